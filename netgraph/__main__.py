@@ -1,0 +1,5 @@
+import sys
+
+from netgraph.cli import main
+
+sys.exit(main())

@@ -1,0 +1,90 @@
+"""The exception hierarchy: every bad input raises a NetGraphError (which is also a ValueError)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Final
+
+__all__ = [
+    "NetGraphError", "WiringError", "CycleError", "ShapeError", "SpecError", "OptionError",
+    "DataError", "UninitializedError", "did_you_mean", "raise_all",
+]
+
+
+class NetGraphError(ValueError):
+    """Base of every error netgraph raises for bad user input.
+
+    ``errors`` holds each problem's message when several were collected and raised at once.
+    """
+
+    def __init__(self, message: str, errors: Iterable[str] = ()):
+        self.errors = list(errors) or [message]
+        super().__init__(message)
+
+
+class WiringError(NetGraphError):
+    """An edge names an unknown layer or port, feeds a port twice, or connects the wrong kinds of port."""
+
+
+class CycleError(WiringError):
+    """The layers' connectivity has a cycle; a NetGraph must be acyclic."""
+
+
+class ShapeError(NetGraphError):
+    """Port shapes or dtypes conflict, or a shape needed to build the net is unknown."""
+
+
+class SpecError(NetGraphError):
+    """A YAML spec (or its dict form) is malformed; messages carry file:line:col."""
+
+
+class OptionError(NetGraphError):
+    """A layer, distribution or function was given an invalid option or argument."""
+
+
+class DataError(NetGraphError):
+    """Data given to a net (call or training) is missing a port or has the wrong shape or dtype."""
+
+
+class UninitializedError(NetGraphError):
+    """The net has arrays without values; call ``net_initialize(net)`` first."""
+
+
+MSG_OUTPUT_TO_OUTPUT: Final = (
+    "an edge must go from an output port to an input port. To expose a layer's output as a graph "
+    "output, write (NetPort(layer, 'Output'), NetPort('Name')); to feed another layer, name one of its "
+    "input ports, e.g. (NetPort(3, 'Output'), NetPort(4, 'Input'))."
+)
+MSG_FED_TWICE: Final = (
+    "an input port takes exactly one edge. To combine several tensors, feed them to a layer with "
+    "several inputs (FunctionLayer('#a + #b'), ThreadingLayer, CatenateLayer) and feed its output here."
+)
+MSG_UNKNOWN_INPUT_SHAPE: Final = (
+    "give the graph input a shape, e.g. NetGraph(layers, edges, {port}={example}), or in YAML under "
+    "'inputs:'; shapes exclude the batch dimension."
+)
+
+
+def did_you_mean(name: object, candidates: Iterable[object]) -> str:
+    """A ' (did you mean 'x'?)' suffix, or '' when nothing is close.
+
+    >>> did_you_mean("Outptu", ["Output", "Input"])
+    " (did you mean 'Output'?)"
+    """
+    strs = [str(c) for c in candidates]
+    close = difflib.get_close_matches(str(name), strs, n=1, cutoff=0.6)
+    if not close:
+        lowered = {s.lower(): s for s in strs}
+        close = [lowered[str(name).lower()]] if str(name).lower() in lowered else []
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def raise_all(errors: list[str], cls: type[NetGraphError], header: str) -> None:
+    """Raise one ``cls`` listing every message in ``errors`` (nothing when the list is empty)."""
+    if not errors:
+        return
+    if len(errors) == 1:
+        raise cls(f"{header}: {errors[0]}", errors)
+    body = "\n".join(f"  - {e}" for e in errors)
+    raise cls(f"{header}: {len(errors)} problems:\n{body}", errors)

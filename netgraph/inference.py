@@ -1,0 +1,124 @@
+"""Shape inference: a worklist fixed point over port-type classes, before any tensor exists.
+
+Ports joined by edges form classes (union-find) that share one partial ``PortType``. Declared types
+(layer options, graph port shapes) seed the classes; then each layer's ``infer`` refines its ports,
+re-queuing the layers that touch any class it changed. Information flows both ways, so a
+NetArrayLayer without ``output=`` takes its consumer's shape. Conflicts name the layer, the port,
+both types, who set the old one and the edges that joined them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+
+from layers.base import Layer
+from netgraph.errors import ShapeError, raise_all
+from netgraph.types import UNKNOWN, Conflict, PortType, unify
+
+__all__ = ["Problem", "infer_types"]
+
+Key = Hashable  # (layer path, port)
+
+
+@dataclass
+class Problem:
+    """What inference works on: leaf layers by path, equalities (edges) and declared types."""
+
+    leaves: list[tuple[tuple, Layer]]
+    equalities: list[tuple[Key, Key, str]]
+    declared: list[tuple[Key, PortType, str]]
+    describe: Callable[[Key], str]
+
+
+class _Classes:
+    """Union-find over port keys; each root holds a type, its origin, and the edges inside it."""
+
+    def __init__(self) -> None:
+        self.parent: dict[Key, Key] = {}
+        self.type: dict[Key, PortType] = {}
+        self.origin: dict[Key, str] = {}
+        self.edges: dict[Key, list[str]] = defaultdict(list)
+
+    def find(self, k: Key) -> Key:
+        self.parent.setdefault(k, k)
+        root = k
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[k] != root:
+            self.parent[k], k = root, self.parent[k]
+        return root
+
+    def union(self, a: Key, b: Key, text: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+            self.edges[ra] += self.edges.pop(rb, [])
+        self.edges[ra].append(text)
+
+
+def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, Key]]:
+    """Return (type of every port key, class root of every key); raise ShapeError listing conflicts."""
+    cls = _Classes()
+    for a, b, text in problem.equalities:
+        cls.union(a, b, text)
+    errors: list[str] = []
+
+    def refine(key: Key, new: PortType, who: str) -> bool:
+        root = cls.find(key)
+        old = cls.type.get(root, UNKNOWN)
+        try:
+            merged = unify(old, new)
+        except Conflict as exc:
+            edges = [e for e in cls.edges.get(root, []) if not e.startswith("(unwired")]
+            via = f"; joined by edge {', '.join(dict.fromkeys(edges))}" if edges else ""
+            errors.append(f"{who}: {exc} (the {old} was set by {cls.origin.get(root, '?')}{via})")
+            return False
+        if merged != old:
+            cls.type[root], cls.origin[root] = merged, who
+            return True
+        return False
+
+    for key, t, who in problem.declared:
+        refine(key, t, who)
+    if errors:
+        raise_all(errors, ShapeError, "shape conflict")
+    _propagate(problem, cls, refine, errors)
+    raise_all(errors, ShapeError, "shape conflict")
+    keys = set(cls.parent)
+    return {k: cls.type.get(cls.find(k), UNKNOWN) for k in keys}, {k: cls.find(k) for k in keys}
+
+
+def _propagate(problem: Problem, cls: _Classes, refine: Callable, errors: list[str]) -> None:
+    users: dict[Key, list[int]] = defaultdict(list)
+    for i, (path, layer) in enumerate(problem.leaves):
+        for port in _ports(layer):
+            users[cls.find((path, port))].append(i)
+    queue, queued = deque(range(len(problem.leaves))), set(range(len(problem.leaves)))
+    budget = 64 * len(problem.leaves) + 1000
+    while queue and budget and not errors:
+        budget -= 1
+        i = queue.popleft()
+        queued.discard(i)
+        path, layer = problem.leaves[i]
+        ports = _ports(layer)
+        current = {p: cls.type.get(cls.find((path, p)), UNKNOWN) for p in ports}
+        who = problem.describe((path, None))
+        try:
+            result = layer.infer(current)
+        except Conflict as exc:
+            errors.append(f"{who}: {exc}")
+            break
+        for port, t in result.items():
+            if port in current and t != current[port] and refine((path, port), t, f"{who} port {port!r}"):
+                for j in users[cls.find((path, port))]:
+                    if j not in queued:
+                        queue.append(j)
+                        queued.add(j)
+    if queue and not budget:
+        errors.append("shape inference did not converge (a layer's infer() keeps changing its ports)")
+
+
+def _ports(layer: Layer) -> Iterable[str]:
+    return (*layer.input_ports, *layer.output_ports)

@@ -1,0 +1,148 @@
+"""Port types: a shape without the batch dimension (dims may be unknown) and a dtype.
+
+A shape is ``None`` (rank unknown) or a tuple whose dims are ints, ``None`` (unknown size) or a
+string naming a variable length (e.g. ``"n"`` for a sequence). ``unify`` merges two partial types
+and reports a conflict as text; ``broadcast`` combines shapes by numpy's rules.
+
+>>> unify(PortType((None, 3)), PortType((2, None)))
+PortType(shape=(2, 3), dtype='Real')
+>>> format_shape((None, 3))
+'(?, 3)'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Union
+
+__all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "unify", "broadcast",
+           "as_shape", "format_shape", "is_known", "numel"]
+
+Dim = Union[int, str, None]
+Shape = Union[tuple, None]
+REAL = "Real"
+INTEGER = "Integer"
+DTYPES = (REAL, INTEGER)
+
+
+class Conflict(Exception):
+    """Raised by ``unify``/``broadcast`` with a short 'expected X, found Y' text; callers add context."""
+
+
+@dataclass(frozen=True)
+class PortType:
+    """The type of a port: ``shape`` (no batch dim) and ``dtype`` ('Real', 'Integer' or None = unknown)."""
+
+    shape: Shape = None
+    dtype: str | None = REAL
+
+    def __str__(self) -> str:
+        text = format_shape(self.shape)
+        return text if self.dtype in (REAL, None) else f"{text} {self.dtype}"
+
+    @property
+    def known(self) -> bool:
+        """True when every dim is a known size (variable-length string dims count as known)."""
+        return is_known(self.shape) and self.dtype is not None
+
+
+UNKNOWN = PortType(None, None)
+
+
+def as_shape(value: object, what: str = "shape") -> Shape:
+    """Normalise ``3``, ``[2, 3]``, ``(2, None)``, ``None`` into a Shape; raise Conflict on junk.
+
+    >>> as_shape(3), as_shape([2, 3]), as_shape(()), as_shape(None)
+    ((3,), (2, 3), (), None)
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise Conflict(f"{what} must be an int or a list of ints, found {value!r}")
+    if isinstance(value, int):
+        value = (value,)
+    if not isinstance(value, (tuple, list)):
+        raise Conflict(f"{what} must be an int or a list of ints, found {value!r}")
+    dims = []
+    for d in value:
+        if d is None or (isinstance(d, str) and d.isidentifier()):
+            dims.append(d)
+        elif isinstance(d, int) and not isinstance(d, bool) and d >= 1:
+            dims.append(int(d))
+        else:
+            raise Conflict(f"{what} dims must be positive ints (or None for unknown), found {d!r}")
+    return tuple(dims)
+
+
+def format_shape(shape: Shape) -> str:
+    """'(2, 3)', '()' for scalars, '(?, 3)' for an unknown dim, '?' for an unknown rank."""
+    if shape is None:
+        return "?"
+    inner = ", ".join("?" if d is None else str(d) for d in shape)
+    return f"({inner})"
+
+
+def is_known(shape: Shape) -> bool:
+    return shape is not None and all(d is not None for d in shape)
+
+
+def numel(shape: tuple) -> int:
+    """Number of elements of a fully known shape (ints only)."""
+    return math.prod(shape)
+
+
+def _unify_dim(a: Dim, b: Dim) -> Dim:
+    if a is None:
+        return b
+    if b is None or a == b:
+        return a
+    raise Conflict(f"{a} != {b}")
+
+
+def unify_shapes(expected: Shape, found: Shape) -> Shape:
+    """Merge two partial shapes; Conflict says 'expected ..., found ...'."""
+    if expected is None:
+        return found
+    if found is None:
+        return expected
+    if len(expected) != len(found):
+        raise Conflict(f"expected rank {len(expected)} {format_shape(expected)}, "
+                       f"found rank {len(found)} {format_shape(found)}")
+    try:
+        return tuple(_unify_dim(a, b) for a, b in zip(expected, found))
+    except Conflict:
+        raise Conflict(f"expected shape {format_shape(expected)}, found {format_shape(found)}") from None
+
+
+def unify(expected: PortType, found: PortType) -> PortType:
+    """Merge two partial port types, or raise Conflict."""
+    shape = unify_shapes(expected.shape, found.shape)
+    if expected.dtype is None or found.dtype is None or expected.dtype == found.dtype:
+        return PortType(shape, expected.dtype or found.dtype)
+    raise Conflict(f"expected dtype {expected.dtype}, found {found.dtype}")
+
+
+def broadcast(*shapes: Shape) -> Shape:
+    """Numpy broadcasting of partial shapes (right-aligned); None when any rank is unknown.
+
+    >>> broadcast((2, 3), (3,), ())
+    (2, 3)
+    """
+    if any(s is None for s in shapes):
+        return None
+    rank = max((len(s) for s in shapes), default=0)
+    out: list[Dim] = []
+    for i in range(rank):
+        dims = [s[len(s) - rank + i] for s in shapes if len(s) - rank + i >= 0]
+        sizes = {d for d in dims if d != 1}
+        if None in sizes:
+            known = sizes - {None}
+            out.append(known.pop() if len(known) == 1 else None)
+            if len(known) > 1:
+                raise Conflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast")
+        elif len(sizes) > 1:
+            raise Conflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast")
+        else:
+            out.append(sizes.pop() if sizes else 1)
+    return tuple(out)

@@ -1,0 +1,29 @@
+"""Shared fixtures: the seed example, fixed seeds."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import FunctionLayer, NetArrayLayer, NetGraph, NetPort, NormalDistribution, RandomArrayLayer
+
+
+def normal_reparameterization_layer(initial_means, initial_stds):
+    """The seed, literally as in DESIGN.md."""
+    n = len(initial_means)
+    rl = RandomArrayLayer(NormalDistribution(0, 1), output=n)
+    mu = NetArrayLayer(array=initial_means, output=n)
+    sigma = NetArrayLayer(array=initial_stds, output=n)
+    rv = FunctionLayer("#Means + #Stds * #Random", output=n)
+    return NetGraph([mu, sigma, rl, rv],
+                    [(1, 4), (2, 4), (3, 4), (NetPort(3, "Output"), NetPort("Params"))])
+
+
+@pytest.fixture
+def seed_net():
+    return normal_reparameterization_layer([0.0, 30.0], [10.0, 5.0])
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    torch.manual_seed(0)
