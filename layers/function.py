@@ -13,7 +13,7 @@ from torch import nn
 from layers.base import EmitContext, Layer, shape_option
 from layers.expression import Expression, evaluate, parse, to_code
 from netgraph.errors import OptionError, did_you_mean
-from netgraph.types import REAL, Conflict, PortType, broadcast, unify
+from netgraph.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 
 __all__ = ["FunctionLayer", "ElementwiseLayer", "ELEMENTWISE", "align_code", "align"]
 
@@ -46,13 +46,27 @@ def align_code(var: str, rank: int, out_rank: int) -> str:
 
 
 def _elementwise_infer(inputs: tuple[str, ...], types: Mapping[str, PortType]) -> dict[str, PortType]:
-    """Output = broadcast of inputs; an input of unknown shape takes the output's (elementwise rule)."""
+    """Output = broadcast of inputs; an input of unknown shape takes the output's (elementwise rule).
+
+    An input whose shape is unknown while others are known is taken to have the full output shape
+    (so a NetArrayLayer scale or bias gets the shape of what it multiplies or shifts).
+    """
+    all_inputs = inputs
     types = dict(types)
     shapes = [types[p].shape for p in inputs]
+    if types["Output"].shape is None and any(s is not None for s in shapes):
+        shapes = [s for s in shapes if s is not None]  # an input of unknown shape is taken as full-size
+        inputs = tuple(p for p in inputs if types[p].shape is not None)
     if all(s is not None for s in shapes):
-        types["Output"] = unify(types["Output"], PortType(broadcast(*shapes), REAL))
+        try:
+            joint = broadcast(*shapes)
+        except Conflict:
+            shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(inputs, shapes))
+            raise Conflict(f"input ports {shown} do not broadcast together (numpy rules over the "
+                           f"non-batch dims)") from None
+        types["Output"] = unify(types["Output"], PortType(joint, REAL))
     out = types["Output"].shape
-    for p in inputs:
+    for p in all_inputs:
         if types[p].shape is None and out is not None:
             types[p] = PortType(out, types[p].dtype)
     return types

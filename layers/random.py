@@ -92,12 +92,15 @@ class RandomArrayLayer(Layer):
         shapes = [types[s].shape for s in self.input_ports]
         out = types["Output"].shape
         if shapes and all(s is not None for s in shapes):
-            params = broadcast(*shapes)
+            try:
+                params = broadcast(*shapes, *([out] if out is not None and None not in out else []))
+            except Conflict:
+                params = None
+            if params is None or (out is not None and None not in out and broadcast(params, out) != out):
+                shown = ", ".join(map(format_shape, shapes))
+                raise Conflict(f"parameter shapes {shown} do not broadcast to output {format_shape(out)}")
             if out is None:
                 types["Output"] = unify(types["Output"], PortType(params, REAL))
-            elif None not in out and None not in params and broadcast(params, out) != out:
-                raise Conflict(f"parameter shapes {', '.join(map(format_shape, shapes))} do not broadcast "
-                               f"to output {format_shape(out)}")
         out = types["Output"].shape
         for s in self.input_ports:
             if types[s].shape is None and out is not None:

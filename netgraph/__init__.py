@@ -33,8 +33,18 @@ _EXPORTS = {
 }
 
 
+def _public_names() -> list[str]:
+    import importlib.util
+
+    import layers
+    present = [n for n, m in _EXPORTS.items() if importlib.util.find_spec(m) is not None]
+    return sorted({*present, *layers.__all__, "__version__"})
+
+
 def __getattr__(name: str) -> Any:
     """Load public names lazily (keeps ``import netgraph`` fast and free of import cycles)."""
+    if name == "__all__":
+        return _public_names()
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
     import layers
@@ -44,5 +54,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    import layers
-    return sorted({*globals(), *_EXPORTS, *layers.__all__})
+    return sorted({*globals(), *_public_names()})

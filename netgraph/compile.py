@@ -26,7 +26,7 @@ from netgraph.errors import MSG_UNKNOWN_INPUT_SHAPE, ShapeError, UninitializedEr
 __all__ = ["CompiledNet", "compile_net", "module_expr", "check_ready"]
 
 _counter = count()
-_RESERVED = {"self", "b", "torch", "F", "math"} | set(dir(builtins))
+_RESERVED = {"self", "torch", "F", "math"} | set(dir(builtins))
 
 
 class CompiledNet(nn.Module):
@@ -66,13 +66,20 @@ def module_expr(path: tuple[str, ...], base: str = "self") -> str:
 
 def check_ready(net: Any) -> None:
     """Raise ShapeError for any unknown shape and UninitializedError for missing arrays, listing all."""
-    unknown = []
-    for name, t in net.port_types.items():
-        if not t.known and name in net.input_ports:
-            unknown.append(f"graph input {name!r} has unknown shape {t}: " + MSG_UNKNOWN_INPUT_SHAPE.format(port=name, example=3))
+    unknown, reported = [], set()
+    for name in net.input_ports:
+        t = net.port_types[name]
+        if not t.known:
+            fed = [net.describe((path, p)) for path, layer in net.leaves() for p in layer.input_ports
+                   if net.producer((path, p)) == ((), name)]
+            unknown.append(f"graph input {name!r} (feeding {', '.join(fed) or 'nothing'}) has unknown shape "
+                           f"{t}: " + MSG_UNKNOWN_INPUT_SHAPE.format(port=name, example=3))
+            reported.add(net.producer(((), name)))
     for path, layer in net.leaves():
         for port, t in net.layer_types(path).items():
-            if not t.known:
+            source = net.producer((path, port))
+            if not t.known and source not in reported:
+                reported.add(source)
                 unknown.append(f"{net.describe((path, port))} has unknown shape {t}")
     raise_all(unknown[:10], ShapeError, "the net is not fully specified")
     missing = [f"{net.describe((path, None))} array {name!r}" for path, layer in net.leaves()
@@ -106,14 +113,15 @@ def _generate(net: Any) -> str:
     lines = []
     leaves = list(net.leaves())
     batched = bool(net.input_ports)
+    batch = names.new("batch_size")
     if any(not layer.input_ports for _, layer in leaves):
-        lines.append(f"b = {net.input_ports[0]}.shape[0]" if batched else "b = 1")
+        lines.append(f"{batch} = {net.input_ports[0]}.shape[0]" if batched else f"{batch} = 1")
     for path, layer in leaves:
         types = net.layer_types(path)
         args = tuple(var[net.producer((path, p))] for p in layer.input_ports)
         outs = [names.new("_".join(path) if len(layer.output_ports) == 1 else "_".join((*path, p)))
                 for p in layer.output_ports]
-        code = layer.emit(EmitContext(module_expr(path), args, "b", types))
+        code = layer.emit(EmitContext(module_expr(path), args, batch, types))
         lines.append(f"{', '.join(outs)}{',' if len(outs) == 1 and len(layer.output_ports) > 1 else ''} = {code}")
         var.update({(path, p): v for p, v in zip(layer.output_ports, outs)})
     results = {p: var[net.producer(((), p))] + ("" if batched else "[0]") for p in net.output_ports}

@@ -37,7 +37,11 @@ def coerce_layer(value: Any, where: str) -> Layer:
     from layers.shorthand import from_shorthand
     layer = from_shorthand(value)
     if layer is None:
-        raise OptionError(f"{where} is not a layer: found {value!r}")
+        from layers.base import REGISTRY
+        from layers.function import ELEMENTWISE
+        hint = did_you_mean(value, [*ELEMENTWISE, *REGISTRY]) if isinstance(value, str) else ""
+        raise OptionError(f"{where} is not a layer or a layer shorthand (an int, a function name such as "
+                          f"'Tanh', a list for a chain): found {value!r}{hint}")
     return layer
 
 
@@ -91,7 +95,8 @@ class NetGraph(Layer):
                               f"'.', and not an nn.Module attribute such as 'forward')")
                 continue
             try:
-                table[name] = coerce_layer(layer, f"layer {i} {name!r}")
+                label = f"layer {i}" if name == str(i) else f"layer {i} {name!r}"
+                table[name] = coerce_layer(layer, label)
             except OptionError as exc:
                 errors.append(str(exc))
         raise_all(errors, WiringError, "invalid layers")
@@ -106,7 +111,7 @@ class NetGraph(Layer):
                               f"{did_you_mean(name, ports)}; its ports are inputs {list(self._inputs)}, "
                               f"outputs {list(self._outputs)}")
         for name in self._inputs:
-            if not name.isidentifier() or keyword.iskeyword(name) or name in ("self", "b"):
+            if not name.isidentifier() or keyword.iskeyword(name) or name == "self":
                 errors.append(f"graph input {name!r} must be a Python identifier (it becomes a keyword argument)")
         raise_all(errors, WiringError, "invalid graph ports")
         return {name: _port_type(v, name) for name, v in port_shapes.items()}
@@ -136,13 +141,13 @@ class NetGraph(Layer):
                 continue
             leaves.append((path, layer))
             for port, t in layer.declared_types().items():
-                declared.append(((path, port), t, f"{self.describe((path, port))} (from its options)"))
+                declared.append(((path, port), t, ("options", (path, port))))
         for e in self._edges:
             a = (prefix if e.src.layer is None else (*prefix, e.src.layer), e.src.port)
             b = (prefix if e.dst.layer is None else (*prefix, e.dst.layer), e.dst.port)
             equalities.append((a, b, e.text))
         for port, t in self._declared.items():
-            declared.append(((prefix, port), t, f"the shape given for graph port {port!r}"))
+            declared.append(((prefix, port), t, ("graph", (prefix, port))))
 
     # -- descriptions -----------------------------------------------------------------------------
     def describe(self, key: tuple) -> str:
@@ -157,6 +162,9 @@ class NetGraph(Layer):
         if not path:
             kind = "graph input" if port in self._inputs else "graph output"
             return f"{kind} {port!r}"
+        if isinstance(self.layer_at(path), NetGraph) and port is not None:
+            kind = "input" if port in self.layer_at(path).input_ports else "output"
+            return f"{' > '.join(parts)} {kind} port {port!r}"
         where = " > ".join(parts)
         return where if port is None else f"{where} port {port!r}"
 

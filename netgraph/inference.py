@@ -24,12 +24,24 @@ Key = Hashable  # (layer path, port)
 
 @dataclass
 class Problem:
-    """What inference works on: leaf layers by path, equalities (edges) and declared types."""
+    """What inference works on: leaf layers by path, equalities (edges) and declared types.
+
+    A declared type's origin is ``("options", key)`` (a layer's options) or ``("graph", key)`` (a
+    shape given for a graph port); origins are only turned into text when a conflict is reported.
+    """
 
     leaves: list[tuple[tuple, Layer]]
     equalities: list[tuple[Key, Key, str]]
-    declared: list[tuple[Key, PortType, str]]
+    declared: list[tuple[Key, PortType, tuple]]
     describe: Callable[[Key], str]
+
+    def origin_text(self, origin: tuple) -> str:
+        kind, key = origin
+        if kind == "options":
+            return f"{self.describe(key)} (from its options)"
+        if kind == "graph":
+            return f"the shape given for {self.describe(key)}"
+        return self.describe(key)
 
 
 class _Classes:
@@ -38,7 +50,7 @@ class _Classes:
     def __init__(self) -> None:
         self.parent: dict[Key, Key] = {}
         self.type: dict[Key, PortType] = {}
-        self.origin: dict[Key, str] = {}
+        self.origin: dict[Key, tuple] = {}
         self.edges: dict[Key, list[str]] = defaultdict(list)
 
     def find(self, k: Key) -> Key:
@@ -65,7 +77,7 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, Key]]:
         cls.union(a, b, text)
     errors: list[str] = []
 
-    def refine(key: Key, new: PortType, who: str) -> bool:
+    def refine(key: Key, new: PortType, who: tuple) -> bool:
         root = cls.find(key)
         old = cls.type.get(root, UNKNOWN)
         try:
@@ -73,7 +85,8 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, Key]]:
         except Conflict as exc:
             edges = [e for e in cls.edges.get(root, []) if not e.startswith("(unwired")]
             via = f"; joined by edge {', '.join(dict.fromkeys(edges))}" if edges else ""
-            errors.append(f"{who}: {exc} (the {old} was set by {cls.origin.get(root, '?')}{via})")
+            setter = problem.origin_text(cls.origin[root]) if root in cls.origin else "?"
+            errors.append(f"{problem.origin_text(who)}: {exc} (the {old} was set by {setter}{via})")
             return False
         if merged != old:
             cls.type[root], cls.origin[root] = merged, who
@@ -104,20 +117,32 @@ def _propagate(problem: Problem, cls: _Classes, refine: Callable, errors: list[s
         path, layer = problem.leaves[i]
         ports = _ports(layer)
         current = {p: cls.type.get(cls.find((path, p)), UNKNOWN) for p in ports}
-        who = problem.describe((path, None))
         try:
             result = layer.infer(current)
         except Conflict as exc:
-            errors.append(f"{who}: {exc}")
+            errors.append(f"{problem.describe((path, None))}: {exc}{_sources(problem, cls, path, current)}")
             break
         for port, t in result.items():
-            if port in current and t != current[port] and refine((path, port), t, f"{who} port {port!r}"):
+            if port in current and t != current[port] and refine((path, port), t, ("port", (path, port))):
                 for j in users[cls.find((path, port))]:
                     if j not in queued:
                         queue.append(j)
                         queued.add(j)
     if queue and not budget:
         errors.append("shape inference did not converge (a layer's infer() keeps changing its ports)")
+
+
+def _sources(problem: Problem, cls: _Classes, path: tuple, current: dict[str, PortType]) -> str:
+    """Where each known port type of a layer came from, for conflict messages."""
+    parts = []
+    for port, t in current.items():
+        root = cls.find((path, port))
+        if t.shape is None or root not in cls.origin:
+            continue
+        edges = [e for e in cls.edges.get(root, []) if not e.startswith("(unwired")]
+        via = f" via edge {', '.join(dict.fromkeys(edges))}" if edges else ""
+        parts.append(f"{port!r} {t} set by {problem.origin_text(cls.origin[root])}{via}")
+    return f" [{'; '.join(parts)}]" if parts else ""
 
 
 def _ports(layer: Layer) -> Iterable[str]:

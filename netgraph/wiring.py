@@ -149,6 +149,9 @@ class _Normalizer:
             free = [p for p in layer.input_ports if PortRef(name, p) not in claimed]
             if len(feeds) > len(free):
                 shown = ", ".join(t for _, t in feeds)
+                if not layer.input_ports:
+                    self.errors.append(f"{self.desc(name)} has no input ports, but {shown} feeds it")
+                    continue
                 self.errors.append(
                     f"{self.desc(name)} takes {len(layer.input_ports)} input(s) {list(layer.input_ports)}"
                     f"{f' ({len(free)} not wired by NetPort)' if len(free) != len(layer.input_ports) else ''}, "

@@ -1,0 +1,157 @@
+"""compile(): generated straight-line forward == reference interpreter == handwritten torch."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from netgraph import (CompiledNet, ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph,
+                      NormalDistribution, RandomArrayLayer, ShapeError, interpret, net_initialize)
+
+
+class HandMLP(nn.Module):
+    """What a user would write by hand."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(4, 8), nn.Linear(8, 3)
+        self.scale = nn.Parameter(torch.randn(3))
+
+    def forward(self, x):
+        return torch.tanh(self.fc2(torch.relu(self.fc1(x)))) * self.scale
+
+
+def mlp_net():
+    layers = {"fc1": LinearLayer(8), "relu": "Ramp", "fc2": LinearLayer(3), "tanh": "Tanh",
+              "scale": NetArrayLayer(), "mul": FunctionLayer("#a * #b")}
+    return NetGraph(layers, [("fc1", "relu", "fc2", "tanh"), (["tanh", "scale"], "mul")], Input=4)
+
+
+def copy_into(module: CompiledNet, hand: HandMLP) -> None:
+    with torch.no_grad():
+        for ours, theirs in (("fc1", hand.fc1), ("fc2", hand.fc2)):
+            getattr(module, ours).Weights.copy_(theirs.weight)
+            getattr(module, ours).Biases.copy_(theirs.bias)
+        module.scale.Array.copy_(hand.scale)
+
+
+def test_compiled_equals_interpreted_equals_handwritten():
+    module = net_initialize(mlp_net(), seed=0).compile()
+    hand = HandMLP()
+    copy_into(module, hand)
+    x = torch.randn(16, 4)
+    expected = hand(x)
+    torch.testing.assert_close(module(x), expected)
+    torch.testing.assert_close(interpret(module.net, module, Input=x), expected)
+    # gradients agree too
+    module(x).square().sum().backward()
+    hand(x).square().sum().backward()
+    torch.testing.assert_close(module.fc1.Weights.grad, hand.fc1.weight.grad)
+    torch.testing.assert_close(module.scale.Array.grad, hand.scale.grad)
+
+
+def test_generated_code_is_straight_line_and_readable():
+    module = net_initialize(mlp_net(), seed=0).compile()
+    lines = module.code.strip().splitlines()
+    assert lines[0] == "def forward(self, Input):"
+    assert lines[1:] == [
+        "    batch_size = Input.shape[0]",
+        "    fc1 = F.linear(Input, self.fc1.Weights, self.fc1.Biases)",
+        "    relu = torch.relu(fc1)",
+        "    fc2 = F.linear(relu, self.fc2.Weights, self.fc2.Biases)",
+        "    tanh = torch.tanh(fc2)",
+        "    scale = self.scale.Array.expand(batch_size, 3)",
+        "    mul = (tanh * scale)",
+        "    return mul",
+    ]
+
+
+def test_parameter_names_and_state_dict_round_trip():
+    net = net_initialize(mlp_net(), seed=0)
+    module = net.compile()
+    assert set(module.state_dict()) == {"fc1.Weights", "fc1.Biases", "fc2.Weights", "fc2.Biases", "scale.Array"}
+    other = net_initialize(mlp_net(), seed=1).compile()
+    other.load_state_dict(module.state_dict())
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(other(x), module(x))
+
+
+def test_to_net_returns_learned_arrays_and_leaves_the_source_alone():
+    net = net_initialize(mlp_net(), seed=0)
+    module = net.compile()
+    before = net.layers["fc1"].arrays["Weights"].clone()
+    with torch.no_grad():
+        module.fc1.Weights.add_(1.0)
+    learned = module.to_net()
+    torch.testing.assert_close(learned.layers["fc1"].arrays["Weights"], before + 1.0)
+    torch.testing.assert_close(net.layers["fc1"].arrays["Weights"], before)
+    x = torch.randn(2, 4)
+    torch.testing.assert_close(learned(x), module(x))
+
+
+def test_compiled_modules_are_independent():
+    net = net_initialize(mlp_net(), seed=0)
+    a, b = net.compile(), net.compile()
+    with torch.no_grad():
+        a.fc2.Biases.fill_(5.0)
+    assert not torch.equal(a.fc2.Biases, b.fc2.Biases)
+
+
+def test_seed_compiled_matches_handwritten_with_the_same_noise(seed_net):
+    module = seed_net.compile()
+    torch.manual_seed(3)
+    out = module()
+    torch.manual_seed(3)
+    eps = torch.randn(1, 2)[0]
+    torch.testing.assert_close(out["Params"], eps)
+    torch.testing.assert_close(out["Output"], torch.tensor([0.0, 30.0]) + torch.tensor([10.0, 5.0]) * eps)
+    torch.manual_seed(3)
+    torch.testing.assert_close(interpret(seed_net, module), out)
+
+
+def test_torch_export_and_dynamic_batch():
+    net = net_initialize(mlp_net(), seed=0)
+    module = net.compile()
+    x = torch.randn(5, 4)
+    exported = torch.export.export(module, (x,), dynamic_shapes={"Input": {0: torch.export.Dim("batch")}})
+    y = torch.randn(9, 4)
+    torch.testing.assert_close(exported.module()(y), module(y))
+
+
+@pytest.mark.slow
+def test_torch_compile_gives_the_same_result():
+    net = net_initialize(mlp_net(), seed=0)
+    module = net.compile()
+    compiled = torch.compile(module)
+    x = torch.randn(6, 4)
+    torch.testing.assert_close(compiled(x), module(x))
+
+
+def test_reparameterized_random_layer_compiles_and_backpropagates():
+    net = NetGraph([RandomArrayLayer(NormalDistribution("#mu", "#sigma"))], [], mu=3, sigma=3)
+    module = net.compile()
+    mu = torch.zeros(4, 3, requires_grad=True)
+    sigma = torch.ones(4, 3, requires_grad=True)
+    torch.manual_seed(0)
+    out = module(mu=mu, sigma=sigma)
+    out.sum().backward()
+    torch.manual_seed(0)
+    eps = torch.randn(4, 3)
+    torch.testing.assert_close(mu.grad, torch.ones(4, 3))
+    torch.testing.assert_close(sigma.grad, eps)
+
+
+def test_failing_python_function_is_reported_at_construction():
+    with pytest.raises(ShapeError, match=r"layer 1 \(FunctionLayer\): the Python function failed on inputs of shapes "
+                                         r"\[\(3,\)\]: RuntimeError"):
+        NetGraph([FunctionLayer(lambda x: x.reshape(7))], [], x=3)
+
+
+def test_linear_layer_with_array_input_flattens():
+    net = net_initialize(NetGraph([LinearLayer((2, 2))], [], Input=(3, 4)), seed=0)
+    module = net.compile()
+    x = torch.randn(5, 3, 4)
+    w, b = module.get_submodule("1").Weights, module.get_submodule("1").Biases
+    torch.testing.assert_close(module(x), F.linear(x.flatten(1), w, b).reshape(5, 2, 2))

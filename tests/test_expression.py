@@ -1,0 +1,97 @@
+"""FunctionLayer expressions: parsed with an allowlist, compiled to torch, never evaluated as Python."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import pytest
+import torch
+
+from layers.expression import ExpressionError, evaluate, parse, to_code
+from netgraph import FunctionLayer, NetGraph, OptionError
+
+
+@pytest.mark.parametrize("text, slots", [
+    ("#Means + #Stds * #Random", ("Means", "Stds", "Random")),
+    ("#^2 + Exp[#]", ("Input",)),
+    ("#1 * #2", ("Input1", "Input2")),
+    ("Max[#a, 0] + Min[#b, #a] &", ("a", "b")),
+])
+def test_slots_in_order_of_first_appearance(text, slots):
+    assert parse(text).slots == slots
+
+
+def test_wolfram_power_precedence():
+    e = parse("#a + #b ^ 2")  # Wolfram: a + (b^2), unlike Python's xor
+    assert evaluate(e.tree, {"a": torch.tensor(1.0), "b": torch.tensor(3.0)}).item() == 10.0
+    assert evaluate(parse("-#x^2").tree, {"x": torch.tensor(3.0)}).item() == -9.0
+
+
+@pytest.mark.parametrize("text, fn", [
+    ("Exp[#x] - Log[#x]", lambda x: torch.exp(x) - torch.log(x)),
+    ("Sqrt[#x] * Abs[#x] / Tanh[#x]", lambda x: torch.sqrt(x) * torch.abs(x) / torch.tanh(x)),
+    ("Ramp[#x - 1] + LogisticSigmoid[#x]", lambda x: torch.relu(x - 1) + torch.sigmoid(x)),
+    ("If[#x > 1.5, #x, 0]", lambda x: torch.where(x > 1.5, x, torch.zeros_like(x))),
+    ("Max[#x, 1.2] + Sin[Pi * #x] + Cos[E]", lambda x: torch.clamp(x, min=1.2) + torch.sin(math.pi * x) + math.cos(math.e)),
+    ("(#x >= 2) + (#x != 1)", lambda x: (x >= 2).float() + (x != 1).float()),
+])
+def test_compiled_equals_interpreted_equals_torch(text, fn):
+    x = torch.linspace(0.5, 3.0, 11)
+    net = NetGraph([FunctionLayer(text)], [], x=11)
+    expected = fn(x)
+    torch.testing.assert_close(net(x=x[None])[0], expected)
+    torch.testing.assert_close(evaluate(parse(text).tree, {"x": x}).float(), expected)
+
+
+def test_code_is_plain_torch():
+    assert to_code(parse("Exp[#a] * 2").tree, {"a": "a"}) == "(torch.exp(a) * 2.0)"
+
+
+def test_constants_are_folded_without_hanging():
+    start = time.perf_counter()
+    tree = parse("2^99999999 * #x + 10^400").tree
+    assert time.perf_counter() - start < 0.5
+    assert "inf" in to_code(tree, {"x": "x"})
+
+
+@pytest.mark.parametrize("text, message", [
+    ("__import__('os').system('x')", "names may not start with '_'"),
+    ("#a.__class__", "names may not start with '_'"),
+    ("#a.real", "Attribute is not allowed"),
+    ("Exp.__globals__", "names may not start with '_'"),
+    ("_secret + #a", "names may not start with '_'"),
+    ("lambda x: x", "character ':' is not allowed"),
+    ("[y for y in #a]", "is not allowed"),
+    ("#a if #b else #c", "IfExp is not allowed"),
+    ("#a + foo[#b]", "unknown function 'foo'"),
+    ("Tanhh[#x]", "did you mean 'Tanh'"),
+    ("Exp[#a, #b]", "Exp takes 1 argument(s), found 2"),
+    ("#a +", "syntax error"),
+    ("x + #a", "unknown name 'x'"),
+    ("open", "unknown name 'open'"),
+    ("1j * #a", "is not allowed"),
+    ("9" * 5000, "longer than"),
+    ("(" * 300 + "#a" + ")" * 300, "nested"),
+])
+def test_hostile_or_bad_expressions_are_rejected(text, message):
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError) as info:
+        FunctionLayer(text)
+    assert message in str(info.value)
+    assert isinstance(info.value, OptionError) and isinstance(info.value, ValueError)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_error_reports_the_column():
+    with pytest.raises(ExpressionError) as info:
+        parse("#a + #b @ #c")
+    assert info.value.column == 8 and "at column 9" in str(info.value)
+
+
+def test_python_callable_ports_are_parameter_names():
+    layer = FunctionLayer(lambda Means, Stds: Means + 2 * Stds)
+    net = NetGraph([layer], [], Means=3, Stds=3)
+    m, s = torch.randn(2, 3), torch.randn(2, 3)
+    torch.testing.assert_close(net(Means=m, Stds=s), m + 2 * s)
+    assert net.output_shapes == {"Output": (3,)}  # inferred by running the function on meta tensors

@@ -1,0 +1,68 @@
+"""Shape inference before any tensor exists: forward, backward, broadcasting, symbolic batch."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort,
+                      NormalDistribution, RandomArrayLayer, ShapeError, net_initialize)
+
+
+def test_forward_inference_through_layers():
+    net = NetGraph([LinearLayer(5), ElementwiseLayer("Ramp"), LinearLayer(2)], [(1, 2, 3)], Input=7)
+    assert net.input_shapes == {"Input": (7,)}
+    assert net.output_shapes == {"Output": (2,)}
+    assert net.layer_types("2")["Input"].shape == (5,)
+
+
+def test_backward_inference_gives_an_array_its_consumers_shape():
+    net = NetGraph({"w": NetArrayLayer(), "f": FunctionLayer("#x * #w", output=(3, 4))},
+                   [(NetPort("w", "Output"), NetPort("f", "w"))])
+    assert net.layer_types("w")["Output"].shape == (3, 4)
+    initialised = net_initialize(net, seed=0)
+    assert initialised.layers["w"].arrays["Array"].shape == (3, 4)
+
+
+def test_backward_inference_from_graph_output_shape():
+    net = NetGraph([NetArrayLayer(), ElementwiseLayer("Exp")], [(1, 2)], Output=(2, 2))
+    assert net.layer_types("1")["Output"].shape == (2, 2)
+
+
+def test_function_layer_broadcasting_rules():
+    net = NetGraph([FunctionLayer("#a * #b + #c")], [], a=(2, 3), b=(3,), c=())
+    assert net.output_shapes == {"Output": (2, 3)}
+    a, b, c = torch.randn(4, 2, 3), torch.randn(4, 3), torch.randn(4)
+    out = net(a=a, b=b, c=c)
+    torch.testing.assert_close(out, a * b[:, None, :] + c[:, None, None])
+
+
+def test_broadcasting_with_size_one_dims():
+    net = NetGraph([FunctionLayer("#a + #b")], [], a=(2, 1), b=(1, 5))
+    assert net.output_shapes == {"Output": (2, 5)}
+
+
+def test_random_layer_slots_take_output_shape_and_broadcast():
+    layer = RandomArrayLayer(NormalDistribution("#mu", "#sigma"), output=(3, 2))
+    net = NetGraph([layer], [], mu=(2,))
+    assert net.input_shapes == {"mu": (2,), "sigma": (3, 2)}
+    with pytest.raises(ShapeError, match=r"parameter shapes \(4\), \(3, 2\) do not broadcast to output \(3, 2\)"):
+        NetGraph([layer], [], mu=(4,))
+
+
+def test_partial_shapes_stay_unknown_until_given():
+    net = NetGraph([ElementwiseLayer("Tanh")], [])
+    assert net.input_shapes == {"Input": None}
+    assert NetGraph([ElementwiseLayer("Tanh")], [], Input=(None, 3)).output_shapes == {"Output": (None, 3)}
+
+
+def test_batch_dimension_is_symbolic():
+    net = net_initialize(NetGraph([LinearLayer(2)], [], Input=3), seed=0)
+    for batch in (1, 5, 64):
+        assert net(torch.randn(batch, 3)).shape == (batch, 2)
+
+
+def test_inference_is_linear_for_long_chains():
+    layers = [LinearLayer(4)] + ["Tanh", 4] * 500
+    net = NetGraph(layers, [tuple(range(1, len(layers) + 1))], Input=4)
+    assert net.output_shapes == {"Output": (4,)}

@@ -1,0 +1,149 @@
+"""Every construction-time validation error: our hierarchy, naming the layer, port, expected and found."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgraph import (CycleError, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetGraphError, NetPort,
+                      NormalDistribution, OptionError, RandomArrayLayer, ShapeError, UninitializedError,
+                      WiringError)
+
+
+def seed_layers(means=(0.0, 30.0)):
+    return [NetArrayLayer(array=list(means)), NetArrayLayer(array=[1.0, 2.0]),
+            RandomArrayLayer(NormalDistribution(0, 1), output=2), FunctionLayer("#Means + #Stds * #Random")]
+
+
+def test_errors_are_value_errors():
+    for cls in (WiringError, CycleError, ShapeError, OptionError, UninitializedError):
+        assert issubclass(cls, NetGraphError) and issubclass(cls, ValueError)
+
+
+def test_unknown_layer_index():
+    with pytest.raises(WiringError, match=r"edge 1 -> 5: there is no layer 5 \(layers are numbered 1 to 4\)"):
+        NetGraph(seed_layers(), [(1, 5)])
+
+
+def test_unknown_layer_name_suggests():
+    with pytest.raises(WiringError, match=r"edge mean -> stds: there is no layer 'mean' \(did you mean 'means'\?\)"):
+        NetGraph({"means": NetArrayLayer(array=[1.0]), "stds": FunctionLayer("#x")}, [("mean", "stds")])
+
+
+def test_unknown_port_suggests():
+    with pytest.raises(WiringError, match=r"layer 3 \(RandomArrayLayer\) has no port 'Outptu' \(did you mean 'Output'\?\)"):
+        NetGraph(seed_layers(), [(NetPort(3, "Outptu"), 4)])
+
+
+def test_port_fed_twice_names_port_layer_and_edges():
+    with pytest.raises(WiringError) as info:
+        NetGraph(seed_layers(), [(1, NetPort(4, "Means")), (2, NetPort(4, "Means"))])
+    msg = str(info.value)
+    assert "port 'Means' of layer 4 (FunctionLayer) is fed by 2 edges" in msg
+    assert "1 -> NetPort(4, 'Means')" in msg and "2 -> NetPort(4, 'Means')" in msg
+
+
+def test_output_to_output():
+    with pytest.raises(WiringError, match=r"port 'Output' of layer 4 \(FunctionLayer\) is an output: an edge must go"):
+        NetGraph(seed_layers(), [(NetPort(3, "Output"), NetPort(4, "Output"))])
+
+
+def test_input_used_as_source():
+    with pytest.raises(WiringError, match=r"port 'Means' of layer 4 \(FunctionLayer\) is an input; an edge's source"):
+        NetGraph(seed_layers(), [(NetPort(4, "Means"), 1)])
+
+
+def test_too_many_edges_is_a_wrong_argument_count():
+    with pytest.raises(WiringError, match=r"layer 4 \(FunctionLayer\) takes 3 input\(s\) \['Means', 'Stds', 'Random'\], "
+                                          r"but 4 edges feed it: 1 -> 4, 2 -> 4, 3 -> 4, 2 -> 4"):
+        NetGraph(seed_layers(), [(1, 4), (2, 4), (3, 4), (2, 4)])
+
+
+def test_edge_into_a_layer_without_inputs():
+    with pytest.raises(WiringError, match=r"layer 2 \(NetArrayLayer\) has no input ports, but 1 -> 2 feeds it"):
+        NetGraph(seed_layers()[:2], [(1, 2)])
+
+
+def test_all_wiring_errors_are_reported_at_once():
+    with pytest.raises(WiringError) as info:
+        NetGraph(seed_layers(), [(1, 9), (NetPort(3, "Outptu"), 4)])
+    assert len(info.value.errors) == 2 and "2 problems" in str(info.value)
+
+
+def test_cycle_is_printed():
+    with pytest.raises(CycleError, match=r"cycle layer 1 \(LinearLayer\) -> layer 2 \(LinearLayer\) -> layer 1"):
+        NetGraph([LinearLayer(2), LinearLayer(2)], [(1, 2), (2, 1)])
+
+
+def test_self_loop_is_a_cycle():
+    with pytest.raises(CycleError):
+        NetGraph([FunctionLayer("#a + #b")], [(1, NetPort(1, "a"))])
+
+
+def test_shape_mismatch_names_layer_port_and_edge():
+    layers = {"means": NetArrayLayer(array=[1.0, 2.0, 3.0]), "stds": NetArrayLayer(array=[1.0, 2.0]),
+              "f": FunctionLayer("#Means * #Stds", output=2)}
+    with pytest.raises(ShapeError) as info:
+        NetGraph(layers, [(["means", "stds"], "f")])
+    msg = str(info.value)
+    assert "layer 3 'f' (FunctionLayer)" in msg and "'Means' (3)" in msg and "edge [means, stds] -> f" in msg
+
+
+def test_rank_mismatch_between_declared_shapes():
+    layers = [NetArrayLayer(array=[[1.0, 2.0]]), FunctionLayer("#x", input=2)]
+    with pytest.raises(ShapeError, match=r"expected rank 2 \(1, 2\), found rank 1 \(2\)"):
+        NetGraph(layers, [(1, 2)])
+
+
+def test_graph_port_shape_conflict():
+    with pytest.raises(ShapeError, match=r"the shape given for graph output 'Output': expected shape \(2\), found \(3\) \(the \(2\) was set by "
+                                         r"layer 1 \(LinearLayer\) port 'Output'"):
+        NetGraph([LinearLayer(2)], [], Input=4, Output=3)
+
+
+def test_unknown_graph_port_keyword():
+    with pytest.raises(WiringError, match=r"'Inptu' is neither an input nor an output port of this NetGraph "
+                                          r"\(did you mean 'Input'\?\)"):
+        NetGraph([LinearLayer(2)], [], Inptu=3)
+
+
+def test_dangling_input_with_unknown_shape_is_reported_before_any_tensor():
+    net = NetGraph([LinearLayer(2)], [])  # a partial net is allowed, as in Wolfram
+    with pytest.raises(ShapeError, match=r"graph input 'Input' \(feeding layer 1 \(LinearLayer\) port 'Input'\) "
+                                         r"has unknown shape \?: give the graph input a shape, e.g. NetGraph\("):
+        net.compile()
+
+
+def test_uninitialised_arrays():
+    with pytest.raises(UninitializedError, match=r"call net_initialize\(net\) first.*\n.*layer 1 \(LinearLayer\) array 'Weights'"):
+        NetGraph([LinearLayer(2)], [], Input=3).compile()
+
+
+def test_distribution_argument_count():
+    with pytest.raises(OptionError, match=r"NormalDistribution takes 0 to 2 parameters \(mu, sigma\), found 3"):
+        NormalDistribution(1, 2, 3)
+
+
+def test_layer_options_are_checked():
+    with pytest.raises(OptionError, match="LinearLayer option output= dims must be positive"):
+        LinearLayer(-1)
+    with pytest.raises(OptionError, match=r"array= has shape \(2\) but output= is \(3\)"):
+        NetArrayLayer(array=[1.0, 2.0], output=3)
+
+
+def test_unknown_shorthand_suggests():
+    with pytest.raises(WiringError, match=r"layer 2 is not a layer .* found 'Tanhh' \(did you mean 'Tanh'\?\)"):
+        NetGraph([NetArrayLayer(array=[1.0]), "Tanhh"], [(1, 2)])
+
+
+def test_reserved_and_bad_layer_names():
+    with pytest.raises(WiringError, match="name 'forward' is not allowed"):
+        NetGraph({"forward": LinearLayer(2)}, [])
+    with pytest.raises(WiringError, match="name 'a.b' is not allowed"):
+        NetGraph({"a.b": LinearLayer(2)}, [])
+
+
+def test_empty_graph_and_bad_edges():
+    with pytest.raises(WiringError, match="at least one layer"):
+        NetGraph([], [])
+    with pytest.raises(WiringError, match="is not a valid edge"):
+        NetGraph(seed_layers(), [1])

@@ -1,0 +1,114 @@
+"""Every edge form of DESIGN.md, graph-port naming, nesting."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort,
+                      net_initialize)
+from netgraph.ports import PortRef
+
+
+def arr(values):
+    return NetArrayLayer(array=values)
+
+
+def wired(net):
+    """{(src, dst)} as 'layer.Port' strings, explicit and implicit."""
+    return {(str(e.src), str(e.dst)) for e in net.edges}
+
+
+def test_pairs_are_threaded_onto_input_ports_in_edge_order():
+    net = NetGraph([arr([1.0]), arr([2.0]), arr([3.0]), FunctionLayer("#a - #b * #c")], [(3, 4), (1, 4), (2, 4)])
+    assert {("3.Output", "4.a"), ("1.Output", "4.b"), ("2.Output", "4.c")} <= wired(net)
+    assert net().item() == pytest.approx(3.0 - 1.0 * 2.0)
+
+
+def test_grouped_list_feeds_ports_in_order():
+    net = NetGraph([arr([1.0]), arr([2.0]), arr([3.0]), FunctionLayer("#a - #b * #c")], [([3, 1, 2], 4)])
+    assert net().item() == pytest.approx(1.0)
+
+
+def test_dict_edges_and_named_layers():
+    layers = {"x": arr([2.0]), "y": arr([5.0]), "f": FunctionLayer("#a / #b")}
+    net = NetGraph(layers, {"y": "f", "x": "f"})
+    assert net().item() == pytest.approx(5.0 / 2.0)
+
+
+def test_chain_and_fan_out():
+    net = NetGraph([LinearLayer(3), ElementwiseLayer("Tanh"), ElementwiseLayer("Exp"), ElementwiseLayer("Sin")],
+                   [(1, 2, 3), (1, [4])], Input=2)
+    assert wired(net) >= {("1.Output", "2.Input"), ("2.Output", "3.Input"), ("1.Output", "4.Input")}
+    assert net.output_ports == ("Output1", "Output2")  # two unwired outputs named Output -> numbered
+    net = net_initialize(net, seed=1)
+    out = net(torch.ones(4, 2))
+    assert set(out) == {"Output1", "Output2"}
+    h = net.compile()
+    lin = torch.nn.functional.linear(torch.ones(4, 2), h.get_submodule("1").Weights, h.get_submodule("1").Biases)
+    torch.testing.assert_close(out["Output1"], torch.exp(torch.tanh(lin)))
+    torch.testing.assert_close(out["Output2"], torch.sin(lin))
+
+
+def test_chain_with_group_in_the_middle():
+    net = NetGraph([arr([1.0]), ElementwiseLayer("Exp"), ElementwiseLayer("Sin"), FunctionLayer("#p + #q")],
+                   [(1, [2, 3], 4)])
+    assert net().item() == pytest.approx(torch.exp(torch.tensor(1.0)).item() + torch.sin(torch.tensor(1.0)).item())
+
+
+def test_explicit_ports_and_graph_ports():
+    f = FunctionLayer("#a * #b")
+    net = NetGraph({"f": f}, [(NetPort("x"), NetPort("f", "b")), (NetPort("y"), NetPort("f", "a")),
+                              (NetPort("f", "Output"), NetPort("Product"))], x=2, y=2)
+    assert net.input_ports == ("x", "y") and net.output_ports == ("Product",)
+    out = net(x=torch.tensor([[1.0, 2.0]]), y=torch.tensor([[3.0, 4.0]]))
+    torch.testing.assert_close(out, torch.tensor([[3.0, 8.0]]))
+
+
+def test_muting_an_output_removes_the_graph_output():
+    net = NetGraph([arr([1.0]), ElementwiseLayer("Exp")], [(1, 2), (NetPort(2, "Output"), None)])
+    assert net.output_ports == ()
+    kept = NetGraph([arr([1.0]), ElementwiseLayer("Exp"), ElementwiseLayer("Sin")], [(1, [2, 3]), (2, None)])
+    assert kept.output_ports == ("Output",)
+    assert kept().item() == pytest.approx(torch.sin(torch.tensor(1.0)).item())
+
+
+def test_dangling_inputs_with_the_same_name_merge():
+    net = NetGraph([ElementwiseLayer("Exp"), ElementwiseLayer("Sin"), FunctionLayer("#a + #b")], [([1, 2], 3)],
+                   Input=3)
+    assert net.input_ports == ("Input",)
+    x = torch.randn(2, 3)
+    torch.testing.assert_close(net(x), torch.exp(x) + torch.sin(x))
+
+
+def test_graph_port_order_is_deterministic():
+    def build():
+        return NetGraph({"f": FunctionLayer("#b + #a"), "g": ElementwiseLayer("Exp")},
+                        [(NetPort("g", "Output"), NetPort("Extra"))], b=1, a=1, Input=1)
+    assert build().input_ports == build().input_ports == ("b", "a", "Input")
+    assert build().output_ports == ("Output", "Extra")
+
+
+def test_seed_has_output_and_params(seed_net):
+    assert seed_net.input_ports == ()
+    assert seed_net.output_ports == ("Output", "Params")
+    assert PortRef("3", "Output") in {e.src for e in seed_net.edges if e.dst == PortRef(None, "Params")}
+
+
+def test_nested_graph_is_a_layer_and_compiles_flat():
+    inner = NetGraph({"lin": LinearLayer(4), "act": ElementwiseLayer("Ramp")}, [("lin", "act")])
+    outer = net_initialize(NetGraph({"enc": inner, "head": LinearLayer(2)}, [("enc", "head")], Input=3), seed=0)
+    assert outer.input_shapes == {"Input": (3,)} and outer.output_shapes == {"Output": (2,)}
+    module = outer.compile()
+    assert set(dict(module.named_parameters())) == {"enc.lin.Weights", "enc.lin.Biases", "head.Weights", "head.Biases"}
+    assert "self.enc.lin" in module.code and module.code.count("\n") < 8
+    x = torch.randn(5, 3)
+    h = torch.relu(torch.nn.functional.linear(x, module.enc.lin.Weights, module.enc.lin.Biases))
+    torch.testing.assert_close(module(x), torch.nn.functional.linear(h, module.head.Weights, module.head.Biases))
+
+
+def test_inner_shapes_are_inferred_from_the_outer_graph():
+    inner = NetGraph({"lin": LinearLayer(4)}, [])
+    assert inner.input_shapes == {"Input": None}
+    outer = NetGraph({"a": NetArrayLayer(array=[1.0, 2.0, 3.0]), "inner": inner}, [("a", "inner")])
+    assert outer.layer_types(("inner", "lin"))["Input"].shape == (3,)
