@@ -1,0 +1,98 @@
+"""Calling a net (Wolfram conventions) and net_initialize."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (DataError, ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort,
+                      net_initialize)
+
+
+def two_output_net():
+    return NetGraph({"f": FunctionLayer("#x + #y"), "g": FunctionLayer("#x * #y")}, [], x=2, y=2)
+
+
+def test_one_output_gives_a_tensor_several_give_a_dict():
+    net = two_output_net()
+    x, y = torch.randn(3, 2), torch.randn(3, 2)
+    out = net(x=x, y=y)
+    assert set(out) == {"Output1", "Output2"}
+    torch.testing.assert_close(out["Output1"], x + y)
+    torch.testing.assert_close(out["Output2"], x * y)
+    single = NetGraph([ElementwiseLayer("Exp")], [], Input=2)
+    assert isinstance(single(x), torch.Tensor)
+
+
+def test_positional_and_keyword_calls_agree():
+    net = NetGraph([ElementwiseLayer("Sin")], [], Input=3)
+    x = torch.randn(4, 3)
+    torch.testing.assert_close(net(x), net(Input=x))
+
+
+def test_net_without_inputs_evaluates_unbatched(seed_net):
+    out = seed_net()
+    assert out["Output"].shape == (2,) and out["Params"].shape == (2,)
+
+
+def test_a_single_unbatched_example_is_accepted():
+    net = NetGraph([ElementwiseLayer("Exp")], [], Input=3)
+    x = torch.randn(3)
+    torch.testing.assert_close(net(x), torch.exp(x))
+    torch.testing.assert_close(net([0.0, 1.0, 2.0]), torch.exp(torch.tensor([0.0, 1.0, 2.0])))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda n: n(x=torch.randn(2, 2)), r"missing input port 'y' \(shape \(2\)\)"),
+    (lambda n: n(x=torch.randn(2, 2), y=torch.randn(2, 2), z=1), r"unknown input port 'z'"),
+    (lambda n: n(x=torch.randn(2, 2), yy=torch.randn(2, 2)), r"did you mean 'y'\?"),
+    (lambda n: n(x=torch.randn(2, 3), y=torch.randn(2, 3)), r"input port 'x': expected shape \(b, 2\) with b the "
+                                                            r"batch size, found \(2, 3\)"),
+    (lambda n: n(x=torch.randn(2, 2), y=torch.randn(5, 2)), r"different batch sizes: \{'x': 2, 'y': 5\}"),
+    (lambda n: n(torch.randn(2, 2)), r"pass a single positional tensor only to a net with one input"),
+    (lambda n: n(x="abc", y=torch.randn(2, 2)), r"input port 'x': cannot make a tensor"),
+])
+def test_bad_data_is_one_clear_error(call, message):
+    with pytest.raises(DataError, match=message):
+        call(two_output_net())
+
+
+def test_net_initialize_is_deterministic_and_fills_only_missing_arrays():
+    net = NetGraph({"lin": LinearLayer(3), "a": NetArrayLayer(array=[1.0, 2.0, 3.0]), "f": FunctionLayer("#p + #q")},
+                   [(["lin", "a"], "f")], Input=5)
+    one, two = net_initialize(net, seed=7), net_initialize(net, seed=7)
+    assert torch.equal(one.layers["lin"].arrays["Weights"], two.layers["lin"].arrays["Weights"])
+    assert not torch.equal(one.layers["lin"].arrays["Weights"], net_initialize(net, seed=8).layers["lin"].arrays["Weights"])
+    assert torch.equal(one.layers["lin"].arrays["Biases"], torch.zeros(3))
+    assert torch.equal(one.layers["a"].arrays["Array"], torch.tensor([1.0, 2.0, 3.0]))
+    assert net.layers["lin"].arrays["Weights"] is None  # the input is unchanged (frozen values)
+    everything = net_initialize(net, seed=7, all=True)
+    assert not torch.equal(everything.layers["a"].arrays["Array"], torch.tensor([1.0, 2.0, 3.0]))
+    bound = (3.0 / 5) ** 0.5  # Kaiming-uniform bound sqrt(3 / fan_in)
+    assert one.layers["lin"].arrays["Weights"].abs().max() <= bound
+
+
+def test_net_graph_is_immutable(seed_net):
+    with pytest.raises(AttributeError, match="immutable"):
+        seed_net.layers = {}
+    with pytest.raises(TypeError):
+        seed_net.layers["1"] = None
+    with pytest.raises(Exception):
+        seed_net.layers["1"].array = None
+
+
+def test_graph_equality_and_replace_layers(seed_net):
+    from tests.conftest import normal_reparameterization_layer
+    assert seed_net == normal_reparameterization_layer([0.0, 30.0], [10.0, 5.0])
+    assert seed_net != normal_reparameterization_layer([0.0, 31.0], [10.0, 5.0])
+    changed = seed_net.replace_layers({"1": NetArrayLayer(array=[1.0, 2.0], output=2)})
+    assert changed.layers["1"].arrays["Array"].tolist() == [1.0, 2.0]
+    assert seed_net.layers["1"].arrays["Array"].tolist() == [0.0, 30.0]
+
+
+def test_graph_output_taken_from_an_inner_port_of_a_fanned_out_layer():
+    net = NetGraph([ElementwiseLayer("Exp"), ElementwiseLayer("Log")], [(1, 2), (NetPort(1, "Output"), NetPort("E"))],
+                   Input=1)
+    out = net(torch.tensor([[0.5]]))
+    torch.testing.assert_close(out["Output"], torch.tensor([[0.5]]))
+    torch.testing.assert_close(out["E"], torch.exp(torch.tensor([[0.5]])))
