@@ -135,6 +135,12 @@ def _generate(net: Any) -> str:
 
 def compile_net(net: Any) -> CompiledNet:
     """Build every layer and generate the forward; the result is independent of ``net``."""
+    from netgraph.graph import gc_paused
+    with gc_paused():
+        return _compile(net)
+
+
+def _compile(net: Any) -> CompiledNet:
     check_ready(net)
     code = _generate(net)
     filename = f"<netgraph-compiled-{next(_counter)}>"
