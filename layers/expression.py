@@ -18,6 +18,7 @@ Constant sub-expressions are folded in float64 torch arithmetic, so ``2^99999999
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -119,6 +120,12 @@ def parse(text: str) -> Expression:
     """Parse and validate ``text``; raise ExpressionError (an OptionError) with the column on failure."""
     if not isinstance(text, str):
         raise OptionError(f"an expression must be a string, found {type(text).__name__}")
+    return _parse_cached(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> Expression:
+    """Parsing is pure and the result frozen, so a graph of many identical FunctionLayers parses once."""
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"longer than {MAX_LENGTH} characters", text[:40] + "...")
     py, origin = _translate(text)

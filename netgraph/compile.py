@@ -114,22 +114,29 @@ def _generate(net: Any) -> str:
     leaves = list(net.leaves())
     batched = bool(net.input_ports)
     batch = names.new("batch_size")
-    if any(not layer.input_ports for _, layer in leaves):
-        lines.append(f"{batch} = {net.input_ports[0]}.shape[0]" if batched else f"{batch} = 1")
+    size = batch if batched else names.new("size")
+    if not batched:  # no inputs: forward(batch_size=None) gives one unbatched draw, or a batch of that size
+        lines.append(f"{size} = 1 if {batch} is None else {batch}")
+    elif any(not layer.input_ports for _, layer in leaves):
+        lines.append(f"{batch} = {net.input_ports[0]}.shape[0]")
     for path, layer in leaves:
         types = net.layer_types(path)
         args = tuple(var[net.producer((path, p))] for p in layer.input_ports)
         outs = [names.new("_".join(path) if len(layer.output_ports) == 1 else "_".join((*path, p)))
                 for p in layer.output_ports]
-        code = layer.emit(EmitContext(module_expr(path), args, batch, types))
+        code = layer.emit(EmitContext(module_expr(path), args, size, types))
         lines.append(f"{', '.join(outs)}{',' if len(outs) == 1 and len(layer.output_ports) > 1 else ''} = {code}")
         var.update({(path, p): v for p, v in zip(layer.output_ports, outs)})
-    results = {p: var[net.producer(((), p))] + ("" if batched else "[0]") for p in net.output_ports}
-    if len(results) == 1:
-        lines.append(f"return {next(iter(results.values()))}")
-    else:
-        lines.append("return {" + ", ".join(f"{p!r}: {v}" for p, v in results.items()) + "}")
-    signature = ", ".join(["self", *net.input_ports])
+    results = {p: var[net.producer(((), p))] for p in net.output_ports}
+
+    def returned(suffix: str) -> str:
+        if len(results) == 1:
+            return f"return {next(iter(results.values()))}{suffix}"
+        return "return {" + ", ".join(f"{p!r}: {v}{suffix}" for p, v in results.items()) + "}"
+    if not batched:
+        lines += [f"if {batch} is None:", f"    {returned('[0]')}"]
+    lines.append(returned(""))
+    signature = ", ".join(["self", *net.input_ports] if batched else ["self", f"{batch}=None"])
     return f"def forward({signature}):\n" + "".join(f"    {line}\n" for line in lines)
 
 

@@ -75,10 +75,16 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, Key]]:
     cls = _Classes()
     for a, b, text in problem.equalities:
         cls.union(a, b, text)
+    for path, layer in problem.leaves:
+        for port in _ports(layer):
+            cls.find((path, port))
+    for key, _, _ in problem.declared:
+        cls.find(key)
+    roots = {k: cls.find(k) for k in cls.parent}  # classes are fixed from here on
     errors: list[str] = []
 
     def refine(key: Key, new: PortType, who: tuple) -> bool:
-        root = cls.find(key)
+        root = roots[key]
         old = cls.type.get(root, UNKNOWN)
         try:
             merged = unify(old, new)
@@ -97,17 +103,16 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, Key]]:
         refine(key, t, who)
     if errors:
         raise_all(errors, ShapeError, "shape conflict")
-    _propagate(problem, cls, refine, errors)
+    _propagate(problem, cls, roots, refine, errors)
     raise_all(errors, ShapeError, "shape conflict")
-    keys = set(cls.parent)
-    return {k: cls.type.get(cls.find(k), UNKNOWN) for k in keys}, {k: cls.find(k) for k in keys}
+    return {k: cls.type.get(r, UNKNOWN) for k, r in roots.items()}, roots
 
 
-def _propagate(problem: Problem, cls: _Classes, refine: Callable, errors: list[str]) -> None:
+def _propagate(problem: Problem, cls: _Classes, roots: dict, refine: Callable, errors: list[str]) -> None:
     users: dict[Key, list[int]] = defaultdict(list)
     for i, (path, layer) in enumerate(problem.leaves):
         for port in _ports(layer):
-            users[cls.find((path, port))].append(i)
+            users[roots[(path, port)]].append(i)
     queue, queued = deque(range(len(problem.leaves))), set(range(len(problem.leaves)))
     budget = 64 * len(problem.leaves) + 1000
     while queue and budget and not errors:
@@ -116,15 +121,15 @@ def _propagate(problem: Problem, cls: _Classes, refine: Callable, errors: list[s
         queued.discard(i)
         path, layer = problem.leaves[i]
         ports = _ports(layer)
-        current = {p: cls.type.get(cls.find((path, p)), UNKNOWN) for p in ports}
+        current = {p: cls.type.get(roots[(path, p)], UNKNOWN) for p in ports}
         try:
             result = layer.infer(current)
         except Conflict as exc:
-            errors.append(f"{problem.describe((path, None))}: {exc}{_sources(problem, cls, path, current)}")
+            errors.append(f"{problem.describe((path, None))}: {exc}{_sources(problem, cls, roots, path, current)}")
             break
         for port, t in result.items():
             if port in current and t != current[port] and refine((path, port), t, ("port", (path, port))):
-                for j in users[cls.find((path, port))]:
+                for j in users[roots[(path, port)]]:
                     if j not in queued:
                         queue.append(j)
                         queued.add(j)
@@ -132,11 +137,11 @@ def _propagate(problem: Problem, cls: _Classes, refine: Callable, errors: list[s
         errors.append("shape inference did not converge (a layer's infer() keeps changing its ports)")
 
 
-def _sources(problem: Problem, cls: _Classes, path: tuple, current: dict[str, PortType]) -> str:
+def _sources(problem: Problem, cls: _Classes, roots: dict, path: tuple, current: dict[str, PortType]) -> str:
     """Where each known port type of a layer came from, for conflict messages."""
     parts = []
     for port, t in current.items():
-        root = cls.find((path, port))
+        root = roots[(path, port)]
         if t.shape is None or root not in cls.origin:
             continue
         edges = [e for e in cls.edges.get(root, []) if not e.startswith("(unwired")]

@@ -1,0 +1,55 @@
+"""Shared benchmark helpers: interleaved median timing, saved-activation memory, table printing."""
+
+from __future__ import annotations
+
+import platform
+import statistics
+import time
+from collections.abc import Callable
+
+import torch
+
+__all__ = ["median_times", "saved_bytes", "machine", "print_table"]
+
+
+def median_times(fns: dict[str, Callable[[], object]], warmup: int = 5, reps: int = 50) -> dict[str, float]:
+    """Median seconds per call of each function, measured interleaved (A B A B ...) so drift hits all alike."""
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(reps):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def saved_bytes(step: Callable[[], torch.Tensor]) -> int:
+    """Bytes of distinct tensor storage autograd saves for backward in one forward pass (activation memory)."""
+    storages: dict[int, int] = {}
+
+    def pack(t: torch.Tensor) -> torch.Tensor:
+        if t.device.type != "meta":
+            s = t.untyped_storage()
+            storages[s.data_ptr()] = s.nbytes()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        loss = step()
+    loss.backward()
+    return sum(storages.values())
+
+
+def machine() -> str:
+    threads = torch.get_num_threads()
+    gpu = f", GPU {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ""
+    return f"{platform.processor() or platform.machine()}, {threads} torch threads, torch {torch.__version__}{gpu}"
+
+
+def print_table(title: str, rows: list[tuple], header: tuple) -> None:
+    print(f"\n{title}")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
