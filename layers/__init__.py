@@ -12,7 +12,7 @@ import importlib
 
 from layers.base import REGISTRY, Layer, layer_class, register
 
-FAMILIES = ("arrays", "distributions", "function", "linear", "random")
+FAMILIES = ("arrays", "distributions", "function", "linear", "random", "losses", "normalization")
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register"]
 for _family in FAMILIES:

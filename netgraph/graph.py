@@ -53,7 +53,7 @@ def _port_type(value: Any, port: str) -> PortType:
     if value in (REAL, INTEGER):
         return PortType((), value)
     try:
-        return PortType(as_shape(value, f"shape of port {port!r}"), REAL)
+        return PortType(as_shape(value, f"shape of port {port!r}"), None)  # dtype from the layers (default Real)
     except Conflict as exc:
         raise ShapeError(str(exc)) from None
 
@@ -328,6 +328,11 @@ class NetGraph(Layer):
         if not name.startswith("_"):
             raise AttributeError(f"NetGraph is immutable: use net.replace_layers(...) or a surgery function, not net.{name} = ...")
         object.__setattr__(self, name, value)
+
+    def information(self, prop: str | None = None) -> Any:
+        """Wolfram's Information[net, prop]: port names and shapes, layer counts, arrays and their sizes."""
+        from netgraph.surgery import information
+        return information(self, prop)
 
     # -- pipeline stages ------------------------------------------------------------------------------
     def compile(self) -> Any:

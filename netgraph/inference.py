@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from layers.base import Layer
 from netgraph.errors import ShapeError, raise_all
-from netgraph.types import UNKNOWN, Conflict, PortType, unify
+from netgraph.types import REAL, UNKNOWN, Conflict, PortType, unify
 
 __all__ = ["Problem", "infer_types"]
 
@@ -41,6 +41,8 @@ class Problem:
             return f"{self.describe(key)} (from its options)"
         if kind == "graph":
             return f"the shape given for {self.describe(key)}"
+        if kind == "default":
+            return f"the default dtype Real of {self.describe(key)}"
         return self.describe(key)
 
 
@@ -104,6 +106,8 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, Key]]:
     if errors:
         raise_all(errors, ShapeError, "shape conflict")
     _propagate(problem, cls, roots, refine, errors)
+    if not errors and _default_dtypes(cls, roots):
+        _propagate(problem, cls, roots, refine, errors)  # dtype-generic layers (reshape, part ...) learn Real
     raise_all(errors, ShapeError, "shape conflict")
     return {k: cls.type.get(r, UNKNOWN) for k, r in roots.items()}, roots
 
@@ -135,6 +139,18 @@ def _propagate(problem: Problem, cls: _Classes, roots: dict, refine: Callable, e
                         queued.add(j)
     if queue and not budget:
         errors.append("shape inference did not converge (a layer's infer() keeps changing its ports)")
+
+
+def _default_dtypes(cls: _Classes, roots: dict) -> bool:
+    """Give every class whose dtype nothing decided the dtype Real; True when any changed."""
+    changed = False
+    for key, root in roots.items():
+        old = cls.type.get(root, UNKNOWN)
+        if old.dtype is None:
+            cls.type[root] = PortType(old.shape, REAL)
+            cls.origin.setdefault(root, ("default", key))
+            changed = True
+    return changed
 
 
 def _sources(problem: Problem, cls: _Classes, roots: dict, path: tuple, current: dict[str, PortType]) -> str:

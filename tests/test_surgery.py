@@ -1,0 +1,92 @@
+"""Net surgery and information: every edit returns a new, re-validated graph; the input is unchanged."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (ElementwiseLayer, FunctionLayer, LinearLayer, NetGraph, NetPort, OptionError, ShapeError, WiringError,
+                      net_drop, net_extract, net_flatten, net_initialize, net_join, net_rename, net_replace_part,
+                      net_take)
+
+
+@pytest.fixture
+def net():
+    layers = {"a": LinearLayer(3), "b": ElementwiseLayer("Tanh"), "c": LinearLayer(2), "d": ElementwiseLayer("Exp")}
+    return net_initialize(NetGraph(layers, [("a", "b", "c"), ("b", "d")], Input=4), seed=0)
+
+
+def test_extract_layers_and_arrays(net):
+    assert net_extract(net, "c") == net.layers["c"] == net_extract(net, 3)
+    assert torch.equal(net_extract(net, ("a", "Weights")), net.layers["a"].arrays["Weights"])
+    everything = net_extract(net, "All")
+    assert set(everything) == {("a", "Weights"), ("a", "Biases"), ("c", "Weights"), ("c", "Biases")}
+    with pytest.raises(WiringError, match=r"has no array 'Weight' \(did you mean 'Weights'\?\)"):
+        net_extract(net, ("a", "Weight"))
+    with pytest.raises(WiringError, match=r"there is no layer 'cc' \(did you mean 'c'"):
+        net_extract(net, "cc")
+
+
+def test_replace_array_layer_and_port(net):
+    new = net_replace_part(net, {("c", "Biases"): [1.0, 2.0]})
+    assert new.layers["c"].arrays["Biases"].tolist() == [1.0, 2.0]
+    assert net.layers["c"].arrays["Biases"].tolist() == [0.0, 0.0]
+    with pytest.raises(OptionError, match=r"array 'Biases': expected shape \(2,\), found \(3,\)"):
+        net_replace_part(net, {("c", "Biases"): [1.0, 2.0, 3.0]})
+    with pytest.raises(ShapeError):
+        net_replace_part(net, {"Input": 5, "a": LinearLayer(3, weights=torch.zeros(3, 4), biases=torch.zeros(3))})
+    wider = net_replace_part(net, {"c": LinearLayer(7)})
+    assert wider.output_shapes["Output1"] == (7,)
+
+
+def test_rename(net):
+    renamed = net_rename(net, {"a": "encoder"})
+    assert list(renamed.layers) == ["encoder", "b", "c", "d"]
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(renamed(x), net(x))
+    with pytest.raises(WiringError, match="same name"):
+        net_rename(net, {"a": "b"})
+
+
+def test_take_and_drop(net):
+    assert net.output_ports == ("Output1", "Output2")
+    taken = net_take(net, "Output1")
+    assert list(taken.layers) == ["a", "b", "c"] and taken.output_ports == ("Output",)
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(taken(x), net(x)["Output1"])
+    dropped = net_drop(net, "d")
+    assert list(dropped.layers) == ["a", "b", "c"]
+    head = net_drop(net, ["a"])
+    assert head.input_ports == ("Input",) and head.input_shapes == {"Input": (3,)}
+
+
+def test_join_and_flatten():
+    first = NetGraph({"lin": LinearLayer(3), "act": ElementwiseLayer("Ramp")}, [("lin", "act")])
+    joined = net_join(first, NetGraph([LinearLayer(2)]), NetGraph(["Tanh"]))
+    assert joined.input_shapes == {"Input": None}
+    joined = net_initialize(net_replace_part(joined, {"Input": 5}), seed=0)
+    flat = net_flatten(joined)
+    assert list(flat.layers) == ["1/lin", "1/act", "2/1", "3/1"]
+    x = torch.randn(2, 5)
+    torch.testing.assert_close(flat(x), joined(x))
+    with pytest.raises(WiringError, match="exactly one input"):
+        net_join(first, NetGraph([FunctionLayer("#a + #b")]))
+
+
+def test_flatten_keeps_graph_outputs_and_muted_ports():
+    inner = NetGraph({"e": ElementwiseLayer("Exp"), "s": ElementwiseLayer("Sin")}, [("e", "s"), ("e", NetPort("E"))])
+    outer = NetGraph({"in": inner}, [(NetPort("in", "E"), None)], Input=2)
+    flat = net_flatten(outer)
+    assert flat.output_ports == outer.output_ports == ("Output",)
+    x = torch.randn(3, 2)
+    torch.testing.assert_close(flat(x), outer(x))
+
+
+def test_information(net):
+    info = net.information()
+    assert info["InputPorts"] == {"Input": (4,)} and info["LayersCount"] == 4
+    assert info["LayerTypeCounts"] == {"LinearLayer": 2, "ElementwiseLayer": 2}
+    assert info["ArraysTotalElementCount"] == 3 * 4 + 3 + 2 * 3 + 2
+    assert net.information("OutputPortNames") == ["Output1", "Output2"]
+    with pytest.raises(OptionError, match="did you mean 'LayersCount'"):
+        net.information("LayerCount")
