@@ -12,7 +12,8 @@ import importlib
 
 from layers.base import REGISTRY, Layer, layer_class, register
 
-FAMILIES = ("arrays", "distributions", "function", "linear", "random", "losses", "normalization")
+FAMILIES = ("arrays", "distributions", "function", "linear", "random", "losses", "normalization", "merge",
+            "reshape", "conv", "aggregation", "embedding", "recurrent", "torch_layer")
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register"]
 for _family in FAMILIES:

@@ -13,11 +13,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import torch
+from torch import nn
+
+from layers.base import EmitContext, Layer
 from netgraph.errors import OptionError
 from netgraph.types import Conflict, PortType, format_shape, unify
 
 __all__ = ["positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int",
-           "same_rank", "check_number"]
+           "same_rank", "check_number", "FnModule"]
 
 
 def is_int(value: Any) -> bool:
@@ -92,3 +96,52 @@ def fill(types: dict[str, PortType], port: str, shape: Any, dtype: str | None = 
         types[port] = unify(types[port], PortType(shape, dtype))
     except Conflict as exc:
         raise Conflict(f"port {port!r}: {exc}") from None
+
+
+class _ShapeLayer(Layer):
+    """One ``Input``, one ``Output`` and a dtype that passes through (real or integer data alike).
+
+    Subclasses give ``forward_shape``/``backward_shape`` (the shape rules), ``function(types)``
+    (the torch callable the built module runs) and ``code(x, types)`` (the same as inline code).
+    """
+
+    input_ports = ("Input",)
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {"Input": PortType(None, None), "Output": PortType(None, None)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        dtype = pass_dtype(types, ("Input", "Output"))
+        fill(types, "Output", self.forward_shape(types["Input"].shape), dtype)
+        fill(types, "Input", self.backward_shape(types["Output"].shape, types["Input"].shape), dtype)
+        return types
+
+    def forward_shape(self, shape: tuple | None) -> tuple | None:
+        raise NotImplementedError
+
+    def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
+        return None
+
+    def code(self, x: str, types: Mapping[str, PortType]) -> str:
+        raise NotImplementedError
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return FnModule(self.function(types))
+
+    def function(self, types: Mapping[str, PortType]) -> Any:
+        raise NotImplementedError
+
+    def emit(self, ctx: EmitContext) -> str:
+        return self.code(ctx.args[0], ctx.types)
+
+
+class FnModule(nn.Module):
+    """Applies ``fn`` (a partial of a torch function with validated arguments): the reference path."""
+
+    def __init__(self, fn: Any):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fn(x)

@@ -13,7 +13,7 @@ from layers.base import EmitContext, Layer, as_array, shape_option
 from netgraph.errors import OptionError
 from netgraph.types import REAL, PortType, format_shape
 
-__all__ = ["NetArrayLayer"]
+__all__ = ["NetArrayLayer", "ConstantArrayLayer"]
 
 
 class ArrayModule(nn.Module):
@@ -69,3 +69,12 @@ class NetArrayLayer(Layer):
     def emit(self, ctx: EmitContext) -> str:
         dims = "".join(f", {d}" for d in ctx.types["Output"].shape)
         return f"{ctx.module}.Array.expand({ctx.batch}{dims})"
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class ConstantArrayLayer(NetArrayLayer):
+    """Wolfram's older name of NetArrayLayer (a learned array, despite the name); same options and ports.
+
+    >>> ConstantArrayLayer(array=[1.0, 2.0]).declared_types()["Output"].shape
+    (2,)
+    """

@@ -25,6 +25,10 @@ ELEMENTWISE: dict[str, str] = {
     "ELU": "F.elu", "SELU": "torch.selu", "GELU": "F.gelu", "Softplus": "F.softplus", "SoftPlus": "F.softplus",
     "Swish": "F.silu", "Mish": "F.mish", "SoftSign": "F.softsign", "HardTanh": "F.hardtanh",
     "HardSigmoid": "F.hardsigmoid", "HardSwish": "F.hardswish", "Square": "torch.square",
+    "Tan": "torch.tan", "ArcTan": "torch.atan", "ArcSin": "torch.asin", "ArcCos": "torch.acos",
+    "Sinh": "torch.sinh", "Cosh": "torch.cosh", "Sign": "torch.sign", "Round": "torch.round",
+    "Floor": "torch.floor", "Ceiling": "torch.ceil", "LogGamma": "torch.lgamma", "Erfc": "torch.erfc",
+    "LogSigmoid": "F.logsigmoid", "Negative": "torch.neg", "Reciprocal": "torch.reciprocal",
 }
 
 

@@ -12,7 +12,7 @@ from torch import nn
 
 from layers.base import EmitContext, Layer, as_array, shape_option
 from netgraph.errors import OptionError
-from netgraph.types import REAL, Conflict, PortType, numel
+from netgraph.types import REAL, Conflict, PortType, format_shape, numel
 
 __all__ = ["LinearLayer"]
 
@@ -69,6 +69,11 @@ class LinearLayer(Layer):
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = dict(types)
+        for port in ("Input", "Output"):
+            shape = types[port].shape
+            if shape is not None and any(isinstance(d, str) for d in shape):
+                raise Conflict(f"port {port!r} {format_shape(shape)} has a variable-length dimension, which a "
+                               f"LinearLayer cannot flatten; take one element first (e.g. SequenceLastLayer)")
         if self.weights is not None:
             for port, size in (("Output", self.weights.shape[0]), ("Input", self.weights.shape[1])):
                 shape = types[port].shape

@@ -111,7 +111,8 @@ _CE_CODE = {
     ("Probabilities", False): "(-({t} * {x}.clamp_min(1e-12).log()).sum(-1)).reshape({x}.shape[0], -1).mean(1)",
     ("Probabilities", True): "(-({t} * F.log_softmax({x}, -1)).sum(-1)).reshape({x}.shape[0], -1).mean(1)",
     ("Binary", False): "F.binary_cross_entropy({x}, {t}, reduction='none').reshape({x}.shape[0], -1).mean(1)",
-    ("Binary", True): "F.binary_cross_entropy_with_logits({x}, {t}, reduction='none').reshape({x}.shape[0], -1).mean(1)",
+    ("Binary", True): "F.binary_cross_entropy_with_logits({x}, {t}, reduction='none')"
+                      ".reshape({x}.shape[0], -1).mean(1)",
 }
 
 

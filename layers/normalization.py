@@ -132,10 +132,11 @@ class _Normalization(_SameShape):
         return sizes.pop() if len(sizes) == 1 else None
 
     def _check_arrays(self) -> None:
-        for name, field in self.ARRAYS.items():
+        for field in self.ARRAYS.values():
             value = as_array(getattr(self, field), f"{self.type_name} {field}=")
             if value is not None and value.dim() != 1:
-                raise OptionError(f"{self.type_name} {field}= must be a vector, found shape {format_shape(tuple(value.shape))}")
+                raise OptionError(f"{self.type_name} {field}= must be a vector, found shape "
+                                  f"{format_shape(tuple(value.shape))}")
             object.__setattr__(self, field, value)
         sizes = {name: int(v.shape[0]) for name, v in self.arrays.items() if v is not None}
         if len(set(sizes.values())) > 1:
@@ -146,6 +147,9 @@ class _Normalization(_SameShape):
         shape, size = types["Input"].shape, self._array_size()
         if shape is not None:
             axis = self._axis(shape)
+            if isinstance(shape[axis], str):
+                raise Conflict(f"port 'Input' {format_shape(shape)}: dimension {axis + 1} holds the learned arrays, "
+                               f"so it cannot have a variable length")
             if size is not None and shape[axis] is None:
                 shape = shape[:axis] + (size,) + shape[axis + 1:]
                 types["Input"] = types["Output"] = PortType(shape, REAL)
@@ -201,7 +205,8 @@ class BatchNormalizationLayer(_Normalization):
               "MovingVariance": "moving_variance"}
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "momentum", check_number(self.momentum, "BatchNormalizationLayer", "momentum", 0.0, 1.0))
+        momentum = check_number(self.momentum, "BatchNormalizationLayer", "momentum", 0.0, 1.0)
+        object.__setattr__(self, "momentum", momentum)
         object.__setattr__(self, "epsilon", _positive(self.epsilon, "BatchNormalizationLayer"))
         object.__setattr__(self, "input", shape_option(self.input, "BatchNormalizationLayer", "input"))
         self._check_arrays()

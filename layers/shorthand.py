@@ -1,4 +1,15 @@
-"""Wolfram's layer shorthands: ``3`` -> LinearLayer(3), ``"Tanh"`` -> ElementwiseLayer("Tanh")."""
+"""Wolfram's layer shorthands in a NetGraph or NetChain layer list.
+
+* an int ``n`` -> ``LinearLayer(n)``;
+* an elementwise function name (``"Ramp"``, ``"Tanh"``, ``"LogisticSigmoid"``, …) -> ``ElementwiseLayer``;
+* a threading function name (``"Plus"``, ``"Times"``, ``"Subtract"``, ``"Divide"``, ``"Max"``, …) ->
+  ``ThreadingLayer``;
+* a list -> a nested ``NetChain``;
+* a ``torch.nn.Module`` -> ``TorchLayer(module)``.
+
+>>> from_shorthand(3).output, from_shorthand("Plus"), from_shorthand("Tanh")
+((3,), ThreadingLayer('Plus'), ElementwiseLayer('Tanh'))
+"""
 
 from __future__ import annotations
 
@@ -11,12 +22,23 @@ __all__ = ["from_shorthand"]
 
 def from_shorthand(value: Any) -> Layer | None:
     """The layer a shorthand stands for, the value itself if it is a layer, else None."""
+    from torch import nn
+
     from layers.function import ELEMENTWISE, ElementwiseLayer
     from layers.linear import LinearLayer
+    from layers.merge import THREADING, ThreadingLayer
+    from layers.torch_layer import TorchLayer
     if isinstance(value, Layer):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return LinearLayer(value)
     if isinstance(value, str) and value in ELEMENTWISE:
         return ElementwiseLayer(value)
+    if isinstance(value, str) and value in THREADING:
+        return ThreadingLayer(value)
+    if isinstance(value, list):
+        from netgraph.chain import NetChain
+        return NetChain(value)
+    if isinstance(value, nn.Module):
+        return TorchLayer(value)
     return None

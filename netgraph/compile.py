@@ -45,6 +45,15 @@ class CompiledNet(nn.Module):
         """The NetGraph this module was compiled from (with its original arrays)."""
         return self._net
 
+    def surrogate_loss(self, loss: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
+        """The score-function term for this module's discrete random draws since the last call.
+
+        ``(losses.mean() + module.surrogate_loss(losses)).backward()``: ``losses`` per example (B,) gives
+        leave-one-out baselines, a scalar a running-mean baseline; the value is 0 (see netgraph.estimators).
+        """
+        from netgraph.estimators import surrogate_loss
+        return surrogate_loss(self, loss, reduction)
+
     def to_net(self) -> Any:
         """The NetGraph with this module's current arrays (parameters and buffers) copied in."""
         changes = {}

@@ -34,9 +34,14 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any]) -> tuple[dict[
         t = net.port_types[p]
         value = inputs[p]
         try:
-            x = torch.as_tensor(value, dtype=torch.long if t.dtype == INTEGER else None)
+            x = torch.as_tensor(value)
         except (TypeError, ValueError, RuntimeError) as exc:
             raise DataError(f"input port {p!r}: cannot make a tensor from {type(value).__name__}: {exc}") from None
+        if t.dtype == INTEGER:
+            if x.is_floating_point() and not bool((x == x.round()).all()):
+                raise DataError(f"input port {p!r} takes integer indices (dtype Integer), found non-integer values "
+                                f"of dtype {x.dtype}")
+            x = x.long()
         if t.dtype != INTEGER and not x.is_floating_point():
             x = x.to(torch.get_default_dtype())
         rank = len(t.shape)
@@ -57,7 +62,7 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any]) -> tuple[dict[
 def evaluate(net: Any, args: tuple, inputs: dict[str, Any]) -> Any:
     tensors, single = prepare_inputs(net, args, inputs)
     if net._compiled is None:
-        net._compiled = net.compile()
+        net._compiled = net.compile().eval()  # evaluation is Wolfram's "Test" mode: no dropout, moving stats
     result = net._compiled(**tensors)
     if single:
         return {k: v[0] for k, v in result.items()} if isinstance(result, dict) else result[0]

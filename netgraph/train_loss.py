@@ -38,7 +38,8 @@ from netgraph.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.train_data import Expect
 from netgraph.types import INTEGER, REAL, PortType
 
-__all__ = ["Loss", "attach_losses", "auto_kind", "is_loss_port", "first_nonfinite"]
+__all__ = ["Loss", "attach_losses", "auto_kind", "is_loss_port", "first_nonfinite", "surrogate_term",
+           "reaching_layers"]
 
 AUTOMATIC = (None, "Automatic", "automatic", "auto")
 
@@ -56,7 +57,9 @@ def auto_kind(net: Any, port: str) -> str:
         return "mse"
     layer = net.layer_at(path)
     if layer.type_name == "SoftmaxLayer":
-        return "index"
+        rank = len(net.port_types[port].shape or ())
+        level = getattr(layer, "level", -1)
+        return "index" if rank and (level == -1 or level == rank) else "mse"
     if layer.type_name == "ElementwiseLayer" and getattr(layer, "function", None) in ("LogisticSigmoid", "Sigmoid"):
         return "binary"
     return "mse"
@@ -69,13 +72,10 @@ def _per_example(x: torch.Tensor, reduce: str = "sum") -> torch.Tensor:
     return flat.sum(1) if reduce == "sum" else flat.mean(1)
 
 
-def _log(p: torch.Tensor) -> torch.Tensor:
-    return torch.log(p.clamp_min(torch.finfo(p.dtype).tiny))
-
-
 class _Term:
     label: str
     target_key: str | None = None
+    alias: str | None = None  # another key the target may be given under (a single output's own name)
 
     def targets(self, samples: Mapping[str, torch.Tensor]) -> dict[str, Expect]:
         return {}
@@ -97,43 +97,6 @@ class _PortTerm(_Term):
         return _per_example(outputs[self.port])
 
 
-class _AutoTerm(_Term):
-    """Mean squared error, binary cross-entropy or cross-entropy against the target key."""
-
-    NAMES = {"mse": "mean squared error", "binary": "binary cross-entropy", "index": "cross-entropy",
-             "probabilities": "cross-entropy (probabilities)"}
-
-    def __init__(self, port: str, kind: str, out: PortType, target_key: str):
-        self.label, self.port, self.kind, self.out, self.target_key = port, port, kind, out, target_key
-
-    def describe(self) -> str:
-        return f"{self.NAMES[self.kind]} on {self.port!r} vs key {self.target_key!r}"
-
-    def targets(self, samples: Mapping[str, torch.Tensor]) -> dict[str, Expect]:
-        what = f"target of output port {self.port!r} ({self.NAMES[self.kind]})"
-        shape = self.out.shape
-        if self.kind == "index":
-            t = samples.get(self.target_key)
-            if t is not None and t.is_floating_point() and shape is not None and t.dim() == len(shape) + 1:
-                self.kind = "probabilities"
-                return {self.target_key: Expect(PortType(shape, REAL), what.replace("cross-entropy", "cross-entropy, "
-                                                                                      "probabilities"))}
-            classes = shape[-1] if shape and isinstance(shape[-1], int) else None
-            return {self.target_key: Expect(PortType(shape[:-1] if shape else shape, INTEGER),
-                                            what + ", class indices from 0", classes=classes)}
-        return {self.target_key: Expect(PortType(shape, REAL), what, unit_interval=self.kind == "binary")}
-
-    def __call__(self, outputs: dict, batch: dict) -> torch.Tensor:
-        x, t = outputs[self.port], batch[self.target_key]
-        if self.kind == "mse":
-            return _per_example((x - t).square(), "mean")
-        if self.kind == "binary":
-            return _per_example(-(t * _log(x) + (1 - t) * _log(1 - x)), "mean")
-        if self.kind == "probabilities":
-            return _per_example(-(t * _log(x)).sum(-1), "mean")
-        return _per_example(-_log(x.gather(-1, t.unsqueeze(-1)).squeeze(-1)), "mean")
-
-
 class _LayerTerm(_Term):
     """A loss layer or loss net (ports Input and optional Target) applied to an output port."""
 
@@ -150,6 +113,14 @@ class _LayerTerm(_Term):
 
     def describe(self) -> str:
         return f"{self.layer.type_name} on {self.port!r}" + (f" vs key {self.target_key!r}" if self.target_key else "")
+
+    def _limits(self) -> dict[str, Any]:
+        form, shape = getattr(self.layer, "form", None), self.out.shape
+        if self.layer.type_name != "CrossEntropyLossLayer":
+            return {}
+        if form == "Index" and shape and isinstance(shape[-1], int):
+            return {"classes": shape[-1]}
+        return {"unit_interval": True} if form == "Binary" else {}
 
     def _graph(self, declared: dict) -> Any:
         from netgraph.graph import NetGraph
@@ -168,8 +139,10 @@ class _LayerTerm(_Term):
             if not t.known and sample is not None:
                 dtype = REAL if sample.is_floating_point() else INTEGER
                 graph = self._graph({**declared, "Target": PortType(tuple(sample.shape[1:]), dtype)})
-            expect[self.target_key] = Expect(graph.port_types["Target"],
-                                              f"target of output port {self.port!r} ({self.layer.type_name})")
+            expect[self.target_key] = Expect(graph.port_types["Target"], f"target of output port {self.port!r} "
+                                              f"({self.describe().split(' on ')[0]}"
+                                              f"{'; key ' + repr(self.alias) + ' works too' if self.alias else ''})",
+                                              **self._limits())
             if sample is None:
                 return expect  # the data check reports the missing key
         self.module = net_initialize(graph).compile()
@@ -185,6 +158,26 @@ class _LayerTerm(_Term):
         if self.target_key:
             args["Target"] = batch[self.target_key]
         return _per_example(self.module(**args))
+
+
+class _AutoTerm(_LayerTerm):
+    """The automatic loss for an output: the catalogue's MeanSquaredLossLayer or CrossEntropyLossLayer."""
+
+    NAMES = {"mse": "mean squared error", "binary": "binary cross-entropy", "index": "cross-entropy",
+             "probabilities": "cross-entropy (probabilities)"}
+
+    def __init__(self, port: str, kind: str, out: PortType, target_key: str):
+        super().__init__(port, _loss_layer(kind), out, target_key)
+        self.kind = kind
+
+    def describe(self) -> str:
+        return f"{self.NAMES[self.kind]} on {self.port!r} vs key {self.target_key!r}"
+
+    def targets(self, samples: Mapping[str, torch.Tensor]) -> dict[str, Expect]:
+        t, shape = samples.get(self.target_key), self.out.shape
+        if self.kind == "index" and t is not None and t.is_floating_point() and shape and t.dim() == len(shape) + 1:
+            self.kind, self.layer = "probabilities", _loss_layer("probabilities")
+        return super().targets(samples)
 
 
 class _CallableTerm(_Term):
@@ -217,8 +210,16 @@ class Loss:
     def targets(self, samples: Mapping[str, torch.Tensor]) -> dict[str, Expect]:
         out: dict[str, Expect] = {}
         for _, term in self.terms:
+            if term.target_key and term.target_key not in samples and term.alias in samples:
+                term.target_key = term.alias
             out.update(term.targets(samples))
         return out
+
+    def used_outputs(self, net: Any) -> set[str]:
+        """The output ports the loss reads (all of them when a callable may read any)."""
+        if self.allow_extra:
+            return set(net.output_ports)
+        return {t.port for _, t in self.terms}
 
     def to(self, device: torch.device) -> Loss:
         for _, term in self.terms:
@@ -226,29 +227,40 @@ class Loss:
         return self
 
     def __call__(self, outputs: dict, batch: dict, n: int) -> tuple[torch.Tensor | None, torch.Tensor]:
-        per_example, total = 0, 0
+        per_example: Any = 0
+        total: Any = 0
         for weight, term in self.terms:
             value = term(outputs, batch)
             if value.dim() == 1 and value.shape[0] != n:
                 raise OptionError(f"loss {term.describe()} gave {value.shape[0]} values for a batch of {n} examples")
-            if per_example is not None and value.dim() == 1:
-                per_example = per_example + weight * value
-            else:
-                per_example = None
-            total = total + weight * value.mean()
+            scaled = value if weight == 1 else weight * value
+            per_example = per_example + scaled if per_example is not None and value.dim() == 1 else None
+            total = total + scaled.mean() if len(self.terms) > 1 else scaled.mean()
         return per_example, total
 
 
+def _loss_layer(kind: str) -> Layer:
+    from layers.losses import CrossEntropyLossLayer, MeanSquaredLossLayer
+    forms = {"index": "Index", "probabilities": "Probabilities", "binary": "Binary"}
+    return MeanSquaredLossLayer() if kind == "mse" else CrossEntropyLossLayer(forms[kind])
+
+
 def _target_key(net: Any, port: str) -> str:
-    if len(net.output_ports) == 1:
+    if len(net.output_ports) == 1 and "Target" not in net.input_ports:
         return "Target"
-    return f"{port}Target" if port in net.input_ports else port
+    return f"{port}Target" if port in net.input_ports or len(net.output_ports) == 1 else port
+
+
+def _with_alias(net: Any, term: _Term) -> _Term:
+    if term.target_key == "Target" and term.label not in net.input_ports:
+        term.alias = term.label
+    return term
 
 
 def _auto(net: Any, port: str) -> _Term:
     if is_loss_port(net, port):
         return _PortTerm(port)
-    return _AutoTerm(port, auto_kind(net, port), net.port_types[port], _target_key(net, port))
+    return _with_alias(net, _AutoTerm(port, auto_kind(net, port), net.port_types[port], _target_key(net, port)))
 
 
 def _term(net: Any, key: str, spec: Any) -> _Term:
@@ -261,7 +273,7 @@ def _term(net: Any, key: str, spec: Any) -> _Term:
     if spec in AUTOMATIC:
         return _auto(net, key)
     if isinstance(spec, Layer):
-        return _LayerTerm(key, spec, net.port_types[key], _target_key(net, key))
+        return _with_alias(net, _LayerTerm(key, spec, net.port_types[key], _target_key(net, key)))
     raise OptionError(f"loss_function[{key!r}] must be a loss layer, a callable, 'Automatic', a weight or "
                       f"(spec, weight); found {spec!r}")
 
@@ -290,7 +302,7 @@ def attach_losses(net: Any, spec: Any) -> Loss:
         if len(plain) != 1:
             raise OptionError(f"loss_function={spec!r} needs a net with one output; this one has {list(outputs)}: "
                               f"give a dict {{port: loss layer}} instead")
-        return Loss([(1.0, _LayerTerm(plain[0], spec, net.port_types[plain[0]], "Target"))])
+        return Loss([(1.0, _with_alias(net, _LayerTerm(plain[0], spec, net.port_types[plain[0]], "Target")))])
     if callable(spec):
         return Loss([(1.0, _CallableTerm("loss", spec))])
     if isinstance(spec, Mapping) and spec:
@@ -321,3 +333,31 @@ def first_nonfinite(net: Any, module: torch.nn.Module, inputs: dict, batch_size:
                     nan, inf = int(value.isnan().sum()), int(value.isinf().sum())
                     return (path, port), f"{nan} NaN and {inf} infinite of {value.numel()} values"
     return None
+
+
+def surrogate_term(module: torch.nn.Module, per_example: torch.Tensor | None, total: torch.Tensor,
+                   modules: list[torch.nn.Module] | None = None) -> torch.Tensor | None:
+    """The score-function surrogate term for the draws of discrete random layers (None when there are none).
+
+    It is added to the objective before ``backward`` only (its value is exactly 0), so the reported
+    loss is the real one. Layers that drew record themselves in a ``_pending`` list
+    (``netgraph.estimators.record_score``); ``modules`` (the module's submodules, cached by the
+    caller) makes the check for such records cheap.
+    """
+    if not any(m.__dict__.get("_pending") for m in (modules if modules is not None else module.modules())):
+        return None
+    from netgraph.estimators import surrogate_loss
+    return surrogate_loss(module, per_example if per_example is not None else total)
+
+
+def reaching_layers(net: Any, ports: set[str]) -> set[tuple]:
+    """Paths of the leaf layers whose outputs reach any of the output ``ports``."""
+    todo = [net.producer(((), p))[0] for p in ports]
+    seen: set[tuple] = set()
+    while todo:
+        path = todo.pop()
+        if not path or path in seen:
+            continue
+        seen.add(path)
+        todo += [net.producer((path, p))[0] for p in net.layer_at(path).input_ports]
+    return seen

@@ -93,9 +93,10 @@ def numel(shape: tuple) -> int:
 
 
 def _unify_dim(a: Dim, b: Dim) -> Dim:
-    if a is None:
+    """None is unknown; a str is a length variable that takes any size (an int wins, as Wolfram's LengthVar)."""
+    if a is None or (isinstance(a, str) and isinstance(b, int)):
         return b
-    if b is None or a == b:
+    if b is None or a == b or isinstance(b, str):
         return a
     raise Conflict(f"{a} != {b}")
 
@@ -136,6 +137,9 @@ def broadcast(*shapes: Shape) -> Shape:
     for i in range(rank):
         dims = [s[len(s) - rank + i] for s in shapes if len(s) - rank + i >= 0]
         sizes = {d for d in dims if d != 1}
+        if any(isinstance(d, str) for d in sizes):  # a length variable takes the other sizes
+            fixed = {d for d in sizes if not isinstance(d, str)}
+            sizes = fixed or {next(d for d in dims if isinstance(d, str))}
         if None in sizes:
             known = sizes - {None}
             out.append(known.pop() if len(known) == 1 else None)

@@ -46,7 +46,7 @@ def test_random_layer_slots_take_output_shape_and_broadcast():
     layer = RandomArrayLayer(NormalDistribution("#mu", "#sigma"), output=(3, 2))
     net = NetGraph([layer], [], mu=(2,))
     assert net.input_shapes == {"mu": (2,), "sigma": (3, 2)}
-    with pytest.raises(ShapeError, match=r"parameter shapes \(4\), \(3, 2\) do not broadcast to output \(3, 2\)"):
+    with pytest.raises(ShapeError, match=r"parameter shapes 'mu' \(4\), 'sigma' \(3, 2\) do not broadcast to output \(3, 2\)"):
         NetGraph([layer], [], mu=(4,))
 
 

@@ -119,7 +119,7 @@ def test_uninitialised_arrays():
 
 
 def test_distribution_argument_count():
-    with pytest.raises(OptionError, match=r"NormalDistribution takes 0 to 2 parameters \(mu, sigma\), found 3"):
+    with pytest.raises(OptionError, match=r"NormalDistribution takes 0 or 2 parameters \(mu \(mean\), sigma \(standard deviation\)\), found 3"):
         NormalDistribution(1, 2, 3)
 
 

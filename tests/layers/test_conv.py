@@ -1,0 +1,110 @@
+"""ConvolutionLayer and PoolingLayer in 1-3 d: equal to torch.nn on the same weights, shape rules, errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from netgraph import ConvolutionLayer, NetGraph, OptionError, PoolingLayer
+from tests.layers._helpers import shape_error, three_way
+
+CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
+
+
+@pytest.mark.parametrize("d, options", [
+    (1, dict(kernel=3)),
+    (2, dict(kernel=[3, 2], stride=2, padding_size=1)),
+    (2, dict(kernel=3, dilation=2, padding_size=[2, 1])),
+    (2, dict(kernel=3, channel_groups=2)),
+    (3, dict(kernel=2, stride=[1, 2, 1])),
+])
+def test_convolution_equals_torch(d, options):
+    spatial = (9,) * d
+    layer = ConvolutionLayer(4, biases=torch.randn(4), **options)
+    net = NetGraph([layer], [], Input=(2, *spatial))
+    x = torch.randn(3, 2, *spatial)
+
+    def hand(m, Input):
+        conv = CONV[d](2, 4, options["kernel"], stride=options.get("stride", 1), padding=options.get("padding_size", 0),
+                       dilation=options.get("dilation", 1), groups=options.get("channel_groups", 1))
+        with torch.no_grad():
+            conv.weight.copy_(m.get_submodule("1").Weights)
+            conv.bias.copy_(layer.biases)
+        return conv(Input)
+    module = three_way(net, hand, Input=x)
+    assert f"F.conv{d}d(" in module.code
+    assert net.output_shapes["Output"] == tuple(hand(module, x).shape[1:])
+
+
+def test_spatial_rank_comes_from_the_input_when_the_kernel_is_an_int():
+    assert NetGraph([ConvolutionLayer(4, 3)], [], Input=(1, 10)).output_shapes == {"Output": (4, 8)}
+    assert NetGraph([ConvolutionLayer(4, 3)], [], Input=(1, 10, 10, 10)).output_shapes == {"Output": (4, 8, 8, 8)}
+
+
+def test_convolution_backward_inference_with_stride_one():
+    net = NetGraph([ConvolutionLayer(4, 3, padding_size=1)], [], Output=(4, 10, 12))
+    assert net.input_shapes == {"Input": (None, 10, 12)}
+    assert NetGraph([ConvolutionLayer(4, 3, weights=torch.zeros(4, 2, 3, 3))], [],
+                    Output=(4, 6, 6)).input_shapes == {"Input": (2, 8, 8)}
+
+
+def test_convolution_shape_errors():
+    shape_error(lambda: NetGraph([ConvolutionLayer(4, 5)], [], Input=(1, 3, 3)),
+                "layer 1 (ConvolutionLayer)", "port 'Input' (1, 3, 3)", "too small for kernel 5")
+    shape_error(lambda: NetGraph([ConvolutionLayer(4, [3, 3])], [], Input=(1, 8)),
+                "layer 1 (ConvolutionLayer)", "port 'Input' must have rank 3")
+    shape_error(lambda: NetGraph([ConvolutionLayer(4, 3)], [], Input=(5,)),
+                "ConvolutionLayer", "port 'Input' must be (channels, *spatial)")
+    shape_error(lambda: NetGraph([ConvolutionLayer(4, 3, channel_groups=2)], [], Input=(3, 8)),
+                "ConvolutionLayer", "3 channels, not divisible by channel_groups= 2")
+    shape_error(lambda: NetGraph([ConvolutionLayer(4, 3)], [], Input=(1, 8), Output=(5, 6)),
+                "ConvolutionLayer", "port 'Output'")
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: ConvolutionLayer(4), "needs a kernel size"),
+    (lambda: ConvolutionLayer(kernel=3), "number of output channels"),
+    (lambda: ConvolutionLayer(-4, 3), "output= must be a positive integer, found -4"),
+    (lambda: ConvolutionLayer(4, 0), "kernel= must be an integer or a list of positive integers"),
+    (lambda: ConvolutionLayer(4, 3, padding_size=-1), "padding_size= must be an integer or a list of integers >= 0"),
+    (lambda: ConvolutionLayer(4, [3, 3], stride=[1, 1, 1]), "must have one length"),
+    (lambda: ConvolutionLayer(4, [3, 3, 3, 3]), "1, 2 or 3 spatial dimensions"),
+    (lambda: ConvolutionLayer(3, 3, channel_groups=2), "not divisible by channel_groups"),
+    (lambda: ConvolutionLayer(4, 3, weights=torch.zeros(5, 1, 3)), "5 output channels but output= is 4"),
+    (lambda: PoolingLayer(2, function="Avg"), "unknown function 'Avg'"),
+    (lambda: PoolingLayer(2, padding_size=2), "at most half the kernel"),
+])
+def test_bad_options(make, message):
+    with pytest.raises(OptionError, match=message):
+        make()
+
+
+@pytest.mark.parametrize("d, function, options, hand", [
+    (2, "Max", dict(stride=2), lambda x: F.max_pool2d(x, 2, 2)),
+    (1, "Max", dict(), lambda x: F.max_pool1d(x, 2, 1)),
+    (2, "Mean", dict(stride=2, padding_size=1), lambda x: F.avg_pool2d(x, 2, 2, 1, count_include_pad=False)),
+    (3, "Total", dict(), lambda x: F.avg_pool3d(x, 2, 1) * 8),
+])
+def test_pooling_equals_torch(d, function, options, hand):
+    net = NetGraph([PoolingLayer(2, function=function, **options)], [], Input=(3, *(6,) * d))
+    x = torch.randn(2, 3, *(6,) * d)
+    three_way(net, lambda m, Input: hand(Input), Input=x)
+    assert net.output_shapes["Output"] == tuple(hand(x).shape[1:])
+
+
+def test_pooling_keeps_channels_both_ways():
+    assert NetGraph([PoolingLayer(3)], [], Output=(5, 4, 4)).input_shapes == {"Input": (5, 6, 6)}
+    assert NetGraph([PoolingLayer(3, stride=2)], [], Output=(5, 4, 4)).input_shapes == {"Input": (5, None, None)}
+    shape_error(lambda: NetGraph([PoolingLayer(2)], [], Input=(3, 8, 8), Output=(4, 7, 7)),
+                "layer 1 (PoolingLayer)", "port 'Output'")
+
+
+def test_convolution_over_variable_length_sequences():
+    from netgraph import net_initialize
+    net = net_initialize(NetGraph([ConvolutionLayer(4, 3, padding_size=1), PoolingLayer(2, stride=2)], [(1, 2)],
+                                  Input=(2, "n")), seed=0)
+    assert net.output_shapes == {"Output": (4, "n")}
+    for length in (6, 10):
+        assert net(torch.randn(3, 2, length)).shape == (3, 4, length // 2)

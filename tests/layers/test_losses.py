@@ -1,0 +1,106 @@
+"""Loss layers: per-example losses equal torch's, shape/dtype rules both ways, clear errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from netgraph import (CrossEntropyLossLayer, LinearLayer, MeanAbsoluteLossLayer, MeanSquaredLossLayer, NetChain,
+                      NetGraph, NetPort, OptionError, PortType, SoftmaxLayer, net_initialize)
+from tests.layers._helpers import shape_error, three_way
+
+
+@pytest.mark.parametrize("layer, torch_loss", [(MeanSquaredLossLayer(), F.mse_loss),
+                                               (MeanAbsoluteLossLayer(), F.l1_loss)])
+def test_elementwise_losses_are_per_example_means(layer, torch_loss):
+    net = NetGraph([layer], [], Input=(3, 4))
+    x, t = torch.randn(5, 3, 4), torch.randn(5, 3, 4)
+    three_way(net, lambda m, Input, Target: torch.stack([torch_loss(a, b) for a, b in zip(Input, Target)]),
+              Input=x, Target=t)
+    assert net.port_types["Loss"] == PortType((), "Real")
+
+
+def test_scalar_inputs_give_one_loss_per_example():
+    net = NetGraph([MeanSquaredLossLayer()], [], Input=())
+    x, t = torch.randn(6), torch.randn(6)
+    three_way(net, lambda m, Input, Target: (Input - Target) ** 2, Input=x, Target=t)
+
+
+def test_index_cross_entropy_on_probabilities_equals_nll_of_log():
+    net = NetGraph({"lin": LinearLayer(4), "soft": SoftmaxLayer(), "loss": CrossEntropyLossLayer("Index")},
+                   [("lin", "soft", "loss")], Input=3)
+    assert net.port_types["Target"] == PortType((), "Integer")
+    x, t = torch.randn(8, 3), torch.randint(0, 4, (8,))
+
+    def hand(m, Input, Target):
+        logits = F.linear(Input, m.lin.Weights, m.lin.Biases)
+        return F.cross_entropy(logits, Target, reduction="none")
+    three_way(net, hand, Input=x, Target=t)
+
+
+def test_index_cross_entropy_with_logits_and_sequences():
+    net = NetGraph([CrossEntropyLossLayer("Index", logits=True)], [], Input=(6, 5))
+    assert net.input_shapes == {"Input": (6, 5), "Target": (6,)}
+    x, t = torch.randn(4, 6, 5), torch.randint(0, 5, (4, 6))
+    hand = lambda m, Input, Target: F.cross_entropy(Input.transpose(1, 2), Target, reduction="none").mean(1)  # noqa: E731
+    three_way(net, hand, Input=x, Target=t)
+
+
+def test_probabilities_and_binary_forms():
+    p = torch.softmax(torch.randn(5, 4), -1)
+    q = torch.softmax(torch.randn(5, 4), -1)
+    net = NetGraph([CrossEntropyLossLayer("Probabilities")], [], Input=4)
+    three_way(net, lambda m, Input, Target: -(Target * Input.log()).sum(-1), Input=p, Target=q)
+    logits = torch.randn(5, 4)
+    net = NetGraph([CrossEntropyLossLayer("Probabilities", logits=True)], [], Input=4)
+    three_way(net, lambda m, Input, Target: F.cross_entropy(Input, Target, reduction="none"), Input=logits, Target=q)
+    b, y = torch.rand(5, 3), torch.randint(0, 2, (5, 3)).float()
+    net = NetGraph([CrossEntropyLossLayer("Binary")], [], Input=3)
+    three_way(net, lambda m, Input, Target: F.binary_cross_entropy(Input, Target, reduction="none").mean(1),
+              Input=b, Target=y)
+    net = NetGraph([CrossEntropyLossLayer("Binary", logits=True)], [], Input=3)
+    three_way(net, lambda m, Input, Target: F.binary_cross_entropy_with_logits(Input, Target, reduction="none").mean(1),
+              Input=logits[:, :3], Target=y)
+
+
+def test_gradients_reach_the_weights():
+    net = NetChain([LinearLayer(3), SoftmaxLayer(), CrossEntropyLossLayer("Index")], input=2)
+    module = net_initialize(net, seed=0).compile()
+    module(Input=torch.randn(4, 2), Target=torch.tensor([0, 1, 2, 0])).mean().backward()
+    assert module.get_submodule("1").Weights.grad.abs().sum() > 0
+
+
+def test_shape_rules_work_in_both_directions():
+    # Target from Input (forward) and Input from Target (backward); the class dim stays open
+    assert NetGraph([CrossEntropyLossLayer("Index")], [], Input=(7, 3)).input_shapes["Target"] == (7,)
+    net = NetGraph([CrossEntropyLossLayer("Index")], [], Target=(7,))
+    assert net.input_shapes["Input"] == (7, None)
+    assert NetGraph([MeanSquaredLossLayer()], [], Target=(2, 2)).input_shapes["Input"] == (2, 2)
+    assert NetGraph([CrossEntropyLossLayer("Binary")], [], Input=5).input_shapes["Target"] == (5,)
+
+
+def test_mismatched_target_names_layer_and_ports():
+    shape_error(lambda: NetGraph([LinearLayer(4), MeanSquaredLossLayer()], [(1, 2)], Input=3, Target=2),
+                "layer 2 (MeanSquaredLossLayer)", "ports 'Input' and 'Target'", "(4)", "(2)", "edge 1 -> 2")
+    shape_error(lambda: NetGraph([CrossEntropyLossLayer("Index")], [], Input=(7, 3), Target=(6,)),
+                "CrossEntropyLossLayer", "Target")
+    shape_error(lambda: NetGraph([CrossEntropyLossLayer("Index")], [], Input=()),
+                "layer 1 (CrossEntropyLossLayer)", "port 'Input'", "scalar")
+
+
+def test_index_targets_are_integers():
+    shape_error(lambda: NetGraph([LinearLayer(3), CrossEntropyLossLayer("Index")],
+                                 [(NetPort(1, "Output"), NetPort(2, "Target"))], Input=3),
+                "expected dtype", "Integer", "Real", "layer 2 (CrossEntropyLossLayer) port 'Target'")
+
+
+def test_bad_options():
+    with pytest.raises(OptionError, match=r"unknown target form 'index' \(did you mean 'Index'\?\)"):
+        CrossEntropyLossLayer("index")
+    with pytest.raises(OptionError, match="logits= must be True or False"):
+        CrossEntropyLossLayer("Index", logits="yes")
+    with pytest.raises(OptionError, match="class dimension"):
+        CrossEntropyLossLayer("Index", input=())
+    with pytest.raises(OptionError, match="MeanSquaredLossLayer option input="):
+        MeanSquaredLossLayer(input=-2)

@@ -1,0 +1,92 @@
+"""Flatten, Reshape, Transpose, Part, Replicate: equal to torch indexing, shape rules both ways, dtype pass-through."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (EmbeddingLayer, FlattenLayer, LinearLayer, NetChain, NetGraph, OptionError, PartLayer,
+                      ReplicateLayer, ReshapeLayer, TransposeLayer, net_initialize)
+from tests.layers._helpers import shape_error, three_way
+
+X = torch.randn(3, 2, 3, 4)
+
+
+@pytest.mark.parametrize("layer, out, hand", [
+    (FlattenLayer(), (24,), lambda x: x.reshape(3, 24)),
+    (FlattenLayer(1), (6, 4), lambda x: x.reshape(3, 6, 4)),
+    (FlattenLayer(-1), (2, 12), lambda x: x.reshape(3, 2, 12)),
+    (ReshapeLayer([4, 6]), (4, 6), lambda x: x.reshape(3, 4, 6)),
+    (ReshapeLayer([-1, 2]), (12, 2), lambda x: x.reshape(3, 12, 2)),
+    (TransposeLayer(), (3, 2, 4), lambda x: x.transpose(1, 2)),
+    (TransposeLayer([3, 1, 2]), (3, 4, 2), lambda x: x.permute(0, 2, 3, 1)),
+    (PartLayer(2), (3, 4), lambda x: x[:, 1]),
+    (PartLayer(-1), (3, 4), lambda x: x[:, -1]),
+    (PartLayer(["All", "2;;3"]), (2, 2, 4), lambda x: x[:, :, 1:3]),
+    (PartLayer([1, -1, "-2;;"]), (2,), lambda x: x[:, 0, -1, 2:]),
+    (ReplicateLayer(5), (5, 2, 3, 4), lambda x: x[:, None].expand(3, 5, 2, 3, 4)),
+    (ReplicateLayer([5, 6], level=-1), (2, 3, 4, 5, 6), lambda x: x[..., None, None].expand(3, 2, 3, 4, 5, 6)),
+])
+def test_forward_shapes_and_values(layer, out, hand):
+    net = NetGraph([layer], [], Input=(2, 3, 4))
+    assert net.output_shapes == {"Output": out}
+    three_way(net, lambda m, Input: hand(Input), Input=X)
+
+
+def test_flatten_emits_plain_torch():
+    module = NetGraph([FlattenLayer()], [], Input=(2, 3, 4)).compile()
+    assert "x1 = Input.flatten(1)" in module.code
+
+
+@pytest.mark.parametrize("layer, out, given_in, inferred_in", [
+    (FlattenLayer(), (24,), (2, None, 4), (2, 3, 4)),
+    (FlattenLayer(-1), (5, 12), None, (5, None, None)),
+    (ReshapeLayer([4, 6]), (4, 6), (2, None, 4), (2, 3, 4)),
+    (TransposeLayer([3, 1, 2]), (5, 12, 2), None, (2, 5, 12)),
+    (PartLayer(["All", 1]), (5, 7), None, (5, None, 7)),
+    (ReplicateLayer(3), (3, 4, 5), None, (4, 5)),
+])
+def test_backward_inference(layer, out, given_in, inferred_in):
+    shapes = {"Output": out} if given_in is None else {"Output": out, "Input": given_in}
+    assert NetGraph([layer], [], **shapes).input_shapes == {"Input": inferred_in}
+
+
+def test_shape_conflicts_name_layer_and_port():
+    shape_error(lambda: NetGraph([ReshapeLayer([5, 5])], [], Input=(2, 3, 4)),
+                "layer 1 (ReshapeLayer)", "cannot reshape 24 elements to (5, 5)", "graph input 'Input'")
+    shape_error(lambda: NetGraph([PartLayer(4)], [], Input=(3, 2)),
+                "layer 1 (PartLayer)", "part 4 is out of range", "port 'Input' (3, 2)")
+    shape_error(lambda: NetGraph([TransposeLayer([2, 3, 1])], [], Input=(3, 2)),
+                "layer 1 (TransposeLayer)", "port 'Input' of rank >= 3")
+    shape_error(lambda: NetGraph([FlattenLayer(2)], [], Input=(3, 2)),
+                "FlattenLayer(2) merges 3 levels", "port 'Input'")
+    shape_error(lambda: NetGraph([FlattenLayer()], [], Input=("n", 2)), "FlattenLayer", "variable-length")
+    shape_error(lambda: NetGraph([PartLayer("2;;5")], [], Input=3), "PartLayer", "span 2;;5 is out of range")
+    shape_error(lambda: NetGraph([FlattenLayer(), LinearLayer(2)], [(1, 2)], Input=(2, 3), Output=3),
+                "graph output 'Output'", "(3)", "(2)")
+
+
+def test_shape_layers_pass_integer_dtypes():
+    net = NetChain([FlattenLayer(), PartLayer("1;;4"), EmbeddingLayer(3, 10)], input=(2, 3))
+    assert net.port_types["Input"].dtype == "Integer"
+    x = torch.randint(0, 10, (5, 2, 3))
+    assert net_initialize(net, seed=0)(x).shape == (5, 4, 3)
+    assert NetGraph([TransposeLayer()], [], Input=(2, 3)).port_types["Input"].dtype == "Real"
+
+
+def test_variable_length_dims_pass_through():
+    net = NetGraph([PartLayer(["All", 2])], [], Input=("n", 3))
+    assert net.output_shapes == {"Output": ("n",)}
+    assert net(torch.randn(2, 7, 3)).shape == (2, 7)
+    assert NetGraph([TransposeLayer()], [], Input=("n", 3)).output_shapes == {"Output": (3, "n")}
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: PartLayer(0), "1-based"), (lambda: PartLayer("1:3"), "span such as '2;;5'"),
+    (lambda: TransposeLayer([1, 3]), "permutation of 1..k"), (lambda: ReshapeLayer([-1, -1]), "at most one -1"),
+    (lambda: ReshapeLayer([0, 3]), "positive sizes"), (lambda: ReplicateLayer(-2), "n= must be a positive integer"),
+    (lambda: FlattenLayer(0), "non-zero integer"), (lambda: ReplicateLayer(2, level=0), "non-zero integer"),
+])
+def test_bad_options(make, message):
+    with pytest.raises(OptionError, match=message):
+        make()

@@ -1,0 +1,108 @@
+"""NetChain: inference through the chain, nesting with graphs, one flat compiled module, names in paths, errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from netgraph import (CrossEntropyLossLayer, ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetChain,
+                      NetGraph, NetPort, NormalDistribution, RandomArrayLayer, ShapeError, SoftmaxLayer, WiringError,
+                      interpret, net_initialize)
+
+
+def test_shapes_flow_forward_and_backward_through_a_chain():
+    chain = NetChain([LinearLayer(8), "Ramp", LinearLayer(2), "Tanh"], input=3)
+    assert chain.input_shapes == {"Input": (3,)} and chain.output_shapes == {"Output": (2,)}
+    assert chain.layer_types("2")["Input"].shape == (8,)
+    backward = NetChain([NetArrayLayer(), "Tanh", ElementwiseLayer("Exp")], output=(2, 3))
+    assert backward.layer_types("1")["Output"].shape == (2, 3)
+    assert NetChain(["Tanh", "Ramp"], Output=4).input_shapes == {"Input": (4,)}
+
+
+def test_a_chain_compiles_to_the_handwritten_mlp():
+    chain = net_initialize(NetChain({"fc1": 8, "act": "Ramp", "fc2": 2}, input=3), seed=0)
+    module = chain.compile()
+    x = torch.randn(5, 3)
+    expected = F.linear(torch.relu(F.linear(x, module.fc1.Weights, module.fc1.Biases)), module.fc2.Weights,
+                        module.fc2.Biases)
+    torch.testing.assert_close(module(x), expected)
+    torch.testing.assert_close(interpret(chain, module, Input=x), expected)
+    assert set(module.state_dict()) == {"fc1.Weights", "fc1.Biases", "fc2.Weights", "fc2.Biases"}
+
+
+def test_chains_and_graphs_nest_and_compile_flat_with_named_paths():
+    inner = NetGraph({"a": LinearLayer(4), "b": LinearLayer(4), "sum": "Plus"}, [(["a", "b"], "sum")])
+    net = NetGraph({"enc": NetChain([LinearLayer(6), "Tanh", inner]), "dec": [2, "Tanh"], "skip": LinearLayer(2),
+                    "out": "Plus"},
+                   [("enc", "dec", "out"), (NetPort("Input"), "skip", "out")], Input=3)
+    assert type(net.layers["dec"]).__name__ == "NetChain"  # a nested list is a chain
+    net = net_initialize(net, seed=0)
+    module = net.compile()
+    names = set(module.state_dict())
+    assert {"enc.1.Weights", "enc.3.a.Weights", "enc.3.b.Biases", "dec.1.Weights", "skip.Weights"} <= names
+    body = module.code.splitlines()[1:]
+    assert not any("self.enc(" in line or "self.dec(" in line for line in body)  # one flat forward
+    x = torch.randn(4, 3)
+
+    def lin(path, v):
+        m = module.get_submodule(path)
+        return F.linear(v, m.Weights, m.Biases)
+    h = torch.tanh(lin("enc.1", x))
+    h = lin("enc.3.a", h) + lin("enc.3.b", h)
+    expected = torch.tanh(lin("dec.1", h)) + lin("skip", x)
+    torch.testing.assert_close(module(x), expected)
+    torch.testing.assert_close(interpret(net, module, Input=x), expected)
+    torch.testing.assert_close(net(x), expected)
+
+
+def test_a_chain_inside_a_chain_inside_a_graph_infers_backwards():
+    net = NetGraph({"c": NetChain([[NetArrayLayer(), "Tanh"], "Exp"])}, [], Output=(2, 2))
+    assert net.layer_types(("c", "1", "1"))["Output"].shape == (2, 2)
+
+
+def test_a_loss_layer_ends_a_chain_and_its_target_becomes_an_input():
+    chain = NetChain([LinearLayer(4), SoftmaxLayer(), CrossEntropyLossLayer("Index")], input=3)
+    assert chain.input_ports == ("Input", "Target")
+    assert chain.port_types["Target"].dtype == "Integer"
+    assert chain.output_shapes == {"Loss": ()}
+
+
+def test_multi_input_first_layer_and_multi_output_last_layer_pass_through():
+    chain = NetChain([FunctionLayer("#a * #b"), "Tanh"], a=3, b=3)
+    assert chain.input_ports == ("a", "b") and chain.output_shapes == {"Output": (3,)}
+
+
+def test_chain_errors_name_the_layers():
+    with pytest.raises(ShapeError) as info:
+        NetChain([LinearLayer(3), LinearLayer(4, input=5)], input=2)
+    message = str(info.value)
+    assert "layer 2 (LinearLayer)" in message and "layer 1 (LinearLayer)" in message and "edge 1 -> 2" in message
+    with pytest.raises(WiringError, match=r"layer 2 \(RandomArrayLayer\) has no input port"):
+        NetChain([LinearLayer(3), RandomArrayLayer(NormalDistribution(0, 1), output=3)], input=2)
+    two_outputs = NetGraph([LinearLayer(2), LinearLayer(2)], [])
+    with pytest.raises(WiringError, match=r"layer 1 \(NetGraph\) should have exactly one output port to feed layer 2"):
+        NetChain([two_outputs, "Tanh"])
+    with pytest.raises(WiringError, match="input= and Input= both"):
+        NetChain([LinearLayer(2)], input=3, Input=3)
+    with pytest.raises(WiringError, match="at least one layer"):
+        NetChain([])
+
+
+def test_editing_a_chain_keeps_it_a_chain():
+    chain = net_initialize(NetChain({"a": 4, "b": "Tanh", "c": 2}, input=3), seed=0)
+    bigger = chain.replace_layers({"c": LinearLayer(5)})
+    assert isinstance(bigger, NetChain) and bigger.output_shapes == {"Output": (5,)}
+    module = chain.compile()
+    with torch.no_grad():
+        module.a.Weights.add_(1.0)
+    back = module.to_net()
+    assert isinstance(back, NetChain)
+    torch.testing.assert_close(back.layers["a"].arrays["Weights"], module.a.Weights.detach())
+    assert back != chain and NetChain(chain.options().pop("layers"), input=3) == chain
+    assert repr(chain) == "NetChain(<3 layers>, inputs={'Input': (3,)}, outputs={'Output': (2,)})"
+
+
+def test_long_chains_build_quickly():
+    chain = NetChain([4] + ["Tanh", 4] * 300, input=4)
+    assert chain.output_shapes == {"Output": (4,)}

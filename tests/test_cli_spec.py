@@ -1,0 +1,83 @@
+"""The spec commands: netgraph check, summary and schema."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from netgraph.cli import main
+from netgraph.schema import spec_schema
+
+SPECS = Path(__file__).resolve().parent.parent / "specs"
+BAD = "netgraph: 1\nlayers:\n  a: {type: LinearLayr, output: 3}\n  b: {type: LinearLayer, outptu: 3}\nedges: [a -> c]\n"
+
+
+def test_check_prints_a_one_line_summary_and_exits_0(capsys):
+    assert main(["check", str(SPECS / "normal_reparameterization.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert out == (f"{SPECS / 'normal_reparameterization.yaml'}: ok, inputs none -> outputs Output (2), Params (2); "
+                   f"4 layers, 4 parameters\n")
+
+
+def test_check_lists_every_problem_and_exits_1(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD)
+    assert main(["check", str(bad), str(SPECS / "vae.yaml")]) == 1
+    captured = capsys.readouterr()
+    err = captured.err.splitlines()
+    assert err[0] == f"3 problems in {bad}:"
+    assert [line.split(": ")[0] for line in err[1:]] == [f"{bad}:3:13", f"{bad}:4:26", f"{bad}:5:14"]
+    assert "did you mean 'LinearLayer'?" in err[1] and "did you mean 'output'?" in err[2]
+    assert captured.out.startswith(f"{SPECS / 'vae.yaml'}: ok, inputs Input (16) -> outputs Reconstruction (16), Loss ()")
+
+
+def test_check_runs_as_a_command(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD)
+    done = subprocess.run([sys.executable, "-m", "netgraph", "check", str(bad)], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 1
+    assert f"{bad}:3:13: layer 'a': unknown layer type 'LinearLayr'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_summary_prints_a_table_of_layers_ports_and_parameters(capsys):
+    assert main(["summary", str(SPECS / "mlp_classifier.yaml")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("inputs Input (28, 28) -> outputs Output (10); 5 layers, 50,890 parameters")
+    assert lines[1].split() == ["#", "layer", "type", "inputs", "outputs", "parameters"]
+    rows = {line.split()[1]: line.split() for line in lines[2:-1]}
+    assert rows["hidden"][2:] == ["LinearLayer", "Input", "(28,", "28)", "Output", "(64)", "50,240"]  # 64*784+64
+    assert rows["logits"][-1] == "650"  # 10*64+10
+    assert rows["probabilities"][2] == "SoftmaxLayer"
+    assert lines[-1].split() == ["total", "Input", "(28,", "28)", "Output", "(10)", "50,890"]
+
+
+def test_summary_of_a_bad_spec_exits_1_with_the_errors(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD)
+    assert main(["summary", str(bad)]) == 1
+    assert f"{bad}:3:13" in capsys.readouterr().err
+
+
+def test_schema_is_valid_json_schema_and_accepts_every_example(tmp_path, capsys):
+    jsonschema = pytest.importorskip("jsonschema")
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema == json.loads(json.dumps(spec_schema()))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for spec in sorted(SPECS.glob("*.yaml")):
+        errors = list(validator.iter_errors(yaml.safe_load(spec.read_text())))
+        assert not errors, f"{spec.name}: {errors[0].message}"
+    for bad in (BAD, "netgraph: 2\nlayers: {a: Tanh}\n", "netgraph: 1\nlayers: {a: {type: Tanh}}\n",
+                "netgraph: 1\nlayers: {a: {type: RandomArrayLayer, distribution: {type: Normal}}}\n",
+                "netgraph: 1\nlayers: {a: Tanh}\nedges: [a b]\n"):
+        assert list(validator.iter_errors(yaml.safe_load(bad))), bad
+    assert main(["schema", "-o", str(tmp_path / "s.json")]) == 0
+    assert json.loads((tmp_path / "s.json").read_text()) == schema

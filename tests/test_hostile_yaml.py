@@ -1,0 +1,134 @@
+"""Hostile spec files: each gets a SpecError quickly; never code execution, a hang or a crash."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from netgraph import NetGraph, SpecError
+
+HEAD = "netgraph: 1\nlayers:\n"
+
+
+def refused(text: str, *fragments: str, limit: float = 1.5) -> str:
+    """Assert loading ``text`` raises SpecError mentioning every fragment within ``limit`` seconds."""
+    start = time.perf_counter()
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    elapsed = time.perf_counter() - start
+    assert elapsed < limit, f"took {elapsed:.2f}s"
+    message = str(info.value)
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in {message}"
+    return message
+
+
+@pytest.mark.parametrize("tag", [
+    "!!python/object/apply:os.system ['touch {marker}']",
+    "!!python/object/new:os.system ['touch {marker}']",
+    "!!python/name:os.system",
+    "!!python/module:os",
+    "!!python/object:builtins.object {{}}",
+    "!custom {{a: 1}}",
+    "!!binary aGVsbG8=",
+    "!!set {{a, b}}",
+    "!!timestamp 2001-12-14",
+])
+def test_yaml_tags_are_refused_and_never_run(tag, tmp_path):
+    marker = tmp_path / "executed"
+    text = HEAD + f"  a: {tag.format(marker=marker)}\n"
+    refused(text, "<string>:3:6: YAML tag", "is not allowed")
+    assert not marker.exists()
+
+
+def test_tags_on_keys_and_whole_documents_are_refused(tmp_path):
+    marker = tmp_path / "executed"
+    refused(f"!!python/object/apply:os.system ['touch {marker}']\n", "YAML tag")
+    refused(HEAD + f"  ? !!python/object/apply:os.system ['touch {marker}']\n  : Tanh\n", "YAML tag")
+    assert not marker.exists()
+
+
+def test_billion_laughs_is_refused_before_expansion():
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]")
+    bomb = "\n".join(lines) + "\nnetgraph: 1\nlayers: {x: {type: NetArrayLayer, array: *a9}}\n"
+    refused(bomb, "aliases expand to more than", "alias bomb", limit=1.0)
+
+
+def test_alias_cycles_are_refused():
+    refused(HEAD + "  a: &x [1, *x]\n", "an alias refers to a value that contains it")
+
+
+def test_deep_nesting_is_refused():
+    refused(HEAD + "  a: {type: NetArrayLayer, array: " + "[" * 100_000 + "]" * 100_000 + "}\n", "nested deeper than 100")
+    block = "".join(f"{'  ' * i}k{i}:\n" for i in range(5000))
+    refused(block, "nested deeper than 100")
+
+
+def test_huge_numbers_are_refused():
+    refused(HEAD + "  a: {type: LinearLayer, output: " + "9" * 5000 + "}\n", "cannot read", "as int")
+    refused(HEAD + "  a: {type: LinearLayer, output: 99999999999999999999999}\n", "out of range")
+    refused(HEAD + "  a: {type: LinearLayer, output: 1.0e+400}\n", "option output= must be an int")
+    refused(HEAD + "  a: {type: LinearLayer, output: 10000000000}\ninputs: {Input: 4}\n", "is too large")
+    refused(HEAD + "  a: {type: RandomArrayLayer, distribution: {type: NormalDistribution, args: [0, 1]},"
+                   " output: [100000, 100000, 1000]}\n", "is too large")
+
+
+@pytest.mark.parametrize("expression, fragment", [
+    ("#a.real", "not allowed"),                          # attribute access
+    ("#a + #b.__class__", "names may not start with '_'"),  # dunders
+    ("#__globals__", "may not start with '_'"),
+    ("(lambda x: x)(#a)", "at column"),                   # lambdas
+    ("[x for x in #a]", "at column"),                      # comprehensions
+    ("__import__('os').system('echo hi')", "at column"),   # imports
+    ("Exp[#a] + eval[#b]", "unknown function 'eval'"),
+    ("#a ^ (9^9^9^9)", "overflows to infinity"),          # enormous exponents
+    ("#a * 10^99999999999", "overflows to infinity"),
+    ("#a" + " + #a" * 2000, "longer than 2000 characters"),
+    ("(" * 500 + "#a" + ")" * 500, "expression"),
+])
+def test_hostile_expressions_are_refused(expression, fragment):
+    text = HEAD + "  f: {type: FunctionLayer, function: " + repr(expression).replace("\\'", "''") + "}\n"
+    message = refused(text, fragment)
+    assert message.startswith("<string>:3:")
+
+
+def test_file_references_to_devices_and_bombs_are_refused(tmp_path):
+    refused(HEAD + "  a: {file: /dev/zero}\n", "no spec file")
+    for i in range(40):  # every file refers to the next twice: 2**40 reads without a limit
+        nxt = f"f{i + 1}.yaml" if i < 39 else None
+        body = "  x: Tanh\n" if nxt is None else f"  a: {{file: {nxt}}}\n  b: {{file: {nxt}}}\n"
+        (tmp_path / f"f{i}.yaml").write_text(HEAD + body + ("edges: [a -> b]\n" if nxt else ""))
+    start = time.perf_counter()
+    with pytest.raises(SpecError, match="more than 500 spec files read"):
+        NetGraph.from_yaml(tmp_path / "f0.yaml")
+    assert time.perf_counter() - start < 5
+
+
+def test_arrays_pointing_at_devices_are_refused(tmp_path):
+    (tmp_path / "net.yaml").write_text("netgraph: 1\narrays: /dev/zero\nlayers: {a: Tanh}\n")
+    with pytest.raises(SpecError, match=r"net\.yaml:2:9: cannot read the arrays file '/dev/zero'"):
+        NetGraph.from_yaml(tmp_path / "net.yaml")
+
+
+def test_binary_garbage_and_odd_encodings_are_spec_errors(tmp_path):
+    (tmp_path / "bin.yaml").write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(SpecError, match="cannot read the spec"):
+        NetGraph.from_yaml(tmp_path / "bin.yaml")
+    refused("\x00\x01netgraph: 1", "invalid YAML")
+    refused("netgraph: 1\nlayers: {a: Tanh}\n---\nnetgraph: 1\n", "invalid YAML")
+
+
+def test_many_errors_do_not_take_long():
+    text = HEAD + "".join(f"  l{i}: {{type: LinearLayr{i}, output: 3}}\n" for i in range(2000))
+    message = refused(text, "2000 problems", limit=5)
+    assert message.count("unknown layer type") == 2000
+
+
+def test_no_import_paths_or_code_objects_can_be_named():
+    """A TorchLayer needs a live torch module: a spec cannot name one by import path (unlike Hydra's _target_)."""
+    message = refused(HEAD + "  t: {type: TorchLayer, module: os.system}\n  n: NetGraph\n")
+    assert "<string>:3:33: layer 't' (TorchLayer): needs a torch.nn.Module, found str" in message
+    assert "<string>:4:3: layer 'n': 'NetGraph' is not a layer" in message

@@ -1,0 +1,214 @@
+"""Gradient estimators of discrete RandomArrayLayers: the surrogate term, baselines, warnings, training."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import statistics
+import warnings
+from pathlib import Path
+
+import pytest
+import torch
+
+from netgraph import (BernoulliDistribution, ElementwiseLayer, FunctionLayer, LinearLayer, NetGraph, NetPort,
+                      NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, net_train)
+from netgraph.estimators import EstimatorWarning, surrogate_loss
+
+T, EXACT = 0.45, 0.025  # f(b) = (b - 0.45)^2, theta = sigmoid(0) = 0.5: d/d logit E f = theta (1 - theta)(1 - 2t)
+
+
+def coin(estimator=None, **options):
+    return NetGraph({"coin": RandomArrayLayer(BernoulliDistribution("#p"), estimator=estimator, **options)},
+                    [], p=()).compile()
+
+
+def toy_estimates(module, batch, n):
+    out = []
+    for _ in range(n):
+        eta = torch.zeros((), requires_grad=True)
+        b = module(p=torch.sigmoid(eta).expand(batch))
+        losses = (b - T) ** 2
+        (losses.mean() + module.surrogate_loss(losses)).backward()
+        out.append(float(eta.grad))
+    return out
+
+
+def test_bernoulli_toy_leave_one_out_matches_the_reference():
+    """RLOO over 2 draws: mean 0.025 within 4.5 standard errors, std .025 (the reference), far below REINFORCE."""
+    n = 2000
+    est = toy_estimates(coin(), 2, n)
+    mean, std = statistics.fmean(est), statistics.stdev(est)
+    assert abs(mean - EXACT) < 4.5 * 0.025 / math.sqrt(n)
+    # each estimate is 0 or 0.05 with probability 1/2, so the sample std is .025 up to O(1/n) terms
+    assert abs(std - 0.025) < 0.001
+    b = torch.bernoulli(torch.full((n,), 0.5))
+    reinforce = ((b - T) ** 2 * (b - 0.5)).std().item()  # plain REINFORCE, one draw: reference .126
+    assert abs(reinforce - 0.126) < 0.01 and std < reinforce / 4
+
+
+def test_running_mean_baseline_for_a_scalar_loss_is_unbiased():
+    module = coin()
+    est = toy_estimates(module, 1, 1500)  # one draw per step: no leave-one-out, the running mean
+    se = statistics.stdev(est) / math.sqrt(len(est))
+    assert abs(statistics.fmean(est) - EXACT) < 5 * se + 1e-4
+    assert module.get_submodule("coin").baseline == pytest.approx(0.2525, abs=0.03)  # E f = (.3025 + .2025)/2
+
+
+def test_surrogate_value_is_zero_and_records_are_consumed():
+    module = coin()
+    p = torch.full((8,), 0.3, requires_grad=True)
+    losses = (module(p=p) - T) ** 2
+    term = module.surrogate_loss(losses)
+    assert term.item() == 0.0 and term.requires_grad
+    again = module.surrogate_loss(losses)
+    assert again.item() == 0.0 and not again.requires_grad  # nothing pending any more
+
+
+def test_no_records_without_grad():
+    module = coin()
+    with torch.no_grad():
+        b = module(p=torch.full((4,), 0.3, requires_grad=True))
+    assert not b.requires_grad
+    assert not module(p=torch.full((4,), 0.3)).requires_grad  # constants: a plain draw
+    assert not module.surrogate_loss(torch.zeros(4)).requires_grad
+
+
+def test_reduction_sum_scales_the_gradient():
+    module = coin()
+    grads = {}
+    for reduction in ("mean", "sum"):
+        p = torch.full((6,), 0.4, requires_grad=True)
+        torch.manual_seed(9)
+        losses = (module(p=p) - T) ** 2
+        objective = losses.mean() if reduction == "mean" else losses.sum()
+        (objective + module.surrogate_loss(losses, reduction)).backward()
+        grads[reduction] = p.grad
+    torch.testing.assert_close(grads["sum"], 6 * grads["mean"])
+    assert grads["mean"].abs().sum() > 0
+
+
+def test_surrogate_loss_checks_its_arguments():
+    module = coin()
+    with pytest.raises(OptionError, match="per-example losses as a 1-D float tensor"):
+        module.surrogate_loss(torch.zeros(2, 3))
+    with pytest.raises(OptionError, match="reduction must be 'mean' or 'sum'"):
+        module.surrogate_loss(torch.zeros(2), "max")
+
+
+def test_backward_without_the_surrogate_warns_once_naming_the_layer():
+    module = coin()
+    p = torch.full((4,), 0.3, requires_grad=True)
+    with pytest.warns(EstimatorWarning, match=r"layer 'coin' \(RandomArrayLayer with BernoulliDistribution\('#p'\)\).*NO gradient"
+                                              r".*surrogate_loss.*'straight_through' / 'relaxed'"):
+        ((module(p=p) - T) ** 2).mean().backward()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ((module(p=p) - T) ** 2).mean().backward()  # once per layer
+        fresh = coin()
+        losses = (fresh(p=p) - T) ** 2
+        (losses.mean() + fresh.surrogate_loss(losses)).backward()  # used properly: silent
+
+
+def test_surrogate_works_on_any_module_holding_the_layer():
+    inner = coin()
+    outer = torch.nn.Sequential()
+    outer.add_module("net", inner)
+    p = torch.full((4,), 0.3, requires_grad=True)
+    losses = (inner(p=p) - T) ** 2
+    assert surrogate_loss(outer, losses).requires_grad
+
+
+def test_straight_through_passes_the_gradient_of_the_mean():
+    module = coin("straight_through")
+    p = torch.full((5,), 0.3, requires_grad=True)
+    b = module(p=p)
+    assert set(b.tolist()) <= {0.0, 1.0}
+    (b * torch.arange(5.0)).sum().backward()
+    assert torch.equal(p.grad, torch.arange(5.0))
+    poisson = NetGraph([RandomArrayLayer(PoissonDistribution("#mu"), estimator="straight_through")], [], mu=()).compile()
+    mu = torch.full((3,), 2.0, requires_grad=True)
+    poisson(mu=mu).sum().backward()
+    assert torch.equal(mu.grad, torch.ones(3))
+
+
+def test_relaxed_bernoulli_is_a_differentiable_concrete_draw():
+    n = 40_000
+    p = torch.full((n,), 0.3, requires_grad=True)
+    soft = coin("relaxed", temperature=0.5)(p=p)
+    assert bool(((soft >= 0) & (soft <= 1)).all()) and ((soft > 0.01) & (soft < 0.99)).float().mean() > 0.2
+    # a Concrete draw exceeds 1/2 exactly with probability p
+    frac = (soft > 0.5).float().mean().item()
+    assert abs(frac - 0.3) < 5 * math.sqrt(0.3 * 0.7 / n)
+    soft.sum().backward()
+    assert torch.isfinite(p.grad).all() and p.grad.mean() > 0
+    cold = coin("relaxed", temperature=0.05)(p=torch.full((n,), 0.3))
+    assert ((cold - cold.round()).abs() < 0.05).float().mean() > ((soft - soft.round()).abs() < 0.05).float().mean()
+
+
+def test_score_function_for_a_continuous_distribution():
+    """d/d sigma E[X^2] = 2 sigma for Normal, estimated by the opt-in score function within 5 standard errors."""
+    n = 100_000
+    module = NetGraph([RandomArrayLayer(NormalDistribution(0.0, "#s"), estimator="score_function")], [], s=()).compile()
+    s = torch.full((n,), 1.5, requires_grad=True)
+    x = module(s=s)
+    losses = x ** 2
+    (losses.mean() + module.surrogate_loss(losses)).backward()
+    per_draw = s.grad * n
+    se = per_draw.std().item() / math.sqrt(n)
+    assert abs(per_draw.mean().item() - 3.0) < 5 * se and se < 0.1
+
+
+def bernoulli_classifier():
+    """Input (2) -> p = sigmoid(linear) -> b ~ Bernoulli(p); the output is the per-example loss (b - y)^2."""
+    return NetGraph({"lin": LinearLayer(1, input=2), "p": ElementwiseLayer("LogisticSigmoid"),
+                     "coin": RandomArrayLayer(BernoulliDistribution("#p")),
+                     "loss": FunctionLayer("(#b - #y)^2", output=1)},
+                    [("lin", "p", "coin"), (NetPort("coin", "Output"), NetPort("loss", "b"))], y=1)
+
+
+def classifier_data():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(256, 2, generator=g)
+    return x, (x[:, 0] - x[:, 1] > 0).float()[:, None]
+
+
+def test_training_a_bernoulli_net_with_a_plain_torch_loop():
+    from netgraph import net_initialize
+    module = net_initialize(bernoulli_classifier(), seed=0).compile()
+    x, y = classifier_data()
+    opt = torch.optim.Adam(module.parameters(), lr=0.1)
+    history = []
+    for step in range(150):
+        losses = module(Input=x[:32 * (step % 8 + 1)][-32:], y=y[:32 * (step % 8 + 1)][-32:])[:, 0]
+        opt.zero_grad()
+        (losses.mean() + module.surrogate_loss(losses)).backward()
+        opt.step()
+        history.append(losses.mean().item())
+    with torch.no_grad():
+        p = torch.sigmoid(module.lin(x))
+    expected_error = (p * (1 - y) + (1 - p) * y).mean().item()  # exact expected loss, no sampling noise
+    assert statistics.fmean(history[:10]) > 0.3 and expected_error < 0.1
+
+
+def test_training_a_bernoulli_net_with_net_train():
+    x, y = classifier_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EstimatorWarning)  # net_train adds the surrogate term itself
+        results = net_train(bernoulli_classifier(), {"Input": x, "y": y}, loss_function="Output",
+                            max_training_rounds=30, batch_size=32, learning_rate=0.1, random_seed=0,
+                            progress=False, all=True)
+    losses = results.round_losses
+    assert statistics.fmean(losses[:2]) > 0.3 and statistics.fmean(losses[-5:]) < 0.15
+
+
+def test_benchmark_smoke_run():
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "random_layers.py"
+    spec = importlib.util.spec_from_file_location("random_layers_bench", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    out = bench.main(small=True)
+    assert [r[0] for r in out["timing"]] == ["Normal 64x16", "Gamma 64x16"] * 2
+    assert all(float(r[4]) > 0 for r in out["timing"])
+    stds = {name: float(std) for name, _, _, std in out["spread"]}
+    assert stds["score function + leave-one-out (default)"] < stds["plain REINFORCE"] / 2

@@ -1,0 +1,261 @@
+"""RandomArrayLayer: ports and shapes, seeds, eval mode, parameter checks and their error messages."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import torch
+
+from netgraph import (BernoulliDistribution, BinomialDistribution, DataError, DiscreteUniformDistribution,
+                      ErlangDistribution, GammaDistribution, LogGammaDistribution, NetArrayLayer, NetGraph, NetPort,
+                      NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, ShapeError,
+                      UniformDistribution, WeibullDistribution, interpret, set_distribution_checks)
+from layers.distributions import DISTRIBUTIONS
+from tests.test_distributions import CASES, make
+
+
+def single(layer, **shapes):
+    return NetGraph([layer], [], **shapes).compile()
+
+
+# -- ports, callables, shapes -------------------------------------------------------------------------------
+def test_callable_form_names_the_ports():
+    layer = RandomArrayLayer(lambda mu, sigma: NormalDistribution(mu, sigma), output=3)
+    assert layer.input_ports == ("mu", "sigma")
+    assert layer.distribution == NormalDistribution("#mu", "#sigma")
+    uniform = RandomArrayLayer(lambda a, b: UniformDistribution([a, b]))
+    assert uniform.input_ports == ("a", "b")
+    x = single(uniform, a=4, b=4)(a=torch.zeros(2, 4), b=torch.full((2, 4), 0.5))
+    assert x.shape == (2, 4) and bool(((x >= 0) & (x < 0.5)).all())
+
+
+def test_a_slot_used_twice_is_one_port():
+    layer = RandomArrayLayer(NormalDistribution("#m", "#m"))
+    assert layer.input_ports == ("m",)
+
+
+def test_slot_shapes_broadcast_against_output():
+    net = NetGraph([RandomArrayLayer(NormalDistribution("#mu", "#sigma"), output=(2, 3))], [], mu=3, sigma=())
+    assert net.input_shapes == {"mu": (3,), "sigma": ()}
+    mu = torch.tensor([[0.0, 100.0, -100.0]]).expand(5, 3)
+    x = net.compile()(mu=mu, sigma=torch.full((5,), 1e-3))
+    assert x.shape == (5, 2, 3)
+    torch.testing.assert_close(x, mu[:, None, :].expand(5, 2, 3), atol=0.02, rtol=0)
+
+
+def test_output_shape_is_inferred_from_slots_and_slots_from_output():
+    net = NetGraph([RandomArrayLayer(GammaDistribution("#a", "#b"))], [], a=4, b=())
+    assert net.output_shapes == {"Output": (4,)}
+    net = NetGraph([RandomArrayLayer(GammaDistribution("#a", 1.0), output=(2, 2))], [])
+    assert net.input_shapes == {"a": (2, 2)}
+
+
+def test_slot_shape_that_does_not_broadcast_to_output_is_a_shape_error_naming_the_layer():
+    with pytest.raises(ShapeError) as err:
+        NetGraph({"noise": RandomArrayLayer(NormalDistribution("#mu", 1), output=(2, 3))}, [], mu=4)
+    text = str(err.value)
+    assert "layer 1 'noise' (RandomArrayLayer)" in text
+    assert "parameter shapes 'mu' (4) do not broadcast to output (2, 3)" in text
+
+
+def test_constant_arrays_broadcast_and_infer_the_output():
+    layer = RandomArrayLayer(NormalDistribution([0.0, 100.0], [1e-3, 1e-3]))
+    net = NetGraph([layer], [])
+    assert net.output_shapes == {"Output": (2,)}
+    x = net.compile()(batch_size=3)
+    torch.testing.assert_close(x, torch.tensor([0.0, 100.0]).expand(3, 2), atol=0.02, rtol=0)
+    wide = NetGraph([RandomArrayLayer(NormalDistribution([[0.0], [100.0]], 1e-3), output=(2, 3))], []).compile()()
+    assert wide.shape == (2, 3) and bool((wide[1] > 99).all())
+    with pytest.raises(ShapeError, match="constant array"):
+        NetGraph([RandomArrayLayer(NormalDistribution([0.0, 1.0, 2.0], 1.0), output=2)], [])
+
+
+def test_interpreter_and_compiled_forward_draw_the_same_values():
+    net = NetGraph([RandomArrayLayer(GammaDistribution("#a", 2.0))], [], a=3)
+    module = net.compile()
+    a = torch.full((4, 3), 0.7)
+    torch.manual_seed(3)
+    compiled = module(a=a)
+    torch.manual_seed(3)
+    torch.testing.assert_close(interpret(net, module, a=a), compiled)
+
+
+def test_yaml_round_trip_keeps_every_distribution_and_option():
+    for cls, params, _ in CASES:
+        slots = make(cls, [f"#{n}" for n in cls.PARAMS[:len(params)]])
+        for layer in (RandomArrayLayer(make(cls, params), output=(2, 3)),
+                      RandomArrayLayer(slots, output=3, eval_mode="mean")):
+            net = NetGraph({"r": layer}, [], **{s: 3 for s in layer.input_ports})
+            assert NetGraph.from_yaml(net.to_yaml()).layers["r"] == layer, cls.__name__
+    relaxed = RandomArrayLayer(BernoulliDistribution("#p"), estimator="relaxed", temperature=0.3)
+    text = NetGraph({"r": relaxed}, [], p=2).to_yaml()
+    assert "estimator: relaxed" in text and "temperature: 0.3" in text
+    assert NetGraph.from_yaml(text).layers["r"] == relaxed
+    arrays = RandomArrayLayer(NormalDistribution([0.0, 1.0], torch.tensor([1.0, 2.0])))
+    assert NetGraph.from_yaml(NetGraph({"r": arrays}, []).to_yaml()).layers["r"] == arrays
+
+
+def test_constant_only_draws_follow_the_module_dtype():
+    module = single(RandomArrayLayer(GammaDistribution(2.0, 1.0), output=3))
+    assert module().dtype == torch.float32 and module.double()().dtype == torch.float64
+    assert module.state_dict() == {}  # no parameters: nothing to save
+
+
+def test_errors_name_a_nested_layer_by_its_path():
+    inner = NetGraph({"noise": RandomArrayLayer(BernoulliDistribution("#p"))}, [], p=())
+    module = NetGraph({"enc": inner}, [], p=()).compile()
+    with pytest.raises(DataError, match="layer 'enc' > layer 'noise' .RandomArrayLayer"):
+        module(p=torch.tensor([2.0]))
+
+
+# -- randomness ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("cls,params", [(c, p) for c, p, _ in CASES], ids=[c.__name__ for c, _, _ in CASES])
+def test_a_seed_gives_identical_draws(cls, params):
+    module = single(RandomArrayLayer(make(cls, params), output=50))
+    torch.manual_seed(123)
+    first = module(batch_size=4)
+    torch.manual_seed(123)
+    again = module(batch_size=4)
+    assert torch.equal(first, again) and first.shape == (4, 50)
+    assert not torch.equal(first, module(batch_size=4))  # and the next draw differs
+
+
+def test_eval_mode_keeps_sampling_as_wolfram_does():
+    module = single(RandomArrayLayer(NormalDistribution(0, 1), output=100)).eval()
+    assert not torch.equal(module(), module())
+
+
+def test_eval_mode_mean_outputs_the_mean_in_eval_and_samples_in_training():
+    layer = RandomArrayLayer(GammaDistribution("#a", 2.0), eval_mode="mean")
+    module = single(layer, a=3)
+    a = torch.tensor([[0.5, 1.0, 3.0]])
+    module.eval()
+    assert torch.equal(module(a=a), 2 * a)
+    module.train()
+    assert not torch.equal(module(a=a), 2 * a)
+    assert layer.options()["eval_mode"] == "mean" and layer == layer.replace(eval_mode="mean")
+    assert dataclasses.replace(layer, eval_mode="sample").eval_mode == "sample"
+    assert "eval_mode='mean'" in repr(layer)
+    with pytest.raises(OptionError, match="eval_mode must be 'sample'"):
+        RandomArrayLayer(NormalDistribution(), eval_mode="average")
+    with pytest.raises(OptionError, match="infinite mean"):
+        RandomArrayLayer(LogGammaDistribution(1, 2, 0), output=2, eval_mode="mean")
+
+
+def test_eval_mode_mean_with_infinite_slot_mean_is_a_data_error():
+    module = single(RandomArrayLayer(LogGammaDistribution(1.0, "#b", 0.0), eval_mode="mean"), b=2).eval()
+    with pytest.raises(DataError, match="infinite"):
+        module(b=torch.tensor([[0.5, 1.5]]))
+
+
+# -- parameter checks ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("make_bad,match", [
+    (lambda: NormalDistribution(0, -1), r"sigma \(standard deviation\) must be a finite number > 0, found -1.0"),
+    (lambda: GammaDistribution(2, 0), r"beta \(scale\) must be a finite number > 0"),
+    (lambda: BernoulliDistribution(1.2), r"p \(probability of 1\) must be a finite number in \[0, 1\]"),
+    (lambda: BinomialDistribution(3.5, 0.5), r"n \(number of trials, an integer\) must be an integer >= 0"),
+    (lambda: ErlangDistribution(0, 1), "k .* must be an integer >= 1"),
+    (lambda: UniformDistribution([1, 1]), "needs min < max"),
+    (lambda: DiscreteUniformDistribution([3, 1]), "needs imin <= imax"),
+    (lambda: PoissonDistribution(float("nan")), "mu .* must be a finite number >= 0, found nan"),
+    (lambda: NormalDistribution([0.0, 1.0], [1.0, -2.0]), r"found -2.0 at index \(1,\)"),
+    (lambda: NormalDistribution("#lambda", 1), "not a keyword"),
+    (lambda: NormalDistribution("mu", 1), "slot like '#mu'"),
+    (lambda: NormalDistribution(torch.zeros(2, requires_grad=True), 1), "must not require grad"),
+    (lambda: GammaDistribution(1), "takes 2 or 4 parameters"),
+    (lambda: UniformDistribution(0, 1), "one list argument"),
+    (lambda: WeibullDistribution(1, {"a": 1}), "must be a number"),
+])
+def test_bad_constants_are_option_errors_naming_the_parameter(make_bad, match):
+    with pytest.raises(OptionError, match=match):
+        make_bad()
+
+
+@pytest.mark.parametrize("value,match", [(-1.0, "found -1.0"), (float("nan"), "found nan"), (0.0, "found 0.0")])
+def test_bad_slot_values_are_data_errors_naming_layer_and_parameter(value, match):
+    net = NetGraph({"noise": RandomArrayLayer(NormalDistribution(0, "#s"))}, [], s=3)
+    s = torch.ones(2, 3)
+    s[1, 2] = value
+    with pytest.raises(DataError) as err:
+        net.compile()(s=s)
+    text = str(err.value)
+    assert "layer 'noise'" in text and "sigma (standard deviation)" in text and match in text
+
+
+def test_bad_probability_at_run_time():
+    module = single(RandomArrayLayer(BernoulliDistribution("#p")), p=())
+    with pytest.raises(DataError, match=r"p \(probability of 1\) must be a finite number in \[0, 1\], found 1.5"):
+        module(p=torch.tensor([0.5, 1.5]))
+
+
+def test_run_time_checks_can_be_switched_off():
+    module = single(RandomArrayLayer(NormalDistribution(0, "#s")), s=())
+    assert set_distribution_checks(False) is True
+    try:
+        module(s=torch.tensor([-1.0]))  # the user turned the checks off
+    finally:
+        set_distribution_checks(True)
+    with pytest.raises(DataError):
+        module(s=torch.tensor([-1.0]))
+    torch.distributions.Distribution.set_default_validate_args(False)  # what torch.compile does globally
+    try:
+        with pytest.raises(DataError):
+            module(s=torch.tensor([-1.0]))
+    finally:
+        torch.distributions.Distribution.set_default_validate_args(True)
+
+
+@pytest.mark.parametrize("dist,port,why", [
+    (BinomialDistribution("#n", 0.3), "n", "is an integer, so it has no gradient"),
+    (ErlangDistribution("#k", 2.0), "k", "is an integer, so it has no gradient"),
+    (DiscreteUniformDistribution(["#lo", 9]), "lo", "is an integer, so it has no gradient"),
+])
+def test_integer_parameters_refuse_gradients_and_say_why(dist, port, why):
+    net = NetGraph({"draw": RandomArrayLayer(dist)}, [], **{port: ()})
+    module = net.compile()
+    value = torch.full((4,), 3.0)
+    assert module(**{port: value}).shape == (4,)  # fine without grad
+    with pytest.raises(OptionError) as err:
+        module(**{port: value.requires_grad_()})
+    assert why in str(err.value) and "layer 'draw'" in str(err.value)
+
+
+def test_integer_parameter_fed_by_a_trainable_array_is_refused():
+    net = NetGraph([NetArrayLayer(array=5.0, output=()), RandomArrayLayer(BinomialDistribution("#n", 0.5))],
+                   [(1, NetPort(2, "n"))])
+    with pytest.raises(OptionError, match="integer, so it has no gradient"):
+        net.compile()(batch_size=2)
+
+
+def test_score_function_refuses_a_location_that_bounds_the_support():
+    module = single(RandomArrayLayer(WeibullDistribution(2, 1, "#m"), estimator="score_function"), m=())
+    with pytest.raises(OptionError, match="moves the support"):
+        module(m=torch.zeros(3, requires_grad=True))
+    pathwise = single(RandomArrayLayer(WeibullDistribution(2, 1, "#m")), m=())
+    m = torch.zeros(3, requires_grad=True)
+    pathwise(m=m).sum().backward()
+    assert torch.equal(m.grad, torch.ones(3))
+
+
+def test_estimator_and_temperature_options_are_checked():
+    with pytest.raises(OptionError, match="UniformDistribution supports estimator= 'pathwise'.*move the support"):
+        RandomArrayLayer(UniformDistribution(), estimator="score_function")
+    with pytest.raises(OptionError, match="'score_function', 'straight_through'"):
+        RandomArrayLayer(PoissonDistribution(2), estimator="relaxed")
+    with pytest.raises(OptionError, match="temperature= .* applies only to estimator='relaxed'"):
+        RandomArrayLayer(BernoulliDistribution(0.5), temperature=0.5)
+    with pytest.raises(OptionError, match="temperature="):
+        RandomArrayLayer(BernoulliDistribution(0.5), estimator="relaxed", temperature=0)
+    assert RandomArrayLayer(BernoulliDistribution(0.5), estimator="relaxed", temperature=0.2).temperature == 0.2
+
+
+def test_every_distribution_declares_a_default_estimator():
+    kinds = {name: cls.ESTIMATORS[0] for name, cls in DISTRIBUTIONS.items()}
+    assert {n for n, k in kinds.items() if k == "implicit"} == {
+        "GammaDistribution", "ChiDistribution", "NakagamiDistribution", "ChiSquareDistribution",
+        "LogGammaDistribution", "ExpGammaDistribution", "InverseGammaDistribution"}
+    assert {n for n, k in kinds.items() if k == "score_function"} == {
+        "BernoulliDistribution", "BinomialDistribution", "PoissonDistribution", "NegativeBinomialDistribution"}
+    assert kinds["DiscreteUniformDistribution"] == "none"
+    assert sum(k == "pathwise" for k in kinds.values()) == 8  # Erlang is pathwise in its rate

@@ -1,0 +1,206 @@
+"""Spec errors: every problem in a file reported at once, each as file:line:col: message."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from netgraph import NetGraph, SpecError
+
+
+def errors_of(text: str, tmp_path=None, name: str = "net.yaml") -> list[str]:
+    source = text
+    if tmp_path is not None:
+        (tmp_path / name).write_text(text)
+        source = tmp_path / name
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(source)
+    return info.value.errors
+
+
+def positions(errors: list[str]) -> list[str]:
+    return [re.match(r"^(.*?:\d+:\d+):", e).group(1) for e in errors]
+
+
+BROKEN = """\
+netgraph: 1
+name: Broken
+layers:
+  enc: {type: LinearLayr, output: 8}
+  mu: {type: LinearLayer, outptu: 2}
+  sig: {type: LinearLayer, output: two}
+  f: {type: FunctionLayer, function: "#a +* 2"}
+  r: {type: RandomArrayLayer, distribution: {type: NormalDistribution, args: ["#mu", 1, 2]}}
+  ok: {type: LinearLayer, output: 3}
+  d: {type: RandomArrayLayer, distribution: {type: NormalDistributon, args: [0, 1]}}
+inputs: {Input: 4}
+edges:
+  - Input -> enc
+  - ok -> sgi
+  - ok.Outptu -> None
+  - None -> ok
+  - ok -> [mu, ]
+  - ok
+edgs: []
+"""
+
+
+def test_all_problems_of_a_file_are_reported_together_in_file_order(tmp_path):
+    errors = errors_of(BROKEN, tmp_path)
+    path = str(tmp_path / "net.yaml")
+    assert positions(errors) == [f"{path}:{p}" for p in (
+        "4:15", "5:27", "6:36", "7:43", "8:78", "10:52", "14:11", "15:8", "16:5", "17:16", "18:5", "19:1")]
+    text = "\n".join(errors)
+    for fragment in (
+        "layer 'enc': unknown layer type 'LinearLayr' (did you mean 'LinearLayer'?)",
+        ("layer 'mu' (LinearLayer) has no option 'outptu' (did you mean 'output'?); its options are output, input, "
+         "weights, biases"),
+        "layer 'sig' (LinearLayer): option output= must be an int or a list of ints, found 'two'",
+        "layer 'f' (FunctionLayer): expression '#a +* 2' at column 5: syntax error",
+        "layer 'r' option distribution: NormalDistribution takes",
+        "unknown type 'NormalDistributon' (did you mean 'NormalDistribution'?)",
+        "'sgi' is not a layer or declared graph port (Input) (did you mean 'sig'?)",
+        "layer 'ok' (LinearLayer) has no port 'Outptu' (did you mean 'Output'?)",
+        "None can only end an edge",
+        "cannot read endpoint '' in '[mu, ]'",
+        "edge 'ok' has no '->'",
+        "a spec has no key 'edgs' (did you mean 'edges'?)",
+    ):
+        assert fragment in text, fragment
+
+
+def test_the_message_lists_each_problem_on_its_own_line(tmp_path):
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(tmp_path / "net.yaml" if (tmp_path / "net.yaml").write_text(BROKEN) else None)
+    lines = str(info.value).splitlines()
+    assert lines[0] == f"12 problems in {tmp_path / 'net.yaml'}:"
+    assert sum(1 for line in lines if line.startswith(str(tmp_path / "net.yaml") + ":")) == 12
+
+
+def test_expression_errors_point_at_the_column_inside_the_expression():
+    quoted = errors_of('netgraph: 1\nlayers:\n  f: {type: FunctionLayer, function: "#a + #b.__class__"}\n')
+    assert quoted[0].startswith("<string>:3:47: layer 'f' (FunctionLayer): expression '#a + #b.__class__' at column 9")
+    plain = errors_of("netgraph: 1\nlayers:\n  f:\n    type: FunctionLayer\n    function: Exp[#a] + Foo[#b]\n")
+    assert plain[0].startswith("<string>:5:25: layer 'f' (FunctionLayer): expression 'Exp[#a] + Foo[#b]' at column "
+                               "11: unknown function 'Foo'")
+
+
+def test_shape_conflicts_point_at_the_edge_that_joins_them():
+    errors = errors_of("""\
+netgraph: 1
+layers:
+  mu: {type: LinearLayer, output: 2}
+  noise: {type: RandomArrayLayer, distribution: {type: NormalDistribution, args: [0, 1]}, output: 5}
+  f: {type: FunctionLayer, function: "#a + #b", input: {a: 3}}
+inputs: {Input: 4}
+edges:
+  - Input -> mu
+  - "[mu, noise] -> f"
+""")
+    assert len(errors) == 1
+    assert errors[0].startswith("<string>:9:5: layer 3 'f' (FunctionLayer) port 'a' (from its options): expected "
+                                "shape (2), found (3)")
+    assert "joined by edge [mu, noise] -> f" in errors[0]
+
+
+def test_wiring_errors_show_the_edge_as_written_in_yaml():
+    errors = errors_of("""\
+netgraph: 1
+layers:
+  a: {type: LinearLayer, output: 2}
+  b: {type: LinearLayer, output: 2}
+  t: Tanh
+outputs: {Out: null}
+inputs: {Input: 3}
+edges:
+  - Input -> a
+  - Input -> b
+  - a.Output -> t
+  - b.Output -> t.Input
+  - t.Output -> Out
+""")
+    assert positions(errors) == ["<string>:11:5"] or positions(errors) == ["<string>:12:5"]
+    assert "a.Output -> t" in errors[0] or "b.Output -> t.Input" in errors[0]
+    assert "NetPort(" not in errors[0]
+
+
+def test_cycles_point_at_a_layer_of_the_cycle():
+    errors = errors_of("netgraph: 1\nlayers:\n  a: Tanh\n  b: Tanh\nedges: [a -> b, b -> a]\n")
+    assert positions(errors) == ["<string>:5:9"] or positions(errors)[0].startswith("<string>:3:")
+    assert "cycle" in errors[0]
+
+
+def test_declared_ports_that_do_not_exist_still_let_shape_errors_through():
+    errors = errors_of("""\
+netgraph: 1
+layers:
+  mu: {type: LinearLayer, output: 2}
+  f: {type: FunctionLayer, function: "#a + #b", input: {a: 3}}
+inputs: {Input: 4}
+outputs: {Extra: null}
+edges: [Input -> mu, mu -> f.a]
+""")
+    assert positions(errors) == ["<string>:6:11", "<string>:7:22"]
+    assert "'Extra' is declared under outputs: but no edge uses it and no layer has a port of that name" in errors[0]
+    assert "expected shape (2), found (3)" in errors[1]
+
+
+def test_duplicate_keys_are_errors_not_last_wins():
+    errors = errors_of("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 2}\n  a: Tanh\n")
+    assert errors == ["<string>:4:3: duplicate key 'a' (first given at line 3); YAML would silently keep the last one"]
+    errors = errors_of("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 2, output: 3}\n")
+    assert positions(errors) == ["<string>:3:37"]
+
+
+def test_version_and_structure_errors():
+    assert errors_of("layers: {a: Tanh}\n")[0].startswith("<string>:1:1: a spec starts with 'netgraph: 1'")
+    assert "unsupported format version 2" in errors_of("netgraph: 2\nlayers: {a: Tanh}\n")[0]
+    assert "a NetGraph needs 'layers:'" in errors_of("netgraph: 1\nlayers: []\n")[0]
+    assert errors_of("- just\n- a list\n")[0].startswith("<string>:1:1: a spec is a mapping")
+    assert errors_of("")[0].startswith("<string>:1:1: the file is empty")
+    assert "invalid YAML" in errors_of("netgraph: 1\nlayers: {a: [1, 2}\n")[0]
+
+
+def test_wrong_value_types():
+    errors = errors_of("""\
+netgraph: 1
+layers:
+  a: {type: LinearLayer, output: 0}
+  b: {type: RandomArrayLayer, distribution: {type: NormalDistribution, args: 3}}
+  c: {type: FunctionLayer, function: 3}
+  d: 3.5
+  e: {file: 7}
+inputs: {Input: [0]}
+edges: 5
+""")
+    assert positions(errors) == ["<string>:3:34", "<string>:4:78", "<string>:5:38", "<string>:6:3", "<string>:7:13",
+                                 "<string>:8:17", "<string>:9:8"]
+    text = "\n".join(errors)
+    assert "args: is a list of parameters" in text
+    assert "layer 'c' (FunctionLayer): needs a slot expression string" in text
+    assert "3.5 is not a layer" in text
+    assert "'file:' takes a path to another spec" in text
+    assert "input 'Input': a port shape" in text
+    assert "'edges:' is a list of edges" in text
+
+
+def test_missing_required_option():
+    errors = errors_of("netgraph: 1\nlayers:\n  f: {type: FunctionLayer, output: 2}\n")
+    assert errors == [("<string>:3:3: layer 'f' (FunctionLayer) needs option 'function' (in Python its first "
+                       "argument: FunctionLayer(...))")]
+
+
+def test_errors_in_referenced_files_name_that_file(tmp_path):
+    (tmp_path / "part.yaml").write_text("netgraph: 1\nlayers:\n  x: {type: LinearLayer, output: 2, bias: 1}\n")
+    (tmp_path / "missing.yaml").write_text("")
+    errors = errors_of("netgraph: 1\nlayers:\n  p: {file: part.yaml}\n  q: {file: nowhere.yaml}\n", tmp_path)
+    part, main = str(tmp_path / "part.yaml"), str(tmp_path / "net.yaml")
+    assert positions(errors) == [f"{main}:4:13", f"{part}:3:37"]
+    assert "no spec file" in errors[0] and "has no option 'bias' (did you mean 'biases'?)" in errors[1]
+
+
+def test_graph_ports_must_be_declared_and_names_suggested():
+    errors = errors_of("netgraph: 1\nlayers:\n  r: Tanh\ninputs: {Input: 2}\nedges: [r -> Prams]\n")
+    assert "'Prams' is not a layer or declared graph port (Input)" in errors[0]
+    assert "outputs: {Prams: null}" in errors[0]

@@ -1,0 +1,144 @@
+"""save / load: spec YAML plus a safetensors file of the arrays; atomic, no pickle, clear refusals."""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import pytest
+import torch
+
+from netgraph import (
+    FunctionLayer,
+    LinearLayer,
+    NetArrayLayer,
+    NetGraph,
+    SpecError,
+    TorchLayer,
+    load,
+    net_initialize,
+    save,
+)
+
+SPECS = Path(__file__).resolve().parent.parent / "specs"
+
+
+@pytest.fixture
+def vae():
+    return net_initialize(NetGraph.from_yaml(SPECS / "vae.yaml"), seed=3)
+
+
+def _outputs(net, x, seed=0):
+    torch.manual_seed(seed)
+    return net(Input=x)
+
+
+def test_save_writes_spec_and_safetensors_and_load_restores_equal_outputs(vae, tmp_path):
+    path = save(vae, tmp_path / "vae.yaml")
+    assert path == tmp_path / "vae.yaml"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vae.safetensors", "vae.yaml"]
+    text = path.read_text()
+    assert text.startswith("netgraph: 1\narrays: vae.safetensors\n")
+    assert "weights:" not in text and "biases:" not in text  # arrays live in the safetensors file
+    back = load(path)
+    assert back == vae
+    x = torch.randn(6, 16)
+    a, b = _outputs(vae, x), _outputs(back, x)
+    assert torch.equal(a["Reconstruction"], b["Reconstruction"]) and torch.equal(a["Loss"], b["Loss"])
+
+
+def test_safetensors_keys_are_the_state_dict_names_and_no_pickle_is_involved(vae, tmp_path):
+    save(vae, tmp_path / "m.yaml")
+    raw = (tmp_path / "m.safetensors").read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])  # safetensors: a JSON header then raw bytes (nothing executable)
+    assert header.pop("__metadata__") == {"format": "netgraph", "netgraph": "1", "spec": "m.yaml"}
+    assert set(header) == set(vae.compile().state_dict())
+    assert b"\x80\x04" not in raw[:2]  # not a pickle stream
+
+
+def test_a_compiled_module_saves_its_learned_arrays(tmp_path):
+    net = net_initialize(NetGraph({"lin": LinearLayer(2)}, [], Input=3), seed=0)
+    module = net.compile()
+    with torch.no_grad():
+        module.lin.Weights.add_(1.0)
+    save(module, tmp_path / "m.yaml")
+    back = load(tmp_path / "m.yaml")
+    assert torch.equal(back.layers["lin"].weights, module.lin.Weights.detach())
+    x = torch.randn(4, 3)
+    assert torch.equal(back(x), module(Input=x))
+
+
+def test_dtypes_survive_save_and_load(tmp_path):
+    net = NetGraph({"a": NetArrayLayer(array=torch.tensor([1.0, 2.5], dtype=torch.float64))}, [])
+    save(net, tmp_path / "a.yaml")
+    back = load(tmp_path / "a.yaml")
+    assert back.layers["a"].array.dtype == torch.float64 and back == net
+
+
+def test_a_net_without_initialised_arrays_saves_only_the_spec(tmp_path):
+    net = NetGraph({"lin": LinearLayer(2)}, [], Input=3)
+    save(net, tmp_path / "m.yaml")
+    assert [p.name for p in tmp_path.iterdir()] == ["m.yaml"]
+    assert load(tmp_path / "m.yaml") == net
+
+
+def test_overwriting_is_atomic_and_leaves_no_temporary_files(vae, tmp_path):
+    save(vae, tmp_path / "m.yaml")
+    other = net_initialize(vae, seed=9, all=True)
+    save(other, tmp_path / "m.yaml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.safetensors", "m.yaml"]
+    assert load(tmp_path / "m.yaml") == other
+
+
+def test_python_code_cannot_be_saved_and_nothing_is_written(tmp_path):
+    (tmp_path / "m.yaml").write_text("old")
+    net = NetGraph({"f": FunctionLayer(lambda x: x * 2), "t": TorchLayer(torch.nn.Linear(2, 2))},
+                   [("f", "t")], x=2)
+    with pytest.raises(SpecError) as info:
+        save(net, tmp_path / "m.yaml")
+    assert info.value.errors == [
+        ("layer 'f' option function= is a Python function (<lambda>), which a spec cannot hold: specs contain no "
+         "code. Write it as a slot expression such as \"#x * LogisticSigmoid[#y]\", or keep this net in Python"),
+        ("layer 't' option module= is a Python torch module (Linear), which a spec cannot hold: specs contain no "
+         "code. Rebuild it from netgraph layers, or keep this net in Python")]
+    assert (tmp_path / "m.yaml").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.yaml"]
+
+
+def test_save_refuses_a_safetensors_path(vae, tmp_path):
+    with pytest.raises(SpecError, match="give the path of the YAML spec"):
+        save(vae, tmp_path / "m.safetensors")
+
+
+def _saved(vae, tmp_path) -> Path:
+    save(vae, tmp_path / "m.yaml")
+    return tmp_path / "m.yaml"
+
+
+def test_a_missing_or_corrupt_arrays_file_is_a_spec_error_at_the_arrays_line(vae, tmp_path):
+    path = _saved(vae, tmp_path)
+    (tmp_path / "m.safetensors").write_bytes(b"\x00" * 40)
+    with pytest.raises(SpecError, match=r"m\.yaml:2:9: .*m\.safetensors' is not a valid safetensors file"):
+        load(path)
+    (tmp_path / "m.safetensors").unlink()
+    with pytest.raises(SpecError, match=r"m\.yaml:2:9: cannot read the arrays file"):
+        load(path)
+
+
+def test_arrays_that_match_no_layer_or_the_wrong_shape_are_reported(tmp_path):
+    from safetensors.torch import save_file
+    net = net_initialize(NetGraph({"lin": LinearLayer(2)}, [], Input=3), seed=0)
+    path = save(net, tmp_path / "m.yaml")
+    save_file({"lin.Weights": torch.zeros(2, 3), "lin.Biases": torch.zeros(2), "gone.Weights": torch.zeros(1)},
+              tmp_path / "m.safetensors")
+    with pytest.raises(SpecError, match=r"m\.yaml:2:9: the arrays file has 'gone\.Weights', but the spec has no layer"):
+        load(path)
+    save_file({"lin.Weights": torch.zeros(2, 4), "lin.Biases": torch.zeros(2)}, tmp_path / "m.safetensors")
+    with pytest.raises(SpecError, match=r"m\.yaml:6:3: layer 1 'lin' \(LinearLayer\): port 'Input': expected size 4"):
+        load(path)
+
+
+def test_load_reads_plain_specs_too():
+    assert load(SPECS / "normal_reparameterization.yaml") == NetGraph.from_yaml(SPECS / "normal_reparameterization.yaml")

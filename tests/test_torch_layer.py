@@ -1,0 +1,154 @@
+"""TorchLayer and register_module: any nn.Module as a layer, shapes from meta tensors, weights kept apart."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from layers import REGISTRY, layer_class
+from netgraph import (FlattenLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, PortType, ShapeError,
+                      TorchLayer, interpret, net_initialize, register_module)
+
+
+def test_a_wrapped_module_infers_shapes_and_computes_what_the_module_computes():
+    conv = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2))
+    net = net_initialize(NetChain({"features": conv, "flat": FlattenLayer(), "head": 3}, input=(1, 10, 10)), seed=0)
+    assert net.layer_types("features")["Output"] == PortType((4, 4, 4), "Real")
+    assert net.output_shapes == {"Output": (3,)}
+    module = net.compile()
+    assert {"features.0.weight", "features.0.bias", "head.Weights"} <= set(module.state_dict())
+    x = torch.randn(2, 1, 10, 10)
+    head = module.head
+    expected = torch.nn.functional.linear(conv(x).flatten(1), head.Weights, head.Biases)
+    torch.testing.assert_close(module(x), expected)
+    torch.testing.assert_close(interpret(net, module, Input=x), expected)
+
+
+def test_compiled_modules_copy_the_weights_and_to_net_brings_them_back():
+    lin = nn.Linear(3, 2)
+    original = lin.weight.detach().clone()
+    net = NetGraph({"t": TorchLayer(lin)}, [], Input=3)
+    module = net.compile()
+    optimizer = torch.optim.SGD(module.parameters(), lr=0.1)
+    module(torch.randn(4, 3)).sum().backward()
+    optimizer.step()
+    assert torch.equal(lin.weight, original)  # the layer's module is untouched
+    trained = module.to_net()
+    torch.testing.assert_close(trained.layers["t"].arrays["weight"], module.t.weight.detach())
+    assert trained.layers["t"] != net.layers["t"]
+    again = net_initialize(net, seed=3, all=True)  # a wrapped module keeps its own initialisation
+    assert torch.equal(again.layers["t"].arrays["weight"], original)
+
+
+class TwoInTwoOut(nn.Module):
+    def forward(self, a, b):
+        return a + b, (a * b).sum(-1)
+
+
+def test_several_named_inputs_and_outputs():
+    layer = TorchLayer(TwoInTwoOut(), inputs={"a": (3,), "b": (3,)}, outputs=["sum", "dot"])
+    net = NetGraph({"t": layer, "lin": LinearLayer(2)}, [(NetPort("t", "sum"), "lin")])
+    assert net.port_types["dot"] == PortType((), "Real")
+    assert set(net.output_ports) == {"Output", "dot"}
+    net = net_initialize(net, seed=0)
+    a, b = torch.randn(4, 3), torch.randn(4, 3)
+    out = net(a=a, b=b)
+    torch.testing.assert_close(out["dot"], (a * b).sum(-1))
+
+
+class Argmax(nn.Module):
+    def forward(self, x):
+        return x.argmax(-1)
+
+
+def test_dtypes_come_from_the_module_and_index_inputs_are_declared():
+    net = NetGraph([TorchLayer(Argmax())], [], Input=(4, 5))
+    assert net.port_types["Output"] == PortType((4,), "Integer")
+    emb = TorchLayer(nn.Embedding(10, 3), inputs={"Input": PortType((6,), "Integer")})
+    net = NetGraph([emb], [])
+    assert net.port_types["Output"] == PortType((6, 3), "Real")
+    assert net(torch.randint(0, 10, (2, 6))).shape == (2, 6, 3)
+
+
+class LastState(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.GRU(3, 5, batch_first=True)
+
+    def forward(self, x):
+        return self.rnn(x)[0]
+
+
+def test_variable_length_dims_are_found_by_probing_two_lengths():
+    net = NetGraph([TorchLayer(LastState())], [], Input=("n", 3))
+    assert net.output_shapes == {"Output": ("n", 5)}
+    assert net(torch.randn(2, 9, 3)).shape == (2, 9, 5)
+
+
+def test_errors_name_the_layer_and_suggest_a_fix():
+    with pytest.raises(OptionError, match="TorchLayer needs a torch.nn.Module, found function"):
+        TorchLayer(lambda x: x)
+    with pytest.raises(ShapeError) as info:
+        NetGraph({"bad": TorchLayer(nn.Linear(4, 2))}, [], Input=3)
+    message = str(info.value)
+    for fragment in ("layer 1 'bad' (TorchLayer)", "'Input' (3)", "outputs={'Output': shape}"):
+        assert fragment in message
+    with pytest.raises(ShapeError, match="must keep the batch dim first"):
+        NetGraph([TorchLayer(nn.GRU(3, 5, batch_first=True), outputs=["Output", "State"])], [], Input=(4, 3))
+    with pytest.raises(ShapeError, match=r"per output port \['Output', 'State'\], returned \(Tensor, tuple\)"):
+        NetGraph([TorchLayer(nn.LSTM(3, 5, batch_first=True), outputs=["Output", "State"])], [], Input=(4, 3))
+    with pytest.raises(OptionError, match="named as both input and output"):
+        TorchLayer(nn.Identity(), inputs=["x"], outputs=["x"])
+
+
+class DataDependent(nn.Module):
+    def forward(self, x):
+        return x[:, : int(x.sum().item()) % 3 + 1]
+
+
+def test_outputs_given_by_the_user_are_used_when_meta_tensors_cannot_run():
+    with pytest.raises(ShapeError, match="meta tensors"):
+        NetGraph([TorchLayer(DataDependent())], [], Input=4)
+    net = NetGraph([TorchLayer(DataDependent(), outputs={"Output": (1,)})], [], Input=4)
+    assert net.output_shapes == {"Output": (1,)}
+
+
+class Block(nn.Module):
+    """A user's residual block, to be used by type name (as YAML does)."""
+
+    def __init__(self, size: int, hidden: int = 8):
+        super().__init__()
+        self.inner = nn.Linear(size, hidden)
+        self.outer = nn.Linear(hidden, size)
+
+    def forward(self, x):
+        return x + self.outer(torch.relu(self.inner(x)))
+
+
+def test_register_module_makes_a_layer_type_with_keyword_options():
+    cls = register_module(Block, "ResidualBlock")
+    try:
+        assert layer_class("ResidualBlock") is cls
+        layer = layer_class("ResidualBlock")(size=4, hidden=6)  # what {type: ResidualBlock, size: 4, hidden: 6} does
+        assert layer.options() == {"size": 4, "hidden": 6}
+        assert type(layer)(**layer.options()) == layer  # same options, same (seeded) initial weights
+        net = net_initialize(NetChain([layer, 2], input=4), seed=0)
+        module = net.compile()
+        assert "1.inner.weight" in module.state_dict()
+        x = torch.randn(3, 4)
+        block = module.get_submodule("1")
+        head = module.get_submodule("2")
+        expected = torch.nn.functional.linear(block(x), head.Weights, head.Biases)
+        torch.testing.assert_close(module(x), expected)
+        with torch.no_grad():
+            block.inner.weight.mul_(2)
+        learned = module.to_net().layers["1"]
+        torch.testing.assert_close(learned.arrays["inner.weight"], block.inner.weight.detach())
+        assert learned != layer
+        with pytest.raises(OptionError, match=r"ResidualBlock: Block\(\{'size': -1, 'hidden': 8\}\) failed"):
+            cls(size=-1)
+        with pytest.raises(OptionError, match="a layer type 'LinearLayer' exists already"):
+            register_module(Block, "LinearLayer")
+    finally:
+        REGISTRY.pop("ResidualBlock", None)

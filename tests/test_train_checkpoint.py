@@ -1,0 +1,122 @@
+"""Checkpoints: atomic files, exact resume (also after the process is killed mid-training), load_checkpoint."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from netgraph import LinearLayer, NetGraph, OptionError, net_initialize
+from netgraph.checkpoint import checkpoints, load_checkpoint, read_checkpoint
+from netgraph.train import net_train
+from tests.test_train import known_function, mlp
+
+ROOT = Path(__file__).resolve().parents[1]
+KW = dict(batch_size=16, random_seed=5, progress=False, all=True, validation_set=0.25)
+
+
+def data(n: int = 96) -> dict:
+    x, y = known_function(n, 0)
+    return {"Input": x, "Target": y}
+
+
+def same_arrays(a, b) -> bool:
+    return all(torch.equal(a.layers[n].arrays[k], b.layers[n].arrays[k]) for n in ("h", "out")
+               for k in ("Weights", "Biases"))
+
+
+def test_resuming_continues_exactly_where_the_run_stopped(tmp_path):
+    net = net_initialize(mlp(), seed=0)
+    whole = net_train(net, data(), max_training_rounds=6, **KW)
+    first = net_train(net, data(), max_training_rounds=3, checkpoint={"directory": tmp_path, "keep": 2}, **KW)
+    assert [p.name for p in checkpoints(tmp_path)] == ["round-000002.pt", "round-000003.pt"]
+    assert first.checkpointing_files[-1] == str(tmp_path / "round-000003.pt")
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    rest = net_train(net, data(), max_training_rounds=6, checkpoint=tmp_path, resume=True, **KW)
+    assert same_arrays(whole.training_net, rest.training_net) and same_arrays(whole.trained_net, rest.trained_net)
+    assert rest.round_losses == whole.round_losses and rest.validation_losses == whole.validation_losses
+    assert rest.batch_losses == whole.batch_losses and rest.total_rounds == 6
+    assert rest.best_validation_round == whole.best_validation_round
+
+
+def test_checkpoint_interval_and_load_checkpoint(tmp_path):
+    r = net_train(mlp(), data(), max_training_rounds=5, checkpoint={"directory": tmp_path, "interval": 2}, **KW)
+    assert [p.name for p in checkpoints(tmp_path)] == ["round-000002.pt", "round-000004.pt", "round-000005.pt"]
+    saved = read_checkpoint(tmp_path / "round-000005.pt")
+    assert saved["progress"]["rounds"] == 5 and saved["progress"]["round_losses"] == r.round_losses
+    assert same_arrays(load_checkpoint(mlp(), tmp_path), r.training_net)
+    assert same_arrays(load_checkpoint(mlp(), tmp_path, best=True), r.trained_net)
+
+
+def test_bad_checkpoints_are_option_errors(tmp_path):
+    net_train(mlp(), data(), max_training_rounds=1, checkpoint=tmp_path, **KW)
+    other = NetGraph({"lin": LinearLayer(1)}, [], Input=2)
+    with pytest.raises(OptionError, match=r"was written for a different net: h.Biases: checkpoint \(16,\), net None"):
+        net_train(other, data(), checkpoint=tmp_path, resume=True, progress=False)
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes((tmp_path / "round-000001.pt").read_bytes()[:100])
+    with pytest.raises(OptionError, match="is not a readable netgraph checkpoint"):
+        net_train(mlp(), data(), resume=broken, progress=False)
+    with pytest.raises(OptionError, match="no checkpoint file"):
+        net_train(mlp(), data(), resume=tmp_path / "missing.pt", progress=False)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(OptionError, match=r"no checkpoint \(round-\*\.pt\) in directory"):
+        net_train(mlp(), data(), resume=tmp_path / "empty", progress=False)
+
+
+def test_resume_true_without_a_checkpoint_starts_fresh(tmp_path):
+    a = net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path / "new", resume=True, **KW)
+    b = net_train(mlp(), data(), max_training_rounds=2, **KW)
+    assert same_arrays(a.training_net, b.training_net)
+
+
+SCRIPT = """
+import sys, time
+import torch
+sys.path.insert(0, {root!r})
+from netgraph import net_initialize
+from netgraph.train import net_train
+from tests.test_train import known_function, mlp
+
+x, y = known_function(96, 0)
+
+def slow(info):
+    time.sleep(0.25)  # leaves time to kill the process between checkpoints
+
+net_train(net_initialize(mlp(), seed=0), {{"Input": x, "Target": y}}, max_training_rounds=8, batch_size=16,
+          random_seed=5, validation_set=0.25, checkpoint={ckpt!r}, progress=slow)
+print("finished")
+"""
+
+
+@pytest.mark.slow
+def test_a_killed_run_resumes_from_its_checkpoint_and_finishes(tmp_path):
+    ckpt = tmp_path / "ckpt"
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent(SCRIPT.format(root=str(ROOT), ckpt=str(ckpt))))
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not checkpoints(ckpt) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL, err.decode()
+    assert b"finished" not in out
+    done = checkpoints(ckpt)
+    assert done and done[-1].name < "round-000008.pt"  # killed mid-training
+    resumed = net_train(net_initialize(mlp(), seed=0), data(), max_training_rounds=8, checkpoint=ckpt, resume=True,
+                        **KW)
+    assert resumed.total_rounds == 8 and resumed.reason_training_stopped == "MaxTrainingRounds"
+    whole = net_train(net_initialize(mlp(), seed=0), data(), max_training_rounds=8, **KW)
+    for name in ("h", "out"):
+        torch.testing.assert_close(resumed.training_net.layers[name].arrays["Weights"],
+                                   whole.training_net.layers[name].arrays["Weights"], rtol=1e-6, atol=1e-7)
+    assert resumed.round_losses == pytest.approx(whole.round_losses, rel=1e-6)
+    assert checkpoints(ckpt)[-1].name == "round-000008.pt"

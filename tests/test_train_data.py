@@ -1,0 +1,245 @@
+"""net_train's data forms, the up-front data check, and automatic and explicit losses."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+from netgraph import (
+    CrossEntropyLossLayer,
+    DataError,
+    ElementwiseLayer,
+    FunctionLayer,
+    LinearLayer,
+    MeanAbsoluteLossLayer,
+    MeanSquaredLossLayer,
+    NetGraph,
+    NetPort,
+    OptionError,
+    SoftmaxLayer,
+    net_initialize,
+)
+from netgraph.train import net_train
+from netgraph.train_loss import attach_losses
+from tests.test_train import known_function, mlp
+
+
+def classifier(final=None) -> NetGraph:
+    return NetGraph({"lin": LinearLayer(3), "sm": final or SoftmaxLayer()}, [("lin", "sm")], Input=2)
+
+
+def blobs(n: int = 300) -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(0)
+    labels = torch.arange(n) % 3
+    centres = torch.tensor([[2.0, 0.0], [-1.0, 1.7], [-1.0, -1.7]])
+    return centres[labels] + 0.4 * torch.randn(n, 2, generator=g), labels
+
+
+class Examples(Dataset):
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+    def __len__(self):
+        return len(self.x)
+
+    def __getitem__(self, i):
+        return {"Input": self.x[i], "Target": self.y[i]}
+
+
+# -- bad data: one DataError before any step ---------------------------------------------------------------
+def test_every_data_problem_is_reported_at_once_before_any_step():
+    steps = []
+    net = NetGraph({"lin": LinearLayer(3), "sm": SoftmaxLayer()}, [("lin", "sm")], Input=4)
+    data = {"Input": torch.randn(10, 5), "Target": torch.rand(9)}  # wrong shape, wrong dtype, 10 vs 9 examples
+    with pytest.raises(DataError) as info:
+        net_train(net, data, progress=lambda i: steps.append(i))
+    message = str(info.value)
+    assert message.startswith("bad training data: 3 problems")
+    assert ("input port 'Input' (key 'Input'): expected shape (b, 4) with b the number of examples, "
+            "found (10, 5)") in message
+    assert "(key 'Target'): expected Integer values of shape (b)" in message and "found dtype torch.float32" in message
+    assert "every key must hold the same number of examples (dim 0), found {'Input': 10, 'Target': 9}" in message
+    assert steps == []
+
+
+def test_missing_and_unknown_keys_suggest_the_right_name():
+    x, y = known_function(8, 0)
+    with pytest.raises(DataError) as info:
+        net_train(mlp(), {"Input": x, "Targte": y}, progress=False)
+    message = str(info.value)
+    assert ("missing key 'Target': target of output port 'Output' (mean squared error; key 'Output' works "
+            "too), shape (b, 1) (did you mean 'Targte'?)") in message
+    assert "unknown key 'Targte' (did you mean 'Target'?)" in message
+    with pytest.raises(DataError, match=r"missing key 'Input': input port 'Input', shape \(b, 2\)"):
+        net_train(mlp(), {"Target": y}, progress=False)
+
+
+def test_the_output_name_works_as_the_target_key():
+    x, y = known_function(64, 0)
+    a = net_train(mlp(), {"Input": x, "Output": y}, max_training_rounds=2, random_seed=0, progress=False)
+    b = net_train(mlp(), {"Input": x, "Target": y}, max_training_rounds=2, random_seed=0, progress=False)
+    assert torch.equal(a.layers["out"].arrays["Weights"], b.layers["out"].arrays["Weights"])
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"Input": torch.randn(4, 2), "Target": torch.tensor([0, 1, 3, 2])},
+     "class indices must lie in 0..2 (the output has 3 classes), found values in 0..3"),
+    ({"Input": torch.randn(4, 2), "Target": torch.tensor([0, 1, -1, 2])}, "found values in -1..2"),
+    ({"Input": torch.randn(2), "Target": torch.tensor([0])},
+     "found (2,) (one example without the example dimension? data needs one along dim 0)"),
+    ({"Input": torch.randn(3, 2) * 1j, "Target": torch.tensor([0, 1, 2])},
+     "expected real values, found dtype torch.complex64"),
+    ({}, "training data is an empty dict"),
+    ([], "training data is an empty list"),
+    ([{"Input": [1.0, 2.0], "Target": 0}, {"Input": [1.0, 2.0]}], "every example must have the same keys"),
+    ([{"Input": [1.0, 2.0], "Target": 0}, 3], "example 1 is int"),
+    (torch.randn(4, 2), "training data must be a dict of port -> array"),
+    ({"Input": "abc", "Target": [0]}, "key 'Input': cannot make a tensor from str"),
+])
+def test_bad_data_forms(data, message):
+    with pytest.raises(DataError) as info:
+        net_train(classifier(), data, progress=False)
+    assert message in str(info.value)
+
+
+def test_binary_targets_must_be_probabilities():
+    net = classifier(ElementwiseLayer("LogisticSigmoid"))
+    with pytest.raises(DataError, match=r"binary targets must lie in \[0, 1\], found values in \[0, 2\]"):
+        net_train(net, {"Input": torch.randn(4, 2), "Target": torch.tensor([[0.0, 1, 2]] * 4)}, progress=False)
+
+
+def test_a_loaders_first_batch_and_the_validation_set_are_checked_up_front():
+    steps = []
+    loader = DataLoader(Examples(torch.randn(8, 3), torch.randn(8, 1)), batch_size=4)
+    with pytest.raises(DataError, match=r"bad training data \(batch 1\): input port 'Input' \(key 'Input'\): "
+                                        r"expected shape \(b, 2\)"):
+        net_train(mlp(), loader, progress=lambda i: steps.append(i))
+    x, y = known_function(8, 0)
+    with pytest.raises(DataError, match=r"bad validation_set: .*expected shape \(b, 1\).*found \(8, 2\)"):
+        net_train(mlp(), {"Input": x, "Target": y}, validation_set={"Input": x, "Target": x},
+                  progress=lambda i: steps.append(i))
+    with pytest.raises(DataError, match="they must be dicts of port -> batched tensor"):
+        net_train(mlp(), DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=4), progress=False)
+    assert steps == []
+
+
+def test_a_pair_needs_a_single_input_net():
+    two = NetGraph({"f": FunctionLayer("#a + #b")}, [], a=2, b=2)
+    with pytest.raises(DataError, match=r"a pair \(inputs, targets\) needs a net with exactly one input port"):
+        net_train(two, (torch.randn(4, 2), torch.randn(4, 2)), progress=False)
+
+
+# -- data forms give the same training -------------------------------------------------------------------
+def test_list_of_examples_pair_and_dict_train_identically():
+    x, y = known_function(48, 0)
+    net = net_initialize(mlp(), seed=0)
+    kw = dict(max_training_rounds=2, batch_size=16, random_seed=3, progress=False)
+    a = net_train(net, {"Input": x, "Target": y}, **kw)
+    b = net_train(net, [{"Input": xi.tolist(), "Target": yi} for xi, yi in zip(x, y)], **kw)
+    c = net_train(net, (x.numpy(), y.numpy()), **kw)
+    for other in (b, c):
+        assert torch.equal(a.layers["h"].arrays["Weights"], other.layers["h"].arrays["Weights"])
+
+
+def test_dataloader_and_dataset_train():
+    x, y = known_function(256, 0)
+    loader = DataLoader(Examples(x, y), batch_size=32, shuffle=True, generator=torch.Generator().manual_seed(0))
+    r = net_train(mlp(), loader, max_training_rounds=8, learning_rate=0.01, progress=False, all=True)
+    assert r.total_batches == 64 and r.examples_processed == 8 * 256
+    assert r.round_losses[-1] < 0.5 * r.round_losses[0]
+    r = net_train(mlp(), Examples(x, y), batch_size=64, max_training_rounds=2, progress=False, all=True)
+    assert r.total_batches == 8
+
+
+# -- automatic losses ---------------------------------------------------------------------------------------
+def test_softmax_output_gets_cross_entropy_with_index_targets():
+    x, labels = blobs()
+    r = net_train(classifier(), {"Input": x, "Target": labels}, max_training_rounds=30, learning_rate=0.05,
+                  random_seed=0, progress=False, all=True)
+    assert r.loss_function == "cross-entropy on 'Output' vs key 'Target'"
+    accuracy = (r.trained_net(x).argmax(-1) == labels).float().mean()
+    assert accuracy > 0.97
+    with torch.no_grad():
+        probs = r.trained_net(x)
+    ce = -torch.log(probs[torch.arange(len(labels)), labels]).mean().item()
+    assert r.round_losses[-1] == pytest.approx(ce, rel=0.2)
+
+
+def test_softmax_with_probability_targets_and_sigmoid_with_binary_targets():
+    x, labels = blobs(60)
+    onehot = torch.nn.functional.one_hot(labels, 3).float()
+    r = net_train(classifier(), {"Input": x, "Target": onehot}, max_training_rounds=1, progress=False, all=True)
+    assert r.loss_function == "cross-entropy (probabilities) on 'Output' vs key 'Target'"
+    r = net_train(classifier(ElementwiseLayer("LogisticSigmoid")), {"Input": x, "Target": onehot},
+                  max_training_rounds=20, learning_rate=0.05, progress=False, all=True, random_seed=0)
+    assert r.loss_function == "binary cross-entropy on 'Output' vs key 'Target'"
+    assert r.round_losses[-1] < 0.5 * r.round_losses[0]
+
+
+def test_an_output_named_loss_is_used_as_is():
+    net = NetGraph({"lin": LinearLayer(1), "loss": MeanSquaredLossLayer()},
+                   [("lin", NetPort("loss", "Input"))], Input=2)
+    assert net.input_ports == ("Input", "Target") and net.output_ports == ("Loss",)
+    x, y = known_function(64, 0)
+    r = net_train(net, {"Input": x, "Target": y}, max_training_rounds=3, progress=False, all=True)
+    assert r.loss_function == "output 'Loss' as the loss"
+
+
+def test_several_outputs_read_targets_under_their_port_names():
+    net = NetGraph({"a": LinearLayer(1), "b": LinearLayer(2)}, [(NetPort("a", "Output"), NetPort("A")),
+                                                                (NetPort("b", "Output"), NetPort("B"))], Input=2)
+    x, y = known_function(32, 0)
+    with pytest.raises(DataError, match="missing key 'B': target of output port 'B'"):
+        net_train(net, {"Input": x, "A": y}, progress=False)
+    r = net_train(net, {"Input": x, "A": y, "B": x}, max_training_rounds=1, progress=False, all=True)
+    assert r.loss_function == "mean squared error on 'A' vs key 'A' + mean squared error on 'B' vs key 'B'"
+
+
+# -- explicit losses ---------------------------------------------------------------------------------------------
+def test_weighted_dict_of_losses_adds_the_terms():
+    net = net_initialize(NetGraph({"a": LinearLayer(1), "b": LinearLayer(2)},
+                                  [(NetPort("a", "Output"), NetPort("A")), (NetPort("b", "Output"), NetPort("B"))],
+                                  Input=2), seed=0)
+    x, y = known_function(16, 0)
+    batch = {"Input": x, "A": y, "B": x}
+    outputs = net(Input=x)
+    def mean_b(o, d):
+        return o["B"].mean(1)
+    loss = attach_losses(net, {"A": 2.0, "B": (MeanAbsoluteLossLayer(), 0.5), "extra": mean_b})
+    loss.targets(batch)
+    per_example, total = loss(outputs, batch, 16)
+    expected = (2 * (outputs["A"] - y).square()[:, 0] + 0.5 * (outputs["B"] - x).abs().mean(1) + outputs["B"].mean(1))
+    torch.testing.assert_close(per_example, expected)
+    torch.testing.assert_close(total, expected.mean())
+    assert loss.describe() == ("2 * mean squared error on 'A' vs key 'A' + 0.5 * MeanAbsoluteLossLayer on 'B' vs "
+                               "key 'B' + mean_b(outputs, batch)")
+
+
+def test_a_loss_layer_a_port_and_a_callable_as_loss_function():
+    x, labels = blobs(60)
+    logits = NetGraph({"lin": LinearLayer(3)}, [], Input=2)
+    r = net_train(logits, {"Input": x, "Target": labels}, loss_function=CrossEntropyLossLayer("Index", logits=True),
+                  max_training_rounds=10, learning_rate=0.05, progress=False, all=True)
+    assert r.loss_function == "CrossEntropyLossLayer on 'Output' vs key 'Target'"
+    assert r.round_losses[-1] < 0.5 * r.round_losses[0]
+    with pytest.raises(DataError, match="class indices must lie in 0..2"):
+        net_train(logits, {"Input": x, "Target": labels + 1}, loss_function=CrossEntropyLossLayer("Index", logits=True))
+    squares = NetGraph({"lin": LinearLayer(1), "sq": ElementwiseLayer("Square")}, [("lin", "sq")], Input=2)
+    r = net_train(squares, {"Input": x}, loss_function="Output", max_training_rounds=5, progress=False, all=True)
+    assert r.round_losses[-1] < r.round_losses[0]
+    r = net_train(mlp(), {"Input": x, "y": labels.float()}, max_training_rounds=2, progress=False, all=True,
+                  loss_function=lambda out, batch: (out["Output"][:, 0] - batch["y"]).abs())
+    assert r.loss_function == "<lambda>(outputs, batch)"
+
+
+def test_bad_loss_functions():
+    x, y = known_function(8, 0)
+    with pytest.raises(OptionError, match=r"must have an input port 'Input'.*it has inputs \['a', 'b'\]"):
+        net_train(mlp(), {"Input": x, "Target": y}, loss_function=FunctionLayer("#a * #b"))
+    with pytest.raises(OptionError, match="key 'Outptu' is not an output port"):
+        net_train(mlp(), {"Input": x, "Target": y}, loss_function={"Outptu": 1.0})
+    with pytest.raises(OptionError, match="must return a tensor"):
+        net_train(mlp(), {"Input": x}, loss_function=lambda o, b: 3.0, progress=False)
+    with pytest.raises(OptionError, match="does not depend on any trainable array"):
+        net_train(mlp(), {"Input": x}, loss_function=lambda o, b: b["Input"].sum(), progress=False)

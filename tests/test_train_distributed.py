@@ -1,0 +1,133 @@
+"""Multi-process training (torchrun, DDP on gloo) and the `netgraph train` command line."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file, save_file
+
+from netgraph import DataError, net_initialize
+from netgraph.cli import main
+from netgraph.distributed import free_port
+from netgraph.train import load_data, net_train
+from tests.test_train import known_function, mlp
+
+ROOT = Path(__file__).resolve().parents[1]
+HAS_SPEC = importlib.util.find_spec("netgraph.spec") is not None
+
+WORKER = """
+import json, os, sys
+sys.path.insert(0, {root!r})
+from safetensors.torch import save_file
+from netgraph import net_initialize
+from netgraph.train import net_train
+from tests.test_train import known_function, mlp
+
+x, y = known_function(100, 0)
+r = net_train(net_initialize(mlp(), seed=0), {{"Input": x, "Target": y}}, max_training_rounds=3, batch_size=20,
+              random_seed=5, validation_set=0.2, distributed=True, progress=False, all=True)
+rank = os.environ["RANK"]
+net = r.training_net
+save_file({{f"{{n}}.{{k}}": v for n in ("h", "out") for k, v in net.layers[n].arrays.items()}},
+          os.path.join({out!r}, f"rank{{rank}}.safetensors"))
+with open(os.path.join({out!r}, f"rank{{rank}}.json"), "w") as f:
+    json.dump({{"round": r.round_losses, "validation": r.validation_losses}}, f)
+"""
+
+
+@pytest.mark.slow
+def test_two_gloo_processes_agree_with_each_other_and_with_one_process(tmp_path):
+    script = tmp_path / "worker.py"
+    script.write_text(textwrap.dedent(WORKER.format(root=str(ROOT), out=str(tmp_path))))
+    command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", "2",
+               "--master-addr", "127.0.0.1", "--master-port", str(free_port()), str(script)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    ranks = [load_file(tmp_path / f"rank{r}.safetensors") for r in (0, 1)]
+    assert all(torch.equal(ranks[0][k], ranks[1][k]) for k in ranks[0])  # DDP keeps the replicas identical
+    losses = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
+    assert losses[0] == losses[1]
+    x, y = known_function(100, 0)
+    single = net_train(net_initialize(mlp(), seed=0), {"Input": x, "Target": y}, max_training_rounds=3,
+                       batch_size=20, random_seed=5, validation_set=0.2, progress=False, all=True)
+    for key, value in ranks[0].items():
+        layer, array = key.split(".")
+        torch.testing.assert_close(value, single.training_net.layers[layer].arrays[array], rtol=1e-5, atol=1e-6)
+    assert losses[0]["round"] == pytest.approx(single.round_losses, rel=1e-5)
+    assert losses[0]["validation"] == pytest.approx(single.validation_losses, rel=1e-5)
+
+
+def test_load_data_reads_npz_and_safetensors(tmp_path):
+    x, y = known_function(8, 0)
+    np.savez(tmp_path / "d.npz", Input=x.numpy(), Target=y.numpy())
+    save_file({"Input": x, "Target": y}, tmp_path / "d.safetensors")
+    for name in ("d.npz", "d.safetensors"):
+        loaded = load_data(tmp_path / name)
+        assert torch.equal(loaded["Input"], x) and torch.equal(loaded["Target"], y)
+    np.savez(tmp_path / "obj.npz", Input=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(DataError, match="cannot read data file"):
+        load_data(tmp_path / "obj.npz")  # object arrays would need pickle: refused
+    (tmp_path / "x.csv").write_text("1,2\n")
+    with pytest.raises(DataError, match="data files are .npz or .safetensors"):
+        load_data(tmp_path / "x.csv")
+    with pytest.raises(DataError, match="no data file"):
+        load_data(tmp_path / "missing.npz")
+
+
+@pytest.mark.skipif(not HAS_SPEC, reason="needs netgraph.spec (save/load)")
+def test_cli_train_writes_the_trained_net_plot_and_results(tmp_path, capsys):
+    from netgraph.spec import load, save
+    spec = tmp_path / "mlp.yaml"
+    save(net_initialize(mlp(), seed=0), spec)
+    x, y = known_function(64, 0)
+    np.savez(tmp_path / "data.npz", Input=x.numpy(), Target=y.numpy())
+    out = tmp_path / "trained"
+    code = main(["train", str(spec), "--data", str(tmp_path / "data.npz"), "-o", str(out), "--rounds", "3",
+                 "--seed", "1", "--validation", "0.25", "--quiet"])
+    assert code == 0
+    assert "trained 3 rounds (MaxTrainingRounds)" in capsys.readouterr().out
+    results = json.loads((out / "results.json").read_text())
+    assert len(results["round_losses"]) == 3 and results["total_rounds"] == 3
+    assert (out / "loss.svg").read_text().startswith("<svg")
+    trained = load(out / "mlp.yaml")
+    with torch.no_grad():
+        val = (trained(x) - y).square().mean().item()
+    assert val < (load(spec)(x) - y).square().mean().item()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_SPEC, reason="needs netgraph.spec (save/load)")
+def test_cli_train_with_two_processes(tmp_path):
+    from netgraph.spec import load, save
+    spec = tmp_path / "mlp.yaml"
+    save(net_initialize(mlp(), seed=0), spec)
+    x, y = known_function(64, 0)
+    save_file({"Input": x, "Target": y}, tmp_path / "data.safetensors")
+    out = tmp_path / "trained"
+    done = subprocess.run([sys.executable, "-m", "netgraph", "train", str(spec), "--data",
+                           str(tmp_path / "data.safetensors"), "-o", str(out), "--rounds", "2", "--seed", "1",
+                           "--batch-size", "16", "--nproc", "2", "--quiet"], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    single = net_train(load(spec), {"Input": x, "Target": y}, max_training_rounds=2, random_seed=1, batch_size=16,
+                       progress=False)
+    trained = load(out / "mlp.yaml")
+    torch.testing.assert_close(trained.layers["h"].arrays["Weights"], single.layers["h"].arrays["Weights"],
+                               rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.skipif(not HAS_SPEC, reason="needs netgraph.spec (save/load)")
+def test_cli_errors_are_one_line(tmp_path, capsys):
+    spec = tmp_path / "none.yaml"
+    code = main(["train", str(spec), "--data", str(tmp_path / "missing.npz")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("netgraph train: ") and "Traceback" not in err
