@@ -1,15 +1,20 @@
-"""The benchmark nets, each as a NetGraph and as the handwritten torch module a user would write."""
+"""The benchmark nets: the MLP built in Python, the VAE and CNN loaded from specs/, each with the
+handwritten torch module a user would write instead (weights copied across so both compute the same)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph import (FunctionLayer, LinearLayer, NetGraph, NetPort, NormalDistribution, RandomArrayLayer,
-                      net_initialize)
+import netgraph
+from netgraph import LinearLayer, NetGraph, net_initialize
 
-__all__ = ["mlp", "HandMLP", "vae", "HandVAE", "copy_linear"]
+__all__ = ["mlp", "HandMLP", "spec_vae", "HandVAE", "spec_cnn", "HandCNN", "copy_arrays"]
+
+SPECS = Path(__file__).resolve().parent.parent / "specs"
 
 
 def mlp(d_in: int = 784, hidden: int = 512, d_out: int = 10) -> NetGraph:
@@ -26,47 +31,57 @@ class HandMLP(nn.Module):
         return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
 
 
-def vae(d_in: int = 784, hidden: int = 400, latent: int = 20) -> NetGraph:
-    """Encoder -> (mu, sigma) -> z ~ Normal(mu, sigma) (reparameterized) -> decoder; outputs Output, Mu, Sigma."""
-    layers = {
-        "enc": LinearLayer(hidden), "enc_act": "Ramp", "mu": LinearLayer(latent), "logsigma": LinearLayer(latent),
-        "sigma": "Exp", "z": RandomArrayLayer(NormalDistribution("#mu", "#sigma")),
-        "dec": LinearLayer(hidden), "dec_act": "Ramp", "out": LinearLayer(d_in), "recon": "LogisticSigmoid",
-    }
-    edges = [("enc", "enc_act", ["mu", "logsigma"]), ("logsigma", "sigma"), (["mu", "sigma"], "z"),
-             ("z", "dec", "dec_act", "out", "recon"),
-             (NetPort("mu", "Output"), NetPort("Mu")), (NetPort("sigma", "Output"), NetPort("Sigma"))]
-    return net_initialize(NetGraph(layers, edges, Input=d_in), seed=0)
+MLP_MAP = {"1": "fc1", "3": "fc2", "5": "fc3"}
+
+
+def spec_vae() -> NetGraph:
+    """specs/vae.yaml: 16 -> 32 -> (mu, sigma) in 4 dims -> z ~ Normal(mu, sigma) -> 32 -> 16; outputs Reconstruction, Loss."""
+    return net_initialize(netgraph.load(SPECS / "vae.yaml"), seed=0)
 
 
 class HandVAE(nn.Module):
-    def __init__(self, d_in: int = 784, hidden: int = 400, latent: int = 20):
+    def __init__(self, d: int = 16, hidden: int = 32, latent: int = 4):
         super().__init__()
-        self.enc, self.mu, self.logsigma = nn.Linear(d_in, hidden), nn.Linear(hidden, latent), nn.Linear(hidden, latent)
-        self.dec, self.out = nn.Linear(latent, hidden), nn.Linear(hidden, d_in)
+        self.enc, self.mu, self.log_sigma = nn.Linear(d, hidden), nn.Linear(hidden, latent), nn.Linear(hidden, latent)
+        self.dec1, self.dec2 = nn.Linear(latent, hidden), nn.Linear(hidden, d)
 
     def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        h = F.relu(self.enc(x))
-        mu, sigma = self.mu(h), torch.exp(self.logsigma(h))
+        h = torch.tanh(self.enc(x))
+        mu, sigma = self.mu(h), torch.exp(self.log_sigma(h))
         z = mu + sigma * torch.randn_like(mu)
-        recon = torch.sigmoid(self.out(F.relu(self.dec(z))))
-        return {"Output": recon, "Mu": mu, "Sigma": sigma}
+        recon = self.dec2(torch.tanh(self.dec1(z)))
+        kl = ((mu.square() + sigma.square() - 1) / 2 - torch.log(sigma)).sum(1)
+        loss = 16 * (recon - x).square().mean(1) + kl
+        return {"Reconstruction": recon, "Loss": loss}
 
 
-def copy_linear(module: nn.Module, mapping: dict[str, nn.Linear]) -> None:
-    """Copy handwritten nn.Linear weights into our layers (by layer path) so both compute the same thing."""
+VAE_MAP = {"encoder.1": "enc", "mu": "mu", "log_sigma": "log_sigma", "decoder.1": "dec1", "decoder.3": "dec2"}
+
+
+def spec_cnn() -> NetGraph:
+    """specs/small_cnn.yaml: conv 8 -> pool -> conv 16 -> pool -> linear 10 -> softmax, on 1x28x28."""
+    return net_initialize(netgraph.load(SPECS / "small_cnn.yaml"), seed=0)
+
+
+class HandCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.conv2 = nn.Conv2d(1, 8, 3, padding=1), nn.Conv2d(8, 16, 3, padding=1)
+        self.fc = nn.Linear(16 * 7 * 7, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        return torch.softmax(self.fc(x.flatten(1)), 1)
+
+
+CNN_MAP = {"conv1": "conv1", "conv2": "conv2", "logits": "fc"}
+
+
+def copy_arrays(ours: nn.Module, hand: nn.Module, mapping: dict[str, str]) -> None:
+    """Copy the handwritten module's weight/bias into our layers' Weights/Biases (by layer path)."""
     with torch.no_grad():
-        for path, linear in mapping.items():
-            ours = module.get_submodule(path)
-            ours.Weights.copy_(linear.weight)
-            ours.Biases.copy_(linear.bias)
-
-
-def vae_loss(out: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-    recon = F.binary_cross_entropy(out["Output"], x, reduction="sum")
-    mu, sigma = out["Mu"], out["Sigma"]
-    kl = 0.5 * (mu.square() + sigma.square() - 2 * sigma.log() - 1).sum()
-    return (recon + kl) / x.shape[0]
-
-
-_ = FunctionLayer  # FunctionLayer-based variants are in specs/
+        for path, name in mapping.items():
+            target, source = ours.get_submodule(path), hand.get_submodule(name)
+            target.Weights.copy_(source.weight)
+            target.Biases.copy_(source.bias)

@@ -19,7 +19,8 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, median_times, print_table, saved_bytes  # noqa: E402
-from models import HandMLP, HandVAE, copy_linear, mlp, vae, vae_loss  # noqa: E402
+from models import (CNN_MAP, MLP_MAP, VAE_MAP, HandCNN, HandMLP, HandVAE, copy_arrays, mlp,  # noqa: E402
+                    spec_cnn, spec_vae)
 
 
 def make_step(model: torch.nn.Module, loss_of: Callable, x: torch.Tensor) -> tuple[Callable, Callable]:
@@ -36,31 +37,22 @@ def make_step(model: torch.nn.Module, loss_of: Callable, x: torch.Tensor) -> tup
 
 
 def cases(batch: int, small: bool) -> dict[str, tuple]:
+    """Each model: (ours, handwritten, loss function, input). The same loss code runs on both."""
     d, h = (32, 16) if small else (784, 512)
     x = torch.rand(batch, d)
     labels = torch.randint(0, 10, (batch,))
     ours_mlp, hand_mlp = mlp(d, h).compile(), HandMLP(d, h)
-    copy_linear(ours_mlp, {"1": hand_mlp.fc1, "3": hand_mlp.fc2, "5": hand_mlp.fc3})
-    ours_vae, hand_vae = vae(d, h // 2 + 16 * (not small), 20 if not small else 4).compile(), None
-    hand_vae = HandVAE(d, ours_vae.enc.Weights.shape[0], ours_vae.mu.Weights.shape[0])
-    copy_linear(ours_vae, {n: getattr(hand_vae, n) for n in ("enc", "mu", "logsigma", "dec", "out")})
+    copy_arrays(ours_mlp, hand_mlp, MLP_MAP)
+    ours_vae, hand_vae = spec_vae().compile(), HandVAE()
+    copy_arrays(ours_vae, hand_vae, VAE_MAP)
+    ours_cnn, hand_cnn = spec_cnn().compile(), HandCNN()
+    copy_arrays(ours_cnn, hand_cnn, CNN_MAP)
+    images = torch.rand(batch, 1, 28, 28)
     return {
-        "MLP": (ours_mlp, hand_mlp, lambda m, x: F.cross_entropy(m(x), labels), x),
-        "VAE": (ours_vae, hand_vae, lambda m, x: vae_loss(m(x), x), x),
-        **cnn_case(batch, small),
+        f"MLP {d}-{h}-{h // 2}-10": (ours_mlp, hand_mlp, lambda m, x: F.cross_entropy(m(x), labels), x),
+        "VAE (specs/vae.yaml)": (ours_vae, hand_vae, lambda m, x: m(x)["Loss"].mean(), torch.rand(batch, 16)),
+        "CNN (specs/small_cnn.yaml)": (ours_cnn, hand_cnn, lambda m, x: F.nll_loss(m(x).log(), labels), images),
     }
-
-
-def cnn_case(batch: int, small: bool) -> dict[str, tuple]:
-    try:
-        from cnn import HandCNN, cnn
-    except ImportError as exc:  # the CNN needs the convolution layers
-        print(f"(CNN skipped: {exc})")
-        return {}
-    ours, hand = cnn(small)
-    x = torch.rand(batch, 1, 28, 28) if not small else torch.rand(batch, 1, 12, 12)
-    labels = torch.randint(0, 10, (batch,))
-    return {"CNN": (ours, hand, lambda m, x: F.cross_entropy(m(x), labels), x)}
 
 
 def run(batch: int = 256, reps: int = 100, compile_: bool = False, keras: bool = False, small: bool = False) -> list:
@@ -83,11 +75,11 @@ def run(batch: int = 256, reps: int = 100, compile_: bool = False, keras: bool =
         header += ("torch.compile speedup (hand)", "torch.compile speedup (ours)", "compiled ratio")
     print_table(f"Training step, batch {batch}, median of {reps} ({machine()})", rows, header)
     if keras:
-        keras_vae(batch, reps, small)
+        keras_vae(batch, reps)
     return rows
 
 
-def keras_vae(batch: int, reps: int, small: bool) -> None:
+def keras_vae(batch: int, reps: int) -> None:
     os.environ.setdefault("KERAS_BACKEND", "torch")
     try:
         import keras
@@ -98,15 +90,14 @@ def keras_vae(batch: int, reps: int, small: bool) -> None:
         print(f"\nKeras comparison skipped: KERAS_BACKEND is {keras.backend.backend()!r}, not 'torch'")
         return
     from keras_vae import build_keras_vae
-    d, h, latent = (32, 32, 4) if small else (784, 400, 20)
-    model = build_keras_vae(keras, d, h, latent)
-    ours = vae(d, h, latent).compile()
-    x = torch.rand(batch, d)
-    k_step, _ = make_step(model, lambda m, x: vae_loss(dict(zip(("Output", "Mu", "Sigma"), m(x))), x), x)
-    o_step, _ = make_step(ours, lambda m, x: vae_loss(m(x), x), x)
-    h_step, _ = make_step(HandVAE(d, h, latent), lambda m, x: vae_loss(m(x), x), x)
+    model = build_keras_vae(keras)
+    x = torch.rand(batch, 16)
+    k_step, _ = make_step(model, lambda m, x: m(x)[1].mean(), x)
+    o_step, _ = make_step(spec_vae().compile(), lambda m, x: m(x)["Loss"].mean(), x)
+    h_step, _ = make_step(HandVAE(), lambda m, x: m(x)["Loss"].mean(), x)
     t = median_times({"ours": o_step, "keras": k_step, "hand": h_step}, reps=reps)
-    print_table(f"VAE training step vs Keras {keras.__version__} functional API (torch backend), batch {batch}",
+    print_table(f"VAE (specs/vae.yaml) training step vs Keras {keras.__version__} functional API (torch backend), "
+                f"batch {batch}",
                 [("VAE", f"{t['keras'] * 1e3:.3f}", f"{t['hand'] * 1e3:.3f}", f"{t['ours'] * 1e3:.3f}",
                   f"{t['keras'] / t['ours']:.2f}x", f"{t['keras'] / t['hand']:.2f}x")],
                 ("model", "keras ms", "handwritten ms", "netgraph ms", "netgraph speedup over keras",

@@ -118,6 +118,8 @@ class SummationLayer(_Reduction):
         return FnModule(_sum_all)
 
     def emit(self, ctx: EmitContext) -> str:
+        if len(ctx.types["Input"].shape) == 1:  # (batch, n) already: no reshape needed
+            return f"{ctx.args[0]}.sum(1)"
         return f"{ctx.args[0]}.reshape({ctx.args[0]}.shape[0], -1).sum(1)"
 
 

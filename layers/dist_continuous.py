@@ -12,7 +12,7 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
@@ -46,6 +46,11 @@ class NormalDistribution(Distribution):
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         mu, sigma = params
         return mu + sigma * noise(shape, params)
+
+    def rsample_code(self, params: Sequence[str], noise_code: Callable[[str], str]) -> str:
+        """The same draw as ``rsample``, as inline code for the compiled forward."""
+        mu, sigma = params
+        return f"{mu} + {sigma} * {noise_code('normal')}"
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         mu, sigma = tensors(params, x)
@@ -92,6 +97,11 @@ class UniformDistribution(Distribution):
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         low, high = params
         return low + (high - low) * noise(shape, params, "uniform")
+
+    def rsample_code(self, params: Sequence[str], noise_code: Callable[[str], str]) -> str:
+        """The same draw as ``rsample``, as inline code for the compiled forward."""
+        low, high = params
+        return f"{low} + ({high} - {low}) * {noise_code('uniform')}"
 
     def _mean(self, low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:
         return (low + high) / 2

@@ -70,7 +70,10 @@ class _PairLoss(_LossBase):
         return _CodeModule(self.CODE)
 
     def emit(self, ctx: EmitContext) -> str:
-        return self.CODE.format(x=ctx.args[0], t=ctx.args[1])
+        code = self.CODE
+        if len(ctx.types["Input"].shape) == 1:  # (batch, n) already: no reshape needed
+            code = code.replace(".reshape({x}.shape[0], -1)", "")
+        return code.format(x=ctx.args[0], t=ctx.args[1])
 
 
 class _CodeModule(nn.Module):

@@ -20,7 +20,7 @@ from torch import nn
 from layers.base import EmitContext, Layer, shape_option
 from layers.distributions import Distribution, slot_name
 from layers.dist_base import tensors
-from layers.function import _callable_ports, align
+from layers.function import align_code, _callable_ports, align
 from netgraph.errors import DataError, OptionError
 from netgraph.estimators import record_score, straight_through
 from netgraph.types import REAL, Conflict, PortType, broadcast, format_shape, unify
@@ -28,19 +28,29 @@ from netgraph.types import REAL, Conflict, PortType, broadcast, format_shape, un
 __all__ = ["RandomArrayLayer", "set_distribution_checks"]
 
 EVAL_MODES = ("sample", "mean")
-_CHECKS = {"enabled": True}
+_CHECKS: dict[str, Any] = {"enabled": "auto"}
 
 
-def set_distribution_checks(enabled: bool) -> bool:
-    """Turn the run-time checks of slot parameter values (scale > 0, p in [0, 1], ...) on or off.
+def set_distribution_checks(enabled: bool | str) -> bool | str:
+    """Choose the run-time checks of slot parameter values (scale > 0, p in [0, 1], no NaN, ...).
 
-    They are on by default and cost one min/max pass per slot input; code being traced by
-    ``torch.compile`` / ``torch.export`` skips them. Returns the previous setting.
+    * ``"auto"`` (default): every draw that goes through the layer's module (discrete, implicit
+      and other draws) is checked, so a bad value is a DataError naming the layer and parameter,
+      never an error from inside torch. Pathwise Normal and Uniform draws are written inline into
+      the compiled forward (``mu + sigma * torch.randn_like(mu)``) and, like handwritten torch,
+      are not checked: a bad sigma gives NaN, which ``net_train`` reports naming the layer.
+    * ``True``: check every draw (set it *before* ``compile()``; nothing is inlined).
+    * ``False``: check nothing.
 
-    >>> previous = set_distribution_checks(False); set_distribution_checks(previous)
-    False
+    A check is one min/max pass and one host sync per call. Constant parameters are always checked
+    when the distribution is built. Returns the previous setting.
+
+    >>> previous = set_distribution_checks(True); set_distribution_checks(previous)
+    True
     """
-    previous, _CHECKS["enabled"] = _CHECKS["enabled"], bool(enabled)
+    if enabled not in (True, False, "auto"):
+        raise OptionError(f"set_distribution_checks takes True, False or 'auto', found {enabled!r}")
+    previous, _CHECKS["enabled"] = _CHECKS["enabled"], enabled
     return previous
 
 
@@ -93,7 +103,7 @@ class RandomModule(nn.Module):
         else:
             params, batch = self.params(()), inputs[0]
         shape = (batch, *self.shape)
-        if self.checked and _CHECKS["enabled"] and not torch.compiler.is_compiling():
+        if self.checked and _CHECKS["enabled"] is not False and not torch.compiler.is_compiling():
             self.distribution.check(params, self.describe)
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
@@ -231,8 +241,40 @@ class RandomArrayLayer(Layer):
                             self.eval_mode)
 
     def emit(self, ctx: EmitContext) -> str:
+        inline = None if _CHECKS["enabled"] is True or self.eval_mode != "sample" else self._inline_draw(ctx)
+        if inline is not None:
+            return inline
         args = ", ".join(ctx.args) if self.input_ports else ctx.batch
         return f"{ctx.module}({args}, label={_label(ctx.module)!r})"
+
+    def _inline_draw(self, ctx: EmitContext) -> str | None:
+        """A pathwise draw written straight into the forward, as a user would (``mu + sigma * randn``)."""
+        dist = self.distribution
+        estimator = self.estimator or dist.ESTIMATORS[0]
+        if estimator != "pathwise" or dist.INTEGER_PARAMS or not hasattr(dist, "rsample_code"):
+            return None
+        out = ctx.types["Output"].shape
+        slots = {s: align_code(a, len(ctx.types[s].shape), len(out)) for s, a in zip(self.input_ports, ctx.args)}
+        params, consts = [], []
+        for name, value in zip(dist.PARAMS, dist.params):
+            if isinstance(value, str):
+                params.append(slots[slot_name(value)])
+            elif isinstance(value, torch.Tensor):
+                params.append(f"{ctx.module}.param_{name}")
+                consts.append(params[-1])
+            else:
+                params.append(repr(float(value)))
+        full = [a for s, a in zip(self.input_ports, ctx.args) if ctx.types[s].shape == out]
+        like = ctx.args[0] if ctx.args else (consts[0] if consts else f"{ctx.module}.param_first")
+        batch = f"{ctx.args[0]}.shape[0]" if ctx.args else ctx.batch
+        shape = f"({batch}{''.join(f', {d}' for d in out)})"
+
+        def noise_code(kind: str) -> str:
+            fn = "randn" if kind == "normal" else "rand"
+            if full:
+                return f"torch.{fn}_like({full[0]})"
+            return f"torch.{fn}({shape}, dtype={like}.dtype, device={like}.device)"
+        return dist.rsample_code(params, noise_code)
 
 
 def _label(module_code: str) -> str:

@@ -29,7 +29,7 @@ _EXPORTS = {
     "net_flatten": "netgraph.surgery",
     "NetGraphError": "netgraph.errors", "WiringError": "netgraph.errors", "CycleError": "netgraph.errors",
     "ShapeError": "netgraph.errors", "SpecError": "netgraph.errors", "OptionError": "netgraph.errors",
-    "DataError": "netgraph.errors", "UninitializedError": "netgraph.errors",
+    "DataError": "netgraph.errors", "UninitializedError": "netgraph.errors", "TrainingError": "netgraph.errors",
 }
 
 

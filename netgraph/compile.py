@@ -133,7 +133,12 @@ def _generate(net: Any) -> str:
         args = tuple(var[net.producer((path, p))] for p in layer.input_ports)
         outs = [names.new("_".join(path) if len(layer.output_ports) == 1 else "_".join((*path, p)))
                 for p in layer.output_ports]
-        code = layer.emit(EmitContext(module_expr(path), args, size, types))
+        module = module_expr(path)
+        code = layer.emit(EmitContext(module, args, size, types))
+        if "getattr(" in module and code.count(module) > 1:  # look the submodule up once, not per use
+            local = names.new(f"{'_'.join(path)}_module")
+            lines.append(f"{local} = {module}")
+            code = layer.emit(EmitContext(local, args, size, types))
         lines.append(f"{', '.join(outs)}{',' if len(outs) == 1 and len(layer.output_ports) > 1 else ''} = {code}")
         var.update({(path, p): v for p, v in zip(layer.output_ports, outs)})
     results = {p: var[net.producer(((), p))] for p in net.output_ports}

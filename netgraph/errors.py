@@ -8,7 +8,7 @@ from typing import Final
 
 __all__ = [
     "NetGraphError", "WiringError", "CycleError", "ShapeError", "SpecError", "OptionError",
-    "DataError", "UninitializedError", "did_you_mean", "raise_all",
+    "DataError", "TrainingError", "UninitializedError", "did_you_mean", "raise_all",
 ]
 
 
@@ -45,6 +45,10 @@ class OptionError(NetGraphError):
 
 class DataError(NetGraphError):
     """Data given to a net (call or training) is missing a port or has the wrong shape or dtype."""
+
+
+class TrainingError(NetGraphError):
+    """Training cannot go on: the loss became NaN or infinite (the message names the first bad layer)."""
 
 
 class UninitializedError(NetGraphError):

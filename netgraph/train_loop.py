@@ -17,15 +17,13 @@ from typing import Any
 import torch
 
 from netgraph.checkpoint import check_compatible, save_checkpoint
-from netgraph.errors import NetGraphError, OptionError
+from netgraph.errors import OptionError, TrainingError
 from netgraph.train_data import InMemory
 from netgraph.train_loss import first_nonfinite, reaching_layers, surrogate_term
 
 __all__ = ["TrainingError", "Progress", "Plan", "Trainer", "mix_seed"]
 
 
-class TrainingError(NetGraphError):
-    """Training cannot go on: the loss became NaN or infinite (the message names the first bad layer)."""
 
 
 def mix_seed(*parts: int) -> int:

@@ -177,8 +177,14 @@ def test_bad_slot_values_are_data_errors_naming_layer_and_parameter(value, match
     net = NetGraph({"noise": RandomArrayLayer(NormalDistribution(0, "#s"))}, [], s=3)
     s = torch.ones(2, 3)
     s[1, 2] = value
+    previous = set_distribution_checks(True)  # Normal draws are inline and unchecked unless asked
+    try:
+        module = net.compile()
+    finally:
+        set_distribution_checks(previous)
+    assert "torch.randn" not in module.code
     with pytest.raises(DataError) as err:
-        net.compile()(s=s)
+        module(s=s)
     text = str(err.value)
     assert "layer 'noise'" in text and "sigma (standard deviation)" in text and match in text
 
@@ -189,13 +195,19 @@ def test_bad_probability_at_run_time():
         module(p=torch.tensor([0.5, 1.5]))
 
 
-def test_run_time_checks_can_be_switched_off():
+def test_inline_pathwise_draws_are_unchecked_like_handwritten_torch():
     module = single(RandomArrayLayer(NormalDistribution(0, "#s")), s=())
-    assert set_distribution_checks(False) is True
+    assert "torch.randn_like" in module.code
+    assert torch.isnan(module(s=torch.tensor([float("nan")]))).all()
+
+
+def test_run_time_checks_can_be_switched_off():
+    module = single(RandomArrayLayer(GammaDistribution(2.0, "#s")), s=())
+    assert set_distribution_checks(False) == "auto"
     try:
-        module(s=torch.tensor([-1.0]))  # the user turned the checks off
+        assert (module(s=torch.tensor([-1.0])) <= 0).all()  # the user turned the checks off: no error
     finally:
-        set_distribution_checks(True)
+        set_distribution_checks("auto")
     with pytest.raises(DataError):
         module(s=torch.tensor([-1.0]))
     torch.distributions.Distribution.set_default_validate_args(False)  # what torch.compile does globally

@@ -7,7 +7,7 @@ import torch
 
 from layers import REGISTRY
 from netgraph import NetGraph, SpecError, TorchLayer
-from tests.layers.test_registry import SAMPLES
+from tests.layer_families.test_registry import SAMPLES
 
 CONTAINERS = {"NetGraph", "NetChain"}
 CODE_HOLDING = {"TorchLayer"}  # wraps a Python module: a spec cannot hold it

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from netgraph import AggregationLayer, NetGraph, OptionError, SummationLayer
-from tests.layers._helpers import shape_error, three_way
+from tests.layer_families._helpers import shape_error, three_way
 
 X = torch.randn(3, 2, 4, 5)
 

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from netgraph import DataError, EmbeddingLayer, LinearLayer, NetGraph, OptionError, PortType, net_initialize
-from tests.layers._helpers import shape_error, three_way
+from tests.layer_families._helpers import shape_error, three_way
 
 
 def test_embedding_equals_torch_and_has_integer_input():

@@ -7,7 +7,7 @@ import torch
 
 from netgraph import (CatenateLayer, DotLayer, LinearLayer, NetGraph, NetPort, OptionError, ThreadingLayer, TotalLayer,
                       WiringError)
-from tests.layers._helpers import shape_error, three_way
+from tests.layer_families._helpers import shape_error, three_way
 
 A, B, C = torch.randn(4, 2, 3), torch.randn(4, 2, 3), torch.rand(4, 2, 3) + 0.5
 

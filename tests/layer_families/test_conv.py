@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph import ConvolutionLayer, NetGraph, OptionError, PoolingLayer
-from tests.layers._helpers import shape_error, three_way
+from tests.layer_families._helpers import shape_error, three_way
 
 CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
 

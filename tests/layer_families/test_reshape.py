@@ -7,7 +7,7 @@ import torch
 
 from netgraph import (EmbeddingLayer, FlattenLayer, LinearLayer, NetChain, NetGraph, OptionError, PartLayer,
                       ReplicateLayer, ReshapeLayer, TransposeLayer, net_initialize)
-from tests.layers._helpers import shape_error, three_way
+from tests.layer_families._helpers import shape_error, three_way
 
 X = torch.randn(3, 2, 3, 4)
 

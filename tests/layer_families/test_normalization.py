@@ -9,7 +9,7 @@ from torch import nn
 
 from netgraph import (BatchNormalizationLayer, DropoutLayer, LayerNormalizationLayer, LinearLayer, NetChain, NetGraph,
                       OptionError, SoftmaxLayer, net_initialize)
-from tests.layers._helpers import shape_error, three_way
+from tests.layer_families._helpers import shape_error, three_way
 
 
 @pytest.mark.parametrize("level, dim", [(-1, -1), (1, 1), (2, 2)])

@@ -21,7 +21,7 @@ from netgraph import (ELEMENTWISE, AggregationLayer, BasicRecurrentLayer, BatchN
                       PartLayer, PoolingLayer, PortType, RandomArrayLayer, ReplicateLayer, ReshapeLayer,
                       SequenceLastLayer, SoftmaxLayer, SummationLayer, ThreadingLayer, TorchLayer, TotalLayer,
                       TransposeLayer, WiringError, interpret, net_initialize)
-from tests.layers._helpers import three_way
+from tests.layer_families._helpers import three_way
 
 SAMPLES: dict[str, Layer] = {s.type_name: s for s in [
     LinearLayer(3, input=2, weights=torch.randn(3, 2), biases=torch.randn(3)),

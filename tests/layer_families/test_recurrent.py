@@ -8,7 +8,7 @@ from torch import nn
 
 from netgraph import (BasicRecurrentLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
                       NetGraph, OptionError, PortType, SequenceLastLayer, net_initialize)
-from tests.layers._helpers import shape_error, three_way
+from tests.layer_families._helpers import shape_error, three_way
 
 
 def _copy(torch_rnn: nn.Module, ours: nn.Module, gates: tuple[str, ...]) -> None:

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from netgraph import (CrossEntropyLossLayer, LinearLayer, MeanAbsoluteLossLayer, MeanSquaredLossLayer, NetChain,
                       NetGraph, NetPort, OptionError, PortType, SoftmaxLayer, net_initialize)
-from tests.layers._helpers import shape_error, three_way
+from tests.layer_families._helpers import shape_error, three_way
 
 
 @pytest.mark.parametrize("layer, torch_loss", [(MeanSquaredLossLayer(), F.mse_loss),
