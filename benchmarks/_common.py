@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import torch
 
-__all__ = ["median_times", "saved_bytes", "machine", "print_table"]
+__all__ = ["median_times", "median_ratio", "saved_bytes", "machine", "print_table"]
 
 
 def median_times(fns: dict[str, Callable[[], object]], warmup: int = 5, reps: int = 50) -> dict[str, float]:
@@ -24,6 +24,15 @@ def median_times(fns: dict[str, Callable[[], object]], warmup: int = 5, reps: in
             fn()
             samples[name].append(time.perf_counter() - start)
     return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def median_ratio(fns: dict[str, Callable[[], object]], num: str, den: str, rounds: int = 5,
+                 reps: int = 50) -> tuple[dict[str, float], float]:
+    """Median times over ``rounds`` interleaved measurements, and the median of the per-round ratios
+    num/den (robust to a busy machine slowing one round down)."""
+    runs = [median_times(fns, warmup=5 if i == 0 else 2, reps=reps) for i in range(rounds)]
+    times = {name: statistics.median(r[name] for r in runs) for name in fns}
+    return times, statistics.median(r[num] / r[den] for r in runs)
 
 
 def saved_bytes(step: Callable[[], torch.Tensor]) -> int:

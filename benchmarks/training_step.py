@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, median_times, print_table, saved_bytes  # noqa: E402
+from _common import machine, median_ratio, print_table, saved_bytes  # noqa: E402
 from models import (CNN_MAP, MLP_MAP, VAE_MAP, HandCNN, HandMLP, HandVAE, copy_arrays, mlp,  # noqa: E402
                     spec_cnn, spec_vae)
 
@@ -55,31 +55,33 @@ def cases(batch: int, small: bool) -> dict[str, tuple]:
     }
 
 
-def run(batch: int = 256, reps: int = 100, compile_: bool = False, keras: bool = False, small: bool = False) -> list:
+def run(batch: int = 256, reps: int = 100, compile_: bool = False, keras: bool = False, small: bool = False,
+        rounds: int = 5) -> list:
     torch.manual_seed(0)
     rows = []
     for name, (ours, hand, loss_of, x) in cases(batch, small).items():
         ours_step, ours_fwd = make_step(ours, loss_of, x)
         hand_step, hand_fwd = make_step(hand, loss_of, x)
-        t = median_times({"ours": ours_step, "hand": hand_step}, reps=reps)
+        t, ratio = median_ratio({"ours": ours_step, "hand": hand_step}, "ours", "hand", rounds, reps)
         mem = saved_bytes(ours_fwd) / saved_bytes(hand_fwd)
-        row = [name, f"{t['hand'] * 1e3:.3f}", f"{t['ours'] * 1e3:.3f}", f"{t['ours'] / t['hand']:.3f}", f"{mem:.3f}"]
+        row = [name, f"{t['hand'] * 1e3:.3f}", f"{t['ours'] * 1e3:.3f}", f"{ratio:.3f}", f"{mem:.3f}"]
         if compile_:
             c_ours, _ = make_step(torch.compile(ours), loss_of, x)
             c_hand, _ = make_step(torch.compile(hand), loss_of, x)
-            tc = median_times({"ours": c_ours, "hand": c_hand}, reps=reps)
-            row += [f"{t['hand'] / tc['hand']:.2f}x", f"{t['ours'] / tc['ours']:.2f}x", f"{tc['ours'] / tc['hand']:.3f}"]
+            tc, c_ratio = median_ratio({"ours": c_ours, "hand": c_hand}, "ours", "hand", rounds, reps)
+            row += [f"{t['hand'] / tc['hand']:.2f}x", f"{t['ours'] / tc['ours']:.2f}x", f"{c_ratio:.3f}"]
         rows.append(tuple(row))
     header = ("model", "handwritten ms", "netgraph ms", "ratio", "saved-activation ratio")
     if compile_:
         header += ("torch.compile speedup (hand)", "torch.compile speedup (ours)", "compiled ratio")
-    print_table(f"Training step, batch {batch}, median of {reps} ({machine()})", rows, header)
+    print_table(f"Training step, batch {batch}, {rounds} rounds x {reps} interleaved steps; ratio = median of "
+                f"per-round ratios ({machine()})", rows, header)
     if keras:
-        keras_vae(batch, reps)
+        keras_vae(batch, reps, rounds)
     return rows
 
 
-def keras_vae(batch: int, reps: int) -> None:
+def keras_vae(batch: int, reps: int, rounds: int) -> None:
     os.environ.setdefault("KERAS_BACKEND", "torch")
     try:
         import keras
@@ -95,7 +97,7 @@ def keras_vae(batch: int, reps: int) -> None:
     k_step, _ = make_step(model, lambda m, x: m(x)[1].mean(), x)
     o_step, _ = make_step(spec_vae().compile(), lambda m, x: m(x)["Loss"].mean(), x)
     h_step, _ = make_step(HandVAE(), lambda m, x: m(x)["Loss"].mean(), x)
-    t = median_times({"ours": o_step, "keras": k_step, "hand": h_step}, reps=reps)
+    t, _ = median_ratio({"ours": o_step, "keras": k_step, "hand": h_step}, "keras", "ours", rounds, reps)
     print_table(f"VAE (specs/vae.yaml) training step vs Keras {keras.__version__} functional API (torch backend), "
                 f"batch {batch}",
                 [("VAE", f"{t['keras'] * 1e3:.3f}", f"{t['hand'] * 1e3:.3f}", f"{t['ours'] * 1e3:.3f}",
@@ -110,9 +112,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--reps", type=int, default=100)
     p.add_argument("--torch-compile", action="store_true")
     p.add_argument("--keras", action="store_true")
+    p.add_argument("--rounds", type=int, default=5, help="repeat the interleaved measurement; report medians")
+    p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     p.add_argument("--small", action="store_true", help="tiny sizes (the smoke test)")
     a = p.parse_args(argv)
-    run(a.batch, a.reps, a.torch_compile, a.keras, a.small)
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    run(a.batch, a.reps, a.torch_compile, a.keras, a.small, 1 if a.small else a.rounds)
 
 
 if __name__ == "__main__":

@@ -53,8 +53,8 @@ class _GammaLike(Distribution):
     ESTIMATORS = ("implicit", "score_function")
 
 
-class GammaDistribution(_GammaLike):
-    """GammaDistribution(α, β): shape α, **scale** β; (α, β, γ, μ): generalized, μ + β·G^(1/γ), G ~ Gamma(α, 1)."""
+class _GeneralizedGamma(_GammaLike):
+    """The (α, β) / (α, β, γ, μ) parameters shared by GammaDistribution and InverseGammaDistribution."""
 
     PARAMS = ("alpha", "beta", "gamma", "mu")
     ARITIES = (2, 4)
@@ -62,6 +62,10 @@ class GammaDistribution(_GammaLike):
     CONSTRAINTS = {"alpha": POSITIVE, "beta": POSITIVE, "gamma": POSITIVE, "mu": REAL}
     ROLES = {"alpha": "shape", "beta": "scale", "gamma": "power", "mu": "location"}
     SUPPORT_PARAMS = ("mu",)  # bounds the support: no score-function gradient
+
+
+class GammaDistribution(_GeneralizedGamma):
+    """GammaDistribution(α, β): shape α, **scale** β; (α, β, γ, μ): generalized, μ + β·G^(1/γ), G ~ Gamma(α, 1)."""
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, gamma, mu = params
@@ -237,18 +241,11 @@ class ExpGammaDistribution(_GammaLike):
         return theta ** 2 * torch.polygamma(1, kappa) + 0 * mu
 
 
-class InverseGammaDistribution(_GammaLike):
+class InverseGammaDistribution(_GeneralizedGamma):
     """InverseGammaDistribution(α, β): shape α, scale β, β/G with G ~ Gamma(α, 1); (α, β, γ, μ): μ + β·G^(−1/γ).
 
     The mean needs α > 1 (αγ > 1) and the variance α > 2 (αγ > 2); ``inf`` otherwise.
     """
-
-    PARAMS = ("alpha", "beta", "gamma", "mu")
-    ARITIES = (2, 4)
-    DEFAULTS = {"gamma": 1.0, "mu": 0.0}
-    CONSTRAINTS = {"alpha": POSITIVE, "beta": POSITIVE, "gamma": POSITIVE, "mu": REAL}
-    ROLES = {"alpha": "shape", "beta": "scale", "gamma": "power", "mu": "location"}
-    SUPPORT_PARAMS = ("mu",)  # bounds the support: no score-function gradient
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, gamma, mu = params

@@ -20,13 +20,13 @@ from __future__ import annotations
 import argparse
 import html
 import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
 import graphviz
 
+from netgraph.files import atomic_write
 from netgraph.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.render_backend import REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render_model import Diagram, DiagramOptions, Node, build_diagram, escape_id, lcm_spans, table_columns
@@ -207,15 +207,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
     if path.is_dir():
         raise NetGraphError(f"cannot write the diagram to {str(path)!r}: it is a folder; give a file name")
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        atomic_write(path, data)
     except OSError as exc:
-        raise NetGraphError(f"cannot write the diagram to {str(path)!r}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise NetGraphError(f"cannot write the diagram to {str(path)!r}: {exc.strerror or exc}") from None
 
 

@@ -8,30 +8,15 @@ the arrays; ``read_arrays`` is the part of the spec reader that does it.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from netgraph.files import atomic_write
 from netgraph.errors import SpecError
 
-__all__ = ["save_net", "read_arrays", "write_atomically"]
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+__all__ = ["save_net", "read_arrays"]
 
 
 def save_net(net: Any, path: Path) -> Path:
@@ -51,8 +36,8 @@ def save_net(net: Any, path: Path) -> Path:
         data = {"netgraph": data.pop("netgraph"), "arrays": weights.name, **data}
         tensors = {k: v.detach().cpu().contiguous().clone() for k, v in arrays.items()}
         metadata = {"format": "netgraph", "netgraph": "1", "spec": path.name}
-        write_atomically(weights, safetensors_bytes(tensors, metadata))
-    write_atomically(path, dump_data(data).encode("utf-8"))
+        atomic_write(weights, safetensors_bytes(tensors, metadata))
+    atomic_write(path, dump_data(data).encode("utf-8"))
     return path
 
 

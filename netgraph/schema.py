@@ -81,7 +81,6 @@ def _option_schema(cls: type, field: dataclasses.Field) -> dict:
 
 
 def _layer_schema(name: str, cls: type) -> dict:
-    from layers.base import Layer  # noqa: F401
     from netgraph.spec_layers import layer_fields
     fields = layer_fields(cls)
     required = [n for n, f in fields.items() if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
@@ -162,8 +161,8 @@ def spec_schema() -> dict:
 def _schema(args: argparse.Namespace) -> int:
     text = json.dumps(spec_schema(), indent=2) + "\n"
     if args.output:
-        from netgraph.saving import write_atomically
-        write_atomically(Path(args.output), text.encode("utf-8"))
+        from netgraph.files import atomic_write
+        atomic_write(Path(args.output), text.encode("utf-8"))
         print(f"schema written to {args.output}")
     else:
         print(text, end="")

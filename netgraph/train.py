@@ -28,6 +28,7 @@ from typing import Any
 
 import torch
 
+from netgraph.files import atomic_write
 from netgraph.checkpoint import latest_checkpoint, read_checkpoint, resolve
 from netgraph.errors import DataError, OptionError, did_you_mean
 from netgraph.train_data import Expect, finish, gather, sample, split_fraction
@@ -299,9 +300,7 @@ def _write_outputs(results: NetTrainResults, spec: str, out: Path) -> int:
         "round_losses", "validation_losses", "batch_losses", "best_validation_round", "total_rounds",
         "total_batches", "examples_processed", "total_training_time", "reason_training_stopped",
         "optimization_method", "initial_learning_rate", "final_learning_rate", "loss_function")}
-    tmp = out / ".results.json.tmp"
-    tmp.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, out / "results.json")
+    atomic_write(out / "results.json", (json.dumps(summary, indent=1) + "\n").encode("utf-8"))
     val = f", validation loss {results.validation_loss:.5g}" if results.validation_loss is not None else ""
     print(f"trained {results.total_rounds} rounds ({results.reason_training_stopped}): loss "
           f"{results.round_loss:.5g}{val}; wrote {target}, {out / 'loss.svg'}, {out / 'results.json'}")

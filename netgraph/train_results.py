@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from netgraph.files import atomic_write
 from netgraph.errors import OptionError, did_you_mean
 
 __all__ = ["NetTrainResults", "svg_line_plot"]
@@ -115,7 +116,7 @@ class NetTrainResults:
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix == ".svg":
-            _write_text(path, self.loss_plot_svg())
+            atomic_write(path, self.loss_plot_svg().encode("utf-8"))
         elif suffix == ".png":
             self._png(path)
         else:
@@ -143,16 +144,8 @@ class NetTrainResults:
         ax.set_xlabel("round")
         ax.set_ylabel("loss")
         ax.legend()
-        tmp = path.with_name(f".{path.name}.tmp.png")
-        fig.savefig(tmp, dpi=120, bbox_inches="tight")
+        atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=120, bbox_inches="tight"))
         plt.close(fig)
-        os.replace(tmp, path)
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _thin(points: list[tuple[float, float]], most: int = 1000) -> list[tuple[float, float]]:

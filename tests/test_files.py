@@ -1,0 +1,46 @@
+"""Atomic writes: complete files only, usual permissions, the old file kept when writing fails."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from netgraph.files import atomic_write
+
+
+def test_written_file_has_the_usual_permissions(tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = atomic_write(tmp_path / "a.bin", b"data")
+    finally:
+        os.umask(old)
+    assert path.read_bytes() == b"data"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+def test_a_failing_writer_leaves_the_old_file_and_no_temporary(tmp_path):
+    path = tmp_path / "ckpt.pt"
+    path.write_bytes(b"old")
+
+    def crash(f):
+        f.write(b"half")
+        raise RuntimeError("killed mid-write")
+    with pytest.raises(RuntimeError):
+        atomic_write(path, crash)
+    assert path.read_bytes() == b"old"
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_rendered_and_saved_files_are_readable_by_others(tmp_path, seed_net):
+    import netgraph
+    old = os.umask(0o022)
+    try:
+        svg = seed_net.render(tmp_path / "net.svg", backend="builtin")
+        spec = netgraph.save(seed_net, tmp_path / "net.yaml")
+    finally:
+        os.umask(old)
+    for p in (svg, spec, tmp_path / "net.safetensors"):
+        assert stat.S_IMODE(os.stat(p).st_mode) == 0o644, p

@@ -1,0 +1,30 @@
+"""The README's Python examples run, in order, as a user would paste them (in a scratch folder)."""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+
+
+@pytest.mark.slow
+def test_readme_python_examples_run(tmp_path, monkeypatch, capsys):
+    assert len(BLOCKS) >= 15
+    (tmp_path / "specs").symlink_to(ROOT / "specs")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. the one-time note naming the diagram backend
+        for i, block in enumerate(BLOCKS):
+            try:
+                exec(compile(block, f"<README.md python block {i + 1}>", "exec"), namespace)  # our own docs
+            except Exception as exc:  # pragma: no cover - the message is the point
+                pytest.fail(f"README python block {i + 1} failed: {type(exc).__name__}: {exc}\n{block}")
+    assert (tmp_path / "seed.svg").exists() and (tmp_path / "vae_trained.safetensors").exists()
+    assert os.path.isdir(tmp_path / "ckpt")
