@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from layers.base import REGISTRY
+
 ROOT = Path(__file__).resolve().parents[1]
 BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
 
@@ -19,6 +21,17 @@ def test_readme_python_examples_run(tmp_path, monkeypatch, capsys):
     (tmp_path / "specs").symlink_to(ROOT / "specs")
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
+    registry = dict(REGISTRY)  # the examples register their own layer types; do not leak them
+    try:
+        _run_blocks(namespace)
+    finally:
+        REGISTRY.clear()
+        REGISTRY.update(registry)
+    assert (tmp_path / "seed.svg").exists() and (tmp_path / "vae_trained.safetensors").exists()
+    assert os.path.isdir(tmp_path / "ckpt")
+
+
+def _run_blocks(namespace: dict) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. the one-time note naming the diagram backend
         for i, block in enumerate(BLOCKS):
@@ -26,5 +39,3 @@ def test_readme_python_examples_run(tmp_path, monkeypatch, capsys):
                 exec(compile(block, f"<README.md python block {i + 1}>", "exec"), namespace)  # our own docs
             except Exception as exc:  # pragma: no cover - the message is the point
                 pytest.fail(f"README python block {i + 1} failed: {type(exc).__name__}: {exc}\n{block}")
-    assert (tmp_path / "seed.svg").exists() and (tmp_path / "vae_trained.safetensors").exists()
-    assert os.path.isdir(tmp_path / "ckpt")
