@@ -139,7 +139,7 @@ def _generate(net: Any) -> str:
             local = names.new(f"{'_'.join(path)}_module")
             lines.append(f"{local} = {module}")
             code = layer.emit(EmitContext(local, args, size, types))
-        lines.append(f"{', '.join(outs)}{',' if len(outs) == 1 and len(layer.output_ports) > 1 else ''} = {code}")
+        lines.append(f"{', '.join(outs)} = {code}")
         var.update({(path, p): v for p, v in zip(layer.output_ports, outs)})
     results = {p: var[net.producer(((), p))] for p in net.output_ports}
 

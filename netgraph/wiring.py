@@ -9,7 +9,7 @@ All problems are collected and raised as one WiringError.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,11 +141,11 @@ class _Normalizer:
     # -- step 3: thread bare-layer edges onto free input ports ------------------------------
     def thread(self, bare: dict[str, list[tuple[PortRef, str]]], claimed: dict[PortRef, list[str]]) -> list[Edge]:
         edges = []
+        claimed_per_layer = Counter(p.layer for p in claimed)
         for name, feeds in bare.items():
             layer = self.layers[name]
             if layer.variadic:
-                layer = self.layers[name] = layer.with_input_count(len(feeds) + sum(
-                    1 for p in claimed if p.layer == name))
+                layer = self.layers[name] = layer.with_input_count(len(feeds) + claimed_per_layer[name])
             free = [p for p in layer.input_ports if PortRef(name, p) not in claimed]
             if len(feeds) > len(free):
                 shown = ", ".join(t for _, t in feeds)
