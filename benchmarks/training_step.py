@@ -23,8 +23,10 @@ from models import (CNN_MAP, MLP_MAP, VAE_MAP, HandCNN, HandMLP, HandVAE, copy_a
                     spec_cnn, spec_vae)
 
 
-def make_step(model: torch.nn.Module, loss_of: Callable, x: torch.Tensor) -> tuple[Callable, Callable]:
-    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+def make_step(model: torch.nn.Module, loss_of: Callable, x: torch.Tensor,
+              optimizer: Callable = lambda params: torch.optim.Adam(params, lr=1e-4)) -> tuple[Callable, Callable]:
+    """(one training step, the forward loss alone); the same optimizer class on both sides of a comparison."""
+    opt = optimizer(list(model.parameters()))
 
     def forward_loss() -> torch.Tensor:
         return loss_of(model, x)
@@ -98,13 +100,10 @@ def keras_vae(batch: int, reps: int, rounds: int) -> None:
     native.compile(optimizer=keras.optimizers.Adam(1e-4), loss=[None, lambda target, loss: keras.ops.mean(loss)])
 
     def fused_step(model: torch.nn.Module, loss_of: Callable) -> Callable:
-        opt = parse_method("Adam", 1e-4).optimizer([{"params": list(model.parameters())}])  # what net_train uses
+        def fused(params: list) -> torch.optim.Optimizer:  # what net_train uses
+            return parse_method("Adam", 1e-4).optimizer([{"params": params}])
+        return make_step(model, lambda m, x: loss_of(m), x, fused)[0]
 
-        def step() -> None:
-            opt.zero_grad(set_to_none=True)
-            loss_of(model).backward()
-            opt.step()
-        return step
     steps = {
         "keras native": lambda: native.train_on_batch(x, [x, zeros]),
         "keras torch loop": fused_step(build_keras_vae(keras), lambda m: m(x)[1].mean()),
