@@ -186,15 +186,16 @@ class FunctionLayer(Layer):
         return to_code(self._expr.tree, names)  # every expression has a slot, so this is a tensor
 
 
-def _callable_ports(fn: Callable) -> tuple[str, ...]:
+def _callable_ports(fn: Callable, layer: str = "FunctionLayer") -> tuple[str, ...]:
+    """The parameter names of a user's function: the ports of the ``layer`` it is given to."""
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
-        raise OptionError("FunctionLayer cannot read the parameter names of this callable") from None
+        raise OptionError(f"{layer} cannot read the parameter names of this callable") from None
     ports = []
     for p in params:
         if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-            raise OptionError(f"FunctionLayer: parameter {p.name!r} must be a plain positional parameter (it names a port)")
+            raise OptionError(f"{layer}: parameter {p.name!r} must be a plain positional parameter (it names a port)")
         ports.append(p.name)
     return tuple(ports)
 

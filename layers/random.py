@@ -182,7 +182,7 @@ class RandomArrayLayer(Layer):
         if not isinstance(dist, Distribution):
             if not callable(dist):
                 raise OptionError(f"RandomArrayLayer needs a distribution such as NormalDistribution(0, 1), found {dist!r}")
-            dist = dist(*(f"#{p}" for p in _callable_ports(dist)))
+            dist = dist(*(f"#{p}" for p in _callable_ports(dist, "RandomArrayLayer")))
             if not isinstance(dist, Distribution):
                 raise OptionError(f"RandomArrayLayer's function must return a distribution, returned {dist!r}")
         name = type(dist).__name__

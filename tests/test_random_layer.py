@@ -271,3 +271,8 @@ def test_every_distribution_declares_a_default_estimator():
         "BernoulliDistribution", "BinomialDistribution", "PoissonDistribution", "NegativeBinomialDistribution"}
     assert kinds["DiscreteUniformDistribution"] == "none"
     assert sum(k == "pathwise" for k in kinds.values()) == 8  # Erlang is pathwise in its rate
+
+
+def test_callable_form_errors_name_the_random_layer():
+    with pytest.raises(OptionError, match=r"^RandomArrayLayer: parameter 'a' must be a plain positional parameter"):
+        RandomArrayLayer(lambda *a: NormalDistribution(*a))
