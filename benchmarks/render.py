@@ -18,7 +18,7 @@ from _common import machine, print_table  # noqa: E402
 
 from netgraph import ElementwiseLayer, FunctionLayer, LinearLayer, NetGraph, NetPort  # noqa: E402
 from netgraph.render import diagram, dot_source, render_svg  # noqa: E402
-from netgraph.render_backend import available_backends  # noqa: E402
+from netgraph.render.engines import available_backends  # noqa: E402
 
 
 def residual_stack(n_layers: int, width: int = 8) -> NetGraph:

@@ -94,7 +94,7 @@ def keras_vae(batch: int, reps: int, rounds: int) -> None:
         print(f"\nKeras comparison skipped: KERAS_BACKEND is {keras.backend.backend()!r}, not 'torch'")
         return
     from keras_vae import build_keras_vae
-    from netgraph.train_options import parse_method
+    from netgraph.train.options import parse_method
     x, zeros = torch.rand(batch, 16), torch.zeros(batch)
     native = build_keras_vae(keras)
     native.compile(optimizer=keras.optimizers.Adam(1e-4), loss=[None, lambda target, loss: keras.ops.mean(loss)])

@@ -1,14 +1,18 @@
 """netgraph: a Mathematica-style NetGraph DSL for PyTorch.
 
-The pipeline, one module per stage::
+The pipeline, one subpackage per stage, dependencies pointing one way (checked in CI)::
 
-    Python objects / YAML spec (spec.py)
-      -> NetGraph (graph.py: wiring.py normalises edges, inference.py infers every port's type)
-      -> net_initialize (initialize.py) -> compile() (compile.py: generated forward; interpreter.py
-         is the reference executor) -> nn.Module
-      -> to_dot() / render_svg() (render.py), net_train (train.py), command line (cli.py)
+    core     types, ports, the layer base and registry, wiring, inference, the graph IR,
+             NetGraph, NetChain, surgery                          (imports nothing below)
+    layers   the layer catalogue, one module per family           (imports core)
+    backend  initialise, compile, evaluate, interpret             (imports core, layers)
+    spec     YAML read/write, save/load, JSON Schema              (imports core, layers, backend)
+    render   diagrams: DOT, SVG, built-in layout                  (imports core, layers)
+    train    NetTrain                                             (imports core, layers, backend, spec)
+    cli      the ``netgraph`` command                             (imports any of them)
 
-Layers live in the ``layers`` package (one module per family); everything is importable from here.
+This module is the façade: it exports every public name lazily and tells the core which function
+serves each stage it calls but may not import (``net.compile()``, ``net(x)``, ``net.to_yaml()`` ...).
 """
 
 from __future__ import annotations
@@ -16,39 +20,53 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from netgraph.core import plugins as _plugins
+
 __version__ = "0.1.0"
 
+_plugins.provide(
+    shorthand="netgraph.layers.shorthand:from_shorthand",
+    layer_names="netgraph.layers.shorthand:known_names",
+    compile="netgraph.backend.compile:compile_net",
+    evaluate="netgraph.backend.evaluation:evaluate",
+    to_dot="netgraph.render.api:to_dot",
+    render_svg="netgraph.render.api:render_svg",
+    render="netgraph.render.api:render",
+    to_yaml="netgraph.spec.api:to_yaml",
+    from_yaml="netgraph.spec.api:from_yaml",
+)
+
 _EXPORTS = {
-    "NetGraph": "netgraph.graph", "NetPort": "netgraph.ports",
-    "net_initialize": "netgraph.initialize", "interpret": "netgraph.interpreter",
-    "CompiledNet": "netgraph.compile", "PortType": "netgraph.types",
-    "save": "netgraph.spec", "load": "netgraph.spec", "NetChain": "netgraph.chain",
+    "NetGraph": "netgraph.core.graph", "NetPort": "netgraph.core.ports", "NetChain": "netgraph.core.chain",
+    "PortType": "netgraph.core.types",
+    "net_extract": "netgraph.core.surgery", "net_replace_part": "netgraph.core.surgery",
+    "net_rename": "netgraph.core.surgery", "net_take": "netgraph.core.surgery", "net_drop": "netgraph.core.surgery",
+    "net_join": "netgraph.core.surgery", "net_flatten": "netgraph.core.surgery",
+    "NetGraphError": "netgraph.core.errors", "WiringError": "netgraph.core.errors",
+    "CycleError": "netgraph.core.errors", "ShapeError": "netgraph.core.errors", "SpecError": "netgraph.core.errors",
+    "OptionError": "netgraph.core.errors", "DataError": "netgraph.core.errors",
+    "UninitializedError": "netgraph.core.errors", "TrainingError": "netgraph.core.errors",
+    "net_initialize": "netgraph.backend", "interpret": "netgraph.backend", "CompiledNet": "netgraph.backend",
+    "save": "netgraph.spec", "load": "netgraph.spec",
     "net_train": "netgraph.train", "NetTrainResults": "netgraph.train",
-    "net_extract": "netgraph.surgery", "net_replace_part": "netgraph.surgery", "net_rename": "netgraph.surgery",
-    "net_take": "netgraph.surgery", "net_drop": "netgraph.surgery", "net_join": "netgraph.surgery",
-    "net_flatten": "netgraph.surgery",
-    "NetGraphError": "netgraph.errors", "WiringError": "netgraph.errors", "CycleError": "netgraph.errors",
-    "ShapeError": "netgraph.errors", "SpecError": "netgraph.errors", "OptionError": "netgraph.errors",
-    "DataError": "netgraph.errors", "UninitializedError": "netgraph.errors", "TrainingError": "netgraph.errors",
 }
 
 
 def _public_names() -> list[str]:
-    import importlib.util
-
-    import layers
-    present = [n for n, m in _EXPORTS.items() if importlib.util.find_spec(m) is not None]
-    return sorted({*present, *layers.__all__, "__version__"})
+    layers = importlib.import_module("netgraph.layers")
+    return sorted({*_EXPORTS, *layers.__all__, "__version__"})
 
 
 def __getattr__(name: str) -> Any:
-    """Load public names lazily (keeps ``import netgraph`` fast and free of import cycles)."""
+    """Load public names lazily (``import netgraph`` stays fast: torch loads on first use)."""
     if name == "__all__":
         return _public_names()
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
-    import layers
-    if hasattr(layers, name):
+    if name == "layers":
+        return importlib.import_module("netgraph.layers")
+    layers = importlib.import_module("netgraph.layers")
+    if name in layers.__all__:
         return getattr(layers, name)
     raise AttributeError(f"module 'netgraph' has no attribute {name!r}")
 

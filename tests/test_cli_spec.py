@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from netgraph.cli import main
-from netgraph.schema import spec_schema
+from netgraph.spec.schema import spec_schema
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 BAD = "netgraph: 1\nlayers:\n  a: {type: LinearLayr, output: 3}\n  b: {type: LinearLayer, outptu: 3}\nedges: [a -> c]\n"

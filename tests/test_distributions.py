@@ -12,7 +12,7 @@ import math
 import pytest
 import torch
 
-from layers.distributions import DISTRIBUTIONS
+from netgraph.layers.distributions import DISTRIBUTIONS
 from netgraph import (BernoulliDistribution, BinomialDistribution, ChiDistribution, ChiSquareDistribution,
                       DiscreteUniformDistribution, ErlangDistribution, ExpGammaDistribution, ExponentialDistribution,
                       GammaDistribution, HalfNormalDistribution, InverseGammaDistribution, LogGammaDistribution,

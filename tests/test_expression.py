@@ -8,7 +8,7 @@ import time
 import pytest
 import torch
 
-from layers.expression import ExpressionError, evaluate, parse, to_code
+from netgraph.layers.expression import ExpressionError, evaluate, parse, to_code
 from netgraph import FunctionLayer, NetGraph, OptionError
 
 

@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from netgraph.files import atomic_write
+from netgraph.core.files import atomic_write
 
 
 def test_written_file_has_the_usual_permissions(tmp_path):

@@ -13,7 +13,7 @@ import torch
 
 from netgraph import (BernoulliDistribution, ElementwiseLayer, FunctionLayer, LinearLayer, NetGraph, NetPort,
                       NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, net_train)
-from netgraph.estimators import EstimatorWarning, surrogate_loss
+from netgraph.layers.estimators import EstimatorWarning, surrogate_loss
 
 T, EXACT = 0.45, 0.025  # f(b) = (b - 0.45)^2, theta = sigmoid(0) = 0.5: d/d logit E f = theta (1 - theta)(1 - 2t)
 

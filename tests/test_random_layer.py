@@ -11,7 +11,7 @@ from netgraph import (BernoulliDistribution, BinomialDistribution, DataError, Di
                       ErlangDistribution, GammaDistribution, LogGammaDistribution, NetArrayLayer, NetGraph, NetPort,
                       NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, ShapeError,
                       UniformDistribution, WeibullDistribution, interpret, set_distribution_checks)
-from layers.distributions import DISTRIBUTIONS
+from netgraph.layers.distributions import DISTRIBUTIONS
 from tests.test_distributions import CASES, make
 
 

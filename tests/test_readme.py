@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from layers.base import REGISTRY
+from netgraph.core.layer import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)

@@ -35,9 +35,9 @@ from netgraph import (
     OptionError,
     RandomArrayLayer,
     net_initialize,
-    render_backend,
 )
-from netgraph.render_model import FILL, escape_id
+from netgraph.render import engines as render_backend
+from netgraph.render.model import FILL, escape_id
 from tests.conftest import normal_reparameterization_layer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -272,7 +272,7 @@ def test_nets_with_unknown_and_named_dims_render():
 
 def _one_layer_nets() -> list[NetGraph]:
     """A valid one-layer net for every registered layer type that builds from a simple argument."""
-    from layers import REGISTRY
+    from netgraph.layers import REGISTRY
     nets = []
     for cls in REGISTRY.values():
         for args in ((), (3,), ("Tanh",), ("#a + #b",)):
@@ -438,10 +438,10 @@ def test_bad_paths_and_formats_are_clear_errors(tmp_path):
 # -- command line ----------------------------------------------------------------------------------------------------
 @pytest.fixture
 def seed_spec(monkeypatch):
-    """``netgraph.cli.load_net`` giving the seed net for any path (the spec loader is tested elsewhere)."""
-    import netgraph.cli
+    """The render command's spec loader giving the seed net for any path (the loader is tested elsewhere)."""
+    import netgraph.cli.render
     loaded = []
-    monkeypatch.setattr(netgraph.cli, "load_net", lambda path: loaded.append(path) or seed())
+    monkeypatch.setattr(netgraph.cli.render, "load", lambda path: loaded.append(path) or seed())
     return loaded
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from layers import REGISTRY
+from netgraph.layers import REGISTRY
 from netgraph import NetGraph, SpecError, TorchLayer
 from tests.layer_families.test_registry import SAMPLES
 

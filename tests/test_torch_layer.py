@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from layers import REGISTRY, layer_class
+from netgraph.layers import REGISTRY, layer_class
 from netgraph import (FlattenLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, PortType, ShapeError,
                       TorchLayer, interpret, net_initialize, register_module)
 

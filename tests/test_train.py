@@ -270,7 +270,7 @@ def test_max_training_time_stops():
 
 # -- discrete random layers: the score-function surrogate ----------------------------------------------------
 class _CoinModule(torch.nn.Module):
-    """Bernoulli draws that record log p for the score-function surrogate (netgraph.estimators' contract)."""
+    """Bernoulli draws that record log p for the score-function surrogate (netgraph.layers.estimators' contract)."""
 
     estimator = "score_function"
 
@@ -278,7 +278,7 @@ class _CoinModule(torch.nn.Module):
         return "test coin layer"
 
     def forward(self, p: torch.Tensor) -> torch.Tensor:
-        from netgraph.estimators import record_score
+        from netgraph.layers.estimators import record_score
         b = torch.bernoulli(p.detach())
         logp = (b * torch.log(p) + (1 - b) * torch.log1p(-p)).sum(1)
         return record_score(self, b, logp, [p])
@@ -287,7 +287,7 @@ class _CoinModule(torch.nn.Module):
 def coin_net() -> NetGraph:
     import dataclasses
 
-    from layers.base import Layer
+    from netgraph.core.layer import Layer
 
     @dataclasses.dataclass(frozen=True, eq=False, repr=False)
     class _Coin(Layer):
@@ -306,7 +306,7 @@ def coin_net() -> NetGraph:
 
 def test_discrete_draws_get_the_surrogate_term_and_the_real_loss_is_reported():
     """f(b) = (b - 0.45)^2 is lowest at b = 0: only the score-function term moves p there."""
-    pytest.importorskip("netgraph.estimators")
+    pytest.importorskip("netgraph.layers.estimators")
     import warnings
     seen = []
 
@@ -334,7 +334,7 @@ def test_stopping_without_a_validation_set_warns_and_watches_the_training_loss()
 
 
 def test_a_bernoulli_random_layer_trains_through_its_surrogate():
-    import layers
+    import netgraph.layers as layers
     if not hasattr(layers, "BernoulliDistribution"):
         pytest.skip("BernoulliDistribution is not in this checkout yet")
     import warnings
@@ -352,7 +352,7 @@ def test_a_bernoulli_random_layer_trains_through_its_surrogate():
 
 
 def test_default_optimizer_uses_torch_fused_kernel_and_explicit_choice_wins():
-    from netgraph.train_options import parse_method
+    from netgraph.train.options import parse_method
     p = [torch.nn.Parameter(torch.zeros(3))]
     assert parse_method("Adam", 0.1).optimizer([{"params": p}]).defaults["fused"] is True
     assert not parse_method(("Adam", {"foreach": True}), 0.1).optimizer([{"params": p}]).defaults.get("fused")

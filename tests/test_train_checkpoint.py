@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from netgraph import LinearLayer, NetGraph, OptionError, net_initialize
-from netgraph.checkpoint import checkpoints, load_checkpoint, read_checkpoint
+from netgraph.train.checkpoint import checkpoints, load_checkpoint, read_checkpoint
 from netgraph.train import net_train
 from tests.test_train import known_function, mlp
 

@@ -21,7 +21,7 @@ from netgraph import (
     net_initialize,
 )
 from netgraph.train import net_train
-from netgraph.train_loss import attach_losses
+from netgraph.train.loss import attach_losses
 from tests.test_train import known_function, mlp
 
 

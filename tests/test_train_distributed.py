@@ -16,7 +16,7 @@ from safetensors.torch import load_file, save_file
 
 from netgraph import DataError, net_initialize
 from netgraph.cli import main
-from netgraph.distributed import free_port
+from netgraph.train.distributed import free_port
 from netgraph.train import load_data, net_train
 from tests.test_train import known_function, mlp
 

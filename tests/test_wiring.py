@@ -7,7 +7,7 @@ import torch
 
 from netgraph import (ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort,
                       net_initialize)
-from netgraph.ports import PortRef
+from netgraph.core.ports import PortRef
 
 
 def arr(values):

@@ -11,8 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-import layers
-from layers import REGISTRY, Layer, layer_class, register
+import netgraph.layers as layers
+from netgraph.layers import REGISTRY, Layer, layer_class, register
 from netgraph import (ELEMENTWISE, AggregationLayer, BasicRecurrentLayer, BatchNormalizationLayer, CatenateLayer,
                       ConstantArrayLayer, ConvolutionLayer, CrossEntropyLossLayer, DotLayer, DropoutLayer,
                       ElementwiseLayer, EmbeddingLayer, FlattenLayer, FunctionLayer, GatedRecurrentLayer,
@@ -133,7 +133,7 @@ class ScaleShift(Layer):
     input_ports = ("Input",)
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
-        from netgraph.types import unify
+        from netgraph.core.types import unify
         merged = unify(types["Input"], types["Output"])
         return {"Input": merged, "Output": merged}
 

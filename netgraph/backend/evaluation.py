@@ -1,0 +1,69 @@
+"""Calling a NetGraph: check the data against the input ports, run the cached compiled module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import DataError, did_you_mean
+from netgraph.core.types import INTEGER, format_shape
+
+__all__ = ["evaluate", "prepare_inputs"]
+
+
+def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any]) -> tuple[dict[str, torch.Tensor], bool]:
+    """Tensors by port name with a batch dim, and whether the caller gave one unbatched example.
+
+    Raises one DataError naming each missing, unknown or mis-shaped port.
+    """
+    ports = net.input_ports
+    if args:
+        if len(args) != 1 or len(ports) != 1 or inputs:
+            raise DataError(f"pass a single positional tensor only to a net with one input; this net's inputs "
+                            f"are {list(ports)}: call net({', '.join(f'{p}=...' for p in ports)})")
+        inputs = {ports[0]: args[0]}
+    problems = [f"unknown input port {k!r}{did_you_mean(k, ports)}; inputs are {list(ports)}"
+                for k in inputs if k not in ports]
+    problems += [f"missing input port {p!r} (shape {format_shape(net.port_types[p].shape)})"
+                 for p in ports if p not in inputs]
+    if problems:
+        raise DataError("; ".join(problems))
+    tensors, unbatched = {}, []
+    for p in ports:
+        t = net.port_types[p]
+        value = inputs[p]
+        try:
+            x = torch.as_tensor(value)
+        except (TypeError, ValueError, RuntimeError) as exc:
+            raise DataError(f"input port {p!r}: cannot make a tensor from {type(value).__name__}: {exc}") from None
+        if t.dtype == INTEGER:
+            if x.is_floating_point() and not bool((x == x.round()).all()):
+                raise DataError(f"input port {p!r} takes integer indices (dtype Integer), found non-integer values "
+                                f"of dtype {x.dtype}")
+            x = x.long()
+        if t.dtype != INTEGER and not x.is_floating_point():
+            x = x.to(torch.get_default_dtype())
+        rank = len(t.shape)
+        unbatched.append(x.dim() == rank)
+        if x.dim() == rank:
+            x = x.unsqueeze(0)
+        if x.dim() != rank + 1 or any(d is not None and not isinstance(d, str) and d != n
+                                      for d, n in zip(t.shape, x.shape[1:])):
+            raise DataError(f"input port {p!r}: expected shape (b, {format_shape(t.shape)[1:-1]}) with b the batch "
+                            f"size, found {tuple(x.shape)}")
+        tensors[p] = x
+    sizes = {p: x.shape[0] for p, x in tensors.items()}
+    if len(set(sizes.values())) > 1:
+        raise DataError(f"input ports have different batch sizes: {sizes}")
+    return tensors, bool(unbatched) and all(unbatched)
+
+
+def evaluate(net: Any, args: tuple, inputs: dict[str, Any]) -> Any:
+    tensors, single = prepare_inputs(net, args, inputs)
+    if net._compiled is None:
+        net._compiled = net.compile().eval()  # evaluation is Wolfram's "Test" mode: no dropout, moving stats
+    result = net._compiled(**tensors)
+    if single:
+        return {k: v[0] for k, v in result.items()} if isinstance(result, dict) else result[0]
+    return result

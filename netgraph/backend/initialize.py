@@ -1,0 +1,39 @@
+"""net_initialize (Wolfram's NetInitialize): fill uninitialised arrays, deterministically from a seed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import ShapeError, raise_all
+
+__all__ = ["net_initialize"]
+
+
+def net_initialize(net: Any, seed: int | None = None, all: bool = False) -> Any:
+    """A new net whose missing arrays (or every array, with ``all=True``) are filled.
+
+    Weights are Kaiming-uniform, biases zero, NetArrayLayer arrays normal. ``seed`` makes the
+    result reproducible; the default seed is 1234, as in Wolfram.
+
+    >>> from netgraph import NetGraph, LinearLayer
+    >>> net = net_initialize(NetGraph([LinearLayer(2)], [], Input=3), seed=0)
+    >>> tuple(net.layers["1"].arrays["Weights"].shape)
+    (2, 3)
+    """
+    generator = torch.Generator().manual_seed(1234 if seed is None else seed)
+    changes, unknown = {}, []
+    for path, layer in net.leaves():
+        missing = [n for n, v in layer.arrays.items() if v is None or all]
+        if not missing:
+            continue
+        types = net.layer_types(path)
+        bad = [p for p, t in types.items() if not t.known]
+        if bad:
+            unknown += [f"{net.describe((path, p))} has unknown shape {types[p]}" for p in bad]
+            continue
+        shapes = layer.array_shapes(types)
+        changes[path] = layer.with_arrays({n: layer.init_array(n, tuple(shapes[n]), generator) for n in missing})
+    raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
+    return net.replace_layers(changes) if changes else net

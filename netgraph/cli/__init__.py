@@ -1,0 +1,30 @@
+"""The ``netgraph`` command line.
+
+The parser (``netgraph.cli.parser``) imports nothing heavy; each command's handler lives in its own
+module (``run``, ``check``, ``render``, ``train``) and is imported only when that command runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from netgraph.cli.parser import build_parser
+from netgraph.core.errors import NetGraphError
+
+__all__ = ["main", "build_parser"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; bad input prints one clear message (no traceback) and exits 1."""
+    args = build_parser().parse_args(argv)
+    module_name, function_name = args.handler.split(":")
+    handler = getattr(importlib.import_module(f"netgraph.cli.{module_name}"), function_name)
+    try:
+        return int(handler(args) or 0)
+    except NetGraphError as exc:
+        print(f"netgraph {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"netgraph {args.command}: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,49 @@
+"""``netgraph check``, ``summary`` and ``schema``: read specs without running them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from netgraph.core.errors import SpecError
+from netgraph.core.files import atomic_write
+from netgraph.core.summary import one_line, summary_table
+from netgraph.spec import load
+from netgraph.spec.schema import spec_schema
+
+__all__ = ["check", "summary", "schema"]
+
+
+def check(args: argparse.Namespace) -> int:
+    """Every problem of each spec as file:line:col (exit 1), or a one-line summary."""
+    status = 0
+    for spec in args.specs:
+        try:
+            net = load(spec)
+        except SpecError as exc:
+            print(str(exc), file=sys.stderr)
+            status = 1
+            continue
+        print(f"{spec}: ok, {one_line(net)}")
+    return status
+
+
+def summary(args: argparse.Namespace) -> int:
+    """A table of a spec's layers, ports, shapes and parameter counts."""
+    net = load(args.spec)
+    print(f"{args.spec}: {one_line(net)}")
+    print(summary_table(net))
+    return 0
+
+
+def schema(args: argparse.Namespace) -> int:
+    """The JSON Schema of spec files, printed or written."""
+    text = json.dumps(spec_schema(), indent=2) + "\n"
+    if args.output:
+        atomic_write(Path(args.output), text.encode("utf-8"))
+        print(f"schema written to {args.output}")
+    else:
+        print(text, end="")
+    return 0

@@ -1,0 +1,77 @@
+"""The argument parser of every ``netgraph`` command; handlers are named as ``"module:function"``
+strings (modules of ``netgraph.cli``) so that ``--help`` imports neither torch nor the pipeline."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["build_parser"]
+
+
+def _run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="load a spec, print one evaluation (a draw) and write its SVG diagram")
+    p.add_argument("spec", help="a YAML spec, e.g. specs/normal_reparameterization.yaml")
+    p.add_argument("-o", "--output", help="where to write the SVG (default: <spec name>.svg here)")
+    p.add_argument("--seed", type=int, default=0, help="random seed for initialisation and draws")
+    p.set_defaults(handler="run:run")
+
+
+def _render(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("render", help="write a spec's diagram (SVG, PNG, PDF or DOT)",
+                       description="Write the diagram of a net spec: layers with named ports, "
+                                   "edges labelled with shapes (batch as b).")
+    p.add_argument("spec", help="a YAML spec, e.g. specs/normal_reparameterization.yaml")
+    p.add_argument("-o", "--output", help="the file to write (.svg, .png, .pdf, .dot); default <spec name>.svg here")
+    p.add_argument("-f", "--format", help="svg, png, pdf, dot or gv (default: from the output suffix)")
+    p.add_argument("--rankdir", default="TB", choices=("TB", "LR", "BT", "RL"), help="flow direction (default TB)")
+    p.add_argument("--depth", type=int, default=None, help="levels of nested graphs to expand (default: all)")
+    p.add_argument("--compact", default="auto", choices=("auto", "yes", "no"),
+                   help="shorten labels (auto: above 60 layers)")
+    p.add_argument("--backend", choices=("dot", "graphviz-pure", "builtin"),
+                   help="layout engine (default: first available)")
+    p.set_defaults(handler="render:render")
+
+
+def _check(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("check", help="validate specs: list every problem as file:line:col, or summarise")
+    p.add_argument("specs", nargs="+", help="YAML spec files")
+    p.set_defaults(handler="check:check")
+    p = sub.add_parser("summary", help="print a table of a spec's layers, port shapes and parameter counts")
+    p.add_argument("spec", help="a YAML spec file")
+    p.set_defaults(handler="check:summary")
+    p = sub.add_parser("schema", help="print the JSON Schema of spec files (for editor completion)")
+    p.add_argument("-o", "--output", help="write it to this file instead of printing it")
+    p.set_defaults(handler="check:schema")
+
+
+def _train(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a spec on data (.npz or .safetensors) and save the trained net",
+                       description="Train a net (NetTrain) and write the trained spec and weights, the loss "
+                                   "plot (loss.svg) and results.json to the output directory.")
+    p.add_argument("spec", help="a YAML spec")
+    p.add_argument("--data", required=True, help="training data: .npz or .safetensors, keys = ports and targets")
+    p.add_argument("-o", "--output", default="trained", help="output directory (default: trained/)")
+    p.add_argument("--batch-size", type=int, help="examples per batch (default 64)")
+    p.add_argument("--rounds", type=int, help="max_training_rounds (epochs)")
+    p.add_argument("--time", type=float, help="max_training_time in seconds")
+    p.add_argument("--learning-rate", type=float)
+    p.add_argument("--method", help="Adam (default), AdamW, SGD or RMSProp")
+    p.add_argument("--validation", help="a fraction to hold out (e.g. 0.1) or a validation data file")
+    p.add_argument("--patience", type=int, help="stop early after this many rounds without improvement")
+    p.add_argument("--seed", type=int, help="random seed")
+    p.add_argument("--device", help="cpu (default) or cuda")
+    p.add_argument("--checkpoint", help="checkpoint directory (default with --resume: OUTPUT/checkpoints)")
+    p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
+    p.add_argument("--loss", help="an output port to use as the loss (default: automatic losses)")
+    p.add_argument("--nproc", type=int, default=1, help="train in N processes (torchrun, DDP; gloo on CPU)")
+    p.add_argument("--distributed", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler="train:train")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="netgraph", description="Mathematica-style NetGraph DSL for PyTorch")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_run, _render, _check, _train):
+        add(sub)
+    return parser

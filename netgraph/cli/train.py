@@ -1,0 +1,69 @@
+"""``netgraph train spec.yaml --data file.npz -o trained/ [--nproc 2]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from netgraph.core.files import atomic_write
+from netgraph.spec import load, save
+from netgraph.train import NetTrainResults, load_data, net_train
+from netgraph.train.distributed import launch
+
+__all__ = ["train"]
+
+_FORWARDED = ("data", "output", "batch_size", "rounds", "time", "learning_rate", "method", "validation",
+              "patience", "seed", "device", "checkpoint", "loss")
+
+
+def _forward_argv(args: argparse.Namespace) -> list[str]:
+    out = [args.command, args.spec]
+    for name in _FORWARDED:
+        value = getattr(args, name)
+        if value is not None:
+            out += [f"--{name.replace('_', '-')}", str(value)]
+    out += ["--resume"] * bool(args.resume) + ["--quiet"] * bool(args.quiet) + ["--distributed"]
+    return out
+
+
+def train(args: argparse.Namespace) -> int:
+    if args.nproc > 1 and not args.distributed:
+        return launch(_forward_argv(args), args.nproc)
+    net, data = load(args.spec), load_data(args.data)
+    validation: Any = args.validation
+    if validation is not None:
+        try:
+            validation = float(validation)
+        except ValueError:
+            validation = load_data(validation)
+    out = Path(args.output)
+    checkpoint = args.checkpoint or (str(out / "checkpoints") if args.resume else None)
+    results = net_train(
+        net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,
+        learning_rate=args.learning_rate, method=args.method, validation_set=validation,
+        training_stopping_criterion=args.patience, random_seed=args.seed, target_device=args.device,
+        checkpoint=checkpoint, resume=bool(args.resume), loss_function=args.loss,
+        progress=False if args.quiet else "auto", all=True,
+        distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1)
+    if int(os.environ.get("RANK", "0")) != 0:
+        return 0
+    return _write_outputs(results, args.spec, out)
+
+
+def _write_outputs(results: NetTrainResults, spec: str, out: Path) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"{Path(spec).stem}.yaml"
+    save(results.trained_net, target)
+    results.plot_losses(out / "loss.svg")
+    summary = {k: getattr(results, k) for k in (
+        "round_losses", "validation_losses", "batch_losses", "best_validation_round", "total_rounds",
+        "total_batches", "examples_processed", "total_training_time", "reason_training_stopped",
+        "optimization_method", "initial_learning_rate", "final_learning_rate", "loss_function")}
+    atomic_write(out / "results.json", (json.dumps(summary, indent=1) + "\n").encode("utf-8"))
+    val = f", validation loss {results.validation_loss:.5g}" if results.validation_loss is not None else ""
+    print(f"trained {results.total_rounds} rounds ({results.reason_training_stopped}): loss "
+          f"{results.round_loss:.5g}{val}; wrote {target}, {out / 'loss.svg'}, {out / 'results.json'}")
+    return 0

@@ -1,0 +1,82 @@
+"""NetChain: layers applied in sequence (Wolfram's NetChain), a NetGraph whose edges are implied.
+
+The output of each layer feeds the first input of the next. Every layer but the last has exactly
+one output port; the first layer's inputs, and any further inputs of later layers (a loss layer's
+``Target``), become the chain's inputs. Chains and graphs nest inside each other as layers, compile
+to one flat module, and keep their names in parameter paths (``"enc.1.Weights"``).
+
+>>> from netgraph import NetChain, LinearLayer
+>>> chain = NetChain([LinearLayer(8), "Ramp", LinearLayer(2)], input=3)
+>>> chain.input_shapes, chain.output_shapes
+({'Input': (3,)}, {'Output': (2,)})
+>>> NetChain({"enc": [4, "Tanh"], "dec": 3}, input=5).layer_types(("enc", "1"))["Output"].shape
+(4,)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from netgraph.core.layer import Layer
+from netgraph.core.errors import WiringError, raise_all
+from netgraph.core.graph import NetGraph
+from netgraph.core.wiring import describe_layer
+
+__all__ = ["NetChain"]
+
+
+class NetChain(NetGraph):
+    """``NetChain(layers, **port_shapes)``: ``layers`` a list (numbered from 1) or a dict (names).
+
+    Layers may be shorthands (``3`` → LinearLayer(3), ``"Ramp"`` → ElementwiseLayer, a list → a
+    nested NetChain). ``port_shapes`` types the chain's ports by name (``Input=(1, 28, 28)``);
+    ``input=`` and ``output=`` are short for the first layer's first input and the last layer's
+    first output.
+    """
+
+    def __init__(self, layers: Any, /, **port_shapes: Any):
+        names, table = self._named_layers(layers)
+        self._check_links(names, table)
+        shapes = self._aliases(names, table, port_shapes)
+        refs = list(range(1, len(names) + 1)) if isinstance(layers, (list, tuple)) else names  # edge text "1 -> 2"
+        edges = list(zip(refs, refs[1:]))
+        super().__init__({name: table[name] for name in names}, edges, **shapes)
+
+    @staticmethod
+    def _check_links(names: list[str], table: dict[str, Layer]) -> None:
+        errors = []
+        for i, name in enumerate(names):
+            layer, where = table[name], describe_layer(names, table, name)
+            if i > 0 and not layer.input_ports and not layer.variadic:
+                errors.append(f"{where} has no input port, so it cannot follow layer {i} in a chain")
+            if i < len(names) - 1 and len(layer.output_ports) != 1:
+                errors.append(f"{where} should have exactly one output port to feed layer {i + 2}, found "
+                              f"{list(layer.output_ports)}; wire several outputs with a NetGraph")
+        raise_all(errors, WiringError, "invalid NetChain")
+
+    @staticmethod
+    def _aliases(names: list[str], table: dict[str, Layer], port_shapes: Mapping[str, Any]) -> dict[str, Any]:
+        shapes = dict(port_shapes)
+        first, last = table[names[0]], table[names[-1]]
+        ports = {*first.input_ports, *last.output_ports}
+        for alias, layer, group in (("input", first, "input_ports"), ("output", last, "output_ports")):
+            real = getattr(layer, group)
+            if alias in shapes and alias not in ports and real:
+                if real[0] in shapes:
+                    raise WiringError(f"NetChain: {alias}= and {real[0]}= both give the shape of port {real[0]!r}")
+                shapes[real[0]] = shapes.pop(alias)
+        return shapes
+
+    def replace_layers(self, changes: Mapping[Any, Layer]) -> NetChain:
+        result = super().replace_layers(changes)
+        if isinstance(result, NetChain):
+            return result
+        return NetChain(dict(result.layers), **self.port_shape_options())
+
+    def options(self) -> dict[str, Any]:
+        return {"layers": dict(self._layers), **self.port_shape_options()}
+
+    def __repr__(self) -> str:
+        return (f"NetChain(<{len(self._layers)} layers>, inputs={dict(self.input_shapes)}, "
+                f"outputs={dict(self.output_shapes)})")

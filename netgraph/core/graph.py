@@ -1,0 +1,365 @@
+"""NetGraph: an immutable, validated graph of layers wired port to port (Wolfram's NetGraph).
+
+Construction normalises the edges, checks every layer, port and edge, rejects cycles, and infers
+every port's type, so an existing NetGraph is a valid one. Edits return new graphs.
+
+>>> from netgraph import NetGraph, NetPort, LinearLayer, ElementwiseLayer
+>>> net = NetGraph({"lin": LinearLayer(3), "act": ElementwiseLayer("Tanh")}, [("lin", "act")], Input=4)
+>>> net.input_shapes, net.output_shapes
+({'Input': (4,)}, {'Output': (3,)})
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import keyword
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Any
+
+import networkx as nx
+import torch
+
+from netgraph.core.layer import Layer
+from netgraph.core.errors import CycleError, OptionError, ShapeError, WiringError, did_you_mean, raise_all
+from netgraph.core.plugins import stage
+from netgraph.core.inference import Problem, infer_types
+from netgraph.core.information import information
+from netgraph.core.ports import Edge, NetPort, PortRef
+from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
+from netgraph.core.wiring import describe_layer, normalize
+
+__all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
+
+#: Names a layer may not take: they are attributes of the compiled nn.Module.
+RESERVED_NAMES = frozenset(dir(torch.nn.Module)) | {"code", "net", "to_net", "surrogate_loss"}
+
+
+def coerce_layer(value: Any, where: str) -> Layer:
+    """A layer from a layer or a Wolfram shorthand (int -> LinearLayer, 'Tanh' -> ElementwiseLayer, ...)."""
+    layer = value if isinstance(value, Layer) else stage("shorthand")(value)
+    if layer is None:
+        hint = did_you_mean(value, stage("layer_names")()) if isinstance(value, str) else ""
+        raise OptionError(f"{where} is not a layer or a layer shorthand (an int, a function name such as "
+                          f"'Tanh', a list for a chain): found {value!r}{hint}")
+    return layer
+
+
+def _port_type(value: Any, port: str) -> PortType:
+    if isinstance(value, PortType):
+        return value
+    if value in (REAL, INTEGER):
+        return PortType((), value)
+    try:
+        return PortType(as_shape(value, f"shape of port {port!r}"), None)  # dtype from the layers (default Real)
+    except Conflict as exc:
+        raise ShapeError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small objects (a 10k-layer graph
+    otherwise spends a third of its construction time in GC passes that find nothing)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _same_structure(old: Layer, new: Layer) -> bool:
+    """True when ``new`` differs from ``old`` only in arrays that keep every port type as it was."""
+    if isinstance(old, NetGraph) or isinstance(new, NetGraph):
+        return False
+    return (type(old) is type(new) and old.input_ports == new.input_ports
+            and old.output_ports == new.output_ports and old.declared_types() == new.declared_types())
+
+
+class NetGraph(Layer):
+    """A graph of layers: ``NetGraph(layers, edges, **port_shapes)``.
+
+    ``layers`` is a list (layers numbered from 1, as Wolfram) or a dict (names). ``edges`` takes
+    every form in DESIGN.md. ``port_shapes`` gives graph ports their shapes (batch excluded), e.g.
+    ``Input=3``. Unwired layer ports become graph ports. Calling the net runs its compiled module.
+    """
+
+    def __init__(self, layers: Any, edges: Any = (), /, **port_shapes: Any):
+        with gc_paused():
+            self._construct(layers, edges, port_shapes)
+
+    def _construct(self, layers: Any, edges: Any, port_shapes: Mapping[str, Any]) -> None:
+        names, table = self._named_layers(layers)
+        wiring = normalize(names, table, edges)
+        self._names = names
+        self._layers: dict[str, Layer] = wiring.layers
+        self._edges: tuple[Edge, ...] = tuple(wiring.edges)
+        self._muted = frozenset(wiring.muted)
+        self._inputs, self._outputs = tuple(wiring.inputs), tuple(wiring.outputs)
+        self._declared = self._check_port_shapes(port_shapes)
+        self._order = self._topological_order()
+        self._types, self._roots = infer_types(self._problem())
+        self._compiled = None
+
+    # -- construction steps ---------------------------------------------------------------------
+    @staticmethod
+    def _named_layers(layers: Any) -> tuple[list[str], dict[str, Layer]]:
+        if isinstance(layers, Mapping):
+            items = list(layers.items())
+        elif isinstance(layers, (list, tuple)):
+            items = [(str(i), layer) for i, layer in enumerate(layers, 1)]
+        else:
+            raise WiringError(f"NetGraph layers must be a list or a dict, found {type(layers).__name__}")
+        if not items:
+            raise WiringError("NetGraph objects must contain at least one layer")
+        errors, table = [], {}
+        for i, (name, layer) in enumerate(items, 1):
+            if not isinstance(name, str) or not name or "." in name or name in RESERVED_NAMES:
+                errors.append(f"layer {i}: name {name!r} is not allowed (names are non-empty strings without "
+                              f"'.', and not an nn.Module attribute such as 'forward')")
+                continue
+            try:
+                label = f"layer {i}" if name == str(i) else f"layer {i} {name!r}"
+                table[name] = coerce_layer(layer, label)
+            except OptionError as exc:
+                errors.append(str(exc))
+        raise_all(errors, WiringError, "invalid layers")
+        return [name for name, _ in items], table
+
+    def _check_port_shapes(self, port_shapes: Mapping[str, Any]) -> dict[str, PortType]:
+        errors = []
+        ports = (*self._inputs, *self._outputs)
+        for name in port_shapes:
+            if name not in ports:
+                errors.append(f"{name!r} is neither an input nor an output port of this NetGraph"
+                              f"{did_you_mean(name, ports)}; its ports are inputs {list(self._inputs)}, "
+                              f"outputs {list(self._outputs)}")
+        for name in self._inputs:
+            if not name.isidentifier() or keyword.iskeyword(name) or name == "self":
+                errors.append(f"graph input {name!r} must be a Python identifier (it becomes a keyword argument)")
+        raise_all(errors, WiringError, "invalid graph ports")
+        return {name: _port_type(v, name) for name, v in port_shapes.items()}
+
+    def _topological_order(self) -> tuple[str, ...]:
+        g = nx.DiGraph()
+        g.add_nodes_from(self._names)
+        g.add_edges_from((e.src.layer, e.dst.layer) for e in self._edges if e.src.layer and e.dst.layer)
+        position = {name: i for i, name in enumerate(self._names)}
+        try:
+            return tuple(nx.lexicographical_topological_sort(g, key=position.__getitem__))
+        except nx.NetworkXUnfeasible:
+            cycle = [u for u, _ in nx.find_cycle(g)]
+            shown = " -> ".join(describe_layer(self._names, self._layers, n) for n in [*cycle, cycle[0]])
+            raise CycleError(f"the connectivity of layers within a NetGraph must be acyclic; found the cycle {shown}") from None
+
+    def _problem(self) -> Problem:
+        leaves, equalities, declared = [], [], []
+        self._collect((), leaves, equalities, declared)
+        return Problem(leaves, equalities, declared, self.describe)
+
+    def _collect(self, prefix: tuple, leaves: list, equalities: list, declared: list) -> None:
+        for name in self._order:
+            layer, path = self._layers[name], (*prefix, name)
+            if isinstance(layer, NetGraph):
+                layer._collect(path, leaves, equalities, declared)
+                continue
+            leaves.append((path, layer))
+            for port, t in layer.declared_types().items():
+                declared.append(((path, port), t, ("options", (path, port))))
+        for e in self._edges:
+            a = (prefix if e.src.layer is None else (*prefix, e.src.layer), e.src.port)
+            b = (prefix if e.dst.layer is None else (*prefix, e.dst.layer), e.dst.port)
+            equalities.append((a, b, e.text))
+        for port, t in self._declared.items():
+            declared.append(((prefix, port), t, ("graph", (prefix, port))))
+
+    # -- descriptions -----------------------------------------------------------------------------
+    def describe(self, key: tuple) -> str:
+        """Human description of a (layer path, port) key: "layer 4 'sample' (FunctionLayer) port 'Means'"."""
+        path, port = key
+        net: NetGraph = self
+        parts = []
+        for name in path:
+            parts.append(describe_layer(net._names, net._layers, name))
+            inner = net._layers[name]
+            net = inner if isinstance(inner, NetGraph) else net
+        if not path:
+            kind = "graph input" if port in self._inputs else "graph output"
+            return f"{kind} {port!r}"
+        if isinstance(self.layer_at(path), NetGraph) and port is not None:
+            kind = "input" if port in self.layer_at(path).input_ports else "output"
+            return f"{' > '.join(parts)} {kind} port {port!r}"
+        where = " > ".join(parts)
+        return where if port is None else f"{where} port {port!r}"
+
+    # -- public read-only views ---------------------------------------------------------------------
+    @property
+    def layers(self) -> Mapping[str, Layer]:
+        """The layers by name, in the order given."""
+        return MappingProxyType(self._layers)
+
+    @property
+    def edges(self) -> tuple[Edge, ...]:
+        """Every connection, including those made for unwired ports (``edge.implicit``)."""
+        return self._edges
+
+    @property
+    def input_ports(self) -> tuple[str, ...]:
+        return self._inputs
+
+    @property
+    def output_ports(self) -> tuple[str, ...]:
+        return self._outputs
+
+    @property
+    def port_types(self) -> dict[str, PortType]:
+        """The inferred type of every graph port."""
+        return {p: self._types[((), p)] for p in (*self._inputs, *self._outputs)}
+
+    @property
+    def input_shapes(self) -> dict[str, Any]:
+        return {p: self._types[((), p)].shape for p in self._inputs}
+
+    @property
+    def output_shapes(self) -> dict[str, Any]:
+        return {p: self._types[((), p)].shape for p in self._outputs}
+
+    def layer_types(self, path: str | tuple) -> dict[str, PortType]:
+        """The inferred port types of the layer at ``path`` (a name, or a tuple for nested layers)."""
+        path = (path,) if isinstance(path, str) else tuple(path)
+        layer = self.layer_at(path)
+        return {p: self._types[(path, p)] for p in (*layer.input_ports, *layer.output_ports)}
+
+    def layer_at(self, path: tuple) -> Layer:
+        net: Any = self
+        for name in path:
+            if not isinstance(net, NetGraph) or name not in net._layers:
+                raise WiringError(f"no layer at {'/'.join(path)!r}" + (did_you_mean(name, net._layers) if isinstance(net, NetGraph) else ""))
+            net = net._layers[name]
+        return net
+
+    def leaves(self) -> Iterator[tuple[tuple, Layer]]:
+        """Every non-graph layer with its path, in an order that respects the edges."""
+        for name in self._order:
+            layer = self._layers[name]
+            if isinstance(layer, NetGraph):
+                yield from (((name, *p), leaf) for p, leaf in layer.leaves())
+            else:
+                yield (name,), layer
+
+    def producer(self, key: tuple) -> tuple:
+        """The key of the leaf output or top-level graph input whose value reaches ``key``."""
+        return self._producers()[self._roots[key]]
+
+    def _producers(self) -> dict:
+        if getattr(self, "_producer_map", None) is None:
+            table = {self._roots[((), p)]: ((), p) for p in self._inputs}
+            for path, layer in self.leaves():
+                for port in layer.output_ports:
+                    table[self._roots[(path, port)]] = (path, port)
+            self._producer_map = table
+        return self._producer_map
+
+    # -- editing (returns new graphs) ------------------------------------------------------------------
+    def explicit_edges(self) -> list[tuple]:
+        """The wiring as explicit (NetPort, NetPort | None) pairs, the form the graph can be rebuilt from."""
+        def port(ref: PortRef) -> NetPort:
+            return NetPort(ref.port) if ref.layer is None else NetPort(ref.layer, ref.port)
+        pairs = [(port(e.src), port(e.dst)) for e in self._edges if not e.implicit]
+        return pairs + [(port(m), None) for m in sorted(self._muted)]
+
+    def port_shape_options(self) -> dict[str, PortType]:
+        """The graph port types given at construction."""
+        return dict(self._declared)
+
+    def replace_layers(self, changes: Mapping[Any, Layer]) -> NetGraph:
+        """A new graph with layers replaced; keys are names or paths (tuples) into nested graphs."""
+        nested: dict[str, dict] = {}
+        layers = dict(self._layers)
+        for key, layer in changes.items():
+            path = (key,) if isinstance(key, str) else tuple(key)
+            if path[0] not in layers:
+                raise WiringError(f"no layer {path[0]!r}{did_you_mean(path[0], layers)}")
+            if len(path) == 1:
+                layers[path[0]] = layer
+            else:
+                nested.setdefault(path[0], {})[path[1:]] = layer
+        for name, inner in nested.items():
+            layers[name] = layers[name].replace_layers(inner)
+        if all(_same_structure(self._layers[n], layers[n]) or (n in nested and layers[n]._same_ports(self._layers[n]))
+               for n in layers if layers[n] is not self._layers[n]):
+            return self._with_layers(layers)  # arrays changed only: types, edges and order stay valid
+        return NetGraph(layers, self.explicit_edges(), **self._declared)
+
+    def _same_ports(self, other: NetGraph) -> bool:
+        return self._types is other._types  # a copy made by _with_layers shares the inferred types
+
+    def _with_layers(self, layers: dict[str, Layer]) -> NetGraph:
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new._layers, new._compiled = layers, None
+        return new
+
+    # -- Layer interface and values -----------------------------------------------------------------------
+    def declared_types(self) -> dict[str, PortType]:
+        return self.port_types
+
+    def options(self) -> dict[str, Any]:
+        return {"layers": dict(self._layers), "edges": self.explicit_edges(), **self._declared}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NetGraph):
+            return NotImplemented
+        return (list(self._layers.items()) == list(other._layers.items())
+                and set(self.explicit_edges()) == set(other.explicit_edges())
+                and self._inputs == other._inputs and self._outputs == other._outputs
+                and self._declared == other._declared)  # inferred types follow from these (a nested
+        # graph's stand-alone types can be stale after replace_layers set arrays, so they are not compared)
+
+    __hash__ = Layer.__hash__
+
+    def __repr__(self) -> str:
+        return (f"NetGraph(<{len(self._layers)} layers>, inputs={dict(self.input_shapes)}, "
+                f"outputs={dict(self.output_shapes)})")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if not name.startswith("_"):
+            raise AttributeError(f"NetGraph is immutable: use net.replace_layers(...) or a surgery function, not net.{name} = ...")
+        object.__setattr__(self, name, value)
+
+    def information(self, prop: str | None = None) -> Any:
+        """Wolfram's Information[net, prop]: port names and shapes, layer counts, arrays and their sizes."""
+        return information(self, prop)
+
+    # -- pipeline stages ------------------------------------------------------------------------------
+    def compile(self) -> Any:
+        """A plain ``nn.Module`` whose ``forward`` is generated straight-line code (see ``module.code``)."""
+        return stage("compile")(self)
+
+    def __call__(self, *args: Any, **inputs: Any) -> Any:
+        """Evaluate: ``net(x)``, ``net(Input=x)`` or ``net()``; one output gives a tensor, several a dict."""
+        return stage("evaluate")(self, args, inputs)
+
+    def build(self, types: Mapping[str, PortType]) -> torch.nn.Module:
+        return self.compile()
+
+    def to_dot(self, **options: Any) -> str:
+        return stage("to_dot")(self, **options)
+
+    def render_svg(self, **options: Any) -> str:
+        return stage("render_svg")(self, **options)
+
+    def render(self, path: Any, **options: Any) -> Any:
+        return stage("render")(self, path, **options)
+
+    def _repr_svg_(self) -> str:
+        return self.render_svg()
+
+    def to_yaml(self, name: str | None = None) -> str:
+        return stage("to_yaml")(self, name=name)
+
+    @classmethod
+    def from_yaml(cls, source: Any) -> NetGraph:
+        return stage("from_yaml")(source)

@@ -1,0 +1,192 @@
+"""The layer base class and the registry from Wolfram type name to class.
+
+A layer is a frozen value (a dataclass) that declares its ports, relates their types in ``infer``,
+and makes its torch module in ``build``. It never holds mutable torch state: ``build`` copies its
+arrays into fresh parameters, and ``with_arrays`` returns a new layer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import torch
+from torch import nn
+
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.types import REAL, Conflict, PortType, as_shape
+
+__all__ = ["Layer", "REGISTRY", "layer_class", "register", "as_array", "shape_option", "EmitContext"]
+
+REGISTRY: dict[str, type[Layer]] = {}
+
+
+def register(cls: type[Layer], name: str | None = None) -> type[Layer]:
+    """Make ``cls`` known by ``name`` (default: its class name) to YAML specs and ``layer_class``."""
+    REGISTRY[name or cls.__name__] = cls
+    return cls
+
+
+def layer_class(name: str) -> type[Layer]:
+    """The layer class registered as ``name``; OptionError with a suggestion when unknown."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise OptionError(f"unknown layer type {name!r}{did_you_mean(name, REGISTRY)}") from None
+
+
+def as_array(value: Any, what: str) -> torch.Tensor | None:
+    """A detached float32 copy of ``value`` (list, number, ndarray or tensor), or None."""
+    if value is None:
+        return None
+    try:
+        t = torch.as_tensor(value)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise OptionError(f"{what} must be a number or a (nested) list of numbers, found {value!r}: {exc}") from None
+    if not (t.is_floating_point() or t.dtype in (torch.int64, torch.int32, torch.bool)):
+        raise OptionError(f"{what} must be real numbers, found dtype {t.dtype}")
+    return t.detach().to(torch.float32 if not t.is_floating_point() else t.dtype).clone()
+
+
+def shape_option(value: Any, layer: str, option: str) -> tuple | None:
+    """Normalise a shape option (int, list or None) or raise OptionError naming the layer and option."""
+    try:
+        return as_shape(value, f"{layer} option {option}=")
+    except Conflict as exc:
+        raise OptionError(str(exc)) from None
+
+
+@dataclasses.dataclass(frozen=True)
+class EmitContext:
+    """What a layer's ``emit`` gets: the code for its module, its input variables and the batch size."""
+
+    module: str
+    args: tuple[str, ...]
+    batch: str
+    types: Mapping[str, PortType]
+
+
+class Layer:
+    """Base of every layer spec. Subclasses are ``@dataclass(frozen=True, eq=False, repr=False)``.
+
+    Subclasses define:
+      * ``input_ports`` / ``output_ports``: port names, in order.
+      * ``declared_types()``: port types fixed by options (``output=3`` …).
+      * ``infer(types)``: given the current partial types of all its ports, return refined ones
+        (both directions), raising ``Conflict`` when they cannot agree.
+      * ``array_shapes(types)`` and ``init_array(name, shape, generator)`` when it has arrays.
+      * ``build(types)``: the torch module; ``forward(*inputs)`` (or ``forward(batch_size)`` for a
+        layer without inputs) returns a tensor, or a tuple in ``output_ports`` order.
+      * optionally ``emit(ctx)``: an inline Python expression for the compiled ``forward``.
+    """
+
+    ARRAYS: ClassVar[Mapping[str, str]] = {}  # Wolfram array name -> dataclass field
+    POSITIONAL: ClassVar[str | None] = None  # the option given positionally (YAML uses its name)
+    variadic: ClassVar[bool] = False  # takes any number of inputs Input1..Inputn (see with_input_count)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.__name__.startswith("_"):
+            register(cls)
+
+    # -- ports and types ------------------------------------------------------------------
+    input_ports: tuple[str, ...] = ()
+    output_ports: tuple[str, ...] = ("Output",)
+
+    @property
+    def type_name(self) -> str:
+        return type(self).__name__
+
+    def declared_types(self) -> dict[str, PortType]:
+        """Port types fixed by the layer's options; by default each port is Real of unknown shape."""
+        return {p: PortType(None, REAL) for p in (*self.input_ports, *self.output_ports)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        """Refine the partial types of this layer's ports (default: no relation between ports)."""
+        return dict(types)
+
+    def with_input_count(self, n: int) -> Layer:
+        """For a variadic layer: the same layer with ``n`` inputs (ports Input1..Inputn)."""
+        return self
+
+    # -- arrays ---------------------------------------------------------------------------
+    @property
+    def arrays(self) -> dict[str, torch.Tensor | None]:
+        """Learnable arrays by Wolfram name; None means uninitialised."""
+        return {name: getattr(self, field) for name, field in self.ARRAYS.items()}
+
+    def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
+        """The shape of each array, given fully known port types."""
+        return {}
+
+    def init_array(self, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
+        """A fresh value for array ``name`` (Kaiming-uniform weights, zero biases by default)."""
+        if name.lower().startswith("bias") or len(shape) < 2:
+            return torch.zeros(shape)
+        fan_in = max(1, int(torch.tensor(shape[1:]).prod()))
+        bound = (3.0 / fan_in) ** 0.5
+        return (torch.rand(shape, generator=generator) * 2 - 1) * bound
+
+    def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
+        """A copy with the given arrays replaced (names as in ``arrays``)."""
+        unknown = [n for n in arrays if n not in self.ARRAYS]
+        if unknown:
+            raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}")
+        return dataclasses.replace(self, **{self.ARRAYS[n]: v for n, v in arrays.items()})
+
+    # -- execution ------------------------------------------------------------------------
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        raise NotImplementedError(f"{self.type_name} must implement build(types)")
+
+    def emit(self, ctx: EmitContext) -> str:
+        """Python expression computing the outputs in the generated forward (default: call the module)."""
+        return f"{ctx.module}({', '.join(ctx.args) if self.input_ports else ctx.batch})"
+
+    # -- values ---------------------------------------------------------------------------
+    def options(self) -> dict[str, Any]:
+        """The options that differ from their defaults, by keyword name (arrays included)."""
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            default = f.default if f.default is not dataclasses.MISSING else dataclasses.MISSING
+            if f.name == self.POSITIONAL or not _same(value, default):
+                out[f.name] = value
+        return out
+
+    def replace(self, **changes: Any) -> Layer:
+        """A copy with some options changed (layers are frozen values)."""
+        return dataclasses.replace(self, **changes)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(_same(getattr(self, f.name), getattr(other, f.name)) for f in dataclasses.fields(self))
+
+    def __hash__(self) -> int:
+        return hash(type(self).__name__)
+
+    def __repr__(self) -> str:
+        opts = self.options()
+        parts = []
+        if self.POSITIONAL in opts:
+            parts.append(_short(opts.pop(self.POSITIONAL)))
+        parts += [f"{k}={_short(v)}" for k, v in opts.items()]
+        return f"{self.type_name}({', '.join(parts)})"
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        return (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape == b.shape
+                and a.dtype == b.dtype and bool(torch.equal(a, b)))
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a is b or a == b
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"<array {tuple(value.shape)}>" if value.numel() > 6 else repr(value.tolist())
+    return repr(value)

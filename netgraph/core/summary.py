@@ -1,0 +1,89 @@
+"""Summaries of a net: parameter counts, a one-line description, and the ``netgraph summary`` table.
+
+>>> from netgraph import NetGraph, LinearLayer
+>>> net = NetGraph({"lin": LinearLayer(3), "act": "Tanh"}, [("lin", "act")], Input=4)
+>>> parameter_count(net)
+15
+>>> one_line(net)
+'inputs Input (4) -> outputs Output (3); 2 layers, 15 parameters'
+>>> print(summary_table(net))
+#  layer  type              inputs           outputs           parameters
+1  lin    LinearLayer       Input (4)        Output (3)                15
+2  act    ElementwiseLayer  Input (3)        Output (3)                 0
+   total                    Input (4)        Output (3)                15
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netgraph.core.types import format_shape, numel
+
+__all__ = ["layer_parameters", "parameter_count", "one_line", "summary_table"]
+
+
+def layer_parameters(net: Any, path: tuple) -> int | None:
+    """Elements in the arrays of the leaf layer at ``path``; None while a shape is unknown."""
+    layer = net.layer_at(path)
+    if not layer.ARRAYS:
+        return 0
+    sizes = {name: int(value.numel()) for name, value in layer.arrays.items() if value is not None}
+    if len(sizes) < len(layer.ARRAYS):
+        types = net.layer_types(path)
+        if not all(t.known for t in types.values()):
+            return None
+        try:
+            shapes = layer.array_shapes(types)
+        except Exception:  # noqa: BLE001 - a layer that cannot size its arrays yet counts as unknown
+            return None
+        for name, shape in shapes.items():
+            sizes.setdefault(name, numel(shape) if shape is not None and None not in shape else 0)
+    return sum(sizes.values())
+
+
+def parameter_count(net: Any) -> int | None:
+    """Elements in all arrays of ``net`` (learnable parameters and buffers); None while a shape is unknown."""
+    counts = [layer_parameters(net, path) for path, _ in net.leaves()]
+    return None if None in counts else sum(counts)
+
+
+def _ports(net: Any, names: tuple) -> str:
+    types = net.port_types
+    return ", ".join(f"{p} {_type(types[p])}" for p in names) or "none"
+
+
+def _type(t: Any) -> str:
+    shape = format_shape(t.shape)
+    shape = shape[:-2] + ")" if shape.endswith(",)") else shape
+    return shape if t.dtype in ("Real", None) else f"{shape} {t.dtype}"
+
+
+def one_line(net: Any) -> str:
+    """'inputs Input (4) -> outputs Output (3); 2 layers, 15 parameters'."""
+    count = parameter_count(net)
+    shown = "unknown number of" if count is None else f"{count:,}"
+    n = sum(1 for _ in net.leaves())
+    return (f"inputs {_ports(net, net.input_ports)} -> outputs {_ports(net, net.output_ports)}; "
+            f"{n} layer{'s' * (n != 1)}, {shown} parameters")
+
+
+def summary_table(net: Any) -> str:
+    """A table of the leaf layers (nested ones by path): type, port types, parameter counts."""
+    rows = [("#", "layer", "type", "inputs", "outputs", "parameters")]
+    for i, (path, layer) in enumerate(net.leaves(), 1):
+        types = net.layer_types(path)
+        count = layer_parameters(net, path)
+        rows.append((str(i), "/".join(path), layer.type_name,
+                     ", ".join(f"{p} {_type(types[p])}" for p in layer.input_ports) or "-",
+                     ", ".join(f"{p} {_type(types[p])}" for p in layer.output_ports) or "-",
+                     "?" if count is None else f"{count:,}"))
+    total = parameter_count(net)
+    rows.append(("", "total", "", _ports(net, net.input_ports), _ports(net, net.output_ports),
+                 "?" if total is None else f"{total:,}"))
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    widths[3], widths[4] = max(widths[3], 15), max(widths[4], 16)
+    lines = []
+    for r in rows:
+        cells = [r[c].ljust(widths[c]) for c in range(5)] + [r[5].rjust(widths[5])]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)

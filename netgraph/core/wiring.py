@@ -1,0 +1,229 @@
+"""Edge normalisation: every edge form of DESIGN.md -> explicit ``Edge``s, plus the graph's ports.
+
+Forms: ``(src, dst)``, chains ``(a, b, c)``, ``{src: dst}``, groups ``([1, 2, 3], 4)`` (fed to 4's
+inputs in order, Wolfram's threading), fan-out ``(1, [2, 3])``, ``NetPort(layer, "Port")``, graph
+ports ``NetPort("Name")``, and ``(src, None)`` to mute an output. Unwired inputs become graph inputs
+(same names merge); unwired outputs become graph outputs (``Output1``, ``Output2`` … on clashes).
+All problems are collected and raised as one WiringError.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from netgraph.core.layer import Layer
+from netgraph.core.errors import MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, WiringError, did_you_mean, raise_all
+from netgraph.core.ports import Edge, NetPort, PortRef
+
+__all__ = ["Wiring", "normalize", "describe_layer", "format_endpoint"]
+
+_GRAPH = "graph"
+
+
+@dataclass
+class Wiring:
+    """The result: layers (variadic ones given their input count), edges, graph ports, muted outputs."""
+
+    layers: dict[str, Layer]
+    edges: list[Edge] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    muted: set[PortRef] = field(default_factory=set)
+
+
+def describe_layer(names: list[str], layers: dict[str, Layer], name: str) -> str:
+    """'layer 4 'sample' (FunctionLayer)', or 'layer 4 (FunctionLayer)' when the name is the index."""
+    index = names.index(name) + 1 if name in names else "?"
+    label = "" if name == str(index) else f" {name!r}"
+    return f"layer {index}{label} ({layers[name].type_name})"
+
+
+def format_endpoint(x: Any) -> str:
+    if isinstance(x, (list, tuple)):
+        return "[" + ", ".join(format_endpoint(e) for e in x) + "]"
+    if isinstance(x, str):
+        return x if x.isidentifier() else repr(x)
+    return repr(x) if isinstance(x, NetPort) else str(x)
+
+
+class _Normalizer:
+    def __init__(self, names: list[str], layers: dict[str, Layer]):
+        self.names, self.layers = names, dict(layers)
+        self.errors: list[str] = []
+
+    def desc(self, name: str) -> str:
+        return describe_layer(self.names, self.layers, name)
+
+    # -- step 1: expand forms into (src, dst, text) pairs of single endpoints -----------------
+    def expand(self, spec: Any) -> list[tuple[Any, Any, str]]:
+        if isinstance(spec, dict):
+            items = list(spec.items())
+        elif isinstance(spec, (list, tuple)):
+            items = list(spec)
+        else:
+            self.errors.append(f"edges must be a list of (src, dst) pairs or a dict, found {type(spec).__name__}")
+            return []
+        pairs = []
+        for item in items:
+            if not isinstance(item, (tuple, list)) or len(item) < 2:
+                self.errors.append(f"{item!r} is not a valid edge: write (src, dst) or a chain (a, b, c)")
+                continue
+            text = " -> ".join(format_endpoint(e) for e in item)
+            for a, b in zip(item, item[1:]):
+                for s in (a if isinstance(a, list) else [a]):
+                    for d in (b if isinstance(b, list) else [b]):
+                        pairs.append((s, d, text))
+        return pairs
+
+    # -- step 2: resolve endpoints ---------------------------------------------------------
+    def layer_name(self, ref: Any, text: str) -> str | None:
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            if 1 <= ref <= len(self.names):
+                return self.names[ref - 1]
+            self.errors.append(f"edge {text}: there is no layer {ref} (layers are numbered 1 to {len(self.names)})")
+            return None
+        if isinstance(ref, str):
+            if ref in self.layers:
+                return ref
+            self.errors.append(f"edge {text}: there is no layer {ref!r}{did_you_mean(ref, self.names)}; "
+                               f"a graph port is written NetPort({ref!r})")
+            return None
+        self.errors.append(f"edge {text}: {ref!r} is not a layer index, layer name or NetPort")
+        return None
+
+    def check_port(self, name: str, port: str, want: str, text: str) -> bool:
+        layer = self.layers[name]
+        ins, outs = layer.input_ports, layer.output_ports
+        good, other = (outs, ins) if want == "output" else (ins, outs)
+        if port in good:
+            return True
+        if port in other:
+            msg = (f"port {port!r} of {self.desc(name)} is an input; an edge's source must be an output port"
+                   if want == "output" else f"port {port!r} of {self.desc(name)} is an output: {MSG_OUTPUT_TO_OUTPUT}")
+        else:
+            msg = (f"{self.desc(name)} has no port {port!r}{did_you_mean(port, (*ins, *outs))}; "
+                   f"its inputs are {list(ins)} and outputs {list(outs)}")
+        self.errors.append(f"edge {text}: {msg}")
+        return False
+
+    def source(self, ref: Any, text: str) -> PortRef | None:
+        if isinstance(ref, NetPort):
+            if ref.layer is None:
+                return PortRef(None, ref.port)
+            name = self.layer_name(ref.layer, text)
+            return PortRef(name, ref.port) if name and self.check_port(name, ref.port, "output", text) else None
+        if ref is None:
+            self.errors.append(f"edge {text}: None can only be a destination (it mutes an output)")
+            return None
+        name = self.layer_name(ref, text)
+        if name is None:
+            return None
+        outs = self.layers[name].output_ports
+        if not outs:
+            self.errors.append(f"edge {text}: {self.desc(name)} has no output port")
+            return None
+        return PortRef(name, outs[0])
+
+    def target(self, ref: Any, text: str) -> PortRef | str | None:
+        """A PortRef, or a bare layer name whose port is assigned by regrouping, or 'mute'."""
+        if ref is None:
+            return "mute"
+        if isinstance(ref, NetPort):
+            if ref.layer is None:
+                return PortRef(None, ref.port)
+            name = self.layer_name(ref.layer, text)
+            return PortRef(name, ref.port) if name and self.check_port(name, ref.port, "input", text) else None
+        name = self.layer_name(ref, text)
+        return ("layer", name) if name else None
+
+    # -- step 3: thread bare-layer edges onto free input ports ------------------------------
+    def thread(self, bare: dict[str, list[tuple[PortRef, str]]], claimed: dict[PortRef, list[str]]) -> list[Edge]:
+        edges = []
+        claimed_per_layer = Counter(p.layer for p in claimed)
+        for name, feeds in bare.items():
+            layer = self.layers[name]
+            if layer.variadic:
+                layer = self.layers[name] = layer.with_input_count(len(feeds) + claimed_per_layer[name])
+            free = [p for p in layer.input_ports if PortRef(name, p) not in claimed]
+            if len(feeds) > len(free):
+                shown = ", ".join(t for _, t in feeds)
+                if not layer.input_ports:
+                    self.errors.append(f"{self.desc(name)} has no input ports, but {shown} feeds it")
+                    continue
+                self.errors.append(
+                    f"{self.desc(name)} takes {len(layer.input_ports)} input(s) {list(layer.input_ports)}"
+                    f"{f' ({len(free)} not wired by NetPort)' if len(free) != len(layer.input_ports) else ''}, "
+                    f"but {len(feeds)} edges feed it: {shown}. {'' if len(layer.input_ports) > 1 else MSG_FED_TWICE}")
+                continue
+            edges += [Edge(src, PortRef(name, port), text) for (src, text), port in zip(feeds, free)]
+        return edges
+
+    def run(self, spec: Any) -> Wiring:
+        bare: dict[str, list[tuple[PortRef, str]]] = defaultdict(list)
+        claimed: dict[PortRef, list[str]] = defaultdict(list)
+        explicit: list[Edge] = []
+        muted: set[PortRef] = set()
+        for s, d, text in self.expand(spec):
+            src, dst = self.source(s, text), self.target(d, text)
+            if src is None or dst is None:
+                continue
+            if dst == "mute":
+                if src.layer is None:
+                    self.errors.append(f"edge {text}: only a layer's output can be muted")
+                muted.add(src)
+            elif isinstance(dst, tuple):
+                bare[dst[1]].append((src, text))
+            else:
+                claimed[dst].append(text)
+                explicit.append(Edge(src, dst, text))
+        for dst, texts in claimed.items():
+            if len(texts) > 1:
+                where = f"graph output {dst.port!r}" if dst.layer is None else f"port {dst.port!r} of {self.desc(dst.layer)}"
+                self.errors.append(f"{where} is fed by {len(texts)} edges ({'; '.join(texts)}): {MSG_FED_TWICE}")
+        edges = explicit + self.thread(bare, claimed)
+        wiring = Wiring(self.layers, edges, muted=muted)
+        self.add_graph_ports(wiring)
+        return wiring
+
+    # -- step 4: dangling ports become graph ports ------------------------------------------
+    def add_graph_ports(self, w: Wiring) -> None:
+        fed = {e.dst for e in w.edges}
+        used = {e.src for e in w.edges} | w.muted
+        inputs = list(dict.fromkeys(e.src.port for e in w.edges if e.src.layer is None))
+        explicit_outputs = [e.dst.port for e in w.edges if e.dst.layer is None]
+        dangling_out: list[PortRef] = []
+        for name in self.names:
+            layer = self.layers[name]
+            for port in layer.input_ports:
+                if PortRef(name, port) not in fed:
+                    w.edges.append(Edge(PortRef(None, port), PortRef(name, port), f"(unwired {name}.{port})", True))
+                    if port not in inputs:
+                        inputs.append(port)
+            dangling_out += [PortRef(name, p) for p in layer.output_ports if PortRef(name, p) not in used]
+        counts = defaultdict(int)
+        for ref in dangling_out:
+            counts[ref.port] += 1
+        seen: dict[str, int] = defaultdict(int)
+        dangling_names = []
+        for ref in dangling_out:
+            seen[ref.port] += 1
+            out = ref.port if counts[ref.port] == 1 else f"{ref.port}{seen[ref.port]}"
+            if out in explicit_outputs:
+                self.errors.append(f"graph output {out!r} is fed explicitly and also by the unwired output "
+                                   f"{ref.port!r} of {self.desc(ref.layer)}; mute one with ({ref.layer!r}, None) "
+                                   f"or name the graph port differently")
+                continue
+            w.edges.append(Edge(ref, PortRef(None, out), f"(unwired {ref.layer}.{ref.port})", True))
+            dangling_names.append(out)
+        w.inputs = inputs
+        w.outputs = dangling_names + list(dict.fromkeys(explicit_outputs))
+
+
+def normalize(names: list[str], layers: dict[str, Layer], spec: Any) -> Wiring:
+    """Normalise ``spec`` for the layers ``names`` (in order); raise one WiringError listing all problems."""
+    n = _Normalizer(names, layers)
+    wiring = n.run(spec)
+    raise_all(n.errors, WiringError, "invalid wiring")
+    return wiring

@@ -1,0 +1,147 @@
+"""Small helpers shared by the layer families: option checks, levels, dtype pass-through.
+
+Levels are Wolfram's: 1 is the first non-batch dimension, -1 the last.
+
+>>> level_dim(1, 3, "L"), level_dim(-1, 3, "L")
+(0, 2)
+>>> int_tuple(3, 2, "ConvolutionLayer", "kernel")
+(3, 3)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import nn
+
+from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.errors import OptionError
+from netgraph.core.types import Conflict, PortType, format_shape, unify
+
+__all__ = ["positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int",
+           "same_rank", "check_number", "FnModule"]
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def positive_int(value: Any, layer: str, option: str, minimum: int = 1) -> int:
+    """``value`` as an int ≥ ``minimum``, or an OptionError naming the layer and option."""
+    if not is_int(value) or value < minimum:
+        kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise OptionError(f"{layer} option {option}= must be {kind}, found {value!r}")
+    return int(value)
+
+
+def check_number(value: Any, layer: str, option: str, low: float, high: float, *, open_high: bool = False) -> float:
+    """A real number in [low, high] (or [low, high)), else OptionError."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok or not (low <= value <= high) or (open_high and value == high):
+        bracket = ")" if open_high else "]"
+        raise OptionError(f"{layer} option {option}= must be a number in [{low}, {high}{bracket}, found {value!r}")
+    return float(value)
+
+
+def int_tuple(value: Any, n: int | None, layer: str, option: str, minimum: int = 1) -> tuple[int, ...] | int:
+    """An int (kept as is when ``n`` is None) or a list of ints, each ≥ ``minimum``, as a tuple of length n."""
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    if not items or not all(is_int(v) and v >= minimum for v in items):
+        kind = "positive integers" if minimum == 1 else f"integers >= {minimum}"
+        raise OptionError(f"{layer} option {option}= must be an integer or a list of {kind}, found {value!r}")
+    if not isinstance(value, (list, tuple)):
+        return int(value) if n is None else (int(value),) * n
+    if n is not None and len(items) != n:
+        raise OptionError(f"{layer} option {option}= needs {n} values, found {len(items)}: {value!r}")
+    return tuple(int(v) for v in items)
+
+
+def level_option(value: Any, layer: str, option: str = "level") -> int:
+    """A non-zero int level (Wolfram's: 1 first non-batch dim, -1 last)."""
+    if not is_int(value) or value == 0:
+        raise OptionError(f"{layer} option {option}= must be a non-zero integer (1 is the first dimension after "
+                          f"the batch, -1 the last), found {value!r}")
+    return int(value)
+
+
+def level_dim(level: int, rank: int, layer: str) -> int:
+    """The 0-based non-batch dim of ``level`` for an input of ``rank``; Conflict when out of range."""
+    dim = level - 1 if level > 0 else rank + level
+    if not 0 <= dim < rank:
+        raise Conflict(f"level {level} does not exist in an input of rank {rank} "
+                       f"(levels run from 1 to {rank}, or -1 to -{rank}) for {layer}")
+    return dim
+
+
+def same_rank(shape: Any, rank: int, port: str, what: str) -> None:
+    """Conflict unless ``shape`` (when known) has ``rank`` dims."""
+    if shape is not None and len(shape) != rank:
+        raise Conflict(f"port {port!r} must have rank {rank} ({what}), found {format_shape(shape)}")
+
+
+def pass_dtype(types: Mapping[str, PortType], ports: tuple[str, ...]) -> str | None:
+    """The dtype shared by ``ports`` (for shape-only layers that work on reals and integers alike)."""
+    dtypes = {types[p].dtype for p in ports} - {None}
+    if len(dtypes) > 1:
+        shown = ", ".join(f"{p!r} {types[p].dtype}" for p in ports)
+        raise Conflict(f"ports must share one dtype, found {shown}")
+    return dtypes.pop() if dtypes else None
+
+
+def fill(types: dict[str, PortType], port: str, shape: Any, dtype: str | None = None) -> None:
+    """Refine ``types[port]`` with ``shape`` (and dtype), naming the port in any conflict."""
+    try:
+        types[port] = unify(types[port], PortType(shape, dtype))
+    except Conflict as exc:
+        raise Conflict(f"port {port!r}: {exc}") from None
+
+
+class _ShapeLayer(Layer):
+    """One ``Input``, one ``Output`` and a dtype that passes through (real or integer data alike).
+
+    Subclasses give ``forward_shape``/``backward_shape`` (the shape rules), ``function(types)``
+    (the torch callable the built module runs) and ``code(x, types)`` (the same as inline code).
+    """
+
+    input_ports = ("Input",)
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {"Input": PortType(None, None), "Output": PortType(None, None)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        dtype = pass_dtype(types, ("Input", "Output"))
+        fill(types, "Output", self.forward_shape(types["Input"].shape), dtype)
+        fill(types, "Input", self.backward_shape(types["Output"].shape, types["Input"].shape), dtype)
+        return types
+
+    def forward_shape(self, shape: tuple | None) -> tuple | None:
+        raise NotImplementedError
+
+    def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
+        return None
+
+    def code(self, x: str, types: Mapping[str, PortType]) -> str:
+        raise NotImplementedError
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return FnModule(self.function(types))
+
+    def function(self, types: Mapping[str, PortType]) -> Any:
+        raise NotImplementedError
+
+    def emit(self, ctx: EmitContext) -> str:
+        return self.code(ctx.args[0], ctx.types)
+
+
+class FnModule(nn.Module):
+    """Applies ``fn`` (a partial of a torch function with validated arguments): the reference path."""
+
+    def __init__(self, fn: Any):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fn(x)

@@ -1,0 +1,127 @@
+"""Reductions: AggregationLayer (Max, Min, Mean, Total over chosen levels) and SummationLayer (sum of all).
+
+``AggregationLayer(f)`` reduces, as Wolfram's default, every level but the first (``"2;;"``): for a
+(channels, h, w) feature map it gives one value per channel (global pooling). ``levels`` is an int,
+a list of ints, or a span ``"i;;j"`` (1-based; negative from the end).
+
+>>> AggregationLayer("Mean").levels
+'2;;'
+>>> AggregationLayer("Max", levels=-1).reduced(3)
+(2,)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
+
+import torch
+
+from netgraph.layers._shapes import FnModule, _ShapeLayer, is_int
+from netgraph.core.layer import EmitContext
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.types import REAL, Conflict, PortType, format_shape
+
+__all__ = ["AggregationLayer", "SummationLayer", "AGGREGATION"]
+
+#: Aggregation function names -> torch method.
+AGGREGATION = {"Max": "amax", "Min": "amin", "Mean": "mean", "Total": "sum"}
+_SPAN = re.compile(r"^\s*(-?\d+)?\s*;;\s*(-?\d+|All)?\s*$")
+
+
+def _levels_option(value: Any) -> Any:
+    if is_int(value) and value != 0:
+        return int(value)
+    if isinstance(value, (list, tuple)) and value and all(is_int(v) and v != 0 for v in value):
+        return [int(v) for v in value]
+    m = _SPAN.match(value) if isinstance(value, str) else None
+    if m and "0" not in (m.group(1), m.group(2)):
+        return value
+    raise OptionError(f"AggregationLayer levels= must be a non-zero integer, a list of them, or a span such as "
+                      f"'2;;' (1-based, negative from the end), found {value!r}")
+
+
+class _Reduction(_ShapeLayer):
+    def declared_types(self) -> dict[str, PortType]:
+        return {"Input": PortType(None, REAL), "Output": PortType(None, REAL)}
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class AggregationLayer(_Reduction):
+    """Reduces ``levels`` of each example with ``function`` ("Max", "Min", "Mean" or "Total")."""
+
+    function: str = "Max"
+    levels: Any = "2;;"
+    POSITIONAL = "function"
+
+    def __post_init__(self) -> None:
+        if self.function not in AGGREGATION:
+            raise OptionError(f"AggregationLayer: unknown function {self.function!r}"
+                              f"{did_you_mean(self.function, AGGREGATION)}; use one of {', '.join(AGGREGATION)}")
+        object.__setattr__(self, "levels", _levels_option(self.levels))
+
+    def reduced(self, rank: int) -> tuple[int, ...]:
+        """The 0-based non-batch dims reduced for an input of ``rank``; Conflict when none or out of range."""
+        if isinstance(self.levels, str):
+            m = _SPAN.match(self.levels)
+            start = int(m.group(1)) if m.group(1) else 1
+            stop = int(m.group(2)) if m.group(2) and m.group(2) != "All" else -1
+            a, b = (start - 1 if start > 0 else rank + start), (stop if stop > 0 else rank + stop + 1)
+            dims = tuple(range(max(a, 0), min(b, rank)))
+        else:
+            levels = self.levels if isinstance(self.levels, list) else [self.levels]
+            dims = tuple(sorted({lv - 1 if lv > 0 else rank + lv for lv in levels}))
+            if any(not 0 <= d < rank for d in dims):
+                raise Conflict(f"levels {self.levels!r} do not exist in port 'Input' of rank {rank}")
+        if not dims:
+            raise Conflict(f"levels {self.levels!r} select no dimension of port 'Input' of rank {rank} "
+                           f"(give levels=, e.g. levels=1)")
+        return dims
+
+    def forward_shape(self, shape: tuple | None) -> tuple | None:
+        if shape is None:
+            return None
+        dims = self.reduced(len(shape))
+        return tuple(d for i, d in enumerate(shape) if i not in dims)
+
+    def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
+        if out is None or shape is None:
+            return None
+        dims = self.reduced(len(shape))
+        if len(out) != len(shape) - len(dims):
+            raise Conflict(f"port 'Output' {format_shape(out)} does not fit port 'Input' {format_shape(shape)} "
+                           f"reduced over levels {self.levels!r}")
+        kept = iter(out)
+        return tuple(None if i in dims else next(kept) for i in range(len(shape)))
+
+    def _torch_dims(self, types: Mapping[str, PortType]) -> tuple[int, ...]:
+        return tuple(d + 1 for d in self.reduced(len(types["Input"].shape)))
+
+    def build(self, types: Mapping[str, PortType]) -> torch.nn.Module:
+        return FnModule(partial(getattr(torch, AGGREGATION[self.function]), dim=self._torch_dims(types)))
+
+    def emit(self, ctx: EmitContext) -> str:
+        return f"{ctx.args[0]}.{AGGREGATION[self.function]}({self._torch_dims(ctx.types)})"
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class SummationLayer(_Reduction):
+    """The sum of all elements of each example: ``Output`` is a scalar ``()``."""
+
+    def forward_shape(self, shape: tuple | None) -> tuple | None:
+        return ()
+
+    def build(self, types: Mapping[str, PortType]) -> torch.nn.Module:
+        return FnModule(_sum_all)
+
+    def emit(self, ctx: EmitContext) -> str:
+        if len(ctx.types["Input"].shape) == 1:  # (batch, n) already: no reshape needed
+            return f"{ctx.args[0]}.sum(1)"
+        return f"{ctx.args[0]}.reshape({ctx.args[0]}.shape[0], -1).sum(1)"
+
+
+def _sum_all(x: torch.Tensor) -> torch.Tensor:
+    return x.reshape(x.shape[0], -1).sum(1)

@@ -1,0 +1,284 @@
+"""ConvolutionLayer and PoolingLayer over 1, 2 or 3 spatial dimensions, channels first (as Wolfram and torch).
+
+``Input`` is (channels, *spatial) and ``Output`` is (output channels, *spatial'), with
+``spatial' = floor((spatial + 2 padding - dilation (kernel - 1) - 1) / stride) + 1``. The number of
+spatial dims comes from ``kernel`` when it is a list, else from the input's rank. With stride 1 the
+input size is also inferred from the output size.
+
+>>> from netgraph import NetChain
+>>> NetChain([ConvolutionLayer(16, 3, padding_size=1), PoolingLayer(2, stride=2)], input=(1, 28, 28)).output_shapes
+{'Output': (16, 14, 14)}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from netgraph.layers._shapes import fill, int_tuple, positive_int
+from netgraph.core.layer import EmitContext, Layer, as_array, shape_option
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.types import REAL, Conflict, PortType, format_shape
+
+__all__ = ["ConvolutionLayer", "PoolingLayer", "POOLING"]
+
+POOLING = ("Max", "Mean", "Total")
+
+
+def _out_size(size: Any, k: int, s: int, p: int, d: int) -> Any:
+    if not isinstance(size, int):
+        return size  # unknown stays unknown; a variable length ("n") stays variable
+    out = (size + 2 * p - d * (k - 1) - 1) // s + 1
+    if out < 1:
+        raise Conflict(f"a spatial size of {size} is too small for kernel {k} (dilation {d}, padding {p}); "
+                       f"it needs at least {d * (k - 1) + 1 - 2 * p}")
+    return out
+
+
+def _in_size(out: Any, k: int, s: int, p: int, d: int) -> Any:
+    if isinstance(out, str):
+        return out
+    return out - 2 * p + d * (k - 1) if isinstance(out, int) and s == 1 else None
+
+
+class _Spatial(Layer):
+    """Shared option handling and spatial shape rules (kernel, stride, padding_size, dilation)."""
+
+    input_ports = ("Input",)
+
+    def _spatial_options(self, name: str) -> None:
+        given = {o: getattr(self, o) for o in ("kernel", "stride", "padding_size", "dilation")}
+        lists = {o: len(v) for o, v in given.items() if isinstance(v, (list, tuple))}
+        if len(set(lists.values())) > 1:
+            raise OptionError(f"{name}: kernel, stride, padding_size and dilation must have one length, found {lists}")
+        d = next(iter(lists.values()), None)
+        if d is not None and not 1 <= d <= 3:
+            raise OptionError(f"{name} works on 1, 2 or 3 spatial dimensions, found {d}: {given}")
+        minimum = {"kernel": 1, "stride": 1, "padding_size": 0, "dilation": 1}
+        for option, value in given.items():
+            checked = int_tuple(value, None, name, option, minimum[option])
+            object.__setattr__(self, option, list(checked) if isinstance(checked, tuple) else checked)
+        object.__setattr__(self, "_d", d)
+
+    def _params(self, d: int) -> list[tuple[int, int, int, int]]:
+        """Per spatial dim: (kernel, stride, padding, dilation)."""
+        def per_dim(v: Any) -> tuple:
+            return tuple(v) if isinstance(v, (list, tuple)) else (v,) * d
+        return list(zip(*(per_dim(getattr(self, o)) for o in ("kernel", "stride", "padding_size", "dilation"))))
+
+    def _rank(self, types: Mapping[str, PortType]) -> int | None:
+        ranks = {p: len(types[p].shape) for p in ("Input", "Output") if types[p].shape is not None}
+        if self._d is not None:
+            for port, r in ranks.items():
+                if r != self._d + 1:
+                    raise Conflict(f"port {port!r} must have rank {self._d + 1} (channels and {self._d} spatial "
+                                   f"dims), found {format_shape(types[port].shape)}")
+            return self._d + 1
+        for port, r in ranks.items():
+            if not 2 <= r <= 4:
+                raise Conflict(f"port {port!r} must be (channels, *spatial) with 1 to 3 spatial dims, found "
+                               f"{format_shape(types[port].shape)}")
+        if len(set(ranks.values())) > 1:
+            raise Conflict(f"ports 'Input' {format_shape(types['Input'].shape)} and 'Output' "
+                           f"{format_shape(types['Output'].shape)} must have one rank")
+        return next(iter(ranks.values()), None)
+
+    def _spatial_infer(self, types: dict[str, PortType], in_ch: Any, out_ch: Any) -> dict[str, PortType]:
+        rank = self._rank(types)
+        if rank is None:
+            return types
+        x = types["Input"].shape or (None,) * rank
+        y = types["Output"].shape or (None,) * rank
+        params = self._params(rank - 1)
+        try:
+            out = tuple(_out_size(i, *q) for i, q in zip(x[1:], params))
+        except Conflict as exc:
+            raise Conflict(f"port 'Input' {format_shape(x)}: {exc}") from None
+        fill(types, "Output", (out_ch, *out), REAL)
+        y = types["Output"].shape
+        fill(types, "Input", (in_ch, *(_in_size(o, *q) for o, q in zip(y[1:], params))), REAL)
+        return types
+
+    def _dims(self, types: Mapping[str, PortType]) -> int:
+        return len(types["Input"].shape) - 1
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class ConvolutionLayer(_Spatial):
+    """``ConvolutionLayer(n, kernel)``: n output channels; ``kernel`` an int (every spatial dim) or a list.
+
+    Options ``stride``, ``padding_size`` (zeros on each side), ``dilation``, ``channel_groups``.
+    Arrays: ``Weights`` (n, in_channels / groups, *kernel), ``Biases`` (n).
+    """
+
+    output: Any = None
+    kernel: Any = None
+    stride: Any = 1
+    padding_size: Any = 0
+    dilation: Any = 1
+    channel_groups: int = 1
+    input: Any = None
+    weights: Any = None
+    biases: Any = None
+    ARRAYS = {"Weights": "weights", "Biases": "biases"}
+    POSITIONAL = "output"
+
+    def __post_init__(self) -> None:
+        weights = as_array(self.weights, "ConvolutionLayer weights=")
+        object.__setattr__(self, "weights", weights)
+        object.__setattr__(self, "biases", as_array(self.biases, "ConvolutionLayer biases="))
+        if weights is not None and not 3 <= weights.dim() <= 5:
+            raise OptionError(f"ConvolutionLayer weights= must have shape (out, in/groups, *kernel) with 1 to 3 "
+                              f"kernel dims, found {format_shape(tuple(weights.shape))}")
+        if self.output is None and weights is None:
+            raise OptionError("ConvolutionLayer needs the number of output channels: ConvolutionLayer(n, kernel)")
+        if self.kernel is None and weights is None:
+            raise OptionError("ConvolutionLayer needs a kernel size: ConvolutionLayer(n, kernel), e.g. kernel=3 "
+                              "or kernel=[3, 3]")
+        if self.output is not None:
+            positive_int(self.output, "ConvolutionLayer", "output")
+        positive_int(self.channel_groups, "ConvolutionLayer", "channel_groups")
+        if self.kernel is None:
+            object.__setattr__(self, "kernel", list(weights.shape[2:]))
+        self._spatial_options("ConvolutionLayer")
+        object.__setattr__(self, "input", shape_option(self.input, "ConvolutionLayer", "input"))
+        self._check_arrays()
+
+    def _check_arrays(self) -> None:
+        w, b, n = self.weights, self.biases, self.output
+        if w is not None:
+            if n is not None and w.shape[0] != n:
+                raise OptionError(f"ConvolutionLayer: weights= has {w.shape[0]} output channels but output= is {n}")
+            if self._d is not None and w.dim() - 2 != self._d:
+                raise OptionError(f"ConvolutionLayer: weights= has {w.dim() - 2} kernel dims but the kernel has "
+                                  f"{self._d}")
+            k = self.kernel if isinstance(self.kernel, list) else [self.kernel] * (w.dim() - 2)
+            if list(w.shape[2:]) != list(k):
+                raise OptionError(f"ConvolutionLayer: weights= kernel {list(w.shape[2:])} differs from kernel= {k}")
+        if b is not None and (b.dim() != 1 or (n or (w.shape[0] if w is not None else b.shape[0])) != b.shape[0]):
+            raise OptionError(f"ConvolutionLayer: biases= must be a vector of length output= {n}, found "
+                              f"{format_shape(tuple(b.shape))}")
+        if n is not None and n % self.channel_groups:
+            raise OptionError(f"ConvolutionLayer: output= {n} is not divisible by channel_groups= "
+                              f"{self.channel_groups}")
+
+    @property
+    def channels(self) -> int:
+        return self.output if self.output is not None else int(self.weights.shape[0])
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {"Input": PortType(self.input, REAL), "Output": PortType(None, REAL)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        in_ch = None if self.weights is None else int(self.weights.shape[1]) * self.channel_groups
+        types = self._spatial_infer(types, in_ch, self.channels)
+        x = types["Input"].shape
+        if x is not None and isinstance(x[0], int) and x[0] % self.channel_groups:
+            raise Conflict(f"port 'Input' has {x[0]} channels, not divisible by channel_groups= {self.channel_groups}")
+        return types
+
+    def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
+        x = types["Input"].shape
+        kernel = tuple(k for k, *_ in self._params(len(x) - 1))
+        return {"Weights": (self.channels, x[0] // self.channel_groups, *kernel), "Biases": (self.channels,)}
+
+    def _args(self, types: Mapping[str, PortType]) -> tuple:
+        params = self._params(self._dims(types))
+        stride, padding, dilation = (tuple(q[i] for q in params) for i in (1, 2, 3))
+        return stride, padding, dilation, self.channel_groups
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return ConvModule(self.weights, self.biases, self._dims(types), *self._args(types))
+
+    def emit(self, ctx: EmitContext) -> str:
+        m, (stride, padding, dilation, groups) = ctx.module, self._args(ctx.types)
+        return (f"F.conv{self._dims(ctx.types)}d({ctx.args[0]}, {m}.Weights, {m}.Biases, {stride}, {padding}, "
+                f"{dilation}, {groups})")
+
+
+class ConvModule(nn.Module):
+    def __init__(self, weights: torch.Tensor, biases: torch.Tensor, d: int, stride: tuple, padding: tuple,
+                 dilation: tuple, groups: int):
+        super().__init__()
+        self.Weights = nn.Parameter(weights.clone())
+        self.Biases = nn.Parameter(biases.clone())
+        self.fn = (F.conv1d, F.conv2d, F.conv3d)[d - 1]
+        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fn(x, self.Weights, self.Biases, self.stride, self.padding, self.dilation, self.groups)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class PoolingLayer(_Spatial):
+    """``PoolingLayer(kernel, stride=1, function="Max")``: pools each channel over windows.
+
+    ``function`` is "Max", "Mean" (over the window's elements inside the input) or "Total". The
+    stride defaults to 1 as Wolfram (torch defaults it to the kernel size): LeNet's 2×2 pooling is
+    ``PoolingLayer(2, stride=2)``.
+    """
+
+    kernel: Any
+    stride: Any = 1
+    padding_size: Any = 0
+    function: str = "Max"
+    input: Any = None
+    POSITIONAL = "kernel"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dilation", 1)
+        if self.function not in POOLING:
+            hint = did_you_mean(self.function, POOLING)
+            raise OptionError(f"PoolingLayer: unknown function {self.function!r}{hint}; "
+                              f"use one of {', '.join(map(repr, POOLING))}")
+        self._spatial_options("PoolingLayer")
+        for k, _, p, _ in self._params(self._d or 1):
+            if 2 * p > k:
+                raise OptionError(f"PoolingLayer: padding_size= {self.padding_size} must be at most half the kernel "
+                                  f"{self.kernel}")
+        object.__setattr__(self, "input", shape_option(self.input, "PoolingLayer", "input"))
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {"Input": PortType(self.input, REAL), "Output": PortType(None, REAL)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        channels = [types[p].shape[0] for p in ("Input", "Output") if types[p].shape]
+        ch = next((c for c in channels if c is not None), None)
+        return self._spatial_infer(types, ch, ch)
+
+    def _args(self, types: Mapping[str, PortType]) -> tuple:
+        params = self._params(self._dims(types))
+        return tuple(tuple(q[i] for q in params) for i in (0, 1, 2))
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return PoolModule(self.function, self._dims(types), *self._args(types))
+
+    def emit(self, ctx: EmitContext) -> str:
+        (kernel, stride, padding), d, x = self._args(ctx.types), self._dims(ctx.types), ctx.args[0]
+        if self.function == "Max":
+            return f"F.max_pool{d}d({x}, {kernel}, {stride}, {padding})"
+        code = f"F.avg_pool{d}d({x}, {kernel}, {stride}, {padding}, False, {self.function == 'Total'})"
+        return f"({code} * {math.prod(kernel)})" if self.function == "Total" else code
+
+
+class PoolModule(nn.Module):
+    def __init__(self, function: str, d: int, kernel: tuple, stride: tuple, padding: tuple):
+        super().__init__()
+        self.function, self.kernel, self.stride, self.padding = function, kernel, stride, padding
+        self.max = (F.max_pool1d, F.max_pool2d, F.max_pool3d)[d - 1]
+        self.avg = (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[d - 1]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.function == "Max":
+            return self.max(x, self.kernel, self.stride, self.padding)
+        total = self.function == "Total"
+        y = self.avg(x, self.kernel, self.stride, self.padding, False, total)
+        return y * math.prod(self.kernel) if total else y

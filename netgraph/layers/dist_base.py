@@ -1,0 +1,375 @@
+"""The Distribution base class: parameters in Wolfram's conventions, checks, and sampling helpers.
+
+A distribution is a frozen tuple of parameters, each a number, a ``"#slot"`` string (an input port of
+the RandomArrayLayer that draws from it), a nested list of numbers, or a tensor. Subclasses declare
+their parameters (``PARAMS``, ``ARITIES``, ``CONSTRAINTS``, ``ROLES``), their gradient estimators
+(``ESTIMATORS``; the first is the default) and implement ``rsample`` / ``log_prob`` and Wolfram's
+closed-form ``_mean`` / ``_variance`` on float64 tensors.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+import torch
+
+from netgraph.core.errors import DataError, OptionError, did_you_mean
+
+__all__ = ["Distribution", "DISTRIBUTIONS", "distribution_class", "slot_name", "noise", "full", "tensors",
+           "Constraint", "standard_gamma", "log_standard_gamma", "safe_exp", "xlogy"]
+
+DISTRIBUTIONS: dict[str, type[Distribution]] = {}
+Param = Any  # float | str ("#slot") | list | torch.Tensor
+
+
+def distribution_class(name: str) -> type[Distribution]:
+    """The distribution class called ``name``; OptionError with a suggestion when unknown.
+
+    >>> distribution_class("GammaDistribution").PARAMS[:2]
+    ('alpha', 'beta')
+    """
+    try:
+        return DISTRIBUTIONS[name]
+    except KeyError:
+        raise OptionError(f"unknown distribution {name!r}{did_you_mean(name, DISTRIBUTIONS)}; known: "
+                          f"{', '.join(sorted(DISTRIBUTIONS))}") from None
+
+
+def slot_name(value: Param) -> str | None:
+    """'mu' for the slot string '#mu', else None."""
+    if isinstance(value, str):
+        if value.startswith("#") and value[1:].isidentifier() and not keyword.iskeyword(value[1:]):
+            return value[1:]
+        raise OptionError("a distribution parameter given as a string must be a slot like '#mu' (a Python "
+                          f"identifier, not a keyword: it names an input port), found {value!r}")
+    return None
+
+
+class Constraint:
+    """The allowed values of one parameter: an interval, optionally integers only.
+
+    >>> POSITIVE.ok(2.0), POSITIVE.ok(0.0), POSITIVE.text
+    (True, False, 'a finite number > 0')
+    """
+
+    def __init__(self, lo: float = -math.inf, hi: float = math.inf, lo_open: bool = True,
+                 hi_open: bool = True, integer: bool = False):
+        self.lo, self.hi, self.lo_open, self.hi_open, self.integer = lo, hi, lo_open, hi_open, integer
+        kind = "an integer" if integer else "a finite number"
+        bounds = []
+        if lo > -math.inf:
+            bounds.append(f"{'>' if lo_open else '>='} {lo:g}")
+        if hi < math.inf:
+            bounds.append(f"{'<' if hi_open else '<='} {hi:g}")
+        if lo > -math.inf and hi < math.inf:
+            self.text = f"{kind} in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
+        else:
+            self.text = f"{kind} {' and '.join(bounds)}".rstrip()
+
+    def ok(self, v: float) -> bool:
+        """Whether one number satisfies the constraint (NaN and infinities never do)."""
+        if not math.isfinite(v) or (self.integer and v != round(v)):
+            return False
+        above = v > self.lo if self.lo_open else v >= self.lo
+        below = v < self.hi if self.hi_open else v <= self.hi
+        return above and below
+
+    def ok_tensor(self, t: torch.Tensor) -> bool:
+        """Whether every element satisfies it: one min/max pass (NaN propagates and fails)."""
+        if t.numel() == 0:
+            return True
+        lo, hi = torch.stack(torch.aminmax(t.detach())).tolist()
+        if not (self.ok(lo) and self.ok(hi)):
+            return False
+        return not self.integer or bool((t == t.round()).all())
+
+
+REAL = Constraint()
+POSITIVE = Constraint(lo=0.0)
+NONNEGATIVE = Constraint(lo=0.0, lo_open=False)
+UNIT = Constraint(0.0, 1.0, lo_open=False, hi_open=False)
+UNIT_LEFT_OPEN = Constraint(0.0, 1.0, lo_open=True, hi_open=False)
+COUNT = Constraint(lo=0.0, lo_open=False, integer=True)
+POSITIVE_INT = Constraint(lo=1.0, lo_open=False, integer=True)
+INTEGER = Constraint(integer=True)
+
+
+def _as_param(cls_name: str, name: str, value: Param) -> Param:
+    if isinstance(value, str):
+        slot_name(value)
+        return value
+    if isinstance(value, torch.Tensor):
+        if value.requires_grad:
+            raise OptionError(f"{cls_name} parameter {name}: a tensor given as a constant must not require "
+                              f"grad (the layer copies it into a buffer); feed it as a '#{name}' slot input to "
+                              "train it")
+        return value.detach().clone() if value.is_floating_point() else value.detach().to(torch.float32)
+    if isinstance(value, (list, tuple)):
+        try:
+            return torch.tensor(value, dtype=torch.float32)
+        except (TypeError, ValueError, RuntimeError):
+            pass
+    elif not isinstance(value, bool) and isinstance(value, (int, float)):
+        return float(value)
+    raise OptionError(f"{cls_name} parameter {name} must be a number, a (nested) list of numbers, a '#slot' "
+                      f"string or a tensor; found {value!r}")
+
+
+class Distribution:
+    """Base class: a frozen tuple of parameters with Wolfram's meaning.
+
+    >>> from netgraph.layers.distributions import NormalDistribution
+    >>> d = NormalDistribution("#mu", "#sigma")
+    >>> d.slots
+    ('mu', 'sigma')
+    >>> NormalDistribution(0, 2).variance()
+    4.0
+    """
+
+    PARAMS: ClassVar[tuple[str, ...]] = ()
+    ARITIES: ClassVar[tuple[int, ...]] = ()  # allowed argument counts (default: all PARAMS)
+    DEFAULTS: ClassVar[dict[str, float]] = {}  # values of the parameters an arity leaves out
+    CONSTRAINTS: ClassVar[dict[str, Constraint]] = {}
+    ROLES: ClassVar[dict[str, str]] = {}  # Wolfram's meaning, for messages: {"beta": "scale"}
+    ESTIMATORS: ClassVar[tuple[str, ...]] = ("pathwise", "score_function")
+    INTEGER_PARAMS: ClassVar[tuple[str, ...]] = ()  # never get a gradient
+    SUPPORT_PARAMS: ClassVar[tuple[str, ...]] = ()  # move the support: no score-function gradient
+    discrete: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.__name__.startswith("_"):
+            DISTRIBUTIONS[cls.__name__] = cls
+
+    def __init__(self, *params: Param):
+        arities = self.ARITIES or (len(self.PARAMS),)
+        name = type(self).__name__
+        if len(params) not in arities:
+            counts = " or ".join(map(str, arities))
+            raise OptionError(f"{name} takes {counts} parameters ({', '.join(self._described(self.PARAMS))}), "
+                              f"found {len(params)}: {list(params)!r}")
+        given = [_as_param(name, n, v) for n, v in zip(self.PARAMS, params)]
+        full = given + [self.DEFAULTS[n] for n in self.PARAMS[len(given):]]
+        object.__setattr__(self, "params", tuple(full))
+        object.__setattr__(self, "nargs", len(given))
+        self._check_constants()
+
+    # -- description ----------------------------------------------------------------------------------
+    def _described(self, names: Sequence[str]) -> list[str]:
+        return [f"{n} ({self.ROLES[n]})" if n in self.ROLES else n for n in names]
+
+    def role(self, name: str) -> str:
+        """'beta (scale)': a parameter's name with Wolfram's meaning."""
+        return self._described([name])[0]
+
+    @property
+    def slots(self) -> tuple[str, ...]:
+        """Names of the parameters given as '#slot' (the layer's input ports), in order, without repeats."""
+        out: list[str] = []
+        for p in self.params:
+            s = slot_name(p) if isinstance(p, str) else None
+            if s is not None and s not in out:
+                out.append(s)
+        return tuple(out)
+
+    @property
+    def args(self) -> list:
+        """The parameters as written in a spec (Wolfram order); list-argument forms override."""
+        return [_plain(p) for p in self.params[:self.nargs]]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    # -- checks ---------------------------------------------------------------------------------------
+    def _check_constants(self) -> None:
+        errors = []
+        for n, v in zip(self.PARAMS, self.params):
+            c = self.CONSTRAINTS.get(n, REAL)
+            if isinstance(v, float) and not c.ok(v):
+                errors.append(f"parameter {self.role(n)} must be {c.text}, found {v!r}")
+            elif isinstance(v, torch.Tensor) and not c.ok_tensor(v):
+                errors.append(f"parameter {self.role(n)} must be {c.text}, found {_first_bad(v, c)}")
+        if not errors and all(not isinstance(v, str) for v in self.params):
+            problem = self.relation([torch.as_tensor(v, dtype=torch.float64) for v in self.params])
+            if problem:
+                errors.append(problem)
+        if errors:
+            raise OptionError(f"{type(self).__name__}: " + "; ".join(errors))
+
+    def relation(self, params: Sequence[torch.Tensor]) -> str | None:
+        """A message when the parameters violate a joint condition (e.g. min < max), else None."""
+        return None
+
+    def check(self, values: Sequence[Any], where: str | Callable[[], str]) -> None:
+        """Runtime check of tensor parameter values; DataError naming ``where`` (or ``where()``) and the parameter."""
+        errors = []
+        checked = [(n, v) for n, v in zip(self.PARAMS, values) if isinstance(v, torch.Tensor) and v.numel()]
+        if checked:  # one min/max pass per tensor and a single host sync for all of them
+            bounds = torch.stack([m for _, v in checked for m in torch.aminmax(v.detach())]).tolist()
+            for i, (n, v) in enumerate(checked):
+                c = self.CONSTRAINTS.get(n, REAL)
+                if not (c.ok(bounds[2 * i]) and c.ok(bounds[2 * i + 1])) or (c.integer and not c.ok_tensor(v)):
+                    errors.append(f"parameter {self.role(n)} must be {c.text}, found {_first_bad(v, c)}")
+        if not errors:
+            problem = self.relation(values)
+            if problem:
+                errors.append(problem)
+        if errors:
+            where = where() if callable(where) else where
+            raise DataError(f"{where}: {type(self).__name__} " + "; ".join(errors) + ". A bad value would make "
+                            "the draw NaN; fix the layer feeding it (e.g. pass a scale through Softplus or Exp, a "
+                            "probability through LogisticSigmoid).")
+
+    # -- sampling (subclasses) ------------------------------------------------------------------------
+    def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
+        """A draw of ``shape`` with gradients to the parameters (pathwise or implicit), or none if discrete."""
+        raise NotImplementedError
+
+    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+        """Elementwise log-density (or log-mass) of ``x``, differentiable in the parameters."""
+        raise NotImplementedError
+
+    # -- closed forms ---------------------------------------------------------------------------------
+    def mean(self, *params: Any) -> Any:
+        """Wolfram's closed-form mean; with no arguments, of this distribution's constant parameters."""
+        return self._closed_form(self._mean, params)
+
+    def variance(self, *params: Any) -> Any:
+        """Wolfram's closed-form variance (``inf`` where it diverges); of the constants by default."""
+        return self._closed_form(self._variance, params)
+
+    def _closed_form(self, fn: Any, params: tuple) -> Any:
+        params = params or self.params
+        params = tuple(params) + tuple(self.DEFAULTS[n] for n in self.PARAMS[len(params):])
+        if any(isinstance(p, str) for p in params):
+            raise OptionError(f"{self!r} has slot parameters; pass their values: .mean(value, ...)")
+        tensors = [p if isinstance(p, torch.Tensor) else torch.tensor(float(p), dtype=torch.float64)
+                   for p in params]
+        out = fn(*tensors)
+        if all(not isinstance(p, torch.Tensor) for p in params) and out.dim() == 0:
+            return float(out)
+        return out
+
+    def _mean(self, *params: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def _variance(self, *params: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    # -- values ---------------------------------------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(_same(a, b) for a, b in zip(self.params, other.params))  # omitted = default values
+
+    def __hash__(self) -> int:
+        return hash(type(self).__name__)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(repr(a) for a in self.args)})"
+
+
+def _plain(p: Any) -> Any:
+    return p.tolist() if isinstance(p, torch.Tensor) else p
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        return isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape == b.shape and bool(torch.equal(a, b))
+    return a == b
+
+
+def _first_bad(t: torch.Tensor, c: Constraint) -> str:
+    flat = t.detach().reshape(-1).tolist()
+    bad = [(i, v) for i, v in enumerate(flat) if not c.ok(v)]
+    if not bad:
+        return "values that are not valid together"
+    i, v = bad[0]
+    index = tuple(int(k) for k in torch.unravel_index(torch.tensor(i), t.shape)) if t.dim() else ()
+    more = f" (and {len(bad) - 1} more bad values)" if len(bad) > 1 else ""
+    return f"{v!r} at index {index}{more}"
+
+
+# -- sampling helpers ---------------------------------------------------------------------------------
+def _ref(like: Sequence[Any]) -> torch.Tensor | None:
+    return next((p for p in like if isinstance(p, torch.Tensor) and p.is_floating_point()), None)
+
+
+def noise(shape: tuple, like: Sequence[Any], kind: str = "normal") -> torch.Tensor:
+    """Standard normal, uniform [0, 1) or standard exponential noise on the parameters' device/dtype."""
+    ref = _ref(like)
+    kwargs = {"dtype": ref.dtype, "device": ref.device} if ref is not None else {}
+    if kind == "normal":
+        return torch.randn(shape, **kwargs)
+    if kind == "uniform":
+        return torch.rand(shape, **kwargs)
+    out = torch.empty(shape, **kwargs).exponential_()
+    return out.clamp_(min=torch.finfo(out.dtype).tiny)
+
+
+def full(p: Any, shape: tuple, like: Sequence[Any]) -> torch.Tensor:
+    """Parameter ``p`` (a number or a broadcastable tensor) expanded to ``shape`` as a tensor."""
+    if isinstance(p, torch.Tensor):
+        return p.expand(shape)
+    ref = _ref(like)
+    kwargs = {"dtype": ref.dtype, "device": ref.device} if ref is not None else {"dtype": torch.get_default_dtype()}
+    return torch.full(shape, float(p), **kwargs)
+
+
+def _boosted_gamma(alpha: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(G', b) with G'·e^b ~ Gamma(alpha, 1): G' ~ Gamma(alpha + 1) and b = log(U)/alpha where alpha < 1."""
+    small = (alpha < 1).to(alpha.dtype)  # 1 where boosted, else 0 (a mask without where: cheaper backward)
+    g = torch._standard_gamma(alpha + small)
+    log_u = torch.log1p(-torch.rand_like(alpha))  # log of (0, 1]: never -inf
+    return g, log_u * small / alpha
+
+
+def _all_large(alpha: torch.Tensor) -> bool:
+    return not torch.compiler.is_compiling() and not bool((alpha < 1).any())  # traced code: the general path
+
+
+def standard_gamma(alpha: torch.Tensor) -> torch.Tensor:
+    """G ~ Gamma(alpha, 1), differentiable in alpha (implicit reparameterization, torch's ``_standard_gamma``).
+
+    Below alpha = 1 it draws G(alpha + 1)·U^(1/alpha): the gradient stays finite at shape 0.01, where a
+    direct float32 draw clamps to the smallest float and its gradient turns 0 or NaN.
+    """
+    alpha = alpha.contiguous()
+    if _all_large(alpha):
+        return torch._standard_gamma(alpha)
+    g, boost = _boosted_gamma(alpha)
+    return g * boost.exp()
+
+
+def log_standard_gamma(alpha: torch.Tensor) -> torch.Tensor:
+    """log G with G ~ Gamma(alpha, 1), computed in log space: finite even where G underflows (tiny alpha)."""
+    alpha = alpha.contiguous()
+    if _all_large(alpha):
+        g = torch._standard_gamma(alpha)
+        return g.clamp(min=torch.finfo(g.dtype).tiny).log()
+    g, boost = _boosted_gamma(alpha)
+    return g.clamp(min=torch.finfo(g.dtype).tiny).log() + boost
+
+
+#: Just below log(largest finite value) per dtype: exp of it never rounds to inf.
+LOG_MAX = {t: math.log(torch.finfo(t).max) - 0.01 for t in (torch.float16, torch.bfloat16, torch.float32, torch.float64)}
+
+
+def safe_exp(x: torch.Tensor) -> torch.Tensor:
+    """exp(x) saturating just below the dtype's largest finite value (zero gradient there, never NaN)."""
+    return x.clamp(max=LOG_MAX.get(x.dtype, 80.0)).exp()
+
+
+def tensors(params: Sequence[Any], like: torch.Tensor) -> list[torch.Tensor]:
+    """The parameters as tensors on ``like``'s dtype and device (numbers become 0-d tensors)."""
+    return [p if isinstance(p, torch.Tensor) else torch.tensor(float(p), dtype=like.dtype, device=like.device)
+            for p in params]
+
+
+def xlogy(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """x * log(y) with 0 where x == 0, and a finite gradient there even when y == 0."""
+    zero = x == 0
+    return torch.where(zero, 0.0, x * torch.where(zero, 1.0, y).log())

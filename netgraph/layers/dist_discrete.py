@@ -1,0 +1,194 @@
+"""Discrete distributions: counts and coin flips, differentiated by the score function.
+
+Bernoulli, Binomial, Poisson and NegativeBinomial draw integers (as floats) that carry no pathwise
+gradient; their default estimator is the score function with a baseline, whose term the compiled
+module collects (``module.surrogate_loss(losses)``, see ``netgraph.layers.estimators``). Opt-in, biased:
+``"straight_through"`` (the gradient of the mean), and for Bernoulli ``"relaxed"`` (Concrete).
+DiscreteUniform's parameters are integers and get no gradient.
+
+>>> NegativeBinomialDistribution(3, 0.25).mean()   # failures before 3 successes, success probability 1/4
+9.0
+>>> BinomialDistribution(10, 0.3).variance() == 10 * 0.3 * 0.7
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from netgraph.layers.dist_base import COUNT, INTEGER, NONNEGATIVE, POSITIVE, UNIT, UNIT_LEFT_OPEN, Distribution, full, noise, tensors, xlogy
+from netgraph.core.errors import OptionError
+
+__all__ = ["BernoulliDistribution", "BinomialDistribution", "PoissonDistribution",
+           "NegativeBinomialDistribution", "DiscreteUniformDistribution"]
+
+
+class _Discrete(Distribution):
+    discrete = True
+    ESTIMATORS = ("score_function", "straight_through")
+
+
+def _nograd(p: Any) -> Any:
+    return p.detach() if isinstance(p, torch.Tensor) else p
+
+
+class BernoulliDistribution(_Discrete):
+    """BernoulliDistribution(p): 1 with probability p, else 0.
+
+    Estimators: ``"score_function"`` (default; score w.r.t. the logit is b − p), ``"straight_through"``
+    (b forward, ∂b/∂p := 1), ``"relaxed"`` (a Concrete / RelaxedBernoulli draw in (0, 1) with a temperature).
+    """
+
+    PARAMS = ("p",)
+    CONSTRAINTS = {"p": UNIT}
+    ROLES = {"p": "probability of 1"}
+    ESTIMATORS = ("score_function", "straight_through", "relaxed")
+
+    def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
+        (p,) = params
+        return torch.bernoulli(full(_nograd(p), shape, params))
+
+    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+        (p,) = tensors(params, x)
+        return xlogy(x, p) + xlogy(1 - x, 1 - p)
+
+    def relaxed(self, params: Sequence[Any], shape: tuple, temperature: float) -> torch.Tensor:
+        """A Concrete draw σ((logit p + log U − log(1−U))/τ), differentiable in p."""
+        (p,) = params
+        u = noise(shape, params, "uniform")
+        eps = torch.finfo(u.dtype).eps
+        u = u.clamp(eps, 1 - eps)
+        p = p.clamp(eps, 1 - eps) if isinstance(p, torch.Tensor) else min(max(p, eps), 1 - eps)
+        logit = torch.logit(p) if isinstance(p, torch.Tensor) else math.log(p / (1 - p))
+        return torch.sigmoid((logit + torch.log(u) - torch.log1p(-u)) / temperature)
+
+    def _mean(self, p):
+        return p
+
+    def _variance(self, p):
+        return p * (1 - p)
+
+
+class BinomialDistribution(_Discrete):
+    """BinomialDistribution(n, p): successes in n trials (integer n: no gradient), success probability p."""
+
+    PARAMS = ("n", "p")
+    CONSTRAINTS = {"n": COUNT, "p": UNIT}
+    ROLES = {"n": "number of trials, an integer", "p": "success probability"}
+    INTEGER_PARAMS = ("n",)
+
+    def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
+        n, p = params
+        prob = full(_nograd(p), shape, params)
+        return torch.binomial(full(_nograd(n), shape, params).to(prob.dtype).contiguous(), prob.contiguous())
+
+    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+        n, p = tensors(params, x)
+        n = n.detach()
+        comb = torch.lgamma(n + 1) - torch.lgamma(x + 1) - torch.lgamma(n - x + 1)
+        return comb + xlogy(x, p) + xlogy(n - x, 1 - p)
+
+    def _mean(self, n, p):
+        return n * p
+
+    def _variance(self, n, p):
+        return n * p * (1 - p)
+
+
+class PoissonDistribution(_Discrete):
+    """PoissonDistribution(μ): mean μ (μ = 0 gives 0). Score w.r.t. μ: N/μ − 1."""
+
+    PARAMS = ("mu",)
+    CONSTRAINTS = {"mu": NONNEGATIVE}
+    ROLES = {"mu": "mean"}
+
+    def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
+        (mu,) = params
+        return torch.poisson(full(_nograd(mu), shape, params).contiguous())
+
+    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+        (mu,) = tensors(params, x)
+        return xlogy(x, mu) - mu - torch.lgamma(x + 1)
+
+    def _mean(self, mu):
+        return mu
+
+    def _variance(self, mu):
+        return mu
+
+
+class NegativeBinomialDistribution(_Discrete):
+    """NegativeBinomialDistribution(n, p): **failures** before n successes (real n > 0), success probability p.
+
+    torch's ``NegativeBinomial(total_count=n, probs=1−p)`` counts the same thing with p flipped. Drawn as
+    Poisson(λ) with λ ~ Gamma(n, scale (1−p)/p). Mean n(1−p)/p, variance n(1−p)/p².
+    """
+
+    PARAMS = ("n", "p")
+    CONSTRAINTS = {"n": POSITIVE, "p": UNIT_LEFT_OPEN}
+    ROLES = {"n": "number of successes", "p": "success probability"}
+
+    def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
+        n, p = (_nograd(v) for v in params)
+        n, p = full(n, shape, params), full(p, shape, params)
+        rate = torch._standard_gamma(n.contiguous()) * (1 - p) / p
+        return torch.poisson(rate)
+
+    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+        n, p = tensors(params, x)
+        return torch.lgamma(x + n) - torch.lgamma(n) - torch.lgamma(x + 1) + n * p.log() + xlogy(x, 1 - p)
+
+    def _mean(self, n, p):
+        return n * (1 - p) / p
+
+    def _variance(self, n, p):
+        return n * (1 - p) / p ** 2
+
+
+class DiscreteUniformDistribution(Distribution):
+    """DiscreteUniformDistribution([imin, imax]): integers imin..imax, equally likely. No gradient (integers)."""
+
+    PARAMS = ("imin", "imax")
+    CONSTRAINTS = {"imin": INTEGER, "imax": INTEGER}
+    ROLES = {"imin": "smallest integer", "imax": "largest integer"}
+    ESTIMATORS = ("none",)
+    INTEGER_PARAMS = ("imin", "imax")
+    discrete = True
+
+    def __init__(self, bounds: Sequence[Any] = (), *rest: Any):
+        if rest or isinstance(bounds, (int, float, str, torch.Tensor)) or len(bounds) != 2:
+            raise OptionError("DiscreteUniformDistribution takes one list argument [imin, imax], e.g. "
+                              f"DiscreteUniformDistribution([1, 6]); found {(bounds, *rest)!r}")
+        super().__init__(*bounds)
+
+    @property
+    def args(self) -> list:
+        return [super().args]
+
+    def relation(self, params: Sequence[Any]) -> str | None:
+        lo, hi = params
+        if isinstance(lo, str) or isinstance(hi, str) or bool((torch.as_tensor(lo) <= torch.as_tensor(hi)).all()):
+            return None
+        return f"needs imin <= imax, found imin {lo!r} and imax {hi!r}"
+
+    def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
+        lo, hi = (_nograd(v) for v in params)
+        u = noise(shape, params, "uniform")
+        return torch.minimum(lo + torch.floor((hi - lo + 1) * u), full(hi, shape, params))
+
+    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+        lo, hi = tensors(params, x)
+        return -(hi - lo + 1).log() + 0 * x
+
+    def _mean(self, lo, hi):
+        return (lo + hi) / 2
+
+    def _variance(self, lo, hi):
+        return ((hi - lo + 1) ** 2 - 1) / 12
+
+    def __repr__(self) -> str:
+        return f"DiscreteUniformDistribution({self.args[0]!r})"

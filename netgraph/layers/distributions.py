@@ -1,0 +1,34 @@
+"""The 20 distributions of Wolfram's RandomArrayLayer, in Wolfram's names and parameter conventions.
+
+Each parameter is a constant, a ``"#slot"`` string (an input port of the layer), a nested list or,
+in Python, a tensor. ``rsample(params, shape)`` draws with gradients flowing to the parameters by the
+estimator each distribution declares (``ESTIMATORS``, the first is the default); ``mean``/``variance``
+are Wolfram's closed forms. The families live in ``dist_continuous`` (pathwise), ``dist_gamma``
+(implicit reparameterization through the Gamma) and ``dist_discrete`` (score function).
+
+>>> d = NormalDistribution("#mu", "#sigma")
+>>> d.slots
+('mu', 'sigma')
+>>> NormalDistribution(0, 2).variance()
+4.0
+>>> len(DISTRIBUTIONS), GammaDistribution(2, 3).ESTIMATORS[0], PoissonDistribution(3).ESTIMATORS[0]
+(20, 'implicit', 'score_function')
+"""
+
+from __future__ import annotations
+
+from netgraph.layers import dist_continuous, dist_discrete, dist_gamma
+from netgraph.layers.dist_base import DISTRIBUTIONS, Distribution, distribution_class, noise, slot_name
+from netgraph.layers.dist_continuous import (ExponentialDistribution, HalfNormalDistribution, MaxwellDistribution,
+                                    NormalDistribution, RayleighDistribution, UniformDistribution,
+                                    WeibullDistribution)
+from netgraph.layers.dist_discrete import (BernoulliDistribution, BinomialDistribution, DiscreteUniformDistribution,
+                                  NegativeBinomialDistribution, PoissonDistribution)
+from netgraph.layers.dist_gamma import (ChiDistribution, ChiSquareDistribution, ErlangDistribution, ExpGammaDistribution,
+                               GammaDistribution, InverseGammaDistribution, LogGammaDistribution,
+                               NakagamiDistribution)
+
+__all__ = ["Distribution", "DISTRIBUTIONS", "distribution_class",
+           *dist_continuous.__all__, *dist_gamma.__all__, *dist_discrete.__all__]
+# slot_name and noise stay importable from here (used by netgraph.layers.random and older code)
+_ = (slot_name, noise)

@@ -1,0 +1,101 @@
+"""EmbeddingLayer: integer indices -> learned vectors (Wolfram's EmbeddingLayer[size, n]).
+
+``Input`` holds integer indices (dtype Integer, any shape, e.g. a sequence ``("n",)``) **counted
+from 0** (torch's convention; Wolfram counts from 1); ``Output`` has the input's shape plus one
+last dimension of ``output`` = size. Array: ``Weights`` (n, size), initialised N(0, 1) like torch.
+
+>>> EmbeddingLayer(8, 100, input=["n"]).declared_types()["Output"]
+PortType(shape=('n', 8), dtype='Real')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from netgraph.layers._shapes import fill, positive_int
+from netgraph.core.layer import EmitContext, Layer, as_array, shape_option
+from netgraph.core.errors import OptionError
+from netgraph.core.types import INTEGER, REAL, PortType, format_shape
+
+__all__ = ["EmbeddingLayer"]
+
+
+class EmbeddingModule(nn.Module):
+    def __init__(self, weights: torch.Tensor):
+        super().__init__()
+        self.Weights = nn.Parameter(weights.clone())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.embedding(x, self.Weights)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class EmbeddingLayer(Layer):
+    """``EmbeddingLayer(size, n)`` embeds indices 0..n-1 as vectors of length ``size``."""
+
+    output: Any = None
+    n: Any = None
+    input: Any = None
+    weights: Any = None
+    ARRAYS = {"Weights": "weights"}
+    POSITIONAL = "output"
+    input_ports = ("Input",)
+
+    def __post_init__(self) -> None:
+        w = as_array(self.weights, "EmbeddingLayer weights=")
+        if w is not None and w.dim() != 2:
+            raise OptionError(f"EmbeddingLayer weights= must be a matrix (n, size), found "
+                              f"{format_shape(tuple(w.shape))}")
+        for option, value, axis in (("output", self.output, 1), ("n", self.n, 0)):
+            if value is None and w is None:
+                what = "the embedding size" if option == "output" else "the number of distinct indices"
+                raise OptionError(f"EmbeddingLayer needs {option}= ({what}): EmbeddingLayer(size, n)")
+            if value is not None:
+                positive_int(value, "EmbeddingLayer", option)
+                if w is not None and w.shape[axis] != value:
+                    raise OptionError(f"EmbeddingLayer: weights= has shape {format_shape(tuple(w.shape))} but "
+                                      f"{option}= is {value}")
+        object.__setattr__(self, "weights", w)
+        object.__setattr__(self, "input", shape_option(self.input, "EmbeddingLayer", "input"))
+
+    @property
+    def size(self) -> int:
+        return self.output if self.output is not None else int(self.weights.shape[1])
+
+    @property
+    def count(self) -> int:
+        return self.n if self.n is not None else int(self.weights.shape[0])
+
+    def declared_types(self) -> dict[str, PortType]:
+        out = None if self.input is None else (*self.input, self.size)
+        return {"Input": PortType(self.input, INTEGER), "Output": PortType(out, REAL)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        x, y = types["Input"].shape, types["Output"].shape
+        if x is not None:
+            fill(types, "Output", (*x, self.size))
+        elif y is not None:
+            if len(y) == 0:
+                fill(types, "Output", (self.size,))
+            fill(types, "Input", y[:-1])
+            fill(types, "Output", (*y[:-1], self.size))
+        return types
+
+    def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
+        return {"Weights": (self.count, self.size)}
+
+    def init_array(self, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
+        return torch.randn(shape, generator=generator)
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return EmbeddingModule(self.weights)
+
+    def emit(self, ctx: EmitContext) -> str:
+        return f"F.embedding({ctx.args[0]}, {ctx.module}.Weights)"

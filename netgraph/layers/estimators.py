@@ -1,0 +1,196 @@
+"""Score-function gradients for RandomArrayLayer: the surrogate term a custom training loop adds.
+
+Continuous distributions pass gradients to their parameters by themselves (pathwise, or implicit
+reparameterization through the Gamma). Discrete draws (Bernoulli, Binomial, Poisson,
+NegativeBinomial, and any layer with ``estimator="score_function"``) cannot: a layer cannot add the
+score-function (REINFORCE) term in its own backward, because that term needs the loss. So each such
+layer *records* ``log p(x | θ)`` of what it drew, and the loss owner adds one surrogate term:
+
+API (the contract; ``net_train`` calls it for you)::
+
+    module = net.compile()
+    out = module(**inputs)                      # one or more forward calls
+    losses = per_example_loss(out)              # shape (B,), or a scalar objective
+    objective = losses.mean() + module.surrogate_loss(losses)            # reduction="mean" (default)
+    objective.backward()                        # unbiased gradient for every parameter
+
+``CompiledNet.surrogate_loss(loss, reduction="mean")`` is ``surrogate_loss(module, loss, reduction)``
+below, which also works for any ``nn.Module`` that contains RandomArrayLayer modules.
+
+* ``loss``: a 1-D tensor of per-example losses ``(B,)`` whose ``reduction`` ("mean" or "sum") is the
+  objective you backpropagate, or a 0-d tensor that *is* the objective.
+* Per-example losses, for a layer whose recorded draws have batch size B == len(loss) >= 2: each
+  example's advantage uses the **leave-one-out** baseline (the mean loss of the other B-1 examples).
+  Otherwise (a scalar loss, B == 1, or batch sizes that do not match): the advantage is the objective
+  minus a **running mean** of past objectives (per layer, decay ``BASELINE_DECAY``; none on the first
+  step). Both baselines keep the estimator unbiased.
+* The returned scalar has value exactly 0 (it is ``adv * (log p - log p.detach())``), so adding it to a
+  reported loss does not change the number; only its gradient matters. It is a plain zero tensor when
+  no draws are pending.
+* It consumes the records: every draw recorded since the last call (by forward calls whose outputs
+  are still alive) is used once. Records exist only when grad mode is on and a parameter of the layer
+  requires grad; a forward under ``torch.no_grad()`` records nothing.
+* Backpropagating through such a layer's output without having called ``surrogate_loss`` first
+  emits one ``EstimatorWarning`` per layer naming it: those parameters would silently get no gradient.
+
+>>> import torch
+>>> from netgraph import NetGraph, RandomArrayLayer, BernoulliDistribution
+>>> net = NetGraph([RandomArrayLayer(BernoulliDistribution("#p"))], [], p=())
+>>> module = net.compile()
+>>> p = torch.full((4,), 0.3, requires_grad=True)
+>>> b = module(p=p)
+>>> losses = (b - 0.45) ** 2
+>>> term = module.surrogate_loss(losses)
+>>> term.item()
+0.0
+>>> (losses.mean() + term).backward()
+>>> p.grad.shape
+torch.Size([4])
+"""
+
+from __future__ import annotations
+
+import warnings
+import weakref
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import torch
+from torch import nn
+
+from netgraph.core.errors import OptionError
+
+__all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "surrogate_loss", "pending_records",
+           "BASELINE_DECAY", "straight_through"]
+
+#: Decay of the running-mean baseline used when no leave-one-out baseline is available.
+BASELINE_DECAY = 0.9
+
+
+class EstimatorWarning(UserWarning):
+    """A discrete random layer's parameters would get no gradient (the surrogate term was not used)."""
+
+
+class ScoreRecord:
+    """One forward call's draws of a score-function layer: ``logp`` (B,) with grad to the parameters."""
+
+    __slots__ = ("owner", "logp", "used", "__weakref__")
+
+    def __init__(self, owner: nn.Module, logp: torch.Tensor):
+        self.owner, self.logp, self.used = owner, logp, False
+
+
+class _Watch(torch.autograd.Function):
+    """Identity on the (detached) draws; its backward warns when the surrogate was never taken."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, record: ScoreRecord, *params: torch.Tensor) -> torch.Tensor:
+        ctx.record = record
+        ctx.n_params = len(params)
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple:
+        record = ctx.record
+        if not record.used:
+            _warn_unused(record.owner)
+        return (None, None) + (None,) * ctx.n_params
+
+
+def _warn_unused(owner: nn.Module) -> None:
+    if getattr(owner, "_warned_unused", False):
+        return
+    object.__setattr__(owner, "_warned_unused", True)
+    alternatives = [e for e in owner.distribution.ESTIMATORS if e not in ("score_function", owner.estimator)]
+    others = f"; or pick a biased estimator= {' / '.join(map(repr, alternatives))}" if alternatives else ""
+    warnings.warn(
+        f"{owner.describe()} draws with estimator {owner.estimator!r} and its parameters require grad, but "
+        "a loss was backpropagated through its output WITHOUT the score-function surrogate term, so those "
+        "parameters get NO gradient from this draw. Add the term before backward: "
+        f"`(losses.mean() + module.surrogate_loss(losses)).backward()` (net_train does this for you){others}; "
+        "or feed the parameters without grad. (This warning is shown once per layer.)", EstimatorWarning, stacklevel=2)
+
+
+def record_score(owner: nn.Module, x: torch.Tensor, logp: torch.Tensor,
+                 params: Sequence[Any]) -> torch.Tensor:
+    """Register ``logp`` (per-example log-probability of the detached draws ``x``) on ``owner``.
+
+    Returns ``x`` marked so that backpropagating through it without the surrogate warns. The record
+    lives as long as the returned tensor's graph (``owner`` holds only a weak reference).
+    """
+    record = ScoreRecord(owner, logp)
+    pending = owner.__dict__.setdefault("_pending", [])
+    pending[:] = [r for r in pending if r() is not None]
+    pending.append(weakref.ref(record))
+    grads = [p for p in params if isinstance(p, torch.Tensor) and p.requires_grad]
+    return _Watch.apply(x, record, *grads)
+
+
+def pending_records(module: nn.Module) -> Iterator[ScoreRecord]:
+    """The live, not yet used records of every score-function layer inside ``module``."""
+    for name, sub in module.named_modules():
+        refs = sub.__dict__.get("_pending")
+        if not refs:
+            continue
+        if getattr(sub, "label", None) is None and name:
+            object.__setattr__(sub, "label", name)
+        for ref in refs:
+            record = ref()
+            if record is not None and not record.used:
+                yield record
+        refs.clear()
+
+
+def _check_loss(loss: Any, reduction: str) -> torch.Tensor:
+    if reduction not in ("mean", "sum"):
+        raise OptionError(f"surrogate_loss: reduction must be 'mean' or 'sum', found {reduction!r}")
+    if not isinstance(loss, torch.Tensor) or loss.dim() > 1 or not loss.is_floating_point():
+        found = f"shape {tuple(loss.shape)}" if isinstance(loss, torch.Tensor) else type(loss).__name__
+        raise OptionError("surrogate_loss(loss) needs the per-example losses as a 1-D float tensor (B,) "
+                          f"(or the scalar objective itself); found {found}. Reduce other dims first, "
+                          "e.g. loss.flatten(1).sum(1).")
+    return loss.detach()
+
+
+def surrogate_loss(module: nn.Module, loss: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
+    """The score-function surrogate term for every pending draw in ``module`` (see the module doc).
+
+    ``(objective + surrogate_loss(module, loss)).backward()`` gives unbiased gradients where
+    ``objective`` is ``loss.mean()`` (``reduction="mean"``), ``loss.sum()`` (``"sum"``) or the scalar
+    ``loss`` itself. The value is exactly zero.
+    """
+    loss = _check_loss(loss, reduction)
+    per_example = loss.dim() == 1
+    objective = loss if not per_example else (loss.mean() if reduction == "mean" else loss.sum())
+    terms, owners = [], {}
+    for record in pending_records(module):
+        record.used = True
+        logp = record.logp
+        score = logp - logp.detach()
+        if per_example and logp.shape[0] == loss.shape[0] >= 2:
+            n = loss.shape[0]
+            advantage = (loss - (loss.sum() - loss) / (n - 1)) / (n if reduction == "mean" else 1)
+            terms.append((advantage.to(score.dtype) * score).sum())
+        else:
+            baseline = getattr(record.owner, "baseline", None)
+            advantage = objective - (baseline if baseline is not None else 0.0)
+            terms.append(advantage.to(score.dtype) * score.sum())
+            owners[id(record.owner)] = record.owner
+    for owner in owners.values():
+        old = getattr(owner, "baseline", None)
+        value = float(objective)
+        object.__setattr__(owner, "baseline", value if old is None else BASELINE_DECAY * old + (1 - BASELINE_DECAY) * value)
+    if not terms:
+        return loss.new_zeros(())
+    return torch.stack(terms).sum()
+
+
+def straight_through(x: torch.Tensor, mean: torch.Tensor) -> torch.Tensor:
+    """``x`` forward, the gradient of ``mean`` backward (biased; opt-in ``estimator="straight_through"``).
+
+    >>> p = torch.tensor([0.3], requires_grad=True)
+    >>> y = straight_through(torch.tensor([1.0]), p)
+    >>> y.backward(); y.item(), p.grad.item()
+    (1.0, 1.0)
+    """
+    return x + (mean - mean.detach())

@@ -1,0 +1,291 @@
+"""Wolfram slot expressions (``"#Means + #Stds * #Random"``), parsed safely, never evaluated as Python.
+
+The text is translated (``#x`` -> a slot, ``^`` -> power, ``f[x]`` -> ``f(x)``), parsed with ``ast``,
+and every node is checked against an allowlist: numbers, slots, ``+ - * / ^ %``, comparisons, and
+the functions in ``FUNCTIONS``. The result is a small tree of tuples that ``to_code`` turns into
+torch code for the compiled forward and ``evaluate`` runs directly (the reference interpreter).
+Constant sub-expressions are folded in float64 torch arithmetic, so ``2^99999999`` is ``inf``, not a hang.
+
+>>> e = parse("#Means + #Stds * #Random")
+>>> e.slots
+('Means', 'Stds', 'Random')
+>>> to_code(e.tree, {"Means": "m", "Stds": "s", "Random": "r"})
+'(m + (s * r))'
+>>> parse("Exp[#] ^ 2").slots
+('Input',)
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import torch
+
+from netgraph.core.errors import OptionError, did_you_mean
+
+__all__ = ["Expression", "parse", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
+
+MAX_LENGTH = 2000
+MAX_DEPTH = 60
+
+
+class ExpressionError(OptionError):
+    """A FunctionLayer expression is malformed or uses something outside the allowlist."""
+
+    def __init__(self, message: str, text: str, column: int | None = None):
+        self.column = column
+        where = f" at column {column + 1}" if column is not None else ""
+        pointer = f"\n    {text}\n    {' ' * column}^" if column is not None and len(text) < 200 else ""
+        super().__init__(f"expression {text!r}{where}: {message}{pointer}")
+
+
+def _resolve(path: str) -> Callable:
+    obj: Any = torch
+    for part in path.split(".")[1:]:
+        obj = getattr(obj, part)
+    return obj
+
+
+_UNARY = {
+    "Exp": "torch.exp", "Log": "torch.log", "Sqrt": "torch.sqrt", "Abs": "torch.abs",
+    "Sin": "torch.sin", "Cos": "torch.cos", "Tan": "torch.tan", "ArcSin": "torch.asin",
+    "ArcCos": "torch.acos", "ArcTan": "torch.atan", "Sinh": "torch.sinh", "Cosh": "torch.cosh",
+    "Tanh": "torch.tanh", "Ramp": "torch.relu", "LogisticSigmoid": "torch.sigmoid",
+    "Erf": "torch.erf", "Floor": "torch.floor", "Ceiling": "torch.ceil", "Round": "torch.round",
+    "Sign": "torch.sign", "LogGamma": "torch.lgamma", "Softplus": "torch.nn.functional.softplus",
+}
+_ALIASES = {"exp": "Exp", "log": "Log", "sqrt": "Sqrt", "abs": "Abs", "sin": "Sin", "cos": "Cos",
+            "tan": "Tan", "tanh": "Tanh", "relu": "Ramp", "sigmoid": "LogisticSigmoid",
+            "min": "Min", "max": "Max", "softplus": "Softplus", "floor": "Floor", "round": "Round"}
+#: Function name -> (torch code, arity). Min/Max/Power/If are handled as operators.
+FUNCTIONS: dict[str, tuple[str, int]] = {**{k: (v, 1) for k, v in _UNARY.items()},
+                                         "Min": ("min", 2), "Max": ("max", 2), "Power": ("**", 2),
+                                         "If": ("where", 3)}
+_CONSTANTS = {"Pi": 3.141592653589793, "E": 2.718281828459045, "Infinity": float("inf")}
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
+_CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+_ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s]")
+_SLOT_PREFIX = "_s_"
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A parsed expression: the source text, its slots (ports) in order of appearance, and its tree."""
+
+    text: str
+    slots: tuple[str, ...]
+    tree: tuple
+
+
+def _translate(text: str) -> tuple[str, list[int]]:
+    """Wolfram syntax -> Python syntax, with origin[i] = column in ``text`` of output char i."""
+    out: list[str] = []
+    origin: list[int] = []
+    i = 0
+    stripped = text.rstrip()
+    end = len(stripped) - 1 if stripped.endswith("&") and not stripped.endswith("&&") else len(text)
+    while i < end:
+        ch = text[i]
+        if not _ALLOWED_CHARS.fullmatch(ch):
+            raise ExpressionError(f"character {ch!r} is not allowed", text, i)
+        if ch == "#":
+            m = re.compile(r"#([A-Za-z][A-Za-z0-9_]*|[0-9]+)?").match(text, i)
+            name = m.group(1) or ""
+            piece = _SLOT_PREFIX + name
+            out.append(piece)
+            origin += [i] * len(piece)
+            i = m.end()
+            continue
+        if ch == "_" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
+            raise ExpressionError("names may not start with '_'", text, i)
+        piece = {"^": "**", "[": "(", "]": ")", "&": " and "}.get(ch, ch)
+        if ch == "&" and text[i:i + 2] == "&&":
+            i += 1
+        out.append(piece)
+        origin += [i] * len(piece)
+        i += 1
+    return "".join(out), origin
+
+
+def _slot_name(ident: str) -> str:
+    rest = ident[len(_SLOT_PREFIX):]
+    return "Input" if rest == "" else (f"Input{rest}" if rest.isdigit() else rest)
+
+
+def parse(text: str) -> Expression:
+    """Parse and validate ``text``; raise ExpressionError (an OptionError) with the column on failure."""
+    if not isinstance(text, str):
+        raise OptionError(f"an expression must be a string, found {type(text).__name__}")
+    return _parse_cached(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> Expression:
+    """Parsing is pure and the result frozen, so a graph of many identical FunctionLayers parses once."""
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"longer than {MAX_LENGTH} characters", text[:40] + "...")
+    py, origin = _translate(text)
+    try:
+        node = ast.parse(py.strip() or "None", mode="eval")
+    except SyntaxError as exc:
+        col = (exc.offset or 1) - 1 - (len(py) - len(py.lstrip()))
+        col = origin[min(max(col + (len(py) - len(py.lstrip())), 0), len(origin) - 1)] if origin else 0
+        raise ExpressionError(f"syntax error ({exc.msg})", text, col) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise ExpressionError(f"cannot be parsed ({type(exc).__name__}: {str(exc)[:80]})", text) from None
+    slots: list[str] = []
+    try:
+        tree = _convert(node.body, text, origin, slots, 0)
+    except RecursionError:
+        raise ExpressionError("nested too deeply", text) from None
+    return Expression(text, tuple(slots), tree)
+
+
+def _col(node: ast.AST, origin: list[int]) -> int:
+    off = getattr(node, "col_offset", 0)
+    return origin[off] if 0 <= off < len(origin) else 0
+
+
+def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], depth: int) -> tuple:
+    if depth > MAX_DEPTH:
+        raise ExpressionError(f"nested deeper than {MAX_DEPTH} levels", text, _col(node, origin))
+
+    def sub(n: ast.AST) -> tuple:
+        return _convert(n, text, origin, slots, depth + 1)
+
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        try:
+            return ("const", float(node.value))
+        except OverflowError:
+            raise ExpressionError("number too large", text, _col(node, origin)) from None
+    if isinstance(node, ast.Name):
+        if node.id.startswith(_SLOT_PREFIX):
+            name = _slot_name(node.id)
+            if name not in slots:
+                slots.append(name)
+            return ("slot", name)
+        if node.id in _CONSTANTS:
+            return ("const", _CONSTANTS[node.id])
+        hint = did_you_mean(node.id, [*_CONSTANTS, *FUNCTIONS])
+        raise ExpressionError(f"unknown name {node.id!r}{hint}; ports are written #{node.id}",
+                              text, _col(node, origin))
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+        return _fold(("bin", _BINOPS[type(node.op)], sub(node.left), sub(node.right)))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand = sub(node.operand)
+        return _fold(("neg", operand)) if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _CMPOPS:
+        return _fold(("cmp", _CMPOPS[type(node.ops[0])], sub(node.left), sub(node.comparators[0])))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+        name = _ALIASES.get(node.func.id, node.func.id)
+        if name not in FUNCTIONS:
+            hint = did_you_mean(node.func.id, FUNCTIONS)
+            raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
+        arity = FUNCTIONS[name][1]
+        if len(node.args) != arity or any(isinstance(a, ast.Starred) for a in node.args):
+            raise ExpressionError(f"{name} takes {arity} argument(s), found {len(node.args)}",
+                                  text, _col(node, origin))
+        return _fold(("call", name, *[sub(a) for a in node.args]))
+    what = type(node).__name__
+    if isinstance(node, ast.Constant):
+        what = f"constant {node.value!r}"
+    raise ExpressionError(f"{what} is not allowed (only numbers, #slots, + - * / ^ %, comparisons "
+                          f"and the functions {', '.join(sorted(FUNCTIONS))})", text, _col(node, origin))
+
+
+def _fold(tree: tuple) -> tuple:
+    """Replace a node whose children are all constants by its value (float64 torch: no hangs)."""
+    if all(c[0] == "const" for c in tree[2 if tree[0] in ("bin", "cmp", "call") else 1:]):
+        value = evaluate(tree, {}, fold=True)
+        return ("const", float(value))
+    return tree
+
+
+def _lit(value: float) -> str:
+    if value != value:
+        return "float('nan')"
+    if value in (float("inf"), float("-inf")):
+        return "float('inf')" if value > 0 else "float('-inf')"
+    return repr(value)
+
+
+def to_code(tree: tuple, names: dict[str, str]) -> str:
+    """Python source (torch ops) for ``tree``, with slot ``s`` written as ``names[s]``."""
+    kind = tree[0]
+    if kind == "const":
+        return _lit(tree[1])
+    if kind == "slot":
+        return names[tree[1]]
+    if kind == "neg":
+        return f"(-{to_code(tree[1], names)})"
+    if kind == "bin":
+        return f"({to_code(tree[2], names)} {tree[1]} {to_code(tree[3], names)})"
+    if kind == "cmp":
+        ref = names[_first_slot(tree)]
+        return f"({to_code(tree[2], names)} {tree[1]} {to_code(tree[3], names)}).to({ref}.dtype)"
+    name, args = tree[1], [to_code(a, names) for a in tree[2:]]
+    if name == "If":
+        return f"torch.where({args[0]} != 0, {args[1]}, {args[2]})"
+    if name in ("Min", "Max"):
+        return _min_max_code(name, tree[2:], args)
+    if name == "Power":
+        return f"({args[0]} ** {args[1]})"
+    return f"{FUNCTIONS[name][0]}({args[0]})"
+
+
+def _min_max_code(name: str, children: tuple, args: list[str]) -> str:
+    consts = [c[0] == "const" for c in children]
+    if consts[0] or consts[1]:
+        tensor, const = (args[1], args[0]) if consts[0] else (args[0], args[1])
+        return f"torch.clamp({tensor}, {'max' if name == 'Min' else 'min'}={const})"
+    return f"torch.{'minimum' if name == 'Min' else 'maximum'}({args[0]}, {args[1]})"
+
+
+def _first_slot(tree: tuple) -> str:
+    if tree[0] == "slot":
+        return tree[1]
+    for child in tree[1:]:
+        if isinstance(child, tuple):
+            found = _first_slot(child)
+            if found:
+                return found
+    return ""
+
+
+def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False) -> Any:
+    """Run ``tree`` on the tensors in ``env`` (the reference interpreter; also used for folding)."""
+    kind = tree[0]
+    if kind == "const":
+        return torch.tensor(tree[1], dtype=torch.float64) if fold else tree[1]
+    if kind == "slot":
+        return env[tree[1]]
+    args = [evaluate(a, env, fold) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
+    if kind == "neg":
+        return -args[0]
+    if kind == "bin":
+        a, b = args
+        return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
+                "**": lambda: a ** b, "%": lambda: a % b}[tree[1]]()
+    if kind == "cmp":
+        a, b = (torch.as_tensor(x, dtype=torch.float64) if not isinstance(x, torch.Tensor) else x for x in args)
+        ref = a if isinstance(a, torch.Tensor) and a.is_floating_point() else b
+        result = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[tree[1]]
+        return result.to(ref.dtype)
+    return _call(tree[1], args)
+
+
+def _call(name: str, args: list[Any]) -> Any:
+    tensors = [a if isinstance(a, torch.Tensor) else torch.tensor(a, dtype=torch.float64) for a in args]
+    if name == "If":
+        return torch.where(tensors[0] != 0, args[1], args[2])
+    if name == "Min":
+        return torch.minimum(*torch.broadcast_tensors(*tensors))
+    if name == "Max":
+        return torch.maximum(*torch.broadcast_tensors(*tensors))
+    if name == "Power":
+        return tensors[0] ** tensors[1]
+    return _resolve(FUNCTIONS[name][0])(tensors[0])

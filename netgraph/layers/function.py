@@ -1,0 +1,259 @@
+"""FunctionLayer and ElementwiseLayer: elementwise functions given by name, slot expression or callable."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import torch
+from torch import nn
+
+from netgraph.core.layer import EmitContext, Layer, shape_option
+from netgraph.layers.expression import Expression, evaluate, parse, to_code
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
+
+__all__ = ["FunctionLayer", "ElementwiseLayer", "ELEMENTWISE", "align_code", "align"]
+
+#: ElementwiseLayer names -> torch code (F is torch.nn.functional).
+ELEMENTWISE: dict[str, str] = {
+    "Ramp": "torch.relu", "ReLU": "torch.relu", "Tanh": "torch.tanh", "LogisticSigmoid": "torch.sigmoid",
+    "Sigmoid": "torch.sigmoid", "Exp": "torch.exp", "Log": "torch.log", "Sin": "torch.sin",
+    "Cos": "torch.cos", "Abs": "torch.abs", "Sqrt": "torch.sqrt", "Erf": "torch.erf",
+    "ELU": "F.elu", "SELU": "torch.selu", "GELU": "F.gelu", "Softplus": "F.softplus", "SoftPlus": "F.softplus",
+    "Swish": "F.silu", "Mish": "F.mish", "SoftSign": "F.softsign", "HardTanh": "F.hardtanh",
+    "HardSigmoid": "F.hardsigmoid", "HardSwish": "F.hardswish", "Square": "torch.square",
+    "Tan": "torch.tan", "ArcTan": "torch.atan", "ArcSin": "torch.asin", "ArcCos": "torch.acos",
+    "Sinh": "torch.sinh", "Cosh": "torch.cosh", "Sign": "torch.sign", "Round": "torch.round",
+    "Floor": "torch.floor", "Ceiling": "torch.ceil", "LogGamma": "torch.lgamma", "Erfc": "torch.erfc",
+    "LogSigmoid": "F.logsigmoid", "Negative": "torch.neg", "Reciprocal": "torch.reciprocal",
+}
+
+
+def _torch_fn(code: str) -> Callable:
+    obj: Any = {"torch": torch, "F": torch.nn.functional}[code.split(".")[0]]
+    for part in code.split(".")[1:]:
+        obj = getattr(obj, part)
+    return obj
+
+
+def align(x: torch.Tensor, rank: int, out_rank: int) -> torch.Tensor:
+    """Insert size-1 dims after the batch dim so a rank-``rank`` port broadcasts to ``out_rank``."""
+    return x[(slice(None),) + (None,) * (out_rank - rank)] if rank < out_rank else x
+
+
+def align_code(var: str, rank: int, out_rank: int) -> str:
+    """The code form of ``align``: ``x[:, None]`` and so on."""
+    return f"{var}[:{', None' * (out_rank - rank)}]" if rank < out_rank else var
+
+
+def _elementwise_infer(inputs: tuple[str, ...], types: Mapping[str, PortType]) -> dict[str, PortType]:
+    """Output = broadcast of inputs; an input of unknown shape takes the output's (elementwise rule).
+
+    An input whose shape is unknown while others are known is taken to have the full output shape
+    (so a NetArrayLayer scale or bias gets the shape of what it multiplies or shifts).
+    """
+    all_inputs = inputs
+    types = dict(types)
+    shapes = [types[p].shape for p in inputs]
+    if types["Output"].shape is None and any(s is not None for s in shapes):
+        shapes = [s for s in shapes if s is not None]  # an input of unknown shape is taken as full-size
+        inputs = tuple(p for p in inputs if types[p].shape is not None)
+    if all(s is not None for s in shapes):
+        try:
+            joint = broadcast(*shapes)
+        except Conflict:
+            shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(inputs, shapes))
+            raise Conflict(f"input ports {shown} do not broadcast together (numpy rules over the "
+                           f"non-batch dims)") from None
+        types["Output"] = unify(types["Output"], PortType(joint, REAL))
+    out = types["Output"].shape
+    for p in all_inputs:
+        if types[p].shape is None and out is not None:
+            types[p] = PortType(out, types[p].dtype)
+    return types
+
+
+class ExpressionModule(nn.Module):
+    """Evaluates a parsed expression on its (rank-aligned) inputs; the interpreter's reference path."""
+
+    def __init__(self, expression: Expression, ranks: tuple[int, ...], out_rank: int):
+        super().__init__()
+        self.expression, self.ranks, self.out_rank = expression, ranks, out_rank
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        env = {s: align(x, r, self.out_rank) for s, x, r in zip(self.expression.slots, inputs, self.ranks)}
+        return evaluate(self.expression.tree, env)
+
+
+class CallableModule(nn.Module):
+    """Calls a user's Python function with rank-aligned inputs."""
+
+    def __init__(self, fn: Callable, ranks: tuple[int, ...], out_rank: int):
+        super().__init__()
+        self.fn, self.ranks, self.out_rank = fn, ranks, out_rank
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        return self.fn(*(align(x, r, self.out_rank) for x, r in zip(inputs, self.ranks)))
+
+
+def _input_option(value: Any, ports: tuple[str, ...], layer: str) -> dict[str, tuple | None]:
+    if isinstance(value, Mapping):
+        unknown = [k for k in value if k not in ports]
+        if unknown:
+            raise OptionError(f"{layer} input=: no port {unknown[0]!r}{did_you_mean(unknown[0], ports)}; ports are {list(ports)}")
+        return {p: shape_option(value.get(p), layer, f"input[{p!r}]") for p in ports}
+    shape = shape_option(value, layer, "input")
+    return {p: shape for p in ports}
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class FunctionLayer(Layer):
+    """An elementwise function of named inputs: ``FunctionLayer("#Means + #Stds * #Random", output=2)``.
+
+    ``function`` is a Wolfram slot expression (ports in order of first appearance; bare ``#`` is
+    ``Input``) or a Python callable whose parameter names are the ports. Inputs broadcast against
+    each other by numpy's rules over the non-batch dims. ``input=`` gives a shape for every input,
+    or a dict of shapes by port.
+
+    >>> FunctionLayer("#Means + #Stds * #Random").input_ports
+    ('Means', 'Stds', 'Random')
+    """
+
+    function: Any
+    output: Any = None
+    input: Any = None
+    POSITIONAL = "function"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.function, str):
+            expr = parse(self.function)
+            ports = expr.slots
+        elif callable(self.function):
+            expr = None
+            ports = _callable_ports(self.function)
+        else:
+            raise OptionError(f"FunctionLayer needs a slot expression string or a Python function, "
+                              f"found {type(self.function).__name__}")
+        if not ports:
+            raise OptionError(f"FunctionLayer {self.function!r} uses no input (write #Name for an input port)")
+        object.__setattr__(self, "_expr", expr)
+        object.__setattr__(self, "input_ports", ports)
+        object.__setattr__(self, "output", shape_option(self.output, "FunctionLayer", "output"))
+        object.__setattr__(self, "_inputs", _input_option(self.input, ports, "FunctionLayer"))
+
+    def declared_types(self) -> dict[str, PortType]:
+        types = {p: PortType(s, REAL) for p, s in self._inputs.items()}
+        return {**types, "Output": PortType(self.output, REAL)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        if self._expr is not None:
+            return _elementwise_infer(self.input_ports, types)
+        types = dict(types)
+        shapes = [types[p].shape for p in self.input_ports]
+        if all(s is not None and None not in s for s in shapes):
+            types["Output"] = unify(types["Output"], PortType(self._meta_output_shape(shapes), REAL))
+        return types
+
+    def _meta_output_shape(self, shapes: list[tuple]) -> tuple:
+        out_rank = max(len(s) for s in shapes)
+        args = [align(torch.empty((2, *s), device="meta"), len(s), out_rank) for s in shapes]
+        try:
+            result = self.function(*args)
+        except Exception as exc:  # a user's function failing on shapes is a shape conflict
+            raise Conflict(f"the Python function failed on inputs of shapes {shapes}: {type(exc).__name__}: {exc}") from None
+        if not isinstance(result, torch.Tensor) or result.dim() == 0:
+            raise Conflict("the Python function must return a tensor with the batch dimension first")
+        return tuple(result.shape[1:])
+
+    def _ranks(self, types: Mapping[str, PortType]) -> tuple[tuple[int, ...], int]:
+        ranks = tuple(len(types[p].shape) for p in self.input_ports)
+        return ranks, max(ranks)
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        ranks, out_rank = self._ranks(types)
+        if self._expr is None:
+            return CallableModule(self.function, ranks, out_rank)
+        return ExpressionModule(self._expr, ranks, out_rank)
+
+    def emit(self, ctx: EmitContext) -> str:
+        if self._expr is None:
+            return super().emit(ctx)
+        ranks, out_rank = self._ranks(ctx.types)
+        names = {s: align_code(a, r, out_rank) for s, a, r in zip(self.input_ports, ctx.args, ranks)}
+        return to_code(self._expr.tree, names)  # every expression has a slot, so this is a tensor
+
+
+def _callable_ports(fn: Callable, layer: str = "FunctionLayer") -> tuple[str, ...]:
+    """The parameter names of a user's function: the ports of the ``layer`` it is given to."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        raise OptionError(f"{layer} cannot read the parameter names of this callable") from None
+    ports = []
+    for p in params:
+        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            raise OptionError(f"{layer}: parameter {p.name!r} must be a plain positional parameter (it names a port)")
+        ports.append(p.name)
+    return tuple(ports)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class ElementwiseLayer(Layer):
+    """Applies a unary function to every element: ``ElementwiseLayer("Ramp")``, or an expression in ``#``.
+
+    Ports: ``Input`` and ``Output``, of the same shape. Names: see ``ELEMENTWISE``.
+
+    >>> ElementwiseLayer("Tanh").input_ports
+    ('Input',)
+    """
+
+    function: Any
+    input: Any = None
+    output: Any = None
+    POSITIONAL = "function"
+    input_ports = ("Input",)
+
+    def __post_init__(self) -> None:
+        f = self.function
+        if not isinstance(f, str):
+            raise OptionError(f"ElementwiseLayer needs a function name such as 'Ramp', found {f!r}")
+        expr = None
+        if f not in ELEMENTWISE:
+            if "#" not in f:
+                raise OptionError(f"ElementwiseLayer: unknown function {f!r}{did_you_mean(f, ELEMENTWISE)}; "
+                                  f"known: {', '.join(sorted(ELEMENTWISE))}, or an expression in # such as '#^2'")
+            expr = parse(f)
+            if expr.slots != ("Input",):
+                raise OptionError(f"ElementwiseLayer expression {f!r} must use only # (its one input), found {list(expr.slots)}")
+        object.__setattr__(self, "_expr", expr)
+        object.__setattr__(self, "input", shape_option(self.input, "ElementwiseLayer", "input"))
+        object.__setattr__(self, "output", shape_option(self.output, "ElementwiseLayer", "output"))
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {"Input": PortType(self.input, REAL), "Output": PortType(self.output, REAL)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        merged = unify(types["Input"], types["Output"])
+        return {"Input": merged, "Output": merged}
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        if self._expr is not None:
+            return ExpressionModule(self._expr, (0,), 0)
+        return _Unary(_torch_fn(ELEMENTWISE[self.function]))
+
+    def emit(self, ctx: EmitContext) -> str:
+        if self._expr is not None:
+            return to_code(self._expr.tree, {"Input": ctx.args[0]})
+        return f"{ELEMENTWISE[self.function]}({ctx.args[0]})"
+
+
+class _Unary(nn.Module):
+    def __init__(self, fn: Callable):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fn(x)

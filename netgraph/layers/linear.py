@@ -1,0 +1,98 @@
+"""LinearLayer: an affine map with arrays ``Weights`` and ``Biases``."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from netgraph.core.layer import EmitContext, Layer, as_array, shape_option
+from netgraph.core.errors import OptionError
+from netgraph.core.types import REAL, Conflict, PortType, format_shape, numel
+
+__all__ = ["LinearLayer"]
+
+
+class LinearModule(nn.Module):
+    """``Weights @ flatten(x) + Biases``, reshaped to the output shape."""
+
+    def __init__(self, weights: torch.Tensor, biases: torch.Tensor, in_shape: tuple, out_shape: tuple):
+        super().__init__()
+        self.Weights = nn.Parameter(weights.clone())
+        self.Biases = nn.Parameter(biases.clone())
+        self.flat = len(in_shape) == 1 and len(out_shape) == 1
+        self.out_shape = out_shape
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.flat:
+            return F.linear(x, self.Weights, self.Biases)
+        y = F.linear(x.flatten(1), self.Weights, self.Biases)
+        return y.reshape(y.shape[0], *self.out_shape)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class LinearLayer(Layer):
+    """A fully connected layer: ``LinearLayer(n)`` maps any input array to a vector of size n.
+
+    Ports: ``Input`` (any shape, flattened), ``Output`` (``output``). Arrays: ``Weights``
+    (n × size of input), ``Biases`` (n).
+
+    >>> LinearLayer(3).declared_types()["Output"].shape
+    (3,)
+    """
+
+    output: Any = None
+    input: Any = None
+    weights: Any = None
+    biases: Any = None
+    ARRAYS = {"Weights": "weights", "Biases": "biases"}
+    POSITIONAL = "output"
+    input_ports = ("Input",)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "output", shape_option(self.output, "LinearLayer", "output"))
+        object.__setattr__(self, "input", shape_option(self.input, "LinearLayer", "input"))
+        for name in ("weights", "biases"):
+            object.__setattr__(self, name, as_array(getattr(self, name), f"LinearLayer {name}="))
+        if self.weights is not None and self.weights.dim() != 2:
+            raise OptionError(f"LinearLayer weights= must be a matrix, found shape {tuple(self.weights.shape)}")
+
+    def declared_types(self) -> dict[str, PortType]:
+        out = self.output
+        if out is None and self.biases is not None:
+            out = tuple(self.biases.shape)
+        return {"Input": PortType(self.input, REAL), "Output": PortType(out, REAL)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        for port in ("Input", "Output"):
+            shape = types[port].shape
+            if shape is not None and any(isinstance(d, str) for d in shape):
+                raise Conflict(f"port {port!r} {format_shape(shape)} has a variable-length dimension, which a "
+                               f"LinearLayer cannot flatten; take one element first (e.g. SequenceLastLayer)")
+        if self.weights is not None:
+            for port, size in (("Output", self.weights.shape[0]), ("Input", self.weights.shape[1])):
+                shape = types[port].shape
+                if shape is not None and None not in shape and numel(shape) != size:
+                    raise Conflict(f"port {port!r}: expected size {size} (from weights=), found {shape} "
+                                   f"with {numel(shape)} elements")
+                if shape is None:
+                    types[port] = PortType((size,), REAL)
+        return types
+
+    def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
+        n_out, n_in = numel(types["Output"].shape), numel(types["Input"].shape)
+        return {"Weights": (n_out, n_in), "Biases": (n_out,)}
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return LinearModule(self.weights, self.biases, types["Input"].shape, types["Output"].shape)
+
+    def emit(self, ctx: EmitContext) -> str:
+        if len(ctx.types["Input"].shape) == 1 and len(ctx.types["Output"].shape) == 1:
+            return f"F.linear({ctx.args[0]}, {ctx.module}.Weights, {ctx.module}.Biases)"
+        return super().emit(ctx)
+

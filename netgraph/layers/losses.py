@@ -1,0 +1,211 @@
+"""Loss layers: MeanSquaredLossLayer, MeanAbsoluteLossLayer, CrossEntropyLossLayer (Wolfram's).
+
+Every loss layer has input ports ``Input`` and ``Target`` and one output port ``Loss``. The loss
+is one number per example: the ``Loss`` port has shape ``()``, so the compiled module returns a
+tensor of shape ``(batch,)``; a training loop takes its mean. Elementwise losses are averaged over
+all non-batch elements.
+
+``CrossEntropyLossLayer(form)`` takes, as Wolfram's, *probabilities* on ``Input`` (the output of a
+SoftmaxLayer or of ElementwiseLayer("LogisticSigmoid")); ``logits=True`` takes unnormalised scores
+instead (numerically safer, as torch's ``F.cross_entropy``). Forms:
+
+* ``"Index"``: ``Input`` (..., c) class probabilities (classes on the last dim), ``Target`` (...)
+  **integer class indices counted from 0** (torch's convention; Wolfram counts from 1);
+* ``"Probabilities"``: ``Target`` has ``Input``'s shape and holds a distribution over the last dim;
+* ``"Binary"``: ``Input`` and ``Target`` have the same shape, each element a probability of 1.
+
+>>> CrossEntropyLossLayer("Index").input_ports, CrossEntropyLossLayer("Index").output_ports
+(('Input', 'Target'), ('Loss',))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from netgraph.layers._shapes import fill
+from netgraph.core.layer import EmitContext, Layer, shape_option
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
+
+__all__ = ["MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLayer", "LOSS_LAYERS", "EPSILON"]
+
+#: Probabilities are clamped below at this value before their log is taken (as Wolfram does).
+EPSILON = 1e-12
+CROSS_ENTROPY_FORMS = ("Index", "Probabilities", "Binary")
+
+
+class _LossBase(Layer):
+    input_ports = ("Input", "Target")
+    output_ports = ("Loss",)
+
+
+class _PairLoss(_LossBase):
+    """Input and Target share one shape; the loss is the mean of an elementwise function."""
+
+    CODE = ""  # template in {x}, {t}
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "input", shape_option(self.input, self.type_name, "input"))
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {"Input": PortType(self.input, REAL), "Target": PortType(self.input, REAL), "Loss": PortType((), REAL)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        try:
+            merged = unify(types["Input"], types["Target"])
+        except Conflict as exc:
+            raise Conflict(f"ports 'Input' and 'Target' must have the same shape: {exc}") from None
+        types["Input"] = types["Target"] = merged
+        fill(types, "Loss", ())
+        return types
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return _CodeModule(self.CODE)
+
+    def emit(self, ctx: EmitContext) -> str:
+        code = self.CODE
+        if len(ctx.types["Input"].shape) == 1:  # (batch, n) already: no reshape needed
+            code = code.replace(".reshape({x}.shape[0], -1)", "")
+        return code.format(x=ctx.args[0], t=ctx.args[1])
+
+
+class _CodeModule(nn.Module):
+    """Computes a loss with the handwritten function for its template (the reference interpreter path)."""
+
+    def __init__(self, code: str):
+        super().__init__()
+        self.code = code
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        return _RUNNERS[self.code](x, t)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class MeanSquaredLossLayer(_PairLoss):
+    """Mean of ``(Input - Target)^2`` over each example's elements: ``Loss`` has shape ``()``.
+
+    >>> MeanSquaredLossLayer().declared_types()["Loss"].shape
+    ()
+    """
+
+    input: Any = None
+    CODE = "({x} - {t}).square().reshape({x}.shape[0], -1).mean(1)"
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class MeanAbsoluteLossLayer(_PairLoss):
+    """Mean of ``|Input - Target|`` over each example's elements: ``Loss`` has shape ``()``."""
+
+    input: Any = None
+    CODE = "({x} - {t}).abs().reshape({x}.shape[0], -1).mean(1)"
+
+
+_CE_CODE = {
+    ("Index", False): "(-{x}.gather(-1, {t}.unsqueeze(-1)).clamp_min(1e-12).log()).reshape({x}.shape[0], -1).mean(1)",
+    ("Index", True): "F.cross_entropy({x}.reshape(-1, {x}.shape[-1]), {t}.reshape(-1), "
+                     "reduction='none').reshape({x}.shape[0], -1).mean(1)",
+    ("Probabilities", False): "(-({t} * {x}.clamp_min(1e-12).log()).sum(-1)).reshape({x}.shape[0], -1).mean(1)",
+    ("Probabilities", True): "(-({t} * F.log_softmax({x}, -1)).sum(-1)).reshape({x}.shape[0], -1).mean(1)",
+    ("Binary", False): "F.binary_cross_entropy({x}, {t}, reduction='none').reshape({x}.shape[0], -1).mean(1)",
+    ("Binary", True): "F.binary_cross_entropy_with_logits({x}, {t}, reduction='none')"
+                      ".reshape({x}.shape[0], -1).mean(1)",
+}
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class CrossEntropyLossLayer(_LossBase):
+    """Cross-entropy between ``Input`` probabilities and ``Target``: ``CrossEntropyLossLayer("Index")``.
+
+    ``form`` is ``"Index"`` (integer class targets from 0), ``"Probabilities"`` or ``"Binary"``;
+    ``logits=True`` takes unnormalised scores on ``Input``. ``input=`` fixes the input shape.
+
+    >>> CrossEntropyLossLayer("Index", input=10).declared_types()["Target"]
+    PortType(shape=(), dtype='Integer')
+    """
+
+    form: Any = "Index"
+    input: Any = None
+    logits: bool = False
+    POSITIONAL = "form"
+
+    def __post_init__(self) -> None:
+        if self.form not in CROSS_ENTROPY_FORMS:
+            raise OptionError(f"CrossEntropyLossLayer: unknown target form {self.form!r}"
+                              f"{did_you_mean(self.form, CROSS_ENTROPY_FORMS)}; use one of "
+                              f"{', '.join(map(repr, CROSS_ENTROPY_FORMS))}")
+        if not isinstance(self.logits, bool):
+            raise OptionError(f"CrossEntropyLossLayer option logits= must be True or False, found {self.logits!r}")
+        shape = shape_option(self.input, "CrossEntropyLossLayer", "input")
+        if self.form == "Index" and shape == ():
+            raise OptionError("CrossEntropyLossLayer('Index') input= must have a class dimension (the last), "
+                              "found () — e.g. input=10 for 10 classes")
+        object.__setattr__(self, "input", shape)
+
+    @property
+    def code(self) -> str:
+        return _CE_CODE[(self.form, self.logits)]
+
+    def declared_types(self) -> dict[str, PortType]:
+        target = None
+        if self.input is not None:
+            target = self.input[:-1] if self.form == "Index" else self.input
+        dtype = INTEGER if self.form == "Index" else REAL
+        return {"Input": PortType(self.input, REAL), "Target": PortType(target, dtype), "Loss": PortType((), REAL)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        fill(types, "Loss", ())
+        x, t = types["Input"].shape, types["Target"].shape
+        if self.form != "Index":
+            try:
+                types["Input"] = types["Target"] = unify(types["Input"], types["Target"])
+            except Conflict as exc:
+                raise Conflict(f"ports 'Input' and 'Target' must have the same shape for form "
+                               f"{self.form!r}: {exc}") from None
+            return types
+        if x is not None and len(x) == 0:
+            raise Conflict("port 'Input' must hold class probabilities on its last dimension, found a scalar ()")
+        if x is not None:
+            try:
+                fill(types, "Target", x[:-1])
+            except Conflict as exc:
+                raise Conflict(f"{exc} (for form 'Index' the Target is the Input's shape without its last, "
+                               f"class, dimension)") from None
+        elif t is not None:
+            fill(types, "Input", (*t, None))
+        return types
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return _CodeModule(self.code)
+
+    def emit(self, ctx: EmitContext) -> str:
+        return self.code.format(x=ctx.args[0], t=ctx.args[1])
+
+
+# Handwritten equivalents of each template, so the interpreter does not share code with the compiler.
+_RUNNERS = {
+    MeanSquaredLossLayer.CODE: lambda x, t: (x - t).square().reshape(x.shape[0], -1).mean(1),
+    MeanAbsoluteLossLayer.CODE: lambda x, t: (x - t).abs().reshape(x.shape[0], -1).mean(1),
+    _CE_CODE[("Index", False)]: lambda x, t: -torch.log(torch.gather(x, -1, t[..., None]).clamp_min(EPSILON))
+    .reshape(x.shape[0], -1).mean(1),
+    _CE_CODE[("Index", True)]: lambda x, t: F.cross_entropy(x.reshape(-1, x.shape[-1]), t.reshape(-1),
+                                                           reduction="none").reshape(x.shape[0], -1).mean(1),
+    _CE_CODE[("Probabilities", False)]: lambda x, t: -(t * torch.log(x.clamp_min(EPSILON))).sum(-1)
+    .reshape(x.shape[0], -1).mean(1),
+    _CE_CODE[("Probabilities", True)]: lambda x, t: -(t * torch.log_softmax(x, -1)).sum(-1)
+    .reshape(x.shape[0], -1).mean(1),
+    _CE_CODE[("Binary", False)]: lambda x, t: F.binary_cross_entropy(x, t, reduction="none")
+    .reshape(x.shape[0], -1).mean(1),
+    _CE_CODE[("Binary", True)]: lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction="none")
+    .reshape(x.shape[0], -1).mean(1),
+}
+
+#: Every loss layer class (a training loop treats their ``Loss`` outputs as losses).
+LOSS_LAYERS = (MeanSquaredLossLayer, MeanAbsoluteLossLayer, CrossEntropyLossLayer)

@@ -1,0 +1,327 @@
+"""Layers that combine several inputs: ThreadingLayer, TotalLayer, CatenateLayer, DotLayer.
+
+Threading, Total and Catenate are *variadic*: their inputs are ``Input1`` … ``Inputn`` and n is
+the number of edges that feed them (``([a, b, c], "cat")``), or ``inputs=n`` (Wolfram's
+``InputPorts``); unwired they have two. ``inputs`` may also list port names.
+
+>>> ThreadingLayer("Plus").with_input_count(3).input_ports
+('Input1', 'Input2', 'Input3')
+>>> ThreadingLayer("#a * #b + 1").input_ports
+('a', 'b')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import nn
+
+from netgraph.layers._shapes import fill, is_int, level_dim, level_option, pass_dtype, positive_int
+from netgraph.core.layer import EmitContext, Layer
+from netgraph.layers.expression import parse
+from netgraph.layers.function import ExpressionModule, _elementwise_infer, align, align_code
+from netgraph.layers.expression import to_code
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
+
+__all__ = ["ThreadingLayer", "TotalLayer", "CatenateLayer", "DotLayer", "THREADING"]
+
+#: ThreadingLayer function names -> (binary code template, torch function, exact arity or None).
+THREADING: dict[str, tuple[str, Any, int | None]] = {
+    "Plus": ("({a} + {b})", torch.add, None),
+    "Times": ("({a} * {b})", torch.mul, None),
+    "Subtract": ("({a} - {b})", torch.sub, 2),
+    "Divide": ("({a} / {b})", torch.div, 2),
+    "Power": ("({a} ** {b})", torch.pow, 2),
+    "Mod": ("torch.remainder({a}, {b})", torch.remainder, 2),
+    "Max": ("torch.maximum({a}, {b})", torch.maximum, None),
+    "Min": ("torch.minimum({a}, {b})", torch.minimum, None),
+}
+
+
+def _port_names(inputs: Any, layer: str) -> tuple[str, ...]:
+    """Port names from ``inputs`` (None -> 2 ports, n -> Input1..n, or a list of names)."""
+    if inputs is None:
+        return ("Input1", "Input2")
+    if is_int(inputs):
+        return tuple(f"Input{i}" for i in range(1, positive_int(inputs, layer, "inputs") + 1))
+    if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(p, str) and p.isidentifier() for p in inputs):
+        if len(set(inputs)) != len(inputs):
+            raise OptionError(f"{layer} option inputs= has repeated port names: {list(inputs)}")
+        return tuple(inputs)
+    raise OptionError(f"{layer} option inputs= must be a number of ports or a list of port names "
+                      f"(identifiers), found {inputs!r}")
+
+
+class _Variadic(Layer):
+    variadic = True
+
+    def _set_ports(self) -> None:
+        value = list(self.inputs) if isinstance(self.inputs, tuple) else self.inputs
+        object.__setattr__(self, "inputs", value)
+        object.__setattr__(self, "input_ports", _port_names(self.inputs, self.type_name))
+
+    def with_input_count(self, n: int) -> Layer:
+        return self if self.inputs is not None else dataclasses.replace(self, inputs=n)
+
+
+class ThreadModule(nn.Module):
+    """Folds a binary torch function over rank-aligned inputs (the reference path)."""
+
+    def __init__(self, fn: Any, ranks: tuple[int, ...], out_rank: int):
+        super().__init__()
+        self.fn, self.ranks, self.out_rank = fn, ranks, out_rank
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        aligned = [align(x, r, self.out_rank) for x, r in zip(inputs, self.ranks)]
+        return functools.reduce(self.fn, aligned)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class ThreadingLayer(_Variadic):
+    """Applies an n-ary function elementwise, broadcasting (numpy rules): ``ThreadingLayer("Plus")``.
+
+    ``function`` is a name in ``THREADING`` (Plus, Times, Subtract, Divide, Power, Mod, Max, Min)
+    or a slot expression: ``"#1 * #2 + #3"`` (ports Input1..3) or ``"#a / #b"`` (ports a, b).
+    """
+
+    function: Any
+    inputs: Any = None
+    POSITIONAL = "function"
+
+    def __post_init__(self) -> None:
+        f = self.function
+        if not isinstance(f, str):
+            raise OptionError(f"ThreadingLayer needs a function name such as 'Plus' or an expression such as "
+                              f"'#1 * #2', found {f!r}")
+        if f in THREADING:
+            self._set_ports()
+            arity = THREADING[f][2]
+            if arity is not None and len(self.input_ports) != arity and self.inputs is not None:
+                raise OptionError(f"ThreadingLayer({f!r}) takes exactly {arity} inputs, found "
+                                  f"{len(self.input_ports)} ({list(self.input_ports)})")
+            object.__setattr__(self, "_expr", None)
+            return
+        if "#" not in f:
+            raise OptionError(f"ThreadingLayer: unknown function {f!r}{did_you_mean(f, THREADING)}; known: "
+                              f"{', '.join(THREADING)}, or an expression in slots such as '#1 * #2'")
+        if self.inputs is not None:
+            raise OptionError("ThreadingLayer: an expression names its own ports (its #slots); drop inputs=")
+        expr = parse(f)
+        object.__setattr__(self, "_expr", expr)
+        object.__setattr__(self, "input_ports", expr.slots)
+
+    @property
+    def variadic(self) -> bool:  # type: ignore[override]
+        return self._expr is None
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {p: PortType(None, REAL) for p in (*self.input_ports, "Output")}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        return _elementwise_infer(self.input_ports, types)
+
+    def _ranks(self, types: Mapping[str, PortType]) -> tuple[tuple[int, ...], int]:
+        ranks = tuple(len(types[p].shape) for p in self.input_ports)
+        return ranks, len(types["Output"].shape)
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        ranks, out_rank = self._ranks(types)
+        if self._expr is not None:
+            return ExpressionModule(self._expr, ranks, out_rank)
+        return ThreadModule(THREADING[self.function][1], ranks, out_rank)
+
+    def emit(self, ctx: EmitContext) -> str:
+        ranks, out_rank = self._ranks(ctx.types)
+        args = [align_code(a, r, out_rank) for a, r in zip(ctx.args, ranks)]
+        if self._expr is not None:
+            return to_code(self._expr.tree, dict(zip(self.input_ports, args)))
+        template = THREADING[self.function][0]
+        return functools.reduce(lambda a, b: template.format(a=a, b=b), args)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class TotalLayer(_Variadic):
+    """The elementwise sum of its inputs, which all have one shape: ``([a, b, c], TotalLayer())``."""
+
+    inputs: Any = None
+
+    def __post_init__(self) -> None:
+        self._set_ports()
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {p: PortType(None, REAL) for p in (*self.input_ports, "Output")}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        merged = types["Output"]
+        for p in self.input_ports:
+            try:
+                merged = unify(merged, types[p])
+            except Conflict as exc:
+                raise Conflict(f"all inputs and the output must have one shape; port {p!r}: {exc}") from None
+        return {p: merged for p in types}
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        n = len(self.input_ports)
+        return ThreadModule(torch.add, (0,) * n, 0)
+
+    def emit(self, ctx: EmitContext) -> str:
+        return f"({' + '.join(ctx.args)})"
+
+
+class CatModule(nn.Module):
+    def __init__(self, dim: int):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        return torch.cat(inputs, self.dim)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class CatenateLayer(_Variadic):
+    """Joins its inputs along ``level`` (1 = first dim after the batch, the default; -1 = last).
+
+    All inputs have one rank and agree on every other dimension.
+
+    >>> CatenateLayer(level=-1).level
+    -1
+    """
+
+    level: int = 1
+    inputs: Any = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "level", level_option(self.level, "CatenateLayer"))
+        self._set_ports()
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {p: PortType(None, None) for p in (*self.input_ports, "Output")}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        ports = (*self.input_ports, "Output")
+        dtype = pass_dtype(types, ports)
+        ranks = {p: len(types[p].shape) for p in ports if types[p].shape is not None}
+        if len(set(ranks.values())) > 1:
+            raise Conflict("inputs and output must have one rank: " + ", ".join(
+                f"{p!r} {format_shape(types[p].shape)}" for p in ranks))
+        if not ranks:
+            return {p: PortType(types[p].shape, dtype) for p in ports}
+        rank = next(iter(ranks.values()))
+        axis = level_dim(self.level, rank, "CatenateLayer")
+        shapes = {p: list(types[p].shape or (None,) * rank) for p in ports}
+        for d in range(rank):
+            if d != axis:
+                _unify_column(shapes, ports, d)
+        _catenated_dim(shapes, self.input_ports, axis)
+        for p in ports:
+            fill(types, p, tuple(shapes[p]), dtype)
+        return types
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return CatModule(level_dim(self.level, len(types["Output"].shape), "CatenateLayer") + 1)
+
+    def emit(self, ctx: EmitContext) -> str:
+        dim = level_dim(self.level, len(ctx.types["Output"].shape), "CatenateLayer") + 1
+        return f"torch.cat(({', '.join(ctx.args)},), {dim})"
+
+
+def _unify_column(shapes: dict[str, list], ports: tuple[str, ...], d: int) -> None:
+    value = None
+    for p in ports:
+        dim = shapes[p][d]
+        try:
+            value = unify(PortType((value,)), PortType((dim,))).shape[0]
+        except Conflict:
+            shown = ", ".join(f"{q!r} {format_shape(tuple(shapes[q]))}" for q in ports)
+            raise Conflict(f"dimension {d + 1} must agree across inputs and output (only the catenated "
+                           f"dimension may differ): {shown}") from None
+    for p in ports:
+        shapes[p][d] = value
+
+
+def _catenated_dim(shapes: dict[str, list], inputs: tuple[str, ...], axis: int) -> None:
+    sizes = [shapes[p][axis] for p in inputs]
+    out = shapes["Output"][axis]
+    if all(isinstance(s, int) for s in sizes):
+        total = sum(sizes)
+        if isinstance(out, int) and out != total:
+            raise Conflict(f"the output's catenated dimension must be {' + '.join(map(str, sizes))} = {total}, "
+                           f"found {out}")
+        shapes["Output"][axis] = total
+    elif isinstance(out, int) and sizes.count(None) == 1 and all(s is None or isinstance(s, int) for s in sizes):
+        rest = out - sum(s for s in sizes if s is not None)
+        if rest < 1:
+            raise Conflict(f"the output's catenated dimension {out} is too small for inputs of sizes {sizes}")
+        shapes[inputs[sizes.index(None)]][axis] = rest
+
+
+class DotModule(nn.Module):
+    def __init__(self, equation: str):
+        super().__init__()
+        self.equation = equation
+
+    def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return torch.einsum(self.equation, a, b)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class DotLayer(Layer):
+    """Wolfram's Dot of ``Input1`` and ``Input2``: contracts the last dim of the first with the first dim
+    of the second (vector·vector → scalar, matrix·vector → vector, matrix·matrix → matrix, …)."""
+
+    input_ports = ("Input1", "Input2")
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {p: PortType(None, REAL) for p in ("Input1", "Input2", "Output")}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        a, b, out = (types[p].shape for p in ("Input1", "Input2", "Output"))
+        for port, s in (("Input1", a), ("Input2", b)):
+            if s is not None and len(s) == 0:
+                raise Conflict(f"port {port!r} must be a vector or an array (rank >= 1), found a scalar ()")
+        if a is None and b is not None and out is not None:
+            ra = len(out) - len(b) + 2
+            if ra < 1:
+                raise Conflict(f"the output {format_shape(out)} has too few dims for Input2 {format_shape(b)}")
+            a = fill_get(types, "Input1", (*out[:ra - 1], b[0]))
+        if b is None and a is not None and out is not None:
+            rb = len(out) - len(a) + 2
+            if rb < 1:
+                raise Conflict(f"the output {format_shape(out)} has too few dims for Input1 {format_shape(a)}")
+            b = fill_get(types, "Input2", (a[-1], *out[len(a) - 1:]))
+        if a is None or b is None:
+            return types
+        try:
+            k = unify(PortType((a[-1],)), PortType((b[0],))).shape[0]
+        except Conflict:
+            raise Conflict(f"the last dimension of 'Input1' {format_shape(a)} must equal the first of "
+                           f"'Input2' {format_shape(b)}") from None
+        a = fill_get(types, "Input1", (*a[:-1], k))
+        b = fill_get(types, "Input2", (k, *b[1:]))
+        out = fill_get(types, "Output", (*a[:-1], *b[1:]))
+        fill(types, "Input1", (*out[:len(a) - 1], k))
+        fill(types, "Input2", (k, *out[len(a) - 1:]))
+        return types
+
+    def _equation(self, types: Mapping[str, PortType]) -> str:
+        ra, rb = len(types["Input1"].shape), len(types["Input2"].shape)
+        left, right = "abcdefgh"[:ra - 1], "ijklmnop"[:rb - 1]
+        return f"z{left}y,zy{right}->z{left}{right}"
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return DotModule(self._equation(types))
+
+    def emit(self, ctx: EmitContext) -> str:
+        return f"torch.einsum({self._equation(ctx.types)!r}, {ctx.args[0]}, {ctx.args[1]})"
+
+
+def fill_get(types: dict[str, PortType], port: str, shape: tuple) -> tuple:
+    fill(types, port, shape)
+    return types[port].shape

@@ -1,0 +1,268 @@
+"""Normalisation layers: SoftmaxLayer, DropoutLayer, BatchNormalizationLayer, LayerNormalizationLayer.
+
+Each maps ``Input`` to an ``Output`` of the same shape. Levels are Wolfram's (1 = first dim after
+the batch, -1 = the last). Dropout and batch statistics follow the module's ``training`` flag
+(``module.train()`` / ``module.eval()``); evaluating a net (``net(x)``) runs in eval mode, as
+Wolfram's default ``NetEvaluationMode -> "Test"``.
+
+>>> SoftmaxLayer().declared_types()["Output"]
+PortType(shape=None, dtype='Real')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from netgraph.layers._shapes import check_number, level_dim, level_option
+from netgraph.core.layer import EmitContext, Layer, as_array, shape_option
+from netgraph.core.errors import OptionError
+from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
+
+__all__ = ["SoftmaxLayer", "DropoutLayer", "BatchNormalizationLayer", "LayerNormalizationLayer"]
+
+
+class _SameShape(Layer):
+    """``Input`` and ``Output`` share one real type."""
+
+    input_ports = ("Input",)
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {"Input": PortType(self.input, REAL), "Output": PortType(self.input, REAL)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        merged = unify(types["Input"], types["Output"])
+        return {"Input": merged, "Output": merged}
+
+
+class SoftmaxModule(nn.Module):
+    def __init__(self, dim: int):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(x, self.dim)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class SoftmaxLayer(_SameShape):
+    """Softmax over ``level`` (default -1, the last dimension): outputs are probabilities.
+
+    A training loop attaches ``CrossEntropyLossLayer("Index")`` to a SoftmaxLayer output.
+
+    >>> SoftmaxLayer(level=1).level
+    1
+    """
+
+    level: int = -1
+    input: Any = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "level", level_option(self.level, "SoftmaxLayer"))
+        object.__setattr__(self, "input", shape_option(self.input, "SoftmaxLayer", "input"))
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = super().infer(types)
+        shape = types["Input"].shape
+        if shape is not None:
+            level_dim(self.level, len(shape), "SoftmaxLayer port 'Input'")
+        return types
+
+    def _dim(self, types: Mapping[str, PortType]) -> int:
+        return level_dim(self.level, len(types["Input"].shape), "SoftmaxLayer") + 1
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return SoftmaxModule(self._dim(types))
+
+    def emit(self, ctx: EmitContext) -> str:
+        return f"torch.softmax({ctx.args[0]}, {self._dim(ctx.types)})"
+
+
+class DropoutModule(nn.Module):
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.dropout(x, self.p, self.training)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class DropoutLayer(_SameShape):
+    """Zeroes each element with probability ``p`` in training mode (scaling the rest by 1/(1-p)).
+
+    >>> DropoutLayer(0.2).p
+    0.2
+    """
+
+    p: float = 0.5
+    input: Any = None
+    POSITIONAL = "p"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "p", check_number(self.p, "DropoutLayer", "p", 0.0, 1.0, open_high=True))
+        object.__setattr__(self, "input", shape_option(self.input, "DropoutLayer", "input"))
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return DropoutModule(self.p)
+
+    def emit(self, ctx: EmitContext) -> str:
+        return f"F.dropout({ctx.args[0]}, {self.p!r}, {ctx.module}.training)"
+
+
+def _positive(value: Any, layer: str) -> float:
+    if check_number(value, layer, "epsilon", 0.0, float("inf")) == 0:
+        raise OptionError(f"{layer} option epsilon= must be positive, found {value!r}")
+    return float(value)
+
+
+class _Normalization(_SameShape):
+    """Shared parts: learnable ``Scaling`` (ones) and ``Biases`` (zeros) over one dimension."""
+
+    def _axis(self, shape: tuple) -> int:
+        raise NotImplementedError
+
+    def _array_size(self) -> int | None:
+        sizes = {int(v.shape[0]) for v in self.arrays.values() if v is not None}
+        return sizes.pop() if len(sizes) == 1 else None
+
+    def _check_arrays(self) -> None:
+        for field in self.ARRAYS.values():
+            value = as_array(getattr(self, field), f"{self.type_name} {field}=")
+            if value is not None and value.dim() != 1:
+                raise OptionError(f"{self.type_name} {field}= must be a vector, found shape "
+                                  f"{format_shape(tuple(value.shape))}")
+            object.__setattr__(self, field, value)
+        sizes = {name: int(v.shape[0]) for name, v in self.arrays.items() if v is not None}
+        if len(set(sizes.values())) > 1:
+            raise OptionError(f"{self.type_name}: arrays have different lengths {sizes}")
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = super().infer(types)
+        shape, size = types["Input"].shape, self._array_size()
+        if shape is not None:
+            axis = self._axis(shape)
+            if isinstance(shape[axis], str):
+                raise Conflict(f"port 'Input' {format_shape(shape)}: dimension {axis + 1} holds the learned arrays, "
+                               f"so it cannot have a variable length")
+            if size is not None and shape[axis] is None:
+                shape = shape[:axis] + (size,) + shape[axis + 1:]
+                types["Input"] = types["Output"] = PortType(shape, REAL)
+            elif size is not None and shape[axis] != size:
+                raise Conflict(f"port 'Input' dimension {axis + 1} must have size {size} (the length of its "
+                               f"arrays), found {format_shape(shape)}")
+        return types
+
+    def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
+        shape = types["Input"].shape
+        return {name: (shape[self._axis(shape)],) for name in self.ARRAYS}
+
+    def init_array(self, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
+        return torch.ones(shape) if name in ("Scaling", "MovingVariance") else torch.zeros(shape)
+
+
+class BatchNormModule(nn.Module):
+    """Parameters ``Scaling``, ``Biases``; buffers ``MovingMean``, ``MovingVariance`` (Wolfram's arrays)."""
+
+    def __init__(self, arrays: Mapping[str, torch.Tensor], momentum: float, epsilon: float):
+        super().__init__()
+        self.Scaling = nn.Parameter(arrays["Scaling"].clone())
+        self.Biases = nn.Parameter(arrays["Biases"].clone())
+        self.register_buffer("MovingMean", arrays["MovingMean"].clone())
+        self.register_buffer("MovingVariance", arrays["MovingVariance"].clone())
+        self.momentum, self.epsilon = momentum, epsilon
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.batch_norm(x, self.MovingMean, self.MovingVariance, self.Scaling, self.Biases,
+                            self.training, self.momentum, self.epsilon)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class BatchNormalizationLayer(_Normalization):
+    """Batch normalisation over the first dimension after the batch (channels, as Wolfram and torch).
+
+    ``momentum`` is Wolfram's (the weight of the old moving average: 0.9 is torch's momentum 0.1);
+    ``epsilon`` 0.001 as Wolfram. Arrays: ``Scaling``, ``Biases`` (learned), ``MovingMean``,
+    ``MovingVariance`` (updated in training mode, used in eval mode).
+
+    >>> BatchNormalizationLayer().epsilon
+    0.001
+    """
+
+    momentum: float = 0.9
+    epsilon: float = 0.001
+    input: Any = None
+    scaling: Any = None
+    biases: Any = None
+    moving_mean: Any = None
+    moving_variance: Any = None
+    ARRAYS = {"Scaling": "scaling", "Biases": "biases", "MovingMean": "moving_mean",
+              "MovingVariance": "moving_variance"}
+
+    def __post_init__(self) -> None:
+        momentum = check_number(self.momentum, "BatchNormalizationLayer", "momentum", 0.0, 1.0)
+        object.__setattr__(self, "momentum", momentum)
+        object.__setattr__(self, "epsilon", _positive(self.epsilon, "BatchNormalizationLayer"))
+        object.__setattr__(self, "input", shape_option(self.input, "BatchNormalizationLayer", "input"))
+        self._check_arrays()
+
+    def _axis(self, shape: tuple) -> int:
+        if len(shape) == 0:
+            raise Conflict("port 'Input' must have at least one dimension (the channels), found a scalar ()")
+        return 0
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return BatchNormModule(self.arrays, 1.0 - self.momentum, self.epsilon)
+
+    def emit(self, ctx: EmitContext) -> str:
+        m = ctx.module
+        return (f"F.batch_norm({ctx.args[0]}, {m}.MovingMean, {m}.MovingVariance, {m}.Scaling, {m}.Biases, "
+                f"{m}.training, {1.0 - self.momentum!r}, {self.epsilon!r})")
+
+
+class LayerNormModule(nn.Module):
+    def __init__(self, scaling: torch.Tensor, biases: torch.Tensor, epsilon: float):
+        super().__init__()
+        self.Scaling = nn.Parameter(scaling.clone())
+        self.Biases = nn.Parameter(biases.clone())
+        self.epsilon = epsilon
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.layer_norm(x, self.Scaling.shape, self.Scaling, self.Biases, self.epsilon)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class LayerNormalizationLayer(_Normalization):
+    """Normalises each example over its last dimension, then scales and shifts (arrays ``Scaling``, ``Biases``).
+
+    >>> LayerNormalizationLayer(input=(5, 8)).declared_types()["Output"].shape
+    (5, 8)
+    """
+
+    epsilon: float = 1e-5
+    input: Any = None
+    scaling: Any = None
+    biases: Any = None
+    ARRAYS = {"Scaling": "scaling", "Biases": "biases"}
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "epsilon", _positive(self.epsilon, "LayerNormalizationLayer"))
+        object.__setattr__(self, "input", shape_option(self.input, "LayerNormalizationLayer", "input"))
+        self._check_arrays()
+
+    def _axis(self, shape: tuple) -> int:
+        if len(shape) == 0:
+            raise Conflict("port 'Input' must have at least one dimension, found a scalar ()")
+        return len(shape) - 1
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return LayerNormModule(self.scaling, self.biases, self.epsilon)
+
+    def emit(self, ctx: EmitContext) -> str:
+        m, size = ctx.module, ctx.types["Input"].shape[-1]
+        return f"F.layer_norm({ctx.args[0]}, ({size},), {m}.Scaling, {m}.Biases, {self.epsilon!r})"

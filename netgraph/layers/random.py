@@ -1,0 +1,293 @@
+"""RandomArrayLayer: draws from a distribution whose parameters may be inputs, with gradients to them.
+
+Unlike Wolfram's RandomArrayLayer, gradients reach every real parameter by the estimator the
+distribution declares (``estimator=`` picks an opt-in one). Draws use torch's global RNG, so
+``torch.manual_seed`` makes them repeatable. In eval mode the layer keeps sampling, as Wolfram's does;
+``eval_mode="mean"`` makes ``module.eval()`` output the distribution's mean instead (like dropout).
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import nn
+
+from netgraph.core.layer import EmitContext, Layer, shape_option
+from netgraph.layers.distributions import Distribution, slot_name
+from netgraph.layers.dist_base import tensors
+from netgraph.layers.function import align_code, _callable_ports, align
+from netgraph.core.errors import DataError, OptionError
+from netgraph.layers.estimators import record_score, straight_through
+from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
+
+__all__ = ["RandomArrayLayer", "set_distribution_checks"]
+
+EVAL_MODES = ("sample", "mean")
+_CHECKS: dict[str, Any] = {"enabled": "auto"}
+
+
+def set_distribution_checks(enabled: bool | str) -> bool | str:
+    """Choose the run-time checks of slot parameter values (scale > 0, p in [0, 1], no NaN, ...).
+
+    * ``"auto"`` (default): every draw that goes through the layer's module (discrete, implicit
+      and other draws) is checked, so a bad value is a DataError naming the layer and parameter,
+      never an error from inside torch. Pathwise Normal and Uniform draws are written inline into
+      the compiled forward (``mu + sigma * torch.randn_like(mu)``) and, like handwritten torch,
+      are not checked: a bad sigma gives NaN, which ``net_train`` reports naming the layer.
+    * ``True``: check every draw (set it *before* ``compile()``; nothing is inlined).
+    * ``False``: check nothing.
+
+    A check is one min/max pass and one host sync per call. Constant parameters are always checked
+    when the distribution is built. Returns the previous setting.
+
+    >>> previous = set_distribution_checks(True); set_distribution_checks(previous)
+    True
+    """
+    if enabled not in (True, False, "auto"):
+        raise OptionError(f"set_distribution_checks takes True, False or 'auto', found {enabled!r}")
+    previous, _CHECKS["enabled"] = _CHECKS["enabled"], enabled
+    return previous
+
+
+class RandomModule(nn.Module):
+    """Draws ``(batch, *shape)`` samples; slot inputs arrive batched and are broadcast elementwise."""
+
+    def __init__(self, distribution: Distribution, ranks: Mapping[str, int], shape: tuple,
+                 estimator: str | None = None, temperature: float | None = None, eval_mode: str = "sample"):
+        super().__init__()
+        self.distribution, self.shape = distribution, tuple(shape)
+        self.estimator = estimator or distribution.ESTIMATORS[0]
+        self.temperature = 0.5 if temperature is None else float(temperature)
+        self.eval_mode, self.label, self.baseline = eval_mode, None, None
+        self.kinds: list[tuple[str, Any]] = []  # ("slot", index) | ("const", value) | ("buffer", name)
+        slot_index = {s: i for i, s in enumerate(distribution.slots)}
+        self.ranks = [ranks[s] for s in distribution.slots]
+        for name, value in zip(distribution.PARAMS, distribution.params):
+            if isinstance(value, str):
+                self.kinds.append(("slot", slot_index[slot_name(value)]))
+            elif isinstance(value, torch.Tensor):
+                lead = (1,) * (len(shape) + 1 - value.dim())
+                self.register_buffer(f"param_{name}", value.reshape(lead + tuple(value.shape)).clone(), persistent=False)
+                self.kinds.append(("buffer", f"param_{name}"))
+            else:
+                self.kinds.append(("const", float(value)))
+        if all(k == "const" for k, _ in self.kinds):  # a tensor that follows .to(device/dtype) sets where draws go
+            self.register_buffer("param_first", torch.tensor(self.kinds[0][1]), persistent=False)
+            self.kinds[0] = ("buffer", "param_first")
+        self.checked = {n for n, (k, _) in zip(distribution.PARAMS, self.kinds) if k == "slot"}
+        self.no_grad = set(distribution.INTEGER_PARAMS) | (
+            set(getattr(distribution, "SUPPORT_PARAMS", ())) if self.estimator == "score_function" else set())
+
+    def describe(self) -> str:
+        """'layer 3 (RandomArrayLayer with BernoulliDistribution('#p'))', for messages."""
+        where = f"{self.label} " if self.label else ""
+        return f"{where}(RandomArrayLayer with {self.distribution!r})"
+
+    def params(self, inputs: tuple[torch.Tensor, ...]) -> list[Any]:
+        """The distribution's parameters for this call, aligned to ``(batch, *shape)``."""
+        out_rank = len(self.shape)
+        aligned = [align(x if x.is_floating_point() else x.to(torch.get_default_dtype()), r, out_rank)
+                   for x, r in zip(inputs, self.ranks)]
+        return [aligned[v] if k == "slot" else (getattr(self, v) if k == "buffer" else v) for k, v in self.kinds]
+
+    def forward(self, *inputs: Any, label: str | None = None) -> torch.Tensor:
+        if label is not None and self.label is None:
+            self.label = label
+        if self.ranks:
+            params, batch = self.params(inputs), inputs[0].shape[0]
+        else:
+            params, batch = self.params(()), inputs[0]
+        shape = (batch, *self.shape)
+        if self.checked and _CHECKS["enabled"] is not False and not torch.compiler.is_compiling():
+            self.distribution.check(params, self.describe)
+        if self.eval_mode == "mean" and not self.training:
+            return self.mean(params, shape)
+        return self.draw(params, shape)
+
+    def mean(self, params: list[Any], shape: tuple) -> torch.Tensor:
+        """The closed-form mean, broadcast to ``shape`` (DataError where it is infinite)."""
+        like = next(p for p in params if isinstance(p, torch.Tensor))
+        mean = self.distribution._mean(*tensors(params, like))
+        if not bool(torch.isfinite(mean).all()):
+            raise DataError(f"{self.describe()}: eval_mode='mean' but the distribution's mean is infinite for "
+                            "these parameters; use eval_mode='sample'")
+        return mean.expand(shape)
+
+    def draw(self, params: list[Any], shape: tuple) -> torch.Tensor:
+        """One draw with the layer's gradient estimator."""
+        dist, est = self.distribution, self.estimator
+        grad = torch.is_grad_enabled() and any(isinstance(p, torch.Tensor) and p.requires_grad for p in params)
+        if grad and self.no_grad:
+            self._refuse_grad(params)
+        if est in ("pathwise", "implicit", "none"):
+            return dist.rsample(params, shape)
+        if est == "relaxed":
+            return dist.relaxed(params, shape, self.temperature)
+        with torch.no_grad():
+            x = dist.rsample(params, shape)
+        if not grad:
+            return x
+        if est == "straight_through":
+            return straight_through(x, dist._mean(*tensors(params, x)).expand(shape))
+        logp = dist.log_prob(x, params).reshape(shape[0], -1).sum(1)
+        return record_score(self, x, logp, params)
+
+    def _refuse_grad(self, params: list[Any]) -> None:
+        for name, p in zip(self.distribution.PARAMS, params):
+            if name in self.no_grad and isinstance(p, torch.Tensor) and p.requires_grad:
+                dist = type(self.distribution).__name__
+                why = (f"{dist} parameter {self.distribution.role(name)} is an integer, so it has no gradient"
+                       if name in self.distribution.INTEGER_PARAMS else
+                       f"{dist} parameter {self.distribution.role(name)} moves the support, so the score-function "
+                       "estimator would be biased for it")
+                raise OptionError(f"{self.describe()}: {why}, but the value fed to it requires grad (it comes from "
+                                  "a trainable array or a computation on one). Feed it as data or a constant, or "
+                                  "detach it (e.g. FunctionLayer with a constant), so training does not expect a "
+                                  "gradient there.")
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class RandomArrayLayer(Layer):
+    """Random draws of shape ``output`` from ``distribution``; Wolfram's RandomArrayLayer, differentiable.
+
+    Parameters written ``"#name"`` become input ports, broadcast elementwise against ``output``;
+    ``RandomArrayLayer(lambda mu, sigma: NormalDistribution(mu, sigma))`` does the same with the
+    function's parameter names. Gradients reach every real parameter by the distribution's default
+    estimator (``distribution.ESTIMATORS[0]``), or the one named by ``estimator=`` ("pathwise",
+    "implicit", "score_function", "straight_through", "relaxed" with ``temperature=``). Discrete
+    draws need ``module.surrogate_loss(losses)`` in a custom loop (see ``netgraph.layers.estimators``).
+    ``eval_mode="mean"``: after ``module.eval()`` output the mean instead of a draw.
+
+    >>> from netgraph.layers.distributions import NormalDistribution
+    >>> RandomArrayLayer(NormalDistribution("#mu", "#sigma")).input_ports
+    ('mu', 'sigma')
+    >>> RandomArrayLayer(lambda a, b: NormalDistribution(a, b), output=3).input_ports
+    ('a', 'b')
+    """
+
+    distribution: Any
+    output: Any = None
+    estimator: Any = None
+    temperature: Any = None
+    eval_mode: str = "sample"
+    POSITIONAL = "distribution"
+
+    def __post_init__(self) -> None:
+        dist = self.distribution
+        if not isinstance(dist, Distribution):
+            if not callable(dist):
+                raise OptionError(f"RandomArrayLayer needs a distribution such as NormalDistribution(0, 1), found {dist!r}")
+            dist = dist(*(f"#{p}" for p in _callable_ports(dist, "RandomArrayLayer")))
+            if not isinstance(dist, Distribution):
+                raise OptionError(f"RandomArrayLayer's function must return a distribution, returned {dist!r}")
+        name = type(dist).__name__
+        if self.estimator is not None and self.estimator not in dist.ESTIMATORS:
+            why = {"score_function": " (its parameters move the support or are integers, so a score-function "
+                                     "gradient would be biased or meaningless)",
+                   "relaxed": " (a relaxed draw exists only for BernoulliDistribution)"}.get(self.estimator, "")
+            raise OptionError(f"RandomArrayLayer: {name} supports estimator= {', '.join(map(repr, dist.ESTIMATORS))} "
+                              f"(the first is the default); found {self.estimator!r}{why}")
+        if self.temperature is not None and (self.estimator != "relaxed" or isinstance(self.temperature, bool)
+                                             or not isinstance(self.temperature, (int, float))
+                                             or not 0 < self.temperature < math.inf):
+            raise OptionError("RandomArrayLayer: temperature= is a number > 0 and applies only to "
+                              f"estimator='relaxed'; found temperature={self.temperature!r} with estimator={self.estimator!r}")
+        if self.eval_mode not in EVAL_MODES:
+            raise OptionError(f"RandomArrayLayer: eval_mode must be 'sample' (keep drawing, as Wolfram) or 'mean'; "
+                              f"found {self.eval_mode!r}")
+        if self.eval_mode == "mean" and not dist.slots and not bool(torch.isfinite(torch.as_tensor(dist.mean())).all()):
+            raise OptionError(f"RandomArrayLayer: eval_mode='mean' but {dist!r} has an infinite mean")
+        object.__setattr__(self, "distribution", dist)
+        object.__setattr__(self, "output", shape_option(self.output, "RandomArrayLayer", "output"))
+        object.__setattr__(self, "input_ports", dist.slots)
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {**{s: PortType(None, REAL) for s in self.input_ports}, "Output": PortType(self.output, REAL)}
+
+    def _const_shapes(self) -> list[tuple]:
+        return [tuple(p.shape) for p in self.distribution.params if isinstance(p, torch.Tensor)]
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        shapes = [types[s].shape for s in self.input_ports] + self._const_shapes()
+        out = types["Output"].shape
+        if shapes and all(s is not None for s in shapes):
+            full = out is not None and None not in out
+            try:
+                params = broadcast(*shapes, *([out] if full else []))
+            except Conflict:
+                params = None
+            if params is None or (full and broadcast(params, out) != out):
+                names = [*(f"{s!r}" for s in self.input_ports), *("constant array" for _ in self._const_shapes())]
+                shown = ", ".join(f"{n} {format_shape(s)}" for n, s in zip(names, shapes))
+                raise Conflict(f"{type(self.distribution).__name__} parameter shapes {shown} do not broadcast to "
+                               f"output {format_shape(out)} (each parameter must broadcast to the output shape)")
+            if out is None:
+                types["Output"] = unify(types["Output"], PortType(params, REAL))
+        out = types["Output"].shape
+        for s in self.input_ports:
+            if types[s].shape is None and out is not None:
+                types[s] = PortType(out, REAL)
+        return types
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        ranks = {s: len(types[s].shape) for s in self.input_ports}
+        return RandomModule(self.distribution, ranks, types["Output"].shape, self.estimator, self.temperature,
+                            self.eval_mode)
+
+    def emit(self, ctx: EmitContext) -> str:
+        inline = None if _CHECKS["enabled"] is True or self.eval_mode != "sample" else self._inline_draw(ctx)
+        if inline is not None:
+            return inline
+        args = ", ".join(ctx.args) if self.input_ports else ctx.batch
+        return f"{ctx.module}({args}, label={_label(ctx.module)!r})"
+
+    def _inline_draw(self, ctx: EmitContext) -> str | None:
+        """A pathwise draw written straight into the forward, as a user would (``mu + sigma * randn``)."""
+        dist = self.distribution
+        estimator = self.estimator or dist.ESTIMATORS[0]
+        if estimator != "pathwise" or dist.INTEGER_PARAMS or not hasattr(dist, "rsample_code"):
+            return None
+        out = ctx.types["Output"].shape
+        slots = {s: align_code(a, len(ctx.types[s].shape), len(out)) for s, a in zip(self.input_ports, ctx.args)}
+        params, consts = [], []
+        for name, value in zip(dist.PARAMS, dist.params):
+            if isinstance(value, str):
+                params.append(slots[slot_name(value)])
+            elif isinstance(value, torch.Tensor):
+                params.append(f"{ctx.module}.param_{name}")
+                consts.append(params[-1])
+            else:
+                params.append(repr(float(value)))
+        full = [a for s, a in zip(self.input_ports, ctx.args) if ctx.types[s].shape == out]
+        like = ctx.args[0] if ctx.args else (consts[0] if consts else f"{ctx.module}.param_first")
+        batch = f"{ctx.args[0]}.shape[0]" if ctx.args else ctx.batch
+        shape = f"({batch}{''.join(f', {d}' for d in out)})"
+
+        def noise_code(kind: str) -> str:
+            fn = "randn" if kind == "normal" else "rand"
+            if full:
+                return f"torch.{fn}_like({full[0]})"
+            return f"torch.{fn}({shape}, dtype={like}.dtype, device={like}.device)"
+        return dist.rsample_code(params, noise_code)
+
+
+def _label(module_code: str) -> str:
+    """'layer 3' or "layer 'enc' > layer 'noise'" from generated code such as ``getattr(self, '3')``."""
+    parts: list[str] = []
+    node = ast.parse(module_code, mode="eval").body
+    while not isinstance(node, ast.Name):
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call) and len(node.args) == 2 and isinstance(node.args[1], ast.Constant):
+            parts.append(str(node.args[1].value))
+            node = node.args[0]
+        else:
+            return module_code
+    return " > ".join(f"layer {p}" if p.isdigit() else f"layer {p!r}" for p in reversed(parts))

@@ -1,0 +1,229 @@
+"""Recurrent layers over sequences: LongShortTermMemoryLayer, GatedRecurrentLayer, BasicRecurrentLayer,
+and SequenceLastLayer.
+
+A sequence port has shape ``(n, d)``: the first dim is the sequence length, by default a variable
+length ``"n"`` (any length per batch; a fixed length is also accepted), the last the features.
+Each recurrent layer maps ``Input`` (n, d) to ``Output`` (n, size), the state after every step,
+starting from zero states. Arrays use Wolfram's names (``InputGateInputWeights``, … see ``ARRAYS``);
+the forward runs torch's fused kernels (``torch.lstm``/``torch.gru``/``torch.rnn_tanh``).
+
+>>> LongShortTermMemoryLayer(8, input=3).declared_types()["Output"]
+PortType(shape=('n', 8), dtype='Real')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import nn
+
+from netgraph.layers._shapes import fill, is_int, positive_int
+from netgraph.core.layer import Layer, as_array, shape_option
+from netgraph.layers._shapes import _ShapeLayer
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.types import REAL, Conflict, PortType, format_shape
+
+__all__ = ["LongShortTermMemoryLayer", "GatedRecurrentLayer", "BasicRecurrentLayer", "SequenceLastLayer"]
+
+SEQUENCE = "n"  # the default (variable) sequence length dim
+_KINDS = ("InputWeights", "StateWeights", "Biases")
+
+
+def _arrays(gates: tuple[str, ...]) -> dict[str, str]:
+    """Wolfram array names -> snake_case fields, e.g. 'ForgetGateBiases' -> 'forget_gate_biases'."""
+    def snake(name: str) -> str:
+        return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+    return {f"{g}{k}": snake(f"{g}{k}") for g in gates for k in _KINDS}
+
+
+class RecurrentModule(nn.Module):
+    """Holds the gate arrays by Wolfram name; stacks them in torch's gate order on each call."""
+
+    def __init__(self, kind: str, gates: tuple[str, ...], arrays: Mapping[str, torch.Tensor]):
+        super().__init__()
+        self.kind, self.gates = kind, gates
+        for name, value in arrays.items():
+            self.register_parameter(name, nn.Parameter(value.clone()))
+        self.register_buffer("zero_bias", torch.zeros(len(gates) * arrays[f"{gates[0]}Biases"].shape[0]),
+                             persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        stack = [torch.cat([getattr(self, f"{g}{k}") for g in self.gates]) for k in _KINDS]
+        params = [stack[0], stack[1], stack[2], self.zero_bias]
+        h0 = x.new_zeros(1, x.shape[0], self.zero_bias.shape[0] // len(self.gates))
+        fn = getattr(torch, self.kind)
+        hx = (h0, h0) if self.kind == "lstm" else h0
+        return fn(x, hx, params, True, 1, 0.0, self.training, False, True)[0]
+
+
+class _Recurrent(Layer):
+    GATES: tuple[str, ...] = ()
+    input_ports = ("Input",)
+
+    def __post_init__(self) -> None:
+        name = self.type_name
+        for array, field in self.ARRAYS.items():
+            value = as_array(getattr(self, field), f"{name} {field}=")
+            want = 1 if array.endswith("Biases") else 2
+            if value is not None and value.dim() != want:
+                raise OptionError(f"{name} {field}= must have rank {want}, found {format_shape(tuple(value.shape))}")
+            object.__setattr__(self, field, value)
+        sizes = {int(v.shape[0]) for v in self.arrays.values() if v is not None}
+        if self.output is not None:
+            positive_int(self.output, name, "output")
+            sizes.add(self.output)
+        if len(sizes) > 1:
+            raise OptionError(f"{name}: output= and the arrays disagree on the state size: {sorted(sizes)}")
+        if not sizes:
+            raise OptionError(f"{name} needs its state size: {name}(n)")
+        object.__setattr__(self, "_size", sizes.pop())
+        inputs = {int(v.shape[1]) for a, v in self.arrays.items() if v is not None and a.endswith("InputWeights")}
+        object.__setattr__(self, "_in", inputs.pop() if len(inputs) == 1 else None)
+        object.__setattr__(self, "input", self._input_option(self.input))
+
+    def _input_option(self, value: Any) -> tuple | None:
+        if is_int(value):
+            return (SEQUENCE, positive_int(value, self.type_name, "input"))
+        shape = shape_option(value, self.type_name, "input")
+        if shape is not None and len(shape) != 2:
+            raise OptionError(f"{self.type_name} input= must be the feature size or a (length, features) shape, "
+                              f"found {value!r}")
+        return shape
+
+    def declared_types(self) -> dict[str, PortType]:
+        x = self.input or (SEQUENCE, self._in)
+        return {"Input": PortType(x, REAL), "Output": PortType((x[0], self._size), REAL)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        for port in ("Input", "Output"):
+            shape = types[port].shape
+            if shape is not None and len(shape) != 2:
+                raise Conflict(f"port {port!r} must be a sequence of vectors (length, features), found "
+                               f"{format_shape(shape)}")
+        x = types["Input"].shape
+        seq = x[0] if x is not None else None
+        fill(types, "Output", (seq, self._size))
+        fill(types, "Input", (types["Output"].shape[0], None))
+        return types
+
+    def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
+        n, d = self._size, types["Input"].shape[1]
+        return {a: (n,) if a.endswith("Biases") else (n, d if a.endswith("InputWeights") else n) for a in self.ARRAYS}
+
+    def _kind(self) -> str:
+        raise NotImplementedError
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return RecurrentModule(self._kind(), self.GATES, self.arrays)
+
+
+_LSTM_GATES = ("InputGate", "ForgetGate", "MemoryGate", "OutputGate")  # torch's order i, f, g, o
+_GRU_GATES = ("ResetGate", "UpdateGate", "MemoryGate")  # torch's order r, z, n
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class LongShortTermMemoryLayer(_Recurrent):
+    """LSTM with state size ``output``: Wolfram's gates input, forget, memory and output.
+
+    ``c_t = f ⊙ c_{t-1} + i ⊙ m``, ``s_t = o ⊙ tanh(c_t)``; each gate has arrays
+    ``<Gate>InputWeights`` (n, d), ``<Gate>StateWeights`` (n, n) and ``<Gate>Biases`` (n).
+    """
+
+    output: Any = None
+    input: Any = None
+    input_gate_input_weights: Any = None
+    input_gate_state_weights: Any = None
+    input_gate_biases: Any = None
+    forget_gate_input_weights: Any = None
+    forget_gate_state_weights: Any = None
+    forget_gate_biases: Any = None
+    memory_gate_input_weights: Any = None
+    memory_gate_state_weights: Any = None
+    memory_gate_biases: Any = None
+    output_gate_input_weights: Any = None
+    output_gate_state_weights: Any = None
+    output_gate_biases: Any = None
+    ARRAYS = _arrays(_LSTM_GATES)
+    GATES = _LSTM_GATES
+    POSITIONAL = "output"
+
+    def _kind(self) -> str:
+        return "lstm"
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class GatedRecurrentLayer(_Recurrent):
+    """GRU with state size ``output``: reset gate r, update gate z, memory m = tanh(W x + r ⊙ (U s) + b),
+    ``s_t = (1 - z) ⊙ m + z ⊙ s_{t-1}`` (Wolfram's and torch's formulation)."""
+
+    output: Any = None
+    input: Any = None
+    reset_gate_input_weights: Any = None
+    reset_gate_state_weights: Any = None
+    reset_gate_biases: Any = None
+    update_gate_input_weights: Any = None
+    update_gate_state_weights: Any = None
+    update_gate_biases: Any = None
+    memory_gate_input_weights: Any = None
+    memory_gate_state_weights: Any = None
+    memory_gate_biases: Any = None
+    ARRAYS = _arrays(_GRU_GATES)
+    GATES = _GRU_GATES
+    POSITIONAL = "output"
+
+    def _kind(self) -> str:
+        return "gru"
+
+
+_ACTIVATIONS = {"Tanh": "rnn_tanh", "Ramp": "rnn_relu"}
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class BasicRecurrentLayer(_Recurrent):
+    """``s_t = activation(InputWeights x_t + StateWeights s_{t-1} + Biases)``; activation "Tanh" or "Ramp"."""
+
+    output: Any = None
+    activation: str = "Tanh"
+    input: Any = None
+    input_weights: Any = None
+    state_weights: Any = None
+    biases: Any = None
+    ARRAYS = _arrays(("",))
+    GATES = ("",)
+    POSITIONAL = "output"
+
+    def __post_init__(self) -> None:
+        if self.activation not in _ACTIVATIONS:
+            raise OptionError(f"BasicRecurrentLayer: activation {self.activation!r} is not supported"
+                              f"{did_you_mean(self.activation, _ACTIVATIONS)}; use 'Tanh' or 'Ramp'")
+        super().__post_init__()
+
+    def _kind(self) -> str:
+        return _ACTIVATIONS[self.activation]
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class SequenceLastLayer(_ShapeLayer):
+    """The last element of a sequence: ``Input`` (n, ...) -> ``Output`` (...)."""
+
+    def forward_shape(self, shape: tuple | None) -> tuple | None:
+        if shape is not None and len(shape) == 0:
+            raise Conflict("port 'Input' must be a sequence (rank >= 1), found a scalar ()")
+        return None if shape is None else tuple(shape[1:])
+
+    def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
+        return None if out is None else (SEQUENCE, *out)
+
+    def function(self, types: Mapping[str, PortType]) -> Any:
+        return _last
+
+    def code(self, x: str, types: Mapping[str, PortType]) -> str:
+        return f"{x}[:, -1]"
+
+
+def _last(x: torch.Tensor) -> torch.Tensor:
+    return x[:, -1]

@@ -1,0 +1,365 @@
+"""Shape layers: FlattenLayer, ReshapeLayer, TransposeLayer, PartLayer, ReplicateLayer.
+
+They move elements without changing them, so they work on real and integer arrays alike (the
+dtype passes through). Levels are Wolfram's: 1 is the first dimension after the batch, -1 the last.
+Part indices are 1-based as Wolfram's (negative ones count from the end); ``"All"`` keeps a level and
+``"i;;j"`` is the span i..j.
+
+>>> PartLayer(-1).part, PartLayer([1, "2;;3"]).part
+(-1, [1, '2;;3'])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
+
+import torch
+
+from netgraph.layers._shapes import _ShapeLayer, is_int, level_option, positive_int
+from netgraph.core.errors import OptionError
+from netgraph.core.types import Conflict, PortType, format_shape
+
+__all__ = ["FlattenLayer", "ReshapeLayer", "TransposeLayer", "PartLayer", "ReplicateLayer"]
+
+
+def _reshape(x: torch.Tensor, dims: tuple) -> torch.Tensor:
+    return x.reshape(x.shape[0], *dims)
+
+
+def _index(x: torch.Tensor, index: tuple) -> torch.Tensor:
+    return x[index]
+
+
+def _expand(x: torch.Tensor, index: tuple, sizes: tuple) -> torch.Tensor:
+    return x[index].expand(*sizes)
+
+
+def _product(dims: tuple, what: str) -> int | None:
+    if any(isinstance(d, str) for d in dims):
+        raise Conflict(f"cannot {what} a variable-length dimension: {format_shape(dims)}")
+    return None if any(d is None for d in dims) else math.prod(dims)
+
+
+def _solve(dims: tuple, total: int | None) -> tuple:
+    """Fill the one unknown dim of ``dims`` so their product is ``total`` (when possible)."""
+    unknown = [i for i, d in enumerate(dims) if d is None]
+    if total is None or len(unknown) != 1 or any(isinstance(d, str) for d in dims):
+        return dims
+    known = math.prod(d for d in dims if d is not None)
+    if total % known:
+        raise Conflict(f"{format_shape(dims)} cannot hold {total} elements")
+    return dims[:unknown[0]] + (total // known,) + dims[unknown[0] + 1:]
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class FlattenLayer(_ShapeLayer):
+    """Flattens levels: ``FlattenLayer()`` gives a vector; ``FlattenLayer(n)`` merges the first n+1 levels,
+    ``FlattenLayer(-n)`` the last n+1 (Wolfram's FlattenLayer[n])."""
+
+    level: Any = None
+    POSITIONAL = "level"
+
+    def __post_init__(self) -> None:
+        if self.level is not None:
+            level_option(self.level, "FlattenLayer")
+
+    def _group(self, rank: int) -> tuple[int, int]:
+        """[start, stop) of the merged dims."""
+        if self.level is None:
+            if rank < 1:
+                raise Conflict("port 'Input' must have rank >= 1 to flatten, found a scalar ()")
+            return 0, rank
+        n = abs(self.level) + 1
+        if rank < n:
+            raise Conflict(f"FlattenLayer({self.level}) merges {n} levels; port 'Input' needs rank >= {n}, "
+                           f"found rank {rank}")
+        return (0, n) if self.level > 0 else (rank - n, rank)
+
+    def forward_shape(self, shape: tuple | None) -> tuple | None:
+        if shape is None:
+            return None
+        a, b = self._group(len(shape))
+        return (*shape[:a], _product(shape[a:b], "flatten"), *shape[b:])
+
+    def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
+        if out is None or (shape is None and self.level is None):
+            return None
+        merged = len(shape) - len(out) + 1 if shape is not None else abs(self.level) + 1
+        rank = len(out) + merged - 1
+        if shape is not None and len(shape) != rank:
+            raise Conflict(f"port 'Output' {format_shape(out)} does not fit port 'Input' {format_shape(shape)}")
+        a, b = self._group(rank)
+        group = tuple(shape[a:b]) if shape is not None else (None,) * (b - a)
+        total = out[a] if isinstance(out[a], int) else None
+        return (*out[:a], *_solve(group, total), *out[a + 1:])
+
+    def function(self, types: Mapping[str, PortType]) -> Any:
+        a, b = self._group(len(types["Input"].shape))
+        return partial(torch.flatten, start_dim=a + 1, end_dim=b)
+
+    def code(self, x: str, types: Mapping[str, PortType]) -> str:
+        a, b = self._group(len(types["Input"].shape))
+        if b - a == 1:
+            return x
+        return f"{x}.flatten({a + 1})" if b == len(types["Input"].shape) else f"{x}.flatten({a + 1}, {b})"
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class ReshapeLayer(_ShapeLayer):
+    """Reshapes each example to ``dims`` (a list of sizes; one may be -1, inferred from the input size).
+
+    >>> ReshapeLayer([2, -1]).dims
+    (2, -1)
+    """
+
+    dims: Any
+    POSITIONAL = "dims"
+
+    def __post_init__(self) -> None:
+        dims = self.dims if isinstance(self.dims, (list, tuple)) else [self.dims]
+        if not all(is_int(d) and (d >= 1 or d == -1) for d in dims) or sum(d == -1 for d in dims) > 1:
+            raise OptionError(f"ReshapeLayer dims must be a list of positive sizes with at most one -1 (inferred), "
+                              f"found {self.dims!r}")
+        object.__setattr__(self, "dims", tuple(int(d) for d in dims))
+
+    def _resolved(self, total: int | None) -> tuple:
+        dims = tuple(None if d == -1 else d for d in self.dims)
+        if total is not None and -1 not in self.dims and math.prod(dims) != total:
+            raise Conflict(f"cannot reshape {total} elements to {format_shape(dims)} "
+                           f"({math.prod(dims)} elements)")
+        return _solve(dims, total)
+
+    def forward_shape(self, shape: tuple | None) -> tuple | None:
+        return self._resolved(None if shape is None else _product(shape, "reshape"))
+
+    def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
+        if shape is None or out is None or None in out:
+            return None
+        return _solve(tuple(shape), _product(out, "reshape"))
+
+    def function(self, types: Mapping[str, PortType]) -> Any:
+        return partial(_reshape, dims=tuple(types["Output"].shape))
+
+    def code(self, x: str, types: Mapping[str, PortType]) -> str:
+        return f"{x}.reshape({x}.shape[0], {', '.join(map(str, types['Output'].shape))})"
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class TransposeLayer(_ShapeLayer):
+    """Permutes levels as Wolfram's Transpose: level k of the input becomes level ``perm[k]`` of the output.
+
+    The default ``[2, 1]`` swaps the first two levels; further levels stay in place.
+
+    >>> TransposeLayer().perm
+    (2, 1)
+    """
+
+    perm: Any = (2, 1)
+    POSITIONAL = "perm"
+
+    def __post_init__(self) -> None:
+        p = self.perm
+        if not isinstance(p, (list, tuple)) or not all(is_int(v) for v in p) or sorted(p) != list(range(1, len(p) + 1)):
+            raise OptionError(f"TransposeLayer perm= must be a permutation of 1..k (level k of the input goes to "
+                              f"level perm[k]), found {p!r}")
+        object.__setattr__(self, "perm", tuple(int(v) for v in p))
+
+    def _full(self, rank: int) -> tuple[int, ...]:
+        if rank < len(self.perm):
+            raise Conflict(f"perm {list(self.perm)} needs port 'Input' of rank >= {len(self.perm)}, found rank {rank}")
+        return tuple(v - 1 for v in self.perm) + tuple(range(len(self.perm), rank))
+
+    def forward_shape(self, shape: tuple | None) -> tuple | None:
+        if shape is None:
+            return None
+        perm, out = self._full(len(shape)), [None] * len(shape)
+        for k, target in enumerate(perm):
+            out[target] = shape[k]
+        return tuple(out)
+
+    def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
+        if out is None:
+            return None
+        perm = self._full(len(out))
+        return tuple(out[perm[k]] for k in range(len(out)))
+
+    def _source(self, types: Mapping[str, PortType]) -> list[int]:
+        """Output dim j (after the batch) comes from input dim source[j]."""
+        perm = self._full(len(types["Input"].shape))
+        return sorted(range(len(perm)), key=lambda k: perm[k])
+
+    def function(self, types: Mapping[str, PortType]) -> Any:
+        return partial(torch.permute, dims=(0, *(s + 1 for s in self._source(types))))
+
+    def code(self, x: str, types: Mapping[str, PortType]) -> str:
+        return f"{x}.permute(0, {', '.join(str(s + 1) for s in self._source(types))})"
+
+
+_SPAN = re.compile(r"^\s*(-?\d+)?\s*;;\s*(-?\d+|All)?\s*$")
+
+
+def _part_level(spec: Any) -> Any:
+    """An int (≠0), 'All', or a span (start, stop) of 1-based ints (None = open end)."""
+    if is_int(spec) and spec != 0:
+        return int(spec)
+    if spec == "All":
+        return "All"
+    m = _SPAN.match(spec) if isinstance(spec, str) else None
+    if m:
+        start = int(m.group(1)) if m.group(1) else 1
+        stop = int(m.group(2)) if m.group(2) and m.group(2) != "All" else -1
+        if start != 0 and stop != 0:
+            return (start, stop)
+    raise OptionError(f"PartLayer: each level must be a non-zero integer (1-based, negative from the end), "
+                      f"'All', or a span such as '2;;5', found {spec!r}")
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class PartLayer(_ShapeLayer):
+    """Takes a part of each example: ``PartLayer(2)`` (the 2nd row), ``PartLayer(-1)`` (the last, e.g. of a
+    sequence), ``PartLayer("2;;4")`` (a span), ``PartLayer(["All", 1])`` (column 1). Indices are 1-based."""
+
+    part: Any
+    POSITIONAL = "part"
+
+    def __post_init__(self) -> None:
+        specs = self.part if isinstance(self.part, (list, tuple)) else [self.part]
+        if not specs:
+            raise OptionError("PartLayer needs at least one level spec")
+        object.__setattr__(self, "_levels", tuple(_part_level(s) for s in specs))
+        if isinstance(self.part, tuple):
+            object.__setattr__(self, "part", list(self.part))
+
+    def _check_rank(self, rank: int) -> None:
+        if rank < len(self._levels):
+            raise Conflict(f"part {self.part!r} needs port 'Input' of rank >= {len(self._levels)}, found rank {rank}")
+
+    def _span(self, spec: tuple, size: Any) -> tuple[int, int] | None:
+        """0-based [start, stop) of a span, or None when the size is not a known int."""
+        if not isinstance(size, int):
+            return None
+        start = spec[0] - 1 if spec[0] > 0 else size + spec[0]
+        stop = spec[1] if spec[1] > 0 else size + spec[1] + 1
+        if not (0 <= start < stop <= size):
+            raise Conflict(f"span {spec[0]};;{spec[1]} is out of range for a dimension of size {size}")
+        return start, stop
+
+    def forward_shape(self, shape: tuple | None) -> tuple | None:
+        if shape is None:
+            return None
+        self._check_rank(len(shape))
+        out = []
+        for spec, size in zip(self._levels, shape):
+            if isinstance(spec, int):
+                if isinstance(size, int) and not 1 <= abs(spec) <= size:
+                    raise Conflict(f"part {spec} is out of range for a dimension of size {size} (port 'Input' "
+                                   f"{format_shape(shape)})")
+            elif spec == "All":
+                out.append(size)
+            else:
+                bounds = self._span(spec, size)
+                out.append(size if bounds is None and isinstance(size, str) else
+                           (None if bounds is None else bounds[1] - bounds[0]))
+        return (*out, *shape[len(self._levels):])
+
+    def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
+        if out is None:
+            return None
+        kept = sum(not isinstance(s, int) for s in self._levels)
+        rank = len(out) - kept + len(self._levels)
+        self._check_rank(rank)
+        dims, i = [], 0
+        for spec in self._levels:
+            dims.append(out[i] if spec == "All" else None)
+            i += not isinstance(spec, int)
+        return (*dims, *out[kept:])
+
+    def function(self, types: Mapping[str, PortType]) -> Any:
+        index: list[Any] = [slice(None)]
+        for spec in self._levels:
+            if isinstance(spec, int):
+                index.append(spec - 1 if spec > 0 else spec)
+            elif spec == "All":
+                index.append(slice(None))
+            else:
+                index.append(slice(spec[0] - 1 if spec[0] > 0 else spec[0],
+                                   None if spec[1] == -1 else (spec[1] if spec[1] > 0 else spec[1] + 1)))
+        return partial(_index, index=tuple(index))
+
+    def code(self, x: str, types: Mapping[str, PortType]) -> str:
+        index = [":"]
+        for spec in self._levels:
+            if isinstance(spec, int):
+                index.append(str(spec - 1 if spec > 0 else spec))
+            elif spec == "All":
+                index.append(":")
+            else:
+                start = spec[0] - 1 if spec[0] > 0 else spec[0]
+                stop = "" if spec[1] == -1 else str(spec[1] if spec[1] > 0 else spec[1] + 1)
+                index.append(f"{start or ''}:{stop}")
+        while index[-1] == ":" and len(index) > 1:
+            index.pop()
+        return f"{x}[{', '.join(index)}]" if len(index) > 1 else x
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class ReplicateLayer(_ShapeLayer):
+    """Repeats each example ``n`` times along new dims inserted at ``level`` (1 = in front, -1 = at the end).
+
+    ``n`` may be a list for several new dims: ``ReplicateLayer([2, 3])`` maps (4,) to (2, 3, 4).
+
+    >>> ReplicateLayer(3).forward_shape((4,))
+    (3, 4)
+    """
+
+    n: Any
+    level: int = 1
+    POSITIONAL = "n"
+
+    def __post_init__(self) -> None:
+        ns = self.n if isinstance(self.n, (list, tuple)) else [self.n]
+        for v in ns:
+            positive_int(v, "ReplicateLayer", "n")
+        if isinstance(self.n, tuple):
+            object.__setattr__(self, "n", list(self.n))
+        object.__setattr__(self, "level", level_option(self.level, "ReplicateLayer"))
+        object.__setattr__(self, "_ns", tuple(ns))
+
+    def _position(self, rank: int) -> int:
+        pos = self.level - 1 if self.level > 0 else rank + self.level + 1
+        if not 0 <= pos <= rank:
+            raise Conflict(f"level {self.level} is out of range for port 'Input' of rank {rank}")
+        return pos
+
+    def forward_shape(self, shape: tuple | None) -> tuple | None:
+        if shape is None:
+            return None
+        pos = self._position(len(shape))
+        return (*shape[:pos], *self._ns, *shape[pos:])
+
+    def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
+        if out is None:
+            return None
+        rank = len(out) - len(self._ns)
+        if rank < 0:
+            raise Conflict(f"port 'Output' {format_shape(out)} has fewer dims than the {len(self._ns)} replicated ones")
+        pos = self._position(rank)
+        return (*out[:pos], *out[pos + len(self._ns):])
+
+    def function(self, types: Mapping[str, PortType]) -> Any:
+        rank = len(types["Input"].shape)
+        pos = self._position(rank)
+        index = (slice(None),) * (pos + 1) + (None,) * len(self._ns)
+        return partial(_expand, index=index, sizes=(-1,) * (pos + 1) + self._ns + (-1,) * (rank - pos))
+
+    def code(self, x: str, types: Mapping[str, PortType]) -> str:
+        rank = len(types["Input"].shape)
+        pos = self._position(rank)
+        index = ", ".join([":"] * (pos + 1) + ["None"] * len(self._ns))
+        sizes = ["-1"] * (pos + 1) + [str(n) for n in self._ns] + ["-1"] * (rank - pos)
+        return f"{x}[{index}].expand({', '.join(sizes)})"

@@ -1,0 +1,49 @@
+"""Wolfram's layer shorthands in a NetGraph or NetChain layer list.
+
+* an int ``n`` -> ``LinearLayer(n)``;
+* an elementwise function name (``"Ramp"``, ``"Tanh"``, ``"LogisticSigmoid"``, …) -> ``ElementwiseLayer``;
+* a threading function name (``"Plus"``, ``"Times"``, ``"Subtract"``, ``"Divide"``, ``"Max"``, …) ->
+  ``ThreadingLayer``;
+* a list -> a nested ``NetChain``;
+* a ``torch.nn.Module`` -> ``TorchLayer(module)``.
+
+>>> from_shorthand(3).output, from_shorthand("Plus"), from_shorthand("Tanh")
+((3,), ThreadingLayer('Plus'), ElementwiseLayer('Tanh'))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from torch import nn
+
+from netgraph.core.chain import NetChain
+from netgraph.core.layer import REGISTRY, Layer
+from netgraph.layers.function import ELEMENTWISE, ElementwiseLayer
+from netgraph.layers.linear import LinearLayer
+from netgraph.layers.merge import THREADING, ThreadingLayer
+from netgraph.layers.torch_layer import TorchLayer
+
+__all__ = ["from_shorthand", "known_names"]
+
+
+def known_names() -> list[str]:
+    """Every name a string shorthand or a layer type may take (for "did you mean" hints)."""
+    return [*ELEMENTWISE, *THREADING, *REGISTRY]
+
+
+def from_shorthand(value: Any) -> Layer | None:
+    """The layer a shorthand stands for, the value itself if it is a layer, else None."""
+    if isinstance(value, Layer):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return LinearLayer(value)
+    if isinstance(value, str) and value in ELEMENTWISE:
+        return ElementwiseLayer(value)
+    if isinstance(value, str) and value in THREADING:
+        return ThreadingLayer(value)
+    if isinstance(value, list):
+        return NetChain(value)
+    if isinstance(value, nn.Module):
+        return TorchLayer(value)
+    return None

@@ -1,0 +1,256 @@
+"""TorchLayer: any ``nn.Module`` as a layer; ``register_module``: a module class as a YAML layer type.
+
+``TorchLayer(module, inputs=..., outputs=...)`` names the module's positional arguments (``inputs``)
+and results (``outputs``) as ports: a list of names, or a dict of name -> shape (batch excluded;
+``PortType((5,), "Integer")`` for index inputs). Output shapes and dtypes are inferred by running the
+module on meta tensors (no memory, no compute) once the input shapes are known; a variable-length
+dim (``"n"``) is probed with two lengths. The module must keep the batch dim first and return a
+tensor, or a tuple with one tensor per output port.
+
+Its arrays are the module's ``state_dict`` entries (parameter paths ``<layer>.<module's names>``);
+``build`` deep-copies the module, so compiled modules never share weights with the layer.
+
+>>> from torch import nn
+>>> layer = TorchLayer(nn.Conv1d(2, 4, 3), inputs={"Input": (2, 10)})
+>>> layer.input_ports, sorted(layer.arrays)
+(('Input',), ['bias', 'weight'])
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import inspect
+from collections.abc import Mapping
+from itertools import chain
+from typing import Any
+
+import torch
+from torch import nn
+
+from netgraph.core.layer import REGISTRY, Layer, register, shape_option
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape, is_known, unify
+
+__all__ = ["TorchLayer", "register_module"]
+
+_PROBE_LENGTHS = (5, 7)  # two sizes for variable-length dims, to tell them from fixed ones
+
+
+def _ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortType]:
+    """``None`` -> {default: ?}; a list of names; or a dict of name -> shape | PortType | dtype name."""
+    if value is None:
+        return {default: PortType(None, None)}
+    if isinstance(value, str):
+        value = [value]
+    items = value.items() if isinstance(value, Mapping) else ((v, None) for v in value) \
+        if isinstance(value, (list, tuple)) else None
+    if items is None:
+        raise OptionError(f"{layer} {option}= must be a list of port names or a dict of name -> shape, found {value!r}")
+    out = {}
+    for name, spec in items:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise OptionError(f"{layer} {option}=: port names must be identifiers, found {name!r}")
+        if isinstance(spec, PortType):
+            out[name] = spec
+        elif spec in (REAL, INTEGER):
+            out[name] = PortType((), spec)
+        else:
+            out[name] = PortType(shape_option(spec, layer, f"{option}[{name!r}]"), None)
+    if not out:
+        raise OptionError(f"{layer} {option}= names no port")
+    return out
+
+
+class _ModuleWrapper(Layer):
+    """Shared behaviour of TorchLayer and registered module classes (``self._module`` is the module)."""
+
+    def _setup(self, module: nn.Module, inputs: Any, outputs: Any) -> None:
+        name = self.type_name
+        if not isinstance(module, nn.Module):
+            raise OptionError(f"{name} needs a torch.nn.Module, found {type(module).__name__}")
+        ins, outs = _ports(inputs, "Input", name, "inputs"), _ports(outputs, "Output", name, "outputs")
+        clash = set(ins) & set(outs)
+        if clash:
+            raise OptionError(f"{name}: {sorted(clash)} named as both input and output ports")
+        object.__setattr__(self, "_module", module)
+        object.__setattr__(self, "_in", ins)
+        object.__setattr__(self, "_out", outs)
+        object.__setattr__(self, "input_ports", tuple(ins))
+        object.__setattr__(self, "output_ports", tuple(outs))
+        object.__setattr__(self, "ARRAYS", {k: k for k in module.state_dict()})
+        object.__setattr__(self, "_cache", {})
+
+    def declared_types(self) -> dict[str, PortType]:
+        ins = {p: PortType(t.shape, t.dtype or REAL) for p, t in self._in.items()}
+        return {**ins, **self._out}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        ins = tuple(types[p] for p in self.input_ports)
+        if not all(is_known(t.shape) and t.dtype is not None for t in ins):
+            return types
+        if ins not in self._cache:
+            self._cache[ins] = self._probe(ins)
+        result = self._cache[ins]
+        if isinstance(result, str):  # the module failed on meta tensors
+            if all(is_known(types[p].shape) for p in self.output_ports):
+                return types  # shapes given by the user
+            raise Conflict(result)
+        for port, t in zip(self.output_ports, result):
+            try:
+                types[port] = unify(types[port], t)
+            except Conflict as exc:
+                raise Conflict(f"port {port!r}: the module returns {t}, but {exc}") from None
+        return types
+
+    def _probe(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | str:
+        """Output types from running the module on meta tensors, or an error text."""
+        variable = any(isinstance(d, str) for t in ins for d in t.shape)
+        runs = []
+        for length in _PROBE_LENGTHS[:2 if variable else 1]:
+            result = self._meta_call(ins, length)
+            if isinstance(result, str):
+                return result
+            runs.append(result)
+        first = runs[0]
+        name = next((d for t in ins for d in t.shape if isinstance(d, str)), None)
+        types = []
+        for i, (shape, dtype) in enumerate(first):
+            dims = tuple(d if all(r[i][0][j] == d for r in runs) else name for j, d in enumerate(shape))
+            types.append(PortType(dims, INTEGER if dtype in _INTEGER_DTYPES else REAL))
+        return tuple(types)
+
+    def _meta_call(self, ins: tuple[PortType, ...], length: int) -> list | str:
+        batch = 3
+        shapes = [tuple(length if isinstance(d, str) else d for d in t.shape) for t in ins]
+        args = [torch.zeros((batch, *s), dtype=torch.long if t.dtype == INTEGER else torch.get_default_dtype(),
+                            device="meta") for s, t in zip(shapes, ins)]
+        state = {k: torch.empty_like(v, device="meta")
+                 for k, v in chain(self._module.named_parameters(), self._module.named_buffers())}
+        shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(self.input_ports, shapes))
+        hint = f"; give the output shapes with outputs={{{', '.join(repr(p) + ': shape' for p in self.output_ports)}}}"
+        try:
+            with torch.no_grad():
+                out = torch.func.functional_call(self._module, state, tuple(args))
+        except Exception as exc:  # any failure of user code on these shapes is a shape problem
+            return (f"running the module on meta tensors with inputs {shown} (batch dim first) failed: "
+                    f"{type(exc).__name__}: {str(exc)[:300]}{hint}")
+        outs = list(out) if isinstance(out, (tuple, list)) else [out]
+        if not all(isinstance(o, torch.Tensor) for o in outs) or len(outs) != len(self.output_ports):
+            kinds = type(out).__name__ if not isinstance(out, (tuple, list)) else \
+                f"({', '.join(type(o).__name__ for o in outs)})"
+            return (f"the module must return one tensor per output port {list(self.output_ports)}, "
+                    f"returned {kinds}")
+        bad = [o for o in outs if o.dim() == 0 or o.shape[0] != batch]
+        if bad:
+            return (f"the module must keep the batch dim first: on inputs {shown} with batch {batch} it returned "
+                    f"shapes {[tuple(o.shape) for o in outs]}")
+        return [(tuple(o.shape[1:]), o.dtype) for o in outs]
+
+    # -- arrays: the module's state -----------------------------------------------------------------
+    @property
+    def arrays(self) -> dict[str, torch.Tensor | None]:
+        return {k: v.detach() for k, v in self._module.state_dict().items()}
+
+    def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
+        return {k: tuple(v.shape) for k, v in self.arrays.items()}
+
+    def init_array(self, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
+        """A wrapped module keeps its own initialisation."""
+        return self.arrays[name].clone()
+
+    def _loaded(self, arrays: Mapping[str, Any]) -> nn.Module:
+        unknown = [n for n in arrays if n not in self.ARRAYS]
+        if unknown:
+            raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}")
+        module = copy.deepcopy(self._module)
+        try:
+            module.load_state_dict({k: torch.as_tensor(v) for k, v in arrays.items()}, strict=False)
+        except RuntimeError as exc:
+            raise OptionError(f"{self.type_name}: arrays do not fit the module: {exc}") from None
+        return module
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return copy.deepcopy(self._module)
+
+
+_INTEGER_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class TorchLayer(_ModuleWrapper):
+    """Wraps an ``nn.Module``: ``TorchLayer(nn.GRU(...), inputs=["Input"], outputs=["Output", "State"])``."""
+
+    module: Any
+    inputs: Any = None
+    outputs: Any = None
+    POSITIONAL = "module"
+
+    def __post_init__(self) -> None:
+        self._setup(self.module, self.inputs, self.outputs)
+
+    def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
+        return dataclasses.replace(self, module=self._loaded(arrays))
+
+
+class _RegisteredModule(_ModuleWrapper):
+    """Base of classes made by ``register_module``: options are the module's constructor arguments."""
+
+    MODULE: type[nn.Module]
+    PORTS: tuple[Any, Any] = (None, None)
+
+    def __post_init__(self) -> None:
+        kwargs = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        try:
+            with torch.random.fork_rng(devices=[]):  # the same options give the same initial weights
+                torch.manual_seed(1234)
+                module = self.MODULE(**kwargs)
+        except Exception as exc:  # a user's constructor rejecting its arguments
+            raise OptionError(f"{self.type_name}: {self.MODULE.__name__}({kwargs}) failed: "
+                              f"{type(exc).__name__}: {exc}") from None
+        self._setup(module, *self.PORTS)
+
+    def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
+        new = dataclasses.replace(self)
+        object.__setattr__(new, "_module", self._loaded(arrays))
+        return new
+
+    def __eq__(self, other: object) -> bool:
+        same = super().__eq__(other)
+        if same is not True:
+            return same
+        mine, theirs = self.arrays, other.arrays  # type: ignore[attr-defined]
+        return mine.keys() == theirs.keys() and all(torch.equal(mine[k], theirs[k]) for k in mine)
+
+    __hash__ = Layer.__hash__
+
+
+def register_module(module_class: type[nn.Module], name: str | None = None, inputs: Any = None,
+                    outputs: Any = None) -> type[Layer]:
+    """Register an ``nn.Module`` class as a layer type (default name: the class name); returns the layer class.
+
+    The layer's options are the constructor's keyword arguments, so YAML can use it:
+    ``{type: MyBlock, hidden: 16}``. ``inputs``/``outputs`` name its ports as for TorchLayer.
+    """
+    if not (isinstance(module_class, type) and issubclass(module_class, nn.Module)):
+        raise OptionError(f"register_module needs an nn.Module subclass, found {module_class!r}")
+    name = name or module_class.__name__
+    if not name.isidentifier():
+        raise OptionError(f"register_module: the type name must be an identifier, found {name!r}")
+    if name in REGISTRY and getattr(REGISTRY[name], "MODULE", None) is not module_class:
+        raise OptionError(f"register_module: a layer type {name!r} exists already ({REGISTRY[name].__name__})")
+    fields = []
+    for p in list(inspect.signature(module_class.__init__).parameters.values())[1:]:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        if p.kind == p.POSITIONAL_ONLY:
+            raise OptionError(f"register_module: {module_class.__name__}.__init__ has positional-only parameter "
+                              f"{p.name!r}; options are passed by keyword")
+        default = dataclasses.field() if p.default is p.empty else dataclasses.field(default=p.default)
+        fields.append((p.name, Any, default))
+    namespace = {"MODULE": module_class, "PORTS": (inputs, outputs), "__module__": module_class.__module__}
+    cls = dataclasses.make_dataclass(name, fields, bases=(_RegisteredModule,), namespace=namespace,
+                                     frozen=True, eq=False, repr=False)
+    register(cls, name)
+    return cls

@@ -1,0 +1,230 @@
+"""Diagrams of nets: DOT text, SVG, files, and the ``netgraph render`` command.
+
+Each layer is a table with its input ports as named slots on one side, its name (or index), type
+and key options in the middle and its output ports on the other side; edges run port to port,
+labelled with the tensor shape (batch as ``b``). RandomArrayLayers are orange, rounded, and show
+their distribution and gradient estimator; uninitialised arrays are flagged in red; nested graphs
+are clusters (``expand=`` collapses them). Layout: the system ``dot`` when present, else
+``graphviz-pure``, else a built-in layered layout (see ``render_backend.py``).
+
+>>> from netgraph import NetGraph, LinearLayer
+>>> net = NetGraph({"lin": LinearLayer(3)}, Input=4)
+>>> print(to_dot(net).splitlines()[0])
+digraph NetGraph {
+>>> "(b, 4)" in to_dot(net) and "<B>lin</B>" in to_dot(net)
+True
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import graphviz
+
+from netgraph.core.files import atomic_write
+from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
+from netgraph.render.engines import REASONS, EngineFailed, announce, backends_for, run_engine
+from netgraph.render.model import Diagram, DiagramOptions, Node, build_diagram, escape_id, lcm_spans, table_columns
+from netgraph.render.svg import layout_svg
+
+__all__ = ["to_dot", "render_svg", "render", "diagram", "dot_source", "FILE_FORMATS"]
+
+#: File formats ``render`` writes ("dot"/"gv" are the DOT source).
+FILE_FORMATS = ("svg", "png", "pdf", "dot", "gv")
+FONT = "Helvetica"  # graphviz-pure has metrics for it; browsers map it to their sans-serif
+PORT_FONT = 'POINT-SIZE="9" COLOR="#495057"'
+#: (input side, output side) compass points per rankdir.
+COMPASS = {"TB": ("n", "s"), "BT": ("s", "n"), "LR": ("w", "e"), "RL": ("e", "w")}
+#: Layout limits that keep ``dot`` near-linear on large graphs (1,000 layers in about a second).
+FAST_LAYOUT = {"nslimit": "0.1", "nslimit1": "1", "mclimit": "0.1", "splines": "polyline"}
+
+
+def diagram(net: Any, **options: Any) -> Diagram:
+    """The backend-neutral diagram model of ``net`` (options as for ``to_dot``)."""
+    return build_diagram(net, DiagramOptions.from_kwargs(options))
+
+
+# -- DOT ---------------------------------------------------------------------------------------------
+def _cell(port: str, prefix: str, span: str) -> str:
+    return f'<TD PORT="{prefix}_{escape_id(port)}"{span} BGCOLOR="white"><FONT {PORT_FONT}>{html.escape(port)}</FONT></TD>'
+
+
+def _body(node: Node, span: str) -> str:
+    parts = [f"<B>{html.escape(node.title)}</B>", html.escape(node.type)]  # own lines: no viewer can run them together
+    parts += [html.escape(line) for line in node.lines]
+    if node.warning:
+        parts.append(f'<FONT COLOR="#c92a2a">{html.escape(node.warning)}</FONT>')
+    return f'<TD{span} BGCOLOR="{node.fill}">{"<BR/>".join(parts)}</TD>'
+
+
+def _rows_vertical(node: Node, columns: int, flipped: bool) -> list[str]:
+    rows = []
+    for ports, prefix in ((node.inputs, "i"), (node.outputs, "o")):
+        if ports:
+            cells = [_cell(p, prefix, f' COLSPAN="{s}"') for p, s in zip(ports, lcm_spans(len(ports), columns))]
+            rows.append("<TR>" + "".join(cells) + "</TR>")
+        if prefix == "i":
+            rows.append("<TR>" + _body(node, f' COLSPAN="{columns}"') + "</TR>")
+    return rows[::-1] if flipped else rows
+
+
+def _rows_horizontal(node: Node, count: int, flipped: bool) -> list[str]:
+    columns: list[dict[int, str]] = []
+    for ports, prefix in ((node.inputs, "i"), (node.outputs, "o")):
+        if ports:
+            starts, row = {}, 0
+            for p, s in zip(ports, lcm_spans(len(ports), count)):
+                starts[row] = _cell(p, prefix, f' ROWSPAN="{s}"')
+                row += s
+            columns.append(starts)
+        if prefix == "i":
+            columns.append({0: _body(node, f' ROWSPAN="{count}"')})
+    if flipped:
+        columns.reverse()
+    return ["<TR>" + "".join(col[r] for col in columns if r in col) + "</TR>" for r in range(count)]
+
+
+def html_label(node: Node, rankdir: str) -> str:
+    """The HTML-like table label of a layer node (ports as named, addressable cells)."""
+    count = table_columns(len(node.inputs), len(node.outputs))
+    flipped = rankdir in ("BT", "RL")
+    rows = _rows_vertical(node, count, flipped) if rankdir in ("TB", "BT") else _rows_horizontal(node, count, flipped)
+    style = ' STYLE="rounded"' if node.rounded else ""
+    border = "1" if node.rounded or "uninitialized" in node.classes else "0"  # outline marks random/uninitialised
+    return (f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" COLOR="{node.border}"{style}>'
+            + "".join(rows) + "</TABLE>>")
+
+
+def _add_node(g: graphviz.Digraph, node: Node, rankdir: str) -> None:
+    common = {"id": node.id, "class": " ".join(node.classes), "tooltip": graphviz.escape(node.tooltip)}
+    if node.kind in ("layer", "graph"):
+        g.node(node.id, html_label(node, rankdir), **common)
+    elif node.kind in ("input", "output"):
+        g.node(node.id, graphviz.escape(node.title), shape="ellipse", style="filled", fillcolor=node.fill,
+               color="#495057", fontsize="11", **common)
+    else:  # the port of an expanded nested graph, inside its cluster
+        g.node(node.id, graphviz.escape(node.title), shape="box", style="rounded,filled", fillcolor=node.fill,
+               color="#868e96", fontsize="9", height="0.2", margin="0.06,0.02", **common)
+
+
+def _fill_cluster(g: graphviz.Digraph, d: Diagram, frame: tuple, clusters: dict) -> None:
+    """Add the nodes of ``frame`` in model order, each nested cluster where its first node comes."""
+    done: set[tuple] = set()
+    depth = len(frame)
+    for node in d.nodes:
+        if node.cluster == frame:
+            _add_node(g, node, d.options.rankdir)
+        elif node.cluster[:depth] == frame and node.cluster[: depth + 1] not in done:
+            cluster = clusters[node.cluster[: depth + 1]]
+            done.add(cluster.path)
+            sub = graphviz.Digraph(name=cluster.id)
+            sub.attr(label=graphviz.escape(cluster.label), tooltip=graphviz.escape(cluster.tooltip), id=cluster.id,
+                     style="rounded,dashed", color="#868e96", fontsize="10", fontcolor="#495057")
+            _fill_cluster(sub, d, cluster.path, clusters)
+            g.subgraph(sub)
+
+
+def dot_source(d: Diagram) -> str:
+    """DOT text of a diagram (deterministic: the same net always gives the same text)."""
+    rankdir = d.options.rankdir
+    g = graphviz.Digraph(name="NetGraph")
+    g.attr(rankdir=rankdir, fontname=FONT, fontsize="11", nodesep="0.3", ranksep="0.4",
+           **({"label": graphviz.escape(d.options.title), "labelloc": "t"} if d.options.title else {}),
+           **(FAST_LAYOUT if d.large else {}))
+    g.attr("node", shape="plain", fontname=FONT, fontsize="10")
+    g.attr("edge", fontname=FONT, fontsize="9", fontcolor="#495057", color="#868e96", arrowsize="0.6")
+    _fill_cluster(g, d, (), {c.path: c for c in d.clusters})
+    into, out_of = COMPASS[rankdir]
+    for e in d.edges:
+        tail = e.src if e.src_port is None else f"{e.src}:o_{escape_id(e.src_port)}:{out_of}"
+        head = e.dst if e.dst_port is None else f"{e.dst}:i_{escape_id(e.dst_port)}:{into}"
+        g.edge(tail, head, label=graphviz.escape(e.label), tooltip=graphviz.escape(e.tooltip))
+    return g.source
+
+
+def to_dot(net: Any, **options: Any) -> str:
+    """DOT text of ``net``'s diagram, built with the ``graphviz`` package; no engine needed.
+
+    Options: ``rankdir`` ("TB" top to bottom, "LR", "BT", "RL"), ``expand`` (True, False, or how
+    many levels of nested graphs to draw as clusters), ``compact`` ("auto" shortens labels above
+    60 layers; True/False), ``title``.
+    """
+    return dot_source(diagram(net, **options))
+
+
+# -- SVG and files ------------------------------------------------------------------------------------
+def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tuple[bytes, str]:
+    """(bytes, backend used), trying the backends in order; the built-in layout is the last resort."""
+    d = diagram(net, **options)
+    tried = []
+    for name in backends_for(fmt, backend):
+        try:
+            if name == "builtin":
+                data = layout_svg(d).encode("utf-8")
+            else:
+                data = run_engine(name, dot_source(d), fmt)
+        except EngineFailed as exc:
+            tried.append(str(exc))
+            if backend is not None:
+                raise NetGraphError(f"render backend {name!r} failed: {exc}") from None
+            warnings.warn(f"netgraph: {exc}; trying the next render backend", stacklevel=3)
+            continue
+        if backend is not None:
+            announce(name)
+        else:
+            announce(name, "; ".join(tried) or REASONS.get(name, ""))
+        return data, name
+    raise NetGraphError(f"no render backend could write {fmt.upper()}: " + "; ".join(tried))
+
+
+def render_svg(net: Any, *, backend: str | None = None, **options: Any) -> str:
+    """SVG text of ``net``'s diagram. ``backend`` forces "dot", "graphviz-pure" or "builtin"
+    (default: the first available); other options as for ``to_dot``."""
+    data, _ = _engine_output(net, "svg", backend, options)
+    return data.decode("utf-8")
+
+
+def _format_of(path: Path, fmt: str | None) -> str:
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    if not fmt:
+        raise OptionError(f"cannot tell which format to write to {str(path)!r}: give the file a suffix "
+                          f"({', '.join('.' + f for f in FILE_FORMATS)}) or pass format=")
+    if fmt not in FILE_FORMATS:
+        raise OptionError(f"unknown diagram format {fmt!r}{did_you_mean(fmt, FILE_FORMATS)}; "
+                          f"formats are {list(FILE_FORMATS)}")
+    return fmt
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise NetGraphError(f"cannot write the diagram to {str(path)!r}: folder {str(folder)!r} does not exist")
+    if path.is_dir():
+        raise NetGraphError(f"cannot write the diagram to {str(path)!r}: it is a folder; give a file name")
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise NetGraphError(f"cannot write the diagram to {str(path)!r}: {exc.strerror or exc}") from None
+
+
+def render(net: Any, path: Any, *, format: str | None = None, backend: str | None = None, **options: Any) -> Path:
+    """Write ``net``'s diagram to ``path`` and return the path. The format comes from ``format=`` or
+    the suffix: .svg (any backend), .png (dot or graphviz-pure), .pdf (dot), .dot/.gv (DOT text)."""
+    try:
+        path = Path(os.fspath(path))
+    except TypeError:
+        raise OptionError(f"render needs a file path, found {path!r}") from None
+    fmt = _format_of(path, format)
+    if fmt in ("dot", "gv"):
+        data = to_dot(net, **options).encode("utf-8")
+    else:
+        data, _ = _engine_output(net, fmt, backend, options)
+    _write_atomically(path, data)
+    return path
+
+
+# -- command line ---------------------------------------------------------------------------------------

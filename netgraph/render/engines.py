@@ -1,0 +1,126 @@
+"""Layout engines: the system Graphviz ``dot``, the pip-installed ``graphviz-pure`` port of it, or
+netgraph's own layered layout (``layout.py``), tried in that order.
+
+Subprocess work lives here only. Each engine announces itself once per process (logging; a
+warning when the system ``dot`` was not used, since its output differs in look, not content).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
+
+__all__ = ["BACKENDS", "FORMATS", "RenderBackendWarning", "find_executable", "available_backends",
+           "backends_for", "run_engine", "announce", "EngineFailed"]
+
+log = logging.getLogger("netgraph.render")
+
+BACKENDS = ("dot", "graphviz-pure", "builtin")
+#: Output formats each backend can write ("dot" writes the DOT source itself, no engine needed).
+FORMATS = {"dot": ("svg", "png", "pdf"), "graphviz-pure": ("svg", "png"), "builtin": ("svg",)}
+TIMEOUT_S = 120
+_announced: set[str] = set()
+
+DESCRIPTIONS = {
+    "dot": "the system Graphviz `dot`",
+    "graphviz-pure": "`graphviz-pure` (a pip-installed port of Graphviz dot)",
+    "builtin": "netgraph's built-in layered layout (SVG only; install Graphviz for PNG/PDF and dot's layout)",
+}
+REASONS = {"graphviz-pure": "`dot` is not on PATH", "builtin": "neither Graphviz `dot` nor `graphviz-pure` was found"}
+
+
+class RenderBackendWarning(UserWarning):
+    """Said once per process when a diagram is laid out without the system Graphviz ``dot``."""
+
+
+class EngineFailed(Exception):
+    """An engine exited with an error or timed out (internal: the caller falls back or reports it)."""
+
+
+def find_executable(name: str) -> str | None:
+    """The path of engine ``name`` ('dot' or 'graphviz-pure'), or None when it is not installed.
+
+    ``graphviz-pure`` is also looked for beside the running Python, where pip puts it even when that
+    folder is not on PATH.
+    """
+    found = shutil.which(name)
+    if found is None and name == "graphviz-pure":
+        beside = Path(sys.executable).parent / name
+        found = str(beside) if beside.is_file() else None
+    return found
+
+
+def available_backends() -> list[str]:
+    """The backends usable now, best first (the built-in layout is always there)."""
+    return [b for b in BACKENDS if b == "builtin" or find_executable(b) is not None]
+
+
+def backends_for(fmt: str, requested: str | None) -> list[str]:
+    """The backends to try, in order, for writing format ``fmt``; a clear error when none can.
+
+    ``requested`` names one backend (an error if it is missing or cannot write ``fmt``); None picks
+    every available backend that writes ``fmt``.
+    """
+    if requested is not None:
+        if requested not in BACKENDS:
+            raise OptionError(f"unknown render backend {requested!r}{did_you_mean(requested, BACKENDS)}; "
+                              f"backends are {list(BACKENDS)}")
+        if requested not in available_backends():
+            raise NetGraphError(f"render backend {requested!r} is not installed: {_install_hint(requested)}")
+        if fmt not in FORMATS[requested]:
+            raise NetGraphError(f"render backend {requested!r} cannot write {fmt.upper()}; it writes "
+                                f"{', '.join(FORMATS[requested])}")
+        return [requested]
+    usable = [b for b in available_backends() if fmt in FORMATS[b]]
+    if not usable:
+        writers = [b for b in BACKENDS if fmt in FORMATS[b]]
+        raise NetGraphError(f"cannot write {fmt.upper()}: that needs {' or '.join(map(repr, writers))}, and "
+                            f"{'neither is' if len(writers) > 1 else 'it is not'} installed "
+                            f"({_install_hint('dot')}). Installed now: {', '.join(available_backends())}, "
+                            f"which write {', '.join(sorted({f for b in available_backends() for f in FORMATS[b]}))}")
+    return usable
+
+
+def _install_hint(backend: str) -> str:
+    if backend == "graphviz-pure":
+        return "pip install graphviz-pure"
+    return ("install Graphviz so that `dot` is on PATH (apt-get install graphviz, brew install graphviz, "
+            "conda install graphviz or https://graphviz.org/download/)")
+
+
+def run_engine(backend: str, source: str, fmt: str) -> bytes:
+    """Lay out DOT ``source`` with ``backend`` ('dot' or 'graphviz-pure') and return the ``fmt`` bytes."""
+    exe = find_executable(backend)
+    if exe is None:
+        raise EngineFailed(f"{backend} is not installed")
+    try:
+        done = subprocess.run([exe, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
+                              timeout=TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired:
+        raise EngineFailed(f"{backend} took longer than {TIMEOUT_S} s") from None
+    except OSError as exc:
+        raise EngineFailed(f"could not run {exe}: {exc}") from None
+    if done.returncode != 0 or not done.stdout:
+        err = done.stderr.decode("utf-8", "replace").strip()
+        raise EngineFailed(f"{exe} -T{fmt} exited with status {done.returncode}: {err or 'no output'}")
+    return done.stdout
+
+
+def announce(backend: str, reason: str = "") -> None:
+    """Say, once per process and backend, which engine laid out the diagrams; a backend other than
+    ``dot`` picked automatically (``reason`` says why) also gives a RenderBackendWarning."""
+    if backend in _announced:
+        return
+    _announced.add(backend)
+    where = find_executable(backend) if backend != "builtin" else None
+    message = f"netgraph diagrams are laid out by {DESCRIPTIONS[backend]}" + (f" at {where}" if where else "")
+    if backend != "dot" and reason:
+        message += f", since {reason}"
+        warnings.warn(message, RenderBackendWarning, stacklevel=4)
+    log.info(message)

@@ -1,0 +1,255 @@
+"""A built-in layered (Sugiyama-style) layout, used when neither ``dot`` nor ``graphviz-pure`` exists.
+
+Steps: rank the nodes by longest path (sources pulled down next to their consumers), add a dummy
+point per rank an edge skips, order each rank by barycenters (members of a cluster kept together),
+place nodes along the rank with minimum gaps; ``svg.py`` draws the result. Plainer than dot,
+same content: every node, port slot, edge label and marking of the diagram model.
+
+>>> from netgraph import NetGraph, LinearLayer
+>>> from netgraph.render.model import build_diagram, DiagramOptions
+>>> placed = place(build_diagram(NetGraph({"lin": LinearLayer(3)}, Input=4), DiagramOptions()))
+>>> len(placed.centre), placed.width > 0 and placed.height > 0
+(3, True)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+import networkx as nx
+
+from netgraph.render.model import Diagram, Node
+
+__all__ = ["Geometry", "Placed", "node_size", "place"]
+
+CHAR = 0.58  # average glyph width of Helvetica, in font sizes
+BODY_PT, PORT_PT, TERM_PT = 10.0, 9.0, 11.0
+PAD, PORT_H, LINE_H = 4.0, 17.0, 13.0
+NODESEP, RANKSEP, CLUSTER_PAD, CLUSTER_LABEL = 18.0, 34.0, 8.0, 14.0
+
+
+def text_width(text: str, size: float) -> float:
+    return len(text) * size * CHAR
+
+
+def body_lines(node: Node) -> list[str]:
+    """The text lines of a layer's body: title (bold), type, option lines, the warning."""
+    return [node.title, node.type, *node.lines, *([node.warning] if node.warning else [])]
+
+
+def node_size(node: Node, horizontal: bool) -> tuple[float, float]:
+    """(width, height) of a node drawn for a top-down (or, ``horizontal``, left-right) flow."""
+    if node.kind not in ("layer", "graph"):
+        size = TERM_PT if node.kind in ("input", "output") else PORT_PT
+        w = text_width(node.title, size) + (24 if node.kind in ("input", "output") else 12)
+        return max(w, 40.0), (30.0 if node.kind in ("input", "output") else 18.0)
+    lines = body_lines(node)
+    body_w = max(text_width(line, BODY_PT) for line in lines) + 2 * PAD
+    body_h = len(lines) * LINE_H + 2 * PAD
+    cell = [text_width(p, PORT_PT) + 2 * PAD for p in (*node.inputs, *node.outputs)] or [0.0]
+    m, k = len(node.inputs), len(node.outputs)
+    if horizontal:
+        h = max(body_h, m * PORT_H, k * PORT_H)
+        return body_w + (max(cell) if m else 0) + (max(cell) if k else 0), h
+    w = max(body_w, m * max(cell), k * max(cell))
+    return w, body_h + (PORT_H if m else 0) + (PORT_H if k else 0)
+
+
+@dataclass
+class Placed:
+    """Where everything went: node centres and sizes, edge waypoints, cluster boxes, canvas size."""
+
+    centre: dict[str, tuple[float, float]] = field(default_factory=dict)
+    size: dict[str, tuple[float, float]] = field(default_factory=dict)
+    waypoints: list[list[tuple[float, float]]] = field(default_factory=list)
+    clusters: dict[tuple, tuple[float, float, float, float]] = field(default_factory=dict)
+    width: float = 0.0
+    height: float = 0.0
+
+
+@dataclass
+class Geometry:
+    """Rank-space layout state: u is across ranks' rows, v along the flow (TB: u = x, v = y)."""
+
+    rank: dict[str, int]
+    order: list[list[str]]
+    cluster: dict[str, tuple]
+    extent_u: dict[str, float]
+    extent_v: dict[str, float]
+    preds: dict[str, list[tuple[str, float, float]]]  # (node above, its slot offset, this node's slot offset)
+    succs: dict[str, list[tuple[str, float, float]]]
+    chains: list[list[str]]
+
+
+def _ranks(d: Diagram) -> dict[str, int]:
+    g = nx.DiGraph()
+    g.add_nodes_from(n.id for n in d.nodes)
+    g.add_edges_from((e.src, e.dst) for e in d.edges)
+    rank: dict[str, int] = {}
+    topo = list(nx.topological_sort(g))
+    for n in topo:
+        rank[n] = max((rank[p] + 1 for p in g.predecessors(n)), default=0)
+    for n in reversed(topo):  # pull sources (arrays, inputs) down next to their first consumer
+        succ = [rank[s] for s in g.successors(n)]
+        if g.in_degree(n) == 0 and succ:
+            rank[n] = min(succ) - 1
+    return rank
+
+
+def _common(a: tuple, b: tuple) -> tuple:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def _offset(node: Node | None, ports: tuple[str, ...], port: str | None, extent: float) -> float:
+    """Where slot ``port`` sits along a node's cross axis, relative to its centre."""
+    if node is None or port is None or port not in ports:
+        return 0.0
+    return (ports.index(port) + 0.5) * extent / len(ports) - extent / 2
+
+
+def _geometry(d: Diagram, horizontal: bool) -> Geometry:
+    rank = _ranks(d)
+    by_id = {n.id: n for n in d.nodes}
+    cluster = {n.id: n.cluster for n in d.nodes}
+    extent_u, extent_v = {}, {}
+    for n in d.nodes:
+        w, h = node_size(n, horizontal)
+        extent_u[n.id], extent_v[n.id] = (h, w) if horizontal else (w, h)
+    preds, succs = defaultdict(list), defaultdict(list)
+    chains = []
+    for i, e in enumerate(d.edges):
+        chain = [e.src]
+        for r in range(rank[e.src] + 1, rank[e.dst]):
+            dummy = f"\0{i}.{r}"
+            rank[dummy], cluster[dummy] = r, _common(cluster[e.src], cluster[e.dst])
+            extent_u[dummy], extent_v[dummy] = 4.0, 0.0
+            chain.append(dummy)
+        chain.append(e.dst)
+        src, dst = by_id[e.src], by_id[e.dst]
+        for k, (a, b) in enumerate(pairwise(chain)):
+            off_a = _offset(src, src.outputs, e.src_port, extent_u[a]) if k == 0 else 0.0
+            off_b = _offset(dst, dst.inputs, e.dst_port, extent_u[b]) if k == len(chain) - 2 else 0.0
+            succs[a].append((b, off_a, off_b))
+            preds[b].append((a, off_a, off_b))
+        chains.append(chain)
+    order = [[] for _ in range(max(rank.values(), default=0) + 1)]
+    for node in (*(n.id for n in d.nodes), *(x for c in chains for x in c[1:-1])):
+        order[rank[node]].append(node)
+    return Geometry(rank, order, cluster, extent_u, extent_v, preds, succs, chains)
+
+
+def _grouped(items: list[tuple[float, str]], cluster: dict[str, tuple], depth: int = 0) -> list[str]:
+    """Sort (key, node) by key while keeping each cluster's members together (recursively)."""
+    groups: dict[tuple, list[tuple[float, str]]] = {}
+    for key, node in items:
+        path = cluster[node]
+        groups.setdefault(("c", path[depth]) if len(path) > depth else ("n", node), []).append((key, node))
+    out: list[str] = []
+    for kind, members in sorted(groups.items(), key=lambda kv: sum(k for k, _ in kv[1]) / len(kv[1])):
+        out += [members[0][1]] if kind[0] == "n" else _grouped(members, cluster, depth + 1)
+    return out
+
+
+def _order(geo: Geometry, sweeps: int = 4) -> None:
+    pos = {n: i for row in geo.order for i, n in enumerate(row)}
+    for sweep in range(2 * sweeps):
+        down = sweep % 2 == 0
+        rows = range(1, len(geo.order)) if down else range(len(geo.order) - 2, -1, -1)
+        for r in rows:
+            items = []
+            for n in geo.order[r]:
+                if down:  # the slot a link leaves from orders the nodes below it
+                    keys = [pos[a] + off_a / (geo.extent_u[a] + 1) for a, off_a, _ in geo.preds[n]]
+                else:
+                    keys = [pos[b] + off_b / (geo.extent_u[b] + 1) for b, _, off_b in geo.succs[n]]
+                items.append((sum(keys) / len(keys) if keys else pos[n], n))
+            geo.order[r] = _grouped(items, geo.cluster)
+            pos.update({n: i for i, n in enumerate(geo.order[r])})
+
+
+def _gap(geo: Geometry, a: str, b: str) -> float:
+    ca, cb = geo.cluster[a], geo.cluster[b]
+    boundaries = len(ca) + len(cb) - 2 * len(_common(ca, cb))
+    return (geo.extent_u[a] + geo.extent_u[b]) / 2 + NODESEP + 2 * CLUSTER_PAD * boundaries
+
+
+def _pack(geo: Geometry, row: list[str], want: dict[str, float], u: dict[str, float]) -> None:
+    """Place ``row`` in order, as close to ``want`` as the minimum gaps allow."""
+    placed = []
+    for i, n in enumerate(row):
+        placed.append(want[n] if i == 0 else max(want[n], placed[-1] + _gap(geo, row[i - 1], n)))
+    shift = sum(want[n] - p for n, p in zip(row, placed)) / max(1, len(row))
+    for n, p in zip(row, placed):
+        u[n] = p + shift
+
+
+def _coordinates(geo: Geometry, iterations: int = 4) -> dict[str, float]:
+    u: dict[str, float] = {}
+    for row in geo.order:
+        _pack(geo, row, {n: 0.0 for n in row}, u)
+    for it in range(2 * iterations):
+        down = it % 2 == 0
+        for row in (geo.order if down else geo.order[::-1]):
+            want = {}
+            for n in row:  # line the node's slot up with the slot at the other end of each link
+                above = [u[a] + off_a - off_b for a, off_a, off_b in geo.preds[n]]
+                below = [u[b] + off_b - off_a for b, off_a, off_b in geo.succs[n]]
+                near = (above or below) if down else (below or above)
+                want[n] = sum(near) / len(near) if near else u[n]
+            _pack(geo, row, want, u)
+    return u
+
+
+def place(d: Diagram) -> Placed:
+    """Lay out a diagram model: node centres, edge waypoints and cluster boxes in SVG points."""
+    horizontal = d.options.rankdir in ("LR", "RL")
+    geo = _geometry(d, horizontal)
+    _order(geo)
+    u = _coordinates(geo)
+    depth = max((len(c) for c in geo.cluster.values()), default=0)
+    ranksep = RANKSEP + (CLUSTER_PAD + CLUSTER_LABEL) * depth
+    v, edge = {}, 0.0
+    for row in geo.order:
+        half = max((geo.extent_v[n] for n in row), default=0.0) / 2
+        for n in row:
+            v[n] = edge + half
+        edge += 2 * half + ranksep
+    margin = 12.0 + (CLUSTER_PAD + CLUSTER_LABEL) * depth
+    lo = min((u[n] - geo.extent_u[n] / 2 for n in u), default=0.0)
+    span_u = max((u[n] + geo.extent_u[n] / 2 for n in u), default=0.0) - lo + 2 * margin
+    span_v = max(edge - ranksep, 0.0) + 2 * margin
+    flip = d.options.rankdir in ("BT", "RL")
+
+    def point(n: str) -> tuple[float, float]:
+        a, b = u[n] - lo + margin, v[n] + margin
+        b = span_v - b if flip else b
+        return (b, a) if horizontal else (a, b)
+
+    out = Placed(width=span_v if horizontal else span_u, height=span_u if horizontal else span_v)
+    for n in d.nodes:
+        out.centre[n.id] = point(n.id)
+        eu, ev = geo.extent_u[n.id], geo.extent_v[n.id]
+        out.size[n.id] = (ev, eu) if horizontal else (eu, ev)
+    out.waypoints = [[point(x) for x in chain[1:-1]] for chain in geo.chains]
+    out.clusters = _cluster_boxes(d, out)
+    return out
+
+
+def _cluster_boxes(d: Diagram, p: Placed) -> dict[tuple, tuple[float, float, float, float]]:
+    boxes: dict[tuple, tuple[float, float, float, float]] = {}
+    for c in sorted(d.clusters, key=lambda c: -len(c.path)):  # innermost first
+        rects = [(p.centre[n.id][0] - p.size[n.id][0] / 2, p.centre[n.id][1] - p.size[n.id][1] / 2,
+                  p.centre[n.id][0] + p.size[n.id][0] / 2, p.centre[n.id][1] + p.size[n.id][1] / 2)
+                 for n in d.nodes if n.cluster[: len(c.path)] == c.path]
+        rects += [b for path, b in boxes.items() if path[: len(c.path)] == c.path and path != c.path]
+        if not rects:
+            continue
+        boxes[c.path] = (min(r[0] for r in rects) - CLUSTER_PAD, min(r[1] for r in rects) - CLUSTER_PAD - CLUSTER_LABEL,
+                         max(r[2] for r in rects) + CLUSTER_PAD, max(r[3] for r in rects) + CLUSTER_PAD)
+    return boxes
+

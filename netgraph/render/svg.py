@@ -1,0 +1,195 @@
+"""SVG drawing for the built-in layout: the same groups, ids and classes Graphviz writes
+(``<g id="L.4" class="node layer">``, ``<g class="edge">``, ``<g class="cluster">``)."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from xml.sax.saxutils import escape, quoteattr
+
+from netgraph.render.layout import (BODY_PT, LINE_H, PAD, PORT_H, PORT_PT, TERM_PT, Placed, body_lines, place,
+                                   text_width)
+from netgraph.render.model import BORDER, Diagram, Node
+
+__all__ = ["draw", "layout_svg"]
+
+FONT = "Helvetica,Arial,sans-serif"
+EDGE_COLOUR, TEXT_COLOUR = "#868e96", "#495057"
+FLOW = {"TB": (0.0, 1.0), "BT": (0.0, -1.0), "LR": (1.0, 0.0), "RL": (-1.0, 0.0)}
+ARROW = 6.0
+
+
+def _n(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _text(x: float, y: float, content: str, size: float, extra: str = "") -> str:
+    return (f'<text text-anchor="middle" x="{_n(x)}" y="{_n(y)}" font-family="{FONT}" '
+            f'font-size="{_n(size)}"{extra}>{content}</text>')
+
+
+def _rect(x: float, y: float, w: float, h: float, fill: str, stroke: str, extra: str = "") -> str:
+    return (f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" fill="{fill}" '
+            f'stroke="{stroke}"{extra}/>')
+
+
+class _Table:
+    """Cell boxes of a layer node: port slots and body, for the diagram's flow direction."""
+
+    def __init__(self, node: Node, centre: tuple[float, float], size: tuple[float, float], rankdir: str):
+        self.node, self.rankdir = node, rankdir
+        (cx, cy), (self.w, self.h) = centre, size
+        self.x0, self.y0 = cx - self.w / 2, cy - self.h / 2
+        self.cells: list[tuple[str, str | None, tuple[float, float, float, float]]] = []  # (side, port, box)
+        self.anchor: dict[tuple[str, str], tuple[float, float]] = {}
+        if rankdir in ("TB", "BT"):
+            self._vertical(rankdir == "BT")
+        else:
+            self._horizontal(rankdir == "RL")
+
+    def _vertical(self, flipped: bool) -> None:
+        n = self.node
+        top_h, bottom_h = (PORT_H if n.inputs else 0.0), (PORT_H if n.outputs else 0.0)
+        if flipped:
+            top_h, bottom_h = bottom_h, top_h
+        sides = [("i", n.inputs, self.y0 if not flipped else self.y0 + self.h - PORT_H),
+                 ("o", n.outputs, self.y0 + self.h - PORT_H if not flipped else self.y0)]
+        for side, ports, y in sides:
+            for k, port in enumerate(ports):
+                cw = self.w / len(ports)
+                self.cells.append((side, port, (self.x0 + k * cw, y, cw, PORT_H)))
+                edge_y = y if (side == "i") != flipped else y + PORT_H
+                self.anchor[(side, port)] = (self.x0 + (k + 0.5) * cw, edge_y)
+        self.cells.append(("body", None, (self.x0, self.y0 + top_h, self.w, self.h - top_h - bottom_h)))
+
+    def _horizontal(self, flipped: bool) -> None:
+        n = self.node
+        cell = max([text_width(p, PORT_PT) + 2 * PAD for p in (*n.inputs, *n.outputs)] or [0.0])
+        left_w, right_w = (cell if n.inputs else 0.0), (cell if n.outputs else 0.0)
+        if flipped:
+            left_w, right_w = right_w, left_w
+        sides = [("i", n.inputs, self.x0 if not flipped else self.x0 + self.w - cell),
+                 ("o", n.outputs, self.x0 + self.w - cell if not flipped else self.x0)]
+        for side, ports, x in sides:
+            for k, port in enumerate(ports):
+                ch = self.h / len(ports)
+                self.cells.append((side, port, (x, self.y0 + k * ch, cell, ch)))
+                edge_x = x if (side == "i") != flipped else x + cell
+                self.anchor[(side, port)] = (edge_x, self.y0 + (k + 0.5) * ch)
+        self.cells.append(("body", None, (self.x0 + left_w, self.y0, self.w - left_w - right_w, self.h)))
+
+    def svg(self) -> list[str]:
+        n, out = self.node, []
+        for side, port, (x, y, w, h) in self.cells:
+            if side == "body":
+                out.append(_rect(x, y, w, h, n.fill, BORDER["default"]))
+                lines = body_lines(n)
+                top = y + h / 2 - len(lines) * LINE_H / 2
+                for k, line in enumerate(lines):
+                    base = top + (k + 0.8) * LINE_H
+                    if k == 0:
+                        out.append(_text(x + w / 2, base, escape(line), BODY_PT, ' font-weight="bold"'))
+                    elif n.warning and k == len(lines) - 1:
+                        out.append(_text(x + w / 2, base, escape(line), BODY_PT, ' fill="#c92a2a"'))
+                    else:
+                        out.append(_text(x + w / 2, base, escape(line), BODY_PT))
+            else:
+                out.append(_rect(x, y, w, h, "white", BORDER["default"]))
+                out.append(_text(x + w / 2, y + h / 2 + PORT_PT * 0.35, escape(port), PORT_PT, f' fill="{TEXT_COLOUR}"'))
+        if n.rounded or "uninitialized" in n.classes:
+            out.append(_rect(self.x0 - 1.5, self.y0 - 1.5, self.w + 3, self.h + 3, "none", n.border,
+                             ' rx="6" stroke-width="1.5"'))
+        return out
+
+
+def _terminal(node: Node, centre: tuple[float, float], size: tuple[float, float]) -> list[str]:
+    (cx, cy), (w, h) = centre, size
+    if node.kind in ("input", "output"):
+        shape = (f'<ellipse cx="{_n(cx)}" cy="{_n(cy)}" rx="{_n(w / 2)}" ry="{_n(h / 2)}" fill="{node.fill}" '
+                 f'stroke="{TEXT_COLOUR}"/>')
+        size_pt = TERM_PT
+    else:
+        shape = _rect(cx - w / 2, cy - h / 2, w, h, node.fill, EDGE_COLOUR, ' rx="4"')
+        size_pt = PORT_PT
+    return [shape, _text(cx, cy + size_pt * 0.35, escape(node.title), size_pt)]
+
+
+def _node(node: Node, p: Placed, rankdir: str, anchors: dict) -> str:
+    centre, size = p.centre[node.id], p.size[node.id]
+    if node.kind in ("layer", "graph"):
+        table = _Table(node, centre, size, rankdir)
+        anchors.update({(node.id, side, port): xy for (side, port), xy in table.anchor.items()})
+        body = table.svg()
+    else:
+        body = _terminal(node, centre, size)
+    fx, fy = FLOW[rankdir]
+    (cx, cy), (w, h) = centre, size
+    anchors[(node.id, "o", None)] = (cx + fx * w / 2, cy + fy * h / 2)
+    anchors[(node.id, "i", None)] = (cx - fx * w / 2, cy - fy * h / 2)
+    classes = " ".join(["node", *node.classes])
+    return (f'<g id={quoteattr(node.id)} class={quoteattr(classes)}>\n<title>{escape(node.id)}</title>\n'
+            f'<g id={quoteattr("a_" + node.id)}><a xlink:title={quoteattr(node.tooltip)}>\n'
+            + "\n".join(body) + "\n</a></g>\n</g>")
+
+
+def _edge(index: int, e, points: list[tuple[float, float]], rankdir: str) -> str:
+    fx, fy = FLOW[rankdir]
+    tip = points[-1]
+    points = [*points[:-1], (tip[0] - fx * ARROW, tip[1] - fy * ARROW)]
+    d = [f"M{_n(points[0][0])},{_n(points[0][1])}"]
+    for (ax, ay), (bx, by) in pairwise(points):
+        if fy:
+            my = (ay + by) / 2
+            d.append(f"C{_n(ax)},{_n(my)} {_n(bx)},{_n(my)} {_n(bx)},{_n(by)}")
+        else:
+            mx = (ax + bx) / 2
+            d.append(f"C{_n(mx)},{_n(ay)} {_n(mx)},{_n(by)} {_n(bx)},{_n(by)}")
+    base, px, py = points[-1], -fy * 3.5, fx * 3.5
+    arrow = " ".join(f"{_n(x)},{_n(y)}" for x, y in (tip, (base[0] + px, base[1] + py), (base[0] - px, base[1] - py)))
+    (ax, ay), (bx, by) = points[-2], points[-1]
+    lx, ly = (ax + bx) / 2 + (4 if fy else 0), (ay + by) / 2 - (4 if fx else 0)
+    return (f'<g id="edge{index}" class="edge">\n<title>{escape(e.tooltip)}</title>\n'
+            f'<path fill="none" stroke="{EDGE_COLOUR}" d="{" ".join(d)}"/>\n'
+            f'<polygon fill="{EDGE_COLOUR}" stroke="{EDGE_COLOUR}" points="{arrow}"/>\n'
+            f'<text text-anchor="{"start" if fy else "middle"}" x="{_n(lx)}" y="{_n(ly)}" font-family="{FONT}" '
+            f'font-size="9" fill="{TEXT_COLOUR}">{escape(e.label)}</text>\n</g>')
+
+
+def _clusters(d: Diagram, p: Placed) -> list[str]:
+    out = []
+    for c in d.clusters:
+        if c.path not in p.clusters:
+            continue
+        x0, y0, x1, y1 = p.clusters[c.path]
+        out.append(f'<g id={quoteattr(c.id)} class="cluster">\n<title>{escape(c.id)}</title>\n'
+                   + _rect(x0, y0, x1 - x0, y1 - y0, "none", EDGE_COLOUR, ' rx="6" stroke-dasharray="5,2"') + "\n"
+                   + _text((x0 + x1) / 2, y0 + 12, escape(c.label), 10, f' fill="{TEXT_COLOUR}"') + "\n</g>")
+    return out
+
+
+def draw(d: Diagram, p: Placed) -> str:
+    """The SVG document of a placed diagram."""
+    rankdir = d.options.rankdir
+    title_h = 22.0 if d.options.title else 0.0
+    w, h = p.width, p.height + title_h
+    parts = ['<?xml version="1.0" encoding="UTF-8" standalone="no"?>',
+             "<!-- Generated by netgraph's built-in layered layout -->",
+             (f'<svg width="{_n(w)}pt" height="{_n(h)}pt" viewBox="0 0 {_n(w)} {_n(h)}" '
+              'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'),
+             f'<g id="graph0" class="graph" transform="translate(0 {_n(title_h)})">', "<title>NetGraph</title>",
+             _rect(0, -title_h, w, h, "white", "none")]
+    if d.options.title:
+        parts.append(_text(w / 2, -6, escape(d.options.title), 11))
+    parts += _clusters(d, p)
+    anchors: dict = {}
+    parts += [_node(n, p, rankdir, anchors) for n in d.nodes]
+    for i, (e, waypoints) in enumerate(zip(d.edges, p.waypoints), 1):
+        start = anchors[(e.src, "o", e.src_port)]
+        end = anchors[(e.dst, "i", e.dst_port)]
+        parts.append(_edge(i, e, [start, *waypoints, end], rankdir))
+    parts += ["</g>", "</svg>", ""]
+    return "\n".join(parts)
+
+
+def layout_svg(d: Diagram) -> str:
+    """SVG text of a diagram model laid out by the built-in layered layout."""
+    return draw(d, place(d))

@@ -1,0 +1,77 @@
+"""YAML specs: ``NetGraph.from_yaml`` / ``net.to_yaml()``, ``save`` / ``load``, and ``netgraph check``.
+
+A spec is versioned YAML (``netgraph: 1``) naming layers by Wolfram type with the Python keyword
+options, the graph's ports, and its edges (see the README's format reference). Reading collects
+every problem and raises one ``SpecError`` whose lines are ``file:line:col: message``. Reading never
+constructs Python objects from tags and never evaluates code.
+
+>>> net = from_yaml('''
+... netgraph: 1
+... layers:
+...   lin: {type: LinearLayer, output: 3}
+...   act: Tanh
+... inputs: {Input: 4}
+... edges: [lin -> act]
+... ''')
+>>> net.input_shapes, net.output_shapes
+({'Input': (4,)}, {'Output': (3,)})
+>>> from_yaml(to_yaml(net)) == net
+True
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+from netgraph.core.errors import SpecError
+from netgraph.spec.load import load_spec
+from netgraph.spec.dump import dump_spec
+from netgraph.spec.saving import save_net
+
+__all__ = ["from_yaml", "to_yaml", "save", "load"]
+
+
+def _source(source: Any) -> Path | tuple[str, str, Path]:
+    """A path, or (text, name shown in messages, folder for relative references)."""
+    if isinstance(source, os.PathLike):
+        return Path(source)
+    if isinstance(source, io.IOBase) or hasattr(source, "read"):
+        name = getattr(source, "name", "<stream>")
+        folder = Path(name).parent if isinstance(name, str) and not name.startswith("<") else Path.cwd()
+        return source.read(), str(name), folder
+    if isinstance(source, bytes):
+        source = source.decode("utf-8", errors="replace")
+    if not isinstance(source, str):
+        raise SpecError(f"a spec is a path, YAML text or an open file, found {type(source).__name__}")
+    if "\n" not in source and (source.endswith((".yaml", ".yml")) or Path(source).is_file()):
+        return Path(source)
+    return source, "<string>", Path.cwd()
+
+
+def from_yaml(source: Any) -> Any:
+    """A NetGraph (or NetChain) from a spec path, YAML text or open file; SpecError listing all problems.
+
+    Arrays saved beside the spec by ``save`` are restored when the spec names them (``arrays:``).
+    """
+    return load_spec(_source(source))
+
+
+def to_yaml(net: Any, name: str | None = None) -> str:
+    """The spec text of ``net``, arrays inline; SpecError when a layer holds Python code (a callable)."""
+    return dump_spec(net, name=name)
+
+
+def save(net: Any, path: Any) -> Path:
+    """Write ``net`` as spec YAML at ``path`` plus its arrays in a safetensors file beside it."""
+    return save_net(net, Path(path))
+
+
+def load(path: Any) -> Any:
+    """Read a net written by ``save`` (or any spec file), arrays restored."""
+    return from_yaml(Path(path))
+
+
+# -- command line ----------------------------------------------------------------------------------

@@ -1,0 +1,234 @@
+"""NetGraph -> spec YAML: every layer as ``{type: ..., <options>}``, edges as text, graph ports declared.
+
+Options are the layer's non-default keyword options (``layer.options()``); arrays are written inline
+as nested lists, or left out when ``save`` keeps them in a safetensors file. A layer holding Python
+code (a FunctionLayer with a callable, a TorchLayer) cannot be written: one SpecError lists each.
+
+>>> from netgraph import NetGraph, LinearLayer
+>>> print(dump_spec(NetGraph({"lin": LinearLayer(3)}, [], Input=4)), end="")
+netgraph: 1
+layers:
+  lin: {type: LinearLayer, output: 3}
+inputs:
+  Input: 4
+edges: []
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+import yaml
+
+from netgraph.core.errors import SpecError
+from netgraph.spec.edges import render_edges
+from netgraph.core.types import PortType
+from netgraph.core.chain import NetChain
+from netgraph.core.graph import NetGraph
+from netgraph.core.layer import Layer
+from netgraph.layers.distributions import Distribution
+from netgraph.core.errors import raise_all
+
+__all__ = ["dump_spec", "dump_data", "spec_data", "shape_data"]
+
+_SHAPE_OPTIONS = ("output", "input")
+_FLOW_WIDTH = 100
+
+
+class _Flow(dict):
+    """A mapping written on one line ``{type: LinearLayer, output: 3}`` when short enough."""
+
+
+class _Block(list):
+    """A list written one item per line (edges)."""
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)  # indent lists under their key, as people write them
+
+
+def _compact_len(value: Any, limit: int) -> int:
+    """Roughly how long ``value`` is in flow style (stops counting past ``limit``)."""
+    if isinstance(value, dict):
+        total = 2
+        for k, v in value.items():
+            total += len(str(k)) + 4 + _compact_len(v, limit)
+            if total > limit:
+                break
+        return total
+    if isinstance(value, (list, tuple)):
+        total = 2
+        for v in value:
+            total += 2 + _compact_len(v, limit)
+            if total > limit:
+                break
+        return total
+    return len(str(value)) + 2
+
+
+def _represent_flow(dumper: yaml.SafeDumper, data: _Flow) -> Any:
+    short = _compact_len(data, _FLOW_WIDTH) <= _FLOW_WIDTH
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=short)
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list) -> Any:
+    flat = all(not isinstance(x, (dict, list)) for x in data)
+    nested_numbers = all(isinstance(x, list) for x in data) and len(str(data)) <= 4000
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flat or nested_numbers)
+
+
+def _represent_float(dumper: yaml.SafeDumper, data: float) -> Any:
+    if math.isfinite(data):
+        return dumper.represent_scalar("tag:yaml.org,2002:float", repr(data))
+    return yaml.SafeDumper.represent_float(dumper, data)
+
+
+_Dumper.add_representer(_Flow, _represent_flow)
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(_Block, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=False))
+_Dumper.add_representer(float, _represent_float)
+_Dumper.add_representer(dict, lambda d, data: d.represent_mapping("tag:yaml.org,2002:map", data.items()))
+
+
+def shape_data(t: Any) -> Any:
+    """A port type or shape as spec data: ``3``, ``[2, 3]``, ``null``, ``Integer``, ``{shape, dtype}``."""
+    if isinstance(t, PortType):
+        if t.dtype is None:
+            return shape_data(t.shape)
+        return t.dtype if t.shape == () else {"shape": shape_data(t.shape), "dtype": t.dtype}
+    if t is None:
+        return None
+    t = tuple(t)
+    return t[0] if len(t) == 1 and isinstance(t[0], int) else list(t)
+
+
+class _Writer:
+    def __init__(self, arrays: dict[str, torch.Tensor] | None):
+        self.arrays = arrays  # None: arrays inline; a dict: collect them here instead
+        self.errors: list[str] = []
+
+    def graph(self, net: Any, path: tuple, top: bool = False) -> dict:
+        chain = isinstance(net, NetChain)
+        names = list(net.layers)
+        numbered = names == [str(i) for i in range(1, len(names) + 1)]
+        out: dict = {} if top else {"type": "NetChain" if chain else "NetGraph"}
+        if top and chain:
+            out["type"] = "NetChain"
+        layers = [self.layer(layer, (*path, name)) for name, layer in net.layers.items()]
+        out["layers"] = layers if numbered else dict(zip(names, layers))
+        out.update(self.ports(net, chain))
+        if not chain:
+            out["edges"] = _Block(render_edges(net))
+        return out
+
+    def ports(self, net: Any, chain: bool) -> dict:
+        declared = net.port_shape_options()
+        named = set() if chain else {p.port for pair in net.explicit_edges() for p in pair
+                                     if p is not None and p.layer is None}
+        out = {}
+        for group, ports in (("inputs", net.input_ports), ("outputs", net.output_ports)):
+            entries = {p: shape_data(declared.get(p)) for p in ports if p in declared or p in named}
+            if entries:
+                out[group] = entries
+        return out
+
+    def layer(self, layer: Any, path: tuple) -> Any:
+        if isinstance(layer, NetGraph):
+            return self.graph(layer, path)
+        out = _Flow(type=layer.type_name)
+        array_fields = {field: name for name, field in getattr(layer, "ARRAYS", {}).items()}
+        for key, value in layer.options().items():
+            if key in array_fields and self.arrays is not None:
+                if value is not None:
+                    self.arrays[".".join((*path, array_fields[key]))] = value
+                continue
+            if key in _SHAPE_OPTIONS and isinstance(value, tuple):
+                value = shape_data(value)
+            out[key] = self.value(value, path, key)
+        return out
+
+    def value(self, value: Any, path: tuple, key: str) -> Any:
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        if isinstance(value, torch.Tensor):
+            return _tensor_data(value)
+        if isinstance(value, Distribution):
+            return _Flow(type=type(value).__name__, args=self.value(value.args, path, key))
+        if isinstance(value, Layer):
+            return self.layer(value, (*path, key))
+        if isinstance(value, PortType):
+            return shape_data(value)
+        if isinstance(value, (list, tuple)):
+            return [self.value(v, path, key) for v in value]
+        if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
+            return {k: self.value(v, path, key) for k, v in value.items()}
+        self.errors.append(_unwritable(path, key, value))
+        return None
+
+
+def _short_float32(x: float) -> float:
+    """The float with the shortest repr that is still ``x`` once rounded to float32 (0.1, not 0.10000000149)."""
+    if not math.isfinite(x):
+        return x
+    target = struct.pack("<f", x)
+    for digits in range(1, 10):
+        candidate = float(f"{x:.{digits}g}")
+        if struct.pack("<f", candidate) == target:
+            return candidate
+    return x
+
+
+def _tensor_data(t: torch.Tensor) -> Any:
+    """Nested lists; float32 values written as their shortest exact decimal (small arrays only)."""
+    data = t.detach().cpu().tolist()
+    if t.dtype != torch.float32 or t.numel() > 20000:
+        return data
+
+    def short(v: Any) -> Any:
+        return [short(x) for x in v] if isinstance(v, list) else _short_float32(v)
+    return short(data)
+
+
+def _unwritable(path: tuple, key: str, value: Any) -> str:
+    where = f"layer {'/'.join(path)!r} option {key}="
+    if isinstance(value, torch.nn.Module):
+        return (f"{where} is a Python torch module ({type(value).__name__}), which a spec cannot hold: specs "
+                f"contain no code. Rebuild it from netgraph layers, or keep this net in Python")
+    if callable(value):
+        return (f"{where} is a Python function ({getattr(value, '__name__', type(value).__name__)}), which a "
+                f"spec cannot hold: specs contain no code. Write it as a slot expression such as "
+                f"\"#x * LogisticSigmoid[#y]\", or keep this net in Python")
+    return f"{where} is a {type(value).__name__}, which a spec cannot hold (numbers, strings, lists, tensors only)"
+
+
+def spec_data(net: Any, name: str | None = None, arrays: dict | None = None) -> dict:
+    """The spec of ``net`` as plain data; with ``arrays`` (a dict), arrays are moved there."""
+    if not isinstance(net, NetGraph):
+        raise SpecError(f"only a NetGraph or NetChain can be written as a spec, found {type(net).__name__}; "
+                        f"wrap a layer as NetGraph({{'name': layer}}, [])")
+    writer = _Writer(arrays)
+    body = writer.graph(net, (), top=True)
+    if writer.errors:
+        raise_all(writer.errors, SpecError, "this net cannot be written as a YAML spec")
+    head: dict = {"netgraph": 1}
+    if name:
+        head["name"] = name
+    return {**head, **body}
+
+
+def dump_data(data: dict) -> str:
+    """YAML text for spec data from ``spec_data``."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=_FLOW_WIDTH)
+
+
+def dump_spec(net: Any, name: str | None = None) -> str:
+    """The spec YAML text of ``net``, arrays inline (see ``spec_data``)."""
+    return dump_data(spec_data(net, name))

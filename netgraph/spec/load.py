@@ -1,0 +1,223 @@
+"""YAML spec -> NetGraph, collecting every problem with its file:line:col.
+
+The reader (``spec_yaml``) gives plain data that knows its positions. ``SpecReader`` checks the
+spec's keys, builds layers (``spec_layers``), resolves ports and edges (``spec_wiring``), follows
+``file:`` references (relative to the referring file; cycles refused), restores saved arrays
+(``saving``), and builds the NetGraph. Errors the NetGraph raises (wiring, shapes) name layers and
+edges; they are traced back to the YAML of that edge or layer. All are raised as one ``SpecError``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from netgraph.core.errors import NetGraphError, SpecError, did_you_mean
+from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
+from netgraph.spec.wiring import Locator, check_declared, check_unused, read_edges, read_ports
+from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
+from netgraph.spec.saving import read_arrays, read_limited
+from netgraph.core.chain import NetChain
+from netgraph.core.graph import NetGraph
+from netgraph.core.summary import layer_parameters
+from netgraph.core.types import numel
+
+__all__ = ["SpecReader", "SourceFile", "load_spec", "VERSION", "TOP_KEYS"]
+
+VERSION = 1
+TOP_KEYS = ("netgraph", "name", "description", "arrays")
+MAX_FILES = 500  # spec files read for one load (files naming each other many times: a reference bomb)
+MAX_ELEMENTS = 2**31  # elements of one array or one example at a port: larger is a mistake or an attack
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceFile:
+    """One spec file being read: its display name, its folder (for references), the reference chain."""
+
+    name: str
+    folder: Path
+    chain: tuple[Path, ...] = ()
+
+
+class SpecReader:
+    """Reads one spec (and the files it refers to) into a NetGraph; ``errors`` collects problems."""
+
+    def __init__(self) -> None:
+        self.errors: list[tuple[str, Loc, str]] = []
+        self.layer_locs: dict[tuple, tuple[SourceFile, Loc]] = {}  # layer path -> where it is defined
+        self.arrays: dict[str, Any] = {}  # "path.to.layer.Array" -> tensor, from 'arrays:' files
+        self.array_origin: dict[str, tuple[SourceFile, Loc]] = {}
+        self.used_arrays: set[str] = set()
+        self.files_read = 0
+
+    def error(self, f: SourceFile, loc: Loc, message: str) -> None:
+        self.errors.append((f.name, loc, message))
+
+    def raise_errors(self) -> None:
+        if not self.errors:
+            return
+        ordered = sorted(self.errors, key=lambda e: (e[0], e[1].line, e[1].col))
+        lines = list(dict.fromkeys(f"{file}:{loc.line}:{loc.col}: {msg}".replace("\n", "\n    ")
+                                   for file, loc, msg in ordered))
+        if len(lines) == 1:
+            raise SpecError(lines[0], lines)
+        files = ", ".join(dict.fromkeys(e[0] for e in ordered))
+        raise SpecError(f"{len(lines)} problems in {files}:\n" + "\n".join(lines), lines)
+
+    # -- files ---------------------------------------------------------------------------------------
+    def read_file(self, path: Path, prefix: tuple, chain: tuple[Path, ...], shown: str) -> Any:
+        f = SourceFile(shown, path.parent, (*chain, path.resolve()))
+        self.files_read += 1
+        if self.files_read > MAX_FILES:
+            self.error(f, Loc(1, 1), f"more than {MAX_FILES} spec files read for one net: do the files refer to "
+                       f"each other many times over?")
+            return FAILED
+        try:
+            text = read_limited(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            self.error(f, Loc(1, 1), f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}")
+            return FAILED
+        return self.read_text(text, f, prefix)
+
+    def read_text(self, text: str, f: SourceFile, prefix: tuple = ()) -> Any:
+        try:
+            data = read_yaml(text, f.name)
+        except YamlRefused as exc:
+            self.error(f, exc.loc, exc.problem)
+            return FAILED
+        if not isinstance(data, YMap):
+            self.error(f, getattr(data, "loc", Loc(1, 1)), f"a spec is a mapping that starts with "
+                       f"'netgraph: {VERSION}', found {data!r}"[:200])
+            return FAILED
+        self.check_version(data, f)
+        kind = data.get("type", "NetGraph")
+        self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), f, "a spec")
+        if "arrays" in data:
+            read_arrays(self, data, f, prefix)
+        if kind not in ("NetGraph", "NetChain"):
+            self.error(f, data.value_locs["type"], f"a spec's top-level type is NetGraph or NetChain, found {kind!r}"
+                       f"{did_you_mean(kind, ['NetGraph', 'NetChain'])}; a single layer goes under 'layers:'")
+            return FAILED
+        return self.graph(data, f, prefix, kind)
+
+    def check_version(self, data: YMap, f: SourceFile) -> None:
+        if "netgraph" not in data:
+            self.error(f, data.loc, f"a spec starts with 'netgraph: {VERSION}' (the format version); it is missing")
+        elif data["netgraph"] != VERSION or isinstance(data["netgraph"], bool):
+            self.error(f, data.value_locs["netgraph"], f"unsupported format version {data['netgraph']!r}: "
+                       f"this netgraph reads 'netgraph: {VERSION}'")
+
+    def check_keys(self, spec: YMap, allowed: tuple, f: SourceFile, what: str) -> None:
+        for key in spec:
+            if key not in allowed:
+                self.error(f, spec.key_locs[key], f"{what} has no key {key!r}{did_you_mean(key, allowed)}; "
+                           f"its keys are {', '.join(allowed)}")
+
+    # -- graphs --------------------------------------------------------------------------------------
+    def graph(self, spec: YMap, f: SourceFile, prefix: tuple, kind: str) -> Any:
+        value = spec.get("layers")
+        if not isinstance(value, (YMap, YSeq)) or not value:
+            self.error(f, spec.value_locs.get("layers", spec.loc), f"a {kind} needs 'layers:', a mapping of "
+                       f"names to layers or a list (numbered from 1); found {value!r}"[:300])
+            return FAILED
+        loc_of = Locator(self, f, prefix)
+        table = self.layers(value, f, prefix)
+        ports, shapes = read_ports(self, spec, f, loc_of, kind)
+        if kind == "NetChain":
+            if "edges" in spec:
+                self.error(f, spec.key_locs["edges"], "a NetChain has no 'edges:' (each layer feeds the next); "
+                           "use type: NetGraph to wire layers freely")
+            check_unused(self, table, ports, shapes, f, loc_of)
+            if any(v is FAILED for v in table.values()):
+                return FAILED
+            return self.construct(lambda s: NetChain(table, **s), shapes, f, loc_of, spec.loc, ports)
+        edges = read_edges(self, spec, f, table, ports, loc_of)
+        check_unused(self, table, ports, shapes, f, loc_of)
+        if edges is None or any(v is FAILED for v in table.values()):
+            return FAILED
+        return self.construct(lambda s: NetGraph(table, edges, **s), shapes, f, loc_of, spec.loc, ports)
+
+    def layers(self, value: YMap | YSeq, f: SourceFile, prefix: tuple) -> dict[str, Any]:
+        if isinstance(value, YMap):
+            items = [(name, value[name], value.key_locs[name]) for name in value]
+        else:
+            items = [(str(i), v, loc) for i, (v, loc) in enumerate(zip(value, value.item_locs), 1)]
+        return {name: read_layer(self, spec, loc, f, (*prefix, name)) for name, spec, loc in items}
+
+    def construct(self, make: Any, shapes: dict, f: SourceFile, loc_of: Locator, where: Loc,
+                  ports: dict | None = None) -> Any:
+        """``make(shapes)`` (a NetGraph/NetChain); each of its errors placed at the YAML it is about.
+
+        When declared ports are wrong, it tries once more without them, to report the shape problems too.
+        Declared ports (``ports``) are then checked against the graph's actual ports.
+        """
+        before, bad = len(self.errors), set()
+        net = self._attempt(make, shapes, loc_of, where)
+        if net is FAILED:
+            text = "\n".join(e[2] for e in self.errors[before:])
+            bad = {name for name in shapes if f"{name!r} is neither an input nor an output port" in text}
+            if bad:
+                net = self._attempt(make, {k: v for k, v in shapes.items() if k not in bad}, loc_of, where)
+        if net is not FAILED and ports:
+            check_declared(self, net, {k: v for k, v in ports.items() if k not in bad}, f, loc_of)
+        return net if len(self.errors) == before else FAILED
+
+    def _attempt(self, make: Any, shapes: dict, loc_of: Locator, where: Loc) -> Any:
+        try:
+            return make(shapes)
+        except NetGraphError as exc:
+            self.place(exc.errors, loc_of, where)
+            return FAILED
+
+    def place(self, messages: list[str], loc_of: Locator, where: Loc) -> None:
+        for message in messages:
+            found = loc_of.locate(message, where)
+            self.errors.append((found.file.name, found.loc, found.message))
+
+    # -- saved arrays ------------------------------------------------------------------------------------
+    def take_arrays(self, path: tuple, cls: type) -> dict[str, Any]:
+        """Options for the saved arrays of the layer at ``path`` (none when the spec has no 'arrays:')."""
+        out = {}
+        for name, field in getattr(cls, "ARRAYS", {}).items():
+            key = ".".join((*path, name))
+            if key in self.arrays:
+                out[field] = self.arrays[key]
+                self.used_arrays.add(key)
+        return out
+
+    def check_unused_arrays(self) -> None:
+        for key in self.arrays.keys() - self.used_arrays:
+            f, loc = self.array_origin[key]
+            self.error(f, loc, f"the arrays file has {key!r}, but the spec has no layer with that array "
+                       f"(keys are '<layer path>.<Array>', as in the compiled module's state_dict)")
+
+
+def check_sizes(reader: SpecReader, net: Any) -> None:
+    """Refuse arrays or per-example port values over MAX_ELEMENTS (a typo such as output: 10000000000)."""
+    for path, layer in net.leaves():
+        types = net.layer_types(path)
+        big = [f"port {p!r} {t}" for p, t in types.items()
+               if t.shape is not None and all(isinstance(d, int) for d in t.shape) and numel(t.shape) > MAX_ELEMENTS]
+        count = layer_parameters(net, path)
+        if count is not None and count > MAX_ELEMENTS:
+            big.append(f"arrays of {count:.3g} elements")
+        if big:
+            f, loc = reader.layer_locs.get(path, (SourceFile("<spec>", Path.cwd()), Loc(1, 1)))
+            reader.error(f, loc, f"layer {'/'.join(path)!r} ({layer.type_name}) is too large: {'; '.join(big)} "
+                         f"(more than {MAX_ELEMENTS} elements); check its sizes")
+
+
+def load_spec(source: Path | tuple[str, str, Path]) -> Any:
+    """A NetGraph from a path, or from ``(text, display name, folder)``; one SpecError listing every problem."""
+    reader = SpecReader()
+    if isinstance(source, Path):
+        net = reader.read_file(source, (), (), str(source))
+    else:
+        text, name, folder = source
+        net = reader.read_text(text, SourceFile(name, folder))
+    if not reader.errors:
+        reader.check_unused_arrays()
+        check_sizes(reader, net)
+    reader.raise_errors()
+    return net

@@ -1,0 +1,243 @@
+"""Safe YAML reading for specs: plain data with a position for every value, hostile input refused.
+
+``read_yaml(text, file)`` parses with PyYAML's pure-Python SafeLoader machinery (composition only,
+no object construction) and turns the node tree into ``YMap``/``YSeq`` (a dict and a list that know
+where each of their values sits in the file) and plain scalars. It refuses, as ``SpecError`` with
+``file:line:col``: tags other than the plain YAML types (``!!python/object`` …), duplicate keys,
+nesting deeper than ``MAX_DEPTH``, alias expansion past ``MAX_NODES`` (billion laughs) or alias
+cycles, integers outside 64 bits, and files over ``MAX_BYTES``.
+
+>>> data = read_yaml("layers:\\n  lin: {type: LinearLayer, output: 3}\\n", "net.yaml")
+>>> data["layers"]["lin"]["output"], data["layers"]["lin"].value_locs["output"]
+(3, Loc(line=2, col=36, inner=36))
+>>> read_yaml("a: 1\\na: 2\\n", "net.yaml")
+Traceback (most recent call last):
+...
+netgraph.spec.yaml_nodes.YamlRefused: net.yaml:2:1: duplicate key 'a' (first given at line 1); YAML would silently keep the last one
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from netgraph.core.errors import SpecError
+
+__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "MAX_DEPTH", "MAX_NODES", "MAX_BYTES"]
+
+MAX_DEPTH = 100  # nested mappings/lists; real specs use < 20
+MAX_NODES = 2_000_000  # values after alias expansion (a 1000x2000 inline array fits)
+MAX_BYTES = 64 * 2**20
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
+_SEQ, _MAP = f"{_TAG}seq", f"{_TAG}map"
+_INT64 = 2**63
+
+
+class Loc(NamedTuple):
+    """1-based line and column of a value; ``inner`` is the column of a single-line scalar's first
+    character of content (after an opening quote), or None for block scalars and collections."""
+
+    line: int
+    col: int
+    inner: int | None = None
+
+    def at(self, offset: int) -> Loc:
+        """The position ``offset`` characters into a single-line scalar (itself when unknown)."""
+        return Loc(self.line, self.inner + offset, self.inner + offset) if self.inner is not None else self
+
+
+class YMap(dict):
+    """A mapping read from YAML: ``loc`` of the mapping, ``key_locs`` and ``value_locs`` by key."""
+
+    loc: Loc
+    key_locs: dict
+    value_locs: dict
+
+
+class YSeq(list):
+    """A list read from YAML: ``loc`` of the list and ``item_locs`` by index."""
+
+    loc: Loc
+    item_locs: list
+
+
+class YamlRefused(SpecError):
+    """The text is not YAML a spec may contain; ``loc`` and ``problem`` say where and why."""
+
+    def __init__(self, file: str, loc: Loc, problem: str):
+        self.loc, self.problem = loc, problem
+        super().__init__(f"{file}:{loc.line}:{loc.col}: {problem}")
+
+
+class _Refusal(Exception):
+    def __init__(self, message: str, mark: Any):
+        super().__init__(message)
+        self.message, self.mark = message, mark
+
+
+def _resolvers() -> dict:
+    """SafeLoader's implicit resolvers without timestamps and '=' (dates stay strings)."""
+    drop = {f"{_TAG}timestamp", f"{_TAG}value"}
+    return {k: [(tag, rx) for tag, rx in v if tag not in drop] for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that composes nodes only, with a depth limit (the composer is recursive)."""
+
+    yaml_implicit_resolvers = _resolvers()
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _Refusal(f"nested deeper than {MAX_DEPTH} levels; a spec never needs this", self.peek_event().start_mark)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _loc(node: Node) -> Loc:
+    mark = node.start_mark
+    line, col = mark.line + 1, mark.column + 1
+    if isinstance(node, ScalarNode) and node.end_mark.line == mark.line and node.style in (None, '"', "'"):
+        return Loc(line, col, col + (1 if node.style else 0))
+    return Loc(line, col)
+
+
+def _expanded_size(root: Node) -> int:
+    """How many values the tree has once aliases are expanded; refuses alias cycles."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        children = _children(node)
+        if done:
+            active.discard(key)
+            sizes[key] = min(MAX_NODES + 1, 1 + sum(sizes[id(c)] for c in children))
+            continue
+        if key in active:
+            raise _Refusal("an alias refers to a value that contains it (a cycle)", node.start_mark)
+        active.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+class _Builder:
+    def __init__(self, loader: _Loader):
+        self.loader = loader
+
+    def value(self, node: Node) -> Any:
+        kind = ScalarNode if node.tag in _SCALAR_TAGS else {_SEQ: SequenceNode, _MAP: MappingNode}.get(node.tag)
+        if kind is None or not isinstance(node, kind):
+            tag = node.tag.replace(_TAG, "!!")
+            raise _Refusal(f"YAML tag {tag!r} is not allowed: a spec is plain data (mappings, lists, strings, "
+                           f"numbers, booleans, null); it never constructs Python objects", node.start_mark)
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, SequenceNode):
+            return self.sequence(node)
+        return self.mapping(node)
+
+    def scalar(self, node: ScalarNode) -> Any:
+        kind = node.tag[len(_TAG):]
+        try:
+            value = getattr(self.loader, f"construct_yaml_{kind}")(node)
+        except (ValueError, OverflowError) as exc:
+            raise _Refusal(f"cannot read {node.value[:40]!r} as {kind}: {exc}", node.start_mark) from None
+        if kind == "int" and not -_INT64 <= value < _INT64:
+            raise _Refusal(f"integer {node.value[:40]}{'...' if len(node.value) > 40 else ''} is out of range "
+                           f"(a spec's integers fit in 64 bits)", node.start_mark)
+        return value
+
+    def sequence(self, node: SequenceNode) -> YSeq:
+        out = YSeq(self.value(n) for n in node.value)
+        out.loc, out.item_locs = _loc(node), [_loc(n) for n in node.value]
+        return out
+
+    def mapping(self, node: MappingNode) -> YMap:
+        out = YMap()
+        out.loc, out.key_locs, out.value_locs = _loc(node), {}, {}
+        merged: list[Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == f"{_TAG}merge":
+                merged += value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                continue
+            key = self.key(key_node)
+            if key in out:
+                raise _Refusal(f"duplicate key {key!r} (first given at line {out.key_locs[key].line}); "
+                               f"YAML would silently keep the last one", key_node.start_mark)
+            out[key] = self.value(value_node)
+            out.key_locs[key], out.value_locs[key] = _loc(key_node), _loc(value_node)
+        for source in merged:
+            self.merge(out, source)
+        return out
+
+    def merge(self, out: YMap, source: Node) -> None:
+        if not isinstance(source, MappingNode):
+            raise _Refusal("a merge key '<<' takes a mapping (or a list of mappings), e.g. '<<: *defaults'", source.start_mark)
+        other = self.mapping(source)
+        for key, value in other.items():
+            if key not in out:
+                out[key] = value
+                out.key_locs[key], out.value_locs[key] = other.key_locs[key], other.value_locs[key]
+
+    def key(self, node: Node) -> str:
+        if node.tag not in (*_SCALAR_TAGS, _SEQ, _MAP):
+            raise _Refusal(f"YAML tag {node.tag.replace(_TAG, '!!')!r} is not allowed on a key", node.start_mark)
+        if not isinstance(node, ScalarNode):
+            raise _Refusal("a mapping key must be a plain name, not a list or mapping", node.start_mark)
+        return node.value  # the text as written: 'yes', 'no', '1' stay names
+
+
+def _mark_loc(mark: Any) -> Loc:
+    return Loc(mark.line + 1, mark.column + 1) if mark is not None else Loc(1, 1)
+
+
+def read_yaml(text: str, file: str) -> Any:
+    """Parse one YAML document into YMap/YSeq/scalars; YamlRefused (a SpecError) when refused."""
+    if len(text) > MAX_BYTES:
+        raise YamlRefused(file, Loc(1, 1), f"{len(text)} characters is more than a spec may have ({MAX_BYTES}); "
+                          f"keep arrays in a safetensors file (netgraph.save)")
+    loader = None
+    try:
+        loader = _Loader(text)
+        root = loader.get_single_node()
+        if root is None:
+            raise _Refusal("the file is empty; a spec starts with 'netgraph: 1'", None)
+        if _expanded_size(root) > MAX_NODES:
+            raise _Refusal(f"aliases expand to more than {MAX_NODES} values (an alias bomb?); a spec this "
+                           f"large cannot be meant", root.start_mark)
+        return _Builder(loader).value(root)
+    except _Refusal as exc:
+        raise YamlRefused(file, _mark_loc(exc.mark), exc.message) from None
+    except yaml.MarkedYAMLError as exc:
+        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise YamlRefused(file, _mark_loc(exc.problem_mark or exc.context_mark), f"invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise YamlRefused(file, Loc(1, 1), f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise YamlRefused(file, Loc(1, 1), "nested too deeply to read") from None
+    finally:
+        if loader is not None:
+            loader.dispose()

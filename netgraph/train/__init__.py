@@ -1,0 +1,5 @@
+"""Training (Wolfram's NetTrain): data, losses, options, the loop, checkpoints, results, distributed."""
+
+from netgraph.train.api import NetTrainResults, TrainingError, load_data, net_train
+
+__all__ = ["NetTrainResults", "TrainingError", "load_data", "net_train"]

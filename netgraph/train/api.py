@@ -1,0 +1,249 @@
+"""net_train (Wolfram's NetTrain): compile a NetGraph, attach losses, train, return the trained NetGraph.
+
+``net_train(net, data, **options)`` leaves ``net`` unchanged; missing arrays are first filled by
+``net_initialize``. Data forms are in ``netgraph.train.data``, losses in ``netgraph.train.loss``,
+method and multiplier rules in ``netgraph.train.options``, checkpoints in ``netgraph.train.checkpoint``,
+multi-process training in ``netgraph.train.distributed``. ``all=True`` returns a NetTrainResults.
+
+>>> import torch
+>>> from netgraph import NetGraph, LinearLayer
+>>> net = NetGraph([LinearLayer(1)], [], Input=2)
+>>> x = torch.randn(64, 2)
+>>> data = {"Input": x, "Target": x @ torch.tensor([[2.0], [-1.0]])}
+>>> results = net_train(net, data, max_training_rounds=150, learning_rate=0.05, random_seed=0,
+...                     progress=False, all=True)
+>>> results.round_losses[-1] < 1e-3, results.reason_training_stopped
+(True, 'MaxTrainingRounds')
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from netgraph.core.files import atomic_write
+from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, resolve
+from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.train.data import Expect, finish, gather, sample, split_fraction
+from netgraph.train.loop import Plan, Trainer, TrainingError
+from netgraph.train.loss import attach_losses
+from netgraph.train.options import (
+    check_number,
+    parse_device,
+    parse_method,
+    parse_progress,
+    parse_stopping,
+    resolve_multipliers,
+    snake,
+)
+from netgraph.train.results import NetTrainResults
+from netgraph.train.distributed import setup
+from netgraph.core.graph import NetGraph
+from netgraph.backend.initialize import net_initialize
+import numpy as np
+from safetensors.torch import load_file
+
+__all__ = ["net_train", "NetTrainResults", "TrainingError", "load_data"]
+
+#: Every option of net_train with its default (Wolfram's option names in snake_case).
+OPTIONS: dict[str, Any] = {
+    "loss_function": None, "batch_size": None, "max_training_rounds": None, "max_training_time": None,
+    "validation_set": None, "learning_rate": None, "method": "Adam", "learning_rate_multipliers": None,
+    "target_device": "cpu", "random_seed": None, "training_stopping_criterion": None, "checkpoint": None,
+    "resume": False, "progress": "auto", "all": False, "return_results": False, "distributed": False,
+}
+DEFAULT_BATCH_SIZE = 64
+
+
+def net_train(net: Any, data: Any, **options: Any) -> Any:
+    """Train ``net`` on ``data``; the trained NetGraph (or a NetTrainResults with ``all=True``).
+
+    Options (defaults in ``OPTIONS``): ``loss_function`` (None = automatic), ``batch_size`` (64),
+    ``max_training_rounds`` (automatic: at least 10 rounds and 1000 batches, at most 10 000 rounds),
+    ``max_training_time`` (seconds), ``validation_set`` (data, or a fraction of ``data`` to hold
+    out; the returned net is the best-validation one), ``learning_rate``, ``method`` ('Adam',
+    'AdamW', 'SGD', 'RMSProp', or (name, {suboptions})), ``learning_rate_multipliers`` (0 freezes),
+    ``target_device`` ('cpu', 'cuda'), ``random_seed``, ``training_stopping_criterion`` ('Loss', a
+    patience, a dict or a function), ``checkpoint`` (a directory, or {'directory', 'interval',
+    'keep'}), ``resume`` (True: the newest checkpoint; or a path), ``progress`` ('auto', True,
+    'print', False or f(info)), ``all``/``return_results``, ``distributed`` (inside torchrun).
+    """
+    o = _options(options)
+    return _train(net, data, o)
+
+
+def _options(options: dict[str, Any]) -> dict[str, Any]:
+    unknown = [k for k in options if k not in OPTIONS]
+    if unknown:
+        k = unknown[0]
+        hint = did_you_mean(snake(k), OPTIONS) or did_you_mean(k, OPTIONS)
+        raise OptionError(f"net_train has no option {k!r}{hint}; options: {', '.join(OPTIONS)}")
+    return {**OPTIONS, **options}
+
+
+def _checkpoint(spec: Any) -> dict | None:
+    if spec is None or spec is False:
+        return None
+    if isinstance(spec, (str, os.PathLike)):
+        spec = {"directory": spec}
+    if not isinstance(spec, dict) or "directory" not in spec:
+        raise OptionError(f"checkpoint must be a directory or a dict with 'directory' (and optional 'interval' "
+                          f"in rounds, 'keep' files); found {spec!r}")
+    extra = [k for k in spec if k not in ("directory", "interval", "keep")]
+    if extra:
+        keys = ["directory", "interval", "keep"]
+        raise OptionError(f"checkpoint has no key {extra[0]!r}{did_you_mean(extra[0], keys)}; it takes {keys}")
+    return {"directory": Path(spec["directory"]),
+            "interval": check_number(spec.get("interval", 1), "checkpoint interval", integer=True),
+            "keep": check_number(spec.get("keep", 3), "checkpoint keep", integer=True)}
+
+
+def _resume(spec: Any, checkpoint: dict | None) -> Path | None:
+    if spec is None or spec is False:
+        return None
+    if spec is True:
+        if checkpoint is None:
+            raise OptionError("resume=True continues from the newest file in the checkpoint directory; give "
+                              "checkpoint='dir' too (or resume='path/to/round-000003.pt')")
+        return latest_checkpoint(checkpoint["directory"])
+    if isinstance(spec, (str, os.PathLike)):
+        return resolve(spec)
+    raise OptionError(f"resume must be True, False or a checkpoint path, found {spec!r}")
+
+
+def _rounds(value: Any, max_time: float | None, per_round: int | None) -> int:
+    if value is not None:
+        return check_number(value, "max_training_rounds", integer=True)
+    if max_time is not None:
+        return 10_000
+    return min(10_000, max(10, math.ceil(1000 / per_round))) if per_round else 10
+
+
+def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[list[dict], dict[str, float]]:
+    params = dict(module.named_parameters())
+    rates = resolve_multipliers(net, list(params), spec)
+    groups: dict[float, list] = {}
+    for name, p in params.items():
+        if rates[name] == 0:
+            p.requires_grad_(False)
+        else:
+            groups.setdefault(rates[name], []).append(p)
+    if not groups:
+        why = "every array is frozen by learning_rate_multipliers" if params else "the net has no arrays"
+        raise OptionError(f"nothing to train: {why}")
+    return [{"params": ps, "lr": lr * r} for r, ps in groups.items()], rates
+
+
+def _validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int, input_port: str | None,
+                batch_size: int) -> tuple[Any, Any]:
+    """(training columns or loader, validation source or None)."""
+    if spec is None:
+        return raw, None
+    if isinstance(spec, float) and not isinstance(spec, bool):
+        if not 0 < spec < 1:
+            raise OptionError(f"validation_set as a fraction must lie strictly between 0 and 1, found {spec}")
+        if not isinstance(raw, dict):
+            raise OptionError("validation_set=<fraction> needs in-memory data (a dict or list); give a DataLoader "
+                              "for validation_set instead")
+        train, val = split_fraction(finish(raw, expect, allow_extra, "training data").cols, spec, seed)
+        return train, finish(val, expect, allow_extra, "validation data")
+    val_raw = gather(spec, "validation_set", input_port, batch_size)
+    return raw, finish(val_raw, expect, allow_extra, "validation_set")
+
+
+def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
+    if not isinstance(net, NetGraph):
+        raise OptionError(f"net_train needs a NetGraph (wrap a single layer as NetGraph([layer], [], Input=...)); "
+                          f"found {type(net).__name__}")
+    device = parse_device(o["target_device"])
+    method = parse_method(o["method"], o["learning_rate"])
+    stopping, progress = parse_stopping(o["training_stopping_criterion"]), parse_progress(o["progress"])
+    batch_size = check_number(DEFAULT_BATCH_SIZE if o["batch_size"] is None else o["batch_size"], "batch_size",
+                              integer=True)
+    max_time = None if o["max_training_time"] is None else check_number(o["max_training_time"], "max_training_time")
+    checkpoint = _checkpoint(o["checkpoint"])
+    resume = _resume(o["resume"], checkpoint)
+    seed = o["random_seed"]
+    if seed is not None:
+        seed = check_number(seed, "random_seed", integer=True, minimum=0, strict=False)
+    if resume is not None:
+        resume = (resume, read_checkpoint(resume))
+        seed = int(resume[1]["seed"])  # the interrupted run's seed: same validation split, same rounds
+    loss = attach_losses(net, o["loss_function"])
+    if any(v is None for _, layer in net.leaves() for v in layer.arrays.values()):
+        net = net_initialize(net, seed=seed)
+    single = net.input_ports[0] if len(net.input_ports) == 1 else None
+    raw = gather(data, "training data", single, batch_size)
+    expect = {p: Expect(net.port_types[p], f"input port {p!r}") for p in net.input_ports}
+    expect.update(loss.targets(sample(raw)))
+    module = net.compile()
+    ctx = setup(bool(o["distributed"]), device)
+    trainer = None
+    try:
+        seed = ctx.broadcast(int(torch.randint(0, 2**62, ()).item()) if seed is None else seed)
+        train_raw, validation = _validation(o["validation_set"], raw, expect, loss.allow_extra, seed, single,
+                                            batch_size)
+        train = finish(train_raw, expect, loss.allow_extra, "training data")
+        if stopping is not None and validation is None and not callable(stopping.criterion) and ctx.main:
+            warnings.warn("training_stopping_criterion watches the training loss because no validation_set was "
+                          "given; give validation_set=0.1 (or data) to stop on held-out loss", stacklevel=3)
+        module.to(ctx.device)
+        groups, rates = _groups(net, module, o["learning_rate_multipliers"], method.learning_rate)
+        plan = Plan(batch_size, _rounds(o["max_training_rounds"], max_time, train.batches_per_round(batch_size)),
+                    max_time, seed, method, stopping, progress, checkpoint, resume,
+                    train.batches_per_round(batch_size))
+        trainer = Trainer(net, module, loss.to(ctx.device), train.to(ctx.device),
+                          validation.to(ctx.device) if validation is not None else None, plan, ctx, groups)
+        devices = [ctx.device.index or 0] if ctx.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            reason = trainer.run()
+        return _results(net, module, trainer, reason, method, rates, loss, o)
+    finally:
+        if trainer is not None:
+            trainer.model = None  # DDP's reducer holds the process group: release it before the group goes
+        ctx.close()
+
+
+def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, method: Any,
+             rates: dict[str, float], loss: Any, o: dict[str, Any]) -> Any:
+    module.to("cpu")
+    training_net = module.to_net()
+    trained_net = training_net
+    if trainer.best_state is not None:
+        module.load_state_dict({k: v.cpu() for k, v in trainer.best_state.items()})
+        trained_net = module.to_net()
+    if not (o["all"] or o["return_results"]):
+        return trained_net
+    s = trainer.state
+    return NetTrainResults(
+        trained_net=trained_net, training_net=training_net, round_losses=list(s.round_losses),
+        batch_losses=list(s.batch_losses), validation_losses=list(s.validation_losses),
+        best_validation_round=s.best_round if s.validation_losses else None, total_rounds=s.rounds,
+        total_batches=s.batches, batch_size=trainer.plan.batch_size, examples_processed=s.examples,
+        total_training_time=s.elapsed, reason_training_stopped=reason, optimization_method=method.name,
+        initial_learning_rate=method.learning_rate, final_learning_rate=trainer.optimizer.param_groups[0]["lr"],
+        checkpointing_files=list(trainer.files), learning_rate_multipliers=rates, loss_function=loss.describe())
+
+
+# -- command line ---------------------------------------------------------------------------------------------
+def load_data(path: str | os.PathLike) -> dict[str, torch.Tensor]:
+    """Arrays by key from a .npz (numpy, no pickle) or .safetensors file."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise DataError(f"no data file {str(path)!r}")
+    try:
+        if suffix == ".npz":
+            with np.load(path, allow_pickle=False) as npz:
+                return {k: torch.from_numpy(npz[k].copy()) for k in npz.files}
+        if suffix == ".safetensors":
+            return load_file(path)
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise DataError(f"cannot read data file {str(path)!r}: {exc}") from None
+    raise DataError(f"data files are .npz or .safetensors, found {path.name!r}")

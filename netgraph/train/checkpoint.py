@@ -1,0 +1,111 @@
+"""Training checkpoints: one file per saved round, written atomically, enough to resume exactly.
+
+``net_train(..., checkpoint="ckpt/")`` writes ``ckpt/round-000003.pt`` after every round (or every
+``interval`` rounds with ``checkpoint={"directory": "ckpt/", "interval": 5, "keep": 3}``), keeping the
+last ``keep`` files (default 3). A file is first written under a temporary name and then renamed
+(``os.replace``), so a run killed at any moment leaves only complete checkpoints. It holds the arrays,
+the optimizer state, the loss history, the early-stopping state and the best arrays so far; it is
+read with ``torch.load(weights_only=True)`` (no pickled code). ``net_train(..., resume=True)``
+continues from the newest file; ``load_checkpoint(net, path)`` gives a net with a checkpoint's arrays.
+
+>>> import tempfile, torch
+>>> with tempfile.TemporaryDirectory() as d:
+...     _ = save_checkpoint(d, {"model": {"w": torch.zeros(2)}}, round=1)
+...     _ = save_checkpoint(d, {"model": {"w": torch.ones(2)}}, round=2)
+...     [p.name for p in checkpoints(d)], read_checkpoint(latest_checkpoint(d))["model"]["w"].tolist()
+(['round-000001.pt', 'round-000002.pt'], [1.0, 1.0])
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from netgraph.core.files import atomic_write
+from netgraph.core.errors import OptionError
+from netgraph.backend.initialize import net_initialize
+
+__all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
+           "FORMAT"]
+
+FORMAT = "netgraph-checkpoint"
+_NAME = re.compile(r"round-(\d+)\.pt")
+
+
+def save_checkpoint(directory: str | os.PathLike, state: dict[str, Any], round: int, keep: int = 3) -> Path:
+    """Write ``state`` as ``directory/round-NNNNNN.pt`` atomically; keep the newest ``keep`` files."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"round-{round:06d}.pt"
+    atomic_write(path, lambda f: torch.save({"format": FORMAT, "version": 1, "round": round, **state}, f))
+    for old in checkpoints(folder)[:-keep] if keep > 0 else []:
+        old.unlink(missing_ok=True)
+    return path
+
+
+def checkpoints(directory: str | os.PathLike) -> list[Path]:
+    """The complete checkpoint files in ``directory``, oldest round first."""
+    folder = Path(directory)
+    if not folder.is_dir():
+        return []
+    found = [(int(m.group(1)), p) for p in folder.iterdir() if (m := _NAME.fullmatch(p.name))]
+    return [p for _, p in sorted(found)]
+
+
+def latest_checkpoint(directory: str | os.PathLike) -> Path | None:
+    """The newest checkpoint file in ``directory`` (None when there is none)."""
+    files = checkpoints(directory)
+    return files[-1] if files else None
+
+
+def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
+    """A checkpoint's contents; OptionError for a file that is not a (complete) netgraph checkpoint."""
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise OptionError(f"no checkpoint file {str(path)!r}") from None
+    except Exception as exc:  # a truncated or foreign file: torch raises several unrelated types
+        raise OptionError(f"{str(path)!r} is not a readable netgraph checkpoint: {exc}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise OptionError(f"{str(path)!r} is not a netgraph checkpoint (no format tag {FORMAT!r})")
+    return data
+
+
+def resolve(path: str | os.PathLike) -> Path:
+    """A checkpoint file from a file or a directory (its newest checkpoint)."""
+    p = Path(path)
+    if p.is_dir():
+        latest = latest_checkpoint(p)
+        if latest is None:
+            raise OptionError(f"no checkpoint (round-*.pt) in directory {str(p)!r}")
+        return latest
+    return p
+
+
+def check_compatible(data: dict[str, Any], module: torch.nn.Module, source: Any) -> None:
+    """OptionError unless the checkpoint's arrays have the module's names and shapes."""
+    mine = {k: tuple(v.shape) for k, v in module.state_dict().items()}
+    theirs = {k: tuple(v.shape) for k, v in data["model"].items()}
+    if mine != theirs:
+        diff = [f"{k}: checkpoint {theirs.get(k)}, net {mine.get(k)}" for k in sorted(set(mine) | set(theirs))
+                if mine.get(k) != theirs.get(k)]
+        raise OptionError(f"checkpoint {str(source)!r} was written for a different net: "
+                          + "; ".join(diff[:5]) + (" ..." if len(diff) > 5 else ""))
+
+
+def load_checkpoint(net: Any, path: str | os.PathLike, best: bool = False) -> Any:
+    """``net`` with the arrays from a checkpoint file (or a directory's newest checkpoint).
+
+    ``best=True`` takes the best-validation arrays saved with it, when there are any.
+    """
+    file = resolve(path)
+    data = read_checkpoint(file)
+    module = net_initialize(net).compile()
+    check_compatible(data, module, file)
+    state = data["best_model"] if best and data.get("best_model") is not None else data["model"]
+    module.load_state_dict(state)
+    return module.to_net()

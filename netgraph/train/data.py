@@ -1,0 +1,283 @@
+"""Training data for net_train: the accepted forms, one up-front check against the ports, batching.
+
+Data is a dict of key -> array (every value holds the same number of examples along its first
+dim), a list of such dicts without the example dim (one per example), a pair ``(inputs, targets)``
+for a net with one input, a ``torch.utils.data.Dataset`` of example dicts, or any iterable of batch
+dicts such as a ``DataLoader``. Keys are the net's input ports plus the loss targets
+(see ``netgraph.train.loss``). Everything is checked before any training step: every problem
+(missing or unknown keys, wrong shapes, dtypes, example counts, class indices) comes back as one
+DataError naming the key and the expected shape.
+
+>>> import torch
+>>> from netgraph.core.types import PortType
+>>> cols = columns_from({"x": [[1.0, 2.0], [3.0, 4.0]]}, "training data")
+>>> checked = check_columns(cols, {"x": Expect(PortType((2,)), "input port 'x'")}, False, "training data")
+>>> checked["x"].dtype, tuple(checked["x"].shape)
+(torch.float32, (2, 2))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import DataError, OptionError, did_you_mean, raise_all
+from netgraph.core.types import INTEGER, PortType, format_shape
+
+__all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
+           "split_fraction"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Expect:
+    """What one data key must hold per example: a port type, a description, and optional value limits."""
+
+    type: PortType
+    what: str
+    classes: int | None = None  # Integer class indices must lie in [0, classes)
+    unit_interval: bool = False  # Real values must lie in [0, 1] (binary cross-entropy targets)
+
+
+def _batch_shape(shape: tuple | None) -> str:
+    if shape is None:
+        return "(b, ...)"
+    inner = format_shape(shape)[1:-1]
+    return f"(b{', ' if inner else ''}{inner})"
+
+
+def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    try:
+        return torch.as_tensor(value)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise DataError(f"{what}: key {key!r}: cannot make a tensor from {type(value).__name__}: {exc}") from None
+
+
+def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
+    """Tensors by key from a dict of arrays or a list of example dicts (stacked along a new dim 0)."""
+    if isinstance(data, Mapping):
+        if not data:
+            raise DataError(f"{what} is an empty dict; give one array per input port and target")
+        return {str(k): _tensor(str(k), v, what) for k, v in data.items()}
+    examples = list(data)
+    if not examples:
+        raise DataError(f"{what} is an empty list; give at least one example")
+    bad = [i for i, e in enumerate(examples) if not isinstance(e, Mapping)]
+    if bad:
+        raise DataError(f"{what}: a list of examples must hold dicts (port -> value); example {bad[0]} is "
+                        f"{type(examples[bad[0]]).__name__}")
+    keys = list(examples[0])
+    odd = [i for i, e in enumerate(examples) if list(e) != keys and set(e) != set(keys)]
+    if odd:
+        raise DataError(f"{what}: every example must have the same keys; example 0 has {keys}, "
+                        f"example {odd[0]} has {list(examples[odd[0]])}")
+    out = {}
+    for k in keys:
+        try:
+            out[str(k)] = torch.stack([_tensor(str(k), e[k], what) for e in examples])
+        except RuntimeError as exc:
+            raise DataError(f"{what}: key {k!r}: the examples have different shapes: {exc}") from None
+    return out
+
+
+def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> torch.Tensor | None:
+    t = exp.type
+    want = _batch_shape(t.shape)
+    if t.dtype == INTEGER:
+        if x.is_floating_point() or x.is_complex():
+            problems.append(f"{exp.what} (key {key!r}): expected Integer values of shape {want}, found "
+                            f"dtype {x.dtype}; convert with .long() (class indices count from 0)")
+            return None
+        x = x.long()
+    else:
+        if x.is_complex():
+            problems.append(f"{exp.what} (key {key!r}): expected real values, found dtype {x.dtype}")
+            return None
+        if not x.is_floating_point():
+            x = x.to(torch.get_default_dtype())
+    if t.shape is not None:
+        rank = len(t.shape)
+        fits = x.dim() == rank + 1 and all(d is None or isinstance(d, str) or d == n
+                                           for d, n in zip(t.shape, x.shape[1:]))
+        if not fits:
+            hint = ""
+            if x.dim() == rank and all(d is None or isinstance(d, str) or d == n for d, n in zip(t.shape, x.shape)):
+                hint = " (one example without the example dimension? data needs one along dim 0)"
+            problems.append(f"{exp.what} (key {key!r}): expected shape {want} with b the number of examples, "
+                            f"found {tuple(x.shape)}{hint}")
+            return None
+    elif x.dim() == 0:
+        problems.append(f"{exp.what} (key {key!r}): expected one value per example along dim 0, found a scalar")
+        return None
+    return _check_values(key, x, exp, problems)
+
+
+def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> torch.Tensor | None:
+    if x.numel() == 0:
+        return x
+    if exp.classes is not None:
+        lo, hi = int(x.min()), int(x.max())
+        if lo < 0 or hi >= exp.classes:
+            problems.append(f"{exp.what} (key {key!r}): class indices must lie in 0..{exp.classes - 1} "
+                            f"(the output has {exp.classes} classes), found values in {lo}..{hi}")
+            return None
+    elif x.is_floating_point() and exp.unit_interval:
+        lo, hi = float(x.min()), float(x.max())
+        if lo < 0 or hi > 1:
+            problems.append(f"{exp.what} (key {key!r}): binary targets must lie in [0, 1], found values in "
+                            f"[{lo:g}, {hi:g}]")
+            return None
+    return x
+
+
+def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect], allow_extra: bool,
+                  what: str) -> dict[str, torch.Tensor]:
+    """The columns converted to the ports' dtypes; one DataError listing every problem otherwise."""
+    problems = []
+    missing = [k for k in expect if k not in cols]
+    extra = [k for k in cols if k not in expect]
+    for k in missing:
+        hint = did_you_mean(k, extra)
+        problems.append(f"missing key {k!r}: {expect[k].what}, shape {_batch_shape(expect[k].type.shape)}"
+                        f"{' ' + expect[k].type.dtype if expect[k].type.dtype == INTEGER else ''}{hint}")
+    if not allow_extra:
+        for k in extra:
+            problems.append(f"unknown key {k!r}{did_you_mean(k, missing or list(expect))}; the keys are "
+                            f"{list(expect)}")
+    out: dict[str, torch.Tensor] = {}
+    for k, x in cols.items():
+        if k in expect:
+            checked = _check_one(k, x, expect[k], problems)
+            if checked is not None:
+                out[k] = checked
+        elif allow_extra:
+            out[k] = x
+    sizes = {k: (x.shape[0] if x.dim() else None) for k, x in cols.items()}
+    if len({s for s in sizes.values()}) > 1:
+        problems.append(f"every key must hold the same number of examples (dim 0), found {sizes}")
+    elif sizes and next(iter(sizes.values())) == 0:
+        problems.append("the data holds no examples")
+    raise_all(problems, DataError, f"bad {what}")
+    return out
+
+
+def split_fraction(cols: dict[str, torch.Tensor], fraction: float, seed: int) -> tuple[dict, dict]:
+    """(training, validation) columns: a random ``fraction`` of the examples is held out."""
+    n = next(iter(cols.values())).shape[0]
+    k = math.ceil(fraction * n)
+    if not 0 < k < n:
+        raise OptionError(f"validation_set={fraction} leaves {n - k} training and {k} validation examples "
+                          f"out of {n}; both need at least one")
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    train, val = order[:-k].sort().values, order[-k:].sort().values
+    return {c: x[train] for c, x in cols.items()}, {c: x[val] for c, x in cols.items()}
+
+
+class InMemory:
+    """Data held as tensors; batches follow a per-round permutation, sliced per process when distributed."""
+
+    def __init__(self, cols: dict[str, torch.Tensor]):
+        self.cols = cols
+        self.size = next(iter(cols.values())).shape[0]
+
+    def to(self, device: torch.device) -> InMemory:
+        return InMemory({k: v.to(device) for k, v in self.cols.items()})
+
+    def batches_per_round(self, batch_size: int) -> int:
+        return math.ceil(self.size / batch_size)
+
+    def batches(self, batch_size: int, order: torch.Tensor | None, rank: int = 0,
+                world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int]]:
+        """(this process's part of the batch, the whole batch's size) for each batch of one round."""
+        order = torch.arange(self.size) if order is None else order
+        for start in range(0, self.size, batch_size):
+            idx = order[start:start + batch_size]
+            if world > 1:
+                if len(idx) < world:
+                    continue  # too few examples to give every process one
+                idx = idx.tensor_split(world)[rank]
+            idx = idx.to(next(iter(self.cols.values())).device)
+            yield {k: v[idx] for k, v in self.cols.items()}, int(min(batch_size, self.size - start))
+
+
+class Streamed:
+    """Data from an iterable of batch dicts (a DataLoader); each batch is checked as it arrives."""
+
+    def __init__(self, loader: Iterable, what: str):
+        self.loader, self.what = loader, what
+        self.expect: Mapping[str, Expect] = {}
+        self.allow_extra, self.device = True, None
+        dataset = getattr(loader, "dataset", None)
+        self.size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else None
+        self.first_raw = next(iter(loader), None)
+        if self.first_raw is None:
+            raise DataError(f"{what}: the data loader yields no batches")
+        if not isinstance(self.first_raw, Mapping):
+            raise DataError(f"{what}: the data loader's batches are {type(self.first_raw).__name__}; they must "
+                            f"be dicts of port -> batched tensor (use a Dataset whose items are dicts)")
+        self.first = columns_from(self.first_raw, what)
+
+    def to(self, device: torch.device) -> Streamed:
+        self.device = device
+        return self
+
+    def check(self, batch: Any, index: int) -> dict[str, torch.Tensor]:
+        if not isinstance(batch, Mapping):
+            raise DataError(f"{self.what}: batch {index} from the data loader is a {type(batch).__name__}; "
+                            f"batches must be dicts of port -> tensor (use a Dataset of dicts)")
+        return check_columns(columns_from(batch, self.what), self.expect, self.allow_extra,
+                             f"{self.what} (batch {index})")
+
+    def batches_per_round(self, batch_size: int) -> int | None:
+        try:
+            return len(self.loader)
+        except TypeError:
+            return None
+
+    def batches(self, batch_size: int, order: Any = None, rank: int = 0,
+                world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int]]:
+        for i, batch in enumerate(self.loader, 1):
+            cols = self.check(batch, i)
+            n = next(iter(cols.values())).shape[0]
+            yield ({k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols), n * world
+
+
+def _is_loader(data: Any) -> bool:
+    return (not isinstance(data, (Mapping, list, tuple, str, bytes, torch.Tensor)) and isinstance(data, Iterable))
+
+
+def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dict[str, torch.Tensor] | Streamed:
+    """Unchecked columns (in-memory data) or a Streamed loader; ``sample(raw)`` shows either's tensors."""
+    if isinstance(data, torch.utils.data.Dataset) and not isinstance(data, torch.utils.data.IterableDataset):
+        data = torch.utils.data.DataLoader(data, batch_size=batch_size, shuffle=True)
+    if isinstance(data, torch.utils.data.IterableDataset) or _is_loader(data):
+        return Streamed(data, what)
+    if isinstance(data, tuple) and len(data) == 2 and not any(isinstance(d, Mapping) for d in data):
+        if input_port is None:
+            raise DataError(f"{what}: a pair (inputs, targets) needs a net with exactly one input port; "
+                            f"give a dict of port -> array instead")
+        data = {input_port: data[0], "Target": data[1]}
+    if data is None or isinstance(data, (str, bytes, torch.Tensor)) or not isinstance(data, (Mapping, list, tuple)):
+        raise DataError(f"{what} must be a dict of port -> array, a list of example dicts, a pair "
+                        f"(inputs, targets), a Dataset or a DataLoader; found {type(data).__name__}")
+    return columns_from(data, what)
+
+
+def sample(raw: dict[str, torch.Tensor] | Streamed) -> dict[str, torch.Tensor]:
+    """Tensors showing the data's keys, dtypes and shapes (the columns, or a loader's first batch)."""
+    return raw.first if isinstance(raw, Streamed) else raw
+
+
+def finish(raw: dict[str, torch.Tensor] | Streamed, expect: Mapping[str, Expect], allow_extra: bool,
+           what: str) -> InMemory | Streamed:
+    """Check the data against ``expect`` (before any training step) and wrap it for batching."""
+    if isinstance(raw, Streamed):
+        raw.expect, raw.allow_extra = expect, allow_extra
+        raw.check(raw.first_raw, 1)
+        return raw
+    return InMemory(check_columns(raw, expect, allow_extra, what))

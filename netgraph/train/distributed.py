@@ -1,0 +1,128 @@
+"""Multi-process training on torch.distributed: DistributedDataParallel, gloo on CPU, nccl on GPU.
+
+``net_train(..., distributed=True)`` inside a script started by ``torchrun --nproc-per-node N``
+joins the process group torchrun describes (or uses one the script already made), wraps the
+compiled module in DDP and gives each process its share of every batch: all processes draw the same
+shuffled order, each takes one slice of each batch, and gradients are averaged with the slice sizes
+taken into account, so N processes take the same steps as one process with the whole batch (up to
+rounding). Losses are summed across processes before they are reported, stopping decisions are
+shared, and only rank 0 writes checkpoints and shows progress. ``netgraph train ... --nproc N``
+starts torchrun itself (``launch``).
+
+>>> ctx = setup(False, None)
+>>> ctx.rank, ctx.world, ctx.active
+(0, 1, False)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import os
+import socket
+import subprocess
+import sys
+
+import torch
+import torch.distributed as dist
+
+from netgraph.core.errors import OptionError
+from torch.nn.parallel import DistributedDataParallel
+
+__all__ = ["Context", "setup", "launch", "free_port"]
+
+_ENV = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
+
+
+@dataclasses.dataclass
+class Context:
+    """Where this process stands: its rank, the number of processes, its device, whether DDP is on."""
+
+    rank: int = 0
+    world: int = 1
+    device: torch.device = dataclasses.field(default_factory=lambda: torch.device("cpu"))
+    active: bool = False
+    owns_group: bool = False
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+    def wrap(self, module: torch.nn.Module, unused: bool = True) -> torch.nn.Module:
+        """The module DDP-wrapped when distributed (it averages gradients across processes).
+
+        ``unused``: some trainable parameters may get no gradient (DDP then searches for them).
+        """
+        if not self.active:
+            return module
+        ids = [self.device.index] if self.device.type == "cuda" else None
+        return DistributedDataParallel(module, device_ids=ids, find_unused_parameters=unused)
+
+    def sum(self, values: list[float]) -> list[float]:
+        """Element-wise sums over all processes (the values themselves when not distributed)."""
+        if not self.active:
+            return values
+        t = torch.tensor(values, dtype=torch.float64, device=self.device)
+        dist.all_reduce(t)
+        return t.tolist()
+
+    def any(self, flag: bool) -> bool:
+        """True on every process when any process passes True."""
+        if not self.active:
+            return flag
+        t = torch.tensor([1.0 if flag else 0.0], device=self.device)
+        dist.all_reduce(t, op=dist.ReduceOp.MAX)
+        return bool(t.item() > 0)
+
+    def broadcast(self, value: int) -> int:
+        """Rank 0's ``value`` on every process."""
+        if not self.active:
+            return value
+        t = torch.tensor([value], dtype=torch.int64, device=self.device)
+        dist.broadcast(t, src=0)
+        return int(t.item())
+
+    def close(self) -> None:
+        """Leave the process group made by ``setup`` (all processes together, so none is torn down early)."""
+        if self.owns_group and dist.is_initialized():
+            gc.collect()  # drop DDP wrappers (reference cycles) that still hold the group
+            dist.barrier()
+            dist.destroy_process_group()
+
+
+def setup(distributed: bool, device: torch.device | None) -> Context:
+    """This process's Context: join (or reuse) the process group when ``distributed``."""
+    device = device or torch.device("cpu")
+    if not distributed:
+        return Context(device=device)
+    if not dist.is_available():
+        raise OptionError("distributed=True, but this torch build has no torch.distributed")
+    owns = False
+    if not dist.is_initialized():
+        missing = [v for v in _ENV if v not in os.environ]
+        if missing:
+            raise OptionError(f"distributed=True needs a process group: start the script with torchrun "
+                              f"(e.g. torchrun --nproc-per-node 2 train.py), or run `netgraph train spec.yaml "
+                              f"--data ... --nproc 2`; the environment lacks {', '.join(missing)}")
+        if device.type == "cuda":
+            device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+            torch.cuda.set_device(device)
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        owns = True
+    elif device.type == "cuda" and device.index is None:
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", torch.cuda.current_device())))
+    return Context(dist.get_rank(), dist.get_world_size(), device, True, owns)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def launch(args: list[str], nproc: int, module: str = "netgraph") -> int:
+    """Run ``python -m module *args`` in ``nproc`` processes under torchrun on this machine; its exit code."""
+    command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", str(nproc),
+               "--master-addr", "127.0.0.1", "--master-port", str(free_port()), "-m", module, *args]
+    return subprocess.run(command, check=False).returncode

@@ -1,0 +1,335 @@
+"""The training loop behind net_train: steps, rounds, validation, early stopping, checkpoints, progress.
+
+Each round ``r`` reseeds torch from ``(seed, r, rank)`` and shuffles with a generator seeded from
+``(seed, r)``, so a run resumed from a checkpoint takes exactly the steps the uninterrupted run would
+have taken, and every process of a distributed run walks the same order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+import sys
+import time
+from typing import Any
+
+import torch
+
+from netgraph.train.checkpoint import check_compatible, save_checkpoint
+from netgraph.core.errors import OptionError, TrainingError
+from netgraph.train.data import InMemory
+from netgraph.train.loss import first_nonfinite, reaching_layers, surrogate_term
+from tqdm.auto import tqdm
+
+__all__ = ["TrainingError", "Progress", "Plan", "Trainer", "mix_seed"]
+
+
+
+
+def mix_seed(*parts: int) -> int:
+    """A 63-bit seed from integers (stable across processes and Python runs)."""
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") & (2**63 - 1)
+
+
+@dataclasses.dataclass
+class Progress:
+    """What a checkpoint carries besides arrays and optimizer state."""
+
+    rounds: int = 0
+    batches: int = 0
+    examples: int = 0
+    elapsed: float = 0.0
+    round_losses: list = dataclasses.field(default_factory=list)
+    batch_losses: list = dataclasses.field(default_factory=list)
+    validation_losses: list = dataclasses.field(default_factory=list)
+    best_round: int | None = None
+    best_loss: float | None = None
+    stale: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class Plan:
+    """The parsed options the loop needs."""
+
+    batch_size: int
+    max_rounds: int
+    max_time: float | None
+    seed: int
+    method: Any
+    stopping: Any
+    progress: Any
+    checkpoint: dict | None
+    resume: Any
+    batches_per_round: int | None
+
+
+class Trainer:
+    """Runs the rounds; ``run()`` returns the reason training stopped."""
+
+    def __init__(self, net: Any, module: torch.nn.Module, loss: Any, train: Any, validation: Any,
+                 plan: Plan, ctx: Any, groups: list[dict]):
+        self.net, self.module, self.loss, self.train, self.validation = net, module, loss, train, validation
+        self.plan, self.ctx = plan, ctx
+        used = reaching_layers(net, loss.used_outputs(net))
+        unused = any(p.requires_grad and tuple(name.split(".")[:-1]) not in used
+                     for name, p in module.named_parameters())
+        self.model = ctx.wrap(module, unused)
+        self.submodules = list(module.modules())
+        self.optimizer = plan.method.optimizer(groups)
+        for g in self.optimizer.param_groups:
+            g["base_lr"] = g["lr"]
+        self.params = [p for g in self.optimizer.param_groups for p in g["params"]]
+        self.state = Progress()
+        self.best_state: dict | None = None
+        self.files: list[str] = []
+        self.bar = None
+        self._saved_round = -1
+
+    # -- one step ----------------------------------------------------------------------------------------
+    def forward(self, model: torch.nn.Module, batch: dict, n: int) -> dict[str, torch.Tensor]:
+        inputs = {p: batch[p] for p in self.net.input_ports}
+        out = model(**inputs) if inputs else model(batch_size=n)
+        return out if isinstance(out, dict) else {self.net.output_ports[0]: out}
+
+    def step(self, batch: dict, n: int, whole: int) -> float:
+        """One optimisation step on this process's ``n`` examples of a ``whole``-example batch; the batch loss."""
+        rng = self.rng_state()
+        per_example, total = self.loss(self.forward(self.model, batch, n), batch, n)
+        extra = surrogate_term(self.module, per_example, total, self.submodules)
+        loss_sum, = self.ctx.sum([float(total.detach()) * n])
+        value = loss_sum / whole
+        if not math.isfinite(value):
+            self.diagnose(batch, n, rng, value)
+        objective = total if extra is None else total + extra
+        if n * self.ctx.world != whole:  # unequal slices across processes: weight by slice size
+            objective = objective * (n * self.ctx.world / whole)
+        if not objective.requires_grad:
+            raise OptionError(f"the loss ({self.loss.describe()}) does not depend on any trainable array, so "
+                              f"training cannot change it; check loss_function and learning_rate_multipliers")
+        self.optimizer.zero_grad(set_to_none=True)
+        objective.backward()
+        self.clip_and_step()
+        return value
+
+    def clip_and_step(self) -> None:
+        m = self.plan.method
+        params = self.params
+        if m.gradient_clipping is not None:
+            torch.nn.utils.clip_grad_value_(params, m.gradient_clipping)
+        if m.max_gradient_norm is not None:
+            torch.nn.utils.clip_grad_norm_(params, m.max_gradient_norm)
+        if m.schedule is not None:
+            factor = float(m.schedule(self.fraction_done()))
+            for g in self.optimizer.param_groups:
+                g["lr"] = g["base_lr"] * factor
+        self.optimizer.step()
+        if m.weight_clipping is not None:
+            with torch.no_grad():
+                for p in params:
+                    p.clamp_(-m.weight_clipping, m.weight_clipping)
+
+    def rng_state(self) -> tuple:
+        cuda = self.ctx.device.type == "cuda"
+        return torch.get_rng_state(), torch.cuda.get_rng_state(self.ctx.device) if cuda else None
+
+    def diagnose(self, batch: dict, n: int, rng: tuple, value: float) -> None:
+        """Raise TrainingError naming the first layer whose output is NaN/Inf on the failing batch."""
+        torch.set_rng_state(rng[0])  # replay the same random draws
+        if rng[1] is not None:
+            torch.cuda.set_rng_state(rng[1], self.ctx.device)
+        where = f"round {self.state.rounds + 1}, batch {self.state.batches + 1}"
+        bad_arrays = [name for name, p in self.module.named_parameters() if not bool(torch.isfinite(p).all())]
+        inputs = {p: batch[p] for p in self.net.input_ports}
+        found = first_nonfinite(self.net, self.module, inputs, n)
+        if found is not None:
+            (path, port), counts = found
+            layer = self.net.describe((path, port))
+            msg = f"the first layer whose output went non-finite is {layer} ({counts})"
+            if bad_arrays:
+                msg += f"; arrays already non-finite: {', '.join(bad_arrays[:5])}"
+        else:
+            largest = max((float(v.abs().max()) for v in batch.values() if v.is_floating_point() and v.numel()),
+                          default=0.0)
+            msg = (f"every layer output was finite, so the loss itself ({self.loss.describe()}) is not: check the "
+                   f"data's ranges (its largest magnitude is {largest:.3g}; squares overflow past about 1.8e19 in "
+                   f"float32) and targets such as a probability of exactly 0 for a cross-entropy target")
+        raise TrainingError(f"training stopped at {where}: the loss is {value}; {msg}. A smaller learning_rate, "
+                            f"method=('Adam', {{'max_gradient_norm': 1.0}}) or cleaner data usually helps")
+
+    # -- rounds ---------------------------------------------------------------------------------------------
+    def fraction_done(self) -> float:
+        plan, s = self.plan, self.state
+        planned = plan.max_rounds * plan.batches_per_round if plan.batches_per_round else None
+        parts = [s.batches / planned if planned else s.rounds / plan.max_rounds]
+        if plan.max_time:
+            parts.append((time.perf_counter() - self.started) / plan.max_time)
+        return min(1.0, max(parts))
+
+    def run(self) -> str:
+        self.resume()
+        self.started = time.perf_counter() - self.state.elapsed
+        self.open_bar()
+        try:
+            return self._rounds()
+        except KeyboardInterrupt:
+            if self.ctx.active:
+                raise
+            return "ManualStop"
+        finally:
+            self.state.elapsed = time.perf_counter() - self.started
+            if self.bar is not None:
+                self.bar.close()
+
+    def _rounds(self) -> str:
+        plan, s = self.plan, self.state
+        while True:
+            if s.rounds >= plan.max_rounds:
+                return self.finish("MaxTrainingRounds")
+            r = s.rounds + 1
+            torch.manual_seed(mix_seed(plan.seed, r, self.ctx.rank))
+            order = None
+            if isinstance(self.train, InMemory):
+                order = torch.randperm(self.train.size, generator=torch.Generator().manual_seed(mix_seed(plan.seed, r)))
+            total, count, timed_out = 0.0, 0, False
+            for batch, whole in self.train.batches(plan.batch_size, order, self.ctx.rank, self.ctx.world):
+                n = next(iter(batch.values())).shape[0] if batch else 0
+                value = self.step(batch, n, whole)
+                s.batch_losses.append(value)
+                s.batches, s.examples = s.batches + 1, s.examples + whole
+                total, count = total + value * whole, count + whole
+                if self.bar is not None:
+                    self.bar.update(1)
+                    self.bar.set_postfix(self.postfix(value), refresh=False)
+                if plan.max_time and self.ctx.any(time.perf_counter() - self.started > plan.max_time):
+                    timed_out = True
+                    break
+            s.rounds = r
+            s.round_losses.append(total / max(count, 1))
+            reason = self.end_round(r)
+            if timed_out:
+                reason = reason or "MaxTrainingTime"
+            if reason:
+                return self.finish(reason)
+
+    def end_round(self, r: int) -> str | None:
+        """Validation, best net, stopping, checkpoint and progress for round ``r``; a stop reason or None."""
+        s, stopping = self.state, self.plan.stopping
+        s.elapsed = time.perf_counter() - self.started
+        watched = s.round_losses[-1]
+        if self.validation is not None:
+            watched = self.validate()
+            s.validation_losses.append(watched)
+        if stopping is not None:
+            improved = stopping.improved(s.best_loss, watched)
+        else:
+            improved = s.best_loss is None or watched < s.best_loss
+        if improved:
+            s.best_round, s.best_loss, s.stale = r, watched, 0
+            if self.validation is not None:
+                self.best_state = {k: v.detach().clone() for k, v in self.module.state_dict().items()}
+        else:
+            s.stale += 1
+        reason = None
+        if stopping is not None:
+            if callable(stopping.criterion):
+                stop = bool(stopping.criterion(self.info())) if self.ctx.main else False
+            else:
+                stop = r > stopping.initial_patience and s.stale > stopping.patience
+            reason = "TrainingStoppingCriterion" if self.ctx.any(stop) else None
+        interval = self.plan.checkpoint["interval"] if self.plan.checkpoint else 0
+        if interval and r % interval == 0:
+            self.save(r)
+        return self.report(r) or reason
+
+    def validate(self) -> float:
+        self.module.eval()
+        total, count = 0.0, 0
+        with torch.no_grad():
+            for batch, _ in self.validation.batches(self.plan.batch_size, None, self.ctx.rank, self.ctx.world):
+                n = next(iter(batch.values())).shape[0]
+                _, value = self.loss(self.forward(self.module, batch, n), batch, n)
+                total, count = total + float(value) * n, count + n
+        self.module.train()
+        total, count = self.ctx.sum([total, count])
+        return total / max(count, 1)
+
+    def finish(self, reason: str) -> str:
+        if self.plan.checkpoint and self._saved_round != self.state.rounds:
+            self.save(self.state.rounds)
+        return reason
+
+    # -- progress ------------------------------------------------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        s = self.state
+        frac = self.fraction_done()
+        elapsed = time.perf_counter() - self.started
+        return {"round": s.rounds, "rounds": self.plan.max_rounds, "batch": s.batches,
+                "batch_loss": s.batch_losses[-1] if s.batch_losses else None,
+                "round_loss": s.round_losses[-1] if s.round_losses else None,
+                "validation_loss": s.validation_losses[-1] if s.validation_losses else None,
+                "best_round": s.best_round, "examples": s.examples, "elapsed": elapsed,
+                "learning_rate": self.optimizer.param_groups[0]["lr"], "progress_fraction": frac,
+                "time_remaining": elapsed * (1 - frac) / frac if frac > 0 else None, "module": self.module}
+
+    def postfix(self, value: float) -> dict[str, str]:
+        out = {"loss": f"{value:.4g}"}
+        if self.state.validation_losses:
+            out["val"] = f"{self.state.validation_losses[-1]:.4g}"
+        return out
+
+    def open_bar(self) -> None:
+        mode = self.plan.progress
+        if mode not in ("auto", "bar") or not self.ctx.main:
+            return
+        total = self.plan.max_rounds * self.plan.batches_per_round if self.plan.batches_per_round else None
+        self.bar = tqdm(total=total, initial=self.state.batches if total else 0, desc="net_train", unit="batch",
+                        disable=None if mode == "auto" else False, file=sys.stderr, dynamic_ncols=True)
+
+    def report(self, r: int) -> str | None:
+        mode, stop = self.plan.progress, False
+        if self.ctx.main and mode == "print":
+            s = self.state
+            val = f"  validation {s.validation_losses[-1]:.5g}" if s.validation_losses else ""
+            print(f"round {r}/{self.plan.max_rounds}  loss {s.round_losses[-1]:.5g}{val}  "
+                  f"{time.perf_counter() - self.started:.1f} s", flush=True)
+        elif self.ctx.main and callable(mode):
+            stop = mode(self.info()) == "StopTraining"
+        return "ManualStop" if self.ctx.any(stop) else None
+
+    # -- checkpoints ---------------------------------------------------------------------------------------
+    def save(self, r: int) -> None:
+        self._saved_round = r
+        if not self.ctx.main:
+            return
+        cpu = {k: v.detach().cpu() for k, v in self.module.state_dict().items()}
+        best = {k: v.cpu() for k, v in self.best_state.items()} if self.best_state is not None else None
+        self.state.elapsed = time.perf_counter() - self.started
+        state = {"model": cpu, "optimizer": self.optimizer.state_dict(), "progress": self.state.as_dict(),
+                 "best_model": best, "seed": self.plan.seed}
+        ck = self.plan.checkpoint
+        path = save_checkpoint(ck["directory"], state, r, keep=ck["keep"])
+        self.files.append(str(path))
+
+    def resume(self) -> None:
+        if self.plan.resume is None:
+            return
+        source, data = self.plan.resume
+        check_compatible(data, self.module, source)
+        self.module.load_state_dict(data["model"])
+        try:
+            self.optimizer.load_state_dict(data["optimizer"])
+        except (ValueError, KeyError) as exc:
+            raise OptionError(f"checkpoint {str(source)!r} holds optimizer state that does not fit this run "
+                              f"(method or learning_rate_multipliers changed?): {exc}") from None
+        for g in self.optimizer.param_groups:
+            g.setdefault("base_lr", g["lr"])
+        self.state = Progress(**data["progress"])
+        self._saved_round = self.state.rounds
+        if data.get("best_model") is not None:
+            device = self.ctx.device
+            self.best_state = {k: v.to(device) for k, v in data["best_model"].items()}

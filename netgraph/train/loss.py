@@ -1,0 +1,363 @@
+"""Losses for net_train: attached automatically by output layer, or given as ``loss_function``.
+
+Automatic (``loss_function=None``), as Wolfram's NetTrain does:
+
+* outputs named ``Loss`` or produced by a ``...LossLayer`` are used as they are (and only they);
+* otherwise every output port gets a loss chosen by the layer feeding it: SoftmaxLayer ->
+  cross-entropy (Index targets: integer class indices counted from 0; a float target with the
+  output's shape is taken as Probabilities), ElementwiseLayer LogisticSigmoid -> binary
+  cross-entropy, anything else -> mean squared error.
+
+Target keys: with one output port the target is read from ``"Target"`` (the output's own name, e.g.
+``"Output"``, is accepted too, as Wolfram does); with several, from each output port's name (or
+``"<port>Target"`` when an input port has that name).
+
+Other forms: a port name (that output is the loss); a loss layer or loss net with ports ``Input`` and
+optional ``Target`` (the net must have one output); a callable ``f(outputs, batch)`` getting dicts of
+tensors by port and data key and returning a scalar or one loss per example; or a dict
+``{port or label: spec or weight or (spec, weight)}`` whose terms are summed with their weights.
+Every term gives one value per example (array-valued losses are summed per example); the batch
+loss is their mean.
+
+>>> from netgraph import NetGraph, LinearLayer
+>>> net = NetGraph([LinearLayer(1)], [], Input=2)
+>>> loss = attach_losses(net, None)
+>>> loss.describe()
+"mean squared error on 'Output' vs key 'Target'"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import torch
+
+from netgraph.core.layer import Layer
+from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
+from netgraph.train.data import Expect
+from netgraph.core.types import INTEGER, REAL, PortType
+from netgraph.core.graph import NetGraph
+from netgraph.backend.initialize import net_initialize
+from netgraph.layers.losses import CrossEntropyLossLayer, MeanSquaredLossLayer
+from netgraph.layers.estimators import surrogate_loss
+
+__all__ = ["Loss", "attach_losses", "auto_kind", "is_loss_port", "first_nonfinite", "surrogate_term",
+           "reaching_layers"]
+
+AUTOMATIC = (None, "Automatic", "automatic", "auto")
+
+
+def is_loss_port(net: Any, port: str) -> bool:
+    """True for an output named 'Loss' or fed by a loss layer (Wolfram uses those as they are)."""
+    path, _ = net.producer(((), port))
+    return port == "Loss" or (bool(path) and net.layer_at(path).type_name.endswith("LossLayer"))
+
+
+def auto_kind(net: Any, port: str) -> str:
+    """'index' (after a SoftmaxLayer), 'binary' (after LogisticSigmoid) or 'mse'."""
+    path, _ = net.producer(((), port))
+    if not path:
+        return "mse"
+    layer = net.layer_at(path)
+    if layer.type_name == "SoftmaxLayer":
+        rank = len(net.port_types[port].shape or ())
+        level = getattr(layer, "level", -1)
+        return "index" if rank and (level == -1 or level == rank) else "mse"
+    if layer.type_name == "ElementwiseLayer" and getattr(layer, "function", None) in ("LogisticSigmoid", "Sigmoid"):
+        return "binary"
+    return "mse"
+
+
+def _per_example(x: torch.Tensor, reduce: str = "sum") -> torch.Tensor:
+    if x.dim() <= 1:
+        return x
+    flat = x.flatten(1)
+    return flat.sum(1) if reduce == "sum" else flat.mean(1)
+
+
+class _Term:
+    label: str
+    target_key: str | None = None
+    alias: str | None = None  # another key the target may be given under (a single output's own name)
+
+    def targets(self, samples: Mapping[str, torch.Tensor]) -> dict[str, Expect]:
+        return {}
+
+    def to(self, device: torch.device) -> None:
+        pass
+
+
+class _PortTerm(_Term):
+    """An output port used as the loss (summed per example)."""
+
+    def __init__(self, port: str):
+        self.label = self.port = port
+
+    def describe(self) -> str:
+        return f"output {self.port!r} as the loss"
+
+    def __call__(self, outputs: dict, batch: dict) -> torch.Tensor:
+        return _per_example(outputs[self.port])
+
+
+class _LayerTerm(_Term):
+    """A loss layer or loss net (ports Input and optional Target) applied to an output port."""
+
+    def __init__(self, port: str, layer: Layer, out: PortType, target_key: str):
+        self.label, self.port, self.layer, self.out, self.target_key = port, port, layer, out, target_key
+        self.module = None
+        ports = tuple(layer.input_ports)
+        if "Input" not in ports or set(ports) - {"Input", "Target"} or len(layer.output_ports) != 1:
+            raise OptionError(f"loss_function {layer!r} for output {port!r} must have an input port 'Input', an "
+                              f"optional 'Target' and one output; it has inputs {list(ports)} and outputs "
+                              f"{list(layer.output_ports)}")
+        if "Target" not in ports:
+            self.target_key = None
+
+    def describe(self) -> str:
+        return f"{self.layer.type_name} on {self.port!r}" + (f" vs key {self.target_key!r}" if self.target_key else "")
+
+    def _limits(self) -> dict[str, Any]:
+        form, shape = getattr(self.layer, "form", None), self.out.shape
+        if self.layer.type_name != "CrossEntropyLossLayer":
+            return {}
+        if form == "Index" and shape and isinstance(shape[-1], int):
+            return {"classes": shape[-1]}
+        return {"unit_interval": True} if form == "Binary" else {}
+
+    def _graph(self, declared: dict) -> Any:
+        try:
+            return NetGraph({"loss": self.layer}, [], **declared)
+        except NetGraphError as exc:
+            raise type(exc)(f"loss_function {self.layer!r} on output port {self.port!r}: {exc}") from None
+
+    def targets(self, samples: Mapping[str, torch.Tensor]) -> dict[str, Expect]:
+        declared = {"Input": self.out}
+        graph = self._graph(declared)
+        expect = {}
+        if self.target_key:
+            t, sample = graph.port_types["Target"], samples.get(self.target_key)
+            if not t.known and sample is not None:
+                dtype = REAL if sample.is_floating_point() else INTEGER
+                graph = self._graph({**declared, "Target": PortType(tuple(sample.shape[1:]), dtype)})
+            expect[self.target_key] = Expect(graph.port_types["Target"], f"target of output port {self.port!r} "
+                                              f"({self.describe().split(' on ')[0]}"
+                                              f"{'; key ' + repr(self.alias) + ' works too' if self.alias else ''})",
+                                              **self._limits())
+            if sample is None:
+                return expect  # the data check reports the missing key
+        self.module = net_initialize(graph).compile()
+        self.module.requires_grad_(False)
+        return expect
+
+    def to(self, device: torch.device) -> None:
+        if self.module is not None:
+            self.module.to(device)
+
+    def __call__(self, outputs: dict, batch: dict) -> torch.Tensor:
+        args = {"Input": outputs[self.port]}
+        if self.target_key:
+            args["Target"] = batch[self.target_key]
+        return _per_example(self.module(**args))
+
+
+class _AutoTerm(_LayerTerm):
+    """The automatic loss for an output: the catalogue's MeanSquaredLossLayer or CrossEntropyLossLayer."""
+
+    NAMES = {"mse": "mean squared error", "binary": "binary cross-entropy", "index": "cross-entropy",
+             "probabilities": "cross-entropy (probabilities)"}
+
+    def __init__(self, port: str, kind: str, out: PortType, target_key: str):
+        super().__init__(port, _loss_layer(kind), out, target_key)
+        self.kind = kind
+
+    def describe(self) -> str:
+        return f"{self.NAMES[self.kind]} on {self.port!r} vs key {self.target_key!r}"
+
+    def targets(self, samples: Mapping[str, torch.Tensor]) -> dict[str, Expect]:
+        t, shape = samples.get(self.target_key), self.out.shape
+        if self.kind == "index" and t is not None and t.is_floating_point() and shape and t.dim() == len(shape) + 1:
+            self.kind, self.layer = "probabilities", _loss_layer("probabilities")
+        return super().targets(samples)
+
+
+class _CallableTerm(_Term):
+    """A Python function f(outputs, batch) -> a scalar or one loss per example."""
+
+    def __init__(self, label: str, fn: Callable):
+        self.label, self.fn = label, fn
+
+    def describe(self) -> str:
+        return f"{getattr(self.fn, '__name__', 'a function')}(outputs, batch)"
+
+    def __call__(self, outputs: dict, batch: dict) -> torch.Tensor:
+        value = self.fn(outputs, batch)
+        if not isinstance(value, torch.Tensor):
+            raise OptionError(f"loss_function {self.describe()} must return a tensor (a scalar or one value per "
+                              f"example), returned {type(value).__name__}")
+        return _per_example(value)
+
+
+class Loss:
+    """The attached losses: ``loss(outputs, batch)`` gives (per-example total or None, batch mean)."""
+
+    def __init__(self, terms: list[tuple[float, _Term]]):
+        self.terms = terms
+        self.allow_extra = any(isinstance(t, _CallableTerm) for _, t in terms)
+
+    def describe(self) -> str:
+        return " + ".join(t.describe() if w == 1 else f"{w:g} * {t.describe()}" for w, t in self.terms)
+
+    def targets(self, samples: Mapping[str, torch.Tensor]) -> dict[str, Expect]:
+        out: dict[str, Expect] = {}
+        for _, term in self.terms:
+            if term.target_key and term.target_key not in samples and term.alias in samples:
+                term.target_key = term.alias
+            out.update(term.targets(samples))
+        return out
+
+    def used_outputs(self, net: Any) -> set[str]:
+        """The output ports the loss reads (all of them when a callable may read any)."""
+        if self.allow_extra:
+            return set(net.output_ports)
+        return {t.port for _, t in self.terms}
+
+    def to(self, device: torch.device) -> Loss:
+        for _, term in self.terms:
+            term.to(device)
+        return self
+
+    def __call__(self, outputs: dict, batch: dict, n: int) -> tuple[torch.Tensor | None, torch.Tensor]:
+        per_example: Any = 0
+        total: Any = 0
+        for weight, term in self.terms:
+            value = term(outputs, batch)
+            if value.dim() == 1 and value.shape[0] != n:
+                raise OptionError(f"loss {term.describe()} gave {value.shape[0]} values for a batch of {n} examples")
+            scaled = value if weight == 1 else weight * value
+            per_example = per_example + scaled if per_example is not None and value.dim() == 1 else None
+            total = total + scaled.mean() if len(self.terms) > 1 else scaled.mean()
+        return per_example, total
+
+
+def _loss_layer(kind: str) -> Layer:
+    forms = {"index": "Index", "probabilities": "Probabilities", "binary": "Binary"}
+    return MeanSquaredLossLayer() if kind == "mse" else CrossEntropyLossLayer(forms[kind])
+
+
+def _target_key(net: Any, port: str) -> str:
+    if len(net.output_ports) == 1 and "Target" not in net.input_ports:
+        return "Target"
+    return f"{port}Target" if port in net.input_ports or len(net.output_ports) == 1 else port
+
+
+def _with_alias(net: Any, term: _Term) -> _Term:
+    if term.target_key == "Target" and term.label not in net.input_ports:
+        term.alias = term.label
+    return term
+
+
+def _auto(net: Any, port: str) -> _Term:
+    if is_loss_port(net, port):
+        return _PortTerm(port)
+    return _with_alias(net, _AutoTerm(port, auto_kind(net, port), net.port_types[port], _target_key(net, port)))
+
+
+def _term(net: Any, key: str, spec: Any) -> _Term:
+    outputs = net.output_ports
+    if callable(spec) and not isinstance(spec, Layer):
+        return _CallableTerm(key, spec)
+    if key not in outputs:
+        raise OptionError(f"loss_function key {key!r} is not an output port{did_you_mean(key, outputs)}; the "
+                          f"outputs are {list(outputs)} (a callable loss may use any label)")
+    if spec in AUTOMATIC:
+        return _auto(net, key)
+    if isinstance(spec, Layer):
+        return _with_alias(net, _LayerTerm(key, spec, net.port_types[key], _target_key(net, key)))
+    raise OptionError(f"loss_function[{key!r}] must be a loss layer, a callable, 'Automatic', a weight or "
+                      f"(spec, weight); found {spec!r}")
+
+
+def _weighted(value: Any) -> tuple[Any, float]:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return None, float(value)
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], (int, float)):
+        return value[0], float(value[1])
+    return value, 1.0
+
+
+def attach_losses(net: Any, spec: Any) -> Loss:
+    """The Loss for ``net`` given ``loss_function=spec`` (see the module docstring for the forms)."""
+    outputs = net.output_ports
+    if spec in AUTOMATIC:
+        ports = [p for p in outputs if is_loss_port(net, p)] or list(outputs)
+        return Loss([(1.0, _auto(net, p)) for p in ports])
+    if isinstance(spec, str):
+        if spec not in outputs:
+            raise OptionError(f"loss_function={spec!r} is not an output port{did_you_mean(spec, outputs)}; the "
+                              f"outputs are {list(outputs)}")
+        return Loss([(1.0, _PortTerm(spec))])
+    if isinstance(spec, Layer):
+        plain = [p for p in outputs if not is_loss_port(net, p)]
+        if len(plain) != 1:
+            raise OptionError(f"loss_function={spec!r} needs a net with one output; this one has {list(outputs)}: "
+                              f"give a dict {{port: loss layer}} instead")
+        return Loss([(1.0, _with_alias(net, _LayerTerm(plain[0], spec, net.port_types[plain[0]], "Target")))])
+    if callable(spec):
+        return Loss([(1.0, _CallableTerm("loss", spec))])
+    if isinstance(spec, Mapping) and spec:
+        terms = []
+        for key, value in spec.items():
+            inner, weight = _weighted(value)
+            if weight < 0:
+                raise OptionError(f"loss_function[{key!r}]: weights must be >= 0, found {weight}")
+            terms.append((weight, _term(net, str(key), inner)))
+        return Loss(terms)
+    raise OptionError(f"loss_function must be None (automatic), an output port name, a loss layer, a callable "
+                      f"f(outputs, batch) or a dict of weighted losses; found {spec!r}")
+
+
+def first_nonfinite(net: Any, module: torch.nn.Module, inputs: dict, batch_size: int) -> tuple[tuple, str] | None:
+    """Run ``net`` layer by layer (as the interpreter does) and return the first (path, port) key whose
+    value is NaN or infinite, with a count of the bad values; None when every layer output is finite."""
+    env = {((), p): inputs[p] for p in net.input_ports}
+    with torch.no_grad():
+        for path, layer in net.leaves():
+            sub = module.get_submodule(".".join(path))
+            args = [env[net.producer((path, p))] for p in layer.input_ports]
+            result = sub(*args) if layer.input_ports else sub(batch_size)
+            results = result if len(layer.output_ports) > 1 else (result,)
+            for port, value in zip(layer.output_ports, results):
+                env[(path, port)] = value
+                if value.is_floating_point() and not bool(torch.isfinite(value).all()):
+                    nan, inf = int(value.isnan().sum()), int(value.isinf().sum())
+                    return (path, port), f"{nan} NaN and {inf} infinite of {value.numel()} values"
+    return None
+
+
+def surrogate_term(module: torch.nn.Module, per_example: torch.Tensor | None, total: torch.Tensor,
+                   modules: list[torch.nn.Module] | None = None) -> torch.Tensor | None:
+    """The score-function surrogate term for the draws of discrete random layers (None when there are none).
+
+    It is added to the objective before ``backward`` only (its value is exactly 0), so the reported
+    loss is the real one. Layers that drew record themselves in a ``_pending`` list
+    (``netgraph.layers.estimators.record_score``); ``modules`` (the module's submodules, cached by the
+    caller) makes the check for such records cheap.
+    """
+    if not any(m.__dict__.get("_pending") for m in (modules if modules is not None else module.modules())):
+        return None
+    return surrogate_loss(module, per_example if per_example is not None else total)
+
+
+def reaching_layers(net: Any, ports: set[str]) -> set[tuple]:
+    """Paths of the leaf layers whose outputs reach any of the output ``ports``."""
+    todo = [net.producer(((), p))[0] for p in ports]
+    seen: set[tuple] = set()
+    while todo:
+        path = todo.pop()
+        if not path or path in seen:
+            continue
+        seen.add(path)
+        todo += [net.producer((path, p))[0] for p in net.layer_at(path).input_ports]
+    return seen

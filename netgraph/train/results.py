@@ -1,0 +1,224 @@
+"""NetTrainResults (Wolfram's NetTrainResultsObject) and its loss plot, an SVG drawn with the standard library.
+
+``net_train(..., all=True)`` returns one. ``results.plot_losses("loss.svg")`` writes the training
+(per batch, faint; per round) and validation losses against rounds; ``.png`` needs matplotlib,
+which netgraph does not require. ``results["RoundLossList"]`` reads Wolfram's property names.
+
+>>> r = NetTrainResults(trained_net=None, training_net=None, round_losses=[1.0, 0.5], batch_losses=[1.2, 0.8, 0.6, 0.4],
+...                     validation_losses=[1.1, 0.7], best_validation_round=2, total_rounds=2, total_batches=4,
+...                     batch_size=8, examples_processed=32, total_training_time=0.5,
+...                     reason_training_stopped="MaxTrainingRounds")
+>>> r["ValidationLoss"], r.mean_examples_per_second
+(0.7, 64.0)
+>>> r.loss_plot_svg().startswith("<svg")
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from netgraph.core.files import atomic_write
+from netgraph.core.errors import OptionError, did_you_mean
+
+__all__ = ["NetTrainResults", "svg_line_plot"]
+
+#: Wolfram property name -> attribute.
+PROPERTIES = {
+    "TrainedNet": "trained_net", "TrainingNet": "training_net", "RoundLossList": "round_losses",
+    "BatchLossList": "batch_losses", "ValidationLossList": "validation_losses", "RoundLoss": "round_loss",
+    "ValidationLoss": "validation_loss", "BestValidationRound": "best_validation_round",
+    "TotalRounds": "total_rounds", "TotalBatches": "total_batches", "BatchSize": "batch_size",
+    "ExamplesProcessed": "examples_processed", "TotalTrainingTime": "total_training_time",
+    "MeanExamplesPerSecond": "mean_examples_per_second", "ReasonTrainingStopped": "reason_training_stopped",
+    "OptimizationMethod": "optimization_method", "InitialLearningRate": "initial_learning_rate",
+    "FinalLearningRate": "final_learning_rate", "CheckpointingFiles": "checkpointing_files",
+    "ArraysLearningRateMultipliers": "learning_rate_multipliers", "LossPlot": "loss_plot_svg",
+    "LossFunction": "loss_function",
+}
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class NetTrainResults:
+    """What a training run produced: the nets, the loss history, counts, timings and settings.
+
+    ``trained_net`` is the net with the lowest validation loss when a validation set was given
+    (else the final one); ``training_net`` is always the final one. Rounds count from 1;
+    ``validation_losses[i]`` belongs to round ``i + 1``.
+    """
+
+    trained_net: Any
+    training_net: Any
+    round_losses: list[float]
+    batch_losses: list[float]
+    validation_losses: list[float]
+    best_validation_round: int | None
+    total_rounds: int
+    total_batches: int
+    batch_size: int
+    examples_processed: int
+    total_training_time: float
+    reason_training_stopped: str
+    optimization_method: str = "Adam"
+    initial_learning_rate: float = 0.0
+    final_learning_rate: float = 0.0
+    checkpointing_files: list[str] = dataclasses.field(default_factory=list)
+    learning_rate_multipliers: dict[str, float] = dataclasses.field(default_factory=dict)
+    loss_function: str = ""
+
+    @property
+    def round_loss(self) -> float | None:
+        """The last round's mean training loss."""
+        return self.round_losses[-1] if self.round_losses else None
+
+    @property
+    def validation_loss(self) -> float | None:
+        """The validation loss of ``trained_net`` (the best round's), or None without a validation set."""
+        if not self.validation_losses:
+            return None
+        return self.validation_losses[(self.best_validation_round or len(self.validation_losses)) - 1]
+
+    @property
+    def mean_examples_per_second(self) -> float:
+        return self.examples_processed / self.total_training_time if self.total_training_time > 0 else 0.0
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in PROPERTIES:
+            raise OptionError(f"NetTrainResults has no property {name!r}{did_you_mean(name, PROPERTIES)}")
+        value = getattr(self, PROPERTIES[name])
+        return value() if callable(value) else value
+
+    def __repr__(self) -> str:
+        val = f", validation loss {self.validation_loss:.4g}" if self.validation_loss is not None else ""
+        last = f"{self.round_loss:.4g}" if self.round_loss is not None else "n/a"
+        return (f"NetTrainResults({self.total_rounds} rounds, {self.total_batches} batches, loss {last}{val}, "
+                f"{self.total_training_time:.1f} s, stopped: {self.reason_training_stopped})")
+
+    def loss_plot_svg(self) -> str:
+        """The loss plot as SVG text (batch losses faint, round losses, validation losses, best round)."""
+        per_round = len(self.batch_losses) / max(1, self.total_rounds)
+        batches = _thin([((i + 1) / per_round, v) for i, v in enumerate(self.batch_losses)])
+        series = [("batch loss", batches, "#9ecae1", False),
+                  ("training loss", [(i + 1, v) for i, v in enumerate(self.round_losses)], "#1f77b4", True),
+                  ("validation loss", [(i + 1, v) for i, v in enumerate(self.validation_losses)], "#ff7f0e", True)]
+        return svg_line_plot([s for s in series if s[1]], "round", "loss", self.best_validation_round)
+
+    def _repr_svg_(self) -> str:
+        return self.loss_plot_svg()
+
+    def plot_losses(self, path: str | os.PathLike) -> Path:
+        """Write the loss plot to ``path`` (.svg always; .png when matplotlib is installed); the path."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix == ".svg":
+            atomic_write(path, self.loss_plot_svg().encode("utf-8"))
+        elif suffix == ".png":
+            self._png(path)
+        else:
+            raise OptionError(f"plot_losses writes .svg or .png files, found {path.name!r}")
+        return path
+
+    def _png(self, path: Path) -> None:
+        try:
+            import matplotlib  # optional: only PNG plots need it
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt  # optional, as above
+        except ImportError:
+            raise OptionError("plot_losses(...png) needs matplotlib (pip install matplotlib); netgraph writes "
+                              ".svg without it") from None
+        fig, ax = plt.subplots(figsize=(6.4, 3.6))
+        per_round = len(self.batch_losses) / max(1, self.total_rounds)
+        ax.plot([(i + 1) / per_round for i in range(len(self.batch_losses))], self.batch_losses, color="#9ecae1",
+                lw=0.8, label="batch loss")
+        for values, color, label in ((self.round_losses, "#1f77b4", "training loss"),
+                                     (self.validation_losses, "#ff7f0e", "validation loss")):
+            if values:
+                ax.plot(range(1, len(values) + 1), values, color=color, marker="o", ms=3, label=label)
+        if _log_scale([*self.batch_losses, *self.round_losses, *self.validation_losses]):
+            ax.set_yscale("log")
+        ax.set_xlabel("round")
+        ax.set_ylabel("loss")
+        ax.legend()
+        atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=120, bbox_inches="tight"))
+        plt.close(fig)
+
+
+def _thin(points: list[tuple[float, float]], most: int = 1000) -> list[tuple[float, float]]:
+    """At most ``most`` points: consecutive points averaged in equal groups (keeps SVGs small)."""
+    if len(points) <= most:
+        return points
+    size = math.ceil(len(points) / most)
+    groups = [points[i:i + size] for i in range(0, len(points), size)]
+    return [(g[-1][0], sum(y for _, y in g) / len(g)) for g in groups]
+
+
+def _log_scale(values: list[float]) -> bool:
+    finite = [v for v in values if math.isfinite(v)]
+    return bool(finite) and min(finite) > 0 and max(finite) / min(finite) > 100
+
+
+def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    if hi <= lo:
+        hi = lo + 1
+    raw = (hi - lo) / n
+    step = 10 ** math.floor(math.log10(raw))
+    step *= next(m for m in (1, 2, 5, 10) if m * step >= raw)
+    first = math.ceil(lo / step) * step
+    return [first + i * step for i in range(int((hi - first) / step + 1e-9) + 1)]
+
+
+def svg_line_plot(series: list[tuple[str, list[tuple[float, float]], str, bool]], xlabel: str, ylabel: str,
+                  marker_x: float | None = None, width: int = 640, height: int = 360) -> str:
+    """A small SVG line plot: ``series`` of (label, [(x, y)], colour, with dots); log y for wide ranges."""
+    left, right, top, bottom = 64, 150, 20, 44
+    points = [(x, y) for _, pts, _, _ in series for x, y in pts if math.isfinite(y)]
+    xs, ys = [p[0] for p in points] or [0, 1], [p[1] for p in points] or [0, 1]
+    log = _log_scale(ys)
+    fy = (lambda v: math.log10(v)) if log else (lambda v: v)
+    x0, x1 = min(0.0, min(xs)), max(xs) or 1.0
+    y0, y1 = fy(min(ys)), fy(max(ys))
+    if y1 - y0 < 1e-12:
+        y0, y1 = y0 - 0.5, y1 + 0.5
+    pad = (y1 - y0) * 0.05
+    y0, y1 = y0 - pad, y1 + pad
+    pw, ph = width - left - right, height - top - bottom
+
+    def px(x: float) -> float:
+        return left + (x - x0) / ((x1 - x0) or 1) * pw
+
+    def py(y: float) -> float:
+        return top + (1 - (fy(y) - y0) / (y1 - y0)) * ph
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#888"/>']
+    for t in _ticks(x0, x1):
+        out.append(f'<line x1="{px(t):.1f}" y1="{top + ph}" x2="{px(t):.1f}" y2="{top + ph + 4}" stroke="#888"/>'
+                   f'<text x="{px(t):.1f}" y="{top + ph + 16}" text-anchor="middle">{t:g}</text>')
+    for t in _ticks(y0, y1):
+        value = 10 ** t if log else t
+        y = top + (1 - (t - y0) / (y1 - y0)) * ph
+        out.append(f'<line x1="{left - 4}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="#eee"/>'
+                   f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{value:.3g}</text>')
+    if marker_x is not None:
+        out.append(f'<line x1="{px(marker_x):.1f}" y1="{top}" x2="{px(marker_x):.1f}" y2="{top + ph}" '
+                   f'stroke="#2ca02c" stroke-dasharray="4 3"><title>best validation round</title></line>')
+    for i, (label, pts, color, dots) in enumerate(series):
+        good = [(x, y) for x, y in pts if math.isfinite(y) and (not log or y > 0)]
+        path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in good)
+        out.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="{1.8 if dots else 1}"/>')
+        if dots and len(good) <= 200:
+            out += [f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="2.5" fill="{color}"/>' for x, y in good]
+        ly = top + 14 + 18 * i
+        out.append(f'<line x1="{left + pw + 12}" y1="{ly - 4}" x2="{left + pw + 32}" y2="{ly - 4}" stroke="{color}" '
+                   f'stroke-width="2"/><text x="{left + pw + 38}" y="{ly}">{escape(label)}</text>')
+    out.append(f'<text x="{left + pw / 2}" y="{height - 8}" text-anchor="middle">{escape(xlabel)}</text>')
+    out.append(f'<text x="14" y="{top + ph / 2}" text-anchor="middle" transform="rotate(-90 14 {top + ph / 2})">'
+               f'{escape(ylabel)}{" (log scale)" if log else ""}</text>')
+    return "\n".join([*out, "</svg>"]) + "\n"

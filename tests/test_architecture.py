@@ -1,0 +1,78 @@
+"""The layout's rules: dependencies point one way, no project imports hide inside functions, and the
+layer catalogue installs as ``netgraph.layers`` only (no top-level ``layers`` package)."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "netgraph"
+
+
+def _function_imports(path: Path) -> list[tuple[int, str, str]]:
+    """(line, imported module, trailing comment) for every import inside a function."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = []
+    for fn in ast.walk(tree):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Import):
+                found += [(node.lineno, a.name, lines[node.lineno - 1]) for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                found.append((node.lineno, node.module or "", lines[node.lineno - 1]))
+    return found
+
+
+def test_the_import_contract_holds():
+    """cli -> train -> spec -> backend/render -> layers -> core, as configured in pyproject.toml."""
+    exe = shutil.which("lint-imports")
+    assert exe, "import-linter is part of the test extra: pip install -e '.[test]'"
+    result = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_imports_inside_functions_are_only_optional_dependencies_with_a_reason():
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for line, module, text in _function_imports(path):
+            where = f"{path.relative_to(ROOT)}:{line}: {text.strip()}"
+            if module.split(".")[0] in ("netgraph", "layers"):
+                offenders.append(f"{where} (a project import inside a function hides a cycle)")
+            elif "#" not in text:
+                offenders.append(f"{where} (an optional import needs a one-line reason)")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_the_core_names_no_outer_package():
+    """Belt and braces for the contract: no core module mentions backend/spec/render/train/cli/layers."""
+    outer = ("netgraph.backend", "netgraph.spec", "netgraph.render", "netgraph.train", "netgraph.cli",
+             "netgraph.layers")
+    for path in sorted((PACKAGE / "core").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            bad = [n for n in names if n.startswith(outer)]
+            assert not bad, f"{path.relative_to(ROOT)}:{node.lineno} imports {bad}"
+
+
+@pytest.mark.slow
+def test_the_wheel_has_no_top_level_layers_package(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                             "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    (wheel,) = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {n.split("/")[0] for n in names if not n.split("/")[0].endswith((".dist-info", ".data"))}
+    assert tops == {"netgraph"}, tops
+    assert "netgraph/layers/__init__.py" in names and "netgraph/core/graph.py" in names
