@@ -2,24 +2,62 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Iterable
-from typing import Final
+from typing import Final, Union
 
 __all__ = [
-    "NetGraphError", "WiringError", "CycleError", "ShapeError", "SpecError", "OptionError",
+    "Diagnostic", "NetGraphError", "WiringError", "CycleError", "ShapeError", "SpecError", "OptionError",
     "DataError", "TrainingError", "UninitializedError", "did_you_mean", "raise_all",
 ]
+
+
+@dataclasses.dataclass(frozen=True)
+class Diagnostic:
+    """One problem, as data: what other modules read instead of parsing message text.
+
+    ``layer`` is the path of the layer it concerns (``()`` for the graph itself, e.g. a graph port;
+    None when no layer is involved), ``port`` a port name, ``edge`` the 0-based index of the edge in
+    the edges given to the graph at ``layer[:-1]`` (or ``()``), ``option`` a layer or function option's
+    keyword name, ``kind`` a short stable tag (``"unknown-port"``, ``"cycle"``, ``"shape"``, ...).
+
+    >>> Diagnostic("no port 'Outptu'", kind="unknown-port", layer=("lin",), port="Outptu").within("enc").layer
+    ('enc', 'lin')
+    """
+
+    message: str
+    kind: str = "error"
+    layer: tuple[str, ...] | None = None
+    port: str | None = None
+    edge: int | None = None
+    option: str | None = None
+
+    def within(self, name: str) -> "Diagnostic":
+        """The same problem seen from the graph that holds this one as layer ``name``."""
+        return dataclasses.replace(self, layer=None if self.layer is None else (name, *self.layer))
+
+    def __str__(self) -> str:
+        return self.message
+
+
+Problem = Union[str, Diagnostic]
 
 
 class NetGraphError(ValueError):
     """Base of every error netgraph raises for bad user input.
 
-    ``errors`` holds each problem's message when several were collected and raised at once.
+    ``errors`` holds each problem's message and ``diagnostics`` each problem as a ``Diagnostic`` (its
+    fields say which layer, port, edge and option it concerns) when several were collected and raised
+    at once.
     """
 
-    def __init__(self, message: str, errors: Iterable[str] = ()):
-        self.errors = list(errors) or [message]
+    def __init__(self, message: str, errors: Iterable[Problem] = (), *, diagnostics: Iterable[Diagnostic] = (),
+                 **fields: object):
+        problems = list(errors)
+        self.diagnostics = list(diagnostics) or [p if isinstance(p, Diagnostic) else Diagnostic(str(p))
+                                                 for p in problems] or [Diagnostic(message, **fields)]  # type: ignore[arg-type]
+        self.errors = [str(p) for p in problems] or [message]
         super().__init__(message)
 
 
@@ -84,8 +122,8 @@ def did_you_mean(name: object, candidates: Iterable[object]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def raise_all(errors: list[str], cls: type[NetGraphError], header: str) -> None:
-    """Raise one ``cls`` listing every message in ``errors`` (nothing when the list is empty)."""
+def raise_all(errors: list[Problem], cls: type[NetGraphError], header: str) -> None:
+    """Raise one ``cls`` listing every problem in ``errors`` (nothing when the list is empty)."""
     if not errors:
         return
     if len(errors) == 1:
