@@ -90,3 +90,45 @@ def test_information(net):
     assert net.information("OutputPortNames") == ["Output1", "Output2"]
     with pytest.raises(OptionError, match="did you mean 'LayersCount'"):
         net.information("LayerCount")
+
+
+def test_drop_inside_a_chain_reconnects_the_neighbours():
+    from netgraph import NetChain
+    chain = net_initialize(NetChain([LinearLayer(3), "Tanh", LinearLayer(2)], input=4), seed=0)
+    dropped = net_drop(chain, 2)
+    assert type(dropped).__name__ == "NetChain"
+    assert dropped.input_ports == ("Input",) and dropped.output_ports == ("Output",)
+    x = torch.randn(5, 4)
+    first, last = chain.layers["1"], chain.layers["3"]
+    expected = torch.nn.functional.linear(torch.nn.functional.linear(x, first.arrays["Weights"], first.arrays["Biases"]),
+                                          last.arrays["Weights"], last.arrays["Biases"])
+    torch.testing.assert_close(dropped(x), expected)
+
+
+def test_drop_inside_a_graph_makes_a_new_input_and_no_new_output():
+    g = NetGraph({"a": LinearLayer(3), "b": "Tanh", "c": LinearLayer(2)}, [("a", "b", "c")], Input=4)
+    dropped = net_drop(g, "b")
+    assert set(dropped.input_ports) == {"Input", "Input2"}  # c's Input is not silently fed a's data
+    assert dropped.output_ports == ("Output",)               # a's output fed only b: muted, not exposed
+    assert dropped.producer((("c",), "Input")) == ((), "Input2")
+
+
+def test_rename_inside_a_nested_graph(net):
+    outer = NetGraph({"enc": net, "head": LinearLayer(1)}, [(NetPort("enc", "Output1"), "head")])
+    renamed = net_rename(outer, {("enc", "a"): "first"})
+    assert list(renamed.layers["enc"].layers) == ["first", "b", "c", "d"]
+    x = torch.randn(2, 4)
+    inner = net_initialize(renamed, seed=1)
+    assert inner(x)["Output"].shape == (2, 1)
+    with pytest.raises(WiringError, match="there is no layer 'zz'"):
+        net_rename(outer, {("enc", "zz"): "y"})
+
+
+@pytest.mark.parametrize("call", [lambda n: net_flatten(3), lambda n: net_join(n, 3), lambda n: net_extract(n, []),
+                                  lambda n: net_extract(n, ()), lambda n: net_rename(n, ["a"]),
+                                  lambda n: net_drop(n, [[1]]), lambda n: net_take("x", "a"),
+                                  lambda n: net_replace_part(n, 5), lambda n: net_rename(n, {"a": 3})])
+def test_wrong_typed_arguments_are_our_errors(net, call):
+    from netgraph import NetGraphError
+    with pytest.raises(NetGraphError):
+        call(net)

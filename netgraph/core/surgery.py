@@ -21,6 +21,7 @@ import torch
 
 from netgraph.core.layer import Layer
 from netgraph.core.errors import OptionError, WiringError, did_you_mean
+from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays, information
 from netgraph.core.ports import NetPort
@@ -33,7 +34,12 @@ def _layer_path(net: NetGraph, spec: Any) -> tuple[str, ...]:
     """A layer spec (name, 1-based index, or a tuple path of those) -> a tuple of names."""
     parts = spec if isinstance(spec, tuple) else (spec,)
     path, current = [], net
+    if not parts:
+        raise WiringError("an empty path names no layer; name a layer, its index, or a tuple path")
     for part in parts:
+        if isinstance(part, bool) or not isinstance(part, (int, str)):
+            raise WiringError(f"a layer is named by a string, a 1-based index or a tuple path of those; "
+                              f"found {part!r:.60} in {spec!r:.80}")
         if not isinstance(current, NetGraph):
             raise WiringError(f"{'/'.join(path)!r} is not a graph; cannot look up {part!r} inside it")
         names = list(current.layers)
@@ -66,7 +72,8 @@ def _split_array_spec(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str | 
 
 def net_extract(net: NetGraph, spec: Any = "All") -> Any:
     """A layer, an array (``(layer, "Weights")``, None when uninitialised) or, for ``"All"``, every array by path."""
-    if spec == "All":
+    _check_net(net, "net_extract")
+    if isinstance(spec, str) and spec == "All":
         return all_arrays(net)
     path, array = _split_array_spec(net, spec)
     layer = net.layer_at(path)
@@ -76,6 +83,9 @@ def net_extract(net: NetGraph, spec: Any = "All") -> Any:
 def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     """Replace layers (``{"lin": LinearLayer(5)}``), arrays (``{("lin", "Weights"): w}``, same shape) or graph port
     shapes (``{"Input": 3}``); the result is re-validated, so incompatible shapes raise a ShapeError."""
+    _check_net(net, "net_replace_part")
+    if not isinstance(changes, Mapping):
+        raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}")
     layers: dict[tuple, Layer] = {}
     ports: dict[str, Any] = {}
     for spec, value in changes.items():
@@ -108,15 +118,38 @@ def _rename_edges(edges: list[tuple], rename: Mapping[str, str]) -> list[tuple]:
     return [(port(a), port(b)) for a, b in edges]
 
 
-def net_rename(net: NetGraph, rename: Mapping[str, str]) -> NetGraph:
-    """Rename layers at the top level (``{"old": "new"}``); names must stay unique."""
-    for old in rename:
-        _layer_path(net, old)
-    names = [rename.get(n, n) for n in net.layers]
+def net_rename(net: NetGraph, rename: Mapping[Any, str]) -> NetGraph:
+    """Rename layers: ``{"old": "new"}`` at the top level, ``{("enc", "old"): "new"}`` inside a nested graph.
+
+    Names must stay unique within their graph; learned arrays and behaviour are unchanged.
+    """
+    _check_net(net, "net_rename")
+    if not isinstance(rename, Mapping):
+        raise OptionError(f"net_rename takes a dict {{old name or path: new name}}, found {type(rename).__name__}")
+    here: dict[str, str] = {}
+    nested: dict[str, dict[tuple, str]] = {}
+    for old, new in rename.items():
+        path = _layer_path(net, old)
+        if not isinstance(new, str):
+            raise OptionError(f"net_rename: the new name of {'/'.join(path)!r} must be a string, found {new!r}")
+        if len(path) == 1:
+            here[path[0]] = new
+        else:
+            nested.setdefault(path[0], {})[path[1:]] = new
+    layers = {name: net_rename(layer, nested[name]) if name in nested else layer for name, layer in net.layers.items()}
+    names = [here.get(n, n) for n in layers]
     if len(set(names)) != len(names):
         raise WiringError(f"renaming {dict(rename)} would give two layers the same name: {names}")
-    layers = {rename.get(n, n): layer for n, layer in net.layers.items()}
-    return NetGraph(layers, _rename_edges(net.explicit_edges(), rename), **net.port_shape_options())
+    renamed = {here.get(n, n): layer for n, layer in layers.items()}
+    if isinstance(net, NetChain):
+        return NetChain(renamed, **net.port_shape_options())
+    return NetGraph(renamed, _rename_edges(net.explicit_edges(), here), **net.port_shape_options())
+
+
+def _check_net(net: Any, function: str) -> None:
+    if not isinstance(net, NetGraph):
+        raise OptionError(f"{function} takes a NetGraph or NetChain as its first argument, found "
+                          f"{type(net).__name__} {net!r:.60}")
 
 
 def _layer_graph(net: NetGraph) -> nx.DiGraph:
@@ -127,17 +160,55 @@ def _layer_graph(net: NetGraph) -> nx.DiGraph:
 
 
 def _subgraph(net: NetGraph, keep: set[str]) -> NetGraph:
+    """The layers in ``keep`` with the wiring among them.
+
+    Input ports that lose their producer become new graph inputs (named after the port, numbered when a
+    kept graph input has that name already, so they are never silently fed another port's data); outputs
+    that fed only removed layers are muted rather than turned into new graph outputs.
+    """
     if not keep:
         raise WiringError("the result would have no layers")
-    edges = [(a, b) for a, b in net.explicit_edges()
-             if (a.layer is None or a.layer in keep) and (b is None or b.layer is None or b.layer in keep)]
-    inputs = {e.dst.port for e in net.edges if e.src.layer is None and e.dst.layer in keep}
+    if isinstance(net, NetChain):
+        return _subchain(net, keep)
+    kept_edges = [e for e in net.edges if (e.src.layer is None or e.src.layer in keep)
+                  and (e.dst.layer is None or e.dst.layer in keep)]
+    edges: list[tuple] = [(a, b) for a, b in net.explicit_edges()
+                          if (a.layer is None or a.layer in keep) and (b is None or b.layer is None or b.layer in keep)]
+    inputs = {e.src.port for e in kept_edges if e.src.layer is None}
     shapes = {p: s for p, s in net.port_shape_options().items() if p in inputs}
+    used = {(e.src.layer, e.src.port) for e in kept_edges}
+    for e in net.edges:
+        if e.dst.layer in keep and e.src.layer is not None and e.src.layer not in keep:
+            name = _free_name(e.dst.port, inputs)
+            inputs.add(name)
+            edges.append((NetPort(name), NetPort(e.dst.layer, e.dst.port)))
+        if e.src.layer in keep and e.dst.layer is not None and e.dst.layer not in keep \
+                and (e.src.layer, e.src.port) not in used:
+            used.add((e.src.layer, e.src.port))
+            edges.append((NetPort(e.src.layer, e.src.port), None))
     return NetGraph({n: l for n, l in net.layers.items() if n in keep}, edges, **shapes)
+
+
+def _free_name(port: str, taken: set[str]) -> str:
+    if port not in taken:
+        return port
+    return next(f"{port}{i}" for i in range(2, len(taken) + 3) if f"{port}{i}" not in taken)
+
+
+def _subchain(chain: NetChain, keep: set[str]) -> NetChain:
+    """A chain stays a chain: the remaining layers, in order, each feeding the next."""
+    names = [n for n in chain.layers if n in keep]
+    first_inputs = set(chain.layers[names[0]].input_ports)
+    shapes = {p: s for p, s in chain.port_shape_options().items()
+              if names[0] == next(iter(chain.layers)) and p in first_inputs}
+    layers: Any = [chain.layers[n] for n in names] if list(chain.layers) == [str(i) for i in range(1, len(chain.layers) + 1)] \
+        else {n: chain.layers[n] for n in names}
+    return NetChain(layers, **shapes)
 
 
 def net_take(net: NetGraph, outputs: Any) -> NetGraph:
     """The subgraph needed to compute the given outputs: layer specs or graph output names (a list for several)."""
+    _check_net(net, "net_take")
     specs = outputs if isinstance(outputs, list) else [outputs]
     targets = set()
     for spec in specs:
@@ -152,6 +223,7 @@ def net_take(net: NetGraph, outputs: Any) -> NetGraph:
 
 def net_drop(net: NetGraph, layers: Any) -> NetGraph:
     """The net without the given layers (a spec or a list); their neighbours' ports become graph ports."""
+    _check_net(net, "net_drop")
     specs = layers if isinstance(layers, list) else [layers]
     drop = {_layer_path(net, s)[0] for s in specs}
     return _subgraph(net, set(net.layers) - drop)
@@ -162,6 +234,8 @@ def net_join(*nets: Any) -> NetGraph:
     if len(nets) < 2:
         raise WiringError("net_join needs at least two nets or layers")
     for i, n in enumerate(nets, 1):
+        if not isinstance(n, Layer):
+            raise OptionError(f"net_join: argument {i} must be a net or a layer, found {type(n).__name__} {n!r:.60}")
         if i > 1 and len(n.input_ports) != 1:
             raise WiringError(f"net_join: net {i} must have exactly one input, found {list(n.input_ports)}")
         if i < len(nets) and len(n.output_ports) != 1:
@@ -172,6 +246,7 @@ def net_join(*nets: Any) -> NetGraph:
 
 def net_flatten(net: NetGraph) -> NetGraph:
     """One level: nested graphs' layers are inlined with names ``outer/inner``; behaviour is unchanged."""
+    _check_net(net, "net_flatten")
     def name(path: tuple) -> str:
         return "/".join(path)
 
