@@ -106,3 +106,10 @@ def test_editing_a_chain_keeps_it_a_chain():
 def test_long_chains_build_quickly():
     chain = NetChain([4] + ["Tanh", 4] * 300, input=4)
     assert chain.output_shapes == {"Output": (4,)}
+
+
+def test_a_bare_layer_type_name_is_a_shorthand_in_python_as_in_yaml():
+    from netgraph import NetChain, SoftmaxLayer
+    chain = NetChain([3, "SoftmaxLayer"], input=2)
+    assert chain.layers["2"] == SoftmaxLayer()
+    assert NetChain.from_yaml("netgraph: 1\ntype: NetChain\nlayers: [3, SoftmaxLayer]\ninputs: {Input: 2}\n") == chain

@@ -4,6 +4,7 @@
 * an elementwise function name (``"Ramp"``, ``"Tanh"``, ``"LogisticSigmoid"``, …) -> ``ElementwiseLayer``;
 * a threading function name (``"Plus"``, ``"Times"``, ``"Subtract"``, ``"Divide"``, ``"Max"``, …) ->
   ``ThreadingLayer``;
+* a registered layer type name whose options all have defaults (``"SoftmaxLayer"``) -> that layer, as in YAML;
 * a list -> a nested ``NetChain``;
 * a ``torch.nn.Module`` -> ``TorchLayer(module)``.
 
@@ -42,8 +43,19 @@ def from_shorthand(value: Any) -> Layer | None:
         return ElementwiseLayer(value)
     if isinstance(value, str) and value in THREADING:
         return ThreadingLayer(value)
+    if isinstance(value, str) and value in REGISTRY:
+        return _bare_type(value)
     if isinstance(value, list):
         return NetChain(value)
     if isinstance(value, nn.Module):
         return TorchLayer(value)
     return None
+
+
+def _bare_type(name: str) -> Layer | None:
+    """``"SoftmaxLayer"`` -> ``SoftmaxLayer()`` when the type needs no options (None when it does)."""
+    cls = REGISTRY[name]
+    try:
+        return cls()
+    except TypeError:  # the type has required options: not a shorthand
+        return None
