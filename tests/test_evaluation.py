@@ -96,3 +96,33 @@ def test_graph_output_taken_from_an_inner_port_of_a_fanned_out_layer():
     out = net(torch.tensor([[0.5]]))
     torch.testing.assert_close(out["Output"], torch.tensor([[0.5]]))
     torch.testing.assert_close(out["E"], torch.exp(torch.tensor([[0.5]])))
+
+
+@pytest.mark.parametrize("data", [
+    lambda: __import__("numpy").random.randn(2, 4),            # numpy's default float64: the one users hit first
+    lambda: torch.randn(2, 4, dtype=torch.float16),
+    lambda: torch.randn(2, 4, dtype=torch.bfloat16),
+    lambda: torch.randint(0, 5, (2, 4)),                       # int64 data on a Real port
+    lambda: [[1, 2, 3, 4], [5, 6, 7, 8]],
+])
+def test_real_ports_take_any_real_dtype_in_the_working_precision(data):
+    from netgraph import LinearLayer, NetChain, net_initialize
+    net = net_initialize(NetChain([LinearLayer(3)], input=4), seed=0)
+    x = data()
+    out = net(x)
+    assert out.dtype == torch.float32 and out.shape == (2, 3)
+    expected = net(torch.as_tensor(x).to(torch.float32))
+    torch.testing.assert_close(out, expected)
+
+
+@pytest.mark.parametrize("data, kind", [
+    (lambda: torch.randn(2, 4, dtype=torch.complex64), "complex"),
+    (lambda: torch.randn(2, 4).to_sparse(), "sparse"),
+    (lambda: torch.empty(2, 4, device="meta"), "meta"),
+    (lambda: ["a", "b"], "cannot make a tensor"),
+])
+def test_other_data_is_a_data_error_naming_the_port(data, kind):
+    from netgraph import DataError, LinearLayer, NetChain, net_initialize
+    net = net_initialize(NetChain([LinearLayer(3)], input=4), seed=0)
+    with pytest.raises(DataError, match=rf"input port 'Input'.*{kind}"):
+        net(data())

@@ -9,7 +9,31 @@ import torch
 from netgraph.core.errors import DataError, did_you_mean
 from netgraph.core.types import INTEGER, format_shape
 
-__all__ = ["evaluate", "prepare_inputs"]
+__all__ = ["evaluate", "prepare_inputs", "as_port_tensor"]
+
+
+def as_port_tensor(port: str, value: Any, integer: bool) -> torch.Tensor:
+    """The dtype policy for data: any real dtype (and numpy arrays, lists) is cast to the working precision
+    (``torch.get_default_dtype()``, float32 unless changed); Integer ports take any integer dtype (or
+    integral floats) as int64; anything else is a DataError naming the port.
+
+    >>> import numpy
+    >>> as_port_tensor("Input", numpy.zeros(2), integer=False).dtype
+    torch.float32
+    """
+    try:
+        x = torch.as_tensor(value)
+    except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
+        raise DataError(f"input port {port!r}: cannot make a tensor from {type(value).__name__}: {exc}") from None
+    if x.layout != torch.strided or x.is_meta or x.is_complex() or x.is_quantized:
+        kind = "complex" if x.is_complex() else "meta" if x.is_meta else str(x.layout).removeprefix("torch.")
+        raise DataError(f"input port {port!r} takes a dense real tensor, found a {kind} tensor of dtype {x.dtype}")
+    if integer:
+        if x.is_floating_point() and not bool((x == x.round()).all()):
+            raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found non-integer values "
+                            f"of dtype {x.dtype}")
+        return x.long()
+    return x.to(torch.get_default_dtype())
 
 
 def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any]) -> tuple[dict[str, torch.Tensor], bool]:
@@ -33,17 +57,10 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any]) -> tuple[dict[
     for p in ports:
         t = net.port_types[p]
         value = inputs[p]
-        try:
-            x = torch.as_tensor(value)
-        except (TypeError, ValueError, RuntimeError) as exc:
-            raise DataError(f"input port {p!r}: cannot make a tensor from {type(value).__name__}: {exc}") from None
-        if t.dtype == INTEGER:
-            if x.is_floating_point() and not bool((x == x.round()).all()):
-                raise DataError(f"input port {p!r} takes integer indices (dtype Integer), found non-integer values "
-                                f"of dtype {x.dtype}")
-            x = x.long()
-        if t.dtype != INTEGER and not x.is_floating_point():
-            x = x.to(torch.get_default_dtype())
+        x = as_port_tensor(p, value, integer=t.dtype == INTEGER)
+        if t.shape is None:  # rank unknown: compiling reports the missing shape
+            tensors[p] = x
+            continue
         rank = len(t.shape)
         unbatched.append(x.dim() == rank)
         if x.dim() == rank:
