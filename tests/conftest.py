@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from netgraph.core.registry import registry_scope
 from netgraph import FunctionLayer, NetArrayLayer, NetGraph, NetPort, NormalDistribution, RandomArrayLayer
 
 
@@ -27,3 +28,10 @@ def seed_net():
 @pytest.fixture(autouse=True)
 def _seed():
     torch.manual_seed(0)
+
+
+@pytest.fixture(autouse=True)
+def _scoped_registry():
+    """Layer types and distributions a test defines or registers are forgotten after it."""
+    with registry_scope():
+        yield

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from netgraph.core.layer import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
@@ -21,12 +20,7 @@ def test_readme_python_examples_run(tmp_path, monkeypatch, capsys):
     (tmp_path / "specs").symlink_to(ROOT / "specs")
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
-    registry = dict(REGISTRY)  # the examples register their own layer types; do not leak them
-    try:
-        _run_blocks(namespace)
-    finally:
-        REGISTRY.clear()
-        REGISTRY.update(registry)
+    _run_blocks(namespace)  # the layer types it registers are forgotten after the test (conftest)
     assert (tmp_path / "seed.svg").exists() and (tmp_path / "vae_trained.safetensors").exists()
     assert os.path.isdir(tmp_path / "ckpt")
 

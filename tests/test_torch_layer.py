@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph.layers import REGISTRY, layer_class
+from netgraph.layers import layer_class
 from netgraph import (FlattenLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, PortType, ShapeError,
                       TorchLayer, interpret, net_initialize, register_module)
 
@@ -128,27 +128,24 @@ class Block(nn.Module):
 
 def test_register_module_makes_a_layer_type_with_keyword_options():
     cls = register_module(Block, "ResidualBlock")
-    try:
-        assert layer_class("ResidualBlock") is cls
-        layer = layer_class("ResidualBlock")(size=4, hidden=6)  # what {type: ResidualBlock, size: 4, hidden: 6} does
-        assert layer.options() == {"size": 4, "hidden": 6}
-        assert type(layer)(**layer.options()) == layer  # same options, same (seeded) initial weights
-        net = net_initialize(NetChain([layer, 2], input=4), seed=0)
-        module = net.compile()
-        assert "1.inner.weight" in module.state_dict()
-        x = torch.randn(3, 4)
-        block = module.get_submodule("1")
-        head = module.get_submodule("2")
-        expected = torch.nn.functional.linear(block(x), head.Weights, head.Biases)
-        torch.testing.assert_close(module(x), expected)
-        with torch.no_grad():
-            block.inner.weight.mul_(2)
-        learned = module.to_net().layers["1"]
-        torch.testing.assert_close(learned.arrays["inner.weight"], block.inner.weight.detach())
-        assert learned != layer
-        with pytest.raises(OptionError, match=r"ResidualBlock: Block\(\{'size': -1, 'hidden': 8\}\) failed"):
-            cls(size=-1)
-        with pytest.raises(OptionError, match="a layer type 'LinearLayer' exists already"):
-            register_module(Block, "LinearLayer")
-    finally:
-        REGISTRY.pop("ResidualBlock", None)
+    assert layer_class("ResidualBlock") is cls
+    layer = layer_class("ResidualBlock")(size=4, hidden=6)  # what {type: ResidualBlock, size: 4, hidden: 6} does
+    assert layer.options() == {"size": 4, "hidden": 6}
+    assert type(layer)(**layer.options()) == layer  # same options, same (seeded) initial weights
+    net = net_initialize(NetChain([layer, 2], input=4), seed=0)
+    module = net.compile()
+    assert "1.inner.weight" in module.state_dict()
+    x = torch.randn(3, 4)
+    block = module.get_submodule("1")
+    head = module.get_submodule("2")
+    expected = torch.nn.functional.linear(block(x), head.Weights, head.Biases)
+    torch.testing.assert_close(module(x), expected)
+    with torch.no_grad():
+        block.inner.weight.mul_(2)
+    learned = module.to_net().layers["1"]
+    torch.testing.assert_close(learned.arrays["inner.weight"], block.inner.weight.detach())
+    assert learned != layer
+    with pytest.raises(OptionError, match=r"ResidualBlock: Block\(\{'size': -1, 'hidden': 8\}\) failed"):
+        cls(size=-1)
+    with pytest.raises(OptionError, match="a layer type 'LinearLayer' exists already"):
+        register_module(Block, "LinearLayer")

@@ -15,17 +15,46 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.options import as_array, option_kinds
+from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.types import REAL, Conflict, PortType, as_shape
 
-__all__ = ["Layer", "REGISTRY", "layer_class", "register", "as_array", "shape_option", "EmitContext"]
+__all__ = ["Layer", "REGISTRY", "layer_class", "register", "registry_scope", "as_array", "shape_option",
+           "EmitContext", "frozen_init"]
 
-REGISTRY: dict[str, type[Layer]] = {}
+REGISTRY: Registry = Registry("layer type")
+_DATACLASS = {"frozen": True, "eq": False, "repr": False}
 
 
-def register(cls: type[Layer], name: str | None = None) -> type[Layer]:
-    """Make ``cls`` known by ``name`` (default: its class name) to YAML specs and ``layer_class``."""
-    REGISTRY[name or cls.__name__] = cls
-    return cls
+def register(cls: type[Layer], name: str | None = None, replace: bool = False) -> type[Layer]:
+    """Make ``cls`` known by ``name`` (default: its class name) to YAML specs and ``layer_class``.
+
+    A name taken by another class raises OptionError naming both, unless ``replace=True``.
+    """
+    return REGISTRY.add(cls, name, replace)
+
+
+def frozen_init(obj: Any, **values: Any) -> None:
+    """Set attributes of a frozen value while it is being made (its normalised options, cached parts)."""
+    for name, value in values.items():
+        object.__setattr__(obj, name, value)
+
+
+def _as_dataclass(cls: type) -> None:
+    """Make ``cls`` a frozen dataclass in place, so that an explicit ``@dataclass`` on top still works."""
+    declared = {n: v for n, v in cls.__dict__.items() if isinstance(v, dataclasses.Field)}
+    dataclasses.dataclass(cls, **_DATACLASS)
+    for name in ("__setattr__", "__delattr__"):  # Layer's own make it frozen; a second @dataclass may add them
+        if name in cls.__dict__:
+            delattr(cls, name)
+    for name, spec in declared.items():  # a second @dataclass must see the same field specs
+        setattr(cls, name, spec)
+
+
+def _writes_own_init(cls: type) -> bool:
+    """Whether ``cls`` (or a base below Layer) constructs itself (NetGraph): it is then no dataclass."""
+    return any("__init__" in c.__dict__ and "__dataclass_fields__" not in c.__dict__
+               for c in cls.__mro__ if issubclass(c, Layer) and c is not Layer)
 
 
 def layer_class(name: str) -> type[Layer]:
@@ -36,25 +65,12 @@ def layer_class(name: str) -> type[Layer]:
         raise OptionError(f"unknown layer type {name!r}{did_you_mean(name, REGISTRY)}") from None
 
 
-def as_array(value: Any, what: str) -> torch.Tensor | None:
-    """A detached float32 copy of ``value`` (list, number, ndarray or tensor), or None."""
-    if value is None:
-        return None
-    try:
-        t = torch.as_tensor(value)
-    except (TypeError, ValueError, RuntimeError) as exc:
-        raise OptionError(f"{what} must be a number or a (nested) list of numbers, found {value!r}: {exc}") from None
-    if not (t.is_floating_point() or t.dtype in (torch.int64, torch.int32, torch.bool)):
-        raise OptionError(f"{what} must be real numbers, found dtype {t.dtype}")
-    return t.detach().to(torch.float32 if not t.is_floating_point() else t.dtype).clone()
-
-
 def shape_option(value: Any, layer: str, option: str) -> tuple | None:
     """Normalise a shape option (int, list or None) or raise OptionError naming the layer and option."""
     try:
         return as_shape(value, f"{layer} option {option}=")
     except Conflict as exc:
-        raise OptionError(str(exc)) from None
+        raise OptionError(str(exc), option=option.split("[")[0]) from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,7 +84,13 @@ class EmitContext:
 
 
 class Layer:
-    """Base of every layer spec. Subclasses are ``@dataclass(frozen=True, eq=False, repr=False)``.
+    """Base of every layer spec. A subclass is made a frozen dataclass of its annotated fields (its options).
+
+    ``class X(Layer, register=False)`` keeps it out of the registry (by default it is registered under
+    its class name unless that starts with '_'). Options are normalised when a layer is made: first by
+    their annotation (``Shape``, ``Array``, ... from ``netgraph.core.options``), then by ``normalize()``,
+    which returns the changed values (and derived private attributes) for the base to set, and are
+    finally checked together by ``validate()``.
 
     Subclasses define:
       * ``input_ports`` / ``output_ports``: port names, in order.
@@ -85,10 +107,33 @@ class Layer:
     POSITIONAL: ClassVar[str | None] = None  # the option given positionally (YAML uses its name)
     variadic: ClassVar[bool] = False  # takes any number of inputs Input1..Inputn (see with_input_count)
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, register: bool = True, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if not cls.__name__.startswith("_"):
-            register(cls)
+        if not _writes_own_init(cls):
+            _as_dataclass(cls)
+        if register and not cls.__name__.startswith("_"):
+            REGISTRY.add(cls)
+
+    def __post_init__(self) -> None:
+        name = self.type_name
+        typed = {n: kind.normalize(getattr(self, n), name, n)
+                 for n, kind in option_kinds(type(self)).items() if kind.normalize is not None}
+        frozen_init(self, **typed)
+        frozen_init(self, **self.normalize())
+        self.validate()
+
+    def normalize(self) -> Mapping[str, Any]:
+        """Check the options; return the values to replace (normalised options, derived attributes)."""
+        return {}
+
+    def validate(self) -> None:
+        """Check the normalised options together (raise OptionError naming the option)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise dataclasses.FrozenInstanceError(f"{self.type_name} is frozen: use layer.replace({name}=...)")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"{self.type_name} is frozen")
 
     # -- ports and types ------------------------------------------------------------------
     input_ports: tuple[str, ...] = ()
@@ -149,7 +194,7 @@ class Layer:
         out = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            default = f.default if f.default is not dataclasses.MISSING else dataclasses.MISSING
+            default = f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
             if f.name == self.POSITIONAL or not _same(value, default):
                 out[f.name] = value
         return out
@@ -164,7 +209,9 @@ class Layer:
         return all(_same(getattr(self, f.name), getattr(other, f.name)) for f in dataclasses.fields(self))
 
     def __hash__(self) -> int:
-        return hash(type(self).__name__)
+        if not dataclasses.is_dataclass(self):
+            return hash(type(self).__name__)
+        return hash((type(self), tuple(_hashed(getattr(self, f.name)) for f in dataclasses.fields(self))))
 
     def __repr__(self) -> str:
         opts = self.options()
@@ -184,6 +231,21 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
     return a is b or a == b
+
+
+def _hashed(value: Any) -> Any:
+    """A hashable stand-in for ``value`` that agrees with ``_same`` (tensors by shape and dtype)."""
+    if isinstance(value, torch.Tensor):
+        return ("tensor", tuple(value.shape), value.dtype)
+    if isinstance(value, Mapping):
+        return frozenset((k, _hashed(v)) for k, v in value.items())
+    if isinstance(value, (tuple, list)):
+        return tuple(_hashed(v) for v in value)
+    try:
+        hash(value)
+    except TypeError:
+        return type(value).__name__
+    return value
 
 
 def _short(value: Any) -> str:

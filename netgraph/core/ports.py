@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from netgraph.core.errors import WiringError
+from netgraph.core.layer import frozen_init
 
 __all__ = ["NetPort", "PortRef", "Edge"]
 
 
+@dataclass(frozen=True, init=False, repr=False, slots=True)
 class NetPort:
     """``NetPort(layer, "Port")`` names a layer's port; ``NetPort("Name")`` names a graph port.
 
@@ -19,7 +21,8 @@ class NetPort:
     (NetPort(3, 'Output'), NetPort('Params'))
     """
 
-    __slots__ = ("layer", "port")
+    layer: int | str | None
+    port: str
 
     def __init__(self, *args: Any):
         if len(args) == 1 and isinstance(args[0], str):
@@ -29,17 +32,7 @@ class NetPort:
             layer, port = args
         else:
             raise WiringError(f"NetPort takes (layer, 'Port') or ('GraphPortName'), found NetPort{args!r}")
-        object.__setattr__(self, "layer", layer)
-        object.__setattr__(self, "port", port)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("NetPort is frozen")
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, NetPort) and (self.layer, self.port) == (other.layer, other.port)
-
-    def __hash__(self) -> int:
-        return hash((self.layer, self.port))
+        frozen_init(self, layer=layer, port=port)
 
     def __repr__(self) -> str:
         return f"NetPort({self.port!r})" if self.layer is None else f"NetPort({self.layer!r}, {self.port!r})"

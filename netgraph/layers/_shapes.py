@@ -32,7 +32,7 @@ def positive_int(value: Any, layer: str, option: str, minimum: int = 1) -> int:
     """``value`` as an int ≥ ``minimum``, or an OptionError naming the layer and option."""
     if not is_int(value) or value < minimum:
         kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise OptionError(f"{layer} option {option}= must be {kind}, found {value!r}")
+        raise OptionError(f"{layer} option {option}= must be {kind}, found {value!r}", option=option)
     return int(value)
 
 
@@ -41,7 +41,7 @@ def check_number(value: Any, layer: str, option: str, low: float, high: float, *
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     if not ok or not (low <= value <= high) or (open_high and value == high):
         bracket = ")" if open_high else "]"
-        raise OptionError(f"{layer} option {option}= must be a number in [{low}, {high}{bracket}, found {value!r}")
+        raise OptionError(f"{layer} option {option}= must be a number in [{low}, {high}{bracket}, found {value!r}", option=option)
     return float(value)
 
 
@@ -50,11 +50,11 @@ def int_tuple(value: Any, n: int | None, layer: str, option: str, minimum: int =
     items = list(value) if isinstance(value, (list, tuple)) else [value]
     if not items or not all(is_int(v) and v >= minimum for v in items):
         kind = "positive integers" if minimum == 1 else f"integers >= {minimum}"
-        raise OptionError(f"{layer} option {option}= must be an integer or a list of {kind}, found {value!r}")
+        raise OptionError(f"{layer} option {option}= must be an integer or a list of {kind}, found {value!r}", option=option)
     if not isinstance(value, (list, tuple)):
         return int(value) if n is None else (int(value),) * n
     if n is not None and len(items) != n:
-        raise OptionError(f"{layer} option {option}= needs {n} values, found {len(items)}: {value!r}")
+        raise OptionError(f"{layer} option {option}= needs {n} values, found {len(items)}: {value!r}", option=option)
     return tuple(int(v) for v in items)
 
 
@@ -62,7 +62,7 @@ def level_option(value: Any, layer: str, option: str = "level") -> int:
     """A non-zero int level (Wolfram's: 1 first non-batch dim, -1 last)."""
     if not is_int(value) or value == 0:
         raise OptionError(f"{layer} option {option}= must be a non-zero integer (1 is the first dimension after "
-                          f"the batch, -1 the last), found {value!r}")
+                          f"the batch, -1 the last), found {value!r}", option=option)
     return int(value)
 
 

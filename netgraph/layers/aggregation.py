@@ -22,6 +22,7 @@ import torch
 
 from netgraph.layers._shapes import FnModule, _ShapeLayer, is_int
 from netgraph.core.layer import EmitContext
+from netgraph.core.options import Levels, Literal
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
 
@@ -41,7 +42,7 @@ def _levels_option(value: Any) -> Any:
     if m and "0" not in (m.group(1), m.group(2)):
         return value
     raise OptionError(f"AggregationLayer levels= must be a non-zero integer, a list of them, or a span such as "
-                      f"'2;;' (1-based, negative from the end), found {value!r}")
+                      f"'2;;' (1-based, negative from the end), found {value!r}", option="levels")
 
 
 class _Reduction(_ShapeLayer):
@@ -53,15 +54,16 @@ class _Reduction(_ShapeLayer):
 class AggregationLayer(_Reduction):
     """Reduces ``levels`` of each example with ``function`` ("Max", "Min", "Mean" or "Total")."""
 
-    function: str = "Max"
-    levels: Any = "2;;"
+    function: Literal["Max", "Min", "Mean", "Total"] = "Max"
+    levels: Levels = "2;;"
     POSITIONAL = "function"
 
-    def __post_init__(self) -> None:
+    def normalize(self) -> dict[str, Any]:
         if self.function not in AGGREGATION:
             raise OptionError(f"AggregationLayer: unknown function {self.function!r}"
-                              f"{did_you_mean(self.function, AGGREGATION)}; use one of {', '.join(AGGREGATION)}")
-        object.__setattr__(self, "levels", _levels_option(self.levels))
+                              f"{did_you_mean(self.function, AGGREGATION)}; use one of {', '.join(AGGREGATION)}",
+                              option="function")
+        return {"levels": _levels_option(self.levels)}
 
     def reduced(self, rank: int) -> tuple[int, ...]:
         """The 0-based non-batch dims reduced for an input of ``rank``; Conflict when none or out of range."""

@@ -9,7 +9,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from netgraph.core.layer import EmitContext, Layer, as_array, shape_option
+from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError
 from netgraph.core.types import REAL, PortType, format_shape
 
@@ -38,19 +39,16 @@ class NetArrayLayer(Layer):
     (2,)
     """
 
-    array: Any = None
-    output: Any = None
+    array: Array = None
+    output: Shape = None
     ARRAYS = {"Array": "array"}
     input_ports = ()
 
-    def __post_init__(self) -> None:
-        array = as_array(self.array, "NetArrayLayer array=")
-        output = shape_option(self.output, "NetArrayLayer", "output")
+    def validate(self) -> None:
+        array, output = self.array, self.output
         if array is not None and output is not None and tuple(array.shape) != output:
             raise OptionError(f"NetArrayLayer: array= has shape {format_shape(tuple(array.shape))} "
-                              f"but output= is {format_shape(output)}")
-        object.__setattr__(self, "array", array)
-        object.__setattr__(self, "output", output)
+                              f"but output= is {format_shape(output)}", option="array")
 
     def declared_types(self) -> dict[str, PortType]:
         shape = tuple(self.array.shape) if self.array is not None else self.output

@@ -15,14 +15,15 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Optional
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from netgraph.layers._shapes import fill, int_tuple, positive_int
-from netgraph.core.layer import EmitContext, Layer, as_array, shape_option
+from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.options import Array, IntOrInts, Literal, Shape
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
 
@@ -52,8 +53,9 @@ class _Spatial(Layer):
 
     input_ports = ("Input",)
 
-    def _spatial_options(self, name: str) -> None:
-        given = {o: getattr(self, o) for o in ("kernel", "stride", "padding_size", "dilation")}
+    def _spatial_options(self, name: str, **given: Any) -> dict[str, Any]:
+        """The spatial options (``given`` overrides the fields) as ints or lists, and ``_d``, their length."""
+        given = {o: given.get(o, getattr(self, o, 1)) for o in ("kernel", "stride", "padding_size", "dilation")}
         lists = {o: len(v) for o, v in given.items() if isinstance(v, (list, tuple))}
         if len(set(lists.values())) > 1:
             raise OptionError(f"{name}: kernel, stride, padding_size and dilation must have one length, found {lists}")
@@ -61,10 +63,11 @@ class _Spatial(Layer):
         if d is not None and not 1 <= d <= 3:
             raise OptionError(f"{name} works on 1, 2 or 3 spatial dimensions, found {d}: {given}")
         minimum = {"kernel": 1, "stride": 1, "padding_size": 0, "dilation": 1}
+        out: dict[str, Any] = {"_d": d}
         for option, value in given.items():
             checked = int_tuple(value, None, name, option, minimum[option])
-            object.__setattr__(self, option, list(checked) if isinstance(checked, tuple) else checked)
-        object.__setattr__(self, "_d", d)
+            out[option] = list(checked) if isinstance(checked, tuple) else checked
+        return out
 
     def _params(self, d: int) -> list[tuple[int, int, int, int]]:
         """Per spatial dim: (kernel, stride, padding, dilation)."""
@@ -117,22 +120,20 @@ class ConvolutionLayer(_Spatial):
     Arrays: ``Weights`` (n, in_channels / groups, *kernel), ``Biases`` (n).
     """
 
-    output: Any = None
-    kernel: Any = None
-    stride: Any = 1
-    padding_size: Any = 0
-    dilation: Any = 1
+    output: Optional[int] = None
+    kernel: IntOrInts = None
+    stride: IntOrInts = 1
+    padding_size: IntOrInts = 0
+    dilation: IntOrInts = 1
     channel_groups: int = 1
-    input: Any = None
-    weights: Any = None
-    biases: Any = None
+    input: Shape = None
+    weights: Array = None
+    biases: Array = None
     ARRAYS = {"Weights": "weights", "Biases": "biases"}
     POSITIONAL = "output"
 
-    def __post_init__(self) -> None:
-        weights = as_array(self.weights, "ConvolutionLayer weights=")
-        object.__setattr__(self, "weights", weights)
-        object.__setattr__(self, "biases", as_array(self.biases, "ConvolutionLayer biases="))
+    def normalize(self) -> dict[str, Any]:
+        weights = self.weights
         if weights is not None and not 3 <= weights.dim() <= 5:
             raise OptionError(f"ConvolutionLayer weights= must have shape (out, in/groups, *kernel) with 1 to 3 "
                               f"kernel dims, found {format_shape(tuple(weights.shape))}")
@@ -144,13 +145,10 @@ class ConvolutionLayer(_Spatial):
         if self.output is not None:
             positive_int(self.output, "ConvolutionLayer", "output")
         positive_int(self.channel_groups, "ConvolutionLayer", "channel_groups")
-        if self.kernel is None:
-            object.__setattr__(self, "kernel", list(weights.shape[2:]))
-        self._spatial_options("ConvolutionLayer")
-        object.__setattr__(self, "input", shape_option(self.input, "ConvolutionLayer", "input"))
-        self._check_arrays()
+        kernel = list(weights.shape[2:]) if self.kernel is None else self.kernel
+        return self._spatial_options("ConvolutionLayer", kernel=kernel)
 
-    def _check_arrays(self) -> None:
+    def validate(self) -> None:
         w, b, n = self.weights, self.biases, self.output
         if w is not None:
             if n is not None and w.shape[0] != n:
@@ -225,25 +223,25 @@ class PoolingLayer(_Spatial):
     ``PoolingLayer(2, stride=2)``.
     """
 
-    kernel: Any
-    stride: Any = 1
-    padding_size: Any = 0
-    function: str = "Max"
-    input: Any = None
+    kernel: IntOrInts
+    stride: IntOrInts = 1
+    padding_size: IntOrInts = 0
+    function: Literal["Max", "Mean", "Total"] = "Max"
+    input: Shape = None
     POSITIONAL = "kernel"
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "dilation", 1)
+    def normalize(self) -> dict[str, Any]:
         if self.function not in POOLING:
             hint = did_you_mean(self.function, POOLING)
             raise OptionError(f"PoolingLayer: unknown function {self.function!r}{hint}; "
                               f"use one of {', '.join(map(repr, POOLING))}")
-        self._spatial_options("PoolingLayer")
+        return {"dilation": 1, **self._spatial_options("PoolingLayer", dilation=1)}
+
+    def validate(self) -> None:
         for k, _, p, _ in self._params(self._d or 1):
             if 2 * p > k:
                 raise OptionError(f"PoolingLayer: padding_size= {self.padding_size} must be at most half the kernel "
-                                  f"{self.kernel}")
-        object.__setattr__(self, "input", shape_option(self.input, "PoolingLayer", "input"))
+                                  f"{self.kernel}", option="padding_size")
 
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": PortType(self.input, REAL), "Output": PortType(None, REAL)}

@@ -9,6 +9,7 @@ closed-form ``_mean`` / ``_variance`` on float64 tensors.
 
 from __future__ import annotations
 
+import dataclasses
 import keyword
 import math
 from collections.abc import Callable, Sequence
@@ -17,11 +18,13 @@ from typing import Any, ClassVar
 import torch
 
 from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.core.layer import frozen_init
+from netgraph.core.registry import Registry
 
 __all__ = ["Distribution", "DISTRIBUTIONS", "distribution_class", "slot_name", "noise", "full", "tensors",
            "Constraint", "standard_gamma", "log_standard_gamma", "safe_exp", "xlogy"]
 
-DISTRIBUTIONS: dict[str, type[Distribution]] = {}
+DISTRIBUTIONS: Registry = Registry("distribution")
 Param = Any  # float | str ("#slot") | list | torch.Tensor
 
 
@@ -118,8 +121,12 @@ def _as_param(cls_name: str, name: str, value: Param) -> Param:
                       f"string or a tensor; found {value!r}")
 
 
+_DATACLASS = {"frozen": True, "init": False, "eq": False, "repr": False}
+
+
+@dataclasses.dataclass(**_DATACLASS)
 class Distribution:
-    """Base class: a frozen tuple of parameters with Wolfram's meaning.
+    """Base class: a frozen dataclass of parameters (``params``, ``nargs`` of them given) with Wolfram's meaning.
 
     >>> from netgraph.layers.distributions import NormalDistribution
     >>> d = NormalDistribution("#mu", "#sigma")
@@ -138,11 +145,14 @@ class Distribution:
     INTEGER_PARAMS: ClassVar[tuple[str, ...]] = ()  # never get a gradient
     SUPPORT_PARAMS: ClassVar[tuple[str, ...]] = ()  # move the support: no score-function gradient
     discrete: ClassVar[bool] = False
+    params: tuple
+    nargs: int
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, register: bool = True, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if not cls.__name__.startswith("_"):
-            DISTRIBUTIONS[cls.__name__] = cls
+        dataclasses.dataclass(cls, **_DATACLASS)  # frozen like its base, for every attribute
+        if register and not cls.__name__.startswith("_"):
+            DISTRIBUTIONS.add(cls)
 
     def __init__(self, *params: Param):
         arities = self.ARITIES or (len(self.PARAMS),)
@@ -153,8 +163,7 @@ class Distribution:
                               f"found {len(params)}: {list(params)!r}")
         given = [_as_param(name, n, v) for n, v in zip(self.PARAMS, params)]
         full = given + [self.DEFAULTS[n] for n in self.PARAMS[len(given):]]
-        object.__setattr__(self, "params", tuple(full))
-        object.__setattr__(self, "nargs", len(given))
+        frozen_init(self, params=tuple(full), nargs=len(given))
         self._check_constants()
 
     # -- description ----------------------------------------------------------------------------------
@@ -179,9 +188,6 @@ class Distribution:
     def args(self) -> list:
         """The parameters as written in a spec (Wolfram order); list-argument forms override."""
         return [_plain(p) for p in self.params[:self.nargs]]
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is frozen")
 
     # -- checks ---------------------------------------------------------------------------------------
     def _check_constants(self) -> None:
@@ -266,7 +272,8 @@ class Distribution:
         return all(_same(a, b) for a, b in zip(self.params, other.params))  # omitted = default values
 
     def __hash__(self) -> int:
-        return hash(type(self).__name__)
+        return hash((type(self), tuple(("tensor", tuple(p.shape)) if isinstance(p, torch.Tensor) else p
+                                       for p in self.params)))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(repr(a) for a in self.args)})"

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Optional
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from netgraph.layers._shapes import fill, positive_int
-from netgraph.core.layer import EmitContext, Layer, as_array, shape_option
+from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError
 from netgraph.core.types import INTEGER, REAL, PortType, format_shape
 
@@ -39,30 +40,28 @@ class EmbeddingModule(nn.Module):
 class EmbeddingLayer(Layer):
     """``EmbeddingLayer(size, n)`` embeds indices 0..n-1 as vectors of length ``size``."""
 
-    output: Any = None
-    n: Any = None
-    input: Any = None
-    weights: Any = None
+    output: Optional[int] = None
+    n: Optional[int] = None
+    input: Shape = None
+    weights: Array = None
     ARRAYS = {"Weights": "weights"}
     POSITIONAL = "output"
     input_ports = ("Input",)
 
-    def __post_init__(self) -> None:
-        w = as_array(self.weights, "EmbeddingLayer weights=")
+    def validate(self) -> None:
+        w = self.weights
         if w is not None and w.dim() != 2:
             raise OptionError(f"EmbeddingLayer weights= must be a matrix (n, size), found "
-                              f"{format_shape(tuple(w.shape))}")
+                              f"{format_shape(tuple(w.shape))}", option="weights")
         for option, value, axis in (("output", self.output, 1), ("n", self.n, 0)):
             if value is None and w is None:
                 what = "the embedding size" if option == "output" else "the number of distinct indices"
-                raise OptionError(f"EmbeddingLayer needs {option}= ({what}): EmbeddingLayer(size, n)")
+                raise OptionError(f"EmbeddingLayer needs {option}= ({what}): EmbeddingLayer(size, n)", option=option)
             if value is not None:
                 positive_int(value, "EmbeddingLayer", option)
                 if w is not None and w.shape[axis] != value:
                     raise OptionError(f"EmbeddingLayer: weights= has shape {format_shape(tuple(w.shape))} but "
-                                      f"{option}= is {value}")
-        object.__setattr__(self, "weights", w)
-        object.__setattr__(self, "input", shape_option(self.input, "EmbeddingLayer", "input"))
+                                      f"{option}= is {value}", option=option)
 
     @property
     def size(self) -> int:

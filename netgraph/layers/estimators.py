@@ -100,7 +100,7 @@ class _Watch(torch.autograd.Function):
 def _warn_unused(owner: nn.Module) -> None:
     if getattr(owner, "_warned_unused", False):
         return
-    object.__setattr__(owner, "_warned_unused", True)
+    vars(owner)["_warned_unused"] = True  # a plain flag, kept out of nn.Module's bookkeeping
     alternatives = [e for e in owner.distribution.ESTIMATORS if e not in ("score_function", owner.estimator)]
     others = f"; or pick a biased estimator= {' / '.join(map(repr, alternatives))}" if alternatives else ""
     warnings.warn(
@@ -133,7 +133,7 @@ def pending_records(module: nn.Module) -> Iterator[ScoreRecord]:
         if not refs:
             continue
         if getattr(sub, "label", None) is None and name:
-            object.__setattr__(sub, "label", name)
+            vars(sub)["label"] = name
         for ref in refs:
             record = ref()
             if record is not None and not record.used:
@@ -179,7 +179,7 @@ def surrogate_loss(module: nn.Module, loss: torch.Tensor, reduction: str = "mean
     for owner in owners.values():
         old = getattr(owner, "baseline", None)
         value = float(objective)
-        object.__setattr__(owner, "baseline", value if old is None else BASELINE_DECAY * old + (1 - BASELINE_DECAY) * value)
+        vars(owner)["baseline"] = value if old is None else BASELINE_DECAY * old + (1 - BASELINE_DECAY) * value
     if not terms:
         return loss.new_zeros(())
     return torch.stack(terms).sum()

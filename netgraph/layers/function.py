@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer, shape_option
+from netgraph.core.options import Function, PortShapes, Shape
 from netgraph.layers.expression import Expression, evaluate, parse, to_code
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
@@ -103,7 +104,8 @@ def _input_option(value: Any, ports: tuple[str, ...], layer: str) -> dict[str, t
     if isinstance(value, Mapping):
         unknown = [k for k in value if k not in ports]
         if unknown:
-            raise OptionError(f"{layer} input=: no port {unknown[0]!r}{did_you_mean(unknown[0], ports)}; ports are {list(ports)}")
+            raise OptionError(f"{layer} input=: no port {unknown[0]!r}{did_you_mean(unknown[0], ports)}; ports are {list(ports)}",
+                              option="input")
         return {p: shape_option(value.get(p), layer, f"input[{p!r}]") for p in ports}
     shape = shape_option(value, layer, "input")
     return {p: shape for p in ports}
@@ -122,12 +124,12 @@ class FunctionLayer(Layer):
     ('Means', 'Stds', 'Random')
     """
 
-    function: Any
-    output: Any = None
-    input: Any = None
+    function: Function
+    output: Shape = None
+    input: PortShapes = None
     POSITIONAL = "function"
 
-    def __post_init__(self) -> None:
+    def normalize(self) -> dict[str, Any]:
         if isinstance(self.function, str):
             expr = parse(self.function)
             ports = expr.slots
@@ -136,13 +138,11 @@ class FunctionLayer(Layer):
             ports = _callable_ports(self.function)
         else:
             raise OptionError(f"FunctionLayer needs a slot expression string or a Python function, "
-                              f"found {type(self.function).__name__}")
+                              f"found {type(self.function).__name__}", option="function")
         if not ports:
-            raise OptionError(f"FunctionLayer {self.function!r} uses no input (write #Name for an input port)")
-        object.__setattr__(self, "_expr", expr)
-        object.__setattr__(self, "input_ports", ports)
-        object.__setattr__(self, "output", shape_option(self.output, "FunctionLayer", "output"))
-        object.__setattr__(self, "_inputs", _input_option(self.input, ports, "FunctionLayer"))
+            raise OptionError(f"FunctionLayer {self.function!r} uses no input (write #Name for an input port)",
+                              option="function")
+        return {"_expr": expr, "input_ports": ports, "_inputs": _input_option(self.input, ports, "FunctionLayer")}
 
     def declared_types(self) -> dict[str, PortType]:
         types = {p: PortType(s, REAL) for p, s in self._inputs.items()}
@@ -210,27 +210,27 @@ class ElementwiseLayer(Layer):
     ('Input',)
     """
 
-    function: Any
-    input: Any = None
-    output: Any = None
+    function: Function
+    input: Shape = None
+    output: Shape = None
     POSITIONAL = "function"
     input_ports = ("Input",)
 
-    def __post_init__(self) -> None:
+    def normalize(self) -> dict[str, Any]:
         f = self.function
         if not isinstance(f, str):
-            raise OptionError(f"ElementwiseLayer needs a function name such as 'Ramp', found {f!r}")
+            raise OptionError(f"ElementwiseLayer needs a function name such as 'Ramp', found {f!r}", option="function")
         expr = None
         if f not in ELEMENTWISE:
             if "#" not in f:
                 raise OptionError(f"ElementwiseLayer: unknown function {f!r}{did_you_mean(f, ELEMENTWISE)}; "
-                                  f"known: {', '.join(sorted(ELEMENTWISE))}, or an expression in # such as '#^2'")
+                                  f"known: {', '.join(sorted(ELEMENTWISE))}, or an expression in # such as '#^2'",
+                                  option="function")
             expr = parse(f)
             if expr.slots != ("Input",):
-                raise OptionError(f"ElementwiseLayer expression {f!r} must use only # (its one input), found {list(expr.slots)}")
-        object.__setattr__(self, "_expr", expr)
-        object.__setattr__(self, "input", shape_option(self.input, "ElementwiseLayer", "input"))
-        object.__setattr__(self, "output", shape_option(self.output, "ElementwiseLayer", "output"))
+                raise OptionError(f"ElementwiseLayer expression {f!r} must use only # (its one input), found {list(expr.slots)}",
+                                  option="function")
+        return {"_expr": expr}
 
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": PortType(self.input, REAL), "Output": PortType(self.output, REAL)}

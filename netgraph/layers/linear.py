@@ -10,7 +10,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.core.layer import EmitContext, Layer, as_array, shape_option
+from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, numel
 
@@ -45,21 +46,19 @@ class LinearLayer(Layer):
     (3,)
     """
 
-    output: Any = None
-    input: Any = None
-    weights: Any = None
-    biases: Any = None
+    output: Shape = None
+    input: Shape = None
+    weights: Array = None
+    biases: Array = None
     ARRAYS = {"Weights": "weights", "Biases": "biases"}
     POSITIONAL = "output"
     input_ports = ("Input",)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "output", shape_option(self.output, "LinearLayer", "output"))
-        object.__setattr__(self, "input", shape_option(self.input, "LinearLayer", "input"))
-        for name in ("weights", "biases"):
-            object.__setattr__(self, name, as_array(getattr(self, name), f"LinearLayer {name}="))
+    def normalize(self) -> dict[str, Any]:
         if self.weights is not None and self.weights.dim() != 2:
-            raise OptionError(f"LinearLayer weights= must be a matrix, found shape {tuple(self.weights.shape)}")
+            raise OptionError(f"LinearLayer weights= must be a matrix, found shape {tuple(self.weights.shape)}",
+                              option="weights")
+        return {}
 
     def declared_types(self) -> dict[str, PortType]:
         out = self.output

@@ -29,7 +29,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.layers._shapes import fill
-from netgraph.core.layer import EmitContext, Layer, shape_option
+from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.options import Literal, Shape
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
 
@@ -49,9 +50,6 @@ class _PairLoss(_LossBase):
     """Input and Target share one shape; the loss is the mean of an elementwise function."""
 
     CODE = ""  # template in {x}, {t}
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "input", shape_option(self.input, self.type_name, "input"))
 
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": PortType(self.input, REAL), "Target": PortType(self.input, REAL), "Loss": PortType((), REAL)}
@@ -95,7 +93,7 @@ class MeanSquaredLossLayer(_PairLoss):
     ()
     """
 
-    input: Any = None
+    input: Shape = None
     CODE = "({x} - {t}).square().reshape({x}.shape[0], -1).mean(1)"
 
 
@@ -103,7 +101,7 @@ class MeanSquaredLossLayer(_PairLoss):
 class MeanAbsoluteLossLayer(_PairLoss):
     """Mean of ``|Input - Target|`` over each example's elements: ``Loss`` has shape ``()``."""
 
-    input: Any = None
+    input: Shape = None
     CODE = "({x} - {t}).abs().reshape({x}.shape[0], -1).mean(1)"
 
 
@@ -130,23 +128,22 @@ class CrossEntropyLossLayer(_LossBase):
     PortType(shape=(), dtype='Integer')
     """
 
-    form: Any = "Index"
-    input: Any = None
+    form: Literal["Index", "Probabilities", "Binary"] = "Index"
+    input: Shape = None
     logits: bool = False
     POSITIONAL = "form"
 
-    def __post_init__(self) -> None:
+    def validate(self) -> None:
         if self.form not in CROSS_ENTROPY_FORMS:
             raise OptionError(f"CrossEntropyLossLayer: unknown target form {self.form!r}"
                               f"{did_you_mean(self.form, CROSS_ENTROPY_FORMS)}; use one of "
-                              f"{', '.join(map(repr, CROSS_ENTROPY_FORMS))}")
+                              f"{', '.join(map(repr, CROSS_ENTROPY_FORMS))}", option="form")
         if not isinstance(self.logits, bool):
-            raise OptionError(f"CrossEntropyLossLayer option logits= must be True or False, found {self.logits!r}")
-        shape = shape_option(self.input, "CrossEntropyLossLayer", "input")
-        if self.form == "Index" and shape == ():
+            raise OptionError(f"CrossEntropyLossLayer option logits= must be True or False, found {self.logits!r}",
+                              option="logits")
+        if self.form == "Index" and self.input == ():
             raise OptionError("CrossEntropyLossLayer('Index') input= must have a class dimension (the last), "
-                              "found () — e.g. input=10 for 10 classes")
-        object.__setattr__(self, "input", shape)
+                              "found () — e.g. input=10 for 10 classes", option="input")
 
     @property
     def code(self) -> str:

@@ -22,6 +22,7 @@ from torch import nn
 
 from netgraph.layers._shapes import fill, is_int, level_dim, level_option, pass_dtype, positive_int
 from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.options import Function, Ports
 from netgraph.layers.expression import parse
 from netgraph.layers.function import ExpressionModule, _elementwise_infer, align, align_code
 from netgraph.layers.expression import to_code
@@ -51,19 +52,19 @@ def _port_names(inputs: Any, layer: str) -> tuple[str, ...]:
         return tuple(f"Input{i}" for i in range(1, positive_int(inputs, layer, "inputs") + 1))
     if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(p, str) and p.isidentifier() for p in inputs):
         if len(set(inputs)) != len(inputs):
-            raise OptionError(f"{layer} option inputs= has repeated port names: {list(inputs)}")
+            raise OptionError(f"{layer} option inputs= has repeated port names: {list(inputs)}", option="inputs")
         return tuple(inputs)
     raise OptionError(f"{layer} option inputs= must be a number of ports or a list of port names "
-                      f"(identifiers), found {inputs!r}")
+                      f"(identifiers), found {inputs!r}", option="inputs")
 
 
 class _Variadic(Layer):
     variadic = True
 
-    def _set_ports(self) -> None:
+    def _ports(self) -> dict[str, Any]:
+        """The normalised ``inputs`` option and the input ports it names."""
         value = list(self.inputs) if isinstance(self.inputs, tuple) else self.inputs
-        object.__setattr__(self, "inputs", value)
-        object.__setattr__(self, "input_ports", _port_names(self.inputs, self.type_name))
+        return {"inputs": value, "input_ports": _port_names(value, self.type_name)}
 
     def with_input_count(self, n: int) -> Layer:
         return self if self.inputs is not None else dataclasses.replace(self, inputs=n)
@@ -89,31 +90,30 @@ class ThreadingLayer(_Variadic):
     or a slot expression: ``"#1 * #2 + #3"`` (ports Input1..3) or ``"#a / #b"`` (ports a, b).
     """
 
-    function: Any
-    inputs: Any = None
+    function: Function
+    inputs: Ports = None
     POSITIONAL = "function"
 
-    def __post_init__(self) -> None:
+    def normalize(self) -> dict[str, Any]:
         f = self.function
         if not isinstance(f, str):
             raise OptionError(f"ThreadingLayer needs a function name such as 'Plus' or an expression such as "
-                              f"'#1 * #2', found {f!r}")
+                              f"'#1 * #2', found {f!r}", option="function")
         if f in THREADING:
-            self._set_ports()
+            ports = self._ports()
             arity = THREADING[f][2]
-            if arity is not None and len(self.input_ports) != arity and self.inputs is not None:
+            if arity is not None and len(ports["input_ports"]) != arity and self.inputs is not None:
                 raise OptionError(f"ThreadingLayer({f!r}) takes exactly {arity} inputs, found "
-                                  f"{len(self.input_ports)} ({list(self.input_ports)})")
-            object.__setattr__(self, "_expr", None)
-            return
+                                  f"{len(ports['input_ports'])} ({list(ports['input_ports'])})", option="inputs")
+            return {**ports, "_expr": None}
         if "#" not in f:
             raise OptionError(f"ThreadingLayer: unknown function {f!r}{did_you_mean(f, THREADING)}; known: "
-                              f"{', '.join(THREADING)}, or an expression in slots such as '#1 * #2'")
+                              f"{', '.join(THREADING)}, or an expression in slots such as '#1 * #2'", option="function")
         if self.inputs is not None:
-            raise OptionError("ThreadingLayer: an expression names its own ports (its #slots); drop inputs=")
+            raise OptionError("ThreadingLayer: an expression names its own ports (its #slots); drop inputs=",
+                              option="inputs")
         expr = parse(f)
-        object.__setattr__(self, "_expr", expr)
-        object.__setattr__(self, "input_ports", expr.slots)
+        return {"_expr": expr, "input_ports": expr.slots}
 
     @property
     def variadic(self) -> bool:  # type: ignore[override]
@@ -148,10 +148,10 @@ class ThreadingLayer(_Variadic):
 class TotalLayer(_Variadic):
     """The elementwise sum of its inputs, which all have one shape: ``([a, b, c], TotalLayer())``."""
 
-    inputs: Any = None
+    inputs: Ports = None
 
-    def __post_init__(self) -> None:
-        self._set_ports()
+    def normalize(self) -> dict[str, Any]:
+        return self._ports()
 
     def declared_types(self) -> dict[str, PortType]:
         return {p: PortType(None, REAL) for p in (*self.input_ports, "Output")}
@@ -193,11 +193,10 @@ class CatenateLayer(_Variadic):
     """
 
     level: int = 1
-    inputs: Any = None
+    inputs: Ports = None
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "level", level_option(self.level, "CatenateLayer"))
-        self._set_ports()
+    def normalize(self) -> dict[str, Any]:
+        return {"level": level_option(self.level, "CatenateLayer"), **self._ports()}
 
     def declared_types(self) -> dict[str, PortType]:
         return {p: PortType(None, None) for p in (*self.input_ports, "Output")}

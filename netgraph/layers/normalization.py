@@ -20,7 +20,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.layers._shapes import check_number, level_dim, level_option
-from netgraph.core.layer import EmitContext, Layer, as_array, shape_option
+from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 
@@ -60,11 +61,10 @@ class SoftmaxLayer(_SameShape):
     """
 
     level: int = -1
-    input: Any = None
+    input: Shape = None
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "level", level_option(self.level, "SoftmaxLayer"))
-        object.__setattr__(self, "input", shape_option(self.input, "SoftmaxLayer", "input"))
+    def normalize(self) -> dict[str, Any]:
+        return {"level": level_option(self.level, "SoftmaxLayer")}
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = super().infer(types)
@@ -101,12 +101,11 @@ class DropoutLayer(_SameShape):
     """
 
     p: float = 0.5
-    input: Any = None
+    input: Shape = None
     POSITIONAL = "p"
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "p", check_number(self.p, "DropoutLayer", "p", 0.0, 1.0, open_high=True))
-        object.__setattr__(self, "input", shape_option(self.input, "DropoutLayer", "input"))
+    def normalize(self) -> dict[str, Any]:
+        return {"p": check_number(self.p, "DropoutLayer", "p", 0.0, 1.0, open_high=True)}
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return DropoutModule(self.p)
@@ -117,7 +116,7 @@ class DropoutLayer(_SameShape):
 
 def _positive(value: Any, layer: str) -> float:
     if check_number(value, layer, "epsilon", 0.0, float("inf")) == 0:
-        raise OptionError(f"{layer} option epsilon= must be positive, found {value!r}")
+        raise OptionError(f"{layer} option epsilon= must be positive, found {value!r}", option="epsilon")
     return float(value)
 
 
@@ -131,16 +130,16 @@ class _Normalization(_SameShape):
         sizes = {int(v.shape[0]) for v in self.arrays.values() if v is not None}
         return sizes.pop() if len(sizes) == 1 else None
 
-    def _check_arrays(self) -> None:
+    def validate(self) -> None:
         for field in self.ARRAYS.values():
-            value = as_array(getattr(self, field), f"{self.type_name} {field}=")
+            value = getattr(self, field)
             if value is not None and value.dim() != 1:
                 raise OptionError(f"{self.type_name} {field}= must be a vector, found shape "
-                                  f"{format_shape(tuple(value.shape))}")
-            object.__setattr__(self, field, value)
+                                  f"{format_shape(tuple(value.shape))}", option=field)
         sizes = {name: int(v.shape[0]) for name, v in self.arrays.items() if v is not None}
         if len(set(sizes.values())) > 1:
-            raise OptionError(f"{self.type_name}: arrays have different lengths {sizes}")
+            raise OptionError(f"{self.type_name}: arrays have different lengths {sizes}",
+                              option=next(iter(self.ARRAYS.values())))
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = super().infer(types)
@@ -196,20 +195,17 @@ class BatchNormalizationLayer(_Normalization):
 
     momentum: float = 0.9
     epsilon: float = 0.001
-    input: Any = None
-    scaling: Any = None
-    biases: Any = None
-    moving_mean: Any = None
-    moving_variance: Any = None
+    input: Shape = None
+    scaling: Array = None
+    biases: Array = None
+    moving_mean: Array = None
+    moving_variance: Array = None
     ARRAYS = {"Scaling": "scaling", "Biases": "biases", "MovingMean": "moving_mean",
               "MovingVariance": "moving_variance"}
 
-    def __post_init__(self) -> None:
-        momentum = check_number(self.momentum, "BatchNormalizationLayer", "momentum", 0.0, 1.0)
-        object.__setattr__(self, "momentum", momentum)
-        object.__setattr__(self, "epsilon", _positive(self.epsilon, "BatchNormalizationLayer"))
-        object.__setattr__(self, "input", shape_option(self.input, "BatchNormalizationLayer", "input"))
-        self._check_arrays()
+    def normalize(self) -> dict[str, Any]:
+        return {"momentum": check_number(self.momentum, "BatchNormalizationLayer", "momentum", 0.0, 1.0),
+                "epsilon": _positive(self.epsilon, "BatchNormalizationLayer")}
 
     def _axis(self, shape: tuple) -> int:
         if len(shape) == 0:
@@ -245,15 +241,13 @@ class LayerNormalizationLayer(_Normalization):
     """
 
     epsilon: float = 1e-5
-    input: Any = None
-    scaling: Any = None
-    biases: Any = None
+    input: Shape = None
+    scaling: Array = None
+    biases: Array = None
     ARRAYS = {"Scaling": "scaling", "Biases": "biases"}
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "epsilon", _positive(self.epsilon, "LayerNormalizationLayer"))
-        object.__setattr__(self, "input", shape_option(self.input, "LayerNormalizationLayer", "input"))
-        self._check_arrays()
+    def normalize(self) -> dict[str, Any]:
+        return {"epsilon": _positive(self.epsilon, "LayerNormalizationLayer")}
 
     def _axis(self, shape: tuple) -> int:
         if len(shape) == 0:

@@ -12,12 +12,13 @@ import ast
 import dataclasses
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Optional
 
 import torch
 from torch import nn
 
-from netgraph.core.layer import EmitContext, Layer, shape_option
+from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.dist_base import tensors
 from netgraph.layers.function import align_code, _callable_ports, align
@@ -170,41 +171,42 @@ class RandomArrayLayer(Layer):
     ('a', 'b')
     """
 
-    distribution: Any
-    output: Any = None
-    estimator: Any = None
-    temperature: Any = None
-    eval_mode: str = "sample"
+    distribution: DistributionOption
+    output: Shape = None
+    estimator: Optional[Literal["pathwise", "score_function", "straight_through", "relaxed", "implicit", "none"]] = None
+    temperature: Optional[float] = None
+    eval_mode: Literal["sample", "mean"] = "sample"
     POSITIONAL = "distribution"
 
-    def __post_init__(self) -> None:
+    def normalize(self) -> dict[str, Any]:
         dist = self.distribution
         if not isinstance(dist, Distribution):
             if not callable(dist):
-                raise OptionError(f"RandomArrayLayer needs a distribution such as NormalDistribution(0, 1), found {dist!r}")
+                raise OptionError(f"RandomArrayLayer needs a distribution such as NormalDistribution(0, 1), found {dist!r}",
+                                  option="distribution")
             dist = dist(*(f"#{p}" for p in _callable_ports(dist, "RandomArrayLayer")))
             if not isinstance(dist, Distribution):
-                raise OptionError(f"RandomArrayLayer's function must return a distribution, returned {dist!r}")
+                raise OptionError(f"RandomArrayLayer's function must return a distribution, returned {dist!r}",
+                                  option="distribution")
         name = type(dist).__name__
         if self.estimator is not None and self.estimator not in dist.ESTIMATORS:
             why = {"score_function": " (its parameters move the support or are integers, so a score-function "
                                      "gradient would be biased or meaningless)",
                    "relaxed": " (a relaxed draw exists only for BernoulliDistribution)"}.get(self.estimator, "")
             raise OptionError(f"RandomArrayLayer: {name} supports estimator= {', '.join(map(repr, dist.ESTIMATORS))} "
-                              f"(the first is the default); found {self.estimator!r}{why}")
+                              f"(the first is the default); found {self.estimator!r}{why}", option="estimator")
         if self.temperature is not None and (self.estimator != "relaxed" or isinstance(self.temperature, bool)
                                              or not isinstance(self.temperature, (int, float))
                                              or not 0 < self.temperature < math.inf):
             raise OptionError("RandomArrayLayer: temperature= is a number > 0 and applies only to "
-                              f"estimator='relaxed'; found temperature={self.temperature!r} with estimator={self.estimator!r}")
+                              f"estimator='relaxed'; found temperature={self.temperature!r} with estimator={self.estimator!r}",
+                              option="temperature")
         if self.eval_mode not in EVAL_MODES:
             raise OptionError(f"RandomArrayLayer: eval_mode must be 'sample' (keep drawing, as Wolfram) or 'mean'; "
-                              f"found {self.eval_mode!r}")
+                              f"found {self.eval_mode!r}", option="eval_mode")
         if self.eval_mode == "mean" and not dist.slots and not bool(torch.isfinite(torch.as_tensor(dist.mean())).all()):
-            raise OptionError(f"RandomArrayLayer: eval_mode='mean' but {dist!r} has an infinite mean")
-        object.__setattr__(self, "distribution", dist)
-        object.__setattr__(self, "output", shape_option(self.output, "RandomArrayLayer", "output"))
-        object.__setattr__(self, "input_ports", dist.slots)
+            raise OptionError(f"RandomArrayLayer: eval_mode='mean' but {dist!r} has an infinite mean", option="eval_mode")
+        return {"distribution": dist, "input_ports": dist.slots}
 
     def declared_types(self) -> dict[str, PortType]:
         return {**{s: PortType(None, REAL) for s in self.input_ports}, "Output": PortType(self.output, REAL)}

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar, Optional
 
 import torch
 from torch import nn
 
 from netgraph.layers._shapes import fill, is_int, positive_int
-from netgraph.core.layer import Layer, as_array, shape_option
+from netgraph.core.layer import Layer, shape_option
+from netgraph.core.options import Array, Literal, SequenceShape
 from netgraph.layers._shapes import _ShapeLayer
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
@@ -60,29 +61,29 @@ class RecurrentModule(nn.Module):
 
 
 class _Recurrent(Layer):
-    GATES: tuple[str, ...] = ()
+    GATES: ClassVar[tuple[str, ...]] = ()
     input_ports = ("Input",)
 
-    def __post_init__(self) -> None:
+    def normalize(self) -> dict[str, Any]:
         name = self.type_name
         for array, field in self.ARRAYS.items():
-            value = as_array(getattr(self, field), f"{name} {field}=")
+            value = getattr(self, field)
             want = 1 if array.endswith("Biases") else 2
             if value is not None and value.dim() != want:
-                raise OptionError(f"{name} {field}= must have rank {want}, found {format_shape(tuple(value.shape))}")
-            object.__setattr__(self, field, value)
+                raise OptionError(f"{name} {field}= must have rank {want}, found {format_shape(tuple(value.shape))}",
+                                  option=field)
         sizes = {int(v.shape[0]) for v in self.arrays.values() if v is not None}
         if self.output is not None:
             positive_int(self.output, name, "output")
             sizes.add(self.output)
         if len(sizes) > 1:
-            raise OptionError(f"{name}: output= and the arrays disagree on the state size: {sorted(sizes)}")
+            raise OptionError(f"{name}: output= and the arrays disagree on the state size: {sorted(sizes)}",
+                              option="output")
         if not sizes:
-            raise OptionError(f"{name} needs its state size: {name}(n)")
-        object.__setattr__(self, "_size", sizes.pop())
+            raise OptionError(f"{name} needs its state size: {name}(n)", option="output")
         inputs = {int(v.shape[1]) for a, v in self.arrays.items() if v is not None and a.endswith("InputWeights")}
-        object.__setattr__(self, "_in", inputs.pop() if len(inputs) == 1 else None)
-        object.__setattr__(self, "input", self._input_option(self.input))
+        return {"_size": sizes.pop(), "_in": inputs.pop() if len(inputs) == 1 else None,
+                "input": self._input_option(self.input)}
 
     def _input_option(self, value: Any) -> tuple | None:
         if is_int(value):
@@ -90,7 +91,7 @@ class _Recurrent(Layer):
         shape = shape_option(value, self.type_name, "input")
         if shape is not None and len(shape) != 2:
             raise OptionError(f"{self.type_name} input= must be the feature size or a (length, features) shape, "
-                              f"found {value!r}")
+                              f"found {value!r}", option="input")
         return shape
 
     def declared_types(self) -> dict[str, PortType]:
@@ -133,20 +134,20 @@ class LongShortTermMemoryLayer(_Recurrent):
     ``<Gate>InputWeights`` (n, d), ``<Gate>StateWeights`` (n, n) and ``<Gate>Biases`` (n).
     """
 
-    output: Any = None
-    input: Any = None
-    input_gate_input_weights: Any = None
-    input_gate_state_weights: Any = None
-    input_gate_biases: Any = None
-    forget_gate_input_weights: Any = None
-    forget_gate_state_weights: Any = None
-    forget_gate_biases: Any = None
-    memory_gate_input_weights: Any = None
-    memory_gate_state_weights: Any = None
-    memory_gate_biases: Any = None
-    output_gate_input_weights: Any = None
-    output_gate_state_weights: Any = None
-    output_gate_biases: Any = None
+    output: Optional[int] = None
+    input: SequenceShape = None
+    input_gate_input_weights: Array = None
+    input_gate_state_weights: Array = None
+    input_gate_biases: Array = None
+    forget_gate_input_weights: Array = None
+    forget_gate_state_weights: Array = None
+    forget_gate_biases: Array = None
+    memory_gate_input_weights: Array = None
+    memory_gate_state_weights: Array = None
+    memory_gate_biases: Array = None
+    output_gate_input_weights: Array = None
+    output_gate_state_weights: Array = None
+    output_gate_biases: Array = None
     ARRAYS = _arrays(_LSTM_GATES)
     GATES = _LSTM_GATES
     POSITIONAL = "output"
@@ -160,17 +161,17 @@ class GatedRecurrentLayer(_Recurrent):
     """GRU with state size ``output``: reset gate r, update gate z, memory m = tanh(W x + r ⊙ (U s) + b),
     ``s_t = (1 - z) ⊙ m + z ⊙ s_{t-1}`` (Wolfram's and torch's formulation)."""
 
-    output: Any = None
-    input: Any = None
-    reset_gate_input_weights: Any = None
-    reset_gate_state_weights: Any = None
-    reset_gate_biases: Any = None
-    update_gate_input_weights: Any = None
-    update_gate_state_weights: Any = None
-    update_gate_biases: Any = None
-    memory_gate_input_weights: Any = None
-    memory_gate_state_weights: Any = None
-    memory_gate_biases: Any = None
+    output: Optional[int] = None
+    input: SequenceShape = None
+    reset_gate_input_weights: Array = None
+    reset_gate_state_weights: Array = None
+    reset_gate_biases: Array = None
+    update_gate_input_weights: Array = None
+    update_gate_state_weights: Array = None
+    update_gate_biases: Array = None
+    memory_gate_input_weights: Array = None
+    memory_gate_state_weights: Array = None
+    memory_gate_biases: Array = None
     ARRAYS = _arrays(_GRU_GATES)
     GATES = _GRU_GATES
     POSITIONAL = "output"
@@ -186,21 +187,22 @@ _ACTIVATIONS = {"Tanh": "rnn_tanh", "Ramp": "rnn_relu"}
 class BasicRecurrentLayer(_Recurrent):
     """``s_t = activation(InputWeights x_t + StateWeights s_{t-1} + Biases)``; activation "Tanh" or "Ramp"."""
 
-    output: Any = None
-    activation: str = "Tanh"
-    input: Any = None
-    input_weights: Any = None
-    state_weights: Any = None
-    biases: Any = None
+    output: Optional[int] = None
+    activation: Literal["Tanh", "Ramp"] = "Tanh"
+    input: SequenceShape = None
+    input_weights: Array = None
+    state_weights: Array = None
+    biases: Array = None
     ARRAYS = _arrays(("",))
     GATES = ("",)
     POSITIONAL = "output"
 
-    def __post_init__(self) -> None:
+    def normalize(self) -> dict[str, Any]:
         if self.activation not in _ACTIVATIONS:
             raise OptionError(f"BasicRecurrentLayer: activation {self.activation!r} is not supported"
-                              f"{did_you_mean(self.activation, _ACTIVATIONS)}; use 'Tanh' or 'Ramp'")
-        super().__post_init__()
+                              f"{did_you_mean(self.activation, _ACTIVATIONS)}; use 'Tanh' or 'Ramp'",
+                              option="activation")
+        return super().normalize()
 
     def _kind(self) -> str:
         return _ACTIVATIONS[self.activation]

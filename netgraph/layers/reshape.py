@@ -16,12 +16,13 @@ import math
 import re
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
+from typing import Any, Optional
 
 import torch
 
 from netgraph.layers._shapes import _ShapeLayer, is_int, level_option, positive_int
 from netgraph.core.errors import OptionError
+from netgraph.core.options import IntOrInts, Levels
 from netgraph.core.types import Conflict, PortType, format_shape
 
 __all__ = ["FlattenLayer", "ReshapeLayer", "TransposeLayer", "PartLayer", "ReplicateLayer"]
@@ -61,10 +62,10 @@ class FlattenLayer(_ShapeLayer):
     """Flattens levels: ``FlattenLayer()`` gives a vector; ``FlattenLayer(n)`` merges the first n+1 levels,
     ``FlattenLayer(-n)`` the last n+1 (Wolfram's FlattenLayer[n])."""
 
-    level: Any = None
+    level: Optional[int] = None
     POSITIONAL = "level"
 
-    def __post_init__(self) -> None:
+    def validate(self) -> None:
         if self.level is not None:
             level_option(self.level, "FlattenLayer")
 
@@ -117,15 +118,15 @@ class ReshapeLayer(_ShapeLayer):
     (2, -1)
     """
 
-    dims: Any
+    dims: IntOrInts
     POSITIONAL = "dims"
 
-    def __post_init__(self) -> None:
+    def normalize(self) -> dict[str, Any]:
         dims = self.dims if isinstance(self.dims, (list, tuple)) else [self.dims]
         if not all(is_int(d) and (d >= 1 or d == -1) for d in dims) or sum(d == -1 for d in dims) > 1:
             raise OptionError(f"ReshapeLayer dims must be a list of positive sizes with at most one -1 (inferred), "
-                              f"found {self.dims!r}")
-        object.__setattr__(self, "dims", tuple(int(d) for d in dims))
+                              f"found {self.dims!r}", option="dims")
+        return {"dims": tuple(int(d) for d in dims)}
 
     def _resolved(self, total: int | None) -> tuple:
         dims = tuple(None if d == -1 else d for d in self.dims)
@@ -159,15 +160,15 @@ class TransposeLayer(_ShapeLayer):
     (2, 1)
     """
 
-    perm: Any = (2, 1)
+    perm: IntOrInts = (2, 1)
     POSITIONAL = "perm"
 
-    def __post_init__(self) -> None:
+    def normalize(self) -> dict[str, Any]:
         p = self.perm
         if not isinstance(p, (list, tuple)) or not all(is_int(v) for v in p) or sorted(p) != list(range(1, len(p) + 1)):
             raise OptionError(f"TransposeLayer perm= must be a permutation of 1..k (level k of the input goes to "
-                              f"level perm[k]), found {p!r}")
-        object.__setattr__(self, "perm", tuple(int(v) for v in p))
+                              f"level perm[k]), found {p!r}", option="perm")
+        return {"perm": tuple(int(v) for v in p)}
 
     def _full(self, rank: int) -> tuple[int, ...]:
         if rank < len(self.perm):
@@ -216,7 +217,7 @@ def _part_level(spec: Any) -> Any:
         if start != 0 and stop != 0:
             return (start, stop)
     raise OptionError(f"PartLayer: each level must be a non-zero integer (1-based, negative from the end), "
-                      f"'All', or a span such as '2;;5', found {spec!r}")
+                      f"'All', or a span such as '2;;5', found {spec!r}", option="part")
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -224,16 +225,15 @@ class PartLayer(_ShapeLayer):
     """Takes a part of each example: ``PartLayer(2)`` (the 2nd row), ``PartLayer(-1)`` (the last, e.g. of a
     sequence), ``PartLayer("2;;4")`` (a span), ``PartLayer(["All", 1])`` (column 1). Indices are 1-based."""
 
-    part: Any
+    part: Levels
     POSITIONAL = "part"
 
-    def __post_init__(self) -> None:
+    def normalize(self) -> dict[str, Any]:
         specs = self.part if isinstance(self.part, (list, tuple)) else [self.part]
         if not specs:
-            raise OptionError("PartLayer needs at least one level spec")
-        object.__setattr__(self, "_levels", tuple(_part_level(s) for s in specs))
-        if isinstance(self.part, tuple):
-            object.__setattr__(self, "part", list(self.part))
+            raise OptionError("PartLayer needs at least one level spec", option="part")
+        levels = tuple(_part_level(s) for s in specs)
+        return {"_levels": levels, "part": list(self.part) if isinstance(self.part, tuple) else self.part}
 
     def _check_rank(self, rank: int) -> None:
         if rank < len(self._levels):
@@ -317,18 +317,16 @@ class ReplicateLayer(_ShapeLayer):
     (3, 4)
     """
 
-    n: Any
+    n: IntOrInts
     level: int = 1
     POSITIONAL = "n"
 
-    def __post_init__(self) -> None:
+    def normalize(self) -> dict[str, Any]:
         ns = self.n if isinstance(self.n, (list, tuple)) else [self.n]
         for v in ns:
             positive_int(v, "ReplicateLayer", "n")
-        if isinstance(self.n, tuple):
-            object.__setattr__(self, "n", list(self.n))
-        object.__setattr__(self, "level", level_option(self.level, "ReplicateLayer"))
-        object.__setattr__(self, "_ns", tuple(ns))
+        return {"n": list(self.n) if isinstance(self.n, tuple) else self.n,
+                "level": level_option(self.level, "ReplicateLayer"), "_ns": tuple(ns)}
 
     def _position(self, rank: int) -> int:
         pos = self.level - 1 if self.level > 0 else rank + self.level + 1

@@ -23,12 +23,13 @@ import dataclasses
 import inspect
 from collections.abc import Mapping
 from itertools import chain
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import nn
 
-from netgraph.core.layer import REGISTRY, Layer, register, shape_option
+from netgraph.core.layer import REGISTRY, Layer, frozen_init, register, shape_option
+from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape, is_known, unify
 
@@ -46,11 +47,12 @@ def _ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortT
     items = value.items() if isinstance(value, Mapping) else ((v, None) for v in value) \
         if isinstance(value, (list, tuple)) else None
     if items is None:
-        raise OptionError(f"{layer} {option}= must be a list of port names or a dict of name -> shape, found {value!r}")
+        raise OptionError(f"{layer} {option}= must be a list of port names or a dict of name -> shape, found {value!r}",
+                          option=option)
     out = {}
     for name, spec in items:
         if not isinstance(name, str) or not name.isidentifier():
-            raise OptionError(f"{layer} {option}=: port names must be identifiers, found {name!r}")
+            raise OptionError(f"{layer} {option}=: port names must be identifiers, found {name!r}", option=option)
         if isinstance(spec, PortType):
             out[name] = spec
         elif spec in (REAL, INTEGER):
@@ -58,28 +60,24 @@ def _ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortT
         else:
             out[name] = PortType(shape_option(spec, layer, f"{option}[{name!r}]"), None)
     if not out:
-        raise OptionError(f"{layer} {option}= names no port")
+        raise OptionError(f"{layer} {option}= names no port", option=option)
     return out
 
 
 class _ModuleWrapper(Layer):
     """Shared behaviour of TorchLayer and registered module classes (``self._module`` is the module)."""
 
-    def _setup(self, module: nn.Module, inputs: Any, outputs: Any) -> None:
+    def _setup(self, module: nn.Module, inputs: Any, outputs: Any) -> dict[str, Any]:
+        """The attributes a wrapper derives from its module and port options."""
         name = self.type_name
         if not isinstance(module, nn.Module):
-            raise OptionError(f"{name} needs a torch.nn.Module, found {type(module).__name__}")
+            raise OptionError(f"{name} needs a torch.nn.Module, found {type(module).__name__}", option="module")
         ins, outs = _ports(inputs, "Input", name, "inputs"), _ports(outputs, "Output", name, "outputs")
         clash = set(ins) & set(outs)
         if clash:
-            raise OptionError(f"{name}: {sorted(clash)} named as both input and output ports")
-        object.__setattr__(self, "_module", module)
-        object.__setattr__(self, "_in", ins)
-        object.__setattr__(self, "_out", outs)
-        object.__setattr__(self, "input_ports", tuple(ins))
-        object.__setattr__(self, "output_ports", tuple(outs))
-        object.__setattr__(self, "ARRAYS", {k: k for k in module.state_dict()})
-        object.__setattr__(self, "_cache", {})
+            raise OptionError(f"{name}: {sorted(clash)} named as both input and output ports", option="outputs")
+        return {"_module": module, "_in": ins, "_out": outs, "input_ports": tuple(ins), "output_ports": tuple(outs),
+                "ARRAYS": {k: k for k in module.state_dict()}, "_cache": {}}
 
     def declared_types(self) -> dict[str, PortType]:
         ins = {p: PortType(t.shape, t.dtype or REAL) for p, t in self._in.items()}
@@ -182,13 +180,13 @@ _INTEGER_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint
 class TorchLayer(_ModuleWrapper):
     """Wraps an ``nn.Module``: ``TorchLayer(nn.GRU(...), inputs=["Input"], outputs=["Output", "State"])``."""
 
-    module: Any
-    inputs: Any = None
-    outputs: Any = None
+    module: Module
+    inputs: Ports = None
+    outputs: Ports = None
     POSITIONAL = "module"
 
-    def __post_init__(self) -> None:
-        self._setup(self.module, self.inputs, self.outputs)
+    def normalize(self) -> dict[str, Any]:
+        return self._setup(self.module, self.inputs, self.outputs)
 
     def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
         return dataclasses.replace(self, module=self._loaded(arrays))
@@ -197,10 +195,10 @@ class TorchLayer(_ModuleWrapper):
 class _RegisteredModule(_ModuleWrapper):
     """Base of classes made by ``register_module``: options are the module's constructor arguments."""
 
-    MODULE: type[nn.Module]
-    PORTS: tuple[Any, Any] = (None, None)
+    MODULE: ClassVar[type[nn.Module]]
+    PORTS: ClassVar[tuple[Any, Any]] = (None, None)
 
-    def __post_init__(self) -> None:
+    def normalize(self) -> dict[str, Any]:
         kwargs = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         try:
             with torch.random.fork_rng(devices=[]):  # the same options give the same initial weights
@@ -209,11 +207,11 @@ class _RegisteredModule(_ModuleWrapper):
         except Exception as exc:  # a user's constructor rejecting its arguments
             raise OptionError(f"{self.type_name}: {self.MODULE.__name__}({kwargs}) failed: "
                               f"{type(exc).__name__}: {exc}") from None
-        self._setup(module, *self.PORTS)
+        return self._setup(module, *self.PORTS)
 
     def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
         new = dataclasses.replace(self)
-        object.__setattr__(new, "_module", self._loaded(arrays))
+        frozen_init(new, _module=self._loaded(arrays))
         return new
 
     def __eq__(self, other: object) -> bool:

@@ -30,12 +30,13 @@ from netgraph.core.types import PortType
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
+from netgraph.core.options import option_kinds
 from netgraph.layers.distributions import Distribution
 from netgraph.core.errors import raise_all
 
 __all__ = ["dump_spec", "dump_data", "spec_data", "shape_data"]
 
-_SHAPE_OPTIONS = ("output", "input")
+_SHAPE_KINDS = ("shape", "sequence-shape", "port-shapes")  # option kinds written as shape data
 _FLOW_WIDTH = 100
 
 
@@ -145,12 +146,13 @@ class _Writer:
             return self.graph(layer, path)
         out = _Flow(type=layer.type_name)
         array_fields = {field: name for name, field in getattr(layer, "ARRAYS", {}).items()}
+        kinds = {name: kind.name for name, kind in option_kinds(type(layer)).items()}
         for key, value in layer.options().items():
             if key in array_fields and self.arrays is not None:
                 if value is not None:
                     self.arrays[".".join((*path, array_fields[key]))] = value
                 continue
-            if key in _SHAPE_OPTIONS and isinstance(value, tuple):
+            if kinds.get(key) in _SHAPE_KINDS and isinstance(value, tuple):
                 value = shape_data(value)
             out[key] = self.value(value, path, key)
         return out

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -160,12 +159,12 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, f: An
         return layer
     except ExpressionError as exc:
         key = next((k for k, v in spec.items() if isinstance(v, str) and k != "type"), None)
-        where = spec.value_locs[key].at(exc.column) if key and exc.column is not None else _option_loc(spec, str(exc), loc)
+        where = spec.value_locs[key].at(exc.column) if key and exc.column is not None else _option_loc(cls, spec, exc, loc)
         reader.error(f, where, f"{label}: {_unprefixed(str(exc), cls)}")
     except NetGraphError as exc:
-        reader.error(f, _option_loc(spec, str(exc), loc), f"{label}: {_unprefixed(str(exc), cls)}")
+        reader.error(f, _option_loc(cls, spec, exc, loc), f"{label}: {_unprefixed(str(exc), cls)}")
     except Exception as exc:  # noqa: BLE001 - a layer rejecting odd values is still the spec's fault
-        reader.error(f, _option_loc(spec, str(exc), loc), f"{label} rejected its options: {type(exc).__name__}: {exc}")
+        reader.error(f, _option_loc(cls, spec, exc, loc), f"{label} rejected its options: {type(exc).__name__}: {exc}")
     return FAILED
 
 
@@ -189,26 +188,13 @@ def _unprefixed(message: str, cls: type) -> str:
     return message[len(name):].lstrip(":").lstrip() if message.startswith(name) else message
 
 
-def _option_loc(spec: YMap, message: str, default: Loc) -> Loc:
-    """The value of the option a layer's message names (``output=``, ``option output``) or quotes, else ``default``."""
-    best = None
-    for key, value in spec.items():
-        if key == "type":
-            continue
-        named = rf"(?<![\w]){re.escape(key)}=|option {re.escape(key)}\b|'{re.escape(key)}'"
-        quoted = rf"|{re.escape(repr(value))}" if isinstance(value, str) and value else ""
-        m = re.search(named + quoted, message)
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), key)
-    if best is None and cls_positional(spec) in spec:
-        return spec.value_locs[cls_positional(spec)]
-    return spec.value_locs[best[1]] if best else default
-
-
-def cls_positional(spec: YMap) -> str | None:
-    """The positional option's name of the layer type in ``spec``."""
-    cls = _registry().get(spec.get("type")) if isinstance(spec.get("type"), str) else None
-    return getattr(cls, "POSITIONAL", None)
+def _option_loc(cls: type, spec: YMap, exc: Exception, default: Loc) -> Loc:
+    """The value of the option the error names (its ``Diagnostic.option``), else the positional option's, else ``default``."""
+    diagnostics = getattr(exc, "diagnostics", ())
+    for key in (diagnostics[0].option if diagnostics else None, getattr(cls, "POSITIONAL", None)):
+        if key in spec.value_locs and key != "type":
+            return spec.value_locs[key]
+    return default
 
 
 def option_value(reader: Any, value: Any, loc: Loc, f: Any, path: tuple) -> Any:

@@ -16,10 +16,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Optional, Union
 import netgraph.core.chain  # noqa: F401
 from netgraph.core.layer import REGISTRY
+from netgraph.core.options import OptionKind, option_hints
 from netgraph.spec.layer_specs import layer_fields
 from netgraph.layers.distributions import DISTRIBUTIONS
 from netgraph.layers.function import ELEMENTWISE
@@ -68,15 +70,31 @@ def _doc(obj: Any) -> str:
     return (obj.__doc__ or "").strip().split("\n")[0]
 
 
+_PLAIN = {bool: "boolean", int: "integer", float: "number", str: "string", tuple: "array", list: "array",
+          type(None): "null"}
+
+
+def hint_schema(hint: Any) -> dict:
+    """The JSON Schema of an option annotation: its ``OptionKind``'s, an enum, a union, a plain type, or ``{}``.
+
+    >>> hint_schema(Optional[Literal["a", "b"]])
+    {'anyOf': [{'enum': ['a', 'b']}, {'type': 'null'}]}
+    """
+    kind = next((m for m in getattr(hint, "__metadata__", ()) if isinstance(m, OptionKind)), None)
+    if kind is not None:
+        return dict(kind.schema)
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        return {"enum": list(typing.get_args(hint))}
+    if origin is Union:
+        return {"anyOf": [hint_schema(a) for a in typing.get_args(hint)]}
+    plain = _PLAIN.get(origin or hint)
+    return {"type": plain} if plain else {}
+
+
 def _option_schema(cls: type, field: dataclasses.Field) -> dict:
-    if field.name in getattr(cls, "ARRAYS", {}).values():
-        return {"$ref": "#/$defs/array"}
-    if field.name == "distribution":
-        return {"$ref": "#/$defs/distribution"}
-    if field.name in ("input", "output"):
-        return {"anyOf": [{"$ref": "#/$defs/shape"}, {"type": "object", "additionalProperties": {"$ref": "#/$defs/shape"}}]}
-    out: dict = {}
-    if field.default is not dataclasses.MISSING and _json_default(field.default) is not None:
+    out = hint_schema(option_hints(cls).get(field.name, Any))
+    if field.default is not dataclasses.MISSING and _json_default(field.default) is not None and "$ref" not in out:
         out["default"] = _json_default(field.default)
     if field.name == getattr(cls, "POSITIONAL", None):
         out["description"] = "the positional option (first argument in Python)"

@@ -124,7 +124,7 @@ def test_issue_activations_are_known():
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class ScaleShift(Layer):
+class Rescale(Layer):
     """A user's own layer: y = scale * x + shift, with a learned ``Shift`` array."""
 
     scale: float = 2.0
@@ -154,8 +154,8 @@ class _ScaleShift(nn.Module):
 
 
 def test_a_user_layer_registers_itself_and_works_everywhere():
-    assert REGISTRY["ScaleShift"] is ScaleShift
-    register(ScaleShift, "AffineScale")  # a second, custom type name
+    assert REGISTRY["Rescale"] is Rescale
+    register(Rescale, "AffineScale")  # a second, custom type name
     built = layer_class("AffineScale")(scale=3.0)  # what a YAML spec does with {type: AffineScale, scale: 3.0}
     net = net_initialize(NetChain([LinearLayer(4), built], input=2), seed=0)
     module = net.compile()
@@ -165,15 +165,14 @@ def test_a_user_layer_registers_itself_and_works_everywhere():
     torch.testing.assert_close(module(x), expected)
     torch.testing.assert_close(interpret(net, module, Input=x), expected)
     assert "2.Shift" in module.state_dict()
-    del REGISTRY["AffineScale"]
 
 
 def test_spec_module_builds_a_registered_layer_when_present():
     spec = pytest.importorskip("netgraph.spec")
-    text = ("netgraph: 1\nlayers:\n  lin: {type: LinearLayer, output: 4}\n  act: {type: ScaleShift, scale: 3.0}\n"
+    text = ("netgraph: 1\nlayers:\n  lin: {type: LinearLayer, output: 4}\n  act: {type: Rescale, scale: 3.0}\n"
             "inputs:\n  Input: 2\nedges:\n  - lin -> act\n")
     net = spec.from_yaml(text)
-    assert net.layers["act"] == ScaleShift(scale=3.0)
+    assert net.layers["act"] == Rescale(scale=3.0)
 
 
 def test_families_are_exported():

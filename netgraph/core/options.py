@@ -1,0 +1,135 @@
+"""The vocabulary of layer option types: what an option holds, how it is checked, read, written and described.
+
+Layer fields are annotated with these (``output: Shape = None``); the Layer base normalises each
+annotated value when a layer is made (a shape option becomes a tuple, an array option a float tensor),
+naming the option when it refuses one, and the YAML reader, writer and JSON Schema derive their
+handling from the same annotations (``option_kinds``).
+
+>>> import dataclasses
+>>> from netgraph.core.layer import Layer
+>>> class Scaled(Layer, register=False):
+...     size: Shape = None
+...     mode: Literal["fast", "exact"] = "fast"
+>>> Scaled(size=[2, 3]).size
+(2, 3)
+>>> Scaled(size=-1)
+Traceback (most recent call last):
+...
+netgraph.core.errors.OptionError: Scaled option size= dims must be positive ints (or None for unknown), found -1
+>>> {name: kind.name for name, kind in option_kinds(Scaled).items()}
+{'size': 'shape'}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Literal, Optional, Union
+
+import torch
+
+from netgraph.core.errors import OptionError
+from netgraph.core.types import Conflict, as_shape
+
+__all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "DistributionOption", "Function", "IntOrInts",
+           "Levels", "Module", "Literal", "option_kinds", "option_hints", "as_array"]
+
+
+@dataclasses.dataclass(frozen=True)
+class OptionKind:
+    """What an annotated option holds: ``name`` (a tag), ``normalize(value, layer, option)`` applied when a
+    layer is made (None: the layer checks it itself), and the JSON Schema of its YAML form."""
+
+    name: str
+    normalize: Optional[Callable[[Any, str, str], Any]] = None
+    schema: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor | None:
+    """A detached float32 copy of ``value`` (list, number, ndarray or tensor), or None."""
+    if value is None:
+        return None
+    try:
+        t = torch.as_tensor(value)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise OptionError(f"{what} must be a number or a (nested) list of numbers, found {value!r}: {exc}",
+                          option=option) from None
+    if not (t.is_floating_point() or t.dtype in (torch.int64, torch.int32, torch.bool)):
+        raise OptionError(f"{what} must be real numbers, found dtype {t.dtype}", option=option)
+    return t.detach().to(torch.float32 if not t.is_floating_point() else t.dtype).clone()
+
+
+def _shape(value: Any, layer: str, option: str) -> Any:
+    try:
+        return as_shape(value, f"{layer} option {option}=")
+    except Conflict as exc:
+        raise OptionError(str(exc), option=option) from None
+
+
+def _array(value: Any, layer: str, option: str) -> Any:
+    return as_array(value, f"{layer} {option}=", option)
+
+
+_SHAPE_REF = {"$ref": "#/$defs/shape"}
+Shape = Annotated[Any, OptionKind("shape", _shape, _SHAPE_REF)]
+"""A port shape without the batch dimension: an int, a list of dims, or None (inferred)."""
+SequenceShape = Annotated[Any, OptionKind("sequence-shape", None, _SHAPE_REF)]
+"""A sequence's shape: the feature size (any length), or a (length, features) shape."""
+PortShapes = Annotated[Any, OptionKind("port-shapes", None, {"anyOf": [
+    _SHAPE_REF, {"type": "object", "additionalProperties": _SHAPE_REF}]})]
+"""A shape, or a mapping of port name -> shape."""
+Ports = Annotated[Any, OptionKind("ports", None, {"anyOf": [
+    {"type": "integer", "minimum": 1}, {"type": "array", "items": {"type": "string"}},
+    {"type": "object", "additionalProperties": {"$ref": "#/$defs/portType"}}, {"type": "null"}]})]
+"""Input or output ports: a count, a list of names, or a mapping of name -> port type."""
+Array = Annotated[Any, OptionKind("array", _array, {"$ref": "#/$defs/array"})]
+"""A learnable or constant array: (nested) lists of numbers or a tensor; None until initialised."""
+DistributionOption = Annotated[Any, OptionKind("distribution", None, {"$ref": "#/$defs/distribution"})]
+"""A Distribution (YAML: ``{type: NormalDistribution, args: [0, 1]}``)."""
+Function = Annotated[Any, OptionKind("function", None, {"type": "string"})]
+"""A function name or ``#slot`` expression (YAML), or a Python callable (Python only)."""
+IntOrInts = Annotated[Any, OptionKind("ints", None, {"anyOf": [
+    {"type": "integer"}, {"type": "array", "items": {"type": "integer"}}, {"type": "null"}]})]
+"""An int, or a list of ints (one per spatial dimension or level)."""
+Levels = Annotated[Any, OptionKind("levels", None, {"anyOf": [
+    {"type": "integer"}, {"type": "string"}, {"type": "array", "items": {"type": ["integer", "string"]}},
+    {"type": "null"}]})]
+"""Levels of an array: an int, a span such as ``"2;;"``, or a list of ints."""
+Module = Annotated[Any, OptionKind("module", None, {"description": "a torch.nn.Module (Python only)"})]
+"""A Python ``torch.nn.Module`` (a spec cannot hold one)."""
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def option_hints(cls: type) -> dict[str, Any]:
+    """The type annotation of each dataclass field of ``cls`` (extras kept; ``{}`` when they cannot be resolved)."""
+    if cls not in _HINTS:
+        try:
+            hints = typing.get_type_hints(cls, include_extras=True)
+        except (NameError, TypeError, AttributeError):
+            hints = {}
+        names = {f.name for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else set()
+        _HINTS[cls] = {n: h for n, h in hints.items() if n in names}
+    return _HINTS[cls]
+
+
+def option_kinds(cls: type) -> dict[str, OptionKind]:
+    """The fields of ``cls`` annotated with an ``OptionKind`` (``Shape``, ``Array``, ...), by name."""
+    out = {}
+    for name, hint in option_hints(cls).items():
+        kind = next((m for m in getattr(hint, "__metadata__", ()) if isinstance(m, OptionKind)), None)
+        if kind is not None:
+            out[name] = kind
+    return out
+
+
+def literal_values(hint: Any) -> tuple | None:
+    """The allowed values of a ``Literal[...]`` (inside Optional too), else None."""
+    if typing.get_origin(hint) is Literal:
+        return typing.get_args(hint)
+    if typing.get_origin(hint) is Union:
+        found = [literal_values(a) for a in typing.get_args(hint)]
+        values = [v for f in found if f for v in f]
+        return tuple(values) + ((None,) if type(None) in typing.get_args(hint) else ()) if values else None
+    return None

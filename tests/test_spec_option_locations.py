@@ -1,0 +1,41 @@
+"""A layer's own error is placed at the option its OptionError names (``Diagnostic.option``), not found by text."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgraph import NetGraph, OptionError, SpecError
+from netgraph.core.layer import Layer
+
+
+def _error(text: str) -> str:
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    return str(info.value)
+
+
+def _column(line: str, value: str) -> int:
+    return line.index(value) + 1
+
+
+def test_a_shape_error_points_at_the_shape_option():
+    line = "  a: {type: LinearLayer, output: 3, input: -1}"
+    assert f"<string>:3:{_column(line, '-1')}:" in _error(f"netgraph: 1\nlayers:\n{line}\n")
+
+
+def test_the_location_follows_the_named_option_even_when_the_message_names_another():
+    class Picky(Layer):
+        first: int = 0
+        second: int = 0
+
+        def validate(self):
+            if self.second:
+                raise OptionError("first= and second= disagree", option="second")
+
+    line = "  a: {type: Picky, first: 1, second: 2}"
+    assert f"<string>:3:{_column(line, '2}')}:" in _error(f"netgraph: 1\nlayers:\n{line}\n")
+
+
+def test_an_error_naming_no_option_points_at_the_positional_option_or_the_layer():
+    line = "  a: {type: ReshapeLayer, dims: [0]}"
+    assert f"<string>:3:{_column(line, '[0]')}:" in _error(f"netgraph: 1\nlayers:\n{line}\n")
