@@ -2,7 +2,8 @@
 
 The text is translated (``#x`` -> a slot, ``^`` -> power, ``f[x]`` -> ``f(x)``), parsed with ``ast``,
 and every node is checked against an allowlist: numbers, slots, ``+ - * / ^ %``, comparisons, and
-the functions in ``FUNCTIONS``. The result is a small tree of tuples that ``to_code`` turns into
+the named functions of ``netgraph.layers.function_table`` (a name defined by a Wolfram expression is
+expanded in place). The result is a small tree of tuples that ``to_code`` turns into
 torch code for the compiled forward and ``evaluate`` runs directly (the reference interpreter).
 Constant sub-expressions are folded in float64 torch arithmetic, so ``2^99999999`` is ``inf``, not a hang.
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import operator
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -26,8 +28,9 @@ from typing import Any, Callable
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.layers.function_table import EXPRESSION_ALIASES, NAMED_FUNCTIONS, NamedFunction
 
-__all__ = ["Expression", "parse", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
+__all__ = ["Expression", "parse", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
@@ -43,28 +46,8 @@ class ExpressionError(OptionError):
         super().__init__(f"expression {text!r}{where}: {message}{pointer}")
 
 
-def _resolve(path: str) -> Callable:
-    obj: Any = torch
-    for part in path.split(".")[1:]:
-        obj = getattr(obj, part)
-    return obj
-
-
-_UNARY = {
-    "Exp": "torch.exp", "Log": "torch.log", "Sqrt": "torch.sqrt", "Abs": "torch.abs",
-    "Sin": "torch.sin", "Cos": "torch.cos", "Tan": "torch.tan", "ArcSin": "torch.asin",
-    "ArcCos": "torch.acos", "ArcTan": "torch.atan", "Sinh": "torch.sinh", "Cosh": "torch.cosh",
-    "Tanh": "torch.tanh", "Ramp": "torch.relu", "LogisticSigmoid": "torch.sigmoid",
-    "Erf": "torch.erf", "Floor": "torch.floor", "Ceiling": "torch.ceil", "Round": "torch.round",
-    "Sign": "torch.sign", "LogGamma": "torch.lgamma", "Softplus": "torch.nn.functional.softplus",
-}
-_ALIASES = {"exp": "Exp", "log": "Log", "sqrt": "Sqrt", "abs": "Abs", "sin": "Sin", "cos": "Cos",
-            "tan": "Tan", "tanh": "Tanh", "relu": "Ramp", "sigmoid": "LogisticSigmoid",
-            "min": "Min", "max": "Max", "softplus": "Softplus", "floor": "Floor", "round": "Round"}
-#: Function name -> (torch code, arity). Min/Max/Power/If are handled as operators.
-FUNCTIONS: dict[str, tuple[str, int]] = {**{k: (v, 1) for k, v in _UNARY.items()},
-                                         "Min": ("min", 2), "Max": ("max", 2), "Power": ("**", 2),
-                                         "If": ("where", 3)}
+#: Function name -> its entry in the one table of named functions (kept under its older name).
+FUNCTIONS: dict[str, NamedFunction] = NAMED_FUNCTIONS
 _CONSTANTS = {"Pi": 3.141592653589793, "E": 2.718281828459045, "Infinity": float("inf")}
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
@@ -181,20 +164,47 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
     if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _CMPOPS:
         return _fold(("cmp", _CMPOPS[type(node.ops[0])], sub(node.left), sub(node.comparators[0])))
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
-        name = _ALIASES.get(node.func.id, node.func.id)
+        name = EXPRESSION_ALIASES.get(node.func.id, node.func.id)
         if name not in FUNCTIONS:
             hint = did_you_mean(node.func.id, FUNCTIONS)
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
-        arity = FUNCTIONS[name][1]
-        if len(node.args) != arity or any(isinstance(a, ast.Starred) for a in node.args):
-            raise ExpressionError(f"{name} takes {arity} argument(s), found {len(node.args)}",
+        entry = FUNCTIONS[name]
+        if len(node.args) != entry.arity or any(isinstance(a, ast.Starred) for a in node.args):
+            raise ExpressionError(f"{name} takes {entry.arity} argument(s), found {len(node.args)}",
                                   text, _col(node, origin))
-        return _fold(("call", name, *[sub(a) for a in node.args]))
+        return apply(name, [sub(a) for a in node.args])
     what = type(node).__name__
     if isinstance(node, ast.Constant):
         what = f"constant {node.value!r}"
     raise ExpressionError(f"{what} is not allowed (only numbers, #slots, + - * / ^ %, comparisons "
                           f"and the functions {', '.join(sorted(FUNCTIONS))})", text, _col(node, origin))
+
+
+def apply(name: str, args: list[tuple]) -> tuple:
+    """The tree of table function ``name`` applied to the trees ``args`` (a definition is expanded in place).
+
+    >>> apply("Subtract", [("slot", "a"), ("const", 1.0)])
+    ('bin', '-', ('slot', 'a'), ('const', 1.0))
+    """
+    entry = FUNCTIONS[name]
+    if name == "If" and args[0][0] == "const":  # a constant condition picks its branch (torch.where needs a tensor)
+        return args[1] if args[0][1] != 0 else args[2]
+    return _expand(entry, args) if entry.definition is not None else _fold(("call", entry.name, *args))
+
+
+def _expand(entry: NamedFunction, args: list[tuple]) -> tuple:
+    """The tree of ``entry``'s definition with its slots (``#`` or ``#1``, ``#2``) replaced by ``args``."""
+    slots = ("Input",) if entry.arity == 1 else tuple(f"Input{i}" for i in range(1, entry.arity + 1))
+    tree = _substitute(parse(entry.definition).tree, dict(zip(slots, args)))
+    if all(a[0] == "const" for a in args):
+        return ("const", float(evaluate(tree, {}, fold=True)))
+    return tree
+
+
+def _substitute(tree: tuple, values: dict[str, tuple]) -> tuple:
+    if tree[0] == "slot":
+        return values[tree[1]]
+    return tuple(_substitute(c, values) if isinstance(c, tuple) else c for c in tree)
 
 
 def _fold(tree: tuple) -> tuple:
@@ -214,27 +224,35 @@ def _lit(value: float) -> str:
 
 
 def to_code(tree: tuple, names: dict[str, str]) -> str:
-    """Python source (torch ops) for ``tree``, with slot ``s`` written as ``names[s]``."""
+    """Python source (torch ops) for ``tree``, with slot ``s`` written as ``names[s]``.
+
+    It mirrors ``evaluate`` node for node: each operator symbol and named function is looked up in the
+    same table by both. A node that involves no tensor (a comparison; ``If`` with two constant
+    branches) takes the dtype of its first slot, so the result follows the inputs' dtype.
+    """
     kind = tree[0]
     if kind == "const":
         return _lit(tree[1])
     if kind == "slot":
         return names[tree[1]]
+    args = [to_code(a, names) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
-        return f"(-{to_code(tree[1], names)})"
+        return f"(-{args[0]})"
     if kind == "bin":
-        return f"({to_code(tree[2], names)} {tree[1]} {to_code(tree[3], names)})"
+        return f"({args[0]} {tree[1]} {args[1]})"
     if kind == "cmp":
-        ref = names[_first_slot(tree)]
-        return f"({to_code(tree[2], names)} {tree[1]} {to_code(tree[3], names)}).to({ref}.dtype)"
-    name, args = tree[1], [to_code(a, names) for a in tree[2:]]
+        return f"({args[0]} {tree[1]} {args[1]}).to({names[_first_slot(tree)]}.dtype)"
+    name = tree[1]
     if name == "If":
-        return f"torch.where({args[0]} != 0, {args[1]}, {args[2]})"
+        code = f"torch.where({args[0]} != 0, {args[1]}, {args[2]})"
+        return f"{code}.to({names[_first_slot(tree)]}.dtype)" if _constant_branches(tree) else code
     if name in ("Min", "Max"):
         return _min_max_code(name, tree[2:], args)
-    if name == "Power":
-        return f"({args[0]} ** {args[1]})"
-    return f"{FUNCTIONS[name][0]}({args[0]})"
+    return FUNCTIONS[name].code(*args)
+
+
+def _constant_branches(tree: tuple) -> bool:
+    return tree[3][0] == "const" and tree[4][0] == "const"
 
 
 def _min_max_code(name: str, children: tuple, args: list[str]) -> str:
@@ -256,8 +274,18 @@ def _first_slot(tree: tuple) -> str:
     return ""
 
 
+_BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow,
+           "%": operator.mod}
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
+            "!=": operator.ne}
+
+
 def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False) -> Any:
-    """Run ``tree`` on the tensors in ``env`` (the reference interpreter; also used for folding)."""
+    """Run ``tree`` on the tensors in ``env`` (the reference interpreter; also used for folding).
+
+    >>> evaluate(parse("(2 < #x) * #x").tree, {"x": torch.tensor([1.0, 3.0])})
+    tensor([0., 3.])
+    """
     kind = tree[0]
     if kind == "const":
         return torch.tensor(tree[1], dtype=torch.float64) if fold else tree[1]
@@ -267,25 +295,25 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False) -> Any:
     if kind == "neg":
         return -args[0]
     if kind == "bin":
-        a, b = args
-        return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
-                "**": lambda: a ** b, "%": lambda: a % b}[tree[1]]()
+        return _BINARY[tree[1]](*args)
     if kind == "cmp":
-        a, b = (torch.as_tensor(x, dtype=torch.float64) if not isinstance(x, torch.Tensor) else x for x in args)
-        ref = a if isinstance(a, torch.Tensor) and a.is_floating_point() else b
-        result = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[tree[1]]
-        return result.to(ref.dtype)
-    return _call(tree[1], args)
-
-
-def _call(name: str, args: list[Any]) -> Any:
-    tensors = [a if isinstance(a, torch.Tensor) else torch.tensor(a, dtype=torch.float64) for a in args]
+        return _COMPARE[tree[1]](*args).to(_slot_dtype(tree, env))
+    name = tree[1]
     if name == "If":
-        return torch.where(tensors[0] != 0, args[1], args[2])
-    if name == "Min":
-        return torch.minimum(*torch.broadcast_tensors(*tensors))
-    if name == "Max":
-        return torch.maximum(*torch.broadcast_tensors(*tensors))
-    if name == "Power":
-        return tensors[0] ** tensors[1]
-    return _resolve(FUNCTIONS[name][0])(tensors[0])
+        result = torch.where(args[0] != 0, args[1], args[2])
+        return result.to(_slot_dtype(tree, env)) if _constant_branches(tree) else result
+    if name in ("Min", "Max"):
+        return _min_max(name, *args)
+    return FUNCTIONS[name].function(*args)
+
+
+def _slot_dtype(tree: tuple, env: dict[str, Any]) -> torch.dtype:
+    slot = _first_slot(tree)
+    return env[slot].dtype if slot else torch.float64  # no slot: constant folding, in float64
+
+
+def _min_max(name: str, a: Any, b: Any) -> Any:
+    if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
+        return (torch.minimum if name == "Min" else torch.maximum)(a, b)
+    tensor, const = (b, a) if not isinstance(a, torch.Tensor) else (a, b)
+    return torch.clamp(tensor, **{"max" if name == "Min" else "min": const})

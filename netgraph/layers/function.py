@@ -13,31 +13,14 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer, shape_option
 from netgraph.core.options import Function, PortShapes, Shape
 from netgraph.layers.expression import Expression, evaluate, parse, to_code
+from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 
 __all__ = ["FunctionLayer", "ElementwiseLayer", "ELEMENTWISE", "align_code", "align"]
 
-#: ElementwiseLayer names -> torch code (F is torch.nn.functional).
-ELEMENTWISE: dict[str, str] = {
-    "Ramp": "torch.relu", "ReLU": "torch.relu", "Tanh": "torch.tanh", "LogisticSigmoid": "torch.sigmoid",
-    "Sigmoid": "torch.sigmoid", "Exp": "torch.exp", "Log": "torch.log", "Sin": "torch.sin",
-    "Cos": "torch.cos", "Abs": "torch.abs", "Sqrt": "torch.sqrt", "Erf": "torch.erf",
-    "ELU": "F.elu", "SELU": "torch.selu", "GELU": "F.gelu", "Softplus": "F.softplus", "SoftPlus": "F.softplus",
-    "Swish": "F.silu", "Mish": "F.mish", "SoftSign": "F.softsign", "HardTanh": "F.hardtanh",
-    "HardSigmoid": "F.hardsigmoid", "HardSwish": "F.hardswish", "Square": "torch.square",
-    "Tan": "torch.tan", "ArcTan": "torch.atan", "ArcSin": "torch.asin", "ArcCos": "torch.acos",
-    "Sinh": "torch.sinh", "Cosh": "torch.cosh", "Sign": "torch.sign", "Round": "torch.round",
-    "Floor": "torch.floor", "Ceiling": "torch.ceil", "LogGamma": "torch.lgamma", "Erfc": "torch.erfc",
-    "LogSigmoid": "F.logsigmoid", "Negative": "torch.neg", "Reciprocal": "torch.reciprocal",
-}
-
-
-def _torch_fn(code: str) -> Callable:
-    obj: Any = {"torch": torch, "F": torch.nn.functional}[code.split(".")[0]]
-    for part in code.split(".")[1:]:
-        obj = getattr(obj, part)
-    return obj
+#: ElementwiseLayer names: the one-argument entries of the named-function table (FunctionLayer uses it too).
+ELEMENTWISE: dict[str, NamedFunction] = {name: f for name, f in NAMED_FUNCTIONS.items() if f.arity == 1}
 
 
 def align(x: torch.Tensor, rank: int, out_rank: int) -> torch.Tensor:
@@ -204,7 +187,8 @@ def _callable_ports(fn: Callable, layer: str = "FunctionLayer") -> tuple[str, ..
 class ElementwiseLayer(Layer):
     """Applies a unary function to every element: ``ElementwiseLayer("Ramp")``, or an expression in ``#``.
 
-    Ports: ``Input`` and ``Output``, of the same shape. Names: see ``ELEMENTWISE``.
+    Ports: ``Input`` and ``Output``, of the same shape. Names: see ``ELEMENTWISE`` (the one-argument
+    entries of ``netgraph.layers.function_table``, which FunctionLayer expressions also use).
 
     >>> ElementwiseLayer("Tanh").input_ports
     ('Input',)
@@ -220,12 +204,13 @@ class ElementwiseLayer(Layer):
         f = self.function
         if not isinstance(f, str):
             raise OptionError(f"ElementwiseLayer needs a function name such as 'Ramp', found {f!r}", option="function")
-        expr = None
-        if f not in ELEMENTWISE:
-            if "#" not in f:
-                raise OptionError(f"ElementwiseLayer: unknown function {f!r}{did_you_mean(f, ELEMENTWISE)}; "
-                                  f"known: {', '.join(sorted(ELEMENTWISE))}, or an expression in # such as '#^2'",
-                                  option="function")
+        if f in ELEMENTWISE:
+            expr = parse(f"{f}[#]")  # a name is the expression that applies it: one definition for both paths
+        elif "#" not in f:
+            raise OptionError(f"ElementwiseLayer: unknown function {f!r}{did_you_mean(f, ELEMENTWISE)}; "
+                              f"known: {', '.join(sorted(ELEMENTWISE))}, or an expression in # such as '#^2'",
+                              option="function")
+        else:
             expr = parse(f)
             if expr.slots != ("Input",):
                 raise OptionError(f"ElementwiseLayer expression {f!r} must use only # (its one input), found {list(expr.slots)}",
@@ -240,20 +225,7 @@ class ElementwiseLayer(Layer):
         return {"Input": merged, "Output": merged}
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        if self._expr is not None:
-            return ExpressionModule(self._expr, (0,), 0)
-        return _Unary(_torch_fn(ELEMENTWISE[self.function]))
+        return ExpressionModule(self._expr, (0,), 0)
 
     def emit(self, ctx: EmitContext) -> str:
-        if self._expr is not None:
-            return to_code(self._expr.tree, {"Input": ctx.args[0]})
-        return f"{ELEMENTWISE[self.function]}({ctx.args[0]})"
-
-
-class _Unary(nn.Module):
-    def __init__(self, fn: Callable):
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fn(x)
+        return to_code(self._expr.tree, {"Input": ctx.args[0]})

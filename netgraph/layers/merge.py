@@ -23,25 +23,27 @@ from torch import nn
 from netgraph.layers._shapes import fill, is_int, level_dim, level_option, pass_dtype, positive_int
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Function, Ports
-from netgraph.layers.expression import parse
+from netgraph.layers.expression import Expression, apply, parse, to_code
 from netgraph.layers.function import ExpressionModule, _elementwise_infer, align, align_code
-from netgraph.layers.expression import to_code
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 
 __all__ = ["ThreadingLayer", "TotalLayer", "CatenateLayer", "DotLayer", "THREADING"]
 
-#: ThreadingLayer function names -> (binary code template, torch function, exact arity or None).
-THREADING: dict[str, tuple[str, Any, int | None]] = {
-    "Plus": ("({a} + {b})", torch.add, None),
-    "Times": ("({a} * {b})", torch.mul, None),
-    "Subtract": ("({a} - {b})", torch.sub, 2),
-    "Divide": ("({a} / {b})", torch.div, 2),
-    "Power": ("({a} ** {b})", torch.pow, 2),
-    "Mod": ("torch.remainder({a}, {b})", torch.remainder, 2),
-    "Max": ("torch.maximum({a}, {b})", torch.maximum, None),
-    "Min": ("torch.minimum({a}, {b})", torch.minimum, None),
-}
+#: ThreadingLayer function names -> exact number of inputs (None: any). What each computes is its entry in
+#: the named-function table (netgraph.layers.function_table), folded over the inputs: Plus[Plus[#1, #2], #3].
+THREADING: dict[str, int | None] = {"Plus": None, "Times": None, "Subtract": 2, "Divide": 2, "Power": 2, "Mod": 2,
+                                    "Max": None, "Min": None}
+
+
+def _threaded(name: str, ports: tuple[str, ...]) -> Expression:
+    """The expression folding binary ``name`` over ``ports``: ``Max[Max[#a, #b], #c]``.
+
+    >>> _threaded("Max", ("a", "b", "c")).tree[0:2]
+    ('call', 'Max')
+    """
+    tree = functools.reduce(lambda a, b: apply(name, [a, b]), [("slot", p) for p in ports])
+    return Expression(f"{name} over {', '.join(ports)}", ports, tree)
 
 
 def _port_names(inputs: Any, layer: str) -> tuple[str, ...]:
@@ -101,7 +103,7 @@ class ThreadingLayer(_Variadic):
                               f"'#1 * #2', found {f!r}", option="function")
         if f in THREADING:
             ports = self._ports()
-            arity = THREADING[f][2]
+            arity = THREADING[f]
             if arity is not None and len(ports["input_ports"]) != arity and self.inputs is not None:
                 raise OptionError(f"ThreadingLayer({f!r}) takes exactly {arity} inputs, found "
                                   f"{len(ports['input_ports'])} ({list(ports['input_ports'])})", option="inputs")
@@ -119,6 +121,10 @@ class ThreadingLayer(_Variadic):
     def variadic(self) -> bool:  # type: ignore[override]
         return self._expr is None
 
+    def _expression(self) -> Expression:
+        """The expression this layer computes (a name is folded over the ports in order)."""
+        return self._expr if self._expr is not None else _threaded(self.function, self.input_ports)
+
     def declared_types(self) -> dict[str, PortType]:
         return {p: PortType(None, REAL) for p in (*self.input_ports, "Output")}
 
@@ -131,17 +137,12 @@ class ThreadingLayer(_Variadic):
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         ranks, out_rank = self._ranks(types)
-        if self._expr is not None:
-            return ExpressionModule(self._expr, ranks, out_rank)
-        return ThreadModule(THREADING[self.function][1], ranks, out_rank)
+        return ExpressionModule(self._expression(), ranks, out_rank)
 
     def emit(self, ctx: EmitContext) -> str:
         ranks, out_rank = self._ranks(ctx.types)
         args = [align_code(a, r, out_rank) for a, r in zip(ctx.args, ranks)]
-        if self._expr is not None:
-            return to_code(self._expr.tree, dict(zip(self.input_ports, args)))
-        template = THREADING[self.function][0]
-        return functools.reduce(lambda a, b: template.format(a=a, b=b), args)
+        return to_code(self._expression().tree, dict(zip(self.input_ports, args)))
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)

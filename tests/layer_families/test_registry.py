@@ -21,7 +21,6 @@ from netgraph import (ELEMENTWISE, AggregationLayer, BasicRecurrentLayer, BatchN
                       PartLayer, PoolingLayer, PortType, RandomArrayLayer, ReplicateLayer, ReshapeLayer,
                       SequenceLastLayer, SoftmaxLayer, SummationLayer, ThreadingLayer, TorchLayer, TotalLayer,
                       TransposeLayer, WiringError, interpret, net_initialize)
-from tests.layer_families._helpers import three_way
 
 SAMPLES: dict[str, Layer] = {s.type_name: s for s in [
     LinearLayer(3, input=2, weights=torch.randn(3, 2), biases=torch.randn(3)),
@@ -106,14 +105,7 @@ def test_shorthands_in_layer_lists():
         NetGraph(["tanh"], [])
 
 
-@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
-def test_every_elementwise_name_matches_torch(name):
-    fn = {"F": F, "torch": torch}
-    code = ELEMENTWISE[name]
-    reference = getattr(fn[code.split(".")[0]], code.split(".")[1])
-    x = torch.rand(3, 5) + 0.1  # in the domain of Log, Sqrt, ArcSin ...
-    net = NetGraph([ElementwiseLayer(name)], [], Input=5)
-    three_way(net, lambda m, Input: reference(Input), Input=x * 0.9)
+# Each elementwise name against its Wolfram formula: tests/test_function_table.py
 
 
 def test_issue_activations_are_known():

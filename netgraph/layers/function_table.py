@@ -1,0 +1,94 @@
+"""The one table of named functions, by Wolfram name, for every layer that takes a function by name.
+
+``ElementwiseLayer("GELU")``, ``FunctionLayer("GELU[#x] + Ramp[#y]")`` and ``ThreadingLayer("Plus")``
+all look their names up here, and each entry is the single definition of what the name computes:
+
+* a torch function named by its dotted path (``"torch.relu"``, ``"F.gelu"``): the compiled forward
+  writes ``path(x)`` and the reference module calls the function that very path resolves to;
+* or a Wolfram definition in terms of other entries and the operators ``+ - * / ^ %``
+  (``HardSigmoid`` is ``Clip[(x + 1)/2, {0, 1}]``), which expression parsing expands in place,
+  so both paths run the expanded expression;
+* or neither: Min, Max and If, operators the expression compiler implements itself.
+
+>>> NAMED_FUNCTIONS["Ramp"].code("x")
+'torch.relu(x)'
+>>> NAMED_FUNCTIONS["ReLU"] is NAMED_FUNCTIONS["Ramp"]
+True
+>>> NAMED_FUNCTIONS["HardSigmoid"].definition
+'Min[Max[(# + 1) / 2, 0], 1]'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+__all__ = ["NamedFunction", "NAMED_FUNCTIONS", "EXPRESSION_ALIASES", "OPERATORS"]
+
+_MODULES = {"torch": torch, "F": torch.nn.functional}
+
+
+@dataclasses.dataclass(frozen=True)
+class NamedFunction:
+    """A named function: ``arity`` and either a torch ``path`` or a slot-expression ``definition``.
+
+    >>> NamedFunction("Cube", definition="#^3").arity
+    1
+    """
+
+    name: str
+    arity: int = 1
+    path: str | None = None
+    definition: str | None = None
+
+    def code(self, *args: str) -> str:
+        """The compiled forward's call: ``torch.tanh(x)``."""
+        return f"{self.path}({', '.join(args)})"
+
+    @functools.cached_property
+    def function(self) -> Callable[..., Any]:
+        """The torch function ``path`` names (what the reference module calls)."""
+        module, *attributes = self.path.split(".")
+        obj: Any = _MODULES[module]
+        for attribute in attributes:
+            obj = getattr(obj, attribute)
+        return obj
+
+
+_PATHS = {
+    "Ramp": "torch.relu", "Tanh": "torch.tanh", "LogisticSigmoid": "torch.sigmoid", "Exp": "torch.exp",
+    "Log": "torch.log", "Sin": "torch.sin", "Cos": "torch.cos", "Tan": "torch.tan", "Abs": "torch.abs",
+    "Sqrt": "torch.sqrt", "Erf": "torch.erf", "Erfc": "torch.erfc", "ArcTan": "torch.atan", "ArcSin": "torch.asin",
+    "ArcCos": "torch.acos", "Sinh": "torch.sinh", "Cosh": "torch.cosh", "Sign": "torch.sign", "Round": "torch.round",
+    "Floor": "torch.floor", "Ceiling": "torch.ceil", "LogGamma": "torch.lgamma", "Square": "torch.square",
+    "Negative": "torch.neg", "Reciprocal": "torch.reciprocal",
+    # Wolfram's named activations (ElementwiseLayer["name"]); torch's defaults match Wolfram's formulas
+    "ELU": "F.elu", "SELU": "torch.selu", "GELU": "F.gelu", "SoftPlus": "F.softplus", "Swish": "F.silu",
+    "Mish": "F.mish", "SoftSign": "F.softsign", "HardTanh": "F.hardtanh", "HardSwish": "F.hardswish",
+    "LogSigmoid": "F.logsigmoid",
+}
+_DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 the arguments
+    "HardSigmoid": (1, "Min[Max[(# + 1) / 2, 0], 1]"),  # Wolfram's Clip[(x+1)/2, {0,1}], not torch's hardsigmoid
+    "Plus": (2, "#1 + #2"), "Subtract": (2, "#1 - #2"), "Times": (2, "#1 * #2"), "Divide": (2, "#1 / #2"),
+    "Power": (2, "#1 ^ #2"), "Mod": (2, "#1 % #2"),
+}
+#: Min, Max and If: implemented by the expression compiler itself (clamp against constants, where).
+OPERATORS = {"Min": 2, "Max": 2, "If": 3}
+_SYNONYMS = {"ReLU": "Ramp", "Sigmoid": "LogisticSigmoid", "Softplus": "SoftPlus"}
+
+#: Wolfram name -> its one definition (synonyms share the entry).
+NAMED_FUNCTIONS: dict[str, NamedFunction] = {
+    **{name: NamedFunction(name, 1, path=path) for name, path in _PATHS.items()},
+    **{name: NamedFunction(name, arity, definition=text) for name, (arity, text) in _DEFINITIONS.items()},
+    **{name: NamedFunction(name, arity) for name, arity in OPERATORS.items()},
+}
+NAMED_FUNCTIONS.update({alias: NAMED_FUNCTIONS[name] for alias, name in _SYNONYMS.items()})
+
+#: Lower-case spellings accepted inside expressions (``relu[#x]``).
+EXPRESSION_ALIASES = {"exp": "Exp", "log": "Log", "sqrt": "Sqrt", "abs": "Abs", "sin": "Sin", "cos": "Cos",
+                      "tan": "Tan", "tanh": "Tanh", "relu": "Ramp", "sigmoid": "LogisticSigmoid", "min": "Min",
+                      "max": "Max", "softplus": "SoftPlus", "floor": "Floor", "round": "Round"}

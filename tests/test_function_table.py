@@ -1,0 +1,106 @@
+"""The one table of named functions: every name against Wolfram's formula, in every layer that takes names."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, ThreadingLayer, interpret, net_initialize
+from netgraph.layers import expression
+from netgraph.layers.function import ELEMENTWISE
+from netgraph.layers.function_table import NAMED_FUNCTIONS, OPERATORS, NamedFunction
+
+# Wolfram's definitions (reference.wolfram.com ElementwiseLayer, and the functions' own pages), written
+# independently of the table: a name the table gains without a formula here fails test_every_name_has_a_formula.
+WOLFRAM: dict[str, object] = {
+    "Ramp": lambda x: torch.where(x > 0, x, 0.0), "Tanh": torch.tanh, "LogisticSigmoid": lambda x: 1 / (1 + torch.exp(-x)),
+    "Exp": torch.exp, "Log": torch.log, "Sin": torch.sin, "Cos": torch.cos, "Tan": torch.tan, "Abs": torch.abs,
+    "Sqrt": lambda x: x ** 0.5, "Erf": torch.erf, "Erfc": lambda x: 1 - torch.erf(x), "ArcTan": torch.atan,
+    "ArcSin": torch.asin, "ArcCos": torch.acos, "Sinh": torch.sinh, "Cosh": torch.cosh, "Sign": torch.sign,
+    "Round": torch.round, "Floor": torch.floor, "Ceiling": torch.ceil, "LogGamma": torch.lgamma,
+    "Square": lambda x: x * x, "Negative": lambda x: -x, "Reciprocal": lambda x: 1 / x,
+    "ELU": lambda x: torch.where(x >= 0, x, torch.exp(x) - 1),
+    "SELU": lambda x: torch.where(x >= 0, 1.0507009873554805 * x, 1.7580993408473766 * (torch.exp(x) - 1)),
+    "GELU": lambda x: 0.5 * x * (1 + torch.erf(x / math.sqrt(2))), "SoftPlus": lambda x: torch.log(torch.exp(x) + 1),
+    "Swish": lambda x: x / (1 + torch.exp(-x)), "Mish": lambda x: x * torch.tanh(torch.log(1 + torch.exp(x))),
+    "SoftSign": lambda x: x / (1 + x.abs()), "HardTanh": lambda x: x.clamp(-1, 1),
+    "HardSwish": lambda x: x * (x + 3).clamp(0, 6) / 6, "HardSigmoid": lambda x: ((x + 1) / 2).clamp(0, 1),
+    "LogSigmoid": lambda x: -torch.log(1 + torch.exp(-x)),
+}
+SYNONYMS = {"ReLU": "Ramp", "Sigmoid": "LogisticSigmoid", "Softplus": "SoftPlus"}
+
+
+def test_every_name_has_a_formula():
+    assert set(ELEMENTWISE) == set(WOLFRAM) | set(SYNONYMS)
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+def test_every_elementwise_name_follows_wolfram_in_both_layers_and_both_paths(name):
+    x = torch.linspace(-2.9, 2.9, 12, dtype=torch.float64)[None]
+    if name in ("Log", "Sqrt", "ArcSin", "ArcCos", "LogGamma"):
+        x = x.abs() / 3 + 0.01  # inside the domain
+    expected = WOLFRAM[SYNONYMS.get(name, name)](x)
+    for layer, port in ((ElementwiseLayer(name), "Input"), (FunctionLayer(f"{name}[#x]"), "x")):
+        module = net_initialize(NetGraph([layer], [], **{port: 12}), seed=0).compile()
+        torch.testing.assert_close(module(**{port: x}), expected)
+        torch.testing.assert_close(interpret(module.net, module, **{port: x}), expected)
+
+
+def test_hard_sigmoid_is_wolframs_clip_not_torchs():
+    x = torch.tensor([[-3.0, -1.0, 0.0, 0.5, 1.0, 3.0]])
+    net = NetGraph([ElementwiseLayer("HardSigmoid")], [], Input=6)
+    torch.testing.assert_close(net(x), torch.tensor([[0.0, 0.0, 0.5, 0.75, 1.0, 1.0]]))
+    assert not torch.allclose(net(x), torch.nn.functional.hardsigmoid(x))
+
+
+def test_function_layer_takes_every_elementwise_name_and_threading_name():
+    x, y = torch.randn(2, 3), torch.randn(2, 3)
+    net = NetGraph([FunctionLayer("GELU[#x] + Ramp[#y] * Plus[#x, 2] - Mod[#y, 0.5]")], [], x=3, y=3)
+    expected = torch.nn.functional.gelu(x) + torch.relu(y) * (x + 2) - torch.remainder(y, 0.5)
+    torch.testing.assert_close(net(x=x, y=y), expected)
+    for name, f in NAMED_FUNCTIONS.items():
+        args = ", ".join(f"#a{i}" for i in range(f.arity))
+        assert FunctionLayer(f"{name}[{args}]").input_ports == tuple(f"a{i}" for i in range(f.arity))
+
+
+def test_threading_names_compute_their_table_entry():
+    a, b = torch.rand(2, 3) + 0.5, torch.rand(2, 3) + 0.5
+    for name, fn in (("Power", torch.pow), ("Divide", torch.div), ("Mod", torch.remainder), ("Max", torch.maximum)):
+        torch.testing.assert_close(NetGraph([ThreadingLayer(name)], [], Input1=3, Input2=3)(Input1=a, Input2=b), fn(a, b))
+
+
+def test_every_table_entry_is_a_torch_function_a_definition_or_an_operator():
+    for name, f in NAMED_FUNCTIONS.items():
+        kinds = [f.path is not None, f.definition is not None, name in OPERATORS]
+        assert sum(kinds) == 1, name
+        if f.path is not None:
+            assert callable(f.function), name
+        if f.definition is not None:  # a definition parses into known names, with exactly its arity's slots
+            expected = ("Input",) if f.arity == 1 else tuple(f"Input{i}" for i in range(1, f.arity + 1))
+            assert expression.parse(f.definition).slots == expected, name
+
+
+def test_compiled_code_and_module_read_the_same_table_entry(monkeypatch):
+    monkeypatch.setitem(NAMED_FUNCTIONS, "Ramp", NamedFunction("Ramp", path="torch.tanh"))
+    expression._parse_cached.cache_clear()
+    try:
+        x = torch.randn(4, 3)
+        module = NetGraph([ElementwiseLayer("Ramp")], [], Input=3).compile()
+        assert "torch.tanh" in module.code
+        torch.testing.assert_close(module(x), torch.tanh(x))
+        torch.testing.assert_close(interpret(module.net, module, Input=x), torch.tanh(x))
+    finally:
+        expression._parse_cached.cache_clear()
+
+
+@pytest.mark.parametrize("text", ["(2 < #x) * #x", "Min[#x, 2] + Max[1, #x]", "If[#x > 0, 1, 2]", "(#x == #x) + 1",
+                                  "If[1 < 2, #x, 0] + If[0, 1, #x]"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_comparisons_and_constants_follow_the_input_dtype_on_both_paths(text, dtype):
+    x = torch.linspace(-3, 3, 7, dtype=dtype)[None]
+    module = NetGraph([FunctionLayer(text)], [], x=7).compile()
+    compiled, interpreted = module(x=x), interpret(module.net, module, x=x)
+    assert compiled.dtype == interpreted.dtype == dtype
+    torch.testing.assert_close(compiled, interpreted)

@@ -1,0 +1,190 @@
+"""Compiled forward == reference interpreter, for every registered layer type, function name and distribution.
+
+Each registered layer type needs an entry in ``EXAMPLES`` (a small layer with representative options and
+declared shapes); a type without one fails ``test_every_registered_layer_type_has_an_example``, so a new
+layer cannot skip the parity check. Each example is initialised with a seed and run twice on the same
+random inputs: through ``net.compile()``'s generated forward and through ``netgraph.interpret``. The
+global RNG is reseeded before each run, so random layers must make the same draws on both paths.
+
+Dtype policy: a net computes in the dtype of its parameters and inputs. Run as built (float32 inputs)
+every floating output is float32; after ``module.double()`` with float64 inputs every floating output is
+float64. Both paths must give the same values (allclose) and the same dtype, in train and eval mode.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import torch
+from torch import nn
+
+import netgraph.layers as layers
+from netgraph import NetGraph, interpret, net_initialize
+from netgraph.layers import REGISTRY, Layer
+from netgraph.layers.dist_base import DISTRIBUTIONS
+from netgraph.layers.function import ELEMENTWISE
+from netgraph.layers.merge import THREADING
+
+CONTAINERS = {"NetGraph", "NetChain"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Example:
+    """A layer, the shapes of its net's input ports, the range of real inputs, integer ports' bounds."""
+
+    layer: Layer
+    shapes: dict[str, Any] = dataclasses.field(default_factory=dict)
+    low: float = -2.0
+    high: float = 2.0
+    integers: dict[str, int] = dataclasses.field(default_factory=dict)  # port -> exclusive upper bound
+
+
+L = layers
+EXAMPLES: dict[str, list[Example]] = {
+    "AggregationLayer": [Example(L.AggregationLayer("Max", levels=[1, 2]), {"Input": (2, 3, 4)}),
+                         Example(L.AggregationLayer("Mean", levels=-1), {"Input": (3, 4)})],
+    "BasicRecurrentLayer": [Example(L.BasicRecurrentLayer(3, activation="Ramp"), {"Input": (4, 2)})],
+    "BatchNormalizationLayer": [Example(L.BatchNormalizationLayer(momentum=0.8), {"Input": (3, 4)})],
+    "CatenateLayer": [Example(L.CatenateLayer(level=-1, inputs=2), {"Input1": (2, 3), "Input2": (2, 1)})],
+    "ConstantArrayLayer": [Example(L.ConstantArrayLayer(output=(2, 3)))],
+    "ConvolutionLayer": [Example(L.ConvolutionLayer(4, [3, 3], stride=2, padding_size=[1, 0], channel_groups=2),
+                                 {"Input": (2, 7, 6)}),
+                         Example(L.ConvolutionLayer(2, 3, dilation=2), {"Input": (1, 9)})],
+    "CrossEntropyLossLayer": [Example(L.CrossEntropyLossLayer("Index", input=(2, 5), logits=True), integers={"Target": 5}),
+                              Example(L.CrossEntropyLossLayer("Index", input=5), low=0.05, high=1.0,
+                                      integers={"Target": 5}),
+                              Example(L.CrossEntropyLossLayer("Probabilities", input=4), low=0.05, high=1.0),
+                              Example(L.CrossEntropyLossLayer("Binary", logits=True), {"Input": 3, "Target": 3},
+                                      low=0.0, high=1.0)],
+    "DotLayer": [Example(L.DotLayer(), {"Input1": (2, 3), "Input2": (3, 4)}),
+                 Example(L.DotLayer(), {"Input1": 3, "Input2": 3})],
+    "DropoutLayer": [Example(L.DropoutLayer(0.25), {"Input": 8})],
+    "ElementwiseLayer": [Example(L.ElementwiseLayer("Tanh"), {"Input": (2, 3)}),
+                         Example(L.ElementwiseLayer("#^2 + 1"), {"Input": 3})],
+    "EmbeddingLayer": [Example(L.EmbeddingLayer(4, 10), {"Input": 5}, integers={"Input": 10})],
+    "FlattenLayer": [Example(L.FlattenLayer(-1), {"Input": (2, 3, 4)})],
+    "FunctionLayer": [Example(L.FunctionLayer("#a * #b + Max[#a, 0.5] - (2 < #b) * #b"), {"a": 3, "b": (2, 3)}),
+                      Example(L.FunctionLayer(lambda x, y: x * y.sum(-1, keepdim=True)), {"x": 3, "y": 3})],
+    "GatedRecurrentLayer": [Example(L.GatedRecurrentLayer(2), {"Input": (3, 4)})],
+    "LayerNormalizationLayer": [Example(L.LayerNormalizationLayer(epsilon=1e-3), {"Input": (2, 5)})],
+    "LinearLayer": [Example(L.LinearLayer(3), {"Input": 2}), Example(L.LinearLayer((2, 2)), {"Input": (3, 2)})],
+    "LongShortTermMemoryLayer": [Example(L.LongShortTermMemoryLayer(5), {"Input": (4, 3)})],
+    "MeanAbsoluteLossLayer": [Example(L.MeanAbsoluteLossLayer(), {"Input": (2, 3), "Target": (2, 3)})],
+    "MeanSquaredLossLayer": [Example(L.MeanSquaredLossLayer(input=3))],
+    "NetArrayLayer": [Example(L.NetArrayLayer(array=[1.0, 2.0])), Example(L.NetArrayLayer(output=(2, 3)))],
+    "PartLayer": [Example(L.PartLayer(["All", "2;;3"]), {"Input": (3, 4)}), Example(L.PartLayer(2), {"Input": 4})],
+    "PoolingLayer": [Example(L.PoolingLayer([2, 2], stride=2, function=f), {"Input": (2, 5, 4)})
+                     for f in ("Max", "Mean", "Total")],
+    "RandomArrayLayer": [],  # one example per distribution: see distribution_examples()
+    "ReplicateLayer": [Example(L.ReplicateLayer([2, 3], level=-1), {"Input": 4})],
+    "ReshapeLayer": [Example(L.ReshapeLayer([2, -1]), {"Input": (3, 4)})],
+    "SequenceLastLayer": [Example(L.SequenceLastLayer(), {"Input": (4, 3)})],
+    "SoftmaxLayer": [Example(L.SoftmaxLayer(level=2), {"Input": (3, 4)}), Example(L.SoftmaxLayer(), {"Input": 5})],
+    "SummationLayer": [Example(L.SummationLayer(), {"Input": (2, 3)}), Example(L.SummationLayer(), {"Input": 3})],
+    "ThreadingLayer": [Example(L.ThreadingLayer("#a / #b + #c"), {"a": 2, "b": (3, 2), "c": 1}, low=0.5)],
+    "TorchLayer": [Example(L.TorchLayer(nn.Linear(3, 2), inputs={"x": (3,)}, outputs=["y"]))],
+    "TotalLayer": [Example(L.TotalLayer(inputs=3), {"Input1": 2, "Input2": 2, "Input3": 2})],
+    "TransposeLayer": [Example(L.TransposeLayer([3, 1, 2]), {"Input": (2, 3, 4)})],
+}
+
+#: Representative parameters for each distribution: a slot (an input port) where a real parameter may be one.
+DISTRIBUTION_ARGS: dict[str, tuple] = {
+    "NormalDistribution": ("#mu", "#sigma"), "UniformDistribution": (("#lo", 1.0),),
+    "ExponentialDistribution": ("#lam",), "MaxwellDistribution": ("#sigma",), "RayleighDistribution": ("#sigma",),
+    "HalfNormalDistribution": ("#theta",), "WeibullDistribution": ("#alpha", "#beta", 0.5),
+    "BernoulliDistribution": ("#p",), "BinomialDistribution": (5, "#p"), "PoissonDistribution": ("#mu",),
+    "NegativeBinomialDistribution": (3, "#p"), "DiscreteUniformDistribution": ((1, 6),),
+    "GammaDistribution": ("#alpha", "#beta"), "ChiDistribution": ("#nu",), "NakagamiDistribution": ("#mu", "#omega"),
+    "ChiSquareDistribution": ("#nu",), "ErlangDistribution": (2, "#lam"), "LogGammaDistribution": ("#a", "#b", 0.1),
+    "ExpGammaDistribution": ("#k", "#t", 0.2), "InverseGammaDistribution": ("#alpha", "#beta"),
+}
+
+
+def distribution_examples() -> dict[str, Example]:
+    """One RandomArrayLayer example per distribution; slot inputs lie in (0.2, 0.8), valid for every parameter."""
+    examples = {}
+    for name, cls in DISTRIBUTIONS.items():
+        layer = L.RandomArrayLayer(cls(*DISTRIBUTION_ARGS[name]), output=3)
+        examples[name] = Example(layer, {p: 3 for p in layer.input_ports}, low=0.2, high=0.8)
+    examples["constant parameters"] = Example(L.RandomArrayLayer(L.NormalDistribution(1.0, 2.0), output=(2, 3)))
+    return examples
+
+
+def function_examples() -> dict[str, Callable[[], Example]]:
+    """Every elementwise name as an ElementwiseLayer and inside a FunctionLayer; every threading name."""
+    examples: dict[str, Callable[[], Example]] = {}
+    for name in ELEMENTWISE:
+        examples[f"ElementwiseLayer {name}"] = functools.partial(
+            Example, L.ElementwiseLayer(name), {"Input": (2, 3)}, low=0.05, high=0.95)
+        examples[f"FunctionLayer {name}"] = lambda name=name: Example(
+            L.FunctionLayer(f"{name}[#x] * #y"), {"x": 3, "y": (2, 3)}, low=0.05, high=0.95)
+    for name in THREADING:
+        examples[f"ThreadingLayer {name}"] = functools.partial(
+            Example, L.ThreadingLayer(name, inputs=2), {"Input1": 3, "Input2": (2, 3)}, low=0.5, high=2.0)
+        examples[f"FunctionLayer {name}"] = lambda name=name: Example(
+            L.FunctionLayer(f"{name}[#a, #b]"), {"a": 3, "b": 3}, low=0.5, high=2.0)
+    return examples
+
+
+def _inputs(net: NetGraph, example: Example, dtype: torch.dtype) -> dict[str, torch.Tensor]:
+    generator = torch.Generator().manual_seed(7)
+    inputs = {}
+    for port in net.input_ports:
+        shape = (4, *net.input_shapes[port])
+        if port in example.integers:
+            inputs[port] = torch.randint(example.integers[port], shape, generator=generator)
+        else:
+            inputs[port] = example.low + (example.high - example.low) * torch.rand(shape, generator=generator, dtype=dtype)
+    return inputs
+
+
+def _as_dict(result: Any) -> dict[str, torch.Tensor]:
+    return result if isinstance(result, dict) else {"Output": result}
+
+
+def check_parity(example: Example) -> None:
+    """Compiled and interpreted outputs agree in value and dtype, float32 and float64, train and eval mode."""
+    net = net_initialize(NetGraph([example.layer], [], **example.shapes), seed=0)
+    for dtype in (torch.float32, torch.float64):
+        module = net.compile().to(dtype)
+        inputs = _inputs(net, example, dtype)
+        for training in (True, False):
+            module.train(training)
+            torch.manual_seed(11)
+            compiled = _as_dict(module(**inputs))
+            torch.manual_seed(11)
+            interpreted = _as_dict(interpret(module.net, module, **inputs))
+            assert compiled.keys() == interpreted.keys()
+            for port, value in compiled.items():
+                where = f"{example.layer!r} port {port!r}, {dtype}, {'train' if training else 'eval'} mode"
+                torch.testing.assert_close(value, interpreted[port], equal_nan=True, msg=lambda m: f"{where}: {m}")
+                if value.is_floating_point():
+                    assert value.dtype == dtype, f"{where}: output dtype {value.dtype}, expected {dtype}"
+
+
+def test_every_registered_layer_type_has_an_example():
+    missing = sorted(n for n, cls in REGISTRY.items()
+                     if cls.__module__.startswith("netgraph.") and n not in CONTAINERS and n not in EXAMPLES)
+    assert not missing, f"add an example to EXAMPLES in {__file__} for {missing}"
+    assert set(DISTRIBUTIONS) <= set(distribution_examples())
+
+
+@pytest.mark.parametrize("case", [(name, i) for name, examples in EXAMPLES.items() for i in range(len(examples))],
+                         ids=lambda case: f"{case[0]}-{case[1]}")
+def test_layer_compiled_matches_interpreted(case):
+    name, index = case
+    check_parity(EXAMPLES[name][index])
+
+
+@pytest.mark.parametrize("name", sorted(distribution_examples()))
+def test_random_array_layer_compiled_matches_interpreted(name):
+    check_parity(distribution_examples()[name])
+
+
+@pytest.mark.parametrize("name", sorted(function_examples()))
+def test_function_name_compiled_matches_interpreted(name):
+    check_parity(function_examples()[name]())
