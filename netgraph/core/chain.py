@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from netgraph.core.layer import Layer
-from netgraph.core.errors import WiringError, raise_all
+from netgraph.core.errors import Diagnostic, WiringError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.wiring import describe_layer
 
@@ -49,10 +49,12 @@ class NetChain(NetGraph):
         for i, name in enumerate(names):
             layer, where = table[name], describe_layer(names, table, name)
             if i > 0 and not layer.input_ports and not layer.variadic:
-                errors.append(f"{where} has no input port, so it cannot follow layer {i} in a chain")
+                errors.append(Diagnostic(f"{where} has no input port, so it cannot follow layer {i} in a chain",
+                                         "chain-input", layer=(name,), edge=i - 1))
             if i < len(names) - 1 and len(layer.output_ports) != 1:
-                errors.append(f"{where} should have exactly one output port to feed layer {i + 2}, found "
-                              f"{list(layer.output_ports)}; wire several outputs with a NetGraph")
+                errors.append(Diagnostic(f"{where} should have exactly one output port to feed layer {i + 2}, found "
+                                         f"{list(layer.output_ports)}; wire several outputs with a NetGraph",
+                                         "chain-output", layer=(name,), edge=i))
         raise_all(errors, WiringError, "invalid NetChain")
 
     @staticmethod
@@ -64,7 +66,8 @@ class NetChain(NetGraph):
             real = getattr(layer, group)
             if alias in shapes and alias not in ports and real:
                 if real[0] in shapes:
-                    raise WiringError(f"NetChain: {alias}= and {real[0]}= both give the shape of port {real[0]!r}")
+                    raise WiringError(f"NetChain: {alias}= and {real[0]}= both give the shape of port {real[0]!r}",
+                                      kind="chain-alias", layer=(), port=real[0], option=alias)
                 shapes[real[0]] = shapes.pop(alias)
         return shapes
 

@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Final, Union
 
 __all__ = [
-    "Diagnostic", "NetGraphError", "WiringError", "CycleError", "ShapeError", "SpecError", "OptionError",
+    "Diagnostic", "EdgeRef", "NetGraphError", "WiringError", "CycleError", "ShapeError", "SpecError", "OptionError",
     "DataError", "TrainingError", "UninitializedError", "did_you_mean", "raise_all",
 ]
+
+
+@dataclasses.dataclass(frozen=True)
+class EdgeRef:
+    """An edge as the user gave it: ``index`` (0-based) into the edges given to the graph at path
+    ``graph``; ``text`` is its Python form, for messages (a YAML reader prints its own text instead).
+
+    >>> str(EdgeRef((), 2, "mu -> f"))
+    'mu -> f'
+    """
+
+    graph: tuple[str, ...]
+    index: int
+    text: str = ""
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -19,11 +36,16 @@ class Diagnostic:
 
     ``layer`` is the path of the layer it concerns (``()`` for the graph itself, e.g. a graph port;
     None when no layer is involved), ``port`` a port name, ``edge`` the 0-based index of the edge in
-    the edges given to the graph at ``layer[:-1]`` (or ``()``), ``option`` a layer or function option's
-    keyword name, ``kind`` a short stable tag (``"unknown-port"``, ``"cycle"``, ``"shape"``, ...).
+    the edges given to the graph at path ``graph`` (``()``: the graph that raised), ``option`` a
+    layer or function option's keyword name, ``kind`` a short stable tag (``"unknown-port"``,
+    ``"cycle"``, ``"shape"``, ...). ``parts`` is the message in pieces, strings and the ``EdgeRef``s
+    it mentions, so a reader can print edges its own way (``render``).
 
     >>> Diagnostic("no port 'Outptu'", kind="unknown-port", layer=("lin",), port="Outptu").within("enc").layer
     ('enc', 'lin')
+    >>> d = Diagnostic.of("cycle", "edge ", EdgeRef((), 1, "b -> a"), " closes a cycle", edge=1)
+    >>> d.message, d.render(lambda ref: f"<{ref.index}>")
+    ('edge b -> a closes a cycle', 'edge <1> closes a cycle')
     """
 
     message: str
@@ -32,10 +54,36 @@ class Diagnostic:
     port: str | None = None
     edge: int | None = None
     option: str | None = None
+    graph: tuple[str, ...] = ()
+    parts: tuple[str | EdgeRef, ...] = ()
+
+    @classmethod
+    def of(cls, kind: str, *parts: str | EdgeRef, **fields: object) -> "Diagnostic":
+        """A diagnostic whose message is ``parts`` joined (edges given as ``EdgeRef``)."""
+        return cls("".join(map(str, parts)), kind, parts=parts, **fields)  # type: ignore[arg-type]
+
+    @property
+    def edges(self) -> list[EdgeRef]:
+        """The edges the message mentions, in order."""
+        return [p for p in self.parts if isinstance(p, EdgeRef)]
+
+    def render(self, edge_text: Callable[[EdgeRef], str]) -> str:
+        """The message with each mentioned edge written as ``edge_text(ref)``."""
+        if not self.parts:
+            return self.message
+        return "".join(edge_text(p) if isinstance(p, EdgeRef) else p for p in self.parts)
 
     def within(self, name: str) -> "Diagnostic":
         """The same problem seen from the graph that holds this one as layer ``name``."""
-        return dataclasses.replace(self, layer=None if self.layer is None else (name, *self.layer))
+        parts = tuple(dataclasses.replace(p, graph=(name, *p.graph)) if isinstance(p, EdgeRef) else p
+                      for p in self.parts)
+        return dataclasses.replace(self, layer=None if self.layer is None else (name, *self.layer),
+                                   graph=(name, *self.graph), parts=parts)
+
+    def prefixed(self, header: str) -> "Diagnostic":
+        """The same problem with ``header`` before its message."""
+        return dataclasses.replace(self, message=header + self.message,
+                                   parts=(header, *self.parts) if self.parts else ())
 
     def __str__(self) -> str:
         return self.message

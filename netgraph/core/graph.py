@@ -22,7 +22,8 @@ import networkx as nx
 import torch
 
 from netgraph.core.layer import Layer
-from netgraph.core.errors import CycleError, OptionError, ShapeError, WiringError, did_you_mean, raise_all
+from netgraph.core.errors import (CycleError, Diagnostic, EdgeRef, NetGraphError, OptionError, ShapeError,
+                                   WiringError, did_you_mean, raise_all)
 from netgraph.core.plugins import stage
 from netgraph.core.inference import Problem, infer_types
 from netgraph.core.information import information
@@ -54,7 +55,7 @@ def _port_type(value: Any, port: str) -> PortType:
     try:
         return PortType(as_shape(value, f"shape of port {port!r}"), None)  # dtype from the layers (default Real)
     except Conflict as exc:
-        raise ShapeError(str(exc)) from None
+        raise ShapeError(str(exc), kind="port-shape", layer=(), port=port) from None
 
 
 @contextlib.contextmanager
@@ -114,17 +115,23 @@ class NetGraph(Layer):
             raise WiringError(f"NetGraph layers must be a list or a dict, found {type(layers).__name__}")
         if not items:
             raise WiringError("NetGraph objects must contain at least one layer")
-        errors, table = [], {}
+        errors: list[Diagnostic] = []
+        table = {}
         for i, (name, layer) in enumerate(items, 1):
+            at = (name,) if isinstance(name, str) else None
             if not isinstance(name, str) or not name or "." in name or name in RESERVED_NAMES:
-                errors.append(f"layer {i}: name {name!r} is not allowed (names are non-empty strings without "
-                              f"'.', and not an nn.Module attribute such as 'forward')")
+                errors.append(Diagnostic(f"layer {i}: name {name!r} is not allowed (names are non-empty strings "
+                                         f"without '.', and not an nn.Module attribute such as 'forward')",
+                                         "layer-name", layer=at))
                 continue
+            label = f"layer {i}" if name == str(i) else f"layer {i} {name!r}"
             try:
-                label = f"layer {i}" if name == str(i) else f"layer {i} {name!r}"
                 table[name] = coerce_layer(layer, label)
             except OptionError as exc:
-                errors.append(str(exc))
+                errors += [Diagnostic(d.message, "not-a-layer", layer=at) for d in exc.diagnostics]
+            except NetGraphError as exc:  # a shorthand built a graph (a list -> NetChain) that refused its parts
+                inner = [d.within(name).prefixed(f"{label}: ") for d in exc.diagnostics]
+                raise type(exc)(f"{label}: {exc}", inner) from None
         raise_all(errors, WiringError, "invalid layers")
         return [name for name, _ in items], table
 
@@ -133,12 +140,13 @@ class NetGraph(Layer):
         ports = (*self._inputs, *self._outputs)
         for name in port_shapes:
             if name not in ports:
-                errors.append(f"{name!r} is neither an input nor an output port of this NetGraph"
-                              f"{did_you_mean(name, ports)}; its ports are inputs {list(self._inputs)}, "
-                              f"outputs {list(self._outputs)}")
+                errors.append(Diagnostic(f"{name!r} is neither an input nor an output port of this NetGraph"
+                                         f"{did_you_mean(name, ports)}; its ports are inputs {list(self._inputs)}, "
+                                         f"outputs {list(self._outputs)}", "unknown-graph-port", layer=(), port=name))
         for name in self._inputs:
             if not name.isidentifier() or keyword.iskeyword(name) or name == "self":
-                errors.append(f"graph input {name!r} must be a Python identifier (it becomes a keyword argument)")
+                errors.append(Diagnostic(f"graph input {name!r} must be a Python identifier (it becomes a keyword "
+                                         f"argument)", "graph-input-name", layer=(), port=name))
         raise_all(errors, WiringError, "invalid graph ports")
         return {name: _port_type(v, name) for name, v in port_shapes.items()}
 
@@ -150,9 +158,31 @@ class NetGraph(Layer):
         try:
             return tuple(nx.lexicographical_topological_sort(g, key=position.__getitem__))
         except nx.NetworkXUnfeasible:
-            cycle = [u for u, _ in nx.find_cycle(g)]
-            shown = " -> ".join(describe_layer(self._names, self._layers, n) for n in [*cycle, cycle[0]])
-            raise CycleError(f"the connectivity of layers within a NetGraph must be acyclic; found the cycle {shown}") from None
+            problem = self._cycle()
+            raise CycleError(problem.message, [problem]) from None
+
+    def _cycle(self) -> Diagnostic:
+        """The first cycle the user's edges close, reported at the edge (index) that closes it."""
+        inner = [e for e in self._edges if e.src.layer and e.dst.layer]
+        indices = sorted({e.index for e in inner})
+
+        def cyclic(upto: int) -> bool:
+            return not nx.is_directed_acyclic_graph(nx.DiGraph(
+                [(e.src.layer, e.dst.layer) for e in inner if e.index <= upto]))
+        lo, hi = 0, len(indices) - 1
+        while lo < hi:  # the smallest prefix of the edge list that has a cycle
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if cyclic(indices[mid]) else (mid + 1, hi)
+        last = [e for e in inner if e.index <= indices[lo]]
+        cycle = list(nx.find_cycle(nx.DiGraph([(e.src.layer, e.dst.layer) for e in last])))
+        at = next(i for i, (u, v) in enumerate(cycle)
+                  if any((e.src.layer, e.dst.layer, e.index) == (u, v, indices[lo]) for e in last))
+        cycle = cycle[at + 1:] + cycle[:at + 1]  # the closing edge last
+        closing = next(e for e in last if (e.src.layer, e.dst.layer, e.index) == (*cycle[-1][:2], indices[lo]))
+        shown = " -> ".join(describe_layer(self._names, self._layers, n) for n in [cycle[0][0], *(v for _, v in cycle)])
+        return Diagnostic.of("cycle", f"the connectivity of layers within a NetGraph must be acyclic; found the cycle "
+                             f"{shown}, closed by edge ", EdgeRef((), closing.index, closing.text),
+                             layer=(closing.dst.layer,), port=closing.dst.port, edge=closing.index)
 
     def _problem(self) -> Problem:
         leaves, equalities, declared = [], [], []
@@ -171,7 +201,7 @@ class NetGraph(Layer):
         for e in self._edges:
             a = (prefix if e.src.layer is None else (*prefix, e.src.layer), e.src.port)
             b = (prefix if e.dst.layer is None else (*prefix, e.dst.layer), e.dst.port)
-            equalities.append((a, b, e.text))
+            equalities.append((a, b, None if e.index is None else EdgeRef(prefix, e.index, e.text)))
         for port, t in self._declared.items():
             declared.append(((prefix, port), t, ("graph", (prefix, port))))
 

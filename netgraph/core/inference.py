@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
 from netgraph.core.layer import Layer
-from netgraph.core.errors import ShapeError, raise_all
+from netgraph.core.errors import Diagnostic, EdgeRef, ShapeError, raise_all
 from netgraph.core.types import REAL, UNKNOWN, Conflict, PortType, unify
 
 __all__ = ["Problem", "infer_types"]
@@ -26,12 +26,15 @@ Key = Hashable  # (layer path, port)
 class Problem:
     """What inference works on: leaf layers by path, equalities (edges) and declared types.
 
+    An equality joins two keys by the user's edge (an ``EdgeRef``), or None for an edge the wiring
+    made for an unwired port.
+
     A declared type's origin is ``("options", key)`` (a layer's options) or ``("graph", key)`` (a
     shape given for a graph port); origins are only turned into text when a conflict is reported.
     """
 
     leaves: list[tuple[tuple, Layer]]
-    equalities: list[tuple[Key, Key, str]]
+    equalities: list[tuple[Key, Key, EdgeRef | None]]
     declared: list[tuple[Key, PortType, tuple]]
     describe: Callable[[Key], str]
 
@@ -53,7 +56,8 @@ class _Classes:
         self.parent: dict[Key, Key] = {}
         self.type: dict[Key, PortType] = {}
         self.origin: dict[Key, tuple] = {}
-        self.edges: dict[Key, list[str]] = defaultdict(list)
+        self.edges: dict[Key, list[EdgeRef]] = defaultdict(list)  # the user's edges inside each class
+        self.links: dict[Key, list[tuple[Key, EdgeRef | None]]] = defaultdict(list)  # key -> (neighbour, edge)
 
     def find(self, k: Key) -> Key:
         self.parent.setdefault(k, k)
@@ -64,26 +68,46 @@ class _Classes:
             self.parent[k], k = root, self.parent[k]
         return root
 
-    def union(self, a: Key, b: Key, text: str) -> None:
+    def union(self, a: Key, b: Key, edge: EdgeRef | None) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[rb] = ra
             self.edges[ra] += self.edges.pop(rb, [])
-        self.edges[ra].append(text)
+        if edge is not None:
+            self.edges[ra].append(edge)
+        self.links[a].append((b, edge))
+        self.links[b].append((a, edge))
+
+    def joining(self, start: Key, goal: Key) -> EdgeRef | None:
+        """The user's edge that joins ``start`` to ``goal``: on the path between them, the one in the
+        outermost graph (it is what made the two meet), nearest ``goal`` among equals."""
+        previous: dict[Key, tuple[Key, EdgeRef | None]] = {start: (start, None)}
+        queue = deque([start])
+        while queue and goal not in previous:
+            key = queue.popleft()
+            for other, edge in self.links[key]:
+                if other not in previous:
+                    previous[other] = (key, edge)
+                    queue.append(other)
+        path, key = [], goal
+        while key in previous and key != start:
+            key, edge = previous[key]
+            path += [edge] if edge is not None else []
+        return min(path, key=lambda e: len(e.graph), default=None)
 
 
 def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, Key]]:
     """Return (type of every port key, class root of every key); raise ShapeError listing conflicts."""
     cls = _Classes()
-    for a, b, text in problem.equalities:
-        cls.union(a, b, text)
+    for a, b, edge in problem.equalities:
+        cls.union(a, b, edge)
     for path, layer in problem.leaves:
         for port in _ports(layer):
             cls.find((path, port))
     for key, _, _ in problem.declared:
         cls.find(key)
     roots = {k: cls.find(k) for k in cls.parent}  # classes are fixed from here on
-    errors: list[str] = []
+    errors: list[Diagnostic] = []
 
     def refine(key: Key, new: PortType, who: tuple) -> bool:
         root = roots[key]
@@ -91,10 +115,7 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, Key]]:
         try:
             merged = unify(old, new)
         except Conflict as exc:
-            edges = [e for e in cls.edges.get(root, []) if not e.startswith("(unwired")]
-            via = f"; joined by edge {', '.join(dict.fromkeys(edges))}" if edges else ""
-            setter = problem.origin_text(cls.origin[root]) if root in cls.origin else "?"
-            errors.append(f"{problem.origin_text(who)}: {exc} (the {old} was set by {setter}{via})")
+            errors.append(_conflict(problem, cls, root, who, f"{exc} (the {old} was set by "))
             return False
         if merged != old:
             cls.type[root], cls.origin[root] = merged, who
@@ -112,7 +133,27 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, Key]]:
     return {k: cls.type.get(r, UNKNOWN) for k, r in roots.items()}, roots
 
 
-def _propagate(problem: Problem, cls: _Classes, roots: dict, refine: Callable, errors: list[str]) -> None:
+def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str) -> Diagnostic:
+    """A type refused at ``who``'s key: where the old type came from and the edges of the class."""
+    key = who[1]
+    setter = cls.origin.get(root)
+    joining = cls.joining(setter[1], key) if setter else None
+    via = ["; joined by edge ", *_joined(cls.edges.get(root, []))] if cls.edges.get(root) else []
+    return Diagnostic.of("shape", f"{problem.origin_text(who)}: {text}",
+                         problem.origin_text(setter) if setter else "?", *via, ")", layer=key[0], port=key[1],
+                         edge=None if joining is None else joining.index,
+                         graph=() if joining is None else joining.graph)
+
+
+def _joined(edges: list[EdgeRef]) -> list[str | EdgeRef]:
+    """Message parts naming ``edges`` in the order the user gave them, outer graphs first."""
+    parts: list[str | EdgeRef] = []
+    for edge in sorted(dict.fromkeys(edges), key=lambda e: (len(e.graph), e.graph, e.index)):
+        parts += [", ", edge] if parts else [edge]
+    return parts
+
+
+def _propagate(problem: Problem, cls: _Classes, roots: dict, refine: Callable, errors: list[Diagnostic]) -> None:
     users: dict[Key, list[int]] = defaultdict(list)
     for i, (path, layer) in enumerate(problem.leaves):
         for port in _ports(layer):
@@ -129,7 +170,7 @@ def _propagate(problem: Problem, cls: _Classes, roots: dict, refine: Callable, e
         try:
             result = layer.infer(current)
         except Conflict as exc:
-            errors.append(f"{problem.describe((path, None))}: {exc}{_sources(problem, cls, roots, path, current)}")
+            errors.append(_layer_conflict(problem, cls, roots, path, current, f"{problem.describe((path, None))}: {exc}"))
             break
         for port, t in result.items():
             if port in current and t != current[port] and refine((path, port), t, ("port", (path, port))):
@@ -138,7 +179,21 @@ def _propagate(problem: Problem, cls: _Classes, roots: dict, refine: Callable, e
                         queue.append(j)
                         queued.add(j)
     if queue and not budget:
-        errors.append("shape inference did not converge (a layer's infer() keeps changing its ports)")
+        errors.append(Diagnostic("shape inference did not converge (a layer's infer() keeps changing its ports)",
+                                 "no-convergence"))
+
+
+def _layer_conflict(problem: Problem, cls: _Classes, roots: dict, path: tuple, current: dict[str, PortType],
+                    text: str) -> Diagnostic:
+    """A layer's ``infer`` refused its port types: placed where a clashing type came in (the edge that
+    carried it, else the graph port whose declared shape set it, else the layer itself)."""
+    sources, edges = _sources(problem, cls, roots, path, current)
+    if edges:
+        return Diagnostic.of("shape", text, *sources, layer=path, edge=edges[0].index, graph=edges[0].graph)
+    declared = [cls.origin[roots[(path, p)]][1] for p in current
+                if cls.origin.get(roots[(path, p)], ("",))[0] == "graph"]
+    layer, port = declared[0] if declared else (path, None)
+    return Diagnostic.of("shape", text, *sources, layer=layer, port=port)
 
 
 def _default_dtypes(cls: _Classes, roots: dict) -> bool:
@@ -153,17 +208,20 @@ def _default_dtypes(cls: _Classes, roots: dict) -> bool:
     return changed
 
 
-def _sources(problem: Problem, cls: _Classes, roots: dict, path: tuple, current: dict[str, PortType]) -> str:
-    """Where each known port type of a layer came from, for conflict messages."""
-    parts = []
+def _sources(problem: Problem, cls: _Classes, roots: dict, path: tuple,
+             current: dict[str, PortType]) -> tuple[list[str | EdgeRef], list[EdgeRef]]:
+    """Where each known port type of a layer came from (message parts), and the edges they name."""
+    parts: list[str | EdgeRef] = []
+    named: list[EdgeRef] = []
     for port, t in current.items():
         root = roots[(path, port)]
         if t.shape is None or root not in cls.origin:
             continue
-        edges = [e for e in cls.edges.get(root, []) if not e.startswith("(unwired")]
-        via = f" via edge {', '.join(dict.fromkeys(edges))}" if edges else ""
-        parts.append(f"{port!r} {t} set by {problem.origin_text(cls.origin[root])}{via}")
-    return f" [{'; '.join(parts)}]" if parts else ""
+        edges = cls.edges.get(root, [])
+        parts += ["; " if parts else " [", f"{port!r} {t} set by {problem.origin_text(cls.origin[root])}"]
+        parts += [" via edge ", *_joined(edges)] if edges else []
+        named += edges
+    return (parts + ["]"] if parts else []), named
 
 
 def _ports(layer: Layer) -> Iterable[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from netgraph.core.errors import WiringError
@@ -54,13 +54,15 @@ class Edge:
     """One normalised connection from an output (or graph input) to an input (or graph output).
 
     ``text`` is the edge as the user wrote it, for messages; ``implicit`` marks edges made for
-    dangling ports.
+    dangling ports; ``index`` is the 0-based position of the user's edge item it comes from (a
+    chain or group gives several Edges one index; None for implicit edges).
     """
 
     src: PortRef
     dst: PortRef
     text: str = ""
     implicit: bool = False
+    index: int | None = field(default=None, compare=False)
 
     @property
     def key(self) -> tuple[PortRef, PortRef]:

@@ -4,7 +4,8 @@ Forms: ``(src, dst)``, chains ``(a, b, c)``, ``{src: dst}``, groups ``([1, 2, 3]
 inputs in order, Wolfram's threading), fan-out ``(1, [2, 3])``, ``NetPort(layer, "Port")``, graph
 ports ``NetPort("Name")``, and ``(src, None)`` to mute an output. Unwired inputs become graph inputs
 (same names merge); unwired outputs become graph outputs (``Output1``, ``Output2`` … on clashes).
-All problems are collected and raised as one WiringError.
+All problems are collected and raised as one WiringError whose diagnostics name the layer, the
+port and the index of the user's edge (a chain or group is one edge).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netgraph.core.layer import Layer
-from netgraph.core.errors import MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, WiringError, did_you_mean, raise_all
+from netgraph.core.errors import (MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic, EdgeRef, WiringError, did_you_mean,
+                                   raise_all)
 from netgraph.core.ports import Edge, NetPort, PortRef
 
 __all__ = ["Wiring", "normalize", "describe_layer", "format_endpoint"]
@@ -51,95 +53,106 @@ def format_endpoint(x: Any) -> str:
 class _Normalizer:
     def __init__(self, names: list[str], layers: dict[str, Layer]):
         self.names, self.layers = names, dict(layers)
-        self.errors: list[str] = []
+        self.errors: list[Diagnostic] = []
 
     def desc(self, name: str) -> str:
         return describe_layer(self.names, self.layers, name)
 
+    def problem(self, kind: str, ref: EdgeRef | None, *parts: str | EdgeRef, **fields: Any) -> None:
+        """Record a problem; with ``ref`` it is about that edge and its message starts 'edge <text>: '."""
+        if ref is not None:
+            parts, fields = ("edge ", ref, ": ", *parts), {"edge": ref.index, **fields}
+        self.errors.append(Diagnostic.of(kind, *parts, **fields))
+
     # -- step 1: expand forms into (src, dst, text) pairs of single endpoints -----------------
-    def expand(self, spec: Any) -> list[tuple[Any, Any, str]]:
+    def expand(self, spec: Any) -> list[tuple[Any, Any, EdgeRef]]:
         if isinstance(spec, dict):
             items = list(spec.items())
         elif isinstance(spec, (list, tuple)):
             items = list(spec)
         else:
-            self.errors.append(f"edges must be a list of (src, dst) pairs or a dict, found {type(spec).__name__}")
+            self.problem("edges-form", None, f"edges must be a list of (src, dst) pairs or a dict, found "
+                         f"{type(spec).__name__}")
             return []
         pairs = []
-        for item in items:
+        for index, item in enumerate(items):
             if not isinstance(item, (tuple, list)) or len(item) < 2:
-                self.errors.append(f"{item!r} is not a valid edge: write (src, dst) or a chain (a, b, c)")
+                self.problem("edge-form", None, f"{item!r} is not a valid edge: write (src, dst) or a chain (a, b, c)",
+                             edge=index)
                 continue
-            text = " -> ".join(format_endpoint(e) for e in item)
+            ref = EdgeRef((), index, " -> ".join(format_endpoint(e) for e in item))
             for a, b in zip(item, item[1:]):
                 for s in (a if isinstance(a, list) else [a]):
                     for d in (b if isinstance(b, list) else [b]):
-                        pairs.append((s, d, text))
+                        pairs.append((s, d, ref))
         return pairs
 
     # -- step 2: resolve endpoints ---------------------------------------------------------
-    def layer_name(self, ref: Any, text: str) -> str | None:
+    def layer_name(self, ref: Any, edge: EdgeRef) -> str | None:
         if isinstance(ref, int) and not isinstance(ref, bool):
             if 1 <= ref <= len(self.names):
                 return self.names[ref - 1]
-            self.errors.append(f"edge {text}: there is no layer {ref} (layers are numbered 1 to {len(self.names)})")
+            self.problem("unknown-layer", edge, f"there is no layer {ref} (layers are numbered 1 to {len(self.names)})")
             return None
         if isinstance(ref, str):
             if ref in self.layers:
                 return ref
-            self.errors.append(f"edge {text}: there is no layer {ref!r}{did_you_mean(ref, self.names)}; "
-                               f"a graph port is written NetPort({ref!r})")
+            self.problem("unknown-layer", edge, f"there is no layer {ref!r}{did_you_mean(ref, self.names)}; "
+                         f"a graph port is written NetPort({ref!r})")
             return None
-        self.errors.append(f"edge {text}: {ref!r} is not a layer index, layer name or NetPort")
+        self.problem("endpoint-form", edge, f"{ref!r} is not a layer index, layer name or NetPort")
         return None
 
-    def check_port(self, name: str, port: str, want: str, text: str) -> bool:
+    def check_port(self, name: str, port: str, want: str, edge: EdgeRef) -> bool:
         layer = self.layers[name]
         ins, outs = layer.input_ports, layer.output_ports
         good, other = (outs, ins) if want == "output" else (ins, outs)
         if port in good:
             return True
+        at = {"layer": (name,), "port": port}
         if port in other:
+            kind = "wrong-direction"
             msg = (f"port {port!r} of {self.desc(name)} is an input; an edge's source must be an output port"
                    if want == "output" else f"port {port!r} of {self.desc(name)} is an output: {MSG_OUTPUT_TO_OUTPUT}")
         else:
+            kind = "unknown-port"
             msg = (f"{self.desc(name)} has no port {port!r}{did_you_mean(port, (*ins, *outs))}; "
                    f"its inputs are {list(ins)} and outputs {list(outs)}")
-        self.errors.append(f"edge {text}: {msg}")
+        self.problem(kind, edge, msg, **at)
         return False
 
-    def source(self, ref: Any, text: str) -> PortRef | None:
+    def source(self, ref: Any, edge: EdgeRef) -> PortRef | None:
         if isinstance(ref, NetPort):
             if ref.layer is None:
                 return PortRef(None, ref.port)
-            name = self.layer_name(ref.layer, text)
-            return PortRef(name, ref.port) if name and self.check_port(name, ref.port, "output", text) else None
+            name = self.layer_name(ref.layer, edge)
+            return PortRef(name, ref.port) if name and self.check_port(name, ref.port, "output", edge) else None
         if ref is None:
-            self.errors.append(f"edge {text}: None can only be a destination (it mutes an output)")
+            self.problem("mute-source", edge, "None can only be a destination (it mutes an output)")
             return None
-        name = self.layer_name(ref, text)
+        name = self.layer_name(ref, edge)
         if name is None:
             return None
         outs = self.layers[name].output_ports
         if not outs:
-            self.errors.append(f"edge {text}: {self.desc(name)} has no output port")
+            self.problem("no-output", edge, f"{self.desc(name)} has no output port", layer=(name,))
             return None
         return PortRef(name, outs[0])
 
-    def target(self, ref: Any, text: str) -> PortRef | str | None:
+    def target(self, ref: Any, edge: EdgeRef) -> PortRef | str | tuple[str, str] | None:
         """A PortRef, or a bare layer name whose port is assigned by regrouping, or 'mute'."""
         if ref is None:
             return "mute"
         if isinstance(ref, NetPort):
             if ref.layer is None:
                 return PortRef(None, ref.port)
-            name = self.layer_name(ref.layer, text)
-            return PortRef(name, ref.port) if name and self.check_port(name, ref.port, "input", text) else None
-        name = self.layer_name(ref, text)
+            name = self.layer_name(ref.layer, edge)
+            return PortRef(name, ref.port) if name and self.check_port(name, ref.port, "input", edge) else None
+        name = self.layer_name(ref, edge)
         return ("layer", name) if name else None
 
     # -- step 3: thread bare-layer edges onto free input ports ------------------------------
-    def thread(self, bare: dict[str, list[tuple[PortRef, str]]], claimed: dict[PortRef, list[str]]) -> list[Edge]:
+    def thread(self, bare: dict[str, list[tuple[PortRef, EdgeRef]]], claimed: dict[PortRef, list[EdgeRef]]) -> list[Edge]:
         edges = []
         claimed_per_layer = Counter(p.layer for p in claimed)
         for name, feeds in bare.items():
@@ -148,44 +161,55 @@ class _Normalizer:
                 layer = self.layers[name] = layer.with_input_count(len(feeds) + claimed_per_layer[name])
             free = [p for p in layer.input_ports if PortRef(name, p) not in claimed]
             if len(feeds) > len(free):
-                shown = ", ".join(t for _, t in feeds)
-                if not layer.input_ports:
-                    self.errors.append(f"{self.desc(name)} has no input ports, but {shown} feeds it")
-                    continue
-                self.errors.append(
-                    f"{self.desc(name)} takes {len(layer.input_ports)} input(s) {list(layer.input_ports)}"
-                    f"{f' ({len(free)} not wired by NetPort)' if len(free) != len(layer.input_ports) else ''}, "
-                    f"but {len(feeds)} edges feed it: {shown}. {'' if len(layer.input_ports) > 1 else MSG_FED_TWICE}")
+                self.too_many_feeds(name, layer, feeds, len(free))
                 continue
-            edges += [Edge(src, PortRef(name, port), text) for (src, text), port in zip(feeds, free)]
+            edges += [Edge(src, PortRef(name, port), ref.text, index=ref.index) for (src, ref), port in zip(feeds, free)]
         return edges
 
+    def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple[PortRef, EdgeRef]], free: int) -> None:
+        """More bare edges feed ``name`` than it has unclaimed inputs: reported at the first one too many."""
+        shown = _joined([ref for _, ref in feeds], ", ")
+        at = {"layer": (name,), "edge": feeds[free][1].index}
+        if not layer.input_ports:
+            self.problem("no-input", None, f"{self.desc(name)} has no input ports, but ", *shown, " feeds it", **at)
+            return
+        count = len(layer.input_ports)
+        self.problem("too-many-feeds", None,
+                     f"{self.desc(name)} takes {count} input(s) {list(layer.input_ports)}"
+                     f"{f' ({free} not wired by NetPort)' if free != count else ''}, but {len(feeds)} edges feed it: ",
+                     *shown, f". {'' if count > 1 else MSG_FED_TWICE}", **at)
+
     def run(self, spec: Any) -> Wiring:
-        bare: dict[str, list[tuple[PortRef, str]]] = defaultdict(list)
-        claimed: dict[PortRef, list[str]] = defaultdict(list)
+        bare: dict[str, list[tuple[PortRef, EdgeRef]]] = defaultdict(list)
+        claimed: dict[PortRef, list[EdgeRef]] = defaultdict(list)
         explicit: list[Edge] = []
         muted: set[PortRef] = set()
-        for s, d, text in self.expand(spec):
-            src, dst = self.source(s, text), self.target(d, text)
+        for s, d, ref in self.expand(spec):
+            src, dst = self.source(s, ref), self.target(d, ref)
             if src is None or dst is None:
                 continue
             if dst == "mute":
                 if src.layer is None:
-                    self.errors.append(f"edge {text}: only a layer's output can be muted")
+                    self.problem("mute-graph-port", ref, "only a layer's output can be muted", layer=(), port=src.port)
                 muted.add(src)
             elif isinstance(dst, tuple):
-                bare[dst[1]].append((src, text))
+                bare[dst[1]].append((src, ref))
             else:
-                claimed[dst].append(text)
-                explicit.append(Edge(src, dst, text))
-        for dst, texts in claimed.items():
-            if len(texts) > 1:
-                where = f"graph output {dst.port!r}" if dst.layer is None else f"port {dst.port!r} of {self.desc(dst.layer)}"
-                self.errors.append(f"{where} is fed by {len(texts)} edges ({'; '.join(texts)}): {MSG_FED_TWICE}")
+                claimed[dst].append(ref)
+                explicit.append(Edge(src, dst, ref.text, index=ref.index))
+        for dst, refs in claimed.items():
+            if len(refs) > 1:
+                self.fed_twice(dst, refs)
         edges = explicit + self.thread(bare, claimed)
         wiring = Wiring(self.layers, edges, muted=muted)
         self.add_graph_ports(wiring)
         return wiring
+
+    def fed_twice(self, dst: PortRef, refs: list[EdgeRef]) -> None:
+        where = f"graph output {dst.port!r}" if dst.layer is None else f"port {dst.port!r} of {self.desc(dst.layer)}"
+        self.problem("fed-twice", None, f"{where} is fed by {len(refs)} edges (", *_joined(refs, "; "),
+                     f"): {MSG_FED_TWICE}", layer=() if dst.layer is None else (dst.layer,), port=dst.port,
+                     edge=refs[1].index)
 
     # -- step 4: dangling ports become graph ports ------------------------------------------
     def add_graph_ports(self, w: Wiring) -> None:
@@ -211,14 +235,23 @@ class _Normalizer:
             seen[ref.port] += 1
             out = ref.port if counts[ref.port] == 1 else f"{ref.port}{seen[ref.port]}"
             if out in explicit_outputs:
-                self.errors.append(f"graph output {out!r} is fed explicitly and also by the unwired output "
-                                   f"{ref.port!r} of {self.desc(ref.layer)}; mute one with ({ref.layer!r}, None) "
-                                   f"or name the graph port differently")
+                feeding = next(e.index for e in w.edges if e.dst == PortRef(None, out))
+                self.problem("output-clash", None, f"graph output {out!r} is fed explicitly and also by the unwired "
+                             f"output {ref.port!r} of {self.desc(ref.layer)}; mute one with ({ref.layer!r}, None) "
+                             f"or name the graph port differently", layer=(), port=out, edge=feeding)
                 continue
             w.edges.append(Edge(ref, PortRef(None, out), f"(unwired {ref.layer}.{ref.port})", True))
             dangling_names.append(out)
         w.inputs = inputs
         w.outputs = dangling_names + list(dict.fromkeys(explicit_outputs))
+
+
+def _joined(refs: list[EdgeRef], sep: str) -> list[str | EdgeRef]:
+    """Message parts for ``refs`` separated by ``sep``."""
+    parts: list[str | EdgeRef] = []
+    for ref in refs:
+        parts += [sep, ref] if parts else [ref]
+    return parts
 
 
 def normalize(names: list[str], layers: dict[str, Layer], spec: Any) -> Wiring:

@@ -13,7 +13,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import NetGraphError, SpecError, did_you_mean
+from netgraph.core.errors import Diagnostic, NetGraphError, SpecError, did_you_mean
 from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
 from netgraph.spec.wiring import Locator, check_declared, check_unused, read_edges, read_ports
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
@@ -46,6 +46,8 @@ class SpecReader:
     def __init__(self) -> None:
         self.errors: list[tuple[str, Loc, str]] = []
         self.layer_locs: dict[tuple, tuple[SourceFile, Loc]] = {}  # layer path -> where it is defined
+        self.layer_specs: dict[tuple, YMap] = {}  # layer (or graph) path -> its mapping, for option positions
+        self.locators: dict[tuple, Locator] = {}  # graph path -> where its ports and edges are
         self.arrays: dict[str, Any] = {}  # "path.to.layer.Array" -> tensor, from 'arrays:' files
         self.array_origin: dict[str, tuple[SourceFile, Loc]] = {}
         self.used_arrays: set[str] = set()
@@ -81,11 +83,15 @@ class SpecReader:
         return self.read_text(text, f, prefix)
 
     def read_text(self, text: str, f: SourceFile, prefix: tuple = ()) -> Any:
+        duplicates: list[tuple[Loc, str]] = []
         try:
-            data = read_yaml(text, f.name)
+            data = read_yaml(text, f.name, duplicates)
         except YamlRefused as exc:
             self.error(f, exc.loc, exc.problem)
             return FAILED
+        finally:
+            for loc, problem in duplicates:
+                self.error(f, loc, problem)
         if not isinstance(data, YMap):
             self.error(f, getattr(data, "loc", Loc(1, 1)), f"a spec is a mapping that starts with "
                        f"'netgraph: {VERSION}', found {data!r}"[:200])
@@ -122,6 +128,7 @@ class SpecReader:
                        f"names to layers or a list (numbered from 1); found {value!r}"[:300])
             return FAILED
         loc_of = Locator(self, f, prefix)
+        self.layer_specs[prefix] = spec
         table = self.layers(value, f, prefix)
         ports, shapes = read_ports(self, spec, f, loc_of, kind)
         if kind == "NetChain":
@@ -143,6 +150,7 @@ class SpecReader:
             items = [(name, value[name], value.key_locs[name]) for name in value]
         else:
             items = [(str(i), v, loc) for i, (v, loc) in enumerate(zip(value, value.item_locs), 1)]
+        self.layer_specs.update({(*prefix, name): spec for name, spec, _ in items if isinstance(spec, YMap)})
         return {name: read_layer(self, spec, loc, f, (*prefix, name)) for name, spec, loc in items}
 
     def construct(self, make: Any, shapes: dict, f: SourceFile, loc_of: Locator, where: Loc,
@@ -152,28 +160,32 @@ class SpecReader:
         When declared ports are wrong, it tries once more without them, to report the shape problems too.
         Declared ports (``ports``) are then checked against the graph's actual ports.
         """
-        before, bad = len(self.errors), set()
-        net = self._attempt(make, shapes, loc_of, where)
-        if net is FAILED:
-            text = "\n".join(e[2] for e in self.errors[before:])
-            bad = {name for name in shapes if f"{name!r} is neither an input nor an output port" in text}
-            if bad:
-                net = self._attempt(make, {k: v for k, v in shapes.items() if k not in bad}, loc_of, where)
+        before = len(self.errors)
+        net, problems = self._attempt(make, shapes, loc_of, where)
+        bad = {p.port for p in problems if p.kind == "unknown-graph-port" and p.layer == ()}
+        if net is FAILED and bad:
+            net, _ = self._attempt(make, {k: v for k, v in shapes.items() if k not in bad}, loc_of, where)
         if net is not FAILED and ports:
             check_declared(self, net, {k: v for k, v in ports.items() if k not in bad}, f, loc_of)
         return net if len(self.errors) == before else FAILED
 
-    def _attempt(self, make: Any, shapes: dict, loc_of: Locator, where: Loc) -> Any:
+    def _attempt(self, make: Any, shapes: dict, loc_of: Locator, where: Loc) -> tuple[Any, list[Diagnostic]]:
         try:
-            return make(shapes)
+            return make(shapes), []
         except NetGraphError as exc:
-            self.place(exc.errors, loc_of, where)
-            return FAILED
+            self.place(exc.diagnostics, loc_of, where)
+            return FAILED, exc.diagnostics
 
-    def place(self, messages: list[str], loc_of: Locator, where: Loc) -> None:
-        for message in messages:
-            found = loc_of.locate(message, where)
+    def place(self, problems: list[Diagnostic], loc_of: Locator, where: Loc) -> None:
+        """Record each problem at the YAML its fields point to (``where`` when they point nowhere known)."""
+        for problem in problems:
+            found = loc_of.locate(problem, where)
             self.errors.append((found.file.name, found.loc, found.message))
+
+    def option_loc(self, path: tuple, option: str, default: Loc | None) -> Loc | None:
+        """Where the value of ``option`` of the layer at ``path`` is written (``default`` when unknown)."""
+        spec = self.layer_specs.get(path)
+        return spec.value_locs[option] if spec is not None and option in spec else default
 
     # -- saved arrays ------------------------------------------------------------------------------------
     def take_arrays(self, path: tuple, cls: type) -> dict[str, Any]:

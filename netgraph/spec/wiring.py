@@ -2,27 +2,23 @@
 
 ``read_ports`` reads ``inputs:``/``outputs:`` (shape, ``null`` = inferred, ``Real``/``Integer``, or
 ``{shape: ..., dtype: ...}``). ``read_edges`` resolves each endpoint to a layer, a layer port or a
-declared graph port, pointing at the column of a bad endpoint. ``Locator.locate`` finds, in a
-message from NetGraph, the edge or layer it is about and rewrites Python edge texts in YAML form.
+declared graph port, pointing at the column of a bad endpoint. ``Locator.locate`` places a
+``Diagnostic`` from NetGraph by its fields (edge index, layer path, option, graph port), never by
+its message text, and prints the edges it mentions as they are written in the YAML.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from netgraph.core.errors import did_you_mean
+from netgraph.core.errors import Diagnostic, EdgeRef, did_you_mean
 from netgraph.core.ports import NetPort
 from netgraph.spec.edges import EdgeSyntaxError, Endpoint, parse_edge
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
-from netgraph.core.wiring import format_endpoint
 
 __all__ = ["Located", "Locator", "read_ports", "read_edges", "check_unused", "check_declared", "port_type"]
-
-_MENTION = re.compile(r"layer (\d+)(?: '([^']*)')? \([A-Za-z]\w*\)")
-_PORT_MENTION = re.compile(r"'([^']+)' is neither an input nor an output port|graph (?:input|output) '([^']+)'")
 
 
 @dataclass
@@ -36,52 +32,60 @@ class Located:
 
 @dataclass
 class Locator:
-    """What is known about one graph's YAML: where its ports and edges are (layers: reader.layer_locs)."""
+    """What is known about one graph's YAML: where its ports and edges are (layers: reader.layer_locs).
+
+    Creating one registers it with the reader (``reader.locators``) under the graph's path, so
+    diagnostics from an outer graph can find the edges of the graphs inside it.
+    """
 
     reader: Any
     file: Any
     prefix: tuple
     port_locs: dict[str, Loc] = field(default_factory=dict)
-    edge_texts: dict[str, tuple[str, Loc]] = field(default_factory=dict)  # Python text -> (YAML text, loc)
+    edges: list[tuple[str, Loc]] = field(default_factory=list)  # by edge index: (YAML text, loc of the item)
     used_ports: set[str] = field(default_factory=set)  # declared graph ports that edges name
 
-    def locate(self, message: str, default: Loc) -> Located:
-        message, edge_loc = self._edges(message)
-        if edge_loc is not None:
-            return Located(self.file, edge_loc, message)
-        for m in _PORT_MENTION.finditer(message):
-            name = m.group(1) or m.group(2)
-            if name in self.port_locs:
-                return Located(self.file, self.port_locs[name], message)
-        layer = self._layer(message)
-        if layer is not None:
-            return Located(layer[0], layer[1], message)
+    def __post_init__(self) -> None:
+        self.reader.locators[self.prefix] = self
+
+    def locate(self, problem: Diagnostic, default: Loc) -> Located:
+        """Where ``problem`` (raised by this graph) belongs: its edge, else its option, graph port or layer."""
+        message = problem.render(self.edge_text)
+        edge = self._edge(problem.graph, problem.edge)
+        if edge is not None:
+            return Located(edge[0], edge[1], message)
+        if problem.layer is not None:
+            full = (*self.prefix, *problem.layer)
+            place = self._option(full, problem.option) or self._port(full, problem.port) or self._layer(full)
+            if place is not None:
+                return Located(place[0], place[1], message)
         return Located(self.file, default, message)
 
-    def _edges(self, message: str) -> tuple[str, Loc | None]:
-        found: list[tuple[int, Loc]] = []
-        for py_text in sorted(self.edge_texts, key=len, reverse=True):
-            at = message.find(py_text)
-            if at >= 0:
-                yaml_text, loc = self.edge_texts[py_text]
-                found.append((at, loc))
-                message = message.replace(py_text, yaml_text)
-        return message, min(found, key=lambda x: x[0])[1] if found else None
+    def edge_text(self, ref: EdgeRef) -> str:
+        """An edge as written in the YAML (its Python form when the YAML is not known)."""
+        graph = self.reader.locators.get((*self.prefix, *ref.graph))
+        return graph.edges[ref.index][0] if graph is not None and ref.index < len(graph.edges) else ref.text
 
-    def _layer(self, message: str) -> tuple[Any, Loc] | None:
-        mentions = list(_MENTION.finditer(message))
-        if not mentions:
+    def _edge(self, graph_path: tuple, index: int | None) -> tuple[Any, Loc] | None:
+        graph = self.reader.locators.get((*self.prefix, *graph_path))
+        if index is None or graph is None or index >= len(graph.edges):
             return None
-        path, end = [], None
-        for m in mentions:  # the first chain "layer 1 'a' (NetGraph) > layer 2 'b' (LinearLayer)"
-            if path and message[end:m.start()] != " > ":
-                break
-            path.append(m.group(2) if m.group(2) is not None else m.group(1))
-            end = m.end()
-        full = (*self.prefix, *path)
-        for n in range(len(full), len(self.prefix), -1):
-            if full[:n] in self.reader.layer_locs:
-                return self.reader.layer_locs[full[:n]]
+        return graph.file, graph.edges[index][1]
+
+    def _option(self, path: tuple, option: str | None) -> tuple[Any, Loc] | None:
+        loc = None if option is None else self.reader.option_loc(path, option, None)
+        return None if loc is None else (self.reader.layer_locs.get(path, (self.file,))[0], loc)
+
+    def _port(self, path: tuple, port: str | None) -> tuple[Any, Loc] | None:
+        graph = self.reader.locators.get(path)
+        if port is None or graph is None or port not in graph.port_locs:
+            return None
+        return graph.file, graph.port_locs[port]
+
+    def _layer(self, path: tuple) -> tuple[Any, Loc] | None:
+        for n in range(len(path), len(self.prefix), -1):
+            if path[:n] in self.reader.layer_locs:
+                return self.reader.layer_locs[path[:n]]
         return None
 
 
@@ -174,13 +178,13 @@ def read_edges(reader: Any, spec: YMap, f: Any, table: dict, ports: dict[str, st
         return None
     edges, ok = [], True
     for item, loc in items:
+        loc_of.edges.append((item if isinstance(item, str) else " -> ".join(map(str, item))
+                             if isinstance(item, list) else repr(item), loc))
         edge = _edge(reader, item, loc, f, table, ports, loc_of.used_ports)
         if edge is None:
             ok = False
             continue
         edges.append(edge)
-        text = item if isinstance(item, str) else " -> ".join(map(str, item))
-        loc_of.edge_texts.setdefault(" -> ".join(format_endpoint(e) for e in edge), (text, loc))
     return edges if ok else None
 
 

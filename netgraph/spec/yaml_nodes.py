@@ -5,7 +5,9 @@ no object construction) and turns the node tree into ``YMap``/``YSeq`` (a dict a
 where each of their values sits in the file) and plain scalars. It refuses, as ``SpecError`` with
 ``file:line:col``: tags other than the plain YAML types (``!!python/object`` …), duplicate keys,
 nesting deeper than ``MAX_DEPTH``, alias expansion past ``MAX_NODES`` (billion laughs) or alias
-cycles, integers outside 64 bits, and files over ``MAX_BYTES``.
+cycles, integers outside 64 bits, and files over ``MAX_BYTES``. Given a list for ``problems``, it
+records duplicate keys there (keeping the first value) and reads on, so other problems show too.
+Tabs and mis-aligned lines get a hint instead of the parser's own words.
 
 >>> data = read_yaml("layers:\\n  lin: {type: LinearLayer, output: 3}\\n", "net.yaml")
 >>> data["layers"]["lin"]["output"], data["layers"]["lin"].value_locs["output"]
@@ -144,8 +146,8 @@ def _children(node: Node) -> list[Node]:
 
 
 class _Builder:
-    def __init__(self, loader: _Loader):
-        self.loader = loader
+    def __init__(self, loader: _Loader, problems: list[tuple[Loc, str]] | None):
+        self.loader, self.problems = loader, problems
 
     def value(self, node: Node) -> Any:
         kind = ScalarNode if node.tag in _SCALAR_TAGS else {_SEQ: SequenceNode, _MAP: MappingNode}.get(node.tag)
@@ -185,13 +187,22 @@ class _Builder:
                 continue
             key = self.key(key_node)
             if key in out:
-                raise _Refusal(f"duplicate key {key!r} (first given at line {out.key_locs[key].line}); "
-                               f"YAML would silently keep the last one", key_node.start_mark)
+                self.duplicate(key, out.key_locs[key], key_node, value_node)
+                continue
             out[key] = self.value(value_node)
             out.key_locs[key], out.value_locs[key] = _loc(key_node), _loc(value_node)
         for source in merged:
             self.merge(out, source)
         return out
+
+    def duplicate(self, key: str, first: Loc, key_node: Node, value_node: Node) -> None:
+        """A key given twice: refused, or recorded (its value still read for problems, then dropped)."""
+        problem = _Refusal(f"duplicate key {key!r} (first given at line {first.line}); YAML would silently keep "
+                           f"the last one", key_node.start_mark)
+        if self.problems is None:
+            raise problem
+        self.problems.append((_mark_loc(problem.mark), problem.message))
+        self.value(value_node)
 
     def merge(self, out: YMap, source: Node) -> None:
         if not isinstance(source, MappingNode):
@@ -214,8 +225,37 @@ def _mark_loc(mark: Any) -> Loc:
     return Loc(mark.line + 1, mark.column + 1) if mark is not None else Loc(1, 1)
 
 
-def read_yaml(text: str, file: str) -> Any:
-    """Parse one YAML document into YMap/YSeq/scalars; YamlRefused (a SpecError) when refused."""
+def _layout_hint(text: str, mark: Any) -> tuple[Loc, str] | None:
+    """For a syntax error on a line indented with a tab, or to a column no line above uses: where, and a hint."""
+    if mark is None:
+        return None
+    lines = text.splitlines()
+    if mark.line >= len(lines):
+        return None
+    line = lines[mark.line]
+    lead = line[:len(line) - len(line.lstrip(" \t"))]
+    if "\t" in lead or line[mark.column:mark.column + 1] == "\t":
+        col = lead.index("\t") if "\t" in lead else mark.column
+        return Loc(mark.line + 1, col + 1), "YAML indentation: use spaces, not tabs (this line is indented with a tab)"
+    above = {len(x) - len(x.lstrip(" ")) for x in lines[:mark.line] if x.strip() and not x.lstrip().startswith("#")}
+    if len(lead) in above or not line.strip():
+        return None
+    return Loc(mark.line + 1, len(lead) + 1), (
+        f"YAML indentation: this line is indented {len(lead)} space{'' if len(lead) == 1 else 's'}, which lines up with no line above it; "
+        f"the keys of one mapping (and the items of one list) start in the same column, and a value nested "
+        f"under a key is indented further than that key")
+
+
+def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = None) -> Any:
+    """Parse one YAML document into YMap/YSeq/scalars; YamlRefused (a SpecError) when refused.
+
+    With ``problems`` (a list), duplicate keys are recorded there as (loc, message) and reading goes on.
+
+    >>> read_yaml("layers:\\n\\ta: Tanh\\n", "net.yaml")
+    Traceback (most recent call last):
+    ...
+    netgraph.spec.yaml_nodes.YamlRefused: net.yaml:2:1: YAML indentation: use spaces, not tabs (this line is indented with a tab)
+    """
     if len(text) > MAX_BYTES:
         raise YamlRefused(file, Loc(1, 1), f"{len(text)} characters is more than a spec may have ({MAX_BYTES}); "
                           f"keep arrays in a safetensors file (netgraph.save)")
@@ -228,10 +268,13 @@ def read_yaml(text: str, file: str) -> Any:
         if _expanded_size(root) > MAX_NODES:
             raise _Refusal(f"aliases expand to more than {MAX_NODES} values (an alias bomb?); a spec this "
                            f"large cannot be meant", root.start_mark)
-        return _Builder(loader).value(root)
+        return _Builder(loader, problems).value(root)
     except _Refusal as exc:
         raise YamlRefused(file, _mark_loc(exc.mark), exc.message) from None
     except yaml.MarkedYAMLError as exc:
+        hint = _layout_hint(text, exc.problem_mark)
+        if hint is not None:
+            raise YamlRefused(file, *hint) from None
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
         raise YamlRefused(file, _mark_loc(exc.problem_mark or exc.context_mark), f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
