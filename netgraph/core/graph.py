@@ -247,7 +247,8 @@ class NetGraph(Layer):
     def ir(self) -> GraphIR:
         """The graph IR (``netgraph.core.ir``): leaf nodes in topological order, values, producers, consumers."""
         if getattr(self, "_ir", None) is None:
-            self._ir = build_ir(self._leaf_layers(), self._types, self._roots, self._inputs, self._outputs)
+            with gc_paused():
+                self._ir = build_ir(self._leaf_layers(), self._types, self._roots, self._inputs, self._outputs)
         return self._ir
 
     def leaves(self) -> Iterator[tuple[tuple, Layer]]:
