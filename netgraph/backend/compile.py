@@ -3,7 +3,8 @@
 Each leaf layer is built once (its parameters named ``<path>.<Array>``) and placed in a module tree
 that mirrors the nesting. The forward is one line per layer in topological order, written from the
 validated graph only (sanitised identifiers and numeric literals), registered with ``linecache`` so
-tracebacks show it, and exposed as ``module.code``.
+tracebacks show it (until the module is garbage-collected), and exposed as ``module.code``.
+``compile_net(net, checks=...)`` fixes the module's distribution parameter checks.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import keyword
 import linecache
 import math
 import re
+import weakref
+from collections.abc import Sequence
 from itertools import count
 from typing import Any
 
@@ -21,9 +24,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.core.layer import EmitContext
-from netgraph.core.errors import MSG_UNKNOWN_INPUT_SHAPE, ShapeError, UninitializedError, raise_all
-from netgraph.layers.estimators import surrogate_loss
+from netgraph.core.errors import MSG_UNKNOWN_INPUT_SHAPE, OptionError, ShapeError, UninitializedError, raise_all
 from netgraph.core.graph import gc_paused
+from netgraph.core.ir import Node, Value
+from netgraph.core.walk import GraphWalker, map_nodes
+from netgraph.layers.estimators import surrogate_loss
+from netgraph.layers.random import RandomModule, distribution_checks
 
 __all__ = ["CompiledNet", "compile_net", "module_expr", "check_ready"]
 
@@ -57,12 +63,15 @@ class CompiledNet(nn.Module):
 
     def to_net(self) -> Any:
         """The NetGraph with this module's current arrays (parameters and buffers) copied in."""
-        changes = {}
-        for path, layer in self._net.leaves():
-            if layer.ARRAYS:
-                state = self.get_submodule(".".join(path)).state_dict()
-                changes[path] = layer.with_arrays({n: state[n].detach().clone() for n in layer.ARRAYS if n in state})
+        changes = dict(item for item in map_nodes(self._net, self._learned) if item is not None)
         return self._net.replace_layers(changes) if changes else self._net
+
+    def _learned(self, node: Node) -> tuple[tuple, Any] | None:
+        layer = node.layer
+        if not layer.ARRAYS:
+            return None
+        state = self.get_submodule(".".join(node.path)).state_dict()
+        return node.path, layer.with_arrays({n: state[n].detach().clone() for n in layer.ARRAYS if n in state})
 
 
 def module_expr(path: tuple[str, ...], base: str = "self") -> str:
@@ -74,27 +83,35 @@ def module_expr(path: tuple[str, ...], base: str = "self") -> str:
     return expr
 
 
+class _Readiness(GraphWalker):
+    """Collects ports of unknown shape (one per value) and uninitialised arrays."""
+
+    def __init__(self, net: Any):
+        super().__init__(net)
+        self.net, self.unknown, self.missing, self.reported = net, [], [], set()
+        for name, t in self.ir.input_types.items():
+            if not t.known:
+                fed = [net.describe(key) for key in self.ir.consumers(Value(None, name)) if key[0]]
+                self.unknown.append(f"graph input {name!r} (feeding {', '.join(fed) or 'nothing'}) has unknown "
+                                    f"shape {t}: " + MSG_UNKNOWN_INPUT_SHAPE.format(port=name, example=3))
+                self.reported.add(Value(None, name))
+
+    def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
+        for port, t in node.types.items():
+            source = node.inputs.get(port) or node.output(port)
+            if not t.known and source not in self.reported:
+                self.reported.add(source)
+                self.unknown.append(f"{self.net.describe((node.path, port))} has unknown shape {t}")
+        self.missing += [f"{self.net.describe((node.path, None))} array {name!r}"
+                         for name, value in node.layer.arrays.items() if value is None]
+
+
 def check_ready(net: Any) -> None:
     """Raise ShapeError for any unknown shape and UninitializedError for missing arrays, listing all."""
-    unknown, reported = [], set()
-    for name in net.input_ports:
-        t = net.port_types[name]
-        if not t.known:
-            fed = [net.describe((path, p)) for path, layer in net.leaves() for p in layer.input_ports
-                   if net.producer((path, p)) == ((), name)]
-            unknown.append(f"graph input {name!r} (feeding {', '.join(fed) or 'nothing'}) has unknown shape "
-                           f"{t}: " + MSG_UNKNOWN_INPUT_SHAPE.format(port=name, example=3))
-            reported.add(net.producer(((), name)))
-    for path, layer in net.leaves():
-        for port, t in net.layer_types(path).items():
-            source = net.producer((path, port))
-            if not t.known and source not in reported:
-                reported.add(source)
-                unknown.append(f"{net.describe((path, port))} has unknown shape {t}")
-    raise_all(unknown[:10], ShapeError, "the net is not fully specified")
-    missing = [f"{net.describe((path, None))} array {name!r}" for path, layer in net.leaves()
-               for name, value in layer.arrays.items() if value is None]
-    raise_all(missing, UninitializedError, "the net has uninitialised arrays; call net_initialize(net) first")
+    walker = _Readiness(net)
+    walker.run()
+    raise_all(walker.unknown[:10], ShapeError, "the net is not fully specified")
+    raise_all(walker.missing, UninitializedError, "the net has uninitialised arrays; call net_initialize(net) first")
 
 
 class _Names:
@@ -117,64 +134,93 @@ class _Names:
         return name
 
 
-def _generate(net: Any) -> str:
-    names = _Names(set(net.input_ports))
-    var: dict[tuple, str] = {((), p): p for p in net.input_ports}
-    lines = []
-    leaves = list(net.leaves())
-    batched = bool(net.input_ports)
-    batch = names.new("batch_size")
-    size = batch if batched else names.new("size")
-    if not batched:  # no inputs: forward(batch_size=None) gives one unbatched draw, or a batch of that size
-        lines.append(f"{size} = 1 if {batch} is None else {batch}")
-    elif any(not layer.input_ports for _, layer in leaves):
-        lines.append(f"{batch} = {net.input_ports[0]}.shape[0]")
-    for path, layer in leaves:
-        types = net.layer_types(path)
-        args = tuple(var[net.producer((path, p))] for p in layer.input_ports)
-        outs = [names.new("_".join(path) if len(layer.output_ports) == 1 else "_".join((*path, p)))
-                for p in layer.output_ports]
-        module = module_expr(path)
-        code = layer.emit(EmitContext(module, args, size, types))
-        if "getattr(" in module and code.count(module) > 1:  # look the submodule up once, not per use
-            local = names.new(f"{'_'.join(path)}_module")
-            lines.append(f"{local} = {module}")
-            code = layer.emit(EmitContext(local, args, size, types))
-        lines.append(f"{', '.join(outs)} = {code}")
-        var.update({(path, p): v for p, v in zip(layer.output_ports, outs)})
-    results = {p: var[net.producer(((), p))] for p in net.output_ports}
+class _CodeWriter(GraphWalker):
+    """Writes the forward's body: one line per node; the walked values are local variable names."""
 
-    def returned(suffix: str) -> str:
-        if len(results) == 1:
-            return f"return {next(iter(results.values()))}{suffix}"
-        return "return {" + ", ".join(f"{p!r}: {v}{suffix}" for p, v in results.items()) + "}"
-    if not batched:
-        lines += [f"if {batch} is None:", f"    {returned('[0]')}"]
-    lines.append(returned(""))
-    signature = ", ".join(["self", *net.input_ports] if batched else ["self", f"{batch}=None"])
+    def __init__(self, net: Any, checks: bool | str | None):
+        super().__init__(net)
+        self.names, self.checks, self.lines = _Names(set(net.input_ports)), checks, []
+        self.batched = bool(net.input_ports)
+        self.batch = self.names.new("batch_size")
+        self.size = self.batch if self.batched else self.names.new("size")
+        if not self.batched:  # no inputs: forward(batch_size=None) gives one unbatched draw, or a batch of that size
+            self.lines.append(f"{self.size} = 1 if {self.batch} is None else {self.batch}")
+        elif any(not node.input_ports for node in self.ir.nodes):
+            self.lines.append(f"{self.batch} = {net.input_ports[0]}.shape[0]")
+
+    def visit_node(self, node: Node, inputs: Sequence[str]) -> list[str]:
+        path, layer = node.path, node.layer
+        outs = [self.names.new("_".join(path) if len(node.output_ports) == 1 else "_".join((*path, p)))
+                for p in node.output_ports]
+        module = module_expr(path)
+        code = layer.emit(EmitContext(module, tuple(inputs), self.size, node.types, self.checks))
+        if "getattr(" in module and code.count(module) > 1:  # look the submodule up once, not per use
+            local = self.names.new(f"{'_'.join(path)}_module")
+            self.lines.append(f"{local} = {module}")
+            code = layer.emit(EmitContext(local, tuple(inputs), self.size, node.types, self.checks))
+        self.lines.append(f"{', '.join(outs)} = {code}")
+        return outs
+
+
+def _returned(results: dict[str, str], suffix: str) -> str:
+    if len(results) == 1:
+        return f"return {next(iter(results.values()))}{suffix}"
+    return "return {" + ", ".join(f"{p!r}: {v}{suffix}" for p, v in results.items()) + "}"
+
+
+def _generate(net: Any, checks: bool | str | None = None) -> str:
+    writer = _CodeWriter(net, checks)
+    results = writer.run({p: p for p in net.input_ports})
+    lines, batch = writer.lines, writer.batch
+    if not writer.batched:
+        lines += [f"if {batch} is None:", f"    {_returned(results, '[0]')}"]
+    lines.append(_returned(results, ""))
+    signature = ", ".join(["self", *net.input_ports] if writer.batched else ["self", f"{batch}=None"])
     return f"def forward({signature}):\n" + "".join(f"    {line}\n" for line in lines)
 
 
-def compile_net(net: Any) -> CompiledNet:
-    """Build every layer and generate the forward; the result is independent of ``net``."""
+def compile_net(net: Any, checks: bool | str | None = None) -> CompiledNet:
+    """Build every layer and generate the forward; the result is independent of ``net``.
+
+    ``checks`` (True, False or "auto") fixes the module's distribution checks; None follows
+    ``set_distribution_checks`` (its setting now for the code, at each call for the checks).
+    """
+    if checks not in (None, True, False, "auto"):
+        raise OptionError(f"compile(checks=...) takes True, False or 'auto', found {checks!r}")
     with gc_paused():
-        return _compile(net)
+        return _compile(net, checks)
 
 
-def _compile(net: Any) -> CompiledNet:
+class _ModuleBuilder(GraphWalker):
+    """Builds each node's torch module into a tree that mirrors the nesting."""
+
+    def __init__(self, net: Any, root: nn.Module, checks: bool | str | None):
+        super().__init__(net)
+        self.root, self.checks = root, checks
+
+    def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
+        parent = self.root
+        for part in node.path[:-1]:
+            if part not in parent._modules:
+                parent.add_module(part, nn.Module())
+            parent = parent._modules[part]
+        built = node.layer.build(node.types)
+        if self.checks is not None:
+            for sub in built.modules():
+                if isinstance(sub, RandomModule):
+                    sub.checks = self.checks
+        parent.add_module(node.path[-1], built)
+
+
+def _compile(net: Any, checks: bool | str | None) -> CompiledNet:
     check_ready(net)
-    code = _generate(net)
+    code = _generate(net, checks if checks is not None else distribution_checks())
     filename = f"<netgraph-compiled-{next(_counter)}>"
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     namespace: dict[str, Any] = {"torch": torch, "F": F, "math": math}
     exec(compile(code, filename, "exec"), namespace)  # code generated from the validated graph only
     cls = type("CompiledNet", (CompiledNet,), {"forward": namespace["forward"], "__module__": __name__})
     module = cls(net, code)
-    for path, layer in net.leaves():
-        parent = module
-        for part in path[:-1]:
-            if part not in parent._modules:
-                parent.add_module(part, nn.Module())
-            parent = parent._modules[part]
-        parent.add_module(path[-1], layer.build(net.layer_types(path)))
+    weakref.finalize(module, linecache.cache.pop, filename, None)  # tracebacks need it only while it lives
+    _ModuleBuilder(net, module, checks).run()
     return module

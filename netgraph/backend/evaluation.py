@@ -8,8 +8,9 @@ import torch
 
 from netgraph.core.errors import DataError, did_you_mean
 from netgraph.core.types import INTEGER, format_shape
+from netgraph.layers.random import distribution_checks
 
-__all__ = ["evaluate", "prepare_inputs", "as_port_tensor"]
+__all__ = ["evaluate", "prepare_inputs", "as_port_tensor", "compiled_for_evaluation"]
 
 
 def as_port_tensor(port: str, value: Any, integer: bool) -> torch.Tensor:
@@ -76,11 +77,19 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any]) -> tuple[dict[
     return tensors, bool(unbatched) and all(unbatched)
 
 
+def compiled_for_evaluation(net: Any) -> torch.nn.Module:
+    """The net's compiled module in eval mode for the current distribution checks, cached per setting."""
+    checks = distribution_checks()
+    if net._compiled is None:
+        net._compiled = {}
+    if checks not in net._compiled:  # evaluation is Wolfram's "Test" mode: no dropout, moving stats
+        net._compiled[checks] = net.compile(checks=checks).eval()
+    return net._compiled[checks]
+
+
 def evaluate(net: Any, args: tuple, inputs: dict[str, Any]) -> Any:
     tensors, single = prepare_inputs(net, args, inputs)
-    if net._compiled is None:
-        net._compiled = net.compile().eval()  # evaluation is Wolfram's "Test" mode: no dropout, moving stats
-    result = net._compiled(**tensors)
+    result = compiled_for_evaluation(net)(**tensors)
     if single:
         return {k: v[0] for k, v in result.items()} if isinstance(result, dict) else result[0]
     return result

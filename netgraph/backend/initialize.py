@@ -7,6 +7,8 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import ShapeError, raise_all
+from netgraph.core.ir import Node
+from netgraph.core.walk import map_nodes
 
 __all__ = ["net_initialize"]
 
@@ -24,16 +26,18 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False) -> Any:
     """
     generator = torch.Generator().manual_seed(1234 if seed is None else seed)
     changes, unknown = {}, []
-    for path, layer in net.leaves():
+
+    def fill(node: Node) -> None:
+        layer = node.layer
         missing = [n for n, v in layer.arrays.items() if v is None or all]
         if not missing:
-            continue
-        types = net.layer_types(path)
-        bad = [p for p, t in types.items() if not t.known]
+            return
+        bad = [p for p, t in node.types.items() if not t.known]
         if bad:
-            unknown += [f"{net.describe((path, p))} has unknown shape {types[p]}" for p in bad]
-            continue
-        shapes = layer.array_shapes(types)
-        changes[path] = layer.with_arrays({n: layer.init_array(n, tuple(shapes[n]), generator) for n in missing})
+            unknown.extend(f"{net.describe((node.path, p))} has unknown shape {node.types[p]}" for p in bad)
+            return
+        shapes = layer.array_shapes(node.types)
+        changes[node.path] = layer.with_arrays({n: layer.init_array(n, tuple(shapes[n]), generator) for n in missing})
+    map_nodes(net, fill)
     raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
     return net.replace_layers(changes) if changes else net

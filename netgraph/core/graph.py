@@ -27,6 +27,7 @@ from netgraph.core.errors import (CycleError, Diagnostic, EdgeRef, NetGraphError
 from netgraph.core.plugins import stage
 from netgraph.core.inference import Problem, infer_types
 from netgraph.core.information import information
+from netgraph.core.ir import GraphIR, build_ir
 from netgraph.core.ports import Edge, NetPort, PortRef
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
 from netgraph.core.wiring import describe_layer, normalize
@@ -259,7 +260,9 @@ class NetGraph(Layer):
     def layer_types(self, path: str | tuple) -> dict[str, PortType]:
         """The inferred port types of the layer at ``path`` (a name, or a tuple for nested layers)."""
         path = (path,) if isinstance(path, str) else tuple(path)
-        layer = self.layer_at(path)
+        if self.ir.has_node(path):
+            return dict(self.ir.node(path).types)
+        layer = self.layer_at(path)  # a nested graph (not a node), or no layer at all
         return {p: self._types[(path, p)] for p in (*layer.input_ports, *layer.output_ports)}
 
     def layer_at(self, path: tuple) -> Layer:
@@ -270,27 +273,29 @@ class NetGraph(Layer):
             net = net._layers[name]
         return net
 
+    @property
+    def ir(self) -> GraphIR:
+        """The graph IR (``netgraph.core.ir``): leaf nodes in topological order, values, producers, consumers."""
+        if getattr(self, "_ir", None) is None:
+            with gc_paused():
+                self._ir = build_ir(self._leaf_layers(), self._types, self._roots, self._inputs, self._outputs)
+        return self._ir
+
     def leaves(self) -> Iterator[tuple[tuple, Layer]]:
         """Every non-graph layer with its path, in an order that respects the edges."""
+        return ((node.path, node.layer) for node in self.ir.nodes)
+
+    def _leaf_layers(self) -> Iterator[tuple[tuple, Layer]]:
         for name in self._order:
             layer = self._layers[name]
             if isinstance(layer, NetGraph):
-                yield from (((name, *p), leaf) for p, leaf in layer.leaves())
+                yield from (((name, *p), leaf) for p, leaf in layer._leaf_layers())
             else:
                 yield (name,), layer
 
     def producer(self, key: tuple) -> tuple:
         """The key of the leaf output or top-level graph input whose value reaches ``key``."""
-        return self._producers()[self._roots[key]]
-
-    def _producers(self) -> dict:
-        if getattr(self, "_producer_map", None) is None:
-            table = {self._roots[((), p)]: ((), p) for p in self._inputs}
-            for path, layer in self.leaves():
-                for port in layer.output_ports:
-                    table[self._roots[(path, port)]] = (path, port)
-            self._producer_map = table
-        return self._producer_map
+        return self.ir.producer(key).key
 
     # -- editing (returns new graphs) ------------------------------------------------------------------
     def explicit_edges(self) -> list[tuple]:
@@ -329,7 +334,7 @@ class NetGraph(Layer):
     def _with_layers(self, layers: dict[str, Layer]) -> NetGraph:
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
-        new._layers, new._compiled = layers, None
+        new._layers, new._compiled, new._ir = layers, None, None
         return new
 
     # -- Layer interface and values -----------------------------------------------------------------------
@@ -364,9 +369,13 @@ class NetGraph(Layer):
         return information(self, prop)
 
     # -- pipeline stages ------------------------------------------------------------------------------
-    def compile(self) -> Any:
-        """A plain ``nn.Module`` whose ``forward`` is generated straight-line code (see ``module.code``)."""
-        return stage("compile")(self)
+    def compile(self, checks: bool | str | None = None) -> Any:
+        """A plain ``nn.Module`` whose ``forward`` is generated straight-line code (see ``module.code``).
+
+        ``checks`` (True, False or "auto") sets the module's distribution parameter checks; the default
+        follows ``set_distribution_checks``.
+        """
+        return stage("compile")(self, checks=checks)
 
     def __call__(self, *args: Any, **inputs: Any) -> Any:
         """Evaluate: ``net(x)``, ``net(Input=x)`` or ``net()``; one output gives a tensor, several a dict."""

@@ -5,26 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.walk import map_nodes
 
 __all__ = ["information", "all_arrays"]
 
 
 def all_arrays(net: Any) -> dict[tuple, Any]:
     """Every array of every leaf layer by ``(*path, array name)``; None for uninitialised ones."""
-    return {(*path, name): value for path, layer in net.leaves() for name, value in layer.arrays.items()}
+    per_node = map_nodes(net, lambda node: [((*node.path, name), value) for name, value in node.layer.arrays.items()])
+    return dict(item for items in per_node for item in items)
 
 
 def information(net: Any, prop: str | None = None) -> Any:
     """Wolfram's Information[net, prop]: with no prop, a dict of all properties."""
     arrays = all_arrays(net)
     known = {k: v for k, v in arrays.items() if v is not None}
+    layers = dict(map_nodes(net, lambda node: (node.name, node.layer)))
     counts: dict[str, int] = {}
-    for _, layer in net.leaves():
+    for layer in layers.values():
         counts[layer.type_name] = counts.get(layer.type_name, 0) + 1
     props = {
         "InputPortNames": list(net.input_ports), "OutputPortNames": list(net.output_ports),
         "InputPorts": dict(net.input_shapes), "OutputPorts": dict(net.output_shapes),
-        "Layers": {"/".join(p): layer for p, layer in net.leaves()}, "LayersCount": sum(counts.values()),
+        "Layers": layers, "LayersCount": sum(counts.values()),
         "LayerTypeCounts": counts, "Arrays": arrays, "ArraysCount": len(arrays),
         "ArraysDimensions": {k: tuple(v.shape) for k, v in known.items()},
         "ArraysTotalElementCount": sum(v.numel() for v in known.values()),

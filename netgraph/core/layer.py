@@ -75,12 +75,14 @@ def shape_option(value: Any, layer: str, option: str) -> tuple | None:
 
 @dataclasses.dataclass(frozen=True)
 class EmitContext:
-    """What a layer's ``emit`` gets: the code for its module, its input variables and the batch size."""
+    """What a layer's ``emit`` gets: the code for its module, its input variables and the batch size,
+    its port types, and the distribution checks setting (True, False, "auto"; None: the global one)."""
 
     module: str
     args: tuple[str, ...]
     batch: str
     types: Mapping[str, PortType]
+    checks: bool | str | None = None
 
 
 class Layer:

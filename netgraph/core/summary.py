@@ -17,19 +17,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from netgraph.core.ir import Node
 from netgraph.core.types import format_shape, numel
+from netgraph.core.walk import map_nodes
 
-__all__ = ["layer_parameters", "parameter_count", "one_line", "summary_table"]
+__all__ = ["layer_parameters", "node_parameters", "parameter_count", "one_line", "summary_table"]
 
 
 def layer_parameters(net: Any, path: tuple) -> int | None:
     """Elements in the arrays of the leaf layer at ``path``; None while a shape is unknown."""
-    layer = net.layer_at(path)
+    return node_parameters(net.ir.node(tuple(path)))
+
+
+def node_parameters(node: Node) -> int | None:
+    """Elements in the arrays of a graph IR node's layer; None while a shape is unknown."""
+    layer = node.layer
     if not layer.ARRAYS:
         return 0
     sizes = {name: int(value.numel()) for name, value in layer.arrays.items() if value is not None}
     if len(sizes) < len(layer.ARRAYS):
-        types = net.layer_types(path)
+        types = node.types
         if not all(t.known for t in types.values()):
             return None
         try:
@@ -43,7 +50,7 @@ def layer_parameters(net: Any, path: tuple) -> int | None:
 
 def parameter_count(net: Any) -> int | None:
     """Elements in all arrays of ``net`` (learnable parameters and buffers); None while a shape is unknown."""
-    counts = [layer_parameters(net, path) for path, _ in net.leaves()]
+    counts = map_nodes(net, node_parameters)
     return None if None in counts else sum(counts)
 
 
@@ -62,21 +69,23 @@ def one_line(net: Any) -> str:
     """'inputs Input (4) -> outputs Output (3); 2 layers, 15 parameters'."""
     count = parameter_count(net)
     shown = "unknown number of" if count is None else f"{count:,}"
-    n = sum(1 for _ in net.leaves())
+    n = len(net.ir.nodes)
     return (f"inputs {_ports(net, net.input_ports)} -> outputs {_ports(net, net.output_ports)}; "
             f"{n} layer{'s' * (n != 1)}, {shown} parameters")
+
+
+def _summary_row(node: Node) -> tuple[str, ...]:
+    count = node_parameters(node)
+    return (node.name, node.layer.type_name,
+            ", ".join(f"{p} {_type(node.types[p])}" for p in node.input_ports) or "-",
+            ", ".join(f"{p} {_type(node.types[p])}" for p in node.output_ports) or "-",
+            "?" if count is None else f"{count:,}")
 
 
 def summary_table(net: Any) -> str:
     """A table of the leaf layers (nested ones by path): type, port types, parameter counts."""
     rows = [("#", "layer", "type", "inputs", "outputs", "parameters")]
-    for i, (path, layer) in enumerate(net.leaves(), 1):
-        types = net.layer_types(path)
-        count = layer_parameters(net, path)
-        rows.append((str(i), "/".join(path), layer.type_name,
-                     ", ".join(f"{p} {_type(types[p])}" for p in layer.input_ports) or "-",
-                     ", ".join(f"{p} {_type(types[p])}" for p in layer.output_ports) or "-",
-                     "?" if count is None else f"{count:,}"))
+    rows += [(str(i), *row) for i, row in enumerate(map_nodes(net, _summary_row), 1)]
     total = parameter_count(net)
     rows.append(("", "total", "", _ports(net, net.input_ports), _ports(net, net.output_ports),
                  "?" if total is None else f"{total:,}"))

@@ -24,6 +24,7 @@ from netgraph.core.errors import OptionError, WiringError, did_you_mean
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays, information
+from netgraph.core.ir import Value
 from netgraph.core.ports import NetPort
 
 __all__ = ["net_extract", "net_replace_part", "net_rename", "net_take", "net_drop", "net_join", "net_flatten",
@@ -250,19 +251,11 @@ def net_flatten(net: NetGraph) -> NetGraph:
     def name(path: tuple) -> str:
         return "/".join(path)
 
-    def source(key: tuple) -> NetPort:
-        path, port = net.producer(key)
-        return NetPort(port) if not path else NetPort(name(path), port)
+    def source(value: Value) -> NetPort:
+        return NetPort(value.port) if value.node is None else NetPort(name(value.node), value.port)
 
-    leaves = list(net.leaves())
-    edges, used = [], set()
-    for path, layer in leaves:
-        for port in layer.input_ports:
-            edges.append((source((path, port)), NetPort(name(path), port)))
-            used.add(net.producer((path, port)))
-    for port in net.output_ports:
-        edges.append((source(((), port)), NetPort(port)))
-        used.add(net.producer(((), port)))
-    edges += [(NetPort(name(path), p), None) for path, layer in leaves for p in layer.output_ports
-              if (path, p) not in used]
-    return NetGraph({name(path): layer for path, layer in leaves}, edges, **net.port_shape_options())
+    ir = net.ir
+    edges = [(source(value), NetPort(node.name, port)) for node in ir.nodes for port, value in node.inputs.items()]
+    edges += [(source(value), NetPort(port)) for port, value in ir.outputs.items()]
+    edges += [(NetPort(node.name, v.port), None) for node in ir.nodes for v in node.output_values if not ir.consumers(v)]
+    return NetGraph({node.name: node.layer for node in ir.nodes}, edges, **net.port_shape_options())

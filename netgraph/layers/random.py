@@ -26,7 +26,7 @@ from netgraph.core.errors import DataError, OptionError
 from netgraph.layers.estimators import record_score, straight_through
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 
-__all__ = ["RandomArrayLayer", "set_distribution_checks"]
+__all__ = ["RandomArrayLayer", "set_distribution_checks", "distribution_checks"]
 
 EVAL_MODES = ("sample", "mean")
 _CHECKS: dict[str, Any] = {"enabled": "auto"}
@@ -40,7 +40,8 @@ def set_distribution_checks(enabled: bool | str) -> bool | str:
       never an error from inside torch. Pathwise Normal and Uniform draws are written inline into
       the compiled forward (``mu + sigma * torch.randn_like(mu)``) and, like handwritten torch,
       are not checked: a bad sigma gives NaN, which ``net_train`` reports naming the layer.
-    * ``True``: check every draw (set it *before* ``compile()``; nothing is inlined).
+    * ``True``: check every draw (set it *before* ``compile()``, or use ``compile(checks=True)``;
+      nothing is inlined). ``net(...)`` follows a changed setting at its next call.
     * ``False``: check nothing.
 
     A check is one min/max pass and one host sync per call. Constant parameters are always checked
@@ -55,8 +56,18 @@ def set_distribution_checks(enabled: bool | str) -> bool | str:
     return previous
 
 
+def distribution_checks() -> bool | str:
+    """The current default of the distribution checks (see ``set_distribution_checks``)."""
+    return _CHECKS["enabled"]
+
+
 class RandomModule(nn.Module):
-    """Draws ``(batch, *shape)`` samples; slot inputs arrive batched and are broadcast elementwise."""
+    """Draws ``(batch, *shape)`` samples; slot inputs arrive batched and are broadcast elementwise.
+
+    ``checks`` (True, False, "auto") is set by ``compile(checks=...)``; None follows the global setting.
+    """
+
+    checks: bool | str | None = None
 
     def __init__(self, distribution: Distribution, ranks: Mapping[str, int], shape: tuple,
                  estimator: str | None = None, temperature: float | None = None, eval_mode: str = "sample"):
@@ -104,7 +115,8 @@ class RandomModule(nn.Module):
         else:
             params, batch = self.params(()), inputs[0]
         shape = (batch, *self.shape)
-        if self.checked and _CHECKS["enabled"] is not False and not torch.compiler.is_compiling():
+        checks = _CHECKS["enabled"] if self.checks is None else self.checks
+        if self.checked and checks is not False and not torch.compiler.is_compiling():
             self.distribution.check(params, self.describe)
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
@@ -243,7 +255,8 @@ class RandomArrayLayer(Layer):
                             self.eval_mode)
 
     def emit(self, ctx: EmitContext) -> str:
-        inline = None if _CHECKS["enabled"] is True or self.eval_mode != "sample" else self._inline_draw(ctx)
+        checks = _CHECKS["enabled"] if ctx.checks is None else ctx.checks
+        inline = None if checks is True or self.eval_mode != "sample" else self._inline_draw(ctx)
         if inline is not None:
             return inline
         args = ", ".join(ctx.args) if self.input_ports else ctx.batch

@@ -24,6 +24,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import INTEGER, PortType
 from netgraph.layers.random import RandomArrayLayer
 from netgraph.core.graph import NetGraph
+from netgraph.core.walk import map_nodes
 from netgraph.layers.losses import LOSS_LAYERS
 
 __all__ = ["DiagramOptions", "Diagram", "Node", "Edge", "Cluster", "build_diagram", "shape_label", "escape_id"]
@@ -244,9 +245,9 @@ def _layer_node(net: Any, path: tuple[str, ...], layer: Any, compact: bool, clus
     width = 24 if compact else 48
     kind, classes, fill, border, rounded = "layer", ["layer"], FILL["layer"], BORDER["default"], False
     if isinstance(layer, NetGraph):
-        leaves = list(layer.leaves())
-        lines = [f"{len(leaves)} layers"]
-        missing = [f"{'/'.join(p)}.{a}" for p, leaf in leaves for a in _uninitialized(leaf)]
+        per_node = map_nodes(layer, lambda node: [f"{node.name}.{a}" for a in _uninitialized(node.layer)])
+        lines = [f"{len(per_node)} layers"]
+        missing = [text for texts in per_node for text in texts]
         kind, classes, fill = "graph", ["graph"], FILL["graph"]
     else:
         lines = option_lines(layer)

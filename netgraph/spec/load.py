@@ -20,8 +20,10 @@ from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.saving import read_arrays, read_limited
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
-from netgraph.core.summary import layer_parameters
+from netgraph.core.ir import Node
+from netgraph.core.summary import node_parameters
 from netgraph.core.types import numel
+from netgraph.core.walk import map_nodes
 
 __all__ = ["SpecReader", "SourceFile", "load_spec", "VERSION", "TOP_KEYS"]
 
@@ -207,17 +209,17 @@ class SpecReader:
 
 def check_sizes(reader: SpecReader, net: Any) -> None:
     """Refuse arrays or per-example port values over MAX_ELEMENTS (a typo such as output: 10000000000)."""
-    for path, layer in net.leaves():
-        types = net.layer_types(path)
-        big = [f"port {p!r} {t}" for p, t in types.items()
+    def check(node: Node) -> None:
+        big = [f"port {p!r} {t}" for p, t in node.types.items()
                if t.shape is not None and all(isinstance(d, int) for d in t.shape) and numel(t.shape) > MAX_ELEMENTS]
-        count = layer_parameters(net, path)
+        count = node_parameters(node)
         if count is not None and count > MAX_ELEMENTS:
             big.append(f"arrays of {count:.3g} elements")
         if big:
-            f, loc = reader.layer_locs.get(path, (SourceFile("<spec>", Path.cwd()), Loc(1, 1)))
-            reader.error(f, loc, f"layer {'/'.join(path)!r} ({layer.type_name}) is too large: {'; '.join(big)} "
+            f, loc = reader.layer_locs.get(node.path, (SourceFile("<spec>", Path.cwd()), Loc(1, 1)))
+            reader.error(f, loc, f"layer {node.name!r} ({node.layer.type_name}) is too large: {'; '.join(big)} "
                          f"(more than {MAX_ELEMENTS} elements); check its sizes")
+    map_nodes(net, check)
 
 
 def load_spec(source: Path | tuple[str, str, Path]) -> Any:

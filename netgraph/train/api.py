@@ -45,6 +45,7 @@ from netgraph.train.options import (
 from netgraph.train.results import NetTrainResults
 from netgraph.train.distributed import setup
 from netgraph.core.graph import NetGraph
+from netgraph.core.information import all_arrays
 from netgraph.backend.initialize import net_initialize
 import numpy as np
 from safetensors.torch import load_file
@@ -176,7 +177,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
         resume = (resume, read_checkpoint(resume))
         seed = int(resume[1]["seed"])  # the interrupted run's seed: same validation split, same rounds
     loss = attach_losses(net, o["loss_function"])
-    if any(v is None for _, layer in net.leaves() for v in layer.arrays.values()):
+    if any(v is None for v in all_arrays(net).values()):
         net = net_initialize(net, seed=seed)
     single = net.input_ports[0] if len(net.input_ports) == 1 else None
     raw = gather(data, "training data", single, batch_size)

@@ -39,6 +39,8 @@ from netgraph.train.data import Expect
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.core.graph import NetGraph
 from netgraph.backend.initialize import net_initialize
+from netgraph.backend.interpreter import ModuleRunner
+from netgraph.core.ir import Node
 from netgraph.layers.losses import CrossEntropyLossLayer, MeanSquaredLossLayer
 from netgraph.layers.estimators import surrogate_loss
 
@@ -321,19 +323,26 @@ def attach_losses(net: Any, spec: Any) -> Loss:
 def first_nonfinite(net: Any, module: torch.nn.Module, inputs: dict, batch_size: int) -> tuple[tuple, str] | None:
     """Run ``net`` layer by layer (as the interpreter does) and return the first (path, port) key whose
     value is NaN or infinite, with a count of the bad values; None when every layer output is finite."""
-    env = {((), p): inputs[p] for p in net.input_ports}
-    with torch.no_grad():
-        for path, layer in net.leaves():
-            sub = module.get_submodule(".".join(path))
-            args = [env[net.producer((path, p))] for p in layer.input_ports]
-            result = sub(*args) if layer.input_ports else sub(batch_size)
-            results = result if len(layer.output_ports) > 1 else (result,)
-            for port, value in zip(layer.output_ports, results):
-                env[(path, port)] = value
-                if value.is_floating_point() and not bool(torch.isfinite(value).all()):
-                    nan, inf = int(value.isnan().sum()), int(value.isinf().sum())
-                    return (path, port), f"{nan} NaN and {inf} infinite of {value.numel()} values"
+    try:
+        with torch.no_grad():
+            _NonfiniteFinder(net, module, batch_size).run(inputs)
+    except _Nonfinite as found:
+        return found.args[0]
     return None
+
+
+class _Nonfinite(Exception):
+    """Stops the walk at the first non-finite layer output (carries the key and a description)."""
+
+
+class _NonfiniteFinder(ModuleRunner):
+    def visit_node(self, node: Node, inputs: Any) -> Any:
+        results = super().visit_node(node, inputs)
+        for port, value in zip(node.output_ports, results):
+            if value.is_floating_point() and not bool(torch.isfinite(value).all()):
+                nan, inf = int(value.isnan().sum()), int(value.isinf().sum())
+                raise _Nonfinite(((node.path, port), f"{nan} NaN and {inf} infinite of {value.numel()} values"))
+        return results
 
 
 def surrogate_term(module: torch.nn.Module, per_example: torch.Tensor | None, total: torch.Tensor,
@@ -352,12 +361,9 @@ def surrogate_term(module: torch.nn.Module, per_example: torch.Tensor | None, to
 
 def reaching_layers(net: Any, ports: set[str]) -> set[tuple]:
     """Paths of the leaf layers whose outputs reach any of the output ``ports``."""
-    todo = [net.producer(((), p))[0] for p in ports]
-    seen: set[tuple] = set()
-    while todo:
-        path = todo.pop()
-        if not path or path in seen:
-            continue
-        seen.add(path)
-        todo += [net.producer((path, p))[0] for p in net.layer_at(path).input_ports]
+    ir = net.ir
+    seen = {ir.outputs[p].node for p in ports} - {None}
+    for node in reversed(ir.nodes):  # consumers come after their producers: one backward pass
+        if node.path in seen:
+            seen.update(v.node for v in node.inputs.values() if v.node is not None)
     return seen

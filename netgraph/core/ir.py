@@ -1,0 +1,150 @@
+"""The graph IR: frozen nodes and values, built once per NetGraph (``net.ir``), read by every stage.
+
+As torch.fx's Graph/Node: a ``Node`` is one leaf layer instance (nested graphs are flattened, the
+path names it), a ``Value`` is what flows on an edge (an output port of a node, or a graph input),
+and ``GraphIR`` holds the nodes in topological order with producer and consumer maps computed once.
+Each port's inferred ``PortType`` is stored once, in its node: both ends of an edge hold the same object.
+
+>>> from netgraph import NetGraph, LinearLayer
+>>> ir = NetGraph({"lin": LinearLayer(3), "act": "Tanh"}, [("lin", "act")], Input=4).ir
+>>> [node.name for node in ir.nodes]
+['lin', 'act']
+>>> ir.node(("act",)).inputs["Input"]
+Value(node=('lin',), port='Output')
+>>> ir.consumers(Value(None, "Input")), ir.outputs["Output"]
+(((('lin',), 'Input'),), Value(node=('act',), port='Output'))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from netgraph.core.layer import Layer
+from netgraph.core.types import PortType
+
+__all__ = ["Value", "Node", "GraphIR", "build_ir"]
+
+Key = tuple  # (layer path, port): a port of the graph as NetGraph names it; path () is the graph itself
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """An output port of the node at path ``node``, or the graph input ``port`` when ``node`` is None."""
+
+    node: tuple[str, ...] | None
+    port: str
+
+    @property
+    def key(self) -> Key:
+        """The ``(path, port)`` key NetGraph uses: ``((), port)`` for a graph input."""
+        return (() if self.node is None else self.node, self.port)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Node:
+    """A leaf layer instance: its path, layer, ports, inferred type per port, and the Value feeding each input."""
+
+    path: tuple[str, ...]
+    layer: Layer
+    input_ports: tuple[str, ...]
+    output_ports: tuple[str, ...]
+    inputs: Mapping[str, Value]  # input port -> the value feeding it, in input_ports order
+    types: Mapping[str, PortType]  # every port (inputs, then outputs) -> its inferred type
+
+    @property
+    def name(self) -> str:
+        """The path as text: ``enc/lin``."""
+        return "/".join(self.path)
+
+    def output(self, port: str) -> Value:
+        """The Value this node produces on output ``port``."""
+        return Value(self.path, port)
+
+    @property
+    def output_values(self) -> tuple[Value, ...]:
+        return tuple(Value(self.path, p) for p in self.output_ports)
+
+    def __repr__(self) -> str:
+        return f"Node({self.name!r}, {self.layer.type_name})"
+
+
+class GraphIR:
+    """The nodes of a graph in topological order, its inputs and outputs, producer and consumer maps."""
+
+    def __init__(self, nodes: Iterable[Node], input_types: Mapping[str, PortType],
+                 outputs: Mapping[str, Value], producers: Mapping[Key, Value]):
+        self.nodes: tuple[Node, ...] = tuple(nodes)
+        self.input_types: Mapping[str, PortType] = MappingProxyType(dict(input_types))
+        self.outputs: Mapping[str, Value] = MappingProxyType(dict(outputs))
+        self._by_path = {node.path: node for node in self.nodes}
+        self._producers = producers
+        self._consumers = _consumer_map(self.nodes, self.outputs)
+
+    @property
+    def input_ports(self) -> tuple[str, ...]:
+        return tuple(self.input_types)
+
+    @property
+    def output_ports(self) -> tuple[str, ...]:
+        return tuple(self.outputs)
+
+    def node(self, path: tuple[str, ...]) -> Node:
+        """The node at ``path``; KeyError when there is none (a nested graph is not a node)."""
+        return self._by_path[path]
+
+    def has_node(self, path: tuple[str, ...]) -> bool:
+        return path in self._by_path
+
+    def producer(self, key: Key) -> Value:
+        """The Value reaching port ``key`` (any port of the graph, nested graph ports included)."""
+        return self._producers[key]
+
+    def consumers(self, value: Value) -> tuple[Key, ...]:
+        """The ports ``value`` feeds: ``(node path, input port)``, or ``((), output port)`` for a graph output."""
+        return self._consumers.get(value, ())
+
+    def type_of(self, value: Value) -> PortType:
+        """The inferred type of ``value`` (the object its node, or the graph input, stores)."""
+        if value.node is None:
+            return self.input_types[value.port]
+        return self._by_path[value.node].types[value.port]
+
+    @property
+    def output_types(self) -> dict[str, PortType]:
+        return {port: self.type_of(value) for port, value in self.outputs.items()}
+
+    def __repr__(self) -> str:
+        return f"GraphIR(<{len(self.nodes)} nodes>, inputs={list(self.input_types)}, outputs={list(self.outputs)})"
+
+
+def _consumer_map(nodes: tuple[Node, ...], outputs: Mapping[str, Value]) -> dict[Value, tuple[Key, ...]]:
+    users: dict[Value, list[Key]] = {}
+    for node in nodes:
+        for port, value in node.inputs.items():
+            users.setdefault(value, []).append((node.path, port))
+    for port, value in outputs.items():
+        users.setdefault(value, []).append(((), port))
+    return {value: tuple(keys) for value, keys in users.items()}
+
+
+def build_ir(leaves: Iterable[tuple[tuple, Layer]], types: Mapping[Key, PortType], roots: Mapping[Key, Any],
+             inputs: tuple[str, ...], outputs: tuple[str, ...]) -> GraphIR:
+    """The IR from inference's results: leaves in order, the type and class root of every port key."""
+    leaves = list(leaves)
+    by_root = {roots[((), p)]: Value(None, p) for p in inputs}
+    for path, layer in leaves:
+        for port in layer.output_ports:
+            by_root[roots[(path, port)]] = Value(path, port)
+    producers = {key: by_root[root] for key, root in roots.items() if root in by_root}
+    nodes = [_node(path, layer, types, producers) for path, layer in leaves]
+    return GraphIR(nodes, {p: types[((), p)] for p in inputs}, {p: producers[((), p)] for p in outputs}, producers)
+
+
+def _node(path: tuple, layer: Layer, types: Mapping[Key, PortType], producers: Mapping[Key, Value]) -> Node:
+    ins, outs = tuple(layer.input_ports), tuple(layer.output_ports)
+    feeds = {p: producers[(path, p)] for p in ins}
+    port_types = {p: types[(path, p)] for p in (*ins, *outs)}
+    return Node(path, layer, ins, outs, MappingProxyType(feeds), MappingProxyType(port_types))

@@ -1,0 +1,64 @@
+"""GraphWalker: the one walk over a graph's nodes that every stage uses (as torch.fx's Interpreter).
+
+``run(inputs)`` visits the nodes in topological order; ``visit_node(node, inputs)`` gets each node
+with the values of its inputs and returns one value per output port (or None when the walk computes
+no values). Compile writes code with it (values are variable names), the interpreter runs tensors,
+initialisation, readiness checks, summaries and the diagram collect what they need.
+
+>>> from netgraph import NetGraph, LinearLayer
+>>> class Shapes(GraphWalker):
+...     def visit_node(self, node, inputs):
+...         return [f"{node.name}{node.types[p].shape}" for p in node.output_ports]
+>>> net = NetGraph({"lin": LinearLayer(3), "act": "Tanh"}, [("lin", "act")], Input=4)
+>>> Shapes(net).run({"Input": "x"})
+{'Output': 'act(3,)'}
+>>> map_nodes(net, lambda node: node.layer.type_name)
+['LinearLayer', 'ElementwiseLayer']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from netgraph.core.ir import GraphIR, Node, Value
+
+__all__ = ["GraphWalker", "map_nodes"]
+
+
+class GraphWalker:
+    """Visit the nodes of ``graph`` (a NetGraph or its ``GraphIR``) in order; subclass ``visit_node``."""
+
+    def __init__(self, graph: Any):
+        self.ir: GraphIR = graph if isinstance(graph, GraphIR) else graph.ir
+        self.env: dict[Value, Any] = {}
+
+    def run(self, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Walk every node; return the value reaching each graph output (None where none was computed)."""
+        given = inputs or {}
+        self.env = {Value(None, p): given.get(p) for p in self.ir.input_types}
+        for node in self.ir.nodes:
+            results = self.visit_node(node, tuple(self.env.get(v) for v in node.inputs.values()))
+            if results is not None:
+                self.env.update(zip(node.output_values, results))
+        return {port: self.env.get(value) for port, value in self.ir.outputs.items()}
+
+    def visit_node(self, node: Node, inputs: Sequence[Any]) -> Sequence[Any] | None:
+        """Handle one node given its input values (input port order); return its output values or None."""
+        return None
+
+
+class _Mapper(GraphWalker):
+    def __init__(self, graph: Any, function: Callable[[Node], Any]):
+        super().__init__(graph)
+        self.function, self.results = function, []
+
+    def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
+        self.results.append(self.function(node))
+
+
+def map_nodes(graph: Any, function: Callable[[Node], Any]) -> list[Any]:
+    """``function(node)`` for every node in topological order (a GraphWalker that only looks at nodes)."""
+    walker = _Mapper(graph, function)
+    walker.run()
+    return walker.results
