@@ -37,9 +37,10 @@ def _outputs(net, x, seed=0):
 def test_save_writes_spec_and_safetensors_and_load_restores_equal_outputs(vae, tmp_path):
     path = save(vae, tmp_path / "vae.yaml")
     assert path == tmp_path / "vae.yaml"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["vae.safetensors", "vae.yaml"]
+    (weights,) = tmp_path.glob("vae.*.safetensors")  # named by its SHA-256 (see test_saving_integrity)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [weights.name, "vae.yaml"]
     text = path.read_text()
-    assert text.startswith("netgraph: 1\narrays: vae.safetensors\n")
+    assert text.startswith(f"netgraph: 1\narrays: {weights.name}\n")
     assert "weights:" not in text and "biases:" not in text  # arrays live in the safetensors file
     back = load(path)
     assert back == vae
@@ -50,7 +51,7 @@ def test_save_writes_spec_and_safetensors_and_load_restores_equal_outputs(vae, t
 
 def test_safetensors_keys_are_the_state_dict_names_and_no_pickle_is_involved(vae, tmp_path):
     save(vae, tmp_path / "m.yaml")
-    raw = (tmp_path / "m.safetensors").read_bytes()
+    raw = _weights(tmp_path).read_bytes()
     (n,) = struct.unpack("<Q", raw[:8])
     header = json.loads(raw[8:8 + n])  # safetensors: a JSON header then raw bytes (nothing executable)
     assert header.pop("__metadata__") == {"format": "netgraph", "netgraph": "1", "spec": "m.yaml"}
@@ -88,7 +89,7 @@ def test_overwriting_is_atomic_and_leaves_no_temporary_files(vae, tmp_path):
     save(vae, tmp_path / "m.yaml")
     other = net_initialize(vae, seed=9, all=True)
     save(other, tmp_path / "m.yaml")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.safetensors", "m.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [_weights(tmp_path).name, "m.yaml"]
     assert load(tmp_path / "m.yaml") == other
 
 
@@ -112,6 +113,11 @@ def test_save_refuses_a_safetensors_path(vae, tmp_path):
         save(vae, tmp_path / "m.safetensors")
 
 
+def _weights(folder: Path) -> Path:
+    (weights,) = folder.glob("m.*.safetensors")
+    return weights
+
+
 def _saved(vae, tmp_path) -> Path:
     save(vae, tmp_path / "m.yaml")
     return tmp_path / "m.yaml"
@@ -119,10 +125,11 @@ def _saved(vae, tmp_path) -> Path:
 
 def test_a_missing_or_corrupt_arrays_file_is_a_spec_error_at_the_arrays_line(vae, tmp_path):
     path = _saved(vae, tmp_path)
-    (tmp_path / "m.safetensors").write_bytes(b"\x00" * 40)
-    with pytest.raises(SpecError, match=r"m\.yaml:2:9: .*m\.safetensors' is not a valid safetensors file"):
+    weights = _weights(tmp_path)
+    weights.write_bytes(b"\x00" * 40)
+    with pytest.raises(SpecError, match=r"m\.yaml:2:9: .*m\.[0-9a-f]{64}\.safetensors' is not a valid safetensors"):
         load(path)
-    (tmp_path / "m.safetensors").unlink()
+    weights.unlink()
     with pytest.raises(SpecError, match=r"m\.yaml:2:9: cannot read the arrays file"):
         load(path)
 
@@ -131,6 +138,7 @@ def test_arrays_that_match_no_layer_or_the_wrong_shape_are_reported(tmp_path):
     from safetensors.torch import save_file
     net = net_initialize(NetGraph({"lin": LinearLayer(2)}, [], Input=3), seed=0)
     path = save(net, tmp_path / "m.yaml")
+    path.write_text(path.read_text().replace(_weights(tmp_path).name, "m.safetensors"))  # unhashed, as before
     save_file({"lin.Weights": torch.zeros(2, 3), "lin.Biases": torch.zeros(2), "gone.Weights": torch.zeros(1)},
               tmp_path / "m.safetensors")
     with pytest.raises(SpecError, match=r"m\.yaml:2:9: the arrays file has 'gone\.Weights', but the spec has no layer"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import os
 from typing import Any
 
 import torch
@@ -10,24 +12,43 @@ from netgraph.core.errors import ShapeError, raise_all
 from netgraph.core.ir import Node
 from netgraph.core.walk import map_nodes
 
-__all__ = ["net_initialize"]
+__all__ = ["net_initialize", "default_max_elements"]
+
+MEMORY_FRACTION = 4  # arrays may take at most 1/4 of the machine's memory (filling them needs temporaries too)
 
 
-def net_initialize(net: Any, seed: int | None = None, all: bool = False) -> Any:
+def default_max_elements() -> int:
+    """The element budget of ``net_initialize``: a quarter of the machine's memory, in float32 elements.
+
+    >>> default_max_elements() > 0
+    True
+    """
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows) or the value is unknown
+        memory = 16 * 2**30
+    return max(1, memory // MEMORY_FRACTION // 4)
+
+
+def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_elements: int | None = None) -> Any:
     """A new net whose missing arrays (or every array, with ``all=True``) are filled.
 
     Weights are Kaiming-uniform, biases zero, NetArrayLayer arrays normal. ``seed`` makes the
-    result reproducible; the default seed is 1234, as in Wolfram.
+    result reproducible; the default seed is 1234, as in Wolfram. Arrays needing more than
+    ``max_elements`` elements in all (default ``default_max_elements()``) are refused with a
+    ShapeError before anything is allocated.
 
     >>> from netgraph import NetGraph, LinearLayer
     >>> net = net_initialize(NetGraph([LinearLayer(2)], [], Input=3), seed=0)
     >>> tuple(net.layers["1"].arrays["Weights"].shape)
     (2, 3)
+    >>> net_initialize(NetGraph([LinearLayer(10**12)], [], Input=10))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    netgraph.core.errors.ShapeError: net_initialize: the arrays to fill need 44.0 TB (1.1e+13 float32 elements)...
     """
-    generator = torch.Generator().manual_seed(1234 if seed is None else seed)
-    changes, unknown = {}, []
+    plans, leaves, unknown = {}, {}, []
 
-    def fill(node: Node) -> None:
+    def plan(node: Node) -> None:
         layer = node.layer
         missing = [n for n, v in layer.arrays.items() if v is None or all]
         if not missing:
@@ -37,7 +58,35 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False) -> Any:
             unknown.extend(f"{net.describe((node.path, p))} has unknown shape {node.types[p]}" for p in bad)
             return
         shapes = layer.array_shapes(node.types)
-        changes[node.path] = layer.with_arrays({n: layer.init_array(n, tuple(shapes[n]), generator) for n in missing})
-    map_nodes(net, fill)
+        plans[node.path], leaves[node.path] = {n: tuple(shapes[n]) for n in missing}, layer
+    map_nodes(net, plan)
     raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
+    _check_budget(leaves, plans, default_max_elements() if max_elements is None else max_elements)
+    generator = torch.Generator().manual_seed(1234 if seed is None else seed)
+    changes = {path: leaves[path].with_arrays({n: leaves[path].init_array(n, shape, generator)
+                                               for n, shape in plan.items()})
+               for path, plan in plans.items()}
     return net.replace_layers(changes) if changes else net
+
+
+def _check_budget(leaves: dict[tuple, Any], plans: dict[tuple, dict[str, tuple]], max_elements: int) -> None:
+    """ShapeError when the planned arrays hold more than ``max_elements`` elements, naming the largest."""
+    sizes = {(path, name): math.prod(shape) for path, plan in plans.items() for name, shape in plan.items()}
+    total = sum(sizes.values())
+    if total <= max_elements:
+        return
+    (path, name), largest = max(sizes.items(), key=lambda item: item[1])
+    layer = leaves[path]
+    raise ShapeError(f"net_initialize: the arrays to fill need {_bytes(4 * total)} ({total:.3g} float32 elements), "
+                     f"more than the budget of {_bytes(4 * max_elements)} ({max_elements:.3g} elements, "
+                     f"net_initialize(..., max_elements=)); the largest is layer {'/'.join(path)!r} "
+                     f"({layer.type_name}) array {name!r} of shape {plans[path][name]}, {_bytes(4 * largest)}")
+
+
+def _bytes(count: int) -> str:
+    """A byte count in words: ``_bytes(4 * 10**13) == '40.0 TB'``."""
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if count < 1000 or unit == "TB":
+            return f"{count:.3g} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
+        count /= 1000
+    return f"{count} PB"

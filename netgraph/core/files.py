@@ -1,14 +1,38 @@
-"""Atomic file writing: a crash never leaves a half-written checkpoint, spec, weights file or diagram."""
+"""Atomic file writing: a crash never leaves a half-written checkpoint, spec, weights file or diagram.
+
+Writers only ever replace regular files (never a device, a folder or a link to one), and the
+temporary files that a killed writer leaves behind can be found and removed by the next one.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "check_replaceable", "open_regular", "remove_temporaries", "TEMPORARY"]
+
+TEMPORARY = r"\.{name}\.[0-9a-f]{{12}}\.tmp"  # the temporary name of ``name`` (a regex of the name)
+
+
+def check_replaceable(path: str | os.PathLike) -> None:
+    """OSError unless ``path`` is absent or a regular file (links followed): never replace a device or folder.
+
+    >>> check_replaceable("/dev/null")
+    Traceback (most recent call last):
+    OSError: [Errno 22] is not a regular file (a device, folder or link to one); refusing to replace it: '/dev/null'
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        raise OSError(22, "is not a regular file (a device, folder or link to one); refusing to replace it",
+                      str(path))
 
 
 def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], None]) -> Path:
@@ -17,12 +41,14 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
     The content goes to a temporary file in the same folder, is flushed to disk, and then replaces
     ``path`` with ``os.replace``; on any failure the temporary file is removed and ``path`` is left
     as it was. The file gets the usual permissions (0666 less the umask), not a temp file's 0600.
+    Only a regular file is ever replaced (see ``check_replaceable``).
 
     >>> import tempfile; folder = tempfile.mkdtemp()
     >>> atomic_write(f"{folder}/a.txt", b"hello").read_bytes()
     b'hello'
     """
     path = Path(path)
+    check_replaceable(path)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the kernel applies the umask
     try:
@@ -33,8 +59,46 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
                 f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        check_replaceable(path)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def remove_temporaries(folder: str | os.PathLike, name: str) -> list[Path]:
+    """Remove the temporary files that killed ``atomic_write`` calls left for names matching regex ``name``.
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / ".a.yaml.0123456789ab.tmp").write_bytes(b"half")
+    >>> [p.name for p in remove_temporaries(folder, re.escape("a.yaml"))], list(folder.iterdir())
+    (['.a.yaml.0123456789ab.tmp'], [])
+    """
+    pattern = re.compile(TEMPORARY.format(name=f"(?:{name})"))
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    gone = [Path(e.path) for e in entries if pattern.fullmatch(e.name) and e.is_file(follow_symlinks=False)]
+    for p in gone:
+        p.unlink(missing_ok=True)
+    return gone
+
+
+def open_regular(path: str | os.PathLike) -> BinaryIO:
+    """``path`` opened for binary reading; OSError for anything but a regular file (never blocks on a pipe).
+
+    >>> open_regular("/dev/zero")
+    Traceback (most recent call last):
+    OSError: [Errno 22] is not a regular file: '/dev/zero'
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(22, "is not a regular file", str(path))
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise

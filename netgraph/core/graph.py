@@ -400,5 +400,5 @@ class NetGraph(Layer):
         return stage("to_yaml")(self, name=name)
 
     @classmethod
-    def from_yaml(cls, source: Any) -> NetGraph:
-        return stage("from_yaml")(source)
+    def from_yaml(cls, source: Any, **options: Any) -> NetGraph:
+        return stage("from_yaml")(source, **options)

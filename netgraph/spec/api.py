@@ -29,7 +29,7 @@ from typing import Any
 from netgraph.core.errors import SpecError
 from netgraph.spec.load import load_spec
 from netgraph.spec.dump import dump_spec
-from netgraph.spec.saving import save_net
+from netgraph.spec.saving import REFERENCE_SCOPE, save_net
 
 __all__ = ["from_yaml", "to_yaml", "save", "load"]
 
@@ -51,12 +51,19 @@ def _source(source: Any) -> Path | tuple[str, str, Path]:
     return source, "<string>", Path.cwd()
 
 
-def from_yaml(source: Any) -> Any:
+def from_yaml(source: Any, base_dir: Any = None, allow_outside: bool = False) -> Any:
     """A NetGraph (or NetChain) from a spec path, YAML text or open file; SpecError listing all problems.
 
     Arrays saved beside the spec by ``save`` are restored when the spec names them (``arrays:``).
+    ``file:`` references are read relative to the spec naming them and only from inside its folder;
+    ``base_dir`` allows any file under that folder too, ``allow_outside=True`` any file at all.
     """
-    return load_spec(_source(source))
+    scope = True if allow_outside else (Path(base_dir) if base_dir is not None else None)
+    token = REFERENCE_SCOPE.set(scope)
+    try:
+        return load_spec(_source(source))
+    finally:
+        REFERENCE_SCOPE.reset(token)
 
 
 def to_yaml(net: Any, name: str | None = None) -> str:
@@ -65,13 +72,20 @@ def to_yaml(net: Any, name: str | None = None) -> str:
 
 
 def save(net: Any, path: Any) -> Path:
-    """Write ``net`` as spec YAML at ``path`` plus its arrays in a safetensors file beside it."""
+    """Write ``net`` as spec YAML at ``path`` plus its arrays in a safetensors file beside it.
+
+    The weights file is named by its SHA-256 (``model.<sha256>.safetensors``), which ``load``
+    verifies; the spec is replaced last, so a save killed at any moment leaves the old net or the new.
+    """
     return save_net(net, Path(path))
 
 
-def load(path: Any) -> Any:
-    """Read a net written by ``save`` (or any spec file), arrays restored."""
-    return from_yaml(Path(path))
+def load(path: Any, allow_outside: bool = False, base_dir: Any = None) -> Any:
+    """Read a net written by ``save`` (or any spec file), arrays restored and their SHA-256 verified.
+
+    ``allow_outside`` / ``base_dir``: where ``file:`` references may point (see ``from_yaml``).
+    """
+    return from_yaml(Path(path), base_dir=base_dir, allow_outside=allow_outside)
 
 
 # -- command line ----------------------------------------------------------------------------------

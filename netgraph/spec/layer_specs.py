@@ -22,6 +22,7 @@ from netgraph.layers.shorthand import from_shorthand
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.core.chain import NetChain
 from netgraph.spec.wiring import Locator
+from netgraph.spec.saving import reference_refusal
 from netgraph.core.graph import NetGraph
 from netgraph.layers.expression import ExpressionError
 from netgraph.layers.expression import ExpressionError, parse
@@ -96,6 +97,9 @@ def _reference(reader: Any, spec: YMap, f: Any, path: tuple) -> Any:
         reader.error(f, spec.value_locs["type"], "a layer given by 'file:' is a NetGraph or NetChain spec")
     if not isinstance(target, str) or not target:
         reader.error(f, loc, f"'file:' takes a path to another spec, relative to this file; found {target!r}")
+        return FAILED
+    if (refusal := reference_refusal(f.folder, target)) is not None:
+        reader.error(f, loc, refusal)
         return FAILED
     full = Path(f.folder, target)
     shown = os.path.normpath(str(full))

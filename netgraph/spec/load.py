@@ -96,7 +96,7 @@ class SpecReader:
                 self.error(f, loc, problem)
         if not isinstance(data, YMap):
             self.error(f, getattr(data, "loc", Loc(1, 1)), f"a spec is a mapping that starts with "
-                       f"'netgraph: {VERSION}', found {data!r}"[:200])
+                       f"'netgraph: {VERSION}', found {_kind(data)} (the file's content is not repeated here)")
             return FAILED
         self.check_version(data, f)
         kind = data.get("type", "NetGraph")
@@ -205,6 +205,11 @@ class SpecReader:
             f, loc = self.array_origin[key]
             self.error(f, loc, f"the arrays file has {key!r}, but the spec has no layer with that array "
                        f"(keys are '<layer path>.<Array>', as in the compiled module's state_dict)")
+
+
+def _kind(data: Any) -> str:
+    """What a non-mapping YAML document is, in words (never its content: the file may be anything)."""
+    return "a list" if isinstance(data, YSeq) else "nothing" if data is None else f"a {type(data).__name__} value"
 
 
 def check_sizes(reader: SpecReader, net: Any) -> None:

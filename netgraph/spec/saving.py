@@ -1,31 +1,56 @@
 """Saving nets: the spec as YAML plus every array in a safetensors file beside it, never pickle.
 
-``save_net(net, "model.yaml")`` writes ``model.yaml`` (the spec, with ``arrays: model.safetensors``)
-and ``model.safetensors`` (tensors keyed ``<layer path>.<Array>``, as in the compiled module's
-``state_dict``), each atomically (a temporary file, then ``os.replace``). Loading the spec restores
-the arrays; ``read_arrays`` is the part of the spec reader that does it.
+``save_net(net, "model.yaml")`` writes ``model.<sha256>.safetensors`` (tensors keyed
+``<layer path>.<Array>``, as in the compiled module's ``state_dict``; the name carries the SHA-256
+of its bytes) and then ``model.yaml`` (the spec, with ``arrays: model.<sha256>.safetensors``), each
+atomically. The spec is replaced last, so a save killed at any moment leaves the previous net or the
+new one, never a mixed pair; the next save removes weights files no longer named and leftover
+temporary files. Loading verifies the hash (``read_weights``) before it parses anything.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import re
+import struct
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from netgraph.core.files import atomic_write
 from netgraph.core.errors import SpecError
+from netgraph.core.files import atomic_write, check_replaceable, open_regular, remove_temporaries
 from netgraph.spec.dump import dump_data, spec_data
 from netgraph.spec.yaml_nodes import MAX_BYTES
 from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_bytes
 
-__all__ = ["save_net", "read_arrays", "read_limited"]
+__all__ = ["save_net", "read_arrays", "read_limited", "read_weights", "weights_name", "WeightsRefused",
+           "MAX_HEADER_BYTES", "MAX_WEIGHTS_BYTES", "REFERENCE_SCOPE", "reference_refusal"]
+
+MAX_HEADER_BYTES = 16 * 2**20  # a safetensors JSON header larger than this is an attack, not a net
+MAX_WEIGHTS_BYTES = MAX_BYTES * 64  # 4 GiB
+_HASHED = r"\.[0-9a-f]{64}\.safetensors"  # after the spec's stem: a weights file named by its SHA-256
+
+
+class WeightsRefused(ValueError):
+    """A weights file that is invalid, too large, or not the one the spec names (its hash differs)."""
+
+
+def weights_name(spec: Path, blob: bytes) -> str:
+    """The file name of the weights ``blob`` saved with the spec at ``spec``: named by its SHA-256.
+
+    >>> weights_name(Path("m.yaml"), b"")
+    'm.e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855.safetensors'
+    """
+    return f"{spec.stem}.{hashlib.sha256(blob).hexdigest()}.safetensors"
 
 
 def save_net(net: Any, path: Path) -> Path:
     """Write ``net`` (a NetGraph, or a compiled module: its ``to_net()``) as spec + safetensors; returns ``path``."""
-
     if not hasattr(net, "explicit_edges") and hasattr(net, "to_net"):
         net = net.to_net()
     if path.suffix == ".safetensors":
@@ -33,14 +58,48 @@ def save_net(net: Any, path: Path) -> Path:
                         f"arrays go beside it in a .safetensors file")
     arrays: dict[str, torch.Tensor] = {}
     data = spec_data(net, arrays=arrays)
-    weights = path.with_suffix(".safetensors")
-    if arrays:
-        data = {"netgraph": data.pop("netgraph"), "arrays": weights.name, **data}
-        tensors = {k: v.detach().cpu().contiguous().clone() for k, v in arrays.items()}
-        metadata = {"format": "netgraph", "netgraph": "1", "spec": path.name}
-        atomic_write(weights, safetensors_bytes(tensors, metadata))
-    atomic_write(path, dump_data(data).encode("utf-8"))
+    old_weights = _named_weights(path)
+    weights, created = None, False
+    try:
+        check_replaceable(path)
+        if arrays:
+            tensors = {k: v.detach().cpu().contiguous().clone() for k, v in arrays.items()}
+            blob = safetensors_bytes(tensors, {"format": "netgraph", "netgraph": "1", "spec": path.name})
+            weights = path.with_name(weights_name(path, blob))
+            data = {"netgraph": data.pop("netgraph"), "arrays": weights.name, **data}
+            created = not os.path.lexists(weights)
+            atomic_write(weights, blob)
+        atomic_write(path, dump_data(data).encode("utf-8"))
+    except OSError as exc:
+        if created:
+            weights.unlink(missing_ok=True)
+        raise SpecError(f"save(net, {str(path)!r}) failed: {exc.strerror or exc}"
+                        f"{f' ({exc.filename})' if exc.filename else ''}; nothing was changed") from None
+    _clean(path, weights.name if weights else None, old_weights)
     return path
+
+
+def _named_weights(spec: Path) -> str | None:
+    """The weights file the spec now at ``spec`` names (``arrays:`` on its second line, as ``save`` writes)."""
+    try:
+        with open_regular(spec) as f:
+            head = f.read(4096).decode("utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    found = [line[len("arrays: "):].strip() for line in head[:3] if line.startswith("arrays: ")]
+    return found[0] if found else None
+
+
+def _clean(spec: Path, keep: str | None, old: str | None) -> None:
+    """Remove weights files of ``spec`` it no longer names and temporaries of killed saves."""
+    stem = re.escape(spec.stem)
+    remove_temporaries(spec.parent, f"{re.escape(spec.name)}|{stem}{_HASHED}")
+    hashed = re.compile(stem + _HASHED)
+    legacy = f"{spec.stem}.safetensors" if old == f"{spec.stem}.safetensors" else None
+    for entry in os.scandir(spec.parent):
+        if entry.name != keep and (hashed.fullmatch(entry.name) or entry.name == legacy) \
+                and entry.is_file(follow_symlinks=False):
+            Path(entry.path).unlink(missing_ok=True)
 
 
 def read_arrays(reader: Any, data: Any, f: Any, prefix: tuple) -> None:
@@ -51,12 +110,12 @@ def read_arrays(reader: Any, data: Any, f: Any, prefix: tuple) -> None:
         return
     file = Path(f.folder, name)
     try:
-        tensors = safetensors_load(read_limited(file, binary=True))
+        tensors = read_weights(file)
     except OSError as exc:
         reader.error(f, loc, f"cannot read the arrays file {str(file)!r}: {exc.strerror or exc}")
         return
-    except Exception as exc:  # noqa: BLE001 - safetensors raises its own types for malformed files
-        reader.error(f, loc, f"{str(file)!r} is not a valid safetensors file: {exc}")
+    except WeightsRefused as exc:
+        reader.error(f, loc, f"{str(file)!r} {exc}")
         return
     head = ".".join(prefix)
     for key, tensor in tensors.items():
@@ -64,6 +123,46 @@ def read_arrays(reader: Any, data: Any, f: Any, prefix: tuple) -> None:
         if full not in reader.arrays:  # arrays saved with an enclosing spec take precedence
             reader.arrays[full] = tensor
             reader.array_origin[full] = (f, loc)
+
+
+def read_weights(file: Path) -> dict[str, torch.Tensor]:
+    """The tensors of a safetensors file, its SHA-256 checked when its name carries one.
+
+    The 8-byte header length and the header are checked before the data is read, so a hostile file
+    is refused without reading it: OSError when unreadable, WeightsRefused when invalid or changed.
+    """
+    expected = re.search(r"\.([0-9a-f]{64})\.safetensors$", file.name)
+    with open_regular(file) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        head = fh.read(8)
+        if len(head) < 8:
+            raise WeightsRefused("is not a valid safetensors file: shorter than its 8-byte header length")
+        (length,) = struct.unpack("<Q", head)
+        if length > MAX_HEADER_BYTES or 8 + length > size:
+            raise WeightsRefused(f"is not a valid safetensors file: its header claims {length} bytes (the limit is "
+                                 f"{MAX_HEADER_BYTES}, the file has {size})")
+        header = fh.read(length)
+        end = 8 + length + _data_length(header)
+        if end != size or size > MAX_WEIGHTS_BYTES:
+            raise WeightsRefused(f"is not a valid safetensors file: {size} bytes, its header describes {end} "
+                                 f"(at most {MAX_WEIGHTS_BYTES} bytes are read)")
+        blob = head + header + fh.read()
+    if expected and hashlib.sha256(blob).hexdigest() != expected.group(1):
+        raise WeightsRefused("does not match the SHA-256 in its name: it was changed or damaged after saving")
+    try:
+        return safetensors_load(blob)
+    except Exception as exc:  # noqa: BLE001 - safetensors raises its own types for malformed files
+        raise WeightsRefused(f"is not a valid safetensors file: {exc}") from None
+
+
+def _data_length(header: bytes) -> int:
+    """The bytes of tensor data a safetensors JSON header describes (the largest end offset)."""
+    try:
+        entries = json.loads(header)
+        ends = [int(v["data_offsets"][1]) for k, v in entries.items() if k != "__metadata__"]
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+        raise WeightsRefused("is not a valid safetensors file: its header is not the JSON it should be") from None
+    return max(ends, default=0)
 
 
 def read_limited(path: Path, binary: bool = False) -> Any:
@@ -74,3 +173,31 @@ def read_limited(path: Path, binary: bool = False) -> Any:
     if path.stat().st_size > limit:
         raise OSError(f"{str(path)!r} is larger than {limit} bytes")
     return path.read_bytes() if binary else path.read_text(encoding="utf-8")
+
+
+# -- 'file:' references ----------------------------------------------------------------------------
+REFERENCE_SCOPE: ContextVar[Path | bool | None] = ContextVar("netgraph_reference_scope", default=None)
+
+
+def reference_refusal(folder: Path, target: str) -> str | None:
+    """Why a spec in ``folder`` may not read ``file: target`` (None when it may).
+
+    A reference stays inside the referring spec's folder, unless ``REFERENCE_SCOPE`` (set by
+    ``load(..., allow_outside=True)`` or ``from_yaml(..., base_dir=...)``) allows more.
+
+    >>> reference_refusal(Path("/specs"), "parts/block.yaml") is None
+    True
+    >>> reference_refusal(Path("/specs"), "/etc/passwd")[:46]
+    "'file: /etc/passwd' leaves this spec's folder "
+    """
+    scope = REFERENCE_SCOPE.get()
+    if scope is True:
+        return None
+    full = Path(folder, target).resolve()
+    roots = [Path(folder).resolve(), *([Path(scope).resolve()] if scope else [])]
+    if any(full.is_relative_to(root) for root in roots):
+        return None
+    allowed = f" (or base_dir {str(roots[1])!r})" if len(roots) > 1 else ""
+    return (f"'file: {target}' leaves this spec's folder {str(roots[0])!r}{allowed}: references are read only "
+            f"from inside it, unless the caller allows more: load(path, allow_outside=True) or "
+            f"from_yaml(source, base_dir=folder)")

@@ -5,8 +5,10 @@
 last ``keep`` files (default 3). A file is first written under a temporary name and then renamed
 (``os.replace``), so a run killed at any moment leaves only complete checkpoints. It holds the arrays,
 the optimizer state, the loss history, the early-stopping state and the best arrays so far; it is
-read with ``torch.load(weights_only=True)`` (no pickled code). ``net_train(..., resume=True)``
-continues from the newest file; ``load_checkpoint(net, path)`` gives a net with a checkpoint's arrays.
+read with ``torch.load(weights_only=True)`` (no pickled code). It also holds the SHA-256 of its
+contents (``content_digest``), checked on reading: a changed or damaged file is an OptionError. Each
+save removes the temporary files of killed saves. ``net_train(..., resume=True)`` continues from the
+newest file; ``load_checkpoint(net, path)`` gives a net with a checkpoint's arrays.
 
 >>> import tempfile, torch
 >>> with tempfile.TemporaryDirectory() as d:
@@ -18,6 +20,7 @@ continues from the newest file; ``load_checkpoint(net, path)`` gives a net with 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -25,15 +28,16 @@ from typing import Any
 
 import torch
 
-from netgraph.core.files import atomic_write
+from netgraph.core.files import atomic_write, remove_temporaries
 from netgraph.core.errors import OptionError
 from netgraph.backend.initialize import net_initialize
 
 __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
-           "FORMAT"]
+           "content_digest", "FORMAT"]
 
 FORMAT = "netgraph-checkpoint"
 _NAME = re.compile(r"round-(\d+)\.pt")
+_HEAD = ("format", "version", "round")  # the tag fields; the digest covers them and the state
 
 
 def save_checkpoint(directory: str | os.PathLike, state: dict[str, Any], round: int, keep: int = 3) -> Path:
@@ -41,7 +45,10 @@ def save_checkpoint(directory: str | os.PathLike, state: dict[str, Any], round: 
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"round-{round:06d}.pt"
-    atomic_write(path, lambda f: torch.save({"format": FORMAT, "version": 1, "round": round, **state}, f))
+    data = {"format": FORMAT, "version": 2, "round": round, **state}
+    data["sha256"] = content_digest(data)
+    remove_temporaries(folder, _NAME.pattern)
+    atomic_write(path, lambda f: torch.save(data, f))
     for old in checkpoints(folder)[:-keep] if keep > 0 else []:
         old.unlink(missing_ok=True)
     return path
@@ -72,7 +79,39 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
         raise OptionError(f"{str(path)!r} is not a readable netgraph checkpoint: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise OptionError(f"{str(path)!r} is not a netgraph checkpoint (no format tag {FORMAT!r})")
+    expected = data.pop("sha256", None)  # version 1 checkpoints have none: read without verification
+    if expected is not None and content_digest(data) != expected:
+        raise OptionError(f"checkpoint {str(path)!r} does not match the SHA-256 saved in it: it was changed or "
+                          f"damaged after saving")
     return data
+
+
+def content_digest(value: Any) -> str:
+    """The SHA-256 (hex) of a checkpoint's contents: tensors by dtype, shape and bytes, other values by repr.
+
+    >>> content_digest({"w": torch.zeros(2)}) == content_digest({"w": torch.zeros(2)})
+    True
+    >>> content_digest({"w": torch.zeros(2)}) == content_digest({"w": torch.tensor([0.0, 1e-45])})
+    False
+    """
+    digest = hashlib.sha256()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, torch.Tensor):
+            flat = item.detach().cpu().contiguous().reshape(-1)
+            digest.update(f"T{item.dtype}{tuple(item.shape)}:".encode())
+            digest.update(flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b"")
+        elif isinstance(item, dict):
+            digest.update(f"D{len(item)}:".encode())
+            for key, sub in reversed(list(item.items())):
+                stack += [sub, repr(key)]
+        elif isinstance(item, (list, tuple)):
+            digest.update(f"L{len(item)}:".encode())
+            stack += reversed(item)
+        else:
+            digest.update(f"V{item!r};".encode())
+    return digest.hexdigest()
 
 
 def resolve(path: str | os.PathLike) -> Path:

@@ -1,0 +1,89 @@
+"""Checkpoints carry a SHA-256 of their contents and clean up after killed saves; net_initialize
+refuses arrays larger than its element budget before allocating anything."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+import torch
+
+from netgraph import LinearLayer, NetGraph, OptionError, ShapeError, net_initialize
+from netgraph.backend.initialize import default_max_elements
+from netgraph.train.checkpoint import FORMAT, checkpoints, read_checkpoint, save_checkpoint
+
+MARK = torch.arange(1000, 1064, dtype=torch.float32)  # a block of bytes easy to find in the file
+
+
+def _state() -> dict:
+    return {"model": {"w": MARK.clone(), "b": torch.zeros(3)}, "progress": {"rounds": 2, "losses": [0.5, 0.25]}}
+
+
+def test_a_changed_weight_in_a_checkpoint_is_refused_naming_the_file(tmp_path):
+    path = save_checkpoint(tmp_path, _state(), round=2)
+    raw = path.read_bytes()
+    at = raw.index(MARK.numpy().tobytes())
+    damaged = bytearray(raw)
+    damaged[at + 5] ^= 0x10
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(OptionError, match=r"round-000002\.pt' does not match the SHA-256 saved in it"):
+        read_checkpoint(path)
+    path.write_bytes(raw)
+    assert torch.equal(read_checkpoint(path)["model"]["w"], MARK)
+
+
+def test_random_flipped_bytes_in_a_checkpoint_never_load_silently(tmp_path):
+    path = save_checkpoint(tmp_path, _state(), round=1)
+    raw = path.read_bytes()
+    for position in random.Random(1).sample(range(len(raw)), 60):
+        damaged = bytearray(raw)
+        damaged[position] ^= 0x04
+        path.write_bytes(bytes(damaged))
+        try:
+            data = read_checkpoint(path)
+        except OptionError as exc:
+            assert "round-000001.pt" in str(exc)
+            continue
+        assert _same(data, _state()) and data["round"] == 1, position  # a byte the contents do not depend on
+
+
+def _same(data: dict, state: dict) -> bool:
+    return (all(torch.equal(data["model"][k], v) for k, v in state["model"].items())
+            and data["progress"] == state["progress"])
+
+
+def test_checkpoints_of_the_previous_version_have_no_hash_and_still_load(tmp_path):
+    path = tmp_path / "round-000001.pt"
+    torch.save({"format": FORMAT, "version": 1, "round": 1, **_state()}, path)
+    assert _same(read_checkpoint(path), _state())
+
+
+def test_the_next_checkpoint_removes_temporaries_of_killed_saves(tmp_path):
+    stale = [tmp_path / ".round-000003.pt.0123456789ab.tmp", tmp_path / ".round-000004.pt.ba9876543210.tmp"]
+    unrelated = tmp_path / ".notes.txt.0123456789ab.tmp"
+    for p in [*stale, unrelated]:
+        p.write_bytes(b"half a checkpoint")
+    save_checkpoint(tmp_path, _state(), round=5)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([unrelated.name, "round-000005.pt"])
+    assert [p.name for p in checkpoints(tmp_path)] == ["round-000005.pt"]
+
+
+def test_net_initialize_refuses_a_net_larger_than_memory_at_once():
+    net = NetGraph([LinearLayer(10**12)], Input=10)
+    start = time.perf_counter()
+    with pytest.raises(ShapeError) as info:
+        net_initialize(net)
+    assert time.perf_counter() - start < 2
+    message = str(info.value)
+    assert "44.0 TB (1.1e+13 float32 elements)" in message  # 10**12 * 10 weights + 10**12 biases, 4 bytes each
+    assert "layer '1' (LinearLayer) array 'Weights' of shape (1000000000000, 10), 40.0 TB" in message
+
+
+def test_the_element_budget_is_configurable_and_counts_every_array():
+    net = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [("a", "b")], Input=4)  # 12 + 3 + 6 + 2 = 23
+    assert net_initialize(net, max_elements=23).layers["b"].weights.shape == (2, 3)
+    with pytest.raises(ShapeError, match=r"need 92 bytes \(23 float32 elements\), more than the budget of 88 "
+                                         r"bytes \(22 elements.*layer 'a' \(LinearLayer\) array 'Weights'"):
+        net_initialize(net, max_elements=22)
+    assert 0 < default_max_elements() < 2**62

@@ -1,0 +1,204 @@
+"""Saved nets detect tampering, saves refuse non-regular targets and leave nothing when they fail,
+hostile weights headers are refused before they are read, and 'file:' references stay in their folder."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import save_file
+
+import netgraph.spec.saving as saving
+from netgraph import LinearLayer, NetGraph, SpecError, load, net_initialize, save
+from netgraph.spec.saving import MAX_HEADER_BYTES
+
+ROOT = Path(__file__).resolve().parent.parent
+HASHED = re.compile(r"m\.[0-9a-f]{64}\.safetensors")
+
+
+def _net(seed: int = 0) -> NetGraph:
+    return net_initialize(NetGraph({"lin": LinearLayer(4)}, [], Input=3), seed=seed)
+
+
+def _weights(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.safetensors"))
+
+
+def test_the_weights_file_is_named_by_its_sha256_and_the_spec_names_it(tmp_path):
+    save(_net(), tmp_path / "m.yaml")
+    (weights,) = _weights(tmp_path)
+    digest = hashlib.sha256(weights.read_bytes()).hexdigest()
+    assert weights.name == f"m.{digest}.safetensors"
+    assert f"\narrays: {weights.name}\n" in (tmp_path / "m.yaml").read_text()
+
+
+def test_every_flipped_byte_of_the_weights_is_a_spec_error_naming_the_file(tmp_path):
+    save(_net(), tmp_path / "m.yaml")
+    (weights,) = _weights(tmp_path)
+    original = weights.read_bytes()
+    positions = random.Random(0).sample(range(len(original)), 40) + [len(original) - 1, 0, 8]
+    for position in positions:
+        damaged = bytearray(original)
+        damaged[position] ^= 0x01
+        weights.write_bytes(bytes(damaged))
+        with pytest.raises(SpecError) as info:
+            load(tmp_path / "m.yaml")
+        assert weights.name in str(info.value), position
+    weights.write_bytes(original[:-4] + struct.pack("<f", 0.5))  # a changed weight, still a valid file
+    with pytest.raises(SpecError, match=r"m\.yaml:2:9: .*does not match the SHA-256 in its name"):
+        load(tmp_path / "m.yaml")
+    weights.write_bytes(original)
+    assert load(tmp_path / "m.yaml") == _net()
+
+
+def test_nets_saved_by_the_previous_version_load_without_a_hash(tmp_path):
+    net = _net()
+    save_file({"lin.Weights": net.layers["lin"].weights, "lin.Biases": net.layers["lin"].biases},
+              tmp_path / "m.safetensors")
+    (tmp_path / "m.yaml").write_text("netgraph: 1\narrays: m.safetensors\nlayers:\n  lin: {type: LinearLayer, "
+                                     "output: 4}\ninputs:\n  Input: 3\n")
+    assert load(tmp_path / "m.yaml") == net
+    save(_net(seed=5), tmp_path / "m.yaml")  # the old file was named by the old spec: it goes
+    assert [bool(HASHED.fullmatch(p.name)) for p in _weights(tmp_path)] == [True]
+
+
+def test_a_save_removes_unreferenced_weights_and_temporaries_of_its_own_spec_only(tmp_path):
+    save(_net(1), tmp_path / "m.yaml")
+    (first,) = _weights(tmp_path)
+    planted = [tmp_path / f".m.yaml.{'a' * 12}.tmp", tmp_path / f".m.{'b' * 64}.safetensors.{'c' * 12}.tmp",
+               tmp_path / f"m.{'d' * 64}.safetensors"]
+    kept = [tmp_path / f"other.{'d' * 64}.safetensors", tmp_path / "m.safetensors", tmp_path / ".notes.tmp",
+            tmp_path / f".other.yaml.{'a' * 12}.tmp"]
+    for p in planted + kept:
+        p.write_bytes(b"x")
+    save(_net(2), tmp_path / "m.yaml")
+    (second,) = [p for p in _weights(tmp_path) if HASHED.fullmatch(p.name)]
+    assert second != first and not first.exists()
+    assert sorted(tmp_path.iterdir()) == sorted([tmp_path / "m.yaml", second, *kept])
+    assert load(tmp_path / "m.yaml") == _net(2)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/null"), reason="needs /dev/null")
+def test_a_save_never_replaces_a_device_a_folder_or_a_link_to_one(tmp_path):
+    (tmp_path / "folder.yaml").mkdir()
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "folder.yaml")
+    (tmp_path / "dev.yaml").symlink_to("/dev/null")
+    before = sorted(tmp_path.iterdir())
+    for target in ["/dev/null", tmp_path / "folder.yaml", tmp_path / "link.yaml", tmp_path / "dev.yaml"]:
+        with pytest.raises(SpecError, match="not a regular file.*nothing was changed"):
+            save(_net(), target)
+    assert sorted(tmp_path.iterdir()) == before and Path("/dev/null").is_char_device()
+    assert (tmp_path / "link.yaml").is_symlink() and (tmp_path / "dev.yaml").is_symlink()
+
+
+def test_a_failed_save_writes_nothing(tmp_path):
+    with pytest.raises(SpecError, match=r"save\(net, .*missing.*failed"):
+        save(_net(), tmp_path / "missing" / "m.yaml")
+    (tmp_path / "ro").mkdir()
+    os.chmod(tmp_path / "ro", 0o500)
+    try:
+        if os.access(tmp_path / "ro", os.W_OK):
+            pytest.skip("running as root: a read-only folder is still writable")
+        with pytest.raises(SpecError, match="failed"):
+            save(_net(), tmp_path / "ro" / "m.yaml")
+    finally:
+        os.chmod(tmp_path / "ro", 0o700)
+    assert list((tmp_path / "ro").iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["ro"]
+
+
+def test_a_failed_spec_write_removes_the_weights_it_wrote(tmp_path, monkeypatch):
+    real = saving.atomic_write
+
+    def fail_on_spec(path, data):
+        if Path(path).suffix == ".yaml":
+            raise OSError(28, "No space left on device", str(path))
+        return real(path, data)
+    monkeypatch.setattr(saving, "atomic_write", fail_on_spec)
+    with pytest.raises(SpecError, match="No space left on device"):
+        save(_net(), tmp_path / "m.yaml")
+    assert list(tmp_path.iterdir()) == []
+
+
+_HOSTILE = """
+import resource, sys, time
+from pathlib import Path
+import netgraph
+net = netgraph.load(sys.argv[1] + "/good.yaml")  # warm up: everything loading needs is imported
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+for name in ("huge_header", "huge_data"):
+    start = time.perf_counter()
+    try:
+        netgraph.load(f"{sys.argv[1]}/{name}.yaml")
+    except netgraph.SpecError as exc:
+        print(name, round(time.perf_counter() - start, 3), str(exc).replace(chr(10), " "))
+print("grew_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
+"""
+
+
+def _sparse(path: Path, head: bytes, size: int) -> None:
+    with open(path, "wb") as f:
+        f.write(head)
+        f.truncate(size)
+
+
+def test_hostile_3gb_weights_headers_are_refused_fast_without_reading_them(tmp_path):
+    save(_net(), tmp_path / "good.yaml")
+    spec = (tmp_path / "good.yaml").read_text().splitlines()
+    size = 3 * 2**30
+    _sparse(tmp_path / "huge_header.safetensors", struct.pack("<Q", size - 8), size)
+    header = json.dumps({"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}).encode()
+    _sparse(tmp_path / "huge_data.safetensors", struct.pack("<Q", len(header)) + header, size)
+    for name in ("huge_header", "huge_data"):
+        (tmp_path / f"{name}.yaml").write_text("\n".join([spec[0], f"arrays: {name}.safetensors", *spec[2:]]))
+    run = subprocess.run([sys.executable, "-c", _HOSTILE, str(tmp_path)], capture_output=True, text=True,
+                         timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    lines = dict(line.split(" ", 1) for line in run.stdout.splitlines())
+    assert set(lines) == {"huge_header", "huge_data", "grew_kb"}, run.stdout + run.stderr
+    assert f"its header claims {size - 8} bytes (the limit is {MAX_HEADER_BYTES}" in lines["huge_header"]
+    assert f"{size} bytes, its header describes {8 + len(header) + 8}" in lines["huge_data"]
+    for name in ("huge_header", "huge_data"):
+        assert f"{name}.safetensors" in lines[name] and float(lines[name].split()[0]) <= 2.0
+    assert int(lines["grew_kb"]) <= 200 * 1024
+
+
+def _spec_with(reference: str) -> str:
+    return f"netgraph: 1\nlayers:\n  inner: {{file: {reference}}}\ninputs: {{Input: 3}}\n"
+
+
+def test_file_references_stay_in_the_spec_folder_unless_the_caller_allows_more(tmp_path):
+    secret = "TOKEN-3f9a not a spec at all"
+    (tmp_path / "secret.txt").write_text(secret)
+    (tmp_path / "part.yaml").write_text("netgraph: 1\nlayers:\n  lin: {type: LinearLayer, output: 2}\n")
+    specs = tmp_path / "specs"
+    (specs / "parts").mkdir(parents=True)
+    (specs / "parts" / "block.yaml").write_text((tmp_path / "part.yaml").read_text())
+    (specs / "escape.lnk").symlink_to(tmp_path / "part.yaml")
+    cases = {"up.yaml": "../part.yaml", "abs.yaml": str(tmp_path / "part.yaml"), "link.yaml": "escape.lnk",
+             "secret.yaml": "../secret.txt", "passwd.yaml": "/etc/passwd"}
+    for name, reference in cases.items():
+        (specs / name).write_text(_spec_with(reference))
+        with pytest.raises(SpecError, match="leaves this spec's folder") as info:
+            load(specs / name)
+        assert secret not in str(info.value)
+    with pytest.raises(SpecError, match="no spec file '/dev/zero'"):
+        NetGraph.from_yaml(_spec_with("/dev/zero"), allow_outside=True)  # allowed there, still never read
+    (specs / "inside.yaml").write_text(_spec_with("parts/block.yaml"))
+    assert load(specs / "inside.yaml").output_shapes == {"Output": (2,)}
+    for name in ("up.yaml", "abs.yaml", "link.yaml"):
+        assert load(specs / name, allow_outside=True).output_shapes == {"Output": (2,)}
+        assert NetGraph.from_yaml(specs / name, base_dir=tmp_path).output_shapes == {"Output": (2,)}
+    with pytest.raises(SpecError, match="leaves this spec's folder") as info:
+        NetGraph.from_yaml(_spec_with("../part.yaml"), base_dir=specs)  # text: its folder is the working one
+    with pytest.raises(SpecError) as info:
+        load(specs / "secret.yaml", allow_outside=True)
+    assert "secret.txt" in str(info.value) and "TOKEN" not in str(info.value)
