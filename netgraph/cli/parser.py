@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from netgraph import __version__
+
 __all__ = ["build_parser"]
 
 
@@ -66,11 +68,20 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--nproc", type=int, default=1, help="train in N processes (torchrun, DDP; gloo on CPU)")
     p.add_argument("--distributed", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--tensorboard", metavar="DIR",
+                   help="also log losses, learning rate and the net's graph for TensorBoard to DIR "
+                        "(needs pip install torch-netgraph[tensorboard])")
     p.set_defaults(handler="train:train")
+
+
+def _version(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--version", action="version", version=f"netgraph {__version__}",
+                        help="print the version and exit")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="netgraph", description="Mathematica-style NetGraph DSL for PyTorch")
+    _version(parser)
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_run, _render, _check, _train):
         add(sub)

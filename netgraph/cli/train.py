@@ -16,7 +16,7 @@ from netgraph.train.distributed import launch
 __all__ = ["train"]
 
 _FORWARDED = ("data", "output", "batch_size", "rounds", "time", "learning_rate", "method", "validation",
-              "patience", "seed", "device", "checkpoint", "loss")
+              "patience", "seed", "device", "checkpoint", "loss", "tensorboard")
 
 
 def _forward_argv(args: argparse.Namespace) -> list[str]:
@@ -47,6 +47,7 @@ def train(args: argparse.Namespace) -> int:
         training_stopping_criterion=args.patience, random_seed=args.seed, target_device=args.device,
         checkpoint=checkpoint, resume=bool(args.resume), loss_function=args.loss,
         progress=False if args.quiet else "auto", all=True,
+        progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
         distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1)
     if int(os.environ.get("RANK", "0")) != 0:
         return 0
