@@ -8,10 +8,10 @@ once, traced from the first training batch; a net that cannot be traced is logge
 
 >>> parse_reporting(None, None) is None
 True
->>> parse_reporting("tensorbord", "runs/mlp")
+>>> parse_reporting("tensorbord", "runs/mlp")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-netgraph.core.errors.OptionError: progress_reporting must be None or 'tensorboard', found 'tensorbord' (for a progress bar or printed rounds use progress=)
+netgraph.core.errors.OptionError: progress_reporting must be None or 'tensorboard', found 'tensorbord' ...
 """
 
 from __future__ import annotations
