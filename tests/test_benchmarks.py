@@ -21,6 +21,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("graph_scaling.py", ["--sizes", "10", "20"], ["chain", "wide", "time ratio", "Python memory"]),
     ("render.py", ["--layers", "20", "--repeats", "1"], ["builtin"]),
     ("random_layers.py", ["--small"], ["Normal 64x16", "plain REINFORCE"]),
+    ("cli_startup.py", ["--reps", "1", "--train"], ["python -c pass", "netgraph --version", "netgraph train"]),
 ])
 def test_benchmark_script_runs_on_tiny_sizes(script, args, expect):
     result = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True, text=True,

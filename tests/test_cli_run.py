@@ -16,7 +16,7 @@ def test_run_prints_a_draw_and_writes_the_diagram(tmp_path, capsys):
     out = tmp_path / "seed.svg"
     assert main(["run", str(SPEC), "-o", str(out), "--seed", "0"]) == 0
     printed = capsys.readouterr().out
-    assert "outputs {'Output': (2,), 'Params': (2,)}" in printed
+    assert "inputs none -> outputs Output (2), Params (2); 4 layers, 4 parameters" in printed  # as `check` says
     assert "Output = tensor([" in printed and "Params = tensor([" in printed
     text = "".join(ET.parse(out).getroot().itertext())
     for word in ("means", "stds", "noise", "sample", "Params", "NormalDistribution"):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from netgraph import __version__
+
 __all__ = ["build_parser"]
 
 
@@ -12,7 +14,9 @@ def _run(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="load a spec, print one evaluation (a draw) and write its SVG diagram")
     p.add_argument("spec", help="a YAML spec, e.g. specs/normal_reparameterization.yaml")
     p.add_argument("-o", "--output", help="where to write the SVG (default: <spec name>.svg here)")
-    p.add_argument("--seed", type=int, default=0, help="random seed for initialisation and draws")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seeds the initialisation of empty arrays (as train --seed does), then the example "
+                        "inputs and random draws (default 0)")
     p.set_defaults(handler="run:run")
 
 
@@ -58,7 +62,8 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--method", help="Adam (default), AdamW, SGD or RMSProp")
     p.add_argument("--validation", help="a fraction to hold out (e.g. 0.1) or a validation data file")
     p.add_argument("--patience", type=int, help="stop early after this many rounds without improvement")
-    p.add_argument("--seed", type=int, help="random seed")
+    p.add_argument("--seed", type=int,
+                   help="seeds the initialisation of empty arrays (as run --seed does), shuffling and random draws")
     p.add_argument("--device", help="cpu (default) or cuda")
     p.add_argument("--checkpoint", help="checkpoint directory (default with --resume: OUTPUT/checkpoints)")
     p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
@@ -66,11 +71,20 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--nproc", type=int, default=1, help="train in N processes (torchrun, DDP; gloo on CPU)")
     p.add_argument("--distributed", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--tensorboard", metavar="DIR",
+                   help="also log losses, learning rate and the net's graph for TensorBoard to DIR "
+                        "(needs pip install torch-netgraph[tensorboard])")
     p.set_defaults(handler="train:train")
+
+
+def _version(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--version", action="version", version=f"netgraph {__version__}",
+                        help="print the version and exit")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="netgraph", description="Mathematica-style NetGraph DSL for PyTorch")
+    _version(parser)
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_run, _render, _check, _train):
         add(sub)

@@ -1,28 +1,77 @@
-"""``netgraph run spec.yaml``: one evaluation (a draw) printed, and the diagram written."""
+"""``netgraph run spec.yaml``: one evaluation (a draw) printed, and the diagram written.
+
+``--seed S`` seeds, in this order, the initialisation of every array the spec leaves empty (the same
+call ``netgraph train --seed S`` makes, so both start from the same net), then the example inputs and
+the random layers' draws. Example inputs are one example each: standard normal values for Real
+ports, indices ``0..k-1`` for Integer ports (``k`` = the smallest index count of the
+EmbeddingLayers they feed, else 2) and ``VARIABLE_LENGTH`` for a variable-length dim such as ``"n"``.
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 import torch
 
 from netgraph.backend import net_initialize
+from netgraph.core.errors import ShapeError
+from netgraph.core.summary import one_line
+from netgraph.core.types import INTEGER, format_shape
+from netgraph.layers import EmbeddingLayer
 from netgraph.spec import load
 
-__all__ = ["run"]
+__all__ = ["run", "example_inputs", "VARIABLE_LENGTH", "DEFAULT_INDEX_COUNT"]
+
+#: the length given to variable-length dims ("n") of example inputs
+VARIABLE_LENGTH = 3
+#: indices 0..DEFAULT_INDEX_COUNT-1 feed an Integer input that reaches no EmbeddingLayer
+DEFAULT_INDEX_COUNT = 2
 
 
 def run(args: argparse.Namespace) -> int:
     net = net_initialize(load(args.spec), seed=args.seed)
     torch.manual_seed(args.seed)
-    inputs = {p: torch.randn(1, *shape) for p, shape in net.input_shapes.items()}
+    inputs, notes = example_inputs(net)
     result = net(**inputs)
     torch.set_printoptions(precision=4, sci_mode=False)
-    print(f"{Path(args.spec).name}: inputs {net.input_shapes or '{}'} -> outputs {net.output_shapes}")
-    for port, value in (result.items() if isinstance(result, dict) else [("Output", result)]):
+    print(f"{Path(args.spec).name}: {one_line(net)}")
+    for note in notes:
+        print(f"  {note}")
+    for port, value in (result.items() if isinstance(result, dict) else [(net.output_ports[0], result)]):
         print(f"  {port} = {value.detach()}")
     out = Path(args.output or Path(args.spec).with_suffix(".svg").name)
     net.render(out)
     print(f"diagram written to {out}")
     return 0
+
+
+def example_inputs(net: Any) -> tuple[dict[str, torch.Tensor], list[str]]:
+    """One random example per input port (batch of 1), and a line describing each choice made for it."""
+    inputs, notes = {}, []
+    for port in net.input_ports:
+        port_type = net.port_types[port]
+        if port_type.shape is None or any(d is None for d in port_type.shape):
+            raise ShapeError(f"input port {port!r}: expected a known shape to draw an example input, found "
+                             f"{format_shape(port_type.shape)}; declare it under the spec's inputs")
+        shape = tuple(VARIABLE_LENGTH if isinstance(d, str) else d for d in port_type.shape)
+        variable = sorted({d for d in port_type.shape if isinstance(d, str)})
+        if variable:
+            notes.append(f"input {port}: variable length {', '.join(variable)} = {VARIABLE_LENGTH} "
+                         f"for this run, shape {format_shape(shape)}")
+        if port_type.dtype == INTEGER:
+            count = index_count(net, port)
+            inputs[port] = torch.randint(0, count, (1, *shape))
+            notes.append(f"input {port}: random Integer indices in 0..{count - 1}")
+        else:
+            inputs[port] = torch.randn(1, *shape)
+    return inputs, notes
+
+
+def index_count(net: Any, port: str) -> int:
+    """How many distinct indices the graph input ``port`` may carry: the smallest ``n`` of the
+    EmbeddingLayers it reaches directly, else DEFAULT_INDEX_COUNT."""
+    counts = [layer.count for path, layer in net.leaves() if isinstance(layer, EmbeddingLayer)
+              for p in layer.input_ports if net.producer((path, p)) == ((), port)]
+    return min(counts, default=DEFAULT_INDEX_COUNT)

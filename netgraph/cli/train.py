@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from netgraph.train.wording import counted
 from netgraph.core.files import atomic_write
 from netgraph.spec import load, save
 from netgraph.train import NetTrainResults, load_data, net_train
@@ -16,7 +17,7 @@ from netgraph.train.distributed import launch
 __all__ = ["train"]
 
 _FORWARDED = ("data", "output", "batch_size", "rounds", "time", "learning_rate", "method", "validation",
-              "patience", "seed", "device", "checkpoint", "loss")
+              "patience", "seed", "device", "checkpoint", "loss", "tensorboard")
 
 
 def _forward_argv(args: argparse.Namespace) -> list[str]:
@@ -47,6 +48,7 @@ def train(args: argparse.Namespace) -> int:
         training_stopping_criterion=args.patience, random_seed=args.seed, target_device=args.device,
         checkpoint=checkpoint, resume=bool(args.resume), loss_function=args.loss,
         progress=False if args.quiet else "auto", all=True,
+        progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
         distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1)
     if int(os.environ.get("RANK", "0")) != 0:
         return 0
@@ -64,6 +66,6 @@ def _write_outputs(results: NetTrainResults, spec: str, out: Path) -> int:
         "optimization_method", "initial_learning_rate", "final_learning_rate", "loss_function")}
     atomic_write(out / "results.json", (json.dumps(summary, indent=1) + "\n").encode("utf-8"))
     val = f", validation loss {results.validation_loss:.5g}" if results.validation_loss is not None else ""
-    print(f"trained {results.total_rounds} rounds ({results.reason_training_stopped}): loss "
+    print(f"trained {counted(results.total_rounds, 'round')} ({results.reason_training_stopped}): loss "
           f"{results.round_loss:.5g}{val}; wrote {target}, {out / 'loss.svg'}, {out / 'results.json'}")
     return 0

@@ -71,7 +71,7 @@ def one_line(net: Any) -> str:
     shown = "unknown number of" if count is None else f"{count:,}"
     n = len(net.ir.nodes)
     return (f"inputs {_ports(net, net.input_ports)} -> outputs {_ports(net, net.output_ports)}; "
-            f"{n} layer{'s' * (n != 1)}, {shown} parameters")
+            f"{n} layer{'s' * (n != 1)}, {shown} parameter{'s' * (count != 1)}")
 
 
 def _summary_row(node: Node) -> tuple[str, ...]:

@@ -43,6 +43,7 @@ from netgraph.train.options import (
     snake,
 )
 from netgraph.train.results import NetTrainResults
+from netgraph.train.tensorboard import TensorBoardLog, parse_reporting
 from netgraph.train.distributed import setup
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays
@@ -57,7 +58,8 @@ OPTIONS: dict[str, Any] = {
     "loss_function": None, "batch_size": None, "max_training_rounds": None, "max_training_time": None,
     "validation_set": None, "learning_rate": None, "method": "Adam", "learning_rate_multipliers": None,
     "target_device": "cpu", "random_seed": None, "training_stopping_criterion": None, "checkpoint": None,
-    "resume": False, "progress": "auto", "all": False, "return_results": False, "distributed": False,
+    "resume": False, "progress": "auto", "progress_reporting": None, "log_dir": None, "all": False,
+    "return_results": False, "distributed": False,
 }
 DEFAULT_BATCH_SIZE = 64
 
@@ -73,7 +75,9 @@ def net_train(net: Any, data: Any, **options: Any) -> Any:
     ``target_device`` ('cpu', 'cuda'), ``random_seed``, ``training_stopping_criterion`` ('Loss', a
     patience, a dict or a function), ``checkpoint`` (a directory, or {'directory', 'interval',
     'keep'}), ``resume`` (True: the newest checkpoint; or a path), ``progress`` ('auto', True,
-    'print', False or f(info)), ``all``/``return_results``, ``distributed`` (inside torchrun).
+    'print', False or f(info)), ``progress_reporting='tensorboard'`` with ``log_dir`` (TensorBoard event
+    files: losses, learning rate, the net's graph; see ``netgraph.train.tensorboard``),
+    ``all``/``return_results``, ``distributed`` (inside torchrun).
     """
     o = _options(options)
     return _train(net, data, o)
@@ -169,6 +173,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
                               integer=True)
     max_time = None if o["max_training_time"] is None else check_number(o["max_training_time"], "max_training_time")
     checkpoint = _checkpoint(o["checkpoint"])
+    log_dir = parse_reporting(o["progress_reporting"], o["log_dir"])
     resume = _resume(o["resume"], checkpoint)
     seed = o["random_seed"]
     if seed is not None:
@@ -185,7 +190,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
     expect.update(loss.targets(sample(raw)))
     module = net.compile()
     ctx = setup(bool(o["distributed"]), device)
-    trainer = None
+    trainer, log = None, None
     try:
         seed = ctx.broadcast(int(torch.randint(0, 2**62, ()).item()) if seed is None else seed)
         train_raw, validation = _validation(o["validation_set"], raw, expect, loss.allow_extra, seed, single,
@@ -199,6 +204,8 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
         plan = Plan(batch_size, _rounds(o["max_training_rounds"], max_time, train.batches_per_round(batch_size)),
                     max_time, seed, method, stopping, progress, checkpoint, resume,
                     train.batches_per_round(batch_size))
+        if log_dir is not None and ctx.main:
+            plan.log = log = TensorBoardLog(log_dir)
         trainer = Trainer(net, module, loss.to(ctx.device), train.to(ctx.device),
                           validation.to(ctx.device) if validation is not None else None, plan, ctx, groups)
         devices = [ctx.device.index or 0] if ctx.device.type == "cuda" else []
@@ -206,6 +213,8 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
             reason = trainer.run()
         return _results(net, module, trainer, reason, method, rates, loss, o)
     finally:
+        if log is not None:
+            log.close()
         if trainer is not None:
             trainer.model = None  # DDP's reducer holds the process group: release it before the group goes
         ctx.close()

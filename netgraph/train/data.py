@@ -25,6 +25,7 @@ from typing import Any
 
 import torch
 
+from netgraph.train.wording import counted
 from netgraph.core.errors import DataError, OptionError, did_you_mean, raise_all
 from netgraph.core.types import INTEGER, PortType, format_shape
 
@@ -124,7 +125,7 @@ def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -
         lo, hi = int(x.min()), int(x.max())
         if lo < 0 or hi >= exp.classes:
             problems.append(f"{exp.what} (key {key!r}): class indices must lie in 0..{exp.classes - 1} "
-                            f"(the output has {exp.classes} classes), found values in {lo}..{hi}")
+                            f"(the output has {counted(exp.classes, 'class', 'classes')}), found values in {lo}..{hi}")
             return None
     elif x.is_floating_point() and exp.unit_interval:
         lo, hi = float(x.min()), float(x.max())
@@ -171,8 +172,8 @@ def split_fraction(cols: dict[str, torch.Tensor], fraction: float, seed: int) ->
     n = next(iter(cols.values())).shape[0]
     k = math.ceil(fraction * n)
     if not 0 < k < n:
-        raise OptionError(f"validation_set={fraction} leaves {n - k} training and {k} validation examples "
-                          f"out of {n}; both need at least one")
+        raise OptionError(f"validation_set={fraction} leaves {counted(n - k, 'training example')} and "
+                          f"{counted(k, 'validation example')} out of {n}; both need at least one")
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     train, val = order[:-k].sort().values, order[-k:].sort().values
     return {c: x[train] for c, x in cols.items()}, {c: x[val] for c, x in cols.items()}

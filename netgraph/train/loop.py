@@ -66,6 +66,7 @@ class Plan:
     checkpoint: dict | None
     resume: Any
     batches_per_round: int | None
+    log: Any = None  # a TensorBoardLog (rank 0 only), or None
 
 
 class Trainer:
@@ -198,9 +199,13 @@ class Trainer:
             total, count, timed_out = 0.0, 0, False
             for batch, whole in self.train.batches(plan.batch_size, order, self.ctx.rank, self.ctx.world):
                 n = next(iter(batch.values())).shape[0] if batch else 0
+                if plan.log is not None:
+                    plan.log.graph(self.module, tuple(batch[p] for p in self.net.input_ports))
                 value = self.step(batch, n, whole)
                 s.batch_losses.append(value)
                 s.batches, s.examples = s.batches + 1, s.examples + whole
+                if plan.log is not None:
+                    plan.log.batch(s.batches, value)
                 total, count = total + value * whole, count + whole
                 if self.bar is not None:
                     self.bar.update(1)
@@ -292,6 +297,10 @@ class Trainer:
 
     def report(self, r: int) -> str | None:
         mode, stop = self.plan.progress, False
+        if self.plan.log is not None:
+            s = self.state
+            self.plan.log.round(r, s.round_losses[-1], s.validation_losses[-1] if s.validation_losses else None,
+                                self.optimizer.param_groups[0]["lr"])
         if self.ctx.main and mode == "print":
             s = self.state
             val = f"  validation {s.validation_losses[-1]:.5g}" if s.validation_losses else ""

@@ -33,6 +33,7 @@ from typing import Any
 
 import torch
 
+from netgraph.train.wording import counted
 from netgraph.core.layer import Layer
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.train.data import Expect
@@ -236,7 +237,8 @@ class Loss:
         for weight, term in self.terms:
             value = term(outputs, batch)
             if value.dim() == 1 and value.shape[0] != n:
-                raise OptionError(f"loss {term.describe()} gave {value.shape[0]} values for a batch of {n} examples")
+                raise OptionError(f"loss {term.describe()} gave {counted(value.shape[0], 'value')} for a batch of "
+                                  f"{counted(n, 'example')}")
             scaled = value if weight == 1 else weight * value
             per_example = per_example + scaled if per_example is not None and value.dim() == 1 else None
             total = total + scaled.mean() if len(self.terms) > 1 else scaled.mean()
@@ -341,7 +343,7 @@ class _NonfiniteFinder(ModuleRunner):
         for port, value in zip(node.output_ports, results):
             if value.is_floating_point() and not bool(torch.isfinite(value).all()):
                 nan, inf = int(value.isnan().sum()), int(value.isinf().sum())
-                raise _Nonfinite(((node.path, port), f"{nan} NaN and {inf} infinite of {value.numel()} values"))
+                raise _Nonfinite(((node.path, port), f"{nan} NaN and {inf} infinite of {counted(value.numel(), 'value')}"))
         return results
 
 

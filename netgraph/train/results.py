@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from netgraph.train.wording import counted
 from netgraph.core.files import atomic_write
 from netgraph.core.errors import OptionError, did_you_mean
 
@@ -96,7 +97,8 @@ class NetTrainResults:
     def __repr__(self) -> str:
         val = f", validation loss {self.validation_loss:.4g}" if self.validation_loss is not None else ""
         last = f"{self.round_loss:.4g}" if self.round_loss is not None else "n/a"
-        return (f"NetTrainResults({self.total_rounds} rounds, {self.total_batches} batches, loss {last}{val}, "
+        batches = counted(self.total_batches, "batch", "batches")
+        return (f"NetTrainResults({counted(self.total_rounds, 'round')}, {batches}, loss {last}{val}, "
                 f"{self.total_training_time:.1f} s, stopped: {self.reason_training_stopped})")
 
     def loss_plot_svg(self) -> str:

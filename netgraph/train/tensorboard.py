@@ -1,0 +1,109 @@
+"""TensorBoard logging for net_train (``progress_reporting="tensorboard"``, ``log_dir=...``).
+
+Scalars, each at its own step: ``loss/batch`` (step = batch, counted from 1 over the whole run),
+``loss/round``, ``loss/validation`` and ``learning_rate`` (step = round). The net's graph is added
+once, traced from the first training batch; a net that cannot be traced is logged without its graph
+(a warning says why). Needs the optional ``tensorboard`` package:
+``pip install torch-netgraph[tensorboard]``.
+
+>>> parse_reporting(None, None) is None
+True
+>>> parse_reporting("tensorbord", "runs/mlp")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+netgraph.core.errors.OptionError: progress_reporting must be None or 'tensorboard', found 'tensorbord' ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import OptionError
+
+__all__ = ["parse_reporting", "TensorBoardLog", "INSTALL_HINT"]
+
+INSTALL_HINT = "pip install torch-netgraph[tensorboard] (or pip install tensorboard)"
+_NAMES = ("tensorboard", "TensorBoard")
+
+
+def parse_reporting(value: Any, log_dir: Any) -> Path | None:
+    """The TensorBoard log directory to write, or None; OptionError for bad values or a missing package."""
+    if value is None or value is False:
+        if log_dir is not None:
+            raise OptionError(f"log_dir={str(log_dir)!r} is only used with progress_reporting='tensorboard'; "
+                              f"add progress_reporting='tensorboard' or drop log_dir")
+        return None
+    if value not in _NAMES:
+        raise OptionError(f"progress_reporting must be None or 'tensorboard', found {value!r} (for a progress "
+                          f"bar or printed rounds use progress=)")
+    if log_dir is None or not isinstance(log_dir, (str, os.PathLike)) or not str(log_dir):
+        raise OptionError(f"progress_reporting='tensorboard' needs log_dir='a/directory' for the event files; "
+                          f"found log_dir={log_dir!r}")
+    _summary_writer_class()
+    return Path(log_dir)
+
+
+def _summary_writer_class() -> type:
+    try:
+        from torch.utils.tensorboard import SummaryWriter  # optional: only TensorBoard logging needs it
+    except ImportError:
+        raise OptionError(f"progress_reporting='tensorboard' needs the tensorboard package: {INSTALL_HINT}") \
+            from None
+    return SummaryWriter
+
+
+def _skip_graph(why: str) -> None:
+    warnings.warn(f"TensorBoard: the net's graph was not logged because {why}; the scalars are logged as usual",
+                  stacklevel=4)
+
+
+class TensorBoardLog:
+    """A SummaryWriter fed by the training loop: ``graph`` once, ``batch`` per step, ``round`` per round."""
+
+    def __init__(self, log_dir: Path):
+        self.writer = _summary_writer_class()(log_dir=str(log_dir))
+        self.graph_done = False
+
+    def graph(self, module: torch.nn.Module, inputs: tuple[torch.Tensor, ...]) -> None:
+        """Add the compiled module's graph traced on ``inputs``, without touching the RNG, the arrays' state
+        or the module's train/eval mode; a warning (not an error) when tracing fails."""
+        if self.graph_done:
+            return
+        self.graph_done = True
+        if not inputs:
+            _skip_graph("the net has no input ports to trace it with")
+            return
+        training = module.training
+        devices = [t.device.index or 0 for t in inputs if t.device.type == "cuda"][:1]
+        state = {k: v.detach().clone() for k, v in module.state_dict().items()}
+        try:
+            with torch.random.fork_rng(devices=devices), warnings.catch_warnings(), \
+                    contextlib.redirect_stdout(io.StringIO()):  # add_graph prints its own failure notice
+                warnings.simplefilter("ignore")  # tracer warnings about data-dependent control flow
+                module.eval()
+                self.writer.add_graph(module, inputs)
+        except Exception as exc:  # noqa: BLE001 -- any tracing failure only costs the diagram
+            first_line = (str(exc).splitlines() or [""])[0]
+            _skip_graph(f"tracing it failed ({type(exc).__name__}: {first_line})")
+        finally:
+            module.train(training)
+            module.load_state_dict(state)
+
+    def batch(self, step: int, loss: float) -> None:
+        self.writer.add_scalar("loss/batch", loss, step)
+
+    def round(self, r: int, loss: float, validation_loss: float | None, learning_rate: float) -> None:
+        self.writer.add_scalar("loss/round", loss, r)
+        if validation_loss is not None:
+            self.writer.add_scalar("loss/validation", validation_loss, r)
+        self.writer.add_scalar("learning_rate", learning_rate, r)
+
+    def close(self) -> None:
+        self.writer.close()

@@ -1,0 +1,128 @@
+"""The command line: a fast --help/--version (no torch), and `netgraph run` on Integer, variable-length and
+seeded specs."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import netgraph
+from netgraph.cli import main
+from netgraph.cli.run import VARIABLE_LENGTH, example_inputs
+from netgraph.spec import load
+from netgraph.train import NetTrainResults
+
+ROOT = Path(__file__).resolve().parents[1]
+
+TOKENS = """\
+netgraph: 1
+name: Tokens
+type: NetChain
+layers:
+  embed: {type: EmbeddingLayer, output: 4, n: 5}
+  last: SequenceLastLayer
+  logits: {type: LinearLayer, output: 3}
+inputs:
+  Input: {shape: [n], dtype: Integer}
+"""
+
+SMALL = """\
+netgraph: 1
+name: Small
+type: NetChain
+layers:
+  hidden: {type: LinearLayer, output: 4}
+  relu: Ramp
+  out: {type: LinearLayer, output: 2}
+inputs:
+  Input: [3]
+"""
+
+
+def _imported_modules(*argv: str) -> tuple[subprocess.CompletedProcess, set[str]]:
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "netgraph", *argv], capture_output=True,
+                            text=True, cwd=ROOT, timeout=120)
+    names = {m.group(1) for m in re.finditer(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)", result.stderr, re.M)}
+    return result, names
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_do_not_import_torch(flag):
+    result, names = _imported_modules(flag)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "netgraph.cli.parser" in names  # the trace did see the command line being built
+    assert not {n for n in names if n == "torch" or n.startswith("torch.")}
+    assert "usage: netgraph" in result.stdout if flag == "--help" else result.stdout.strip().startswith("netgraph ")
+
+
+def test_version_is_the_packages(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert capsys.readouterr().out.strip() == f"netgraph {netgraph.__version__}" == f"netgraph {project['version']}"
+
+
+def test_run_draws_valid_indices_for_a_variable_length_integer_input(tmp_path, capsys):
+    spec = tmp_path / "tokens.yaml"
+    spec.write_text(TOKENS)
+    assert main(["run", str(spec), "-o", str(tmp_path / "t.svg"), "--seed", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert "tokens.yaml: inputs Input (n) Integer -> outputs Output (3)" in printed
+    assert f"variable length n = {VARIABLE_LENGTH} for this run" in printed
+    assert "random Integer indices in 0..4" in printed and re.search(r"Output = tensor\(\[\[", printed)
+    net = load(spec)
+    seen = set()
+    for seed in range(20):
+        torch.manual_seed(seed)
+        inputs, _ = example_inputs(net)
+        x = inputs["Input"]
+        assert x.dtype == torch.int64 and x.shape == (1, VARIABLE_LENGTH)
+        seen |= set(x.flatten().tolist())
+    assert seen == set(range(5))  # every valid index turns up, and nothing outside 0..4
+
+
+def test_run_and_train_with_the_same_seed_start_from_the_same_net(tmp_path, capsys):
+    """`train --seed 3` with a vanishing learning rate keeps its initial arrays: running the trained spec
+    prints what `run --seed 3` prints for the untrained one."""
+    spec = tmp_path / "small.yaml"
+    spec.write_text(SMALL)
+    x = np.random.default_rng(0).standard_normal((8, 3)).astype("float32")
+    np.savez(tmp_path / "data.npz", Input=x, Target=x[:, :2])
+
+    def draw(path: Path) -> list[str]:
+        assert main(["run", str(path), "-o", str(tmp_path / "d.svg"), "--seed", "3"]) == 0
+        return [line for line in capsys.readouterr().out.splitlines() if " = " in line]
+
+    before = draw(spec)
+    assert main(["train", str(spec), "--data", str(tmp_path / "data.npz"), "--rounds", "1", "--seed", "3",
+                 "--method", "SGD", "--learning-rate", "1e-30", "--quiet", "-o", str(tmp_path / "out")]) == 0
+    assert "trained 1 round (MaxTrainingRounds)" in capsys.readouterr().out
+    assert draw(tmp_path / "out" / "small.yaml") == before
+
+
+def test_an_input_of_unknown_shape_is_one_clear_error(tmp_path, capsys):
+    spec = tmp_path / "open.yaml"
+    spec.write_text("netgraph: 1\ntype: NetChain\nlayers:\n  relu: Ramp\ninputs:\n  Input: [null]\n")
+    assert main(["run", str(spec), "-o", str(tmp_path / "o.svg")]) == 1
+    err = capsys.readouterr().err
+    assert "input port 'Input': expected a known shape" in err
+
+
+def test_counts_are_grammatical(tmp_path, capsys):
+    spec = tmp_path / "one.yaml"
+    spec.write_text("netgraph: 1\nlayers:\n  a: {type: NetArrayLayer, array: [1.5], output: 1}\n")
+    assert main(["check", str(spec)]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("; 1 layer, 1 parameter")
+    results = NetTrainResults(trained_net=None, training_net=None, round_losses=[0.5], batch_losses=[0.5],
+                              validation_losses=[], best_validation_round=None, total_rounds=1, total_batches=1,
+                              batch_size=4, examples_processed=4, total_training_time=0.1,
+                              reason_training_stopped="MaxTrainingRounds")
+    assert repr(results).startswith("NetTrainResults(1 round, 1 batch, loss 0.5")

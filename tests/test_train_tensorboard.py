@@ -1,0 +1,140 @@
+"""net_train(progress_reporting="tensorboard"): the event files hold what the results object holds."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from netgraph import (
+    DropoutLayer,
+    ElementwiseLayer,
+    FunctionLayer,
+    LinearLayer,
+    NetChain,
+    NetGraph,
+    NetPort,
+    NormalDistribution,
+    OptionError,
+    RandomArrayLayer,
+)
+from netgraph.cli import main
+from netgraph.train import net_train
+from tests.conftest import normal_reparameterization_layer
+from tests.test_train import moment_loss
+
+event_accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
+
+
+def _events(log_dir) -> event_accumulator.EventAccumulator:
+    events = event_accumulator.EventAccumulator(str(log_dir), size_guidance={"scalars": 0})
+    events.Reload()
+    return events
+
+
+def _scalars(events, tag: str) -> tuple[list[int], list[float]]:
+    found = events.Scalars(tag)
+    return [e.step for e in found], [e.value for e in found]
+
+
+def _mlp() -> NetGraph:
+    return NetChain([LinearLayer(8), ElementwiseLayer("Ramp"), DropoutLayer(0.2), LinearLayer(1)], input=3)
+
+
+def _noisy() -> NetGraph:
+    """Input -> Linear, plus a fresh normal draw per example: every forward pass uses the RNG."""
+    return NetGraph({"lin": LinearLayer(1), "noise": RandomArrayLayer(NormalDistribution(0, 1), output=1),
+                     "sum": FunctionLayer("#A + #B")},
+                    [("lin", NetPort("sum", "A")), ("noise", NetPort("sum", "B"))], Input=3)
+
+
+def _data(n: int = 90) -> dict[str, torch.Tensor]:
+    x = torch.randn(n, 3, generator=torch.Generator().manual_seed(0))
+    return {"Input": x, "Target": x.sum(1, keepdim=True)}
+
+
+def _train(net: NetGraph | None = None, **options):
+    return net_train(net or _mlp(), _data(), max_training_rounds=3, batch_size=32, validation_set=0.2, random_seed=4,
+                     progress=False, all=True, method=("Adam", {"learning_rate_schedule": "linear"}), **options)
+
+
+def test_scalars_match_the_results(tmp_path):
+    results = _train(progress_reporting="tensorboard", log_dir=tmp_path / "run")
+    events = _events(tmp_path / "run")
+    steps, values = _scalars(events, "loss/batch")
+    assert steps == list(range(1, results.total_batches + 1)) and results.total_batches == 9
+    assert values == pytest.approx(results.batch_losses, rel=1e-6)
+    for tag, expected in (("loss/round", results.round_losses), ("loss/validation", results.validation_losses)):
+        steps, values = _scalars(events, tag)
+        assert steps == [1, 2, 3] and values == pytest.approx(expected, rel=1e-6)
+    steps, rates = _scalars(events, "learning_rate")
+    assert steps == [1, 2, 3] and rates[-1] == pytest.approx(results.final_learning_rate, rel=1e-6)
+    assert rates[0] > rates[1] > rates[2]  # the linear schedule is visible
+    assert events.Tags()["graph"]
+    names = {node.name for node in events.Graph().node}
+    assert "input/Input" in names  # the input port, and both LinearLayers' arrays (layers 1 and 4 of the chain)
+    assert {f"CompiledNet/LinearModule[{i}]/{a}/{a}" for i in (1, 4) for a in ("Weights", "Biases")} <= {
+        n.rsplit(".", 1)[0] for n in names}
+
+
+def test_logging_does_not_change_training(tmp_path):
+    """Tracing the graph runs the net once (it draws noise): the RNG and the arrays must not notice."""
+    logged = _train(_noisy(), progress_reporting="tensorboard", log_dir=tmp_path / "run")
+    plain = _train(_noisy())
+    assert logged.batch_losses == plain.batch_losses
+    assert logged.validation_losses == plain.validation_losses
+
+
+def test_a_net_that_cannot_be_traced_is_logged_without_its_graph(tmp_path):
+    net = normal_reparameterization_layer([0.0, 30.0], [10.0, 5.0])  # no inputs: nothing to trace with
+    with pytest.warns(UserWarning, match="graph was not logged because the net has no input ports"):
+        results = net_train(net, {"Target": torch.randn(64, 2)}, loss_function=moment_loss, batch_size=32,
+                            max_training_rounds=2, random_seed=0, progress=False, all=True,
+                            progress_reporting="tensorboard", log_dir=tmp_path)
+    events = _events(tmp_path)
+    assert not events.Tags()["graph"]
+    assert _scalars(events, "loss/round")[1] == pytest.approx(results.round_losses, rel=1e-6)
+
+
+def test_a_tracing_failure_is_a_warning_not_an_error(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise RuntimeError("cannot trace this\nsecond line")
+
+    monkeypatch.setattr("torch.utils.tensorboard.SummaryWriter.add_graph", refuse)
+    with pytest.warns(UserWarning, match=r"tracing it failed \(RuntimeError: cannot trace this\)"):
+        results = _train(progress_reporting="tensorboard", log_dir=tmp_path)
+    assert len(_scalars(_events(tmp_path), "loss/batch")[1]) == results.total_batches
+
+
+def test_missing_tensorboard_package_says_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)  # makes the import fail
+    with pytest.raises(OptionError, match=r"pip install torch-netgraph\[tensorboard\]"):
+        _train(progress_reporting="tensorboard", log_dir=tmp_path)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"progress_reporting": "tensorbord", "log_dir": "x"}, "must be None or 'tensorboard', found 'tensorbord'"),
+    ({"progress_reporting": "tensorboard"}, "needs log_dir="),
+    ({"log_dir": "x"}, "only used with progress_reporting='tensorboard'"),
+])
+def test_bad_reporting_options_are_one_clear_error(options, message):
+    with pytest.raises(OptionError, match=message):
+        _train(**options)
+
+
+def test_the_command_line_writes_event_files(tmp_path, capsys):
+    data = _data(40)
+    np.savez(tmp_path / "data.npz", **{k: v.numpy() for k, v in data.items()})
+    spec = tmp_path / "net.yaml"
+    spec.write_text(_mlp().to_yaml())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the graph traces without complaint
+        code = main(["train", str(spec), "--data", str(tmp_path / "data.npz"), "--rounds", "2", "--batch-size",
+                     "16", "--quiet", "-o", str(tmp_path / "out"), "--tensorboard", str(tmp_path / "tb")])
+    assert code == 0
+    events = _events(tmp_path / "tb")
+    assert _scalars(events, "loss/batch")[0] == list(range(1, 7))  # 2 rounds of ceil(40 / 16) batches
+    assert _scalars(events, "loss/round")[0] == [1, 2] and events.Tags()["graph"]
