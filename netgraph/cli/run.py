@@ -8,7 +8,7 @@ from pathlib import Path
 import torch
 
 from netgraph.backend import net_initialize
-from netgraph.spec import load
+from netgraph.cli.loading import load_net as load
 
 __all__ = ["run"]
 
