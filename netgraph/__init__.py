@@ -9,6 +9,7 @@ The pipeline, one subpackage per stage, dependencies pointing one way (checked i
     spec     YAML read/write, save/load, JSON Schema              (imports core, layers, backend)
     render   diagrams: DOT, SVG, built-in layout                  (imports core, layers)
     train    NetTrain                                             (imports core, layers, backend, spec)
+    export   ONNX export and import                               (imports core, layers, backend, spec)
     cli      the ``netgraph`` command                             (imports any of them)
 
 This module is the façade: it exports every public name lazily and tells the core which function
@@ -49,6 +50,7 @@ _EXPORTS = {
     "net_initialize": "netgraph.backend", "interpret": "netgraph.backend", "CompiledNet": "netgraph.backend",
     "save": "netgraph.spec", "load": "netgraph.spec",
     "net_train": "netgraph.train", "NetTrainResults": "netgraph.train",
+    "export_onnx": "netgraph.export", "import_onnx": "netgraph.export",
 }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from netgraph.core.errors import SpecError
 from netgraph.core.files import atomic_write
 from netgraph.core.summary import one_line, summary_table
-from netgraph.spec import load
+from netgraph.cli.loading import load_net as load
 from netgraph.spec.schema import spec_schema
 
 __all__ = ["check", "summary", "schema"]

@@ -24,7 +24,7 @@ def _render(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("render", help="write a spec's diagram (SVG, PNG, PDF or DOT)",
                        description="Write the diagram of a net spec: layers with named ports, "
                                    "edges labelled with shapes (batch as b).")
-    p.add_argument("spec", help="a YAML spec, e.g. specs/normal_reparameterization.yaml")
+    p.add_argument("spec", help="a YAML spec, e.g. specs/normal_reparameterization.yaml, or an .onnx model")
     p.add_argument("-o", "--output", help="the file to write (.svg, .png, .pdf, .dot); default <spec name>.svg here")
     p.add_argument("-f", "--format", help="svg, png, pdf, dot or gv (default: from the output suffix)")
     p.add_argument("--rankdir", default="TB", choices=("TB", "LR", "BT", "RL"), help="flow direction (default TB)")
@@ -82,10 +82,22 @@ def _version(parser: argparse.ArgumentParser) -> None:
                         help="print the version and exit")
 
 
+def _export(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export", help="write a spec as an ONNX model (pip install torch-netgraph[onnx])",
+                       description="Export a net to ONNX: graph ports become the model's input and output names, "
+                                   "the batch dim (and any variable dim) is dynamic. Missing arrays are "
+                                   "initialised with --seed.")
+    p.add_argument("spec", help="a YAML spec (or an .onnx model, re-exported)")
+    p.add_argument("-o", "--output", help="the .onnx file to write (default: <spec name>.onnx here)")
+    p.add_argument("--opset", type=int, help="ONNX opset version (default: torch's)")
+    p.add_argument("--seed", type=int, default=0, help="random seed for arrays without values")
+    p.set_defaults(handler="export:export")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="netgraph", description="Mathematica-style NetGraph DSL for PyTorch")
     _version(parser)
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_run, _render, _check, _train):
+    for add in (_run, _render, _check, _train, _export):
         add(sub)
     return parser

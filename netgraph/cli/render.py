@@ -1,4 +1,4 @@
-"""``netgraph render spec.yaml -o net.svg [--rankdir LR] [--depth N] [--backend NAME]``."""
+"""``netgraph render spec.yaml|model.onnx -o net.svg [--rankdir LR] [--depth N] [--backend NAME]``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from netgraph.render import render as render_net
-from netgraph.spec import load
+from netgraph.cli.loading import load_net as load
 
 __all__ = ["render"]
 

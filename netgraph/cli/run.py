@@ -20,7 +20,7 @@ from netgraph.core.errors import ShapeError
 from netgraph.core.summary import one_line
 from netgraph.core.types import INTEGER, format_shape
 from netgraph.layers import EmbeddingLayer
-from netgraph.spec import load
+from netgraph.cli.loading import load_net as load
 
 __all__ = ["run", "example_inputs", "VARIABLE_LENGTH", "DEFAULT_INDEX_COUNT"]
 

@@ -1,0 +1,22 @@
+"""``netgraph export spec.yaml -o model.onnx [--opset N] [--seed S]``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from netgraph.backend import net_initialize
+from netgraph.cli.loading import load_net, spec_metadata
+from netgraph.export import export_onnx
+
+__all__ = ["export"]
+
+
+def export(args: argparse.Namespace) -> int:
+    """Initialise the spec's missing arrays (seeded) and write it as ONNX."""
+    net = net_initialize(load_net(args.spec), seed=args.seed)
+    name, description = spec_metadata(args.spec)
+    out = Path(args.output or Path(args.spec).with_suffix(".onnx").name)
+    written = export_onnx(net, out, opset=args.opset, name=name, description=description)
+    print(f"ONNX model written to {written} (inputs {net.input_shapes or '{}'}, outputs {net.output_shapes})")
+    return 0

@@ -1,0 +1,190 @@
+"""``import_onnx(path)``: an ONNX model -> a NetGraph of catalogue layers, arrays from its initializers.
+
+Every node maps to one layer (see ``onnx_ops``), MatMul followed by Add of a constant vector becomes
+one LinearLayer, and nodes that only compute the target shape of a Reshape are dropped. When any
+node has no equivalent, one SpecError lists them all with their node names and the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import numpy as np
+
+from netgraph.core.errors import SpecError, raise_all
+from netgraph.core.graph import RESERVED_NAMES, NetGraph
+from netgraph.core.ports import NetPort
+from netgraph.core.types import INTEGER, REAL, PortType
+from netgraph.export.deps import require
+from netgraph.export.onnx_ops import CONVERTERS, SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer
+
+__all__ = ["import_onnx"]
+
+_INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
+
+
+def import_onnx(path: str | os.PathLike) -> NetGraph:
+    """A NetGraph equal in computation to the ONNX model at ``path`` (read with ``onnx.load``, no pickle).
+
+    Graph inputs and outputs keep their names (made Python identifiers); the first dim of every
+    input is the batch. Raises SpecError listing every unsupported node.
+    """
+    onnx = require("onnx")
+    try:
+        model = onnx.load(os.fspath(path))
+        inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
+    except (OSError, ValueError, TypeError) as exc:
+        raise SpecError(f"{os.fspath(path)}: cannot read an ONNX model: {exc}", kind="onnx") from None
+    except Exception as exc:  # onnx's own errors (DecodeError, InferenceError) share no public base
+        raise SpecError(f"{os.fspath(path)}: not a valid ONNX model: {type(exc).__name__}: {exc}", kind="onnx") from None
+    return _Builder(onnx, inferred.graph, os.fspath(path)).build()
+
+
+def identifier(name: str, taken: set[str]) -> str:
+    """A unique Python identifier (and legal layer name) made from ``name``.
+
+    >>> identifier("/hidden/Gemm", set()), identifier("input.1", {"input_1"})
+    ('hidden_Gemm', 'input_1_2')
+    """
+    base = re.sub(r"\W+", "_", name).strip("_") or "node"
+    base = f"x{base}" if base[0].isdigit() else base
+    base = f"{base}_" if base in RESERVED_NAMES or base in ("self",) or not base.isidentifier() else base
+    candidate, i = base, 1
+    while candidate in taken:
+        i += 1
+        candidate = f"{base}_{i}"
+    taken.add(candidate)
+    return candidate
+
+
+class _Builder:
+    def __init__(self, onnx: Any, graph: Any, where: str):
+        self.onnx, self.graph, self.where = onnx, graph, where
+        helper = onnx.numpy_helper
+        self.constants = {t.name: np.array(helper.to_array(t)) for t in graph.initializer}
+        for node in graph.node:
+            if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
+                self.constants[node.output[0]] = np.array(helper.to_array(node.attribute[0].t))
+        self.shapes = {v.name: _shape(v) for v in (*graph.input, *graph.value_info, *graph.output)}
+        self.consumers: dict[str, list] = {}
+        for node in graph.node:
+            for i, name in enumerate(node.input):
+                self.consumers.setdefault(name, []).append((node, i))
+        self.ctx = Context(self.constants, self.shapes, self._attributes, self.consumers)
+        self.taken: set[str] = set()
+        self.ports = {v.name: identifier(v.name, self.taken) for v in graph.input if v.name not in self.constants}
+        self.layers: dict[str, Any] = {}
+        self.sources: dict[str, Any] = {onnx_name: NetPort(port) for onnx_name, port in self.ports.items()}
+        self.edges: list[tuple] = []
+        self.producers: dict[str, tuple[str, Any]] = {}  # tensor -> (layer name, node)
+
+    def _attributes(self, node: Any) -> dict[str, Any]:
+        return {a.name: self.onnx.helper.get_attribute_value(a) for a in node.attribute}
+
+    def _shape_only(self) -> set[str]:
+        """Names of nodes whose outputs only feed shape inputs (of Reshape) or other such nodes."""
+        outputs = {o.name for o in self.graph.output}
+        dropped: set[str] = set()
+        for node in reversed(self.graph.node):
+            uses = [(c, i) for o in node.output for c, i in self.consumers.get(o, [])]
+            if (uses and not set(node.output) & outputs and
+                    all(i in SHAPE_INPUTS.get(c.op_type, ()) or id(c) in dropped for c, i in uses)):
+                dropped.add(id(node))
+        return dropped
+
+    def build(self) -> NetGraph:
+        unsupported, dropped, failed = [], self._shape_only(), set()
+        for index, node in enumerate(self.graph.node):
+            if id(node) in dropped or node.op_type == "Constant":
+                continue
+            if self._fold_constant(node):
+                continue
+            label = f"node {node.name or index!r} ({node.op_type})"
+            if node.op_type not in CONVERTERS:
+                unsupported.append(f"{label}: no layer for this op")
+            elif not failed.intersection(node.input):  # nodes fed by a refused one are not reported again
+                try:
+                    self._add(node, index, CONVERTERS[node.op_type](node, self.ctx))
+                    continue
+                except Unsupported as exc:
+                    unsupported.append(f"{label}: {exc}")
+            failed.update(node.output)
+        raise_all(unsupported, SpecError, f"{self.where}: ONNX ops without a netgraph layer "
+                                          f"(supported: {', '.join(sorted(CONVERTERS))})")
+        return self._graph()
+
+    def _fold_constant(self, node: Any) -> bool:
+        """Identity, Cast, Unsqueeze and Expand (to the batch) of a constant give a constant."""
+        if node.op_type not in ("Identity", "Cast", "Unsqueeze", "Expand") or node.input[0] not in self.constants:
+            return False
+        value = self.constants[node.input[0]]
+        if node.op_type == "Unsqueeze":
+            axes = self.constants.get(node.input[1]) if len(node.input) > 1 else self._attributes(node).get("axes")
+            if axes is None:
+                return False
+            value = np.expand_dims(value, tuple(int(a) for a in np.ravel(axes)))
+        self.constants[node.output[0]] = value.astype(np.float32) if node.op_type == "Cast" else value
+        return True
+
+    def _add(self, node: Any, index: int, converted: Converted) -> None:
+        if converted.alias is not None:
+            self.sources[node.output[0]] = self._source(converted.alias)
+            return
+        if self._fuse_bias(node, converted):
+            return
+        name = identifier(node.name or f"{node.op_type}_{index}", self.taken)
+        self.layers[name] = converted.layer
+        shape = self.shapes.get(node.output[0])
+        for port_index, tensor in enumerate(converted.inputs):
+            port = converted.layer.input_ports[port_index]
+            if port_index in converted.constants:
+                const = identifier(f"{name}_{port}", self.taken)
+                self.layers[const] = constant_layer(converted.constants[port_index], shape)
+                self.edges.append((NetPort(const, "Output"), NetPort(name, port)))
+            else:
+                self.edges.append((self._source(tensor), NetPort(name, port)))
+        self.sources[node.output[0]] = NetPort(name, "Output")
+        self.producers[node.output[0]] = (name, node)
+
+    def _fuse_bias(self, node: Any, converted: Converted) -> bool:
+        """MatMul(x, W) + b (a constant vector, the MatMul's only use) -> that LinearLayer's biases."""
+        if node.op_type != "Add" or len(converted.constants) != 1:
+            return False
+        (const_index, bias), = converted.constants.items()
+        name, producer = self.producers.get(node.input[1 - const_index], (None, None))
+        if producer is None or producer.op_type != "MatMul" or len(self.consumers[producer.output[0]]) != 1:
+            return False
+        layer = self.layers[name]
+        if bias.size != layer.weights.shape[0]:
+            return False
+        self.layers[name] = layer.with_arrays({"Biases": np.reshape(bias, (-1,)).astype(np.float32)})
+        self.sources[node.output[0]] = NetPort(name, "Output")
+        return True
+
+    def _source(self, tensor: str) -> Any:
+        if tensor not in self.sources:
+            raise Unsupported(f"its input {tensor!r} is neither a graph input nor computed by a supported node")
+        return self.sources[tensor]
+
+    def _graph(self) -> NetGraph:
+        edges = list(self.edges)
+        for output in self.graph.output:
+            edges.append((self._source(output.name), NetPort(identifier(output.name, self.taken))))
+        shapes = {}
+        for onnx_name, port in self.ports.items():
+            value = next(v for v in self.graph.input if v.name == onnx_name)
+            dims = self.shapes[onnx_name]
+            dtype = INTEGER if value.type.tensor_type.elem_type in _INTEGER_TYPES else REAL
+            shapes[port] = PortType(None if dims is None else tuple(d if isinstance(d, int) else "n" for d in dims[1:]), dtype)
+        if not self.layers:
+            raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="onnx")
+        return NetGraph(self.layers, edges, **shapes)
+
+
+def _shape(value: Any) -> tuple | None:
+    tensor = value.type.tensor_type
+    if not tensor.HasField("shape"):
+        return None
+    return tuple(d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in tensor.shape.dim)

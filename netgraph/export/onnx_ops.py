@@ -1,0 +1,221 @@
+"""One converter per ONNX op: an ONNX node -> one of our layers (or an alias for a no-op).
+
+A converter gets the node and the ``Context`` (constant values, inferred shapes, attributes) and
+returns a ``Converted``: the layer and the names of the tensors feeding its input ports in order,
+or ``alias`` for nodes that pass their input through (Identity, Dropout, a Reshape to the same
+shape). It raises ``Unsupported`` (with the reason) when the node's options have no equivalent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from netgraph.layers import (BatchNormalizationLayer, CatenateLayer, ConstantArrayLayer, ConvolutionLayer,
+                             ElementwiseLayer, EmbeddingLayer, FlattenLayer, LayerNormalizationLayer, LinearLayer,
+                             PoolingLayer, ReshapeLayer, SoftmaxLayer, ThreadingLayer, TransposeLayer)
+
+__all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "SHAPE_INPUTS"]
+
+#: ONNX elementwise ops -> ElementwiseLayer function names.
+ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid", "Exp": "Exp", "Log": "Log",
+                   "Sin": "Sin", "Cos": "Cos", "Abs": "Abs", "Sqrt": "Sqrt", "Erf": "Erf", "Softplus": "Softplus",
+                   "Softsign": "SoftSign", "Selu": "SELU", "Floor": "Floor", "Ceil": "Ceiling", "Sign": "Sign",
+                   "Tan": "Tan", "Atan": "ArcTan", "Asin": "ArcSin", "Acos": "ArcCos", "Sinh": "Sinh",
+                   "Cosh": "Cosh", "Round": "Round", "Mish": "Mish", "HardSwish": "HardSwish"}
+_THREADING = {"Add": "Plus", "Mul": "Times", "Sub": "Subtract", "Div": "Divide", "Pow": "Power",
+              "Max": "Max", "Min": "Min"}
+#: Input slots that carry shapes, not data: the nodes computing them are dropped with their consumer.
+SHAPE_INPUTS = {"Reshape": (1,), "Expand": (1,)}
+
+
+class Unsupported(Exception):
+    """This node's options have no equivalent among our layers (the message says why)."""
+
+
+@dataclasses.dataclass
+class Converted:
+    layer: Any = None
+    inputs: tuple[str, ...] = ()
+    alias: str | None = None
+    constants: dict[int, np.ndarray] = dataclasses.field(default_factory=dict)  # port index -> array
+
+
+@dataclasses.dataclass
+class Context:
+    constants: dict[str, np.ndarray]
+    shapes: dict[str, tuple | None]
+    attributes: Callable[[Any], dict[str, Any]]
+    consumers: dict[str, list]
+
+    def const(self, name: str, what: str) -> np.ndarray:
+        if name not in self.constants:
+            raise Unsupported(f"its {what} ({name!r}) is computed, not a constant")
+        return self.constants[name]
+
+    def rank(self, name: str) -> int | None:
+        shape = self.shapes.get(name)
+        return None if shape is None else len(shape)
+
+
+def _gemm(node: Any, ctx: Context) -> Converted:
+    a = ctx.attributes(node)
+    if a.get("transA", 0) or ctx.rank(node.input[0]) not in (2, None):
+        raise Unsupported("only Gemm on (batch, features) inputs without transA maps to LinearLayer")
+    w = ctx.const(node.input[1], "weight matrix") * a.get("alpha", 1.0)
+    w = w if a.get("transB", 0) else w.T
+    bias = ctx.constants.get(node.input[2]) if len(node.input) > 2 and node.input[2] else None
+    if len(node.input) > 2 and node.input[2] and bias is None:
+        raise Unsupported("its bias is computed, not a constant")
+    b = np.zeros(w.shape[0], np.float32) if bias is None else np.broadcast_to(bias * a.get("beta", 1.0), w.shape[:1])
+    return Converted(LinearLayer(int(w.shape[0]), weights=np.ascontiguousarray(w), biases=np.array(b)), (node.input[0],))
+
+
+def _matmul(node: Any, ctx: Context) -> Converted:
+    if ctx.rank(node.input[0]) != 2:
+        raise Unsupported("only MatMul of a (batch, features) input by a constant matrix maps to LinearLayer")
+    w = ctx.const(node.input[1], "weight matrix").T
+    bias = np.zeros(w.shape[0], np.float32)  # the importer folds a following Add of a bias vector in
+    return Converted(LinearLayer(int(w.shape[0]), weights=np.ascontiguousarray(w), biases=bias), (node.input[0],))
+
+
+def _conv(node: Any, ctx: Context) -> Converted:
+    a = ctx.attributes(node)
+    w = ctx.const(node.input[1], "kernel")
+    bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else np.zeros(w.shape[0], np.float32)
+    return Converted(ConvolutionLayer(int(w.shape[0]), tuple(int(k) for k in w.shape[2:]),
+                                      stride=_ints(a.get("strides"), 1), padding_size=_padding(a),
+                                      dilation=_ints(a.get("dilations"), 1), channel_groups=int(a.get("group", 1)),
+                                      weights=w, biases=bias), (node.input[0],))
+
+
+def _pool(function: str) -> Callable[[Any, Context], Converted]:
+    def convert(node: Any, ctx: Context) -> Converted:
+        a = ctx.attributes(node)
+        if a.get("ceil_mode", 0) or (function == "Mean" and a.get("count_include_pad", 0) and any(a.get("pads", ()))):
+            raise Unsupported("ceil_mode=1 and count_include_pad=1 with padding have no PoolingLayer equivalent")
+        if any(d != 1 for d in a.get("dilations", ())):
+            raise Unsupported("dilated pooling has no PoolingLayer equivalent")
+        return Converted(PoolingLayer(tuple(a["kernel_shape"]), stride=_ints(a.get("strides"), 1),
+                                      padding_size=_padding(a), function=function), (node.input[0],))
+    return convert
+
+
+def _ints(values: Any, default: int) -> Any:
+    return default if not values else tuple(int(v) for v in values)
+
+
+def _padding(a: dict) -> Any:
+    if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
+        raise Unsupported(f"auto_pad={a['auto_pad']!r} is not supported (explicit symmetric pads are)")
+    pads = list(a.get("pads", ()))
+    half = len(pads) // 2
+    if pads[:half] != pads[half:]:
+        raise Unsupported(f"asymmetric pads {pads} have no padding_size equivalent")
+    return _ints(pads[:half], 0)
+
+
+def _elementwise(node: Any, ctx: Context) -> Converted:
+    return Converted(ElementwiseLayer(ELEMENTWISE_OPS[node.op_type]), (node.input[0],))
+
+
+def _softmax(node: Any, ctx: Context) -> Converted:
+    axis = int(ctx.attributes(node).get("axis", -1))
+    if axis == 0:
+        raise Unsupported("softmax over the batch dim")
+    return Converted(SoftmaxLayer(level=axis), (node.input[0],))
+
+
+def _threading(node: Any, ctx: Context) -> Converted:
+    if len(node.input) != 2:
+        raise Unsupported(f"{node.op_type} with {len(node.input)} inputs")
+    constants = {i: ctx.constants[name] for i, name in enumerate(node.input) if name in ctx.constants}
+    if len(constants) == 2:
+        raise Unsupported("both operands are constants")
+    return Converted(ThreadingLayer(_THREADING[node.op_type], inputs=2), tuple(node.input), constants=constants)
+
+
+def _concat(node: Any, ctx: Context) -> Converted:
+    axis = int(ctx.attributes(node)["axis"])
+    if axis == 0 or any(name in ctx.constants for name in node.input):
+        raise Unsupported("Concat along the batch dim or of constants")
+    return Converted(CatenateLayer(level=axis, inputs=len(node.input)), tuple(node.input))
+
+
+def _flatten(node: Any, ctx: Context) -> Converted:
+    if int(ctx.attributes(node).get("axis", 1)) != 1:
+        raise Unsupported("only Flatten with axis=1 (keep the batch dim) maps to FlattenLayer")
+    return Converted(FlattenLayer(), (node.input[0],))
+
+
+def _reshape(node: Any, ctx: Context) -> Converted:
+    source, target = ctx.shapes.get(node.input[0]), ctx.shapes.get(node.output[0])
+    if target is None or any(not isinstance(d, int) for d in target[1:]) or isinstance(target[0], int) != isinstance((source or [0])[0], int):
+        raise Unsupported("its output shape (batch first, then fixed dims) is not known")
+    if source is not None and tuple(source[1:]) == tuple(target[1:]):
+        return Converted(alias=node.input[0])
+    return Converted(ReshapeLayer(tuple(target[1:])), (node.input[0],))
+
+
+def _transpose(node: Any, ctx: Context) -> Converted:
+    perm = list(ctx.attributes(node).get("perm", ()))
+    if not perm or perm[0] != 0:
+        raise Unsupported(f"perm {perm} moves the batch dim")
+    inner = [p - 1 for p in perm[1:]]  # output dim j takes input dim inner[j]; ours: input level k -> perm[k]
+    return Converted(TransposeLayer(tuple(inner.index(k) + 1 for k in range(len(inner)))), (node.input[0],))
+
+
+def _batch_norm(node: Any, ctx: Context) -> Converted:
+    a = ctx.attributes(node)
+    scale, bias, mean, var = (ctx.const(n, what) for n, what in zip(node.input[1:5], ("scale", "B", "mean", "var")))
+    return Converted(BatchNormalizationLayer(epsilon=float(a.get("epsilon", 1e-5)), scaling=scale, biases=bias,
+                                             moving_mean=mean, moving_variance=var), (node.input[0],))
+
+
+def _layer_norm(node: Any, ctx: Context) -> Converted:
+    a, rank = ctx.attributes(node), ctx.rank(node.input[0])
+    if int(a.get("axis", -1)) not in (-1, (rank or 0) - 1):
+        raise Unsupported("only LayerNormalization over the last dim maps to LayerNormalizationLayer")
+    scale = ctx.const(node.input[1], "scale")
+    bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else np.zeros_like(scale)
+    return Converted(LayerNormalizationLayer(epsilon=float(a.get("epsilon", 1e-5)), scaling=scale, biases=bias),
+                     (node.input[0],))
+
+
+def _gather(node: Any, ctx: Context) -> Converted:
+    if int(ctx.attributes(node).get("axis", 0)) != 0 or node.input[1] in ctx.constants:
+        raise Unsupported("only Gather of rows of a constant table by computed indices maps to EmbeddingLayer")
+    table = ctx.const(node.input[0], "table")
+    if table.ndim != 2:
+        raise Unsupported(f"an embedding table must be a matrix, found shape {table.shape}")
+    return Converted(EmbeddingLayer(int(table.shape[1]), int(table.shape[0]), weights=table), (node.input[1],))
+
+
+def _identity(node: Any, ctx: Context) -> Converted:
+    return Converted(alias=node.input[0])
+
+
+def _cast(node: Any, ctx: Context) -> Converted:
+    if int(ctx.attributes(node).get("to", 0)) != 1:
+        raise Unsupported("only a Cast to float32 (a no-op on real data) is supported")
+    return Converted(alias=node.input[0])
+
+
+CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
+    "Gemm": _gemm, "MatMul": _matmul, "Conv": _conv, "MaxPool": _pool("Max"), "AveragePool": _pool("Mean"),
+    "Softmax": _softmax, "Concat": _concat, "Flatten": _flatten, "Reshape": _reshape, "Transpose": _transpose,
+    "BatchNormalization": _batch_norm, "LayerNormalization": _layer_norm, "Gather": _gather,
+    "Identity": _identity, "Dropout": _identity, "Cast": _cast,
+    **{op: _elementwise for op in ELEMENTWISE_OPS}, **{op: _threading for op in _THREADING},
+}
+
+
+def constant_layer(array: np.ndarray, shape: tuple | None) -> Any:
+    """A ConstantArrayLayer for a broadcast operand: batch dim dropped, broadcast to the data's shape."""
+    value = array[0] if shape is not None and array.ndim == len(shape) and array.shape[0] == 1 else array
+    if shape is not None and all(isinstance(d, int) for d in shape[1:]):
+        value = np.broadcast_to(value, tuple(shape[1:]))
+    return ConstantArrayLayer(array=np.ascontiguousarray(value, dtype=np.float32))

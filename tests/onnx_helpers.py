@@ -1,0 +1,45 @@
+"""Shared by the ONNX tests: run a model file in onnxruntime, compare with the compiled module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+ort = pytest.importorskip("onnxruntime")
+
+
+def run_onnx(path: Path, inputs: dict[str, torch.Tensor]) -> list[np.ndarray]:
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(None, {k: v.numpy() for k, v in inputs.items()})
+
+
+def draw_onnx(path: Path, runs: int) -> list[np.ndarray]:
+    """Outputs of ``runs`` runs of one session of a model without inputs, stacked (one draw per run)."""
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return [np.stack(d) for d in zip(*(session.run(None, {}) for _ in range(runs)))]
+
+
+def as_list(result) -> list[torch.Tensor]:
+    return [v.detach() for v in result.values()] if isinstance(result, dict) else [result.detach()]
+
+
+def assert_same_outputs(path: Path, module, inputs: dict[str, torch.Tensor], atol: float = 1e-5) -> None:
+    got = run_onnx(path, inputs)
+    want = as_list(module(**inputs))
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        torch.testing.assert_close(torch.from_numpy(np.asarray(g)), w, atol=atol, rtol=1e-4)
+
+
+def assert_same_distribution(onnx_draws: list[np.ndarray], torch_draws: list[torch.Tensor]) -> None:
+    """Per element, the means of the two samples (first dim = draws) agree within 5 standard errors."""
+    for o, t in zip(onnx_draws, torch_draws):
+        o, t = torch.from_numpy(np.asarray(o)).double(), t.double()
+        n = o.shape[0]
+        se = ((o.var(0) + t.var(0)) / n).sqrt()
+        gap = (o.mean(0) - t.mean(0)).abs()
+        assert bool((gap <= 5 * se + 1e-6).all()), (gap, se)
+        assert bool(((o.std(0) - t.std(0)).abs() <= 0.1 * t.std(0) + 1e-6).all())  # same spread

@@ -1,0 +1,148 @@
+"""export_onnx: every example spec and one net per layer family run in onnxruntime as compiled."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+onnx = pytest.importorskip("onnx")
+
+from netgraph import (AggregationLayer, BatchNormalizationLayer, CatenateLayer, ConstantArrayLayer,  # noqa: E402
+                      ConvolutionLayer, CrossEntropyLossLayer, DotLayer, DropoutLayer, ElementwiseLayer,
+                      EmbeddingLayer, FlattenLayer, FunctionLayer, GammaDistribution, GatedRecurrentLayer,
+                      LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer, BasicRecurrentLayer,
+                      MeanAbsoluteLossLayer, MeanSquaredLossLayer, NetArrayLayer, NetChain, NetGraph,
+                      NetGraphError, NetPort, NormalDistribution, OptionError, PartLayer, PoolingLayer,
+                      RandomArrayLayer, ReplicateLayer, ReshapeLayer, SequenceLastLayer, SoftmaxLayer,
+                      SummationLayer, ThreadingLayer, UniformDistribution, TotalLayer, TransposeLayer, export_onnx, load, net_initialize)
+from netgraph.cli import main  # noqa: E402
+from netgraph.export.exporter import EXPORTABLE_DISTRIBUTIONS, example_inputs  # noqa: E402
+from tests.onnx_helpers import as_list, draw_onnx, assert_same_distribution, assert_same_outputs, run_onnx  # noqa: E402
+
+SPECS = sorted((Path(__file__).resolve().parents[1] / "specs").glob("*.yaml"))
+DRAWS = 4000
+
+
+def is_random(net) -> bool:
+    return any(layer.type_name == "RandomArrayLayer" for _, layer in net.leaves())
+
+
+def family_nets() -> dict[str, NetGraph]:
+    pair = {"x": 4, "y": 4}
+    return {
+        "linear": NetChain([LinearLayer(5), LinearLayer(3)], input=(2, 4)),
+        "function": NetGraph({"f": FunctionLayer("#a * Exp[#b] + Sin[#a] / 2")}, [], a=3, b=3),
+        "elementwise": NetChain([ElementwiseLayer(f) for f in ("Tanh", "LogisticSigmoid", "Ramp", "Softplus")], input=6),
+        "merge": NetGraph({"t": ThreadingLayer("Times", inputs=2), "tot": TotalLayer(inputs=2),
+                           "c": CatenateLayer(inputs=2), "d": DotLayer()},
+                          [(NetPort("x"), [NetPort("t", "Input1"), NetPort("tot", "Input1"), NetPort("c", "Input1")]),
+                           (NetPort("y"), [NetPort("t", "Input2"), NetPort("tot", "Input2"), NetPort("c", "Input2")]),
+                           ("t", NetPort("d", "Input1")), ("tot", NetPort("d", "Input2"))], x=(3, 3), y=(3, 3)),
+        "normalization": NetChain([BatchNormalizationLayer(), LayerNormalizationLayer(), DropoutLayer(0.3),
+                                   SoftmaxLayer()], input=(3, 5)),
+        "reshape": NetChain([ReshapeLayer((3, 4)), TransposeLayer(), FlattenLayer(), PartLayer(2), ReplicateLayer(2)],
+                            input=12),
+        "conv": NetChain([ConvolutionLayer(4, 3, padding_size=1), PoolingLayer(2, function="Mean"),
+                          PoolingLayer(2, stride=2)], input=(2, 9, 9)),
+        "aggregation": NetChain([AggregationLayer("Mean"), SummationLayer()], input=(3, 4, 4)),
+        "embedding": NetChain([EmbeddingLayer(4, 10)], input=["n"]),
+        "recurrent": NetChain([LongShortTermMemoryLayer(4), GatedRecurrentLayer(3), BasicRecurrentLayer(2),
+                               SequenceLastLayer()], input=["n", 3]),
+        "losses": NetGraph({"m": MeanSquaredLossLayer(), "a": MeanAbsoluteLossLayer(),
+                            "c": CrossEntropyLossLayer("Probabilities")},
+                           [(NetPort("x"), [NetPort(k, "Input") for k in "mac"]),
+                            (NetPort("y"), [NetPort(k, "Target") for k in "mac"])], **pair),
+        "arrays": NetGraph({"a": NetArrayLayer(array=[1.0, 2.0]), "k": ConstantArrayLayer(array=[3.0, 4.0]),
+                            "f": FunctionLayer("#a * #b + #x")}, [(["a", "k", NetPort("x")], "f")], x=2),
+    }
+
+
+@pytest.mark.parametrize("family", sorted(family_nets()))
+def test_each_layer_family_runs_in_onnxruntime_as_compiled(family, tmp_path):
+    net = net_initialize(family_nets()[family], seed=0)
+    path = export_onnx(net, tmp_path / f"{family}.onnx")
+    inputs = example_inputs(net, batch=5, length=4, seed=1)  # not the traced sizes (2 and 3): dims are dynamic
+    if family == "embedding":
+        inputs["Input"] = torch.randint(0, 10, (5, 4))
+    assert_same_outputs(path, net.compile().eval(), inputs)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_every_example_spec_runs_in_onnxruntime(spec, tmp_path):
+    net = net_initialize(load(spec), seed=0)
+    refused = [path for path, layer in net.leaves() if layer.type_name == "RandomArrayLayer"
+               and type(layer.options()["distribution"]).__name__ not in EXPORTABLE_DISTRIBUTIONS]
+    if refused:
+        with pytest.raises(OptionError, match=f"{refused[0][-1]!r}.*no faithful ONNX form"):
+            export_onnx(net, tmp_path / "model.onnx")
+        return
+    path = export_onnx(net, tmp_path / "model.onnx", name=spec.stem)
+    module = net.compile().eval()
+    if not is_random(net):
+        assert_same_outputs(path, module, example_inputs(net, batch=5, seed=1))
+        return
+    if not net.input_ports:  # unbatched draws: one per run
+        onnx_draws = draw_onnx(path, DRAWS)
+        assert_same_distribution(onnx_draws, as_list(module(DRAWS)))
+        return
+    one = example_inputs(net, batch=1, seed=1)
+    inputs = {k: v.expand(DRAWS, *v.shape[1:]).contiguous() for k, v in one.items()}  # one example, many draws
+    torch.manual_seed(0)
+    assert_same_distribution(run_onnx(path, inputs), as_list(module(**inputs)))
+
+
+def test_a_random_layer_fed_by_an_input_samples_the_same_distribution(tmp_path):
+    net = NetGraph({"r": RandomArrayLayer(NormalDistribution("#mu", 2.0))}, [], mu=3)
+    path = export_onnx(net, tmp_path / "normal.onnx")
+    mu = torch.tensor([[-5.0, 0.0, 7.0]]).expand(DRAWS, 3).contiguous()
+    draws = run_onnx(path, {"mu": mu})
+    assert_same_distribution(draws, [net.compile()(mu)])
+    assert abs(float(draws[0][:, 2].mean()) - 7.0) < 5 * 2.0 / DRAWS ** 0.5  # and it is N(mu, 2)
+
+
+def test_uniform_draws_match_in_distribution(tmp_path):
+    net = NetGraph({"u": RandomArrayLayer(UniformDistribution([-1.0, 3.0]), output=2)}, [])
+    path = export_onnx(net, tmp_path / "u.onnx")
+    onnx_draws = draw_onnx(path, DRAWS)
+    assert_same_distribution(onnx_draws, as_list(net.compile()(DRAWS)))
+
+
+def test_a_distribution_without_an_onnx_sampler_is_refused_naming_the_layer(tmp_path):
+    net = NetGraph({"gamma_noise": RandomArrayLayer(GammaDistribution(2.0, 1.0), output=3)}, [])
+    target = tmp_path / "gamma.onnx"
+    target.write_bytes(b"previous")
+    with pytest.raises(OptionError, match="'gamma_noise'.*GammaDistribution.*no faithful ONNX form") as info:
+        export_onnx(net, target)
+    assert info.value.diagnostics[0].layer == ("gamma_noise",)
+    assert target.read_bytes() == b"previous"  # nothing half-written
+
+
+def test_ports_dynamic_dims_and_metadata(tmp_path):
+    net = net_initialize(NetChain([EmbeddingLayer(4, 10), LongShortTermMemoryLayer(3)], input=["n"]), seed=0)
+    model = onnx.load(str(export_onnx(net, tmp_path / "m.onnx", name="Tagger", description="tags tokens")))
+    dims = [[d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim] for v in model.graph.input]
+    assert [v.name for v in model.graph.input] == ["Input"] and dims == [["batch", "n"]]
+    assert [v.name for v in model.graph.output] == ["Output"]
+    assert [d.dim_param or d.dim_value for d in model.graph.output[0].type.tensor_type.shape.dim] == ["batch", "n", 3]
+    meta = {p.key: p.value for p in model.metadata_props}
+    assert meta["name"] == "Tagger" and meta["description"] == model.doc_string == "tags tokens"
+    assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_missing_onnx_package_says_how_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    net = net_initialize(NetChain([2], input=3), seed=0)
+    with pytest.raises(NetGraphError, match=r"pip install torch-netgraph\[onnx\]"):
+        export_onnx(net, tmp_path / "m.onnx")
+
+
+def test_cli_export_writes_the_spec_name_into_the_model(tmp_path, capsys):
+    out = tmp_path / "mlp.onnx"
+    assert main(["export", str(SPECS[1]), "-o", str(out), "--opset", "17"]) == 0
+    assert "ONNX model written to" in capsys.readouterr().out
+    model = onnx.load(str(out))
+    assert {p.key: p.value for p in model.metadata_props}["name"] == "MLPClassifier"
+    assert model.opset_import[0].version == 17

@@ -1,0 +1,124 @@
+"""import_onnx: our exports and plain torch exports come back as NetGraphs of our layers, equal in output."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+pytest.importorskip("onnx")
+
+from netgraph import (BatchNormalizationLayer, CatenateLayer, EmbeddingLayer, LayerNormalizationLayer,  # noqa: E402
+                      NetChain, NetGraph, NetPort, PoolingLayer, SpecError, ThreadingLayer,
+                      TransposeLayer, export_onnx, import_onnx, load, net_initialize)
+from netgraph.cli import main  # noqa: E402
+from netgraph.export.exporter import example_inputs  # noqa: E402
+
+SPECS = Path(__file__).resolve().parents[1] / "specs"
+
+
+def round_trip(net, tmp_path, **sizes):
+    net = net_initialize(net, seed=0)
+    back = import_onnx(export_onnx(net, tmp_path / "m.onnx"))
+    inputs = example_inputs(net, **{"batch": 5, "seed": 1, **sizes})
+    want, got = net.compile().eval()(**inputs), back.compile().eval()(**inputs)
+    for port in net.output_ports:
+        torch.testing.assert_close((got[port] if isinstance(got, dict) else got),
+                                   (want[port] if isinstance(want, dict) else want), atol=1e-5, rtol=1e-4)
+    return back
+
+
+@pytest.mark.parametrize("spec", ["mlp_classifier", "small_cnn"])
+def test_example_specs_round_trip(spec, tmp_path):
+    back = round_trip(load(SPECS / f"{spec}.yaml"), tmp_path)
+    kinds = {layer.type_name for layer in back.layers.values()}
+    assert "LinearLayer" in kinds and "SoftmaxLayer" in kinds
+    assert back.input_ports == ("Input",) and back.output_ports == ("Output",)
+
+
+def test_layers_with_arrays_levels_and_constants_round_trip(tmp_path):
+    net = NetGraph({"bn": BatchNormalizationLayer(), "ln": LayerNormalizationLayer(), "t": TransposeLayer(),
+                    "cat": CatenateLayer(inputs=2), "pool": PoolingLayer(3, padding_size=1, function="Mean"),
+                    "plus": ThreadingLayer("Plus", inputs=2)},
+                   [(NetPort("Input"), "bn", "ln", "t"), (["t", NetPort("Input")], "cat"),
+                    ("cat", "pool"), (["pool", "cat"], "plus")], Input=(4, 4, 4))
+    back = round_trip(net, tmp_path)
+    assert {"BatchNormalizationLayer", "LayerNormalizationLayer", "TransposeLayer", "PoolingLayer", "CatenateLayer",
+            "ThreadingLayer"} <= {layer.type_name for layer in back.layers.values()}
+
+
+def test_embeddings_round_trip_with_a_variable_length(tmp_path):
+    back = round_trip(NetChain([EmbeddingLayer(4, 10), "Tanh"], input=["n"]), tmp_path, length=4)
+    assert back.port_types["Input"].dtype == "Integer"
+    assert isinstance(next(iter(back.layers.values())), EmbeddingLayer)
+
+
+def torch_export(module: nn.Module, x: torch.Tensor, path: Path) -> Path:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module.eval(), (x,), str(path), dynamo=False, dynamic_axes={"input": {0: "b"}},
+                          input_names=["input"])
+    return path
+
+
+@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def test_models_exported_by_plain_torch_import_and_run_equal(kind, tmp_path):
+    torch.manual_seed(0)
+    if kind == "mlp":
+        module, x = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 3), nn.Sigmoid()), torch.randn(4, 6)
+    else:
+        module = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                               nn.AvgPool2d(2), nn.Flatten(), nn.Linear(4 * 2 * 2, 5), nn.Softmax(-1))
+        module[1].running_mean.uniform_(-1, 1)
+        module[1].running_var.uniform_(0.5, 2)
+        x = torch.randn(4, 1, 8, 8)
+    net = import_onnx(torch_export(module, x, tmp_path / f"{kind}.onnx"))
+    assert net.input_ports == ("input",)
+    with torch.no_grad():
+        torch.testing.assert_close(net(torch.cat([x, x[:1]])), module(torch.cat([x, x[:1]])), atol=1e-5, rtol=1e-4)
+
+
+def test_a_matmul_and_add_become_one_linear_layer(tmp_path):
+    class MatMulAdd(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w, self.b = nn.Parameter(torch.randn(5, 3)), nn.Parameter(torch.randn(3))
+
+        def forward(self, x):
+            return torch.tanh(x @ self.w + self.b)
+    module, x = MatMulAdd(), torch.randn(2, 5)
+    net = import_onnx(torch_export(module, x, tmp_path / "mm.onnx"))
+    assert [layer.type_name for layer in net.layers.values()] == ["LinearLayer", "ElementwiseLayer"]
+    torch.testing.assert_close(net(x), module(x).detach())
+
+
+def test_unsupported_ops_are_listed_at_once_with_node_names(tmp_path):
+    net = net_initialize(load(SPECS / "vae.yaml"), seed=0)
+    path = export_onnx(net, tmp_path / "vae.onnx")
+    with pytest.raises(SpecError) as info:
+        import_onnx(path)
+    message = str(info.value)
+    assert "3 problems" in message
+    for fragment in ("'/RandomNormalLike' (RandomNormalLike)", "(ReduceSum)", "(ReduceMean)"):
+        assert fragment in message
+    assert len(info.value.errors) == 3
+
+
+def test_a_file_that_is_not_onnx_is_a_spec_error(tmp_path):
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"\x00 not a model")
+    with pytest.raises(SpecError, match="bad.onnx"):
+        import_onnx(bad)
+
+
+def test_cli_renders_an_onnx_model(tmp_path, capsys):
+    net = net_initialize(load(SPECS / "small_cnn.yaml"), seed=0)
+    path = export_onnx(net, tmp_path / "cnn.onnx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["render", str(path), "-o", str(tmp_path / "cnn.svg"), "--backend", "builtin"]) == 0
+    svg = (tmp_path / "cnn.svg").read_text()
+    assert "ConvolutionLayer" in svg and "PoolingLayer" in svg
