@@ -4,8 +4,8 @@ Run: python benchmarks/random_layers.py [--small] [--rounds 30] [--estimates 500
 Prints, in one run:
   1. the median time of a NormalDistribution("#mu", "#sigma") draw of 4096 x 256 through a compiled
      NetGraph, forward + backward, over raw ``torch.distributions.Normal(mu, sigma).rsample()`` on the
-     same tensors (goal <= 1.05x), with torch's default threads and with one thread, as ratios of
-     median wall time and of median process CPU time (robust when other processes share the machine);
+     same tensors (goal <= 1.05x), with torch's default threads and with one thread, as the median of
+     per-round ratios of wall and of process CPU time, in a shuffled order per round (_common.compare);
      a Gamma row shows the cost of the small-shape-safe Gamma draw against ``Gamma.rsample``.
   2. one score-function training step of each discrete distribution (Bernoulli, Binomial, Poisson,
      NegativeBinomial; batch/4 x width, one thread) against the same leave-one-out estimator written by
