@@ -1,38 +1,86 @@
-"""Shared benchmark helpers: interleaved median timing, saved-activation memory, table printing."""
+"""Shared benchmark helpers: the shuffled-order comparison, saved-activation memory, table printing.
+
+Every script that compares implementations times them with :func:`compare`: each round runs every
+callable in a freshly shuffled order (a seeded shuffle, recorded), so no implementation always runs
+first or right after another one (a fixed order was measured to bias a ratio from 1.03 to 3.54 or
+0.87); it records wall time and process CPU time; and a ratio is the median over rounds of that
+round's ratio, which survives a machine that other processes slow down now and then.
+"""
 
 from __future__ import annotations
 
+import os
 import platform
+import random
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import torch
 
-__all__ = ["median_times", "median_ratio", "saved_bytes", "machine", "print_table"]
+__all__ = ["Comparison", "compare", "cpu_seconds", "saved_bytes", "machine", "print_table"]
+
+CLOCKS = ("wall", "cpu")
 
 
-def median_times(fns: dict[str, Callable[[], object]], warmup: int = 5, reps: int = 50) -> dict[str, float]:
-    """Median seconds per call of each function, measured interleaved (A B A B ...) so drift hits all alike."""
+def cpu_seconds() -> float:
+    """CPU seconds used so far by this process (all threads) and its finished children (e.g. `dot`)."""
+    times = os.times()
+    return time.process_time() + times.children_user + times.children_system
+
+
+@dataclass
+class Comparison:
+    """Per-round seconds per call of each named callable, on both clocks, and the order each round ran in."""
+
+    seed: int
+    number: int
+    orders: list[list[str]] = field(default_factory=list)
+    wall: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)
+
+    def samples(self, name: str, clock: str = "wall") -> list[float]:
+        if clock not in CLOCKS:
+            raise ValueError(f"clock is one of {CLOCKS}, found {clock!r}")
+        return (self.wall if clock == "wall" else self.cpu)[name]
+
+    def median(self, name: str, clock: str = "wall") -> float:
+        """Median seconds per call over the rounds."""
+        return statistics.median(self.samples(name, clock))
+
+    def ratio(self, num: str, den: str, clock: str = "wall") -> float:
+        """Median over rounds of (seconds of ``num`` / seconds of ``den``) measured in the same round."""
+        return statistics.median(a / b for a, b in zip(self.samples(num, clock), self.samples(den, clock)))
+
+    def describe(self) -> str:
+        """One line for a table title: how the figures were measured."""
+        return (f"{len(self.orders)} rounds x {self.number} calls, order shuffled per round (seed {self.seed}); "
+                "ratio = median of per-round ratios")
+
+
+def compare(fns: dict[str, Callable[[], object]], rounds: int = 20, number: int = 1, warmup: int = 2,
+            seed: int = 0) -> Comparison:
+    """Time named callables against each other: ``rounds`` rounds, each running every callable ``number``
+    times in a row, callables in a fresh seeded-shuffled order per round; ``warmup`` untimed calls first."""
+    if rounds < 1 or number < 1:
+        raise ValueError(f"rounds and number must be >= 1, found {rounds} and {number}")
     for _ in range(warmup):
         for fn in fns.values():
             fn()
-    samples: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(reps):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            fn()
-            samples[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in samples.items()}
-
-
-def median_ratio(fns: dict[str, Callable[[], object]], num: str, den: str, rounds: int = 5,
-                 reps: int = 50) -> tuple[dict[str, float], float]:
-    """Median times over ``rounds`` interleaved measurements, and the median of the per-round ratios
-    num/den (robust to a busy machine slowing one round down)."""
-    runs = [median_times(fns, warmup=5 if i == 0 else 2, reps=reps) for i in range(rounds)]
-    times = {name: statistics.median(r[name] for r in runs) for name in fns}
-    return times, statistics.median(r[num] / r[den] for r in runs)
+    rng = random.Random(seed)
+    result = Comparison(seed, number, wall={name: [] for name in fns}, cpu={name: [] for name in fns})
+    for _ in range(rounds):
+        order = rng.sample(list(fns), len(fns))
+        result.orders.append(order)
+        for name in order:
+            fn = fns[name]
+            start_wall, start_cpu = time.perf_counter(), cpu_seconds()
+            for _ in range(number):
+                fn()
+            result.wall[name].append((time.perf_counter() - start_wall) / number)
+            result.cpu[name].append((cpu_seconds() - start_cpu) / number)
+    return result
 
 
 def saved_bytes(step: Callable[[], torch.Tensor]) -> int:

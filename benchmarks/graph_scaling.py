@@ -1,6 +1,6 @@
 """Construction + validation + shape inference + compile for generated graphs of 100 to 10,000 layers.
 
-Run: python benchmarks/graph_scaling.py [--sizes 100 1000 10000]
+Run: python benchmarks/graph_scaling.py [--sizes 100 1000 10000] [--rounds 3]
 Goals: <= 2 s at 10,000 layers and linear growth (10k/1k <= 12x). Also prints the Python memory
 (tracemalloc peak) of building a 10,000-layer graph.
 """
@@ -8,13 +8,14 @@ Goals: <= 2 s at 10,000 layers and linear growth (10k/1k <= 12x). Also prints th
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, print_table  # noqa: E402
+from _common import compare, machine, print_table  # noqa: E402
 
 from netgraph import ElementwiseLayer, FunctionLayer, LinearLayer, NetGraph, net_initialize  # noqa: E402
 
@@ -52,20 +53,29 @@ def build_and_compile(kind, n: int) -> tuple[float, float, float]:
     return built - start, initialised - built, done - initialised
 
 
-def run(sizes: tuple[int, ...] = (100, 1000, 10000)) -> dict:
+def run(sizes: tuple[int, ...] = (100, 1000, 10000), rounds: int = 3) -> dict:
+    """Every (graph, size) built in a shuffled order per round; medians over rounds, and the size-growth
+    ratio as the median of per-round ratios."""
+    phases: dict[tuple[str, int], list[tuple[float, float, float]]] = {}
+
+    def timed(kind, n: int):
+        return lambda: phases.setdefault((kind.__name__, n), []).append(build_and_compile(kind, n))
+    t = compare({f"{kind.__name__} {n}": timed(kind, n) for kind in (chain, wide) for n in sizes}, rounds, warmup=0)
     rows, totals = [], {}
-    for kind in (chain, wide):
-        for n in sizes:
-            build, init, comp = min((build_and_compile(kind, n) for _ in range(2)), key=sum)
-            totals[(kind.__name__, n)] = build + comp
-            rows.append((kind.__name__, n, f"{build:.3f}", f"{init:.3f}", f"{comp:.3f}", f"{build + comp:.3f}"))
-    print_table(f"Graph building (best of 2) ({machine()})", rows,
-                ("graph", "layers", "construct+validate+infer s", "net_initialize s", "compile s", "build+compile s"))
+    for (kind, n), runs in sorted(phases.items()):
+        build, init, comp = (statistics.median(r[i] for r in runs) for i in range(3))
+        totals[(kind, n)] = build + comp
+        rows.append((kind, n, f"{build:.3f}", f"{init:.3f}", f"{comp:.3f}", f"{build + comp:.3f}",
+                     f"{t.median(f'{kind} {n}', 'cpu'):.3f}"))
+    print_table(f"Graph building, medians; {t.describe()} ({machine()})", rows,
+                ("graph", "layers", "construct+validate+infer s", "net_initialize s", "compile s", "build+compile s",
+                 "all three, CPU s"))
     if len(sizes) > 1:
         lo, hi = sizes[-2], sizes[-1]
         for kind in ("chain", "wide"):
-            print(f"  {kind}: {hi}/{lo} time ratio {totals[(kind, hi)] / totals[(kind, lo)]:.1f}x "
-                  f"(linear would be {hi / lo:.0f}x)")
+            print(f"  {kind}: {hi}/{lo} time ratio {t.ratio(f'{kind} {hi}', f'{kind} {lo}'):.1f}x wall, "
+                  f"{t.ratio(f'{kind} {hi}', f'{kind} {lo}', 'cpu'):.1f}x CPU (build + initialize + compile; "
+                  f"linear would be {hi / lo:.0f}x)")
     tracemalloc.start()
     chain(sizes[-1])
     _, peak = tracemalloc.get_traced_memory()
@@ -77,7 +87,9 @@ def run(sizes: tuple[int, ...] = (100, 1000, 10000)) -> dict:
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
-    run(tuple(p.parse_args(argv).sizes))
+    p.add_argument("--rounds", type=int, default=3, help="rounds, each in a shuffled order")
+    a = p.parse_args(argv)
+    run(tuple(a.sizes), a.rounds)
 
 
 if __name__ == "__main__":

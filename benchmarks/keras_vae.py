@@ -22,7 +22,7 @@ def build_keras_vae(keras: Any, d: int = 16, hidden: int = 32, latent: int = 4) 
         def call(self, inputs: Any) -> Any:
             x, recon, mu, sigma = inputs
             kl = ops.sum((ops.square(mu) + ops.square(sigma) - 1) / 2 - ops.log(sigma), axis=1)
-            return 16 * ops.mean(ops.square(recon - x), axis=1) + kl
+            return d * ops.mean(ops.square(recon - x), axis=1) + kl
 
     x = keras.Input(shape=(d,))
     h = keras.layers.Dense(hidden, activation="tanh")(x)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
+import yaml
 import torch.nn.functional as F
 from torch import nn
 
@@ -34,14 +35,24 @@ class HandMLP(nn.Module):
 MLP_MAP = {"1": "fc1", "3": "fc2", "5": "fc3"}
 
 
-def spec_vae() -> NetGraph:
-    """specs/vae.yaml: 16 -> 32 -> (mu, sigma) in 4 dims -> z ~ Normal(mu, sigma) -> 32 -> 16; outputs Reconstruction, Loss."""
-    return net_initialize(netgraph.load(SPECS / "vae.yaml"), seed=0)
+def spec_vae(d: int = 16, hidden: int = 32, latent: int = 4) -> NetGraph:
+    """specs/vae.yaml: 16 -> 32 -> (mu, sigma) in 4 dims -> z ~ Normal(mu, sigma) -> 32 -> 16; outputs Reconstruction,
+    Loss. Other sizes: the same spec with its widths (and the reconstruction weight ``d``) replaced."""
+    if (d, hidden, latent) == (16, 32, 4):
+        return net_initialize(netgraph.load(SPECS / "vae.yaml"), seed=0)
+    spec = yaml.safe_load((SPECS / "vae.yaml").read_text())
+    layers = spec["layers"]
+    layers["encoder"]["layers"][0]["output"] = layers["decoder"]["layers"][0]["output"] = hidden
+    layers["mu"]["output"] = layers["log_sigma"]["output"] = latent
+    layers["decoder"]["layers"][2]["output"] = spec["inputs"]["Input"] = d
+    layers["elbo"]["function"] = f"{d} * #SquaredError + #KL"
+    return net_initialize(NetGraph.from_yaml(yaml.safe_dump(spec)), seed=0)
 
 
 class HandVAE(nn.Module):
     def __init__(self, d: int = 16, hidden: int = 32, latent: int = 4):
         super().__init__()
+        self.d = d
         self.enc, self.mu, self.log_sigma = nn.Linear(d, hidden), nn.Linear(hidden, latent), nn.Linear(hidden, latent)
         self.dec1, self.dec2 = nn.Linear(latent, hidden), nn.Linear(hidden, d)
 
@@ -51,7 +62,7 @@ class HandVAE(nn.Module):
         z = mu + sigma * torch.randn_like(mu)
         recon = self.dec2(torch.tanh(self.dec1(z)))
         kl = ((mu.square() + sigma.square() - 1) / 2 - torch.log(sigma)).sum(1)
-        loss = 16 * (recon - x).square().mean(1) + kl
+        loss = self.d * (recon - x).square().mean(1) + kl
         return {"Reconstruction": recon, "Loss": loss}
 
 

@@ -1,7 +1,8 @@
 """Training-step time (forward + backward + Adam) of compiled NetGraphs vs handwritten torch, same weights.
 
-Run: python benchmarks/training_step.py [--batch 256] [--reps 100] [--torch-compile] [--keras]
-Prints, per model, the median step time of each and the ratio ours/handwritten (goal <= 1.05), the
+Run: python benchmarks/training_step.py [--batch 256] [--rounds 30] [--number 5] [--torch-compile] [--keras]
+Prints, per model, the median step time of each and the ratio ours/handwritten in wall and CPU time
+(goal <= 1.05; implementations run in a shuffled order per round, see _common.compare), the
 activation memory autograd saves for backward (goal ratio <= 1.05), optionally the same under
 torch.compile, and the VAE written with Keras 3's functional API on the torch backend (goal: ours >= 4x faster).
 """
@@ -18,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, median_ratio, print_table, saved_bytes  # noqa: E402
+from _common import compare, machine, print_table, saved_bytes  # noqa: E402
 from models import (CNN_MAP, MLP_MAP, VAE_MAP, HandCNN, HandMLP, HandVAE, copy_arrays, mlp,  # noqa: E402
                     spec_cnn, spec_vae)
 
@@ -57,33 +58,40 @@ def cases(batch: int, small: bool) -> dict[str, tuple]:
     }
 
 
-def run(batch: int = 256, reps: int = 100, compile_: bool = False, keras: bool = False, small: bool = False,
-        rounds: int = 5) -> list:
+def run(batch: int = 256, number: int = 5, compile_: bool = False, keras: bool = False, small: bool = False,
+        rounds: int = 30) -> list:
     torch.manual_seed(0)
-    rows = []
+    rows, how = [], ""
     for name, (ours, hand, loss_of, x) in cases(batch, small).items():
         ours_step, ours_fwd = make_step(ours, loss_of, x)
         hand_step, hand_fwd = make_step(hand, loss_of, x)
-        t, ratio = median_ratio({"ours": ours_step, "hand": hand_step}, "ours", "hand", rounds, reps)
-        mem = saved_bytes(ours_fwd) / saved_bytes(hand_fwd)
-        row = [name, f"{t['hand'] * 1e3:.3f}", f"{t['ours'] * 1e3:.3f}", f"{ratio:.3f}", f"{mem:.3f}"]
+        steps = {"ours": ours_step, "hand": hand_step}
         if compile_:
-            c_ours, _ = make_step(torch.compile(ours), loss_of, x)
-            c_hand, _ = make_step(torch.compile(hand), loss_of, x)
-            tc, c_ratio = median_ratio({"ours": c_ours, "hand": c_hand}, "ours", "hand", rounds, reps)
-            row += [f"{t['hand'] / tc['hand']:.2f}x", f"{t['ours'] / tc['ours']:.2f}x", f"{c_ratio:.3f}"]
+            steps["ours compiled"] = make_step(torch.compile(ours), loss_of, x)[0]
+            steps["hand compiled"] = make_step(torch.compile(hand), loss_of, x)[0]
+        t = compare(steps, rounds, number)
+        how = t.describe()
+        mem = saved_bytes(ours_fwd) / saved_bytes(hand_fwd)
+        row = [name, f"{t.median('hand') * 1e3:.3f}", f"{t.median('ours') * 1e3:.3f}", f"{t.ratio('ours', 'hand'):.3f}",
+               f"{t.ratio('ours', 'hand', 'cpu'):.3f}", f"{mem:.3f}"]
+        if compile_:
+            row += [f"{1 / t.ratio('hand compiled', 'hand'):.2f}x", f"{1 / t.ratio('ours compiled', 'ours'):.2f}x",
+                    f"{t.ratio('ours compiled', 'hand compiled'):.3f}"]
         rows.append(tuple(row))
-    header = ("model", "handwritten ms", "netgraph ms", "ratio", "saved-activation ratio")
+    header = ("model", "handwritten ms", "netgraph ms", "ratio (wall)", "ratio (CPU)", "saved-activation ratio")
     if compile_:
         header += ("torch.compile speedup (hand)", "torch.compile speedup (ours)", "compiled ratio")
-    print_table(f"Training step, batch {batch}, {rounds} rounds x {reps} interleaved steps; ratio = median of "
-                f"per-round ratios ({machine()})", rows, header)
+    print_table(f"Training step, batch {batch}; {how} ({machine()})", rows, header)
     if keras:
-        keras_vae(batch, reps, rounds)
+        keras_vae(batch, number, rounds)
     return rows
 
 
-def keras_vae(batch: int, reps: int, rounds: int) -> None:
+#: (data, hidden, latent) widths of the VAE in the Keras comparison: specs/vae.yaml's, and an MNIST-sized one
+KERAS_SIZES = ((16, 32, 4), (784, 256, 32))
+
+
+def keras_vae(batch: int, number: int, rounds: int) -> None:
     os.environ.setdefault("KERAS_BACKEND", "torch")
     try:
         import keras
@@ -95,43 +103,45 @@ def keras_vae(batch: int, reps: int, rounds: int) -> None:
         return
     from keras_vae import build_keras_vae
     from netgraph.train.options import parse_method
-    x, zeros = torch.rand(batch, 16), torch.zeros(batch)
-    native = build_keras_vae(keras)
-    native.compile(optimizer=keras.optimizers.Adam(1e-4), loss=[None, lambda target, loss: keras.ops.mean(loss)])
 
-    def fused_step(model: torch.nn.Module, loss_of: Callable) -> Callable:
-        def fused(params: list) -> torch.optim.Optimizer:  # what net_train uses
-            return parse_method("Adam", 1e-4).optimizer([{"params": params}])
-        return make_step(model, lambda m, x: loss_of(m), x, fused)[0]
+    def fused(params: list) -> torch.optim.Optimizer:  # what net_train uses
+        return parse_method("Adam", 1e-4).optimizer([{"params": params}])
 
-    steps = {
-        "keras native": lambda: native.train_on_batch(x, [x, zeros]),
-        "keras torch loop": fused_step(build_keras_vae(keras), lambda m: m(x)[1].mean()),
-        "hand": fused_step(HandVAE(), lambda m: m(x)["Loss"].mean()),
-        "ours": fused_step(spec_vae().compile(), lambda m: m(x)["Loss"].mean()),
-    }
-    t, _ = median_ratio(steps, "keras native", "ours", rounds, reps)
-    rows = [(name, f"{t[key] * 1e3:.3f}", f"{t[key] / t['ours']:.2f}x") for name, key in (
-        ("Keras model.train_on_batch (Keras Adam)", "keras native"),
-        ("Keras model, torch fused-Adam loop", "keras torch loop"),
-        ("handwritten torch, fused Adam", "hand"), ("netgraph, net_train's optimizer (fused Adam)", "ours"))]
-    print_table(f"VAE (specs/vae.yaml) training step vs Keras {keras.__version__} functional API (torch backend), "
-                f"batch {batch}", rows, ("implementation", "ms per step", "time / netgraph's"))
+    for d, hidden, latent in KERAS_SIZES:
+        x, zeros = torch.rand(batch, d), torch.zeros(batch)
+        native = build_keras_vae(keras, d, hidden, latent)
+        native.compile(optimizer=keras.optimizers.Adam(1e-4), loss=[None, lambda target, loss: keras.ops.mean(loss)])
+        steps = {
+            "keras native": lambda: native.train_on_batch(x, [x, zeros]),
+            "keras torch loop": make_step(build_keras_vae(keras, d, hidden, latent), lambda m, x: m(x)[1].mean(), x,
+                                          fused)[0],
+            "hand": make_step(HandVAE(d, hidden, latent), lambda m, x: m(x)["Loss"].mean(), x, fused)[0],
+            "ours": make_step(spec_vae(d, hidden, latent).compile(), lambda m, x: m(x)["Loss"].mean(), x, fused)[0],
+        }
+        t = compare(steps, rounds, number)
+        rows = [(name, f"{t.median(key) * 1e3:.3f}", f"{t.ratio(key, 'ours'):.2f}x",
+                 f"{t.ratio(key, 'ours', 'cpu'):.2f}x") for name, key in (
+            ("Keras model.train_on_batch (Keras Adam)", "keras native"),
+            ("Keras model, torch fused-Adam loop", "keras torch loop"),
+            ("handwritten torch, fused Adam", "hand"), ("netgraph, net_train's optimizer (fused Adam)", "ours"))]
+        print_table(f"VAE {d}-{hidden}-{latent} (specs/vae.yaml's graph) training step vs Keras {keras.__version__} "
+                    f"functional API (torch backend), batch {batch}; {t.describe()}", rows,
+                    ("implementation", "ms per step", "wall / netgraph's", "CPU / netgraph's"))
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--batch", type=int, default=256)
-    p.add_argument("--reps", type=int, default=100)
+    p.add_argument("--number", type=int, default=5, help="steps in a row per timing sample")
     p.add_argument("--torch-compile", action="store_true")
     p.add_argument("--keras", action="store_true")
-    p.add_argument("--rounds", type=int, default=5, help="repeat the interleaved measurement; report medians")
+    p.add_argument("--rounds", type=int, default=30, help="rounds, each in a freshly shuffled order")
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     p.add_argument("--small", action="store_true", help="tiny sizes (the smoke test)")
     a = p.parse_args(argv)
     if a.threads:
         torch.set_num_threads(a.threads)
-    run(a.batch, a.reps, a.torch_compile, a.keras, a.small, 1 if a.small else a.rounds)
+    run(a.batch, a.number, a.torch_compile, a.keras, a.small, 2 if a.small else a.rounds)
 
 
 if __name__ == "__main__":

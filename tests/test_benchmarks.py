@@ -12,15 +12,19 @@ from pathlib import Path
 import pytest
 import torch
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import _common  # noqa: E402
+
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 @pytest.mark.parametrize("script, args, expect", [
-    ("training_step.py", ["--small", "--reps", "2", "--batch", "8"], ["MLP 32-16-8-10", "VAE (specs/vae.yaml)",
-                                                                       "CNN (specs/small_cnn.yaml)", "ratio"]),
-    ("graph_scaling.py", ["--sizes", "10", "20"], ["chain", "wide", "time ratio", "Python memory"]),
+    ("training_step.py", ["--small", "--number", "1", "--batch", "8"],
+     ["MLP 32-16-8-10", "VAE (specs/vae.yaml)", "CNN (specs/small_cnn.yaml)", "ratio (wall)", "ratio (CPU)",
+      "order shuffled per round (seed 0)"]),
+    ("graph_scaling.py", ["--sizes", "10", "20", "--rounds", "2"], ["chain", "wide", "time ratio", "Python memory"]),
     ("render.py", ["--layers", "20", "--repeats", "1"], ["builtin"]),
-    ("random_layers.py", ["--small"], ["Normal 64x16", "plain REINFORCE"]),
+    ("random_layers.py", ["--small"], ["Normal 64x16", "plain REINFORCE", "Bernoulli 16x16", "NegativeBinomial 16x16"]),
     ("cli_startup.py", ["--reps", "1", "--train"], ["python -c pass", "netgraph --version", "netgraph train"]),
 ])
 def test_benchmark_script_runs_on_tiny_sizes(script, args, expect):
@@ -57,3 +61,64 @@ def test_benchmark_twins_compute_the_same_function(models):
     b = hand(x)
     torch.testing.assert_close(a["Loss"], b["Loss"])
     torch.testing.assert_close(a["Reconstruction"], b["Reconstruction"])
+
+
+class FakeClock:
+    """Stands in for both clocks: the timed callables advance it by what they "cost"."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def costs(self, seconds):
+        def fn():
+            self.now += next(seconds)
+        return fn
+
+
+def test_compare_shuffles_the_order_each_round_and_takes_the_median_of_per_round_ratios(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(_common.time, "perf_counter", clock)
+    monkeypatch.setattr(_common, "cpu_seconds", clock)
+    slow = iter([3.0] * 9)
+    fast = iter([1.0, 1.0, 1.0, 1.0, 9.0, 1.0, 1.0, 1.0, 1.0])  # warm-up, then one round slowed by load
+    result = _common.compare({"slow": clock.costs(slow), "fast": clock.costs(fast)}, rounds=8, warmup=1, seed=3)
+    assert result.ratio("slow", "fast") == 3.0 == result.ratio("slow", "fast", "cpu")  # the loaded round is outvoted
+    assert result.median("fast") == 1.0 and sorted(result.samples("fast")) == [1.0] * 7 + [9.0]
+    assert all(sorted(order) == ["fast", "slow"] for order in result.orders)
+    assert {tuple(order) for order in result.orders} == {("fast", "slow"), ("slow", "fast")}  # not a fixed order
+    again = _common.compare({"slow": lambda: None, "fast": lambda: None}, rounds=8, warmup=0, seed=3)
+    assert again.orders == result.orders  # the shuffle is seeded: the order is recorded and repeatable
+    assert "seed 3" in result.describe()
+
+
+def test_compare_divides_by_the_calls_per_sample(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(_common.time, "perf_counter", clock)
+    monkeypatch.setattr(_common, "cpu_seconds", clock)
+    result = _common.compare({"a": clock.costs(iter([2.0] * 12))}, rounds=2, number=5, warmup=2)
+    assert result.samples("a") == [2.0, 2.0]
+    with pytest.raises(ValueError):
+        _common.compare({"a": lambda: None}, rounds=0)
+
+
+@pytest.fixture
+def twins():
+    import estimator_twins
+    return estimator_twins
+
+
+def test_handwritten_estimator_steps_compute_our_gradient(twins):
+    """The estimator comparison is only fair if both steps draw the same values and give the same gradient."""
+    for case in twins.CASES:
+        logits = (torch.randn(6, 5) * 0.5).requires_grad_()
+        grads = []
+        for make in (twins.ours_step, twins.hand_step):
+            step = make(case, logits)
+            torch.manual_seed(7)
+            step()
+            grads.append(logits.grad.clone())
+        assert grads[0].abs().sum() > 0, case.name
+        torch.testing.assert_close(grads[0], grads[1], msg=case.name)

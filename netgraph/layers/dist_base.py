@@ -22,7 +22,7 @@ from netgraph.core.layer import frozen_init
 from netgraph.core.registry import Registry
 
 __all__ = ["Distribution", "DISTRIBUTIONS", "distribution_class", "slot_name", "noise", "full", "tensors",
-           "Constraint", "standard_gamma", "log_standard_gamma", "safe_exp", "xlogy"]
+           "Constraint", "standard_gamma", "log_standard_gamma", "safe_exp", "xlogy", "log_or_tiny"]
 
 DISTRIBUTIONS: Registry = Registry("distribution")
 Param = Any  # float | str ("#slot") | list | torch.Tensor
@@ -380,3 +380,14 @@ def xlogy(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """x * log(y) with 0 where x == 0, and a finite gradient there even when y == 0."""
     zero = x == 0
     return torch.where(zero, 0.0, x * torch.where(zero, 1.0, y).log())
+
+
+def log_or_tiny(y: torch.Tensor) -> torch.Tensor:
+    """log(y + tiny), tiny the dtype's smallest normal number: log y wherever y >= 1e-30 (float32; the sum
+    rounds to y), and finite at y == 0, so ``k * log_or_tiny(y)`` is 0 with gradient 0 where the count k
+    is 0, as ``xlogy(k, y)`` is, at the cost of one add (no masks: this is the log-mass hot path).
+
+    >>> log_or_tiny(torch.tensor([1.0, 0.0])).tolist()[0], bool(torch.isfinite(log_or_tiny(torch.zeros(1))))
+    (0.0, True)
+    """
+    return torch.log(y + torch.finfo(y.dtype).tiny)

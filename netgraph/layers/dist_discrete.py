@@ -20,7 +20,7 @@ from typing import Any
 
 import torch
 
-from netgraph.layers.dist_base import COUNT, INTEGER, NONNEGATIVE, POSITIVE, UNIT, UNIT_LEFT_OPEN, Distribution, full, noise, tensors, xlogy
+from netgraph.layers.dist_base import COUNT, INTEGER, NONNEGATIVE, POSITIVE, UNIT, UNIT_LEFT_OPEN, Distribution, full, log_or_tiny, noise, tensors
 from netgraph.core.errors import OptionError
 
 __all__ = ["BernoulliDistribution", "BinomialDistribution", "PoissonDistribution",
@@ -53,8 +53,8 @@ class BernoulliDistribution(_Discrete):
         return torch.bernoulli(full(_nograd(p), shape, params))
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
-        (p,) = tensors(params, x)
-        return xlogy(x, p) + xlogy(1 - x, 1 - p)
+        (p,) = tensors(params, x)  # x is a draw, 0 or 1: log p where x = 1, log(1 - p) where x = 0
+        return torch.addcmul(1 - x, p, 2 * x - 1).log()
 
     def relaxed(self, params: Sequence[Any], shape: tuple, temperature: float) -> torch.Tensor:
         """A Concrete draw σ((logit p + log U − log(1−U))/τ), differentiable in p."""
@@ -90,7 +90,7 @@ class BinomialDistribution(_Discrete):
         n, p = tensors(params, x)
         n = n.detach()
         comb = torch.lgamma(n + 1) - torch.lgamma(x + 1) - torch.lgamma(n - x + 1)
-        return comb + xlogy(x, p) + xlogy(n - x, 1 - p)
+        return comb + x * log_or_tiny(p) + (n - x) * log_or_tiny(1 - p)
 
     def _mean(self, n, p):
         return n * p
@@ -112,7 +112,7 @@ class PoissonDistribution(_Discrete):
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (mu,) = tensors(params, x)
-        return xlogy(x, mu) - mu - torch.lgamma(x + 1)
+        return x * log_or_tiny(mu) - mu - torch.lgamma(x + 1)
 
     def _mean(self, mu):
         return mu
@@ -140,7 +140,7 @@ class NegativeBinomialDistribution(_Discrete):
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         n, p = tensors(params, x)
-        return torch.lgamma(x + n) - torch.lgamma(n) - torch.lgamma(x + 1) + n * p.log() + xlogy(x, 1 - p)
+        return torch.lgamma(x + n) - torch.lgamma(n) - torch.lgamma(x + 1) + n * p.log() + x * log_or_tiny(1 - p)
 
     def _mean(self, n, p):
         return n * (1 - p) / p

@@ -1,0 +1,95 @@
+"""The discrete distributions' log-mass (what the score-function estimator differentiates).
+
+It is written without masks for speed; these tests pin its values and gradients to the masked ``xlogy``
+form it replaced, at the boundary values (p = 0, p = 1, mu = 0, n = 0) and inside, and to torch.distributions.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (BernoulliDistribution, BinomialDistribution, NegativeBinomialDistribution, NetGraph,
+                      PoissonDistribution, RandomArrayLayer)
+from netgraph.layers.dist_base import xlogy
+
+
+def _masked_bernoulli(x, p):
+    return xlogy(x, p) + xlogy(1 - x, 1 - p)
+
+
+def _masked_binomial(x, n, p):
+    n = n.detach()  # an integer: no gradient
+    return torch.lgamma(n + 1) - torch.lgamma(x + 1) - torch.lgamma(n - x + 1) + xlogy(x, p) + xlogy(n - x, 1 - p)
+
+
+def _masked_poisson(x, mu):
+    return xlogy(x, mu) - mu - torch.lgamma(x + 1)
+
+
+def _masked_negative_binomial(x, n, p):
+    return torch.lgamma(x + n) - torch.lgamma(n) - torch.lgamma(x + 1) + n * p.log() + xlogy(x, 1 - p)
+
+
+# (distribution, the masked reference, [(x, parameter values)]): every x is a value the draw can take
+CASES = [
+    (BernoulliDistribution("#p"), _masked_bernoulli,
+     [(0, [0.0]), (1, [1.0]), (0, [0.3]), (1, [0.3]), (0, [1e-30]), (1, [1 - 1e-9])]),
+    (BinomialDistribution("#n", "#p"), _masked_binomial,
+     [(0, [5, 0.0]), (5, [5, 1.0]), (0, [5, 0.4]), (2, [5, 0.4]), (5, [5, 0.4]), (0, [0, 0.0]), (0, [0, 0.5]),
+      (0, [0, 1.0])]),
+    (PoissonDistribution("#mu"), _masked_poisson, [(0, [0.0]), (0, [2.0]), (3, [2.0]), (1, [1e-20])]),
+    (NegativeBinomialDistribution("#n", "#p"), _masked_negative_binomial,
+     [(0, [2.5, 1.0]), (0, [2.5, 0.3]), (4, [2.5, 0.3]), (7, [0.01, 1e-6])]),
+]
+POINTS = [(dist, ref, x, values) for dist, ref, points in CASES for x, values in points]
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("dist, reference, x, values", POINTS,
+                         ids=[f"{type(d).__name__[:-12]}-x{x}-{v}" for d, _, x, v in POINTS])
+def test_log_mass_and_its_gradient_equal_the_masked_form(dist, reference, x, values, dtype):
+    params = [torch.tensor(float(v), dtype=dtype, requires_grad=True) for v in values]
+    draw = torch.tensor(float(x), dtype=dtype)
+    ours = dist.log_prob(draw, params)
+    ours_grads = torch.autograd.grad(ours, params, allow_unused=True)
+    ref_params = [p.detach().clone().requires_grad_() for p in params]
+    ref = reference(draw, *ref_params)
+    ref_grads = torch.autograd.grad(ref, ref_params, allow_unused=True)
+    assert bool(torch.isfinite(ours))
+    torch.testing.assert_close(ours, ref, rtol=1e-6, atol=0)
+    for got, want in zip(ours_grads, ref_grads):
+        if want is None:
+            assert got is None or float(got) == 0.0
+            continue
+        assert bool(torch.isfinite(got)), f"gradient {got} at x={x}, parameters {values}"
+        torch.testing.assert_close(got, want, rtol=1e-6, atol=0)
+
+
+def test_log_mass_matches_torch_distributions_inside_the_support():
+    torch.manual_seed(0)
+    p, mu, n = torch.rand(200, dtype=torch.float64) * 0.98 + 0.01, torch.rand(200, dtype=torch.float64) * 5 + 0.1, 7.0
+    td = torch.distributions
+    pairs = [
+        (BernoulliDistribution("#p"), [p], td.Bernoulli(probs=p)),
+        (BinomialDistribution(n, "#p"), [n, p], td.Binomial(n, probs=p)),
+        (PoissonDistribution("#mu"), [mu], td.Poisson(mu)),
+        (NegativeBinomialDistribution(2.5, "#p"), [2.5, p], td.NegativeBinomial(2.5, probs=1 - p)),
+    ]
+    for dist, params, twin in pairs:
+        x = twin.sample()
+        torch.testing.assert_close(dist.log_prob(x, params), twin.log_prob(x), rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("dist, values", [
+    (BernoulliDistribution("#p"), torch.tensor([0.0, 1.0, 0.0, 1.0])),
+    (BinomialDistribution(4, "#p"), torch.tensor([0.0, 1.0, 0.0, 1.0])),
+    (PoissonDistribution("#p"), torch.tensor([0.0, 0.0, 3.0, 0.0])),
+    (NegativeBinomialDistribution(2, "#p"), torch.tensor([1.0, 1.0, 0.5, 1.0])),
+])
+def test_a_training_step_at_the_boundary_values_has_finite_gradients(dist, values):
+    module = NetGraph([RandomArrayLayer(dist)], [], p=()).compile()
+    p = values.clone().requires_grad_()
+    losses = (module(p=p) - 0.5) ** 2
+    (losses.mean() + module.surrogate_loss(losses)).backward()
+    assert bool(torch.isfinite(p.grad).all()), p.grad
