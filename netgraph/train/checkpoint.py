@@ -34,6 +34,7 @@ __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoi
 
 FORMAT = "netgraph-checkpoint"
 _NAME = re.compile(r"round-(\d+)\.pt")
+_PARTIAL = re.compile(r"\.round-\d+\.pt\.[0-9a-f]+\.tmp")  # atomic_write's temporary name
 
 
 def save_checkpoint(directory: str | os.PathLike, state: dict[str, Any], round: int, keep: int = 3) -> Path:
@@ -41,6 +42,8 @@ def save_checkpoint(directory: str | os.PathLike, state: dict[str, Any], round: 
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"round-{round:06d}.pt"
+    for partial in (p for p in folder.iterdir() if _PARTIAL.fullmatch(p.name)):
+        partial.unlink(missing_ok=True)  # left by a run killed while writing: never a complete checkpoint
     atomic_write(path, lambda f: torch.save({"format": FORMAT, "version": 1, "round": round, **state}, f))
     for old in checkpoints(folder)[:-keep] if keep > 0 else []:
         old.unlink(missing_ok=True)
