@@ -97,7 +97,7 @@ def test_early_stopping_stops_and_returns_the_best_net():
     assert results.reason_training_stopped == "TrainingStoppingCriterion"
     assert results.total_rounds < 300
     best = min(range(len(results.validation_losses)), key=results.validation_losses.__getitem__) + 1
-    assert results.best_validation_round == best and results.total_rounds == best + 3
+    assert results.best_validation_round == best and results.total_rounds == best + 2
     with torch.no_grad():
         trained = (results.trained_net(xv) - yv).square().mean().item()
         final = (results.training_net(xv) - yv).square().mean().item()

@@ -71,7 +71,15 @@ class CompiledNet(nn.Module):
         if not layer.ARRAYS:
             return None
         state = self.get_submodule(".".join(node.path)).state_dict()
-        return node.path, layer.with_arrays({n: state[n].detach().clone() for n in layer.ARRAYS if n in state})
+        given = layer.arrays
+        return node.path, layer.with_arrays({n: _as_given(state[n].detach().clone(), given[n])
+                                             for n in layer.ARRAYS if n in state})
+
+
+def _as_given(value: torch.Tensor, given: Any) -> torch.Tensor:
+    """``value`` in the dtype of the array the layer was given (the module computes in the working precision)."""
+    dtype = getattr(given, "dtype", None)
+    return value.to(dtype) if isinstance(dtype, torch.dtype) and dtype.is_floating_point else value
 
 
 def module_expr(path: tuple[str, ...], base: str = "self") -> str:
@@ -223,4 +231,13 @@ def _compile(net: Any, checks: bool | str | None) -> CompiledNet:
     module = cls(net, code)
     weakref.finalize(module, linecache.cache.pop, filename, None)  # tracebacks need it only while it lives
     _ModuleBuilder(net, module, checks).run()
+    _to_working_precision(module)
     return module
+
+
+def _to_working_precision(module: nn.Module) -> None:
+    """Cast floating parameters and buffers held in another precision (a float64 array given by the user,
+    a loaded float16 one) to ``torch.get_default_dtype()``, once for every layer; the net keeps its arrays."""
+    working = torch.get_default_dtype()
+    if any(t.is_floating_point() and t.dtype != working for t in (*module.parameters(), *module.buffers())):
+        module.to(working)

@@ -149,7 +149,8 @@ class NetGraph(Layer):
                 errors.append(Diagnostic(f"graph input {name!r} must be a Python identifier (it becomes a keyword "
                                          f"argument)", "graph-input-name", layer=(), port=name))
         raise_all(errors, WiringError, "invalid graph ports")
-        return {name: _port_type(v, name) for name, v in port_shapes.items()}
+        types = {name: _port_type(v, name) for name, v in port_shapes.items()}
+        return {name: t for name, t in types.items() if t != PortType(None, None)}  # None declares nothing (as in YAML)
 
     def _topological_order(self) -> tuple[str, ...]:
         g = nx.DiGraph()

@@ -20,6 +20,7 @@ import torch
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.layer import frozen_init
 from netgraph.core.registry import Registry
+from netgraph.layers.dist_limits import FLOAT_MAX, overflow_problems
 
 __all__ = ["Distribution", "DISTRIBUTIONS", "distribution_class", "slot_name", "noise", "full", "tensors",
            "Constraint", "standard_gamma", "log_standard_gamma", "safe_exp", "xlogy", "log_or_tiny"]
@@ -145,6 +146,7 @@ class Distribution:
     INTEGER_PARAMS: ClassVar[tuple[str, ...]] = ()  # never get a gradient
     SUPPORT_PARAMS: ClassVar[tuple[str, ...]] = ()  # move the support: no score-function gradient
     discrete: ClassVar[bool] = False
+    DRAW_LIMIT: ClassVar[float] = FLOAT_MAX  # the largest |draw| the sampler gives correctly (dist_limits)
     params: tuple
     nargs: int
 
@@ -202,8 +204,14 @@ class Distribution:
             problem = self.relation([torch.as_tensor(v, dtype=torch.float64) for v in self.params])
             if problem:
                 errors.append(problem)
+        if not errors:
+            errors = overflow_problems(self, self.params)
         if errors:
             raise OptionError(f"{type(self).__name__}: " + "; ".join(errors))
+
+    def _draw_bound(self, *params: torch.Tensor) -> torch.Tensor | None:
+        """The largest |draw| these float64 parameters practically give (compared with ``DRAW_LIMIT``); None: bounded."""
+        return None
 
     def relation(self, params: Sequence[torch.Tensor]) -> str | None:
         """A message when the parameters violate a joint condition (e.g. min < max), else None."""
@@ -223,11 +231,13 @@ class Distribution:
             problem = self.relation(values)
             if problem:
                 errors.append(problem)
-        if errors:
+        overflow = [] if errors else overflow_problems(self, values, [n for n, _ in checked])
+        if errors or overflow:
             where = where() if callable(where) else where
-            raise DataError(f"{where}: {type(self).__name__} " + "; ".join(errors) + ". A bad value would make "
-                            "the draw NaN; fix the layer feeding it (e.g. pass a scale through Softplus or Exp, a "
-                            "probability through LogisticSigmoid).")
+            why = ("Such a draw would overflow; bound the layer feeding it (e.g. with a Tanh or a clip)" if overflow
+                   else "A bad value would make the draw NaN; fix the layer feeding it (e.g. pass a scale through "
+                   "Softplus or Exp, a probability through LogisticSigmoid)")
+            raise DataError(f"{where}: {type(self).__name__} " + "; ".join(errors or overflow) + f". {why}.")
 
     # -- sampling (subclasses) ------------------------------------------------------------------------
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:

@@ -18,6 +18,7 @@ from typing import Any
 import torch
 
 from netgraph.layers.dist_base import POSITIVE, REAL, Distribution, noise, tensors
+from netgraph.layers.dist_limits import E_MAX, Z_MAX
 from netgraph.core.errors import OptionError
 
 __all__ = ["NormalDistribution", "UniformDistribution", "ExponentialDistribution", "MaxwellDistribution",
@@ -42,6 +43,9 @@ class NormalDistribution(Distribution):
     @property
     def args(self) -> list:
         return super().args if self.nargs else [0.0, 1.0]
+
+    def _draw_bound(self, mu, sigma):
+        return mu.abs() + Z_MAX * sigma
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         mu, sigma = params
@@ -94,6 +98,9 @@ class UniformDistribution(Distribution):
             return None
         return f"needs min < max, found min {_show(low)} and max {_show(high)}"
 
+    def _draw_bound(self, low, high):
+        return low.abs() + high.abs()  # high - low stays finite too
+
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         low, high = params
         return low + (high - low) * noise(shape, params, "uniform")
@@ -126,6 +133,9 @@ class ExponentialDistribution(Distribution):
     CONSTRAINTS = {"lam": POSITIVE}
     ROLES = {"lam": "rate λ"}
 
+    def _draw_bound(self, lam):
+        return E_MAX / lam
+
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         (rate,) = params
         return noise(shape, params, "exponential") / rate
@@ -147,6 +157,9 @@ class MaxwellDistribution(Distribution):
     PARAMS = ("sigma",)
     CONSTRAINTS = {"sigma": POSITIVE}
     ROLES = {"sigma": "scale"}
+
+    def _draw_bound(self, sigma):
+        return 2 * Z_MAX * sigma
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         (sigma,) = params
@@ -170,6 +183,9 @@ class RayleighDistribution(Distribution):
     CONSTRAINTS = {"sigma": POSITIVE}
     ROLES = {"sigma": "scale"}
 
+    def _draw_bound(self, sigma):
+        return (2 * E_MAX) ** 0.5 * sigma
+
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         (sigma,) = params
         return sigma * (2 * noise(shape, params, "exponential")).sqrt()
@@ -191,6 +207,9 @@ class HalfNormalDistribution(Distribution):
     PARAMS = ("theta",)
     CONSTRAINTS = {"theta": POSITIVE}
     ROLES = {"theta": "inverse scale: mean 1/theta"}
+
+    def _draw_bound(self, theta):
+        return Z_MAX * math.sqrt(math.pi / 2) / theta
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         (theta,) = params
@@ -219,6 +238,9 @@ class WeibullDistribution(Distribution):
     CONSTRAINTS = {"alpha": POSITIVE, "beta": POSITIVE, "mu": REAL}
     ROLES = {"alpha": "shape", "beta": "scale", "mu": "location"}
     SUPPORT_PARAMS = ("mu",)  # bounds the support: no score-function gradient
+
+    def _draw_bound(self, alpha, beta, mu):
+        return mu.abs() + beta * E_MAX ** (1 / alpha)
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, mu = params

@@ -22,6 +22,7 @@ import torch
 
 from netgraph.layers.dist_base import COUNT, INTEGER, NONNEGATIVE, POSITIVE, UNIT, UNIT_LEFT_OPEN, Distribution, full, log_or_tiny, noise, tensors
 from netgraph.core.errors import OptionError
+from netgraph.layers.dist_limits import COUNT_MAX, E_MAX, Z_MAX, gamma_upper
 
 __all__ = ["BernoulliDistribution", "BinomialDistribution", "PoissonDistribution",
            "NegativeBinomialDistribution", "DiscreteUniformDistribution"]
@@ -81,6 +82,9 @@ class BinomialDistribution(_Discrete):
     ROLES = {"n": "number of trials, an integer", "p": "success probability"}
     INTEGER_PARAMS = ("n",)
 
+    def _draw_bound(self, n, p):
+        return n
+
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         n, p = params
         prob = full(_nograd(p), shape, params)
@@ -105,6 +109,10 @@ class PoissonDistribution(_Discrete):
     PARAMS = ("mu",)
     CONSTRAINTS = {"mu": NONNEGATIVE}
     ROLES = {"mu": "mean"}
+    DRAW_LIMIT = COUNT_MAX  # torch.poisson's int64 counts
+
+    def _draw_bound(self, mu):
+        return mu + Z_MAX * mu.sqrt() + E_MAX
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         (mu,) = params
@@ -131,6 +139,11 @@ class NegativeBinomialDistribution(_Discrete):
     PARAMS = ("n", "p")
     CONSTRAINTS = {"n": POSITIVE, "p": UNIT_LEFT_OPEN}
     ROLES = {"n": "number of successes", "p": "success probability"}
+    DRAW_LIMIT = COUNT_MAX  # torch.poisson's int64 counts
+
+    def _draw_bound(self, n, p):
+        rate = gamma_upper(n) * (1 - p) / p
+        return rate + Z_MAX * rate.sqrt() + E_MAX
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         n, p = (_nograd(v) for v in params)
@@ -174,6 +187,9 @@ class DiscreteUniformDistribution(Distribution):
         if isinstance(lo, str) or isinstance(hi, str) or bool((torch.as_tensor(lo) <= torch.as_tensor(hi)).all()):
             return None
         return f"needs imin <= imax, found imin {lo!r} and imax {hi!r}"
+
+    def _draw_bound(self, imin, imax):
+        return imin.abs() + imax.abs() + 1
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         lo, hi = (_nograd(v) for v in params)

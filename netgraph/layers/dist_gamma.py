@@ -21,6 +21,7 @@ import torch
 from netgraph.layers.dist_base import LOG_MAX as _LOG_MAX
 from netgraph.layers.dist_base import (POSITIVE, POSITIVE_INT, REAL, Distribution, full, log_standard_gamma, safe_exp,
                               standard_gamma, tensors)
+from netgraph.layers.dist_limits import gamma_upper, log_gamma_lower
 
 __all__ = ["GammaDistribution", "ChiDistribution", "NakagamiDistribution", "ChiSquareDistribution",
            "ErlangDistribution", "LogGammaDistribution", "ExpGammaDistribution", "InverseGammaDistribution"]
@@ -67,6 +68,9 @@ class _GeneralizedGamma(_GammaLike):
 class GammaDistribution(_GeneralizedGamma):
     """GammaDistribution(α, β): shape α, **scale** β; (α, β, γ, μ): generalized, μ + β·G^(1/γ), G ~ Gamma(α, 1)."""
 
+    def _draw_bound(self, alpha, beta, gamma, mu):
+        return mu.abs() + torch.where(gamma == 1, beta * gamma_upper(alpha), 0.0)  # else safe_exp saturates
+
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, gamma, mu = params
         if _plain(gamma, 1.0):
@@ -94,6 +98,9 @@ class ChiDistribution(_GammaLike):
     CONSTRAINTS = {"nu": POSITIVE}
     ROLES = {"nu": "degrees of freedom"}
 
+    def _draw_bound(self, nu):
+        return (2 * gamma_upper(nu / 2)).sqrt()
+
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         (nu,) = params
         return safe_exp((_log_gamma_draw(nu / 2, shape, params) + math.log(2)) / 2)
@@ -115,6 +122,9 @@ class NakagamiDistribution(_GammaLike):
     PARAMS = ("mu", "omega")
     CONSTRAINTS = {"mu": POSITIVE, "omega": POSITIVE}
     ROLES = {"mu": "shape", "omega": "spread"}
+
+    def _draw_bound(self, mu, omega):
+        return (gamma_upper(mu) * omega / mu).sqrt()
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         mu, omega = params
@@ -139,6 +149,9 @@ class ChiSquareDistribution(_GammaLike):
     PARAMS = ("nu",)
     CONSTRAINTS = {"nu": POSITIVE}
     ROLES = {"nu": "degrees of freedom"}
+
+    def _draw_bound(self, nu):
+        return 2 * gamma_upper(nu / 2)
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         (nu,) = params
@@ -167,6 +180,9 @@ class ErlangDistribution(_GammaLike):
     ESTIMATORS = ("pathwise", "score_function")
     INTEGER_PARAMS = ("k",)
 
+    def _draw_bound(self, k, lam):
+        return gamma_upper(k) / lam
+
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         k, rate = params
         k = k.detach() if isinstance(k, torch.Tensor) else k
@@ -194,6 +210,9 @@ class LogGammaDistribution(_GammaLike):
     CONSTRAINTS = {"alpha": POSITIVE, "beta": POSITIVE, "mu": REAL}
     ROLES = {"alpha": "shape", "beta": "shape", "mu": "location"}
     SUPPORT_PARAMS = ("mu",)  # bounds the support: no score-function gradient
+
+    def _draw_bound(self, alpha, beta, mu):
+        return mu.abs() + 1  # expm1 of a clamped value saturates
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, mu = params
@@ -225,6 +244,9 @@ class ExpGammaDistribution(_GammaLike):
     CONSTRAINTS = {"kappa": POSITIVE, "theta": POSITIVE, "mu": REAL}
     ROLES = {"kappa": "shape", "theta": "scale", "mu": "location"}
 
+    def _draw_bound(self, kappa, theta, mu):
+        return mu.abs() + theta * torch.maximum(log_gamma_lower(kappa).abs(), gamma_upper(kappa).log().abs())
+
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         kappa, theta, mu = params
         return mu + theta * _log_gamma_draw(kappa, shape, params)
@@ -246,6 +268,9 @@ class InverseGammaDistribution(_GeneralizedGamma):
 
     The mean needs α > 1 (αγ > 1) and the variance α > 2 (αγ > 2); ``inf`` otherwise.
     """
+
+    def _draw_bound(self, alpha, beta, gamma, mu):
+        return mu.abs() + 0 * (alpha + beta + gamma)  # safe_exp saturates
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, gamma, mu = params

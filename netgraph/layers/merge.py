@@ -96,6 +96,13 @@ class ThreadingLayer(_Variadic):
     inputs: Ports = None
     POSITIONAL = "function"
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> ThreadingLayer:
+        if len(args) > 1:  # the dataclass would take the second as inputs=: Wolfram's is a level, not ports
+            raise OptionError(f"ThreadingLayer takes one positional argument, the function; found {len(args)}: "
+                              f"{list(args)!r}. Give the ports by keyword (inputs=2 or inputs=['a', 'b']); "
+                              "Wolfram's second argument, a level specification, is not supported", option="inputs")
+        return super().__new__(cls)
+
     def normalize(self) -> dict[str, Any]:
         f = self.function
         if not isinstance(f, str):

@@ -28,6 +28,7 @@ import torch
 from netgraph.train.wording import counted
 from netgraph.core.errors import DataError, OptionError, did_you_mean, raise_all
 from netgraph.core.types import INTEGER, PortType, format_shape
+from netgraph.backend.evaluation import as_port_tensor
 
 __all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
            "split_fraction"]
@@ -89,18 +90,13 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
 def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> torch.Tensor | None:
     t = exp.type
     want = _batch_shape(t.shape)
-    if t.dtype == INTEGER:
-        if x.is_floating_point() or x.is_complex():
-            problems.append(f"{exp.what} (key {key!r}): expected Integer values of shape {want}, found "
-                            f"dtype {x.dtype}; convert with .long() (class indices count from 0)")
-            return None
-        x = x.long()
-    else:
-        if x.is_complex():
-            problems.append(f"{exp.what} (key {key!r}): expected real values, found dtype {x.dtype}")
-            return None
-        if not x.is_floating_point():
-            x = x.to(torch.get_default_dtype())
+    try:  # the same dtype policy as calling a net: reals to the working precision, integers as int64
+        x = as_port_tensor(key, x, integer=t.dtype == INTEGER)
+    except DataError as exc:
+        kind = f"Integer values of shape {want}" if t.dtype == INTEGER else "real values"
+        hint = "; convert with .long() (class indices count from 0)" if t.dtype == INTEGER else ""
+        problems.append(f"{exp.what} (key {key!r}): expected {kind}, found dtype {x.dtype} ({exc}){hint}")
+        return None
     if t.shape is not None:
         rank = len(t.shape)
         fits = x.dim() == rank + 1 and all(d is None or isinstance(d, str) or d == n

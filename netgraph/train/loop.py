@@ -244,7 +244,7 @@ class Trainer:
             if callable(stopping.criterion):
                 stop = bool(stopping.criterion(self.info())) if self.ctx.main else False
             else:
-                stop = r > stopping.initial_patience and s.stale > stopping.patience
+                stop = r > stopping.initial_patience and s.stale >= max(1, stopping.patience)
             reason = "TrainingStoppingCriterion" if self.ctx.any(stop) else None
         interval = self.plan.checkpoint["interval"] if self.plan.checkpoint else 0
         if interval and r % interval == 0:

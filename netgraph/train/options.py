@@ -209,7 +209,10 @@ def resolve_multipliers(net: Any, names: list[str], spec: Any) -> dict[str, floa
 # -- stopping -------------------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class Stopping:
-    """Early stopping: stop once the loss has not improved for ``patience`` rounds after ``initial_patience``."""
+    """Early stopping: stop once the loss has not improved for ``patience`` rounds after ``initial_patience``.
+
+    Patience 0 and 1 both stop at the first round that does not improve.
+    """
 
     criterion: Any = "loss"  # "loss" (validation loss, or the round loss without a validation set) or f(info)
     patience: int = 0

@@ -91,8 +91,9 @@ class NetTrainResults:
     def __getitem__(self, name: str) -> Any:
         if name not in PROPERTIES:
             raise OptionError(f"NetTrainResults has no property {name!r}{did_you_mean(name, PROPERTIES)}")
-        value = getattr(self, PROPERTIES[name])
-        return value() if callable(value) else value
+        attribute = PROPERTIES[name]
+        value = getattr(self, attribute)
+        return value() if callable(getattr(type(self), attribute, None)) else value  # methods, not callable nets
 
     def __repr__(self) -> str:
         val = f", validation loss {self.validation_loss:.4g}" if self.validation_loss is not None else ""

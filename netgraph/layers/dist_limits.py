@@ -1,0 +1,86 @@
+"""The range of parameters each distribution's sampler can draw from without overflowing.
+
+Draws are made in float32 (the working precision), whose largest value is about 3.4e38; torch's
+Poisson sampler (behind Poisson and NegativeBinomial) returns int64 counts and gives -2**63 for every
+draw once its mean passes about 9.2e18. Every parameter must lie within ±1e38, and each distribution
+bounds its draws (``_draw_bound``: the largest |draw| reached with probability above about 1e-12, from
+8 standard normal deviations, exponential noise up to 30 and the Gamma tails below) by ``DRAW_LIMIT``.
+Samplers that work in log space (generalized Gamma, InverseGamma, LogGamma) saturate at the largest
+float instead of overflowing, by design (tiny shapes stay usable); only their locations are bounded.
+
+>>> float(gamma_upper(torch.tensor(1.0, dtype=torch.float64)))   # 1 + 8 + 30
+39.0
+>>> PARAM_MAX, COUNT_MAX == 2.0 ** 62
+(1e+38, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+__all__ = ["PARAM_MAX", "FLOAT_MAX", "COUNT_MAX", "Z_MAX", "E_MAX", "gamma_upper", "log_gamma_lower",
+           "overflow_problems"]
+
+PARAM_MAX = 1e38  #: any parameter: within float32's range with room for arithmetic on it
+FLOAT_MAX = float(torch.finfo(torch.float32).max)  #: continuous draws stay finite in float32
+COUNT_MAX = 2.0 ** 62  #: torch.poisson's int64 counts overflow at 2**63 (to -9.22e18 for every draw)
+Z_MAX = 8.0  #: |standard normal| noise reached with probability above ~1e-15
+E_MAX = 30.0  #: standard exponential noise (and -log U) reached with probability above ~1e-13
+
+
+def gamma_upper(alpha: torch.Tensor) -> torch.Tensor:
+    """An upper bound of a Gamma(alpha, 1) draw, exceeded with probability below ~1e-12."""
+    return alpha + Z_MAX * alpha.sqrt() + E_MAX
+
+
+def log_gamma_lower(alpha: torch.Tensor) -> torch.Tensor:
+    """A lower bound of log G, G ~ Gamma(alpha, 1), undercut with probability below ~1e-13 (P(G < g) ≤ g^α/Γ(α+1))."""
+    small = (torch.lgamma(alpha + 1) - E_MAX) / alpha
+    large = (alpha - Z_MAX * alpha.sqrt()).clamp(min=1.0).log()
+    return torch.where(alpha > 4 * Z_MAX ** 2, large, small)
+
+
+def _as64(values: Sequence[Any]) -> list[torch.Tensor]:
+    return [(v.detach() if isinstance(v, torch.Tensor) else torch.tensor(float(v), dtype=torch.float64)).to(torch.float64)
+            for v in values]
+
+
+def _at(t: torch.Tensor, flat_index: int, shape: torch.Size) -> float:
+    return float(t.expand(shape).reshape(-1)[flat_index]) if t.dim() else float(t)
+
+
+def overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[str] | None = None) -> list[str]:
+    """Messages for parameters (numbers or tensors, in ``dist.PARAMS`` order) beyond the sampler's range.
+
+    ``names`` restricts the per-parameter check to those parameters; the joint bound of the draws is
+    checked only when every value is given (no '#slot' strings).
+    """
+    problems = []
+    pairs = [(n, v) for n, v in zip(dist.PARAMS, values) if not isinstance(v, str) and (names is None or n in names)]
+    for (name, _), v in zip(pairs, _as64([v for _, v in pairs])):
+        big = v.abs() > PARAM_MAX
+        if v.numel() and bool(big.any()):
+            found = float(v.reshape(-1)[int(big.reshape(-1).nonzero()[0])])
+            problems.append(f"parameter {dist.role(name)} must lie within ±{PARAM_MAX:g} (draws overflow float32 "
+                            f"beyond), found {found!r}")
+    if problems or any(isinstance(v, str) for v in values):
+        return problems
+    full = _as64(values)
+    bound = dist._draw_bound(*full)
+    if bound is None:
+        return []
+    bad = ~(bound <= dist.DRAW_LIMIT)  # NaN is bad too
+    if not bool(bad.any()):
+        return []
+    shape = torch.broadcast_shapes(bound.shape, *(v.shape for v in full))
+    i = int(bad.expand(shape).reshape(-1).nonzero()[0])
+    shown = ", ".join(f"{dist.role(n)} = {_at(v, i, shape):g}" for n, v in zip(dist.PARAMS, full))
+    what = ("counts beyond torch's int64 Poisson sampler" if dist.DRAW_LIMIT == COUNT_MAX
+            else "values beyond float32's range (inf)")
+    return [f"parameters {shown} give draws up to about {_at(bound, i, shape):.3g}, {what}; keep draws "
+            f"below {dist.DRAW_LIMIT:.3g}"]
+
+
