@@ -130,5 +130,5 @@ def test_many_errors_do_not_take_long():
 def test_no_import_paths_or_code_objects_can_be_named():
     """A TorchLayer needs a live torch module: a spec cannot name one by import path (unlike Hydra's _target_)."""
     message = refused(HEAD + "  t: {type: TorchLayer, module: os.system}\n  n: NetGraph\n")
-    assert "<string>:3:33: layer 't' (TorchLayer): needs a torch.nn.Module, found str" in message
+    assert "<string>:3:33: layer 't': TorchLayer needs a torch.nn.Module, found str" in message
     assert "<string>:4:3: layer 'n': 'NetGraph' is not a layer" in message

@@ -56,8 +56,8 @@ def test_all_problems_of_a_file_are_reported_together_in_file_order(tmp_path):
         "layer 'enc': unknown layer type 'LinearLayr' (did you mean 'LinearLayer'?)",
         ("layer 'mu' (LinearLayer) has no option 'outptu' (did you mean 'output'?); its options are output, input, "
          "weights, biases"),
-        "layer 'sig' (LinearLayer): option output= must be an int or a list of ints, found 'two'",
-        "layer 'f' (FunctionLayer): expression '#a +* 2' at column 5: syntax error",
+        "layer 'sig': LinearLayer option output= must be an int or a list of ints, found 'two'",
+        "layer 'f': expression '#a +* 2' at column 5: syntax error",
         "layer 'r' option distribution: NormalDistribution takes",
         "unknown type 'NormalDistributon' (did you mean 'NormalDistribution'?)",
         "'sgi' is not a layer or declared graph port (Input) (did you mean 'sig'?)",
@@ -80,9 +80,9 @@ def test_the_message_lists_each_problem_on_its_own_line(tmp_path):
 
 def test_expression_errors_point_at_the_column_inside_the_expression():
     quoted = errors_of('netgraph: 1\nlayers:\n  f: {type: FunctionLayer, function: "#a + #b.__class__"}\n')
-    assert quoted[0].startswith("<string>:3:47: layer 'f' (FunctionLayer): expression '#a + #b.__class__' at column 9")
+    assert quoted[0].startswith("<string>:3:47: layer 'f': expression '#a + #b.__class__' at column 9")
     plain = errors_of("netgraph: 1\nlayers:\n  f:\n    type: FunctionLayer\n    function: Exp[#a] + Foo[#b]\n")
-    assert plain[0].startswith("<string>:5:25: layer 'f' (FunctionLayer): expression 'Exp[#a] + Foo[#b]' at column "
+    assert plain[0].startswith("<string>:5:25: layer 'f': expression 'Exp[#a] + Foo[#b]' at column "
                                "11: unknown function 'Foo'")
 
 
@@ -178,7 +178,7 @@ edges: 5
                                  "<string>:8:17", "<string>:9:8"]
     text = "\n".join(errors)
     assert "args: is a list of parameters" in text
-    assert "layer 'c' (FunctionLayer): needs a slot expression string" in text
+    assert "layer 'c': FunctionLayer needs a slot expression string" in text
     assert "3.5 is not a layer" in text
     assert "'file:' takes a path to another spec" in text
     assert "input 'Input': a port shape" in text

@@ -17,31 +17,20 @@ edges: []
 from __future__ import annotations
 
 import math
-import struct
-from collections.abc import Mapping
 from typing import Any
 
-import torch
 import yaml
 
-from netgraph.core.errors import SpecError
-from netgraph.spec.edges import render_edges
-from netgraph.core.types import PortType
 from netgraph.core.chain import NetChain
+from netgraph.core.errors import SpecError, raise_all
 from netgraph.core.graph import NetGraph
-from netgraph.core.layer import Layer
-from netgraph.core.options import option_kinds
-from netgraph.layers.distributions import Distribution
-from netgraph.core.errors import raise_all
+from netgraph.core.options import option_hints
+from netgraph.spec.edges import render_edges
+from netgraph.spec.options import Flow, Unwritable, codec, shape_data
 
-__all__ = ["dump_spec", "dump_data", "spec_data", "shape_data"]
+__all__ = ["dump_spec", "dump_data", "spec_data"]
 
-_SHAPE_KINDS = ("shape", "sequence-shape", "port-shapes")  # option kinds written as shape data
 _FLOW_WIDTH = 100
-
-
-class _Flow(dict):
-    """A mapping written on one line ``{type: LinearLayer, output: 3}`` when short enough."""
 
 
 class _Block(list):
@@ -75,7 +64,7 @@ def _compact_len(value: Any, limit: int) -> int:
     return len(str(value)) + 2
 
 
-def _represent_flow(dumper: yaml.SafeDumper, data: _Flow) -> Any:
+def _represent_flow(dumper: yaml.SafeDumper, data: Flow) -> Any:
     short = _compact_len(data, _FLOW_WIDTH) <= _FLOW_WIDTH
     return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=short)
 
@@ -92,27 +81,15 @@ def _represent_float(dumper: yaml.SafeDumper, data: float) -> Any:
     return yaml.SafeDumper.represent_float(dumper, data)
 
 
-_Dumper.add_representer(_Flow, _represent_flow)
+_Dumper.add_representer(Flow, _represent_flow)
 _Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(_Block, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=False))
 _Dumper.add_representer(float, _represent_float)
 _Dumper.add_representer(dict, lambda d, data: d.represent_mapping("tag:yaml.org,2002:map", data.items()))
 
 
-def shape_data(t: Any) -> Any:
-    """A port type or shape as spec data: ``3``, ``[2, 3]``, ``null``, ``Integer``, ``{shape, dtype}``."""
-    if isinstance(t, PortType):
-        if t.dtype is None:
-            return shape_data(t.shape)
-        return t.dtype if t.shape == () else {"shape": shape_data(t.shape), "dtype": t.dtype}
-    if t is None:
-        return None
-    t = tuple(t)
-    return t[0] if len(t) == 1 and isinstance(t[0], int) else list(t)
-
-
 class _Writer:
-    def __init__(self, arrays: dict[str, torch.Tensor] | None):
+    def __init__(self, arrays: dict | None):
         self.arrays = arrays  # None: arrays inline; a dict: collect them here instead
         self.errors: list[str] = []
 
@@ -144,71 +121,19 @@ class _Writer:
     def layer(self, layer: Any, path: tuple) -> Any:
         if isinstance(layer, NetGraph):
             return self.graph(layer, path)
-        out = _Flow(type=layer.type_name)
+        out = Flow(type=layer.type_name)
         array_fields = {field: name for name, field in getattr(layer, "ARRAYS", {}).items()}
-        kinds = {name: kind.name for name, kind in option_kinds(type(layer)).items()}
+        hints = option_hints(type(layer))
         for key, value in layer.options().items():
             if key in array_fields and self.arrays is not None:
                 if value is not None:
                     self.arrays[".".join((*path, array_fields[key]))] = value
                 continue
-            if kinds.get(key) in _SHAPE_KINDS and isinstance(value, tuple):
-                value = shape_data(value)
-            out[key] = self.value(value, path, key)
+            try:
+                out[key] = codec(hints.get(key, Any)).write(value)
+            except Unwritable as exc:
+                self.errors.append(f"layer {'/'.join(path)!r} option {key}= {exc}")
         return out
-
-    def value(self, value: Any, path: tuple, key: str) -> Any:
-        if value is None or isinstance(value, (bool, int, float, str)):
-            return value
-        if isinstance(value, torch.Tensor):
-            return _tensor_data(value)
-        if isinstance(value, Distribution):
-            return _Flow(type=type(value).__name__, args=self.value(value.args, path, key))
-        if isinstance(value, Layer):
-            return self.layer(value, (*path, key))
-        if isinstance(value, PortType):
-            return shape_data(value)
-        if isinstance(value, (list, tuple)):
-            return [self.value(v, path, key) for v in value]
-        if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
-            return {k: self.value(v, path, key) for k, v in value.items()}
-        self.errors.append(_unwritable(path, key, value))
-        return None
-
-
-def _short_float32(x: float) -> float:
-    """The float with the shortest repr that is still ``x`` once rounded to float32 (0.1, not 0.10000000149)."""
-    if not math.isfinite(x):
-        return x
-    target = struct.pack("<f", x)
-    for digits in range(1, 10):
-        candidate = float(f"{x:.{digits}g}")
-        if struct.pack("<f", candidate) == target:
-            return candidate
-    return x
-
-
-def _tensor_data(t: torch.Tensor) -> Any:
-    """Nested lists; float32 values written as their shortest exact decimal (small arrays only)."""
-    data = t.detach().cpu().tolist()
-    if t.dtype != torch.float32 or t.numel() > 20000:
-        return data
-
-    def short(v: Any) -> Any:
-        return [short(x) for x in v] if isinstance(v, list) else _short_float32(v)
-    return short(data)
-
-
-def _unwritable(path: tuple, key: str, value: Any) -> str:
-    where = f"layer {'/'.join(path)!r} option {key}="
-    if isinstance(value, torch.nn.Module):
-        return (f"{where} is a Python torch module ({type(value).__name__}), which a spec cannot hold: specs "
-                f"contain no code. Rebuild it from netgraph layers, or keep this net in Python")
-    if callable(value):
-        return (f"{where} is a Python function ({getattr(value, '__name__', type(value).__name__)}), which a "
-                f"spec cannot hold: specs contain no code. Write it as a slot expression such as "
-                f"\"#x * LogisticSigmoid[#y]\", or keep this net in Python")
-    return f"{where} is a {type(value).__name__}, which a spec cannot hold (numbers, strings, lists, tensors only)"
 
 
 def spec_data(net: Any, name: str | None = None, arrays: dict | None = None) -> dict:

@@ -1,32 +1,31 @@
-"""Edges in specs: the text forms parsed into endpoints with their columns, and graphs' edges as text.
+"""Edges in specs: read (text or list form, each endpoint resolved with its column) and written as text.
 
-An edge is a string ``"a -> b"``, a chain ``"a -> b -> c"``, groups ``"[a, b] -> c"`` / ``"a -> [b, c]"``,
-ports ``"noise.Output -> Params"``, a mute ``"a.Aux -> None"``, or a list ``[src, dst]`` (or a longer
-chain) whose items are endpoints or lists of endpoints.
+An edge is ``"a -> b"``, a chain ``"a -> b -> c"``, groups ``"[a, b] -> c"`` / ``"a -> [b, c]"``, ports
+``"noise.Output -> Params"``, a mute ``"a.Aux -> None"``, or a list ``[src, dst]`` (or a longer chain)
+of endpoints or lists of endpoints.
 
->>> [[e.text for e in group] for group in parse_edge_text("[means, stds] -> sample.x", Loc(3, 5, 6))]
+>>> [[e.text for e in group] for group in parse_edge("[means, stds] -> sample.x", Loc(3, 5, 6))]
 [['means', 'stds'], ['sample.x']]
->>> parse_edge_text("a -> bb", Loc(3, 5, 6))[1][0].loc
+>>> parse_edge("a -> bb", Loc(3, 5, 6))[1][0].loc
 Loc(line=3, col=11, inner=11)
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from netgraph.spec.yaml_nodes import Loc, YSeq
-from netgraph.core.errors import SpecError
-from netgraph.core.ports import PortRef
+from netgraph.core.errors import SpecError, did_you_mean
+from netgraph.core.ports import NetPort
+from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
-__all__ = ["Endpoint", "EdgeSyntaxError", "parse_edge", "parse_edge_text", "render_edges", "SIMPLE_NAME"]
+__all__ = ["Endpoint", "EdgeSyntaxError", "parse_edge", "read_edges", "render_edges"]
 
 SIMPLE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*")
+_BAD = object()
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     """One endpoint as written (``"noise"``, ``"noise.Output"``, ``"None"``) and where it is."""
 
     text: str
@@ -41,44 +40,35 @@ class EdgeSyntaxError(Exception):
         self.message, self.loc = message, loc
 
 
-def _split(text: str, sep: str, offset: int) -> list[tuple[str, int]]:
-    """Pieces of ``text`` between ``sep``s, stripped, with the offset of each piece's first char."""
-    pieces, start = [], 0
-    for m in re.finditer(re.escape(sep), text):
-        pieces.append((text[start:m.start()], start))
-        start = m.end()
-    pieces.append((text[start:], start))
-    return [(p.strip(), offset + s + len(p) - len(p.lstrip())) for p, s in pieces]
+def _pieces(text: str, sep: str, offset: int) -> list[tuple[str, int]]:
+    """Pieces of ``text`` between ``sep``s, stripped, with the offset of each piece's first character."""
+    out, start = [], offset
+    for part in text.split(sep):
+        out.append((part.strip(), start + len(part) - len(part.lstrip())))
+        start += len(part) + len(sep)
+    return out
 
 
 def _group(text: str, offset: int, loc: Loc) -> list[Endpoint]:
     if text.startswith("[") and text.endswith("]"):
-        items = _split(text[1:-1], ",", offset + 1)
+        items = _pieces(text[1:-1], ",", offset + 1)
     elif any(c in text for c in "[],"):
         raise EdgeSyntaxError(f"cannot read endpoint {text!r}: a group is written [a, b]", loc.at(offset))
     else:
         items = [(text, offset)]
-    out = []
     for item, at in items:
         if not item or any(c in item for c in "[],"):
             raise EdgeSyntaxError(f"cannot read endpoint {item!r} in {text!r}: endpoints are 'layer', "
                                   f"'layer.Port', a graph port, or None", loc.at(at))
-        out.append(Endpoint(item, loc.at(at)))
-    return out
-
-
-def parse_edge_text(text: str, loc: Loc) -> list[list[Endpoint]]:
-    """``"[a, b] -> c -> d.Port"`` -> groups of endpoints, each with its position."""
-    pieces = _split(text, "->", 0)
-    if len(pieces) < 2:
-        raise EdgeSyntaxError(f"edge {text!r} has no '->': write 'src -> dst' (or a list [src, dst])", loc)
-    return [_group(piece, at, loc) for piece, at in pieces]
+    return [Endpoint(item, loc.at(at)) for item, at in items]
 
 
 def parse_edge(value: Any, loc: Loc) -> list[list[Endpoint]]:
     """An edge item of a spec (string or list) -> groups of endpoints; EdgeSyntaxError when malformed."""
     if isinstance(value, str):
-        return parse_edge_text(value, loc)
+        if "->" not in value:
+            raise EdgeSyntaxError(f"edge {value!r} has no '->': write 'src -> dst' (or a list [src, dst])", loc)
+        return [_group(piece, at, loc) for piece, at in _pieces(value, "->", 0)]
     if isinstance(value, YSeq):
         if len(value) < 2:
             raise EdgeSyntaxError(f"an edge list needs a source and a destination, found {list(value)!r}", loc)
@@ -90,92 +80,96 @@ def parse_edge(value: Any, loc: Loc) -> list[list[Endpoint]]:
     raise EdgeSyntaxError(f"an edge is a string 'src -> dst' or a list [src, dst], found {value!r}", loc)
 
 
-def _list_item(item: Any, loc: Loc) -> list[Endpoint]:
-    if item is None:
-        return [Endpoint("None", loc)]
-    if isinstance(item, int) and not isinstance(item, bool):
+def _list_item(item: Any, loc: Loc, nested: bool = False) -> list[Endpoint]:
+    if item is None or (isinstance(item, int) and not isinstance(item, bool)):
         return [Endpoint(str(item), loc)]
     if isinstance(item, str):
         return _group(item.strip(), 0, loc)
+    if isinstance(item, YSeq) and nested:
+        raise EdgeSyntaxError("groups do not nest: write [a, b], not [[a, b]]", loc)
     if isinstance(item, YSeq) and item:
-        out = []
-        for sub, sub_loc in zip(item, item.item_locs):
-            if isinstance(sub, YSeq):
-                raise EdgeSyntaxError("groups do not nest: write [a, b], not [[a, b]]", sub_loc)
-            out += _list_item(sub, sub_loc)
-        return out
+        return [ep for sub, sub_loc in zip(item, item.item_locs) for ep in _list_item(sub, sub_loc, True)]
     raise EdgeSyntaxError(f"an edge endpoint is a name, 'layer.Port', a list of them, or null; found {item!r}", loc)
 
 
-# -- rendering (NetGraph -> edge texts) ----------------------------------------------------------
+# -- reading: endpoints resolved against the layers and declared ports ---------------------------
 
-def _src_text(net: Any, ref: Any) -> str:
-    if ref.layer is None:
-        return ref.port
-    layer = net.layers[ref.layer]
-    return ref.layer if ref.port == layer.output_ports[0] else f"{ref.layer}.{ref.port}"
+def read_edges(reader: Any, spec: YMap, f: Any, table: dict, ports: dict[str, str], graph: Any) -> list | None:
+    """The edges as NetGraph takes them; None when any is bad (each problem recorded). ``graph`` (a
+    ``Locator``) records each edge's text and position and the graph ports the edges use."""
+    value = spec.get("edges")
+    if value is None:
+        return []
+    if isinstance(value, YMap):
+        items = []
+        for k, v in value.items():
+            item = YSeq([k, v])
+            item.loc, item.item_locs = value.key_locs[k], [value.key_locs[k], value.value_locs[k]]
+            items.append((item, item.loc))
+    elif isinstance(value, YSeq):
+        items = list(zip(value, value.item_locs))
+    else:
+        reader.error(f, spec.value_locs["edges"], f"'edges:' is a list of edges such as 'a -> b', found {value!r}")
+        return None
+    edges = []
+    for item, loc in items:
+        shown = item if isinstance(item, str) else " -> ".join(map(str, item)) if isinstance(item, list) else repr(item)
+        graph.edges.append((shown, loc))
+        try:
+            groups = parse_edge(item, loc)
+        except EdgeSyntaxError as exc:
+            reader.error(f, exc.loc, exc.message)
+            groups = None
+        last = len(groups or ()) - 1
+        resolved = [[_endpoint(reader, ep, f, table, ports, i == last) for ep in group] for i, group in enumerate(groups or ())]
+        graph.used_ports.update(r.port for group in resolved for r in group if isinstance(r, NetPort) and r.layer is None)
+        edges.append(None if groups is None or any(r is _BAD for g in resolved for r in g)
+                     else tuple(g if len(g) > 1 else g[0] for g in resolved))
+    return None if None in edges else edges
 
 
-def _dst_text(net: Any, ref: Any, src: Any) -> str:
-    """``layer`` for a one-input layer, else ``layer.Port``; always ``layer.Port`` from a graph input (an
-    explicit port keeps the edge in the wiring's first group, so graph inputs keep their order)."""
-    if ref is None:
-        return "None"
-    if ref.layer is None:
-        return ref.port
-    layer = net.layers[ref.layer]
-    bare = layer.input_ports == (ref.port,) and src.layer is not None
+def _endpoint(reader: Any, ep: Endpoint, f: Any, table: dict, ports: dict[str, str], last: bool) -> Any:
+    text = ep.text
+    if text == "None":
+        if last:
+            return None
+        reader.error(f, ep.loc, "None can only end an edge ('layer.Port -> None' mutes an output)")
+        return _BAD
+    if text in table:
+        return text
+    if text in ports:
+        return NetPort(text)
+    name, dot, port = text.partition(".")
+    layer = table.get(name) if dot else None
+    if layer is not None:
+        if not hasattr(layer, "input_ports") or layer.variadic or port in (*layer.input_ports, *layer.output_ports):
+            return NetPort(name, port)
+        reader.error(f, ep.loc.at(len(name) + 1), f"layer {name!r} ({layer.type_name}) has no port {port!r}"
+                     f"{did_you_mean(port, (*layer.input_ports, *layer.output_ports))}; its inputs are "
+                     f"{list(layer.input_ports)} and outputs {list(layer.output_ports)}")
+    elif dot:
+        reader.error(f, ep.loc, f"there is no layer {name!r}{did_you_mean(name, table)} (in endpoint {text!r}); "
+                     f"the layers are {', '.join(table)}")
+    else:
+        graph_ports = f" or declared graph port ({', '.join(sorted(ports))})" if ports else ""
+        reader.error(f, ep.loc, f"{text!r} is not a layer{graph_ports}{did_you_mean(text, [*table, *ports])}; a graph "
+                     f"port used in an edge is declared under 'inputs:' or 'outputs:' (e.g. 'outputs: {{{text}: null}}')")
+    return _BAD
+
+
+# -- writing: a NetGraph's explicit edges as spec items ------------------------------------------
+
+def _text(net: Any, ref: Any, src: Any = None) -> str:
+    """``layer`` for a layer's first output (or only input, not from a graph input), else ``layer.Port``."""
+    if ref is None or ref.layer is None:
+        return "None" if ref is None else ref.port
+    ports = net.layers[ref.layer].output_ports[:1] if src is None else net.layers[ref.layer].input_ports
+    bare = (ports[0] == ref.port) if src is None else (ports == (ref.port,) and src.layer is not None)
     return ref.layer if bare else f"{ref.layer}.{ref.port}"
 
 
-def _simple(net: Any, ref: Any) -> bool:
-    if ref is None:
-        return True
-    names = [ref.port] if ref.layer is None else [ref.layer, ref.port]
-    return all(SIMPLE_NAME.fullmatch(n) for n in names)
-
-
-def _as_list(src: Any, dst: Any) -> list:
-    """The list form ``[src, dst]`` for names that the text form cannot carry."""
-    def side(ref: Any) -> Any:
-        return None if ref is None else (ref.port if ref.layer is None else f"{ref.layer}.{ref.port}")
-    return [side(src), side(dst)]
-
-
-def render_edges(net: Any) -> list:
-    """The explicit edges of ``net`` as spec items: groups and chains where they read naturally.
-
-    Edges from graph inputs keep explicit ports, so the graph's input order survives a round trip.
-    """
-    pairs = [(_ref(s), None if d is None else _ref(d)) for s, d in net.explicit_edges()]
-    _refuse_clashes(net, pairs)
-    items: list[tuple[str, list]] = []  # ("text", segments) or ("list", [src, dst])
-    i = 0
-    while i < len(pairs):
-        src, dst = pairs[i]
-        group = _group_at(net, pairs, i)
-        if group:
-            items.append(("text", ["[" + ", ".join(_src_text(net, s) for s, _ in group) + "]", dst.layer]))
-            i += len(group)
-        elif _simple(net, src) and _simple(net, dst):
-            items.append(("text", [_src_text(net, src), _dst_text(net, dst, src)]))
-            i += 1
-        else:
-            items.append(("list", _as_list(src, dst)))
-            i += 1
-    return [" -> ".join(body) if kind == "text" else body for kind, body in _chains(net, items)]
-
-
-def _refuse_clashes(net: Any, pairs: list) -> None:
-    clashes = sorted({r.port for pair in pairs for r in pair if r is not None and r.layer is None
-                      and (r.port in net.layers or r.port == "None")})
-    if clashes:
-        raise SpecError(f"graph port {clashes[0]!r} has the name of a layer (or None), so an edge in a spec could not "
-                        f"tell them apart; rename one first (net_rename)")
-
-
-def _ref(port: Any) -> Any:
-    return PortRef(port.layer, port.port)
+def _simple(ref: Any) -> bool:
+    return ref is None or all(SIMPLE_NAME.fullmatch(n) for n in ([ref.port] if ref.layer is None else [ref.layer, ref.port]))
 
 
 def _group_at(net: Any, pairs: list, i: int) -> list:
@@ -185,19 +179,35 @@ def _group_at(net: Any, pairs: list, i: int) -> list:
         return []
     ports = net.layers[dst.layer].input_ports
     run = pairs[i:i + len(ports)]
-    if len(ports) < 2 or len(run) != len(ports):
-        return []
-    ok = all(d is not None and d.layer == dst.layer and d.port == p and s.layer is not None and _simple(net, s)
-             for (s, d), p in zip(run, ports))
+    ok = len(ports) > 1 and len(run) == len(ports) and all(
+        d is not None and d.layer == dst.layer and d.port == p and s.layer is not None and _simple(s)
+        for (s, d), p in zip(run, ports))
     return run if ok else []
 
 
-def _chains(net: Any, items: list) -> list:
-    """Merge ``a -> b`` followed by ``b -> c`` into ``a -> b -> c`` when ``b`` is a bare layer name."""
-    out: list = []
-    for kind, body in items:
-        if out and kind == "text" and out[-1][0] == "text" and out[-1][1][-1] == body[0] and body[0] in net.layers:
-            out[-1] = ("text", [*out[-1][1], *body[1:]])
+def render_edges(net: Any) -> list:
+    """The explicit edges of ``net`` as spec items: groups and chains where they read naturally; edges from
+    graph inputs keep explicit ports, so the graph's input order survives a round trip."""
+    pairs = net.explicit_edges()
+    clashes = sorted({r.port for pair in pairs for r in pair if r is not None and r.layer is None
+                      and (r.port in net.layers or r.port == "None")})
+    if clashes:
+        raise SpecError(f"graph port {clashes[0]!r} has the name of a layer (or None), so an edge in a spec could not "
+                        f"tell them apart; rename one first (net_rename)")
+    out: list = []  # ("text", segments: chains merged) or ("list", [src, dst]) for names a text cannot carry
+    i = 0
+    while i < len(pairs):
+        src, dst = pairs[i]
+        group = _group_at(net, pairs, i)
+        i += len(group) or 1
+        if not group and not (_simple(src) and _simple(dst)):
+            out.append(("list", [None if r is None else r.port if r.layer is None else f"{r.layer}.{r.port}"
+                                 for r in (src, dst)]))
+            continue
+        item = (["[" + ", ".join(_text(net, s) for s, _ in group) + "]", dst.layer] if group
+                else [_text(net, src), _text(net, dst, src)])
+        if out and out[-1][0] == "text" and out[-1][1][-1] == item[0] and item[0] in net.layers:
+            out[-1][1].extend(item[1:])
         else:
-            out.append((kind, body))
-    return out
+            out.append(("text", item))
+    return [" -> ".join(body) if kind == "text" else body for kind, body in out]

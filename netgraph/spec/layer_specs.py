@@ -1,9 +1,8 @@
 """Layers of a spec: ``{type: LinearLayer, output: 3}`` with the Python keyword options, shorthands
 (``3``, ``Tanh``, ``TotalLayer``, a list for a NetChain), nested graphs and ``file:`` references.
 
-Option values are plain YAML data; a mapping with a distribution ``type`` becomes that distribution
-(``{type: NormalDistribution, args: ["#mu", 1.0]}``) and one with a layer ``type`` becomes a layer.
-A layer's own error is placed at the option it names (an expression error at its column).
+Each option is read as its annotation says (``netgraph.spec.options.codec``). A layer's own error is
+placed at the option it names (an expression error at its column), after ``layer 'name': ``.
 """
 
 from __future__ import annotations
@@ -14,27 +13,22 @@ import os
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import NetGraphError, did_you_mean
-from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
-import netgraph.core.chain  # noqa: F401
-from netgraph.core.layer import REGISTRY
-from netgraph.layers.shorthand import from_shorthand
-from netgraph.layers.function import ELEMENTWISE
 from netgraph.core.chain import NetChain
-from netgraph.spec.wiring import Locator
 from netgraph.spec.saving import reference_refusal
+from netgraph.core.errors import NetGraphError, did_you_mean
 from netgraph.core.graph import NetGraph
-from netgraph.layers.expression import ExpressionError
+from netgraph.core.layer import REGISTRY
+from netgraph.core.options import option_hints
 from netgraph.layers.expression import ExpressionError, parse
-from netgraph.layers.distributions import DISTRIBUTIONS
-import netgraph.layers  # noqa: F401  (fills the registry)
+from netgraph.layers.function import ELEMENTWISE
+from netgraph.layers.shorthand import from_shorthand
+from netgraph.spec.options import FAILED, codec
+from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
-__all__ = ["read_layer", "layer_fields", "option_value", "FAILED", "GRAPH_KEYS", "CHAIN_KEYS"]
+__all__ = ["read_layer", "layer_fields", "required", "FAILED", "GRAPH_KEYS", "CHAIN_KEYS"]
 
-FAILED = object()  # what a layer that could not be read becomes (its problems are recorded)
 GRAPH_KEYS = ("type", "layers", "edges", "inputs", "outputs")
 CHAIN_KEYS = ("type", "layers", "inputs", "outputs", "input", "output")
-_REF_KEYS = ("file", "type")
 
 
 def layer_fields(cls: type) -> dict[str, dataclasses.Field]:
@@ -44,12 +38,9 @@ def layer_fields(cls: type) -> dict[str, dataclasses.Field]:
     return {f.name: f for f in dataclasses.fields(cls) if f.init and not f.name.startswith("_")}
 
 
-def _required(f: dataclasses.Field) -> bool:
+def required(f: dataclasses.Field) -> bool:
+    """Whether the option has no default."""
     return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-
-
-def _registry() -> dict[str, type]:
-    return REGISTRY
 
 
 def read_layer(reader: Any, spec: Any, loc: Loc, f: Any, path: tuple) -> Any:
@@ -65,14 +56,13 @@ def read_layer(reader: Any, spec: Any, loc: Loc, f: Any, path: tuple) -> Any:
 
 
 def _shorthand(reader: Any, spec: Any, loc: Loc, f: Any, path: tuple) -> Any:
-    registry = _registry()
-    cls = registry.get(spec) if isinstance(spec, str) else None
-    if cls is not None and dataclasses.is_dataclass(cls) and not any(map(_required, layer_fields(cls).values())):
+    cls = REGISTRY.get(spec) if isinstance(spec, str) else None
+    if cls is not None and dataclasses.is_dataclass(cls) and not any(map(required, layer_fields(cls).values())):
         return _construct(reader, cls, {}, YMap(), loc, f, path)
     layer = from_shorthand(spec) if isinstance(spec, (int, str)) and not isinstance(spec, bool) else None
     if layer is not None:
         return layer
-    hint = did_you_mean(spec, [*ELEMENTWISE, *registry]) if isinstance(spec, str) else ""
+    hint = did_you_mean(spec, [*ELEMENTWISE, *REGISTRY]) if isinstance(spec, str) else ""
     reader.error(f, loc, f"layer {path[-1]!r}: {spec!r} is not a layer{hint}; write a mapping such as "
                  f"{{type: LinearLayer, output: 3}}, or a shorthand (an int for LinearLayer, a function name "
                  f"such as Tanh, a list for a NetChain)")
@@ -87,11 +77,11 @@ def _chain_shorthand(reader: Any, spec: YSeq, loc: Loc, f: Any, path: tuple) -> 
         return FAILED
     if any(v is FAILED for v in table.values()):
         return FAILED
-    return reader.construct(lambda _: NetChain(list(table.values())), {}, f, Locator(reader, f, path), loc)
+    return reader.construct(lambda _: NetChain(list(table.values())), {}, f, reader.locator(f, path), loc)
 
 
 def _reference(reader: Any, spec: YMap, f: Any, path: tuple) -> Any:
-    reader.check_keys(spec, _REF_KEYS, f, "a layer given by 'file:'")
+    reader.check_keys(spec, ("file", "type"), f, "a layer given by 'file:'")
     target, loc = spec["file"], spec.value_locs["file"]
     if spec.get("type", "NetGraph") not in ("NetGraph", "NetChain"):
         reader.error(f, spec.value_locs["type"], "a layer given by 'file:' is a NetGraph or NetChain spec")
@@ -114,15 +104,14 @@ def _reference(reader: Any, spec: YMap, f: Any, path: tuple) -> Any:
 
 
 def _typed(reader: Any, spec: YMap, loc: Loc, f: Any, path: tuple) -> Any:
-    registry = _registry()
     if "type" not in spec:
         reader.error(f, loc, f"layer {path[-1]!r} needs 'type:' (a layer type such as LinearLayer, or NetGraph)")
         return FAILED
     name = spec["type"]
-    cls = registry.get(name) if isinstance(name, str) else None
+    cls = REGISTRY.get(name) if isinstance(name, str) else None
     if cls is None:
         reader.error(f, spec.value_locs["type"], f"layer {path[-1]!r}: unknown layer type {name!r}"
-                     f"{did_you_mean(name, registry)}")
+                     f"{did_you_mean(name, REGISTRY)}")
         return FAILED
     if issubclass(cls, NetGraph):
         kind = "NetChain" if name == "NetChain" else "NetGraph"
@@ -144,10 +133,11 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, f: Any, path: tuple) 
                          f"its options are {shown}")
             ok = False
             continue
-        kwargs[key] = option_value(reader, value, spec.value_locs[key], f, (*path, key))
+        hint = option_hints(cls).get(key, Any)
+        kwargs[key] = codec(hint).read(reader, value, spec.value_locs[key], f, f"layer {path[-1]!r} option {key}: ")
         ok = ok and kwargs[key] is not FAILED
     for key, field in fields.items():
-        if _required(field) and key not in spec:
+        if required(field) and key not in spec:
             reader.error(f, loc, f"{label} needs option {key!r} (in Python its first argument: "
                          f"{cls.__name__}(...))")
             ok = False
@@ -164,9 +154,9 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, f: An
     except ExpressionError as exc:
         key = next((k for k, v in spec.items() if isinstance(v, str) and k != "type"), None)
         where = spec.value_locs[key].at(exc.column) if key and exc.column is not None else _option_loc(cls, spec, exc, loc)
-        reader.error(f, where, f"{label}: {_unprefixed(str(exc), cls)}")
+        reader.error(f, where, f"layer {path[-1]!r}: {exc}")
     except NetGraphError as exc:
-        reader.error(f, _option_loc(cls, spec, exc, loc), f"{label}: {_unprefixed(str(exc), cls)}")
+        reader.error(f, _option_loc(cls, spec, exc, loc), f"layer {path[-1]!r}: {exc}")
     except Exception as exc:  # noqa: BLE001 - a layer rejecting odd values is still the spec's fault
         reader.error(f, _option_loc(cls, spec, exc, loc), f"{label} rejected its options: {type(exc).__name__}: {exc}")
     return FAILED
@@ -186,12 +176,6 @@ def _check_constants(kwargs: dict) -> None:
         stack.extend(c for c in node[1:] if isinstance(c, tuple))
 
 
-def _unprefixed(message: str, cls: type) -> str:
-    """A layer's message without its leading class name (the label already says it)."""
-    name = cls.__name__
-    return message[len(name):].lstrip(":").lstrip() if message.startswith(name) else message
-
-
 def _option_loc(cls: type, spec: YMap, exc: Exception, default: Loc) -> Loc:
     """The value of the option the error names (its ``Diagnostic.option``), else the positional option's, else ``default``."""
     diagnostics = getattr(exc, "diagnostics", ())
@@ -199,39 +183,3 @@ def _option_loc(cls: type, spec: YMap, exc: Exception, default: Loc) -> Loc:
         if key in spec.value_locs and key != "type":
             return spec.value_locs[key]
     return default
-
-
-def option_value(reader: Any, value: Any, loc: Loc, f: Any, path: tuple) -> Any:
-    """Plain data for a layer's constructor: distributions and layers built, lists and dicts recursed."""
-    if isinstance(value, YMap) and "type" in value and isinstance(value["type"], str):
-        if value["type"] in DISTRIBUTIONS:
-            return _distribution(reader, value, loc, f, f"layer {path[-2]!r} option {path[-1]}: " if len(path) > 1 else "")
-        if value["type"] in _registry():
-            return read_layer(reader, value, loc, f, path)
-        reader.error(f, value.value_locs["type"], f"unknown type {value['type']!r}"
-                     f"{did_you_mean(value['type'], [*DISTRIBUTIONS, *_registry()])} (a distribution or a layer)")
-        return FAILED
-    if isinstance(value, YMap):
-        out = {k: option_value(reader, v, value.value_locs[k], f, path) for k, v in value.items()}
-        return FAILED if FAILED in out.values() else out
-    if isinstance(value, YSeq):
-        out = [option_value(reader, v, item_loc, f, path) for v, item_loc in zip(value, value.item_locs)]
-        return FAILED if any(v is FAILED for v in out) else out
-    return value
-
-
-def _distribution(reader: Any, spec: YMap, loc: Loc, f: Any, label: str) -> Any:
-    reader.check_keys(spec, ("type", "args"), f, f"a distribution ({spec['type']})")
-    args = spec.get("args", [])
-    args_loc = spec.value_locs.get("args", loc)
-    if not isinstance(args, list):
-        reader.error(f, args_loc, f"{label}{spec['type']} args: is a list of parameters, e.g. args: ['#mu', 1.0]; "
-                     f"found {args!r}")
-        return FAILED
-    try:
-        return DISTRIBUTIONS[spec["type"]](*(list(a) if isinstance(a, YSeq) else a for a in args))
-    except NetGraphError as exc:
-        reader.error(f, args_loc, f"{label}{exc}")
-    except Exception as exc:  # noqa: BLE001 - as for layers: bad args are the spec's fault
-        reader.error(f, args_loc, f"{label}{spec['type']} rejected its args: {type(exc).__name__}: {exc}")
-    return FAILED

@@ -1,10 +1,10 @@
 """YAML spec -> NetGraph, collecting every problem with its file:line:col.
 
-The reader (``spec_yaml``) gives plain data that knows its positions. ``SpecReader`` checks the
-spec's keys, builds layers (``spec_layers``), resolves ports and edges (``spec_wiring``), follows
-``file:`` references (relative to the referring file; cycles refused), restores saved arrays
-(``saving``), and builds the NetGraph. Errors the NetGraph raises (wiring, shapes) name layers and
-edges; they are traced back to the YAML of that edge or layer. All are raised as one ``SpecError``.
+``SpecReader`` checks the spec's keys, builds layers (``layer_specs``), reads graph ports and edges
+(``edges``), follows ``file:`` references (relative to the referring file; cycles refused), restores
+saved arrays (``saving``) and builds the NetGraph. Errors the NetGraph raises are ``Diagnostic``s:
+``Locator.locate`` places each at the YAML of its edge, option, graph port or layer by its fields
+(never by its text) and prints the edges it names as written. All are raised as one ``SpecError``.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import Diagnostic, NetGraphError, SpecError, did_you_mean
+from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean
+from netgraph.core.types import Conflict
+from netgraph.spec.edges import read_edges
 from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
-from netgraph.spec.wiring import Locator, check_declared, check_unused, read_edges, read_ports
+from netgraph.spec.options import port_type
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.saving import read_arrays, read_limited
 from netgraph.core.chain import NetChain
@@ -25,7 +27,7 @@ from netgraph.core.summary import node_parameters
 from netgraph.core.types import numel
 from netgraph.core.walk import map_nodes
 
-__all__ = ["SpecReader", "SourceFile", "load_spec", "VERSION", "TOP_KEYS"]
+__all__ = ["SpecReader", "SourceFile", "Locator", "load_spec", "check_sizes", "VERSION", "TOP_KEYS"]
 
 VERSION = 1
 TOP_KEYS = ("netgraph", "name", "description", "arrays")
@@ -42,6 +44,43 @@ class SourceFile:
     chain: tuple[Path, ...] = ()
 
 
+@dataclasses.dataclass
+class Locator:
+    """Where one graph's ports and edges are in its YAML; registered in ``reader.locators`` under its path,
+    so diagnostics from an outer graph find the edges of the graphs inside it (layers: reader.layer_locs)."""
+
+    reader: Any
+    file: Any
+    prefix: tuple
+    port_locs: dict[str, Loc] = dataclasses.field(default_factory=dict)
+    edges: list[tuple[str, Loc]] = dataclasses.field(default_factory=list)  # by edge index: (text, loc)
+    used_ports: set[str] = dataclasses.field(default_factory=set)  # declared graph ports that edges name
+
+    def __post_init__(self) -> None:
+        self.reader.locators[self.prefix] = self
+
+    def locate(self, problem: Diagnostic, default: Loc) -> tuple[Any, Loc, str]:
+        """(file, loc, message) of ``problem``: at its edge, else its layer's option, graph port or layer."""
+        message, graph = problem.render(self.edge_text), self.reader.locators.get((*self.prefix, *problem.graph))
+        if problem.edge is not None and graph is not None and problem.edge < len(graph.edges):
+            return graph.file, graph.edges[problem.edge][1], message
+        path = (*self.prefix, *(problem.layer or ()))
+        spec, inner = self.reader.layer_specs.get(path, {}), self.reader.locators.get(path)
+        if problem.layer is not None and problem.option in spec:
+            return self.reader.layer_locs.get(path, (self.file,))[0], spec.value_locs[problem.option], message
+        if problem.layer is not None and inner is not None and problem.port in inner.port_locs:
+            return inner.file, inner.port_locs[problem.port], message
+        for n in range(len(path), len(self.prefix) if problem.layer is not None else len(path), -1):
+            if path[:n] in self.reader.layer_locs:
+                return (*self.reader.layer_locs[path[:n]], message)
+        return self.file, default, message
+
+    def edge_text(self, ref: EdgeRef) -> str:
+        """An edge as written in the YAML (its Python form when the YAML is not known)."""
+        graph = self.reader.locators.get((*self.prefix, *ref.graph))
+        return graph.edges[ref.index][0] if graph is not None and ref.index < len(graph.edges) else ref.text
+
+
 class SpecReader:
     """Reads one spec (and the files it refers to) into a NetGraph; ``errors`` collects problems."""
 
@@ -54,6 +93,10 @@ class SpecReader:
         self.array_origin: dict[str, tuple[SourceFile, Loc]] = {}
         self.used_arrays: set[str] = set()
         self.files_read = 0
+
+    def locator(self, f: SourceFile, prefix: tuple) -> Locator:
+        """A new ``Locator`` for the graph at ``prefix`` (registered in ``locators``)."""
+        return Locator(self, f, prefix)
 
     def error(self, f: SourceFile, loc: Loc, message: str) -> None:
         self.errors.append((f.name, loc, message))
@@ -181,13 +224,7 @@ class SpecReader:
     def place(self, problems: list[Diagnostic], loc_of: Locator, where: Loc) -> None:
         """Record each problem at the YAML its fields point to (``where`` when they point nowhere known)."""
         for problem in problems:
-            found = loc_of.locate(problem, where)
-            self.errors.append((found.file.name, found.loc, found.message))
-
-    def option_loc(self, path: tuple, option: str, default: Loc | None) -> Loc | None:
-        """Where the value of ``option`` of the layer at ``path`` is written (``default`` when unknown)."""
-        spec = self.layer_specs.get(path)
-        return spec.value_locs[option] if spec is not None and option in spec else default
+            self.error(*loc_of.locate(problem, where))
 
     # -- saved arrays ------------------------------------------------------------------------------------
     def take_arrays(self, path: tuple, cls: type) -> dict[str, Any]:
@@ -210,6 +247,61 @@ class SpecReader:
 def _kind(data: Any) -> str:
     """What a non-mapping YAML document is, in words (never its content: the file may be anything)."""
     return "a list" if isinstance(data, YSeq) else "nothing" if data is None else f"a {type(data).__name__} value"
+
+
+def read_ports(reader: Any, spec: YMap, f: Any, loc_of: Locator, kind: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """Declared graph ports (name -> 'inputs'/'outputs'; usable in edges) and the port types given."""
+    names: dict[str, str] = {}
+    shapes: dict[str, Any] = {}
+    for group in ("inputs", "outputs", *(("input", "output") if kind == "NetChain" else ())):
+        value = spec.get(group)
+        if group in ("input", "output") and group in spec:
+            value = YMap({group: value})
+            value.key_locs, value.value_locs = {group: spec.key_locs[group]}, {group: spec.value_locs[group]}
+        if value is None:
+            continue
+        if not isinstance(value, YMap):
+            reader.error(f, spec.value_locs[group], f"'{group}:' maps port names to shapes (or null), e.g. "
+                         f"'{group}: {{{'Input: 784' if group == 'inputs' else 'Output: null'}}}'; found {value!r}")
+            continue
+        for name, shape in value.items():
+            if name in names:
+                reader.error(f, value.key_locs[name], f"port {name!r} is declared in both inputs: and outputs:")
+                continue
+            alias = not group.endswith("s")  # a NetChain's input:/output: (no port name)
+            loc_of.port_locs[name] = value.key_locs[name]
+            names.update({} if alias else {name: group})
+            try:
+                if shape is not None or alias:
+                    shapes[name] = port_type(shape)
+            except Conflict as exc:
+                reader.error(f, value.value_locs[name], f"{group}: {exc}" if alias else f"{group[:-1]} {name!r}: {exc}")
+    return names, shapes
+
+
+def check_unused(reader: Any, table: dict, ports: dict[str, str], shapes: dict, f: Any, loc_of: Locator) -> None:
+    """Declared ports that no edge names and no layer port is called: report them, drop their shapes."""
+    layer_ports = {p for layer in table.values() for p in (*getattr(layer, "input_ports", ()), *getattr(layer, "output_ports", ()))}
+    for name, group in ports.items():
+        if name not in loc_of.used_ports and name not in layer_ports and all(hasattr(x, "input_ports") for x in table.values()):
+            reader.error(f, loc_of.port_locs[name], f"{name!r} is declared under {group}: but no edge uses it and no "
+                         f"layer has a port of that name; connect it (e.g. 'layer.Output -> {name}') or remove it")
+            shapes.pop(name, None)
+
+
+def check_declared(reader: Any, net: Any, ports: dict[str, str], f: Any, loc_of: Locator) -> None:
+    """Declared ports (without a shape, so the NetGraph did not check them) must be ports of the graph."""
+    for name, group in ports.items():
+        kind = "inputs" if name in net.input_ports else "outputs" if name in net.output_ports else None
+        if kind == group:
+            continue
+        if kind is None:
+            reader.error(f, loc_of.port_locs[name], f"{name!r} is declared under {group}: but is not a port of "
+                         f"this graph (no edge uses it); its ports are inputs {list(net.input_ports)}, outputs "
+                         f"{list(net.output_ports)}")
+        else:
+            reader.error(f, loc_of.port_locs[name], f"{name!r} is declared under {group}: but it is "
+                         f"{'an input' if kind == 'inputs' else 'an output'} of this graph; move it to {kind}:")
 
 
 def check_sizes(reader: SpecReader, net: Any) -> None:

@@ -1,13 +1,11 @@
 """Safe YAML reading for specs: plain data with a position for every value, hostile input refused.
 
-``read_yaml(text, file)`` parses with PyYAML's pure-Python SafeLoader machinery (composition only,
-no object construction) and turns the node tree into ``YMap``/``YSeq`` (a dict and a list that know
-where each of their values sits in the file) and plain scalars. It refuses, as ``SpecError`` with
-``file:line:col``: tags other than the plain YAML types (``!!python/object`` …), duplicate keys,
-nesting deeper than ``MAX_DEPTH``, alias expansion past ``MAX_NODES`` (billion laughs) or alias
-cycles, integers outside 64 bits, and files over ``MAX_BYTES``. Given a list for ``problems``, it
-records duplicate keys there (keeping the first value) and reads on, so other problems show too.
-Tabs and mis-aligned lines get a hint instead of the parser's own words.
+``read_yaml(text, file)`` composes nodes with PyYAML's SafeLoader (no objects constructed) and builds
+``YMap``/``YSeq`` (a dict and a list that know where each value sits) and plain scalars. It refuses, as
+``YamlRefused`` (a ``SpecError``) at ``file:line:col``: tags other than the plain YAML types, duplicate
+keys (recorded in ``problems`` instead when given), nesting deeper than ``MAX_DEPTH``, aliases that
+expand past ``MAX_NODES`` values or form a cycle, integers outside 64 bits and texts over ``MAX_BYTES``.
+Tabs and mis-aligned lines get a hint instead of the parser's words.
 
 >>> data = read_yaml("layers:\\n  lin: {type: LinearLayer, output: 3}\\n", "net.yaml")
 >>> data["layers"]["lin"]["output"], data["layers"]["lin"].value_locs["output"]
@@ -32,16 +30,14 @@ __all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "MAX_DEPTH", "MAX_
 MAX_DEPTH = 100  # nested mappings/lists; real specs use < 20
 MAX_NODES = 2_000_000  # values after alias expansion (a 1000x2000 inline array fits)
 MAX_BYTES = 64 * 2**20
-
 _TAG = "tag:yaml.org,2002:"
-_SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
-_SEQ, _MAP = f"{_TAG}seq", f"{_TAG}map"
-_INT64 = 2**63
+_KINDS = {**{f"{_TAG}{t}": ScalarNode for t in ("str", "int", "float", "bool", "null")},
+          f"{_TAG}seq": SequenceNode, f"{_TAG}map": MappingNode}
 
 
 class Loc(NamedTuple):
-    """1-based line and column of a value; ``inner`` is the column of a single-line scalar's first
-    character of content (after an opening quote), or None for block scalars and collections."""
+    """1-based line and column of a value; ``inner``: the column of a one-line scalar's first character
+    of content (after an opening quote), or None for block scalars and collections."""
 
     line: int
     col: int
@@ -78,23 +74,15 @@ class YamlRefused(SpecError):
 class _Refusal(Exception):
     def __init__(self, message: str, mark: Any):
         super().__init__(message)
-        self.message, self.mark = message, mark
-
-
-def _resolvers() -> dict:
-    """SafeLoader's implicit resolvers without timestamps and '=' (dates stay strings)."""
-    drop = {f"{_TAG}timestamp", f"{_TAG}value"}
-    return {k: [(tag, rx) for tag, rx in v if tag not in drop] for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+        self.message, self.loc = message, Loc(mark.line + 1, mark.column + 1) if mark is not None else Loc(1, 1)
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that composes nodes only, with a depth limit (the composer is recursive)."""
+    """SafeLoader that composes nodes only, with a depth limit (the composer is recursive); no timestamps."""
 
-    yaml_implicit_resolvers = _resolvers()
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self.depth = 0
+    yaml_implicit_resolvers = {k: [(tag, rx) for tag, rx in v if tag not in (f"{_TAG}timestamp", f"{_TAG}value")]
+                               for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    depth = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         self.depth += 1
@@ -108,41 +96,34 @@ class _Loader(yaml.SafeLoader):
 
 def _loc(node: Node) -> Loc:
     mark = node.start_mark
-    line, col = mark.line + 1, mark.column + 1
-    if isinstance(node, ScalarNode) and node.end_mark.line == mark.line and node.style in (None, '"', "'"):
-        return Loc(line, col, col + (1 if node.style else 0))
-    return Loc(line, col)
+    one_line = isinstance(node, ScalarNode) and node.end_mark.line == mark.line and node.style in (None, '"', "'")
+    return Loc(mark.line + 1, mark.column + 1, mark.column + 1 + bool(node.style) if one_line else None)
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    return list(node.value) if isinstance(node, SequenceNode) else []
 
 
 def _expanded_size(root: Node) -> int:
-    """How many values the tree has once aliases are expanded; refuses alias cycles."""
+    """How many values the tree has once aliases are expanded (capped past MAX_NODES); refuses alias cycles."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
     stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
-        key = id(node)
-        if key in sizes:
+        if id(node) in sizes:
             continue
-        children = _children(node)
         if done:
-            active.discard(key)
-            sizes[key] = min(MAX_NODES + 1, 1 + sum(sizes[id(c)] for c in children))
+            active.discard(id(node))
+            sizes[id(node)] = min(MAX_NODES + 1, 1 + sum(sizes[id(c)] for c in _children(node)))
             continue
-        if key in active:
+        if id(node) in active:
             raise _Refusal("an alias refers to a value that contains it (a cycle)", node.start_mark)
-        active.add(key)
-        stack.append((node, True))
-        stack.extend((c, False) for c in children if id(c) not in sizes)
+        active.add(id(node))
+        stack += [(node, True), *((c, False) for c in _children(node) if id(c) not in sizes)]
     return sizes[id(root)]
-
-
-def _children(node: Node) -> list[Node]:
-    if isinstance(node, SequenceNode):
-        return list(node.value)
-    if isinstance(node, MappingNode):
-        return [n for pair in node.value for n in pair]
-    return []
 
 
 class _Builder:
@@ -150,16 +131,14 @@ class _Builder:
         self.loader, self.problems = loader, problems
 
     def value(self, node: Node) -> Any:
-        kind = ScalarNode if node.tag in _SCALAR_TAGS else {_SEQ: SequenceNode, _MAP: MappingNode}.get(node.tag)
-        if kind is None or not isinstance(node, kind):
-            tag = node.tag.replace(_TAG, "!!")
-            raise _Refusal(f"YAML tag {tag!r} is not allowed: a spec is plain data (mappings, lists, strings, "
-                           f"numbers, booleans, null); it never constructs Python objects", node.start_mark)
-        if isinstance(node, ScalarNode):
-            return self.scalar(node)
+        if not isinstance(node, _KINDS.get(node.tag, ())):
+            raise _Refusal(f"YAML tag {node.tag.replace(_TAG, '!!')!r} is not allowed: a spec is plain data (mappings, "
+                           f"lists, strings, numbers, booleans, null); it never constructs Python objects", node.start_mark)
         if isinstance(node, SequenceNode):
-            return self.sequence(node)
-        return self.mapping(node)
+            out = YSeq(self.value(n) for n in node.value)
+            out.loc, out.item_locs = _loc(node), [_loc(n) for n in node.value]
+            return out
+        return self.mapping(node) if isinstance(node, MappingNode) else self.scalar(node)
 
     def scalar(self, node: ScalarNode) -> Any:
         kind = node.tag[len(_TAG):]
@@ -167,15 +146,10 @@ class _Builder:
             value = getattr(self.loader, f"construct_yaml_{kind}")(node)
         except (ValueError, OverflowError) as exc:
             raise _Refusal(f"cannot read {node.value[:40]!r} as {kind}: {exc}", node.start_mark) from None
-        if kind == "int" and not -_INT64 <= value < _INT64:
+        if kind == "int" and not -2**63 <= value < 2**63:
             raise _Refusal(f"integer {node.value[:40]}{'...' if len(node.value) > 40 else ''} is out of range "
                            f"(a spec's integers fit in 64 bits)", node.start_mark)
         return value
-
-    def sequence(self, node: SequenceNode) -> YSeq:
-        out = YSeq(self.value(n) for n in node.value)
-        out.loc, out.item_locs = _loc(node), [_loc(n) for n in node.value]
-        return out
 
     def mapping(self, node: MappingNode) -> YMap:
         out = YMap()
@@ -186,51 +160,37 @@ class _Builder:
                 merged += value_node.value if isinstance(value_node, SequenceNode) else [value_node]
                 continue
             key = self.key(key_node)
-            if key in out:
-                self.duplicate(key, out.key_locs[key], key_node, value_node)
+            if key not in out:
+                out[key] = self.value(value_node)
+                out.key_locs[key], out.value_locs[key] = _loc(key_node), _loc(value_node)
                 continue
-            out[key] = self.value(value_node)
-            out.key_locs[key], out.value_locs[key] = _loc(key_node), _loc(value_node)
+            problem = _Refusal(f"duplicate key {key!r} (first given at line {out.key_locs[key].line}); YAML would "
+                               f"silently keep the last one", key_node.start_mark)
+            if self.problems is None:
+                raise problem
+            self.problems.append((problem.loc, problem.message))
+            self.value(value_node)  # read for its own problems, then dropped
         for source in merged:
-            self.merge(out, source)
+            if not isinstance(source, MappingNode):
+                raise _Refusal("a merge key '<<' takes a mapping (or a list of mappings), e.g. '<<: *defaults'",
+                               source.start_mark)
+            other = self.mapping(source)
+            for key in other.keys() - out.keys():
+                out[key], out.key_locs[key], out.value_locs[key] = other[key], other.key_locs[key], other.value_locs[key]
         return out
 
-    def duplicate(self, key: str, first: Loc, key_node: Node, value_node: Node) -> None:
-        """A key given twice: refused, or recorded (its value still read for problems, then dropped)."""
-        problem = _Refusal(f"duplicate key {key!r} (first given at line {first.line}); YAML would silently keep "
-                           f"the last one", key_node.start_mark)
-        if self.problems is None:
-            raise problem
-        self.problems.append((_mark_loc(problem.mark), problem.message))
-        self.value(value_node)
-
-    def merge(self, out: YMap, source: Node) -> None:
-        if not isinstance(source, MappingNode):
-            raise _Refusal("a merge key '<<' takes a mapping (or a list of mappings), e.g. '<<: *defaults'", source.start_mark)
-        other = self.mapping(source)
-        for key, value in other.items():
-            if key not in out:
-                out[key] = value
-                out.key_locs[key], out.value_locs[key] = other.key_locs[key], other.value_locs[key]
-
     def key(self, node: Node) -> str:
-        if node.tag not in (*_SCALAR_TAGS, _SEQ, _MAP):
+        if node.tag not in _KINDS:
             raise _Refusal(f"YAML tag {node.tag.replace(_TAG, '!!')!r} is not allowed on a key", node.start_mark)
         if not isinstance(node, ScalarNode):
             raise _Refusal("a mapping key must be a plain name, not a list or mapping", node.start_mark)
         return node.value  # the text as written: 'yes', 'no', '1' stay names
 
 
-def _mark_loc(mark: Any) -> Loc:
-    return Loc(mark.line + 1, mark.column + 1) if mark is not None else Loc(1, 1)
-
-
 def _layout_hint(text: str, mark: Any) -> tuple[Loc, str] | None:
     """For a syntax error on a line indented with a tab, or to a column no line above uses: where, and a hint."""
-    if mark is None:
-        return None
     lines = text.splitlines()
-    if mark.line >= len(lines):
+    if mark is None or mark.line >= len(lines):
         return None
     line = lines[mark.line]
     lead = line[:len(line) - len(line.lstrip(" \t"))]
@@ -241,15 +201,13 @@ def _layout_hint(text: str, mark: Any) -> tuple[Loc, str] | None:
     if len(lead) in above or not line.strip():
         return None
     return Loc(mark.line + 1, len(lead) + 1), (
-        f"YAML indentation: this line is indented {len(lead)} space{'' if len(lead) == 1 else 's'}, which lines up with no line above it; "
-        f"the keys of one mapping (and the items of one list) start in the same column, and a value nested "
-        f"under a key is indented further than that key")
+        f"YAML indentation: this line is indented {len(lead)} space{'' if len(lead) == 1 else 's'}, which lines up "
+        f"with no line above it; the keys of one mapping (and the items of one list) start in the same column, and a "
+        f"value nested under a key is indented further than that key")
 
 
 def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = None) -> Any:
     """Parse one YAML document into YMap/YSeq/scalars; YamlRefused (a SpecError) when refused.
-
-    With ``problems`` (a list), duplicate keys are recorded there as (loc, message) and reading goes on.
 
     >>> read_yaml("layers:\\n\\ta: Tanh\\n", "net.yaml")
     Traceback (most recent call last):
@@ -270,13 +228,13 @@ def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = Non
                            f"large cannot be meant", root.start_mark)
         return _Builder(loader, problems).value(root)
     except _Refusal as exc:
-        raise YamlRefused(file, _mark_loc(exc.mark), exc.message) from None
+        raise YamlRefused(file, exc.loc, exc.message) from None
     except yaml.MarkedYAMLError as exc:
         hint = _layout_hint(text, exc.problem_mark)
         if hint is not None:
             raise YamlRefused(file, *hint) from None
-        problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise YamlRefused(file, _mark_loc(exc.problem_mark or exc.context_mark), f"invalid YAML: {problem}") from None
+        where = _Refusal("", exc.problem_mark or exc.context_mark).loc
+        raise YamlRefused(file, where, f"invalid YAML: {' '.join(p for p in (exc.context, exc.problem) if p)}") from None
     except yaml.YAMLError as exc:
         raise YamlRefused(file, Loc(1, 1), f"invalid YAML: {exc}") from None
     except RecursionError:

@@ -1,0 +1,211 @@
+"""Layer options in specs, derived from their annotations: one ``Codec`` (read, write, schema) per option.
+
+``codec(hint)`` gives, for an option's annotation (an ``OptionKind`` from ``netgraph.core.options``, a
+``Literal``, an ``Optional``, a plain type or none), how its YAML value becomes the layer's keyword
+argument (``read``), how the option's value becomes YAML data (``write``; ``Unwritable`` for code),
+and its JSON Schema. The spec reader, writer and ``spec_schema`` all use it; ``DEFS`` are the schemas
+the kinds refer to (``#/$defs/shape`` ...).
+
+>>> from typing import Literal, Optional
+>>> from netgraph.core.options import Shape
+>>> codec(Shape).write((3,)), codec(Shape).write((2, None)), codec(Shape).schema
+(3, [2, None], {'$ref': '#/$defs/shape'})
+>>> codec(Optional[Literal["a", "b"]]).schema
+{'anyOf': [{'enum': ['a', 'b']}, {'type': 'null'}]}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import struct
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, Union
+
+import torch
+
+from netgraph.core.errors import NetGraphError, did_you_mean
+from netgraph.core.options import OptionKind
+from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
+from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
+from netgraph.spec.yaml_nodes import YMap
+
+__all__ = ["Codec", "codec", "Unwritable", "Flow", "FAILED", "DEFS", "distribution_schema", "plain", "data", "shape_data", "port_type"]
+
+FAILED = object()  # what a value that could not be read becomes (its problems are recorded)
+_NAME = "[A-Za-z_][A-Za-z0-9_]*"
+_SHAPE = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items": {"anyOf": [
+    {"type": "integer", "minimum": 1}, {"type": "null"}, {"type": "string", "pattern": f"^{_NAME}$"}]}},
+    {"type": "null"}], "description": "a shape without the batch dimension: an int, a list of dims (null = "
+                                      "unknown, a name = variable length), or null (inferred)"}
+
+
+class Unwritable(Exception):
+    """A value a spec cannot hold (Python code, an odd object); the message says what it is."""
+
+
+class Flow(dict):
+    """A mapping written on one line when short enough (``{type: LinearLayer, output: 3}``)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Codec:
+    """``read(reader, value, loc, file, label)`` -> keyword value or FAILED (problems recorded on ``reader``);
+    ``write(value)`` -> YAML data; ``schema``: the JSON Schema of the YAML form."""
+
+    read: Callable[..., Any]
+    write: Callable[[Any], Any]
+    schema: Mapping[str, Any]
+
+
+def plain(value: Any) -> Any:
+    """YAML data as plain dicts and lists (positions dropped)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return [plain(v) for v in value] if isinstance(value, list) else value
+
+
+def _read_plain(reader: Any, value: Any, loc: Any, f: Any, label: str) -> Any:
+    return plain(value)
+
+
+def _read_distribution(reader: Any, spec: Any, loc: Any, f: Any, label: str) -> Any:
+    """``{type: NormalDistribution, args: ['#mu', 1.0]}`` -> the distribution (other values: the layer checks)."""
+    if not isinstance(spec, YMap) or "type" not in spec:
+        return plain(spec)
+    name, args = spec["type"], spec.get("args", [])
+    if name not in DISTRIBUTIONS:
+        reader.error(f, spec.value_locs["type"], f"{label}unknown type {name!r}{did_you_mean(name, DISTRIBUTIONS)} "
+                     f"(a distribution such as NormalDistribution)")
+        return FAILED
+    reader.check_keys(spec, ("type", "args"), f, f"a distribution ({name})")
+    where = spec.value_locs.get("args", loc)
+    if not isinstance(args, list):
+        reader.error(f, where, f"{label}{name} args: is a list of parameters, e.g. args: ['#mu', 1.0]; found {args!r}")
+        return FAILED
+    try:
+        return DISTRIBUTIONS[name](*plain(args))
+    except NetGraphError as exc:
+        reader.error(f, where, f"{label}{exc}")
+    except Exception as exc:  # noqa: BLE001 - as for layers: bad args are the spec's fault
+        reader.error(f, where, f"{label}{name} rejected its args: {type(exc).__name__}: {exc}")
+    return FAILED
+
+
+def shape_data(t: Any) -> Any:
+    """A port type or shape as spec data: ``3``, ``[2, 3]``, ``null``, ``Integer``, ``{shape, dtype}``."""
+    if isinstance(t, PortType):
+        if t.dtype is None:
+            return shape_data(t.shape)
+        return t.dtype if t.shape == () else {"shape": shape_data(t.shape), "dtype": t.dtype}
+    if t is None or not isinstance(t, (tuple, list)):
+        return t
+    return t[0] if len(t) == 1 and isinstance(t[0], int) else list(t)
+
+
+def port_type(value: Any) -> PortType | None:
+    """A graph port's declared type from its spec value (inverse of ``shape_data``); Conflict when it is not one."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value in DTYPES:
+        return PortType((), value)
+    if not isinstance(value, dict):
+        return PortType(as_shape(value, "a port shape (an int, a list of dims, null, Real, Integer or {shape, dtype})"), None)
+    unknown = [k for k in value if k not in ("shape", "dtype")]
+    if unknown:
+        raise Conflict(f"a port type has keys shape and dtype, found {unknown[0]!r}{did_you_mean(unknown[0], ['shape', 'dtype'])}")
+    if value.get("dtype") not in (*DTYPES, None):
+        raise Conflict(f"dtype must be Real or Integer, found {value['dtype']!r}{did_you_mean(value['dtype'], DTYPES)}")
+    return PortType(as_shape(value.get("shape"), "shape"), value.get("dtype"))
+
+
+def _short_float32(x: float) -> float:
+    """The float with the shortest repr that is still ``x`` in float32 (0.1, not 0.10000000149)."""
+    target = struct.pack("<f", x)
+    for digits in range(1, 10):
+        if math.isfinite(x) and struct.pack("<f", candidate := float(f"{x:.{digits}g}")) == target:
+            return candidate
+    return x
+
+
+def _tensor_data(t: torch.Tensor) -> Any:
+    """Nested lists; float32 values as their shortest exact decimal (small arrays only)."""
+    values = t.detach().cpu().tolist()
+    if t.dtype != torch.float32 or t.numel() > 20000:
+        return values
+
+    def short(v: Any) -> Any:
+        return [short(x) for x in v] if isinstance(v, list) else _short_float32(v)
+    return short(values)
+
+
+def data(value: Any) -> Any:
+    """Any option value as YAML data: numbers, strings, lists, tensors, port types, distributions."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, torch.Tensor):
+        return _tensor_data(value)
+    if isinstance(value, PortType):
+        return shape_data(value)
+    if isinstance(value, Distribution):
+        return Flow(type=type(value).__name__, args=data(value.args))
+    if isinstance(value, (list, tuple)):
+        return [data(v) for v in value]
+    if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
+        return {k: data(v) for k, v in value.items()}
+    if isinstance(value, torch.nn.Module):
+        raise Unwritable(f"is a Python torch module ({type(value).__name__}), which a spec cannot hold: specs "
+                         f"contain no code. Rebuild it from netgraph layers, or keep this net in Python")
+    if callable(value):
+        raise Unwritable(f"is a Python function ({getattr(value, '__name__', type(value).__name__)}), which a "
+                         f"spec cannot hold: specs contain no code. Write it as a slot expression such as "
+                         f"\"#x * LogisticSigmoid[#y]\", or keep this net in Python")
+    raise Unwritable(f"is a {type(value).__name__}, which a spec cannot hold (numbers, strings, lists, tensors only)")
+
+
+def _port_shapes(value: Any) -> Any:
+    return {k: shape_data(v) for k, v in value.items()} if isinstance(value, Mapping) else shape_data(value)
+
+
+_READ = {"distribution": _read_distribution}  # kind name -> read; every other kind reads plain data
+_WRITE = {"shape": shape_data, "sequence-shape": shape_data, "port-shapes": _port_shapes}  # else ``data``
+_PLAIN = {bool: "boolean", int: "integer", float: "number", str: "string", tuple: "array", list: "array",
+          type(None): "null"}
+
+
+def _schema(hint: Any) -> dict:
+    kind = next((m for m in getattr(hint, "__metadata__", ()) if isinstance(m, OptionKind)), None)
+    if kind is not None:
+        return dict(kind.schema)
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        return {"enum": list(typing.get_args(hint))}
+    if origin is Union:
+        return {"anyOf": [_schema(a) for a in typing.get_args(hint)]}
+    return {"type": _PLAIN[origin or hint]} if (origin or hint) in _PLAIN else {}
+
+
+def codec(hint: Any) -> Codec:
+    """How an option annotated ``hint`` is read, written and described (``Any``: plain data)."""
+    kind = next((m.name for m in getattr(hint, "__metadata__", ()) if isinstance(m, OptionKind)), None)
+    return Codec(_READ.get(kind, _read_plain), _WRITE.get(kind, data), _schema(hint))
+
+
+def distribution_schema() -> dict:
+    """The schema of ``{type: <Distribution>, args: [...]}`` for the distributions registered now."""
+    param = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": f"^#{_NAME}$"}, {"$ref": "#/$defs/array"}]}
+    return {"anyOf": [{"type": "object", "description": (cls.__doc__ or "").strip().split("\n")[0],
+                       "properties": {"type": {"const": name}, "args": {"type": "array", "items": param}},
+                       "required": ["type"], "additionalProperties": False}
+                      for name, cls in sorted(DISTRIBUTIONS.items())]}
+
+
+DEFS = {  # the schemas the option kinds refer to, by $defs name
+    "shape": _SHAPE,
+    "portType": {"anyOf": [{"$ref": "#/$defs/shape"}, {"enum": list(DTYPES)}, {
+        "type": "object", "properties": {"shape": {"$ref": "#/$defs/shape"}, "dtype": {"enum": [*DTYPES, None]}},
+        "additionalProperties": False}]},
+    "array": {"anyOf": [{"type": "number"}, {"type": "array", "items": {"$ref": "#/$defs/array"}}, {"type": "null"}],
+              "description": "initial values as (nested) lists of numbers; null = initialised by net_initialize"},
+}
