@@ -1,7 +1,7 @@
 """Safe YAML reading for specs: plain data with a position for every value, hostile input refused.
 
-``read_yaml(text, file)`` parses with PyYAML's pure-Python SafeLoader machinery (composition only,
-no object construction) and turns the node tree into ``YMap``/``YSeq`` (a dict and a list that know
+``read_yaml(text, file)`` parses with libyaml's C scanner and parser when PyYAML has it (else PyYAML's
+pure-Python ones; ``use_loader`` picks) and PyYAML's composer (composition only, no object construction) and turns the node tree into ``YMap``/``YSeq`` (a dict and a list that know
 where each of their values sits in the file) and plain scalars. It refuses, as ``SpecError`` with
 ``file:line:col``: tags other than the plain YAML types (``!!python/object`` …), duplicate keys,
 nesting deeper than ``MAX_DEPTH``, alias expansion past ``MAX_NODES`` (billion laughs) or alias
@@ -23,11 +23,18 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
 
 from netgraph.core.errors import SpecError
 
-__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "MAX_DEPTH", "MAX_NODES", "MAX_BYTES"]
+__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "MAX_DEPTH", "MAX_NODES", "MAX_BYTES"]
 
 MAX_DEPTH = 100  # nested mappings/lists; real specs use < 20
 MAX_NODES = 2_000_000  # values after alias expansion (a 1000x2000 inline array fits)
@@ -87,29 +94,77 @@ def _resolvers() -> dict:
     return {k: [(tag, rx) for tag, rx in v if tag not in drop] for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that composes nodes only, with a depth limit (the composer is recursive)."""
+class _DepthLimit:
+    """Composes nodes only, with a depth limit (the composer is recursive); counts the nodes, notes
+    whether any alias occurs, and remembers how each distinct plain scalar resolved."""
 
-    yaml_implicit_resolvers = _resolvers()
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self.depth = 0
+    depth = nodes = 0
+    aliased = False
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         self.depth += 1
+        self.nodes += 1
         if self.depth > MAX_DEPTH:
             raise _Refusal(f"nested deeper than {MAX_DEPTH} levels; a spec never needs this", self.peek_event().start_mark)
+        if self.check_event(AliasEvent):
+            self.aliased = True
         try:
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
 
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is not ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        if not hasattr(self, "_resolved"):
+            self._resolved = {}
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = self._resolved[key] = super().resolve(kind, value, implicit)
+        return tag
+
+
+class _Loader(_DepthLimit, yaml.SafeLoader):
+    """PyYAML's pure-Python SafeLoader (reader, scanner, parser, composer), depth-limited."""
+
+    yaml_implicit_resolvers = _resolvers()
+
+
+if yaml.__with_libyaml__:
+    class _CLoader(_DepthLimit, Composer, CParser, SafeConstructor, Resolver):
+        """libyaml's C scanner and parser (the same events and marks) under PyYAML's Python composer, so
+        the depth limit, alias handling and node positions are those of ``_Loader``."""
+
+        yaml_implicit_resolvers = _resolvers()
+
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+        def dispose(self) -> None:
+            pass
+
+    LOADERS = {"libyaml": _CLoader, "pure": _Loader}
+else:  # pragma: no cover - PyYAML built without libyaml
+    LOADERS = {"pure": _Loader}
+_loader_class = next(iter(LOADERS.values()))  # libyaml when present
+
+
+def use_loader(kind: str) -> str:
+    """Read specs with ``kind`` (a key of ``LOADERS``: "libyaml", "pure"); returns the previous kind."""
+    global _loader_class
+    previous = next(k for k, v in LOADERS.items() if v is _loader_class)
+    _loader_class = LOADERS[kind]
+    return previous
+
 
 def _loc(node: Node) -> Loc:
     mark = node.start_mark
     line, col = mark.line + 1, mark.column + 1
-    if isinstance(node, ScalarNode) and node.end_mark.line == mark.line and node.style in (None, '"', "'"):
+    if isinstance(node, ScalarNode) and node.end_mark.line == mark.line and node.style in (None, "", '"', "'"):  # "": plain (libyaml)
         return Loc(line, col, col + (1 if node.style else 0))
     return Loc(line, col)
 
@@ -146,7 +201,7 @@ def _children(node: Node) -> list[Node]:
 
 
 class _Builder:
-    def __init__(self, loader: _Loader, problems: list[tuple[Loc, str]] | None):
+    def __init__(self, loader: Any, problems: list[tuple[Loc, str]] | None):
         self.loader, self.problems = loader, problems
 
     def value(self, node: Node) -> Any:
@@ -261,11 +316,11 @@ def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = Non
                           f"keep arrays in a safetensors file (netgraph.save)")
     loader = None
     try:
-        loader = _Loader(text)
+        loader = _loader_class(text)
         root = loader.get_single_node()
         if root is None:
             raise _Refusal("the file is empty; a spec starts with 'netgraph: 1'", None)
-        if _expanded_size(root) > MAX_NODES:
+        if (loader.nodes if not loader.aliased else _expanded_size(root)) > MAX_NODES:
             raise _Refusal(f"aliases expand to more than {MAX_NODES} values (an alias bomb?); a spec this "
                            f"large cannot be meant", root.start_mark)
         return _Builder(loader, problems).value(root)
