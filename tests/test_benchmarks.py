@@ -18,7 +18,9 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 @pytest.mark.parametrize("script, args, expect", [
     ("training_step.py", ["--small", "--reps", "2", "--batch", "8"], ["MLP 32-16-8-10", "VAE (specs/vae.yaml)",
                                                                        "CNN (specs/small_cnn.yaml)", "ratio"]),
-    ("graph_scaling.py", ["--sizes", "10", "20"], ["chain", "wide", "time ratio", "Python memory"]),
+    ("graph_scaling.py", ["--sizes", "10", "20", "--reps", "1"], ["NetChain", "wide", "torch.fx", "time ratio", "Python memory"]),
+    ("yaml_loading.py", ["--layers", "20", "--reps", "1"], ["read_yaml", "from_yaml", "pure"]),
+    ("call_overhead.py", ["--rounds", "1", "--calls", "10"], ["net(x) - module(x)", "autograd graph: False"]),
     ("render.py", ["--layers", "20", "--repeats", "1"], ["builtin"]),
     ("random_layers.py", ["--small"], ["Normal 64x16", "plain REINFORCE"]),
 ])
