@@ -1,95 +1,153 @@
-"""Construction + validation + shape inference + compile for generated graphs of 100 to 10,000 layers.
+"""Building at scale: construct (validate + infer), net_initialize, compile and the first forward of
+a NetChain, the same chain as a NetGraph, and a wide DAG (NetGraph) of 10,000 to 100,000 layers, beside torch.fx.symbolic_trace of the
+equivalent nn.Sequential.
 
-Run: python benchmarks/graph_scaling.py [--sizes 100 1000 10000] [--rounds 3]
-Goals: <= 2 s at 10,000 layers and linear growth (10k/1k <= 12x). Also prints the Python memory
-(tracemalloc peak) of building a 10,000-layer graph.
+Run: python benchmarks/graph_scaling.py [--sizes 10000 50000 100000] [--reps 3]
+Goals: 100k layers built, inferred, initialised and compiled in <= 10 s; each stage <= 11x per 10x
+layers; at 10k and 50k at least as fast as torch.fx (median of per-repetition ratios). Each
+repetition runs the cases in a shuffled order; CPU time is given beside wall time.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import random
 import statistics
 import sys
 import time
 import tracemalloc
 from pathlib import Path
 
+import torch
+import torch.fx
+from torch import nn
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import compare, machine, print_table  # noqa: E402
+from _common import machine, print_table  # noqa: E402
 
-from netgraph import ElementwiseLayer, FunctionLayer, LinearLayer, NetGraph, net_initialize  # noqa: E402
+from netgraph import ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, net_initialize  # noqa: E402
 
-
-def chain(n: int) -> NetGraph:
-    """n layers in a line: LinearLayer(8), Tanh, LinearLayer(8), ..."""
-    layers = {f"l{i}": LinearLayer(8) if i % 2 == 0 else ElementwiseLayer("Tanh") for i in range(n)}
-    return NetGraph(layers, [tuple(layers)], Input=8)
+STAGES = ("construct", "initialise", "compile", "forward1")
 
 
-def wide(n: int) -> NetGraph:
-    """A wide DAG: n/2 parallel branches on one input, summed pairwise in a binary tree (n-1 layers)."""
-    layers = {f"b{i}": ElementwiseLayer("Tanh") for i in range(n // 2)}
-    names, edges, level = list(layers), [], 0
+def layers(n: int) -> list:
+    """LinearLayer(8), Tanh, LinearLayer(8), ... (n layers)."""
+    return [LinearLayer(8) if i % 2 == 0 else ElementwiseLayer("Tanh") for i in range(n)]
+
+
+def make_chain(n: int) -> NetGraph:
+    return NetChain(layers(n), input=8)
+
+
+def make_graph(n: int) -> NetGraph:
+    named = {f"l{i}": layer for i, layer in enumerate(layers(n))}
+    return NetGraph(named, [tuple(named)], Input=8)
+
+
+def make_wide(n: int) -> NetGraph:
+    """A wide DAG: n/2 parallel Tanh branches on one input, summed pairwise in a binary tree (n-1 layers)."""
+    named = {f"b{i}": ElementwiseLayer("Tanh") for i in range(n // 2)}
+    names, edges, level = list(named), [], 0
     while len(names) > 1:
         merged = []
         for j in range(0, len(names) - 1, 2):
-            key = f"s{level}_{j}"
-            layers[key] = FunctionLayer("#a + #b")
+            named[key := f"s{level}_{j}"] = FunctionLayer("#a + #b")
             edges.append(([names[j], names[j + 1]], key))
             merged.append(key)
         names = merged + names[len(names) - len(names) % 2:]
         level += 1
-    return NetGraph(layers, edges, Input=8)
+    return NetGraph(named, edges, Input=8)
 
 
-def build_and_compile(kind, n: int) -> tuple[float, float, float]:
-    start = time.perf_counter()
-    net = kind(n)
-    built = time.perf_counter()
+def clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def netgraph_stages(make, n: int) -> dict[str, tuple[float, float]]:
+    """(wall, CPU) seconds of each stage."""
+    x, marks = torch.randn(2, 8), [clock()]
+    net = make(n)
+    marks.append(clock())
     net = net_initialize(net, seed=0)
-    initialised = time.perf_counter()
-    net.compile()
-    done = time.perf_counter()
-    return built - start, initialised - built, done - initialised
+    marks.append(clock())
+    module = net.compile()
+    marks.append(clock())
+    module(x)
+    marks.append(clock())
+    return {s: (b[0] - a[0], b[1] - a[1]) for s, a, b in zip(STAGES, marks, marks[1:])}
 
 
-def run(sizes: tuple[int, ...] = (100, 1000, 10000), rounds: int = 3) -> dict:
-    """Every (graph, size) built in a shuffled order per round; medians over rounds, and the size-growth
-    ratio as the median of per-round ratios."""
-    phases: dict[tuple[str, int], list[tuple[float, float, float]]] = {}
+def fx_stages(n: int) -> dict[str, tuple[float, float]]:
+    """nn.Sequential built (with its default init), traced by torch.fx, first forward."""
+    x, marks = torch.randn(2, 8), [clock()]
+    seq = nn.Sequential(*(nn.Linear(8, 8) if i % 2 == 0 else nn.Tanh() for i in range(n)))
+    marks.append(clock())
+    traced = torch.fx.symbolic_trace(seq)
+    marks.append(clock())
+    traced(x)
+    marks.append(clock())
+    return {s: (b[0] - a[0], b[1] - a[1]) for s, a, b in zip(("construct", "trace", "forward1"), marks, marks[1:])}
 
-    def timed(kind, n: int):
-        return lambda: phases.setdefault((kind.__name__, n), []).append(build_and_compile(kind, n))
-    t = compare({f"{kind.__name__} {n}": timed(kind, n) for kind in (chain, wide) for n in sizes}, rounds, warmup=0)
-    rows, totals = [], {}
-    for (kind, n), runs in sorted(phases.items()):
-        build, init, comp = (statistics.median(r[i] for r in runs) for i in range(3))
-        totals[(kind, n)] = build + comp
-        rows.append((kind, n, f"{build:.3f}", f"{init:.3f}", f"{comp:.3f}", f"{build + comp:.3f}",
-                     f"{t.median(f'{kind} {n}', 'cpu'):.3f}"))
-    print_table(f"Graph building, medians; {t.describe()} ({machine()})", rows,
-                ("graph", "layers", "construct+validate+infer s", "net_initialize s", "compile s", "build+compile s",
-                 "all three, CPU s"))
+
+CASES = {"NetChain": lambda n: netgraph_stages(make_chain, n), "NetGraph": lambda n: netgraph_stages(make_graph, n),
+         "wide": lambda n: netgraph_stages(make_wide, n), "torch.fx": fx_stages}
+
+
+def build_total(stages: dict[str, tuple[float, float]], cpu: bool = False) -> float:
+    """Built, inferred, initialised and compiled (fx: built and traced): the forward excluded."""
+    return sum(v[cpu] for k, v in stages.items() if k != "forward1")
+
+
+def run(sizes: tuple[int, ...], reps: int) -> dict:
+    results: dict[tuple[str, int], list[dict]] = {(c, n): [] for c in CASES for n in sizes}
+    for _ in range(reps):
+        order = list(results)
+        random.shuffle(order)
+        for case, n in order:
+            gc.collect()
+            results[(case, n)].append(CASES[case](n))
+    rows = []
+    for (case, n), runs in results.items():
+        stage_names = list(runs[0])
+        cells = [f"{statistics.median(r[s][0] for r in runs):.2f}/{statistics.median(r[s][1] for r in runs):.2f}"
+                 for s in stage_names]
+        rows.append((case, n, " ".join(f"{s}={c}" for s, c in zip(stage_names, cells)),
+                     f"{statistics.median(build_total(r) for r in runs):.2f}",
+                     f"{statistics.median(build_total(r, cpu=True) for r in runs):.2f}"))
+    print_table(f"Building at scale, median of {reps} (wall/CPU s per stage) ({machine()})", rows,
+                ("case", "layers", "stages wall/CPU s", "build total wall s", "build total CPU s"))
+    report_ratios(results, sizes, reps)
+    return results
+
+
+def report_ratios(results: dict, sizes: tuple[int, ...], reps: int) -> None:
+    for case in ("NetChain", "NetGraph"):
+        for n in sizes:
+            pairs = list(zip(results[(case, n)], results[("torch.fx", n)]))
+            wall = statistics.median(build_total(a) / build_total(b) for a, b in pairs)
+            cpu = statistics.median(build_total(a, True) / build_total(b, True) for a, b in pairs)
+            print(f"  {case} / torch.fx at {n}: wall {wall:.2f}, CPU {cpu:.2f} (median of {reps} ratios; goal <= 1)")
     if len(sizes) > 1:
-        lo, hi = sizes[-2], sizes[-1]
-        for kind in ("chain", "wide"):
-            print(f"  {kind}: {hi}/{lo} time ratio {t.ratio(f'{kind} {hi}', f'{kind} {lo}'):.1f}x wall, "
-                  f"{t.ratio(f'{kind} {hi}', f'{kind} {lo}', 'cpu'):.1f}x CPU (build + initialize + compile; "
-                  f"linear would be {hi / lo:.0f}x)")
+        lo, hi = sizes[0], sizes[-1]
+        for case in ("NetChain", "NetGraph", "wide"):
+            for stage in STAGES:
+                ratio = statistics.median(b[stage][1] / a[stage][1] for a, b in zip(results[(case, lo)],
+                                                                                      results[(case, hi)]))
+                print(f"  {case} {stage}: {hi}/{lo} CPU time ratio {ratio:.1f}x (linear would be {hi / lo:.0f}x)")
     tracemalloc.start()
-    chain(sizes[-1])
+    make_chain(sizes[0])
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"  Python memory to build a {sizes[-1]}-layer chain: {peak / 2**20:.1f} MiB peak (tracemalloc)")
-    return totals
+    print(f"  Python memory to build a {sizes[0]}-layer chain: {peak / 2**20:.1f} MiB peak (tracemalloc)")
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
-    p.add_argument("--rounds", type=int, default=3, help="rounds, each in a shuffled order")
-    a = p.parse_args(argv)
-    run(tuple(a.sizes), a.rounds)
+    p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 100_000])
+    p.add_argument("--reps", type=int, default=3)
+    args = p.parse_args(argv)
+    run(tuple(args.sizes), args.reps)
 
 
 if __name__ == "__main__":

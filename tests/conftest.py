@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from netgraph.core.registry import registry_scope
+from netgraph.spec.yaml_nodes import LOADERS, use_loader
 from netgraph import FunctionLayer, NetArrayLayer, NetGraph, NetPort, NormalDistribution, RandomArrayLayer
 
 
@@ -35,3 +36,11 @@ def _scoped_registry():
     """Layer types and distributions a test defines or registers are forgotten after it."""
     with registry_scope():
         yield
+
+
+@pytest.fixture(params=sorted(LOADERS))
+def yaml_loader(request):
+    """Run a test once with each YAML loader (libyaml's C parser when PyYAML has it, and the pure one)."""
+    previous = use_loader(request.param)
+    yield request.param
+    use_loader(previous)

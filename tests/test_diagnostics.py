@@ -15,6 +15,11 @@ from netgraph.spec.load import SpecReader
 from tests.test_spec_errors import BROKEN
 
 
+@pytest.fixture(autouse=True)
+def _each_yaml_loader(yaml_loader):
+    """Every test here runs with each YAML loader."""
+
+
 def diagnostics(cls, *args, **kwargs) -> list[Diagnostic]:
     with pytest.raises(cls) as info:
         NetGraph(*args, **kwargs)

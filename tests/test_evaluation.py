@@ -126,3 +126,27 @@ def test_other_data_is_a_data_error_naming_the_port(data, kind):
     net = net_initialize(NetChain([LinearLayer(3)], input=4), seed=0)
     with pytest.raises(DataError, match=rf"input port 'Input'.*{kind}"):
         net(data())
+
+
+def test_calling_a_net_builds_no_autograd_graph_unless_an_input_requires_grad():
+    net = net_initialize(NetGraph([LinearLayer(3)], [], Input=4), seed=0)
+    x = torch.randn(2, 4)
+    assert not net(x).requires_grad
+    wanted = x.clone().requires_grad_()
+    net(wanted).sum().backward()
+    weights = net.layers["1"].arrays["Weights"]
+    torch.testing.assert_close(wanted.grad, weights.sum(0).expand(2, 4))
+    with torch.no_grad():
+        assert not net(x.clone().requires_grad_()).requires_grad  # the caller's no_grad still holds
+
+
+def test_a_tensor_of_the_port_dtype_reaches_the_module_as_it_is_others_are_converted():
+    from netgraph.backend.evaluation import compiled_for_evaluation
+    net = net_initialize(NetGraph([LinearLayer(3)], [], Input=4), seed=0)
+    seen = []
+    compiled_for_evaluation(net).register_forward_pre_hook(lambda m, a, kw: seen.append(kw["Input"]), with_kwargs=True)
+    x, x64 = torch.randn(2, 4), torch.randn(2, 4, dtype=torch.float64)
+    net(x)
+    net(x64)
+    assert seen[0] is x
+    assert seen[1].dtype == torch.float32 and torch.equal(seen[1], x64.float())

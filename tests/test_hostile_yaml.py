@@ -11,6 +11,11 @@ from netgraph import NetGraph, SpecError
 HEAD = "netgraph: 1\nlayers:\n"
 
 
+@pytest.fixture(autouse=True)
+def _each_yaml_loader(yaml_loader):
+    """Every test here runs with each YAML loader."""
+
+
 def refused(text: str, *fragments: str, limit: float = 1.5) -> str:
     """Assert loading ``text`` raises SpecError mentioning every fragment within ``limit`` seconds."""
     start = time.perf_counter()

@@ -9,6 +9,11 @@ import pytest
 from netgraph import NetGraph, SpecError
 
 
+@pytest.fixture(autouse=True)
+def _each_yaml_loader(yaml_loader):
+    """Every test here runs with each YAML loader."""
+
+
 def errors_of(text: str, tmp_path=None, name: str = "net.yaml") -> list[str]:
     source = text
     if tmp_path is not None:

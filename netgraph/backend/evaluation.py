@@ -40,7 +40,8 @@ def as_port_tensor(port: str, value: Any, integer: bool) -> torch.Tensor:
 def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any]) -> tuple[dict[str, torch.Tensor], bool]:
     """Tensors by port name with a batch dim, and whether the caller gave one unbatched example.
 
-    Raises one DataError naming each missing, unknown or mis-shaped port.
+    Raises one DataError naming each missing, unknown or mis-shaped port. A tensor already of the port's
+    dtype and rank (plus batch) goes straight through; anything else takes ``as_port_tensor``.
     """
     ports = net.input_ports
     if args:
@@ -48,33 +49,49 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any]) -> tuple[dict[
             raise DataError(f"pass a single positional tensor only to a net with one input; this net's inputs "
                             f"are {list(ports)}: call net({', '.join(f'{p}=...' for p in ports)})")
         inputs = {ports[0]: args[0]}
+    if len(inputs) != len(ports) or any(p not in inputs for p in ports):
+        _wrong_ports(net, ports, inputs)
+    types, tensors, unbatched = net.port_types, {}, []
+    for p in ports:
+        t = types[p]
+        x = _ready(inputs[p], t.dtype == INTEGER)
+        if x is None:
+            x = as_port_tensor(p, inputs[p], integer=t.dtype == INTEGER)
+        if t.shape is None:  # rank unknown: compiling reports the missing shape
+            tensors[p] = x
+            continue
+        tensors[p] = x = _batched(p, x, t.shape, unbatched)
+    if len(tensors) > 1 and len({x.shape[0] for x in tensors.values()}) > 1:
+        raise DataError(f"input ports have different batch sizes: { {p: x.shape[0] for p, x in tensors.items()} }")
+    return tensors, bool(unbatched) and all(unbatched)
+
+
+def _wrong_ports(net: Any, ports: tuple[str, ...], inputs: dict[str, Any]) -> None:
     problems = [f"unknown input port {k!r}{did_you_mean(k, ports)}; inputs are {list(ports)}"
                 for k in inputs if k not in ports]
     problems += [f"missing input port {p!r} (shape {format_shape(net.port_types[p].shape)})"
                  for p in ports if p not in inputs]
-    if problems:
-        raise DataError("; ".join(problems))
-    tensors, unbatched = {}, []
-    for p in ports:
-        t = net.port_types[p]
-        value = inputs[p]
-        x = as_port_tensor(p, value, integer=t.dtype == INTEGER)
-        if t.shape is None:  # rank unknown: compiling reports the missing shape
-            tensors[p] = x
-            continue
-        rank = len(t.shape)
-        unbatched.append(x.dim() == rank)
-        if x.dim() == rank:
-            x = x.unsqueeze(0)
-        if x.dim() != rank + 1 or any(d is not None and not isinstance(d, str) and d != n
-                                      for d, n in zip(t.shape, x.shape[1:])):
-            raise DataError(f"input port {p!r}: expected shape (b, {format_shape(t.shape)[1:-1]}) with b the batch "
-                            f"size, found {tuple(x.shape)}")
-        tensors[p] = x
-    sizes = {p: x.shape[0] for p, x in tensors.items()}
-    if len(set(sizes.values())) > 1:
-        raise DataError(f"input ports have different batch sizes: {sizes}")
-    return tensors, bool(unbatched) and all(unbatched)
+    raise DataError("; ".join(problems))
+
+
+def _ready(value: Any, integer: bool) -> torch.Tensor | None:
+    """``value`` itself when it is a dense tensor of the port's dtype already (the fast path), else None."""
+    if type(value) is not torch.Tensor or value.layout != torch.strided or value.is_meta:
+        return None
+    return value if value.dtype == (torch.int64 if integer else torch.get_default_dtype()) else None
+
+
+def _batched(port: str, x: torch.Tensor, shape: tuple, unbatched: list[bool]) -> torch.Tensor:
+    """``x`` with a leading batch dim (added to one example); a DataError when its shape does not fit."""
+    rank = len(shape)
+    unbatched.append(x.dim() == rank)
+    if x.dim() == rank:
+        x = x.unsqueeze(0)
+    if x.dim() != rank + 1 or any(d is not None and not isinstance(d, str) and d != n
+                                  for d, n in zip(shape, x.shape[1:])):
+        raise DataError(f"input port {port!r}: expected shape (b, {format_shape(shape)[1:-1]}) with b the batch "
+                        f"size, found {tuple(x.shape)}")
+    return x
 
 
 def compiled_for_evaluation(net: Any) -> torch.nn.Module:
@@ -88,8 +105,15 @@ def compiled_for_evaluation(net: Any) -> torch.nn.Module:
 
 
 def evaluate(net: Any, args: tuple, inputs: dict[str, Any]) -> Any:
+    """``net(...)``: run the cached module, under ``torch.no_grad()`` unless an input tensor requires grad
+    (then gradients reach the inputs and the arrays, as in ``net.compile()(...)``)."""
     tensors, single = prepare_inputs(net, args, inputs)
-    result = compiled_for_evaluation(net)(**tensors)
+    module = compiled_for_evaluation(net)
+    if any(x.requires_grad for x in tensors.values()):
+        result = module(**tensors)
+    else:
+        with torch.no_grad():
+            result = module(**tensors)
     if single:
         return {k: v[0] for k, v in result.items()} if isinstance(result, dict) else result[0]
     return result

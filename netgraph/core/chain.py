@@ -21,7 +21,6 @@ from typing import Any
 from netgraph.core.layer import Layer
 from netgraph.core.errors import Diagnostic, WiringError, raise_all
 from netgraph.core.graph import NetGraph
-from netgraph.core.wiring import describe_layer
 
 __all__ = ["NetChain"]
 
@@ -45,16 +44,18 @@ class NetChain(NetGraph):
 
     @staticmethod
     def _check_links(names: list[str], table: dict[str, Layer]) -> None:
-        errors = []
+        """Each layer after the first needs an input, each before the last exactly one output; the error
+        text is built only for the layers at fault (describing every layer made long chains quadratic)."""
+        errors, last = [], len(names) - 1
         for i, name in enumerate(names):
-            layer, where = table[name], describe_layer(names, table, name)
+            layer = table[name]
             if i > 0 and not layer.input_ports and not layer.variadic:
-                errors.append(Diagnostic(f"{where} has no input port, so it cannot follow layer {i} in a chain",
-                                         "chain-input", layer=(name,), edge=i - 1))
-            if i < len(names) - 1 and len(layer.output_ports) != 1:
-                errors.append(Diagnostic(f"{where} should have exactly one output port to feed layer {i + 2}, found "
-                                         f"{list(layer.output_ports)}; wire several outputs with a NetGraph",
-                                         "chain-output", layer=(name,), edge=i))
+                errors.append(Diagnostic(f"{_describe(i, name, layer)} has no input port, so it cannot follow "
+                                         f"layer {i} in a chain", "chain-input", layer=(name,), edge=i - 1))
+            if i < last and len(layer.output_ports) != 1:
+                errors.append(Diagnostic(f"{_describe(i, name, layer)} should have exactly one output port to feed "
+                                         f"layer {i + 2}, found {list(layer.output_ports)}; wire several outputs "
+                                         f"with a NetGraph", "chain-output", layer=(name,), edge=i))
         raise_all(errors, WiringError, "invalid NetChain")
 
     @staticmethod
@@ -83,3 +84,9 @@ class NetChain(NetGraph):
     def __repr__(self) -> str:
         return (f"NetChain(<{len(self._layers)} layers>, inputs={dict(self.input_shapes)}, "
                 f"outputs={dict(self.output_shapes)})")
+
+
+def _describe(i: int, name: str, layer: Layer) -> str:
+    """As ``describe_layer`` for the layer at 0-based position ``i``, without searching the names."""
+    label = "" if name == str(i + 1) else f" {name!r}"
+    return f"layer {i + 1}{label} ({layer.type_name})"

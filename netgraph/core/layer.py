@@ -8,6 +8,7 @@ arrays into fresh parameters, and ``with_arrays`` returns a new layer.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -171,7 +172,7 @@ class Layer:
         """A fresh value for array ``name`` (Kaiming-uniform weights, zero biases by default)."""
         if name.lower().startswith("bias") or len(shape) < 2:
             return torch.zeros(shape)
-        fan_in = max(1, int(torch.tensor(shape[1:]).prod()))
+        fan_in = max(1, math.prod(shape[1:]))
         bound = (3.0 / fan_in) ** 0.5
         return (torch.rand(shape, generator=generator) * 2 - 1) * bound
 

@@ -1,11 +1,13 @@
 """Safe YAML reading for specs: plain data with a position for every value, hostile input refused.
 
-``read_yaml(text, file)`` composes nodes with PyYAML's SafeLoader (no objects constructed) and builds
-``YMap``/``YSeq`` (a dict and a list that know where each value sits) and plain scalars. It refuses, as
-``YamlRefused`` (a ``SpecError``) at ``file:line:col``: tags other than the plain YAML types, duplicate
-keys (recorded in ``problems`` instead when given), nesting deeper than ``MAX_DEPTH``, aliases that
-expand past ``MAX_NODES`` values or form a cycle, integers outside 64 bits and texts over ``MAX_BYTES``.
-Tabs and mis-aligned lines get a hint instead of the parser's words.
+``read_yaml(text, file)`` parses with libyaml's C scanner and parser when PyYAML has it (else PyYAML's
+pure-Python ones; ``use_loader`` picks) and PyYAML's composer (composition only, no object construction) and turns the node tree into ``YMap``/``YSeq`` (a dict and a list that know
+where each of their values sits in the file) and plain scalars. It refuses, as ``SpecError`` with
+``file:line:col``: tags other than the plain YAML types (``!!python/object`` …), duplicate keys,
+nesting deeper than ``MAX_DEPTH``, alias expansion past ``MAX_NODES`` (billion laughs) or alias
+cycles, integers outside 64 bits, and files over ``MAX_BYTES``. Given a list for ``problems``, it
+records duplicate keys there (keeping the first value) and reads on, so other problems show too.
+Tabs and mis-aligned lines get a hint instead of the parser's own words.
 
 >>> data = read_yaml("layers:\\n  lin: {type: LinearLayer, output: 3}\\n", "net.yaml")
 >>> data["layers"]["lin"]["output"], data["layers"]["lin"].value_locs["output"]
@@ -21,23 +23,32 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
 
 from netgraph.core.errors import SpecError
 
-__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "MAX_DEPTH", "MAX_NODES", "MAX_BYTES"]
+__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "MAX_DEPTH", "MAX_NODES", "MAX_BYTES"]
 
 MAX_DEPTH = 100  # nested mappings/lists; real specs use < 20
 MAX_NODES = 2_000_000  # values after alias expansion (a 1000x2000 inline array fits)
 MAX_BYTES = 64 * 2**20
+
 _TAG = "tag:yaml.org,2002:"
-_KINDS = {**{f"{_TAG}{t}": ScalarNode for t in ("str", "int", "float", "bool", "null")},
-          f"{_TAG}seq": SequenceNode, f"{_TAG}map": MappingNode}
+_SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
+_SEQ, _MAP = f"{_TAG}seq", f"{_TAG}map"
+_INT64 = 2**63
 
 
 class Loc(NamedTuple):
-    """1-based line and column of a value; ``inner``: the column of a one-line scalar's first character
-    of content (after an opening quote), or None for block scalars and collections."""
+    """1-based line and column of a value; ``inner`` is the column of a single-line scalar's first
+    character of content (after an opening quote), or None for block scalars and collections."""
 
     line: int
     col: int
@@ -74,71 +85,136 @@ class YamlRefused(SpecError):
 class _Refusal(Exception):
     def __init__(self, message: str, mark: Any):
         super().__init__(message)
-        self.message, self.loc = message, Loc(mark.line + 1, mark.column + 1) if mark is not None else Loc(1, 1)
+        self.message, self.mark = message, mark
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that composes nodes only, with a depth limit (the composer is recursive); no timestamps."""
+def _resolvers() -> dict:
+    """SafeLoader's implicit resolvers without timestamps and '=' (dates stay strings)."""
+    drop = {f"{_TAG}timestamp", f"{_TAG}value"}
+    return {k: [(tag, rx) for tag, rx in v if tag not in drop] for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
-    yaml_implicit_resolvers = {k: [(tag, rx) for tag, rx in v if tag not in (f"{_TAG}timestamp", f"{_TAG}value")]
-                               for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-    depth = 0
+
+class _DepthLimit:
+    """Composes nodes only, with a depth limit (the composer is recursive); counts the nodes, notes
+    whether any alias occurs, and remembers how each distinct plain scalar resolved."""
+
+    depth = nodes = 0
+    aliased = False
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         self.depth += 1
+        self.nodes += 1
         if self.depth > MAX_DEPTH:
             raise _Refusal(f"nested deeper than {MAX_DEPTH} levels; a spec never needs this", self.peek_event().start_mark)
+        if self.check_event(AliasEvent):
+            self.aliased = True
         try:
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
 
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is not ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        if not hasattr(self, "_resolved"):
+            self._resolved = {}
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = self._resolved[key] = super().resolve(kind, value, implicit)
+        return tag
+
+
+class _Loader(_DepthLimit, yaml.SafeLoader):
+    """PyYAML's pure-Python SafeLoader (reader, scanner, parser, composer), depth-limited."""
+
+    yaml_implicit_resolvers = _resolvers()
+
+
+if yaml.__with_libyaml__:
+    class _CLoader(_DepthLimit, Composer, CParser, SafeConstructor, Resolver):
+        """libyaml's C scanner and parser (the same events and marks) under PyYAML's Python composer, so
+        the depth limit, alias handling and node positions are those of ``_Loader``."""
+
+        yaml_implicit_resolvers = _resolvers()
+
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+        def dispose(self) -> None:
+            pass
+
+    LOADERS = {"libyaml": _CLoader, "pure": _Loader}
+else:  # pragma: no cover - PyYAML built without libyaml
+    LOADERS = {"pure": _Loader}
+_loader_class = next(iter(LOADERS.values()))  # libyaml when present
+
+
+def use_loader(kind: str) -> str:
+    """Read specs with ``kind`` (a key of ``LOADERS``: "libyaml", "pure"); returns the previous kind."""
+    global _loader_class
+    previous = next(k for k, v in LOADERS.items() if v is _loader_class)
+    _loader_class = LOADERS[kind]
+    return previous
+
 
 def _loc(node: Node) -> Loc:
     mark = node.start_mark
-    one_line = isinstance(node, ScalarNode) and node.end_mark.line == mark.line and node.style in (None, '"', "'")
-    return Loc(mark.line + 1, mark.column + 1, mark.column + 1 + bool(node.style) if one_line else None)
-
-
-def _children(node: Node) -> list[Node]:
-    if isinstance(node, MappingNode):
-        return [n for pair in node.value for n in pair]
-    return list(node.value) if isinstance(node, SequenceNode) else []
+    line, col = mark.line + 1, mark.column + 1
+    if isinstance(node, ScalarNode) and node.end_mark.line == mark.line and node.style in (None, "", '"', "'"):  # "": plain (libyaml)
+        return Loc(line, col, col + (1 if node.style else 0))
+    return Loc(line, col)
 
 
 def _expanded_size(root: Node) -> int:
-    """How many values the tree has once aliases are expanded (capped past MAX_NODES); refuses alias cycles."""
+    """How many values the tree has once aliases are expanded; refuses alias cycles."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
     stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
-        if id(node) in sizes:
+        key = id(node)
+        if key in sizes:
             continue
+        children = _children(node)
         if done:
-            active.discard(id(node))
-            sizes[id(node)] = min(MAX_NODES + 1, 1 + sum(sizes[id(c)] for c in _children(node)))
+            active.discard(key)
+            sizes[key] = min(MAX_NODES + 1, 1 + sum(sizes[id(c)] for c in children))
             continue
-        if id(node) in active:
+        if key in active:
             raise _Refusal("an alias refers to a value that contains it (a cycle)", node.start_mark)
-        active.add(id(node))
-        stack += [(node, True), *((c, False) for c in _children(node) if id(c) not in sizes)]
+        active.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
     return sizes[id(root)]
 
 
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
 class _Builder:
-    def __init__(self, loader: _Loader, problems: list[tuple[Loc, str]] | None):
+    def __init__(self, loader: Any, problems: list[tuple[Loc, str]] | None):
         self.loader, self.problems = loader, problems
 
     def value(self, node: Node) -> Any:
-        if not isinstance(node, _KINDS.get(node.tag, ())):
-            raise _Refusal(f"YAML tag {node.tag.replace(_TAG, '!!')!r} is not allowed: a spec is plain data (mappings, "
-                           f"lists, strings, numbers, booleans, null); it never constructs Python objects", node.start_mark)
+        kind = ScalarNode if node.tag in _SCALAR_TAGS else {_SEQ: SequenceNode, _MAP: MappingNode}.get(node.tag)
+        if kind is None or not isinstance(node, kind):
+            tag = node.tag.replace(_TAG, "!!")
+            raise _Refusal(f"YAML tag {tag!r} is not allowed: a spec is plain data (mappings, lists, strings, "
+                           f"numbers, booleans, null); it never constructs Python objects", node.start_mark)
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
         if isinstance(node, SequenceNode):
-            out = YSeq(self.value(n) for n in node.value)
-            out.loc, out.item_locs = _loc(node), [_loc(n) for n in node.value]
-            return out
-        return self.mapping(node) if isinstance(node, MappingNode) else self.scalar(node)
+            return self.sequence(node)
+        return self.mapping(node)
 
     def scalar(self, node: ScalarNode) -> Any:
         kind = node.tag[len(_TAG):]
@@ -146,10 +222,15 @@ class _Builder:
             value = getattr(self.loader, f"construct_yaml_{kind}")(node)
         except (ValueError, OverflowError) as exc:
             raise _Refusal(f"cannot read {node.value[:40]!r} as {kind}: {exc}", node.start_mark) from None
-        if kind == "int" and not -2**63 <= value < 2**63:
+        if kind == "int" and not -_INT64 <= value < _INT64:
             raise _Refusal(f"integer {node.value[:40]}{'...' if len(node.value) > 40 else ''} is out of range "
                            f"(a spec's integers fit in 64 bits)", node.start_mark)
         return value
+
+    def sequence(self, node: SequenceNode) -> YSeq:
+        out = YSeq(self.value(n) for n in node.value)
+        out.loc, out.item_locs = _loc(node), [_loc(n) for n in node.value]
+        return out
 
     def mapping(self, node: MappingNode) -> YMap:
         out = YMap()
@@ -160,37 +241,51 @@ class _Builder:
                 merged += value_node.value if isinstance(value_node, SequenceNode) else [value_node]
                 continue
             key = self.key(key_node)
-            if key not in out:
-                out[key] = self.value(value_node)
-                out.key_locs[key], out.value_locs[key] = _loc(key_node), _loc(value_node)
+            if key in out:
+                self.duplicate(key, out.key_locs[key], key_node, value_node)
                 continue
-            problem = _Refusal(f"duplicate key {key!r} (first given at line {out.key_locs[key].line}); YAML would "
-                               f"silently keep the last one", key_node.start_mark)
-            if self.problems is None:
-                raise problem
-            self.problems.append((problem.loc, problem.message))
-            self.value(value_node)  # read for its own problems, then dropped
+            out[key] = self.value(value_node)
+            out.key_locs[key], out.value_locs[key] = _loc(key_node), _loc(value_node)
         for source in merged:
-            if not isinstance(source, MappingNode):
-                raise _Refusal("a merge key '<<' takes a mapping (or a list of mappings), e.g. '<<: *defaults'",
-                               source.start_mark)
-            other = self.mapping(source)
-            for key in other.keys() - out.keys():
-                out[key], out.key_locs[key], out.value_locs[key] = other[key], other.key_locs[key], other.value_locs[key]
+            self.merge(out, source)
         return out
 
+    def duplicate(self, key: str, first: Loc, key_node: Node, value_node: Node) -> None:
+        """A key given twice: refused, or recorded (its value still read for problems, then dropped)."""
+        problem = _Refusal(f"duplicate key {key!r} (first given at line {first.line}); YAML would silently keep "
+                           f"the last one", key_node.start_mark)
+        if self.problems is None:
+            raise problem
+        self.problems.append((_mark_loc(problem.mark), problem.message))
+        self.value(value_node)
+
+    def merge(self, out: YMap, source: Node) -> None:
+        if not isinstance(source, MappingNode):
+            raise _Refusal("a merge key '<<' takes a mapping (or a list of mappings), e.g. '<<: *defaults'", source.start_mark)
+        other = self.mapping(source)
+        for key, value in other.items():
+            if key not in out:
+                out[key] = value
+                out.key_locs[key], out.value_locs[key] = other.key_locs[key], other.value_locs[key]
+
     def key(self, node: Node) -> str:
-        if node.tag not in _KINDS:
+        if node.tag not in (*_SCALAR_TAGS, _SEQ, _MAP):
             raise _Refusal(f"YAML tag {node.tag.replace(_TAG, '!!')!r} is not allowed on a key", node.start_mark)
         if not isinstance(node, ScalarNode):
             raise _Refusal("a mapping key must be a plain name, not a list or mapping", node.start_mark)
         return node.value  # the text as written: 'yes', 'no', '1' stay names
 
 
+def _mark_loc(mark: Any) -> Loc:
+    return Loc(mark.line + 1, mark.column + 1) if mark is not None else Loc(1, 1)
+
+
 def _layout_hint(text: str, mark: Any) -> tuple[Loc, str] | None:
     """For a syntax error on a line indented with a tab, or to a column no line above uses: where, and a hint."""
+    if mark is None:
+        return None
     lines = text.splitlines()
-    if mark is None or mark.line >= len(lines):
+    if mark.line >= len(lines):
         return None
     line = lines[mark.line]
     lead = line[:len(line) - len(line.lstrip(" \t"))]
@@ -201,13 +296,15 @@ def _layout_hint(text: str, mark: Any) -> tuple[Loc, str] | None:
     if len(lead) in above or not line.strip():
         return None
     return Loc(mark.line + 1, len(lead) + 1), (
-        f"YAML indentation: this line is indented {len(lead)} space{'' if len(lead) == 1 else 's'}, which lines up "
-        f"with no line above it; the keys of one mapping (and the items of one list) start in the same column, and a "
-        f"value nested under a key is indented further than that key")
+        f"YAML indentation: this line is indented {len(lead)} space{'' if len(lead) == 1 else 's'}, which lines up with no line above it; "
+        f"the keys of one mapping (and the items of one list) start in the same column, and a value nested "
+        f"under a key is indented further than that key")
 
 
 def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = None) -> Any:
     """Parse one YAML document into YMap/YSeq/scalars; YamlRefused (a SpecError) when refused.
+
+    With ``problems`` (a list), duplicate keys are recorded there as (loc, message) and reading goes on.
 
     >>> read_yaml("layers:\\n\\ta: Tanh\\n", "net.yaml")
     Traceback (most recent call last):
@@ -219,22 +316,22 @@ def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = Non
                           f"keep arrays in a safetensors file (netgraph.save)")
     loader = None
     try:
-        loader = _Loader(text)
+        loader = _loader_class(text)
         root = loader.get_single_node()
         if root is None:
             raise _Refusal("the file is empty; a spec starts with 'netgraph: 1'", None)
-        if _expanded_size(root) > MAX_NODES:
+        if (loader.nodes if not loader.aliased else _expanded_size(root)) > MAX_NODES:
             raise _Refusal(f"aliases expand to more than {MAX_NODES} values (an alias bomb?); a spec this "
                            f"large cannot be meant", root.start_mark)
         return _Builder(loader, problems).value(root)
     except _Refusal as exc:
-        raise YamlRefused(file, exc.loc, exc.message) from None
+        raise YamlRefused(file, _mark_loc(exc.mark), exc.message) from None
     except yaml.MarkedYAMLError as exc:
         hint = _layout_hint(text, exc.problem_mark)
         if hint is not None:
             raise YamlRefused(file, *hint) from None
-        where = _Refusal("", exc.problem_mark or exc.context_mark).loc
-        raise YamlRefused(file, where, f"invalid YAML: {' '.join(p for p in (exc.context, exc.problem) if p)}") from None
+        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise YamlRefused(file, _mark_loc(exc.problem_mark or exc.context_mark), f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise YamlRefused(file, Loc(1, 1), f"invalid YAML: {exc}") from None
     except RecursionError:
