@@ -6,7 +6,10 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import ShapeError, raise_all
+from netgraph.core.errors import OptionError, ShapeError, raise_all
+from netgraph.core.graph import NetGraph
+from netgraph.core.layer import Layer
+from netgraph.core.options import as_seed
 from netgraph.core.ir import Node
 from netgraph.core.walk import map_nodes
 
@@ -24,7 +27,11 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False) -> Any:
     >>> tuple(net.layers["1"].arrays["Weights"].shape)
     (2, 3)
     """
-    generator = torch.Generator().manual_seed(1234 if seed is None else seed)
+    generator = torch.Generator().manual_seed(1234 if seed is None else as_seed(seed, "seed"))
+    if not isinstance(net, NetGraph):  # a bare layer (as NetInitialize[layer]): initialise it as a one-layer net
+        if not isinstance(net, Layer):
+            raise OptionError(f"net_initialize needs a NetGraph or a layer, found {type(net).__name__}")
+        return net_initialize(NetGraph({"layer": net}, []), seed, all).layers["layer"]
     changes, unknown = {}, []
 
     def fill(node: Node) -> None:

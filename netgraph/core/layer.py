@@ -118,11 +118,14 @@ class Layer:
 
     def __post_init__(self) -> None:
         name = self.type_name
-        typed = {n: kind.normalize(getattr(self, n), name, n)
-                 for n, kind in option_kinds(type(self)).items() if kind.normalize is not None}
-        frozen_init(self, **typed)
-        frozen_init(self, **self.normalize())
-        self.validate()
+        try:
+            typed = {n: kind.normalize(getattr(self, n), name, n)
+                     for n, kind in option_kinds(type(self)).items() if kind.normalize is not None}
+            frozen_init(self, **typed)
+            frozen_init(self, **self.normalize())
+            self.validate()
+        except RecursionError:  # an option nested deeper than any real one (checking or printing it recursed)
+            raise OptionError(f"{name}: an option is nested too deeply") from None
 
     def normalize(self) -> Mapping[str, Any]:
         """Check the options; return the values to replace (normalised options, derived attributes)."""
