@@ -49,7 +49,10 @@ def random_inputs(net: Any, seed: int, batch: int = 2) -> dict[str, torch.Tensor
         shape = net.input_shapes[port]
         if shape is None or any(not isinstance(d, int) for d in shape):
             return {}
-        inputs[port] = 0.2 + 0.6 * torch.rand((batch, *shape), generator=generator)
+        if net.port_types[port].dtype == "Integer":  # indices: 0 and 1 are valid for any real index range
+            inputs[port] = torch.randint(0, 2, (batch, *shape), generator=generator)
+        else:
+            inputs[port] = 0.2 + 0.6 * torch.rand((batch, *shape), generator=generator)
     return inputs
 
 

@@ -63,7 +63,7 @@ def tree_mutations(draw: Any) -> str:
         parent = tree
         for key in path[:-1]:
             parent = parent[key]
-        value = draw(st.one_of(HOSTILE.filter(lambda v: not hasattr(v, "shape")), st.just(_DELETE)))
+        value = draw(st.one_of(HOSTILE.filter(_dumpable), st.just(_DELETE)))
         if value is _DELETE:
             del parent[path[-1]]
         else:
@@ -72,6 +72,15 @@ def tree_mutations(draw: Any) -> str:
 
 
 _DELETE = object()
+
+
+def _dumpable(value: Any) -> bool:
+    """Whether YAML can write ``value`` (tensors, even nested in lists, cannot)."""
+    try:
+        yaml.safe_dump(value)
+    except yaml.YAMLError:
+        return False
+    return True
 
 
 def _load_and_run(text: str) -> None:

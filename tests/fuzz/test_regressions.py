@@ -135,3 +135,10 @@ def test_cli_prints_lone_surrogate_names_without_a_traceback(tmp_path, command):
 def test_load_refuses_what_is_not_a_path(path):
     with pytest.raises(netgraph.SpecError, match="load needs a file path"):
         netgraph.load(path)
+
+
+@pytest.mark.parametrize("value", [["Max"], {"a": 1}, ("Max", [1])])
+def test_unhashable_choice_options_are_option_errors(value):
+    with pytest.raises(OptionError, match=r"AggregationLayer option function= must be one of \['Max'"):
+        netgraph.AggregationLayer(value)
+    assert netgraph.AggregationLayer("Mean").function == "Mean"
