@@ -70,7 +70,7 @@ class CompiledNet(nn.Module):
         layer = node.layer
         if not layer.ARRAYS:
             return None
-        state = self.get_submodule(".".join(node.path)).state_dict()
+        state = submodule(self, node.path).state_dict()
         given = layer.arrays
         return node.path, layer.with_arrays({n: _as_given(state[n].detach().clone(), given[n])
                                              for n in layer.ARRAYS if n in state})
@@ -82,21 +82,36 @@ def _as_given(value: torch.Tensor, given: Any) -> torch.Tensor:
     return value.to(dtype) if isinstance(dtype, torch.dtype) and dtype.is_floating_point else value
 
 
+_MODULE_ATTRIBUTES = frozenset(dir(CompiledNet)) | frozenset(dir(nn.Module()))  # a layer named like one is reached via _modules
+
 def module_expr(path: tuple[str, ...], base: str = "self") -> str:
-    """Python code reaching the submodule at ``path``: ``self.enc.lin`` or ``getattr(self, '1')``."""
+    """Python code reaching the submodule at ``path``: ``self.enc.lin``, or ``self._modules['1']`` for a
+    name that is no identifier or that an nn.Module attribute (``training``, ``_modules``) would shadow.
+
+    >>> module_expr(("enc", "lin")), module_expr(("1", "training"))
+    ('self.enc.lin', "self._modules['1']._modules['training']")
+    """
     expr = base
     for part in path:
-        ok = part.isidentifier() and not keyword.iskeyword(part)
-        expr = f"{expr}.{part}" if ok else f"getattr({expr}, {part!r})"
+        ok = part.isidentifier() and not keyword.iskeyword(part) and not part.startswith("_") \
+            and part not in _MODULE_ATTRIBUTES
+        expr = f"{expr}.{part}" if ok else f"{expr}._modules[{part!r}]"
     return expr
 
 
+def submodule(root: nn.Module, path: tuple[str, ...]) -> nn.Module:
+    """The module built for the layer at ``path`` (by name, whatever attribute the name would shadow)."""
+    for part in path:
+        root = root._modules[part]
+    return root
+
+
 class _Readiness(GraphWalker):
-    """Collects ports of unknown shape (one per value) and uninitialised arrays."""
+    """Collects ports of unknown shape (one per value), uninitialised arrays and arrays of the wrong shape."""
 
     def __init__(self, net: Any):
         super().__init__(net)
-        self.net, self.unknown, self.missing, self.reported = net, [], [], set()
+        self.net, self.unknown, self.missing, self.reported, self.misshapen = net, [], [], set(), []
         for name, t in self.ir.input_types.items():
             if not t.known:
                 fed = [net.describe(key) for key in self.ir.consumers(Value(None, name)) if key[0]]
@@ -112,6 +127,16 @@ class _Readiness(GraphWalker):
                 self.unknown.append(f"{self.net.describe((node.path, port))} has unknown shape {t}")
         self.missing += [f"{self.net.describe((node.path, None))} array {name!r}"
                          for name, value in node.layer.arrays.items() if value is None]
+        if all(t.known for t in node.types.values()):
+            self.misshapen += array_shape_errors(self.net.describe((node.path, None)), node)
+
+
+def array_shape_errors(where: str, node: Node) -> list[str]:
+    """A message for each array of ``node``'s layer whose shape differs from the one its (known) port types need."""
+    expected = node.layer.array_shapes(node.types)
+    return [f"{where} array {name!r} should have shape {tuple(expected[name])}, found {tuple(value.shape)}"
+            for name, value in node.layer.arrays.items()
+            if value is not None and name in expected and tuple(value.shape) != tuple(expected[name])]
 
 
 def check_ready(net: Any) -> None:
@@ -119,6 +144,7 @@ def check_ready(net: Any) -> None:
     walker = _Readiness(net)
     walker.run()
     raise_all(walker.unknown[:10], ShapeError, "the net is not fully specified")
+    raise_all(walker.misshapen, ShapeError, "arrays do not fit their layers")
     raise_all(walker.missing, UninitializedError, "the net has uninitialised arrays; call net_initialize(net) first")
 
 
@@ -162,7 +188,7 @@ class _CodeWriter(GraphWalker):
                 for p in node.output_ports]
         module = module_expr(path)
         code = layer.emit(EmitContext(module, tuple(inputs), self.size, node.types, self.checks))
-        if "getattr(" in module and code.count(module) > 1:  # look the submodule up once, not per use
+        if "._modules[" in module and code.count(module) > 1:  # look the submodule up once, not per use
             local = self.names.new(f"{'_'.join(path)}_module")
             self.lines.append(f"{local} = {module}")
             code = layer.emit(EmitContext(local, tuple(inputs), self.size, node.types, self.checks))
@@ -210,14 +236,14 @@ class _ModuleBuilder(GraphWalker):
         parent = self.root
         for part in node.path[:-1]:
             if part not in parent._modules:
-                parent.add_module(part, nn.Module())
+                parent._modules[part] = nn.Module()  # not add_module: a layer may be named like an attribute
             parent = parent._modules[part]
         built = node.layer.build(node.types)
         if self.checks is not None:
             for sub in built.modules():
                 if isinstance(sub, RandomModule):
                     sub.checks = self.checks
-        parent.add_module(node.path[-1], built)
+        parent._modules[node.path[-1]] = built
 
 
 def _compile(net: Any, checks: bool | str | None) -> CompiledNet:

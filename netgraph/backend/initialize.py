@@ -8,7 +8,10 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import ShapeError, raise_all
+from netgraph.core.errors import OptionError, ShapeError, raise_all
+from netgraph.core.graph import NetGraph
+from netgraph.core.layer import Layer
+from netgraph.core.options import as_seed
 from netgraph.core.ir import Node
 from netgraph.core.walk import map_nodes
 
@@ -46,6 +49,10 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
     Traceback (most recent call last):
     netgraph.core.errors.ShapeError: net_initialize: the arrays to fill need 44.0 TB (1.1e+13 float32 elements)...
     """
+    if not isinstance(net, NetGraph):  # a bare layer (as NetInitialize[layer]): initialise it as a one-layer net
+        if not isinstance(net, Layer):
+            raise OptionError(f"net_initialize needs a NetGraph or a layer, found {type(net).__name__}")
+        return net_initialize(NetGraph({"layer": net}, []), seed, all, max_elements).layers["layer"]
     plans, leaves, unknown = {}, {}, []
 
     def plan(node: Node) -> None:
@@ -62,7 +69,7 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
     map_nodes(net, plan)
     raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
     _check_budget(leaves, plans, default_max_elements() if max_elements is None else max_elements)
-    generator = torch.Generator().manual_seed(1234 if seed is None else seed)
+    generator = torch.Generator().manual_seed(1234 if seed is None else as_seed(seed, "seed"))
     changes = {path: leaves[path].with_arrays({n: leaves[path].init_array(n, shape, generator)
                                                for n, shape in plan.items()})
                for path, plan in plans.items()}

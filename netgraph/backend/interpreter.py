@@ -11,6 +11,7 @@ from typing import Any
 
 import torch
 
+from netgraph.backend.compile import submodule
 from netgraph.core.ir import Node
 from netgraph.core.walk import GraphWalker
 
@@ -25,7 +26,7 @@ class ModuleRunner(GraphWalker):
         self.module, self.batch_size = module, batch_size
 
     def visit_node(self, node: Node, inputs: Sequence[torch.Tensor]) -> Sequence[torch.Tensor]:
-        sub = self.module.get_submodule(".".join(node.path))
+        sub = submodule(self.module, node.path)
         result = sub(*inputs) if node.input_ports else sub(self.batch_size)
         return result if len(node.output_ports) > 1 else (result,)
 

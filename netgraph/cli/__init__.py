@@ -17,6 +17,7 @@ __all__ = ["main", "build_parser"]
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; bad input prints one clear message (no traceback) and exits 1."""
+    _printable_streams()
     args = build_parser().parse_args(argv)
     module_name, function_name = args.handler.split(":")
     handler = getattr(importlib.import_module(f"netgraph.cli.{module_name}"), function_name)
@@ -28,3 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"netgraph {args.command}: {exc}", file=sys.stderr)
         return 1
+
+
+def _printable_streams() -> None:
+    """Let stdout and stderr print any name (a lone surrogate from a spec) escaped rather than crash."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):  # not a text file of the io module (a test's capture)
+            pass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import reprlib
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -16,7 +17,7 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.options import as_array, option_kinds
+from netgraph.core.options import as_array, literal_values, option_hints, option_kinds
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.types import REAL, Conflict, PortType, as_shape
 
@@ -119,11 +120,15 @@ class Layer:
 
     def __post_init__(self) -> None:
         name = self.type_name
-        typed = {n: kind.normalize(getattr(self, n), name, n)
-                 for n, kind in option_kinds(type(self)).items() if kind.normalize is not None}
-        frozen_init(self, **typed)
-        frozen_init(self, **self.normalize())
-        self.validate()
+        try:
+            _check_choices(self)
+            typed = {n: kind.normalize(getattr(self, n), name, n)
+                     for n, kind in option_kinds(type(self)).items() if kind.normalize is not None}
+            frozen_init(self, **typed)
+            frozen_init(self, **self.normalize())
+            self.validate()
+        except RecursionError:  # an option nested deeper than any real one (checking or printing it recursed)
+            raise OptionError(f"{name}: an option is nested too deeply") from None
 
     def normalize(self) -> Mapping[str, Any]:
         """Check the options; return the values to replace (normalised options, derived attributes)."""
@@ -255,3 +260,22 @@ def _short(value: Any) -> str:
     if isinstance(value, torch.Tensor):
         return f"<array {tuple(value.shape)}>" if value.numel() > 6 else repr(value.tolist())
     return repr(value)
+
+
+def _check_choices(layer: Layer) -> None:
+    """An option typed ``Literal[...]`` holding an unhashable value (a list, a dict) is an OptionError naming it
+    (hashable wrong values are left to the layer, which suggests the nearest choice)."""
+    for name, hint in option_hints(type(layer)).items():
+        choices = literal_values(hint)
+        value = getattr(layer, name)
+        if choices is not None and not _hashable(value):
+            raise OptionError(f"{layer.type_name} option {name}= must be one of {list(choices)}, found "
+                              f"{reprlib.repr(value)}", option=name)
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True

@@ -33,7 +33,7 @@ from netgraph.core.errors import OptionError
 from netgraph.core.types import Conflict, as_shape
 
 __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "DistributionOption", "Function", "IntOrInts",
-           "Levels", "Module", "Literal", "option_kinds", "option_hints", "as_array"]
+           "Levels", "Module", "Literal", "option_kinds", "option_hints", "as_array", "as_seed"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,6 +58,23 @@ def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor |
     if not (t.is_floating_point() or t.dtype in (torch.int64, torch.int32, torch.bool)):
         raise OptionError(f"{what} must be real numbers, found dtype {t.dtype}", option=option)
     return t.detach().to(torch.float32 if not t.is_floating_point() else t.dtype).clone()
+
+
+def as_seed(value: Any, option: str) -> int:
+    """A random seed: an integer in [0, 2**64) (what torch's generators take), else OptionError naming ``option``.
+
+    >>> as_seed(7, "seed"), as_seed(7.0, "seed")
+    (7, 7)
+    >>> as_seed(2**70, "random_seed")
+    Traceback (most recent call last):
+    ...
+    netgraph.core.errors.OptionError: random_seed= must be an integer in [0, 2**64), found 1180591620717411303424
+    """
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() \
+        and 0 <= value < 2**64
+    if not ok:
+        raise OptionError(f"{option}= must be an integer in [0, 2**64), found {value!r}", option=option)
+    return int(value)
 
 
 def _shape(value: Any, layer: str, option: str) -> Any:

@@ -13,6 +13,7 @@ PortType(shape=(2, 3), dtype='Real')
 from __future__ import annotations
 
 import math
+import reprlib
 from dataclasses import dataclass
 from typing import Union
 
@@ -63,7 +64,7 @@ def as_shape(value: object, what: str = "shape") -> Shape:
     if isinstance(value, int):
         value = (value,)
     if not isinstance(value, (tuple, list)):
-        raise Conflict(f"{what} must be an int or a list of ints, found {value!r}")
+        raise Conflict(f"{what} must be an int or a list of ints, found {reprlib.repr(value)}")
     dims = []
     for d in value:
         if d is None or (isinstance(d, str) and d.isidentifier()):
@@ -71,7 +72,7 @@ def as_shape(value: object, what: str = "shape") -> Shape:
         elif isinstance(d, int) and not isinstance(d, bool) and d >= 1:
             dims.append(int(d))
         else:
-            raise Conflict(f"{what} dims must be positive ints (or None for unknown), found {d!r}")
+            raise Conflict(f"{what} dims must be positive ints (or None for unknown), found {reprlib.repr(d)}")
     return tuple(dims)
 
 

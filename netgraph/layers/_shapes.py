@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import DataError, OptionError
 from netgraph.core.types import Conflict, PortType, format_shape, unify
 
 __all__ = ["positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int",
@@ -145,3 +145,19 @@ class FnModule(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.fn(x)
+
+
+def check_indices(x: torch.Tensor, count: int, where: str) -> torch.Tensor:
+    """``x`` when every value is an index in [0, count), else DataError naming ``where`` and the range.
+
+    >>> check_indices(torch.tensor([0, 2]), 3, "EmbeddingLayer port 'Input'").tolist()
+    [0, 2]
+    >>> check_indices(torch.tensor([3]), 3, "EmbeddingLayer port 'Input'")
+    Traceback (most recent call last):
+    ...
+    netgraph.core.errors.DataError: EmbeddingLayer port 'Input' takes indices in [0, 3), found values from 3 to 3
+    """
+    if x.numel() and (int(x.min()) < 0 or int(x.max()) >= count):
+        raise DataError(f"{where} takes indices in [0, {count}), found values from {int(x.min())} to {int(x.max())}",
+                        kind="data")
+    return x

@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.layers._shapes import fill, positive_int
+from netgraph.layers._shapes import check_indices, fill, positive_int
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError
@@ -33,7 +33,7 @@ class EmbeddingModule(nn.Module):
         self.Weights = nn.Parameter(weights.clone())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.embedding(x, self.Weights)
+        return F.embedding(check_indices(x, self.Weights.shape[0], "EmbeddingLayer port 'Input'"), self.Weights)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -97,4 +97,4 @@ class EmbeddingLayer(Layer):
         return EmbeddingModule(self.weights)
 
     def emit(self, ctx: EmitContext) -> str:
-        return f"F.embedding({ctx.args[0]}, {ctx.module}.Weights)"
+        return f"{ctx.module}({ctx.args[0]})"  # the module checks the index range

@@ -19,13 +19,17 @@ from typing import Any
 from torch import nn
 
 from netgraph.core.chain import NetChain
+from netgraph.core.errors import OptionError
 from netgraph.core.layer import REGISTRY, Layer
 from netgraph.layers.function import ELEMENTWISE, ElementwiseLayer
 from netgraph.layers.linear import LinearLayer
 from netgraph.layers.merge import THREADING, ThreadingLayer
 from netgraph.layers.torch_layer import TorchLayer
 
-__all__ = ["from_shorthand", "known_names"]
+__all__ = ["from_shorthand", "known_names", "MAX_CHAIN_NESTING"]
+
+MAX_CHAIN_NESTING = 100
+"""Lists nested deeper than this are refused (each level is a NetChain; Python's recursion would give out)."""
 
 
 def known_names() -> list[str]:
@@ -46,10 +50,30 @@ def from_shorthand(value: Any) -> Layer | None:
     if isinstance(value, str) and value in REGISTRY:
         return _bare_type(value)
     if isinstance(value, list):
+        _check_nesting(value)
         return NetChain(value)
     if isinstance(value, nn.Module):
         return TorchLayer(value)
     return None
+
+
+def _check_nesting(value: list) -> None:
+    """Refuse lists nested more than MAX_CHAIN_NESTING deep (measured without recursion).
+
+    >>> _check_nesting([[[3]]])
+    >>> deep = 3
+    >>> for _ in range(MAX_CHAIN_NESTING + 1): deep = [deep]
+    >>> _check_nesting(deep)
+    Traceback (most recent call last):
+    ...
+    netgraph.core.errors.OptionError: a layer list (a NetChain shorthand) is nested more than 100 deep
+    """
+    level, depth = [value], 0
+    while level:
+        depth += 1
+        if depth > MAX_CHAIN_NESTING:
+            raise OptionError(f"a layer list (a NetChain shorthand) is nested more than {MAX_CHAIN_NESTING} deep")
+        level = [item for items in level for item in items if isinstance(item, list)]
 
 
 def _bare_type(name: str) -> Layer | None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import os
+import reprlib
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,14 @@ from netgraph.spec.dump import dump_spec
 from netgraph.spec.saving import REFERENCE_SCOPE, save_net
 
 __all__ = ["from_yaml", "to_yaml", "save", "load"]
+
+
+def _is_file(name: str) -> bool:
+    """Whether ``name`` names a file (False for a name the OS refuses: too long, a NUL byte, ...)."""
+    try:
+        return Path(name).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _source(source: Any) -> Path | tuple[str, str, Path]:
@@ -46,7 +55,7 @@ def _source(source: Any) -> Path | tuple[str, str, Path]:
         source = source.decode("utf-8", errors="replace")
     if not isinstance(source, str):
         raise SpecError(f"a spec is a path, YAML text or an open file, found {type(source).__name__}")
-    if "\n" not in source and (source.endswith((".yaml", ".yml")) or Path(source).is_file()):
+    if not any(c in source for c in "\r\n") and (source.endswith((".yaml", ".yml")) or _is_file(source)):
         return Path(source)
     return source, "<string>", Path.cwd()
 
@@ -85,6 +94,8 @@ def load(path: Any, allow_outside: bool = False, base_dir: Any = None) -> Any:
 
     ``allow_outside`` / ``base_dir``: where ``file:`` references may point (see ``from_yaml``).
     """
+    if not isinstance(path, (str, os.PathLike)) or "\x00" in os.fspath(path):
+        raise SpecError(f"load needs a file path, found {reprlib.repr(path)}")
     return from_yaml(Path(path), base_dir=base_dir, allow_outside=allow_outside)
 
 

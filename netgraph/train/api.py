@@ -47,6 +47,7 @@ from netgraph.train.tensorboard import TensorBoardLog, parse_reporting
 from netgraph.train.distributed import setup
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays
+from netgraph.core.options import as_seed
 from netgraph.backend.initialize import net_initialize
 import numpy as np
 from safetensors.torch import load_file
@@ -177,7 +178,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
     resume = _resume(o["resume"], checkpoint)
     seed = o["random_seed"]
     if seed is not None:
-        seed = check_number(seed, "random_seed", integer=True, minimum=0, strict=False)
+        seed = as_seed(seed, "random_seed")
     if resume is not None:
         resume = (resume, read_checkpoint(resume))
         seed = int(resume[1]["seed"])  # the interrupted run's seed: same validation split, same rounds

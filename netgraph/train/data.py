@@ -19,6 +19,7 @@ DataError naming the key and the expected shape.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -244,6 +245,38 @@ class Streamed:
             yield ({k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols), n * world
 
 
+class _CheckedDataset(torch.utils.data.Dataset):
+    """A map-style Dataset whose length is checked and whose missing items are a DataError, not an IndexError."""
+
+    def __init__(self, dataset: Any, what: str):
+        try:
+            self.size = len(dataset)
+        except TypeError as exc:
+            raise DataError(f"{what}: a Dataset must have a length (__len__): {exc}") from None
+        if not isinstance(self.size, int) or self.size < 1:
+            raise DataError(f"{what}: the Dataset is empty (len() is {self.size!r})")
+        self.dataset, self.what = dataset, what
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int) -> Any:
+        try:
+            return self.dataset[index]
+        except IndexError as exc:
+            raise DataError(f"{self.what}: the Dataset says it has {self.size} items but item {index} raised "
+                            f"IndexError: {exc}") from None
+
+
+def _collate(items: list, what: str) -> Any:
+    """torch's default collation; items it cannot stack (no dicts of equal-shaped arrays) are a DataError."""
+    try:
+        return torch.utils.data.default_collate(items)
+    except (TypeError, RuntimeError, ValueError, KeyError) as exc:
+        raise DataError(f"{what}: the Dataset's items cannot be batched (each must be a dict of port -> "
+                        f"array, all of one shape): {exc}") from None
+
+
 def _is_loader(data: Any) -> bool:
     return (not isinstance(data, (Mapping, list, tuple, str, bytes, torch.Tensor)) and isinstance(data, Iterable))
 
@@ -251,7 +284,8 @@ def _is_loader(data: Any) -> bool:
 def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dict[str, torch.Tensor] | Streamed:
     """Unchecked columns (in-memory data) or a Streamed loader; ``sample(raw)`` shows either's tensors."""
     if isinstance(data, torch.utils.data.Dataset) and not isinstance(data, torch.utils.data.IterableDataset):
-        data = torch.utils.data.DataLoader(data, batch_size=batch_size, shuffle=True)
+        data = torch.utils.data.DataLoader(_CheckedDataset(data, what), batch_size=batch_size, shuffle=True,
+                                           collate_fn=functools.partial(_collate, what=what))
     if isinstance(data, torch.utils.data.IterableDataset) or _is_loader(data):
         return Streamed(data, what)
     if isinstance(data, tuple) and len(data) == 2 and not any(isinstance(d, Mapping) for d in data):

@@ -1,0 +1,144 @@
+"""Regression tests for the escapes the fuzz suite (and an earlier attack) found: each is now a NetGraphError."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+import netgraph
+from netgraph import (DataError, EmbeddingLayer, LinearLayer, MeanSquaredLossLayer, NetChain, NetGraph, NetGraphError,
+                      OptionError, ShapeError, interpret, net_initialize, net_train)
+
+SPECS = Path(__file__).parents[2] / "specs"
+
+
+def _net():
+    return NetChain([LinearLayer(4), "Tanh", LinearLayer(2)], input=3)
+
+
+def _data(n=8):
+    return {"Input": torch.rand(n, 3), "Target": torch.rand(n, 2)}
+
+
+@pytest.mark.parametrize("name", ["training", "_modules", "_parameters", "_net", "_buffers"])
+def test_layers_named_like_module_attributes_compile_and_match(name):
+    inner = NetGraph({name: LinearLayer(2), "act": "Tanh"}, [(name, "act")], Input=3)
+    net = net_initialize(NetGraph({name: inner, "out": LinearLayer(1)}, [(name, "out")]), seed=0)
+    module = net.compile()
+    x = torch.rand(2, 3)
+    torch.testing.assert_close(module(x), interpret(module.net, module, Input=x))
+    assert f"{name}.{name}.Weights" in module.state_dict()
+    assert module.to_net() == net
+
+
+def test_deeply_nested_shapes_and_layer_lists_are_refused():
+    deep = 3
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(ShapeError, match="dims must be positive"):
+        NetChain([LinearLayer(2)], input=deep)
+    with pytest.raises(OptionError, match="nested too deeply"):
+        netgraph.NetArrayLayer(array=deep)
+    with pytest.raises(NetGraphError, match="nested more than 100 deep"):
+        NetChain(deep)
+
+
+def test_arrays_of_the_wrong_shape_are_a_shape_error_naming_layer_and_array():
+    net = NetGraph({"lin": LinearLayer(output=1, input=2, biases=torch.zeros(3, 2))}, [])
+    with pytest.raises(ShapeError, match=r"'lin'.*array 'Biases' should have shape \(1,\), found \(3, 2\)"):
+        net_initialize(net).compile()
+
+
+@pytest.mark.parametrize("index", [10, -1])
+def test_embedding_index_out_of_range_is_a_data_error(index):
+    net = net_initialize(NetGraph([EmbeddingLayer(4, 10, input=5)], []), seed=0)
+    x = torch.full((2, 5), index)
+    with pytest.raises(DataError, match=r"port 'Input' takes indices in \[0, 10\)"):
+        net(x)
+    with pytest.raises(DataError, match="indices"):
+        interpret(net, net.compile(), Input=x)
+    assert net(torch.full((2, 5), 9)).shape == (2, 5, 4)
+
+
+def test_a_chain_ending_in_a_loss_refuses_a_single_tensor():
+    with pytest.raises(NetGraphError):
+        NetChain([MeanSquaredLossLayer(), 3], input=3)(torch.rand(2, 3))
+
+
+@pytest.mark.parametrize("seed", [2**70, -1, 1.5, "1", True])
+def test_seeds_out_of_range_are_option_errors(seed):
+    with pytest.raises(OptionError, match="seed"):
+        net_initialize(_net(), seed=seed)
+    with pytest.raises(OptionError, match="random_seed"):
+        net_train(_net(), _data(), random_seed=seed, max_training_rounds=1, progress=False)
+
+
+def test_largest_seed_is_accepted():
+    assert net_initialize(_net(), seed=2**64 - 1).layers["1"].arrays["Weights"] is not None
+
+
+def test_bare_layer_is_initialised_and_junk_refused():
+    assert net_initialize(LinearLayer(2, input=3), seed=0).arrays["Weights"].shape == (2, 3)
+    with pytest.raises(OptionError, match="NetGraph or a layer"):
+        net_initialize(3)
+
+
+class _Claims(torch.utils.data.Dataset):
+    def __init__(self, real, claimed, item=None):
+        self.real, self.claimed, self.item = real, claimed, item
+
+    def __len__(self):
+        return self.claimed
+
+    def __getitem__(self, i):
+        if i >= self.real:
+            raise IndexError(i)
+        return self.item if self.item is not None else {"Input": torch.rand(3), "Target": torch.rand(2)}
+
+
+@pytest.mark.parametrize("dataset, message", [(_Claims(0, 0), "empty"), (_Claims(2, 6), "says it has 6 items"),
+                                              (_Claims(4, 4, item={"Input": torch.rand(3), "Target": None}), "cannot be batched")])
+def test_bad_datasets_are_data_errors(dataset, message):
+    with pytest.raises(DataError, match=message):
+        net_train(_net(), dataset, max_training_rounds=1, batch_size=8, progress=False)
+
+
+def test_good_dataset_still_trains():
+    assert net_train(_net(), _Claims(4, 4), max_training_rounds=1, batch_size=2, progress=False) is not None
+
+
+def test_yaml_text_with_only_carriage_returns_is_text_not_a_file_name():
+    text = (SPECS / "normal_reparameterization.yaml").read_text()
+    net = NetGraph.from_yaml(text.replace("\n", "\r"))
+    assert net.output_ports == NetGraph.from_yaml(text).output_ports
+    with pytest.raises(netgraph.SpecError):
+        NetGraph.from_yaml("x" * 5000)  # a name too long for the OS is read as (bad) YAML text
+
+
+@pytest.mark.parametrize("command", ["summary", "check"])
+def test_cli_prints_lone_surrogate_names_without_a_traceback(tmp_path, command):
+    spec = tmp_path / "s.yaml"
+    spec.write_text('netgraph: 1\nlayers:\n  "a\\ud800": {type: LinearLayer, output: 2, input: 3}\n')
+    env = {**os.environ, "PYTHONPATH": str(SPECS.parent), "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run([sys.executable, "-m", "netgraph", command, str(spec)], capture_output=True, env=env,
+                          timeout=300)
+    assert done.returncode in (0, 1) and b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
+    assert command != "summary" or b"a\\ud800" in done.stdout  # the name, escaped
+
+
+@pytest.mark.parametrize("path", [3, None, "bad\x00name", b"spec.yaml"])
+def test_load_refuses_what_is_not_a_path(path):
+    with pytest.raises(netgraph.SpecError, match="load needs a file path"):
+        netgraph.load(path)
+
+
+@pytest.mark.parametrize("value", [["Max"], {"a": 1}, ("Max", [1])])
+def test_unhashable_choice_options_are_option_errors(value):
+    with pytest.raises(OptionError, match=r"AggregationLayer option function= must be one of \['Max'"):
+        netgraph.AggregationLayer(value)
+    assert netgraph.AggregationLayer("Mean").function == "Mean"
