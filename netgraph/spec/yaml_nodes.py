@@ -314,9 +314,16 @@ def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = Non
     if len(text) > MAX_BYTES:
         raise YamlRefused(file, Loc(1, 1), f"{len(text)} characters is more than a spec may have ({MAX_BYTES}); "
                           f"keep arrays in a safetensors file (netgraph.save)")
+    return _read(text, file, problems, _loader_class)
+
+
+def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_class: type) -> Any:
+    """``read_yaml`` with one loader class; text libyaml cannot parse is read again by the pure loader, whose
+    behaviour is the reference (libyaml refuses some escapes PyYAML accepts, e.g. a lone surrogate)."""
+    pure = LOADERS["pure"]
     loader = None
     try:
-        loader = _loader_class(text)
+        loader = loader_class(text)
         root = loader.get_single_node()
         if root is None:
             raise _Refusal("the file is empty; a spec starts with 'netgraph: 1'", None)
@@ -326,14 +333,16 @@ def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = Non
         return _Builder(loader, problems).value(root)
     except _Refusal as exc:
         raise YamlRefused(file, _mark_loc(exc.mark), exc.message) from None
-    except yaml.MarkedYAMLError as exc:
+    except yaml.YAMLError as exc:
+        if loader_class is not pure:
+            return _read(text, file, problems, pure)
+        if not isinstance(exc, yaml.MarkedYAMLError):
+            raise YamlRefused(file, Loc(1, 1), f"invalid YAML: {exc}") from None
         hint = _layout_hint(text, exc.problem_mark)
         if hint is not None:
             raise YamlRefused(file, *hint) from None
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
         raise YamlRefused(file, _mark_loc(exc.problem_mark or exc.context_mark), f"invalid YAML: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise YamlRefused(file, Loc(1, 1), f"invalid YAML: {exc}") from None
     except RecursionError:
         raise YamlRefused(file, Loc(1, 1), "nested too deeply to read") from None
     finally:

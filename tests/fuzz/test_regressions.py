@@ -142,3 +142,12 @@ def test_unhashable_choice_options_are_option_errors(value):
     with pytest.raises(OptionError, match=r"AggregationLayer option function= must be one of \['Max'"):
         netgraph.AggregationLayer(value)
     assert netgraph.AggregationLayer("Mean").function == "Mean"
+
+
+def test_text_libyaml_refuses_is_read_by_the_reference_loader():
+    """libyaml rejects a lone-surrogate escape that PyYAML's pure loader accepts: the result must not depend on
+    which parser is installed (and never be reported as an indentation problem)."""
+    from netgraph.spec.yaml_nodes import LOADERS, read_yaml
+    text = 'layers:\n  "a\\ud800": Tanh\n'
+    assert list(read_yaml(text, "s.yaml")["layers"]) == ["a\ud800"]
+    assert set(LOADERS) >= {"pure"}
