@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-ort = pytest.importorskip("onnxruntime")
+import onnxruntime as ort  # noqa: E402  (the test extra installs it: a broken install must fail)
 
 
 def run_onnx(path: Path, inputs: dict[str, torch.Tensor]) -> list[np.ndarray]:

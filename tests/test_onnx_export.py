@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-onnx = pytest.importorskip("onnx")
+import onnx  # noqa: E402  (the test extra installs it)
 
 from netgraph import (AggregationLayer, BatchNormalizationLayer, CatenateLayer, ConstantArrayLayer,  # noqa: E402
                       ConvolutionLayer, CrossEntropyLossLayer, DotLayer, DropoutLayer, ElementwiseLayer,

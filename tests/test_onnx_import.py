@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-pytest.importorskip("onnx")
+import onnx  # noqa: E402,F401  (the test extra installs it)
 
 from netgraph import (BatchNormalizationLayer, CatenateLayer, EmbeddingLayer, LayerNormalizationLayer,  # noqa: E402
                       NetChain, NetGraph, NetPort, PoolingLayer, SpecError, ThreadingLayer,

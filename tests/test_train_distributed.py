@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -21,7 +20,6 @@ from netgraph.train import load_data, net_train
 from tests.test_train import known_function, mlp
 
 ROOT = Path(__file__).resolve().parents[1]
-HAS_SPEC = importlib.util.find_spec("netgraph.spec") is not None
 
 WORKER = """
 import json, os, sys
@@ -82,7 +80,6 @@ def test_load_data_reads_npz_and_safetensors(tmp_path):
         load_data(tmp_path / "missing.npz")
 
 
-@pytest.mark.skipif(not HAS_SPEC, reason="needs netgraph.spec (save/load)")
 def test_cli_train_writes_the_trained_net_plot_and_results(tmp_path, capsys):
     from netgraph.spec import load, save
     spec = tmp_path / "mlp.yaml"
@@ -104,7 +101,6 @@ def test_cli_train_writes_the_trained_net_plot_and_results(tmp_path, capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not HAS_SPEC, reason="needs netgraph.spec (save/load)")
 def test_cli_train_with_two_processes(tmp_path):
     from netgraph.spec import load, save
     spec = tmp_path / "mlp.yaml"
@@ -124,7 +120,6 @@ def test_cli_train_with_two_processes(tmp_path):
                                rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.skipif(not HAS_SPEC, reason="needs netgraph.spec (save/load)")
 def test_cli_errors_are_one_line(tmp_path, capsys):
     spec = tmp_path / "none.yaml"
     code = main(["train", str(spec), "--data", str(tmp_path / "missing.npz")])

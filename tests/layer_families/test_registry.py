@@ -160,7 +160,7 @@ def test_a_user_layer_registers_itself_and_works_everywhere():
 
 
 def test_spec_module_builds_a_registered_layer_when_present():
-    spec = pytest.importorskip("netgraph.spec")
+    import netgraph.spec as spec
     text = ("netgraph: 1\nlayers:\n  lin: {type: LinearLayer, output: 4}\n  act: {type: Rescale, scale: 3.0}\n"
             "inputs:\n  Input: 2\nedges:\n  - lin -> act\n")
     net = spec.from_yaml(text)
