@@ -31,7 +31,7 @@ class LinearModule(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.flat:
             return F.linear(x, self.Weights, self.Biases)
-        y = F.linear(x.flatten(1), self.Weights, self.Biases)
+        y = F.linear(x.reshape(x.shape[0], -1), self.Weights, self.Biases)  # a scalar input is a 1-vector
         return y.reshape(y.shape[0], *self.out_shape)
 
 

@@ -151,3 +151,15 @@ def test_text_libyaml_refuses_is_read_by_the_reference_loader():
     text = 'layers:\n  "a\\ud800": Tanh\n'
     assert list(read_yaml(text, "s.yaml")["layers"]) == ["a\ud800"]
     assert set(LOADERS) >= {"pure"}
+
+
+def test_a_linear_layer_on_a_scalar_input_treats_it_as_a_one_vector():
+    import torch
+    from netgraph import NetChain, net_initialize
+    net = net_initialize(NetChain([5, 5], input=[]), seed=0)
+    x = torch.randn(4)
+    module = net.compile()
+    first, second = net.layers["1"], net.layers["2"]
+    hidden = x[:, None] @ first.arrays["Weights"].T + first.arrays["Biases"]
+    torch.testing.assert_close(net(x), hidden @ second.arrays["Weights"].T + second.arrays["Biases"])
+    torch.testing.assert_close(module(x), netgraph.interpret(net, module, Input=x))
