@@ -27,11 +27,12 @@ class LinearModule(nn.Module):
         self.Biases = nn.Parameter(biases.clone())
         self.flat = len(in_shape) == 1 and len(out_shape) == 1
         self.out_shape = out_shape
+        self.scalar = len(in_shape) == 0  # a scalar input is a 1-vector
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.flat:
             return F.linear(x, self.Weights, self.Biases)
-        y = F.linear(x.reshape(x.shape[0], -1), self.Weights, self.Biases)  # a scalar input is a 1-vector
+        y = F.linear(x.unsqueeze(1) if self.scalar else x.flatten(1), self.Weights, self.Biases)
         return y.reshape(y.shape[0], *self.out_shape)
 
 
