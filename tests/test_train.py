@@ -335,8 +335,6 @@ def test_stopping_without_a_validation_set_warns_and_watches_the_training_loss()
 
 def test_a_bernoulli_random_layer_trains_through_its_surrogate():
     import netgraph.layers as layers
-    if not hasattr(layers, "BernoulliDistribution"):
-        pytest.skip("BernoulliDistribution is not in this checkout yet")
     import warnings
 
     from netgraph import NetArrayLayer, RandomArrayLayer
