@@ -47,7 +47,7 @@ _EXPORTS = {
     "CycleError": "netgraph.core.errors", "ShapeError": "netgraph.core.errors", "SpecError": "netgraph.core.errors",
     "OptionError": "netgraph.core.errors", "DataError": "netgraph.core.errors",
     "UninitializedError": "netgraph.core.errors", "TrainingError": "netgraph.core.errors",
-    "net_initialize": "netgraph.backend", "interpret": "netgraph.backend", "CompiledNet": "netgraph.backend",
+    "net_initialize": "netgraph.backend", "net_port_gradient": "netgraph.backend", "interpret": "netgraph.backend", "CompiledNet": "netgraph.backend",
     "save": "netgraph.spec", "load": "netgraph.spec",
     "net_train": "netgraph.train", "NetTrainResults": "netgraph.train",
     "export_onnx": "netgraph.export", "import_onnx": "netgraph.export",

@@ -1,4 +1,8 @@
-"""Calling a NetGraph: check the data against the input ports, run the cached compiled module."""
+"""Calling a NetGraph: check the data against the input ports, run the cached compiled module.
+
+``net(x, batch_size=..., mode=..., seed=..., precision=...)`` takes the evaluation options of
+``netgraph.backend.eval_options``; the data may also be one dict by port name (``net({"x": a, "y": b})``).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,18 @@ from typing import Any
 
 import torch
 
+from netgraph.backend.eval_options import EvaluationOptions, compiled_module, in_batches, seeded, split_call
 from netgraph.core.errors import DataError, did_you_mean
 from netgraph.core.types import INTEGER, format_shape
-from netgraph.layers.random import distribution_checks
 
-__all__ = ["evaluate", "prepare_inputs", "as_port_tensor", "compiled_for_evaluation"]
+__all__ = ["evaluate", "prepare_inputs", "as_port_tensor", "compiled_for_evaluation", "run_module"]
 
 
-def as_port_tensor(port: str, value: Any, integer: bool) -> torch.Tensor:
+def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | None = None) -> torch.Tensor:
     """The dtype policy for data: any real dtype (and numpy arrays, lists) is cast to the working precision
     (``torch.get_default_dtype()``, float32 unless changed); Integer ports take any integer dtype (or
-    integral floats) as int64; anything else is a DataError naming the port.
+    integral floats) as int64; anything else is a DataError naming the port. ``dtype`` overrides the
+    working precision (``net(x, precision="float64")``).
 
     >>> import numpy
     >>> as_port_tensor("Input", numpy.zeros(2), integer=False).dtype
@@ -34,10 +39,11 @@ def as_port_tensor(port: str, value: Any, integer: bool) -> torch.Tensor:
             raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found non-integer values "
                             f"of dtype {x.dtype}")
         return x.long()
-    return x.to(torch.get_default_dtype())
+    return x.to(dtype or torch.get_default_dtype())
 
 
-def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any]) -> tuple[dict[str, torch.Tensor], bool]:
+def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
+                   dtype: torch.dtype | None = None) -> tuple[dict[str, torch.Tensor], bool]:
     """Tensors by port name with a batch dim, and whether the caller gave one unbatched example.
 
     Raises one DataError naming each missing, unknown or mis-shaped port. A tensor already of the port's
@@ -54,9 +60,9 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any]) -> tuple[dict[
     types, tensors, unbatched = net.port_types, {}, []
     for p in ports:
         t = types[p]
-        x = _ready(inputs[p], t.dtype == INTEGER)
+        x = _ready(inputs[p], t.dtype == INTEGER, dtype or torch.get_default_dtype())
         if x is None:
-            x = as_port_tensor(p, inputs[p], integer=t.dtype == INTEGER)
+            x = as_port_tensor(p, inputs[p], integer=t.dtype == INTEGER, dtype=dtype)
         if t.shape is None:  # rank unknown: compiling reports the missing shape
             tensors[p] = x
             continue
@@ -74,11 +80,11 @@ def _wrong_ports(net: Any, ports: tuple[str, ...], inputs: dict[str, Any]) -> No
     raise DataError("; ".join(problems))
 
 
-def _ready(value: Any, integer: bool) -> torch.Tensor | None:
+def _ready(value: Any, integer: bool, real: torch.dtype) -> torch.Tensor | None:
     """``value`` itself when it is a dense tensor of the port's dtype already (the fast path), else None."""
     if type(value) is not torch.Tensor or value.layout != torch.strided or value.is_meta:
         return None
-    return value if value.dtype == (torch.int64 if integer else torch.get_default_dtype()) else None
+    return value if value.dtype == (torch.int64 if integer else real) else None
 
 
 def _batched(port: str, x: torch.Tensor, shape: tuple, unbatched: list[bool]) -> torch.Tensor:
@@ -94,26 +100,27 @@ def _batched(port: str, x: torch.Tensor, shape: tuple, unbatched: list[bool]) ->
     return x
 
 
-def compiled_for_evaluation(net: Any) -> torch.nn.Module:
-    """The net's compiled module in eval mode for the current distribution checks, cached per setting."""
-    checks = distribution_checks()
-    if net._compiled is None:
-        net._compiled = {}
-    if checks not in net._compiled:  # evaluation is Wolfram's "Test" mode: no dropout, moving stats
-        net._compiled[checks] = net.compile(checks=checks).eval()
-    return net._compiled[checks]
+def compiled_for_evaluation(net: Any, options: EvaluationOptions | None = None) -> torch.nn.Module:
+    """The net's compiled module (test mode, working precision, unless ``options`` say otherwise), cached."""
+    return compiled_module(net, options or EvaluationOptions())
 
 
-def evaluate(net: Any, args: tuple, inputs: dict[str, Any]) -> Any:
+def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     """``net(...)``: run the cached module, under ``torch.no_grad()`` unless an input tensor requires grad
     (then gradients reach the inputs and the arrays, as in ``net.compile()(...)``)."""
-    tensors, single = prepare_inputs(net, args, inputs)
-    module = compiled_for_evaluation(net)
-    if any(x.requires_grad for x in tensors.values()):
-        result = module(**tensors)
-    else:
-        with torch.no_grad():
-            result = module(**tensors)
+    data, options = split_call(net.input_ports, args, keywords)
+    tensors, single = prepare_inputs(net, data["args"], data["inputs"], options.precision)
+    grad = torch.is_grad_enabled() and any(x.requires_grad for x in tensors.values())
+    with torch.set_grad_enabled(grad):
+        result = run_module(net, tensors, options)
     if single:
         return {k: v[0] for k, v in result.items()} if isinstance(result, dict) else result[0]
     return result
+
+
+def run_module(net: Any, tensors: dict[str, torch.Tensor], options: EvaluationOptions,
+               module: torch.nn.Module | None = None) -> Any:
+    """The compiled module's outputs for batched ``tensors``, in batches of ``options.batch_size``, seeded."""
+    module = module or compiled_module(net, options)
+    with seeded(options.seed, tensors):
+        return in_batches(lambda batch: module(**batch), tensors, options.batch_size)

@@ -1,0 +1,168 @@
+"""Evaluation options of ``net(x, ...)`` (Wolfram's BatchSize, NetEvaluationMode, RandomSeeding, WorkingPrecision).
+
+``batch_size=n`` runs the data ``n`` examples at a time and concatenates the outputs; ``mode="train"``
+runs as in training (dropout drops, batch normalisation uses the batch's statistics); ``seed=s`` makes
+the call's random draws repeatable without touching the global RNG; ``precision="float64"`` evaluates
+a float64 copy of the net (cached beside the float32 one).
+
+>>> options = parse_options({"mode": "Train", "precision": "Real64"})
+>>> options.mode, options.precision
+('train', torch.float64)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.options import as_seed
+from netgraph.layers.random import distribution_checks
+
+__all__ = ["OPTION_NAMES", "EvaluationOptions", "parse_options", "split_call", "compiled_module", "seeded",
+           "in_batches"]
+
+OPTION_NAMES = ("batch_size", "mode", "seed", "precision")
+_MODES = {"test": "test", "train": "train"}
+_PRECISIONS = {"float32": torch.float32, "real32": torch.float32, "float64": torch.float64,
+               "real64": torch.float64}
+
+
+@dataclasses.dataclass(frozen=True)
+class EvaluationOptions:
+    """Validated evaluation options; ``precision`` None is the working precision (``torch.get_default_dtype()``)."""
+
+    batch_size: int | None = None
+    mode: str = "test"
+    seed: int | None = None
+    precision: torch.dtype | None = None
+
+    @property
+    def dtype(self) -> torch.dtype:
+        """The floating dtype real inputs are cast to."""
+        return self.precision or torch.get_default_dtype()
+
+
+def parse_options(given: Mapping[str, Any]) -> EvaluationOptions:
+    """Check each option; one OptionError naming every bad one."""
+    problems, values = [], {}
+    for name, value in given.items():
+        try:
+            values[name] = _PARSERS[name](value)
+        except OptionError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise OptionError("; ".join(problems), option=next(iter(given)) if len(given) == 1 else None)
+    return EvaluationOptions(**values)
+
+
+def _batch_size(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise OptionError(f"batch_size= must be a positive integer or None, found {value!r}", option="batch_size")
+    return value
+
+
+def _mode(value: Any) -> str:
+    mode = _MODES.get(value.lower()) if isinstance(value, str) else None
+    if mode is None:
+        raise OptionError(f"mode= must be 'test' or 'train' (Wolfram's NetEvaluationMode), found {value!r}",
+                          option="mode")
+    return mode
+
+
+def _seed(value: Any) -> int | None:
+    return None if value is None else as_seed(value, "seed")
+
+
+def _precision(value: Any) -> torch.dtype | None:
+    if value is None or value in (torch.float32, torch.float64):
+        return value
+    dtype = _PRECISIONS.get(value.lower()) if isinstance(value, str) else None
+    if dtype is None:
+        raise OptionError(f"precision= must be 'float32' or 'float64' (or Wolfram's 'Real32', 'Real64'), found "
+                          f"{value!r}", option="precision")
+    return dtype
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {"batch_size": _batch_size, "mode": _mode, "seed": _seed,
+                                             "precision": _precision}
+
+
+def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any]) -> tuple[dict, EvaluationOptions]:
+    """Separate a call's input data from its options.
+
+    With the data given positionally (one tensor, or a dict by port name) every option keyword is an
+    option. With the data given as keywords, a keyword that names both an input port and an option is
+    ambiguous: an OptionError says to pass the data as a dict.
+    """
+    clashes = [k for k in keywords if k in OPTION_NAMES and k in ports]
+    if clashes and not args:
+        raise OptionError(f"{clashes[0]!r} is both an input port of this net and an evaluation option of net(...); "
+                          f"pass the inputs as a dict, net({{{', '.join(repr(p) + ': ...' for p in ports)}}}"
+                          f"{', ' + clashes[0] + '=...' if len(keywords) > len(ports) else ''}), and options as "
+                          f"keywords", option=clashes[0], port=clashes[0], layer=())
+    options = {k: v for k, v in keywords.items() if k in OPTION_NAMES}
+    data = {k: v for k, v in keywords.items() if k not in OPTION_NAMES}
+    if args and len(args) == 1 and isinstance(args[0], Mapping) and not data:
+        data, args = dict(args[0]), ()
+    return {"args": args, "inputs": data}, parse_options(options)
+
+
+def compiled_module(net: Any, options: EvaluationOptions) -> torch.nn.Module:
+    """The net's compiled module for the distribution checks, mode and precision, cached on the net.
+
+    A train-mode module's batch-norm running statistics move as it runs, but train mode never reads
+    them and the test-mode module is another module, so no call changes what another returns.
+    """
+    key = (distribution_checks(), options.mode, options.dtype)
+    if net._compiled is None:
+        net._compiled = {}
+    if key not in net._compiled:
+        module = net.compile(checks=key[0])
+        module.train(options.mode == "train")
+        net._compiled[key] = module.to(options.dtype) if options.precision is not None else module
+    return net._compiled[key]
+
+
+@contextlib.contextmanager
+def seeded(seed: int | None, tensors: Mapping[str, torch.Tensor]) -> Iterator[None]:
+    """Draws inside come from a generator seeded with ``seed``; the global RNG state is restored after."""
+    if seed is None:
+        yield
+        return
+    devices = sorted({t.device.index or 0 for t in tensors.values() if t.device.type == "cuda"})
+    with torch.random.fork_rng(devices=devices):
+        torch.default_generator.manual_seed(seed)  # not torch.manual_seed: that also seeds CUDA lazily, for good
+        for device in devices:
+            with torch.cuda.device(device):
+                torch.cuda.manual_seed(seed)
+        yield
+
+
+def in_batches(run: Callable[[dict], Any], tensors: dict[str, torch.Tensor], batch_size: int | None) -> Any:
+    """``run(tensors)``, or ``run`` on slices of ``batch_size`` examples with the outputs concatenated."""
+    total = next(iter(tensors.values())).shape[0] if tensors else 0
+    if batch_size is None or total <= batch_size:
+        return run(tensors)
+    parts = [run({p: x[i:i + batch_size] for p, x in tensors.items()}) for i in range(0, total, batch_size)]
+    if isinstance(parts[0], dict):
+        return {k: torch.cat([part[k] for part in parts]) for k in parts[0]}
+    return torch.cat(parts)
+
+
+def check_port_names(names: Any, ports: tuple[str, ...], what: str, option: str) -> list[str]:
+    """``names`` (a port name or a list of them) as a list, each one of ``ports``; else an OptionError."""
+    listed = [names] if isinstance(names, str) else names
+    if not isinstance(listed, (list, tuple)) or not listed or not all(isinstance(n, str) for n in listed):
+        raise OptionError(f"{option}= must be {what} name or a list of them, found {names!r:.80}", option=option)
+    wrong = [n for n in listed if n not in ports]
+    if wrong:
+        raise OptionError(f"{option}=: {wrong[0]!r} is not {what}{did_you_mean(wrong[0], ports)}; this net's are "
+                          f"{list(ports)}", option=option, port=wrong[0], layer=())
+    return list(listed)

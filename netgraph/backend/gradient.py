@@ -1,0 +1,90 @@
+"""``net_port_gradient``: gradients of a net's summed outputs with respect to its inputs (Wolfram's NetPortGradient).
+
+>>> import torch
+>>> from netgraph import NetGraph, ElementwiseLayer
+>>> net = NetGraph([ElementwiseLayer("Sin")], [], Input=2)
+>>> x = torch.tensor([[0.0, 1.0]])
+>>> torch.allclose(net_port_gradient(net, x), torch.cos(x))
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+
+from netgraph.backend.eval_options import OPTION_NAMES, check_port_names, compiled_module, in_batches, seeded, split_call
+from netgraph.backend.evaluation import as_port_tensor, prepare_inputs
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.types import INTEGER
+
+__all__ = ["net_port_gradient"]
+
+
+def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **options: Any) -> Any:
+    """The gradient of the sum of the outputs with respect to input port ``wrt`` (a name, or a list for a dict).
+
+    ``data`` is what ``net(data)`` takes: one tensor for a one-input net, or a dict by port name. ``wrt``
+    defaults to every real input port (one gives a tensor, several a dict). ``of`` picks the outputs summed
+    (a name or a list; default all of them), or seeds each output's gradient (a dict ``{port: tensor}``, the tensor of the
+    port's shape, applied to every example: a vector-Jacobian product, Wolfram's ``NetPortGradient["Output"] -> g``). Options are
+    those of ``net(...)``: ``batch_size``, ``mode``, ``seed``, ``precision``. The net's arrays are unchanged
+    and no gradient is left on them.
+    """
+    if not hasattr(net, "input_ports") or not callable(net):
+        raise OptionError(f"net_port_gradient takes a NetGraph or NetChain as its first argument, found "
+                          f"{type(net).__name__}", option="net")
+    unknown = [k for k in options if k not in OPTION_NAMES]
+    if unknown:
+        raise OptionError(f"net_port_gradient: unknown option {unknown[0]!r}{did_you_mean(unknown[0], OPTION_NAMES)}; "
+                          f"options are wrt, of, {', '.join(OPTION_NAMES)}", option=unknown[0])
+    call, parsed = split_call(net.input_ports, (data,), options)
+    tensors, single = prepare_inputs(net, call["args"], call["inputs"], parsed.precision)
+    types = net.port_types
+    real = tuple(p for p in net.input_ports if types[p].dtype != INTEGER)
+    ports = check_port_names(real if wrt is None else wrt, net.input_ports, "an input port", "wrt")
+    integer = [p for p in ports if p not in real]
+    if integer:
+        raise OptionError(f"wrt=: input port {integer[0]!r} takes integers (dtype Integer) and has no gradient",
+                          option="wrt", port=integer[0], layer=())
+    seeds = _output_seeds(net, of, parsed.precision)
+    module = compiled_module(net, parsed)
+
+    def gradients(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        batch = {p: x.detach().requires_grad_(True) if p in ports else x for p, x in batch.items()}
+        with torch.enable_grad():
+            out = module(**batch)
+            out = out if isinstance(out, dict) else {net.output_ports[0]: out}
+            total = sum(_summed(out[p], g, p) for p, g in seeds.items())
+            wanted = [batch[p] for p in ports]
+            found = torch.autograd.grad(total, wanted, allow_unused=True) if total.requires_grad else [None] * len(wanted)
+        return {p: torch.zeros_like(x) if g is None else g for p, x, g in zip(ports, wanted, found)}
+
+    with seeded(parsed.seed, tensors):
+        result = in_batches(gradients, tensors, parsed.batch_size)
+    if single:
+        result = {p: g[0] for p, g in result.items()}
+    return result[ports[0]] if isinstance(wrt, str) or (wrt is None and len(ports) == 1) else result
+
+
+def _output_seeds(net: Any, of: Any, dtype: torch.dtype | None) -> dict[str, torch.Tensor | None]:
+    """Output port -> the gradient it is seeded with (None: ones, i.e. the output is summed)."""
+    if isinstance(of, Mapping):
+        names = check_port_names(list(of), net.output_ports, "an output port", "of")
+        return {p: as_port_tensor(p, of[p], integer=False, dtype=dtype) for p in names}
+    names = check_port_names(list(net.output_ports) if of is None else of, net.output_ports, "an output port", "of")
+    return dict.fromkeys(names)
+
+
+def _summed(output: torch.Tensor, seed: torch.Tensor | None, port: str) -> torch.Tensor:
+    if not output.is_floating_point():
+        raise OptionError(f"of=: output port {port!r} gives integers ({output.dtype}) and has no gradient; "
+                          f"name the real outputs with of=", option="of", port=port, layer=())
+    if seed is None:
+        return output.sum()
+    if seed.dim() > output.dim() or seed.shape != output.shape[output.dim() - seed.dim():]:
+        raise OptionError(f"of=: the gradient given for output port {port!r} has shape {tuple(seed.shape)}, "
+                          f"the output has shape {tuple(output.shape)}", option="of", port=port, layer=())
+    return (output * seed.to(output.device)).sum()

@@ -1,0 +1,170 @@
+"""Evaluation options of net(...) (Wolfram's BatchSize, NetEvaluationMode, RandomSeeding, WorkingPrecision)
+and net_port_gradient (NetPortGradient)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from netgraph import (BatchNormalizationLayer, DropoutLayer, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain,
+                      NetGraph, OptionError, net_initialize, net_port_gradient)
+from netgraph.backend.eval_options import EvaluationOptions
+from netgraph.backend.evaluation import compiled_for_evaluation
+
+
+def two_output_net():
+    return NetGraph({"f": FunctionLayer("#x + #y"), "g": FunctionLayer("#x * #y")}, [], x=2, y=2)
+
+
+def linear_net():
+    return net_initialize(NetGraph([LinearLayer(3)], [], Input=4), seed=0)
+
+
+def test_batch_size_splits_the_data_and_concatenates_the_outputs():
+    net = linear_net()
+    x = torch.randn(10, 4)
+    seen = []
+    compiled_for_evaluation(net).register_forward_pre_hook(lambda m, a, kw: seen.append(len(kw["Input"])),
+                                                           with_kwargs=True)
+    whole = net(x)
+    assert seen == [10]
+    torch.testing.assert_close(net(x, batch_size=3), whole)
+    assert seen[1:] == [3, 3, 3, 1]
+    assert not net(x, batch_size=3).requires_grad
+    a, b = torch.randn(7, 2), torch.randn(7, 2)
+    out = two_output_net()(x=a, y=b, batch_size=2)
+    torch.testing.assert_close(out["Output1"], a + b)
+    torch.testing.assert_close(out["Output2"], a * b)
+
+
+@pytest.mark.parametrize("options, name", [({"batch_size": 0}, "batch_size"), ({"batch_size": 2.5}, "batch_size"),
+                                           ({"batch_size": True}, "batch_size"), ({"mode": "eval"}, "mode"),
+                                           ({"seed": -1}, "seed"), ({"seed": "a"}, "seed"),
+                                           ({"precision": "float16"}, "precision")])
+def test_bad_options_are_option_errors_naming_the_option(options, name):
+    with pytest.raises(OptionError, match=rf"{name}=") as info:
+        linear_net()(torch.randn(2, 4), **options)
+    assert info.value.diagnostics[0].option == name
+
+
+def test_every_bad_option_is_reported_at_once():
+    with pytest.raises(OptionError, match=r"batch_size=.*mode="):
+        linear_net()(torch.randn(2, 4), batch_size=0, mode="x")
+
+
+def test_train_mode_drops_out_and_uses_batch_statistics_test_mode_does_not():
+    net = net_initialize(NetChain([DropoutLayer(0.5)], input=1000), seed=0)
+    x = torch.ones(4, 1000)
+    torch.testing.assert_close(net(x), x)
+    dropped = net(x, mode="train", seed=0)
+    assert set(dropped.unique().tolist()) == {0.0, 2.0}
+    kept = (dropped > 0).float().mean().item()
+    assert abs(kept - 0.5) < 5 * (0.25 / 4000) ** 0.5  # 5 standard errors of a fraction of 4000 draws
+    torch.testing.assert_close(net(x, mode="Train", seed=0), dropped)  # Wolfram's spelling; same seed, same mask
+
+    bn = net_initialize(NetChain([BatchNormalizationLayer()], input=3), seed=0)
+    y = torch.randn(8, 3) * 3 + 1
+    before = bn(y)
+    arrays = bn.layers["1"].arrays
+    expected = F.batch_norm(y, None, None, arrays["Scaling"], arrays["Biases"], training=True, eps=bn.layers["1"].epsilon)
+    torch.testing.assert_close(bn(y, mode="train"), expected)
+    torch.testing.assert_close(bn(y), before)  # train mode left the test-mode module's statistics alone
+
+
+def test_seed_makes_draws_repeatable_and_leaves_the_global_rng_alone(seed_net):
+    state = torch.get_rng_state()
+    first, again, other = seed_net(seed=5), seed_net(seed=5), seed_net(seed=6)
+    assert torch.equal(torch.get_rng_state(), state)
+    assert torch.equal(first["Output"], again["Output"]) and not torch.equal(first["Output"], other["Output"])
+    torch.manual_seed(5)
+    torch.testing.assert_close(seed_net()["Output"], first["Output"])  # the draws torch.manual_seed(5) would give
+
+
+def test_precision_float64_evaluates_a_cached_float64_copy():
+    net = NetGraph([ElementwiseLayer("Log")], [], Input=1)
+    x = torch.tensor([[1.0 + 1e-12]], dtype=torch.float64)
+    assert net(x).item() == 0.0  # float32: 1 + 1e-12 == 1
+    exact = net(x, precision="float64")
+    assert exact.dtype == torch.float64 and exact.item() == pytest.approx(math.log(x.item()), rel=1e-12)
+    assert net(x, precision="Real64").item() == exact.item()
+    lin = linear_net()
+    y = torch.randn(5, 4)
+    torch.testing.assert_close(lin(y, precision="float64"), lin(y).double(), rtol=1e-6, atol=1e-6)
+    options = EvaluationOptions(precision=torch.float64)
+    assert compiled_for_evaluation(lin, options) is compiled_for_evaluation(lin, options)
+    assert lin.layers["1"].arrays["Weights"].dtype == torch.float32
+
+
+def test_precision_float64_on_a_net_without_inputs(seed_net):
+    out = seed_net(precision="float64", seed=1)
+    assert out["Output"].dtype == torch.float64 and out["Output"].shape == (2,)
+
+
+def test_a_port_named_like_an_option_is_fed_through_a_dict():
+    net = NetGraph([FunctionLayer("#seed * 2")], [], seed=2)
+    x = torch.randn(3, 2)
+    with pytest.raises(OptionError, match=r"'seed' is both an input port of this net and an evaluation option.*"
+                                          r"net\(\{'seed': \.\.\.\}\)"):
+        net(seed=x)
+    torch.testing.assert_close(net({"seed": x}), x * 2)
+    torch.testing.assert_close(net({"seed": x}, seed=3, batch_size=2), x * 2)
+    torch.testing.assert_close(net(x, seed=3), x * 2)
+
+
+def test_inputs_as_one_dict_by_port_name():
+    net = two_output_net()
+    a, b = torch.randn(3, 2), torch.randn(3, 2)
+    torch.testing.assert_close(net({"x": a, "y": b})["Output2"], a * b)
+
+
+def test_port_gradient_of_the_summed_outputs():
+    net = linear_net()
+    x = torch.randn(5, 4)
+    weights = net.layers["1"].arrays["Weights"]
+    grad = net_port_gradient(net, x)
+    torch.testing.assert_close(grad, weights.sum(0).expand(5, 4))
+    torch.testing.assert_close(net_port_gradient(net, x, "Input", batch_size=2), grad)
+    torch.testing.assert_close(net_port_gradient(net, x[0]), weights.sum(0))  # one example, unbatched
+    assert grad.grad_fn is None and all(p.grad is None for p in compiled_for_evaluation(net).parameters())
+    assert not net(x).requires_grad
+
+
+def test_port_gradient_with_several_ports_and_seeded_outputs():
+    net = two_output_net()
+    a, b = torch.randn(3, 2), torch.randn(3, 2)
+    both = net_port_gradient(net, {"x": a, "y": b})
+    torch.testing.assert_close(both["x"], 1 + b)  # d/dx of (x + y) + x * y
+    torch.testing.assert_close(both["y"], 1 + a)
+    torch.testing.assert_close(net_port_gradient(net, {"x": a, "y": b}, "x", of="Output2"), b)
+    g = torch.tensor([2.0, -1.0])
+    torch.testing.assert_close(net_port_gradient(net, {"x": a, "y": b}, ["x"], of={"Output2": g})["x"], b * g)
+
+
+def test_port_gradient_is_zero_for_an_input_the_outputs_ignore():
+    net = NetGraph({"f": FunctionLayer("#x * 2"), "g": FunctionLayer("#y * 0 + 1")}, [], x=2, y=2)
+    grads = net_port_gradient(net, {"x": torch.randn(2, 2), "y": torch.randn(2, 2)}, of="Output1")
+    torch.testing.assert_close(grads["y"], torch.zeros(2, 2))
+    torch.testing.assert_close(grads["x"], torch.full((2, 2), 2.0))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda n, d: net_port_gradient(n, d, "xx"), r"wrt=: 'xx' is not an input port \(did you mean 'x'"),
+    (lambda n, d: net_port_gradient(n, d, 3), r"wrt= must be an input port name"),
+    (lambda n, d: net_port_gradient(n, d, of="Output3"), r"of=: 'Output3' is not an output port"),
+    (lambda n, d: net_port_gradient(n, d, of={"Output1": torch.ones(3)}), r"has shape \(3,\)"),
+    (lambda n, d: net_port_gradient(n, d, sead=1), r"unknown option 'sead' \(did you mean 'seed'"),
+    (lambda n, d: net_port_gradient("net", d), r"first argument"),
+])
+def test_port_gradient_bad_arguments(call, message):
+    with pytest.raises(OptionError, match=message):
+        call(two_output_net(), {"x": torch.randn(2, 2), "y": torch.randn(2, 2)})
+
+
+def test_port_gradient_refuses_an_integer_port():
+    from netgraph import EmbeddingLayer
+    net = net_initialize(NetGraph([EmbeddingLayer(3, 5)], [], Input=4), seed=0)
+    with pytest.raises(OptionError, match=r"input port 'Input' takes integers"):
+        net_port_gradient(net, torch.zeros(2, 4, dtype=torch.long), "Input")
