@@ -105,14 +105,6 @@ def test_drop_inside_a_chain_reconnects_the_neighbours():
     torch.testing.assert_close(dropped(x), expected)
 
 
-def test_drop_inside_a_graph_makes_a_new_input_and_no_new_output():
-    g = NetGraph({"a": LinearLayer(3), "b": "Tanh", "c": LinearLayer(2)}, [("a", "b", "c")], Input=4)
-    dropped = net_drop(g, "b")
-    assert set(dropped.input_ports) == {"Input", "Input2"}  # c's Input is not silently fed a's data
-    assert dropped.output_ports == ("Output",)               # a's output fed only b: muted, not exposed
-    assert dropped.producer((("c",), "Input")) == ((), "Input2")
-
-
 def test_rename_inside_a_nested_graph(net):
     outer = NetGraph({"enc": net, "head": LinearLayer(1)}, [(NetPort("enc", "Output1"), "head")])
     renamed = net_rename(outer, {("enc", "a"): "first"})

@@ -20,60 +20,38 @@ import networkx as nx
 import torch
 
 from netgraph.core.layer import Layer
-from netgraph.core.errors import OptionError, WiringError, did_you_mean
+from netgraph.core.errors import NetGraphError, OptionError, WiringError, did_you_mean
 from netgraph.core.chain import NetChain
-from netgraph.core.graph import NetGraph
+from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.ir import Value
 from netgraph.core.ports import NetPort
+from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, inline_nested, layer_graph, layer_path,
+                                    subgraph)
 
 __all__ = ["net_extract", "net_replace_part", "net_rename", "net_take", "net_drop", "net_join", "net_flatten",
            "information"]
-
-
-def _layer_path(net: NetGraph, spec: Any) -> tuple[str, ...]:
-    """A layer spec (name, 1-based index, or a tuple path of those) -> a tuple of names."""
-    parts = spec if isinstance(spec, tuple) else (spec,)
-    path, current = [], net
-    if not parts:
-        raise WiringError("an empty path names no layer; name a layer, its index, or a tuple path")
-    for part in parts:
-        if isinstance(part, bool) or not isinstance(part, (int, str)):
-            raise WiringError(f"a layer is named by a string, a 1-based index or a tuple path of those; "
-                              f"found {part!r:.60} in {spec!r:.80}")
-        if not isinstance(current, NetGraph):
-            raise WiringError(f"{'/'.join(path)!r} is not a graph; cannot look up {part!r} inside it")
-        names = list(current.layers)
-        if isinstance(part, int) and not isinstance(part, bool):
-            if not 1 <= part <= len(names):
-                raise WiringError(f"there is no layer {part} (layers are numbered 1 to {len(names)})")
-            part = names[part - 1]
-        if part not in current.layers:
-            raise WiringError(f"there is no layer {part!r}{did_you_mean(part, names)}")
-        path.append(part)
-        current = current.layers[part]
-    return tuple(path)
 
 
 def _split_array_spec(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str | None]:
     """(layer path, array name or None) for a spec such as "lin", ("lin", "Weights") or ("enc", "lin")."""
     if isinstance(spec, tuple) and len(spec) >= 2 and isinstance(spec[-1], str):
         try:
-            path = _layer_path(net, spec)
+            path = layer_path(net, spec)
             return path, None
         except WiringError:
-            path = _layer_path(net, spec[:-1])
+            path = layer_path(net, spec[:-1])
             layer = net.layer_at(path)
             if spec[-1] not in layer.ARRAYS:
                 raise WiringError(f"{net.describe((path, None))} has no array {spec[-1]!r}"
                                   f"{did_you_mean(spec[-1], layer.ARRAYS)}; its arrays are {list(layer.ARRAYS)}") from None
             return path, spec[-1]
-    return _layer_path(net, spec), None
+    return layer_path(net, spec), None
 
 
 def net_extract(net: NetGraph, spec: Any = "All") -> Any:
     """A layer, an array (``(layer, "Weights")``, None when uninitialised) or, for ``"All"``, every array by path."""
-    _check_net(net, "net_extract")
+    check_net(net, "net_extract")
     if isinstance(spec, str) and spec == "All":
         return all_arrays(net)
     path, array = _split_array_spec(net, spec)
@@ -84,7 +62,7 @@ def net_extract(net: NetGraph, spec: Any = "All") -> Any:
 def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     """Replace layers (``{"lin": LinearLayer(5)}``), arrays (``{("lin", "Weights"): w}``, same shape) or graph port
     shapes (``{"Input": 3}``); the result is re-validated, so incompatible shapes raise a ShapeError."""
-    _check_net(net, "net_replace_part")
+    check_net(net, "net_replace_part")
     if not isinstance(changes, Mapping):
         raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}")
     layers: dict[tuple, Layer] = {}
@@ -124,13 +102,13 @@ def net_rename(net: NetGraph, rename: Mapping[Any, str]) -> NetGraph:
 
     Names must stay unique within their graph; learned arrays and behaviour are unchanged.
     """
-    _check_net(net, "net_rename")
+    check_net(net, "net_rename")
     if not isinstance(rename, Mapping):
         raise OptionError(f"net_rename takes a dict {{old name or path: new name}}, found {type(rename).__name__}")
     here: dict[str, str] = {}
     nested: dict[str, dict[tuple, str]] = {}
     for old, new in rename.items():
-        path = _layer_path(net, old)
+        path = layer_path(net, old)
         if not isinstance(new, str):
             raise OptionError(f"net_rename: the new name of {'/'.join(path)!r} must be a string, found {new!r}")
         if len(path) == 1:
@@ -147,107 +125,81 @@ def net_rename(net: NetGraph, rename: Mapping[Any, str]) -> NetGraph:
     return NetGraph(renamed, _rename_edges(net.explicit_edges(), here), **net.port_shape_options())
 
 
-def _check_net(net: Any, function: str) -> None:
-    if not isinstance(net, NetGraph):
-        raise OptionError(f"{function} takes a NetGraph or NetChain as its first argument, found "
-                          f"{type(net).__name__} {net!r:.60}")
-
-
-def _layer_graph(net: NetGraph) -> nx.DiGraph:
-    g = nx.DiGraph()
-    g.add_nodes_from(net.layers)
-    g.add_edges_from((e.src.layer, e.dst.layer) for e in net.edges if e.src.layer and e.dst.layer)
-    return g
-
-
-def _subgraph(net: NetGraph, keep: set[str]) -> NetGraph:
-    """The layers in ``keep`` with the wiring among them.
-
-    Input ports that lose their producer become new graph inputs (named after the port, numbered when a
-    kept graph input has that name already, so they are never silently fed another port's data); outputs
-    that fed only removed layers are muted rather than turned into new graph outputs.
-    """
-    if not keep:
-        raise WiringError("the result would have no layers")
-    if isinstance(net, NetChain):
-        return _subchain(net, keep)
-    kept_edges = [e for e in net.edges if (e.src.layer is None or e.src.layer in keep)
-                  and (e.dst.layer is None or e.dst.layer in keep)]
-    edges: list[tuple] = [(a, b) for a, b in net.explicit_edges()
-                          if (a.layer is None or a.layer in keep) and (b is None or b.layer is None or b.layer in keep)]
-    inputs = {e.src.port for e in kept_edges if e.src.layer is None}
-    shapes = {p: s for p, s in net.port_shape_options().items() if p in inputs}
-    used = {(e.src.layer, e.src.port) for e in kept_edges}
-    for e in net.edges:
-        if e.dst.layer in keep and e.src.layer is not None and e.src.layer not in keep:
-            name = _free_name(e.dst.port, inputs)
-            inputs.add(name)
-            edges.append((NetPort(name), NetPort(e.dst.layer, e.dst.port)))
-        if e.src.layer in keep and e.dst.layer is not None and e.dst.layer not in keep \
-                and (e.src.layer, e.src.port) not in used:
-            used.add((e.src.layer, e.src.port))
-            edges.append((NetPort(e.src.layer, e.src.port), None))
-    return NetGraph({n: l for n, l in net.layers.items() if n in keep}, edges, **shapes)
-
-
-def _free_name(port: str, taken: set[str]) -> str:
-    if port not in taken:
-        return port
-    return next(f"{port}{i}" for i in range(2, len(taken) + 3) if f"{port}{i}" not in taken)
-
-
-def _subchain(chain: NetChain, keep: set[str]) -> NetChain:
-    """A chain stays a chain: the remaining layers, in order, each feeding the next."""
-    names = [n for n in chain.layers if n in keep]
-    first_inputs = set(chain.layers[names[0]].input_ports)
-    shapes = {p: s for p, s in chain.port_shape_options().items()
-              if names[0] == next(iter(chain.layers)) and p in first_inputs}
-    layers: Any = [chain.layers[n] for n in names] if list(chain.layers) == [str(i) for i in range(1, len(chain.layers) + 1)] \
-        else {n: chain.layers[n] for n in names}
-    return NetChain(layers, **shapes)
-
-
 def net_take(net: NetGraph, outputs: Any) -> NetGraph:
     """The subgraph needed to compute the given outputs: layer specs or graph output names (a list for several)."""
-    _check_net(net, "net_take")
+    check_net(net, "net_take")
     specs = outputs if isinstance(outputs, list) else [outputs]
     targets = set()
     for spec in specs:
         if isinstance(spec, str) and spec in net.output_ports and spec not in net.layers:
             targets |= {e.src.layer for e in net.edges if e.dst.layer is None and e.dst.port == spec and e.src.layer}
         else:
-            targets.add(_layer_path(net, spec)[0])
-    g = _layer_graph(net)
+            targets.add(layer_path(net, spec)[0])
+    g = layer_graph(net)
     keep = set(targets).union(*(nx.ancestors(g, t) for t in targets))
-    return _subgraph(net, keep)
+    return subgraph(net, keep)
 
 
 def net_drop(net: NetGraph, layers: Any) -> NetGraph:
-    """The net without the given layers (a spec or a list); their neighbours' ports become graph ports."""
-    _check_net(net, "net_drop")
+    """The net without the given top-level layers (a spec or a list of them).
+
+    An interior layer's producer then feeds its consumers directly, when its input and output have the
+    same type; otherwise a ShapeError names the layer and both types (never a silent rewiring). Dropped
+    heads leave their consumers' ports as graph inputs, dropped tails their producers' outputs as graph outputs.
+    """
+    check_net(net, "net_drop")
     specs = layers if isinstance(layers, list) else [layers]
-    drop = {_layer_path(net, s)[0] for s in specs}
-    return _subgraph(net, set(net.layers) - drop)
+    return drop_layers(net, [layer_path(net, s)[0] for s in specs])
 
 
-def net_join(*nets: Any) -> NetGraph:
-    """Sequential composition: each net's single output feeds the next net's single input (as nested layers)."""
+def net_join(*nets: Any) -> NetChain:
+    """Sequential composition (NetJoin): a NetChain of the arguments' layers in order.
+
+    Chains are spliced (their layers join the result), graphs, layers and shorthands come in as one layer each.
+    Every argument but the first needs one input, every one but the last one output. Layer names that
+    repeat are renamed ``name_2``, ``name_3``, ... (Wolfram's auto-renaming); numbered layers are renumbered.
+    """
     if len(nets) < 2:
         raise WiringError("net_join needs at least two nets or layers")
+    nets = tuple(coerce_layer(n, f"net_join: argument {i}") for i, n in enumerate(nets, 1))
     for i, n in enumerate(nets, 1):
-        if not isinstance(n, Layer):
-            raise OptionError(f"net_join: argument {i} must be a net or a layer, found {type(n).__name__} {n!r:.60}")
         if i > 1 and len(n.input_ports) != 1:
             raise WiringError(f"net_join: net {i} must have exactly one input, found {list(n.input_ports)}")
         if i < len(nets) and len(n.output_ports) != 1:
             raise WiringError(f"net_join: net {i} must have exactly one output, found {list(n.output_ports)}")
-    names = [str(i) for i in range(1, len(nets) + 1)]
-    return NetGraph(dict(zip(names, nets)), [tuple(names)])
+    items = [item for n in nets for item in (chain_items(n) if isinstance(n, NetChain) else [(None, n)])]
+    return chain_of(items, _end_shapes(nets[0], nets[-1]))
 
 
-def net_flatten(net: NetGraph) -> NetGraph:
-    """One level: nested graphs' layers are inlined with names ``outer/inner``; behaviour is unchanged."""
-    _check_net(net, "net_flatten")
+def _end_shapes(first: Any, last: Any) -> dict[str, Any]:
+    """The declared types of the first net's inputs and the last net's outputs."""
+    shapes = {}
+    if isinstance(first, NetGraph):
+        shapes.update({p: t for p, t in first.port_shape_options().items() if p in first.input_ports})
+    if isinstance(last, NetGraph):
+        shapes.update({p: t for p, t in last.port_shape_options().items() if p in last.output_ports})
+    return shapes
+
+
+def net_flatten(net: NetGraph, levels: int | None = None) -> NetGraph:
+    """Nested graphs' layers inlined with names ``outer/inner``, to every depth or ``levels`` deep.
+
+    Behaviour and arrays are unchanged. A result whose layers simply follow one another is a NetChain.
+    """
+    check_net(net, "net_flatten")
+    if levels is not None and (isinstance(levels, bool) or not isinstance(levels, int) or levels < 1):
+        raise OptionError(f"net_flatten: levels= must be a positive integer or None (all), found {levels!r}",
+                          option="levels")
+    if levels is None:
+        flat = _flatten_all(net)
+    else:
+        flat = net
+        for _ in range(levels):
+            flat = inline_nested(flat)
+    return _as_chain(flat)
+
+
+def _flatten_all(net: NetGraph) -> NetGraph:
     def name(path: tuple) -> str:
         return "/".join(path)
 
@@ -259,3 +211,19 @@ def net_flatten(net: NetGraph) -> NetGraph:
     edges += [(source(value), NetPort(port)) for port, value in ir.outputs.items()]
     edges += [(NetPort(node.name, v.port), None) for node in ir.nodes for v in node.output_values if not ir.consumers(v)]
     return NetGraph({node.name: node.layer for node in ir.nodes}, edges, **net.port_shape_options())
+
+
+def _as_chain(net: NetGraph) -> NetGraph:
+    """``net`` as a NetChain when a chain of its layers, in order, has exactly its wiring and ports."""
+    if isinstance(net, NetChain):
+        return net
+    try:
+        chain = NetChain(dict(net.layers), **net.port_shape_options())
+    except NetGraphError:
+        return net
+
+    def wiring(g: NetGraph) -> set:
+        return {(e.src, e.dst) for e in g.edges}
+    muted = any(b is None for _, b in net.explicit_edges())
+    same = wiring(chain) == wiring(net) and (chain.input_ports, chain.output_ports) == (net.input_ports, net.output_ports)
+    return chain if same and not muted else net

@@ -1,0 +1,178 @@
+"""NetChain editing (Wolfram's NetAppend, NetPrepend, NetInsert, NetDelete) and NetReplace by layer type.
+
+Every function returns a new, re-validated net; the input is unchanged. Numbered chains stay numbered,
+named chains keep their names (added layers are named by position unless given as ``{"name": layer}``).
+
+>>> from netgraph import NetChain, LinearLayer, ElementwiseLayer
+>>> chain = NetChain([LinearLayer(3), "Ramp"], input=2)
+>>> net_append(chain, LinearLayer(1)).output_shapes
+{'Output': (1,)}
+>>> net_replace(chain, {ElementwiseLayer: "Tanh"}).layers["2"].function
+'Tanh'
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from netgraph.core.chain import NetChain
+from netgraph.core.errors import OptionError, WiringError
+from netgraph.core.graph import NetGraph, coerce_layer
+from netgraph.core.layer import Layer
+from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, layer_path, subgraph
+
+__all__ = ["net_append", "net_prepend", "net_insert", "net_delete", "net_replace"]
+
+
+def net_append(chain: NetChain, layers: Any) -> NetChain:
+    """The chain with ``layers`` (a layer or shorthand, a list of them, or a dict by name) added at the end."""
+    return _insert(chain, layers, None, "net_append")
+
+
+def net_prepend(chain: NetChain, layers: Any) -> NetChain:
+    """The chain with ``layers`` (as for ``net_append``) added at the front; the chain's input takes their input."""
+    return _insert(chain, layers, 1, "net_prepend")
+
+
+def net_insert(chain: NetChain, layers: Any, position: int | str) -> NetChain:
+    """The chain with ``layers`` inserted before layer ``position`` (1-based index or name; ``len + 1`` appends)."""
+    _check_chain(chain, "net_insert")
+    count = len(chain.layers)
+    if isinstance(position, str):
+        if position not in chain.layers:
+            raise OptionError(f"net_insert: position= {position!r} is no layer of this chain; its layers are "
+                              f"{list(chain.layers)}", option="position")
+        position = list(chain.layers).index(position) + 1
+    elif isinstance(position, bool) or not isinstance(position, int) or not 1 <= position <= count + 1:
+        raise OptionError(f"net_insert: position= must be a layer name or an index from 1 to {count + 1} (the end), "
+                          f"found {position!r:.60}", option="position")
+    return _insert(chain, layers, position, "net_insert")
+
+
+def _check_chain(chain: Any, function: str) -> None:
+    check_net(chain, function)
+    if not isinstance(chain, NetChain):
+        raise OptionError(f"{function} edits a NetChain; found a NetGraph, whose layers are placed by its edges "
+                          f"(build a new NetGraph, or use net_join)", option="chain")
+
+
+def _new_items(layers: Any, function: str) -> list[tuple[str | None, Layer]]:
+    """The layers to add as ``(name or None, layer)``; an OptionError naming ``layers`` for anything else."""
+    if isinstance(layers, Mapping):
+        bad = [k for k in layers if not isinstance(k, str)]
+        if bad or not layers:
+            raise OptionError(f"{function}: layers= as a dict maps names (strings) to layers, found "
+                              f"{dict(layers)!r:.80}", option="layers")
+        return [(name, coerce_layer(layer, f"{function}: layers[{name!r}]")) for name, layer in layers.items()]
+    listed = layers if isinstance(layers, list) else [layers]
+    if not listed:
+        raise OptionError(f"{function}: layers= is an empty list; give a layer, a list or a dict of layers",
+                          option="layers")
+    return [(None, coerce_layer(layer, f"{function}: layers[{i}]" if isinstance(layers, list) else
+                                f"{function}: layers="))
+            for i, layer in enumerate(listed)]
+
+
+def _insert(chain: NetChain, layers: Any, position: int | None, function: str) -> NetChain:
+    _check_chain(chain, function)
+    items = chain_items(chain)
+    at = len(items) if position is None else position - 1
+    merged = items[:at] + _new_items(layers, function) + items[at:]
+    return chain_of(merged, _kept_shapes(chain, keep_inputs=at > 0, keep_outputs=at < len(items)))
+
+
+def _kept_shapes(chain: NetChain, keep_inputs: bool, keep_outputs: bool) -> dict[str, Any]:
+    """The chain's declared port types that still describe the same layer's ports after an edit."""
+    first, last = next(iter(chain.layers.values())), list(chain.layers.values())[-1]
+    kept = {}
+    for port, t in chain.port_shape_options().items():
+        if port in first.input_ports and not keep_inputs or port in last.output_ports and not keep_outputs:
+            continue
+        kept[port] = t
+    return kept
+
+
+def net_delete(net: NetGraph, layers: Any) -> NetGraph:
+    """The net without ``layers`` (a name, 1-based index or tuple path; a list for several).
+
+    In a chain the remaining layers close up and their shapes are inferred again; in a graph it is
+    ``net_drop`` (an interior layer is bridged only when its neighbours' ports fit).
+    """
+    check_net(net, "net_delete")
+    specs = layers if isinstance(layers, list) else [layers]
+    if not specs:
+        raise OptionError("net_delete: layers= is an empty list; name at least one layer", option="layers")
+    groups: dict[tuple, list[str]] = {}
+    for spec in specs:
+        path = layer_path(net, spec)
+        groups.setdefault(path[:-1], []).append(path[-1])
+    for parent in sorted(groups, key=len, reverse=True):  # deepest first: a parent's renumbering comes last
+        inner = net.layer_at(parent) if parent else net
+        if set(groups[parent]) == set(inner.layers):
+            raise WiringError(f"net_delete would remove every layer of {'/'.join(parent) or 'the net'}")
+        if isinstance(inner, NetChain):
+            edited = subgraph(inner, set(inner.layers) - set(groups[parent]))
+        else:
+            edited = drop_layers(inner, groups[parent])
+        net = net.replace_layers({parent: edited}) if parent else edited
+    return net
+
+
+def net_replace(net: NetGraph, rules: Any) -> NetGraph:
+    """Replace layers by type at any depth (NetReplace): ``{RampLayer: ElementwiseLayer("Tanh")}``.
+
+    ``rules`` maps a layer class (or a tuple of classes) to a layer or shorthand, to a function of the
+    matched layer giving its replacement, or to None (delete the layer); the first matching rule wins.
+    ``rules`` may also be one function of a layer, returning a replacement or None (keep the layer). A
+    matched graph is replaced whole; others are searched inside. Matching nothing warns, as Wolfram does.
+    """
+    check_net(net, "net_replace")
+    rule = _rule(rules)
+    changes: dict[tuple, Layer] = {}
+    deleted: list[tuple] = []
+    _collect(net, (), rule, changes, deleted)
+    if not changes and not deleted:
+        warnings.warn(f"net_replace: no layer matched {rules!r:.100}; the net is unchanged", stacklevel=2)
+        return net
+    result = net.replace_layers(changes) if changes else net
+    return net_delete(result, deleted) if deleted else result
+
+
+_KEEP = object()
+
+
+def _rule(rules: Any) -> Callable[[Layer], Any]:
+    """``rules`` as one function: layer -> replacement layer, None (delete) or _KEEP."""
+    if callable(rules) and not isinstance(rules, (type, Layer)):
+        return lambda layer: _KEEP if (new := rules(layer)) is None or new is layer else new
+    if not isinstance(rules, Mapping) or not rules:
+        raise OptionError(f"net_replace: rules= must be a dict {{layer class: replacement}} or a function of a layer, "
+                          f"found {rules!r:.80}", option="rules")
+    for key in rules:
+        classes = key if isinstance(key, tuple) else (key,)
+        if not classes or not all(isinstance(c, type) and issubclass(c, Layer) for c in classes):
+            raise OptionError(f"net_replace: each rule's key must be a layer class or a tuple of them, such as "
+                              f"RampLayer; found {key!r:.60}", option="rules")
+
+    def apply(layer: Layer) -> Any:
+        for key, value in rules.items():
+            if isinstance(layer, key):
+                if value is None:
+                    return None
+                new = value(layer) if callable(value) and not isinstance(value, (type, Layer)) else value
+                return coerce_layer(new, f"net_replace: the replacement for {layer.type_name}")
+        return _KEEP
+    return apply
+
+
+def _collect(net: NetGraph, prefix: tuple, rule: Callable[[Layer], Any], changes: dict, deleted: list) -> None:
+    for name, layer in net.layers.items():
+        new = rule(layer)
+        if new is None:
+            deleted.append((*prefix, name))
+        elif new is not _KEEP:
+            changes[(*prefix, name)] = coerce_layer(new, "net_replace: a replacement")
+        elif isinstance(layer, NetGraph):
+            _collect(layer, (*prefix, name), rule, changes, deleted)

@@ -1,0 +1,251 @@
+"""The wiring edits behind the surgery functions: naming layers by path, taking a subgraph, dropping
+layers (reconnecting interior ones only when their neighbours' ports fit), inlining nested graphs.
+
+>>> from netgraph import NetGraph, LinearLayer
+>>> net = NetGraph({"a": LinearLayer(3), "b": "Tanh", "c": LinearLayer(2)}, [("a", "b", "c")], Input=4)
+>>> list(drop_layers(net, ["b"]).layers), drop_layers(net, ["b"]).producer((("c",), "Input"))
+(['a', 'c'], (('a',), 'Output'))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from netgraph.core.chain import NetChain
+from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean
+from netgraph.core.graph import NetGraph
+from netgraph.core.ports import NetPort, PortRef
+from netgraph.core.wiring import describe_layer
+
+__all__ = ["layer_path", "check_net", "layer_graph", "subgraph", "drop_layers", "inline_nested", "numbered",
+           "chain_of", "chain_items"]
+
+
+def check_net(net: Any, function: str) -> None:
+    if not isinstance(net, NetGraph):
+        raise OptionError(f"{function} takes a NetGraph or NetChain as its first argument, found "
+                          f"{type(net).__name__} {net!r:.60}", option="net")
+
+
+def layer_path(net: NetGraph, spec: Any) -> tuple[str, ...]:
+    """A layer spec (name, 1-based index, or a tuple path of those) -> a tuple of names."""
+    parts = spec if isinstance(spec, tuple) else (spec,)
+    path, current = [], net
+    if not parts:
+        raise WiringError("an empty path names no layer; name a layer, its index, or a tuple path")
+    for part in parts:
+        if isinstance(part, bool) or not isinstance(part, (int, str)):
+            raise WiringError(f"a layer is named by a string, a 1-based index or a tuple path of those; "
+                              f"found {part!r:.60} in {spec!r:.80}")
+        if not isinstance(current, NetGraph):
+            raise WiringError(f"{'/'.join(path)!r} is not a graph; cannot look up {part!r} inside it")
+        names = list(current.layers)
+        if isinstance(part, int):
+            if not 1 <= part <= len(names):
+                raise WiringError(f"there is no layer {part} (layers are numbered 1 to {len(names)})")
+            part = names[part - 1]
+        if part not in current.layers:
+            raise WiringError(f"there is no layer {part!r}{did_you_mean(part, names)}")
+        path.append(part)
+        current = current.layers[part]
+    return tuple(path)
+
+
+def numbered(chain: NetGraph) -> bool:
+    """Whether the layers are named by their positions ("1", "2", ...), as a list builds them."""
+    return list(chain.layers) == [str(i) for i in range(1, len(chain.layers) + 1)]
+
+
+def chain_of(items: list[tuple[str | None, Any]], shapes: dict[str, Any]) -> NetChain:
+    """A NetChain of ``(name or None, layer)`` items: numbered when no item has a name, else named, with
+    unnamed items named by position and repeated names made unique as ``name_2``, ``name_3``, ..."""
+    if all(name is None for name, _ in items):
+        return NetChain([layer for _, layer in items], **shapes)
+    taken: set[str] = set()
+    named = {}
+    for i, (name, layer) in enumerate(items, 1):
+        base = name if name is not None else str(i)
+        unique = base if base not in taken else next(f"{base}_{k}" for k in range(2, len(items) + 2)
+                                                     if f"{base}_{k}" not in taken)
+        taken.add(unique)
+        named[unique] = layer
+    return NetChain(named, **shapes)
+
+
+def chain_items(chain: NetChain) -> list[tuple[str | None, Any]]:
+    """A chain's layers as ``chain_of`` items: unnamed (None) when the chain is numbered."""
+    keep = not numbered(chain)
+    return [(name if keep else None, layer) for name, layer in chain.layers.items()]
+
+
+def layer_graph(net: NetGraph) -> nx.DiGraph:
+    g = nx.DiGraph()
+    g.add_nodes_from(net.layers)
+    g.add_edges_from((e.src.layer, e.dst.layer) for e in net.edges if e.src.layer and e.dst.layer)
+    return g
+
+
+def _free_name(port: str, taken: set[str]) -> str:
+    if port not in taken:
+        return port
+    return next(f"{port}{i}" for i in range(2, len(taken) + 3) if f"{port}{i}" not in taken)
+
+
+def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True) -> NetGraph:
+    """The layers in ``keep`` with the wiring among them (a chain stays a chain).
+
+    Input ports that lose their producer become new graph inputs (named after the port, numbered when a
+    kept graph input has that name already, so they are never silently fed another port's data); outputs
+    that fed only removed layers are muted (``mute_orphans``) or become graph outputs.
+    """
+    if not keep:
+        raise WiringError("the result would have no layers")
+    if isinstance(net, NetChain):
+        return _subchain(net, keep)
+    kept_edges = [e for e in net.edges if (e.src.layer is None or e.src.layer in keep)
+                  and (e.dst.layer is None or e.dst.layer in keep)]
+    edges: list[tuple] = [(a, b) for a, b in net.explicit_edges()
+                          if (a.layer is None or a.layer in keep) and (b is None or b.layer is None or b.layer in keep)]
+    inputs = {e.src.port for e in kept_edges if e.src.layer is None}
+    shapes = {p: s for p, s in net.port_shape_options().items() if p in inputs}
+    used = {(e.src.layer, e.src.port) for e in kept_edges}
+    for e in net.edges:
+        if e.dst.layer in keep and e.src.layer is not None and e.src.layer not in keep:
+            name = _free_name(e.dst.port, inputs)
+            inputs.add(name)
+            edges.append((NetPort(name), NetPort(e.dst.layer, e.dst.port)))
+        if mute_orphans and e.src.layer in keep and e.dst.layer is not None and e.dst.layer not in keep \
+                and (e.src.layer, e.src.port) not in used:
+            used.add((e.src.layer, e.src.port))
+            edges.append((NetPort(e.src.layer, e.src.port), None))
+    return NetGraph({n: l for n, l in net.layers.items() if n in keep}, edges, **shapes)
+
+
+def _subchain(chain: NetChain, keep: set[str]) -> NetChain:
+    """A chain stays a chain: the remaining layers, in order, each feeding the next."""
+    names = [n for n in chain.layers if n in keep]
+    first_inputs = set(chain.layers[names[0]].input_ports)
+    shapes = {p: s for p, s in chain.port_shape_options().items()
+              if names[0] == next(iter(chain.layers)) and p in first_inputs}
+    layers: Any = [chain.layers[n] for n in names] if numbered(chain) else {n: chain.layers[n] for n in names}
+    return NetChain(layers, **shapes)
+
+
+def drop_layers(net: NetGraph, drop: list[str]) -> NetGraph:
+    """``net`` without the named top-level layers.
+
+    Heads (fed by graph inputs only) leave their consumers' ports as graph inputs; tails (feeding no layer)
+    leave their producers' orphaned outputs as graph outputs. An interior layer's producer feeds its
+    consumers directly, which needs one input and one consumed output of the same type (shape and dtype):
+    otherwise a ShapeError or WiringError names the layer and the types, and nothing is rewired.
+    """
+    remaining = set(drop)
+    if remaining == set(net.layers):
+        raise WiringError("net_drop would remove every layer")
+    if isinstance(net, NetChain):  # one rebuild: a numbered chain renumbers its layers
+        names = list(net.layers)
+        kept = [i for i, n in enumerate(names) if n not in remaining]
+        for i, name in enumerate(names):
+            if name in remaining and kept[0] < i < kept[-1]:
+                _check_fit(net, name)
+        return _subchain(net, set(names) - remaining)
+    while remaining:  # ends first, so that runs of dropped layers at either end need no fitting
+        ends = [n for n in net.layers if n in remaining and _is_end(net, n)]
+        name = ends[0] if ends else next(n for n in _order(net) if n in remaining)
+        if not ends:
+            _check_fit(net, name)
+        net = _without(net, name, interior=not ends)
+        remaining.discard(name)
+    return net
+
+
+def _order(net: NetGraph) -> list[str]:
+    return list(nx.lexicographical_topological_sort(layer_graph(net), key=list(net.layers).index))
+
+
+def _is_end(net: NetGraph, name: str) -> bool:
+    feeds_layers = any(e.src.layer == name and e.dst.layer is not None for e in net.edges)
+    fed_by_layers = any(e.dst.layer == name and e.src.layer is not None for e in net.edges)
+    return not feeds_layers or not fed_by_layers
+
+
+def _check_fit(net: NetGraph, name: str) -> None:
+    layer = net.layers[name]
+    where = describe_layer(list(net.layers), dict(net.layers), name)
+    consumed = sorted({e.src.port for e in net.edges if e.src.layer == name and e.dst.layer is not None})
+    if len(layer.input_ports) != 1 or len(consumed) != 1:
+        raise WiringError(f"cannot drop {where} from between its neighbours: it has inputs {list(layer.input_ports)} "
+                          f"and feeds layers from outputs {consumed}, so no single producer can take its place; "
+                          f"drop its consumers too, or rewire with a new NetGraph", layer=(name,), kind="drop-interior")
+    types = net.layer_types(name)
+    given, needed = types[layer.input_ports[0]], types[consumed[0]]
+    if given != needed:
+        raise ShapeError(f"cannot drop {where}: its producer gives {_show(given)} but its consumers take "
+                         f"{_show(needed)}, so they cannot be connected directly (netgraph never rewires them "
+                         f"silently); replace it with net_replace_part, or drop its consumers too",
+                         layer=(name,), port=consumed[0], kind="drop-mismatch")
+
+
+def _show(t: Any) -> str:
+    shape = "?" if t.shape is None else "(" + ", ".join(map(str, t.shape)) + ")"
+    return f"{shape} {t.dtype or 'Real'}"
+
+
+def _ref(ref: PortRef) -> NetPort:
+    return NetPort(ref.port) if ref.layer is None else NetPort(ref.layer, ref.port)
+
+
+def _without(net: NetGraph, name: str, interior: bool) -> NetGraph:
+    if not interior:
+        return subgraph(net, set(net.layers) - {name}, mute_orphans=False)
+    source = next(_ref(e.src) for e in net.edges if e.dst.layer == name)
+    edges = [(a, b) for a, b in _all_edges(net) if name not in (a.layer, getattr(b, "layer", None))]
+    edges += [(source, _ref(e.dst)) for e in net.edges if e.src.layer == name]
+    return _rebuilt(net, {n: l for n, l in net.layers.items() if n != name}, edges)
+
+
+def _all_edges(net: NetGraph) -> list[tuple]:
+    """Every edge, the implicit ones (to dangling ports' graph ports) made explicit, and the mutes."""
+    muted = [(a, b) for a, b in net.explicit_edges() if b is None]
+    return [(_ref(e.src), _ref(e.dst)) for e in net.edges] + muted
+
+
+def _rebuilt(net: NetGraph, layers: dict, edges: list[tuple]) -> NetGraph:
+    """A NetGraph of ``layers`` and ``edges`` keeping the declared types of the ports that remain."""
+    declared = net.port_shape_options()
+    ports = {p.port for pair in edges for p in pair if p is not None and p.layer is None}
+    return NetGraph(layers, edges, **{p: t for p, t in declared.items() if p in ports})
+
+
+def inline_nested(net: NetGraph) -> NetGraph:
+    """One level of nesting removed: each nested graph's layers join ``net`` as ``outer/inner``."""
+    nested = {n: l for n, l in net.layers.items() if isinstance(l, NetGraph)}
+    if not nested:
+        return net
+    fed = {(e.dst.layer, e.dst.port): e.src for e in net.edges}
+    inner_out = {(n, e.dst.port): e.src for n, g in nested.items() for e in g.edges if e.dst.layer is None}
+
+    def resolve(ref: PortRef, within: str | None = None) -> NetPort:
+        if within is not None:  # a reference inside nested graph ``within``
+            if ref.layer is None:
+                return resolve(fed[(within, ref.port)])
+            return NetPort(f"{within}/{ref.layer}", ref.port)
+        if ref.layer in nested:
+            return resolve(inner_out[(ref.layer, ref.port)], ref.layer)
+        return _ref(ref)
+
+    layers: dict[str, Any] = {}
+    edges: list[tuple] = []
+    for name, layer in net.layers.items():
+        if name in nested:
+            layers.update({f"{name}/{inner}": sub for inner, sub in layer.layers.items()})
+            edges += [(resolve(e.src, name), NetPort(f"{name}/{e.dst.layer}", e.dst.port))
+                      for e in layer.edges if e.dst.layer is not None]
+        else:
+            layers[name] = layer
+    edges += [(resolve(e.src), _ref(e.dst)) for e in net.edges if e.dst.layer not in nested]
+    consumed = {(a.layer, a.port) for a, _ in edges}
+    edges += [(NetPort(n, p), None) for n, l in layers.items() for p in l.output_ports if (n, p) not in consumed]
+    return NetGraph(layers, edges, **net.port_shape_options())
