@@ -1,13 +1,39 @@
-"""Wolfram's ``Information[net, prop]``: port names and shapes, layer counts, arrays and their sizes."""
+"""Wolfram's ``Information[net, prop]``: ports, layers, arrays, recurrent states, the topology and graphics.
+
+``net.information()`` is a read-only mapping of every property (each computed when first read) that
+prints as a compact summary; ``net.information("LayersCount")`` is one property.
+
+>>> from netgraph import NetGraph, LinearLayer
+>>> net = NetGraph({"lin": LinearLayer(3), "act": "Tanh"}, [("lin", "act")], Input=4)
+>>> info = net.information()
+>>> info["ArraysDimensions"], info["LayerTypeCounts"]
+({('lin', 'Weights'): (3, 4), ('lin', 'Biases'): (3,)}, {'LinearLayer': 1, 'ElementwiseLayer': 1})
+>>> print(info)  # doctest: +NORMALIZE_WHITESPACE
+NetGraph: inputs Input (4) -> outputs Output (3); 2 layers, 15 parameters
+arrays: 2 (15 elements), 2 uninitialized
+#  layer  type              inputs           outputs           parameters
+1  lin    LinearLayer       Input (4)        Output (3)                15
+2  act    ElementwiseLayer  Input (3)        Output (3)                 0
+   total                    Input (4)        Output (3)                15
+net.information("Properties") lists the 29 properties; net.information("ArraysDimensions") gives one.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+import networkx as nx
+
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.ir import Node
+from netgraph.core.summary import one_line, summary_table
+from netgraph.core.types import numel
 from netgraph.core.walk import map_nodes
 
-__all__ = ["information", "all_arrays"]
+__all__ = ["information", "all_arrays", "Information", "PROPERTIES"]
 
 
 def all_arrays(net: Any) -> dict[tuple, Any]:
@@ -16,27 +42,137 @@ def all_arrays(net: Any) -> dict[tuple, Any]:
     return dict(item for items in per_node for item in items)
 
 
-def information(net: Any, prop: str | None = None) -> Any:
-    """Wolfram's Information[net, prop]: with no prop, a dict of all properties."""
-    arrays = all_arrays(net)
-    known = {k: v for k, v in arrays.items() if v is not None}
-    layers = dict(map_nodes(net, lambda node: (node.name, node.layer)))
-    counts: dict[str, int] = {}
-    for layer in layers.values():
-        counts[layer.type_name] = counts.get(layer.type_name, 0) + 1
-    props = {
-        "InputPortNames": list(net.input_ports), "OutputPortNames": list(net.output_ports),
-        "InputPorts": dict(net.input_shapes), "OutputPorts": dict(net.output_shapes),
-        "Layers": layers, "LayersCount": sum(counts.values()),
-        "LayerTypeCounts": counts, "Arrays": arrays, "ArraysCount": len(arrays),
-        "ArraysDimensions": {k: tuple(v.shape) for k, v in known.items()},
-        "ArraysTotalElementCount": sum(v.numel() for v in known.values()),
-        "ArraysTotalByteCount": sum(v.numel() * v.element_size() for v in known.values()),
-        "UninitializedArrays": [k for k, v in arrays.items() if v is None],
-    }
-    if prop is None:
-        return props
-    if prop not in props:
-        raise OptionError(f"unknown property {prop!r}{did_you_mean(prop, props)}; properties: {sorted(props)}")
-    return props[prop]
+def _node_dimensions(node: Node) -> list[tuple[tuple, tuple | None]]:
+    """(position, dimensions) of a node's arrays; an uninitialised array's from the inferred port types."""
+    layer, known = node.layer, {}
+    if any(v is None for v in layer.arrays.values()) and all(t.known for t in node.types.values()):
+        try:
+            known = layer.array_shapes(node.types)
+        except Exception:  # noqa: BLE001 - a layer that cannot size its arrays yet has unknown dimensions
+            known = {}
+    return [((*node.path, name), tuple(value.shape) if value is not None else known.get(name))
+            for name, value in layer.arrays.items()]
 
+
+def _dimensions(net: Any) -> dict[tuple, tuple | None]:
+    return dict(item for items in map_nodes(net, _node_dimensions) for item in items)
+
+
+def _bytes(count: int) -> str:
+    """'92 B', '1.5 kB', '3.2 MB' (powers of 1000, as Wolfram's Quantity)."""
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if count >= size:
+            return f"{count / size:.3g} {unit}"
+    return f"{count} B"
+
+
+def _states(net: Any) -> list[tuple]:
+    """(layer path, state name) of every recurrent state; a layer class lists its states in ``STATES``."""
+    return [(*node.path, state) for node in net.ir.nodes for state in getattr(node.layer, "STATES", ())]
+
+
+def _layers_graph(net: Any) -> nx.DiGraph:
+    """Leaf layers by path name ("enc/lin") with an edge from each producer to each consumer."""
+    g = nx.DiGraph()
+    for node in net.ir.nodes:
+        g.add_node(node.name, layer=node.layer)
+        g.add_edges_from(("/".join(v.node), node.name) for v in node.inputs.values() if v.node is not None)
+    return g
+
+
+def _topology_hash(net: Any) -> str:
+    """A hash of the layers' types, options and wiring that ignores array values (Wolfram's TopologyHash)."""
+    parts = [repr((net.input_ports, net.output_ports))]
+    for node in net.ir.nodes:
+        arrays = set(node.layer.ARRAYS.values())
+        options = {k: v for k, v in node.layer.options().items() if k not in arrays}
+        parts.append(repr((node.path, node.layer.type_name, sorted(options.items(), key=lambda kv: kv[0]),
+                           sorted(node.types.items()), [(v.node, v.port) for v in node.inputs.values()])))
+    parts.append(repr(sorted((p, (v.node, v.port)) for p, v in net.ir.outputs.items())))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def _known(arrays: Mapping[tuple, Any]) -> dict[tuple, Any]:
+    return {k: v for k, v in arrays.items() if v is not None}
+
+
+_PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
+    "InputPortNames": lambda net, i: list(net.input_ports),
+    "OutputPortNames": lambda net, i: list(net.output_ports),
+    "InputPorts": lambda net, i: dict(net.input_shapes),
+    "OutputPorts": lambda net, i: dict(net.output_shapes),
+    "PortTypes": lambda net, i: dict(net.port_types),
+    "Layers": lambda net, i: dict(map_nodes(net, lambda node: (node.name, node.layer))),
+    "LayersList": lambda net, i: [node.layer for node in net.ir.nodes],
+    "LayersCount": lambda net, i: len(net.ir.nodes),
+    "LayerTypeCounts": lambda net, i: dict(Counter(node.layer.type_name for node in net.ir.nodes)),
+    "LayersGraph": lambda net, i: _layers_graph(net),
+    "TopologicalOrder": lambda net, i: [node.path for node in net.ir.nodes],
+    "Arrays": lambda net, i: all_arrays(net),
+    "ArraysList": lambda net, i: list(i["Arrays"].values()),
+    "ArraysPositionList": lambda net, i: list(i["Arrays"]),
+    "ArraysCount": lambda net, i: len(i["Arrays"]),
+    "ArraysDimensions": lambda net, i: _dimensions(net),
+    "ArraysElementCounts": lambda net, i: {k: None if d is None or None in d else numel(d)
+                                           for k, d in i["ArraysDimensions"].items()},
+    "ArraysByteCounts": lambda net, i: {k: v.numel() * v.element_size() for k, v in _known(i["Arrays"]).items()},
+    "ArraysTotalElementCount": lambda net, i: sum(n or 0 for n in i["ArraysElementCounts"].values()),
+    "ArraysTotalByteCount": lambda net, i: sum(i["ArraysByteCounts"].values()),
+    "ArraysTotalSize": lambda net, i: _bytes(i["ArraysTotalByteCount"]),
+    "UninitializedArrays": lambda net, i: [k for k, v in i["Arrays"].items() if v is None],
+    "RecurrentStatesCount": lambda net, i: len(_states(net)),
+    "RecurrentStatesPositionList": lambda net, i: _states(net),
+    "GraphIR": lambda net, i: net.ir,
+    "TopologyHash": lambda net, i: _topology_hash(net),
+    "SummaryGraphic": lambda net, i: net.render_svg(),
+    "Summary": lambda net, i: _summary(net, i),
+}
+PROPERTIES = (*_PROPERTIES, "Properties")
+
+
+class Information(Mapping):
+    """Every property of a net by name, each computed when first read; prints as a compact summary."""
+
+    def __init__(self, net: Any):
+        self._net, self._values = net, {}
+
+    def __getitem__(self, prop: str) -> Any:
+        if prop == "Properties":
+            return list(PROPERTIES)
+        if prop not in self._values:
+            if not isinstance(prop, str) or prop not in _PROPERTIES:
+                hint = did_you_mean(prop, PROPERTIES) if isinstance(prop, str) else ""
+                raise OptionError(f"unknown property {prop!r}{hint}; properties: {sorted(PROPERTIES)}",
+                                  option="prop")
+            self._values[prop] = _PROPERTIES[prop](self._net, self)
+        return self._values[prop]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(PROPERTIES)
+
+    def __len__(self) -> int:
+        return len(PROPERTIES)
+
+    def __repr__(self) -> str:
+        return self["Summary"]
+
+
+def _summary(net: Any, info: Information, rows: int = 20) -> str:
+    """One line for the ports and sizes, one for the arrays, the layer table (long ones cut in the middle)."""
+    missing = len(info["UninitializedArrays"])
+    size = f", {info['ArraysTotalSize']}" if info["ArraysTotalByteCount"] else ""
+    state = f"{missing} uninitialized" if missing else "all initialized"
+    table = summary_table(net).split("\n")
+    if len(table) > rows + 2:
+        cut = len(table) - rows - 1
+        table = [*table[:rows // 2 + 1], f"   ... {cut} more layers ...", *table[-(rows // 2):]]
+    return "\n".join([f"{type(net).__name__}: {one_line(net)}",
+                      f"arrays: {info['ArraysCount']} ({info['ArraysTotalElementCount']:,} elements{size}), {state}",
+                      *table, f'net.information("Properties") lists the {len(PROPERTIES)} properties; '
+                              f'net.information("ArraysDimensions") gives one.'])
+
+
+def information(net: Any, prop: str | None = None) -> Any:
+    """Wolfram's Information[net, prop]: with no prop, an ``Information`` mapping that prints a summary."""
+    info = Information(net)
+    return info if prop is None else info[prop]

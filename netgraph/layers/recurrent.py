@@ -149,6 +149,7 @@ class LongShortTermMemoryLayer(_Recurrent):
     output_gate_state_weights: Array = None
     output_gate_biases: Array = None
     ARRAYS = _arrays(_LSTM_GATES)
+    STATES = ("State", "CellState")  # recurrent states (Information's RecurrentStatesCount)
     GATES = _LSTM_GATES
     POSITIONAL = "output"
 
@@ -173,6 +174,7 @@ class GatedRecurrentLayer(_Recurrent):
     memory_gate_state_weights: Array = None
     memory_gate_biases: Array = None
     ARRAYS = _arrays(_GRU_GATES)
+    STATES = ("State",)  # recurrent states (Information's RecurrentStatesCount)
     GATES = _GRU_GATES
     POSITIONAL = "output"
 
@@ -194,6 +196,7 @@ class BasicRecurrentLayer(_Recurrent):
     state_weights: Array = None
     biases: Array = None
     ARRAYS = _arrays(("",))
+    STATES = ("State",)  # recurrent states (Information's RecurrentStatesCount)
     GATES = ("",)
     POSITIONAL = "output"
 

@@ -1,0 +1,95 @@
+"""net.information(): Wolfram's Information[net, prop] properties and the compact summary it prints."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+import torch
+
+from netgraph import (GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, OptionError,
+                      net_initialize)
+
+
+@pytest.fixture
+def nested():
+    enc = NetChain({"l1": LinearLayer(3), "act": "Tanh"})
+    return NetGraph({"enc": enc, "head": LinearLayer(2), "side": "Sin"}, [("enc", "head"), ("enc", "side")], Input=4)
+
+
+def test_every_property_is_available_initialized_or_not(nested):
+    for net in (nested, net_initialize(nested, seed=0)):
+        info = net.information()
+        assert len(info["Properties"]) >= 25 and set(info) == set(info["Properties"])
+        for prop in info["Properties"]:
+            assert net.information(prop) is not None or prop == "Summary"
+
+
+def test_array_properties_agree_with_the_tensors(nested):
+    net = net_initialize(nested, seed=0)
+    info = net.information()
+    tensors = {(*path, name): value for path, layer in net.leaves() for name, value in layer.arrays.items()}
+    assert info["ArraysPositionList"] == list(tensors) and info["ArraysCount"] == 4
+    assert all(torch.equal(a, b) for a, b in zip(info["ArraysList"], tensors.values()))
+    assert info["ArraysDimensions"] == {k: tuple(v.shape) for k, v in tensors.items()}
+    assert info["ArraysElementCounts"] == {k: v.numel() for k, v in tensors.items()}
+    assert info["ArraysByteCounts"] == {k: 4 * v.numel() for k, v in tensors.items()}
+    assert info["ArraysTotalElementCount"] == 3 * 4 + 3 + 2 * 3 + 2
+    assert info["ArraysTotalByteCount"] == 4 * 23 and info["ArraysTotalSize"] == "92 B"
+    assert info["UninitializedArrays"] == []
+
+
+def test_uninitialized_arrays_have_inferred_dimensions(nested):
+    info = nested.information()
+    assert info["ArraysDimensions"][("enc", "l1", "Weights")] == (3, 4)
+    assert info["ArraysTotalElementCount"] == 23 and info["ArraysTotalByteCount"] == 0
+    assert len(info["UninitializedArrays"]) == 4
+    assert NetChain([LinearLayer(3)]).information("ArraysDimensions") == {("1", "Weights"): None, ("1", "Biases"): None}
+
+
+def test_layer_properties_and_the_topology(nested):
+    info = nested.information()
+    assert info["LayersCount"] == 4 and list(info["Layers"]) == ["enc/l1", "enc/act", "head", "side"]
+    assert info["LayerTypeCounts"] == {"LinearLayer": 2, "ElementwiseLayer": 2}
+    assert info["LayersList"] == list(info["Layers"].values())
+    assert info["TopologicalOrder"] == [("enc", "l1"), ("enc", "act"), ("head",), ("side",)]
+    graph = info["LayersGraph"]
+    assert set(graph.edges) == {("enc/l1", "enc/act"), ("enc/act", "head"), ("enc/act", "side")}
+    assert list(nx.topological_sort(graph))[0] == "enc/l1"
+    assert info["GraphIR"] is nested.ir
+    assert info["InputPorts"] == {"Input": (4,)} and info["OutputPortNames"] == ["Output1", "Output2"]
+    assert info["PortTypes"]["Output1"].shape == (2,)
+    assert info["SummaryGraphic"].lstrip().startswith(("<svg", "<?xml"))
+
+
+def test_topology_hash_ignores_arrays_but_not_options(nested):
+    digest = nested.information("TopologyHash")
+    assert net_initialize(nested, seed=0).information("TopologyHash") == digest
+    assert net_initialize(nested, seed=1).information("TopologyHash") == digest
+    changed = NetGraph({"enc": NetChain({"l1": LinearLayer(3), "act": "Ramp"}), "head": LinearLayer(2), "side": "Sin"},
+                       [("enc", "head"), ("enc", "side")], Input=4)
+    assert changed.information("TopologyHash") != digest
+
+
+def test_recurrent_states():
+    net = NetChain({"lstm": LongShortTermMemoryLayer(3), "gru": GatedRecurrentLayer(2)}, input=(5, 4))
+    info = net.information()
+    assert info["RecurrentStatesCount"] == 3
+    assert info["RecurrentStatesPositionList"] == [("lstm", "State"), ("lstm", "CellState"), ("gru", "State")]
+
+
+def test_the_default_print_is_a_compact_summary():
+    net = net_initialize(NetChain([LinearLayer(50), "Tanh"] * 30, input=50), seed=0)
+    text = repr(net.information())
+    lines = text.split("\n")
+    assert lines[0].startswith("NetChain: inputs Input (50) -> outputs Output (50); 60 layers, 76,500 parameters")
+    assert lines[1] == "arrays: 60 (76,500 elements, 306 kB), all initialized"
+    shown = [line for line in lines if line[:1].isdigit()]
+    assert len(lines) < 30 and f"... {60 - len(shown)} more layers ..." in text and shown[-1].startswith("60 ")
+    assert "tensor" not in text and "e-0" not in text  # no weight values
+
+
+def test_unknown_property_is_an_error_with_a_suggestion(nested):
+    with pytest.raises(OptionError, match=r"unknown property 'LayerCount' \(did you mean 'LayersCount'"):
+        nested.information("LayerCount")
+    with pytest.raises(OptionError, match="unknown property 3"):
+        nested.information(3)
