@@ -69,7 +69,8 @@ def test_train_mode_drops_out_and_uses_batch_statistics_test_mode_does_not():
     y = torch.randn(8, 3) * 3 + 1
     before = bn(y)
     arrays = bn.layers["1"].arrays
-    expected = F.batch_norm(y, None, None, arrays["Scaling"], arrays["Biases"], training=True, eps=bn.layers["1"].epsilon)
+    expected = F.batch_norm(y, None, None, arrays["Scaling"], arrays["Biases"], training=True,
+                            eps=bn.layers["1"].epsilon)
     torch.testing.assert_close(bn(y, mode="train"), expected)
     torch.testing.assert_close(bn(y), before)  # train mode left the test-mode module's statistics alone
 
@@ -168,3 +169,8 @@ def test_port_gradient_refuses_an_integer_port():
     net = net_initialize(NetGraph([EmbeddingLayer(3, 5)], [], Input=4), seed=0)
     with pytest.raises(OptionError, match=r"input port 'Input' takes integers"):
         net_port_gradient(net, torch.zeros(2, 4, dtype=torch.long), "Input")
+
+
+def test_port_gradient_of_a_net_without_inputs_is_an_error(seed_net):
+    with pytest.raises(OptionError, match="this net has no input ports"):
+        net_port_gradient(seed_net, {})

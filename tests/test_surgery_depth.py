@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from netgraph import (ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, NetGraphError, NetPort,
                       OptionError, ShapeError, SoftmaxLayer, ThreadingLayer, WiringError, net_append, net_delete,
                       net_drop, net_extract, net_flatten, net_initialize, net_insert, net_join, net_prepend,
-                      net_rename, net_replace, net_replace_part)
+                      net_rename, net_replace, net_replace_part, net_take)
 
 
 def linear(layer, x):
@@ -148,7 +148,8 @@ def test_chain_editing_returns_new_chains(chain):
     torch.testing.assert_close(prepended(x), chain(2 * x))
     inserted = net_insert(chain, {"squash": "Tanh"}, 3)
     assert list(inserted.layers) == ["1", "2", "squash", "4"]
-    torch.testing.assert_close(inserted(x), linear(chain.layers["3"], torch.tanh(torch.relu(linear(chain.layers["1"], x)))))
+    squashed = torch.tanh(torch.relu(linear(chain.layers["1"], x)))
+    torch.testing.assert_close(inserted(x), linear(chain.layers["3"], squashed))
     assert list(net_insert(chain, "Sin", 4).layers) == ["1", "2", "3", "4"]  # len + 1 appends
     named = NetChain({"a": LinearLayer(3), "b": "Ramp"}, input=2)
     assert list(net_insert(named, ["Tanh", "Sin"], "b").layers) == ["a", "2", "3", "b"]
@@ -202,3 +203,18 @@ def test_replace_by_type_at_any_depth(chain, deep):
     assert wider.output_shapes == {"Output": (6,)}
     with pytest.warns(UserWarning, match="no layer matched"):
         assert net_replace(chain, {SoftmaxLayer: "Tanh"}) is chain
+
+
+def test_drop_and_take_with_nested_paths(deep):
+    x = torch.randn(3, 4)
+    dropped = net_drop(deep, ("outer", "enc", "act"))  # Tanh (3) -> (3): bridged inside the nested chain
+    assert list(dropped.layers["outer"].layers["enc"].layers) == ["l1"]
+    l1, head = net_extract(deep, ("outer", "enc", "l1")), net_extract(deep, ("outer", "head"))
+    torch.testing.assert_close(dropped(x), torch.relu(linear(head, linear(l1, x))))
+    with pytest.raises(ShapeError, match=r"cannot drop layer 2 'head'"):
+        net_drop(NetChain({"outer": NetGraph({"a": LinearLayer(3), "head": LinearLayer(5), "c": "Tanh"},
+                                             [("a", "head", "c")])}, input=2), ("outer", "head"))
+    with pytest.raises(WiringError, match=r"net_take takes top-level layers.*net_flatten\(net\) \(layer 'outer/head'\)"):
+        net_take(deep, ("outer", "head"))
+    with pytest.raises(OptionError, match="net_drop: layers= is an empty list"):
+        net_drop(deep, [])

@@ -7,4 +7,5 @@ from netgraph.backend.gradient import net_port_gradient
 from netgraph.backend.initialize import net_initialize
 from netgraph.backend.interpreter import interpret
 
-__all__ = ["CompiledNet", "check_ready", "compile_net", "evaluate", "prepare_inputs", "net_port_gradient", "net_initialize", "interpret"]
+__all__ = ["CompiledNet", "check_ready", "compile_net", "evaluate", "prepare_inputs", "net_port_gradient",
+           "net_initialize", "interpret"]

@@ -104,9 +104,8 @@ def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any])
     clashes = [k for k in keywords if k in OPTION_NAMES and k in ports]
     if clashes and not args:
         raise OptionError(f"{clashes[0]!r} is both an input port of this net and an evaluation option of net(...); "
-                          f"pass the inputs as a dict, net({{{', '.join(repr(p) + ': ...' for p in ports)}}}"
-                          f"{', ' + clashes[0] + '=...' if len(keywords) > len(ports) else ''}), and options as "
-                          f"keywords", option=clashes[0], port=clashes[0], layer=())
+                          f"pass the inputs as one dict, net({{{', '.join(repr(p) + ': ...' for p in ports)}}}), "
+                          f"and options as keywords", option=clashes[0], port=clashes[0], layer=())
     options = {k: v for k, v in keywords.items() if k in OPTION_NAMES}
     data = {k: v for k, v in keywords.items() if k not in OPTION_NAMES}
     if args and len(args) == 1 and isinstance(args[0], Mapping) and not data:

@@ -15,7 +15,8 @@ from typing import Any
 
 import torch
 
-from netgraph.backend.eval_options import OPTION_NAMES, check_port_names, compiled_module, in_batches, seeded, split_call
+from netgraph.backend.eval_options import (OPTION_NAMES, check_port_names, compiled_module, in_batches, seeded,
+                                           split_call)
 from netgraph.backend.evaluation import as_port_tensor, prepare_inputs
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import INTEGER
@@ -28,10 +29,10 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
 
     ``data`` is what ``net(data)`` takes: one tensor for a one-input net, or a dict by port name. ``wrt``
     defaults to every real input port (one gives a tensor, several a dict). ``of`` picks the outputs summed
-    (a name or a list; default all of them), or seeds each output's gradient (a dict ``{port: tensor}``, the tensor of the
-    port's shape, applied to every example: a vector-Jacobian product, Wolfram's ``NetPortGradient["Output"] -> g``). Options are
-    those of ``net(...)``: ``batch_size``, ``mode``, ``seed``, ``precision``. The net's arrays are unchanged
-    and no gradient is left on them.
+    (a name or a list; default every real one), or seeds each output's gradient (a dict ``{port: tensor}``,
+    the tensor of the port's shape, applied to every example: a vector-Jacobian product, Wolfram's
+    ``NetPortGradient["Output"] -> g``). Options are those of ``net(...)``: ``batch_size``, ``mode``,
+    ``seed``, ``precision``. The net's arrays are unchanged and no gradient is left on them.
     """
     if not hasattr(net, "input_ports") or not callable(net):
         raise OptionError(f"net_port_gradient takes a NetGraph or NetChain as its first argument, found "
@@ -40,6 +41,9 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     if unknown:
         raise OptionError(f"net_port_gradient: unknown option {unknown[0]!r}{did_you_mean(unknown[0], OPTION_NAMES)}; "
                           f"options are wrt, of, {', '.join(OPTION_NAMES)}", option=unknown[0])
+    if not net.input_ports:
+        raise OptionError("net_port_gradient: this net has no input ports, so there is nothing to differentiate by",
+                          option="wrt")
     call, parsed = split_call(net.input_ports, (data,), options)
     tensors, single = prepare_inputs(net, call["args"], call["inputs"], parsed.precision)
     types = net.port_types
@@ -57,9 +61,11 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
         with torch.enable_grad():
             out = module(**batch)
             out = out if isinstance(out, dict) else {net.output_ports[0]: out}
-            total = sum(_summed(out[p], g, p) for p, g in seeds.items())
+            summed = [p for p in seeds if of is not None or out[p].is_floating_point()]  # default: real outputs
+            total = sum(_summed(out[p], seeds[p], p) for p in summed)
             wanted = [batch[p] for p in ports]
-            found = torch.autograd.grad(total, wanted, allow_unused=True) if total.requires_grad else [None] * len(wanted)
+            differentiable = isinstance(total, torch.Tensor) and total.requires_grad
+            found = torch.autograd.grad(total, wanted, allow_unused=True) if differentiable else [None] * len(wanted)
         return {p: torch.zeros_like(x) if g is None else g for p, x, g in zip(ports, wanted, found)}
 
     with seeded(parsed.seed, tensors):

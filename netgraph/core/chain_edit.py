@@ -18,10 +18,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from netgraph.core.chain import NetChain
-from netgraph.core.errors import OptionError, WiringError
+from netgraph.core.errors import OptionError
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.layer import Layer
-from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, layer_path, subgraph
+from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, edit_at, subgraph
 
 __all__ = ["net_append", "net_prepend", "net_insert", "net_delete", "net_replace"]
 
@@ -104,20 +104,13 @@ def net_delete(net: NetGraph, layers: Any) -> NetGraph:
     specs = layers if isinstance(layers, list) else [layers]
     if not specs:
         raise OptionError("net_delete: layers= is an empty list; name at least one layer", option="layers")
-    groups: dict[tuple, list[str]] = {}
-    for spec in specs:
-        path = layer_path(net, spec)
-        groups.setdefault(path[:-1], []).append(path[-1])
-    for parent in sorted(groups, key=len, reverse=True):  # deepest first: a parent's renumbering comes last
-        inner = net.layer_at(parent) if parent else net
-        if set(groups[parent]) == set(inner.layers):
-            raise WiringError(f"net_delete would remove every layer of {'/'.join(parent) or 'the net'}")
-        if isinstance(inner, NetChain):
-            edited = subgraph(inner, set(inner.layers) - set(groups[parent]))
-        else:
-            edited = drop_layers(inner, groups[parent])
-        net = net.replace_layers({parent: edited}) if parent else edited
-    return net
+    return edit_at(net, specs, _close_up)
+
+
+def _close_up(inner: NetGraph, names: list[str]) -> NetGraph:
+    if isinstance(inner, NetChain):
+        return subgraph(inner, set(inner.layers) - set(names))
+    return drop_layers(inner, names)
 
 
 def net_replace(net: NetGraph, rules: Any) -> NetGraph:

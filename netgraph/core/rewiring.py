@@ -19,7 +19,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.wiring import describe_layer
 
-__all__ = ["layer_path", "check_net", "layer_graph", "subgraph", "drop_layers", "inline_nested", "numbered",
+__all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "drop_layers", "inline_nested", "numbered",
            "chain_of", "chain_items"]
 
 
@@ -51,6 +51,22 @@ def layer_path(net: NetGraph, spec: Any) -> tuple[str, ...]:
         path.append(part)
         current = current.layers[part]
     return tuple(path)
+
+
+def edit_at(net: NetGraph, specs: list, edit: Any) -> NetGraph:
+    """``edit(graph, names)`` applied to each graph holding layers named by ``specs`` (paths reach nested ones),
+    deepest first so that a parent's renumbering comes after its children's edits."""
+    groups: dict[tuple, list[str]] = {}
+    for spec in specs:
+        path = layer_path(net, spec)
+        groups.setdefault(path[:-1], []).append(path[-1])
+    for parent in sorted(groups, key=len, reverse=True):
+        inner = net.layer_at(parent) if parent else net
+        if set(groups[parent]) == set(inner.layers):
+            raise WiringError(f"this would remove every layer of {'/'.join(parent) or 'the net'}")
+        edited = edit(inner, groups[parent])
+        net = net.replace_layers({parent: edited}) if parent else edited
+    return net
 
 
 def numbered(chain: NetGraph) -> bool:

@@ -26,8 +26,8 @@ from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.ir import Value
 from netgraph.core.ports import NetPort
-from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, inline_nested, layer_graph, layer_path,
-                                    subgraph)
+from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, inline_nested, layer_graph,
+                                    layer_path, subgraph)
 
 __all__ = ["net_extract", "net_replace_part", "net_rename", "net_take", "net_drop", "net_join", "net_flatten",
            "information"]
@@ -134,14 +134,19 @@ def net_take(net: NetGraph, outputs: Any) -> NetGraph:
         if isinstance(spec, str) and spec in net.output_ports and spec not in net.layers:
             targets |= {e.src.layer for e in net.edges if e.dst.layer is None and e.dst.port == spec and e.src.layer}
         else:
-            targets.add(layer_path(net, spec)[0])
+            path = layer_path(net, spec)
+            if len(path) > 1:
+                raise WiringError(f"net_take takes top-level layers or graph outputs, found the nested path {spec!r}; "
+                                  f"take from the nested graph (net_take(net_extract(net, {path[0]!r}), ...)) or from "
+                                  f"net_flatten(net) (layer {'/'.join(path)!r})")
+            targets.add(path[0])
     g = layer_graph(net)
     keep = set(targets).union(*(nx.ancestors(g, t) for t in targets))
     return subgraph(net, keep)
 
 
 def net_drop(net: NetGraph, layers: Any) -> NetGraph:
-    """The net without the given top-level layers (a spec or a list of them).
+    """The net without the given layers (a name, 1-based index or tuple path; a list for several).
 
     An interior layer's producer then feeds its consumers directly, when its input and output have the
     same type; otherwise a ShapeError names the layer and both types (never a silent rewiring). Dropped
@@ -149,7 +154,9 @@ def net_drop(net: NetGraph, layers: Any) -> NetGraph:
     """
     check_net(net, "net_drop")
     specs = layers if isinstance(layers, list) else [layers]
-    return drop_layers(net, [layer_path(net, s)[0] for s in specs])
+    if not specs:
+        raise OptionError("net_drop: layers= is an empty list; name at least one layer", option="layers")
+    return edit_at(net, specs, drop_layers)
 
 
 def net_join(*nets: Any) -> NetChain:
@@ -209,7 +216,8 @@ def _flatten_all(net: NetGraph) -> NetGraph:
     ir = net.ir
     edges = [(source(value), NetPort(node.name, port)) for node in ir.nodes for port, value in node.inputs.items()]
     edges += [(source(value), NetPort(port)) for port, value in ir.outputs.items()]
-    edges += [(NetPort(node.name, v.port), None) for node in ir.nodes for v in node.output_values if not ir.consumers(v)]
+    edges += [(NetPort(node.name, v.port), None)
+              for node in ir.nodes for v in node.output_values if not ir.consumers(v)]
     return NetGraph({node.name: node.layer for node in ir.nodes}, edges, **net.port_shape_options())
 
 
@@ -225,5 +233,6 @@ def _as_chain(net: NetGraph) -> NetGraph:
     def wiring(g: NetGraph) -> set:
         return {(e.src, e.dst) for e in g.edges}
     muted = any(b is None for _, b in net.explicit_edges())
-    same = wiring(chain) == wiring(net) and (chain.input_ports, chain.output_ports) == (net.input_ports, net.output_ports)
+    ports = (chain.input_ports, chain.output_ports) == (net.input_ports, net.output_ports)
+    same = ports and wiring(chain) == wiring(net)
     return chain if same and not muted else net
