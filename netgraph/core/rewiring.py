@@ -17,6 +17,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort, PortRef
+from netgraph.core.types import REAL
 from netgraph.core.wiring import describe_layer
 
 __all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "drop_layers", "inline_nested", "numbered",
@@ -197,7 +198,7 @@ def _check_fit(net: NetGraph, name: str) -> None:
                           f"drop its consumers too, or rewire with a new NetGraph", layer=(name,), kind="drop-interior")
     types = net.layer_types(name)
     given, needed = types[layer.input_ports[0]], types[consumed[0]]
-    if given != needed:
+    if (given.shape, given.dtype or REAL) != (needed.shape, needed.dtype or REAL):
         raise ShapeError(f"cannot drop {where}: its producer gives {_show(given)} but its consumers take "
                          f"{_show(needed)}, so they cannot be connected directly (netgraph never rewires them "
                          f"silently); replace it with net_replace_part, or drop its consumers too",
@@ -206,7 +207,7 @@ def _check_fit(net: NetGraph, name: str) -> None:
 
 def _show(t: Any) -> str:
     shape = "?" if t.shape is None else "(" + ", ".join(map(str, t.shape)) + ")"
-    return f"{shape} {t.dtype or 'Real'}"
+    return f"{shape} {t.dtype or REAL}"
 
 
 def _ref(ref: PortRef) -> NetPort:
