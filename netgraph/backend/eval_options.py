@@ -130,17 +130,17 @@ def compiled_module(net: Any, options: EvaluationOptions) -> torch.nn.Module:
 
 
 @contextlib.contextmanager
-def seeded(seed: int | None, tensors: Mapping[str, torch.Tensor]) -> Iterator[None]:
-    """Draws inside come from a generator seeded with ``seed``; the global RNG state is restored after."""
+def seeded(seed: int | None) -> Iterator[None]:
+    """Draws inside come from torch's CPU generator seeded with ``seed``; its state is restored after.
+
+    The evaluation module runs on the CPU, so only that generator is forked (``torch.manual_seed`` would
+    also seed CUDA's, lazily and for good).
+    """
     if seed is None:
         yield
         return
-    devices = sorted({t.device.index or 0 for t in tensors.values() if t.device.type == "cuda"})
-    with torch.random.fork_rng(devices=devices):
-        torch.default_generator.manual_seed(seed)  # not torch.manual_seed: that also seeds CUDA lazily, for good
-        for device in devices:
-            with torch.cuda.device(device):
-                torch.cuda.manual_seed(seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.default_generator.manual_seed(seed)
         yield
 
 

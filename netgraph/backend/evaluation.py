@@ -122,5 +122,5 @@ def run_module(net: Any, tensors: dict[str, torch.Tensor], options: EvaluationOp
                module: torch.nn.Module | None = None) -> Any:
     """The compiled module's outputs for batched ``tensors``, in batches of ``options.batch_size``, seeded."""
     module = module or compiled_module(net, options)
-    with seeded(options.seed, tensors):
+    with seeded(options.seed):
         return in_batches(lambda batch: module(**batch), tensors, options.batch_size)

@@ -68,7 +68,7 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
             found = torch.autograd.grad(total, wanted, allow_unused=True) if differentiable else [None] * len(wanted)
         return {p: torch.zeros_like(x) if g is None else g for p, x, g in zip(ports, wanted, found)}
 
-    with seeded(parsed.seed, tensors):
+    with seeded(parsed.seed):
         result = in_batches(gradients, tensors, parsed.batch_size)
     if single:
         result = {p: g[0] for p, g in result.items()}
