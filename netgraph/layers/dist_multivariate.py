@@ -69,7 +69,7 @@ class _Multinormal(VectorDistribution):
         k = self.event_size(params)
         eps = noise((*shape, k), params)
         scale = self.scale([mu, second])
-        if scale.dim() == eps.dim():  # standard deviations
+        if self._second_rank() == 1:  # standard deviations
             return mu + scale * eps
         return mu + (scale @ eps.unsqueeze(-1)).squeeze(-1)
 
