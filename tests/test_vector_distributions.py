@@ -111,6 +111,14 @@ def test_relaxed_categorical_argmax_is_categorical_and_draws_lie_in_the_simplex(
     assert ((frequencies - p).abs() < 5 * (p * (1 - p) / n).sqrt()).all(), frequencies
 
 
+def test_relaxed_log_density_matches_torch():
+    p = torch.tensor(P, dtype=torch.float64, requires_grad=True)
+    reference = td.RelaxedOneHotCategorical(torch.tensor(0.7, dtype=torch.float64), probs=p)
+    y = reference.sample((6,))
+    ours = CategoricalDistribution("#p").relaxed_log_prob(y, [p], 0.7)
+    torch.testing.assert_close(ours, reference.log_prob(y))
+
+
 # -- log-densities against torch.distributions ----------------------------------------------------------------
 def torch_distribution(cls, t):
     """The same distribution built with torch.distributions from parameter tensors ``t``."""

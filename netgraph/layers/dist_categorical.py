@@ -13,7 +13,8 @@ What ``RandomArrayLayer`` outputs depends on the estimator (p has shape (..., k)
 * ``"straight_through"`` (biased, opt-in): one-hot vectors (..., k), Real; backward passes the gradient
   of the mean p/Σp.
 * ``"relaxed"`` (biased, opt-in): Gumbel-softmax (Concrete) vectors (..., k) in the simplex,
-  softmax((log p + Gumbel noise)/temperature); differentiable, one-hot as temperature → 0.
+  softmax((log p + Gumbel noise)/temperature); differentiable, one-hot as temperature → 0. Their
+  density is ``relaxed_log_prob`` (``log_prob`` is the log-mass of class indices or one-hot vectors).
 
 ``mean()`` and ``variance()`` are those of the one-hot vector: p and p(1−p).
 
@@ -23,6 +24,7 @@ What ``RandomArrayLayer`` outputs depends on the estimator (p has shape (..., k)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -103,6 +105,15 @@ class CategoricalDistribution(VectorDistribution):
         index = x.long().unsqueeze(-1)
         picked = p.expand(*x.shape, p.shape[-1]).gather(-1, index).squeeze(-1)  # log after gather: no 0·inf
         return picked.log() - total.log()
+
+    def relaxed_log_prob(self, y: torch.Tensor, params: Sequence[Any], temperature: float) -> torch.Tensor:
+        """The Concrete (Gumbel-softmax) log-density of relaxed draws y (..., k), as torch's RelaxedOneHotCategorical."""
+        p = params[0]
+        k = y.shape[-1]
+        log_y = y.clamp(min=torch.finfo(y.dtype).tiny).log()
+        score = torch.log(_normalized(p) + torch.finfo(p.dtype).tiny) - temperature * log_y
+        score = (score - score.logsumexp(-1, keepdim=True)).sum(-1)
+        return score + math.lgamma(k) + (k - 1) * math.log(temperature) - log_y.sum(-1)
 
     def _mean(self, p: torch.Tensor) -> torch.Tensor:
         return _normalized(p)
