@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 
 import pytest
 import torch
@@ -12,6 +13,7 @@ from netgraph import (CategoricalDistribution, CrossEntropyLossLayer, DataError,
                       MultinormalCholeskyDistribution, MultinormalDiagonalDistribution, MultinormalDistribution,
                       NetArrayLayer, NetGraph, NetPort, OptionError, RandomArrayLayer, ShapeError, SoftmaxLayer,
                       net_initialize, net_train)
+from netgraph.layers.estimators import HELD_RECORDS, EstimatorWarning
 from netgraph.spec.schema import spec_schema
 
 EYE3 = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
@@ -185,3 +187,27 @@ def test_net_train_learns_a_categorical_policy_through_class_indices():
                         learning_rate=0.1, random_seed=0)
     logits = trained.layers["logits"].arrays["Array"]
     assert int(logits.argmax()) == 2 and float(torch.softmax(logits, 0)[2]) > 0.9
+
+
+def test_class_index_records_are_held_until_the_surrogate_and_a_forgotten_one_warns():
+    """Integer draws carry no autograd graph to keep their score records alive: the layer holds them."""
+    module = single(RandomArrayLayer(CategoricalDistribution("#p")), p=3).compile()
+    p = torch.full((4, 3), 1 / 3, requires_grad=True)
+    for _ in range(3):  # draw, take the surrogate, draw again: no warning
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            losses = module(p=p).float()
+            (losses.mean() + module.surrogate_loss(losses)).backward()
+    assert p.grad is not None and float(p.grad.abs().sum()) > 0
+    module(p=p)
+    with pytest.warns(EstimatorWarning, match="drew again .* WITHOUT the score-function surrogate term"):
+        module(p=p)
+    assert len(next(m for m in module.modules() if hasattr(m, "_held"))._held) <= HELD_RECORDS
+
+
+def test_parameters_beyond_the_float32_range_are_errors_naming_them():
+    with pytest.raises(OptionError, match=r"mu \(mean vector\) must lie within ±1e\+38"):
+        MultinormalDiagonalDistribution(torch.tensor([1e39, 0.0], dtype=torch.float64), [1.0, 1.0])
+    net = single(RandomArrayLayer(DirichletDistribution("#alpha")), alpha=2)
+    with pytest.raises(DataError, match=r"layer 'draw'.*alpha \(concentrations\) must lie within ±1e\+38"):
+        net(alpha=torch.tensor([[1.0, 2e38]]))
