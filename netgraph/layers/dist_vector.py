@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import torch
 
 from netgraph.core.errors import OptionError
-from netgraph.core.types import INTEGER, REAL, Conflict, PortType, broadcast, format_shape
+from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.layers.dist_base import REAL as REAL_NUMBERS
 from netgraph.layers.dist_base import Distribution, _first_bad, slot_name
 from netgraph.layers.dist_limits import overflow_problems
@@ -121,15 +121,16 @@ def vector_types(dist: VectorDistribution, estimator: str, types: Mapping[str, P
                                f"the event size k = {k} comes from {source}")
     samples = [None if s is None else s[:len(s) - r] for _, s, r in known]
     out_sample = None if out is None else out[:len(out) - out_rank]
-    sample = broadcast(*samples, *([out_sample] if out_sample is not None and None not in out_sample else []))
-    if sample is not None and out_sample is not None and broadcast(sample, out_sample) != out_sample:
+    full = out_sample is not None and None not in out_sample
+    sample = broadcast(*samples, *([out_sample] if full else []))
+    if sample is not None and full and broadcast(sample, out_sample) != out_sample:
         shown = ", ".join(f"{label} {format_shape(s)}" for label, s, _ in known)
         raise Conflict(f"{name}: parameter shapes {shown} do not broadcast to output {format_shape(out)} (the dims "
                        f"before the event dims of each parameter must broadcast to the output's)")
     dtype = dist.draw_dtype(estimator)
     if out is None and sample is not None:
         out, out_sample = (*sample, *(k,) * out_rank), sample
-    types["Output"] = PortType(out, dtype)
+    types["Output"] = unify(types["Output"], PortType(out, dtype))
     for pname, value in zip(dist.PARAMS, dist.params):
         slot = slot_name(value) if isinstance(value, str) else None
         if slot is not None and types[slot].shape is None and out_sample is not None and k is not None:

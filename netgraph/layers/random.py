@@ -185,6 +185,8 @@ class RandomArrayLayer(Layer):
     estimator (``distribution.ESTIMATORS[0]``), or the one named by ``estimator=`` ("pathwise",
     "implicit", "score_function", "straight_through", "relaxed" with ``temperature=``). Discrete
     draws need ``module.surrogate_loss(losses)`` in a custom loop (see ``netgraph.layers.estimators``).
+    Distributions over vectors and classes (Multinormal, Dirichlet, Categorical) draw events: ``output``
+    is then ``(*sample, k)`` (class indices: ``sample``), see ``netgraph.layers.dist_vector``.
     ``eval_mode="mean"``: after ``module.eval()`` output the mean instead of a draw.
 
     >>> from netgraph.layers.distributions import NormalDistribution
