@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 import netgraph.layers as layers
-from netgraph import NetGraph, interpret, net_initialize
+from netgraph import NetGraph, NetPort, interpret, net_initialize
 from netgraph.layers import REGISTRY, Layer
 from netgraph.layers.dist_base import DISTRIBUTIONS
 from netgraph.layers.function import ELEMENTWISE
@@ -104,13 +104,39 @@ DISTRIBUTION_ARGS: dict[str, tuple] = {
 }
 
 
+def _categorical(estimator: str) -> Example:
+    """Class probabilities from a SoftmaxLayer (random inputs do not sum to 1) feeding the draw."""
+    draw = L.RandomArrayLayer(L.CategoricalDistribution("#p"), estimator=estimator,
+                              **({"temperature": 0.5} if estimator == "relaxed" else {}))
+    return Example(NetGraph({"softmax": L.SoftmaxLayer(), "draw": draw}, [("softmax", NetPort("draw", "p"))], Input=(3, 4)))
+
+
+#: Vector distributions: slots with trailing event dims (k = 2 or 4), broadcast over sample dims.
+VECTOR_EXAMPLES: dict[str, Callable[[], Example]] = {
+    "MultinormalDistribution": lambda: Example(L.RandomArrayLayer(
+        L.MultinormalDistribution("#mu", [[2.0, 0.5], [0.5, 1.0]]), output=(3, 2)), {"mu": 2}),
+    "MultinormalCholeskyDistribution": lambda: Example(L.RandomArrayLayer(L.MultinormalCholeskyDistribution(
+        "#mu", "#l")), {"mu": (3, 2), "l": (2, 2)}, low=0.2, high=0.8),
+    "MultinormalDiagonalDistribution": lambda: Example(L.RandomArrayLayer(L.MultinormalDiagonalDistribution(
+        "#mu", "#sigma"), output=(3, 2)), {"mu": 2, "sigma": (3, 2)}, low=0.2, high=0.8),
+    "DirichletDistribution": lambda: Example(L.RandomArrayLayer(L.DirichletDistribution("#alpha"), output=(3, 4)),
+                                             {"alpha": 4}, low=0.2, high=0.8),
+    "CategoricalDistribution": lambda: _categorical("score_function"),
+    "CategoricalDistribution straight_through": lambda: _categorical("straight_through"),
+    "CategoricalDistribution relaxed": lambda: _categorical("relaxed"),
+}
+
+
 def distribution_examples() -> dict[str, Example]:
     """One RandomArrayLayer example per distribution; slot inputs lie in (0.2, 0.8), valid for every parameter."""
-    examples = {}
+    examples = {name: make() for name, make in VECTOR_EXAMPLES.items()}
     for name, cls in DISTRIBUTIONS.items():
-        layer = L.RandomArrayLayer(cls(*DISTRIBUTION_ARGS[name]), output=3)
-        examples[name] = Example(layer, {p: 3 for p in layer.input_ports}, low=0.2, high=0.8)
+        if name not in examples:
+            layer = L.RandomArrayLayer(cls(*DISTRIBUTION_ARGS[name]), output=3)
+            examples[name] = Example(layer, {p: 3 for p in layer.input_ports}, low=0.2, high=0.8)
     examples["constant parameters"] = Example(L.RandomArrayLayer(L.NormalDistribution(1.0, 2.0), output=(2, 3)))
+    examples["constant vector parameters"] = Example(L.RandomArrayLayer(L.DirichletDistribution([[0.5, 2.0], [1.0, 3.0]]),
+                                                                        output=(4, 2, 2)))
     return examples
 
 

@@ -266,11 +266,12 @@ def test_every_distribution_declares_a_default_estimator():
     kinds = {name: cls.ESTIMATORS[0] for name, cls in DISTRIBUTIONS.items()}
     assert {n for n, k in kinds.items() if k == "implicit"} == {
         "GammaDistribution", "ChiDistribution", "NakagamiDistribution", "ChiSquareDistribution",
-        "LogGammaDistribution", "ExpGammaDistribution", "InverseGammaDistribution"}
+        "LogGammaDistribution", "ExpGammaDistribution", "InverseGammaDistribution", "DirichletDistribution"}
     assert {n for n, k in kinds.items() if k == "score_function"} == {
-        "BernoulliDistribution", "BinomialDistribution", "PoissonDistribution", "NegativeBinomialDistribution"}
+        "BernoulliDistribution", "BinomialDistribution", "PoissonDistribution", "NegativeBinomialDistribution",
+        "CategoricalDistribution"}
     assert kinds["DiscreteUniformDistribution"] == "none"
-    assert sum(k == "pathwise" for k in kinds.values()) == 8  # Erlang is pathwise in its rate
+    assert sum(k == "pathwise" for k in kinds.values()) == 8 + 3  # Erlang is pathwise in its rate; 3 Multinormal forms
 
 
 def test_callable_form_errors_name_the_random_layer():

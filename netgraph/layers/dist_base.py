@@ -147,6 +147,8 @@ class Distribution:
     SUPPORT_PARAMS: ClassVar[tuple[str, ...]] = ()  # move the support: no score-function gradient
     discrete: ClassVar[bool] = False
     DRAW_LIMIT: ClassVar[float] = FLOAT_MAX  # the largest |draw| the sampler gives correctly (dist_limits)
+    BAD_VALUE_HINT: ClassVar[str] = ("fix the layer feeding it (e.g. pass a scale through Softplus or Exp, a "
+                                     "probability through LogisticSigmoid)")
     params: tuple
     nargs: int
 
@@ -235,8 +237,7 @@ class Distribution:
         if errors or overflow:
             where = where() if callable(where) else where
             why = ("Such a draw would overflow; bound the layer feeding it (e.g. with a Tanh or a clip)" if overflow
-                   else "A bad value would make the draw NaN; fix the layer feeding it (e.g. pass a scale through "
-                   "Softplus or Exp, a probability through LogisticSigmoid)")
+                   else f"A bad value would make the draw NaN; {self.BAD_VALUE_HINT}")
             raise DataError(f"{where}: {type(self).__name__} " + "; ".join(errors or overflow) + f". {why}.")
 
     # -- sampling (subclasses) ------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""The 20 distributions of Wolfram's RandomArrayLayer, in Wolfram's names and parameter conventions.
+"""The distributions RandomArrayLayer draws from, in Wolfram's names and parameter conventions.
+
+The 20 univariate ones of Wolfram's RandomArrayLayer, and distributions over vectors and classes
+(``dist_multivariate``: Multinormal in three parameter forms, Dirichlet; ``dist_categorical``).
 
 Each parameter is a constant, a ``"#slot"`` string (an input port of the layer), a nested list or,
 in Python, a tensor. ``rsample(params, shape)`` draws with gradients flowing to the parameters by the
@@ -12,7 +15,7 @@ are Wolfram's closed forms. The families live in ``dist_continuous`` (pathwise),
 >>> NormalDistribution(0, 2).variance()
 4.0
 >>> len(DISTRIBUTIONS), GammaDistribution(2, 3).ESTIMATORS[0], PoissonDistribution(3).ESTIMATORS[0]
-(20, 'implicit', 'score_function')
+(25, 'implicit', 'score_function')
 """
 
 from __future__ import annotations
@@ -27,8 +30,14 @@ from netgraph.layers.dist_discrete import (BernoulliDistribution, BinomialDistri
 from netgraph.layers.dist_gamma import (ChiDistribution, ChiSquareDistribution, ErlangDistribution, ExpGammaDistribution,
                                GammaDistribution, InverseGammaDistribution, LogGammaDistribution,
                                NakagamiDistribution)
+from netgraph.layers.dist_categorical import CategoricalDistribution
+from netgraph.layers.dist_multivariate import (DirichletDistribution, MultinormalCholeskyDistribution,
+                                               MultinormalDiagonalDistribution, MultinormalDistribution)
+from netgraph.layers.dist_vector import VectorDistribution
 
-__all__ = ["Distribution", "DISTRIBUTIONS", "distribution_class",
-           *dist_continuous.__all__, *dist_gamma.__all__, *dist_discrete.__all__]
+__all__ = ["Distribution", "VectorDistribution", "DISTRIBUTIONS", "distribution_class",
+           *dist_continuous.__all__, *dist_gamma.__all__, *dist_discrete.__all__,
+           "MultinormalDistribution", "MultinormalCholeskyDistribution", "MultinormalDiagonalDistribution",
+           "DirichletDistribution", "CategoricalDistribution"]
 # slot_name and noise stay importable from here (used by netgraph.layers.random and older code)
 _ = (slot_name, noise)

@@ -50,6 +50,7 @@ torch.Size([4])
 
 from __future__ import annotations
 
+import collections
 import warnings
 import weakref
 from collections.abc import Iterator, Sequence
@@ -65,6 +66,8 @@ __all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "surrogate_loss", 
 
 #: Decay of the running-mean baseline used when no leave-one-out baseline is available.
 BASELINE_DECAY = 0.9
+#: Records of integer draws (class indices: no autograd graph keeps them) a layer holds until surrogate_loss.
+HELD_RECORDS = 16
 
 
 class EstimatorWarning(UserWarning):
@@ -97,7 +100,7 @@ class _Watch(torch.autograd.Function):
         return (None, None) + (None,) * ctx.n_params
 
 
-def _warn_unused(owner: nn.Module) -> None:
+def _warn_unused(owner: nn.Module, what: str = "a loss was backpropagated through its output") -> None:
     if getattr(owner, "_warned_unused", False):
         return
     vars(owner)["_warned_unused"] = True  # a plain flag, kept out of nn.Module's bookkeeping
@@ -105,7 +108,7 @@ def _warn_unused(owner: nn.Module) -> None:
     others = f"; or pick a biased estimator= {' / '.join(map(repr, alternatives))}" if alternatives else ""
     warnings.warn(
         f"{owner.describe()} draws with estimator {owner.estimator!r} and its parameters require grad, but "
-        "a loss was backpropagated through its output WITHOUT the score-function surrogate term, so those "
+        f"{what} WITHOUT the score-function surrogate term, so those "
         "parameters get NO gradient from this draw. Add the term before backward: "
         f"`(losses.mean() + module.surrogate_loss(losses)).backward()` (net_train does this for you){others}; "
         "or feed the parameters without grad. (This warning is shown once per layer.)", EstimatorWarning, stacklevel=2)
@@ -116,12 +119,19 @@ def record_score(owner: nn.Module, x: torch.Tensor, logp: torch.Tensor,
     """Register ``logp`` (per-example log-probability of the detached draws ``x``) on ``owner``.
 
     Returns ``x`` marked so that backpropagating through it without the surrogate warns. The record
-    lives as long as the returned tensor's graph (``owner`` holds only a weak reference).
+    lives as long as the returned tensor's graph (``owner`` holds only a weak reference). Integer draws
+    (class indices) have no graph: ``owner`` holds their last ``HELD_RECORDS`` records until the
+    surrogate is taken, and drawing again before that warns (nothing else could).
     """
     record = ScoreRecord(owner, logp)
     pending = owner.__dict__.setdefault("_pending", [])
     pending[:] = [r for r in pending if r() is not None]
     pending.append(weakref.ref(record))
+    if not x.is_floating_point():
+        held = owner.__dict__.setdefault("_held", collections.deque(maxlen=HELD_RECORDS))
+        if any(not r.used for r in held):
+            _warn_unused(owner, "it drew again while earlier draws' records were still unused: a loss was computed")
+        held.append(record)
     grads = [p for p in params if isinstance(p, torch.Tensor) and p.requires_grad]
     return _Watch.apply(x, record, *grads)
 
@@ -139,6 +149,7 @@ def pending_records(module: nn.Module) -> Iterator[ScoreRecord]:
             if record is not None and not record.used:
                 yield record
         refs.clear()
+        sub.__dict__.get("_held", []).clear()
 
 
 def _check_loss(loss: Any, reduction: str) -> torch.Tensor:

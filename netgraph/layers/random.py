@@ -21,6 +21,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.dist_base import tensors
+from netgraph.layers.dist_vector import VectorDistribution, vector_types
 from netgraph.layers.function import align_code, _callable_ports, align
 from netgraph.core.errors import DataError, OptionError
 from netgraph.layers.estimators import record_score, straight_through
@@ -79,11 +80,19 @@ class RandomModule(nn.Module):
         self.kinds: list[tuple[str, Any]] = []  # ("slot", index) | ("const", value) | ("buffer", name)
         slot_index = {s: i for i, s in enumerate(distribution.slots)}
         self.ranks = [ranks[s] for s in distribution.slots]
+        vector = isinstance(distribution, VectorDistribution)
+        self.event_rank = distribution.draw_event_rank(self.estimator) if vector else 0  # trailing k dims of a draw
+        sample_rank = len(self.shape) - self.event_rank
+        event_ranks = getattr(distribution, "PARAM_EVENT_RANKS", {})
+        self.target_ranks = [0] * len(self.ranks)  # each slot is aligned to this rank (without the batch dim)
+        for name, value in reversed(list(zip(distribution.PARAMS, distribution.params))):
+            if isinstance(value, str):
+                self.target_ranks[slot_index[slot_name(value)]] = sample_rank + event_ranks.get(name, 0)
         for name, value in zip(distribution.PARAMS, distribution.params):
             if isinstance(value, str):
                 self.kinds.append(("slot", slot_index[slot_name(value)]))
             elif isinstance(value, torch.Tensor):
-                lead = (1,) * (len(shape) + 1 - value.dim())
+                lead = (1,) * (sample_rank + event_ranks.get(name, 0) + 1 - value.dim())
                 self.register_buffer(f"param_{name}", value.reshape(lead + tuple(value.shape)).clone(), persistent=False)
                 self.kinds.append(("buffer", f"param_{name}"))
             else:
@@ -102,9 +111,8 @@ class RandomModule(nn.Module):
 
     def params(self, inputs: tuple[torch.Tensor, ...]) -> list[Any]:
         """The distribution's parameters for this call, aligned to ``(batch, *shape)``."""
-        out_rank = len(self.shape)
-        aligned = [align(x if x.is_floating_point() else x.to(torch.get_default_dtype()), r, out_rank)
-                   for x, r in zip(inputs, self.ranks)]
+        aligned = [align(x if x.is_floating_point() else x.to(torch.get_default_dtype()), r, target)
+                   for x, r, target in zip(inputs, self.ranks, self.target_ranks)]
         return [aligned[v] if k == "slot" else (getattr(self, v) if k == "buffer" else v) for k, v in self.kinds]
 
     def forward(self, *inputs: Any, label: str | None = None) -> torch.Tensor:
@@ -132,17 +140,20 @@ class RandomModule(nn.Module):
         return mean.expand(shape)
 
     def draw(self, params: list[Any], shape: tuple) -> torch.Tensor:
-        """One draw with the layer's gradient estimator."""
+        """One draw of ``shape`` (batch and all) with the layer's gradient estimator."""
         dist, est = self.distribution, self.estimator
         grad = torch.is_grad_enabled() and any(isinstance(p, torch.Tensor) and p.requires_grad for p in params)
         if grad and self.no_grad:
             self._refuse_grad(params)
+        sample = shape[:len(shape) - self.event_rank]  # vector distributions add the event dims themselves
         if est in ("pathwise", "implicit", "none"):
-            return dist.rsample(params, shape)
+            return dist.rsample(params, sample)
         if est == "relaxed":
-            return dist.relaxed(params, shape, self.temperature)
+            return dist.relaxed(params, sample, self.temperature)
         with torch.no_grad():
-            x = dist.rsample(params, shape)
+            x = dist.rsample(params, sample)
+            if isinstance(dist, VectorDistribution):
+                x = dist.encode_draw(x, params, est)
         if not grad:
             return x
         if est == "straight_through":
@@ -174,6 +185,8 @@ class RandomArrayLayer(Layer):
     estimator (``distribution.ESTIMATORS[0]``), or the one named by ``estimator=`` ("pathwise",
     "implicit", "score_function", "straight_through", "relaxed" with ``temperature=``). Discrete
     draws need ``module.surrogate_loss(losses)`` in a custom loop (see ``netgraph.layers.estimators``).
+    Distributions over vectors and classes (Multinormal, Dirichlet, Categorical) draw events: ``output``
+    is then ``(*sample, k)`` (class indices: ``sample``), see ``netgraph.layers.dist_vector``.
     ``eval_mode="mean"``: after ``module.eval()`` output the mean instead of a draw.
 
     >>> from netgraph.layers.distributions import NormalDistribution
@@ -204,7 +217,7 @@ class RandomArrayLayer(Layer):
         if self.estimator is not None and self.estimator not in dist.ESTIMATORS:
             why = {"score_function": " (its parameters move the support or are integers, so a score-function "
                                      "gradient would be biased or meaningless)",
-                   "relaxed": " (a relaxed draw exists only for BernoulliDistribution)"}.get(self.estimator, "")
+                   "relaxed": " (a relaxed draw exists only for BernoulliDistribution and CategoricalDistribution)"}.get(self.estimator, "")
             raise OptionError(f"RandomArrayLayer: {name} supports estimator= {', '.join(map(repr, dist.ESTIMATORS))} "
                               f"(the first is the default); found {self.estimator!r}{why}", option="estimator")
         if self.temperature is not None and (self.estimator != "relaxed" or isinstance(self.temperature, bool)
@@ -216,17 +229,26 @@ class RandomArrayLayer(Layer):
         if self.eval_mode not in EVAL_MODES:
             raise OptionError(f"RandomArrayLayer: eval_mode must be 'sample' (keep drawing, as Wolfram) or 'mean'; "
                               f"found {self.eval_mode!r}", option="eval_mode")
+        if self.eval_mode == "mean" and isinstance(dist, VectorDistribution) and dist.draw_dtype(
+                self.estimator or dist.ESTIMATORS[0]) != REAL:
+            raise OptionError(f"RandomArrayLayer: eval_mode='mean' but {name} draws class indices, which have no mean; "
+                              "use estimator='straight_through' or 'relaxed' (one-hot draws, whose mean is p)",
+                              option="eval_mode")
         if self.eval_mode == "mean" and not dist.slots and not bool(torch.isfinite(torch.as_tensor(dist.mean())).all()):
             raise OptionError(f"RandomArrayLayer: eval_mode='mean' but {dist!r} has an infinite mean", option="eval_mode")
         return {"distribution": dist, "input_ports": dist.slots}
 
     def declared_types(self) -> dict[str, PortType]:
-        return {**{s: PortType(None, REAL) for s in self.input_ports}, "Output": PortType(self.output, REAL)}
+        dist = self.distribution
+        dtype = dist.draw_dtype(self.estimator or dist.ESTIMATORS[0]) if isinstance(dist, VectorDistribution) else REAL
+        return {**{s: PortType(None, REAL) for s in self.input_ports}, "Output": PortType(self.output, dtype)}
 
     def _const_shapes(self) -> list[tuple]:
         return [tuple(p.shape) for p in self.distribution.params if isinstance(p, torch.Tensor)]
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        if isinstance(self.distribution, VectorDistribution):
+            return vector_types(self.distribution, self.estimator or self.distribution.ESTIMATORS[0], types)
         types = dict(types)
         shapes = [types[s].shape for s in self.input_ports] + self._const_shapes()
         out = types["Output"].shape

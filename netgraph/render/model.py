@@ -191,11 +191,18 @@ def _format_value(value: Any) -> str:
 def format_distribution(dist: Any) -> str:
     """'NormalDistribution(0, 1)': Wolfram's name with compact numbers."""
     try:
-        args = ", ".join(_format_value(a) if not isinstance(a, list) else
-                         "[" + ", ".join(map(_format_value, a)) + "]" for a in dist.args)
-        return f"{type(dist).__name__}({args})"
+        return f"{type(dist).__name__}({', '.join(map(_format_arg, dist.args))})"
     except Exception:  # noqa: BLE001 - a user's distribution with an odd args property: still draw it
         return type(dist).__name__
+
+
+def _format_arg(arg: Any) -> str:
+    """A distribution argument: 2.5, '#mu', [0, 1], [[2, 0], [0, 1]]; more than 4 numbers as 'array (3, 3)'."""
+    if not isinstance(arg, list):
+        return _format_value(arg)
+    if not any(isinstance(a, str) for a in arg) and (numbers := torch.tensor(arg)).numel() > 4:
+        return f"array {tuple(numbers.shape)}"
+    return "[" + ", ".join(map(_format_arg, arg)) + "]"
 
 
 def _random_lines(layer: Any) -> list[str]:

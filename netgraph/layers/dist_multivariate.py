@@ -1,0 +1,232 @@
+"""Distributions over vectors: the multivariate normal (three parameter forms) and the Dirichlet.
+
+* ``MultinormalDistribution(μ, Σ)``: Wolfram's form, mean vector μ (k,) and covariance matrix Σ (k, k),
+  symmetric positive definite. Drawn pathwise as μ + L·ε with L the Cholesky factor of Σ.
+* ``MultinormalCholeskyDistribution(μ, L)``: the same distribution given its Cholesky factor
+  (Σ = L·Lᵀ; only the lower triangle of L is read, its diagonal must be > 0). A net that outputs a
+  factor skips the factorisation, and any lower-triangular L with a positive diagonal is valid.
+* ``MultinormalDiagonalDistribution(μ, σ)``: independent coordinates with standard deviations σ (k,),
+  i.e. Σ = diag(σ²) (σ, not σ², as in ``NormalDistribution``), the usual VAE posterior.
+* ``DirichletDistribution(α)``: concentrations α (k,) > 0. Draws are the **whole** probability vector
+  (k,), summing to 1, as torch's; Wolfram's ``RandomVariate[DirichletDistribution[{α1, …, αk}]]``
+  drops the last coordinate. Implicit reparameterization: G_i ~ Gamma(α_i) in log space, x = softmax(log G).
+
+Each form is its own registered distribution, so a spec names it (``{type: MultinormalCholeskyDistribution,
+args: ['#mu', '#L']}``) and the closed-form KL divergences are keyed by it. ``mean()`` is the mean vector,
+``variance()`` the variance vector (Wolfram's Variance), ``covariance()`` the matrix (Wolfram's Covariance).
+
+>>> MultinormalDistribution([1, 2], [[4, 1], [1, 2]]).variance().tolist()
+[4.0, 2.0]
+>>> MultinormalDiagonalDistribution([0, 0], [2, 3]).covariance().tolist()
+[[4.0, 0.0], [0.0, 9.0]]
+>>> DirichletDistribution([1, 3]).mean().tolist()
+[0.25, 0.75]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import torch
+
+from netgraph.layers.dist_base import POSITIVE, REAL, full, log_standard_gamma, noise, tensors
+from netgraph.layers.dist_vector import VectorDistribution
+
+__all__ = ["MultinormalDistribution", "MultinormalCholeskyDistribution", "MultinormalDiagonalDistribution",
+           "DirichletDistribution", "SYMMETRY_TOLERANCE"]
+
+_LOG_2PI = math.log(2 * math.pi)
+#: A covariance matrix counts as symmetric when |Σij − Σji| <= SYMMETRY_TOLERANCE · max|Σ| (float32 round-off).
+SYMMETRY_TOLERANCE = 1e-5
+
+
+def _where(values: Mapping[str, torch.Tensor], name: str, bad: torch.Tensor) -> str:
+    """' at index (i, ...)' of the first bad matrix in a batch of them (empty for a single one)."""
+    value = values[name]
+    if value.dim() <= 2:
+        return ""
+    flat = int(bad.reshape(-1).nonzero()[0])
+    index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), bad.shape))
+    return f" (the matrix at index {index})"
+
+
+class _Multinormal(VectorDistribution):
+    """What the three multinormal forms share: a draw μ + L·ε, its log-density and moments, from ``scale``."""
+
+    ESTIMATORS = ("pathwise", "score_function")
+    BAD_VALUE_HINT = ("fix the layer feeding it (e.g. build a covariance as A·Aᵀ + εI, or feed a Cholesky factor "
+                      "with a Softplus'd diagonal to MultinormalCholeskyDistribution)")
+
+    @staticmethod
+    def scale(params: Sequence[torch.Tensor]) -> torch.Tensor:
+        """The Cholesky factor L (..., k, k) of Σ, or for the diagonal form the standard deviations σ (..., k)."""
+        raise NotImplementedError
+
+    def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
+        mu, second = params
+        k = self.event_size(params)
+        eps = noise((*shape, k), params)
+        scale = self.scale([mu, second])
+        if self._second_rank() == 1:  # standard deviations
+            return mu + scale * eps
+        return mu + (scale @ eps.unsqueeze(-1)).squeeze(-1)
+
+    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+        """The log-density of each event x (..., k): one number per event."""
+        mu, second = tensors(params, x)
+        diff = x - mu
+        scale = self.scale([mu, second])
+        if self._second_rank() == 1:  # standard deviations
+            z, log_diag = diff / scale, scale.log()
+        else:
+            batch = torch.broadcast_shapes(diff.shape[:-1], scale.shape[:-2])
+            z = torch.linalg.solve_triangular(scale.expand(*batch, *scale.shape[-2:]),
+                                              diff.expand(*batch, diff.shape[-1]).unsqueeze(-1), upper=False).squeeze(-1)
+            log_diag = scale.diagonal(dim1=-2, dim2=-1).log()
+        k = x.shape[-1]
+        return -0.5 * (z ** 2).sum(-1) - log_diag.sum(-1) - 0.5 * k * _LOG_2PI
+
+    def _mean(self, mu: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+        return mu.expand(torch.broadcast_shapes(mu.shape, second.shape[:second.dim() - self._second_rank() + 1]))
+
+    def _variance(self, mu: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+        cov = self._covariance(mu, second)
+        return cov.diagonal(dim1=-2, dim2=-1).expand(torch.broadcast_shapes(mu.shape, cov.shape[:-1]))
+
+    def _second_rank(self) -> int:
+        return self.PARAM_EVENT_RANKS[self.PARAMS[1]]
+
+    def covariance(self, *params: Any) -> torch.Tensor:
+        """Wolfram's Covariance: the matrix Σ (..., k, k); of the constants by default."""
+        return self._closed_form(self._covariance, params)
+
+    def _covariance(self, mu: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+        scale = self.scale([mu, second])
+        if self._second_rank() == 2:
+            return scale @ scale.mT
+        return torch.diag_embed(scale ** 2)
+
+
+class MultinormalDistribution(_Multinormal):
+    """MultinormalDistribution(μ, Σ): mean vector μ (k,), covariance matrix Σ (k, k), symmetric positive definite.
+
+    Pathwise: μ + L·ε, L = cholesky(Σ) (gradients reach Σ through the factorisation).
+    """
+
+    PARAMS = ("mu", "sigma")
+    CONSTRAINTS = {"mu": REAL, "sigma": REAL}
+    ROLES = {"mu": "mean vector", "sigma": "covariance matrix"}
+    PARAM_EVENT_RANKS = {"mu": 1, "sigma": 2}
+
+    @staticmethod
+    def scale(params: Sequence[torch.Tensor]) -> torch.Tensor:
+        return torch.linalg.cholesky_ex(params[1]).L  # never raises: the checks refuse a matrix that is not SPD
+
+    def _covariance(self, mu: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+        return sigma
+
+    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[str]:
+        sigma = values.get("sigma")
+        if sigma is None:
+            return []
+        sigma = sigma.detach()
+        size = sigma.abs().amax(dim=(-2, -1), keepdim=True)
+        asymmetric = ((sigma - sigma.mT).abs() > SYMMETRY_TOLERANCE * size).any(-1).any(-1)
+        if bool(asymmetric.any()):
+            return [f"parameter sigma (covariance matrix) must be symmetric (within {SYMMETRY_TOLERANCE:g} of its "
+                    f"largest entry){_where(values, 'sigma', asymmetric)}, found {_show(sigma, asymmetric)}"]
+        info = torch.linalg.cholesky_ex(sigma).info if sigma.numel() else torch.zeros(())
+        if bool((info != 0).any()) or not bool(torch.isfinite(sigma).all()):
+            bad = (info != 0) | ~torch.isfinite(sigma).all(-1).all(-1)
+            return [f"parameter sigma (covariance matrix) must be positive definite (its Cholesky factorisation "
+                    f"failed){_where(values, 'sigma', bad)}, found {_show(sigma, bad)}"]
+        return []
+
+
+class MultinormalCholeskyDistribution(_Multinormal):
+    """MultinormalCholeskyDistribution(μ, L): the Multinormal with covariance L·Lᵀ (lower triangle of L read, diagonal > 0)."""
+
+    PARAMS = ("mu", "l")
+    CONSTRAINTS = {"mu": REAL, "l": REAL}
+    ROLES = {"mu": "mean vector", "l": "Cholesky factor of the covariance"}
+    PARAM_EVENT_RANKS = {"mu": 1, "l": 2}
+
+    @staticmethod
+    def scale(params: Sequence[torch.Tensor]) -> torch.Tensor:
+        return params[1].tril()
+
+    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[str]:
+        l_factor = values.get("l")
+        if l_factor is None:
+            return []
+        diagonal = l_factor.detach().diagonal(dim1=-2, dim2=-1)
+        bad = ~(diagonal > 0).all(-1)
+        if bool(bad.any()):
+            return [f"parameter l (Cholesky factor of the covariance) must have a diagonal > 0"
+                    f"{_where(values, 'l', bad)}, found diagonal {_show(diagonal.unsqueeze(-1), bad)}"]
+        return []
+
+
+class MultinormalDiagonalDistribution(_Multinormal):
+    """MultinormalDiagonalDistribution(μ, σ): independent normal coordinates, means μ (k,), standard deviations σ (k,) > 0."""
+
+    PARAMS = ("mu", "sigma")
+    CONSTRAINTS = {"mu": REAL, "sigma": POSITIVE}
+    ROLES = {"mu": "mean vector", "sigma": "standard deviations"}
+    PARAM_EVENT_RANKS = {"mu": 1, "sigma": 1}
+
+    @staticmethod
+    def scale(params: Sequence[torch.Tensor]) -> torch.Tensor:
+        return params[1]
+
+
+def _show(matrices: torch.Tensor, bad: torch.Tensor) -> str:
+    """The first bad matrix (or vector) of a batch, as nested lists of short numbers."""
+    first = matrices.expand(*bad.shape, *matrices.shape[-2:])[tuple(int(i) for i in bad.nonzero()[0])] if bad.dim() \
+        else matrices
+    rows = first.tolist()
+    if first.numel() > 16:
+        return f"a {'×'.join(map(str, first.shape))} matrix"
+    return repr([[float(f"{v:.4g}") for v in row] for row in rows]) if first.dim() == 2 else repr(rows)
+
+
+class DirichletDistribution(VectorDistribution):
+    """DirichletDistribution(α): probability vectors (k,) with concentrations α (k,) > 0 (the whole vector, as torch's).
+
+    Implicit reparameterization through log-space Gamma draws: finite draws and gradients down to α = 0.01.
+    """
+
+    PARAMS = ("alpha",)
+    CONSTRAINTS = {"alpha": POSITIVE}
+    ROLES = {"alpha": "concentrations"}
+    PARAM_EVENT_RANKS = {"alpha": 1}
+    ESTIMATORS = ("implicit", "score_function")
+
+    def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
+        (alpha,) = params
+        return torch.softmax(log_standard_gamma(full(alpha, (*shape, alpha.shape[-1]), params)), -1)
+
+    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+        """The log-density of each probability vector x (..., k): one number per event."""
+        (alpha,) = tensors(params, x)
+        norm = torch.lgamma(alpha.sum(-1)) - torch.lgamma(alpha).sum(-1)
+        log_x = x.clamp(min=torch.finfo(x.dtype).tiny).log()  # a coordinate that underflowed to 0: finite
+        return ((alpha - 1) * log_x).sum(-1) + norm
+
+    def _mean(self, alpha: torch.Tensor) -> torch.Tensor:
+        return alpha / alpha.sum(-1, keepdim=True)
+
+    def _variance(self, alpha: torch.Tensor) -> torch.Tensor:
+        total = alpha.sum(-1, keepdim=True)
+        return alpha * (total - alpha) / (total ** 2 * (total + 1))
+
+    def covariance(self, *params: Any) -> torch.Tensor:
+        """Wolfram's Covariance of the whole vector: (diag(m) − m·mᵀ) / (α0 + 1), m = α/α0."""
+        return self._closed_form(self._covariance, params)
+
+    def _covariance(self, alpha: torch.Tensor) -> torch.Tensor:
+        m = self._mean(alpha)
+        total = alpha.sum(-1)[..., None, None]
+        return (torch.diag_embed(m) - m.unsqueeze(-1) * m.unsqueeze(-2)) / (total + 1)

@@ -1,0 +1,151 @@
+"""The base of distributions over vectors and classes, and RandomArrayLayer's shape rules for them.
+
+A vector distribution has one **event size** k: each parameter ends in ``PARAM_EVENT_RANKS[name]``
+dims of size k (a mean vector (k,), a covariance (k, k)), and each draw ends in
+``draw_event_rank(estimator)`` of them (a Multinormal draw (k,); a Categorical class index none,
+its one-hot vector one). The dims before those are the *sample* dims: parameters broadcast there
+as the univariate ones do elementwise, so ``RandomArrayLayer``'s ``Output`` shape is
+``(*sample, k)`` (or ``sample`` for class indices), and ``output=`` declares that whole shape.
+
+>>> from netgraph.layers.dist_multivariate import MultinormalDistribution
+>>> from netgraph.core.types import PortType
+>>> d = MultinormalDistribution("#mu", [[1, 0], [0, 1]])
+>>> vector_types(d, "pathwise", {"mu": PortType((5, 2)), "Output": PortType(None)})["Output"]
+PortType(shape=(5, 2), dtype='Real')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import torch
+
+from netgraph.core.errors import OptionError
+from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
+from netgraph.layers.dist_base import REAL as REAL_NUMBERS
+from netgraph.layers.dist_base import Distribution, _first_bad, slot_name
+from netgraph.layers.dist_limits import overflow_problems
+
+__all__ = ["VectorDistribution", "vector_types"]
+
+
+class VectorDistribution(Distribution, register=False):
+    """A distribution whose parameters and draws end in event dims of one size k (see the module doc)."""
+
+    PARAM_EVENT_RANKS: ClassVar[dict[str, int]] = {}  # trailing dims of size k in each parameter
+
+    def draw_event_rank(self, estimator: str) -> int:
+        """How many trailing dims of size k a draw has with ``estimator`` (1: a vector)."""
+        return 1
+
+    def draw_dtype(self, estimator: str) -> str:
+        """The dtype of the Output port: Real, or Integer for class indices."""
+        return REAL
+
+    def encode_draw(self, x: torch.Tensor, params: Sequence[Any], estimator: str) -> torch.Tensor:
+        """A detached draw as the layer outputs it with ``estimator`` (Categorical: one-hot vectors)."""
+        return x
+
+    def event_size(self, params: Sequence[Any]) -> int:
+        """k, from the parameter tensors' trailing dims."""
+        return max(int(p.shape[-1]) for p in params if isinstance(p, torch.Tensor) and p.dim())
+
+    # -- checks -----------------------------------------------------------------------------------------
+    def _check_constants(self) -> None:
+        errors = []
+        for name, value in zip(self.PARAMS, self.params):
+            rank = self.PARAM_EVENT_RANKS.get(name, 0)
+            if isinstance(value, float) and rank:
+                errors.append(f"parameter {self.role(name)} must be {_event_text(rank)} or a '#slot', found {value!r}")
+            elif isinstance(value, torch.Tensor):
+                c = self.CONSTRAINTS.get(name, REAL_NUMBERS)
+                if value.dim() < rank:
+                    errors.append(f"parameter {self.role(name)} must be {_event_text(rank)}, found shape "
+                                  f"{format_shape(tuple(value.shape))}")
+                elif not c.ok_tensor(value):
+                    errors.append(f"parameter {self.role(name)} must be {c.text}, found {_first_bad(value, c)}")
+        if not errors:
+            problem = self.relation(list(self.params))
+            errors = [problem] if problem else overflow_problems(self, self.params)
+        if errors:
+            raise OptionError(f"{type(self).__name__}: " + "; ".join(errors))
+
+    def relation(self, params: Sequence[Any]) -> str | None:
+        """Event sizes that disagree, then ``value_problems`` (each tensor parameter may be checked alone)."""
+        found: list[tuple[str, int]] = []
+        for name, value in zip(self.PARAMS, params):
+            rank = self.PARAM_EVENT_RANKS.get(name, 0)
+            if isinstance(value, torch.Tensor) and rank:
+                dims = tuple(value.shape[value.dim() - rank:])
+                if len(set(dims)) > 1:
+                    return f"parameter {self.role(name)} must be {_event_text(rank)}, found shape {format_shape(tuple(value.shape))}"
+                found.append((name, dims[0]))
+        if len({k for _, k in found}) > 1:
+            shown = ", ".join(f"{self.role(n)} {k}" for n, k in found)
+            return f"the parameters' event sizes k disagree: {shown}"
+        problems = self.value_problems({n: v for n, v in zip(self.PARAMS, params) if isinstance(v, torch.Tensor)})
+        return "; ".join(problems) or None
+
+    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[str]:
+        """Messages for parameter values that break a joint condition (not positive definite, ...)."""
+        return []
+
+    def _draw_bound(self, *params: torch.Tensor) -> torch.Tensor | None:
+        return None  # each parameter is bounded by PARAM_MAX; the draws of these families stay within float32
+
+
+def _event_text(rank: int) -> str:
+    return {1: "a vector (a list of k numbers)", 2: "a k×k matrix"}.get(rank, f"an array ending in {rank} dims of size k")
+
+
+def vector_types(dist: VectorDistribution, estimator: str, types: Mapping[str, PortType]) -> dict[str, PortType]:
+    """RandomArrayLayer's shape inference for a vector distribution (see the module doc); Conflict on a mismatch."""
+    types = dict(types)
+    name = type(dist).__name__
+    known = _parameter_shapes(dist, types)
+    out_rank = dist.draw_event_rank(estimator)
+    out = types["Output"].shape
+    k, source = None, None
+    for label, shape, rank in known + [("output", out, out_rank)]:
+        if shape is None:
+            continue
+        if len(shape) < rank:
+            raise Conflict(f"{name}: {label} must be {_event_text(rank)}, found shape {format_shape(shape)}")
+        for d in shape[len(shape) - rank:]:
+            if isinstance(d, int) and k is None:
+                k, source = d, f"{label} {format_shape(shape)}"
+            elif isinstance(d, int) and d != k:
+                expected = (*shape[:len(shape) - rank], *(k,) * rank)
+                raise Conflict(f"{name}: {label} has shape {format_shape(shape)}, expected {format_shape(expected)}: "
+                               f"the event size k = {k} comes from {source}")
+    samples = [None if s is None else s[:len(s) - r] for _, s, r in known]
+    out_sample = None if out is None else out[:len(out) - out_rank]
+    full = out_sample is not None and None not in out_sample
+    sample = broadcast(*samples, *([out_sample] if full else []))
+    if sample is not None and full and broadcast(sample, out_sample) != out_sample:
+        shown = ", ".join(f"{label} {format_shape(s)}" for label, s, _ in known)
+        raise Conflict(f"{name}: parameter shapes {shown} do not broadcast to output {format_shape(out)} (the dims "
+                       f"before the event dims of each parameter must broadcast to the output's)")
+    dtype = dist.draw_dtype(estimator)
+    if out is None and sample is not None:
+        out, out_sample = (*sample, *(k,) * out_rank), sample
+    types["Output"] = unify(types["Output"], PortType(out, dtype))
+    for pname, value in zip(dist.PARAMS, dist.params):
+        slot = slot_name(value) if isinstance(value, str) else None
+        if slot is not None and types[slot].shape is None and out_sample is not None and k is not None:
+            types[slot] = PortType((*out_sample, *(k,) * dist.PARAM_EVENT_RANKS.get(pname, 0)), REAL)
+    return types
+
+
+def _parameter_shapes(dist: VectorDistribution, types: Mapping[str, PortType]) -> list[tuple[str, Any, int]]:
+    """(label, shape or None, event rank) of each slot and constant-array parameter."""
+    out = []
+    for pname, value in zip(dist.PARAMS, dist.params):
+        rank = dist.PARAM_EVENT_RANKS.get(pname, 0)
+        if isinstance(value, str):
+            slot = slot_name(value)
+            out.append((f"parameter {dist.role(pname)} (port {slot!r})", types[slot].shape, rank))
+        elif isinstance(value, torch.Tensor):
+            out.append((f"parameter {dist.role(pname)} (constant)", tuple(value.shape), rank))
+    return out

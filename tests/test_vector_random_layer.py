@@ -1,0 +1,213 @@
+"""RandomArrayLayer with vector and class distributions: shapes, bad values, specs, diagrams, eval mode, training."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+
+import pytest
+import torch
+
+from netgraph import (CategoricalDistribution, CrossEntropyLossLayer, DataError, DirichletDistribution,
+                      MultinormalCholeskyDistribution, MultinormalDiagonalDistribution, MultinormalDistribution,
+                      NetArrayLayer, NetGraph, NetPort, OptionError, RandomArrayLayer, ShapeError, SoftmaxLayer,
+                      net_initialize, net_train)
+from netgraph.layers.estimators import HELD_RECORDS, EstimatorWarning
+from netgraph.spec.schema import spec_schema
+
+EYE3 = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+
+
+def single(layer, **shapes) -> NetGraph:
+    return NetGraph({"draw": layer}, [], **shapes)
+
+
+# -- shapes -----------------------------------------------------------------------------------------------
+def test_output_is_sample_dims_then_event_dims():
+    net = single(RandomArrayLayer(MultinormalDistribution("#mu", "#sigma")), mu=(5, 3), sigma=(3, 3))
+    assert net.output_shapes == {"Output": (5, 3)}
+    x = net(mu=torch.zeros(2, 5, 3), sigma=torch.eye(3).expand(2, 3, 3))
+    assert x.shape == (2, 5, 3)
+    declared = single(RandomArrayLayer(MultinormalDistribution("#mu", EYE3), output=(4, 3)), mu=3)
+    assert declared(mu=torch.zeros(2, 3)).shape == (2, 4, 3)
+
+
+def test_an_unknown_slot_shape_is_inferred_from_the_output_and_the_event_size():
+    net = single(RandomArrayLayer(MultinormalDistribution("#mu", "#sigma"), output=(4, 3)), mu=3)
+    assert net.input_shapes["sigma"] == (4, 3, 3)
+    dirichlet = single(RandomArrayLayer(DirichletDistribution("#alpha"), output=(2, 5)))
+    assert dirichlet.input_shapes["alpha"] == (2, 5)
+
+
+@pytest.mark.parametrize("estimator,shape,dtype", [("score_function", (2,), "Integer"),
+                                                    ("straight_through", (2, 4), "Real"), ("relaxed", (2, 4), "Real")])
+def test_categorical_output_depends_on_the_estimator(estimator, shape, dtype):
+    layer = RandomArrayLayer(CategoricalDistribution("#p"), estimator=estimator)
+    net = single(layer, p=(2, 4))
+    assert net.output_shapes["Output"] == shape and net.layers["draw"].declared_types()["Output"].dtype == dtype
+    x = net(p=torch.full((3, 2, 4), 0.25))
+    assert x.shape == (3, *shape) and (x.dtype == torch.int64) == (dtype == "Integer")
+
+
+@pytest.mark.parametrize("make,shapes,message", [
+    (lambda: MultinormalDistribution("#mu", "#sigma"), {"mu": 3, "sigma": (3, 2)},
+     r"sigma \(covariance matrix\) \(port 'sigma'\) has shape \(3, 2\), expected \(3, 3\)"),
+    (lambda: MultinormalDistribution("#mu", EYE3), {"mu": 4},
+     r"sigma \(covariance matrix\) \(constant\) has shape \(3, 3\), expected \(4, 4\): the event size k = 4 comes "
+     r"from parameter mu \(mean vector\) \(port 'mu'\)"),
+    (lambda: MultinormalDistribution("#mu", "#sigma"), {"mu": 3, "sigma": 3}, r"sigma.*must be a k×k matrix"),
+    (lambda: MultinormalCholeskyDistribution("#mu", "#l"), {"mu": (2, 3), "l": (4, 3, 3)}, r"do not broadcast"),
+], ids=["covariance not k×k", "constant and slot disagree", "vector for a matrix", "sample dims"])
+def test_event_sizes_that_disagree_are_a_shape_error_naming_the_parameter(make, shapes, message):
+    with pytest.raises(ShapeError, match=message):
+        single(RandomArrayLayer(make()), **shapes)
+
+
+def test_an_output_whose_event_size_disagrees_is_a_shape_error():
+    with pytest.raises(ShapeError, match=r"output has shape \(5, 3\), expected \(5, 4\)"):
+        single(RandomArrayLayer(CategoricalDistribution("#p"), estimator="straight_through", output=(5, 3)), p=4)
+
+
+# -- bad values: constants at construction, slots at run time --------------------------------------------
+@pytest.mark.parametrize("make,message", [
+    (lambda: MultinormalDistribution([0, 0], [[1, 0.5], [0.4, 1]]), r"sigma \(covariance matrix\) must be symmetric"),
+    (lambda: MultinormalDistribution([0, 0], [[1, 2], [2, 1]]), r"sigma \(covariance matrix\) must be positive definite"),
+    (lambda: MultinormalDistribution([0, 0], EYE3), r"event sizes k disagree: mu \(mean vector\) 2, sigma"),
+    (lambda: MultinormalDistribution(0, EYE3), r"mu \(mean vector\) must be a vector"),
+    (lambda: MultinormalCholeskyDistribution([0, 0], [[1, 0], [3, 0]]), r"l \(Cholesky factor.*diagonal > 0"),
+    (lambda: MultinormalDiagonalDistribution([0, 0], [1, -1]), r"sigma \(standard deviations\) must be a finite number > 0"),
+    (lambda: DirichletDistribution([1.0, -0.5]), r"alpha \(concentrations\) must be a finite number > 0, found -0.5"),
+    (lambda: CategoricalDistribution([0.5, 0.6]), r"p \(class probabilities\) must sum to 1 \(within 0.0001\), found a sum of 1.1"),
+    (lambda: CategoricalDistribution([1.5, -0.5]), r"p \(class probabilities\) must be a finite number in \[0, 1\]"),
+], ids=["asymmetric", "not positive definite", "sizes", "scalar mean", "cholesky diagonal", "diagonal", "alpha",
+        "sum", "range"])
+def test_bad_constants_are_one_option_error_naming_distribution_and_parameter(make, message):
+    with pytest.raises(OptionError, match=message) as info:
+        make()
+    assert re.match(r"^\w+Distribution: ", str(info.value))  # one error, led by the distribution's name
+
+
+def test_the_probability_sum_tolerance_is_1e_4():
+    assert CategoricalDistribution([0.25, 0.25, 0.5 + 5e-5]).slots == ()
+    with pytest.raises(OptionError, match="must sum to 1"):
+        CategoricalDistribution([0.25, 0.25, 0.5 + 2e-4])
+
+
+@pytest.mark.parametrize("make,shapes,values,message", [
+    (lambda: MultinormalDistribution("#mu", "#sigma"), {"mu": 2, "sigma": (2, 2)},
+     {"mu": torch.zeros(3, 2), "sigma": torch.tensor([[1.0, 2.0], [2.0, 1.0]]).expand(3, 2, 2)},
+     r"sigma \(covariance matrix\) must be positive definite .*\(the matrix at index \(0,\)\)"),
+    (lambda: MultinormalDistribution("#mu", "#sigma"), {"mu": 2, "sigma": (2, 2)},
+     {"mu": torch.zeros(3, 2), "sigma": torch.tensor([[1.0, 0.0], [1.0, 1.0]]).expand(3, 2, 2)}, r"must be symmetric"),
+    (lambda: MultinormalCholeskyDistribution("#mu", "#l"), {"mu": 2, "l": (2, 2)},
+     {"mu": torch.zeros(3, 2), "l": -torch.eye(2).expand(3, 2, 2)}, r"l \(Cholesky factor of the covariance\) must have a diagonal > 0"),
+    (lambda: DirichletDistribution("#alpha"), {"alpha": 3}, {"alpha": torch.tensor([[1.0, 0.0, 2.0]])},
+     r"alpha \(concentrations\) must be a finite number > 0, found 0.0 at index \(0, 1\)"),
+    (lambda: CategoricalDistribution("#p"), {"p": 3}, {"p": torch.tensor([[0.2, 0.2, 0.2]])},
+     r"p \(class probabilities\) must sum to 1 \(within 0.0001\), found a sum of 0.6.*SoftmaxLayer"),
+    (lambda: MultinormalDiagonalDistribution("#mu", "#sigma"), {"mu": 2, "sigma": 2},
+     {"mu": torch.zeros(1, 2), "sigma": torch.tensor([[1.0, float("nan")]])}, r"sigma \(standard deviations\)"),
+], ids=["not positive definite", "asymmetric", "cholesky diagonal", "alpha", "sum", "nan"])
+def test_bad_slot_values_are_a_data_error_naming_layer_and_parameter(make, shapes, values, message):
+    net = single(RandomArrayLayer(make()), **shapes)
+    with pytest.raises(DataError, match=rf"layer 'draw'.*{type(make()).__name__}.*{message}"):
+        net(**values)
+
+
+# -- specs, schema, diagrams ------------------------------------------------------------------------------
+SPEC_LAYERS = [
+    RandomArrayLayer(MultinormalDistribution([1.0, 2.0], [[4.0, 1.0], [1.0, 2.0]]), output=(5, 2)),
+    RandomArrayLayer(MultinormalCholeskyDistribution("#mu", "#l"), estimator="score_function"),
+    RandomArrayLayer(MultinormalDiagonalDistribution("#mu", [0.5, 2.0]), eval_mode="mean"),
+    RandomArrayLayer(DirichletDistribution([0.5, 1.5, 3.0]), output=(2, 3)),
+    RandomArrayLayer(CategoricalDistribution("#p"), estimator="relaxed", temperature=0.3),
+]
+
+
+@pytest.mark.parametrize("layer", SPEC_LAYERS, ids=lambda layer: type(layer.distribution).__name__)
+def test_specs_round_trip(layer):
+    shapes = {"mu": 2, "l": (2, 2), "p": 4}
+    net = single(layer, **{s: shapes[s] for s in layer.input_ports})
+    text = net.to_yaml()
+    back = NetGraph.from_yaml(text)
+    assert back.to_yaml() == text
+    assert back.layers["draw"].distribution == layer.distribution
+    assert back.output_shapes == net.output_shapes
+
+
+def test_the_schema_lists_every_vector_distribution_and_accepts_matrix_arguments():
+    schema = json.dumps(spec_schema())
+    for name in ("MultinormalDistribution", "MultinormalCholeskyDistribution", "MultinormalDiagonalDistribution",
+                 "DirichletDistribution", "CategoricalDistribution"):
+        assert f'"const": "{name}"' in schema
+
+
+def test_a_bad_constant_in_a_spec_is_reported_with_its_location():
+    text = """netgraph: 1
+layers:
+  draw: {type: RandomArrayLayer, distribution: {type: CategoricalDistribution, args: [[0.5, 0.6]]}}
+edges: []
+"""
+    with pytest.raises(Exception, match=r"3:\d+: .*CategoricalDistribution: parameter p \(class probabilities\) must sum to 1"):
+        NetGraph.from_yaml(text)
+
+
+def test_the_diagram_shows_distribution_and_estimator():
+    net = single(RandomArrayLayer(MultinormalDistribution("#mu", EYE3)), mu=3)
+    svg = net.render_svg(backend="builtin")
+    assert "MultinormalDistribution(#mu, array (3, 3))" in svg and "pathwise (default)" in svg
+    categorical = single(RandomArrayLayer(CategoricalDistribution([0.5, 0.5]), estimator="straight_through"))
+    svg = categorical.render_svg(backend="builtin")
+    assert "CategoricalDistribution([0.5, 0.5])" in svg and "estimator: straight_through" in svg
+
+
+# -- eval mode and training -------------------------------------------------------------------------------
+def test_eval_mode_mean_outputs_the_mean_vector_or_refuses_class_indices():
+    layer = RandomArrayLayer(MultinormalDiagonalDistribution("#mu", [0.5, 2.0]), output=(3, 2), eval_mode="mean")
+    module = single(layer, mu=2).compile().eval()
+    mu = torch.tensor([[1.0, -1.0]])
+    assert torch.equal(module(mu=mu), mu[:, None].expand(1, 3, 2))
+    with pytest.raises(OptionError, match="draws class indices, which have no mean"):
+        RandomArrayLayer(CategoricalDistribution("#p"), eval_mode="mean")
+    one_hot = single(RandomArrayLayer(CategoricalDistribution("#p"), estimator="straight_through", eval_mode="mean"),
+                     p=3).compile().eval()
+    p = torch.tensor([[0.2, 0.3, 0.5]])
+    torch.testing.assert_close(one_hot(p=p), p)
+
+
+def test_net_train_learns_a_categorical_policy_through_class_indices():
+    """Minimise E[-log q_I], I ~ Categorical(softmax(logits)): the policy moves onto argmax q (score function)."""
+    net = NetGraph({"logits": NetArrayLayer(output=4), "p": SoftmaxLayer(),
+                    "draw": RandomArrayLayer(CategoricalDistribution("#p")),
+                    "loss": CrossEntropyLossLayer("Index")},
+                   [("logits", "p", NetPort("draw", "p")), ("draw", NetPort("loss", "Target"))], Input=4)
+    q = torch.tensor([0.1, 0.2, 0.6, 0.1]).expand(512, 4)
+    trained = net_train(net_initialize(net, seed=0), {"Input": q}, batch_size=64, max_training_rounds=10,
+                        learning_rate=0.1, random_seed=0)
+    logits = trained.layers["logits"].arrays["Array"]
+    assert int(logits.argmax()) == 2 and float(torch.softmax(logits, 0)[2]) > 0.9
+
+
+def test_class_index_records_are_held_until_the_surrogate_and_a_forgotten_one_warns():
+    """Integer draws carry no autograd graph to keep their score records alive: the layer holds them."""
+    module = single(RandomArrayLayer(CategoricalDistribution("#p")), p=3).compile()
+    p = torch.full((4, 3), 1 / 3, requires_grad=True)
+    for _ in range(3):  # draw, take the surrogate, draw again: no warning
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            losses = module(p=p).float()
+            (losses.mean() + module.surrogate_loss(losses)).backward()
+    assert p.grad is not None and float(p.grad.abs().sum()) > 0
+    module(p=p)
+    with pytest.warns(EstimatorWarning, match="drew again .* WITHOUT the score-function surrogate term"):
+        module(p=p)
+    assert len(next(m for m in module.modules() if hasattr(m, "_held"))._held) <= HELD_RECORDS
+
+
+def test_parameters_beyond_the_float32_range_are_errors_naming_them():
+    with pytest.raises(OptionError, match=r"mu \(mean vector\) must lie within ±1e\+38"):
+        MultinormalDiagonalDistribution(torch.tensor([1e39, 0.0], dtype=torch.float64), [1.0, 1.0])
+    net = single(RandomArrayLayer(DirichletDistribution("#alpha")), alpha=2)
+    with pytest.raises(DataError, match=r"layer 'draw'.*alpha \(concentrations\) must lie within ±1e\+38"):
+        net(alpha=torch.tensor([[1.0, 2e38]]))
