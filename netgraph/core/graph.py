@@ -18,16 +18,16 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
-import networkx as nx
 import torch
 
 from netgraph.core.layer import Layer
-from netgraph.core.errors import (CycleError, Diagnostic, EdgeRef, NetGraphError, OptionError, ShapeError,
+from netgraph.core.errors import (Diagnostic, EdgeRef, NetGraphError, OptionError, ShapeError,
                                    WiringError, did_you_mean, raise_all)
 from netgraph.core.plugins import stage
 from netgraph.core.inference import Problem, infer_types
 from netgraph.core.information import information
 from netgraph.core.ir import GraphIR, build_ir
+from netgraph.core.order import order
 from netgraph.core.ports import Edge, NetPort, PortRef
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
 from netgraph.core.wiring import describe_layer, normalize
@@ -101,7 +101,7 @@ class NetGraph(Layer):
         self._muted = frozenset(wiring.muted)
         self._inputs, self._outputs = tuple(wiring.inputs), tuple(wiring.outputs)
         self._declared = self._check_port_shapes(port_shapes)
-        self._order = self._topological_order()
+        self._order = order(self._names, self._layers, self._edges)
         self._types, self._roots = infer_types(self._problem())
         self._compiled = None
 
@@ -151,40 +151,6 @@ class NetGraph(Layer):
         raise_all(errors, WiringError, "invalid graph ports")
         types = {name: _port_type(v, name) for name, v in port_shapes.items()}
         return {name: t for name, t in types.items() if t != PortType(None, None)}  # None declares nothing (as in YAML)
-
-    def _topological_order(self) -> tuple[str, ...]:
-        g = nx.DiGraph()
-        g.add_nodes_from(self._names)
-        g.add_edges_from((e.src.layer, e.dst.layer) for e in self._edges if e.src.layer and e.dst.layer)
-        position = {name: i for i, name in enumerate(self._names)}
-        try:
-            return tuple(nx.lexicographical_topological_sort(g, key=position.__getitem__))
-        except nx.NetworkXUnfeasible:
-            problem = self._cycle()
-            raise CycleError(problem.message, [problem]) from None
-
-    def _cycle(self) -> Diagnostic:
-        """The first cycle the user's edges close, reported at the edge (index) that closes it."""
-        inner = [e for e in self._edges if e.src.layer and e.dst.layer]
-        indices = sorted({e.index for e in inner})
-
-        def cyclic(upto: int) -> bool:
-            return not nx.is_directed_acyclic_graph(nx.DiGraph(
-                [(e.src.layer, e.dst.layer) for e in inner if e.index <= upto]))
-        lo, hi = 0, len(indices) - 1
-        while lo < hi:  # the smallest prefix of the edge list that has a cycle
-            mid = (lo + hi) // 2
-            lo, hi = (lo, mid) if cyclic(indices[mid]) else (mid + 1, hi)
-        last = [e for e in inner if e.index <= indices[lo]]
-        cycle = list(nx.find_cycle(nx.DiGraph([(e.src.layer, e.dst.layer) for e in last])))
-        at = next(i for i, (u, v) in enumerate(cycle)
-                  if any((e.src.layer, e.dst.layer, e.index) == (u, v, indices[lo]) for e in last))
-        cycle = cycle[at + 1:] + cycle[:at + 1]  # the closing edge last
-        closing = next(e for e in last if (e.src.layer, e.dst.layer, e.index) == (*cycle[-1][:2], indices[lo]))
-        shown = " -> ".join(describe_layer(self._names, self._layers, n) for n in [cycle[0][0], *(v for _, v in cycle)])
-        return Diagnostic.of("cycle", f"the connectivity of layers within a NetGraph must be acyclic; found the cycle "
-                             f"{shown}, closed by edge ", EdgeRef((), closing.index, closing.text),
-                             layer=(closing.dst.layer,), port=closing.dst.port, edge=closing.index)
 
     def _problem(self) -> Problem:
         leaves, equalities, declared = [], [], []

@@ -1,0 +1,57 @@
+"""The order layers run in: a topological sort of a graph's layers, or the cycle that prevents one.
+
+>>> from netgraph.core.ports import Edge, PortRef
+>>> order(["a", "b"], {}, [Edge(PortRef("b", "Output"), PortRef("a", "Input"), "b -> a", index=0)])
+('b', 'a')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import networkx as nx
+
+from netgraph.core.errors import CycleError, Diagnostic, EdgeRef
+from netgraph.core.ports import Edge
+from netgraph.core.wiring import describe_layer
+
+__all__ = ["order", "closing_cycle"]
+
+
+def order(names: Sequence[str], layers: Mapping[str, Any], edges: Sequence[Edge]) -> tuple[str, ...]:
+    """The layer names in an order that runs each after its producers (ties: the order given);
+    CycleError at the edge that closes the first cycle."""
+    g = nx.DiGraph()
+    g.add_nodes_from(names)
+    g.add_edges_from((e.src.layer, e.dst.layer) for e in edges if e.src.layer and e.dst.layer)
+    position = {name: i for i, name in enumerate(names)}
+    try:
+        return tuple(nx.lexicographical_topological_sort(g, key=position.__getitem__))
+    except nx.NetworkXUnfeasible:
+        problem = closing_cycle(names, layers, edges)
+        raise CycleError(problem.message, [problem]) from None
+
+
+def closing_cycle(names: Sequence[str], layers: Mapping[str, Any], edges: Sequence[Edge]) -> Diagnostic:
+    """The first cycle the user's edges close, reported at the edge (index) that closes it."""
+    inner = [e for e in edges if e.src.layer and e.dst.layer]
+    indices = sorted({e.index for e in inner})
+
+    def cyclic(upto: int) -> bool:
+        return not nx.is_directed_acyclic_graph(nx.DiGraph(
+            [(e.src.layer, e.dst.layer) for e in inner if e.index <= upto]))
+    lo, hi = 0, len(indices) - 1
+    while lo < hi:  # the smallest prefix of the edge list that has a cycle
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if cyclic(indices[mid]) else (mid + 1, hi)
+    last = [e for e in inner if e.index <= indices[lo]]
+    cycle = list(nx.find_cycle(nx.DiGraph([(e.src.layer, e.dst.layer) for e in last])))
+    at = next(i for i, (u, v) in enumerate(cycle)
+              if any((e.src.layer, e.dst.layer, e.index) == (u, v, indices[lo]) for e in last))
+    cycle = cycle[at + 1:] + cycle[:at + 1]  # the closing edge last
+    closing = next(e for e in last if (e.src.layer, e.dst.layer, e.index) == (*cycle[-1][:2], indices[lo]))
+    shown = " -> ".join(describe_layer(names, layers, n) for n in [cycle[0][0], *(v for _, v in cycle)])
+    return Diagnostic.of("cycle", f"the connectivity of layers within a NetGraph must be acyclic; found the cycle "
+                         f"{shown}, closed by edge ", EdgeRef((), closing.index, closing.text),
+                         layer=(closing.dst.layer,), port=closing.dst.port, edge=closing.index)

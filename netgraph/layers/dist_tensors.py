@@ -1,0 +1,108 @@
+"""Tensor helpers for distributions: noise and parameters on the right device and dtype, gamma draws
+with finite gradients at tiny shapes, and overflow- and zero-safe exp and log.
+
+Re-exported by ``netgraph.layers.dist_base``, where distributions import them from.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+__all__ = ["noise", "full", "tensors", "standard_gamma", "log_standard_gamma", "safe_exp", "xlogy", "log_or_tiny",
+           "LOG_MAX"]
+
+
+def _ref(like: Sequence[Any]) -> torch.Tensor | None:
+    return next((p for p in like if isinstance(p, torch.Tensor) and p.is_floating_point()), None)
+
+
+def noise(shape: tuple, like: Sequence[Any], kind: str = "normal") -> torch.Tensor:
+    """Standard normal, uniform [0, 1) or standard exponential noise on the parameters' device/dtype."""
+    ref = _ref(like)
+    kwargs = {"dtype": ref.dtype, "device": ref.device} if ref is not None else {}
+    if kind == "normal":
+        return torch.randn(shape, **kwargs)
+    if kind == "uniform":
+        return torch.rand(shape, **kwargs)
+    out = torch.empty(shape, **kwargs).exponential_()
+    return out.clamp_(min=torch.finfo(out.dtype).tiny)
+
+
+def full(p: Any, shape: tuple, like: Sequence[Any]) -> torch.Tensor:
+    """Parameter ``p`` (a number or a broadcastable tensor) expanded to ``shape`` as a tensor."""
+    if isinstance(p, torch.Tensor):
+        return p.expand(shape)
+    ref = _ref(like)
+    kwargs = {"dtype": ref.dtype, "device": ref.device} if ref is not None else {"dtype": torch.get_default_dtype()}
+    return torch.full(shape, float(p), **kwargs)
+
+
+def _boosted_gamma(alpha: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(G', b) with G'·e^b ~ Gamma(alpha, 1): G' ~ Gamma(alpha + 1) and b = log(U)/alpha where alpha < 1."""
+    small = (alpha < 1).to(alpha.dtype)  # 1 where boosted, else 0 (a mask without where: cheaper backward)
+    g = torch._standard_gamma(alpha + small)
+    log_u = torch.log1p(-torch.rand_like(alpha))  # log of (0, 1]: never -inf
+    return g, log_u * small / alpha
+
+
+def _all_large(alpha: torch.Tensor) -> bool:
+    return not torch.compiler.is_compiling() and not bool((alpha < 1).any())  # traced code: the general path
+
+
+def standard_gamma(alpha: torch.Tensor) -> torch.Tensor:
+    """G ~ Gamma(alpha, 1), differentiable in alpha (implicit reparameterization, torch's ``_standard_gamma``).
+
+    Below alpha = 1 it draws G(alpha + 1)·U^(1/alpha): the gradient stays finite at shape 0.01, where a
+    direct float32 draw clamps to the smallest float and its gradient turns 0 or NaN.
+    """
+    alpha = alpha.contiguous()
+    if _all_large(alpha):
+        return torch._standard_gamma(alpha)
+    g, boost = _boosted_gamma(alpha)
+    return g * boost.exp()
+
+
+def log_standard_gamma(alpha: torch.Tensor) -> torch.Tensor:
+    """log G with G ~ Gamma(alpha, 1), computed in log space: finite even where G underflows (tiny alpha)."""
+    alpha = alpha.contiguous()
+    if _all_large(alpha):
+        g = torch._standard_gamma(alpha)
+        return g.clamp(min=torch.finfo(g.dtype).tiny).log()
+    g, boost = _boosted_gamma(alpha)
+    return g.clamp(min=torch.finfo(g.dtype).tiny).log() + boost
+
+
+#: Just below log(largest finite value) per dtype: exp of it never rounds to inf.
+LOG_MAX = {t: math.log(torch.finfo(t).max) - 0.01 for t in (torch.float16, torch.bfloat16, torch.float32, torch.float64)}
+
+
+def safe_exp(x: torch.Tensor) -> torch.Tensor:
+    """exp(x) saturating just below the dtype's largest finite value (zero gradient there, never NaN)."""
+    return x.clamp(max=LOG_MAX.get(x.dtype, 80.0)).exp()
+
+
+def tensors(params: Sequence[Any], like: torch.Tensor) -> list[torch.Tensor]:
+    """The parameters as tensors on ``like``'s dtype and device (numbers become 0-d tensors)."""
+    return [p if isinstance(p, torch.Tensor) else torch.tensor(float(p), dtype=like.dtype, device=like.device)
+            for p in params]
+
+
+def xlogy(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """x * log(y) with 0 where x == 0, and a finite gradient there even when y == 0."""
+    zero = x == 0
+    return torch.where(zero, 0.0, x * torch.where(zero, 1.0, y).log())
+
+
+def log_or_tiny(y: torch.Tensor) -> torch.Tensor:
+    """log(y + tiny), tiny the dtype's smallest normal number: log y wherever y >= 1e-30 (float32; the sum
+    rounds to y), and finite at y == 0, so ``k * log_or_tiny(y)`` is 0 with gradient 0 where the count k
+    is 0, as ``xlogy(k, y)`` is, at the cost of one add (no masks: this is the log-mass hot path).
+
+    >>> log_or_tiny(torch.tensor([1.0, 0.0])).tolist()[0], bool(torch.isfinite(log_or_tiny(torch.zeros(1))))
+    (0.0, True)
+    """
+    return torch.log(y + torch.finfo(y.dtype).tiny)
