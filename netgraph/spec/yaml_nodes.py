@@ -1,8 +1,8 @@
 """Safe YAML reading for specs: plain data with a position for every value, hostile input refused.
 
 ``read_yaml(text, file)`` parses with libyaml's C scanner and parser when PyYAML has it (else PyYAML's
-pure-Python ones; ``use_loader`` picks) and PyYAML's composer (composition only, no object construction) and turns the node tree into ``YMap``/``YSeq`` (a dict and a list that know
-where each of their values sits in the file) and plain scalars. It refuses, as ``SpecError`` with
+pure-Python ones; ``use_loader`` picks) and composes the parser's events straight into ``YMap``/``YSeq``
+(a dict and a list that know where each of their values sits in the file) and plain scalars. It refuses, as ``SpecError`` with
 ``file:line:col``: tags other than the plain YAML types (``!!python/object`` …), duplicate keys,
 nesting deeper than ``MAX_DEPTH``, alias expansion past ``MAX_NODES`` (billion laughs) or alias
 cycles, integers outside 64 bits, and files over ``MAX_BYTES``. Given a list for ``problems``, it
@@ -23,14 +23,10 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import yaml
-from yaml.composer import Composer
-from yaml.constructor import SafeConstructor
-from yaml.events import AliasEvent
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.resolver import Resolver
-
-if yaml.__with_libyaml__:
-    from yaml._yaml import CParser
+from yaml.composer import ComposerError
+from yaml.events import (AliasEvent, MappingEndEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent,
+                         StreamEndEvent)
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from netgraph.core.errors import SpecError
 
@@ -42,7 +38,9 @@ MAX_BYTES = 64 * 2**20
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
-_SEQ, _MAP = f"{_TAG}seq", f"{_TAG}map"
+_SEQ, _MAP, _STR, _MERGE = f"{_TAG}seq", f"{_TAG}map", f"{_TAG}str", f"{_TAG}merge"
+_KEY_TAGS = {*_SCALAR_TAGS, _SEQ, _MAP, _MERGE}
+_ALLOWED = {ScalarNode: _SCALAR_TAGS, SequenceNode: {_SEQ}, MappingNode: {_MAP}}
 _INT64 = 2**63
 
 
@@ -82,70 +80,173 @@ class YamlRefused(SpecError):
         super().__init__(f"{file}:{loc.line}:{loc.col}: {problem}")
 
 
-class _Refusal(Exception):
-    def __init__(self, message: str, mark: Any):
-        super().__init__(message)
-        self.message, self.mark = message, mark
-
-
 def _resolvers() -> dict:
     """SafeLoader's implicit resolvers without timestamps and '=' (dates stay strings)."""
     drop = {f"{_TAG}timestamp", f"{_TAG}value"}
     return {k: [(tag, rx) for tag, rx in v if tag not in drop] for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
-class _DepthLimit:
-    """Composes nodes only, with a depth limit (the composer is recursive); counts the nodes, notes
-    whether any alias occurs, and remembers how each distinct plain scalar resolved."""
+class _Composer:
+    """Composes the parser's events straight into values, in place of PyYAML's composer and constructor.
 
-    depth = nodes = 0
-    aliased = False
+    It recurses, so nesting is limited (aliases included: an alias is as deep as its value), and it counts
+    values with aliases expanded; an alias gives its anchor's value itself, never a copy.
+    """
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def document(self, file: str, problems: list[tuple[Loc, str]] | None) -> Any:
+        """The single document's value (``problems``: where duplicate keys are recorded, else refused)."""
+        self.file, self.problems, self.anchors, self.resolved = file, problems, {}, {}
+        self.depth = self.deepest = self.nodes = 0
+        self.get_event()  # stream start
+        if self.check_event(StreamEndEvent):
+            raise YamlRefused(file, Loc(1, 1), "the file is empty; a spec starts with 'netgraph: 1'")
+        self.get_event()  # document start
+        self.root = _mark_loc(self.peek_event().start_mark)
+        value, _ = self.compose()
+        self.get_event()  # document end
+        if not self.check_event(StreamEndEvent):
+            raise ComposerError("expected a single document in the stream", None, "but found another document",
+                                self.get_event().start_mark)
+        return value
+
+    def compose(self, key: bool = False) -> tuple[Any, Loc]:
+        """The next value (for a key: its text as written) and where it is."""
         self.depth += 1
-        self.nodes += 1
+        self.deepest = max(self.deepest, self.depth)
+        event, start = self.peek_event(), self.nodes
         if self.depth > MAX_DEPTH:
-            raise _Refusal(f"nested deeper than {MAX_DEPTH} levels; a spec never needs this", self.peek_event().start_mark)
-        if self.check_event(AliasEvent):
-            self.aliased = True
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
+            raise YamlRefused(self.file, _mark_loc(event.start_mark), f"nested deeper than {MAX_DEPTH} levels; "
+                              f"a spec never needs this")
+        self.get_event()
+        if isinstance(event, AliasEvent):
+            value, loc, size, text, height = self.alias(event)
+            self.nodes += size
+            self.deepest = max(self.deepest, self.depth + height)
+            if self.depth + height > MAX_DEPTH:
+                raise YamlRefused(self.file, _mark_loc(event.start_mark), f"nested deeper than {MAX_DEPTH} levels "
+                                  f"(with aliases expanded); a spec never needs this")
+            value = text if key else value
+        else:
+            if event.anchor in self.anchors:
+                raise ComposerError(f"found duplicate anchor {event.anchor!r}; first occurrence", None,
+                                    "second occurrence", event.start_mark)
+            if event.anchor is not None:
+                self.anchors[event.anchor] = None  # being composed: an alias to it now is a cycle
+            outer, self.deepest = self.deepest, self.depth
+            value, loc, text = self.value(event, key)
+            height, self.deepest = self.deepest - self.depth, max(outer, self.deepest)
+            self.nodes += 1
+            if event.anchor is not None:
+                self.anchors[event.anchor] = (value, loc, self.nodes - start, text, height)
+        if key and text is None:
+            raise YamlRefused(self.file, loc, "a mapping key must be a plain name, not a list or mapping")
+        if self.nodes > MAX_NODES:
+            raise YamlRefused(self.file, self.root, f"aliases expand to more than {MAX_NODES} values (an alias "
+                              f"bomb?); a spec this large cannot be meant")
+        self.depth -= 1
+        return value, loc
+
+    def alias(self, event: AliasEvent) -> tuple:
+        """(value, loc, size, text, height) of the anchor an alias names."""
+        if event.anchor not in self.anchors:
+            raise ComposerError(None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
+        if self.anchors[event.anchor] is None:
+            raise YamlRefused(self.file, _mark_loc(event.start_mark), "an alias refers to a value that contains it (a cycle)")
+        return self.anchors[event.anchor]
+
+    def value(self, event: Any, key: bool) -> tuple[Any, Loc, str | None]:
+        """(value, loc, text as written for a scalar) of the node that ``event`` starts."""
+        kind = ScalarNode if isinstance(event, ScalarEvent) else SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(kind, event.value if kind is ScalarNode else None, event.implicit)
+        if tag not in (_KEY_TAGS if key else _ALLOWED[kind]):
+            shown = tag.replace(_TAG, "!!")
+            raise YamlRefused(self.file, _mark_loc(event.start_mark), f"YAML tag {shown!r} is not allowed on a key" if key
+                              else f"YAML tag {shown!r} is not allowed: a spec is plain data (mappings, lists, strings, "
+                                   f"numbers, booleans, null); it never constructs Python objects")
+        line, col = event.start_mark.line + 1, event.start_mark.column + 1
+        if kind is not ScalarNode:
+            loc = Loc(line, col)
+            return (None if key else self.sequence(loc) if kind is SequenceNode else self.mapping(loc)), loc, None
+        single = event.end_mark.line == event.start_mark.line and event.style in (None, "", '"', "'")  # "": plain (libyaml)
+        loc = Loc(line, col, col + (1 if event.style else 0)) if single else Loc(line, col)
+        text = _MERGE if tag == _MERGE else event.value
+        return (text if key else self.scalar(event, tag, loc)), loc, text
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        """PyYAML's tag resolution, remembered for each distinct plain scalar."""
         if kind is not ScalarNode:
             return super().resolve(kind, value, implicit)
-        key = (value, implicit)
-        if not hasattr(self, "_resolved"):
-            self._resolved = {}
-        tag = self._resolved.get(key)
+        tag = self.resolved.get((value, implicit))
         if tag is None:
-            tag = self._resolved[key] = super().resolve(kind, value, implicit)
+            tag = self.resolved[(value, implicit)] = super().resolve(kind, value, implicit)
         return tag
 
+    def scalar(self, event: ScalarEvent, tag: str, loc: Loc) -> Any:
+        if tag == _STR:
+            return event.value
+        kind, text = tag[len(_TAG):], event.value
+        try:
+            value = getattr(self, f"construct_yaml_{kind}")(ScalarNode(tag, text, event.start_mark, event.end_mark))
+        except (ValueError, OverflowError, KeyError) as exc:
+            raise YamlRefused(self.file, loc, f"cannot read {text[:40]!r} as {kind}: {exc}") from None
+        if kind == "int" and not -_INT64 <= value < _INT64:
+            raise YamlRefused(self.file, loc, f"integer {text[:40]}{'...' if len(text) > 40 else ''} is out of "
+                              f"range (a spec's integers fit in 64 bits)")
+        return value
 
-class _Loader(_DepthLimit, yaml.SafeLoader):
-    """PyYAML's pure-Python SafeLoader (reader, scanner, parser, composer), depth-limited."""
+    def sequence(self, loc: Loc) -> YSeq:
+        out, locs = YSeq(), []
+        while not self.check_event(SequenceEndEvent):
+            value, item_loc = self.compose()
+            out.append(value)
+            locs.append(item_loc)
+        self.get_event()
+        out.loc, out.item_locs = loc, locs
+        return out
+
+    def mapping(self, loc: Loc) -> YMap:
+        out = YMap()
+        out.loc, out.key_locs, out.value_locs = loc, {}, {}
+        merged: list[tuple[Any, Loc]] = []
+        while not self.check_event(MappingEndEvent):
+            key, key_loc = self.compose(key=True)
+            value, value_loc = self.compose()
+            if key == _MERGE:
+                merged += zip(value, value.item_locs) if isinstance(value, YSeq) else [(value, value_loc)]
+            elif key in out:
+                self.duplicate(key, out.key_locs[key], key_loc)
+            else:
+                out[key], out.key_locs[key], out.value_locs[key] = value, key_loc, value_loc
+        self.get_event()
+        for source, source_loc in merged:
+            if not isinstance(source, YMap):
+                raise YamlRefused(self.file, source_loc, "a merge key '<<' takes a mapping (or a list of mappings), "
+                                  "e.g. '<<: *defaults'")
+            for key in [k for k in source if k not in out]:
+                out[key], out.key_locs[key], out.value_locs[key] = source[key], source.key_locs[key], source.value_locs[key]
+        return out
+
+    def duplicate(self, key: str, first: Loc, loc: Loc) -> None:
+        """A key given twice: refused, or recorded (its value, already read for problems, dropped)."""
+        problem = f"duplicate key {key!r} (first given at line {first.line}); YAML would silently keep the last one"
+        if self.problems is None:
+            raise YamlRefused(self.file, loc, problem)
+        self.problems.append((loc, problem))
+
+
+class _Loader(_Composer, yaml.SafeLoader):
+    """PyYAML's pure-Python reader, scanner and parser under our composer."""
 
     yaml_implicit_resolvers = _resolvers()
 
 
 if yaml.__with_libyaml__:
-    class _CLoader(_DepthLimit, Composer, CParser, SafeConstructor, Resolver):
-        """libyaml's C scanner and parser (the same events and marks) under PyYAML's Python composer, so
-        the depth limit, alias handling and node positions are those of ``_Loader``."""
+    class _CLoader(_Composer, yaml.CSafeLoader):
+        """libyaml's C scanner and parser (the same events and marks) under our composer."""
 
         yaml_implicit_resolvers = _resolvers()
-
-        def __init__(self, stream: str):
-            CParser.__init__(self, stream)
-            Composer.__init__(self)
-            SafeConstructor.__init__(self)
-            Resolver.__init__(self)
-
-        def dispose(self) -> None:
-            pass
 
     LOADERS = {"libyaml": _CLoader, "pure": _Loader}
 else:  # pragma: no cover - PyYAML built without libyaml
@@ -159,121 +260,6 @@ def use_loader(kind: str) -> str:
     previous = next(k for k, v in LOADERS.items() if v is _loader_class)
     _loader_class = LOADERS[kind]
     return previous
-
-
-def _loc(node: Node) -> Loc:
-    mark = node.start_mark
-    line, col = mark.line + 1, mark.column + 1
-    if isinstance(node, ScalarNode) and node.end_mark.line == mark.line and node.style in (None, "", '"', "'"):  # "": plain (libyaml)
-        return Loc(line, col, col + (1 if node.style else 0))
-    return Loc(line, col)
-
-
-def _expanded_size(root: Node) -> int:
-    """How many values the tree has once aliases are expanded; refuses alias cycles."""
-    sizes: dict[int, int] = {}
-    active: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        key = id(node)
-        if key in sizes:
-            continue
-        children = _children(node)
-        if done:
-            active.discard(key)
-            sizes[key] = min(MAX_NODES + 1, 1 + sum(sizes[id(c)] for c in children))
-            continue
-        if key in active:
-            raise _Refusal("an alias refers to a value that contains it (a cycle)", node.start_mark)
-        active.add(key)
-        stack.append((node, True))
-        stack.extend((c, False) for c in children if id(c) not in sizes)
-    return sizes[id(root)]
-
-
-def _children(node: Node) -> list[Node]:
-    if isinstance(node, SequenceNode):
-        return list(node.value)
-    if isinstance(node, MappingNode):
-        return [n for pair in node.value for n in pair]
-    return []
-
-
-class _Builder:
-    def __init__(self, loader: Any, problems: list[tuple[Loc, str]] | None):
-        self.loader, self.problems = loader, problems
-
-    def value(self, node: Node) -> Any:
-        kind = ScalarNode if node.tag in _SCALAR_TAGS else {_SEQ: SequenceNode, _MAP: MappingNode}.get(node.tag)
-        if kind is None or not isinstance(node, kind):
-            tag = node.tag.replace(_TAG, "!!")
-            raise _Refusal(f"YAML tag {tag!r} is not allowed: a spec is plain data (mappings, lists, strings, "
-                           f"numbers, booleans, null); it never constructs Python objects", node.start_mark)
-        if isinstance(node, ScalarNode):
-            return self.scalar(node)
-        if isinstance(node, SequenceNode):
-            return self.sequence(node)
-        return self.mapping(node)
-
-    def scalar(self, node: ScalarNode) -> Any:
-        kind = node.tag[len(_TAG):]
-        try:
-            value = getattr(self.loader, f"construct_yaml_{kind}")(node)
-        except (ValueError, OverflowError) as exc:
-            raise _Refusal(f"cannot read {node.value[:40]!r} as {kind}: {exc}", node.start_mark) from None
-        if kind == "int" and not -_INT64 <= value < _INT64:
-            raise _Refusal(f"integer {node.value[:40]}{'...' if len(node.value) > 40 else ''} is out of range "
-                           f"(a spec's integers fit in 64 bits)", node.start_mark)
-        return value
-
-    def sequence(self, node: SequenceNode) -> YSeq:
-        out = YSeq(self.value(n) for n in node.value)
-        out.loc, out.item_locs = _loc(node), [_loc(n) for n in node.value]
-        return out
-
-    def mapping(self, node: MappingNode) -> YMap:
-        out = YMap()
-        out.loc, out.key_locs, out.value_locs = _loc(node), {}, {}
-        merged: list[Node] = []
-        for key_node, value_node in node.value:
-            if key_node.tag == f"{_TAG}merge":
-                merged += value_node.value if isinstance(value_node, SequenceNode) else [value_node]
-                continue
-            key = self.key(key_node)
-            if key in out:
-                self.duplicate(key, out.key_locs[key], key_node, value_node)
-                continue
-            out[key] = self.value(value_node)
-            out.key_locs[key], out.value_locs[key] = _loc(key_node), _loc(value_node)
-        for source in merged:
-            self.merge(out, source)
-        return out
-
-    def duplicate(self, key: str, first: Loc, key_node: Node, value_node: Node) -> None:
-        """A key given twice: refused, or recorded (its value still read for problems, then dropped)."""
-        problem = _Refusal(f"duplicate key {key!r} (first given at line {first.line}); YAML would silently keep "
-                           f"the last one", key_node.start_mark)
-        if self.problems is None:
-            raise problem
-        self.problems.append((_mark_loc(problem.mark), problem.message))
-        self.value(value_node)
-
-    def merge(self, out: YMap, source: Node) -> None:
-        if not isinstance(source, MappingNode):
-            raise _Refusal("a merge key '<<' takes a mapping (or a list of mappings), e.g. '<<: *defaults'", source.start_mark)
-        other = self.mapping(source)
-        for key, value in other.items():
-            if key not in out:
-                out[key] = value
-                out.key_locs[key], out.value_locs[key] = other.key_locs[key], other.value_locs[key]
-
-    def key(self, node: Node) -> str:
-        if node.tag not in (*_SCALAR_TAGS, _SEQ, _MAP):
-            raise _Refusal(f"YAML tag {node.tag.replace(_TAG, '!!')!r} is not allowed on a key", node.start_mark)
-        if not isinstance(node, ScalarNode):
-            raise _Refusal("a mapping key must be a plain name, not a list or mapping", node.start_mark)
-        return node.value  # the text as written: 'yes', 'no', '1' stay names
 
 
 def _mark_loc(mark: Any) -> Loc:
@@ -320,31 +306,21 @@ def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = Non
 def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_class: type) -> Any:
     """``read_yaml`` with one loader class; text libyaml cannot parse is read again by the pure loader, whose
     behaviour is the reference (libyaml refuses some escapes PyYAML accepts, e.g. a lone surrogate)."""
-    pure = LOADERS["pure"]
-    loader = None
+    recorded = len(problems or ())
     try:
         loader = loader_class(text)
-        root = loader.get_single_node()
-        if root is None:
-            raise _Refusal("the file is empty; a spec starts with 'netgraph: 1'", None)
-        if (loader.nodes if not loader.aliased else _expanded_size(root)) > MAX_NODES:
-            raise _Refusal(f"aliases expand to more than {MAX_NODES} values (an alias bomb?); a spec this "
-                           f"large cannot be meant", root.start_mark)
-        return _Builder(loader, problems).value(root)
-    except _Refusal as exc:
-        raise YamlRefused(file, _mark_loc(exc.mark), exc.message) from None
+        try:
+            return loader.document(file, problems)
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
-        if loader_class is not pure:
-            return _read(text, file, problems, pure)
+        if loader_class is not LOADERS["pure"]:
+            del (problems or [])[recorded:]
+            return _read(text, file, problems, LOADERS["pure"])
         if not isinstance(exc, yaml.MarkedYAMLError):
             raise YamlRefused(file, Loc(1, 1), f"invalid YAML: {exc}") from None
-        hint = _layout_hint(text, exc.problem_mark)
+        hint = None if isinstance(exc, ComposerError) else _layout_hint(text, exc.problem_mark)
         if hint is not None:
             raise YamlRefused(file, *hint) from None
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
         raise YamlRefused(file, _mark_loc(exc.problem_mark or exc.context_mark), f"invalid YAML: {problem}") from None
-    except RecursionError:
-        raise YamlRefused(file, Loc(1, 1), "nested too deeply to read") from None
-    finally:
-        if loader is not None:
-            loader.dispose()
