@@ -29,8 +29,8 @@ from typing import Any
 
 from netgraph.core.errors import SpecError
 from netgraph.spec.load import load_spec
-from netgraph.spec.dump import dump_spec
-from netgraph.spec.saving import REFERENCE_SCOPE, save_net
+from netgraph.spec.dump import to_yaml
+from netgraph.spec.saving import REFERENCE_SCOPE, save
 
 __all__ = ["from_yaml", "to_yaml", "save", "load"]
 
@@ -75,20 +75,6 @@ def from_yaml(source: Any, base_dir: Any = None, allow_outside: bool = False) ->
         REFERENCE_SCOPE.reset(token)
 
 
-def to_yaml(net: Any, name: str | None = None) -> str:
-    """The spec text of ``net``, arrays inline; SpecError when a layer holds Python code (a callable)."""
-    return dump_spec(net, name=name)
-
-
-def save(net: Any, path: Any) -> Path:
-    """Write ``net`` as spec YAML at ``path`` plus its arrays in a safetensors file beside it.
-
-    The weights file is named by its SHA-256 (``model.<sha256>.safetensors``), which ``load``
-    verifies; the spec is replaced last, so a save killed at any moment leaves the old net or the new.
-    """
-    return save_net(net, Path(path))
-
-
 def load(path: Any, allow_outside: bool = False, base_dir: Any = None) -> Any:
     """Read a net written by ``save`` (or any spec file), arrays restored and their SHA-256 verified.
 
@@ -97,6 +83,3 @@ def load(path: Any, allow_outside: bool = False, base_dir: Any = None) -> Any:
     if not isinstance(path, (str, os.PathLike)) or "\x00" in os.fspath(path):
         raise SpecError(f"load needs a file path, found {reprlib.repr(path)}")
     return from_yaml(Path(path), base_dir=base_dir, allow_outside=allow_outside)
-
-
-# -- command line ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ as nested lists, or left out when ``save`` keeps them in a safetensors file. A l
 code (a FunctionLayer with a callable, a TorchLayer) cannot be written: one SpecError lists each.
 
 >>> from netgraph import NetGraph, LinearLayer
->>> print(dump_spec(NetGraph({"lin": LinearLayer(3)}, [], Input=4)), end="")
+>>> print(to_yaml(NetGraph({"lin": LinearLayer(3)}, [], Input=4)), end="")
 netgraph: 1
 layers:
   lin: {type: LinearLayer, output: 3}
@@ -28,7 +28,7 @@ from netgraph.core.options import option_hints
 from netgraph.spec.edges import render_edges
 from netgraph.spec.options import Flow, Unwritable, codec, shape_data
 
-__all__ = ["dump_spec", "dump_data", "spec_data"]
+__all__ = ["to_yaml", "dump_data", "spec_data"]
 
 _FLOW_WIDTH = 100
 
@@ -156,6 +156,6 @@ def dump_data(data: dict) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=_FLOW_WIDTH)
 
 
-def dump_spec(net: Any, name: str | None = None) -> str:
-    """The spec YAML text of ``net``, arrays inline (see ``spec_data``)."""
+def to_yaml(net: Any, name: str | None = None) -> str:
+    """The spec text of ``net``, arrays inline; SpecError when a layer holds Python code (a callable)."""
     return dump_data(spec_data(net, name))

@@ -13,7 +13,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.chain import NetChain
 from netgraph.spec.saving import reference_refusal
 from netgraph.core.errors import NetGraphError, did_you_mean
 from netgraph.core.graph import NetGraph
@@ -70,14 +69,13 @@ def _shorthand(reader: Any, spec: Any, loc: Loc, f: Any, path: tuple) -> Any:
 
 
 def _chain_shorthand(reader: Any, spec: YSeq, loc: Loc, f: Any, path: tuple) -> Any:
-    table = {str(i): read_layer(reader, item, item_loc, f, (*path, str(i)))
-             for i, (item, item_loc) in enumerate(zip(spec, spec.item_locs), 1)}
-    if not table:
+    """A list of layers: read as a NetChain spec with those layers."""
+    if not spec:
         reader.error(f, loc, f"layer {path[-1]!r}: an empty list is not a NetChain")
         return FAILED
-    if any(v is FAILED for v in table.values()):
-        return FAILED
-    return reader.construct(lambda _: NetChain(list(table.values())), {}, f, reader.locator(f, path), loc)
+    chain = YMap(layers=spec)
+    chain.loc, chain.key_locs, chain.value_locs = loc, {"layers": loc}, {"layers": loc}
+    return reader.graph(chain, f, path, "NetChain")
 
 
 def _reference(reader: Any, spec: YMap, f: Any, path: tuple) -> Any:

@@ -94,10 +94,6 @@ class SpecReader:
         self.used_arrays: set[str] = set()
         self.files_read = 0
 
-    def locator(self, f: SourceFile, prefix: tuple) -> Locator:
-        """A new ``Locator`` for the graph at ``prefix`` (registered in ``locators``)."""
-        return Locator(self, f, prefix)
-
     def error(self, f: SourceFile, loc: Loc, message: str) -> None:
         self.errors.append((f.name, loc, message))
 
@@ -176,19 +172,15 @@ class SpecReader:
         self.layer_specs[prefix] = spec
         table = self.layers(value, f, prefix)
         ports, shapes = read_ports(self, spec, f, loc_of, kind)
-        if kind == "NetChain":
-            if "edges" in spec:
-                self.error(f, spec.key_locs["edges"], "a NetChain has no 'edges:' (each layer feeds the next); "
-                           "use type: NetGraph to wire layers freely")
-            check_unused(self, table, ports, shapes, f, loc_of)
-            if any(v is FAILED for v in table.values()):
-                return FAILED
-            return self.construct(lambda s: NetChain(table, **s), shapes, f, loc_of, spec.loc, ports)
-        edges = read_edges(self, spec, f, table, ports, loc_of)
+        if kind == "NetChain" and "edges" in spec:
+            self.error(f, spec.key_locs["edges"], "a NetChain has no 'edges:' (each layer feeds the next); "
+                       "use type: NetGraph to wire layers freely")
+        edges = [] if kind == "NetChain" else read_edges(self, spec, f, table, ports, loc_of)
         check_unused(self, table, ports, shapes, f, loc_of)
         if edges is None or any(v is FAILED for v in table.values()):
             return FAILED
-        return self.construct(lambda s: NetGraph(table, edges, **s), shapes, f, loc_of, spec.loc, ports)
+        make = (lambda s: NetChain(table, **s)) if kind == "NetChain" else (lambda s: NetGraph(table, edges, **s))
+        return self.construct(make, shapes, f, loc_of, spec.loc, ports)
 
     def layers(self, value: YMap | YSeq, f: SourceFile, prefix: tuple) -> dict[str, Any]:
         if isinstance(value, YMap):

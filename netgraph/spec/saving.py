@@ -1,6 +1,6 @@
 """Saving nets: the spec as YAML plus every array in a safetensors file beside it, never pickle.
 
-``save_net(net, "model.yaml")`` writes ``model.<sha256>.safetensors`` (tensors keyed
+``save(net, "model.yaml")`` writes ``model.<sha256>.safetensors`` (tensors keyed
 ``<layer path>.<Array>``, as in the compiled module's ``state_dict``; the name carries the SHA-256
 of its bytes) and then ``model.yaml`` (the spec, with ``arrays: model.<sha256>.safetensors``), each
 atomically. The spec is replaced last, so a save killed at any moment leaves the previous net or the
@@ -28,7 +28,7 @@ from netgraph.spec.yaml_nodes import MAX_BYTES
 from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_bytes
 
-__all__ = ["save_net", "read_arrays", "read_limited", "read_weights", "weights_name", "WeightsRefused",
+__all__ = ["save", "read_arrays", "read_limited", "read_weights", "weights_name", "WeightsRefused",
            "MAX_HEADER_BYTES", "MAX_WEIGHTS_BYTES", "REFERENCE_SCOPE", "reference_refusal"]
 
 MAX_HEADER_BYTES = 16 * 2**20  # a safetensors JSON header larger than this is an attack, not a net
@@ -49,8 +49,10 @@ def weights_name(spec: Path, blob: bytes) -> str:
     return f"{spec.stem}.{hashlib.sha256(blob).hexdigest()}.safetensors"
 
 
-def save_net(net: Any, path: Path) -> Path:
-    """Write ``net`` (a NetGraph, or a compiled module: its ``to_net()``) as spec + safetensors; returns ``path``."""
+def save(net: Any, path: Any) -> Path:
+    """Write ``net`` (a NetGraph, or a compiled module: its ``to_net()``) as spec YAML at ``path`` plus its
+    arrays in a safetensors file beside it, named by its SHA-256, which ``load`` verifies; returns the path."""
+    path = Path(path)
     if not hasattr(net, "explicit_edges") and hasattr(net, "to_net"):
         net = net.to_net()
     if path.suffix == ".safetensors":
