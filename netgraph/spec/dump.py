@@ -47,21 +47,15 @@ class _Dumper(yaml.SafeDumper):
 
 def _compact_len(value: Any, limit: int) -> int:
     """Roughly how long ``value`` is in flow style (stops counting past ``limit``)."""
-    if isinstance(value, dict):
-        total = 2
-        for k, v in value.items():
-            total += len(str(k)) + 4 + _compact_len(v, limit)
-            if total > limit:
-                break
-        return total
-    if isinstance(value, (list, tuple)):
-        total = 2
-        for v in value:
-            total += 2 + _compact_len(v, limit)
-            if total > limit:
-                break
-        return total
-    return len(str(value)) + 2
+    if not isinstance(value, (dict, list, tuple)):
+        return len(str(value)) + 2
+    items = ((len(str(k)) + 4, v) for k, v in value.items()) if isinstance(value, dict) else ((2, v) for v in value)
+    total = 2
+    for extra, v in items:
+        total += extra + _compact_len(v, limit)
+        if total > limit:
+            break
+    return total
 
 
 def _represent_flow(dumper: yaml.SafeDumper, data: Flow) -> Any:
@@ -95,13 +89,10 @@ class _Writer:
 
     def graph(self, net: Any, path: tuple, top: bool = False) -> dict:
         chain = isinstance(net, NetChain)
-        names = list(net.layers)
-        numbered = names == [str(i) for i in range(1, len(names) + 1)]
-        out: dict = {} if top else {"type": "NetChain" if chain else "NetGraph"}
-        if top and chain:
-            out["type"] = "NetChain"
-        layers = [self.layer(layer, (*path, name)) for name, layer in net.layers.items()]
-        out["layers"] = layers if numbered else dict(zip(names, layers))
+        out: dict = {"type": "NetChain"} if chain else {} if top else {"type": "NetGraph"}
+        layers = {name: self.layer(layer, (*path, name)) for name, layer in net.layers.items()}
+        numbered = list(layers) == [str(i) for i in range(1, len(layers) + 1)]
+        out["layers"] = list(layers.values()) if numbered else layers
         out.update(self.ports(net, chain))
         if not chain:
             out["edges"] = _Block(render_edges(net))
@@ -145,10 +136,7 @@ def spec_data(net: Any, name: str | None = None, arrays: dict | None = None) -> 
     body = writer.graph(net, (), top=True)
     if writer.errors:
         raise_all(writer.errors, SpecError, "this net cannot be written as a YAML spec")
-    head: dict = {"netgraph": 1}
-    if name:
-        head["name"] = name
-    return {**head, **body}
+    return {"netgraph": 1, **({"name": name} if name else {}), **body}
 
 
 def dump_data(data: dict) -> str:
