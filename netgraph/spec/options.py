@@ -17,12 +17,11 @@ the kinds refer to (``#/$defs/shape`` ...).
 from __future__ import annotations
 
 import dataclasses
-import math
-import struct
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, Union
 
+import numpy as np
 import torch
 
 from netgraph.core.errors import NetGraphError, did_you_mean
@@ -120,28 +119,21 @@ def port_type(value: Any) -> PortType | None:
     return PortType(as_shape(value.get("shape"), "shape"), value.get("dtype"))
 
 
-def _short_float32(x: float) -> float:
-    """The float with the shortest repr that is still ``x`` in float32 (0.1, not 0.10000000149)."""
-    target = struct.pack("<f", x)
-    for digits in range(1, 10):
-        if math.isfinite(x) and struct.pack("<f", candidate := float(f"{x:.{digits}g}")) == target:
-            return candidate
-    return x
-
-
 def _tensor_data(t: torch.Tensor) -> Any:
-    """Nested lists; float32 values as their shortest exact decimal (small arrays only)."""
-    values = t.detach().cpu().tolist()
+    """Nested lists; float32 values as their shortest exact decimal, as numpy prints them (0.1, not
+    0.10000000149; small arrays only)."""
+    t = t.detach().cpu()
     if t.dtype != torch.float32 or t.numel() > 20000:
-        return values
-
-    def short(v: Any) -> Any:
-        return [short(x) for x in v] if isinstance(v, list) else _short_float32(v)
-    return short(values)
+        return t.tolist()
+    return np.array([float(str(v)) for v in t.numpy().ravel()]).reshape(t.shape).tolist()  # str of a float32: shortest
 
 
 def data(value: Any) -> Any:
-    """Any option value as YAML data: numbers, strings, lists, tensors, port types, distributions."""
+    """Any option value as YAML data: numbers, strings, lists, tensors, port types, distributions.
+
+    >>> data(torch.tensor([0.1, 1 / 3]))  # float32 values by their shortest decimal that reads back exactly
+    [0.1, 0.33333334]
+    """
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, torch.Tensor):
