@@ -89,9 +89,7 @@ class SpecReader:
         self.layer_locs: dict[tuple, tuple[SourceFile, Loc]] = {}  # layer path -> where it is defined
         self.layer_specs: dict[tuple, YMap] = {}  # layer (or graph) path -> its mapping, for option positions
         self.locators: dict[tuple, Locator] = {}  # graph path -> where its ports and edges are
-        self.arrays: dict[str, Any] = {}  # "path.to.layer.Array" -> tensor, from 'arrays:' files
-        self.array_origin: dict[str, tuple[SourceFile, Loc]] = {}
-        self.used_arrays: set[str] = set()
+        self.arrays: dict[str, tuple] = {}  # "path.to.layer.Array" -> (tensor, file, loc) from 'arrays:', until used
         self.files_read = 0
 
     def error(self, f: SourceFile, loc: Loc, message: str) -> None:
@@ -225,13 +223,11 @@ class SpecReader:
         for name, field in getattr(cls, "ARRAYS", {}).items():
             key = ".".join((*path, name))
             if key in self.arrays:
-                out[field] = self.arrays[key]
-                self.used_arrays.add(key)
+                out[field] = self.arrays.pop(key)[0]
         return out
 
     def check_unused_arrays(self) -> None:
-        for key in self.arrays.keys() - self.used_arrays:
-            f, loc = self.array_origin[key]
+        for key, (_, f, loc) in self.arrays.items():
             self.error(f, loc, f"the arrays file has {key!r}, but the spec has no layer with that array "
                        f"(keys are '<layer path>.<Array>', as in the compiled module's state_dict)")
 

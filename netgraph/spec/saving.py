@@ -122,9 +122,7 @@ def read_arrays(reader: Any, data: Any, f: Any, prefix: tuple) -> None:
     head = ".".join(prefix)
     for key, tensor in tensors.items():
         full = f"{head}.{key}" if head else key
-        if full not in reader.arrays:  # arrays saved with an enclosing spec take precedence
-            reader.arrays[full] = tensor
-            reader.array_origin[full] = (f, loc)
+        reader.arrays.setdefault(full, (tensor, f, loc))  # arrays saved with an enclosing spec take precedence
 
 
 def read_weights(file: Path) -> dict[str, torch.Tensor]:
