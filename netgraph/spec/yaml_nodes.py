@@ -313,7 +313,7 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
             return loader.document(file, problems)
         finally:
             loader.dispose()
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, UnicodeEncodeError) as exc:  # libyaml reads UTF-8: a lone surrogate cannot be encoded
         if loader_class is not LOADERS["pure"]:
             del (problems or [])[recorded:]
             return _read(text, file, problems, LOADERS["pure"])

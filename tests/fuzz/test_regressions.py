@@ -153,6 +153,13 @@ def test_text_libyaml_refuses_is_read_by_the_reference_loader():
     assert set(LOADERS) >= {"pure"}
 
 
+def test_a_lone_surrogate_in_the_text_is_a_spec_error_with_each_loader(yaml_loader):
+    """libyaml takes UTF-8, which a lone surrogate character (not an escape) has no encoding in: found by the
+    long fuzz profile as a UnicodeEncodeError escaping from the C parser."""
+    with pytest.raises(netgraph.SpecError, match=r"<string>:1:1: invalid YAML: .*special characters"):
+        netgraph.NetGraph.from_yaml("\ud800netgraph: 1\nlayers: {a: Tanh}\n")
+
+
 def test_a_linear_layer_on_a_scalar_input_treats_it_as_a_one_vector():
     import torch
     from netgraph import NetChain, net_initialize
