@@ -112,7 +112,6 @@ class _Composer:
     def compose(self, key: bool = False) -> tuple[Any, Loc]:
         """The next value (for a key: its text as written) and where it is."""
         self.depth += 1
-        self.deepest = max(self.deepest, self.depth)
         event, start = self.peek_event(), self.nodes
         if self.depth > MAX_DEPTH:
             raise YamlRefused(self.file, _mark_loc(event.start_mark), f"nested deeper than {MAX_DEPTH} levels; "
