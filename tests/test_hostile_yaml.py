@@ -72,6 +72,21 @@ def test_deep_nesting_is_refused():
     refused(block, "nested deeper than 100")
 
 
+def test_aliases_count_as_deep_as_their_values():
+    """Each alias nests its anchor's value one level deeper: a chain of them is refused at the expanded depth,
+    before anything downstream walks the values recursively."""
+    text = "a0: &a0 " + "[" * 60 + "1" + "]" * 60 + "\n"
+    text += "".join(f"a{i}: &a{i} " + "[" * 30 + f"*a{i - 1}" + "]" * 30 + "\n" for i in range(1, 40))
+    # a1's alias sits at depth 32 and reaches 32 + 60 = 92; a2's (line 6, after 8 + 30 characters) 32 + 90 = 122
+    refused(HEAD + "  x: Tanh\n" + text, "<string>:6:39: nested deeper than 100 levels (with aliases expanded)")
+
+
+def test_scalars_a_tag_cannot_read_and_undefined_aliases_are_located():
+    refused(HEAD + "  a: {type: LinearLayer, output: !!bool maybe}\n", "<string>:3:34: cannot read 'maybe' as bool")
+    message = refused(HEAD + "  a: *nowhere\n", "<string>:3:6: invalid YAML: found undefined alias 'nowhere'")
+    assert "indentation" not in message
+
+
 def test_huge_numbers_are_refused():
     refused(HEAD + "  a: {type: LinearLayer, output: " + "9" * 5000 + "}\n", "cannot read", "as int")
     refused(HEAD + "  a: {type: LinearLayer, output: 99999999999999999999999}\n", "out of range")

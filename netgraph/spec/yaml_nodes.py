@@ -90,24 +90,39 @@ class _Composer:
     """Composes the parser's events straight into values, in place of PyYAML's composer and constructor.
 
     It recurses, so nesting is limited (aliases included: an alias is as deep as its value), and it counts
-    values with aliases expanded; an alias gives its anchor's value itself, never a copy.
+    values with aliases expanded; an alias gives its anchor's value itself, never a copy. Other refusals are
+    noted and raised once the whole document is parsed, so a syntax error anywhere is the one reported.
     """
 
     def document(self, file: str, problems: list[tuple[Loc, str]] | None) -> Any:
         """The single document's value (``problems``: where duplicate keys are recorded, else refused)."""
-        self.file, self.problems, self.anchors, self.resolved = file, problems, {}, {}
+        self.file, self.problems, self.anchors, self.resolved, self.refusals = file, problems, {}, {}, []
         self.depth = self.deepest = self.nodes = 0
         self.get_event()  # stream start
         if self.check_event(StreamEndEvent):
             raise YamlRefused(file, Loc(1, 1), "the file is empty; a spec starts with 'netgraph: 1'")
         self.get_event()  # document start
-        self.root = _mark_loc(self.peek_event().start_mark)
-        value, _ = self.compose()
+        self.root, self.start = _mark_loc(self.peek_event().start_mark), len(problems or ())
+        try:
+            value, _ = self.compose()
+        except YamlRefused:  # nested too deeply: refused at once, alone
+            del (problems or [])[self.start:]
+            raise
         self.get_event()  # document end
         if not self.check_event(StreamEndEvent):
             raise ComposerError("expected a single document in the stream", None, "but found another document",
                                 self.get_event().start_mark)
+        if self.refusals:
+            _, _, loc, problem, kept = min(self.refusals)
+            del (problems or [])[kept:]
+            raise YamlRefused(file, loc, problem)
         return value
+
+    def refuse(self, loc: Loc, problem: str, early: bool = False) -> None:
+        """Note a refusal: the first is raised, those ``early`` (alias cycles and bombs) before the rest, and
+        with it the duplicate keys found before it (as when values were read after composing the whole tree)."""
+        kept = self.start if early else len(self.problems or ())
+        self.refusals.append((not early, len(self.refusals), loc, problem, kept))
 
     def compose(self, key: bool = False) -> tuple[Any, Loc]:
         """The next value (for a key: its text as written) and where it is."""
@@ -119,11 +134,13 @@ class _Composer:
         self.get_event()
         if isinstance(event, AliasEvent):
             value, loc, size, text, height = self.alias(event)
-            self.nodes += size
+            self.count(size)
             self.deepest = max(self.deepest, self.depth + height)
             if self.depth + height > MAX_DEPTH:
                 raise YamlRefused(self.file, _mark_loc(event.start_mark), f"nested deeper than {MAX_DEPTH} levels "
                                   f"(with aliases expanded); a spec never needs this")
+            if key and text is None:
+                self.refuse(loc, "a mapping key must be a plain name, not a list or mapping")
             value = text if key else value
         else:
             if event.anchor in self.anchors:
@@ -134,44 +151,51 @@ class _Composer:
             outer, self.deepest = self.deepest, self.depth
             value, loc, text = self.value(event, key)
             height, self.deepest = self.deepest - self.depth, max(outer, self.deepest)
-            self.nodes += 1
+            self.count(1)
             if event.anchor is not None:
                 self.anchors[event.anchor] = (value, loc, self.nodes - start, text, height)
-        if key and text is None:
-            raise YamlRefused(self.file, loc, "a mapping key must be a plain name, not a list or mapping")
-        if self.nodes > MAX_NODES:
-            raise YamlRefused(self.file, self.root, f"aliases expand to more than {MAX_NODES} values (an alias "
-                              f"bomb?); a spec this large cannot be meant")
         self.depth -= 1
         return value, loc
+
+    def count(self, values: int) -> None:
+        """Count ``values`` more values (an alias: its anchor's); past MAX_NODES the document is refused."""
+        if self.nodes <= MAX_NODES < self.nodes + values:
+            self.refuse(self.root, f"aliases expand to more than {MAX_NODES} values (an alias bomb?); a spec this "
+                                   f"large cannot be meant", early=True)
+        self.nodes += values
 
     def alias(self, event: AliasEvent) -> tuple:
         """(value, loc, size, text, height) of the anchor an alias names."""
         if event.anchor not in self.anchors:
             raise ComposerError(None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
         if self.anchors[event.anchor] is None:
-            raise YamlRefused(self.file, _mark_loc(event.start_mark), "an alias refers to a value that contains it (a cycle)")
+            loc = _mark_loc(event.start_mark)
+            self.refuse(loc, "an alias refers to a value that contains it (a cycle)", early=True)
+            return None, loc, 1, "", 0
         return self.anchors[event.anchor]
 
     def value(self, event: Any, key: bool) -> tuple[Any, Loc, str | None]:
         """(value, loc, text as written for a scalar) of the node that ``event`` starts."""
         kind = ScalarNode if isinstance(event, ScalarEvent) else SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
-        tag = event.tag
+        tag, line, col = event.tag, event.start_mark.line + 1, event.start_mark.column + 1
         if tag is None or tag == "!":
             tag = self.resolve(kind, event.value if kind is ScalarNode else None, event.implicit)
-        if tag not in (_KEY_TAGS if key else _ALLOWED[kind]):
+        allowed = tag in (_KEY_TAGS if key else _ALLOWED[kind])
+        if not allowed:
             shown = tag.replace(_TAG, "!!")
-            raise YamlRefused(self.file, _mark_loc(event.start_mark), f"YAML tag {shown!r} is not allowed on a key" if key
-                              else f"YAML tag {shown!r} is not allowed: a spec is plain data (mappings, lists, strings, "
-                                   f"numbers, booleans, null); it never constructs Python objects")
-        line, col = event.start_mark.line + 1, event.start_mark.column + 1
+            self.refuse(Loc(line, col), f"YAML tag {shown!r} is not allowed on a key" if key else f"YAML tag {shown!r} "
+                        f"is not allowed: a spec is plain data (mappings, lists, strings, numbers, booleans, null); it "
+                        f"never constructs Python objects")
         if kind is not ScalarNode:
             loc = Loc(line, col)
-            return (None if key else self.sequence(loc) if kind is SequenceNode else self.mapping(loc)), loc, None
+            if key:
+                self.refuse(loc, "a mapping key must be a plain name, not a list or mapping")
+            value = self.sequence(loc) if kind is SequenceNode else self.mapping(loc)
+            return (None if key else value), loc, None
         single = event.end_mark.line == event.start_mark.line and event.style in (None, "", '"', "'")  # "": plain (libyaml)
         loc = Loc(line, col, col + (1 if event.style else 0)) if single else Loc(line, col)
         text = _MERGE if tag == _MERGE else event.value
-        return (text if key else self.scalar(event, tag, loc)), loc, text
+        return (text if key else self.scalar(event, tag, loc) if allowed else None), loc, text
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         """PyYAML's tag resolution, remembered for each distinct plain scalar."""
@@ -189,10 +213,11 @@ class _Composer:
         try:
             value = getattr(self, f"construct_yaml_{kind}")(ScalarNode(tag, text, event.start_mark, event.end_mark))
         except (ValueError, OverflowError, KeyError) as exc:
-            raise YamlRefused(self.file, loc, f"cannot read {text[:40]!r} as {kind}: {exc}") from None
+            self.refuse(loc, f"cannot read {text[:40]!r} as {kind}: {exc}")
+            return None
         if kind == "int" and not -_INT64 <= value < _INT64:
-            raise YamlRefused(self.file, loc, f"integer {text[:40]}{'...' if len(text) > 40 else ''} is out of "
-                              f"range (a spec's integers fit in 64 bits)")
+            self.refuse(loc, f"integer {text[:40]}{'...' if len(text) > 40 else ''} is out of range (a spec's "
+                             f"integers fit in 64 bits)")
         return value
 
     def sequence(self, loc: Loc) -> YSeq:
@@ -221,8 +246,8 @@ class _Composer:
         self.get_event()
         for source, source_loc in merged:
             if not isinstance(source, YMap):
-                raise YamlRefused(self.file, source_loc, "a merge key '<<' takes a mapping (or a list of mappings), "
-                                  "e.g. '<<: *defaults'")
+                self.refuse(source_loc, "a merge key '<<' takes a mapping (or a list of mappings), e.g. '<<: *defaults'")
+                continue
             for key in [k for k in source if k not in out]:
                 out[key], out.key_locs[key], out.value_locs[key] = source[key], source.key_locs[key], source.value_locs[key]
         return out
@@ -231,8 +256,9 @@ class _Composer:
         """A key given twice: refused, or recorded (its value, already read for problems, dropped)."""
         problem = f"duplicate key {key!r} (first given at line {first.line}); YAML would silently keep the last one"
         if self.problems is None:
-            raise YamlRefused(self.file, loc, problem)
-        self.problems.append((loc, problem))
+            self.refuse(loc, problem)
+        else:
+            self.problems.append((loc, problem))
 
 
 class _Loader(_Composer, yaml.SafeLoader):
@@ -313,8 +339,8 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
         finally:
             loader.dispose()
     except (yaml.YAMLError, UnicodeEncodeError) as exc:  # libyaml reads UTF-8: a lone surrogate cannot be encoded
+        del (problems or [])[recorded:]  # a syntax error is reported alone
         if loader_class is not LOADERS["pure"]:
-            del (problems or [])[recorded:]
             return _read(text, file, problems, LOADERS["pure"])
         if not isinstance(exc, yaml.MarkedYAMLError):
             raise YamlRefused(file, Loc(1, 1), f"invalid YAML: {exc}") from None
