@@ -71,10 +71,10 @@ def test_the_next_checkpoint_removes_temporaries_of_killed_saves(tmp_path):
 
 def test_net_initialize_refuses_a_net_larger_than_memory_at_once():
     net = NetGraph([LinearLayer(10**12)], Input=10)
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(ShapeError) as info:
         net_initialize(net)
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
     message = str(info.value)
     assert "44.0 TB (1.1e+13 float32 elements)" in message  # 10**12 * 10 weights + 10**12 biases, 4 bytes each
     assert "layer '1' (LinearLayer) array 'Weights' of shape (1000000000000, 10), 40.0 TB" in message

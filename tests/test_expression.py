@@ -49,9 +49,9 @@ def test_code_is_plain_torch():
 
 
 def test_constants_are_folded_without_hanging():
-    start = time.perf_counter()
+    start = time.process_time()
     tree = parse("2^99999999 * #x + 10^400").tree
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
     assert "inf" in to_code(tree, {"x": "x"})
 
 
@@ -75,12 +75,12 @@ def test_constants_are_folded_without_hanging():
     ("(" * 300 + "#a" + ")" * 300, "nested"),
 ])
 def test_hostile_or_bad_expressions_are_rejected(text, message):
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(ExpressionError) as info:
         FunctionLayer(text)
     assert message in str(info.value)
     assert isinstance(info.value, OptionError) and isinstance(info.value, ValueError)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 def test_error_reports_the_column():

@@ -17,11 +17,12 @@ def _each_yaml_loader(yaml_loader):
 
 
 def refused(text: str, *fragments: str, limit: float = 1.5) -> str:
-    """Assert loading ``text`` raises SpecError mentioning every fragment within ``limit`` seconds."""
-    start = time.perf_counter()
+    """Assert loading ``text`` raises SpecError mentioning every fragment within ``limit`` CPU seconds (CPU time, so
+    a loaded machine does not fail it; a hang or a blow-up still does)."""
+    start = time.process_time()
     with pytest.raises(SpecError) as info:
         NetGraph.from_yaml(text)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert elapsed < limit, f"took {elapsed:.2f}s"
     message = str(info.value)
     for fragment in fragments:
@@ -121,10 +122,10 @@ def test_file_references_to_devices_and_bombs_are_refused(tmp_path):
         nxt = f"f{i + 1}.yaml" if i < 39 else None
         body = "  x: Tanh\n" if nxt is None else f"  a: {{file: {nxt}}}\n  b: {{file: {nxt}}}\n"
         (tmp_path / f"f{i}.yaml").write_text(HEAD + body + ("edges: [a -> b]\n" if nxt else ""))
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(SpecError, match="more than 500 spec files read"):
         NetGraph.from_yaml(tmp_path / "f0.yaml")
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
 
 
 def test_arrays_pointing_at_devices_are_refused(tmp_path):

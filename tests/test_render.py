@@ -487,9 +487,9 @@ def residual_stack(blocks: int) -> NetGraph:
 
 def test_large_graphs_are_compact_and_the_builtin_layout_is_fast():
     net = residual_stack(40)  # 120 layers: compact labels
-    start = time.perf_counter()
+    start = time.process_time()
     svg = net.render_svg(backend="builtin")
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
     root = check_content(net, svg)
     assert "#x + #skip" not in texts(nodes_by_id(root)["L.add0"])  # option lines dropped
     assert "#x + #skip" in texts(nodes_by_id(ET.fromstring(net.render_svg(backend="builtin", compact=False)))["L.add0"])
