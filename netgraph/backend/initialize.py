@@ -8,12 +8,14 @@ from typing import Any
 
 import torch
 
+from netgraph.core.array_rules import WILDCARDS
 from netgraph.core.errors import OptionError, ShapeError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.options import as_seed
 from netgraph.core.ir import Node
 from netgraph.core.walk import map_nodes
+from netgraph.backend.init_methods import Method, parse_rules, pick_methods
 
 __all__ = ["net_initialize", "default_max_elements"]
 
@@ -33,10 +35,14 @@ def default_max_elements() -> int:
     return max(1, memory // MEMORY_FRACTION // 4)
 
 
-def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_elements: int | None = None) -> Any:
+def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_elements: int | None = None,
+                   method: Any = None) -> Any:
     """A new net whose missing arrays (or every array, with ``all=True``) are filled.
 
-    Weights are Kaiming-uniform, biases zero, NetArrayLayer arrays normal. ``seed`` makes the
+    By default weights are Kaiming-uniform, biases zero, NetArrayLayer arrays normal. ``method``
+    chooses otherwise (Wolfram's Method): ``"Xavier"``, ``"Kaiming"``, ``"Orthogonal"``,
+    ``"Identity"``, a number, or ``{layer or (layer, array): method}`` rules; see
+    ``netgraph.backend.init_methods``. ``seed`` makes the
     result reproducible; the default seed is 1234, as in Wolfram. Arrays needing more than
     ``max_elements`` elements in all (default ``default_max_elements()``) are refused with a
     ShapeError before anything is allocated.
@@ -52,11 +58,15 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
     if not isinstance(net, NetGraph):  # a bare layer (as NetInitialize[layer]): initialise it as a one-layer net
         if not isinstance(net, Layer):
             raise OptionError(f"net_initialize needs a NetGraph or a layer, found {type(net).__name__}")
-        return net_initialize(NetGraph({"layer": net}, []), seed, all, max_elements).layers["layer"]
-    plans, leaves, unknown = {}, {}, []
+        rules = {k if k in WILDCARDS else ("layer", *(k if isinstance(k, tuple) else (k,))): m
+                 for k, m in method.items()} if isinstance(method, dict) else method  # keys name arrays
+        return net_initialize(NetGraph({"layer": net}, []), seed, all, max_elements, rules).layers["layer"]
+    rules = parse_rules(method)
+    plans, leaves, unknown, names = {}, {}, [], {}
 
     def plan(node: Node) -> None:
         layer = node.layer
+        names.update({".".join((*node.path, n)): None for n in layer.arrays})
         missing = [n for n, v in layer.arrays.items() if v is None or all]
         if not missing:
             return
@@ -66,14 +76,21 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
             return
         shapes = layer.array_shapes(node.types)
         plans[node.path], leaves[node.path] = {n: tuple(shapes[n]) for n in missing}, layer
+        names.update({".".join((*node.path, n)): tuple(shapes[n]) for n in missing})
     map_nodes(net, plan)
     raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
+    methods = pick_methods(rules, list(net.layers), names)
     _check_budget(leaves, plans, default_max_elements() if max_elements is None else max_elements)
     generator = torch.Generator().manual_seed(1234 if seed is None else as_seed(seed, "seed"))
-    changes = {path: leaves[path].with_arrays({n: leaves[path].init_array(n, shape, generator)
-                                               for n, shape in plan.items()})
+    changes = {path: leaves[path].with_arrays({n: _draw(methods.get(".".join((*path, n))), leaves[path], n, shape,
+                                                        generator) for n, shape in plan.items()})
                for path, plan in plans.items()}
     return net.replace_layers(changes) if changes else net
+
+
+def _draw(method: Method | None, layer: Layer, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
+    """Array ``name`` of ``layer`` drawn by ``method``, or by the layer's own default."""
+    return layer.init_array(name, shape, generator) if method is None else method.fill(shape, generator)
 
 
 def _check_budget(leaves: dict[tuple, Any], plans: dict[tuple, dict[str, tuple]], max_elements: int) -> None:

@@ -19,7 +19,6 @@ norm), ``weight_clipping`` (clamp every array to ±c after each step), ``learnin
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import inspect
 import math
 import re
@@ -28,6 +27,7 @@ from typing import Any
 
 import torch
 
+from netgraph.core.array_rules import matches, rule_pattern
 from netgraph.core.errors import OptionError, did_you_mean
 
 __all__ = ["Method", "parse_method", "resolve_multipliers", "Stopping", "parse_stopping", "parse_device",
@@ -145,9 +145,6 @@ def _schedule(value: Any) -> Callable[[float], float] | None:
 
 
 # -- learning-rate multipliers ------------------------------------------------------------------------
-_WILDCARDS = ("*", "_", "All", "all")
-
-
 def _rules(spec: Any) -> list[tuple[Any, float]]:
     if spec is None:
         return []
@@ -164,20 +161,6 @@ def _rules(spec: Any) -> list[tuple[Any, float]]:
     return out
 
 
-def _pattern(key: Any, top: list[str]) -> list[str] | None:
-    """The key as a list of glob parts matched against a parameter's path, or None (bad key)."""
-    if isinstance(key, str) and key in _WILDCARDS:
-        return []
-    if isinstance(key, int) and not isinstance(key, bool):
-        return [top[key - 1 if key > 0 else key]] if 1 <= abs(key) <= len(top) and key != 0 else None
-    if isinstance(key, str):
-        return key.split("/")
-    if isinstance(key, tuple) and key:
-        parts = [_pattern(k, top) if isinstance(k, int) and i == 0 else [str(k)] for i, k in enumerate(key)]
-        return None if any(p is None for p in parts) else [q for p in parts for q in p]
-    return None
-
-
 def resolve_multipliers(net: Any, names: list[str], spec: Any) -> dict[str, float]:
     """Each parameter name's learning-rate multiplier: the first matching rule wins, default 1.
 
@@ -186,15 +169,14 @@ def resolve_multipliers(net: Any, names: list[str], spec: Any) -> dict[str, floa
     everything. A value 0 or None freezes.
     """
     top = list(net.layers)
-    rules = [(key, _pattern(key, top), r) for key, r in _rules(spec)]
+    rules = [(key, rule_pattern(key, top), r) for key, r in _rules(spec)]
     used: set[int] = set()
     out = {}
     for name in names:
         parts = name.split(".")
         out[name] = 1.0
         for i, (_, pattern, r) in enumerate(rules):
-            if pattern is not None and len(pattern) <= len(parts) and all(
-                    fnmatch.fnmatchcase(p, q) for p, q in zip(parts, pattern)):
+            if matches(pattern, parts):
                 out[name], _ = r, used.add(i)
                 break
     unmatched = [key for i, (key, _, _) in enumerate(rules) if i not in used]

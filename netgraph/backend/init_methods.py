@@ -1,0 +1,160 @@
+"""net_initialize's ``method=``: Xavier/Glorot, Kaiming/He, Orthogonal, Identity or a constant, per layer or array.
+
+A method is a name (any case), a name with options ``("Kaiming", {"distribution": "normal",
+"mode": "fan_out"})``, or a number (a constant). ``method=`` is one method for every array, or
+rules ``{key: method}`` (or a list of ``(key, method)`` pairs) whose keys pick layers or arrays as
+in ``netgraph.core.array_rules``; the first matching rule wins. A rule given by layer (or 'All')
+skips the 1-dimensional arrays (biases) a matrix method cannot fill, which keep the layer's
+default; any other array it picks must fit, or a ShapeError names the layer and the array.
+
+>>> parse_method("glorot normal", "method")
+Method(name='Xavier', options={'distribution': 'normal'})
+>>> parse_method(("Kaiming", {"mode": "fan_out"}), "method")
+Method(name='Kaiming', options={'mode': 'fan_out'})
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+
+from netgraph.core.array_rules import matches, rule_pattern
+from netgraph.core.errors import OptionError, ShapeError, did_you_mean, raise_all
+
+__all__ = ["Method", "parse_method", "parse_rules", "pick_methods"]
+
+#: canonical names, their options with allowed values (None: any number), and aliases with preset options.
+OPTIONS: dict[str, dict[str, tuple | None]] = {
+    "Xavier": {"distribution": ("uniform", "normal"), "gain": None},
+    "Kaiming": {"distribution": ("uniform", "normal"), "mode": ("fan_in", "fan_out"),
+                "nonlinearity": ("relu", "leaky_relu", "linear", "tanh", "sigmoid", "selu")},
+    "Orthogonal": {"gain": None},
+    "Identity": {},
+    "Constant": {"value": None},
+}
+ALIASES: dict[str, tuple[str, dict]] = {
+    **{f"{alias}{d}": (name, {"distribution": d} if d else {}) for alias, name in
+       (("xavier", "Xavier"), ("glorot", "Xavier"), ("kaiming", "Kaiming"), ("he", "Kaiming"))
+       for d in ("", "uniform", "normal")},
+    "orthogonal": ("Orthogonal", {}), "identity": ("Identity", {}), "constant": ("Constant", {}),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Method:
+    """One initialisation method and its options."""
+
+    name: str
+    options: dict
+
+    def fits(self, shape: tuple) -> str | None:
+        """Why the method cannot fill an array of this shape, or None when it can."""
+        if self.name == "Constant":
+            return None
+        if len(shape) < 2:
+            return f"{self.name} needs an array of at least 2 dimensions (a weight matrix or kernel)"
+        if self.name == "Identity" and shape[0] != shape[1]:
+            return "Identity needs as many outputs as inputs (the first two dimensions equal)"
+        return None
+
+    def fill(self, shape: tuple, generator: torch.Generator) -> torch.Tensor:
+        """A fresh array of ``shape`` drawn by the method (torch.nn.init)."""
+        t, o, init = torch.empty(shape), self.options, torch.nn.init
+        normal = o.get("distribution") == "normal"
+        if self.name == "Constant":
+            return init.constant_(t, o["value"])
+        if self.name == "Xavier":
+            draw = init.xavier_normal_ if normal else init.xavier_uniform_
+            return draw(t, gain=o.get("gain", 1.0), generator=generator)
+        if self.name == "Kaiming":
+            draw = init.kaiming_normal_ if normal else init.kaiming_uniform_
+            return draw(t, mode=o.get("mode", "fan_in"), nonlinearity=o.get("nonlinearity", "relu"),
+                        generator=generator)
+        if self.name == "Orthogonal":
+            return init.orthogonal_(t, gain=o.get("gain", 1.0), generator=generator)
+        return init.eye_(t) if len(shape) == 2 else init.dirac_(t)
+
+
+def parse_method(spec: Any, where: str) -> Method:
+    """A Method from a name, ``(name, {options})`` or a number; OptionError naming ``where`` otherwise."""
+    if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+        return Method("Constant", {"value": float(spec)})
+    name, options = (spec[0], spec[1]) if isinstance(spec, (tuple, list)) and len(spec) == 2 and isinstance(
+        spec[1], Mapping) else (spec, {})
+    if not isinstance(name, str):
+        raise OptionError(f"{where}: a method is a name such as 'Kaiming', (name, {{options}}) or a number; "
+                          f"found {spec!r}")
+    key = re.sub(r"[\s_-]", "", name).lower()
+    if key not in ALIASES:
+        raise OptionError(f"{where}: unknown initialisation method {name!r}"
+                          f"{did_you_mean(name, [*OPTIONS, 'Glorot', 'He'])}; known: {', '.join(OPTIONS)}, "
+                          f"Glorot and He (with Uniform or Normal), or a number")
+    canonical, preset = ALIASES[key]
+    return Method(canonical, {**preset, **_options(canonical, options, where)})
+
+
+def _options(name: str, options: Mapping, where: str) -> dict:
+    allowed, out = OPTIONS[name], {}
+    for key, value in options.items():
+        if key not in allowed:
+            raise OptionError(f"{where}: {name} has no option {key!r}{did_you_mean(key, allowed)}; "
+                              f"options: {', '.join(allowed) or 'none'}")
+        choices = allowed[key]
+        if choices is None and not (isinstance(value, (int, float)) and not isinstance(value, bool)):
+            raise OptionError(f"{where}: {name} option {key!r} must be a number, found {value!r}")
+        if choices is not None and value not in choices:
+            raise OptionError(f"{where}: {name} option {key!r} must be one of {choices}, found {value!r}"
+                              f"{did_you_mean(value, choices)}")
+        out[key] = value
+    if name == "Constant" and "value" not in out:
+        raise OptionError(f"{where}: Constant needs a value, e.g. ('Constant', {{'value': 0.1}}) or just 0.1")
+    return out
+
+
+def parse_rules(spec: Any) -> list[tuple[Any, Method]]:
+    """``method=`` as (key, Method) rules; a single method is the rule ('All', method)."""
+    if spec is None:
+        return []
+    if isinstance(spec, Mapping):
+        items = list(spec.items())
+    elif isinstance(spec, list) and all(isinstance(i, (tuple, list)) and len(i) == 2 for i in spec):
+        items = [tuple(i) for i in spec]
+    else:
+        items = [("All", spec)]
+    return [(key, parse_method(m, f"method[{key!r}]" if key != "All" or len(items) > 1 else "method"))
+            for key, m in items]
+
+
+def pick_methods(rules: list[tuple[Any, Method]], top: list[str], names: dict[str, tuple | None]) -> dict[str, Method]:
+    """The method of each array (dotted name -> shape, None when not to be filled) that some rule picks.
+
+    OptionError for a key that matches no array; ShapeError for a rule naming an array it cannot fill.
+    """
+    patterns = [(key, rule_pattern(key, top), m) for key, m in rules]
+    used, out, misfits = set(), {}, []
+    for name, shape in names.items():
+        parts = name.split(".")
+        for i, (key, pattern, method) in enumerate(patterns):
+            if not matches(pattern, parts):
+                continue
+            used.add(i)
+            why = None if shape is None else method.fits(shape)
+            if why is None:
+                out[name] = method
+                break
+            if len(pattern) == len(parts) or len(shape) >= 2:  # named, or a weight array: it must fit
+                misfits.append(f"layer {'/'.join(parts[:-1])!r} array {parts[-1]!r} of shape {shape}: {why}")
+                break
+    raise_all(misfits, ShapeError, "net_initialize: the method does not fit")
+    unmatched = [key for i, (key, _, _) in enumerate(patterns) if i not in used]
+    if unmatched:
+        shown = sorted({"/".join(n.split(".")[:-1]) for n in names})
+        raise OptionError(f"net_initialize: method key {unmatched[0]!r} matches no array"
+                          f"{did_you_mean(unmatched[0], [*top, *shown]) if isinstance(unmatched[0], str) else ''}"
+                          f"; layers with arrays: {shown}")
+    return {n: m for n, m in out.items() if names[n] is not None}
+

@@ -1,0 +1,41 @@
+"""Rules that pick arrays by layer path, shared by net_initialize's ``method=`` and learning-rate multipliers.
+
+A key is a layer name, a path ``'outer/inner'`` or ``('outer', 'inner')`` (optionally ending in an
+array name: ``'lin/Weights'``, ``('lin', 'Weights')``), a shell-style glob (``'enc*'``), a 1-based
+top-level layer position, or ``'All'`` (also ``'*'``) for everything. An array is named by its
+dotted path, ``'outer.inner.Weights'``.
+
+>>> rule_pattern(("lin", "Weights"), ["lin"]), rule_pattern(2, ["a", "b"]), rule_pattern("All", [])
+(['lin', 'Weights'], ['b'], [])
+>>> matches(["enc*"], "enc1.Weights".split("."))
+True
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Any
+
+__all__ = ["WILDCARDS", "rule_pattern", "matches"]
+
+WILDCARDS = ("*", "_", "All", "all")
+
+
+def rule_pattern(key: Any, top: list[str]) -> list[str] | None:
+    """The key as a list of glob parts matched against an array's path, or None (a key of no known form)."""
+    if isinstance(key, str) and key in WILDCARDS:
+        return []
+    if isinstance(key, int) and not isinstance(key, bool):
+        return [top[key - 1 if key > 0 else key]] if 1 <= abs(key) <= len(top) and key != 0 else None
+    if isinstance(key, str):
+        return key.split("/")
+    if isinstance(key, tuple) and key:
+        parts = [rule_pattern(k, top) if isinstance(k, int) and i == 0 else [str(k)] for i, k in enumerate(key)]
+        return None if any(p is None for p in parts) else [q for p in parts for q in p]
+    return None
+
+
+def matches(pattern: list[str] | None, parts: list[str]) -> bool:
+    """Whether an array path (its parts) lies under the pattern."""
+    return pattern is not None and len(pattern) <= len(parts) and all(
+        fnmatch.fnmatchcase(p, q) for p, q in zip(parts, pattern))

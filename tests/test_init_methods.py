@@ -1,0 +1,109 @@
+"""net_initialize(method=...): Xavier/Kaiming statistics, orthogonality, identity, per-part rules, errors."""
+
+import math
+
+import pytest
+import torch
+
+from netgraph import ConvolutionLayer, LinearLayer, NetGraph, OptionError, ShapeError, net_initialize
+
+
+def mlp(inputs=300, hidden=400, outputs=200):
+    return NetGraph({"h": LinearLayer(hidden), "out": LinearLayer(outputs)}, [("h", "out")], Input=inputs)
+
+
+def assert_variance(w, expected, mean=0.0):
+    """Sample variance of ``w`` within 4 standard errors of ``expected`` (SE ≤ var·sqrt(2/n) for these laws)."""
+    n = w.numel()
+    assert abs(float(w.mean()) - mean) < 4 * math.sqrt(expected / n)
+    assert abs(float(w.var()) - expected) < 4 * expected * math.sqrt(2 / n)
+
+
+@pytest.mark.parametrize("method", ["Kaiming", "KaimingNormal", "He uniform", ("Kaiming", {"distribution": "normal"})])
+def test_kaiming_variance_is_two_over_fan_in(method):
+    w = net_initialize(mlp(), seed=0, method=method).layers["h"].arrays["Weights"]  # (400, 300)
+    assert_variance(w, 2 / 300)
+
+
+def test_kaiming_fan_out_and_convolution_fans():
+    w = net_initialize(mlp(), seed=1, method=("Kaiming", {"mode": "fan_out"})).layers["h"].arrays["Weights"]
+    assert_variance(w, 2 / 400)
+    conv = NetGraph({"c": ConvolutionLayer(64, 3)}, [], Input=(32, 8, 8))
+    k = net_initialize(conv, seed=2, method="KaimingNormal").layers["c"].arrays["Weights"]  # (64, 32, 3, 3)
+    assert_variance(k, 2 / (32 * 9))
+
+
+@pytest.mark.parametrize("method", ["Xavier", "GlorotNormal", ("Xavier", {"distribution": "normal"})])
+def test_xavier_variance_is_two_over_fan_sum(method):
+    w = net_initialize(mlp(), seed=3, method=method).layers["h"].arrays["Weights"]
+    assert_variance(w, 2 / (300 + 400))
+    uniform = "normal" not in str(method).lower()
+    if uniform:  # Glorot-uniform's bound sqrt(6 / (fan_in + fan_out))
+        assert float(w.abs().max()) <= math.sqrt(6 / 700)
+
+
+def test_orthogonal_rows_or_columns_are_orthonormal():
+    net = net_initialize(mlp(300, 400, 20), seed=4, method="Orthogonal")
+    wide = net.layers["out"].arrays["Weights"]  # (20, 400): orthonormal rows
+    torch.testing.assert_close(wide @ wide.T, torch.eye(20), atol=1e-5, rtol=0)
+    tall = net.layers["h"].arrays["Weights"]  # (400, 300): orthonormal columns
+    torch.testing.assert_close(tall.T @ tall, torch.eye(300), atol=1e-5, rtol=0)
+    gained = net_initialize(mlp(300, 400, 20), method=("Orthogonal", {"gain": 2.0})).layers["out"].arrays["Weights"]
+    torch.testing.assert_close(gained @ gained.T, 4 * torch.eye(20), atol=1e-4, rtol=0)
+
+
+def test_identity_makes_square_layers_pass_their_input_through():
+    net = net_initialize(NetGraph({"a": LinearLayer(5), "b": LinearLayer(5)}, [("a", "b")], Input=5),
+                         method="Identity")
+    x = torch.randn(7, 5)
+    torch.testing.assert_close(net(x), x)
+    conv = net_initialize(NetGraph({"c": ConvolutionLayer(3, 3, padding_size=1)}, [], Input=(3, 6, 6)),
+                          method="Identity")
+    image = torch.randn(2, 3, 6, 6)
+    torch.testing.assert_close(conv(image), image)
+
+
+def test_per_part_rules_first_match_wins_and_the_rest_keep_defaults():
+    rules = {("out", "Biases"): 0.25, "out": "Orthogonal", "All": ("Xavier", {"gain": 0.0})}
+    net = net_initialize(mlp(300, 400, 20), seed=5, method=rules)
+    out = net.layers["out"].arrays
+    assert torch.equal(out["Biases"], torch.full((20,), 0.25))
+    torch.testing.assert_close(out["Weights"] @ out["Weights"].T, torch.eye(20), atol=1e-5, rtol=0)
+    assert torch.equal(net.layers["h"].arrays["Weights"], torch.zeros(400, 300))  # Xavier with gain 0
+    assert torch.equal(net.layers["h"].arrays["Biases"], torch.zeros(400))  # 'All' skips biases: default zero
+    pairs = net_initialize(mlp(), method=[("h/Weights", 1.5), ("*", 0.0)])
+    assert torch.equal(pairs.layers["h"].arrays["Weights"], torch.full((400, 300), 1.5))
+    assert torch.equal(pairs.layers["out"].arrays["Weights"], torch.zeros(200, 400))
+
+
+def test_a_bare_layer_takes_array_keys_and_filled_arrays_stay_unless_all():
+    layer = net_initialize(LinearLayer(3, input=4), method={"Biases": 2.0, "Weights": "Orthogonal"})
+    assert torch.equal(layer.arrays["Biases"], torch.full((3,), 2.0))
+    again = net_initialize(layer, method=0.0)
+    assert torch.equal(again.arrays["Biases"], layer.arrays["Biases"])
+    assert torch.equal(net_initialize(layer, method=0.0, all=True).arrays["Biases"], torch.zeros(3))
+
+
+def test_seed_makes_methods_reproducible():
+    a, b, c = (net_initialize(mlp(), seed=s, method="KaimingNormal").layers["h"].arrays["Weights"] for s in (7, 7, 8))
+    assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+@pytest.mark.parametrize("method, error, message", [
+    ("Kaimin", OptionError, "unknown initialisation method 'Kaimin' (did you mean 'Kaiming'?)"),
+    ({"hh": "Xavier"}, OptionError, "method key 'hh' matches no array (did you mean 'h'?)"),
+    (("Kaiming", {"mod": "fan_in"}), OptionError, "Kaiming has no option 'mod' (did you mean 'mode'?)"),
+    (("Kaiming", {"mode": "fan_inn"}), OptionError, "'mode' must be one of ('fan_in', 'fan_out'), found 'fan_inn'"),
+    ({("h", "Biases"): "Orthogonal"}, ShapeError,
+     "layer 'h' array 'Biases' of shape (400,): Orthogonal needs an array of at least 2 dimensions"),
+    ({"h": "Identity"}, ShapeError, "layer 'h' array 'Weights' of shape (400, 300): Identity needs as many outputs"),
+    ([], None, None),
+])
+def test_bad_methods_are_one_clear_error(method, error, message):
+    if error is None:  # no rules: the default initialisation
+        assert torch.equal(net_initialize(mlp(), method=method).layers["h"].arrays["Weights"],
+                           net_initialize(mlp()).layers["h"].arrays["Weights"])
+        return
+    with pytest.raises(error) as info:
+        net_initialize(mlp(), method=method)
+    assert message in str(info.value)
