@@ -46,6 +46,7 @@ _EXPORTS = {
     "net_append": "netgraph.core.chain_edit", "net_prepend": "netgraph.core.chain_edit",
     "net_insert": "netgraph.core.chain_edit", "net_delete": "netgraph.core.chain_edit",
     "net_replace": "netgraph.core.chain_edit",
+    "net_set_learning_rate_multipliers": "netgraph.core.multipliers",
     "NetGraphError": "netgraph.core.errors", "WiringError": "netgraph.core.errors",
     "CycleError": "netgraph.core.errors", "ShapeError": "netgraph.core.errors", "SpecError": "netgraph.core.errors",
     "OptionError": "netgraph.core.errors", "DataError": "netgraph.core.errors",

@@ -103,7 +103,7 @@ class NetGraph(Layer):
         self._declared = self._check_port_shapes(port_shapes)
         self._order = order(self._names, self._layers, self._edges)
         self._types, self._roots = infer_types(self._problem())
-        self._compiled = None
+        self._compiled, self._multipliers = None, ()
 
     # -- construction steps ---------------------------------------------------------------------
     @staticmethod
@@ -293,7 +293,19 @@ class NetGraph(Layer):
         if all(_same_structure(self._layers[n], layers[n]) or (n in nested and layers[n]._same_ports(self._layers[n]))
                for n in layers if layers[n] is not self._layers[n]):
             return self._with_layers(layers)  # arrays changed only: types, edges and order stay valid
-        return NetGraph(layers, self.explicit_edges(), **self._declared)
+        rebuilt = NetGraph(layers, self.explicit_edges(), **self._declared)
+        return rebuilt.with_learning_rate_multipliers(self._multipliers) if self._multipliers else rebuilt
+
+    @property
+    def learning_rate_multipliers(self) -> dict[str, float]:
+        """Learning-rate multipliers stored on this graph (``net_set_learning_rate_multipliers``)."""
+        return dict(self._multipliers)
+
+    def with_learning_rate_multipliers(self, rules: tuple) -> NetGraph:
+        """A copy storing ``rules``, checked (key, r) pairs; use ``net_set_learning_rate_multipliers``."""
+        new = self._with_layers(dict(self._layers))
+        new._multipliers = tuple(rules)
+        return new
 
     def _same_ports(self, other: NetGraph) -> bool:
         return self._types is other._types  # a copy made by _with_layers shares the inferred types
@@ -317,7 +329,7 @@ class NetGraph(Layer):
         return (list(self._layers.items()) == list(other._layers.items())
                 and set(self.explicit_edges()) == set(other.explicit_edges())
                 and self._inputs == other._inputs and self._outputs == other._outputs
-                and self._declared == other._declared)  # inferred types follow from these (a nested
+                and self._declared == other._declared and self._multipliers == other._multipliers)  # inferred types follow from these (a nested
         # graph's stand-alone types can be stale after replace_layers set arrays, so they are not compared)
 
     __hash__ = Layer.__hash__

@@ -96,6 +96,8 @@ class _Writer:
         out.update(self.ports(net, chain))
         if not chain:
             out["edges"] = _Block(render_edges(net))
+        if net.learning_rate_multipliers:
+            out["learning_rate_multipliers"] = net.learning_rate_multipliers
         return out
 
     def ports(self, net: Any, chain: bool) -> dict:

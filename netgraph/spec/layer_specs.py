@@ -26,8 +26,8 @@ from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
 __all__ = ["read_layer", "layer_fields", "required", "FAILED", "GRAPH_KEYS", "CHAIN_KEYS"]
 
-GRAPH_KEYS = ("type", "layers", "edges", "inputs", "outputs")
-CHAIN_KEYS = ("type", "layers", "inputs", "outputs", "input", "output")
+GRAPH_KEYS = ("type", "layers", "edges", "inputs", "outputs", "learning_rate_multipliers")
+CHAIN_KEYS = ("type", "layers", "inputs", "outputs", "input", "output", "learning_rate_multipliers")
 
 
 def layer_fields(cls: type) -> dict[str, dataclasses.Field]:

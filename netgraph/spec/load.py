@@ -22,6 +22,7 @@ from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.saving import read_arrays, read_limited
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
+from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.ir import Node
 from netgraph.core.summary import node_parameters
 from netgraph.core.types import numel
@@ -178,7 +179,20 @@ class SpecReader:
         if edges is None or any(v is FAILED for v in table.values()):
             return FAILED
         make = (lambda s: NetChain(table, **s)) if kind == "NetChain" else (lambda s: NetGraph(table, edges, **s))
-        return self.construct(make, shapes, f, loc_of, spec.loc, ports)
+        net = self.construct(make, shapes, f, loc_of, spec.loc, ports)
+        return net if net is FAILED or "learning_rate_multipliers" not in spec else self.multipliers(net, spec, f)
+
+    def multipliers(self, net: Any, spec: YMap, f: SourceFile) -> Any:
+        """The net with the spec's ``learning_rate_multipliers:`` stored (FAILED, with the error placed, if bad)."""
+        value, loc = spec["learning_rate_multipliers"], spec.value_locs["learning_rate_multipliers"]
+        if not isinstance(value, YMap):
+            self.error(f, loc, f"learning_rate_multipliers is a mapping {{layer: multiplier}}, found {_kind(value)}")
+            return FAILED
+        try:
+            return net_set_learning_rate_multipliers(net, {key: value[key] for key in value})
+        except NetGraphError as exc:
+            self.error(f, loc, str(exc))
+            return FAILED
 
     def layers(self, value: YMap | YSeq, f: SourceFile, prefix: tuple) -> dict[str, Any]:
         if isinstance(value, YMap):

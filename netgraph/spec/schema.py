@@ -33,7 +33,7 @@ _EDGE = {"anyOf": [
     {"type": "array", "minItems": 2,
      "items": {"anyOf": [{"$ref": "#/$defs/endpoint"}, {"type": "array", "items": {"$ref": "#/$defs/endpoint"}}]}}]}
 _SECTIONS = {"layers": "layers", "edges": "edges", "inputs": "ports", "outputs": "ports", "input": "portType",
-             "output": "portType"}  # a graph's keys -> their $defs
+             "output": "portType", "learning_rate_multipliers": "learningRateMultipliers"}  # a graph's keys -> $defs
 
 
 def _json_default(value: Any) -> Any:
@@ -97,6 +97,9 @@ def spec_schema() -> dict:
         edges={"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/edge"}},
                          {"type": "object", "additionalProperties": {"$ref": "#/$defs/endpoint"}}]},
         edge=_EDGE, endpoint=_ENDPOINT, **DEFS, distribution=distribution_schema(),
+        learningRateMultipliers={"type": "object", "description": "{layer or 'layer/Array' or glob: multiplier}; "
+                                 "0 freezes (net_set_learning_rate_multipliers)",
+                                 "additionalProperties": {"type": ["number", "null"], "minimum": 0}},
         ports={"type": "object", "additionalProperties": {"$ref": "#/$defs/portType"}})
     top = _graph_schema("NetGraph")["properties"] | _graph_schema("NetChain")["properties"]
     top["type"] = {"enum": ["NetGraph", "NetChain"], "default": "NetGraph"}

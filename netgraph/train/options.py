@@ -29,6 +29,7 @@ import torch
 
 from netgraph.core.array_rules import matches, rule_pattern
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.multipliers import stored_multipliers
 
 __all__ = ["Method", "parse_method", "resolve_multipliers", "Stopping", "parse_stopping", "parse_device",
            "parse_progress", "check_number", "snake"]
@@ -166,10 +167,12 @@ def resolve_multipliers(net: Any, names: list[str], spec: Any) -> dict[str, floa
 
     Keys: a layer name, a path 'outer/inner' or ('outer', 'inner') (optionally ending in an array
     name such as 'lin/Weights'), shell-style globs ('enc*'), a 1-based layer position, or '*' for
-    everything. A value 0 or None freezes.
+    everything. A value 0 or None freezes. The rules stored on the net
+    (``net_set_learning_rate_multipliers``) follow those of ``spec``.
     """
     top = list(net.layers)
-    rules = [(key, rule_pattern(key, top), r) for key, r in _rules(spec)]
+    given = [(key, rule_pattern(key, top), r) for key, r in _rules(spec)]
+    rules = given + [(key, key.split("/") if key != "All" else [], r) for key, r in stored_multipliers(net)]
     used: set[int] = set()
     out = {}
     for name in names:
@@ -179,7 +182,7 @@ def resolve_multipliers(net: Any, names: list[str], spec: Any) -> dict[str, floa
             if matches(pattern, parts):
                 out[name], _ = r, used.add(i)
                 break
-    unmatched = [key for i, (key, _, _) in enumerate(rules) if i not in used]
+    unmatched = [key for i, (key, _, _) in enumerate(given) if i not in used]
     if unmatched:
         shown = sorted({"/".join(n.split(".")[:-1]) for n in names})
         raise OptionError(f"learning_rate_multipliers key {unmatched[0]!r} matches no array"

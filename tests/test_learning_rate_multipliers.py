@@ -1,0 +1,95 @@
+"""Learning-rate multipliers stored on a net (net_set_learning_rate_multipliers): training honours them,
+net_train's own rules come first, YAML keeps them, bad rules are one clear error."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetGraph, OptionError, SpecError, net_initialize,
+                      net_set_learning_rate_multipliers)
+from netgraph.train import net_train
+
+
+def net() -> NetGraph:
+    enc = NetChain({"a": LinearLayer(8), "t": ElementwiseLayer("Tanh"), "b": LinearLayer(8)}, input=2)
+    return NetGraph({"enc": enc, "act": ElementwiseLayer("Tanh"), "dec": LinearLayer(1)},
+                    [("enc", "act", "dec")], Input=2)
+
+
+def data(n: int = 64) -> dict:
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(n, 2, generator=g) * 2 - 1
+    return {"Input": x, "Target": torch.sin(2 * x[:, :1]) + x[:, 1:] ** 2}
+
+
+def arrays(trained: NetGraph) -> dict[str, torch.Tensor]:
+    return {"enc.a": trained.layers["enc"].layers["a"].arrays["Weights"],
+            "enc.b": trained.layers["enc"].layers["b"].arrays["Weights"],
+            "dec": trained.layers["dec"].arrays["Weights"], "dec.Biases": trained.layers["dec"].arrays["Biases"]}
+
+
+def sgd_step(start: NetGraph, **options) -> dict[str, torch.Tensor]:
+    """Each weight's change over one full-batch SGD step."""
+    results = net_train(start, data(), method="SGD", learning_rate=0.1, max_training_rounds=1, batch_size=64,
+                        random_seed=0, progress=False, all=True, **options)
+    after = arrays(results.trained_net)
+    return {k: after[k] - v for k, v in arrays(start).items()}
+
+
+def test_a_stored_zero_freezes_and_a_stored_half_halves_the_sgd_step_exactly():
+    start = net_initialize(net(), seed=0)
+    plain = sgd_step(start)
+    stored = net_set_learning_rate_multipliers(start, {("dec", "Weights"): 0, "enc/b": 0.5})
+    step = sgd_step(stored)
+    assert torch.count_nonzero(step["dec"]) == 0 and torch.count_nonzero(plain["dec"]) > 0
+    # exact up to float32 rounding of weight - step (a few ulps of the weights, which are below 1)
+    torch.testing.assert_close(step["enc.b"], 0.5 * plain["enc.b"], rtol=1e-6, atol=2e-7)
+    assert float(plain["enc.b"].abs().min()) > 1e-5  # the steps are far larger than that rounding
+    torch.testing.assert_close(step["enc.a"], plain["enc.a"], rtol=0, atol=0)
+    torch.testing.assert_close(step["dec.Biases"], plain["dec.Biases"], rtol=0, atol=0)
+
+
+def test_a_frozen_part_stays_bit_identical_over_several_rounds_and_nested_rules_apply():
+    start = net_initialize(net(), seed=1)
+    inner = net_set_learning_rate_multipliers(start.layers["enc"], {"a": 0})  # stored on the inner chain
+    frozen = start.replace_layers({"enc": inner})
+    results = net_train(frozen, data(), max_training_rounds=3, random_seed=0, progress=False, all=True)
+    before, after = arrays(start), arrays(results.trained_net)
+    assert torch.equal(after["enc.a"], before["enc.a"])
+    assert not torch.equal(after["enc.b"], before["enc.b"]) and not torch.equal(after["dec"], before["dec"])
+    assert results.learning_rate_multipliers["enc.a.Weights"] == 0.0
+    assert results.trained_net.layers["enc"].learning_rate_multipliers == {"a": 0.0}  # kept on the trained net
+
+
+def test_net_train_rules_come_before_the_stored_ones():
+    start = net_set_learning_rate_multipliers(net_initialize(net(), seed=2), {"All": 0})
+    step = sgd_step(start, learning_rate_multipliers={"dec": 1})
+    assert torch.count_nonzero(step["dec"]) > 0
+    assert torch.count_nonzero(step["enc.a"]) == 0 and torch.count_nonzero(step["enc.b"]) == 0
+
+
+def test_yaml_keeps_the_multipliers_in_order():
+    stored = net_set_learning_rate_multipliers(net(), [("dec/Weights", 0), ("enc*", 0.1), (3, 2)])
+    assert stored.learning_rate_multipliers == {"dec/Weights": 0.0, "enc*": 0.1, "dec": 2.0}
+    back = NetGraph.from_yaml(stored.to_yaml())
+    assert back == stored and list(back.learning_rate_multipliers) == ["dec/Weights", "enc*", "dec"]
+    assert back != net() and net_set_learning_rate_multipliers(stored, {}) == net()
+
+
+@pytest.mark.parametrize("rules, message", [
+    ({"dex": 1}, "key 'dex' matches no array (did you mean 'dec'?)"),
+    ({"dec": -1}, "multiplier of 'dec' must be a number >= 0 (0 freezes), found -1"),
+    ({"act": 1}, "key 'act' matches no array"),
+    ("fast", "learning-rate multipliers are a number, a dict {layer: r} or (layer, r) pairs"),
+])
+def test_bad_rules_are_one_clear_error(rules, message):
+    with pytest.raises(OptionError) as info:
+        net_set_learning_rate_multipliers(net(), rules)
+    assert message in str(info.value)
+
+
+def test_a_bad_rule_in_yaml_is_located():
+    text = net_set_learning_rate_multipliers(net(), {"dec": 0.5}).to_yaml().replace("dec: 0.5", "dex: 0.5")
+    with pytest.raises(SpecError, match=r"key 'dex' matches no array \(did you mean 'dec'\?\)"):
+        NetGraph.from_yaml(text)
