@@ -82,6 +82,9 @@ def test_a_bare_layer_takes_array_keys_and_filled_arrays_stay_unless_all():
     again = net_initialize(layer, method=0.0)
     assert torch.equal(again.arrays["Biases"], layer.arrays["Biases"])
     assert torch.equal(net_initialize(layer, method=0.0, all=True).arrays["Biases"], torch.zeros(3))
+    pairs = net_initialize(LinearLayer(3, input=4), method=[("Weights", 1.0), ("All", 2.0)])
+    assert torch.equal(pairs.arrays["Weights"], torch.ones(3, 4))
+    assert torch.equal(pairs.arrays["Biases"], torch.full((3,), 2.0))
 
 
 def test_seed_makes_methods_reproducible():

@@ -81,6 +81,8 @@ class Method:
 
 def parse_method(spec: Any, where: str) -> Method:
     """A Method from a name, ``(name, {options})`` or a number; OptionError naming ``where`` otherwise."""
+    if isinstance(spec, Method):
+        return spec
     if isinstance(spec, (int, float)) and not isinstance(spec, bool):
         return Method("Constant", {"value": float(spec)})
     name, options = (spec[0], spec[1]) if isinstance(spec, (tuple, list)) and len(spec) == 2 and isinstance(

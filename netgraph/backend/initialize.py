@@ -58,8 +58,8 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
     if not isinstance(net, NetGraph):  # a bare layer (as NetInitialize[layer]): initialise it as a one-layer net
         if not isinstance(net, Layer):
             raise OptionError(f"net_initialize needs a NetGraph or a layer, found {type(net).__name__}")
-        rules = {k if k in WILDCARDS else ("layer", *(k if isinstance(k, tuple) else (k,))): m
-                 for k, m in method.items()} if isinstance(method, dict) else method  # keys name arrays
+        rules = [(k if k in WILDCARDS else ("layer", *(k if isinstance(k, tuple) else (k,))), m)
+                 for k, m in parse_rules(method)]  # keys name the layer's arrays
         return net_initialize(NetGraph({"layer": net}, []), seed, all, max_elements, rules).layers["layer"]
     rules = parse_rules(method)
     plans, leaves, unknown, names = {}, {}, [], {}
