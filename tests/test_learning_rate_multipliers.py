@@ -3,11 +3,14 @@ net_train's own rules come first, YAML keeps them, bad rules are one clear error
 
 from __future__ import annotations
 
+import jsonschema
 import pytest
 import torch
+import yaml
 
 from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetGraph, OptionError, SpecError, net_initialize,
                       net_set_learning_rate_multipliers)
+from netgraph.spec.schema import spec_schema
 from netgraph.train import net_train
 
 
@@ -75,6 +78,11 @@ def test_yaml_keeps_the_multipliers_in_order():
     back = NetGraph.from_yaml(stored.to_yaml())
     assert back == stored and list(back.learning_rate_multipliers) == ["dec/Weights", "enc*", "dec"]
     assert back != net() and net_set_learning_rate_multipliers(stored, {}) == net()
+    nested = stored.replace_layers({"enc": net_set_learning_rate_multipliers(stored.layers["enc"], {"a": 0})})
+    validator = jsonschema.Draft202012Validator(spec_schema())
+    validator.validate(yaml.safe_load(nested.to_yaml()))
+    negative = yaml.safe_load(nested.to_yaml().replace("a: 0.0", "a: -1"))
+    assert not validator.is_valid(negative)
 
 
 @pytest.mark.parametrize("rules, message", [

@@ -326,11 +326,12 @@ class NetGraph(Layer):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NetGraph):
             return NotImplemented
+        # inferred types follow from these (a nested graph's stand-alone types can be stale after
+        # replace_layers set arrays, so they are not compared)
         return (list(self._layers.items()) == list(other._layers.items())
                 and set(self.explicit_edges()) == set(other.explicit_edges())
                 and self._inputs == other._inputs and self._outputs == other._outputs
-                and self._declared == other._declared and self._multipliers == other._multipliers)  # inferred types follow from these (a nested
-        # graph's stand-alone types can be stale after replace_layers set arrays, so they are not compared)
+                and self._declared == other._declared and self._multipliers == other._multipliers)
 
     __hash__ = Layer.__hash__
 
