@@ -187,12 +187,16 @@ class _CodeWriter(GraphWalker):
         outs = [self.names.new("_".join(path) if len(node.output_ports) == 1 else "_".join((*path, p)))
                 for p in node.output_ports]
         module = module_expr(path)
-        code = layer.emit(EmitContext(module, tuple(inputs), self.size, node.types, self.checks))
-        if "._modules[" in module and code.count(module) > 1:  # look the submodule up once, not per use
-            local = self.names.new(f"{'_'.join(path)}_module")
-            self.lines.append(f"{local} = {module}")
-            code = layer.emit(EmitContext(local, tuple(inputs), self.size, node.types, self.checks))
-        self.lines.append(f"{', '.join(outs)} = {code}")
+        stem = "_".join(path)
+
+        def local(hint: str) -> str:
+            return self.names.new(f"{stem}_{hint}")
+        block = layer.emit_block(EmitContext(module, tuple(inputs), self.size, node.types, self.checks, local), tuple(outs))
+        if "._modules[" in module and "\n".join(block).count(module) > 1:  # look the submodule up once, not per use
+            name = self.names.new(f"{stem}_module")
+            self.lines.append(f"{name} = {module}")
+            block = layer.emit_block(EmitContext(name, tuple(inputs), self.size, node.types, self.checks, local), tuple(outs))
+        self.lines += block
         return outs
 
 

@@ -333,10 +333,39 @@ class _Builder:
                 self.walk(layer, path, depth + 1)
                 for port in layer.output_ports:
                     self.port_node("output", path, port, path)
+            elif layer.inner_nets() and self.options.depth_allowed(depth + 1):
+                self.operator(path, layer, depth + 1)
             else:
                 self.nodes.append(_layer_node(self.net, path, layer, self.compact, frame))
         for e in graph.edges:
             self.edges.append(self.edge(frame, e))
+
+    def operator(self, path: tuple, layer: Any, depth: int) -> None:
+        """An operator as a cluster holding its ports and, in a cluster of its own, each inner net; an inner
+        net's ports are joined to the operator's ports of the same name (dashed in the SVG)."""
+        self.expanded.add(path)
+        self.clusters.append(Cluster(path, "cluster_" + _path_id(path), f"{shorten(path[-1], 32)} · {layer.type_name}",
+                                     _tooltip(self.net, path, layer)))
+        for port in layer.input_ports:
+            self.port_node("input", path, port, path)
+        for field, inner in layer.inner_nets().items():
+            inner_path = (*path, field)
+            self.expanded.add(inner_path)
+            self.clusters.append(Cluster(inner_path, "cluster_" + _path_id(inner_path), f"{field} · inner net"))
+            for port in inner.input_ports:
+                self.port_node("input", inner_path, port, inner_path)
+            self.walk(inner, inner_path, depth)
+            for port in inner.output_ports:
+                self.port_node("output", inner_path, port, inner_path)
+            links = [(path, "I.", p, inner_path, "I.", p) for p in inner.input_ports if p in layer.input_ports]
+            links += [(inner_path, "O.", p, path, "O.", p) for p in inner.output_ports if p in layer.output_ports]
+            for src, src_kind, port, dst, dst_kind, dst_port in links:
+                src_id = src_kind + ".".join(escape_id(x) for x in (*src, port))
+                dst_id = dst_kind + ".".join(escape_id(x) for x in (*dst, dst_port))
+                label = shape_label(_port_type(self.net, src, port))
+                self.edges.append(Edge(src_id, None, dst_id, None, label, f"{'/'.join(src)} {port} -> inner net"))
+        for port in layer.output_ports:
+            self.port_node("output", path, port, path)
 
     def endpoint(self, frame: tuple, ref: Any, side: str) -> tuple[str, str | None, tuple]:
         """(node id, slot or None, type key) of one end of an edge drawn in ``frame``."""
@@ -363,6 +392,8 @@ def _count_drawn(net: Any, options: DiagramOptions, depth: int = 0) -> int:
     for layer in net.layers.values():
         if isinstance(layer, NetGraph) and options.depth_allowed(depth + 1):
             total += _count_drawn(layer, options, depth + 1)
+        elif layer.inner_nets() and options.depth_allowed(depth + 1):
+            total += sum(_count_drawn(inner, options, depth + 1) for inner in layer.inner_nets().values())
         else:
             total += 1
     return total
