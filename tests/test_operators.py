@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import (CatenateLayer, ElementwiseLayer, LinearLayer, NetFoldOperator, NetGraph, NetMapOperator,
+from netgraph import (BasicRecurrentLayer, CatenateLayer, NetBidirectionalOperator, NetPairEmbeddingOperator, ElementwiseLayer, LinearLayer, NetFoldOperator, NetGraph, NetMapOperator,
                       NetNestOperator, NetPort, OptionError, SequenceLastLayer, ShapeError, SpecError, interpret,
                       load, net_initialize, net_train, save)
 from netgraph.core.walk import nested_nodes
@@ -54,8 +54,11 @@ def test_map_with_several_ports_maps_each_and_refuses_different_lengths():
 
 
 def test_map_refuses_a_non_sequence_naming_the_port():
-    with pytest.raises(ShapeError, match=r"'Input'.*expected rank 2 \(n, 3\), found rank 1 \(3\)"):
+    with pytest.raises(ShapeError, match=r"layer 1 'map' \(NetMapOperator\): port 'Input' takes a sequence of \(3\) "
+                                         r"elements, shape \(n, 3\); found a non-sequence \(3\)"):
         NetGraph({"map": NetMapOperator(mlp())}, [], Input=3)
+    with pytest.raises(ShapeError, match=r"'fold'.*port 'Input' takes a sequence of \(3\) elements"):
+        NetGraph({"fold": NetFoldOperator(cell())}, [], Input=3)
 
 
 def test_fold_equals_a_handwritten_loop_and_the_interpreter():
@@ -153,6 +156,15 @@ def test_an_error_inside_an_inner_net_is_placed_at_its_line_and_column():
         NetGraph.from_yaml(text)
 
 
+def test_an_inner_net_may_be_another_spec_file(tmp_path):
+    (tmp_path / "cell.yaml").write_text(NetGraph({"lin": LinearLayer(2)}, [], Input=3).to_yaml())
+    (tmp_path / "top.yaml").write_text("netgraph: 1\nlayers:\n  map: {type: NetMapOperator, net: {file: cell.yaml}}\n"
+                                       "inputs:\n  Input: [n, 3]\nedges: []\n")
+    net = NetGraph.from_yaml(tmp_path / "top.yaml")
+    assert net.port_types["Output"].shape == ("n", 2)
+    assert net.layers["map"].net == NetGraph({"lin": LinearLayer(2)}, [], Input=3)
+
+
 def test_the_diagram_draws_the_operator_as_a_cluster_holding_its_inner_net():
     net = NetGraph({"fold": NetFoldOperator(cell())}, [], Input=("n", 3))
     root = ET.fromstring(net.render_svg(backend="builtin"))
@@ -160,6 +172,9 @@ def test_the_diagram_draws_the_operator_as_a_cluster_holding_its_inner_net():
     assert {"cluster_fold", "cluster_fold.net", "L.fold.net.lin", "I.fold.net.State", "O.fold.State"} <= ids
     texts = [el.text for el in root.iter() if el.text]
     assert "(b, n, 4)" in texts and "(b, 4)" in texts  # the sequence output and the inner state
+    both = NetGraph({"bi": NetBidirectionalOperator(rnn())}, [], Input=("n", 3))
+    ids = {el.get("id") for el in ET.fromstring(both.render_svg(backend="builtin")).iter() if el.get("id")}
+    assert {"cluster_bi.forward_net", "cluster_bi.backward_net", "L.bi.backward_net.r"} <= ids
 
 
 def test_a_map_net_trains_to_a_per_element_target():
@@ -196,3 +211,67 @@ def test_torch_export_and_compile_accept_the_fold_loop():
     x = torch.randn(2, 4, 3)
     exported = torch.export.export(module, (x,))
     torch.testing.assert_close(exported.module()(x), module(x))
+
+
+def rnn(size: int = 4) -> NetGraph:
+    return NetGraph({"r": BasicRecurrentLayer(size)}, [], Input=("n", 3))
+
+
+@pytest.mark.parametrize("aggregation", ["Catenate", "Plus", "Mean"])
+def test_bidirectional_reads_the_sequence_both_ways(aggregation):
+    net = net_initialize(NetGraph({"bi": NetBidirectionalOperator([rnn(), rnn()], aggregation)}, [],
+                                  Input=("n", 3)), seed=0)
+    assert net.port_types["Output"].shape == ("n", 8 if aggregation == "Catenate" else 4)
+    module = net.compile()
+    x = torch.randn(2, 5, 3)
+
+    def direction(name: str, seq: torch.Tensor) -> torch.Tensor:
+        arrays = net.layer_at(("bi", name, "r")).arrays
+        state, out = torch.zeros(2, 4), []
+        for t in range(seq.shape[1]):
+            state = torch.tanh(F.linear(seq[:, t], arrays["InputWeights"]) + F.linear(state, arrays["StateWeights"])
+                               + arrays["Biases"])
+            out.append(state)
+        return torch.stack(out, 1)
+    a, b = direction("forward_net", x), direction("backward_net", x.flip(1)).flip(1)
+    expected = {"Catenate": torch.cat([a, b], -1), "Plus": a + b, "Mean": (a + b) / 2}[aggregation]
+    torch.testing.assert_close(module(x), expected)
+    torch.testing.assert_close(interpret(net, module, Input=x), expected)
+    assert NetGraph.from_yaml(net.to_yaml()) == net
+
+
+def test_bidirectional_with_one_net_gives_each_direction_its_own_arrays():
+    net = net_initialize(NetGraph({"bi": NetBidirectionalOperator(rnn())}, [], Input=("n", 3)), seed=0)
+    fwd, bwd = (net.layer_at(("bi", name, "r")).arrays["InputWeights"] for name in ("forward_net", "backward_net"))
+    assert fwd.shape == bwd.shape == (4, 3) and not torch.equal(fwd, bwd)
+    with pytest.raises(OptionError, match=r"aggregation= must be one of \['Catenate', 'Plus', 'Mean'\], found 'Max'"):
+        NetBidirectionalOperator(rnn(), "Max")
+    with pytest.raises(OptionError, match=r"NetBidirectionalOperator needs an inner net with one input port 'Input'"):
+        NetBidirectionalOperator(cell())
+
+
+@pytest.mark.parametrize("distance", ["Euclidean", "Cosine"])
+def test_pair_embedding_is_the_distance_of_shared_embeddings(distance):
+    net = net_initialize(NetGraph({"pair": NetPairEmbeddingOperator(mlp(3, 5, 2), distance)}, [], Input1=3), seed=0)
+    assert net.input_ports == ("Input1", "Input2") and net.port_types["Output"].shape == ()
+    (w1, b1), (w2, b2) = arrays(net, ("pair", "net", "h")), arrays(net, ("pair", "net", "o"))
+    x1, x2 = torch.randn(6, 3), torch.randn(6, 3)
+    e1, e2 = (F.linear(torch.tanh(F.linear(x, w1, b1)), w2, b2) for x in (x1, x2))
+    expected = (e1 - e2).norm(dim=1) if distance == "Euclidean" else 1 - F.cosine_similarity(e1, e2, dim=1)
+    module = net.compile()
+    torch.testing.assert_close(module(Input1=x1, Input2=x2), expected)
+    torch.testing.assert_close(interpret(net, module, Input1=x1, Input2=x2), expected)
+    with pytest.raises(ShapeError, match=r"'Input1' and 'Input2' go through the same net"):
+        NetGraph({"pair": NetPairEmbeddingOperator(mlp(), distance)}, [], Input1=3, Input2=4)
+
+
+def test_a_pair_embedding_learns_distances():
+    generator = torch.Generator().manual_seed(0)
+    x1, x2 = torch.randn(128, 3, generator=generator), torch.randn(128, 3, generator=generator)
+    target = (x1[:, :1] - x2[:, :1]).abs()[:, 0]  # the distance along the first feature only
+    net = NetGraph({"pair": NetPairEmbeddingOperator(NetGraph({"lin": LinearLayer(1)}, []))}, [], Input1=3)
+    before = float(((net_initialize(net, seed=0)(Input1=x1, Input2=x2) - target) ** 2).mean())
+    trained = net_train(net, {"Input1": x1, "Input2": x2, "Target": target}, max_training_rounds=15, batch_size=64,
+                        learning_rate=0.05, random_seed=0)
+    after = float(((trained(Input1=x1, Input2=x2) - target) ** 2).mean())
+    assert after < 0.1 * before, (before, after)

@@ -115,11 +115,9 @@ class NetOperator(Layer, register=False):
         return {f: specialised(net, wanted.get(f, {})) for f, net in nets.items()}
 
     def declared_types(self) -> dict[str, PortType]:
-        unknown = {p: PortType(None, None) for p in (*self.input_ports, *self.output_ports)}
-        try:
-            return self.infer(unknown)
-        except Conflict:  # inference calls infer again and reports it at this layer
-            return unknown
+        """Nothing is declared: ``infer`` relates the ports to the inner nets, so a clash is reported in the
+        operator's words (a non-sequence fed to a sequence port, a state that does not feed back)."""
+        return {p: PortType(None, None) for p in (*self.input_ports, *self.output_ports)}
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         return self.outer_types(types, self.inner_nets(types))

@@ -48,6 +48,17 @@ def _element(t: PortType, port: str, what: str) -> PortType:
     return PortType(t.shape[1:], t.dtype)
 
 
+def _check_ranks(types: Mapping[str, PortType], net: Any, ports: tuple[str, ...]) -> None:
+    """Conflict naming the port when a sequence port's rank is not one more than its element's (inner port's)."""
+    own = net.port_types
+    for port in ports:
+        outer, inner = types[port].shape, own[port].shape
+        if outer is not None and inner is not None and len(outer) != len(inner) + 1:
+            what = "a non-sequence" if len(outer) <= len(inner) else "a sequence of another rank"
+            raise Conflict(f"port {port!r} takes a sequence of {PortType(inner)} elements, shape "
+                           f"{PortType((SEQUENCE, *inner))}; found {what} {PortType(outer)}")
+
+
 def _length(types: Mapping[str, PortType], ports: tuple[str, ...]) -> Any:
     """The sequence length the ``ports`` agree on (``"n"`` while none is known); Conflict when they differ."""
     length: Any = None
@@ -102,6 +113,7 @@ class NetMapOperator(NetOperator):
         return self.net.output_ports
 
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
+        _check_ranks(types, self.net, tuple(types))
         return {"net": {p: _element(t, p, "sequence NetMapOperator maps over") for p, t in types.items()}}
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
@@ -172,6 +184,7 @@ class NetFoldOperator(NetOperator):
             state = unify(state, types.get("InitialState", state))
         except Conflict as exc:
             raise Conflict(f"ports 'Output' and 'State' disagree on the state: {exc}") from None
+        _check_ranks(types, self.net, self.elements)
         inner = {p: _element(types[p], p, "sequence NetFoldOperator folds over") for p in self.elements}
         return {"net": {**inner, "State": state, "Output": state}}
 

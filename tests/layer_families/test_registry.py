@@ -21,7 +21,7 @@ from netgraph import (ELEMENTWISE, AggregationLayer, BasicRecurrentLayer, BatchN
                       PartLayer, PoolingLayer, PortType, RandomArrayLayer, ReplicateLayer, ReshapeLayer,
                       SequenceLastLayer, SoftmaxLayer, SummationLayer, ThreadingLayer, TorchLayer, TotalLayer,
                       TransposeLayer, WiringError, interpret, net_initialize, NetMapOperator, NetFoldOperator,
-                      NetNestOperator, NetPort)
+                      NetNestOperator, NetPort, NetBidirectionalOperator, NetPairEmbeddingOperator)
 
 SAMPLES: dict[str, Layer] = {s.type_name: s for s in [
     LinearLayer(3, input=2, weights=torch.randn(3, 2), biases=torch.randn(3)),
@@ -44,6 +44,9 @@ SAMPLES: dict[str, Layer] = {s.type_name: s for s in [
     NetFoldOperator(NetGraph({"plus": "Plus"}, [([NetPort("Input"), NetPort("State")], "plus")], Input=2),
                     state_input=True),
     NetNestOperator(NetGraph({"act": "Tanh"}, [], Input=4), 2),
+    NetBidirectionalOperator([NetGraph({"r": GatedRecurrentLayer(2)}, []), NetGraph({"r": BasicRecurrentLayer(2)}, [])],
+                             "Mean"),
+    NetPairEmbeddingOperator(NetGraph({"act": "Tanh"}, []), "Cosine"),
 ]}
 CONTAINERS = {"NetGraph", "NetChain"}
 
