@@ -275,3 +275,20 @@ def test_a_pair_embedding_learns_distances():
                         learning_rate=0.05, random_seed=0)
     after = float(((trained(Input1=x1, Input2=x2) - target) ** 2).mean())
     assert after < 0.1 * before, (before, after)
+
+
+def test_operators_nest_a_fold_over_each_row_of_a_map(tmp_path):
+    rows = NetGraph({"fold": NetFoldOperator(cell())}, [(NetPort("fold", "Output"), None)])
+    net = net_initialize(NetGraph({"map": NetMapOperator(rows)}, [], Input=(2, 5, 3)), seed=0)
+    assert net.port_types["State"].shape == (2, 4)
+    module = net.compile()
+    assert list(module.state_dict()) == ["map.net.fold.net.lin.Weights", "map.net.fold.net.lin.Biases"]
+    x = torch.randn(3, 2, 5, 3)
+    w, b = arrays(net, ("map", "net", "fold", "net", "lin"))
+    state = torch.zeros(3, 2, 4)
+    for t in range(5):
+        state = torch.tanh(F.linear(torch.cat([x[:, :, t], state], -1), w, b))
+    torch.testing.assert_close(module(x), state)
+    torch.testing.assert_close(interpret(net, module, Input=x), state)
+    save(net, tmp_path / "rows.yaml")
+    torch.testing.assert_close(load(tmp_path / "rows.yaml")(x), state)
