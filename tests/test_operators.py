@@ -8,8 +8,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import (BasicRecurrentLayer, CatenateLayer, NetBidirectionalOperator, NetPairEmbeddingOperator, ElementwiseLayer, LinearLayer, NetFoldOperator, NetGraph, NetMapOperator,
-                      NetNestOperator, NetPort, OptionError, SequenceLastLayer, ShapeError, SpecError, interpret,
+from netgraph import (BasicRecurrentLayer, CatenateLayer, ElementwiseLayer, LinearLayer, NetBidirectionalOperator,
+                      NetFoldOperator, NetGraph, NetMapOperator, NetNestOperator, NetPairEmbeddingOperator, NetPort, OptionError, SequenceLastLayer, ShapeError, SpecError, interpret,
                       load, net_initialize, net_train, save)
 from netgraph.core.walk import nested_nodes
 

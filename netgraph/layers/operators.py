@@ -196,7 +196,9 @@ class NetFoldOperator(NetOperator):
             raise Conflict(f"its inner net's 'Output' is fed back into 'State', so they must agree: {exc}") from None
         length = _length(types, (*self.elements, "Output"))
         out = {p: _sequence(length, inner_types[p]) for p in self.elements}
-        out.update(Output=_sequence(length, state), State=state, **({"InitialState": state} if self.state_input else {}))
+        out.update(Output=_sequence(length, state), State=state)
+        if self.state_input:
+            out["InitialState"] = state
         return out
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:

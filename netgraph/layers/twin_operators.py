@@ -9,8 +9,9 @@
   distance (1 - cosine similarity) per example on ``Output``; pair it with a ContrastiveLoss-style loss.
 
 >>> from netgraph import NetGraph, LinearLayer
->>> NetGraph({"pair": NetPairEmbeddingOperator(NetGraph({"lin": LinearLayer(2)}, []))}, [], Input1=3).port_types
-{'Input1': PortType(shape=(3,), dtype='Real'), 'Input2': PortType(shape=(3,), dtype='Real'), 'Output': PortType(shape=(), dtype='Real')}
+>>> pair = NetGraph({"pair": NetPairEmbeddingOperator(NetGraph({"lin": LinearLayer(2)}, []))}, [], Input1=3)
+>>> pair.input_shapes, pair.output_shapes
+({'Input1': (3,), 'Input2': (3,)}, {'Output': ()})
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ class NetBidirectionalOperator(NetOperator):
     def emit(self, ctx: EmitContext) -> str:
         x = ctx.args[0]
         a, b = f"{ctx.module}.forward_net({x})", f"{ctx.module}.backward_net({x}.flip(1)).flip(1)"
-        return {"Catenate": f"torch.cat(({a}, {b}), -1)", "Plus": f"{a} + {b}", "Mean": f"({a} + {b}) / 2"}[self.aggregation]
+        joined = {"Catenate": f"torch.cat(({a}, {b}), -1)", "Plus": f"{a} + {b}", "Mean": f"({a} + {b}) / 2"}
+        return joined[self.aggregation]
 
 
 class _BidirectionalModule(nn.Module):

@@ -324,15 +324,8 @@ class _Builder:
         for name, layer in graph.layers.items():
             path = (*frame, name)
             if isinstance(layer, NetGraph) and self.options.depth_allowed(depth + 1):
-                self.expanded.add(path)
-                self.clusters.append(Cluster(path, "cluster_" + _path_id(path),
-                                             f"{shorten(name, 32)} · {type(layer).__name__}",
-                                             _tooltip(self.net, path, layer)))
-                for port in layer.input_ports:
-                    self.port_node("input", path, port, path)
-                self.walk(layer, path, depth + 1)
-                for port in layer.output_ports:
-                    self.port_node("output", path, port, path)
+                self.cluster(path, f"{shorten(name, 32)} · {type(layer).__name__}", _tooltip(self.net, path, layer),
+                             layer.input_ports, layer.output_ports, layer, depth + 1)
             elif layer.inner_nets() and self.options.depth_allowed(depth + 1):
                 self.operator(path, layer, depth + 1)
             else:
@@ -341,30 +334,32 @@ class _Builder:
             self.edges.append(self.edge(frame, e))
 
     def operator(self, path: tuple, layer: Any, depth: int) -> None:
-        """An operator as a cluster holding its ports and, in a cluster of its own, each inner net; an inner
-        net's ports are joined to the operator's ports of the same name (dashed in the SVG)."""
-        self.expanded.add(path)
-        self.clusters.append(Cluster(path, "cluster_" + _path_id(path), f"{shorten(path[-1], 32)} · {layer.type_name}",
-                                     _tooltip(self.net, path, layer)))
-        for port in layer.input_ports:
-            self.port_node("input", path, port, path)
+        """An operator: a cluster holding its ports and each inner net (a cluster of its own, as a nested graph
+        is drawn); each inner net port is joined to the operator's port of the same name."""
+        self.cluster(path, f"{shorten(path[-1], 32)} · {layer.type_name}", _tooltip(self.net, path, layer),
+                     layer.input_ports, [])
         for field, inner in layer.inner_nets().items():
             inner_path = (*path, field)
-            self.expanded.add(inner_path)
-            self.clusters.append(Cluster(inner_path, "cluster_" + _path_id(inner_path), f"{field} · inner net"))
-            for port in inner.input_ports:
-                self.port_node("input", inner_path, port, inner_path)
-            self.walk(inner, inner_path, depth)
-            for port in inner.output_ports:
-                self.port_node("output", inner_path, port, inner_path)
-            links = [(path, "I.", p, inner_path, "I.", p) for p in inner.input_ports if p in layer.input_ports]
-            links += [(inner_path, "O.", p, path, "O.", p) for p in inner.output_ports if p in layer.output_ports]
-            for src, src_kind, port, dst, dst_kind, dst_port in links:
-                src_id = src_kind + ".".join(escape_id(x) for x in (*src, port))
-                dst_id = dst_kind + ".".join(escape_id(x) for x in (*dst, dst_port))
+            self.cluster(inner_path, f"{field} · inner net", "", inner.input_ports, inner.output_ports, inner, depth)
+            ends = [("I.", path, inner_path, p) for p in inner.input_ports if p in layer.input_ports]
+            ends += [("O.", inner_path, path, p) for p in inner.output_ports if p in layer.output_ports]
+            for kind, src, dst, port in ends:
                 label = shape_label(_port_type(self.net, src, port))
-                self.edges.append(Edge(src_id, None, dst_id, None, label, f"{'/'.join(src)} {port} -> inner net"))
+                self.edges.append(Edge(kind + _path_id((*src, port)), None, kind + _path_id((*dst, port)), None, label,
+                                       f"{'/'.join(src)} {port} -> {'/'.join(dst)}: {label}"))
         for port in layer.output_ports:
+            self.port_node("output", path, port, path)
+
+    def cluster(self, path: tuple, label: str, tooltip: str, inputs: Any, outputs: Any, graph: Any = None,
+                depth: int = 0) -> None:
+        """A cluster at ``path`` with port nodes for ``inputs`` and ``outputs``, holding ``graph``'s layers."""
+        self.expanded.add(path)
+        self.clusters.append(Cluster(path, "cluster_" + _path_id(path), label, tooltip))
+        for port in inputs:
+            self.port_node("input", path, port, path)
+        if graph is not None:
+            self.walk(graph, path, depth)
+        for port in outputs:
             self.port_node("output", path, port, path)
 
     def endpoint(self, frame: tuple, ref: Any, side: str) -> tuple[str, str | None, tuple]:
