@@ -27,6 +27,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("call_overhead.py", ["--rounds", "1", "--calls", "10"], ["net(x) - module(x)", "autograd graph: False"]),
     ("render.py", ["--layers", "20", "--repeats", "1"], ["builtin"]),
     ("random_layers.py", ["--small"], ["Normal 64x16", "plain REINFORCE", "Bernoulli 16x16", "NegativeBinomial 16x16"]),
+    ("operators.py", ["--small"], ["NetMapOperator", "NetFoldOperator", "ratio (CPU)"]),
     ("cli_startup.py", ["--reps", "1", "--train"], ["python -c pass", "netgraph --version", "netgraph train"]),
 ])
 def test_benchmark_script_runs_on_tiny_sizes(script, args, expect):

@@ -253,3 +253,26 @@ def test_indentation_errors_get_a_position_and_a_hint(text, loc, hint):
 def test_other_syntax_errors_keep_the_parser_words():
     ((where, message),) = located("netgraph: 1\nlayers: {a: [1, 2}\n")
     assert where == "2:18" and message.startswith("invalid YAML: ")
+
+
+def test_suggestions_are_difflibs_closest_match():
+    """did_you_mean's faster search gives what difflib.get_close_matches(n=1) gives, ties included."""
+    import difflib
+    import random
+    import string
+
+    from netgraph.core.errors import _closest
+    from netgraph.layers import REGISTRY
+    names = [*REGISTRY, "Output", "Input", "ab", "ba", "a", ""]
+    rng = random.Random(0)
+    words = ["", "a", "LinearLayr5", "Outptu"]
+    for _ in range(1500):
+        word = list(rng.choice(names))
+        for _ in range(rng.randint(0, 4)):
+            word.insert(rng.randint(0, len(word)), rng.choice(string.ascii_letters))
+            if len(word) > 1 and rng.random() < 0.5:
+                word.pop(rng.randrange(len(word)))
+        words.append("".join(word))
+    for word in words:
+        expected = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+        assert ([] if (found := _closest(word, names, 0.6)) is None else [found]) == expected, word

@@ -187,13 +187,20 @@ class _CodeWriter(GraphWalker):
         outs = [self.names.new("_".join(path) if len(node.output_ports) == 1 else "_".join((*path, p)))
                 for p in node.output_ports]
         module = module_expr(path)
-        code = layer.emit(EmitContext(module, tuple(inputs), self.size, node.types, self.checks))
-        if "._modules[" in module and code.count(module) > 1:  # look the submodule up once, not per use
-            local = self.names.new(f"{'_'.join(path)}_module")
-            self.lines.append(f"{local} = {module}")
-            code = layer.emit(EmitContext(local, tuple(inputs), self.size, node.types, self.checks))
-        self.lines.append(f"{', '.join(outs)} = {code}")
+        block = self._block(node, module, inputs, outs)
+        if "._modules[" in module and "\n".join(block).count(module) > 1:  # look the submodule up once, not per use
+            name = self.names.new(f"{'_'.join(path)}_module")
+            self.lines.append(f"{name} = {module}")
+            block = self._block(node, name, inputs, outs)
+        self.lines += block
         return outs
+
+    def _block(self, node: Node, module: str, inputs: Sequence[str], outs: list[str]) -> list[str]:
+        """The node's statements; ``local(hint)`` names its temporaries after its path."""
+        def local(hint: str) -> str:
+            return self.names.new(f"{'_'.join(node.path)}_{hint}")
+        ctx = EmitContext(module, tuple(inputs), self.size, node.types, self.checks, local)
+        return node.layer.emit_block(ctx, tuple(outs))
 
 
 def _returned(results: dict[str, str], suffix: str) -> str:

@@ -163,11 +163,34 @@ def did_you_mean(name: object, candidates: Iterable[object]) -> str:
     " (did you mean 'Output'?)"
     """
     strs = [str(c) for c in candidates]
-    close = difflib.get_close_matches(str(name), strs, n=1, cutoff=0.6)
+    best = _closest(str(name), strs, 0.6)
+    close = [best] if best is not None else []
     if not close:
         lowered = {s.lower(): s for s in strs}
         close = [lowered[str(name).lower()]] if str(name).lower() in lowered else []
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _closest(word: str, candidates: list[str], cutoff: float) -> str | None:
+    """``difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)``'s answer, computed faster: the full
+    ``ratio()`` only for candidates in decreasing order of its upper bound ``quick_ratio()``, stopping when the
+    bound falls below the best ratio found (ties go to the larger string, as there)."""
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    bounds = []
+    for candidate in candidates:
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() >= cutoff and (bound := matcher.quick_ratio()) >= cutoff:
+            bounds.append((bound, candidate))
+    best: tuple[float, str] | None = None
+    for bound, candidate in sorted(bounds, reverse=True):
+        if best is not None and bound < best[0]:
+            break
+        matcher.set_seq1(candidate)
+        score = matcher.ratio()
+        if score >= cutoff and (best is None or (score, candidate) > best):
+            best = (score, candidate)
+    return None if best is None else best[1]
 
 
 def raise_all(errors: list[Problem], cls: type[NetGraphError], header: str) -> None:

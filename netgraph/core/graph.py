@@ -229,15 +229,24 @@ class NetGraph(Layer):
         path = (path,) if isinstance(path, str) else tuple(path)
         if self.ir.has_node(path):
             return dict(self.ir.node(path).types)
+        for i in range(1, len(path)):  # a layer inside an operator: ask its inner net, inferred in place
+            if self.ir.has_node(path[:i]):
+                node = self.ir.node(path[:i])
+                inner = node.layer.inner_nets(node.types)
+                if path[i] not in inner:
+                    raise WiringError(f"no layer at {'/'.join(path)!r}{did_you_mean(path[i], inner)}")
+                rest = path[i + 1:]
+                return inner[path[i]].port_types if not rest else inner[path[i]].layer_types(rest)
         layer = self.layer_at(path)  # a nested graph (not a node), or no layer at all
         return {p: self._types[(path, p)] for p in (*layer.input_ports, *layer.output_ports)}
 
     def layer_at(self, path: tuple) -> Layer:
         net: Any = self
-        for name in path:
-            if not isinstance(net, NetGraph) or name not in net._layers:
-                raise WiringError(f"no layer at {'/'.join(path)!r}" + (did_you_mean(name, net._layers) if isinstance(net, NetGraph) else ""))
-            net = net._layers[name]
+        for name in path:  # through nested graphs' layers and operators' inner nets
+            parts = net._layers if isinstance(net, NetGraph) else net.inner_nets()
+            if name not in parts:
+                raise WiringError(f"no layer at {'/'.join(path)!r}{did_you_mean(name, parts)}")
+            net = parts[name]
         return net
 
     @property
@@ -314,6 +323,7 @@ class NetGraph(Layer):
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
         new._layers, new._compiled, new._ir = layers, None, None
+        new.__dict__.pop("_specialised", None)  # copies inferred for an operator hold the old arrays
         return new
 
     # -- Layer interface and values -----------------------------------------------------------------------

@@ -64,6 +64,11 @@ class Node:
         return Value(self.path, port)
 
     @property
+    def inner(self) -> dict[str, GraphIR]:
+        """The IR of each net the layer holds (an operator's, by option), inferred with this node's port types."""
+        return {field: net.ir for field, net in self.layer.inner_nets(self.types).items()}
+
+    @property
     def output_values(self) -> tuple[Value, ...]:
         return tuple(Value(self.path, p) for p in self.output_ports)
 

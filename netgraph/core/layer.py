@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import reprlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import torch
@@ -78,13 +78,15 @@ def shape_option(value: Any, layer: str, option: str) -> tuple | None:
 @dataclasses.dataclass(frozen=True)
 class EmitContext:
     """What a layer's ``emit`` gets: the code for its module, its input variables and the batch size,
-    its port types, and the distribution checks setting (True, False, "auto"; None: the global one)."""
+    its port types, the distribution checks setting (True, False, "auto"; None: the global one), and
+    ``local(hint)``, which gives a fresh local variable name (for ``emit_block``'s statements)."""
 
     module: str
     args: tuple[str, ...]
     batch: str
     types: Mapping[str, PortType]
     checks: bool | str | None = None
+    local: Callable[[str], str] | None = None
 
 
 class Layer:
@@ -195,6 +197,16 @@ class Layer:
     def emit(self, ctx: EmitContext) -> str:
         """Python expression computing the outputs in the generated forward (default: call the module)."""
         return f"{ctx.module}({', '.join(ctx.args) if self.input_ports else ctx.batch})"
+
+    def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
+        """Statements of the generated forward that assign ``outputs`` (default: one line with ``emit``).
+        An operator writes several (a loop); fresh local names come from ``ctx.local``."""
+        return [f"{', '.join(outputs)} = {self.emit(ctx)}"]
+
+    def inner_nets(self, types: Mapping[str, PortType] | None = None) -> dict[str, Any]:
+        """The nets this layer holds by option name (an operator's; none for other layers), specialised to
+        the port types ``types`` when given. A nested NetGraph holds none: its layers are the outer graph's."""
+        return {}
 
     # -- values ---------------------------------------------------------------------------
     def options(self) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from netgraph.core.errors import OptionError
 from netgraph.core.types import Conflict, as_shape
 
 __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "DistributionOption", "Function", "IntOrInts",
-           "Levels", "Module", "Literal", "option_kinds", "option_hints", "as_array", "as_seed"]
+           "Levels", "Module", "Net", "Literal", "option_kinds", "option_hints", "as_array", "as_seed"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,6 +115,10 @@ Levels = Annotated[Any, OptionKind("levels", None, {"anyOf": [
 """Levels of an array: an int, a span such as ``"2;;"``, or a list of ints."""
 Module = Annotated[Any, OptionKind("module", None, {"description": "a torch.nn.Module (Python only)"})]
 """A Python ``torch.nn.Module`` (a spec cannot hold one)."""
+
+Net = Annotated[Any, OptionKind("net", None, {"type": "object", "description": "an inner net: a NetGraph or "
+                                              "NetChain spec, inline or by 'file:'"})]
+"""A whole net held by an operator (``NetMapOperator(net)``): a NetGraph or NetChain (YAML: a nested spec)."""
 
 _HINTS: dict[type, dict[str, Any]] = {}
 

@@ -14,16 +14,23 @@ initialisation, readiness checks, summaries and the diagram collect what they ne
 {'Output': 'act(3,)'}
 >>> map_nodes(net, lambda node: node.layer.type_name)
 ['LinearLayer', 'ElementwiseLayer']
+
+``nested_nodes`` also goes inside operators (layers holding nets), giving each node its full path:
+
+>>> from netgraph import NetMapOperator
+>>> outer = NetGraph({"map": NetMapOperator(net)}, [], Input=(5, 4))
+>>> [(path, node.layer.type_name) for path, node in nested_nodes(outer)]
+[(('map',), 'NetMapOperator'), (('map', 'net', 'lin'), 'LinearLayer'), (('map', 'net', 'act'), 'ElementwiseLayer')]
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from netgraph.core.ir import GraphIR, Node, Value
 
-__all__ = ["GraphWalker", "map_nodes"]
+__all__ = ["GraphWalker", "map_nodes", "nested_nodes"]
 
 
 class GraphWalker:
@@ -62,3 +69,14 @@ def map_nodes(graph: Any, function: Callable[[Node], Any]) -> list[Any]:
     walker = _Mapper(graph, function)
     walker.run()
     return walker.results
+
+
+def nested_nodes(graph: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Node]]:
+    """``(full path, node)`` for every node in topological order, followed inside operators into their inner
+    nets (path ``(*operator path, option, *inner path)``), each inner net inferred with its operator's types."""
+    ir = graph if isinstance(graph, GraphIR) else graph.ir
+    for node in ir.nodes:
+        path = (*prefix, *node.path)
+        yield path, node
+        for field, inner in node.inner.items():
+            yield from nested_nodes(inner, (*path, field))

@@ -324,19 +324,43 @@ class _Builder:
         for name, layer in graph.layers.items():
             path = (*frame, name)
             if isinstance(layer, NetGraph) and self.options.depth_allowed(depth + 1):
-                self.expanded.add(path)
-                self.clusters.append(Cluster(path, "cluster_" + _path_id(path),
-                                             f"{shorten(name, 32)} · {type(layer).__name__}",
-                                             _tooltip(self.net, path, layer)))
-                for port in layer.input_ports:
-                    self.port_node("input", path, port, path)
-                self.walk(layer, path, depth + 1)
-                for port in layer.output_ports:
-                    self.port_node("output", path, port, path)
+                self.cluster(path, f"{shorten(name, 32)} · {type(layer).__name__}", _tooltip(self.net, path, layer),
+                             layer.input_ports, layer.output_ports, layer, depth + 1)
+            elif layer.inner_nets() and self.options.depth_allowed(depth + 1):
+                self.operator(path, layer, depth + 1)
             else:
                 self.nodes.append(_layer_node(self.net, path, layer, self.compact, frame))
         for e in graph.edges:
             self.edges.append(self.edge(frame, e))
+
+    def operator(self, path: tuple, layer: Any, depth: int) -> None:
+        """An operator: a cluster holding its ports and each inner net (a cluster of its own, as a nested graph
+        is drawn); each inner net port is joined to the operator's port of the same name."""
+        self.cluster(path, f"{shorten(path[-1], 32)} · {layer.type_name}", _tooltip(self.net, path, layer),
+                     layer.input_ports, [])
+        for field, inner in layer.inner_nets().items():
+            inner_path = (*path, field)
+            self.cluster(inner_path, f"{field} · inner net", "", inner.input_ports, inner.output_ports, inner, depth)
+            ends = [("I.", path, inner_path, p) for p in inner.input_ports if p in layer.input_ports]
+            ends += [("O.", inner_path, path, p) for p in inner.output_ports if p in layer.output_ports]
+            for kind, src, dst, port in ends:
+                label = shape_label(_port_type(self.net, src, port))
+                self.edges.append(Edge(kind + _path_id((*src, port)), None, kind + _path_id((*dst, port)), None, label,
+                                       f"{'/'.join(src)} {port} -> {'/'.join(dst)}: {label}"))
+        for port in layer.output_ports:
+            self.port_node("output", path, port, path)
+
+    def cluster(self, path: tuple, label: str, tooltip: str, inputs: Any, outputs: Any, graph: Any = None,
+                depth: int = 0) -> None:
+        """A cluster at ``path`` with port nodes for ``inputs`` and ``outputs``, holding ``graph``'s layers."""
+        self.expanded.add(path)
+        self.clusters.append(Cluster(path, "cluster_" + _path_id(path), label, tooltip))
+        for port in inputs:
+            self.port_node("input", path, port, path)
+        if graph is not None:
+            self.walk(graph, path, depth)
+        for port in outputs:
+            self.port_node("output", path, port, path)
 
     def endpoint(self, frame: tuple, ref: Any, side: str) -> tuple[str, str | None, tuple]:
         """(node id, slot or None, type key) of one end of an edge drawn in ``frame``."""
@@ -363,6 +387,8 @@ def _count_drawn(net: Any, options: DiagramOptions, depth: int = 0) -> int:
     for layer in net.layers.values():
         if isinstance(layer, NetGraph) and options.depth_allowed(depth + 1):
             total += _count_drawn(layer, options, depth + 1)
+        elif layer.inner_nets() and options.depth_allowed(depth + 1):
+            total += sum(_count_drawn(inner, options, depth + 1) for inner in layer.inner_nets().values())
         else:
             total += 1
     return total

@@ -26,7 +26,7 @@ from netgraph.core.errors import SpecError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.options import option_hints
 from netgraph.spec.edges import render_edges
-from netgraph.spec.options import Flow, Unwritable, codec, shape_data
+from netgraph.spec.options import Flow, Unwritable, codec, option_kind, shape_data
 
 __all__ = ["to_yaml", "dump_data", "spec_data"]
 
@@ -122,11 +122,14 @@ class _Writer:
                 if value is not None:
                     self.arrays[".".join((*path, array_fields[key]))] = value
                 continue
+            if option_kind(hints.get(key)) == "net":  # an operator's inner net: a nested spec, arrays keyed below it
+                out[key] = self.graph(value, (*path, key))
+                continue
             try:
                 out[key] = codec(hints.get(key, Any)).write(value)
             except Unwritable as exc:
                 self.errors.append(f"layer {'/'.join(path)!r} option {key}= {exc}")
-        return out
+        return dict(out) if layer.inner_nets() else out  # a held net is written as a block, not on one line
 
 
 def spec_data(net: Any, name: str | None = None, arrays: dict | None = None) -> dict:

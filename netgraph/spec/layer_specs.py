@@ -21,7 +21,7 @@ from netgraph.core.options import option_hints
 from netgraph.layers.expression import ExpressionError, parse
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.shorthand import from_shorthand
-from netgraph.spec.options import FAILED, codec
+from netgraph.spec.options import FAILED, codec, option_kind
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
 __all__ = ["read_layer", "layer_fields", "required", "FAILED", "GRAPH_KEYS", "CHAIN_KEYS"]
@@ -132,6 +132,10 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, f: Any, path: tuple) 
             ok = False
             continue
         hint = option_hints(cls).get(key, Any)
+        if option_kind(hint) == "net":  # an operator's inner net: a nested spec at path (*operator, option)
+            kwargs[key] = read_layer(reader, value, spec.value_locs[key], f, (*path, key))
+            ok = ok and kwargs[key] is not FAILED
+            continue
         kwargs[key] = codec(hint).read(reader, value, spec.value_locs[key], f, f"layer {path[-1]!r} option {key}: ")
         ok = ok and kwargs[key] is not FAILED
     for key, field in fields.items():

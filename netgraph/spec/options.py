@@ -30,7 +30,7 @@ from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
 from netgraph.spec.yaml_nodes import YMap
 
-__all__ = ["Codec", "codec", "Unwritable", "Flow", "FAILED", "DEFS", "distribution_schema", "plain", "data", "shape_data", "port_type"]
+__all__ = ["Codec", "codec", "Unwritable", "Flow", "FAILED", "DEFS", "option_kind", "distribution_schema", "plain", "data", "shape_data", "port_type"]
 
 FAILED = object()  # what a value that could not be read becomes (its problems are recorded)
 _NAME = "[A-Za-z_][A-Za-z0-9_]*"
@@ -178,9 +178,14 @@ def _schema(hint: Any) -> dict:
     return {"type": _PLAIN[origin or hint]} if (origin or hint) in _PLAIN else {}
 
 
+def option_kind(hint: Any) -> str | None:
+    """The name of the ``OptionKind`` an annotation carries (``"shape"``, ``"net"``, ...), else None."""
+    return next((m.name for m in getattr(hint, "__metadata__", ()) if isinstance(m, OptionKind)), None)
+
+
 def codec(hint: Any) -> Codec:
     """How an option annotated ``hint`` is read, written and described (``Any``: plain data)."""
-    kind = next((m.name for m in getattr(hint, "__metadata__", ()) if isinstance(m, OptionKind)), None)
+    kind = option_kind(hint)
     return Codec(_READ.get(kind, _read_plain), _WRITE.get(kind, data), _schema(hint))
 
 

@@ -20,7 +20,8 @@ from netgraph import (ELEMENTWISE, AggregationLayer, BasicRecurrentLayer, BatchN
                       MeanSquaredLossLayer, NetArrayLayer, NetChain, NetGraph, NormalDistribution, OptionError,
                       PartLayer, PoolingLayer, PortType, RandomArrayLayer, ReplicateLayer, ReshapeLayer,
                       SequenceLastLayer, SoftmaxLayer, SummationLayer, ThreadingLayer, TorchLayer, TotalLayer,
-                      TransposeLayer, WiringError, interpret, net_initialize)
+                      TransposeLayer, WiringError, interpret, net_initialize, NetMapOperator, NetFoldOperator,
+                      NetNestOperator, NetPort, NetBidirectionalOperator, NetPairEmbeddingOperator)
 
 SAMPLES: dict[str, Layer] = {s.type_name: s for s in [
     LinearLayer(3, input=2, weights=torch.randn(3, 2), biases=torch.randn(3)),
@@ -39,6 +40,13 @@ SAMPLES: dict[str, Layer] = {s.type_name: s for s in [
     BasicRecurrentLayer(3, activation="Ramp"), SequenceLastLayer(),
     MeanSquaredLossLayer(input=3), MeanAbsoluteLossLayer(), CrossEntropyLossLayer("Binary", logits=True),
     TorchLayer(nn.Linear(3, 2), inputs={"x": (3,)}, outputs=["y"]),
+    NetMapOperator(NetGraph({"lin": LinearLayer(2, weights=torch.randn(2, 3), biases=torch.zeros(2))}, [], Input=3)),
+    NetFoldOperator(NetGraph({"plus": "Plus"}, [([NetPort("Input"), NetPort("State")], "plus")], Input=2),
+                    state_input=True),
+    NetNestOperator(NetGraph({"act": "Tanh"}, [], Input=4), 2),
+    NetBidirectionalOperator([NetGraph({"r": GatedRecurrentLayer(2)}, []), NetGraph({"r": BasicRecurrentLayer(2)}, [])],
+                             "Mean"),
+    NetPairEmbeddingOperator(NetGraph({"act": "Tanh"}, []), "Cosine"),
 ]}
 CONTAINERS = {"NetGraph", "NetChain"}
 

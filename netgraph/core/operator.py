@@ -1,0 +1,165 @@
+"""Operators: layers that hold whole nets (Wolfram's NetMapOperator, NetFoldOperator, NetNestOperator).
+
+An operator is one leaf node of its graph whose options include inner nets (fields annotated ``Net``,
+named in ``NETS``). A subclass relates its ports to its inner nets' ports in two directions:
+``inner_types`` (the operator's port types -> the types they give each inner net's ports) and
+``outer_types`` (the inner nets, re-inferred with those types -> the operator's port types). The
+base class does everything else once, for every operator:
+
+* inference: each inner net is rebuilt with the port shapes its operator gives it (cached per shapes);
+* arrays: the inner nets' arrays, named ``<option>.<layer path>.<Array>`` — the keys of the built
+  module's ``state_dict`` — so initialisation, ``to_net()``, ``information`` and save/load treat them
+  as any layer's arrays;
+* ``build``: the inner nets compiled as submodules named by their option (``module.net``).
+
+>>> from netgraph import NetGraph, LinearLayer, NetMapOperator, net_initialize
+>>> op = NetMapOperator(NetGraph({"lin": LinearLayer(2)}, [], Input=3))
+>>> op.input_ports, op.output_ports, list(op.arrays)
+(('Input',), ('Output',), ['net.lin.Weights', 'net.lin.Biases'])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import torch
+from torch import nn
+
+from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
+from netgraph.core.graph import NetGraph
+from netgraph.core.layer import Layer
+from netgraph.core.types import Conflict, PortType, unify
+
+__all__ = ["NetOperator", "specialised", "as_inner_net"]
+
+
+def as_inner_net(value: Any, layer: str, option: str) -> NetGraph:
+    """The net an operator holds: a NetGraph or NetChain; a single layer is wrapped as a one-layer graph."""
+    if isinstance(value, NetGraph):
+        return value
+    if isinstance(value, Layer):
+        return NetGraph({"layer": value}, [])
+    raise OptionError(f"{layer} option {option}= takes a net (a NetGraph or NetChain), found "
+                      f"{type(value).__name__}", option=option)
+
+
+def specialised(net: NetGraph, types: Mapping[str, PortType]) -> NetGraph:
+    """``net`` with its ports given ``types`` where they say more than the net knows (Conflict when they clash)."""
+    declared = net.port_shape_options()
+    current = net.port_types
+    for port, t in types.items():
+        if t.shape is None and t.dtype is None:
+            continue
+        try:
+            merged = unify(current[port], t)
+        except Conflict as exc:
+            raise Conflict(f"its inner net's port {port!r}: {exc}") from None
+        if merged != current[port]:
+            declared[port] = merged
+    if declared == net.port_shape_options():
+        return net
+    cache = net.__dict__.setdefault("_specialised", {})
+    key = tuple(sorted(declared.items(), key=lambda kv: kv[0]))
+    if key not in cache:
+        try:
+            cache[key] = NetGraph(dict(net.layers), net.explicit_edges(), **declared)
+        except NetGraphError as exc:
+            raise Conflict(f"its inner net does not accept the port types {_shown(declared)}: {exc}") from None
+    return cache[key]
+
+
+def _shown(types: Mapping[str, PortType]) -> str:
+    return ", ".join(f"{p} {t}" for p, t in types.items())
+
+
+class NetOperator(Layer, register=False):
+    """Base of the operators: a layer holding inner nets in the options named by ``NETS``."""
+
+    NETS: ClassVar[tuple[str, ...]] = ("net",)
+    POSITIONAL: ClassVar[str | None] = "net"
+
+    def normalize(self) -> Mapping[str, Any]:
+        nets = {f: as_inner_net(getattr(self, f), self.type_name, f) for f in self.NETS}
+        owners = {}
+        for field, net in nets.items():
+            for node in net.ir.nodes:
+                for name in node.layer.arrays:
+                    owners[".".join((field, *node.path, name))] = (field, node.path, name)
+        return {**nets, "ARRAYS": {name: name for name in owners}, "_owners": owners}
+
+    def check_ports(self, net: NetGraph, inputs: tuple | None, outputs: tuple | None, what: str) -> None:
+        """OptionError when the inner net's ports are not the ones this operator needs (None: any)."""
+        bad_in = inputs is not None and set(net.input_ports) != set(inputs)
+        bad_out = outputs is not None and set(net.output_ports) != set(outputs)
+        if bad_in or bad_out:
+            raise OptionError(f"{self.type_name} needs an inner net with {what}; found input ports "
+                              f"{list(net.input_ports)} and output ports {list(net.output_ports)}",
+                              option=self.POSITIONAL)
+
+    # -- types --------------------------------------------------------------------------------------
+    def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
+        """For each inner net (by option), the types the operator's port ``types`` give its ports."""
+        raise NotImplementedError
+
+    def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, NetGraph]) -> dict[str, PortType]:
+        """The operator's port types, given the current ones and the inner nets inferred from them."""
+        raise NotImplementedError
+
+    def inner_nets(self, types: Mapping[str, PortType] | None = None) -> dict[str, NetGraph]:
+        nets = {f: getattr(self, f) for f in self.NETS}
+        if types is None:
+            return nets
+        wanted = self.inner_types(types)
+        return {f: specialised(net, wanted.get(f, {})) for f, net in nets.items()}
+
+    def declared_types(self) -> dict[str, PortType]:
+        """Nothing is declared: ``infer`` relates the ports to the inner nets, so a clash is reported in the
+        operator's words (a non-sequence fed to a sequence port, a state that does not feed back)."""
+        return {p: PortType(None, None) for p in (*self.input_ports, *self.output_ports)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        return self.outer_types(types, self.inner_nets(types))
+
+    # -- arrays -------------------------------------------------------------------------------------
+    @property
+    def arrays(self) -> dict[str, torch.Tensor | None]:
+        return {name: self._inner_layer(name).arrays[inner] for name, (_, _, inner) in self._owners.items()}
+
+    def _inner_layer(self, name: str) -> Layer:
+        field, path, _ = self._owners[name]
+        return getattr(self, field).ir.node(path).layer
+
+    def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
+        unknown = [n for n in arrays if n not in self._owners]
+        if unknown:
+            raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self._owners)}")
+        grouped: dict[str, dict[tuple, dict[str, Any]]] = {}
+        for name, value in arrays.items():
+            field, path, inner = self._owners[name]
+            grouped.setdefault(field, {}).setdefault(path, {})[inner] = value
+        changes = {}
+        for field, per_layer in grouped.items():
+            net = getattr(self, field)
+            changes[field] = net.replace_layers({path: net.ir.node(path).layer.with_arrays(values)
+                                                 for path, values in per_layer.items()})
+        return dataclasses.replace(self, **changes)
+
+    def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
+        shapes = {}
+        for field, net in self.inner_nets(types).items():
+            for node in net.ir.nodes:
+                if node.layer.arrays and all(t.known for t in node.types.values()):
+                    shapes.update({".".join((field, *node.path, name)): shape
+                                   for name, shape in node.layer.array_shapes(node.types).items()})
+        return shapes
+
+    def init_array(self, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
+        return self._inner_layer(name).init_array(self._owners[name][2], shape, generator)
+
+    # -- execution ----------------------------------------------------------------------------------
+    def compiled_nets(self, types: Mapping[str, PortType]) -> dict[str, nn.Module]:
+        """Each inner net compiled (with the port types ``types`` give it), by option name."""
+        return {field: net.compile() for field, net in self.inner_nets(types).items()}
+

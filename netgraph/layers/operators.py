@@ -1,0 +1,284 @@
+"""Higher-order operators: NetMapOperator, NetFoldOperator, NetNestOperator (Wolfram's, holding whole nets).
+
+A sequence port has shape ``(n, ...)``: its first dim is the sequence (a fixed length or a variable ``"n"``).
+
+* ``NetMapOperator(net)`` applies ``net`` to every element of its sequence ports; the compiled forward folds
+  the sequence into the batch (one call of ``net`` on ``(b*n, ...)``), no loop.
+* ``NetFoldOperator(net)`` runs a recurrence: ``net`` has input ``State`` and the element inputs (e.g.
+  ``Input``), and output ``Output`` (the next state, fed back into ``State``, as Wolfram's default
+  ``"Output" -> "State"``); it consumes one element per step. Outputs ``Output`` (every state, a
+  sequence) and ``State`` (the final one). The initial state is zeros, or the ``InitialState`` input
+  with ``state_input=True``.
+* ``NetNestOperator(net, n)`` applies ``net`` (ports ``Input`` -> ``Output`` of one type) n times.
+
+Fold and Nest compile to a ``for`` loop in the generated forward. Each module's own ``forward`` (which the
+reference interpreter runs) computes the same thing the plain way: a loop over the elements.
+
+>>> from netgraph import NetGraph, LinearLayer
+>>> op = NetMapOperator(NetGraph({"lin": LinearLayer(2)}, [], Input=3))
+>>> NetGraph({"map": op}, []).port_types["Output"]
+PortType(shape=('n', 2), dtype='Real')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import nn
+
+from netgraph.core.errors import OptionError
+from netgraph.core.layer import EmitContext
+from netgraph.core.operator import NetOperator
+from netgraph.core.options import Net
+from netgraph.core.types import INTEGER, Conflict, PortType, unify
+
+__all__ = ["NetMapOperator", "NetFoldOperator", "NetNestOperator"]
+
+SEQUENCE = "n"
+
+
+def _element(t: PortType, port: str, what: str) -> PortType:
+    """The type of one element of a sequence port of type ``t``; Conflict when ``t`` is no sequence."""
+    if t.shape is None:
+        return PortType(None, t.dtype)
+    if len(t.shape) == 0:
+        raise Conflict(f"port {port!r} takes a sequence (its first dim is the {what}), found a non-sequence {t}")
+    return PortType(t.shape[1:], t.dtype)
+
+
+def _check_ranks(types: Mapping[str, PortType], net: Any, ports: tuple[str, ...]) -> None:
+    """Conflict naming the port when a sequence port's rank is not one more than its element's (inner port's)."""
+    own = net.port_types
+    for port in ports:
+        outer, inner = types[port].shape, own[port].shape
+        if outer is not None and inner is not None and len(outer) != len(inner) + 1:
+            what = "a non-sequence" if len(outer) <= len(inner) else "a sequence of another rank"
+            raise Conflict(f"port {port!r} takes a sequence of {PortType(inner)} elements, shape "
+                           f"{PortType((SEQUENCE, *inner))}; found {what} {PortType(outer)}")
+
+
+def _length(types: Mapping[str, PortType], ports: tuple[str, ...]) -> Any:
+    """The sequence length the ``ports`` agree on (``"n"`` while none is known); Conflict when they differ."""
+    length: Any = None
+    for port in ports:
+        shape = types[port].shape
+        if shape:
+            try:
+                length = unify(PortType((length,)), PortType((shape[0],))).shape[0]
+            except Conflict:
+                raise Conflict(f"sequence port {port!r} has length {shape[0]}, another has {length}") from None
+    return SEQUENCE if length is None else length
+
+
+def _sequence(length: Any, t: PortType) -> PortType:
+    return PortType(None if t.shape is None else (length, *t.shape), t.dtype)
+
+
+def _zeros(like: str, shape: tuple, dtype: str | None) -> str:
+    """Code for a zero state of ``shape`` per example, on ``like``'s device (in its dtype when it is real)."""
+    dims = ", ".join([f"{like}.shape[0]", *map(str, shape)])
+    if dtype == INTEGER:
+        return f"torch.zeros({dims}, device={like}.device)"
+    return f"{like}.new_zeros({dims})"
+
+
+def _zeros_like(x: torch.Tensor, shape: tuple) -> torch.Tensor:
+    if x.is_floating_point():
+        return x.new_zeros((x.shape[0], *shape))
+    return torch.zeros((x.shape[0], *shape), device=x.device)
+
+
+def _outputs(result: Any, ports: tuple[str, ...]) -> tuple:
+    return tuple(result[p] for p in ports) if isinstance(result, dict) else (result,)
+
+
+class NetMapOperator(NetOperator):
+    """Apply ``net`` to each element of a sequence: every port of ``net`` becomes a sequence port (n, ...)."""
+
+    net: Net = None
+
+    def validate(self) -> None:
+        if not self.net.input_ports:
+            raise OptionError("NetMapOperator needs an inner net with at least one input port (the elements it "
+                              "maps over); found none", option="net")
+
+    @property
+    def input_ports(self) -> tuple[str, ...]:
+        return self.net.input_ports
+
+    @property
+    def output_ports(self) -> tuple[str, ...]:
+        return self.net.output_ports
+
+    def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
+        _check_ranks(types, self.net, tuple(types))
+        return {"net": {p: _element(t, p, "sequence NetMapOperator maps over") for p, t in types.items()}}
+
+    def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
+        length = _length(types, tuple(types))
+        inner_types = inner["net"].port_types
+        return {p: _sequence(length, inner_types[p]) for p in types}
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return _MapModule(self.compiled_nets(types)["net"], self.output_ports)
+
+    def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
+        first = ctx.args[0]
+        call = f"{ctx.module}.net({', '.join(f'{x}.flatten(0, 1)' for x in ctx.args)})"
+        if len(outputs) == 1:  # the sequence folded into the batch: one call, no loop
+            return [f"{outputs[0]} = {call}.unflatten(0, {first}.shape[:2])"]
+        folded = ctx.local("folded")
+        return [f"{folded} = {call}",
+                *(f"{out} = {folded}[{port!r}].unflatten(0, {first}.shape[:2])"
+                  for out, port in zip(outputs, self.output_ports))]
+
+
+class _MapModule(nn.Module):
+    def __init__(self, net: nn.Module, ports: tuple[str, ...]):
+        super().__init__()
+        self.net, self.ports = net, ports
+
+    def forward(self, *xs: torch.Tensor) -> Any:
+        steps = [_outputs(self.net(*(x[:, i] for x in xs)), self.ports) for i in range(xs[0].shape[1])]
+        stacked = tuple(torch.stack(parts, 1) for parts in zip(*steps))
+        return stacked if len(self.ports) > 1 else stacked[0]
+
+
+class NetFoldOperator(NetOperator):
+    """A recurrence: ``net`` maps ``State`` and one element of each sequence input to ``Output``, the next state.
+
+    Outputs ``Output`` (the state after every step, a sequence) and ``State`` (the final state). The
+    initial state is zeros; ``state_input=True`` adds an input port ``InitialState`` that gives it.
+    """
+
+    net: Net = None
+    state_input: bool = False
+
+    def validate(self) -> None:
+        net = self.net
+        elements = [p for p in net.input_ports if p != "State"]
+        if "State" not in net.input_ports or not elements or tuple(net.output_ports) != ("Output",):
+            self.check_ports(net, ("State", "Input"), ("Output",), "input ports 'State' (the previous state) and "
+                             "'Input' (or other element inputs), and the single output port 'Output' (the next "
+                             "state, fed back into 'State')")
+        if not isinstance(self.state_input, bool):
+            raise OptionError(f"NetFoldOperator option state_input= takes True or False, found {self.state_input!r}",
+                              option="state_input")
+
+    @property
+    def elements(self) -> tuple[str, ...]:
+        return tuple(p for p in self.net.input_ports if p != "State")
+
+    @property
+    def input_ports(self) -> tuple[str, ...]:
+        return (*self.elements, *(("InitialState",) if self.state_input else ()))
+
+    output_ports = ("Output", "State")
+
+    def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
+        state = types["State"]
+        try:
+            state = unify(state, _element(types["Output"], "Output", "step"))
+            state = unify(state, types.get("InitialState", state))
+        except Conflict as exc:
+            raise Conflict(f"ports 'Output' and 'State' disagree on the state: {exc}") from None
+        _check_ranks(types, self.net, self.elements)
+        inner = {p: _element(types[p], p, "sequence NetFoldOperator folds over") for p in self.elements}
+        return {"net": {**inner, "State": state, "Output": state}}
+
+    def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
+        inner_types = inner["net"].port_types
+        try:
+            state = unify(inner_types["State"], inner_types["Output"])
+        except Conflict as exc:
+            raise Conflict(f"its inner net's 'Output' is fed back into 'State', so they must agree: {exc}") from None
+        length = _length(types, (*self.elements, "Output"))
+        out = {p: _sequence(length, inner_types[p]) for p in self.elements}
+        out.update(Output=_sequence(length, state), State=state)
+        if self.state_input:
+            out["InitialState"] = state
+        return out
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return _FoldModule(self.compiled_nets(types)["net"], self.net.input_ports, self.elements,
+                           tuple(types["State"].shape), self.state_input)
+
+    def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
+        given = dict(zip(self.input_ports, ctx.args))
+        first = given[self.elements[0]]
+        state, states, step = ctx.local("state"), ctx.local("states"), ctx.local("t")
+        start = given["InitialState"] if self.state_input else _zeros(first, ctx.types["State"].shape,
+                                                                ctx.types[self.elements[0]].dtype)
+        args = ", ".join(state if p == "State" else f"{given[p]}[:, {step}]" for p in self.net.input_ports)
+        return [f"{state} = {start}",
+                f"{states} = []",
+                f"for {step} in range({first}.shape[1]):",
+                f"    {state} = {ctx.module}.net({args})",
+                f"    {states}.append({state})",
+                f"{outputs[0]}, {outputs[1]} = torch.stack({states}, 1), {state}"]
+
+
+class _FoldModule(nn.Module):
+    def __init__(self, net: nn.Module, order: tuple[str, ...], elements: tuple[str, ...], shape: tuple, given: bool):
+        super().__init__()
+        self.net, self.order, self.elements, self.shape, self.given = net, order, elements, shape, given
+
+    def forward(self, *xs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        seqs = dict(zip(self.elements, xs))
+        state = xs[-1] if self.given else _zeros_like(xs[0], self.shape)
+        states = []
+        for i in range(xs[0].shape[1]):
+            state = self.net(*(state if p == "State" else seqs[p][:, i] for p in self.order))
+            states.append(state)
+        return torch.stack(states, 1), state
+
+
+class NetNestOperator(NetOperator):
+    """Apply ``net`` (ports ``Input`` -> ``Output`` of the same type) ``n`` times, each output fed back as input."""
+
+    net: Net = None
+    n: int = 1
+
+    def validate(self) -> None:
+        self.check_ports(self.net, ("Input",), ("Output",), "one input port 'Input' and one output port 'Output' "
+                         "(of the same shape: the output is fed back)")
+        if not isinstance(self.n, int) or isinstance(self.n, bool) or self.n < 0:
+            raise OptionError(f"NetNestOperator option n= takes a count >= 0, found {self.n!r}", option="n")
+
+    input_ports = ("Input",)
+    output_ports = ("Output",)
+
+    def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
+        try:
+            same = unify(types["Input"], types["Output"])
+        except Conflict as exc:
+            raise Conflict(f"its input and output must agree (the output is fed back): {exc}") from None
+        return {"net": {"Input": same, "Output": same}}
+
+    def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
+        t = inner["net"].port_types
+        same = unify(t["Input"], t["Output"])
+        return {"Input": same, "Output": same}
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return _NestModule(self.compiled_nets(types)["net"], self.n)
+
+    def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
+        value = ctx.local("value")
+        return [f"{value} = {ctx.args[0]}",
+                f"for _ in range({self.n}):",
+                f"    {value} = {ctx.module}.net({value})",
+                f"{outputs[0]} = {value}"]
+
+
+class _NestModule(nn.Module):
+    def __init__(self, net: nn.Module, n: int):
+        super().__init__()
+        self.net, self.n = net, n
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for _ in range(self.n):
+            x = self.net(x)
+        return x

@@ -1,0 +1,173 @@
+"""Operators that run nets twice: NetBidirectionalOperator and NetPairEmbeddingOperator (Wolfram's).
+
+* ``NetBidirectionalOperator([fwd, bwd], aggregation)``: ``fwd`` reads the sequence ``Input`` forwards,
+  ``bwd`` reads it backwards (its output is reversed back), and their outputs are joined by ``aggregation``:
+  ``"Catenate"`` (the last dim, the default), ``"Plus"`` or ``"Mean"``. Both nets have ports
+  ``Input`` -> ``Output``; a single net is used for both directions (with arrays of its own in each).
+* ``NetPairEmbeddingOperator(net, distance)``: embeds ``Input1`` and ``Input2`` with the same ``net``
+  (ports ``Input`` -> ``Output``, shared arrays) and gives their ``"Euclidean"`` (default) or ``"Cosine"``
+  distance (1 - cosine similarity) per example on ``Output``; pair it with a ContrastiveLoss-style loss.
+
+>>> from netgraph import NetGraph, LinearLayer
+>>> pair = NetGraph({"pair": NetPairEmbeddingOperator(NetGraph({"lin": LinearLayer(2)}, []))}, [], Input1=3)
+>>> pair.input_shapes, pair.output_shapes
+({'Input1': (3,), 'Input2': (3,)}, {'Output': ()})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.layer import EmitContext
+from netgraph.core.operator import NetOperator, as_inner_net
+from netgraph.core.options import Literal, Net
+from netgraph.core.types import Conflict, PortType, unify
+
+__all__ = ["NetBidirectionalOperator", "NetPairEmbeddingOperator"]
+
+AGGREGATIONS = ("Catenate", "Plus", "Mean")
+DISTANCES = ("Euclidean", "Cosine")
+_PORTS = "one input port 'Input' and one output port 'Output'"
+
+
+def _choice(value: Any, choices: tuple, layer: str, option: str) -> None:
+    if value not in choices:
+        raise OptionError(f"{layer} option {option}= must be one of {list(choices)}, found {value!r}"
+                          f"{did_you_mean(value, choices) if isinstance(value, str) else ''}", option=option)
+
+
+def _joined(a: PortType, b: PortType, how: str) -> PortType:
+    """The aggregated type of two directions' outputs."""
+    if how != "Catenate":
+        return unify(a, b)
+    if a.shape is None or b.shape is None:
+        return PortType(None, a.dtype or b.dtype)
+    if not a.shape or not b.shape:
+        raise Conflict("Catenate joins the outputs along their last dim; a direction's output is a scalar")
+    head = unify(PortType(a.shape[:-1]), PortType(b.shape[:-1])).shape
+    last = a.shape[-1] + b.shape[-1] if isinstance(a.shape[-1], int) and isinstance(b.shape[-1], int) else None
+    return PortType((*head, last), a.dtype or b.dtype)
+
+
+class NetBidirectionalOperator(NetOperator):
+    """Run ``forward_net`` over the sequence and ``backward_net`` over it reversed; join them by ``aggregation``.
+
+    ``NetBidirectionalOperator([fwd, bwd], "Plus")``, or ``NetBidirectionalOperator(net)`` for one net
+    used in both directions (the backward copy has arrays of its own).
+    """
+
+    NETS = ("forward_net", "backward_net")
+    POSITIONAL = "forward_net"
+
+    forward_net: Net = None
+    aggregation: Literal["Catenate", "Plus", "Mean"] = "Catenate"
+    backward_net: Net = None
+
+    def normalize(self) -> Mapping[str, Any]:
+        given = self.forward_net
+        if isinstance(given, (list, tuple)):
+            if len(given) != 2 or self.backward_net is not None:
+                raise OptionError(f"NetBidirectionalOperator takes [forward net, backward net] (two nets), found "
+                                  f"{len(given)} nets" if len(given) != 2 else "NetBidirectionalOperator: the "
+                                  "backward net is given twice (in the list and as backward_net=)",
+                                  option="forward_net")
+            object.__setattr__(self, "forward_net", given[0])
+            object.__setattr__(self, "backward_net", given[1])
+        elif self.backward_net is None:
+            object.__setattr__(self, "backward_net", as_inner_net(given, self.type_name, "forward_net"))
+        return super().normalize()
+
+    def validate(self) -> None:
+        _choice(self.aggregation, AGGREGATIONS, self.type_name, "aggregation")
+        for net in (self.forward_net, self.backward_net):
+            self.check_ports(net, ("Input",), ("Output",), _PORTS + " (sequence to sequence)")
+
+    input_ports = ("Input",)
+    output_ports = ("Output",)
+
+    def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
+        out = types["Output"] if self.aggregation != "Catenate" else PortType(None, None)
+        return {field: {"Input": types["Input"], "Output": out} for field in self.NETS}
+
+    def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
+        fwd, bwd = (inner[field].port_types for field in self.NETS)
+        try:
+            joined = _joined(fwd["Output"], bwd["Output"], self.aggregation)
+        except Conflict as exc:
+            raise Conflict(f"the forward and backward outputs do not join by {self.aggregation}: {exc}") from None
+        return {"Input": unify(fwd["Input"], bwd["Input"]), "Output": joined}
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        nets = self.compiled_nets(types)
+        return _BidirectionalModule(nets["forward_net"], nets["backward_net"], self.aggregation)
+
+    def emit(self, ctx: EmitContext) -> str:
+        x = ctx.args[0]
+        a, b = f"{ctx.module}.forward_net({x})", f"{ctx.module}.backward_net({x}.flip(1)).flip(1)"
+        joined = {"Catenate": f"torch.cat(({a}, {b}), -1)", "Plus": f"{a} + {b}", "Mean": f"({a} + {b}) / 2"}
+        return joined[self.aggregation]
+
+
+class _BidirectionalModule(nn.Module):
+    def __init__(self, forward_net: nn.Module, backward_net: nn.Module, aggregation: str):
+        super().__init__()
+        self.forward_net, self.backward_net, self.aggregation = forward_net, backward_net, aggregation
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        a = self.forward_net(x)
+        b = torch.flip(self.backward_net(torch.flip(x, [1])), [1])
+        if self.aggregation == "Catenate":
+            return torch.cat([a, b], dim=a.dim() - 1)
+        return a + b if self.aggregation == "Plus" else (a + b) * 0.5
+
+
+class NetPairEmbeddingOperator(NetOperator):
+    """Embed ``Input1`` and ``Input2`` with the same ``net``; ``Output`` is their distance per example."""
+
+    net: Net = None
+    distance: Literal["Euclidean", "Cosine"] = "Euclidean"
+
+    def validate(self) -> None:
+        _choice(self.distance, DISTANCES, self.type_name, "distance")
+        self.check_ports(self.net, ("Input",), ("Output",), _PORTS + " (the embedding)")
+
+    input_ports = ("Input1", "Input2")
+    output_ports = ("Output",)
+
+    def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
+        try:
+            same = unify(types["Input1"], types["Input2"])
+        except Conflict as exc:
+            raise Conflict(f"'Input1' and 'Input2' go through the same net, so they must agree: {exc}") from None
+        return {"net": {"Input": same}}
+
+    def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
+        t = inner["net"].port_types["Input"]
+        return {"Input1": t, "Input2": t, "Output": PortType(())}
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return _PairModule(self.compiled_nets(types)["net"], self.distance)
+
+    def emit(self, ctx: EmitContext) -> str:
+        a, b = (f"{ctx.module}.net({x}).flatten(1)" for x in ctx.args)
+        if self.distance == "Cosine":
+            return f"1 - F.cosine_similarity({a}, {b}, dim=1)"
+        return f"torch.linalg.vector_norm({a} - {b}, dim=1)"
+
+
+class _PairModule(nn.Module):
+    def __init__(self, net: nn.Module, distance: str):
+        super().__init__()
+        self.net, self.distance = net, distance
+
+    def forward(self, x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:
+        a, b = self.net(x1).reshape(x1.shape[0], -1), self.net(x2).reshape(x2.shape[0], -1)
+        if self.distance == "Cosine":
+            return 1 - (a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1)).clamp_min(1e-8)
+        return (a - b).square().sum(1).sqrt()
