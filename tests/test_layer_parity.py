@@ -110,6 +110,8 @@ def distribution_examples() -> dict[str, Example]:
     for name, cls in DISTRIBUTIONS.items():
         layer = L.RandomArrayLayer(cls(*DISTRIBUTION_ARGS[name]), output=3)
         examples[name] = Example(layer, {p: 3 for p in layer.input_ports}, low=0.2, high=0.8)
+        scored = layer.replace(log_probability=True)
+        examples[f"{name} log_probability"] = Example(scored, {p: 3 for p in layer.input_ports}, low=0.2, high=0.8)
     examples["constant parameters"] = Example(L.RandomArrayLayer(L.NormalDistribution(1.0, 2.0), output=(2, 3)))
     return examples
 

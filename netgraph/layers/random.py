@@ -70,9 +70,10 @@ class RandomModule(nn.Module):
     checks: bool | str | None = None
 
     def __init__(self, distribution: Distribution, ranks: Mapping[str, int], shape: tuple,
-                 estimator: str | None = None, temperature: float | None = None, eval_mode: str = "sample"):
+                 estimator: str | None = None, temperature: float | None = None, eval_mode: str = "sample",
+                 log_probability: bool = False):
         super().__init__()
-        self.distribution, self.shape = distribution, tuple(shape)
+        self.distribution, self.shape, self.log_probability = distribution, tuple(shape), log_probability
         self.estimator = estimator or distribution.ESTIMATORS[0]
         self.temperature = 0.5 if temperature is None else float(temperature)
         self.eval_mode, self.label, self.baseline = eval_mode, None, None
@@ -107,7 +108,7 @@ class RandomModule(nn.Module):
                    for x, r in zip(inputs, self.ranks)]
         return [aligned[v] if k == "slot" else (getattr(self, v) if k == "buffer" else v) for k, v in self.kinds]
 
-    def forward(self, *inputs: Any, label: str | None = None) -> torch.Tensor:
+    def forward(self, *inputs: Any, label: str | None = None) -> Any:
         if label is not None and self.label is None:
             self.label = label
         if self.ranks:
@@ -120,7 +121,10 @@ class RandomModule(nn.Module):
             self.distribution.check(params, self.describe)
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
-        return self.draw(params, shape)
+        if not self.log_probability:
+            return self.draw(params, shape)
+        x, logp = self.draw(params, shape, True)
+        return x, logp.reshape(shape[0], -1).sum(1)
 
     def mean(self, params: list[Any], shape: tuple) -> torch.Tensor:
         """The closed-form mean, broadcast to ``shape`` (DataError where it is infinite)."""
@@ -131,24 +135,32 @@ class RandomModule(nn.Module):
                             "these parameters; use eval_mode='sample'")
         return mean.expand(shape)
 
-    def draw(self, params: list[Any], shape: tuple) -> torch.Tensor:
-        """One draw with the layer's gradient estimator."""
+    def draw(self, params: list[Any], shape: tuple, with_log_prob: bool = False) -> Any:
+        """One draw with the layer's gradient estimator; with ``with_log_prob``, (draw, elementwise log-density).
+
+        The log-density follows the estimator (see RandomArrayLayer's ``log_probability``): pathwise and
+        implicit draws carry their gradient into it; discrete draws enter it as fixed values.
+        """
         dist, est = self.distribution, self.estimator
         grad = torch.is_grad_enabled() and any(isinstance(p, torch.Tensor) and p.requires_grad for p in params)
         if grad and self.no_grad:
             self._refuse_grad(params)
-        if est in ("pathwise", "implicit", "none"):
-            return dist.rsample(params, shape)
-        if est == "relaxed":
-            return dist.relaxed(params, shape, self.temperature)
+        if est in ("pathwise", "implicit", "none", "relaxed"):
+            x = dist.rsample(params, shape) if est != "relaxed" else dist.relaxed(params, shape, self.temperature)
+            if not with_log_prob:
+                return x
+            logp = dist.log_prob(x, params) if est != "relaxed" else dist.relaxed_log_prob(x, params, self.temperature)
+            return x, logp.expand(shape)
         with torch.no_grad():
             x = dist.rsample(params, shape)
-        if not grad:
-            return x
-        if est == "straight_through":
-            return straight_through(x, dist._mean(*tensors(params, x)).expand(shape))
-        logp = dist.log_prob(x, params).reshape(shape[0], -1).sum(1)
-        return record_score(self, x, logp, params)
+        logp = dist.log_prob(x, params).expand(shape) if with_log_prob or (grad and est == "score_function") else None
+        if grad and est == "straight_through":
+            y = straight_through(x, dist._mean(*tensors(params, x)).expand(shape))
+        elif grad:
+            y = record_score(self, x, logp.reshape(shape[0], -1).sum(1), params)
+        else:
+            y = x
+        return (y, logp) if with_log_prob else y
 
     def _refuse_grad(self, params: list[Any]) -> None:
         for name, p in zip(self.distribution.PARAMS, params):
@@ -175,12 +187,17 @@ class RandomArrayLayer(Layer):
     "implicit", "score_function", "straight_through", "relaxed" with ``temperature=``). Discrete
     draws need ``module.surrogate_loss(losses)`` in a custom loop (see ``netgraph.layers.estimators``).
     ``eval_mode="mean"``: after ``module.eval()`` output the mean instead of a draw.
+    ``log_probability=True`` adds the port ``LogProbability``: log p(draw), summed per example. Pathwise and
+    implicit draws carry their gradient into it; discrete draws are scored as fixed values (the score term
+    comes once, from the surrogate), so ``f(x) + c * LogProbability`` has an unbiased gradient.
 
     >>> from netgraph.layers.distributions import NormalDistribution
     >>> RandomArrayLayer(NormalDistribution("#mu", "#sigma")).input_ports
     ('mu', 'sigma')
     >>> RandomArrayLayer(lambda a, b: NormalDistribution(a, b), output=3).input_ports
     ('a', 'b')
+    >>> RandomArrayLayer(NormalDistribution(0, 1), output=3, log_probability=True).output_ports
+    ('Output', 'LogProbability')
     """
 
     distribution: DistributionOption
@@ -188,6 +205,7 @@ class RandomArrayLayer(Layer):
     estimator: Optional[Literal["pathwise", "score_function", "straight_through", "relaxed", "implicit", "none"]] = None
     temperature: Optional[float] = None
     eval_mode: Literal["sample", "mean"] = "sample"
+    log_probability: bool = False
     POSITIONAL = "distribution"
 
     def normalize(self) -> dict[str, Any]:
@@ -218,10 +236,24 @@ class RandomArrayLayer(Layer):
                               f"found {self.eval_mode!r}", option="eval_mode")
         if self.eval_mode == "mean" and not dist.slots and not bool(torch.isfinite(torch.as_tensor(dist.mean())).all()):
             raise OptionError(f"RandomArrayLayer: eval_mode='mean' but {dist!r} has an infinite mean", option="eval_mode")
-        return {"distribution": dist, "input_ports": dist.slots}
+        self._check_log_probability(dist)
+        outputs = ("Output", "LogProbability") if self.log_probability else ("Output",)
+        return {"distribution": dist, "input_ports": dist.slots, "output_ports": outputs}
+
+    def _check_log_probability(self, dist: Distribution) -> None:
+        if not isinstance(self.log_probability, bool):
+            raise OptionError(f"RandomArrayLayer: log_probability= is True or False, found {self.log_probability!r}",
+                              option="log_probability")
+        if self.log_probability and self.eval_mode == "mean":
+            raise OptionError("RandomArrayLayer: log_probability=True needs eval_mode='sample': with eval_mode='mean' "
+                              "an eval-mode net outputs the mean, not a draw, so there is no drawn value to score",
+                              option="log_probability")
 
     def declared_types(self) -> dict[str, PortType]:
-        return {**{s: PortType(None, REAL) for s in self.input_ports}, "Output": PortType(self.output, REAL)}
+        types = {**{s: PortType(None, REAL) for s in self.input_ports}, "Output": PortType(self.output, REAL)}
+        if self.log_probability:
+            types["LogProbability"] = PortType((), REAL)
+        return types
 
     def _const_shapes(self) -> list[tuple]:
         return [tuple(p.shape) for p in self.distribution.params if isinstance(p, torch.Tensor)]
@@ -252,11 +284,11 @@ class RandomArrayLayer(Layer):
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         ranks = {s: len(types[s].shape) for s in self.input_ports}
         return RandomModule(self.distribution, ranks, types["Output"].shape, self.estimator, self.temperature,
-                            self.eval_mode)
+                            self.eval_mode, self.log_probability)
 
     def emit(self, ctx: EmitContext) -> str:
         checks = _CHECKS["enabled"] if ctx.checks is None else ctx.checks
-        inline = None if checks is True or self.eval_mode != "sample" else self._inline_draw(ctx)
+        inline = None if checks is True or self.eval_mode != "sample" or self.log_probability else self._inline_draw(ctx)
         if inline is not None:
             return inline
         args = ", ".join(ctx.args) if self.input_ports else ctx.batch
