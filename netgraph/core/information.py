@@ -33,6 +33,8 @@ def information(net: Any, prop: str | None = None) -> Any:
         "ArraysTotalElementCount": sum(v.numel() for v in known.values()),
         "ArraysTotalByteCount": sum(v.numel() * v.element_size() for v in known.values()),
         "UninitializedArrays": [k for k, v in arrays.items() if v is None],
+        "Estimators": {name: layer.estimate for name, layer in layers.items()
+                       if isinstance(getattr(layer, "estimate", None), str)},
     }
     if prop is None:
         return props

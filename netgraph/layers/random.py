@@ -249,6 +249,12 @@ class RandomArrayLayer(Layer):
                               "an eval-mode net outputs the mean, not a draw, so there is no drawn value to score",
                               option="log_probability")
 
+    @property
+    def estimate(self) -> str:
+        """'NormalDistribution('#mu', '#sigma'), pathwise (default)': what is drawn and how gradients pass."""
+        default = " (default)" if self.estimator is None else ""
+        return f"{self.distribution!r}, {self.estimator or self.distribution.ESTIMATORS[0]}{default}"
+
     def declared_types(self) -> dict[str, PortType]:
         types = {**{s: PortType(None, REAL) for s in self.input_ports}, "Output": PortType(self.output, REAL)}
         if self.log_probability:
