@@ -71,7 +71,8 @@ class KLModule(nn.Module):
         if checks is not False and not torch.compiler.is_compiling():
             for side, module, params in (("p", self.p, p), ("q", self.q, q)):
                 if module.checked:
-                    module.distribution.check(params, lambda side=side: f"{self.describe()}, distribution {side}")
+                    module.distribution.check(params, lambda side=side: f"{self.describe()}, distribution {side}",
+                                              draws=self.fn is None)
         shape = (batch, *self.shape)
         if self.fn is None:
             return monte_carlo_kl(self.p.distribution, self.q.distribution, p, q, shape, self.samples, self.describe)
