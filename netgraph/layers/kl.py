@@ -151,8 +151,8 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
         else:
             with torch.no_grad():
                 x = p.rsample(p_params, shape)
-        logp = p.log_prob(x, p_params).expand(shape).reshape(shape[0], -1)
-        logq = _log_q(q, x, q_params).expand(shape).reshape(shape[0], -1)
+        logp = p.log_prob(x, p_params).reshape(shape[0], -1)
+        logq = _log_q(q, x, q_params).reshape(shape[0], -1)
         if not bool(torch.isfinite(logq).all()):
             bad = x.reshape(shape[0], -1)[~torch.isfinite(logq)][0]
             raise DataError(f"{where()}: a draw from p = {p!r} at {float(bad):g} lies outside the support of "

@@ -150,10 +150,10 @@ class RandomModule(nn.Module):
             if not with_log_prob:
                 return x
             logp = dist.log_prob(x, params) if est != "relaxed" else dist.relaxed_log_prob(x, params, self.temperature)
-            return x, logp.expand(shape)
+            return x, logp
         with torch.no_grad():
             x = dist.rsample(params, shape)
-        logp = dist.log_prob(x, params).expand(shape) if with_log_prob or (grad and est == "score_function") else None
+        logp = dist.log_prob(x, params) if with_log_prob or (grad and est == "score_function") else None
         if grad and est == "straight_through":
             y = straight_through(x, dist._mean(*tensors(params, x)).expand(shape))
         elif grad:
