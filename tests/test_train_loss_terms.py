@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from netgraph import KLDivergenceLayer, LinearLayer, NetGraph, NetPort, NormalDistribution, OptionError, net_train
 from netgraph.cli.train import loss_option
@@ -93,3 +94,14 @@ def test_the_command_line_takes_weighted_terms_as_yaml(tmp_path):
     (tmp_path / "list.yaml").write_text("[1, 2]\n")
     with pytest.raises(OptionError, match="must hold a mapping"):
         loss_option(str(tmp_path / "list.yaml"))
+
+
+def test_tensorboard_logs_each_term_and_its_weight(tmp_path):
+    results = net_train(_net(), _data(), loss_function={"Prediction": 1.0, "Penalty": {"weight": 2.0, "warmup": 2}},
+                        batch_size=32, max_training_rounds=3, random_seed=0, progress=False, all=True,
+                        progress_reporting="tensorboard", log_dir=tmp_path / "run")
+    events = EventAccumulator(str(tmp_path / "run"), size_guidance={"scalars": 0})
+    events.Reload()
+    assert [e.value for e in events.Scalars("weight/Penalty")] == results.loss_weights["Penalty"] == [0.0, 1.0, 2.0]
+    logged = [e.value for e in events.Scalars("loss/term/Prediction")]
+    np.testing.assert_allclose(logged, results.term_losses["Prediction"], rtol=1e-6)

@@ -334,6 +334,9 @@ class Trainer:
             s = self.state
             self.plan.log.round(r, s.round_losses[-1], s.validation_losses[-1] if s.validation_losses else None,
                                 self.optimizer.param_groups[0]["lr"])
+            if len(s.term_round_losses) > 1:
+                self.plan.log.terms(r, {k: v[-1] for k, v in s.term_round_losses.items()},
+                                    {k: v[-1] for k, v in s.term_weights.items()})
         if self.ctx.main and mode == "print":
             s = self.state
             val = f"  validation {s.validation_losses[-1]:.5g}" if s.validation_losses else ""
