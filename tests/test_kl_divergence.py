@@ -156,6 +156,8 @@ def test_bad_runtime_values_are_data_errors():
     with pytest.raises(DataError, match=r"layer 'kl' \(KLDivergenceLayer\(.*\)\), distribution p: NormalDistribution "
                                         r"parameter s"):
         net.compile()(mu=torch.zeros(3, 2), s=-torch.ones(3, 2))
+    unchecked = net.compile(checks=False)(mu=torch.zeros(3, 2), s=-torch.ones(3, 2))  # compile(checks=False): none
+    assert unchecked.shape == (3,)
     outside = NetGraph({"kl": KLDivergenceLayer(UniformDistribution(["#lo", 1.0]), UniformDistribution([0.0, 2.0]))},
                        [], lo=())
     with pytest.raises(DataError, match="lies outside the support of q"):

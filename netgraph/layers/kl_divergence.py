@@ -39,9 +39,8 @@ __all__ = ["KLDivergenceLayer"]
 
 
 class KLModule(nn.Module):
-    """Computes KL(p ‖ q) per example; inputs arrive in the layer's port order."""
-
-    checks: bool | str | None = None
+    """Computes KL(p ‖ q) per example; inputs arrive in the layer's port order. Its parameter checks follow
+    ``compile(checks=...)`` (set on the inner modules ``p`` and ``q``) or ``set_distribution_checks``."""
 
     def __init__(self, layer: KLDivergenceLayer, types: Mapping[str, PortType]):
         super().__init__()
@@ -67,7 +66,7 @@ class KLModule(nn.Module):
             q = self.q.params(tuple(inputs[i] for i in self.q_slots)) if self.q_slots else self.q.params(())
         else:
             batch, p, q = inputs[0], self.p.params(()), self.q.params(())
-        checks = distribution_checks() if self.checks is None else self.checks
+        checks = distribution_checks() if self.p.checks is None else self.p.checks  # compile(checks=) sets p's
         if checks is not False and not torch.compiler.is_compiling():
             for side, module, params in (("p", self.p, p), ("q", self.q, q)):
                 if module.checked:
