@@ -1,7 +1,8 @@
 """RandomArrayLayer(log_probability=True): the LogProbability port, against scipy, and its gradients.
 
-Values: for each of the 20 distributions (Wolfram's parameterisation), the port equals the sum over the
-non-batch dims of scipy's log-density / log-mass of the drawn values. Gradients: pathwise and implicit
+Values: for each of the 20 univariate distributions (Wolfram's parameterisation), the port equals the sum
+over the non-batch dims of scipy's log-density / log-mass of the drawn values; for the 5 vector ones, the
+sum over the sample dims of torch.distributions' per-event log-density (more in test_vector_log_probability). Gradients: pathwise and implicit
 draws carry their gradient into the log-density (checked against closed-form entropy derivatives);
 discrete draws score the drawn value as fixed, and with the score-function surrogate the gradient of
 E[f(x) + c log p(x)] is unbiased (checked against exact enumeration).
@@ -49,6 +50,27 @@ REFERENCES = {
     "PoissonDistribution": ((2.5,), lambda x: st.poisson.logpmf(x, 2.5)),
     "NegativeBinomialDistribution": ((2.5, 0.4), lambda x: st.nbinom.logpmf(x, 2.5, 0.4)),
     "DiscreteUniformDistribution": (([-2, 4],), lambda x: st.randint.logpmf(x, -2, 5)),
+}
+
+
+def _torch_reference(dist: torch.distributions.Distribution):
+    """A REFERENCES entry's log-density from torch.distributions (one value per event), on numpy draws."""
+    return lambda x: dist.log_prob(torch.from_numpy(x)).numpy()
+
+
+_D = torch.distributions
+_COV = [[2.0, 0.6, 0.0], [0.6, 1.0, -0.3], [0.0, -0.3, 0.5]]
+_T = lambda v: torch.tensor(v, dtype=torch.float64)  # noqa: E731
+#: Vector distributions: output=(2, 3) is 2 events of size k = 3 (Categorical class indices: 2 × 3 draws).
+REFERENCES |= {
+    "MultinormalDistribution": (([0.5, -1.0, 0.0], _COV),
+                                _torch_reference(_D.MultivariateNormal(_T([0.5, -1.0, 0.0]), _T(_COV)))),
+    "MultinormalCholeskyDistribution": (([0.5, -1.0, 0.0], torch.linalg.cholesky(_T(_COV)).tolist()),
+                                        _torch_reference(_D.MultivariateNormal(_T([0.5, -1.0, 0.0]), _T(_COV)))),
+    "MultinormalDiagonalDistribution": (([0.5, -1.0, 0.0], [1.5, 0.5, 2.0]), _torch_reference(
+        _D.Independent(_D.Normal(_T([0.5, -1.0, 0.0]), _T([1.5, 0.5, 2.0])), 1))),
+    "DirichletDistribution": (([0.7, 2.0, 3.5],), _torch_reference(_D.Dirichlet(_T([0.7, 2.0, 3.5])))),
+    "CategoricalDistribution": (([0.2, 0.3, 0.5],), _torch_reference(_D.Categorical(_T([0.2, 0.3, 0.5])))),
 }
 GENERALIZED_GAMMA = ((2.0, 1.5, 0.8, 0.3), lambda x: st.gengamma.logpdf(x, 2.0, 0.8, loc=0.3, scale=1.5))
 

@@ -1,8 +1,9 @@
 """KL divergences between distributions: closed forms, supports, and the Monte Carlo estimate.
 
-``KL_CLOSED_FORMS[(p_class_name, q_class_name)](p_params, q_params)`` is the elementwise KL(p ‖ q) for
-parameters in Wolfram's order (lists of broadcastable tensors, every parameter of the class including
-defaulted ones). ``CLOSED_FORM_ARITY`` says how many leading parameters a closed form understands; it
+``KL_CLOSED_FORMS[(p_class_name, q_class_name)](p_params, q_params)`` is KL(p ‖ q) for parameters in
+Wolfram's order (lists of broadcastable tensors, every parameter of the class including defaulted ones):
+elementwise for univariate distributions, one value per event (the event dims summed) for the vector
+ones of ``netgraph.layers.dist_vector_kl`` (every Multinormal form pair, Categorical, Dirichlet). ``CLOSED_FORM_ARITY`` says how many leading parameters a closed form understands; it
 applies only when the rest are their constant defaults (GammaDistribution(α, β), not the generalized form).
 Everything else is estimated by Monte Carlo (``monte_carlo_kl``): draws from p with p's own estimator,
 averaging log p − log q.
@@ -22,6 +23,8 @@ import torch
 
 from netgraph.core.errors import DataError
 from netgraph.layers.dist_base import Distribution, xlogy
+from netgraph.layers.dist_vector import VectorDistribution
+from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_FORMS
 
 __all__ = ["KL_CLOSED_FORMS", "CLOSED_FORM_ARITY", "closed_form", "support_problem", "monte_carlo_kl", "describe_estimate"]
 
@@ -54,8 +57,9 @@ def _poisson(p: Params, q: Params) -> torch.Tensor:
     return xlogy(a, a) - xlogy(a, b) - a + b
 
 
-#: (class name of p, class name of q) -> elementwise KL(p ‖ q) from Wolfram-order parameter lists.
+#: (class name of p, class name of q) -> KL(p ‖ q) from Wolfram-order parameter lists (elementwise, or per event).
 KL_CLOSED_FORMS: dict[tuple[str, str], Callable[[Params, Params], torch.Tensor]] = {
+    **VECTOR_KL_CLOSED_FORMS,
     ("NormalDistribution", "NormalDistribution"): _normal,
     ("BernoulliDistribution", "BernoulliDistribution"): _bernoulli,
     ("ExponentialDistribution", "ExponentialDistribution"): _exponential,
@@ -94,6 +98,10 @@ _SUPPORTS: dict[str, Callable[[Distribution], tuple[str, str]]] = {
     "DiscreteUniformDistribution": lambda d: ("param", "param"),
 }
 _TEXT = {"-inf": "-∞", "inf": "∞", "param": "a parameter"}
+#: Vector distributions: the support of one event (k = the event size); a KL needs the same one on both sides.
+_VECTOR_SUPPORTS = {"MultinormalDistribution": "ℝᵏ", "MultinormalCholeskyDistribution": "ℝᵏ",
+                    "MultinormalDiagonalDistribution": "ℝᵏ", "DirichletDistribution": "the probability simplex in ℝᵏ",
+                    "CategoricalDistribution": "the classes {0, …, k−1}"}
 
 
 def _support_text(bounds: tuple[str, str]) -> str:
@@ -109,6 +117,18 @@ def support_problem(p: Distribution, q: Distribution) -> str | None:
     if p.discrete != q.discrete:
         kinds = {True: "discrete (a mass function)", False: "continuous (a density)"}
         return f"p = {name_p} is {kinds[p.discrete]} but q = {name_q} is {kinds[q.discrete]}: no KL divergence exists"
+    vector_p, vector_q = isinstance(p, VectorDistribution), isinstance(q, VectorDistribution)
+    if vector_p != vector_q:
+        kinds = {True: "a distribution over vectors or classes (one value per event)",
+                 False: "univariate (one value per element)"}
+        return (f"p = {name_p} is {kinds[vector_p]} but q = {name_q} is {kinds[vector_q]}: KL(p ‖ q) compares "
+                "distributions of the same kind of value")
+    if vector_p:
+        sp, sq = _VECTOR_SUPPORTS.get(name_p), _VECTOR_SUPPORTS.get(name_q)
+        if sp and sq and sp != sq:
+            return (f"p = {name_p} has support {sp} but q = {name_q} has support {sq}: the two have no common "
+                    "density, so no KL divergence exists")
+        return None
     if name_p not in _SUPPORTS or name_q not in _SUPPORTS:
         return None
     (lo_p, hi_p), (lo_q, hi_q) = _SUPPORTS[name_p](p), _SUPPORTS[name_q](q)
@@ -137,7 +157,8 @@ def _log_q(q: Distribution, x: torch.Tensor, params: list[Any]) -> torch.Tensor:
 def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_params: list[Any], shape: tuple,
                    samples: int, where: Callable[[], str]) -> torch.Tensor:
     """An unbiased estimate of KL(p ‖ q) per example, shape ``(batch,)``: the mean over ``samples`` draws
-    x ~ p of Σ (log p(x) − log q(x)) over the non-batch dims.
+    x ~ p of Σ (log p(x) − log q(x)) over the non-batch dims. ``shape`` is ``(batch, *elements)``; a vector
+    distribution draws one event per element (log p and log q are per event).
 
     Draws use p's default estimator. For score-function draws the layer adds its own surrogate (the
     integrand log p − log q is known here), with a leave-one-out baseline over the samples when there are
@@ -154,9 +175,8 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
         logp = p.log_prob(x, p_params).reshape(shape[0], -1)
         logq = _log_q(q, x, q_params).reshape(shape[0], -1)
         if not bool(torch.isfinite(logq).all()):
-            bad = x.reshape(shape[0], -1)[~torch.isfinite(logq)][0]
-            raise DataError(f"{where()}: a draw from p = {p!r} at {float(bad):g} lies outside the support of "
-                            f"q = {q!r}, so KL(p ‖ q) is infinite for these parameter values")
+            raise DataError(f"{where()}: a draw from p = {p!r} at {_first_outside(x, logq)} lies outside the "
+                            f"support of q = {q!r}, so KL(p ‖ q) is infinite for these parameter values")
         values.append((logp - logq).sum(1))
         scores.append(logp.sum(1))
     value = torch.stack(values)  # (samples, batch)
@@ -168,6 +188,12 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     if samples >= 2:
         advantage = advantage - (advantage.sum(0) - advantage) / (samples - 1)
     return estimate + (advantage * (score - score.detach())).mean(0)
+
+
+def _first_outside(x: torch.Tensor, logq: torch.Tensor) -> str:
+    """The first draw (a number, or an event's vector) where log q is not finite, for the message."""
+    events = x.reshape(logq.numel(), -1)[~torch.isfinite(logq.reshape(-1))][0]
+    return f"{float(events[0]):g}" if events.numel() == 1 else str([round(float(v), 4) for v in events])
 
 
 def describe_estimate(method: str, samples: int) -> str:

@@ -4,7 +4,9 @@ Ports come from the ``"#slot"`` parameters of p, then the new ones of q. A slot 
 **one port** feeding both, exactly as a slot repeated inside one distribution is (``NormalDistribution
 ("#m", "#m")`` has the single port ``m``): a name means one value. Parameters broadcast elementwise
 against each other (and ``shape=``, the elementwise shape, needed only when no parameter is an input);
-``Output`` is the KL summed over those dims, one number per example.
+``Output`` is the KL summed over those dims, one number per example. For distributions over vectors and
+classes (Multinormal, Dirichlet, Categorical) each element is one event: the parameters' trailing event
+dims (a mean (k,), a covariance (k, k)) are left out of that shape, and the KL of each event is summed.
 
 Closed forms (``netgraph.layers.kl.KL_CLOSED_FORMS``) are used where they exist; otherwise an unbiased
 Monte Carlo estimate with ``samples`` draws from p. ``method="monte_carlo"`` forces the estimate,
@@ -31,7 +33,8 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.layers.dist_base import tensors
-from netgraph.layers.distributions import Distribution
+from netgraph.layers.dist_vector import VectorDistribution
+from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.kl import closed_form, describe_estimate, monte_carlo_kl, support_problem
 from netgraph.layers.random import RandomModule, _label, distribution_checks
 
@@ -42,12 +45,11 @@ class KLModule(nn.Module):
     """Computes KL(p ‖ q) per example; inputs arrive in the layer's port order. Its parameter checks follow
     ``compile(checks=...)`` (set on the inner modules ``p`` and ``q``) or ``set_distribution_checks``."""
 
-    def __init__(self, layer: KLDivergenceLayer, types: Mapping[str, PortType]):
+    def __init__(self, layer: KLDivergenceLayer, types: Mapping[str, PortType], shape: tuple, k: int | None):
         super().__init__()
-        shape = types["_elements"].shape
         ranks = {s: len(types[s].shape) for s in layer.input_ports}
-        self.p = RandomModule(layer.p, ranks, shape)
-        self.q = RandomModule(layer.q, ranks, shape)
+        self.p = RandomModule(layer.p, ranks, (*shape, *(k,) * _draw_event_rank(layer.p)))
+        self.q = RandomModule(layer.q, ranks, (*shape, *(k,) * _draw_event_rank(layer.q)))
         self.p_slots = [layer.input_ports.index(s) for s in layer.p.slots]
         self.q_slots = [layer.input_ports.index(s) for s in layer.q.slots]
         self.fn = closed_form(layer.p, layer.q) if layer.resolved_method == "closed_form" else None
@@ -80,11 +82,17 @@ class KLModule(nn.Module):
         return kl.expand(shape).reshape(batch, -1).sum(1)
 
 
+def _draw_event_rank(dist: Distribution) -> int:
+    """The event dims of a draw with the distribution's default estimator (0 for univariate ones)."""
+    return dist.draw_event_rank(dist.ESTIMATORS[0]) if isinstance(dist, VectorDistribution) else 0
+
+
 class KLDivergenceLayer(Layer):
     """KL(p ‖ q) per example, summed over the elementwise dims; closed form where one exists, else Monte Carlo.
 
     ``p``, ``q``: distributions (``"#slot"`` parameters become input ports; a name in both is one port).
-    ``shape``: the elementwise shape when no parameter is an input (else inferred). ``method``: "auto"
+    ``shape``: the elementwise shape when no parameter is an input (else inferred); for vector
+    distributions the shape of the events, without the event dims. ``method``: "auto"
     (closed form if known, else Monte Carlo), "closed_form" or "monte_carlo". ``samples``: draws per
     Monte Carlo estimate (p's own estimator; discrete p gets a leave-one-out baseline with >= 2).
     """
@@ -138,17 +146,41 @@ class KLDivergenceLayer(Layer):
     def declared_types(self) -> dict[str, PortType]:
         return {**{s: PortType(None, REAL) for s in self.input_ports}, "Output": PortType((), REAL)}
 
-    def _shapes(self, types: Mapping[str, PortType]) -> list[tuple[str, Any]]:
-        named = [(f"port {s!r}", types[s].shape) for s in self.input_ports]
+    def _shapes(self, types: Mapping[str, PortType]) -> list[tuple[str, Any, int]]:
+        """(label, shape or None, event rank) of every input port and constant-array parameter."""
+        ranks: dict[str, int] = {}
+        named = []
         for side in ("p", "q"):
             dist = getattr(self, side)
-            named += [(f"{side} parameter {dist.role(n)}", tuple(v.shape))
-                      for n, v in zip(dist.PARAMS, dist.params) if isinstance(v, torch.Tensor)]
-        return named
+            events = getattr(dist, "PARAM_EVENT_RANKS", {})
+            for n, v in zip(dist.PARAMS, dist.params):
+                if isinstance(v, str):
+                    ranks.setdefault(slot_name(v), events.get(n, 0))
+                elif isinstance(v, torch.Tensor):
+                    named.append((f"{side} parameter {dist.role(n)}", tuple(v.shape), events.get(n, 0)))
+        return [(f"port {s!r}", types[s].shape, ranks.get(s, 0)) for s in self.input_ports] + named
+
+    def event_size(self, types: Mapping[str, PortType]) -> int | None:
+        """k, the event size shared by p and q (None for univariate distributions or while unknown)."""
+        k, source = None, None
+        for label, shape, rank in self._shapes(types):
+            if shape is None or not rank:
+                continue
+            if len(shape) < rank:
+                what = "a vector (a list of k numbers)" if rank == 1 else "a k×k matrix"
+                raise Conflict(f"KLDivergenceLayer: {label} must be {what}, found shape {format_shape(shape)}")
+            for d in shape[len(shape) - rank:]:
+                if isinstance(d, int) and k is None:
+                    k, source = d, f"{label} {format_shape(shape)}"
+                elif isinstance(d, int) and d != k:
+                    raise Conflict(f"KLDivergenceLayer: {label} has shape {format_shape(shape)}, but the event size "
+                                   f"k = {k} comes from {source}: p and q must describe events of one size")
+        return k
 
     def elements(self, types: Mapping[str, PortType]) -> tuple | None:
-        """The elementwise shape the KL is summed over (None while unknown)."""
-        named = self._shapes(types)
+        """The elementwise shape (for vector distributions: of the events) the KL is summed over (None while unknown)."""
+        self.event_size(types)  # event dims that disagree are named first
+        named = [(label, None if s is None else s[:len(s) - rank]) for label, s, rank in self._shapes(types)]
         shapes = [s for _, s in named]
         if any(s is None for s in shapes):
             return self.shape
@@ -159,17 +191,18 @@ class KLDivergenceLayer(Layer):
             out = None
         if out is None or (full and broadcast(out, self.shape) != self.shape):
             shown = ", ".join(f"{n} {format_shape(s)}" for n, s in named)
+            event = " (event dims left out)" if any(rank for _, _, rank in self._shapes(types)) else ""
             target = f" to shape {format_shape(self.shape)}" if full else ""
-            raise Conflict(f"KL parameter shapes {shown} do not broadcast together{target}")
+            raise Conflict(f"KL parameter shapes{event} {shown} do not broadcast together{target}")
         return out
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = dict(types)
-        out = self.elements(types)
+        out, k = self.elements(types), self.event_size(types)
         if out is not None:
-            for s in self.input_ports:
-                if types[s].shape is None:
-                    types[s] = unify(types[s], PortType(out, REAL))
+            for s, (_, _, rank) in zip(self.input_ports, self._shapes(types)):  # the ports come first
+                if types[s].shape is None and (k is not None or not rank):
+                    types[s] = unify(types[s], PortType((*out, *(k,) * rank), REAL))
         return types
 
     def emit(self, ctx: EmitContext) -> str:
@@ -180,4 +213,4 @@ class KLDivergenceLayer(Layer):
         elements = self.elements(types)
         if elements is None:
             raise Conflict("KLDivergenceLayer: the elementwise shape is unknown; give shape= (no parameter is an input)")
-        return KLModule(self, {**types, "_elements": PortType(elements, REAL)})
+        return KLModule(self, types, elements, self.event_size(types))
