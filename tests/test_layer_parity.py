@@ -70,6 +70,14 @@ EXAMPLES: dict[str, list[Example]] = {
     "FunctionLayer": [Example(L.FunctionLayer("#a * #b + Max[#a, 0.5] - (2 < #b) * #b"), {"a": 3, "b": (2, 3)}),
                       Example(L.FunctionLayer(lambda x, y: x * y.sum(-1, keepdim=True)), {"x": 3, "y": 3})],
     "GatedRecurrentLayer": [Example(L.GatedRecurrentLayer(2), {"Input": (3, 4)})],
+    "KLDivergenceLayer": [Example(L.KLDivergenceLayer(L.NormalDistribution("#mu", "#s"), L.NormalDistribution()),
+                                  {"mu": 3, "s": 3}, low=0.2, high=0.8),
+                          Example(L.KLDivergenceLayer(L.GammaDistribution("#a", 1.0), L.ExponentialDistribution(2.0),
+                                                      samples=3), {"a": (2, 3)}, low=0.2, high=0.8),
+                          Example(L.KLDivergenceLayer(L.PoissonDistribution("#m"), L.PoissonDistribution(1.0),
+                                                      method="monte_carlo", samples=2), {"m": 2}, low=0.2, high=0.8),
+                          Example(L.KLDivergenceLayer(L.BernoulliDistribution(0.25), L.BernoulliDistribution(0.5),
+                                                      shape=(2, 2)))],
     "LayerNormalizationLayer": [Example(L.LayerNormalizationLayer(epsilon=1e-3), {"Input": (2, 5)})],
     "NetMapOperator": [Example(L.NetMapOperator(NetGraph({"h": L.LinearLayer(3), "act": "Tanh"}, [("h", "act")])),
                                {"Input": (5, 2)})],
@@ -116,36 +124,43 @@ DISTRIBUTION_ARGS: dict[str, tuple] = {
 }
 
 
-def _categorical(estimator: str) -> Example:
+def _categorical(estimator: str, **options: Any) -> Example:
     """Class probabilities from a SoftmaxLayer (random inputs do not sum to 1) feeding the draw."""
     draw = L.RandomArrayLayer(L.CategoricalDistribution("#p"), estimator=estimator,
-                              **({"temperature": 0.5} if estimator == "relaxed" else {}))
+                              **({"temperature": 0.5} if estimator == "relaxed" else {}), **options)
     return Example(NetGraph({"softmax": L.SoftmaxLayer(), "draw": draw}, [("softmax", NetPort("draw", "p"))], Input=(3, 4)))
 
 
-#: Vector distributions: slots with trailing event dims (k = 2 or 4), broadcast over sample dims.
-VECTOR_EXAMPLES: dict[str, Callable[[], Example]] = {
-    "MultinormalDistribution": lambda: Example(L.RandomArrayLayer(
-        L.MultinormalDistribution("#mu", [[2.0, 0.5], [0.5, 1.0]]), output=(3, 2)), {"mu": 2}),
-    "MultinormalCholeskyDistribution": lambda: Example(L.RandomArrayLayer(L.MultinormalCholeskyDistribution(
-        "#mu", "#l")), {"mu": (3, 2), "l": (2, 2)}, low=0.2, high=0.8),
-    "MultinormalDiagonalDistribution": lambda: Example(L.RandomArrayLayer(L.MultinormalDiagonalDistribution(
-        "#mu", "#sigma"), output=(3, 2)), {"mu": 2, "sigma": (3, 2)}, low=0.2, high=0.8),
-    "DirichletDistribution": lambda: Example(L.RandomArrayLayer(L.DirichletDistribution("#alpha"), output=(3, 4)),
-                                             {"alpha": 4}, low=0.2, high=0.8),
-    "CategoricalDistribution": lambda: _categorical("score_function"),
-    "CategoricalDistribution straight_through": lambda: _categorical("straight_through"),
-    "CategoricalDistribution relaxed": lambda: _categorical("relaxed"),
+#: Vector distributions: slots with trailing event dims (k = 2 or 4), broadcast over sample dims; each factory
+#: takes RandomArrayLayer options (log_probability=True).
+VECTOR_EXAMPLES: dict[str, Callable[..., Example]] = {
+    "MultinormalDistribution": lambda **o: Example(L.RandomArrayLayer(
+        L.MultinormalDistribution("#mu", [[2.0, 0.5], [0.5, 1.0]]), output=(3, 2), **o), {"mu": 2}),
+    "MultinormalCholeskyDistribution": lambda **o: Example(L.RandomArrayLayer(L.MultinormalCholeskyDistribution(
+        "#mu", "#l"), **o), {"mu": (3, 2), "l": (2, 2)}, low=0.2, high=0.8),
+    "MultinormalDiagonalDistribution": lambda **o: Example(L.RandomArrayLayer(L.MultinormalDiagonalDistribution(
+        "#mu", "#sigma"), output=(3, 2), **o), {"mu": 2, "sigma": (3, 2)}, low=0.2, high=0.8),
+    "DirichletDistribution": lambda **o: Example(L.RandomArrayLayer(L.DirichletDistribution("#alpha"), output=(3, 4),
+                                                                    **o), {"alpha": 4}, low=0.2, high=0.8),
+    "CategoricalDistribution": lambda **o: _categorical("score_function", **o),
+    "CategoricalDistribution straight_through": lambda **o: _categorical("straight_through", **o),
+    "CategoricalDistribution relaxed": lambda **o: _categorical("relaxed", **o),
 }
 
 
 def distribution_examples() -> dict[str, Example]:
-    """One RandomArrayLayer example per distribution; slot inputs lie in (0.2, 0.8), valid for every parameter."""
-    examples = {name: make() for name, make in VECTOR_EXAMPLES.items()}
+    """Per distribution a RandomArrayLayer example and its log_probability=True variant; slot inputs lie in
+    (0.2, 0.8), valid for every parameter."""
+    examples = {}
+    for name, make in VECTOR_EXAMPLES.items():
+        examples[name] = make()
+        examples[f"{name} log_probability"] = make(log_probability=True)
     for name, cls in DISTRIBUTIONS.items():
         if name not in examples:
             layer = L.RandomArrayLayer(cls(*DISTRIBUTION_ARGS[name]), output=3)
             examples[name] = Example(layer, {p: 3 for p in layer.input_ports}, low=0.2, high=0.8)
+            scored = layer.replace(log_probability=True)
+            examples[f"{name} log_probability"] = Example(scored, {p: 3 for p in layer.input_ports}, low=0.2, high=0.8)
     examples["constant parameters"] = Example(L.RandomArrayLayer(L.NormalDistribution(1.0, 2.0), output=(2, 3)))
     examples["constant vector parameters"] = Example(L.RandomArrayLayer(L.DirichletDistribution([[0.5, 2.0], [1.0, 3.0]]),
                                                                         output=(4, 2, 2)))

@@ -11,7 +11,7 @@ from netgraph import NetGraph, interpret, net_initialize, net_train
 from netgraph.cli import main
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
-EXAMPLES = ["normal_reparameterization", "mlp_classifier", "small_cnn", "vae", "bernoulli_latent"]
+EXAMPLES = ["normal_reparameterization", "mlp_classifier", "small_cnn", "vae", "vae_elbo", "bernoulli_latent"]
 
 
 def test_the_examples_are_all_here():

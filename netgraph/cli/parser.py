@@ -67,7 +67,9 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", help="cpu (default) or cuda")
     p.add_argument("--checkpoint", help="checkpoint directory (default with --resume: OUTPUT/checkpoints)")
     p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
-    p.add_argument("--loss", help="an output port to use as the loss (default: automatic losses)")
+    p.add_argument("--loss", help="an output port to use as the loss (default: automatic losses), or weighted terms "
+                                  "as a YAML mapping, inline or a .yaml file: "
+                                  "'{Reconstruction: 1, KL: {weight: 1, warmup: 10}}'")
     p.add_argument("--nproc", type=int, default=1, help="train in N processes (torchrun, DDP; gloo on CPU)")
     p.add_argument("--distributed", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -8,6 +8,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from netgraph.core.errors import OptionError
 from netgraph.train.wording import counted
 from netgraph.core.files import atomic_write
 from netgraph.spec import load, save
@@ -46,13 +49,36 @@ def train(args: argparse.Namespace) -> int:
         net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,
         learning_rate=args.learning_rate, method=args.method, validation_set=validation,
         training_stopping_criterion=args.patience, random_seed=args.seed, target_device=args.device,
-        checkpoint=checkpoint, resume=bool(args.resume), loss_function=args.loss,
+        checkpoint=checkpoint, resume=bool(args.resume), loss_function=loss_option(args.loss),
         progress=False if args.quiet else "auto", all=True,
         progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
         distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1)
     if int(os.environ.get("RANK", "0")) != 0:
         return 0
     return _write_outputs(results, args.spec, out)
+
+
+def loss_option(text: str | None) -> Any:
+    """``--loss``: an output port name, or a YAML mapping of weighted terms (inline, or a .yaml file).
+
+    >>> loss_option("Loss"), loss_option("{Reconstruction: 1, KL: {weight: 1, warmup: 5}}")["KL"]
+    ('Loss', {'weight': 1, 'warmup': 5})
+    """
+    if text is None:
+        return None
+    source = text
+    if text.lower().endswith((".yaml", ".yml")) and Path(text).is_file():
+        source = Path(text).read_text(encoding="utf-8")
+    elif not text.lstrip().startswith("{"):
+        return text
+    try:
+        value = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        raise OptionError(f"--loss {text!r} is not a port name or a YAML mapping: {exc}") from None
+    if not isinstance(value, dict):
+        raise OptionError(f"--loss {text!r} must hold a mapping {{port: weight or {{loss, weight, warmup, ...}}}}, "
+                          f"found {type(value).__name__}")
+    return value
 
 
 def _write_outputs(results: NetTrainResults, spec: str, out: Path) -> int:
@@ -63,9 +89,12 @@ def _write_outputs(results: NetTrainResults, spec: str, out: Path) -> int:
     summary = {k: getattr(results, k) for k in (
         "round_losses", "validation_losses", "batch_losses", "best_validation_round", "total_rounds",
         "total_batches", "examples_processed", "total_training_time", "reason_training_stopped",
-        "optimization_method", "initial_learning_rate", "final_learning_rate", "loss_function")}
+        "optimization_method", "initial_learning_rate", "final_learning_rate", "loss_function", "term_losses",
+        "loss_weights")}
     atomic_write(out / "results.json", (json.dumps(summary, indent=1) + "\n").encode("utf-8"))
     val = f", validation loss {results.validation_loss:.5g}" if results.validation_loss is not None else ""
+    if len(results.term_losses) > 1:
+        val += " (" + ", ".join(f"{k} {v[-1]:.5g}" for k, v in results.term_losses.items()) + ")"
     print(f"trained {counted(results.total_rounds, 'round')} ({results.reason_training_stopped}): loss "
           f"{results.round_loss:.5g}{val}; wrote {target}, {out / 'loss.svg'}, {out / 'results.json'}")
     return 0

@@ -15,7 +15,7 @@ arrays: 2 (15 elements), 2 uninitialized
 1  lin    LinearLayer       Input (4)        Output (3)                15
 2  act    ElementwiseLayer  Input (3)        Output (3)                 0
    total                    Input (4)        Output (3)                15
-net.information("Properties") lists the 29 properties; net.information("ArraysDimensions") gives one.
+net.information("Properties") lists the 30 properties; net.information("ArraysDimensions") gives one.
 """
 
 from __future__ import annotations
@@ -120,6 +120,8 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "ArraysTotalByteCount": lambda net, i: sum(i["ArraysByteCounts"].values()),
     "ArraysTotalSize": lambda net, i: _bytes(i["ArraysTotalByteCount"]),
     "UninitializedArrays": lambda net, i: [k for k, v in i["Arrays"].items() if v is None],
+    "Estimators": lambda net, i: {name: layer.estimate for name, layer in i["Layers"].items()
+                                  if isinstance(getattr(layer, "estimate", None), str)},
     "RecurrentStatesCount": lambda net, i: len(_states(net)),
     "RecurrentStatesPositionList": lambda net, i: _states(net),
     "GraphIR": lambda net, i: net.ir,

@@ -85,6 +85,8 @@ def dynamic_axes(net: Any) -> dict[str, dict[int, str]]:
 def _refuse_unexportable(net: Any) -> None:
     for path, layer in net.leaves():
         distribution = layer.options().get("distribution") if layer.type_name == "RandomArrayLayer" else None
+        if layer.type_name == "KLDivergenceLayer" and getattr(layer, "resolved_method", None) == "monte_carlo":
+            distribution = layer.p  # a Monte Carlo estimate draws from p
         kind = type(distribution).__name__
         if distribution is not None and kind not in EXPORTABLE_DISTRIBUTIONS:
             raise OptionError(f"{net.describe((path, None))} samples {kind}, which has no faithful ONNX form; "

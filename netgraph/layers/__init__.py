@@ -12,8 +12,8 @@ import importlib
 
 from netgraph.core.layer import REGISTRY, Layer, layer_class, register
 
-FAMILIES = ("arrays", "distributions", "function", "linear", "random", "losses", "normalization", "merge",
-            "reshape", "conv", "aggregation", "embedding", "recurrent", "torch_layer",
+FAMILIES = ("arrays", "distributions", "function", "linear", "random", "kl_divergence", "losses", "normalization",
+            "merge", "reshape", "conv", "aggregation", "embedding", "recurrent", "torch_layer",
             "operators", "twin_operators")
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register"]

@@ -221,8 +221,11 @@ class Distribution:
         """A message when the parameters violate a joint condition (e.g. min < max), else None."""
         return None
 
-    def check(self, values: Sequence[Any], where: str | Callable[[], str]) -> None:
-        """Runtime check of tensor parameter values; DataError naming ``where`` (or ``where()``) and the parameter."""
+    def check(self, values: Sequence[Any], where: str | Callable[[], str], draws: bool = True) -> None:
+        """Runtime check of tensor parameter values; DataError naming ``where`` (or ``where()``) and the parameter.
+
+        ``draws=False`` skips the check that a draw could overflow (for uses that only evaluate formulas).
+        """
         errors = []
         checked = [(n, v) for n, v in zip(self.PARAMS, values) if isinstance(v, torch.Tensor) and v.numel()]
         if checked:  # one min/max pass per tensor and a single host sync for all of them
@@ -235,7 +238,7 @@ class Distribution:
             problem = self.relation(values)
             if problem:
                 errors.append(problem)
-        overflow = [] if errors else overflow_problems(self, values, [n for n, _ in checked])
+        overflow = [] if errors or not draws else overflow_problems(self, values, [n for n, _ in checked])
         if errors or overflow:
             where = where() if callable(where) else where
             why = ("Such a draw would overflow; bound the layer feeding it (e.g. with a Tanh or a clip)" if overflow

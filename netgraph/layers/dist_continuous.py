@@ -110,6 +110,11 @@ class UniformDistribution(Distribution):
         low, high = params
         return f"{low} + ({high} - {low}) * {noise_code('uniform')}"
 
+    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+        low, high = tensors(params, x)
+        inside = (x >= low) & (x <= high)
+        return torch.where(inside, -(high - low).log(), -math.inf)
+
     def _mean(self, low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:
         return (low + high) / 2
 

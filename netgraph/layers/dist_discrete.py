@@ -67,6 +67,16 @@ class BernoulliDistribution(_Discrete):
         logit = torch.logit(p) if isinstance(p, torch.Tensor) else math.log(p / (1 - p))
         return torch.sigmoid((logit + torch.log(u) - torch.log1p(-u)) / temperature)
 
+    def relaxed_log_prob(self, y: torch.Tensor, params: Sequence[Any], temperature: float) -> torch.Tensor:
+        """The Concrete (RelaxedBernoulli) log-density of a relaxed draw ``y`` in (0, 1)."""
+        (p,) = tensors(params, y)
+        eps = torch.finfo(y.dtype).eps
+        y, p = y.clamp(eps, 1 - eps), p.clamp(eps, 1 - eps)
+        x = torch.log(y) - torch.log1p(-y)  # the draw in logit space
+        diff = torch.logit(p) - x * temperature
+        softplus = torch.nn.functional.softplus
+        return math.log(temperature) + diff - 2 * softplus(diff) + softplus(-x) + softplus(x)
+
     def _mean(self, p):
         return p
 

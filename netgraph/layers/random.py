@@ -71,9 +71,10 @@ class RandomModule(nn.Module):
     checks: bool | str | None = None
 
     def __init__(self, distribution: Distribution, ranks: Mapping[str, int], shape: tuple,
-                 estimator: str | None = None, temperature: float | None = None, eval_mode: str = "sample"):
+                 estimator: str | None = None, temperature: float | None = None, eval_mode: str = "sample",
+                 log_probability: bool = False):
         super().__init__()
-        self.distribution, self.shape = distribution, tuple(shape)
+        self.distribution, self.shape, self.log_probability = distribution, tuple(shape), log_probability
         self.estimator = estimator or distribution.ESTIMATORS[0]
         self.temperature = 0.5 if temperature is None else float(temperature)
         self.eval_mode, self.label, self.baseline = eval_mode, None, None
@@ -115,7 +116,7 @@ class RandomModule(nn.Module):
                    for x, r, target in zip(inputs, self.ranks, self.target_ranks)]
         return [aligned[v] if k == "slot" else (getattr(self, v) if k == "buffer" else v) for k, v in self.kinds]
 
-    def forward(self, *inputs: Any, label: str | None = None) -> torch.Tensor:
+    def forward(self, *inputs: Any, label: str | None = None) -> Any:
         if label is not None and self.label is None:
             self.label = label
         if self.ranks:
@@ -128,7 +129,10 @@ class RandomModule(nn.Module):
             self.distribution.check(params, self.describe)
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
-        return self.draw(params, shape)
+        if not self.log_probability:
+            return self.draw(params, shape)
+        x, logp = self.draw(params, shape, True)
+        return x, logp.reshape(shape[0], -1).sum(1)
 
     def mean(self, params: list[Any], shape: tuple) -> torch.Tensor:
         """The closed-form mean, broadcast to ``shape`` (DataError where it is infinite)."""
@@ -139,27 +143,37 @@ class RandomModule(nn.Module):
                             "these parameters; use eval_mode='sample'")
         return mean.expand(shape)
 
-    def draw(self, params: list[Any], shape: tuple) -> torch.Tensor:
-        """One draw of ``shape`` (batch and all) with the layer's gradient estimator."""
+    def draw(self, params: list[Any], shape: tuple, with_log_prob: bool = False) -> Any:
+        """One draw of ``shape`` (batch and all) with the layer's gradient estimator; with ``with_log_prob``,
+        (draw, log-density per event: elementwise for univariate draws, over the event dims for vector ones).
+
+        The log-density follows the estimator (see RandomArrayLayer's ``log_probability``): pathwise and
+        implicit draws carry their gradient into it; discrete draws enter it as fixed values; relaxed
+        draws are scored by their relaxed (Concrete) density.
+        """
         dist, est = self.distribution, self.estimator
         grad = torch.is_grad_enabled() and any(isinstance(p, torch.Tensor) and p.requires_grad for p in params)
         if grad and self.no_grad:
             self._refuse_grad(params)
         sample = shape[:len(shape) - self.event_rank]  # vector distributions add the event dims themselves
-        if est in ("pathwise", "implicit", "none"):
-            return dist.rsample(params, sample)
-        if est == "relaxed":
-            return dist.relaxed(params, sample, self.temperature)
+        if est in ("pathwise", "implicit", "none", "relaxed"):
+            x = dist.rsample(params, sample) if est != "relaxed" else dist.relaxed(params, sample, self.temperature)
+            if not with_log_prob:
+                return x
+            logp = dist.log_prob(x, params) if est != "relaxed" else dist.relaxed_log_prob(x, params, self.temperature)
+            return x, logp
         with torch.no_grad():
             x = dist.rsample(params, sample)
             if isinstance(dist, VectorDistribution):
                 x = dist.encode_draw(x, params, est)
-        if not grad:
-            return x
-        if est == "straight_through":
-            return straight_through(x, dist._mean(*tensors(params, x)).expand(shape))
-        logp = dist.log_prob(x, params).reshape(shape[0], -1).sum(1)
-        return record_score(self, x, logp, params)
+        logp = dist.log_prob(x, params) if with_log_prob or (grad and est == "score_function") else None
+        if grad and est == "straight_through":
+            y = straight_through(x, dist._mean(*tensors(params, x)).expand(shape))
+        elif grad:
+            y = record_score(self, x, logp.reshape(shape[0], -1).sum(1), params)
+        else:
+            y = x
+        return (y, logp) if with_log_prob else y
 
     def _refuse_grad(self, params: list[Any]) -> None:
         for name, p in zip(self.distribution.PARAMS, params):
@@ -188,12 +202,17 @@ class RandomArrayLayer(Layer):
     Distributions over vectors and classes (Multinormal, Dirichlet, Categorical) draw events: ``output``
     is then ``(*sample, k)`` (class indices: ``sample``), see ``netgraph.layers.dist_vector``.
     ``eval_mode="mean"``: after ``module.eval()`` output the mean instead of a draw.
+    ``log_probability=True`` adds the port ``LogProbability``: log p(draw), summed per example. Pathwise and
+    implicit draws carry their gradient into it; discrete draws are scored as fixed values (the score term
+    comes once, from the surrogate), so ``f(x) + c * LogProbability`` has an unbiased gradient.
 
     >>> from netgraph.layers.distributions import NormalDistribution
     >>> RandomArrayLayer(NormalDistribution("#mu", "#sigma")).input_ports
     ('mu', 'sigma')
     >>> RandomArrayLayer(lambda a, b: NormalDistribution(a, b), output=3).input_ports
     ('a', 'b')
+    >>> RandomArrayLayer(NormalDistribution(0, 1), output=3, log_probability=True).output_ports
+    ('Output', 'LogProbability')
     """
 
     distribution: DistributionOption
@@ -201,6 +220,7 @@ class RandomArrayLayer(Layer):
     estimator: Optional[Literal["pathwise", "score_function", "straight_through", "relaxed", "implicit", "none"]] = None
     temperature: Optional[float] = None
     eval_mode: Literal["sample", "mean"] = "sample"
+    log_probability: bool = False
     POSITIONAL = "distribution"
 
     def normalize(self) -> dict[str, Any]:
@@ -236,12 +256,32 @@ class RandomArrayLayer(Layer):
                               option="eval_mode")
         if self.eval_mode == "mean" and not dist.slots and not bool(torch.isfinite(torch.as_tensor(dist.mean())).all()):
             raise OptionError(f"RandomArrayLayer: eval_mode='mean' but {dist!r} has an infinite mean", option="eval_mode")
-        return {"distribution": dist, "input_ports": dist.slots}
+        self._check_log_probability(dist)
+        outputs = ("Output", "LogProbability") if self.log_probability else ("Output",)
+        return {"distribution": dist, "input_ports": dist.slots, "output_ports": outputs}
+
+    def _check_log_probability(self, dist: Distribution) -> None:
+        if not isinstance(self.log_probability, bool):
+            raise OptionError(f"RandomArrayLayer: log_probability= is True or False, found {self.log_probability!r}",
+                              option="log_probability")
+        if self.log_probability and self.eval_mode == "mean":
+            raise OptionError("RandomArrayLayer: log_probability=True needs eval_mode='sample': with eval_mode='mean' "
+                              "an eval-mode net outputs the mean, not a draw, so there is no drawn value to score",
+                              option="log_probability")
+
+    @property
+    def estimate(self) -> str:
+        """'NormalDistribution('#mu', '#sigma'), pathwise (default)': what is drawn and how gradients pass."""
+        default = " (default)" if self.estimator is None else ""
+        return f"{self.distribution!r}, {self.estimator or self.distribution.ESTIMATORS[0]}{default}"
 
     def declared_types(self) -> dict[str, PortType]:
         dist = self.distribution
         dtype = dist.draw_dtype(self.estimator or dist.ESTIMATORS[0]) if isinstance(dist, VectorDistribution) else REAL
-        return {**{s: PortType(None, REAL) for s in self.input_ports}, "Output": PortType(self.output, dtype)}
+        types = {**{s: PortType(None, REAL) for s in self.input_ports}, "Output": PortType(self.output, dtype)}
+        if self.log_probability:
+            types["LogProbability"] = PortType((), REAL)
+        return types
 
     def _const_shapes(self) -> list[tuple]:
         return [tuple(p.shape) for p in self.distribution.params if isinstance(p, torch.Tensor)]
@@ -274,11 +314,11 @@ class RandomArrayLayer(Layer):
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         ranks = {s: len(types[s].shape) for s in self.input_ports}
         return RandomModule(self.distribution, ranks, types["Output"].shape, self.estimator, self.temperature,
-                            self.eval_mode)
+                            self.eval_mode, self.log_probability)
 
     def emit(self, ctx: EmitContext) -> str:
         checks = _CHECKS["enabled"] if ctx.checks is None else ctx.checks
-        inline = None if checks is True or self.eval_mode != "sample" else self._inline_draw(ctx)
+        inline = None if checks is True or self.eval_mode != "sample" or self.log_probability else self._inline_draw(ctx)
         if inline is not None:
             return inline
         args = ", ".join(ctx.args) if self.input_ports else ctx.batch

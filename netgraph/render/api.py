@@ -28,7 +28,8 @@ import graphviz
 from netgraph.core.files import atomic_write
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.render.engines import REASONS, EngineFailed, announce, backends_for, run_engine
-from netgraph.render.model import Diagram, DiagramOptions, Node, build_diagram, escape_id, lcm_spans, table_columns
+from netgraph.render.model import (FILL, Diagram, DiagramOptions, Node, build_diagram, escape_id, lcm_spans,
+                                    table_columns)
 from netgraph.render.svg import layout_svg
 
 __all__ = ["to_dot", "render_svg", "render", "diagram", "dot_source", "FILE_FORMATS"]
@@ -49,8 +50,13 @@ def diagram(net: Any, **options: Any) -> Diagram:
 
 
 # -- DOT ---------------------------------------------------------------------------------------------
-def _cell(port: str, prefix: str, span: str) -> str:
-    return f'<TD PORT="{prefix}_{escape_id(port)}"{span} BGCOLOR="white"><FONT {PORT_FONT}>{html.escape(port)}</FONT></TD>'
+def _cell(port: str, prefix: str, span: str, fill: str = "white") -> str:
+    return f'<TD PORT="{prefix}_{escape_id(port)}"{span} BGCOLOR="{fill}"><FONT {PORT_FONT}>{html.escape(port)}</FONT></TD>'
+
+
+def _slot_fill(node: Node, prefix: str, port: str) -> str:
+    """A port slot's fill: marked output slots (log-probability, KL) stand out."""
+    return FILL["score"] if prefix == "o" and port in node.marked else "white"
 
 
 def _body(node: Node, span: str) -> str:
@@ -65,7 +71,8 @@ def _rows_vertical(node: Node, columns: int, flipped: bool) -> list[str]:
     rows = []
     for ports, prefix in ((node.inputs, "i"), (node.outputs, "o")):
         if ports:
-            cells = [_cell(p, prefix, f' COLSPAN="{s}"') for p, s in zip(ports, lcm_spans(len(ports), columns))]
+            cells = [_cell(p, prefix, f' COLSPAN="{s}"', _slot_fill(node, prefix, p))
+                     for p, s in zip(ports, lcm_spans(len(ports), columns))]
             rows.append("<TR>" + "".join(cells) + "</TR>")
         if prefix == "i":
             rows.append("<TR>" + _body(node, f' COLSPAN="{columns}"') + "</TR>")
@@ -78,7 +85,7 @@ def _rows_horizontal(node: Node, count: int, flipped: bool) -> list[str]:
         if ports:
             starts, row = {}, 0
             for p, s in zip(ports, lcm_spans(len(ports), count)):
-                starts[row] = _cell(p, prefix, f' ROWSPAN="{s}"')
+                starts[row] = _cell(p, prefix, f' ROWSPAN="{s}"', _slot_fill(node, prefix, p))
                 row += s
             columns.append(starts)
         if prefix == "i":

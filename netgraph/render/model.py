@@ -18,11 +18,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import torch
-
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import INTEGER, PortType
-from netgraph.layers.random import RandomArrayLayer
+from netgraph.render.probability import (divergence_lines, format_value, is_divergence, is_random, random_lines,
+                                         score_mark)
 from netgraph.core.graph import NetGraph
 from netgraph.core.walk import map_nodes
 from netgraph.layers.losses import LOSS_LAYERS
@@ -34,7 +33,7 @@ RANKDIRS = ("TB", "LR", "BT", "RL")
 COMPACT_ABOVE = 60
 
 FILL = {"layer": "#e9ecef", "arrays": "#dbe4ff", "random": "#ffe8cc", "loss": "#ffe3e3", "graph": "#f1f3f5",
-        "input": "#d0ebff", "output": "#d3f9d8", "port": "#ffffff"}
+        "input": "#d0ebff", "output": "#d3f9d8", "port": "#ffffff", "score": "#fff3bf"}
 BORDER = {"default": "#495057", "random": "#e8590c", "uninitialized": "#c92a2a"}
 
 
@@ -94,6 +93,7 @@ class Node:
     warning: str = ""
     tooltip: str = ""
     cluster: tuple[str, ...] = ()
+    marked: tuple[str, ...] = ()  # output slots carrying a log-probability or KL (drawn with FILL["score"])
 
 
 @dataclass(frozen=True)
@@ -170,54 +170,6 @@ def shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
-def _format_value(value: Any) -> str:
-    if isinstance(value, torch.Tensor):
-        return f"array {tuple(value.shape)}" if value.numel() > 4 else repr(value.tolist())
-    if isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], int):
-        return str(value[0])
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, str) and value.startswith("#"):
-        return value  # a distribution slot: shown as written, '#mu'
-    if isinstance(value, bool) or value is None:
-        return repr(value)
-    if callable(value) and hasattr(value, "__name__"):
-        return "λ" if value.__name__ == "<lambda>" else value.__name__
-    if hasattr(value, "type_name"):
-        return str(value.type_name)
-    return repr(value)
-
-
-def format_distribution(dist: Any) -> str:
-    """'NormalDistribution(0, 1)': Wolfram's name with compact numbers."""
-    try:
-        return f"{type(dist).__name__}({', '.join(map(_format_arg, dist.args))})"
-    except Exception:  # noqa: BLE001 - a user's distribution with an odd args property: still draw it
-        return type(dist).__name__
-
-
-def _format_arg(arg: Any) -> str:
-    """A distribution argument: 2.5, '#mu', [0, 1], [[2, 0], [0, 1]]; more than 4 numbers as 'array (3, 3)'."""
-    if not isinstance(arg, list):
-        return _format_value(arg)
-    if not any(isinstance(a, str) for a in arg) and (numbers := torch.tensor(arg)).numel() > 4:
-        return f"array {tuple(numbers.shape)}"
-    return "[" + ", ".join(map(_format_arg, arg)) + "]"
-
-
-def _random_lines(layer: Any) -> list[str]:
-    dist = layer.distribution
-    estimator = getattr(layer, "estimator", None)
-    if estimator is None:
-        estimators = getattr(dist, "ESTIMATORS", ()) or ("pathwise",)
-        estimator = f"{estimators[0]} (default)"
-    return [f"~ {format_distribution(dist)}", f"estimator: {estimator}"]
-
-
-def _is_random(layer: Any) -> bool:
-    return isinstance(layer, RandomArrayLayer)
-
-
 def option_lines(layer: Any) -> list[str]:
     """The key options of a layer as short lines (arrays and shapes shown elsewhere are left out)."""
     try:
@@ -228,16 +180,18 @@ def option_lines(layer: Any) -> list[str]:
     positional = getattr(layer, "POSITIONAL", None)
     if positional != "output":
         skip.add("output")
-    if _is_random(layer):
+    if is_random(layer):
         skip |= {"distribution", "estimator"}
+    if is_divergence(layer):
+        skip |= {"p", "q", "method", "samples"}
     lines, pairs = [], []
     for key, value in options.items():
         if key in skip:
             continue
         if key == positional and (isinstance(value, str) or callable(value)):
-            lines.append(_format_value(value))  # an expression, an activation name or a function
+            lines.append(format_value(value))  # an expression, an activation name or a function
         else:
-            pairs.append(f"{key}={_format_value(value)}")
+            pairs.append(f"{key}={format_value(value)}")
     return lines + ([", ".join(pairs)] if pairs else [])
 
 
@@ -263,9 +217,14 @@ def _layer_node(net: Any, path: tuple[str, ...], layer: Any, compact: bool, clus
             fill = FILL["arrays"]
         if _is_loss(layer):
             classes, fill = [*classes, "loss"], FILL["loss"]
-    if _is_random(layer):
-        lines = _random_lines(layer) + ([] if compact else lines)
+    if is_random(layer):
+        lines = random_lines(layer) + ([] if compact else lines)
         classes, fill, border, rounded = [*classes, "random"], FILL["random"], BORDER["random"], True
+    elif is_divergence(layer):
+        lines = divergence_lines(layer)[-1:] if compact else divergence_lines(layer) + lines
+        classes, fill = [*classes, "divergence"], FILL["loss"]
+        if layer.resolved_method == "monte_carlo":
+            classes, border, rounded = [*classes, "random"], BORDER["random"], True
     elif compact:
         lines = []
     warning = ""
@@ -277,7 +236,8 @@ def _layer_node(net: Any, path: tuple[str, ...], layer: Any, compact: bool, clus
                 lines=tuple(shorten(line, width) for line in lines),
                 inputs=tuple(layer.input_ports), outputs=tuple(layer.output_ports), classes=tuple(classes),
                 fill=fill, border=border, rounded=rounded, warning=warning,
-                tooltip=_tooltip(net, path, layer), cluster=cluster)
+                tooltip=_tooltip(net, path, layer), cluster=cluster,
+                marked=tuple(p for p in layer.output_ports if score_mark(layer, p)))
 
 
 def _is_loss(layer: Any) -> bool:
@@ -377,6 +337,8 @@ class _Builder:
         src, src_port, key = self.endpoint(frame, e.src, "src")
         dst, dst_port, _ = self.endpoint(frame, e.dst, "dst")
         label = shape_label(_port_type(self.net, key, e.src.port))
+        mark = score_mark(self.net.layer_at(key), e.src.port) if e.src.layer is not None and key else None
+        label = f"{label} {mark}" if mark else label
         shown_src = ".".join((*frame, str(e.src)))
         shown_dst = ".".join((*frame, str(e.dst)))
         return Edge(src, src_port, dst, dst_port, label, f"{shown_src} -> {shown_dst}: {label}")

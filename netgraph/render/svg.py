@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from netgraph.render.layout import (BODY_PT, LINE_H, PAD, PORT_H, PORT_PT, TERM_PT, Placed, body_lines, place,
                                    text_width)
-from netgraph.render.model import BORDER, Diagram, Node
+from netgraph.render.model import BORDER, FILL, Diagram, Node
 
 __all__ = ["draw", "layout_svg"]
 
@@ -93,7 +93,8 @@ class _Table:
                     else:
                         out.append(_text(x + w / 2, base, escape(line), BODY_PT))
             else:
-                out.append(_rect(x, y, w, h, "white", BORDER["default"]))
+                fill = FILL["score"] if side == "o" and port in n.marked else "white"
+                out.append(_rect(x, y, w, h, fill, BORDER["default"]))
                 out.append(_text(x + w / 2, y + h / 2 + PORT_PT * 0.35, escape(port), PORT_PT, f' fill="{TEXT_COLOUR}"'))
         if n.rounded or "uninitialized" in n.classes:
             out.append(_rect(self.x0 - 1.5, self.y0 - 1.5, self.w + 3, self.h + 3, "none", n.border,

@@ -47,6 +47,8 @@ class Progress:
     best_round: int | None = None
     best_loss: float | None = None
     stale: int = 0
+    term_round_losses: dict = dataclasses.field(default_factory=dict)  # label -> per-round unweighted means
+    term_weights: dict = dataclasses.field(default_factory=dict)  # label -> the weight at each round's end
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -90,6 +92,8 @@ class Trainer:
         self.files: list[str] = []
         self.bar = None
         self._saved_round = -1
+        self.scheduled = any(not sch.constant for sch in getattr(loss, "schedules", ()))
+        self.term_sums: list[float] = []
 
     # -- one step ----------------------------------------------------------------------------------------
     def forward(self, model: torch.nn.Module, batch: dict, n: int) -> dict[str, torch.Tensor]:
@@ -100,10 +104,16 @@ class Trainer:
     def step(self, batch: dict, n: int, whole: int) -> float:
         """One optimisation step on this process's ``n`` examples of a ``whole``-example batch; the batch loss."""
         rng = self.rng_state()
+        if self.scheduled:
+            per_round = self.plan.batches_per_round
+            s = self.state
+            self.loss.set_progress(s.batches, s.batches / per_round if per_round else float(s.rounds))
         per_example, total = self.loss(self.forward(self.model, batch, n), batch, n)
         extra = surrogate_term(self.module, per_example, total, self.submodules)
-        loss_sum, = self.ctx.sum([float(total.detach()) * n])
-        value = loss_sum / whole
+        terms = self.loss.last_terms
+        sums = self.ctx.sum([float(total.detach()) * n, *(float(v) * n for v in terms.values())])
+        value = sums[0] / whole
+        self.term_sums = [a + b for a, b in zip(self.term_sums, sums[1:])] if self.term_sums else sums[1:]
         if not math.isfinite(value):
             self.diagnose(batch, n, rng, value)
         objective = total if extra is None else total + extra
@@ -215,6 +225,7 @@ class Trainer:
                     break
             s.rounds = r
             s.round_losses.append(total / max(count, 1))
+            self.record_terms(count)
             reason = self.end_round(r)
             if timed_out:
                 reason = reason or "MaxTrainingTime"
@@ -251,6 +262,14 @@ class Trainer:
             self.save(r)
         return self.report(r) or reason
 
+    def record_terms(self, count: int) -> None:
+        """Each loss term's unweighted mean over the round, and its weight now, into the history."""
+        s = self.state
+        for (label, weight), term_sum in zip(self.loss.weights.items(), self.term_sums):
+            s.term_round_losses.setdefault(label, []).append(term_sum / max(count, 1))
+            s.term_weights.setdefault(label, []).append(weight)
+        self.term_sums = []
+
     def validate(self) -> float:
         self.module.eval()
         total, count = 0.0, 0
@@ -279,13 +298,27 @@ class Trainer:
                 "validation_loss": s.validation_losses[-1] if s.validation_losses else None,
                 "best_round": s.best_round, "examples": s.examples, "elapsed": elapsed,
                 "learning_rate": self.optimizer.param_groups[0]["lr"], "progress_fraction": frac,
-                "time_remaining": elapsed * (1 - frac) / frac if frac > 0 else None, "module": self.module}
+                "time_remaining": elapsed * (1 - frac) / frac if frac > 0 else None, "module": self.module,
+                "term_losses": {k: float(v) for k, v in self.loss.last_terms.items()},
+                "loss_weights": dict(self.loss.weights)}
 
     def postfix(self, value: float) -> dict[str, str]:
         out = {"loss": f"{value:.4g}"}
+        if len(self.loss.last_terms) > 1:
+            out.update({label: f"{float(v):.4g}" for label, v in self.loss.last_terms.items()})
         if self.state.validation_losses:
             out["val"] = f"{self.state.validation_losses[-1]:.4g}"
         return out
+
+    def terms_text(self) -> str:
+        """'  (Reconstruction 12.3, KL 4.5 × 0.25)': the last round's terms, when there are several."""
+        s = self.state
+        if len(s.term_round_losses) < 2:
+            return ""
+        parts = [f"{label} {values[-1]:.5g}" + ("" if s.term_weights[label][-1] == 1 else
+                                                 f" × {s.term_weights[label][-1]:.3g}")
+                 for label, values in s.term_round_losses.items()]
+        return f"  ({', '.join(parts)})"
 
     def open_bar(self) -> None:
         mode = self.plan.progress
@@ -301,10 +334,13 @@ class Trainer:
             s = self.state
             self.plan.log.round(r, s.round_losses[-1], s.validation_losses[-1] if s.validation_losses else None,
                                 self.optimizer.param_groups[0]["lr"])
+            if len(s.term_round_losses) > 1:
+                self.plan.log.terms(r, {k: v[-1] for k, v in s.term_round_losses.items()},
+                                    {k: v[-1] for k, v in s.term_weights.items()})
         if self.ctx.main and mode == "print":
             s = self.state
             val = f"  validation {s.validation_losses[-1]:.5g}" if s.validation_losses else ""
-            print(f"round {r}/{self.plan.max_rounds}  loss {s.round_losses[-1]:.5g}{val}  "
+            print(f"round {r}/{self.plan.max_rounds}  loss {s.round_losses[-1]:.5g}{self.terms_text()}{val}  "
                   f"{time.perf_counter() - self.started:.1f} s", flush=True)
         elif self.ctx.main and callable(mode):
             stop = mode(self.info()) == "StopTraining"

@@ -2,7 +2,8 @@
 
 Automatic (``loss_function=None``), as Wolfram's NetTrain does:
 
-* outputs named ``Loss`` or produced by a ``...LossLayer`` are used as they are (and only they);
+* outputs named ``Loss`` or produced by a ``...LossLayer`` or a ``KLDivergenceLayer`` are used as they are
+  (and only they);
 * otherwise every output port gets a loss chosen by the layer feeding it: SoftmaxLayer ->
   cross-entropy (Index targets: integer class indices counted from 0; a float target with the
   output's shape is taken as Probabilities), ElementwiseLayer LogisticSigmoid -> binary
@@ -15,7 +16,8 @@ Target keys: with one output port the target is read from ``"Target"`` (the outp
 Other forms: a port name (that output is the loss); a loss layer or loss net with ports ``Input`` and
 optional ``Target`` (the net must have one output); a callable ``f(outputs, batch)`` getting dicts of
 tensors by port and data key and returning a scalar or one loss per example; or a dict
-``{port or label: spec or weight or (spec, weight)}`` whose terms are summed with their weights.
+``{port or label: spec or weight or (spec, weight) or {loss, weight, warmup, ...}}`` whose terms are summed
+with their weights (a weight may warm up linearly: ``netgraph.train.weights``).
 Every term gives one value per example (array-valued losses are summed per example); the batch
 loss is their mean.
 
@@ -44,6 +46,7 @@ from netgraph.backend.interpreter import ModuleRunner
 from netgraph.core.ir import Node
 from netgraph.layers.losses import CrossEntropyLossLayer, MeanSquaredLossLayer
 from netgraph.layers.estimators import surrogate_loss
+from netgraph.train.weights import WeightSchedule, parse_weight
 
 __all__ = ["Loss", "attach_losses", "auto_kind", "is_loss_port", "first_nonfinite", "surrogate_term",
            "reaching_layers"]
@@ -52,9 +55,9 @@ AUTOMATIC = (None, "Automatic", "automatic", "auto")
 
 
 def is_loss_port(net: Any, port: str) -> bool:
-    """True for an output named 'Loss' or fed by a loss layer (Wolfram uses those as they are)."""
+    """True for an output named 'Loss' or fed by a loss layer or a KLDivergenceLayer (used as they are)."""
     path, _ = net.producer(((), port))
-    return port == "Loss" or (bool(path) and net.layer_at(path).type_name.endswith("LossLayer"))
+    return port == "Loss" or (bool(path) and net.layer_at(path).type_name.endswith(("LossLayer", "KLDivergenceLayer")))
 
 
 def auto_kind(net: Any, port: str) -> str:
@@ -203,14 +206,35 @@ class _CallableTerm(_Term):
 
 
 class Loss:
-    """The attached losses: ``loss(outputs, batch)`` gives (per-example total or None, batch mean)."""
+    """The attached losses: ``loss(outputs, batch)`` gives (per-example total or None, batch mean).
 
-    def __init__(self, terms: list[tuple[float, _Term]]):
-        self.terms = terms
+    ``schedules`` (one WeightSchedule per term, default constant) set the weights through ``set_progress``;
+    after each call ``last_terms`` holds each term's unweighted batch mean (detached), by label.
+    """
+
+    def __init__(self, terms: list[tuple[float, _Term]], schedules: list[WeightSchedule] | None = None):
+        self.schedules = schedules or [WeightSchedule(w) for w, _ in terms]
+        self.terms = [(s.at(0, 0.0), t) for s, (_, t) in zip(self.schedules, terms)]
         self.allow_extra = any(isinstance(t, _CallableTerm) for _, t in terms)
+        self.last_terms: dict[str, torch.Tensor] = {}
+
+    @property
+    def labels(self) -> list[str]:
+        """Each term's label (its output port, or its key in ``loss_function``)."""
+        return [t.label for _, t in self.terms]
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Each term's weight now, by label."""
+        return {t.label: w for w, t in self.terms}
+
+    def set_progress(self, batches: int, rounds: float) -> None:
+        """Set scheduled weights for the step after ``batches`` steps (``rounds`` rounds, fractional)."""
+        self.terms = [(s.at(batches, rounds), t) for s, (_, t) in zip(self.schedules, self.terms)]
 
     def describe(self) -> str:
-        return " + ".join(t.describe() if w == 1 else f"{w:g} * {t.describe()}" for w, t in self.terms)
+        return " + ".join(t.describe() if s.constant and s.weight == 1 else f"{s.describe()} * {t.describe()}"
+                          for s, (_, t) in zip(self.schedules, self.terms))
 
     def targets(self, samples: Mapping[str, torch.Tensor]) -> dict[str, Expect]:
         out: dict[str, Expect] = {}
@@ -239,9 +263,12 @@ class Loss:
             if value.dim() == 1 and value.shape[0] != n:
                 raise OptionError(f"loss {term.describe()} gave {counted(value.shape[0], 'value')} for a batch of "
                                   f"{counted(n, 'example')}")
+            mean = value.mean()
+            self.last_terms[term.label] = mean.detach()
             scaled = value if weight == 1 else weight * value
             per_example = per_example + scaled if per_example is not None and value.dim() == 1 else None
-            total = total + scaled.mean() if len(self.terms) > 1 else scaled.mean()
+            total = total + (mean if weight == 1 else weight * mean) if len(self.terms) > 1 else (
+                mean if weight == 1 else weight * mean)
         return per_example, total
 
 
@@ -283,14 +310,6 @@ def _term(net: Any, key: str, spec: Any) -> _Term:
                       f"(spec, weight); found {spec!r}")
 
 
-def _weighted(value: Any) -> tuple[Any, float]:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return None, float(value)
-    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], (int, float)):
-        return value[0], float(value[1])
-    return value, 1.0
-
-
 def attach_losses(net: Any, spec: Any) -> Loss:
     """The Loss for ``net`` given ``loss_function=spec`` (see the module docstring for the forms)."""
     outputs = net.output_ports
@@ -311,13 +330,12 @@ def attach_losses(net: Any, spec: Any) -> Loss:
     if callable(spec):
         return Loss([(1.0, _CallableTerm("loss", spec))])
     if isinstance(spec, Mapping) and spec:
-        terms = []
+        terms, schedules = [], []
         for key, value in spec.items():
-            inner, weight = _weighted(value)
-            if weight < 0:
-                raise OptionError(f"loss_function[{key!r}]: weights must be >= 0, found {weight}")
-            terms.append((weight, _term(net, str(key), inner)))
-        return Loss(terms)
+            inner, schedule = parse_weight(str(key), value)
+            terms.append((schedule.weight, _term(net, str(key), inner)))
+            schedules.append(schedule)
+        return Loss(terms, schedules)
     raise OptionError(f"loss_function must be None (automatic), an output port name, a loss layer, a callable "
                       f"f(outputs, batch) or a dict of weighted losses; found {spec!r}")
 

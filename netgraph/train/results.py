@@ -29,6 +29,8 @@ from netgraph.core.errors import OptionError, did_you_mean
 
 __all__ = ["NetTrainResults", "svg_line_plot"]
 
+TERM_COLORS = ("#2ca02c", "#d62728", "#9467bd", "#8c564b")
+
 #: Wolfram property name -> attribute.
 PROPERTIES = {
     "TrainedNet": "trained_net", "TrainingNet": "training_net", "RoundLossList": "round_losses",
@@ -40,7 +42,7 @@ PROPERTIES = {
     "OptimizationMethod": "optimization_method", "InitialLearningRate": "initial_learning_rate",
     "FinalLearningRate": "final_learning_rate", "CheckpointingFiles": "checkpointing_files",
     "ArraysLearningRateMultipliers": "learning_rate_multipliers", "LossPlot": "loss_plot_svg",
-    "LossFunction": "loss_function",
+    "LossFunction": "loss_function", "TermLossLists": "term_losses", "TermWeightLists": "loss_weights",
 }
 
 
@@ -50,7 +52,9 @@ class NetTrainResults:
 
     ``trained_net`` is the net with the lowest validation loss when a validation set was given
     (else the final one); ``training_net`` is always the final one. Rounds count from 1;
-    ``validation_losses[i]`` belongs to round ``i + 1``.
+    ``validation_losses[i]`` belongs to round ``i + 1``. ``term_losses[label][i]`` is loss term
+    ``label``'s unweighted mean in round ``i + 1`` and ``loss_weights[label][i]`` its weight at that round's
+    end (scheduled weights change), so ``round_losses`` is their weighted sum (exactly, for constant weights).
     """
 
     trained_net: Any
@@ -71,6 +75,8 @@ class NetTrainResults:
     checkpointing_files: list[str] = dataclasses.field(default_factory=list)
     learning_rate_multipliers: dict[str, float] = dataclasses.field(default_factory=dict)
     loss_function: str = ""
+    term_losses: dict[str, list[float]] = dataclasses.field(default_factory=dict)
+    loss_weights: dict[str, list[float]] = dataclasses.field(default_factory=dict)
 
     @property
     def round_loss(self) -> float | None:
@@ -109,6 +115,9 @@ class NetTrainResults:
         series = [("batch loss", batches, "#9ecae1", False),
                   ("training loss", [(i + 1, v) for i, v in enumerate(self.round_losses)], "#1f77b4", True),
                   ("validation loss", [(i + 1, v) for i, v in enumerate(self.validation_losses)], "#ff7f0e", True)]
+        if len(self.term_losses) > 1:
+            series += [(f"{label} (unweighted)", [(i + 1, v) for i, v in enumerate(values)], TERM_COLORS[k % 4], True)
+                       for k, (label, values) in enumerate(self.term_losses.items())]
         return svg_line_plot([s for s in series if s[1]], "round", "loss", self.best_validation_round)
 
     def _repr_svg_(self) -> str:
@@ -138,8 +147,10 @@ class NetTrainResults:
         per_round = len(self.batch_losses) / max(1, self.total_rounds)
         ax.plot([(i + 1) / per_round for i in range(len(self.batch_losses))], self.batch_losses, color="#9ecae1",
                 lw=0.8, label="batch loss")
+        terms = [(v, TERM_COLORS[k % 4], f"{label} (unweighted)") for k, (label, v) in enumerate(self.term_losses.items())]
         for values, color, label in ((self.round_losses, "#1f77b4", "training loss"),
-                                     (self.validation_losses, "#ff7f0e", "validation loss")):
+                                     (self.validation_losses, "#ff7f0e", "validation loss"),
+                                     *(terms if len(terms) > 1 else [])):
             if values:
                 ax.plot(range(1, len(values) + 1), values, color=color, marker="o", ms=3, label=label)
         if _log_scale([*self.batch_losses, *self.round_losses, *self.validation_losses]):

@@ -105,5 +105,11 @@ class TensorBoardLog:
             self.writer.add_scalar("loss/validation", validation_loss, r)
         self.writer.add_scalar("learning_rate", learning_rate, r)
 
+    def terms(self, r: int, losses: dict[str, float], weights: dict[str, float]) -> None:
+        """Each loss term's unweighted round mean (``loss/term/<label>``) and its weight (``weight/<label>``)."""
+        for label, value in losses.items():
+            self.writer.add_scalar(f"loss/term/{label}", value, r)
+            self.writer.add_scalar(f"weight/{label}", weights[label], r)
+
     def close(self) -> None:
         self.writer.close()

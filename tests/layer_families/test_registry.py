@@ -15,7 +15,7 @@ import netgraph.layers as layers
 from netgraph.layers import REGISTRY, Layer, layer_class, register
 from netgraph import (ELEMENTWISE, AggregationLayer, BasicRecurrentLayer, BatchNormalizationLayer, CatenateLayer,
                       ConstantArrayLayer, ConvolutionLayer, CrossEntropyLossLayer, DotLayer, DropoutLayer,
-                      ElementwiseLayer, EmbeddingLayer, FlattenLayer, FunctionLayer, GatedRecurrentLayer,
+                      ElementwiseLayer, EmbeddingLayer, FlattenLayer, KLDivergenceLayer, FunctionLayer, GatedRecurrentLayer,
                       LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer, MeanAbsoluteLossLayer,
                       MeanSquaredLossLayer, NetArrayLayer, NetChain, NetGraph, NormalDistribution, OptionError,
                       PartLayer, PoolingLayer, PortType, RandomArrayLayer, ReplicateLayer, ReshapeLayer,
@@ -28,6 +28,7 @@ SAMPLES: dict[str, Layer] = {s.type_name: s for s in [
     ElementwiseLayer("Tanh", input=4), FunctionLayer("#a * #b + 1", output=2),
     NetArrayLayer(array=[1.0, 2.0]), ConstantArrayLayer(output=(2, 3)),
     RandomArrayLayer(NormalDistribution("#mu", 1.0), output=3),
+    KLDivergenceLayer(NormalDistribution("#mu", 1.0), NormalDistribution(0.0, 2.0), shape=3),
     ThreadingLayer("Times", inputs=3), TotalLayer(inputs=["a", "b"]), CatenateLayer(level=-1, inputs=2), DotLayer(),
     SoftmaxLayer(level=2, input=(3, 4)), DropoutLayer(0.25), BatchNormalizationLayer(momentum=0.8, scaling=[1.0, 2.0]),
     LayerNormalizationLayer(epsilon=1e-3, biases=[0.0, 1.0]),

@@ -1,0 +1,216 @@
+"""KLDivergenceLayer: KL(p ‖ q) between two distributions whose parameters may be input ports.
+
+Ports come from the ``"#slot"`` parameters of p, then the new ones of q. A slot name used in both is
+**one port** feeding both, exactly as a slot repeated inside one distribution is (``NormalDistribution
+("#m", "#m")`` has the single port ``m``): a name means one value. Parameters broadcast elementwise
+against each other (and ``shape=``, the elementwise shape, needed only when no parameter is an input);
+``Output`` is the KL summed over those dims, one number per example. For distributions over vectors and
+classes (Multinormal, Dirichlet, Categorical) each element is one event: the parameters' trailing event
+dims (a mean (k,), a covariance (k, k)) are left out of that shape, and the KL of each event is summed.
+
+Closed forms (``netgraph.layers.kl.KL_CLOSED_FORMS``) are used where they exist; otherwise an unbiased
+Monte Carlo estimate with ``samples`` draws from p. ``method="monte_carlo"`` forces the estimate,
+``method="closed_form"`` insists on a closed form.
+
+>>> from netgraph.layers.distributions import NormalDistribution, GammaDistribution
+>>> layer = KLDivergenceLayer(NormalDistribution("#mu", "#sigma"), NormalDistribution(0, 1))
+>>> layer.input_ports, layer.estimate
+(('mu', 'sigma'), 'closed form')
+>>> KLDivergenceLayer(GammaDistribution("#a", 1), GammaDistribution(2, 1, 1.5, 0), samples=8).estimate
+'Monte Carlo, 8 samples'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import nn
+
+from netgraph.core.errors import OptionError
+from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.options import DistributionOption, Literal, Shape
+from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
+from netgraph.layers.dist_base import tensors
+from netgraph.layers.dist_vector import VectorDistribution
+from netgraph.layers.distributions import Distribution, slot_name
+from netgraph.layers.kl import closed_form, describe_estimate, monte_carlo_kl, support_problem
+from netgraph.layers.random import RandomModule, _label, distribution_checks
+
+__all__ = ["KLDivergenceLayer"]
+
+
+class KLModule(nn.Module):
+    """Computes KL(p ‖ q) per example; inputs arrive in the layer's port order. Its parameter checks follow
+    ``compile(checks=...)`` (set on the inner modules ``p`` and ``q``) or ``set_distribution_checks``."""
+
+    def __init__(self, layer: KLDivergenceLayer, types: Mapping[str, PortType], shape: tuple, k: int | None):
+        super().__init__()
+        ranks = {s: len(types[s].shape) for s in layer.input_ports}
+        self.p = RandomModule(layer.p, ranks, (*shape, *(k,) * _draw_event_rank(layer.p)))
+        self.q = RandomModule(layer.q, ranks, (*shape, *(k,) * _draw_event_rank(layer.q)))
+        self.p_slots = [layer.input_ports.index(s) for s in layer.p.slots]
+        self.q_slots = [layer.input_ports.index(s) for s in layer.q.slots]
+        self.fn = closed_form(layer.p, layer.q) if layer.resolved_method == "closed_form" else None
+        self.shape, self.samples, self.label = shape, layer.samples, None
+        self.text = f"KLDivergenceLayer({layer.p!r}, {layer.q!r})"
+
+    def describe(self) -> str:
+        return f"{self.label} ({self.text})" if self.label else self.text
+
+    def forward(self, *inputs: Any, label: str | None = None) -> torch.Tensor:
+        if label is not None and self.label is None:
+            self.label = label
+        if self.p_slots or self.q_slots:
+            batch = inputs[0].shape[0]
+            p = self.p.params(tuple(inputs[i] for i in self.p_slots)) if self.p_slots else self.p.params(())
+            q = self.q.params(tuple(inputs[i] for i in self.q_slots)) if self.q_slots else self.q.params(())
+        else:
+            batch, p, q = inputs[0], self.p.params(()), self.q.params(())
+        checks = distribution_checks() if self.p.checks is None else self.p.checks  # compile(checks=) sets p's
+        if checks is not False and not torch.compiler.is_compiling():
+            for side, module, params in (("p", self.p, p), ("q", self.q, q)):
+                if module.checked:
+                    module.distribution.check(params, lambda side=side: f"{self.describe()}, distribution {side}",
+                                              draws=self.fn is None)
+        shape = (batch, *self.shape)
+        if self.fn is None:
+            return monte_carlo_kl(self.p.distribution, self.q.distribution, p, q, shape, self.samples, self.describe)
+        like = next(v for v in (*p, *q) if isinstance(v, torch.Tensor))
+        kl = self.fn(tensors(p, like), tensors(q, like))
+        return kl.expand(shape).reshape(batch, -1).sum(1)
+
+
+def _draw_event_rank(dist: Distribution) -> int:
+    """The event dims of a draw with the distribution's default estimator (0 for univariate ones)."""
+    return dist.draw_event_rank(dist.ESTIMATORS[0]) if isinstance(dist, VectorDistribution) else 0
+
+
+class KLDivergenceLayer(Layer):
+    """KL(p ‖ q) per example, summed over the elementwise dims; closed form where one exists, else Monte Carlo.
+
+    ``p``, ``q``: distributions (``"#slot"`` parameters become input ports; a name in both is one port).
+    ``shape``: the elementwise shape when no parameter is an input (else inferred); for vector
+    distributions the shape of the events, without the event dims. ``method``: "auto"
+    (closed form if known, else Monte Carlo), "closed_form" or "monte_carlo". ``samples``: draws per
+    Monte Carlo estimate (p's own estimator; discrete p gets a leave-one-out baseline with >= 2).
+    """
+
+    p: DistributionOption = None
+    q: DistributionOption = None
+    shape: Shape = None
+    method: Literal["auto", "closed_form", "monte_carlo"] = "auto"
+    samples: int = 1
+    output_ports = ("Output",)
+
+    def normalize(self) -> dict[str, Any]:
+        dists = [self._distribution(name) for name in ("p", "q")]
+        problem = support_problem(*dists)
+        if problem:
+            raise OptionError(f"KLDivergenceLayer: {problem}", option="q")
+        if isinstance(self.samples, bool) or not isinstance(self.samples, int) or self.samples < 1:
+            raise OptionError(f"KLDivergenceLayer: samples= is the number of Monte Carlo draws, an integer >= 1; "
+                              f"found {self.samples!r}", option="samples")
+        found = closed_form(*dists)
+        method = self.method
+        if method not in ("auto", "closed_form", "monte_carlo"):
+            raise OptionError(f"KLDivergenceLayer: method= is 'auto', 'closed_form' or 'monte_carlo'; found "
+                              f"{method!r}", option="method")
+        if method == "closed_form" and found is None:
+            raise OptionError(f"KLDivergenceLayer: method='closed_form' but no closed form is known for "
+                              f"KL({dists[0]!r} ‖ {dists[1]!r}); use method='auto' (Monte Carlo)", option="method")
+        resolved = "monte_carlo" if method == "monte_carlo" or found is None else "closed_form"
+        if resolved == "closed_form" and self.samples != 1:
+            raise OptionError(f"KLDivergenceLayer: samples={self.samples} applies to a Monte Carlo estimate, but "
+                              f"KL({type(dists[0]).__name__} ‖ {type(dists[1]).__name__}) has a closed form; give "
+                              "method='monte_carlo' to estimate it anyway", option="samples")
+        ports = tuple(dict.fromkeys((*dists[0].slots, *dists[1].slots)))
+        return {"p": dists[0], "q": dists[1], "input_ports": ports, "resolved_method": resolved}
+
+    def _distribution(self, name: str) -> Distribution:
+        dist = getattr(self, name)
+        if not isinstance(dist, Distribution):
+            raise OptionError(f"KLDivergenceLayer: {name}= must be a distribution such as NormalDistribution(0, 1) "
+                              f"(KLDivergenceLayer(p, q) is KL(p ‖ q)); found {dist!r}", option=name)
+        return dist
+
+    @property
+    def estimate(self) -> str:
+        """How the layer computes the KL: 'closed form' or 'Monte Carlo, n samples'."""
+        return describe_estimate(self.resolved_method, self.samples)
+
+    def __repr__(self) -> str:
+        return f"{super().__repr__()} <{self.estimate}>"
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {**{s: PortType(None, REAL) for s in self.input_ports}, "Output": PortType((), REAL)}
+
+    def _shapes(self, types: Mapping[str, PortType]) -> list[tuple[str, Any, int]]:
+        """(label, shape or None, event rank) of every input port and constant-array parameter."""
+        ranks: dict[str, int] = {}
+        named = []
+        for side in ("p", "q"):
+            dist = getattr(self, side)
+            events = getattr(dist, "PARAM_EVENT_RANKS", {})
+            for n, v in zip(dist.PARAMS, dist.params):
+                if isinstance(v, str):
+                    ranks.setdefault(slot_name(v), events.get(n, 0))
+                elif isinstance(v, torch.Tensor):
+                    named.append((f"{side} parameter {dist.role(n)}", tuple(v.shape), events.get(n, 0)))
+        return [(f"port {s!r}", types[s].shape, ranks.get(s, 0)) for s in self.input_ports] + named
+
+    def event_size(self, types: Mapping[str, PortType]) -> int | None:
+        """k, the event size shared by p and q (None for univariate distributions or while unknown)."""
+        k, source = None, None
+        for label, shape, rank in self._shapes(types):
+            if shape is None or not rank:
+                continue
+            if len(shape) < rank:
+                what = "a vector (a list of k numbers)" if rank == 1 else "a k×k matrix"
+                raise Conflict(f"KLDivergenceLayer: {label} must be {what}, found shape {format_shape(shape)}")
+            for d in shape[len(shape) - rank:]:
+                if isinstance(d, int) and k is None:
+                    k, source = d, f"{label} {format_shape(shape)}"
+                elif isinstance(d, int) and d != k:
+                    raise Conflict(f"KLDivergenceLayer: {label} has shape {format_shape(shape)}, but the event size "
+                                   f"k = {k} comes from {source}: p and q must describe events of one size")
+        return k
+
+    def elements(self, types: Mapping[str, PortType]) -> tuple | None:
+        """The elementwise shape (for vector distributions: of the events) the KL is summed over (None while unknown)."""
+        self.event_size(types)  # event dims that disagree are named first
+        named = [(label, None if s is None else s[:len(s) - rank]) for label, s, rank in self._shapes(types)]
+        shapes = [s for _, s in named]
+        if any(s is None for s in shapes):
+            return self.shape
+        full = self.shape is not None and None not in self.shape
+        try:
+            out = broadcast(*shapes, *([self.shape] if full else []))
+        except Conflict:
+            out = None
+        if out is None or (full and broadcast(out, self.shape) != self.shape):
+            shown = ", ".join(f"{n} {format_shape(s)}" for n, s in named)
+            event = " (event dims left out)" if any(rank for _, _, rank in self._shapes(types)) else ""
+            target = f" to shape {format_shape(self.shape)}" if full else ""
+            raise Conflict(f"KL parameter shapes{event} {shown} do not broadcast together{target}")
+        return out
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        out, k = self.elements(types), self.event_size(types)
+        if out is not None:
+            for s, (_, _, rank) in zip(self.input_ports, self._shapes(types)):  # the ports come first
+                if types[s].shape is None and (k is not None or not rank):
+                    types[s] = unify(types[s], PortType((*out, *(k,) * rank), REAL))
+        return types
+
+    def emit(self, ctx: EmitContext) -> str:
+        args = ", ".join(ctx.args) if self.input_ports else ctx.batch
+        return f"{ctx.module}({args}, label={_label(ctx.module)!r})"
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        elements = self.elements(types)
+        if elements is None:
+            raise Conflict("KLDivergenceLayer: the elementwise shape is unknown; give shape= (no parameter is an input)")
+        return KLModule(self, types, elements, self.event_size(types))

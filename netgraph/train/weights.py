@@ -1,0 +1,82 @@
+"""Loss-term weights for net_train: a constant, or a linear warm-up (e.g. KL annealing).
+
+A term of ``loss_function={...}`` is ``port: weight``, ``port: (spec, weight)`` or ``port: {mapping}``
+with the keys ``loss`` (the spec: "Automatic", a loss layer or a callable; default "Automatic"),
+``weight`` (the final weight, default 1), ``warmup`` (how long the weight ramps up linearly, default
+0: no ramp), ``warmup_unit`` ("rounds", default, or "batches") and ``start`` (the weight at the first
+step, default 0). The weight at a step is ``start + (weight - start) * min(1, t / warmup)``, where t is
+the number of batches done, or of rounds done counted in fractions of a round (batches / batches per
+round). The mapping form is plain data, so it works the same in Python, YAML and on the command line.
+
+>>> s = parse_weight("KL", {"weight": 2.0, "warmup": 4})[1]
+>>> [s.at(batches=b, rounds=b / 2) for b in (0, 2, 4, 8, 100)]
+[0.0, 0.5, 1.0, 2.0, 2.0]
+>>> s.describe()
+'2 (linear warm-up from 0 over 4 rounds)'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from netgraph.core.errors import OptionError, did_you_mean
+
+__all__ = ["WeightSchedule", "parse_weight"]
+
+KEYS = ("loss", "weight", "warmup", "warmup_unit", "start")
+UNITS = ("rounds", "batches")
+
+
+@dataclasses.dataclass(frozen=True)
+class WeightSchedule:
+    """A term's weight over training: constant when ``warmup`` is 0."""
+
+    weight: float = 1.0
+    warmup: float = 0.0
+    unit: str = "rounds"
+    start: float = 0.0
+
+    @property
+    def constant(self) -> bool:
+        return self.warmup == 0
+
+    def at(self, batches: int, rounds: float) -> float:
+        """The weight after ``batches`` steps, ``rounds`` (fractional) rounds."""
+        if self.constant:
+            return self.weight
+        t = batches if self.unit == "batches" else rounds
+        return self.start + (self.weight - self.start) * min(1.0, t / self.warmup)
+
+    def describe(self) -> str:
+        if self.constant:
+            return f"{self.weight:g}"
+        return f"{self.weight:g} (linear warm-up from {self.start:g} over {self.warmup:g} {self.unit})"
+
+
+def _number(value: Any, what: str, minimum: float = 0.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= minimum or value == float("inf"):
+        raise OptionError(f"{what} must be a finite number >= {minimum:g}, found {value!r}")
+    return float(value)
+
+
+def parse_weight(key: str, value: Any) -> tuple[Any, WeightSchedule]:
+    """(loss spec or None for automatic, schedule) from one ``loss_function`` dict value."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return None, WeightSchedule(_number(value, f"loss_function[{key!r}] weight"))
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], (int, float)):
+        return value[0], WeightSchedule(_number(value[1], f"loss_function[{key!r}] weight"))
+    if not isinstance(value, Mapping):
+        return value, WeightSchedule()
+    unknown = [k for k in value if k not in KEYS]
+    if unknown:
+        raise OptionError(f"loss_function[{key!r}] has no key {unknown[0]!r}{did_you_mean(str(unknown[0]), KEYS)}; "
+                          f"it takes {list(KEYS)}")
+    unit = value.get("warmup_unit", "rounds")
+    if unit not in UNITS:
+        raise OptionError(f"loss_function[{key!r}] warmup_unit must be 'rounds' or 'batches', found {unit!r}")
+    schedule = WeightSchedule(_number(value.get("weight", 1.0), f"loss_function[{key!r}] weight"),
+                              _number(value.get("warmup", 0), f"loss_function[{key!r}] warmup"), unit,
+                              _number(value.get("start", 0.0), f"loss_function[{key!r}] start"))
+    return value.get("loss"), schedule

@@ -1,0 +1,167 @@
+"""KLDivergenceLayer: closed forms against Monte Carlo and torch.distributions, gradients, ports and errors."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+import torch.distributions as td
+
+from netgraph import (BernoulliDistribution, BinomialDistribution, DataError, ExponentialDistribution,
+                      GammaDistribution, KLDivergenceLayer, NetGraph, NormalDistribution, OptionError,
+                      PoissonDistribution, ShapeError, UniformDistribution, interpret)
+from netgraph.core.information import information
+from netgraph.layers.kl import KL_CLOSED_FORMS
+
+#: name -> (p class, p params, q params, torch twin of a distribution from params) in Wolfram's order
+CASES = {
+    "Normal": (NormalDistribution, (0.3, 1.2), (-0.5, 0.8), lambda m, s: td.Normal(m, s)),
+    "Bernoulli": (BernoulliDistribution, (0.3,), (0.6,), lambda p: td.Bernoulli(probs=p)),
+    "Exponential": (ExponentialDistribution, (1.5,), (0.7,), lambda r: td.Exponential(r)),
+    "Gamma": (GammaDistribution, (2.5, 0.5), (1.5, 1.2), lambda a, b: td.Gamma(a, 1 / b)),
+    "Poisson": (PoissonDistribution, (3.0,), (4.5,), lambda m: td.Poisson(m)),
+}
+
+
+def _slots(cls, prefix, n):
+    return cls(*(f"#{prefix}{i}" for i in range(n)))
+
+
+def _net(cls, n, **options):
+    layer = KLDivergenceLayer(_slots(cls, "a", n), _slots(cls, "b", n), **options)
+    return NetGraph({"kl": layer}, [], **{s: () for s in layer.input_ports})
+
+
+def _feed(net, p, q, batch, grad=False):
+    values = [*p, *q]
+    return {port: torch.full((batch,), float(v), dtype=torch.float64, requires_grad=grad)
+            for port, v in zip(net.input_ports, values)}
+
+
+def test_every_required_closed_form_is_in_the_table():
+    assert {(f"{n}Distribution",) * 2 for n in CASES} <= set(KL_CLOSED_FORMS)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_closed_form_equals_torch_distributions_value_and_gradient(name):
+    cls, p, q, twin = CASES[name]
+    net = _net(cls, len(p))
+    assert net.layers["kl"].estimate == "closed form"
+    inputs = _feed(net, p, q, 1, grad=True)
+    value = net.compile().double()(**inputs)
+    value.sum().backward()
+    params = [torch.tensor(float(v), dtype=torch.float64, requires_grad=True) for v in (*p, *q)]
+    expected = td.kl_divergence(twin(*params[:len(p)]), twin(*params[len(p):]))
+    expected.backward()
+    torch.testing.assert_close(value[0], expected)
+    for port, param in zip(net.input_ports, params):
+        torch.testing.assert_close(inputs[port].grad[0], param.grad, msg=f"d/d{port}")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_closed_form_agrees_with_the_monte_carlo_estimate(name):
+    cls, p, q, _ = CASES[name]
+    exact = float(_net(cls, len(p)).compile().double()(**_feed(_net(cls, len(p)), p, q, 1))[0])
+    net = _net(cls, len(p), method="monte_carlo")
+    assert net.layers["kl"].estimate == "Monte Carlo, 1 sample"
+    torch.manual_seed(0)
+    n = 200_000
+    draws = net.compile().double()(**_feed(net, p, q, n))
+    mean, se = float(draws.mean()), float(draws.std()) / math.sqrt(n)
+    assert abs(mean - exact) < 5 * se, (mean, exact, se)
+
+
+@pytest.mark.parametrize("name", ["Normal", "Poisson", "Gamma"])
+def test_monte_carlo_gradient_is_unbiased(name):
+    """Pathwise (Normal), implicit (Gamma) and score-function (Poisson, leave-one-out over 2 samples)."""
+    cls, p, q, twin = CASES[name]
+    params = [torch.tensor(float(v), dtype=torch.float64, requires_grad=True) for v in (*p, *q)]
+    td.kl_divergence(twin(*params[:len(p)]), twin(*params[len(p):])).backward()
+    net = _net(cls, len(p), method="monte_carlo", samples=2)
+    n = 100_000
+    inputs = _feed(net, p, q, n, grad=True)
+    torch.manual_seed(1)
+    net.compile().double()(**inputs).sum().backward()
+    for port, param in zip(net.input_ports, params):
+        g = inputs[port].grad
+        mean, se = float(g.mean()), float(g.std()) / math.sqrt(n)
+        assert abs(mean - float(param.grad)) < 5 * se + 1e-12, (port, mean, float(param.grad), se)
+
+
+def test_constant_distributions_take_the_shape_option_and_sum_over_it():
+    layer = KLDivergenceLayer(NormalDistribution(1.0, 1.0), NormalDistribution(), shape=(2, 3))
+    net = NetGraph({"kl": layer}, [])
+    assert net.output_shapes == {"Output": ()}
+    out = net.compile()(batch_size=4)
+    torch.testing.assert_close(out, torch.full((4,), 6 * 0.5))
+
+
+def test_a_slot_in_both_distributions_is_one_port():
+    layer = KLDivergenceLayer(NormalDistribution("#mu", "#s"), NormalDistribution("#mu", 1.0))
+    assert layer.input_ports == ("mu", "s")
+    net = NetGraph({"kl": layer}, [], mu=3, s=3)
+    out = net.compile()(mu=torch.randn(5, 3), s=torch.ones(5, 3))
+    torch.testing.assert_close(out, torch.zeros(5))  # same mean, same sigma
+
+
+def test_compiled_equals_interpreted_for_monte_carlo():
+    net = NetGraph({"kl": KLDivergenceLayer(GammaDistribution("#a", 1.0), ExponentialDistribution(1.0), samples=3)},
+                   [], a=4)
+    module = net.compile()
+    a = torch.rand(6, 4) + 0.5
+    torch.manual_seed(2)
+    compiled = module(a=a)
+    torch.manual_seed(2)
+    torch.testing.assert_close(compiled, interpret(net, module, a=a))
+
+
+def test_method_shows_in_repr_information_and_yaml_round_trip():
+    layer = KLDivergenceLayer(GammaDistribution("#a", 1.0), GammaDistribution(2.0, 1.0, 1.5, 0.0), samples=4)
+    assert repr(layer).endswith("<Monte Carlo, 4 samples>")
+    net = NetGraph({"kl": layer}, [], a=2)
+    assert information(net, "Estimators") == {"kl": "Monte Carlo, 4 samples"}
+    assert NetGraph.from_yaml(net.to_yaml()) == net
+
+
+def test_different_supports_are_one_clear_error():
+    with pytest.raises(OptionError, match=r"KLDivergenceLayer: p = NormalDistribution has support \[-∞, ∞\], "
+                                          r"which is not inside the support \[0, ∞\] of q = GammaDistribution"):
+        KLDivergenceLayer(NormalDistribution(), GammaDistribution(1.0, 1.0))
+    with pytest.raises(OptionError, match="p = PoissonDistribution is discrete .* q = NormalDistribution is continuous"):
+        KLDivergenceLayer(PoissonDistribution(1.0), NormalDistribution())
+    with pytest.raises(OptionError, match="p = PoissonDistribution has support .* q = BernoulliDistribution"):
+        KLDivergenceLayer(PoissonDistribution(1.0), BernoulliDistribution(0.5))
+
+
+def test_incompatible_shapes_name_the_layer_and_parameters():
+    with pytest.raises(ShapeError, match=r"layer 1 'kl' \(KLDivergenceLayer\): KL parameter shapes port 'm' \(4\), "
+                                         r"q parameter mu \(mean\) \(3\) do not broadcast together"):
+        NetGraph({"kl": KLDivergenceLayer(NormalDistribution("#m", 1), NormalDistribution([1.0, 2.0, 3.0], 1))}, [], m=4)
+
+
+def test_bad_options_are_option_errors():
+    with pytest.raises(OptionError, match="no closed form is known"):
+        KLDivergenceLayer(GammaDistribution(1, 1), ExponentialDistribution(1.0), method="closed_form")
+    with pytest.raises(OptionError, match="samples=5 applies to a Monte Carlo estimate"):
+        KLDivergenceLayer(NormalDistribution(), NormalDistribution(), samples=5)
+    with pytest.raises(OptionError, match="samples= is the number of Monte Carlo draws"):
+        KLDivergenceLayer(NormalDistribution(), NormalDistribution(), method="monte_carlo", samples=0)
+    with pytest.raises(OptionError, match="q= must be a distribution"):
+        KLDivergenceLayer(NormalDistribution(), 3)
+
+
+def test_bad_runtime_values_are_data_errors():
+    net = NetGraph({"kl": KLDivergenceLayer(NormalDistribution("#mu", "#s"), NormalDistribution())}, [], mu=2, s=2)
+    with pytest.raises(DataError, match=r"layer 'kl' \(KLDivergenceLayer\(.*\)\), distribution p: NormalDistribution "
+                                        r"parameter s"):
+        net.compile()(mu=torch.zeros(3, 2), s=-torch.ones(3, 2))
+    unchecked = net.compile(checks=False)(mu=torch.zeros(3, 2), s=-torch.ones(3, 2))  # compile(checks=False): none
+    assert unchecked.shape == (3,)
+    outside = NetGraph({"kl": KLDivergenceLayer(UniformDistribution(["#lo", 1.0]), UniformDistribution([0.0, 2.0]))},
+                       [], lo=())
+    with pytest.raises(DataError, match="lies outside the support of q"):
+        outside.compile()(lo=torch.full((8,), -1.0))
+    counts = NetGraph({"kl": KLDivergenceLayer(BinomialDistribution(3, "#p"), BernoulliDistribution(0.5))}, [], p=())
+    with pytest.raises(DataError, match="outside the support"):
+        counts.compile()(p=torch.full((64,), 0.9))

@@ -1,0 +1,109 @@
+"""net_train with several weighted loss terms: per-term history, scheduled (warm-up) weights, progress, CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from netgraph import KLDivergenceLayer, LinearLayer, NetGraph, NetPort, NormalDistribution, OptionError, net_initialize, net_train
+from netgraph.cli.train import loss_option
+
+
+def _net():
+    """A fit and a KL penalty on a second head: the KL output is a loss port, used as it is."""
+    kl = KLDivergenceLayer(NormalDistribution("#mu", 1.0), NormalDistribution(0.0, 1.0))
+    return NetGraph({"fit": LinearLayer(1), "head": LinearLayer(2), "penalty": kl},
+                    [("fit", NetPort("Prediction")), ("head", "penalty", NetPort("Penalty"))], Input=3)
+
+
+def _data(n=32):
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(n, 3, generator=g)
+    return {"Input": x, "Prediction": x @ torch.tensor([[1.0], [-2.0], [0.5]])}
+
+
+def test_each_term_has_a_history_and_the_round_loss_is_their_weighted_sum():
+    results = net_train(_net(), _data(), loss_function={"Prediction": 1.0, "Penalty": 0.25}, batch_size=8,
+                        max_training_rounds=3, random_seed=0, progress=False, all=True)
+    assert list(results.term_losses) == ["Prediction", "Penalty"]
+    assert results["TermLossLists"] is results.term_losses and len(results.term_losses["Penalty"]) == 3
+    assert results.loss_weights == {"Prediction": [1.0] * 3, "Penalty": [0.25] * 3}
+    weighted = np.add(results.term_losses["Prediction"], 0.25 * np.array(results.term_losses["Penalty"]))
+    np.testing.assert_allclose(results.round_losses, weighted, rtol=1e-5)
+
+
+def test_a_linear_warm_up_ramps_the_weight_per_round():
+    spec = {"Prediction": 1.0, "Penalty": {"weight": 2.0, "warmup": 4}}
+    results = net_train(_net(), _data(), loss_function=spec, batch_size=32, max_training_rounds=6, random_seed=0,
+                        progress=False, all=True)
+    # one batch per round: round r's step runs after r - 1 rounds, at weight 2 * min(1, (r - 1) / 4)
+    assert results.loss_weights["Penalty"] == [0.0, 0.5, 1.0, 1.5, 2.0, 2.0]
+    weighted = np.add(results.term_losses["Prediction"],
+                      np.multiply(results.loss_weights["Penalty"], results.term_losses["Penalty"]))
+    np.testing.assert_allclose(results.round_losses, weighted, rtol=1e-5)
+    assert "2 (linear warm-up from 0 over 4 rounds) * output 'Penalty' as the loss" in results.loss_function
+
+
+def test_a_warm_up_in_batches_and_a_zero_weight_stops_that_term_from_training():
+    spec = {"Prediction": 0.0, "Penalty": {"weight": 1.0, "warmup": 3, "warmup_unit": "batches"}}
+    results = net_train(_net(), _data(), loss_function=spec, batch_size=8, max_training_rounds=1, random_seed=0,
+                        progress=False, all=True)
+    assert results.loss_weights["Penalty"] == [1.0]  # after 3 of the 4 batches the ramp is done
+    start = net_initialize(_net(), seed=0)  # net_train's initial arrays for random_seed=0
+    trained = results.trained_net
+    # weight 0: the fit layer gets a zero gradient, so Adam leaves it exactly where it started; the head trains
+    assert torch.equal(trained.layers["fit"].arrays["Weights"], start.layers["fit"].arrays["Weights"])
+    assert not torch.equal(trained.layers["head"].arrays["Weights"], start.layers["head"].arrays["Weights"])
+
+
+def test_progress_print_shows_each_term(capsys):
+    net_train(_net(), _data(), loss_function={"Prediction": 1.0, "Penalty": {"weight": 1.0, "warmup": 2}},
+              batch_size=32, max_training_rounds=2, random_seed=0, progress="print")
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and "(Prediction " in lines[0] and ", Penalty " in lines[0] and "× 0.5" in lines[1]
+
+
+def test_bad_schedules_are_option_errors():
+    with pytest.raises(OptionError, match=r"loss_function\['Penalty'\] has no key 'warm_up' \(did you mean 'warmup'\?\)"):
+        net_train(_net(), _data(), loss_function={"Prediction": 1.0, "Penalty": {"warm_up": 3}}, progress=False)
+    with pytest.raises(OptionError, match="warmup_unit must be 'rounds' or 'batches'"):
+        net_train(_net(), _data(), loss_function={"Penalty": {"warmup": 3, "warmup_unit": "epochs"}}, progress=False)
+    with pytest.raises(OptionError, match=r"weight must be a finite number >= 0, found -1"):
+        net_train(_net(), _data(), loss_function={"Penalty": -1}, progress=False)
+
+
+def test_the_command_line_takes_weighted_terms_as_yaml(tmp_path):
+    spec, data = tmp_path / "net.yaml", tmp_path / "data.npz"
+    spec.write_text(_net().to_yaml())
+    np.savez(data, **{k: v.numpy() for k, v in _data().items()})
+    loss = "{Prediction: 1, Penalty: {weight: 0.5, warmup: 2}}"
+    assert loss_option(loss) == {"Prediction": 1, "Penalty": {"weight": 0.5, "warmup": 2}}
+    run = subprocess.run([sys.executable, "-m", "netgraph", "train", str(spec), "--data", str(data), "-o",
+                          str(tmp_path / "out"), "--rounds", "3", "--seed", "0", "--quiet", "--loss", loss],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    summary = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert summary["loss_weights"]["Penalty"][-1] == 0.5 and len(summary["term_losses"]["Prediction"]) == 3
+    assert "(Prediction " in run.stdout
+    (tmp_path / "loss.yaml").write_text("Prediction: 1\nPenalty: {weight: 0.5}\n")
+    assert loss_option(str(tmp_path / "loss.yaml")) == {"Prediction": 1, "Penalty": {"weight": 0.5}}
+    (tmp_path / "list.yaml").write_text("[1, 2]\n")
+    with pytest.raises(OptionError, match="must hold a mapping"):
+        loss_option(str(tmp_path / "list.yaml"))
+
+
+def test_tensorboard_logs_each_term_and_its_weight(tmp_path):
+    results = net_train(_net(), _data(), loss_function={"Prediction": 1.0, "Penalty": {"weight": 2.0, "warmup": 2}},
+                        batch_size=32, max_training_rounds=3, random_seed=0, progress=False, all=True,
+                        progress_reporting="tensorboard", log_dir=tmp_path / "run")
+    events = EventAccumulator(str(tmp_path / "run"), size_guidance={"scalars": 0})
+    events.Reload()
+    assert [e.value for e in events.Scalars("weight/Penalty")] == results.loss_weights["Penalty"] == [0.0, 1.0, 2.0]
+    logged = [e.value for e in events.Scalars("loss/term/Prediction")]
+    np.testing.assert_allclose(logged, results.term_losses["Prediction"], rtol=1e-6)
