@@ -70,6 +70,10 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--loss", help="an output port to use as the loss (default: automatic losses), or weighted terms "
                                   "as a YAML mapping, inline or a .yaml file: "
                                   "'{Reconstruction: 1, KL: {weight: 1, warmup: 10}}'")
+    p.add_argument("--metrics", help="metrics per round, comma-separated, optionally per output port: "
+                                     "'Accuracy,F1' or 'Output:Accuracy,Output:F1' (needs torchmetrics)")
+    p.add_argument("--stop-on", metavar="METRIC",
+                   help="with --patience: stop when this metric (e.g. Accuracy) stops improving, not the loss")
     p.add_argument("--nproc", type=int, default=1, help="train in N processes (torchrun, DDP; gloo on CPU)")
     p.add_argument("--distributed", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -20,7 +20,7 @@ from netgraph.train.distributed import launch
 __all__ = ["train"]
 
 _FORWARDED = ("data", "output", "batch_size", "rounds", "time", "learning_rate", "method", "validation",
-              "patience", "seed", "device", "checkpoint", "loss", "tensorboard")
+              "patience", "seed", "device", "checkpoint", "loss", "tensorboard", "metrics", "stop_on")
 
 
 def _forward_argv(args: argparse.Namespace) -> list[str]:
@@ -48,7 +48,8 @@ def train(args: argparse.Namespace) -> int:
     results = net_train(
         net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,
         learning_rate=args.learning_rate, method=args.method, validation_set=validation,
-        training_stopping_criterion=args.patience, random_seed=args.seed, target_device=args.device,
+        training_stopping_criterion=stopping_option(args.patience, args.stop_on), random_seed=args.seed,
+        target_device=args.device, metrics=metrics_option(args.metrics),
         checkpoint=checkpoint, resume=bool(args.resume), loss_function=loss_option(args.loss),
         progress=False if args.quiet else "auto", all=True,
         progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
@@ -56,6 +57,34 @@ def train(args: argparse.Namespace) -> int:
     if int(os.environ.get("RANK", "0")) != 0:
         return 0
     return _write_outputs(results, args.spec, out)
+
+
+def metrics_option(text: str | None) -> Any:
+    """``--metrics``: 'Accuracy,F1' (every output they fit) or 'Port:Metric,...' (per port).
+
+    >>> metrics_option("Accuracy, F1"), metrics_option("Output:Accuracy,Output:F1")
+    (['Accuracy', 'F1'], {'Output': ['Accuracy', 'F1']})
+    """
+    if not text:
+        return None
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    if not any(":" in item for item in items):
+        return items
+    if not all(":" in item for item in items):
+        raise OptionError(f"--metrics {text!r}: give every metric as Port:Metric, or none (then each metric is "
+                          f"measured on every output it fits)")
+    out: dict[str, list[str]] = {}
+    for item in items:
+        port, name = (part.strip() for part in item.split(":", 1))
+        out.setdefault(port, []).append(name)
+    return out
+
+
+def stopping_option(patience: int | None, metric: str | None) -> Any:
+    """``--patience`` and ``--stop-on`` as training_stopping_criterion."""
+    if metric is None:
+        return patience
+    return {"criterion": metric.replace(":", "/"), "patience": patience or 0}
 
 
 def loss_option(text: str | None) -> Any:
@@ -90,9 +119,11 @@ def _write_outputs(results: NetTrainResults, spec: str, out: Path) -> int:
         "round_losses", "validation_losses", "batch_losses", "best_validation_round", "total_rounds",
         "total_batches", "examples_processed", "total_training_time", "reason_training_stopped",
         "optimization_method", "initial_learning_rate", "final_learning_rate", "loss_function", "term_losses",
-        "loss_weights")}
+        "loss_weights", "round_metrics", "validation_metrics")}
     atomic_write(out / "results.json", (json.dumps(summary, indent=1) + "\n").encode("utf-8"))
     val = f", validation loss {results.validation_loss:.5g}" if results.validation_loss is not None else ""
+    val += "".join(f", {k} {v:.4g}" for k, v in results.round_measurements.items())
+    val += "".join(f", validation {k} {v:.4g}" for k, v in results.validation_measurements.items())
     if len(results.term_losses) > 1:
         val += " (" + ", ".join(f"{k} {v[-1]:.5g}" for k, v in results.term_losses.items()) + ")"
     print(f"trained {counted(results.total_rounds, 'round')} ({results.reason_training_stopped}): loss "

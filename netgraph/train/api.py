@@ -18,6 +18,7 @@ multi-process training in ``netgraph.train.distributed``. ``all=True`` returns a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -43,6 +44,8 @@ from netgraph.train.options import (
     snake,
 )
 from netgraph.train.results import NetTrainResults
+from netgraph.train.metrics import Meter, metric_name, parse_metrics, plan_metrics
+from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.train.tensorboard import TensorBoardLog, parse_reporting
 from netgraph.train.distributed import setup
 from netgraph.core.graph import NetGraph
@@ -60,7 +63,7 @@ OPTIONS: dict[str, Any] = {
     "validation_set": None, "learning_rate": None, "method": "Adam", "learning_rate_multipliers": None,
     "target_device": "cpu", "random_seed": None, "training_stopping_criterion": None, "checkpoint": None,
     "resume": False, "progress": "auto", "progress_reporting": None, "log_dir": None, "all": False,
-    "return_results": False, "distributed": False,
+    "return_results": False, "distributed": False, "metrics": None,
 }
 DEFAULT_BATCH_SIZE = 64
 
@@ -78,7 +81,9 @@ def net_train(net: Any, data: Any, **options: Any) -> Any:
     'keep'}), ``resume`` (True: the newest checkpoint; or a path), ``progress`` ('auto', True,
     'print', False or f(info)), ``progress_reporting='tensorboard'`` with ``log_dir`` (TensorBoard event
     files: losses, learning rate, the net's graph; see ``netgraph.train.tensorboard``),
-    ``all``/``return_results``, ``distributed`` (inside torchrun).
+    ``all``/``return_results``, ``distributed`` (inside torchrun), ``metrics`` (names, or {port: names}:
+    Accuracy, Precision, Recall, F1, ROCAUC, MeanSquaredError, MeanAbsoluteError; see
+    ``netgraph.train.metrics``; a metric name as ``training_stopping_criterion`` stops on it).
     """
     o = _options(options)
     return _train(net, data, o)
@@ -170,6 +175,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
     device = parse_device(o["target_device"])
     method = parse_method(o["method"], o["learning_rate"])
     stopping, progress = parse_stopping(o["training_stopping_criterion"]), parse_progress(o["progress"])
+    requested = parse_metrics(o["metrics"])
     batch_size = check_number(DEFAULT_BATCH_SIZE if o["batch_size"] is None else o["batch_size"], "batch_size",
                               integer=True)
     max_time = None if o["max_training_time"] is None else check_number(o["max_training_time"], "max_training_time")
@@ -189,6 +195,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
     raw = gather(data, "training data", single, batch_size)
     expect = {p: Expect(net.port_types[p], f"input port {p!r}") for p in net.input_ports}
     expect.update(loss.targets(sample(raw)))
+    meter, stopping = _meter(net, loss, requested, stopping, expect, sample(raw))
     module = net.compile()
     ctx = setup(bool(o["distributed"]), device)
     trainer, log = None, None
@@ -205,6 +212,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
         plan = Plan(batch_size, _rounds(o["max_training_rounds"], max_time, train.batches_per_round(batch_size)),
                     max_time, seed, method, stopping, progress, checkpoint, resume,
                     train.batches_per_round(batch_size))
+        plan.meter = meter.to(ctx.device) if meter is not None else None
         if log_dir is not None and ctx.main:
             plan.log = log = TensorBoardLog(log_dir)
         trainer = Trainer(net, module, loss.to(ctx.device), train.to(ctx.device),
@@ -241,7 +249,34 @@ def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, m
         initial_learning_rate=method.learning_rate, final_learning_rate=trainer.optimizer.param_groups[0]["lr"],
         checkpointing_files=list(trainer.files), learning_rate_multipliers=rates, loss_function=loss.describe(),
         term_losses={k: list(v) for k, v in s.term_round_losses.items()},
-        loss_weights={k: list(v) for k, v in s.term_weights.items()})
+        loss_weights={k: list(v) for k, v in s.term_weights.items()},
+        round_metrics={k: list(v) for k, v in s.round_metrics.items()},
+        validation_metrics={k: list(v) for k, v in s.validation_metrics.items()})
+
+
+def _meter(net: Any, loss: Any, requested: list, stopping: Any, expect: dict, samples: dict) -> tuple[Any, Any]:
+    """The Meter for ``metrics=`` (plus a metric the stopping criterion watches) and the stopping criterion
+    naming its metric's label; (None, stopping) when no metric is asked for."""
+    if stopping is not None and stopping.metric is not None:
+        name = metric_name(stopping.metric.split("/")[-1])
+        port = stopping.metric.split("/")[0] if "/" in stopping.metric else None
+        if not any(n == name and p in (None, port) for p, n in requested):
+            requested = [*requested, (port, name)]
+    if not requested:
+        return None, stopping
+    measured = plan_metrics(net, loss, requested)
+    for m in measured:
+        if m.target_key not in expect:
+            if m.target_key not in samples:
+                raise OptionError(f"metric {m.name!r} on output port {m.port!r} compares it with the data's key "
+                                  f"{m.target_key!r}, which the data lacks; keys: {list(samples)}")
+            t = samples[m.target_key]
+            expect[m.target_key] = Expect(PortType(tuple(t.shape[1:]), REAL if t.is_floating_point() else INTEGER),
+                                          f"target of metric {m.label!r}")
+    meter = Meter(measured)
+    if stopping is not None and stopping.metric is not None:
+        stopping = dataclasses.replace(stopping, metric=meter.find(stopping.metric))
+    return meter, stopping
 
 
 # -- command line ---------------------------------------------------------------------------------------------

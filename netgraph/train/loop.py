@@ -20,11 +20,10 @@ from netgraph.train.checkpoint import check_compatible, save_checkpoint
 from netgraph.core.errors import OptionError, TrainingError
 from netgraph.train.data import InMemory
 from netgraph.train.loss import first_nonfinite, reaching_layers, surrogate_term
+from netgraph.train.metrics import append_values, last_values
 from tqdm.auto import tqdm
 
 __all__ = ["TrainingError", "Progress", "Plan", "Trainer", "mix_seed"]
-
-
 
 
 def mix_seed(*parts: int) -> int:
@@ -49,6 +48,8 @@ class Progress:
     stale: int = 0
     term_round_losses: dict = dataclasses.field(default_factory=dict)  # label -> per-round unweighted means
     term_weights: dict = dataclasses.field(default_factory=dict)  # label -> the weight at each round's end
+    round_metrics: dict = dataclasses.field(default_factory=dict)  # metric label -> per-round training values
+    validation_metrics: dict = dataclasses.field(default_factory=dict)  # metric label -> per-round validation values
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -69,6 +70,7 @@ class Plan:
     resume: Any
     batches_per_round: int | None
     log: Any = None  # a TensorBoardLog (rank 0 only), or None
+    meter: Any = None  # a metrics.Meter when metrics= asked for any, or None
 
 
 class Trainer:
@@ -108,7 +110,10 @@ class Trainer:
             per_round = self.plan.batches_per_round
             s = self.state
             self.loss.set_progress(s.batches, s.batches / per_round if per_round else float(s.rounds))
-        per_example, total = self.loss(self.forward(self.model, batch, n), batch, n)
+        outputs = self.forward(self.model, batch, n)
+        per_example, total = self.loss(outputs, batch, n)
+        if self.plan.meter is not None:
+            self.plan.meter.update("train", outputs, batch)
         extra = surrogate_term(self.module, per_example, total, self.submodules)
         terms = self.loss.last_terms
         sums = self.ctx.sum([float(total.detach()) * n, *(float(v) * n for v in terms.values())])
@@ -226,6 +231,8 @@ class Trainer:
             s.rounds = r
             s.round_losses.append(total / max(count, 1))
             self.record_terms(count)
+            if plan.meter is not None:
+                append_values(s.round_metrics, plan.meter.compute("train"))
             reason = self.end_round(r)
             if timed_out:
                 reason = reason or "MaxTrainingTime"
@@ -240,6 +247,8 @@ class Trainer:
         if self.validation is not None:
             watched = self.validate()
             s.validation_losses.append(watched)
+        if stopping is not None and stopping.metric is not None:
+            watched = (s.validation_metrics or s.round_metrics)[stopping.metric][-1]
         if stopping is not None:
             improved = stopping.improved(s.best_loss, watched)
         else:
@@ -276,9 +285,14 @@ class Trainer:
         with torch.no_grad():
             for batch, _ in self.validation.batches(self.plan.batch_size, None, self.ctx.rank, self.ctx.world):
                 n = next(iter(batch.values())).shape[0]
-                _, value = self.loss(self.forward(self.module, batch, n), batch, n)
+                outputs = self.forward(self.module, batch, n)
+                _, value = self.loss(outputs, batch, n)
                 total, count = total + float(value) * n, count + n
+                if self.plan.meter is not None:
+                    self.plan.meter.update("validation", outputs, batch)
         self.module.train()
+        if self.plan.meter is not None:
+            append_values(self.state.validation_metrics, self.plan.meter.compute("validation"))
         total, count = self.ctx.sum([total, count])
         return total / max(count, 1)
 
@@ -300,7 +314,8 @@ class Trainer:
                 "learning_rate": self.optimizer.param_groups[0]["lr"], "progress_fraction": frac,
                 "time_remaining": elapsed * (1 - frac) / frac if frac > 0 else None, "module": self.module,
                 "term_losses": {k: float(v) for k, v in self.loss.last_terms.items()},
-                "loss_weights": dict(self.loss.weights)}
+                "loss_weights": dict(self.loss.weights), "metrics": last_values(s.round_metrics),
+                "validation_metrics": last_values(s.validation_metrics)}
 
     def postfix(self, value: float) -> dict[str, str]:
         out = {"loss": f"{value:.4g}"}
@@ -308,6 +323,8 @@ class Trainer:
             out.update({label: f"{float(v):.4g}" for label, v in self.loss.last_terms.items()})
         if self.state.validation_losses:
             out["val"] = f"{self.state.validation_losses[-1]:.4g}"
+        out.update({label: f"{v:.4g}" for label, v in last_values(self.state.round_metrics).items()})
+        out.update({f"val {label}": f"{v:.4g}" for label, v in last_values(self.state.validation_metrics).items()})
         return out
 
     def terms_text(self) -> str:
@@ -337,11 +354,14 @@ class Trainer:
             if len(s.term_round_losses) > 1:
                 self.plan.log.terms(r, {k: v[-1] for k, v in s.term_round_losses.items()},
                                     {k: v[-1] for k, v in s.term_weights.items()})
+            self.plan.log.metrics(r, last_values(s.round_metrics), last_values(s.validation_metrics))
         if self.ctx.main and mode == "print":
             s = self.state
             val = f"  validation {s.validation_losses[-1]:.5g}" if s.validation_losses else ""
-            print(f"round {r}/{self.plan.max_rounds}  loss {s.round_losses[-1]:.5g}{self.terms_text()}{val}  "
-                  f"{time.perf_counter() - self.started:.1f} s", flush=True)
+            metrics = "".join(f"  {k} {v:.4g}" for k, v in last_values(s.round_metrics).items())
+            metrics += "".join(f"  validation {k} {v:.4g}" for k, v in last_values(s.validation_metrics).items())
+            print(f"round {r}/{self.plan.max_rounds}  loss {s.round_losses[-1]:.5g}{self.terms_text()}{val}"
+                  f"{metrics}  {time.perf_counter() - self.started:.1f} s", flush=True)
         elif self.ctx.main and callable(mode):
             stop = mode(self.info()) == "StopTraining"
         return "ManualStop" if self.ctx.any(stop) else None

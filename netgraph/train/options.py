@@ -30,6 +30,7 @@ import torch
 from netgraph.core.array_rules import matches, rule_pattern
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.multipliers import stored_multipliers
+from netgraph.train.metrics import maximize
 
 __all__ = ["Method", "parse_method", "resolve_multipliers", "Stopping", "parse_stopping", "parse_device",
            "parse_progress", "check_number", "snake"]
@@ -203,10 +204,14 @@ class Stopping:
     patience: int = 0
     initial_patience: int = 0
     improvement: tuple[str, float] = ("absolute", 0.0)
+    metric: str | None = None  # a metric's name or label: watch it (validation, else training) instead of the loss
+    maximize: bool = False  # the watched metric improves upwards (accuracy), not downwards (errors)
 
     def improved(self, best: float | None, new: float) -> bool:
         if best is None or math.isnan(best):
             return not math.isnan(new)
+        if self.maximize:
+            best, new = -best, -new
         kind, amount = self.improvement
         return new < best - amount if kind == "absolute" else new < best - amount * abs(best)
 
@@ -230,6 +235,8 @@ def parse_stopping(spec: Any) -> Stopping | None:
         return None
     if isinstance(spec, str) and snake(spec) in ("loss", "validation_loss"):
         return Stopping()
+    if isinstance(spec, str):
+        return _metric_stopping(spec, Stopping())
     if isinstance(spec, int) and not isinstance(spec, bool):
         return Stopping(patience=check_number(spec, "training_stopping_criterion", integer=True, strict=False))
     if callable(spec):
@@ -242,15 +249,25 @@ def parse_stopping(spec: Any) -> Stopping | None:
             raise OptionError(f"training_stopping_criterion has no key {unknown[0]!r}"
                               f"{did_you_mean(unknown[0], keys)}; it takes {keys}")
         criterion = fields.get("criterion", "loss")
-        if not callable(criterion) and snake(criterion) not in ("loss", "validation_loss"):
-            raise OptionError(f"training_stopping_criterion criterion must be 'Loss' or a function, "
+        if not callable(criterion) and not isinstance(criterion, str):
+            raise OptionError(f"training_stopping_criterion criterion must be 'Loss', a metric name or a function, "
                               f"found {criterion!r}")
-        return Stopping(criterion if callable(criterion) else "loss",
-                        check_number(fields.get("patience", 0), "patience", integer=True, strict=False),
-                        check_number(fields.get("initial_patience", 0), "initial_patience", integer=True, strict=False),
-                        _improvement(fields.get("improvement", 0.0)))
-    raise OptionError(f"training_stopping_criterion must be None, 'Loss', a patience (int), a function "
-                      f"f(info) -> bool or a dict (criterion, patience, initial_patience, improvement); found {spec!r}")
+        stopping = Stopping(criterion if callable(criterion) else "loss",
+                            check_number(fields.get("patience", 0), "patience", integer=True, strict=False),
+                            check_number(fields.get("initial_patience", 0), "initial_patience", integer=True,
+                                         strict=False),
+                            _improvement(fields.get("improvement", 0.0)))
+        if isinstance(criterion, str) and snake(criterion) not in ("loss", "validation_loss"):
+            return _metric_stopping(criterion, stopping)
+        return stopping
+    raise OptionError(f"training_stopping_criterion must be None, 'Loss', a metric name, a patience (int), a "
+                      f"function f(info) -> bool or a dict (criterion, patience, initial_patience, improvement); "
+                      f"found {spec!r}")
+
+
+def _metric_stopping(name: str, stopping: Stopping) -> Stopping:
+    """Watch metric ``name`` ('Accuracy', 'Output/Accuracy'): higher is better for the classification metrics."""
+    return dataclasses.replace(stopping, metric=name, maximize=maximize(name.split("/")[-1]))
 
 
 # -- device and progress -----------------------------------------------------------------------------------

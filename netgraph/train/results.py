@@ -30,6 +30,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 __all__ = ["NetTrainResults", "svg_line_plot"]
 
 TERM_COLORS = ("#2ca02c", "#d62728", "#9467bd", "#8c564b")
+METRIC_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
 #: Wolfram property name -> attribute.
 PROPERTIES = {
@@ -43,6 +44,9 @@ PROPERTIES = {
     "FinalLearningRate": "final_learning_rate", "CheckpointingFiles": "checkpointing_files",
     "ArraysLearningRateMultipliers": "learning_rate_multipliers", "LossPlot": "loss_plot_svg",
     "LossFunction": "loss_function", "TermLossLists": "term_losses", "TermWeightLists": "loss_weights",
+    "RoundMeasurementsLists": "round_metrics", "ValidationMeasurementsLists": "validation_metrics",
+    "RoundMeasurements": "round_measurements", "ValidationMeasurements": "validation_measurements",
+    "MeasurementsPlot": "metrics_plot_svg",
 }
 
 
@@ -77,6 +81,19 @@ class NetTrainResults:
     loss_function: str = ""
     term_losses: dict[str, list[float]] = dataclasses.field(default_factory=dict)
     loss_weights: dict[str, list[float]] = dataclasses.field(default_factory=dict)
+    round_metrics: dict[str, list[float]] = dataclasses.field(default_factory=dict)
+    validation_metrics: dict[str, list[float]] = dataclasses.field(default_factory=dict)
+
+    @property
+    def round_measurements(self) -> dict[str, float]:
+        """Each training metric's value in the last round."""
+        return {k: v[-1] for k, v in self.round_metrics.items() if v}
+
+    @property
+    def validation_measurements(self) -> dict[str, float]:
+        """Each validation metric's value for ``trained_net`` (the best round's)."""
+        pick = (self.best_validation_round or 0) - 1
+        return {k: v[pick] for k, v in self.validation_metrics.items() if v}
 
     @property
     def round_loss(self) -> float | None:
@@ -120,15 +137,36 @@ class NetTrainResults:
                        for k, (label, values) in enumerate(self.term_losses.items())]
         return svg_line_plot([s for s in series if s[1]], "round", "loss", self.best_validation_round)
 
+    def metrics_plot_svg(self) -> str:
+        """The metrics against rounds as SVG (training solid dots, validation in the next colour)."""
+        series = []
+        for k, label in enumerate(self.round_metrics):
+            for split, history, color in (("training", self.round_metrics, METRIC_COLORS[2 * k % 8]),
+                                          ("validation", self.validation_metrics, METRIC_COLORS[(2 * k + 1) % 8])):
+                points = [(i + 1, v) for i, v in enumerate(history.get(label, []))]
+                series += [(f"{split} {label}", points, color, True)] if points else []
+        return svg_line_plot(series, "round", "metric", self.best_validation_round)
+
+    def plot_svg(self) -> str:
+        """The loss plot with the metrics plot below it (when metrics were measured), as one SVG."""
+        loss = self.loss_plot_svg()
+        if not self.round_metrics:
+            return loss
+        parts = [loss, self.metrics_plot_svg()]
+        inner = "".join(f'<g transform="translate(0 {360 * i})">{p.split(">", 1)[1].rsplit("</svg>", 1)[0]}</g>'
+                        for i, p in enumerate(parts))
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="720" viewBox="0 0 640 720" '
+                f'font-family="sans-serif" font-size="11">{inner}</svg>\n')
+
     def _repr_svg_(self) -> str:
-        return self.loss_plot_svg()
+        return self.plot_svg()
 
     def plot_losses(self, path: str | os.PathLike) -> Path:
         """Write the loss plot to ``path`` (.svg always; .png when matplotlib is installed); the path."""
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix == ".svg":
-            atomic_write(path, self.loss_plot_svg().encode("utf-8"))
+            atomic_write(path, self.plot_svg().encode("utf-8"))
         elif suffix == ".png":
             self._png(path)
         else:

@@ -1,7 +1,8 @@
 """TensorBoard logging for net_train (``progress_reporting="tensorboard"``, ``log_dir=...``).
 
 Scalars, each at its own step: ``loss/batch`` (step = batch, counted from 1 over the whole run),
-``loss/round``, ``loss/validation`` and ``learning_rate`` (step = round). The net's graph is added
+``loss/round``, ``loss/validation``, ``learning_rate`` and the metrics asked for (``metric/train/<label>``,
+``metric/validation/<label>``) (step = round). The net's graph is added
 once, traced from the first training batch; a net that cannot be traced is logged without its graph
 (a warning says why). Needs the optional ``tensorboard`` package:
 ``pip install torch-netgraph[tensorboard]``.
@@ -110,6 +111,12 @@ class TensorBoardLog:
         for label, value in losses.items():
             self.writer.add_scalar(f"loss/term/{label}", value, r)
             self.writer.add_scalar(f"weight/{label}", weights[label], r)
+
+    def metrics(self, r: int, training: dict[str, float], validation: dict[str, float]) -> None:
+        """Each metric's round value: ``metric/train/<label>`` and ``metric/validation/<label>``."""
+        for split, values in (("train", training), ("validation", validation)):
+            for label, value in values.items():
+                self.writer.add_scalar(f"metric/{split}/{label}", value, r)
 
     def close(self) -> None:
         self.writer.close()

@@ -1,0 +1,227 @@
+"""Training metrics (Wolfram's TrainingProgressMeasurements, Keras's ``metrics=``), computed with torchmetrics.
+
+``net_train(..., metrics=["Accuracy", "F1"])`` measures each metric on every output port it fits;
+``metrics={"Output": ["Accuracy"]}`` names the ports. Names (any case, Wolfram's in brackets):
+``Accuracy``, ``Precision``, ``Recall``, ``F1`` (``F1Score``, ``FScore``), ``ROCAUC`` (``AUC``,
+``AreaUnderROCCurve``), ``MeanSquaredError`` (``MSE``, ``MeanSquare``) and ``MeanAbsoluteError``
+(``MAE``, ``MeanDeviation``).
+
+What fits a port follows its automatic loss (``netgraph.train.loss.auto_kind``): after a SoftmaxLayer
+(class probabilities; targets are class indices, or one-hot/probabilities whose argmax is the class)
+the classification metrics, Precision/Recall/F1 macro-averaged over the classes that occur in the
+round's targets or predictions, ROCAUC only with two classes (probability of class 1); after a
+LogisticSigmoid (binary, threshold 0.5, targets 0/1) all of them; any other output the two errors
+(averaged over every element). Each metric accumulates over the round's batches and is computed
+once per round (not a mean of per-batch ratios); training metrics see the outputs of the training
+steps (dropout on), validation metrics the validation pass.
+
+torchmetrics is imported only when a metric is asked for (it costs about 3 s on first import):
+``pip install torch-netgraph[metrics]``.
+
+>>> parse_metrics(["accuracy", "MAE"]), parse_metrics({"Output": "F1Score"})
+([(None, 'Accuracy'), (None, 'MeanAbsoluteError')], [('Output', 'F1')])
+>>> metric_name("Acuracy")
+Traceback (most recent call last):
+...
+netgraph.core.errors.OptionError: unknown metric 'Acuracy' (did you mean 'Accuracy'?); metrics: Accuracy, Precision, Recall, F1, ROCAUC, MeanSquaredError, MeanAbsoluteError
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.train.loss import auto_kind, is_loss_port
+
+__all__ = ["parse_metrics", "metric_name", "maximize", "plan_metrics", "Measured", "Meter", "INSTALL_HINT",
+           "append_values", "last_values"]
+
+INSTALL_HINT = "pip install torch-netgraph[metrics] (or pip install torchmetrics)"
+NAMES = ("Accuracy", "Precision", "Recall", "F1", "ROCAUC", "MeanSquaredError", "MeanAbsoluteError")
+_ALIASES = {"f1score": "F1", "fscore": "F1", "auc": "ROCAUC", "auroc": "ROCAUC", "areaunderroccurve": "ROCAUC",
+            "mse": "MeanSquaredError", "meansquare": "MeanSquaredError", "mae": "MeanAbsoluteError",
+            "meandeviation": "MeanAbsoluteError", **{n.lower(): n for n in NAMES}}
+_CLASSIFICATION = ("Accuracy", "Precision", "Recall", "F1", "ROCAUC")
+_FITS = {"index": _CLASSIFICATION, "binary": NAMES, "mse": ("MeanSquaredError", "MeanAbsoluteError")}
+_KIND_WORDS = {"index": "class probabilities (SoftmaxLayer)", "binary": "a binary probability (LogisticSigmoid)",
+               "mse": "a regression output"}
+
+
+def metric_name(name: Any) -> str:
+    """The canonical metric name for ``name`` (any case, aliases); OptionError with a suggestion otherwise."""
+    key = re.sub(r"[^a-z0-9]", "", str(name).lower())
+    if key not in _ALIASES:
+        raise OptionError(f"unknown metric {name!r}{did_you_mean(str(name), [*NAMES, *_ALIASES])}; metrics: "
+                          f"{', '.join(NAMES)}")
+    return _ALIASES[key]
+
+
+def maximize(name: str) -> bool:
+    """True for metrics where higher is better (the classification ones)."""
+    return metric_name(name) in _CLASSIFICATION
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [metric_name(value)]
+    if isinstance(value, (list, tuple)) and value:
+        return [metric_name(v) for v in value]
+    raise OptionError(f"metrics must be a metric name, a list of names or a dict {{port: names}}; found {value!r}")
+
+
+def parse_metrics(spec: Any) -> list[tuple[str | None, str]]:
+    """``metrics=`` as (port or None for 'every output it fits', canonical name) pairs, in order."""
+    if spec is None or spec == [] or spec == {}:
+        return []
+    if isinstance(spec, Mapping):
+        return [(str(port), name) for port, names in spec.items() for name in _names(names)]
+    return [(None, name) for name in _names(spec)]
+
+
+@dataclasses.dataclass(frozen=True)
+class Measured:
+    """One metric on one output port: its label in the results, the port's kind and classes, the target key."""
+
+    label: str
+    port: str
+    name: str
+    kind: str  # 'index', 'binary' or 'mse'
+    classes: int | None
+    target_key: str
+
+
+def _classes(net: Any, port: str) -> int | None:
+    shape = net.port_types[port].shape or ()
+    return shape[-1] if shape and isinstance(shape[-1], int) else None
+
+
+def _fits(kind: str, classes: int | None, name: str) -> bool:
+    return name in _FITS[kind] and not (kind == "index" and name == "ROCAUC" and classes != 2)
+
+
+def _target_key(net: Any, loss: Any, port: str) -> str:
+    keys = [t.target_key for _, t in loss.terms if getattr(t, "port", None) == port and t.target_key]
+    if keys:
+        return keys[0]
+    if len(net.output_ports) == 1 and "Target" not in net.input_ports:
+        return "Target"
+    return f"{port}Target" if port in net.input_ports else port
+
+
+def plan_metrics(net: Any, loss: Any, requested: list[tuple[str | None, str]]) -> list[Measured]:
+    """The metrics to measure; one OptionError listing every metric that does not fit its port."""
+    plain = [p for p in net.output_ports if not is_loss_port(net, p)]
+    pairs, errors = [], []
+    for port, name in requested:
+        if port is not None and port not in net.output_ports:
+            errors.append(f"metrics key {port!r} is not an output port{did_you_mean(port, net.output_ports)}; "
+                          f"the outputs are {list(net.output_ports)}")
+            continue
+        ports = [port] if port is not None else plain
+        fitting = [p for p in ports if _fits(auto_kind(net, p), _classes(net, p), name)]
+        if not fitting:
+            errors.append(_misfit(net, ports[0], name) if len(ports) == 1 else
+                          f"metric {name!r} fits none of the output ports {ports}")
+        pairs += [(p, name) for p in fitting if (p, name) not in pairs]
+    if errors:
+        raise OptionError("; ".join(errors))
+    single = len({p for p, _ in pairs}) == 1
+    return [Measured(name if single else f"{port}/{name}", port, name, auto_kind(net, port), _classes(net, port),
+                     _target_key(net, loss, port)) for port, name in pairs]
+
+
+def _misfit(net: Any, port: str, name: str) -> str:
+    kind, classes = auto_kind(net, port), _classes(net, port)
+    fits = [n for n in NAMES if _fits(kind, classes, n)]
+    extra = " (ROCAUC needs two classes)" if name == "ROCAUC" and kind == "index" else ""
+    return (f"metric {name!r} does not fit output port {port!r}: it is {_KIND_WORDS[kind]}{extra}; "
+            f"metrics that fit it: {', '.join(fits)}")
+
+
+def _torchmetric(m: Measured) -> Any:
+    try:
+        import torchmetrics  # optional: only net_train(metrics=...) needs it; about 3 s to import
+    except ImportError:
+        raise OptionError(f"net_train(metrics=...) needs the torchmetrics package: {INSTALL_HINT}") from None
+    c = torchmetrics.classification
+    if m.name == "MeanSquaredError":
+        return torchmetrics.MeanSquaredError()
+    if m.name == "MeanAbsoluteError":
+        return torchmetrics.MeanAbsoluteError()
+    if m.kind == "binary" or m.name == "ROCAUC":
+        binary = {"Accuracy": c.BinaryAccuracy, "Precision": c.BinaryPrecision, "Recall": c.BinaryRecall,
+                  "F1": c.BinaryF1Score, "ROCAUC": c.BinaryAUROC}
+        return binary[m.name](validate_args=False)
+    multi = {"Accuracy": (c.MulticlassAccuracy, "micro"), "Precision": (c.MulticlassPrecision, "macro"),
+             "Recall": (c.MulticlassRecall, "macro"), "F1": (c.MulticlassF1Score, "macro")}
+    cls, average = multi[m.name]
+    return cls(num_classes=m.classes, average=average, validate_args=False)
+
+
+def _inputs(m: Measured, output: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(predictions, targets) in torchmetrics' flat form for ``m``."""
+    output = output.detach()
+    if m.kind == "index":
+        if target.is_floating_point() and target.dim() == output.dim():
+            target = target.argmax(-1)  # one-hot or probabilities
+        probs, target = output.reshape(-1, output.shape[-1]), target.reshape(-1).long()
+        return (probs[:, 1], target) if m.name == "ROCAUC" else (probs, target)
+    preds, target = output.reshape(-1).float(), target.reshape(-1)
+    if m.kind == "binary" and m.name in _CLASSIFICATION:
+        return preds, (target > 0.5).long()
+    return preds, target.float()
+
+
+class Meter:
+    """Each measured metric for the training and the validation set: ``update`` per batch, ``compute`` per round."""
+
+    def __init__(self, measured: list[Measured]):
+        self.measured = measured
+        self.states = {split: [_torchmetric(m) for m in measured] for split in ("train", "validation")}
+
+    def to(self, device: torch.device) -> Meter:
+        for metrics in self.states.values():
+            for metric in metrics:
+                metric.to(device)
+        return self
+
+    def update(self, split: str, outputs: dict[str, torch.Tensor], batch: dict[str, torch.Tensor]) -> None:
+        with torch.no_grad():
+            for m, metric in zip(self.measured, self.states[split]):
+                metric.update(*_inputs(m, outputs[m.port], batch[m.target_key]))
+
+    def compute(self, split: str) -> dict[str, float]:
+        """Each metric's value over the batches since the last compute, by label; then reset."""
+        out = {}
+        for m, metric in zip(self.measured, self.states[split]):
+            out[m.label] = float(metric.compute())
+            metric.reset()
+        return out
+
+    def find(self, name: str) -> str:
+        """The label of a measured metric named ``name`` ('Accuracy' or 'Output/Accuracy'); OptionError."""
+        labels = [m.label for m in self.measured]
+        if name in labels:
+            return name
+        found = [m.label for m in self.measured if m.name == metric_name(name.split("/")[-1])
+                 and ("/" not in name or m.port == name.split("/")[0])]
+        if len(found) != 1:
+            raise OptionError(f"training_stopping_criterion {name!r} must name one measured metric; measured: "
+                              f"{labels} (add it to metrics=, or write 'Port/Metric')")
+        return found[0]
+
+
+def append_values(history: dict[str, list[float]], values: dict[str, float]) -> None:
+    """Append each value to its label's history."""
+    for label, value in values.items():
+        history.setdefault(label, []).append(value)
+
+
+def last_values(history: dict[str, list[float]]) -> dict[str, float]:
+    """Each label's latest value."""
+    return {label: values[-1] for label, values in history.items() if values}
