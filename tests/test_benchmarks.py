@@ -30,6 +30,8 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("operators.py", ["--small"], ["NetMapOperator", "NetFoldOperator", "ratio (CPU)"]),
     ("cli_startup.py", ["--reps", "1", "--train"], ["python -c pass", "netgraph --version", "netgraph train"]),
     ("vae_elbo.py", ["--rounds", "1", "--number", "1", "--batch", "8"], ["VAE 16-32-2 (1300 parameters)", "ratio (CPU)"]),
+    ("metrics_cost.py", ["--rounds", "1", "--number", "1", "--batch", "8", "--import-reps", "0"],
+     ["Accuracy, Precision, Recall, F1", "ratio (CPU)"]),
 ])
 def test_benchmark_script_runs_on_tiny_sizes(script, args, expect):
     result = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True, text=True,

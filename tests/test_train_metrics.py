@@ -4,15 +4,13 @@ accumulated over a round's batches; histories, results, plot, TensorBoard, early
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from netgraph import ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, SoftmaxLayer, net_train
+from netgraph.cli import main
 from netgraph.cli.train import metrics_option, stopping_option
 from netgraph.train.loss import attach_losses
 from netgraph.train.metrics import Meter, parse_metrics, plan_metrics
@@ -223,7 +221,7 @@ def test_progress_print_shows_metrics(capsys):
     assert len(lines) == 2 and all("  Accuracy " in line and "validation Accuracy " in line for line in lines)
 
 
-def test_the_command_line_measures_and_stops_on_a_metric(tmp_path):
+def test_the_command_line_measures_and_stops_on_a_metric(tmp_path, capsys):
     assert metrics_option("Accuracy, F1") == ["Accuracy", "F1"]
     assert metrics_option("Output:Accuracy,Output:F1") == {"Output": ["Accuracy", "F1"]}
     assert stopping_option(2, "Output:Accuracy") == {"criterion": "Output/Accuracy", "patience": 2}
@@ -232,12 +230,21 @@ def test_the_command_line_measures_and_stops_on_a_metric(tmp_path):
     spec, data = tmp_path / "net.yaml", tmp_path / "data.npz"
     spec.write_text(_softmax_net().to_yaml())
     np.savez(data, **{k: v.numpy() for k, v in _blobs(64, 0).items()})
-    run = subprocess.run([sys.executable, "-m", "netgraph", "train", str(spec), "--data", str(data), "-o",
-                          str(tmp_path / "out"), "--rounds", "3", "--seed", "0", "--quiet", "--validation", "0.25",
-                          "--metrics", "Accuracy,F1", "--stop-on", "Accuracy", "--patience", "5"],
-                         capture_output=True, text=True, timeout=180)
-    assert run.returncode == 0, run.stderr
+    argv = ["train", str(spec), "--data", str(data), "-o", str(tmp_path / "out"), "--rounds", "3", "--seed", "0",
+            "--quiet", "--validation", "0.25", "--metrics", "Accuracy,F1", "--stop-on", "Accuracy", "--patience", "5"]
+    assert main(argv) == 0
     summary = json.loads((tmp_path / "out" / "results.json").read_text())
     assert [len(summary[k]["F1"]) for k in ("round_metrics", "validation_metrics")] == [3, 3]
-    assert ", validation Accuracy " in run.stdout
+    assert ", validation Accuracy " in capsys.readouterr().out
     assert "validation Accuracy" in (tmp_path / "out" / "loss.svg").read_text()
+
+
+def test_a_resumed_run_continues_the_metric_histories(tmp_path):
+    data, val = _blobs(64, 0), _blobs(32, 1)
+    options = dict(validation_set=val, metrics=["Accuracy"], batch_size=16, learning_rate=0.05, random_seed=0,
+                   progress=False, all=True)
+    whole = net_train(_softmax_net(), data, max_training_rounds=4, **options)
+    net_train(_softmax_net(), data, max_training_rounds=2, checkpoint=tmp_path, **options)
+    resumed = net_train(_softmax_net(), data, max_training_rounds=4, checkpoint=tmp_path, resume=True, **options)
+    assert resumed.round_metrics == whole.round_metrics and len(whole.round_metrics["Accuracy"]) == 4
+    assert resumed.validation_metrics == whole.validation_metrics

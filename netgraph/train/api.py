@@ -205,8 +205,9 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
                                             batch_size)
         train = finish(train_raw, expect, loss.allow_extra, "training data")
         if stopping is not None and validation is None and not callable(stopping.criterion) and ctx.main:
-            warnings.warn("training_stopping_criterion watches the training loss because no validation_set was "
-                          "given; give validation_set=0.1 (or data) to stop on held-out loss", stacklevel=3)
+            watched = f"training {stopping.metric}" if stopping.metric else "training loss"
+            warnings.warn(f"training_stopping_criterion watches the {watched} because no validation_set was "
+                          f"given; give validation_set=0.1 (or data) to stop on held-out data", stacklevel=3)
         module.to(ctx.device)
         groups, rates = _groups(net, module, o["learning_rate_multipliers"], method.learning_rate)
         plan = Plan(batch_size, _rounds(o["max_training_rounds"], max_time, train.batches_per_round(batch_size)),

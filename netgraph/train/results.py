@@ -1,7 +1,7 @@
 """NetTrainResults (Wolfram's NetTrainResultsObject) and its loss plot, an SVG drawn with the standard library.
 
 ``net_train(..., all=True)`` returns one. ``results.plot_losses("loss.svg")`` writes the training
-(per batch, faint; per round) and validation losses against rounds; ``.png`` needs matplotlib,
+(per batch, faint; per round) and validation losses against rounds (and, below them, the metrics asked for); ``.png`` needs matplotlib,
 which netgraph does not require. ``results["RoundLossList"]`` reads Wolfram's property names.
 
 >>> r = NetTrainResults(trained_net=None, training_net=None, round_losses=[1.0, 0.5], batch_losses=[1.2, 0.8, 0.6, 0.4],
@@ -181,7 +181,9 @@ class NetTrainResults:
         except ImportError:
             raise OptionError("plot_losses(...png) needs matplotlib (pip install matplotlib); netgraph writes "
                               ".svg without it") from None
-        fig, ax = plt.subplots(figsize=(6.4, 3.6))
+        fig, axes = plt.subplots(2 if self.round_metrics else 1, 1, figsize=(6.4, 7.2 if self.round_metrics else 3.6),
+                                 squeeze=False)
+        ax = axes[0][0]
         per_round = len(self.batch_losses) / max(1, self.total_rounds)
         ax.plot([(i + 1) / per_round for i in range(len(self.batch_losses))], self.batch_losses, color="#9ecae1",
                 lw=0.8, label="batch loss")
@@ -196,8 +198,21 @@ class NetTrainResults:
         ax.set_xlabel("round")
         ax.set_ylabel("loss")
         ax.legend()
+        if self.round_metrics:
+            self._png_metrics(axes[1][0])
         atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=120, bbox_inches="tight"))
         plt.close(fig)
+
+    def _png_metrics(self, ax: Any) -> None:
+        for k, label in enumerate(self.round_metrics):
+            for split, history, color in (("training", self.round_metrics, METRIC_COLORS[2 * k % 8]),
+                                          ("validation", self.validation_metrics, METRIC_COLORS[(2 * k + 1) % 8])):
+                values = history.get(label, [])
+                if values:
+                    ax.plot(range(1, len(values) + 1), values, color=color, marker="o", ms=3, label=f"{split} {label}")
+        ax.set_xlabel("round")
+        ax.set_ylabel("metric")
+        ax.legend()
 
 
 def _thin(points: list[tuple[float, float]], most: int = 1000) -> list[tuple[float, float]]:
