@@ -56,8 +56,9 @@ def metric_name(name: Any) -> str:
     """The canonical metric name for ``name`` (any case, aliases); OptionError with a suggestion otherwise."""
     key = re.sub(r"[^a-z0-9]", "", str(name).lower())
     if key not in _ALIASES:
-        raise OptionError(f"unknown metric {name!r}{did_you_mean(str(name), [*NAMES, *_ALIASES])}; metrics: "
-                          f"{', '.join(NAMES)}")
+        starts = [n for n in NAMES if key and n.lower().startswith(key)]
+        hint = f" (did you mean {starts[0]!r}?)" if len(starts) == 1 else did_you_mean(str(name), [*NAMES, *_ALIASES])
+        raise OptionError(f"unknown metric {name!r}{hint}; metrics: {', '.join(NAMES)}")
     return _ALIASES[key]
 
 
@@ -123,6 +124,10 @@ def plan_metrics(net: Any, loss: Any, requested: list[tuple[str | None, str]]) -
                           f"the outputs are {list(net.output_ports)}")
             continue
         ports = [port] if port is not None else plain
+        if not ports:
+            errors.append(f"metric {name!r} needs an output port that is not a loss; the outputs "
+                          f"{list(net.output_ports)} are all losses")
+            continue
         fitting = [p for p in ports if _fits(auto_kind(net, p), _classes(net, p), name)]
         if not fitting:
             errors.append(_misfit(net, ports[0], name) if len(ports) == 1 else
