@@ -79,10 +79,14 @@ EXAMPLES: dict[str, list[Example]] = {
     "MeanAbsoluteLossLayer": [Example(L.MeanAbsoluteLossLayer(), {"Input": (2, 3), "Target": (2, 3)})],
     "MeanSquaredLossLayer": [Example(L.MeanSquaredLossLayer(input=3))],
     "NetArrayLayer": [Example(L.NetArrayLayer(array=[1.0, 2.0])), Example(L.NetArrayLayer(output=(2, 3)))],
+    "PaddingLayer": [Example(L.PaddingLayer([0, [1, 2]], padding=p), {"Input": (2, 3, 4)})
+                     for p in ("Reflected", "Periodic", "Fixed", 0.5)],
     "PartLayer": [Example(L.PartLayer(["All", "2;;3"]), {"Input": (3, 4)}), Example(L.PartLayer(2), {"Input": 4})],
     "PoolingLayer": [Example(L.PoolingLayer([2, 2], stride=2, function=f), {"Input": (2, 5, 4)})
                      for f in ("Max", "Mean", "Total")],
     "RandomArrayLayer": [],  # one example per distribution: see distribution_examples()
+    "ResizeLayer": [Example(L.ResizeLayer([5, 3]), {"Input": (2, 3, 4)}),
+                    Example(L.ResizeLayer(scale=2, resampling="Nearest"), {"Input": (2, 3)})],
     "ReplicateLayer": [Example(L.ReplicateLayer([2, 3], level=-1), {"Input": 4})],
     "ReshapeLayer": [Example(L.ReshapeLayer([2, -1]), {"Input": (3, 4)})],
     "SequenceLastLayer": [Example(L.SequenceLastLayer(), {"Input": (4, 3)})],

@@ -13,7 +13,7 @@ import importlib
 from netgraph.core.layer import REGISTRY, Layer, layer_class, register
 
 FAMILIES = ("arrays", "distributions", "function", "linear", "random", "losses", "normalization", "merge",
-            "reshape", "conv", "deconv", "aggregation", "embedding", "recurrent", "torch_layer")
+            "reshape", "conv", "deconv", "resize", "aggregation", "embedding", "recurrent", "torch_layer")
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register"]
 for _family in FAMILIES:
