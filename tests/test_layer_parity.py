@@ -83,6 +83,8 @@ EXAMPLES: dict[str, list[Example]] = {
                            Example(L.NormalizationLayer([1, 3], 2, method="RMS", unbiased=True), {"Input": (2, 3, 4)})],
     "PaddingLayer": [Example(L.PaddingLayer([0, [1, 2]], padding=p), {"Input": (2, 3, 4)})
                      for p in ("Reflected", "Periodic", "Fixed", 0.5)],
+    "ParametricRampLayer": [Example(L.ParametricRampLayer(), {"Input": (3, 4)}),
+                            Example(L.ParametricRampLayer([]), {"Input": 3})],
     "PartLayer": [Example(L.PartLayer(["All", "2;;3"]), {"Input": (3, 4)}), Example(L.PartLayer(2), {"Input": 4})],
     "PoolingLayer": [Example(L.PoolingLayer([2, 2], stride=2, function=f), {"Input": (2, 5, 4)})
                      for f in ("Max", "Mean", "Total")],

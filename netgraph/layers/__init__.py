@@ -12,7 +12,7 @@ import importlib
 
 from netgraph.core.layer import REGISTRY, Layer, layer_class, register
 
-FAMILIES = ("arrays", "distributions", "function", "linear", "random", "losses", "normalization", "normalization_levels", "merge",
+FAMILIES = ("arrays", "distributions", "function", "activation", "linear", "random", "losses", "normalization", "normalization_levels", "merge",
             "reshape", "conv", "deconv", "resize", "aggregation", "embedding", "recurrent", "torch_layer")
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register"]

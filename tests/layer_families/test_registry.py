@@ -14,7 +14,7 @@ from torch import nn
 import netgraph.layers as layers
 from netgraph.layers import REGISTRY, Layer, layer_class, register
 from netgraph import (ELEMENTWISE, AggregationLayer, BasicRecurrentLayer, BatchNormalizationLayer, CatenateLayer,
-                      ConstantArrayLayer, ConvolutionLayer, DeconvolutionLayer, CrossEntropyLossLayer, DotLayer, DropoutLayer, NormalizationLayer, PaddingLayer, ResizeLayer,
+                      ConstantArrayLayer, ConvolutionLayer, DeconvolutionLayer, CrossEntropyLossLayer, DotLayer, DropoutLayer, ParametricRampLayer, NormalizationLayer, PaddingLayer, ResizeLayer,
                       ElementwiseLayer, EmbeddingLayer, FlattenLayer, FunctionLayer, GatedRecurrentLayer,
                       LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer, MeanAbsoluteLossLayer,
                       MeanSquaredLossLayer, NetArrayLayer, NetChain, NetGraph, NormalDistribution, OptionError,
@@ -35,6 +35,7 @@ SAMPLES: dict[str, Layer] = {s.type_name: s for s in [
     DeconvolutionLayer(4, [3, 3], stride=2, padding_size=[1, 0], channel_groups=2, biases=[0.0, 1.0, 2.0, 3.0]),
     PaddingLayer([0, [1, 2]], padding="Periodic"), ResizeLayer(scale=[2, 1.5], resampling="Nearest"),
     NormalizationLayer([1, 3], "Same", method="RMS", unbiased=True, epsilon=1e-4),
+    ParametricRampLayer([1, -1], slope=[[0.1, 0.2], [0.3, 0.4]]),
     FlattenLayer(-1), ReshapeLayer([2, -1]), TransposeLayer([3, 1, 2]), PartLayer(["All", "2;;3"]),
     ReplicateLayer([2, 3], level=-1), AggregationLayer("Total", levels=[1, 2]), SummationLayer(),
     EmbeddingLayer(4, 10, input=["n"], weights=torch.randn(10, 4)),
