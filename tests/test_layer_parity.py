@@ -40,7 +40,7 @@ class Example:
     shapes: dict[str, Any] = dataclasses.field(default_factory=dict)
     low: float = -2.0
     high: float = 2.0
-    integers: dict[str, int] = dataclasses.field(default_factory=dict)  # port -> exclusive upper bound
+    integers: dict[str, Any] = dataclasses.field(default_factory=dict)  # port -> exclusive upper bound, or (low, high)
 
 
 L = layers
@@ -69,6 +69,8 @@ EXAMPLES: dict[str, list[Example]] = {
     "ElementwiseLayer": [Example(L.ElementwiseLayer("Tanh"), {"Input": (2, 3)}),
                          Example(L.ElementwiseLayer("#^2 + 1"), {"Input": 3})],
     "EmbeddingLayer": [Example(L.EmbeddingLayer(4, 10), {"Input": 5}, integers={"Input": 10})],
+    "ExtractLayer": [Example(L.ExtractLayer(), {"Input": (4, 5, 3), "Position": 2}, integers={"Position": (1, 5)}),
+                     Example(L.ExtractLayer(), {"Input": (4, 2), "Position": (3, 1)}, integers={"Position": (-4, 0)})],
     "FlattenLayer": [Example(L.FlattenLayer(-1), {"Input": (2, 3, 4)})],
     "FunctionLayer": [Example(L.FunctionLayer("#a * #b + Max[#a, 0.5] - (2 < #b) * #b"), {"a": 3, "b": (2, 3)}),
                       Example(L.FunctionLayer(lambda x, y: x * y.sum(-1, keepdim=True)), {"x": 3, "y": 3})],
@@ -147,7 +149,9 @@ def _inputs(net: NetGraph, example: Example, dtype: torch.dtype) -> dict[str, to
     for port in net.input_ports:
         shape = (4, *net.input_shapes[port])
         if port in example.integers:
-            inputs[port] = torch.randint(example.integers[port], shape, generator=generator)
+            bound = example.integers[port]
+            low, high = bound if isinstance(bound, tuple) else (0, bound)
+            inputs[port] = torch.randint(low, high, shape, generator=generator)
         else:
             inputs[port] = example.low + (example.high - example.low) * torch.rand(shape, generator=generator, dtype=dtype)
     return inputs

@@ -13,7 +13,7 @@ import importlib
 from netgraph.core.layer import REGISTRY, Layer, layer_class, register
 
 FAMILIES = ("arrays", "distributions", "function", "activation", "linear", "random", "losses", "normalization", "normalization_levels", "merge",
-            "reshape", "conv", "deconv", "resize", "aggregation", "embedding", "recurrent", "torch_layer")
+            "reshape", "conv", "deconv", "resize", "extract", "aggregation", "embedding", "recurrent", "torch_layer")
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register"]
 for _family in FAMILIES:

@@ -14,7 +14,7 @@ from torch import nn
 import netgraph.layers as layers
 from netgraph.layers import REGISTRY, Layer, layer_class, register
 from netgraph import (ELEMENTWISE, AggregationLayer, BasicRecurrentLayer, BatchNormalizationLayer, CatenateLayer,
-                      ConstantArrayLayer, ConvolutionLayer, DeconvolutionLayer, CrossEntropyLossLayer, DotLayer, DropoutLayer, ParametricRampLayer, NormalizationLayer, PaddingLayer, ResizeLayer,
+                      ConstantArrayLayer, ConvolutionLayer, DeconvolutionLayer, CrossEntropyLossLayer, DotLayer, DropoutLayer, ExtractLayer, ParametricRampLayer, NormalizationLayer, PaddingLayer, ResizeLayer,
                       ElementwiseLayer, EmbeddingLayer, FlattenLayer, FunctionLayer, GatedRecurrentLayer,
                       LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer, MeanAbsoluteLossLayer,
                       MeanSquaredLossLayer, NetArrayLayer, NetChain, NetGraph, NormalDistribution, OptionError,
@@ -36,6 +36,7 @@ SAMPLES: dict[str, Layer] = {s.type_name: s for s in [
     PaddingLayer([0, [1, 2]], padding="Periodic"), ResizeLayer(scale=[2, 1.5], resampling="Nearest"),
     NormalizationLayer([1, 3], "Same", method="RMS", unbiased=True, epsilon=1e-4),
     ParametricRampLayer([1, -1], slope=[[0.1, 0.2], [0.3, 0.4]]),
+    ExtractLayer(input=(4, 5), position=(3, 2)),
     FlattenLayer(-1), ReshapeLayer([2, -1]), TransposeLayer([3, 1, 2]), PartLayer(["All", "2;;3"]),
     ReplicateLayer([2, 3], level=-1), AggregationLayer("Total", levels=[1, 2]), SummationLayer(),
     EmbeddingLayer(4, 10, input=["n"], weights=torch.randn(10, 4)),
