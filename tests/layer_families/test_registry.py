@@ -14,7 +14,7 @@ from torch import nn
 import netgraph.layers as layers
 from netgraph.layers import REGISTRY, Layer, layer_class, register
 from netgraph import (ELEMENTWISE, AggregationLayer, BasicRecurrentLayer, BatchNormalizationLayer, CatenateLayer,
-                      ConstantArrayLayer, ConvolutionLayer, DeconvolutionLayer, CrossEntropyLossLayer, DotLayer, DropoutLayer, ExtractLayer, ParametricRampLayer, NormalizationLayer, PaddingLayer, ResizeLayer,
+                      ConstantArrayLayer, ConvolutionLayer, DeconvolutionLayer, CrossEntropyLossLayer, DotLayer, DropoutLayer, ContrastiveLossLayer, CTCLossLayer, ExtractLayer, ParametricRampLayer, NormalizationLayer, PaddingLayer, ResizeLayer,
                       ElementwiseLayer, EmbeddingLayer, FlattenLayer, FunctionLayer, GatedRecurrentLayer,
                       LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer, MeanAbsoluteLossLayer,
                       MeanSquaredLossLayer, NetArrayLayer, NetChain, NetGraph, NormalDistribution, OptionError,
@@ -42,6 +42,7 @@ SAMPLES: dict[str, Layer] = {s.type_name: s for s in [
     EmbeddingLayer(4, 10, input=["n"], weights=torch.randn(10, 4)),
     LongShortTermMemoryLayer(5, input=3), GatedRecurrentLayer(2, update_gate_biases=torch.zeros(2)),
     BasicRecurrentLayer(3, activation="Ramp"), SequenceLastLayer(),
+    ContrastiveLossLayer(1.0, input=3), CTCLossLayer(input=("n", 5), logits=True),
     MeanSquaredLossLayer(input=3), MeanAbsoluteLossLayer(), CrossEntropyLossLayer("Binary", logits=True),
     TorchLayer(nn.Linear(3, 2), inputs={"x": (3,)}, outputs=["y"]),
 ]}
