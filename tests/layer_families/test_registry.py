@@ -27,7 +27,7 @@ SAMPLES: dict[str, Layer] = {s.type_name: s for s in [
     ElementwiseLayer("Tanh", input=4), FunctionLayer("#a * #b + 1", output=2),
     NetArrayLayer(array=[1.0, 2.0]), ConstantArrayLayer(output=(2, 3)),
     RandomArrayLayer(NormalDistribution("#mu", 1.0), output=3),
-    ThreadingLayer("Times", inputs=3), TotalLayer(inputs=["a", "b"]), CatenateLayer(level=-1, inputs=2), DotLayer(),
+    ThreadingLayer("Times", [1, -1, "None"], inputs=3), TotalLayer(inputs=["a", "b"]), CatenateLayer(level=-1, inputs=2), DotLayer(),
     SoftmaxLayer(level=2, input=(3, 4)), DropoutLayer(0.25), BatchNormalizationLayer(momentum=0.8, scaling=[1.0, 2.0]),
     LayerNormalizationLayer(epsilon=1e-3, biases=[0.0, 1.0]),
     ConvolutionLayer(4, [3, 3], stride=2, padding_size=[1, 0], dilation=1, channel_groups=2),
