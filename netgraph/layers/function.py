@@ -12,7 +12,9 @@ from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer, shape_option
 from netgraph.core.options import Function, PortShapes, Shape
+from netgraph.layers._shapes import fill
 from netgraph.layers.expression import Expression, evaluate, parse, to_code
+from netgraph.layers.expression_shapes import is_structural, lower_outputs
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
@@ -72,6 +74,19 @@ class ExpressionModule(nn.Module):
         return evaluate(self.expression.tree, env)
 
 
+class LoweredModule(nn.Module):
+    """Evaluates lowered expressions (one per output port) on the inputs; the reference path."""
+
+    def __init__(self, slots: tuple[str, ...], trees: list[tuple]):
+        super().__init__()
+        self.slots, self.trees = slots, trees
+
+    def forward(self, *inputs: torch.Tensor) -> Any:
+        env = dict(zip(self.slots, inputs))
+        results = tuple(evaluate(tree, env) for tree in self.trees)
+        return results if len(results) > 1 else results[0]
+
+
 class CallableModule(nn.Module):
     """Calls a user's Python function with rank-aligned inputs."""
 
@@ -113,9 +128,14 @@ class FunctionLayer(Layer):
     POSITIONAL = "function"
 
     def normalize(self) -> dict[str, Any]:
+        outputs: tuple[str, ...] = ("Output",)
         if isinstance(self.function, str):
             expr = parse(self.function)
             ports = expr.slots
+            outputs = expr.tree[1] if expr.tree[0] == "outputs" else outputs
+            if len(outputs) > 1 and self.output is not None:
+                raise OptionError(f"FunctionLayer {self.function!r} has several outputs {list(outputs)}: output= "
+                                  f"cannot give one shape for them (their shapes are inferred)", option="output")
         elif callable(self.function):
             expr = None
             ports = _callable_ports(self.function)
@@ -125,13 +145,16 @@ class FunctionLayer(Layer):
         if not ports:
             raise OptionError(f"FunctionLayer {self.function!r} uses no input (write #Name for an input port)",
                               option="function")
-        return {"_expr": expr, "input_ports": ports, "_inputs": _input_option(self.input, ports, "FunctionLayer")}
+        return {"_expr": expr, "input_ports": ports, "_inputs": _input_option(self.input, ports, "FunctionLayer"),
+                "output_ports": outputs, "_structural": expr is not None and is_structural(expr.tree)}
 
     def declared_types(self) -> dict[str, PortType]:
         types = {p: PortType(s, REAL) for p, s in self._inputs.items()}
-        return {**types, "Output": PortType(self.output, REAL)}
+        return {**types, **{p: PortType(self.output, REAL) for p in self.output_ports}}
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        if self._structural:
+            return self._structural_infer(types)
         if self._expr is not None:
             return _elementwise_infer(self.input_ports, types)
         types = dict(types)
@@ -139,6 +162,18 @@ class FunctionLayer(Layer):
         if all(s is not None and None not in s for s in shapes):
             types["Output"] = unify(types["Output"], PortType(self._meta_output_shape(shapes), REAL))
         return types
+
+    def _structural_infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        """With Total/Dot/Part or several outputs: each output's shape once every input's shape is known."""
+        types = dict(types)
+        shapes = {p: types[p].shape for p in self.input_ports}
+        if all(s is not None for s in shapes.values()):
+            for port, _, shape in lower_outputs(self._expr.tree, shapes):
+                fill(types, port, shape, REAL)
+        return types
+
+    def _lowered(self, types: Mapping[str, PortType]) -> list[tuple]:
+        return [tree for _, tree, _ in lower_outputs(self._expr.tree, {p: types[p].shape for p in self.input_ports})]
 
     def _meta_output_shape(self, shapes: list[tuple]) -> tuple:
         out_rank = max(len(s) for s in shapes)
@@ -156,6 +191,8 @@ class FunctionLayer(Layer):
         return ranks, max(ranks)
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        if self._structural:
+            return LoweredModule(self.input_ports, self._lowered(types))
         ranks, out_rank = self._ranks(types)
         if self._expr is None:
             return CallableModule(self.function, ranks, out_rank)
@@ -164,6 +201,8 @@ class FunctionLayer(Layer):
     def emit(self, ctx: EmitContext) -> str:
         if self._expr is None:
             return super().emit(ctx)
+        if self._structural:
+            return ", ".join(to_code(tree, dict(zip(self.input_ports, ctx.args))) for tree in self._lowered(ctx.types))
         ranks, out_rank = self._ranks(ctx.types)
         names = {s: align_code(a, r, out_rank) for s, a, r in zip(self.input_ports, ctx.args, ranks)}
         return to_code(self._expr.tree, names)  # every expression has a slot, so this is a tensor
@@ -212,6 +251,9 @@ class ElementwiseLayer(Layer):
                               option="function")
         else:
             expr = parse(f)
+            if is_structural(expr.tree):
+                raise OptionError(f"ElementwiseLayer expression {f!r} must be elementwise (one output, no Total, Mean, "
+                                  f"Dot or Part): use FunctionLayer", option="function")
             if expr.slots != ("Input",):
                 raise OptionError(f"ElementwiseLayer expression {f!r} must use only # (its one input), found {list(expr.slots)}",
                                   option="function")

@@ -25,6 +25,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Function, Ports
 from netgraph.layers.expression import Expression, apply, parse, to_code
 from netgraph.layers._broadcast import BroadcastModule, BroadcastSpec, broadcast_infer, broadcast_option, insert_at, insert_code, spec_of
+from netgraph.layers.expression_shapes import is_structural
 from netgraph.layers.function import _elementwise_infer, align
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
@@ -123,6 +124,9 @@ class ThreadingLayer(_Variadic):
             raise OptionError("ThreadingLayer: an expression names its own ports (its #slots); drop inputs=",
                               option="inputs")
         expr = parse(f)
+        if is_structural(expr.tree):
+            raise OptionError(f"ThreadingLayer expression {f!r} must be elementwise (one output, no Total, Mean, Dot "
+                              f"or Part): use FunctionLayer", option="function")
         return {"_expr": expr, "input_ports": expr.slots, "broadcast": self._checked(spec, expr.slots)}
 
     def _checked(self, spec: Any, ports: tuple[str, ...]) -> Any:
