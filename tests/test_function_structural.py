@@ -105,3 +105,30 @@ def test_yaml_round_trip_and_drawing_of_several_outputs():
     assert back.output_shapes == net.output_shapes == {"m": (4,), "t": ()}
     svg = net.render_svg()
     assert "m" in svg and "t" in svg
+
+
+def test_a_python_function_gives_several_outputs_by_dict_or_tuple():
+    x = torch.randn(2, 3, 4)
+    by_name = NetGraph([FunctionLayer(lambda x: {"s": x.std(-1), "m": x.mean(-1)}, outputs=["m", "s"])], [], x=(3, 4))
+    assert by_name.output_shapes == {"m": (3,), "s": (3,)}
+    three_way(by_name, lambda module, x: {"m": x.mean(-1), "s": x.std(-1)}, x=x)
+    in_order = NetGraph([FunctionLayer(lambda a, b: (a + b, a * b), outputs=["sum", "product"])], [], a=4, b=(3, 4))
+    a, b = torch.randn(2, 4), torch.randn(2, 3, 4)
+    three_way(in_order, lambda module, a, b: {"sum": a[:, None] + b, "product": a[:, None] * b}, a=a, b=b)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: FunctionLayer("#a + 1", outputs=["x"]), "outputs= names the outputs of a Python function"),
+    (lambda: FunctionLayer(lambda a: a, outputs=["x", "x"]), "list of distinct port names"),
+    (lambda: FunctionLayer(lambda a: a, outputs=["x", "y"], output=3), "several outputs"),
+])
+def test_bad_outputs_options(make, message):
+    with pytest.raises(OptionError, match=message):
+        make()
+
+
+def test_a_python_function_returning_the_wrong_outputs_is_a_shape_error():
+    with pytest.raises(ShapeError, match=r"returned keys \['a'\], expected the outputs \['m', 's'\]"):
+        NetGraph([FunctionLayer(lambda x: {"a": x}, outputs=["m", "s"])], [], x=3)
+    with pytest.raises(ShapeError, match="must return 2 tensors"):
+        NetGraph([FunctionLayer(lambda x: x, outputs=["m", "s"])], [], x=3)

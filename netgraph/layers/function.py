@@ -11,12 +11,12 @@ import torch
 from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer, shape_option
-from netgraph.core.options import Function, PortShapes, Shape
+from netgraph.core.options import Function, PortShapes, Ports, Shape
 from netgraph.layers._shapes import fill
 from netgraph.layers.expression import Expression, evaluate, parse, to_code
 from netgraph.layers.expression_shapes import is_structural, lower_outputs
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
-from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 
 __all__ = ["FunctionLayer", "ElementwiseLayer", "ELEMENTWISE", "align_code", "align"]
@@ -90,12 +90,42 @@ class LoweredModule(nn.Module):
 class CallableModule(nn.Module):
     """Calls a user's Python function with rank-aligned inputs."""
 
-    def __init__(self, fn: Callable, ranks: tuple[int, ...], out_rank: int):
+    def __init__(self, fn: Callable, ranks: tuple[int, ...], out_rank: int, outputs: tuple[str, ...] = ("Output",)):
         super().__init__()
-        self.fn, self.ranks, self.out_rank = fn, ranks, out_rank
+        self.fn, self.ranks, self.out_rank, self.outputs = fn, ranks, out_rank, outputs
 
-    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
-        return self.fn(*(align(x, r, self.out_rank) for x, r in zip(inputs, self.ranks)))
+    def forward(self, *inputs: torch.Tensor) -> Any:
+        result = self.fn(*(align(x, r, self.out_rank) for x, r in zip(inputs, self.ranks)))
+        results = _as_outputs(result, self.outputs, DataError)
+        return results if len(results) > 1 else results[0]
+
+
+def _output_names(outputs: Any, output: Any) -> tuple[str, ...]:
+    """The output ports of a Python function: ``outputs=`` names (a list), else one port ``Output``."""
+    if outputs is None:
+        return ("Output",)
+    if not (isinstance(outputs, (list, tuple)) and outputs and all(isinstance(p, str) and p.isidentifier()
+                                                                     for p in outputs) and len(set(outputs)) == len(outputs)):
+        raise OptionError(f"FunctionLayer option outputs= must be a list of distinct port names, found {outputs!r}",
+                          option="outputs")
+    if len(outputs) > 1 and output is not None:
+        raise OptionError(f"FunctionLayer has several outputs {list(outputs)}: output= cannot give one shape for them",
+                          option="output")
+    return tuple(outputs)
+
+
+def _as_outputs(result: Any, ports: tuple[str, ...], error: type[Exception]) -> list[Any]:
+    """A Python function's result as one value per output port: a dict by name, or a tuple in order."""
+    if len(ports) == 1 and not isinstance(result, (dict, tuple, list)):
+        return [result]
+    if isinstance(result, dict):
+        if set(result) != set(ports):
+            raise error(f"the Python function returned keys {sorted(result)}, expected the outputs {list(ports)}")
+        return [result[p] for p in ports]
+    if isinstance(result, (tuple, list)) and len(result) == len(ports):
+        return list(result)
+    raise error(f"the Python function must return {len(ports)} tensors (a tuple, or a dict by port name) for the "
+                f"outputs {list(ports)}, found {type(result).__name__}")
 
 
 def _input_option(value: Any, ports: tuple[str, ...], layer: str) -> dict[str, tuple | None]:
@@ -125,10 +155,14 @@ class FunctionLayer(Layer):
     function: Function
     output: Shape = None
     input: PortShapes = None
+    outputs: Ports = None
     POSITIONAL = "function"
 
     def normalize(self) -> dict[str, Any]:
         outputs: tuple[str, ...] = ("Output",)
+        if self.outputs is not None and not callable(self.function):
+            raise OptionError("FunctionLayer option outputs= names the outputs of a Python function; an expression "
+                              "names its own ({e1, e2} or <|\"a\" -> e1|>)", option="outputs")
         if isinstance(self.function, str):
             expr = parse(self.function)
             ports = expr.slots
@@ -139,6 +173,7 @@ class FunctionLayer(Layer):
         elif callable(self.function):
             expr = None
             ports = _callable_ports(self.function)
+            outputs = _output_names(self.outputs, self.output)
         else:
             raise OptionError(f"FunctionLayer needs a slot expression string or a Python function, "
                               f"found {type(self.function).__name__}", option="function")
@@ -160,7 +195,8 @@ class FunctionLayer(Layer):
         types = dict(types)
         shapes = [types[p].shape for p in self.input_ports]
         if all(s is not None and None not in s for s in shapes):
-            types["Output"] = unify(types["Output"], PortType(self._meta_output_shape(shapes), REAL))
+            for port, shape in zip(self.output_ports, self._meta_output_shapes(shapes)):
+                fill(types, port, shape, REAL)
         return types
 
     def _structural_infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
@@ -175,16 +211,17 @@ class FunctionLayer(Layer):
     def _lowered(self, types: Mapping[str, PortType]) -> list[tuple]:
         return [tree for _, tree, _ in lower_outputs(self._expr.tree, {p: types[p].shape for p in self.input_ports})]
 
-    def _meta_output_shape(self, shapes: list[tuple]) -> tuple:
+    def _meta_output_shapes(self, shapes: list[tuple]) -> list[tuple]:
         out_rank = max(len(s) for s in shapes)
         args = [align(torch.empty((2, *s), device="meta"), len(s), out_rank) for s in shapes]
         try:
             result = self.function(*args)
         except Exception as exc:  # a user's function failing on shapes is a shape conflict
             raise Conflict(f"the Python function failed on inputs of shapes {shapes}: {type(exc).__name__}: {exc}") from None
-        if not isinstance(result, torch.Tensor) or result.dim() == 0:
-            raise Conflict("the Python function must return a tensor with the batch dimension first")
-        return tuple(result.shape[1:])
+        results = _as_outputs(result, self.output_ports, Conflict)
+        if any(not isinstance(r, torch.Tensor) or r.dim() == 0 for r in results):
+            raise Conflict("the Python function must return tensors with the batch dimension first")
+        return [tuple(r.shape[1:]) for r in results]
 
     def _ranks(self, types: Mapping[str, PortType]) -> tuple[tuple[int, ...], int]:
         ranks = tuple(len(types[p].shape) for p in self.input_ports)
@@ -195,7 +232,7 @@ class FunctionLayer(Layer):
             return LoweredModule(self.input_ports, self._lowered(types))
         ranks, out_rank = self._ranks(types)
         if self._expr is None:
-            return CallableModule(self.function, ranks, out_rank)
+            return CallableModule(self.function, ranks, out_rank, self.output_ports)
         return ExpressionModule(self._expr, ranks, out_rank)
 
     def emit(self, ctx: EmitContext) -> str:
