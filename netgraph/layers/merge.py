@@ -38,6 +38,9 @@ THREADING: dict[str, int | None] = {"Plus": None, "Times": None, "Subtract": 2, 
                                     "Max": None, "Min": None}
 
 
+MAX_INPUTS = 10_000  # a port count beyond any real net (and beyond memory when spelled out)
+
+
 def _threaded(name: str, ports: tuple[str, ...]) -> Expression:
     """The expression folding binary ``name`` over ``ports``: ``Max[Max[#a, #b], #c]``.
 
@@ -53,7 +56,10 @@ def _port_names(inputs: Any, layer: str) -> tuple[str, ...]:
     if inputs is None:
         return ("Input1", "Input2")
     if is_int(inputs):
-        return tuple(f"Input{i}" for i in range(1, positive_int(inputs, layer, "inputs") + 1))
+        count = positive_int(inputs, layer, "inputs")
+        if count > MAX_INPUTS:
+            raise OptionError(f"{layer} option inputs= takes at most {MAX_INPUTS} ports, found {count}", option="inputs")
+        return tuple(f"Input{i}" for i in range(1, count + 1))
     if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(p, str) and p.isidentifier() for p in inputs):
         if len(set(inputs)) != len(inputs):
             raise OptionError(f"{layer} option inputs= has repeated port names: {list(inputs)}", option="inputs")

@@ -126,21 +126,21 @@ class PaddingLayer(_ShapeLayer):
         """F.pad's argument: pairs from the last padded dim back to the first."""
         return tuple(v for pair in reversed(self._pairs) for v in pair)
 
-    def _indices(self, shape: tuple) -> dict[int, torch.Tensor]:
-        return {level + 1: reflect_index(shape[level], a, b, self.padding)
-                for level, (a, b) in enumerate(self._pairs) if a or b}
+    def _sizes(self, shape: tuple) -> dict[int, tuple[int, int, int]]:
+        """Per padded torch dim: (size, before, after)."""
+        return {level + 1: (shape[level], a, b) for level, (a, b) in enumerate(self._pairs) if a or b}
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         if isinstance(self.padding, float):
             return ConstantPadModule(self._flat(), self.padding)
-        return IndexPadModule(self._indices(types["Input"].shape))
+        return IndexPadModule(self._sizes(types["Input"].shape), self.padding)
 
     def emit(self, ctx: EmitContext) -> str:
         x = ctx.args[0]
         if isinstance(self.padding, float):
             return f"F.pad({x}, {self._flat()}, 'constant', {self.padding!r})"
-        for dim in self._indices(ctx.types["Input"].shape):
-            x = f"{x}.index_select({dim}, {ctx.module}.index{dim})"
+        for dim in self._sizes(ctx.types["Input"].shape):
+            x = f"{x}.index_select({dim}, {ctx.module}.index({dim}, {ctx.args[0]}.device))"
         return x
 
 
@@ -154,24 +154,28 @@ class ConstantPadModule(nn.Module):
 
 
 class IndexPadModule(nn.Module):
-    """Gathers each padded dim through a precomputed index (buffers ``index<dim>``)."""
+    """Gathers each padded dim through its source indices, made on first use (``index``) and kept."""
 
-    def __init__(self, indices: Mapping[int, torch.Tensor]):
+    def __init__(self, sizes: Mapping[int, tuple[int, int, int]], method: str):
         super().__init__()
-        self.dims = tuple(indices)
-        for dim, index in indices.items():
-            self.register_buffer(f"index{dim}", index, persistent=False)
+        self.sizes, self.method, self.cache = dict(sizes), method, {}
+
+    def index(self, dim: int, device: torch.device) -> torch.Tensor:
+        key = (dim, device)
+        if key not in self.cache:
+            self.cache[key] = reflect_index(*self.sizes[dim], self.method).to(device)
+        return self.cache[key]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for dim in self.dims:
-            x = torch.index_select(x, dim, getattr(self, f"index{dim}"))
+        for dim in self.sizes:
+            x = torch.index_select(x, dim, self.index(dim, x.device))
         return x
 
 
 def _scales(value: Any) -> Any:
     items = list(value) if isinstance(value, (list, tuple)) else [value]
-    if not items or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in items):
-        raise OptionError(f"ResizeLayer option scale= must be a positive number or a list of them, found {value!r}",
+    if not items or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < math.inf for v in items):
+        raise OptionError(f"ResizeLayer option scale= must be a positive finite number or a list of them, found {value!r}",
                           option="scale")
     return [float(v) for v in items] if isinstance(value, (list, tuple)) else float(value)
 

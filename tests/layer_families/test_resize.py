@@ -77,7 +77,8 @@ def test_resize_shape_errors():
     (lambda: ResizeLayer([4, 4], scale=2), "dims", "not both"),
     (lambda: ResizeLayer([0, 4]), "dims", "positive integers"),
     (lambda: ResizeLayer([4, 4, 4, 4]), "dims", "1 to 3 spatial dims"),
-    (lambda: ResizeLayer(scale=-1), "scale", "positive number"),
+    (lambda: ResizeLayer(scale=-1), "scale", "positive finite number"),
+    (lambda: ResizeLayer(scale=float("inf")), "scale", "positive finite number"),
     (lambda: ResizeLayer([4], resampling="Cubic"), "resampling", "unknown resampling 'Cubic'"),
 ])
 def test_bad_options(make, option, message):
