@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+import scipy.special
 import torch
 
 from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, ThreadingLayer, interpret, net_initialize
@@ -28,8 +29,35 @@ WOLFRAM: dict[str, object] = {
     "SoftSign": lambda x: x / (1 + x.abs()), "HardTanh": lambda x: x.clamp(-1, 1),
     "HardSwish": lambda x: x * (x + 3).clamp(0, 6) / 6, "HardSigmoid": lambda x: ((x + 1) / 2).clamp(0, 1),
     "LogSigmoid": lambda x: -torch.log(1 + torch.exp(-x)),
+    "ArcTanh": lambda x: 0.5 * torch.log((1 + x) / (1 - x)), "ArcSinh": lambda x: torch.log(x + torch.sqrt(x * x + 1)),
+    "ArcCosh": lambda x: torch.log(x + torch.sqrt(x * x - 1)), "Cot": lambda x: torch.cos(x) / torch.sin(x),
+    "Coth": lambda x: torch.cosh(x) / torch.sinh(x), "Csc": lambda x: 1 / torch.sin(x), "Csch": lambda x: 1 / torch.sinh(x),
+    "Sec": lambda x: 1 / torch.cos(x), "Sech": lambda x: 2 / (torch.exp(x) + torch.exp(-x)),
+    "ArcCot": lambda x: torch.where(x > 0, math.pi / 2 - torch.atan(x), -math.pi / 2 - torch.atan(x)),
+    "ArcCoth": lambda x: 0.5 * torch.log((x + 1) / (x - 1)), "ArcCsc": lambda x: _each(x, lambda v: math.asin(1 / v)),
+    "ArcCsch": lambda x: _each(x, lambda v: math.asinh(1 / v)), "ArcSec": lambda x: _each(x, lambda v: math.acos(1 / v)),
+    "ArcSech": lambda x: torch.log((1 + torch.sqrt(1 - x * x)) / x), "Haversine": lambda x: torch.sin(x / 2) ** 2,
+    "InverseHaversine": lambda x: _each(x, lambda v: 2 * math.asin(math.sqrt(v))),
+    "Gudermannian": lambda x: _each(x, lambda v: math.atan(math.sinh(v))),
+    "InverseGudermannian": lambda x: _each(x, lambda v: math.asinh(math.tan(v))),
+    "CubeRoot": lambda x: _each(x, lambda v: math.copysign(abs(v) ** (1 / 3), v)),
+    "Gamma": lambda x: _each(x, math.gamma), "InverseErf": lambda x: _each(x, lambda v: float(scipy.special.erfinv(v))),
+    "InverseErfc": lambda x: _each(x, lambda v: float(scipy.special.erfcinv(v))),
+    "IntegerPart": lambda x: _each(x, lambda v: float(int(v))), "FractionalPart": lambda x: _each(x, lambda v: v - int(v)),
+    "Unitize": lambda x: (x != 0).double(), "KroneckerDelta": lambda x: (x == 0).double(),
 }
-SYNONYMS = {"ReLU": "Ramp", "Sigmoid": "LogisticSigmoid", "Softplus": "SoftPlus"}
+SYNONYMS = {"ReLU": "Ramp", "Sigmoid": "LogisticSigmoid", "Softplus": "SoftPlus", "RectifiedLinearUnit": "Ramp",
+            "ExponentialLinearUnit": "ELU", "ScaledExponentialLinearUnit": "SELU", "GaussianErrorLinearUnit": "GELU"}
+#: Inputs inside each restricted function's real domain (the default grid is -2.9 .. 2.9, without 0).
+DOMAINS = {**dict.fromkeys(("Log", "Sqrt", "ArcSin", "ArcCos", "LogGamma", "InverseHaversine"), lambda x: x.abs() / 3 + 0.01),
+           **dict.fromkeys(("ArcTanh", "InverseErf"), lambda x: x / 3), "InverseErfc": lambda x: x / 3 + 1,
+           **dict.fromkeys(("ArcCoth", "ArcSec", "ArcCsc"), lambda x: x.sign() * (x.abs() + 1)), "ArcCosh": lambda x: x.abs() + 1,
+           "ArcSech": lambda x: x.abs() / 3 + 0.01, "InverseGudermannian": lambda x: x / 2}
+
+
+def _each(x: torch.Tensor, f) -> torch.Tensor:
+    """``f`` (a Python math function) on every element: a formula written independently of torch."""
+    return torch.tensor([f(v) for v in x.flatten().tolist()], dtype=x.dtype).reshape(x.shape)
 
 
 def test_every_name_has_a_formula():
@@ -39,8 +67,7 @@ def test_every_name_has_a_formula():
 @pytest.mark.parametrize("name", sorted(ELEMENTWISE))
 def test_every_elementwise_name_follows_wolfram_in_both_layers_and_both_paths(name):
     x = torch.linspace(-2.9, 2.9, 12, dtype=torch.float64)[None]
-    if name in ("Log", "Sqrt", "ArcSin", "ArcCos", "LogGamma"):
-        x = x.abs() / 3 + 0.01  # inside the domain
+    x = DOMAINS.get(SYNONYMS.get(name, name), lambda v: v)(x)
     expected = WOLFRAM[SYNONYMS.get(name, name)](x)
     for layer, port in ((ElementwiseLayer(name), "Input"), (FunctionLayer(f"{name}[#x]"), "x")):
         module = net_initialize(NetGraph([layer], [], **{port: 12}), seed=0).compile()

@@ -40,7 +40,7 @@ class Example:
     shapes: dict[str, Any] = dataclasses.field(default_factory=dict)
     low: float = -2.0
     high: float = 2.0
-    integers: dict[str, int] = dataclasses.field(default_factory=dict)  # port -> exclusive upper bound
+    integers: dict[str, Any] = dataclasses.field(default_factory=dict)  # port -> exclusive upper bound, or (low, high)
 
 
 L = layers
@@ -54,21 +54,35 @@ EXAMPLES: dict[str, list[Example]] = {
     "ConvolutionLayer": [Example(L.ConvolutionLayer(4, [3, 3], stride=2, padding_size=[1, 0], channel_groups=2),
                                  {"Input": (2, 7, 6)}),
                          Example(L.ConvolutionLayer(2, 3, dilation=2), {"Input": (1, 9)})],
+    "ContrastiveLossLayer": [Example(L.ContrastiveLossLayer(1.0), {"Input": 3, "Target": 3}, low=0.0,
+                                     integers={"Target": 2})],
+    "CTCLossLayer": [Example(L.CTCLossLayer(), {"Input": (5, 4), "Target": 2}, low=0.05, high=1.0,
+                             integers={"Target": 3}),
+                     Example(L.CTCLossLayer(logits=True), {"Input": (4, 3), "Target": 1}, integers={"Target": 2})],
     "CrossEntropyLossLayer": [Example(L.CrossEntropyLossLayer("Index", input=(2, 5), logits=True), integers={"Target": 5}),
                               Example(L.CrossEntropyLossLayer("Index", input=5), low=0.05, high=1.0,
                                       integers={"Target": 5}),
                               Example(L.CrossEntropyLossLayer("Probabilities", input=4), low=0.05, high=1.0),
                               Example(L.CrossEntropyLossLayer("Binary", logits=True), {"Input": 3, "Target": 3},
                                       low=0.0, high=1.0)],
+    "DeconvolutionLayer": [Example(L.DeconvolutionLayer(4, [3, 2], stride=2, padding_size=[1, 0], channel_groups=2),
+                                   {"Input": (2, 4, 3)}),
+                           Example(L.DeconvolutionLayer(2, 3, dilation=2), {"Input": (1, 5)})],
     "DotLayer": [Example(L.DotLayer(), {"Input1": (2, 3), "Input2": (3, 4)}),
                  Example(L.DotLayer(), {"Input1": 3, "Input2": 3})],
     "DropoutLayer": [Example(L.DropoutLayer(0.25), {"Input": 8})],
     "ElementwiseLayer": [Example(L.ElementwiseLayer("Tanh"), {"Input": (2, 3)}),
                          Example(L.ElementwiseLayer("#^2 + 1"), {"Input": 3})],
     "EmbeddingLayer": [Example(L.EmbeddingLayer(4, 10), {"Input": 5}, integers={"Input": 10})],
+    "ExtractLayer": [Example(L.ExtractLayer(), {"Input": (4, 5, 3), "Position": 2}, integers={"Position": (1, 5)}),
+                     Example(L.ExtractLayer(), {"Input": (4, 2), "Position": (3, 1)}, integers={"Position": (-4, 0)})],
     "FlattenLayer": [Example(L.FlattenLayer(-1), {"Input": (2, 3, 4)})],
     "FunctionLayer": [Example(L.FunctionLayer("#a * #b + Max[#a, 0.5] - (2 < #b) * #b"), {"a": 3, "b": (2, 3)}),
-                      Example(L.FunctionLayer(lambda x, y: x * y.sum(-1, keepdim=True)), {"x": 3, "y": 3})],
+                      Example(L.FunctionLayer(lambda x, y: x * y.sum(-1, keepdim=True)), {"x": 3, "y": 3}),
+                      Example(L.FunctionLayer('<|"d" -> Dot[#m, #v] + Total[#m, {2}], "p" -> Part[#m, -1] * Mean[#m]|>'),
+                              {"m": (3, 4), "v": 4}),
+                      Example(L.FunctionLayer("{Clip[#x, {0, 1}], Total[#x, 2] / 2}"), {"x": (2, 3)}),
+                      Example(L.FunctionLayer(lambda x: (x.exp(), x.sum(-1)), outputs=["e", "t"]), {"x": (2, 3)})],
     "GatedRecurrentLayer": [Example(L.GatedRecurrentLayer(2), {"Input": (3, 4)})],
     "KLDivergenceLayer": [Example(L.KLDivergenceLayer(L.NormalDistribution("#mu", "#s"), L.NormalDistribution()),
                                   {"mu": 3, "s": 3}, low=0.2, high=0.8),
@@ -96,16 +110,25 @@ EXAMPLES: dict[str, list[Example]] = {
     "MeanAbsoluteLossLayer": [Example(L.MeanAbsoluteLossLayer(), {"Input": (2, 3), "Target": (2, 3)})],
     "MeanSquaredLossLayer": [Example(L.MeanSquaredLossLayer(input=3))],
     "NetArrayLayer": [Example(L.NetArrayLayer(array=[1.0, 2.0])), Example(L.NetArrayLayer(output=(2, 3)))],
+    "NormalizationLayer": [Example(L.NormalizationLayer(), {"Input": (2, 3, 4)}),
+                           Example(L.NormalizationLayer([1, 3], 2, method="RMS", unbiased=True), {"Input": (2, 3, 4)})],
+    "PaddingLayer": [Example(L.PaddingLayer([0, [1, 2]], padding=p), {"Input": (2, 3, 4)})
+                     for p in ("Reflected", "Periodic", "Fixed", 0.5)],
+    "ParametricRampLayer": [Example(L.ParametricRampLayer(), {"Input": (3, 4)}),
+                            Example(L.ParametricRampLayer([]), {"Input": 3})],
     "PartLayer": [Example(L.PartLayer(["All", "2;;3"]), {"Input": (3, 4)}), Example(L.PartLayer(2), {"Input": 4})],
     "PoolingLayer": [Example(L.PoolingLayer([2, 2], stride=2, function=f), {"Input": (2, 5, 4)})
                      for f in ("Max", "Mean", "Total")],
     "RandomArrayLayer": [],  # one example per distribution: see distribution_examples()
+    "ResizeLayer": [Example(L.ResizeLayer([5, 3]), {"Input": (2, 3, 4)}),
+                    Example(L.ResizeLayer(scale=2, resampling="Nearest"), {"Input": (2, 3)})],
     "ReplicateLayer": [Example(L.ReplicateLayer([2, 3], level=-1), {"Input": 4})],
     "ReshapeLayer": [Example(L.ReshapeLayer([2, -1]), {"Input": (3, 4)})],
     "SequenceLastLayer": [Example(L.SequenceLastLayer(), {"Input": (4, 3)})],
     "SoftmaxLayer": [Example(L.SoftmaxLayer(level=2), {"Input": (3, 4)}), Example(L.SoftmaxLayer(), {"Input": 5})],
     "SummationLayer": [Example(L.SummationLayer(), {"Input": (2, 3)}), Example(L.SummationLayer(), {"Input": 3})],
-    "ThreadingLayer": [Example(L.ThreadingLayer("#a / #b + #c"), {"a": 2, "b": (3, 2), "c": 1}, low=0.5)],
+    "ThreadingLayer": [Example(L.ThreadingLayer("#a / #b + #c"), {"a": 2, "b": (3, 2), "c": 1}, low=0.5),
+                       Example(L.ThreadingLayer("Times", [-1, 2, "None"]), {"Input1": 3, "Input2": 3, "Input3": (3, 1, 4)})],
     "TorchLayer": [Example(L.TorchLayer(nn.Linear(3, 2), inputs={"x": (3,)}, outputs=["y"]))],
     "TotalLayer": [Example(L.TotalLayer(inputs=3), {"Input1": 2, "Input2": 2, "Input3": 2})],
     "TransposeLayer": [Example(L.TransposeLayer([3, 1, 2]), {"Input": (2, 3, 4)})],
@@ -189,7 +212,9 @@ def _inputs(net: NetGraph, example: Example, dtype: torch.dtype) -> dict[str, to
     for port in net.input_ports:
         shape = (4, *net.input_shapes[port])
         if port in example.integers:
-            inputs[port] = torch.randint(example.integers[port], shape, generator=generator)
+            bound = example.integers[port]
+            low, high = bound if isinstance(bound, tuple) else (0, bound)
+            inputs[port] = torch.randint(low, high, shape, generator=generator)
         else:
             inputs[port] = example.low + (example.high - example.low) * torch.rand(shape, generator=generator, dtype=dtype)
     return inputs

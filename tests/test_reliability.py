@@ -13,9 +13,10 @@ from netgraph.train import net_train
 from tests.test_train import known_function, mlp
 
 
-def test_threading_layer_refuses_a_second_positional_argument():
-    with pytest.raises(OptionError, match=r"ThreadingLayer takes one positional argument.*inputs=") as info:
-        ThreadingLayer("Plus", 1)
+def test_threading_layers_second_positional_argument_is_wolframs_broadcast_spec_not_the_ports():
+    assert ThreadingLayer("Plus", 1).broadcast == 1 and ThreadingLayer("Plus", 1).inputs is None
+    with pytest.raises(OptionError, match=r"ThreadingLayer option broadcast= must be") as info:
+        ThreadingLayer("Plus", 0)
     assert isinstance(info.value, NetGraphError) and isinstance(info.value, ValueError)
     assert ThreadingLayer("Plus", inputs=3).input_ports == ("Input1", "Input2", "Input3")
     assert ThreadingLayer(function="Times").function == "Times"

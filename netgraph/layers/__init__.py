@@ -12,9 +12,9 @@ import importlib
 
 from netgraph.core.layer import REGISTRY, Layer, layer_class, register
 
-FAMILIES = ("arrays", "distributions", "function", "linear", "random", "kl_divergence", "losses", "normalization",
-            "merge", "reshape", "conv", "aggregation", "embedding", "recurrent", "torch_layer",
-            "operators", "twin_operators")
+FAMILIES = ("arrays", "distributions", "function", "activation", "linear", "random", "kl_divergence", "losses",
+            "normalization", "normalization_levels", "merge", "reshape", "conv", "deconv", "resize", "extract",
+            "aggregation", "embedding", "recurrent", "torch_layer", "operators", "twin_operators")
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register"]
 for _family in FAMILIES:

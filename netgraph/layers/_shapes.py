@@ -10,6 +10,7 @@ Levels are Wolfram's: 1 is the first non-batch dimension, -1 the last.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +22,7 @@ from netgraph.core.errors import DataError, OptionError
 from netgraph.core.types import Conflict, PortType, format_shape, unify
 
 __all__ = ["positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int",
-           "same_rank", "check_number", "FnModule"]
+           "same_rank", "check_number", "FnModule", "levels_option", "level_dims"]
 
 
 def is_int(value: Any) -> bool:
@@ -73,6 +74,46 @@ def level_dim(level: int, rank: int, layer: str) -> int:
         raise Conflict(f"level {level} does not exist in an input of rank {rank} "
                        f"(levels run from 1 to {rank}, or -1 to -{rank}) for {layer}")
     return dim
+
+
+_SPAN = re.compile(r"^\s*(-?\d+)?\s*;;\s*(-?\d+|All)?\s*$")
+
+
+def levels_option(value: Any, layer: str, option: str = "levels") -> Any:
+    """A ``Levels`` option checked: a non-zero int, a list of them, or a span ``"i;;j"`` (``"2;;"``, ``"1;;-2"``)."""
+    if is_int(value) and value != 0:
+        return int(value)
+    if isinstance(value, (list, tuple)) and value and all(is_int(v) and v != 0 for v in value):
+        return [int(v) for v in value]
+    m = _SPAN.match(value) if isinstance(value, str) else None
+    if m and "0" not in (m.group(1), m.group(2)):
+        return value
+    raise OptionError(f"{layer} {option}= must be a non-zero integer, a list of them, or a span such as "
+                      f"'2;;' (1-based, negative from the end), found {value!r}", option=option)
+
+
+def level_dims(levels: Any, rank: int, port: str = "Input") -> tuple[int, ...]:
+    """The sorted 0-based non-batch dims that checked ``levels`` select in a port of ``rank``; Conflict when
+    a level does not exist or none is selected.
+
+    >>> level_dims("2;;", 3), level_dims([-1, 1], 3), level_dims("1;;-2", 3)
+    ((1, 2), (0, 2), (0, 1))
+    """
+    if isinstance(levels, str):
+        m = _SPAN.match(levels)
+        start = int(m.group(1)) if m.group(1) else 1
+        stop = int(m.group(2)) if m.group(2) and m.group(2) != "All" else -1
+        a, b = (start - 1 if start > 0 else rank + start), (stop if stop > 0 else rank + stop + 1)
+        dims = tuple(range(max(a, 0), min(b, rank)))
+    else:
+        chosen = levels if isinstance(levels, list) else [levels]
+        dims = tuple(sorted({lv - 1 if lv > 0 else rank + lv for lv in chosen}))
+        if any(not 0 <= d < rank for d in dims):
+            raise Conflict(f"levels {levels!r} do not exist in port {port!r} of rank {rank}")
+    if not dims:
+        raise Conflict(f"levels {levels!r} select no dimension of port {port!r} of rank {rank} "
+                       f"(give levels=, e.g. levels=1)")
+    return dims
 
 
 def same_rank(shape: Any, rank: int, port: str, what: str) -> None:

@@ -13,14 +13,13 @@ a list of ints, or a span ``"i;;j"`` (1-based; negative from the end).
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
 import torch
 
-from netgraph.layers._shapes import FnModule, _ShapeLayer, is_int
+from netgraph.layers._shapes import FnModule, _ShapeLayer, level_dims, levels_option
 from netgraph.core.layer import EmitContext
 from netgraph.core.options import Levels, Literal
 from netgraph.core.errors import OptionError, did_you_mean
@@ -30,19 +29,6 @@ __all__ = ["AggregationLayer", "SummationLayer", "AGGREGATION"]
 
 #: Aggregation function names -> torch method.
 AGGREGATION = {"Max": "amax", "Min": "amin", "Mean": "mean", "Total": "sum"}
-_SPAN = re.compile(r"^\s*(-?\d+)?\s*;;\s*(-?\d+|All)?\s*$")
-
-
-def _levels_option(value: Any) -> Any:
-    if is_int(value) and value != 0:
-        return int(value)
-    if isinstance(value, (list, tuple)) and value and all(is_int(v) and v != 0 for v in value):
-        return [int(v) for v in value]
-    m = _SPAN.match(value) if isinstance(value, str) else None
-    if m and "0" not in (m.group(1), m.group(2)):
-        return value
-    raise OptionError(f"AggregationLayer levels= must be a non-zero integer, a list of them, or a span such as "
-                      f"'2;;' (1-based, negative from the end), found {value!r}", option="levels")
 
 
 class _Reduction(_ShapeLayer):
@@ -63,25 +49,11 @@ class AggregationLayer(_Reduction):
             raise OptionError(f"AggregationLayer: unknown function {self.function!r}"
                               f"{did_you_mean(self.function, AGGREGATION)}; use one of {', '.join(AGGREGATION)}",
                               option="function")
-        return {"levels": _levels_option(self.levels)}
+        return {"levels": levels_option(self.levels, "AggregationLayer")}
 
     def reduced(self, rank: int) -> tuple[int, ...]:
         """The 0-based non-batch dims reduced for an input of ``rank``; Conflict when none or out of range."""
-        if isinstance(self.levels, str):
-            m = _SPAN.match(self.levels)
-            start = int(m.group(1)) if m.group(1) else 1
-            stop = int(m.group(2)) if m.group(2) and m.group(2) != "All" else -1
-            a, b = (start - 1 if start > 0 else rank + start), (stop if stop > 0 else rank + stop + 1)
-            dims = tuple(range(max(a, 0), min(b, rank)))
-        else:
-            levels = self.levels if isinstance(self.levels, list) else [self.levels]
-            dims = tuple(sorted({lv - 1 if lv > 0 else rank + lv for lv in levels}))
-            if any(not 0 <= d < rank for d in dims):
-                raise Conflict(f"levels {self.levels!r} do not exist in port 'Input' of rank {rank}")
-        if not dims:
-            raise Conflict(f"levels {self.levels!r} select no dimension of port 'Input' of rank {rank} "
-                           f"(give levels=, e.g. levels=1)")
-        return dims
+        return level_dims(self.levels, rank)
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:
         if shape is None:

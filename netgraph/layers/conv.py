@@ -52,6 +52,8 @@ class _Spatial(Layer):
     """Shared option handling and spatial shape rules (kernel, stride, padding_size, dilation)."""
 
     input_ports = ("Input",)
+    OUT_SIZE = staticmethod(_out_size)  # the spatial size rules: Output from Input, Input from Output
+    IN_SIZE = staticmethod(_in_size)
 
     def _spatial_options(self, name: str, **given: Any) -> dict[str, Any]:
         """The spatial options (``given`` overrides the fields) as ints or lists, and ``_d``, their length."""
@@ -100,12 +102,12 @@ class _Spatial(Layer):
         y = types["Output"].shape or (None,) * rank
         params = self._params(rank - 1)
         try:
-            out = tuple(_out_size(i, *q) for i, q in zip(x[1:], params))
+            out = tuple(self.OUT_SIZE(i, *q) for i, q in zip(x[1:], params))
         except Conflict as exc:
             raise Conflict(f"port 'Input' {format_shape(x)}: {exc}") from None
         fill(types, "Output", (out_ch, *out), REAL)
         y = types["Output"].shape
-        fill(types, "Input", (in_ch, *(_in_size(o, *q) for o, q in zip(y[1:], params))), REAL)
+        fill(types, "Input", (in_ch, *(self.IN_SIZE(o, *q) for o, q in zip(y[1:], params))), REAL)
         return types
 
     def _dims(self, types: Mapping[str, PortType]) -> int:

@@ -28,6 +28,7 @@ from typing import Any, Callable
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.layers.expression_forms import STRUCTURAL, ExpressionError, _col, outputs, structural
 from netgraph.layers.function_table import EXPRESSION_ALIASES, NAMED_FUNCTIONS, NamedFunction
 
 __all__ = ["Expression", "parse", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
@@ -36,22 +37,13 @@ MAX_LENGTH = 2000
 MAX_DEPTH = 60
 
 
-class ExpressionError(OptionError):
-    """A FunctionLayer expression is malformed or uses something outside the allowlist."""
-
-    def __init__(self, message: str, text: str, column: int | None = None):
-        self.column = column
-        where = f" at column {column + 1}" if column is not None else ""
-        pointer = f"\n    {text}\n    {' ' * column}^" if column is not None and len(text) < 200 else ""
-        super().__init__(f"expression {text!r}{where}: {message}{pointer}")
-
-
 #: Function name -> its entry in the one table of named functions (kept under its older name).
 FUNCTIONS: dict[str, NamedFunction] = NAMED_FUNCTIONS
 _CONSTANTS = {"Pi": 3.141592653589793, "E": 2.718281828459045, "Infinity": float("inf")}
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
-_ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s]")
+_ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\"]")
+_WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)"}
 _SLOT_PREFIX = "_s_"
 
 
@@ -83,6 +75,23 @@ def _translate(text: str) -> tuple[str, list[int]]:
             origin += [i] * len(piece)
             i = m.end()
             continue
+        two = text[i:i + 2]
+        if two in _WOLFRAM_PIECES or ch in "{}":  # lists {a, b} -> tuples; <|"k" -> v|> -> a dict
+            key = two if two in _WOLFRAM_PIECES else ch
+            out.append(_WOLFRAM_PIECES[key])
+            origin += [i] * len(_WOLFRAM_PIECES[key])
+            i += len(key)
+            continue
+        if ch == '"':
+            m = re.compile(r'"([A-Za-z][A-Za-z0-9_]*)"').match(text, i)
+            if not m:
+                raise ExpressionError("a string must be a port name in double quotes, such as \"Mean\"", text, i)
+            out.append(m.group(0))
+            origin += list(range(i, m.end()))
+            i = m.end()
+            continue
+        if ch == "|":
+            raise ExpressionError("'|' is only allowed in <| ... |>", text, i)
         if ch == "_" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
             raise ExpressionError("names may not start with '_'", text, i)
         piece = {"^": "**", "[": "(", "]": ")", "&": " and "}.get(ch, ch)
@@ -128,11 +137,6 @@ def _parse_cached(text: str) -> Expression:
     return Expression(text, tuple(slots), tree)
 
 
-def _col(node: ast.AST, origin: list[int]) -> int:
-    off = getattr(node, "col_offset", 0)
-    return origin[off] if 0 <= off < len(origin) else 0
-
-
 def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], depth: int) -> tuple:
     if depth > MAX_DEPTH:
         raise ExpressionError(f"nested deeper than {MAX_DEPTH} levels", text, _col(node, origin))
@@ -163,6 +167,14 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         return _fold(("neg", operand)) if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _CMPOPS:
         return _fold(("cmp", _CMPOPS[type(node.ops[0])], sub(node.left), sub(node.comparators[0])))
+    if depth == 0 and isinstance(node, (ast.Dict, ast.Tuple)):
+        return outputs(node, text, origin, sub)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in STRUCTURAL \
+            and not node.keywords:
+        tree = structural(node, text, origin, sub)
+        if tree[0] == "Clip":  # Clip[x, {lo, hi}] is Min[Max[x, lo], hi]
+            return apply("Min", [apply("Max", [tree[1], ("const", tree[2])]), ("const", tree[3])])
+        return tree
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         name = EXPRESSION_ALIASES.get(node.func.id, node.func.id)
         if name not in FUNCTIONS:
@@ -235,6 +247,8 @@ def to_code(tree: tuple, names: dict[str, str]) -> str:
         return _lit(tree[1])
     if kind == "slot":
         return names[tree[1]]
+    if kind in _LOWERED:
+        return _LOWERED[kind][0](tree, lambda t: to_code(t, names))
     args = [to_code(a, names) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
         return f"(-{args[0]})"
@@ -291,6 +305,8 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False) -> Any:
         return torch.tensor(tree[1], dtype=torch.float64) if fold else tree[1]
     if kind == "slot":
         return env[tree[1]]
+    if kind in _LOWERED:
+        return _LOWERED[kind][1](tree, lambda t: evaluate(t, env, fold))
     args = [evaluate(a, env, fold) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
         return -args[0]
@@ -305,6 +321,10 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False) -> Any:
     if name in ("Min", "Max"):
         return _min_max(name, *args)
     return FUNCTIONS[name].function(*args)
+
+
+#: Node kinds made by ``expression_shapes.lower`` once the shapes are known: kind -> (code, evaluation).
+_LOWERED: dict[str, tuple[Callable, Callable]] = {}
 
 
 def _slot_dtype(tree: tuple, env: dict[str, Any]) -> torch.dtype:

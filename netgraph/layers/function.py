@@ -11,10 +11,12 @@ import torch
 from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer, shape_option
-from netgraph.core.options import Function, PortShapes, Shape
+from netgraph.core.options import Function, PortShapes, Ports, Shape
+from netgraph.layers._shapes import fill
 from netgraph.layers.expression import Expression, evaluate, parse, to_code
+from netgraph.layers.expression_shapes import is_structural, lower_outputs
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
-from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 
 __all__ = ["FunctionLayer", "ElementwiseLayer", "ELEMENTWISE", "align_code", "align"]
@@ -72,15 +74,58 @@ class ExpressionModule(nn.Module):
         return evaluate(self.expression.tree, env)
 
 
+class LoweredModule(nn.Module):
+    """Evaluates lowered expressions (one per output port) on the inputs; the reference path."""
+
+    def __init__(self, slots: tuple[str, ...], trees: list[tuple]):
+        super().__init__()
+        self.slots, self.trees = slots, trees
+
+    def forward(self, *inputs: torch.Tensor) -> Any:
+        env = dict(zip(self.slots, inputs))
+        results = tuple(evaluate(tree, env) for tree in self.trees)
+        return results if len(results) > 1 else results[0]
+
+
 class CallableModule(nn.Module):
     """Calls a user's Python function with rank-aligned inputs."""
 
-    def __init__(self, fn: Callable, ranks: tuple[int, ...], out_rank: int):
+    def __init__(self, fn: Callable, ranks: tuple[int, ...], out_rank: int, outputs: tuple[str, ...] = ("Output",)):
         super().__init__()
-        self.fn, self.ranks, self.out_rank = fn, ranks, out_rank
+        self.fn, self.ranks, self.out_rank, self.outputs = fn, ranks, out_rank, outputs
 
-    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
-        return self.fn(*(align(x, r, self.out_rank) for x, r in zip(inputs, self.ranks)))
+    def forward(self, *inputs: torch.Tensor) -> Any:
+        result = self.fn(*(align(x, r, self.out_rank) for x, r in zip(inputs, self.ranks)))
+        results = _as_outputs(result, self.outputs, DataError)
+        return results if len(results) > 1 else results[0]
+
+
+def _output_names(outputs: Any, output: Any) -> tuple[str, ...]:
+    """The output ports of a Python function: ``outputs=`` names (a list), else one port ``Output``."""
+    if outputs is None:
+        return ("Output",)
+    if not (isinstance(outputs, (list, tuple)) and outputs and all(isinstance(p, str) and p.isidentifier()
+                                                                     for p in outputs) and len(set(outputs)) == len(outputs)):
+        raise OptionError(f"FunctionLayer option outputs= must be a list of distinct port names, found {outputs!r}",
+                          option="outputs")
+    if len(outputs) > 1 and output is not None:
+        raise OptionError(f"FunctionLayer has several outputs {list(outputs)}: output= cannot give one shape for them",
+                          option="output")
+    return tuple(outputs)
+
+
+def _as_outputs(result: Any, ports: tuple[str, ...], error: type[Exception]) -> list[Any]:
+    """A Python function's result as one value per output port: a dict by name, or a tuple in order."""
+    if len(ports) == 1 and not isinstance(result, (dict, tuple, list)):
+        return [result]
+    if isinstance(result, dict):
+        if set(result) != set(ports):
+            raise error(f"the Python function returned keys {sorted(result)}, expected the outputs {list(ports)}")
+        return [result[p] for p in ports]
+    if isinstance(result, (tuple, list)) and len(result) == len(ports):
+        return list(result)
+    raise error(f"the Python function must return {len(ports)} tensors (a tuple, or a dict by port name) for the "
+                f"outputs {list(ports)}, found {type(result).__name__}")
 
 
 def _input_option(value: Any, ports: tuple[str, ...], layer: str) -> dict[str, tuple | None]:
@@ -110,60 +155,91 @@ class FunctionLayer(Layer):
     function: Function
     output: Shape = None
     input: PortShapes = None
+    outputs: Ports = None
     POSITIONAL = "function"
 
     def normalize(self) -> dict[str, Any]:
+        outputs: tuple[str, ...] = ("Output",)
+        if self.outputs is not None and not callable(self.function):
+            raise OptionError("FunctionLayer option outputs= names the outputs of a Python function; an expression "
+                              "names its own ({e1, e2} or <|\"a\" -> e1|>)", option="outputs")
         if isinstance(self.function, str):
             expr = parse(self.function)
             ports = expr.slots
+            outputs = expr.tree[1] if expr.tree[0] == "outputs" else outputs
+            if len(outputs) > 1 and self.output is not None:
+                raise OptionError(f"FunctionLayer {self.function!r} has several outputs {list(outputs)}: output= "
+                                  f"cannot give one shape for them (their shapes are inferred)", option="output")
         elif callable(self.function):
             expr = None
             ports = _callable_ports(self.function)
+            outputs = _output_names(self.outputs, self.output)
         else:
             raise OptionError(f"FunctionLayer needs a slot expression string or a Python function, "
                               f"found {type(self.function).__name__}", option="function")
         if not ports:
             raise OptionError(f"FunctionLayer {self.function!r} uses no input (write #Name for an input port)",
                               option="function")
-        return {"_expr": expr, "input_ports": ports, "_inputs": _input_option(self.input, ports, "FunctionLayer")}
+        return {"_expr": expr, "input_ports": ports, "_inputs": _input_option(self.input, ports, "FunctionLayer"),
+                "output_ports": outputs, "_structural": expr is not None and is_structural(expr.tree)}
 
     def declared_types(self) -> dict[str, PortType]:
         types = {p: PortType(s, REAL) for p, s in self._inputs.items()}
-        return {**types, "Output": PortType(self.output, REAL)}
+        return {**types, **{p: PortType(self.output, REAL) for p in self.output_ports}}
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        if self._structural:
+            return self._structural_infer(types)
         if self._expr is not None:
             return _elementwise_infer(self.input_ports, types)
         types = dict(types)
         shapes = [types[p].shape for p in self.input_ports]
         if all(s is not None and None not in s for s in shapes):
-            types["Output"] = unify(types["Output"], PortType(self._meta_output_shape(shapes), REAL))
+            for port, shape in zip(self.output_ports, self._meta_output_shapes(shapes)):
+                fill(types, port, shape, REAL)
         return types
 
-    def _meta_output_shape(self, shapes: list[tuple]) -> tuple:
+    def _structural_infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        """With Total/Dot/Part or several outputs: each output's shape once every input's shape is known."""
+        types = dict(types)
+        shapes = {p: types[p].shape for p in self.input_ports}
+        if all(s is not None for s in shapes.values()):
+            for port, _, shape in lower_outputs(self._expr.tree, shapes):
+                fill(types, port, shape, REAL)
+        return types
+
+    def _lowered(self, types: Mapping[str, PortType]) -> list[tuple]:
+        return [tree for _, tree, _ in lower_outputs(self._expr.tree, {p: types[p].shape for p in self.input_ports})]
+
+    def _meta_output_shapes(self, shapes: list[tuple]) -> list[tuple]:
         out_rank = max(len(s) for s in shapes)
         args = [align(torch.empty((2, *s), device="meta"), len(s), out_rank) for s in shapes]
         try:
             result = self.function(*args)
         except Exception as exc:  # a user's function failing on shapes is a shape conflict
             raise Conflict(f"the Python function failed on inputs of shapes {shapes}: {type(exc).__name__}: {exc}") from None
-        if not isinstance(result, torch.Tensor) or result.dim() == 0:
-            raise Conflict("the Python function must return a tensor with the batch dimension first")
-        return tuple(result.shape[1:])
+        results = _as_outputs(result, self.output_ports, Conflict)
+        if any(not isinstance(r, torch.Tensor) or r.dim() == 0 for r in results):
+            raise Conflict("the Python function must return tensors with the batch dimension first")
+        return [tuple(r.shape[1:]) for r in results]
 
     def _ranks(self, types: Mapping[str, PortType]) -> tuple[tuple[int, ...], int]:
         ranks = tuple(len(types[p].shape) for p in self.input_ports)
         return ranks, max(ranks)
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        if self._structural:
+            return LoweredModule(self.input_ports, self._lowered(types))
         ranks, out_rank = self._ranks(types)
         if self._expr is None:
-            return CallableModule(self.function, ranks, out_rank)
+            return CallableModule(self.function, ranks, out_rank, self.output_ports)
         return ExpressionModule(self._expr, ranks, out_rank)
 
     def emit(self, ctx: EmitContext) -> str:
         if self._expr is None:
             return super().emit(ctx)
+        if self._structural:
+            return ", ".join(to_code(tree, dict(zip(self.input_ports, ctx.args))) for tree in self._lowered(ctx.types))
         ranks, out_rank = self._ranks(ctx.types)
         names = {s: align_code(a, r, out_rank) for s, a, r in zip(self.input_ports, ctx.args, ranks)}
         return to_code(self._expr.tree, names)  # every expression has a slot, so this is a tensor
@@ -212,6 +288,9 @@ class ElementwiseLayer(Layer):
                               option="function")
         else:
             expr = parse(f)
+            if is_structural(expr.tree):
+                raise OptionError(f"ElementwiseLayer expression {f!r} must be elementwise (one output, no Total, Mean, "
+                                  f"Dot or Part): use FunctionLayer", option="function")
             if expr.slots != ("Input",):
                 raise OptionError(f"ElementwiseLayer expression {f!r} must use only # (its one input), found {list(expr.slots)}",
                                   option="function")

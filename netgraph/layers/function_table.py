@@ -70,15 +70,29 @@ _PATHS = {
     "ELU": "F.elu", "SELU": "torch.selu", "GELU": "F.gelu", "SoftPlus": "F.softplus", "Swish": "F.silu",
     "Mish": "F.mish", "SoftSign": "F.softsign", "HardTanh": "F.hardtanh", "HardSwish": "F.hardswish",
     "LogSigmoid": "F.logsigmoid",
+    "ArcTanh": "torch.atanh", "ArcSinh": "torch.asinh", "ArcCosh": "torch.acosh", "InverseErf": "torch.erfinv",
+    "IntegerPart": "torch.trunc",
 }
 _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 the arguments
     "HardSigmoid": (1, "Min[Max[(# + 1) / 2, 0], 1]"),  # Wolfram's Clip[(x+1)/2, {0,1}], not torch's hardsigmoid
+    # the rest of Wolfram's ElementwiseLayer functions, by their real-valued definitions
+    "Cot": (1, "1 / Tan[#]"), "Coth": (1, "1 / Tanh[#]"), "Csc": (1, "1 / Sin[#]"), "Csch": (1, "1 / Sinh[#]"),
+    "Sec": (1, "1 / Cos[#]"), "Sech": (1, "1 / Cosh[#]"), "ArcCot": (1, "ArcTan[1 / #]"),
+    "ArcCoth": (1, "ArcTanh[1 / #]"), "ArcCsc": (1, "ArcSin[1 / #]"), "ArcCsch": (1, "ArcSinh[1 / #]"),
+    "ArcSec": (1, "ArcCos[1 / #]"), "ArcSech": (1, "ArcCosh[1 / #]"),
+    "Haversine": (1, "(1 - Cos[#]) / 2"), "InverseHaversine": (1, "2 * ArcSin[Sqrt[#]]"),
+    "Gudermannian": (1, "2 * ArcTan[Tanh[# / 2]]"), "InverseGudermannian": (1, "2 * ArcTanh[Tan[# / 2]]"),
+    "CubeRoot": (1, "Sign[#] * Abs[#] ^ (1 / 3)"),  # the real cube root, negative for negative x
+    "Gamma": (1, "Exp[LogGamma[#]] * If[# > 0, 1, 1 - 2 * Mod[Ceiling[-#], 2]]"),  # the sign Gamma has below 0
+    "InverseErfc": (1, "InverseErf[1 - #]"), "FractionalPart": (1, "# - IntegerPart[#]"),
+    "Unitize": (1, "Abs[Sign[#]]"), "KroneckerDelta": (1, "1 - Abs[Sign[#]]"),
     "Plus": (2, "#1 + #2"), "Subtract": (2, "#1 - #2"), "Times": (2, "#1 * #2"), "Divide": (2, "#1 / #2"),
     "Power": (2, "#1 ^ #2"), "Mod": (2, "#1 % #2"),
 }
 #: Min, Max and If: implemented by the expression compiler itself (clamp against constants, where).
 OPERATORS = {"Min": 2, "Max": 2, "If": 3}
-_SYNONYMS = {"ReLU": "Ramp", "Sigmoid": "LogisticSigmoid", "Softplus": "SoftPlus"}
+_SYNONYMS = {"ReLU": "Ramp", "Sigmoid": "LogisticSigmoid", "Softplus": "SoftPlus", "RectifiedLinearUnit": "Ramp",
+             "ExponentialLinearUnit": "ELU", "ScaledExponentialLinearUnit": "SELU", "GaussianErrorLinearUnit": "GELU"}
 
 #: Wolfram name -> its one definition (synonyms share the entry).
 NAMED_FUNCTIONS: dict[str, NamedFunction] = {

@@ -1,4 +1,5 @@
-"""Loss layers: MeanSquaredLossLayer, MeanAbsoluteLossLayer, CrossEntropyLossLayer (Wolfram's).
+"""Loss layers: MeanSquaredLossLayer, MeanAbsoluteLossLayer, CrossEntropyLossLayer, ContrastiveLossLayer,
+CTCLossLayer (Wolfram's).
 
 Every loss layer has input ports ``Input`` and ``Target`` and one output port ``Loss``. The loss
 is one number per example: the ``Loss`` port has shape ``()``, so the compiled module returns a
@@ -28,13 +29,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.layers._shapes import fill
+from netgraph.layers._shapes import check_number, fill
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Literal, Shape
-from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
 
-__all__ = ["MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLayer", "LOSS_LAYERS", "EPSILON"]
+__all__ = ["MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLayer", "ContrastiveLossLayer", "CTCLossLayer", "LOSS_LAYERS",
+           "EPSILON"]
 
 #: Probabilities are clamped below at this value before their log is taken (as Wolfram does).
 EPSILON = 1e-12
@@ -204,5 +206,131 @@ _RUNNERS = {
     .reshape(x.shape[0], -1).mean(1),
 }
 
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class ContrastiveLossLayer(_PairLoss):
+    """Wolfram's contrastive loss on a distance ``Input`` and a 0/1 ``Target`` (True: push apart, False: pull together).
+
+    Per element ``Max[margin - Input, 0]^2`` where ``Target`` is 1 and ``Input^2`` where it is 0, averaged
+    over each example's elements; ``margin`` defaults to Wolfram's 0.5. ``Target`` is an Integer port
+    (booleans and 0/1 floats are read as 0/1).
+
+    >>> ContrastiveLossLayer(1.0).declared_types()["Target"].dtype
+    'Integer'
+    """
+
+    margin: float = 0.5
+    input: Shape = None
+    POSITIONAL = "margin"
+    CODE = ("torch.where({t} > 0, ({m} - {x}).clamp_min(0).square(), {x}.square())"
+            ".reshape({x}.shape[0], -1).mean(1)")
+
+    def normalize(self) -> dict[str, Any]:
+        return {"margin": check_number(self.margin, "ContrastiveLossLayer", "margin", 0.0, float("inf"))}
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {**super().declared_types(), "Target": PortType(self.input, INTEGER)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        try:
+            shape = unify(PortType(types["Input"].shape, REAL), PortType(types["Target"].shape, REAL)).shape
+        except Conflict as exc:
+            raise Conflict(f"ports 'Input' and 'Target' must have the same shape: {exc}") from None
+        fill(types, "Input", shape)
+        fill(types, "Target", shape)
+        fill(types, "Loss", ())
+        return types
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return ContrastiveModule(self.margin)
+
+    def emit(self, ctx: EmitContext) -> str:
+        return self.CODE.format(x=ctx.args[0], t=ctx.args[1], m=self.margin)
+
+
+class ContrastiveModule(nn.Module):
+    def __init__(self, margin: float):
+        super().__init__()
+        self.margin = margin
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        far = t.to(x.dtype)
+        loss = far * torch.relu(self.margin - x) ** 2 + (1 - far) * x ** 2
+        return loss.flatten(1).mean(1) if loss.dim() > 1 else loss
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class CTCLossLayer(_LossBase):
+    """Connectionist temporal classification: ``-log p(Target | Input)`` over all alignments (torch's ``F.ctc_loss``).
+
+    ``Input`` is a sequence of class probabilities (n, c) (``logits=True``: unnormalised scores); **the
+    blank is the last class, c - 1, as in Wolfram**. ``Target`` is a sequence of class indices **from 0**
+    (as every Integer port here; Wolfram counts from 1) below c - 1; negative entries at its end are
+    padding, so targets of different lengths share a batch. ``Loss`` is one number per example (not divided
+    by the target length); an impossible alignment gives ``inf``.
+
+    >>> CTCLossLayer(input=("n", 5)).declared_types()["Target"]
+    PortType(shape=('m',), dtype='Integer')
+    """
+
+    input: Shape = None
+    logits: bool = False
+
+    def validate(self) -> None:
+        if not isinstance(self.logits, bool):
+            raise OptionError(f"CTCLossLayer option logits= must be True or False, found {self.logits!r}",
+                              option="logits")
+        if self.input is not None and (len(self.input) != 2 or self.input[1] in (None, 1)):
+            raise OptionError(f"CTCLossLayer option input= must be (length, classes) with at least 2 classes (the "
+                              f"last is the blank), found {self.input}", option="input")
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {"Input": PortType(self.input, REAL), "Target": PortType(("m",), INTEGER), "Loss": PortType((), REAL)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        fill(types, "Loss", ())
+        x = types["Input"].shape
+        if x is not None and (len(x) != 2 or x[1] == 1 or isinstance(x[1], str)):
+            raise Conflict(f"port 'Input' must be a sequence of class probabilities (length, classes) with a fixed "
+                           f"number of at least 2 classes (the last is the blank), found {x}")
+        return types
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return CTCModule(types["Input"].shape[1], self.logits)
+
+    def emit(self, ctx: EmitContext) -> str:
+        (x, t), m, blank = ctx.args, ctx.module, ctx.types["Input"].shape[1] - 1
+        log = f"F.log_softmax({x}, -1)" if self.logits else f"{x}.clamp_min(1e-12).log()"
+        lengths = f"torch.full(({x}.shape[0],), {x}.shape[1], dtype=torch.long, device={x}.device)"
+        return f"F.ctc_loss({log}.transpose(0, 1), {m}.labels({t}), {lengths}, ({t} >= 0).sum(1), {blank}, 'none')"
+
+
+class CTCModule(nn.Module):
+    """Checks the labels (``labels``) and computes the CTC loss per example (the reference path)."""
+
+    def __init__(self, classes: int, logits: bool):
+        super().__init__()
+        self.classes, self.logits = classes, logits
+
+    def labels(self, t: torch.Tensor) -> torch.Tensor:
+        if t.numel() and int(t.max()) >= self.classes - 1:
+            raise DataError(f"CTCLossLayer port 'Target' takes class indices in [0, {self.classes - 1}) (class "
+                            f"{self.classes - 1} is the blank), found {int(t.max())}", kind="data", port="Target")
+        padding = t < 0
+        if bool((padding[:, :-1] & ~padding[:, 1:]).any()):
+            raise DataError("CTCLossLayer port 'Target': negative (padding) entries must come after the labels",
+                            kind="data", port="Target")
+        return t.clamp_min(0)
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        log_probs = torch.log_softmax(x, -1) if self.logits else torch.log(torch.clamp(x, min=EPSILON))
+        batch, length = x.shape[:2]
+        return F.ctc_loss(log_probs.permute(1, 0, 2), self.labels(t), [length] * batch, (t >= 0).sum(1).tolist(),
+                          blank=self.classes - 1, reduction="none")
+
+
 #: Every loss layer class (a training loop treats their ``Loss`` outputs as losses).
-LOSS_LAYERS = (MeanSquaredLossLayer, MeanAbsoluteLossLayer, CrossEntropyLossLayer)
+LOSS_LAYERS = (MeanSquaredLossLayer, MeanAbsoluteLossLayer, CrossEntropyLossLayer, ContrastiveLossLayer, CTCLossLayer)

@@ -24,7 +24,9 @@ from netgraph.layers._shapes import fill, is_int, level_dim, level_option, pass_
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Function, Ports
 from netgraph.layers.expression import Expression, apply, parse, to_code
-from netgraph.layers.function import ExpressionModule, _elementwise_infer, align, align_code
+from netgraph.layers._broadcast import BroadcastModule, BroadcastSpec, broadcast_infer, broadcast_option, insert_at, insert_code, spec_of
+from netgraph.layers.expression_shapes import is_structural
+from netgraph.layers.function import _elementwise_infer, align
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 
@@ -34,6 +36,9 @@ __all__ = ["ThreadingLayer", "TotalLayer", "CatenateLayer", "DotLayer", "THREADI
 #: the named-function table (netgraph.layers.function_table), folded over the inputs: Plus[Plus[#1, #2], #3].
 THREADING: dict[str, int | None] = {"Plus": None, "Times": None, "Subtract": 2, "Divide": 2, "Power": 2, "Mod": 2,
                                     "Max": None, "Min": None}
+
+
+MAX_INPUTS = 10_000  # a port count beyond any real net (and beyond memory when spelled out)
 
 
 def _threaded(name: str, ports: tuple[str, ...]) -> Expression:
@@ -51,7 +56,10 @@ def _port_names(inputs: Any, layer: str) -> tuple[str, ...]:
     if inputs is None:
         return ("Input1", "Input2")
     if is_int(inputs):
-        return tuple(f"Input{i}" for i in range(1, positive_int(inputs, layer, "inputs") + 1))
+        count = positive_int(inputs, layer, "inputs")
+        if count > MAX_INPUTS:
+            raise OptionError(f"{layer} option inputs= takes at most {MAX_INPUTS} ports, found {count}", option="inputs")
+        return tuple(f"Input{i}" for i in range(1, count + 1))
     if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(p, str) and p.isidentifier() for p in inputs):
         if len(set(inputs)) != len(inputs):
             raise OptionError(f"{layer} option inputs= has repeated port names: {list(inputs)}", option="inputs")
@@ -86,35 +94,35 @@ class ThreadModule(nn.Module):
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class ThreadingLayer(_Variadic):
-    """Applies an n-ary function elementwise, broadcasting (numpy rules): ``ThreadingLayer("Plus")``.
+    """Applies an n-ary function elementwise, broadcasting: ``ThreadingLayer("Plus")``, ``ThreadingLayer("Times", -1)``.
 
     ``function`` is a name in ``THREADING`` (Plus, Times, Subtract, Divide, Power, Mod, Max, Min)
     or a slot expression: ``"#1 * #2 + #3"`` (ports Input1..3) or ``"#a / #b"`` (ports a, b).
+    ``broadcast`` is Wolfram's second argument: "Automatic" (numpy's rules, the default), "None" (no
+    replication), a level n where a lower-rank input's missing dims are inserted (-1: at the end), or a
+    list of these per input (see ``netgraph.layers._broadcast``).
     """
 
     function: Function
+    broadcast: BroadcastSpec = "Automatic"
     inputs: Ports = None
     POSITIONAL = "function"
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> ThreadingLayer:
-        if len(args) > 1:  # the dataclass would take the second as inputs=: Wolfram's is a level, not ports
-            raise OptionError(f"ThreadingLayer takes one positional argument, the function; found {len(args)}: "
-                              f"{list(args)!r}. Give the ports by keyword (inputs=2 or inputs=['a', 'b']); "
-                              "Wolfram's second argument, a level specification, is not supported", option="inputs")
-        return super().__new__(cls)
 
     def normalize(self) -> dict[str, Any]:
         f = self.function
         if not isinstance(f, str):
             raise OptionError(f"ThreadingLayer needs a function name such as 'Plus' or an expression such as "
                               f"'#1 * #2', found {f!r}", option="function")
+        spec = broadcast_option(self.broadcast, "ThreadingLayer")
         if f in THREADING:
             ports = self._ports()
+            if self.inputs is None and isinstance(spec, list):  # one spec per input: as many inputs as specs
+                ports["input_ports"] = _port_names(len(spec), "ThreadingLayer")
             arity = THREADING[f]
             if arity is not None and len(ports["input_ports"]) != arity and self.inputs is not None:
                 raise OptionError(f"ThreadingLayer({f!r}) takes exactly {arity} inputs, found "
                                   f"{len(ports['input_ports'])} ({list(ports['input_ports'])})", option="inputs")
-            return {**ports, "_expr": None}
+            return {**ports, "_expr": None, "broadcast": self._checked(spec, ports["input_ports"])}
         if "#" not in f:
             raise OptionError(f"ThreadingLayer: unknown function {f!r}{did_you_mean(f, THREADING)}; known: "
                               f"{', '.join(THREADING)}, or an expression in slots such as '#1 * #2'", option="function")
@@ -122,7 +130,16 @@ class ThreadingLayer(_Variadic):
             raise OptionError("ThreadingLayer: an expression names its own ports (its #slots); drop inputs=",
                               option="inputs")
         expr = parse(f)
-        return {"_expr": expr, "input_ports": expr.slots}
+        if is_structural(expr.tree):
+            raise OptionError(f"ThreadingLayer expression {f!r} must be elementwise (one output, no Total, Mean, Dot "
+                              f"or Part): use FunctionLayer", option="function")
+        return {"_expr": expr, "input_ports": expr.slots, "broadcast": self._checked(spec, expr.slots)}
+
+    def _checked(self, spec: Any, ports: tuple[str, ...]) -> Any:
+        if isinstance(spec, list) and len(spec) != len(ports):
+            raise OptionError(f"ThreadingLayer option broadcast= gives {len(spec)} specs for {len(ports)} inputs "
+                              f"{list(ports)}", option="broadcast")
+        return spec
 
     @property
     def variadic(self) -> bool:  # type: ignore[override]
@@ -136,19 +153,22 @@ class ThreadingLayer(_Variadic):
         return {p: PortType(None, REAL) for p in (*self.input_ports, "Output")}
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
-        return _elementwise_infer(self.input_ports, types)
+        if self.broadcast == "Automatic":
+            return _elementwise_infer(self.input_ports, types)
+        return broadcast_infer(self.input_ports, self.broadcast, types)
 
-    def _ranks(self, types: Mapping[str, PortType]) -> tuple[tuple[int, ...], int]:
-        ranks = tuple(len(types[p].shape) for p in self.input_ports)
-        return ranks, len(types["Output"].shape)
+    def _inserts(self, types: Mapping[str, PortType]) -> tuple[tuple[int, int], ...]:
+        """Per input: where its missing dims go and how many there are."""
+        out_rank = len(types["Output"].shape)
+        ranks = [len(types[p].shape) for p in self.input_ports]
+        return tuple((insert_at(r, out_rank, spec_of(self.broadcast, i), p), out_rank - r)
+                     for i, (p, r) in enumerate(zip(self.input_ports, ranks)))
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        ranks, out_rank = self._ranks(types)
-        return ExpressionModule(self._expression(), ranks, out_rank)
+        return BroadcastModule(self._expression(), self._inserts(types))
 
     def emit(self, ctx: EmitContext) -> str:
-        ranks, out_rank = self._ranks(ctx.types)
-        args = [align_code(a, r, out_rank) for a, r in zip(ctx.args, ranks)]
+        args = [insert_code(a, *where) for a, where in zip(ctx.args, self._inserts(ctx.types))]
         return to_code(self._expression().tree, dict(zip(self.input_ports, args)))
 
 

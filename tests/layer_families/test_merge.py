@@ -56,6 +56,8 @@ def test_threading_options():
         NetGraph([ThreadingLayer("Subtract")], [([NetPort("a"), NetPort("b"), NetPort("c")], 1)])
     with pytest.raises(OptionError, match="inputs= must be a positive integer, found -1"):
         ThreadingLayer("Plus", inputs=-1)
+    with pytest.raises(OptionError, match="inputs= takes at most 10000 ports"):  # not a MemoryError spelling them out
+        TotalLayer(inputs=2**70)
     assert ThreadingLayer("Plus", inputs=["x", "y"]).input_ports == ("x", "y")
 
 

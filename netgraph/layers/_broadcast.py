@@ -1,0 +1,122 @@
+"""Wolfram's broadcasting specification (ThreadingLayer's second argument), per input port.
+
+A spec is ``"Automatic"`` (numpy's rules: missing dims are inserted in front, size-1 dims replicate),
+``"None"`` (no replication: the input has the output's shape), a non-zero level n (a lower-rank input gets
+its missing dims inserted at level n: 1 in front, -1 at the end, -2 before the last dim; then size-1
+dims replicate), or a list of these, one per input.
+
+>>> insert_at(2, 3, -1, "a"), insert_at(1, 3, 2, "a"), insert_at(1, 3, "Automatic", "a")
+(2, 1, 0)
+>>> aligned((4,), 3, 2, "a"), aligned((4,), 3, "Automatic", "a")
+((4, 1, 1), (1, 1, 4))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+import torch
+from torch import nn
+
+from netgraph.core.errors import OptionError
+from netgraph.core.options import OptionKind
+from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
+from netgraph.layers._shapes import is_int
+from netgraph.layers.expression import Expression, evaluate
+
+__all__ = ["BroadcastSpec", "broadcast_option", "spec_of", "insert_at", "aligned", "broadcast_infer", "insert_code",
+           "BroadcastModule"]
+
+NAMED_SPECS = ("Automatic", "None")
+_ONE = {"anyOf": [{"enum": list(NAMED_SPECS)}, {"type": "integer", "not": {"const": 0}}, {"type": "null"}]}
+BroadcastSpec = Annotated[Any, OptionKind("broadcast", None, {"anyOf": [_ONE, {"type": "array", "items": _ONE}]})]
+"""A broadcasting specification: "Automatic", "None", a non-zero level, or a list of these per input."""
+
+
+def _one(value: Any, layer: str) -> Any:
+    if value is None:
+        return "None"
+    if value in NAMED_SPECS or (is_int(value) and value != 0):
+        return value
+    raise OptionError(f"{layer} option broadcast= must be 'Automatic', 'None', a non-zero level (where missing "
+                      f"dims are inserted) or a list of these per input, found {value!r}", option="broadcast")
+
+
+def broadcast_option(value: Any, layer: str) -> Any:
+    """The checked spec: one spec, or a list of them."""
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise OptionError(f"{layer} option broadcast= must not be an empty list", option="broadcast")
+        return [_one(v, layer) for v in value]
+    return _one(value, layer)
+
+
+def spec_of(spec: Any, index: int) -> Any:
+    return spec[index] if isinstance(spec, list) else spec
+
+
+def insert_at(rank: int, out_rank: int, spec: Any, port: str) -> int:
+    """The 0-based non-batch position where an input of ``rank`` gets its ``out_rank - rank`` missing dims."""
+    if rank == out_rank or spec == "Automatic":
+        return 0
+    if spec == "None":
+        raise Conflict(f"port {port!r} has rank {rank} but the output has rank {out_rank}, and its broadcast spec "
+                       f"'None' replicates nothing")
+    position = spec - 1 if spec > 0 else rank + spec + 1
+    if not 0 <= position <= rank:
+        raise Conflict(f"port {port!r} of rank {rank} has no level {spec} to insert its missing dims at")
+    return position
+
+
+def aligned(shape: tuple, out_rank: int, spec: Any, port: str) -> tuple:
+    """``shape`` with its missing dims inserted as size 1 where ``spec`` says."""
+    position, missing = insert_at(len(shape), out_rank, spec, port), out_rank - len(shape)
+    return (*shape[:position], *(1,) * missing, *shape[position:])
+
+
+def broadcast_infer(ports: tuple[str, ...], spec: Any, types: Mapping[str, PortType]) -> dict[str, PortType]:
+    """Output = the inputs aligned by their specs and broadcast; an input of unknown shape takes the output's."""
+    types = dict(types)
+    known = {p: types[p].shape for p in ports if types[p].shape is not None}
+    ranks = [len(s) for s in known.values()] + ([len(types["Output"].shape)] if types["Output"].shape else [])
+    if known and ranks:
+        out_rank = max(ranks)
+        shapes = {p: aligned(s, out_rank, spec_of(spec, ports.index(p)), p) for p, s in known.items()}
+        try:
+            joint = broadcast(*shapes.values())
+        except Conflict:
+            shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in known.items())
+            raise Conflict(f"input ports {shown} do not broadcast together under broadcast= {spec!r}") from None
+        types["Output"] = unify(types["Output"], PortType(joint, REAL))
+        out = types["Output"].shape
+        for p, s in shapes.items():
+            if spec_of(spec, ports.index(p)) == "None" and any(a == 1 and b != 1 for a, b in zip(s, out)):
+                raise Conflict(f"port {p!r} {format_shape(known[p])} would be replicated to {format_shape(out)}, "
+                               f"but its broadcast spec is 'None'")
+    out = types["Output"].shape
+    for p in ports:
+        if types[p].shape is None and out is not None:
+            types[p] = PortType(out, types[p].dtype)
+    return types
+
+
+def insert_code(var: str, position: int, missing: int) -> str:
+    """``x[:, :, None]``: the code that inserts ``missing`` dims at non-batch ``position``."""
+    return f"{var}[{':, ' * (position + 1)}{', '.join(['None'] * missing)}]" if missing else var
+
+
+class BroadcastModule(nn.Module):
+    """Evaluates an expression on inputs whose missing dims are inserted at their positions (the reference path)."""
+
+    def __init__(self, expression: Expression, inserts: tuple[tuple[int, int], ...]):
+        super().__init__()
+        self.expression, self.inserts = expression, inserts
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        env = {}
+        for slot, x, (position, missing) in zip(self.expression.slots, inputs, self.inserts):
+            for _ in range(missing):
+                x = x.unsqueeze(position + 1)
+            env[slot] = x
+        return evaluate(self.expression.tree, env)

@@ -1,0 +1,103 @@
+"""ParametricRampLayer: Wolfram's leaky ReLU with a learned slope, ``x`` where ``x >= 0`` and ``Slope * x`` below.
+
+``ParametricRampLayer(levels=1)`` learns one slope per element of the given levels (1 = the first dim after
+the batch: per channel), shared over the other levels; ``levels=[]`` learns one slope for every element.
+``Slope`` starts at 0.1; ``slope=`` gives it (a fixed leaky ReLU when it is not trained).
+
+>>> from netgraph.core.types import PortType
+>>> ParametricRampLayer().array_shapes({"Input": PortType((3, 5), "Real")})
+{'Slope': (3,)}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import nn
+
+from netgraph.core.errors import OptionError
+from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.options import Array, Levels, Shape
+from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
+from netgraph.layers._shapes import level_dims, levels_option
+
+__all__ = ["ParametricRampLayer"]
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class ParametricRampLayer(Layer):
+    """``ParametricRampLayer(levels=1, slope=None, input=None)``: see the module docstring. Array ``Slope``."""
+
+    levels: Levels = 1
+    slope: Array = None
+    input: Shape = None
+    ARRAYS = {"Slope": "slope"}
+    POSITIONAL = "levels"
+    input_ports = ("Input",)
+
+    def normalize(self) -> dict[str, Any]:
+        if isinstance(self.levels, (list, tuple)) and not self.levels:
+            return {"levels": []}
+        return {"levels": levels_option(self.levels, "ParametricRampLayer")}
+
+    def validate(self) -> None:
+        if self.slope is not None and self.levels == [] and self.slope.dim() != 0:
+            raise OptionError(f"ParametricRampLayer: levels=[] takes one slope, a number, found slope= of shape "
+                              f"{format_shape(tuple(self.slope.shape))}", option="slope")
+
+    def _dims(self, rank: int) -> tuple[int, ...]:
+        return () if self.levels == [] else level_dims(self.levels, rank)
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {"Input": PortType(self.input, REAL), "Output": PortType(self.input, REAL)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        merged = unify(types["Input"], types["Output"])
+        if merged.shape is not None:
+            dims, shape = self._dims(len(merged.shape)), list(merged.shape)
+            given = None if self.slope is None else tuple(self.slope.shape)
+            if given is not None and len(given) != len(dims):
+                raise Conflict(f"slope= has shape {format_shape(given)} but levels {self.levels!r} of port 'Input' "
+                               f"{format_shape(merged.shape)} are {len(dims)} dims")
+            for i, d in enumerate(dims):
+                if isinstance(shape[d], str):
+                    raise Conflict(f"port 'Input' {format_shape(merged.shape)}: level {d + 1} holds the slopes, so "
+                                   f"it cannot have a variable length")
+                if given is not None and shape[d] not in (None, given[i]):
+                    raise Conflict(f"port 'Input' level {d + 1} must have size {given[i]} (from slope=), found "
+                                   f"{format_shape(merged.shape)}")
+                shape[d] = given[i] if given is not None else shape[d]
+            merged = PortType(tuple(shape), REAL)
+        return {"Input": merged, "Output": merged}
+
+    def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
+        shape = types["Input"].shape
+        return {"Slope": tuple(shape[d] for d in self._dims(len(shape)))}
+
+    def init_array(self, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
+        return torch.full(shape, 0.1)
+
+    def _view(self, types: Mapping[str, PortType]) -> tuple[int, ...]:
+        shape = types["Input"].shape
+        dims = self._dims(len(shape))
+        return (1, *(shape[d] if d in dims else 1 for d in range(len(shape))))
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return ParametricRampModule(self.slope, self._view(types))
+
+    def emit(self, ctx: EmitContext) -> str:
+        x = ctx.args[0]
+        return f"torch.where({x} >= 0, {x}, {ctx.module}.Slope.reshape({self._view(ctx.types)}) * {x})"
+
+
+class ParametricRampModule(nn.Module):
+    def __init__(self, slope: torch.Tensor, view: tuple[int, ...]):
+        super().__init__()
+        self.Slope = nn.Parameter(slope.clone())
+        self.view = view
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.relu(x) - torch.relu(-x) * self.Slope.view(self.view)

@@ -1,0 +1,153 @@
+"""DeconvolutionLayer: the transposed convolution over 1, 2 or 3 spatial dims, channels first (as Wolfram's).
+
+``Input`` is (channels, *spatial) and ``Output`` is (output channels, *spatial'), with
+``spatial' = (spatial - 1) stride - 2 padding + dilation (kernel - 1) + 1`` (the inverse of
+ConvolutionLayer's size rule). The input size is inferred back from the output size when it divides evenly.
+
+>>> from netgraph import NetChain
+>>> NetChain([DeconvolutionLayer(8, 4, stride=2, padding_size=1)], input=(3, 5, 5)).output_shapes
+{'Output': (8, 10, 10)}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any, Optional
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from netgraph.core.errors import OptionError
+from netgraph.core.layer import EmitContext
+from netgraph.core.options import Array, IntOrInts, Shape
+from netgraph.core.types import REAL, Conflict, PortType, format_shape
+from netgraph.layers._shapes import positive_int
+from netgraph.layers.conv import _Spatial
+
+__all__ = ["DeconvolutionLayer"]
+
+
+def _deconv_out(size: Any, k: int, s: int, p: int, d: int) -> Any:
+    if not isinstance(size, int):
+        return size
+    out = (size - 1) * s - 2 * p + d * (k - 1) + 1
+    if out < 1:
+        raise Conflict(f"a spatial size of {size} gives no output with kernel {k}, stride {s} and padding {p}")
+    return out
+
+
+def _deconv_in(out: Any, k: int, s: int, p: int, d: int) -> Any:
+    if not isinstance(out, int):
+        return out
+    before_stride = out - 1 + 2 * p - d * (k - 1)
+    return before_stride // s + 1 if before_stride >= 0 and before_stride % s == 0 else None
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class DeconvolutionLayer(_Spatial):
+    """``DeconvolutionLayer(n, kernel)``: a transposed convolution with n output channels.
+
+    Options ``stride``, ``padding_size`` (removed from each side of the output), ``dilation``,
+    ``channel_groups``. Arrays: ``Weights`` (in_channels, n / groups, *kernel) (torch's
+    ``conv_transpose`` layout), ``Biases`` (n).
+    """
+
+    output: Optional[int] = None
+    kernel: IntOrInts = None
+    stride: IntOrInts = 1
+    padding_size: IntOrInts = 0
+    dilation: IntOrInts = 1
+    channel_groups: int = 1
+    input: Shape = None
+    weights: Array = None
+    biases: Array = None
+    ARRAYS = {"Weights": "weights", "Biases": "biases"}
+    POSITIONAL = "output"
+    OUT_SIZE = staticmethod(_deconv_out)
+    IN_SIZE = staticmethod(_deconv_in)
+
+    def normalize(self) -> dict[str, Any]:
+        w = self.weights
+        if w is not None and not 3 <= w.dim() <= 5:
+            raise OptionError(f"DeconvolutionLayer weights= must have shape (in, out/groups, *kernel) with 1 to 3 "
+                              f"kernel dims, found {format_shape(tuple(w.shape))}", option="weights")
+        if self.output is None and w is None:
+            raise OptionError("DeconvolutionLayer needs the number of output channels: DeconvolutionLayer(n, kernel)",
+                              option="output")
+        if self.kernel is None and w is None:
+            raise OptionError("DeconvolutionLayer needs a kernel size: DeconvolutionLayer(n, kernel), e.g. kernel=2",
+                              option="kernel")
+        if self.output is not None:
+            positive_int(self.output, "DeconvolutionLayer", "output")
+        positive_int(self.channel_groups, "DeconvolutionLayer", "channel_groups")
+        kernel = list(w.shape[2:]) if self.kernel is None else self.kernel
+        return self._spatial_options("DeconvolutionLayer", kernel=kernel)
+
+    def validate(self) -> None:
+        w, b, groups = self.weights, self.biases, self.channel_groups
+        if self.output is not None and self.output % groups:
+            raise OptionError(f"DeconvolutionLayer: output= {self.output} is not divisible by channel_groups= "
+                              f"{groups}", option="channel_groups")
+        if w is not None:
+            if self.output is not None and w.shape[1] * groups != self.output:
+                raise OptionError(f"DeconvolutionLayer: weights= gives {w.shape[1] * groups} output channels "
+                                  f"(its dim 2 times channel_groups) but output= is {self.output}", option="weights")
+            k = self.kernel if isinstance(self.kernel, list) else [self.kernel] * (w.dim() - 2)
+            if list(w.shape[2:]) != list(k):
+                raise OptionError(f"DeconvolutionLayer: weights= kernel {list(w.shape[2:])} differs from kernel= {k}",
+                                  option="weights")
+        if b is not None and (b.dim() != 1 or b.shape[0] != self.channels):
+            raise OptionError(f"DeconvolutionLayer: biases= must be a vector of length {self.channels}, found "
+                              f"{format_shape(tuple(b.shape))}", option="biases")
+
+    @property
+    def channels(self) -> int:
+        return self.output if self.output is not None else int(self.weights.shape[1]) * self.channel_groups
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {"Input": PortType(self.input, REAL), "Output": PortType(None, REAL)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        in_ch = None if self.weights is None else int(self.weights.shape[0])
+        types = self._spatial_infer(dict(types), in_ch, self.channels)
+        x = types["Input"].shape
+        if x is not None and isinstance(x[0], int) and x[0] % self.channel_groups:
+            raise Conflict(f"port 'Input' has {x[0]} channels, not divisible by channel_groups= {self.channel_groups}")
+        return types
+
+    def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
+        x = types["Input"].shape
+        kernel = tuple(k for k, *_ in self._params(len(x) - 1))
+        return {"Weights": (x[0], self.channels // self.channel_groups, *kernel), "Biases": (self.channels,)}
+
+    def init_array(self, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
+        if name == "Biases":
+            return torch.zeros(shape)
+        fan_in = max(1, shape[0] * int(torch.tensor(shape[2:]).prod()) // self.channel_groups)
+        return (torch.rand(shape, generator=generator) * 2 - 1) * (3.0 / fan_in) ** 0.5
+
+    def _args(self, types: Mapping[str, PortType]) -> tuple:
+        params = self._params(self._dims(types))
+        stride, padding, dilation = (tuple(q[i] for q in params) for i in (1, 2, 3))
+        return stride, padding, (0,) * len(params), self.channel_groups, dilation
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return DeconvModule(self.weights, self.biases, self._dims(types), *self._args(types))
+
+    def emit(self, ctx: EmitContext) -> str:
+        m, args = ctx.module, ", ".join(map(str, self._args(ctx.types)))
+        return f"F.conv_transpose{self._dims(ctx.types)}d({ctx.args[0]}, {m}.Weights, {m}.Biases, {args})"
+
+
+class DeconvModule(nn.Module):
+    def __init__(self, weights: torch.Tensor, biases: torch.Tensor, d: int, *args: tuple):
+        super().__init__()
+        self.Weights = nn.Parameter(weights.clone())
+        self.Biases = nn.Parameter(biases.clone())
+        self.fn = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[d - 1]
+        self.args = args  # stride, padding, output_padding, groups, dilation
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fn(x, self.Weights, self.Biases, *self.args)

@@ -1,0 +1,108 @@
+"""The parts of Wolfram expression syntax beyond elementwise arithmetic: several outputs and whole-array functions.
+
+``{e1, e2}`` at the top gives ports Output1, Output2; ``<|"mean" -> e1, "std" -> e2|>`` names them.
+``Total[x]``/``Mean[x]`` reduce level 1, ``Total[x, n]`` levels 1 to n, ``Total[x, {n}]`` level n,
+``Total[x, {m, n}]`` levels m to n; ``Dot[a, b]`` contracts a's last level with b's first; ``Part[x, i, All, j]``
+indexes levels from 1 (negative from the end); ``Clip[x, {lo, hi}]`` (``Clip[x]``: -1 to 1). Level and index
+arguments are constants. The shapes these need are resolved by ``expression_shapes.lower``.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Callable
+
+from netgraph.core.errors import OptionError
+
+__all__ = ["ExpressionError", "STRUCTURAL", "outputs", "structural"]
+
+#: Whole-array functions -> (fewest, most) arguments.
+STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2)}
+
+
+class ExpressionError(OptionError):
+    """A FunctionLayer expression is malformed or uses something outside the allowlist."""
+
+    def __init__(self, message: str, text: str, column: int | None = None):
+        self.column = column
+        where = f" at column {column + 1}" if column is not None else ""
+        pointer = f"\n    {text}\n    {' ' * column}^" if column is not None and len(text) < 200 else ""
+        super().__init__(f"expression {text!r}{where}: {message}{pointer}")
+
+
+def _col(node: ast.AST, origin: list[int]) -> int:
+    off = getattr(node, "col_offset", 0)
+    return origin[off] if 0 <= off < len(origin) else 0
+
+
+
+def outputs(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
+    """``{e1, e2}`` (ports Output1, Output2) or ``<|"a" -> e1, "b" -> e2|>`` at the top: several outputs."""
+    if isinstance(node, ast.Tuple):
+        if text[_col(node, origin)] != "{":
+            raise ExpressionError("several outputs are written {e1, e2} or <|\"a\" -> e1, \"b\" -> e2|>", text,
+                                  _col(node, origin))
+        names = tuple(f"Output{i}" for i in range(1, len(node.elts) + 1))
+        values = node.elts
+    else:
+        if not all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys):
+            raise ExpressionError("the keys of <| ... |> must be port names in double quotes", text, _col(node, origin))
+        names, values = tuple(k.value for k in node.keys), node.values
+    if len(set(names)) != len(names) or len(names) < 1:
+        raise ExpressionError(f"several outputs need distinct names, found {list(names)}", text, _col(node, origin))
+    return ("outputs", names, tuple(sub(v) for v in values))
+
+
+def _constant_ints(node: ast.AST, text: str, origin: list[int], what: str) -> tuple[int, ...]:
+    """A level or index argument: an int or ``{i, j}`` of ints (constants, as Wolfram's level specs)."""
+    items = node.elts if isinstance(node, ast.Tuple) else [node]
+    values = []
+    for item in items:
+        if isinstance(item, ast.UnaryOp) and isinstance(item.op, ast.USub) and isinstance(item.operand, ast.Constant):
+            item = ast.Constant(-item.operand.value)
+        if not (isinstance(item, ast.Constant) and type(item.value) is int):
+            raise ExpressionError(f"{what} must be an integer or a list of integers", text, _col(node, origin))
+        values.append(item.value)
+    return tuple(values)
+
+
+def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
+    name, args = node.func.id, node.args
+    low, high = STRUCTURAL[name]
+    if not low <= len(args) <= high or any(isinstance(a, ast.Starred) for a in args):
+        raise ExpressionError(f"{name} takes {low} to {high} arguments, found {len(args)}", text, _col(node, origin))
+    if name == "Dot":
+        return ("Dot", sub(args[0]), sub(args[1]))
+    if name == "Clip":  # Clip[x] is Clip[x, {-1, 1}]; bounds are constants
+        bounds = (-1.0, 1.0)
+        if len(args) == 2:
+            bounds = _constant_bounds(args[1], text, origin, sub)
+        return ("Clip", sub(args[0]), *bounds)
+    if name == "Part":
+        index = []
+        for a in args[1:]:
+            if isinstance(a, ast.Name) and a.id == "All":
+                index.append(None)
+            else:
+                value = _constant_ints(a, text, origin, "a Part index")
+                if len(value) != 1 or value[0] == 0:
+                    raise ExpressionError("a Part index must be a non-zero integer (1-based, negative from the end) "
+                                          "or All", text, _col(a, origin))
+                index.append(value[0])
+        return ("Part", sub(args[0]), tuple(index))
+    if len(args) == 1:
+        return (name, sub(args[0]), ("upto", 1))
+    levels = _constant_ints(args[1], text, origin, f"{name}'s level")
+    if 0 in levels or (isinstance(args[1], ast.Tuple) and len(levels) not in (1, 2)):
+        raise ExpressionError(f"{name}[x, n] totals levels 1 to n, {name}[x, {{n}}] level n, {name}[x, {{m, n}}] "
+                              f"levels m to n (non-zero)", text, _col(args[1], origin))
+    spec = ("upto", levels[0]) if not isinstance(args[1], ast.Tuple) else ("span", levels[0], levels[-1])
+    return (name, sub(args[0]), spec)
+
+
+def _constant_bounds(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
+    items = node.elts if isinstance(node, ast.Tuple) else []
+    trees = [sub(i) for i in items]
+    if len(trees) != 2 or any(t[0] != "const" for t in trees):
+        raise ExpressionError("Clip[x, {min, max}] takes two constant bounds", text, _col(node, origin))
+    return trees[0][1], trees[1][1]

@@ -1,0 +1,164 @@
+"""Shapes for expressions with whole-array functions (Total, Mean, Dot, Part) or several outputs.
+
+``lower(tree, shapes)`` walks a parsed tree with the shapes of its slots (without the batch dim) and returns
+the tree in executable form and the shape of its value: levels become torch dims, indices become 0-based,
+and an operand of lower rank in an elementwise operation gets size-1 dims inserted after the batch dim
+(numpy's rule, as FunctionLayer's elementwise expressions). The lowered node kinds are registered with
+``expression`` so ``to_code`` and ``evaluate`` run them (differently: code uses einsum and indexing, the
+reference path broadcasting products and ``select``).
+
+>>> from netgraph.layers.expression import parse, to_code
+>>> tree, shape = lower(parse("Total[#m, {2}] + #v").tree, {"m": (3, 4), "v": (3,)})
+>>> shape, to_code(tree, {"m": "m", "v": "v"})
+((3,), '(m.sum((2,)) + v)')
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import Any, Callable
+
+import torch
+
+from netgraph.core.types import Conflict, broadcast, format_shape
+from netgraph.layers import expression
+
+__all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs"]
+
+STRUCTURAL_KINDS = {"Total", "Mean", "Dot", "Part", "outputs"}
+
+
+def is_structural(tree: Any) -> bool:
+    """Whether a parsed tree uses a whole-array function or has several outputs."""
+    if not isinstance(tree, tuple) or not tree or not isinstance(tree[0], str):
+        return False
+    return tree[0] in STRUCTURAL_KINDS or any(is_structural(c) for c in tree[1:])
+
+
+def lower_outputs(tree: tuple, shapes: Mapping[str, tuple]) -> list[tuple[str, tuple, tuple]]:
+    """(port, lowered tree, shape) per output: ``Output`` alone, or the ports of ``{...}`` / ``<|...|>``."""
+    names, trees = (tree[1], tree[2]) if tree[0] == "outputs" else (("Output",), (tree,))
+    found = []
+    for name, sub in zip(names, trees):
+        lowered, shape = lower(sub, shapes)
+        if shape is None:
+            raise Conflict(f"output {name!r} uses no input (it is a constant)")
+        found.append((name, lowered, shape))
+    return found
+
+
+def _levels(spec: tuple, rank: int, what: str) -> tuple[int, ...]:
+    first, last = (1, spec[1]) if spec[0] == "upto" else spec[1:]
+    first, last = (first if first > 0 else rank + first + 1), (last if last > 0 else rank + last + 1)
+    if not 1 <= first <= last <= rank:
+        shown = f"1 to {spec[1]}" if spec[0] == "upto" else (f"{spec[1]}" if spec[1] == spec[2] else f"{spec[1]} to {spec[2]}")
+        raise Conflict(f"{what}: levels {shown} do not exist in an input of rank {rank}")
+    return tuple(range(first - 1, last))
+
+
+def _align(trees: list[tuple], shapes: list[Any]) -> tuple[list[tuple], Any]:
+    """Operands of an elementwise node with their ranks matched, and the broadcast shape (None: all constants)."""
+    known = [s for s in shapes if s is not None]
+    if not known:
+        return trees, None
+    rank = max(len(s) for s in known)
+    out = [t if s is None or len(s) == rank else ("align", rank - len(s), t) for t, s in zip(trees, shapes)]
+    try:
+        joint = broadcast(*known)
+    except Conflict:
+        raise Conflict(f"operands of shapes {', '.join(map(format_shape, known))} do not broadcast") from None
+    return out, joint
+
+
+def lower(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, Any]:
+    """The executable tree and the value's shape (None for a constant); Conflict when shapes do not fit."""
+    kind = tree[0]
+    if kind == "const":
+        return tree, None
+    if kind == "slot":
+        return tree, tuple(shapes[tree[1]])
+    if kind == "outputs":
+        raise Conflict("several outputs ({...} or <|...|>) are only allowed at the top of the expression")
+    if kind in ("Total", "Mean"):
+        child, shape = _tensor(tree[1], shapes, kind)
+        dims = _levels(tree[2], len(shape), kind)
+        method = "sum" if kind == "Total" else "mean"
+        return ("reduce", method, tuple(d + 1 for d in dims), child), tuple(
+            d for i, d in enumerate(shape) if i not in dims)
+    if kind == "Dot":
+        return _dot(tree, shapes)
+    if kind == "Part":
+        return _part(tree, shapes)
+    children = [lower(c, shapes) for c in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
+    aligned, shape = _align([c[0] for c in children], [c[1] for c in children])
+    return (*tree[:2 if kind in ("bin", "cmp", "call") else 1], *aligned), shape
+
+
+def _tensor(tree: tuple, shapes: Mapping[str, tuple], what: str) -> tuple[tuple, tuple]:
+    lowered, shape = lower(tree, shapes)
+    if shape is None or not shape:
+        raise Conflict(f"{what} needs an array argument, found {'a constant' if shape is None else 'a scalar ()'}")
+    return lowered, shape
+
+
+def _dot(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
+    (a, sa), (b, sb) = _tensor(tree[1], shapes, "Dot"), _tensor(tree[2], shapes, "Dot")
+    if None not in (sa[-1], sb[0]) and sa[-1] != sb[0]:
+        raise Conflict(f"Dot: the last dimension of {format_shape(sa)} must equal the first of {format_shape(sb)}")
+    return ("dot", len(sa), len(sb), a, b), (*sa[:-1], *sb[1:])
+
+
+def _part(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
+    child, shape = _tensor(tree[1], shapes, "Part")
+    index = tree[2]
+    if len(index) > len(shape):
+        raise Conflict(f"Part: {len(index)} indices for an array of shape {format_shape(shape)}")
+    resolved = []
+    for level, (i, size) in enumerate(zip(index, shape)):
+        if i is None:
+            resolved.append(None)
+            continue
+        if not isinstance(size, int) or not -size <= i <= size:
+            raise Conflict(f"Part: index {i} does not exist at level {level + 1} of {format_shape(shape)}")
+        resolved.append(i - 1 if i > 0 else size + i)
+    kept = tuple(d for d, i in zip(shape, index) if i is None) + shape[len(index):]
+    return ("index", tuple(resolved), child), kept
+
+
+# -- code and evaluation of the lowered kinds -------------------------------------------------------------
+def _dot_equation(ra: int, rb: int) -> str:
+    letters = iter(string.ascii_lowercase[1:])
+    a = [next(letters) for _ in range(ra - 1)]
+    k, b = next(letters), [next(letters) for _ in range(rb - 1)]
+    return f"z{''.join(a)}{k},z{k}{''.join(b)}->z{''.join(a)}{''.join(b)}"
+
+
+def _dot_reference(ra: int, rb: int, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """sum over k of a[..., k] b[k, ...], by broadcasting (the reference path)."""
+    a = a.reshape(*a.shape, *(1,) * (rb - 1))
+    b = b.reshape(b.shape[0], *(1,) * (ra - 1), *b.shape[1:])
+    return (a * b).sum(ra)
+
+
+def _index_reference(index: tuple, x: torch.Tensor) -> torch.Tensor:
+    for dim in reversed(range(len(index))):
+        if index[dim] is not None:
+            x = torch.select(x, dim + 1, index[dim])
+    return x
+
+
+def _index_code(index: tuple, code: str) -> str:
+    return f"{code}[:, {', '.join(':' if i is None else str(i) for i in index)}]"
+
+
+_KINDS: dict[str, tuple[Callable, Callable]] = {
+    "align": (lambda t, c: f"{c(t[2])}[:, {', '.join(['None'] * t[1])}]",
+              lambda t, e: (lambda x: x.reshape(x.shape[0], *(1,) * t[1], *x.shape[1:]))(e(t[2]))),
+    "reduce": (lambda t, c: f"{c(t[3])}.{t[1]}({t[2]})",
+               lambda t, e: (torch.sum if t[1] == "sum" else torch.mean)(e(t[3]), dim=t[2])),
+    "dot": (lambda t, c: f"torch.einsum({_dot_equation(t[1], t[2])!r}, {c(t[3])}, {c(t[4])})",
+            lambda t, e: _dot_reference(t[1], t[2], e(t[3]), e(t[4]))),
+    "index": (lambda t, c: _index_code(t[1], c(t[2])), lambda t, e: _index_reference(t[1], e(t[2]))),
+}
+expression._LOWERED.update(_KINDS)

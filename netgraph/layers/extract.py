@@ -1,0 +1,103 @@
+"""ExtractLayer: Wolfram's part extraction at positions given on a second input port.
+
+Ports ``Input`` (any array) and ``Position`` (integers): a ``Position`` vector ``[i1, ..., ik]`` gives
+``Input[[i1, ..., ik]]``, the part at those indices of the first k levels (shape ``Input[k:]``); a matrix of
+m such positions gives the m parts stacked (shape ``(m, *Input[k:])``). Indices are **1-based as in
+Wolfram** (and as PartLayer), negative ones count from the end (-1 is the last); 0 or an index past the
+end is a DataError naming the port.
+
+>>> from netgraph import NetGraph
+>>> NetGraph([ExtractLayer()], [], Input=(4, 5, 6), Position=2).output_shapes
+{'Output': (6,)}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import nn
+
+from netgraph.core.errors import DataError
+from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.options import Shape
+from netgraph.core.types import INTEGER, Conflict, PortType, format_shape
+from netgraph.layers._shapes import fill
+
+__all__ = ["ExtractLayer"]
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class ExtractLayer(Layer):
+    """``ExtractLayer(input=None, position=None)``: the parts of ``Input`` at ``Position``; see the module docstring."""
+
+    input: Shape = None
+    position: Shape = None
+    input_ports = ("Input", "Position")
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {"Input": PortType(self.input, None), "Position": PortType(self.position, INTEGER),
+                "Output": PortType(None, None)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        x, p, dtype = types["Input"].shape, types["Position"].shape, types["Input"].dtype or types["Output"].dtype
+        if p is not None and (len(p) not in (1, 2) or not isinstance(p[-1], (int, type(None)))):
+            raise Conflict(f"port 'Position' must be a vector of indices (k) or a matrix of positions (m, k), found "
+                           f"{format_shape(p)}")
+        if p is not None and x is not None and p[-1] is not None:
+            k = p[-1]
+            if k > len(x):
+                raise Conflict(f"port 'Position' {format_shape(p)} indexes {k} levels but port 'Input' "
+                               f"{format_shape(x)} has {len(x)}")
+            if any(not isinstance(d, int) for d in x[:k]):
+                raise Conflict(f"port 'Input' {format_shape(x)}: its first {k} dims must have known, fixed sizes "
+                               f"to be indexed")
+            fill(types, "Output", (*p[:-1], *x[k:]), dtype)
+        elif dtype is not None:
+            fill(types, "Output", None, dtype)
+        if types["Output"].dtype is not None:
+            fill(types, "Input", None, types["Output"].dtype)
+        return types
+
+    def _plan(self, types: Mapping[str, PortType]) -> tuple[tuple[int, ...], bool]:
+        """The sizes of the indexed levels, and whether Position holds several positions."""
+        k = types["Position"].shape[-1]
+        return tuple(types["Input"].shape[:k]), len(types["Position"].shape) == 2
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return ExtractModule(*self._plan(types))
+
+    def emit(self, ctx: EmitContext) -> str:
+        (sizes, several), (x, p), m = self._plan(ctx.types), ctx.args, ctx.module
+        strides = tuple(math.prod(sizes[j + 1:]) for j in range(len(sizes)))
+        rows = f"torch.arange({x}.shape[0], device={x}.device)" + ("[:, None]" if several else "")
+        flat = f"({m}.zero_based({p}) * torch.tensor({strides}, device={p}.device)).sum(-1)"
+        return f"{x}.flatten(1, {len(sizes)})[{rows}, {flat}]"
+
+
+class ExtractModule(nn.Module):
+    """Converts and checks the 1-based positions (``zero_based``), then indexes level by level."""
+
+    def __init__(self, sizes: tuple[int, ...], several: bool):
+        super().__init__()
+        self.sizes, self.several = sizes, several
+
+    def zero_based(self, position: torch.Tensor) -> torch.Tensor:
+        sizes = torch.tensor(self.sizes, device=position.device)
+        bad = (position == 0) | (position.abs() > sizes)
+        if bool(bad.any()):
+            found = int(position[bad].flatten()[0])
+            raise DataError(f"ExtractLayer port 'Position' takes 1-based indices from 1 to the level's size (or "
+                            f"negative from the end) for levels of sizes {list(self.sizes)}, found {found}",
+                            kind="data", port="Position")
+        return torch.where(position > 0, position - 1, position + sizes)
+
+    def forward(self, x: torch.Tensor, position: torch.Tensor) -> torch.Tensor:
+        index = self.zero_based(position)
+        rows = torch.arange(x.shape[0], device=x.device)
+        rows = rows[:, None].expand(index.shape[:-1]) if self.several else rows
+        return x[(rows, *index.unbind(-1))]

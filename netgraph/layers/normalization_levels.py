@@ -1,0 +1,157 @@
+"""NormalizationLayer: Wolfram's normalisation over chosen aggregation levels, with a learned scale and bias.
+
+Each example is normalised over ``aggregation_levels`` (default ``"2;;"``: every level but the first), then
+multiplied by ``Scaling`` and shifted by ``Biases``, arrays over ``scaling_levels``: ``"Complement"`` (default:
+the levels not aggregated), ``"Same"`` (the aggregated ones) or explicit levels. ``method="Standardize"``
+computes ``(x - mean) / sqrt(var + epsilon)``, ``method="RMS"`` ``x / sqrt(mean(x^2) + epsilon)``;
+``unbiased=True`` divides the variance by n - 1. So on (channels, h, w) the default is instance
+normalisation, and ``NormalizationLayer(-1, "Same")`` is LayerNormalizationLayer.
+
+>>> NormalizationLayer().dims(3)  # (aggregated, scaled) dims of a (channels, h, w) input, 0-based
+((1, 2), (0,))
+>>> NormalizationLayer(-1, "Same").dims(2)
+((1,), (1,))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import nn
+
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.options import Array, Levels, Literal, Shape
+from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
+from netgraph.layers._shapes import check_number, level_dims, levels_option
+
+__all__ = ["NormalizationLayer", "NORMALIZATION_METHODS"]
+
+NORMALIZATION_METHODS = ("Standardize", "RMS")
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class NormalizationLayer(Layer):
+    """``NormalizationLayer(aggregation_levels="2;;", scaling_levels="Complement")``; see the module docstring.
+
+    Options ``epsilon=0.001``, ``method`` ("Standardize", "RMS"), ``unbiased=False``, ``input``.
+    Arrays ``Scaling`` (ones) and ``Biases`` (zeros), shaped as the input's dims at the scaling levels.
+    """
+
+    aggregation_levels: Levels = "2;;"
+    scaling_levels: Levels = "Complement"
+    epsilon: float = 0.001
+    method: Literal["Standardize", "RMS"] = "Standardize"
+    unbiased: bool = False
+    input: Shape = None
+    scaling: Array = None
+    biases: Array = None
+    ARRAYS = {"Scaling": "scaling", "Biases": "biases"}
+    POSITIONAL = "aggregation_levels"
+    input_ports = ("Input",)
+
+    def normalize(self) -> dict[str, Any]:
+        name = "NormalizationLayer"
+        if self.method not in NORMALIZATION_METHODS:
+            raise OptionError(f"{name}: unknown method {self.method!r}{did_you_mean(self.method, NORMALIZATION_METHODS)}"
+                              f"; use one of {', '.join(map(repr, NORMALIZATION_METHODS))}", option="method")
+        if not isinstance(self.unbiased, bool):
+            raise OptionError(f"{name} option unbiased= must be True or False, found {self.unbiased!r}",
+                              option="unbiased")
+        epsilon = check_number(self.epsilon, name, "epsilon", 0.0, float("inf"))
+        scaling = self.scaling_levels
+        if scaling not in ("Complement", "Same"):
+            if isinstance(scaling, str) and ";;" not in scaling:
+                raise OptionError(f"{name} scaling_levels= must be 'Complement', 'Same' or levels, found {scaling!r}"
+                                  f"{did_you_mean(scaling, ('Complement', 'Same'))}", option="scaling_levels")
+            scaling = levels_option(scaling, name, "scaling_levels")
+        sizes = {f: tuple(getattr(self, f).shape) for f in ("scaling", "biases") if getattr(self, f) is not None}
+        if len(set(sizes.values())) > 1:
+            raise OptionError(f"{name}: scaling= and biases= must have one shape, found {sizes}", option="biases")
+        return {"aggregation_levels": levels_option(self.aggregation_levels, name, "aggregation_levels"),
+                "scaling_levels": scaling, "epsilon": epsilon}
+
+    def dims(self, rank: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The 0-based non-batch dims aggregated over and those the arrays span, for an input of ``rank``."""
+        aggregated = level_dims(self.aggregation_levels, rank)
+        if self.scaling_levels == "Complement":
+            return aggregated, tuple(d for d in range(rank) if d not in aggregated)
+        if self.scaling_levels == "Same":
+            return aggregated, aggregated
+        return aggregated, level_dims(self.scaling_levels, rank)
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {"Input": PortType(self.input, REAL), "Output": PortType(self.input, REAL)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        merged = unify(types["Input"], types["Output"])
+        shape = merged.shape
+        if shape is None:
+            return {"Input": merged, "Output": merged}
+        _, scaled = self.dims(len(shape))
+        given = next((tuple(a.shape) for a in self.arrays.values() if a is not None), None)
+        if given is not None and len(given) != len(scaled):
+            raise Conflict(f"its arrays have shape {given} but the scaling levels of port 'Input' "
+                           f"{format_shape(shape)} are {len(scaled)} dims")
+        shape = list(shape)
+        for i, d in enumerate(scaled):
+            if isinstance(shape[d], str):
+                raise Conflict(f"port 'Input' {format_shape(tuple(shape))}: level {d + 1} holds the learned "
+                               f"arrays, so it cannot have a variable length")
+            if given is not None and shape[d] is None:
+                shape[d] = given[i]
+            elif given is not None and shape[d] != given[i]:
+                raise Conflict(f"port 'Input' level {d + 1} must have size {given[i]} (from its arrays), found "
+                               f"{format_shape(tuple(shape))}")
+        merged = PortType(tuple(shape), REAL)
+        return {"Input": merged, "Output": merged}
+
+    def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
+        shape = types["Input"].shape
+        _, scaled = self.dims(len(shape))
+        return {name: tuple(shape[d] for d in scaled) for name in self.ARRAYS}
+
+    def init_array(self, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
+        return torch.ones(shape) if name == "Scaling" else torch.zeros(shape)
+
+    def _plan(self, types: Mapping[str, PortType]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The torch dims reduced and the view that broadcasts the arrays (batch dim included)."""
+        shape = types["Input"].shape
+        aggregated, scaled = self.dims(len(shape))
+        view = (1, *(shape[d] if d in scaled else 1 for d in range(len(shape))))
+        return tuple(d + 1 for d in aggregated), view
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return NormalizationModule(self.scaling, self.biases, *self._plan(types), self.method, self.epsilon,
+                                   self.unbiased)
+
+    def emit(self, ctx: EmitContext) -> str:
+        (dims, view), x, m = self._plan(ctx.types), ctx.args[0], ctx.module
+        if self.method == "RMS":
+            normed = f"{x} / ({x}.square().mean({dims}, keepdim=True) + {self.epsilon!r}).sqrt()"
+        else:
+            normed = (f"({x} - {x}.mean({dims}, keepdim=True)) / ({x}.var({dims}, correction={int(self.unbiased)}, "
+                      f"keepdim=True) + {self.epsilon!r}).sqrt()")
+        return f"({normed} * {m}.Scaling.reshape({view}) + {m}.Biases.reshape({view}))"
+
+
+class NormalizationModule(nn.Module):
+    """Parameters ``Scaling`` and ``Biases``; normalises over ``dims`` (the reference path)."""
+
+    def __init__(self, scaling: torch.Tensor, biases: torch.Tensor, dims: tuple, view: tuple, method: str,
+                 epsilon: float, unbiased: bool):
+        super().__init__()
+        self.Scaling = nn.Parameter(scaling.clone())
+        self.Biases = nn.Parameter(biases.clone())
+        self.dims, self.view, self.method, self.epsilon, self.unbiased = dims, view, method, epsilon, unbiased
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.method == "RMS":
+            y = x * torch.rsqrt(torch.mean(x * x, self.dims, keepdim=True) + self.epsilon)
+        else:
+            var, mean = torch.var_mean(x, self.dims, correction=int(self.unbiased), keepdim=True)
+            y = (x - mean) * torch.rsqrt(var + self.epsilon)
+        return torch.addcmul(self.Biases.view(self.view), y, self.Scaling.view(self.view))

@@ -1,0 +1,262 @@
+"""PaddingLayer and ResizeLayer: Wolfram's layers that change an array's size without learned arrays.
+
+``PaddingLayer(padding_size)`` pads level k (1 = the first dim after the batch) by ``padding_size[k-1]``
+elements, ``[before, after]`` (an int pads both sides alike); levels past the list are left alone. The
+``padding`` option is Wolfram's "Padding": a number (the constant, default 0), ``"Reflected"`` (mirrored
+without repeating the edge: 3 2 | 1 2 3 | 2 1), ``"Periodic"`` (wrapped around) or ``"Fixed"`` (the edge
+element repeated).
+
+``ResizeLayer(dims)`` resamples the spatial dims of a (channels, *spatial) input (1 to 3 spatial dims)
+to ``dims``, or by factors with ``scale=`` (Wolfram's ``Scaled[s]``: size ``floor(n s)``);
+``resampling`` is ``"Linear"`` (default; half-pixel centres, torch's ``align_corners=False``) or
+``"Nearest"``.
+
+>>> from netgraph import NetChain
+>>> NetChain([PaddingLayer([0, [1, 2]], padding="Reflected")], input=(3, 4)).output_shapes
+{'Output': (3, 7)}
+>>> NetChain([ResizeLayer([8, 6])], input=(3, 4, 4)).output_shapes
+{'Output': (3, 8, 6)}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, Optional, Union
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.layer import EmitContext
+from netgraph.core.options import IntOrInts, OptionKind, Shape
+from netgraph.core.types import Conflict, PortType, format_shape
+from netgraph.layers._shapes import _ShapeLayer, is_int
+
+__all__ = ["PaddingLayer", "ResizeLayer", "PADDING_METHODS", "RESAMPLING"]
+
+PADDING_METHODS = ("Reflected", "Periodic", "Fixed")
+RESAMPLING = ("Linear", "Nearest")
+_PAIR = {"anyOf": [{"type": "integer", "minimum": 0},
+                   {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 2, "maxItems": 2}]}
+PaddingSizes = Annotated[Any, OptionKind("padding-sizes", None, {"anyOf": [_PAIR, {"type": "array", "items": _PAIR}]})]
+"""Padding per level: an int (both sides of level 1), or a list of ints or [before, after] pairs, one per level."""
+Scales = Annotated[Any, OptionKind("scales", None, {"anyOf": [
+    {"type": "number", "exclusiveMinimum": 0}, {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}},
+    {"type": "null"}]})]
+"""A positive factor, or one per spatial dim."""
+
+
+def _pairs(value: Any) -> tuple[tuple[int, int], ...]:
+    def pair(v: Any) -> tuple[int, int]:
+        if is_int(v) and v >= 0:
+            return int(v), int(v)
+        if isinstance(v, (list, tuple)) and len(v) == 2 and all(is_int(i) and i >= 0 for i in v):
+            return int(v[0]), int(v[1])
+        raise OptionError(f"PaddingLayer option padding_size= needs, per level, an integer >= 0 or a pair "
+                          f"[before, after] of them, found {v!r} in {value!r}", option="padding_size")
+    items = list(value)
+    if not items:
+        raise OptionError("PaddingLayer option padding_size= must name at least one level, found []",
+                          option="padding_size")
+    return tuple(pair(v) for v in items)
+
+
+def reflect_index(n: int, before: int, after: int, method: str) -> torch.Tensor:
+    """The source index of each padded position along a dim of size ``n`` (Fixed, Periodic or Reflected).
+
+    >>> reflect_index(3, 2, 2, "Reflected").tolist(), reflect_index(3, 1, 1, "Periodic").tolist()
+    ([2, 1, 0, 1, 2, 1, 0], [2, 0, 1, 2, 0])
+    """
+    i = torch.arange(-before, n + after)
+    if method == "Fixed" or n == 1:
+        return i.clamp(0, n - 1)
+    if method == "Periodic":
+        return i % n
+    j = i % (2 * n - 2)
+    return torch.where(j < n, j, 2 * n - 2 - j)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class PaddingLayer(_ShapeLayer):
+    """``PaddingLayer([[1, 1], [2, 0]], padding=0.0)``: pads levels 1 and 2; see the module docstring."""
+
+    padding_size: PaddingSizes
+    padding: Union[float, Literal["Reflected", "Periodic", "Fixed"]] = 0.0
+    POSITIONAL = "padding_size"
+
+    def normalize(self) -> dict[str, Any]:
+        p = self.padding
+        if isinstance(p, bool) or not (isinstance(p, (int, float)) or p in PADDING_METHODS):
+            raise OptionError(f"PaddingLayer option padding= must be a number or one of "
+                              f"{', '.join(map(repr, PADDING_METHODS))}, found {p!r}{did_you_mean(p, PADDING_METHODS)}",
+                              option="padding")
+        sizes = self.padding_size if isinstance(self.padding_size, (list, tuple)) else [self.padding_size]
+        return {"_pairs": _pairs(list(sizes)), "padding": p if isinstance(p, str) else float(p)}
+
+    def _check_rank(self, shape: tuple) -> None:
+        if len(shape) < len(self._pairs):
+            raise Conflict(f"padding_size= pads {len(self._pairs)} levels but port 'Input' {format_shape(shape)} "
+                           f"has {len(shape)}")
+
+    def forward_shape(self, shape: tuple | None) -> tuple | None:
+        if shape is None:
+            return None
+        self._check_rank(shape)
+        out = list(shape)
+        for level, (a, b) in enumerate(self._pairs):
+            if isinstance(shape[level], str) and (a or b):
+                raise Conflict(f"level {level + 1} of port 'Input' {format_shape(shape)} has a variable length, "
+                               f"which PaddingLayer cannot pad")
+            out[level] = None if shape[level] is None else shape[level] + a + b
+        return tuple(out)
+
+    def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
+        if out is None:
+            return None
+        self._check_rank(out)
+        sizes = [None if isinstance(o, int) and o - a - b < 1 else o - a - b if isinstance(o, int) else o
+                 for o, (a, b) in zip(out, self._pairs)]
+        return (*sizes, *out[len(self._pairs):])
+
+    def _flat(self) -> tuple[int, ...]:
+        """F.pad's argument: pairs from the last padded dim back to the first."""
+        return tuple(v for pair in reversed(self._pairs) for v in pair)
+
+    def _sizes(self, shape: tuple) -> dict[int, tuple[int, int, int]]:
+        """Per padded torch dim: (size, before, after)."""
+        return {level + 1: (shape[level], a, b) for level, (a, b) in enumerate(self._pairs) if a or b}
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        if isinstance(self.padding, float):
+            return ConstantPadModule(self._flat(), self.padding)
+        return IndexPadModule(self._sizes(types["Input"].shape), self.padding)
+
+    def emit(self, ctx: EmitContext) -> str:
+        x = ctx.args[0]
+        if isinstance(self.padding, float):
+            return f"F.pad({x}, {self._flat()}, 'constant', {self.padding!r})"
+        for dim in self._sizes(ctx.types["Input"].shape):
+            x = f"{x}.index_select({dim}, {ctx.module}.index({dim}, {ctx.args[0]}.device))"
+        return x
+
+
+class ConstantPadModule(nn.Module):
+    def __init__(self, flat: tuple[int, ...], value: float):
+        super().__init__()
+        self.flat, self.value = flat, value
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.pad(x, self.flat, value=self.value)
+
+
+class IndexPadModule(nn.Module):
+    """Gathers each padded dim through its source indices, made on first use (``index``) and kept."""
+
+    def __init__(self, sizes: Mapping[int, tuple[int, int, int]], method: str):
+        super().__init__()
+        self.sizes, self.method, self.cache = dict(sizes), method, {}
+
+    def index(self, dim: int, device: torch.device) -> torch.Tensor:
+        key = (dim, device)
+        if key not in self.cache:
+            self.cache[key] = reflect_index(*self.sizes[dim], self.method).to(device)
+        return self.cache[key]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for dim in self.sizes:
+            x = torch.index_select(x, dim, self.index(dim, x.device))
+        return x
+
+
+def _scales(value: Any) -> Any:
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    if not items or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < math.inf for v in items):
+        raise OptionError(f"ResizeLayer option scale= must be a positive finite number or a list of them, found {value!r}",
+                          option="scale")
+    return [float(v) for v in items] if isinstance(value, (list, tuple)) else float(value)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class ResizeLayer(_ShapeLayer):
+    """``ResizeLayer([h, w])`` or ``ResizeLayer(scale=2)``: resamples (channels, *spatial); see the module docstring."""
+
+    dims: IntOrInts = None
+    scale: Scales = None
+    resampling: Literal["Linear", "Nearest"] = "Linear"
+    input: Shape = None
+    POSITIONAL = "dims"
+
+    def normalize(self) -> dict[str, Any]:
+        if self.resampling not in RESAMPLING:
+            raise OptionError(f"ResizeLayer: unknown resampling {self.resampling!r}"
+                              f"{did_you_mean(self.resampling, RESAMPLING)}; use one of "
+                              f"{', '.join(map(repr, RESAMPLING))}", option="resampling")
+        if (self.dims is None) == (self.scale is None):
+            raise OptionError("ResizeLayer needs either the output sizes, ResizeLayer([h, w]), or scale= factors, "
+                              "not both", option="dims")
+        given = self.dims if self.dims is not None else self.scale
+        count = len(given) if isinstance(given, (list, tuple)) else None
+        if count is not None and not 1 <= count <= 3:
+            raise OptionError(f"ResizeLayer works on 1 to 3 spatial dims, found {count}: {given!r}",
+                              option="dims" if self.dims is not None else "scale")
+        if self.dims is not None:
+            items = list(self.dims) if count else [self.dims]
+            if not all(is_int(d) and d >= 1 for d in items):
+                raise OptionError(f"ResizeLayer option dims= must be positive integers, found {self.dims!r}",
+                                  option="dims")
+            return {"dims": [int(d) for d in items] if count else int(self.dims), "_count": count}
+        return {"scale": _scales(self.scale), "_count": count}
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {"Input": PortType(self.input, None), "Output": PortType(None, None)}
+
+    def _per_dim(self, value: Any, d: int) -> list:
+        return list(value) if isinstance(value, list) else [value] * d
+
+    def forward_shape(self, shape: tuple | None) -> tuple | None:
+        if shape is None:
+            if self.dims is not None and self._count is not None:
+                return (None, *self.dims)
+            return None
+        d = len(shape) - 1
+        if not 1 <= d <= 3 or (self._count is not None and self._count != d):
+            want = f"{self._count} spatial dims" if self._count else "1 to 3 spatial dims"
+            raise Conflict(f"port 'Input' must be (channels, *spatial) with {want}, found {format_shape(shape)}")
+        if self.dims is not None:
+            return (shape[0], *self._per_dim(self.dims, d))
+        sizes = []
+        for n, s in zip(shape[1:], self._per_dim(self.scale, d)):
+            if isinstance(n, str):
+                raise Conflict(f"port 'Input' {format_shape(shape)}: a variable-length dim cannot be scaled")
+            if n is not None and math.floor(n * s) < 1:
+                raise Conflict(f"port 'Input' {format_shape(shape)}: size {n} scaled by {s} is empty")
+            sizes.append(None if n is None else math.floor(n * s))
+        return (shape[0], *sizes)
+
+    def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
+        if out is None:
+            return None
+        return (out[0], *(None,) * (len(out) - 1))
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = super().infer(types)
+        dtype = types["Input"].dtype
+        if dtype is not None and dtype != "Real":
+            raise Conflict(f"port 'Input' must hold reals to be resampled, found {dtype}")
+        return {p: PortType(t.shape, "Real") for p, t in types.items()}
+
+    def _call(self, types: Mapping[str, PortType]) -> dict[str, Any]:
+        d = len(types["Input"].shape) - 1
+        mode = "nearest" if self.resampling == "Nearest" else ("linear", "bilinear", "trilinear")[d - 1]
+        extra = {} if mode == "nearest" else {"align_corners": False}
+        return {"size": tuple(types["Output"].shape[1:]), "mode": mode, **extra}
+
+    def function(self, types: Mapping[str, PortType]) -> Any:
+        return functools.partial(F.interpolate, **self._call(types))
+
+    def code(self, x: str, types: Mapping[str, PortType]) -> str:
+        return f"F.interpolate({x}, {', '.join(f'{k}={v!r}' for k, v in self._call(types).items())})"

@@ -1,0 +1,76 @@
+"""DeconvolutionLayer in 1-3 d: equal to torch.nn.ConvTranspose on the same weights, size rules both ways, errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from netgraph import ConvolutionLayer, DeconvolutionLayer, NetChain, NetGraph, OptionError
+from tests.layer_families._helpers import shape_error, three_way
+
+DECONV = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
+
+
+@pytest.mark.parametrize("d, options", [
+    (1, dict(kernel=3)),
+    (2, dict(kernel=[4, 3], stride=2, padding_size=1)),
+    (2, dict(kernel=3, dilation=2, padding_size=[2, 1], stride=[1, 3])),
+    (2, dict(kernel=2, channel_groups=2)),
+    (3, dict(kernel=2, stride=[1, 2, 1])),
+])
+def test_deconvolution_equals_torch(d, options):
+    spatial = (5,) * d
+    layer = DeconvolutionLayer(4, biases=torch.randn(4), **options)
+    net = NetGraph([layer], [], Input=(2, *spatial))
+    x = torch.randn(3, 2, *spatial)
+
+    def hand(m, Input):
+        deconv = DECONV[d](2, 4, options["kernel"], stride=options.get("stride", 1),
+                           padding=options.get("padding_size", 0), dilation=options.get("dilation", 1),
+                           groups=options.get("channel_groups", 1))
+        with torch.no_grad():
+            deconv.weight.copy_(m.get_submodule("1").Weights)
+            deconv.bias.copy_(layer.biases)
+        return deconv(Input)
+    module = three_way(net, hand, Input=x)
+    assert f"F.conv_transpose{d}d(" in module.code
+    assert net.output_shapes["Output"] == tuple(hand(module, x).shape[1:])
+
+
+def test_deconvolution_undoes_the_size_change_of_a_strided_convolution():
+    net = NetChain([ConvolutionLayer(4, 4, stride=2, padding_size=1), DeconvolutionLayer(3, 4, stride=2, padding_size=1)],
+                   input=(3, 16, 12))
+    assert net.output_shapes == {"Output": (3, 16, 12)}
+
+
+def test_deconvolution_infers_its_input_from_its_output_when_the_stride_divides():
+    assert NetChain([DeconvolutionLayer(8, 4, stride=2, padding_size=1)], output=(8, 10, 12)).input_shapes == \
+        {"Input": (None, 5, 6)}
+    assert NetChain([DeconvolutionLayer(8, 4, stride=2)], output=(8, 11)).input_shapes == {"Input": (None, None)}
+    assert NetChain([DeconvolutionLayer(8, 3, weights=torch.zeros(5, 8, 3))], output=(8, 7)).input_shapes == \
+        {"Input": (5, 5)}
+
+
+def test_deconvolution_shape_errors():
+    shape_error(lambda: NetGraph([DeconvolutionLayer(4, [3, 3])], [], Input=(1, 8)),
+                "DeconvolutionLayer", "port 'Input' must have rank 3")
+    shape_error(lambda: NetGraph([DeconvolutionLayer(4, 3, channel_groups=2)], [], Input=(3, 8)),
+                "DeconvolutionLayer", "3 channels, not divisible by channel_groups= 2")
+    shape_error(lambda: NetGraph([DeconvolutionLayer(4, 1, padding_size=2)], [], Input=(1, 2)),
+                "DeconvolutionLayer", "gives no output")
+
+
+@pytest.mark.parametrize("make, option, message", [
+    (lambda: DeconvolutionLayer(4), "kernel", "needs a kernel size"),
+    (lambda: DeconvolutionLayer(kernel=3), "output", "number of output channels"),
+    (lambda: DeconvolutionLayer(0, 3), "output", "output= must be a positive integer, found 0"),
+    (lambda: DeconvolutionLayer(4, 3, stride=0), "stride", "stride= must be an integer or a list of positive"),
+    (lambda: DeconvolutionLayer(3, 3, channel_groups=2), "channel_groups", "not divisible by channel_groups"),
+    (lambda: DeconvolutionLayer(4, 3, weights=torch.zeros(2, 5, 3)), "weights", "gives 5 output channels"),
+    (lambda: DeconvolutionLayer(4, 2, biases=[1.0]), "biases", "vector of length 4"),
+])
+def test_bad_options(make, option, message):
+    with pytest.raises(OptionError, match=message) as info:
+        make()
+    assert "DeconvolutionLayer" in str(info.value) and info.value.diagnostics[0].option == option

@@ -1,0 +1,78 @@
+"""NormalizationLayer: equal to torch's instance, layer and group-free norms and to handwritten RMS, shapes, errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from netgraph import NetChain, NetGraph, NormalizationLayer, OptionError, net_initialize
+from tests.layer_families._helpers import shape_error, three_way
+
+
+def _arrays(m):
+    layer = m.get_submodule("1")
+    return layer.Scaling, layer.Biases
+
+
+def test_default_is_instance_normalisation_with_a_per_channel_affine():
+    scaling, biases = torch.rand(3) + 0.5, torch.randn(3)
+    net = NetGraph([NormalizationLayer(scaling=scaling, biases=biases)], [], Input=(3, 4, 5))
+    three_way(net, lambda m, Input: F.instance_norm(Input, weight=scaling, bias=biases, eps=0.001),
+              Input=torch.randn(2, 3, 4, 5))
+
+
+def test_last_level_with_same_scaling_is_layer_normalisation():
+    scaling, biases = torch.rand(6) + 0.5, torch.randn(6)
+    net = NetGraph([NormalizationLayer(-1, "Same", scaling=scaling, biases=biases, epsilon=1e-5)], [], Input=(4, 6))
+    three_way(net, lambda m, Input: F.layer_norm(Input, (6,), scaling, biases, 1e-5), Input=torch.randn(2, 4, 6))
+
+
+def test_explicit_levels_rms_and_unbiased_variance():
+    x = torch.randn(2, 3, 4, 5)
+    net = NetGraph([NormalizationLayer([1, 3], 2, method="RMS")], [], Input=(3, 4, 5))
+
+    def hand(m, Input):
+        s, b = _arrays(m)
+        return Input / torch.sqrt((Input ** 2).mean((1, 3), keepdim=True) + 0.001) * s[:, None] + b[:, None]
+    module = three_way(net, hand, seed=1, Input=x)
+    assert _arrays(module)[0].shape == (4,)
+    unbiased = NetGraph([NormalizationLayer("1;;2", unbiased=True, scaling=torch.rand(5), biases=torch.rand(5))],
+                        [], Input=(3, 4, 5))
+
+    def hand_unbiased(m, Input):
+        s, b = _arrays(m)
+        mean = Input.mean((1, 2), keepdim=True)
+        var = ((Input - mean) ** 2).sum((1, 2), keepdim=True) / 11
+        return (Input - mean) / torch.sqrt(var + 0.001) * s + b
+    three_way(unbiased, hand_unbiased, Input=x)
+
+
+def test_output_is_standardised_over_the_aggregated_levels():
+    net = net_initialize(NetChain([NormalizationLayer(epsilon=1e-9)], input=(2, 50)), seed=0)
+    y = net(torch.randn(3, 2, 50) * 4 + 7)
+    torch.testing.assert_close(y.mean(-1), torch.zeros(3, 2), atol=1e-5, rtol=0)
+    torch.testing.assert_close(y.var(-1, unbiased=False), torch.ones(3, 2), atol=1e-4, rtol=0)
+
+
+def test_arrays_fix_the_scaled_dims_and_variable_lengths_are_aggregated():
+    assert NetChain([NormalizationLayer(scaling=torch.ones(3))], input=(None, 7)).input_shapes == {"Input": (3, 7)}
+    assert NetChain([NormalizationLayer(-2, "Complement")], input=("n", 4)).output_shapes == {"Output": ("n", 4)}
+    shape_error(lambda: NetChain([NormalizationLayer()], input=("n", 4)), "NormalizationLayer", "variable length")
+    shape_error(lambda: NetChain([NormalizationLayer(scaling=torch.ones(3))], input=(4, 7)),
+                "NormalizationLayer", "must have size 3")
+    shape_error(lambda: NetChain([NormalizationLayer()], input=4), "NormalizationLayer", "select no dimension")
+
+
+@pytest.mark.parametrize("make, option, message", [
+    (lambda: NormalizationLayer(0), "aggregation_levels", "non-zero integer"),
+    (lambda: NormalizationLayer(scaling_levels="Compliment"), "scaling_levels", "did you mean 'Complement'"),
+    (lambda: NormalizationLayer(method="L2"), "method", "unknown method 'L2'"),
+    (lambda: NormalizationLayer(epsilon=-1), "epsilon", "epsilon= must be a number in"),
+    (lambda: NormalizationLayer(unbiased="yes"), "unbiased", "True or False"),
+    (lambda: NormalizationLayer(scaling=[1.0, 2.0], biases=[1.0]), "biases", "one shape"),
+])
+def test_bad_options(make, option, message):
+    with pytest.raises(OptionError, match=message) as info:
+        make()
+    assert "NormalizationLayer" in str(info.value) and info.value.diagnostics[0].option == option

@@ -1,0 +1,87 @@
+"""PaddingLayer and ResizeLayer: equal to torch's F.pad and F.interpolate, shape rules both ways, errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from netgraph import NetChain, NetGraph, OptionError, PaddingLayer, ResizeLayer
+from tests.layer_families._helpers import shape_error, three_way
+
+TORCH_MODE = {"Reflected": "reflect", "Periodic": "circular", "Fixed": "replicate"}
+
+
+@pytest.mark.parametrize("padding", ["Reflected", "Periodic", "Fixed", 0.0, -1.5])
+def test_padding_equals_torch_pad(padding):
+    net = NetGraph([PaddingLayer([0, [1, 2], 3], padding=padding)], [], Input=(2, 4, 5))
+    x = torch.randn(3, 2, 4, 5)
+    if isinstance(padding, str):
+        hand = lambda m, Input: F.pad(Input, (3, 3, 1, 2), mode=TORCH_MODE[padding])  # noqa: E731
+    else:
+        hand = lambda m, Input: F.pad(Input, (3, 3, 1, 2), value=padding)  # noqa: E731
+    three_way(net, hand, Input=x)
+    assert net.output_shapes == {"Output": (2, 7, 11)}
+
+
+def test_padding_the_first_level_and_wolfram_reflection_beyond_one_period():
+    x = torch.tensor([[1.0, 2.0, 3.0]])
+    net = NetChain([PaddingLayer([[4, 2]], padding="Reflected")], input=3)
+    torch.testing.assert_close(net(x), torch.tensor([[1.0, 2.0, 3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 1.0]]))
+    periodic = NetChain([PaddingLayer([[4, 1]], padding="Periodic")], input=3)
+    torch.testing.assert_close(periodic(x), torch.tensor([[3.0, 1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 1.0]]))
+    fixed = NetChain([PaddingLayer([[2, 1]], padding="Fixed")], input=3)
+    torch.testing.assert_close(fixed(x), torch.tensor([[1.0, 1.0, 1.0, 2.0, 3.0, 3.0]]))
+
+
+def test_padding_infers_its_input_from_its_output():
+    assert NetChain([PaddingLayer([[1, 1], 2])], output=(5, 9, 7)).input_shapes == {"Input": (3, 5, 7)}
+
+
+def test_padding_shape_errors():
+    shape_error(lambda: NetGraph([PaddingLayer([1, 1, 1])], [], Input=(2, 3)),
+                "PaddingLayer", "pads 3 levels but port 'Input' (2, 3) has 2")
+    shape_error(lambda: NetGraph([PaddingLayer([1])], [], Input=("n", 3)), "PaddingLayer", "variable length")
+
+
+@pytest.mark.parametrize("d, options, size, mode", [
+    (2, dict(dims=[8, 6]), (8, 6), "bilinear"),
+    (2, dict(dims=[3, 7], resampling="Nearest"), (3, 7), "nearest"),
+    (1, dict(scale=2.5), (12,), "linear"),
+    (3, dict(scale=[2, 1, 0.5]), (10, 5, 2), "trilinear"),
+])
+def test_resize_equals_torch_interpolate(d, options, size, mode):
+    spatial = (5,) * d
+    net = NetGraph([ResizeLayer(**options)], [], Input=(2, *spatial))
+    assert net.output_shapes == {"Output": (2, *size)}
+    extra = {} if mode == "nearest" else {"align_corners": False}
+    three_way(net, lambda m, Input: F.interpolate(Input, size=size, mode=mode, **extra), Input=torch.randn(3, 2, *spatial))
+
+
+def test_resize_keeps_channels_both_ways():
+    assert NetChain([ResizeLayer([4, 4])], output=(3, 4, 4)).input_shapes == {"Input": (3, None, None)}
+    assert NetChain([ResizeLayer([4, 4])], input=(3, 9, 9)).output_shapes == {"Output": (3, 4, 4)}
+
+
+def test_resize_shape_errors():
+    shape_error(lambda: NetGraph([ResizeLayer([4, 4])], [], Input=(3, 8)), "ResizeLayer", "2 spatial dims")
+    shape_error(lambda: NetGraph([ResizeLayer(scale=2)], [], Input=(3, "n")), "ResizeLayer", "variable-length")
+    shape_error(lambda: NetGraph([ResizeLayer(scale=0.1)], [], Input=(3, 4)), "ResizeLayer", "is empty")
+
+
+@pytest.mark.parametrize("make, option, message", [
+    (lambda: PaddingLayer([[1, -1]]), "padding_size", "integer >= 0 or a pair"),
+    (lambda: PaddingLayer([]), "padding_size", "at least one level"),
+    (lambda: PaddingLayer([1], padding="Reflect"), "padding", "did you mean 'Reflected'"),
+    (lambda: ResizeLayer(), "dims", "either the output sizes"),
+    (lambda: ResizeLayer([4, 4], scale=2), "dims", "not both"),
+    (lambda: ResizeLayer([0, 4]), "dims", "positive integers"),
+    (lambda: ResizeLayer([4, 4, 4, 4]), "dims", "1 to 3 spatial dims"),
+    (lambda: ResizeLayer(scale=-1), "scale", "positive finite number"),
+    (lambda: ResizeLayer(scale=float("inf")), "scale", "positive finite number"),
+    (lambda: ResizeLayer([4], resampling="Cubic"), "resampling", "unknown resampling 'Cubic'"),
+])
+def test_bad_options(make, option, message):
+    with pytest.raises(OptionError, match=message) as info:
+        make()
+    assert info.value.diagnostics[0].option == option

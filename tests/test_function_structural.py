@@ -1,0 +1,134 @@
+"""FunctionLayer beyond elementwise: Total/Mean over levels, Dot, Part, Clip and several outputs, checked
+against handwritten torch on both execution paths; malformed and hostile forms give one clear OptionError."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import ElementwiseLayer, FunctionLayer, NetChain, NetGraph, NetPort, OptionError, ShapeError, ThreadingLayer
+from netgraph.spec.api import from_yaml, to_yaml
+from tests.layer_families._helpers import three_way
+
+X = torch.randn(3, 2, 4, 5)
+M, V = torch.randn(3, 6, 5), torch.randn(3, 5)
+
+
+@pytest.mark.parametrize("text, shape, hand", [
+    ("Total[#x]", (4, 5), lambda x: x.sum(1)),
+    ("Total[#x, 2]", (5,), lambda x: x.sum((1, 2))),
+    ("Total[#x, {3}]", (2, 4), lambda x: x.sum(3)),
+    ("Mean[#x, {2, 3}]", (2,), lambda x: x.mean((2, 3))),
+    ("Mean[#x, {-1}] * 2", (2, 4), lambda x: x.mean(-1) * 2),
+    ("Part[#x, 2, All, -1]", (4,), lambda x: x[:, 1, :, 4]),
+    ("Part[#x, 1] - Total[#x, {1}] / 2", (4, 5), lambda x: x[:, 0] - x.sum(1) / 2),
+    ("Clip[#x, {-0.5, 1}] + Clip[#x]", (2, 4, 5), lambda x: x.clamp(-0.5, 1) + x.clamp(-1, 1)),
+])
+def test_whole_array_functions_of_one_input(text, shape, hand):
+    net = NetGraph([FunctionLayer(text)], [], x=(2, 4, 5))
+    assert net.output_shapes == {"Output": shape}
+    three_way(net, lambda m, x: hand(x), x=X)
+
+
+@pytest.mark.parametrize("text, shapes, hand", [
+    ("Dot[#m, #v]", {"m": (6, 5), "v": 5}, lambda m, v: (m @ v[:, :, None])[..., 0]),
+    ("Dot[#v, #v] + #v", {"v": 5}, lambda v: (v * v).sum(1, keepdim=True) + v),
+    ("Dot[#x, #m]", {"x": (2, 4, 6), "m": (6, 5)}, lambda x, m: torch.einsum("bijk,bkl->bijl", x, m)),
+    ("Total[#m, {2}] + #v * 2", {"m": (5, 6), "v": 5}, lambda m, v: m.sum(2) + v * 2),
+])
+def test_dot_contracts_last_with_first_and_ranks_align_after_the_batch(text, shapes, hand):
+    values = {"m": M if shapes.get("m") == (6, 5) else torch.randn(3, 5, 6), "v": V, "x": torch.randn(3, 2, 4, 6)}
+    inputs = {p: values[p] for p in shapes}
+    net = NetGraph([FunctionLayer(text)], [], **shapes)
+    three_way(net, lambda module, **kw: hand(**kw), **inputs)
+
+
+def test_several_outputs_named_or_numbered_feed_other_layers():
+    net = NetGraph([FunctionLayer('<|"mean" -> Mean[#x, {2}], "spread" -> Total[(#x - #x) ^ 2, {2}] + Part[#x, All, 1]|>')],
+                   [], x=(3, 4))
+    assert net.layers["1"].output_ports == ("mean", "spread") and net.output_shapes == {"mean": (3,), "spread": (3,)}
+    x = torch.randn(2, 3, 4)
+    three_way(net, lambda m, x: {"mean": x.mean(2), "spread": x[:, :, 0]}, x=x)
+    numbered = NetGraph([FunctionLayer("{#a + #b, #a * #b}")], [], a=3, b=3)
+    assert numbered.output_ports == ("Output1", "Output2")
+    chain = NetGraph({"f": FunctionLayer("{Total[#x], #x}"), "g": FunctionLayer("#s * Total[#y]")},
+                     [(NetPort("f", "Output1"), NetPort("g", "s")), (NetPort("f", "Output2"), NetPort("g", "y"))], x=(4, 2))
+    a = torch.randn(5, 4, 2)
+    torch.testing.assert_close(chain(x=a), a.sum(1) * a.sum(1))
+
+
+def test_shape_errors_name_the_problem():
+    with pytest.raises(ShapeError, match="Dot: the last dimension of .5. must equal the first of .4."):
+        NetGraph([FunctionLayer("Dot[#a, #b]")], [], a=5, b=4)
+    with pytest.raises(ShapeError, match="Part: index 3 does not exist at level 1"):
+        NetGraph([FunctionLayer("Part[#a, 3]")], [], a=2)
+    with pytest.raises(ShapeError, match="Total: levels 2 do not exist"):
+        NetGraph([FunctionLayer("Total[#a, {2}]")], [], a=2)
+    with pytest.raises(ShapeError, match="output 'Output2' uses no input"):
+        NetGraph([FunctionLayer("{#a, 1}")], [], a=2)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("Total[#x, #y]", "level must be an integer"),
+    ("Total[#x, {0}]", "levels m to n"),
+    ("Part[#x, 0]", "Part index must be a non-zero integer"),
+    ("Part[#x, 1.5]", "Part index must be an integer"),
+    ("Clip[#x, {#y, 1}]", "two constant bounds"),
+    ("Clip[#x, 1]", "two constant bounds"),
+    ("Dot[#x]", "Dot takes 2 to 2 arguments"),
+    ("#a + {#b, #c}", "Tuple is not allowed"),
+    ("#a, #b", "several outputs are written"),
+    ('<|#a -> #b|>', "keys of <| ... |> must be port names"),
+    ('<|"a" -> #a, "a" -> #b|>', "distinct names"),
+    ('"__class__"', "a string must be a port name"),
+    ("#a | #b", "'|' is only allowed in <| ... |>"),
+    ('<|"a" -> {#a, #b}|>', "Tuple is not allowed"),
+    ("Total[#x, {1, 2, 3}]", "levels m to n"),
+])
+def test_malformed_forms_are_one_clear_option_error(text, message):
+    with pytest.raises(OptionError, match=message):
+        FunctionLayer(text)
+
+
+def test_only_function_layer_takes_whole_array_forms():
+    with pytest.raises(OptionError, match="ElementwiseLayer expression 'Total.#.' must be elementwise"):
+        ElementwiseLayer("Total[#]")
+    with pytest.raises(OptionError, match="ThreadingLayer expression .* must be elementwise"):
+        ThreadingLayer("{#a, #b}")
+    with pytest.raises(OptionError, match="several outputs"):
+        FunctionLayer("{#a, #b}", output=3)
+
+
+def test_yaml_round_trip_and_drawing_of_several_outputs():
+    net = NetChain([FunctionLayer('<|"m" -> Mean[#x], "t" -> Total[#x, 2]|>')], input=(3, 4))
+    back = from_yaml(to_yaml(net))
+    assert back.output_shapes == net.output_shapes == {"m": (4,), "t": ()}
+    svg = net.render_svg()
+    assert "m" in svg and "t" in svg
+
+
+def test_a_python_function_gives_several_outputs_by_dict_or_tuple():
+    x = torch.randn(2, 3, 4)
+    by_name = NetGraph([FunctionLayer(lambda x: {"s": x.std(-1), "m": x.mean(-1)}, outputs=["m", "s"])], [], x=(3, 4))
+    assert by_name.output_shapes == {"m": (3,), "s": (3,)}
+    three_way(by_name, lambda module, x: {"m": x.mean(-1), "s": x.std(-1)}, x=x)
+    in_order = NetGraph([FunctionLayer(lambda a, b: (a + b, a * b), outputs=["sum", "product"])], [], a=4, b=(3, 4))
+    a, b = torch.randn(2, 4), torch.randn(2, 3, 4)
+    three_way(in_order, lambda module, a, b: {"sum": a[:, None] + b, "product": a[:, None] * b}, a=a, b=b)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: FunctionLayer("#a + 1", outputs=["x"]), "outputs= names the outputs of a Python function"),
+    (lambda: FunctionLayer(lambda a: a, outputs=["x", "x"]), "list of distinct port names"),
+    (lambda: FunctionLayer(lambda a: a, outputs=["x", "y"], output=3), "several outputs"),
+])
+def test_bad_outputs_options(make, message):
+    with pytest.raises(OptionError, match=message):
+        make()
+
+
+def test_a_python_function_returning_the_wrong_outputs_is_a_shape_error():
+    with pytest.raises(ShapeError, match=r"returned keys \['a'\], expected the outputs \['m', 's'\]"):
+        NetGraph([FunctionLayer(lambda x: {"a": x}, outputs=["m", "s"])], [], x=3)
+    with pytest.raises(ShapeError, match="must return 2 tensors"):
+        NetGraph([FunctionLayer(lambda x: x, outputs=["m", "s"])], [], x=3)
