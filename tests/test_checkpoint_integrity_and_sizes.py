@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from netgraph import LinearLayer, NetGraph, OptionError, ShapeError, net_initialize
-from netgraph.backend.initialize import default_max_elements
+from netgraph.core.limits import default_init_elements
 from netgraph.train.checkpoint import FORMAT, checkpoints, read_checkpoint, save_checkpoint
 
 MARK = torch.arange(1000, 1064, dtype=torch.float32)  # a block of bytes easy to find in the file
@@ -83,7 +83,7 @@ def test_net_initialize_refuses_a_net_larger_than_memory_at_once():
 def test_the_element_budget_is_configurable_and_counts_every_array():
     net = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [("a", "b")], Input=4)  # 12 + 3 + 6 + 2 = 23
     assert net_initialize(net, max_elements=23).layers["b"].weights.shape == (2, 3)
-    with pytest.raises(ShapeError, match=r"need 92 bytes \(23 float32 elements\), more than the budget of 88 "
-                                         r"bytes \(22 elements.*layer 'a' \(LinearLayer\) array 'Weights'"):
+    with pytest.raises(ShapeError, match=r"need 92 bytes \(23 float32 elements\), more than max_elements=22 "
+                                         r"\(88 bytes\); the largest is layer 'a' \(LinearLayer\) array 'Weights'"):
         net_initialize(net, max_elements=22)
-    assert 0 < default_max_elements() < 2**62
+    assert 0 < default_init_elements() < 2**62

@@ -100,4 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_run, _render, _check, _train, _export):
         add(sub)
+    for command in sub.choices.values():
+        command.add_argument("--limit", action="append", default=[], metavar="NAME=N",
+                             help="raise a size limit, e.g. --limit yaml_bytes=100000000 (names: yaml_bytes, "
+                                  "yaml_nodes, yaml_depth, header_bytes, weights_bytes, init_elements)")
     return parser

@@ -4,8 +4,9 @@
 pure-Python ones; ``use_loader`` picks) and PyYAML's composer (composition only, no object construction) and turns the node tree into ``YMap``/``YSeq`` (a dict and a list that know
 where each of their values sits in the file) and plain scalars. It refuses, as ``SpecError`` with
 ``file:line:col``: tags other than the plain YAML types (``!!python/object`` …), duplicate keys,
-nesting deeper than ``MAX_DEPTH``, alias expansion past ``MAX_NODES`` (billion laughs) or alias
-cycles, integers outside 64 bits, and files over ``MAX_BYTES``. Given a list for ``problems``, it
+nesting deeper than the ``yaml_depth`` limit, more values than ``yaml_nodes`` (aliases expanded:
+billion laughs) or alias cycles, integers outside 64 bits, and texts over ``yaml_bytes``
+(``netgraph.core.limits``). Given a list for ``problems``, it
 records duplicate keys there (keeping the first value) and reads on, so other problems show too.
 Tabs and mis-aligned lines get a hint instead of the parser's own words.
 
@@ -33,12 +34,9 @@ if yaml.__with_libyaml__:
     from yaml._yaml import CParser
 
 from netgraph.core.errors import SpecError
+from netgraph.core.limits import current_limits, raise_hint
 
-__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "MAX_DEPTH", "MAX_NODES", "MAX_BYTES"]
-
-MAX_DEPTH = 100  # nested mappings/lists; real specs use < 20
-MAX_NODES = 2_000_000  # values after alias expansion (a 1000x2000 inline array fits)
-MAX_BYTES = 64 * 2**20
+__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS"]
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
@@ -100,12 +98,16 @@ class _DepthLimit:
 
     depth = nodes = 0
     aliased = False
+    max_depth = max_nodes = 0  # set by _read from the limits in force
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         self.depth += 1
         self.nodes += 1
-        if self.depth > MAX_DEPTH:
-            raise _Refusal(f"nested deeper than {MAX_DEPTH} levels; a spec never needs this", self.peek_event().start_mark)
+        if self.depth > self.max_depth:
+            raise _Refusal(f"nested deeper than {self.max_depth} levels (the yaml_depth limit; "
+                           f"{raise_hint('yaml_depth')})", self.peek_event().start_mark)
+        if self.nodes > self.max_nodes:
+            raise _Refusal(_too_many(f"more than {self.max_nodes} values"), self.peek_event().start_mark)
         if self.check_event(AliasEvent):
             self.aliased = True
         try:
@@ -169,8 +171,13 @@ def _loc(node: Node) -> Loc:
     return Loc(line, col)
 
 
-def _expanded_size(root: Node) -> int:
-    """How many values the tree has once aliases are expanded; refuses alias cycles."""
+def _too_many(count: str) -> str:
+    return f"{count} (the yaml_nodes limit; {raise_hint('yaml_nodes')}); keep large arrays in a safetensors " \
+           f"file (netgraph.save)"
+
+
+def _expanded_size(root: Node, limit: int) -> int:
+    """How many values the tree has once aliases are expanded (at most ``limit + 1``); refuses alias cycles."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
     stack: list[tuple[Node, bool]] = [(root, False)]
@@ -182,7 +189,7 @@ def _expanded_size(root: Node) -> int:
         children = _children(node)
         if done:
             active.discard(key)
-            sizes[key] = min(MAX_NODES + 1, 1 + sum(sizes[id(c)] for c in children))
+            sizes[key] = min(limit + 1, 1 + sum(sizes[id(c)] for c in children))
             continue
         if key in active:
             raise _Refusal("an alias refers to a value that contains it (a cycle)", node.start_mark)
@@ -311,9 +318,11 @@ def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = Non
     ...
     netgraph.spec.yaml_nodes.YamlRefused: net.yaml:2:1: YAML indentation: use spaces, not tabs (this line is indented with a tab)
     """
-    if len(text) > MAX_BYTES:
-        raise YamlRefused(file, Loc(1, 1), f"{len(text)} characters is more than a spec may have ({MAX_BYTES}); "
-                          f"keep arrays in a safetensors file (netgraph.save)")
+    limit = current_limits().yaml_bytes
+    if len(text) > limit:
+        raise YamlRefused(file, Loc(1, 1), f"{len(text)} characters is more than a spec may have ({limit}, the "
+                          f"yaml_bytes limit; {raise_hint('yaml_bytes')}); keep arrays in a safetensors file "
+                          f"(netgraph.save)")
     return _read(text, file, problems, _loader_class)
 
 
@@ -324,12 +333,14 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
     loader = None
     try:
         loader = loader_class(text)
+        limits = current_limits()
+        loader.max_depth, loader.max_nodes = limits.yaml_depth, limits.yaml_nodes
         root = loader.get_single_node()
         if root is None:
             raise _Refusal("the file is empty; a spec starts with 'netgraph: 1'", None)
-        if (loader.nodes if not loader.aliased else _expanded_size(root)) > MAX_NODES:
-            raise _Refusal(f"aliases expand to more than {MAX_NODES} values (an alias bomb?); a spec this "
-                           f"large cannot be meant", root.start_mark)
+        if loader.aliased and _expanded_size(root, limits.yaml_nodes) > limits.yaml_nodes:
+            raise _Refusal(_too_many(f"aliases expand to more than {limits.yaml_nodes} values (an alias bomb?)"),
+                           root.start_mark)
         return _Builder(loader, problems).value(root)
     except _Refusal as exc:
         raise YamlRefused(file, _mark_loc(exc.mark), exc.message) from None
