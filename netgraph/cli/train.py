@@ -16,8 +16,8 @@ from netgraph.train.distributed import launch
 
 __all__ = ["train"]
 
-_FORWARDED = ("data", "output", "batch_size", "rounds", "time", "learning_rate", "method", "validation",
-              "patience", "seed", "device", "checkpoint", "loss", "tensorboard")
+_FORWARDED = ("data", "output", "batch_size", "rounds", "time", "learning_rate", "method", "momentum",
+              "epsilon", "validation", "patience", "seed", "device", "checkpoint", "loss", "tensorboard")
 
 
 def _forward_argv(args: argparse.Namespace) -> list[str]:
@@ -26,6 +26,7 @@ def _forward_argv(args: argparse.Namespace) -> list[str]:
         value = getattr(args, name)
         if value is not None:
             out += [f"--{name.replace('_', '-')}", str(value)]
+    out += [f"--limit={flag}" for flag in args.limit]
     out += ["--resume"] * bool(args.resume) + ["--quiet"] * bool(args.quiet) + ["--distributed"]
     return out
 
@@ -44,7 +45,7 @@ def train(args: argparse.Namespace) -> int:
     checkpoint = args.checkpoint or (str(out / "checkpoints") if args.resume else None)
     results = net_train(
         net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,
-        learning_rate=args.learning_rate, method=args.method, validation_set=validation,
+        learning_rate=args.learning_rate, method=_method(args), validation_set=validation,
         training_stopping_criterion=args.patience, random_seed=args.seed, target_device=args.device,
         checkpoint=checkpoint, resume=bool(args.resume), loss_function=args.loss,
         progress=False if args.quiet else "auto", all=True,
@@ -53,6 +54,12 @@ def train(args: argparse.Namespace) -> int:
     if int(os.environ.get("RANK", "0")) != 0:
         return 0
     return _write_outputs(results, args.spec, out)
+
+
+def _method(args: argparse.Namespace) -> Any:
+    """``--method`` with ``--momentum`` / ``--epsilon`` as its suboptions."""
+    suboptions = {k: getattr(args, k) for k in ("momentum", "epsilon") if getattr(args, k) is not None}
+    return (args.method or "Adam", suboptions) if suboptions else args.method
 
 
 def _write_outputs(results: NetTrainResults, spec: str, out: Path) -> int:

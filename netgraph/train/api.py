@@ -84,10 +84,17 @@ def net_train(net: Any, data: Any, **options: Any) -> Any:
     return _train(net, data, o)
 
 
+_SUBOPTIONS = ("momentum", "epsilon", "eps", "beta", "beta1", "beta2", "betas", "alpha", "weight_decay", "nesterov",
+               "l2_regularization", "gradient_clipping", "max_gradient_norm", "weight_clipping", "learning_rate_schedule")
+
+
 def _options(options: dict[str, Any]) -> dict[str, Any]:
     unknown = [k for k in options if k not in OPTIONS]
     if unknown:
         k = unknown[0]
+        if snake(k) in _SUBOPTIONS:
+            raise OptionError(f"net_train has no option {k!r}: it is a suboption of the optimisation method, as in "
+                              f"Wolfram's NetTrain, e.g. method=('SGD', {{{snake(k)!r}: ...}})")
         hint = did_you_mean(snake(k), OPTIONS) or did_you_mean(k, OPTIONS)
         raise OptionError(f"net_train has no option {k!r}{hint}; options: {', '.join(OPTIONS)}")
     return {**OPTIONS, **options}
