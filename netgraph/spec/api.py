@@ -90,6 +90,8 @@ def save(net: Any, path: Any) -> Path:
     The weights file is named by its SHA-256 (``model.<sha256>.safetensors``), which ``load``
     verifies; the spec is replaced last, so a save killed at any moment leaves the old net or the new.
     """
+    if not isinstance(path, (str, os.PathLike)) or "\x00" in os.fspath(path):
+        raise SpecError(f"save needs a file path, found {reprlib.repr(path)}")
     return save_net(net, Path(path))
 
 

@@ -114,7 +114,12 @@ class SpecReader:
 
     # -- files ---------------------------------------------------------------------------------------
     def read_file(self, path: Path, prefix: tuple, chain: tuple[Path, ...], shown: str) -> Any:
-        f = SourceFile(shown, path.parent, (*chain, path.resolve()))
+        try:
+            f = SourceFile(shown, path.parent, (*chain, path.resolve()))
+        except (OSError, RuntimeError) as exc:  # a name too long, a symlink loop
+            f = SourceFile(shown, path.parent, chain)
+            self.error(f, Loc(1, 1), f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}")
+            return FAILED
         self.files_read += 1
         if self.files_read > MAX_FILES:
             self.error(f, Loc(1, 1), f"more than {MAX_FILES} spec files read for one net: do the files refer to "

@@ -10,6 +10,7 @@ temporary files. Loading verifies the hash (``read_weights``) before it parses a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -69,7 +70,8 @@ def save_net(net: Any, path: Path) -> Path:
         atomic_write(path, dump_data(data).encode("utf-8"))
     except OSError as exc:
         if created:
-            weights.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # it may never have existed (a name too long)
+                weights.unlink(missing_ok=True)
         raise SpecError(f"save(net, {str(path)!r}) failed: {exc.strerror or exc}"
                         f"{f' ({exc.filename})' if exc.filename else ''}; nothing was changed") from None
     _clean(path, weights.name if weights else None, old_weights)

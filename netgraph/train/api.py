@@ -27,7 +27,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.files import atomic_write
+from netgraph.core.files import atomic_write, usable_folder
 from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, resolve
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data import Expect, finish, gather, sample, split_fraction
@@ -112,7 +112,7 @@ def _checkpoint(spec: Any) -> dict | None:
     if extra:
         keys = ["directory", "interval", "keep"]
         raise OptionError(f"checkpoint has no key {extra[0]!r}{did_you_mean(extra[0], keys)}; it takes {keys}")
-    return {"directory": Path(spec["directory"]),
+    return {"directory": usable_folder(spec["directory"], "checkpoint directory"),
             "interval": check_number(spec.get("interval", 1), "checkpoint interval", integer=True),
             "keep": check_number(spec.get("keep", 3), "checkpoint keep", integer=True)}
 
