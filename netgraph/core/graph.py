@@ -25,7 +25,8 @@ from netgraph.core.layer import Layer
 from netgraph.core.errors import (CycleError, Diagnostic, EdgeRef, NetGraphError, OptionError, ShapeError,
                                    WiringError, did_you_mean, raise_all)
 from netgraph.core.plugins import stage
-from netgraph.core.inference import Problem, infer_types
+from netgraph.core.inference import Problem
+from netgraph.core.nesting import infer_net, nesting_depth
 from netgraph.core.information import information
 from netgraph.core.ir import GraphIR, build_ir
 from netgraph.core.ports import Edge, NetPort, PortRef
@@ -94,6 +95,7 @@ class NetGraph(Layer):
 
     def _construct(self, layers: Any, edges: Any, port_shapes: Mapping[str, Any]) -> None:
         names, table = self._named_layers(layers)
+        self._depth = nesting_depth(table)
         wiring = normalize(names, table, edges)
         self._names = names
         self._layers: dict[str, Layer] = wiring.layers
@@ -102,7 +104,7 @@ class NetGraph(Layer):
         self._inputs, self._outputs = tuple(wiring.inputs), tuple(wiring.outputs)
         self._declared = self._check_port_shapes(port_shapes)
         self._order = self._topological_order()
-        self._types, self._roots = infer_types(self._problem())
+        self._inference = infer_net(self)  # the nested ports' types are computed when first needed
         self._compiled = None
 
     # -- construction steps ---------------------------------------------------------------------
@@ -248,15 +250,15 @@ class NetGraph(Layer):
     @property
     def port_types(self) -> dict[str, PortType]:
         """The inferred type of every graph port."""
-        return {p: self._types[((), p)] for p in (*self._inputs, *self._outputs)}
+        return dict(self._inference.ports)
 
     @property
     def input_shapes(self) -> dict[str, Any]:
-        return {p: self._types[((), p)].shape for p in self._inputs}
+        return {p: self._inference.ports[p].shape for p in self._inputs}
 
     @property
     def output_shapes(self) -> dict[str, Any]:
-        return {p: self._types[((), p)].shape for p in self._outputs}
+        return {p: self._inference.ports[p].shape for p in self._outputs}
 
     def layer_types(self, path: str | tuple) -> dict[str, PortType]:
         """The inferred port types of the layer at ``path`` (a name, or a tuple for nested layers)."""
@@ -264,7 +266,8 @@ class NetGraph(Layer):
         if self.ir.has_node(path):
             return dict(self.ir.node(path).types)
         layer = self.layer_at(path)  # a nested graph (not a node), or no layer at all
-        return {p: self._types[(path, p)] for p in (*layer.input_ports, *layer.output_ports)}
+        types = self._inference.full()[0]
+        return {p: types[(path, p)] for p in (*layer.input_ports, *layer.output_ports)}
 
     def layer_at(self, path: tuple) -> Layer:
         net: Any = self
@@ -279,7 +282,7 @@ class NetGraph(Layer):
         """The graph IR (``netgraph.core.ir``): leaf nodes in topological order, values, producers, consumers."""
         if getattr(self, "_ir", None) is None:
             with gc_paused():
-                self._ir = build_ir(self._leaf_layers(), self._types, self._roots, self._inputs, self._outputs)
+                self._ir = build_ir(self._leaf_layers(), *self._inference.full(), self._inputs, self._outputs)
         return self._ir
 
     def leaves(self) -> Iterator[tuple[tuple, Layer]]:
@@ -287,12 +290,16 @@ class NetGraph(Layer):
         return ((node.path, node.layer) for node in self.ir.nodes)
 
     def _leaf_layers(self) -> Iterator[tuple[tuple, Layer]]:
-        for name in self._order:
-            layer = self._layers[name]
-            if isinstance(layer, NetGraph):
-                yield from (((name, *p), leaf) for p, leaf in layer._leaf_layers())
+        stack: list[tuple[tuple, NetGraph, Iterator[str]]] = [((), self, iter(self._order))]
+        while stack:  # a loop, not recursion: nets nested 1000 deep are fine
+            prefix, net, names = stack[-1]
+            name = next(names, None)
+            if name is None:
+                stack.pop()
+            elif isinstance(layer := net._layers[name], NetGraph):
+                stack.append(((*prefix, name), layer, iter(layer._order)))
             else:
-                yield (name,), layer
+                yield (*prefix, name), layer
 
     def producer(self, key: tuple) -> tuple:
         """The key of the leaf output or top-level graph input whose value reaches ``key``."""
@@ -330,7 +337,7 @@ class NetGraph(Layer):
         return NetGraph(layers, self.explicit_edges(), **self._declared)
 
     def _same_ports(self, other: NetGraph) -> bool:
-        return self._types is other._types  # a copy made by _with_layers shares the inferred types
+        return self._inference is other._inference  # a copy made by _with_layers shares the inferred types
 
     def _with_layers(self, layers: dict[str, Layer]) -> NetGraph:
         new = object.__new__(type(self))
