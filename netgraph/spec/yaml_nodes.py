@@ -344,7 +344,7 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
         return _Builder(loader, problems).value(root)
     except _Refusal as exc:
         raise YamlRefused(file, _mark_loc(exc.mark), exc.message) from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, UnicodeEncodeError) as exc:  # libyaml cannot even take a lone surrogate character
         if loader_class is not pure:
             return _read(text, file, problems, pure)
         if not isinstance(exc, yaml.MarkedYAMLError):

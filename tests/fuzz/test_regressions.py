@@ -163,3 +163,18 @@ def test_a_linear_layer_on_a_scalar_input_treats_it_as_a_one_vector():
     hidden = x[:, None] @ first.arrays["Weights"].T + first.arrays["Biases"]
     torch.testing.assert_close(net(x), hidden @ second.arrays["Weights"].T + second.arrays["Biases"])
     torch.testing.assert_close(module(x), netgraph.interpret(net, module, Input=x))
+
+
+def test_a_raw_lone_surrogate_character_in_yaml_text_is_a_spec_error(yaml_loader):
+    """libyaml cannot even encode such text (UnicodeEncodeError escaped); the reference loader refuses it."""
+    text = (SPECS / "normal_reparameterization.yaml").read_text()
+    with pytest.raises(netgraph.SpecError, match=r"<string>:1:1: invalid YAML: unacceptable character #xd800"):
+        NetGraph.from_yaml("\ud800" + text)
+
+
+@pytest.mark.parametrize("kind", ["[]", "{a: 1}", "3"])
+def test_a_distribution_type_that_is_not_a_name_is_located(kind):
+    """An unhashable type: (a list or mapping) raised TypeError."""
+    text = f"netgraph: 1\nlayers:\n  z: {{type: RandomArrayLayer, distribution: {{type: {kind}, args: [0, 1]}}}}\n"
+    with pytest.raises(netgraph.SpecError, match=r"<string>:3:52: layer 'z' option distribution: unknown type"):
+        NetGraph.from_yaml(text)
