@@ -155,7 +155,7 @@ class _Names:
         self.taken = set(taken) | _RESERVED
 
     def new(self, hint: str) -> str:
-        base = re.sub(r"\W", "_", hint) or "v"
+        base = re.sub(r"\W", "_", hint, flags=re.ASCII) or "v"  # ASCII: "²" is \w but no identifier
         if base[0].isdigit():
             base = f"x{base}"
         if keyword.iskeyword(base):

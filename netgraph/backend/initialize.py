@@ -30,9 +30,9 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
     >>> net = net_initialize(NetGraph([LinearLayer(2)], [], Input=3), seed=0)
     >>> tuple(net.layers["1"].arrays["Weights"].shape)
     (2, 3)
-    >>> net_initialize(NetGraph([LinearLayer(10**12)], [], Input=10))  # doctest: +ELLIPSIS
+    >>> net_initialize(NetGraph([LinearLayer(10**6)], [], Input=10**6))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    netgraph.core.errors.ShapeError: net_initialize: the arrays to fill need 44.0 TB (1.1e+13 float32 elements)...
+    netgraph.core.errors.ShapeError: net_initialize: the arrays to fill need 4.0 TB (1e+12 float32 elements)...
     """
     if not isinstance(net, NetGraph):  # a bare layer (as NetInitialize[layer]): initialise it as a one-layer net
         if not isinstance(net, Layer):

@@ -105,5 +105,5 @@ def build_parser() -> argparse.ArgumentParser:
     for command in sub.choices.values():
         command.add_argument("--limit", action="append", default=[], metavar="NAME=N",
                              help="raise a size limit, e.g. --limit yaml_bytes=100000000 (names: yaml_bytes, "
-                                  "yaml_nodes, yaml_depth, header_bytes, weights_bytes, nesting_depth, init_elements)")
+                                  "yaml_nodes, yaml_depth, header_bytes, weights_bytes, nesting_depth, port_elements, init_elements)")
     return parser

@@ -7,6 +7,7 @@ Every limit is checked when a file is read or a net initialised (never baked int
 - ``yaml_depth``: nesting of mappings and lists in one spec.
 - ``header_bytes``: the JSON header of a safetensors weights file (or checkpoint).
 - ``weights_bytes``: one safetensors weights file.
+- ``port_elements``: elements of one example at any port (``LinearLayer(10**12)`` is a typo).
 - ``nesting_depth``: levels of graphs inside graphs (Python's recursion limit is raised to match).
 - ``init_elements``: array elements ``net_initialize`` may fill in one call; None: a quarter of the
   machine's memory in float32 elements (``default_init_elements()``).
@@ -24,7 +25,7 @@ line takes ``--limit NAME=VALUE``.
 100
 >>> limits(yaml_dept=5)
 Traceback (most recent call last):
-netgraph.core.errors.OptionError: unknown limit 'yaml_dept' (did you mean 'yaml_depth'?); the limits are yaml_bytes, yaml_nodes, yaml_depth, header_bytes, weights_bytes, nesting_depth, init_elements
+netgraph.core.errors.OptionError: unknown limit 'yaml_dept' (did you mean 'yaml_depth'?); the limits are yaml_bytes, yaml_nodes, yaml_depth, header_bytes, weights_bytes, nesting_depth, port_elements, init_elements
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class Limits:
     header_bytes: int = 16 * 2**20
     weights_bytes: int = 4 * 2**30
     nesting_depth: int = 1000
+    port_elements: int = 2**31
     init_elements: int | None = None
 
     def replace(self, **changes: Any) -> Limits:

@@ -19,10 +19,10 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from netgraph.core.errors import NetGraphError, WiringError
+from netgraph.core.errors import Diagnostic, NetGraphError, ShapeError, WiringError, raise_all
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.inference import Key, Problem, infer_types
-from netgraph.core.types import Conflict, PortType, unify
+from netgraph.core.types import Conflict, PortType, numel, unify
 
 __all__ = ["Inference", "infer_net", "nesting_depth"]
 
@@ -92,6 +92,7 @@ def _own_level(net: Any, ports: tuple[str, ...]) -> Inference | None:
         types, _ = infer_types(problem)
     except (_Refine, NetGraphError, Conflict):
         return None
+    _check_sizes(net, types)
     for (path, layer) in problem.leaves:
         if isinstance(layer, _Nested) and any(types.get((path, p)) != t for p, t in layer.inner._inference.ports.items()):
             return None
@@ -108,8 +109,20 @@ def infer_net(net: Any) -> Inference:
     problem = net._problem()
     problem.watch = tuple(((), p) for p in ports)
     types, roots = infer_types(problem)
+    _check_sizes(net, types)
     return Inference(net, {p: types[((), p)] for p in ports},
                      {p: problem.before_defaults.get(((), p), types[((), p)]) for p in ports}, (types, roots))
+
+
+def _check_sizes(net: Any, types: Mapping[Key, PortType]) -> None:
+    """ShapeError for every port whose one example holds more elements than the port_elements limit."""
+    limit = current_limits().port_elements
+    big = [(key, t) for key, t in types.items()
+           if t.shape is not None and all(isinstance(d, int) for d in t.shape) and numel(t.shape) > limit]
+    big = [(key, t) for key, t in big if key[0]] or big  # a layer's port, rather than the graph port it feeds
+    raise_all([Diagnostic(f"{net.describe(key)} is too large: {t} holds {numel(t.shape):.3g} elements per example, "
+                          f"more than the port_elements limit ({limit}; {raise_hint('port_elements')})",
+                          "too-large", layer=key[0], port=key[1]) for key, t in big[:5]], ShapeError, "too large")
 
 
 def nesting_depth(layers: Mapping[str, Any]) -> int:

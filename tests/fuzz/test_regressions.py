@@ -178,3 +178,23 @@ def test_a_distribution_type_that_is_not_a_name_is_located(kind):
     text = f"netgraph: 1\nlayers:\n  z: {{type: RandomArrayLayer, distribution: {{type: {kind}, args: [0, 1]}}}}\n"
     with pytest.raises(netgraph.SpecError, match=r"<string>:3:52: layer 'z' option distribution: unknown type"):
         NetGraph.from_yaml(text)
+
+
+def test_layer_names_that_are_word_characters_but_no_identifiers_compile_and_match():
+    """'²' is a word character to re but not a Python identifier (SyntaxError in the generated code), and
+    'ﬁ' would become 'fi' under Python's NFKC identifier normalisation: local names are ASCII."""
+    inner = NetGraph([netgraph.AggregationLayer("Max", levels=[1, 2])], [], Input=(2, 3, 4))
+    net = net_initialize(NetGraph({"²": inner, "ﬁ": "Tanh", "fi": "Sin"}, [("²", "ﬁ"), ("²", "fi")]), seed=0)
+    x = torch.randn(2, 2, 3, 4)
+    module = net.compile()
+    out = module(x)
+    torch.testing.assert_close(out["Output1"], torch.tanh(x.amax((1, 2))))
+    torch.testing.assert_close(out["Output2"], torch.sin(x.amax((1, 2))))
+    torch.testing.assert_close(interpret(net, module, Input=x)["Output2"], out["Output2"])
+
+
+@pytest.mark.parametrize("shape", [(10**6, 10**6), (2**62,), (10**30,)])
+def test_random_arrays_too_large_to_draw_are_refused_when_built(shape):
+    """They built, then torch's randn overflowed (TypeError) or its allocator failed (RuntimeError) at the call."""
+    with pytest.raises(NetGraphError, match="too large|below 2\\*\\*63"):
+        NetGraph([netgraph.RandomArrayLayer(netgraph.NormalDistribution(0, 1), output=shape)], [])
