@@ -135,3 +135,14 @@ def test_hostile_50mb_specs_are_refused_in_under_2s_and_200mb(tmp_path):
     for size, seconds, grew_kb, message in results.values():
         assert size >= 50 * 10**6 and seconds <= 2.0 and grew_kb <= 200 * 1024, (seconds, grew_kb)
         assert "yaml_bytes limit" in message and str(size) in message
+
+
+def test_port_elements_bounds_python_and_yaml_nets_alike_and_can_be_raised():
+    text = "netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 3000000000}\ninputs: {Input: 1}\n"
+    with pytest.raises(SpecError, match=r"is too large.*more than 2147483648 elements|more than the port_elements limit"):
+        NetGraph.from_yaml(text)
+    with pytest.raises(ShapeError, match=r"port 'Output' is too large: \(3000000000\) holds 3e\+09 elements per example"):
+        NetGraph([LinearLayer(3 * 10**9)], [], Input=1)
+    assert NetGraph.from_yaml(text, limits={"port_elements": 2**33}).output_shapes == {"Output": (3 * 10**9,)}
+    with netgraph.limits(port_elements=2**32):
+        assert NetGraph([LinearLayer(3 * 10**9)], [], Input=1).output_shapes == {"Output": (3 * 10**9,)}
