@@ -84,7 +84,7 @@ def test_net_initialize_refuses_a_net_larger_than_memory_at_once():
 
 def test_ports_larger_than_the_port_elements_limit_are_refused_when_the_net_is_built():
     with pytest.raises(ShapeError, match=r"layer 1 \(LinearLayer\) port 'Output' is too large: \(1000000000000\) holds "
-                                         r"1e\+12 elements per example, more than the port_elements limit \(2147483648; "):
+                                         r"1e\+12 elements per example, more than the port_elements limit \(268435456; "):
         NetGraph([LinearLayer(10**12)], Input=10)
     with pytest.raises(ShapeError, match="dims must be below 2\\*\\*63"):
         NetGraph([LinearLayer(3)], Input=10**30)

@@ -25,7 +25,7 @@ from torch import nn
 
 from netgraph.core.layer import EmitContext
 from netgraph.core.errors import MSG_UNKNOWN_INPUT_SHAPE, OptionError, ShapeError, UninitializedError, raise_all
-from netgraph.core.graph import gc_paused
+from netgraph.core.walk import gc_paused
 from netgraph.core.ir import Node, Value
 from netgraph.core.walk import GraphWalker, map_nodes
 from netgraph.layers.estimators import surrogate_loss
@@ -93,7 +93,7 @@ def module_expr(path: tuple[str, ...], base: str = "self") -> str:
     """
     expr = base
     for part in path:
-        ok = part.isidentifier() and not keyword.iskeyword(part) and not part.startswith("_") \
+        ok = part.isascii() and part.isidentifier() and not keyword.iskeyword(part) and not part.startswith("_") \
             and part not in _MODULE_ATTRIBUTES
         expr = f"{expr}.{part}" if ok else f"{expr}._modules[{part!r}]"
     return expr

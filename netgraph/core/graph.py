@@ -11,9 +11,8 @@ every port's type, so an existing NetGraph is a valid one. Edits return new grap
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import keyword
+import unicodedata
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -31,6 +30,7 @@ from netgraph.core.information import information
 from netgraph.core.ir import GraphIR, build_ir
 from netgraph.core.ports import Edge, NetPort, PortRef
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
+from netgraph.core.walk import gc_paused
 from netgraph.core.wiring import describe_layer, normalize
 
 __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
@@ -58,19 +58,6 @@ def _port_type(value: Any, port: str) -> PortType:
         return PortType(as_shape(value, f"shape of port {port!r}"), None)  # dtype from the layers (default Real)
     except Conflict as exc:
         raise ShapeError(str(exc), kind="port-shape", layer=(), port=port) from None
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many small objects (a 10k-layer graph
-    otherwise spends a third of its construction time in GC passes that find nothing)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _same_structure(old: Layer, new: Layer) -> bool:
@@ -147,9 +134,10 @@ class NetGraph(Layer):
                                          f"{did_you_mean(name, ports)}; its ports are inputs {list(self._inputs)}, "
                                          f"outputs {list(self._outputs)}", "unknown-graph-port", layer=(), port=name))
         for name in self._inputs:
-            if not name.isidentifier() or keyword.iskeyword(name) or name == "self":
-                errors.append(Diagnostic(f"graph input {name!r} must be a Python identifier (it becomes a keyword "
-                                         f"argument)", "graph-input-name", layer=(), port=name))
+            if not name.isidentifier() or keyword.iskeyword(name) or name == "self" \
+                    or unicodedata.normalize("NFKC", name) != name:  # Python reads "º" in code as "o"
+                errors.append(Diagnostic(f"graph input {name!r} must be a Python identifier that Python reads as "
+                                         f"written (it becomes a keyword argument)", "graph-input-name", layer=(), port=name))
         raise_all(errors, WiringError, "invalid graph ports")
         types = {name: _port_type(v, name) for name, v in port_shapes.items()}
         return {name: t for name, t in types.items() if t != PortType(None, None)}  # None declares nothing (as in YAML)

@@ -53,7 +53,7 @@ class Limits:
     header_bytes: int = 16 * 2**20
     weights_bytes: int = 4 * 2**30
     nesting_depth: int = 1000
-    port_elements: int = 2**31
+    port_elements: int = 2**28  # 1 GiB of float32 per example; a batch multiplies it
     init_elements: int | None = None
 
     def replace(self, **changes: Any) -> Limits:

@@ -198,3 +198,13 @@ def test_random_arrays_too_large_to_draw_are_refused_when_built(shape):
     """They built, then torch's randn overflowed (TypeError) or its allocator failed (RuntimeError) at the call."""
     with pytest.raises(NetGraphError, match="too large|below 2\\*\\*63"):
         NetGraph([netgraph.RandomArrayLayer(netgraph.NormalDistribution(0, 1), output=shape)], [])
+
+
+def test_names_python_reads_as_other_names_still_compile():
+    """'º' is an identifier that Python reads as 'o' in code: as a layer name self.º reached self.o
+    (AttributeError); as a graph input, forward(self, º) took 'o' (TypeError for the keyword 'º')."""
+    inner = NetGraph([netgraph.FunctionLayer(lambda x, y: x * y.sum(-1, keepdim=True))], [], x=3, y=3)
+    module = net_initialize(NetGraph({"º": inner}, []), seed=0).compile()
+    torch.testing.assert_close(module(x=torch.ones(1, 3), y=torch.ones(1, 3)), torch.full((1, 3), 3.0))
+    with pytest.raises(netgraph.WiringError, match="graph input 'º' must be a Python identifier that Python reads as"):
+        NetGraph(["Tanh"], [(netgraph.NetPort("º"), 1)])
