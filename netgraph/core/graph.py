@@ -254,7 +254,7 @@ class NetGraph(Layer):
         if self.ir.has_node(path):
             return dict(self.ir.node(path).types)
         layer = self.layer_at(path)  # a nested graph (not a node), or no layer at all
-        types = self._inference.full()[0]
+        types = self._inference.full(self)[0]
         return {p: types[(path, p)] for p in (*layer.input_ports, *layer.output_ports)}
 
     def layer_at(self, path: tuple) -> Layer:
@@ -270,7 +270,7 @@ class NetGraph(Layer):
         """The graph IR (``netgraph.core.ir``): leaf nodes in topological order, values, producers, consumers."""
         if getattr(self, "_ir", None) is None:
             with gc_paused():
-                self._ir = build_ir(self._leaf_layers(), *self._inference.full(), self._inputs, self._outputs)
+                self._ir = build_ir(self._leaf_layers(), *self._inference.full(self), self._inputs, self._outputs)
         return self._ir
 
     def leaves(self) -> Iterator[tuple[tuple, Layer]]:

@@ -33,14 +33,15 @@ class Inference:
     """A graph's inferred types: its ports' (``ports``; ``before_defaults``: before the dtype defaults)
     and, computed on first use, every nested port's with the class roots (``full()``)."""
 
-    def __init__(self, net: Any, ports: dict[str, PortType], before_defaults: dict[str, PortType],
-                 full: tuple[dict, dict] | None):
-        self.net, self.ports, self.before_defaults, self._full = net, ports, before_defaults, full
+    def __init__(self, ports: dict[str, PortType], before_defaults: dict[str, PortType], full: tuple[dict, dict] | None):
+        self.ports, self.before_defaults, self._full = ports, before_defaults, full  # no reference to the net:
+        # a cycle net -> inference -> net would keep every net's arrays alive until a full garbage collection
 
-    def full(self) -> tuple[dict[Key, PortType], dict[Key, Key]]:
-        """(type of every port key, class root of every key), flattened over the nested graphs."""
+    def full(self, net: Any) -> tuple[dict[Key, PortType], dict[Key, Key]]:
+        """(type of every port key, class root of every key) of ``net`` (the graph this is the inference of, or
+        a copy differing only in arrays), flattened over the nested graphs."""
         if self._full is None:
-            self._full = infer_types(self.net._problem())
+            self._full = infer_types(net._problem())
         return self._full
 
 
@@ -96,7 +97,7 @@ def _own_level(net: Any, ports: tuple[str, ...]) -> Inference | None:
     for (path, layer) in problem.leaves:
         if isinstance(layer, _Nested) and any(types.get((path, p)) != t for p, t in layer.inner._inference.ports.items()):
             return None
-    return Inference(net, {p: types[((), p)] for p in ports},
+    return Inference({p: types[((), p)] for p in ports},
                      {p: problem.before_defaults.get(((), p), types[((), p)]) for p in ports}, None)
 
 
@@ -110,7 +111,7 @@ def infer_net(net: Any) -> Inference:
     problem.watch = tuple(((), p) for p in ports)
     types, roots = infer_types(problem)
     _check_sizes(net, types)
-    return Inference(net, {p: types[((), p)] for p in ports},
+    return Inference({p: types[((), p)] for p in ports},
                      {p: problem.before_defaults.get(((), p), types[((), p)]) for p in ports}, (types, roots))
 
 
