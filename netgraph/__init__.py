@@ -53,6 +53,8 @@ _EXPORTS = {
     "UninitializedError": "netgraph.core.errors", "TrainingError": "netgraph.core.errors",
     "net_initialize": "netgraph.backend", "net_port_gradient": "netgraph.backend", "interpret": "netgraph.backend", "CompiledNet": "netgraph.backend",
     "save": "netgraph.spec", "load": "netgraph.spec",
+    "limits": "netgraph.core.limits", "set_limits": "netgraph.core.limits", "current_limits": "netgraph.core.limits",
+    "Limits": "netgraph.core.limits",
     "net_train": "netgraph.train", "NetTrainResults": "netgraph.train",
     "export_onnx": "netgraph.export", "import_onnx": "netgraph.export",
 }

@@ -24,6 +24,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
       "order shuffled per round (seed 0)"]),
     ("graph_scaling.py", ["--sizes", "10", "20", "--reps", "1"], ["NetChain", "wide", "torch.fx", "time ratio", "Python memory"]),
     ("yaml_loading.py", ["--layers", "20", "--reps", "1"], ["read_yaml", "from_yaml", "pure"]),
+    ("nesting_depth.py", ["--depths", "5", "10", "--reps", "1"], ["NetChain", "depth 10/5 CPU time ratio"]),
     ("call_overhead.py", ["--rounds", "1", "--calls", "10"], ["net(x) - module(x)", "autograd graph: False"]),
     ("render.py", ["--layers", "20", "--repeats", "1"], ["builtin"]),
     ("random_layers.py", ["--small"], ["Normal 64x16", "plain REINFORCE", "Bernoulli 16x16", "NegativeBinomial 16x16"]),

@@ -9,8 +9,10 @@ import time
 import pytest
 import torch
 
+import netgraph
+
 from netgraph import LinearLayer, NetGraph, OptionError, ShapeError, net_initialize
-from netgraph.backend.initialize import default_max_elements
+from netgraph.core.limits import default_init_elements
 from netgraph.train.checkpoint import FORMAT, checkpoints, read_checkpoint, save_checkpoint
 
 MARK = torch.arange(1000, 1064, dtype=torch.float32)  # a block of bytes easy to find in the file
@@ -70,20 +72,30 @@ def test_the_next_checkpoint_removes_temporaries_of_killed_saves(tmp_path):
 
 
 def test_net_initialize_refuses_a_net_larger_than_memory_at_once():
-    net = NetGraph([LinearLayer(10**12)], Input=10)
+    net = NetGraph([LinearLayer(10**6)], Input=10**6)
     start = time.process_time()
     with pytest.raises(ShapeError) as info:
         net_initialize(net)
     assert time.process_time() - start < 2
     message = str(info.value)
-    assert "44.0 TB (1.1e+13 float32 elements)" in message  # 10**12 * 10 weights + 10**12 biases, 4 bytes each
-    assert "layer '1' (LinearLayer) array 'Weights' of shape (1000000000000, 10), 40.0 TB" in message
+    assert "4.0 TB (1e+12 float32 elements)" in message  # 10**12 weights + 10**6 biases, 4 bytes each
+    assert "layer '1' (LinearLayer) array 'Weights' of shape (1000000, 1000000), 4.0 TB" in message
+
+
+def test_ports_larger_than_the_port_elements_limit_are_refused_when_the_net_is_built():
+    with pytest.raises(ShapeError, match=r"layer 1 \(LinearLayer\) port 'Output' is too large: \(1000000000000\) holds "
+                                         r"1e\+12 elements per example, more than the port_elements limit \(268435456; "):
+        NetGraph([LinearLayer(10**12)], Input=10)
+    with pytest.raises(ShapeError, match="dims must be below 2\\*\\*63"):
+        NetGraph([LinearLayer(3)], Input=10**30)
+    with netgraph.limits(port_elements=10**12):
+        assert NetGraph([LinearLayer(10**12)], Input=10).output_shapes == {"Output": (10**12,)}
 
 
 def test_the_element_budget_is_configurable_and_counts_every_array():
     net = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [("a", "b")], Input=4)  # 12 + 3 + 6 + 2 = 23
     assert net_initialize(net, max_elements=23).layers["b"].weights.shape == (2, 3)
-    with pytest.raises(ShapeError, match=r"need 92 bytes \(23 float32 elements\), more than the budget of 88 "
-                                         r"bytes \(22 elements.*layer 'a' \(LinearLayer\) array 'Weights'"):
+    with pytest.raises(ShapeError, match=r"need 92 bytes \(23 float32 elements\), more than max_elements=22 "
+                                         r"\(88 bytes\); the largest is layer 'a' \(LinearLayer\) array 'Weights'"):
         net_initialize(net, max_elements=22)
-    assert 0 < default_max_elements() < 2**62
+    assert 0 < default_init_elements() < 2**62

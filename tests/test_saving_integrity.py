@@ -20,7 +20,7 @@ from safetensors.torch import save_file
 
 import netgraph.spec.saving as saving
 from netgraph import LinearLayer, NetGraph, SpecError, load, net_initialize, save
-from netgraph.spec.saving import MAX_HEADER_BYTES
+from netgraph.core.limits import current_limits
 
 ROOT = Path(__file__).resolve().parent.parent
 HASHED = re.compile(r"m\.[0-9a-f]{64}\.safetensors")
@@ -164,7 +164,9 @@ def test_hostile_3gb_weights_headers_are_refused_fast_without_reading_them(tmp_p
                          timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
     lines = dict(line.split(" ", 1) for line in run.stdout.splitlines())
     assert set(lines) == {"huge_header", "huge_data", "grew_kb"}, run.stdout + run.stderr
-    assert f"its header claims {size - 8} bytes (the limit is {MAX_HEADER_BYTES}" in lines["huge_header"]
+    limit = current_limits().header_bytes
+    assert f"has a {size - 8}-byte header, more than the header_bytes limit ({limit}; netgraph.limits(header_bytes=" \
+        in lines["huge_header"]
     assert f"{size} bytes, its header describes {8 + len(header) + 8}" in lines["huge_data"]
     for name in ("huge_header", "huge_data"):
         assert f"{name}.safetensors" in lines[name] and float(lines[name].split()[0]) <= 2.0

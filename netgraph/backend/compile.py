@@ -25,7 +25,7 @@ from torch import nn
 
 from netgraph.core.layer import EmitContext
 from netgraph.core.errors import MSG_UNKNOWN_INPUT_SHAPE, OptionError, ShapeError, UninitializedError, raise_all
-from netgraph.core.graph import gc_paused
+from netgraph.core.walk import gc_paused
 from netgraph.core.ir import Node, Value
 from netgraph.core.walk import GraphWalker, map_nodes
 from netgraph.layers.estimators import surrogate_loss
@@ -93,7 +93,7 @@ def module_expr(path: tuple[str, ...], base: str = "self") -> str:
     """
     expr = base
     for part in path:
-        ok = part.isidentifier() and not keyword.iskeyword(part) and not part.startswith("_") \
+        ok = part.isascii() and part.isidentifier() and not keyword.iskeyword(part) and not part.startswith("_") \
             and part not in _MODULE_ATTRIBUTES
         expr = f"{expr}.{part}" if ok else f"{expr}._modules[{part!r}]"
     return expr
@@ -155,7 +155,7 @@ class _Names:
         self.taken = set(taken) | _RESERVED
 
     def new(self, hint: str) -> str:
-        base = re.sub(r"\W", "_", hint) or "v"
+        base = re.sub(r"\W", "_", hint, flags=re.ASCII) or "v"  # ASCII: "²" is \w but no identifier
         if base[0].isdigit():
             base = f"x{base}"
         if keyword.iskeyword(base):

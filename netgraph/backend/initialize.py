@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 from typing import Any
 
 import torch
@@ -12,27 +11,13 @@ from netgraph.core.array_rules import WILDCARDS
 from netgraph.core.errors import OptionError, ShapeError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
+from netgraph.core.limits import current_limits, default_init_elements, raise_hint
 from netgraph.core.options import as_seed
 from netgraph.core.ir import Node
 from netgraph.core.walk import map_nodes
 from netgraph.backend.init_methods import Method, parse_rules, pick_methods
 
-__all__ = ["net_initialize", "default_max_elements"]
-
-MEMORY_FRACTION = 4  # arrays may take at most 1/4 of the machine's memory (filling them needs temporaries too)
-
-
-def default_max_elements() -> int:
-    """The element budget of ``net_initialize``: a quarter of the machine's memory, in float32 elements.
-
-    >>> default_max_elements() > 0
-    True
-    """
-    try:
-        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, ValueError, OSError):  # no sysconf (Windows) or the value is unknown
-        memory = 16 * 2**30
-    return max(1, memory // MEMORY_FRACTION // 4)
+__all__ = ["net_initialize"]
 
 
 def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_elements: int | None = None,
@@ -44,16 +29,16 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
     ``"Identity"``, a number, or ``{layer or (layer, array): method}`` rules; see
     ``netgraph.backend.init_methods``. ``seed`` makes the
     result reproducible; the default seed is 1234, as in Wolfram. Arrays needing more than
-    ``max_elements`` elements in all (default ``default_max_elements()``) are refused with a
-    ShapeError before anything is allocated.
+    ``max_elements`` elements in all (default: the ``init_elements`` limit of ``netgraph.limits``, a
+    quarter of the machine's memory) are refused with a ShapeError before anything is allocated.
 
     >>> from netgraph import NetGraph, LinearLayer
     >>> net = net_initialize(NetGraph([LinearLayer(2)], [], Input=3), seed=0)
     >>> tuple(net.layers["1"].arrays["Weights"].shape)
     (2, 3)
-    >>> net_initialize(NetGraph([LinearLayer(10**12)], [], Input=10))  # doctest: +ELLIPSIS
+    >>> net_initialize(NetGraph([LinearLayer(10**6)], [], Input=10**6))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    netgraph.core.errors.ShapeError: net_initialize: the arrays to fill need 44.0 TB (1.1e+13 float32 elements)...
+    netgraph.core.errors.ShapeError: net_initialize: the arrays to fill need 4.0 TB (1e+12 float32 elements)...
     """
     if not isinstance(net, NetGraph):  # a bare layer (as NetInitialize[layer]): initialise it as a one-layer net
         if not isinstance(net, Layer):
@@ -80,7 +65,7 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
     map_nodes(net, plan)
     raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
     methods = pick_methods(rules, list(net.layers), names)
-    _check_budget(leaves, plans, default_max_elements() if max_elements is None else max_elements)
+    _check_budget(leaves, plans, max_elements)
     generator = torch.Generator().manual_seed(1234 if seed is None else as_seed(seed, "seed"))
     changes = {path: leaves[path].with_arrays({n: _draw(methods.get(".".join((*path, n))), leaves[path], n, shape,
                                                         generator) for n, shape in plan.items()})
@@ -93,17 +78,24 @@ def _draw(method: Method | None, layer: Layer, name: str, shape: tuple, generato
     return layer.init_array(name, shape, generator) if method is None else method.fill(shape, generator)
 
 
-def _check_budget(leaves: dict[tuple, Any], plans: dict[tuple, dict[str, tuple]], max_elements: int) -> None:
-    """ShapeError when the planned arrays hold more than ``max_elements`` elements, naming the largest."""
+def _check_budget(leaves: dict[tuple, Any], plans: dict[tuple, dict[str, tuple]], given: int | None) -> None:
+    """ShapeError when the planned arrays hold more elements than ``given`` (None: the init_elements
+    limit), naming the largest."""
     sizes = {(path, name): math.prod(shape) for path, plan in plans.items() for name, shape in plan.items()}
     total = sum(sizes.values())
-    if total <= max_elements:
+    budget = given if given is not None else current_limits().init_elements or default_init_elements()
+    if total <= budget:
         return
     (path, name), largest = max(sizes.items(), key=lambda item: item[1])
     layer = leaves[path]
+    if given is not None:
+        over = f"more than max_elements={budget:.3g} ({_bytes(4 * budget)})"
+    else:
+        machine = "" if current_limits().init_elements else ", a quarter of this machine's memory"
+        over = (f"more than the init_elements limit, {budget:.3g} elements ({_bytes(4 * budget)}{machine}; "
+                f"{raise_hint('init_elements')}, or net_initialize(..., max_elements=N) for one call)")
     raise ShapeError(f"net_initialize: the arrays to fill need {_bytes(4 * total)} ({total:.3g} float32 elements), "
-                     f"more than the budget of {_bytes(4 * max_elements)} ({max_elements:.3g} elements, "
-                     f"net_initialize(..., max_elements=)); the largest is layer {'/'.join(path)!r} "
+                     f"{over}; the largest is layer {'/'.join(path)!r} "
                      f"({layer.type_name}) array {name!r} of shape {plans[path][name]}, {_bytes(4 * largest)}")
 
 

@@ -10,7 +10,8 @@ import importlib
 import sys
 
 from netgraph.cli.parser import build_parser
-from netgraph.core.errors import NetGraphError
+from netgraph.core.errors import NetGraphError, OptionError
+from netgraph.core.limits import limits
 
 __all__ = ["main", "build_parser"]
 
@@ -22,13 +23,31 @@ def main(argv: list[str] | None = None) -> int:
     module_name, function_name = args.handler.split(":")
     handler = getattr(importlib.import_module(f"netgraph.cli.{module_name}"), function_name)
     try:
-        return int(handler(args) or 0)
+        with limits(**_limit_flags(args.limit)):
+            return int(handler(args) or 0)
     except NetGraphError as exc:
         print(f"netgraph {args.command}: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"netgraph {args.command}: {exc}", file=sys.stderr)
         return 1
+
+
+def _limit_flags(flags: list[str]) -> dict[str, int]:
+    """``--limit NAME=N`` flags as keyword arguments of ``netgraph.limits``.
+
+    >>> _limit_flags(["yaml_bytes=100_000_000", "yaml_depth=200"])
+    {'yaml_bytes': 100000000, 'yaml_depth': 200}
+    """
+    out = {}
+    for flag in flags:
+        name, _, value = flag.partition("=")
+        try:
+            out[name.strip()] = int(value)
+        except ValueError:
+            raise OptionError(f"--limit takes NAME=N (a whole number), e.g. --limit yaml_bytes=100000000; found "
+                              f"{flag!r}") from None
+    return out
 
 
 def _printable_streams() -> None:

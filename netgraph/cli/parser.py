@@ -60,6 +60,8 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--time", type=float, help="max_training_time in seconds")
     p.add_argument("--learning-rate", type=float)
     p.add_argument("--method", help="Adam (default), AdamW, SGD or RMSProp")
+    p.add_argument("--momentum", type=float, help="the method's momentum (SGD, RMSProp)")
+    p.add_argument("--epsilon", type=float, help="the method's epsilon (Adam, AdamW, RMSProp)")
     p.add_argument("--validation", help="a fraction to hold out (e.g. 0.1) or a validation data file")
     p.add_argument("--patience", type=int, help="stop early after this many rounds without improvement")
     p.add_argument("--seed", type=int,
@@ -106,4 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_run, _render, _check, _train, _export):
         add(sub)
+    for command in sub.choices.values():
+        command.add_argument("--limit", action="append", default=[], metavar="NAME=N",
+                             help="raise a size limit, e.g. --limit yaml_bytes=100000000 (names: yaml_bytes, "
+                                  "yaml_nodes, yaml_depth, header_bytes, weights_bytes, nesting_depth, port_elements, init_elements)")
     return parser

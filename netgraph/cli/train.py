@@ -19,8 +19,9 @@ from netgraph.train.distributed import launch
 
 __all__ = ["train"]
 
-_FORWARDED = ("data", "output", "batch_size", "rounds", "time", "learning_rate", "method", "validation",
-              "patience", "seed", "device", "checkpoint", "loss", "tensorboard", "metrics", "stop_on")
+_FORWARDED = ("data", "output", "batch_size", "rounds", "time", "learning_rate", "method", "momentum",
+              "epsilon", "validation", "patience", "seed", "device", "checkpoint", "loss", "tensorboard", "metrics",
+              "stop_on")
 
 
 def _forward_argv(args: argparse.Namespace) -> list[str]:
@@ -29,6 +30,7 @@ def _forward_argv(args: argparse.Namespace) -> list[str]:
         value = getattr(args, name)
         if value is not None:
             out += [f"--{name.replace('_', '-')}", str(value)]
+    out += [f"--limit={flag}" for flag in args.limit]
     out += ["--resume"] * bool(args.resume) + ["--quiet"] * bool(args.quiet) + ["--distributed"]
     return out
 
@@ -47,7 +49,7 @@ def train(args: argparse.Namespace) -> int:
     checkpoint = args.checkpoint or (str(out / "checkpoints") if args.resume else None)
     results = net_train(
         net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,
-        learning_rate=args.learning_rate, method=args.method, validation_set=validation,
+        learning_rate=args.learning_rate, method=_method(args), validation_set=validation,
         training_stopping_criterion=stopping_option(args.patience, args.stop_on), random_seed=args.seed,
         target_device=args.device, metrics=metrics_option(args.metrics),
         checkpoint=checkpoint, resume=bool(args.resume), loss_function=loss_option(args.loss),
@@ -108,6 +110,12 @@ def loss_option(text: str | None) -> Any:
         raise OptionError(f"--loss {text!r} must hold a mapping {{port: weight or {{loss, weight, warmup, ...}}}}, "
                           f"found {type(value).__name__}")
     return value
+
+
+def _method(args: argparse.Namespace) -> Any:
+    """``--method`` with ``--momentum`` / ``--epsilon`` as its suboptions."""
+    suboptions = {k: getattr(args, k) for k in ("momentum", "epsilon") if getattr(args, k) is not None}
+    return (args.method or "Adam", suboptions) if suboptions else args.method
 
 
 def _write_outputs(results: NetTrainResults, spec: str, out: Path) -> int:

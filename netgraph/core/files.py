@@ -6,15 +6,18 @@ temporary files that a killed writer leaves behind can be found and removed by t
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
 import stat
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-__all__ = ["atomic_write", "check_replaceable", "open_regular", "remove_temporaries", "TEMPORARY"]
+from netgraph.core.errors import OptionError
+
+__all__ = ["atomic_write", "check_replaceable", "open_regular", "remove_temporaries", "usable_folder", "TEMPORARY"]
 
 TEMPORARY = r"\.{name}\.[0-9a-f]{{12}}\.tmp"  # the temporary name of ``name`` (a regex of the name)
 
@@ -26,6 +29,9 @@ def check_replaceable(path: str | os.PathLike) -> None:
     Traceback (most recent call last):
     OSError: [Errno 22] is not a regular file (a device, folder or link to one); refusing to replace it: '/dev/null'
     """
+    name = os.fspath(path)
+    if ("\x00" if isinstance(name, str) else b"\x00") in name:  # os calls would raise ValueError
+        raise OSError(errno.EINVAL, "a file name cannot contain a NUL byte", repr(name)[:200])
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
@@ -102,3 +108,20 @@ def open_regular(path: str | os.PathLike) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+def usable_folder(value: Any, what: str) -> Path:
+    """``value`` as a folder that exists (created with its parents when missing), checked before any work
+    is done; OptionError saying why it cannot be one (a NUL byte, a name too long, a file in the way ...).
+
+    >>> usable_folder("/dev/null/x", "checkpoint")
+    Traceback (most recent call last):
+    netgraph.core.errors.OptionError: checkpoint '/dev/null/x' cannot be used as a folder: Not a directory
+    """
+    try:
+        folder = Path(value)
+        folder.mkdir(parents=True, exist_ok=True)
+    except (OSError, ValueError, TypeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise OptionError(f"{what} {str(value)[:200]!r} cannot be used as a folder: {reason}") from None
+    return folder

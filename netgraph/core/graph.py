@@ -11,9 +11,8 @@ every port's type, so an existing NetGraph is a valid one. Edits return new grap
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import keyword
+import unicodedata
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -24,12 +23,14 @@ from netgraph.core.layer import Layer
 from netgraph.core.errors import (Diagnostic, EdgeRef, NetGraphError, OptionError, ShapeError,
                                    WiringError, did_you_mean, raise_all)
 from netgraph.core.plugins import stage
-from netgraph.core.inference import Problem, infer_types
+from netgraph.core.inference import Problem
+from netgraph.core.nesting import infer_net, nesting_depth
 from netgraph.core.information import information
 from netgraph.core.ir import GraphIR, build_ir
 from netgraph.core.order import order
 from netgraph.core.ports import Edge, NetPort, PortRef
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
+from netgraph.core.walk import gc_paused
 from netgraph.core.wiring import describe_layer, normalize
 
 __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
@@ -59,19 +60,6 @@ def _port_type(value: Any, port: str) -> PortType:
         raise ShapeError(str(exc), kind="port-shape", layer=(), port=port) from None
 
 
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many small objects (a 10k-layer graph
-    otherwise spends a third of its construction time in GC passes that find nothing)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _same_structure(old: Layer, new: Layer) -> bool:
     """True when ``new`` differs from ``old`` only in arrays that keep every port type as it was."""
     if isinstance(old, NetGraph) or isinstance(new, NetGraph):
@@ -94,6 +82,7 @@ class NetGraph(Layer):
 
     def _construct(self, layers: Any, edges: Any, port_shapes: Mapping[str, Any]) -> None:
         names, table = self._named_layers(layers)
+        self._depth = nesting_depth(table)
         wiring = normalize(names, table, edges)
         self._names = names
         self._layers: dict[str, Layer] = wiring.layers
@@ -102,7 +91,7 @@ class NetGraph(Layer):
         self._inputs, self._outputs = tuple(wiring.inputs), tuple(wiring.outputs)
         self._declared = self._check_port_shapes(port_shapes)
         self._order = order(self._names, self._layers, self._edges)
-        self._types, self._roots = infer_types(self._problem())
+        self._inference = infer_net(self)  # the nested ports' types are computed when first needed
         self._compiled, self._multipliers = None, ()
 
     # -- construction steps ---------------------------------------------------------------------
@@ -145,9 +134,10 @@ class NetGraph(Layer):
                                          f"{did_you_mean(name, ports)}; its ports are inputs {list(self._inputs)}, "
                                          f"outputs {list(self._outputs)}", "unknown-graph-port", layer=(), port=name))
         for name in self._inputs:
-            if not name.isidentifier() or keyword.iskeyword(name) or name == "self":
-                errors.append(Diagnostic(f"graph input {name!r} must be a Python identifier (it becomes a keyword "
-                                         f"argument)", "graph-input-name", layer=(), port=name))
+            if not name.isidentifier() or keyword.iskeyword(name) or name == "self" \
+                    or unicodedata.normalize("NFKC", name) != name:  # Python reads "º" in code as "o"
+                errors.append(Diagnostic(f"graph input {name!r} must be a Python identifier that Python reads as "
+                                         f"written (it becomes a keyword argument)", "graph-input-name", layer=(), port=name))
         raise_all(errors, WiringError, "invalid graph ports")
         types = {name: _port_type(v, name) for name, v in port_shapes.items()}
         return {name: t for name, t in types.items() if t != PortType(None, None)}  # None declares nothing (as in YAML)
@@ -214,15 +204,15 @@ class NetGraph(Layer):
     @property
     def port_types(self) -> dict[str, PortType]:
         """The inferred type of every graph port."""
-        return {p: self._types[((), p)] for p in (*self._inputs, *self._outputs)}
+        return dict(self._inference.ports)
 
     @property
     def input_shapes(self) -> dict[str, Any]:
-        return {p: self._types[((), p)].shape for p in self._inputs}
+        return {p: self._inference.ports[p].shape for p in self._inputs}
 
     @property
     def output_shapes(self) -> dict[str, Any]:
-        return {p: self._types[((), p)].shape for p in self._outputs}
+        return {p: self._inference.ports[p].shape for p in self._outputs}
 
     def layer_types(self, path: str | tuple) -> dict[str, PortType]:
         """The inferred port types of the layer at ``path`` (a name, or a tuple for nested layers)."""
@@ -238,7 +228,8 @@ class NetGraph(Layer):
                 rest = path[i + 1:]
                 return inner[path[i]].port_types if not rest else inner[path[i]].layer_types(rest)
         layer = self.layer_at(path)  # a nested graph (not a node), or no layer at all
-        return {p: self._types[(path, p)] for p in (*layer.input_ports, *layer.output_ports)}
+        types = self._inference.full(self)[0]
+        return {p: types[(path, p)] for p in (*layer.input_ports, *layer.output_ports)}
 
     def layer_at(self, path: tuple) -> Layer:
         net: Any = self
@@ -254,7 +245,7 @@ class NetGraph(Layer):
         """The graph IR (``netgraph.core.ir``): leaf nodes in topological order, values, producers, consumers."""
         if getattr(self, "_ir", None) is None:
             with gc_paused():
-                self._ir = build_ir(self._leaf_layers(), self._types, self._roots, self._inputs, self._outputs)
+                self._ir = build_ir(self._leaf_layers(), *self._inference.full(self), self._inputs, self._outputs)
         return self._ir
 
     def leaves(self) -> Iterator[tuple[tuple, Layer]]:
@@ -262,12 +253,16 @@ class NetGraph(Layer):
         return ((node.path, node.layer) for node in self.ir.nodes)
 
     def _leaf_layers(self) -> Iterator[tuple[tuple, Layer]]:
-        for name in self._order:
-            layer = self._layers[name]
-            if isinstance(layer, NetGraph):
-                yield from (((name, *p), leaf) for p, leaf in layer._leaf_layers())
+        stack: list[tuple[tuple, NetGraph, Iterator[str]]] = [((), self, iter(self._order))]
+        while stack:  # a loop, not recursion: nets nested 1000 deep are fine
+            prefix, net, names = stack[-1]
+            name = next(names, None)
+            if name is None:
+                stack.pop()
+            elif isinstance(layer := net._layers[name], NetGraph):
+                stack.append(((*prefix, name), layer, iter(layer._order)))
             else:
-                yield (name,), layer
+                yield (*prefix, name), layer
 
     def producer(self, key: tuple) -> tuple:
         """The key of the leaf output or top-level graph input whose value reaches ``key``."""
@@ -317,7 +312,7 @@ class NetGraph(Layer):
         return new
 
     def _same_ports(self, other: NetGraph) -> bool:
-        return self._types is other._types  # a copy made by _with_layers shares the inferred types
+        return self._inference is other._inference  # a copy made by _with_layers shares the inferred types
 
     def _with_layers(self, layers: dict[str, Layer]) -> NetGraph:
         new = object.__new__(type(self))

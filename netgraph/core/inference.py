@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from netgraph.core.layer import Layer
 from netgraph.core.errors import Diagnostic, EdgeRef, ShapeError, raise_all
@@ -37,6 +37,9 @@ class Problem:
     equalities: list[tuple[Key, Key, EdgeRef | None]]
     declared: list[tuple[Key, PortType, tuple]]
     describe: Callable[[Key], str]
+    watch: tuple = ()  # keys whose types before the dtype defaults are recorded in ``before_defaults``
+    before_defaults: dict = field(default_factory=dict)
+    defaults_applied: bool = False  # True while propagating again after the dtype defaults
 
     def origin_text(self, origin: tuple) -> str:
         kind, key = origin
@@ -127,7 +130,9 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, Key]]:
     if errors:
         raise_all(errors, ShapeError, "shape conflict")
     _propagate(problem, cls, roots, refine, errors)
+    problem.before_defaults = {k: cls.type.get(roots[k], UNKNOWN) for k in problem.watch if k in roots}
     if not errors and _default_dtypes(cls, roots):
+        problem.defaults_applied = True
         _propagate(problem, cls, roots, refine, errors)  # dtype-generic layers (reshape, part ...) learn Real
     raise_all(errors, ShapeError, "shape conflict")
     return {k: cls.type.get(r, UNKNOWN) for k, r in roots.items()}, roots

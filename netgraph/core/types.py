@@ -69,8 +69,10 @@ def as_shape(value: object, what: str = "shape") -> Shape:
     for d in value:
         if d is None or (isinstance(d, str) and d.isidentifier()):
             dims.append(d)
-        elif isinstance(d, int) and not isinstance(d, bool) and d >= 1:
+        elif isinstance(d, int) and not isinstance(d, bool) and 1 <= d < 2**63:
             dims.append(int(d))
+        elif isinstance(d, int) and not isinstance(d, bool) and d >= 2**63:
+            raise Conflict(f"{what} dims must be below 2**63 (torch's largest size), found {reprlib.repr(d)}")
         else:
             raise Conflict(f"{what} dims must be positive ints (or None for unknown), found {reprlib.repr(d)}")
     return tuple(dims)

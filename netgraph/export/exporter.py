@@ -22,7 +22,7 @@ from typing import Any
 import torch
 
 from netgraph import __version__
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.files import atomic_write
 from netgraph.core.types import INTEGER
 from netgraph.export.deps import require
@@ -56,7 +56,11 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     data = _export_bytes(net, module, opset)
     model = onnx.load_from_string(data)
     _add_metadata(model, net, name or "NetGraph", description)
-    return atomic_write(path, model.SerializeToString())
+    try:
+        return atomic_write(path, model.SerializeToString())
+    except (OSError, ValueError, TypeError) as exc:  # a missing folder, a name too long, not a path at all
+        raise NetGraphError(f"cannot write the ONNX model to {str(path)[:200]!r}: "
+                            f"{getattr(exc, 'strerror', None) or exc}") from None
 
 
 def example_inputs(net: Any, batch: int = _TRACE_BATCH, length: int = _TRACE_LENGTH, seed: int = 0) -> dict:

@@ -171,7 +171,7 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
     for name in backends_for(fmt, backend):
         try:
             if name == "builtin":
-                data = layout_svg(d).encode("utf-8")
+                data = layout_svg(d).encode("utf-8", errors="backslashreplace")  # a lone surrogate in a name
             else:
                 data = run_engine(name, dot_source(d), fmt)
         except EngineFailed as exc:
@@ -208,13 +208,13 @@ def _format_of(path: Path, fmt: str | None) -> str:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise NetGraphError(f"cannot write the diagram to {str(path)!r}: folder {str(folder)!r} does not exist")
-    if path.is_dir():
-        raise NetGraphError(f"cannot write the diagram to {str(path)!r}: it is a folder; give a file name")
     try:
+        if not folder.is_dir():
+            raise NetGraphError(f"cannot write the diagram to {str(path)!r}: folder {str(folder)!r} does not exist")
+        if path.is_dir():
+            raise NetGraphError(f"cannot write the diagram to {str(path)!r}: it is a folder; give a file name")
         atomic_write(path, data)
-    except OSError as exc:
+    except OSError as exc:  # a name too long, no permission, no space left
         raise NetGraphError(f"cannot write the diagram to {str(path)!r}: {exc.strerror or exc}") from None
 
 
@@ -227,7 +227,7 @@ def render(net: Any, path: Any, *, format: str | None = None, backend: str | Non
         raise OptionError(f"render needs a file path, found {path!r}") from None
     fmt = _format_of(path, format)
     if fmt in ("dot", "gv"):
-        data = to_dot(net, **options).encode("utf-8")
+        data = to_dot(net, **options).encode("utf-8", errors="backslashreplace")
     else:
         data, _ = _engine_output(net, fmt, backend, options)
     _write_atomically(path, data)

@@ -100,7 +100,7 @@ def run_engine(backend: str, source: str, fmt: str) -> bytes:
     if exe is None:
         raise EngineFailed(f"{backend} is not installed")
     try:
-        done = subprocess.run([exe, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
+        done = subprocess.run([exe, f"-T{fmt}"], input=source.encode("utf-8", errors="backslashreplace"), capture_output=True,
                               timeout=TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired:
         raise EngineFailed(f"{backend} took longer than {TIMEOUT_S} s") from None

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.core.errors import SpecError
+from netgraph.core.limits import limits as changed_limits
 from netgraph.spec.load import load_spec
 from netgraph.spec.dump import to_yaml
 from netgraph.spec.saving import REFERENCE_SCOPE, save
@@ -60,26 +61,30 @@ def _source(source: Any) -> Path | tuple[str, str, Path]:
     return source, "<string>", Path.cwd()
 
 
-def from_yaml(source: Any, base_dir: Any = None, allow_outside: bool = False) -> Any:
+def from_yaml(source: Any, base_dir: Any = None, allow_outside: bool = False, limits: Any = None) -> Any:
     """A NetGraph (or NetChain) from a spec path, YAML text or open file; SpecError listing all problems.
 
     Arrays saved beside the spec by ``save`` are restored when the spec names them (``arrays:``).
     ``file:`` references are read relative to the spec naming them and only from inside its folder;
     ``base_dir`` allows any file under that folder too, ``allow_outside=True`` any file at all.
+    ``limits`` (a dict, e.g. ``{"yaml_bytes": 2**30}``) changes size limits for this call only
+    (``netgraph.limits``).
     """
     scope = True if allow_outside else (Path(base_dir) if base_dir is not None else None)
     token = REFERENCE_SCOPE.set(scope)
     try:
-        return load_spec(_source(source))
+        with changed_limits(**(limits or {})):
+            return load_spec(_source(source))
     finally:
         REFERENCE_SCOPE.reset(token)
 
 
-def load(path: Any, allow_outside: bool = False, base_dir: Any = None) -> Any:
+def load(path: Any, allow_outside: bool = False, base_dir: Any = None, limits: Any = None) -> Any:
     """Read a net written by ``save`` (or any spec file), arrays restored and their SHA-256 verified.
 
-    ``allow_outside`` / ``base_dir``: where ``file:`` references may point (see ``from_yaml``).
+    ``allow_outside`` / ``base_dir``: where ``file:`` references may point; ``limits``: size limits
+    for this call (see ``from_yaml``).
     """
     if not isinstance(path, (str, os.PathLike)) or "\x00" in os.fspath(path):
         raise SpecError(f"load needs a file path, found {reprlib.repr(path)}")
-    return from_yaml(Path(path), base_dir=base_dir, allow_outside=allow_outside)
+    return from_yaml(Path(path), base_dir=base_dir, allow_outside=allow_outside, limits=limits)

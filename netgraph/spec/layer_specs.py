@@ -86,16 +86,21 @@ def _reference(reader: Any, spec: YMap, f: Any, path: tuple) -> Any:
     if not isinstance(target, str) or not target:
         reader.error(f, loc, f"'file:' takes a path to another spec, relative to this file; found {target!r}")
         return FAILED
-    if (refusal := reference_refusal(f.folder, target)) is not None:
+    try:
+        refusal, full = reference_refusal(f.folder, target), Path(f.folder, target)
+        resolved, found = full.resolve(), full.is_file()
+    except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a name too long, a symlink loop
+        reader.error(f, loc, f"'file:' names no readable path: {getattr(exc, 'strerror', None) or exc}")
+        return FAILED
+    if refusal is not None:
         reader.error(f, loc, refusal)
         return FAILED
-    full = Path(f.folder, target)
     shown = os.path.normpath(str(full))
-    if full.resolve() in f.chain:
-        cycle = " -> ".join([*(p.name for p in f.chain[f.chain.index(full.resolve()):]), full.name])
+    if resolved in f.chain:
+        cycle = " -> ".join([*(p.name for p in f.chain[f.chain.index(resolved):]), full.name])
         reader.error(f, loc, f"spec files refer to each other in a cycle: {cycle}")
         return FAILED
-    if not full.is_file():
+    if not found:
         reader.error(f, loc, f"no spec file {shown!r} (paths in 'file:' are relative to the file that names them)")
         return FAILED
     return reader.read_file(full, path, f.chain, shown)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean
+from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.types import Conflict
 from netgraph.spec.edges import read_edges
 from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
@@ -33,7 +34,6 @@ __all__ = ["SpecReader", "SourceFile", "Locator", "load_spec", "check_sizes", "V
 VERSION = 1
 TOP_KEYS = ("netgraph", "name", "description", "arrays")
 MAX_FILES = 500  # spec files read for one load (files naming each other many times: a reference bomb)
-MAX_ELEMENTS = 2**31  # elements of one array or one example at a port: larger is a mistake or an attack
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,7 +109,12 @@ class SpecReader:
 
     # -- files ---------------------------------------------------------------------------------------
     def read_file(self, path: Path, prefix: tuple, chain: tuple[Path, ...], shown: str) -> Any:
-        f = SourceFile(shown, path.parent, (*chain, path.resolve()))
+        try:
+            f = SourceFile(shown, path.parent, (*chain, path.resolve()))
+        except (OSError, RuntimeError) as exc:  # a name too long, a symlink loop
+            f = SourceFile(shown, path.parent, chain)
+            self.error(f, Loc(1, 1), f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}")
+            return FAILED
         self.files_read += 1
         if self.files_read > MAX_FILES:
             self.error(f, Loc(1, 1), f"more than {MAX_FILES} spec files read for one net: do the files refer to "
@@ -307,17 +312,20 @@ def check_declared(reader: Any, net: Any, ports: dict[str, str], f: Any, loc_of:
 
 
 def check_sizes(reader: SpecReader, net: Any) -> None:
-    """Refuse arrays or per-example port values over MAX_ELEMENTS (a typo such as output: 10000000000)."""
+    """Refuse arrays or per-example port values over the port_elements limit (a typo such as output: 10000000000)."""
+    limit = current_limits().port_elements
+
     def check(node: Node) -> None:
         big = [f"port {p!r} {t}" for p, t in node.types.items()
-               if t.shape is not None and all(isinstance(d, int) for d in t.shape) and numel(t.shape) > MAX_ELEMENTS]
+               if t.shape is not None and all(isinstance(d, int) for d in t.shape) and numel(t.shape) > limit]
         count = node_parameters(node)
-        if count is not None and count > MAX_ELEMENTS:
+        if count is not None and count > limit:
             big.append(f"arrays of {count:.3g} elements")
         if big:
             f, loc = reader.layer_locs.get(node.path, (SourceFile("<spec>", Path.cwd()), Loc(1, 1)))
             reader.error(f, loc, f"layer {node.name!r} ({node.layer.type_name}) is too large: {'; '.join(big)} "
-                         f"(more than {MAX_ELEMENTS} elements); check its sizes")
+                         f"(more than {limit} elements, the port_elements limit; {raise_hint('port_elements')}); "
+                         f"check its sizes")
     map_nodes(net, check)
 
 

@@ -74,7 +74,7 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, f: Any, label: str) -> 
     if not isinstance(spec, YMap) or "type" not in spec:
         return plain(spec)
     name, args = spec["type"], spec.get("args", [])
-    if name not in DISTRIBUTIONS:
+    if not isinstance(name, str) or name not in DISTRIBUTIONS:
         reader.error(f, spec.value_locs["type"], f"{label}unknown type {name!r}{did_you_mean(name, DISTRIBUTIONS)} "
                      f"(a distribution such as NormalDistribution)")
         return FAILED

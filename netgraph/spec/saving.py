@@ -10,10 +10,12 @@ temporary files. Loading verifies the hash (``read_weights``) before it parses a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+import reprlib
 import struct
 from contextvars import ContextVar
 from pathlib import Path
@@ -22,17 +24,14 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import SpecError
+from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.files import atomic_write, check_replaceable, open_regular, remove_temporaries
 from netgraph.spec.dump import dump_data, spec_data
-from netgraph.spec.yaml_nodes import MAX_BYTES
 from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_bytes
 
 __all__ = ["save", "read_arrays", "read_limited", "read_weights", "weights_name", "WeightsRefused",
-           "MAX_HEADER_BYTES", "MAX_WEIGHTS_BYTES", "REFERENCE_SCOPE", "reference_refusal"]
-
-MAX_HEADER_BYTES = 16 * 2**20  # a safetensors JSON header larger than this is an attack, not a net
-MAX_WEIGHTS_BYTES = MAX_BYTES * 64  # 4 GiB
+           "REFERENCE_SCOPE", "reference_refusal"]
 _HASHED = r"\.[0-9a-f]{64}\.safetensors"  # after the spec's stem: a weights file named by its SHA-256
 
 
@@ -52,6 +51,8 @@ def weights_name(spec: Path, blob: bytes) -> str:
 def save(net: Any, path: Any) -> Path:
     """Write ``net`` (a NetGraph, or a compiled module: its ``to_net()``) as spec YAML at ``path`` plus its
     arrays in a safetensors file beside it, named by its SHA-256, which ``load`` verifies; returns the path."""
+    if not isinstance(path, (str, os.PathLike)) or "\x00" in os.fspath(path):
+        raise SpecError(f"save needs a file path, found {reprlib.repr(path)}")
     path = Path(path)
     if not hasattr(net, "explicit_edges") and hasattr(net, "to_net"):
         net = net.to_net()
@@ -74,7 +75,8 @@ def save(net: Any, path: Any) -> Path:
         atomic_write(path, dump_data(data).encode("utf-8"))
     except OSError as exc:
         if created:
-            weights.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # it may never have existed (a name too long)
+                weights.unlink(missing_ok=True)
         raise SpecError(f"save(net, {str(path)!r}) failed: {exc.strerror or exc}"
                         f"{f' ({exc.filename})' if exc.filename else ''}; nothing was changed") from None
     _clean(path, weights.name if weights else None, old_weights)
@@ -132,20 +134,25 @@ def read_weights(file: Path) -> dict[str, torch.Tensor]:
     is refused without reading it: OSError when unreadable, WeightsRefused when invalid or changed.
     """
     expected = re.search(r"\.([0-9a-f]{64})\.safetensors$", file.name)
+    limits = current_limits()
     with open_regular(file) as fh:
         size = os.fstat(fh.fileno()).st_size
         head = fh.read(8)
         if len(head) < 8:
             raise WeightsRefused("is not a valid safetensors file: shorter than its 8-byte header length")
         (length,) = struct.unpack("<Q", head)
-        if length > MAX_HEADER_BYTES or 8 + length > size:
-            raise WeightsRefused(f"is not a valid safetensors file: its header claims {length} bytes (the limit is "
-                                 f"{MAX_HEADER_BYTES}, the file has {size})")
+        if 8 + length > size:
+            raise WeightsRefused(f"is not a valid safetensors file: its header claims {length} bytes, the file has {size}")
+        if length > limits.header_bytes:
+            raise WeightsRefused(f"has a {length}-byte header, more than the header_bytes limit ({limits.header_bytes}; "
+                                 f"{raise_hint('header_bytes')})")
+        if size > limits.weights_bytes:
+            raise WeightsRefused(f"has {size} bytes, more than the weights_bytes limit ({limits.weights_bytes}; "
+                                 f"{raise_hint('weights_bytes')})")
         header = fh.read(length)
         end = 8 + length + _data_length(header)
-        if end != size or size > MAX_WEIGHTS_BYTES:
-            raise WeightsRefused(f"is not a valid safetensors file: {size} bytes, its header describes {end} "
-                                 f"(at most {MAX_WEIGHTS_BYTES} bytes are read)")
+        if end != size:
+            raise WeightsRefused(f"is not a valid safetensors file: {size} bytes, its header describes {end}")
         blob = head + header + fh.read()
     if expected and hashlib.sha256(blob).hexdigest() != expected.group(1):
         raise WeightsRefused("does not match the SHA-256 in its name: it was changed or damaged after saving")
@@ -166,12 +173,14 @@ def _data_length(header: bytes) -> int:
 
 
 def read_limited(path: Path, binary: bool = False) -> Any:
-    """A regular file's contents, refusing devices, pipes and files over MAX_BYTES (never a hang)."""
+    """A regular file's contents, refusing devices, pipes and files over the yaml_bytes (binary:
+    weights_bytes) limit, before reading them (never a hang)."""
     if not path.is_file():
         raise OSError(f"{str(path)!r} is not a regular file" if path.exists() else f"no such file {str(path)!r}")
-    limit = MAX_BYTES * (64 if binary else 1)
-    if path.stat().st_size > limit:
-        raise OSError(f"{str(path)!r} is larger than {limit} bytes")
+    name = "weights_bytes" if binary else "yaml_bytes"
+    limit, size = getattr(current_limits(), name), path.stat().st_size
+    if size > limit:
+        raise OSError(f"{str(path)!r} has {size} bytes, more than the {name} limit ({limit}; {raise_hint(name)})")
     return path.read_bytes() if binary else path.read_text(encoding="utf-8")
 
 

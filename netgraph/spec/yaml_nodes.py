@@ -4,8 +4,9 @@
 pure-Python ones; ``use_loader`` picks) and composes the parser's events straight into ``YMap``/``YSeq``
 (a dict and a list that know where each of their values sits in the file) and plain scalars. It refuses, as ``SpecError`` with
 ``file:line:col``: tags other than the plain YAML types (``!!python/object`` …), duplicate keys,
-nesting deeper than ``MAX_DEPTH``, alias expansion past ``MAX_NODES`` (billion laughs) or alias
-cycles, integers outside 64 bits, and files over ``MAX_BYTES``. Given a list for ``problems``, it
+nesting deeper than the ``yaml_depth`` limit, more values than ``yaml_nodes`` (aliases expanded:
+billion laughs) or alias cycles, integers outside 64 bits, and texts over ``yaml_bytes``
+(``netgraph.core.limits``). Given a list for ``problems``, it
 records duplicate keys there (keeping the first value) and reads on, so other problems show too.
 Tabs and mis-aligned lines get a hint instead of the parser's own words.
 
@@ -29,12 +30,9 @@ from yaml.events import (AliasEvent, MappingEndEvent, ScalarEvent, SequenceEndEv
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from netgraph.core.errors import SpecError
+from netgraph.core.limits import current_limits, raise_hint
 
-__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "MAX_DEPTH", "MAX_NODES", "MAX_BYTES"]
-
-MAX_DEPTH = 100  # nested mappings/lists; real specs use < 20
-MAX_NODES = 2_000_000  # values after alias expansion (a 1000x2000 inline array fits)
-MAX_BYTES = 64 * 2**20
+__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS"]
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
@@ -98,6 +96,7 @@ class _Composer:
         """The single document's value (``problems``: where duplicate keys are recorded, else refused)."""
         self.file, self.problems, self.anchors, self.resolved, self.refusals = file, problems, {}, {}, []
         self.depth = self.deepest = self.nodes = 0
+        self.max_depth, self.max_nodes = current_limits().yaml_depth, current_limits().yaml_nodes
         self.get_event()  # stream start
         if self.check_event(StreamEndEvent):
             raise YamlRefused(file, Loc(1, 1), "the file is empty; a spec starts with 'netgraph: 1'")
@@ -128,17 +127,17 @@ class _Composer:
         """The next value (for a key: its text as written) and where it is."""
         self.depth += 1
         event, start = self.peek_event(), self.nodes
-        if self.depth > MAX_DEPTH:
-            raise YamlRefused(self.file, _mark_loc(event.start_mark), f"nested deeper than {MAX_DEPTH} levels; "
-                              f"a spec never needs this")
+        if self.depth > self.max_depth:
+            raise YamlRefused(self.file, _mark_loc(event.start_mark), f"nested deeper than {self.max_depth} levels "
+                              f"(the yaml_depth limit; {raise_hint('yaml_depth')})")
         self.get_event()
         if isinstance(event, AliasEvent):
             value, loc, size, text, height = self.alias(event)
             self.count(size)
             self.deepest = max(self.deepest, self.depth + height)
-            if self.depth + height > MAX_DEPTH:
-                raise YamlRefused(self.file, _mark_loc(event.start_mark), f"nested deeper than {MAX_DEPTH} levels "
-                                  f"(with aliases expanded); a spec never needs this")
+            if self.depth + height > self.max_depth:
+                raise YamlRefused(self.file, _mark_loc(event.start_mark), f"nested deeper than {self.max_depth} "
+                                  f"levels with aliases expanded (the yaml_depth limit; {raise_hint('yaml_depth')})")
             if key and text is None:
                 self.refuse(loc, "a mapping key must be a plain name, not a list or mapping")
             value = text if key else value
@@ -158,10 +157,11 @@ class _Composer:
         return value, loc
 
     def count(self, values: int) -> None:
-        """Count ``values`` more values (an alias: its anchor's); past MAX_NODES the document is refused."""
-        if self.nodes <= MAX_NODES < self.nodes + values:
-            self.refuse(self.root, f"aliases expand to more than {MAX_NODES} values (an alias bomb?); a spec this "
-                                   f"large cannot be meant", early=True)
+        """Count ``values`` more values (an alias: its anchor's); past the yaml_nodes limit the document is refused."""
+        if self.nodes <= self.max_nodes < self.nodes + values:
+            self.refuse(self.root, f"more than {self.max_nodes} values with aliases expanded (an alias bomb?; the "
+                                   f"yaml_nodes limit; {raise_hint('yaml_nodes')}); keep large arrays in a "
+                                   f"safetensors file (netgraph.save)", early=True)
         self.nodes += values
 
     def alias(self, event: AliasEvent) -> tuple:
@@ -322,9 +322,11 @@ def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = Non
     ...
     netgraph.spec.yaml_nodes.YamlRefused: net.yaml:2:1: YAML indentation: use spaces, not tabs (this line is indented with a tab)
     """
-    if len(text) > MAX_BYTES:
-        raise YamlRefused(file, Loc(1, 1), f"{len(text)} characters is more than a spec may have ({MAX_BYTES}); "
-                          f"keep arrays in a safetensors file (netgraph.save)")
+    limit = current_limits().yaml_bytes
+    if len(text) > limit:
+        raise YamlRefused(file, Loc(1, 1), f"{len(text)} characters is more than a spec may have ({limit}, the "
+                          f"yaml_bytes limit; {raise_hint('yaml_bytes')}); keep arrays in a safetensors file "
+                          f"(netgraph.save)")
     return _read(text, file, problems, _loader_class)
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.files import atomic_write
+from netgraph.core.files import atomic_write, usable_folder
 from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, resolve
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data import Expect, finish, gather, sample, split_fraction
@@ -89,10 +89,17 @@ def net_train(net: Any, data: Any, **options: Any) -> Any:
     return _train(net, data, o)
 
 
+_SUBOPTIONS = ("momentum", "epsilon", "eps", "beta", "beta1", "beta2", "betas", "alpha", "weight_decay", "nesterov",
+               "l2_regularization", "gradient_clipping", "max_gradient_norm", "weight_clipping", "learning_rate_schedule")
+
+
 def _options(options: dict[str, Any]) -> dict[str, Any]:
     unknown = [k for k in options if k not in OPTIONS]
     if unknown:
         k = unknown[0]
+        if snake(k) in _SUBOPTIONS:
+            raise OptionError(f"net_train has no option {k!r}: it is a suboption of the optimisation method, as in "
+                              f"Wolfram's NetTrain, e.g. method=('SGD', {{{snake(k)!r}: ...}})")
         hint = did_you_mean(snake(k), OPTIONS) or did_you_mean(k, OPTIONS)
         raise OptionError(f"net_train has no option {k!r}{hint}; options: {', '.join(OPTIONS)}")
     return {**OPTIONS, **options}
@@ -110,7 +117,7 @@ def _checkpoint(spec: Any) -> dict | None:
     if extra:
         keys = ["directory", "interval", "keep"]
         raise OptionError(f"checkpoint has no key {extra[0]!r}{did_you_mean(extra[0], keys)}; it takes {keys}")
-    return {"directory": Path(spec["directory"]),
+    return {"directory": usable_folder(spec["directory"], "checkpoint directory"),
             "interval": check_number(spec.get("interval", 1), "checkpoint interval", integer=True),
             "keep": check_number(spec.get("keep", 3), "checkpoint keep", integer=True)}
 

@@ -116,8 +116,12 @@ def content_digest(value: Any) -> str:
 
 def resolve(path: str | os.PathLike) -> Path:
     """A checkpoint file from a file or a directory (its newest checkpoint)."""
-    p = Path(path)
-    if p.is_dir():
+    try:
+        p = Path(path)
+        folder = p.is_dir()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte
+        raise OptionError(f"no checkpoint at {str(path)[:200]!r}: {getattr(exc, 'strerror', None) or exc}") from None
+    if folder:
         latest = latest_checkpoint(p)
         if latest is None:
             raise OptionError(f"no checkpoint (round-*.pt) in directory {str(p)!r}")

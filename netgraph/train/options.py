@@ -3,6 +3,8 @@
 Method (``method=``): ``"Adam"`` (default), ``"AdamW"``, ``"SGD"`` or ``"RMSProp"`` (any case), alone,
 as ``(name, {suboptions})`` or as a dict with a ``"name"`` key. Suboptions are the torch optimizer's
 keyword arguments (``momentum``, ``betas``, ``eps``, ``weight_decay``, ``nesterov``, ``alpha``, ...)
+or Wolfram's names for them (``Momentum``; ``Beta1``, ``Beta2`` and ``Epsilon`` for Adam; ``Beta`` and
+``Epsilon`` for RMSProp), each checked (a bad value is an OptionError naming it),
 plus Wolfram's, in snake_case or Wolfram's own spelling: ``l2_regularization`` (weight decay),
 ``gradient_clipping`` (clip each gradient element to ±c), ``max_gradient_norm`` (clip the global
 norm), ``weight_clipping`` (clamp every array to ±c after each step), ``learning_rate_schedule``
@@ -12,6 +14,11 @@ norm), ``weight_clipping`` (clamp every array to ±c after each step), ``learnin
 >>> m = parse_method(("SGD", {"momentum": 0.9, "L2Regularization": 1e-4}), None)
 >>> m.name, m.learning_rate, m.kwargs
 ('SGD', 0.01, {'momentum': 0.9, 'weight_decay': 0.0001})
+>>> parse_method(("ADAM", {"Beta1": 0.8, "Epsilon": 1e-5}), None).kwargs
+{'eps': 1e-05, 'betas': (0.8, 0.999)}
+>>> parse_method(("SGD", {"Momentum": -1}), None)
+Traceback (most recent call last):
+netgraph.core.errors.OptionError: method 'SGD' suboption momentum must be a number >= 0, found -1
 >>> parse_stopping({"Patience": 3}).patience
 3
 """
@@ -91,7 +98,10 @@ class Method:
                 return self.cls(groups, lr=self.learning_rate, fused=True, **self.kwargs)
             except (RuntimeError, TypeError, ValueError):  # older torch, or a device/dtype without a fused kernel
                 pass
-        return self.cls(groups, lr=self.learning_rate, **self.kwargs)
+        try:
+            return self.cls(groups, lr=self.learning_rate, **self.kwargs)
+        except (TypeError, ValueError) as exc:  # a suboption torch checks and we do not (a newer torch's)
+            raise OptionError(f"method {self.name!r}: torch refuses the suboptions {self.kwargs}: {exc}") from None
 
 
 _FUSABLE = (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD)
@@ -118,7 +128,7 @@ def parse_method(method: Any, learning_rate: Any) -> Method:
         raise OptionError(f"unknown method {name!r}{did_you_mean(name, [m[0] for m in METHODS.values()])}; "
                           f"use 'Adam', 'AdamW', 'SGD' or 'RMSProp'")
     canonical, cls, default_lr = METHODS[key]
-    options = {snake(k): v for k, v in options.items()}
+    options = _torch_names(canonical, {snake(k): v for k, v in options.items()})
     ours = {k: options.pop(k) for k in _OURS if k in options}
     allowed = [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "params", "lr")]
     unknown = [k for k in options if k not in allowed]
@@ -130,11 +140,53 @@ def parse_method(method: Any, learning_rate: Any) -> Method:
         if "weight_decay" in options:
             raise OptionError("give either l2_regularization or weight_decay in method=, not both")
         options["weight_decay"] = check_number(ours["l2_regularization"], "l2_regularization", strict=False)
+    _check_suboptions(canonical, options)
     lr = learning_rate if learning_rate is not None else ours.get("learning_rate", ours.get("initial_learning_rate"))
     lr = default_lr if lr is None else check_number(lr, "learning_rate")
     clip = {k: check_number(ours[k], k) if ours.get(k) is not None else None
             for k in ("gradient_clipping", "max_gradient_norm", "weight_clipping")}
     return Method(canonical, cls, options, lr, schedule=_schedule(ours.get("learning_rate_schedule")), **clip)
+
+
+def _torch_names(method: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Wolfram's suboption names as torch's: epsilon -> eps, beta1/beta2 -> betas (Adam), beta -> alpha (RMSProp)."""
+    renames = {"epsilon": "eps", **({"beta": "alpha"} if method == "RMSProp" else {})}
+    for wolfram, torch_name in renames.items():
+        if wolfram in options:
+            if torch_name in options:
+                raise OptionError(f"method {method!r}: give either {wolfram} or {torch_name}, not both")
+            options[torch_name] = options.pop(wolfram)
+    if method in ("Adam", "AdamW") and ("beta1" in options or "beta2" in options):
+        if "betas" in options:
+            raise OptionError(f"method {method!r}: give either beta1/beta2 or betas, not both")
+        options["betas"] = (options.pop("beta1", 0.9), options.pop("beta2", 0.999))
+    return options
+
+
+_NON_NEGATIVE = ("momentum", "eps", "alpha", "weight_decay", "dampening")
+_FLAGS = ("nesterov", "amsgrad", "maximize", "centered", "capturable", "differentiable", "decoupled_weight_decay")
+
+
+def _check_suboptions(method: str, options: dict[str, Any]) -> None:
+    """OptionError naming the first torch suboption whose value torch would refuse (or fail on at the first step)."""
+    def check(name: str, ok: bool, wanted: str) -> None:
+        if not ok:
+            raise OptionError(f"method {method!r} suboption {name} must be {wanted}, found {options[name]!r}")
+    for name, value in options.items():
+        if name in _NON_NEGATIVE:
+            check_number(value, f"method {method!r} suboption {name}", strict=False)
+        elif name in _FLAGS:
+            check(name, isinstance(value, bool), "True or False")
+        elif name in ("foreach", "fused"):
+            check(name, value is None or isinstance(value, bool), "True, False or None")
+        elif name == "betas":
+            check(name, isinstance(value, (tuple, list)) and len(value) == 2 and all(
+                isinstance(b, (int, float)) and not isinstance(b, bool) and 0 <= b < 1 for b in value),
+                "two numbers in [0, 1) (beta1, beta2)")
+            options[name] = tuple(float(b) for b in value)
+    if options.get("nesterov") and (not options.get("momentum") or options.get("dampening", 0)):
+        raise OptionError(f"method {method!r}: nesterov=True needs momentum > 0 and dampening 0, found momentum="
+                          f"{options.get('momentum', 0)!r}, dampening={options.get('dampening', 0)!r}")
 
 
 def _schedule(value: Any) -> Callable[[float], float] | None:

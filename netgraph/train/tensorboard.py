@@ -27,6 +27,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import OptionError
+from netgraph.core.files import usable_folder
 
 __all__ = ["parse_reporting", "TensorBoardLog", "INSTALL_HINT"]
 
@@ -48,7 +49,7 @@ def parse_reporting(value: Any, log_dir: Any) -> Path | None:
         raise OptionError(f"progress_reporting='tensorboard' needs log_dir='a/directory' for the event files; "
                           f"found log_dir={log_dir!r}")
     _summary_writer_class()
-    return Path(log_dir)
+    return usable_folder(log_dir, "log_dir")
 
 
 def _summary_writer_class() -> type:

@@ -170,3 +170,48 @@ def test_a_linear_layer_on_a_scalar_input_treats_it_as_a_one_vector():
     hidden = x[:, None] @ first.arrays["Weights"].T + first.arrays["Biases"]
     torch.testing.assert_close(net(x), hidden @ second.arrays["Weights"].T + second.arrays["Biases"])
     torch.testing.assert_close(module(x), netgraph.interpret(net, module, Input=x))
+
+
+def test_a_raw_lone_surrogate_character_in_yaml_text_is_a_spec_error(yaml_loader):
+    """libyaml cannot even encode such text (UnicodeEncodeError escaped); the reference loader refuses it."""
+    text = (SPECS / "normal_reparameterization.yaml").read_text()
+    with pytest.raises(netgraph.SpecError, match=r"<string>:1:1: invalid YAML: unacceptable character #xd800"):
+        NetGraph.from_yaml("\ud800" + text)
+
+
+@pytest.mark.parametrize("kind", ["[]", "{a: 1}", "3"])
+def test_a_distribution_type_that_is_not_a_name_is_located(kind):
+    """An unhashable type: (a list or mapping) raised TypeError."""
+    text = f"netgraph: 1\nlayers:\n  z: {{type: RandomArrayLayer, distribution: {{type: {kind}, args: [0, 1]}}}}\n"
+    with pytest.raises(netgraph.SpecError, match=r"<string>:3:52: layer 'z' option distribution: unknown type"):
+        NetGraph.from_yaml(text)
+
+
+def test_layer_names_that_are_word_characters_but_no_identifiers_compile_and_match():
+    """'²' is a word character to re but not a Python identifier (SyntaxError in the generated code), and
+    'ﬁ' would become 'fi' under Python's NFKC identifier normalisation: local names are ASCII."""
+    inner = NetGraph([netgraph.AggregationLayer("Max", levels=[1, 2])], [], Input=(2, 3, 4))
+    net = net_initialize(NetGraph({"²": inner, "ﬁ": "Tanh", "fi": "Sin"}, [("²", "ﬁ"), ("²", "fi")]), seed=0)
+    x = torch.randn(2, 2, 3, 4)
+    module = net.compile()
+    out = module(x)
+    torch.testing.assert_close(out["Output1"], torch.tanh(x.amax((1, 2))))
+    torch.testing.assert_close(out["Output2"], torch.sin(x.amax((1, 2))))
+    torch.testing.assert_close(interpret(net, module, Input=x)["Output2"], out["Output2"])
+
+
+@pytest.mark.parametrize("shape", [(10**6, 10**6), (2**62,), (10**30,)])
+def test_random_arrays_too_large_to_draw_are_refused_when_built(shape):
+    """They built, then torch's randn overflowed (TypeError) or its allocator failed (RuntimeError) at the call."""
+    with pytest.raises(NetGraphError, match="too large|below 2\\*\\*63"):
+        NetGraph([netgraph.RandomArrayLayer(netgraph.NormalDistribution(0, 1), output=shape)], [])
+
+
+def test_names_python_reads_as_other_names_still_compile():
+    """'º' is an identifier that Python reads as 'o' in code: as a layer name self.º reached self.o
+    (AttributeError); as a graph input, forward(self, º) took 'o' (TypeError for the keyword 'º')."""
+    inner = NetGraph([netgraph.FunctionLayer(lambda x, y: x * y.sum(-1, keepdim=True))], [], x=3, y=3)
+    module = net_initialize(NetGraph({"º": inner}, []), seed=0).compile()
+    torch.testing.assert_close(module(x=torch.ones(1, 3), y=torch.ones(1, 3)), torch.full((1, 3), 3.0))
+    with pytest.raises(netgraph.WiringError, match="graph input 'º' must be a Python identifier that Python reads as"):
+        NetGraph(["Tanh"], [(netgraph.NetPort("º"), 1)])

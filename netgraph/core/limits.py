@@ -1,0 +1,124 @@
+"""Size limits on what netgraph reads and allocates, and the one way to raise them.
+
+Every limit is checked when a file is read or a net initialised (never baked into compiled code):
+
+- ``yaml_bytes``: characters of one spec (YAML text or file); larger specs keep arrays in safetensors.
+- ``yaml_nodes``: values in one spec, aliases expanded (a 1000x2000 inline array fits).
+- ``yaml_depth``: nesting of mappings and lists in one spec.
+- ``header_bytes``: the JSON header of a safetensors weights file (or checkpoint).
+- ``weights_bytes``: one safetensors weights file.
+- ``port_elements``: elements of one example at any port (``LinearLayer(10**12)`` is a typo).
+- ``nesting_depth``: levels of graphs inside graphs (Python's recursion limit is raised to match).
+- ``init_elements``: array elements ``net_initialize`` may fill in one call; None: a quarter of the
+  machine's memory in float32 elements (``default_init_elements()``).
+
+``limits(...)`` raises (or lowers) some of them inside a ``with`` block, ``set_limits(...)`` from now
+on and returns the previous ``Limits`` (``set_limits(**vars(previous))`` restores them); the command
+line takes ``--limit NAME=VALUE``.
+
+>>> current_limits().yaml_depth
+100
+>>> with limits(yaml_depth=200, yaml_bytes=2**30):
+...     current_limits().yaml_depth
+200
+>>> current_limits().yaml_depth
+100
+>>> limits(yaml_dept=5)
+Traceback (most recent call last):
+netgraph.core.errors.OptionError: unknown limit 'yaml_dept' (did you mean 'yaml_depth'?); the limits are yaml_bytes, yaml_nodes, yaml_depth, header_bytes, weights_bytes, nesting_depth, port_elements, init_elements
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, ContextManager
+
+from netgraph.core.errors import OptionError, did_you_mean
+
+__all__ = ["Limits", "current_limits", "set_limits", "limits", "default_init_elements", "raise_hint"]
+
+MEMORY_FRACTION = 4  # net_initialize may fill 1/4 of the machine's memory (filling needs temporaries too)
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """The limits in force (see the module docstring); every field a positive int."""
+
+    yaml_bytes: int = 16 * 2**20
+    yaml_nodes: int = 2_000_000
+    yaml_depth: int = 100
+    header_bytes: int = 16 * 2**20
+    weights_bytes: int = 4 * 2**30
+    nesting_depth: int = 1000
+    port_elements: int = 2**28  # 1 GiB of float32 per example; a batch multiplies it
+    init_elements: int | None = None
+
+    def replace(self, **changes: Any) -> Limits:
+        """These limits with ``changes``; OptionError naming an unknown limit or a value that is not a positive int."""
+        names = [f.name for f in dataclasses.fields(self)]
+        problems = []
+        for name, value in changes.items():
+            if name not in names:
+                problems.append(f"unknown limit {name!r}{did_you_mean(name, names)}; the limits are {', '.join(names)}")
+            elif not (isinstance(value, int) and not isinstance(value, bool) and value > 0) \
+                    and not (name == "init_elements" and value is None):
+                problems.append(f"limit {name}= must be a positive int, found {value!r}")
+        if problems:
+            raise OptionError("; ".join(problems))
+        return dataclasses.replace(self, **changes)
+
+
+_current = Limits()
+
+
+def current_limits() -> Limits:
+    """The limits in force now."""
+    return _current
+
+
+def set_limits(**changes: Any) -> Limits:
+    """Change limits from now on (e.g. ``set_limits(yaml_bytes=2**30)``); returns the previous ``Limits``."""
+    global _current
+    previous, _current = _current, _current.replace(**changes)
+    return previous
+
+
+def limits(**changes: Any) -> ContextManager[Limits]:
+    """``with limits(yaml_bytes=2**30): net = load("big.yaml")``: the limits changed inside the block only
+    (checked at once: OptionError for an unknown name or a bad value)."""
+    _current.replace(**changes)
+    return _changed(changes)
+
+
+@contextmanager
+def _changed(changes: dict[str, Any]) -> Iterator[Limits]:
+    previous = set_limits(**changes)
+    try:
+        yield _current
+    finally:
+        set_limits(**vars(previous))
+
+
+def default_init_elements() -> int:
+    """The default element budget of ``net_initialize``: a quarter of the machine's memory, in float32 elements.
+
+    >>> default_init_elements() > 0
+    True
+    """
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows) or the value is unknown
+        memory = 16 * 2**30
+    return max(1, memory // MEMORY_FRACTION // 4)
+
+
+def raise_hint(name: str) -> str:
+    """How to raise limit ``name``, for error messages.
+
+    >>> raise_hint("yaml_bytes")
+    'netgraph.limits(yaml_bytes=...) raises it (command line: --limit yaml_bytes=N)'
+    """
+    return f"netgraph.limits({name}=...) raises it (command line: --limit {name}=N)"

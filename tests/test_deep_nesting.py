@@ -1,0 +1,95 @@
+"""Nets nested 800 deep build, initialise, compile, run and train correctly (their speed is
+benchmarks/nesting_depth.py's job); deeper than the nesting_depth limit is one WiringError; and the
+per-level inference gives exactly the types of the flattened inference it replaces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+import netgraph
+from netgraph import (ElementwiseLayer, EmbeddingLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetChain,
+                      NetGraph, NetPort, ReshapeLayer, WiringError, interpret, net_initialize)
+from netgraph.core.inference import infer_types
+
+SPECS = sorted((Path(__file__).resolve().parent.parent / "specs").glob("*.yaml"))
+
+
+def nested(kind: str, depth: int):
+    net = LinearLayer(3)
+    for _ in range(depth - 1):
+        net = NetGraph([net], []) if kind == "graph" else NetChain([net])
+    return NetGraph([net], [], Input=2) if kind == "graph" else NetChain([net], input=2)
+
+
+@pytest.mark.parametrize("kind", ["graph", "chain"])
+def test_a_linear_layer_800_levels_deep_computes_its_affine_map(kind):
+    net = net_initialize(nested(kind, 800), seed=0)
+    path = ("1",) * 800
+    leaf = net.layer_at(path)
+    assert net.layer_types(path)["Input"].shape == (2,) and net.output_shapes == {"Output": (3,)}
+    x = torch.randn(5, 2)
+    expected = x @ leaf.arrays["Weights"].T + leaf.arrays["Biases"]
+    module = net.compile()
+    torch.testing.assert_close(module(x), expected)
+    torch.testing.assert_close(interpret(net, module, Input=x), expected)
+    assert net == net_initialize(nested(kind, 800), seed=0)
+
+
+def test_nesting_past_the_limit_is_a_wiring_error_and_the_limit_can_be_raised():
+    net = nested("graph", 10)
+    with netgraph.limits(nesting_depth=10), pytest.raises(
+            WiringError, match=r"nests graphs 11 levels deep, more than the nesting_depth limit \(10; "
+                               r"netgraph.limits\(nesting_depth=\.\.\.\) raises it"):
+        NetGraph([net], [])
+    with netgraph.limits(nesting_depth=11):
+        assert NetGraph([net], []).output_shapes == {"Output": (3,)}
+
+
+def _flat(net):
+    """Every port's type as the flattened inference over all nested graphs gives it."""
+    return infer_types(net._problem())[0]
+
+
+def _nets():
+    inner = NetGraph({"lin": LinearLayer(3), "act": "Tanh"}, [("lin", "act")])  # input shape open
+    typed = NetGraph({"lin": LinearLayer(3)}, [], Input=4)
+    array = NetGraph({"a": NetArrayLayer()}, [])  # takes its consumer's shape
+    embed = NetGraph({"e": EmbeddingLayer(4, 10)}, [])
+    generic = NetGraph({"r": ReshapeLayer([2, 3])}, [])  # dtype-generic: learns Real by default
+    return {
+        "shape flows in": NetGraph({"g": inner}, [], Input=5),
+        "shape flows out": NetGraph({"g": typed, "h": NetGraph({"in": inner}, [])}, [("g", "h")]),
+        "nothing flows": NetGraph({"g": typed, "t": "Tanh"}, [("g", "t")]),
+        "array learns from outside": NetGraph({"g": array, "f": FunctionLayer("#a + #b", output=(2, 3))},
+                                              [(NetPort("g", "Output"), NetPort("f", "a"))]),
+        "integers flow in": NetGraph({"g": embed}, [], Input=(7,)),
+        "dtype default": NetGraph({"g": generic, "t": "Tanh"}, [("g", "t")], Input=6),
+        "dtype default inside": NetGraph({"g": NetGraph({"h": generic}, [])}, []),
+        "open": NetGraph({"g": NetGraph({"h": NetGraph({"t": "Tanh"}, [])}, [])}, []),
+        "siblings": NetGraph({"a": NetGraph({"t": ElementwiseLayer("Tanh")}, [], Input=3),
+                              "b": NetGraph({"s": ElementwiseLayer("Sin")}, [])}, [("a", "b")]),
+    }
+
+
+@pytest.mark.parametrize("name", list(_nets()))
+def test_per_level_inference_equals_the_flattened_one(name):
+    net = _nets()[name]
+    per_level = net._inference._full is None  # nothing flowed into a nested graph: its own level sufficed
+    assert per_level == (name in ("nothing flows", "dtype default inside", "open"))
+    flat = _flat(net)
+    assert net.port_types == {p: flat[((), p)] for p in net.port_types}
+    assert net._inference.full(net)[0] == flat
+    for path, _ in net.leaves():
+        assert net.layer_types(path) == {p: flat[(path, p)] for p in net.layer_types(path)}
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.name)
+def test_every_example_spec_infers_as_the_flattened_inference(spec):
+    net = netgraph.load(spec)
+    flat = _flat(net)
+    assert net.port_types == {p: flat[((), p)] for p in net.port_types}
+    wrapped = NetGraph({"outer": NetGraph({"inner": net}, [])}, [])
+    assert wrapped.port_types == {p: _flat(wrapped)[((), p)] for p in wrapped.port_types}

@@ -1,0 +1,101 @@
+"""Paths a user may get wrong (a NUL byte, a 300-character name, a symlink loop, a file where a folder should be,
+a folder that cannot exist) are NetGraphErrors wherever netgraph reads or writes: checkpoints, resume, TensorBoard,
+save/load, 'file:' references, diagrams, ONNX and the CLI, which exits 1 without a traceback."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+
+import pytest
+import torch
+
+from netgraph import (LinearLayer, NetChain, NetGraphError, OptionError, SpecError, export_onnx, load,
+                      net_initialize, net_train, save)
+from netgraph.cli import main
+
+LONG = "x" * 300
+
+
+def _net():
+    return net_initialize(NetChain([LinearLayer(3)], input=4), seed=0)
+
+
+def _bad_folders(tmp_path) -> list[str]:
+    (tmp_path / "file").write_text("x")
+    return ["/proc/netgraph-x", str(tmp_path / "file" / "x"), "a\x00b", str(tmp_path / LONG)]
+
+
+def _loop(tmp_path) -> str:
+    os.symlink(tmp_path / "loop1.yaml", tmp_path / "loop2.yaml")
+    os.symlink(tmp_path / "loop2.yaml", tmp_path / "loop1.yaml")
+    return str(tmp_path / "loop1.yaml")
+
+
+def _train(**options):
+    x = torch.rand(8, 4)
+    return net_train(_net(), {"Input": x, "Target": x[:, :3]}, max_training_rounds=1, progress=False, **options)
+
+
+def test_bad_checkpoint_folders_are_option_errors_before_training(tmp_path):
+    for folder in _bad_folders(tmp_path):
+        with pytest.raises(OptionError, match="checkpoint directory .* cannot be used as a folder"):
+            _train(checkpoint=folder)
+        with pytest.raises(OptionError, match="log_dir .* cannot be used as a folder"):
+            _train(progress_reporting="tensorboard", log_dir=folder)
+
+
+def test_bad_resume_paths_are_option_errors(tmp_path):
+    for path in ["a\x00b", LONG, _loop(tmp_path), "/dev/null", str(tmp_path)]:
+        with pytest.raises(OptionError):
+            _train(resume=path)
+
+
+def test_save_refuses_what_is_not_a_usable_path_and_leaves_nothing(tmp_path):
+    for path in ["a\x00b.yaml", 3, None, str(tmp_path / ("q" * 250 + ".yaml")), *_bad_folders(tmp_path)]:
+        with pytest.raises(SpecError):
+            save(_net(), path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_load_and_file_references_report_unusable_paths_at_the_reference(tmp_path):
+    loop = _loop(tmp_path)
+    for path in [loop, str(tmp_path / (LONG + ".yaml")), str(tmp_path / ("y/" * 3000 + "a.yaml"))]:
+        with pytest.raises(SpecError, match="cannot read the spec"):
+            load(path)
+    for reference in ["loop1.yaml", '"a\\0b.yaml"', LONG + ".yaml", "y/" * 3000 + "a.yaml"]:
+        (tmp_path / "s.yaml").write_text(f"netgraph: 1\nlayers:\n  inner: {{file: {reference}}}\ninputs: {{Input: 3}}\n")
+        with pytest.raises(SpecError, match=r"s\.yaml:3:17: 'file:' names no readable path"):
+            load(tmp_path / "s.yaml")
+
+
+def test_onnx_and_diagram_outputs_that_cannot_be_written_are_netgraph_errors(tmp_path):
+    for path in ["/proc/x.onnx", "a\x00b.onnx", LONG + ".onnx", 3]:
+        with pytest.raises(NetGraphError, match="cannot write the ONNX model to"):
+            export_onnx(_net(), path)
+    for path in ["/proc/x.svg", "a\x00b.svg", LONG + ".svg"]:
+        with pytest.raises(NetGraphError, match="cannot write the diagram to"):
+            _net().render(path)
+
+
+def _cli(argv: list[str]) -> tuple[int, str]:
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(argv)
+    return code, err.getvalue()
+
+
+def test_the_cli_reports_unwritable_outputs_and_prints_surrogate_names(tmp_path):
+    spec = tmp_path / "x.yaml"
+    spec.write_text("netgraph: 1\nlayers: {a: {type: LinearLayer, output: 2}}\ninputs: {Input: 3}\n")
+    for argv in (["render", str(spec), "-o", "a\x00b.svg"], ["export", str(spec), "-o", "a\x00b.onnx"],
+                 ["export", str(spec), "-o", "/proc/x.onnx"], ["schema", "-o", "a\x00b"],
+                 ["run", str(spec), "-o", LONG + ".svg"]):
+        code, err = _cli(argv)
+        assert code == 1 and f"netgraph {argv[0]}: " in err and "Traceback" not in err, (argv, err)
+    surrogate = tmp_path / "sur.yaml"
+    surrogate.write_text('netgraph: 1\nlayers:\n  "a\\ud800": Tanh\ninputs: {Input: 3}\n')
+    for command in ("run", "render"):
+        assert _cli([command, str(surrogate), "-o", str(tmp_path / f"{command}.svg")])[0] == 0
+        assert "a\\ud800" in (tmp_path / f"{command}.svg").read_text(encoding="utf-8")

@@ -1,0 +1,86 @@
+"""Optimizer suboptions of net_train's method=: Wolfram's names (Momentum, Beta1, Beta2, Epsilon, Beta) and
+torch's; every bad value is an OptionError naming it (never torch's ValueError); the CLI's --momentum/--epsilon."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from netgraph import LinearLayer, NetGraph, OptionError, load, net_initialize
+from netgraph.cli import main
+from netgraph.train import net_train
+from netgraph.train.options import parse_method
+
+
+def _train(method, rounds=3):
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(32, 2, generator=g)
+    net = net_initialize(NetGraph({"lin": LinearLayer(1)}, [], Input=2), seed=0)
+    trained = net_train(net, {"Input": x, "Target": x.sum(1, keepdim=True)}, method=method, random_seed=0,
+                        max_training_rounds=rounds, batch_size=8, progress=False)
+    return trained.layers["lin"].arrays["Weights"]
+
+
+@pytest.mark.parametrize("wolfram, torch_names", [
+    (("ADAM", {"Beta1": 0.5, "Beta2": 0.9, "Epsilon": 1e-3}), ("Adam", {"betas": (0.5, 0.9), "eps": 1e-3})),
+    (("AdamW", {"beta1": 0.5}), ("AdamW", {"betas": (0.5, 0.999)})),
+    (("SGD", {"Momentum": 0.9}), ("SGD", {"momentum": 0.9})),
+    (("RMSProp", {"Beta": 0.5, "Momentum": 0.5, "Epsilon": 1e-3}), ("RMSProp", {"alpha": 0.5, "momentum": 0.5,
+                                                                                "eps": 1e-3})),
+])
+def test_wolfram_suboption_names_train_exactly_as_torchs(wolfram, torch_names):
+    assert parse_method(wolfram, None).kwargs == parse_method(torch_names, None).kwargs
+    weights = _train(wolfram)
+    assert torch.equal(weights, _train(torch_names))
+    assert not torch.equal(weights, _train(torch_names[0]))  # the suboptions change the training
+
+
+@pytest.mark.parametrize("method, message", [
+    (("SGD", {"momentum": -1}), "suboption momentum must be a number >= 0, found -1"),
+    (("SGD", {"Momentum": float("nan")}), "suboption momentum must be a number >= 0"),
+    (("Adam", {"Epsilon": -1}), "suboption eps must be a number >= 0, found -1"),
+    (("Adam", {"eps": "small"}), "suboption eps must be a number >= 0, found 'small'"),
+    (("Adam", {"Beta1": 1.5}), "suboption betas must be two numbers in [0, 1) (beta1, beta2), found (1.5, 0.999)"),
+    (("Adam", {"betas": (0.9,)}), "suboption betas must be two numbers in [0, 1)"),
+    (("Adam", {"beta1": 0.9, "betas": (0.9, 0.99)}), "give either beta1/beta2 or betas, not both"),
+    (("Adam", {"epsilon": 1e-3, "eps": 1e-3}), "give either epsilon or eps, not both"),
+    (("RMSProp", {"alpha": -3}), "suboption alpha must be a number >= 0, found -3"),
+    (("Adam", {"weight_decay": -1}), "suboption weight_decay must be a number >= 0, found -1"),
+    (("SGD", {"momentum": 0.9, "nesterov": "x"}), "suboption nesterov must be True or False, found 'x'"),
+    (("SGD", {"dampening": "a"}), "suboption dampening must be a number >= 0, found 'a'"),
+    (("SGD", {"nesterov": True}), "nesterov=True needs momentum > 0 and dampening 0"),
+    (("Adam", {"fused": "yes"}), "suboption fused must be True, False or None"),
+    (("SGD", {"Beta1": 0.9}), "method 'SGD' has no suboption 'beta1'"),
+])
+def test_bad_suboptions_are_option_errors_naming_them(method, message):
+    with pytest.raises(OptionError) as info:
+        _train(method, rounds=1)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize("option", ["momentum", "epsilon", "Beta1"])
+def test_suboptions_given_to_net_train_itself_point_to_method(option):
+    with pytest.raises(OptionError, match=f"net_train has no option '{option}': it is a suboption of the "
+                                          f"optimisation method"):
+        net_train(NetGraph({"lin": LinearLayer(1)}, [], Input=2), {"Input": torch.rand(4, 2),
+                                                                   "Target": torch.rand(4, 1)}, **{option: 0.9})
+
+
+def test_the_cli_passes_momentum_and_epsilon_to_the_method(tmp_path, capsys):
+    spec = tmp_path / "lin.yaml"
+    spec.write_text("netgraph: 1\nlayers:\n  lin: {type: LinearLayer, output: 1}\ninputs: {Input: 2}\n")
+    x = np.random.default_rng(0).random((16, 2)).astype("float32")
+    np.savez(tmp_path / "data.npz", Input=x, Target=x.sum(1, keepdims=True))
+    common = ["train", str(spec), "--data", str(tmp_path / "data.npz"), "--rounds", "3", "--seed", "0", "--quiet"]
+    trained = {}
+    for name, extra in [("plain", ["--method", "SGD"]), ("momentum", ["--method", "SGD", "--momentum", "0.9"]),
+                        ("epsilon", ["--epsilon", "0.5"]), ("adam", [])]:
+        assert main([*common, *extra, "-o", str(tmp_path / name)]) == 0
+        trained[name] = load(tmp_path / name / "lin.yaml").layers["lin"].arrays["Weights"]
+    assert not torch.equal(trained["plain"], trained["momentum"])
+    assert not torch.equal(trained["adam"], trained["epsilon"])
+    capsys.readouterr()
+    assert main([*common, "--method", "SGD", "--momentum", "-1", "-o", str(tmp_path / "bad")]) == 1
+    err = capsys.readouterr().err
+    assert "suboption momentum must be a number >= 0, found -1" in err and "Traceback" not in err
