@@ -137,7 +137,7 @@ class _Composer:
             self.deepest = max(self.deepest, self.depth + height)
             if self.depth + height > self.max_depth:
                 raise YamlRefused(self.file, _mark_loc(event.start_mark), f"nested deeper than {self.max_depth} "
-                                  f"levels with aliases expanded (the yaml_depth limit; {raise_hint('yaml_depth')})")
+                                  f"levels (with aliases expanded); the yaml_depth limit: {raise_hint('yaml_depth')}")
             if key and text is None:
                 self.refuse(loc, "a mapping key must be a plain name, not a list or mapping")
             value = text if key else value
@@ -159,8 +159,8 @@ class _Composer:
     def count(self, values: int) -> None:
         """Count ``values`` more values (an alias: its anchor's); past the yaml_nodes limit the document is refused."""
         if self.nodes <= self.max_nodes < self.nodes + values:
-            self.refuse(self.root, f"more than {self.max_nodes} values with aliases expanded (an alias bomb?; the "
-                                   f"yaml_nodes limit; {raise_hint('yaml_nodes')}); keep large arrays in a "
+            self.refuse(self.root, f"aliases expand to more than {self.max_nodes} values (an alias bomb?; the "
+                                   f"yaml_nodes limit: {raise_hint('yaml_nodes')}); keep large arrays in a "
                                    f"safetensors file (netgraph.save)", early=True)
         self.nodes += values
 
