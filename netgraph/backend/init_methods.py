@@ -22,7 +22,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.array_rules import matches, rule_pattern
+from netgraph.core.array_rules import matches, refuse_unmatched, rule_pattern
 from netgraph.core.errors import OptionError, ShapeError, did_you_mean, raise_all
 
 __all__ = ["Method", "parse_method", "parse_rules", "pick_methods"]
@@ -152,11 +152,6 @@ def pick_methods(rules: list[tuple[Any, Method]], top: list[str], names: dict[st
                 misfits.append(f"layer {'/'.join(parts[:-1])!r} array {parts[-1]!r} of shape {shape}: {why}")
                 break
     raise_all(misfits, ShapeError, "net_initialize: the method does not fit")
-    unmatched = [key for i, (key, _, _) in enumerate(patterns) if i not in used]
-    if unmatched:
-        shown = sorted({"/".join(n.split(".")[:-1]) for n in names})
-        raise OptionError(f"net_initialize: method key {unmatched[0]!r} matches no array"
-                          f"{did_you_mean(unmatched[0], [*top, *shown]) if isinstance(unmatched[0], str) else ''}"
-                          f"; layers with arrays: {shown}")
+    refuse_unmatched("net_initialize: method", [key for key, _, _ in patterns], used, top, names)
     return {n: m for n, m in out.items() if names[n] is not None}
 

@@ -14,9 +14,12 @@ True
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["WILDCARDS", "rule_pattern", "matches"]
+from netgraph.core.errors import OptionError, did_you_mean
+
+__all__ = ["WILDCARDS", "rule_pattern", "matches", "refuse_unmatched"]
 
 WILDCARDS = ("*", "_", "All", "all")
 
@@ -39,3 +42,13 @@ def matches(pattern: list[str] | None, parts: list[str]) -> bool:
     """Whether an array path (its parts) lies under the pattern."""
     return pattern is not None and len(pattern) <= len(parts) and all(
         fnmatch.fnmatchcase(p, q) for p, q in zip(parts, pattern))
+
+
+def refuse_unmatched(option: str, keys: Sequence[Any], used: set[int], top: list[str], names: Iterable[str]) -> None:
+    """OptionError naming the first of ``keys`` whose index is not in ``used`` (it matched no array), with a
+    suggestion among the layers that have arrays (``names``: dotted array names)."""
+    unmatched = [key for i, key in enumerate(keys) if i not in used]
+    if unmatched:
+        shown = sorted({"/".join(n.split(".")[:-1]) for n in names})
+        hint = did_you_mean(unmatched[0], [*top, *shown]) if isinstance(unmatched[0], str) else ""
+        raise OptionError(f"{option} key {unmatched[0]!r} matches no array{hint}; layers with arrays: {shown}")

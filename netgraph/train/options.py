@@ -34,7 +34,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.array_rules import matches, rule_pattern
+from netgraph.core.array_rules import matches, refuse_unmatched, rule_pattern
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.multipliers import stored_multipliers
 from netgraph.train.metrics import maximize
@@ -235,12 +235,7 @@ def resolve_multipliers(net: Any, names: list[str], spec: Any) -> dict[str, floa
             if matches(pattern, parts):
                 out[name], _ = r, used.add(i)
                 break
-    unmatched = [key for i, (key, _, _) in enumerate(given) if i not in used]
-    if unmatched:
-        shown = sorted({"/".join(n.split(".")[:-1]) for n in names})
-        raise OptionError(f"learning_rate_multipliers key {unmatched[0]!r} matches no array"
-                          f"{did_you_mean(unmatched[0], [*top, *shown]) if isinstance(unmatched[0], str) else ''}"
-                          f"; layers with arrays: {shown}")
+    refuse_unmatched("learning_rate_multipliers", [key for key, _, _ in given], used, top, names)
     return out
 
 
