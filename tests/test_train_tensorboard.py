@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from tensorboard.backend.event_processing import event_accumulator
 import torch
 
 from netgraph import (
@@ -26,7 +27,6 @@ from netgraph.train import net_train
 from tests.conftest import normal_reparameterization_layer
 from tests.test_train import moment_loss
 
-event_accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
 
 
 def _events(log_dir) -> event_accumulator.EventAccumulator:
