@@ -1,7 +1,8 @@
 """``import_onnx(path)``: an ONNX model -> a NetGraph of catalogue layers, arrays from its initializers.
 
-Every node maps to one layer (see ``onnx_ops``), MatMul followed by Add of a constant vector becomes
-one LinearLayer, and nodes that only compute the target shape of a Reshape are dropped. When any
+Every node maps to one layer (see ``onnx_ops``; LSTM and GRU in ``onnx_recurrent``, whose layout glue
+becomes aliases), MatMul followed by Add of a constant vector becomes one LinearLayer, and nodes that only
+compute the target shape of a Reshape (or a recurrence's zero initial state) are dropped. When any
 node has no equivalent, one SpecError lists them all with their node names and the reason.
 """
 
@@ -18,11 +19,14 @@ from netgraph.core.graph import RESERVED_NAMES, NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.export.deps import require
-from netgraph.export.onnx_ops import CONVERTERS, SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer
+from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
+from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
+from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS
 
 __all__ = ["import_onnx"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
+CONVERTERS = {**BASIC_CONVERTERS, **RECURRENT_CONVERTERS}
 
 
 def import_onnx(path: str | os.PathLike) -> NetGraph:
@@ -72,7 +76,9 @@ class _Builder:
         for node in graph.node:
             for i, name in enumerate(node.input):
                 self.consumers.setdefault(name, []).append((node, i))
-        self.ctx = Context(self.constants, self.shapes, self._attributes, self.consumers)
+        producers = {o: node for node in graph.node for o in node.output if o}
+        self.ctx = Context(self.constants, self.shapes, self._attributes, self.consumers, producers,
+                           onnx.numpy_helper.to_array, frozenset(o.name for o in graph.output))
         self.taken: set[str] = set()
         self.ports = {v.name: identifier(v.name, self.taken) for v in graph.input if v.name not in self.constants}
         self.layers: dict[str, Any] = {}
@@ -156,10 +162,10 @@ class _Builder:
         name, producer = self.producers.get(node.input[1 - const_index], (None, None))
         if producer is None or producer.op_type != "MatMul" or len(self.consumers[producer.output[0]]) != 1:
             return False
-        layer = self.layers[name]
-        if bias.size != layer.weights.shape[0]:
+        linear, biases = linear_of(self.layers[name])
+        if bias.size != linear.weights.shape[0]:
             return False
-        self.layers[name] = layer.with_arrays({"Biases": np.reshape(bias, (-1,)).astype(np.float32)})
+        self.layers[name] = self.layers[name].with_arrays({biases: np.reshape(bias, (-1,)).astype(np.float32)})
         self.sources[node.output[0]] = NetPort(name, "Output")
         return True
 

@@ -14,11 +14,14 @@ from typing import Any
 
 import numpy as np
 
+from netgraph.core.graph import NetGraph
 from netgraph.layers import (BatchNormalizationLayer, CatenateLayer, ConstantArrayLayer, ConvolutionLayer,
                              ElementwiseLayer, EmbeddingLayer, FlattenLayer, LayerNormalizationLayer, LinearLayer,
-                             PoolingLayer, ReshapeLayer, SoftmaxLayer, ThreadingLayer, TransposeLayer)
+                             NetMapOperator, PartLayer, PoolingLayer, ReshapeLayer, SoftmaxLayer, ThreadingLayer,
+                             TransposeLayer)
 
-__all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "SHAPE_INPUTS"]
+__all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "SHAPE_INPUTS",
+           "reshape_converter", "linear_of"]
 
 #: ONNX elementwise ops -> ElementwiseLayer function names.
 ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid", "Exp": "Exp", "Log": "Log",
@@ -29,7 +32,9 @@ ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid",
 _THREADING = {"Add": "Plus", "Mul": "Times", "Sub": "Subtract", "Div": "Divide", "Pow": "Power",
               "Max": "Max", "Min": "Min"}
 #: Input slots that carry shapes, not data: the nodes computing them are dropped with their consumer.
-SHAPE_INPUTS = {"Reshape": (1,), "Expand": (1,)}
+#: A recurrent node's initial states count as such: torch fills them with ConstantOfShape of zeros of a
+#: shape computed from the input, and the LSTM/GRU converter refuses any initial state but zero.
+SHAPE_INPUTS = {"Reshape": (1,), "Expand": (1,), "ConstantOfShape": (0,), "LSTM": (5, 6), "GRU": (5,)}
 
 
 class Unsupported(Exception):
@@ -50,6 +55,9 @@ class Context:
     shapes: dict[str, tuple | None]
     attributes: Callable[[Any], dict[str, Any]]
     consumers: dict[str, list]
+    producers: dict[str, Any] = dataclasses.field(default_factory=dict)  # tensor -> the node computing it
+    to_array: Callable[[Any], np.ndarray] = np.asarray  # an attribute's TensorProto -> array
+    graph_outputs: frozenset[str] = frozenset()
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:
@@ -75,11 +83,23 @@ def _gemm(node: Any, ctx: Context) -> Converted:
 
 
 def _matmul(node: Any, ctx: Context) -> Converted:
-    if ctx.rank(node.input[0]) != 2:
-        raise Unsupported("only MatMul of a (batch, features) input by a constant matrix maps to LinearLayer")
+    """x W: a LinearLayer on (batch, features); on (batch, time, features) one mapped over the sequence."""
+    rank = ctx.rank(node.input[0])
+    if rank not in (2, 3):
+        raise Unsupported("only MatMul of a (batch, features) or (batch, time, features) input by a constant "
+                          "matrix maps to LinearLayer (NetMapOperator of it over a sequence)")
     w = ctx.const(node.input[1], "weight matrix").T
     bias = np.zeros(w.shape[0], np.float32)  # the importer folds a following Add of a bias vector in
-    return Converted(LinearLayer(int(w.shape[0]), weights=np.ascontiguousarray(w), biases=bias), (node.input[0],))
+    linear = LinearLayer(int(w.shape[0]), weights=np.ascontiguousarray(w), biases=bias)
+    layer = linear if rank == 2 else NetMapOperator(NetGraph({"linear": linear}, [], Input=int(w.shape[1])))
+    return Converted(layer, (node.input[0],))
+
+
+def linear_of(layer: Any) -> tuple[Any, str]:
+    """The LinearLayer that a MatMul became (itself or the one mapped over a sequence) and its biases' name."""
+    if isinstance(layer, NetMapOperator):
+        return layer.net.layers["linear"], "net.linear.Biases"
+    return layer, "Biases"
 
 
 def _conv(node: Any, ctx: Context) -> Converted:
@@ -151,7 +171,8 @@ def _flatten(node: Any, ctx: Context) -> Converted:
     return Converted(FlattenLayer(), (node.input[0],))
 
 
-def _reshape(node: Any, ctx: Context) -> Converted:
+def reshape_converter(node: Any, ctx: Context) -> Converted:
+    """Reshape (and Squeeze, Unsqueeze) of data: a ReshapeLayer to the inferred output shape, or an alias."""
     source, target = ctx.shapes.get(node.input[0]), ctx.shapes.get(node.output[0])
     if target is None or any(not isinstance(d, int) for d in target[1:]) or isinstance(target[0], int) != isinstance((source or [0])[0], int):
         raise Unsupported("its output shape (batch first, then fixed dims) is not known")
@@ -186,12 +207,25 @@ def _layer_norm(node: Any, ctx: Context) -> Converted:
 
 
 def _gather(node: Any, ctx: Context) -> Converted:
-    if int(ctx.attributes(node).get("axis", 0)) != 0 or node.input[1] in ctx.constants:
-        raise Unsupported("only Gather of rows of a constant table by computed indices maps to EmbeddingLayer")
+    axis, index = int(ctx.attributes(node).get("axis", 0)), ctx.constants.get(node.input[1])
+    if index is not None and index.ndim == 0 and node.input[0] not in ctx.constants:
+        return _part(node, ctx, axis, int(index))
+    if axis != 0 or index is not None:
+        raise Unsupported("only Gather of rows of a constant table by computed indices (EmbeddingLayer) or of "
+                          "one constant index along a non-batch axis (PartLayer) is supported")
     table = ctx.const(node.input[0], "table")
     if table.ndim != 2:
         raise Unsupported(f"an embedding table must be a matrix, found shape {table.shape}")
     return Converted(EmbeddingLayer(int(table.shape[1]), int(table.shape[0]), weights=table), (node.input[1],))
+
+
+def _part(node: Any, ctx: Context, axis: int, index: int) -> Converted:
+    """x[:, ..., i] along ONNX ``axis`` (>= 1): PartLayer, 1-based ("All" for the levels before it)."""
+    rank = ctx.rank(node.input[0])
+    axis = axis + rank if axis < 0 and rank is not None else axis
+    if axis <= 0:
+        raise Unsupported("Gather of one index along the batch axis (or a negative axis of unknown rank)")
+    return Converted(PartLayer([*["All"] * (axis - 1), index + 1 if index >= 0 else index]), (node.input[0],))
 
 
 def _identity(node: Any, ctx: Context) -> Converted:
@@ -206,7 +240,7 @@ def _cast(node: Any, ctx: Context) -> Converted:
 
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "Gemm": _gemm, "MatMul": _matmul, "Conv": _conv, "MaxPool": _pool("Max"), "AveragePool": _pool("Mean"),
-    "Softmax": _softmax, "Concat": _concat, "Flatten": _flatten, "Reshape": _reshape, "Transpose": _transpose,
+    "Softmax": _softmax, "Concat": _concat, "Flatten": _flatten, "Reshape": reshape_converter, "Transpose": _transpose,
     "BatchNormalization": _batch_norm, "LayerNormalization": _layer_norm, "Gather": _gather,
     "Identity": _identity, "Dropout": _identity, "Cast": _cast,
     **{op: _elementwise for op in ELEMENTWISE_OPS}, **{op: _threading for op in _THREADING},

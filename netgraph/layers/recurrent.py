@@ -50,10 +50,15 @@ class RecurrentModule(nn.Module):
             self.register_parameter(name, nn.Parameter(value.clone()))
         self.register_buffer("zero_bias", torch.zeros(len(gates) * arrays[f"{gates[0]}Biases"].shape[0]),
                              persistent=False)
+        self.state_biases = _STATE_BIASES in arrays  # a GRU's bias inside the reset product (torch's b_hn)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         stack = [torch.cat([getattr(self, f"{g}{k}") for g in self.gates]) for k in _KINDS]
-        params = [stack[0], stack[1], stack[2], self.zero_bias]
+        state_bias = self.zero_bias
+        if self.state_biases:
+            own = getattr(self, _STATE_BIASES)
+            state_bias = torch.cat([self.zero_bias[:-own.shape[0]], own])
+        params = [stack[0], stack[1], stack[2], state_bias]
         h0 = x.new_zeros(1, x.shape[0], self.zero_bias.shape[0] // len(self.gates))
         fn = getattr(torch, self.kind)
         hx = (h0, h0) if self.kind == "lstm" else h0
@@ -122,6 +127,19 @@ class _Recurrent(Layer):
         return RecurrentModule(self._kind(), self.GATES, self.arrays)
 
 
+class _OptionalArray:
+    """``ARRAYS`` of a layer with one optional array: on the class every name (what a saved spec may hold),
+    on a layer the optional one only when it is given, so that initialising never creates it."""
+
+    def __init__(self, arrays: Mapping[str, str], optional: str):
+        self.all, self.field = dict(arrays), arrays[optional]
+        self.without = {name: field for name, field in arrays.items() if name != optional}
+
+    def __get__(self, layer: Any, owner: type) -> Mapping[str, str]:
+        return self.all if layer is None or getattr(layer, self.field) is not None else self.without
+
+
+_STATE_BIASES = "MemoryGateStateBiases"
 _LSTM_GATES = ("InputGate", "ForgetGate", "MemoryGate", "OutputGate")  # torch's order i, f, g, o
 _GRU_GATES = ("ResetGate", "UpdateGate", "MemoryGate")  # torch's order r, z, n
 
@@ -160,7 +178,11 @@ class LongShortTermMemoryLayer(_Recurrent):
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class GatedRecurrentLayer(_Recurrent):
     """GRU with state size ``output``: reset gate r, update gate z, memory m = tanh(W x + r ⊙ (U s) + b),
-    ``s_t = (1 - z) ⊙ m + z ⊙ s_{t-1}`` (Wolfram's and torch's formulation)."""
+    ``s_t = (1 - z) ⊙ m + z ⊙ s_{t-1}`` (Wolfram's and torch's formulation).
+
+    The optional array ``MemoryGateStateBiases`` (n), absent unless given, adds a bias inside the reset
+    product, m = tanh(W x + b + r ⊙ (U s + c)): torch's ``b_hn``, which ``import_onnx`` keeps.
+    """
 
     output: Optional[int] = None
     input: SequenceShape = None
@@ -173,7 +195,8 @@ class GatedRecurrentLayer(_Recurrent):
     memory_gate_input_weights: Array = None
     memory_gate_state_weights: Array = None
     memory_gate_biases: Array = None
-    ARRAYS = _arrays(_GRU_GATES)
+    memory_gate_state_biases: Array = None
+    ARRAYS = _OptionalArray({**_arrays(_GRU_GATES), _STATE_BIASES: "memory_gate_state_biases"}, _STATE_BIASES)
     STATES = ("State",)  # recurrent states (Information's RecurrentStatesCount)
     GATES = _GRU_GATES
     POSITIONAL = "output"

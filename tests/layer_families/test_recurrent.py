@@ -46,6 +46,27 @@ def test_recurrent_layers_equal_torch(layer, make, gates):
     torch.testing.assert_close(interpret(module.net, module, Input=x), expected)
 
 
+def test_a_gru_with_memory_gate_state_biases_equals_torchs_gru_with_all_its_biases(tmp_path):
+    torch.manual_seed(3)
+    rnn = nn.GRU(3, 4, batch_first=True)
+    w, u, b, c = (p.detach() for p in (rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0))
+    arrays = {}
+    for k, gate in enumerate(("ResetGate", "UpdateGate", "MemoryGate")):  # torch's order r, z, n
+        rows = slice(4 * k, 4 * k + 4)
+        arrays.update({f"{gate}InputWeights": w[rows], f"{gate}StateWeights": u[rows],
+                       f"{gate}Biases": b[rows] + (c[rows] if gate != "MemoryGate" else 0)})
+    layer = GatedRecurrentLayer(4, memory_gate_state_biases=c[8:]).with_arrays(arrays)
+    assert set(layer.arrays) == {*arrays, "MemoryGateStateBiases"}
+    net = NetGraph([layer], [], Input=("n", 3))
+    x = torch.randn(2, 6, 3)
+    torch.testing.assert_close(net(x), rnn(x)[0].detach())
+    from netgraph import load, save
+    back = load(save(net, tmp_path / "gru.yaml"))  # saved and loaded with the optional array
+    torch.testing.assert_close(back.layers["1"].arrays["MemoryGateStateBiases"], c[8:])
+    torch.testing.assert_close(back(x), rnn(x)[0].detach())
+    assert net_initialize(back, seed=0, all=True).layers["1"].arrays["MemoryGateStateBiases"].abs().sum() == 0
+
+
 def test_array_names_are_wolframs():
     net = net_initialize(NetGraph([LongShortTermMemoryLayer(4)], [], Input=("n", 2)), seed=0)
     arrays = net.layers["1"].arrays

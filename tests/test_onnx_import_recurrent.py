@@ -1,0 +1,150 @@
+"""import_onnx of LSTM and GRU: torch's batch-first exports and our own come back as our recurrent layers."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from onnx import TensorProto, helper, numpy_helper
+from torch import nn
+
+from netgraph import (EmbeddingLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
+                      SequenceLastLayer, SpecError, export_onnx, import_onnx, net_initialize)
+from netgraph.cli import main
+from netgraph.export.exporter import example_inputs
+from tests.onnx_helpers import run_onnx
+
+RECURRENT = {"lstm": (nn.LSTM, LongShortTermMemoryLayer), "gru": (nn.GRU, GatedRecurrentLayer)}
+
+
+class TorchSequenceModel(nn.Module):
+    """Embedding -> LSTM/GRU (batch_first) -> the last output, all outputs or h_n[0] -> Linear."""
+
+    def __init__(self, kind: str, take: str):
+        super().__init__()
+        self.embed, self.rnn, self.linear = nn.Embedding(10, 4), RECURRENT[kind][0](4, 6, batch_first=True), nn.Linear(6, 3)
+        self.take = take
+
+    def forward(self, tokens):
+        y, state = self.rnn(self.embed(tokens))
+        h = state[0] if isinstance(state, tuple) else state
+        return self.linear({"last": y[:, -1] if self.take == "last" else None, "all": y, "state": h[0]}[self.take])
+
+
+def torch_export(module: nn.Module, x: torch.Tensor, path: Path) -> Path:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module.eval(), (x,), str(path), dynamo=False, input_names=["tokens"],
+                          dynamic_axes={"tokens": {0: "batch", 1: "time"}})
+    return path
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+@pytest.mark.parametrize("take", ["last", "all", "state"])
+def test_torch_recurrent_models_import_and_run_equal(kind, take, tmp_path):
+    torch.manual_seed(0)
+    module = TorchSequenceModel(kind, take)
+    with torch.no_grad():  # torch's GRU initialises b_hn non-zero; make the LSTM's two biases differ too
+        module.rnn.bias_hh_l0.uniform_(-1, 1)
+    path = torch_export(module, torch.randint(0, 10, (2, 5)), tmp_path / "m.onnx")
+    net = import_onnx(path)
+    kinds = [layer.type_name for layer in net.layers.values()]
+    assert kinds[:2] == ["EmbeddingLayer", RECURRENT[kind][1].__name__]
+    assert kinds[2:] == {"last": ["PartLayer", "LinearLayer"], "all": ["NetMapOperator"],
+                         "state": ["SequenceLastLayer", "LinearLayer"]}[take]
+    tokens = torch.randint(0, 10, (4, 9))  # another batch size and length than the export's
+    with torch.no_grad():
+        want = module(tokens)
+        got = net.compile().eval()(tokens)
+    torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"tokens": tokens})[0]), want, atol=1e-5, rtol=1e-4)
+
+
+def test_torch_gru_keeps_its_memory_gate_state_bias(tmp_path):
+    torch.manual_seed(1)
+    module = nn.GRU(3, 4, batch_first=True)
+    x = torch.randn(2, 6, 3)
+    net = import_onnx(torch_export(SequenceOnly(module), x, tmp_path / "gru.onnx"))
+    layer = next(iter(net.layers.values()))
+    b_hn = module.bias_hh_l0.detach()[8:]  # torch's gates r, z, n: n's recurrence bias
+    torch.testing.assert_close(layer.arrays["MemoryGateStateBiases"], b_hn)
+    torch.testing.assert_close(layer.arrays["ResetGateBiases"], (module.bias_ih_l0 + module.bias_hh_l0).detach()[:4])
+    torch.testing.assert_close(layer.arrays["UpdateGateStateWeights"], module.weight_hh_l0.detach()[4:8])
+    with torch.no_grad():
+        torch.testing.assert_close(net(x), module(x)[0], atol=1e-5, rtol=1e-4)
+
+
+class SequenceOnly(nn.Module):
+    def __init__(self, rnn: nn.Module):
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, x):
+        return self.rnn(x)[0]
+
+
+@pytest.mark.parametrize("layer", [LongShortTermMemoryLayer(5), GatedRecurrentLayer(5)])
+def test_our_recurrent_nets_round_trip(layer, tmp_path):
+    net = net_initialize(NetChain({"embed": EmbeddingLayer(4, 10), "rnn": layer, "last": SequenceLastLayer(),
+                                   "out": LinearLayer(3)}, input=["n"]), seed=0)
+    back = import_onnx(export_onnx(net, tmp_path / "ours.onnx"))
+    assert type(layer) in {type(x) for x in back.layers.values()}
+    imported = next(x for x in back.layers.values() if type(x) is type(layer))
+    for name, value in net.layers["rnn"].arrays.items():  # the same arrays under the same names
+        torch.testing.assert_close(imported.arrays[name], value)
+    assert "MemoryGateStateBiases" not in imported.arrays  # our exporter's GRU has none: the layer stays Wolfram's
+    inputs = example_inputs(net, batch=3, length=7, seed=2)
+    torch.testing.assert_close(back.compile().eval()(**inputs), net.compile().eval()(**inputs), atol=1e-5, rtol=1e-4)
+
+
+def _recurrent_model(op: str, path: Path, peepholes: bool = False, **attributes) -> Path:
+    """A hand-built time-major ONNX model of one LSTM/GRU node (input 3 features, state size 2)."""
+    gates, size, rng = 4 if op == "LSTM" else 3, 2, np.random.default_rng(0)
+    weights = {"W": rng.normal(size=(1, gates * size, 3)), "R": rng.normal(size=(1, gates * size, size)),
+               "B": rng.normal(size=(1, 2 * gates * size))}
+    if peepholes:
+        weights["P"] = np.ones((1, 3 * size))
+    names = ["x", "W", "R", "B", *(["", "", "", "P"] if peepholes else [])]
+    node = helper.make_node(op, names, ["y"], hidden_size=size, **attributes)
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["t", "b", 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              [numpy_helper.from_array(v.astype(np.float32), k) for k, v in weights.items()])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)]), path)
+    return path
+
+
+def test_unsupported_recurrent_options_are_all_listed(tmp_path):
+    path = _recurrent_model("LSTM", tmp_path / "lstm.onnx", direction="bidirectional", clip=3.0,
+                            activations=["Sigmoid", "Tanh", "Relu"] * 2, peepholes=True)
+    with pytest.raises(SpecError) as info:
+        import_onnx(path)
+    message = str(info.value)
+    assert "(LSTM): not supported by LongShortTermMemoryLayer" in message
+    for fragment in ("direction='bidirectional'", "clip=3.0", "activations=", "P (peepholes)", "time-major input X",
+                     "time-major use of output Y"):
+        assert fragment in message, fragment
+
+
+def test_a_bidirectional_torch_lstm_is_refused_with_the_reason(tmp_path):
+    module = SequenceOnly(nn.LSTM(3, 2, batch_first=True, bidirectional=True))
+    with pytest.raises(SpecError, match="direction='bidirectional'"):
+        import_onnx(torch_export(module, torch.randn(2, 4, 3), tmp_path / "bi.onnx"))
+
+
+def test_a_gru_resetting_before_the_recurrent_matrix_is_refused(tmp_path):
+    with pytest.raises(SpecError, match="linear_before_reset=0"):
+        import_onnx(_recurrent_model("GRU", tmp_path / "gru.onnx"))
+
+
+def test_cli_renders_an_imported_recurrent_model(tmp_path):
+    torch.manual_seed(0)
+    path = torch_export(TorchSequenceModel("lstm", "last"), torch.randint(0, 10, (2, 5)), tmp_path / "rnn.onnx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["render", str(path), "-o", str(tmp_path / "rnn.svg"), "--backend", "builtin"]) == 0
+    svg = (tmp_path / "rnn.svg").read_text()
+    assert "LongShortTermMemoryLayer" in svg and "EmbeddingLayer" in svg
