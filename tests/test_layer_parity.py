@@ -113,7 +113,8 @@ EXAMPLES: dict[str, list[Example]] = {
     "MeanSquaredLossLayer": [Example(L.MeanSquaredLossLayer(input=3))],
     "NetArrayLayer": [Example(L.NetArrayLayer(array=[1.0, 2.0])), Example(L.NetArrayLayer(output=(2, 3)))],
     "NormalizationLayer": [Example(L.NormalizationLayer(), {"Input": (2, 3, 4)}),
-                           Example(L.NormalizationLayer([1, 3], 2, method="RMS", unbiased=True), {"Input": (2, 3, 4)})],
+                           Example(L.NormalizationLayer([1, 3], 2, method="RMS", unbiased=True), {"Input": (2, 3, 4)}),
+                           Example(L.NormalizationLayer(group_number=2), {"Input": (4, 3, 2)})],
     "PaddingLayer": [Example(L.PaddingLayer([0, [1, 2]], padding=p), {"Input": (2, 3, 4)})
                      for p in ("Reflected", "Periodic", "Fixed", 0.5)],
     "ParametricRampLayer": [Example(L.ParametricRampLayer(), {"Input": (3, 4)}),

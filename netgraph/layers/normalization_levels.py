@@ -5,7 +5,9 @@ multiplied by ``Scaling`` and shifted by ``Biases``, arrays over ``scaling_level
 the levels not aggregated), ``"Same"`` (the aggregated ones) or explicit levels. ``method="Standardize"``
 computes ``(x - mean) / sqrt(var + epsilon)``, ``method="RMS"`` ``x / sqrt(mean(x^2) + epsilon)``;
 ``unbiased=True`` divides the variance by n - 1. So on (channels, h, w) the default is instance
-normalisation, and ``NormalizationLayer(-1, "Same")`` is LayerNormalizationLayer.
+normalisation, and ``NormalizationLayer(-1, "Same")`` is LayerNormalizationLayer. ``group_number=g``
+(Wolfram's "GroupNumber") splits level 1 (the channels) into g groups and normalises each group over its
+channels and the aggregation levels: group normalisation, torch's ``group_norm``.
 
 >>> NormalizationLayer().dims(3)  # (aggregated, scaled) dims of a (channels, h, w) input, 0-based
 ((1, 2), (0,))
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Optional
 
 import torch
 from torch import nn
@@ -26,7 +28,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, Levels, Literal, Shape
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
-from netgraph.layers._shapes import check_number, level_dims, levels_option
+from netgraph.layers._shapes import check_number, level_dims, levels_option, positive_int
 
 __all__ = ["NormalizationLayer", "NORMALIZATION_METHODS"]
 
@@ -37,7 +39,8 @@ NORMALIZATION_METHODS = ("Standardize", "RMS")
 class NormalizationLayer(Layer):
     """``NormalizationLayer(aggregation_levels="2;;", scaling_levels="Complement")``; see the module docstring.
 
-    Options ``epsilon=0.001``, ``method`` ("Standardize", "RMS"), ``unbiased=False``, ``input``.
+    Options ``epsilon=0.001``, ``method`` ("Standardize", "RMS"), ``unbiased=False``, ``group_number``
+    (None: no groups), ``input``.
     Arrays ``Scaling`` (ones) and ``Biases`` (zeros), shaped as the input's dims at the scaling levels.
     """
 
@@ -46,6 +49,7 @@ class NormalizationLayer(Layer):
     epsilon: float = 0.001
     method: Literal["Standardize", "RMS"] = "Standardize"
     unbiased: bool = False
+    group_number: Optional[int] = None
     input: Shape = None
     scaling: Array = None
     biases: Array = None
@@ -62,6 +66,7 @@ class NormalizationLayer(Layer):
             raise OptionError(f"{name} option unbiased= must be True or False, found {self.unbiased!r}",
                               option="unbiased")
         epsilon = check_number(self.epsilon, name, "epsilon", 0.0, float("inf"))
+        groups = None if self.group_number is None else positive_int(self.group_number, name, "group_number")
         scaling = self.scaling_levels
         if scaling not in ("Complement", "Same"):
             if isinstance(scaling, str) and ";;" not in scaling:
@@ -72,7 +77,7 @@ class NormalizationLayer(Layer):
         if len(set(sizes.values())) > 1:
             raise OptionError(f"{name}: scaling= and biases= must have one shape, found {sizes}", option="biases")
         return {"aggregation_levels": levels_option(self.aggregation_levels, name, "aggregation_levels"),
-                "scaling_levels": scaling, "epsilon": epsilon}
+                "scaling_levels": scaling, "epsilon": epsilon, "group_number": groups}
 
     def dims(self, rank: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """The 0-based non-batch dims aggregated over and those the arrays span, for an input of ``rank``."""
@@ -91,7 +96,9 @@ class NormalizationLayer(Layer):
         shape = merged.shape
         if shape is None:
             return {"Input": merged, "Output": merged}
-        _, scaled = self.dims(len(shape))
+        aggregated, scaled = self.dims(len(shape))
+        if self.group_number is not None:
+            self._check_groups(shape, aggregated)
         given = next((tuple(a.shape) for a in self.arrays.values() if a is not None), None)
         if given is not None and len(given) != len(scaled):
             raise Conflict(f"its arrays have shape {given} but the scaling levels of port 'Input' "
@@ -109,6 +116,16 @@ class NormalizationLayer(Layer):
         merged = PortType(tuple(shape), REAL)
         return {"Input": merged, "Output": merged}
 
+    def _check_groups(self, shape: tuple, aggregated: tuple[int, ...]) -> None:
+        g = self.group_number
+        if 0 in aggregated:
+            raise Conflict(f"group_number={g} splits level 1 into groups, so aggregation_levels "
+                           f"{self.aggregation_levels!r} must not include level 1")
+        channels = shape[0]
+        if isinstance(channels, str) or (isinstance(channels, int) and channels % g):
+            raise Conflict(f"port 'Input' {format_shape(shape)}: level 1 must have a fixed size divisible by "
+                           f"group_number={g}, found {channels}")
+
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
         shape = types["Input"].shape
         _, scaled = self.dims(len(shape))
@@ -118,17 +135,22 @@ class NormalizationLayer(Layer):
         return torch.ones(shape) if name == "Scaling" else torch.zeros(shape)
 
     def _plan(self, types: Mapping[str, PortType]) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """The torch dims reduced and the view that broadcasts the arrays (batch dim included)."""
+        """The torch dims reduced and the view that broadcasts the arrays (batch dim included); with groups,
+        the dims of the input viewed as (batch, groups, channels per group, ...)."""
         shape = types["Input"].shape
         aggregated, scaled = self.dims(len(shape))
         view = (1, *(shape[d] if d in scaled else 1 for d in range(len(shape))))
+        if self.group_number is not None:
+            return (2, *(d + 2 for d in aggregated)), view
         return tuple(d + 1 for d in aggregated), view
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return NormalizationModule(self.scaling, self.biases, *self._plan(types), self.method, self.epsilon,
-                                   self.unbiased)
+                                   self.unbiased, self.group_number)
 
     def emit(self, ctx: EmitContext) -> str:
+        if self.group_number is not None:
+            return super().emit(ctx)  # the module's forward: view into groups, normalise, view back
         (dims, view), x, m = self._plan(ctx.types), ctx.args[0], ctx.module
         if self.method == "RMS":
             normed = f"{x} / ({x}.square().mean({dims}, keepdim=True) + {self.epsilon!r}).sqrt()"
@@ -142,16 +164,21 @@ class NormalizationModule(nn.Module):
     """Parameters ``Scaling`` and ``Biases``; normalises over ``dims`` (the reference path)."""
 
     def __init__(self, scaling: torch.Tensor, biases: torch.Tensor, dims: tuple, view: tuple, method: str,
-                 epsilon: float, unbiased: bool):
+                 epsilon: float, unbiased: bool, groups: int | None = None):
         super().__init__()
         self.Scaling = nn.Parameter(scaling.clone())
         self.Biases = nn.Parameter(biases.clone())
         self.dims, self.view, self.method, self.epsilon, self.unbiased = dims, view, method, epsilon, unbiased
+        self.groups = groups
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = x.shape
+        if self.groups is not None:
+            x = x.reshape(shape[0], self.groups, -1, *shape[2:])
         if self.method == "RMS":
             y = x * torch.rsqrt(torch.mean(x * x, self.dims, keepdim=True) + self.epsilon)
         else:
             var, mean = torch.var_mean(x, self.dims, correction=int(self.unbiased), keepdim=True)
             y = (x - mean) * torch.rsqrt(var + self.epsilon)
+        y = y.reshape(shape)
         return torch.addcmul(self.Biases.view(self.view), y, self.Scaling.view(self.view))

@@ -48,6 +48,35 @@ def test_explicit_levels_rms_and_unbiased_variance():
     three_way(unbiased, hand_unbiased, Input=x)
 
 
+@pytest.mark.parametrize("shape, groups", [((6, 4, 5), 3), ((6, 4, 5), 1), ((6, 4, 5), 6), ((4, 7), 2)])
+def test_group_number_is_group_normalisation(shape, groups):
+    channels = shape[0]
+    scaling, biases = torch.rand(channels) + 0.5, torch.randn(channels)
+    net = NetGraph([NormalizationLayer(group_number=groups, scaling=scaling, biases=biases, epsilon=1e-5)], [],
+                   Input=shape)
+    three_way(net, lambda m, Input: F.group_norm(Input, groups, scaling, biases, 1e-5),
+              Input=torch.randn(3, *shape) * 2 + 1)
+
+
+def test_group_number_with_rms_and_explicit_levels_by_hand():
+    x = torch.randn(2, 4, 3, 5)
+    net = NetGraph([NormalizationLayer(3, 1, group_number=2, method="RMS")], [], Input=(4, 3, 5))
+
+    def hand(m, Input):  # groups of 2 channels, normalised over those channels and level 3
+        s, b = _arrays(m)
+        grouped = Input.reshape(2, 2, 2, 3, 5)
+        y = (grouped / torch.sqrt((grouped ** 2).mean((2, 4), keepdim=True) + 0.001)).reshape(Input.shape)
+        return y * s[:, None, None] + b[:, None, None]
+    three_way(net, hand, seed=2, Input=x)
+
+
+def test_group_number_shape_errors():
+    shape_error(lambda: NetChain([NormalizationLayer(group_number=4)], input=(6, 3)), "NormalizationLayer",
+                "level 1 must have a fixed size divisible by group_number=4, found 6")
+    shape_error(lambda: NetChain([NormalizationLayer("1;;", "Same", group_number=2)], input=(6, 3)),
+                "must not include level 1")
+
+
 def test_output_is_standardised_over_the_aggregated_levels():
     net = net_initialize(NetChain([NormalizationLayer(epsilon=1e-9)], input=(2, 50)), seed=0)
     y = net(torch.randn(3, 2, 50) * 4 + 7)
@@ -70,6 +99,7 @@ def test_arrays_fix_the_scaled_dims_and_variable_lengths_are_aggregated():
     (lambda: NormalizationLayer(method="L2"), "method", "unknown method 'L2'"),
     (lambda: NormalizationLayer(epsilon=-1), "epsilon", "epsilon= must be a number in"),
     (lambda: NormalizationLayer(unbiased="yes"), "unbiased", "True or False"),
+    (lambda: NormalizationLayer(group_number=0), "group_number", "positive integer"),
     (lambda: NormalizationLayer(scaling=[1.0, 2.0], biases=[1.0]), "biases", "one shape"),
 ])
 def test_bad_options(make, option, message):
