@@ -28,7 +28,7 @@ from typing import Any, Callable
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.layers.expression_forms import STRUCTURAL, ExpressionError, _col, outputs, structural
+from netgraph.layers.expression_forms import STRUCTURAL, ExpressionError, _col, outputs, part_index, structural
 from netgraph.layers.function_table import EXPRESSION_ALIASES, NAMED_FUNCTIONS, NamedFunction
 
 __all__ = ["Expression", "parse", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
@@ -42,7 +42,7 @@ FUNCTIONS: dict[str, NamedFunction] = NAMED_FUNCTIONS
 _CONSTANTS = {"Pi": 3.141592653589793, "E": 2.718281828459045, "Infinity": float("inf")}
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
-_ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\"]")
+_ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
 _WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)"}
 _SLOT_PREFIX = "_s_"
 
@@ -57,9 +57,14 @@ class Expression:
 
 
 def _translate(text: str) -> tuple[str, list[int]]:
-    """Wolfram syntax -> Python syntax, with origin[i] = column in ``text`` of output char i."""
+    """Wolfram syntax -> Python syntax, with origin[i] = column in ``text`` of output char i.
+
+    ``f[x]`` becomes a call ``f(x)``; ``x[[i, j]]`` a subscript ``x[i, j]``, inside which a span ``i;;j;;k``
+    becomes the slice ``i:j:k`` (read back by ``expression_forms.part_index``).
+    """
     out: list[str] = []
     origin: list[int] = []
+    brackets: list[str] = []  # "part" for [[, "call" for [
     i = 0
     stripped = text.rstrip()
     end = len(stripped) - 1 if stripped.endswith("&") and not stripped.endswith("&&") else len(text)
@@ -76,6 +81,12 @@ def _translate(text: str) -> tuple[str, list[int]]:
             i = m.end()
             continue
         two = text[i:i + 2]
+        if ch in "[];":
+            piece, width = _bracket(text, i, brackets)
+            out.append(piece)
+            origin += [i] * len(piece)
+            i += width
+            continue
         if two in _WOLFRAM_PIECES or ch in "{}":  # lists {a, b} -> tuples; <|"k" -> v|> -> a dict
             key = two if two in _WOLFRAM_PIECES else ch
             out.append(_WOLFRAM_PIECES[key])
@@ -94,13 +105,32 @@ def _translate(text: str) -> tuple[str, list[int]]:
             raise ExpressionError("'|' is only allowed in <| ... |>", text, i)
         if ch == "_" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
             raise ExpressionError("names may not start with '_'", text, i)
-        piece = {"^": "**", "[": "(", "]": ")", "&": " and "}.get(ch, ch)
+        piece = {"^": "**", "&": " and "}.get(ch, ch)
         if ch == "&" and text[i:i + 2] == "&&":
             i += 1
         out.append(piece)
         origin += [i] * len(piece)
         i += 1
     return "".join(out), origin
+
+
+def _bracket(text: str, i: int, brackets: list[str]) -> tuple[str, int]:
+    """The Python for the bracket or span at ``text[i]`` and the characters it takes; tracks ``brackets``."""
+    if text[i] == ";":
+        if text[i:i + 2] != ";;":
+            raise ExpressionError("';' is only allowed as a span i;;j inside [[ ]]", text, i)
+        if not brackets or brackets[-1] != "part":
+            raise ExpressionError("a span i;;j is only allowed inside [[ ]], as in #x[[2;;4]]", text, i)
+        return ":", 2
+    if text[i] == "[":
+        brackets.append("part" if text[i:i + 2] == "[[" else "call")
+        return ("[", 2) if brackets[-1] == "part" else ("(", 1)
+    kind = brackets.pop() if brackets else "call"
+    if kind == "call":
+        return ")", 1
+    if text[i:i + 2] != "]]":
+        raise ExpressionError("a part x[[...]] must be closed by ]]", text, i)
+    return "]", 2
 
 
 def _slot_name(ident: str) -> str:
@@ -169,6 +199,8 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         return _fold(("cmp", _CMPOPS[type(node.ops[0])], sub(node.left), sub(node.comparators[0])))
     if depth == 0 and isinstance(node, (ast.Dict, ast.Tuple)):
         return outputs(node, text, origin, sub)
+    if isinstance(node, ast.Subscript):  # x[[i, j;;k]]
+        return ("Part", sub(node.value), part_index(node, text, origin))
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in STRUCTURAL \
             and not node.keywords:
         tree = structural(node, text, origin, sub)

@@ -3,8 +3,9 @@
 ``{e1, e2}`` at the top gives ports Output1, Output2; ``<|"mean" -> e1, "std" -> e2|>`` names them.
 ``Total[x]``/``Mean[x]`` reduce level 1, ``Total[x, n]`` levels 1 to n, ``Total[x, {n}]`` level n,
 ``Total[x, {m, n}]`` levels m to n; ``Dot[a, b]`` contracts a's last level with b's first; ``Part[x, i, All, j]``
-indexes levels from 1 (negative from the end); ``Clip[x, {lo, hi}]`` (``Clip[x]``: -1 to 1). Level and index
-arguments are constants. The shapes these need are resolved by ``expression_shapes.lower``.
+or ``x[[i, All, j]]`` indexes levels from 1 (negative from the end), and inside ``[[ ]]`` a span ``i;;j`` (or
+``;;j``, ``i;;``, ``i;;j;;step``) keeps the elements i to j of its level; ``Clip[x, {lo, hi}]`` (``Clip[x]``:
+-1 to 1). Level and index arguments are constants. The shapes these need are resolved by ``expression_shapes.lower``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Callable
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["ExpressionError", "STRUCTURAL", "outputs", "structural"]
+__all__ = ["ExpressionError", "STRUCTURAL", "outputs", "structural", "part_index"]
 
 #: Whole-array functions -> (fewest, most) arguments.
 STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2)}
@@ -79,17 +80,7 @@ def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.
             bounds = _constant_bounds(args[1], text, origin, sub)
         return ("Clip", sub(args[0]), *bounds)
     if name == "Part":
-        index = []
-        for a in args[1:]:
-            if isinstance(a, ast.Name) and a.id == "All":
-                index.append(None)
-            else:
-                value = _constant_ints(a, text, origin, "a Part index")
-                if len(value) != 1 or value[0] == 0:
-                    raise ExpressionError("a Part index must be a non-zero integer (1-based, negative from the end) "
-                                          "or All", text, _col(a, origin))
-                index.append(value[0])
-        return ("Part", sub(args[0]), tuple(index))
+        return ("Part", sub(args[0]), tuple(_part_entry(a, text, origin) for a in args[1:]))
     if len(args) == 1:
         return (name, sub(args[0]), ("upto", 1))
     levels = _constant_ints(args[1], text, origin, f"{name}'s level")
@@ -98,6 +89,34 @@ def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.
                               f"levels m to n (non-zero)", text, _col(args[1], origin))
     spec = ("upto", levels[0]) if not isinstance(args[1], ast.Tuple) else ("span", levels[0], levels[-1])
     return (name, sub(args[0]), spec)
+
+
+def part_index(node: ast.Subscript, text: str, origin: list[int]) -> tuple:
+    """The levels of ``x[[...]]``: an int (1-based, negative from the end), None for All, or a span
+    ``("span", start, stop, step)`` (1-based and inclusive as Wolfram's; None for an open end)."""
+    entries = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    return tuple(_part_entry(e, text, origin) for e in entries)
+
+
+def _part_entry(node: ast.AST, text: str, origin: list[int]) -> int | tuple | None:
+    if isinstance(node, ast.Name) and node.id == "All":
+        return None
+    if isinstance(node, ast.Slice):
+        start, stop, step = (None if n is None else _part_int(n, text, origin, what)
+                             for n, what in ((node.lower, "start"), (node.upper, "end"), (node.step, "step")))
+        if step is not None and step < 0:
+            raise ExpressionError(f"a span's step must be a positive integer, found {step} (reversed spans are not "
+                                  f"supported)", text, _col(node, origin))
+        return ("span", start, stop, step or 1)
+    return _part_int(node, text, origin, "index")
+
+
+def _part_int(node: ast.AST, text: str, origin: list[int], what: str) -> int:
+    value = _constant_ints(node, text, origin, f"a Part {what}")
+    if len(value) != 1 or value[0] == 0:
+        raise ExpressionError(f"a Part {what} must be a non-zero integer (1-based, negative from the end)"
+                              f"{' or All' if what == 'index' else ''}", text, _col(node, origin))
+    return value[0]
 
 
 def _constant_bounds(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:

@@ -110,20 +110,41 @@ def _dot(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
 
 
 def _part(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
+    """Each level's index 0-based (an int drops the level), a span as a 0-based (start, stop, step) slice."""
     child, shape = _tensor(tree[1], shapes, "Part")
     index = tree[2]
     if len(index) > len(shape):
         raise Conflict(f"Part: {len(index)} indices for an array of shape {format_shape(shape)}")
-    resolved = []
+    resolved, kept = [], []
     for level, (i, size) in enumerate(zip(index, shape)):
         if i is None:
             resolved.append(None)
-            continue
-        if not isinstance(size, int) or not -size <= i <= size:
+            kept.append(size)
+        elif isinstance(i, tuple):
+            span = _span(i, size, level, shape)
+            resolved.append(span)
+            kept.append(len(range(*span)))
+        elif not isinstance(size, int) or not -size <= i <= size:
             raise Conflict(f"Part: index {i} does not exist at level {level + 1} of {format_shape(shape)}")
-        resolved.append(i - 1 if i > 0 else size + i)
-    kept = tuple(d for d, i in zip(shape, index) if i is None) + shape[len(index):]
-    return ("index", tuple(resolved), child), kept
+        else:
+            resolved.append(i - 1 if i > 0 else size + i)
+    return ("index", tuple(resolved), child), (*kept, *shape[len(index):])
+
+
+def _span(span: tuple, size: Any, level: int, shape: tuple) -> tuple[int, int, int]:
+    """Wolfram's ``start;;stop;;step`` (1-based, inclusive, negative from the end) as a 0-based slice."""
+    _, start, stop, step = span
+    text = f"{'' if start is None else start};;{'' if stop is None else stop}{'' if step == 1 else f';;{step}'}"
+    if not isinstance(size, int):
+        raise Conflict(f"Part: the span {text} needs a fixed size at level {level + 1}, found {format_shape(shape)}")
+    first = 1 if start is None else (start if start > 0 else size + start + 1)
+    last = size if stop is None else (stop if stop > 0 else size + stop + 1)
+    if not (1 <= first <= size and 1 <= last <= size):
+        raise Conflict(f"Part: the span {text} does not fit level {level + 1} of {format_shape(shape)} (its ends "
+                       f"must be in 1..{size} or -{size}..-1)")
+    if last < first:
+        raise Conflict(f"Part: the span {text} selects nothing at level {level + 1} of {format_shape(shape)}")
+    return first - 1, last, step
 
 
 # -- code and evaluation of the lowered kinds -------------------------------------------------------------
@@ -143,13 +164,22 @@ def _dot_reference(ra: int, rb: int, a: torch.Tensor, b: torch.Tensor) -> torch.
 
 def _index_reference(index: tuple, x: torch.Tensor) -> torch.Tensor:
     for dim in reversed(range(len(index))):
-        if index[dim] is not None:
+        if isinstance(index[dim], tuple):
+            start, stop, step = index[dim]
+            x = torch.narrow(x, dim + 1, start, stop - start)
+            if step != 1:
+                x = torch.index_select(x, dim + 1, torch.arange(0, stop - start, step, device=x.device))
+        elif index[dim] is not None:
             x = torch.select(x, dim + 1, index[dim])
     return x
 
 
 def _index_code(index: tuple, code: str) -> str:
-    return f"{code}[:, {', '.join(':' if i is None else str(i) for i in index)}]"
+    def entry(i: Any) -> str:
+        if isinstance(i, tuple):
+            return f"{i[0]}:{i[1]}" + (f":{i[2]}" if i[2] != 1 else "")
+        return ":" if i is None else str(i)
+    return f"{code}[:, {', '.join(entry(i) for i in index)}]"
 
 
 _KINDS: dict[str, tuple[Callable, Callable]] = {

@@ -1,0 +1,72 @@
+"""FunctionLayer parts with Wolfram's [[ ]] and spans (i;;j;;k, 1-based, inclusive, negative from the end),
+checked against torch slicing on both execution paths; out-of-range spans are one clear error."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import FunctionLayer, NetGraph, OptionError, ShapeError
+from netgraph.spec.api import from_yaml, to_yaml
+from tests.layer_families._helpers import three_way
+
+X = torch.randn(3, 5, 6)
+
+
+@pytest.mark.parametrize("text, shape, hand", [
+    ("#x[[2;;4]]", (3, 6), lambda x: x[:, 1:4]),
+    ("#x[[;;3]]", (3, 6), lambda x: x[:, :3]),
+    ("#x[[2;;]]", (4, 6), lambda x: x[:, 1:]),
+    ("#x[[1;;-1;;2]]", (3, 6), lambda x: x[:, 0::2]),
+    ("#x[[-2;;]]", (2, 6), lambda x: x[:, -2:]),
+    ("#x[[All, -3;;-1]]", (5, 3), lambda x: x[:, :, 3:]),
+    ("#x[[2, 2;;6;;3]]", (2,), lambda x: x[:, 1, 1::3]),
+    ("#x[[3]]", (6,), lambda x: x[:, 2]),
+    ("#x[[-1]][[;;2]] * 2", (2,), lambda x: x[:, -1, :2] * 2),
+    ("Total[#x[[2;;4]], {1}] + Part[#x, 1]", (6,), lambda x: x[:, 1:4].sum(1) + x[:, 0]),
+    ("Sin[#x[[All, 2;;5;;2]]]", (5, 2), lambda x: torch.sin(x[:, :, 1:5:2])),
+])
+def test_parts_and_spans_equal_torch_slicing(text, shape, hand):
+    net = NetGraph([FunctionLayer(text)], [], x=(5, 6))
+    assert net.output_shapes == {"Output": shape}
+    three_way(net, lambda m, x: hand(x), x=X)
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("#x[[2;;9]]", "the span 2;;9 does not fit level 1 of (5, 6) (its ends must be in 1..5 or -5..-1)"),
+    ("#x[[-6;;]]", "the span -6;; does not fit level 1"),
+    ("#x[[All, 4;;2]]", "the span 4;;2 selects nothing at level 2"),
+    ("#x[[1, 2, 3;;]]", "3 indices for an array of shape (5, 6)"),
+])
+def test_out_of_range_spans_are_shape_errors(text, fragment):
+    with pytest.raises(ShapeError) as info:
+        NetGraph([FunctionLayer(text)], [], x=(5, 6))
+    assert fragment in str(info.value) and "FunctionLayer" in str(info.value)
+
+
+def test_a_span_needs_a_fixed_size_but_a_variable_level_may_be_taken_whole():
+    with pytest.raises(ShapeError, match="the span 2;; needs a fixed size at level 1, found .n, 6."):
+        NetGraph([FunctionLayer("#x[[2;;]]")], [], x=("n", 6))
+    assert NetGraph([FunctionLayer("#x[[All, 2;;3]]")], [], x=("n", 6)).output_shapes == {"Output": ("n", 2)}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("#x[[0;;2]]", "Part start must be a non-zero integer"),
+    ("#x[[1;;0]]", "Part end must be a non-zero integer"),
+    ("#x[[1;;3;;-1]]", "step must be a positive integer, found -1"),
+    ("#x[[1;;3;;0]]", "Part step must be a non-zero integer"),
+    ("#x[[#y;;2]]", "Part start must be an integer"),
+    ("Part[#x, 1;;2]", "a span i;;j is only allowed inside \\[\\[ \\]\\]"),
+    ("#x;;2", "a span i;;j is only allowed inside"),
+    ("#x[[1;2]]", "';' is only allowed as a span"),
+    ("#x[[1]", "must be closed by \\]\\]"),
+])
+def test_malformed_spans_are_one_clear_option_error(text, message):
+    with pytest.raises(OptionError, match=message):
+        FunctionLayer(text)
+
+
+def test_a_span_survives_yaml():
+    net = NetGraph({"f": FunctionLayer("#x[[2;;-1;;2]]")}, [], x=(5, 6))
+    back = from_yaml(to_yaml(net))
+    torch.testing.assert_close(back(x=X), X[:, 1::2])
