@@ -43,6 +43,17 @@ def torch_export(module: nn.Module, x: torch.Tensor, path: Path) -> Path:
     return path
 
 
+class SequenceOnly(nn.Module):
+    """A recurrence's outputs at every step (batch first), nothing else."""
+
+    def __init__(self, rnn: nn.Module):
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, x):
+        return self.rnn(x)[0]
+
+
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
 @pytest.mark.parametrize("take", ["last", "all", "state"])
 def test_torch_recurrent_models_import_and_run_equal(kind, take, tmp_path):
@@ -64,6 +75,17 @@ def test_torch_recurrent_models_import_and_run_equal(kind, take, tmp_path):
     torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"tokens": tokens})[0]), want, atol=1e-5, rtol=1e-4)
 
 
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_stacked_torch_recurrences_import_as_a_chain_of_layers(kind, tmp_path):
+    torch.manual_seed(2)
+    module = SequenceOnly(RECURRENT[kind][0](3, 4, num_layers=2, batch_first=True))
+    net = import_onnx(torch_export(module, torch.randn(2, 5, 3), tmp_path / "stacked.onnx"))
+    assert [layer.type_name for layer in net.layers.values()] == [RECURRENT[kind][1].__name__] * 2
+    x = torch.randn(3, 8, 3)
+    with torch.no_grad():
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
+
 def test_torch_gru_keeps_its_memory_gate_state_bias(tmp_path):
     torch.manual_seed(1)
     module = nn.GRU(3, 4, batch_first=True)
@@ -76,15 +98,6 @@ def test_torch_gru_keeps_its_memory_gate_state_bias(tmp_path):
     torch.testing.assert_close(layer.arrays["UpdateGateStateWeights"], module.weight_hh_l0.detach()[4:8])
     with torch.no_grad():
         torch.testing.assert_close(net(x), module(x)[0], atol=1e-5, rtol=1e-4)
-
-
-class SequenceOnly(nn.Module):
-    def __init__(self, rnn: nn.Module):
-        super().__init__()
-        self.rnn = rnn
-
-    def forward(self, x):
-        return self.rnn(x)[0]
 
 
 @pytest.mark.parametrize("layer", [LongShortTermMemoryLayer(5), GatedRecurrentLayer(5)])

@@ -3,7 +3,7 @@
 ONNX recurrent nodes are time-major: ``X`` (time, batch, features) and ``Y`` (time, directions, batch,
 hidden). torch (and so our exporter) wraps a batch-first recurrence in ``Transpose [1, 0, 2]`` before it
 and ``Squeeze`` (axis 1) then ``Transpose [1, 0, 2]`` after it; our layers are batch-first, so that glue
-is folded away (each glue node becomes an alias). The final state ``Y_h``, squeezed over its direction
+is folded away (each glue node becomes an alias), also between stacked recurrences (``num_layers > 1``). The final state ``Y_h``, squeezed over its direction
 axis or indexed at direction 0 (torch's ``h_n[0]``), is the last output: a SequenceLastLayer. Weights are split into our Wolfram-named arrays: ONNX
 stacks LSTM gates as i, o, f, c and GRU gates as z, r, h; the input and recurrence biases add up,
 except a GRU's recurrence bias of the memory gate, which stays inside the reset product
@@ -29,6 +29,7 @@ _LAYOUT_PERM = [1, 0, 2]  # (time, batch, features) <-> (batch, time, features)
 _GATES = {"LSTM": (("InputGate", 0), ("ForgetGate", 2), ("MemoryGate", 3), ("OutputGate", 1)),
           "GRU": (("ResetGate", 1), ("UpdateGate", 0), ("MemoryGate", 2))}
 _ACTIVATIONS = {"LSTM": ["sigmoid", "tanh", "tanh"], "GRU": ["sigmoid", "tanh"]}
+_ZERO_PRESERVING = ("Slice", "Squeeze", "Unsqueeze", "Reshape", "Identity", "Expand", "Cast")
 _OPTIONAL_INPUTS = {4: "sequence_lens (per-example lengths)", 7: "P (peepholes)"}
 
 
@@ -53,12 +54,15 @@ def _is(node: Any, ctx: Context, op: str, perm: list[int] | None = None, axes: l
 
 
 def _zero_state(name: str, ctx: Context) -> bool:
-    """An absent initial state, an all-zero constant, or ConstantOfShape of zero (what torch emits)."""
+    """An absent initial state, an all-zero constant, or ConstantOfShape of zero (what torch emits), maybe
+    sliced or reshaped (per layer of a stacked recurrence)."""
     if not name:
         return True
     if name in ctx.constants:
         return not np.any(ctx.constants[name])
     producer = ctx.producers.get(name)
+    if producer is not None and producer.op_type in _ZERO_PRESERVING:
+        return _zero_state(producer.input[0], ctx)
     if producer is None or producer.op_type != "ConstantOfShape":
         return False
     value = ctx.attributes(producer).get("value")
@@ -95,16 +99,18 @@ def _problems(node: Any, ctx: Context) -> list[str]:
 def _layout_problems(node: Any, ctx: Context) -> list[str]:
     """The glue must make the node batch-first: Transpose before, Squeeze + Transpose after."""
     found = []
-    if not _is(ctx.producers.get(node.input[0]), ctx, "Transpose", _LAYOUT_PERM):
+    source = ctx.producers.get(node.input[0])
+    if not (_is(source, ctx, "Transpose", _LAYOUT_PERM) or _squeezed_output(source, ctx)):
         found.append("a time-major input X (expected a Transpose [1, 0, 2] of a batch-first tensor, as torch "
-                     "exports batch_first=True)")
+                     "exports batch_first=True, or the squeezed output of a recurrence below it)")
     y, y_h, y_c = (*node.output, "", "")[:3]
     for consumer, _ in ctx.consumers.get(y, []):
         after = ctx.consumers.get(consumer.output[0], []) if consumer.op_type == "Squeeze" else []
         if not (_is(consumer, ctx, "Squeeze", axes=[1]) and after
-                and all(_is(c, ctx, "Transpose", _LAYOUT_PERM) for c, _ in after)):
+                and all(_is(c, ctx, "Transpose", _LAYOUT_PERM) or (c.op_type in RECURRENT_OPS and i == 0)
+                        for c, i in after)):
             found.append(f"a time-major use of output Y by node {consumer.name!r} ({consumer.op_type}); "
-                         f"expected Squeeze (axis 1) then Transpose [1, 0, 2]")
+                         f"expected Squeeze (axis 1) then Transpose [1, 0, 2] or another recurrence")
     for consumer, _ in ctx.consumers.get(y_h, []) if y_h else ():
         if not (_is(consumer, ctx, "Squeeze", axes=[0]) or _first_direction(consumer, ctx)):
             found.append(f"a use of the final state Y_h by node {consumer.name!r} ({consumer.op_type}) other than "
@@ -114,6 +120,11 @@ def _layout_problems(node: Any, ctx: Context) -> list[str]:
     if y_c and (ctx.consumers.get(y_c) or y_c in ctx.graph_outputs):
         found.append("a use of the final cell state Y_c")
     return found
+
+
+def _squeezed_output(node: Any, ctx: Context) -> bool:
+    """Y of a recurrence squeezed over its direction axis (what a stacked recurrence reads)."""
+    return _is(node, ctx, "Squeeze", axes=[1]) and (_recurrent_output(node.input[0], ctx) or (None, 1))[1] == 0
 
 
 def _first_direction(node: Any, ctx: Context) -> bool:
@@ -177,10 +188,7 @@ def _transpose(node: Any, ctx: Context) -> Converted:
     if list(ctx.attributes(node).get("perm", ())) == _LAYOUT_PERM:
         uses = ctx.consumers.get(node.output[0], [])
         feeds_recurrence = uses and all(c.op_type in RECURRENT_OPS and i == 0 for c, i in uses)
-        before = ctx.producers.get(node.input[0])
-        follows_recurrence = before is not None and before.op_type == "Squeeze" and \
-            (_recurrent_output(before.input[0], ctx) or (None, 1))[1] == 0
-        if feeds_recurrence or follows_recurrence:
+        if feeds_recurrence or _squeezed_output(ctx.producers.get(node.input[0]), ctx):
             return Converted(alias=node.input[0])
     return BASIC_CONVERTERS["Transpose"](node, ctx)
 
