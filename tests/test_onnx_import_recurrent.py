@@ -162,3 +162,17 @@ def test_cli_renders_an_imported_recurrent_model(tmp_path):
         assert main(["render", str(path), "-o", str(tmp_path / "rnn.svg"), "--backend", "builtin"]) == 0
     svg = (tmp_path / "rnn.svg").read_text()
     assert "LongShortTermMemoryLayer" in svg and "EmbeddingLayer" in svg
+
+
+def test_a_squeeze_of_data_elsewhere_is_a_reshape(tmp_path):
+    class Squeezed(nn.Module):
+        def forward(self, x):
+            return torch.tanh(x.squeeze(1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Squeezed(), (torch.randn(2, 1, 4),), str(tmp_path / "squeeze.onnx"), dynamo=False,
+                          input_names=["x"], dynamic_axes={"x": {0: "batch"}})  # only the batch dynamic
+    net = import_onnx(tmp_path / "squeeze.onnx")
+    assert [layer.type_name for layer in net.layers.values()] == ["ReshapeLayer", "ElementwiseLayer"]
+    x = torch.randn(3, 1, 4)
+    torch.testing.assert_close(net(x), torch.tanh(x[:, 0]))

@@ -87,13 +87,19 @@ def _problems(node: Any, ctx: Context) -> list[str]:
         found.append("layout=1 (batch-major tensors; torch exports layout 0 with Transposes)")
     if op == "GRU" and not a.get("linear_before_reset", 0):
         found.append("linear_before_reset=0 (the reset gate applied before the recurrent matrix)")
+    return found + _input_problems(node, ctx) + _layout_problems(node, ctx)
+
+
+def _input_problems(node: Any, ctx: Context) -> list[str]:
+    """Optional inputs our layers lack: per-example lengths, peepholes (unless all zero), an initial state."""
+    found = []
     for index, what in _OPTIONAL_INPUTS.items():
-        given = len(node.input) > index and node.input[index]
-        if given and not (index == 7 and node.input[index] in ctx.constants and not np.any(ctx.constants[node.input[index]])):
+        name = node.input[index] if len(node.input) > index else ""
+        if name and not (index == 7 and _zero_state(name, ctx)):
             found.append(what)
     if not all(_zero_state(n, ctx) for n in node.input[5:7]):
         found.append("a non-zero initial state (initial_h / initial_c)")
-    return found + _layout_problems(node, ctx)
+    return found
 
 
 def _layout_problems(node: Any, ctx: Context) -> list[str]:
@@ -146,17 +152,21 @@ def _recurrent(node: Any, ctx: Context) -> Converted:
     has_b = len(node.input) > 3 and node.input[3]
     b = ctx.const(node.input[3], "B")[0] if has_b else np.zeros(2 * gates * size, np.float32)
     wb, rb = b[:gates * size], b[gates * size:]
-    part = lambda m, k: np.ascontiguousarray(m[k * size:(k + 1) * size], dtype=np.float32)  # noqa: E731
     arrays = {}
     for gate, k in _GATES[op]:
-        arrays[f"{gate}InputWeights"], arrays[f"{gate}StateWeights"] = part(w, k), part(r, k)
+        arrays[f"{gate}InputWeights"], arrays[f"{gate}StateWeights"] = _gate(w, k, size), _gate(r, k, size)
         keep_apart = op == "GRU" and gate == "MemoryGate"
-        arrays[f"{gate}Biases"] = part(wb, k) + (0 if keep_apart else part(rb, k))
+        arrays[f"{gate}Biases"] = _gate(wb, k, size) + (0 if keep_apart else _gate(rb, k, size))
     if op == "LSTM":
         return Converted(LongShortTermMemoryLayer(size).with_arrays(arrays), (node.input[0],))
-    state_biases = part(rb, _GATES[op][2][1])
+    state_biases = _gate(rb, _GATES[op][2][1], size)
     layer = GatedRecurrentLayer(size, memory_gate_state_biases=state_biases if np.any(state_biases) else None)
     return Converted(layer.with_arrays(arrays), (node.input[0],))
+
+
+def _gate(stacked: np.ndarray, k: int, size: int) -> np.ndarray:
+    """Gate ``k``'s rows of an ONNX stack of gates."""
+    return np.ascontiguousarray(stacked[k * size:(k + 1) * size], dtype=np.float32)
 
 
 def _recurrent_output(name: str, ctx: Context) -> tuple[Any, int] | None:
