@@ -1,0 +1,12 @@
+"""Data through encoders and decoders: values to tensors and back (``netgraph.core.coders`` describes them).
+
+``encode`` turns what a user passes to an encoded port (labels, image files, PIL images, text, booleans)
+into the port's tensor; ``decode`` turns an output tensor into labels; ``image_folder`` and
+``text_table`` read training sets from disk. pillow is needed only for images (``pip install
+torch-netgraph[images]``).
+"""
+
+from netgraph.data.decoding import decode, parse_property
+from netgraph.data.encoding import encode, encode_targets
+
+__all__ = ["encode", "encode_targets", "decode", "parse_property"]
