@@ -59,6 +59,7 @@ _EXPORTS = {
     "export_onnx": "netgraph.export", "import_onnx": "netgraph.export",
     **{name: "netgraph.core.coders" for name in ("ClassEncoder", "ClassDecoder", "BooleanEncoder", "BooleanDecoder",
                                                   "ScalarEncoder", "ImageEncoder", "TokensEncoder", "CharactersEncoder")},
+    "image_folder": "netgraph.data", "text_table": "netgraph.data",
 }
 
 

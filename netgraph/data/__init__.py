@@ -8,5 +8,6 @@ torch-netgraph[images]``).
 
 from netgraph.data.decoding import decode, parse_property
 from netgraph.data.encoding import encode, encode_targets
+from netgraph.data.sources import Examples, image_folder, text_table
 
-__all__ = ["encode", "encode_targets", "decode", "parse_property"]
+__all__ = ["encode", "encode_targets", "decode", "parse_property", "Examples", "image_folder", "text_table"]

@@ -25,7 +25,7 @@ from netgraph.core.errors import DataError
 from netgraph.data.errors import ExampleError
 from netgraph.data.images import encode_image, is_single_image
 
-__all__ = ["encode", "encode_targets", "is_single"]
+__all__ = ["encode", "encode_targets", "encode_example", "is_single"]
 
 
 def _class_index(coder: Any, value: Any) -> int:
@@ -125,3 +125,11 @@ def _stack(coder: Coder, done: list) -> torch.Tensor:
 def encode_targets(coder: Coder, port: str, value: Any) -> torch.Tensor:
     """Training targets for an output with a decoder: labels become class indices, booleans 0/1."""
     return encode(coder, port, value, what="target")
+
+
+def encode_example(coder: Coder, value: Any) -> torch.Tensor | str:
+    """One example's tensor, or the reason it cannot be encoded (a DataLoader worker returns it as text)."""
+    try:
+        return _stack(coder, [_example_function(coder)(coder, value)])[0]
+    except ExampleError as exc:
+        return str(exc)

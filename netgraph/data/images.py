@@ -15,7 +15,7 @@ from netgraph.core.coders import ImageEncoder
 from netgraph.core.errors import DataError
 from netgraph.data.errors import ExampleError
 
-__all__ = ["encode_image", "is_single_image", "pillow"]
+__all__ = ["encode_image", "is_single_image", "check_image", "pillow"]
 
 
 def pillow() -> Any:
@@ -74,3 +74,21 @@ def _from_array(value: np.ndarray, Image: Any) -> Any:
             raise ExampleError(f"an image array holds uint8 values or floats in [0, 1], found dtype {array.dtype}")
         array = np.round(array * 255).astype(np.uint8)
     return Image.fromarray(array)
+
+
+def check_image(coder: ImageEncoder, value: Any) -> str | None:
+    """Why ``value`` is not an image (a missing file, a file pillow does not recognise, a wrong type), or
+    None; reads only the file's header, so checking a training set before training stays fast."""
+    if not isinstance(value, (str, os.PathLike)):
+        if type(value).__module__.startswith("PIL.") or isinstance(value, np.ndarray):
+            return None
+        return (f"expected an image file path, a PIL image or a (height, width[, channels]) array, found "
+                f"{type(value).__name__} {value!r:.40}")
+    Image = pillow()
+    try:
+        with Image.open(value):
+            return None
+    except FileNotFoundError:
+        return f"no image file {os.fspath(value)!r}"
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        return f"cannot read image {os.fspath(value)!r}: {exc}"
