@@ -27,6 +27,8 @@ def _probabilities(net, indices):
 def test_an_encoder_fixes_its_port_type_and_a_decoder_is_checked_against_its_port(classifier):
     assert classifier.port_types["Input"].shape == () and classifier.port_types["Input"].dtype == "Integer"
     assert classifier.coders == {"Input": ClassEncoder(["x", "y", "z"]), "Output": ClassDecoder(["a", "b"])}
+    assert classifier.information("Encoders") == {"Input": ClassEncoder(["x", "y", "z"])}
+    assert classifier.information("Decoders") == {"Output": ClassDecoder(["a", "b"])}
     with pytest.raises(ShapeError, match=r"graph output 'Output': ClassDecoder with 2 labels takes a \(2\) "
                                          r"probability vector or a scalar class index, found \(3\)"):
         NetChain([LinearLayer(3)], input=2, output=ClassDecoder(["a", "b"]))
@@ -124,3 +126,14 @@ def test_the_diagram_shows_coders_on_the_periphery_ports(classifier):
     svg = classifier.render_svg()
     assert "ClassEncoder: x, y, z" in svg and "ClassDecoder: a, b" in svg
     assert "ClassDecoder: a, b" in classifier.to_dot()
+
+
+def test_a_class_decoder_reads_scalar_class_indices():
+    chain = NetChain([LinearLayer([], weights=torch.ones(1, 1), biases=torch.zeros(1))], input=ScalarEncoder(),
+                     output=ClassDecoder(["low", "mid", "high"]))  # the identity on scalars
+    assert chain([0, 1.2, 2]) == ["low", "mid", "high"]  # rounded to the nearest index
+    with pytest.raises(DataError, match=r"output port 'Output' \(ClassDecoder\): example 1: index 3 is not a "
+                                        r"class index in \[0, 3\)"):
+        chain([0, 3])
+    with pytest.raises(OptionError, match="gives class indices, not probabilities"):
+        chain(1, decoder="Probabilities")

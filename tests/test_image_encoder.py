@@ -94,3 +94,12 @@ def test_image_encoders_are_saved_loaded_and_written_to_yaml(tmp_path, brightnes
     loaded = load(save(brightness, tmp_path / "bright.yaml"))
     assert loaded.coders["Input"] == ImageEncoder(size=(8, 8), color_space="Grayscale")
     assert "ImageEncoder 8×8 Grayscale" in brightness.render_svg()
+
+
+def test_port_gradients_reach_the_pixels_of_an_image_file(tmp_path):
+    from netgraph import net_port_gradient
+    w = torch.linspace(-1, 1, 64).reshape(1, 64)
+    net = NetChain([FlattenLayer(), LinearLayer([], weights=w, biases=torch.zeros(1))],
+                   input=ImageEncoder(size=(8, 8), color_space="Grayscale"))
+    g = net_port_gradient(net, _solid(tmp_path / "g.png", (8, 8), 100, "L"), of="Output")
+    torch.testing.assert_close(g, w.reshape(1, 8, 8))  # d(w . x)/dx = w
