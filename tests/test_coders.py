@@ -137,3 +137,14 @@ def test_a_class_decoder_reads_scalar_class_indices():
         chain([0, 3])
     with pytest.raises(OptionError, match="gives class indices, not probabilities"):
         chain(1, decoder="Probabilities")
+
+
+@pytest.mark.parametrize("encoder", ["{type: [x]}", "{type: ImageEncoder, color_space: [1]}", "[ImageEncoder]",
+                                     "{type: TokensEncoder, vocabulary: [a], unknown: [1]}",
+                                     "{type: ClassEncoder, labels: [[1]]}", "{type: ImageEncoder, std: .nan}",
+                                     "{type: ClassDecoder, labels: [a, b]}", "{size: 3}"])
+def test_malformed_encoders_in_yaml_are_spec_errors_at_their_port(encoder):
+    from netgraph import SpecError
+    spec = f"netgraph: 1\ntype: NetChain\nlayers: [{{type: LinearLayer, output: 2}}]\ninputs: {{Input: {{encoder: {encoder}}}}}\n"
+    with pytest.raises(SpecError, match=r"<string>:4:\d+: input 'Input': "):
+        NetGraph.from_yaml(spec)

@@ -17,6 +17,7 @@ PortType(shape=(), dtype='Integer')
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any, ClassVar
 
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
@@ -86,10 +87,10 @@ def _labels(coder: Coder, value: Any, option: str = "labels") -> tuple:
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or len(value) < 1:
         coder._fail(f"a non-empty list of labels, found {value!r}", option)
     labels = tuple(value)
-    if len(set(labels)) != len(labels):
-        coder._fail(f"labels must be distinct, found {list(labels)}", option)
     if not all(isinstance(v, (str, int, bool)) for v in labels):
         coder._fail(f"labels must be strings, ints or booleans, found {list(labels)}", option)
+    if len(set(labels)) != len(labels):
+        coder._fail(f"labels must be distinct, found {list(labels)}", option)
     return labels
 
 
@@ -153,7 +154,7 @@ class ScalarEncoder(Encoder):
     def __post_init__(self) -> None:
         for name in ("min", "max"):
             v = getattr(self, name)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
                 self._fail(f"a number or None, found {v!r}", name)
         if (self.min is None) != (self.max is None) or (self.min is not None and self.min >= self.max):
             if self.min is not None or self.max is not None:
@@ -182,7 +183,7 @@ class ImageEncoder(Encoder):
                 not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in size):
             self._fail(f"(width, height), two positive ints, found {self.size!r}", "size")
         object.__setattr__(self, "size", tuple(size))
-        if self.color_space not in _COLOR_CHANNELS:
+        if not isinstance(self.color_space, str) or self.color_space not in _COLOR_CHANNELS:
             self._fail(f"one of {list(_COLOR_CHANNELS)}, found {self.color_space!r}", "color_space")
         for name in ("mean", "std"):
             object.__setattr__(self, name, self._per_channel(name, getattr(self, name)))
@@ -194,7 +195,7 @@ class ImageEncoder(Encoder):
             return None
         values = [value] * self.channels if isinstance(value, (int, float)) and not isinstance(value, bool) else value
         if not isinstance(values, (list, tuple)) or len(values) != self.channels or \
-                not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+                not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values):
             self._fail(f"a number or {self.channels} numbers (one per channel), found {value!r}", name)
         return tuple(float(v) for v in values)
 
@@ -224,6 +225,11 @@ class TokensEncoder(Encoder):
         if self.max_length is not None and (isinstance(self.max_length, bool) or not isinstance(self.max_length, int)
                                             or self.max_length < 1):
             self._fail(f"a positive int or None, found {self.max_length!r}", "max_length")
+        for name in ("unknown", "padding"):
+            if not isinstance(getattr(self, name), str):
+                self._fail(f"a string, found {getattr(self, name)!r}", name)
+        if not isinstance(self.lowercase, bool):
+            self._fail(f"True or False, found {self.lowercase!r}", "lowercase")
         if self.unknown == self.padding or {self.unknown, self.padding} & set(self.vocabulary):
             self._fail("unknown= and padding= must differ from each other and from every vocabulary entry", "unknown")
 
@@ -256,10 +262,10 @@ def coder_from_data(data: Any, kind: str, where: str) -> Coder:
     names = sorted(n for n, c in CODERS.items() if issubclass(c, base))
     if not isinstance(data, dict) or "type" not in data:
         raise OptionError(f"{where}: {kind}: takes a mapping with a type (one of {names}), found {data!r}")
-    cls = CODERS.get(data["type"])
+    cls = CODERS.get(data["type"]) if isinstance(data["type"], str) else None
     if cls is None or not issubclass(cls, base):
         raise OptionError(f"{where}: {kind} type must be one of {names}, found {data['type']!r}"
-                          f"{did_you_mean(data['type'], names)}")
+                          f"{did_you_mean(data['type'], names) if isinstance(data['type'], str) else ''}")
     fields = {f.name for f in dataclasses.fields(cls)}
     unknown = [k for k in data if k != "type" and k not in fields]
     if unknown:
