@@ -57,6 +57,9 @@ _EXPORTS = {
     "Limits": "netgraph.core.limits",
     "net_train": "netgraph.train", "NetTrainResults": "netgraph.train",
     "export_onnx": "netgraph.export", "import_onnx": "netgraph.export",
+    **{name: "netgraph.core.coders" for name in ("ClassEncoder", "ClassDecoder", "BooleanEncoder", "BooleanDecoder",
+                                                  "ScalarEncoder", "ImageEncoder", "TokensEncoder", "CharactersEncoder")},
+    "image_folder": "netgraph.data", "text_table": "netgraph.data",
 }
 
 

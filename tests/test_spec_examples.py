@@ -11,7 +11,8 @@ from netgraph import NetGraph, interpret, net_initialize, net_train
 from netgraph.cli import main
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
-EXAMPLES = ["normal_reparameterization", "mlp_classifier", "small_cnn", "vae", "vae_elbo", "bernoulli_latent"]
+EXAMPLES = ["normal_reparameterization", "mlp_classifier", "small_cnn", "vae", "vae_elbo", "bernoulli_latent",
+            "stripes_classifier"]
 
 
 def test_the_examples_are_all_here():

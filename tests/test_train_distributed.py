@@ -73,9 +73,9 @@ def test_load_data_reads_npz_and_safetensors(tmp_path):
     np.savez(tmp_path / "obj.npz", Input=np.array([{"a": 1}], dtype=object))
     with pytest.raises(DataError, match="cannot read data file"):
         load_data(tmp_path / "obj.npz")  # object arrays would need pickle: refused
-    (tmp_path / "x.csv").write_text("1,2\n")
-    with pytest.raises(DataError, match="data files are .npz or .safetensors"):
-        load_data(tmp_path / "x.csv")
+    (tmp_path / "x.txt").write_text("1,2\n")
+    with pytest.raises(DataError, match="data files are .npz, .safetensors, .csv or .jsonl"):
+        load_data(tmp_path / "x.txt")
     with pytest.raises(DataError, match="no data file"):
         load_data(tmp_path / "missing.npz")
 

@@ -21,12 +21,13 @@ import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.options import as_seed
+from netgraph.data import parse_property
 from netgraph.layers.random import distribution_checks
 
 __all__ = ["OPTION_NAMES", "EvaluationOptions", "parse_options", "split_call", "compiled_module", "seeded",
            "in_batches"]
 
-OPTION_NAMES = ("batch_size", "mode", "seed", "precision")
+OPTION_NAMES = ("batch_size", "mode", "seed", "precision", "decoder")
 _MODES = {"test": "test", "train": "train"}
 _PRECISIONS = {"float32": torch.float32, "real32": torch.float32, "float64": torch.float64,
                "real64": torch.float64}
@@ -40,6 +41,7 @@ class EvaluationOptions:
     mode: str = "test"
     seed: int | None = None
     precision: torch.dtype | None = None
+    decoder: tuple | None = ("Decision", None)  # what decoders return (``netgraph.data.decoding``); None: tensors
 
     @property
     def dtype(self) -> torch.dtype:
@@ -91,7 +93,7 @@ def _precision(value: Any) -> torch.dtype | None:
 
 
 _PARSERS: dict[str, Callable[[Any], Any]] = {"batch_size": _batch_size, "mode": _mode, "seed": _seed,
-                                             "precision": _precision}
+                                             "precision": _precision, "decoder": parse_property}
 
 
 def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any]) -> tuple[dict, EvaluationOptions]:

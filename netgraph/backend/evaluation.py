@@ -11,7 +11,9 @@ from typing import Any
 import torch
 
 from netgraph.backend.eval_options import EvaluationOptions, compiled_module, in_batches, seeded, split_call
+from netgraph.core.coders import Decoder, Encoder
 from netgraph.core.errors import DataError, did_you_mean
+from netgraph.data import decode, encode
 from netgraph.core.types import INTEGER, format_shape
 
 __all__ = ["evaluate", "prepare_inputs", "as_port_tensor", "compiled_for_evaluation", "run_module"]
@@ -109,13 +111,36 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     """``net(...)``: run the cached module, under ``torch.no_grad()`` unless an input tensor requires grad
     (then gradients reach the inputs and the arrays, as in ``net.compile()(...)``)."""
     data, options = split_call(net.input_ports, args, keywords)
-    tensors, single = prepare_inputs(net, data["args"], data["inputs"], options.precision)
+    data = encode_inputs(net, data["args"], data["inputs"])
+    tensors, single = prepare_inputs(net, (), data, options.precision)
     grad = torch.is_grad_enabled() and any(x.requires_grad for x in tensors.values())
     with torch.set_grad_enabled(grad):
-        result = run_module(net, tensors, options)
+        result = decode_outputs(net, run_module(net, tensors, options), options.decoder)
     if single:
         return {k: v[0] for k, v in result.items()} if isinstance(result, dict) else result[0]
     return result
+
+
+def encode_inputs(net: Any, args: tuple, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The call's data by port name, each encoded port's values encoded (``netgraph.data.encode``)."""
+    ports = net.input_ports
+    if args:
+        if len(args) != 1 or len(ports) != 1 or inputs:
+            raise DataError(f"pass a single positional tensor only to a net with one input; this net's inputs "
+                            f"are {list(ports)}: call net({', '.join(f'{p}=...' for p in ports)})")
+        inputs = {ports[0]: args[0]}
+    coders = net.coders
+    return {p: encode(coders[p], p, v) if isinstance(coders.get(p), Encoder) else v for p, v in inputs.items()}
+
+
+def decode_outputs(net: Any, result: Any, prop: Any) -> Any:
+    """Outputs with a decoder decoded (labels ...) as ``prop`` says; None leaves every tensor as it is."""
+    decoders = {p: c for p, c in net.coders.items() if isinstance(c, Decoder)}
+    if prop is None or not decoders:
+        return result
+    if not isinstance(result, dict):
+        return decode(decoders[net.output_ports[0]], net.output_ports[0], result, prop)
+    return {p: decode(decoders[p], p, x, prop) if p in decoders else x for p, x in result.items()}
 
 
 def run_module(net: Any, tensors: dict[str, torch.Tensor], options: EvaluationOptions,

@@ -17,7 +17,7 @@ import torch
 
 from netgraph.backend.eval_options import (OPTION_NAMES, check_port_names, compiled_module, in_batches, seeded,
                                            split_call)
-from netgraph.backend.evaluation import as_port_tensor, prepare_inputs
+from netgraph.backend.evaluation import as_port_tensor, encode_inputs, prepare_inputs
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import INTEGER
 
@@ -37,15 +37,17 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     if not hasattr(net, "input_ports") or not callable(net):
         raise OptionError(f"net_port_gradient takes a NetGraph or NetChain as its first argument, found "
                           f"{type(net).__name__}", option="net")
-    unknown = [k for k in options if k not in OPTION_NAMES]
+    names = tuple(n for n in OPTION_NAMES if n != "decoder")  # the gradient is a tensor: nothing to decode
+    unknown = [k for k in options if k not in names]
     if unknown:
-        raise OptionError(f"net_port_gradient: unknown option {unknown[0]!r}{did_you_mean(unknown[0], OPTION_NAMES)}; "
-                          f"options are wrt, of, {', '.join(OPTION_NAMES)}", option=unknown[0])
+        raise OptionError(f"net_port_gradient: unknown option {unknown[0]!r}{did_you_mean(unknown[0], names)}; "
+                          f"options are wrt, of, {', '.join(names)}", option=unknown[0])
     if not net.input_ports:
         raise OptionError("net_port_gradient: this net has no input ports, so there is nothing to differentiate by",
                           option="wrt")
     call, parsed = split_call(net.input_ports, (data,), options)
-    tensors, single = prepare_inputs(net, call["args"], call["inputs"], parsed.precision)
+    encoded = encode_inputs(net, call["args"], call["inputs"])  # files, labels ... through the net's encoders
+    tensors, single = prepare_inputs(net, (), encoded, parsed.precision)
     types = net.port_types
     real = tuple(p for p in net.input_ports if types[p].dtype != INTEGER)
     ports = check_port_names(real if wrt is None else wrt, net.input_ports, "an input port", "wrt")

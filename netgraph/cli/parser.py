@@ -53,7 +53,9 @@ def _train(sub: argparse._SubParsersAction) -> None:
                        description="Train a net (NetTrain) and write the trained spec and weights, the loss "
                                    "plot (loss.svg) and results.json to the output directory.")
     p.add_argument("spec", help="a YAML spec")
-    p.add_argument("--data", required=True, help="training data: .npz or .safetensors, keys = ports and targets")
+    p.add_argument("--data", required=True, help="training data: .npz or .safetensors (keys = ports and targets), "
+                   "or for a net with encoders a folder of images in label sub-folders or a .csv/.jsonl of text, label")
+    p.add_argument("--workers", type=int, help="num_workers: DataLoader processes reading encoded data (files)")
     p.add_argument("-o", "--output", default="trained", help="output directory (default: trained/)")
     p.add_argument("--batch-size", type=int, help="examples per batch (default 64)")
     p.add_argument("--rounds", type=int, help="max_training_rounds (epochs)")

@@ -21,7 +21,7 @@ __all__ = ["train"]
 
 _FORWARDED = ("data", "output", "batch_size", "rounds", "time", "learning_rate", "method", "momentum",
               "epsilon", "validation", "patience", "seed", "device", "checkpoint", "loss", "tensorboard", "metrics",
-              "stop_on")
+              "stop_on", "workers")
 
 
 def _forward_argv(args: argparse.Namespace) -> list[str]:
@@ -53,7 +53,7 @@ def train(args: argparse.Namespace) -> int:
         training_stopping_criterion=stopping_option(args.patience, args.stop_on), random_seed=args.seed,
         target_device=args.device, metrics=metrics_option(args.metrics),
         checkpoint=checkpoint, resume=bool(args.resume), loss_function=loss_option(args.loss),
-        progress=False if args.quiet else "auto", all=True,
+        progress=False if args.quiet else "auto", all=True, num_workers=args.workers or 0,
         progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
         distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1)
     if int(os.environ.get("RANK", "0")) != 0:

@@ -26,6 +26,7 @@ from netgraph.core.plugins import stage
 from netgraph.core.inference import Problem
 from netgraph.core.nesting import infer_net, nesting_depth
 from netgraph.core.information import information
+from netgraph.core.coders import check_decoders, split_port_options
 from netgraph.core.ir import GraphIR, build_ir
 from netgraph.core.order import order
 from netgraph.core.ports import Edge, NetPort, PortRef
@@ -92,6 +93,7 @@ class NetGraph(Layer):
         self._declared = self._check_port_shapes(port_shapes)
         self._order = order(self._names, self._layers, self._edges)
         self._inference = infer_net(self)  # the nested ports' types are computed when first needed
+        raise_all(check_decoders(self._coders, self._inference.ports), ShapeError, "invalid graph ports")
         self._compiled, self._multipliers = None, ()
 
     # -- construction steps ---------------------------------------------------------------------
@@ -138,7 +140,8 @@ class NetGraph(Layer):
                     or unicodedata.normalize("NFKC", name) != name:  # Python reads "º" in code as "o"
                 errors.append(Diagnostic(f"graph input {name!r} must be a Python identifier that Python reads as "
                                          f"written (it becomes a keyword argument)", "graph-input-name", layer=(), port=name))
-        raise_all(errors, WiringError, "invalid graph ports")
+        self._coders, port_shapes, misplaced = split_port_options(dict(port_shapes), self._inputs, self._outputs)
+        raise_all(errors + misplaced, WiringError, "invalid graph ports")
         types = {name: _port_type(v, name) for name, v in port_shapes.items()}
         return {name: t for name, t in types.items() if t != PortType(None, None)}  # None declares nothing (as in YAML)
 
@@ -276,9 +279,14 @@ class NetGraph(Layer):
         pairs = [(port(e.src), port(e.dst)) for e in self._edges if not e.implicit]
         return pairs + [(port(m), None) for m in sorted(self._muted)]
 
-    def port_shape_options(self) -> dict[str, PortType]:
-        """The graph port types given at construction."""
-        return dict(self._declared)
+    def port_shape_options(self) -> dict[str, Any]:
+        """The graph port options given at construction: port types, encoders and decoders."""
+        return {**self._declared, **self._coders}
+
+    @property
+    def coders(self) -> dict[str, Any]:
+        """The encoders and decoders on the graph's ports, by port name."""
+        return dict(self._coders)
 
     def replace_layers(self, changes: Mapping[Any, Layer]) -> NetGraph:
         """A new graph with layers replaced; keys are names or paths (tuples) into nested graphs."""
@@ -297,7 +305,7 @@ class NetGraph(Layer):
         if all(_same_structure(self._layers[n], layers[n]) or (n in nested and layers[n]._same_ports(self._layers[n]))
                for n in layers if layers[n] is not self._layers[n]):
             return self._with_layers(layers)  # arrays changed only: types, edges and order stay valid
-        rebuilt = NetGraph(layers, self.explicit_edges(), **self._declared)
+        rebuilt = NetGraph(layers, self.explicit_edges(), **self.port_shape_options())
         return rebuilt.with_learning_rate_multipliers(self._multipliers) if self._multipliers else rebuilt
 
     @property
@@ -326,7 +334,7 @@ class NetGraph(Layer):
         return self.port_types
 
     def options(self) -> dict[str, Any]:
-        return {"layers": dict(self._layers), "edges": self.explicit_edges(), **self._declared}
+        return {"layers": dict(self._layers), "edges": self.explicit_edges(), **self.port_shape_options()}
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NetGraph):
@@ -336,7 +344,8 @@ class NetGraph(Layer):
         return (list(self._layers.items()) == list(other._layers.items())
                 and set(self.explicit_edges()) == set(other.explicit_edges())
                 and self._inputs == other._inputs and self._outputs == other._outputs
-                and self._declared == other._declared and self._multipliers == other._multipliers)
+                and self._declared == other._declared and self._coders == other._coders
+                and self._multipliers == other._multipliers)
 
     __hash__ = Layer.__hash__
 

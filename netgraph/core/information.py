@@ -15,7 +15,7 @@ arrays: 2 (15 elements), 2 uninitialized
 1  lin    LinearLayer       Input (4)        Output (3)                15
 2  act    ElementwiseLayer  Input (3)        Output (3)                 0
    total                    Input (4)        Output (3)                15
-net.information("Properties") lists the 30 properties; net.information("ArraysDimensions") gives one.
+net.information("Properties") lists the 32 properties; net.information("ArraysDimensions") gives one.
 """
 
 from __future__ import annotations
@@ -102,6 +102,8 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "InputPorts": lambda net, i: dict(net.input_shapes),
     "OutputPorts": lambda net, i: dict(net.output_shapes),
     "PortTypes": lambda net, i: dict(net.port_types),
+    "Encoders": lambda net, i: {p: c for p, c in net.coders.items() if c.kind == "encoder"},
+    "Decoders": lambda net, i: {p: c for p, c in net.coders.items() if c.kind == "decoder"},
     "Layers": lambda net, i: dict(map_nodes(net, lambda node: (node.name, node.layer))),
     "LayersList": lambda net, i: [node.layer for node in net.ir.nodes],
     "LayersCount": lambda net, i: len(net.ir.nodes),

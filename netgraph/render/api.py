@@ -111,7 +111,7 @@ def _add_node(g: graphviz.Digraph, node: Node, rankdir: str) -> None:
     if node.kind in ("layer", "graph"):
         g.node(node.id, html_label(node, rankdir), **common)
     elif node.kind in ("input", "output"):
-        g.node(node.id, graphviz.escape(node.title), shape="ellipse", style="filled", fillcolor=node.fill,
+        g.node(node.id, graphviz.escape("\n".join((node.title, *node.lines))), shape="ellipse", style="filled", fillcolor=node.fill,
                color="#495057", fontsize="11", **common)
     else:  # the port of an expanded nested graph, inside its cluster
         g.node(node.id, graphviz.escape(node.title), shape="box", style="rounded,filled", fillcolor=node.fill,

@@ -43,8 +43,8 @@ def node_size(node: Node, horizontal: bool) -> tuple[float, float]:
     """(width, height) of a node drawn for a top-down (or, ``horizontal``, left-right) flow."""
     if node.kind not in ("layer", "graph"):
         size = TERM_PT if node.kind in ("input", "output") else PORT_PT
-        w = text_width(node.title, size) + (24 if node.kind in ("input", "output") else 12)
-        return max(w, 40.0), (30.0 if node.kind in ("input", "output") else 18.0)
+        w = max(text_width(t, size) for t in (node.title, *node.lines)) + (24 if node.kind in ("input", "output") else 12)
+        return max(w, 40.0), (30.0 if node.kind in ("input", "output") else 18.0) + 12.0 * len(node.lines)
     lines = body_lines(node)
     body_w = max(text_width(line, BODY_PT) for line in lines) + 2 * PAD
     body_h = len(lines) * LINE_H + 2 * PAD

@@ -252,6 +252,18 @@ def _tooltip(net: Any, path: tuple[str, ...], layer: Any) -> str:
     return shorten(text, 400)
 
 
+def coder_line(coder: Any) -> str:
+    """A port's encoder or decoder in a few words: ``ImageEncoder 28×28 Grayscale``, ``ClassDecoder: cat, dog``."""
+    if hasattr(coder, "labels"):
+        labels = [str(v) for v in coder.labels]
+        return f"{coder.type_name}: {', '.join(labels[:4])}{', …' if len(labels) > 4 else ''}"
+    if hasattr(coder, "size"):
+        return f"{coder.type_name} {coder.size[0]}×{coder.size[1]} {coder.color_space}"
+    if hasattr(coder, "vocabulary"):
+        return f"{coder.type_name} ({len(coder.vocabulary)} tokens)"
+    return coder.type_name
+
+
 def _port_type(net: Any, path: tuple[str, ...], port: str) -> PortType | None:
     try:
         return net.port_types[port] if not path else net.layer_types(path)[port]
@@ -275,7 +287,9 @@ class _Builder:
         t = shape_label(_port_type(self.net, frame, port))
         where = "graph input" if kind == "input" else "graph output"
         inner = f" of {'/'.join(frame)}" if frame else ""
+        coder = self.net.coders.get(port) if not frame else None
         self.nodes.append(Node(id=node_id, kind=kind if not frame else f"cluster-{kind}", title=port,
+                               lines=(coder_line(coder),) if coder else (),
                                classes=(f"graph-{kind}",) if not frame else (f"cluster-{kind}",),
                                fill=FILL[kind] if not frame else FILL["port"],
                                tooltip=f"{where} {port!r}{inner}: {t}", cluster=cluster))

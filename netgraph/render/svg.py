@@ -111,7 +111,9 @@ def _terminal(node: Node, centre: tuple[float, float], size: tuple[float, float]
     else:
         shape = _rect(cx - w / 2, cy - h / 2, w, h, node.fill, EDGE_COLOUR, ' rx="4"')
         size_pt = PORT_PT
-    return [shape, _text(cx, cy + size_pt * 0.35, escape(node.title), size_pt)]
+    top = cy + size_pt * 0.35 - 6.0 * len(node.lines)  # an encoder or decoder: a line under the port name
+    return [shape, _text(cx, top, escape(node.title), size_pt),
+            *(_text(cx, top + 12.0 * (i + 1), escape(line), PORT_PT) for i, line in enumerate(node.lines))]
 
 
 def _node(node: Node, p: Placed, rankdir: str, anchors: dict) -> str:

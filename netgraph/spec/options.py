@@ -24,7 +24,8 @@ from typing import Any, Literal, Union
 import numpy as np
 import torch
 
-from netgraph.core.errors import NetGraphError, did_you_mean
+from netgraph.core.coders import CODERS, Coder, coder_from_data
+from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.options import OptionKind
 from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
@@ -94,6 +95,8 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, f: Any, label: str) -> 
 
 def shape_data(t: Any) -> Any:
     """A port type or shape as spec data: ``3``, ``[2, 3]``, ``null``, ``Integer``, ``{shape, dtype}``."""
+    if isinstance(t, Coder):
+        return {t.kind: {"type": t.type_name, **t.options()}}
     if isinstance(t, PortType):
         if t.dtype is None:
             return shape_data(t.shape)
@@ -103,10 +106,17 @@ def shape_data(t: Any) -> Any:
     return t[0] if len(t) == 1 and isinstance(t[0], int) else list(t)
 
 
-def port_type(value: Any) -> PortType | None:
-    """A graph port's declared type from its spec value (inverse of ``shape_data``); Conflict when it is not one."""
+def port_type(value: Any) -> PortType | Coder | None:
+    """A graph port's declared type, encoder or decoder (``{encoder: {type: ImageEncoder, size: [28, 28]}}``)
+    from its spec value (inverse of ``shape_data``); Conflict when it is not one."""
     if value is None:
         return None
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("encoder", "decoder"):
+        kind, data = next(iter(value.items()))
+        try:
+            return coder_from_data(plain(data), kind, "port")
+        except OptionError as exc:
+            raise Conflict(str(exc).removeprefix("port: ")) from None
     if isinstance(value, str) and value in DTYPES:
         return PortType((), value)
     if not isinstance(value, dict):
@@ -202,7 +212,10 @@ DEFS = {  # the schemas the option kinds refer to, by $defs name
     "shape": _SHAPE,
     "portType": {"anyOf": [{"$ref": "#/$defs/shape"}, {"enum": list(DTYPES)}, {
         "type": "object", "properties": {"shape": {"$ref": "#/$defs/shape"}, "dtype": {"enum": [*DTYPES, None]}},
-        "additionalProperties": False}]},
+        "additionalProperties": False}, *(
+        {"type": "object", "properties": {kind: {"type": "object", "properties": {"type": {"enum": sorted(
+            n for n, c in CODERS.items() if c.kind == kind)}}, "required": ["type"]}}, "required": [kind],
+         "additionalProperties": False} for kind in ("encoder", "decoder"))]},
     "array": {"anyOf": [{"type": "number"}, {"type": "array", "items": {"$ref": "#/$defs/array"}}, {"type": "null"}],
               "description": "initial values as (nested) lists of numbers; null = initialised by net_initialize"},
 }

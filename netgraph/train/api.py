@@ -32,6 +32,8 @@ from netgraph.core.files import atomic_write, usable_folder
 from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, resolve
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data import Expect, finish, gather, sample, split_fraction
+from netgraph.train.encoded import encoded_data
+from netgraph.data import image_folder, text_table
 from netgraph.train.loop import Plan, Trainer, TrainingError
 from netgraph.train.loss import attach_losses
 from netgraph.train.options import (
@@ -63,7 +65,7 @@ OPTIONS: dict[str, Any] = {
     "validation_set": None, "learning_rate": None, "method": "Adam", "learning_rate_multipliers": None,
     "target_device": "cpu", "random_seed": None, "training_stopping_criterion": None, "checkpoint": None,
     "resume": False, "progress": "auto", "progress_reporting": None, "log_dir": None, "all": False,
-    "return_results": False, "distributed": False, "metrics": None,
+    "return_results": False, "distributed": False, "metrics": None, "num_workers": 0,
 }
 DEFAULT_BATCH_SIZE = 64
 
@@ -83,7 +85,9 @@ def net_train(net: Any, data: Any, **options: Any) -> Any:
     files: losses, learning rate, the net's graph; see ``netgraph.train.tensorboard``),
     ``all``/``return_results``, ``distributed`` (inside torchrun), ``metrics`` (names, or {port: names}:
     Accuracy, Precision, Recall, F1, ROCAUC, MeanSquaredError, MeanAbsoluteError; see
-    ``netgraph.train.metrics``; a metric name as ``training_stopping_criterion`` stops on it).
+    ``netgraph.train.metrics``; a metric name as ``training_stopping_criterion`` stops on it), ``num_workers``
+    (DataLoader worker processes reading data in the encoded form: files, labels, texts; see
+    ``netgraph.train.encoded``).
     """
     o = _options(options)
     return _train(net, data, o)
@@ -199,6 +203,8 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
     if any(v is None for v in all_arrays(net).values()):
         net = net_initialize(net, seed=seed)
     single = net.input_ports[0] if len(net.input_ports) == 1 else None
+    workers = check_number(o["num_workers"], "num_workers", integer=True, strict=False)
+    data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
     raw = gather(data, "training data", single, batch_size)
     expect = {p: Expect(net.port_types[p], f"input port {p!r}") for p in net.input_ports}
     expect.update(loss.targets(sample(raw)))
@@ -288,10 +294,15 @@ def _meter(net: Any, loss: Any, requested: list, stopping: Any, expect: dict, sa
 
 
 # -- command line ---------------------------------------------------------------------------------------------
-def load_data(path: str | os.PathLike) -> dict[str, torch.Tensor]:
-    """Arrays by key from a .npz (numpy, no pickle) or .safetensors file."""
+def load_data(path: str | os.PathLike) -> Any:
+    """Arrays by key from a .npz (numpy, no pickle) or .safetensors file; (input, label) pairs from a folder of
+    images in label sub-folders or a .csv/.jsonl table (``netgraph.image_folder``, ``netgraph.text_table``)."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if path.is_dir():
+        return image_folder(path)
+    if suffix in (".csv", ".jsonl"):
+        return text_table(path)
     if not path.is_file():
         raise DataError(f"no data file {str(path)!r}")
     try:
@@ -302,4 +313,4 @@ def load_data(path: str | os.PathLike) -> dict[str, torch.Tensor]:
             return load_file(path)
     except (OSError, ValueError, RuntimeError) as exc:
         raise DataError(f"cannot read data file {str(path)!r}: {exc}") from None
-    raise DataError(f"data files are .npz or .safetensors, found {path.name!r}")
+    raise DataError(f"data files are .npz, .safetensors, .csv or .jsonl (or a folder of images), found {path.name!r}")

@@ -1,0 +1,306 @@
+"""Encoders and decoders on graph ports (Wolfram's NetEncoder/NetDecoder), as frozen descriptions.
+
+An encoder on an input port turns user values (labels, image files, text, booleans, numbers) into
+the port's tensor, and fixes the port's type; a decoder on an output port turns the port's tensor
+back into user values (labels, booleans), and checks the port's type. They are attached as port
+options: ``NetGraph(..., Input=ImageEncoder(size=(28, 28)), Output=ClassDecoder(["cat", "dog"]))``.
+This module only describes them; ``netgraph.data`` does the encoding (pillow reads images there).
+
+>>> ClassEncoder(["cat", "dog"]).port_type()
+PortType(shape=(), dtype='Integer')
+>>> ImageEncoder(size=(28, 28), color_space="Grayscale").port_type().shape
+(1, 28, 28)
+>>> ClassDecoder(["cat", "dog"]).check(PortType((3,)))
+'ClassDecoder with 2 labels takes a (2) probability vector or a scalar class index, found (3)'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any, ClassVar
+
+from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
+from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape, unify
+
+__all__ = ["Coder", "Encoder", "Decoder", "ClassEncoder", "ClassDecoder", "BooleanEncoder", "BooleanDecoder",
+           "ScalarEncoder", "ImageEncoder", "TokensEncoder", "CharactersEncoder", "CODERS", "coder_from_data"]
+
+CODERS: dict[str, type] = {}
+
+
+class Coder:
+    """Base of encoders and decoders: frozen dataclasses registered by type name (for YAML)."""
+
+    kind: ClassVar[str] = "coder"
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        if not cls.__name__.startswith("_") and cls.__name__ not in ("Encoder", "Decoder"):
+            CODERS[cls.__name__] = cls
+
+    @property
+    def type_name(self) -> str:
+        return type(self).__name__
+
+    def options(self) -> dict[str, Any]:
+        """The options as plain data (lists, not tuples): the YAML form, with ``type``."""
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)  # type: ignore[arg-type]
+                if getattr(self, f.name) != f.default}
+
+    def _fail(self, message: str, option: str) -> None:
+        raise OptionError(f"{self.type_name} option {option}=: {message}", option=option)
+
+
+class Encoder(Coder):
+    kind = "encoder"
+
+    def port_type(self) -> PortType:
+        """The type of the port this encoder feeds."""
+        raise NotImplementedError
+
+
+class Decoder(Coder):
+    kind = "decoder"
+    accepts: ClassVar[tuple[PortType, ...]] = ()
+
+    def check(self, t: PortType) -> str | None:
+        """None when the port's type suits this decoder, else the reason."""
+        for ok in self.accepts:
+            try:
+                unify(ok, PortType(t.shape, None))
+                return None
+            except Conflict:
+                pass
+        return self._mismatch(t)
+
+    def _mismatch(self, t: PortType) -> str:
+        return (f"{self.type_name} takes {' or '.join(format_shape(a.shape) for a in self.accepts)}, "
+                f"found {format_shape(t.shape)}")
+
+
+def _plain(value: Any) -> Any:
+    return [_plain(v) for v in value] if isinstance(value, (tuple, list)) else value
+
+
+def _labels(coder: Coder, value: Any, option: str = "labels") -> tuple:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or len(value) < 1:
+        coder._fail(f"a non-empty list of labels, found {value!r}", option)
+    labels = tuple(value)
+    if not all(isinstance(v, (str, int, bool)) for v in labels):
+        coder._fail(f"labels must be strings, ints or booleans, found {list(labels)}", option)
+    if len(set(labels)) != len(labels):
+        coder._fail(f"labels must be distinct, found {list(labels)}", option)
+    return labels
+
+
+@dataclasses.dataclass(frozen=True)
+class ClassEncoder(Encoder):
+    """Labels → class indices (``output="Index"``, a scalar Integer) or one-hot vectors (``"UnitVector"``)."""
+
+    labels: tuple = ()
+    output: str = "Index"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "labels", _labels(self, self.labels))
+        if self.output not in ("Index", "UnitVector"):
+            self._fail(f"'Index' or 'UnitVector', found {self.output!r}", "output")
+
+    def port_type(self) -> PortType:
+        return PortType((), INTEGER) if self.output == "Index" else PortType((len(self.labels),), REAL)
+
+
+@dataclasses.dataclass(frozen=True)
+class ClassDecoder(Decoder):
+    """Probability vectors (or scalar class indices) → labels; ``net(x, decoder="Probabilities")`` and
+    ``decoder=("TopProbabilities", k)`` ask for more (see ``netgraph.data.decoding``)."""
+
+    labels: tuple = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "labels", _labels(self, self.labels))
+
+    @property
+    def accepts(self) -> tuple[PortType, ...]:  # type: ignore[override]
+        return PortType((len(self.labels),)), PortType(())
+
+    def _mismatch(self, t: PortType) -> str:
+        return (f"ClassDecoder with {len(self.labels)} labels takes a ({len(self.labels)}) probability vector or a "
+                f"scalar class index, found {format_shape(t.shape)}")
+
+
+@dataclasses.dataclass(frozen=True)
+class BooleanEncoder(Encoder):
+    """True/False → 1.0/0.0 (a scalar)."""
+
+    def port_type(self) -> PortType:
+        return PortType((), REAL)
+
+
+@dataclasses.dataclass(frozen=True)
+class BooleanDecoder(Decoder):
+    """A probability (a scalar, or a (1) vector) → True when above 0.5."""
+
+    accepts: ClassVar[tuple[PortType, ...]] = (PortType(()), PortType((1,)))
+
+
+@dataclasses.dataclass(frozen=True)
+class ScalarEncoder(Encoder):
+    """Numbers → a scalar Real port (``min``/``max`` given: rescaled to [0, 1], as Wolfram's {"Scalar", {min, max}})."""
+
+    min: float | None = None
+    max: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("min", "max"):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
+                self._fail(f"a number or None, found {v!r}", name)
+        if (self.min is None) != (self.max is None) or (self.min is not None and self.min >= self.max):
+            if self.min is not None or self.max is not None:
+                self._fail(f"give both min= and max= with min < max, found min={self.min!r}, max={self.max!r}", "min")
+
+    def port_type(self) -> PortType:
+        return PortType((), REAL)
+
+
+_COLOR_CHANNELS = {"RGB": 3, "Grayscale": 1}
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageEncoder(Encoder):
+    """Image files, PIL images or arrays → a (channels, height, width) float tensor in [0, 1], resized to
+    ``size=(width, height)``, in ``color_space`` "RGB" or "Grayscale", then ``(x - mean) / std`` per channel."""
+
+    size: tuple = (32, 32)
+    color_space: str = "RGB"
+    mean: Any = None
+    std: Any = None
+
+    def __post_init__(self) -> None:
+        size = (self.size, self.size) if isinstance(self.size, int) and not isinstance(self.size, bool) else self.size
+        if not isinstance(size, (list, tuple)) or len(size) != 2 or \
+                not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in size):
+            self._fail(f"(width, height), two positive ints, found {self.size!r}", "size")
+        object.__setattr__(self, "size", tuple(size))
+        if not isinstance(self.color_space, str) or self.color_space not in _COLOR_CHANNELS:
+            self._fail(f"one of {list(_COLOR_CHANNELS)}, found {self.color_space!r}", "color_space")
+        for name in ("mean", "std"):
+            object.__setattr__(self, name, self._per_channel(name, getattr(self, name)))
+        if self.std is not None and any(s <= 0 for s in self.std):
+            self._fail(f"positive numbers, found {list(self.std)}", "std")
+
+    def _per_channel(self, name: str, value: Any) -> tuple | None:
+        if value is None:
+            return None
+        values = [value] * self.channels if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+        if not isinstance(values, (list, tuple)) or len(values) != self.channels or \
+                not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values):
+            self._fail(f"a number or {self.channels} numbers (one per channel), found {value!r}", name)
+        return tuple(float(v) for v in values)
+
+    @property
+    def channels(self) -> int:
+        return _COLOR_CHANNELS[self.color_space]
+
+    def port_type(self) -> PortType:
+        width, height = self.size
+        return PortType((self.channels, height, width), REAL)
+
+
+@dataclasses.dataclass(frozen=True)
+class TokensEncoder(Encoder):
+    """Text → a sequence of token indices (``"n"``, Integer): words split on whitespace (or a list of tokens),
+    looked up in ``vocabulary``; index 0 is ``padding``, 1 is ``unknown`` (any token not in the vocabulary),
+    then the vocabulary in order. ``max_length`` refuses longer sequences; batches pad to the longest."""
+
+    vocabulary: tuple = ()
+    unknown: str = "<unk>"
+    padding: str = "<pad>"
+    max_length: int | None = None
+    lowercase: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "vocabulary", _labels(self, self.vocabulary, "vocabulary"))
+        if self.max_length is not None and (isinstance(self.max_length, bool) or not isinstance(self.max_length, int)
+                                            or self.max_length < 1):
+            self._fail(f"a positive int or None, found {self.max_length!r}", "max_length")
+        for name in ("unknown", "padding"):
+            if not isinstance(getattr(self, name), str):
+                self._fail(f"a string, found {getattr(self, name)!r}", name)
+        if not isinstance(self.lowercase, bool):
+            self._fail(f"True or False, found {self.lowercase!r}", "lowercase")
+        if self.unknown == self.padding or {self.unknown, self.padding} & set(self.vocabulary):
+            self._fail("unknown= and padding= must differ from each other and from every vocabulary entry", "unknown")
+
+    @property
+    def tokens(self) -> tuple:
+        """Every token by index: padding, unknown, then the vocabulary."""
+        return (self.padding, self.unknown, *self.vocabulary)
+
+    def port_type(self) -> PortType:
+        return PortType(("n",), INTEGER)
+
+
+@dataclasses.dataclass(frozen=True)
+class CharactersEncoder(TokensEncoder):
+    """Text → a sequence of character indices: ``vocabulary`` a string (or list) of characters."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.vocabulary, str):
+            object.__setattr__(self, "vocabulary", tuple(self.vocabulary))
+        super().__post_init__()
+
+
+def coder_from_data(data: Any, kind: str, where: str) -> Coder:
+    """An encoder (``kind`` "encoder") or decoder from its data form ``{type: ClassDecoder, labels: [...]}``.
+
+    >>> coder_from_data({"type": "ClassDecoder", "labels": ["a", "b"]}, "decoder", "output 'Output'")
+    ClassDecoder(labels=('a', 'b'))
+    """
+    base = Encoder if kind == "encoder" else Decoder
+    names = sorted(n for n, c in CODERS.items() if issubclass(c, base))
+    if not isinstance(data, dict) or "type" not in data:
+        raise OptionError(f"{where}: {kind}: takes a mapping with a type (one of {names}), found {data!r}")
+    cls = CODERS.get(data["type"]) if isinstance(data["type"], str) else None
+    if cls is None or not issubclass(cls, base):
+        raise OptionError(f"{where}: {kind} type must be one of {names}, found {data['type']!r}"
+                          f"{did_you_mean(data['type'], names) if isinstance(data['type'], str) else ''}")
+    fields = {f.name for f in dataclasses.fields(cls)}
+    unknown = [k for k in data if k != "type" and k not in fields]
+    if unknown:
+        raise OptionError(f"{where}: {cls.__name__} has no option {unknown[0]!r}; its options are {sorted(fields)}")
+    try:
+        return cls(**{k: v for k, v in data.items() if k != "type"})
+    except OptionError as exc:
+        raise OptionError(f"{where}: {exc}", option=exc.diagnostics[0].option if exc.diagnostics else None) from None
+
+
+
+def split_port_options(given: dict[str, Any], inputs: tuple, outputs: tuple) -> tuple[dict, dict, list]:
+    """Graph port options split into (coders by port, the rest with each encoder's port type, Diagnostics
+    for coders on the wrong side: an encoder on an output port or a decoder on an input port)."""
+    coders, rest, errors = {}, {}, []
+    for port, value in given.items():
+        if not isinstance(value, Coder):
+            rest[port] = value
+            continue
+        side, ports = ("input", inputs) if isinstance(value, Encoder) else ("output", outputs)
+        if port in (*inputs, *outputs) and port not in ports:
+            errors.append(Diagnostic(f"graph port {port!r}: {'an' if side == 'input' else 'a'} {value.kind} ({value.type_name}) goes on an {side} "
+                                     f"port; {port!r} is an {'output' if side == 'input' else 'input'}",
+                                     f"misplaced-{value.kind}", layer=(), port=port))
+            continue
+        coders[port] = value
+        rest[port] = value.port_type() if isinstance(value, Encoder) else None
+    return coders, rest, errors
+
+
+def check_decoders(coders: dict[str, Coder], types: dict[str, PortType]) -> list[Diagnostic]:
+    """A Diagnostic for each decoder whose port's inferred type does not suit it."""
+    errors = []
+    for port, coder in coders.items():
+        reason = coder.check(types[port]) if isinstance(coder, Decoder) and port in types else None
+        if reason:
+            errors.append(Diagnostic(f"graph output {port!r}: {reason}", "decoder-port", layer=(), port=port))
+    return errors

@@ -1,0 +1,81 @@
+"""Decoding: an output port's tensor becomes labels (or probabilities) through its decoder.
+
+``net(x, decoder=...)`` chooses what a decoder returns (Wolfram's ``net[x, "Probabilities"]``):
+
+* ``"Decision"`` (the default): the label (ClassDecoder) or True/False (BooleanDecoder);
+* ``"Probabilities"``: ``{label: probability}`` (ClassDecoder), the probability of True (BooleanDecoder);
+* ``"TopProbabilities"`` or ``("TopProbabilities", k)``: the k most likely ``(label, probability)`` pairs;
+* ``"TopDecisions"`` or ``("TopDecisions", k)``: the k most likely labels;
+* ``None``: no decoding, the tensor itself.
+
+>>> import torch
+>>> from netgraph.core.coders import ClassDecoder
+>>> decode(ClassDecoder(["cat", "dog"]), "Output", torch.tensor([[0.2, 0.8], [0.9, 0.1]]), parse_property("Decision"))
+['dog', 'cat']
+>>> decode(ClassDecoder(["cat", "dog"]), "Output", torch.tensor([[0.25, 0.75]]), parse_property(("TopProbabilities", 1)))
+[[('dog', 0.75)]]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from netgraph.core.coders import BooleanDecoder, ClassDecoder, Coder
+from netgraph.core.errors import DataError, OptionError
+
+__all__ = ["decode", "parse_property", "PROPERTIES"]
+
+PROPERTIES = ("Decision", "Probabilities", "TopProbabilities", "TopDecisions")
+_TOP_DEFAULT = 5
+
+
+def parse_property(value: Any) -> tuple[str, int | None] | None:
+    """``decoder=`` as (property, k), or None for no decoding; an OptionError for anything else."""
+    if value is None or value is False:
+        return None
+    name, k = (value, None) if isinstance(value, str) else (value if isinstance(value, tuple) and len(value) == 2
+                                                          else (None, None))
+    if name not in PROPERTIES or (k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1)) \
+            or (k is not None and not name.startswith("Top")):
+        raise OptionError(f"decoder= must be one of {list(PROPERTIES)}, ('TopProbabilities', k) or ('TopDecisions', "
+                          f"k) with k a positive int, or None (no decoding); found {value!r}", option="decoder")
+    return name, k
+
+
+def decode(coder: Coder, port: str, x: torch.Tensor, prop: tuple[str, int | None]) -> list:
+    """One decoded value per example of the batch ``x``."""
+    name, k = prop
+    if isinstance(coder, BooleanDecoder):
+        p = x.reshape(x.shape[0]).tolist()
+        if name.startswith("Top"):
+            raise OptionError(f"output port {port!r} (BooleanDecoder) gives 'Decision' or 'Probabilities', not "
+                              f"{name!r}", option="decoder", port=port, layer=())
+        return [v > 0.5 for v in p] if name == "Decision" else p
+    if isinstance(coder, ClassDecoder):
+        return _classes(coder, port, x, name, k)
+    raise DataError(f"output port {port!r}: {coder.type_name} cannot decode")
+
+
+def _classes(coder: ClassDecoder, port: str, x: torch.Tensor, name: str, k: int | None) -> list:
+    labels = coder.labels
+    if x.dim() == 1:  # scalar class indices
+        if name != "Decision":
+            raise OptionError(f"output port {port!r} gives class indices, not probabilities: decoder={name!r} "
+                              f"needs a probability vector", option="decoder", port=port, layer=())
+        index = x.round().long()
+        if bool(((index < 0) | (index >= len(labels))).any()):
+            bad = int(((index < 0) | (index >= len(labels))).nonzero()[0, 0])
+            raise DataError(f"output port {port!r} (ClassDecoder): example {bad}: index {x[bad].item():g} is not a "
+                            f"class index in [0, {len(labels)})", port=port, layer=())
+        return [labels[i] for i in index.tolist()]
+    p = x.detach().to(torch.float64)
+    if name == "Decision":
+        return [labels[i] for i in p.argmax(-1).tolist()]
+    if name == "Probabilities":
+        return [dict(zip(labels, row)) for row in p.tolist()]
+    top = torch.topk(p, min(k or _TOP_DEFAULT, len(labels)), dim=-1)
+    pairs = [[(labels[i], v) for v, i in zip(values, indices)]
+             for values, indices in zip(top.values.tolist(), top.indices.tolist())]
+    return pairs if name == "TopProbabilities" else [[label for label, _ in row] for row in pairs]

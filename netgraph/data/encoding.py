@@ -1,0 +1,135 @@
+"""Encoding: what a user passes to an encoded port becomes the port's tensor, one example or a batch.
+
+A tensor passes through untouched (data already encoded). Every bad example is reported at once in
+one DataError naming the port and each example's index.
+
+>>> from netgraph.core.coders import ClassEncoder, TokensEncoder
+>>> encode(ClassEncoder(["cat", "dog"]), "Input", ["dog", "cat", "dog"])
+tensor([1, 0, 1])
+>>> encode(TokensEncoder(["a", "b"]), "Input", ["a b b", "b"])
+tensor([[2, 3, 3],
+        [3, 0, 0]])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+from netgraph.core.coders import (BooleanDecoder, BooleanEncoder, ClassDecoder, ClassEncoder, Coder, ImageEncoder,
+                                  ScalarEncoder, TokensEncoder)
+from netgraph.core.errors import DataError
+from netgraph.data.errors import ExampleError
+from netgraph.data.images import encode_image, is_single_image
+
+__all__ = ["encode", "encode_targets", "encode_example", "is_single"]
+
+
+def _class_index(coder: Any, value: Any) -> int:
+    if isinstance(value, (list, tuple, dict, set, np.ndarray, torch.Tensor)) or value is None:
+        raise ExampleError(f"expected a label, found {type(value).__name__} {value!r:.40}")
+    if value not in coder.labels:
+        labels = list(coder.labels)
+        shown = labels if len(labels) <= 10 else [*labels[:10], "..."]
+        raise ExampleError(f"label {value!r} is not one of the {len(labels)} labels {shown}")
+    return coder.labels.index(value)
+
+
+def _bool(coder: Any, value: Any) -> float:
+    if isinstance(value, (bool, np.bool_)):
+        return float(value)
+    raise ExampleError(f"expected True or False, found {type(value).__name__} {value!r:.40}")
+
+
+def _scalar(coder: ScalarEncoder, value: Any) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ExampleError(f"expected a number, found {type(value).__name__} {value!r:.40}")
+    if coder.min is None:
+        return float(value)
+    return (float(value) - coder.min) / (coder.max - coder.min)
+
+
+def _tokens(coder: TokensEncoder, value: Any) -> list[int]:
+    if not isinstance(value, str):
+        raise ExampleError(f"expected text (a str), found {type(value).__name__} {value!r:.40}")
+    text = value.lower() if coder.lowercase else value
+    parts = list(text) if type(coder).__name__ == "CharactersEncoder" else text.split()
+    if coder.max_length is not None and len(parts) > coder.max_length:
+        raise ExampleError(f"{len(parts)} tokens, more than max_length={coder.max_length}")
+    if not parts:
+        raise ExampleError("empty text (no tokens)")
+    index = {t: i for i, t in enumerate(coder.tokens)}
+    return [index.get(t, 1) for t in parts]
+
+
+def _single(coder: Coder, value: Any) -> bool:
+    if isinstance(coder, ImageEncoder):
+        return is_single_image(value)
+    return not isinstance(value, (list, tuple, np.ndarray))
+
+
+_EXAMPLE: dict[type, Callable[[Any, Any], Any]] = {ClassEncoder: _class_index, ClassDecoder: _class_index,
+                                                   BooleanEncoder: _bool, BooleanDecoder: _bool,
+                                                   ScalarEncoder: _scalar, ImageEncoder: encode_image,
+                                                   TokensEncoder: _tokens}
+
+
+def _example_function(coder: Coder) -> Callable[[Any, Any], Any]:
+    for cls in type(coder).__mro__:
+        if cls in _EXAMPLE:
+            return _EXAMPLE[cls]
+    raise DataError(f"{coder.type_name} cannot encode values")
+
+
+def is_single(coder: Coder, value: Any) -> bool:
+    """True when ``value`` is one example for ``coder`` (a label, a path, a str), False for a batch (a list)."""
+    return _single(coder, value)
+
+
+def encode(coder: Coder, port: str, value: Any, what: str = "input port") -> torch.Tensor:
+    """The tensor for ``value`` (one example, or a list of them) at ``port``; a tensor passes through."""
+    if isinstance(value, torch.Tensor):
+        return value
+    single = _single(coder, value)
+    examples = [value] if single else list(value)
+    function, done, problems = _example_function(coder), [], []
+    for i, example in enumerate(examples):
+        try:
+            done.append(function(coder, example))
+        except ExampleError as exc:
+            problems.append(f"{what} {port!r} ({coder.type_name}): {'the value' if single else f'example {i}'}: {exc}")
+    if problems:
+        shown = problems if len(problems) <= 10 else [*problems[:10], f"... and {len(problems) - 10} more"]
+        raise DataError("; ".join(shown), kind="encoding", layer=(), port=port)
+    if not done:
+        raise DataError(f"{what} {port!r} ({coder.type_name}): no examples (an empty list)", layer=(), port=port)
+    out = _stack(coder, done)
+    return out[0] if single else out
+
+
+def _stack(coder: Coder, done: list) -> torch.Tensor:
+    if isinstance(coder, TokensEncoder):
+        longest = max(len(seq) for seq in done)
+        return torch.tensor([seq + [0] * (longest - len(seq)) for seq in done], dtype=torch.long)
+    if isinstance(coder, ImageEncoder):
+        return torch.stack(done)
+    if isinstance(coder, ClassEncoder) and coder.output == "UnitVector":
+        return torch.nn.functional.one_hot(torch.tensor(done), len(coder.labels)).to(torch.get_default_dtype())
+    dtype = torch.long if isinstance(coder, (ClassEncoder, ClassDecoder)) else torch.get_default_dtype()
+    return torch.tensor(done, dtype=dtype)
+
+
+def encode_targets(coder: Coder, port: str, value: Any) -> torch.Tensor:
+    """Training targets for an output with a decoder: labels become class indices, booleans 0/1."""
+    return encode(coder, port, value, what="target")
+
+
+def encode_example(coder: Coder, value: Any) -> torch.Tensor | str:
+    """One example's tensor, or the reason it cannot be encoded (a DataLoader worker returns it as text)."""
+    try:
+        return _stack(coder, [_example_function(coder)(coder, value)])[0]
+    except ExampleError as exc:
+        return str(exc)

@@ -1,0 +1,94 @@
+"""Images for ImageEncoder: files, PIL images or arrays → (channels, height, width) float tensors, read by pillow.
+
+pillow is an optional dependency (``pip install torch-netgraph[images]``), imported on first use.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import torch
+
+from netgraph.core.coders import ImageEncoder
+from netgraph.core.errors import DataError
+from netgraph.data.errors import ExampleError
+
+__all__ = ["encode_image", "is_single_image", "check_image", "pillow"]
+
+
+def pillow() -> Any:
+    """The ``PIL.Image`` module, or a DataError saying how to install it."""
+    try:
+        from PIL import Image  # optional: only image encoders need pillow
+    except ImportError:
+        raise DataError("ImageEncoder needs pillow: pip install 'torch-netgraph[images]'") from None
+    return Image
+
+
+def is_single_image(value: Any) -> bool:
+    """One image: a path, a PIL image, or a 2-d (grey) or 3-d (height, width, channels) array."""
+    if isinstance(value, (str, os.PathLike)) or type(value).__module__.startswith("PIL."):
+        return True
+    return isinstance(value, np.ndarray) and value.ndim in (2, 3)
+
+
+def encode_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
+    """One image as a (channels, height, width) tensor in [0, 1], resized, converted, normalised."""
+    Image = pillow()
+    if isinstance(value, (str, os.PathLike)):
+        try:
+            with Image.open(value) as image:
+                image.load()
+        except FileNotFoundError:
+            raise ExampleError(f"no image file {os.fspath(value)!r}") from None
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
+            raise ExampleError(f"cannot read image {os.fspath(value)!r}: {exc}") from None
+    elif type(value).__module__.startswith("PIL."):
+        image = value
+    elif isinstance(value, np.ndarray) and value.ndim in (2, 3):
+        image = _from_array(value, Image)
+    else:
+        raise ExampleError(f"expected an image file path, a PIL image or a (height, width[, channels]) array, "
+                           f"found {type(value).__name__} {value!r:.40}")
+    image = image.convert("RGB" if coder.color_space == "RGB" else "L")
+    if image.size != coder.size:
+        image = image.resize(coder.size, Image.BILINEAR)
+    x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)
+    x = (x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)).to(torch.get_default_dtype())
+    if coder.mean is not None:
+        x = x - torch.tensor(coder.mean, dtype=x.dtype).view(-1, 1, 1)
+    if coder.std is not None:
+        x = x / torch.tensor(coder.std, dtype=x.dtype).view(-1, 1, 1)
+    return x.contiguous()
+
+
+def _from_array(value: np.ndarray, Image: Any) -> Any:
+    if value.ndim == 3 and value.shape[-1] not in (1, 3, 4):
+        raise ExampleError(f"an image array is (height, width) or (height, width, channels) with 1, 3 or 4 "
+                           f"channels, found shape {value.shape}")
+    array = value[..., 0] if value.ndim == 3 and value.shape[-1] == 1 else value
+    if array.dtype != np.uint8:
+        if not np.issubdtype(array.dtype, np.number) or array.size and (array.min() < 0 or array.max() > 1):
+            raise ExampleError(f"an image array holds uint8 values or floats in [0, 1], found dtype {array.dtype}")
+        array = np.round(array * 255).astype(np.uint8)
+    return Image.fromarray(array)
+
+
+def check_image(coder: ImageEncoder, value: Any) -> str | None:
+    """Why ``value`` is not an image (a missing file, a file pillow does not recognise, a wrong type), or
+    None; reads only the file's header, so checking a training set before training stays fast."""
+    if not isinstance(value, (str, os.PathLike)):
+        if type(value).__module__.startswith("PIL.") or isinstance(value, np.ndarray):
+            return None
+        return (f"expected an image file path, a PIL image or a (height, width[, channels]) array, found "
+                f"{type(value).__name__} {value!r:.40}")
+    Image = pillow()
+    try:
+        with Image.open(value):
+            return None
+    except FileNotFoundError:
+        return f"no image file {os.fspath(value)!r}"
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        return f"cannot read image {os.fspath(value)!r}: {exc}"

@@ -1,0 +1,75 @@
+"""Training sets on disk, as (input, label) pairs for ``net_train``: a folder of images whose sub-folder
+names are the labels, or a CSV/JSONL table of texts and labels.
+
+>>> import pathlib, tempfile
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "set.jsonl").write_text('{"text": "good film", "label": "pos"}\\n{"text": "dull", "label": "neg"}\\n')
+>>> table = text_table(folder / "set.jsonl")
+>>> list(table), table.labels
+([('good film', 'pos'), ('dull', 'neg')], ('neg', 'pos'))
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from netgraph.core.errors import DataError
+
+__all__ = ["Examples", "image_folder", "text_table", "IMAGE_SUFFIXES"]
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
+
+
+class Examples(Sequence):
+    """(input, label) pairs read from ``source``; ``labels`` are the distinct labels, sorted."""
+
+    def __init__(self, pairs: list[tuple[Any, Any]], source: str):
+        self.pairs, self.source = pairs, source
+        self.labels = tuple(sorted({label for _, label in pairs}, key=str))
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.pairs[index]
+
+    def __repr__(self) -> str:
+        return f"Examples({len(self.pairs)} from {self.source!r}, labels={list(self.labels)})"
+
+
+def image_folder(path: str | os.PathLike) -> Examples:
+    """(image path, label) pairs from ``path/<label>/<image>`` (Keras's image_dataset_from_directory layout)."""
+    root = Path(path)
+    if not root.is_dir():
+        raise DataError(f"image_folder: no folder {str(root)!r}")
+    pairs = [(str(file), sub.name) for sub in sorted(p for p in root.iterdir() if p.is_dir())
+             for file in sorted(sub.iterdir()) if file.suffix.lower() in IMAGE_SUFFIXES]
+    if not pairs:
+        raise DataError(f"image_folder: {str(root)!r} holds no images in sub-folders (one sub-folder per label, "
+                        f"files ending {', '.join(IMAGE_SUFFIXES[:3])}, ...)")
+    return Examples(pairs, str(root))
+
+
+def text_table(path: str | os.PathLike, text: str = "text", label: str = "label") -> Examples:
+    """(text, label) pairs from a .csv (with a header row) or .jsonl file, columns ``text`` and ``label``."""
+    file = Path(path)
+    if not file.is_file():
+        raise DataError(f"text_table: no file {str(file)!r}")
+    suffix = file.suffix.lower()
+    if suffix not in (".csv", ".jsonl"):
+        raise DataError(f"text_table reads .csv or .jsonl files, found {file.name!r}")
+    try:
+        with open(file, encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f)) if suffix == ".csv" else [json.loads(line) for line in f if line.strip()]
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
+        raise DataError(f"text_table: cannot read {str(file)!r}: {exc}") from None
+    problems = [f"row {i}: {'not an object' if not isinstance(row, dict) else f'no column {text!r} or {label!r}'}"
+                for i, row in enumerate(rows) if not isinstance(row, dict) or text not in row or label not in row]
+    if problems or not rows:
+        raise DataError(f"text_table: {str(file)!r}: " + ("; ".join(problems[:5]) or "no rows"))
+    return Examples([(row[text], row[label]) for row in rows], str(file))

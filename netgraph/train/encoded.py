@@ -1,0 +1,182 @@
+"""Training data in the encoded form: files, labels and texts that the net's encoders and decoders turn into tensors.
+
+``net_train`` takes, for a net with encoders or decoders on its ports,
+
+* a dict of per-example values, ``{"Input": ["a.png", "b.png"], "Output": ["cat", "dog"]}``;
+* a list of ``(input, target)`` pairs, ``[("a.png", "cat"), ...]``, for a net with one input and one output;
+* a folder of images with labels from sub-folder names (a path, or ``netgraph.image_folder(path)``);
+* a .csv or .jsonl file of ``text`` and ``label`` columns (a path, or ``netgraph.text_table(path)``).
+
+Every example is checked before the first step (labels, file headers, text lengths, value types) and
+reported together in one DataError naming the port and each example. The data is then batched by a
+torch DataLoader whose ``num_workers`` processes read and encode the examples; a file that cannot be
+decoded later (changed on disk) stops the run with a DataError, and the checkpoints written so far stay.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from netgraph.core.coders import Coder, Decoder, Encoder, ImageEncoder
+from netgraph.core.errors import DataError
+from netgraph.data import Examples, image_folder, text_table
+from netgraph.data.encoding import encode_example
+from netgraph.data.images import check_image
+
+__all__ = ["encoded_data", "EncodedLoader"]
+
+
+def _from_disk(data: Any) -> Any:
+    if isinstance(data, (str, os.PathLike)):
+        path = Path(data)
+        return image_folder(path) if path.is_dir() else text_table(path)
+    return data
+
+
+def _coder_for(net: Any, key: str) -> Coder | None:
+    coders = net.coders
+    if key in coders:
+        return coders[key]
+    outputs = [p for p in net.output_ports if isinstance(coders.get(p), Decoder)]
+    if key == "Target" and len(net.output_ports) == 1 and outputs:
+        return coders[outputs[0]]
+    return next((coders[p] for p in outputs if key == f"{p}Target"), None)
+
+
+def _columns(net: Any, data: Any) -> dict[str, list] | None:
+    """Per-example values by key when ``data`` is in the encoded form, else None (tensors: the usual path)."""
+    data = _from_disk(data)
+    if isinstance(data, Examples) or (isinstance(data, list) and data and all(
+            isinstance(e, tuple) and len(e) == 2 for e in data)):
+        if len(net.input_ports) != 1 or len(net.output_ports) != 1:
+            raise DataError(f"training data as (input, target) pairs needs a net with one input and one output; "
+                            f"this net has inputs {list(net.input_ports)}, outputs {list(net.output_ports)}")
+        return {net.input_ports[0]: [e[0] for e in data], net.output_ports[0]: [e[1] for e in data]}
+    if not net.coders or not isinstance(data, Mapping):
+        return None
+    raw = {str(k): v for k, v in data.items()}
+    if not any(_coder_for(net, k) is not None and not isinstance(v, torch.Tensor) for k, v in raw.items()):
+        return None
+    columns = {k: list(v) if not isinstance(v, torch.Tensor) else v for k, v in raw.items()}
+    sizes = {k: len(v) for k, v in columns.items()}
+    if len(set(sizes.values())) > 1:
+        raise DataError(f"training data: every key must hold the same number of examples, found {sizes}")
+    return columns
+
+
+class EncodedDataset(torch.utils.data.Dataset):
+    """Example ``i``: each key's value encoded by its port's coder; a failure is returned as text, not raised."""
+
+    def __init__(self, net: Any, columns: dict[str, Any], what: str):
+        self.coders = {k: _coder_for(net, k) for k in columns}
+        self.columns, self.what = columns, what
+        self.size = len(next(iter(columns.values())))
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        out = {}
+        for key, values in self.columns.items():
+            coder, value = self.coders[key], values[i]
+            if coder is None or isinstance(value, torch.Tensor):
+                out[key] = torch.as_tensor(value)
+                continue
+            result = encode_example(coder, value)
+            if isinstance(result, str):
+                return {"__error__": f"{_port_words(coder, key)}: example {i}: {result}"}
+            out[key] = result
+        return out
+
+    def check(self) -> None:
+        """Every example's cheap checks (labels, image headers, texts), one DataError listing the failures."""
+        problems = []
+        for key, values in self.columns.items():
+            coder = self.coders[key]
+            if coder is None or isinstance(values, torch.Tensor):
+                continue
+            for i, value in enumerate(values):
+                reason = check_image(coder, value) if isinstance(coder, ImageEncoder) else \
+                    encode_example(coder, value)
+                if isinstance(reason, str):
+                    problems.append(f"{_port_words(coder, key)}: example {i}: {reason}")
+        if problems:
+            shown = problems if len(problems) <= 10 else [*problems[:10], f"... and {len(problems) - 10} more"]
+            raise DataError(f"bad {self.what}: " + "; ".join(shown), kind="encoding", layer=(),
+                            port=next(iter(self.columns)))
+
+
+def _port_words(coder: Coder, key: str) -> str:
+    return f"{'input port' if isinstance(coder, Encoder) else 'target'} {key!r} ({coder.type_name})"
+
+
+def collate(items: list[dict]) -> dict[str, Any]:
+    """A batch: errors gathered (``__error__``), token sequences padded with 0 to the longest, the rest stacked."""
+    errors = [item["__error__"] for item in items if "__error__" in item]
+    if errors:
+        return {"__error__": errors}
+    out = {}
+    for key in items[0]:
+        values = [item[key] for item in items]
+        if values[0].dim() == 1 and values[0].dtype == torch.long and len({v.shape[0] for v in values}) > 1:
+            values = [torch.nn.functional.pad(v, (0, max(len(w) for w in values) - len(v))) for v in values]
+        out[key] = torch.stack(values)
+    return out
+
+
+class EncodedLoader:
+    """A DataLoader of encoded batches that raises one DataError (in this process) for examples that fail."""
+
+    def __init__(self, dataset: EncodedDataset, batch_size: int, num_workers: int):
+        self.dataset, self.order = dataset, torch.Generator()
+        sampler = torch.utils.data.RandomSampler(dataset, generator=self.order)
+        self.loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, sampler=sampler,
+                                                  num_workers=num_workers, collate_fn=collate,
+                                                  persistent_workers=num_workers > 0, generator=torch.Generator())
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
+        # the order comes from torch's RNG (seeded per round by net_train) through a generator of its own, so
+        # worker processes, which draw seeds and prefetch, change neither the order nor the global RNG
+        self.order.manual_seed(int(torch.randint(0, 2**62, ())))
+        for batch in self.loader:
+            if "__error__" in batch:
+                raise DataError(f"bad {self.dataset.what} while training: " + "; ".join(batch["__error__"]),
+                                kind="encoding")
+            yield batch
+
+
+def _split(columns: dict[str, Any], fraction: float, seed: int | None) -> tuple[dict, dict]:
+    size = len(next(iter(columns.values())))
+    k = max(1, round(size * fraction))
+    order = torch.randperm(size, generator=torch.Generator().manual_seed(0 if seed is None else seed)).tolist()
+    pick = lambda idx: {key: [v[i] for i in idx] if not isinstance(v, torch.Tensor) else v[idx]  # noqa: E731
+                        for key, v in columns.items()}
+    return pick(sorted(order[:-k])), pick(sorted(order[-k:]))
+
+
+def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_workers: int,
+                 seed: int | None) -> tuple[Any, Any]:
+    """(training data, validation_set) with encoded forms turned into checked EncodedLoaders; others unchanged."""
+    columns = _columns(net, data)
+    if columns is None:
+        return data, validation
+    if isinstance(validation, float) and not isinstance(validation, bool) and 0 < validation < 1:
+        columns, held_out = _split(columns, validation, seed)
+        validation = _loader(net, held_out, "validation data", batch_size, num_workers)
+    elif validation is not None and (held_out := _columns(net, validation)) is not None:
+        validation = _loader(net, held_out, "validation_set", batch_size, num_workers)
+    return _loader(net, columns, "training data", batch_size, num_workers), validation
+
+
+def _loader(net: Any, columns: dict[str, Any], what: str, batch_size: int, num_workers: int) -> EncodedLoader:
+    dataset = EncodedDataset(net, columns, what)
+    dataset.check()
+    return EncodedLoader(dataset, batch_size, num_workers)

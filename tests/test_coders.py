@@ -1,0 +1,150 @@
+"""Encoders and decoders on graph ports: class, boolean and scalar coders, port types, YAML, save/load, diagram."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (BooleanDecoder, BooleanEncoder, ClassDecoder, ClassEncoder, DataError, ElementwiseLayer,
+                      EmbeddingLayer, LinearLayer, NetChain, NetGraph, OptionError, ReshapeLayer, ScalarEncoder,
+                      ShapeError, SoftmaxLayer, WiringError, load, net_initialize, save)
+
+
+@pytest.fixture
+def classifier():
+    """Labels in ('x', 'y', 'z') -> probabilities of ('a', 'b')."""
+    net = NetChain({"embed": EmbeddingLayer(4, 3), "lin": LinearLayer(2), "soft": SoftmaxLayer()},
+                   input=ClassEncoder(["x", "y", "z"]), output=ClassDecoder(["a", "b"]))
+    return net_initialize(net, seed=1)
+
+
+def _probabilities(net, indices):
+    """The classifier's probabilities computed by hand from its arrays."""
+    e = net.layers["embed"].weights[torch.tensor(indices)]
+    return torch.softmax(e @ net.layers["lin"].weights.T + net.layers["lin"].biases, -1)
+
+
+def test_an_encoder_fixes_its_port_type_and_a_decoder_is_checked_against_its_port(classifier):
+    assert classifier.port_types["Input"].shape == () and classifier.port_types["Input"].dtype == "Integer"
+    assert classifier.coders == {"Input": ClassEncoder(["x", "y", "z"]), "Output": ClassDecoder(["a", "b"])}
+    assert classifier.information("Encoders") == {"Input": ClassEncoder(["x", "y", "z"])}
+    assert classifier.information("Decoders") == {"Output": ClassDecoder(["a", "b"])}
+    with pytest.raises(ShapeError, match=r"graph output 'Output': ClassDecoder with 2 labels takes a \(2\) "
+                                         r"probability vector or a scalar class index, found \(3\)"):
+        NetChain([LinearLayer(3)], input=2, output=ClassDecoder(["a", "b"]))
+    with pytest.raises(WiringError, match="'Input': a decoder \\(ClassDecoder\\) goes on an output port"):
+        NetChain([LinearLayer(3)], input=ClassDecoder(["a", "b"]))
+    with pytest.raises(WiringError, match="an encoder \\(ScalarEncoder\\) goes on an input port"):
+        NetGraph([LinearLayer(3)], Input=2, Output=ScalarEncoder())
+
+
+def test_labels_are_encoded_and_probabilities_decoded_into_labels(classifier):
+    p = _probabilities(classifier, [0, 2, 1])
+    expected = [("a", "b")[i] for i in p.argmax(-1).tolist()]
+    assert classifier(["x", "z", "y"]) == expected
+    assert classifier("z") == expected[1]
+    probabilities = classifier(["x", "z", "y"], decoder="Probabilities")
+    assert [list(d) for d in probabilities] == [["a", "b"]] * 3
+    assert torch.allclose(torch.tensor([list(d.values()) for d in probabilities]), p, atol=1e-6)
+    top = classifier("z", decoder=("TopProbabilities", 1))
+    assert top[0][0] == expected[1] and top[0][1] == pytest.approx(p[1].max().item(), abs=1e-6)
+    assert classifier("z", decoder="TopDecisions") == sorted(["a", "b"], key=lambda c: -p[1][("a", "b").index(c)])
+    assert torch.allclose(classifier(["x", "z"], decoder=None), p[:2], atol=1e-6)
+
+
+def test_an_encoded_port_takes_already_encoded_tensors(classifier):
+    assert classifier(torch.tensor([2, 0])) == classifier(["z", "x"])
+
+
+def test_bad_labels_and_wrong_types_name_the_port_and_every_bad_example(classifier):
+    with pytest.raises(DataError, match=r"input port 'Input' \(ClassEncoder\): example 1: label 'w' is not one of "
+                                        r"the 3 labels \['x', 'y', 'z'\]; .*example 3: label 'q'") as info:
+        classifier(["x", "w", "y", "q"])
+    assert info.value.diagnostics[0].port == "Input"
+    with pytest.raises(DataError, match=r"input port 'Input' \(ClassEncoder\): example 0: expected a label, "
+                                        r"found dict"):
+        classifier([{"x": 1}])
+    with pytest.raises(OptionError, match="decoder= must be one of"):
+        classifier("x", decoder="Probability")
+
+
+def test_boolean_and_scalar_coders():
+    net = NetGraph({"lin": LinearLayer(1), "sig": ElementwiseLayer("LogisticSigmoid"), "flat": ReshapeLayer(())},
+                   [("lin", "sig", "flat")], Input=ScalarEncoder(min=0, max=10), Output=BooleanDecoder())
+    net = net_initialize(net, seed=2)
+    w, b = net.layers["lin"].weights.reshape(()), net.layers["lin"].biases.reshape(())
+    p = torch.sigmoid(w * torch.tensor([0.25, 0.9]) + b)
+    assert net([2.5, 9]) == [bool(v > 0.5) for v in p]
+    assert net(2.5, decoder="Probabilities") == pytest.approx(p[0].item(), abs=1e-6)
+    with pytest.raises(DataError, match=r"input port 'Input' \(ScalarEncoder\): example 1: expected a number, "
+                                        r"found str 'high'"):
+        net([1, "high"])
+    flags = NetChain([LinearLayer(2)], input=BooleanEncoder())
+    assert flags.port_types["Input"].shape == ()
+    with pytest.raises(DataError, match=r"example 1: expected True or False, found int 1"):
+        flags([True, 1])
+
+
+def test_coder_options_are_checked():
+    with pytest.raises(OptionError, match="labels must be distinct"):
+        ClassDecoder(["a", "a"])
+    with pytest.raises(OptionError, match=r"ScalarEncoder option min=: give both min= and max="):
+        ScalarEncoder(min=1)
+    with pytest.raises(OptionError, match="ClassEncoder option output=: 'Index' or 'UnitVector'"):
+        ClassEncoder(["a"], output="OneHot")
+    assert ClassEncoder(["a", "b"], output="UnitVector").port_type().shape == (2,)
+
+
+def test_coders_survive_yaml_save_load_and_surgery(classifier, tmp_path):
+    text = classifier.to_yaml()
+    assert "encoder:\n      type: ClassEncoder" in text and "decoder:\n      type: ClassDecoder" in text
+    assert NetGraph.from_yaml(text) == classifier
+    loaded = load(save(classifier, tmp_path / "net.yaml"))
+    assert loaded.coders == classifier.coders and loaded(["x", "y"]) == classifier(["x", "y"])
+    changed = classifier.replace_layers({"lin": LinearLayer(2)})
+    assert changed.coders == classifier.coders
+
+
+def test_yaml_ports_take_encoders_and_decoders_with_clear_errors():
+    spec = """
+netgraph: 1
+type: NetChain
+layers: [{type: LinearLayer, output: 2}, {type: SoftmaxLayer}]
+inputs: {Input: {encoder: {type: ScalarEncoder}}}
+outputs: {Output: {decoder: {type: ClassDecoder, labels: [cat, dog]}}}
+"""
+    net = NetGraph.from_yaml(spec)
+    assert net.coders["Output"] == ClassDecoder(["cat", "dog"]) and net.port_types["Input"].shape == ()
+    with pytest.raises(Exception, match=r"encoder type must be one of .* found 'ScalarEncodr' \(did you mean "
+                                        r"'ScalarEncoder'\?\)"):
+        NetGraph.from_yaml(spec.replace("type: ScalarEncoder", "type: ScalarEncodr"))
+    with pytest.raises(Exception, match="ClassDecoder has no option 'classes'"):
+        NetGraph.from_yaml(spec.replace("labels:", "classes:"))
+
+
+def test_the_diagram_shows_coders_on_the_periphery_ports(classifier):
+    svg = classifier.render_svg()
+    assert "ClassEncoder: x, y, z" in svg and "ClassDecoder: a, b" in svg
+    assert "ClassDecoder: a, b" in classifier.to_dot()
+
+
+def test_a_class_decoder_reads_scalar_class_indices():
+    chain = NetChain([LinearLayer([], weights=torch.ones(1, 1), biases=torch.zeros(1))], input=ScalarEncoder(),
+                     output=ClassDecoder(["low", "mid", "high"]))  # the identity on scalars
+    assert chain([0, 1.2, 2]) == ["low", "mid", "high"]  # rounded to the nearest index
+    with pytest.raises(DataError, match=r"output port 'Output' \(ClassDecoder\): example 1: index 3 is not a "
+                                        r"class index in \[0, 3\)"):
+        chain([0, 3])
+    with pytest.raises(OptionError, match="gives class indices, not probabilities"):
+        chain(1, decoder="Probabilities")
+
+
+@pytest.mark.parametrize("encoder", ["{type: [x]}", "{type: ImageEncoder, color_space: [1]}", "[ImageEncoder]",
+                                     "{type: TokensEncoder, vocabulary: [a], unknown: [1]}",
+                                     "{type: ClassEncoder, labels: [[1]]}", "{type: ImageEncoder, std: .nan}",
+                                     "{type: ClassDecoder, labels: [a, b]}", "{size: 3}"])
+def test_malformed_encoders_in_yaml_are_spec_errors_at_their_port(encoder):
+    from netgraph import SpecError
+    spec = f"netgraph: 1\ntype: NetChain\nlayers: [{{type: LinearLayer, output: 2}}]\ninputs: {{Input: {{encoder: {encoder}}}}}\n"
+    with pytest.raises(SpecError, match=r"<string>:4:\d+: input 'Input': "):
+        NetGraph.from_yaml(spec)

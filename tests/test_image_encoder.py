@@ -1,0 +1,105 @@
+"""ImageEncoder: image files, PIL images and arrays become (channels, height, width) tensors, read by pillow."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from netgraph import (ClassDecoder, DataError, FlattenLayer, ImageEncoder, LinearLayer, NetChain, NetGraph, OptionError,
+                      SoftmaxLayer, load, save)
+from netgraph.data import encode
+
+
+def _solid(path, size, colour, mode="RGB"):
+    Image.new(mode, size, colour).save(path)
+    return str(path)
+
+
+def test_files_are_read_resized_converted_and_normalised(tmp_path):
+    grey = _solid(tmp_path / "grey.png", (16, 12), 51, "L")
+    red = _solid(tmp_path / "red.png", (8, 8), (255, 0, 0))
+    rgb = ImageEncoder(size=(4, 6))
+    x = encode(rgb, "Input", grey)
+    assert x.shape == (3, 6, 4) and x.dtype == torch.float32
+    assert torch.allclose(x, torch.full((3, 6, 4), 51 / 255))
+    assert torch.allclose(encode(rgb, "Input", red)[:, 0, 0], torch.tensor([1.0, 0.0, 0.0]))
+    luminance = round(0.299 * 255) / 255  # pillow's ITU-R 601-2 transform of pure red
+    gray = ImageEncoder(size=(8, 8), color_space="Grayscale", mean=0.5, std=0.25)
+    batch = encode(gray, "Input", [red, grey])
+    assert batch.shape == (2, 1, 8, 8)
+    assert torch.allclose(batch[0], torch.full((1, 8, 8), (luminance - 0.5) / 0.25), atol=1e-6)
+    assert torch.allclose(batch[1], torch.full((1, 8, 8), (51 / 255 - 0.5) / 0.25), atol=1e-6)
+
+
+def test_pil_images_and_arrays_are_images_too():
+    coder = ImageEncoder(size=(3, 2), color_space="Grayscale")
+    from_pil = encode(coder, "Input", Image.new("L", (3, 2), 200))
+    from_uint8 = encode(coder, "Input", np.full((2, 3), 200, dtype=np.uint8))
+    from_float = encode(coder, "Input", [np.full((2, 3, 3), 200 / 255)])
+    assert from_pil.shape == from_uint8.shape == (1, 2, 3) and from_float.shape == (1, 1, 2, 3)
+    assert torch.allclose(from_pil, from_uint8) and torch.allclose(from_float[0], from_pil, atol=1 / 255)
+
+
+def test_unreadable_images_and_wrong_values_name_the_port_and_the_example(tmp_path):
+    good = _solid(tmp_path / "good.png", (4, 4), 0, "L")
+    corrupt = tmp_path / "corrupt.png"
+    corrupt.write_bytes(b"\x89PNG\r\n\x1a\nnot really a png")
+    coder = ImageEncoder(size=(4, 4))
+    with pytest.raises(DataError) as info:
+        encode(coder, "Image", [good, str(tmp_path / "missing.png"), str(corrupt), 7])
+    message = str(info.value)
+    assert "input port 'Image' (ImageEncoder): example 1: no image file" in message and "missing.png" in message
+    assert "example 2: cannot read image" in message and "corrupt.png" in message
+    assert "example 3: expected an image file path, a PIL image or a (height, width[, channels]) array, " \
+           "found int 7" in message
+    assert "example 0" not in message and info.value.diagnostics[0].port == "Image"
+    with pytest.raises(DataError, match="example 0: an image array holds uint8 values or floats in \\[0, 1\\]"):
+        encode(coder, "Image", [np.full((4, 4), 3.0)])
+
+
+def test_image_encoder_options_fix_the_port_type_and_are_checked():
+    assert ImageEncoder(size=(28, 28), color_space="Grayscale").port_type().shape == (1, 28, 28)
+    assert ImageEncoder(size=(5, 3)).port_type().shape == (3, 3, 5)  # size is (width, height), as pillow's
+    with pytest.raises(OptionError, match="ImageEncoder option size=: \\(width, height\\)"):
+        ImageEncoder(size=(0, 3))
+    with pytest.raises(OptionError, match="ImageEncoder option color_space=: one of \\['RGB', 'Grayscale'\\]"):
+        ImageEncoder(color_space="CMYK")
+    with pytest.raises(OptionError, match="ImageEncoder option mean=: a number or 3 numbers"):
+        ImageEncoder(mean=[0.5, 0.5])
+
+
+@pytest.fixture
+def brightness():
+    """Bright vs dark 8x8 grey images, classified by mean brightness (weights set by hand)."""
+    w = torch.cat([-torch.ones(1, 64), torch.ones(1, 64)]) / 64
+    return NetChain([FlattenLayer(), LinearLayer(2, weights=w * 20, biases=torch.tensor([10.0, -10.0])),
+                     SoftmaxLayer()], input=ImageEncoder(size=(8, 8), color_space="Grayscale"),
+                    output=ClassDecoder(["dark", "bright"]))
+
+
+def test_a_net_classifies_image_files_into_labels(tmp_path, brightness):
+    paths = [_solid(tmp_path / f"{i}.png", (8, 8), v, "L") for i, v in enumerate((20, 240, 60, 200))]
+    assert brightness(paths) == ["dark", "bright", "dark", "bright"]
+    assert brightness(paths[1]) == "bright"
+    assert brightness(Image.open(paths[0])) == "dark"
+    assert brightness.port_types["Input"].shape == (1, 8, 8)
+
+
+def test_image_encoders_are_saved_loaded_and_written_to_yaml(tmp_path, brightness):
+    text = brightness.to_yaml()
+    assert "type: ImageEncoder" in text and "color_space: Grayscale" in text
+    assert NetGraph.from_yaml(text).coders == brightness.coders
+    loaded = load(save(brightness, tmp_path / "bright.yaml"))
+    assert loaded.coders["Input"] == ImageEncoder(size=(8, 8), color_space="Grayscale")
+    assert "ImageEncoder 8×8 Grayscale" in brightness.render_svg()
+
+
+def test_port_gradients_reach_the_pixels_of_an_image_file(tmp_path):
+    from netgraph import net_port_gradient
+    w = torch.linspace(-1, 1, 64).reshape(1, 64)
+    net = NetChain([FlattenLayer(), LinearLayer([], weights=w, biases=torch.zeros(1))],
+                   input=ImageEncoder(size=(8, 8), color_space="Grayscale"))
+    g = net_port_gradient(net, _solid(tmp_path / "g.png", (8, 8), 100, "L"), of="Output")
+    torch.testing.assert_close(g, w.reshape(1, 8, 8))  # d(w . x)/dx = w

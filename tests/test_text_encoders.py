@@ -1,0 +1,51 @@
+"""TokensEncoder and CharactersEncoder: text becomes index sequences of the variable length "n", padded per batch."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (CharactersEncoder, ClassDecoder, DataError, EmbeddingLayer, LinearLayer, NetChain, NetGraph,
+                      OptionError, SequenceLastLayer, SoftmaxLayer, TokensEncoder, net_initialize)
+from netgraph.data import encode
+
+
+def test_words_become_indices_with_unknown_and_padding():
+    coder = TokensEncoder(["the", "cat", "sat"], lowercase=True)
+    assert coder.tokens == ("<pad>", "<unk>", "the", "cat", "sat")
+    assert encode(coder, "Input", "The cat sat on").tolist() == [2, 3, 4, 1]
+    assert encode(coder, "Input", ["the cat", "sat"]).tolist() == [[2, 3], [4, 0]]  # padded to the longest
+    assert TokensEncoder(["A"]).port_type().shape == ("n",) and TokensEncoder(["A"]).port_type().dtype == "Integer"
+    assert encode(TokensEncoder(["A"]), "Input", "A a").tolist() == [2, 1]  # case kept unless lowercase=True
+
+
+def test_characters_become_indices():
+    coder = CharactersEncoder("abc")
+    assert coder.vocabulary == ("a", "b", "c")
+    assert encode(coder, "Input", ["abca", "ad"]).tolist() == [[2, 3, 4, 2], [2, 1, 0, 0]]
+
+
+def test_too_long_empty_and_non_text_values_name_the_port_and_the_example():
+    coder = TokensEncoder(["x"], max_length=3)
+    with pytest.raises(DataError) as info:
+        encode(coder, "Text", ["x x", "x x x x", 5, ""])
+    message = str(info.value)
+    assert "input port 'Text' (TokensEncoder): example 1: 4 tokens, more than max_length=3" in message
+    assert "example 2: expected text (a str), found int 5" in message and "example 3: empty text" in message
+    assert "example 0" not in message
+    with pytest.raises(OptionError, match="TokensEncoder option max_length=: a positive int"):
+        TokensEncoder(["x"], max_length=0)
+    with pytest.raises(OptionError, match="unknown= and padding= must differ"):
+        TokensEncoder(["<unk>", "x"])
+
+
+def test_a_net_reads_text_through_its_encoder():
+    coder = TokensEncoder(["good", "bad", "film"])
+    net = net_initialize(NetChain([EmbeddingLayer(4, len(coder.tokens)), SequenceLastLayer(), LinearLayer(2),
+                                   SoftmaxLayer()], input=coder, output=ClassDecoder(["neg", "pos"])), seed=0)
+    assert net.port_types["Input"].shape == ("n",)
+    encoded = torch.tensor([[2, 4], [3, 4]])
+    p = net(encoded, decoder=None)
+    assert net(["good film", "bad film"]) == [("neg", "pos")[i] for i in p.argmax(-1).tolist()]
+    assert torch.equal(net("bad film", decoder=None), p[1])
+    assert NetGraph.from_yaml(net.to_yaml()).coders == net.coders

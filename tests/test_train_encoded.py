@@ -1,0 +1,136 @@
+"""net_train on data in the encoded form: image folders, file and label lists, text tables; DataLoader workers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from PIL import Image
+
+from netgraph import (AggregationLayer, ClassDecoder, DataError, EmbeddingLayer, LinearLayer, NetChain, NetGraph, SequenceLastLayer,
+                      SoftmaxLayer, TokensEncoder, image_folder, load, net_train, text_table)
+from netgraph.cli import main
+from netgraph.train.checkpoint import checkpoints as checkpoints_in
+
+SPEC = Path(__file__).resolve().parent.parent / "specs" / "stripes_classifier.yaml"
+LABELS = ("horizontal", "vertical")
+
+
+def _stripes(root: Path, per_class: int = 12, seed: int = 0) -> Path:
+    """8x8 grey PNGs of horizontal or vertical stripes under noise, in one sub-folder per label."""
+    g = torch.Generator().manual_seed(seed)
+    for label in LABELS:
+        (root / label).mkdir(parents=True)
+        for i in range(per_class):
+            image = torch.rand(8, 8, generator=g) * 70
+            offset = int(torch.randint(0, 2, (), generator=g))
+            if label == "horizontal":
+                image[offset::2, :] += 170
+            else:
+                image[:, offset::2] += 170
+            Image.fromarray(image.to(torch.uint8).numpy()).save(root / label / f"{i}.png")
+    return root
+
+
+def _accuracy(net, examples) -> float:
+    predicted = net([path for path, _ in examples])
+    return sum(p == label for p, (_, label) in zip(predicted, examples)) / len(examples)
+
+
+def test_the_example_spec_learns_stripes_from_a_folder(tmp_path):
+    train, test = image_folder(_stripes(tmp_path / "train", 8)), image_folder(_stripes(tmp_path / "test", 8, seed=1))
+    assert train.labels == LABELS and len(train) == 16
+    net = NetGraph.from_yaml(SPEC)
+    trained = net_train(net, str(tmp_path / "train"), max_training_rounds=8, batch_size=8, learning_rate=0.02,
+                        random_seed=0, progress=False)
+    assert _accuracy(trained, test) >= 0.9  # unseen images: chance is 0.5
+    assert trained(test[0][0]) in LABELS
+
+
+def test_two_dataloader_workers_give_the_same_training_as_none(tmp_path):
+    _stripes(tmp_path / "set", 4)
+    net = NetGraph.from_yaml(SPEC)
+    runs = [net_train(net, tmp_path / "set", max_training_rounds=2, batch_size=4, random_seed=0, num_workers=w,
+                      progress=False) for w in (0, 2)]
+    for name, layer in runs[0].layers.items():
+        for array, value in layer.arrays.items():
+            if value is not None:  # the same batches in the same order (float sums may round differently)
+                torch.testing.assert_close(runs[1].layers[name].arrays[array], value, rtol=1e-3, atol=1e-5)
+
+
+def test_lists_of_files_and_labels_and_pairs_train_the_same_net(tmp_path):
+    examples = image_folder(_stripes(tmp_path / "set", 4))
+    net = NetGraph.from_yaml(SPEC)
+    options = dict(max_training_rounds=2, batch_size=4, random_seed=3, progress=False)
+    by_key = net_train(net, {"Input": [p for p, _ in examples], "Output": [lab for _, lab in examples]}, **options)
+    by_pairs = net_train(net, list(examples), **options)
+    for name in by_key.layers:
+        for a, b in zip(by_key.layers[name].arrays.values(), by_pairs.layers[name].arrays.values()):
+            assert a is None and b is None or torch.equal(a, b)
+    result = net_train(net, list(examples), validation_set=0.25, all=True, **options)
+    assert len(result.validation_losses) == 2
+
+
+def test_the_command_line_trains_the_example_on_a_folder(tmp_path):
+    _stripes(tmp_path / "images", 4)
+    out = tmp_path / "trained"
+    assert main(["train", str(SPEC), "--data", str(tmp_path / "images"), "--rounds", "2", "--batch-size", "8",
+                 "--seed", "0", "--quiet", "-o", str(out)]) == 0
+    trained = load(next(out.glob("*.yaml")))
+    assert trained.coders == NetGraph.from_yaml(SPEC).coders
+
+
+def test_texts_and_labels_from_a_jsonl_table(tmp_path):
+    rows = [{"text": t, "label": lab} for t, lab in [("good fun", "pos"), ("bad dull", "neg"), ("fun film", "pos"),
+                                                   ("dull film", "neg"), ("good", "pos"), ("bad", "neg")]] * 4
+    (tmp_path / "reviews.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    (tmp_path / "reviews.csv").write_text("text,label\n" + "\n".join(f"{r['text']},{r['label']}" for r in rows))
+    assert list(text_table(tmp_path / "reviews.csv")) == list(text_table(tmp_path / "reviews.jsonl"))
+    coder = TokensEncoder(["good", "bad", "fun", "dull", "film"])
+    net = NetChain([EmbeddingLayer(8, len(coder.tokens)), AggregationLayer("Max", 1), LinearLayer(2), SoftmaxLayer()],
+                   input=coder, output=ClassDecoder(["neg", "pos"]))
+    trained = net_train(net, str(tmp_path / "reviews.jsonl"), max_training_rounds=30, batch_size=8,
+                        learning_rate=0.05, random_seed=0, progress=False)
+    assert trained(["fun film", "dull film", "good", "bad"]) == ["pos", "neg", "pos", "neg"]
+
+
+def test_bad_examples_are_reported_together_before_training(tmp_path):
+    examples = list(image_folder(_stripes(tmp_path / "set", 2)))
+    (tmp_path / "corrupt.png").write_bytes(b"not an image")
+    examples += [(str(tmp_path / "missing.png"), "vertical"), (str(tmp_path / "corrupt.png"), "vertical"),
+                 (examples[0][0], "diagonal"), (3, "vertical")]
+    with pytest.raises(DataError) as info:
+        net_train(NetGraph.from_yaml(SPEC), examples, max_training_rounds=1, progress=False)
+    message = str(info.value)
+    assert "input port 'Input' (ImageEncoder): example 4: no image file" in message
+    assert "input port 'Input' (ImageEncoder): example 5: cannot read image" in message
+    assert "input port 'Input' (ImageEncoder): example 7: expected an image file path" in message
+    assert "target 'Output' (ClassDecoder): example 6: label 'diagonal' is not one of the 2 labels" in message
+    with pytest.raises(DataError, match=r"example 1: 3 tokens, more than max_length=2"):
+        net_train(NetChain([EmbeddingLayer(2, 3), SequenceLastLayer(), LinearLayer(2), SoftmaxLayer()],
+                           input=TokensEncoder(["a"], max_length=2), output=ClassDecoder(["x", "y"])),
+                  [("a", "x"), ("a a a", "y")], progress=False)
+
+
+def test_a_file_that_breaks_during_training_stops_the_run_and_keeps_its_checkpoints(tmp_path):
+    examples = image_folder(_stripes(tmp_path / "set", 4))
+    victim = Path(examples[0][0])
+
+    def break_a_file(info):
+        if info["round"] == 2:
+            victim.write_bytes(b"corrupted after the check")
+
+    checkpoints = tmp_path / "ckpt"
+    with pytest.raises(DataError, match=r"bad training data while training: input port 'Input' \(ImageEncoder\): "
+                                        r"example 0: cannot read image"):
+        net_train(NetGraph.from_yaml(SPEC), examples, max_training_rounds=5, batch_size=4, random_seed=0,
+                  progress=break_a_file, checkpoint={"directory": str(checkpoints), "interval": 1})
+    assert checkpoints_in(checkpoints)[-1].name == "round-000002.pt"
+    victim.unlink()  # restored: the run resumes from its round-2 checkpoint
+    Image.new("L", (8, 8), 0).save(victim)
+    resumed = net_train(NetGraph.from_yaml(SPEC), examples, max_training_rounds=3, batch_size=4, random_seed=0,
+                        progress=False, resume=True, all=True,
+                        checkpoint={"directory": str(checkpoints), "interval": 1})
+    assert resumed.total_rounds == 3 and len(resumed.round_losses) == 3
