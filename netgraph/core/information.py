@@ -15,7 +15,7 @@ arrays: 2 (15 elements), 2 uninitialized
 1  lin    LinearLayer       Input (4)        Output (3)                15
 2  act    ElementwiseLayer  Input (3)        Output (3)                 0
    total                    Input (4)        Output (3)                15
-net.information("Properties") lists the 30 properties; net.information("ArraysDimensions") gives one.
+net.information("Properties") lists the 32 properties; net.information("ArraysDimensions") gives one.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import networkx as nx
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.ir import Node
+from netgraph.core.shared import shared_values
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.types import numel
 from netgraph.core.walk import map_nodes
@@ -122,6 +123,8 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "UninitializedArrays": lambda net, i: [k for k, v in i["Arrays"].items() if v is None],
     "Estimators": lambda net, i: {name: layer.estimate for name, layer in i["Layers"].items()
                                   if isinstance(getattr(layer, "estimate", None), str)},
+    "SharedArrays": lambda net, i: shared_values(net),
+    "SharedArraysCount": lambda net, i: len(i["SharedArrays"]),
     "RecurrentStatesCount": lambda net, i: len(_states(net)),
     "RecurrentStatesPositionList": lambda net, i: _states(net),
     "GraphIR": lambda net, i: net.ir,

@@ -26,6 +26,7 @@ from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.ir import Value
 from netgraph.core.ports import NetPort
+from netgraph.core.shared import NetSharedArray, shared_users, shared_values
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, inline_nested, layer_graph,
                                     layer_path, subgraph)
 
@@ -54,6 +55,8 @@ def net_extract(net: NetGraph, spec: Any = "All") -> Any:
     check_net(net, "net_extract")
     if isinstance(spec, str) and spec == "All":
         return all_arrays(net)
+    if isinstance(spec, NetSharedArray):
+        return _shared_value(net, spec.name)
     path, array = _split_array_spec(net, spec)
     layer = net.layer_at(path)
     return layer if array is None else layer.arrays[array]
@@ -71,22 +74,35 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
         if isinstance(spec, str) and spec in (*net.input_ports, *net.output_ports) and spec not in net.layers:
             ports[spec] = value
             continue
-        path, array = _split_array_spec(net, spec)
+        if isinstance(spec, NetSharedArray):
+            _shared_value(net, spec.name)  # an unknown name is an error
+            path, array = shared_users(net)[spec.name][0]
+        else:
+            path, array = _split_array_spec(net, spec)
         if array is None:
             layers[path] = value
             continue
-        layer = layers.get(path, net.layer_at(path))
         old = net.layer_at(path).arrays[array]
         new = torch.as_tensor(value, dtype=torch.float32)
         if old is not None and tuple(old.shape) != tuple(new.shape):
             raise OptionError(f"{net.describe((path, None))} array {array!r}: expected shape {tuple(old.shape)}, "
                               f"found {tuple(new.shape)}")
-        layers[path] = layer.with_arrays({array: new})
+        shared = net.layer_at(path).shared.get(array)
+        for user, name in shared_users(net)[shared] if shared else [(path, array)]:  # every user of a shared array
+            layers[user] = layers.get(user, net.layer_at(user)).with_arrays({name: new})
     result = net.replace_layers(layers) if layers else net
     if ports:
         declared = {**result.port_shape_options(), **ports}
         result = NetGraph(dict(result.layers), result.explicit_edges(), **declared)
     return result
+
+
+def _shared_value(net: NetGraph, name: str) -> Any:
+    values = shared_values(net)
+    if name not in values:
+        raise WiringError(f"the net has no shared array {name!r}{did_you_mean(name, values)}; "
+                          f"its shared arrays: {sorted(values)}")
+    return values[name]
 
 
 def _rename_edges(edges: list[tuple], rename: Mapping[str, str]) -> list[tuple]:
