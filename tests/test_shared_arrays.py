@@ -165,6 +165,7 @@ def test_information_and_diagram_show_it():
     assert torch.equal(net.information("SharedArrays")["w"], shared_values(net)["w"])
     assert NetChain([LinearLayer(2)], input=2).information("SharedArraysCount") == 0
     assert net.render_svg(expand=True).count("shared Weights=w") == 3
+    assert "3 layers, 18 parameters" in str(net.information())  # w (9 elements) once, three biases
 
 
 def test_surgery_keeps_sharing_where_the_users_remain():
@@ -183,3 +184,16 @@ def test_surgery_keeps_sharing_where_the_users_remain():
     assert torch.equal(net_extract(net_replace_part(net, {NetSharedArray("w"): 2 * new}), NetSharedArray("w")), 2 * new)
     with pytest.raises(NetGraphError, match="no shared array 'v'"):
         net_extract(net, NetSharedArray("v"))
+
+
+def test_a_learning_rate_multiplier_reaches_it_through_its_first_user():
+    net = _net()
+    x = torch.randn(16, 3, generator=torch.Generator().manual_seed(0))
+    data = {"Input": x, "Output": 0.5 * x}
+
+    def trained_w(rules):
+        out = net_train(net, data, max_training_rounds=1, batch_size=8, progress=False, random_seed=0,
+                        learning_rate_multipliers=rules)
+        return shared_values(out)["w"]
+    assert torch.equal(trained_w({"a": 0}), shared_values(net)["w"])
+    assert not torch.equal(trained_w({"b": 0}), shared_values(net)["w"])

@@ -107,7 +107,8 @@ def unify_shared(layers: dict[str, Any], users: Mapping[str, Iterable[tuple[tupl
         for p, a, v in given[1:]:
             if not _same_value(v, first[2]):
                 errors.append(f"shared array {shared!r} has different values in layer {'/'.join(first[0])!r} "
-                              f"(shape {tuple(first[2].shape)}) and layer {'/'.join(p)!r} (shape {tuple(v.shape)})")
+                              f"(shape {tuple(first[2].shape)}) and layer {'/'.join(p)!r} (shape {tuple(v.shape)}); "
+                              f"set it in every user with net_replace_part(net, {{NetSharedArray({shared!r}): value}})")
                 break
         if first is not None and len(given) < len(values):
             fills.update({(p, a): first[2] for p, a, v in values if v is None})
