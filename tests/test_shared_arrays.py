@@ -107,6 +107,10 @@ def test_a_value_given_once_reaches_every_user_and_two_different_values_are_refu
     with pytest.raises(OptionError, match="shared array 'w' has different values in layer 'a'.*and layer 'b'"):
         NetGraph({"a": LinearLayer(3, weights=NetSharedArray("w", value)),
                   "b": LinearLayer(3, weights=NetSharedArray("w", value + 1))}, [("a", "b")], Input=3)
+    layer = LinearLayer(3, weights=NetSharedArray("w"))
+    assert layer.replace(output=4).shared == layer.with_arrays({"Weights": value}).shared == {"Weights": "w"}
+    assert layer.replace(weights=NetSharedArray("v")).shared == {"Weights": "v"}
+    assert layer != LinearLayer(3) and layer == LinearLayer(3, weights=NetSharedArray("w"))
     with pytest.raises(OptionError, match="NetSharedArray name"):
         NetSharedArray("a.b")
 

@@ -240,8 +240,8 @@ class Layer:
             return dataclasses.replace(self, **changes)
         markers = self._shared_markers()
         for field, value in changes.items():
-            if field in markers and not isinstance(value, NetSharedArray):
-                markers[field] = NetSharedArray(markers[field].name, value)
+            if field in markers:  # a new value keeps the name; a new NetSharedArray replaces the old one
+                markers[field] = value if isinstance(value, NetSharedArray) else NetSharedArray(markers[field].name, value)
         return dataclasses.replace(self, **{**changes, **markers})
 
     def __eq__(self, other: object) -> bool:
