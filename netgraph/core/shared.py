@@ -27,7 +27,7 @@ import torch
 from netgraph.core.errors import OptionError, raise_all
 from netgraph.core.options import as_array
 
-__all__ = ["NetSharedArray", "shared_users", "unify_shared", "shared_values", "with_shared_values"]
+__all__ = ["NetSharedArray", "shared_users", "collect_users", "unify_shared", "shared_values"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 
@@ -137,18 +137,3 @@ def shared_values(net: Any) -> dict[str, Any]:
     """Each shared array of a graph by name: its value, or None while uninitialised."""
     layers = net.layers
     return {name: _value(layers, *users[0]) for name, users in net._shared_users.items()}
-
-
-def with_shared_values(net: Any, values: Mapping[str, Any]) -> Any:
-    """A copy of graph ``net`` with the shared arrays ``values`` (by name) set in every user."""
-    users = net._shared_users
-    unknown = [n for n in values if n not in users]
-    if unknown:
-        raise OptionError(f"the net has no shared array {unknown[0]!r}; its shared arrays: {sorted(users)}")
-    changes = {}
-    for name, value in values.items():
-        changes.update({(path, array): value for path, array in users[name]})
-    by_path: dict[tuple, dict[str, Any]] = {}
-    for (path, array), value in changes.items():
-        by_path.setdefault(path, {})[array] = value
-    return net.replace_layers({path: net.layer_at(path).with_arrays(arrays) for path, arrays in by_path.items()})
