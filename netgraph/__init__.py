@@ -39,6 +39,7 @@ _plugins.provide(
 
 _EXPORTS = {
     "NetGraph": "netgraph.core.graph", "NetPort": "netgraph.core.ports", "NetChain": "netgraph.core.chain",
+    "NetSharedArray": "netgraph.core.shared",
     "PortType": "netgraph.core.types",
     "net_extract": "netgraph.core.surgery", "net_replace_part": "netgraph.core.surgery",
     "net_rename": "netgraph.core.surgery", "net_take": "netgraph.core.surgery", "net_drop": "netgraph.core.surgery",

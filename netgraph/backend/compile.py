@@ -27,6 +27,7 @@ from netgraph.core.layer import EmitContext
 from netgraph.core.errors import MSG_UNKNOWN_INPUT_SHAPE, OptionError, ShapeError, UninitializedError, raise_all
 from netgraph.core.walk import gc_paused
 from netgraph.core.ir import Node, Value
+from netgraph.core.shared import shared_users
 from netgraph.core.walk import GraphWalker, map_nodes
 from netgraph.layers.estimators import surrogate_loss
 from netgraph.layers.random import RandomModule, distribution_checks
@@ -264,8 +265,26 @@ def _compile(net: Any, checks: bool | str | None) -> CompiledNet:
     module = cls(net, code)
     weakref.finalize(module, linecache.cache.pop, filename, None)  # tracebacks need it only while it lives
     _ModuleBuilder(net, module, checks).run()
+    _tie_shared(net, module)
     _to_working_precision(module)
     return module
+
+
+def _tie_shared(net: Any, module: nn.Module) -> None:
+    """Make every user of a shared array hold its first user's parameter (or buffer): one tensor, trained once."""
+    for users in shared_users(net).values():
+        owner, name = _array_owner(module, *users[0])
+        store = "_parameters" if name in owner._parameters else "_buffers"
+        tensor = getattr(owner, store)[name]
+        for path, array in users[1:]:
+            other, other_name = _array_owner(module, path, array)
+            getattr(other, store)[other_name] = tensor
+
+
+def _array_owner(module: nn.Module, path: tuple, array: str) -> tuple[nn.Module, str]:
+    """The module holding a layer's array and the array's name in it (``array`` may be dotted: an operator's)."""
+    *inner, name = array.split(".")
+    return submodule(module, (*path, *inner)), name
 
 
 def _to_working_precision(module: nn.Module) -> None:

@@ -66,11 +66,40 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
     raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
     methods = pick_methods(rules, list(net.layers), names)
     _check_budget(leaves, plans, max_elements)
+    _check_shared_shapes(plans, leaves)
     generator = torch.Generator().manual_seed(1234 if seed is None else as_seed(seed, "seed"))
-    changes = {path: leaves[path].with_arrays({n: _draw(methods.get(".".join((*path, n))), leaves[path], n, shape,
-                                                        generator) for n, shape in plan.items()})
+    drawn: dict[str, torch.Tensor] = {}  # a shared array is drawn once, by its first user
+
+    def value(path: tuple, name: str, shape: tuple) -> torch.Tensor:
+        shared = leaves[path].shared.get(name)
+        if shared in drawn:
+            return drawn[shared]
+        array = _draw(methods.get(".".join((*path, name))), leaves[path], name, shape, generator)
+        if shared is not None:
+            drawn[shared] = array
+        return array
+    changes = {path: leaves[path].with_arrays({n: value(path, n, shape) for n, shape in plan.items()})
                for path, plan in plans.items()}
     return net.replace_layers(changes) if changes else net
+
+
+def _check_shared_shapes(plans: dict[tuple, dict[str, tuple]], leaves: dict[tuple, Any]) -> None:
+    """ShapeError when the users of one shared array need it in different shapes, naming both layers."""
+    first: dict[str, tuple] = {}
+    errors = []
+    for path, plan in plans.items():
+        for name, shape in plan.items():
+            shared = leaves[path].shared.get(name)
+            if shared is None:
+                continue
+            if shared not in first:
+                first[shared] = (path, name, shape)
+            elif first[shared][2] != shape:
+                other, other_name, other_shape = first[shared]
+                errors.append(f"shared array {shared!r} is used as layer {'/'.join(other)!r} ({leaves[other].type_name}) "
+                              f"array {other_name!r} of shape {other_shape} and as layer {'/'.join(path)!r} "
+                              f"({leaves[path].type_name}) array {name!r} of shape {shape}")
+    raise_all(errors, ShapeError, "net_initialize: a shared array's users need different shapes")
 
 
 def _draw(method: Method | None, layer: Layer, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:

@@ -39,9 +39,20 @@ def rule_pattern(key: Any, top: list[str]) -> list[str] | None:
 
 
 def matches(pattern: list[str] | None, parts: list[str]) -> bool:
-    """Whether an array path (its parts) lies under the pattern."""
-    return pattern is not None and len(pattern) <= len(parts) and all(
-        fnmatch.fnmatchcase(p, q) for p, q in zip(parts, pattern))
+    """Whether an array path (its parts) lies under the pattern. A name with '/' (a layer ``net_flatten`` named
+    ``enc/lin``) counts as its parts, so the rule ``'enc/lin'`` picks it as it picked the nested layer.
+
+    >>> matches(["enc", "lin"], ["enc/lin", "Weights"]), matches(["enc/lin"], ["enc", "lin", "Weights"])
+    (True, True)
+    """
+    if pattern is None:
+        return False
+    pattern, parts = _split(pattern), _split(parts)
+    return len(pattern) <= len(parts) and all(fnmatch.fnmatchcase(p, q) for p, q in zip(parts, pattern))
+
+
+def _split(parts: list[str]) -> list[str]:
+    return [q for p in parts for q in p.split("/")] if any("/" in p for p in parts) else parts
 
 
 def refuse_unmatched(option: str, keys: Sequence[Any], used: set[int], top: list[str], names: Iterable[str]) -> None:

@@ -21,6 +21,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.errors import OptionError
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.layer import Layer
+from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, edit_at, subgraph
 
 __all__ = ["net_append", "net_prepend", "net_insert", "net_delete", "net_replace"]
@@ -79,8 +80,9 @@ def _insert(chain: NetChain, layers: Any, position: int | None, function: str) -
     _check_chain(chain, function)
     items = chain_items(chain)
     at = len(items) if position is None else position - 1
-    merged = items[:at] + _new_items(layers, function) + items[at:]
-    return chain_of(merged, _kept_shapes(chain, keep_inputs=at > 0, keep_outputs=at < len(items)))
+    added = _new_items(layers, function)
+    kept = _kept_shapes(chain, keep_inputs=at > 0, keep_outputs=at < len(items))
+    return carry_multipliers([chain, *[n for _, n in added]], chain_of(items[:at] + added + items[at:], kept))
 
 
 def _kept_shapes(chain: NetChain, keep_inputs: bool, keep_outputs: bool) -> dict[str, Any]:
@@ -104,7 +106,7 @@ def net_delete(net: NetGraph, layers: Any) -> NetGraph:
     specs = layers if isinstance(layers, list) else [layers]
     if not specs:
         raise OptionError("net_delete: layers= is an empty list; name at least one layer", option="layers")
-    return edit_at(net, specs, _close_up)
+    return carry_multipliers([net], edit_at(net, specs, _close_up))
 
 
 def _close_up(inner: NetGraph, names: list[str]) -> NetGraph:

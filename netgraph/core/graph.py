@@ -30,6 +30,7 @@ from netgraph.core.coders import check_decoders, split_port_options
 from netgraph.core.ir import GraphIR, build_ir
 from netgraph.core.order import order
 from netgraph.core.ports import Edge, NetPort, PortRef
+from netgraph.core.shared import collect_users, unify_shared
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
 from netgraph.core.walk import gc_paused
 from netgraph.core.wiring import describe_layer, normalize
@@ -86,7 +87,8 @@ class NetGraph(Layer):
         self._depth = nesting_depth(table)
         wiring = normalize(names, table, edges)
         self._names = names
-        self._layers: dict[str, Layer] = wiring.layers
+        self._shared_users = collect_users(wiring.layers)
+        self._layers: dict[str, Layer] = unify_shared(wiring.layers, self._shared_users)
         self._edges: tuple[Edge, ...] = tuple(wiring.edges)
         self._muted = frozenset(wiring.muted)
         self._inputs, self._outputs = tuple(wiring.inputs), tuple(wiring.outputs)
@@ -325,7 +327,8 @@ class NetGraph(Layer):
     def _with_layers(self, layers: dict[str, Layer]) -> NetGraph:
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
-        new._layers, new._compiled, new._ir = layers, None, None
+        new._shared_users = collect_users(layers)
+        new._layers, new._compiled, new._ir = unify_shared(layers, new._shared_users), None, None
         new.__dict__.pop("_specialised", None)  # copies inferred for an operator hold the old arrays
         return new
 

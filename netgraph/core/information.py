@@ -29,6 +29,7 @@ import networkx as nx
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.ir import Node
+from netgraph.core.shared import shared_values
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.types import numel
 from netgraph.core.walk import map_nodes
@@ -124,6 +125,8 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "UninitializedArrays": lambda net, i: [k for k, v in i["Arrays"].items() if v is None],
     "Estimators": lambda net, i: {name: layer.estimate for name, layer in i["Layers"].items()
                                   if isinstance(getattr(layer, "estimate", None), str)},
+    "SharedArrays": lambda net, i: shared_values(net),
+    "SharedArraysCount": lambda net, i: len(i["SharedArrays"]),
     "RecurrentStatesCount": lambda net, i: len(_states(net)),
     "RecurrentStatesPositionList": lambda net, i: _states(net),
     "GraphIR": lambda net, i: net.ir,

@@ -11,6 +11,7 @@ import dataclasses
 import math
 import reprlib
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 import torch
@@ -19,6 +20,7 @@ from torch import nn
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.options import as_array, literal_values, option_hints, option_kinds
 from netgraph.core.registry import Registry, registry_scope
+from netgraph.core.shared import NetSharedArray
 from netgraph.core.types import REAL, Conflict, PortType, as_shape
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register", "registry_scope", "as_array", "shape_option",
@@ -120,8 +122,12 @@ class Layer:
         if register and not cls.__name__.startswith("_"):
             REGISTRY.add(cls)
 
+    _shared = MappingProxyType({})  # array name -> shared name, from NetSharedArray options (no annotation: no field)
+
     def __post_init__(self) -> None:
         name = self.type_name
+        if self.ARRAYS:
+            _take_shared(self)
         try:
             _check_choices(self)
             typed = {n: kind.normalize(getattr(self, n), name, n)
@@ -167,6 +173,11 @@ class Layer:
 
     # -- arrays ---------------------------------------------------------------------------
     @property
+    def shared(self) -> dict[str, str]:
+        """Which arrays are shared (``NetSharedArray``), by array name -> shared name."""
+        return dict(self._shared)
+
+    @property
     def arrays(self) -> dict[str, torch.Tensor | None]:
         """Learnable arrays by Wolfram name; None means uninitialised."""
         return {name: getattr(self, field) for name, field in self.ARRAYS.items()}
@@ -188,7 +199,7 @@ class Layer:
         unknown = [n for n in arrays if n not in self.ARRAYS]
         if unknown:
             raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}")
-        return dataclasses.replace(self, **{self.ARRAYS[n]: v for n, v in arrays.items()})
+        return self.replace(**{self.ARRAYS[n]: v for n, v in arrays.items()})
 
     # -- execution ------------------------------------------------------------------------
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
@@ -217,16 +228,27 @@ class Layer:
             default = f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
             if f.name == self.POSITIONAL or not _same(value, default):
                 out[f.name] = value
-        return out
+        return {**out, **self._shared_markers()}
+
+    def _shared_markers(self) -> dict[str, NetSharedArray]:
+        """The shared arrays' fields as the ``NetSharedArray`` they were given as (with the current value)."""
+        return {self.ARRAYS[a]: NetSharedArray(n, getattr(self, self.ARRAYS[a])) for a, n in self._shared.items()}
 
     def replace(self, **changes: Any) -> Layer:
-        """A copy with some options changed (layers are frozen values)."""
-        return dataclasses.replace(self, **changes)
+        """A copy with some options changed (layers are frozen values); shared arrays stay shared."""
+        if not self._shared:
+            return dataclasses.replace(self, **changes)
+        markers = self._shared_markers()
+        for field, value in changes.items():
+            if field in markers:  # a new value keeps the name; a new NetSharedArray replaces the old one
+                markers[field] = value if isinstance(value, NetSharedArray) else NetSharedArray(markers[field].name, value)
+        return dataclasses.replace(self, **{**changes, **markers})
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return all(_same(getattr(self, f.name), getattr(other, f.name)) for f in dataclasses.fields(self))
+        return dict(self._shared) == dict(other._shared) and all(_same(getattr(self, f.name), getattr(other, f.name))
+                                                     for f in dataclasses.fields(self))
 
     def __hash__(self) -> int:
         if not dataclasses.is_dataclass(self):
@@ -240,6 +262,15 @@ class Layer:
             parts.append(_short(opts.pop(self.POSITIONAL)))
         parts += [f"{k}={_short(v)}" for k, v in opts.items()]
         return f"{self.type_name}({', '.join(parts)})"
+
+
+def _take_shared(layer: Layer) -> None:
+    """Record the array options given as ``NetSharedArray`` and keep their values (None or a tensor) in place."""
+    fields = {field: name for name, field in layer.ARRAYS.items()}
+    markers = {f: v for f in fields if isinstance(v := getattr(layer, f, None), NetSharedArray)}
+    if markers:
+        frozen_init(layer, _shared=MappingProxyType({fields[f]: m.name for f, m in markers.items()}),
+                    **{f: m.array for f, m in markers.items()})
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -24,7 +24,7 @@ from netgraph.core.array_rules import matches, rule_pattern
 from netgraph.core.errors import OptionError, did_you_mean, raise_all
 from netgraph.core.graph import NetGraph
 
-__all__ = ["net_set_learning_rate_multipliers", "stored_multipliers", "array_names"]
+__all__ = ["net_set_learning_rate_multipliers", "stored_multipliers", "array_names", "carry_multipliers"]
 
 
 def array_names(net: NetGraph, prefix: tuple = ()) -> list[str]:
@@ -70,3 +70,90 @@ def stored_multipliers(net: NetGraph, prefix: tuple = ()) -> list[tuple[str, flo
         if isinstance(layer, NetGraph):
             out += stored_multipliers(layer, (*prefix, name))
     return out
+
+
+def carry_multipliers(olds: Sequence[Any], new: Any) -> Any:
+    """``new`` (a surgery's result) storing the multipliers that ``olds`` (its arguments) store, for the layers it
+    kept: each key moves with its layer to the layer's new path (a renamed, flattened, renumbered or extracted
+    layer; surgery keeps layer objects, so they are found by identity). A rule for a graph taken apart becomes
+    one rule per kept layer of it; a rule whose layers are all gone is dropped; a glob stays while it matches."""
+    olds = [old for old in olds if isinstance(old, NetGraph)]
+    if not isinstance(new, NetGraph) or not any(stored_multipliers(old) for old in olds):
+        return new
+    positions = _positions(new)
+    have, out, used = set(stored_multipliers(new)), list(new.learning_rate_multipliers.items()), set()
+    names = [n.split(".") for n in array_names(new)]
+    for old in olds:
+        mapping = _path_map(old, positions, used)
+        for key, r in stored_multipliers(old):
+            for moved in _moved(key, mapping, names):
+                if (moved, r) not in have:
+                    have.add((moved, r))
+                    out.append((moved, r))
+    return new.with_learning_rate_multipliers(tuple(out)) if len(out) > len(new.learning_rate_multipliers) else new
+
+
+def _walk(net: NetGraph, prefix: tuple = ()) -> list[tuple[tuple, Any]]:
+    """Every layer (graphs too, not inside operators) with its path, outer ones first."""
+    out = []
+    for name, layer in net.layers.items():
+        out.append(((*prefix, name), layer))
+        if isinstance(layer, NetGraph):
+            out += _walk(layer, (*prefix, name))
+    return out
+
+
+def _positions(net: NetGraph) -> dict[int, list[tuple]]:
+    found: dict[int, list[tuple]] = {id(net): [()]}
+    for path, layer in _walk(net):
+        found.setdefault(id(layer), []).append(path)
+    return found
+
+
+def _path_map(old: NetGraph, positions: dict[int, list[tuple]], used: set) -> dict[tuple, tuple | None]:
+    """Each old layer path -> its new path (None: gone): the same object, at the same path when it is still there,
+    else at its next unused place (a layer object used twice is matched in order)."""
+    layers = _walk(old)
+    mapping: dict[tuple, tuple | None] = {}
+    for path, layer in layers:
+        if path in positions.get(id(layer), ()) and (id(layer), path) not in used:
+            mapping[path] = path
+            used.add((id(layer), path))
+    for path, layer in layers:
+        if path not in mapping:
+            free = [p for p in positions.get(id(layer), ()) if (id(layer), p) not in used]
+            mapping[path] = free[0] if free else None
+            if free:
+                used.add((id(layer), free[0]))
+    return mapping
+
+
+def _moved(key: str, mapping: dict[tuple, tuple | None], names: list[list[str]]) -> list[str]:
+    """The keys that pick in the new net what ``key`` picked in the old one (see ``carry_multipliers``)."""
+    if key == "All":
+        return [key]
+    parts, known = key.split("/"), {"/".join(path): path for path in mapping}
+    layer = next((known["/".join(parts[:k])] for k in range(len(parts), 0, -1) if "/".join(parts[:k]) in known), None)
+    if layer is None:  # a glob (or a key no layer path spells): kept while it still picks an array
+        return [key] if any(matches(parts, n) for n in names) else []
+    rest = parts[len("/".join(layer).split("/")):]
+    if mapping[layer] is not None:
+        return ["/".join((*mapping[layer], *rest)) or "All"]
+    below = [(path, target) for path, target in mapping.items()
+             if target is not None and len(path) > len(layer) and path[:len(layer)] == layer]
+    homes = {target[:len(target) - len(path) + len(layer)] for path, target in below}
+    if len(homes) == 1 and all(len(target) > len(path) - len(layer) for path, target in below):
+        return ["/".join((*homes.pop(), *rest)) or "All"]  # a graph rebuilt in one place (its layers edited)
+    out = []  # a graph taken apart (or a layer removed): one rule per kept layer below it
+    for path, target in mapping.items():
+        if target is None or path[:len(layer)] != layer or len(path) == len(layer):
+            continue
+        key_parts = [*target, *rest[len(path) - len(layer):]]
+        if matches(rest[:len(path) - len(layer)], list(path[len(layer):])) and any(
+                matches(key_parts, n) for n in names):
+            out.append("/".join(key_parts))
+    return [key] if out and _picked([key], names) == _picked(out, names) else list(dict.fromkeys(out))
+
+
+def _picked(keys: list[str], names: list[list[str]]) -> set[int]:
+    return {i for i, n in enumerate(names) if any(matches(k.split("/"), n) for k in keys)}

@@ -124,6 +124,12 @@ class NetOperator(Layer, register=False):
 
     # -- arrays -------------------------------------------------------------------------------------
     @property
+    def shared(self) -> dict[str, str]:
+        """The inner nets' shared arrays, by ``<option>.<inner path>.<Array>`` -> shared name."""
+        return {".".join((field, *path, array)): name for field in self.NETS
+                for name, users in getattr(self, field)._shared_users.items() for path, array in users}
+
+    @property
     def arrays(self) -> dict[str, torch.Tensor | None]:
         return {name: self._inner_layer(name).arrays[inner] for name, (_, _, inner) in self._owners.items()}
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.ir import Node
+from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.types import format_shape, numel
 from netgraph.core.walk import map_nodes
 
@@ -49,9 +50,15 @@ def node_parameters(node: Node) -> int | None:
 
 
 def parameter_count(net: Any) -> int | None:
-    """Elements in all arrays of ``net`` (learnable parameters and buffers); None while a shape is unknown."""
+    """Elements in all arrays of ``net`` (learnable parameters and buffers), a shared array once; None while a
+    shape is unknown."""
     counts = map_nodes(net, node_parameters)
-    return None if None in counts else sum(counts)
+    if None in counts:
+        return None
+    values = shared_values(net)
+    repeated = sum((len(users) - 1) * int(values[name].numel())
+                   for name, users in shared_users(net).items() if values[name] is not None)
+    return sum(counts) - repeated
 
 
 def _ports(net: Any, names: tuple) -> str:

@@ -25,7 +25,9 @@ from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.ir import Value
+from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.ports import NetPort
+from netgraph.core.shared import NetSharedArray, shared_users, shared_values
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, inline_nested, layer_graph,
                                     layer_path, subgraph)
 
@@ -54,9 +56,11 @@ def net_extract(net: NetGraph, spec: Any = "All") -> Any:
     check_net(net, "net_extract")
     if isinstance(spec, str) and spec == "All":
         return all_arrays(net)
+    if isinstance(spec, NetSharedArray):
+        return _shared_value(net, spec.name)
     path, array = _split_array_spec(net, spec)
     layer = net.layer_at(path)
-    return layer if array is None else layer.arrays[array]
+    return carry_multipliers([net], layer) if array is None else layer.arrays[array]
 
 
 def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
@@ -71,22 +75,35 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
         if isinstance(spec, str) and spec in (*net.input_ports, *net.output_ports) and spec not in net.layers:
             ports[spec] = value
             continue
-        path, array = _split_array_spec(net, spec)
+        if isinstance(spec, NetSharedArray):
+            _shared_value(net, spec.name)  # an unknown name is an error
+            path, array = shared_users(net)[spec.name][0]
+        else:
+            path, array = _split_array_spec(net, spec)
         if array is None:
             layers[path] = value
             continue
-        layer = layers.get(path, net.layer_at(path))
         old = net.layer_at(path).arrays[array]
         new = torch.as_tensor(value, dtype=torch.float32)
         if old is not None and tuple(old.shape) != tuple(new.shape):
             raise OptionError(f"{net.describe((path, None))} array {array!r}: expected shape {tuple(old.shape)}, "
                               f"found {tuple(new.shape)}")
-        layers[path] = layer.with_arrays({array: new})
+        shared = net.layer_at(path).shared.get(array)
+        for user, name in shared_users(net)[shared] if shared else [(path, array)]:  # every user of a shared array
+            layers[user] = layers.get(user, net.layer_at(user)).with_arrays({name: new})
     result = net.replace_layers(layers) if layers else net
     if ports:
         declared = {**result.port_shape_options(), **ports}
-        result = NetGraph(dict(result.layers), result.explicit_edges(), **declared)
+        return carry_multipliers([result], NetGraph(dict(result.layers), result.explicit_edges(), **declared))
     return result
+
+
+def _shared_value(net: NetGraph, name: str) -> Any:
+    values = shared_values(net)
+    if name not in values:
+        raise WiringError(f"the net has no shared array {name!r}{did_you_mean(name, values)}; "
+                          f"its shared arrays: {sorted(values)}")
+    return values[name]
 
 
 def _rename_edges(edges: list[tuple], rename: Mapping[str, str]) -> list[tuple]:
@@ -121,8 +138,9 @@ def net_rename(net: NetGraph, rename: Mapping[Any, str]) -> NetGraph:
         raise WiringError(f"renaming {dict(rename)} would give two layers the same name: {names}")
     renamed = {here.get(n, n): layer for n, layer in layers.items()}
     if isinstance(net, NetChain):
-        return NetChain(renamed, **net.port_shape_options())
-    return NetGraph(renamed, _rename_edges(net.explicit_edges(), here), **net.port_shape_options())
+        return carry_multipliers([net], NetChain(renamed, **net.port_shape_options()))
+    return carry_multipliers([net], NetGraph(renamed, _rename_edges(net.explicit_edges(), here),
+                                             **net.port_shape_options()))
 
 
 def net_take(net: NetGraph, outputs: Any) -> NetGraph:
@@ -142,7 +160,7 @@ def net_take(net: NetGraph, outputs: Any) -> NetGraph:
             targets.add(path[0])
     g = layer_graph(net)
     keep = set(targets).union(*(nx.ancestors(g, t) for t in targets))
-    return subgraph(net, keep)
+    return carry_multipliers([net], subgraph(net, keep))
 
 
 def net_drop(net: NetGraph, layers: Any) -> NetGraph:
@@ -156,7 +174,7 @@ def net_drop(net: NetGraph, layers: Any) -> NetGraph:
     specs = layers if isinstance(layers, list) else [layers]
     if not specs:
         raise OptionError("net_drop: layers= is an empty list; name at least one layer", option="layers")
-    return edit_at(net, specs, drop_layers)
+    return carry_multipliers([net], edit_at(net, specs, drop_layers))
 
 
 def net_join(*nets: Any) -> NetChain:
@@ -175,7 +193,7 @@ def net_join(*nets: Any) -> NetChain:
         if i < len(nets) and len(n.output_ports) != 1:
             raise WiringError(f"net_join: net {i} must have exactly one output, found {list(n.output_ports)}")
     items = [item for n in nets for item in (chain_items(n) if isinstance(n, NetChain) else [(None, n)])]
-    return chain_of(items, _end_shapes(nets[0], nets[-1]))
+    return carry_multipliers(nets, chain_of(items, _end_shapes(nets[0], nets[-1])))
 
 
 def _end_shapes(first: Any, last: Any) -> dict[str, Any]:
@@ -203,7 +221,7 @@ def net_flatten(net: NetGraph, levels: int | None = None) -> NetGraph:
         flat = net
         for _ in range(levels):
             flat = inline_nested(flat)
-    return _as_chain(flat)
+    return carry_multipliers([net], _as_chain(flat))
 
 
 def _flatten_all(net: NetGraph) -> NetGraph:

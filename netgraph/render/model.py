@@ -202,6 +202,13 @@ def _uninitialized(layer: Any) -> list[str]:
         return []
 
 
+def _shared(layer: Any) -> dict[str, str]:
+    try:
+        return {} if isinstance(layer, NetGraph) else dict(layer.shared)
+    except Exception:  # noqa: BLE001 - a user layer with a broken shared property: nothing to mark
+        return {}
+
+
 def _layer_node(net: Any, path: tuple[str, ...], layer: Any, compact: bool, cluster: tuple) -> Node:
     width = 24 if compact else 48
     kind, classes, fill, border, rounded = "layer", ["layer"], FILL["layer"], BORDER["default"], False
@@ -227,6 +234,9 @@ def _layer_node(net: Any, path: tuple[str, ...], layer: Any, compact: bool, clus
             classes, border, rounded = [*classes, "random"], BORDER["random"], True
     elif compact:
         lines = []
+    shared = _shared(layer)
+    if shared:  # a shared array (NetSharedArray) is marked on every layer using it, with its name
+        lines, classes = [*lines, "shared " + ", ".join(f"{a}={n}" for a, n in shared.items())], [*classes, "shared"]
     warning = ""
     if missing:
         classes, border = [*classes, "uninitialized"], BORDER["uninitialized"]

@@ -26,7 +26,8 @@ from netgraph.core.errors import SpecError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.options import option_hints
 from netgraph.spec.edges import render_edges
-from netgraph.spec.options import Flow, Unwritable, codec, option_kind, shape_data
+from netgraph.core.shared import NetSharedArray
+from netgraph.spec.options import Flow, Unwritable, codec, data, option_kind, shape_data
 
 __all__ = ["to_yaml", "dump_data", "spec_data"]
 
@@ -85,6 +86,7 @@ _Dumper.add_representer(dict, lambda d, data: d.represent_mapping("tag:yaml.org,
 class _Writer:
     def __init__(self, arrays: dict | None):
         self.arrays = arrays  # None: arrays inline; a dict: collect them here instead
+        self.shared: set[str] = set()  # shared arrays written so far (each one's values are written once)
         self.errors: list[str] = []
 
     def graph(self, net: Any, path: tuple, top: bool = False) -> dict:
@@ -118,6 +120,9 @@ class _Writer:
         array_fields = {field: name for name, field in getattr(layer, "ARRAYS", {}).items()}
         hints = option_hints(type(layer))
         for key, value in layer.options().items():
+            if isinstance(value, NetSharedArray):
+                out[key] = self.shared_array(value, ".".join((*path, array_fields[key])))
+                continue
             if key in array_fields and self.arrays is not None:
                 if value is not None:
                     self.arrays[".".join((*path, array_fields[key]))] = value
@@ -130,6 +135,18 @@ class _Writer:
             except Unwritable as exc:
                 self.errors.append(f"layer {'/'.join(path)!r} option {key}= {exc}")
         return dict(out) if layer.inner_nets() else out  # a held net is written as a block, not on one line
+
+
+    def shared_array(self, value: NetSharedArray, key: str) -> Flow:
+        """``{shared: name}``; its first user also carries the values (inline, or under ``key`` in the arrays)."""
+        out = Flow(shared=value.name)
+        if value.array is not None and value.name not in self.shared:
+            if self.arrays is None:
+                out["array"] = data(value.array)
+            else:
+                self.arrays[key] = value.array
+        self.shared.add(value.name)
+        return out
 
 
 def spec_data(net: Any, name: str | None = None, arrays: dict | None = None) -> dict:

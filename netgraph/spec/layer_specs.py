@@ -18,6 +18,7 @@ from netgraph.core.errors import NetGraphError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import REGISTRY
 from netgraph.core.options import option_hints
+from netgraph.core.shared import NetSharedArray
 from netgraph.layers.expression import ExpressionError, parse
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.shorthand import from_shorthand
@@ -148,7 +149,9 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, f: Any, path: tuple) 
             reader.error(f, loc, f"{label} needs option {key!r} (in Python its first argument: "
                          f"{cls.__name__}(...))")
             ok = False
-    kwargs.update(reader.take_arrays(path, cls))
+    for field, value in reader.take_arrays(path, cls).items():  # a shared array's values go in its marker
+        shared = kwargs.get(field)
+        kwargs[field] = NetSharedArray(shared.name, value) if isinstance(shared, NetSharedArray) else value
     return _construct(reader, cls, kwargs, spec, loc, f, path) if ok else FAILED
 
 

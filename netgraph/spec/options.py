@@ -27,6 +27,7 @@ import torch
 from netgraph.core.coders import CODERS, Coder, coder_from_data
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.options import OptionKind
+from netgraph.core.shared import NetSharedArray
 from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
 from netgraph.spec.yaml_nodes import YMap
@@ -170,7 +171,23 @@ def _port_shapes(value: Any) -> Any:
     return {k: shape_data(v) for k, v in value.items()} if isinstance(value, Mapping) else shape_data(value)
 
 
-_READ = {"distribution": _read_distribution}  # kind name -> read; every other kind reads plain data
+def _read_array(reader: Any, spec: Any, loc: Any, f: Any, label: str) -> Any:
+    """``{shared: w}`` or ``{shared: w, array: [...]}`` -> a NetSharedArray (other values: plain data)."""
+    if not isinstance(spec, YMap):
+        return plain(spec)
+    unknown = [k for k in spec if k not in ("shared", "array")]
+    if "shared" not in spec or unknown:
+        reader.error(f, loc, f"{label}an array is a list of numbers, null, or {{shared: name}} (a shared array, "
+                     f"optionally with array: values); found keys {list(spec)}")
+        return FAILED
+    try:
+        return NetSharedArray(spec["shared"], plain(spec.get("array")))
+    except OptionError as exc:
+        reader.error(f, loc, f"{label}{exc}")
+        return FAILED
+
+
+_READ = {"distribution": _read_distribution, "array": _read_array}  # kind name -> read; every other kind reads plain data
 _WRITE = {"shape": shape_data, "sequence-shape": shape_data, "port-shapes": _port_shapes}  # else ``data``
 _PLAIN = {bool: "boolean", int: "integer", float: "number", str: "string", tuple: "array", list: "array",
           type(None): "null"}
@@ -216,6 +233,9 @@ DEFS = {  # the schemas the option kinds refer to, by $defs name
         {"type": "object", "properties": {kind: {"type": "object", "properties": {"type": {"enum": sorted(
             n for n, c in CODERS.items() if c.kind == kind)}}, "required": ["type"]}}, "required": [kind],
          "additionalProperties": False} for kind in ("encoder", "decoder"))]},
-    "array": {"anyOf": [{"type": "number"}, {"type": "array", "items": {"$ref": "#/$defs/array"}}, {"type": "null"}],
-              "description": "initial values as (nested) lists of numbers; null = initialised by net_initialize"},
+    "array": {"anyOf": [{"type": "number"}, {"type": "array", "items": {"$ref": "#/$defs/array"}}, {"type": "null"},
+                        {"type": "object", "required": ["shared"], "additionalProperties": False,
+                         "properties": {"shared": {"type": "string"}, "array": {"$ref": "#/$defs/array"}}}],
+              "description": "initial values as (nested) lists of numbers; null = initialised by net_initialize; "
+                             "{shared: name} = a shared array (NetSharedArray), its values given once"},
 }

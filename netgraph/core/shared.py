@@ -1,0 +1,139 @@
+"""Shared arrays (Wolfram's NetSharedArray): one array used by several layers, trained once, saved once.
+
+Give the same ``NetSharedArray("w")`` as an array option of several layers; a layer keeps its array
+value as usual and remembers which of its arrays are shared under which name (``layer.shared``). A
+net's users of one name hold the same value: a graph fills users given no value from the one that has
+it and refuses two different values. The compiled module has one parameter per shared name,
+``net_initialize`` draws it once, and the spec writes it once.
+
+>>> from netgraph import NetGraph, LinearLayer
+>>> w = NetSharedArray("w")
+>>> net = NetGraph({"a": LinearLayer(3, weights=w), "b": LinearLayer(3, weights=w)}, [("a", "b")], Input=3)
+>>> shared_users(net)
+{'w': [(('a',), 'Weights'), (('b',), 'Weights')]}
+>>> net.layers["a"].shared
+{'Weights': 'w'}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import OptionError, raise_all
+from netgraph.core.options import as_array
+
+__all__ = ["NetSharedArray", "shared_users", "collect_users", "unify_shared", "shared_values"]
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class NetSharedArray:
+    """A named array that several layers use: ``LinearLayer(4, weights=NetSharedArray("w"))``.
+
+    ``array`` gives its value (else it is uninitialised until ``net_initialize``). The name is letters,
+    digits, ``_`` and ``-`` (it keys the saved arrays).
+    """
+
+    name: str
+    array: Any = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not _NAME.fullmatch(self.name):
+            raise OptionError(f"NetSharedArray name must be letters, digits, '_' or '-' (starting with a letter), "
+                              f"found {self.name!r}")
+        object.__setattr__(self, "array", as_array(self.array, f"NetSharedArray({self.name!r}) array="))
+
+    def __repr__(self) -> str:
+        value = "" if self.array is None else f", <array {tuple(self.array.shape)}>"
+        return f"NetSharedArray({self.name!r}{value})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NetSharedArray):
+            return NotImplemented
+        return self.name == other.name and _same_value(self.array, other.array)
+
+    def __hash__(self) -> int:  # a key of net_replace_part / net_extract: by name
+        return hash(("NetSharedArray", self.name))
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.shape == b.shape and bool(torch.equal(a, b))
+
+
+def _is_graph(layer: Any) -> bool:
+    return hasattr(layer, "replace_layers") and hasattr(layer, "_shared_users")
+
+
+def shared_users(net: Any) -> dict[str, list[tuple[tuple, str]]]:
+    """Each shared name of a graph with its users, ``(layer path, array name)``; an operator's inner arrays
+    are named ``<option>.<inner path>.<Array>``, as in ``layer.arrays``."""
+    return {name: list(users) for name, users in net._shared_users.items()}
+
+
+def collect_users(layers: Mapping[str, Any]) -> dict[str, tuple[tuple[tuple, str], ...]]:
+    """The shared users among ``layers`` (a graph's table), nested graphs' users prefixed by their name."""
+    found: dict[str, list] = {}
+    for name, layer in layers.items():
+        if _is_graph(layer):
+            for shared, users in layer._shared_users.items():
+                found.setdefault(shared, []).extend(((name, *path), array) for path, array in users)
+        else:
+            for array, shared in layer.shared.items():
+                found.setdefault(shared, []).append(((name,), array))
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def _value(layers: Mapping[str, Any], path: tuple, array: str) -> Any:
+    layer = layers[path[0]]
+    return (layer.layer_at(path[1:]) if len(path) > 1 else layer).arrays[array]
+
+
+def unify_shared(layers: dict[str, Any], users: Mapping[str, Iterable[tuple[tuple, str]]]) -> dict[str, Any]:
+    """``layers`` with every user of a shared name holding its one value (users without one get it);
+    OptionError naming two users when they hold different values."""
+    errors, fills = [], {}
+    for shared, where in users.items():
+        values = [(path, array, _value(layers, path, array)) for path, array in where]
+        given = [(p, a, v) for p, a, v in values if v is not None]
+        first = given[0] if given else None
+        for p, a, v in given[1:]:
+            if not _same_value(v, first[2]):
+                errors.append(f"shared array {shared!r} has different values in layer {'/'.join(first[0])!r} "
+                              f"(shape {tuple(first[2].shape)}) and layer {'/'.join(p)!r} (shape {tuple(v.shape)}); "
+                              f"set it in every user with net_replace_part(net, {{NetSharedArray({shared!r}): value}})")
+                break
+        if first is not None and len(given) < len(values):
+            fills.update({(p, a): first[2] for p, a, v in values if v is None})
+    raise_all(errors, OptionError, "shared arrays disagree")
+    return with_arrays_at(layers, fills) if fills else layers
+
+
+def with_arrays_at(layers: dict[str, Any], values: Mapping[tuple[tuple, str], Any]) -> dict[str, Any]:
+    """``layers`` (a graph's table) with the arrays at ``(path, array)`` set to ``values``."""
+    grouped: dict[tuple, dict[str, Any]] = {}
+    for (path, array), value in values.items():
+        grouped.setdefault(path, {})[array] = value
+    out, nested = dict(layers), {}
+    for path, arrays in grouped.items():
+        if len(path) == 1:
+            out[path[0]] = out[path[0]].with_arrays(arrays)
+        else:
+            inner = out[path[0]].layer_at(path[1:])
+            nested.setdefault(path[0], {})[path[1:]] = inner.with_arrays(arrays)
+    for name, changes in nested.items():
+        out[name] = out[name].replace_layers(changes)
+    return out
+
+
+def shared_values(net: Any) -> dict[str, Any]:
+    """Each shared array of a graph by name: its value, or None while uninitialised."""
+    layers = net.layers
+    return {name: _value(layers, *users[0]) for name, users in net._shared_users.items()}

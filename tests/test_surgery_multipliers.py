@@ -1,0 +1,109 @@
+"""Surgery keeps the learning-rate multipliers stored on a net (net_set_learning_rate_multipliers) for the layers
+that remain, their keys following the layers to their new paths; checked through the multipliers training uses."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetGraph, net_append, net_delete,
+                      net_drop, net_extract, net_flatten, net_insert, net_join, net_prepend, net_rename, net_replace,
+                      net_replace_part, net_set_learning_rate_multipliers, net_take)
+from netgraph.core.multipliers import array_names, stored_multipliers
+from netgraph.train.options import resolve_multipliers
+
+
+def effective(net: NetGraph) -> dict[str, float]:
+    """The multiplier net_train gives each array (by dotted name), from the rules the net stores."""
+    return resolve_multipliers(net, array_names(net), None)
+
+
+def _graph() -> NetGraph:
+    enc = NetGraph({"lin": LinearLayer(4), "act": "Tanh", "out": LinearLayer(4)}, [("lin", "act", "out")], Input=3)
+    enc = net_set_learning_rate_multipliers(enc, {"out": 0.5})
+    net = NetGraph({"enc": enc, "mid": LinearLayer(4), "dec": LinearLayer(2)}, [("enc", "mid", "dec")], Input=3)
+    return net_set_learning_rate_multipliers(net, {"enc/lin": 0.1, ("dec", "Weights"): 0, "mid": 2})
+
+
+def _chain() -> NetChain:
+    return net_set_learning_rate_multipliers(NetChain([LinearLayer(3), "Tanh", LinearLayer(2)], input=3), {1: 0.5, 3: 0.2})
+
+
+ORIGINAL = {"enc.lin.Weights": 0.1, "enc.lin.Biases": 0.1, "enc.out.Weights": 0.5, "enc.out.Biases": 0.5,
+            "mid.Weights": 2.0, "mid.Biases": 2.0, "dec.Weights": 0.0, "dec.Biases": 1.0}
+
+
+def _renamed(mapping: dict[str, str]) -> dict[str, float]:
+    out = {}
+    for name, r in ORIGINAL.items():
+        *path, array = name.split(".")
+        key = ".".join(path)
+        out[f"{mapping.get(key, key)}.{array}"] = r
+    return out
+
+
+def test_the_fixture_stores_what_it_says():
+    assert effective(_graph()) == ORIGINAL
+
+
+def test_net_rename_moves_keys_top_level_and_nested():
+    renamed = net_rename(_graph(), {"enc": "encoder", "dec": "decoder", ("enc", "lin"): "first"})
+    assert effective(renamed) == _renamed({"enc.lin": "encoder.first", "enc.out": "encoder.out", "dec": "decoder"})
+
+
+def test_net_flatten_keeps_them_on_the_flattened_names():
+    flat = net_flatten(_graph())
+    assert set(flat.layers) >= {"enc/lin", "enc/out"}
+    assert effective(flat) == _renamed({"enc.lin": "enc/lin", "enc.out": "enc/out"})
+
+
+def test_net_extract_of_a_nested_graph_keeps_the_outer_rules_about_it():
+    inner = net_extract(_graph(), "enc")
+    assert effective(inner) == {"lin.Weights": 0.1, "lin.Biases": 0.1, "out.Weights": 0.5, "out.Biases": 0.5}
+
+
+def test_net_take_and_net_drop_keep_them_for_the_layers_that_remain():
+    taken = net_take(_graph(), "mid")
+    assert effective(taken) == {k: v for k, v in ORIGINAL.items() if not k.startswith("dec")}
+    dropped = net_drop(_graph(), "mid")
+    assert effective(dropped) == {k: v for k, v in ORIGINAL.items() if not k.startswith("mid")}
+    assert ("mid", 2.0) not in stored_multipliers(dropped)  # a rule for a removed layer is dropped
+
+
+def test_net_replace_part_of_a_port_and_of_a_layer():
+    assert effective(net_replace_part(_graph(), {"Input": 3})) == ORIGINAL
+    assert effective(net_replace_part(_graph(), {"mid": LinearLayer(4)})) == ORIGINAL
+
+
+def test_net_delete_inside_a_nested_graph_keeps_the_graph_rule_whole():
+    net = net_set_learning_rate_multipliers(_graph(), {"enc": 0.3})
+    deleted = net_delete(net, ("enc", "act"))
+    rules = effective(deleted)
+    assert rules["enc.lin.Weights"] == 0.3 and rules["enc.out.Weights"] == 0.3 and rules["dec.Weights"] == 1.0
+    assert ("enc", 0.3) in stored_multipliers(deleted)
+
+
+def test_chain_edits_follow_renumbered_layers():
+    chain = _chain()
+    assert effective(chain) == {"1.Weights": 0.5, "1.Biases": 0.5, "3.Weights": 0.2, "3.Biases": 0.2}
+    assert effective(net_prepend(chain, LinearLayer(3))) == {
+        "1.Weights": 1.0, "1.Biases": 1.0, "2.Weights": 0.5, "2.Biases": 0.5, "4.Weights": 0.2, "4.Biases": 0.2}
+    assert effective(net_insert(chain, "Tanh", 2))["4.Weights"] == 0.2
+    assert effective(net_append(chain, LinearLayer(2)))["4.Weights"] == 1.0
+    assert effective(net_delete(chain, 1)) == {"2.Weights": 0.2, "2.Biases": 0.2}
+    joined = net_join(chain, chain)
+    assert [effective(joined)[f"{i}.Weights"] for i in (1, 3, 4, 6)] == [0.5, 0.2, 0.5, 0.2]
+
+
+def test_net_replace_keeps_them_for_untouched_layers():
+    replaced = net_replace(_chain(), {ElementwiseLayer: ElementwiseLayer("Ramp")})
+    assert effective(replaced) == effective(_chain())
+
+
+@pytest.mark.parametrize("key", ["enc*", "All"])
+def test_globs_and_all_stay_while_they_pick_something(key):
+    net = net_set_learning_rate_multipliers(_graph(), {key: 0.7})
+    flat = net_flatten(net)
+    expected = {k: 0.7 if key == "All" or k.startswith("enc") else 1.0 for k in ORIGINAL}
+    assert effective(net) == expected
+    assert effective(flat) == {k.replace("enc.", "enc/"): r for k, r in expected.items()}
+    assert (key, 0.7) in stored_multipliers(flat)
