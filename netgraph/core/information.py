@@ -15,7 +15,7 @@ arrays: 2 (15 elements), 2 uninitialized
 1  lin    LinearLayer       Input (4)        Output (3)                15
 2  act    ElementwiseLayer  Input (3)        Output (3)                 0
    total                    Input (4)        Output (3)                15
-net.information("Properties") lists the 32 properties; net.information("ArraysDimensions") gives one.
+net.information("Properties") lists the 34 properties; net.information("ArraysDimensions") gives one.
 """
 
 from __future__ import annotations
