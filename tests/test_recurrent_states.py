@@ -11,9 +11,9 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import (BasicRecurrentLayer, DataError, EmbeddingLayer, GatedRecurrentLayer, LinearLayer,
-                      LongShortTermMemoryLayer, NetChain, NetGraph, NetPort, OptionError, SequenceLastLayer,
-                      ShapeError, interpret, net_initialize)
+from netgraph import (BasicRecurrentLayer, CatenateLayer, DataError, ElementwiseLayer, EmbeddingLayer,
+                      GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph,
+                      NetPort, OptionError, SequenceLastLayer, ShapeError, interpret, net_initialize)
 
 GATES = {"lstm": ("InputGate", "ForgetGate", "MemoryGate", "OutputGate"),
          "gru": ("ResetGate", "UpdateGate", "MemoryGate"), "rnn": ("",)}
@@ -92,6 +92,14 @@ def test_return_states_by_layer_path_and_feeding_them_back():
             torch.testing.assert_close(carried[layer][name], value)
     one, single = net(x[0], states={("gru",): {"State": first["gru"]["State"][0]}}, return_states=True)
     assert one.shape == (3,) and single["gru"]["State"].shape == (3,)
+    batched, in_pieces = net(x, batch_size=1, return_states=True)
+    torch.testing.assert_close(batched, whole)
+    torch.testing.assert_close(in_pieces["enc/lstm"]["CellState"], states["enc/lstm"]["CellState"])
+    wide, wide_states = net(x, precision="float64", states=first, return_states=True)
+    assert wide.dtype == wide_states["gru"]["State"].dtype == torch.float64
+    given = first["gru"]["State"].clone().requires_grad_()
+    net(x, states={"gru": {"State": given}}).sum().backward()  # truncated backpropagation through time
+    assert given.grad is not None and given.grad.abs().sum() > 0
 
 
 def test_state_errors_name_layer_port_expected_and_found():
@@ -120,7 +128,6 @@ def test_state_options_round_trip_through_yaml():
 
 
 def test_svg_draws_state_ports_of_recurrent_layers_and_folds():
-    from netgraph import CatenateLayer, ElementwiseLayer, NetFoldOperator
     net = NetGraph({"lstm": LongShortTermMemoryLayer(4, state_input=True, state_output=True),
                     "gru": GatedRecurrentLayer(2)}, [("lstm", "gru")], Input=("n", 3))
     svg = net.render_svg()

@@ -11,7 +11,7 @@ from typing import Any
 import torch
 
 from netgraph.backend.eval_options import EvaluationOptions, compiled_module, in_batches, seeded, split_call
-from netgraph.backend.states import split_state_keywords, with_states
+from netgraph.backend.states import split_state_keywords, states_need_grad, with_states
 from netgraph.core.errors import DataError, did_you_mean
 from netgraph.core.types import INTEGER, format_shape
 
@@ -115,8 +115,9 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     tensors, single = prepare_inputs(net, data["args"], data["inputs"], options.precision)
     grad = torch.is_grad_enabled() and any(x.requires_grad for x in tensors.values())
     if states is not None or return_states:
-        with torch.set_grad_enabled(grad):
-            outputs, finals = with_states(net, lambda n, t: run_module(n, t, options), tensors, single, states)
+        with torch.set_grad_enabled(grad or (torch.is_grad_enabled() and states_need_grad(states))):
+            outputs, finals = with_states(net, lambda n, t: run_module(n, t, options), tensors, single, states,
+                                         options.dtype)
         return (outputs, finals) if return_states else outputs
     with torch.set_grad_enabled(grad):
         result = run_module(net, tensors, options)

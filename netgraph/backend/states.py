@@ -22,7 +22,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.layers.recurrent import _Recurrent
 
-__all__ = ["state_net", "split_state_keywords", "with_states"]
+__all__ = ["state_net", "split_state_keywords", "with_states", "states_need_grad"]
 
 _KEY = "states"  # where the net's compiled-module cache keeps its state copy (cleared with the arrays)
 
@@ -35,6 +35,12 @@ def split_state_keywords(net: Any, keywords: dict[str, Any]) -> tuple[dict[str, 
     if not isinstance(wanted, bool):
         raise DataError(f"return_states= takes True or False, found {wanted!r:.60}")
     return rest, states, wanted
+
+
+def states_need_grad(states: Any) -> bool:
+    """Whether a given state requires grad (gradients then flow through the call, as for inputs)."""
+    return isinstance(states, dict) and any(isinstance(v, torch.Tensor) and v.requires_grad
+                                            for d in states.values() if isinstance(d, dict) for v in d.values())
 
 
 def _port(path: tuple[str, ...], state: str) -> str:
@@ -83,7 +89,7 @@ def _key(path: Any) -> tuple[str, ...]:
 
 
 def _initial(net: NetGraph, ports: dict[str, tuple], states: Any, batch: int, single: bool,
-             like: torch.Tensor | None) -> dict[str, torch.Tensor]:
+             dtype: torch.dtype, device: torch.device) -> dict[str, torch.Tensor]:
     """A tensor for every state input port: the given state, or zeros; DataError naming layer, port, shapes."""
     states = {} if states is None else states
     if not isinstance(states, dict):
@@ -100,9 +106,9 @@ def _initial(net: NetGraph, ports: dict[str, tuple], states: Any, batch: int, si
         size = types[name].shape
         value = given.get(path, {}).get(port.removeprefix("Initial"))
         if value is None:
-            out[name] = torch.zeros(batch, *size) if like is None else like.new_zeros(batch, *size)
+            out[name] = torch.zeros(batch, *size, dtype=dtype, device=device)
             continue
-        value = torch.as_tensor(value, dtype=torch.get_default_dtype() if like is None else like.dtype)
+        value = torch.as_tensor(value, dtype=dtype, device=device)
         value = value.unsqueeze(0) if single and value.dim() == len(size) else value
         if tuple(value.shape) != (batch, *size):
             errors.append(f"states=: layer {'/'.join(path)!r} state {port.removeprefix('Initial')!r} expected shape "
@@ -113,12 +119,14 @@ def _initial(net: NetGraph, ports: dict[str, tuple], states: Any, batch: int, si
     return out
 
 
-def with_states(net: NetGraph, run: Any, tensors: dict[str, torch.Tensor], single: bool, states: Any) -> tuple:
-    """``run(exposed_net, tensors)`` with the initial states added; (outputs as ``net`` gives them, final states)."""
+def with_states(net: NetGraph, run: Any, tensors: dict[str, torch.Tensor], single: bool, states: Any,
+                dtype: torch.dtype) -> tuple:
+    """``run(exposed_net, tensors)`` with the initial states (in ``dtype``) added; (outputs as ``net`` gives
+    them, final states)."""
     exposed, ports = state_net(net)
-    like = next((x for x in tensors.values() if x.is_floating_point()), None)
-    batch = next(iter(tensors.values())).shape[0] if tensors else 1
-    result = run(exposed, {**tensors, **_initial(exposed, ports, states, batch, single, like)})
+    first = next(iter(tensors.values()), None)
+    batch, device = (1, torch.device("cpu")) if first is None else (first.shape[0], first.device)
+    result = run(exposed, {**tensors, **_initial(exposed, ports, states, batch, single, dtype, device)})
     result = result if isinstance(result, dict) else {exposed.output_ports[0]: result}
     finals: dict[str, dict[str, torch.Tensor]] = {}
     for name, (path, port) in ports.items():
