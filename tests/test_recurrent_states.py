@@ -102,6 +102,20 @@ def test_return_states_by_layer_path_and_feeding_them_back():
     assert given.grad is not None and given.grad.abs().sum() > 0
 
 
+def test_return_states_keeps_state_ports_the_net_wires_itself():
+    net = net_initialize(NetGraph({"lstm": LongShortTermMemoryLayer(3, state_input=True, state_output=True),
+                                   "gru": GatedRecurrentLayer(2)}, [("lstm", "gru")], Input=("n", 2)), seed=0)
+    inputs = {"Input": torch.randn(2, 4, 2), "InitialState": torch.randn(2, 3), "InitialCellState": torch.randn(2, 3)}
+    plain = net(inputs)
+    outputs, states = net(inputs, return_states=True)
+    assert set(outputs) == set(plain) == {"Output", "State", "CellState"}
+    for port, value in plain.items():
+        assert torch.equal(outputs[port], value)
+    assert torch.equal(states["lstm"]["State"], plain["State"]) and set(states) == {"lstm", "gru"}
+    with pytest.raises(DataError, match="layer 'lstm' takes its initial states from its own InitialState port"):
+        net(inputs, states=states)
+
+
 def test_state_errors_name_layer_port_expected_and_found():
     with pytest.raises(ShapeError) as caught:
         NetGraph({"a": GatedRecurrentLayer(4, state_output=True), "b": GatedRecurrentLayer(3, state_input=True)},

@@ -47,10 +47,18 @@ def _port(path: tuple[str, ...], state: str) -> str:
     return "_".join(("state", *path, state))
 
 
+def _all_edges(net: NetGraph) -> list[tuple]:
+    """Every edge as an explicit (NetPort, NetPort | None) pair, the implicit ones to and from graph ports too, so
+    a graph port keeps its name when the copy wires more of a layer's ports."""
+    def port(ref: Any) -> NetPort:
+        return NetPort(ref.port) if ref.layer is None else NetPort(ref.layer, ref.port)
+    return [(port(e.src), port(e.dst)) for e in net.edges if e.implicit] + net.explicit_edges()
+
+
 def _exposed(net: NetGraph, prefix: tuple[str, ...]) -> tuple[NetGraph, dict[str, tuple]]:
     """A copy of ``net`` whose recurrent layers (at any nesting depth) have state ports, each wired to a graph
     port; and those graph ports: input/output port name -> (layer path, port of the layer)."""
-    layers, edges, ports = dict(net.layers), net.explicit_edges(), {}
+    layers, edges, ports = dict(net.layers), _all_edges(net), {}
     for name, layer in net.layers.items():
         path = (*prefix, name)
         if isinstance(layer, NetGraph):
@@ -96,9 +104,12 @@ def _initial(net: NetGraph, ports: dict[str, tuple], states: Any, batch: int, si
         raise DataError(f"states= takes a dict by layer path (as net(x, return_states=True) returns), found "
                         f"{type(states).__name__}")
     layers = {"/".join(path) for path, port in ports.values()}
+    settable = {"/".join(path) for path, port in ports.values() if port.startswith("Initial")}
     given = {_key(k): v for k, v in states.items()}
     errors = [f"states=: {'/'.join(k)!r} is no recurrent layer of this net{did_you_mean('/'.join(k), layers)}; "
               f"its recurrent layers are {sorted(layers)}" for k in given if "/".join(k) not in layers]
+    errors += [f"states=: layer {'/'.join(k)!r} takes its initial states from its own InitialState port (wired in "
+               f"the net)" for k in given if "/".join(k) in layers - settable]
     types, out = net.port_types, {}
     for name, (path, port) in ports.items():
         if not port.startswith("Initial"):
