@@ -11,6 +11,7 @@ from typing import Any
 import torch
 
 from netgraph.backend.eval_options import EvaluationOptions, compiled_module, in_batches, seeded, split_call
+from netgraph.backend.states import split_state_keywords, states_need_grad, with_states
 from netgraph.core.coders import Decoder, Encoder
 from netgraph.core.errors import DataError, did_you_mean
 from netgraph.data import decode, encode
@@ -109,11 +110,19 @@ def compiled_for_evaluation(net: Any, options: EvaluationOptions | None = None) 
 
 def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     """``net(...)``: run the cached module, under ``torch.no_grad()`` unless an input tensor requires grad
-    (then gradients reach the inputs and the arrays, as in ``net.compile()(...)``)."""
+    (then gradients reach the inputs and the arrays, as in ``net.compile()(...)``). ``states=`` and
+    ``return_states=True`` carry recurrent states across calls (``netgraph.backend.states``)."""
+    keywords, states, return_states = split_state_keywords(net, keywords)
     data, options = split_call(net.input_ports, args, keywords)
     data = encode_inputs(net, data["args"], data["inputs"])
     tensors, single = prepare_inputs(net, (), data, options.precision)
     grad = torch.is_grad_enabled() and any(x.requires_grad for x in tensors.values())
+    if states is not None or return_states:
+        with torch.set_grad_enabled(grad or (torch.is_grad_enabled() and states_need_grad(states))):
+            outputs, finals = with_states(net, lambda n, t: run_module(n, t, options), tensors, single, states,
+                                         options.dtype)
+        outputs = decode_outputs(net, outputs, options.decoder)
+        return (outputs, finals) if return_states else outputs
     with torch.set_grad_enabled(grad):
         result = decode_outputs(net, run_module(net, tensors, options), options.decoder)
     if single:

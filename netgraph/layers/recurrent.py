@@ -7,8 +7,16 @@ Each recurrent layer maps ``Input`` (n, d) to ``Output`` (n, size), the state af
 starting from zero states. Arrays use Wolfram's names (``InputGateInputWeights``, … see ``ARRAYS``);
 the forward runs torch's fused kernels (``torch.lstm``/``torch.gru``/``torch.rnn_tanh``).
 
+State ports (Wolfram's ``State`` and, for the LSTM, ``CellState``) are optional, as in Wolfram, where an
+unconnected state input starts from zeros: ``state_input=True`` adds the inputs ``InitialState`` (and
+``InitialCellState``), ``state_output=True`` the outputs ``State`` (and ``CellState``), the final states,
+each a vector of the state size. A layer's input and output ports need distinct names here, so the inputs
+carry NetFoldOperator's ``Initial`` prefix.
+
 >>> LongShortTermMemoryLayer(8, input=3).declared_types()["Output"]
 PortType(shape=('n', 8), dtype='Real')
+>>> LongShortTermMemoryLayer(8, state_input=True, state_output=True).output_ports
+('Output', 'State', 'CellState')
 """
 
 from __future__ import annotations
@@ -43,34 +51,53 @@ def _arrays(gates: tuple[str, ...]) -> dict[str, str]:
 class RecurrentModule(nn.Module):
     """Holds the gate arrays by Wolfram name; stacks them in torch's gate order on each call."""
 
-    def __init__(self, kind: str, gates: tuple[str, ...], arrays: Mapping[str, torch.Tensor]):
+    def __init__(self, kind: str, gates: tuple[str, ...], arrays: Mapping[str, torch.Tensor],
+                 state_output: bool = False):
         super().__init__()
-        self.kind, self.gates = kind, gates
+        self.kind, self.gates, self.state_output = kind, gates, state_output
         for name, value in arrays.items():
             self.register_parameter(name, nn.Parameter(value.clone()))
         self.register_buffer("zero_bias", torch.zeros(len(gates) * arrays[f"{gates[0]}Biases"].shape[0]),
                              persistent=False)
         self.state_biases = _STATE_BIASES in arrays  # a GRU's bias inside the reset product (torch's b_hn)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, *initial: torch.Tensor) -> Any:
+        """``Output`` for ``Input`` ``x`` (and the initial states, each (batch, size), zeros when not given);
+        with ``state_output`` the tuple (Output, State[, CellState]) of the final states."""
         stack = [torch.cat([getattr(self, f"{g}{k}") for g in self.gates]) for k in _KINDS]
         state_bias = self.zero_bias
         if self.state_biases:
             own = getattr(self, _STATE_BIASES)
             state_bias = torch.cat([self.zero_bias[:-own.shape[0]], own])
         params = [stack[0], stack[1], stack[2], state_bias]
-        h0 = x.new_zeros(1, x.shape[0], self.zero_bias.shape[0] // len(self.gates))
-        fn = getattr(torch, self.kind)
-        hx = (h0, h0) if self.kind == "lstm" else h0
-        return fn(x, hx, params, True, 1, 0.0, self.training, False, True)[0]
+        states = [s.unsqueeze(0) for s in initial]  # torch's (layers, batch, size)
+        if not states:
+            states = [x.new_zeros(1, x.shape[0], self.zero_bias.shape[0] // len(self.gates))]
+        hx = (states[0], states[-1]) if self.kind == "lstm" else states[0]
+        result = getattr(torch, self.kind)(x, hx, params, True, 1, 0.0, self.training, False, True)
+        if not self.state_output:
+            return result[0]
+        return (result[0], *(s[0] for s in result[1:]))
 
 
 class _Recurrent(Layer):
     GATES: ClassVar[tuple[str, ...]] = ()
-    input_ports = ("Input",)
+    STATES: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def input_ports(self) -> tuple[str, ...]:
+        return ("Input", *(f"Initial{s}" for s in self.STATES if self.state_input))
+
+    @property
+    def output_ports(self) -> tuple[str, ...]:
+        return ("Output", *(self.STATES if self.state_output else ()))
 
     def normalize(self) -> dict[str, Any]:
         name = self.type_name
+        for option in ("state_input", "state_output"):
+            if not isinstance(getattr(self, option), bool):
+                raise OptionError(f"{name} option {option}= takes True or False, found {getattr(self, option)!r}",
+                                  option=option)
         for array, field in self.ARRAYS.items():
             value = getattr(self, field)
             want = 1 if array.endswith("Biases") else 2
@@ -101,7 +128,9 @@ class _Recurrent(Layer):
 
     def declared_types(self) -> dict[str, PortType]:
         x = self.input or (SEQUENCE, self._in)
-        return {"Input": PortType(x, REAL), "Output": PortType((x[0], self._size), REAL)}
+        state = PortType((self._size,), REAL)
+        return {"Input": PortType(x, REAL), "Output": PortType((x[0], self._size), REAL),
+                **{p: state for p in (*self.input_ports[1:], *self.output_ports[1:])}}
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = dict(types)
@@ -114,6 +143,8 @@ class _Recurrent(Layer):
         seq = x[0] if x is not None else None
         fill(types, "Output", (seq, self._size))
         fill(types, "Input", (types["Output"].shape[0], None))
+        for port in (*self.input_ports[1:], *self.output_ports[1:]):
+            fill(types, port, (self._size,), REAL)
         return types
 
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
@@ -124,7 +155,7 @@ class _Recurrent(Layer):
         raise NotImplementedError
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return RecurrentModule(self._kind(), self.GATES, self.arrays)
+        return RecurrentModule(self._kind(), self.GATES, self.arrays, self.state_output)
 
 
 class _OptionalArray:
@@ -154,6 +185,8 @@ class LongShortTermMemoryLayer(_Recurrent):
 
     output: Optional[int] = None
     input: SequenceShape = None
+    state_input: bool = False
+    state_output: bool = False
     input_gate_input_weights: Array = None
     input_gate_state_weights: Array = None
     input_gate_biases: Array = None
@@ -186,6 +219,8 @@ class GatedRecurrentLayer(_Recurrent):
 
     output: Optional[int] = None
     input: SequenceShape = None
+    state_input: bool = False
+    state_output: bool = False
     reset_gate_input_weights: Array = None
     reset_gate_state_weights: Array = None
     reset_gate_biases: Array = None
@@ -215,6 +250,8 @@ class BasicRecurrentLayer(_Recurrent):
     output: Optional[int] = None
     activation: Literal["Tanh", "Ramp"] = "Tanh"
     input: SequenceShape = None
+    state_input: bool = False
+    state_output: bool = False
     input_weights: Array = None
     state_weights: Array = None
     biases: Array = None

@@ -25,6 +25,7 @@ from netgraph.render.probability import (divergence_lines, format_value, is_dive
 from netgraph.core.graph import NetGraph
 from netgraph.core.walk import map_nodes
 from netgraph.layers.losses import LOSS_LAYERS
+from netgraph.layers.operators import NetFoldOperator
 
 __all__ = ["DiagramOptions", "Diagram", "Node", "Edge", "Cluster", "build_diagram", "shape_label", "escape_id"]
 
@@ -176,7 +177,7 @@ def option_lines(layer: Any) -> list[str]:
         options = layer.options()
     except Exception:  # noqa: BLE001 - a user layer whose options() fails must not stop the diagram
         return []
-    skip = {*getattr(layer, "ARRAYS", {}).values(), "input"}
+    skip = {*getattr(layer, "ARRAYS", {}).values(), "input", "state_input", "state_output"}
     positional = getattr(layer, "POSITIONAL", None)
     if positional != "output":
         skip.add("output")
@@ -192,7 +193,16 @@ def option_lines(layer: Any) -> list[str]:
             lines.append(format_value(value))  # an expression, an activation name or a function
         else:
             pairs.append(f"{key}={format_value(value)}")
-    return lines + ([", ".join(pairs)] if pairs else [])
+    return lines + ([", ".join(pairs)] if pairs else []) + _state_lines(layer)
+
+
+def _state_lines(layer: Any) -> list[str]:
+    """A recurrent layer's states, and where each starts and ends (its state ports are drawn as slots)."""
+    states = getattr(layer, "STATES", ())
+    if not states or not hasattr(layer, "state_input"):
+        return []
+    start = "given" if layer.state_input else "zeros"
+    return [f"states: {', '.join(states)} (from {start}{', final out' if layer.state_output else ''})"]
 
 
 def _uninitialized(layer: Any) -> list[str]:
@@ -325,12 +335,15 @@ class _Builder:
         for field, inner in layer.inner_nets().items():
             inner_path = (*path, field)
             self.cluster(inner_path, f"{field} · inner net", "", inner.input_ports, inner.output_ports, inner, depth)
-            ends = [("I.", path, inner_path, p) for p in inner.input_ports if p in layer.input_ports]
-            ends += [("O.", inner_path, path, p) for p in inner.output_ports if p in layer.output_ports]
-            for kind, src, dst, port in ends:
+            ends = [("I.", path, p, "I.", inner_path, p) for p in inner.input_ports if p in layer.input_ports]
+            ends += [("O.", inner_path, p, "O.", path, p) for p in inner.output_ports if p in layer.output_ports]
+            if isinstance(layer, NetFoldOperator):  # the state: given or zeros -> inner State; Output -> final State
+                ends += [("I.", path, "InitialState", "I.", inner_path, "State")] if layer.state_input else []
+                ends.append(("O.", inner_path, "Output", "O.", path, "State"))
+            for kind, src, port, dst_kind, dst, dst_port in ends:
                 label = shape_label(_port_type(self.net, src, port))
-                self.edges.append(Edge(kind + _path_id((*src, port)), None, kind + _path_id((*dst, port)), None, label,
-                                       f"{'/'.join(src)} {port} -> {'/'.join(dst)}: {label}"))
+                self.edges.append(Edge(kind + _path_id((*src, port)), None, dst_kind + _path_id((*dst, dst_port)),
+                                       None, label, f"{'/'.join(src)} {port} -> {'/'.join(dst)} {dst_port}: {label}"))
         for port in layer.output_ports:
             self.port_node("output", path, port, path)
 

@@ -1,0 +1,147 @@
+"""Recurrent states across calls: ``net(x, return_states=True)`` and ``net(x, states=...)``.
+
+Wolfram reads every final recurrent state with ``net[x, NetPort[All, "States"]]``. Here
+``net(x, return_states=True)`` returns ``(outputs, states)``: ``outputs`` as ``net(x)`` gives them, and
+``states`` a dict by layer path (``"lstm"``, ``"enc/lstm"`` inside nested graphs) of dicts by state name
+(``State``, and ``CellState`` for an LSTM), each a tensor (batch, size). ``net(x2, states=states)`` starts
+those layers from the given states (the others from zeros), so a sequence can be fed in pieces.
+
+It runs a copy of the net (cached with its compiled modules) in which every recurrent layer of the net and
+of its nested graphs has its state ports, wired to extra graph ports; layers inside operators (NetMap,
+NetFold, ...) keep their zero states and are not reported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import DataError, did_you_mean
+from netgraph.core.graph import NetGraph
+from netgraph.core.ports import NetPort
+from netgraph.layers.recurrent import _Recurrent
+
+__all__ = ["state_net", "split_state_keywords", "with_states", "states_need_grad"]
+
+_KEY = "states"  # where the net's compiled-module cache keeps its state copy (cleared with the arrays)
+
+
+def split_state_keywords(net: Any, keywords: dict[str, Any]) -> tuple[dict[str, Any], Any, bool]:
+    """``keywords`` without ``states=`` and ``return_states=`` (unless they name input ports), and their values."""
+    rest = dict(keywords)
+    states = rest.pop("states", None) if "states" not in net.input_ports else None
+    wanted = rest.pop("return_states", False) if "return_states" not in net.input_ports else False
+    if not isinstance(wanted, bool):
+        raise DataError(f"return_states= takes True or False, found {wanted!r:.60}")
+    return rest, states, wanted
+
+
+def states_need_grad(states: Any) -> bool:
+    """Whether a given state requires grad (gradients then flow through the call, as for inputs)."""
+    return isinstance(states, dict) and any(isinstance(v, torch.Tensor) and v.requires_grad
+                                            for d in states.values() if isinstance(d, dict) for v in d.values())
+
+
+def _port(path: tuple[str, ...], state: str) -> str:
+    return "_".join(("state", *path, state))
+
+
+def _all_edges(net: NetGraph) -> list[tuple]:
+    """Every edge as an explicit (NetPort, NetPort | None) pair, the implicit ones to and from graph ports too, so
+    a graph port keeps its name when the copy wires more of a layer's ports."""
+    def port(ref: Any) -> NetPort:
+        return NetPort(ref.port) if ref.layer is None else NetPort(ref.layer, ref.port)
+    return [(port(e.src), port(e.dst)) for e in net.edges if e.implicit] + net.explicit_edges()
+
+
+def _exposed(net: NetGraph, prefix: tuple[str, ...]) -> tuple[NetGraph, dict[str, tuple]]:
+    """A copy of ``net`` whose recurrent layers (at any nesting depth) have state ports, each wired to a graph
+    port; and those graph ports: input/output port name -> (layer path, port of the layer)."""
+    layers, edges, ports = dict(net.layers), _all_edges(net), {}
+    for name, layer in net.layers.items():
+        path = (*prefix, name)
+        if isinstance(layer, NetGraph):
+            inner, found = _exposed(layer, path)
+            if found:
+                layers[name] = inner
+                ports.update(found)
+        elif isinstance(layer, _Recurrent):
+            layers[name] = layer.replace(state_input=True, state_output=True)
+            for state in layer.STATES:
+                given, final = _port(path, f"Initial{state}"), _port(path, state)
+                if not layer.state_input:  # a state input the net wires itself keeps its source
+                    edges.append((NetPort(given), NetPort(name, f"Initial{state}")))
+                    ports[given] = (path, f"Initial{state}")
+                edges.append((NetPort(name, state), NetPort(final)))
+                ports[final] = (path, state)
+    if not ports:
+        return net, ports
+    taken = [p for p in ports if p in (*net.input_ports, *net.output_ports)]
+    if taken:
+        raise DataError(f"cannot expose recurrent states: the net already has a port named {taken[0]!r}")
+    return NetGraph(layers, edges, **net.port_shape_options()), ports
+
+
+def state_net(net: NetGraph) -> tuple[NetGraph, dict[str, tuple]]:
+    """The state-exposing copy of ``net`` and its state ports (cached on ``net`` until its arrays change)."""
+    if net._compiled is None:
+        net._compiled = {}
+    if _KEY not in net._compiled:
+        net._compiled[_KEY] = _exposed(net, ())
+    return net._compiled[_KEY]
+
+
+def _key(path: Any) -> tuple[str, ...]:
+    return tuple(path) if isinstance(path, tuple) else tuple(str(path).split("/"))
+
+
+def _initial(net: NetGraph, ports: dict[str, tuple], states: Any, batch: int, single: bool,
+             dtype: torch.dtype, device: torch.device) -> dict[str, torch.Tensor]:
+    """A tensor for every state input port: the given state, or zeros; DataError naming layer, port, shapes."""
+    states = {} if states is None else states
+    if not isinstance(states, dict):
+        raise DataError(f"states= takes a dict by layer path (as net(x, return_states=True) returns), found "
+                        f"{type(states).__name__}")
+    layers = {"/".join(path) for path, port in ports.values()}
+    settable = {"/".join(path) for path, port in ports.values() if port.startswith("Initial")}
+    given = {_key(k): v for k, v in states.items()}
+    errors = [f"states=: {'/'.join(k)!r} is no recurrent layer of this net{did_you_mean('/'.join(k), layers)}; "
+              f"its recurrent layers are {sorted(layers)}" for k in given if "/".join(k) not in layers]
+    errors += [f"states=: layer {'/'.join(k)!r} takes its initial states from its own InitialState port (wired in "
+               f"the net)" for k in given if "/".join(k) in layers - settable]
+    types, out = net.port_types, {}
+    for name, (path, port) in ports.items():
+        if not port.startswith("Initial"):
+            continue
+        size = types[name].shape
+        value = given.get(path, {}).get(port.removeprefix("Initial"))
+        if value is None:
+            out[name] = torch.zeros(batch, *size, dtype=dtype, device=device)
+            continue
+        value = torch.as_tensor(value, dtype=dtype, device=device)
+        value = value.unsqueeze(0) if single and value.dim() == len(size) else value
+        if tuple(value.shape) != (batch, *size):
+            errors.append(f"states=: layer {'/'.join(path)!r} state {port.removeprefix('Initial')!r} expected shape "
+                          f"({batch}, {', '.join(map(str, size))}) (batch, size), found {tuple(value.shape)}")
+        out[name] = value
+    if errors:
+        raise DataError("; ".join(errors))
+    return out
+
+
+def with_states(net: NetGraph, run: Any, tensors: dict[str, torch.Tensor], single: bool, states: Any,
+                dtype: torch.dtype) -> tuple:
+    """``run(exposed_net, tensors)`` with the initial states (in ``dtype``) added; (outputs as ``net`` gives
+    them, final states)."""
+    exposed, ports = state_net(net)
+    first = next(iter(tensors.values()), None)
+    batch, device = (1, torch.device("cpu")) if first is None else (first.shape[0], first.device)
+    result = run(exposed, {**tensors, **_initial(exposed, ports, states, batch, single, dtype, device)})
+    result = result if isinstance(result, dict) else {exposed.output_ports[0]: result}
+    finals: dict[str, dict[str, torch.Tensor]] = {}
+    for name, (path, port) in ports.items():
+        if not port.startswith("Initial"):
+            finals.setdefault("/".join(path), {})[port] = result[name][0] if single else result[name]
+    outputs = {p: result[p][0] if single else result[p] for p in net.output_ports}
+    return (outputs if len(outputs) > 1 else next(iter(outputs.values()))), finals

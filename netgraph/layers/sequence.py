@@ -1,0 +1,169 @@
+"""Sequence layers (Wolfram's): SequenceMostLayer, SequenceRestLayer, SequenceReverseLayer, AppendLayer
+and PrependLayer.
+
+A sequence port has shape ``(n, ...)``: its first dim is the sequence, a fixed length or a variable ``"n"``
+(which stays ``"n"`` through these layers). Real and integer sequences alike (the dtype passes through).
+
+* ``SequenceMostLayer()``: all elements but the last, ``(L, ...)`` -> ``(L - 1, ...)``.
+* ``SequenceRestLayer()``: all elements but the first, ``(L, ...)`` -> ``(L - 1, ...)``.
+* ``SequenceReverseLayer()``: the elements in reverse order.
+* ``AppendLayer()`` / ``PrependLayer()``: ports ``Input`` ``(L, ...)`` and ``Element`` ``(...)`` -> ``Output``
+  ``(L + 1, ...)``, the element added at the end / the front.
+
+>>> from netgraph import NetGraph
+>>> NetGraph([SequenceMostLayer()], [], Input=(5, 3)).output_shapes, NetGraph([AppendLayer()], [], Input=("n", 2)).output_shapes
+({'Output': (4, 3)}, {'Output': ('n', 2)})
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import nn
+
+from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.options import Shape
+from netgraph.core.types import Conflict, PortType, format_shape
+from netgraph.layers._shapes import _ShapeLayer, fill, pass_dtype
+
+__all__ = ["SequenceMostLayer", "SequenceRestLayer", "SequenceReverseLayer", "AppendLayer", "PrependLayer"]
+
+SEQUENCE = "n"
+
+
+def _sequence(shape: tuple | None, port: str) -> tuple | None:
+    """``shape`` when it is a sequence (rank >= 1), else Conflict naming the port."""
+    if shape is not None and len(shape) == 0:
+        raise Conflict(f"port {port!r} must be a sequence (rank >= 1, the first dim the sequence), found a scalar ()")
+    return shape
+
+
+def _shifted(length: Any, by: int) -> Any:
+    """A sequence length changed by ``by`` (a variable length ``"n"`` stays variable; unknown stays unknown)."""
+    return length + by if isinstance(length, int) else length
+
+
+class _Shortened(_ShapeLayer):
+    """Drops one element: ``(L, ...)`` -> ``(L - 1, ...)``, L >= 2."""
+
+    def forward_shape(self, shape: tuple | None) -> tuple | None:
+        shape = _sequence(shape, "Input")
+        if shape is None:
+            return None
+        if isinstance(shape[0], int) and shape[0] < 2:
+            raise Conflict(f"port 'Input' must be a sequence of length 2 or more, found {format_shape(shape)}")
+        return (_shifted(shape[0], -1), *shape[1:])
+
+    def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
+        out = _sequence(out, "Output")
+        return None if out is None else (_shifted(out[0], 1), *out[1:])
+
+
+class SequenceMostLayer(_Shortened):
+    """All elements of a sequence but the last: ``Input`` (L, ...) -> ``Output`` (L - 1, ...)."""
+
+    def function(self, types: Mapping[str, PortType]) -> Any:
+        return _most
+
+    def code(self, x: str, types: Mapping[str, PortType]) -> str:
+        return f"{x}[:, :-1]"
+
+
+class SequenceRestLayer(_Shortened):
+    """All elements of a sequence but the first: ``Input`` (L, ...) -> ``Output`` (L - 1, ...)."""
+
+    def function(self, types: Mapping[str, PortType]) -> Any:
+        return _rest
+
+    def code(self, x: str, types: Mapping[str, PortType]) -> str:
+        return f"{x}[:, 1:]"
+
+
+class SequenceReverseLayer(_ShapeLayer):
+    """The elements of a sequence in reverse order: ``Input`` (L, ...) -> ``Output`` (L, ...)."""
+
+    def forward_shape(self, shape: tuple | None) -> tuple | None:
+        return _sequence(shape, "Input")
+
+    def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
+        return _sequence(out, "Output")
+
+    def function(self, types: Mapping[str, PortType]) -> Any:
+        return _reverse
+
+    def code(self, x: str, types: Mapping[str, PortType]) -> str:
+        return f"{x}.flip(1)"
+
+
+def _most(x: torch.Tensor) -> torch.Tensor:
+    return x[:, :-1]
+
+
+def _rest(x: torch.Tensor) -> torch.Tensor:
+    return x[:, 1:]
+
+
+def _reverse(x: torch.Tensor) -> torch.Tensor:
+    return x.flip(1)
+
+
+class _Added(Layer):
+    """``Input`` (L, ...) and ``Element`` (...) -> ``Output`` (L + 1, ...); ``AT_END`` says where it goes."""
+
+    AT_END = True
+    input: Shape = None
+    element: Shape = None
+    input_ports = ("Input", "Element")
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {"Input": PortType(self.input, None), "Element": PortType(self.element, None),
+                "Output": PortType(None, None)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        dtype = pass_dtype(types, ("Input", "Element", "Output"))
+        x, out = _sequence(types["Input"].shape, "Input"), _sequence(types["Output"].shape, "Output")
+        for shape in (x, out):
+            fill(types, "Element", None if shape is None else shape[1:], dtype)
+        e = types["Element"].shape
+        if e is not None:
+            fill(types, "Output", (_shifted(x[0], 1) if x else None, *e), dtype)
+            fill(types, "Input", (_shifted(out[0], -1) if out else None, *e), dtype)
+        for port in ("Input", "Output"):
+            fill(types, port, None, dtype)
+        return types
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return AddElementModule(self.AT_END)
+
+    def emit(self, ctx: EmitContext) -> str:
+        x, e = ctx.args
+        parts = f"{x}, {e}.unsqueeze(1)" if self.AT_END else f"{e}.unsqueeze(1), {x}"
+        return f"torch.cat([{parts}], 1)"
+
+
+class AddElementModule(nn.Module):
+    """Adds ``Element`` to the end (or the front) of the sequence ``Input``."""
+
+    def __init__(self, at_end: bool):
+        super().__init__()
+        self.at_end = at_end
+
+    def forward(self, x: torch.Tensor, element: torch.Tensor) -> torch.Tensor:
+        parts = [x, element.unsqueeze(1)]
+        return torch.cat(parts if self.at_end else parts[::-1], 1)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class AppendLayer(_Added):
+    """``AppendLayer(input=None, element=None)``: ``Element`` added at the end of the sequence ``Input``."""
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class PrependLayer(_Added):
+    """``PrependLayer(input=None, element=None)``: ``Element`` added at the front of the sequence ``Input``."""
+
+    AT_END = False

@@ -1,0 +1,155 @@
+"""Recurrent state ports (InitialState/InitialCellState in, State/CellState out) and states across calls.
+
+Checked against torch's own nn.LSTM / nn.GRU / nn.RNN given the same arrays and initial states: the compiled
+module, the reference interpreter and torch agree exactly (one fused kernel, the same inputs). Feeding a
+sequence in two pieces with the state carried over equals one call on the whole sequence.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from netgraph import (BasicRecurrentLayer, CatenateLayer, DataError, ElementwiseLayer, EmbeddingLayer,
+                      GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph,
+                      NetPort, OptionError, SequenceLastLayer, ShapeError, interpret, net_initialize)
+
+GATES = {"lstm": ("InputGate", "ForgetGate", "MemoryGate", "OutputGate"),
+         "gru": ("ResetGate", "UpdateGate", "MemoryGate"), "rnn": ("",)}
+LAYERS = {"lstm": LongShortTermMemoryLayer, "gru": GatedRecurrentLayer, "rnn": BasicRecurrentLayer}
+TORCH = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+
+
+def _layer_like(kind: str, module: nn.Module, **options):
+    """A netgraph layer holding ``module``'s arrays (torch's gate blocks split into Wolfram's gates)."""
+    gates = GATES[kind]
+    blocks = {"InputWeights": module.weight_ih_l0, "StateWeights": module.weight_hh_l0, "Biases": module.bias_ih_l0}
+    arrays = {f"{g}{k}": part.detach().clone() for k, value in blocks.items()
+              for g, part in zip(gates, value.chunk(len(gates)))}
+    return LAYERS[kind](module.hidden_size, **options).with_arrays(arrays)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+def test_given_initial_states_match_torch_exactly(kind):
+    torch.manual_seed(0)
+    reference = TORCH[kind](3, 4, batch_first=True)
+    with torch.no_grad():
+        reference.bias_hh_l0.zero_()  # netgraph's layers have one bias per gate (Wolfram's), torch two
+    net = NetGraph({"r": _layer_like(kind, reference, state_input=True, state_output=True)}, [], Input=("n", 3))
+    x, h0, c0 = torch.randn(2, 6, 3), torch.randn(2, 4), torch.randn(2, 4)
+    inputs = {"Input": x, "InitialState": h0, **({"InitialCellState": c0} if kind == "lstm" else {})}
+    # with autograd on both sides (without it, torch may pick another CPU kernel for weights needing no grad)
+    out, final = reference(x, (h0[None], c0[None]) if kind == "lstm" else h0[None])
+    module = net.compile()
+    compiled, interpreted = module(**inputs), interpret(net, module, **inputs)
+    finals = final if kind == "lstm" else (final,)
+    expected = {"Output": out, "State": finals[0][0], **({"CellState": finals[1][0]} if kind == "lstm" else {})}
+    assert set(compiled) == set(expected) == set(interpreted)
+    for port, value in expected.items():
+        assert torch.equal(compiled[port], value), port
+        assert torch.equal(interpreted[port], value), port
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+def test_state_carried_across_two_calls_equals_one_call(kind):
+    layer = LAYERS[kind](5, state_input=True, state_output=True)
+    net = net_initialize(NetGraph({"r": layer}, [], Input=("n", 3)), seed=1)
+    x = torch.randn(3, 9, 3)
+    zeros = {p: torch.zeros(3, 5) for p in net.input_ports if p != "Input"}
+    whole = net(Input=x, **zeros)
+    first = net(Input=x[:, :4], **zeros)
+    second = net(Input=x[:, 4:], **{f"Initial{s}": first[s] for s in layer.STATES})
+    torch.testing.assert_close(torch.cat([first["Output"], second["Output"]], 1), whole["Output"])
+    for state in layer.STATES:
+        torch.testing.assert_close(second[state], whole[state])
+
+
+def test_unconnected_state_ports_default_to_zeros_and_default_ports_are_unchanged():
+    plain = net_initialize(NetChain([LongShortTermMemoryLayer(4)], input=("n", 2)), seed=0)
+    assert plain.input_ports == ("Input",) and plain.output_ports == ("Output",)
+    exposed = plain.replace_layers({"1": plain.layers["1"].replace(state_input=True, state_output=True)})
+    x = torch.randn(2, 5, 2)
+    out = exposed(Input=x, InitialState=torch.zeros(2, 4), InitialCellState=torch.zeros(2, 4))
+    assert torch.equal(out["Output"], plain(x))
+    assert torch.equal(out["State"], out["Output"][:, -1])  # the final state is the last output
+
+
+def test_return_states_by_layer_path_and_feeding_them_back():
+    enc = NetChain({"emb": EmbeddingLayer(4, 10), "lstm": LongShortTermMemoryLayer(5)})
+    net = net_initialize(NetGraph({"enc": enc, "gru": GatedRecurrentLayer(3), "last": SequenceLastLayer()},
+                                  [("enc", "gru", "last")], Input=["n"]), seed=0)
+    x = torch.randint(0, 10, (2, 7))
+    whole, states = net(x, return_states=True)
+    assert torch.equal(whole, net(x))
+    assert {k: sorted(v) for k, v in states.items()} == {"enc/lstm": ["CellState", "State"], "gru": ["State"]}
+    assert states["enc/lstm"]["State"].shape == (2, 5) and states["gru"]["State"].shape == (2, 3)
+    _, first = net(x[:, :3], return_states=True)
+    second, carried = net(x[:, 3:], states=first, return_states=True)
+    torch.testing.assert_close(second, whole)
+    for layer, values in states.items():
+        for name, value in values.items():
+            torch.testing.assert_close(carried[layer][name], value)
+    one, single = net(x[0], states={("gru",): {"State": first["gru"]["State"][0]}}, return_states=True)
+    assert one.shape == (3,) and single["gru"]["State"].shape == (3,)
+    batched, in_pieces = net(x, batch_size=1, return_states=True)
+    torch.testing.assert_close(batched, whole)
+    torch.testing.assert_close(in_pieces["enc/lstm"]["CellState"], states["enc/lstm"]["CellState"])
+    wide, wide_states = net(x, precision="float64", states=first, return_states=True)
+    assert wide.dtype == wide_states["gru"]["State"].dtype == torch.float64
+    given = first["gru"]["State"].clone().requires_grad_()
+    net(x, states={"gru": {"State": given}}).sum().backward()  # truncated backpropagation through time
+    assert given.grad is not None and given.grad.abs().sum() > 0
+
+
+def test_return_states_keeps_state_ports_the_net_wires_itself():
+    net = net_initialize(NetGraph({"lstm": LongShortTermMemoryLayer(3, state_input=True, state_output=True),
+                                   "gru": GatedRecurrentLayer(2)}, [("lstm", "gru")], Input=("n", 2)), seed=0)
+    inputs = {"Input": torch.randn(2, 4, 2), "InitialState": torch.randn(2, 3), "InitialCellState": torch.randn(2, 3)}
+    plain = net(inputs)
+    outputs, states = net(inputs, return_states=True)
+    assert set(outputs) == set(plain) == {"Output", "State", "CellState"}
+    for port, value in plain.items():
+        assert torch.equal(outputs[port], value)
+    assert torch.equal(states["lstm"]["State"], plain["State"]) and set(states) == {"lstm", "gru"}
+    with pytest.raises(DataError, match="layer 'lstm' takes its initial states from its own InitialState port"):
+        net(inputs, states=states)
+
+
+def test_state_errors_name_layer_port_expected_and_found():
+    with pytest.raises(ShapeError) as caught:
+        NetGraph({"a": GatedRecurrentLayer(4, state_output=True), "b": GatedRecurrentLayer(3, state_input=True)},
+                 [(NetPort("a", "State"), NetPort("b", "InitialState"))], Input=("n", 2))
+    assert all(s in str(caught.value) for s in ("'b'", "'InitialState'", "(4)", "(3)"))
+    net = net_initialize(NetGraph({"gru": GatedRecurrentLayer(3)}, [], Input=("n", 2)), seed=0)
+    x = torch.randn(2, 4, 2)
+    with pytest.raises(DataError, match=r"layer 'gru' state 'State' expected shape \(2, 3\).*found \(2, 4\)"):
+        net(x, states={"gru": {"State": torch.zeros(2, 4)}})
+    with pytest.raises(DataError, match=r"'gruu' is no recurrent layer.*did you mean 'gru'"):
+        net(x, states={"gruu": {}})
+    with pytest.raises(OptionError, match="state_input= takes True or False"):
+        LongShortTermMemoryLayer(3, state_input="yes")
+
+
+def test_state_options_round_trip_through_yaml():
+    net = NetGraph({"lstm": LongShortTermMemoryLayer(4, state_input=True, state_output=True),
+                    "lin": LinearLayer(2)}, [(NetPort("lstm", "State"), "lin")], Input=("n", 3))
+    text = net.to_yaml()
+    assert "state_input: true" in text and "state_output: true" in text
+    again = NetGraph.from_yaml(text)
+    assert again.input_ports == ("Input", "InitialState", "InitialCellState")
+    assert again.output_ports == net.output_ports and "CellState" in again.output_ports
+
+
+def test_svg_draws_state_ports_of_recurrent_layers_and_folds():
+    net = NetGraph({"lstm": LongShortTermMemoryLayer(4, state_input=True, state_output=True),
+                    "gru": GatedRecurrentLayer(2)}, [("lstm", "gru")], Input=("n", 3))
+    svg = net.render_svg()
+    for text in (">InitialState<", ">InitialCellState<", ">State<", ">CellState<",
+                 "states: State, CellState (from given, final out)", "states: State (from zeros)"):
+        assert text in svg, text
+    cell = NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(5), "act": ElementwiseLayer("Tanh")},
+                    [([NetPort("Input"), NetPort("State")], "cat"), ("cat", "lin", "act")], Input=3)
+    fold = NetGraph({"fold": NetFoldOperator(cell, state_input=True)}, [], Input=("n", 3)).to_dot()
+    assert '"I.fold.InitialState" -> "I.fold.net.State"' in fold  # the given state enters the inner net's State
+    assert '"O.fold.net.Output" -> "O.fold.State"' in fold  # the inner Output is the final State

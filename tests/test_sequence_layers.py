@@ -1,0 +1,66 @@
+"""SequenceMost/Rest/Reverse, AppendLayer and PrependLayer: shape rules both ways on fixed and variable lengths,
+values against plain tensor indexing, errors, YAML. (Compiled == interpreted: tests/test_layer_parity.py.)"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (AppendLayer, EmbeddingLayer, NetGraph, NetPort, PrependLayer, SequenceMostLayer,
+                      SequenceRestLayer, SequenceReverseLayer, ShapeError)
+from netgraph.core.types import INTEGER, PortType
+
+TRIMMED = [(SequenceMostLayer, lambda x: x[:, :-1]), (SequenceRestLayer, lambda x: x[:, 1:]),
+           (SequenceReverseLayer, lambda x: torch.flip(x, [1]))]
+
+
+@pytest.mark.parametrize("cls, expected", TRIMMED)
+def test_sequence_layers_shapes_both_ways_and_values(cls, expected):
+    shorter = 0 if cls is SequenceReverseLayer else 1
+    assert NetGraph([cls()], [], Input=(5, 3)).output_shapes == {"Output": (5 - shorter, 3)}
+    assert NetGraph([cls()], [], Input=("n", 3)).output_shapes == {"Output": ("n", 3)}
+    assert NetGraph([cls()], [], Output=(4, 2)).input_shapes == {"Input": (4 + shorter, 2)}
+    net = NetGraph([cls()], [], Input=("n", 2))
+    for length in (2, 6):
+        x = torch.randn(3, length, 2)
+        assert torch.equal(net(x), expected(x))
+    tokens = NetGraph([cls()], [], Input=PortType(("n",), INTEGER))
+    assert tokens.port_types["Output"].dtype == INTEGER
+
+
+def test_trimming_needs_a_sequence_of_two():
+    with pytest.raises(ShapeError, match=r"'Input' must be a sequence of length 2 or more, found \(1, 3\)"):
+        NetGraph([SequenceRestLayer()], [], Input=(1, 3))
+    with pytest.raises(ShapeError, match="'Input' must be a sequence"):
+        NetGraph([SequenceReverseLayer()], [], Input=())
+
+
+@pytest.mark.parametrize("cls, at_end", [(AppendLayer, True), (PrependLayer, False)])
+def test_append_and_prepend_shapes_values_and_conflicts(cls, at_end):
+    types = NetGraph([cls()], [], Input=(3, 2)).port_types
+    assert (types["Element"].shape, types["Output"].shape) == ((2,), (4, 2))
+    assert NetGraph([cls()], [], Input=("n", 2)).port_types["Output"].shape == ("n", 2)
+    backward = NetGraph([cls()], [], Output=(4, 2)).port_types
+    assert (backward["Input"].shape, backward["Element"].shape) == ((3, 2), (2,))
+    net = NetGraph([cls()], [], Input=("n", 2))
+    x, e = torch.randn(2, 5, 2), torch.randn(2, 2)
+    out = net(Input=x, Element=e)
+    assert out.shape == (2, 6, 2)
+    assert torch.equal(out, torch.cat([x, e[:, None]] if at_end else [e[:, None], x], 1))
+    with pytest.raises(ShapeError, match=r"port 'Element': expected shape \(3\), found \(2\)"):
+        NetGraph([cls()], [], Input=(3, 2), Element=3)
+    with pytest.raises(ShapeError, match="'Output'"):
+        NetGraph([cls()], [], Input=(3, 2), Output=(5, 2))
+
+
+def test_prepend_a_start_token_to_an_integer_sequence():
+    net = NetGraph({"start": PrependLayer(), "most": SequenceMostLayer(), "emb": EmbeddingLayer(3, 5)},
+                   [(NetPort("Input"), NetPort("start", "Input")), ("start", "most", "emb")], Input=("n",))
+    assert net.port_types["Element"] == PortType((), INTEGER)
+    assert net.port_types["Output"].shape == ("n", 3)
+
+
+def test_sequence_layers_round_trip_through_yaml():
+    net = NetGraph({"app": AppendLayer(element=2), "rev": SequenceReverseLayer()}, [("app", "rev")], Input=(3, 2))
+    again = NetGraph.from_yaml(net.to_yaml())
+    assert again == net and again.output_shapes == {"Output": (4, 2)}
