@@ -12,9 +12,10 @@ import torch
 
 from netgraph.backend.eval_options import EvaluationOptions, compiled_module, in_batches, seeded, split_call
 from netgraph.core.errors import DataError, did_you_mean
+from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, format_shape
 
-__all__ = ["evaluate", "prepare_inputs", "as_port_tensor", "compiled_for_evaluation", "run_module"]
+__all__ = ["evaluate", "prepare_inputs", "as_port_tensor", "compiled_for_evaluation", "run_module", "probe_net"]
 
 
 def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | None = None) -> torch.Tensor:
@@ -111,11 +112,30 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     data, options = split_call(net.input_ports, args, keywords)
     tensors, single = prepare_inputs(net, data["args"], data["inputs"], options.precision)
     grad = torch.is_grad_enabled() and any(x.requires_grad for x in tensors.values())
+    probed, names = probe_net(net, options.outputs) if options.outputs else (net, ())
     with torch.set_grad_enabled(grad):
-        result = run_module(net, tensors, options)
+        result = run_module(probed, tensors, options)
+    if names:
+        result = result if isinstance(result, dict) else {probed.output_ports[0]: result}
+        result = result[names[0]] if options.one_output else {k: result[n] for k, n in zip(options.outputs, names)}
     if single:
         return {k: v[0] for k, v in result.items()} if isinstance(result, dict) else result[0]
     return result
+
+
+def probe_net(net: Any, ports: tuple) -> tuple[Any, tuple[str, ...]]:
+    """``net`` with each of ``ports`` (output names or NetPorts, nested paths too) a graph output, and
+    those outputs' names; the probing net is cached on ``net`` (its compiled module with it)."""
+    cache = net._compiled if net._compiled is not None else {}
+    net._compiled = cache
+    key = ("outputs", ports)
+    if key not in cache:
+        probed, names = net, []
+        for port in ports:
+            probed, name = probed.with_output(NetPort(port) if isinstance(port, str) else port)
+            names.append(name)
+        cache[key] = probed, tuple(names)
+    return cache[key]
 
 
 def run_module(net: Any, tensors: dict[str, torch.Tensor], options: EvaluationOptions,
