@@ -12,7 +12,7 @@ from netgraph.cli import main
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 EXAMPLES = ["normal_reparameterization", "mlp_classifier", "small_cnn", "vae", "vae_elbo", "bernoulli_latent",
-            "stripes_classifier"]
+            "stripes_classifier", "transformer_block"]
 
 
 def test_the_examples_are_all_here():
@@ -26,7 +26,7 @@ def test_example_checks_compiles_and_matches_the_interpreter(name, capsys):
     assert capsys.readouterr().out.startswith(f"{path}: ok, ")
     net = net_initialize(NetGraph.from_yaml(path), seed=0)
     module = net.compile()
-    inputs = {p: torch.rand(3, *shape) for p, shape in net.input_shapes.items()}
+    inputs = {p: torch.rand(3, *(5 if isinstance(d, str) else d for d in shape)) for p, shape in net.input_shapes.items()}
     torch.manual_seed(1)
     compiled = module(**inputs)
     torch.manual_seed(1)
@@ -35,7 +35,7 @@ def test_example_checks_compiles_and_matches_the_interpreter(name, capsys):
     interpreted = interpreted if isinstance(interpreted, dict) else {"Output": interpreted}
     for port, shape in net.output_shapes.items():
         batch = (3,) if inputs else ()
-        assert compiled[port].shape == (*batch, *shape)
+        assert compiled[port].shape == (*batch, *(5 if isinstance(d, str) else d for d in shape))
         torch.testing.assert_close(compiled[port], interpreted[port])
 
 

@@ -22,12 +22,13 @@ import torch
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.options import as_seed
 from netgraph.data import parse_property
+from netgraph.core.ports import NetPort
 from netgraph.layers.random import distribution_checks
 
 __all__ = ["OPTION_NAMES", "EvaluationOptions", "parse_options", "split_call", "compiled_module", "seeded",
            "in_batches"]
 
-OPTION_NAMES = ("batch_size", "mode", "seed", "precision", "decoder")
+OPTION_NAMES = ("batch_size", "mode", "seed", "precision", "decoder", "outputs")
 _MODES = {"test": "test", "train": "train"}
 _PRECISIONS = {"float32": torch.float32, "real32": torch.float32, "float64": torch.float64,
                "real64": torch.float64}
@@ -42,6 +43,8 @@ class EvaluationOptions:
     seed: int | None = None
     precision: torch.dtype | None = None
     decoder: tuple | None = ("Decision", None)  # what decoders return (``netgraph.data.decoding``); None: tensors
+    outputs: tuple | None = None  # ports to return (graph outputs or NetPorts, nested paths too)
+    one_output: bool = False  # outputs= named one port (not a list): return its tensor
 
     @property
     def dtype(self) -> torch.dtype:
@@ -59,6 +62,8 @@ def parse_options(given: Mapping[str, Any]) -> EvaluationOptions:
             problems.append(str(exc))
     if problems:
         raise OptionError("; ".join(problems), option=next(iter(given)) if len(given) == 1 else None)
+    if "outputs" in values:
+        values["outputs"], values["one_output"] = values["outputs"]
     return EvaluationOptions(**values)
 
 
@@ -78,6 +83,17 @@ def _mode(value: Any) -> str:
     return mode
 
 
+def _outputs(value: Any) -> tuple[tuple | None, bool]:
+    if value is None:
+        return None, False
+    specs = list(value) if isinstance(value, list) else [value]
+    bad = [v for v in specs if not isinstance(v, (str, NetPort))]
+    if bad or not specs:
+        raise OptionError(f"outputs= takes a NetPort, an output port name or a list of these (Wolfram's "
+                          f"net[data, NetPort[...]]), found {value!r:.80}", option="outputs")
+    return tuple(specs), not isinstance(value, list)
+
+
 def _seed(value: Any) -> int | None:
     return None if value is None else as_seed(value, "seed")
 
@@ -93,7 +109,8 @@ def _precision(value: Any) -> torch.dtype | None:
 
 
 _PARSERS: dict[str, Callable[[Any], Any]] = {"batch_size": _batch_size, "mode": _mode, "seed": _seed,
-                                             "precision": _precision, "decoder": parse_property}
+                                             "precision": _precision, "decoder": parse_property,
+                                             "outputs": _outputs}
 
 
 def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any]) -> tuple[dict, EvaluationOptions]:

@@ -15,9 +15,10 @@ from netgraph.backend.states import split_state_keywords, states_need_grad, with
 from netgraph.core.coders import Decoder, Encoder
 from netgraph.core.errors import DataError, did_you_mean
 from netgraph.data import decode, encode
+from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, format_shape
 
-__all__ = ["evaluate", "prepare_inputs", "as_port_tensor", "compiled_for_evaluation", "run_module"]
+__all__ = ["evaluate", "prepare_inputs", "as_port_tensor", "compiled_for_evaluation", "run_module", "probe_net"]
 
 
 def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | None = None) -> torch.Tensor:
@@ -123,8 +124,11 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
                                          options.dtype)
         outputs = decode_outputs(net, outputs, options.decoder)
         return (outputs, finals) if return_states else outputs
-    with torch.set_grad_enabled(grad):
-        result = decode_outputs(net, run_module(net, tensors, options), options.decoder)
+    if options.outputs:
+        result = _probe(net, tensors, options, grad)
+    else:
+        with torch.set_grad_enabled(grad):
+            result = decode_outputs(net, run_module(net, tensors, options), options.decoder)
     if single:
         return {k: v[0] for k, v in result.items()} if isinstance(result, dict) else result[0]
     return result
@@ -150,6 +154,28 @@ def decode_outputs(net: Any, result: Any, prop: Any) -> Any:
     if not isinstance(result, dict):
         return decode(decoders[net.output_ports[0]], net.output_ports[0], result, prop)
     return {p: decode(decoders[p], p, x, prop) if p in decoders else x for p, x in result.items()}
+def _probe(net: Any, tensors: dict[str, torch.Tensor], options: EvaluationOptions, grad: bool) -> Any:
+    """``net(x, outputs=...)``: the values of the asked ports (tensors: decoders do not apply to probes)."""
+    probed, names = probe_net(net, options.outputs)
+    with torch.set_grad_enabled(grad):
+        result = run_module(probed, tensors, options)
+    result = result if isinstance(result, dict) else {probed.output_ports[0]: result}
+    return result[names[0]] if options.one_output else {k: result[n] for k, n in zip(options.outputs, names)}
+
+
+def probe_net(net: Any, ports: tuple) -> tuple[Any, tuple[str, ...]]:
+    """``net`` with each of ``ports`` (output names or NetPorts, nested paths too) a graph output, and
+    those outputs' names; the probing net is cached on ``net`` (its compiled module with it)."""
+    cache = net._compiled if net._compiled is not None else {}
+    net._compiled = cache
+    key = ("outputs", ports)
+    if key not in cache:
+        probed, names = net, []
+        for port in ports:
+            probed, name = probed.with_output(NetPort(port) if isinstance(port, str) else port)
+            names.append(name)
+        cache[key] = probed, tuple(names)
+    return cache[key]
 
 
 def run_module(net: Any, tensors: dict[str, torch.Tensor], options: EvaluationOptions,

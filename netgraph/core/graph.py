@@ -29,6 +29,7 @@ from netgraph.core.information import information
 from netgraph.core.coders import check_decoders, split_port_options
 from netgraph.core.ir import GraphIR, build_ir
 from netgraph.core.order import order
+from netgraph.core.port_paths import expose, resolve
 from netgraph.core.ports import Edge, NetPort, PortRef
 from netgraph.core.shared import collect_users, unify_shared
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
@@ -280,6 +281,15 @@ class NetGraph(Layer):
             return NetPort(ref.port) if ref.layer is None else NetPort(ref.layer, ref.port)
         pairs = [(port(e.src), port(e.dst)) for e in self._edges if not e.implicit]
         return pairs + [(port(m), None) for m in sorted(self._muted)]
+
+    def with_output(self, port: NetPort) -> tuple[NetGraph, str]:
+        """This graph with output ``port`` (a path into nested graphs) also a graph output, and its name."""
+        if port.layer is None and port.port not in self._outputs:
+            raise WiringError(f"{port!r}: the net has no output port {port.port!r}"
+                              f"{did_you_mean(port.port, self._outputs)}; its outputs are {list(self._outputs)}")
+        if port.layer is None:
+            return self, port.port
+        return expose(self, *resolve(self._layers, port), NetGraph)
 
     def port_shape_options(self) -> dict[str, Any]:
         """The graph port options given at construction: port types, encoders and decoders."""

@@ -117,7 +117,7 @@ Module = Annotated[Any, OptionKind("module", None, {"description": "a torch.nn.M
 """A Python ``torch.nn.Module`` (a spec cannot hold one)."""
 
 Net = Annotated[Any, OptionKind("net", None, {"type": "object", "description": "an inner net: a NetGraph or "
-                                              "NetChain spec, inline or by 'file:'"})]
+                                              "NetChain spec, inline, by 'file:' or by 'ref:' (a net under the file's 'nets:')"})]
 """A whole net held by an operator (``NetMapOperator(net)``): a NetGraph or NetChain (YAML: a nested spec)."""
 
 _HINTS: dict[type, dict[str, Any]] = {}

@@ -15,27 +15,45 @@ __all__ = ["NetPort", "PortRef", "Edge"]
 class NetPort:
     """``NetPort(layer, "Port")`` names a layer's port; ``NetPort("Name")`` names a graph port.
 
-    ``layer`` is a 1-based index or a layer name, as in Wolfram's ``NetPort[3, "Output"]``.
+    ``layer`` is a 1-based index or a layer name, as in Wolfram's ``NetPort[3, "Output"]``, or a path into
+    nested nets: ``NetPort(("enc", "l1", "Output"))`` (Wolfram's ``NetPort[{"enc", "l1", "Output"}]``) is the
+    same as ``NetPort(("enc", "l1"), "Output")``; its ``layer`` is then the tuple ``("enc", "l1")``.
 
-    >>> NetPort(3, "Output"), NetPort("Params")
-    (NetPort(3, 'Output'), NetPort('Params'))
+    >>> NetPort(3, "Output"), NetPort("Params"), NetPort(("enc", "l1", "Output")).layer
+    (NetPort(3, 'Output'), NetPort('Params'), ('enc', 'l1'))
     """
 
-    layer: int | str | None
+    layer: int | str | tuple | None
     port: str
 
     def __init__(self, *args: Any):
+        if len(args) == 1 and isinstance(args[0], (tuple, list)) and len(args[0]) >= 2:
+            args = (tuple(args[0][:-1]), args[0][-1])
+        if len(args) == 2 and isinstance(args[0], tuple):
+            args = (args[0][0] if len(args[0]) == 1 else args[0], args[1])
         if len(args) == 1 and isinstance(args[0], str):
             layer, port = None, args[0]
-        elif len(args) == 2 and isinstance(args[1], str) and isinstance(args[0], (int, str)) \
-                and not isinstance(args[0], bool):
+        elif len(args) == 2 and isinstance(args[1], str) and _is_layer(args[0]):
             layer, port = args
         else:
-            raise WiringError(f"NetPort takes (layer, 'Port') or ('GraphPortName'), found NetPort{args!r}")
+            raise WiringError(f"NetPort takes (layer, 'Port'), ('GraphPortName') or a path "
+                              f"(('outer', 'inner', 'Port')), found NetPort{args!r}")
         frozen_init(self, layer=layer, port=port)
 
     def __repr__(self) -> str:
+        if isinstance(self.layer, tuple):
+            return f"NetPort({(*self.layer, self.port)!r})"
         return f"NetPort({self.port!r})" if self.layer is None else f"NetPort({self.layer!r}, {self.port!r})"
+
+    @property
+    def path(self) -> tuple:
+        """The layer path as a tuple (empty for a graph port)."""
+        return () if self.layer is None else self.layer if isinstance(self.layer, tuple) else (self.layer,)
+
+
+def _is_layer(value: Any) -> bool:
+    parts = value if isinstance(value, tuple) else (value,)
+    return bool(parts) and all(isinstance(p, (int, str)) and not isinstance(p, bool) for p in parts)
 
 
 @dataclass(frozen=True, order=True)

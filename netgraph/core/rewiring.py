@@ -110,12 +110,12 @@ def _free_name(port: str, taken: set[str]) -> str:
     return next(f"{port}{i}" for i in range(2, len(taken) + 3) if f"{port}{i}" not in taken)
 
 
-def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True) -> NetGraph:
+def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True, targets: frozenset = frozenset()) -> NetGraph:
     """The layers in ``keep`` with the wiring among them (a chain stays a chain).
 
     Input ports that lose their producer become new graph inputs (named after the port, numbered when a
     kept graph input has that name already, so they are never silently fed another port's data); outputs
-    that fed only removed layers are muted (``mute_orphans``) or become graph outputs.
+    that fed only removed layers are muted (``mute_orphans``; never those of ``targets``) or become graph outputs.
     """
     if not keep:
         raise WiringError("the result would have no layers")
@@ -133,7 +133,8 @@ def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True) -> NetGra
             name = _free_name(e.dst.port, inputs)
             inputs.add(name)
             edges.append((NetPort(name), NetPort(e.dst.layer, e.dst.port)))
-        if mute_orphans and e.src.layer in keep and e.dst.layer is not None and e.dst.layer not in keep \
+        if mute_orphans and e.src.layer in keep and e.src.layer not in targets and e.dst.layer is not None \
+                and e.dst.layer not in keep \
                 and (e.src.layer, e.src.port) not in used:
             used.add((e.src.layer, e.src.port))
             edges.append((NetPort(e.src.layer, e.src.port), None))

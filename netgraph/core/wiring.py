@@ -17,6 +17,7 @@ from typing import Any
 from netgraph.core.layer import Layer
 from netgraph.core.errors import (MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic, EdgeRef, WiringError, did_you_mean,
                                    raise_all)
+from netgraph.core.port_paths import resolve
 from netgraph.core.ports import Edge, NetPort, PortRef
 
 __all__ = ["Wiring", "normalize", "describe_layer", "format_endpoint"]
@@ -123,6 +124,8 @@ class _Normalizer:
 
     def source(self, ref: Any, edge: EdgeRef) -> PortRef | None:
         if isinstance(ref, NetPort):
+            if isinstance(ref.layer, tuple):
+                return self.nested_source(ref, edge)
             if ref.layer is None:
                 return PortRef(None, ref.port)
             name = self.layer_name(ref.layer, edge)
@@ -139,11 +142,26 @@ class _Normalizer:
             return None
         return PortRef(name, outs[0])
 
+    def nested_source(self, ref: NetPort, edge: EdgeRef) -> PortRef | None:
+        """An output inside a nested graph: that graph gets it as an output of its own, which the edge reads."""
+        try:
+            names, port = resolve(self.layers, ref)
+            head = names[0]
+            self.layers[head], exposed = self.layers[head].with_output(NetPort((*names[1:], port)))
+        except WiringError as exc:
+            self.problem("unknown-port", edge, str(exc), layer=tuple(map(str, ref.path)), port=ref.port)
+            return None
+        return PortRef(head, exposed)
+
     def target(self, ref: Any, edge: EdgeRef) -> PortRef | str | tuple[str, str] | None:
         """A PortRef, or a bare layer name whose port is assigned by regrouping, or 'mute'."""
         if ref is None:
             return "mute"
         if isinstance(ref, NetPort):
+            if isinstance(ref.layer, tuple):
+                self.problem("nested-destination", edge, f"{ref!r}: a port inside a nested net can be an edge's "
+                             f"source only; feed the nested net's own input port instead")
+                return None
             if ref.layer is None:
                 return PortRef(None, ref.port)
             name = self.layer_name(ref.layer, edge)

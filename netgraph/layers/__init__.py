@@ -14,7 +14,7 @@ from netgraph.core.layer import REGISTRY, Layer, layer_class, register
 
 FAMILIES = ("arrays", "distributions", "function", "activation", "linear", "random", "kl_divergence", "losses",
             "normalization", "normalization_levels", "merge", "reshape", "conv", "deconv", "resize", "extract",
-            "aggregation", "embedding", "recurrent", "sequence", "torch_layer", "operators", "twin_operators")
+            "aggregation", "embedding", "recurrent", "sequence", "attention", "torch_layer", "operators", "twin_operators")
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register"]
 for _family in FAMILIES:

@@ -33,7 +33,8 @@ class LinearModule(nn.Module):
         if self.flat:
             return F.linear(x, self.Weights, self.Biases)
         y = F.linear(x.unsqueeze(1) if self.scalar else x.flatten(1), self.Weights, self.Biases)
-        return y.reshape(y.shape[0], *self.out_shape)
+        # no y.shape[0]: an ONNX export could fold it into a constant batch size
+        return y if len(self.out_shape) == 1 else y.unflatten(1, self.out_shape) if self.out_shape else y.squeeze(1)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -92,7 +93,10 @@ class LinearLayer(Layer):
         return LinearModule(self.weights, self.biases, types["Input"].shape, types["Output"].shape)
 
     def emit(self, ctx: EmitContext) -> str:
-        if len(ctx.types["Input"].shape) == 1 and len(ctx.types["Output"].shape) == 1:
-            return f"F.linear({ctx.args[0]}, {ctx.module}.Weights, {ctx.module}.Biases)"
-        return super().emit(ctx)
+        rank_in, out = len(ctx.types["Input"].shape), ctx.types["Output"].shape
+        if rank_in == 0 or len(out) == 0:
+            return super().emit(ctx)
+        x = ctx.args[0] if rank_in == 1 else f"{ctx.args[0]}.flatten(1)"
+        y = f"F.linear({x}, {ctx.module}.Weights, {ctx.module}.Biases)"
+        return y if len(out) == 1 else f"{y}.unflatten(1, {tuple(out)!r})"
 

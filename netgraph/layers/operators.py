@@ -127,12 +127,14 @@ class NetMapOperator(NetOperator):
     def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
         first = ctx.args[0]
         call = f"{ctx.module}.net({', '.join(f'{x}.flatten(0, 1)' for x in ctx.args)})"
-        if len(outputs) == 1:  # the sequence folded into the batch: one call, no loop
-            return [f"{outputs[0]} = {call}.unflatten(0, {first}.shape[:2])"]
         folded = ctx.local("folded")
+
+        def unfold(y: str) -> str:  # view, not unflatten(0, x.shape[:2]): ONNX export keeps these sizes dynamic
+            return f"{y}.view({first}.shape[0], {first}.shape[1], *{y}.shape[1:])"
+        if len(outputs) == 1:  # the sequence folded into the batch: one call, no loop
+            return [f"{folded} = {call}", f"{outputs[0]} = {unfold(folded)}"]
         return [f"{folded} = {call}",
-                *(f"{out} = {folded}[{port!r}].unflatten(0, {first}.shape[:2])"
-                  for out, port in zip(outputs, self.output_ports))]
+                *(f"{out} = {unfold(f'{folded}[{port!r}]')}" for out, port in zip(outputs, self.output_ports))]
 
 
 class _MapModule(nn.Module):

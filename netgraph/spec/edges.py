@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from netgraph.core.errors import SpecError, did_you_mean
+from netgraph.core.errors import SpecError, WiringError, did_you_mean
+from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
@@ -139,6 +140,13 @@ def _endpoint(reader: Any, ep: Endpoint, f: Any, table: dict, ports: dict[str, s
         return text
     if text in ports:
         return NetPort(text)
+    if text.count(".") > 1 and text.partition(".")[0] in table:  # a port inside nested graphs: enc.l1.Output
+        try:
+            resolve(table, NetPort(tuple(text.split("."))))
+        except WiringError as exc:
+            reader.error(f, ep.loc, f"endpoint {text!r}: {str(exc).partition(': ')[2]}")
+            return _BAD
+        return NetPort(tuple(text.split(".")))
     name, dot, port = text.partition(".")
     layer = table.get(name) if dot else None
     if layer is not None:

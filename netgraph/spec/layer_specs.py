@@ -27,6 +27,7 @@ from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
 __all__ = ["read_layer", "layer_fields", "required", "FAILED", "GRAPH_KEYS", "CHAIN_KEYS"]
 
+MAX_REFERENCES = 10_000  # 'ref:' uses read for one load (nets naming each other many times: a reference bomb)
 GRAPH_KEYS = ("type", "layers", "edges", "inputs", "outputs", "learning_rate_multipliers")
 CHAIN_KEYS = ("type", "layers", "inputs", "outputs", "input", "output", "learning_rate_multipliers")
 
@@ -49,6 +50,8 @@ def read_layer(reader: Any, spec: Any, loc: Loc, f: Any, path: tuple) -> Any:
     if isinstance(spec, YMap):
         if "file" in spec:
             return _reference(reader, spec, f, path)
+        if "ref" in spec:
+            return _named_net(reader, spec, f, path)
         return _typed(reader, spec, loc, f, path)
     if isinstance(spec, YSeq):
         return _chain_shorthand(reader, spec, loc, f, path)
@@ -105,6 +108,33 @@ def _reference(reader: Any, spec: YMap, f: Any, path: tuple) -> Any:
         reader.error(f, loc, f"no spec file {shown!r} (paths in 'file:' are relative to the file that names them)")
         return FAILED
     return reader.read_file(full, path, f.chain, shown)
+
+
+def _named_net(reader: Any, spec: YMap, f: Any, path: tuple) -> Any:
+    """``{ref: name}``: the net defined as ``name`` under this file's ``nets:``, read anew at ``path`` (each use
+    has arrays of its own); problems inside it are placed at the definition. Cycles are refused."""
+    reader.check_keys(spec, ("ref",), f, "a layer given by 'ref:'")
+    name, loc = spec["ref"], spec.value_locs["ref"]
+    defs = reader.net_defs.get(f, {})
+    if not isinstance(name, str) or name not in defs:
+        known = f"its 'nets:' defines {', '.join(map(str, defs))}" if defs else "this file has no 'nets:'"
+        reader.error(f, loc, f"'ref:' names no net of this file: {name!r}"
+                     f"{did_you_mean(name, defs) if isinstance(name, str) else ''}; {known}")
+        return FAILED
+    if (f, name) in reader.ref_chain:
+        cycle = [n for _, n in reader.ref_chain[reader.ref_chain.index((f, name)):]]
+        reader.error(f, loc, f"nets refer to each other in a cycle: {' -> '.join([*cycle, name])}")
+        return FAILED
+    reader.refs_read += 1
+    if reader.refs_read > MAX_REFERENCES:
+        reader.error(f, loc, f"more than {MAX_REFERENCES} 'ref:' uses read for one net: do the nets refer to "
+                     f"each other many times over?")
+        return FAILED
+    reader.ref_chain.append((f, name))
+    try:
+        return read_layer(reader, defs[name], defs.value_locs[name], f, path)
+    finally:
+        reader.ref_chain.pop()
 
 
 def _typed(reader: Any, spec: YMap, loc: Loc, f: Any, path: tuple) -> Any:

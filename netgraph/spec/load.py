@@ -32,7 +32,7 @@ from netgraph.core.walk import map_nodes
 __all__ = ["SpecReader", "SourceFile", "Locator", "load_spec", "check_sizes", "VERSION", "TOP_KEYS"]
 
 VERSION = 1
-TOP_KEYS = ("netgraph", "name", "description", "arrays")
+TOP_KEYS = ("netgraph", "name", "description", "arrays", "nets")
 MAX_FILES = 500  # spec files read for one load (files naming each other many times: a reference bomb)
 
 
@@ -92,6 +92,9 @@ class SpecReader:
         self.locators: dict[tuple, Locator] = {}  # graph path -> where its ports and edges are
         self.arrays: dict[str, tuple] = {}  # "path.to.layer.Array" -> (tensor, file, loc) from 'arrays:', until used
         self.files_read = 0
+        self.net_defs: dict[SourceFile, YMap] = {}  # each file's 'nets:' (named nets that '{ref: name}' uses)
+        self.ref_chain: list[tuple[SourceFile, str]] = []  # the references being read, innermost last
+        self.refs_read = 0
 
     def error(self, f: SourceFile, loc: Loc, message: str) -> None:
         self.errors.append((f.name, loc, message))
@@ -146,11 +149,21 @@ class SpecReader:
         self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), f, "a spec")
         if "arrays" in data:
             read_arrays(self, data, f, prefix)
+        self.read_net_defs(data, f)
         if kind not in ("NetGraph", "NetChain"):
             self.error(f, data.value_locs["type"], f"a spec's top-level type is NetGraph or NetChain, found {kind!r}"
                        f"{did_you_mean(kind, ['NetGraph', 'NetChain'])}; a single layer goes under 'layers:'")
             return FAILED
         return self.graph(data, f, prefix, kind)
+
+    def read_net_defs(self, data: YMap, f: SourceFile) -> None:
+        """Keep the file's ``nets:`` mapping (each definition is read where a ``{ref: name}`` uses it)."""
+        nets = data.get("nets", YMap())
+        if not isinstance(nets, YMap):
+            self.error(f, data.value_locs["nets"], f"'nets:' is a mapping of names to nets (NetGraph or NetChain "
+                       f"specs, or any layer) that '{{ref: name}}' uses; found {_kind(nets)}")
+            nets = YMap()
+        self.net_defs[f] = nets
 
     def check_version(self, data: YMap, f: SourceFile) -> None:
         if "netgraph" not in data:

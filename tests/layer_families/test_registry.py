@@ -13,7 +13,7 @@ from torch import nn
 
 import netgraph.layers as layers
 from netgraph.layers import REGISTRY, Layer, layer_class, register
-from netgraph import (ELEMENTWISE, AggregationLayer, BasicRecurrentLayer, BatchNormalizationLayer, CatenateLayer,
+from netgraph import (AttentionLayer, ELEMENTWISE, AggregationLayer, BasicRecurrentLayer, BatchNormalizationLayer, CatenateLayer,
                       ConstantArrayLayer, ConvolutionLayer, DeconvolutionLayer, CrossEntropyLossLayer, DotLayer,
                       DropoutLayer, ContrastiveLossLayer, CTCLossLayer, ExtractLayer, ParametricRampLayer,
                       NormalizationLayer, PaddingLayer, ResizeLayer, ElementwiseLayer, EmbeddingLayer, FlattenLayer,
@@ -35,6 +35,7 @@ SAMPLES: dict[str, Layer] = {s.type_name: s for s in [
     DotLayer(),
     SoftmaxLayer(level=2, input=(3, 4)), DropoutLayer(0.25), BatchNormalizationLayer(momentum=0.8, scaling=[1.0, 2.0]),
     LayerNormalizationLayer(epsilon=1e-3, biases=[0.0, 1.0]),
+    AttentionLayer("Bilinear", multi_head=True, mask="Causal", key=("n", 2, 3), weights=torch.randn(3, 4)),
     ConvolutionLayer(4, [3, 3], stride=2, padding_size=[1, 0], dilation=1, channel_groups=2),
     PoolingLayer([2, 2], stride=2, function="Mean"),
     DeconvolutionLayer(4, [3, 3], stride=2, padding_size=[1, 0], channel_groups=2, biases=[0.0, 1.0, 2.0, 3.0]),

@@ -1,0 +1,119 @@
+"""Nested port paths: NetPort(("enc", "l1", "Output")) as an edge source, for probing (net(x, outputs=...)),
+in net_take and in YAML edges; compiled and interpreted agree; a bad path names the missing part."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from netgraph import (LinearLayer, NetChain, NetGraph, NetPort, OptionError, SpecError, WiringError, interpret,
+                      net_initialize, net_take)
+from netgraph.backend.evaluation import probe_net
+
+
+@pytest.fixture
+def net():
+    enc = NetGraph({"l1": LinearLayer(4), "act": "Tanh", "l2": LinearLayer(2), "side": LinearLayer(3)},
+                   [("l1", "act", "l2"), (NetPort("Extra"), "side")], Input=3, Extra=2)
+    return net_initialize(NetGraph({"pre": LinearLayer(3), "enc": enc, "head": LinearLayer(5)},
+                                   [("pre", NetPort("enc", "Input")), ("enc", "head")], Input=3, Extra=2), seed=0)
+
+
+def _l1(net, x):
+    w = net.compile().state_dict()
+    h = F.linear(x, w["pre.Weights"], w["pre.Biases"])
+    return F.linear(h, w["enc.l1.Weights"], w["enc.l1.Biases"])
+
+
+def test_netport_path_forms():
+    assert NetPort(("enc", "l1", "Output")) == NetPort(("enc", "l1"), "Output") == NetPort(["enc", "l1", "Output"])
+    assert NetPort(("enc", "Output")) == NetPort("enc", "Output")
+    assert NetPort(("enc", 2, "Output")).path == ("enc", 2)
+    assert repr(NetPort(("enc", "l1", "Output"))) == "NetPort(('enc', 'l1', 'Output'))"
+    with pytest.raises(WiringError, match="a path"):
+        NetPort(("enc", True, "Output"))
+
+
+def test_probing_returns_inner_values_compiled_and_interpreted_agree(net):
+    x, extra = torch.randn(4, 3), torch.randn(4, 2)
+    port = NetPort(("enc", "l1", "Output"))
+    values = net({"Input": x, "Extra": extra}, outputs=[port, NetPort(("enc", 3, "Output")), "Output"])
+    assert list(values) == [port, NetPort(("enc", 3, "Output")), "Output"]
+    torch.testing.assert_close(values[port], _l1(net, x))
+    torch.testing.assert_close(values["Output"], net({"Input": x, "Extra": extra})["Output"])
+    torch.testing.assert_close(net({"Input": x[0], "Extra": extra[0]}, outputs=port), _l1(net, x)[0])
+    probed, names = probe_net(net, (port,))
+    module = probed.compile()
+    assert f"'{names[0]}': enc_l1" in module.code  # the generated forward returns the probed value
+    torch.testing.assert_close(interpret(probed, module, Input=x, Extra=extra)[names[0]], values[port])
+    assert net.output_ports == ("Output2", "Output")  # probing leaves the net as it was
+
+
+def test_edge_from_a_port_inside_a_nested_chain():
+    chain = NetChain({"a": LinearLayer(4), "b": "Tanh"}, input=3)
+    net = net_initialize(NetGraph({"c": chain, "skip": LinearLayer(4), "add": "Plus"},
+                                  [(NetPort("Input"), ["c", "skip"]), (["skip", NetPort(("c", "a", "Output"))], "add")],
+                                  Input=3), seed=1)
+    x = torch.randn(2, 3)
+    w = net.compile().state_dict()
+    expected = F.linear(x, w["skip.Weights"], w["skip.Biases"]) + F.linear(x, w["c.a.Weights"], w["c.a.Biases"])
+    out = net(x)
+    torch.testing.assert_close(out["Output2"], expected)
+    module = net.compile()
+    torch.testing.assert_close(interpret(net, module, Input=x)["Output2"], expected)
+
+
+@pytest.mark.parametrize("port, fragments", [
+    (NetPort(("enc", "l9", "Output")), ["enc' has no layer 'l9'", "its layers are ['l1', 'act', 'l2', 'side']"]),
+    (NetPort(("enc", "l1", "Out")), ["enc/l1' has no output port 'Out'", "its outputs are ['Output']"]),
+    (NetPort(("nope", "l1", "Output")), ["has no layer 'nope'", "['pre', 'enc', 'head']"]),
+    (NetPort(("head", "x", "Output")), ["head' is a LinearLayer, not a NetGraph or NetChain"]),
+    (NetPort(("enc", 7, "Output")), ["enc' has no layer 7", "numbered 1 to 4"]),
+])
+def test_a_bad_path_names_the_missing_part(net, port, fragments):
+    for attempt in (lambda: net(Input=torch.randn(1, 3), Extra=torch.randn(1, 2), outputs=port),
+                    lambda: net_take(net, port),
+                    lambda: NetGraph({"n": net, "x": LinearLayer(1)}, [(NetPort(("n", *port.path, port.port)), "x")])):
+        with pytest.raises(WiringError) as info:
+            attempt()
+        for fragment in fragments:
+            assert fragment in str(info.value)
+
+
+def test_nested_destination_and_bad_outputs_option_are_refused(net):
+    with pytest.raises(WiringError, match="source only"):
+        NetGraph({"n": net, "x": LinearLayer(3)}, [("x", NetPort(("n", "enc", "Input")))])
+    with pytest.raises(OptionError, match="outputs= takes a NetPort"):
+        net(Input=torch.randn(1, 3), Extra=torch.randn(1, 2), outputs=3)
+
+
+def test_net_take_cuts_the_nested_graph_to_what_computes_the_port(net):
+    port = NetPort(("enc", "l1", "Output"))
+    taken = net_take(net, port)
+    assert list(taken.layers) == ["pre", "enc"] and list(taken.layers["enc"].layers) == ["l1"]
+    assert taken.input_ports == ("Input",) and taken.output_shapes == {"Output": (4,)}
+    x = torch.randn(3, 3)
+    torch.testing.assert_close(taken(x), _l1(net, x))
+    whole = net_take(net, [port, "head"])  # head needs all of enc: enc stays whole, the port becomes an output
+    assert list(whole.layers["enc"].layers) == ["l1", "act", "l2", "side"]
+    torch.testing.assert_close(whole({"Input": x, "Extra": torch.randn(3, 2)})["enc_l1_Output"], _l1(net, x))
+
+
+def test_net_take_of_an_inner_layer_keeps_its_output():
+    net = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [("a", "b")], Input=4)
+    assert net_take(net, "a").output_shapes == {"Output": (3,)}
+    assert net_take(net, NetPort("a", "Output")).output_shapes == {"Output": (3,)}
+
+
+def test_yaml_edges_take_nested_paths():
+    text = ("netgraph: 1\nlayers:\n  enc: {type: NetChain, layers: {l1: {type: LinearLayer, output: 4}, act: Tanh}}\n"
+            "  aux: {type: LinearLayer, output: 3}\ninputs: {Input: 3}\nedges:\n  - Input -> enc\n"
+            "  - enc.l1.Output -> aux\n")
+    net = NetGraph.from_yaml(text)
+    assert net.layer_types("aux")["Input"].shape == (4,)
+    assert NetGraph.from_yaml(net.to_yaml()) == net
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text.replace("enc.l1.Output", "enc.l7.Output"))
+    assert "<string>:8:5: endpoint 'enc.l7.Output': layer 'enc' has no layer 'l7'; its layers are ['l1', 'act']" \
+        in str(info.value)

@@ -1,0 +1,105 @@
+"""Named nets in a spec: 'nets:' defines them, '{ref: name}' uses them (operators' net:, layers); each use is read
+anew (arrays of its own); a bad reference or a cycle is an error at its file:line:col."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+import yaml
+
+import netgraph.spec.layer_specs as layer_specs
+from netgraph import NetGraph, SpecError, net_initialize
+from netgraph.spec.schema import spec_schema
+
+SPEC = """netgraph: 1
+nets:
+  cell:
+    type: NetGraph
+    layers: {cat: CatenateLayer, lin: {type: LinearLayer, output: 5}, act: Tanh}
+    inputs: {Input: 3, State: null}
+    edges: ["[Input, State] -> cat -> lin -> act"]
+  mlp: [8, Ramp, {ref: out}]
+  out: {type: LinearLayer, output: 2}
+layers:
+  fold: {type: NetFoldOperator, net: {ref: cell}}
+  map: {type: NetMapOperator, net: {ref: mlp}}
+  last: SequenceLastLayer
+  head: {ref: out}
+inputs: {Input: [n, 3]}
+outputs: {State: null}
+edges:
+  - Input -> fold
+  - fold.Output -> map -> last -> head
+  - fold.State -> State
+"""
+
+INLINE = """netgraph: 1
+layers:
+  fold:
+    type: NetFoldOperator
+    net:
+      type: NetGraph
+      layers: {cat: CatenateLayer, lin: {type: LinearLayer, output: 5}, act: Tanh}
+      inputs: {Input: 3, State: null}
+      edges: ["[Input, State] -> cat -> lin -> act"]
+  map: {type: NetMapOperator, net: [8, Ramp, {type: LinearLayer, output: 2}]}
+  last: SequenceLastLayer
+  head: {type: LinearLayer, output: 2}
+inputs: {Input: [n, 3]}
+outputs: {State: null}
+edges:
+  - Input -> fold
+  - fold.Output -> map -> last -> head
+  - fold.State -> State
+"""
+
+
+def test_references_read_as_the_inline_spec_with_arrays_of_their_own():
+    net = NetGraph.from_yaml(SPEC)
+    assert net == NetGraph.from_yaml(INLINE)
+    assert net.output_shapes == {"State": (5,), "Output": (2,)}
+    module = net_initialize(net, seed=0).compile()
+    state = module.state_dict()
+    assert "map.net.3.Weights" in state and "head.Weights" in state  # 'out' used twice, one array each
+    assert state["map.net.3.Weights"].shape == (2, 8) and state["head.Weights"].shape == (2, 2)
+
+
+def test_the_schema_accepts_nets_and_references():
+    jsonschema.Draft202012Validator(spec_schema()).validate(yaml.safe_load(SPEC))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(spec_schema()).validate(yaml.safe_load(SPEC.replace("{ref: out}", "{ref: 3}")))
+
+
+@pytest.mark.parametrize("change, where, fragment", [
+    (("{ref: cell}", "{ref: cel}"), "11:44", "'ref:' names no net of this file: 'cel' (did you mean 'cell'?); its "
+                                             "'nets:' defines cell, mlp, out"),
+    (("  out: {type: LinearLayer, output: 2}", "  out: {ref: mlp}"), "9:14", "nets refer to each other in a cycle: "
+                                                                          "mlp -> out -> mlp"),
+    (("output: 5}", "output: -5}"), "5:67", "layer 'lin': LinearLayer option output= dims must be positive"),
+    (("{ref: cell}", "{ref: cell, x: 1}"), "11:50", "a layer given by 'ref:' has no key 'x'; its keys are ref"),
+    (("nets:\n  cell:", "nets: 3\nunused:\n  cell:"), "2:7", "'nets:' is a mapping of names to nets"),
+])
+def test_bad_references_are_located(change, where, fragment):
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(SPEC.replace(*change))
+    assert f"<string>:{where}: {fragment}" in str(info.value)
+
+
+def test_a_file_reference_uses_its_own_nets(tmp_path):
+    (tmp_path / "part.yaml").write_text("netgraph: 1\nnets:\n  lin: {type: LinearLayer, output: 4}\n"
+                                        "layers: {a: {ref: lin}}\ninputs: {Input: 3}\n")
+    (tmp_path / "main.yaml").write_text("netgraph: 1\nnets:\n  lin: {type: LinearLayer, output: 7}\n"
+                                        "layers: {p: {file: part.yaml}, q: {ref: lin}}\nedges: [p -> q]\n")
+    net = NetGraph.from_yaml(tmp_path / "main.yaml")
+    assert net.layer_types(("p", "a"))["Output"].shape == (4,) and net.output_shapes == {"Output": (7,)}
+    (tmp_path / "main.yaml").write_text("netgraph: 1\nlayers: {p: {file: part.yaml}, q: {ref: lin}}\n")
+    with pytest.raises(SpecError, match=r"main.yaml:2:41: 'ref:' names no net of this file: 'lin'; this file has no"):
+        NetGraph.from_yaml(tmp_path / "main.yaml")
+
+
+def test_reference_bombs_stop(monkeypatch):
+    monkeypatch.setattr(layer_specs, "MAX_REFERENCES", 5)
+    text = ("netgraph: 1\nnets:\n  a: [{ref: b}, {ref: b}]\n  b: [{ref: c}, {ref: c}]\n  c: 3\n"
+            "layers: {x: {ref: a}}\ninputs: {Input: 2}\n")
+    with pytest.raises(SpecError, match="more than 5 'ref:' uses"):
+        NetGraph.from_yaml(text)
