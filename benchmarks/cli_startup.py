@@ -4,6 +4,8 @@ Each repetition runs every command once, in a freshly shuffled order (so machine
 all alike); the script prints each command's median wall time and its ratio to ``python -c pass``.
 ``--train`` adds ``netgraph train`` of a 2-layer spec for one round of one batch: its time is the
 fixed overhead before training proper (imports, spec, data, compile, optimizer, first step, outputs).
+Wall and CPU time (user + system of the child process) are both medians; on a shared machine the CPU
+time is the steadier figure.
 
     python benchmarks/cli_startup.py [--reps 15] [--train] [--seed 0]
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -50,25 +53,28 @@ def commands(workdir: Path, train: bool) -> dict[str, list[str]]:
     return out
 
 
-def time_once(argv: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
+def time_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system of the child) of one run of ``argv``."""
+    before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env, cwd=ROOT)
-    return time.perf_counter() - start
+    wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def measure(cmds: dict[str, list[str]], reps: int, seed: int) -> dict[str, float]:
-    """Median seconds per command over ``reps`` shuffled rounds (after one untimed warm-up round)."""
+def measure(cmds: dict[str, list[str]], reps: int, seed: int) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) seconds per command over ``reps`` shuffled rounds (after one untimed warm-up round)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     rng = random.Random(seed)
     for argv in cmds.values():
         time_once(argv, env)
-    samples: dict[str, list[float]] = {name: [] for name in cmds}
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in cmds}
     for _ in range(reps):
         order = list(cmds)
         rng.shuffle(order)
         for name in order:
             samples[name].append(time_once(cmds[name], env))
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return {name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
+            for name, values in samples.items()}
 
 
 def main() -> None:
@@ -80,9 +86,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         medians = measure(commands(Path(tmp), args.train), args.reps, args.seed)
     base = medians["python -c pass"]
-    print(f"{'command':<28}{'median':>10}{'ratio':>9}{'minus python':>15}")
-    for name, seconds in medians.items():
-        print(f"{name:<28}{seconds:>9.3f}s{seconds / base:>8.2f}x{seconds - base:>14.3f}s")
+    print(f"{'command':<28}{'wall':>9}{'ratio':>8}{'minus python':>14}{'CPU':>9}{'ratio':>8}{'minus python':>14}")
+    for name, (wall, cpu) in medians.items():
+        print(f"{name:<28}{wall:>8.3f}s{wall / base[0]:>7.2f}x{wall - base[0]:>13.3f}s"
+              f"{cpu:>8.3f}s{cpu / base[1]:>7.2f}x{cpu - base[1]:>13.3f}s")
 
 
 if __name__ == "__main__":

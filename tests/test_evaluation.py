@@ -150,3 +150,19 @@ def test_a_tensor_of_the_port_dtype_reaches_the_module_as_it_is_others_are_conve
     net(x64)
     assert seen[0] is x
     assert seen[1].dtype == torch.float32 and torch.equal(seen[1], x64.float())
+
+
+def test_the_plain_call_keeps_the_callers_grad_mode_and_matches_the_general_path():
+    net = net_initialize(NetGraph([LinearLayer(3), ElementwiseLayer("Tanh")], [("1", "2")], Input=4), seed=0)
+    x = torch.randn(5, 4)
+    plain = net(x)  # compiles; the next call takes the fast path (one float32 tensor, right shape, no options)
+    assert torch.is_grad_enabled() and not net(x).requires_grad
+    torch.testing.assert_close(net(x), net(x, batch_size=2))  # options take the general path
+    torch.testing.assert_close(plain, torch.tanh(x @ net.layers["1"].arrays["Weights"].T + net.layers["1"].arrays["Biases"]))
+    with torch.no_grad():
+        net(x)
+        assert not torch.is_grad_enabled()
+    with pytest.raises(DataError, match="expected shape"):
+        net(torch.randn(5, 3))
+    with pytest.raises(DataError, match="input port 'Input'"):
+        net(torch.randn(5, 4, dtype=torch.complex64))

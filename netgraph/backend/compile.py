@@ -15,7 +15,7 @@ import linecache
 import math
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import count
 from typing import Any
 
@@ -126,18 +126,24 @@ class _Readiness(GraphWalker):
             if not t.known and source not in self.reported:
                 self.reported.add(source)
                 self.unknown.append(f"{self.net.describe((node.path, port))} has unknown shape {t}")
-        self.missing += [f"{self.net.describe((node.path, None))} array {name!r}"
-                         for name, value in node.layer.arrays.items() if value is None]
+        arrays = node.layer.arrays
+        if not arrays:
+            return
+        missing = [name for name, value in arrays.items() if value is None]
+        if missing:  # described only when something is wrong: a large net must not build text per layer
+            where = self.net.describe((node.path, None))
+            self.missing += [f"{where} array {name!r}" for name in missing]
         if all(t.known for t in node.types.values()):
-            self.misshapen += array_shape_errors(self.net.describe((node.path, None)), node)
+            self.misshapen += array_shape_errors(lambda: self.net.describe((node.path, None)), node)
 
 
-def array_shape_errors(where: str, node: Node) -> list[str]:
-    """A message for each array of ``node``'s layer whose shape differs from the one its (known) port types need."""
+def array_shape_errors(where: Callable[[], str], node: Node) -> list[str]:
+    """A message for each array of ``node``'s layer whose shape differs from the one its (known) port types need;
+    ``where()`` describes the layer (called only when there is a message to write)."""
     expected = node.layer.array_shapes(node.types)
-    return [f"{where} array {name!r} should have shape {tuple(expected[name])}, found {tuple(value.shape)}"
-            for name, value in node.layer.arrays.items()
-            if value is not None and name in expected and tuple(value.shape) != tuple(expected[name])]
+    bad = [(name, tuple(value.shape)) for name, value in node.layer.arrays.items()
+           if value is not None and name in expected and tuple(value.shape) != tuple(expected[name])]
+    return [f"{where()} array {name!r} should have shape {tuple(expected[name])}, found {found}" for name, found in bad]
 
 
 def check_ready(net: Any) -> None:

@@ -17,6 +17,7 @@ from netgraph.core.errors import DataError, did_you_mean
 from netgraph.data import decode, encode
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, format_shape
+from netgraph.layers.random import distribution_checks
 
 __all__ = ["evaluate", "prepare_inputs", "as_port_tensor", "compiled_for_evaluation", "run_module", "probe_net"]
 
@@ -113,6 +114,10 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     """``net(...)``: run the cached module, under ``torch.no_grad()`` unless an input tensor requires grad
     (then gradients reach the inputs and the arrays, as in ``net.compile()(...)``). ``states=`` and
     ``return_states=True`` carry recurrent states across calls (``netgraph.backend.states``)."""
+    if len(args) == 1 and not keywords:
+        fast = _fast_module(net, args[0])
+        if fast is not None:  # the common call, already checked: skip the general path's work
+            return _without_grad(*fast, args[0])
     keywords, states, return_states = split_state_keywords(net, keywords)
     data, options = split_call(net.input_ports, args, keywords)
     data = encode_inputs(net, data["args"], data["inputs"])
@@ -154,6 +159,8 @@ def decode_outputs(net: Any, result: Any, prop: Any) -> Any:
     if not isinstance(result, dict):
         return decode(decoders[net.output_ports[0]], net.output_ports[0], result, prop)
     return {p: decode(decoders[p], p, x, prop) if p in decoders else x for p, x in result.items()}
+
+
 def _probe(net: Any, tensors: dict[str, torch.Tensor], options: EvaluationOptions, grad: bool) -> Any:
     """``net(x, outputs=...)``: the values of the asked ports (tensors: decoders do not apply to probes)."""
     probed, names = probe_net(net, options.outputs)
@@ -176,6 +183,40 @@ def probe_net(net: Any, ports: tuple) -> tuple[Any, tuple[str, ...]]:
             names.append(name)
         cache[key] = probed, tuple(names)
     return cache[key]
+_UNFIT = ("", torch.Size([-1]))  # marks a net the fast path cannot serve (no input has this shape)
+
+
+def _without_grad(module: torch.nn.Module, port: str, x: torch.Tensor) -> Any:
+    """``module(port=x)`` with grad mode off, as ``torch.no_grad()`` (whose context manager costs more than
+    the rest of the fast path)."""
+    enabled = torch.is_grad_enabled()
+    torch._C._set_grad_enabled(False)
+    try:
+        return module(**{port: x})
+    finally:
+        torch._C._set_grad_enabled(enabled)
+
+
+def _fast_module(net: Any, x: Any) -> tuple[torch.nn.Module, str] | None:
+    """The cached test-mode module and the input port when ``net(x)`` is the plain call: a net with one real
+    input port of fully known shape, ``x`` a dense CPU tensor of the working precision, batched, of that shape,
+    needing no grad, and the module compiled already. None otherwise (the general path then checks everything)."""
+    port, shape = net.__dict__.get("_fast_input") or _fast_input(net)
+    if type(x) is not torch.Tensor or x.requires_grad or not x.is_cpu or x.layout != torch.strided \
+            or x.dim() != len(shape) + 1 or x.shape[1:] != shape:
+        return None
+    dtype = torch.get_default_dtype()
+    module = net._compiled.get((distribution_checks(), "test", dtype)) if net._compiled and x.dtype == dtype else None
+    return None if module is None else (module, port)
+
+
+def _fast_input(net: Any) -> tuple[str, torch.Size]:
+    """The one input port and its shape when ``_fast_module`` can serve the net, else ``_UNFIT``; cached."""
+    t = net.port_types[net.input_ports[0]] if len(net.input_ports) == 1 else None
+    fit = t is not None and t.dtype != INTEGER and t.shape is not None and all(type(d) is int for d in t.shape) \
+        and not net.coders  # a decoder turns the outputs into labels: the general path decodes
+    net._fast_input = (net.input_ports[0], torch.Size(t.shape)) if fit else _UNFIT
+    return net._fast_input
 
 
 def run_module(net: Any, tensors: dict[str, torch.Tensor], options: EvaluationOptions,

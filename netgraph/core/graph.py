@@ -170,13 +170,19 @@ class NetGraph(Layer):
             declared.append(((prefix, port), t, ("graph", (prefix, port))))
 
     # -- descriptions -----------------------------------------------------------------------------
+    def _positions(self) -> dict[str, int]:
+        """Each layer name's 0-based position, built once (describing every layer must not search the names)."""
+        if "_position" not in self.__dict__:
+            self._position = {name: i for i, name in enumerate(self._names)}
+        return self._position
+
     def describe(self, key: tuple) -> str:
         """Human description of a (layer path, port) key: "layer 4 'sample' (FunctionLayer) port 'Means'"."""
         path, port = key
         net: NetGraph = self
         parts = []
         for name in path:
-            parts.append(describe_layer(net._names, net._layers, name))
+            parts.append(describe_layer(net._positions(), net._layers, name))
             inner = net._layers[name]
             net = inner if isinstance(inner, NetGraph) else net
         if not path:

@@ -11,6 +11,7 @@ port and the index of the user's edge (a chain or group is one edge).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,9 +37,16 @@ class Wiring:
     muted: set[PortRef] = field(default_factory=set)
 
 
-def describe_layer(names: list[str], layers: dict[str, Layer], name: str) -> str:
-    """'layer 4 'sample' (FunctionLayer)', or 'layer 4 (FunctionLayer)' when the name is the index."""
-    index = names.index(name) + 1 if name in names else "?"
+def describe_layer(names: list[str] | Mapping[str, int], layers: dict[str, Layer], name: str) -> str:
+    """'layer 4 'sample' (FunctionLayer)', or 'layer 4 (FunctionLayer)' when the name is the index.
+
+    ``names`` is the layer names in order, or (to describe many layers of a large net without searching
+    the list each time) a mapping from name to 0-based position.
+    """
+    if isinstance(names, Mapping):
+        index = names[name] + 1 if name in names else "?"
+    else:
+        index = names.index(name) + 1 if name in names else "?"
     label = "" if name == str(index) else f" {name!r}"
     return f"layer {index}{label} ({layers[name].type_name})"
 
