@@ -152,8 +152,6 @@ def test_malformed_encoders_in_yaml_are_spec_errors_at_their_port(encoder):
 
 def test_a_repeated_plain_call_still_decodes():
     """net(x) has a fast path for one plain tensor once the module is compiled; a decoder must still apply."""
-    import torch
-    from netgraph import ClassDecoder, LinearLayer, NetGraph, SoftmaxLayer, net_initialize
     net = net_initialize(NetGraph({"l": LinearLayer(2), "s": SoftmaxLayer()}, [("l", "s")], Input=3,
                                   Output=ClassDecoder(["a", "b"])), seed=0)
     x = torch.randn(4, 3)
