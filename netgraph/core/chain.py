@@ -21,6 +21,7 @@ from typing import Any
 from netgraph.core.layer import Layer
 from netgraph.core.errors import Diagnostic, WiringError, raise_all
 from netgraph.core.graph import NetGraph
+from netgraph.core.layer_table import named_layers
 
 __all__ = ["NetChain"]
 
@@ -35,7 +36,7 @@ class NetChain(NetGraph):
     """
 
     def __init__(self, layers: Any, /, **port_shapes: Any):
-        names, table = self._named_layers(layers)
+        names, table = named_layers(layers)
         self._check_links(names, table)
         shapes = self._aliases(names, table, port_shapes)
         refs = list(range(1, len(names) + 1)) if isinstance(layers, (list, tuple)) else names  # edge text "1 -> 2"

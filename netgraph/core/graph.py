@@ -20,12 +20,13 @@ from typing import Any
 import torch
 
 from netgraph.core.layer import Layer
-from netgraph.core.errors import (Diagnostic, EdgeRef, NetGraphError, OptionError, ShapeError,
+from netgraph.core.errors import (Diagnostic, EdgeRef, ShapeError,
                                    WiringError, did_you_mean, raise_all)
 from netgraph.core.plugins import stage
 from netgraph.core.inference import Problem
 from netgraph.core.nesting import infer_net, nesting_depth
 from netgraph.core.information import information
+from netgraph.core.layer_table import RESERVED_NAMES, coerce_layer, named_layers
 from netgraph.core.coders import check_decoders, split_port_options
 from netgraph.core.ir import GraphIR, build_ir
 from netgraph.core.order import order
@@ -37,20 +38,6 @@ from netgraph.core.walk import gc_paused
 from netgraph.core.wiring import describe_layer, normalize
 
 __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
-
-#: Names a layer may not take: they are attributes of the compiled nn.Module.
-RESERVED_NAMES = frozenset(dir(torch.nn.Module)) | {"code", "net", "to_net", "surrogate_loss"}
-
-
-def coerce_layer(value: Any, where: str) -> Layer:
-    """A layer from a layer or a Wolfram shorthand (int -> LinearLayer, 'Tanh' -> ElementwiseLayer, ...)."""
-    layer = value if isinstance(value, Layer) else stage("shorthand")(value)
-    if layer is None:
-        hint = did_you_mean(value, stage("layer_names")()) if isinstance(value, str) else ""
-        raise OptionError(f"{where} is not a layer or a layer shorthand (an int, a function name such as "
-                          f"'Tanh', a list for a chain): found {value!r}{hint}")
-    return layer
-
 
 def _port_type(value: Any, port: str) -> PortType:
     if isinstance(value, PortType):
@@ -84,7 +71,7 @@ class NetGraph(Layer):
             self._construct(layers, edges, port_shapes)
 
     def _construct(self, layers: Any, edges: Any, port_shapes: Mapping[str, Any]) -> None:
-        names, table = self._named_layers(layers)
+        names, table = named_layers(layers)
         self._depth = nesting_depth(table)
         wiring = normalize(names, table, edges)
         self._names = names
@@ -100,36 +87,6 @@ class NetGraph(Layer):
         self._compiled, self._multipliers = None, ()
 
     # -- construction steps ---------------------------------------------------------------------
-    @staticmethod
-    def _named_layers(layers: Any) -> tuple[list[str], dict[str, Layer]]:
-        if isinstance(layers, Mapping):
-            items = list(layers.items())
-        elif isinstance(layers, (list, tuple)):
-            items = [(str(i), layer) for i, layer in enumerate(layers, 1)]
-        else:
-            raise WiringError(f"NetGraph layers must be a list or a dict, found {type(layers).__name__}")
-        if not items:
-            raise WiringError("NetGraph objects must contain at least one layer")
-        errors: list[Diagnostic] = []
-        table = {}
-        for i, (name, layer) in enumerate(items, 1):
-            at = (name,) if isinstance(name, str) else None
-            if not isinstance(name, str) or not name or "." in name or name in RESERVED_NAMES:
-                errors.append(Diagnostic(f"layer {i}: name {name!r} is not allowed (names are non-empty strings "
-                                         f"without '.', and not an nn.Module attribute such as 'forward')",
-                                         "layer-name", layer=at))
-                continue
-            label = f"layer {i}" if name == str(i) else f"layer {i} {name!r}"
-            try:
-                table[name] = coerce_layer(layer, label)
-            except OptionError as exc:
-                errors += [Diagnostic(d.message, "not-a-layer", layer=at) for d in exc.diagnostics]
-            except NetGraphError as exc:  # a shorthand built a graph (a list -> NetChain) that refused its parts
-                inner = [d.within(name).prefixed(f"{label}: ") for d in exc.diagnostics]
-                raise type(exc)(f"{label}: {exc}", inner) from None
-        raise_all(errors, WiringError, "invalid layers")
-        return [name for name, _ in items], table
-
     def _check_port_shapes(self, port_shapes: Mapping[str, Any]) -> dict[str, PortType]:
         errors = []
         ports = (*self._inputs, *self._outputs)
