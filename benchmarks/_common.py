@@ -99,6 +99,14 @@ def saved_bytes(step: Callable[[], torch.Tensor]) -> int:
     return sum(storages.values())
 
 
+def backward_step(module: torch.nn.Module, x: torch.Tensor) -> Callable[[], None]:
+    """One forward + backward of ``module`` on ``x`` (loss: the mean square of its output), gradients reset."""
+    def run() -> None:
+        module.zero_grad(set_to_none=True)
+        module(x).square().mean().backward()
+    return run
+
+
 def machine() -> str:
     threads = torch.get_num_threads()
     gpu = f", GPU {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ""

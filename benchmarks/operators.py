@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from _common import compare, machine, print_table
+from _common import backward_step as step, compare, machine, print_table
 from netgraph import (CatenateLayer, ElementwiseLayer, LinearLayer, NetFoldOperator, NetGraph, NetMapOperator,
                       NetPort, net_initialize)
 
@@ -66,13 +66,6 @@ class HandFold(nn.Module):
             state = torch.tanh(F.linear(torch.cat([x[:, t], state], -1), self.w, self.b))
             states.append(state)
         return torch.stack(states, 1)
-
-
-def step(module: nn.Module, x: torch.Tensor):
-    def run() -> None:
-        module.zero_grad(set_to_none=True)
-        module(x).square().mean().backward()
-    return run
 
 
 def main() -> None:

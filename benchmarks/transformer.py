@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from _common import compare, machine, print_table
+from _common import backward_step as step, compare, machine, print_table
 from netgraph import NetGraph, net_initialize
 
 SPEC = Path(__file__).resolve().parents[1] / "specs" / "transformer_block.yaml"
@@ -79,13 +79,6 @@ def torch_layer(net: NetGraph) -> nn.TransformerEncoderLayer:
             norm.weight.copy_(a[f"norm{i}.Scaling"])
             norm.bias.copy_(a[f"norm{i}.Biases"])
     return layer
-
-
-def step(module: nn.Module, x: torch.Tensor):
-    def run() -> None:
-        module.zero_grad(set_to_none=True)
-        module(x).square().mean().backward()
-    return run
 
 
 def main() -> None:

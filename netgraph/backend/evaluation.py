@@ -47,6 +47,16 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
     return x.to(dtype or torch.get_default_dtype())
 
 
+def by_port(ports: tuple[str, ...], args: tuple, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The call's data by port name: one positional value is the only input port's."""
+    if not args:
+        return inputs
+    if len(args) != 1 or len(ports) != 1 or inputs:
+        raise DataError(f"pass a single positional tensor only to a net with one input; this net's inputs "
+                        f"are {list(ports)}: call net({', '.join(f'{p}=...' for p in ports)})")
+    return {ports[0]: args[0]}
+
+
 def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
                    dtype: torch.dtype | None = None) -> tuple[dict[str, torch.Tensor], bool]:
     """Tensors by port name with a batch dim, and whether the caller gave one unbatched example.
@@ -55,11 +65,7 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
     dtype and rank (plus batch) goes straight through; anything else takes ``as_port_tensor``.
     """
     ports = net.input_ports
-    if args:
-        if len(args) != 1 or len(ports) != 1 or inputs:
-            raise DataError(f"pass a single positional tensor only to a net with one input; this net's inputs "
-                            f"are {list(ports)}: call net({', '.join(f'{p}=...' for p in ports)})")
-        inputs = {ports[0]: args[0]}
+    inputs = by_port(ports, args, inputs)
     if len(inputs) != len(ports) or any(p not in inputs for p in ports):
         _wrong_ports(net, ports, inputs)
     types, tensors, unbatched = net.port_types, {}, []
@@ -141,12 +147,7 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
 
 def encode_inputs(net: Any, args: tuple, inputs: dict[str, Any]) -> dict[str, Any]:
     """The call's data by port name, each encoded port's values encoded (``netgraph.data.encode``)."""
-    ports = net.input_ports
-    if args:
-        if len(args) != 1 or len(ports) != 1 or inputs:
-            raise DataError(f"pass a single positional tensor only to a net with one input; this net's inputs "
-                            f"are {list(ports)}: call net({', '.join(f'{p}=...' for p in ports)})")
-        inputs = {ports[0]: args[0]}
+    inputs = by_port(net.input_ports, args, inputs)
     coders = net.coders
     return {p: encode(coders[p], p, v) if isinstance(coders.get(p), Encoder) else v for p, v in inputs.items()}
 
