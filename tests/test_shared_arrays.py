@@ -170,6 +170,10 @@ def test_information_and_diagram_show_it():
     assert NetChain([LinearLayer(2)], input=2).information("SharedArraysCount") == 0
     assert net.render_svg(expand=True).count("shared Weights=w") == 3
     assert "3 layers, 18 parameters" in str(net.information())  # w (9 elements) once, three biases
+    module_elements = sum(p.numel() for p in net.compile().parameters())
+    assert net.information("ArraysTotalElementCount") == module_elements == 18  # the totals count w once
+    assert net.information("ArraysCount") == len(list(net.compile().parameters())) == 4
+    assert net.information("ArraysTotalByteCount") == 4 * module_elements
 
 
 def test_surgery_keeps_sharing_where_the_users_remain():

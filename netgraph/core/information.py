@@ -29,12 +29,17 @@ import networkx as nx
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.ir import Node
-from netgraph.core.shared import shared_values
+from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.types import numel
 from netgraph.core.walk import map_nodes
 
 __all__ = ["information", "all_arrays", "Information", "PROPERTIES"]
+
+
+def _repeats(net: Any) -> set[tuple]:
+    """The array keys of every user of a shared array but its first: the totals count a shared array once."""
+    return {(*path, array) for users in shared_users(net).values() for path, array in users[1:]}
 
 
 def all_arrays(net: Any) -> dict[tuple, Any]:
@@ -114,13 +119,14 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "Arrays": lambda net, i: all_arrays(net),
     "ArraysList": lambda net, i: list(i["Arrays"].values()),
     "ArraysPositionList": lambda net, i: list(i["Arrays"]),
-    "ArraysCount": lambda net, i: len(i["Arrays"]),
+    "ArraysCount": lambda net, i: len(i["Arrays"]) - len(_repeats(net)),  # a shared array counts once
     "ArraysDimensions": lambda net, i: _dimensions(net),
     "ArraysElementCounts": lambda net, i: {k: None if d is None or None in d else numel(d)
                                            for k, d in i["ArraysDimensions"].items()},
     "ArraysByteCounts": lambda net, i: {k: v.numel() * v.element_size() for k, v in _known(i["Arrays"]).items()},
-    "ArraysTotalElementCount": lambda net, i: sum(n or 0 for n in i["ArraysElementCounts"].values()),
-    "ArraysTotalByteCount": lambda net, i: sum(i["ArraysByteCounts"].values()),
+    "ArraysTotalElementCount": lambda net, i: sum(n or 0 for k, n in i["ArraysElementCounts"].items()
+                                                  if k not in _repeats(net)),
+    "ArraysTotalByteCount": lambda net, i: sum(n for k, n in i["ArraysByteCounts"].items() if k not in _repeats(net)),
     "ArraysTotalSize": lambda net, i: _bytes(i["ArraysTotalByteCount"]),
     "UninitializedArrays": lambda net, i: [k for k, v in i["Arrays"].items() if v is None],
     "Estimators": lambda net, i: {name: layer.estimate for name, layer in i["Layers"].items()
