@@ -34,7 +34,7 @@ from netgraph.layers.random import RandomModule, distribution_checks
 __all__ = ["CompiledNet", "compile_net", "module_expr", "check_ready"]
 
 _counter = count()
-_RESERVED = {"self", "torch", "F", "math"} | set(dir(builtins))
+_RESERVED = {"self", "torch", "F", "math", "inf", "nan"} | set(dir(builtins))
 
 
 class CompiledNet(nn.Module):
@@ -258,7 +258,8 @@ def _compile(net: Any, checks: bool | str | None) -> CompiledNet:
     code = _generate(net, checks if checks is not None else distribution_checks())
     filename = f"<netgraph-compiled-{next(_counter)}>"
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
-    namespace: dict[str, Any] = {"torch": torch, "F": F, "math": math}
+    # inf and nan: what repr() writes for an infinite or NaN float option a layer puts in its code
+    namespace: dict[str, Any] = {"torch": torch, "F": F, "math": math, "inf": math.inf, "nan": math.nan}
     exec(compile(code, filename, "exec"), namespace)  # code generated from the validated graph only
     cls = type("CompiledNet", (CompiledNet,), {"forward": namespace["forward"], "__module__": __name__})
     module = cls(net, code)
