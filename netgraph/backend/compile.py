@@ -51,7 +51,14 @@ class CompiledNet(nn.Module):
     @property
     def net(self) -> Any:
         """The NetGraph this module was compiled from (with its original arrays)."""
-        return self._net
+        net = self._net
+        return net() if isinstance(net, weakref.ref) else net
+
+    def cached_by_net(self) -> CompiledNet:
+        """This module, referring to its net weakly: for the module a net caches for ``net(x)``, so that the pair
+        is no reference cycle (which would keep the net's arrays alive until a full garbage collection)."""
+        object.__setattr__(self, "_net", weakref.ref(self.net))
+        return self
 
     def surrogate_loss(self, loss: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
         """The score-function term for this module's discrete random draws since the last call.
@@ -63,8 +70,9 @@ class CompiledNet(nn.Module):
 
     def to_net(self) -> Any:
         """The NetGraph with this module's current arrays (parameters and buffers) copied in."""
-        changes = dict(item for item in map_nodes(self._net, self._learned) if item is not None)
-        return self._net.replace_layers(changes) if changes else self._net
+        net = self.net
+        changes = dict(item for item in map_nodes(net, self._learned) if item is not None)
+        return net.replace_layers(changes) if changes else net
 
     def _learned(self, node: Node) -> tuple[tuple, Any] | None:
         layer = node.layer

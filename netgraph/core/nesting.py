@@ -93,6 +93,10 @@ def _own_level(net: Any, ports: tuple[str, ...]) -> Inference | None:
         types, _ = infer_types(problem)
     except (_Refine, NetGraphError, Conflict):
         return None
+    finally:  # _Nested <-> problem is a cycle holding the net (problem.describe): freed now, not by the collector
+        for _, leaf in problem.leaves:
+            if isinstance(leaf, _Nested):
+                leaf.problem = None
     _check_sizes(net, types)
     for (path, layer) in problem.leaves:
         if isinstance(layer, _Nested) and any(types.get((path, p)) != t for p, t in layer.inner._inference.ports.items()):
