@@ -25,6 +25,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.ir import Value
+from netgraph.core.nesting import deep_walk
 from netgraph.core.ports import NetPort
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, inline_nested, layer_graph,
                                     layer_path, subgraph)
@@ -97,6 +98,7 @@ def _rename_edges(edges: list[tuple], rename: Mapping[str, str]) -> list[tuple]:
     return [(port(a), port(b)) for a, b in edges]
 
 
+@deep_walk
 def net_rename(net: NetGraph, rename: Mapping[Any, str]) -> NetGraph:
     """Rename layers: ``{"old": "new"}`` at the top level, ``{("enc", "old"): "new"}`` inside a nested graph.
 
