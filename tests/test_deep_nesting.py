@@ -4,6 +4,7 @@ per-level inference gives exactly the types of the flattened inference it replac
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import netgraph
 from netgraph import (ElementwiseLayer, EmbeddingLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetChain,
                       NetGraph, NetPort, ReshapeLayer, WiringError, interpret, net_initialize)
 from netgraph.core.inference import infer_types
+from netgraph.core.nesting import recursion_room
 
 SPECS = sorted((Path(__file__).resolve().parent.parent / "specs").glob("*.yaml"))
 
@@ -93,3 +95,19 @@ def test_every_example_spec_infers_as_the_flattened_inference(spec):
     assert net.port_types == {p: flat[((), p)] for p in net.port_types}
     wrapped = NetGraph({"outer": NetGraph({"inner": net}, [])}, [])
     assert wrapped.port_types == {p: _flat(wrapped)[((), p)] for p in wrapped.port_types}
+
+
+def test_deep_nets_raise_the_recursion_limit_only_while_they_walk_their_nesting():
+    """A net 300 levels deep needs more than Python's default 1000 frames to compare, write or rename; the limit
+    is raised for each walk and restored after (it once stayed raised for good after the first deep build)."""
+    limit = sys.getrecursionlimit()
+    net = net_initialize(nested("chain", 300), seed=0)
+    assert sys.getrecursionlimit() == limit
+    again = NetGraph.from_yaml(net.to_yaml(), limits={"yaml_depth": 2000})
+    assert again == net and sys.getrecursionlimit() == limit
+    renamed = netgraph.net_rename(net, {("1",) * 300: "leaf"})
+    assert renamed.layer_at(("1",) * 299 + ("leaf",)) == net.layer_at(("1",) * 300)
+    assert sys.getrecursionlimit() == limit
+    with recursion_room(net._depth):
+        assert sys.getrecursionlimit() > limit
+    assert sys.getrecursionlimit() == limit

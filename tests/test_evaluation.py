@@ -128,6 +128,28 @@ def test_other_data_is_a_data_error_naming_the_port(data, kind):
         net(data())
 
 
+def _one_input():
+    return net_initialize(NetGraph([LinearLayer(3)], [], Input=4), seed=0)
+
+
+def _two_inputs():
+    return net_initialize(NetGraph({"f": "Plus"}, [(NetPort("a"), "f"), (NetPort("b"), "f")], a=4, b=4), seed=0)
+
+
+@pytest.mark.parametrize("make, port, call", [
+    (_one_input, "Input", lambda net, x: net(x)),
+    (_one_input, "Input", lambda net, x: net(x[0])),  # one example
+    (_two_inputs, "b", lambda net, x: net({"a": torch.rand(2, 4), "b": x})),
+    (_two_inputs, "b", lambda net, x: net(a=torch.rand(2, 4), b=x, batch_size=1)),
+])
+def test_data_on_another_device_is_a_data_error_naming_the_port_and_both_devices(make, port, call):
+    """The meta device stands for any other (a CUDA tensor reached torch's raw device error)."""
+    with pytest.raises(DataError, match=rf"input port '{port}': the data is on device meta, but net\(\.\.\.\) "
+                                        r"evaluates on device cpu") as info:
+        call(make(), torch.empty(2, 4, device="meta"))
+    assert info.value.diagnostics[0].port == port
+
+
 def test_calling_a_net_builds_no_autograd_graph_unless_an_input_requires_grad():
     net = net_initialize(NetGraph([LinearLayer(3)], [], Input=4), seed=0)
     x = torch.randn(2, 4)

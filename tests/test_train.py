@@ -216,6 +216,7 @@ def test_methods_and_schedules():
     ({"learning_rate_multipliers": {"h": -1}}, "learning_rate_multipliers['h'] must be a number >= 0"),
     ({"learning_rate_multipliers": 0}, "nothing to train: every array is frozen"),
     ({"batch_size": 0}, "batch_size must be an integer > 0"),
+    ({"batch_size": 2**63}, "batch_size must be at most 9223372036854775807, found 9223372036854775808"),  # fuzz
     ({"validation_set": 1.5}, "strictly between 0 and 1"),
     ({"training_stopping_criterion": {"patiense": 2}}, "did you mean 'patience'"),
     ({"resume": True}, "give checkpoint='dir' too"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort,
-                      net_initialize)
+from netgraph import (ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort, WiringError,
+                      interpret, net_initialize)
 from netgraph.core.ports import PortRef
 
 
@@ -112,3 +112,32 @@ def test_inner_shapes_are_inferred_from_the_outer_graph():
     assert inner.input_shapes == {"Input": None}
     outer = NetGraph({"a": NetArrayLayer(array=[1.0, 2.0, 3.0]), "inner": inner}, [("a", "inner")])
     assert outer.layer_types(("inner", "lin"))["Input"].shape == (3,)
+
+
+@pytest.mark.parametrize("make, fed_by", [
+    (lambda: NetGraph({"t": "Tanh"}, [(NetPort("Input"), "t"), ("t", NetPort("Input"))], Input=3), "layer 1 't'"),
+    (lambda: NetGraph({"t": "Tanh"}, [(NetPort("Input"), NetPort("Input"))], Input=3), "the graph input itself"),
+    (lambda: NetGraph({"lin": LinearLayer(3), "t": "Tanh"}, [(NetPort("a"), "lin", "t", NetPort("a"))], a=3),
+     "layer 2 't'"),
+    # a nested graph's dangling output named like the dangling input of another layer
+    (lambda: NetGraph({"g": NetGraph({"t": "Tanh"}, [("t", NetPort("Input2"))]), "u": FunctionLayer("#Input2 + 1")},
+                      [], Input=3, Input2=3), "layer 1 'g'"),
+])
+def test_a_graph_input_and_output_may_not_share_a_name(make, fed_by):
+    """Inside a graph an input and an output of the same name are one port, so the output's value would replace
+    the input's (the generated code fed a layer None, or its own output): refused, naming the port."""
+    with pytest.raises(WiringError, match="is both a graph input and a graph output") as info:
+        make()
+    (diagnostic,) = info.value.diagnostics
+    assert diagnostic.port in ("Input", "a", "Input2") and diagnostic.layer == () and fed_by in str(info.value)
+
+
+def test_the_renamed_output_computes_the_same_compiled_and_interpreted():
+    net = net_initialize(NetGraph({"lin": LinearLayer(3), "t": "Tanh"}, [(NetPort("a"), "lin", "t", NetPort("b"))],
+                                  a=3), seed=0)
+    x = torch.rand(2, 3)
+    module = net.compile()
+    weights, biases = (module.get_submodule("lin").get_parameter(k) for k in ("Weights", "Biases"))
+    expected = torch.tanh(x @ weights.T + biases)
+    torch.testing.assert_close(module(a=x), expected)
+    torch.testing.assert_close(interpret(net, module, a=x), expected)

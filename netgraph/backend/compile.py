@@ -35,7 +35,7 @@ from netgraph.layers.random import RandomModule, distribution_checks
 __all__ = ["CompiledNet", "compile_net", "module_expr", "check_ready"]
 
 _counter = count()
-_RESERVED = {"self", "torch", "F", "math"} | set(dir(builtins))
+_RESERVED = {"self", "torch", "F", "math", "inf", "nan"} | set(dir(builtins))
 
 
 class CompiledNet(nn.Module):
@@ -52,7 +52,14 @@ class CompiledNet(nn.Module):
     @property
     def net(self) -> Any:
         """The NetGraph this module was compiled from (with its original arrays)."""
-        return self._net
+        net = self._net
+        return net() if isinstance(net, weakref.ref) else net
+
+    def cached_by_net(self) -> CompiledNet:
+        """This module, referring to its net weakly: for the module a net caches for ``net(x)``, so that the pair
+        is no reference cycle (which would keep the net's arrays alive until a full garbage collection)."""
+        object.__setattr__(self, "_net", weakref.ref(self.net))
+        return self
 
     def surrogate_loss(self, loss: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
         """The score-function term for this module's discrete random draws since the last call.
@@ -64,8 +71,9 @@ class CompiledNet(nn.Module):
 
     def to_net(self) -> Any:
         """The NetGraph with this module's current arrays (parameters and buffers) copied in."""
-        changes = dict(item for item in map_nodes(self._net, self._learned) if item is not None)
-        return self._net.replace_layers(changes) if changes else self._net
+        net = self.net
+        changes = dict(item for item in map_nodes(net, self._learned) if item is not None)
+        return net.replace_layers(changes) if changes else net
 
     def _learned(self, node: Node) -> tuple[tuple, Any] | None:
         layer = node.layer
@@ -265,7 +273,8 @@ def _compile(net: Any, checks: bool | str | None) -> CompiledNet:
     code = _generate(net, checks if checks is not None else distribution_checks())
     filename = f"<netgraph-compiled-{next(_counter)}>"
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
-    namespace: dict[str, Any] = {"torch": torch, "F": F, "math": math}
+    # inf and nan: what repr() writes for an infinite or NaN float option a layer puts in its code
+    namespace: dict[str, Any] = {"torch": torch, "F": F, "math": math, "inf": math.inf, "nan": math.nan}
     exec(compile(code, filename, "exec"), namespace)  # code generated from the validated graph only
     cls = type("CompiledNet", (CompiledNet,), {"forward": namespace["forward"], "__module__": __name__})
     module = cls(net, code)

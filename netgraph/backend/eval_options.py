@@ -142,7 +142,7 @@ def compiled_module(net: Any, options: EvaluationOptions) -> torch.nn.Module:
     if net._compiled is None:
         net._compiled = {}
     if key not in net._compiled:
-        module = net.compile(checks=key[0])
+        module = net.compile(checks=key[0]).cached_by_net()
         module.train(options.mode == "train")
         net._compiled[key] = module.to(options.dtype) if options.precision is not None else module
     return net._compiled[key]

@@ -36,8 +36,12 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
         x = torch.as_tensor(value)
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
         raise DataError(f"input port {port!r}: cannot make a tensor from {type(value).__name__}: {exc}") from None
-    if x.layout != torch.strided or x.is_meta or x.is_complex() or x.is_quantized:
-        kind = "complex" if x.is_complex() else "meta" if x.is_meta else str(x.layout).removeprefix("torch.")
+    if not x.is_cpu:
+        raise DataError(f"input port {port!r}: the data is on device {x.device}, but net(...) evaluates on device cpu "
+                        f"(where the net's arrays are); move the data with .cpu(), or run the net on {x.device.type} "
+                        f"as a module: net.compile().to(...)", layer=(), port=port)
+    if x.layout != torch.strided or x.is_complex() or x.is_quantized:
+        kind = "complex" if x.is_complex() else str(x.layout).removeprefix("torch.")
         raise DataError(f"input port {port!r} takes a dense real tensor, found a {kind} tensor of dtype {x.dtype}")
     if integer:
         if x.is_floating_point() and not bool((x == x.round()).all()):
@@ -92,8 +96,8 @@ def _wrong_ports(net: Any, ports: tuple[str, ...], inputs: dict[str, Any]) -> No
 
 
 def _ready(value: Any, integer: bool, real: torch.dtype) -> torch.Tensor | None:
-    """``value`` itself when it is a dense tensor of the port's dtype already (the fast path), else None."""
-    if type(value) is not torch.Tensor or value.layout != torch.strided or value.is_meta:
+    """``value`` itself when it is a dense CPU tensor of the port's dtype already (the fast path), else None."""
+    if type(value) is not torch.Tensor or value.layout != torch.strided or not value.is_cpu:
         return None
     return value if value.dtype == (torch.int64 if integer else real) else None
 

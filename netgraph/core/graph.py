@@ -24,7 +24,7 @@ from netgraph.core.errors import (Diagnostic, EdgeRef, ShapeError,
                                    WiringError, did_you_mean, raise_all)
 from netgraph.core.plugins import stage
 from netgraph.core.inference import Problem
-from netgraph.core.nesting import infer_net, nesting_depth
+from netgraph.core.nesting import deep_walk, infer_net, nesting_depth, recursion_room
 from netgraph.core.information import information
 from netgraph.core.layer_table import RESERVED_NAMES, coerce_layer, named_layers
 from netgraph.core.coders import check_decoders, split_port_options
@@ -82,7 +82,8 @@ class NetGraph(Layer):
         self._inputs, self._outputs = tuple(wiring.inputs), tuple(wiring.outputs)
         self._declared = self._check_port_shapes(port_shapes)
         self._order = order(self._names, self._layers, self._edges)
-        self._inference = infer_net(self)  # the nested ports' types are computed when first needed
+        with recursion_room(self._depth):
+            self._inference = infer_net(self)  # the nested ports' types are computed when first needed
         raise_all(check_decoders(self._coders, self._inference.ports), ShapeError, "invalid graph ports")
         self._compiled, self._multipliers = None, ()
 
@@ -263,6 +264,7 @@ class NetGraph(Layer):
         """The encoders and decoders on the graph's ports, by port name."""
         return dict(self._coders)
 
+    @deep_walk
     def replace_layers(self, changes: Mapping[Any, Layer]) -> NetGraph:
         """A new graph with layers replaced; keys are names or paths (tuples) into nested graphs."""
         nested: dict[str, dict] = {}
@@ -312,6 +314,7 @@ class NetGraph(Layer):
     def options(self) -> dict[str, Any]:
         return {"layers": dict(self._layers), "edges": self.explicit_edges(), **self.port_shape_options()}
 
+    @deep_walk
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NetGraph):
             return NotImplemented

@@ -15,16 +15,20 @@ When a type does flow in, or anything conflicts, the flattened problem is solved
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import sys
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from netgraph.core.errors import Diagnostic, NetGraphError, ShapeError, WiringError, raise_all
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.inference import Key, Problem, infer_types
 from netgraph.core.types import Conflict, PortType, numel, unify
 
-__all__ = ["Inference", "infer_net", "nesting_depth"]
+__all__ = ["Inference", "infer_net", "nesting_depth", "recursion_room", "deep_walk"]
+
+T = TypeVar("T")
 
 FRAMES_PER_LEVEL = 8  # the most Python frames (and C-level recursion counts) any walk spends per nesting level
 
@@ -93,6 +97,10 @@ def _own_level(net: Any, ports: tuple[str, ...]) -> Inference | None:
         types, _ = infer_types(problem)
     except (_Refine, NetGraphError, Conflict):
         return None
+    finally:  # _Nested <-> problem is a cycle holding the net (problem.describe): freed now, not by the collector
+        for _, leaf in problem.leaves:
+            if isinstance(leaf, _Nested):
+                leaf.problem = None
     _check_sizes(net, types)
     for (path, layer) in problem.leaves:
         if isinstance(layer, _Nested) and any(types.get((path, p)) != t for p, t in layer.inner._inference.ports.items()):
@@ -127,17 +135,55 @@ def _check_sizes(net: Any, types: Mapping[Key, PortType]) -> None:
 
 
 def nesting_depth(layers: Mapping[str, Any]) -> int:
-    """How deep a graph of ``layers`` nests graphs (1: none nested); WiringError past the nesting_depth limit.
-
-    The recursive walks over nested graphs (equality, editing, writing YAML) need Python's recursion
-    limit to cover the depth, so it is raised when a deeper net is built (it is never lowered).
-    """
+    """How deep a graph of ``layers`` nests graphs (1: none nested); WiringError past the nesting_depth limit."""
     depth = 1 + max((getattr(layer, "_depth", 0) for layer in layers.values()), default=0)
     limit = current_limits().nesting_depth
     if depth > limit:
         raise WiringError(f"this net nests graphs {depth} levels deep, more than the nesting_depth limit ({limit}; "
                           f"{raise_hint('nesting_depth')})", kind="nesting-depth")
-    needed = FRAMES_PER_LEVEL * depth + 1000
-    if needed > sys.getrecursionlimit():
-        sys.setrecursionlimit(needed)
     return depth
+
+
+@contextlib.contextmanager
+def recursion_room(levels: int) -> Iterator[None]:
+    """Python's recursion limit raised, for the block only, to cover recursive walks ``levels`` deep (over a net
+    nested that deep: equality, editing, writing YAML; or over YAML that deep); shallow ones change nothing.
+
+    >>> import sys
+    >>> from netgraph import NetChain
+    >>> net, before = NetChain([3]), sys.getrecursionlimit()
+    >>> for _ in range(300):
+    ...     net = NetChain([net])
+    >>> with recursion_room(net._depth):
+    ...     sys.getrecursionlimit() > before
+    True
+    >>> sys.getrecursionlimit() == before
+    True
+    """
+    previous = sys.getrecursionlimit()
+    if _frames_needed(levels) <= previous:
+        yield
+        return
+    raised = _frames_needed(levels) + 1000  # and room for the caller's own frames
+    sys.setrecursionlimit(raised)
+    try:
+        yield
+    finally:
+        if sys.getrecursionlimit() == raised:  # a block inside that raised it further has restored it already
+            sys.setrecursionlimit(previous)
+
+
+def _frames_needed(levels: int) -> int:
+    return FRAMES_PER_LEVEL * levels + 200  # nets up to 100 levels deep fit Python's default limit (1000)
+
+
+def deep_walk(method: Callable[..., T]) -> Callable[..., T]:
+    """A method (or function) of a net that recurses into its nested graphs, run within ``recursion_room``."""
+    @functools.wraps(method)
+    def walk(self: Any, *args: Any, **kwargs: Any) -> T:
+        levels = getattr(self, "_depth", 1)
+        if _frames_needed(levels) <= sys.getrecursionlimit():  # the common case: no context manager
+            return method(self, *args, **kwargs)
+        with recursion_room(levels):
+            return method(self, *args, **kwargs)
+    return walk

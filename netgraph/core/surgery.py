@@ -27,6 +27,7 @@ from netgraph.core.information import all_arrays, information
 from netgraph.core.ir import Value
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.port_paths import resolve
+from netgraph.core.nesting import deep_walk
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, inline_nested, layer_graph,
@@ -115,6 +116,7 @@ def _rename_edges(edges: list[tuple], rename: Mapping[str, str]) -> list[tuple]:
     return [(port(a), port(b)) for a, b in edges]
 
 
+@deep_walk
 def net_rename(net: NetGraph, rename: Mapping[Any, str]) -> NetGraph:
     """Rename layers: ``{"old": "new"}`` at the top level, ``{("enc", "old"): "new"}`` inside a nested graph.
 

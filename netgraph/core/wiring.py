@@ -270,6 +270,19 @@ class _Normalizer:
             dangling_names.append(out)
         w.inputs = inputs
         w.outputs = dangling_names + list(dict.fromkeys(explicit_outputs))
+        self.refuse_shared_names(w)
+
+    def refuse_shared_names(self, w: Wiring) -> None:
+        """A graph input and a graph output may not share a name: inside the graph both are the port ``name``
+        (as in a nested graph's ``NetPort(layer, name)``), so the output's value would replace the input's."""
+        for name in dict.fromkeys(p for p in w.outputs if p in w.inputs):
+            feeding = next(e for e in w.edges if e.dst == PortRef(None, name))
+            fed_by = "the graph input itself" if feeding.src.layer is None else \
+                f"output {feeding.src.port!r} of {self.desc(feeding.src.layer)}"
+            self.problem("port-name-clash", None, f"{name!r} is both a graph input and a graph output (fed by "
+                         f"{fed_by}); a graph's input and output ports need different names: name the output "
+                         f"differently, e.g. NetPort({(name + 'Out')!r}) or NetPort('Output')", layer=(), port=name,
+                         edge=None if feeding.implicit else feeding.index)
 
 
 def _joined(refs: list[EdgeRef], sep: str) -> list[str | EdgeRef]:

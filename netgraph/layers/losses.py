@@ -256,8 +256,9 @@ class ContrastiveModule(nn.Module):
         self.margin = margin
 
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        far = t.to(x.dtype)
-        loss = far * torch.relu(self.margin - x) ** 2 + (1 - far) * x ** 2
+        # torch.where, as the compiled code: with a margin that overflows (margin - x is inf) a product
+        # 0 * inf would give NaN where Target is 0
+        loss = torch.where(t > 0, (self.margin - x).clamp_min(0).square(), x.square())
         return loss.flatten(1).mean(1) if loss.dim() > 1 else loss
 
 

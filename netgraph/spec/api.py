@@ -28,7 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.core.errors import SpecError
+from netgraph.core.limits import current_limits
 from netgraph.core.limits import limits as changed_limits
+from netgraph.core.nesting import recursion_room
 from netgraph.spec.load import load_spec
 from netgraph.spec.dump import to_yaml
 from netgraph.spec.saving import REFERENCE_SCOPE, save
@@ -73,7 +75,7 @@ def from_yaml(source: Any, base_dir: Any = None, allow_outside: bool = False, li
     scope = True if allow_outside else (Path(base_dir) if base_dir is not None else None)
     token = REFERENCE_SCOPE.set(scope)
     try:
-        with changed_limits(**(limits or {})):
+        with changed_limits(**(limits or {})), recursion_room(current_limits().yaml_depth):
             return load_spec(_source(source))
     finally:
         REFERENCE_SCOPE.reset(token)

@@ -24,6 +24,7 @@ import yaml
 from netgraph.core.chain import NetChain
 from netgraph.core.errors import SpecError, raise_all
 from netgraph.core.graph import NetGraph
+from netgraph.core.nesting import deep_walk
 from netgraph.core.options import option_hints
 from netgraph.spec.edges import render_edges
 from netgraph.core.shared import NetSharedArray
@@ -149,6 +150,7 @@ class _Writer:
         return out
 
 
+@deep_walk
 def spec_data(net: Any, name: str | None = None, arrays: dict | None = None) -> dict:
     """The spec of ``net`` as plain data; with ``arrays`` (a dict), arrays are moved there."""
     if not isinstance(net, NetGraph):
@@ -166,6 +168,7 @@ def dump_data(data: dict) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=_FLOW_WIDTH)
 
 
+@deep_walk
 def to_yaml(net: Any, name: str | None = None) -> str:
     """The spec text of ``net``, arrays inline; SpecError when a layer holds Python code (a callable)."""
     return dump_data(spec_data(net, name))

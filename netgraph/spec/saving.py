@@ -25,6 +25,7 @@ import torch
 
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.nesting import deep_walk
 from netgraph.core.files import atomic_write, check_replaceable, open_regular, remove_temporaries
 from netgraph.spec.dump import dump_data, spec_data
 from safetensors.torch import load as safetensors_load
@@ -48,6 +49,7 @@ def weights_name(spec: Path, blob: bytes) -> str:
     return f"{spec.stem}.{hashlib.sha256(blob).hexdigest()}.safetensors"
 
 
+@deep_walk
 def save(net: Any, path: Any) -> Path:
     """Write ``net`` (a NetGraph, or a compiled module: its ``to_net()``) as spec YAML at ``path`` plus its
     arrays in a safetensors file beside it, named by its SHA-256, which ``load`` verifies; returns the path."""

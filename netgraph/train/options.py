@@ -29,6 +29,7 @@ import dataclasses
 import inspect
 import math
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -74,6 +75,8 @@ def check_number(value: Any, option: str, *, integer: bool = False, minimum: flo
         kind = "an integer" if integer else "a number"
         bound = f"> {minimum:g}" if strict else f">= {minimum:g}"
         raise OptionError(f"{option} must be {kind} {bound}, found {value!r}")
+    if integer and value > sys.maxsize:  # torch's samplers and range() take no larger count
+        raise OptionError(f"{option} must be at most {sys.maxsize}, found {value!r}")
     return int(value) if integer else float(value)
 
 

@@ -215,3 +215,18 @@ def test_names_python_reads_as_other_names_still_compile():
     torch.testing.assert_close(module(x=torch.ones(1, 3), y=torch.ones(1, 3)), torch.full((1, 3), 3.0))
     with pytest.raises(netgraph.WiringError, match="graph input 'º' must be a Python identifier that Python reads as"):
         NetGraph(["Tanh"], [(netgraph.NetPort("º"), 1)])
+
+
+@pytest.mark.parametrize("layer", [netgraph.ContrastiveLossLayer(1e300), netgraph.ContrastiveLossLayer(float("inf")),
+                                   netgraph.LayerNormalizationLayer(epsilon=float("inf"))], ids=repr)
+def test_float_options_that_overflow_compile_and_match_the_interpreter(layer):
+    """An infinite option was written into the code as ``inf`` (a NameError at the first call); a margin that
+    overflows float32 gave NaN (0 * inf) where Target is 0 in the interpreted module, but not in the compiled."""
+    net = net_initialize(NetGraph({"l": layer}, [], Input=3), seed=0)
+    inputs = {p: torch.tensor([[0.2, 0.5, 0.7]] * 2) if p == "Input" else torch.tensor([[0, 1, 0], [1, 1, 0]])
+              for p in net.input_ports}
+    module = net.compile()
+    compiled = module(**inputs)
+    torch.testing.assert_close(compiled, interpret(net, module, **inputs), equal_nan=True)
+    if isinstance(layer, netgraph.ContrastiveLossLayer):  # Input^2 where Target is 0, (margin - Input)^2 (inf) where 1
+        assert compiled[0].isinf() and compiled[1].isinf()
