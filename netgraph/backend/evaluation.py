@@ -11,8 +11,9 @@ from typing import Any
 import torch
 
 from netgraph.backend.eval_options import EvaluationOptions, compiled_module, in_batches, seeded, split_call
+from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_ports
 from netgraph.backend.states import split_state_keywords, states_need_grad, with_states
-from netgraph.core.coders import Decoder, Encoder
+from netgraph.core.coders import Decoder, Encoder, TokensEncoder
 from netgraph.core.errors import DataError, did_you_mean
 from netgraph.data import decode, encode
 from netgraph.core.ports import NetPort
@@ -131,6 +132,10 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     keywords, states, return_states = split_state_keywords(net, keywords)
     data, options = split_call(net.input_ports, args, keywords)
     data = encode_inputs(net, data["args"], data["inputs"])
+    ragged = ragged_ports(net, data)
+    if ragged:  # sequences of different lengths: one dense run per length (``netgraph.backend.ragged``)
+        calls = Calls(evaluate, lambda p, v, integer: as_port_tensor(p, v, integer, options.precision), probe_net)
+        return evaluate_ragged(net, data, ragged, keywords, states, return_states, calls)
     tensors, single = prepare_inputs(net, (), data, options.precision)
     grad = torch.is_grad_enabled() and any(x.requires_grad for x in tensors.values())
     if states is not None or return_states:
@@ -153,7 +158,12 @@ def encode_inputs(net: Any, args: tuple, inputs: dict[str, Any]) -> dict[str, An
     """The call's data by port name, each encoded port's values encoded (``netgraph.data.encode``)."""
     inputs = by_port(net.input_ports, args, inputs)
     coders = net.coders
-    return {p: encode(coders[p], p, v) if isinstance(coders.get(p), Encoder) else v for p, v in inputs.items()}
+    return {p: encode(coders[p], p, v) if _encodes(coders.get(p), v) else v for p, v in inputs.items()}
+
+
+def _encodes(coder: Any, value: Any) -> bool:
+    """Whether ``value`` goes through the port's encoder: not when it is token indices as a ragged list."""
+    return isinstance(coder, Encoder) and not (isinstance(coder, TokensEncoder) and is_ragged(value))
 
 
 def decode_outputs(net: Any, result: Any, prop: Any) -> Any:

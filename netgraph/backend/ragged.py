@@ -1,0 +1,152 @@
+"""Ragged batches by length bucketing: ``net([seq1, seq2, ...])`` with sequences of different lengths.
+
+A port whose first dim is a variable length (``"n"``) takes a Python list of tensors (or arrays), one per
+example. The examples are grouped by their length (by the tuple of lengths when several ports are ragged),
+each group runs as one dense batch, and the outputs come back in the original order: an output without a
+variable length is stacked, one that keeps it is a list of tensors. Nothing is padded, so no result can
+depend on padding.
+
+>>> import torch
+>>> from netgraph import NetChain, AggregationLayer
+>>> mean = NetChain([AggregationLayer("Mean", levels=[1])], input=["n", 2])
+>>> mean([torch.ones(3, 2), torch.zeros(5, 2)]).tolist()
+[[1.0, 1.0], [0.0, 0.0]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy
+import torch
+
+from netgraph.backend.eval_options import OPTION_NAMES
+from netgraph.core.errors import DataError, raise_all
+from netgraph.core.types import INTEGER, format_shape
+
+__all__ = ["Calls", "is_ragged", "ragged_ports", "evaluate_ragged", "length_groups"]
+
+
+class Calls(NamedTuple):
+    """What ``evaluate_ragged`` needs from ``netgraph.backend.evaluation`` (which imports this module)."""
+
+    run: Callable[..., Any]  # run(net, args, keywords): the dense call, as net(...)
+    to_tensor: Callable[[str, Any, bool], torch.Tensor]  # to_tensor(port, value, integer)
+    probe: Callable[[Any, tuple], tuple]  # probe_net
+
+
+def is_ragged(value: Any) -> bool:
+    """Whether ``value`` is the ragged form: a non-empty list of tensors or arrays (one per example)."""
+    return isinstance(value, list) and bool(value) and all(isinstance(v, (torch.Tensor, numpy.ndarray))
+                                                            for v in value)
+
+
+def _variable(shape: tuple | None) -> bool:
+    return bool(shape) and isinstance(shape[0], str)
+
+
+def ragged_ports(net: Any, data: dict[str, Any]) -> list[str]:
+    """The ports given in the ragged form; a DataError for a ragged list at a port without a variable length."""
+    ports = [p for p, v in data.items() if p in net.port_types and is_ragged(v)]
+    fixed = [p for p in ports if not _variable(net.port_types[p].shape)]
+    raise_all([f"input port {p!r} has the fixed shape {format_shape(net.port_types[p].shape)}; a list of "
+               f"tensors (one per example, of different lengths) is only for a port whose first dim is a variable "
+               f"length like \"n\"; give one batched tensor" for p in fixed], DataError, "bad ragged input")
+    return ports
+
+
+def _examples(net: Any, port: str, values: list, to_tensor: Callable, problems: list[str]) -> list:
+    """The examples of one ragged port as tensors of the port's dtype, each checked against the port's shape."""
+    t = net.port_types[port]
+    out = []
+    for i, v in enumerate(values):
+        x = to_tensor(port, v, t.dtype == INTEGER)
+        if x.dim() != len(t.shape) or any(type(d) is int and d != n for d, n in zip(t.shape, x.shape)):
+            problems.append(f"input port {port!r}: example {i} has shape {tuple(x.shape)}, expected "
+                            f"{format_shape(t.shape)} (one example, without a batch dim)")
+        out.append(x)
+    return out
+
+
+def length_groups(keys: list[tuple]) -> list[list[int]]:
+    """Example indices grouped by equal key, groups in order of first appearance.
+
+    >>> length_groups([(3,), (5,), (3,)])
+    [[0, 2], [1]]
+    """
+    groups: dict[tuple, list[int]] = {}
+    for i, k in enumerate(keys):
+        groups.setdefault(k, []).append(i)
+    return list(groups.values())
+
+
+def evaluate_ragged(net: Any, data: dict[str, Any], ragged: list[str], keywords: dict[str, Any], states: Any,
+                    return_states: bool, calls: Calls) -> Any:
+    """``net(...)`` on ragged data: ``calls.run(net, (group_data,), keywords)`` once per length group, reassembled."""
+    counts = {p: len(data[p]) for p in ragged}
+    if len(set(counts.values())) > 1:
+        raise DataError(f"ragged input ports hold different numbers of examples: {counts}; each port's list needs "
+                        f"one tensor per example")
+    problems: list[str] = []
+    examples = {p: _examples(net, p, data[p], calls.to_tensor, problems) for p in ragged}
+    raise_all(problems, DataError, "bad ragged input")
+    total = counts[ragged[0]]
+    groups = length_groups([tuple(examples[p][i].shape[0] for p in ragged) for i in range(total)])
+    options = {k: v for k, v in keywords.items() if k in OPTION_NAMES}
+    parts = []
+    for idx in groups:
+        index = torch.tensor(idx)
+        dense = {p: torch.stack([examples[p][i] for i in idx]) if p in examples else _rows(p, v, index, total)
+                 for p, v in data.items()}
+        extra = {"return_states": True} if return_states else {}
+        if states is not None:
+            extra["states"] = {layer: {k: v[index] for k, v in s.items()} for layer, s in states.items()}
+        parts.append(calls.run(net, (dense,), {**options, **extra}))
+    variable = _variable_outputs(net, options, calls.probe)
+    if return_states:
+        outputs = _reassemble([o for o, _ in parts], groups, total, variable)
+        finals = {layer: _reassemble([f[layer] for _, f in parts], groups, total, lambda k: False)
+                  for layer in parts[0][1]}
+        return outputs, finals
+    return _reassemble(parts, groups, total, variable)
+
+
+def _rows(port: str, value: Any, index: torch.Tensor, total: int) -> Any:
+    """The group's rows of a port given as one batched tensor beside the ragged ones."""
+    x = value if isinstance(value, torch.Tensor) else torch.as_tensor(value)
+    if x.dim() == 0 or x.shape[0] != total:
+        raise DataError(f"input port {port!r}: beside ragged inputs of {total} examples, expected a batched tensor "
+                        f"of {total} examples along dim 0, found shape {tuple(x.shape)}")
+    return x[index]
+
+
+def _variable_outputs(net: Any, options: dict[str, Any], probe_net: Callable) -> Callable[[Any], bool]:
+    """Whether an output (by name, or the only output for key None) keeps a variable length: a list."""
+    asked = options.get("outputs")
+    if asked is not None:
+        listed = asked if isinstance(asked, list) else [asked]
+        probed, names = probe_net(net, tuple(listed))
+        by_key = {k: _variable(probed.port_types[n].shape) for k, n in zip(listed, names)}
+        only = by_key[listed[0]] if not isinstance(asked, list) else False
+    else:
+        by_key = {p: _variable(net.port_types[p].shape) for p in net.output_ports}
+        only = by_key[net.output_ports[0]]
+    return lambda key: only if key is None else by_key.get(key, False)
+
+
+def _reassemble(parts: list, groups: list[list[int]], total: int, variable: Callable[[Any], bool]) -> Any:
+    """The groups' outputs (a tensor, a list of decoded values, or a dict of these) in the original order."""
+    if isinstance(parts[0], dict):
+        return {k: _one([p[k] for p in parts], groups, total, variable(k)) for k in parts[0]}
+    return _one(parts, groups, total, variable(None))
+
+
+def _one(parts: list, groups: list[list[int]], total: int, ragged: bool) -> Any:
+    items: list = [None] * total
+    for part, idx in zip(parts, groups):
+        for j, i in enumerate(idx):
+            items[i] = part[j]
+    if not isinstance(parts[0], torch.Tensor):
+        return items  # decoded values (labels ...): a list, as for a dense batch
+    return items if ragged else torch.stack(items)
