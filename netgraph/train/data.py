@@ -3,8 +3,8 @@
 Data is a dict of key -> array (every value holds the same number of examples along its first
 dim), a list of such dicts without the example dim (one per example), a pair ``(inputs, targets)``
 for a net with one input, a ``torch.utils.data.Dataset`` of example dicts, or any iterable of batch
-dicts such as a ``DataLoader``. Keys are the net's input ports plus the loss targets
-(see ``netgraph.train.loss``). Everything is checked before any training step: every problem
+dicts such as a ``DataLoader``; a dict holding lists of sequences of different lengths is batched
+one length at a time (``netgraph.train.buckets``). Keys are the net's input ports plus the loss targets (see ``netgraph.train.loss``). Everything is checked before any training step: every problem
 (missing or unknown keys, wrong shapes, dtypes, example counts, class indices) comes back as one
 DataError naming the key and the expected shape.
 
@@ -30,6 +30,7 @@ from netgraph.train.wording import counted
 from netgraph.core.errors import DataError, OptionError, did_you_mean, raise_all
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.backend.evaluation import as_port_tensor
+from netgraph.train.buckets import LengthBuckets, has_ragged
 
 __all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
            "split_fraction"]
@@ -293,6 +294,8 @@ def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dic
             raise DataError(f"{what}: a pair (inputs, targets) needs a net with exactly one input port; "
                             f"give a dict of port -> array instead")
         data = {input_port: data[0], "Target": data[1]}
+    if has_ragged(data):  # sequences of different lengths: dense batches, one length at a time
+        return Streamed(LengthBuckets(data, batch_size, what), what)
     if data is None or isinstance(data, (str, bytes, torch.Tensor)) or not isinstance(data, (Mapping, list, tuple)):
         raise DataError(f"{what} must be a dict of port -> array, a list of example dicts, a pair "
                         f"(inputs, targets), a Dataset or a DataLoader; found {type(data).__name__}")

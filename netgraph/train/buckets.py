@@ -1,0 +1,81 @@
+"""Training on sequences of different lengths: batches drawn from one length bucket at a time.
+
+Data given as a dict whose values include lists of tensors (one per example, of different lengths) is
+served by ``LengthBuckets``: the example indices are grouped by length (by the tuple of lengths of every
+ragged key), each bucket is shuffled and cut into batches, and the batches of all buckets are shuffled
+together, each pass drawing from torch's generator (which ``net_train`` seeds every round from its
+``random_seed``). Every batch is dense; nothing is padded.
+
+>>> import torch
+>>> data = {"Input": [torch.zeros(3), torch.zeros(5), torch.ones(3)], "Target": torch.tensor([0, 1, 2])}
+>>> buckets = LengthBuckets(data, 2, "training data")
+>>> len(buckets), sorted(tuple(b["Input"].shape) for b in buckets)
+(2, [(1, 5), (2, 3)])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import torch
+
+from netgraph.backend.ragged import is_ragged, length_groups
+from netgraph.core.errors import DataError
+
+__all__ = ["LengthBuckets", "has_ragged"]
+
+
+def has_ragged(data: Any) -> bool:
+    """Whether ``data`` is a dict with a ragged value (a list of tensors or arrays, one per example)."""
+    return isinstance(data, Mapping) and any(is_ragged(v) for v in data.values())
+
+
+def _column(key: str, value: Any, what: str) -> Any:
+    try:
+        if is_ragged(value):
+            return [torch.as_tensor(v) for v in value]
+        return value.detach() if isinstance(value, torch.Tensor) else torch.as_tensor(value)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise DataError(f"{what}: key {key!r}: cannot make a tensor from it: {exc}") from None
+
+
+class LengthBuckets:
+    """An iterable of dense batch dicts from ragged columns; ``len()`` is the number of batches per pass."""
+
+    def __init__(self, data: Mapping, batch_size: int, what: str):
+        self.cols = {str(k): _column(str(k), v, what) for k, v in data.items()}
+        counts = {k: len(v) for k, v in self.cols.items()}
+        if len(set(counts.values())) > 1:
+            raise DataError(f"{what}: every key must hold the same number of examples, found {counts}")
+        ragged = [k for k, v in self.cols.items() if isinstance(v, list)]
+        bad = [(k, i, tuple(x.shape)) for k in ragged for i, x in enumerate(self.cols[k]) if x.dim() == 0]
+        if bad:
+            raise DataError(f"{what}: key {bad[0][0]!r}: example {bad[0][1]} is a scalar; each example of a "
+                            f"list needs a sequence dim first")
+        total = next(iter(counts.values()))
+        self.groups = length_groups([tuple(self.cols[k][i].shape[0] for k in ragged) for i in range(total)])
+        self.batch_size, self.dataset = batch_size, range(total)
+
+    def __len__(self) -> int:
+        return sum(math.ceil(len(g) / self.batch_size) for g in self.groups)
+
+    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
+        batches = []
+        for group in self.groups:
+            shuffled = [group[i] for i in torch.randperm(len(group)).tolist()]
+            batches += [shuffled[i:i + self.batch_size] for i in range(0, len(shuffled), self.batch_size)]
+        for j in torch.randperm(len(batches)).tolist():
+            yield self._batch(batches[j])
+
+    def _batch(self, idx: list[int]) -> dict[str, torch.Tensor]:
+        index = torch.tensor(idx)
+        out = {}
+        for k, v in self.cols.items():
+            try:
+                out[k] = torch.stack([v[i] for i in idx]) if isinstance(v, list) else v[index]
+            except RuntimeError as exc:
+                raise DataError(f"key {k!r}: examples {idx[:5]} of one length bucket have different shapes: "
+                                f"{exc}") from None
+        return out

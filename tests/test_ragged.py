@@ -1,0 +1,143 @@
+"""Ragged batches by length bucketing: lists of sequences of different lengths through net(...) and net_train."""
+
+import numpy
+import pytest
+import torch
+
+from netgraph import (AggregationLayer, AttentionLayer, ClassDecoder, DataError, EmbeddingLayer, GatedRecurrentLayer,
+                      LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, NetPort, SequenceLastLayer,
+                      SoftmaxLayer, TokensEncoder, net_initialize, net_train)
+from netgraph.data import encode
+
+LENGTHS = (3, 5, 3, 7, 5, 1)
+
+
+def _sequences(lengths, *trailing, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return [torch.randn(n, *trailing, generator=g) for n in lengths]
+
+
+# A dense batch of several examples may round differently from one example alone (batched matmul), so results
+# are compared with assert_close's float tolerance, not bit for bit.
+def _each_alone(net, sequences, **options):
+    return [net(x.unsqueeze(0), **options)[0] for x in sequences]
+
+
+def _recurrent_classifier():
+    return net_initialize(NetChain([LongShortTermMemoryLayer(6), SequenceLastLayer(), 3, SoftmaxLayer()],
+                                   input=["n", 2]), seed=0)
+
+
+def _self_attention():
+    return net_initialize(NetGraph({"att": AttentionLayer(multi_head=True)},
+                                   [(NetPort("Input"), [NetPort("att", "Key"), NetPort("att", "Value"),
+                                                        NetPort("att", "Query")])], Input=("n", 2, 3)), seed=0)
+
+
+@pytest.mark.parametrize("make, trailing", [
+    (_recurrent_classifier, (2,)),
+    (lambda: net_initialize(NetChain([GatedRecurrentLayer(4), AggregationLayer("Mean", levels=[1])],
+                                     input=["n", 3]), seed=0), (3,)),
+    (lambda: net_initialize(NetChain([AggregationLayer("Max", levels=[1])], input=["n", 3]), seed=0), (3,)),
+])
+def test_a_ragged_list_equals_each_sequence_run_alone_and_is_stacked(make, trailing):
+    net, xs = make(), _sequences(LENGTHS, *trailing)
+    out = net(xs)
+    assert isinstance(out, torch.Tensor) and out.shape[0] == len(xs)
+    torch.testing.assert_close(out, torch.stack(_each_alone(net, xs)))
+
+
+@pytest.mark.parametrize("make, trailing", [(_self_attention, (2, 3)),
+                                            (lambda: net_initialize(NetChain([GatedRecurrentLayer(4)],
+                                                                             input=["n", 2]), seed=0), (2,))])
+def test_an_output_that_keeps_the_variable_length_comes_back_as_a_list_in_order(make, trailing):
+    net, xs = make(), _sequences(LENGTHS, *trailing)
+    out = net(xs)
+    assert isinstance(out, list) and [y.shape[0] for y in out] == list(LENGTHS)
+    for y, alone in zip(out, _each_alone(net, xs)):
+        torch.testing.assert_close(y, alone)
+
+
+def test_self_attention_over_a_ragged_list_ignores_other_examples_lengths():
+    """With padding and no mask, a short sequence would attend to the pad; bucketing never pads."""
+    net, xs = _self_attention(), _sequences((2, 6), 2, 3)
+    padded = torch.cat([xs[0], torch.zeros(4, 2, 3)]).unsqueeze(0)
+    assert not torch.allclose(net(padded)[0, :2], net(xs)[0])
+    torch.testing.assert_close(net(xs)[0], net(xs[0].unsqueeze(0))[0])
+
+
+def test_token_lists_numpy_arrays_options_and_return_states():
+    net = net_initialize(NetChain({"emb": EmbeddingLayer(4, 10), "lstm": LongShortTermMemoryLayer(5),
+                                   "last": SequenceLastLayer()}, input=["n"]), seed=0)
+    g = torch.Generator().manual_seed(1)
+    tokens = [torch.randint(0, 10, (n,), generator=g).numpy() for n in LENGTHS]
+    out, states = net(tokens, return_states=True, batch_size=2, precision="float64")
+    assert out.dtype == torch.float64 and states["lstm"]["State"].shape == (len(LENGTHS), 5)
+    for i, t in enumerate(tokens):
+        alone, final = net(torch.as_tensor(t)[None], return_states=True, precision="float64")
+        torch.testing.assert_close(out[i], alone[0])
+        torch.testing.assert_close(states["lstm"]["CellState"][i], final["lstm"]["CellState"][0])
+    probed = net(tokens, outputs=NetPort("lstm", "Output"))
+    assert [p.shape for p in probed] == [(n, 5) for n in LENGTHS]
+    assert isinstance(tokens[0], numpy.ndarray)
+
+
+def test_two_ragged_ports_are_grouped_by_the_tuple_of_lengths_and_a_batched_port_is_sliced():
+    net = net_initialize(NetGraph({"a": AggregationLayer("Total", levels=[1]), "b": AggregationLayer("Mean", levels=[1]),
+                                   "c": LinearLayer(2)},
+                                  [(NetPort("A"), "a"), (NetPort("B"), "b"), (NetPort("C"), "c"),
+                                   ("a", NetPort("SumA")), ("b", NetPort("MeanB")), ("c", NetPort("LinC"))],
+                                  A=("n", 2), B=("m", 2), C=3), seed=0)
+    xa, xb = _sequences((2, 2, 4, 2), 2), _sequences((3, 1, 3, 3), 2, seed=1)
+    c = torch.randn(4, 3, generator=torch.Generator().manual_seed(2))
+    out = net({"A": xa, "B": xb, "C": c})
+    torch.testing.assert_close(out["SumA"], torch.stack([x.sum(0) for x in xa]))
+    torch.testing.assert_close(out["MeanB"], torch.stack([x.mean(0) for x in xb]))
+    torch.testing.assert_close(out["LinC"], net({"A": torch.zeros(4, 1, 2), "B": torch.zeros(4, 1, 2), "C": c})["LinC"])
+
+
+def test_bad_ragged_inputs_are_one_clear_data_error():
+    net = _recurrent_classifier()
+    with pytest.raises(DataError, match=r"'Input': example 1 has shape \(4, 3\), expected \(n, 2\)"):
+        net([torch.zeros(3, 2), torch.zeros(4, 3)])
+    fixed = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+    with pytest.raises(DataError, match="'Input' has the fixed shape"):
+        fixed([torch.zeros(3), torch.zeros(3)])
+    two = NetGraph({"a": AggregationLayer("Total", levels=[1]), "b": AggregationLayer("Mean", levels=[1])},
+                   [(NetPort("A"), "a"), (NetPort("B"), "b")], A=("n", 2), B=("m", 2))
+    with pytest.raises(DataError, match="different numbers of examples"):
+        two({"A": _sequences((2, 3), 2), "B": _sequences((2,), 2)})
+
+
+def test_token_indices_as_a_list_bypass_the_tokens_encoder_padding_and_decode_in_order():
+    coder = TokensEncoder(["good", "bad", "film"])
+    net = net_initialize(NetChain([EmbeddingLayer(4, len(coder.tokens)), GatedRecurrentLayer(3), SequenceLastLayer(),
+                                   LinearLayer(2), SoftmaxLayer()], input=coder, output=ClassDecoder(["neg", "pos"])),
+                         seed=0)
+    texts = ["good film", "bad", "film film bad", "good"]
+    ids = [encode(coder, "Input", t) for t in texts]
+    assert net(ids) == [net(t) for t in texts]
+    torch.testing.assert_close(net(ids, decoder=None), torch.stack([net(t, decoder=None) for t in texts]))
+    padded = net(texts, decoder=None)  # texts are still padded to the longest: the GRU's last step sees the pad
+    assert not torch.allclose(padded[1], net("bad", decoder=None))
+
+
+def _first_equals_last(count, seed):
+    g = torch.Generator().manual_seed(seed)
+    lengths = torch.randint(3, 9, (count,), generator=g).tolist()
+    xs = [torch.randint(0, 6, (n,), generator=g) for n in lengths]
+    for x in xs[::2]:
+        x[-1] = x[0]
+    return xs, torch.tensor([int(x[0] == x[-1]) for x in xs])
+
+
+def test_net_train_on_ragged_sequences_learns_and_is_deterministic():
+    xs, y = _first_equals_last(256, seed=0)
+    net = NetChain([EmbeddingLayer(8, 6), GatedRecurrentLayer(16), SequenceLastLayer(), LinearLayer(2),
+                    SoftmaxLayer()], input=["n"])
+    runs = [net_train(net, {"Input": xs, "Target": y}, max_training_rounds=12, batch_size=16, learning_rate=0.02,
+                      random_seed=0, all=True) for _ in range(2)]
+    losses = runs[0].round_losses
+    assert losses[-1] < 0.7 * losses[0]
+    assert runs[0].batch_losses == runs[1].batch_losses
+    assert runs[0].total_batches == 12 * sum(-(-sum(len(x) == n for x in xs) // 16) for n in set(map(len, xs)))
