@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from netgraph import (AggregationLayer, AttentionLayer, ClassDecoder, DataError, EmbeddingLayer, GatedRecurrentLayer,
-                      LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, NetPort, SequenceLastLayer,
-                      SoftmaxLayer, TokensEncoder, net_initialize, net_train)
+                      LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, NetPort, OptionError,
+                      SequenceLastLayer, SoftmaxLayer, TokensEncoder, net_initialize, net_train)
 from netgraph.data import encode
 
 LENGTHS = (3, 5, 3, 7, 5, 1)
@@ -77,14 +77,19 @@ def test_token_lists_numpy_arrays_options_and_return_states():
         alone, final = net(torch.as_tensor(t)[None], return_states=True, precision="float64")
         torch.testing.assert_close(out[i], alone[0])
         torch.testing.assert_close(states["lstm"]["CellState"][i], final["lstm"]["CellState"][0])
+    more = [torch.randint(0, 10, (n,), generator=g) for n in reversed(LENGTHS)]
+    continued = net(more, states=states, precision="float64")
+    for i, t in enumerate(more):
+        one = {"lstm": {k: v[i:i + 1] for k, v in states["lstm"].items()}}
+        torch.testing.assert_close(continued[i], net(t[None], states=one, precision="float64")[0])
     probed = net(tokens, outputs=NetPort("lstm", "Output"))
     assert [p.shape for p in probed] == [(n, 5) for n in LENGTHS]
     assert isinstance(tokens[0], numpy.ndarray)
 
 
 def test_two_ragged_ports_are_grouped_by_the_tuple_of_lengths_and_a_batched_port_is_sliced():
-    net = net_initialize(NetGraph({"a": AggregationLayer("Total", levels=[1]), "b": AggregationLayer("Mean", levels=[1]),
-                                   "c": LinearLayer(2)},
+    net = net_initialize(NetGraph({"a": AggregationLayer("Total", levels=[1]),
+                                   "b": AggregationLayer("Mean", levels=[1]), "c": LinearLayer(2)},
                                   [(NetPort("A"), "a"), (NetPort("B"), "b"), (NetPort("C"), "c"),
                                    ("a", NetPort("SumA")), ("b", NetPort("MeanB")), ("c", NetPort("LinC"))],
                                   A=("n", 2), B=("m", 2), C=3), seed=0)
@@ -141,3 +146,18 @@ def test_net_train_on_ragged_sequences_learns_and_is_deterministic():
     assert losses[-1] < 0.7 * losses[0]
     assert runs[0].batch_losses == runs[1].batch_losses
     assert runs[0].total_batches == 12 * sum(-(-sum(len(x) == n for x in xs) // 16) for n in set(map(len, xs)))
+
+
+def test_net_train_checks_every_length_bucket_before_training():
+    """The bad bucket is reported whether the loader's first batch (drawn at random) is it or not."""
+    net = NetChain([GatedRecurrentLayer(4), SequenceLastLayer(), LinearLayer(2), SoftmaxLayer()], input=["n", 2])
+    xs = [torch.zeros(3, 2), torch.zeros(3, 2), torch.zeros(5, 3)]
+    bad_bucket = r"(batch 1|length bucket 2)\): .*expected shape \(b, n, 2\).*found \(1, 5, 3\)"
+    with pytest.raises(DataError, match=bad_bucket):
+        net_train(net, {"Input": xs, "Target": torch.tensor([0, 1, 0])}, max_training_rounds=1, batch_size=2)
+    with pytest.raises(DataError, match="same number of examples"):
+        net_train(net, {"Input": xs, "Target": torch.tensor([0, 1])}, max_training_rounds=1)
+    good = {"Input": xs[:2], "Target": torch.tensor([0, 1])}
+    with pytest.raises(OptionError, match="lists of sequences of different lengths, give the validation data"):
+        net_train(net, good, max_training_rounds=1, validation_set=0.5)
+    assert net_train(net, good, max_training_rounds=1, validation_set=good, random_seed=0) is not None

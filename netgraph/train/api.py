@@ -171,8 +171,9 @@ def _validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int,
         if not 0 < spec < 1:
             raise OptionError(f"validation_set as a fraction must lie strictly between 0 and 1, found {spec}")
         if not isinstance(raw, dict):
-            raise OptionError("validation_set=<fraction> needs in-memory data (a dict or list); give a DataLoader "
-                              "for validation_set instead")
+            raise OptionError("validation_set=<fraction> needs in-memory data of equal-shaped examples (a dict or "
+                              "list); for a DataLoader or lists of sequences of different lengths, give the "
+                              "validation data itself as validation_set")
         train, val = split_fraction(finish(raw, expect, allow_extra, "training data").cols, spec, seed)
         return train, finish(val, expect, allow_extra, "validation data")
     val_raw = gather(spec, "validation_set", input_port, batch_size)

@@ -69,6 +69,10 @@ class LengthBuckets:
         for j in torch.randperm(len(batches)).tolist():
             yield self._batch(batches[j])
 
+    def samples(self) -> list[dict[str, torch.Tensor]]:
+        """A batch of every bucket (all its examples), for checking the whole data before training."""
+        return [self._batch(group) for group in self.groups]
+
     def _batch(self, idx: list[int]) -> dict[str, torch.Tensor]:
         index = torch.tensor(idx)
         out = {}

@@ -4,9 +4,10 @@ Data is a dict of key -> array (every value holds the same number of examples al
 dim), a list of such dicts without the example dim (one per example), a pair ``(inputs, targets)``
 for a net with one input, a ``torch.utils.data.Dataset`` of example dicts, or any iterable of batch
 dicts such as a ``DataLoader``; a dict holding lists of sequences of different lengths is batched
-one length at a time (``netgraph.train.buckets``). Keys are the net's input ports plus the loss targets (see ``netgraph.train.loss``). Everything is checked before any training step: every problem
-(missing or unknown keys, wrong shapes, dtypes, example counts, class indices) comes back as one
-DataError naming the key and the expected shape.
+one length at a time (``netgraph.train.buckets``). Keys are the net's input ports plus the loss targets
+(see ``netgraph.train.loss``). Everything is checked before any training step: every problem (missing
+or unknown keys, wrong shapes, dtypes, example counts, class indices) comes back as one DataError naming
+the key and the expected shape.
 
 >>> import torch
 >>> from netgraph.core.types import PortType
@@ -313,5 +314,8 @@ def finish(raw: dict[str, torch.Tensor] | Streamed, expect: Mapping[str, Expect]
     if isinstance(raw, Streamed):
         raw.expect, raw.allow_extra = expect, allow_extra
         raw.check(raw.first_raw, 1)
+        if isinstance(raw.loader, LengthBuckets):  # in memory: check every length bucket now, not mid-training
+            for i, bucket in enumerate(raw.loader.samples(), 1):
+                check_columns(bucket, expect, allow_extra, f"{what} (length bucket {i})")
         return raw
     return InMemory(check_columns(raw, expect, allow_extra, what))
