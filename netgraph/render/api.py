@@ -157,7 +157,7 @@ def _fill(g: graphviz.Digraph, d: Diagram) -> None:
             sub.attr(label=graphviz.escape(c.label), tooltip=graphviz.escape(c.tooltip), id=c.id,
                      style="rounded,dashed", color="#868e96", fontsize="10", fontcolor="#495057")
             head = list(sub.__iter__(subgraph=True))[:-1]  # the opening line and the attributes; "}" comes last
-            g.body += ["\t" + _indent(len(item) - 1) + line for line in head]
+            g.body += [_indent(len(item)) + line for line in head]
             stack.append((iter(members[item]), item))
 
 
