@@ -75,7 +75,10 @@ class _Builder:
             full = f"~{self.shortened}"
         self.prefix[path] = full
         parent = self.where[frame]
-        self.where[path] = None if parent is None or not isinstance(graph, NetGraph) else self.describe(parent, graph, name)
+        try:
+            self.where[path] = None if parent is None or not isinstance(graph, NetGraph) else self.describe(parent, graph, name)
+        except Exception:  # noqa: BLE001 - a user layer that cannot be described: its path stands in, as below
+            self.where[path] = None
         return path
 
     @staticmethod
