@@ -1,9 +1,13 @@
 """Time to render the SVG diagram of a 1,000-layer graph with each available backend.
 
-Run: python benchmarks/render.py [--layers 1000] [--repeats 5]
+Run: python benchmarks/render.py [--layers 1000] [--repeats 5] [--nested 100 400 800]
 Goal (issue 6): <= 2 s with the system Graphviz `dot`. The graph is a residual stack: blocks of
 LinearLayer -> Tanh -> a FunctionLayer adding the block's input back, so edges skip ranks and
 layers have one or two named inputs, as in real nets.
+
+``--nested`` times instead a LinearLayer inside d nested NetGraphs (CPU seconds, `dot`'s included, one run
+per case): the DOT text and the built-in layout with every level expanded (goal: linear in d), and `dot` with
+the default ``expand=True`` and with ``expand=128`` (deeper clusters never go to Graphviz).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import compare, machine, print_table  # noqa: E402
+from _common import compare, cpu_seconds, machine, print_table  # noqa: E402
 
 from netgraph import ElementwiseLayer, FunctionLayer, LinearLayer, NetGraph, NetPort  # noqa: E402
 from netgraph.render import diagram, dot_source, render_svg  # noqa: E402
@@ -57,12 +61,52 @@ def run(n_layers: int = 1000, repeats: int = 5) -> dict[str, float]:
     return times
 
 
+def nested(depth: int) -> NetGraph:
+    """A LinearLayer inside ``depth`` nested NetGraphs."""
+    net = LinearLayer(3)
+    for _ in range(depth - 1):
+        net = NetGraph([net], [])
+    return NetGraph([net], [], Input=2)
+
+
+def _cpu(fn) -> tuple[str, int]:
+    """(CPU seconds, or why it failed; output size) of one call."""
+    start = cpu_seconds()
+    try:
+        size = len(fn())
+    except Exception as exc:  # noqa: BLE001 - an engine that times out is a result here
+        return f"failed after {cpu_seconds() - start:.1f} s: {str(exc)[:60]}", 0
+    return f"{cpu_seconds() - start:.2f}", size
+
+
+def run_nested(depths: list[int]) -> None:
+    """CPU seconds to draw nets nested ``depths`` levels deep (see the module docstring)."""
+    rows = []
+    for depth in depths:
+        net = nested(depth)
+        cases = {"DOT text, all levels": lambda: dot_source(diagram(net, expand=depth)),
+                 "built-in SVG, all levels": lambda: render_svg(net, backend="builtin", expand=depth),
+                 "dot SVG, expand=True": lambda: render_svg(net, backend="dot"),
+                 f"dot SVG, expand={min(depth, 128)}": lambda: render_svg(net, backend="dot", expand=min(depth, 128))}
+        for case, fn in cases.items():
+            if case.startswith("dot") and "dot" not in available_backends():
+                continue
+            seconds, size = _cpu(fn)
+            rows.append((depth, case, seconds, f"{size / 1e6:.2f} MB"))
+            print(*rows[-1], sep=" | ", flush=True)
+    print_table(f"Diagrams of nested nets, CPU seconds ({machine()})", rows, ("depth", "case", "CPU s", "output"))
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--layers", type=int, default=1000)
     p.add_argument("--repeats", type=int, default=5, help="rounds, each in a shuffled order")
+    p.add_argument("--nested", type=int, nargs="*", help="time nets nested this deep instead (e.g. 100 400 800)")
     args = p.parse_args(argv)
-    run(args.layers, args.repeats)
+    if args.nested:
+        run_nested(args.nested)
+    else:
+        run(args.layers, args.repeats)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("nesting_depth.py", ["--depths", "5", "10", "--reps", "1"], ["NetChain", "depth 10/5 CPU time ratio"]),
     ("call_overhead.py", ["--rounds", "1", "--calls", "10"], ["net(x) - module(x)", "autograd graph: False"]),
     ("render.py", ["--layers", "20", "--repeats", "1"], ["builtin"]),
+    ("render.py", ["--nested", "5", "10"], ["DOT text, all levels", "built-in SVG, all levels"]),
     ("random_layers.py", ["--small"], ["Normal 64x16", "plain REINFORCE", "Bernoulli 16x16", "NegativeBinomial 16x16"]),
     ("operators.py", ["--small"], ["NetMapOperator", "NetFoldOperator", "ratio (CPU)"]),
     ("transformer.py", ["--small"], ["netgraph / functional", "netgraph / nn.TransformerEncoderLayer", "ratio (CPU)"]),

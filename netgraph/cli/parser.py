@@ -28,7 +28,7 @@ def _render(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", help="the file to write (.svg, .png, .pdf, .dot); default <spec name>.svg here")
     p.add_argument("-f", "--format", help="svg, png, pdf, dot or gv (default: from the output suffix)")
     p.add_argument("--rankdir", default="TB", choices=("TB", "LR", "BT", "RL"), help="flow direction (default TB)")
-    p.add_argument("--depth", type=int, default=None, help="levels of nested graphs to expand (default: all)")
+    p.add_argument("--depth", type=int, default=None, help="levels of nested graphs to expand (default: all, up to 32)")
     p.add_argument("--compact", default="auto", choices=("auto", "yes", "no"),
                    help="shorten labels (auto: above 60 layers)")
     p.add_argument("--backend", choices=("dot", "graphviz-pure", "builtin"),

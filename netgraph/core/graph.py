@@ -201,6 +201,11 @@ class NetGraph(Layer):
         types = self._inference.full(self)[0]
         return {p: types[(path, p)] for p in (*layer.input_ports, *layer.output_ports)}
 
+    def nested_port_types(self) -> Mapping[tuple, PortType]:
+        """The inferred type of every port key ``(layer path, port)`` of the layers and nested graphs (not inside
+        operators) in one read-only mapping: what ``layer_types`` reads for a nested graph, without walking a path."""
+        return MappingProxyType(self._inference.full(self)[0])
+
     def layer_at(self, path: tuple) -> Layer:
         net: Any = self
         for name in path:  # through nested graphs' layers and operators' inner nets

@@ -28,8 +28,8 @@ import graphviz
 from netgraph.core.files import atomic_write
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.render.engines import REASONS, EngineFailed, announce, backends_for, run_engine
-from netgraph.render.model import (FILL, Diagram, DiagramOptions, Node, build_diagram, escape_id, lcm_spans,
-                                    table_columns)
+from netgraph.render.build import build_diagram
+from netgraph.render.model import FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns
 from netgraph.render.svg import layout_svg
 
 __all__ = ["to_dot", "render_svg", "render", "diagram", "dot_source", "FILE_FORMATS"]
@@ -42,6 +42,9 @@ PORT_FONT = 'POINT-SIZE="9" COLOR="#495057"'
 COMPASS = {"TB": ("n", "s"), "BT": ("s", "n"), "LR": ("w", "e"), "RL": ("e", "w")}
 #: Layout limits that keep ``dot`` near-linear on large graphs (1,000 layers in about a second).
 FAST_LAYOUT = {"nslimit": "0.1", "nslimit1": "1", "mclimit": "0.1", "splines": "polyline"}
+#: Graphviz lays out clusters nested this deep in about half a second; its time grows with about the cube of
+#: the depth (400 levels: 8 s, 800: about a minute), so deeper diagrams go to the built-in layout.
+DOT_MAX_DEPTH = 128
 
 
 def diagram(net: Any, **options: Any) -> Diagram:
@@ -118,21 +121,49 @@ def _add_node(g: graphviz.Digraph, node: Node, rankdir: str) -> None:
                color="#868e96", fontsize="9", height="0.2", margin="0.06,0.02", **common)
 
 
-def _fill_cluster(g: graphviz.Digraph, d: Diagram, frame: tuple, clusters: dict) -> None:
-    """Add the nodes of ``frame`` in model order, each nested cluster where its first node comes."""
-    done: set[tuple] = set()
-    depth = len(frame)
+def _members(d: Diagram) -> dict[tuple, list]:
+    """Each frame's nodes and child clusters (as their paths) in model order, a child cluster where its first
+    node comes: one pass over the nodes, however deep the nesting."""
+    members: dict[tuple, list] = {(): []}
     for node in d.nodes:
-        if node.cluster == frame:
-            _add_node(g, node, d.options.rankdir)
-        elif node.cluster[:depth] == frame and node.cluster[: depth + 1] not in done:
-            cluster = clusters[node.cluster[: depth + 1]]
-            done.add(cluster.path)
-            sub = graphviz.Digraph(name=cluster.id)
-            sub.attr(label=graphviz.escape(cluster.label), tooltip=graphviz.escape(cluster.tooltip), id=cluster.id,
+        unseen, path = [], node.cluster
+        while path not in members:  # the node's cluster is new, and maybe some of its ancestors too
+            unseen.append(path)
+            path = path[:-1]
+        for path in reversed(unseen):
+            members[path[:-1]].append(path)
+            members[path] = []
+        members[node.cluster].append(node)
+    return members
+
+
+def _fill(g: graphviz.Digraph, d: Diagram) -> None:
+    """Add every node to ``g``'s body, each cluster as a ``subgraph`` block, written once (no subgraph copies)."""
+    members, clusters = _members(d), {c.path: c for c in d.clusters}
+    stack = [(iter(members[()]), ())]
+    while stack:
+        item = next(stack[-1][0], None)
+        if item is None:
+            frame = stack.pop()[1]
+            if frame:
+                g.body.append(_indent(len(frame)) + "}\n")
+        elif isinstance(item, Node):
+            start = len(g.body)
+            _add_node(g, item, d.options.rankdir)
+            g.body[start:] = [_indent(len(item.cluster)) + line for line in g.body[start:]]
+        else:
+            c = clusters[item]
+            sub = graphviz.Digraph(name=c.id)
+            sub.attr(label=graphviz.escape(c.label), tooltip=graphviz.escape(c.tooltip), id=c.id,
                      style="rounded,dashed", color="#868e96", fontsize="10", fontcolor="#495057")
-            _fill_cluster(sub, d, cluster.path, clusters)
-            g.subgraph(sub)
+            head = list(sub.__iter__(subgraph=True))[:-1]  # the opening line and the attributes; "}" comes last
+            g.body += [_indent(len(item)) + line for line in head]
+            stack.append((iter(members[item]), item))
+
+
+def _indent(depth: int) -> str:
+    """Tabs as ``graphviz`` nests subgraphs, up to a cap (deep nesting must not grow the text quadratically)."""
+    return "\t" * min(depth, 8)
 
 
 def dot_source(d: Diagram) -> str:
@@ -144,7 +175,7 @@ def dot_source(d: Diagram) -> str:
            **(FAST_LAYOUT if d.large else {}))
     g.attr("node", shape="plain", fontname=FONT, fontsize="10")
     g.attr("edge", fontname=FONT, fontsize="9", fontcolor="#495057", color="#868e96", arrowsize="0.6")
-    _fill_cluster(g, d, (), {c.path: c for c in d.clusters})
+    _fill(g, d)
     into, out_of = COMPASS[rankdir]
     for e in d.edges:
         tail = e.src if e.src_port is None else f"{e.src}:o_{escape_id(e.src_port)}:{out_of}"
@@ -168,7 +199,16 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
     """(bytes, backend used), trying the backends in order; the built-in layout is the last resort."""
     d = diagram(net, **options)
     tried = []
+    depth = max((len(c.path) for c in d.clusters), default=0)
     for name in backends_for(fmt, backend):
+        if name != "builtin" and depth > DOT_MAX_DEPTH:
+            why = (f"{name} would take minutes on clusters nested {depth} deep (more than {DOT_MAX_DEPTH}); "
+                   f"pass expand={DOT_MAX_DEPTH} or less")
+            if backend is not None:
+                raise NetGraphError(f"render backend {why}, or backend='builtin'")
+            tried.append(why)
+            warnings.warn(f"netgraph: {why}; trying the next render backend", stacklevel=3)
+            continue
         try:
             if name == "builtin":
                 data = layout_svg(d).encode("utf-8", errors="backslashreplace")  # a lone surrogate in a name

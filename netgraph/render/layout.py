@@ -6,7 +6,7 @@ place nodes along the rank with minimum gaps; ``svg.py`` draws the result. Plain
 same content: every node, port slot, edge label and marking of the diagram model.
 
 >>> from netgraph import NetGraph, LinearLayer
->>> from netgraph.render.model import build_diagram, DiagramOptions
+>>> from netgraph.render.build import build_diagram, DiagramOptions
 >>> placed = place(build_diagram(NetGraph({"lin": LinearLayer(3)}, Input=4), DiagramOptions()))
 >>> len(placed.centre), placed.width > 0 and placed.height > 0
 (3, True)
@@ -98,11 +98,20 @@ def _ranks(d: Diagram) -> dict[str, int]:
     return rank
 
 
+def _shared_length(a: tuple, b: tuple) -> int:
+    """Length of the common prefix of ``a`` and ``b``, by bisecting on slice comparisons (C speed: deep
+    cluster paths are compared for every pair of neighbours)."""
+    lo, hi = 0, min(len(a), len(b))
+    if a[:hi] == b[:hi]:
+        return hi
+    while hi - lo > 1:  # a[:lo] == b[:lo], a[:hi] != b[:hi]
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if a[:mid] == b[:mid] else (lo, mid)
+    return lo
+
+
 def _common(a: tuple, b: tuple) -> tuple:
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return a[:n]
+    return a[:_shared_length(a, b)]
 
 
 def _offset(node: Node | None, ports: tuple[str, ...], port: str | None, extent: float) -> float:
@@ -145,9 +154,12 @@ def _geometry(d: Diagram, horizontal: bool) -> Geometry:
 
 def _grouped(items: list[tuple[float, str]], cluster: dict[str, tuple], depth: int = 0) -> list[str]:
     """Sort (key, node) by key while keeping each cluster's members together (recursively)."""
+    if len(items) == 1:
+        return [items[0][1]]
+    paths = [cluster[node] for _, node in items]
+    depth = max(depth, _shared_length(min(paths), max(paths)))  # levels all items share group nothing: skip them
     groups: dict[tuple, list[tuple[float, str]]] = {}
-    for key, node in items:
-        path = cluster[node]
+    for (key, node), path in zip(items, paths):
         groups.setdefault(("c", path[depth]) if len(path) > depth else ("n", node), []).append((key, node))
     out: list[str] = []
     for kind, members in sorted(groups.items(), key=lambda kv: sum(k for k, _ in kv[1]) / len(kv[1])):
@@ -174,7 +186,7 @@ def _order(geo: Geometry, sweeps: int = 4) -> None:
 
 def _gap(geo: Geometry, a: str, b: str) -> float:
     ca, cb = geo.cluster[a], geo.cluster[b]
-    boundaries = len(ca) + len(cb) - 2 * len(_common(ca, cb))
+    boundaries = len(ca) + len(cb) - 2 * _shared_length(ca, cb)
     return (geo.extent_u[a] + geo.extent_u[b]) / 2 + NODESEP + 2 * CLUSTER_PAD * boundaries
 
 
@@ -241,15 +253,24 @@ def place(d: Diagram) -> Placed:
 
 
 def _cluster_boxes(d: Diagram, p: Placed) -> dict[tuple, tuple[float, float, float, float]]:
+    """Each cluster's box: around its own nodes and its child clusters' boxes (which hold their descendants),
+    innermost first, each node and box visited once."""
+    rects: dict[tuple, list[tuple[float, float, float, float]]] = defaultdict(list)
+    for n in d.nodes:
+        (x, y), (w, h) = p.centre[n.id], p.size[n.id]
+        rects[n.cluster].append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+    known = {c.path for c in d.clusters}
     boxes: dict[tuple, tuple[float, float, float, float]] = {}
     for c in sorted(d.clusters, key=lambda c: -len(c.path)):  # innermost first
-        rects = [(p.centre[n.id][0] - p.size[n.id][0] / 2, p.centre[n.id][1] - p.size[n.id][1] / 2,
-                  p.centre[n.id][0] + p.size[n.id][0] / 2, p.centre[n.id][1] + p.size[n.id][1] / 2)
-                 for n in d.nodes if n.cluster[: len(c.path)] == c.path]
-        rects += [b for path, b in boxes.items() if path[: len(c.path)] == c.path and path != c.path]
-        if not rects:
+        inside = rects.get(c.path)
+        if not inside:
             continue
-        boxes[c.path] = (min(r[0] for r in rects) - CLUSTER_PAD, min(r[1] for r in rects) - CLUSTER_PAD - CLUSTER_LABEL,
-                         max(r[2] for r in rects) + CLUSTER_PAD, max(r[3] for r in rects) + CLUSTER_PAD)
+        boxes[c.path] = box = (min(r[0] for r in inside) - CLUSTER_PAD,
+                               min(r[1] for r in inside) - CLUSTER_PAD - CLUSTER_LABEL,
+                               max(r[2] for r in inside) + CLUSTER_PAD, max(r[3] for r in inside) + CLUSTER_PAD)
+        parent = c.path[:-1]
+        while parent and parent not in known:
+            parent = parent[:-1]
+        if parent:
+            rects[parent].append(box)
     return boxes
-

@@ -1,0 +1,120 @@
+"""The boxes of layers: title, type, key options, warnings and markings (see ``model.Node``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netgraph.core.graph import NetGraph
+from netgraph.core.walk import map_nodes
+from netgraph.layers.losses import LOSS_LAYERS
+from netgraph.render.model import BORDER, FILL, Node, shorten
+from netgraph.render.probability import (divergence_lines, format_value, is_divergence, is_random, random_lines,
+                                         score_mark)
+
+__all__ = ["layer_node", "option_lines", "coder_line"]
+
+
+def option_lines(layer: Any) -> list[str]:
+    """The key options of a layer as short lines (arrays and shapes shown elsewhere are left out)."""
+    try:
+        options = layer.options()
+    except Exception:  # noqa: BLE001 - a user layer whose options() fails must not stop the diagram
+        return []
+    skip = {*getattr(layer, "ARRAYS", {}).values(), "input", "state_input", "state_output"}
+    positional = getattr(layer, "POSITIONAL", None)
+    if positional != "output":
+        skip.add("output")
+    if is_random(layer):
+        skip |= {"distribution", "estimator"}
+    if is_divergence(layer):
+        skip |= {"p", "q", "method", "samples"}
+    lines, pairs = [], []
+    for key, value in options.items():
+        if key in skip:
+            continue
+        if key == positional and (isinstance(value, str) or callable(value)):
+            lines.append(format_value(value))  # an expression, an activation name or a function
+        else:
+            pairs.append(f"{key}={format_value(value)}")
+    return lines + ([", ".join(pairs)] if pairs else []) + _state_lines(layer)
+
+
+def _state_lines(layer: Any) -> list[str]:
+    """A recurrent layer's states, and where each starts and ends (its state ports are drawn as slots)."""
+    states = getattr(layer, "STATES", ())
+    if not states or not hasattr(layer, "state_input"):
+        return []
+    start = "given" if layer.state_input else "zeros"
+    return [f"states: {', '.join(states)} (from {start}{', final out' if layer.state_output else ''})"]
+
+
+def _uninitialized(layer: Any) -> list[str]:
+    try:
+        return [name for name, value in layer.arrays.items() if value is None]
+    except Exception:  # noqa: BLE001 - a user layer with a broken arrays property: nothing to flag
+        return []
+
+
+def _shared(layer: Any) -> dict[str, str]:
+    try:
+        return {} if isinstance(layer, NetGraph) else dict(layer.shared)
+    except Exception:  # noqa: BLE001 - a user layer with a broken shared property: nothing to mark
+        return {}
+
+
+def layer_node(node_id: str, name: str, layer: Any, compact: bool, cluster: tuple, tooltip: str) -> Node:
+    """The box of a layer (or of a collapsed nested graph) named ``name``."""
+    width = 24 if compact else 48
+    kind, classes, fill, border, rounded = "layer", ["layer"], FILL["layer"], BORDER["default"], False
+    if isinstance(layer, NetGraph):
+        per_node = map_nodes(layer, lambda node: [f"{node.name}.{a}" for a in _uninitialized(node.layer)])
+        lines = [f"{len(per_node)} layers"]
+        missing = [text for texts in per_node for text in texts]
+        kind, classes, fill = "graph", ["graph"], FILL["graph"]
+    else:
+        lines = option_lines(layer)
+        missing = _uninitialized(layer)
+        if getattr(layer, "ARRAYS", None):
+            fill = FILL["arrays"]
+        if _is_loss(layer):
+            classes, fill = [*classes, "loss"], FILL["loss"]
+    if is_random(layer):
+        lines = random_lines(layer) + ([] if compact else lines)
+        classes, fill, border, rounded = [*classes, "random"], FILL["random"], BORDER["random"], True
+    elif is_divergence(layer):
+        lines = divergence_lines(layer)[-1:] if compact else divergence_lines(layer) + lines
+        classes, fill = [*classes, "divergence"], FILL["loss"]
+        if layer.resolved_method == "monte_carlo":
+            classes, border, rounded = [*classes, "random"], BORDER["random"], True
+    elif compact:
+        lines = []
+    shared = _shared(layer)
+    if shared:  # a shared array (NetSharedArray) is marked on every layer using it, with its name
+        lines, classes = [*lines, "shared " + ", ".join(f"{a}={n}" for a, n in shared.items())], [*classes, "shared"]
+    warning = ""
+    if missing:
+        classes, border = [*classes, "uninitialized"], BORDER["uninitialized"]
+        warning = shorten("uninitialised: " + ", ".join(missing), width)
+    return Node(id=node_id, kind=kind, title=shorten(name, width),
+                type=shorten(getattr(layer, "type_name", type(layer).__name__), width),
+                lines=tuple(shorten(line, width) for line in lines),
+                inputs=tuple(layer.input_ports), outputs=tuple(layer.output_ports), classes=tuple(classes),
+                fill=fill, border=border, rounded=rounded, warning=warning,
+                tooltip=tooltip, cluster=cluster,
+                marked=tuple(p for p in layer.output_ports if score_mark(layer, p)))
+
+
+def _is_loss(layer: Any) -> bool:
+    return isinstance(layer, LOSS_LAYERS)
+
+
+def coder_line(coder: Any) -> str:
+    """A port's encoder or decoder in a few words: ``ImageEncoder 28×28 Grayscale``, ``ClassDecoder: cat, dog``."""
+    if hasattr(coder, "labels"):
+        labels = [str(v) for v in coder.labels]
+        return f"{coder.type_name}: {', '.join(labels[:4])}{', …' if len(labels) > 4 else ''}"
+    if hasattr(coder, "size"):
+        return f"{coder.type_name} {coder.size[0]}×{coder.size[1]} {coder.color_space}"
+    if hasattr(coder, "vocabulary"):
+        return f"{coder.type_name} ({len(coder.vocabulary)} tokens)"
+    return coder.type_name

@@ -1,0 +1,118 @@
+"""Diagrams of deeply nested nets: the work and the text grow linearly with the depth (counted, not timed: speed
+is measured by benchmarks/render.py), long paths get short ids, and depth caps keep Graphviz from taking minutes."""
+
+from __future__ import annotations
+
+import warnings
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from netgraph import LinearLayer, NetChain, NetGraph
+from netgraph.core.errors import NetGraphError
+from netgraph.render import build, diagram, layout, render_svg, to_dot
+from netgraph.render import engines as render_backend
+from netgraph.render.api import DOT_MAX_DEPTH
+from netgraph.render.model import MAX_EXPAND
+from tests.test_render import edge_labels, groups, nodes_by_id, texts
+
+
+def nest(depth: int, kind: type = NetGraph) -> NetGraph:
+    """A LinearLayer inside ``depth`` nested graphs (or chains), the outermost taking Input=2."""
+    net = LinearLayer(3)
+    for _ in range(depth - 1):
+        net = kind([net], []) if kind is NetGraph else kind([net])
+    return NetGraph([net], [], Input=2)
+
+
+def assert_drawn(d, svg: str) -> None:
+    """The SVG has every node of the model under its id, every cluster, and an edge (b, …) label for each edge."""
+    root = ET.fromstring(svg)
+    by_id = nodes_by_id(root)
+    assert set(by_id) == {n.id for n in d.nodes}
+    assert {g.get("id") for g in groups(root, "cluster")} == {c.id for c in d.clusters}
+    leaf = next(n for n in d.nodes if n.kind == "layer")
+    assert "LinearLayer" in texts(by_id[leaf.id])
+    assert sum(edge_labels(root).values()) == len(d.edges)
+
+
+class Counter:
+    """Wraps a function and counts its calls."""
+
+    def __init__(self, fn):
+        self.fn, self.calls = fn, 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self.fn(*args, **kwargs)
+
+
+def work(monkeypatch, depth: int) -> dict[str, int]:
+    """Calls of the functions whose repetition made deep diagrams quadratic, and the sizes of DOT and SVG."""
+    counters = {"escape_id": Counter(build.escape_id), "layer_types": Counter(NetGraph.layer_types),
+                "describe": Counter(NetGraph.describe), "_grouped": Counter(layout._grouped)}
+    monkeypatch.setattr(build, "escape_id", counters["escape_id"])
+    monkeypatch.setattr(NetGraph, "layer_types", lambda *a, **k: counters["layer_types"](*a, **k))
+    monkeypatch.setattr(NetGraph, "describe", lambda *a, **k: counters["describe"](*a, **k))
+    monkeypatch.setattr(layout, "_grouped", counters["_grouped"])
+    net = nest(depth)
+    dot, svg = to_dot(net, expand=depth), render_svg(net, backend="builtin", expand=depth)
+    return {**{k: c.calls for k, c in counters.items()}, "dot": len(dot), "svg": len(svg)}
+
+
+def test_work_and_text_grow_linearly_with_the_depth(monkeypatch):
+    """Each further 50 levels add about as much work and text as the 50 before (a quadratic cost would add 5/3
+    as much from 100 to 150 as from 50 to 100). Before, ids spelled whole paths (the DOT of 800 levels was
+    19 MB), every cluster scanned every node, and every type lookup and description walked the path again."""
+    a, b, c = (work(monkeypatch, depth) for depth in (50, 100, 150))
+    assert all(a.values()), a  # each counted function is on the path
+    for key in a:
+        assert c[key] - b[key] <= 1.2 * (b[key] - a[key]) + 10, (key, a[key], b[key], c[key])
+    assert c["dot"] < 3000 * 150  # a few thousand characters a level
+
+
+def test_long_paths_get_short_unique_ids_and_every_level_is_drawn():
+    net = nest(60)
+    d = diagram(net, expand=60)
+    ids = [n.id for n in d.nodes] + [c.id for c in d.clusters]
+    assert len(ids) == len(set(ids)) and max(map(len, ids)) <= build.ID_LIMIT + 12
+    assert any("~" in i for i in ids) and "L.1" not in ids  # deep ids shortened; shallow ones still spell paths
+    assert [c.id for c in d.clusters][:2] == ["cluster_1", "cluster_1.1"]
+    assert len(d.clusters) == 59
+    assert_drawn(d, render_svg(net, backend="builtin", expand=60))
+
+
+def test_expand_true_draws_at_most_max_expand_levels_and_says_so():
+    net = nest(MAX_EXPAND + 8, NetChain)
+    d = diagram(net)
+    assert max(len(c.path) for c in d.clusters) == MAX_EXPAND
+    boxes = [n for n in d.nodes if n.kind == "graph"]
+    assert len(boxes) == 1 and f"collapsed below level {MAX_EXPAND} (expand=n)" in boxes[0].lines
+    assert "8 layers" not in boxes[0].lines and "1 layers" in boxes[0].lines  # a box holds its nested leaves
+    root = ET.fromstring(render_svg(net, backend="builtin"))
+    assert "collapsed below level" in texts(nodes_by_id(root)[boxes[0].id])
+    assert len(diagram(net, expand=MAX_EXPAND + 8).clusters) == MAX_EXPAND + 7  # an explicit depth is taken as given
+
+
+@pytest.fixture
+def every_engine(monkeypatch):
+    """Every engine 'installed' (none is run: the depth check comes first)."""
+    monkeypatch.setattr(render_backend, "find_executable", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(render_backend, "_announced", set())
+
+
+def test_graphviz_is_not_given_clusters_nested_too_deep(every_engine, tmp_path):
+    net, depth = nest(DOT_MAX_DEPTH + 3), DOT_MAX_DEPTH + 3
+    with pytest.warns(UserWarning) as caught:
+        svg = render_svg(net, expand=depth)
+    said = [str(w.message) for w in caught]
+    for engine in ("dot", "graphviz-pure"):
+        assert any(f"{engine} would take minutes on clusters nested {depth - 1} deep" in m for m in said), said
+    assert "built-in layered layout" in svg
+    assert_drawn(diagram(net, expand=depth), svg)
+    with pytest.raises(NetGraphError, match=f"pass expand={DOT_MAX_DEPTH} or less, or backend='builtin'"):
+        render_svg(net, backend="dot", expand=depth)
+    with pytest.raises(NetGraphError, match="no render backend could write PNG"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net.render(tmp_path / "deep.png", expand=depth)
+    assert not (tmp_path / "deep.png").exists()
