@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+import jsonschema
 import yaml
 
 from netgraph.cli import main
@@ -66,7 +66,6 @@ def test_summary_of_a_bad_spec_exits_1_with_the_errors(tmp_path, capsys):
 
 
 def test_schema_is_valid_json_schema_and_accepts_every_example(tmp_path, capsys):
-    jsonschema = pytest.importorskip("jsonschema")
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert schema == json.loads(json.dumps(spec_schema()))
