@@ -153,3 +153,14 @@ def test_svg_draws_state_ports_of_recurrent_layers_and_folds():
     fold = NetGraph({"fold": NetFoldOperator(cell, state_input=True)}, [], Input=("n", 3)).to_dot()
     assert '"I.fold.InitialState" -> "I.fold.net.State"' in fold  # the given state enters the inner net's State
     assert '"O.fold.net.Output" -> "O.fold.State"' in fold  # the inner Output is the final State
+
+
+def test_probing_outputs_with_states_is_refused_not_dropped():
+    """The states run returns the net's own outputs; a probe asked for beside it must not vanish silently."""
+    net = net_initialize(NetChain([GatedRecurrentLayer(3), SequenceLastLayer(), LinearLayer(2)], input=("n", 4)),
+                         seed=0)
+    x = torch.randn(2, 5, 4)
+    for keywords in ({"return_states": True}, {"states": net(x, return_states=True)[1]}):
+        with pytest.raises(OptionError, match="outputs= cannot be combined with states="):
+            net(x, outputs=[NetPort(("2", "Output"))], **keywords)
+    assert net(x, outputs=NetPort(("2", "Output"))).shape == (2, 3)  # probing alone still works

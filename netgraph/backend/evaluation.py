@@ -14,7 +14,7 @@ from netgraph.backend.eval_options import EvaluationOptions, compiled_module, in
 from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_ports
 from netgraph.backend.states import split_state_keywords, states_need_grad, with_states
 from netgraph.core.coders import Decoder, Encoder, TokensEncoder
-from netgraph.core.errors import DataError, did_you_mean
+from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.data import decode, encode
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, format_shape
@@ -139,6 +139,9 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     tensors, single = prepare_inputs(net, (), data, options.precision)
     grad = torch.is_grad_enabled() and any(x.requires_grad for x in tensors.values())
     if states is not None or return_states:
+        if options.outputs:  # the states run returns the net's own outputs: a probe would be silently dropped
+            raise OptionError("outputs= cannot be combined with states= or return_states=True: call the net once "
+                              "with outputs= to probe and once with the states", option="outputs")
         with torch.set_grad_enabled(grad or (torch.is_grad_enabled() and states_need_grad(states))):
             outputs, finals = with_states(net, lambda n, t: run_module(n, t, options), tensors, single, states,
                                          options.dtype)
