@@ -108,25 +108,25 @@ def _clean(spec: Path, keep: str | None, old: str | None) -> None:
             Path(entry.path).unlink(missing_ok=True)
 
 
-def read_arrays(reader: Any, data: Any, f: Any, prefix: tuple) -> None:
+def read_arrays(reader: Any, data: Any, prefix: tuple) -> None:
     """Load the safetensors file named by a spec's ``arrays:`` into ``reader.arrays`` (keys under ``prefix``)."""
     name, loc = data["arrays"], data.value_locs["arrays"]
     if not isinstance(name, str) or not name:
-        reader.error(f, loc, f"'arrays:' names a safetensors file beside the spec, found {name!r}")
+        reader.error(loc, f"'arrays:' names a safetensors file beside the spec, found {name!r}")
         return
-    file = Path(f.folder, name)
+    file = Path(reader.file.folder, name)
     try:
         tensors = read_weights(file)
     except OSError as exc:
-        reader.error(f, loc, f"cannot read the arrays file {str(file)!r}: {exc.strerror or exc}")
+        reader.error(loc, f"cannot read the arrays file {str(file)!r}: {exc.strerror or exc}")
         return
     except WeightsRefused as exc:
-        reader.error(f, loc, f"{str(file)!r} {exc}")
+        reader.error(loc, f"{str(file)!r} {exc}")
         return
     head = ".".join(prefix)
     for key, tensor in tensors.items():
         full = f"{head}.{key}" if head else key
-        reader.arrays.setdefault(full, (tensor, f, loc))  # arrays saved with an enclosing spec take precedence
+        reader.arrays.setdefault(full, (tensor, reader.file, loc))  # those of an enclosing spec take precedence
 
 
 def read_weights(file: Path) -> dict[str, torch.Tensor]:
