@@ -223,8 +223,7 @@ class SpecReader:
         self.layer_specs.update({(*prefix, name): spec for name, spec, _ in items if isinstance(spec, YMap)})
         return {name: read_layer(self, spec, loc, (*prefix, name)) for name, spec, loc in items}
 
-    def construct(self, make: Any, shapes: dict, loc_of: Locator, where: Loc,
-                  ports: dict | None = None) -> Any:
+    def construct(self, make: Any, shapes: dict, loc_of: Locator, where: Loc, ports: dict) -> Any:
         """``make(shapes)`` (a NetGraph/NetChain); each of its errors placed at the YAML it is about.
 
         When declared ports are wrong, it tries once more without them, to report the shape problems too.
@@ -235,7 +234,7 @@ class SpecReader:
         bad = {p.port for p in problems if p.kind == "unknown-graph-port" and p.layer == ()}
         if net is FAILED and bad:
             net, _ = self._attempt(make, {k: v for k, v in shapes.items() if k not in bad}, loc_of, where)
-        if net is not FAILED and ports:
+        if net is not FAILED:
             check_declared(self, net, {k: v for k, v in ports.items() if k not in bad}, loc_of)
         return net if len(self.errors) == before else FAILED
 
