@@ -156,30 +156,23 @@ def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
 
 
 def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
-    fields = layer_fields(cls)
+    fields, hints = layer_fields(cls), option_hints(cls)
     label = f"layer {path[-1]!r} ({cls.__name__})"
     kwargs, ok = {}, True
     for key, value in spec.items():
-        if key == "type":
-            continue
-        if key not in fields:
-            shown = ", ".join(fields) or "none"
+        if key not in fields and key != "type":
             reader.error(spec.key_locs[key], f"{label} has no option {key!r}{did_you_mean(key, fields)}; "
-                         f"its options are {shown}")
+                         f"its options are {', '.join(fields) or 'none'}")
             ok = False
-            continue
-        hint = option_hints(cls).get(key, Any)
-        if option_kind(hint) == "net":  # an operator's inner net: a nested spec at path (*operator, option)
-            kwargs[key] = read_layer(reader, value, spec.value_locs[key], (*path, key))
-            ok = ok and kwargs[key] is not FAILED
-            continue
-        kwargs[key] = codec(hint).read(reader, value, spec.value_locs[key], f"layer {path[-1]!r} option {key}: ")
-        ok = ok and kwargs[key] is not FAILED
+        elif key != "type":  # an operator's inner net ("net" kind) is a nested spec at path (*operator, option)
+            hint, where = hints.get(key, Any), spec.value_locs[key]
+            kwargs[key] = (read_layer(reader, value, where, (*path, key)) if option_kind(hint) == "net"
+                           else codec(hint).read(reader, value, where, f"layer {path[-1]!r} option {key}: "))
     for key, field in fields.items():
         if required(field) and key not in spec:
-            reader.error(loc, f"{label} needs option {key!r} (in Python its first argument: "
-                         f"{cls.__name__}(...))")
+            reader.error(loc, f"{label} needs option {key!r} (in Python its first argument: {cls.__name__}(...))")
             ok = False
+    ok = ok and all(v is not FAILED for v in kwargs.values())
     for field, value in reader.take_arrays(path, cls).items():  # a shared array's values go in its marker
         shared = kwargs.get(field)
         kwargs[field] = NetSharedArray(shared.name, value) if isinstance(shared, NetSharedArray) else value
@@ -187,19 +180,18 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
 
 
 def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path: tuple) -> Any:
-    label = f"layer {path[-1]!r} ({cls.__name__})"
     try:
         layer = cls(**kwargs)
         _check_constants(kwargs)
         return layer
-    except ExpressionError as exc:
+    except NetGraphError as exc:  # an expression's error at its column in the option's text
         key = next((k for k, v in spec.items() if isinstance(v, str) and k != "type"), None)
-        where = spec.value_locs[key].at(exc.column) if key and exc.column is not None else _option_loc(cls, spec, exc, loc)
+        column = exc.column if isinstance(exc, ExpressionError) and key else None
+        where = spec.value_locs[key].at(column) if column is not None else _option_loc(cls, spec, exc, loc)
         reader.error(where, f"layer {path[-1]!r}: {exc}")
-    except NetGraphError as exc:
-        reader.error(_option_loc(cls, spec, exc, loc), f"layer {path[-1]!r}: {exc}")
     except Exception as exc:  # noqa: BLE001 - a layer rejecting odd values is still the spec's fault
-        reader.error(_option_loc(cls, spec, exc, loc), f"{label} rejected its options: {type(exc).__name__}: {exc}")
+        reader.error(_option_loc(cls, spec, exc, loc), f"layer {path[-1]!r} ({cls.__name__}) rejected its options: "
+                     f"{type(exc).__name__}: {exc}")
     return FAILED
 
 
