@@ -120,12 +120,12 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
             groups = parse_edge(item, loc)
         except EdgeSyntaxError as exc:
             reader.error(exc.loc, exc.message)
-            groups = None
-        last = len(groups or ()) - 1
-        resolved = [[_endpoint(reader, ep, table, ports, i == last) for ep in group] for i, group in enumerate(groups or ())]
-        graph.used_ports.update(r.port for group in resolved for r in group if isinstance(r, NetPort) and r.layer is None)
-        edges.append(None if groups is None or any(r is _BAD for g in resolved for r in g)
-                     else tuple(g if len(g) > 1 else g[0] for g in resolved))
+            edges.append(None)
+            continue
+        ends = [[_endpoint(reader, ep, table, ports, i == len(groups) - 1) for ep in g] for i, g in enumerate(groups)]
+        graph.used_ports.update(r.port for group in ends for r in group if isinstance(r, NetPort) and r.layer is None)
+        edges.append(None if any(r is _BAD for g in ends for r in g)
+                     else tuple(g if len(g) > 1 else g[0] for g in ends))
     return None if None in edges else edges
 
 
