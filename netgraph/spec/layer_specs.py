@@ -66,17 +66,15 @@ def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple) -> Any:
     if layer is not None:
         return layer
     hint = did_you_mean(spec, [*ELEMENTWISE, *REGISTRY]) if isinstance(spec, str) else ""
-    reader.error(loc, f"layer {path[-1]!r}: {spec!r} is not a layer{hint}; write a mapping such as "
-                 f"{{type: LinearLayer, output: 3}}, or a shorthand (an int for LinearLayer, a function name "
-                 f"such as Tanh, a list for a NetChain)")
-    return FAILED
+    return reader.error(loc, f"layer {path[-1]!r}: {spec!r} is not a layer{hint}; write a mapping such as "
+                        f"{{type: LinearLayer, output: 3}}, or a shorthand (an int for LinearLayer, a function name "
+                        f"such as Tanh, a list for a NetChain)")
 
 
 def _chain_shorthand(reader: Any, spec: YSeq, loc: Loc, path: tuple) -> Any:
     """A list of layers: read as a NetChain spec with those layers."""
     if not spec:
-        reader.error(loc, f"layer {path[-1]!r}: an empty list is not a NetChain")
-        return FAILED
+        return reader.error(loc, f"layer {path[-1]!r}: an empty list is not a NetChain")
     chain = YMap(layers=spec)
     chain.loc, chain.key_locs, chain.value_locs = loc, {"layers": loc}, {"layers": loc}
     return reader.graph(chain, path, "NetChain")
@@ -89,25 +87,20 @@ def _reference(reader: Any, spec: YMap, path: tuple) -> Any:
     if spec.get("type", "NetGraph") not in ("NetGraph", "NetChain"):
         reader.error(spec.value_locs["type"], "a layer given by 'file:' is a NetGraph or NetChain spec")
     if not isinstance(target, str) or not target:
-        reader.error(loc, f"'file:' takes a path to another spec, relative to this file; found {target!r}")
-        return FAILED
+        return reader.error(loc, f"'file:' takes a path to another spec, relative to this file; found {target!r}")
     try:
         refusal, full = reference_refusal(f.folder, target), Path(f.folder, target)
         resolved, found = full.resolve(), full.is_file()
     except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a name too long, a symlink loop
-        reader.error(loc, f"'file:' names no readable path: {getattr(exc, 'strerror', None) or exc}")
-        return FAILED
+        return reader.error(loc, f"'file:' names no readable path: {getattr(exc, 'strerror', None) or exc}")
     if refusal is not None:
-        reader.error(loc, refusal)
-        return FAILED
+        return reader.error(loc, refusal)
     shown = os.path.normpath(str(full))
     if resolved in f.chain:
         cycle = " -> ".join([*(p.name for p in f.chain[f.chain.index(resolved):]), full.name])
-        reader.error(loc, f"spec files refer to each other in a cycle: {cycle}")
-        return FAILED
+        return reader.error(loc, f"spec files refer to each other in a cycle: {cycle}")
     if not found:
-        reader.error(loc, f"no spec file {shown!r} (paths in 'file:' are relative to the file that names them)")
-        return FAILED
+        return reader.error(loc, f"no spec file {shown!r} (paths in 'file:' are relative to the file that names them)")
     return reader.read_file(full, path, f.chain, shown)
 
 
@@ -119,18 +112,15 @@ def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
     f, defs = reader.file, reader.net_defs.get(reader.file, {})
     if not isinstance(name, str) or name not in defs:
         known = f"its 'nets:' defines {', '.join(map(str, defs))}" if defs else "this file has no 'nets:'"
-        reader.error(loc, f"'ref:' names no net of this file: {name!r}"
-                     f"{did_you_mean(name, defs) if isinstance(name, str) else ''}; {known}")
-        return FAILED
+        return reader.error(loc, f"'ref:' names no net of this file: {name!r}"
+                            f"{did_you_mean(name, defs) if isinstance(name, str) else ''}; {known}")
     if (f, name) in reader.ref_chain:
         cycle = [n for _, n in reader.ref_chain[reader.ref_chain.index((f, name)):]]
-        reader.error(loc, f"nets refer to each other in a cycle: {' -> '.join([*cycle, name])}")
-        return FAILED
+        return reader.error(loc, f"nets refer to each other in a cycle: {' -> '.join([*cycle, name])}")
     reader.refs_read += 1
     if reader.refs_read > MAX_REFERENCES:
-        reader.error(loc, f"more than {MAX_REFERENCES} 'ref:' uses read for one net: do the nets refer to "
-                     f"each other many times over?")
-        return FAILED
+        return reader.error(loc, f"more than {MAX_REFERENCES} 'ref:' uses read for one net: do the nets refer to "
+                            f"each other many times over?")
     reader.ref_chain.append((f, name))
     try:
         return read_layer(reader, defs[name], defs.value_locs[name], path)
@@ -140,14 +130,12 @@ def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
 
 def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
     if "type" not in spec:
-        reader.error(loc, f"layer {path[-1]!r} needs 'type:' (a layer type such as LinearLayer, or NetGraph)")
-        return FAILED
+        return reader.error(loc, f"layer {path[-1]!r} needs 'type:' (a layer type such as LinearLayer, or NetGraph)")
     name = spec["type"]
     cls = REGISTRY.get(name) if isinstance(name, str) else None
     if cls is None:
-        reader.error(spec.value_locs["type"], f"layer {path[-1]!r}: unknown layer type {name!r}"
-                     f"{did_you_mean(name, REGISTRY)}")
-        return FAILED
+        return reader.error(spec.value_locs["type"], f"layer {path[-1]!r}: unknown layer type {name!r}"
+                            f"{did_you_mean(name, REGISTRY)}")
     if issubclass(cls, NetGraph):
         kind = "NetChain" if name == "NetChain" else "NetGraph"
         reader.check_keys(spec, CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS, f"a {kind}")

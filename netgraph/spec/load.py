@@ -97,9 +97,10 @@ class SpecReader:
         self.ref_chain: list[tuple[SourceFile, str]] = []  # the references being read, innermost last
         self.refs_read = 0
 
-    def error(self, loc: Loc, message: str, file: SourceFile | None = None) -> None:
-        """Record a problem at ``loc`` in ``file`` (default: the file being read)."""
+    def error(self, loc: Loc, message: str, file: SourceFile | None = None) -> Any:
+        """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``."""
         self.errors.append(((file or self.file).name, loc, message))
+        return FAILED
 
     def raise_errors(self) -> None:
         if not self.errors:
@@ -119,13 +120,11 @@ class SpecReader:
             f = SourceFile(shown, path.parent, (*chain, path.resolve()))  # OSError, RuntimeError: a symlink loop
             self.files_read += 1
             if self.files_read > MAX_FILES:
-                self.error(Loc(1, 1), f"more than {MAX_FILES} spec files read for one net: do the files refer to "
-                           f"each other many times over?", f)
-                return FAILED
+                return self.error(Loc(1, 1), f"more than {MAX_FILES} spec files read for one net: do the files "
+                                  f"refer to each other many times over?", f)
             text = read_limited(path)
         except (OSError, RuntimeError, UnicodeDecodeError) as exc:
-            self.error(Loc(1, 1), f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}", f)
-            return FAILED
+            return self.error(Loc(1, 1), f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}", f)
         outer = self.file
         net = self.read_text(text, f, prefix)
         self.file = outer
@@ -138,15 +137,13 @@ class SpecReader:
         try:
             data = read_yaml(text, f.name, duplicates)
         except YamlRefused as exc:
-            self.error(exc.loc, exc.problem)
-            return FAILED
+            return self.error(exc.loc, exc.problem)
         finally:
             for loc, problem in duplicates:
                 self.error(loc, problem)
         if not isinstance(data, YMap):
-            self.error(getattr(data, "loc", Loc(1, 1)), f"a spec is a mapping that starts with "
-                       f"'netgraph: {VERSION}', found {_kind(data)} (the file's content is not repeated here)")
-            return FAILED
+            return self.error(getattr(data, "loc", Loc(1, 1)), f"a spec is a mapping that starts with "
+                              f"'netgraph: {VERSION}', found {_kind(data)} (the file's content is not repeated here)")
         self.check_version(data)
         kind = data.get("type", "NetGraph")
         self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), "a spec")
@@ -154,9 +151,9 @@ class SpecReader:
             read_arrays(self, data, prefix)
         self.read_net_defs(data)
         if kind not in ("NetGraph", "NetChain"):
-            self.error(data.value_locs["type"], f"a spec's top-level type is NetGraph or NetChain, found {kind!r}"
-                       f"{did_you_mean(kind, ['NetGraph', 'NetChain'])}; a single layer goes under 'layers:'")
-            return FAILED
+            return self.error(data.value_locs["type"], f"a spec's top-level type is NetGraph or NetChain, found "
+                              f"{kind!r}{did_you_mean(kind, ['NetGraph', 'NetChain'])}; a single layer goes under "
+                              f"'layers:'")
         return self.graph(data, prefix, kind)
 
     def read_net_defs(self, data: YMap) -> None:
@@ -185,9 +182,8 @@ class SpecReader:
     def graph(self, spec: YMap, prefix: tuple, kind: str) -> Any:
         value = spec.get("layers")
         if not isinstance(value, (YMap, YSeq)) or not value:
-            self.error(spec.value_locs.get("layers", spec.loc), f"a {kind} needs 'layers:', a mapping of "
-                       f"names to layers or a list (numbered from 1); found {value!r}"[:300])
-            return FAILED
+            return self.error(spec.value_locs.get("layers", spec.loc), f"a {kind} needs 'layers:', a mapping of "
+                              f"names to layers or a list (numbered from 1); found {value!r}"[:300])
         loc_of = Locator(self, self.file, prefix)
         self.layer_specs[prefix] = spec
         table = self.layers(value, prefix)
@@ -207,13 +203,12 @@ class SpecReader:
         """The net with the spec's ``learning_rate_multipliers:`` stored (FAILED, with the error placed, if bad)."""
         value, loc = spec["learning_rate_multipliers"], spec.value_locs["learning_rate_multipliers"]
         if not isinstance(value, YMap):
-            self.error(loc, f"learning_rate_multipliers is a mapping {{layer: multiplier}}, found {_kind(value)}")
-            return FAILED
+            return self.error(loc, f"learning_rate_multipliers is a mapping {{layer: multiplier}}, found "
+                              f"{_kind(value)}")
         try:
             return net_set_learning_rate_multipliers(net, {key: value[key] for key in value})
         except NetGraphError as exc:
-            self.error(loc, str(exc))
-            return FAILED
+            return self.error(loc, str(exc))
 
     def layers(self, value: YMap | YSeq, prefix: tuple) -> dict[str, Any]:
         if isinstance(value, YMap):
@@ -274,8 +269,7 @@ def _kind(data: Any) -> str:
 
 def read_ports(reader: Any, spec: YMap, loc_of: Locator, kind: str) -> tuple[dict[str, str], dict[str, Any]]:
     """Declared graph ports (name -> 'inputs'/'outputs'; usable in edges) and the port types given."""
-    names: dict[str, str] = {}
-    shapes: dict[str, Any] = {}
+    names, shapes = {}, {}
     for group in ("inputs", "outputs", *(("input", "output") if kind == "NetChain" else ())):
         value = spec.get(group)
         if group in ("input", "output") and group in spec:
@@ -316,13 +310,11 @@ def check_declared(reader: Any, net: Any, ports: dict[str, str], loc_of: Locator
     """Declared ports (without a shape, so the NetGraph did not check them) must be ports of the graph."""
     for name, group in ports.items():
         kind = "inputs" if name in net.input_ports else "outputs" if name in net.output_ports else None
-        if kind == group:
-            continue
         if kind is None:
             reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but is not a port of "
                          f"this graph (no edge uses it); its ports are inputs {list(net.input_ports)}, outputs "
                          f"{list(net.output_ports)}")
-        else:
+        elif kind != group:
             reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but it is "
                          f"{'an input' if kind == 'inputs' else 'an output'} of this graph; move it to {kind}:")
 

@@ -73,14 +73,13 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
         return plain(spec)
     name, args = spec["type"], spec.get("args", [])
     if not isinstance(name, str) or name not in DISTRIBUTIONS:
-        reader.error(spec.value_locs["type"], f"{label}unknown type {name!r}{did_you_mean(name, DISTRIBUTIONS)} "
-                     f"(a distribution such as NormalDistribution)")
-        return FAILED
+        return reader.error(spec.value_locs["type"], f"{label}unknown type {name!r}"
+                            f"{did_you_mean(name, DISTRIBUTIONS)} (a distribution such as NormalDistribution)")
     reader.check_keys(spec, ("type", "args"), f"a distribution ({name})")
     where = spec.value_locs.get("args", loc)
     if not isinstance(args, list):
-        reader.error(where, f"{label}{name} args: is a list of parameters, e.g. args: ['#mu', 1.0]; found {args!r}")
-        return FAILED
+        return reader.error(where, f"{label}{name} args: is a list of parameters, e.g. args: ['#mu', 1.0]; "
+                            f"found {args!r}")
     try:
         return DISTRIBUTIONS[name](*plain(args))
     except NetGraphError as exc:
@@ -169,14 +168,12 @@ def _read_array(reader: Any, spec: Any, loc: Any, label: str) -> Any:
         return plain(spec)
     unknown = [k for k in spec if k not in ("shared", "array")]
     if "shared" not in spec or unknown:
-        reader.error(loc, f"{label}an array is a list of numbers, null, or {{shared: name}} (a shared array, "
-                     f"optionally with array: values); found keys {list(spec)}")
-        return FAILED
+        return reader.error(loc, f"{label}an array is a list of numbers, null, or {{shared: name}} (a shared array, "
+                            f"optionally with array: values); found keys {list(spec)}")
     try:
         return NetSharedArray(spec["shared"], plain(spec.get("array")))
     except OptionError as exc:
-        reader.error(loc, f"{label}{exc}")
-        return FAILED
+        return reader.error(loc, f"{label}{exc}")
 
 
 _READ = {"distribution": _read_distribution, "array": _read_array}  # kind name -> read; every other kind reads plain data
