@@ -174,16 +174,15 @@ def _data_length(header: bytes) -> int:
     return max(ends, default=0)
 
 
-def read_limited(path: Path, binary: bool = False) -> Any:
-    """A regular file's contents, refusing devices, pipes and files over the yaml_bytes (binary:
-    weights_bytes) limit, before reading them (never a hang)."""
+def read_limited(path: Path) -> str:
+    """A regular file's text; devices, pipes and files over the yaml_bytes limit are refused unread (no hang)."""
     if not path.is_file():
         raise OSError(f"{str(path)!r} is not a regular file" if path.exists() else f"no such file {str(path)!r}")
-    name = "weights_bytes" if binary else "yaml_bytes"
-    limit, size = getattr(current_limits(), name), path.stat().st_size
+    limit, size = current_limits().yaml_bytes, path.stat().st_size
     if size > limit:
-        raise OSError(f"{str(path)!r} has {size} bytes, more than the {name} limit ({limit}; {raise_hint(name)})")
-    return path.read_bytes() if binary else path.read_text(encoding="utf-8")
+        raise OSError(f"{str(path)!r} has {size} bytes, more than the yaml_bytes limit ({limit}; "
+                      f"{raise_hint('yaml_bytes')})")
+    return path.read_text(encoding="utf-8")
 
 
 # -- 'file:' references ----------------------------------------------------------------------------
