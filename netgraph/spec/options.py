@@ -178,7 +178,8 @@ def _read_array(reader: Any, spec: Any, loc: Any, label: str) -> Any:
 
 _READ = {"distribution": _read_distribution, "array": _read_array}  # kind name -> read; every other kind reads plain data
 _WRITE = {"shape": shape_data, "sequence-shape": shape_data,  # every other kind writes ``data``
-          "port-shapes": lambda v: {k: shape_data(x) for k, x in v.items()} if isinstance(v, Mapping) else shape_data(v)}
+          "port-shapes": lambda v: ({k: shape_data(x) for k, x in v.items()} if isinstance(v, Mapping)
+                                    else shape_data(v))}
 _PLAIN = {bool: "boolean", int: "integer", float: "number", str: "string", tuple: "array", list: "array",
           type(None): "null"}
 
