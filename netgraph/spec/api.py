@@ -21,7 +21,6 @@ True
 
 from __future__ import annotations
 
-import io
 import os
 import reprlib
 from pathlib import Path
@@ -38,19 +37,11 @@ from netgraph.spec.saving import REFERENCE_SCOPE, save
 __all__ = ["from_yaml", "to_yaml", "save", "load"]
 
 
-def _is_file(name: str) -> bool:
-    """Whether ``name`` names a file (False for a name the OS refuses: too long, a NUL byte, ...)."""
-    try:
-        return Path(name).is_file()
-    except (OSError, ValueError):
-        return False
-
-
 def _source(source: Any) -> Path | tuple[str, str, Path]:
     """A path, or (text, name shown in messages, folder for relative references)."""
     if isinstance(source, os.PathLike):
         return Path(source)
-    if isinstance(source, io.IOBase) or hasattr(source, "read"):
+    if hasattr(source, "read"):
         name = getattr(source, "name", "<stream>")
         folder = Path(name).parent if isinstance(name, str) and not name.startswith("<") else Path.cwd()
         return source.read(), str(name), folder
@@ -58,7 +49,7 @@ def _source(source: Any) -> Path | tuple[str, str, Path]:
         source = source.decode("utf-8", errors="replace")
     if not isinstance(source, str):
         raise SpecError(f"a spec is a path, YAML text or an open file, found {type(source).__name__}")
-    if not any(c in source for c in "\r\n") and (source.endswith((".yaml", ".yml")) or _is_file(source)):
+    if not any(c in source for c in "\r\n") and (source.endswith((".yaml", ".yml")) or os.path.isfile(source)):
         return Path(source)
     return source, "<string>", Path.cwd()
 

@@ -81,7 +81,6 @@ _Dumper.add_representer(Flow, _represent_flow)
 _Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(_Block, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=False))
 _Dumper.add_representer(float, _represent_float)
-_Dumper.add_representer(dict, lambda d, data: d.represent_mapping("tag:yaml.org,2002:map", data.items()))
 
 
 class _Writer:
@@ -123,20 +122,17 @@ class _Writer:
         for key, value in layer.options().items():
             if isinstance(value, NetSharedArray):
                 out[key] = self.shared_array(value, ".".join((*path, array_fields[key])))
-                continue
-            if key in array_fields and self.arrays is not None:
+            elif key in array_fields and self.arrays is not None:
                 if value is not None:
                     self.arrays[".".join((*path, array_fields[key]))] = value
-                continue
-            if option_kind(hints.get(key)) == "net":  # an operator's inner net: a nested spec, arrays keyed below it
+            elif option_kind(hints.get(key)) == "net":  # an operator's inner net: a nested spec, arrays keyed below it
                 out[key] = self.graph(value, (*path, key))
-                continue
-            try:
-                out[key] = codec(hints.get(key, Any)).write(value)
-            except Unwritable as exc:
-                self.errors.append(f"layer {'/'.join(path)!r} option {key}= {exc}")
+            else:
+                try:
+                    out[key] = codec(hints.get(key, Any)).write(value)
+                except Unwritable as exc:
+                    self.errors.append(f"layer {'/'.join(path)!r} option {key}= {exc}")
         return dict(out) if layer.inner_nets() else out  # a held net is written as a block, not on one line
-
 
     def shared_array(self, value: NetSharedArray, key: str) -> Flow:
         """``{shared: name}``; its first user also carries the values (inline, or under ``key`` in the arrays)."""

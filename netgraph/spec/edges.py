@@ -18,12 +18,12 @@ from typing import Any, NamedTuple
 from netgraph.core.errors import SpecError, WiringError, did_you_mean
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
+from netgraph.spec.options import FAILED
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
 __all__ = ["Endpoint", "EdgeSyntaxError", "parse_edge", "read_edges", "render_edges"]
 
 SIMPLE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*")
-_BAD = object()
 
 
 class Endpoint(NamedTuple):
@@ -95,7 +95,7 @@ def _list_item(item: Any, loc: Loc, nested: bool = False) -> list[Endpoint]:
 
 # -- reading: endpoints resolved against the layers and declared ports ---------------------------
 
-def read_edges(reader: Any, spec: YMap, f: Any, table: dict, ports: dict[str, str], graph: Any) -> list | None:
+def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], graph: Any) -> list | None:
     """The edges as NetGraph takes them; None when any is bad (each problem recorded). ``graph`` (a
     ``Locator``) records each edge's text and position and the graph ports the edges use."""
     value = spec.get("edges")
@@ -110,7 +110,7 @@ def read_edges(reader: Any, spec: YMap, f: Any, table: dict, ports: dict[str, st
     elif isinstance(value, YSeq):
         items = list(zip(value, value.item_locs))
     else:
-        reader.error(f, spec.value_locs["edges"], f"'edges:' is a list of edges such as 'a -> b', found {value!r}")
+        reader.error(spec.value_locs["edges"], f"'edges:' is a list of edges such as 'a -> b', found {value!r}")
         return None
     edges = []
     for item, loc in items:
@@ -119,23 +119,22 @@ def read_edges(reader: Any, spec: YMap, f: Any, table: dict, ports: dict[str, st
         try:
             groups = parse_edge(item, loc)
         except EdgeSyntaxError as exc:
-            reader.error(f, exc.loc, exc.message)
-            groups = None
-        last = len(groups or ()) - 1
-        resolved = [[_endpoint(reader, ep, f, table, ports, i == last) for ep in group] for i, group in enumerate(groups or ())]
-        graph.used_ports.update(r.port for group in resolved for r in group if isinstance(r, NetPort) and r.layer is None)
-        edges.append(None if groups is None or any(r is _BAD for g in resolved for r in g)
-                     else tuple(g if len(g) > 1 else g[0] for g in resolved))
+            reader.error(exc.loc, exc.message)
+            edges.append(None)
+            continue
+        ends = [[_endpoint(reader, ep, table, ports, i == len(groups) - 1) for ep in g] for i, g in enumerate(groups)]
+        graph.used_ports.update(r.port for group in ends for r in group if isinstance(r, NetPort) and r.layer is None)
+        edges.append(None if any(r is FAILED for g in ends for r in g)
+                     else tuple(g if len(g) > 1 else g[0] for g in ends))
     return None if None in edges else edges
 
 
-def _endpoint(reader: Any, ep: Endpoint, f: Any, table: dict, ports: dict[str, str], last: bool) -> Any:
+def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], last: bool) -> Any:
     text = ep.text
+    if text == "None" and not last:
+        return reader.error(ep.loc, "None can only end an edge ('layer.Port -> None' mutes an output)")
     if text == "None":
-        if last:
-            return None
-        reader.error(f, ep.loc, "None can only end an edge ('layer.Port -> None' mutes an output)")
-        return _BAD
+        return None
     if text in table:
         return text
     if text in ports:
@@ -144,25 +143,23 @@ def _endpoint(reader: Any, ep: Endpoint, f: Any, table: dict, ports: dict[str, s
         try:
             resolve(table, NetPort(tuple(text.split("."))))
         except WiringError as exc:
-            reader.error(f, ep.loc, f"endpoint {text!r}: {str(exc).partition(': ')[2]}")
-            return _BAD
+            return reader.error(ep.loc, f"endpoint {text!r}: {str(exc).partition(': ')[2]}")
         return NetPort(tuple(text.split(".")))
     name, dot, port = text.partition(".")
     layer = table.get(name) if dot else None
     if layer is not None:
         if not hasattr(layer, "input_ports") or layer.variadic or port in (*layer.input_ports, *layer.output_ports):
             return NetPort(name, port)
-        reader.error(f, ep.loc.at(len(name) + 1), f"layer {name!r} ({layer.type_name}) has no port {port!r}"
-                     f"{did_you_mean(port, (*layer.input_ports, *layer.output_ports))}; its inputs are "
-                     f"{list(layer.input_ports)} and outputs {list(layer.output_ports)}")
-    elif dot:
-        reader.error(f, ep.loc, f"there is no layer {name!r}{did_you_mean(name, table)} (in endpoint {text!r}); "
-                     f"the layers are {', '.join(table)}")
-    else:
-        graph_ports = f" or declared graph port ({', '.join(sorted(ports))})" if ports else ""
-        reader.error(f, ep.loc, f"{text!r} is not a layer{graph_ports}{did_you_mean(text, [*table, *ports])}; a graph "
-                     f"port used in an edge is declared under 'inputs:' or 'outputs:' (e.g. 'outputs: {{{text}: null}}')")
-    return _BAD
+        return reader.error(ep.loc.at(len(name) + 1), f"layer {name!r} ({layer.type_name}) has no port {port!r}"
+                            f"{did_you_mean(port, (*layer.input_ports, *layer.output_ports))}; its inputs are "
+                            f"{list(layer.input_ports)} and outputs {list(layer.output_ports)}")
+    if dot:
+        return reader.error(ep.loc, f"there is no layer {name!r}{did_you_mean(name, table)} (in endpoint "
+                            f"{text!r}); the layers are {', '.join(table)}")
+    graph_ports = f" or declared graph port ({', '.join(sorted(ports))})" if ports else ""
+    return reader.error(ep.loc, f"{text!r} is not a layer{graph_ports}{did_you_mean(text, [*table, *ports])}; a "
+                        f"graph port used in an edge is declared under 'inputs:' or 'outputs:' (e.g. 'outputs: "
+                        f"{{{text}: null}}')")
 
 
 # -- writing: a NetGraph's explicit edges as spec items ------------------------------------------

@@ -44,161 +44,142 @@ def required(f: dataclasses.Field) -> bool:
     return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
 
 
-def read_layer(reader: Any, spec: Any, loc: Loc, f: Any, path: tuple) -> Any:
+def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple) -> Any:
     """One layer from its spec value; records problems on ``reader`` and returns the FAILED sentinel."""
-    reader.layer_locs[path] = (f, loc)
+    reader.layer_locs[path] = (reader.file, loc)
     if isinstance(spec, YMap):
         if "file" in spec:
-            return _reference(reader, spec, f, path)
+            return _reference(reader, spec, path)
         if "ref" in spec:
-            return _named_net(reader, spec, f, path)
-        return _typed(reader, spec, loc, f, path)
+            return _named_net(reader, spec, path)
+        return _typed(reader, spec, loc, path)
     if isinstance(spec, YSeq):
-        return _chain_shorthand(reader, spec, loc, f, path)
-    return _shorthand(reader, spec, loc, f, path)
+        return _chain_shorthand(reader, spec, loc, path)
+    return _shorthand(reader, spec, loc, path)
 
 
-def _shorthand(reader: Any, spec: Any, loc: Loc, f: Any, path: tuple) -> Any:
+def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple) -> Any:
     cls = REGISTRY.get(spec) if isinstance(spec, str) else None
     if cls is not None and dataclasses.is_dataclass(cls) and not any(map(required, layer_fields(cls).values())):
-        return _construct(reader, cls, {}, YMap(), loc, f, path)
+        return _construct(reader, cls, {}, YMap(), loc, path)
     layer = from_shorthand(spec) if isinstance(spec, (int, str)) and not isinstance(spec, bool) else None
     if layer is not None:
         return layer
     hint = did_you_mean(spec, [*ELEMENTWISE, *REGISTRY]) if isinstance(spec, str) else ""
-    reader.error(f, loc, f"layer {path[-1]!r}: {spec!r} is not a layer{hint}; write a mapping such as "
-                 f"{{type: LinearLayer, output: 3}}, or a shorthand (an int for LinearLayer, a function name "
-                 f"such as Tanh, a list for a NetChain)")
-    return FAILED
+    return reader.error(loc, f"layer {path[-1]!r}: {spec!r} is not a layer{hint}; write a mapping such as "
+                        f"{{type: LinearLayer, output: 3}}, or a shorthand (an int for LinearLayer, a function name "
+                        f"such as Tanh, a list for a NetChain)")
 
 
-def _chain_shorthand(reader: Any, spec: YSeq, loc: Loc, f: Any, path: tuple) -> Any:
+def _chain_shorthand(reader: Any, spec: YSeq, loc: Loc, path: tuple) -> Any:
     """A list of layers: read as a NetChain spec with those layers."""
     if not spec:
-        reader.error(f, loc, f"layer {path[-1]!r}: an empty list is not a NetChain")
-        return FAILED
+        return reader.error(loc, f"layer {path[-1]!r}: an empty list is not a NetChain")
     chain = YMap(layers=spec)
     chain.loc, chain.key_locs, chain.value_locs = loc, {"layers": loc}, {"layers": loc}
-    return reader.graph(chain, f, path, "NetChain")
+    return reader.graph(chain, path, "NetChain")
 
 
-def _reference(reader: Any, spec: YMap, f: Any, path: tuple) -> Any:
-    reader.check_keys(spec, ("file", "type"), f, "a layer given by 'file:'")
+def _reference(reader: Any, spec: YMap, path: tuple) -> Any:
+    f = reader.file
+    reader.check_keys(spec, ("file", "type"), "a layer given by 'file:'")
     target, loc = spec["file"], spec.value_locs["file"]
     if spec.get("type", "NetGraph") not in ("NetGraph", "NetChain"):
-        reader.error(f, spec.value_locs["type"], "a layer given by 'file:' is a NetGraph or NetChain spec")
+        reader.error(spec.value_locs["type"], "a layer given by 'file:' is a NetGraph or NetChain spec")
     if not isinstance(target, str) or not target:
-        reader.error(f, loc, f"'file:' takes a path to another spec, relative to this file; found {target!r}")
-        return FAILED
+        return reader.error(loc, f"'file:' takes a path to another spec, relative to this file; found {target!r}")
     try:
         refusal, full = reference_refusal(f.folder, target), Path(f.folder, target)
         resolved, found = full.resolve(), full.is_file()
     except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a name too long, a symlink loop
-        reader.error(f, loc, f"'file:' names no readable path: {getattr(exc, 'strerror', None) or exc}")
-        return FAILED
+        return reader.error(loc, f"'file:' names no readable path: {getattr(exc, 'strerror', None) or exc}")
     if refusal is not None:
-        reader.error(f, loc, refusal)
-        return FAILED
+        return reader.error(loc, refusal)
     shown = os.path.normpath(str(full))
     if resolved in f.chain:
         cycle = " -> ".join([*(p.name for p in f.chain[f.chain.index(resolved):]), full.name])
-        reader.error(f, loc, f"spec files refer to each other in a cycle: {cycle}")
-        return FAILED
+        return reader.error(loc, f"spec files refer to each other in a cycle: {cycle}")
     if not found:
-        reader.error(f, loc, f"no spec file {shown!r} (paths in 'file:' are relative to the file that names them)")
-        return FAILED
+        return reader.error(loc, f"no spec file {shown!r} (paths in 'file:' are relative to the file that names them)")
     return reader.read_file(full, path, f.chain, shown)
 
 
-def _named_net(reader: Any, spec: YMap, f: Any, path: tuple) -> Any:
+def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
     """``{ref: name}``: the net defined as ``name`` under this file's ``nets:``, read anew at ``path`` (each use
     has arrays of its own); problems inside it are placed at the definition. Cycles are refused."""
-    reader.check_keys(spec, ("ref",), f, "a layer given by 'ref:'")
+    reader.check_keys(spec, ("ref",), "a layer given by 'ref:'")
     name, loc = spec["ref"], spec.value_locs["ref"]
-    defs = reader.net_defs.get(f, {})
+    f, defs = reader.file, reader.net_defs.get(reader.file, {})
     if not isinstance(name, str) or name not in defs:
         known = f"its 'nets:' defines {', '.join(map(str, defs))}" if defs else "this file has no 'nets:'"
-        reader.error(f, loc, f"'ref:' names no net of this file: {name!r}"
-                     f"{did_you_mean(name, defs) if isinstance(name, str) else ''}; {known}")
-        return FAILED
+        return reader.error(loc, f"'ref:' names no net of this file: {name!r}"
+                            f"{did_you_mean(name, defs) if isinstance(name, str) else ''}; {known}")
     if (f, name) in reader.ref_chain:
         cycle = [n for _, n in reader.ref_chain[reader.ref_chain.index((f, name)):]]
-        reader.error(f, loc, f"nets refer to each other in a cycle: {' -> '.join([*cycle, name])}")
-        return FAILED
+        return reader.error(loc, f"nets refer to each other in a cycle: {' -> '.join([*cycle, name])}")
     reader.refs_read += 1
     if reader.refs_read > MAX_REFERENCES:
-        reader.error(f, loc, f"more than {MAX_REFERENCES} 'ref:' uses read for one net: do the nets refer to "
-                     f"each other many times over?")
-        return FAILED
+        return reader.error(loc, f"more than {MAX_REFERENCES} 'ref:' uses read for one net: do the nets refer to "
+                            f"each other many times over?")
     reader.ref_chain.append((f, name))
     try:
-        return read_layer(reader, defs[name], defs.value_locs[name], f, path)
+        return read_layer(reader, defs[name], defs.value_locs[name], path)
     finally:
         reader.ref_chain.pop()
 
 
-def _typed(reader: Any, spec: YMap, loc: Loc, f: Any, path: tuple) -> Any:
+def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
     if "type" not in spec:
-        reader.error(f, loc, f"layer {path[-1]!r} needs 'type:' (a layer type such as LinearLayer, or NetGraph)")
-        return FAILED
+        return reader.error(loc, f"layer {path[-1]!r} needs 'type:' (a layer type such as LinearLayer, or NetGraph)")
     name = spec["type"]
     cls = REGISTRY.get(name) if isinstance(name, str) else None
     if cls is None:
-        reader.error(f, spec.value_locs["type"], f"layer {path[-1]!r}: unknown layer type {name!r}"
-                     f"{did_you_mean(name, REGISTRY)}")
-        return FAILED
+        return reader.error(spec.value_locs["type"], f"layer {path[-1]!r}: unknown layer type {name!r}"
+                            f"{did_you_mean(name, REGISTRY)}")
     if issubclass(cls, NetGraph):
         kind = "NetChain" if name == "NetChain" else "NetGraph"
-        reader.check_keys(spec, CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS, f, f"a {kind}")
-        return reader.graph(spec, f, path, kind)
-    return _options(reader, cls, spec, loc, f, path)
+        reader.check_keys(spec, CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS, f"a {kind}")
+        return reader.graph(spec, path, kind)
+    return _options(reader, cls, spec, loc, path)
 
 
-def _options(reader: Any, cls: type, spec: YMap, loc: Loc, f: Any, path: tuple) -> Any:
-    fields = layer_fields(cls)
+def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
+    fields, hints = layer_fields(cls), option_hints(cls)
     label = f"layer {path[-1]!r} ({cls.__name__})"
     kwargs, ok = {}, True
     for key, value in spec.items():
-        if key == "type":
-            continue
-        if key not in fields:
-            shown = ", ".join(fields) or "none"
-            reader.error(f, spec.key_locs[key], f"{label} has no option {key!r}{did_you_mean(key, fields)}; "
-                         f"its options are {shown}")
+        if key not in fields and key != "type":
+            reader.error(spec.key_locs[key], f"{label} has no option {key!r}{did_you_mean(key, fields)}; "
+                         f"its options are {', '.join(fields) or 'none'}")
             ok = False
-            continue
-        hint = option_hints(cls).get(key, Any)
-        if option_kind(hint) == "net":  # an operator's inner net: a nested spec at path (*operator, option)
-            kwargs[key] = read_layer(reader, value, spec.value_locs[key], f, (*path, key))
-            ok = ok and kwargs[key] is not FAILED
-            continue
-        kwargs[key] = codec(hint).read(reader, value, spec.value_locs[key], f, f"layer {path[-1]!r} option {key}: ")
-        ok = ok and kwargs[key] is not FAILED
+        elif key != "type":  # an operator's inner net ("net" kind) is a nested spec at path (*operator, option)
+            hint, where = hints.get(key, Any), spec.value_locs[key]
+            kwargs[key] = (read_layer(reader, value, where, (*path, key)) if option_kind(hint) == "net"
+                           else codec(hint).read(reader, value, where, f"layer {path[-1]!r} option {key}: "))
     for key, field in fields.items():
         if required(field) and key not in spec:
-            reader.error(f, loc, f"{label} needs option {key!r} (in Python its first argument: "
-                         f"{cls.__name__}(...))")
+            reader.error(loc, f"{label} needs option {key!r} (in Python its first argument: {cls.__name__}(...))")
             ok = False
+    ok = ok and all(v is not FAILED for v in kwargs.values())
     for field, value in reader.take_arrays(path, cls).items():  # a shared array's values go in its marker
         shared = kwargs.get(field)
         kwargs[field] = NetSharedArray(shared.name, value) if isinstance(shared, NetSharedArray) else value
-    return _construct(reader, cls, kwargs, spec, loc, f, path) if ok else FAILED
+    return _construct(reader, cls, kwargs, spec, loc, path) if ok else FAILED
 
 
-def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, f: Any, path: tuple) -> Any:
-    label = f"layer {path[-1]!r} ({cls.__name__})"
+def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path: tuple) -> Any:
     try:
         layer = cls(**kwargs)
         _check_constants(kwargs)
         return layer
-    except ExpressionError as exc:
+    except NetGraphError as exc:  # an expression's error at its column in the option's text
         key = next((k for k, v in spec.items() if isinstance(v, str) and k != "type"), None)
-        where = spec.value_locs[key].at(exc.column) if key and exc.column is not None else _option_loc(cls, spec, exc, loc)
-        reader.error(f, where, f"layer {path[-1]!r}: {exc}")
-    except NetGraphError as exc:
-        reader.error(f, _option_loc(cls, spec, exc, loc), f"layer {path[-1]!r}: {exc}")
+        column = exc.column if isinstance(exc, ExpressionError) and key else None
+        where = spec.value_locs[key].at(column) if column is not None else _option_loc(cls, spec, exc, loc)
+        reader.error(where, f"layer {path[-1]!r}: {exc}")
     except Exception as exc:  # noqa: BLE001 - a layer rejecting odd values is still the spec's fault
-        reader.error(f, _option_loc(cls, spec, exc, loc), f"{label} rejected its options: {type(exc).__name__}: {exc}")
+        reader.error(_option_loc(cls, spec, exc, loc), f"layer {path[-1]!r} ({cls.__name__}) rejected its options: "
+                     f"{type(exc).__name__}: {exc}")
     return FAILED
 
 

@@ -87,6 +87,7 @@ class SpecReader:
 
     def __init__(self) -> None:
         self.errors: list[tuple[str, Loc, str]] = []
+        self.file = SourceFile("<spec>", Path.cwd())  # the file being read
         self.layer_locs: dict[tuple, tuple[SourceFile, Loc]] = {}  # layer path -> where it is defined
         self.layer_specs: dict[tuple, YMap] = {}  # layer (or graph) path -> its mapping, for option positions
         self.locators: dict[tuple, Locator] = {}  # graph path -> where its ports and edges are
@@ -96,8 +97,10 @@ class SpecReader:
         self.ref_chain: list[tuple[SourceFile, str]] = []  # the references being read, innermost last
         self.refs_read = 0
 
-    def error(self, f: SourceFile, loc: Loc, message: str) -> None:
-        self.errors.append((f.name, loc, message))
+    def error(self, loc: Loc, message: str, file: SourceFile | None = None) -> Any:
+        """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``."""
+        self.errors.append(((file or self.file).name, loc, message))
+        return FAILED
 
     def raise_errors(self) -> None:
         if not self.errors:
@@ -112,116 +115,110 @@ class SpecReader:
 
     # -- files ---------------------------------------------------------------------------------------
     def read_file(self, path: Path, prefix: tuple, chain: tuple[Path, ...], shown: str) -> Any:
+        f = SourceFile(shown, path.parent, chain)
         try:
-            f = SourceFile(shown, path.parent, (*chain, path.resolve()))
-        except (OSError, RuntimeError) as exc:  # a name too long, a symlink loop
-            f = SourceFile(shown, path.parent, chain)
-            self.error(f, Loc(1, 1), f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}")
-            return FAILED
-        self.files_read += 1
-        if self.files_read > MAX_FILES:
-            self.error(f, Loc(1, 1), f"more than {MAX_FILES} spec files read for one net: do the files refer to "
-                       f"each other many times over?")
-            return FAILED
-        try:
+            f = SourceFile(shown, path.parent, (*chain, path.resolve()))  # OSError, RuntimeError: a symlink loop
+            self.files_read += 1
+            if self.files_read > MAX_FILES:
+                return self.error(Loc(1, 1), f"more than {MAX_FILES} spec files read for one net: do the files "
+                                  f"refer to each other many times over?", f)
             text = read_limited(path)
-        except (OSError, UnicodeDecodeError) as exc:
-            self.error(f, Loc(1, 1), f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}")
-            return FAILED
-        return self.read_text(text, f, prefix)
+        except (OSError, RuntimeError, UnicodeDecodeError) as exc:
+            return self.error(Loc(1, 1), f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}", f)
+        outer = self.file
+        net = self.read_text(text, f, prefix)
+        self.file = outer
+        return net
 
     def read_text(self, text: str, f: SourceFile, prefix: tuple = ()) -> Any:
+        """The net of one spec file's text (problems recorded, FAILED when it cannot be built)."""
+        self.file = f
         duplicates: list[tuple[Loc, str]] = []
         try:
             data = read_yaml(text, f.name, duplicates)
         except YamlRefused as exc:
-            self.error(f, exc.loc, exc.problem)
-            return FAILED
+            return self.error(exc.loc, exc.problem)
         finally:
             for loc, problem in duplicates:
-                self.error(f, loc, problem)
+                self.error(loc, problem)
         if not isinstance(data, YMap):
-            self.error(f, getattr(data, "loc", Loc(1, 1)), f"a spec is a mapping that starts with "
-                       f"'netgraph: {VERSION}', found {_kind(data)} (the file's content is not repeated here)")
-            return FAILED
-        self.check_version(data, f)
+            return self.error(getattr(data, "loc", Loc(1, 1)), f"a spec is a mapping that starts with "
+                              f"'netgraph: {VERSION}', found {_kind(data)} (the file's content is not repeated here)")
+        self.check_version(data)
         kind = data.get("type", "NetGraph")
-        self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), f, "a spec")
+        self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), "a spec")
         if "arrays" in data:
-            read_arrays(self, data, f, prefix)
-        self.read_net_defs(data, f)
+            read_arrays(self, data, prefix)
+        self.read_net_defs(data)
         if kind not in ("NetGraph", "NetChain"):
-            self.error(f, data.value_locs["type"], f"a spec's top-level type is NetGraph or NetChain, found {kind!r}"
-                       f"{did_you_mean(kind, ['NetGraph', 'NetChain'])}; a single layer goes under 'layers:'")
-            return FAILED
-        return self.graph(data, f, prefix, kind)
+            return self.error(data.value_locs["type"], f"a spec's top-level type is NetGraph or NetChain, found "
+                              f"{kind!r}{did_you_mean(kind, ['NetGraph', 'NetChain'])}; a single layer goes under "
+                              f"'layers:'")
+        return self.graph(data, prefix, kind)
 
-    def read_net_defs(self, data: YMap, f: SourceFile) -> None:
+    def read_net_defs(self, data: YMap) -> None:
         """Keep the file's ``nets:`` mapping (each definition is read where a ``{ref: name}`` uses it)."""
         nets = data.get("nets", YMap())
         if not isinstance(nets, YMap):
-            self.error(f, data.value_locs["nets"], f"'nets:' is a mapping of names to nets (NetGraph or NetChain "
+            self.error(data.value_locs["nets"], f"'nets:' is a mapping of names to nets (NetGraph or NetChain "
                        f"specs, or any layer) that '{{ref: name}}' uses; found {_kind(nets)}")
             nets = YMap()
-        self.net_defs[f] = nets
+        self.net_defs[self.file] = nets
 
-    def check_version(self, data: YMap, f: SourceFile) -> None:
+    def check_version(self, data: YMap) -> None:
         if "netgraph" not in data:
-            self.error(f, data.loc, f"a spec starts with 'netgraph: {VERSION}' (the format version); it is missing")
+            self.error(data.loc, f"a spec starts with 'netgraph: {VERSION}' (the format version); it is missing")
         elif data["netgraph"] != VERSION or isinstance(data["netgraph"], bool):
-            self.error(f, data.value_locs["netgraph"], f"unsupported format version {data['netgraph']!r}: "
+            self.error(data.value_locs["netgraph"], f"unsupported format version {data['netgraph']!r}: "
                        f"this netgraph reads 'netgraph: {VERSION}'")
 
-    def check_keys(self, spec: YMap, allowed: tuple, f: SourceFile, what: str) -> None:
+    def check_keys(self, spec: YMap, allowed: tuple, what: str) -> None:
         for key in spec:
             if key not in allowed:
-                self.error(f, spec.key_locs[key], f"{what} has no key {key!r}{did_you_mean(key, allowed)}; "
+                self.error(spec.key_locs[key], f"{what} has no key {key!r}{did_you_mean(key, allowed)}; "
                            f"its keys are {', '.join(allowed)}")
 
     # -- graphs --------------------------------------------------------------------------------------
-    def graph(self, spec: YMap, f: SourceFile, prefix: tuple, kind: str) -> Any:
+    def graph(self, spec: YMap, prefix: tuple, kind: str) -> Any:
         value = spec.get("layers")
         if not isinstance(value, (YMap, YSeq)) or not value:
-            self.error(f, spec.value_locs.get("layers", spec.loc), f"a {kind} needs 'layers:', a mapping of "
-                       f"names to layers or a list (numbered from 1); found {value!r}"[:300])
-            return FAILED
-        loc_of = Locator(self, f, prefix)
+            return self.error(spec.value_locs.get("layers", spec.loc), f"a {kind} needs 'layers:', a mapping of "
+                              f"names to layers or a list (numbered from 1); found {value!r}"[:300])
+        loc_of = Locator(self, self.file, prefix)
         self.layer_specs[prefix] = spec
-        table = self.layers(value, f, prefix)
-        ports, shapes = read_ports(self, spec, f, loc_of, kind)
+        table = self.layers(value, prefix)
+        ports, shapes = read_ports(self, spec, loc_of, kind)
         if kind == "NetChain" and "edges" in spec:
-            self.error(f, spec.key_locs["edges"], "a NetChain has no 'edges:' (each layer feeds the next); "
+            self.error(spec.key_locs["edges"], "a NetChain has no 'edges:' (each layer feeds the next); "
                        "use type: NetGraph to wire layers freely")
-        edges = [] if kind == "NetChain" else read_edges(self, spec, f, table, ports, loc_of)
-        check_unused(self, table, ports, shapes, f, loc_of)
+        edges = [] if kind == "NetChain" else read_edges(self, spec, table, ports, loc_of)
+        check_unused(self, table, ports, shapes, loc_of)
         if edges is None or any(v is FAILED for v in table.values()):
             return FAILED
         make = (lambda s: NetChain(table, **s)) if kind == "NetChain" else (lambda s: NetGraph(table, edges, **s))
-        net = self.construct(make, shapes, f, loc_of, spec.loc, ports)
-        return net if net is FAILED or "learning_rate_multipliers" not in spec else self.multipliers(net, spec, f)
+        net = self.construct(make, shapes, loc_of, spec.loc, ports)
+        return net if net is FAILED or "learning_rate_multipliers" not in spec else self.multipliers(net, spec)
 
-    def multipliers(self, net: Any, spec: YMap, f: SourceFile) -> Any:
+    def multipliers(self, net: Any, spec: YMap) -> Any:
         """The net with the spec's ``learning_rate_multipliers:`` stored (FAILED, with the error placed, if bad)."""
         value, loc = spec["learning_rate_multipliers"], spec.value_locs["learning_rate_multipliers"]
         if not isinstance(value, YMap):
-            self.error(f, loc, f"learning_rate_multipliers is a mapping {{layer: multiplier}}, found {_kind(value)}")
-            return FAILED
+            return self.error(loc, f"learning_rate_multipliers is a mapping {{layer: multiplier}}, found "
+                              f"{_kind(value)}")
         try:
             return net_set_learning_rate_multipliers(net, {key: value[key] for key in value})
         except NetGraphError as exc:
-            self.error(f, loc, str(exc))
-            return FAILED
+            return self.error(loc, str(exc))
 
-    def layers(self, value: YMap | YSeq, f: SourceFile, prefix: tuple) -> dict[str, Any]:
+    def layers(self, value: YMap | YSeq, prefix: tuple) -> dict[str, Any]:
         if isinstance(value, YMap):
             items = [(name, value[name], value.key_locs[name]) for name in value]
         else:
             items = [(str(i), v, loc) for i, (v, loc) in enumerate(zip(value, value.item_locs), 1)]
         self.layer_specs.update({(*prefix, name): spec for name, spec, _ in items if isinstance(spec, YMap)})
-        return {name: read_layer(self, spec, loc, f, (*prefix, name)) for name, spec, loc in items}
+        return {name: read_layer(self, spec, loc, (*prefix, name)) for name, spec, loc in items}
 
-    def construct(self, make: Any, shapes: dict, f: SourceFile, loc_of: Locator, where: Loc,
-                  ports: dict | None = None) -> Any:
+    def construct(self, make: Any, shapes: dict, loc_of: Locator, where: Loc, ports: dict) -> Any:
         """``make(shapes)`` (a NetGraph/NetChain); each of its errors placed at the YAML it is about.
 
         When declared ports are wrong, it tries once more without them, to report the shape problems too.
@@ -232,8 +229,8 @@ class SpecReader:
         bad = {p.port for p in problems if p.kind == "unknown-graph-port" and p.layer == ()}
         if net is FAILED and bad:
             net, _ = self._attempt(make, {k: v for k, v in shapes.items() if k not in bad}, loc_of, where)
-        if net is not FAILED and ports:
-            check_declared(self, net, {k: v for k, v in ports.items() if k not in bad}, f, loc_of)
+        if net is not FAILED:
+            check_declared(self, net, {k: v for k, v in ports.items() if k not in bad}, loc_of)
         return net if len(self.errors) == before else FAILED
 
     def _attempt(self, make: Any, shapes: dict, loc_of: Locator, where: Loc) -> tuple[Any, list[Diagnostic]]:
@@ -246,7 +243,8 @@ class SpecReader:
     def place(self, problems: list[Diagnostic], loc_of: Locator, where: Loc) -> None:
         """Record each problem at the YAML its fields point to (``where`` when they point nowhere known)."""
         for problem in problems:
-            self.error(*loc_of.locate(problem, where))
+            file, loc, message = loc_of.locate(problem, where)
+            self.error(loc, message, file)
 
     # -- saved arrays ------------------------------------------------------------------------------------
     def take_arrays(self, path: tuple, cls: type) -> dict[str, Any]:
@@ -260,8 +258,8 @@ class SpecReader:
 
     def check_unused_arrays(self) -> None:
         for key, (_, f, loc) in self.arrays.items():
-            self.error(f, loc, f"the arrays file has {key!r}, but the spec has no layer with that array "
-                       f"(keys are '<layer path>.<Array>', as in the compiled module's state_dict)")
+            self.error(loc, f"the arrays file has {key!r}, but the spec has no layer with that array "
+                       f"(keys are '<layer path>.<Array>', as in the compiled module's state_dict)", f)
 
 
 def _kind(data: Any) -> str:
@@ -269,10 +267,9 @@ def _kind(data: Any) -> str:
     return "a list" if isinstance(data, YSeq) else "nothing" if data is None else f"a {type(data).__name__} value"
 
 
-def read_ports(reader: Any, spec: YMap, f: Any, loc_of: Locator, kind: str) -> tuple[dict[str, str], dict[str, Any]]:
+def read_ports(reader: Any, spec: YMap, loc_of: Locator, kind: str) -> tuple[dict[str, str], dict[str, Any]]:
     """Declared graph ports (name -> 'inputs'/'outputs'; usable in edges) and the port types given."""
-    names: dict[str, str] = {}
-    shapes: dict[str, Any] = {}
+    names, shapes = {}, {}
     for group in ("inputs", "outputs", *(("input", "output") if kind == "NetChain" else ())):
         value = spec.get(group)
         if group in ("input", "output") and group in spec:
@@ -281,12 +278,12 @@ def read_ports(reader: Any, spec: YMap, f: Any, loc_of: Locator, kind: str) -> t
         if value is None:
             continue
         if not isinstance(value, YMap):
-            reader.error(f, spec.value_locs[group], f"'{group}:' maps port names to shapes (or null), e.g. "
+            reader.error(spec.value_locs[group], f"'{group}:' maps port names to shapes (or null), e.g. "
                          f"'{group}: {{{'Input: 784' if group == 'inputs' else 'Output: null'}}}'; found {value!r}")
             continue
         for name, shape in value.items():
             if name in names:
-                reader.error(f, value.key_locs[name], f"port {name!r} is declared in both inputs: and outputs:")
+                reader.error(value.key_locs[name], f"port {name!r} is declared in both inputs: and outputs:")
                 continue
             alias = not group.endswith("s")  # a NetChain's input:/output: (no port name)
             loc_of.port_locs[name] = value.key_locs[name]
@@ -295,32 +292,30 @@ def read_ports(reader: Any, spec: YMap, f: Any, loc_of: Locator, kind: str) -> t
                 if shape is not None or alias:
                     shapes[name] = port_type(shape)
             except Conflict as exc:
-                reader.error(f, value.value_locs[name], f"{group}: {exc}" if alias else f"{group[:-1]} {name!r}: {exc}")
+                reader.error(value.value_locs[name], f"{group}: {exc}" if alias else f"{group[:-1]} {name!r}: {exc}")
     return names, shapes
 
 
-def check_unused(reader: Any, table: dict, ports: dict[str, str], shapes: dict, f: Any, loc_of: Locator) -> None:
+def check_unused(reader: Any, table: dict, ports: dict[str, str], shapes: dict, loc_of: Locator) -> None:
     """Declared ports that no edge names and no layer port is called: report them, drop their shapes."""
     layer_ports = {p for layer in table.values() for p in (*getattr(layer, "input_ports", ()), *getattr(layer, "output_ports", ()))}
     for name, group in ports.items():
         if name not in loc_of.used_ports and name not in layer_ports and all(hasattr(x, "input_ports") for x in table.values()):
-            reader.error(f, loc_of.port_locs[name], f"{name!r} is declared under {group}: but no edge uses it and no "
+            reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but no edge uses it and no "
                          f"layer has a port of that name; connect it (e.g. 'layer.Output -> {name}') or remove it")
             shapes.pop(name, None)
 
 
-def check_declared(reader: Any, net: Any, ports: dict[str, str], f: Any, loc_of: Locator) -> None:
+def check_declared(reader: Any, net: Any, ports: dict[str, str], loc_of: Locator) -> None:
     """Declared ports (without a shape, so the NetGraph did not check them) must be ports of the graph."""
     for name, group in ports.items():
         kind = "inputs" if name in net.input_ports else "outputs" if name in net.output_ports else None
-        if kind == group:
-            continue
         if kind is None:
-            reader.error(f, loc_of.port_locs[name], f"{name!r} is declared under {group}: but is not a port of "
+            reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but is not a port of "
                          f"this graph (no edge uses it); its ports are inputs {list(net.input_ports)}, outputs "
                          f"{list(net.output_ports)}")
-        else:
-            reader.error(f, loc_of.port_locs[name], f"{name!r} is declared under {group}: but it is "
+        elif kind != group:
+            reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but it is "
                          f"{'an input' if kind == 'inputs' else 'an output'} of this graph; move it to {kind}:")
 
 
@@ -336,9 +331,9 @@ def check_sizes(reader: SpecReader, net: Any) -> None:
             big.append(f"arrays of {count:.3g} elements")
         if big:
             f, loc = reader.layer_locs.get(node.path, (SourceFile("<spec>", Path.cwd()), Loc(1, 1)))
-            reader.error(f, loc, f"layer {node.name!r} ({node.layer.type_name}) is too large: {'; '.join(big)} "
+            reader.error(loc, f"layer {node.name!r} ({node.layer.type_name}) is too large: {'; '.join(big)} "
                          f"(more than {limit} elements, the port_elements limit; {raise_hint('port_elements')}); "
-                         f"check its sizes")
+                         f"check its sizes", f)
     map_nodes(net, check)
 
 

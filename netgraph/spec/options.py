@@ -52,7 +52,7 @@ class Flow(dict):
 
 @dataclasses.dataclass(frozen=True)
 class Codec:
-    """``read(reader, value, loc, file, label)`` -> keyword value or FAILED (problems recorded on ``reader``);
+    """``read(reader, value, loc, label)`` -> keyword value or FAILED (problems recorded on ``reader``);
     ``write(value)`` -> YAML data; ``schema``: the JSON Schema of the YAML form."""
 
     read: Callable[..., Any]
@@ -67,30 +67,25 @@ def plain(value: Any) -> Any:
     return [plain(v) for v in value] if isinstance(value, list) else value
 
 
-def _read_plain(reader: Any, value: Any, loc: Any, f: Any, label: str) -> Any:
-    return plain(value)
-
-
-def _read_distribution(reader: Any, spec: Any, loc: Any, f: Any, label: str) -> Any:
+def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
     """``{type: NormalDistribution, args: ['#mu', 1.0]}`` -> the distribution (other values: the layer checks)."""
     if not isinstance(spec, YMap) or "type" not in spec:
         return plain(spec)
     name, args = spec["type"], spec.get("args", [])
     if not isinstance(name, str) or name not in DISTRIBUTIONS:
-        reader.error(f, spec.value_locs["type"], f"{label}unknown type {name!r}{did_you_mean(name, DISTRIBUTIONS)} "
-                     f"(a distribution such as NormalDistribution)")
-        return FAILED
-    reader.check_keys(spec, ("type", "args"), f, f"a distribution ({name})")
+        return reader.error(spec.value_locs["type"], f"{label}unknown type {name!r}"
+                            f"{did_you_mean(name, DISTRIBUTIONS)} (a distribution such as NormalDistribution)")
+    reader.check_keys(spec, ("type", "args"), f"a distribution ({name})")
     where = spec.value_locs.get("args", loc)
     if not isinstance(args, list):
-        reader.error(f, where, f"{label}{name} args: is a list of parameters, e.g. args: ['#mu', 1.0]; found {args!r}")
-        return FAILED
+        return reader.error(where, f"{label}{name} args: is a list of parameters, e.g. args: ['#mu', 1.0]; "
+                            f"found {args!r}")
     try:
         return DISTRIBUTIONS[name](*plain(args))
     except NetGraphError as exc:
-        reader.error(f, where, f"{label}{exc}")
+        reader.error(where, f"{label}{exc}")
     except Exception as exc:  # noqa: BLE001 - as for layers: bad args are the spec's fault
-        reader.error(f, where, f"{label}{name} rejected its args: {type(exc).__name__}: {exc}")
+        reader.error(where, f"{label}{name} rejected its args: {type(exc).__name__}: {exc}")
     return FAILED
 
 
@@ -167,28 +162,24 @@ def data(value: Any) -> Any:
     raise Unwritable(f"is a {type(value).__name__}, which a spec cannot hold (numbers, strings, lists, tensors only)")
 
 
-def _port_shapes(value: Any) -> Any:
-    return {k: shape_data(v) for k, v in value.items()} if isinstance(value, Mapping) else shape_data(value)
-
-
-def _read_array(reader: Any, spec: Any, loc: Any, f: Any, label: str) -> Any:
+def _read_array(reader: Any, spec: Any, loc: Any, label: str) -> Any:
     """``{shared: w}`` or ``{shared: w, array: [...]}`` -> a NetSharedArray (other values: plain data)."""
     if not isinstance(spec, YMap):
         return plain(spec)
     unknown = [k for k in spec if k not in ("shared", "array")]
     if "shared" not in spec or unknown:
-        reader.error(f, loc, f"{label}an array is a list of numbers, null, or {{shared: name}} (a shared array, "
-                     f"optionally with array: values); found keys {list(spec)}")
-        return FAILED
+        return reader.error(loc, f"{label}an array is a list of numbers, null, or {{shared: name}} (a shared array, "
+                            f"optionally with array: values); found keys {list(spec)}")
     try:
         return NetSharedArray(spec["shared"], plain(spec.get("array")))
     except OptionError as exc:
-        reader.error(f, loc, f"{label}{exc}")
-        return FAILED
+        return reader.error(loc, f"{label}{exc}")
 
 
 _READ = {"distribution": _read_distribution, "array": _read_array}  # kind name -> read; every other kind reads plain data
-_WRITE = {"shape": shape_data, "sequence-shape": shape_data, "port-shapes": _port_shapes}  # else ``data``
+_WRITE = {"shape": shape_data, "sequence-shape": shape_data,  # every other kind writes ``data``
+          "port-shapes": lambda v: ({k: shape_data(x) for k, x in v.items()} if isinstance(v, Mapping)
+                                    else shape_data(v))}
 _PLAIN = {bool: "boolean", int: "integer", float: "number", str: "string", tuple: "array", list: "array",
           type(None): "null"}
 
@@ -213,7 +204,7 @@ def option_kind(hint: Any) -> str | None:
 def codec(hint: Any) -> Codec:
     """How an option annotated ``hint`` is read, written and described (``Any``: plain data)."""
     kind = option_kind(hint)
-    return Codec(_READ.get(kind, _read_plain), _WRITE.get(kind, data), _schema(hint))
+    return Codec(_READ.get(kind, lambda reader, value, *_: plain(value)), _WRITE.get(kind, data), _schema(hint))
 
 
 def distribution_schema() -> dict:

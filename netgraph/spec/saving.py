@@ -108,25 +108,25 @@ def _clean(spec: Path, keep: str | None, old: str | None) -> None:
             Path(entry.path).unlink(missing_ok=True)
 
 
-def read_arrays(reader: Any, data: Any, f: Any, prefix: tuple) -> None:
+def read_arrays(reader: Any, data: Any, prefix: tuple) -> None:
     """Load the safetensors file named by a spec's ``arrays:`` into ``reader.arrays`` (keys under ``prefix``)."""
     name, loc = data["arrays"], data.value_locs["arrays"]
     if not isinstance(name, str) or not name:
-        reader.error(f, loc, f"'arrays:' names a safetensors file beside the spec, found {name!r}")
+        reader.error(loc, f"'arrays:' names a safetensors file beside the spec, found {name!r}")
         return
-    file = Path(f.folder, name)
+    file = Path(reader.file.folder, name)
     try:
         tensors = read_weights(file)
     except OSError as exc:
-        reader.error(f, loc, f"cannot read the arrays file {str(file)!r}: {exc.strerror or exc}")
+        reader.error(loc, f"cannot read the arrays file {str(file)!r}: {exc.strerror or exc}")
         return
     except WeightsRefused as exc:
-        reader.error(f, loc, f"{str(file)!r} {exc}")
+        reader.error(loc, f"{str(file)!r} {exc}")
         return
     head = ".".join(prefix)
     for key, tensor in tensors.items():
         full = f"{head}.{key}" if head else key
-        reader.arrays.setdefault(full, (tensor, f, loc))  # arrays saved with an enclosing spec take precedence
+        reader.arrays.setdefault(full, (tensor, reader.file, loc))  # those of an enclosing spec take precedence
 
 
 def read_weights(file: Path) -> dict[str, torch.Tensor]:
@@ -174,16 +174,15 @@ def _data_length(header: bytes) -> int:
     return max(ends, default=0)
 
 
-def read_limited(path: Path, binary: bool = False) -> Any:
-    """A regular file's contents, refusing devices, pipes and files over the yaml_bytes (binary:
-    weights_bytes) limit, before reading them (never a hang)."""
+def read_limited(path: Path) -> str:
+    """A regular file's text; devices, pipes and files over the yaml_bytes limit are refused unread (no hang)."""
     if not path.is_file():
         raise OSError(f"{str(path)!r} is not a regular file" if path.exists() else f"no such file {str(path)!r}")
-    name = "weights_bytes" if binary else "yaml_bytes"
-    limit, size = getattr(current_limits(), name), path.stat().st_size
+    limit, size = current_limits().yaml_bytes, path.stat().st_size
     if size > limit:
-        raise OSError(f"{str(path)!r} has {size} bytes, more than the {name} limit ({limit}; {raise_hint(name)})")
-    return path.read_bytes() if binary else path.read_text(encoding="utf-8")
+        raise OSError(f"{str(path)!r} has {size} bytes, more than the yaml_bytes limit ({limit}; "
+                      f"{raise_hint('yaml_bytes')})")
+    return path.read_text(encoding="utf-8")
 
 
 # -- 'file:' references ----------------------------------------------------------------------------

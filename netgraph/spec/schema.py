@@ -45,9 +45,9 @@ def _json_default(value: Any) -> Any:
 
 
 def _option_schema(cls: type, field: dataclasses.Field) -> dict:
-    out = dict(codec(option_hints(cls).get(field.name, Any)).schema)
-    if field.default is not dataclasses.MISSING and _json_default(field.default) is not None and "$ref" not in out:
-        out["default"] = _json_default(field.default)
+    out, default = dict(codec(option_hints(cls).get(field.name, Any)).schema), _json_default(field.default)
+    if default is not None and "$ref" not in out:  # None: no default (MISSING), or none JSON can hold
+        out["default"] = default
     if field.name == getattr(cls, "POSITIONAL", None):
         out["description"] = "the positional option (first argument in Python)"
     return out

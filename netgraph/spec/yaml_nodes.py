@@ -40,6 +40,8 @@ _SEQ, _MAP, _STR, _MERGE = f"{_TAG}seq", f"{_TAG}map", f"{_TAG}str", f"{_TAG}mer
 _KEY_TAGS = {*_SCALAR_TAGS, _SEQ, _MAP, _MERGE}
 _ALLOWED = {ScalarNode: _SCALAR_TAGS, SequenceNode: {_SEQ}, MappingNode: {_MAP}}
 _INT64 = 2**63
+_RESOLVERS = {k: [(tag, rx) for tag, rx in v if tag not in (f"{_TAG}timestamp", f"{_TAG}value")]
+              for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}  # SafeLoader's: dates and '=' stay strings
 
 
 class Loc(NamedTuple):
@@ -76,12 +78,6 @@ class YamlRefused(SpecError):
     def __init__(self, file: str, loc: Loc, problem: str):
         self.loc, self.problem = loc, problem
         super().__init__(f"{file}:{loc.line}:{loc.col}: {problem}")
-
-
-def _resolvers() -> dict:
-    """SafeLoader's implicit resolvers without timestamps and '=' (dates stay strings)."""
-    drop = {f"{_TAG}timestamp", f"{_TAG}value"}
-    return {k: [(tag, rx) for tag, rx in v if tag not in drop] for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
 class _Composer:
@@ -199,12 +195,9 @@ class _Composer:
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         """PyYAML's tag resolution, remembered for each distinct plain scalar."""
-        if kind is not ScalarNode:
-            return super().resolve(kind, value, implicit)
-        tag = self.resolved.get((value, implicit))
-        if tag is None:
-            tag = self.resolved[(value, implicit)] = super().resolve(kind, value, implicit)
-        return tag
+        if (kind, value, implicit) not in self.resolved:
+            self.resolved[kind, value, implicit] = super().resolve(kind, value, implicit)
+        return self.resolved[kind, value, implicit]
 
     def scalar(self, event: ScalarEvent, tag: str, loc: Loc) -> Any:
         if tag == _STR:
@@ -261,21 +254,9 @@ class _Composer:
             self.problems.append((loc, problem))
 
 
-class _Loader(_Composer, yaml.SafeLoader):
-    """PyYAML's pure-Python reader, scanner and parser under our composer."""
-
-    yaml_implicit_resolvers = _resolvers()
-
-
-if yaml.__with_libyaml__:
-    class _CLoader(_Composer, yaml.CSafeLoader):
-        """libyaml's C scanner and parser (the same events and marks) under our composer."""
-
-        yaml_implicit_resolvers = _resolvers()
-
-    LOADERS = {"libyaml": _CLoader, "pure": _Loader}
-else:  # pragma: no cover - PyYAML built without libyaml
-    LOADERS = {"pure": _Loader}
+# the composer over libyaml's C scanner and parser (the same events and marks) when PyYAML has it, and the pure one
+LOADERS = {kind: type(f"{kind}Loader", (_Composer, parser), {"yaml_implicit_resolvers": _RESOLVERS})
+           for kind, parser in (("libyaml", getattr(yaml, "CSafeLoader", None)), ("pure", yaml.SafeLoader)) if parser}
 _loader_class = next(iter(LOADERS.values()))  # libyaml when present
 
 
