@@ -3,7 +3,8 @@
 Each repetition runs every command once, in a freshly shuffled order (so machine drift and caches hit
 all alike); the script prints each command's median wall time and its ratio to ``python -c pass``.
 ``--train`` adds ``netgraph train`` of a 2-layer spec for one round of one batch: its time is the
-fixed overhead before training proper (imports, spec, data, compile, optimizer, first step, outputs).
+fixed overhead before training proper (imports, spec, data, compile, optimizer, first step, outputs),
+and ``python -c "import torch"`` beside it: the part of that overhead that is torch's own import.
 Wall and CPU time (user + system of the child process) are both medians; on a shared machine the CPU
 time is the steadier figure.
 
@@ -44,6 +45,7 @@ def commands(workdir: Path, train: bool) -> dict[str, list[str]]:
     out = {"python -c pass": [*py, "-c", "pass"], "netgraph --help": [*py, "-m", "netgraph", "--help"],
            "netgraph --version": [*py, "-m", "netgraph", "--version"]}
     if train:
+        out["import torch"] = [*py, "-c", "import torch"]
         spec, data = workdir / "tiny.yaml", workdir / "tiny.npz"
         spec.write_text(SPEC)
         subprocess.run([*py, "-c", DATA.format(path=str(data))], check=True)
@@ -64,6 +66,7 @@ def time_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
 def measure(cmds: dict[str, list[str]], reps: int, seed: int) -> dict[str, tuple[float, float]]:
     """Median (wall, CPU) seconds per command over ``reps`` shuffled rounds (after one untimed warm-up round)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode: let the warm-up write it
     rng = random.Random(seed)
     for argv in cmds.values():
         time_once(argv, env)

@@ -126,3 +126,18 @@ def test_counts_are_grammatical(tmp_path, capsys):
                               batch_size=4, examples_processed=4, total_training_time=0.1,
                               reason_training_stopped="MaxTrainingRounds")
     assert repr(results).startswith("NetTrainResults(1 round, 1 batch, loss 0.5")
+
+
+def test_train_never_imports_torch_dynamo(tmp_path):
+    """torch's optimizers import torch._dynamo (about 2 s) on their first call; `netgraph train` uses
+    netgraph.train.optimizers' subclasses, which do not, nor does anything else on the way (nor networkx)."""
+    spec = tmp_path / "small.yaml"
+    spec.write_text(SMALL)
+    x = np.ones((8, 3), "float32")
+    np.savez(tmp_path / "data.npz", Input=x, Target=x[:, :2])
+    result, names = _imported_modules("train", str(spec), "--data", str(tmp_path / "data.npz"), "--rounds", "2",
+                                      "--batch-size", "4", "--quiet", "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "trained 2 rounds" in result.stdout and "torch.optim" in names  # it did train, with torch's optimizers
+    assert not {n for n in names if n.startswith("torch._dynamo")}
+    assert "networkx" not in names  # 0.4 s more; only some information properties and cycle errors need it

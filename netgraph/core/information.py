@@ -23,9 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.ir import Node
@@ -33,6 +31,9 @@ from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.types import numel
 from netgraph.core.walk import map_nodes
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["information", "all_arrays", "Information", "PROPERTIES"]
 
@@ -79,6 +80,8 @@ def _states(net: Any) -> list[tuple]:
 
 def _layers_graph(net: Any) -> nx.DiGraph:
     """Leaf layers by path name ("enc/lin") with an edge from each producer to each consumer."""
+    import networkx as nx  # optional: only this property needs it, and its 0.4 s import slowed every start-up
+
     g = nx.DiGraph()
     for node in net.ir.nodes:
         g.add_node(node.name, layer=node.layer)

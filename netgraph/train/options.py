@@ -39,14 +39,16 @@ from netgraph.core.array_rules import matches, refuse_unmatched, rule_pattern
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.multipliers import stored_multipliers
 from netgraph.train.metrics import maximize
+from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
 
 __all__ = ["Method", "parse_method", "resolve_multipliers", "Stopping", "parse_stopping", "parse_device",
            "parse_progress", "check_number", "snake"]
 
-#: canonical name, optimizer class, default learning rate (torch's defaults; SGD's 0.01 is ours).
+#: canonical name, optimizer class, default learning rate (torch's defaults; SGD's 0.01 is ours). The classes
+#: are torch's own without the torch._dynamo import (netgraph.train.optimizers).
 METHODS: dict[str, tuple[str, type, float]] = {
-    "adam": ("Adam", torch.optim.Adam, 1e-3), "adamw": ("AdamW", torch.optim.AdamW, 1e-3),
-    "sgd": ("SGD", torch.optim.SGD, 1e-2), "rmsprop": ("RMSProp", torch.optim.RMSprop, 1e-3),
+    "adam": ("Adam", Adam, 1e-3), "adamw": ("AdamW", AdamW, 1e-3),
+    "sgd": ("SGD", SGD, 1e-2), "rmsprop": ("RMSProp", RMSprop, 1e-3),
 }
 SCHEDULES: dict[str, Callable[[float], float]] = {
     "constant": lambda f: 1.0, "cosine": lambda f: 0.5 * (1 + math.cos(math.pi * min(f, 1.0))),
@@ -107,7 +109,7 @@ class Method:
             raise OptionError(f"method {self.name!r}: torch refuses the suboptions {self.kwargs}: {exc}") from None
 
 
-_FUSABLE = (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD)
+_FUSABLE = (Adam, AdamW, SGD)
 
 
 def _method_parts(method: Any) -> tuple[Any, dict]:
