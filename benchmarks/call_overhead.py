@@ -1,76 +1,74 @@
 """What ``net(x)`` costs over calling the compiled module: input checks, dispatch, no-grad mode.
 
-Run: python benchmarks/call_overhead.py [--rounds 7]
-Goal: ``net(x)`` within 2 µs of ``module(x)`` on a small MLP (batch 1), and no autograd graph.
-Both are timed interleaved in shuffled order per round; the table gives medians over rounds and the
-median of the per-round differences.
+Run: python benchmarks/call_overhead.py [--rounds 15] [--calls 20000] [--threads 1 2]
+Goal: ``net(x)`` within 2 µs of calling the module on a small MLP (4-4-2, batch 1), and no autograd graph.
+``net(x)`` runs without grad, so the fair baselines call the module without grad too: under ``torch.no_grad()``
+(as users write it) and with grad mode switched by ``torch._C._set_grad_enabled`` (the cheapest way); plain
+``module(x)`` (with grad) is shown too. All are timed with ``_common.compare`` (shuffled order per round, wall
+and CPU time); each difference is the median of the per-round differences.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, print_table  # noqa: E402
+from _common import compare, machine, print_table  # noqa: E402
 
 from netgraph import LinearLayer, NetChain, net_initialize  # noqa: E402
 
-
-def per_call(fn, calls: int) -> tuple[float, float]:
-    """Wall and CPU seconds per call of ``fn`` over ``calls`` calls."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter() - wall) / calls, (time.process_time() - cpu) / calls
+BASELINES = ("module(x)", "module(x) under torch.no_grad()", "module(x) with grad mode off")
 
 
-def run(rounds: int = 7, calls: int = 20000) -> dict[str, float]:
+def calls(net, x: torch.Tensor) -> dict:
+    """The callables timed: ``net(x)`` and the three ways of calling the same compiled module."""
+    module, set_grad_enabled = net.compile().eval(), torch._C._set_grad_enabled
+
+    def no_grad() -> torch.Tensor:
+        with torch.no_grad():
+            return module(x)
+
+    def grad_off() -> torch.Tensor:
+        set_grad_enabled(False)
+        try:
+            return module(x)
+        finally:
+            set_grad_enabled(True)
+
+    return {"net(x)": lambda: net(x), BASELINES[0]: lambda: module(x), BASELINES[1]: no_grad, BASELINES[2]: grad_off}
+
+
+def run(rounds: int = 15, calls_per_round: int = 20000, threads: int = 1) -> dict[str, float]:
+    torch.set_num_threads(threads)
     net = net_initialize(NetChain([LinearLayer(4), "Ramp", LinearLayer(2)], input=4), seed=0)
     x = torch.randn(1, 4)
-    module = net.compile().eval()
     print(f"net(x) builds an autograd graph: {net(x).requires_grad}")
-    fns = {"module(x)": lambda: module(x), "module(x) under no_grad": lambda: _no_grad(module, x),
-           "net(x)": lambda: net(x)}
-    samples: dict[str, list[tuple[float, float]]] = {k: [] for k in fns}
-    for name, fn in fns.items():
-        per_call(fn, 1000)  # warm up (net(x) compiles here)
-    for _ in range(rounds):
-        order = list(fns)
-        random.shuffle(order)
-        for name in order:
-            samples[name].append(per_call(fns[name], calls))
+    result = compare(calls(net, x), rounds=rounds, number=calls_per_round, warmup=1000)
     rows, extra = [], {}
-    for name, values in samples.items():
-        rows.append((name, f"{statistics.median(w for w, _ in values) * 1e6:.2f}",
-                     f"{statistics.median(c for _, c in values) * 1e6:.2f}"))
-    for base in ("module(x)", "module(x) under no_grad"):
-        diffs = [n[0] - b[0] for n, b in zip(samples["net(x)"], samples[base])]
-        cpu_diffs = [n[1] - b[1] for n, b in zip(samples["net(x)"], samples[base])]
-        extra[base] = statistics.median(diffs) * 1e6
-        rows.append((f"net(x) - {base}", f"{extra[base]:.2f}", f"{statistics.median(cpu_diffs) * 1e6:.2f}"))
-    print_table(f"Call overhead, µs per call, median of {rounds} rounds ({machine()})", rows,
-                ("call", "wall µs", "CPU µs"))
+    for name in ("net(x)", *BASELINES):
+        rows.append((name, f"{result.median(name) * 1e6:.2f}", f"{result.median(name, 'cpu') * 1e6:.2f}"))
+    for base in BASELINES:
+        wall, cpu = (statistics.median(n - b for n, b in zip(result.samples("net(x)", c), result.samples(base, c)))
+                     * 1e6 for c in ("wall", "cpu"))
+        extra[base] = cpu
+        rows.append((f"net(x) - {base}", f"{wall:.2f}", f"{cpu:.2f}"))
+    print_table(f"Call overhead, µs per call, {result.describe()} ({machine()})", rows, ("call", "wall µs", "CPU µs"))
     return extra
-
-
-def _no_grad(module: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
-    with torch.no_grad():
-        return module(x)
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--rounds", type=int, default=7)
+    p.add_argument("--rounds", type=int, default=15)
     p.add_argument("--calls", type=int, default=20000)
+    p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     args = p.parse_args(argv)
-    run(args.rounds, args.calls)
+    for threads in args.threads:
+        run(args.rounds, args.calls, threads)
 
 
 if __name__ == "__main__":

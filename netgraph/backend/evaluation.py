@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
 
 from netgraph.backend.eval_options import EvaluationOptions, compiled_module, in_batches, seeded, split_call
+from netgraph.backend.plain_call import plain_call
 from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_ports
 from netgraph.backend.states import split_state_keywords, states_need_grad, with_states
 from netgraph.core.coders import Decoder, Encoder, TokensEncoder
@@ -125,10 +127,10 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     """``net(...)``: run the cached module, under ``torch.no_grad()`` unless an input tensor requires grad
     (then gradients reach the inputs and the arrays, as in ``net.compile()(...)``). ``states=`` and
     ``return_states=True`` carry recurrent states across calls (``netgraph.backend.states``)."""
-    if len(args) == 1 and not keywords:
-        fast = _fast_module(net, args[0])
-        if fast is not None:  # the common call, already checked: skip the general path's work
-            return _without_grad(*fast, args[0])
+    if len(args) == 1 and not keywords and (call := _plain_call(net)) is not None:
+        result = call(args[0])  # the common call: from now on the net's __call__ runs this closure first
+        if result is not None:
+            return result
     keywords, states, return_states = split_state_keywords(net, keywords)
     data, options = split_call(net.input_ports, args, keywords)
     data = encode_inputs(net, data["args"], data["inputs"])
@@ -201,35 +203,29 @@ def probe_net(net: Any, ports: tuple) -> tuple[Any, tuple[str, ...]]:
             names.append(name)
         cache[key] = probed, tuple(names)
     return cache[key]
-_UNFIT = ("", torch.Size([-1]))  # marks a net the fast path cannot serve (no input has this shape)
 
 
-def _without_grad(module: torch.nn.Module, port: str, x: torch.Tensor) -> Any:
-    """``module(port=x)`` with grad mode off, as ``torch.no_grad()`` (whose context manager costs more than
-    the rest of the fast path)."""
-    enabled = torch.is_grad_enabled()
-    torch._C._set_grad_enabled(False)
-    try:
-        return module(**{port: x})
-    finally:
-        torch._C._set_grad_enabled(enabled)
+_UNFIT = ("", torch.Size([-1]))  # marks a net the plain call cannot serve (no input has this shape)
 
 
-def _fast_module(net: Any, x: Any) -> tuple[torch.nn.Module, str] | None:
-    """The cached test-mode module and the input port when ``net(x)`` is the plain call: a net with one real
-    input port of fully known shape, ``x`` a dense CPU tensor of the working precision, batched, of that shape,
-    needing no grad, and the module compiled already. None otherwise (the general path then checks everything)."""
+def _plain_call(net: Any) -> Callable[[Any], Any] | None:
+    """A new closure serving ``net(x)`` (``netgraph.backend.plain_call``), bound to the cached test-mode module
+    of the current distribution checks and working precision, when the net has one real input port of known
+    shape and that module is compiled already; it is cached on the net (``net._plain_call``), replacing one
+    bound to other settings. None otherwise, and when the cached closure has these settings (it refused ``x``
+    itself)."""
     port, shape = net.__dict__.get("_fast_input") or _fast_input(net)
-    if type(x) is not torch.Tensor or x.requires_grad or not x.is_cpu or x.layout != torch.strided \
-            or x.dim() != len(shape) + 1 or x.shape[1:] != shape:
+    key = (distribution_checks(), "test", torch.get_default_dtype())
+    cache = net._compiled
+    if not port or not cache or key not in cache or getattr(net._plain_call, "settings", None) == key:
         return None
-    dtype = torch.get_default_dtype()
-    module = net._compiled.get((distribution_checks(), "test", dtype)) if net._compiled and x.dtype == dtype else None
-    return None if module is None else (module, port)
+    net._plain_call = call = plain_call(cache[key], port, shape, *key[::2])
+    call.settings = key
+    return call
 
 
 def _fast_input(net: Any) -> tuple[str, torch.Size]:
-    """The one input port and its shape when ``_fast_module`` can serve the net, else ``_UNFIT``; cached."""
+    """The one input port and its shape when the plain call can serve the net, else ``_UNFIT``; cached."""
     t = net.port_types[net.input_ports[0]] if len(net.input_ports) == 1 else None
     fit = t is not None and t.dtype != INTEGER and t.shape is not None and all(type(d) is int for d in t.shape) \
         and not net.coders  # a decoder turns the outputs into labels: the general path decodes

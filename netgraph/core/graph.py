@@ -58,6 +58,9 @@ def _same_structure(old: Layer, new: Layer) -> bool:
             and old.output_ports == new.output_ports and old.declared_types() == new.declared_types())
 
 
+_NO_DATA = object()  # net() called with no positional data
+
+
 class NetGraph(Layer):
     """A graph of layers: ``NetGraph(layers, edges, **port_shapes)``.
 
@@ -310,6 +313,7 @@ class NetGraph(Layer):
         new._shared_users = collect_users(layers)
         new._layers, new._compiled, new._ir = unify_shared(layers, new._shared_users), None, None
         new.__dict__.pop("_specialised", None)  # copies inferred for an operator hold the old arrays
+        new.__dict__.pop("_plain_call", None)  # it runs the old arrays' module
         return new
 
     # -- Layer interface and values -----------------------------------------------------------------------
@@ -355,9 +359,16 @@ class NetGraph(Layer):
         """
         return stage("compile")(self, checks=checks)
 
-    def __call__(self, *args: Any, **inputs: Any) -> Any:
+    _plain_call: Any = None  # set by the evaluate stage: serves net(x) for one plain tensor, else gives None
+
+    def __call__(self, data: Any = _NO_DATA, /, *args: Any, **inputs: Any) -> Any:
         """Evaluate: ``net(x)``, ``net(Input=x)`` or ``net()``; one output gives a tensor, several a dict."""
-        return stage("evaluate")(self, args, inputs)
+        plain = self._plain_call
+        if plain is not None and not args and not inputs:
+            result = plain(data)  # the common call, checked and run at the cost of calling the module
+            if result is not None:
+                return result
+        return stage("evaluate")(self, args if data is _NO_DATA else (data, *args), inputs)
 
     def build(self, types: Mapping[str, PortType]) -> torch.nn.Module:
         return self.compile()

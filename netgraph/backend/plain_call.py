@@ -1,0 +1,70 @@
+"""The plain call ``net(x)``: one dense CPU tensor of the working precision, batched, of the input port's shape,
+needing no grad, no options. A closure cached on the net serves it at the cost of calling the module.
+
+Measured (benchmarks/call_overhead.py): each call into torch (a tensor attribute, a grad-mode switch) and each
+allocation costs several times more right after a forward pass than in a tight loop, so a check timed alone
+at 0.2 µs adds 1-1.5 µs to ``net(x)``. The closure therefore makes as few of them as the checks allow: the
+shape is compared whole with the last one accepted (no ``torch.Size`` slice), the module's settings are bound
+once, grad mode is only switched when it is on, and ``forward`` is called directly when the module has no hooks
+and is not ``torch.compile``d, as ``nn.Module.__call__`` does (which also asks whether ``torch.jit.trace`` is
+running; under a trace it only adds a scope name for modules being traced, never this one, so it is not asked).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch.nn.modules import module as torch_module
+
+from netgraph.layers.random import _CHECKS, distribution_checks
+
+__all__ = ["plain_call"]
+
+
+def plain_call(module: torch.nn.Module, port: str, shape: torch.Size, checks: Any,
+               dtype: torch.dtype) -> Callable[[Any], Any]:
+    """A function of ``x``: ``module(port=x)`` in no-grad mode when ``x`` is a dense CPU tensor of ``dtype``
+    (and ``dtype`` is still the working precision, ``checks`` still the distribution checks), batched, of
+    ``shape``, needing no grad; else None (the caller then takes the general path, which checks everything).
+
+    >>> m = torch.nn.Linear(2, 1)
+    >>> call = plain_call(m, "input", torch.Size([2]), distribution_checks(), torch.float32)
+    >>> call(torch.ones(3, 2)).shape, call(torch.ones(3, 5)), call(torch.ones(3, 2).requires_grad_())
+    (torch.Size([3, 1]), None, None)
+    """
+    rank, accepted = len(shape) + 1, [None]
+    tensor, strided, working_dtype = torch.Tensor, torch.strided, torch.get_default_dtype
+    grad_enabled, set_grad_enabled = torch.is_grad_enabled, torch._C._set_grad_enabled
+    hooks = _hook_dicts(module)
+    setting = _CHECKS  # distribution_checks() reads it; a function call here costs a check's worth
+
+    def call(x: Any) -> Any:
+        if type(x) is not tensor or x.requires_grad or not x.is_cpu or x.layout is not strided or x.dtype is not dtype \
+                or working_dtype() is not dtype or setting["enabled"] != checks:
+            return None
+        size = x.shape
+        if size != accepted[0]:  # a new batch size: check the example's shape once
+            if len(size) != rank or size[1:] != shape:
+                return None
+            accepted[0] = size
+        enabled = grad_enabled()
+        if enabled:
+            set_grad_enabled(False)
+        try:
+            if module._compiled_call_impl is not None or any(hooks):
+                return module(**{port: x})
+            return module.forward(x)
+        finally:
+            if enabled:
+                set_grad_enabled(True)
+
+    return call
+
+
+def _hook_dicts(module: torch.nn.Module) -> tuple[dict, ...]:
+    """The dicts ``nn.Module.__call__`` looks at before calling ``forward`` straight (filled in place)."""
+    return (module._backward_hooks, module._backward_pre_hooks, module._forward_hooks, module._forward_pre_hooks,
+            torch_module._global_backward_pre_hooks, torch_module._global_backward_hooks,
+            torch_module._global_forward_hooks, torch_module._global_forward_pre_hooks)
