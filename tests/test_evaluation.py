@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import pytest
 import torch
 
-from netgraph import (DataError, ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort,
-                      net_initialize)
+from netgraph import (DataError, ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetChain, NetGraph,
+                      NetPort, net_initialize)
 
 
 def two_output_net():
@@ -188,3 +191,16 @@ def test_the_plain_call_keeps_the_callers_grad_mode_and_matches_the_general_path
         net(torch.randn(5, 3))
     with pytest.raises(DataError, match="input port 'Input'"):
         net(torch.randn(5, 4, dtype=torch.complex64))
+
+
+def test_a_net_that_was_called_deep_copies_and_pickles_with_equal_outputs():
+    """The compiled modules and the IR cached by a call stay behind (they hold views that cannot be copied)
+    and are rebuilt; the copy's arrays are its own."""
+    net = net_initialize(NetChain([LinearLayer(4), "Ramp", LinearLayer(2)], input=4), seed=0)
+    x = torch.randn(3, 4)
+    y = net(x)
+    net.compile()
+    for twin in (copy.deepcopy(net), pickle.loads(pickle.dumps(net))):
+        assert torch.equal(twin(x), y) and torch.equal(twin(Input=x), y)
+        assert twin.layers["1"].arrays["Weights"].data_ptr() != net.layers["1"].arrays["Weights"].data_ptr()
+    assert torch.equal(net(x), y)

@@ -361,6 +361,12 @@ class NetGraph(Layer):
 
     _plain_call: Any = None  # set by the evaluate stage: serves net(x) for one plain tensor, else gives None
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Copies and pickles leave the compiled modules and the IR behind; both are rebuilt on first use."""
+        state = {**self.__dict__, "_compiled": None, "_ir": None}  # the IR is rebuilt on demand too
+        state.pop("_plain_call", None)
+        return state
+
     def __call__(self, data: Any = _NO_DATA, /, *args: Any, **inputs: Any) -> Any:
         """Evaluate: ``net(x)``, ``net(Input=x)`` or ``net()``; one output gives a tensor, several a dict."""
         plain = self._plain_call
