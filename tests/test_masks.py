@@ -8,7 +8,7 @@ from netgraph import (AggregationLayer, AppendLayer, AttentionLayer, BasicRecurr
                       DataError, ElementwiseLayer, EmbeddingLayer, GatedRecurrentLayer, LongShortTermMemoryLayer,
                       MeanSquaredLossLayer, NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort, Padded,
                       PrependLayer, SequenceLastLayer, SequenceMostLayer, SequenceRestLayer, SequenceReverseLayer,
-                      SoftmaxLayer, SummationLayer, net_initialize)
+                      SoftmaxLayer, SummationLayer, net_initialize, net_train)
 from netgraph.backend.masks import Fallback, compile_padded, interpret_padded, output_lengths, pad, plan
 
 LENGTHS = (3, 6, 1, 4)
@@ -210,3 +210,33 @@ def test_lengths_that_do_not_fit_the_batch_are_one_data_error_naming_the_port(le
         net(Padded(torch.zeros(4, 6, 2), lengths))
     with pytest.raises(DataError, match=r"input port 'Input': padded data has shape \(4, 6, 5\), expected \(b, n, 2\)"):
         net(Padded(torch.zeros(4, 6, 5), [1, 2, 3, 4]))
+
+
+def _first_equals_last(count, seed):
+    g = torch.Generator().manual_seed(seed)
+    xs = [torch.randint(0, 6, (n,), generator=g) for n in torch.randint(3, 9, (count,), generator=g).tolist()]
+    for x in xs[::2]:
+        x[-1] = x[0]
+    return xs, torch.tensor([int(x[0] == x[-1]) for x in xs])
+
+
+def test_net_train_on_ragged_data_uses_padded_batches_whose_padding_never_matters():
+    """A list of sequences and the same sequences Padded with junk train alike, batch for batch (the learning itself:
+    tests/test_ragged.py)."""
+    xs, y = _first_equals_last(64, seed=0)
+    net = NetChain([EmbeddingLayer(8, 6), GatedRecurrentLayer(16), SequenceLastLayer(), 2, SoftmaxLayer()],
+                   input=["n"])
+    x, lengths = pad(xs)
+    runs = [net_train(net, {"Input": data, "Target": y}, max_training_rounds=2, batch_size=16, random_seed=0, all=True)
+            for data in (xs, Padded(_junk(x, lengths, seed=5, classes=6), lengths))]
+    assert runs[0].total_batches == 2 * 64 // 16  # batches mix lengths: no length groups
+    torch.testing.assert_close(runs[0].batch_losses, runs[1].batch_losses)
+
+
+def test_net_train_falls_back_to_length_groups_for_sequence_outputs():
+    xs = _sequences((3, 5, 3, 5, 4, 4), 2)
+    net = NetChain([GatedRecurrentLayer(3), SoftmaxLayer()], input=["n", 2])
+    targets = [torch.zeros(len(x), dtype=torch.int64) for x in xs]
+    result = net_train(net, {"Input": xs, "Output": targets}, max_training_rounds=2, batch_size=4, random_seed=0,
+                       all=True)
+    assert result.total_batches == 2 * 3  # one batch per length

@@ -111,7 +111,8 @@ class _PaddedWriter(_CodeWriter):
             return "None"
         if symbol not in self.variables:
             name = self.variables[symbol] = self.names.new(f"{symbol[0]}_lengths")
-            self.lines.append(f"{name} = {self.variables[(symbol[0], 0)]} + {symbol[1]}")
+            base = self.variables[(symbol[0], 0)]
+            self.lines.append(f"{name} = None if {base} is None else {base} + {symbol[1]}")
         return self.variables[symbol]
 
     def _block(self, node: Node, module: str, inputs: Sequence[str], outs: list[str]) -> list[str]:
@@ -124,8 +125,8 @@ class _PaddedWriter(_CodeWriter):
 
 
 def compile_padded(net: Any, ports: Sequence[str], checks: bool | str | None = None) -> CompiledNet:
-    """A module ``forward(self, *inputs, *lengths)`` (one lengths tensor per port of ``ports``, in order) that
-    runs ``net`` on sequences padded at those ports; ``module.route`` is its Plan, ``module.lengths_arguments``
+    """A module ``forward(self, *inputs, *lengths)`` (one lengths tensor per port of ``ports``, in order; None, the
+    default, for sequences of one length) that runs ``net`` on sequences padded at those ports; ``module.route`` is its Plan, ``module.lengths_arguments``
     the forward's lengths argument by port. Fallback as ``plan``."""
     ports = tuple(ports)
     route, arguments = plan(net, ports), {}
@@ -135,7 +136,7 @@ def compile_padded(net: Any, ports: Sequence[str], checks: bool | str | None = N
         arguments.update(writer.arguments)
         results = writer.run({p: p for p in graph.input_ports})
         body = writer.lines + [_returned(results, "")]
-        signature = ", ".join(["self", *graph.input_ports, *writer.arguments.values()])
+        signature = ", ".join(["self", *graph.input_ports, *(f"{a}=None" for a in writer.arguments.values())])
         return f"def forward({signature}):\n" + "".join(f"    {line}\n" for line in body)
 
     module = _compile(net, checks, generate)
@@ -212,7 +213,7 @@ def is_padded(value: Any) -> bool:
     return isinstance(value, Padded)
 
 
-def as_lists(value: Padded, port: str) -> list[torch.Tensor]:
+def as_lists(value: Padded, port: str, what: str = "input port") -> list[torch.Tensor]:
     """A checked Padded value as the list of its sequences (for the length-group path)."""
-    data, lengths = check_padded(port, value)
+    data, lengths = check_padded(port, value, what)
     return unpad(data, lengths)
