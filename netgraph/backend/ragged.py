@@ -1,10 +1,11 @@
-"""Ragged batches by length bucketing: ``net([seq1, seq2, ...])`` with sequences of different lengths.
+"""Ragged batches: ``net([seq1, seq2, ...])`` with sequences of different lengths (or ``Padded(data, lengths)``).
 
 A port whose first dim is a variable length (``"n"``) takes a Python list of tensors (or arrays), one per
-example. The examples are grouped by their length (by the tuple of lengths when several ports are ragged),
-each group runs as one dense batch, and the outputs come back in the original order: an output without a
-variable length is stacked, one that keeps it is a list of tensors. Nothing is padded, so no result can
-depend on padding.
+example. When every layer the sequences reach honours lengths, the batch runs padded with its lengths
+(``netgraph.backend.padded_eval``). Otherwise the examples are grouped by their length (by the tuple of lengths
+when several ports are ragged), each group runs as one dense batch, and the outputs come back in the original
+order: an output without a variable length is stacked, one that keeps it is a list of tensors. Either way no
+result depends on padding.
 
 >>> import torch
 >>> from netgraph import NetChain, AggregationLayer
