@@ -65,7 +65,8 @@ class RecurrentModule(nn.Module):
     def forward(self, x: torch.Tensor, *initial: torch.Tensor, lengths: tuple | None = None) -> Any:
         """``Output`` for ``Input`` ``x`` (and the initial states, each (batch, size), zeros when not given);
         with ``state_output`` the tuple (Output, State[, CellState]) of the final states. Given the lengths of a
-        padded ``x``, each sequence runs packed to its own length: its final states are its last step's."""
+        padded ``x`` and asked for final states, each sequence runs packed to its own length, so that they are its
+        last step's; ``Output`` alone needs no packing: its real steps never see the padding that follows them."""
         stack = [torch.cat([getattr(self, f"{g}{k}") for g in self.gates]) for k in _KINDS]
         state_bias = self.zero_bias
         if self.state_biases:
@@ -76,7 +77,7 @@ class RecurrentModule(nn.Module):
         if not states:
             states = [x.new_zeros(1, x.shape[0], self.zero_bias.shape[0] // len(self.gates))]
         hx = (states[0], states[-1]) if self.kind == "lstm" else states[0]
-        if lengths and lengths[0] is not None:
+        if self.state_output and lengths and lengths[0] is not None:
             result = self._packed(x, hx, params, lengths[0])
         else:
             result = getattr(torch, self.kind)(x, hx, params, True, 1, 0.0, self.training, False, True)
