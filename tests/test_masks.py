@@ -196,6 +196,25 @@ def test_net_call_takes_lists_and_padded_values_and_returns_lists_for_sequences(
     assert ("padded", ("Input",)) in {k[:2] for k in net._compiled if isinstance(k, tuple) and len(k) > 2}
 
 
+def test_padded_values_may_hold_pad_tokens_and_nans_past_each_length():
+    tokens = _sequences(LENGTHS, classes=7)
+    net = _init(NetChain([EmbeddingLayer(4, 7), LongShortTermMemoryLayer(3, state_output=True)], input=["n"]))
+    x, lengths = pad(tokens)
+    out = net(Padded(torch.where(_junk(x.float(), lengths, 6) == x, x, -1), lengths))
+    for i, t in enumerate(tokens):
+        alone = net(t[None])
+        torch.testing.assert_close(out["Output"][i], alone["Output"][0])
+        torch.testing.assert_close(out["CellState"][i], alone["CellState"][0])
+    attention = _init(NetGraph({"att": AttentionLayer()}, [(NetPort("Input"), [NetPort("att", p) for p in
+                                                                                ("Key", "Value", "Query")])],
+                               Input=("n", 2)))
+    xs = _sequences(LENGTHS, 2)
+    x, lengths = pad(xs)
+    nan = torch.where(torch.arange(x.shape[1]).unsqueeze(1) < lengths, 0.0, torch.nan).T.unsqueeze(-1) + x
+    for y, s in zip(attention(Padded(nan, lengths)), xs):
+        torch.testing.assert_close(y, attention(s[None])[0])
+
+
 @pytest.mark.parametrize("lengths, message", [
     ([3, 2], r"expected 4 lengths \(one per example of data \(4, 6, 2\)\), found shape \(2,\)"),
     ([3, 2, 7, 1], r"each length must be from 1 to the padded length 6, found \[3, 2, 7, 1\]"),

@@ -29,6 +29,7 @@ from netgraph.backend.interpreter import ModuleRunner
 from netgraph.core.errors import DataError
 from netgraph.core.ir import Node
 from netgraph.core.walk import GraphWalker
+from netgraph.layers._masks import valid
 
 __all__ = ["Padded", "Plan", "Fallback", "plan", "compile_padded", "interpret_padded", "pad", "unpad", "check_padded",
            "output_lengths", "is_padded", "as_lists"]
@@ -184,8 +185,9 @@ def output_lengths(route: Plan, lengths: dict[str, torch.Tensor]) -> dict[str, t
 
 
 def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[torch.Tensor, torch.Tensor]:
-    """``value``'s data and lengths (int64) as tensors; one DataError naming the port unless each length is an
-    integer from 1 to the padded length, one per example."""
+    """``value``'s data, its padding set to 0 (so that a pad token of -1 or a NaN reaches no layer), and lengths
+    (int64); one DataError naming the port unless each length is an integer from 1 to the padded length, one per
+    example."""
     data = value.data if isinstance(value.data, torch.Tensor) else torch.as_tensor(value.data)
     try:
         lengths = torch.as_tensor(value.lengths)
@@ -206,7 +208,8 @@ def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[to
                         f"{lengths.tolist()}")
     if problems:
         raise DataError(f"{what} {port!r}: {problems[0]}", port=port)
-    return data, lengths.long()
+    lengths = lengths.long()
+    return torch.where(valid(data, lengths), data, torch.zeros((), dtype=data.dtype)), lengths
 
 
 def is_padded(value: Any) -> bool:
