@@ -229,6 +229,9 @@ def test_lengths_that_do_not_fit_the_batch_are_one_data_error_naming_the_port(le
         net(Padded(torch.zeros(4, 6, 2), lengths))
     with pytest.raises(DataError, match=r"input port 'Input': padded data has shape \(4, 6, 5\), expected \(b, n, 2\)"):
         net(Padded(torch.zeros(4, 6, 5), [1, 2, 3, 4]))
+    with pytest.raises(DataError, match=r"training data: key 'Input': " + message):
+        net_train(net, {"Input": Padded(torch.zeros(4, 6, 2), lengths), "Output": torch.zeros(4, 3)},
+                  max_training_rounds=1)
 
 
 def _first_equals_last(count, seed):
