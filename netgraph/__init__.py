@@ -39,6 +39,7 @@ _plugins.provide(
 
 _EXPORTS = {
     "NetGraph": "netgraph.core.graph", "NetPort": "netgraph.core.ports", "NetChain": "netgraph.core.chain",
+    "Padded": "netgraph.backend.masks",
     "NetSharedArray": "netgraph.core.shared",
     "PortType": "netgraph.core.types",
     "net_extract": "netgraph.core.surgery", "net_replace_part": "netgraph.core.surgery",

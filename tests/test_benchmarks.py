@@ -30,6 +30,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("render.py", ["--nested", "5", "10"], ["DOT text, all levels", "built-in SVG, all levels"]),
     ("random_layers.py", ["--small"], ["Normal 64x16", "plain REINFORCE", "Bernoulli 16x16", "NegativeBinomial 16x16"]),
     ("operators.py", ["--small"], ["NetMapOperator", "NetFoldOperator", "ratio (CPU)"]),
+    ("ragged_training.py", ["--small"], ["GatedRecurrentLayer", "LongShortTermMemoryLayer", "padded batches"]),
     ("transformer.py", ["--small"], ["netgraph / functional", "netgraph / nn.TransformerEncoderLayer", "ratio (CPU)"]),
     ("cli_startup.py", ["--reps", "1", "--train"], ["python -c pass", "netgraph --version", "netgraph train"]),
     ("vae_elbo.py", ["--rounds", "1", "--number", "1", "--batch", "8"], ["VAE 16-32-2 (1300 parameters)", "ratio (CPU)"]),

@@ -211,11 +211,14 @@ class _CodeWriter(GraphWalker):
         return outs
 
     def _block(self, node: Node, module: str, inputs: Sequence[str], outs: list[str]) -> list[str]:
-        """The node's statements; ``local(hint)`` names its temporaries after its path."""
+        """The node's statements."""
+        return node.layer.emit_block(self._context(node, module, inputs), tuple(outs))
+
+    def _context(self, node: Node, module: str, inputs: Sequence[str]) -> EmitContext:
+        """What the node's layer emits from; ``local(hint)`` names its temporaries after its path."""
         def local(hint: str) -> str:
             return self.names.new(f"{'_'.join(node.path)}_{hint}")
-        ctx = EmitContext(module, tuple(inputs), self.size, node.types, self.checks, local)
-        return node.layer.emit_block(ctx, tuple(outs))
+        return EmitContext(module, tuple(inputs), self.size, node.types, self.checks, local)
 
 
 def _returned(results: dict[str, str], suffix: str) -> str:
@@ -268,9 +271,12 @@ class _ModuleBuilder(GraphWalker):
         parent._modules[node.path[-1]] = built
 
 
-def _compile(net: Any, checks: bool | str | None) -> CompiledNet:
+def _compile(net: Any, checks: bool | str | None,
+             generate: Callable[[Any, bool | str | None], str] | None = None) -> CompiledNet:
+    """The module; ``generate(net, checks)`` writes the forward (``_generate``; the padded one of
+    ``netgraph.backend.masks``)."""
     check_ready(net)
-    code = _generate(net, checks if checks is not None else distribution_checks())
+    code = (generate or _generate)(net, checks if checks is not None else distribution_checks())
     filename = f"<netgraph-compiled-{next(_counter)}>"
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     # inf and nan: what repr() writes for an infinite or NaN float option a layer puts in its code

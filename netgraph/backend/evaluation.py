@@ -136,7 +136,8 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     data = encode_inputs(net, data["args"], data["inputs"])
     ragged = ragged_ports(net, data)
     if ragged:  # sequences of different lengths: one dense run per length (``netgraph.backend.ragged``)
-        calls = Calls(evaluate, lambda p, v, integer: as_port_tensor(p, v, integer, options.precision), probe_net)
+        calls = Calls(evaluate, lambda p, v, integer: as_port_tensor(p, v, integer, options.precision), probe_net,
+                      decode_outputs)
         return evaluate_ragged(net, data, ragged, keywords, states, return_states, calls)
     tensors, single = prepare_inputs(net, (), data, options.precision)
     grad = torch.is_grad_enabled() and any(x.requires_grad for x in tensors.values())

@@ -1,10 +1,11 @@
-"""Ragged batches by length bucketing: ``net([seq1, seq2, ...])`` with sequences of different lengths.
+"""Ragged batches: ``net([seq1, seq2, ...])`` with sequences of different lengths (or ``Padded(data, lengths)``).
 
 A port whose first dim is a variable length (``"n"``) takes a Python list of tensors (or arrays), one per
-example. The examples are grouped by their length (by the tuple of lengths when several ports are ragged),
-each group runs as one dense batch, and the outputs come back in the original order: an output without a
-variable length is stacked, one that keeps it is a list of tensors. Nothing is padded, so no result can
-depend on padding.
+example. When every layer the sequences reach honours lengths, the batch runs padded with its lengths
+(``netgraph.backend.padded_eval``). Otherwise the examples are grouped by their length (by the tuple of lengths
+when several ports are ragged), each group runs as one dense batch, and the outputs come back in the original
+order: an output without a variable length is stacked, one that keeps it is a list of tensors. Either way no
+result depends on padding.
 
 >>> import torch
 >>> from netgraph import NetChain, AggregationLayer
@@ -21,9 +22,11 @@ from typing import Any, NamedTuple
 import numpy
 import torch
 
-from netgraph.backend.eval_options import OPTION_NAMES
+from netgraph.backend.eval_options import OPTION_NAMES, parse_options
+from netgraph.backend.masks import Padded, as_lists
+from netgraph.backend.padded_eval import FALLBACK, evaluate_padded, examples_of
 from netgraph.core.errors import DataError, raise_all
-from netgraph.core.types import INTEGER, format_shape
+from netgraph.core.types import format_shape
 
 __all__ = ["Calls", "is_ragged", "ragged_ports", "evaluate_ragged", "length_groups"]
 
@@ -34,11 +37,12 @@ class Calls(NamedTuple):
     run: Callable[..., Any]  # run(net, args, keywords): the dense call, as net(...)
     to_tensor: Callable[[str, Any, bool], torch.Tensor]  # to_tensor(port, value, integer)
     probe: Callable[[Any, tuple], tuple]  # probe_net
+    decode: Callable[[Any, Any, Any], Any]  # decode_outputs
 
 
 def is_ragged(value: Any) -> bool:
-    """Whether ``value`` is the ragged form: a non-empty list of tensors or arrays (one per example)."""
-    return isinstance(value, list) and bool(value) and all(isinstance(v, (torch.Tensor, numpy.ndarray))
+    """Whether ``value`` is the ragged form: a non-empty list of tensors or arrays (one per example), or Padded."""
+    return isinstance(value, Padded) or isinstance(value, list) and bool(value) and all(isinstance(v, (torch.Tensor, numpy.ndarray))
                                                             for v in value)
 
 
@@ -56,19 +60,6 @@ def ragged_ports(net: Any, data: dict[str, Any]) -> list[str]:
     return ports
 
 
-def _examples(net: Any, port: str, values: list, to_tensor: Callable, problems: list[str]) -> list:
-    """The examples of one ragged port as tensors of the port's dtype, each checked against the port's shape."""
-    t = net.port_types[port]
-    out = []
-    for i, v in enumerate(values):
-        x = to_tensor(port, v, t.dtype == INTEGER)
-        if x.dim() != len(t.shape) or any(type(d) is int and d != n for d, n in zip(t.shape, x.shape)):
-            problems.append(f"input port {port!r}: example {i} has shape {tuple(x.shape)}, expected "
-                            f"{format_shape(t.shape)} (one example, without a batch dim)")
-        out.append(x)
-    return out
-
-
 def length_groups(keys: list[tuple]) -> list[list[int]]:
     """Example indices grouped by equal key, groups in order of first appearance.
 
@@ -83,13 +74,20 @@ def length_groups(keys: list[tuple]) -> list[list[int]]:
 
 def evaluate_ragged(net: Any, data: dict[str, Any], ragged: list[str], keywords: dict[str, Any], states: Any,
                     return_states: bool, calls: Calls) -> Any:
-    """``net(...)`` on ragged data: ``calls.run(net, (group_data,), keywords)`` once per length group, reassembled."""
+    """``net(...)`` on ragged data: one padded run when the net honours lengths (``netgraph.backend.padded_eval``),
+    else ``calls.run(net, (group_data,), keywords)`` once per length group, reassembled."""
+    if states is None and not return_states:
+        options = parse_options({k: v for k, v in keywords.items() if k in OPTION_NAMES})
+        result = evaluate_padded(net, data, ragged, options, calls.to_tensor, calls.decode)
+        if result is not FALLBACK:
+            return result
+    data = {p: as_lists(v, p) if isinstance(v, Padded) else v for p, v in data.items()}
     counts = {p: len(data[p]) for p in ragged}
     if len(set(counts.values())) > 1:
         raise DataError(f"ragged input ports hold different numbers of examples: {counts}; each port's list needs "
                         f"one tensor per example")
     problems: list[str] = []
-    examples = {p: _examples(net, p, data[p], calls.to_tensor, problems) for p in ragged}
+    examples = {p: examples_of(net, p, data[p], calls.to_tensor, problems) for p in ragged}
     raise_all(problems, DataError, "bad ragged input")
     total = counts[ragged[0]]
     groups = length_groups([tuple(examples[p][i].shape[0] for p in ragged) for i in range(total)])

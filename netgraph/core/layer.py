@@ -214,6 +214,22 @@ class Layer:
         An operator writes several (a loop); fresh local names come from ``ctx.local``."""
         return [f"{', '.join(outputs)} = {self.emit(ctx)}"]
 
+    # -- padded sequences (netgraph.backend.masks) ------------------------------------------
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        """How the layer treats sequences padded to one length, their lengths beside them: "pointwise" (each
+        element alone, so padding never reaches a real element; outputs keep the lengths), "masked" (the module
+        takes ``lengths=``, one lengths tensor or None per input port, and ignores padding; ``padded_outputs``
+        says which outputs are padded), or "unaware" (a net feeding it padded sequences runs by length groups)."""
+        return "unaware"
+
+    def padded_outputs(self, types: Mapping[str, PortType]) -> dict[str, tuple[str, int]]:
+        """A "masked" layer's padded outputs: port -> (the input port whose lengths it keeps, their change)."""
+        return {}
+
+    def emit_masked(self, ctx: EmitContext, lengths: tuple[str, ...]) -> str:
+        """The compiled call of a "masked" layer given the lengths variables (or "None") of its inputs."""
+        return f"{ctx.module}({', '.join(ctx.args)}, lengths=({', '.join(lengths)},))"
+
     def inner_nets(self, types: Mapping[str, PortType] | None = None) -> dict[str, Any]:
         """The nets this layer holds by option name (an operator's; none for other layers), specialised to
         the port types ``types`` when given. A nested NetGraph holds none: its layers are the outer graph's."""

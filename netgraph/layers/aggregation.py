@@ -19,7 +19,8 @@ from typing import Any
 
 import torch
 
-from netgraph.layers._shapes import FnModule, _ShapeLayer, level_dims, levels_option
+from netgraph.layers._masks import MaskedFnModule, reduce
+from netgraph.layers._shapes import _ShapeLayer, level_dims, levels_option
 from netgraph.core.layer import EmitContext
 from netgraph.core.options import Levels, Literal
 from netgraph.core.errors import OptionError, did_you_mean
@@ -75,7 +76,12 @@ class AggregationLayer(_Reduction):
         return tuple(d + 1 for d in self.reduced(len(types["Input"].shape)))
 
     def build(self, types: Mapping[str, PortType]) -> torch.nn.Module:
-        return FnModule(partial(getattr(torch, AGGREGATION[self.function]), dim=self._torch_dims(types)))
+        dims, method = self._torch_dims(types), AGGREGATION[self.function]
+        return MaskedFnModule(partial(getattr(torch, method), dim=dims), partial(reduce, method=method, dims=dims))
+
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        """Padded sequences: a reduction over the sequence skips the padding; one over other levels is pointwise."""
+        return "masked" if 1 in self._torch_dims(types) else "pointwise"
 
     def emit(self, ctx: EmitContext) -> str:
         return f"{ctx.args[0]}.{AGGREGATION[self.function]}({self._torch_dims(ctx.types)})"
@@ -89,7 +95,10 @@ class SummationLayer(_Reduction):
         return ()
 
     def build(self, types: Mapping[str, PortType]) -> torch.nn.Module:
-        return FnModule(_sum_all)
+        return MaskedFnModule(_sum_all, _sum_real)
+
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        return "masked"
 
     def emit(self, ctx: EmitContext) -> str:
         if len(ctx.types["Input"].shape) == 1:  # (batch, n) already: no reshape needed
@@ -99,3 +108,7 @@ class SummationLayer(_Reduction):
 
 def _sum_all(x: torch.Tensor) -> torch.Tensor:
     return x.reshape(x.shape[0], -1).sum(1)
+
+
+def _sum_real(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    return reduce(x, lengths, "sum", tuple(range(1, x.dim())))

@@ -65,8 +65,10 @@ class AttentionModule(nn.Module):
         if weights is not None:
             self.Weights = nn.Parameter(weights.clone())
 
-    def forward(self, key: torch.Tensor, value: torch.Tensor, query: torch.Tensor) -> torch.Tensor:
+    def forward(self, key: torch.Tensor, value: torch.Tensor, query: torch.Tensor,
+                lengths: tuple | None = None) -> torch.Tensor:
         plan = self.plan
+        keys = next((n for n in (lengths or ())[:2] if n is not None), None)  # Key's (or Value's) lengths
         if "Weights" in self._parameters:
             query = F.linear(query, self.Weights)
         if plan.vector:
@@ -74,10 +76,24 @@ class AttentionModule(nn.Module):
         if plan.heads:
             key, value = key.transpose(1, 2), value.transpose(1, 2)
             query = query if plan.vector else query.transpose(1, 2)
-        out = F.scaled_dot_product_attention(query, key, value, is_causal=plan.causal, scale=plan.scale)
+        if keys is None:
+            out = F.scaled_dot_product_attention(query, key, value, is_causal=plan.causal, scale=plan.scale)
+        else:
+            out = F.scaled_dot_product_attention(query, key, value, attn_mask=key_mask(key, keys, plan),
+                                                 scale=plan.scale)
         if plan.vector:
             return out.squeeze(-2)
         return out.transpose(1, 2) if plan.heads else out
+
+
+def key_mask(key: torch.Tensor, lengths: torch.Tensor, plan: _Plan) -> torch.Tensor:
+    """True where a query may attend: keys within each example's length (and, causal, not after the query);
+    ``key`` as scaled_dot_product_attention takes it, its sequence second to last."""
+    steps = torch.arange(key.shape[-2], device=key.device)
+    mask = (steps < lengths.to(key.device).unsqueeze(1)).unsqueeze(1)  # (batch, 1 query, keys)
+    if plan.causal:
+        mask = mask & (steps.unsqueeze(1) >= steps)  # (batch, queries, keys)
+    return mask.unsqueeze(1) if plan.heads else mask
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -186,6 +202,13 @@ class AttentionLayer(Layer):
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return AttentionModule(self._plan(types), self.weights if self.scoring == "Bilinear" else None)
+
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        """Padded sequences: padded keys are never attended (the key mask, with the causal one)."""
+        return "masked"
+
+    def padded_outputs(self, types: Mapping[str, PortType]) -> dict[str, tuple[str, int]]:
+        return {} if self._plan(types).vector else {"Output": ("Query", 0)}
 
     def emit(self, ctx: EmitContext) -> str:
         plan = self._plan(ctx.types)

@@ -93,6 +93,9 @@ class EmbeddingLayer(Layer):
     def init_array(self, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
         return torch.randn(shape, generator=generator)
 
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        return "pointwise"  # each sequence element alone (padded sequences keep their lengths)
+
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return EmbeddingModule(self.weights)
 

@@ -303,6 +303,9 @@ class ElementwiseLayer(Layer):
         merged = unify(types["Input"], types["Output"])
         return {"Input": merged, "Output": merged}
 
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        return "pointwise"  # each sequence element alone (padded sequences keep their lengths)
+
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return ExpressionModule(self._expr, (0,), 0)
 

@@ -29,6 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from netgraph.layers._masks import masked_loss
 from netgraph.layers._shapes import check_number, fill
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Literal, Shape
@@ -46,6 +47,10 @@ CROSS_ENTROPY_FORMS = ("Index", "Probabilities", "Binary")
 class _LossBase(Layer):
     input_ports = ("Input", "Target")
     output_ports = ("Loss",)
+
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        """Padded sequences: the loss averages each sequence's real elements only (``_CodeModule``)."""
+        return "masked" if isinstance(self.build(types), _CodeModule) else "unaware"
 
 
 class _PairLoss(_LossBase):
@@ -83,7 +88,10 @@ class _CodeModule(nn.Module):
         super().__init__()
         self.code = code
 
-    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, t: torch.Tensor, lengths: tuple | None = None) -> torch.Tensor:
+        given = [n for n in lengths or () if n is not None]
+        if given:
+            return masked_loss(_RUNNERS[self.code], x, t, given[0])
         return _RUNNERS[self.code](x, t)
 
 

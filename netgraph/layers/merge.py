@@ -164,6 +164,9 @@ class ThreadingLayer(_Variadic):
         return tuple((insert_at(r, out_rank, spec_of(self.broadcast, i), p), out_rank - r)
                      for i, (p, r) in enumerate(zip(self.input_ports, ranks)))
 
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        return "pointwise"  # each sequence element alone (padded sequences keep their lengths)
+
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return BroadcastModule(self._expression(), self._inserts(types))
 
@@ -192,6 +195,9 @@ class TotalLayer(_Variadic):
             except Conflict as exc:
                 raise Conflict(f"all inputs and the output must have one shape; port {p!r}: {exc}") from None
         return {p: merged for p in types}
+
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        return "pointwise"  # each sequence element alone (padded sequences keep their lengths)
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         n = len(self.input_ports)

@@ -76,6 +76,9 @@ class SoftmaxLayer(_SameShape):
     def _dim(self, types: Mapping[str, PortType]) -> int:
         return level_dim(self.level, len(types["Input"].shape), "SoftmaxLayer") + 1
 
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        return "unaware" if self._dim(types) == 1 else "pointwise"  # over the sequence it would mix the padding
+
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return SoftmaxModule(self._dim(types))
 

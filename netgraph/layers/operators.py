@@ -121,6 +121,9 @@ class NetMapOperator(NetOperator):
         inner_types = inner["net"].port_types
         return {p: _sequence(length, inner_types[p]) for p in types}
 
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        return "pointwise"  # each sequence element alone (padded sequences keep their lengths)
+
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return _MapModule(self.compiled_nets(types)["net"], self.output_ports)
 
@@ -203,6 +206,12 @@ class NetFoldOperator(NetOperator):
             out["InitialState"] = state
         return out
 
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        return "masked"  # padded: each example's state stops at its length
+
+    def padded_outputs(self, types: Mapping[str, PortType]) -> dict[str, tuple[str, int]]:
+        return {"Output": (self.elements[0], 0)}
+
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return _FoldModule(self.compiled_nets(types)["net"], self.net.input_ports, self.elements,
                            tuple(types["State"].shape), self.state_input)
@@ -222,17 +231,26 @@ class NetFoldOperator(NetOperator):
                 f"{outputs[0]}, {outputs[1]} = torch.stack({states}, 1), {state}"]
 
 
+def _running(lengths: torch.Tensor, step: int, like: torch.Tensor) -> torch.Tensor:
+    """True for the examples whose sequence is longer than ``step``, shaped to broadcast over ``like``."""
+    return (lengths.to(like.device) > step).reshape(-1, *(1,) * (like.dim() - 1))
+
+
 class _FoldModule(nn.Module):
     def __init__(self, net: nn.Module, order: tuple[str, ...], elements: tuple[str, ...], shape: tuple, given: bool):
         super().__init__()
         self.net, self.order, self.elements, self.shape, self.given = net, order, elements, shape, given
 
-    def forward(self, *xs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, *xs: torch.Tensor, lengths: tuple | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The states after every step and the final one; given the lengths of padded sequences, each example's
+        state stops changing after its length (its final state is its last real step's)."""
         seqs = dict(zip(self.elements, xs))
         state = xs[-1] if self.given else _zeros_like(xs[0], self.shape)
+        given = next((n for n in (lengths or ())[:len(self.elements)] if n is not None), None)
         states = []
         for i in range(xs[0].shape[1]):
-            state = self.net(*(state if p == "State" else seqs[p][:, i] for p in self.order))
+            step = self.net(*(state if p == "State" else seqs[p][:, i] for p in self.order))
+            state = step if given is None else torch.where(_running(given, i, step), step, state)
             states.append(state)
         return torch.stack(states, 1), state
 

@@ -28,6 +28,7 @@ from typing import Any, ClassVar, Optional
 import torch
 from torch import nn
 
+from netgraph.layers._masks import MaskedFnModule, last
 from netgraph.layers._shapes import fill, is_int, positive_int
 from netgraph.core.layer import Layer, shape_option
 from netgraph.core.options import Array, Literal, SequenceShape
@@ -61,9 +62,11 @@ class RecurrentModule(nn.Module):
                              persistent=False)
         self.state_biases = _STATE_BIASES in arrays  # a GRU's bias inside the reset product (torch's b_hn)
 
-    def forward(self, x: torch.Tensor, *initial: torch.Tensor) -> Any:
+    def forward(self, x: torch.Tensor, *initial: torch.Tensor, lengths: tuple | None = None) -> Any:
         """``Output`` for ``Input`` ``x`` (and the initial states, each (batch, size), zeros when not given);
-        with ``state_output`` the tuple (Output, State[, CellState]) of the final states."""
+        with ``state_output`` the tuple (Output, State[, CellState]) of the final states. Given the lengths of a
+        padded ``x`` and asked for final states, each sequence runs packed to its own length, so that they are its
+        last step's; ``Output`` alone needs no packing: its real steps never see the padding that follows them."""
         stack = [torch.cat([getattr(self, f"{g}{k}") for g in self.gates]) for k in _KINDS]
         state_bias = self.zero_bias
         if self.state_biases:
@@ -74,10 +77,24 @@ class RecurrentModule(nn.Module):
         if not states:
             states = [x.new_zeros(1, x.shape[0], self.zero_bias.shape[0] // len(self.gates))]
         hx = (states[0], states[-1]) if self.kind == "lstm" else states[0]
-        result = getattr(torch, self.kind)(x, hx, params, True, 1, 0.0, self.training, False, True)
+        if self.state_output and lengths and lengths[0] is not None:
+            result = self._packed(x, hx, params, lengths[0])
+        else:
+            result = getattr(torch, self.kind)(x, hx, params, True, 1, 0.0, self.training, False, True)
         if not self.state_output:
             return result[0]
         return (result[0], *(s[0] for s in result[1:]))
+
+    def _packed(self, x: torch.Tensor, hx: Any, params: list, lengths: torch.Tensor) -> tuple:
+        """The fused kernel on the sequences packed by length: (padded outputs, final states in batch order)."""
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        order, back = packed.sorted_indices, packed.unsorted_indices
+        hx = tuple(h[:, order] for h in hx) if isinstance(hx, tuple) else hx[:, order]
+        out, *finals = getattr(torch, self.kind)(packed.data, packed.batch_sizes, hx, params, True, 1, 0.0,
+                                                 self.training, False)
+        padded, _ = nn.utils.rnn.pad_packed_sequence(packed._replace(data=out), batch_first=True,
+                                                     total_length=x.shape[1])
+        return (padded, *(s[:, back] for s in finals))
 
 
 class _Recurrent(Layer):
@@ -156,6 +173,12 @@ class _Recurrent(Layer):
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return RecurrentModule(self._kind(), self.GATES, self.arrays, self.state_output)
+
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        return "masked"
+
+    def padded_outputs(self, types: Mapping[str, PortType]) -> dict[str, tuple[str, int]]:
+        return {"Output": ("Input", 0)}
 
 
 class _OptionalArray:
@@ -288,6 +311,12 @@ class SequenceLastLayer(_ShapeLayer):
 
     def code(self, x: str, types: Mapping[str, PortType]) -> str:
         return f"{x}[:, -1]"
+
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        return "masked"  # padded: each sequence's element at its length - 1
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return MaskedFnModule(_last, last)
 
 
 def _last(x: torch.Tensor) -> torch.Tensor:

@@ -27,6 +27,7 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Shape
 from netgraph.core.types import Conflict, PortType, format_shape
+from netgraph.layers._masks import MaskedFnModule, append, reverse
 from netgraph.layers._shapes import _ShapeLayer, fill, pass_dtype
 
 __all__ = ["SequenceMostLayer", "SequenceRestLayer", "SequenceReverseLayer", "AppendLayer", "PrependLayer"]
@@ -60,6 +61,16 @@ class _Shortened(_ShapeLayer):
     def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
         out = _sequence(out, "Output")
         return None if out is None else (_shifted(out[0], 1), *out[1:])
+
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        return "masked"  # padded: the same slice, each length one shorter
+
+    def padded_outputs(self, types: Mapping[str, PortType]) -> dict[str, tuple[str, int]]:
+        return {"Output": ("Input", -1)}
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        plain = self.function(types)
+        return MaskedFnModule(plain, _IgnoringLengths(plain))
 
 
 class SequenceMostLayer(_Shortened):
@@ -97,6 +108,15 @@ class SequenceReverseLayer(_ShapeLayer):
     def code(self, x: str, types: Mapping[str, PortType]) -> str:
         return f"{x}.flip(1)"
 
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        return "masked"  # padded: reversed within each length
+
+    def padded_outputs(self, types: Mapping[str, PortType]) -> dict[str, tuple[str, int]]:
+        return {"Output": ("Input", 0)}
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return MaskedFnModule(_reverse, reverse)
+
 
 def _most(x: torch.Tensor) -> torch.Tensor:
     return x[:, :-1]
@@ -104,6 +124,16 @@ def _most(x: torch.Tensor) -> torch.Tensor:
 
 def _rest(x: torch.Tensor) -> torch.Tensor:
     return x[:, 1:]
+
+
+class _IgnoringLengths:
+    """``fn`` taking (and ignoring) the lengths: a slice that is right for padded sequences as it is."""
+
+    def __init__(self, fn: Any):
+        self.fn = fn
+
+    def __call__(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        return self.fn(x)
 
 
 def _reverse(x: torch.Tensor) -> torch.Tensor:
@@ -139,6 +169,12 @@ class _Added(Layer):
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return AddElementModule(self.AT_END)
 
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        return "masked"  # padded: the element right after each sequence's last real one
+
+    def padded_outputs(self, types: Mapping[str, PortType]) -> dict[str, tuple[str, int]]:
+        return {"Output": ("Input", 1)}
+
     def emit(self, ctx: EmitContext) -> str:
         x, e = ctx.args
         parts = f"{x}, {e}.unsqueeze(1)" if self.AT_END else f"{e}.unsqueeze(1), {x}"
@@ -152,7 +188,9 @@ class AddElementModule(nn.Module):
         super().__init__()
         self.at_end = at_end
 
-    def forward(self, x: torch.Tensor, element: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, element: torch.Tensor, lengths: tuple | None = None) -> torch.Tensor:
+        if self.at_end and lengths and lengths[0] is not None:
+            return append(x, element, lengths[0])
         parts = [x, element.unsqueeze(1)]
         return torch.cat(parts if self.at_end else parts[::-1], 1)
 

@@ -31,7 +31,7 @@ import torch
 from netgraph.core.files import atomic_write, usable_folder
 from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, resolve
 from netgraph.core.errors import DataError, OptionError, did_you_mean
-from netgraph.train.data import Expect, finish, gather, sample, split_fraction
+from netgraph.train.data import Expect, finish, gather, padded_training, sample, split_fraction
 from netgraph.train.encoded import encoded_data
 from netgraph.data import image_folder, text_table
 from netgraph.train.loop import Plan, Trainer, TrainingError
@@ -211,6 +211,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
     expect.update(loss.targets(sample(raw)))
     meter, stopping = _meter(net, loss, requested, stopping, expect, sample(raw))
     module = net.compile()
+    raw, module = padded_training(net, raw, module, expect)  # ragged data: padded batches where the net allows
     ctx = setup(bool(o["distributed"]), device)
     trainer, log = None, None
     try:

@@ -21,10 +21,11 @@ from typing import Any
 
 import torch
 
+from netgraph.backend.masks import Padded, as_lists, pad
 from netgraph.backend.ragged import is_ragged, length_groups
 from netgraph.core.errors import DataError
 
-__all__ = ["LengthBuckets", "has_ragged"]
+__all__ = ["LengthBuckets", "PaddedBatches", "has_ragged"]
 
 
 def has_ragged(data: Any) -> bool:
@@ -34,6 +35,8 @@ def has_ragged(data: Any) -> bool:
 
 def _column(key: str, value: Any, what: str) -> Any:
     try:
+        if isinstance(value, Padded):
+            return as_lists(value, key, f"{what}: key")
         if is_ragged(value):
             return [torch.as_tensor(v) for v in value]
         return value.detach() if isinstance(value, torch.Tensor) else torch.as_tensor(value)
@@ -83,3 +86,37 @@ class LengthBuckets:
                 raise DataError(f"key {k!r}: examples {idx[:5]} of one length bucket have different shapes: "
                                 f"{exc}") from None
         return out
+
+
+class PaddedBatches(LengthBuckets):
+    """Batches of examples of any lengths, in a shuffled order, each ragged key padded to its batch's longest
+    sequence and its lengths given under ``arguments[key]`` (the padded module's lengths argument)."""
+
+    def __init__(self, buckets: LengthBuckets, arguments: dict[str, str]):
+        self.__dict__.update(buckets.__dict__)
+        self.arguments = arguments
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.dataset) / self.batch_size)
+
+    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
+        order = torch.randperm(len(self.dataset)).tolist()
+        for i in range(0, len(order), self.batch_size):
+            yield self._batch(order[i:i + self.batch_size])
+
+    def samples(self) -> list[dict[str, torch.Tensor]]:
+        """Every example, in padded batches of up to 1024 (for checking the whole data before training)."""
+        return [self._batch(list(self.dataset[i:i + 1024])) for i in range(0, len(self.dataset), 1024)]
+
+    def _batch(self, idx: list[int]) -> dict[str, torch.Tensor]:
+        index, out = torch.tensor(idx), {}
+        for k, v in self.cols.items():
+            if not isinstance(v, list):
+                out[k] = v[index]
+                continue
+            try:
+                out[k], out[self.arguments[k]] = pad([v[i] for i in idx])
+            except RuntimeError as exc:
+                raise DataError(f"key {k!r}: examples {idx[:5]} differ in more than their lengths: {exc}") from None
+        return out
+

@@ -31,9 +31,11 @@ from netgraph.train.wording import counted
 from netgraph.core.errors import DataError, OptionError, did_you_mean, raise_all
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.backend.evaluation import as_port_tensor
-from netgraph.train.buckets import LengthBuckets, has_ragged
+from netgraph.backend.masks import Fallback, compile_padded
+from netgraph.train.buckets import LengthBuckets, PaddedBatches, has_ragged
 
 __all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
+           "padded_training", "lengths_keys",
            "split_fraction"]
 
 
@@ -45,6 +47,7 @@ class Expect:
     what: str
     classes: int | None = None  # Integer class indices must lie in [0, classes)
     unit_interval: bool = False  # Real values must lie in [0, 1] (binary cross-entropy targets)
+    optional: bool = False  # the lengths of padded batches: absent from dense ones (validation data by length)
 
 
 def _batch_shape(shape: tuple | None) -> str:
@@ -139,7 +142,7 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
                   what: str) -> dict[str, torch.Tensor]:
     """The columns converted to the ports' dtypes; one DataError listing every problem otherwise."""
     problems = []
-    missing = [k for k in expect if k not in cols]
+    missing = [k for k in expect if k not in cols and not expect[k].optional]
     extra = [k for k in cols if k not in expect]
     for k in missing:
         hint = did_you_mean(k, extra)
@@ -319,3 +322,30 @@ def finish(raw: dict[str, torch.Tensor] | Streamed, expect: Mapping[str, Expect]
                 check_columns(bucket, expect, allow_extra, f"{what} (length bucket {i})")
         return raw
     return InMemory(check_columns(raw, expect, allow_extra, what))
+
+
+def padded_training(net: Any, raw: Any, module: Any, expect: dict[str, Expect]) -> tuple[Any, Any]:
+    """Ragged training data as padded batches and the net's padded module (``netgraph.backend.masks``), the
+    lengths keys added to ``expect``; ``(raw, module)`` unchanged when the data is no ragged lists of input
+    sequences (of one shape but their lengths), a padded value would reach a layer that does not honour lengths, or an output is a sequence."""
+    loader = raw.loader if isinstance(raw, Streamed) else None
+    if not isinstance(loader, LengthBuckets):
+        return raw, module
+    ragged = tuple(k for k, v in loader.cols.items() if isinstance(v, list))
+    if any(k not in net.input_ports or len({x.shape[1:] for x in loader.cols[k]}) > 1 for k in ragged):
+        return raw, module  # the length buckets report examples of other shapes, naming the bucket
+    try:
+        padded = compile_padded(net, ragged)
+    except Fallback:
+        return raw, module
+    arguments = padded.lengths_arguments
+    if any(s is not None for s in padded.route.outputs.values()) or set(arguments.values()) & set(loader.cols):
+        return raw, module
+    expect.update({a: Expect(PortType((), INTEGER), f"lengths of input port {p!r}", optional=True) for p, a in arguments.items()})
+    return Streamed(PaddedBatches(loader, arguments), raw.what), padded
+
+
+def lengths_keys(module: Any) -> tuple[str, ...]:
+    """The batch keys of the lengths a padded module takes (none for another module)."""
+    return tuple(getattr(module, "lengths_arguments", {}).values())
+

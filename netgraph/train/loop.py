@@ -18,7 +18,7 @@ import torch
 
 from netgraph.train.checkpoint import check_compatible, save_checkpoint
 from netgraph.core.errors import OptionError, TrainingError
-from netgraph.train.data import InMemory
+from netgraph.train.data import InMemory, lengths_keys
 from netgraph.train.loss import first_nonfinite, reaching_layers, surrogate_term
 from netgraph.train.metrics import append_values, last_values
 from tqdm.auto import tqdm
@@ -79,7 +79,7 @@ class Trainer:
     def __init__(self, net: Any, module: torch.nn.Module, loss: Any, train: Any, validation: Any,
                  plan: Plan, ctx: Any, groups: list[dict]):
         self.net, self.module, self.loss, self.train, self.validation = net, module, loss, train, validation
-        self.plan, self.ctx = plan, ctx
+        self.plan, self.ctx, self.keys = plan, ctx, (*net.input_ports, *lengths_keys(module))
         used = reaching_layers(net, loss.used_outputs(net))
         unused = any(p.requires_grad and tuple(name.split(".")[:-1]) not in used
                      for name, p in module.named_parameters())
@@ -99,7 +99,7 @@ class Trainer:
 
     # -- one step ----------------------------------------------------------------------------------------
     def forward(self, model: torch.nn.Module, batch: dict, n: int) -> dict[str, torch.Tensor]:
-        inputs = {p: batch[p] for p in self.net.input_ports}
+        inputs = {p: batch[p] for p in self.keys if p in batch}  # the inputs, and lengths of padded ones
         out = model(**inputs) if inputs else model(batch_size=n)
         return out if isinstance(out, dict) else {self.net.output_ports[0]: out}
 

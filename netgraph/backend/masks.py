@@ -1,0 +1,222 @@
+"""Padded sequences with lengths: one batch padded to its longest sequence, the lengths beside it.
+
+A net whose variable-length (``"n"``) inputs are given as a list of sequences (or as ``Padded(data, lengths)``)
+runs on one padded batch when every layer that a padded value reaches honours the lengths: a layer's
+``masking(types)`` says "pointwise" (each element alone: the padding stays padding, the lengths pass on),
+"masked" (its module takes ``lengths=``, one lengths tensor or None per input port, and never reads padding;
+``padded_outputs`` says which outputs are padded and how their lengths change) or "unaware". A net where a
+padded value reaches an unaware layer (or a pointwise layer joins sequences of different lengths) runs by length
+groups instead (``netgraph.backend.ragged``). ``plan`` decides; ``compile_padded`` writes the padded forward
+(``forward(self, Input, Input_lengths)``) and ``interpret_padded`` runs the same layer by layer.
+
+>>> import torch
+>>> from netgraph import NetChain, AggregationLayer
+>>> mean = NetChain([AggregationLayer("Mean", levels=[1])], input=["n", 2])
+>>> x, lengths = pad([torch.ones(1, 2), torch.zeros(3, 2)])
+>>> x.shape, lengths.tolist(), compile_padded(mean, ("Input",))(x, lengths).tolist()
+(torch.Size([2, 3, 2]), [1, 3], [[1.0, 1.0], [0.0, 0.0]])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import torch
+
+from netgraph.backend.compile import CompiledNet, _CodeWriter, _compile, _returned, submodule
+from netgraph.backend.interpreter import ModuleRunner
+from netgraph.core.errors import DataError
+from netgraph.core.ir import Node
+from netgraph.core.walk import GraphWalker
+from netgraph.layers._masks import valid
+
+__all__ = ["Padded", "Plan", "Fallback", "plan", "compile_padded", "interpret_padded", "pad", "unpad", "check_padded",
+           "output_lengths", "is_padded", "as_lists"]
+
+Symbol = tuple[str, int]  # lengths of a padded value: (the input port they come from, their change)
+
+
+class Padded(NamedTuple):
+    """A batch of sequences padded to one length: ``data`` (batch, longest, ...) and each example's ``lengths``.
+
+    ``net(Padded(x, lengths))`` and ``net_train(net, {"Input": Padded(x, lengths), ...})`` take it where a list
+    of sequences goes; what lies past each length is never read.
+    """
+
+    data: Any
+    lengths: Any
+
+
+class Plan(NamedTuple):
+    """Where lengths travel: each "masked" node's input lengths by path, each graph output's lengths."""
+
+    calls: dict[tuple, tuple[Symbol | None, ...]]
+    outputs: dict[str, Symbol | None]
+
+
+class Fallback(Exception):
+    """A padded value would reach a layer that does not honour lengths (the message says which)."""
+
+
+class _Planner(GraphWalker):
+    """Walks lengths symbols: a value's symbol, or None when it is no padded sequence."""
+
+    def __init__(self, net: Any):
+        super().__init__(net)
+        self.calls: dict[tuple, tuple] = {}
+
+    def visit_node(self, node: Node, inputs: Sequence[Symbol | None]) -> list[Symbol | None]:
+        if all(s is None for s in inputs):
+            return [None] * len(node.output_ports)
+        mode = node.layer.masking(node.types)
+        if mode == "pointwise":
+            given = {s for s in inputs if s is not None}
+            if len(given) > 1:
+                raise Fallback(f"layer {node.name!r} ({node.layer.type_name}) joins sequences of different lengths")
+            symbol = given.pop()
+            return [symbol if _variable(node.types[p].shape) else None for p in node.output_ports]
+        if mode != "masked":
+            raise Fallback(f"layer {node.name!r} ({node.layer.type_name}) does not honour sequence lengths")
+        self.calls[node.path] = tuple(inputs)
+        by_port, rules = dict(zip(node.input_ports, inputs)), node.layer.padded_outputs(node.types)
+        out = []
+        for port in node.output_ports:
+            source = by_port.get(rules[port][0]) if port in rules else None
+            out.append(None if source is None else (source[0], source[1] + rules[port][1]))
+        return out
+
+
+def _variable(shape: tuple | None) -> bool:
+    return bool(shape) and isinstance(shape[0], str)
+
+
+def plan(net: Any, ports: Sequence[str]) -> Plan:
+    """How lengths given at input ``ports`` travel through ``net``; Fallback when a layer cannot take them."""
+    planner = _Planner(net)
+    outputs = planner.run({p: (p, 0) for p in ports})
+    return Plan(planner.calls, outputs)
+
+
+class _PaddedWriter(_CodeWriter):
+    """The forward's body with each "masked" node called with its inputs' lengths variables."""
+
+    def __init__(self, net: Any, checks: bool | str | None, ports: Sequence[str], route: Plan):
+        super().__init__(net, checks)
+        self.route = route
+        self.arguments = {p: self.names.new(f"{p}_lengths") for p in ports}
+        self.variables: dict[Symbol, str] = {(p, 0): v for p, v in self.arguments.items()}
+
+    def lengths(self, symbol: Symbol | None) -> str:
+        if symbol is None:
+            return "None"
+        if symbol not in self.variables:
+            name = self.variables[symbol] = self.names.new(f"{symbol[0]}_lengths")
+            base = self.variables[(symbol[0], 0)]
+            self.lines.append(f"{name} = None if {base} is None else {base} + {symbol[1]}")
+        return self.variables[symbol]
+
+    def _block(self, node: Node, module: str, inputs: Sequence[str], outs: list[str]) -> list[str]:
+        symbols = self.route.calls.get(node.path)
+        if symbols is None:
+            return super()._block(node, module, inputs, outs)
+        lengths = tuple(self.lengths(s) for s in symbols)
+        ctx = self._context(node, module, inputs)
+        return [f"{', '.join(outs)} = {node.layer.emit_masked(ctx, lengths)}"]
+
+
+def compile_padded(net: Any, ports: Sequence[str], checks: bool | str | None = None) -> CompiledNet:
+    """A module ``forward(self, *inputs, *lengths)`` (one lengths tensor per port of ``ports``, in order; None, the
+    default, for sequences of one length) that runs ``net`` on sequences padded at those ports; ``module.route`` is its Plan, ``module.lengths_arguments``
+    the forward's lengths argument by port. Fallback as ``plan``."""
+    ports = tuple(ports)
+    route, arguments = plan(net, ports), {}
+
+    def generate(graph: Any, checked: bool | str | None) -> str:
+        writer = _PaddedWriter(graph, checked, ports, route)
+        arguments.update(writer.arguments)
+        results = writer.run({p: p for p in graph.input_ports})
+        body = writer.lines + [_returned(results, "")]
+        signature = ", ".join(["self", *graph.input_ports, *(f"{a}=None" for a in writer.arguments.values())])
+        return f"def forward({signature}):\n" + "".join(f"    {line}\n" for line in body)
+
+    module = _compile(net, checks, generate)
+    object.__setattr__(module, "route", route)
+    object.__setattr__(module, "lengths_arguments", arguments)
+    return module
+
+
+class _PaddedRunner(ModuleRunner):
+    def __init__(self, net: Any, module: torch.nn.Module, batch: int, lengths: dict[str, torch.Tensor], route: Plan):
+        super().__init__(net, module, batch)
+        self.given, self.route = lengths, route
+
+    def visit_node(self, node: Node, inputs: Sequence[torch.Tensor]) -> Sequence[torch.Tensor]:
+        symbols = self.route.calls.get(node.path)
+        if symbols is None:
+            return super().visit_node(node, inputs)
+        lengths = tuple(None if s is None else self.given[s[0]] + s[1] for s in symbols)
+        result = submodule(self.module, node.path)(*inputs, lengths=lengths)
+        return result if len(node.output_ports) > 1 else (result,)
+
+
+def interpret_padded(net: Any, module: CompiledNet, inputs: dict[str, torch.Tensor],
+                     lengths: dict[str, torch.Tensor]) -> Any:
+    """The padded run layer by layer with ``module``'s submodules (a ``compile_padded`` module of ``net``)."""
+    batch = next(iter(inputs.values())).shape[0]
+    outputs = _PaddedRunner(net, module, batch, lengths, module.route).run(inputs)
+    return next(iter(outputs.values())) if len(outputs) == 1 else outputs
+
+
+def pad(examples: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """The examples (each (length, ...)) padded with zeros to the longest, and their lengths."""
+    lengths = torch.tensor([x.shape[0] for x in examples], dtype=torch.int64)
+    return torch.nn.utils.rnn.pad_sequence(list(examples), batch_first=True), lengths
+
+
+def unpad(x: torch.Tensor, lengths: torch.Tensor) -> list[torch.Tensor]:
+    """Each example of the padded ``x`` cut to its length."""
+    return [x[i, :n] for i, n in enumerate(lengths.tolist())]
+
+
+def output_lengths(route: Plan, lengths: dict[str, torch.Tensor]) -> dict[str, torch.Tensor | None]:
+    """The lengths of each graph output (None for an output that is no padded sequence)."""
+    return {p: None if s is None else lengths[s[0]] + s[1] for p, s in route.outputs.items()}
+
+
+def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[torch.Tensor, torch.Tensor]:
+    """``value``'s data, its padding set to 0 (so that a pad token of -1 or a NaN reaches no layer), and lengths
+    (int64); one DataError naming the port unless each length is an integer from 1 to the padded length, one per
+    example."""
+    data = value.data if isinstance(value.data, torch.Tensor) else torch.as_tensor(value.data)
+    try:
+        lengths = torch.as_tensor(value.lengths)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise DataError(f"{what} {port!r}: Padded lengths must be integers, one per example: {exc}") from None
+    if data.dim() < 2:
+        raise DataError(f"{what} {port!r}: Padded data needs a batch dim and a sequence dim, found shape "
+                        f"{tuple(data.shape)}")
+    problems = []
+    if lengths.dim() != 1 or lengths.shape[0] != data.shape[0]:
+        problems.append(f"expected {data.shape[0]} lengths (one per example of data {tuple(data.shape)}), "
+                        f"found shape {tuple(lengths.shape)}")
+    elif lengths.is_floating_point() and not bool((lengths == lengths.round()).all()) or lengths.is_complex() \
+            or lengths.dtype == torch.bool:
+        problems.append(f"lengths must be integers, found {lengths.tolist()} of dtype {lengths.dtype}")
+    elif lengths.numel() and (int(lengths.min()) < 1 or int(lengths.max()) > data.shape[1]):
+        problems.append(f"each length must be from 1 to the padded length {data.shape[1]}, found "
+                        f"{lengths.tolist()}")
+    if problems:
+        raise DataError(f"{what} {port!r}: {problems[0]}", port=port)
+    lengths = lengths.long()
+    return torch.where(valid(data, lengths), data, torch.zeros((), dtype=data.dtype)), lengths
+
+
+def is_padded(value: Any) -> bool:
+    return isinstance(value, Padded)
+
+
+def as_lists(value: Padded, port: str, what: str = "input port") -> list[torch.Tensor]:
+    """A checked Padded value as the list of its sequences (for the length-group path)."""
+    data, lengths = check_padded(port, value, what)
+    return unpad(data, lengths)

@@ -1,0 +1,112 @@
+"""``net(...)`` on sequences of different lengths as one padded batch (``netgraph.backend.masks``).
+
+``evaluate_padded`` pads the ragged ports (lists of sequences, or ``Padded`` values), runs the net's cached
+padded module with the lengths, and gives every output that is a padded sequence back as a list of tensors
+cut to their lengths. It returns ``FALLBACK`` when the net must run by length groups instead: a padded value
+would reach a layer that does not honour lengths, or the call asks for states or probes.
+
+>>> import torch
+>>> from netgraph import NetChain, GatedRecurrentLayer, net_initialize
+>>> gru = net_initialize(NetChain([GatedRecurrentLayer(2)], input=["n", 1]), seed=0)
+>>> [y.shape for y in gru([torch.ones(2, 1), torch.ones(4, 1)])]
+[torch.Size([2, 2]), torch.Size([4, 2])]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from netgraph.backend.eval_options import EvaluationOptions, in_batches, seeded
+from netgraph.backend.masks import Fallback, Padded, check_padded, compile_padded, output_lengths, pad, unpad
+from netgraph.core.errors import DataError, raise_all
+from netgraph.core.types import INTEGER, format_shape
+from netgraph.layers.random import distribution_checks
+
+__all__ = ["FALLBACK", "evaluate_padded", "padded_module", "examples_of"]
+
+FALLBACK = object()
+
+
+def padded_module(net: Any, ports: tuple[str, ...], options: EvaluationOptions) -> Any:
+    """The net's padded module for lengths at ``ports`` (mode, precision as ``options``), cached on the net;
+    FALLBACK when the net cannot run padded."""
+    key = ("padded", ports, distribution_checks(), options.mode, options.dtype)
+    if net._compiled is None:
+        net._compiled = {}
+    if key not in net._compiled:
+        try:
+            module = compile_padded(net, ports, distribution_checks()).cached_by_net()
+        except Fallback:
+            net._compiled[key] = FALLBACK
+            return FALLBACK
+        module.train(options.mode == "train")
+        net._compiled[key] = module.to(options.dtype) if options.precision is not None else module
+    return net._compiled[key]
+
+
+def examples_of(net: Any, port: str, values: list, to_tensor: Callable, problems: list[str]) -> list:
+    """The examples of one ragged port as tensors of the port's dtype, each checked against the port's shape."""
+    t = net.port_types[port]
+    out = []
+    for i, v in enumerate(values):
+        x = to_tensor(port, v, t.dtype == INTEGER)
+        if x.dim() != len(t.shape) or any(type(d) is int and d != n for d, n in zip(t.shape, x.shape)):
+            problems.append(f"input port {port!r}: example {i} has shape {tuple(x.shape)}, expected "
+                            f"{format_shape(t.shape)} (one example, without a batch dim)")
+        out.append(x)
+    return out
+
+
+def _padded_port(net: Any, port: str, value: Any, to_tensor: Callable) -> tuple[torch.Tensor, torch.Tensor]:
+    """One ragged port's padded tensor and lengths, its dtype the port's; DataError when its shape does not fit."""
+    t = net.port_types[port]
+    integer = t.dtype == INTEGER
+    if isinstance(value, Padded):
+        data, lengths = check_padded(port, value)
+        data = to_tensor(port, data, integer)
+    else:
+        problems: list[str] = []
+        examples = examples_of(net, port, value, to_tensor, problems)
+        raise_all(problems, DataError, "bad ragged input")
+        data, lengths = pad(examples)
+    if data.dim() != len(t.shape) + 1 or any(type(d) is int and d != n for d, n in zip(t.shape, data.shape[1:])):
+        raise DataError(f"input port {port!r}: padded data has shape {tuple(data.shape)}, expected (b, "
+                        f"{format_shape(t.shape)[1:-1]}) with b the batch size", port=port)
+    return data, lengths
+
+
+def evaluate_padded(net: Any, data: dict[str, Any], ragged: list[str], options: EvaluationOptions,
+                    to_tensor: Callable, decode: Callable) -> Any:
+    """The call's outputs from one padded run, or FALLBACK (see the module doc)."""
+    if options.outputs:
+        return FALLBACK
+    module = padded_module(net, tuple(ragged), options)
+    if module is FALLBACK or any(module.route.outputs.get(p) for p in net.coders if p in net.output_ports):
+        return FALLBACK
+    tensors, lengths = {}, {}
+    for port in ragged:
+        tensors[port], lengths[port] = _padded_port(net, port, data[port], to_tensor)
+    total = next(iter(lengths.values())).shape[0]
+    if any(n.shape[0] != total for n in lengths.values()):
+        raise DataError(f"ragged input ports hold different numbers of examples: "
+                        f"{ {p: int(n.shape[0]) for p, n in lengths.items()} }; each port needs one per example")
+    for port, value in data.items():
+        if port not in tensors:
+            x = to_tensor(port, value, net.port_types[port].dtype == INTEGER)
+            if x.dim() == 0 or x.shape[0] != total:
+                raise DataError(f"input port {port!r}: beside ragged inputs of {total} examples, expected a batched "
+                                f"tensor of {total} examples along dim 0, found shape {tuple(x.shape)}", port=port)
+            tensors[port] = x
+    arguments = {**tensors, **{module.lengths_arguments[p]: n for p, n in lengths.items()}}
+    grad = torch.is_grad_enabled() and any(x.requires_grad for x in tensors.values())
+    with torch.set_grad_enabled(grad), seeded(options.seed):
+        result = in_batches(lambda batch: module(**batch), arguments, options.batch_size)
+    result = decode(net, result, options.decoder)
+    cut = output_lengths(module.route, lengths)
+    if not isinstance(result, dict):
+        only = cut[net.output_ports[0]]
+        return result if only is None else unpad(result, only)
+    return {p: x if cut.get(p) is None else unpad(x, cut[p]) for p, x in result.items()}
