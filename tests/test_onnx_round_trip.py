@@ -26,7 +26,6 @@ REFUSED = {
     "family:merge": {"Einsum"},
     "family:reshape": {"Unsqueeze", "Expand"},
     "family:aggregation": {"ReduceMean", "ReduceSum"},
-    "family:recurrent": {"GRU", "ConstantOfShape", "RNN"},
     "family:losses": {"ReduceMean", "Clip", "ReduceSum", "Neg"},
     "family:arrays": {"Mul"},
 }

@@ -184,9 +184,27 @@ class _Builder:
             dims = self.shapes[onnx_name]
             dtype = INTEGER if value.type.tensor_type.elem_type in _INTEGER_TYPES else REAL
             shapes[port] = PortType(None if dims is None else tuple(d if isinstance(d, int) else "n" for d in dims[1:]), dtype)
-        if not self.layers:
+        layers, edges = _used(self.layers, edges)
+        if not layers:
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="onnx")
-        return NetGraph(self.layers, edges, **shapes)
+        return NetGraph(layers, edges, **shapes)
+
+
+def _used(layers: dict[str, Any], edges: list[tuple]) -> tuple[dict[str, Any], list[tuple]]:
+    """The layers that the graph outputs depend on, and their edges (a stacked recurrence's layers above the
+    one whose final state is read feed nothing)."""
+    feeding: dict[str, list] = {}
+    for source, target in edges:
+        feeding.setdefault(target.layer, []).append(source)
+    needed: set[str] = set()
+    stack = list(feeding.get(None, []))  # what feeds the graph outputs
+    while stack:
+        layer = stack.pop().layer
+        if layer is not None and layer not in needed:
+            needed.add(layer)
+            stack.extend(feeding.get(layer, []))
+    return ({k: v for k, v in layers.items() if k in needed},
+            [(s, t) for s, t in edges if t.layer is None or t.layer in needed])
 
 
 def _shape(value: Any) -> tuple | None:
