@@ -21,12 +21,17 @@ from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.export.deps import require
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
+from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS
+from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 
 __all__ = ["import_onnx"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
-CONVERTERS = {**BASIC_CONVERTERS, **RECURRENT_CONVERTERS}
+CONVERTERS = {**BASIC_CONVERTERS, **SHAPE_CONVERTERS, **RECURRENT_CONVERTERS}
+#: Deterministic ops computed once, by onnx's reference evaluator, when all their inputs are constants.
+_FOLDABLE = frozenset({*ELEMENTWISE_OPS, *THREADING_OPS, "Neg", "Reciprocal", "Reshape", "Squeeze", "Transpose",
+                       "Concat", "Slice", "Gather", "Equal", "Where", "Mod", "ConstantOfShape", "Range", "Not"})
 
 
 def import_onnx(path: str | os.PathLike) -> NetGraph:
@@ -66,6 +71,7 @@ def identifier(name: str, taken: set[str]) -> str:
 class _Builder:
     def __init__(self, onnx: Any, graph: Any, where: str):
         self.onnx, self.graph, self.where = onnx, graph, where
+        self.evaluator = require("onnx.reference").ReferenceEvaluator
         helper = onnx.numpy_helper
         self.constants = {t.name: np.array(helper.to_array(t)) for t in graph.initializer}
         for node in graph.node:
@@ -122,7 +128,10 @@ class _Builder:
         return self._graph()
 
     def _fold_constant(self, node: Any) -> bool:
-        """Identity, Cast, Unsqueeze and Expand (to the batch) of a constant give a constant."""
+        """Identity, Cast, Unsqueeze and Expand (to the batch) of a constant give a constant, and so does
+        any deterministic op of constants (``_FOLDABLE``)."""
+        if node.op_type in _FOLDABLE and node.input and all(not i or i in self.constants for i in node.input):
+            return self._evaluate(node)
         if node.op_type not in ("Identity", "Cast", "Unsqueeze", "Expand") or node.input[0] not in self.constants:
             return False
         value = self.constants[node.input[0]]
@@ -132,6 +141,14 @@ class _Builder:
                 return False
             value = np.expand_dims(value, tuple(int(a) for a in np.ravel(axes)))
         self.constants[node.output[0]] = value.astype(np.float32) if node.op_type == "Cast" else value
+        return True
+
+    def _evaluate(self, node: Any) -> bool:
+        try:
+            values = self.evaluator(node).run(None, {i: self.constants[i] for i in node.input if i})
+        except Exception:  # noqa: BLE001 - the reference evaluator's errors share no base; then it is not folded
+            return False
+        self.constants.update((name, np.array(v)) for name, v in zip(node.output, values) if name)
         return True
 
     def _add(self, node: Any, index: int, converted: Converted) -> None:

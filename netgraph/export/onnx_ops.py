@@ -20,7 +20,7 @@ from netgraph.layers import (BatchNormalizationLayer, CatenateLayer, ConstantArr
                              NetMapOperator, PartLayer, PoolingLayer, ReshapeLayer, SoftmaxLayer, ThreadingLayer,
                              TransposeLayer)
 
-__all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "SHAPE_INPUTS",
+__all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
            "reshape_converter", "linear_of"]
 
 #: ONNX elementwise ops -> ElementwiseLayer function names.
@@ -29,7 +29,7 @@ ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid",
                    "Softsign": "SoftSign", "Selu": "SELU", "Floor": "Floor", "Ceil": "Ceiling", "Sign": "Sign",
                    "Tan": "Tan", "Atan": "ArcTan", "Asin": "ArcSin", "Acos": "ArcCos", "Sinh": "Sinh",
                    "Cosh": "Cosh", "Round": "Round", "Mish": "Mish", "HardSwish": "HardSwish"}
-_THREADING = {"Add": "Plus", "Mul": "Times", "Sub": "Subtract", "Div": "Divide", "Pow": "Power",
+THREADING_OPS = {"Add": "Plus", "Mul": "Times", "Sub": "Subtract", "Div": "Divide", "Pow": "Power",
               "Max": "Max", "Min": "Min"}
 #: Input slots that carry shapes, not data: the nodes computing them are dropped with their consumer.
 #: A recurrent node's initial states count as such: torch fills them with ConstantOfShape of zeros of a
@@ -155,7 +155,7 @@ def _threading(node: Any, ctx: Context) -> Converted:
     constants = {i: ctx.constants[name] for i, name in enumerate(node.input) if name in ctx.constants}
     if len(constants) == 2:
         raise Unsupported("both operands are constants")
-    return Converted(ThreadingLayer(_THREADING[node.op_type], inputs=2), tuple(node.input), constants=constants)
+    return Converted(ThreadingLayer(THREADING_OPS[node.op_type], inputs=2), tuple(node.input), constants=constants)
 
 
 def _concat(node: Any, ctx: Context) -> Converted:
@@ -243,7 +243,7 @@ CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "Softmax": _softmax, "Concat": _concat, "Flatten": _flatten, "Reshape": reshape_converter, "Transpose": _transpose,
     "BatchNormalization": _batch_norm, "LayerNormalization": _layer_norm, "Gather": _gather,
     "Identity": _identity, "Dropout": _identity, "Cast": _cast,
-    **{op: _elementwise for op in ELEMENTWISE_OPS}, **{op: _threading for op in _THREADING},
+    **{op: _elementwise for op in ELEMENTWISE_OPS}, **{op: _threading for op in THREADING_OPS},
 }
 
 
@@ -252,4 +252,4 @@ def constant_layer(array: np.ndarray, shape: tuple | None) -> Any:
     value = array[0] if shape is not None and array.ndim == len(shape) and array.shape[0] == 1 else array
     if shape is not None and all(isinstance(d, int) for d in shape[1:]):
         value = np.broadcast_to(value, tuple(shape[1:]))
-    return ConstantArrayLayer(array=np.ascontiguousarray(value, dtype=np.float32))
+    return ConstantArrayLayer(array=np.array(value, dtype=np.float32))  # a writable copy, not a broadcast view
