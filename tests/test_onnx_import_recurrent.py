@@ -221,3 +221,18 @@ def test_a_squeeze_of_data_elsewhere_is_a_reshape(tmp_path):
     assert [layer.type_name for layer in net.layers.values()] == ["ReshapeLayer", "ElementwiseLayer"]
     x = torch.randn(3, 1, 4)
     torch.testing.assert_close(net(x), torch.tanh(x[:, 0]))
+
+
+@pytest.mark.parametrize("aggregation", ["Catenate", "Plus"])
+def test_our_bidirectional_operator_round_trips(aggregation, tmp_path):
+    from netgraph import NetBidirectionalOperator
+    net = net_initialize(NetChain([NetBidirectionalOperator(GatedRecurrentLayer(3), aggregation), SequenceLastLayer(),
+                                   LinearLayer(2)], input=["n", 2]), seed=0)  # exported as reversing Slices around two GRUs
+    path = export_onnx(net, tmp_path / "bi.onnx")
+    back = import_onnx(path)
+    kinds = [layer.type_name for layer in back.layers.values()]
+    assert kinds.count("GatedRecurrentLayer") == 2 and kinds.count("SequenceReverseLayer") == 2
+    inputs = example_inputs(net, batch=3, length=6, seed=2)
+    want = net.compile().eval()(**inputs)
+    torch.testing.assert_close(back.compile().eval()(**inputs), want, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(torch.from_numpy(run_onnx(path, inputs)[0]), want, atol=1e-5, rtol=1e-4)

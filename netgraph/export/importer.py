@@ -108,10 +108,9 @@ class _Builder:
 
     def build(self) -> NetGraph:
         unsupported, dropped, failed = [], self._shape_only(), set()
+        folded = {id(node) for node in self.graph.node if node.op_type != "Constant" and self._fold_constant(node)}
         for index, node in enumerate(self.graph.node):
-            if id(node) in dropped or node.op_type == "Constant":
-                continue
-            if self._fold_constant(node):
+            if id(node) in dropped or id(node) in folded or node.op_type == "Constant":
                 continue
             label = f"node {node.name or index!r} ({node.op_type})"
             if node.op_type not in CONVERTERS:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.graph import NetGraph
-from netgraph.layers import (BatchNormalizationLayer, CatenateLayer, ConstantArrayLayer, ConvolutionLayer,
+from netgraph.layers import (BatchNormalizationLayer, CatenateLayer, ConstantArrayLayer, ConvolutionLayer, DotLayer,
                              ElementwiseLayer, EmbeddingLayer, FlattenLayer, LayerNormalizationLayer, LinearLayer,
                              NetMapOperator, PartLayer, PoolingLayer, ReshapeLayer, SoftmaxLayer, ThreadingLayer,
                              TransposeLayer)
@@ -83,8 +83,11 @@ def _gemm(node: Any, ctx: Context) -> Converted:
 
 
 def _matmul(node: Any, ctx: Context) -> Converted:
-    """x W: a LinearLayer on (batch, features); on (batch, time, features) one mapped over the sequence."""
+    """x W: a LinearLayer on (batch, features); on (batch, time, features) one mapped over the sequence;
+    x y of two computed (batch, n, m) tensors: DotLayer."""
     rank = ctx.rank(node.input[0])
+    if node.input[1] not in ctx.constants and rank == 3 and ctx.rank(node.input[1]) == 3:
+        return Converted(DotLayer(), tuple(node.input))  # a batched matrix product of two computed tensors
     if rank not in (2, 3):
         raise Unsupported("only MatMul of a (batch, features) or (batch, time, features) input by a constant "
                           "matrix maps to LinearLayer (NetMapOperator of it over a sequence)")

@@ -72,7 +72,7 @@ def _slice(node: Any, ctx: Context) -> Converted:
 
 def _expand(node: Any, ctx: Context) -> Converted:
     """``x.unsqueeze(k).expand(...)``: ReplicateLayer of ``x`` (the Unsqueeze's own layer is left unused)."""
-    unsqueeze, out = ctx.producers.get(node.input[0]), ctx.shapes.get(node.output[0])
+    unsqueeze, out = ctx.producers.get(node.input[0]), _broadcast(node, ctx)
     if unsqueeze is None or unsqueeze.op_type != "Unsqueeze" or out is None:
         raise Unsupported("only Expand of an Unsqueeze of data (a replication along the new axis) is supported")
     axes = _axes(unsqueeze, ctx, 1)
@@ -84,6 +84,14 @@ def _expand(node: Any, ctx: Context) -> Converted:
         raise Unsupported(f"Expand to {out} broadcasts more than the new axis {k}")
     level = -1 if k == len(out) - 1 else k
     return Converted(ReplicateLayer(int(out[k]), level=level), (unsqueeze.input[0],))
+
+
+def _broadcast(node: Any, ctx: Context) -> tuple | None:
+    """Expand's output shape: from its constant target shape (ONNX broadcasting), else as inferred."""
+    source, target = ctx.shapes.get(node.input[0]), ctx.constants.get(node.input[1])
+    if source is None or target is None or len(target) != len(source):
+        return ctx.shapes.get(node.output[0])
+    return tuple(s if t == 1 else int(t) for s, t in zip(source, np.ravel(target)))
 
 
 def _reduce(function: str) -> Callable[[Any, Context], Converted]:
