@@ -22,8 +22,6 @@ REFUSED = {
     "spec:normal_reparameterization": {"RandomNormal"},
     "spec:vae": {"RandomNormalLike"},
     "spec:vae_elbo": {"RandomNormalLike", "Expand"},
-    "spec:transformer_block": {"Flatten", "Shape"},
-    "family:losses": {"Reshape"},
 }
 
 

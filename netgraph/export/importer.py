@@ -23,12 +23,15 @@ from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
 from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS
+from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 
 __all__ = ["import_onnx"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
-CONVERTERS = {**BASIC_CONVERTERS, **SHAPE_CONVERTERS, **RECURRENT_CONVERTERS}
+CONVERTERS = {**BASIC_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS, **RECURRENT_CONVERTERS}
+#: Layers that compute element by element, so work on a tensor whose batch is folded (see onnx_reshape).
+_SHAPE_AGNOSTIC = ("ElementwiseLayer", "FunctionLayer", "ThreadingLayer")
 #: Deterministic ops computed once, by onnx's reference evaluator, when all their inputs are constants.
 _FOLDABLE = frozenset({*ELEMENTWISE_OPS, *THREADING_OPS, "Neg", "Reciprocal", "Reshape", "Squeeze", "Transpose",
                        "Concat", "Slice", "Gather", "Equal", "Where", "Mod", "ConstantOfShape", "Range", "Not"})
@@ -95,10 +98,10 @@ class _Builder:
     def _attributes(self, node: Any) -> dict[str, Any]:
         return {a.name: self.onnx.helper.get_attribute_value(a) for a in node.attribute}
 
-    def _shape_only(self) -> set[str]:
-        """Names of nodes whose outputs only feed shape inputs (of Reshape) or other such nodes."""
+    def _shape_only(self, folded: set[int]) -> set[int]:
+        """Nodes whose outputs only feed shape inputs (of Reshape), nodes folded to constants, or other such nodes."""
         outputs = {o.name for o in self.graph.output}
-        dropped: set[str] = set()
+        dropped: set[int] = set(folded)
         for node in reversed(self.graph.node):
             uses = [(c, i) for o in node.output for c, i in self.consumers.get(o, [])]
             if (uses and not set(node.output) & outputs and
@@ -107,8 +110,8 @@ class _Builder:
         return dropped
 
     def build(self) -> NetGraph:
-        unsupported, dropped, failed = [], self._shape_only(), set()
-        folded = {id(node) for node in self.graph.node if node.op_type != "Constant" and self._fold_constant(node)}
+        folded = {id(node) for node in self.graph.node if node.op_type != "Constant" and self._precompute(node)}
+        unsupported, dropped, failed = [], self._shape_only(folded), set()
         for index, node in enumerate(self.graph.node):
             if id(node) in dropped or id(node) in folded or node.op_type == "Constant":
                 continue
@@ -125,6 +128,20 @@ class _Builder:
         raise_all(unsupported, SpecError, f"{self.where}: ONNX ops without a netgraph layer "
                                           f"(supported: {', '.join(sorted(CONVERTERS))})")
         return self._graph()
+
+    def _precompute(self, node: Any) -> bool:
+        """Fold ``node`` to a constant if it can be (True), or record its symbolic shape value."""
+        if self._fold_constant(node):
+            return True
+        value = symbolic_value(node, self.ctx)
+        if value is None:
+            return False
+        if all(isinstance(d, int) for d in value):  # a shape computation of known sizes: a constant
+            scalar = len(value) == 1 and self.shapes.get(node.output[0]) == ()
+            self.constants[node.output[0]] = np.array(value[0] if scalar else value, dtype=np.int64)
+            return True
+        self.ctx.symbols[node.output[0]] = value
+        return False
 
     def _fold_constant(self, node: Any) -> bool:
         """Identity, Cast, Unsqueeze and Expand (to the batch) of a constant give a constant, and so does
@@ -151,6 +168,7 @@ class _Builder:
         return True
 
     def _add(self, node: Any, index: int, converted: Converted) -> None:
+        self.ctx.folds[node.output[0]] = self._fold(node, converted)
         if converted.alias is not None:
             self.sources[node.output[0]] = self._source(converted.alias)
             return
@@ -169,6 +187,23 @@ class _Builder:
                 self.edges.append((self._source(tensor), NetPort(name, port)))
         self.sources[node.output[0]] = NetPort(name, "Output")
         self.producers[node.output[0]] = (name, node)
+
+    def _fold(self, node: Any, converted: Converted) -> int:
+        """The output's fold (see onnx_reshape): as the converter says, else as the inputs' for a layer that
+        works element by element; other layers cannot read a folded tensor."""
+        if converted.fold is not None:
+            return converted.fold
+        inputs = (converted.alias,) if converted.alias is not None else converted.inputs
+        folds = {self.ctx.folds.get(t, 0) for i, t in enumerate(inputs) if i not in converted.constants}
+        if folds <= {0}:
+            return 0
+        kind = "an alias" if converted.layer is None else converted.layer.type_name
+        if len(folds) == 1 and (kind == "an alias" or (kind in _SHAPE_AGNOSTIC and not converted.constants)):
+            if self.shapes.get(node.output[0]) is None:  # element by element: the input's (ONNX) shape
+                self.shapes[node.output[0]] = self.shapes.get(inputs[0])
+            return folds.pop()
+        raise Unsupported(f"{kind} of a tensor whose batch dim torch merged with other dims (an element-wise "
+                          f"map); only Gemm, Flatten, Reshape and element-wise ops are followed through it")
 
     def _fuse_bias(self, node: Any, converted: Converted) -> bool:
         """MatMul(x, W) + b (a constant vector, the MatMul's only use) -> that LinearLayer's biases."""

@@ -16,12 +16,12 @@ import numpy as np
 
 from netgraph.core.graph import NetGraph
 from netgraph.layers import (BatchNormalizationLayer, CatenateLayer, ConstantArrayLayer, ConvolutionLayer, DotLayer,
-                             ElementwiseLayer, EmbeddingLayer, FlattenLayer, LayerNormalizationLayer, LinearLayer,
-                             NetMapOperator, PartLayer, PoolingLayer, ReshapeLayer, SoftmaxLayer, ThreadingLayer,
+                             ElementwiseLayer, EmbeddingLayer, LayerNormalizationLayer, LinearLayer,
+                             NetMapOperator, PartLayer, PoolingLayer, SoftmaxLayer, ThreadingLayer,
                              TransposeLayer)
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
-           "reshape_converter", "linear_of"]
+           "linear_of", "mapped"]
 
 #: ONNX elementwise ops -> ElementwiseLayer function names.
 ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid", "Exp": "Exp", "Log": "Log",
@@ -47,6 +47,7 @@ class Converted:
     inputs: tuple[str, ...] = ()
     alias: str | None = None
     constants: dict[int, np.ndarray] = dataclasses.field(default_factory=dict)  # port index -> array
+    fold: int | None = None  # leading dims merged into the output's batch (None: as the input's, if shape-agnostic)
 
 
 @dataclasses.dataclass
@@ -58,6 +59,8 @@ class Context:
     producers: dict[str, Any] = dataclasses.field(default_factory=dict)  # tensor -> the node computing it
     to_array: Callable[[Any], np.ndarray] = np.asarray  # an attribute's TensorProto -> array
     graph_outputs: frozenset[str] = frozenset()
+    folds: dict[str, int] = dataclasses.field(default_factory=dict)  # tensor -> dims merged into its batch
+    symbols: dict[str, tuple] = dataclasses.field(default_factory=dict)  # shape computation -> its dims
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:
@@ -79,15 +82,24 @@ def _gemm(node: Any, ctx: Context) -> Converted:
     if len(node.input) > 2 and node.input[2] and bias is None:
         raise Unsupported("its bias is computed, not a constant")
     b = np.zeros(w.shape[0], np.float32) if bias is None else np.broadcast_to(bias * a.get("beta", 1.0), w.shape[:1])
-    return Converted(LinearLayer(int(w.shape[0]), weights=np.ascontiguousarray(w), biases=np.array(b)), (node.input[0],))
+    linear = LinearLayer(int(w.shape[0]), weights=np.ascontiguousarray(w), biases=np.array(b))
+    fold = ctx.folds.get(node.input[0], 0)
+    return Converted(mapped(linear, fold), (node.input[0],), fold=fold)
+
+
+def mapped(layer: Any, levels: int) -> Any:
+    """``layer`` applied to every element of ``levels`` leading levels (nested NetMapOperators)."""
+    for _ in range(levels):
+        layer = NetMapOperator(layer)
+    return layer
 
 
 def _matmul(node: Any, ctx: Context) -> Converted:
     """x W: a LinearLayer on (batch, features); on (batch, time, features) one mapped over the sequence;
-    x y of two computed (batch, n, m) tensors: DotLayer."""
+    x y of two computed (batch, ..., n, m) tensors: DotLayer (mapped over the dims before n, m)."""
     rank = ctx.rank(node.input[0])
-    if node.input[1] not in ctx.constants and rank == 3 and ctx.rank(node.input[1]) == 3:
-        return Converted(DotLayer(), tuple(node.input))  # a batched matrix product of two computed tensors
+    if node.input[1] not in ctx.constants:
+        return _batched_product(node, ctx)
     if rank not in (2, 3):
         raise Unsupported("only MatMul of a (batch, features) or (batch, time, features) input by a constant "
                           "matrix maps to LinearLayer (NetMapOperator of it over a sequence)")
@@ -96,6 +108,16 @@ def _matmul(node: Any, ctx: Context) -> Converted:
     linear = LinearLayer(int(w.shape[0]), weights=np.ascontiguousarray(w), biases=bias)
     layer = linear if rank == 2 else NetMapOperator(NetGraph({"linear": linear}, [], Input=int(w.shape[1])))
     return Converted(layer, (node.input[0],))
+
+
+def _batched_product(node: Any, ctx: Context) -> Converted:
+    """x y of two computed (batch, ..., n, m) tensors with the same leading dims: DotLayer, mapped over them."""
+    a, b = (ctx.shapes.get(name) for name in node.input)
+    if a is None or b is None or len(a) != len(b) or len(a) < 3 or any(
+            x != y and isinstance(x, int) and isinstance(y, int) for x, y in zip(a[1:-2], b[1:-2])):
+        raise Unsupported(f"a product of two computed tensors maps to DotLayer only for (batch, ..., n, m) "
+                          f"shapes of equal rank >= 3 without broadcasting, found {a} and {b}")
+    return Converted(mapped(DotLayer(), len(a) - 3), tuple(node.input))
 
 
 def linear_of(layer: Any) -> tuple[Any, str]:
@@ -168,22 +190,6 @@ def _concat(node: Any, ctx: Context) -> Converted:
     return Converted(CatenateLayer(level=axis, inputs=len(node.input)), tuple(node.input))
 
 
-def _flatten(node: Any, ctx: Context) -> Converted:
-    if int(ctx.attributes(node).get("axis", 1)) != 1:
-        raise Unsupported("only Flatten with axis=1 (keep the batch dim) maps to FlattenLayer")
-    return Converted(FlattenLayer(), (node.input[0],))
-
-
-def reshape_converter(node: Any, ctx: Context) -> Converted:
-    """Reshape (and Squeeze, Unsqueeze) of data: a ReshapeLayer to the inferred output shape, or an alias."""
-    source, target = ctx.shapes.get(node.input[0]), ctx.shapes.get(node.output[0])
-    if target is None or any(not isinstance(d, int) for d in target[1:]) or isinstance(target[0], int) != isinstance((source or [0])[0], int):
-        raise Unsupported("its output shape (batch first, then fixed dims) is not known")
-    if source is not None and tuple(source[1:]) == tuple(target[1:]):
-        return Converted(alias=node.input[0])
-    return Converted(ReshapeLayer(tuple(target[1:])), (node.input[0],))
-
-
 def _transpose(node: Any, ctx: Context) -> Converted:
     perm = list(ctx.attributes(node).get("perm", ()))
     if not perm or perm[0] != 0:
@@ -243,7 +249,7 @@ def _cast(node: Any, ctx: Context) -> Converted:
 
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "Gemm": _gemm, "MatMul": _matmul, "Conv": _conv, "MaxPool": _pool("Max"), "AveragePool": _pool("Mean"),
-    "Softmax": _softmax, "Concat": _concat, "Flatten": _flatten, "Reshape": reshape_converter, "Transpose": _transpose,
+    "Softmax": _softmax, "Concat": _concat, "Transpose": _transpose,
     "BatchNormalization": _batch_norm, "LayerNormalization": _layer_norm, "Gather": _gather,
     "Identity": _identity, "Dropout": _identity, "Cast": _cast,
     **{op: _elementwise for op in ELEMENTWISE_OPS}, **{op: _threading for op in THREADING_OPS},

@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, reshape_converter
+from netgraph.export.onnx_ops import Context, Converted, Unsupported
+from netgraph.export.onnx_reshape import reshape_converter
 from netgraph.export.onnx_recurrent_glue import (DIRECTIONS_PERM, LAYOUT_PERM, RECURRENT_OPS, batch_first_uses,
                                                  bidirectional, is_op, recurrent_output, stacked_state_index,
                                                  state_stack, text, time_major_output)
@@ -198,7 +199,7 @@ def _transpose(node: Any, ctx: Context) -> Converted:
 def _reshape(node: Any, ctx: Context) -> Converted:
     if time_major_output(node.output[0], ctx) is not None:
         return Converted(alias=node.input[0])
-    return BASIC_CONVERTERS["Reshape"](node, ctx)
+    return reshape_converter(node, ctx)
 
 
 RECURRENT_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.chain import NetChain
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, reshape_converter
+from netgraph.export.onnx_ops import Context, Converted, Unsupported
 from netgraph.layers import (AggregationLayer, DotLayer, FunctionLayer, PartLayer, ReplicateLayer, ReshapeLayer,
                              SequenceReverseLayer, SummationLayer)
 
@@ -144,5 +144,5 @@ def _function(node: Any, ctx: Context) -> Converted:
 SHAPE_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "Slice": _slice, "Expand": _expand, "Einsum": _einsum, "Neg": _function, "Reciprocal": _function,
     "Clip": _function, "ReduceMean": _reduce("Mean"), "ReduceSum": _reduce("Total"), "ReduceMax": _reduce("Max"),
-    "ReduceMin": _reduce("Min"), "Unsqueeze": reshape_converter,
+    "ReduceMin": _reduce("Min"),
 }
