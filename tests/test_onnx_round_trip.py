@@ -21,7 +21,7 @@ REFUSED = {
     # random draws: onnxruntime's RandomNormal(Like) has no seeded equivalent among our layers
     "spec:normal_reparameterization": {"RandomNormal"},
     "spec:vae": {"RandomNormalLike"},
-    "spec:vae_elbo": {"RandomNormalLike", "Expand"},
+    "spec:vae_elbo": {"RandomNormalLike"},
 }
 
 

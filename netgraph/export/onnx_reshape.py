@@ -42,12 +42,25 @@ def symbolic_value(node: Any, ctx: Context) -> tuple | None:
             return tuple(values[0][i] for i in values[1])
         except IndexError:
             return None
+    if op == "Equal" and None not in values[:2] and len(values[0]) == len(values[1]):
+        same = [_equal(a, b) for a, b in zip(*values[:2])]
+        return None if None in same else tuple(same)
+    if op == "Where" and None not in values[:3] and len({len(v) for v in values[:3]}) == 1:
+        return tuple(a if c else b for c, a, b in zip(*values[:3]))
     if op == "Slice" and values[0] is not None and all(v is not None for v in values[1:]) and len(values) in (3, 4, 5):
         if len(values) > 3 and tuple(values[3]) != (0,):
             return None
         step = values[4][0] if len(values) > 4 else 1
         return values[0][slice(values[1][0], values[2][0], step)]
     return None
+
+
+def _equal(a: Any, b: Any) -> int | None:
+    """1 or 0 when two dims are known (un)equal; a named dim is a size >= 1, so never -1 or 0."""
+    if isinstance(a, int) and isinstance(b, int):
+        return int(a == b)
+    known = a if isinstance(a, int) else b
+    return 0 if isinstance(known, int) and known <= 0 else None
 
 
 def _value(name: str, ctx: Context) -> tuple | None:

@@ -71,8 +71,14 @@ def _slice(node: Any, ctx: Context) -> Converted:
 
 
 def _expand(node: Any, ctx: Context) -> Converted:
-    """``x.unsqueeze(k).expand(...)``: ReplicateLayer of ``x`` (the Unsqueeze's own layer is left unused)."""
+    """``x.unsqueeze(k).expand(...)``: ReplicateLayer of ``x`` (the Unsqueeze's own layer is left unused);
+    Expand to the input's own shape: an alias."""
     unsqueeze, out = ctx.producers.get(node.input[0]), _broadcast(node, ctx)
+    target, source = ctx.symbols.get(node.input[1]), ctx.shapes.get(node.input[0])
+    if source is not None and target is not None and len(target) == len(source) and all(
+            t == 1 or t == s for t, s in zip(target, source)):
+        ctx.shapes[node.output[0]] = source  # inference may have lost that the batch dim is the input's
+        return Converted(alias=node.input[0])  # to its own shape: a no-op
     if unsqueeze is None or unsqueeze.op_type != "Unsqueeze" or out is None:
         raise Unsupported("only Expand of an Unsqueeze of data (a replication along the new axis) is supported")
     axes = _axes(unsqueeze, ctx, 1)
