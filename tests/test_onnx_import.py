@@ -64,10 +64,25 @@ def torch_export(module: nn.Module, x: torch.Tensor, path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+class ViewCNN(nn.Module):
+    """A CNN flattening with ``x.view(x.size(0), -1)`` (a Reshape to a shape computed from Shape)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv, self.bn, self.linear = nn.Conv2d(2, 3, 3, stride=2), nn.BatchNorm2d(3), nn.Linear(3 * 3 * 3, 4)
+
+    def forward(self, x):
+        h = torch.relu(self.bn(self.conv(x)))
+        return torch.log_softmax(self.linear(h.view(h.size(0), -1)), -1)
+
+
+@pytest.mark.parametrize("kind", ["mlp", "cnn", "view_cnn"])
 def test_models_exported_by_plain_torch_import_and_run_equal(kind, tmp_path):
     torch.manual_seed(0)
-    if kind == "mlp":
+    if kind == "view_cnn":
+        module, x = ViewCNN(), torch.randn(4, 2, 7, 7)
+        module.bn.running_var.uniform_(0.5, 2)
+    elif kind == "mlp":
         module, x = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 3), nn.Sigmoid()), torch.randn(4, 6)
     else:
         module = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),

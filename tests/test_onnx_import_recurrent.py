@@ -162,6 +162,32 @@ def test_bidirectional_torch_recurrences_import_as_bidirectional_operators(kind,
     torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"tokens": x})[0]), want, atol=1e-5, rtol=1e-4)
 
 
+class BidirectionalClassifier(nn.Module):
+    """Embedding -> bidirectional GRU (batch first) -> the outputs at the last step -> Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed, self.rnn = nn.Embedding(10, 4), nn.GRU(4, 5, batch_first=True, bidirectional=True)
+        self.linear = nn.Linear(10, 3)
+
+    def forward(self, tokens):
+        return self.linear(self.rnn(self.embed(tokens))[0][:, -1])
+
+
+def test_a_torch_bidirectional_gru_classifier_imports_and_runs_equal(tmp_path):
+    torch.manual_seed(5)
+    module = BidirectionalClassifier()
+    path = torch_export(module, torch.randint(0, 10, (2, 5)), tmp_path / "bigru.onnx")
+    net = import_onnx(path)
+    assert [layer.type_name for layer in net.layers.values()] == ["EmbeddingLayer", "NetBidirectionalOperator",
+                                                                  "PartLayer", "LinearLayer"]
+    tokens = torch.randint(0, 10, (4, 9))
+    with torch.no_grad():
+        want = module(tokens)
+        torch.testing.assert_close(net(tokens), want, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"tokens": tokens})[0]), want, atol=1e-5, rtol=1e-4)
+
+
 class StackedState(nn.Module):
     """A stacked recurrence's final state of layer ``k`` (``h_n[k]``)."""
 

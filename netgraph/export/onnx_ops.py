@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.layers import (BatchNormalizationLayer, CatenateLayer, ConstantArrayLayer, ConvolutionLayer, DotLayer,
                              ElementwiseLayer, EmbeddingLayer, LayerNormalizationLayer, LinearLayer,
@@ -174,6 +175,12 @@ def _softmax(node: Any, ctx: Context) -> Converted:
     return Converted(SoftmaxLayer(level=axis), (node.input[0],))
 
 
+def _log_softmax(node: Any, ctx: Context) -> Converted:
+    """Softmax then Log (log-probabilities below about -87 underflow to -inf in float32, unlike ONNX's)."""
+    softmax = _softmax(node, ctx).layer
+    return Converted(NetChain([softmax, ElementwiseLayer("Log")]), (node.input[0],))
+
+
 def _threading(node: Any, ctx: Context) -> Converted:
     if len(node.input) != 2:
         raise Unsupported(f"{node.op_type} with {len(node.input)} inputs")
@@ -249,7 +256,7 @@ def _cast(node: Any, ctx: Context) -> Converted:
 
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "Gemm": _gemm, "MatMul": _matmul, "Conv": _conv, "MaxPool": _pool("Max"), "AveragePool": _pool("Mean"),
-    "Softmax": _softmax, "Concat": _concat, "Transpose": _transpose,
+    "Softmax": _softmax, "LogSoftmax": _log_softmax, "Concat": _concat, "Transpose": _transpose,
     "BatchNormalization": _batch_norm, "LayerNormalization": _layer_norm, "Gather": _gather,
     "Identity": _identity, "Dropout": _identity, "Cast": _cast,
     **{op: _elementwise for op in ELEMENTWISE_OPS}, **{op: _threading for op in THREADING_OPS},
