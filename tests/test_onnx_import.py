@@ -12,7 +12,7 @@ from torch import nn
 import onnx  # noqa: E402,F401  (the test extra installs it)
 
 from netgraph import (BatchNormalizationLayer, CatenateLayer, EmbeddingLayer, LayerNormalizationLayer,  # noqa: E402
-                      NetChain, NetGraph, NetPort, PoolingLayer, SpecError, ThreadingLayer,
+                      LinearLayer, NetChain, NetMapOperator, NetGraph, NetPort, PoolingLayer, SpecError, ThreadingLayer,
                       TransposeLayer, export_onnx, import_onnx, load, net_initialize)
 from netgraph.cli import main  # noqa: E402
 from netgraph.export.exporter import example_inputs  # noqa: E402
@@ -54,6 +54,16 @@ def test_embeddings_round_trip_with_a_variable_length(tmp_path):
     back = round_trip(NetChain([EmbeddingLayer(4, 10), "Tanh"], input=["n"]), tmp_path, length=4)
     assert back.port_types["Input"].dtype == "Integer"
     assert isinstance(next(iter(back.layers.values())), EmbeddingLayer)
+
+
+@pytest.mark.parametrize("net", [
+    NetChain([NetMapOperator(LinearLayer(3)), "Tanh"], input=["n", 4]),
+    NetChain([NetMapOperator(NetChain([LinearLayer([2, 3]), "Ramp", LinearLayer(5)]))], input=[6, 4]),
+    NetChain([NetMapOperator(LinearLayer(3))], input=[2, 3, 4]),
+], ids=["linear_over_sequence", "chain_with_reshapes", "linear_over_matrices"])
+def test_layers_mapped_over_a_sequence_round_trip(net, tmp_path):
+    back = round_trip(net, tmp_path, length=5)  # torch merges the sequence into the batch around each Gemm
+    assert "NetMapOperator" in {layer.type_name for layer in back.layers.values()}
 
 
 def torch_export(module: nn.Module, x: torch.Tensor, path: Path) -> Path:

@@ -11,8 +11,12 @@ from torch import nn
 from netgraph import import_onnx
 from tests.onnx_helpers import run_onnx
 
+_PER_TOKEN = nn.Linear(4, 3).requires_grad_(False)
+
 #: name -> (forward, input shape, the layer types the import must contain)
 OPS = {
+    "per_token_linear": (lambda x: torch.relu(_PER_TOKEN(x.reshape(-1, 4))).reshape(x.shape[0], x.shape[1], 3),
+                         (6, 4), {"NetMapOperator", "LinearLayer"}),
     "slice_span": (lambda x: x[:, 1:3] * 2, (4, 5), {"PartLayer"}),
     "slice_tail": (lambda x: x[:, :, -2:], (3, 4, 5), {"PartLayer"}),
     "slice_head": (lambda x: x[:, :-1], (6, 2), {"PartLayer"}),
@@ -42,11 +46,13 @@ def kinds(net) -> set[str]:
     found = set()
     for layer in net.layers.values():
         found.add(layer.type_name)
-        found |= kinds(layer) if hasattr(layer, "layers") else set()
+        inner = layer if hasattr(layer, "layers") else getattr(layer, "net", None)  # nested nets, mapped nets
+        found |= kinds(inner) if inner is not None else set()
     return found
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
+@torch.no_grad()
 def test_each_op_imports_and_runs_as_onnxruntime(name, tmp_path):
     forward, shape, expected = OPS[name]
     path = tmp_path / f"{name}.onnx"

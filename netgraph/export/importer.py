@@ -1,8 +1,10 @@
 """``import_onnx(path)``: an ONNX model -> a NetGraph of catalogue layers, arrays from its initializers.
 
-Every node maps to one layer (see ``onnx_ops``; LSTM and GRU in ``onnx_recurrent``, whose layout glue
-becomes aliases), MatMul followed by Add of a constant vector becomes one LinearLayer, and nodes that only
-compute the target shape of a Reshape (or a recurrence's zero initial state) are dropped. When any
+Every node maps to one layer (see ``onnx_ops``, ``onnx_shape_ops`` and ``onnx_reshape``; LSTM, GRU and RNN
+in ``onnx_recurrent``, whose layout glue becomes aliases), MatMul followed by Add of a constant vector
+becomes one LinearLayer. Nodes of constants are computed at import (onnx's reference evaluator), shape
+computations symbolically (``Context.symbols``); nodes that only compute the target shape of a Reshape (or a
+recurrence's zero initial state) are dropped, and layers that feed no graph output are left out. When any
 node has no equivalent, one SpecError lists them all with their node names and the reason.
 """
 

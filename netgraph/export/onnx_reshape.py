@@ -100,8 +100,8 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     x, fold = node.input[0], ctx.folds.get(node.input[0], 0)
     source = ctx.shapes.get(x)
     target = (ctx.symbols.get(node.input[1]) if node.op_type == "Reshape" else None) or ctx.shapes.get(node.output[0])
-    if target is None or source is None:
-        raise Unsupported("its input or output shape is not known")
+    if not target or not source:
+        raise Unsupported("its input or output shape is not known (or is a scalar without a batch dim)")
     target = (*(source[0:1] if target[0] == 0 else ()), *target[target[0] == 0:])  # 0 copies the batch dim
     if _known(source[0]) and target[0] == source[0]:
         return _reshaped(node, ctx, source[0], _rest(tuple(target[1:]), source), fold, fold)
