@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import import_onnx
+from netgraph import SpecError, import_onnx
 from tests.onnx_helpers import run_onnx
 
 _PER_TOKEN = nn.Linear(4, 3).requires_grad_(False)
@@ -66,3 +66,15 @@ def test_each_op_imports_and_runs_as_onnxruntime(name, tmp_path):
     want = torch.from_numpy(run_onnx(path, {"x": x})[0])
     torch.testing.assert_close(net(x), want, atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(want, forward(x), atol=1e-5, rtol=1e-4)  # and onnxruntime agrees with torch
+
+
+def test_a_non_elementwise_op_on_a_merged_batch_is_refused_naming_it(tmp_path):
+    def forward(x):  # softmax over the rows of (batch * time, 3): not expressible per element of the sequence
+        return torch.softmax(_PER_TOKEN(x.reshape(-1, 4)), 1).reshape(x.shape[0], x.shape[1], 3)
+    path = tmp_path / "merged.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Op(forward), (torch.randn(2, 6, 4),), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "batch"}})
+    with pytest.raises(SpecError, match=r"\(Softmax\): SoftmaxLayer of a tensor whose batch dim torch merged"):
+        import_onnx(path)
