@@ -12,6 +12,10 @@ from netgraph import SpecError, import_onnx
 from tests.onnx_helpers import run_onnx
 
 _PER_TOKEN = nn.Linear(4, 3).requires_grad_(False)
+with torch.no_grad():  # fixed weights, whatever the global seed is when the module is imported
+    _gen = torch.Generator().manual_seed(7)
+    _PER_TOKEN.weight.copy_(torch.randn(3, 4, generator=_gen))
+    _PER_TOKEN.bias.copy_(torch.randn(3, generator=_gen))
 
 #: name -> (forward, input shape, the layer types the import must contain)
 OPS = {
