@@ -132,20 +132,91 @@ def _recurrent_model(op: str, path: Path, peepholes: bool = False, **attributes)
 
 
 def test_unsupported_recurrent_options_are_all_listed(tmp_path):
-    path = _recurrent_model("LSTM", tmp_path / "lstm.onnx", direction="bidirectional", clip=3.0,
-                            activations=["Sigmoid", "Tanh", "Relu"] * 2, peepholes=True)
+    path = _recurrent_model("LSTM", tmp_path / "lstm.onnx", direction="reverse", clip=3.0,
+                            activations=["Sigmoid", "Tanh", "Relu"], peepholes=True)
     with pytest.raises(SpecError) as info:
         import_onnx(path)
     message = str(info.value)
     assert "(LSTM): not supported by LongShortTermMemoryLayer" in message
-    for fragment in ("direction='bidirectional'", "clip=3.0", "activations=", "P (peepholes)", "time-major input X",
+    for fragment in ("direction='reverse'", "clip=3.0", "activations=", "P (peepholes)", "time-major input X",
                      "time-major use of output Y"):
         assert fragment in message, fragment
 
 
-def test_a_bidirectional_torch_lstm_is_refused_with_the_reason(tmp_path):
-    module = SequenceOnly(nn.LSTM(3, 2, batch_first=True, bidirectional=True))
-    with pytest.raises(SpecError, match="direction='bidirectional'"):
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("layers", [1, 2])
+def test_bidirectional_torch_recurrences_import_as_bidirectional_operators(kind, layers, tmp_path):
+    torch.manual_seed(3)
+    rnn = {**RECURRENT, "rnn": (nn.RNN, None)}[kind][0](3, 4, num_layers=layers, batch_first=True, bidirectional=True)
+    with torch.no_grad():
+        for name, value in rnn.named_parameters():  # biases of both directions differ (reverse -> wrong arrays)
+            value.uniform_(-1, 1) if "bias" in name else None
+    module = SequenceOnly(rnn)
+    path = torch_export(module, torch.randn(2, 5, 3), tmp_path / "bi.onnx")
+    net = import_onnx(path)
+    assert [layer.type_name for layer in net.layers.values()] == ["NetBidirectionalOperator"] * layers
+    x = torch.randn(3, 7, 3)
+    with torch.no_grad():
+        want = module(x)
+        torch.testing.assert_close(net(x), want, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"tokens": x})[0]), want, atol=1e-5, rtol=1e-4)
+
+
+class BidirectionalClassifier(nn.Module):
+    """Embedding -> bidirectional GRU (batch first) -> the outputs at the last step -> Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed, self.rnn = nn.Embedding(10, 4), nn.GRU(4, 5, batch_first=True, bidirectional=True)
+        self.linear = nn.Linear(10, 3)
+
+    def forward(self, tokens):
+        return self.linear(self.rnn(self.embed(tokens))[0][:, -1])
+
+
+def test_a_torch_bidirectional_gru_classifier_imports_and_runs_equal(tmp_path):
+    torch.manual_seed(5)
+    module = BidirectionalClassifier()
+    path = torch_export(module, torch.randint(0, 10, (2, 5)), tmp_path / "bigru.onnx")
+    net = import_onnx(path)
+    assert [layer.type_name for layer in net.layers.values()] == ["EmbeddingLayer", "NetBidirectionalOperator",
+                                                                  "PartLayer", "LinearLayer"]
+    tokens = torch.randint(0, 10, (4, 9))
+    with torch.no_grad():
+        want = module(tokens)
+        torch.testing.assert_close(net(tokens), want, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"tokens": tokens})[0]), want, atol=1e-5, rtol=1e-4)
+
+
+class StackedState(nn.Module):
+    """A stacked recurrence's final state of layer ``k`` (``h_n[k]``)."""
+
+    def __init__(self, rnn: nn.Module, k: int):
+        super().__init__()
+        self.rnn, self.k = rnn, k
+
+    def forward(self, x):
+        state = self.rnn(x)[1]
+        return (state[0] if isinstance(state, tuple) else state)[self.k]
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+@pytest.mark.parametrize("k", [-1, 0, 1])
+def test_a_stacked_recurrences_final_state_is_its_layers_last_output(kind, k, tmp_path):
+    torch.manual_seed(4)
+    module = StackedState(RECURRENT[kind][0](3, 4, num_layers=3, batch_first=True), k)
+    net = import_onnx(torch_export(module, torch.randn(2, 5, 3), tmp_path / "state.onnx"))
+    kinds = [layer.type_name for layer in net.layers.values()]
+    assert kinds.count(RECURRENT[kind][1].__name__) == k % 3 + 1  # the layers above layer k feed nothing: pruned
+    assert kinds.count("SequenceLastLayer") == 1
+    x = torch.randn(3, 6, 3)
+    with torch.no_grad():
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+def test_the_final_states_of_a_bidirectional_recurrence_are_refused_with_the_reason(tmp_path):
+    module = StackedState(nn.GRU(3, 2, batch_first=True, bidirectional=True), -1)
+    with pytest.raises(SpecError, match="final states Y_h of a bidirectional recurrence"):
         import_onnx(torch_export(module, torch.randn(2, 4, 3), tmp_path / "bi.onnx"))
 
 
@@ -176,3 +247,18 @@ def test_a_squeeze_of_data_elsewhere_is_a_reshape(tmp_path):
     assert [layer.type_name for layer in net.layers.values()] == ["ReshapeLayer", "ElementwiseLayer"]
     x = torch.randn(3, 1, 4)
     torch.testing.assert_close(net(x), torch.tanh(x[:, 0]))
+
+
+@pytest.mark.parametrize("aggregation", ["Catenate", "Plus"])
+def test_our_bidirectional_operator_round_trips(aggregation, tmp_path):
+    from netgraph import NetBidirectionalOperator
+    net = net_initialize(NetChain([NetBidirectionalOperator(GatedRecurrentLayer(3), aggregation), SequenceLastLayer(),
+                                   LinearLayer(2)], input=["n", 2]), seed=0)  # exported as reversing Slices around two GRUs
+    path = export_onnx(net, tmp_path / "bi.onnx")
+    back = import_onnx(path)
+    kinds = [layer.type_name for layer in back.layers.values()]
+    assert kinds.count("GatedRecurrentLayer") == 2 and kinds.count("SequenceReverseLayer") == 2
+    inputs = example_inputs(net, batch=3, length=6, seed=2)
+    want = net.compile().eval()(**inputs)
+    torch.testing.assert_close(back.compile().eval()(**inputs), want, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(torch.from_numpy(run_onnx(path, inputs)[0]), want, atol=1e-5, rtol=1e-4)

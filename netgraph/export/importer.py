@@ -1,8 +1,10 @@
 """``import_onnx(path)``: an ONNX model -> a NetGraph of catalogue layers, arrays from its initializers.
 
-Every node maps to one layer (see ``onnx_ops``; LSTM and GRU in ``onnx_recurrent``, whose layout glue
-becomes aliases), MatMul followed by Add of a constant vector becomes one LinearLayer, and nodes that only
-compute the target shape of a Reshape (or a recurrence's zero initial state) are dropped. When any
+Every node maps to one layer (see ``onnx_ops``, ``onnx_shape_ops`` and ``onnx_reshape``; LSTM, GRU and RNN
+in ``onnx_recurrent``, whose layout glue becomes aliases), MatMul followed by Add of a constant vector
+becomes one LinearLayer. Nodes of constants are computed at import (onnx's reference evaluator), shape
+computations symbolically (``Context.symbols``); nodes that only compute the target shape of a Reshape (or a
+recurrence's zero initial state) are dropped, and layers that feed no graph output are left out. When any
 node has no equivalent, one SpecError lists them all with their node names and the reason.
 """
 
@@ -21,12 +23,20 @@ from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.export.deps import require
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
+from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS
+from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
+from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 
 __all__ = ["import_onnx"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
-CONVERTERS = {**BASIC_CONVERTERS, **RECURRENT_CONVERTERS}
+CONVERTERS = {**BASIC_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS, **RECURRENT_CONVERTERS}
+#: Layers that compute element by element, so work on a tensor whose batch is folded (see onnx_reshape).
+_SHAPE_AGNOSTIC = ("ElementwiseLayer", "FunctionLayer", "ThreadingLayer")
+#: Deterministic ops computed once, by onnx's reference evaluator, when all their inputs are constants.
+_FOLDABLE = frozenset({*ELEMENTWISE_OPS, *THREADING_OPS, "Neg", "Reciprocal", "Reshape", "Squeeze", "Transpose",
+                       "Concat", "Slice", "Gather", "Equal", "Where", "Mod", "ConstantOfShape", "Range", "Not"})
 
 
 def import_onnx(path: str | os.PathLike) -> NetGraph:
@@ -66,6 +76,7 @@ def identifier(name: str, taken: set[str]) -> str:
 class _Builder:
     def __init__(self, onnx: Any, graph: Any, where: str):
         self.onnx, self.graph, self.where = onnx, graph, where
+        self.evaluator = require("onnx.reference").ReferenceEvaluator
         helper = onnx.numpy_helper
         self.constants = {t.name: np.array(helper.to_array(t)) for t in graph.initializer}
         for node in graph.node:
@@ -89,10 +100,10 @@ class _Builder:
     def _attributes(self, node: Any) -> dict[str, Any]:
         return {a.name: self.onnx.helper.get_attribute_value(a) for a in node.attribute}
 
-    def _shape_only(self) -> set[str]:
-        """Names of nodes whose outputs only feed shape inputs (of Reshape) or other such nodes."""
+    def _shape_only(self, folded: set[int]) -> set[int]:
+        """Nodes whose outputs only feed shape inputs (of Reshape), nodes folded to constants, or other such nodes."""
         outputs = {o.name for o in self.graph.output}
-        dropped: set[str] = set()
+        dropped: set[int] = set(folded)
         for node in reversed(self.graph.node):
             uses = [(c, i) for o in node.output for c, i in self.consumers.get(o, [])]
             if (uses and not set(node.output) & outputs and
@@ -101,11 +112,10 @@ class _Builder:
         return dropped
 
     def build(self) -> NetGraph:
-        unsupported, dropped, failed = [], self._shape_only(), set()
+        folded = {id(node) for node in self.graph.node if node.op_type != "Constant" and self._precompute(node)}
+        unsupported, dropped, failed = [], self._shape_only(folded), set()
         for index, node in enumerate(self.graph.node):
-            if id(node) in dropped or node.op_type == "Constant":
-                continue
-            if self._fold_constant(node):
+            if id(node) in dropped or id(node) in folded or node.op_type == "Constant":
                 continue
             label = f"node {node.name or index!r} ({node.op_type})"
             if node.op_type not in CONVERTERS:
@@ -121,8 +131,25 @@ class _Builder:
                                           f"(supported: {', '.join(sorted(CONVERTERS))})")
         return self._graph()
 
+    def _precompute(self, node: Any) -> bool:
+        """Fold ``node`` to a constant if it can be (True), or record its symbolic shape value."""
+        if self._fold_constant(node):
+            return True
+        value = symbolic_value(node, self.ctx)
+        if value is None:
+            return False
+        if all(isinstance(d, int) for d in value):  # a shape computation of known sizes: a constant
+            scalar = len(value) == 1 and self.shapes.get(node.output[0]) == ()
+            self.constants[node.output[0]] = np.array(value[0] if scalar else value, dtype=np.int64)
+            return True
+        self.ctx.symbols[node.output[0]] = value
+        return False
+
     def _fold_constant(self, node: Any) -> bool:
-        """Identity, Cast, Unsqueeze and Expand (to the batch) of a constant give a constant."""
+        """Identity, Cast, Unsqueeze and Expand (to the batch) of a constant give a constant, and so does
+        any deterministic op of constants (``_FOLDABLE``)."""
+        if node.op_type in _FOLDABLE and node.input and all(not i or i in self.constants for i in node.input):
+            return self._evaluate(node)
         if node.op_type not in ("Identity", "Cast", "Unsqueeze", "Expand") or node.input[0] not in self.constants:
             return False
         value = self.constants[node.input[0]]
@@ -134,7 +161,16 @@ class _Builder:
         self.constants[node.output[0]] = value.astype(np.float32) if node.op_type == "Cast" else value
         return True
 
+    def _evaluate(self, node: Any) -> bool:
+        try:
+            values = self.evaluator(node).run(None, {i: self.constants[i] for i in node.input if i})
+        except Exception:  # noqa: BLE001 - the reference evaluator's errors share no base; then it is not folded
+            return False
+        self.constants.update((name, np.array(v)) for name, v in zip(node.output, values) if name)
+        return True
+
     def _add(self, node: Any, index: int, converted: Converted) -> None:
+        self.ctx.folds[node.output[0]] = self._fold(node, converted)
         if converted.alias is not None:
             self.sources[node.output[0]] = self._source(converted.alias)
             return
@@ -153,6 +189,23 @@ class _Builder:
                 self.edges.append((self._source(tensor), NetPort(name, port)))
         self.sources[node.output[0]] = NetPort(name, "Output")
         self.producers[node.output[0]] = (name, node)
+
+    def _fold(self, node: Any, converted: Converted) -> int:
+        """The output's fold (see onnx_reshape): as the converter says, else as the inputs' for a layer that
+        works element by element; other layers cannot read a folded tensor."""
+        if converted.fold is not None:
+            return converted.fold
+        inputs = (converted.alias,) if converted.alias is not None else converted.inputs
+        folds = {self.ctx.folds.get(t, 0) for i, t in enumerate(inputs) if i not in converted.constants}
+        if folds <= {0}:
+            return 0
+        kind = "an alias" if converted.layer is None else converted.layer.type_name
+        if len(folds) == 1 and (kind == "an alias" or (kind in _SHAPE_AGNOSTIC and not converted.constants)):
+            if self.shapes.get(node.output[0]) is None:  # element by element: the input's (ONNX) shape
+                self.shapes[node.output[0]] = self.shapes.get(inputs[0])
+            return folds.pop()
+        raise Unsupported(f"{kind} of a tensor whose batch dim torch merged with other dims (an element-wise "
+                          f"map); only Gemm, Flatten, Reshape and element-wise ops are followed through it")
 
     def _fuse_bias(self, node: Any, converted: Converted) -> bool:
         """MatMul(x, W) + b (a constant vector, the MatMul's only use) -> that LinearLayer's biases."""
@@ -184,9 +237,27 @@ class _Builder:
             dims = self.shapes[onnx_name]
             dtype = INTEGER if value.type.tensor_type.elem_type in _INTEGER_TYPES else REAL
             shapes[port] = PortType(None if dims is None else tuple(d if isinstance(d, int) else "n" for d in dims[1:]), dtype)
-        if not self.layers:
+        layers, edges = _used(self.layers, edges)
+        if not layers:
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="onnx")
-        return NetGraph(self.layers, edges, **shapes)
+        return NetGraph(layers, edges, **shapes)
+
+
+def _used(layers: dict[str, Any], edges: list[tuple]) -> tuple[dict[str, Any], list[tuple]]:
+    """The layers that the graph outputs depend on, and their edges (a stacked recurrence's layers above the
+    one whose final state is read feed nothing)."""
+    feeding: dict[str, list] = {}
+    for source, target in edges:
+        feeding.setdefault(target.layer, []).append(source)
+    needed: set[str] = set()
+    stack = list(feeding.get(None, []))  # what feeds the graph outputs
+    while stack:
+        layer = stack.pop().layer
+        if layer is not None and layer not in needed:
+            needed.add(layer)
+            stack.extend(feeding.get(layer, []))
+    return ({k: v for k, v in layers.items() if k in needed},
+            [(s, t) for s, t in edges if t.layer is None or t.layer in needed])
 
 
 def _shape(value: Any) -> tuple | None:

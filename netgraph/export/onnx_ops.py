@@ -14,14 +14,15 @@ from typing import Any
 
 import numpy as np
 
+from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
-from netgraph.layers import (BatchNormalizationLayer, CatenateLayer, ConstantArrayLayer, ConvolutionLayer,
-                             ElementwiseLayer, EmbeddingLayer, FlattenLayer, LayerNormalizationLayer, LinearLayer,
-                             NetMapOperator, PartLayer, PoolingLayer, ReshapeLayer, SoftmaxLayer, ThreadingLayer,
+from netgraph.layers import (BatchNormalizationLayer, CatenateLayer, ConstantArrayLayer, ConvolutionLayer, DotLayer,
+                             ElementwiseLayer, EmbeddingLayer, LayerNormalizationLayer, LinearLayer,
+                             NetMapOperator, PartLayer, PoolingLayer, SoftmaxLayer, ThreadingLayer,
                              TransposeLayer)
 
-__all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "SHAPE_INPUTS",
-           "reshape_converter", "linear_of"]
+__all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
+           "linear_of", "mapped"]
 
 #: ONNX elementwise ops -> ElementwiseLayer function names.
 ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid", "Exp": "Exp", "Log": "Log",
@@ -29,12 +30,12 @@ ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid",
                    "Softsign": "SoftSign", "Selu": "SELU", "Floor": "Floor", "Ceil": "Ceiling", "Sign": "Sign",
                    "Tan": "Tan", "Atan": "ArcTan", "Asin": "ArcSin", "Acos": "ArcCos", "Sinh": "Sinh",
                    "Cosh": "Cosh", "Round": "Round", "Mish": "Mish", "HardSwish": "HardSwish"}
-_THREADING = {"Add": "Plus", "Mul": "Times", "Sub": "Subtract", "Div": "Divide", "Pow": "Power",
+THREADING_OPS = {"Add": "Plus", "Mul": "Times", "Sub": "Subtract", "Div": "Divide", "Pow": "Power",
               "Max": "Max", "Min": "Min"}
 #: Input slots that carry shapes, not data: the nodes computing them are dropped with their consumer.
 #: A recurrent node's initial states count as such: torch fills them with ConstantOfShape of zeros of a
 #: shape computed from the input, and the LSTM/GRU converter refuses any initial state but zero.
-SHAPE_INPUTS = {"Reshape": (1,), "Expand": (1,), "ConstantOfShape": (0,), "LSTM": (5, 6), "GRU": (5,)}
+SHAPE_INPUTS = {"Reshape": (1,), "Expand": (1,), "ConstantOfShape": (0,), "LSTM": (5, 6), "GRU": (5,), "RNN": (5,)}
 
 
 class Unsupported(Exception):
@@ -47,6 +48,7 @@ class Converted:
     inputs: tuple[str, ...] = ()
     alias: str | None = None
     constants: dict[int, np.ndarray] = dataclasses.field(default_factory=dict)  # port index -> array
+    fold: int | None = None  # leading dims merged into the output's batch (None: as the input's, if shape-agnostic)
 
 
 @dataclasses.dataclass
@@ -58,6 +60,8 @@ class Context:
     producers: dict[str, Any] = dataclasses.field(default_factory=dict)  # tensor -> the node computing it
     to_array: Callable[[Any], np.ndarray] = np.asarray  # an attribute's TensorProto -> array
     graph_outputs: frozenset[str] = frozenset()
+    folds: dict[str, int] = dataclasses.field(default_factory=dict)  # tensor -> dims merged into its batch
+    symbols: dict[str, tuple] = dataclasses.field(default_factory=dict)  # shape computation -> its dims
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:
@@ -79,12 +83,24 @@ def _gemm(node: Any, ctx: Context) -> Converted:
     if len(node.input) > 2 and node.input[2] and bias is None:
         raise Unsupported("its bias is computed, not a constant")
     b = np.zeros(w.shape[0], np.float32) if bias is None else np.broadcast_to(bias * a.get("beta", 1.0), w.shape[:1])
-    return Converted(LinearLayer(int(w.shape[0]), weights=np.ascontiguousarray(w), biases=np.array(b)), (node.input[0],))
+    linear = LinearLayer(int(w.shape[0]), weights=np.ascontiguousarray(w), biases=np.array(b))
+    fold = ctx.folds.get(node.input[0], 0)
+    return Converted(mapped(linear, fold), (node.input[0],), fold=fold)
+
+
+def mapped(layer: Any, levels: int) -> Any:
+    """``layer`` applied to every element of ``levels`` leading levels (nested NetMapOperators)."""
+    for _ in range(levels):
+        layer = NetMapOperator(layer)
+    return layer
 
 
 def _matmul(node: Any, ctx: Context) -> Converted:
-    """x W: a LinearLayer on (batch, features); on (batch, time, features) one mapped over the sequence."""
+    """x W: a LinearLayer on (batch, features); on (batch, time, features) one mapped over the sequence;
+    x y of two computed (batch, ..., n, m) tensors: DotLayer (mapped over the dims before n, m)."""
     rank = ctx.rank(node.input[0])
+    if node.input[1] not in ctx.constants:
+        return _batched_product(node, ctx)
     if rank not in (2, 3):
         raise Unsupported("only MatMul of a (batch, features) or (batch, time, features) input by a constant "
                           "matrix maps to LinearLayer (NetMapOperator of it over a sequence)")
@@ -93,6 +109,16 @@ def _matmul(node: Any, ctx: Context) -> Converted:
     linear = LinearLayer(int(w.shape[0]), weights=np.ascontiguousarray(w), biases=bias)
     layer = linear if rank == 2 else NetMapOperator(NetGraph({"linear": linear}, [], Input=int(w.shape[1])))
     return Converted(layer, (node.input[0],))
+
+
+def _batched_product(node: Any, ctx: Context) -> Converted:
+    """x y of two computed (batch, ..., n, m) tensors with the same leading dims: DotLayer, mapped over them."""
+    a, b = (ctx.shapes.get(name) for name in node.input)
+    if a is None or b is None or len(a) != len(b) or len(a) < 3 or any(
+            x != y and isinstance(x, int) and isinstance(y, int) for x, y in zip(a[1:-2], b[1:-2])):
+        raise Unsupported(f"a product of two computed tensors maps to DotLayer only for (batch, ..., n, m) "
+                          f"shapes of equal rank >= 3 without broadcasting, found {a} and {b}")
+    return Converted(mapped(DotLayer(), len(a) - 3), tuple(node.input))
 
 
 def linear_of(layer: Any) -> tuple[Any, str]:
@@ -149,13 +175,19 @@ def _softmax(node: Any, ctx: Context) -> Converted:
     return Converted(SoftmaxLayer(level=axis), (node.input[0],))
 
 
+def _log_softmax(node: Any, ctx: Context) -> Converted:
+    """Softmax then Log (log-probabilities below about -87 underflow to -inf in float32, unlike ONNX's)."""
+    softmax = _softmax(node, ctx).layer
+    return Converted(NetChain([softmax, ElementwiseLayer("Log")]), (node.input[0],))
+
+
 def _threading(node: Any, ctx: Context) -> Converted:
     if len(node.input) != 2:
         raise Unsupported(f"{node.op_type} with {len(node.input)} inputs")
     constants = {i: ctx.constants[name] for i, name in enumerate(node.input) if name in ctx.constants}
     if len(constants) == 2:
         raise Unsupported("both operands are constants")
-    return Converted(ThreadingLayer(_THREADING[node.op_type], inputs=2), tuple(node.input), constants=constants)
+    return Converted(ThreadingLayer(THREADING_OPS[node.op_type], inputs=2), tuple(node.input), constants=constants)
 
 
 def _concat(node: Any, ctx: Context) -> Converted:
@@ -163,22 +195,6 @@ def _concat(node: Any, ctx: Context) -> Converted:
     if axis == 0 or any(name in ctx.constants for name in node.input):
         raise Unsupported("Concat along the batch dim or of constants")
     return Converted(CatenateLayer(level=axis, inputs=len(node.input)), tuple(node.input))
-
-
-def _flatten(node: Any, ctx: Context) -> Converted:
-    if int(ctx.attributes(node).get("axis", 1)) != 1:
-        raise Unsupported("only Flatten with axis=1 (keep the batch dim) maps to FlattenLayer")
-    return Converted(FlattenLayer(), (node.input[0],))
-
-
-def reshape_converter(node: Any, ctx: Context) -> Converted:
-    """Reshape (and Squeeze, Unsqueeze) of data: a ReshapeLayer to the inferred output shape, or an alias."""
-    source, target = ctx.shapes.get(node.input[0]), ctx.shapes.get(node.output[0])
-    if target is None or any(not isinstance(d, int) for d in target[1:]) or isinstance(target[0], int) != isinstance((source or [0])[0], int):
-        raise Unsupported("its output shape (batch first, then fixed dims) is not known")
-    if source is not None and tuple(source[1:]) == tuple(target[1:]):
-        return Converted(alias=node.input[0])
-    return Converted(ReshapeLayer(tuple(target[1:])), (node.input[0],))
 
 
 def _transpose(node: Any, ctx: Context) -> Converted:
@@ -240,10 +256,10 @@ def _cast(node: Any, ctx: Context) -> Converted:
 
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "Gemm": _gemm, "MatMul": _matmul, "Conv": _conv, "MaxPool": _pool("Max"), "AveragePool": _pool("Mean"),
-    "Softmax": _softmax, "Concat": _concat, "Flatten": _flatten, "Reshape": reshape_converter, "Transpose": _transpose,
+    "Softmax": _softmax, "LogSoftmax": _log_softmax, "Concat": _concat, "Transpose": _transpose,
     "BatchNormalization": _batch_norm, "LayerNormalization": _layer_norm, "Gather": _gather,
     "Identity": _identity, "Dropout": _identity, "Cast": _cast,
-    **{op: _elementwise for op in ELEMENTWISE_OPS}, **{op: _threading for op in _THREADING},
+    **{op: _elementwise for op in ELEMENTWISE_OPS}, **{op: _threading for op in THREADING_OPS},
 }
 
 
@@ -252,4 +268,4 @@ def constant_layer(array: np.ndarray, shape: tuple | None) -> Any:
     value = array[0] if shape is not None and array.ndim == len(shape) and array.shape[0] == 1 else array
     if shape is not None and all(isinstance(d, int) for d in shape[1:]):
         value = np.broadcast_to(value, tuple(shape[1:]))
-    return ConstantArrayLayer(array=np.ascontiguousarray(value, dtype=np.float32))
+    return ConstantArrayLayer(array=np.array(value, dtype=np.float32))  # a writable copy, not a broadcast view

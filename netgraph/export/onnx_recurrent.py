@@ -1,13 +1,14 @@
-"""ONNX ``LSTM`` and ``GRU`` nodes -> LongShortTermMemoryLayer / GatedRecurrentLayer, and the layout glue.
+"""ONNX ``LSTM``, ``GRU`` and ``RNN`` nodes -> LongShortTermMemoryLayer / GatedRecurrentLayer / BasicRecurrentLayer.
 
-ONNX recurrent nodes are time-major: ``X`` (time, batch, features) and ``Y`` (time, directions, batch,
-hidden). torch (and so our exporter) wraps a batch-first recurrence in ``Transpose [1, 0, 2]`` before it
-and ``Squeeze`` (axis 1) then ``Transpose [1, 0, 2]`` after it; our layers are batch-first, so that glue
-is folded away (each glue node becomes an alias), also between stacked recurrences (``num_layers > 1``). The final state ``Y_h``, squeezed over its direction
-axis or indexed at direction 0 (torch's ``h_n[0]``), is the last output: a SequenceLastLayer. Weights are split into our Wolfram-named arrays: ONNX
-stacks LSTM gates as i, o, f, c and GRU gates as z, r, h; the input and recurrence biases add up,
-except a GRU's recurrence bias of the memory gate, which stays inside the reset product
-(``MemoryGateStateBiases``, needing ``linear_before_reset=1`` as torch exports).
+A bidirectional node becomes a NetBidirectionalOperator of two such layers joined by Catenate (ONNX's
+reverse direction reads the sequence backwards and aligns its outputs with the input's steps, as the
+operator does). The layout glue around the node (see ``onnx_recurrent_glue``) is folded away: each glue
+node becomes an alias. The final state ``Y_h`` of a one-direction recurrence (squeezed over its direction
+axis, indexed at direction 0, or taken from a stacked recurrence's stack of states) is the last output:
+a SequenceLastLayer. Weights are split into our Wolfram-named arrays: ONNX stacks LSTM gates as i, o, f, c
+and GRU gates as z, r, h; the input and recurrence biases add up, except a GRU's recurrence bias of the
+memory gate, which stays inside the reset product (``MemoryGateStateBiases``, needing
+``linear_before_reset=1`` as torch exports).
 """
 
 from __future__ import annotations
@@ -18,39 +19,23 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, reshape_converter
-from netgraph.layers import GatedRecurrentLayer, LongShortTermMemoryLayer, SequenceLastLayer
+from netgraph.export.onnx_ops import Context, Converted, Unsupported
+from netgraph.export.onnx_reshape import reshape_converter
+from netgraph.export.onnx_recurrent_glue import (DIRECTIONS_PERM, LAYOUT_PERM, RECURRENT_OPS, batch_first_uses,
+                                                 bidirectional, is_op, recurrent_output, stacked_state_index,
+                                                 state_stack, text, time_major_output)
+from netgraph.layers import (BasicRecurrentLayer, GatedRecurrentLayer, LongShortTermMemoryLayer,
+                             NetBidirectionalOperator, SequenceLastLayer)
 
 __all__ = ["RECURRENT_CONVERTERS", "RECURRENT_OPS"]
 
-RECURRENT_OPS = ("LSTM", "GRU")
-_LAYOUT_PERM = [1, 0, 2]  # (time, batch, features) <-> (batch, time, features)
 #: ONNX gate order -> (our gate, index in ONNX's stack).
 _GATES = {"LSTM": (("InputGate", 0), ("ForgetGate", 2), ("MemoryGate", 3), ("OutputGate", 1)),
-          "GRU": (("ResetGate", 1), ("UpdateGate", 0), ("MemoryGate", 2))}
-_ACTIVATIONS = {"LSTM": ["sigmoid", "tanh", "tanh"], "GRU": ["sigmoid", "tanh"]}
+          "GRU": (("ResetGate", 1), ("UpdateGate", 0), ("MemoryGate", 2)), "RNN": (("", 0),)}
+_ACTIVATIONS = {"LSTM": [["sigmoid", "tanh", "tanh"]], "GRU": [["sigmoid", "tanh"]], "RNN": [["tanh"], ["relu"]]}
+_LAYERS = {"LSTM": "LongShortTermMemoryLayer", "GRU": "GatedRecurrentLayer", "RNN": "BasicRecurrentLayer"}
 _ZERO_PRESERVING = ("Slice", "Squeeze", "Unsqueeze", "Reshape", "Identity", "Expand", "Cast")
 _OPTIONAL_INPUTS = {4: "sequence_lens (per-example lengths)", 7: "P (peepholes)"}
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _squeeze_axes(node: Any, ctx: Context) -> list[int] | None:
-    if len(node.input) > 1 and node.input[1]:
-        axes = ctx.constants.get(node.input[1])
-        return None if axes is None else [int(a) for a in np.ravel(axes)]
-    axes = ctx.attributes(node).get("axes")
-    return None if axes is None else [int(a) for a in axes]
-
-
-def _is(node: Any, ctx: Context, op: str, perm: list[int] | None = None, axes: list[int] | None = None) -> bool:
-    if node is None or node.op_type != op:
-        return False
-    if perm is not None and list(ctx.attributes(node).get("perm", ())) != perm:
-        return False
-    return axes is None or _squeeze_axes(node, ctx) == axes
 
 
 def _zero_state(name: str, ctx: Context) -> bool:
@@ -73,13 +58,14 @@ def _problems(node: Any, ctx: Context) -> list[str]:
     """Every option of this recurrent node that our layers do not have."""
     a, op = ctx.attributes(node), node.op_type
     found = []
-    if _text(a.get("direction", "forward")) != "forward":
-        found.append(f"direction={_text(a['direction'])!r} (only 'forward'; bidirectional and reverse are not)")
+    if text(a.get("direction", "forward")) not in ("forward", "bidirectional"):
+        found.append(f"direction={text(a['direction'])!r} (only 'forward' and 'bidirectional')")
     if "clip" in a:
         found.append(f"clip={a['clip']} (cell clipping)")
-    activations = [_text(f).lower() for f in a.get("activations", ())]
-    if activations and activations != _ACTIVATIONS[op]:
-        found.append(f"activations={activations} (only the default {_ACTIVATIONS[op]})")
+    activations = [text(f).lower() for f in a.get("activations", ())]
+    directions = 2 if bidirectional(node, ctx) else 1
+    if activations and not any(activations == allowed * directions for allowed in _ACTIVATIONS[op]):
+        found.append(f"activations={activations} (only {' or '.join(map(str, _ACTIVATIONS[op]))} per direction)")
     found += [f"{key} (activation parameters)" for key in ("activation_alpha", "activation_beta") if key in a]
     if a.get("input_forget", 0):
         found.append("input_forget=1 (coupled input and forget gates)")
@@ -103,24 +89,26 @@ def _input_problems(node: Any, ctx: Context) -> list[str]:
 
 
 def _layout_problems(node: Any, ctx: Context) -> list[str]:
-    """The glue must make the node batch-first: Transpose before, Squeeze + Transpose after."""
+    """The glue must make the node batch-first (see ``onnx_recurrent_glue``)."""
     found = []
     source = ctx.producers.get(node.input[0])
-    if not (_is(source, ctx, "Transpose", _LAYOUT_PERM) or _squeezed_output(source, ctx)):
+    if not (is_op(source, ctx, "Transpose", LAYOUT_PERM) or time_major_output(node.input[0], ctx) is not None):
         found.append("a time-major input X (expected a Transpose [1, 0, 2] of a batch-first tensor, as torch "
-                     "exports batch_first=True, or the squeezed output of a recurrence below it)")
+                     "exports batch_first=True, or the output of a recurrence below it)")
     y, y_h, y_c = (*node.output, "", "")[:3]
     for consumer, _ in ctx.consumers.get(y, []):
-        after = ctx.consumers.get(consumer.output[0], []) if consumer.op_type == "Squeeze" else []
-        if not (_is(consumer, ctx, "Squeeze", axes=[1]) and after
-                and all(_is(c, ctx, "Transpose", _LAYOUT_PERM) or (c.op_type in RECURRENT_OPS and i == 0)
-                        for c, i in after)):
+        if not _glued(consumer, node, ctx):
+            glue = ("Transpose [0, 2, 1, 3], Reshape to (time, batch, 2 hidden)" if bidirectional(node, ctx)
+                    else "Squeeze (axis 1)")
             found.append(f"a time-major use of output Y by node {consumer.name!r} ({consumer.op_type}); "
-                         f"expected Squeeze (axis 1) then Transpose [1, 0, 2] or another recurrence")
+                         f"expected {glue}, then Transpose [1, 0, 2] or another recurrence")
     for consumer, _ in ctx.consumers.get(y_h, []) if y_h else ():
-        if not (_is(consumer, ctx, "Squeeze", axes=[0]) or _first_direction(consumer, ctx)):
+        if bidirectional(node, ctx):
+            found.append(f"a use of the final states Y_h of a bidirectional recurrence by node {consumer.name!r}")
+        elif not (is_op(consumer, ctx, "Squeeze", axes=[0]) or stacked_state_index(consumer, ctx) is not None
+                  or state_stack(consumer, ctx)):
             found.append(f"a use of the final state Y_h by node {consumer.name!r} ({consumer.op_type}) other than "
-                         f"Squeeze (axis 0) or Gather of index 0 on axis 0")
+                         f"Squeeze (axis 0), Gather of index 0 on axis 0, or a stack of layers' states")
     found += [f"a time-major use of output {what} as a graph output" for what, name in (("Y", y), ("Y_h", y_h))
               if name in ctx.graph_outputs]
     if y_c and (ctx.consumers.get(y_c) or y_c in ctx.graph_outputs):
@@ -128,29 +116,29 @@ def _layout_problems(node: Any, ctx: Context) -> list[str]:
     return found
 
 
-def _squeezed_output(node: Any, ctx: Context) -> bool:
-    """Y of a recurrence squeezed over its direction axis (what a stacked recurrence reads)."""
-    return _is(node, ctx, "Squeeze", axes=[1]) and (_recurrent_output(node.input[0], ctx) or (None, 1))[1] == 0
-
-
-def _first_direction(node: Any, ctx: Context) -> bool:
-    """Gather of the only direction of a final state (torch's ``h_n[0]`` or ``h_n[-1]``)."""
-    index = ctx.constants.get(node.input[1]) if node.op_type == "Gather" else None
-    return index is not None and index.ndim == 0 and int(index) in (0, -1) and \
-        int(ctx.attributes(node).get("axis", 0)) == 0
+def _glued(consumer: Any, node: Any, ctx: Context) -> bool:
+    if not bidirectional(node, ctx):
+        return is_op(consumer, ctx, "Squeeze", axes=[1]) and batch_first_uses(consumer.output[0], ctx)
+    merges = ctx.consumers.get(consumer.output[0], []) if is_op(consumer, ctx, "Transpose", DIRECTIONS_PERM) else []
+    return bool(merges) and all(time_major_output(m.output[0], ctx) is node and batch_first_uses(m.output[0], ctx)
+                                for m, _ in merges)
 
 
 def _recurrent(node: Any, ctx: Context) -> Converted:
-    op = node.op_type
     problems = _problems(node, ctx)
     if problems:
-        layer = "LongShortTermMemoryLayer" if op == "LSTM" else "GatedRecurrentLayer"
-        raise Unsupported(f"not supported by {layer}: {'; '.join(problems)}")
-    w, r = ctx.const(node.input[1], "W")[0], ctx.const(node.input[2], "R")[0]
-    size = int(r.shape[-1])
-    gates = len(_GATES[op])
+        raise Unsupported(f"not supported by {_LAYERS[node.op_type]}: {'; '.join(problems)}")
+    layers = [_direction(node, ctx, d) for d in range(2 if bidirectional(node, ctx) else 1)]
+    return Converted(layers[0] if len(layers) == 1 else NetBidirectionalOperator(layers), (node.input[0],))
+
+
+def _direction(node: Any, ctx: Context, d: int) -> Any:
+    """The layer computing direction ``d`` (0 forward, 1 reverse) of a recurrent node."""
+    op = node.op_type
+    w, r = ctx.const(node.input[1], "W")[d], ctx.const(node.input[2], "R")[d]
+    size, gates = int(r.shape[-1]), len(_GATES[op])
     has_b = len(node.input) > 3 and node.input[3]
-    b = ctx.const(node.input[3], "B")[0] if has_b else np.zeros(2 * gates * size, np.float32)
+    b = ctx.const(node.input[3], "B")[d] if has_b else np.zeros(2 * gates * size, np.float32)
     wb, rb = b[:gates * size], b[gates * size:]
     arrays = {}
     for gate, k in _GATES[op]:
@@ -158,10 +146,13 @@ def _recurrent(node: Any, ctx: Context) -> Converted:
         keep_apart = op == "GRU" and gate == "MemoryGate"
         arrays[f"{gate}Biases"] = _gate(wb, k, size) + (0 if keep_apart else _gate(rb, k, size))
     if op == "LSTM":
-        return Converted(LongShortTermMemoryLayer(size).with_arrays(arrays), (node.input[0],))
+        return LongShortTermMemoryLayer(size).with_arrays(arrays)
+    if op == "RNN":
+        relu = [text(f).lower() for f in ctx.attributes(node).get("activations", ["tanh"])][d] == "relu"
+        return BasicRecurrentLayer(size, activation="Ramp" if relu else "Tanh").with_arrays(arrays)
     state_biases = _gate(rb, _GATES[op][2][1], size)
     layer = GatedRecurrentLayer(size, memory_gate_state_biases=state_biases if np.any(state_biases) else None)
-    return Converted(layer.with_arrays(arrays), (node.input[0],))
+    return layer.with_arrays(arrays)
 
 
 def _gate(stacked: np.ndarray, k: int, size: int) -> np.ndarray:
@@ -169,16 +160,8 @@ def _gate(stacked: np.ndarray, k: int, size: int) -> np.ndarray:
     return np.ascontiguousarray(stacked[k * size:(k + 1) * size], dtype=np.float32)
 
 
-def _recurrent_output(name: str, ctx: Context) -> tuple[Any, int] | None:
-    """The recurrent node and output index that produce tensor ``name``, if one does."""
-    producer = ctx.producers.get(name)
-    if producer is None or producer.op_type not in RECURRENT_OPS:
-        return None
-    return producer, list(producer.output).index(name)
-
-
 def _squeeze(node: Any, ctx: Context) -> Converted:
-    source = _recurrent_output(node.input[0], ctx)
+    source = recurrent_output(node.input[0], ctx)
     if source is None:
         return reshape_converter(node, ctx)
     recurrent, index = source
@@ -188,22 +171,38 @@ def _squeeze(node: Any, ctx: Context) -> Converted:
 
 
 def _gather(node: Any, ctx: Context) -> Converted:
-    source = _recurrent_output(node.input[0], ctx)
-    if source is not None and source[1] == 1 and _first_direction(node, ctx):
-        return Converted(SequenceLastLayer(), (source[0].output[0],))
+    recurrent = stacked_state_index(node, ctx)
+    if recurrent is not None:
+        return Converted(SequenceLastLayer(), (recurrent.output[0],))
     return BASIC_CONVERTERS["Gather"](node, ctx)
 
 
+def _concat(node: Any, ctx: Context) -> Converted:
+    layers = state_stack(node, ctx)
+    if layers:  # only Gathers of one layer's state use it: they map to that layer directly
+        return Converted(alias=layers[0].output[0])
+    return BASIC_CONVERTERS["Concat"](node, ctx)
+
+
 def _transpose(node: Any, ctx: Context) -> Converted:
-    if list(ctx.attributes(node).get("perm", ())) == _LAYOUT_PERM:
+    perm = list(ctx.attributes(node).get("perm", ()))
+    if perm == LAYOUT_PERM:
         uses = ctx.consumers.get(node.output[0], [])
         feeds_recurrence = uses and all(c.op_type in RECURRENT_OPS and i == 0 for c, i in uses)
-        if feeds_recurrence or _squeezed_output(ctx.producers.get(node.input[0]), ctx):
+        if feeds_recurrence or time_major_output(node.input[0], ctx) is not None:
             return Converted(alias=node.input[0])
+    if perm == DIRECTIONS_PERM and (recurrent_output(node.input[0], ctx) or (None, 1))[1] == 0:
+        return Converted(alias=node.input[0])  # a bidirectional Y's glue: the operator catenates already
     return BASIC_CONVERTERS["Transpose"](node, ctx)
 
 
+def _reshape(node: Any, ctx: Context) -> Converted:
+    if time_major_output(node.output[0], ctx) is not None:
+        return Converted(alias=node.input[0])
+    return reshape_converter(node, ctx)
+
+
 RECURRENT_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "LSTM": _recurrent, "GRU": _recurrent, "Squeeze": _squeeze, "Transpose": _transpose,
-    "Gather": _gather,
+    **{op: _recurrent for op in RECURRENT_OPS}, "Squeeze": _squeeze, "Transpose": _transpose, "Gather": _gather,
+    "Concat": _concat, "Reshape": _reshape,
 }

@@ -1,0 +1,115 @@
+"""The layout glue around ONNX ``LSTM``/``GRU``/``RNN`` nodes that torch (and so our exporter) emits.
+
+ONNX recurrences are time-major: ``X`` (time, batch, features), ``Y`` (time, directions, batch, hidden),
+``Y_h`` (directions, batch, hidden). A batch-first recurrence is wrapped in ``Transpose [1, 0, 2]`` before
+it and, after it, ``Squeeze`` (axis 1) then ``Transpose [1, 0, 2]`` -- for a bidirectional one
+``Transpose [0, 2, 1, 3]`` then ``Reshape`` to (time, batch, 2 hidden) then ``Transpose [1, 0, 2]``. Between
+stacked recurrences the last Transpose is left out. A stacked recurrence's final state is ``Concat``
+(axis 0) of the layers' ``Y_h``, indexed by ``Gather``. Our layers are batch-first, so all of this glue
+becomes aliases; these predicates recognise it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from netgraph.export.onnx_ops import Context
+
+__all__ = ["RECURRENT_OPS", "LAYOUT_PERM", "DIRECTIONS_PERM", "is_op", "recurrent_output", "bidirectional",
+           "time_major_output", "batch_first_uses", "state_stack", "stacked_state_index", "text"]
+
+RECURRENT_OPS = ("LSTM", "GRU", "RNN")
+LAYOUT_PERM = [1, 0, 2]  # (time, batch, features) <-> (batch, time, features)
+DIRECTIONS_PERM = [0, 2, 1, 3]  # (time, directions, batch, hidden) -> (time, batch, directions, hidden)
+
+
+def text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _squeeze_axes(node: Any, ctx: Context) -> list[int] | None:
+    if len(node.input) > 1 and node.input[1]:
+        axes = ctx.constants.get(node.input[1])
+        return None if axes is None else [int(a) for a in np.ravel(axes)]
+    axes = ctx.attributes(node).get("axes")
+    return None if axes is None else [int(a) for a in axes]
+
+
+def is_op(node: Any, ctx: Context, op: str, perm: list[int] | None = None, axes: list[int] | None = None) -> bool:
+    """``node`` is an ``op`` node (with this Transpose ``perm`` / Squeeze ``axes`` when given)."""
+    if node is None or node.op_type != op:
+        return False
+    if perm is not None and list(ctx.attributes(node).get("perm", ())) != perm:
+        return False
+    return axes is None or _squeeze_axes(node, ctx) == axes
+
+
+def recurrent_output(name: str, ctx: Context) -> tuple[Any, int] | None:
+    """The recurrent node and output index that produce tensor ``name``, if one does."""
+    producer = ctx.producers.get(name)
+    if producer is None or producer.op_type not in RECURRENT_OPS:
+        return None
+    return producer, list(producer.output).index(name)
+
+
+def bidirectional(node: Any, ctx: Context) -> bool:
+    return text(ctx.attributes(node).get("direction", "forward")) == "bidirectional"
+
+
+def time_major_output(name: str, ctx: Context) -> Any:
+    """The recurrence whose output sequence, (time, batch, features) after its glue, is tensor ``name``."""
+    node = ctx.producers.get(name)
+    if is_op(node, ctx, "Squeeze", axes=[1]):
+        source = recurrent_output(node.input[0], ctx)
+        return source[0] if source and source[1] == 0 and not bidirectional(source[0], ctx) else None
+    if node is None or node.op_type != "Reshape":
+        return None
+    swap = ctx.producers.get(node.input[0])
+    source = recurrent_output(swap.input[0], ctx) if is_op(swap, ctx, "Transpose", DIRECTIONS_PERM) else None
+    if not source or source[1] != 0 or not bidirectional(source[0], ctx):
+        return None
+    shape, hidden = ctx.shapes.get(name), int(ctx.attributes(source[0])["hidden_size"])
+    return source[0] if shape is not None and len(shape) == 3 and shape[-1] == 2 * hidden else None
+
+
+def batch_first_uses(name: str, ctx: Context) -> bool:
+    """Every use of a time-major sequence makes it batch-first again or feeds another recurrence."""
+    uses = ctx.consumers.get(name, [])
+    return bool(uses) and all(is_op(c, ctx, "Transpose", LAYOUT_PERM) or (c.op_type in RECURRENT_OPS and i == 0)
+                              for c, i in uses)
+
+
+def _scalar_index(node: Any, ctx: Context) -> int | None:
+    """The constant scalar index of a Gather on axis 0, else None."""
+    index = ctx.constants.get(node.input[1]) if node.op_type == "Gather" else None
+    if index is None or index.ndim != 0 or int(ctx.attributes(node).get("axis", 0)) != 0:
+        return None
+    return int(index)
+
+
+def state_stack(node: Any, ctx: Context) -> list | None:
+    """The recurrences whose final states ``Y_h`` a Concat (axis 0) stacks, each used only by Gathers of one
+    layer (a stacked recurrence's ``h_n[k]``); else None."""
+    if node is None or node.op_type != "Concat" or int(ctx.attributes(node).get("axis", -1)) != 0:
+        return None
+    sources = [recurrent_output(name, ctx) for name in node.input]
+    if not all(s and s[1] == 1 and not bidirectional(s[0], ctx) for s in sources):
+        return None
+    uses = ctx.consumers.get(node.output[0], [])
+    if not uses or not all(i == 0 and _scalar_index(c, ctx) is not None for c, i in uses):
+        return None
+    return [s[0] for s in sources]
+
+
+def stacked_state_index(node: Any, ctx: Context) -> Any:
+    """For ``Gather`` of a state stack (or of one recurrence's ``Y_h``): the recurrence whose last output it is."""
+    index = _scalar_index(node, ctx)
+    if index is None:
+        return None
+    source = recurrent_output(node.input[0], ctx)
+    if source is not None:
+        return source[0] if source[1] == 1 and index in (0, -1) and not bidirectional(source[0], ctx) else None
+    layers = state_stack(ctx.producers.get(node.input[0]), ctx)
+    return layers[index] if layers and -len(layers) <= index < len(layers) else None

@@ -1,0 +1,138 @@
+"""ONNX ``Reshape``, ``Flatten``, ``Squeeze`` and ``Unsqueeze`` of data, and tensors whose batch is "folded".
+
+torch applies a layer to every element of a sequence (our NetMapOperator) by merging the leading dims
+into the batch -- ``Flatten`` (axis k) or ``Reshape`` to (-1, ...) -- then ``Gemm``, then ``Reshape`` back
+to (batch, n, ...). The importer keeps our tensors unmerged: an ONNX tensor (batch * n1 * ... * nf, d...)
+is our (batch, n1, ..., nf, d...) with *fold* f (``Converted.fold``, ``Context.folds``). Row-wise layers on
+a folded tensor are mapped over the f folded levels (NetMapOperator); the Reshape back unfolds it.
+
+Reshape targets that torch computes from ``Shape`` (``x.view(x.size(0), -1)``) are read from the symbolic
+shape values the importer derives (``Context.symbols``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, mapped
+from netgraph.layers import FlattenLayer, ReshapeLayer
+
+__all__ = ["RESHAPE_CONVERTERS", "reshape_converter", "symbolic_value"]
+
+#: Ops that pass a 1-D shape value through unchanged (as data).
+_PASS = ("Cast", "Identity", "Unsqueeze", "Squeeze", "Reshape")
+
+
+def symbolic_value(node: Any, ctx: Context) -> tuple | None:
+    """A shape computation's value as a tuple of ints and dim names, from known shapes and constants."""
+    op, values = node.op_type, [_value(name, ctx) for name in node.input]
+    if op == "Shape":
+        shape = ctx.shapes.get(node.input[0])
+        a = ctx.attributes(node)
+        return None if shape is None else tuple(shape)[a.get("start", 0):a.get("end", None)]
+    if op in _PASS and values and values[0] is not None:
+        return values[0]
+    if op == "Concat" and values and all(v is not None for v in values):
+        return tuple(d for v in values for d in v)
+    if op == "Gather" and values[0] is not None and values[1] is not None and all(isinstance(i, int) for i in values[1]):
+        try:
+            return tuple(values[0][i] for i in values[1])
+        except IndexError:
+            return None
+    if op == "Equal" and None not in values[:2] and len(values[0]) == len(values[1]):
+        same = [_equal(a, b) for a, b in zip(*values[:2])]
+        return None if None in same else tuple(same)
+    if op == "Where" and None not in values[:3] and len({len(v) for v in values[:3]}) == 1:
+        return tuple(a if c else b for c, a, b in zip(*values[:3]))
+    if op == "Slice" and values[0] is not None and all(v is not None for v in values[1:]) and len(values) in (3, 4, 5):
+        if len(values) > 3 and tuple(values[3]) != (0,):
+            return None
+        step = values[4][0] if len(values) > 4 else 1
+        return values[0][slice(values[1][0], values[2][0], step)]
+    return None
+
+
+def _equal(a: Any, b: Any) -> int | None:
+    """1 or 0 when two dims are known (un)equal; a named dim is a size >= 1, so never -1 or 0."""
+    if isinstance(a, int) and isinstance(b, int):
+        return int(a == b)
+    known = a if isinstance(a, int) else b
+    return 0 if isinstance(known, int) and known <= 0 else None
+
+
+def _value(name: str, ctx: Context) -> tuple | None:
+    if name in ctx.constants:
+        array = ctx.constants[name]
+        return tuple(int(v) for v in np.ravel(array)) if array.dtype.kind in "iu" and array.ndim <= 1 else None
+    return ctx.symbols.get(name)
+
+
+def _known(dim: Any) -> bool:
+    return isinstance(dim, int) or (isinstance(dim, str) and dim not in ("?", ""))
+
+
+def _rest(dims: tuple, source: tuple) -> tuple:
+    """Target dims after the batch, 0 copied from the source and -1 solved where the sizes are known."""
+    dims = tuple(source[i + 1] if d == 0 and i + 1 < len(source) else d for i, d in enumerate(dims))
+    if dims.count(-1) == 1 and all(isinstance(d, int) for d in (*dims, *source[1:])):
+        known = math.prod(d for d in dims if d != -1)
+        dims = tuple(math.prod(source[1:]) // known if d == -1 else d for d in dims) if known else dims
+    return dims
+
+
+def _reshaped(node: Any, ctx: Context, first: Any, rest: tuple, fold: int, out_fold: int) -> Converted:
+    x, source = node.input[0], ctx.shapes[node.input[0]]
+    if not all(isinstance(d, int) and (d > 0 or d == -1) for d in rest):
+        raise Unsupported(f"its target dims after the batch {rest} are not all known sizes")
+    if ctx.shapes.get(node.output[0]) is None and -1 not in rest:
+        ctx.shapes[node.output[0]] = (first, *rest)  # what shape inference could not tell, for later nodes
+    if tuple(rest) == tuple(source[1:]):
+        return Converted(alias=x, fold=out_fold)
+    return Converted(mapped(ReshapeLayer(tuple(rest)), fold), (x,), fold=out_fold)
+
+
+def reshape_converter(node: Any, ctx: Context) -> Converted:
+    """Reshape (and Squeeze, Unsqueeze) of data: a ReshapeLayer (mapped over folded levels), an alias, or a
+    fold or unfold of the batch (see the module docstring)."""
+    x, fold = node.input[0], ctx.folds.get(node.input[0], 0)
+    source = ctx.shapes.get(x)
+    target = (ctx.symbols.get(node.input[1]) if node.op_type == "Reshape" else None) or ctx.shapes.get(node.output[0])
+    if not target or not source:
+        raise Unsupported("its input or output shape is not known (or is a scalar without a batch dim)")
+    target = (*(source[0:1] if target[0] == 0 else ()), *target[target[0] == 0:])  # 0 copies the batch dim
+    if _known(source[0]) and target[0] == source[0]:
+        return _reshaped(node, ctx, source[0], _rest(tuple(target[1:]), source), fold, fold)
+    if fold and len(target) >= 1 + fold:  # back to (batch, n1, ..., nf, rest): unfold
+        return _reshaped(node, ctx, target[0], _rest(tuple(target[1 + fold:]), source), fold, 0)
+    merged = len(source) - len(target)
+    if (not fold and merged > 0 and (target[0] == -1 or (isinstance(target[0], str) and target[0] != source[0]))
+            and tuple(target[1:]) == tuple(source[merged + 1:])):
+        return Converted(alias=x, fold=merged)  # (batch, n, d...) -> (batch * n, d...): fold the batch
+    if not fold and isinstance(target[0], int) == isinstance(source[0], int) and node.op_type != "Reshape":
+        return _reshaped(node, ctx, target[0], tuple(target[1:]), 0, 0)
+    raise Unsupported(f"reshaping {source} to {target} mixes the batch dim with others")
+
+
+def _flatten(node: Any, ctx: Context) -> Converted:
+    """Flatten (axis k): FlattenLayer of the dims from k on; k > 1 also folds dims 1..k-1 into the batch."""
+    x, fold, rank = node.input[0], ctx.folds.get(node.input[0], 0), ctx.rank(node.input[0])
+    axis = int(ctx.attributes(node).get("axis", 1))
+    if rank is None or axis < 1:
+        raise Unsupported("Flatten of an input of unknown rank, or with axis 0 (merging the batch dim)")
+    axis = axis + rank if axis < 0 else axis
+    merged, out_fold = rank - axis, fold + axis - 1
+    if fold == 0 and axis == 1:
+        return Converted(FlattenLayer(), (x,))
+    if merged <= 1:
+        return Converted(alias=x, fold=out_fold) if merged == 1 else _unsupported_flatten()
+    return Converted(FlattenLayer(-(merged - 1)), (x,), fold=out_fold)  # the last levels: folds stay in front
+
+
+def _unsupported_flatten() -> Converted:
+    raise Unsupported("Flatten with axis past the last dim")
+
+
+RESHAPE_CONVERTERS = {"Reshape": reshape_converter, "Flatten": _flatten, "Unsqueeze": reshape_converter}

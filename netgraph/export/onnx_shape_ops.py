@@ -1,0 +1,154 @@
+"""Converters for ONNX slicing, broadcasting, reduction and contraction ops (see ``onnx_ops`` for the rest).
+
+* ``Slice`` of non-batch dims by step 1 -> PartLayer spans; the whole sequence by step -1 -> SequenceReverseLayer.
+* ``Expand`` of an ``Unsqueeze``d tensor (torch's ``unsqueeze(k).expand(...)``) -> ReplicateLayer at level k.
+* ``ReduceMean``/``ReduceSum``/``ReduceMax``/``ReduceMin`` over non-batch axes -> AggregationLayer (SummationLayer
+  for a sum of everything); with ``keepdims=1`` a NetChain of it and a ReshapeLayer.
+* ``Einsum`` of a batched matrix product (``bij,bjk->bik``, any letters and ranks) -> DotLayer.
+* ``Neg``, ``Reciprocal``, ``Clip`` with constant bounds -> FunctionLayer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from netgraph.core.chain import NetChain
+from netgraph.export.onnx_ops import Context, Converted, Unsupported
+from netgraph.layers import (AggregationLayer, DotLayer, FunctionLayer, PartLayer, ReplicateLayer, ReshapeLayer,
+                             SequenceReverseLayer, SummationLayer)
+
+__all__ = ["SHAPE_CONVERTERS"]
+
+_OPEN = 2 ** 62  # torch marks an open end of a slice by +-(2**63 - 1)
+
+
+def _axes(node: Any, ctx: Context, index: int) -> list[int] | None:
+    """Constant axes from input ``index`` or the ``axes`` attribute, made non-negative."""
+    if len(node.input) > index and node.input[index]:
+        axes = [int(a) for a in np.ravel(ctx.const(node.input[index], "axes"))]
+    else:
+        axes = ctx.attributes(node).get("axes")
+    if axes is None:
+        return None
+    rank = ctx.rank(node.input[0])
+    if any(a < 0 for a in axes) and rank is None:
+        raise Unsupported("negative axes on an input of unknown rank")
+    return [a + rank if a < 0 else int(a) for a in axes]
+
+
+def _slice(node: Any, ctx: Context) -> Converted:
+    if len(node.input) > 1:
+        starts, ends = (np.ravel(ctx.const(node.input[i], what)) for i, what in ((1, "starts"), (2, "ends")))
+        steps = np.ravel(ctx.const(node.input[4], "steps")) if len(node.input) > 4 and node.input[4] else None
+    else:
+        a = ctx.attributes(node)
+        starts, ends, steps = np.asarray(a["starts"]), np.asarray(a["ends"]), None
+    axes = _axes(node, ctx, 3) or list(range(len(starts)))
+    steps = np.ones(len(starts), np.int64) if steps is None else steps
+    shape = ctx.shapes.get(node.input[0]) or ()
+    spans, reverse = {}, False
+    for start, end, axis, step in zip(map(int, starts), map(int, ends), axes, map(int, steps)):
+        size = shape[axis] if axis < len(shape) else None
+        whole_end = end >= _OPEN or (isinstance(size, int) and end >= size)
+        if step == -1 and axis == 1 and start in (-1, *([size - 1] if isinstance(size, int) else [])) and end <= -_OPEN:
+            reverse = True
+        elif step != 1 or axis == 0 or end == 0:
+            if not (axis == 0 and step == 1 and start == 0 and whole_end):
+                raise Unsupported(f"slice {start}:{end}:{step} of axis {axis} (only step 1 of non-batch axes, "
+                                  f"or reversing the sequence axis 1)")
+        elif not (start == 0 and whole_end):
+            spans[axis] = f"{start + 1 if start >= 0 else start};;{-1 if whole_end else (end if end > 0 else end - 1)}"
+    if reverse and spans:
+        raise Unsupported("a slice that both reverses and cuts")
+    if reverse:
+        return Converted(SequenceReverseLayer(), (node.input[0],))
+    if not spans:
+        return Converted(alias=node.input[0])
+    return Converted(PartLayer([spans.get(k, "All") for k in range(1, max(spans) + 1)]), (node.input[0],))
+
+
+def _expand(node: Any, ctx: Context) -> Converted:
+    """``x.unsqueeze(k).expand(...)``: ReplicateLayer of ``x`` (the Unsqueeze's own layer is left unused);
+    Expand to the input's own shape: an alias."""
+    unsqueeze, out = ctx.producers.get(node.input[0]), _broadcast(node, ctx)
+    target, source = ctx.symbols.get(node.input[1]), ctx.shapes.get(node.input[0])
+    if source is not None and target is not None and len(target) == len(source) and all(
+            t == 1 or t == s for t, s in zip(target, source)):
+        ctx.shapes[node.output[0]] = source  # inference may have lost that the batch dim is the input's
+        return Converted(alias=node.input[0])  # to its own shape: a no-op
+    if unsqueeze is None or unsqueeze.op_type != "Unsqueeze" or out is None:
+        raise Unsupported("only Expand of an Unsqueeze of data (a replication along the new axis) is supported")
+    axes = _axes(unsqueeze, ctx, 1)
+    source = ctx.shapes.get(unsqueeze.input[0])
+    if axes is None or len(axes) != 1 or axes[0] == 0 or source is None:
+        raise Unsupported("only Expand of an Unsqueeze along one known non-batch axis is supported")
+    k = axes[0]
+    if not isinstance(out[k], int) or tuple(out[1:k]) + tuple(out[k + 1:]) != tuple(source[1:]):
+        raise Unsupported(f"Expand to {out} broadcasts more than the new axis {k}")
+    level = -1 if k == len(out) - 1 else k
+    return Converted(ReplicateLayer(int(out[k]), level=level), (unsqueeze.input[0],))
+
+
+def _broadcast(node: Any, ctx: Context) -> tuple | None:
+    """Expand's output shape: from its constant target shape (ONNX broadcasting), else as inferred."""
+    source, target = ctx.shapes.get(node.input[0]), ctx.constants.get(node.input[1])
+    if source is None or target is None or len(target) != len(source):
+        return ctx.shapes.get(node.output[0])
+    return tuple(s if t == 1 else int(t) for s, t in zip(source, np.ravel(target)))
+
+
+def _reduce(function: str) -> Callable[[Any, Context], Converted]:
+    def convert(node: Any, ctx: Context) -> Converted:
+        a, rank = ctx.attributes(node), ctx.rank(node.input[0])
+        axes = _axes(node, ctx, 1)
+        if axes is None or not axes or 0 in axes or rank is None:
+            raise Unsupported("a reduction over the batch axis (or over axes of unknown rank)")
+        every = sorted(set(axes)) == list(range(1, rank))
+        layer = (SummationLayer() if function == "Total" and every
+                 else AggregationLayer(function, levels=sorted(set(axes)) if len(set(axes)) > 1 else axes[0]))
+        if int(a.get("keepdims", 1)):
+            out = ctx.shapes.get(node.output[0])
+            if out is None or not all(isinstance(d, int) for d in out[1:]):
+                raise Unsupported("keepdims=1 with an output shape that is not known")
+            layer = NetChain([layer, ReshapeLayer(tuple(out[1:]) or (1,))])
+        return Converted(layer, (node.input[0],))
+    return convert
+
+
+def _einsum(node: Any, ctx: Context) -> Converted:
+    """``b A c, b c B -> b A B`` (a batched matrix product): DotLayer."""
+    equation = ctx.attributes(node)["equation"]
+    equation = (equation.decode() if isinstance(equation, bytes) else equation).replace(" ", "")
+    left, _, out = equation.partition("->")
+    terms = left.split(",")
+    if len(terms) == 2 and len(node.input) == 2 and len(terms[0]) >= 2 and len(terms[1]) >= 2:
+        (x, y), batch = terms, terms[0][0]
+        contracted = x[-1]
+        if (y[0] == batch and y[1] == contracted and out == x[:-1] + y[2:] and len(set(out)) == len(out)
+                and contracted not in out and batch not in x[1:] + y[1:]):
+            return Converted(DotLayer(), tuple(node.input))
+    raise Unsupported(f"only a batched matrix product einsum ('bij,bjk->bik') maps to DotLayer, found {equation!r}")
+
+
+def _function(node: Any, ctx: Context) -> Converted:
+    if node.op_type == "Neg":
+        return Converted(FunctionLayer("-#"), (node.input[0],))
+    if node.op_type == "Reciprocal":
+        return Converted(FunctionLayer("1 / #"), (node.input[0],))
+    bounds = [float(np.ravel(ctx.const(name, "bound"))[0]) if name else None for name in (*node.input[1:3], "", "")[:2]]
+    if len(node.input) == 1:  # opset < 11: bounds are attributes
+        a = ctx.attributes(node)
+        bounds = [a.get("min"), a.get("max")]
+    low, high = bounds
+    text = "#" if low is None else f"Max[#, {low!r}]"
+    return Converted(FunctionLayer(text if high is None else f"Min[{text}, {high!r}]"), (node.input[0],))
+
+
+SHAPE_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
+    "Slice": _slice, "Expand": _expand, "Einsum": _einsum, "Neg": _function, "Reciprocal": _function,
+    "Clip": _function, "ReduceMean": _reduce("Mean"), "ReduceSum": _reduce("Total"), "ReduceMax": _reduce("Max"),
+    "ReduceMin": _reduce("Min"),
+}

@@ -1,0 +1,84 @@
+"""import_onnx of single ops from plain torch exports: each imported net computes what onnxruntime computes."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import torch
+from torch import nn
+
+from netgraph import SpecError, import_onnx
+from tests.onnx_helpers import run_onnx
+
+_PER_TOKEN = nn.Linear(4, 3).requires_grad_(False)
+with torch.no_grad():  # fixed weights, whatever the global seed is when the module is imported
+    _gen = torch.Generator().manual_seed(7)
+    _PER_TOKEN.weight.copy_(torch.randn(3, 4, generator=_gen))
+    _PER_TOKEN.bias.copy_(torch.randn(3, generator=_gen))
+
+#: name -> (forward, input shape, the layer types the import must contain)
+OPS = {
+    "per_token_linear": (lambda x: torch.relu(_PER_TOKEN(x.reshape(-1, 4))).reshape(x.shape[0], x.shape[1], 3),
+                         (6, 4), {"NetMapOperator", "LinearLayer"}),
+    "slice_span": (lambda x: x[:, 1:3] * 2, (4, 5), {"PartLayer"}),
+    "slice_tail": (lambda x: x[:, :, -2:], (3, 4, 5), {"PartLayer"}),
+    "slice_head": (lambda x: x[:, :-1], (6, 2), {"PartLayer"}),
+    "flip": (lambda x: x.flip(1), (5, 3), {"SequenceReverseLayer"}),
+    "mean": (lambda x: x.mean(-1), (3, 4, 5), {"AggregationLayer"}),
+    "sum_all": (lambda x: x.sum((1, 2)), (4, 5), {"SummationLayer"}),
+    "max_keepdim": (lambda x: x.amax(1, keepdim=True), (3, 4, 5), {"AggregationLayer", "ReshapeLayer"}),
+    "bmm": (lambda x: torch.tanh(x) @ x.transpose(1, 2), (4, 5), {"DotLayer"}),
+    "einsum": (lambda x: torch.einsum("bij,bjk->bik", x, torch.sin(x).transpose(1, 2)), (4, 5), {"DotLayer"}),
+    "neg_clip": (lambda x: (-x).clamp(-0.5, 1.0), (6,), {"FunctionLayer"}),
+    "clip_min": (lambda x: torch.log(x.clamp(min=1e-3)), (6,), {"FunctionLayer"}),
+    "reciprocal": (lambda x: torch.reciprocal(x.abs() + 1), (6,), {"FunctionLayer"}),
+    "replicate": (lambda x: x.unsqueeze(1).expand(-1, 3, -1) + 0, (4,), {"ReplicateLayer"}),
+}
+
+
+class Op(nn.Module):
+    def __init__(self, forward):
+        super().__init__()
+        self.op = forward
+
+    def forward(self, x):
+        return self.op(x)
+
+
+def kinds(net) -> set[str]:
+    found = set()
+    for layer in net.layers.values():
+        found.add(layer.type_name)
+        inner = layer if hasattr(layer, "layers") else getattr(layer, "net", None)  # nested nets, mapped nets
+        found |= kinds(inner) if inner is not None else set()
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+@torch.no_grad()
+def test_each_op_imports_and_runs_as_onnxruntime(name, tmp_path):
+    forward, shape, expected = OPS[name]
+    path = tmp_path / f"{name}.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Op(forward), (torch.randn(2, *shape),), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "batch"}})
+    net = import_onnx(path)
+    assert expected <= kinds(net), kinds(net)
+    x = torch.randn(5, *shape, generator=torch.Generator().manual_seed(1))  # another batch size than the export's
+    want = torch.from_numpy(run_onnx(path, {"x": x})[0])
+    torch.testing.assert_close(net(x), want, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(want, forward(x), atol=1e-5, rtol=1e-4)  # and onnxruntime agrees with torch
+
+
+def test_a_non_elementwise_op_on_a_merged_batch_is_refused_naming_it(tmp_path):
+    def forward(x):  # softmax over the rows of (batch * time, 3): not expressible per element of the sequence
+        return torch.softmax(_PER_TOKEN(x.reshape(-1, 4)), 1).reshape(x.shape[0], x.shape[1], 3)
+    path = tmp_path / "merged.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Op(forward), (torch.randn(2, 6, 4),), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "batch"}})
+    with pytest.raises(SpecError, match=r"\(Softmax\): SoftmaxLayer of a tensor whose batch dim torch merged"):
+        import_onnx(path)
