@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,15 +23,28 @@ __all__ = ["order", "closing_cycle"]
 def order(names: Sequence[str], layers: Mapping[str, Any], edges: Sequence[Edge]) -> tuple[str, ...]:
     """The layer names in an order that runs each after its producers (ties: the order given);
     CycleError at the edge that closes the first cycle."""
-    g = nx.DiGraph()
-    g.add_nodes_from(names)
-    g.add_edges_from((e.src.layer, e.dst.layer) for e in edges if e.src.layer and e.dst.layer)
     position = {name: i for i, name in enumerate(names)}
-    try:
-        return tuple(nx.lexicographical_topological_sort(g, key=position.__getitem__))
-    except nx.NetworkXUnfeasible:
+    after: list[set[int]] = [set() for _ in names]  # the layers each one feeds, by position
+    for e in edges:
+        if e.src.layer and e.dst.layer:
+            after[position[e.src.layer]].add(position[e.dst.layer])
+    waiting = [0] * len(names)  # how many distinct producers each still waits for
+    for targets in after:
+        for j in targets:
+            waiting[j] += 1
+    ready = [i for i, w in enumerate(waiting) if not w]  # ascending: already a heap
+    result = []
+    while ready:  # Kahn's algorithm, taking the earliest given layer among the ready ones
+        i = heapq.heappop(ready)
+        result.append(names[i])
+        for j in after[i]:
+            waiting[j] -= 1
+            if not waiting[j]:
+                heapq.heappush(ready, j)
+    if len(result) < len(names):
         problem = closing_cycle(names, layers, edges)
-        raise CycleError(problem.message, [problem]) from None
+        raise CycleError(problem.message, [problem])
+    return tuple(result)
 
 
 def closing_cycle(names: Sequence[str], layers: Mapping[str, Any], edges: Sequence[Edge]) -> Diagnostic:
