@@ -35,6 +35,7 @@ from netgraph.layers.random import RandomModule, distribution_checks
 __all__ = ["CompiledNet", "compile_net", "module_expr", "check_ready"]
 
 _counter = count()
+_NON_WORD = re.compile(r"\W", flags=re.ASCII)
 _RESERVED = {"self", "torch", "F", "math", "inf", "nan"} | set(dir(builtins))
 
 
@@ -170,7 +171,7 @@ class _Names:
         self.taken = set(taken) | _RESERVED
 
     def new(self, hint: str) -> str:
-        base = re.sub(r"\W", "_", hint, flags=re.ASCII) or "v"  # ASCII: "²" is \w but no identifier
+        base = hint if hint.isascii() and hint.isidentifier() else _NON_WORD.sub("_", hint) or "v"  # ASCII: "²" is \w but no identifier
         if base[0].isdigit():
             base = f"x{base}"
         if keyword.iskeyword(base):

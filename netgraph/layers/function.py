@@ -66,8 +66,8 @@ class ExpressionModule(nn.Module):
     """Evaluates a parsed expression on its (rank-aligned) inputs; the interpreter's reference path."""
 
     def __init__(self, expression: Expression, ranks: tuple[int, ...], out_rank: int):
-        super().__init__()
-        self.expression, self.ranks, self.out_rank = expression, ranks, out_rank
+        super().__init__()  # plain attributes: set without nn.Module.__setattr__'s search (many layers compile faster)
+        self.__dict__.update(expression=expression, ranks=ranks, out_rank=out_rank)
 
     def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
         env = {s: align(x, r, self.out_rank) for s, x, r in zip(self.expression.slots, inputs, self.ranks)}

@@ -22,12 +22,11 @@ class LinearModule(nn.Module):
     """``Weights @ flatten(x) + Biases``, reshaped to the output shape."""
 
     def __init__(self, weights: torch.Tensor, biases: torch.Tensor, in_shape: tuple, out_shape: tuple):
-        super().__init__()
-        self.Weights = nn.Parameter(weights.clone())
-        self.Biases = nn.Parameter(biases.clone())
-        self.flat = len(in_shape) == 1 and len(out_shape) == 1
-        self.out_shape = out_shape
-        self.scalar = len(in_shape) == 0  # a scalar input is a 1-vector
+        super().__init__()  # below: what ``self.x = ...`` does, without nn.Module.__setattr__'s search per attribute
+        self.register_parameter("Weights", nn.Parameter(weights.clone()))
+        self.register_parameter("Biases", nn.Parameter(biases.clone()))
+        self.__dict__.update(flat=len(in_shape) == 1 and len(out_shape) == 1, out_shape=out_shape,
+                             scalar=len(in_shape) == 0)  # a scalar input is a 1-vector
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.flat:
