@@ -130,9 +130,10 @@ class _Readiness(GraphWalker):
                 self.reported.add(Value(None, name))
 
     def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
-        for port, t in node.types.items():
+        unknown = [(port, t) for port, t in node.types.items() if not t.known]
+        for port, t in unknown:
             source = node.inputs.get(port) or node.output(port)
-            if not t.known and source not in self.reported:
+            if source not in self.reported:
                 self.reported.add(source)
                 self.unknown.append(f"{self.net.describe((node.path, port))} has unknown shape {t}")
         arrays = node.layer.arrays
@@ -142,7 +143,7 @@ class _Readiness(GraphWalker):
         if missing:  # described only when something is wrong: a large net must not build text per layer
             where = self.net.describe((node.path, None))
             self.missing += [f"{where} array {name!r}" for name in missing]
-        if all(t.known for t in node.types.values()):
+        if not unknown:
             self.misshapen += array_shape_errors(lambda: self.net.describe((node.path, None)), node)
 
 

@@ -55,8 +55,12 @@ def _initialize(net: NetGraph, rules: Any, seed: int | None, all: bool, max_elem
 
     def plan(node: Node) -> None:
         layer = node.layer
-        names.update({".".join((*node.path, n)): None for n in layer.arrays})
-        missing = [n for n, v in layer.arrays.items() if v is None or all]
+        arrays = layer.arrays
+        if not arrays:
+            return
+        if rules:  # the dotted names the rules are matched against
+            names.update({".".join((*node.path, n)): None for n in arrays})
+        missing = [n for n, v in arrays.items() if v is None or all]
         if not missing:
             return
         bad = [p for p, t in node.types.items() if not t.known]
@@ -65,10 +69,11 @@ def _initialize(net: NetGraph, rules: Any, seed: int | None, all: bool, max_elem
             return
         shapes = layer.array_shapes(node.types)
         plans[node.path], leaves[node.path] = {n: tuple(shapes[n]) for n in missing}, layer
-        names.update({".".join((*node.path, n)): tuple(shapes[n]) for n in missing})
+        if rules:
+            names.update({".".join((*node.path, n)): tuple(shapes[n]) for n in missing})
     map_nodes(net, plan)
     raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
-    methods = pick_methods(rules, list(net.layers), names)
+    methods = pick_methods(rules, list(net.layers), names) if rules else {}
     _check_budget(leaves, plans, max_elements)
     _check_shared_shapes(plans, leaves)
     generator = torch.Generator().manual_seed(1234 if seed is None else as_seed(seed, "seed"))
