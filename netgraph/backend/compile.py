@@ -119,6 +119,8 @@ def submodule(root: nn.Module, path: tuple[str, ...]) -> nn.Module:
 class _Readiness(GraphWalker):
     """Collects ports of unknown shape (one per value), uninitialised arrays and arrays of the wrong shape."""
 
+    looks_at_values = False
+
     def __init__(self, net: Any):
         super().__init__(net)
         self.net, self.unknown, self.missing, self.reported, self.misshapen = net, [], [], set(), []
@@ -251,6 +253,8 @@ def compile_net(net: Any, checks: bool | str | None = None) -> CompiledNet:
 
 class _ModuleBuilder(GraphWalker):
     """Builds each node's torch module into a tree that mirrors the nesting."""
+
+    looks_at_values = False
 
     def __init__(self, net: Any, root: nn.Module, checks: bool | str | None):
         super().__init__(net)
