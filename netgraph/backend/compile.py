@@ -35,6 +35,7 @@ from netgraph.layers.random import RandomModule, distribution_checks
 __all__ = ["CompiledNet", "compile_net", "module_expr", "check_ready"]
 
 _counter = count()
+_NON_WORD = re.compile(r"\W", flags=re.ASCII)
 _RESERVED = {"self", "torch", "F", "math", "inf", "nan"} | set(dir(builtins))
 
 
@@ -118,6 +119,8 @@ def submodule(root: nn.Module, path: tuple[str, ...]) -> nn.Module:
 class _Readiness(GraphWalker):
     """Collects ports of unknown shape (one per value), uninitialised arrays and arrays of the wrong shape."""
 
+    looks_at_values = False
+
     def __init__(self, net: Any):
         super().__init__(net)
         self.net, self.unknown, self.missing, self.reported, self.misshapen = net, [], [], set(), []
@@ -129,9 +132,10 @@ class _Readiness(GraphWalker):
                 self.reported.add(Value(None, name))
 
     def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
-        for port, t in node.types.items():
+        unknown = [(port, t) for port, t in node.types.items() if not t.known]
+        for port, t in unknown:
             source = node.inputs.get(port) or node.output(port)
-            if not t.known and source not in self.reported:
+            if source not in self.reported:
                 self.reported.add(source)
                 self.unknown.append(f"{self.net.describe((node.path, port))} has unknown shape {t}")
         arrays = node.layer.arrays
@@ -141,7 +145,7 @@ class _Readiness(GraphWalker):
         if missing:  # described only when something is wrong: a large net must not build text per layer
             where = self.net.describe((node.path, None))
             self.missing += [f"{where} array {name!r}" for name in missing]
-        if all(t.known for t in node.types.values()):
+        if not unknown:
             self.misshapen += array_shape_errors(lambda: self.net.describe((node.path, None)), node)
 
 
@@ -170,7 +174,7 @@ class _Names:
         self.taken = set(taken) | _RESERVED
 
     def new(self, hint: str) -> str:
-        base = re.sub(r"\W", "_", hint, flags=re.ASCII) or "v"  # ASCII: "²" is \w but no identifier
+        base = hint if hint.isascii() and hint.isidentifier() else _NON_WORD.sub("_", hint) or "v"  # ASCII: "²" is \w but no identifier
         if base[0].isdigit():
             base = f"x{base}"
         if keyword.iskeyword(base):
@@ -252,6 +256,8 @@ def compile_net(net: Any, checks: bool | str | None = None) -> CompiledNet:
 
 class _ModuleBuilder(GraphWalker):
     """Builds each node's torch module into a tree that mirrors the nesting."""
+
+    looks_at_values = False
 
     def __init__(self, net: Any, root: nn.Module, checks: bool | str | None):
         super().__init__(net)

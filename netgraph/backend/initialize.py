@@ -14,7 +14,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.limits import current_limits, default_init_elements, raise_hint
 from netgraph.core.options import as_seed
 from netgraph.core.ir import Node
-from netgraph.core.walk import map_nodes
+from netgraph.core.walk import gc_paused, map_nodes
 from netgraph.backend.init_methods import Method, parse_rules, pick_methods
 
 __all__ = ["net_initialize"]
@@ -46,13 +46,21 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
         rules = [(k if k in WILDCARDS else ("layer", *(k if isinstance(k, tuple) else (k,))), m)
                  for k, m in parse_rules(method)]  # keys name the layer's arrays
         return net_initialize(NetGraph({"layer": net}, []), seed, all, max_elements, rules).layers["layer"]
-    rules = parse_rules(method)
+    with gc_paused():  # a large net makes many small objects and tensors: no collector passes that find nothing
+        return _initialize(net, parse_rules(method), seed, all, max_elements)
+
+
+def _initialize(net: NetGraph, rules: Any, seed: int | None, all: bool, max_elements: int | None) -> NetGraph:
     plans, leaves, unknown, names = {}, {}, [], {}
 
     def plan(node: Node) -> None:
         layer = node.layer
-        names.update({".".join((*node.path, n)): None for n in layer.arrays})
-        missing = [n for n, v in layer.arrays.items() if v is None or all]
+        arrays = layer.arrays
+        if not arrays:
+            return
+        if rules:  # the dotted names the rules are matched against
+            names.update({".".join((*node.path, n)): None for n in arrays})
+        missing = [n for n, v in arrays.items() if v is None or all]
         if not missing:
             return
         bad = [p for p, t in node.types.items() if not t.known]
@@ -61,26 +69,73 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
             return
         shapes = layer.array_shapes(node.types)
         plans[node.path], leaves[node.path] = {n: tuple(shapes[n]) for n in missing}, layer
-        names.update({".".join((*node.path, n)): tuple(shapes[n]) for n in missing})
+        if rules:
+            names.update({".".join((*node.path, n)): tuple(shapes[n]) for n in missing})
     map_nodes(net, plan)
     raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
-    methods = pick_methods(rules, list(net.layers), names)
+    methods = pick_methods(rules, list(net.layers), names) if rules else {}
     _check_budget(leaves, plans, max_elements)
     _check_shared_shapes(plans, leaves)
     generator = torch.Generator().manual_seed(1234 if seed is None else as_seed(seed, "seed"))
-    drawn: dict[str, torch.Tensor] = {}  # a shared array is drawn once, by its first user
+    draws, drawn = _Draws(generator), {}  # a shared array is drawn once, by its first user
 
-    def value(path: tuple, name: str, shape: tuple) -> torch.Tensor:
+    def value(path: tuple, name: str, shape: tuple) -> int:
         shared = leaves[path].shared.get(name)
         if shared in drawn:
             return drawn[shared]
-        array = _draw(methods.get(".".join((*path, name))), leaves[path], name, shape, generator)
+        index = draws.add(methods.get(".".join((*path, name))) if methods else None, leaves[path], name, shape)
         if shared is not None:
-            drawn[shared] = array
-        return array
-    changes = {path: leaves[path].with_arrays({n: value(path, n, shape) for n, shape in plan.items()})
-               for path, plan in plans.items()}
+            drawn[shared] = index
+        return index
+    slots = {path: {n: value(path, n, shape) for n, shape in plan.items()} for path, plan in plans.items()}
+    arrays = draws.values()
+    changes = {path: leaves[path].with_arrays({n: arrays[i] for n, i in slot.items()}) for path, slot in slots.items()}
     return net.replace_layers(changes) if changes else net
+
+
+class _Draws:
+    """The arrays drawn in order from one generator, by index. The layers' default Kaiming-uniform weights are
+    drawn together, one ``torch.rand`` per run of them: the same numbers as one call each (the generator's stream
+    is serial), without a few tensor operations per layer."""
+
+    def __init__(self, generator: torch.Generator):
+        self.generator, self.arrays, self.pending = generator, [], []
+
+    def add(self, method: Method | None, layer: Layer, name: str, shape: tuple) -> int:
+        if method is not None or type(layer).init_array is not Layer.init_array:
+            self.flush()  # what the layer or method draws comes after the weights waiting
+            self.arrays.append(_draw(method, layer, name, shape, self.generator))
+        elif name.lower().startswith("bias") or len(shape) < 2:
+            self.arrays.append(torch.zeros(shape))  # as Layer.init_array, which draws nothing for these
+        else:
+            self.pending.append((len(self.arrays), shape))
+            self.arrays.append(None)
+        return len(self.arrays) - 1
+
+    def flush(self) -> None:
+        """Draw the waiting weights as ``Layer.init_array`` would: uniform in +-(3 / fan_in) ** 0.5."""
+        if not self.pending:
+            return
+        sizes = [math.prod(shape) for _, shape in self.pending]
+        flat = torch.rand(sum(sizes), generator=self.generator).mul_(2).sub_(1)
+        start = 0
+        for (i, shape), size in zip(self.pending, sizes):
+            self.arrays[i] = flat[start:start + size].view(shape)
+            start += size
+        runs: list[list] = []  # consecutive weights of one bound are scaled together
+        for (i, shape), size in zip(self.pending, sizes):
+            bound = (3.0 / max(1, math.prod(shape[1:]))) ** 0.5
+            if runs and runs[-1][0] == bound:
+                runs[-1][2] += size
+            else:
+                runs.append([bound, (runs[-1][1] + runs[-1][2]) if runs else 0, size])
+        for bound, begin, size in runs:
+            flat[begin:begin + size].mul_(bound)
+        self.pending = []
+
+    def values(self) -> list[torch.Tensor]:
+        self.flush()
+        return self.arrays
 
 
 def _check_shared_shapes(plans: dict[tuple, dict[str, tuple]], leaves: dict[tuple, Any]) -> None:

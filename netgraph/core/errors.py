@@ -13,7 +13,7 @@ __all__ = [
 ]
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class EdgeRef:
     """An edge as the user gave it: ``index`` (0-based) into the edges given to the graph at path
     ``graph``; ``text`` is its Python form, for messages (a YAML reader prints its own text instead).

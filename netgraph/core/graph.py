@@ -28,7 +28,7 @@ from netgraph.core.nesting import deep_walk, infer_net, nesting_depth, recursion
 from netgraph.core.information import information
 from netgraph.core.layer_table import RESERVED_NAMES, coerce_layer, named_layers
 from netgraph.core.coders import check_decoders, split_port_options
-from netgraph.core.ir import GraphIR, build_ir
+from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.order import order
 from netgraph.core.port_paths import expose, resolve
 from netgraph.core.ports import Edge, NetPort, PortRef
@@ -312,6 +312,8 @@ class NetGraph(Layer):
         new.__dict__.update(self.__dict__)
         new._shared_users = collect_users(layers)
         new._layers, new._compiled, new._ir = unify_shared(layers, new._shared_users), None, None
+        if self.__dict__.get("_ir") is not None:  # the same nodes and types, holding the new layers
+            new._ir = with_layers(self._ir, new._leaf_layers())
         new.__dict__.pop("_specialised", None)  # copies inferred for an operator hold the old arrays
         new.__dict__.pop("_plain_call", None)  # it runs the old arrays' module
         return new

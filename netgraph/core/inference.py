@@ -55,12 +55,12 @@ class Problem:
 class _Classes:
     """Union-find over port keys; each root holds a type, its origin, and the edges inside it."""
 
-    def __init__(self) -> None:
+    def __init__(self, equalities: list[tuple[Key, Key, EdgeRef | None]]) -> None:
         self.parent: dict[Key, Key] = {}
         self.type: dict[Key, PortType] = {}
         self.origin: dict[Key, tuple] = {}
         self.edges: dict[Key, list[EdgeRef]] = defaultdict(list)  # the user's edges inside each class
-        self.links: dict[Key, list[tuple[Key, EdgeRef | None]]] = defaultdict(list)  # key -> (neighbour, edge)
+        self.equalities = equalities  # what joined the classes (read only to explain a conflict)
 
     def find(self, k: Key) -> Key:
         self.parent.setdefault(k, k)
@@ -78,17 +78,19 @@ class _Classes:
             self.edges[ra] += self.edges.pop(rb, [])
         if edge is not None:
             self.edges[ra].append(edge)
-        self.links[a].append((b, edge))
-        self.links[b].append((a, edge))
 
     def joining(self, start: Key, goal: Key) -> EdgeRef | None:
         """The user's edge that joins ``start`` to ``goal``: on the path between them, the one in the
         outermost graph (it is what made the two meet), nearest ``goal`` among equals."""
+        links: dict[Key, list[tuple[Key, EdgeRef | None]]] = defaultdict(list)  # key -> (neighbour, edge)
+        for a, b, edge in self.equalities:
+            links[a].append((b, edge))
+            links[b].append((a, edge))
         previous: dict[Key, tuple[Key, EdgeRef | None]] = {start: (start, None)}
         queue = deque([start])
         while queue and goal not in previous:
             key = queue.popleft()
-            for other, edge in self.links[key]:
+            for other, edge in links[key]:
                 if other not in previous:
                     previous[other] = (key, edge)
                     queue.append(other)
@@ -101,7 +103,7 @@ class _Classes:
 
 def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, Key]]:
     """Return (type of every port key, class root of every key); raise ShapeError listing conflicts."""
-    cls = _Classes()
+    cls = _Classes(problem.equalities)
     for a, b, edge in problem.equalities:
         cls.union(a, b, edge)
     for path, layer in problem.leaves:
@@ -112,11 +114,11 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, Key]]:
     roots = {k: cls.find(k) for k in cls.parent}  # classes are fixed from here on
     errors: list[Diagnostic] = []
 
-    def refine(key: Key, new: PortType, who: tuple) -> bool:
-        root = roots[key]
+    def refine(key: Key, new: PortType, who: tuple, root: Key | None = None) -> bool:
+        root = roots[key] if root is None else root
         old = cls.type.get(root, UNKNOWN)
         try:
-            merged = unify(old, new)
+            merged = new if old is UNKNOWN else unify(old, new)  # unify(UNKNOWN, t) == t
         except Conflict as exc:
             errors.append(_conflict(problem, cls, root, who, f"{exc} (the {old} was set by "))
             return False
@@ -160,26 +162,30 @@ def _joined(edges: list[EdgeRef]) -> list[str | EdgeRef]:
 
 def _propagate(problem: Problem, cls: _Classes, roots: dict, refine: Callable, errors: list[Diagnostic]) -> None:
     users: dict[Key, list[int]] = defaultdict(list)
+    port_roots = []  # each leaf's {port: class root}, looked up once
     for i, (path, layer) in enumerate(problem.leaves):
-        for port in _ports(layer):
-            users[roots[(path, port)]].append(i)
+        own = {port: roots[(path, port)] for port in _ports(layer)}
+        port_roots.append(own)
+        for root in own.values():
+            users[root].append(i)
     queue, queued = deque(range(len(problem.leaves))), set(range(len(problem.leaves)))
     budget = 64 * len(problem.leaves) + 1000
+    types = cls.type
     while queue and budget and not errors:
         budget -= 1
         i = queue.popleft()
         queued.discard(i)
         path, layer = problem.leaves[i]
-        ports = _ports(layer)
-        current = {p: cls.type.get(roots[(path, p)], UNKNOWN) for p in ports}
+        own = port_roots[i]
+        current = {p: types.get(root, UNKNOWN) for p, root in own.items()}
         try:
             result = layer.infer(current)
         except Conflict as exc:
             errors.append(_layer_conflict(problem, cls, roots, path, current, f"{problem.describe((path, None))}: {exc}"))
             break
         for port, t in result.items():
-            if port in current and t != current[port] and refine((path, port), t, ("port", (path, port))):
-                for j in users[roots[(path, port)]]:
+            if port in current and t != current[port] and refine((path, port), t, ("port", (path, port)), own[port]):
+                for j in users[own[port]]:
                     if j not in queued:
                         queue.append(j)
                         queued.add(j)

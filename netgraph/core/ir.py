@@ -25,7 +25,7 @@ from typing import Any
 from netgraph.core.layer import Layer
 from netgraph.core.types import PortType
 
-__all__ = ["Value", "Node", "GraphIR", "build_ir"]
+__all__ = ["Value", "Node", "GraphIR", "build_ir", "with_layers"]
 
 Key = tuple  # (layer path, port): a port of the graph as NetGraph names it; path () is the graph itself
 
@@ -153,3 +153,19 @@ def _node(path: tuple, layer: Layer, types: Mapping[Key, PortType], producers: M
     feeds = {p: producers[(path, p)] for p in ins}
     port_types = {p: types[(path, p)] for p in (*ins, *outs)}
     return Node(path, layer, ins, outs, MappingProxyType(feeds), MappingProxyType(port_types))
+
+
+def with_layers(ir: GraphIR, leaves: Iterable[tuple[tuple, Layer]]) -> GraphIR | None:
+    """``ir`` with its nodes holding ``leaves`` (path, layer) instead, for a graph whose layers changed only in
+    arrays (every port type as it was); None when the paths differ from the nodes' (then build the IR afresh)."""
+    nodes = []
+    for node, (path, layer) in zip(ir.nodes, leaves):
+        if path != node.path:
+            return None
+        nodes.append(node if layer is node.layer else
+                     Node(path, layer, node.input_ports, node.output_ports, node.inputs, node.types))
+    if len(nodes) != len(ir.nodes):
+        return None
+    new = object.__new__(GraphIR)
+    new.__dict__.update(ir.__dict__, nodes=tuple(nodes), _by_path={node.path: node for node in nodes})
+    return new

@@ -128,11 +128,10 @@ class Layer:
         name = self.type_name
         if self.ARRAYS:
             _take_shared(self)
+        choices, normalizers = _option_plan(type(self))
         try:
-            _check_choices(self)
-            typed = {n: kind.normalize(getattr(self, n), name, n)
-                     for n, kind in option_kinds(type(self)).items() if kind.normalize is not None}
-            frozen_init(self, **typed)
+            _check_choices(self, choices)
+            frozen_init(self, **{n: normalize(getattr(self, n), name, n) for n, normalize in normalizers})
             frozen_init(self, **self.normalize())
             self.validate()
         except RecursionError:  # an option nested deeper than any real one (checking or printing it recursed)
@@ -192,7 +191,7 @@ class Layer:
             return torch.zeros(shape)
         fan_in = max(1, math.prod(shape[1:]))
         bound = (3.0 / fan_in) ** 0.5
-        return (torch.rand(shape, generator=generator) * 2 - 1) * bound
+        return torch.rand(shape, generator=generator).mul_(2).sub_(1).mul_(bound)  # in place: the same values
 
     def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
         """A copy with the given arrays replaced (names as in ``arrays``)."""
@@ -321,13 +320,26 @@ def _short(value: Any) -> str:
     return repr(value)
 
 
-def _check_choices(layer: Layer) -> None:
+_PLANS: dict[type, tuple] = {}
+
+
+def _option_plan(cls: type) -> tuple[tuple, tuple]:
+    """What making a ``cls`` checks, found once per class: its ``Literal[...]`` options with their choices, and
+    its options normalised by their kind (``Shape``, ``Array``, ...) with the normalising function."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        choices = tuple((n, c) for n, hint in option_hints(cls).items() if (c := literal_values(hint)) is not None)
+        normalizers = tuple((n, kind.normalize) for n, kind in option_kinds(cls).items() if kind.normalize is not None)
+        plan = _PLANS[cls] = (choices, normalizers)
+    return plan
+
+
+def _check_choices(layer: Layer, choices: tuple) -> None:
     """An option typed ``Literal[...]`` holding an unhashable value (a list, a dict) is an OptionError naming it
     (hashable wrong values are left to the layer, which suggests the nearest choice)."""
-    for name, hint in option_hints(type(layer)).items():
-        choices = literal_values(hint)
+    for name, choices in choices:
         value = getattr(layer, name)
-        if choices is not None and not _hashable(value):
+        if not _hashable(value):
             raise OptionError(f"{layer.type_name} option {name}= must be one of {list(choices)}, found "
                               f"{reprlib.repr(value)}", option=name)
 

@@ -52,6 +52,9 @@ def named_layers(layers: Any) -> tuple[list[str], dict[str, Layer]]:
                                      f"without '.', and not an nn.Module attribute such as 'forward')",
                                      "layer-name", layer=at))
             continue
+        if isinstance(layer, Layer):  # the common case, without writing a label per layer
+            table[name] = layer
+            continue
         label = f"layer {i}" if name == str(i) else f"layer {i} {name!r}"
         try:
             table[name] = coerce_layer(layer, label)

@@ -50,6 +50,8 @@ def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor |
     """A detached float32 copy of ``value`` (list, number, ndarray or tensor), or None."""
     if value is None:
         return None
+    if isinstance(value, torch.Tensor) and value.is_floating_point():  # the common case, as below in fewer steps
+        return value.detach().clone()
     try:
         t = torch.as_tensor(value)
     except (TypeError, ValueError, RuntimeError) as exc:

@@ -56,7 +56,7 @@ def _is_layer(value: Any) -> bool:
     return bool(parts) and all(isinstance(p, (int, str)) and not isinstance(p, bool) for p in parts)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, slots=True, order=True)
 class PortRef:
     """A resolved port: ``layer`` is a layer name, or None for a graph port."""
 
@@ -67,7 +67,7 @@ class PortRef:
         return self.port if self.layer is None else f"{self.layer}.{self.port}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edge:
     """One normalised connection from an output (or graph input) to an input (or graph output).
 

@@ -31,7 +31,7 @@ class Conflict(Exception):
     """Raised by ``unify``/``broadcast`` with a short 'expected X, found Y' text; callers add context."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PortType:
     """The type of a port: ``shape`` (no batch dim) and ``dtype`` ('Real', 'Integer' or None = unknown)."""
 
@@ -87,7 +87,7 @@ def format_shape(shape: Shape) -> str:
 
 
 def is_known(shape: Shape) -> bool:
-    return shape is not None and all(d is not None for d in shape)
+    return shape is not None and None not in shape  # dims are ints, strings or None
 
 
 def numel(shape: tuple) -> int:

@@ -38,6 +38,8 @@ __all__ = ["GraphWalker", "map_nodes", "nested_nodes", "gc_paused"]
 class GraphWalker:
     """Visit the nodes of ``graph`` (a NetGraph or its ``GraphIR``) in order; subclass ``visit_node``."""
 
+    looks_at_values = True  # False: a walk that reads nodes only (``visit_node`` gets no inputs, returns None)
+
     def __init__(self, graph: Any):
         self.ir: GraphIR = graph if isinstance(graph, GraphIR) else graph.ir
         self.env: dict[Value, Any] = {}
@@ -46,6 +48,10 @@ class GraphWalker:
         """Walk every node; return the value reaching each graph output (None where none was computed)."""
         given = inputs or {}
         self.env = {Value(None, p): given.get(p) for p in self.ir.input_types}
+        if not self.looks_at_values:
+            for node in self.ir.nodes:
+                self.visit_node(node, ())
+            return {port: self.env.get(value) for port, value in self.ir.outputs.items()}
         for node in self.ir.nodes:
             results = self.visit_node(node, tuple(self.env.get(v) for v in node.inputs.values()))
             if results is not None:
@@ -58,6 +64,8 @@ class GraphWalker:
 
 
 class _Mapper(GraphWalker):
+    looks_at_values = False
+
     def __init__(self, graph: Any, function: Callable[[Node], Any]):
         super().__init__(graph)
         self.function, self.results = function, []

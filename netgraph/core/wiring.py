@@ -52,6 +52,8 @@ def describe_layer(names: list[str] | Mapping[str, int], layers: dict[str, Layer
 
 
 def format_endpoint(x: Any) -> str:
+    if type(x) is int:
+        return str(x)
     if isinstance(x, (list, tuple)):
         return "[" + ", ".join(format_endpoint(e) for e in x) + "]"
     if isinstance(x, str):
@@ -89,7 +91,10 @@ class _Normalizer:
                 self.problem("edge-form", None, f"{item!r} is not a valid edge: write (src, dst) or a chain (a, b, c)",
                              edge=index)
                 continue
-            ref = EdgeRef((), index, " -> ".join(format_endpoint(e) for e in item))
+            ref = EdgeRef((), index, " -> ".join([format_endpoint(e) for e in item]))
+            if len(item) == 2 and not isinstance(item[0], list) and not isinstance(item[1], list):
+                pairs.append((item[0], item[1], ref))  # the common (src, dst): as below, without the loops
+                continue
             for a, b in zip(item, item[1:]):
                 for s in (a if isinstance(a, list) else [a]):
                     for d in (b if isinstance(b, list) else [b]):
@@ -185,7 +190,8 @@ class _Normalizer:
             layer = self.layers[name]
             if layer.variadic:
                 layer = self.layers[name] = layer.with_input_count(len(feeds) + claimed_per_layer[name])
-            free = [p for p in layer.input_ports if PortRef(name, p) not in claimed]
+            free = [p for p in layer.input_ports if PortRef(name, p) not in claimed] if claimed_per_layer[name] \
+                else list(layer.input_ports)
             if len(feeds) > len(free):
                 self.too_many_feeds(name, layer, feeds, len(free))
                 continue
@@ -244,14 +250,16 @@ class _Normalizer:
         inputs = list(dict.fromkeys(e.src.port for e in w.edges if e.src.layer is None))
         explicit_outputs = [e.dst.port for e in w.edges if e.dst.layer is None]
         dangling_out: list[PortRef] = []
+        fed_ports = {(ref.layer, ref.port) for ref in fed}  # plain tuples: cheaper to hash than PortRefs
+        used_ports = {(ref.layer, ref.port) for ref in used}
         for name in self.names:
             layer = self.layers[name]
             for port in layer.input_ports:
-                if PortRef(name, port) not in fed:
+                if (name, port) not in fed_ports:
                     w.edges.append(Edge(PortRef(None, port), PortRef(name, port), f"(unwired {name}.{port})", True))
                     if port not in inputs:
                         inputs.append(port)
-            dangling_out += [PortRef(name, p) for p in layer.output_ports if PortRef(name, p) not in used]
+            dangling_out += [PortRef(name, p) for p in layer.output_ports if (name, p) not in used_ports]
         counts = defaultdict(int)
         for ref in dangling_out:
             counts[ref.port] += 1

@@ -12,6 +12,7 @@ from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer, shape_option
 from netgraph.core.options import Function, PortShapes, Ports, Shape
+from netgraph.layers._modules import init_module
 from netgraph.layers._shapes import fill
 from netgraph.layers.expression import Expression, evaluate, parse, to_code
 from netgraph.layers.expression_shapes import is_structural, lower_outputs
@@ -66,8 +67,8 @@ class ExpressionModule(nn.Module):
     """Evaluates a parsed expression on its (rank-aligned) inputs; the interpreter's reference path."""
 
     def __init__(self, expression: Expression, ranks: tuple[int, ...], out_rank: int):
-        super().__init__()
-        self.expression, self.ranks, self.out_rank = expression, ranks, out_rank
+        init_module(self)  # as super().__init__(), and plain attributes set without Module.__setattr__'s search
+        self.__dict__.update(expression=expression, ranks=ranks, out_rank=out_rank)
 
     def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
         env = {s: align(x, r, self.out_rank) for s, x, r in zip(self.expression.slots, inputs, self.ranks)}

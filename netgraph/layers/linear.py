@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer
+from netgraph.layers._modules import init_module
 from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, numel
@@ -22,12 +23,11 @@ class LinearModule(nn.Module):
     """``Weights @ flatten(x) + Biases``, reshaped to the output shape."""
 
     def __init__(self, weights: torch.Tensor, biases: torch.Tensor, in_shape: tuple, out_shape: tuple):
-        super().__init__()
-        self.Weights = nn.Parameter(weights.clone())
-        self.Biases = nn.Parameter(biases.clone())
-        self.flat = len(in_shape) == 1 and len(out_shape) == 1
-        self.out_shape = out_shape
-        self.scalar = len(in_shape) == 0  # a scalar input is a 1-vector
+        init_module(self)  # nn.Module.__init__; below, what ``self.x = ...`` does without Module.__setattr__'s search
+        self.register_parameter("Weights", nn.Parameter(weights.clone()))
+        self.register_parameter("Biases", nn.Parameter(biases.clone()))
+        self.__dict__.update(flat=len(in_shape) == 1 and len(out_shape) == 1, out_shape=out_shape,
+                             scalar=len(in_shape) == 0)  # a scalar input is a 1-vector
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.flat:
