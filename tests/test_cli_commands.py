@@ -141,3 +141,7 @@ def test_train_never_imports_torch_dynamo(tmp_path):
     assert "trained 2 rounds" in result.stdout and "torch.optim" in names  # it did train, with torch's optimizers
     assert not {n for n in names if n.startswith("torch._dynamo")}
     assert "networkx" not in names  # 0.4 s more; only some information properties and cycle errors need it
+    # layer families load on first use: a LinearLayer spec loads the linear family, not the whole catalogue
+    assert "netgraph.layers.linear" in names
+    assert not names & {"netgraph.layers.attention", "netgraph.layers.conv", "netgraph.layers.deconv",
+                        "netgraph.layers.operators", "netgraph.layers.sequence", "netgraph.layers.embedding"}

@@ -15,8 +15,10 @@ True
 from __future__ import annotations
 
 import contextlib
+import importlib
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from netgraph.core.errors import OptionError
 
@@ -34,11 +36,16 @@ class Registry(dict):
 
     Defining a class again under the same module and qualified name (re-running a notebook cell or
     a module) replaces the old definition: that is the same class, not a clash.
+
+    Names may be *deferred* to the module that registers them (``defer``): looking such a name up
+    imports that module, and anything that lists the table (iteration, ``len``, ``keys``, ``items``,
+    ``values``) imports every deferred module first, so no caller sees a partial catalogue.
     """
 
     def __init__(self, kind: str):
         super().__init__()
         self.kind = kind
+        self._deferred: dict[str, str] = {}  # name -> module that registers it when imported
         _ALL.add(self)
 
     __hash__ = object.__hash__  # a WeakSet member (dicts are unhashable)
@@ -46,13 +53,83 @@ class Registry(dict):
     def add(self, cls: type, name: str | None = None, replace: bool = False) -> type:
         """Make ``cls`` known as ``name`` (default: its class name); returns ``cls``."""
         name = name or cls.__name__
-        old = self.get(name)
+        module = self._deferred.pop(name, None)
+        if module is not None and module != cls.__module__:  # another class wants a deferred name: load the owner
+            self._deferred[name] = module
+            self._load(module)
+        old = dict.get(self, name)
         if old is not None and old is not cls and not replace and _qualified(old) != _qualified(cls):
             raise OptionError(f"{self.kind} name {name!r} is taken by {_qualified(old)}; {_qualified(cls)} cannot "
                               f"take it too (register it under another name, or pass replace=True to replace it on "
                               f"purpose)", option="name")
         self[name] = cls
         return cls
+
+    def defer(self, modules: Mapping[str, str]) -> None:
+        """Make each name of ``{name: module}`` known now, registered by importing its module on first use."""
+        self._deferred.update((name, module) for name, module in modules.items() if not dict.__contains__(self, name))
+
+    def load_all(self) -> None:
+        """Import every module a deferred name waits for."""
+        while self._deferred:
+            self._load(next(iter(self._deferred.values())))
+
+    def _load(self, module: str) -> None:
+        names = [name for name, owner in self._deferred.items() if owner == module]
+        for name in names:
+            del self._deferred[name]
+        try:
+            # importlib rather than an import statement: the deferred modules belong to later stages
+            # (the layer catalogue), which the core must not import; they load only when a name is used
+            importlib.import_module(module)
+        except BaseException:
+            self._deferred.update(dict.fromkeys(names, module))
+            raise
+
+    def __missing__(self, name: str) -> Any:
+        module = self._deferred.get(name)
+        if module is None:
+            raise KeyError(name)
+        self._load(module)
+        return dict.__getitem__(self, name)
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or name in self._deferred
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default
+
+    def __iter__(self) -> Iterator[str]:
+        self.load_all()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self.load_all()
+        return dict.__len__(self)
+
+    def __eq__(self, other: object) -> bool:
+        self.load_all()
+        return dict.__eq__(self, other)
+
+    def __repr__(self) -> str:
+        self.load_all()
+        return dict.__repr__(self)
+
+    def keys(self):  # type: ignore[override]  # (the dict views, after loading everything)
+        self.load_all()
+        return dict.keys(self)
+
+    def values(self):  # type: ignore[override]
+        self.load_all()
+        return dict.values(self)
+
+    def items(self):  # type: ignore[override]
+        self.load_all()
+        return dict.items(self)
+
+    def copy(self) -> dict:  # type: ignore[override]
+        self.load_all()
+        return dict(dict.items(self))
 
 
 @contextlib.contextmanager
@@ -65,10 +142,13 @@ def registry_scope() -> Iterator[None]:
     >>> "Scoped" in REGISTRY
     False
     """
-    saved = [(table, dict(table)) for table in list(_ALL)]
+    tables = list(_ALL)
+    for table in tables:  # a module loaded inside the scope stays loaded: its names must survive the scope
+        table.load_all()
+    saved = [(table, dict(table.items())) for table in tables]
     try:
         yield
     finally:
         for table, contents in saved:
-            table.clear()
-            table.update(contents)
+            dict.clear(table)
+            dict.update(table, contents)
