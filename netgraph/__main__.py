@@ -1,5 +1,5 @@
 import sys
 
-from netgraph.cli import main
+from netgraph.cli import entry
 
-sys.exit(main())
+sys.exit(entry())

@@ -3,6 +3,7 @@ seeded specs."""
 
 from __future__ import annotations
 
+import gc
 import re
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 import torch
 
 import netgraph
+import netgraph.cli as cli
 from netgraph.cli import main
 from netgraph.cli.run import VARIABLE_LENGTH, example_inputs
 from netgraph.spec import load
@@ -145,3 +147,26 @@ def test_train_never_imports_torch_dynamo(tmp_path):
     assert "netgraph.layers.linear" in names
     assert not names & {"netgraph.layers.attention", "netgraph.layers.conv", "netgraph.layers.deconv",
                         "netgraph.layers.operators", "netgraph.layers.sequence", "netgraph.layers.embedding"}
+
+
+@pytest.mark.parametrize("spec_text, code", [(SMALL, 0), ("netgraph: 1\nlayers: [\n", 1)])
+def test_the_command_imports_with_the_collector_paused_then_freezes_what_it_imported(spec_text, code, tmp_path,
+                                                                                     monkeypatch, capsys):
+    """`netgraph` (``entry``) imports a command's modules with the cyclic collector off, then freezes the
+    imported objects (so later full collections skip torch's) and turns the collector back on, also on error."""
+    spec = tmp_path / "net.yaml"
+    spec.write_text(spec_text)
+    monkeypatch.setattr(sys, "argv", ["netgraph", "check", str(spec)])
+    collecting_at_import = []
+    real_import = cli.importlib.import_module
+    monkeypatch.setattr(cli.importlib, "import_module",
+                        lambda name: collecting_at_import.append(gc.isenabled()) or real_import(name))
+    frozen_before = gc.get_freeze_count()
+    try:
+        assert cli.entry() == code
+        assert collecting_at_import == [False] and gc.isenabled()
+        assert gc.get_freeze_count() > frozen_before
+    finally:
+        gc.enable()
+        gc.unfreeze()
+    assert ("net.yaml: ok" in capsys.readouterr().out) == (code == 0)
