@@ -16,12 +16,17 @@ from typing import Any
 import torch
 from torch import nn
 
-__all__ = ["valid", "last", "reverse", "reduce", "append", "masked_loss", "MaskedFnModule"]
+__all__ = ["real_steps", "valid", "last", "reverse", "reduce", "append", "masked_loss", "MaskedFnModule"]
+
+
+def real_steps(lengths: torch.Tensor, steps: int, device: torch.device) -> torch.Tensor:
+    """(batch, steps): True at each sequence's real steps, the first ``length`` of them."""
+    return torch.arange(steps, device=device) < lengths.to(device).unsqueeze(1)
 
 
 def valid(x: torch.Tensor, lengths: torch.Tensor, dims: int | None = None) -> torch.Tensor:
     """True at the real elements of ``x``: (batch, longest) followed by ``dims`` (default: x's other dims) ones."""
-    mask = torch.arange(x.shape[1], device=x.device) < lengths.to(x.device).unsqueeze(1)
+    mask = real_steps(lengths, x.shape[1], x.device)
     extra = x.dim() - 2 if dims is None else dims
     return mask.reshape(*mask.shape, *(1,) * extra)
 

@@ -32,6 +32,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, Literal, Shape
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
+from netgraph.layers._masks import real_steps
 
 __all__ = ["AttentionLayer"]
 
@@ -89,9 +90,9 @@ class AttentionModule(nn.Module):
 def key_mask(key: torch.Tensor, lengths: torch.Tensor, plan: _Plan) -> torch.Tensor:
     """True where a query may attend: keys within each example's length (and, causal, not after the query);
     ``key`` as scaled_dot_product_attention takes it, its sequence second to last."""
-    steps = torch.arange(key.shape[-2], device=key.device)
-    mask = (steps < lengths.to(key.device).unsqueeze(1)).unsqueeze(1)  # (batch, 1 query, keys)
+    mask = real_steps(lengths, key.shape[-2], key.device).unsqueeze(1)  # (batch, 1 query, keys)
     if plan.causal:
+        steps = torch.arange(key.shape[-2], device=key.device)
         mask = mask & (steps.unsqueeze(1) >= steps)  # (batch, queries, keys)
     return mask.unsqueeze(1) if plan.heads else mask
 
