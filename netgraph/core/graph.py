@@ -311,9 +311,9 @@ class NetGraph(Layer):
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
         new._shared_users = collect_users(layers)
-        new._layers, new._compiled, new._ir = unify_shared(layers, new._shared_users), None, None
-        if self.__dict__.get("_ir") is not None:  # the same nodes and types, holding the new layers
-            new._ir = with_layers(self._ir, new._leaf_layers())
+        new._layers, new._compiled = unify_shared(layers, new._shared_users), None
+        ir = self.__dict__.get("_ir")  # the same nodes and types, holding the new layers
+        new._ir = None if ir is None else with_layers(ir, new._leaf_layers())
         new.__dict__.pop("_specialised", None)  # copies inferred for an operator hold the old arrays
         new.__dict__.pop("_plain_call", None)  # it runs the old arrays' module
         return new
@@ -365,9 +365,8 @@ class NetGraph(Layer):
 
     def __getstate__(self) -> dict[str, Any]:
         """Copies and pickles leave the compiled modules and the IR behind; both are rebuilt on first use."""
-        state = {**self.__dict__, "_compiled": None, "_ir": None}  # the IR is rebuilt on demand too
-        state.pop("_plain_call", None)
-        return state
+        state = {name: value for name, value in self.__dict__.items() if name != "_plain_call"}
+        return {**state, "_compiled": None, "_ir": None}
 
     def __call__(self, data: Any = _NO_DATA, /, *args: Any, **inputs: Any) -> Any:
         """Evaluate: ``net(x)``, ``net(Input=x)`` or ``net()``; one output gives a tensor, several a dict."""
