@@ -86,7 +86,7 @@ class GraphIR:
         self.outputs: Mapping[str, Value] = MappingProxyType(dict(outputs))
         self._by_path = {node.path: node for node in self.nodes}
         self._producers = producers
-        self._consumers = _consumer_map(self.nodes, self.outputs)
+        self._consumers: dict[Value, tuple[Key, ...]] | None = None  # made by the first ``consumers`` call
 
     @property
     def input_ports(self) -> tuple[str, ...]:
@@ -109,6 +109,8 @@ class GraphIR:
 
     def consumers(self, value: Value) -> tuple[Key, ...]:
         """The ports ``value`` feeds: ``(node path, input port)``, or ``((), output port)`` for a graph output."""
+        if self._consumers is None:  # few walks ask (error messages, surgery): not made with every IR
+            self._consumers = _consumer_map(self.nodes, self.outputs)
         return self._consumers.get(value, ())
 
     def type_of(self, value: Value) -> PortType:
@@ -144,15 +146,13 @@ def build_ir(leaves: Iterable[tuple[tuple, Layer]], types: Mapping[Key, PortType
         for port in layer.output_ports:
             by_root[roots[(path, port)]] = Value(path, port)
     producers = {key: by_root[root] for key, root in roots.items() if root in by_root}
-    nodes = [_node(path, layer, types, producers) for path, layer in leaves]
+    nodes = []
+    for path, layer in leaves:  # one loop, no call per node: 100k-layer graphs
+        ins, outs = tuple(layer.input_ports), tuple(layer.output_ports)
+        feeds = MappingProxyType({p: producers[(path, p)] for p in ins})
+        port_types = MappingProxyType({p: types[(path, p)] for p in (*ins, *outs)})
+        nodes.append(Node(path, layer, ins, outs, feeds, port_types))
     return GraphIR(nodes, {p: types[((), p)] for p in inputs}, {p: producers[((), p)] for p in outputs}, producers)
-
-
-def _node(path: tuple, layer: Layer, types: Mapping[Key, PortType], producers: Mapping[Key, Value]) -> Node:
-    ins, outs = tuple(layer.input_ports), tuple(layer.output_ports)
-    feeds = {p: producers[(path, p)] for p in ins}
-    port_types = {p: types[(path, p)] for p in (*ins, *outs)}
-    return Node(path, layer, ins, outs, MappingProxyType(feeds), MappingProxyType(port_types))
 
 
 def with_layers(ir: GraphIR, leaves: Iterable[tuple[tuple, Layer]]) -> GraphIR | None:

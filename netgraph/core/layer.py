@@ -200,6 +200,21 @@ class Layer:
             raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}")
         return self.replace(**{self.ARRAYS[n]: v for n, v in arrays.items()})
 
+    def _with_drawn_arrays(self, arrays: Mapping[str, torch.Tensor]) -> Layer:
+        """``with_arrays`` for arrays just drawn for this layer alone (``net_initialize``'s defaults): float tensors
+        of the shapes ``array_shapes`` gave, owned by nothing else. They are taken as they are, not copied again by
+        the ``Array`` normaliser; every other option is normalised as ``replace`` does, then ``normalize()`` and
+        ``validate()`` run on the new layer. Only for layers whose ``with_arrays`` is this class's own."""
+        drawn = {self.ARRAYS[n]: v for n, v in arrays.items()}
+        values = {n: getattr(self, n) for n in _field_names(type(self))}
+        name, (_, normalizers) = self.type_name, _option_plan(type(self))
+        new = object.__new__(type(self))
+        values.update({n: normalize(values[n], name, n) for n, normalize in normalizers if n not in drawn}, **drawn)
+        frozen_init(new, **values, **({"_shared": self._shared} if self._shared else {}))
+        frozen_init(new, **new.normalize())
+        new.validate()
+        return new
+
     # -- execution ------------------------------------------------------------------------
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         raise NotImplementedError(f"{self.type_name} must implement build(types)")
@@ -321,6 +336,15 @@ def _short(value: Any) -> str:
 
 
 _PLANS: dict[type, tuple] = {}
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The dataclass fields of ``cls`` by name, found once per class."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 def _option_plan(cls: type) -> tuple[tuple, tuple]:
