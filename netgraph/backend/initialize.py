@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -13,8 +14,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.limits import current_limits, default_init_elements, raise_hint
 from netgraph.core.options import as_seed
-from netgraph.core.ir import Node
-from netgraph.core.walk import gc_paused, map_nodes
+from netgraph.core.walk import gc_paused
 from netgraph.backend.init_methods import Method, parse_rules, pick_methods
 
 __all__ = ["net_initialize"]
@@ -51,40 +51,45 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
 
 
 def _initialize(net: NetGraph, rules: Any, seed: int | None, all: bool, max_elements: int | None) -> NetGraph:
-    plans, leaves, shares, unknown, names = {}, {}, {}, [], {}
-
-    def plan(node: Node) -> None:
-        layer = node.layer
-        arrays = layer.arrays
-        if not arrays:
-            return
-        if rules:  # the dotted names the rules are matched against
-            names.update({".".join((*node.path, n)): None for n in arrays})
-        missing = [n for n, v in arrays.items() if v is None or all]
-        if not missing:
-            return
-        bad = [p for p, t in node.types.items() if not t.known]
-        if bad:
-            unknown.extend(f"{net.describe((node.path, p))} has unknown shape {node.types[p]}" for p in bad)
-            return
-        shapes = layer.array_shapes(node.types)
-        plans[node.path], leaves[node.path] = {n: tuple(shapes[n]) for n in missing}, layer
-        if shared := layer.shared:
-            shares[node.path] = shared
-        if rules:
-            names.update({".".join((*node.path, n)): tuple(shapes[n]) for n in missing})
-    map_nodes(net, plan)
-    raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
+    plans, leaves, shares, names = _plan(net, bool(rules), all)
     methods = pick_methods(rules, list(net.layers), names) if rules else {}
     _check_budget(leaves, plans, max_elements)
     _check_shared_shapes(plans, leaves, shares)
-    generator = torch.Generator().manual_seed(1234 if seed is None else as_seed(seed, "seed"))
-    draws = _Draws(generator)
+    draws = _Draws(torch.Generator().manual_seed(1234 if seed is None else as_seed(seed, "seed")))
     slots = {path: draws.take(leaves[path], plan, shares.get(path, {}), methods, path) for path, plan in plans.items()}
     arrays = draws.values()
     changes = {path: _with_arrays(leaves[path], {n: arrays[i] for n, i in slot.items()},
                                   draws.own.issuperset(slot.values())) for path, slot in slots.items()}
     return net.replace_layers(changes) if changes else net
+
+
+def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict]:
+    """The arrays to fill, in topological order: their shapes by layer path and array name, the layers by path,
+    the shared array names of those sharing any, and (``named``: for rules) every array's dotted name with its
+    shape (None: kept). ShapeError naming the ports of unknown shape of the layers with arrays to fill."""
+    plans, leaves, shares, names, unknown = {}, {}, {}, {}, []
+    for node in net.ir.nodes:
+        layer = node.layer
+        arrays = layer.arrays
+        if not arrays:
+            continue
+        if named:
+            names.update({".".join((*node.path, n)): None for n in arrays})
+        missing = [n for n, v in arrays.items() if v is None or all]
+        if not missing:
+            continue
+        bad = [p for p, t in node.types.items() if not t.known]
+        if bad:
+            unknown.extend(f"{net.describe((node.path, p))} has unknown shape {node.types[p]}" for p in bad)
+            continue
+        shapes = layer.array_shapes(node.types)
+        plans[node.path], leaves[node.path] = {n: tuple(shapes[n]) for n in missing}, layer
+        if shared := layer.shared:
+            shares[node.path] = shared
+        if named:
+            names.update({".".join((*node.path, n)): tuple(shapes[n]) for n in missing})
+    raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
+    return plans, leaves, shares, names
 
 
 def _with_arrays(layer: Layer, arrays: dict[str, torch.Tensor], own: bool) -> Layer:
@@ -139,19 +144,15 @@ class _Draws:
         """Draw the waiting weights as ``Layer.init_array`` would: uniform in +-(3 / fan_in) ** 0.5."""
         if not self.pending:
             return
-        sizes = [math.prod(shape) for _, shape in self.pending]
-        flat = torch.rand(sum(sizes), generator=self.generator).mul_(2).sub_(1)
-        runs: list[list] = []  # consecutive weights of one bound are scaled together
-        for (i, shape), size in zip(self.pending, sizes):
-            bound = (3.0 / max(1, math.prod(shape[1:]))) ** 0.5
-            if runs and runs[-1][0] == bound:
-                runs[-1][2] += size
-            else:
-                runs.append([bound, (runs[-1][1] + runs[-1][2]) if runs else 0, size])
-        for bound, begin, size in runs:
-            flat[begin:begin + size].mul_(bound)
-        for (i, shape), piece in zip(self.pending, flat.split(sizes)):  # an own array gets its own storage
-            self.arrays[i] = piece.view(shape).clone() if i in self.own else piece.view(shape)
+        flat = torch.rand(sum(math.prod(shape) for _, shape in self.pending), generator=self.generator).mul_(2).sub_(1)
+        begin = 0
+        for shape, run in itertools.groupby(self.pending, key=lambda item: item[1]):  # consecutive weights of a shape
+            indices = [i for i, _ in run]
+            block = flat[begin:begin + len(indices) * math.prod(shape)].view(len(indices), *shape)
+            block.mul_((3.0 / max(1, math.prod(shape[1:]))) ** 0.5)
+            for i, piece in zip(indices, block.unbind(0)):  # an own array gets its own storage
+                self.arrays[i] = piece.clone() if i in self.own else piece
+            begin += block.numel()
         self.pending = []
 
     def values(self) -> list[torch.Tensor]:

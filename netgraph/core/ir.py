@@ -140,18 +140,21 @@ def _consumer_map(nodes: tuple[Node, ...], outputs: Mapping[str, Value]) -> dict
 def build_ir(leaves: Iterable[tuple[tuple, Layer]], types: Mapping[Key, PortType], roots: Mapping[Key, Any],
              inputs: tuple[str, ...], outputs: tuple[str, ...]) -> GraphIR:
     """The IR from inference's results: leaves in order, the type and class root of every port key."""
-    leaves = list(leaves)
+    leaves = [(path, layer, tuple(layer.input_ports), tuple(layer.output_ports)) for path, layer in leaves]
     by_root = {roots[((), p)]: Value(None, p) for p in inputs}
-    for path, layer in leaves:
-        for port in layer.output_ports:
+    for path, _, _, outs in leaves:
+        for port in outs:
             by_root[roots[(path, port)]] = Value(path, port)
     producers = {key: by_root[root] for key, root in roots.items() if root in by_root}
     nodes = []
-    for path, layer in leaves:  # one loop, no call per node: 100k-layer graphs
-        ins, outs = tuple(layer.input_ports), tuple(layer.output_ports)
-        feeds = MappingProxyType({p: producers[(path, p)] for p in ins})
-        port_types = MappingProxyType({p: types[(path, p)] for p in (*ins, *outs)})
-        nodes.append(Node(path, layer, ins, outs, feeds, port_types))
+    for path, layer, ins, outs in leaves:  # loops, not comprehensions: a 100k-layer graph makes 100k nodes
+        feeds, port_types = {}, {}
+        for port in ins:
+            key = (path, port)
+            feeds[port], port_types[port] = producers[key], types[key]
+        for port in outs:
+            port_types[port] = types[(path, port)]
+        nodes.append(Node(path, layer, ins, outs, MappingProxyType(feeds), MappingProxyType(port_types)))
     return GraphIR(nodes, {p: types[((), p)] for p in inputs}, {p: producers[((), p)] for p in outputs}, producers)
 
 

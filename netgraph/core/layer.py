@@ -202,16 +202,22 @@ class Layer:
 
     def _with_drawn_arrays(self, arrays: Mapping[str, torch.Tensor]) -> Layer:
         """``with_arrays`` for arrays just drawn for this layer alone (``net_initialize``'s defaults): float tensors
-        of the shapes ``array_shapes`` gave, owned by nothing else. They are taken as they are, not copied again by
-        the ``Array`` normaliser; every other option is normalised as ``replace`` does, then ``normalize()`` and
-        ``validate()`` run on the new layer. Only for layers whose ``with_arrays`` is this class's own."""
-        drawn = {self.ARRAYS[n]: v for n, v in arrays.items()}
-        values = {n: getattr(self, n) for n in _field_names(type(self))}
-        name, (_, normalizers) = self.type_name, _option_plan(type(self))
-        new = object.__new__(type(self))
-        values.update({n: normalize(values[n], name, n) for n, normalize in normalizers if n not in drawn}, **drawn)
-        frozen_init(new, **values, **({"_shared": self._shared} if self._shared else {}))
-        frozen_init(new, **new.normalize())
+        of the shapes ``array_shapes`` gave, owned by nothing else, are taken as they are. The layer's other arrays
+        are copied by their normaliser as ``replace`` does; its other options, normalised when it was made, are
+        kept as they are (normalising them again gives equal values); ``normalize()`` and ``validate()`` run on the
+        new layer. Only for layers whose ``with_arrays`` is Layer's."""
+        cls, old = type(self), self.__dict__
+        values, normalizers = {n: old[n] for n in _field_names(cls)}, dict(_option_plan(cls)[1])
+        for name, field in self.ARRAYS.items():
+            if name in arrays:
+                values[field] = arrays[name]
+            elif field in normalizers:
+                values[field] = normalizers[field](values[field], self.type_name, field)
+        if self._shared:
+            values["_shared"] = self._shared
+        new = object.__new__(cls)
+        new.__dict__.update(values)  # frozen_init's work, in one step
+        new.__dict__.update(new.normalize())
         new.validate()
         return new
 
