@@ -113,28 +113,32 @@ class _Draws:
     def take(self, layer: Layer, shapes: dict[str, tuple], shared: dict[str, str], methods: dict,
              path: tuple) -> dict[str, int]:
         """The index of each array of ``layer`` to fill (``shapes``: name -> shape), drawing the new ones in order."""
-        slot = {}
+        slot, default = {}, type(layer).init_array is Layer.init_array
         for name, shape in shapes.items():
-            key = shared.get(name)
-            if key is not None and key in self.drawn:
+            key = shared.get(name) if shared else None
+            if key in self.drawn:  # None never is
                 slot[name] = self.drawn[key]
                 continue
             method = methods.get(".".join((*path, name))) if methods else None
-            slot[name] = self.add(method, layer, name, shape, own=key is None)
+            slot[name] = self.add_default(name, shape, key is None) if default and method is None else \
+                self.add(method, layer, name, shape)
             if key is not None:
                 self.drawn[key] = slot[name]
         return slot
 
-    def add(self, method: Method | None, layer: Layer, name: str, shape: tuple, own: bool) -> int:
+    def add(self, method: Method | None, layer: Layer, name: str, shape: tuple) -> int:
+        """Draw the array now, by ``method`` or the layer's own ``init_array``."""
+        self.flush()  # what the layer or method draws comes after the weights waiting
+        self.arrays.append(_draw(method, layer, name, shape, self.generator))
+        return len(self.arrays) - 1
+
+    def add_default(self, name: str, shape: tuple, own: bool) -> int:
+        """As ``Layer.init_array``: zeros for biases and vectors (nothing drawn), weights at the next flush."""
         index = len(self.arrays)
-        if method is not None or type(layer).init_array is not Layer.init_array:
-            self.flush()  # what the layer or method draws comes after the weights waiting
-            self.arrays.append(_draw(method, layer, name, shape, self.generator))
-            return index
         if own:
             self.own.add(index)
-        if name.lower().startswith("bias") or len(shape) < 2:
-            self.arrays.append(torch.zeros(shape))  # as Layer.init_array, which draws nothing for these
+        if len(shape) < 2 or name.lower().startswith("bias"):
+            self.arrays.append(torch.zeros(shape))
         else:
             self.pending.append((index, shape))
             self.arrays.append(None)

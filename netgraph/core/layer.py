@@ -207,12 +207,13 @@ class Layer:
         kept as they are (normalising them again gives equal values); ``normalize()`` and ``validate()`` run on the
         new layer. Only for layers whose ``with_arrays`` is Layer's."""
         cls, old = type(self), self.__dict__
-        values, normalizers = {n: old[n] for n in _field_names(cls)}, dict(_option_plan(cls)[1])
+        names, array_normalizers = _copy_plan(cls)
+        values = {n: old[n] for n in names}
         for name, field in self.ARRAYS.items():
             if name in arrays:
                 values[field] = arrays[name]
-            elif field in normalizers:
-                values[field] = normalizers[field](values[field], self.type_name, field)
+            elif field in array_normalizers:
+                values[field] = array_normalizers[field](values[field], self.type_name, field)
         if self._shared:
             values["_shared"] = self._shared
         new = object.__new__(cls)
@@ -342,15 +343,18 @@ def _short(value: Any) -> str:
 
 
 _PLANS: dict[type, tuple] = {}
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_COPY_PLANS: dict[type, tuple] = {}
 
 
-def _field_names(cls: type) -> tuple[str, ...]:
-    """The dataclass fields of ``cls`` by name, found once per class."""
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
-    return names
+def _copy_plan(cls: type) -> tuple[tuple[str, ...], dict[str, Callable]]:
+    """What ``_with_drawn_arrays`` copies, found once per class: the dataclass fields by name, and the normalising
+    function of each array field that has one."""
+    plan = _COPY_PLANS.get(cls)
+    if plan is None:
+        arrays = set(cls.ARRAYS.values())
+        plan = _COPY_PLANS[cls] = (tuple(f.name for f in dataclasses.fields(cls)),
+                                   {n: f for n, f in _option_plan(cls)[1] if n in arrays})
+    return plan
 
 
 def _option_plan(cls: type) -> tuple[tuple, tuple]:
