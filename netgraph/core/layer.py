@@ -217,8 +217,8 @@ class Layer:
         if self._shared:
             values["_shared"] = self._shared
         new = object.__new__(cls)
-        new.__dict__.update(values)  # frozen_init's work, in one step
-        new.__dict__.update(new.normalize())
+        new.__dict__.update(values)  # frozen_init's work for plain fields, in one step
+        frozen_init(new, **new.normalize())
         new.validate()
         return new
 
