@@ -343,18 +343,6 @@ def _short(value: Any) -> str:
 
 
 _PLANS: dict[type, tuple] = {}
-_COPY_PLANS: dict[type, tuple] = {}
-
-
-def _copy_plan(cls: type) -> tuple[tuple[str, ...], dict[str, Callable]]:
-    """What ``_with_drawn_arrays`` copies, found once per class: the dataclass fields by name, and the normalising
-    function of each array field that has one."""
-    plan = _COPY_PLANS.get(cls)
-    if plan is None:
-        arrays = set(cls.ARRAYS.values())
-        plan = _COPY_PLANS[cls] = (tuple(f.name for f in dataclasses.fields(cls)),
-                                   {n: f for n, f in _option_plan(cls)[1] if n in arrays})
-    return plan
 
 
 def _option_plan(cls: type) -> tuple[tuple, tuple]:
@@ -384,3 +372,17 @@ def _hashable(value: Any) -> bool:
     except TypeError:
         return False
     return True
+
+
+_COPY_PLANS: dict[type, tuple] = {}
+
+
+def _copy_plan(cls: type) -> tuple[tuple[str, ...], dict[str, Callable]]:
+    """What ``_with_drawn_arrays`` copies, found once per class: the dataclass fields by name, and the normalising
+    function of each array field that has one."""
+    plan = _COPY_PLANS.get(cls)
+    if plan is None:
+        arrays = set(cls.ARRAYS.values())
+        plan = _COPY_PLANS[cls] = (tuple(f.name for f in dataclasses.fields(cls)),
+                                   {n: f for n, f in _option_plan(cls)[1] if n in arrays})
+    return plan
