@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -13,8 +14,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.limits import current_limits, default_init_elements, raise_hint
 from netgraph.core.options import as_seed
-from netgraph.core.ir import Node
-from netgraph.core.walk import gc_paused, map_nodes
+from netgraph.core.walk import gc_paused
 from netgraph.backend.init_methods import Method, parse_rules, pick_methods
 
 __all__ = ["net_initialize"]
@@ -51,86 +51,112 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
 
 
 def _initialize(net: NetGraph, rules: Any, seed: int | None, all: bool, max_elements: int | None) -> NetGraph:
-    plans, leaves, unknown, names = {}, {}, [], {}
+    plans, leaves, shares, names = _plan(net, bool(rules), all)
+    methods = pick_methods(rules, list(net.layers), names) if rules else {}
+    _check_budget(leaves, plans, max_elements)
+    _check_shared_shapes(plans, leaves, shares)
+    draws = _Draws(torch.Generator().manual_seed(1234 if seed is None else as_seed(seed, "seed")))
+    slots = {path: draws.take(leaves[path], plan, shares.get(path, {}), methods, path) for path, plan in plans.items()}
+    arrays = draws.values()
+    changes = {path: _with_arrays(leaves[path], {n: arrays[i] for n, i in slot.items()},
+                                  draws.own.issuperset(slot.values())) for path, slot in slots.items()}
+    return net.replace_layers(changes) if changes else net
 
-    def plan(node: Node) -> None:
+
+def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict]:
+    """The arrays to fill, in topological order: their shapes by layer path and array name, the layers by path,
+    the shared array names of those sharing any, and (``named``: for rules) every array's dotted name with its
+    shape (None: kept). ShapeError naming the ports of unknown shape of the layers with arrays to fill."""
+    plans, leaves, shares, names, unknown = {}, {}, {}, {}, []
+    for node in net.ir.nodes:
         layer = node.layer
         arrays = layer.arrays
         if not arrays:
-            return
-        if rules:  # the dotted names the rules are matched against
+            continue
+        if named:
             names.update({".".join((*node.path, n)): None for n in arrays})
         missing = [n for n, v in arrays.items() if v is None or all]
         if not missing:
-            return
+            continue
         bad = [p for p, t in node.types.items() if not t.known]
         if bad:
             unknown.extend(f"{net.describe((node.path, p))} has unknown shape {node.types[p]}" for p in bad)
-            return
+            continue
         shapes = layer.array_shapes(node.types)
         plans[node.path], leaves[node.path] = {n: tuple(shapes[n]) for n in missing}, layer
-        if rules:
+        if shared := layer.shared:
+            shares[node.path] = shared
+        if named:
             names.update({".".join((*node.path, n)): tuple(shapes[n]) for n in missing})
-    map_nodes(net, plan)
     raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
-    methods = pick_methods(rules, list(net.layers), names) if rules else {}
-    _check_budget(leaves, plans, max_elements)
-    _check_shared_shapes(plans, leaves)
-    generator = torch.Generator().manual_seed(1234 if seed is None else as_seed(seed, "seed"))
-    draws, drawn = _Draws(generator), {}  # a shared array is drawn once, by its first user
+    return plans, leaves, shares, names
 
-    def value(path: tuple, name: str, shape: tuple) -> int:
-        shared = leaves[path].shared.get(name)
-        if shared in drawn:
-            return drawn[shared]
-        index = draws.add(methods.get(".".join((*path, name))) if methods else None, leaves[path], name, shape)
-        if shared is not None:
-            drawn[shared] = index
-        return index
-    slots = {path: {n: value(path, n, shape) for n, shape in plan.items()} for path, plan in plans.items()}
-    arrays = draws.values()
-    changes = {path: leaves[path].with_arrays({n: arrays[i] for n, i in slot.items()}) for path, slot in slots.items()}
-    return net.replace_layers(changes) if changes else net
+
+def _with_arrays(layer: Layer, arrays: dict[str, torch.Tensor], own: bool) -> Layer:
+    """``layer.with_arrays(arrays)``; without a second copy and check of arrays ``_Draws`` drew as the layer's
+    default (``own``) when the layer's ``with_arrays`` is the base class's."""
+    if own and type(layer).with_arrays is Layer.with_arrays:
+        return layer._with_drawn_arrays(arrays)
+    return layer.with_arrays(arrays)
 
 
 class _Draws:
     """The arrays drawn in order from one generator, by index. The layers' default Kaiming-uniform weights are
     drawn together, one ``torch.rand`` per run of them: the same numbers as one call each (the generator's stream
-    is serial), without a few tensor operations per layer."""
+    is serial), without a few tensor operations per layer. ``own`` holds the indices of the default draws not
+    shared with another layer: fresh tensors, each in its own storage, held by no one else."""
 
     def __init__(self, generator: torch.Generator):
-        self.generator, self.arrays, self.pending = generator, [], []
+        self.generator, self.arrays, self.pending, self.own = generator, [], [], set()
+        self.drawn: dict[str, int] = {}  # a shared array is drawn once, by its first user
+
+    def take(self, layer: Layer, shapes: dict[str, tuple], shared: dict[str, str], methods: dict,
+             path: tuple) -> dict[str, int]:
+        """The index of each array of ``layer`` to fill (``shapes``: name -> shape), drawing the new ones in order."""
+        slot, default = {}, type(layer).init_array is Layer.init_array
+        for name, shape in shapes.items():
+            key = shared.get(name) if shared else None
+            if key in self.drawn:  # None never is
+                slot[name] = self.drawn[key]
+                continue
+            method = methods.get(".".join((*path, name))) if methods else None
+            slot[name] = self.add_default(name, shape, key is None) if default and method is None else \
+                self.add(method, layer, name, shape)
+            if key is not None:
+                self.drawn[key] = slot[name]
+        return slot
 
     def add(self, method: Method | None, layer: Layer, name: str, shape: tuple) -> int:
-        if method is not None or type(layer).init_array is not Layer.init_array:
-            self.flush()  # what the layer or method draws comes after the weights waiting
-            self.arrays.append(_draw(method, layer, name, shape, self.generator))
-        elif name.lower().startswith("bias") or len(shape) < 2:
-            self.arrays.append(torch.zeros(shape))  # as Layer.init_array, which draws nothing for these
-        else:
-            self.pending.append((len(self.arrays), shape))
-            self.arrays.append(None)
+        """Draw the array now, by ``method`` or the layer's own ``init_array``."""
+        self.flush()  # what the layer or method draws comes after the weights waiting
+        self.arrays.append(_draw(method, layer, name, shape, self.generator))
         return len(self.arrays) - 1
+
+    def add_default(self, name: str, shape: tuple, own: bool) -> int:
+        """As ``Layer.init_array``: zeros for biases and vectors (nothing drawn), weights at the next flush."""
+        index = len(self.arrays)
+        if own:
+            self.own.add(index)
+        if len(shape) < 2 or name.lower().startswith("bias"):
+            self.arrays.append(torch.zeros(shape))
+        else:
+            self.pending.append((index, shape))
+            self.arrays.append(None)
+        return index
 
     def flush(self) -> None:
         """Draw the waiting weights as ``Layer.init_array`` would: uniform in +-(3 / fan_in) ** 0.5."""
         if not self.pending:
             return
-        sizes = [math.prod(shape) for _, shape in self.pending]
-        flat = torch.rand(sum(sizes), generator=self.generator).mul_(2).sub_(1)
-        start = 0
-        for (i, shape), size in zip(self.pending, sizes):
-            self.arrays[i] = flat[start:start + size].view(shape)
-            start += size
-        runs: list[list] = []  # consecutive weights of one bound are scaled together
-        for (i, shape), size in zip(self.pending, sizes):
-            bound = (3.0 / max(1, math.prod(shape[1:]))) ** 0.5
-            if runs and runs[-1][0] == bound:
-                runs[-1][2] += size
-            else:
-                runs.append([bound, (runs[-1][1] + runs[-1][2]) if runs else 0, size])
-        for bound, begin, size in runs:
-            flat[begin:begin + size].mul_(bound)
+        flat = torch.rand(sum(math.prod(shape) for _, shape in self.pending), generator=self.generator).mul_(2).sub_(1)
+        begin = 0
+        for shape, run in itertools.groupby(self.pending, key=lambda item: item[1]):  # consecutive weights of a shape
+            indices = [i for i, _ in run]
+            block = flat[begin:begin + len(indices) * math.prod(shape)].view(len(indices), *shape)
+            block.mul_((3.0 / max(1, math.prod(shape[1:]))) ** 0.5)
+            for i, piece in zip(indices, block.unbind(0)):  # an own array gets its own storage
+                self.arrays[i] = piece.clone() if i in self.own else piece
+            begin += block.numel()
         self.pending = []
 
     def values(self) -> list[torch.Tensor]:
@@ -138,13 +164,16 @@ class _Draws:
         return self.arrays
 
 
-def _check_shared_shapes(plans: dict[tuple, dict[str, tuple]], leaves: dict[tuple, Any]) -> None:
-    """ShapeError when the users of one shared array need it in different shapes, naming both layers."""
+def _check_shared_shapes(plans: dict[tuple, dict[str, tuple]], leaves: dict[tuple, Any],
+                         shares: dict[tuple, dict[str, str]]) -> None:
+    """ShapeError when the users of one shared array need it in different shapes, naming both layers
+    (``shares``: the shared arrays of each layer that has any)."""
     first: dict[str, tuple] = {}
     errors = []
-    for path, plan in plans.items():
+    for path, shared_names in shares.items():
+        plan = plans[path]
         for name, shape in plan.items():
-            shared = leaves[path].shared.get(name)
+            shared = shared_names.get(name)
             if shared is None:
                 continue
             if shared not in first:

@@ -86,7 +86,7 @@ class GraphIR:
         self.outputs: Mapping[str, Value] = MappingProxyType(dict(outputs))
         self._by_path = {node.path: node for node in self.nodes}
         self._producers = producers
-        self._consumers = _consumer_map(self.nodes, self.outputs)
+        self._consumers: dict[Value, tuple[Key, ...]] | None = None  # made by the first ``consumers`` call
 
     @property
     def input_ports(self) -> tuple[str, ...]:
@@ -109,6 +109,8 @@ class GraphIR:
 
     def consumers(self, value: Value) -> tuple[Key, ...]:
         """The ports ``value`` feeds: ``(node path, input port)``, or ``((), output port)`` for a graph output."""
+        if self._consumers is None:  # few walks ask (error messages, surgery): not made with every IR
+            self._consumers = _consumer_map(self.nodes, self.outputs)
         return self._consumers.get(value, ())
 
     def type_of(self, value: Value) -> PortType:
@@ -138,21 +140,22 @@ def _consumer_map(nodes: tuple[Node, ...], outputs: Mapping[str, Value]) -> dict
 def build_ir(leaves: Iterable[tuple[tuple, Layer]], types: Mapping[Key, PortType], roots: Mapping[Key, Any],
              inputs: tuple[str, ...], outputs: tuple[str, ...]) -> GraphIR:
     """The IR from inference's results: leaves in order, the type and class root of every port key."""
-    leaves = list(leaves)
+    leaves = [(path, layer, tuple(layer.input_ports), tuple(layer.output_ports)) for path, layer in leaves]
     by_root = {roots[((), p)]: Value(None, p) for p in inputs}
-    for path, layer in leaves:
-        for port in layer.output_ports:
+    for path, _, _, outs in leaves:
+        for port in outs:
             by_root[roots[(path, port)]] = Value(path, port)
     producers = {key: by_root[root] for key, root in roots.items() if root in by_root}
-    nodes = [_node(path, layer, types, producers) for path, layer in leaves]
+    nodes = []
+    for path, layer, ins, outs in leaves:  # loops, not comprehensions: a 100k-layer graph makes 100k nodes
+        feeds, port_types = {}, {}
+        for port in ins:
+            key = (path, port)
+            feeds[port], port_types[port] = producers[key], types[key]
+        for port in outs:
+            port_types[port] = types[(path, port)]
+        nodes.append(Node(path, layer, ins, outs, MappingProxyType(feeds), MappingProxyType(port_types)))
     return GraphIR(nodes, {p: types[((), p)] for p in inputs}, {p: producers[((), p)] for p in outputs}, producers)
-
-
-def _node(path: tuple, layer: Layer, types: Mapping[Key, PortType], producers: Mapping[Key, Value]) -> Node:
-    ins, outs = tuple(layer.input_ports), tuple(layer.output_ports)
-    feeds = {p: producers[(path, p)] for p in ins}
-    port_types = {p: types[(path, p)] for p in (*ins, *outs)}
-    return Node(path, layer, ins, outs, MappingProxyType(feeds), MappingProxyType(port_types))
 
 
 def with_layers(ir: GraphIR, leaves: Iterable[tuple[tuple, Layer]]) -> GraphIR | None:

@@ -200,6 +200,28 @@ class Layer:
             raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}")
         return self.replace(**{self.ARRAYS[n]: v for n, v in arrays.items()})
 
+    def _with_drawn_arrays(self, arrays: Mapping[str, torch.Tensor]) -> Layer:
+        """``with_arrays`` for arrays just drawn for this layer alone (``net_initialize``'s defaults): float tensors
+        of the shapes ``array_shapes`` gave, owned by nothing else, are taken as they are. The layer's other arrays
+        are copied by their normaliser as ``replace`` does; its other options, normalised when it was made, are
+        kept as they are (normalising them again gives equal values); ``normalize()`` and ``validate()`` run on the
+        new layer. Only for layers whose ``with_arrays`` is Layer's."""
+        cls, old = type(self), self.__dict__
+        names, array_normalizers = _copy_plan(cls)
+        values = {n: old[n] for n in names}
+        for name, field in self.ARRAYS.items():
+            if name in arrays:
+                values[field] = arrays[name]
+            elif field in array_normalizers:
+                values[field] = array_normalizers[field](values[field], self.type_name, field)
+        if self._shared:
+            values["_shared"] = self._shared
+        new = object.__new__(cls)
+        new.__dict__.update(values)  # frozen_init's work for plain fields, in one step
+        frozen_init(new, **new.normalize())
+        new.validate()
+        return new
+
     # -- execution ------------------------------------------------------------------------
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         raise NotImplementedError(f"{self.type_name} must implement build(types)")
@@ -350,3 +372,17 @@ def _hashable(value: Any) -> bool:
     except TypeError:
         return False
     return True
+
+
+_COPY_PLANS: dict[type, tuple] = {}
+
+
+def _copy_plan(cls: type) -> tuple[tuple[str, ...], dict[str, Callable]]:
+    """What ``_with_drawn_arrays`` copies, found once per class: the dataclass fields by name, and the normalising
+    function of each array field that has one."""
+    plan = _COPY_PLANS.get(cls)
+    if plan is None:
+        arrays = set(cls.ARRAYS.values())
+        plan = _COPY_PLANS[cls] = (tuple(f.name for f in dataclasses.fields(cls)),
+                                   {n: f for n, f in _option_plan(cls)[1] if n in arrays})
+    return plan
