@@ -53,31 +53,44 @@ class Problem:
 
 
 class _Classes:
-    """Union-find over port keys; each root holds a type, its origin, and the edges inside it."""
+    """Union-find over port keys, numbered in the order first met (``ids``); each class root (a number) holds a
+    type, its origin, and the user's edges inside it. Numbers and lists, not key tuples, in the loops that
+    touch every port."""
 
     def __init__(self, equalities: list[tuple[Key, Key, EdgeRef | None]]) -> None:
-        self.parent: dict[Key, Key] = {}
-        self.type: dict[Key, PortType] = {}
-        self.origin: dict[Key, tuple] = {}
-        self.edges: dict[Key, list[EdgeRef]] = defaultdict(list)  # the user's edges inside each class
+        self.ids: dict[Key, int] = {}
+        self.parent: list[int] = []
+        self.type: list[PortType] = []  # by root; UNKNOWN until a type is set
+        self.origin: dict[int, tuple] = {}
+        self.edges: dict[int, list[EdgeRef]] = {}  # the user's edges inside each class
         self.equalities = equalities  # what joined the classes (read only to explain a conflict)
 
-    def find(self, k: Key) -> Key:
-        self.parent.setdefault(k, k)
-        root = k
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[k] != root:
-            self.parent[k], k = root, self.parent[k]
+    def id(self, k: Key) -> int:
+        i = self.ids.get(k)
+        if i is None:
+            i = self.ids[k] = len(self.parent)
+            self.parent.append(i)
+            self.type.append(UNKNOWN)
+        return i
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        root = i
+        while parent[root] != root:
+            root = parent[root]
+        while parent[i] != root:
+            parent[i], i = root, parent[i]
         return root
 
     def union(self, a: Key, b: Key, edge: EdgeRef | None) -> None:
-        ra, rb = self.find(a), self.find(b)
+        ra, rb = self.find(self.id(a)), self.find(self.id(b))
+        edges = self.edges
         if ra != rb:
             self.parent[rb] = ra
-            self.edges[ra] += self.edges.pop(rb, [])
+            if rb in edges:
+                edges.setdefault(ra, []).extend(edges.pop(rb))
         if edge is not None:
-            self.edges[ra].append(edge)
+            edges.setdefault(ra, []).append(edge)
 
     def joining(self, start: Key, goal: Key) -> EdgeRef | None:
         """The user's edge that joins ``start`` to ``goal``: on the path between them, the one in the
@@ -101,43 +114,42 @@ class _Classes:
         return min(path, key=lambda e: len(e.graph), default=None)
 
 
-def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, Key]]:
+def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
     """Return (type of every port key, class root of every key); raise ShapeError listing conflicts."""
     cls = _Classes(problem.equalities)
     for a, b, edge in problem.equalities:
         cls.union(a, b, edge)
-    for path, layer in problem.leaves:
-        for port in _ports(layer):
-            cls.find((path, port))
-    for key, _, _ in problem.declared:
-        cls.find(key)
-    roots = {k: cls.find(k) for k in cls.parent}  # classes are fixed from here on
+    find, key_id = cls.find, cls.id  # classes are fixed from here on
+    leaf_roots = [{port: find(key_id((path, port))) for port in _ports(layer)} for path, layer in problem.leaves]
+    declared_roots = [find(key_id(key)) for key, _, _ in problem.declared]
+    root_of = [find(i) for i in range(len(cls.parent))]
+    roots = dict(zip(cls.ids, root_of))
     errors: list[Diagnostic] = []
+    class_types = cls.type
 
-    def refine(key: Key, new: PortType, who: tuple, root: Key | None = None) -> bool:
-        root = roots[key] if root is None else root
-        old = cls.type.get(root, UNKNOWN)
+    def refine(root: int, new: PortType, who: tuple) -> bool:
+        old = class_types[root]
         try:
             merged = new if old is UNKNOWN else unify(old, new)  # unify(UNKNOWN, t) == t
         except Conflict as exc:
             errors.append(_conflict(problem, cls, root, who, f"{exc} (the {old} was set by "))
             return False
         if merged != old:
-            cls.type[root], cls.origin[root] = merged, who
+            class_types[root], cls.origin[root] = merged, who
             return True
         return False
 
-    for key, t, who in problem.declared:
-        refine(key, t, who)
+    for root, (_, t, who) in zip(declared_roots, problem.declared):
+        refine(root, t, who)
     if errors:
         raise_all(errors, ShapeError, "shape conflict")
-    _propagate(problem, cls, roots, refine, errors)
-    problem.before_defaults = {k: cls.type.get(roots[k], UNKNOWN) for k in problem.watch if k in roots}
-    if not errors and _default_dtypes(cls, roots):
+    _propagate(problem, cls, roots, leaf_roots, refine, errors)
+    problem.before_defaults = {k: class_types[roots[k]] for k in problem.watch if k in roots}
+    if not errors and _default_dtypes(cls, root_of):
         problem.defaults_applied = True
-        _propagate(problem, cls, roots, refine, errors)  # dtype-generic layers (reshape, part ...) learn Real
+        _propagate(problem, cls, roots, leaf_roots, refine, errors)  # dtype-generic layers (reshape, part ...) learn Real
     raise_all(errors, ShapeError, "shape conflict")
-    return {k: cls.type.get(r, UNKNOWN) for k, r in roots.items()}, roots
+    return dict(zip(cls.ids, [class_types[r] for r in root_of])), roots
 
 
 def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str) -> Diagnostic:
@@ -160,35 +172,36 @@ def _joined(edges: list[EdgeRef]) -> list[str | EdgeRef]:
     return parts
 
 
-def _propagate(problem: Problem, cls: _Classes, roots: dict, refine: Callable, errors: list[Diagnostic]) -> None:
-    users: dict[Key, list[int]] = defaultdict(list)
-    port_roots = []  # each leaf's {port: class root}, looked up once
-    for i, (path, layer) in enumerate(problem.leaves):
-        own = {port: roots[(path, port)] for port in _ports(layer)}
-        port_roots.append(own)
+def _propagate(problem: Problem, cls: _Classes, roots: dict, leaf_roots: list[dict[str, int]],
+               refine: Callable, errors: list[Diagnostic]) -> None:
+    """Run each leaf's ``infer`` until no class changes: the leaves in order, then those touching a changed class."""
+    users: list[list[int]] = [[] for _ in cls.parent]  # by root: the leaves with a port in that class
+    for i, own in enumerate(leaf_roots):
         for root in own.values():
             users[root].append(i)
-    queue, queued = deque(range(len(problem.leaves))), set(range(len(problem.leaves)))
-    budget = 64 * len(problem.leaves) + 1000
+    count = len(problem.leaves)
+    queue, queued = deque(range(count)), bytearray(b"\1") * count
+    budget = 64 * count + 1000
     types = cls.type
+    leaves = problem.leaves
     while queue and budget and not errors:
         budget -= 1
         i = queue.popleft()
-        queued.discard(i)
-        path, layer = problem.leaves[i]
-        own = port_roots[i]
-        current = {p: types.get(root, UNKNOWN) for p, root in own.items()}
+        queued[i] = 0
+        path, layer = leaves[i]
+        own = leaf_roots[i]
+        current = {p: types[root] for p, root in own.items()}
         try:
             result = layer.infer(current)
         except Conflict as exc:
             errors.append(_layer_conflict(problem, cls, roots, path, current, f"{problem.describe((path, None))}: {exc}"))
             break
         for port, t in result.items():
-            if port in current and t != current[port] and refine((path, port), t, ("port", (path, port)), own[port]):
+            if port in current and t != current[port] and refine(own[port], t, ("port", (path, port))):
                 for j in users[own[port]]:
-                    if j not in queued:
+                    if not queued[j]:
                         queue.append(j)
-                        queued.add(j)
+                        queued[j] = 1
     if queue and not budget:
         errors.append(Diagnostic("shape inference did not converge (a layer's infer() keeps changing its ports)",
                                  "no-convergence"))
@@ -207,14 +220,15 @@ def _layer_conflict(problem: Problem, cls: _Classes, roots: dict, path: tuple, c
     return Diagnostic.of("shape", text, *sources, layer=layer, port=port)
 
 
-def _default_dtypes(cls: _Classes, roots: dict) -> bool:
+def _default_dtypes(cls: _Classes, root_of: list[int]) -> bool:
     """Give every class whose dtype nothing decided the dtype Real; True when any changed."""
-    changed = False
-    for key, root in roots.items():
-        old = cls.type.get(root, UNKNOWN)
+    changed, types, keys = False, cls.type, None
+    for i, root in enumerate(root_of):
+        old = types[root]
         if old.dtype is None:
-            cls.type[root] = PortType(old.shape, REAL)
-            cls.origin.setdefault(root, ("default", key))
+            keys = keys or list(cls.ids)
+            types[root] = PortType(old.shape, REAL)
+            cls.origin.setdefault(root, ("default", keys[i]))
             changed = True
     return changed
 

@@ -126,8 +126,11 @@ def infer_net(net: Any) -> Inference:
 def _check_sizes(net: Any, types: Mapping[Key, PortType]) -> None:
     """ShapeError for every port whose one example holds more elements than the port_elements limit."""
     limit = current_limits().port_elements
-    big = [(key, t) for key, t in types.items()
-           if t.shape is not None and all(isinstance(d, int) for d in t.shape) and numel(t.shape) > limit]
+    too_large = {t for t in set(types.values())  # ports of one class share one type: each checked once
+                 if t.shape is not None and all(isinstance(d, int) for d in t.shape) and numel(t.shape) > limit}
+    if not too_large:
+        return
+    big = [(key, t) for key, t in types.items() if t in too_large]
     big = [(key, t) for key, t in big if key[0]] or big  # a layer's port, rather than the graph port it feeds
     raise_all([Diagnostic(f"{net.describe(key)} is too large: {t} holds {numel(t.shape):.3g} elements per example, "
                           f"more than the port_elements limit ({limit}; {raise_hint('port_elements')})",
