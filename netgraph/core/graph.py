@@ -71,10 +71,9 @@ class NetGraph(Layer):
 
     def __init__(self, layers: Any, edges: Any = (), /, **port_shapes: Any):
         with gc_paused():
-            self._construct(layers, edges, port_shapes)
+            self._construct(*named_layers(layers), edges, port_shapes)
 
-    def _construct(self, layers: Any, edges: Any, port_shapes: Mapping[str, Any]) -> None:
-        names, table = named_layers(layers)
+    def _construct(self, names: list[str], table: dict[str, Layer], edges: Any, port_shapes: Mapping[str, Any]) -> None:
         self._depth = nesting_depth(table)
         wiring = normalize(names, table, edges)
         self._names = names

@@ -59,19 +59,30 @@ class _Classes:
 
     def __init__(self, equalities: list[tuple[Key, Key, EdgeRef | None]]) -> None:
         self.ids: dict[Key, int] = {}
-        self.parent: list[int] = []
-        self.type: list[PortType] = []  # by root; UNKNOWN until a type is set
+        self.type: list[PortType] = []  # by root (``settle`` makes it); UNKNOWN until a type is set
         self.origin: dict[int, tuple] = {}
         self.edges: dict[int, list[EdgeRef]] = {}  # the user's edges inside each class
         self.equalities = equalities  # what joined the classes (read only to explain a conflict)
+        number = self.number
+        joins = [(number(a), number(b), edge) for a, b, edge in equalities]
+        self.parent = list(range(len(self.ids)))
+        for a, b, edge in joins:
+            self.union(a, b, edge)
 
-    def id(self, k: Key) -> int:
-        i = self.ids.get(k)
-        if i is None:
-            i = self.ids[k] = len(self.parent)
-            self.parent.append(i)
-            self.type.append(UNKNOWN)
-        return i
+    def number(self, k: Key) -> int:
+        """``k``'s number: the next one when it is new."""
+        ids = self.ids
+        return ids.setdefault(k, len(ids))
+
+    def settle(self) -> list[int]:
+        """Every key's class root, by number (the classes are final: no union follows)."""
+        parent = self.parent
+        parent += range(len(parent), len(self.ids))
+        self.type = [UNKNOWN] * len(parent)
+        for i, up in enumerate(parent):
+            if parent[up] != up:
+                parent[i] = self.find(up)
+        return parent
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -82,11 +93,12 @@ class _Classes:
             parent[i], i = root, parent[i]
         return root
 
-    def union(self, a: Key, b: Key, edge: EdgeRef | None) -> None:
-        ra, rb = self.find(self.id(a)), self.find(self.id(b))
+    def union(self, a: int, b: int, edge: EdgeRef | None) -> None:
+        parent = self.parent
+        ra, rb = self.find(a), self.find(b)
         edges = self.edges
         if ra != rb:
-            self.parent[rb] = ra
+            parent[rb] = ra
             if rb in edges:
                 edges.setdefault(ra, []).extend(edges.pop(rb))
         if edge is not None:
@@ -117,12 +129,11 @@ class _Classes:
 def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
     """Return (type of every port key, class root of every key); raise ShapeError listing conflicts."""
     cls = _Classes(problem.equalities)
-    for a, b, edge in problem.equalities:
-        cls.union(a, b, edge)
-    find, key_id = cls.find, cls.id  # classes are fixed from here on
-    leaf_roots = [{port: find(key_id((path, port))) for port in _ports(layer)} for path, layer in problem.leaves]
-    declared_roots = [find(key_id(key)) for key, _, _ in problem.declared]
-    root_of = [find(i) for i in range(len(cls.parent))]
+    number = cls.number
+    leaf_ids = [{port: number((path, port)) for port in _ports(layer)} for path, layer in problem.leaves]
+    declared_ids = [number(key) for key, _, _ in problem.declared]
+    root_of = cls.settle()
+    leaf_roots = [{port: root_of[i] for port, i in ports.items()} for ports in leaf_ids]
     roots = dict(zip(cls.ids, root_of))
     errors: list[Diagnostic] = []
     class_types = cls.type
@@ -139,8 +150,8 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
             return True
         return False
 
-    for root, (_, t, who) in zip(declared_roots, problem.declared):
-        refine(root, t, who)
+    for i, (_, t, who) in zip(declared_ids, problem.declared):
+        refine(root_of[i], t, who)
     if errors:
         raise_all(errors, ShapeError, "shape conflict")
     _propagate(problem, cls, roots, leaf_roots, refine, errors)
@@ -197,7 +208,8 @@ def _propagate(problem: Problem, cls: _Classes, roots: dict, leaf_roots: list[di
             errors.append(_layer_conflict(problem, cls, roots, path, current, f"{problem.describe((path, None))}: {exc}"))
             break
         for port, t in result.items():
-            if port in current and t != current[port] and refine(own[port], t, ("port", (path, port))):
+            if port in current and t is not current[port] and t != current[port] \
+                    and refine(own[port], t, ("port", (path, port))):
                 for j in users[own[port]]:
                     if not queued[j]:
                         queue.append(j)

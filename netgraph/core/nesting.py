@@ -126,7 +126,8 @@ def infer_net(net: Any) -> Inference:
 def _check_sizes(net: Any, types: Mapping[Key, PortType]) -> None:
     """ShapeError for every port whose one example holds more elements than the port_elements limit."""
     limit = current_limits().port_elements
-    too_large = {t for t in set(types.values())  # ports of one class share one type: each checked once
+    distinct = {id(t): t for t in types.values()}.values()  # the ports of one class share one type object
+    too_large = {t for t in distinct
                  if t.shape is not None and all(isinstance(d, int) for d in t.shape) and numel(t.shape) > limit}
     if not too_large:
         return

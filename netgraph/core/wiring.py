@@ -251,11 +251,18 @@ class _Normalizer:
 
     # -- step 4: dangling ports become graph ports ------------------------------------------
     def add_graph_ports(self, w: Wiring) -> None:
-        inputs = list(dict.fromkeys(e.src.port for e in w.edges if e.src.layer is None))
-        explicit_outputs = [e.dst.port for e in w.edges if e.dst.layer is None]
-        dangling_out: list[PortRef] = []
-        fed_ports = {(e.dst.layer, e.dst.port) for e in w.edges}  # plain tuples: cheaper to hash than PortRefs
-        used_ports = {(e.src.layer, e.src.port) for e in w.edges} | {(ref.layer, ref.port) for ref in w.muted}
+        read: dict[str, None] = {}  # the graph inputs the edges read, in order
+        explicit_outputs, dangling_out = [], []
+        fed_ports, used_ports = set(), {(ref.layer, ref.port) for ref in w.muted}  # tuples hash faster than PortRefs
+        for e in w.edges:
+            src, dst = e.src, e.dst
+            fed_ports.add((dst.layer, dst.port))
+            used_ports.add((src.layer, src.port))
+            if src.layer is None:
+                read[src.port] = None
+            if dst.layer is None:
+                explicit_outputs.append(dst.port)
+        inputs = list(read)
         for name in self.names:
             layer = self.layers[name]
             for port in layer.input_ports:
