@@ -9,6 +9,7 @@ both types, who set the old one and the edges that joined them.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict, deque
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -26,15 +27,15 @@ Key = Hashable  # (layer path, port)
 class Problem:
     """What inference works on: leaf layers by path, equalities (edges) and declared types.
 
-    An equality joins two keys by the user's edge (an ``EdgeRef``), or None for an edge the wiring
-    made for an unwired port.
+    An equality joins two keys by an edge: ``(graph path, Edge)``, whose user's edge (an ``EdgeRef``, None for
+    an edge the wiring made for an unwired port) is made only to explain a conflict; or None.
 
     A declared type's origin is ``("options", key)`` (a layer's options) or ``("graph", key)`` (a
     shape given for a graph port); origins are only turned into text when a conflict is reported.
     """
 
     leaves: list[tuple[tuple, Layer]]
-    equalities: list[tuple[Key, Key, EdgeRef | None]]
+    equalities: list[tuple[Key, Key, tuple | None]]
     declared: list[tuple[Key, PortType, tuple]]
     describe: Callable[[Key], str]
     watch: tuple = ()  # keys whose types before the dtype defaults are recorded in ``before_defaults``
@@ -54,20 +55,21 @@ class Problem:
 
 class _Classes:
     """Union-find over port keys, numbered in the order first met (``ids``); each class root (a number) holds a
-    type, its origin, and the user's edges inside it. Numbers and lists, not key tuples, in the loops that
-    touch every port."""
+    type and its origin. Numbers and lists, not key tuples, in the loops that touch every port."""
 
-    def __init__(self, equalities: list[tuple[Key, Key, EdgeRef | None]]) -> None:
+    def __init__(self, equalities: list[tuple[Key, Key, tuple | None]]) -> None:
         self.ids: dict[Key, int] = {}
         self.type: list[PortType] = []  # by root (``settle`` makes it); UNKNOWN until a type is set
         self.origin: dict[int, tuple] = {}
-        self.edges: dict[int, list[EdgeRef]] = {}  # the user's edges inside each class
         self.equalities = equalities  # what joined the classes (read only to explain a conflict)
         number = self.number
-        joins = [(number(a), number(b), edge) for a, b, edge in equalities]
-        self.parent = list(range(len(self.ids)))
-        for a, b, edge in joins:
-            self.union(a, b, edge)
+        joins = [(number(a), number(b)) for a, b, _ in equalities]
+        self.parent = parent = list(range(len(self.ids)))
+        find = self.find
+        for a, b in joins:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[rb] = ra
 
     def number(self, k: Key) -> int:
         """``k``'s number: the next one when it is new."""
@@ -93,22 +95,26 @@ class _Classes:
             parent[i], i = root, parent[i]
         return root
 
-    def union(self, a: int, b: int, edge: EdgeRef | None) -> None:
-        parent = self.parent
-        ra, rb = self.find(a), self.find(b)
-        edges = self.edges
-        if ra != rb:
-            parent[rb] = ra
-            if rb in edges:
-                edges.setdefault(ra, []).extend(edges.pop(rb))
-        if edge is not None:
-            edges.setdefault(ra, []).append(edge)
+    @functools.cached_property
+    def edges(self) -> dict[int, list[EdgeRef]]:
+        """The user's edges inside each class, by root, in the order the joins gathered them (for messages)."""
+        parent, edges = list(range(len(self.ids))), {}
+        for a, b, joined in self.equalities:
+            ra, rb = _root(parent, self.ids[a]), _root(parent, self.ids[b])
+            if ra != rb:  # the same joins as __init__, so the same roots
+                parent[rb] = ra
+                if rb in edges:
+                    edges.setdefault(ra, []).extend(edges.pop(rb))
+            if (edge := _edge_ref(joined)) is not None:
+                edges.setdefault(ra, []).append(edge)
+        return edges
 
     def joining(self, start: Key, goal: Key) -> EdgeRef | None:
         """The user's edge that joins ``start`` to ``goal``: on the path between them, the one in the
         outermost graph (it is what made the two meet), nearest ``goal`` among equals."""
         links: dict[Key, list[tuple[Key, EdgeRef | None]]] = defaultdict(list)  # key -> (neighbour, edge)
-        for a, b, edge in self.equalities:
+        for a, b, joined in self.equalities:
+            edge = _edge_ref(joined)
             links[a].append((b, edge))
             links[b].append((a, edge))
         previous: dict[Key, tuple[Key, EdgeRef | None]] = {start: (start, None)}
@@ -124,6 +130,20 @@ class _Classes:
             key, edge = previous[key]
             path += [edge] if edge is not None else []
         return min(path, key=lambda e: len(e.graph), default=None)
+
+
+def _root(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        i = parent[i]
+    return i
+
+
+def _edge_ref(joined: tuple | None) -> EdgeRef | None:
+    """The user's edge behind an equality's ``(graph path, Edge)``; None for an edge the wiring made."""
+    if joined is None or joined[1].index is None:
+        return None
+    graph, edge = joined
+    return EdgeRef(graph, edge.index, edge.text)
 
 
 def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
@@ -207,16 +227,23 @@ def _propagate(problem: Problem, cls: _Classes, roots: dict, leaf_roots: list[di
         except Conflict as exc:
             errors.append(_layer_conflict(problem, cls, roots, path, current, f"{problem.describe((path, None))}: {exc}"))
             break
-        for port, t in result.items():
-            if port in current and t is not current[port] and t != current[port] \
-                    and refine(own[port], t, ("port", (path, port))):
-                for j in users[own[port]]:
-                    if not queued[j]:
+        changed = [own[port] for port, t in result.items() if port in current and t is not current[port]
+                   and t != current[port] and refine(own[port], t, ("port", (path, port)))]
+        if changed:  # the leaves touching a changed class run again (this one unless its run would change nothing)
+            again = not layer.infer_settles or _moved(own, types, {**current, **result})
+            for root in changed:
+                for j in users[root]:
+                    if not queued[j] and (again or j != i):
                         queue.append(j)
                         queued[j] = 1
     if queue and not budget:
         errors.append(Diagnostic("shape inference did not converge (a layer's infer() keeps changing its ports)",
                                  "no-convergence"))
+
+
+def _moved(own: dict[str, int], types: list[PortType], returned: dict[str, PortType]) -> bool:
+    """Whether a port's class now holds another type than its layer returned for it."""
+    return any(types[root] is not returned[port] and types[root] != returned[port] for port, root in own.items())
 
 
 def _layer_conflict(problem: Problem, cls: _Classes, roots: dict, path: tuple, current: dict[str, PortType],

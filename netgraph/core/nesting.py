@@ -56,6 +56,8 @@ class _Refine(Exception):
 class _Nested:
     """A nested graph as one layer of the level being inferred: its ports keep the types it inferred."""
 
+    infer_settles = False
+
     def __init__(self, inner: Any, problem: Problem):
         self.inner, self.problem = inner, problem
         self.input_ports, self.output_ports = inner.input_ports, inner.output_ports

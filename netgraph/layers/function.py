@@ -184,6 +184,10 @@ class FunctionLayer(Layer):
         return {"_expr": expr, "input_ports": ports, "_inputs": _input_option(self.input, ports, "FunctionLayer"),
                 "output_ports": outputs, "_structural": expr is not None and is_structural(expr.tree)}
 
+    @property
+    def infer_settles(self) -> bool:  # the elementwise rule, given its own result, returns it again
+        return self._expr is not None and not self._structural
+
     def declared_types(self) -> dict[str, PortType]:
         types = {p: PortType(s, REAL) for p, s in self._inputs.items()}
         return {**types, **{p: PortType(self.output, REAL) for p in self.output_ports}}
@@ -276,6 +280,7 @@ class ElementwiseLayer(Layer):
     output: Shape = None
     POSITIONAL = "function"
     input_ports = ("Input",)
+    infer_settles = True
 
     def normalize(self) -> dict[str, Any]:
         f = self.function
