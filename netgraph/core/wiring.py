@@ -201,7 +201,7 @@ class _Normalizer:
                 self.too_many_feeds(name, layer, feeds, len(free))
                 continue
             for (src, ref), port in zip(feeds, free):
-                edges.append(Edge(src, PortRef(name, port), ref.text, index=ref.index))
+                edges.append(Edge(src, PortRef(name, port), ref.text, False, ref.index))
         return edges
 
     def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple[PortRef, EdgeRef]], free: int) -> None:
