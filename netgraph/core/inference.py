@@ -233,10 +233,13 @@ def _propagate(problem: Problem, cls: _Classes, roots: dict, leaf_roots: list[di
         except Conflict as exc:
             errors.append(_layer_conflict(problem, cls, roots, path, current, f"{problem.describe((path, None))}: {exc}"))
             break
-        changed = [own[port] for port, t in result.items() if port in current and t is not current[port]
-                   and t != current[port] and refine(own[port], t, ("port", (path, port)))]
+        changed = []
+        for port, t in result.items():
+            if port in current and t is not current[port] and t != current[port] \
+                    and refine(own[port], t, ("port", (path, port))):
+                changed.append(own[port])
         if changed:  # the leaves touching a changed class run again (this one unless its run would change nothing)
-            again = not layer.infer_settles or _moved(own, types, {**current, **result})
+            again = not layer.infer_settles or _moved(own, types, current, result)
             for root in changed:
                 for j in users[root]:
                     if not queued[j] and (again or j != i):
@@ -247,9 +250,14 @@ def _propagate(problem: Problem, cls: _Classes, roots: dict, leaf_roots: list[di
                                  "no-convergence"))
 
 
-def _moved(own: dict[str, int], types: list[PortType], returned: dict[str, PortType]) -> bool:
-    """Whether a port's class now holds another type than its layer returned for it."""
-    return any(types[root] is not returned[port] and types[root] != returned[port] for port, root in own.items())
+def _moved(own: dict[str, int], types: list[PortType], current: dict[str, PortType],
+           result: dict[str, PortType]) -> bool:
+    """Whether a port's class now holds another type than its layer returned for it (or, not returning it, saw)."""
+    for port, root in own.items():
+        returned, now = result.get(port, current[port]), types[root]
+        if now is not returned and now != returned:
+            return True
+    return False
 
 
 def _layer_conflict(problem: Problem, cls: _Classes, roots: dict, path: tuple, current: dict[str, PortType],

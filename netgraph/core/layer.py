@@ -129,8 +129,10 @@ class Layer:
     def __post_init__(self) -> None:
         cls = type(self)
         choices, normalizers, array_fields = _PLANS.get(cls) or _option_plan(cls)
-        if any(isinstance(getattr(self, f, None), NetSharedArray) for f in array_fields):
-            _take_shared(self)
+        for field in array_fields:
+            if isinstance(getattr(self, field, None), NetSharedArray):
+                _take_shared(self)
+                break
         try:
             if choices:
                 _check_choices(self, choices)

@@ -135,6 +135,8 @@ def broadcast(*shapes: Shape) -> Shape:
     """
     if any(s is None for s in shapes):
         return None
+    if shapes and all(s == shapes[0] for s in shapes):  # equal shapes broadcast to themselves (as below, sooner)
+        return tuple(shapes[0])
     rank = max((len(s) for s in shapes), default=0)
     out: list[Dim] = []
     for i in range(rank):
