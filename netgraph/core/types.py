@@ -59,6 +59,8 @@ def as_shape(value: object, what: str = "shape") -> Shape:
     """
     if value is None:
         return None
+    if type(value) is int and 1 <= value < 2**63:  # the common vector size, as below in one step
+        return (value,)
     if isinstance(value, bool):
         raise Conflict(f"{what} must be an int or a list of ints, found {value!r}")
     if isinstance(value, int):
