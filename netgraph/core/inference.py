@@ -174,9 +174,10 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
 
     for i, (_, t, who) in zip(declared_ids, problem.declared):
         root = root_of[i]
-        if class_types[root] is UNKNOWN and t != UNKNOWN:  # as refine does, in fewer steps
+        old = class_types[root]
+        if old is UNKNOWN and t != UNKNOWN:  # as refine does, in fewer steps
             class_types[root], cls.origin[root] = t, who
-        elif t != class_types[root]:
+        elif not (t.shape is None and t.dtype == old.dtype) and t != old:  # no shape and the dtype known: no news
             refine(root, t, who)
     if errors:
         raise_all(errors, ShapeError, "shape conflict")
