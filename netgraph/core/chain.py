@@ -22,6 +22,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.errors import Diagnostic, WiringError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_table import named_layers
+from netgraph.core.walk import gc_paused
 
 __all__ = ["NetChain"]
 
@@ -36,12 +37,12 @@ class NetChain(NetGraph):
     """
 
     def __init__(self, layers: Any, /, **port_shapes: Any):
-        names, table = named_layers(layers)
-        self._check_links(names, table)
-        shapes = self._aliases(names, table, port_shapes)
-        refs = list(range(1, len(names) + 1)) if isinstance(layers, (list, tuple)) else names  # edge text "1 -> 2"
-        edges = list(zip(refs, refs[1:]))
-        super().__init__({name: table[name] for name in names}, edges, **shapes)
+        with gc_paused():
+            names, table = named_layers(layers)
+            self._check_links(names, table)
+            shapes = self._aliases(names, table, port_shapes)
+            refs = list(range(1, len(names) + 1)) if isinstance(layers, (list, tuple)) else names  # edge text "1 -> 2"
+            self._construct(names, table, list(zip(refs, refs[1:])), shapes)  # as NetGraph(table, edges, **shapes)
 
     @staticmethod
     def _check_links(names: list[str], table: dict[str, Layer]) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from netgraph.core.layer import Layer
-from netgraph.core.errors import (Diagnostic, EdgeRef, ShapeError,
+from netgraph.core.errors import (Diagnostic, ShapeError,
                                    WiringError, did_you_mean, raise_all)
 from netgraph.core.plugins import stage
 from netgraph.core.inference import Problem
@@ -71,10 +71,9 @@ class NetGraph(Layer):
 
     def __init__(self, layers: Any, edges: Any = (), /, **port_shapes: Any):
         with gc_paused():
-            self._construct(layers, edges, port_shapes)
+            self._construct(*named_layers(layers), edges, port_shapes)
 
-    def _construct(self, layers: Any, edges: Any, port_shapes: Mapping[str, Any]) -> None:
-        names, table = named_layers(layers)
+    def _construct(self, names: list[str], table: dict[str, Layer], edges: Any, port_shapes: Mapping[str, Any]) -> None:
         self._depth = nesting_depth(table)
         wiring = normalize(names, table, edges)
         self._names = names
@@ -122,11 +121,11 @@ class NetGraph(Layer):
                 continue
             leaves.append((path, layer))
             for port, t in layer.declared_types().items():
-                declared.append(((path, port), t, ("options", (path, port))))
-        for e in self._edges:
+                declared.append(((key := (path, port)), t, ("options", key)))
+        for e in self._edges:  # each joined by (graph path, edge): an EdgeRef is made only for an error message
             a = (prefix if e.src.layer is None else (*prefix, e.src.layer), e.src.port)
             b = (prefix if e.dst.layer is None else (*prefix, e.dst.layer), e.dst.port)
-            equalities.append((a, b, None if e.index is None else EdgeRef(prefix, e.index, e.text)))
+            equalities.append((a, b, (prefix, e)))
         for port, t in self._declared.items():
             declared.append(((prefix, port), t, ("graph", (prefix, port))))
 

@@ -9,6 +9,7 @@ both types, who set the old one and the edges that joined them.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict, deque
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -26,15 +27,15 @@ Key = Hashable  # (layer path, port)
 class Problem:
     """What inference works on: leaf layers by path, equalities (edges) and declared types.
 
-    An equality joins two keys by the user's edge (an ``EdgeRef``), or None for an edge the wiring
-    made for an unwired port.
+    An equality joins two keys by an edge: ``(graph path, Edge)``, whose user's edge (an ``EdgeRef``, None for
+    an edge the wiring made for an unwired port) is made only to explain a conflict; or None.
 
     A declared type's origin is ``("options", key)`` (a layer's options) or ``("graph", key)`` (a
     shape given for a graph port); origins are only turned into text when a conflict is reported.
     """
 
     leaves: list[tuple[tuple, Layer]]
-    equalities: list[tuple[Key, Key, EdgeRef | None]]
+    equalities: list[tuple[Key, Key, tuple | None]]
     declared: list[tuple[Key, PortType, tuple]]
     describe: Callable[[Key], str]
     watch: tuple = ()  # keys whose types before the dtype defaults are recorded in ``before_defaults``
@@ -53,37 +54,67 @@ class Problem:
 
 
 class _Classes:
-    """Union-find over port keys; each root holds a type, its origin, and the edges inside it."""
+    """Union-find over port keys, numbered in the order first met (``ids``); each class root (a number) holds a
+    type and its origin. Numbers and lists, not key tuples, in the loops that touch every port."""
 
-    def __init__(self, equalities: list[tuple[Key, Key, EdgeRef | None]]) -> None:
-        self.parent: dict[Key, Key] = {}
-        self.type: dict[Key, PortType] = {}
-        self.origin: dict[Key, tuple] = {}
-        self.edges: dict[Key, list[EdgeRef]] = defaultdict(list)  # the user's edges inside each class
+    def __init__(self, equalities: list[tuple[Key, Key, tuple | None]]) -> None:
+        self.ids: dict[Key, int] = {}
+        self.type: list[PortType] = []  # by root (``settle`` makes it); UNKNOWN until a type is set
+        self.origin: dict[int, tuple] = {}
         self.equalities = equalities  # what joined the classes (read only to explain a conflict)
+        number = self.number
+        joins = [(number(a), number(b)) for a, b, _ in equalities]
+        self.parent = parent = list(range(len(self.ids)))
+        find = self.find
+        for a, b in joins:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[rb] = ra
 
-    def find(self, k: Key) -> Key:
-        self.parent.setdefault(k, k)
-        root = k
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[k] != root:
-            self.parent[k], k = root, self.parent[k]
+    def number(self, k: Key) -> int:
+        """``k``'s number: the next one when it is new."""
+        ids = self.ids
+        return ids.setdefault(k, len(ids))
+
+    def settle(self) -> list[int]:
+        """Every key's class root, by number (the classes are final: no union follows)."""
+        parent = self.parent
+        parent += range(len(parent), len(self.ids))
+        self.type = [UNKNOWN] * len(parent)
+        for i, up in enumerate(parent):
+            if parent[up] != up:
+                parent[i] = self.find(up)
+        return parent
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        root = i
+        while parent[root] != root:
+            root = parent[root]
+        while parent[i] != root:
+            parent[i], i = root, parent[i]
         return root
 
-    def union(self, a: Key, b: Key, edge: EdgeRef | None) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[rb] = ra
-            self.edges[ra] += self.edges.pop(rb, [])
-        if edge is not None:
-            self.edges[ra].append(edge)
+    @functools.cached_property
+    def edges(self) -> dict[int, list[EdgeRef]]:
+        """The user's edges inside each class, by root, in the order the joins gathered them (for messages)."""
+        parent, edges = list(range(len(self.ids))), {}
+        for a, b, joined in self.equalities:
+            ra, rb = _root(parent, self.ids[a]), _root(parent, self.ids[b])
+            if ra != rb:  # the same joins as __init__, so the same roots
+                parent[rb] = ra
+                if rb in edges:
+                    edges.setdefault(ra, []).extend(edges.pop(rb))
+            if (edge := _edge_ref(joined)) is not None:
+                edges.setdefault(ra, []).append(edge)
+        return edges
 
     def joining(self, start: Key, goal: Key) -> EdgeRef | None:
         """The user's edge that joins ``start`` to ``goal``: on the path between them, the one in the
         outermost graph (it is what made the two meet), nearest ``goal`` among equals."""
         links: dict[Key, list[tuple[Key, EdgeRef | None]]] = defaultdict(list)  # key -> (neighbour, edge)
-        for a, b, edge in self.equalities:
+        for a, b, joined in self.equalities:
+            edge = _edge_ref(joined)
             links[a].append((b, edge))
             links[b].append((a, edge))
         previous: dict[Key, tuple[Key, EdgeRef | None]] = {start: (start, None)}
@@ -101,43 +132,62 @@ class _Classes:
         return min(path, key=lambda e: len(e.graph), default=None)
 
 
-def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, Key]]:
+def _root(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        i = parent[i]
+    return i
+
+
+def _edge_ref(joined: tuple | None) -> EdgeRef | None:
+    """The user's edge behind an equality's ``(graph path, Edge)``; None for an edge the wiring made."""
+    if joined is None or joined[1].index is None:
+        return None
+    graph, edge = joined
+    return EdgeRef(graph, edge.index, edge.text)
+
+
+def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
     """Return (type of every port key, class root of every key); raise ShapeError listing conflicts."""
     cls = _Classes(problem.equalities)
-    for a, b, edge in problem.equalities:
-        cls.union(a, b, edge)
-    for path, layer in problem.leaves:
-        for port in _ports(layer):
-            cls.find((path, port))
-    for key, _, _ in problem.declared:
-        cls.find(key)
-    roots = {k: cls.find(k) for k in cls.parent}  # classes are fixed from here on
+    ids = cls.ids
+    number = ids.setdefault  # number(key, len(ids)): as cls.number, without a call per key
+    leaf_ids = [{port: number((path, port), len(ids)) for port in (*layer.input_ports, *layer.output_ports)}
+                for path, layer in problem.leaves]
+    declared_ids = [number(key, len(ids)) for key, _, _ in problem.declared]
+    root_of = cls.settle()
+    leaf_roots = [{port: root_of[i] for port, i in ports.items()} for ports in leaf_ids]
+    roots = dict(zip(cls.ids, root_of))
     errors: list[Diagnostic] = []
+    class_types = cls.type
 
-    def refine(key: Key, new: PortType, who: tuple, root: Key | None = None) -> bool:
-        root = roots[key] if root is None else root
-        old = cls.type.get(root, UNKNOWN)
+    def refine(root: int, new: PortType, who: tuple) -> bool:
+        old = class_types[root]
         try:
             merged = new if old is UNKNOWN else unify(old, new)  # unify(UNKNOWN, t) == t
         except Conflict as exc:
             errors.append(_conflict(problem, cls, root, who, f"{exc} (the {old} was set by "))
             return False
         if merged != old:
-            cls.type[root], cls.origin[root] = merged, who
+            class_types[root], cls.origin[root] = merged, who
             return True
         return False
 
-    for key, t, who in problem.declared:
-        refine(key, t, who)
+    for i, (_, t, who) in zip(declared_ids, problem.declared):
+        root = root_of[i]
+        old = class_types[root]
+        if old is UNKNOWN and t != UNKNOWN:  # as refine does, in fewer steps
+            class_types[root], cls.origin[root] = t, who
+        elif not (t.shape is None and t.dtype == old.dtype) and t != old:  # no shape and the dtype known: no news
+            refine(root, t, who)
     if errors:
         raise_all(errors, ShapeError, "shape conflict")
-    _propagate(problem, cls, roots, refine, errors)
-    problem.before_defaults = {k: cls.type.get(roots[k], UNKNOWN) for k in problem.watch if k in roots}
-    if not errors and _default_dtypes(cls, roots):
+    _propagate(problem, cls, roots, leaf_roots, refine, errors)
+    problem.before_defaults = {k: class_types[roots[k]] for k in problem.watch if k in roots}
+    if not errors and _default_dtypes(cls, root_of):
         problem.defaults_applied = True
-        _propagate(problem, cls, roots, refine, errors)  # dtype-generic layers (reshape, part ...) learn Real
+        _propagate(problem, cls, roots, leaf_roots, refine, errors)  # dtype-generic layers (reshape, part ...) learn Real
     raise_all(errors, ShapeError, "shape conflict")
-    return {k: cls.type.get(r, UNKNOWN) for k, r in roots.items()}, roots
+    return dict(zip(cls.ids, [class_types[r] for r in root_of])), roots
 
 
 def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str) -> Diagnostic:
@@ -160,38 +210,55 @@ def _joined(edges: list[EdgeRef]) -> list[str | EdgeRef]:
     return parts
 
 
-def _propagate(problem: Problem, cls: _Classes, roots: dict, refine: Callable, errors: list[Diagnostic]) -> None:
-    users: dict[Key, list[int]] = defaultdict(list)
-    port_roots = []  # each leaf's {port: class root}, looked up once
-    for i, (path, layer) in enumerate(problem.leaves):
-        own = {port: roots[(path, port)] for port in _ports(layer)}
-        port_roots.append(own)
+def _propagate(problem: Problem, cls: _Classes, roots: dict, leaf_roots: list[dict[str, int]],
+               refine: Callable, errors: list[Diagnostic]) -> None:
+    """Run each leaf's ``infer`` until no class changes: the leaves in order, then those touching a changed class."""
+    users: list[list[int]] = [[] for _ in cls.parent]  # by root: the leaves with a port in that class
+    for i, own in enumerate(leaf_roots):
         for root in own.values():
             users[root].append(i)
-    queue, queued = deque(range(len(problem.leaves))), set(range(len(problem.leaves)))
-    budget = 64 * len(problem.leaves) + 1000
+    count = len(problem.leaves)
+    queue, queued = deque(range(count)), bytearray(b"\1") * count
+    budget = 64 * count + 1000
     types = cls.type
+    leaves = problem.leaves
     while queue and budget and not errors:
         budget -= 1
         i = queue.popleft()
-        queued.discard(i)
-        path, layer = problem.leaves[i]
-        own = port_roots[i]
-        current = {p: types.get(root, UNKNOWN) for p, root in own.items()}
+        queued[i] = 0
+        path, layer = leaves[i]
+        own = leaf_roots[i]
+        current = {p: types[root] for p, root in own.items()}
         try:
             result = layer.infer(current)
         except Conflict as exc:
             errors.append(_layer_conflict(problem, cls, roots, path, current, f"{problem.describe((path, None))}: {exc}"))
             break
+        changed = []
         for port, t in result.items():
-            if port in current and t != current[port] and refine((path, port), t, ("port", (path, port)), own[port]):
-                for j in users[own[port]]:
-                    if j not in queued:
+            if port in current and t is not current[port] and t != current[port] \
+                    and refine(own[port], t, ("port", (path, port))):
+                changed.append(own[port])
+        if changed:  # the leaves touching a changed class run again (this one unless its run would change nothing)
+            again = not layer.infer_settles or _moved(own, types, current, result)
+            for root in changed:
+                for j in users[root]:
+                    if not queued[j] and (again or j != i):
                         queue.append(j)
-                        queued.add(j)
+                        queued[j] = 1
     if queue and not budget:
         errors.append(Diagnostic("shape inference did not converge (a layer's infer() keeps changing its ports)",
                                  "no-convergence"))
+
+
+def _moved(own: dict[str, int], types: list[PortType], current: dict[str, PortType],
+           result: dict[str, PortType]) -> bool:
+    """Whether a port's class now holds another type than its layer returned for it (or, not returning it, saw)."""
+    for port, root in own.items():
+        returned, now = result.get(port, current[port]), types[root]
+        if now is not returned and now != returned:
+            return True
+    return False
 
 
 def _layer_conflict(problem: Problem, cls: _Classes, roots: dict, path: tuple, current: dict[str, PortType],
@@ -207,14 +274,15 @@ def _layer_conflict(problem: Problem, cls: _Classes, roots: dict, path: tuple, c
     return Diagnostic.of("shape", text, *sources, layer=layer, port=port)
 
 
-def _default_dtypes(cls: _Classes, roots: dict) -> bool:
+def _default_dtypes(cls: _Classes, root_of: list[int]) -> bool:
     """Give every class whose dtype nothing decided the dtype Real; True when any changed."""
-    changed = False
-    for key, root in roots.items():
-        old = cls.type.get(root, UNKNOWN)
+    changed, types, keys = False, cls.type, None
+    for i, root in enumerate(root_of):
+        old = types[root]
         if old.dtype is None:
-            cls.type[root] = PortType(old.shape, REAL)
-            cls.origin.setdefault(root, ("default", key))
+            keys = keys or list(cls.ids)
+            types[root] = PortType(old.shape, REAL)
+            cls.origin.setdefault(root, ("default", keys[i]))
             changed = True
     return changed
 

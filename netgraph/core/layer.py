@@ -114,6 +114,8 @@ class Layer:
     ARRAYS: ClassVar[Mapping[str, str]] = {}  # Wolfram array name -> dataclass field
     POSITIONAL: ClassVar[str | None] = None  # the option given positionally (YAML uses its name)
     variadic: ClassVar[bool] = False  # takes any number of inputs Input1..Inputn (see with_input_count)
+    infer_settles: ClassVar[bool] = False  # infer, given its own result, returns it again and raises nothing
+    # (so inference need not run the layer again for the types it set itself)
 
     def __init_subclass__(cls, register: bool = True, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -125,17 +127,24 @@ class Layer:
     _shared = MappingProxyType({})  # array name -> shared name, from NetSharedArray options (no annotation: no field)
 
     def __post_init__(self) -> None:
-        name = self.type_name
-        if self.ARRAYS:
-            _take_shared(self)
-        choices, normalizers = _option_plan(type(self))
+        cls = type(self)
+        choices, normalizers, array_fields = _PLANS.get(cls) or _option_plan(cls)
+        for field in array_fields:
+            if isinstance(getattr(self, field, None), NetSharedArray):
+                _take_shared(self)
+                break
         try:
-            _check_choices(self, choices)
-            frozen_init(self, **{n: normalize(getattr(self, n), name, n) for n, normalize in normalizers})
-            frozen_init(self, **self.normalize())
+            if choices:
+                _check_choices(self, choices)
+            for option, normalize in normalizers:
+                if (value := getattr(self, option)) is not None:  # an unset option (None) stays None
+                    object.__setattr__(self, option, normalize(value, cls.__name__, option))
+            changed = self.normalize()
+            if changed:
+                frozen_init(self, **changed)
             self.validate()
         except RecursionError:  # an option nested deeper than any real one (checking or printing it recursed)
-            raise OptionError(f"{name}: an option is nested too deeply") from None
+            raise OptionError(f"{cls.__name__}: an option is nested too deeply") from None
 
     def normalize(self) -> Mapping[str, Any]:
         """Check the options; return the values to replace (normalised options, derived attributes)."""
@@ -345,14 +354,15 @@ def _short(value: Any) -> str:
 _PLANS: dict[type, tuple] = {}
 
 
-def _option_plan(cls: type) -> tuple[tuple, tuple]:
-    """What making a ``cls`` checks, found once per class: its ``Literal[...]`` options with their choices, and
-    its options normalised by their kind (``Shape``, ``Array``, ...) with the normalising function."""
+def _option_plan(cls: type) -> tuple[tuple, tuple, tuple]:
+    """What making a ``cls`` checks, found once per class: its ``Literal[...]`` options with their choices, its
+    options normalised by their kind (``Shape``, ``Array``, ...) with the normalising function, and the fields
+    of its arrays (which may be given as ``NetSharedArray``)."""
     plan = _PLANS.get(cls)
     if plan is None:
         choices = tuple((n, c) for n, hint in option_hints(cls).items() if (c := literal_values(hint)) is not None)
         normalizers = tuple((n, kind.normalize) for n, kind in option_kinds(cls).items() if kind.normalize is not None)
-        plan = _PLANS[cls] = (choices, normalizers)
+        plan = _PLANS[cls] = (choices, normalizers, tuple(cls.ARRAYS.values()))
     return plan
 
 

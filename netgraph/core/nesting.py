@@ -56,6 +56,8 @@ class _Refine(Exception):
 class _Nested:
     """A nested graph as one layer of the level being inferred: its ports keep the types it inferred."""
 
+    infer_settles = False
+
     def __init__(self, inner: Any, problem: Problem):
         self.inner, self.problem = inner, problem
         self.input_ports, self.output_ports = inner.input_ports, inner.output_ports
@@ -68,14 +70,19 @@ class _Nested:
         return dict(own)
 
 
+def _is_net(layer: Any) -> bool:
+    """Whether ``layer`` is a graph (which keeps its inference on itself; a failed ``hasattr`` is slow)."""
+    return "_inference" in getattr(layer, "__dict__", ())
+
+
 def _level_problem(net: Any, ports: tuple[str, ...]) -> Problem | None:
     """The problem of ``net``'s own level (nested graphs as ``_Nested``), or None when nothing is nested."""
-    if not any(hasattr(layer, "_inference") for layer in net._layers.values()):
+    if not any(map(_is_net, net._layers.values())):
         return None
     problem = Problem([], [], [], net.describe, watch=tuple(((), p) for p in ports))
     for name in net._order:
         layer = net._layers[name]
-        nested = hasattr(layer, "_inference")
+        nested = _is_net(layer)
         problem.leaves.append(((name,), _Nested(layer, problem) if nested else layer))
         if not nested:
             problem.declared += [(((name,), port), t, ("options", ((name,), port)))
@@ -126,8 +133,11 @@ def infer_net(net: Any) -> Inference:
 def _check_sizes(net: Any, types: Mapping[Key, PortType]) -> None:
     """ShapeError for every port whose one example holds more elements than the port_elements limit."""
     limit = current_limits().port_elements
-    big = [(key, t) for key, t in types.items()
-           if t.shape is not None and all(isinstance(d, int) for d in t.shape) and numel(t.shape) > limit]
+    too_large = {shape for shape in {t.shape for t in types.values()}  # each distinct shape checked once
+                 if shape is not None and all(isinstance(d, int) for d in shape) and numel(shape) > limit}
+    if not too_large:
+        return
+    big = [(key, t) for key, t in types.items() if t.shape in too_large]
     big = [(key, t) for key, t in big if key[0]] or big  # a layer's port, rather than the graph port it feeds
     raise_all([Diagnostic(f"{net.describe(key)} is too large: {t} holds {numel(t.shape):.3g} elements per example, "
                           f"more than the port_elements limit ({limit}; {raise_hint('port_elements')})",
@@ -136,7 +146,7 @@ def _check_sizes(net: Any, types: Mapping[Key, PortType]) -> None:
 
 def nesting_depth(layers: Mapping[str, Any]) -> int:
     """How deep a graph of ``layers`` nests graphs (1: none nested); WiringError past the nesting_depth limit."""
-    depth = 1 + max((getattr(layer, "_depth", 0) for layer in layers.values()), default=0)
+    depth = 1 + max((getattr(layer, "__dict__", {}).get("_depth", 0) for layer in layers.values()), default=0)
     limit = current_limits().nesting_depth
     if depth > limit:
         raise WiringError(f"this net nests graphs {depth} levels deep, more than the nesting_depth limit ({limit}; "

@@ -39,7 +39,8 @@ __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array
 @dataclasses.dataclass(frozen=True)
 class OptionKind:
     """What an annotated option holds: ``name`` (a tag), ``normalize(value, layer, option)`` applied when a
-    layer is made (None: the layer checks it itself), and the JSON Schema of its YAML form."""
+    layer is made to a value other than None (an unset option stays None; ``normalize`` None: the layer checks
+    it itself), and the JSON Schema of its YAML form."""
 
     name: str
     normalize: Optional[Callable[[Any, str, str], Any]] = None

@@ -22,11 +22,11 @@ def order(names: Sequence[str], layers: Mapping[str, Any], edges: Sequence[Edge]
     """The layer names in an order that runs each after its producers (ties: the order given);
     CycleError at the edge that closes the first cycle."""
     position = {name: i for i, name in enumerate(names)}
-    after: list[set[int]] = [set() for _ in names]  # the layers each one feeds, by position
+    after: list[list[int]] = [[] for _ in names]  # the layers each one feeds, by position (once per edge)
     for e in edges:
         if e.src.layer and e.dst.layer:
-            after[position[e.src.layer]].add(position[e.dst.layer])
-    waiting = [0] * len(names)  # how many distinct producers each still waits for
+            after[position[e.src.layer]].append(position[e.dst.layer])
+    waiting = [0] * len(names)  # how many edges from producers each still waits for
     for targets in after:
         for j in targets:
             waiting[j] += 1

@@ -59,6 +59,8 @@ def as_shape(value: object, what: str = "shape") -> Shape:
     """
     if value is None:
         return None
+    if type(value) is int and 1 <= value < 2**63:  # the common vector size, as below in one step
+        return (value,)
     if isinstance(value, bool):
         raise Conflict(f"{what} must be an int or a list of ints, found {value!r}")
     if isinstance(value, int):
@@ -135,6 +137,8 @@ def broadcast(*shapes: Shape) -> Shape:
     """
     if any(s is None for s in shapes):
         return None
+    if shapes and all(s == shapes[0] for s in shapes):  # equal shapes broadcast to themselves (as below, sooner)
+        return tuple(shapes[0])
     rank = max((len(s) for s in shapes), default=0)
     out: list[Dim] = []
     for i in range(rank):

@@ -91,10 +91,11 @@ class _Normalizer:
                 self.problem("edge-form", None, f"{item!r} is not a valid edge: write (src, dst) or a chain (a, b, c)",
                              edge=index)
                 continue
-            ref = EdgeRef((), index, " -> ".join([format_endpoint(e) for e in item]))
             if len(item) == 2 and not isinstance(item[0], list) and not isinstance(item[1], list):
-                pairs.append((item[0], item[1], ref))  # the common (src, dst): as below, without the loops
+                a, b = item  # the common (src, dst): as below, without the loops
+                pairs.append((a, b, EdgeRef((), index, f"{format_endpoint(a)} -> {format_endpoint(b)}")))
                 continue
+            ref = EdgeRef((), index, " -> ".join([format_endpoint(e) for e in item]))
             for a, b in zip(item, item[1:]):
                 for s in (a if isinstance(a, list) else [a]):
                     for d in (b if isinstance(b, list) else [b]):
@@ -103,6 +104,10 @@ class _Normalizer:
 
     # -- step 2: resolve endpoints ---------------------------------------------------------
     def layer_name(self, ref: Any, edge: EdgeRef) -> str | None:
+        if type(ref) is int and 1 <= ref <= len(self.names):  # the common cases first, as below
+            return self.names[ref - 1]
+        if type(ref) is str and ref in self.layers:
+            return ref
         if isinstance(ref, int) and not isinstance(ref, bool):
             if 1 <= ref <= len(self.names):
                 return self.names[ref - 1]
@@ -188,14 +193,15 @@ class _Normalizer:
         claimed_per_layer = Counter(p.layer for p in claimed)
         for name, feeds in bare.items():
             layer = self.layers[name]
+            claims = claimed_per_layer.get(name, 0)
             if layer.variadic:
-                layer = self.layers[name] = layer.with_input_count(len(feeds) + claimed_per_layer[name])
-            free = [p for p in layer.input_ports if PortRef(name, p) not in claimed] if claimed_per_layer[name] \
-                else list(layer.input_ports)
+                layer = self.layers[name] = layer.with_input_count(len(feeds) + claims)
+            free = [p for p in layer.input_ports if PortRef(name, p) not in claimed] if claims else layer.input_ports
             if len(feeds) > len(free):
                 self.too_many_feeds(name, layer, feeds, len(free))
                 continue
-            edges += [Edge(src, PortRef(name, port), ref.text, index=ref.index) for (src, ref), port in zip(feeds, free)]
+            for (src, ref), port in zip(feeds, free):
+                edges.append(Edge(src, PortRef(name, port), ref.text, False, ref.index))
         return edges
 
     def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple[PortRef, EdgeRef]], free: int) -> None:
@@ -245,13 +251,18 @@ class _Normalizer:
 
     # -- step 4: dangling ports become graph ports ------------------------------------------
     def add_graph_ports(self, w: Wiring) -> None:
-        fed = {e.dst for e in w.edges}
-        used = {e.src for e in w.edges} | w.muted
-        inputs = list(dict.fromkeys(e.src.port for e in w.edges if e.src.layer is None))
-        explicit_outputs = [e.dst.port for e in w.edges if e.dst.layer is None]
-        dangling_out: list[PortRef] = []
-        fed_ports = {(ref.layer, ref.port) for ref in fed}  # plain tuples: cheaper to hash than PortRefs
-        used_ports = {(ref.layer, ref.port) for ref in used}
+        read: dict[str, None] = {}  # the graph inputs the edges read, in order
+        explicit_outputs, dangling_out = [], []
+        fed_ports, used_ports = set(), {(ref.layer, ref.port) for ref in w.muted}  # tuples hash faster than PortRefs
+        for e in w.edges:
+            src, dst = e.src, e.dst
+            fed_ports.add((dst.layer, dst.port))
+            used_ports.add((src.layer, src.port))
+            if src.layer is None:
+                read[src.port] = None
+            if dst.layer is None:
+                explicit_outputs.append(dst.port)
+        inputs = list(read)
         for name in self.names:
             layer = self.layers[name]
             for port in layer.input_ports:
@@ -259,7 +270,9 @@ class _Normalizer:
                     w.edges.append(Edge(PortRef(None, port), PortRef(name, port), f"(unwired {name}.{port})", True))
                     if port not in inputs:
                         inputs.append(port)
-            dangling_out += [PortRef(name, p) for p in layer.output_ports if (name, p) not in used_ports]
+            for port in layer.output_ports:
+                if (name, port) not in used_ports:
+                    dangling_out.append(PortRef(name, port))
         counts = defaultdict(int)
         for ref in dangling_out:
             counts[ref.port] += 1

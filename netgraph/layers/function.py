@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -182,7 +183,11 @@ class FunctionLayer(Layer):
             raise OptionError(f"FunctionLayer {self.function!r} uses no input (write #Name for an input port)",
                               option="function")
         return {"_expr": expr, "input_ports": ports, "_inputs": _input_option(self.input, ports, "FunctionLayer"),
-                "output_ports": outputs, "_structural": expr is not None and is_structural(expr.tree)}
+                "output_ports": outputs, "_structural": expr is not None and _structural_text(self.function)}
+
+    @property
+    def infer_settles(self) -> bool:  # the elementwise rule, given its own result, returns it again
+        return self._expr is not None and not self._structural
 
     def declared_types(self) -> dict[str, PortType]:
         types = {p: PortType(s, REAL) for p, s in self._inputs.items()}
@@ -246,6 +251,12 @@ class FunctionLayer(Layer):
         return to_code(self._expr.tree, names)  # every expression has a slot, so this is a tensor
 
 
+@functools.lru_cache(maxsize=4096)
+def _structural_text(text: str) -> bool:
+    """``is_structural`` of the expression ``text``, found once per text (as ``parse`` parses it once)."""
+    return is_structural(parse(text).tree)
+
+
 def _callable_ports(fn: Callable, layer: str = "FunctionLayer") -> tuple[str, ...]:
     """The parameter names of a user's function: the ports of the ``layer`` it is given to."""
     try:
@@ -276,6 +287,7 @@ class ElementwiseLayer(Layer):
     output: Shape = None
     POSITIONAL = "function"
     input_ports = ("Input",)
+    infer_settles = True
 
     def normalize(self) -> dict[str, Any]:
         f = self.function

@@ -55,6 +55,7 @@ class LinearLayer(Layer):
     ARRAYS = {"Weights": "weights", "Biases": "biases"}
     POSITIONAL = "output"
     input_ports = ("Input",)
+    infer_settles = True
 
     def normalize(self) -> dict[str, Any]:
         if self.weights is not None and self.weights.dim() != 2:
