@@ -155,3 +155,24 @@ def test_linear_layer_with_array_input_flattens():
     x = torch.randn(5, 3, 4)
     w, b = module.get_submodule("1").Weights, module.get_submodule("1").Biases
     torch.testing.assert_close(module(x), F.linear(x.flatten(1), w, b).reshape(5, 2, 2))
+
+
+def test_an_array_in_another_precision_is_cast_in_the_module_and_kept_in_the_net():
+    weights, biases = torch.randn(3, 4, dtype=torch.float64), torch.randn(3, dtype=torch.float64)
+    net = NetGraph({"lin": LinearLayer(3, weights=weights, biases=biases), "act": "Tanh"}, [("lin", "act")], Input=4)
+    module, x = net.compile(), torch.randn(2, 4)
+    assert {p.dtype for p in module.parameters()} == {torch.float32}
+    assert net.layers["lin"].arrays["Weights"].dtype == torch.float64
+    torch.testing.assert_close(module(x), torch.tanh(F.linear(x, weights.float(), biases.float())))
+    assert module.to_net().layers["lin"].arrays["Weights"].dtype == torch.float64  # given back as given
+
+
+def test_global_parameter_registration_hooks_see_the_compiled_parameters():
+    seen = []
+    handle = nn.modules.module.register_module_parameter_registration_hook(lambda m, name, p: seen.append(name))
+    try:
+        module = net_initialize(mlp_net(), seed=0).compile()
+    finally:
+        handle.remove()
+    assert sorted(seen) == sorted(name.split(".")[-1] for name in module.state_dict()) == \
+        ["Array", "Biases", "Biases", "Weights", "Weights"]

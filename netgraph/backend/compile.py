@@ -146,15 +146,15 @@ class _Readiness(GraphWalker):
             where = self.net.describe((node.path, None))
             self.missing += [f"{where} array {name!r}" for name in missing]
         if not unknown:
-            self.misshapen += array_shape_errors(lambda: self.net.describe((node.path, None)), node)
+            self.misshapen += array_shape_errors(lambda: self.net.describe((node.path, None)), node, arrays)
 
 
-def array_shape_errors(where: Callable[[], str], node: Node) -> list[str]:
-    """A message for each array of ``node``'s layer whose shape differs from the one its (known) port types need;
-    ``where()`` describes the layer (called only when there is a message to write)."""
+def array_shape_errors(where: Callable[[], str], node: Node, arrays: dict[str, Any] | None = None) -> list[str]:
+    """A message for each array of ``node``'s layer (``arrays``: its ``layer.arrays`` when at hand) whose shape differs
+    from the one its (known) port types need; ``where()`` describes the layer (called only when there is a message)."""
     expected = node.layer.array_shapes(node.types)
-    bad = [(name, tuple(value.shape)) for name, value in node.layer.arrays.items()
-           if value is not None and name in expected and tuple(value.shape) != tuple(expected[name])]
+    bad = [(name, tuple(value.shape)) for name, value in (node.layer.arrays if arrays is None else arrays).items()
+           if value is not None and name in expected and value.shape != tuple(expected[name])]
     return [f"{where()} array {name!r} should have shape {tuple(expected[name])}, found {found}" for name, found in bad]
 
 
@@ -174,6 +174,9 @@ class _Names:
         self.taken = set(taken) | _RESERVED
 
     def new(self, hint: str) -> str:
+        if hint.isascii() and hint.isidentifier() and not keyword.iskeyword(hint) and hint not in self.taken:
+            self.taken.add(hint)  # the usual case: the hint (a layer's path) is a fresh name
+            return hint
         base = hint if hint.isascii() and hint.isidentifier() else _NON_WORD.sub("_", hint) or "v"  # ASCII: "²" is \w but no identifier
         if base[0].isdigit():
             base = f"x{base}"
@@ -202,12 +205,13 @@ class _CodeWriter(GraphWalker):
             self.lines.append(f"{self.batch} = {net.input_ports[0]}.shape[0]")
 
     def visit_node(self, node: Node, inputs: Sequence[str]) -> list[str]:
-        path, layer = node.path, node.layer
-        outs = [self.names.new("_".join(path) if len(node.output_ports) == 1 else "_".join((*path, p)))
-                for p in node.output_ports]
+        path, ports, stem = node.path, node.output_ports, "_".join(node.path)
+        outs = [self.names.new(stem)] if len(ports) == 1 else [self.names.new(f"{stem}_{p}") for p in ports]
         module = module_expr(path)
         block = self._block(node, module, inputs, outs)
-        if "._modules[" in module and "\n".join(block).count(module) > 1:  # look the submodule up once, not per use
+        # a long ``self._modules['1']`` used more than twice is looked up once; twice (Weights and Biases) stays inline:
+        # one line per layer, so a 100k-layer chain's forward has 100k lines, not 150k
+        if "._modules[" in module and "\n".join(block).count(module) > 2:
             name = self.names.new(f"{'_'.join(path)}_module")
             self.lines.append(f"{name} = {module}")
             block = self._block(node, name, inputs, outs)
@@ -255,13 +259,15 @@ def compile_net(net: Any, checks: bool | str | None = None) -> CompiledNet:
 
 
 class _ModuleBuilder(GraphWalker):
-    """Builds each node's torch module into a tree that mirrors the nesting."""
+    """Builds each node's torch module into a tree that mirrors the nesting, and notes whether any floating
+    parameter or buffer is held in another precision than the working one (``other_precision``)."""
 
     looks_at_values = False
 
     def __init__(self, net: Any, root: nn.Module, checks: bool | str | None):
         super().__init__(net)
         self.root, self.checks = root, checks
+        self.working, self.other_precision = torch.get_default_dtype(), False
 
     def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
         parent = self.root
@@ -269,12 +275,18 @@ class _ModuleBuilder(GraphWalker):
             if part not in parent._modules:
                 parent._modules[part] = nn.Module()  # not add_module: a layer may be named like an attribute
             parent = parent._modules[part]
-        built = node.layer.build(node.types)
-        if self.checks is not None:
-            for sub in built.modules():
-                if isinstance(sub, RandomModule):
-                    sub.checks = self.checks
-        parent._modules[node.path[-1]] = built
+        built = parent._modules[node.path[-1]] = node.layer.build(node.types)
+        if self.checks is not None or not self.other_precision:
+            self._look_into(built)
+
+    def _look_into(self, built: nn.Module) -> None:
+        for sub in built.modules() if built._modules else (built,):
+            if self.checks is not None and isinstance(sub, RandomModule):
+                sub.checks = self.checks
+            for tensors in (sub._parameters, sub._buffers):
+                for tensor in tensors.values():
+                    if tensor is not None and tensor.dtype != self.working and tensor.is_floating_point():
+                        self.other_precision = True
 
 
 def _compile(net: Any, checks: bool | str | None,
@@ -291,9 +303,11 @@ def _compile(net: Any, checks: bool | str | None,
     cls = type("CompiledNet", (CompiledNet,), {"forward": namespace["forward"], "__module__": __name__})
     module = cls(net, code)
     weakref.finalize(module, linecache.cache.pop, filename, None)  # tracebacks need it only while it lives
-    _ModuleBuilder(net, module, checks).run()
+    builder = _ModuleBuilder(net, module, checks)
+    builder.run()
     _tie_shared(net, module)
-    _to_working_precision(module)
+    if builder.other_precision:  # floating arrays in another precision (a float64 array given, a float16 one
+        module.to(builder.working)  # loaded) are cast once for every layer; the net keeps its arrays
     return module
 
 
@@ -312,11 +326,3 @@ def _array_owner(module: nn.Module, path: tuple, array: str) -> tuple[nn.Module,
     """The module holding a layer's array and the array's name in it (``array`` may be dotted: an operator's)."""
     *inner, name = array.split(".")
     return submodule(module, (*path, *inner)), name
-
-
-def _to_working_precision(module: nn.Module) -> None:
-    """Cast floating parameters and buffers held in another precision (a float64 array given by the user,
-    a loaded float16 one) to ``torch.get_default_dtype()``, once for every layer; the net keeps its arrays."""
-    working = torch.get_default_dtype()
-    if any(t.is_floating_point() and t.dtype != working for t in (*module.parameters(), *module.buffers())):
-        module.to(working)

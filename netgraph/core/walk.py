@@ -42,21 +42,23 @@ class GraphWalker:
 
     def __init__(self, graph: Any):
         self.ir: GraphIR = graph if isinstance(graph, GraphIR) else graph.ir
-        self.env: dict[Value, Any] = {}
+        self.env: dict[tuple, Any] = {}  # the walked values by (node path, port): a Value's fields, hashed in C
 
     def run(self, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Walk every node; return the value reaching each graph output (None where none was computed)."""
         given = inputs or {}
-        self.env = {Value(None, p): given.get(p) for p in self.ir.input_types}
+        env = self.env = {(None, p): given.get(p) for p in self.ir.input_types}
         if not self.looks_at_values:
             for node in self.ir.nodes:
                 self.visit_node(node, ())
-            return {port: self.env.get(value) for port, value in self.ir.outputs.items()}
-        for node in self.ir.nodes:
-            results = self.visit_node(node, tuple(self.env.get(v) for v in node.inputs.values()))
-            if results is not None:
-                self.env.update(zip(node.output_values, results))
-        return {port: self.env.get(value) for port, value in self.ir.outputs.items()}
+        else:
+            visit = self.visit_node
+            for node in self.ir.nodes:
+                results = visit(node, tuple([env.get((v.node, v.port)) for v in node.inputs.values()]))
+                if results is not None:
+                    path = node.path
+                    env.update(zip([(path, port) for port in node.output_ports], results))
+        return {port: env.get((v.node, v.port)) for port, v in self.ir.outputs.items()}
 
     def visit_node(self, node: Node, inputs: Sequence[Any]) -> Sequence[Any] | None:
         """Handle one node given its input values (input port order); return its output values or None."""

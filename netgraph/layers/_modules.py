@@ -12,6 +12,13 @@ itself made, so it follows torch's version; anything it cannot copy makes ``init
 >>> module = Scale(2.0)
 >>> sorted(module.__dict__) == sorted([*nn.Module().__dict__, "factor"]), module.training
 (True, True)
+
+``add_parameters`` is ``register_parameter`` for the fresh, free names of such a module:
+
+>>> import torch
+>>> add_parameters(module, Weights=torch.ones(2, 2))
+>>> list(module.state_dict()), module.Weights.requires_grad
+(['Weights'], True)
 """
 
 from __future__ import annotations
@@ -19,9 +26,11 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+import torch
 from torch import nn
+from torch.nn.modules import module as torch_module
 
-__all__ = ["init_module"]
+__all__ = ["init_module", "add_parameters"]
 
 
 def _recipe() -> tuple[tuple[str, Any, bool], ...] | None:
@@ -39,6 +48,10 @@ def _recipe() -> tuple[tuple[str, Any, bool], ...] | None:
 
 
 _RECIPE = _recipe()
+_VALUES = {} if _RECIPE is None else {name: value for name, value, call in _RECIPE if not call}
+_EMPTY = () if _RECIPE is None else tuple((name, make) for name, make, call in _RECIPE if call)
+#: torch's global parameter registration hooks (None where this torch has no such table)
+_PARAMETER_HOOKS = getattr(torch_module, "_global_parameter_registration_hooks", None)
 
 
 def init_module(module: nn.Module) -> None:
@@ -46,4 +59,17 @@ def init_module(module: nn.Module) -> None:
     if _RECIPE is None or module.call_super_init:
         nn.Module.__init__(module)
         return
-    module.__dict__.update({name: make() if call else make for name, make, call in _RECIPE})
+    attributes = module.__dict__
+    attributes.update(_VALUES)
+    for name, make in _EMPTY:
+        attributes[name] = make()
+
+
+def add_parameters(module: nn.Module, **tensors: torch.Tensor) -> None:
+    """``module.register_parameter(name, nn.Parameter(tensor))`` for each tensor, for a module just made by
+    ``init_module`` (so the names are free): one dict update, unless a global registration hook must see them."""
+    if _PARAMETER_HOOKS is None or _PARAMETER_HOOKS:
+        for name, tensor in tensors.items():
+            module.register_parameter(name, nn.Parameter(tensor))
+        return
+    module._parameters.update({name: nn.Parameter(tensor) for name, tensor in tensors.items()})

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer
-from netgraph.layers._modules import init_module
+from netgraph.layers._modules import add_parameters, init_module
 from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, numel
@@ -24,8 +24,7 @@ class LinearModule(nn.Module):
 
     def __init__(self, weights: torch.Tensor, biases: torch.Tensor, in_shape: tuple, out_shape: tuple):
         init_module(self)  # nn.Module.__init__; below, what ``self.x = ...`` does without Module.__setattr__'s search
-        self.register_parameter("Weights", nn.Parameter(weights.clone()))
-        self.register_parameter("Biases", nn.Parameter(biases.clone()))
+        add_parameters(self, Weights=weights.clone(), Biases=biases.clone())  # clones: training leaves the net's arrays
         self.__dict__.update(flat=len(in_shape) == 1 and len(out_shape) == 1, out_shape=out_shape,
                              scalar=len(in_shape) == 0)  # a scalar input is a 1-vector
 
