@@ -122,10 +122,13 @@ def unify_shapes(expected: Shape, found: Shape) -> Shape:
 
 
 def unify(expected: PortType, found: PortType) -> PortType:
-    """Merge two partial port types, or raise Conflict."""
+    """Merge two partial port types, or raise Conflict (``expected`` itself when ``found`` adds nothing to it)."""
     shape = unify_shapes(expected.shape, found.shape)
     if expected.dtype is None or found.dtype is None or expected.dtype == found.dtype:
-        return PortType(shape, expected.dtype or found.dtype)
+        dtype = expected.dtype or found.dtype
+        if dtype == expected.dtype and (shape is expected.shape or shape == expected.shape):
+            return expected  # the same value: callers compare by identity first
+        return PortType(shape, dtype)
     raise Conflict(f"expected dtype {expected.dtype}, found {found.dtype}")
 
 
