@@ -138,9 +138,9 @@ def broadcast(*shapes: Shape) -> Shape:
     >>> broadcast((2, 3), (3,), ())
     (2, 3)
     """
-    if any(s is None for s in shapes):
+    if None in shapes:
         return None
-    if shapes and all(s == shapes[0] for s in shapes):  # equal shapes broadcast to themselves (as below, sooner)
+    if shapes and shapes.count(shapes[0]) == len(shapes):  # equal shapes broadcast to themselves (as below, sooner)
         return tuple(shapes[0])
     rank = max((len(s) for s in shapes), default=0)
     out: list[Dim] = []
