@@ -109,25 +109,20 @@ class NetGraph(Layer):
         return {name: t for name, t in types.items() if t != PortType(None, None)}  # None declares nothing (as in YAML)
 
     def _problem(self) -> Problem:
-        leaves, equalities, declared = [], [], []
-        self._collect((), leaves, equalities, declared)
-        return Problem(leaves, equalities, declared, self.describe)
+        problem = Problem([], [], [], self.describe)
+        self._collect((), problem)
+        return problem
 
-    def _collect(self, prefix: tuple, leaves: list, equalities: list, declared: list) -> None:
+    def _collect(self, prefix: tuple, problem: Problem) -> dict[str, int]:
+        """Add this graph's leaves, edges and declared types (at ``prefix``); its own ports' numbers."""
+        numbers = {None: dict.fromkeys((*self._inputs, *self._outputs), -1)}  # by layer name; None: this graph
         for name in self._order:
             layer, path = self._layers[name], (*prefix, name)
-            if isinstance(layer, NetGraph):
-                layer._collect(path, leaves, equalities, declared)
-                continue
-            leaves.append((path, layer))
-            for port, t in layer.declared_types().items():
-                declared.append(((key := (path, port)), t, ("options", key)))
-        for e in self._edges:  # each joined by (graph path, edge): an EdgeRef is made only for an error message
-            a = (prefix if e.src.layer is None else (*prefix, e.src.layer), e.src.port)
-            b = (prefix if e.dst.layer is None else (*prefix, e.dst.layer), e.dst.port)
-            equalities.append((a, b, (prefix, e)))
+            numbers[name] = layer._collect(path, problem) if isinstance(layer, NetGraph) else problem.add_leaf(path, layer)
+        problem.join_edges(prefix, self._edges, numbers)  # an EdgeRef is made only for an error message
         for port, t in self._declared.items():
-            declared.append(((prefix, port), t, ("graph", (prefix, port))))
+            problem.declare((prefix, port), t, "graph", numbers[None])
+        return numbers[None]
 
     # -- descriptions -----------------------------------------------------------------------------
     def _positions(self) -> dict[str, int]:

@@ -32,6 +32,10 @@ class Problem:
 
     A declared type's origin is ``("options", key)`` (a layer's options) or ``("graph", key)`` (a
     shape given for a graph port); origins are only turned into text when a conflict is reported.
+
+    Built with ``add_leaf``, ``join_edges`` and ``declare``, it numbers each key as it is met (``ids``: the ends
+    of the equalities first, then the leaves' other ports, then other declared keys), hashing each key tuple
+    once: a port is found by its layer's ``{port: number}`` (-1 until numbered), not by its key.
     """
 
     leaves: list[tuple[tuple, Layer]]
@@ -41,6 +45,61 @@ class Problem:
     watch: tuple = ()  # keys whose types before the dtype defaults are recorded in ``before_defaults``
     before_defaults: dict = field(default_factory=dict)
     defaults_applied: bool = False  # True while propagating again after the dtype defaults
+    ids: dict[Key, int] = field(default_factory=dict)  # each key's number
+    joins: list[tuple[int, int]] = field(default_factory=list)  # each equality's keys' numbers
+    leaf_ports: list[dict[str, int]] = field(default_factory=list)  # each leaf's ports' numbers
+    declared_at: list[dict[str, int]] = field(default_factory=list)  # the port numbers each declared key is in
+
+    def add_leaf(self, path: tuple, layer: Layer, declare: bool = True) -> dict[str, int]:
+        """Add a leaf (with its declared types); its ports' numbers, which ``join_edges`` fills in."""
+        ports = dict.fromkeys((*layer.input_ports, *layer.output_ports), -1)
+        self.leaves.append((path, layer))
+        self.leaf_ports.append(ports)
+        if declare:
+            declared, declared_at = self.declared, self.declared_at
+            for port, t in layer.declared_types().items():  # as self.declare, without a call per port
+                declared.append(((key := (path, port)), t, ("options", key)))
+                declared_at.append(ports)
+        return ports
+
+    def declare(self, key: Key, t: PortType, kind: str, numbers: dict[str, int]) -> None:
+        """Declare ``key``'s type (its origin ``(kind, key)``); ``numbers``: its layer's or graph's port numbers."""
+        self.declared.append((key, t, (kind, key)))
+        self.declared_at.append(numbers)
+
+    def join_edges(self, prefix: tuple, edges: Iterable, numbers: dict, explained: bool = True) -> None:
+        """Join the ends of the ``edges`` of the graph at ``prefix``; ``numbers``: the port numbers of each of
+        its layers by name (None: its own ports). ``explained``: each equality keeps its edge for messages."""
+        number, equalities, joins = self._number, self.equalities, self.joins
+        for e in edges:
+            src, dst = e.src, e.dst
+            a = (prefix if src.layer is None else (*prefix, src.layer), src.port)
+            b = (prefix if dst.layer is None else (*prefix, dst.layer), dst.port)
+            equalities.append((a, b, (prefix, e) if explained else None))
+            joins.append((number(a, numbers[src.layer]), number(b, numbers[dst.layer])))
+
+    def _number(self, key: Key, numbers: dict[str, int]) -> int:
+        """``key``'s number, found in (or entered into) ``numbers``, the port numbers of its layer or graph."""
+        n = numbers.get(key[1], -2)
+        if n >= 0:
+            return n
+        ids = self.ids
+        if n == -1:  # one of its ports, met for the first time: a new key
+            n = numbers[key[1]] = ids[key] = len(ids)
+            return n
+        return ids.setdefault(key, len(ids))  # not one of the ports it was given with
+
+    def number_rest(self) -> list[int]:
+        """Number the leaves' ports no edge joined, then return the declared keys' numbers."""
+        ids = self.ids
+        for (path, _), ports in zip(self.leaves, self.leaf_ports):
+            if -1 in ports.values():
+                for port, n in ports.items():
+                    if n < 0:
+                        ports[port] = ids.setdefault((path, port), len(ids))
+        number = self._number
+        return [n if (n := numbers.get(key[1], -1)) >= 0 else number(key, numbers)  # as number(), mostly without a call
+                for (key, _, _), numbers in zip(self.declared, self.declared_at)]
 
     def origin_text(self, origin: tuple) -> str:
         kind, key = origin
@@ -57,24 +116,17 @@ class _Classes:
     """Union-find over port keys, numbered in the order first met (``ids``); each class root (a number) holds a
     type and its origin. Numbers and lists, not key tuples, in the loops that touch every port."""
 
-    def __init__(self, equalities: list[tuple[Key, Key, tuple | None]]) -> None:
-        self.ids: dict[Key, int] = {}
+    def __init__(self, problem: Problem) -> None:
+        self.ids: dict[Key, int] = problem.ids  # numbered by the problem as it was built
         self.type: list[PortType] = []  # by root (``settle`` makes it); UNKNOWN until a type is set
         self.origin: dict[int, tuple] = {}
-        self.equalities = equalities  # what joined the classes (read only to explain a conflict)
-        number = self.number
-        joins = [(number(a), number(b)) for a, b, _ in equalities]
+        self.equalities, self.joins = problem.equalities, problem.joins  # read again only to explain a conflict
         self.parent = parent = list(range(len(self.ids)))
         find = self.find
-        for a, b in joins:
+        for a, b in self.joins:
             ra, rb = find(a), find(b)
             if ra != rb:
                 parent[rb] = ra
-
-    def number(self, k: Key) -> int:
-        """``k``'s number: the next one when it is new."""
-        ids = self.ids
-        return ids.setdefault(k, len(ids))
 
     def settle(self) -> list[int]:
         """Every key's class root, by number (the classes are final: no union follows)."""
@@ -99,8 +151,8 @@ class _Classes:
     def edges(self) -> dict[int, list[EdgeRef]]:
         """The user's edges inside each class, by root, in the order the joins gathered them (for messages)."""
         parent, edges = list(range(len(self.ids))), {}
-        for a, b, joined in self.equalities:
-            ra, rb = _root(parent, self.ids[a]), _root(parent, self.ids[b])
+        for (a, b), (_, _, joined) in zip(self.joins, self.equalities):
+            ra, rb = _root(parent, a), _root(parent, b)
             if ra != rb:  # the same joins as __init__, so the same roots
                 parent[rb] = ra
                 if rb in edges:
@@ -148,14 +200,10 @@ def _edge_ref(joined: tuple | None) -> EdgeRef | None:
 
 def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
     """Return (type of every port key, class root of every key); raise ShapeError listing conflicts."""
-    cls = _Classes(problem.equalities)
-    ids = cls.ids
-    number = ids.setdefault  # number(key, len(ids)): as cls.number, without a call per key
-    leaf_ids = [{port: number((path, port), len(ids)) for port in (*layer.input_ports, *layer.output_ports)}
-                for path, layer in problem.leaves]
-    declared_ids = [number(key, len(ids)) for key, _, _ in problem.declared]
+    declared_ids = problem.number_rest()
+    cls = _Classes(problem)
     root_of = cls.settle()
-    leaf_roots = [{port: root_of[i] for port, i in ports.items()} for ports in leaf_ids]
+    leaf_roots = [{port: root_of[i] for port, i in ports.items()} for ports in problem.leaf_ports]
     roots = dict(zip(cls.ids, root_of))
     errors: list[Diagnostic] = []
     class_types = cls.type
@@ -167,7 +215,7 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
         except Conflict as exc:
             errors.append(_conflict(problem, cls, root, who, f"{exc} (the {old} was set by "))
             return False
-        if merged != old:
+        if merged is not old and merged != old:
             class_types[root], cls.origin[root] = merged, who
             return True
         return False
@@ -175,7 +223,7 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
     for i, (_, t, who) in zip(declared_ids, problem.declared):
         root = root_of[i]
         old = class_types[root]
-        if old is UNKNOWN and t != UNKNOWN:  # as refine does, in fewer steps
+        if old is UNKNOWN and (t.shape is not None or t.dtype is not None):  # t is not UNKNOWN: as refine does
             class_types[root], cls.origin[root] = t, who
         elif not (t.shape is None and t.dtype == old.dtype) and t != old:  # no shape and the dtype known: no news
             refine(root, t, who)

@@ -80,18 +80,14 @@ def _level_problem(net: Any, ports: tuple[str, ...]) -> Problem | None:
     if not any(map(_is_net, net._layers.values())):
         return None
     problem = Problem([], [], [], net.describe, watch=tuple(((), p) for p in ports))
+    numbers = {None: dict.fromkeys(ports, -1)}  # each layer's port numbers by name; None: the graph's
     for name in net._order:
         layer = net._layers[name]
         nested = _is_net(layer)
-        problem.leaves.append(((name,), _Nested(layer, problem) if nested else layer))
-        if not nested:
-            problem.declared += [(((name,), port), t, ("options", ((name,), port)))
-                                 for port, t in layer.declared_types().items()]
-    for e in net._edges:
-        a = ((), e.src.port) if e.src.layer is None else ((e.src.layer,), e.src.port)
-        b = ((), e.dst.port) if e.dst.layer is None else ((e.dst.layer,), e.dst.port)
-        problem.equalities.append((a, b, None))
-    problem.declared += [(((), port), t, ("graph", ((), port))) for port, t in net._declared.items()]
+        numbers[name] = problem.add_leaf((name,), _Nested(layer, problem) if nested else layer, declare=not nested)
+    problem.join_edges((), net._edges, numbers, explained=False)
+    for port, t in net._declared.items():
+        problem.declare(((), port), t, "graph", numbers[None])
     return problem
 
 

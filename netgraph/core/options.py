@@ -81,6 +81,8 @@ def as_seed(value: Any, option: str) -> int:
 
 
 def _shape(value: Any, layer: str, option: str) -> Any:
+    if type(value) is int and 1 <= value < 2**63:  # the common vector size (as as_shape), before building the message
+        return (value,)
     try:
         return as_shape(value, f"{layer} option {option}=")
     except Conflict as exc:

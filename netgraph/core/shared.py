@@ -18,6 +18,7 @@ it and refuses two different values. The compiled module has one parameter per s
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -85,10 +86,18 @@ def collect_users(layers: Mapping[str, Any]) -> dict[str, tuple[tuple[tuple, str
         if _is_graph(layer):
             for shared, users in layer._shared_users.items():
                 found.setdefault(shared, []).extend(((name, *path), array) for path, array in users)
-        else:
-            for array, shared in layer.shared.items():
+        elif shared_names := (layer._shared if _reads_own_shared(type(layer)) else layer.shared):
+            for array, shared in shared_names.items():
                 found.setdefault(shared, []).append(((name,), array))
     return {k: tuple(v) for k, v in found.items()}
+
+
+@functools.cache
+def _reads_own_shared(cls: type) -> bool:
+    """Whether ``cls.shared`` is Layer's (a copy of ``_shared``, read here without copying) rather than an
+    override (an operator's, which adds its inner layers' shared arrays)."""
+    owner = next(c for c in cls.__mro__ if "shared" in vars(c))
+    return "_shared" in vars(owner)
 
 
 def _value(layers: Mapping[str, Any], path: tuple, array: str) -> Any:

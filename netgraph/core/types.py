@@ -122,10 +122,13 @@ def unify_shapes(expected: Shape, found: Shape) -> Shape:
 
 
 def unify(expected: PortType, found: PortType) -> PortType:
-    """Merge two partial port types, or raise Conflict."""
+    """Merge two partial port types, or raise Conflict (``expected`` itself when ``found`` adds nothing to it)."""
     shape = unify_shapes(expected.shape, found.shape)
     if expected.dtype is None or found.dtype is None or expected.dtype == found.dtype:
-        return PortType(shape, expected.dtype or found.dtype)
+        dtype = expected.dtype or found.dtype
+        if dtype == expected.dtype and (shape is expected.shape or shape == expected.shape):
+            return expected  # the same value: callers compare by identity first
+        return PortType(shape, dtype)
     raise Conflict(f"expected dtype {expected.dtype}, found {found.dtype}")
 
 
@@ -135,9 +138,9 @@ def broadcast(*shapes: Shape) -> Shape:
     >>> broadcast((2, 3), (3,), ())
     (2, 3)
     """
-    if any(s is None for s in shapes):
+    if None in shapes:
         return None
-    if shapes and all(s == shapes[0] for s in shapes):  # equal shapes broadcast to themselves (as below, sooner)
+    if shapes and shapes.count(shapes[0]) == len(shapes):  # equal shapes broadcast to themselves (as below, sooner)
         return tuple(shapes[0])
     rank = max((len(s) for s in shapes), default=0)
     out: list[Dim] = []

@@ -75,8 +75,10 @@ class _Normalizer:
             parts, fields = ("edge ", ref, ": ", *parts), {"edge": ref.index, **fields}
         self.errors.append(Diagnostic.of(kind, *parts, **fields))
 
-    # -- step 1: expand forms into (src, dst, text) pairs of single endpoints -----------------
-    def expand(self, spec: Any) -> list[tuple[Any, Any, EdgeRef]]:
+    # -- step 1: expand forms into (src, dst, edge index, edge text) of single endpoints ------
+    def expand(self, spec: Any) -> list[tuple[Any, Any, int, str]]:
+        """Single-endpoint pairs, each with its user's edge as (index, text): an ``EdgeRef`` is made only
+        for a pair that needs one (a message, a slow form), not for each of a large net's edges."""
         if isinstance(spec, dict):
             items = list(spec.items())
         elif isinstance(spec, (list, tuple)):
@@ -93,13 +95,13 @@ class _Normalizer:
                 continue
             if len(item) == 2 and not isinstance(item[0], list) and not isinstance(item[1], list):
                 a, b = item  # the common (src, dst): as below, without the loops
-                pairs.append((a, b, EdgeRef((), index, f"{format_endpoint(a)} -> {format_endpoint(b)}")))
+                pairs.append((a, b, index, f"{format_endpoint(a)} -> {format_endpoint(b)}"))
                 continue
-            ref = EdgeRef((), index, " -> ".join([format_endpoint(e) for e in item]))
+            text = " -> ".join([format_endpoint(e) for e in item])
             for a, b in zip(item, item[1:]):
                 for s in (a if isinstance(a, list) else [a]):
                     for d in (b if isinstance(b, list) else [b]):
-                        pairs.append((s, d, ref))
+                        pairs.append((s, d, index, text))
         return pairs
 
     # -- step 2: resolve endpoints ---------------------------------------------------------
@@ -188,7 +190,7 @@ class _Normalizer:
         return ("layer", name) if name else None
 
     # -- step 3: thread bare-layer edges onto free input ports ------------------------------
-    def thread(self, bare: dict[str, list[tuple[PortRef, EdgeRef]]], claimed: dict[PortRef, list[EdgeRef]]) -> list[Edge]:
+    def thread(self, bare: dict[str, list[tuple[PortRef, int, str]]], claimed: dict[PortRef, list[EdgeRef]]) -> list[Edge]:
         edges = []
         claimed_per_layer = Counter(p.layer for p in claimed)
         for name, feeds in bare.items():
@@ -200,14 +202,14 @@ class _Normalizer:
             if len(feeds) > len(free):
                 self.too_many_feeds(name, layer, feeds, len(free))
                 continue
-            for (src, ref), port in zip(feeds, free):
-                edges.append(Edge(src, PortRef(name, port), ref.text, False, ref.index))
+            for (src, index, text), port in zip(feeds, free):
+                edges.append(Edge(src, PortRef(name, port), text, False, index))
         return edges
 
-    def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple[PortRef, EdgeRef]], free: int) -> None:
+    def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple[PortRef, int, str]], free: int) -> None:
         """More bare edges feed ``name`` than it has unclaimed inputs: reported at the first one too many."""
-        shown = _joined([ref for _, ref in feeds], ", ")
-        at = {"layer": (name,), "edge": feeds[free][1].index}
+        shown = _joined([EdgeRef((), index, text) for _, index, text in feeds], ", ")
+        at = {"layer": (name,), "edge": feeds[free][1]}
         if not layer.input_ports:
             self.problem("no-input", None, f"{self.desc(name)} has no input ports, but ", *shown, " feeds it", **at)
             return
@@ -218,11 +220,16 @@ class _Normalizer:
                      *shown, f". {'' if count > 1 else MSG_FED_TWICE}", **at)
 
     def run(self, spec: Any) -> Wiring:
-        bare: dict[str, list[tuple[PortRef, EdgeRef]]] = defaultdict(list)
+        bare: dict[str, list[tuple[PortRef, int, str]]] = defaultdict(list)
         claimed: dict[PortRef, list[EdgeRef]] = defaultdict(list)
         explicit: list[Edge] = []
         muted: set[PortRef] = set()
-        for s, d, ref in self.expand(spec):
+        for s, d, index, text in self.expand(spec):
+            src = self.plain_source(s)
+            if src is not None and (dst_name := self.plain_name(d)) is not None:  # layer -> layer, as below
+                bare[dst_name].append((src, index, text))
+                continue
+            ref = EdgeRef((), index, text)
             src, dst = self.source(s, ref), self.target(d, ref)
             if src is None or dst is None:
                 continue
@@ -231,10 +238,10 @@ class _Normalizer:
                     self.problem("mute-graph-port", ref, "only a layer's output can be muted", layer=(), port=src.port)
                 muted.add(src)
             elif isinstance(dst, tuple):
-                bare[dst[1]].append((src, ref))
+                bare[dst[1]].append((src, index, text))
             else:
                 claimed[dst].append(ref)
-                explicit.append(Edge(src, dst, ref.text, index=ref.index))
+                explicit.append(Edge(src, dst, text, index=index))
         for dst, refs in claimed.items():
             if len(refs) > 1:
                 self.fed_twice(dst, refs)
@@ -242,6 +249,18 @@ class _Normalizer:
         wiring = Wiring(self.layers, edges, muted=muted)
         self.add_graph_ports(wiring)
         return wiring
+
+    def plain_name(self, ref: Any) -> str | None:
+        """The layer a plain index or name refers to; None for any other endpoint (``source``/``target`` judge it)."""
+        if type(ref) is int and 1 <= ref <= len(self.names):
+            return self.names[ref - 1]
+        return ref if type(ref) is str and ref in self.layers else None
+
+    def plain_source(self, ref: Any) -> PortRef | None:
+        """The first output of the layer a plain index or name refers to; None when ``source`` must judge it."""
+        name = self.plain_name(ref)
+        outs = self.layers[name].output_ports if name is not None else ()
+        return PortRef(name, outs[0]) if outs else None
 
     def fed_twice(self, dst: PortRef, refs: list[EdgeRef]) -> None:
         where = f"graph output {dst.port!r}" if dst.layer is None else f"port {dst.port!r} of {self.desc(dst.layer)}"

@@ -46,10 +46,10 @@ def _elementwise_infer(inputs: tuple[str, ...], types: Mapping[str, PortType]) -
     all_inputs = inputs
     types = dict(types)
     shapes = [types[p].shape for p in inputs]
-    if types["Output"].shape is None and any(s is not None for s in shapes):
+    if types["Output"].shape is None and shapes.count(None) < len(shapes):  # some input's shape is known
         shapes = [s for s in shapes if s is not None]  # an input of unknown shape is taken as full-size
         inputs = tuple(p for p in inputs if types[p].shape is not None)
-    if all(s is not None for s in shapes):
+    if None not in shapes:
         try:
             joint = broadcast(*shapes)
         except Conflict:
