@@ -1,10 +1,14 @@
 """Training-step time (forward + backward + Adam) of compiled NetGraphs vs handwritten torch, same weights.
 
 Run: python benchmarks/training_step.py [--batch 256] [--rounds 30] [--number 5] [--torch-compile] [--keras]
+[--adaptive-malloc]
 Prints, per model, the median step time of each and the ratio ours/handwritten in wall and CPU time
 (goal <= 1.05; implementations run in a shuffled order per round, see _common.compare), the
 activation memory autograd saves for backward (goal ratio <= 1.05), optionally the same under
 torch.compile, and the VAE written with Keras 3's functional API on the torch backend (goal: ours >= 4x faster).
+glibc malloc's thresholds are pinned first (_common.steady_allocator; --adaptive-malloc leaves them adaptive):
+adaptive, they let one side's per-step temporaries be re-faulted every step while the other's are reused, which
+made the MLP at batch 32 read 1.31 or 0.78 depending on allocation history; the faults per step are printed.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import compare, machine, print_table, saved_bytes  # noqa: E402
+from _common import compare, machine, print_table, saved_bytes, steady_allocator  # noqa: E402
 from models import (CNN_MAP, MLP_MAP, VAE_MAP, HandCNN, HandMLP, HandVAE, copy_arrays, mlp,  # noqa: E402
                     spec_cnn, spec_vae)
 
@@ -59,7 +63,7 @@ def cases(batch: int, small: bool) -> dict[str, tuple]:
 
 
 def run(batch: int = 256, number: int = 5, compile_: bool = False, keras: bool = False, small: bool = False,
-        rounds: int = 30) -> list:
+        rounds: int = 30, allocator: str = "glibc malloc adaptive") -> list:
     torch.manual_seed(0)
     rows, how = [], ""
     for name, (ours, hand, loss_of, x) in cases(batch, small).items():
@@ -73,15 +77,17 @@ def run(batch: int = 256, number: int = 5, compile_: bool = False, keras: bool =
         how = t.describe()
         mem = saved_bytes(ours_fwd) / saved_bytes(hand_fwd)
         row = [name, f"{t.median('hand') * 1e3:.3f}", f"{t.median('ours') * 1e3:.3f}", f"{t.ratio('ours', 'hand'):.3f}",
-               f"{t.ratio('ours', 'hand', 'cpu'):.3f}", f"{mem:.3f}"]
+               f"{t.ratio('ours', 'hand', 'cpu'):.3f}", f"{mem:.3f}",
+               f"{t.faults_per_call('hand'):.0f} · {t.faults_per_call('ours'):.0f}"]
         if compile_:
             row += [f"{1 / t.ratio('hand compiled', 'hand'):.2f}x", f"{1 / t.ratio('ours compiled', 'ours'):.2f}x",
                     f"{t.ratio('ours compiled', 'hand compiled'):.3f}"]
         rows.append(tuple(row))
-    header = ("model", "handwritten ms", "netgraph ms", "ratio (wall)", "ratio (CPU)", "saved-activation ratio")
+    header = ("model", "handwritten ms", "netgraph ms", "ratio (wall)", "ratio (CPU)", "saved-activation ratio",
+              "page faults/step hand · ours")
     if compile_:
         header += ("torch.compile speedup (hand)", "torch.compile speedup (ours)", "compiled ratio")
-    print_table(f"Training step, batch {batch}; {how} ({machine()})", rows, header)
+    print_table(f"Training step, batch {batch}; {how}; {allocator} ({machine()})", rows, header)
     if keras:
         keras_vae(batch, number, rounds)
     return rows
@@ -138,10 +144,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--rounds", type=int, default=30, help="rounds, each in a freshly shuffled order")
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     p.add_argument("--small", action="store_true", help="tiny sizes (the smoke test)")
+    p.add_argument("--adaptive-malloc", action="store_true", help="leave glibc malloc's thresholds adaptive")
     a = p.parse_args(argv)
+    allocator = "glibc malloc adaptive" if a.adaptive_malloc or not steady_allocator() else "glibc malloc pinned"
     if a.threads:
         torch.set_num_threads(a.threads)
-    run(a.batch, a.number, a.torch_compile, a.keras, a.small, 2 if a.small else a.rounds)
+    run(a.batch, a.number, a.torch_compile, a.keras, a.small, 2 if a.small else a.rounds, allocator)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,9 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 @pytest.mark.parametrize("script, args, expect", [
     ("training_step.py", ["--small", "--number", "1", "--batch", "8"],
      ["MLP 32-16-8-10", "VAE (specs/vae.yaml)", "CNN (specs/small_cnn.yaml)", "ratio (wall)", "ratio (CPU)",
-      "order shuffled per round (seed 0)"]),
+      "order shuffled per round (seed 0)", "glibc malloc pinned", "page faults/step"]),
+    ("training_step.py", ["--small", "--number", "1", "--batch", "8", "--adaptive-malloc"],
+     ["MLP 32-16-8-10", "glibc malloc adaptive"]),
     ("graph_scaling.py", ["--sizes", "10", "20", "--reps", "1"], ["NetChain", "wide", "torch.fx", "time ratio", "Python memory"]),
     ("yaml_loading.py", ["--layers", "20", "--reps", "1"], ["read_yaml", "from_yaml", "pure"]),
     ("nesting_depth.py", ["--depths", "5", "10", "--reps", "1"], ["NetChain", "depth 10/5 CPU time ratio"]),
@@ -112,6 +114,16 @@ def test_compare_divides_by_the_calls_per_sample(monkeypatch):
     assert result.samples("a") == [2.0, 2.0]
     with pytest.raises(ValueError):
         _common.compare({"a": lambda: None}, rounds=0)
+
+
+def test_compare_records_the_page_faults_per_call(monkeypatch):
+    """A step whose memory is faulted in afresh every call is told apart from one that reuses it."""
+    faults = FakeClock()
+    monkeypatch.setattr(_common, "minor_faults", faults)
+    result = _common.compare({"refaults": faults.costs(iter([1000.0] * 8)), "reuses": faults.costs(iter([0.0] * 8))},
+                             rounds=3, number=2, warmup=1)
+    assert result.faults == {"refaults": [1000.0] * 3, "reuses": [0.0] * 3}
+    assert result.faults_per_call("refaults") == 1000.0 and result.faults_per_call("reuses") == 0.0
 
 
 @pytest.fixture
