@@ -4,6 +4,7 @@ per-level inference gives exactly the types of the flattened inference it replac
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 
@@ -111,3 +112,16 @@ def test_deep_nets_raise_the_recursion_limit_only_while_they_walk_their_nesting(
     with recursion_room(net._depth):
         assert sys.getrecursionlimit() > limit
     assert sys.getrecursionlimit() == limit
+
+
+def test_a_deep_copy_of_a_net_800_levels_deep_is_equal_and_owns_its_arrays():
+    net = net_initialize(nested("chain", 800), seed=0)
+    before = sys.getrecursionlimit()
+    twin = copy.deepcopy(net)
+    assert sys.getrecursionlimit() == before
+    assert twin == net and twin is not net
+    path = ("1",) * 800
+    ours, theirs = net.layer_at(path).arrays["Weights"], twin.layer_at(path).arrays["Weights"]
+    assert torch.equal(ours, theirs) and ours.data_ptr() != theirs.data_ptr()
+    x = torch.randn(4, 2)
+    torch.testing.assert_close(twin(x), net(x))

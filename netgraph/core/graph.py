@@ -11,6 +11,7 @@ every port's type, so an existing NetGraph is a valid one. Edits return new grap
 
 from __future__ import annotations
 
+import copy
 import keyword
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -361,6 +362,13 @@ class NetGraph(Layer):
         """Copies and pickles leave the compiled modules and the IR behind; both are rebuilt on first use."""
         state = {name: value for name, value in self.__dict__.items() if name != "_plain_call"}
         return {**state, "_compiled": None, "_ir": None}
+
+    @deep_walk
+    def __deepcopy__(self, memo: dict) -> NetGraph:
+        """The copy of ``__getstate__``'s state, within ``deep_walk``'s recursion room (nets nested 1,000 deep)."""
+        memo[id(self)] = new = object.__new__(type(self))
+        new.__dict__.update(copy.deepcopy(self.__getstate__(), memo))
+        return new
 
     def __call__(self, data: Any = _NO_DATA, /, *args: Any, **inputs: Any) -> Any:
         """Evaluate: ``net(x)``, ``net(Input=x)`` or ``net()``; one output gives a tensor, several a dict."""
