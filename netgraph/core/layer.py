@@ -128,7 +128,7 @@ class Layer:
 
     def __post_init__(self) -> None:
         cls = type(self)
-        choices, normalizers, array_fields = _PLANS.get(cls) or _option_plan(cls)
+        choices, normalizers, array_fields = _option_plan(cls)
         for field in array_fields:
             if isinstance(getattr(self, field, None), NetSharedArray):
                 _take_shared(self)

@@ -106,10 +106,8 @@ class _Normalizer:
 
     # -- step 2: resolve endpoints ---------------------------------------------------------
     def layer_name(self, ref: Any, edge: EdgeRef) -> str | None:
-        if type(ref) is int and 1 <= ref <= len(self.names):  # the common cases first, as below
-            return self.names[ref - 1]
-        if type(ref) is str and ref in self.layers:
-            return ref
+        if (name := self.plain_name(ref)) is not None:  # the common cases first; subclasses of int and str below
+            return name
         if isinstance(ref, int) and not isinstance(ref, bool):
             if 1 <= ref <= len(self.names):
                 return self.names[ref - 1]
