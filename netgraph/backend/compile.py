@@ -3,7 +3,8 @@
 Each leaf layer is built once (its parameters named ``<path>.<Array>``) and placed in a module tree
 that mirrors the nesting. The forward is one line per layer in topological order, written from the
 validated graph only (sanitised identifiers and numeric literals), registered with ``linecache`` so
-tracebacks show it (until the module is garbage-collected), and exposed as ``module.code``.
+tracebacks show it (until the module is garbage-collected), and exposed as ``module.code``; past
+``PART_LINES`` lines it calls part functions compiled one by one (``netgraph.backend.forward_parts``).
 ``compile_net(net, checks=...)`` fixes the module's distribution parameter checks.
 """
 
@@ -23,6 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.core.layer import EmitContext
 from netgraph.core.errors import MSG_UNKNOWN_INPUT_SHAPE, OptionError, ShapeError, UninitializedError, raise_all
 from netgraph.core.walk import gc_paused
@@ -195,7 +197,7 @@ class _CodeWriter(GraphWalker):
 
     def __init__(self, net: Any, checks: bool | str | None):
         super().__init__(net)
-        self.names, self.checks, self.lines = _Names(set(net.input_ports)), checks, []
+        self.names, self.checks, self.lines, self.steps = _Names(set(net.input_ports)), checks, [], []
         self.batched = bool(net.input_ports)
         self.batch = self.names.new("batch_size")
         self.size = self.batch if self.batched else self.names.new("size")
@@ -205,7 +207,7 @@ class _CodeWriter(GraphWalker):
             self.lines.append(f"{self.batch} = {net.input_ports[0]}.shape[0]")
 
     def visit_node(self, node: Node, inputs: Sequence[str]) -> list[str]:
-        path, ports, stem = node.path, node.output_ports, "_".join(node.path)
+        path, ports, stem, start = node.path, node.output_ports, "_".join(node.path), len(self.lines)
         outs = [self.names.new(stem)] if len(ports) == 1 else [self.names.new(f"{stem}_{p}") for p in ports]
         module = module_expr(path)
         block = self._block(node, module, inputs, outs)
@@ -215,6 +217,7 @@ class _CodeWriter(GraphWalker):
             name = self.names.new(f"{'_'.join(path)}_module")
             self.lines.append(f"{name} = {module}")
             block = self._block(node, name, inputs, outs)
+        self.steps.append(Step(start, tuple(v for v in inputs if isinstance(v, str)), tuple(outs)))
         self.lines += block
         return outs
 
@@ -238,12 +241,12 @@ def _returned(results: dict[str, str], suffix: str) -> str:
 def _generate(net: Any, checks: bool | str | None = None) -> str:
     writer = _CodeWriter(net, checks)
     results = writer.run({p: p for p in net.input_ports})
-    lines, batch = writer.lines, writer.batch
+    batch, tail = writer.batch, [_returned(results, "")]
     if not writer.batched:
-        lines += [f"if {batch} is None:", f"    {_returned(results, '[0]')}"]
-    lines.append(_returned(results, ""))
+        tail[:0] = [f"if {batch} is None:", f"    {_returned(results, '[0]')}"]
     signature = ", ".join(["self", *net.input_ports] if writer.batched else ["self", f"{batch}=None"])
-    return f"def forward({signature}):\n" + "".join(f"    {line}\n" for line in lines)
+    shared = (writer.size,) if writer.steps and writer.steps[0].start else ()  # the head defines the batch size
+    return forward_source(signature, writer.lines, writer.steps, tail, shared, fresh=writer.names.new)
 
 
 def compile_net(net: Any, checks: bool | str | None = None) -> CompiledNet:
@@ -299,7 +302,7 @@ def _compile(net: Any, checks: bool | str | None,
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     # inf and nan: what repr() writes for an infinite or NaN float option a layer puts in its code
     namespace: dict[str, Any] = {"torch": torch, "F": F, "math": math, "inf": math.inf, "nan": math.nan}
-    exec(compile(code, filename, "exec"), namespace)  # code generated from the validated graph only
+    compile_source(code, filename, namespace)  # code generated from the validated graph only
     cls = type("CompiledNet", (CompiledNet,), {"forward": namespace["forward"], "__module__": __name__})
     module = cls(net, code)
     weakref.finalize(module, linecache.cache.pop, filename, None)  # tracebacks need it only while it lives
