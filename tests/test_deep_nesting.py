@@ -125,3 +125,17 @@ def test_a_deep_copy_of_a_net_800_levels_deep_is_equal_and_owns_its_arrays():
     assert torch.equal(ours, theirs) and ours.data_ptr() != theirs.data_ptr()
     x = torch.randn(4, 2)
     torch.testing.assert_close(twin(x), net(x))
+
+
+def test_errors_about_a_layer_300_levels_deep_elide_its_path_but_their_diagnostics_keep_it():
+    net, path = nested("chain", 300), ("1",) * 300
+    for attempt in (lambda: net(torch.randn(2, 2)), net.compile):
+        with pytest.raises(netgraph.UninitializedError) as info:
+            attempt()
+        message = str(info.value)
+        assert len(message) < 600 and message.count("... 294 levels ...") == 2
+        assert "layer 1 (NetChain) > layer 1 (NetChain) > layer 1 (LinearLayer) array 'Weights'" in message
+        assert [d.layer for d in info.value.diagnostics] == [path, path]
+    assert net.describe((path, "Input")) == ("layer 1 (NetChain) > " * 3 + "... 294 levels ... > "
+                                             + "layer 1 (NetChain) > " * 2 + "layer 1 (LinearLayer) port 'Input'")
+    assert net.describe((path[:8], None)).count(" > ") == 7  # 8 levels: all shown

@@ -24,7 +24,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.core.layer import EmitContext
-from netgraph.core.errors import MSG_UNKNOWN_INPUT_SHAPE, OptionError, ShapeError, UninitializedError, raise_all
+from netgraph.core.errors import (MSG_UNKNOWN_INPUT_SHAPE, Diagnostic, OptionError, ShapeError, UninitializedError,
+                                   raise_all)
 from netgraph.core.walk import gc_paused
 from netgraph.core.ir import Node, Value
 from netgraph.core.shared import shared_users
@@ -137,14 +138,15 @@ class _Readiness(GraphWalker):
             source = node.inputs.get(port) or node.output(port)
             if source not in self.reported:
                 self.reported.add(source)
-                self.unknown.append(f"{self.net.describe((node.path, port))} has unknown shape {t}")
+                self.unknown.append(Diagnostic(f"{self.net.describe((node.path, port))} has unknown shape {t}",
+                                               "unknown-shape", layer=node.path, port=port))
         arrays = node.layer.arrays
         if not arrays:
             return
         missing = [name for name, value in arrays.items() if value is None]
         if missing:  # described only when something is wrong: a large net must not build text per layer
             where = self.net.describe((node.path, None))
-            self.missing += [f"{where} array {name!r}" for name in missing]
+            self.missing += [Diagnostic(f"{where} array {name!r}", "uninitialized", layer=node.path) for name in missing]
         if not unknown:
             self.misshapen += array_shape_errors(lambda: self.net.describe((node.path, None)), node, arrays)
 

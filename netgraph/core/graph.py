@@ -36,7 +36,7 @@ from netgraph.core.ports import Edge, NetPort, PortRef
 from netgraph.core.shared import collect_users, unify_shared
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
 from netgraph.core.walk import gc_paused
-from netgraph.core.wiring import describe_layer, normalize
+from netgraph.core.wiring import describe_layer, join_path, normalize
 
 __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
 
@@ -146,8 +146,8 @@ class NetGraph(Layer):
             return f"{kind} {port!r}"
         if isinstance(self.layer_at(path), NetGraph) and port is not None:
             kind = "input" if port in self.layer_at(path).input_ports else "output"
-            return f"{' > '.join(parts)} {kind} port {port!r}"
-        where = " > ".join(parts)
+            return f"{join_path(parts)} {kind} port {port!r}"
+        where = join_path(parts)
         return where if port is None else f"{where} port {port!r}"
 
     # -- public read-only views ---------------------------------------------------------------------
