@@ -5,6 +5,7 @@ per-level inference gives exactly the types of the flattened inference it replac
 from __future__ import annotations
 
 import copy
+import pickle
 import sys
 from pathlib import Path
 
@@ -139,3 +140,25 @@ def test_errors_about_a_layer_300_levels_deep_elide_its_path_but_their_diagnosti
     assert net.describe((path, "Input")) == ("layer 1 (NetChain) > " * 3 + "... 294 levels ... > "
                                              + "layer 1 (NetChain) > " * 2 + "layer 1 (LinearLayer) port 'Input'")
     assert net.describe((path[:8], None)).count(" > ") == 7  # 8 levels: all shown
+
+
+def test_a_net_800_levels_deep_pickles_flat_and_loads_equal_with_the_same_outputs():
+    net = net_initialize(nested("chain", 800), seed=0)
+    before = sys.getrecursionlimit()
+    for protocol in (2, pickle.HIGHEST_PROTOCOL):
+        data = pickle.dumps(net, protocol=protocol)
+        assert b"from_levels" in data and sys.getrecursionlimit() == before
+        twin = pickle.loads(data)
+        assert twin == net and type(twin.layer_at(("1",) * 799)) is NetChain
+    x = torch.randn(4, 2)
+    torch.testing.assert_close(twin(x), net(x))
+    torch.testing.assert_close(twin.compile()(x), net.compile()(x))
+
+
+def test_deep_nets_keep_shared_nested_graphs_shared_and_shallow_ones_pickle_plainly():
+    inner = nested("chain", 300).layers["1"]  # its input size left open
+    net = NetGraph({"a": NetChain([inner]), "b": NetChain([inner])}, [("a", "b")])
+    twin = pickle.loads(pickle.dumps(net))
+    assert twin == net and twin.layers["a"].layers["1"] is twin.layers["b"].layers["1"]
+    assert b"from_levels" not in pickle.dumps(nested("chain", 50))
+    assert pickle.loads(pickle.dumps(nested("chain", 50))) == nested("chain", 50)
