@@ -162,3 +162,19 @@ def test_deep_nets_keep_shared_nested_graphs_shared_and_shallow_ones_pickle_plai
     assert twin == net and twin.layers["a"].layers["1"] is twin.layers["b"].layers["1"]
     assert b"from_levels" not in pickle.dumps(nested("chain", 50))
     assert pickle.loads(pickle.dumps(nested("chain", 50))) == nested("chain", 50)
+
+
+def test_a_net_1000_levels_deep_copied_runs_and_its_module_walks_within_the_recursion_limit():
+    """torch walks the compiled module tree (one module per level) recursively, a frame or more per level:
+    at the nesting_depth limit (1000) net(x), train(), to() and state_dict() passed Python's default limit."""
+    net = net_initialize(nested("chain", 1000), seed=0)
+    limit, x = sys.getrecursionlimit(), torch.randn(4, 2)
+    twin = copy.deepcopy(net)
+    torch.testing.assert_close(twin(x), net(x))
+    module = net.compile()
+    module.train().eval().to(torch.float64).float()
+    assert len(list(module.parameters())) == 2 and len(list(module.named_modules())) == 1001
+    module.load_state_dict(module.state_dict())
+    module.zero_grad()
+    assert "LinearModule" in repr(module) and sys.getrecursionlimit() == limit
+    torch.testing.assert_close(module(x), net(x))

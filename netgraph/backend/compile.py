@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from netgraph.backend.deep_module import DeepModule
 from netgraph.core.layer import EmitContext
 from netgraph.core.errors import (MSG_UNKNOWN_INPUT_SHAPE, Diagnostic, OptionError, ShapeError, UninitializedError,
                                    raise_all)
@@ -40,16 +41,19 @@ _NON_WORD = re.compile(r"\W", flags=re.ASCII)
 _RESERVED = {"self", "torch", "F", "math", "inf", "nan"} | set(dir(builtins))
 
 
-class CompiledNet(nn.Module):
+class CompiledNet(DeepModule):
     """The compiled form of a NetGraph: submodules by layer path, and a generated ``forward``.
 
-    ``code`` is the forward's source, ``to_net()`` gives the NetGraph back with the learned arrays.
+    ``code`` is the forward's source, ``to_net()`` gives the NetGraph back with the learned arrays. torch's
+    recursive methods (``train``, ``to``, ``parameters``, ``state_dict``, ...) get the recursion room a net
+    nested up to 1,000 levels needs (``netgraph.backend.deep_module``).
     """
 
     def __init__(self, net: Any, code: str):
         super().__init__()
         object.__setattr__(self, "_net", net)
         object.__setattr__(self, "code", code)
+        object.__setattr__(self, "_depth", net._depth)
 
     @property
     def net(self) -> Any:
