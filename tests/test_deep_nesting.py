@@ -178,3 +178,16 @@ def test_a_net_1000_levels_deep_copied_runs_and_its_module_walks_within_the_recu
     module.zero_grad()
     assert "LinearModule" in repr(module) and sys.getrecursionlimit() == limit
     torch.testing.assert_close(module(x), net(x))
+
+
+def test_a_net_1000_levels_deep_trains_and_honours_a_multiplier_stored_on_an_inner_graph():
+    """Collecting the multipliers stored on the nested graphs recursed once per level (RecursionError at 1000)."""
+    net = net_initialize(nested("chain", 1000), seed=0)
+    inner = netgraph.net_set_learning_rate_multipliers(net.layer_at(("1",) * 999), {("1", "Biases"): 0})
+    net = net.replace_layers({("1",) * 999: inner})
+    limit = sys.getrecursionlimit()
+    data = {"Input": torch.randn(20, 2), "Output": torch.randn(20, 3)}
+    trained = netgraph.net_train(net, data, max_training_rounds=2, batch_size=10)
+    before, after = net.layer_at(("1",) * 1000).arrays, trained.layer_at(("1",) * 1000).arrays
+    assert not torch.equal(before["Weights"], after["Weights"]) and torch.equal(before["Biases"], after["Biases"])
+    assert sys.getrecursionlimit() == limit
