@@ -5,6 +5,7 @@ per-level inference gives exactly the types of the flattened inference it replac
 from __future__ import annotations
 
 import copy
+import pickle
 import sys
 from pathlib import Path
 
@@ -125,3 +126,68 @@ def test_a_deep_copy_of_a_net_800_levels_deep_is_equal_and_owns_its_arrays():
     assert torch.equal(ours, theirs) and ours.data_ptr() != theirs.data_ptr()
     x = torch.randn(4, 2)
     torch.testing.assert_close(twin(x), net(x))
+
+
+def test_errors_about_a_layer_300_levels_deep_elide_its_path_but_their_diagnostics_keep_it():
+    net, path = nested("chain", 300), ("1",) * 300
+    for attempt in (lambda: net(torch.randn(2, 2)), net.compile):
+        with pytest.raises(netgraph.UninitializedError) as info:
+            attempt()
+        message = str(info.value)
+        assert len(message) < 600 and message.count("... 294 levels ...") == 2
+        assert "layer 1 (NetChain) > layer 1 (NetChain) > layer 1 (LinearLayer) array 'Weights'" in message
+        assert [d.layer for d in info.value.diagnostics] == [path, path]
+    assert net.describe((path, "Input")) == ("layer 1 (NetChain) > " * 3 + "... 294 levels ... > "
+                                             + "layer 1 (NetChain) > " * 2 + "layer 1 (LinearLayer) port 'Input'")
+    assert net.describe((path[:8], None)).count(" > ") == 7  # 8 levels: all shown
+
+
+def test_a_net_800_levels_deep_pickles_flat_and_loads_equal_with_the_same_outputs():
+    net = net_initialize(nested("chain", 800), seed=0)
+    before = sys.getrecursionlimit()
+    for protocol in (2, pickle.HIGHEST_PROTOCOL):
+        data = pickle.dumps(net, protocol=protocol)
+        assert b"from_levels" in data and sys.getrecursionlimit() == before
+        twin = pickle.loads(data)
+        assert twin == net and type(twin.layer_at(("1",) * 799)) is NetChain
+    x = torch.randn(4, 2)
+    torch.testing.assert_close(twin(x), net(x))
+    torch.testing.assert_close(twin.compile()(x), net.compile()(x))
+
+
+def test_deep_nets_keep_shared_nested_graphs_shared_and_shallow_ones_pickle_plainly():
+    inner = nested("chain", 300).layers["1"]  # its input size left open
+    net = NetGraph({"a": NetChain([inner]), "b": NetChain([inner])}, [("a", "b")])
+    twin = pickle.loads(pickle.dumps(net))
+    assert twin == net and twin.layers["a"].layers["1"] is twin.layers["b"].layers["1"]
+    assert b"from_levels" not in pickle.dumps(nested("chain", 50))
+    assert pickle.loads(pickle.dumps(nested("chain", 50))) == nested("chain", 50)
+
+
+def test_a_net_1000_levels_deep_copied_runs_and_its_module_walks_within_the_recursion_limit():
+    """torch walks the compiled module tree (one module per level) recursively, a frame or more per level:
+    at the nesting_depth limit (1000) net(x), train(), to() and state_dict() passed Python's default limit."""
+    net = net_initialize(nested("chain", 1000), seed=0)
+    limit, x = sys.getrecursionlimit(), torch.randn(4, 2)
+    twin = copy.deepcopy(net)
+    torch.testing.assert_close(twin(x), net(x))
+    module = net.compile()
+    module.train().eval().to(torch.float64).float()
+    assert len(list(module.parameters())) == 2 and len(list(module.named_modules())) == 1001
+    module.load_state_dict(module.state_dict())
+    module.zero_grad()
+    assert "LinearModule" in repr(module) and sys.getrecursionlimit() == limit
+    torch.testing.assert_close(module(x), net(x))
+
+
+def test_a_net_1000_levels_deep_trains_and_honours_a_multiplier_stored_on_an_inner_graph():
+    """Collecting the multipliers stored on the nested graphs recursed once per level (RecursionError at 1000)."""
+    net = net_initialize(nested("chain", 1000), seed=0)
+    inner = netgraph.net_set_learning_rate_multipliers(net.layer_at(("1",) * 999), {("1", "Biases"): 0})
+    net = net.replace_layers({("1",) * 999: inner})
+    limit = sys.getrecursionlimit()
+    data = {"Input": torch.randn(20, 2), "Output": torch.randn(20, 3)}
+    trained = netgraph.net_train(net, data, max_training_rounds=2, batch_size=10)
+    before, after = net.layer_at(("1",) * 1000).arrays, trained.layer_at(("1",) * 1000).arrays
+    assert not torch.equal(before["Weights"], after["Weights"]) and torch.equal(before["Biases"], after["Biases"])
+    assert sys.getrecursionlimit() == limit

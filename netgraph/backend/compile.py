@@ -24,9 +24,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.core.layer import EmitContext
-from netgraph.core.errors import MSG_UNKNOWN_INPUT_SHAPE, OptionError, ShapeError, UninitializedError, raise_all
+from netgraph.core.errors import (MSG_UNKNOWN_INPUT_SHAPE, Diagnostic, OptionError, ShapeError, UninitializedError,
+                                   raise_all)
 from netgraph.core.walk import gc_paused
 from netgraph.core.ir import Node, Value
 from netgraph.core.shared import shared_users
@@ -41,16 +43,19 @@ _NON_WORD = re.compile(r"\W", flags=re.ASCII)
 _RESERVED = {"self", "torch", "F", "math", "inf", "nan"} | set(dir(builtins))
 
 
-class CompiledNet(nn.Module):
+class CompiledNet(DeepModule):
     """The compiled form of a NetGraph: submodules by layer path, and a generated ``forward``.
 
-    ``code`` is the forward's source, ``to_net()`` gives the NetGraph back with the learned arrays.
+    ``code`` is the forward's source, ``to_net()`` gives the NetGraph back with the learned arrays. torch's
+    recursive methods (``train``, ``to``, ``parameters``, ``state_dict``, ...) get the recursion room a net
+    nested up to 1,000 levels needs (``netgraph.backend.deep_module``).
     """
 
     def __init__(self, net: Any, code: str):
         super().__init__()
         object.__setattr__(self, "_net", net)
         object.__setattr__(self, "code", code)
+        object.__setattr__(self, "_depth", net._depth)
 
     @property
     def net(self) -> Any:
@@ -139,14 +144,15 @@ class _Readiness(GraphWalker):
             source = node.inputs.get(port) or node.output(port)
             if source not in self.reported:
                 self.reported.add(source)
-                self.unknown.append(f"{self.net.describe((node.path, port))} has unknown shape {t}")
+                self.unknown.append(Diagnostic(f"{self.net.describe((node.path, port))} has unknown shape {t}",
+                                               "unknown-shape", layer=node.path, port=port))
         arrays = node.layer.arrays
         if not arrays:
             return
         missing = [name for name, value in arrays.items() if value is None]
         if missing:  # described only when something is wrong: a large net must not build text per layer
             where = self.net.describe((node.path, None))
-            self.missing += [f"{where} array {name!r}" for name in missing]
+            self.missing += [Diagnostic(f"{where} array {name!r}", "uninitialized", layer=node.path) for name in missing]
         if not unknown:
             self.misshapen += array_shape_errors(lambda: self.net.describe((node.path, None)), node, arrays)
 

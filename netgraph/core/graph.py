@@ -29,6 +29,7 @@ from netgraph.core.nesting import deep_walk, infer_net, nesting_depth, recursion
 from netgraph.core.information import information
 from netgraph.core.layer_table import RESERVED_NAMES, coerce_layer, named_layers
 from netgraph.core.coders import check_decoders, split_port_options
+from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.order import order
 from netgraph.core.port_paths import expose, resolve
@@ -36,7 +37,7 @@ from netgraph.core.ports import Edge, NetPort, PortRef
 from netgraph.core.shared import collect_users, unify_shared
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
 from netgraph.core.walk import gc_paused
-from netgraph.core.wiring import describe_layer, normalize
+from netgraph.core.wiring import describe_layer, join_path, normalize
 
 __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
 
@@ -146,8 +147,8 @@ class NetGraph(Layer):
             return f"{kind} {port!r}"
         if isinstance(self.layer_at(path), NetGraph) and port is not None:
             kind = "input" if port in self.layer_at(path).input_ports else "output"
-            return f"{' > '.join(parts)} {kind} port {port!r}"
-        where = " > ".join(parts)
+            return f"{join_path(parts)} {kind} port {port!r}"
+        where = join_path(parts)
         return where if port is None else f"{where} port {port!r}"
 
     # -- public read-only views ---------------------------------------------------------------------
@@ -362,6 +363,10 @@ class NetGraph(Layer):
         """Copies and pickles leave the compiled modules and the IR behind; both are rebuilt on first use."""
         state = {name: value for name, value in self.__dict__.items() if name != "_plain_call"}
         return {**state, "_compiled": None, "_ir": None}
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """As any object's, but a net nested past ``flat_pickle.PLAIN_DEPTH`` levels pickles in ``flat_form``."""
+        return super().__reduce_ex__(protocol) if self._depth <= PLAIN_DEPTH else flat_form(self)
 
     @deep_walk
     def __deepcopy__(self, memo: dict) -> NetGraph:

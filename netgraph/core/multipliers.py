@@ -64,11 +64,13 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
 
 def stored_multipliers(net: NetGraph, prefix: tuple = ()) -> list[tuple[str, float]]:
     """The rules stored on the net and the graphs inside it, keys as paths from the top; outer rules first."""
-    out = [("/".join((*prefix, *([] if key == "All" else [key]))) or "All", r)
-           for key, r in net.learning_rate_multipliers.items()]
-    for name, layer in net.layers.items():
-        if isinstance(layer, NetGraph):
-            out += stored_multipliers(layer, (*prefix, name))
+    out: list[tuple[str, float]] = []
+    stack = [(net, prefix)]
+    while stack:  # depth first, each graph's rules before its nested graphs': a loop, as nets nest 1000 deep
+        graph, path = stack.pop()
+        out += [("/".join((*path, *([] if key == "All" else [key]))) or "All", r)
+                for key, r in graph.learning_rate_multipliers.items()]
+        stack += reversed([(layer, (*path, name)) for name, layer in graph.layers.items() if isinstance(layer, NetGraph)])
     return out
 
 

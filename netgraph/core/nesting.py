@@ -26,7 +26,7 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.inference import Key, Problem, infer_types
 from netgraph.core.types import Conflict, PortType, numel, unify
 
-__all__ = ["Inference", "infer_net", "nesting_depth", "recursion_room", "deep_walk"]
+__all__ = ["Inference", "infer_net", "nesting_depth", "recursion_room", "deep_walk", "fits_recursion_limit"]
 
 T = TypeVar("T")
 
@@ -183,12 +183,17 @@ def _frames_needed(levels: int) -> int:
     return FRAMES_PER_LEVEL * levels + 200  # nets up to 100 levels deep fit Python's default limit (1000)
 
 
+def fits_recursion_limit(levels: int) -> bool:
+    """Whether recursive walks ``levels`` deep fit Python's recursion limit as it is (no ``recursion_room``)."""
+    return _frames_needed(levels) <= sys.getrecursionlimit()
+
+
 def deep_walk(method: Callable[..., T]) -> Callable[..., T]:
     """A method (or function) of a net that recurses into its nested graphs, run within ``recursion_room``."""
     @functools.wraps(method)
     def walk(self: Any, *args: Any, **kwargs: Any) -> T:
         levels = getattr(self, "_depth", 1)
-        if _frames_needed(levels) <= sys.getrecursionlimit():  # the common case: no context manager
+        if fits_recursion_limit(levels):  # the common case: no context manager
             return method(self, *args, **kwargs)
         with recursion_room(levels):
             return method(self, *args, **kwargs)

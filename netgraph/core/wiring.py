@@ -11,7 +11,7 @@ port and the index of the user's edge (a chain or group is one edge).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,7 @@ from netgraph.core.errors import (MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnosti
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import Edge, NetPort, PortRef
 
-__all__ = ["Wiring", "normalize", "describe_layer", "format_endpoint"]
+__all__ = ["Wiring", "normalize", "describe_layer", "join_path", "format_endpoint"]
 
 _GRAPH = "graph"
 
@@ -49,6 +49,24 @@ def describe_layer(names: list[str] | Mapping[str, int], layers: dict[str, Layer
         index = names.index(name) + 1 if name in names else "?"
     label = "" if name == str(index) else f" {name!r}"
     return f"layer {index}{label} ({layers[name].type_name})"
+
+
+SHOWN_LEVELS = 3  # a layer path in a message shows this many levels at each end when it is longer than twice that + 2
+
+
+def join_path(parts: Sequence[str]) -> str:
+    """Layer descriptions, outermost first, joined as one path for a message; a path nested deeper than 8
+    levels keeps its first and last 3 and says how many it leaves out (the Diagnostic's path keeps them all).
+
+    >>> join_path(["layer 1 (NetChain)", "layer 2 'lin' (LinearLayer)"])
+    "layer 1 (NetChain) > layer 2 'lin' (LinearLayer)"
+    >>> join_path([f"layer {i}" for i in range(1, 11)])
+    'layer 1 > layer 2 > layer 3 > ... 4 levels ... > layer 8 > layer 9 > layer 10'
+    """
+    if len(parts) > 2 * SHOWN_LEVELS + 2:
+        left_out = len(parts) - 2 * SHOWN_LEVELS
+        parts = [*parts[:SHOWN_LEVELS], f"... {left_out} levels ...", *parts[-SHOWN_LEVELS:]]
+    return " > ".join(parts)
 
 
 def format_endpoint(x: Any) -> str:

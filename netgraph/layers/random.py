@@ -26,6 +26,7 @@ from netgraph.layers.function import align_code, _callable_ports, align
 from netgraph.core.errors import DataError, OptionError
 from netgraph.layers.estimators import record_score, straight_through
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
+from netgraph.core.wiring import join_path
 
 __all__ = ["RandomArrayLayer", "set_distribution_checks", "distribution_checks"]
 
@@ -367,4 +368,4 @@ def _label(module_code: str) -> str:
             node = node.args[0]
         else:
             return module_code
-    return " > ".join(f"layer {p}" if p.isdigit() else f"layer {p!r}" for p in reversed(parts))
+    return join_path([f"layer {p}" if p.isdigit() else f"layer {p!r}" for p in reversed(parts)])

@@ -1,0 +1,64 @@
+"""nn.Module's recursive methods, run within ``recursion_room`` for the module of a net nested hundreds deep.
+
+The compiled module's tree mirrors the net's nesting (its parameter names are the layer paths), and torch
+walks that tree recursively: ``train``/``eval``, ``to`` and every ``_apply``, ``apply``, ``named_modules``
+(so ``parameters``, ``buffers``, ``zero_grad``), ``state_dict``, ``load_state_dict`` and ``repr`` spend
+one Python frame or more per level. A net nested 1,000 levels (the ``nesting_depth`` limit) therefore
+could not be called or trained within Python's default recursion limit (1000). ``DeepModule`` runs each
+of them within ``deep_walk``'s room for its ``_depth`` (the net's nesting depth); ``named_modules`` of
+such a module lists its modules at once, within the room, instead of lazily. Modules of nets nested up to
+100 levels behave exactly as ``nn.Module``'s. A module holding a deep compiled module as a submodule gets
+the same for these methods (torch calls them on the submodule), except ``load_state_dict`` (torch's
+recursion there calls no method of the submodule): call it on the compiled module, or within
+``recursion_room(net._depth)``. ``copy.deepcopy`` of a compiled module nested past ~150 levels also needs
+that room.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from torch import nn
+
+from netgraph.core.nesting import deep_walk, fits_recursion_limit
+
+__all__ = ["DeepModule"]
+
+
+class DeepModule(nn.Module):
+    """An nn.Module whose recursive walks get Python recursion room for a tree ``_depth`` levels deep."""
+
+    _depth = 1  # how deep the module tree nests, at most (set per instance by the subclass)
+
+    @deep_walk
+    def train(self, mode: bool = True) -> Any:
+        return super().train(mode)
+
+    @deep_walk
+    def _apply(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        return super()._apply(fn, *args, **kwargs)
+
+    @deep_walk
+    def apply(self, fn: Any) -> Any:
+        return super().apply(fn)
+
+    @deep_walk
+    def state_dict(self, *args: Any, **kwargs: Any) -> Any:
+        return super().state_dict(*args, **kwargs)
+
+    @deep_walk
+    def load_state_dict(self, *args: Any, **kwargs: Any) -> Any:
+        return super().load_state_dict(*args, **kwargs)
+
+    @deep_walk
+    def __repr__(self) -> str:
+        return super().__repr__()
+
+    def named_modules(self, *args: Any, **kwargs: Any) -> Iterator[tuple[str, nn.Module]]:
+        modules = super().named_modules(*args, **kwargs)
+        return modules if fits_recursion_limit(self._depth) else self._listed(modules)
+
+    @deep_walk
+    def _listed(self, modules: Iterator[tuple[str, nn.Module]]) -> Iterator[tuple[str, nn.Module]]:
+        return iter(list(modules))
