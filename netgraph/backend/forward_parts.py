@@ -73,7 +73,8 @@ def forward_source(signature: str, lines: Sequence[str], steps: Sequence[Step], 
         parts.append(_function(f"{name}({', '.join(args)})", [*body, f"return {', '.join(outs) or 'None'}"]))
         call = f"{name}({', '.join(args)})"
         calls.append(f"{', '.join(outs)} = {call}" if outs else call)
-        read_later = (read_later - defines) | set(uses)
+        read_later -= defines  # in place: a set of every value a later part reads can be large (a wide net)
+        read_later.update(uses)
     forward = _function(f"forward({signature})", [*head, *reversed(calls), *tail])
     return "\n".join([forward, *reversed(parts)])
 
