@@ -14,19 +14,21 @@ one may get its memory back from the heap while the other's is trimmed and re-fa
 
 from __future__ import annotations
 
+import argparse
 import ctypes
 import os
 import platform
 import random
 import resource
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
 
-__all__ = ["Comparison", "compare", "cpu_seconds", "minor_faults", "steady_allocator", "saved_bytes", "machine",
+__all__ = ["Comparison", "allocator", "allocator_option", "compare", "cpu_seconds", "minor_faults", "steady_allocator", "saved_bytes", "machine",
            "print_table"]
 
 CLOCKS = ("wall", "cpu")
@@ -59,6 +61,17 @@ def steady_allocator() -> bool:
         return False
 
 
+def allocator_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--adaptive-malloc`` (leave glibc malloc's thresholds as the process's history sets them)."""
+    parser.add_argument("--adaptive-malloc", action="store_true",
+                        help="leave glibc malloc's thresholds adaptive (default: pinned, see _common.steady_allocator)")
+
+
+def allocator(adaptive: bool = False) -> str:
+    """Pin glibc malloc's thresholds unless ``adaptive``; what the figures ran with, for a table title."""
+    return "glibc malloc adaptive" if adaptive or not steady_allocator() else "glibc malloc pinned"
+
+
 @dataclass
 class Comparison:
     """Per-round seconds per call of each named callable, on both clocks, and the order each round ran in."""
@@ -69,6 +82,7 @@ class Comparison:
     wall: dict[str, list[float]] = field(default_factory=dict)
     cpu: dict[str, list[float]] = field(default_factory=dict)
     faults: dict[str, list[float]] = field(default_factory=dict)
+    warned: set[str] = field(default_factory=set)  # fault warnings already printed
 
     def faults_per_call(self, name: str) -> float:
         """Median over rounds of the minor page faults per call."""
@@ -85,7 +99,21 @@ class Comparison:
 
     def ratio(self, num: str, den: str, clock: str = "wall") -> float:
         """Median over rounds of (seconds of ``num`` / seconds of ``den``) measured in the same round."""
+        warning = self.fault_warning(num, den) if self.faults.get(num) and self.faults.get(den) else None
+        if warning and warning not in self.warned:
+            self.warned.add(warning)
+            print(f"note: {warning}", file=sys.stderr)
         return statistics.median(a / b for a, b in zip(self.samples(num, clock), self.samples(den, clock)))
+
+    def fault_warning(self, num: str, den: str, least: float = 100.0) -> str | None:
+        """A line when one side of a ratio faults in ``least`` or more fresh pages per call and over four times as
+        many as the other: glibc malloc may be handing its temporaries back to the OS every call (see
+        :func:`steady_allocator`), which can make the ratio an artefact of allocation history."""
+        (many, n), (few, m) = sorted(((name, self.faults_per_call(name)) for name in (num, den)), key=lambda p: -p[1])
+        if n < least or n <= 4 * (m + 10):
+            return None
+        return (f"{many} faults in {n:.0f} pages per call, {few} {m:.0f}: their ratio may be an allocation artefact "
+                "(glibc malloc's adaptive thresholds; _common.steady_allocator pins them)")
 
     def describe(self) -> str:
         """One line for a table title: how the figures were measured."""

@@ -121,6 +121,11 @@ def run(sizes: tuple[int, ...], reps: int) -> dict:
     return results
 
 
+def stage_ratio(results: dict, case: str, stage: str, lo: int, hi: int) -> float:
+    """Median over repetitions of a stage's CPU time at ``hi`` layers over its time at ``lo``."""
+    return statistics.median(b[stage][1] / a[stage][1] for a, b in zip(results[(case, lo)], results[(case, hi)]))
+
+
 def report_ratios(results: dict, sizes: tuple[int, ...], reps: int) -> None:
     for case in ("NetChain", "NetGraph"):
         for n in sizes:
@@ -132,9 +137,11 @@ def report_ratios(results: dict, sizes: tuple[int, ...], reps: int) -> None:
         lo, hi = sizes[0], sizes[-1]
         for case in ("NetChain", "NetGraph", "wide"):
             for stage in STAGES:
-                ratio = statistics.median(b[stage][1] / a[stage][1] for a, b in zip(results[(case, lo)],
-                                                                                      results[(case, hi)]))
-                print(f"  {case} {stage}: {hi}/{lo} CPU time ratio {ratio:.1f}x (linear would be {hi / lo:.0f}x)")
+                # between the larger sizes too: past the CPU's last-level cache a stage should scale linearly again
+                between = [f"{a}->{b} {stage_ratio(results, case, stage, a, b):.1f}x (linear {b / a:.1f}x)"
+                           for a, b in zip(sizes[1:-1], sizes[2:])]
+                print(f"  {case} {stage}: {hi}/{lo} CPU time ratio {stage_ratio(results, case, stage, lo, hi):.1f}x "
+                      f"(linear would be {hi / lo:.0f}x){'; ' + ', '.join(between) if between else ''}")
     tracemalloc.start()
     make_chain(sizes[0])
     _, peak = tracemalloc.get_traced_memory()

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from _common import backward_step as step, compare, machine, print_table
+from _common import allocator, allocator_option, backward_step as step, compare, machine, print_table
 from netgraph import (CatenateLayer, ElementwiseLayer, LinearLayer, NetFoldOperator, NetGraph, NetMapOperator,
                       NetPort, net_initialize)
 
@@ -73,7 +73,9 @@ def main() -> None:
     parser.add_argument("--small", action="store_true")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--length", type=int, default=64)
+    allocator_option(parser)
     args = parser.parse_args()
+    memory = allocator(args.adaptive_malloc)
     torch.set_num_threads(1)
     batch, length = (4, 8) if args.small else (32, args.length)
     features, hidden, size = (4, 8, 6) if args.small else (64, 256, 64)
@@ -93,7 +95,7 @@ def main() -> None:
                      f"{result.ratio('netgraph', 'handwritten', 'wall'):.2f}",
                      f"{result.ratio('netgraph', 'handwritten', 'cpu'):.2f}"))
         description = result.describe()
-    print_table(f"operators, fwd + bwd, netgraph / handwritten ({machine()}; {description})", rows,
+    print_table(f"operators, fwd + bwd, netgraph / handwritten ({machine()}, {memory}; {description})", rows,
                 ("operator", "model", "input", "ratio (wall)", "ratio (CPU)"))
 
 

@@ -17,7 +17,7 @@ import argparse
 
 import torch
 
-from _common import compare, machine, print_table
+from _common import allocator, allocator_option, compare, machine, print_table
 from netgraph import (EmbeddingLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
                       SequenceLastLayer, SoftmaxLayer, net_initialize)
 from netgraph.backend.masks import compile_padded
@@ -50,7 +50,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--count", type=int, default=1024)
+    allocator_option(parser)
     args = parser.parse_args()
+    memory = allocator(args.adaptive_malloc)
     torch.set_num_threads(args.threads)
     count, shortest, longest, size, batch = (48, 2, 6, 4, 8) if args.small else (args.count, 4, 64, 64, 32)
     rounds = 1 if args.small else args.rounds
@@ -68,7 +70,7 @@ def main() -> None:
         rows.append((recurrent.__name__, len(padded), len(groups), f"{result.median('padded', 'cpu'):.3f}",
                      f"{result.median('groups', 'cpu'):.3f}", f"{result.ratio('padded', 'groups', 'wall'):.2f}",
                      f"{result.ratio('padded', 'groups', 'cpu'):.2f}"))
-    print(f"{count} sequences of lengths {shortest}..{longest}, state size {size}, batch {batch}; {machine()}")
+    print(f"{count} sequences of lengths {shortest}..{longest}, state size {size}, batch {batch}; {machine()}, {memory}")
     print_table(f"one training round, padded batches / length groups; {result.describe()}", rows,
                 ("layer", "padded batches", "length batches", "padded CPU s", "groups CPU s", "ratio (wall)",
                  "ratio (CPU)"))

@@ -25,7 +25,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import compare, machine, print_table  # noqa: E402
+from _common import allocator, allocator_option, compare, machine, print_table  # noqa: E402
 from estimator_twins import CASES, hand_step, ours_step  # noqa: E402
 
 from netgraph import BernoulliDistribution, GammaDistribution, NetGraph, NormalDistribution, RandomArrayLayer  # noqa: E402
@@ -118,9 +118,9 @@ def bernoulli_spread(n: int) -> list[tuple]:
     return [(name, k, f"{statistics.fmean(v):+.4f}", f"{statistics.stdev(v):.4f}") for name, (k, v) in rows.items()]
 
 
-def main(small: bool = False, rounds: int = 30, estimates: int = 5000) -> dict[str, list[tuple]]:
+def main(small: bool = False, rounds: int = 30, estimates: int = 5000, adaptive_malloc: bool = False) -> dict[str, list[tuple]]:
     batch, width = (64, 16) if small else (4096, 256)
-    print(f"RandomArrayLayer benchmark on {machine()}")
+    print(f"RandomArrayLayer benchmark on {machine()}, {allocator(adaptive_malloc)}")
     rounds = 3 if small else rounds
     how = (f"{rounds} rounds, order shuffled per round (seeded); ratio = median of per-round ratios of wall "
            "and of process CPU time")
@@ -143,5 +143,6 @@ if __name__ == "__main__":
     parser.add_argument("--small", action="store_true", help="tiny sizes (a smoke run)")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--estimates", type=int, default=5000)
+    allocator_option(parser)
     args = parser.parse_args()
-    main(args.small, args.rounds, args.estimates)
+    main(args.small, args.rounds, args.estimates, args.adaptive_malloc)

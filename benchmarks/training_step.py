@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import compare, machine, print_table, saved_bytes, steady_allocator  # noqa: E402
+from _common import allocator, allocator_option, compare, machine, print_table, saved_bytes  # noqa: E402
 from models import (CNN_MAP, MLP_MAP, VAE_MAP, HandCNN, HandMLP, HandVAE, copy_arrays, mlp,  # noqa: E402
                     spec_cnn, spec_vae)
 
@@ -144,12 +144,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--rounds", type=int, default=30, help="rounds, each in a freshly shuffled order")
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     p.add_argument("--small", action="store_true", help="tiny sizes (the smoke test)")
-    p.add_argument("--adaptive-malloc", action="store_true", help="leave glibc malloc's thresholds adaptive")
+    allocator_option(p)
     a = p.parse_args(argv)
-    allocator = "glibc malloc adaptive" if a.adaptive_malloc or not steady_allocator() else "glibc malloc pinned"
+    memory = allocator(a.adaptive_malloc)
     if a.threads:
         torch.set_num_threads(a.threads)
-    run(a.batch, a.number, a.torch_compile, a.keras, a.small, 2 if a.small else a.rounds, allocator)
+    run(a.batch, a.number, a.torch_compile, a.keras, a.small, 2 if a.small else a.rounds, memory)
 
 
 if __name__ == "__main__":

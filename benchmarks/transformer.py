@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from _common import backward_step as step, compare, machine, print_table
+from _common import allocator, allocator_option, backward_step as step, compare, machine, print_table
 from netgraph import NetGraph, net_initialize
 
 SPEC = Path(__file__).resolve().parents[1] / "specs" / "transformer_block.yaml"
@@ -87,7 +87,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--length", type=int, default=64)
+    allocator_option(parser)
     args = parser.parse_args()
+    memory = allocator(args.adaptive_malloc)
     torch.set_num_threads(1)
     batch, length = (2, 5) if args.small else (args.batch, args.length)
     rounds = 2 if args.small else args.rounds
@@ -102,7 +104,7 @@ def main() -> None:
              f"{result.ratio('netgraph', twin, 'cpu'):.2f}", f"{result.median('netgraph', 'cpu') * 1e3:.2f} ms")
             for twin in ("functional", "nn.TransformerEncoderLayer")]
     print_table(f"transformer block (specs/transformer_block.yaml), fwd + bwd, batch {batch} x length {length} "
-                f"({machine()}; {result.describe()})", rows, ("comparison", "ratio (wall)", "ratio (CPU)",
+                f"({machine()}, {memory}; {result.describe()})", rows, ("comparison", "ratio (wall)", "ratio (CPU)",
                                                              "netgraph CPU per step"))
 
 

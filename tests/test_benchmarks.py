@@ -126,6 +126,19 @@ def test_compare_records_the_page_faults_per_call(monkeypatch):
     assert result.faults_per_call("refaults") == 1000.0 and result.faults_per_call("reuses") == 0.0
 
 
+def test_compare_warns_when_one_side_faults_in_fresh_pages_every_call(monkeypatch, capsys):
+    faults = FakeClock()
+    monkeypatch.setattr(_common, "minor_faults", faults)
+    result = _common.compare({"refaults": faults.costs(iter([1000.0] * 8)), "reuses": faults.costs(iter([0.0] * 8)),
+                              "alike": faults.costs(iter([800.0] * 8))}, rounds=3, number=2, warmup=1)
+    result.ratio("reuses", "refaults")
+    result.ratio("refaults", "reuses")  # the same pair: said once
+    assert capsys.readouterr().err.count("note: refaults faults in 1000 pages per call, reuses 0: their ratio may be "
+                                         "an allocation artefact") == 1
+    result.ratio("refaults", "alike")
+    assert capsys.readouterr().err == ""  # both fault alike: no artefact to suspect
+
+
 @pytest.fixture
 def twins():
     import estimator_twins

@@ -14,7 +14,7 @@ import torch
 import netgraph.layers.distributions as D
 from netgraph import NetGraph, RandomArrayLayer, set_distribution_checks
 from netgraph.core.errors import DataError, OptionError
-from netgraph.layers.dist_limits import COUNT_MAX, FLOAT_MAX
+from netgraph.layers.dist_limits import COUNT_MAX, FLOAT_MAX, _corner_within, overflow_problems
 
 # name: (extreme but valid args, overflowing args, the parameter the message must name)
 CASES = {
@@ -114,3 +114,43 @@ def test_a_tensor_constant_is_checked_elementwise():
     with pytest.raises(OptionError, match=r"mu \(mean\) = 1e\+30"):
         D.PoissonDistribution(torch.tensor([1.0, 1e30]))
     assert D.PoissonDistribution(torch.tensor([1.0, 1e18])).slots == ()
+
+
+def test_the_worst_corner_is_only_a_shortcut_never_a_verdict(checks_on):
+    """NegativeBinomial's bound grows with n and falls with p: two elements each fine on their own make a
+    corner (largest n, smallest p) beyond the limit; the elementwise check then decides, and finds nothing."""
+    dist = D.NegativeBinomialDistribution("#n", "#p")
+    n, p = torch.tensor([[1e10, 1.0]]), torch.tensor([[1e-2, 1e-15]])
+    assert not _corner_within(dist, [n, p], {"n": (1.0, 1e10), "p": (1e-15, 1e-2)})
+    assert overflow_problems(dist, [n, p], [], {"n": (1.0, 1e10), "p": (1e-15, 1e-2)}) == []
+    net = NetGraph({"draw": RandomArrayLayer(dist, output=2)}, [], n=2, p=2)
+    assert bool(torch.isfinite(net(n=n, p=p)).all())
+    bad = torch.tensor([[1e10, 1.0]]), torch.tensor([[1e-15, 0.5]])  # one element beyond: still found
+    with pytest.raises(DataError, match=r"layer 'draw'.*n \(number of successes\) = 1e\+10"):
+        net(n=bad[0], p=bad[1])
+
+
+@pytest.mark.parametrize("name, slopes", [("PoissonDistribution", {"mu": 1}),
+                                          ("BinomialDistribution", {"n": 1, "p": 1}),
+                                          ("NegativeBinomialDistribution", {"n": 1, "p": -1})])
+def test_declared_bound_slopes_hold_over_a_grid(name, slopes):
+    """BOUND_SLOPES is a promise that the bound is monotone in each parameter: checked on a log grid."""
+    cls = getattr(D, name)
+    assert cls.BOUND_SLOPES == slopes
+    grids = {"mu": torch.logspace(-6, 18, 40, dtype=torch.float64), "n": torch.logspace(0, 15, 40, dtype=torch.float64),
+             "p": torch.logspace(-12, 0, 40, dtype=torch.float64)}
+    axes = torch.meshgrid(*(grids[p] for p in cls.PARAMS), indexing="ij")
+    bound = cls._draw_bound(None, *axes)
+    for axis, param in enumerate(cls.PARAMS):
+        steps = bound.diff(dim=axis) * slopes[param]
+        assert bool((steps >= 0).all()), f"{name}'s bound is not monotone in {param} as BOUND_SLOPES says"
+
+
+def test_a_check_of_values_in_range_costs_no_elementwise_float64_pass(checks_on):
+    net = NetGraph({"counts": RandomArrayLayer(D.PoissonDistribution("#mu"), output=256)}, [], mu=256)
+    mu = torch.rand(64, 256) * 5
+    net(mu=mu)
+    with torch.profiler.profile(record_shapes=True) as prof:
+        net(mu=mu)
+    whole = {e.key for e in prof.key_averages(group_by_input_shape=True) if e.input_shapes and e.input_shapes[0] == [64, 256]}
+    assert "aten::aminmax" in whole and not whole & {"aten::abs", "aten::sqrt", "aten::gt", "aten::le"}  # no bound per element

@@ -20,7 +20,7 @@ import torch
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.layer import frozen_init
 from netgraph.core.registry import Registry
-from netgraph.layers.dist_limits import FLOAT_MAX, overflow_problems
+from netgraph.layers.dist_limits import FLOAT_MAX, PARAM_MAX, overflow_problems
 from netgraph.layers.dist_tensors import (LOG_MAX, full, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
                                            standard_gamma, tensors, xlogy)  # re-exported for the distributions
 
@@ -214,7 +214,10 @@ class Distribution:
             raise OptionError(f"{type(self).__name__}: " + "; ".join(errors))
 
     def _draw_bound(self, *params: torch.Tensor) -> torch.Tensor | None:
-        """The largest |draw| these float64 parameters practically give (compared with ``DRAW_LIMIT``); None: bounded."""
+        """The largest |draw| these float64 parameters practically give (compared with ``DRAW_LIMIT``); None: bounded.
+
+        A subclass whose bound is monotone in each parameter over its allowed range says so in ``BOUND_SLOPES``
+        (name -> +1 nondecreasing, -1 nonincreasing): runtime checks then evaluate it once, at the worst corner."""
         return None
 
     def relation(self, params: Sequence[torch.Tensor]) -> str | None:
@@ -226,7 +229,7 @@ class Distribution:
 
         ``draws=False`` skips the check that a draw could overflow (for uses that only evaluate formulas).
         """
-        errors = []
+        errors, bounds = [], []
         checked = [(n, v) for n, v in zip(self.PARAMS, values) if isinstance(v, torch.Tensor) and v.numel()]
         if checked:  # one min/max pass per tensor and a single host sync for all of them
             bounds = torch.stack([m for _, v in checked for m in torch.aminmax(v.detach())]).tolist()
@@ -238,7 +241,10 @@ class Distribution:
             problem = self.relation(values)
             if problem:
                 errors.append(problem)
-        overflow = [] if errors or not draws else overflow_problems(self, values, [n for n, _ in checked])
+        # a parameter whose min and max lie within ±PARAM_MAX needs no elementwise range check
+        beyond = [n for i, (n, _) in enumerate(checked) if not max(abs(bounds[2 * i]), abs(bounds[2 * i + 1])) <= PARAM_MAX]
+        extremes = {n: (bounds[2 * i], bounds[2 * i + 1]) for i, (n, _) in enumerate(checked)}
+        overflow = [] if errors or not draws else overflow_problems(self, values, beyond, extremes)
         if errors or overflow:
             where = where() if callable(where) else where
             why = ("Such a draw would overflow; bound the layer feeding it (e.g. with a Tanh or a clip)" if overflow

@@ -92,6 +92,8 @@ class BinomialDistribution(_Discrete):
     ROLES = {"n": "number of trials, an integer", "p": "success probability"}
     INTEGER_PARAMS = ("n",)
 
+    BOUND_SLOPES = {"n": 1, "p": 1}  # the bound is n
+
     def _draw_bound(self, n, p):
         return n
 
@@ -120,6 +122,8 @@ class PoissonDistribution(_Discrete):
     CONSTRAINTS = {"mu": NONNEGATIVE}
     ROLES = {"mu": "mean"}
     DRAW_LIMIT = COUNT_MAX  # torch.poisson's int64 counts
+
+    BOUND_SLOPES = {"mu": 1}
 
     def _draw_bound(self, mu):
         return mu + Z_MAX * mu.sqrt() + E_MAX
@@ -150,6 +154,8 @@ class NegativeBinomialDistribution(_Discrete):
     CONSTRAINTS = {"n": POSITIVE, "p": UNIT_LEFT_OPEN}
     ROLES = {"n": "number of successes", "p": "success probability"}
     DRAW_LIMIT = COUNT_MAX  # torch.poisson's int64 counts
+
+    BOUND_SLOPES = {"n": 1, "p": -1}  # more successes to wait for, or a smaller success probability: more failures
 
     def _draw_bound(self, n, p):
         rate = gamma_upper(n) * (1 - p) / p

@@ -52,11 +52,33 @@ def _at(t: torch.Tensor, flat_index: int, shape: torch.Size) -> float:
     return float(t.expand(shape).reshape(-1)[flat_index]) if t.dim() else float(t)
 
 
-def overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[str] | None = None) -> list[str]:
+def _bounds_draws(dist: Any) -> bool:
+    """Whether the distribution bounds its draws (defines ``_draw_bound``; the base's says None: always bounded)."""
+    owner = next((cls for cls in type(dist).__mro__ if "_draw_bound" in vars(cls)), None)
+    return owner is not None and owner.__qualname__ != "Distribution"
+
+
+def _corner_within(dist: Any, values: Sequence[Any], extremes: dict[str, tuple[float, float]] | None) -> bool:
+    """Whether the draws stay within ``DRAW_LIMIT`` at the parameters' worst corner: each tensor's max where the
+    bound grows with it, its min where it shrinks (``BOUND_SLOPES``); then they do at every element too."""
+    slopes = getattr(dist, "BOUND_SLOPES", None)
+    if not slopes or extremes is None:
+        return False
+    corner = []
+    for name, v in zip(dist.PARAMS, values):
+        if isinstance(v, torch.Tensor) and (name not in extremes or name not in slopes):
+            return False
+        corner.append(extremes[name][slopes[name] > 0] if isinstance(v, torch.Tensor) else float(v))
+    return bool(dist._draw_bound(*(torch.tensor(c, dtype=torch.float64) for c in corner)) <= dist.DRAW_LIMIT)
+
+
+def overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[str] | None = None,
+                      extremes: dict[str, tuple[float, float]] | None = None) -> list[str]:
     """Messages for parameters (numbers or tensors, in ``dist.PARAMS`` order) beyond the sampler's range.
 
     ``names`` restricts the per-parameter check to those parameters; the joint bound of the draws is
-    checked only when every value is given (no '#slot' strings).
+    checked only when every value is given (no '#slot' strings), first at the worst corner of the tensors'
+    ``extremes`` (name -> (min, max)) where the distribution declares ``BOUND_SLOPES``, elementwise if that fails.
     """
     problems = []
     pairs = [(n, v) for n, v in zip(dist.PARAMS, values) if not isinstance(v, str) and (names is None or n in names)]
@@ -66,7 +88,8 @@ def overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[str] | N
             found = float(v.reshape(-1)[int(big.reshape(-1).nonzero()[0])])
             problems.append(f"parameter {dist.role(name)} must lie within ±{PARAM_MAX:g} (draws overflow float32 "
                             f"beyond), found {found!r}")
-    if problems or any(isinstance(v, str) for v in values):
+    if (problems or any(isinstance(v, str) for v in values) or not _bounds_draws(dist)
+            or _corner_within(dist, values, extremes)):
         return problems
     full = _as64(values)
     bound = dist._draw_bound(*full)
