@@ -131,7 +131,11 @@ class NetOperator(Layer, register=False):
 
     @property
     def arrays(self) -> dict[str, torch.Tensor | None]:
-        return {name: self._inner_layer(name).arrays[inner] for name, (_, _, inner) in self._owners.items()}
+        held: dict[tuple, Mapping[str, Any]] = {}  # each inner layer's arrays, asked once: an inner operator's are
+        for field, path, _ in self._owners.values():  # computed afresh, and asking per array doubled per level
+            if (field, path) not in held:
+                held[(field, path)] = getattr(self, field).ir.node(path).layer.arrays
+        return {name: held[(field, path)][inner] for name, (field, path, inner) in self._owners.items()}
 
     def _inner_layer(self, name: str) -> Layer:
         field, path, _ = self._owners[name]
