@@ -217,7 +217,8 @@ class Distribution:
         """The largest |draw| these float64 parameters practically give (compared with ``DRAW_LIMIT``); None: bounded.
 
         A subclass whose bound is monotone in each parameter over its allowed range says so in ``BOUND_SLOPES``
-        (name -> +1 nondecreasing, -1 nonincreasing): runtime checks then evaluate it once, at the worst corner."""
+        (name -> +1 nondecreasing, -1 nonincreasing, 0 nondecreasing in the size |value|): runtime checks then
+        evaluate it once, at the worst corner of the parameters' ranges."""
         return None
 
     def relation(self, params: Sequence[torch.Tensor]) -> str | None:

@@ -44,6 +44,8 @@ class NormalDistribution(Distribution):
     def args(self) -> list:
         return super().args if self.nargs else [0.0, 1.0]
 
+    BOUND_SLOPES = {"mu": 0, "sigma": 1}
+
     def _draw_bound(self, mu, sigma):
         return mu.abs() + Z_MAX * sigma
 
@@ -98,6 +100,8 @@ class UniformDistribution(Distribution):
             return None
         return f"needs min < max, found min {_show(low)} and max {_show(high)}"
 
+    BOUND_SLOPES = {"min": 0, "max": 0}
+
     def _draw_bound(self, low, high):
         return low.abs() + high.abs()  # high - low stays finite too
 
@@ -138,6 +142,8 @@ class ExponentialDistribution(Distribution):
     CONSTRAINTS = {"lam": POSITIVE}
     ROLES = {"lam": "rate λ"}
 
+    BOUND_SLOPES = {"lam": -1}
+
     def _draw_bound(self, lam):
         return E_MAX / lam
 
@@ -162,6 +168,8 @@ class MaxwellDistribution(Distribution):
     PARAMS = ("sigma",)
     CONSTRAINTS = {"sigma": POSITIVE}
     ROLES = {"sigma": "scale"}
+
+    BOUND_SLOPES = {"sigma": 1}
 
     def _draw_bound(self, sigma):
         return 2 * Z_MAX * sigma
@@ -188,6 +196,8 @@ class RayleighDistribution(Distribution):
     CONSTRAINTS = {"sigma": POSITIVE}
     ROLES = {"sigma": "scale"}
 
+    BOUND_SLOPES = {"sigma": 1}
+
     def _draw_bound(self, sigma):
         return (2 * E_MAX) ** 0.5 * sigma
 
@@ -212,6 +222,8 @@ class HalfNormalDistribution(Distribution):
     PARAMS = ("theta",)
     CONSTRAINTS = {"theta": POSITIVE}
     ROLES = {"theta": "inverse scale: mean 1/theta"}
+
+    BOUND_SLOPES = {"theta": -1}
 
     def _draw_bound(self, theta):
         return Z_MAX * math.sqrt(math.pi / 2) / theta
@@ -243,6 +255,8 @@ class WeibullDistribution(Distribution):
     CONSTRAINTS = {"alpha": POSITIVE, "beta": POSITIVE, "mu": REAL}
     ROLES = {"alpha": "shape", "beta": "scale", "mu": "location"}
     SUPPORT_PARAMS = ("mu",)  # bounds the support: no score-function gradient
+
+    BOUND_SLOPES = {"alpha": -1, "beta": 1, "mu": 0}
 
     def _draw_bound(self, alpha, beta, mu):
         return mu.abs() + beta * E_MAX ** (1 / alpha)

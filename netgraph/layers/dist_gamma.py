@@ -68,6 +68,8 @@ class _GeneralizedGamma(_GammaLike):
 class GammaDistribution(_GeneralizedGamma):
     """GammaDistribution(α, β): shape α, **scale** β; (α, β, γ, μ): generalized, μ + β·G^(1/γ), G ~ Gamma(α, 1)."""
 
+    BOUND_SLOPES = {"alpha": 1, "beta": 1, "mu": 0}  # not gamma: a tensor gamma is checked elementwise
+
     def _draw_bound(self, alpha, beta, gamma, mu):
         return mu.abs() + torch.where(gamma == 1, beta * gamma_upper(alpha), 0.0)  # else safe_exp saturates
 
@@ -98,6 +100,8 @@ class ChiDistribution(_GammaLike):
     CONSTRAINTS = {"nu": POSITIVE}
     ROLES = {"nu": "degrees of freedom"}
 
+    BOUND_SLOPES = {"nu": 1}
+
     def _draw_bound(self, nu):
         return (2 * gamma_upper(nu / 2)).sqrt()
 
@@ -122,6 +126,8 @@ class NakagamiDistribution(_GammaLike):
     PARAMS = ("mu", "omega")
     CONSTRAINTS = {"mu": POSITIVE, "omega": POSITIVE}
     ROLES = {"mu": "shape", "omega": "spread"}
+
+    BOUND_SLOPES = {"mu": -1, "omega": 1}
 
     def _draw_bound(self, mu, omega):
         return (gamma_upper(mu) * omega / mu).sqrt()
@@ -149,6 +155,8 @@ class ChiSquareDistribution(_GammaLike):
     PARAMS = ("nu",)
     CONSTRAINTS = {"nu": POSITIVE}
     ROLES = {"nu": "degrees of freedom"}
+
+    BOUND_SLOPES = {"nu": 1}
 
     def _draw_bound(self, nu):
         return 2 * gamma_upper(nu / 2)
@@ -180,6 +188,8 @@ class ErlangDistribution(_GammaLike):
     ESTIMATORS = ("pathwise", "score_function")
     INTEGER_PARAMS = ("k",)
 
+    BOUND_SLOPES = {"k": 1, "lam": -1}
+
     def _draw_bound(self, k, lam):
         return gamma_upper(k) / lam
 
@@ -210,6 +220,8 @@ class LogGammaDistribution(_GammaLike):
     CONSTRAINTS = {"alpha": POSITIVE, "beta": POSITIVE, "mu": REAL}
     ROLES = {"alpha": "shape", "beta": "shape", "mu": "location"}
     SUPPORT_PARAMS = ("mu",)  # bounds the support: no score-function gradient
+
+    BOUND_SLOPES = {"alpha": 1, "beta": 1, "mu": 0}
 
     def _draw_bound(self, alpha, beta, mu):
         return mu.abs() + 1  # expm1 of a clamped value saturates
@@ -268,6 +280,8 @@ class InverseGammaDistribution(_GeneralizedGamma):
 
     The mean needs α > 1 (αγ > 1) and the variance α > 2 (αγ > 2); ``inf`` otherwise.
     """
+
+    BOUND_SLOPES = {"alpha": 1, "beta": 1, "gamma": 1, "mu": 0}
 
     def _draw_bound(self, alpha, beta, gamma, mu):
         return mu.abs() + 0 * (alpha + beta + gamma)  # safe_exp saturates

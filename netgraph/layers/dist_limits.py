@@ -58,9 +58,16 @@ def _bounds_draws(dist: Any) -> bool:
     return owner is not None and owner.__qualname__ != "Distribution"
 
 
+def _worst(extremes: tuple[float, float], slope: int) -> float:
+    """The end of a parameter's range that makes the bound largest: max (+1), min (-1), larger in size (0)."""
+    lo, hi = extremes
+    return hi if slope > 0 else lo if slope < 0 else (lo if abs(lo) > abs(hi) else hi)
+
+
 def _corner_within(dist: Any, values: Sequence[Any], extremes: dict[str, tuple[float, float]] | None) -> bool:
     """Whether the draws stay within ``DRAW_LIMIT`` at the parameters' worst corner: each tensor's max where the
-    bound grows with it, its min where it shrinks (``BOUND_SLOPES``); then they do at every element too."""
+    bound grows with it, its min where it shrinks, its end of larger size where it grows with the size
+    (``BOUND_SLOPES`` +1, -1, 0); then they do at every element too."""
     slopes = getattr(dist, "BOUND_SLOPES", None)
     if not slopes or extremes is None:
         return False
@@ -68,7 +75,7 @@ def _corner_within(dist: Any, values: Sequence[Any], extremes: dict[str, tuple[f
     for name, v in zip(dist.PARAMS, values):
         if isinstance(v, torch.Tensor) and (name not in extremes or name not in slopes):
             return False
-        corner.append(extremes[name][slopes[name] > 0] if isinstance(v, torch.Tensor) else float(v))
+        corner.append(_worst(extremes[name], slopes[name]) if isinstance(v, torch.Tensor) else float(v))
     return bool(dist._draw_bound(*(torch.tensor(c, dtype=torch.float64) for c in corner)) <= dist.DRAW_LIMIT)
 
 
