@@ -39,3 +39,18 @@ def test_bad_spec_is_one_message_and_exit_1(tmp_path):
     assert result.returncode == 1
     assert "bad.yaml:3:" in result.stderr and "did you mean 'LinearLayer'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_run_prints_a_decoded_output_as_labels(tmp_path, capsys):
+    """A ClassDecoder output is a list of labels, not a tensor (this spec made `run` raise AttributeError)."""
+    spec = SPEC.parent / "stripes_classifier.yaml"
+    assert main(["run", str(spec), "-o", str(tmp_path / "s.svg"), "--seed", "0"]) == 0
+    printed = capsys.readouterr().out
+    line = next(line for line in printed.splitlines() if line.startswith("  Output = "))
+    assert line in ("  Output = ['horizontal']", "  Output = ['vertical']")
+
+
+def test_run_works_on_every_example_spec(tmp_path, capsys):
+    for spec in sorted(SPEC.parent.glob("*.yaml")):
+        assert main(["run", str(spec), "-o", str(tmp_path / f"{spec.stem}.svg"), "--seed", "0"]) == 0, spec.name
+        assert " = " in capsys.readouterr().out

@@ -22,7 +22,7 @@ from netgraph.core.types import INTEGER, format_shape
 from netgraph.layers import EmbeddingLayer
 from netgraph.cli.loading import load_net as load
 
-__all__ = ["run", "example_inputs", "VARIABLE_LENGTH", "DEFAULT_INDEX_COUNT"]
+__all__ = ["run", "shown", "example_inputs", "VARIABLE_LENGTH", "DEFAULT_INDEX_COUNT"]
 
 #: the length given to variable-length dims ("n") of example inputs
 VARIABLE_LENGTH = 3
@@ -40,11 +40,25 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"  {note}")
     for port, value in (result.items() if isinstance(result, dict) else [(net.output_ports[0], result)]):
-        print(f"  {port} = {value.detach()}")
+        print(f"  {port} = {shown(value)}")
     out = Path(args.output or Path(args.spec).with_suffix(".svg").name)
     net.render(out)
     print(f"diagram written to {out}")
     return 0
+
+
+def shown(value: Any) -> str:
+    """An output as printed: a tensor without its grad_fn, a list of them (variable-length outputs) likewise,
+    anything else a decoder gives (labels, strings) as its repr.
+
+    >>> shown(torch.ones(2, requires_grad=True) * 2), shown(["vertical"])
+    ('tensor([2., 2.])', "['vertical']")
+    """
+    if isinstance(value, torch.Tensor):
+        return str(value.detach())
+    if isinstance(value, list) and value and all(isinstance(v, torch.Tensor) for v in value):
+        return "[" + ", ".join(str(v.detach()) for v in value) + "]"
+    return repr(value)
 
 
 def example_inputs(net: Any) -> tuple[dict[str, torch.Tensor], list[str]]:
