@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from netgraph import (CycleError, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetGraphError, NetPort,
                       NormalDistribution, OptionError, RandomArrayLayer, ShapeError, UninitializedError,
@@ -147,3 +148,17 @@ def test_empty_graph_and_bad_edges():
         NetGraph([], [])
     with pytest.raises(WiringError, match="is not a valid edge"):
         NetGraph(seed_layers(), [1])
+
+
+def test_options_whose_compiled_and_interpreted_forms_would_disagree_or_fail_are_refused():
+    """Found by the long fuzz profile: an infinite ParametricRamp slope gave NaN in one form and not the other,
+    and a padding value just past float32's range made torch raise from inside F.pad."""
+    from netgraph import OptionError, PaddingLayer, ParametricRampLayer
+    with pytest.raises(OptionError, match="slope= must be finite"):
+        ParametricRampLayer([], slope=float("inf"))
+    with pytest.raises(OptionError, match=r"padding= must lie within float32's range"):
+        PaddingLayer([[1, 2]], padding=3.402823466385289e+38)
+    top = float(torch.finfo(torch.float32).max)
+    for value in (top, float("inf"), -float("inf")):  # the edges themselves pad
+        net = NetGraph([PaddingLayer([[1, 0]], padding=value)], [], Input=2)
+        assert net(torch.zeros(1, 2))[0, 0].item() == value

@@ -44,6 +44,9 @@ class ParametricRampLayer(Layer):
         return {"levels": levels_option(self.levels, "ParametricRampLayer")}
 
     def validate(self) -> None:
+        if self.slope is not None and not bool(torch.isfinite(self.slope).all()):  # inf * 0 is NaN: no clear meaning
+            raise OptionError(f"ParametricRampLayer: slope= must be finite, found {self.slope.flatten().tolist()[:4]}",
+                              option="slope")
         if self.slope is not None and self.levels == [] and self.slope.dim() != 0:
             raise OptionError(f"ParametricRampLayer: levels=[] takes one slope, a number, found slope= of shape "
                               f"{format_shape(tuple(self.slope.shape))}", option="slope")
