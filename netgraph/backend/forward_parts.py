@@ -65,15 +65,14 @@ def forward_source(signature: str, lines: Sequence[str], steps: Sequence[Step], 
     read_later = {word for line in tail for word in _words(line)}
     calls, parts = [], []
     for group, end in reversed(groups):
-        uses, defines = _reads(steps[group.start:group.stop]), {v for s in steps[group.start:group.stop] for v in s.defines}
-        outs = [v for s in steps[group.start:group.stop] for v in s.defines if v in read_later]
+        run = steps[group.start:group.stop]
+        uses, defined = _reads(run), [v for step in run for v in step.defines]
+        outs = [v for v in defined if v in read_later]
         args = ["self", *shared, *(v for v in uses if v not in shared)]
-        name = (fresh or str)(f"forward_part{len(groups) - len(parts)}")
-        body = lines[steps[group.start].start:end]
-        parts.append(_function(f"{name}({', '.join(args)})", [*body, f"return {', '.join(outs) or 'None'}"]))
-        call = f"{name}({', '.join(args)})"
+        call = f"{(fresh or str)(f'forward_part{len(groups) - len(parts)}')}({', '.join(args)})"
+        parts.append(_function(call, [*lines[run[0].start:end], f"return {', '.join(outs) or 'None'}"]))
         calls.append(f"{', '.join(outs)} = {call}" if outs else call)
-        read_later -= defines  # in place: a set of every value a later part reads can be large (a wide net)
+        read_later.difference_update(defined)  # in place: in a wide net, many values cross parts
         read_later.update(uses)
     forward = _function(f"forward({signature})", [*head, *reversed(calls), *tail])
     return "\n".join([forward, *reversed(parts)])

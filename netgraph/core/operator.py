@@ -132,9 +132,9 @@ class NetOperator(Layer, register=False):
     @property
     def arrays(self) -> dict[str, torch.Tensor | None]:
         held: dict[tuple, Mapping[str, Any]] = {}  # each inner layer's arrays, asked once: an inner operator's are
-        for field, path, _ in self._owners.values():  # computed afresh, and asking per array doubled per level
+        for name, (field, path, _) in self._owners.items():  # computed afresh, and asking per array doubled per level
             if (field, path) not in held:
-                held[(field, path)] = getattr(self, field).ir.node(path).layer.arrays
+                held[(field, path)] = self._inner_layer(name).arrays
         return {name: held[(field, path)][inner] for name, (field, path, inner) in self._owners.items()}
 
     def _inner_layer(self, name: str) -> Layer:

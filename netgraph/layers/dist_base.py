@@ -242,9 +242,9 @@ class Distribution:
             problem = self.relation(values)
             if problem:
                 errors.append(problem)
-        # a parameter whose min and max lie within ±PARAM_MAX needs no elementwise range check
-        beyond = [n for i, (n, _) in enumerate(checked) if not max(abs(bounds[2 * i]), abs(bounds[2 * i + 1])) <= PARAM_MAX]
         extremes = {n: (bounds[2 * i], bounds[2 * i + 1]) for i, (n, _) in enumerate(checked)}
+        # a parameter whose min and max lie within ±PARAM_MAX needs no elementwise range check
+        beyond = [n for n, (lo, hi) in extremes.items() if not max(abs(lo), abs(hi)) <= PARAM_MAX]
         overflow = [] if errors or not draws else overflow_problems(self, values, beyond, extremes)
         if errors or overflow:
             where = where() if callable(where) else where

@@ -35,10 +35,9 @@ from netgraph.core.layer import EmitContext
 from netgraph.core.options import IntOrInts, OptionKind, Shape
 from netgraph.core.types import Conflict, PortType, format_shape
 from netgraph.layers._shapes import _ShapeLayer, is_int
+from netgraph.layers.dist_limits import FLOAT_MAX
 
 __all__ = ["PaddingLayer", "ResizeLayer", "PADDING_METHODS", "RESAMPLING"]
-
-FLOAT32_MAX = float(torch.finfo(torch.float32).max)  # the largest finite padding value torch accepts for float32
 
 PADDING_METHODS = ("Reflected", "Periodic", "Fixed")
 RESAMPLING = ("Linear", "Nearest")
@@ -96,8 +95,8 @@ class PaddingLayer(_ShapeLayer):
             raise OptionError(f"PaddingLayer option padding= must be a number or one of "
                               f"{', '.join(map(repr, PADDING_METHODS))}, found {p!r}{did_you_mean(p, PADDING_METHODS)}",
                               option="padding")
-        if not isinstance(p, str) and math.isfinite(float(p)) and abs(float(p)) > FLOAT32_MAX:
-            raise OptionError(f"PaddingLayer option padding= must lie within float32's range (±{FLOAT32_MAX:.7g}) or be "
+        if not isinstance(p, str) and math.isfinite(float(p)) and abs(float(p)) > FLOAT_MAX:
+            raise OptionError(f"PaddingLayer option padding= must lie within float32's range (±{FLOAT_MAX:.7g}) or be "
                               f"±inf, found {p!r}: torch cannot pad a float32 array with it", option="padding")
         sizes = self.padding_size if isinstance(self.padding_size, (list, tuple)) else [self.padding_size]
         return {"_pairs": _pairs(list(sizes)), "padding": p if isinstance(p, str) else float(p)}
