@@ -147,3 +147,58 @@ def test_port_elements_bounds_python_and_yaml_nets_alike_and_can_be_raised():
     assert NetGraph.from_yaml(text, limits={"port_elements": 2**33}).output_shapes == {"Output": (3 * 10**9,)}
     with netgraph.limits(port_elements=2**32):
         assert NetGraph([LinearLayer(3 * 10**9)], [], Input=1).output_shapes == {"Output": (3 * 10**9,)}
+
+
+def _nested_bidirectional_yaml(depth: int) -> str:
+    layer = "{type: LinearLayer, output: 4}"
+    for _ in range(depth):
+        layer = f"{{type: NetBidirectionalOperator, aggregation: Plus, forward_net: {layer}}}"
+    return f"netgraph: 1\nlayers:\n  bi: {layer}\ninputs: {{Input: [5, 4]}}\n"
+
+
+def test_operator_arrays_bound_operators_that_copy_their_net_and_can_be_raised():
+    """A NetBidirectionalOperator given one net holds two copies of it, so nesting doubles the arrays per level:
+    30 levels would be 2^31 arrays (building 19 levels took 47 s before the limit). Refused at the level that
+    passes 100,000 arrays, in Python and at the spec's option; raising the limit builds it."""
+    net = NetGraph([LinearLayer(4)], [])
+    with netgraph.limits(operator_arrays=1000):
+        for level in range(16):
+            try:
+                net = NetGraph([netgraph.NetBidirectionalOperator(net, "Plus")], [])
+            except OptionError as exc:
+                message = str(exc)
+                break
+    assert level == 8 and 2 ** (level + 2) == 1024 and len(net.layers["1"].arrays) == 512
+    assert message.startswith("NetBidirectionalOperator: its inner nets hold 1,024 arrays (each copy counted")
+    assert "operator_arrays limit (1,000; netgraph.limits(operator_arrays=...) raises it" in message
+    with pytest.raises(SpecError, match=r"<string>:3:\d+: layer 'forward_net': NetBidirectionalOperator: .*hold "
+                                        r"131,072 arrays .*operator_arrays limit \(100,000; "):
+        NetGraph.from_yaml(_nested_bidirectional_yaml(30))
+    with pytest.raises(SpecError, match=r"hold 16 arrays"):
+        NetGraph.from_yaml(_nested_bidirectional_yaml(3), limits={"operator_arrays": 15})
+    assert len(NetGraph.from_yaml(_nested_bidirectional_yaml(3), limits={"operator_arrays": 16}).layers["bi"].arrays) == 16
+
+
+def test_nest_applications_bound_a_nest_count_and_nested_nests_multiply():
+    cell = NetGraph({"lin": LinearLayer(4)}, [], Input=4)
+    with pytest.raises(OptionError, match=r"NetNestOperator option n= 1,000,000,000: one call would apply its net "
+                                          r"1,000,000,000 times, more than the nest_applications limit \(1,000,000; "):
+        netgraph.NetNestOperator(cell, 10**9)
+    inner = netgraph.NetNestOperator(cell, 1000)
+    assert netgraph.NetNestOperator(NetGraph({"map": netgraph.NetMapOperator(inner)}, []), 1000)._applications == 10**6
+    with pytest.raises(OptionError, match=r"apply its net 1,001,000 times \(1,001 x 1,000 by the NetNestOperators "
+                                          r"inside it\)"):
+        netgraph.NetNestOperator(NetGraph({"map": netgraph.NetMapOperator(inner)}, []), 1001)
+    doubling = cell
+    for level in range(25):  # 2 applications per level: 2^25 in all
+        try:
+            doubling = NetGraph({"nest": netgraph.NetNestOperator(doubling, 2)}, [])
+        except OptionError:
+            break
+    assert level == 19 and 2 ** (level + 1) > 10**6 >= 2 ** level
+    text = ("netgraph: 1\nlayers:\n  nest:\n    type: NetNestOperator\n    n: 2000000\n"
+            "    net: {type: LinearLayer, output: 4}\ninputs: {Input: 4}\n")
+    with pytest.raises(SpecError, match=r"<string>:5:8: layer 'nest': NetNestOperator option n= 2,000,000: .*"
+                                        r"nest_applications limit"):
+        NetGraph.from_yaml(text)
+    assert NetGraph.from_yaml(text, limits={"nest_applications": 2 * 10**6}).layers["nest"].n == 2 * 10**6

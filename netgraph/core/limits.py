@@ -11,6 +11,10 @@ Every limit is checked when a file is read or a net initialised (never baked int
 - ``nesting_depth``: levels of graphs inside graphs (Python's recursion limit is raised to match).
 - ``init_elements``: array elements ``net_initialize`` may fill in one call; None: a quarter of the
   machine's memory in float32 elements (``default_init_elements()``).
+- ``operator_arrays``: arrays one operator's inner nets hold, each copy counted (a NetBidirectionalOperator
+  given one net holds two copies; nested 30 deep they would be 2^30).
+- ``nest_applications``: times one call applies a NetNestOperator's net, nested ones multiplied
+  (``n: 1000000000`` is a typo or an attack: the call would not end).
 
 ``limits(...)`` raises (or lowers) some of them inside a ``with`` block, ``set_limits(...)`` from now
 on and returns the previous ``Limits`` (``set_limits(**vars(previous))`` restores them); the command
@@ -25,7 +29,7 @@ line takes ``--limit NAME=VALUE``.
 100
 >>> limits(yaml_dept=5)
 Traceback (most recent call last):
-netgraph.core.errors.OptionError: unknown limit 'yaml_dept' (did you mean 'yaml_depth'?); the limits are yaml_bytes, yaml_nodes, yaml_depth, header_bytes, weights_bytes, nesting_depth, port_elements, init_elements
+netgraph.core.errors.OptionError: unknown limit 'yaml_dept' (did you mean 'yaml_depth'?); the limits are yaml_bytes, yaml_nodes, yaml_depth, header_bytes, weights_bytes, nesting_depth, port_elements, init_elements, operator_arrays, nest_applications
 """
 
 from __future__ import annotations
@@ -55,6 +59,8 @@ class Limits:
     nesting_depth: int = 1000
     port_elements: int = 2**28  # 1 GiB of float32 per example; a batch multiplies it
     init_elements: int | None = None
+    operator_arrays: int = 100_000
+    nest_applications: int = 1_000_000
 
     def replace(self, **changes: Any) -> Limits:
         """These limits with ``changes``; OptionError naming an unknown limit or a value that is not a positive int."""

@@ -30,6 +30,7 @@ from torch import nn
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
+from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.types import Conflict, PortType, unify
 
 __all__ = ["NetOperator", "specialised", "as_inner_net"]
@@ -82,12 +83,25 @@ class NetOperator(Layer, register=False):
 
     def normalize(self) -> Mapping[str, Any]:
         nets = {f: as_inner_net(getattr(self, f), self.type_name, f) for f in self.NETS}
+        inner = [node.layer for net in nets.values() for node in net.ir.nodes]
+        self._check_array_count(sum(len(layer.ARRAYS) for layer in inner))
         owners = {}
         for field, net in nets.items():
             for node in net.ir.nodes:
-                for name in node.layer.arrays:
+                for name in node.layer.ARRAYS:
                     owners[".".join((field, *node.path, name))] = (field, node.path, name)
-        return {**nets, "ARRAYS": {name: name for name in owners}, "_owners": owners}
+        applications = max((getattr(layer, "_applications", 1) for layer in inner), default=1)
+        return {**nets, "ARRAYS": {name: name for name in owners}, "_owners": owners, "_applications": applications}
+
+    def _check_array_count(self, count: int) -> None:
+        """Refuse inner nets holding more arrays than the ``operator_arrays`` limit: operators that copy their
+        net (NetBidirectionalOperator) double the arrays at each level of nesting."""
+        limit = current_limits().operator_arrays
+        if count > limit:
+            raise OptionError(f"{self.type_name}: its inner nets hold {count:,} arrays (each copy counted: a "
+                              f"NetBidirectionalOperator given one net holds two, so nesting them doubles the "
+                              f"count per level), more than the operator_arrays limit ({limit:,}; "
+                              f"{raise_hint('operator_arrays')})", option=self.POSITIONAL)
 
     def check_ports(self, net: NetGraph, inputs: tuple | None, outputs: tuple | None, what: str) -> None:
         """OptionError when the inner net's ports are not the ones this operator needs (None: any)."""

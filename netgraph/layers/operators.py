@@ -30,6 +30,7 @@ from torch import nn
 
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import EmitContext
+from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.operator import NetOperator
 from netgraph.core.options import Net
 from netgraph.core.types import INTEGER, Conflict, PortType, unify
@@ -261,11 +262,21 @@ class NetNestOperator(NetOperator):
     net: Net = None
     n: int = 1
 
+    def normalize(self) -> Mapping[str, Any]:
+        changes = super().normalize()
+        if not isinstance(self.n, int) or isinstance(self.n, bool) or self.n < 0:
+            raise OptionError(f"NetNestOperator option n= takes a count >= 0, found {self.n!r}", option="n")
+        inner, limit = changes["_applications"], current_limits().nest_applications
+        if self.n * inner > limit:
+            nested = f" ({self.n:,} x {inner:,} by the NetNestOperators inside it)" if inner > 1 else ""
+            raise OptionError(f"NetNestOperator option n= {self.n:,}: one call would apply its net "
+                              f"{self.n * inner:,} times{nested}, more than the nest_applications limit ({limit:,}; "
+                              f"{raise_hint('nest_applications')})", option="n")
+        return {**changes, "_applications": self.n * inner}
+
     def validate(self) -> None:
         self.check_ports(self.net, ("Input",), ("Output",), "one input port 'Input' and one output port 'Output' "
                          "(of the same shape: the output is fed back)")
-        if not isinstance(self.n, int) or isinstance(self.n, bool) or self.n < 0:
-            raise OptionError(f"NetNestOperator option n= takes a count >= 0, found {self.n!r}", option="n")
 
     input_ports = ("Input",)
     output_ports = ("Output",)
