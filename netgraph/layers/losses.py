@@ -176,6 +176,9 @@ class CrossEntropyLossLayer(_LossBase):
             except Conflict as exc:
                 raise Conflict(f"ports 'Input' and 'Target' must have the same shape for form "
                                f"{self.form!r}: {exc}") from None
+            if self.form == "Probabilities" and types["Input"].shape == ():
+                raise Conflict("ports 'Input' and 'Target' must hold class probabilities on their last dimension "
+                               "for form 'Probabilities', found scalars (); use form 'Binary' for one probability")
             return types
         if x is not None and len(x) == 0:
             raise Conflict("port 'Input' must hold class probabilities on its last dimension, found a scalar ()")

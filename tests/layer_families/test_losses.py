@@ -87,6 +87,11 @@ def test_mismatched_target_names_layer_and_ports():
                 "CrossEntropyLossLayer", "Target")
     shape_error(lambda: NetGraph([CrossEntropyLossLayer("Index")], [], Input=()),
                 "layer 1 (CrossEntropyLossLayer)", "port 'Input'", "scalar")
+    for scalar in ({"Input": ()}, {"Target": ()}, {"Input": (), "Target": ()}):  # compiled code failed in reshape
+        shape_error(lambda: NetGraph([CrossEntropyLossLayer("Probabilities", logits=True)], [], **scalar),
+                    "layer 1 (CrossEntropyLossLayer)", "class probabilities on their last dimension", "found scalars ()",
+                    "form 'Binary'")
+    assert NetGraph([CrossEntropyLossLayer("Binary")], [], Input=()).output_shapes == {"Loss": ()}
 
 
 def test_index_targets_are_integers():
