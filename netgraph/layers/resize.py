@@ -115,7 +115,7 @@ class PaddingLayer(_ShapeLayer):
             if isinstance(shape[level], str) and (a or b):
                 raise Conflict(f"level {level + 1} of port 'Input' {format_shape(shape)} has a variable length, "
                                f"which PaddingLayer cannot pad")
-            out[level] = None if shape[level] is None else shape[level] + a + b
+            out[level] = shape[level] + a + b if isinstance(shape[level], int) else shape[level]  # None, or 'n' unpadded
         return tuple(out)
 
     def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:

@@ -44,6 +44,14 @@ def test_padding_shape_errors():
     shape_error(lambda: NetGraph([PaddingLayer([1])], [], Input=("n", 3)), "PaddingLayer", "variable length")
 
 
+def test_padding_leaves_an_unpadded_variable_length_level_alone():
+    # a variable-length level padded by [0, 0] stays "n" (it raised TypeError adding 0 to "n")
+    net = NetGraph([PaddingLayer([0, [1, 2]], padding="Reflected")], [], Input=("n", 4))
+    assert net.output_shapes == {"Output": ("n", 7)}
+    x = torch.randn(2, 5, 4)
+    three_way(net, lambda m, Input: F.pad(Input, (1, 2), mode="reflect"), Input=x)
+
+
 @pytest.mark.parametrize("d, options, size, mode", [
     (2, dict(dims=[8, 6]), (8, 6), "bilinear"),
     (2, dict(dims=[3, 7], resampling="Nearest"), (3, 7), "nearest"),
