@@ -117,3 +117,21 @@ def test_yaml_edges_take_nested_paths():
         NetGraph.from_yaml(text.replace("enc.l1.Output", "enc.l7.Output"))
     assert "<string>:8:5: endpoint 'enc.l7.Output': layer 'enc' has no layer 'l7'; its layers are ['l1', 'act']" \
         in str(info.value)
+
+
+def test_layer_at_names_where_a_path_stops_and_what_is_there():
+    from netgraph import NetMapOperator
+    net = NetChain([LinearLayer(3), NetChain([NetMapOperator(NetChain([LinearLayer(2)]))])], input=2)
+    assert net.layer_at(("2", "1", "net", "1")) == LinearLayer(2)
+    cases = [(("3",), "no layer at '3': the net has no layer '3'; its layers are '1', '2'"),
+             (("2", "1", "nett"), "no layer at '2/1/nett': layer '2/1' (NetMapOperator) has no layer 'nett' "
+                                  "(did you mean 'net'?); its inner nets are 'net'"),
+             (("2", "1", "net", "1", "W"), "layer '2/1/net/1' (LinearLayer) has no layer 'W'; it holds no layers"),
+             (("1", *["x"] * 50), "no layer at '1/x/x/... 45 levels .../x/x/x': layer '1' (LinearLayer)")]
+    for path, fragment in cases:
+        with pytest.raises(WiringError) as info:
+            net.layer_at(path)
+        assert fragment in str(info.value) and len(str(info.value)) < 300
+    wide = NetChain([LinearLayer(3)] * 30, input=2)
+    with pytest.raises(WiringError, match=r"its layers are '1', '2', .*'20', \.\.\. \(30 in all\)$"):
+        wide.layer_at(("31",))

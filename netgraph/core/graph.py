@@ -32,12 +32,12 @@ from netgraph.core.coders import check_decoders, split_port_options
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.order import order
-from netgraph.core.port_paths import expose, resolve
+from netgraph.core.port_paths import expose, layer_at, resolve
 from netgraph.core.ports import Edge, NetPort, PortRef
 from netgraph.core.shared import collect_users, unify_shared
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
 from netgraph.core.walk import gc_paused
-from netgraph.core.wiring import describe_layer, join_path, normalize
+from netgraph.core.wiring import describe_key, normalize
 
 __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
 
@@ -135,21 +135,7 @@ class NetGraph(Layer):
 
     def describe(self, key: tuple) -> str:
         """Human description of a (layer path, port) key: "layer 4 'sample' (FunctionLayer) port 'Means'"."""
-        path, port = key
-        net: NetGraph = self
-        parts = []
-        for name in path:
-            parts.append(describe_layer(net._positions(), net._layers, name))
-            inner = net._layers[name]
-            net = inner if isinstance(inner, NetGraph) else net
-        if not path:
-            kind = "graph input" if port in self._inputs else "graph output"
-            return f"{kind} {port!r}"
-        if isinstance(self.layer_at(path), NetGraph) and port is not None:
-            kind = "input" if port in self.layer_at(path).input_ports else "output"
-            return f"{join_path(parts)} {kind} port {port!r}"
-        where = join_path(parts)
-        return where if port is None else f"{where} port {port!r}"
+        return describe_key(self, key)
 
     # -- public read-only views ---------------------------------------------------------------------
     @property
@@ -206,13 +192,8 @@ class NetGraph(Layer):
         return MappingProxyType(self._inference.full(self)[0])
 
     def layer_at(self, path: tuple) -> Layer:
-        net: Any = self
-        for name in path:  # through nested graphs' layers and operators' inner nets
-            parts = net._layers if isinstance(net, NetGraph) else net.inner_nets()
-            if name not in parts:
-                raise WiringError(f"no layer at {'/'.join(path)!r}{did_you_mean(name, parts)}")
-            net = parts[name]
-        return net
+        """The layer at ``path`` through nested graphs and operators' inner nets; WiringError where it stops."""
+        return layer_at(self, path)
 
     @property
     def ir(self) -> GraphIR:

@@ -14,7 +14,7 @@ from typing import Any
 from netgraph.core.errors import WiringError, did_you_mean
 from netgraph.core.ports import NetPort, PortRef
 
-__all__ = ["resolve", "expose"]
+__all__ = ["resolve", "expose", "layer_at", "shown_path", "elided", "SHOWN_LEVELS"]
 
 
 def _is_graph(layer: Any) -> bool:
@@ -46,6 +46,46 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
         raise WiringError(f"{port!r}: {where} has no {want} port {port.port!r}"
                           f"{did_you_mean(port.port, ports)}; its {want}s are {list(ports)}")
     return tuple(names), port.port
+
+
+SHOWN_LEVELS = 3  # a layer path in a message shows this many levels at each end when it is longer than twice that + 2
+
+
+def elided(parts: list[str]) -> list[str]:
+    """A path's parts for a message: past 8 levels, its first and last 3 and how many are left out."""
+    if len(parts) > 2 * SHOWN_LEVELS + 2:
+        return [*parts[:SHOWN_LEVELS], f"... {len(parts) - 2 * SHOWN_LEVELS} levels ...", *parts[-SHOWN_LEVELS:]]
+    return parts
+
+
+def shown_path(path: tuple) -> str:
+    """``path`` joined by ``/`` for a message (``elided``).
+
+    >>> shown_path(("enc", "l1")), shown_path(tuple("abcdefghij"))
+    ('enc/l1', 'a/b/c/... 4 levels .../h/i/j')
+    """
+    return "/".join(elided([str(p) for p in path]))
+
+
+def _names(parts: Any, shown: int = 20) -> str:
+    names = [repr(p) for p in list(parts)[:shown + 1]]
+    return ", ".join(names) if len(names) <= shown else f"{', '.join(names[:shown])}, ... ({len(parts)} in all)"
+
+
+def layer_at(net: Any, path: tuple) -> Any:
+    """The layer at ``path`` through nested graphs' layers and operators' inner nets (by option name);
+    WiringError naming where the path stops and what is there."""
+    current: Any = net
+    for depth, name in enumerate(path):
+        parts = current.layers if _is_graph(current) else current.inner_nets()
+        if name not in parts:
+            where = "the net" if depth == 0 else f"layer {shown_path(path[:depth])!r} ({current.type_name})"
+            what = f"its layers are {_names(parts)}" if _is_graph(current) else (
+                f"its inner nets are {_names(parts)}" if parts else "it holds no layers")
+            raise WiringError(f"no layer at {shown_path(path)!r}: {where} has no layer {name!r}"
+                              f"{did_you_mean(name, parts)}; {what}")
+        current = parts[name]
+    return current
 
 
 def expose(net: Any, names: tuple[str, ...], port: str, graph: type) -> tuple[Any, str]:

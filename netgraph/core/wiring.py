@@ -18,10 +18,10 @@ from typing import Any
 from netgraph.core.layer import Layer
 from netgraph.core.errors import (MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic, EdgeRef, WiringError, did_you_mean,
                                    raise_all)
-from netgraph.core.port_paths import resolve
+from netgraph.core.port_paths import elided, resolve
 from netgraph.core.ports import Edge, NetPort, PortRef
 
-__all__ = ["Wiring", "normalize", "describe_layer", "join_path", "format_endpoint"]
+__all__ = ["Wiring", "normalize", "describe_layer", "describe_key", "join_path", "format_endpoint"]
 
 _GRAPH = "graph"
 
@@ -51,9 +51,6 @@ def describe_layer(names: list[str] | Mapping[str, int], layers: dict[str, Layer
     return f"layer {index}{label} ({layers[name].type_name})"
 
 
-SHOWN_LEVELS = 3  # a layer path in a message shows this many levels at each end when it is longer than twice that + 2
-
-
 def join_path(parts: Sequence[str]) -> str:
     """Layer descriptions, outermost first, joined as one path for a message; a path nested deeper than 8
     levels keeps its first and last 3 and says how many it leaves out (the Diagnostic's path keeps them all).
@@ -63,10 +60,23 @@ def join_path(parts: Sequence[str]) -> str:
     >>> join_path([f"layer {i}" for i in range(1, 11)])
     'layer 1 > layer 2 > layer 3 > ... 4 levels ... > layer 8 > layer 9 > layer 10'
     """
-    if len(parts) > 2 * SHOWN_LEVELS + 2:
-        left_out = len(parts) - 2 * SHOWN_LEVELS
-        parts = [*parts[:SHOWN_LEVELS], f"... {left_out} levels ...", *parts[-SHOWN_LEVELS:]]
-    return " > ".join(parts)
+    return " > ".join(elided(list(parts)))
+
+
+def describe_key(net: Any, key: tuple) -> str:
+    """A (layer path, port) key of ``net`` in words: "layer 4 'sample' (FunctionLayer) port 'Means'"."""
+    path, port = key
+    graph, parts = net, []
+    for name in path:
+        parts.append(describe_layer(graph._positions(), graph.layers, name))
+        inner = graph.layers[name]
+        graph = inner if hasattr(inner, "explicit_edges") else graph
+    if not path:
+        return f"{'graph input' if port in net.input_ports else 'graph output'} {port!r}"
+    where, layer = join_path(parts), net.layer_at(path)
+    if hasattr(layer, "explicit_edges") and port is not None:
+        return f"{where} {'input' if port in layer.input_ports else 'output'} port {port!r}"
+    return where if port is None else f"{where} port {port!r}"
 
 
 def format_endpoint(x: Any) -> str:
