@@ -174,7 +174,7 @@ class NetOperator(Layer, register=False):
         shapes = {}
         for field, net in self.inner_nets(types).items():
             for node in net.ir.nodes:
-                if node.layer.arrays and all(t.known for t in node.types.values()):
+                if node.layer.ARRAYS and all(t.known for t in node.types.values()):
                     shapes.update({".".join((field, *node.path, name)): shape
                                    for name, shape in node.layer.array_shapes(node.types).items()})
         return shapes
