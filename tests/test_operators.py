@@ -310,3 +310,16 @@ def test_operators_nested_many_levels_read_each_inner_array_a_bounded_number_of_
     ready = net_initialize(NetGraph({"m": net}, [], Input=(1,) * depth + (3,)), seed=0)
     x, arrays = torch.randn(2, *(1,) * depth, 3), ready.layers["m"].arrays
     torch.testing.assert_close(ready(x), x @ arrays[f"{prefix}.1.Weights"].T + arrays[f"{prefix}.1.Biases"])
+
+
+def test_an_inner_net_whose_shapes_the_operator_leaves_open_is_a_shape_error_naming_its_layers():
+    # LinearLayer(None) inside a NetMapOperator: the operator's ports are known, the inner hidden size is not;
+    # net_initialize raised KeyError 'net.1.Weights' (found by the long fuzz profile)
+    net = NetGraph({"ff": NetMapOperator(NetChain([LinearLayer(None), "Ramp", LinearLayer(4)]))}, [], Input=("n", 4))
+    assert net.output_shapes == {"Output": ("n", 4)}
+    expected = (r"layer 1 'ff' \(NetMapOperator\): cannot size the arrays inside NetMapOperator .*net: layer 1 "
+                r"\(LinearLayer\) port 'Output' has unknown shape .*net: layer 3 \(LinearLayer\) port 'Input'")
+    with pytest.raises(ShapeError, match=r"cannot initialise arrays of unknown shape: " + expected):
+        net_initialize(net)
+    with pytest.raises(ShapeError, match=r"the net is not fully specified: " + expected):
+        net.compile()

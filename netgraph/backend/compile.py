@@ -154,7 +154,10 @@ class _Readiness(GraphWalker):
             where = self.net.describe((node.path, None))
             self.missing += [Diagnostic(f"{where} array {name!r}", "uninitialized", layer=node.path) for name in missing]
         if not unknown:
-            self.misshapen += array_shape_errors(lambda: self.net.describe((node.path, None)), node, arrays)
+            try:
+                self.misshapen += array_shape_errors(lambda: self.net.describe((node.path, None)), node, arrays)
+            except ShapeError as exc:  # an operator whose inner nets leave a shape open
+                self.unknown.append(f"{self.net.describe((node.path, None))}: {exc}")
 
 
 def array_shape_errors(where: Callable[[], str], node: Node, arrays: dict[str, Any] | None = None) -> list[str]:

@@ -82,7 +82,11 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
         if bad:
             unknown.extend(f"{net.describe((node.path, p))} has unknown shape {node.types[p]}" for p in bad)
             continue
-        shapes = layer.array_shapes(node.types)
+        try:
+            shapes = layer.array_shapes(node.types)
+        except ShapeError as exc:  # an operator whose inner nets leave a shape open
+            unknown.append(f"{net.describe((node.path, None))}: {exc}")
+            continue
         plans[node.path], leaves[node.path] = {n: tuple(shapes[n]) for n in missing}, layer
         if shared := layer.shared:
             shares[node.path] = shared

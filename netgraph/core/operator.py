@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
+from netgraph.core.errors import NetGraphError, OptionError, ShapeError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.limits import current_limits, raise_hint
@@ -171,12 +171,20 @@ class NetOperator(Layer, register=False):
         return dataclasses.replace(self, **changes)
 
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
-        shapes = {}
+        """The inner layers' array shapes; ShapeError naming the inner ports whose unknown shape leaves any unsized."""
+        shapes, unknown = {}, []
         for field, net in self.inner_nets(types).items():
             for node in net.ir.nodes:
-                if node.layer.ARRAYS and all(t.known for t in node.types.values()):
+                if not node.layer.ARRAYS:
+                    continue
+                bad = [(port, t) for port, t in node.types.items() if not t.known]
+                unknown += [f"{field}: {net.describe((node.path, port))} has unknown shape {t}" for port, t in bad]
+                if not bad:
                     shapes.update({".".join((field, *node.path, name)): shape
                                    for name, shape in node.layer.array_shapes(node.types).items()})
+        if unknown:
+            raise ShapeError(f"cannot size the arrays inside {self.type_name} (its ports do not determine its inner "
+                             f"nets'): {'; '.join(unknown[:5])}; give those layers sizes (e.g. LinearLayer(n))")
         return shapes
 
     def init_array(self, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
