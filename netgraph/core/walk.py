@@ -30,7 +30,7 @@ import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from netgraph.core.ir import GraphIR, Node, Value
+from netgraph.core.ir import GraphIR, Node
 
 __all__ = ["GraphWalker", "map_nodes", "nested_nodes", "gc_paused"]
 

@@ -19,7 +19,6 @@ multi-process training in ``netgraph.train.distributed``. ``all=True`` returns a
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import os
 import warnings
@@ -28,7 +27,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.files import atomic_write, usable_folder
+from netgraph.core.files import usable_folder
 from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, resolve
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data import Expect, finish, gather, padded_training, sample, split_fraction

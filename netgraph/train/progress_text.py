@@ -1,0 +1,38 @@
+"""What training prints as it goes: the progress bar's figures and a round's loss terms.
+
+>>> from types import SimpleNamespace
+>>> state = SimpleNamespace(term_round_losses={"Reconstruction": [12.3], "KL": [4.5]},
+...                         term_weights={"Reconstruction": [1.0], "KL": [0.25]})
+>>> terms_text(state)
+'  (Reconstruction 12.3, KL 4.5 × 0.25)'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netgraph.train.metrics import last_values
+
+__all__ = ["bar_postfix", "terms_text"]
+
+
+def bar_postfix(state: Any, last_terms: dict, value: float) -> dict[str, str]:
+    """The progress bar's figures: the batch loss, each loss term when there are several, validation, metrics."""
+    out = {"loss": f"{value:.4g}"}
+    if len(last_terms) > 1:
+        out.update({label: f"{float(v):.4g}" for label, v in last_terms.items()})
+    if state.validation_losses:
+        out["val"] = f"{state.validation_losses[-1]:.4g}"
+    out.update({label: f"{v:.4g}" for label, v in last_values(state.round_metrics).items()})
+    out.update({f"val {label}": f"{v:.4g}" for label, v in last_values(state.validation_metrics).items()})
+    return out
+
+
+def terms_text(state: Any) -> str:
+    """The last round's loss terms, when there are several (see the module example)."""
+    if len(state.term_round_losses) < 2:
+        return ""
+    parts = [f"{label} {values[-1]:.5g}" + ("" if state.term_weights[label][-1] == 1 else
+                                             f" × {state.term_weights[label][-1]:.3g}")
+             for label, values in state.term_round_losses.items()]
+    return f"  ({', '.join(parts)})"
