@@ -99,6 +99,11 @@ def test_graph_port_shape_conflict():
     with pytest.raises(ShapeError, match=r"the shape given for graph output 'Output': expected shape \(2\), found \(3\) \(the \(2\) was set by "
                                          r"layer 1 \(LinearLayer\) port 'Output'"):
         NetGraph([LinearLayer(2)], [], Input=4, Output=3)
+    # a type whose shape is still open names what it fixed (it printed "the ? was set by")
+    from netgraph import PortType
+    with pytest.raises(ShapeError, match=r"expected dtype Real, found Integer \(the dtype Real was set by layer 1 'a' "
+                                         r"\(LinearLayer\) port 'Input'"):
+        NetGraph({"a": LinearLayer(3)}, [], Input=PortType((2,), "Integer"))
 
 
 def test_unknown_graph_port_keyword():

@@ -213,7 +213,7 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
         try:
             merged = new if old is UNKNOWN else unify(old, new)  # unify(UNKNOWN, t) == t
         except Conflict as exc:
-            errors.append(_conflict(problem, cls, root, who, f"{exc} (the {old} was set by "))
+            errors.append(_conflict(problem, cls, root, who, f"{exc} (the {_set_part(old)} was set by "))
             return False
         if merged is not old and merged != old:
             class_types[root], cls.origin[root] = merged, who
@@ -248,6 +248,13 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str)
                          problem.origin_text(setter) if setter else "?", *via, ")", layer=key[0], port=key[1],
                          edge=None if joining is None else joining.index,
                          graph=() if joining is None else joining.graph)
+
+
+def _set_part(t: PortType) -> str:
+    """What a type fixed, for "the ... was set by": ``(2, 3)``, ``dtype Real`` (shape still open), or ``type``."""
+    if t.shape is not None:
+        return str(t) if t.dtype is None or t.dtype == REAL else f"{t} type"
+    return f"dtype {t.dtype}" if t.dtype is not None else "type"
 
 
 def _joined(edges: list[EdgeRef]) -> list[str | EdgeRef]:
