@@ -95,3 +95,11 @@ def test_python_callable_ports_are_parameter_names():
     m, s = torch.randn(2, 3), torch.randn(2, 3)
     torch.testing.assert_close(net(Means=m, Stds=s), m + 2 * s)
     assert net.output_shapes == {"Output": (3,)}  # inferred by running the function on meta tensors
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_an_empty_expression_says_it_is_empty(text):
+    # it said "constant None is not allowed" and listed every function
+    with pytest.raises(ExpressionError, match=r"is empty: write a formula of the #slots") as info:
+        parse(text)
+    assert "None" not in str(info.value) and len(str(info.value)) < 120

@@ -150,6 +150,8 @@ def _parse_cached(text: str) -> Expression:
     """Parsing is pure and the result frozen, so a graph of many identical FunctionLayers parses once."""
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"longer than {MAX_LENGTH} characters", text[:40] + "...")
+    if not text.strip():
+        raise ExpressionError("is empty: write a formula of the #slots, such as \"#x * LogisticSigmoid[#y]\"", text)
     py, origin = _translate(text)
     try:
         node = ast.parse(py.strip() or "None", mode="eval")
