@@ -209,3 +209,26 @@ def test_graph_ports_must_be_declared_and_names_suggested():
     errors = errors_of("netgraph: 1\nlayers:\n  r: Tanh\ninputs: {Input: 2}\nedges: [r -> Prams]\n")
     assert "'Prams' is not a layer or declared graph port (Input)" in errors[0]
     assert "outputs: {Prams: null}" in errors[0]
+
+
+def test_an_undeclared_source_port_is_suggested_under_inputs_and_a_destination_under_outputs():
+    errors = errors_of("netgraph: 1\nlayers:\n  g: {type: NetGraph, layers: {a: 2}, edges: [Extra -> a]}\n"
+                       "inputs: {Input: 2}\n")  # it suggested 'outputs: {Extra: null}' for a source
+    assert "(here 'inputs: {Extra: null}')" in errors[0]
+    errors = errors_of("netgraph: 1\nlayers: {a: 2}\ninputs: {Input: 2}\nedges: [Input -> a -> Out]\n")
+    assert "(here 'outputs: {Out: null}')" in errors[0]
+
+
+def test_an_edge_into_a_layer_inside_a_nested_graph_says_to_feed_the_graphs_input():
+    text = ("netgraph: 1\nlayers:\n  enc: {type: NetGraph, layers: {l1: 4, act: Tanh}, edges: [l1 -> act]}\n  x: 4\n"
+            "inputs: {Input: 3}\nedges: [Input -> x -> enc.act.Input]\n")  # it said "has no output port 'Input'"
+    errors = errors_of(text)
+    assert errors == ["<string>:6:23: endpoint 'enc.act.Input': an edge cannot feed a layer inside the nested graph "
+                      "'enc'; feed one of its input ports (enc.Input), which its own edges pass on"]
+
+
+def test_a_port_given_an_encoder_and_a_shape_names_the_extra_key():
+    errors = errors_of("netgraph: 1\nlayers: {a: 3}\ninputs: {Input: {encoder: {type: ClassEncoder, labels: [a, b]}, "
+                       "shape: 4}}\n")  # it said "found 'encoder'"
+    assert errors == ["<string>:3:17: input 'Input': a port given an encoder takes its type from it: write "
+                      "{encoder: {type: ...}} alone, without 'shape'"]

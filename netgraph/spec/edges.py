@@ -122,16 +122,17 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
             reader.error(exc.loc, exc.message)
             edges.append(None)
             continue
-        ends = [[_endpoint(reader, ep, table, ports, i == len(groups) - 1) for ep in g] for i, g in enumerate(groups)]
+        ends = [[_endpoint(reader, ep, table, ports, i, len(groups)) for ep in g] for i, g in enumerate(groups)]
         graph.used_ports.update(r.port for group in ends for r in group if isinstance(r, NetPort) and r.layer is None)
         edges.append(None if any(r is FAILED for g in ends for r in g)
                      else tuple(g if len(g) > 1 else g[0] for g in ends))
     return None if None in edges else edges
 
 
-def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], last: bool) -> Any:
+def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], index: int, count: int) -> Any:
+    """The endpoint of group ``index`` of ``count`` (the first group only feeds, the others are fed)."""
     text = ep.text
-    if text == "None" and not last:
+    if text == "None" and index < count - 1:
         return reader.error(ep.loc, "None can only end an edge ('layer.Port -> None' mutes an output)")
     if text == "None":
         return None
@@ -139,6 +140,12 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], las
         return text
     if text in ports:
         return NetPort(text)
+    if text.count(".") > 1 and text.partition(".")[0] in table and index > 0:
+        head = text.partition(".")[0]
+        inputs = getattr(table[head], "input_ports", ())
+        return reader.error(ep.loc, f"endpoint {text!r}: an edge cannot feed a layer inside the nested graph "
+                            f"{head!r}; feed one of its input ports ({', '.join(f'{head}.{p}' for p in inputs)}), "
+                            f"which its own edges pass on")
     if text.count(".") > 1 and text.partition(".")[0] in table:  # a port inside nested graphs: enc.l1.Output
         try:
             resolve(table, NetPort(tuple(text.split("."))))
@@ -157,8 +164,9 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], las
         return reader.error(ep.loc, f"there is no layer {name!r}{did_you_mean(name, table)} (in endpoint "
                             f"{text!r}); the layers are {', '.join(table)}")
     graph_ports = f" or declared graph port ({', '.join(sorted(ports))})" if ports else ""
+    group = "inputs" if index == 0 else "outputs"  # a source is a graph input, a destination a graph output
     return reader.error(ep.loc, f"{text!r} is not a layer{graph_ports}{did_you_mean(text, [*table, *ports])}; a "
-                        f"graph port used in an edge is declared under 'inputs:' or 'outputs:' (e.g. 'outputs: "
+                        f"graph port used in an edge is declared under 'inputs:' or 'outputs:' (here '{group}: "
                         f"{{{text}: null}}')")
 
 

@@ -107,7 +107,12 @@ def port_type(value: Any) -> PortType | Coder | None:
     from its spec value (inverse of ``shape_data``); Conflict when it is not one."""
     if value is None:
         return None
-    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("encoder", "decoder"):
+    coders = [k for k in ("encoder", "decoder") if isinstance(value, dict) and k in value]
+    if coders and len(value) > 1:
+        extra = next(k for k in value if k != coders[0])
+        raise Conflict(f"a port given {'an' if coders[0] == 'encoder' else 'a'} {coders[0]} takes its type from it: "
+                       f"write {{{coders[0]}: {{type: ...}}}} alone, without {extra!r}")
+    if coders:
         kind, data = next(iter(value.items()))
         try:
             return coder_from_data(plain(data), kind, "port")
