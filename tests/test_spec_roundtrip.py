@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 
 from netgraph.layers import REGISTRY
-from netgraph import NetGraph, SpecError, TorchLayer
+from netgraph import ElementwiseLayer, LinearLayer, NetGraph, SpecError, TorchLayer
 from tests.layer_families.test_registry import SAMPLES
 
 CONTAINERS = {"NetGraph", "NetChain"}
@@ -71,3 +73,14 @@ def test_graph_input_order_survives_when_edges_mix_ports_and_threading():
     assert net.input_ports == ("x", "y")
     back = NetGraph.from_yaml(net.to_yaml())
     assert back == net and back.input_ports == ("x", "y")
+
+
+@pytest.mark.parametrize("name", ["None", "p,q", "[x]", " sp", "sp "])
+def test_layer_names_an_edge_cannot_carry_are_refused_when_written(name):
+    # Python accepts them; to_yaml and save wrote specs that failed to load (found by QA)
+    net = NetGraph({name: LinearLayer(3), "z": ElementwiseLayer("Tanh")}, [(name, "z")], Input=2)
+    with pytest.raises(SpecError, match=rf"layer {re.escape(repr(name))} is wired by an edge, which a spec could not read "
+                                        r"back: .*rename it first \(net_rename\)"):
+        net.to_yaml()
+    arrow = NetGraph({"a->b": LinearLayer(3), "z": ElementwiseLayer("Tanh")}, [("a->b", "z")], Input=2)
+    assert NetGraph.from_yaml(arrow.to_yaml()) == arrow

@@ -207,6 +207,12 @@ def render_edges(net: Any) -> list:
     if clashes:
         raise SpecError(f"graph port {clashes[0]!r} has the name of a layer (or None), so an edge in a spec could not "
                         f"tell them apart; rename one first (net_rename)")
+    unreadable = sorted({r.layer for pair in pairs for r in pair if r is not None and r.layer is not None
+                         and (r.layer == "None" or r.layer != r.layer.strip() or any(c in r.layer for c in "[],"))})
+    if unreadable:
+        raise SpecError(f"layer {unreadable[0]!r} is wired by an edge, which a spec could not read back: an edge's "
+                        f"layer names cannot be None, hold ',' '[' ']' or start or end with a space; rename it first "
+                        f"(net_rename)")
     out: list = []  # ("text", segments: chains merged) or ("list", [src, dst]) for names a text cannot carry
     i = 0
     while i < len(pairs):
