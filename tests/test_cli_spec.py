@@ -10,6 +10,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from netgraph import NetGraph
 from netgraph.cli import main
 from netgraph.spec.schema import spec_schema
 
@@ -78,5 +79,10 @@ def test_schema_is_valid_json_schema_and_accepts_every_example(tmp_path, capsys)
                 "netgraph: 1\nlayers: {a: {type: RandomArrayLayer, distribution: {type: Normal}}}\n",
                 "netgraph: 1\nlayers: {a: Tanh}\nedges: [a b]\n"):
         assert list(validator.iter_errors(yaml.safe_load(bad))), bad
+    for inner in ("[4, Tanh]", "4", "Tanh", "{type: LinearLayer, output: 4}"):  # operator nets as shorthands load
+        text = f"netgraph: 1\nlayers: {{m: {{type: NetMapOperator, net: {inner}}}}}\ninputs: {{Input: [n, 3]}}\n"
+        NetGraph.from_yaml(text)
+        assert not list(validator.iter_errors(yaml.safe_load(text))), inner  # the schema refused the first three
+    assert list(validator.iter_errors(yaml.safe_load("netgraph: 1\nlayers: {m: {type: NetMapOperator, net: 2.5}}\n")))
     assert main(["schema", "-o", str(tmp_path / "s.json")]) == 0
     assert json.loads((tmp_path / "s.json").read_text()) == schema

@@ -121,8 +121,9 @@ Levels = Annotated[Any, OptionKind("levels", None, {"anyOf": [
 Module = Annotated[Any, OptionKind("module", None, {"description": "a torch.nn.Module (Python only)"})]
 """A Python ``torch.nn.Module`` (a spec cannot hold one)."""
 
-Net = Annotated[Any, OptionKind("net", None, {"type": "object", "description": "an inner net: a NetGraph or "
-                                              "NetChain spec, inline, by 'file:' or by 'ref:' (a net under the file's 'nets:')"})]
+Net = Annotated[Any, OptionKind("net", None, {"$ref": "#/$defs/layer", "description": "an inner net: a NetGraph or "
+                                              "NetChain spec or a layer (shorthands too), inline, by 'file:' or by 'ref:' "
+                                              "(a net under the file's 'nets:')"})]
 """A whole net held by an operator (``NetMapOperator(net)``): a NetGraph or NetChain (YAML: a nested spec)."""
 
 _HINTS: dict[type, dict[str, Any]] = {}
