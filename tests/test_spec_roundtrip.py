@@ -84,3 +84,11 @@ def test_layer_names_an_edge_cannot_carry_are_refused_when_written(name):
         net.to_yaml()
     arrow = NetGraph({"a->b": LinearLayer(3), "z": ElementwiseLayer("Tanh")}, [("a->b", "z")], Input=2)
     assert NetGraph.from_yaml(arrow.to_yaml()) == arrow
+
+
+def test_floats_with_an_exponent_are_written_as_plain_yaml_floats():
+    from netgraph import NetArrayLayer
+    net = NetGraph({"a": NetArrayLayer(array=torch.tensor([1e-45, 1e20, 0.1, 3e-8]))}, [])
+    text = net.to_yaml()
+    assert "!!float" not in text and "[1.0e-45, 1.0e+20, 0.1, 3.0e-08]" in text  # it wrote !!float '1e-45'
+    assert NetGraph.from_yaml(text) == net

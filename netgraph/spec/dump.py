@@ -72,8 +72,10 @@ def _represent_list(dumper: yaml.SafeDumper, data: list) -> Any:
 
 
 def _represent_float(dumper: yaml.SafeDumper, data: float) -> Any:
-    if math.isfinite(data):
-        return dumper.represent_scalar("tag:yaml.org,2002:float", repr(data))
+    if math.isfinite(data):  # 1e-45 as 1.0e-45: YAML 1.1 reads an exponent without a dot as a string (a !!float tag)
+        text = repr(data)
+        return dumper.represent_scalar("tag:yaml.org,2002:float", text if "." in text or "e" not in text
+                                       else text.replace("e", ".0e"))
     return yaml.SafeDumper.represent_float(dumper, data)
 
 
