@@ -49,3 +49,20 @@ def test_a_net_reads_text_through_its_encoder():
     assert net(["good film", "bad film"]) == [("neg", "pos")[i] for i in p.argmax(-1).tolist()]
     assert torch.equal(net("bad film", decoder=None), p[1])
     assert NetGraph.from_yaml(net.to_yaml()).coders == net.coders
+
+
+def test_texts_of_different_lengths_are_read_each_to_its_own_length():
+    # they were padded with 0 to the longest without lengths, so an LSTM read the padding: a text's result
+    # depended on the other texts of the batch
+    from netgraph import LongShortTermMemoryLayer
+    coder = TokensEncoder(["a", "b", "c"])
+    net = net_initialize(NetChain([EmbeddingLayer(4, 5), LongShortTermMemoryLayer(3), SequenceLastLayer()], input=coder),
+                         seed=0)
+    texts = ["a b", "a b c c b a", "c"]
+    batch = net(texts)
+    assert batch.shape == (3, 3)
+    torch.testing.assert_close(batch, torch.stack([net(text) for text in texts]))
+    tagger = net_initialize(NetChain([EmbeddingLayer(4, 5)], input=coder), seed=0)
+    assert [tuple(y.shape) for y in tagger(texts)] == [(2, 4), (6, 4), (1, 4)]  # per-token outputs: one per text
+    assert tagger(["a b", "c a"]).shape == (2, 2, 4)  # texts of one length stay one tensor
+    assert encode(coder, "Input", texts).shape == (3, 6)  # encode itself still pads (ragged=True keeps lengths)

@@ -160,11 +160,12 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     return result
 
 
-def encode_inputs(net: Any, args: tuple, inputs: dict[str, Any]) -> dict[str, Any]:
-    """The call's data by port name, each encoded port's values encoded (``netgraph.data.encode``)."""
+def encode_inputs(net: Any, args: tuple, inputs: dict[str, Any], ragged: bool = True) -> dict[str, Any]:
+    """The call's data by port name, each encoded port's values encoded (``netgraph.data.encode``); texts of
+    different lengths in the ragged form (``ragged``), so each sequence is read to its own length."""
     inputs = by_port(net.input_ports, args, inputs)
     coders = net.coders
-    return {p: encode(coders[p], p, v) if _encodes(coders.get(p), v) else v for p, v in inputs.items()}
+    return {p: encode(coders[p], p, v, ragged=ragged) if _encodes(coders.get(p), v) else v for p, v in inputs.items()}
 
 
 def _encodes(coder: Any, value: Any) -> bool:

@@ -46,7 +46,7 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
         raise OptionError("net_port_gradient: this net has no input ports, so there is nothing to differentiate by",
                           option="wrt")
     call, parsed = split_call(net.input_ports, (data,), options)
-    encoded = encode_inputs(net, call["args"], call["inputs"])  # files, labels ... through the net's encoders
+    encoded = encode_inputs(net, call["args"], call["inputs"], ragged=False)  # files, labels ... (texts padded)
     tensors, single = prepare_inputs(net, (), encoded, parsed.precision)
     types = net.port_types
     real = tuple(p for p in net.input_ports if types[p].dtype != INTEGER)

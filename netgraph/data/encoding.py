@@ -89,8 +89,15 @@ def is_single(coder: Coder, value: Any) -> bool:
     return _single(coder, value)
 
 
-def encode(coder: Coder, port: str, value: Any, what: str = "input port") -> torch.Tensor:
-    """The tensor for ``value`` (one example, or a list of them) at ``port``; a tensor passes through."""
+def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged: bool = False) -> Any:
+    """The tensor for ``value`` (one example, or a list of them) at ``port``; a tensor passes through.
+
+    With ``ragged``, a batch of token sequences of different lengths is the list of their tensors (the ragged
+    form, whose lengths the evaluation keeps) instead of one tensor padded with 0.
+
+    >>> encode(TokensEncoder(["a", "b"]), "Input", ["a b b", "b"], ragged=True)
+    [tensor([2, 3, 3]), tensor([3])]
+    """
     if isinstance(value, torch.Tensor):
         return value
     single = _single(coder, value)
@@ -106,6 +113,8 @@ def encode(coder: Coder, port: str, value: Any, what: str = "input port") -> tor
         raise DataError("; ".join(shown), kind="encoding", layer=(), port=port)
     if not done:
         raise DataError(f"{what} {port!r} ({coder.type_name}): no examples (an empty list)", layer=(), port=port)
+    if ragged and not single and isinstance(coder, TokensEncoder) and len({len(seq) for seq in done}) > 1:
+        return [torch.tensor(seq, dtype=torch.long) for seq in done]
     out = _stack(coder, done)
     return out[0] if single else out
 
