@@ -150,3 +150,12 @@ def test_arrays_that_match_no_layer_or_the_wrong_shape_are_reported(tmp_path):
 
 def test_load_reads_plain_specs_too():
     assert load(SPECS / "normal_reparameterization.yaml") == NetGraph.from_yaml(SPECS / "normal_reparameterization.yaml")
+
+
+def test_a_net_holding_nan_equals_its_saved_and_loaded_copy(tmp_path):
+    from netgraph import NetArrayLayer
+    net = NetGraph({"a": NetArrayLayer(array=torch.tensor([[1.0, float("nan")], [float("-inf"), 2.0]]))}, [])
+    assert net == net  # NaN != NaN made it unequal even to itself (found by QA)
+    assert load(save(net, tmp_path / "m.yaml")) == net
+    other = NetGraph({"a": NetArrayLayer(array=torch.tensor([[1.0, 2.0], [float("-inf"), float("nan")]]))}, [])
+    assert other != net

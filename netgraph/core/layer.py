@@ -20,7 +20,7 @@ from torch import nn
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.options import as_array, literal_values, option_hints, option_kinds
 from netgraph.core.registry import Registry, registry_scope
-from netgraph.core.shared import NetSharedArray
+from netgraph.core.shared import NetSharedArray, same_values
 from netgraph.core.types import REAL, Conflict, PortType, as_shape
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register", "registry_scope", "as_array", "shape_option",
@@ -322,7 +322,7 @@ def _take_shared(layer: Layer) -> None:
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
         return (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape == b.shape
-                and a.dtype == b.dtype and bool(torch.equal(a, b)))
+                and a.dtype == b.dtype and same_values(a, b))
     if isinstance(a, Mapping) and isinstance(b, Mapping):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):

@@ -28,7 +28,7 @@ import torch
 from netgraph.core.errors import OptionError, raise_all
 from netgraph.core.options import as_array
 
-__all__ = ["NetSharedArray", "shared_users", "collect_users", "unify_shared", "shared_values"]
+__all__ = ["same_values", "NetSharedArray", "shared_users", "collect_users", "unify_shared", "shared_values"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 
@@ -66,7 +66,22 @@ class NetSharedArray:
 def _same_value(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is b
-    return a.shape == b.shape and bool(torch.equal(a, b))
+    return a.shape == b.shape and same_values(a, b)
+
+
+def same_values(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Equal elements, NaN equal to NaN (an array holding NaN equals its saved and loaded copy, and itself).
+
+    >>> nan = torch.tensor([1.0, float("nan")])
+    >>> same_values(nan, nan.clone()), bool(torch.equal(nan, nan.clone()))
+    (True, False)
+    """
+    if bool(torch.equal(a, b)):
+        return True
+    if not (a.is_floating_point() and b.is_floating_point()):
+        return False
+    nan = a.isnan()
+    return bool(torch.equal(nan, b.isnan())) and bool(torch.equal(a[~nan], b[~nan]))
 
 
 def _is_graph(layer: Any) -> bool:  # a graph keeps _shared_users on itself; asked first, as a failed hasattr is slow
