@@ -11,8 +11,9 @@ Each output is the softmax-weighted sum of the values, weights from the scores `
 ``"Dot"`` (``k . q``, so q = k) or ``"Bilinear"`` (``k . W . q`` with a learned array ``Weights`` (k, q)).
 ``score_rescaling="DimensionSqrt"`` (the default here; Wolfram's is ``"None"``) divides the scores by
 sqrt(k), as torch's ``scaled_dot_product_attention``; ``mask="Causal"`` lets query i see keys 1..i
-(queries and keys then have the same length). The compiled forward calls
-``F.scaled_dot_product_attention`` (heads moved before the sequence dim).
+(queries and keys then have the same length). ``dropout=p`` zeroes attention weights with probability ``p``
+in training mode (scaling the rest by 1/(1-p)), as torch's ``dropout_p``; evaluation never drops. The compiled
+forward calls ``F.scaled_dot_product_attention`` (heads moved before the sequence dim).
 
 >>> AttentionLayer(multi_head=True, key=(6, 2, 4)).declared_types()["Key"].shape
 (6, 2, 4)
@@ -33,6 +34,7 @@ from netgraph.core.options import Array, Literal, Shape
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.layers._masks import real_steps
+from netgraph.layers._shapes import check_number
 
 __all__ = ["AttentionLayer"]
 
@@ -55,6 +57,7 @@ class _Plan:
     vector: bool
     causal: bool
     scale: float | None  # None: 1/sqrt(k), as scaled_dot_product_attention's default
+    dropout: float = 0.0  # of the attention weights, in training mode only
 
 
 class AttentionModule(nn.Module):
@@ -77,11 +80,13 @@ class AttentionModule(nn.Module):
         if plan.heads:
             key, value = key.transpose(1, 2), value.transpose(1, 2)
             query = query if plan.vector else query.transpose(1, 2)
+        dropout = plan.dropout if self.training else 0.0
         if keys is None:
-            out = F.scaled_dot_product_attention(query, key, value, is_causal=plan.causal, scale=plan.scale)
+            out = F.scaled_dot_product_attention(query, key, value, is_causal=plan.causal, scale=plan.scale,
+                                                 dropout_p=dropout)
         else:
             out = F.scaled_dot_product_attention(query, key, value, attn_mask=key_mask(key, keys, plan),
-                                                 scale=plan.scale)
+                                                 scale=plan.scale, dropout_p=dropout)
         if plan.vector:
             return out.squeeze(-2)
         return out.transpose(1, 2) if plan.heads else out
@@ -113,6 +118,7 @@ class AttentionLayer(Layer):
     value: Shape = None
     query: Shape = None
     weights: Array = None
+    dropout: float = 0.0
     ARRAYS = {"Weights": "weights"}
     POSITIONAL = "scoring"
     input_ports = ("Key", "Value", "Query")
@@ -132,7 +138,8 @@ class AttentionLayer(Layer):
         if self.weights is not None and self.weights.dim() != 2:
             raise OptionError(f"AttentionLayer weights= must be a (key size, query size) matrix, found shape "
                               f"{format_shape(tuple(self.weights.shape))}", option="weights")
-        return {"ARRAYS": {"Weights": "weights"} if self.scoring == "Bilinear" else {}}
+        return {"ARRAYS": {"Weights": "weights"} if self.scoring == "Bilinear" else {},
+                "dropout": check_number(self.dropout, "AttentionLayer", "dropout", 0.0, 1.0, open_high=True)}
 
     @property
     def _rank(self) -> int:
@@ -199,7 +206,7 @@ class AttentionLayer(Layer):
     def _plan(self, types: Mapping[str, PortType]) -> _Plan:
         vector = len(types["Query"].shape) < self._rank
         return _Plan(self.multi_head, vector, self.mask == "Causal",
-                     None if self.score_rescaling == "DimensionSqrt" else 1.0)
+                     None if self.score_rescaling == "DimensionSqrt" else 1.0, self.dropout)
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return AttentionModule(self._plan(types), self.weights if self.scoring == "Bilinear" else None)
@@ -222,6 +229,8 @@ class AttentionLayer(Layer):
             key, value = f"{key}.transpose(1, 2)", f"{value}.transpose(1, 2)"
             query = query if plan.vector else f"{query}.transpose(1, 2)"
         extra = (", is_causal=True" if plan.causal else "") + ("" if plan.scale is None else f", scale={plan.scale!r}")
+        if plan.dropout:
+            extra += f", dropout_p={plan.dropout!r} if {ctx.module}.training else 0.0"
         call = f"F.scaled_dot_product_attention({query}, {key}, {value}{extra})"
         if plan.vector:
             return f"{call}.squeeze(-2)"

@@ -130,3 +130,35 @@ def test_yaml_round_trip_keeps_options_and_weights():
     torch.testing.assert_close(layer.weights, net.layers["att"].weights)
     text = "netgraph: 1\nlayers:\n  att: {type: AttentionLayer, multi_head: true}\ninputs: {Key: [n, 2, 4], Value: [n, 2, 4], Query: [2, 4]}\nedges: []\n"
     assert from_yaml(text).port_types["Output"].shape == (2, 4)
+
+
+def test_attention_dropout_drops_weights_in_training_only_and_keeps_the_mean():
+    from netgraph import interpret
+    net = NetGraph({"att": AttentionLayer(multi_head=True, mask="Causal", dropout=0.25)}, [],
+                   Key=(6, 2, 4), Value=(6, 2, 3), Query=(6, 2, 4))
+    plain = NetGraph({"att": AttentionLayer(multi_head=True, mask="Causal")}, [], Key=(6, 2, 4), Value=(6, 2, 3),
+                     Query=(6, 2, 4))
+    g = torch.Generator().manual_seed(0)
+    k, v, q = torch.randn(1, 6, 2, 4, generator=g), torch.randn(1, 6, 2, 3, generator=g), torch.randn(1, 6, 2, 4, generator=g)
+    expected = by_example(k, v, q, heads=True, causal=True)
+    module = net.compile()
+    torch.testing.assert_close(module.eval()(Key=k, Value=v, Query=q), expected)  # evaluation never drops
+    torch.testing.assert_close(net(Key=k, Value=v, Query=q), expected)
+    module.train()
+    torch.manual_seed(1)
+    compiled = module(Key=k, Value=v, Query=q)
+    torch.manual_seed(1)
+    interpreted = interpret(net, module, Key=k, Value=v, Query=q)  # the modules in training mode
+    torch.testing.assert_close(compiled, interpreted)  # the same draws compiled and interpreted
+    assert not torch.allclose(compiled, expected)
+    torch.manual_seed(2)
+    draws = torch.stack([module(Key=k.expand(500, -1, -1, -1), Value=v.expand(500, -1, -1, -1),
+                                Query=q.expand(500, -1, -1, -1)) for _ in range(8)]).flatten(0, 1)
+    mean, se = draws.mean(0), draws.std(0) / math.sqrt(draws.shape[0])
+    assert bool(((mean - expected[0]).abs() <= 4 * se + 1e-6).all())  # dropout keeps the expectation
+    assert plain.layers["att"].dropout == 0.0 and "dropout_p" not in plain.compile().code
+    for bad in (1.0, -0.1, "0.1", True):
+        with pytest.raises(OptionError, match=r"AttentionLayer.*dropout"):
+            AttentionLayer(dropout=bad)
+    from netgraph.spec import from_yaml
+    assert from_yaml(net.to_yaml()).layers["att"].dropout == 0.25
