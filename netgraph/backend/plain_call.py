@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from torch.nn.modules import module as torch_module
 
-from netgraph.layers.random import _CHECKS
+from netgraph.layers.random import _CHECKS, distribution_checks  # noqa: F401 - the docstring example uses it
 
 __all__ = ["plain_call"]
 
