@@ -14,9 +14,10 @@ from netgraph import (AggregationLayer, BatchNormalizationLayer, CatenateLayer, 
                       ConvolutionLayer, CrossEntropyLossLayer, DotLayer, DropoutLayer, ElementwiseLayer,
                       EmbeddingLayer, FlattenLayer, FunctionLayer, GammaDistribution, GatedRecurrentLayer,
                       LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer, BasicRecurrentLayer,
-                      MeanAbsoluteLossLayer, MeanSquaredLossLayer, NetArrayLayer, NetChain, NetGraph,
+                      MeanAbsoluteLossLayer, MeanSquaredLossLayer, NetArrayLayer, NetChain, NetFoldOperator,
+                      NetGraph, NetMapOperator, NetNestOperator,
                       NetGraphError, NetPort, NormalDistribution, OptionError, PartLayer, PoolingLayer,
-                      RandomArrayLayer, ReplicateLayer, ReshapeLayer, SequenceLastLayer, SoftmaxLayer,
+                      RandomArrayLayer, ReplicateLayer, ReshapeLayer, SequenceLastLayer, ShapeError, SoftmaxLayer,
                       SummationLayer, ThreadingLayer, UniformDistribution, TotalLayer, TransposeLayer, export_onnx, load, net_initialize)
 from netgraph.cli import main  # noqa: E402
 from netgraph.export.exporter import EXPORTABLE_DISTRIBUTIONS, example_inputs  # noqa: E402
@@ -118,6 +119,30 @@ def test_a_distribution_without_an_onnx_sampler_is_refused_naming_the_layer(tmp_
         export_onnx(net, target)
     assert info.value.diagnostics[0].layer == ("gamma_noise",)
     assert target.read_bytes() == b"previous"  # nothing half-written
+
+
+def fold(shape) -> NetGraph:
+    step = NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(5), "act": "Tanh"},
+                    [([NetPort("Input"), NetPort("State")], "cat"), ("cat", "lin"), ("lin", "act")])
+    return NetGraph({"fold": NetFoldOperator(step)}, [], Input=shape)
+
+
+@pytest.mark.parametrize("net", [fold(("n", 3)), NetGraph({"map": NetMapOperator(fold(("n", 3)))}, [], Input=(4, "n", 3))],
+                         ids=["top", "inside a map"])
+def test_a_fold_over_a_variable_length_is_refused_naming_the_layer(net, tmp_path):
+    # torch's tracer unrolls the fold's Python loop to the tracing length: the model was wrong at other lengths
+    with pytest.raises(ShapeError, match=r"NetFoldOperator '(map/net/)?fold'.*variable length.*fixed length") as info:
+        export_onnx(net_initialize(net, seed=0), tmp_path / "fold.onnx")
+    assert info.value.diagnostics[0].port == "Input"
+    assert not (tmp_path / "fold.onnx").exists()
+
+
+def test_a_fold_over_a_fixed_length_and_a_nest_export_and_match(tmp_path):
+    nest = NetMapOperator(NetChain([NetNestOperator(NetChain([LinearLayer(3), "Tanh"], input=3), 3)]))
+    for name, net in {"fold": fold((7, 3)), "nest": NetChain([nest], input=("n", 3))}.items():
+        net = net_initialize(net, seed=0)
+        path = export_onnx(net, tmp_path / f"{name}.onnx")
+        assert_same_outputs(path, net.compile().eval(), example_inputs(net, batch=5, length=7 if name == "fold" else 4))
 
 
 def test_ports_dynamic_dims_and_metadata(tmp_path):

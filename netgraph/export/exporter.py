@@ -22,9 +22,10 @@ from typing import Any
 import torch
 
 from netgraph import __version__
-from netgraph.core.errors import NetGraphError, OptionError
+from netgraph.core.errors import NetGraphError, OptionError, ShapeError
 from netgraph.core.files import atomic_write
 from netgraph.core.types import INTEGER
+from netgraph.core.walk import nested_nodes
 from netgraph.export.deps import require
 
 __all__ = ["export_onnx", "EXPORTABLE_DISTRIBUTIONS", "example_inputs", "dynamic_axes"]
@@ -87,6 +88,7 @@ def dynamic_axes(net: Any) -> dict[str, dict[int, str]]:
 
 
 def _refuse_unexportable(net: Any) -> None:
+    _refuse_variable_folds(net)
     for path, layer in net.leaves():
         distribution = layer.options().get("distribution") if layer.type_name == "RandomArrayLayer" else None
         if layer.type_name == "KLDivergenceLayer" and getattr(layer, "resolved_method", None) == "monte_carlo":
@@ -96,6 +98,22 @@ def _refuse_unexportable(net: Any) -> None:
             raise OptionError(f"{net.describe((path, None))} samples {kind}, which has no faithful ONNX form; "
                               f"exportable distributions: "
                               f"{', '.join(sorted(EXPORTABLE_DISTRIBUTIONS))}", layer=path, option="distribution")
+
+
+def _refuse_variable_folds(net: Any) -> None:
+    """ShapeError naming the first NetFoldOperator whose sequence length is variable: its forward is a Python
+    loop, which the tracer unrolls to the tracing length, so the model would be wrong at any other length."""
+    for path, node in nested_nodes(net):
+        if node.layer.type_name != "NetFoldOperator":
+            continue
+        port = node.layer.elements[0]
+        shape = node.types[port].shape
+        if shape is None or not isinstance(shape[0], int):
+            length = "unknown" if shape is None else repr(shape[0])
+            raise ShapeError(f"NetFoldOperator {'/'.join(path)!r} folds over a sequence of variable length "
+                             f"({length}, its port {port!r}); torch's ONNX exporter unrolls the fold's loop to "
+                             f"one length, so the model would be wrong at any other: give the sequence a fixed "
+                             f"length (e.g. a graph input of shape [7, ...]) to export it", layer=path, port=port)
 
 
 @contextlib.contextmanager
