@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from netgraph import (AggregationLayer, BatchNormalizationLayer, CatenateLayer, 
                       RandomArrayLayer, ReplicateLayer, ReshapeLayer, SequenceLastLayer, ShapeError, SoftmaxLayer,
                       SummationLayer, ThreadingLayer, UniformDistribution, TotalLayer, TransposeLayer, export_onnx, load, net_initialize)
 from netgraph.cli import main  # noqa: E402
-from netgraph.export.exporter import EXPORTABLE_DISTRIBUTIONS, example_inputs  # noqa: E402
+from netgraph.export.exporter import EXPORTABLE_DISTRIBUTIONS, OPSETS, example_inputs  # noqa: E402
 from tests.onnx_helpers import as_list, draw_onnx, assert_same_distribution, assert_same_outputs, run_onnx  # noqa: E402
 
 SPECS = sorted((Path(__file__).resolve().parents[1] / "specs").glob("*.yaml"))
@@ -171,3 +172,32 @@ def test_cli_export_writes_the_spec_name_into_the_model(tmp_path, capsys):
     model = onnx.load(str(out))
     assert {p.key: p.value for p in model.metadata_props}["name"] == "MLPClassifier"
     assert model.opset_import[0].version == 17
+
+
+SUPPORTED = f"\\({OPSETS.start} to {OPSETS.stop - 1}; default \\d+\\)"
+
+
+@pytest.mark.parametrize("opset", [99, 3, OPSETS.stop])
+def test_cli_export_checks_the_opset_first_and_says_which_are_supported(opset, tmp_path, capsys):
+    # it printed torch's whole IR graph, then "cannot export this net"
+    assert main(["export", str(SPECS[1]), "-o", str(tmp_path / "m.onnx"), "--opset", str(opset)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1
+    assert re.fullmatch(f"netgraph export: opset {opset} is outside the opsets torch's ONNX exporter supports "
+                        f"{SUPPORTED}", err.strip())
+    assert not (tmp_path / "m.onnx").exists()
+
+
+@pytest.mark.parametrize("opset", [6, OPSETS.stop, True, "17"])
+def test_export_onnx_refuses_an_unsupported_opset(opset, tmp_path):
+    with pytest.raises(OptionError, match=f"opset {opset!r} is outside .* {SUPPORTED}") as info:
+        export_onnx(net_initialize(NetChain([2], input=3), seed=0), tmp_path / "m.onnx", opset=opset)
+    assert info.value.diagnostics[0].option == "opset"
+
+
+def test_an_exporter_failure_is_one_line_without_torchs_ir_graph(tmp_path, capfd):
+    net = net_initialize(load(SPECS[0].with_name("transformer_block.yaml")), seed=0)  # unflatten needs opset 13
+    with pytest.raises(OptionError, match="cannot export this net \\(opset 7\\).*unflatten"):
+        export_onnx(net, tmp_path / "t.onnx", opset=7)
+    out, err = capfd.readouterr()
+    assert "Torch IR graph" not in out + err

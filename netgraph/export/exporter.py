@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from torch.onnx import _constants as _torch_onnx
 
 from netgraph import __version__
 from netgraph.core.errors import NetGraphError, OptionError, ShapeError
@@ -28,7 +29,7 @@ from netgraph.core.types import INTEGER
 from netgraph.core.walk import nested_nodes
 from netgraph.export.deps import require
 
-__all__ = ["export_onnx", "EXPORTABLE_DISTRIBUTIONS", "example_inputs", "dynamic_axes"]
+__all__ = ["export_onnx", "EXPORTABLE_DISTRIBUTIONS", "OPSETS", "check_opset", "example_inputs", "dynamic_axes"]
 
 #: RandomArrayLayer distributions whose draws onnxruntime reproduces (RandomNormalLike,
 #: RandomUniformLike; checked statistically by the tests). The others are refused with an
@@ -36,21 +37,34 @@ __all__ = ["export_onnx", "EXPORTABLE_DISTRIBUTIONS", "example_inputs", "dynamic
 #: op, and torch's Bernoulli export gives draws whose statistics differ from torch's.
 EXPORTABLE_DISTRIBUTIONS = frozenset({"NormalDistribution", "UniformDistribution"})
 _TRACE_BATCH, _TRACE_LENGTH = 2, 3
+#: The opsets torch's TorchScript-based exporter supports (above them it only warns, then may write a model
+#: it disclaims; below, or far above, it fails after printing its whole IR graph).
+OPSETS = range(_torch_onnx.ONNX_MIN_OPSET, _torch_onnx.ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET + 1)
+
+
+def check_opset(opset: Any) -> None:
+    """OptionError unless ``opset`` is None (torch's default) or an opset in ``OPSETS``."""
+    if opset is None or (isinstance(opset, int) and not isinstance(opset, bool) and opset in OPSETS):
+        return
+    raise OptionError(f"opset {opset!r} is outside the opsets torch's ONNX exporter supports ("
+                      f"{OPSETS.start} to {OPSETS.stop - 1}; default {_torch_onnx.ONNX_DEFAULT_OPSET})",
+                      option="opset")
 
 
 def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, name: str | None = None,
                 description: str | None = None) -> Path:
     """Write ``net`` (initialised) to ``path`` as an ONNX model; returns the path.
 
-    ``opset`` defaults to torch's. ``name`` and ``description`` go into the model's metadata
-    (``metadata_props`` keys ``name``, ``description``, and ``doc_string``). Layers are exported in
-    inference mode (dropout off, batch norm with its moving statistics).
+    ``opset`` defaults to torch's; one outside ``OPSETS`` is an OptionError. ``name`` and ``description`` go
+    into the model's metadata (``metadata_props`` keys ``name``, ``description``, and ``doc_string``). Layers
+    are exported in inference mode (dropout off, batch norm with its moving statistics).
 
     >>> import tempfile, netgraph
     >>> net = netgraph.net_initialize(netgraph.NetChain([3, "Tanh"], input=4), seed=0)
     >>> export_onnx(net, f"{tempfile.mkdtemp()}/tanh.onnx", name="Tiny").name
     'tanh.onnx'
     """
+    check_opset(opset)
     onnx = require("onnx")
     _refuse_unexportable(net)
     module = net.compile().eval()
@@ -118,9 +132,16 @@ def _refuse_variable_folds(net: Any) -> None:
 
 @contextlib.contextmanager
 def _quiet() -> Iterator[None]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
+    """No warnings, and no ONNX log: torch 2.13's exporter always enables it (its setup_onnx_logging tests the
+    function ``_jit_is_onnx_log_enabled``, not its result) and prints its whole IR graph to stdout on a failure."""
+    log = torch._C._jit_onnx_log
+    torch._C._jit_onnx_log = lambda *args: None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        torch._C._jit_onnx_log = log
 
 
 def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes:
