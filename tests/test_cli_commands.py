@@ -110,6 +110,23 @@ def test_run_and_train_with_the_same_seed_start_from_the_same_net(tmp_path, caps
     assert draw(tmp_path / "out" / "small.yaml") == before
 
 
+def test_the_trained_spec_keeps_the_name_and_description_and_export_takes_them(tmp_path, capsys):
+    """`train -o` wrote the trained spec without the source's name: and description: (a loaded NetGraph does not
+    keep them), so exporting it named the model after the file (small) instead of the spec (Small)."""
+    spec = tmp_path / "small.yaml"
+    spec.write_text(SMALL.replace("name: Small\n", "name: Small\ndescription: a small MLP\n"))
+    np.savez(tmp_path / "data.npz", Input=np.ones((8, 3), "float32"), Target=np.ones((8, 2), "float32"))
+    assert main(["train", str(spec), "--data", str(tmp_path / "data.npz"), "--rounds", "1", "--quiet",
+                 "-o", str(tmp_path / "out")]) == 0
+    trained = tmp_path / "out" / "small.yaml"
+    lines = trained.read_text().splitlines()
+    assert lines[2:4] == ["name: Small", "description: a small MLP"] and lines[1].startswith("arrays: ")
+    onnx = pytest.importorskip("onnx")
+    assert main(["export", str(trained), "-o", str(tmp_path / "small.onnx")]) == 0
+    meta = {p.key: p.value for p in onnx.load(str(tmp_path / "small.onnx")).metadata_props}
+    assert (meta["name"], meta["description"]) == ("Small", "a small MLP")
+
+
 def test_an_input_of_unknown_shape_is_one_clear_error(tmp_path, capsys):
     spec = tmp_path / "open.yaml"
     spec.write_text("netgraph: 1\ntype: NetChain\nlayers:\n  relu: Ramp\ninputs:\n  Input: [null]\n")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
+import yaml
 
 from netgraph import (
     FunctionLayer,
@@ -150,3 +151,24 @@ def test_arrays_that_match_no_layer_or_the_wrong_shape_are_reported(tmp_path):
 
 def test_load_reads_plain_specs_too():
     assert load(SPECS / "normal_reparameterization.yaml") == NetGraph.from_yaml(SPECS / "normal_reparameterization.yaml")
+
+
+def test_save_and_to_yaml_write_the_name_and_description_they_are_given(vae, tmp_path):
+    # a NetGraph does not keep a spec's name/description (they are not part of the net, nor of its equality):
+    # a caller passes them on; save and to_yaml wrote no description at all
+    text = "A VAE.\nSecond line: with a colon."
+    path = save(vae, tmp_path / "vae.yaml", name="VAE", description=text)
+    lines = path.read_text().splitlines()
+    assert lines[0] == "netgraph: 1" and lines[1].startswith("arrays: ") and lines[2] == "name: VAE"
+    data = yaml.safe_load(path.read_text())
+    assert data["name"] == "VAE" and data["description"] == text
+    assert load(path) == vae
+    assert yaml.safe_load(vae.to_yaml(name="VAE", description=text))["description"] == text
+    assert "name" not in yaml.safe_load(vae.to_yaml())
+
+
+@pytest.mark.parametrize("option", ["name", "description"])
+def test_a_name_or_description_that_is_not_text_is_refused(vae, tmp_path, option):
+    with pytest.raises(SpecError, match=f"option {option}= of a spec takes text, found int 3"):
+        save(vae, tmp_path / "vae.yaml", **{option: 3})
+    assert not list(tmp_path.iterdir())
