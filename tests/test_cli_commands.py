@@ -3,6 +3,7 @@ seeded specs."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import re
 import subprocess
@@ -18,6 +19,7 @@ import netgraph
 import netgraph.cli as cli
 from netgraph.cli import main
 from netgraph.cli.run import VARIABLE_LENGTH, example_inputs
+from netgraph.core.limits import Limits
 from netgraph.spec import load
 from netgraph.train import NetTrainResults
 
@@ -62,6 +64,16 @@ def test_help_and_version_do_not_import_torch(flag):
     assert "netgraph.cli.parser" in names  # the trace did see the command line being built
     assert not {n for n in names if n == "torch" or n.startswith("torch.")}
     assert "usage: netgraph" in result.stdout if flag == "--help" else result.stdout.strip().startswith("netgraph ")
+
+
+@pytest.mark.parametrize("command", ["run", "render", "check", "summary", "schema", "train", "export"])
+def test_limit_help_names_every_limit(command, capsys):
+    # it listed 8 names by hand; operator_arrays and nest_applications were accepted but missing
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    names = re.search(r"--limit NAME=N raise a size limit.*?\(names: ([^)]*)\)", text).group(1)
+    assert names.split(", ") == [field.name for field in dataclasses.fields(Limits)]
 
 
 def test_version_is_the_packages(capsys):

@@ -4,8 +4,10 @@ strings (modules of ``netgraph.cli``) so that ``--help`` imports neither torch n
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 from netgraph import __version__
+from netgraph.core.limits import Limits  # no torch: the limits and errors only
 
 __all__ = ["build_parser"]
 
@@ -110,8 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_run, _render, _check, _train, _export):
         add(sub)
+    names = ", ".join(field.name for field in dataclasses.fields(Limits))
     for command in sub.choices.values():
         command.add_argument("--limit", action="append", default=[], metavar="NAME=N",
-                             help="raise a size limit, e.g. --limit yaml_bytes=100000000 (names: yaml_bytes, "
-                                  "yaml_nodes, yaml_depth, header_bytes, weights_bytes, nesting_depth, port_elements, init_elements)")
+                             help=f"raise a size limit, e.g. --limit yaml_bytes=100000000 (names: {names})")
     return parser
