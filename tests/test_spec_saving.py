@@ -172,3 +172,14 @@ def test_a_name_or_description_that_is_not_text_is_refused(vae, tmp_path, option
     with pytest.raises(SpecError, match=f"option {option}= of a spec takes text, found int 3"):
         save(vae, tmp_path / "vae.yaml", **{option: 3})
     assert not list(tmp_path.iterdir())
+
+
+def test_a_save_over_a_folder_names_it(vae, tmp_path):
+    # it said "failed: is not a regular file ..." with no subject
+    folder = tmp_path / "dir.yaml"
+    folder.mkdir()
+    with pytest.raises(SpecError, match=rf"failed: '{folder}' is not a regular file \(a device, folder or link "
+                                        rf"to one\); refusing to replace it; nothing was changed$"):
+        save(vae, folder)
+    with pytest.raises(SpecError, match=rf"failed: No such file or directory: '{tmp_path}/missing/"):
+        save(vae, tmp_path / "missing" / "m.yaml")

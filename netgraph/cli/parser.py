@@ -22,6 +22,17 @@ def _run(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler="run:run")
 
 
+def _depth(text: str) -> int:
+    """``--depth``: a whole number >= 0 (argparse names the flag when this raises)."""
+    try:
+        depth = int(text)
+    except ValueError:
+        depth = -1
+    if depth < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of levels >= 0, found {text!r}")
+    return depth
+
+
 def _render(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("render", help="write a spec's diagram (SVG, PNG, PDF or DOT)",
                        description="Write the diagram of a net spec: layers with named ports, "
@@ -30,7 +41,8 @@ def _render(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", help="the file to write (.svg, .png, .pdf, .dot); default <spec name>.svg here")
     p.add_argument("-f", "--format", help="svg, png, pdf, dot or gv (default: from the output suffix)")
     p.add_argument("--rankdir", default="TB", choices=("TB", "LR", "BT", "RL"), help="flow direction (default TB)")
-    p.add_argument("--depth", type=int, default=None, help="levels of nested graphs to expand (default: all, up to 32)")
+    p.add_argument("--depth", type=_depth, default=None,
+                   help="levels of nested graphs to expand, 0 or more (default: all, up to 32)")
     p.add_argument("--compact", default="auto", choices=("auto", "yes", "no"),
                    help="shorten labels (auto: above 60 layers)")
     p.add_argument("--backend", choices=("dot", "graphviz-pure", "builtin"),

@@ -80,10 +80,18 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
         if created:
             with contextlib.suppress(OSError):  # it may never have existed (a name too long)
                 weights.unlink(missing_ok=True)
-        raise SpecError(f"save(net, {str(path)!r}) failed: {exc.strerror or exc}"
-                        f"{f' ({exc.filename})' if exc.filename else ''}; nothing was changed") from None
+        raise SpecError(f"save(net, {str(path)!r}) failed: {_failure(exc)}; nothing was changed") from None
     _clean(path, weights.name if weights else None, old_weights)
     return path
+
+
+def _failure(exc: OSError) -> str:
+    """The OSError, naming its file: "'f' is not a regular file (...)" (netgraph's own refusals say what the file
+    is) or "No such file or directory: 'f'" (the system's)."""
+    what = exc.strerror or str(exc)
+    if not exc.filename:
+        return what
+    return f"{str(exc.filename)!r} {what}" if what.startswith("is ") else f"{what}: {str(exc.filename)!r}"
 
 
 def _named_weights(spec: Path) -> str | None:
