@@ -11,8 +11,8 @@ import torch
 
 import onnx  # noqa: E402  (the test extra installs it)
 
-from netgraph import (AggregationLayer, BatchNormalizationLayer, CatenateLayer, ConstantArrayLayer,  # noqa: E402
-                      ConvolutionLayer, CrossEntropyLossLayer, DotLayer, DropoutLayer, ElementwiseLayer,
+from netgraph import (AggregationLayer, BatchNormalizationLayer, BernoulliDistribution, CatenateLayer,  # noqa: E402
+                      ConstantArrayLayer, ConvolutionLayer, CrossEntropyLossLayer, DotLayer, DropoutLayer, ElementwiseLayer,
                       EmbeddingLayer, FlattenLayer, FunctionLayer, GammaDistribution, GatedRecurrentLayer,
                       LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer, BasicRecurrentLayer,
                       MeanAbsoluteLossLayer, MeanSquaredLossLayer, NetArrayLayer, NetChain, NetFoldOperator,
@@ -120,6 +120,15 @@ def test_a_distribution_without_an_onnx_sampler_is_refused_naming_the_layer(tmp_
         export_onnx(net, target)
     assert info.value.diagnostics[0].layer == ("gamma_noise",)
     assert target.read_bytes() == b"previous"  # nothing half-written
+
+
+def test_a_distribution_without_an_onnx_sampler_is_refused_inside_an_operator_too(tmp_path):
+    # only the top-level layers were checked: a Bernoulli inside a NetMapOperator exported with wrong statistics
+    inner = NetGraph({"coin": RandomArrayLayer(BernoulliDistribution(0.3), output=3), "f": FunctionLayer("#a + #b")},
+                     [(["coin", NetPort("Input")], "f")], Input=3)
+    net = net_initialize(NetChain({"map": NetMapOperator(inner)}, input=(4, 3)), seed=0)
+    with pytest.raises(OptionError, match=r"layer 'map/net/coin' \(RandomArrayLayer\) samples BernoulliDistribution"):
+        export_onnx(net, tmp_path / "coin.onnx")
 
 
 def fold(shape) -> NetGraph:

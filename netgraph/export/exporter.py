@@ -103,13 +103,16 @@ def dynamic_axes(net: Any) -> dict[str, dict[int, str]]:
 
 def _refuse_unexportable(net: Any) -> None:
     _refuse_variable_folds(net)
-    for path, layer in net.leaves():
+    top = {node.path for node in net.ir.nodes}
+    for path, node in nested_nodes(net):  # inside operators too
+        layer = node.layer
         distribution = layer.options().get("distribution") if layer.type_name == "RandomArrayLayer" else None
         if layer.type_name == "KLDivergenceLayer" and getattr(layer, "resolved_method", None) == "monte_carlo":
             distribution = layer.p  # a Monte Carlo estimate draws from p
         kind = type(distribution).__name__
         if distribution is not None and kind not in EXPORTABLE_DISTRIBUTIONS:
-            raise OptionError(f"{net.describe((path, None))} samples {kind}, which has no faithful ONNX form; "
+            where = net.describe((path, None)) if path in top else f"layer {'/'.join(path)!r} ({layer.type_name})"
+            raise OptionError(f"{where} samples {kind}, which has no faithful ONNX form; "
                               f"exportable distributions: "
                               f"{', '.join(sorted(EXPORTABLE_DISTRIBUTIONS))}", layer=path, option="distribution")
 
