@@ -3,6 +3,7 @@ seeded specs."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import re
 import subprocess
@@ -18,6 +19,7 @@ import netgraph
 import netgraph.cli as cli
 from netgraph.cli import main
 from netgraph.cli.run import VARIABLE_LENGTH, example_inputs
+from netgraph.core.limits import Limits
 from netgraph.spec import load
 from netgraph.train import NetTrainResults
 
@@ -64,6 +66,16 @@ def test_help_and_version_do_not_import_torch(flag):
     assert "usage: netgraph" in result.stdout if flag == "--help" else result.stdout.strip().startswith("netgraph ")
 
 
+@pytest.mark.parametrize("command", ["run", "render", "check", "summary", "schema", "train", "export"])
+def test_limit_help_names_every_limit(command, capsys):
+    # it listed 8 names by hand; operator_arrays and nest_applications were accepted but missing
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    names = re.search(r"--limit NAME=N raise a size limit.*?\(names: ([^)]*)\)", text).group(1)
+    assert names.split(", ") == [field.name for field in dataclasses.fields(Limits)]
+
+
 def test_version_is_the_packages(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["--version"])
@@ -108,6 +120,23 @@ def test_run_and_train_with_the_same_seed_start_from_the_same_net(tmp_path, caps
                  "--method", "SGD", "--learning-rate", "1e-30", "--quiet", "-o", str(tmp_path / "out")]) == 0
     assert "trained 1 round (MaxTrainingRounds)" in capsys.readouterr().out
     assert draw(tmp_path / "out" / "small.yaml") == before
+
+
+def test_the_trained_spec_keeps_the_name_and_description_and_export_takes_them(tmp_path, capsys):
+    """`train -o` wrote the trained spec without the source's name: and description: (a loaded NetGraph does not
+    keep them), so exporting it named the model after the file (small) instead of the spec (Small)."""
+    spec = tmp_path / "small.yaml"
+    spec.write_text(SMALL.replace("name: Small\n", "name: Small\ndescription: a small MLP\n"))
+    np.savez(tmp_path / "data.npz", Input=np.ones((8, 3), "float32"), Target=np.ones((8, 2), "float32"))
+    assert main(["train", str(spec), "--data", str(tmp_path / "data.npz"), "--rounds", "1", "--quiet",
+                 "-o", str(tmp_path / "out")]) == 0
+    trained = tmp_path / "out" / "small.yaml"
+    lines = trained.read_text().splitlines()
+    assert lines[2:4] == ["name: Small", "description: a small MLP"] and lines[1].startswith("arrays: ")
+    onnx = pytest.importorskip("onnx")
+    assert main(["export", str(trained), "-o", str(tmp_path / "small.onnx")]) == 0
+    meta = {p.key: p.value for p in onnx.load(str(tmp_path / "small.onnx")).metadata_props}
+    assert (meta["name"], meta["description"]) == ("Small", "a small MLP")
 
 
 def test_an_input_of_unknown_shape_is_one_clear_error(tmp_path, capsys):

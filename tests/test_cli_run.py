@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from netgraph.cli import main
+import pytest
+
+from netgraph.cli import EPIPE_STATUS, main
 
 SPEC = Path(__file__).resolve().parents[1] / "specs" / "normal_reparameterization.yaml"
 
@@ -54,3 +58,42 @@ def test_run_works_on_every_example_spec(tmp_path, capsys):
     for spec in sorted(SPEC.parent.glob("*.yaml")):
         assert main(["run", str(spec), "-o", str(tmp_path / f"{spec.stem}.svg"), "--seed", "0"]) == 0, spec.name
         assert " = " in capsys.readouterr().out
+
+
+def test_run_checks_the_output_path_before_evaluating(tmp_path, capsys, monkeypatch):
+    # -o into a missing folder failed only after loading and evaluating the net
+    import netgraph.cli.run as run
+    monkeypatch.setattr(run, "net_initialize", lambda *a, **k: pytest.fail("evaluated before checking -o"))
+    for out, why in [(tmp_path / "missing" / "x.svg", "folder '.*missing' does not exist"),
+                     (tmp_path, "it is a folder; give a file name"),
+                     (tmp_path / "x", r"-o .*x: cannot tell which format to write: give the file a suffix \(.svg"),
+                     (tmp_path / "x.foo", r"unknown diagram format 'foo' \(the suffix of -o .*x.foo\)")]:
+        assert main(["run", str(SPEC), "-o", str(out)]) == 1
+        assert re.search(f"^netgraph run: .*{why}", capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--depth", "-1", "-o", "x.svg"], r"argument --depth: expected a number of levels >= 0, found '-1'"),
+    (["-o", "r/"], r"cannot write the diagram to 'r': it is a folder; give a file name"),
+    (["-o", "r/x"], r"-o r/x: cannot tell which format to write: .* or pass -f/--format$")])
+def test_render_messages_name_the_flags(argv, message, tmp_path, capsys, monkeypatch):
+    # they said "expand must be ..." and "... or pass format=" (Python's names, not the flags)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r").mkdir()
+    try:
+        code = main(["render", str(SPEC), *argv])
+    except SystemExit as exit_:  # argparse
+        code = exit_.code
+    assert code in (1, 2)
+    err = capsys.readouterr().err.strip()
+    assert re.search(message, err.splitlines()[-1]), err
+    assert "expand" not in err and "format=" not in err
+    assert list(tmp_path.iterdir()) == [tmp_path / "r"]
+
+
+def test_a_closed_pipe_ends_run_quietly(tmp_path):
+    # `netgraph run ... | head -1` printed "netgraph run: [Errno 32] Broken pipe"; `| true` has gone before it writes
+    script = f"{sys.executable} -m netgraph run {SPEC} -o {tmp_path / 'x.svg'} | true; echo ${{PIPESTATUS[0]}}"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120, env=env)
+    assert result.stderr == "" and result.stdout.strip() == str(EPIPE_STATUS)  # as a Unix tool ended by SIGPIPE

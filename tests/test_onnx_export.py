@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -10,16 +11,17 @@ import torch
 
 import onnx  # noqa: E402  (the test extra installs it)
 
-from netgraph import (AggregationLayer, BatchNormalizationLayer, CatenateLayer, ConstantArrayLayer,  # noqa: E402
-                      ConvolutionLayer, CrossEntropyLossLayer, DotLayer, DropoutLayer, ElementwiseLayer,
+from netgraph import (AggregationLayer, BatchNormalizationLayer, BernoulliDistribution, CatenateLayer,  # noqa: E402
+                      ConstantArrayLayer, ConvolutionLayer, CrossEntropyLossLayer, DotLayer, DropoutLayer, ElementwiseLayer,
                       EmbeddingLayer, FlattenLayer, FunctionLayer, GammaDistribution, GatedRecurrentLayer,
                       LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer, BasicRecurrentLayer,
-                      MeanAbsoluteLossLayer, MeanSquaredLossLayer, NetArrayLayer, NetChain, NetGraph,
+                      MeanAbsoluteLossLayer, MeanSquaredLossLayer, NetArrayLayer, NetChain, NetFoldOperator,
+                      NetGraph, NetMapOperator, NetNestOperator,
                       NetGraphError, NetPort, NormalDistribution, OptionError, PartLayer, PoolingLayer,
-                      RandomArrayLayer, ReplicateLayer, ReshapeLayer, SequenceLastLayer, SoftmaxLayer,
+                      RandomArrayLayer, ReplicateLayer, ReshapeLayer, SequenceLastLayer, ShapeError, SoftmaxLayer,
                       SummationLayer, ThreadingLayer, UniformDistribution, TotalLayer, TransposeLayer, export_onnx, load, net_initialize)
 from netgraph.cli import main  # noqa: E402
-from netgraph.export.exporter import EXPORTABLE_DISTRIBUTIONS, example_inputs  # noqa: E402
+from netgraph.export.exporter import EXPORTABLE_DISTRIBUTIONS, OPSETS, example_inputs  # noqa: E402
 from tests.onnx_helpers import as_list, draw_onnx, assert_same_distribution, assert_same_outputs, run_onnx  # noqa: E402
 
 SPECS = sorted((Path(__file__).resolve().parents[1] / "specs").glob("*.yaml"))
@@ -120,6 +122,39 @@ def test_a_distribution_without_an_onnx_sampler_is_refused_naming_the_layer(tmp_
     assert target.read_bytes() == b"previous"  # nothing half-written
 
 
+def test_a_distribution_without_an_onnx_sampler_is_refused_inside_an_operator_too(tmp_path):
+    # only the top-level layers were checked: a Bernoulli inside a NetMapOperator exported with wrong statistics
+    inner = NetGraph({"coin": RandomArrayLayer(BernoulliDistribution(0.3), output=3), "f": FunctionLayer("#a + #b")},
+                     [(["coin", NetPort("Input")], "f")], Input=3)
+    net = net_initialize(NetChain({"map": NetMapOperator(inner)}, input=(4, 3)), seed=0)
+    with pytest.raises(OptionError, match=r"layer 'map/net/coin' \(RandomArrayLayer\) samples BernoulliDistribution"):
+        export_onnx(net, tmp_path / "coin.onnx")
+
+
+def fold(shape) -> NetGraph:
+    step = NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(5), "act": "Tanh"},
+                    [([NetPort("Input"), NetPort("State")], "cat"), ("cat", "lin"), ("lin", "act")])
+    return NetGraph({"fold": NetFoldOperator(step)}, [], Input=shape)
+
+
+@pytest.mark.parametrize("net", [fold(("n", 3)), NetGraph({"map": NetMapOperator(fold(("n", 3)))}, [], Input=(4, "n", 3))],
+                         ids=["top", "inside a map"])
+def test_a_fold_over_a_variable_length_is_refused_naming_the_layer(net, tmp_path):
+    # torch's tracer unrolls the fold's Python loop to the tracing length: the model was wrong at other lengths
+    with pytest.raises(ShapeError, match=r"NetFoldOperator '(map/net/)?fold'.*variable length.*fixed length") as info:
+        export_onnx(net_initialize(net, seed=0), tmp_path / "fold.onnx")
+    assert info.value.diagnostics[0].port == "Input"
+    assert not (tmp_path / "fold.onnx").exists()
+
+
+def test_a_fold_over_a_fixed_length_and_a_nest_export_and_match(tmp_path):
+    nest = NetMapOperator(NetChain([NetNestOperator(NetChain([LinearLayer(3), "Tanh"], input=3), 3)]))
+    for name, net in {"fold": fold((7, 3)), "nest": NetChain([nest], input=("n", 3))}.items():
+        net = net_initialize(net, seed=0)
+        path = export_onnx(net, tmp_path / f"{name}.onnx")
+        assert_same_outputs(path, net.compile().eval(), example_inputs(net, batch=5, length=7 if name == "fold" else 4))
+
+
 def test_ports_dynamic_dims_and_metadata(tmp_path):
     net = net_initialize(NetChain([EmbeddingLayer(4, 10), LongShortTermMemoryLayer(3)], input=["n"]), seed=0)
     model = onnx.load(str(export_onnx(net, tmp_path / "m.onnx", name="Tagger", description="tags tokens")))
@@ -146,3 +181,32 @@ def test_cli_export_writes_the_spec_name_into_the_model(tmp_path, capsys):
     model = onnx.load(str(out))
     assert {p.key: p.value for p in model.metadata_props}["name"] == "MLPClassifier"
     assert model.opset_import[0].version == 17
+
+
+SUPPORTED = f"\\({OPSETS.start} to {OPSETS.stop - 1}; default \\d+\\)"
+
+
+@pytest.mark.parametrize("opset", [99, 3, OPSETS.stop])
+def test_cli_export_checks_the_opset_first_and_says_which_are_supported(opset, tmp_path, capsys):
+    # it printed torch's whole IR graph, then "cannot export this net"
+    assert main(["export", str(SPECS[1]), "-o", str(tmp_path / "m.onnx"), "--opset", str(opset)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1
+    assert re.fullmatch(f"netgraph export: opset {opset} is outside the opsets torch's ONNX exporter supports "
+                        f"{SUPPORTED}", err.strip())
+    assert not (tmp_path / "m.onnx").exists()
+
+
+@pytest.mark.parametrize("opset", [6, OPSETS.stop, True, "17"])
+def test_export_onnx_refuses_an_unsupported_opset(opset, tmp_path):
+    with pytest.raises(OptionError, match=f"opset {opset!r} is outside .* {SUPPORTED}") as info:
+        export_onnx(net_initialize(NetChain([2], input=3), seed=0), tmp_path / "m.onnx", opset=opset)
+    assert info.value.diagnostics[0].option == "opset"
+
+
+def test_an_exporter_failure_is_one_line_without_torchs_ir_graph(tmp_path, capfd):
+    net = net_initialize(load(SPECS[0].with_name("transformer_block.yaml")), seed=0)  # unflatten needs opset 13
+    with pytest.raises(OptionError, match="cannot export this net \\(opset 7\\).*unflatten"):
+        export_onnx(net, tmp_path / "t.onnx", opset=7)
+    out, err = capfd.readouterr()
+    assert "Torch IR graph" not in out + err

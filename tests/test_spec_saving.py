@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
+import yaml
 
 from netgraph import (
     FunctionLayer,
@@ -159,3 +160,35 @@ def test_a_net_holding_nan_equals_its_saved_and_loaded_copy(tmp_path):
     assert load(save(net, tmp_path / "m.yaml")) == net
     other = NetGraph({"a": NetArrayLayer(array=torch.tensor([[1.0, 2.0], [float("-inf"), float("nan")]]))}, [])
     assert other != net
+
+
+def test_save_and_to_yaml_write_the_name_and_description_they_are_given(vae, tmp_path):
+    # a NetGraph does not keep a spec's name/description (they are not part of the net, nor of its equality):
+    # a caller passes them on; save and to_yaml wrote no description at all
+    text = "A VAE.\nSecond line: with a colon."
+    path = save(vae, tmp_path / "vae.yaml", name="VAE", description=text)
+    lines = path.read_text().splitlines()
+    assert lines[0] == "netgraph: 1" and lines[1].startswith("arrays: ") and lines[2] == "name: VAE"
+    data = yaml.safe_load(path.read_text())
+    assert data["name"] == "VAE" and data["description"] == text
+    assert load(path) == vae
+    assert yaml.safe_load(vae.to_yaml(name="VAE", description=text))["description"] == text
+    assert "name" not in yaml.safe_load(vae.to_yaml())
+
+
+@pytest.mark.parametrize("option", ["name", "description"])
+def test_a_name_or_description_that_is_not_text_is_refused(vae, tmp_path, option):
+    with pytest.raises(SpecError, match=f"option {option}= of a spec takes text, found int 3"):
+        save(vae, tmp_path / "vae.yaml", **{option: 3})
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_save_over_a_folder_names_it(vae, tmp_path):
+    # it said "failed: is not a regular file ..." with no subject
+    folder = tmp_path / "dir.yaml"
+    folder.mkdir()
+    with pytest.raises(SpecError, match=rf"failed: '{folder}' is not a regular file \(a device, folder or link "
+                                        rf"to one\); refusing to replace it; nothing was changed$"):
+        save(vae, folder)
+    with pytest.raises(SpecError, match=rf"failed: No such file or directory: '{tmp_path}/missing/"):
+        save(vae, tmp_path / "missing" / "m.yaml")

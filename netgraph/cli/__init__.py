@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gc
 import importlib
+import io
+import os
 import sys
 from collections.abc import Callable
 
@@ -15,7 +17,10 @@ from netgraph.cli.parser import build_parser
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.limits import limits
 
-__all__ = ["main", "entry", "build_parser"]
+__all__ = ["main", "entry", "build_parser", "EPIPE_STATUS"]
+
+#: the exit status when stdout's reader has gone: a shell's for a process ended by SIGPIPE (128 + 13)
+EPIPE_STATUS = 141
 
 
 def main(argv: list[str] | None = None, imported: Callable[[], None] | None = None) -> int:
@@ -29,7 +34,12 @@ def main(argv: list[str] | None = None, imported: Callable[[], None] | None = No
         imported()
     try:
         with limits(**_limit_flags(args.limit)):
-            return int(handler(args) or 0)
+            code = int(handler(args) or 0)
+        sys.stdout.flush()  # a reader that has gone (| head) shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        _drop_stdout()
+        return EPIPE_STATUS
     except NetGraphError as exc:
         print(f"netgraph {args.command}: {exc}", file=sys.stderr)
         return 1
@@ -69,6 +79,17 @@ def _limit_flags(flags: list[str]) -> dict[str, int]:
             raise OptionError(f"--limit takes NAME=N (a whole number), e.g. --limit yaml_bytes=100000000; found "
                               f"{flag!r}") from None
     return out
+
+
+def _drop_stdout() -> None:
+    """After EPIPE on stdout, send what is left of it to /dev/null: quiet, as Unix tools end when their reader
+    has gone (| head -1), with no message and no 'Exception ignored' from the final flush at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):  # not a real file (a test's capture)
+        pass
 
 
 def _printable_streams() -> None:

@@ -8,12 +8,14 @@ from pathlib import Path
 from netgraph.backend import net_initialize
 from netgraph.cli.loading import load_net, spec_metadata
 from netgraph.export import export_onnx
+from netgraph.export.exporter import check_opset
 
 __all__ = ["export"]
 
 
 def export(args: argparse.Namespace) -> int:
     """Initialise the spec's missing arrays (seeded) and write it as ONNX."""
+    check_opset(args.opset)  # before loading and initialising the net
     net = net_initialize(load_net(args.spec), seed=args.seed)
     name, description = spec_metadata(args.spec)
     out = Path(args.output or Path(args.spec).with_suffix(".onnx").name)

@@ -4,8 +4,10 @@ strings (modules of ``netgraph.cli``) so that ``--help`` imports neither torch n
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 from netgraph import __version__
+from netgraph.core.limits import Limits  # no torch: the limits and errors only
 
 __all__ = ["build_parser"]
 
@@ -20,6 +22,17 @@ def _run(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler="run:run")
 
 
+def _depth(text: str) -> int:
+    """``--depth``: a whole number >= 0 (argparse names the flag when this raises)."""
+    try:
+        depth = int(text)
+    except ValueError:
+        depth = -1
+    if depth < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of levels >= 0, found {text!r}")
+    return depth
+
+
 def _render(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("render", help="write a spec's diagram (SVG, PNG, PDF or DOT)",
                        description="Write the diagram of a net spec: layers with named ports, "
@@ -28,7 +41,8 @@ def _render(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", help="the file to write (.svg, .png, .pdf, .dot); default <spec name>.svg here")
     p.add_argument("-f", "--format", help="svg, png, pdf, dot or gv (default: from the output suffix)")
     p.add_argument("--rankdir", default="TB", choices=("TB", "LR", "BT", "RL"), help="flow direction (default TB)")
-    p.add_argument("--depth", type=int, default=None, help="levels of nested graphs to expand (default: all, up to 32)")
+    p.add_argument("--depth", type=_depth, default=None,
+                   help="levels of nested graphs to expand, 0 or more (default: all, up to 32)")
     p.add_argument("--compact", default="auto", choices=("auto", "yes", "no"),
                    help="shorten labels (auto: above 60 layers)")
     p.add_argument("--backend", choices=("dot", "graphviz-pure", "builtin"),
@@ -110,8 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_run, _render, _check, _train, _export):
         add(sub)
+    names = ", ".join(field.name for field in dataclasses.fields(Limits))
     for command in sub.choices.values():
         command.add_argument("--limit", action="append", default=[], metavar="NAME=N",
-                             help="raise a size limit, e.g. --limit yaml_bytes=100000000 (names: yaml_bytes, "
-                                  "yaml_nodes, yaml_depth, header_bytes, weights_bytes, nesting_depth, port_elements, init_elements)")
+                             help=f"raise a size limit, e.g. --limit yaml_bytes=100000000 (names: {names})")
     return parser

@@ -5,17 +5,39 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.render import FILE_FORMATS
 from netgraph.render import render as render_net
+from netgraph.render.api import check_target
 from netgraph.cli.loading import load_net as load
 
-__all__ = ["render"]
+__all__ = ["render", "diagram_path"]
 
 
 def render(args: argparse.Namespace) -> int:
+    out = diagram_path(args.output, args.spec, args.format, "-f/--format")
     net = load(args.spec)
-    out = Path(args.output or Path(args.spec).with_suffix(".svg").name)
     expand: bool | int = True if args.depth is None else args.depth
     written = render_net(net, out, format=args.format, backend=args.backend, rankdir=args.rankdir, expand=expand,
                          compact={"auto": "auto", "yes": True, "no": False}[args.compact])
     print(f"diagram written to {written}")
     return 0
+
+
+def diagram_path(output: str | None, spec: str, fmt: str | None, format_flag: str | None = None) -> Path:
+    """Where ``-o`` puts the diagram (default ``<spec name>.svg`` here), checked before any work: its folder
+    exists, it is no folder, and its format is known (from ``format_flag``'s value ``fmt`` or the suffix)."""
+    out = Path(output or Path(spec).with_suffix(".svg").name)
+    check_target(out)
+    suffixes = ", ".join("." + f for f in FILE_FORMATS)
+    if fmt:
+        return out  # render names an unknown format, with a suggestion
+    if not out.suffix:
+        alternative = f" or pass {format_flag}" if format_flag else ""
+        raise OptionError(f"-o {output}: cannot tell which format to write: give the file a suffix ({suffixes})"
+                          f"{alternative}", option="output")
+    suffix = out.suffix[1:].lower()
+    if suffix not in FILE_FORMATS:
+        raise OptionError(f"unknown diagram format {suffix!r}{did_you_mean(suffix, FILE_FORMATS)} (the suffix of "
+                          f"-o {output}); formats are {list(FILE_FORMATS)}", option="output")
+    return out

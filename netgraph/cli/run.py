@@ -21,6 +21,7 @@ from netgraph.core.summary import one_line
 from netgraph.core.types import INTEGER, format_shape
 from netgraph.layers import EmbeddingLayer
 from netgraph.cli.loading import load_net as load
+from netgraph.cli.render import diagram_path
 
 __all__ = ["run", "shown", "example_inputs", "VARIABLE_LENGTH", "DEFAULT_INDEX_COUNT"]
 
@@ -31,6 +32,7 @@ DEFAULT_INDEX_COUNT = 2
 
 
 def run(args: argparse.Namespace) -> int:
+    out = diagram_path(args.output, args.spec, None)  # before the evaluation, which may take a while
     net = net_initialize(load(args.spec), seed=args.seed)
     torch.manual_seed(args.seed)
     inputs, notes = example_inputs(net)
@@ -41,7 +43,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {note}")
     for port, value in (result.items() if isinstance(result, dict) else [(net.output_ports[0], result)]):
         print(f"  {port} = {shown(value)}")
-    out = Path(args.output or Path(args.spec).with_suffix(".svg").name)
     net.render(out)
     print(f"diagram written to {out}")
     return 0

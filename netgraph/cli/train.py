@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from netgraph.cli.header import spec_header
 from netgraph.core.errors import OptionError
 from netgraph.train.wording import counted
 from netgraph.core.files import atomic_write
@@ -121,7 +122,8 @@ def _method(args: argparse.Namespace) -> Any:
 def _write_outputs(results: NetTrainResults, spec: str, out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{Path(spec).stem}.yaml"
-    save(results.trained_net, target)
+    name, description = spec_header(spec)  # the trained spec keeps the source's name and description
+    save(results.trained_net, target, name=name, description=description)
     results.plot_losses(out / "loss.svg")
     summary = {k: getattr(results, k) for k in (
         "round_losses", "validation_losses", "batch_losses", "best_validation_round", "total_rounds",

@@ -380,8 +380,8 @@ class NetGraph(Layer):
     def _repr_svg_(self) -> str:
         return self.render_svg()
 
-    def to_yaml(self, name: str | None = None) -> str:
-        return stage("to_yaml")(self, name=name)
+    def to_yaml(self, name: str | None = None, description: str | None = None) -> str:
+        return stage("to_yaml")(self, name=name, description=description)
 
     @classmethod
     def from_yaml(cls, source: Any, **options: Any) -> NetGraph:

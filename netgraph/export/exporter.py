@@ -20,14 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from torch.onnx import _constants as _torch_onnx
 
 from netgraph import __version__
-from netgraph.core.errors import NetGraphError, OptionError
+from netgraph.core.errors import NetGraphError, OptionError, ShapeError
 from netgraph.core.files import atomic_write
 from netgraph.core.types import INTEGER
+from netgraph.core.walk import nested_nodes
 from netgraph.export.deps import require
 
-__all__ = ["export_onnx", "EXPORTABLE_DISTRIBUTIONS", "example_inputs", "dynamic_axes"]
+__all__ = ["export_onnx", "EXPORTABLE_DISTRIBUTIONS", "OPSETS", "check_opset", "example_inputs", "dynamic_axes"]
 
 #: RandomArrayLayer distributions whose draws onnxruntime reproduces (RandomNormalLike,
 #: RandomUniformLike; checked statistically by the tests). The others are refused with an
@@ -35,21 +37,34 @@ __all__ = ["export_onnx", "EXPORTABLE_DISTRIBUTIONS", "example_inputs", "dynamic
 #: op, and torch's Bernoulli export gives draws whose statistics differ from torch's.
 EXPORTABLE_DISTRIBUTIONS = frozenset({"NormalDistribution", "UniformDistribution"})
 _TRACE_BATCH, _TRACE_LENGTH = 2, 3
+#: The opsets torch's TorchScript-based exporter supports (above them it only warns, then may write a model
+#: it disclaims; below, or far above, it fails after printing its whole IR graph).
+OPSETS = range(_torch_onnx.ONNX_MIN_OPSET, _torch_onnx.ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET + 1)
+
+
+def check_opset(opset: Any) -> None:
+    """OptionError unless ``opset`` is None (torch's default) or an opset in ``OPSETS``."""
+    if opset is None or (isinstance(opset, int) and not isinstance(opset, bool) and opset in OPSETS):
+        return
+    raise OptionError(f"opset {opset!r} is outside the opsets torch's ONNX exporter supports ("
+                      f"{OPSETS.start} to {OPSETS.stop - 1}; default {_torch_onnx.ONNX_DEFAULT_OPSET})",
+                      option="opset")
 
 
 def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, name: str | None = None,
                 description: str | None = None) -> Path:
     """Write ``net`` (initialised) to ``path`` as an ONNX model; returns the path.
 
-    ``opset`` defaults to torch's. ``name`` and ``description`` go into the model's metadata
-    (``metadata_props`` keys ``name``, ``description``, and ``doc_string``). Layers are exported in
-    inference mode (dropout off, batch norm with its moving statistics).
+    ``opset`` defaults to torch's; one outside ``OPSETS`` is an OptionError. ``name`` and ``description`` go
+    into the model's metadata (``metadata_props`` keys ``name``, ``description``, and ``doc_string``). Layers
+    are exported in inference mode (dropout off, batch norm with its moving statistics).
 
     >>> import tempfile, netgraph
     >>> net = netgraph.net_initialize(netgraph.NetChain([3, "Tanh"], input=4), seed=0)
     >>> export_onnx(net, f"{tempfile.mkdtemp()}/tanh.onnx", name="Tiny").name
     'tanh.onnx'
     """
+    check_opset(opset)
     onnx = require("onnx")
     _refuse_unexportable(net)
     module = net.compile().eval()
@@ -87,22 +102,49 @@ def dynamic_axes(net: Any) -> dict[str, dict[int, str]]:
 
 
 def _refuse_unexportable(net: Any) -> None:
-    for path, layer in net.leaves():
+    _refuse_variable_folds(net)
+    top = {node.path for node in net.ir.nodes}
+    for path, node in nested_nodes(net):  # inside operators too
+        layer = node.layer
         distribution = layer.options().get("distribution") if layer.type_name == "RandomArrayLayer" else None
         if layer.type_name == "KLDivergenceLayer" and getattr(layer, "resolved_method", None) == "monte_carlo":
             distribution = layer.p  # a Monte Carlo estimate draws from p
         kind = type(distribution).__name__
         if distribution is not None and kind not in EXPORTABLE_DISTRIBUTIONS:
-            raise OptionError(f"{net.describe((path, None))} samples {kind}, which has no faithful ONNX form; "
+            where = net.describe((path, None)) if path in top else f"layer {'/'.join(path)!r} ({layer.type_name})"
+            raise OptionError(f"{where} samples {kind}, which has no faithful ONNX form; "
                               f"exportable distributions: "
                               f"{', '.join(sorted(EXPORTABLE_DISTRIBUTIONS))}", layer=path, option="distribution")
 
 
+def _refuse_variable_folds(net: Any) -> None:
+    """ShapeError naming the first NetFoldOperator whose sequence length is variable: its forward is a Python
+    loop, which the tracer unrolls to the tracing length, so the model would be wrong at any other length."""
+    for path, node in nested_nodes(net):
+        if node.layer.type_name != "NetFoldOperator":
+            continue
+        port = node.layer.elements[0]
+        shape = node.types[port].shape
+        if shape is None or not isinstance(shape[0], int):
+            length = "unknown" if shape is None else repr(shape[0])
+            raise ShapeError(f"NetFoldOperator {'/'.join(path)!r} folds over a sequence of variable length "
+                             f"({length}, its port {port!r}); torch's ONNX exporter unrolls the fold's loop to "
+                             f"one length, so the model would be wrong at any other: give the sequence a fixed "
+                             f"length (e.g. a graph input of shape [7, ...]) to export it", layer=path, port=port)
+
+
 @contextlib.contextmanager
 def _quiet() -> Iterator[None]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
+    """No warnings, and no ONNX log: torch 2.13's exporter always enables it (its setup_onnx_logging tests the
+    function ``_jit_is_onnx_log_enabled``, not its result) and prints its whole IR graph to stdout on a failure."""
+    log = torch._C._jit_onnx_log
+    torch._C._jit_onnx_log = lambda *args: None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        torch._C._jit_onnx_log = log
 
 
 def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes:

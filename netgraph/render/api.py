@@ -246,13 +246,23 @@ def _format_of(path: Path, fmt: str | None) -> str:
     return fmt
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def check_target(path: Path) -> None:
+    """NetGraphError unless a diagram can go to ``path``: its folder exists and it is not a folder itself
+    (checked before drawing, and again when writing)."""
     folder = path.parent if str(path.parent) else Path(".")
     try:
-        if not folder.is_dir():
-            raise NetGraphError(f"cannot write the diagram to {str(path)!r}: folder {str(folder)!r} does not exist")
-        if path.is_dir():
-            raise NetGraphError(f"cannot write the diagram to {str(path)!r}: it is a folder; give a file name")
+        folder_missing, is_folder = not folder.is_dir(), path.is_dir()
+    except OSError as exc:  # a name too long
+        raise NetGraphError(f"cannot write the diagram to {str(path)!r}: {exc.strerror or exc}") from None
+    if folder_missing:
+        raise NetGraphError(f"cannot write the diagram to {str(path)!r}: folder {str(folder)!r} does not exist")
+    if is_folder:
+        raise NetGraphError(f"cannot write the diagram to {str(path)!r}: it is a folder; give a file name")
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    try:
+        check_target(path)
         atomic_write(path, data)
     except OSError as exc:  # a name too long, no permission, no space left
         raise NetGraphError(f"cannot write the diagram to {str(path)!r}: {exc.strerror or exc}") from None
@@ -265,6 +275,7 @@ def render(net: Any, path: Any, *, format: str | None = None, backend: str | Non
         path = Path(os.fspath(path))
     except TypeError:
         raise OptionError(f"render needs a file path, found {path!r}") from None
+    check_target(path)
     fmt = _format_of(path, format)
     if fmt in ("dot", "gv"):
         data = to_dot(net, **options).encode("utf-8", errors="backslashreplace")

@@ -149,8 +149,10 @@ class _Writer:
 
 
 @deep_walk
-def spec_data(net: Any, name: str | None = None, arrays: dict | None = None) -> dict:
-    """The spec of ``net`` as plain data; with ``arrays`` (a dict), arrays are moved there."""
+def spec_data(net: Any, name: str | None = None, arrays: dict | None = None, description: str | None = None) -> dict:
+    """The spec of ``net`` as plain data (``name`` and ``description`` as its top keys when given); with
+    ``arrays`` (a dict), arrays are moved there."""
+    header = _header(name=name, description=description)
     if not isinstance(net, NetGraph):
         raise SpecError(f"only a NetGraph or NetChain can be written as a spec, found {type(net).__name__}; "
                         f"wrap a layer as NetGraph({{'name': layer}}, [])")
@@ -158,7 +160,15 @@ def spec_data(net: Any, name: str | None = None, arrays: dict | None = None) -> 
     body = writer.graph(net, (), top=True)
     if writer.errors:
         raise_all(writer.errors, SpecError, "this net cannot be written as a YAML spec")
-    return {"netgraph": 1, **({"name": name} if name else {}), **body}
+    return {"netgraph": 1, **header, **body}
+
+
+def _header(**texts: str | None) -> dict[str, str]:
+    """The spec's free-text keys that are given (``name``, ``description``); SpecError for one that is not text."""
+    for key, value in texts.items():
+        if value is not None and not isinstance(value, str):
+            raise SpecError(f"option {key}= of a spec takes text, found {type(value).__name__} {value!r:.60}")
+    return {key: value for key, value in texts.items() if value}
 
 
 def dump_data(data: dict) -> str:
@@ -167,6 +177,7 @@ def dump_data(data: dict) -> str:
 
 
 @deep_walk
-def to_yaml(net: Any, name: str | None = None) -> str:
-    """The spec text of ``net``, arrays inline; SpecError when a layer holds Python code (a callable)."""
-    return dump_data(spec_data(net, name))
+def to_yaml(net: Any, name: str | None = None, description: str | None = None) -> str:
+    """The spec text of ``net``, arrays inline, with the top keys ``name`` and ``description`` when given (a
+    NetGraph does not keep a loaded spec's: pass them on); SpecError when a layer holds Python code (a callable)."""
+    return dump_data(spec_data(net, name, description=description))

@@ -50,9 +50,10 @@ def weights_name(spec: Path, blob: bytes) -> str:
 
 
 @deep_walk
-def save(net: Any, path: Any) -> Path:
-    """Write ``net`` (a NetGraph, or a compiled module: its ``to_net()``) as spec YAML at ``path`` plus its
-    arrays in a safetensors file beside it, named by its SHA-256, which ``load`` verifies; returns the path."""
+def save(net: Any, path: Any, *, name: str | None = None, description: str | None = None) -> Path:
+    """Write ``net`` (a NetGraph, or a compiled module: its ``to_net()``) as spec YAML at ``path`` (with the top
+    keys ``name`` and ``description`` when given) plus its arrays in a safetensors file beside it, named by its
+    SHA-256, which ``load`` verifies; returns the path."""
     if not isinstance(path, (str, os.PathLike)) or "\x00" in os.fspath(path):
         raise SpecError(f"save needs a file path, found {reprlib.repr(path)}")
     path = Path(path)
@@ -62,7 +63,7 @@ def save(net: Any, path: Any) -> Path:
         raise SpecError(f"save(net, {str(path)!r}): give the path of the YAML spec (e.g. 'model.yaml'); the "
                         f"arrays go beside it in a .safetensors file")
     arrays: dict[str, torch.Tensor] = {}
-    data = spec_data(net, arrays=arrays)
+    data = spec_data(net, name, arrays=arrays, description=description)
     old_weights = _named_weights(path)
     weights, created = None, False
     try:
@@ -79,10 +80,18 @@ def save(net: Any, path: Any) -> Path:
         if created:
             with contextlib.suppress(OSError):  # it may never have existed (a name too long)
                 weights.unlink(missing_ok=True)
-        raise SpecError(f"save(net, {str(path)!r}) failed: {exc.strerror or exc}"
-                        f"{f' ({exc.filename})' if exc.filename else ''}; nothing was changed") from None
+        raise SpecError(f"save(net, {str(path)!r}) failed: {_failure(exc)}; nothing was changed") from None
     _clean(path, weights.name if weights else None, old_weights)
     return path
+
+
+def _failure(exc: OSError) -> str:
+    """The OSError, naming its file: "'f' is not a regular file (...)" (netgraph's own refusals say what the file
+    is) or "No such file or directory: 'f'" (the system's)."""
+    what = exc.strerror or str(exc)
+    if not exc.filename:
+        return what
+    return f"{str(exc.filename)!r} {what}" if what.startswith("is ") else f"{what}: {str(exc.filename)!r}"
 
 
 def _named_weights(spec: Path) -> str | None:

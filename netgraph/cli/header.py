@@ -1,0 +1,32 @@
+"""A spec's free-text top keys, ``name`` and ``description``, read for commands that write the net on.
+
+A loaded NetGraph does not keep them (they describe the file, not the net, and are no part of its
+equality), so ``netgraph train`` passes them to ``save`` and ``netgraph export`` to ``export_onnx``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+__all__ = ["spec_header", "spec_metadata"]
+
+
+def spec_header(path: str | Path) -> tuple[str | None, str | None]:
+    """The spec's ``name`` and ``description`` keys (None when absent, or for an ONNX model)."""
+    if Path(path).suffix.lower() == ".onnx":
+        return None, None
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        data = None  # the loader reports a broken spec with file:line:col
+    data = data if isinstance(data, dict) else {}
+    name, description = data.get("name"), data.get("description")
+    return (str(name) if name else None), (str(description) if description else None)
+
+
+def spec_metadata(path: str | Path) -> tuple[str, str | None]:
+    """The spec's ``name`` (default: the file's stem) and ``description`` keys, for export metadata."""
+    name, description = spec_header(path)
+    return name or Path(path).stem, description
