@@ -150,3 +150,29 @@ def test_arrays_that_match_no_layer_or_the_wrong_shape_are_reported(tmp_path):
 
 def test_load_reads_plain_specs_too():
     assert load(SPECS / "normal_reparameterization.yaml") == NetGraph.from_yaml(SPECS / "normal_reparameterization.yaml")
+
+
+def _multi_dim_nets():
+    """Nets whose LinearLayers see elements of more than one dimension (weights n x product of the shape)."""
+    from netgraph import (NetBidirectionalOperator, NetChain, NetFoldOperator, NetMapOperator,
+                          NetPairEmbeddingOperator, NetPort)
+    step = NetGraph({"lin": LinearLayer(3), "add": "TotalLayer"}, [(NetPort("Input"), "lin"), ([NetPort("State"), "lin"], "add")],
+                    State=3)
+    return {
+        "map": NetChain([NetMapOperator(LinearLayer(5))], input=(3, 4, 2)),
+        "fold": NetChain([NetFoldOperator(step)], input=(4, 2)),
+        "pair": NetGraph({"p": NetPairEmbeddingOperator(LinearLayer(3))}, [], Input1=(4, 2), Input2=(4, 2)),
+        "bidirectional": NetChain([NetBidirectionalOperator(NetMapOperator(LinearLayer(3)))], input=(5, 4, 2)),
+        "plain": NetGraph({"tanh": "Tanh", "lin": LinearLayer(3)}, [("tanh", "lin")], Input=(4, 2)),
+    }
+
+
+@pytest.mark.parametrize("name", list(_multi_dim_nets()))
+def test_linear_layers_over_multi_dim_inputs_load_back(name, tmp_path):
+    # a LinearLayer's weights give its input's size, not its shape: read back, the (8) it suggests must not
+    # override the (4, 2) its operator or graph gives it ("takes a sequence of (8) elements ... (3, 4, 2)")
+    net = net_initialize(_multi_dim_nets()[name], seed=0)
+    inputs = {p: torch.randn(2, *s) for p, s in net.input_shapes.items()}
+    for back in (load(save(net, tmp_path / "net.yaml")), NetGraph.from_yaml(net.to_yaml())):
+        assert back == net and back.port_types == net.port_types
+        torch.testing.assert_close(back(**inputs), net(**inputs))
