@@ -209,3 +209,12 @@ def test_graph_ports_must_be_declared_and_names_suggested():
     errors = errors_of("netgraph: 1\nlayers:\n  r: Tanh\ninputs: {Input: 2}\nedges: [r -> Prams]\n")
     assert "'Prams' is not a layer or declared graph port (Input)" in errors[0]
     assert "outputs: {Prams: null}" in errors[0]
+
+
+def test_bad_int_shorthands_are_placed_at_their_values_with_the_other_problems():
+    # an int shorthand <= 0 escaped as a bare OptionError: no position, the file's other problems lost
+    errors = errors_of("netgraph: 1\nlayers:\n  a: -3\n  c: [2, 0]\n  m: {type: NetMapOperator, net: 0}\n"
+                       "  b: {type: LinearLayr, output: 2}\ninputs: {Input: 2}\n")
+    assert positions(errors) == ["<string>:3:6", "<string>:4:10", "<string>:5:34", "<string>:6:13"]
+    assert "layer 'a': LinearLayer option output= dims must be positive ints" in errors[0] and "found -3" in errors[0]
+    assert "layer '2'" in errors[1] and "found 0" in errors[1] and "LinearLayr" in errors[3]

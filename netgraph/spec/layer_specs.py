@@ -44,8 +44,9 @@ def required(f: dataclasses.Field) -> bool:
     return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
 
 
-def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple) -> Any:
-    """One layer from its spec value; records problems on ``reader`` and returns the FAILED sentinel."""
+def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc | None = None) -> Any:
+    """One layer from its spec value (at ``loc``, the value at ``at`` when it is elsewhere: ``name: 3``);
+    records problems on ``reader`` and returns the FAILED sentinel."""
     reader.layer_locs[path] = (reader.file, loc)
     if isinstance(spec, YMap):
         if "file" in spec:
@@ -55,14 +56,17 @@ def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple) -> Any:
         return _typed(reader, spec, loc, path)
     if isinstance(spec, YSeq):
         return _chain_shorthand(reader, spec, loc, path)
-    return _shorthand(reader, spec, loc, path)
+    return _shorthand(reader, spec, loc, path, at or loc)
 
 
-def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple) -> Any:
+def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc) -> Any:
     cls = REGISTRY.get(spec) if isinstance(spec, str) else None
     if cls is not None and dataclasses.is_dataclass(cls) and not any(map(required, layer_fields(cls).values())):
         return _construct(reader, cls, {}, YMap(), loc, path)
-    layer = from_shorthand(spec) if isinstance(spec, (int, str)) and not isinstance(spec, bool) else None
+    try:
+        layer = from_shorthand(spec) if isinstance(spec, (int, str)) and not isinstance(spec, bool) else None
+    except NetGraphError as exc:  # LinearLayer(-3): at the value, with the file's other problems
+        return reader.error(at, f"layer {path[-1]!r}: {exc}")
     if layer is not None:
         return layer
     hint = did_you_mean(spec, [*ELEMENTWISE, *REGISTRY]) if isinstance(spec, str) else ""

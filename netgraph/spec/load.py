@@ -212,11 +212,11 @@ class SpecReader:
 
     def layers(self, value: YMap | YSeq, prefix: tuple) -> dict[str, Any]:
         if isinstance(value, YMap):
-            items = [(name, value[name], value.key_locs[name]) for name in value]
+            items = [(name, value[name], value.key_locs[name], value.value_locs[name]) for name in value]
         else:
-            items = [(str(i), v, loc) for i, (v, loc) in enumerate(zip(value, value.item_locs), 1)]
-        self.layer_specs.update({(*prefix, name): spec for name, spec, _ in items if isinstance(spec, YMap)})
-        return {name: read_layer(self, spec, loc, (*prefix, name)) for name, spec, loc in items}
+            items = [(str(i), v, loc, loc) for i, (v, loc) in enumerate(zip(value, value.item_locs), 1)]
+        self.layer_specs.update({(*prefix, name): spec for name, spec, *_ in items if isinstance(spec, YMap)})
+        return {name: read_layer(self, spec, loc, (*prefix, name), at) for name, spec, loc, at in items}
 
     def construct(self, make: Any, shapes: dict, loc_of: Locator, where: Loc, ports: dict) -> Any:
         """``make(shapes)`` (a NetGraph/NetChain); each of its errors placed at the YAML it is about.
