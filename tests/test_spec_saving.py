@@ -176,3 +176,16 @@ def test_linear_layers_over_multi_dim_inputs_load_back(name, tmp_path):
     for back in (load(save(net, tmp_path / "net.yaml")), NetGraph.from_yaml(net.to_yaml())):
         assert back == net and back.port_types == net.port_types
         torch.testing.assert_close(back(**inputs), net(**inputs))
+
+
+@pytest.mark.parametrize("layer, key", [("3", "a"), ("[3]", "a.1"), ("[Tanh, 3]", "a.2"),
+                                        ("{type: LinearLayer, output: 3}", "a")])
+def test_arrays_file_reaches_layers_written_as_shorthands(layer, key, tmp_path):
+    # 'a: 3' or 'a: [3]' with 'arrays:' said "the arrays file has 'a.Weights', but the spec has no layer with that array"
+    import safetensors.torch as st
+    st.save_file({f"{key}.Weights": torch.full((3, 2), 0.5), f"{key}.Biases": torch.ones(3)}, tmp_path / "w.safetensors")
+    (tmp_path / "net.yaml").write_text(f"netgraph: 1\narrays: w.safetensors\nlayers: {{a: {layer}}}\ninputs: {{Input: 2}}\n")
+    net = load(tmp_path / "net.yaml")
+    x = torch.randn(4, 2)
+    expected = (torch.tanh(x) if "Tanh" in layer else x).sum(1, keepdim=True) * 0.5 + 1
+    torch.testing.assert_close(net(x), expected.expand(4, 3))

@@ -62,13 +62,14 @@ def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc | None = N
 def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc) -> Any:
     cls = REGISTRY.get(spec) if isinstance(spec, str) else None
     if cls is not None and dataclasses.is_dataclass(cls) and not any(map(required, layer_fields(cls).values())):
-        return _construct(reader, cls, {}, YMap(), loc, path)
+        return _construct(reader, cls, reader.take_arrays(path, cls), YMap(), loc, path)
     try:
         layer = from_shorthand(spec) if isinstance(spec, (int, str)) and not isinstance(spec, bool) else None
     except NetGraphError as exc:  # LinearLayer(-3): at the value, with the file's other problems
         return reader.error(at, f"layer {path[-1]!r}: {exc}")
-    if layer is not None:
-        return layer
+    if layer is not None:  # its saved arrays ('arrays:'), as a layer written out in full gets them
+        arrays = reader.take_arrays(path, type(layer))
+        return _construct(reader, type(layer), {**layer.options(), **arrays}, YMap(), at, path) if arrays else layer
     hint = did_you_mean(spec, [*ELEMENTWISE, *REGISTRY]) if isinstance(spec, str) else ""
     return reader.error(loc, f"layer {path[-1]!r}: {spec!r} is not a layer{hint}; write a mapping such as "
                         f"{{type: LinearLayer, output: 3}}, or a shorthand (an int for LinearLayer, a function name "
