@@ -103,3 +103,16 @@ def test_reference_bombs_stop(monkeypatch):
             "layers: {x: {ref: a}}\ninputs: {Input: 2}\n")
     with pytest.raises(SpecError, match="more than 5 'ref:' uses"):
         NetGraph.from_yaml(text)
+
+
+def test_unused_net_definitions_are_checked(tmp_path):
+    # a 'nets:' definition no '{ref: name}' used was never read: 'netgraph check' said ok for a typo inside it
+    text = ("netgraph: 1\nnets:\n  cell: {type: LinearLayr, outptu: 3}\n  a: {ref: b}\n  b: {ref: a}\n"
+            "  ok: [3, {ref: used}]\n  used: 2\n  x: 4\nlayers: {x: 3}\ninputs: {Input: 2}\n")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    assert info.value.errors == [
+        "<string>:3:16: layer 'cell': unknown layer type 'LinearLayr' (did you mean 'LinearLayer'?)",
+        "<string>:5:12: nets refer to each other in a cycle: a -> b -> a"]
+    fine = NetGraph.from_yaml(text.replace("  cell: {type: LinearLayr, outptu: 3}\n  a: {ref: b}\n  b: {ref: a}\n", ""))
+    assert list(fine.layers) == ["x"] and fine.output_shapes == {"Output": (3,)}  # an unused net only checked

@@ -127,6 +127,7 @@ def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
         return reader.error(loc, f"more than {MAX_REFERENCES} 'ref:' uses read for one net: do the nets refer to "
                             f"each other many times over?")
     reader.ref_chain.append((f, name))
+    reader.refs_used.add((f, name))
     try:
         return read_layer(reader, defs[name], defs.value_locs[name], path)
     finally:

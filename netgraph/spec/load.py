@@ -95,6 +95,7 @@ class SpecReader:
         self.files_read = 0
         self.net_defs: dict[SourceFile, YMap] = {}  # each file's 'nets:' (named nets that '{ref: name}' uses)
         self.ref_chain: list[tuple[SourceFile, str]] = []  # the references being read, innermost last
+        self.refs_used: set[tuple[SourceFile, str]] = set()  # the 'nets:' definitions read (unused ones: checked)
         self.refs_read = 0
 
     def error(self, loc: Loc, message: str, file: SourceFile | None = None) -> Any:
@@ -151,10 +152,13 @@ class SpecReader:
             read_arrays(self, data, prefix)
         self.read_net_defs(data)
         if kind not in ("NetGraph", "NetChain"):
-            return self.error(data.value_locs["type"], f"a spec's top-level type is NetGraph or NetChain, found "
-                              f"{kind!r}{did_you_mean(kind, ['NetGraph', 'NetChain'])}; a single layer goes under "
-                              f"'layers:'")
-        return self.graph(data, prefix, kind)
+            net = self.error(data.value_locs["type"], f"a spec's top-level type is NetGraph or NetChain, found "
+                             f"{kind!r}{did_you_mean(kind, ['NetGraph', 'NetChain'])}; a single layer goes under "
+                             f"'layers:'")
+        else:
+            net = self.graph(data, prefix, kind)
+        self.check_unused_nets(prefix)
+        return net
 
     def read_net_defs(self, data: YMap) -> None:
         """Keep the file's ``nets:`` mapping (each definition is read where a ``{ref: name}`` uses it)."""
@@ -164,6 +168,22 @@ class SpecReader:
                        f"specs, or any layer) that '{{ref: name}}' uses; found {_kind(nets)}")
             nets = YMap()
         self.net_defs[self.file] = nets
+
+    def check_unused_nets(self, prefix: tuple) -> None:
+        """Read each ``nets:`` definition of this file that no ``{ref: name}`` used, once, for its problems;
+        the net is discarded, and so is what reading it recorded (layer positions, arrays taken)."""
+        defs = self.net_defs.get(self.file, {})
+        for name in defs:
+            if (self.file, name) in self.refs_used:
+                continue
+            kept = dict(self.layer_locs), dict(self.layer_specs), dict(self.locators), dict(self.arrays)
+            self.ref_chain.append((self.file, name))
+            self.refs_used.add((self.file, name))
+            try:
+                read_layer(self, defs[name], defs.value_locs[name], (*prefix, name))
+            finally:
+                self.ref_chain.pop()
+                self.layer_locs, self.layer_specs, self.locators, self.arrays = kept
 
     def check_version(self, data: YMap) -> None:
         if "netgraph" not in data:
