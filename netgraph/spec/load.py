@@ -307,6 +307,8 @@ def read_ports(reader: Any, spec: YMap, loc_of: Locator, kind: str) -> tuple[dic
                 continue
             alias = not group.endswith("s")  # a NetChain's input:/output: (no port name)
             loc_of.port_locs[name] = value.key_locs[name]
+            if alias:  # the NetChain's errors name the port it sets ('Input', 'Output')
+                loc_of.port_locs.setdefault(name.capitalize(), value.key_locs[name])
             names.update({} if alias else {name: group})
             try:
                 if shape is not None or alias:
