@@ -75,7 +75,7 @@ def test_the_schema_accepts_nets_and_references():
                                              "'nets:' defines cell, mlp, out"),
     (("  out: {type: LinearLayer, output: 2}", "  out: {ref: mlp}"), "9:14", "nets refer to each other in a cycle: "
                                                                           "mlp -> out -> mlp"),
-    (("output: 5}", "output: -5}"), "5:67", "layer 'lin': LinearLayer option output= dims must be positive"),
+    (("output: 5}", "output: -5}"), "5:67", "layer 'fold/net/lin': LinearLayer option output= dims must be positive"),
     (("{ref: cell}", "{ref: cell, x: 1}"), "11:50", "a layer given by 'ref:' has no key 'x'; its keys are ref"),
     (("nets:\n  cell:", "nets: 3\nunused:\n  cell:"), "2:7", "'nets:' is a mapping of names to nets"),
 ])

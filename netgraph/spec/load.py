@@ -147,7 +147,8 @@ class SpecReader:
                               f"'netgraph: {VERSION}', found {_kind(data)} (the file's content is not repeated here)")
         self.check_version(data)
         kind = data.get("type", "NetGraph")
-        self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), "a spec")
+        self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), "a spec",
+                        ("edges",) if kind == "NetChain" else ())
         if "arrays" in data:
             read_arrays(self, data, prefix)
         self.read_net_defs(data)
@@ -192,9 +193,10 @@ class SpecReader:
             self.error(data.value_locs["netgraph"], f"unsupported format version {data['netgraph']!r}: "
                        f"this netgraph reads 'netgraph: {VERSION}'")
 
-    def check_keys(self, spec: YMap, allowed: tuple, what: str) -> None:
+    def check_keys(self, spec: YMap, allowed: tuple, what: str, explained: tuple = ()) -> None:
+        """Report keys not ``allowed`` (those ``explained`` elsewhere excepted: a NetChain's 'edges:')."""
         for key in spec:
-            if key not in allowed:
+            if key not in allowed and key not in explained:
                 self.error(spec.key_locs[key], f"{what} has no key {key!r}{did_you_mean(key, allowed)}; "
                            f"its keys are {', '.join(allowed)}")
 
@@ -212,7 +214,7 @@ class SpecReader:
             self.error(spec.key_locs["edges"], "a NetChain has no 'edges:' (each layer feeds the next); "
                        "use type: NetGraph to wire layers freely")
         edges = [] if kind == "NetChain" else read_edges(self, spec, table, ports, loc_of)
-        check_unused(self, table, ports, shapes, loc_of)
+        ports = check_unused(self, table, ports, shapes, loc_of)
         if edges is None or any(v is FAILED for v in table.values()):
             return FAILED
         make = (lambda s: NetChain(table, **s)) if kind == "NetChain" else (lambda s: NetGraph(table, edges, **s))
@@ -318,14 +320,22 @@ def read_ports(reader: Any, spec: YMap, loc_of: Locator, kind: str) -> tuple[dic
     return names, shapes
 
 
-def check_unused(reader: Any, table: dict, ports: dict[str, str], shapes: dict, loc_of: Locator) -> None:
-    """Declared ports that no edge names and no layer port is called: report them, drop their shapes."""
+def check_unused(reader: Any, table: dict, ports: dict[str, str], shapes: dict, loc_of: Locator) -> dict[str, str]:
+    """Declared ports that no edge names and no layer port is called: report them, drop their shapes; the
+    declared ports left (those reported are not checked again against the graph)."""
     layer_ports = {p for layer in table.values() for p in (*getattr(layer, "input_ports", ()), *getattr(layer, "output_ports", ()))}
+    if not all(hasattr(x, "input_ports") for x in table.values()):
+        return ports
+    left = {}
     for name, group in ports.items():
-        if name not in loc_of.used_ports and name not in layer_ports and all(hasattr(x, "input_ports") for x in table.values()):
-            reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but no edge uses it and no "
-                         f"layer has a port of that name; connect it (e.g. 'layer.Output -> {name}') or remove it")
-            shapes.pop(name, None)
+        if name in loc_of.used_ports or name in layer_ports:
+            left[name] = group
+            continue
+        example = f"{name} -> layer" if group == "inputs" else f"layer.Output -> {name}"
+        reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but no edge uses it and no "
+                     f"layer has a port of that name; connect it (e.g. '{example}') or remove it")
+        shapes.pop(name, None)
+    return left
 
 
 def check_declared(reader: Any, net: Any, ports: dict[str, str], loc_of: Locator) -> None:
