@@ -239,6 +239,10 @@ def test_spec_messages_name_one_problem_once_and_inner_layers_by_path(tmp_path):
                  "netgraph: 1\nlayers: {c: {type: NetChain, layers: [3], edges: []}}\ninputs: {Input: 2}\n"):
         (error,) = errors_of(text)
         assert "a NetChain has no 'edges:'" in error
+    # input: with inputs: {Input: ...} was refused in Python's words (input= and Input=)
+    (error,) = errors_of("netgraph: 1\ntype: NetChain\nlayers: [3]\ninput: 2\ninputs: {Input: 2}\n")
+    assert error == ("<string>:4:1: 'input:' and 'inputs: {Input: ...}' both give the shape of port 'Input'; "
+                     "keep one")
     # an error inside an operator's inner net named only "layer '2'"
     (error,) = errors_of("netgraph: 1\nlayers:\n  m:\n    type: NetMapOperator\n    net: [3, {type: LinearLayr, "
                          "output: 3}]\ninputs: {Input: [n, 4]}\n")

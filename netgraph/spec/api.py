@@ -58,7 +58,7 @@ def _path_like(text: str) -> bool:
     """Whether ``text`` names a file (a folder, a mistyped path: refused as such) rather than being YAML text:
     one line, and a spec file's name or an existing path or no YAML mapping (``key: value``, ``{...}``)."""
     line = text.strip()
-    if not line or "\0" in text or any(c in text for c in "\r\n"):
+    if not line or len(text) > 4096 or "\0" in text or any(c in text for c in "\r\n"):  # 4096: PATH_MAX
         return False
     if text.endswith((".yaml", ".yml")) or os.path.exists(text):
         return True

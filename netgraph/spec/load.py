@@ -308,6 +308,10 @@ def read_ports(reader: Any, spec: YMap, loc_of: Locator, kind: str) -> tuple[dic
                 reader.error(value.key_locs[name], f"port {name!r} is declared in both inputs: and outputs:")
                 continue
             alias = not group.endswith("s")  # a NetChain's input:/output: (no port name)
+            if alias and name.capitalize() in names:
+                reader.error(value.key_locs[name], f"'{group}:' and '{group}s: {{{name.capitalize()}: ...}}' both "
+                             f"give the shape of port {name.capitalize()!r}; keep one")
+                continue
             loc_of.port_locs[name] = value.key_locs[name]
             if alias:  # the NetChain's errors name the port it sets ('Input', 'Output')
                 loc_of.port_locs.setdefault(name.capitalize(), value.key_locs[name])
