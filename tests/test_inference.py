@@ -66,3 +66,13 @@ def test_inference_is_linear_for_long_chains():
     layers = [LinearLayer(4)] + ["Tanh", 4] * 500
     net = NetGraph(layers, [tuple(range(1, len(layers) + 1))], Input=4)
     assert net.output_shapes == {"Output": (4,)}
+
+
+def test_a_linear_layers_weights_only_guess_its_input_shape():
+    # weights (5 x 8) give the input's size: the (8) they suggest is a default, so a (4, 2) that reaches the
+    # same port later (here through a TotalLayer run after the LinearLayer) wins instead of clashing with it
+    edges = [(NetPort("X"), "lin"), ([NetPort("X"), NetPort("Y")], "add"), ("lin", NetPort("Out")),
+             ("add", NetPort("Sum"))]
+    g = NetGraph({"lin": LinearLayer(5, weights=torch.ones(5, 8)), "add": "TotalLayer"}, edges, Y=(4, 2))
+    assert g.input_shapes == {"X": (4, 2), "Y": (4, 2)} and g.output_shapes == {"Out": (5,), "Sum": (4, 2)}
+    assert NetGraph({"lin": LinearLayer(5, weights=torch.ones(5, 8))}, []).input_shapes == {"Input": (8,)}

@@ -152,7 +152,7 @@ def test_an_error_inside_an_inner_net_is_placed_at_its_line_and_column():
     text = ("netgraph: 1\nlayers:\n  map:\n    type: NetMapOperator\n    net:\n      type: NetGraph\n"
             "      layers:\n        lin: {type: LinearLayer, output: 3, bogus: 1}\n      edges: []\n"
             "inputs:\n  Input: [n, 2]\nedges: []\n")
-    with pytest.raises(SpecError, match=r"<string>:8:45: layer 'lin' \(LinearLayer\) has no option 'bogus'"):
+    with pytest.raises(SpecError, match=r"<string>:8:45: layer 'map/net/lin' \(LinearLayer\) has no option 'bogus'"):
         NetGraph.from_yaml(text)
 
 

@@ -232,3 +232,51 @@ def test_a_port_given_an_encoder_and_a_shape_names_the_extra_key():
                        "shape: 4}}\n")  # it said "found 'encoder'"
     assert errors == ["<string>:3:17: input 'Input': a port given an encoder takes its type from it: write "
                       "{encoder: {type: ...}} alone, without 'shape'"]
+
+
+def test_bad_int_shorthands_are_placed_at_their_values_with_the_other_problems():
+    # an int shorthand <= 0 escaped as a bare OptionError: no position, the file's other problems lost
+    errors = errors_of("netgraph: 1\nlayers:\n  a: -3\n  c: [2, 0]\n  m: {type: NetMapOperator, net: 0}\n"
+                       "  b: {type: LinearLayr, output: 2}\ninputs: {Input: 2}\n")
+    assert positions(errors) == ["<string>:3:6", "<string>:4:10", "<string>:5:34", "<string>:6:13"]
+    assert "layer 'a': LinearLayer option output= dims must be positive ints" in errors[0] and "found -3" in errors[0]
+    assert "layer 'c/2'" in errors[1] and "found 0" in errors[1] and "LinearLayr" in errors[3]
+
+
+@pytest.mark.parametrize("ports, where", [("input: 2\noutput: 5\n", "<string>:6:1"),
+                                          ("inputs: {Input: 2}\noutputs: {Output: 5}\n", "<string>:6:11")])
+def test_chain_port_shapes_that_conflict_are_placed_at_their_keys(ports, where):
+    # a NetChain's input:/output: conflicting with its layers was reported at 1:1
+    errors = errors_of(f"netgraph: 1\nname: c\ntype: NetChain\nlayers: [3, 2]\n{ports}")
+    assert positions(errors) == [where] and "graph output 'Output': expected shape (2), found (5)" in errors[0]
+    errors = errors_of("netgraph: 1\ntype: NetChain\nlayers: [{type: LinearLayer, output: 3, input: 4}, 2]\ninput: 2\n")
+    assert positions(errors) == ["<string>:4:1"] and "graph input 'Input': expected shape (4)" in errors[0]
+
+
+def test_spec_messages_name_one_problem_once_and_inner_layers_by_path(tmp_path):
+    # an unused input was reported twice, suggesting 'layer.Output -> Extra' (an output's wiring)
+    errors = errors_of("netgraph: 1\nlayers: {a: 3}\ninputs: {Input: 2, Extra: 5}\n")
+    assert len(errors) == 1 and "'Extra' is declared under inputs:" in errors[0] and "'Extra -> layer'" in errors[0]
+    # edges: in a NetChain gave "a spec has no key 'edges'" besides the NetChain message
+    for text in ("netgraph: 1\ntype: NetChain\nlayers: [3, 2]\ninput: 2\nedges: [a -> b]\n",
+                 "netgraph: 1\nlayers: {c: {type: NetChain, layers: [3], edges: []}}\ninputs: {Input: 2}\n"):
+        (error,) = errors_of(text)
+        assert "a NetChain has no 'edges:'" in error
+    # input: with inputs: {Input: ...} was refused in Python's words (input= and Input=)
+    (error,) = errors_of("netgraph: 1\ntype: NetChain\nlayers: [3]\ninput: 2\ninputs: {Input: 2}\n")
+    assert error == ("<string>:4:1: 'input:' and 'inputs: {Input: ...}' both give the shape of port 'Input'; "
+                     "keep one")
+    # an error inside an operator's inner net named only "layer '2'"
+    (error,) = errors_of("netgraph: 1\nlayers:\n  m:\n    type: NetMapOperator\n    net: [3, {type: LinearLayr, "
+                         "output: 3}]\ninputs: {Input: [n, 4]}\n")
+    assert error.startswith("<string>:5:21: layer 'm/net/2': unknown layer type 'LinearLayr'")
+
+
+@pytest.mark.parametrize("name, message", [("specs", "'{}' is a folder, not a spec file"),
+                                           ("specs/vae.yam", "no spec file '{}'")])
+def test_a_path_that_names_no_file_is_refused_as_such(name, message, tmp_path, monkeypatch):
+    # a folder or a mistyped path was read as YAML text: "found a str value"
+    (tmp_path / "specs").mkdir()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SpecError, match=re.escape(message.format(name))):
+        NetGraph.from_yaml(name)

@@ -75,7 +75,7 @@ def test_the_schema_accepts_nets_and_references():
                                              "'nets:' defines cell, mlp, out"),
     (("  out: {type: LinearLayer, output: 2}", "  out: {ref: mlp}"), "9:14", "nets refer to each other in a cycle: "
                                                                           "mlp -> out -> mlp"),
-    (("output: 5}", "output: -5}"), "5:67", "layer 'lin': LinearLayer option output= dims must be positive"),
+    (("output: 5}", "output: -5}"), "5:67", "layer 'fold/net/lin': LinearLayer option output= dims must be positive"),
     (("{ref: cell}", "{ref: cell, x: 1}"), "11:50", "a layer given by 'ref:' has no key 'x'; its keys are ref"),
     (("nets:\n  cell:", "nets: 3\nunused:\n  cell:"), "2:7", "'nets:' is a mapping of names to nets"),
 ])
@@ -103,3 +103,16 @@ def test_reference_bombs_stop(monkeypatch):
             "layers: {x: {ref: a}}\ninputs: {Input: 2}\n")
     with pytest.raises(SpecError, match="more than 5 'ref:' uses"):
         NetGraph.from_yaml(text)
+
+
+def test_unused_net_definitions_are_checked(tmp_path):
+    # a 'nets:' definition no '{ref: name}' used was never read: 'netgraph check' said ok for a typo inside it
+    text = ("netgraph: 1\nnets:\n  cell: {type: LinearLayr, outptu: 3}\n  a: {ref: b}\n  b: {ref: a}\n"
+            "  ok: [3, {ref: used}]\n  used: 2\n  x: 4\nlayers: {x: 3}\ninputs: {Input: 2}\n")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    assert info.value.errors == [
+        "<string>:3:16: layer 'cell': unknown layer type 'LinearLayr' (did you mean 'LinearLayer'?)",
+        "<string>:5:12: nets refer to each other in a cycle: a -> b -> a"]
+    fine = NetGraph.from_yaml(text.replace("  cell: {type: LinearLayr, outptu: 3}\n  a: {ref: b}\n  b: {ref: a}\n", ""))
+    assert list(fine.layers) == ["x"] and fine.output_shapes == {"Output": (3,)}  # an unused net only checked

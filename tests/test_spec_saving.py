@@ -192,3 +192,42 @@ def test_a_save_over_a_folder_names_it(vae, tmp_path):
         save(vae, folder)
     with pytest.raises(SpecError, match=rf"failed: No such file or directory: '{tmp_path}/missing/"):
         save(vae, tmp_path / "missing" / "m.yaml")
+
+
+def _multi_dim_nets():
+    """Nets whose LinearLayers see elements of more than one dimension (weights n x product of the shape)."""
+    from netgraph import (NetBidirectionalOperator, NetChain, NetFoldOperator, NetMapOperator,
+                          NetPairEmbeddingOperator, NetPort)
+    step = NetGraph({"lin": LinearLayer(3), "add": "TotalLayer"}, [(NetPort("Input"), "lin"), ([NetPort("State"), "lin"], "add")],
+                    State=3)
+    return {
+        "map": NetChain([NetMapOperator(LinearLayer(5))], input=(3, 4, 2)),
+        "fold": NetChain([NetFoldOperator(step)], input=(4, 2)),
+        "pair": NetGraph({"p": NetPairEmbeddingOperator(LinearLayer(3))}, [], Input1=(4, 2), Input2=(4, 2)),
+        "bidirectional": NetChain([NetBidirectionalOperator(NetMapOperator(LinearLayer(3)))], input=(5, 4, 2)),
+        "plain": NetGraph({"tanh": "Tanh", "lin": LinearLayer(3)}, [("tanh", "lin")], Input=(4, 2)),
+    }
+
+
+@pytest.mark.parametrize("name", list(_multi_dim_nets()))
+def test_linear_layers_over_multi_dim_inputs_load_back(name, tmp_path):
+    # a LinearLayer's weights give its input's size, not its shape: read back, the (8) it suggests must not
+    # override the (4, 2) its operator or graph gives it ("takes a sequence of (8) elements ... (3, 4, 2)")
+    net = net_initialize(_multi_dim_nets()[name], seed=0)
+    inputs = {p: torch.randn(2, *s) for p, s in net.input_shapes.items()}
+    for back in (load(save(net, tmp_path / "net.yaml")), NetGraph.from_yaml(net.to_yaml())):
+        assert back == net and back.port_types == net.port_types
+        torch.testing.assert_close(back(**inputs), net(**inputs))
+
+
+@pytest.mark.parametrize("layer, key", [("3", "a"), ("[3]", "a.1"), ("[Tanh, 3]", "a.2"),
+                                        ("{type: LinearLayer, output: 3}", "a")])
+def test_arrays_file_reaches_layers_written_as_shorthands(layer, key, tmp_path):
+    # 'a: 3' or 'a: [3]' with 'arrays:' said "the arrays file has 'a.Weights', but the spec has no layer with that array"
+    import safetensors.torch as st
+    st.save_file({f"{key}.Weights": torch.full((3, 2), 0.5), f"{key}.Biases": torch.ones(3)}, tmp_path / "w.safetensors")
+    (tmp_path / "net.yaml").write_text(f"netgraph: 1\narrays: w.safetensors\nlayers: {{a: {layer}}}\ninputs: {{Input: 2}}\n")
+    net = load(tmp_path / "net.yaml")
+    x = torch.randn(4, 2)
+    expected = (torch.tanh(x) if "Tanh" in layer else x).sum(1, keepdim=True) * 0.5 + 1
+    torch.testing.assert_close(net(x), expected.expand(4, 3))

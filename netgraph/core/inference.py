@@ -231,7 +231,8 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
         raise_all(errors, ShapeError, "shape conflict")
     _propagate(problem, cls, roots, leaf_roots, refine, errors)
     problem.before_defaults = {k: class_types[roots[k]] for k in problem.watch if k in roots}
-    if not errors and _default_dtypes(cls, root_of):
+    shaped = not errors and _default_shapes(problem, cls, leaf_roots, refine)
+    if not errors and (_default_dtypes(cls, root_of) or shaped):
         problem.defaults_applied = True
         _propagate(problem, cls, roots, leaf_roots, refine, errors)  # dtype-generic layers (reshape, part ...) learn Real
     raise_all(errors, ShapeError, "shape conflict")
@@ -327,6 +328,21 @@ def _layer_conflict(problem: Problem, cls: _Classes, roots: dict, path: tuple, c
                 if cls.origin.get(roots[(path, p)], ("",))[0] == "graph"]
     layer, port = declared[0] if declared else (path, None)
     return Diagnostic.of("shape", text, *sources, layer=layer, port=port)
+
+
+def _default_shapes(problem: Problem, cls: _Classes, leaf_roots: list[dict[str, int]], refine: Callable) -> bool:
+    """Give the ports nothing else decided the shapes their layers guess (``default_types``: a LinearLayer's
+    Input from its weights); True when any changed. A guess never overrides what the net says."""
+    changed = False
+    for (path, layer), own in zip(problem.leaves, leaf_roots):
+        guess = getattr(layer, "default_types", None)
+        if guess is None:
+            continue
+        current = {p: cls.type[root] for p, root in own.items()}
+        for port, t in guess(current).items():
+            if current[port].shape is None and t.shape is not None and cls.type[own[port]].shape is None:
+                changed = refine(own[port], t, ("port", (path, port))) or changed
+    return changed
 
 
 def _default_dtypes(cls: _Classes, root_of: list[int]) -> bool:

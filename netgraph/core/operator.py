@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import torch
@@ -33,7 +34,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.types import Conflict, PortType, unify
 
-__all__ = ["NetOperator", "specialised", "as_inner_net"]
+__all__ = ["NetOperator", "specialised", "settled_types", "as_inner_net"]
 
 
 def as_inner_net(value: Any, layer: str, option: str) -> NetGraph:
@@ -49,7 +50,7 @@ def as_inner_net(value: Any, layer: str, option: str) -> NetGraph:
 def specialised(net: NetGraph, types: Mapping[str, PortType]) -> NetGraph:
     """``net`` with its ports given ``types`` where they say more than the net knows (Conflict when they clash)."""
     declared = net.port_shape_options()
-    current = net.port_types
+    current = settled_types(net)
     for port, t in types.items():
         if t.shape is None and t.dtype is None:
             continue
@@ -69,6 +70,13 @@ def specialised(net: NetGraph, types: Mapping[str, PortType]) -> NetGraph:
         except NetGraphError as exc:
             raise Conflict(f"its inner net does not accept the port types {_shown(declared)}: {exc}") from None
     return cache[key]
+
+
+def settled_types(net: NetGraph) -> dict[str, PortType]:
+    """``net``'s port types without the shapes only guessed when nothing said more (a LinearLayer's Input
+    from its weights: a vector): an operator's ports may still give those ports other shapes."""
+    before = net._inference.before_defaults
+    return {p: PortType(before[p].shape, t.dtype) if p in before else t for p, t in net.port_types.items()}
 
 
 def _shown(types: Mapping[str, PortType]) -> str:
@@ -118,7 +126,8 @@ class NetOperator(Layer, register=False):
         raise NotImplementedError
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, NetGraph]) -> dict[str, PortType]:
-        """The operator's port types, given the current ones and the inner nets inferred from them."""
+        """The operator's port types, given the current ones and the inner nets inferred from them (each
+        offering ``port_types``)."""
         raise NotImplementedError
 
     def inner_nets(self, types: Mapping[str, PortType] | None = None) -> dict[str, NetGraph]:
@@ -134,6 +143,12 @@ class NetOperator(Layer, register=False):
         return {p: PortType(None, None) for p in (*self.input_ports, *self.output_ports)}
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        """``outer_types`` from the inner nets' settled types: a shape an inner layer only guesses is not
+        passed out while the outer net may still give that port another (``default_types`` passes it)."""
+        views = {f: SimpleNamespace(port_types=settled_types(net)) for f, net in self.inner_nets(types).items()}
+        return self.outer_types(types, views)
+
+    def default_types(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         return self.outer_types(types, self.inner_nets(types))
 
     # -- arrays -------------------------------------------------------------------------------------

@@ -81,9 +81,16 @@ class LinearLayer(Layer):
                 if shape is not None and None not in shape and numel(shape) != size:
                     raise Conflict(f"port {port!r}: expected size {size} (from weights=), found {shape} "
                                    f"with {numel(shape)} elements")
-                if shape is None:
+                if shape is None and port == "Output":
                     types[port] = PortType((size,), REAL)
         return types
+
+    def default_types(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        """With weights, an Input of unknown shape is taken as a vector: weights give its size, not its rank, so
+        this is only a guess for when nothing else in the net gives the shape (inference's defaults)."""
+        if self.weights is None or types["Input"].shape is not None:
+            return {}
+        return {"Input": PortType((self.weights.shape[1],), REAL)}
 
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
         n_out, n_in = numel(types["Output"].shape), numel(types["Input"].shape)

@@ -31,7 +31,7 @@ from torch import nn
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.operator import NetOperator
+from netgraph.core.operator import NetOperator, settled_types
 from netgraph.core.options import Net
 from netgraph.core.types import INTEGER, Conflict, PortType, unify
 
@@ -51,7 +51,7 @@ def _element(t: PortType, port: str, what: str) -> PortType:
 
 def _check_ranks(types: Mapping[str, PortType], net: Any, ports: tuple[str, ...]) -> None:
     """Conflict naming the port when a sequence port's rank is not one more than its element's (inner port's)."""
-    own = net.port_types
+    own = settled_types(net)
     for port in ports:
         outer, inner = types[port].shape, own[port].shape
         if outer is not None and inner is not None and len(outer) != len(inner) + 1:

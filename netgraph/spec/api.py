@@ -49,9 +49,20 @@ def _source(source: Any) -> Path | tuple[str, str, Path]:
         source = source.decode("utf-8", errors="replace")
     if not isinstance(source, str):
         raise SpecError(f"a spec is a path, YAML text or an open file, found {type(source).__name__}")
-    if not any(c in source for c in "\r\n") and (source.endswith((".yaml", ".yml")) or os.path.isfile(source)):
+    if _path_like(source):
         return Path(source)
     return source, "<string>", Path.cwd()
+
+
+def _path_like(text: str) -> bool:
+    """Whether ``text`` names a file (a folder, a mistyped path: refused as such) rather than being YAML text:
+    one line, and a spec file's name or an existing path or no YAML mapping (``key: value``, ``{...}``)."""
+    line = text.strip()
+    if not line or len(text) > 4096 or "\0" in text or any(c in text for c in "\r\n"):  # 4096: PATH_MAX
+        return False
+    if text.endswith((".yaml", ".yml")) or os.path.exists(text):
+        return True
+    return not (line.startswith(("{", "[", "#", "%", "---")) or line.endswith(":") or ": " in line or ":\t" in line)
 
 
 def from_yaml(source: Any, base_dir: Any = None, allow_outside: bool = False, limits: Any = None) -> Any:

@@ -18,6 +18,7 @@ from netgraph.core.errors import NetGraphError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import REGISTRY
 from netgraph.core.options import option_hints
+from netgraph.core.port_paths import shown_path
 from netgraph.core.shared import NetSharedArray
 from netgraph.layers.expression import ExpressionError, parse
 from netgraph.layers.function import ELEMENTWISE
@@ -44,8 +45,9 @@ def required(f: dataclasses.Field) -> bool:
     return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
 
 
-def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple) -> Any:
-    """One layer from its spec value; records problems on ``reader`` and returns the FAILED sentinel."""
+def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc | None = None) -> Any:
+    """One layer from its spec value (at ``loc``, the value at ``at`` when it is elsewhere: ``name: 3``);
+    records problems on ``reader`` and returns the FAILED sentinel."""
     reader.layer_locs[path] = (reader.file, loc)
     if isinstance(spec, YMap):
         if "file" in spec:
@@ -55,18 +57,27 @@ def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple) -> Any:
         return _typed(reader, spec, loc, path)
     if isinstance(spec, YSeq):
         return _chain_shorthand(reader, spec, loc, path)
-    return _shorthand(reader, spec, loc, path)
+    return _shorthand(reader, spec, loc, path, at or loc)
 
 
-def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple) -> Any:
+def _name(path: tuple) -> str:
+    """A layer's path for a message, quoted: 'm/net/2' for layer 2 of operator m's inner net."""
+    return repr(shown_path(path))
+
+
+def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc) -> Any:
     cls = REGISTRY.get(spec) if isinstance(spec, str) else None
     if cls is not None and dataclasses.is_dataclass(cls) and not any(map(required, layer_fields(cls).values())):
-        return _construct(reader, cls, {}, YMap(), loc, path)
-    layer = from_shorthand(spec) if isinstance(spec, (int, str)) and not isinstance(spec, bool) else None
-    if layer is not None:
-        return layer
+        return _construct(reader, cls, reader.take_arrays(path, cls), YMap(), loc, path)
+    try:
+        layer = from_shorthand(spec) if isinstance(spec, (int, str)) and not isinstance(spec, bool) else None
+    except NetGraphError as exc:  # LinearLayer(-3): at the value, with the file's other problems
+        return reader.error(at, f"layer {_name(path)}: {exc}")
+    if layer is not None:  # its saved arrays ('arrays:'), as a layer written out in full gets them
+        arrays = reader.take_arrays(path, type(layer))
+        return _construct(reader, type(layer), {**layer.options(), **arrays}, YMap(), at, path) if arrays else layer
     hint = did_you_mean(spec, [*ELEMENTWISE, *REGISTRY]) if isinstance(spec, str) else ""
-    return reader.error(loc, f"layer {path[-1]!r}: {spec!r} is not a layer{hint}; write a mapping such as "
+    return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer{hint}; write a mapping such as "
                         f"{{type: LinearLayer, output: 3}}, or a shorthand (an int for LinearLayer, a function name "
                         f"such as Tanh, a list for a NetChain)")
 
@@ -74,7 +85,7 @@ def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple) -> Any:
 def _chain_shorthand(reader: Any, spec: YSeq, loc: Loc, path: tuple) -> Any:
     """A list of layers: read as a NetChain spec with those layers."""
     if not spec:
-        return reader.error(loc, f"layer {path[-1]!r}: an empty list is not a NetChain")
+        return reader.error(loc, f"layer {_name(path)}: an empty list is not a NetChain")
     chain = YMap(layers=spec)
     chain.loc, chain.key_locs, chain.value_locs = loc, {"layers": loc}, {"layers": loc}
     return reader.graph(chain, path, "NetChain")
@@ -122,6 +133,7 @@ def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
         return reader.error(loc, f"more than {MAX_REFERENCES} 'ref:' uses read for one net: do the nets refer to "
                             f"each other many times over?")
     reader.ref_chain.append((f, name))
+    reader.refs_used.add((f, name))
     try:
         return read_layer(reader, defs[name], defs.value_locs[name], path)
     finally:
@@ -130,22 +142,23 @@ def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
 
 def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
     if "type" not in spec:
-        return reader.error(loc, f"layer {path[-1]!r} needs 'type:' (a layer type such as LinearLayer, or NetGraph)")
+        return reader.error(loc, f"layer {_name(path)} needs 'type:' (a layer type such as LinearLayer, or NetGraph)")
     name = spec["type"]
     cls = REGISTRY.get(name) if isinstance(name, str) else None
     if cls is None:
-        return reader.error(spec.value_locs["type"], f"layer {path[-1]!r}: unknown layer type {name!r}"
+        return reader.error(spec.value_locs["type"], f"layer {_name(path)}: unknown layer type {name!r}"
                             f"{did_you_mean(name, REGISTRY)}")
     if issubclass(cls, NetGraph):
         kind = "NetChain" if name == "NetChain" else "NetGraph"
-        reader.check_keys(spec, CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS, f"a {kind}")
+        reader.check_keys(spec, CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS, f"a {kind}",
+                          ("edges",) if kind == "NetChain" else ())
         return reader.graph(spec, path, kind)
     return _options(reader, cls, spec, loc, path)
 
 
 def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
     fields, hints = layer_fields(cls), option_hints(cls)
-    label = f"layer {path[-1]!r} ({cls.__name__})"
+    label = f"layer {_name(path)} ({cls.__name__})"
     kwargs, ok = {}, True
     for key, value in spec.items():
         if key not in fields and key != "type":
@@ -155,7 +168,7 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
         elif key != "type":  # an operator's inner net ("net" kind) is a nested spec at path (*operator, option)
             hint, where = hints.get(key, Any), spec.value_locs[key]
             kwargs[key] = (read_layer(reader, value, where, (*path, key)) if option_kind(hint) == "net"
-                           else codec(hint).read(reader, value, where, f"layer {path[-1]!r} option {key}: "))
+                           else codec(hint).read(reader, value, where, f"layer {_name(path)} option {key}: "))
     for key, field in fields.items():
         if required(field) and key not in spec:
             reader.error(loc, f"{label} needs option {key!r} (in Python its first argument: {cls.__name__}(...))")
@@ -176,9 +189,9 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
         key = next((k for k, v in spec.items() if isinstance(v, str) and k != "type"), None)
         column = exc.column if isinstance(exc, ExpressionError) and key else None
         where = spec.value_locs[key].at(column) if column is not None else _option_loc(cls, spec, exc, loc)
-        reader.error(where, f"layer {path[-1]!r}: {exc}")
+        reader.error(where, f"layer {_name(path)}: {exc}")
     except Exception as exc:  # noqa: BLE001 - a layer rejecting odd values is still the spec's fault
-        reader.error(_option_loc(cls, spec, exc, loc), f"layer {path[-1]!r} ({cls.__name__}) rejected its options: "
+        reader.error(_option_loc(cls, spec, exc, loc), f"layer {_name(path)} ({cls.__name__}) rejected its options: "
                      f"{type(exc).__name__}: {exc}")
     return FAILED
 

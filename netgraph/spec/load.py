@@ -95,6 +95,7 @@ class SpecReader:
         self.files_read = 0
         self.net_defs: dict[SourceFile, YMap] = {}  # each file's 'nets:' (named nets that '{ref: name}' uses)
         self.ref_chain: list[tuple[SourceFile, str]] = []  # the references being read, innermost last
+        self.refs_used: set[tuple[SourceFile, str]] = set()  # the 'nets:' definitions read (unused ones: checked)
         self.refs_read = 0
 
     def error(self, loc: Loc, message: str, file: SourceFile | None = None) -> Any:
@@ -146,15 +147,19 @@ class SpecReader:
                               f"'netgraph: {VERSION}', found {_kind(data)} (the file's content is not repeated here)")
         self.check_version(data)
         kind = data.get("type", "NetGraph")
-        self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), "a spec")
+        self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), "a spec",
+                        ("edges",) if kind == "NetChain" else ())
         if "arrays" in data:
             read_arrays(self, data, prefix)
         self.read_net_defs(data)
         if kind not in ("NetGraph", "NetChain"):
-            return self.error(data.value_locs["type"], f"a spec's top-level type is NetGraph or NetChain, found "
-                              f"{kind!r}{did_you_mean(kind, ['NetGraph', 'NetChain'])}; a single layer goes under "
-                              f"'layers:'")
-        return self.graph(data, prefix, kind)
+            net = self.error(data.value_locs["type"], f"a spec's top-level type is NetGraph or NetChain, found "
+                             f"{kind!r}{did_you_mean(kind, ['NetGraph', 'NetChain'])}; a single layer goes under "
+                             f"'layers:'")
+        else:
+            net = self.graph(data, prefix, kind)
+        self.check_unused_nets(prefix)
+        return net
 
     def read_net_defs(self, data: YMap) -> None:
         """Keep the file's ``nets:`` mapping (each definition is read where a ``{ref: name}`` uses it)."""
@@ -165,6 +170,22 @@ class SpecReader:
             nets = YMap()
         self.net_defs[self.file] = nets
 
+    def check_unused_nets(self, prefix: tuple) -> None:
+        """Read each ``nets:`` definition of this file that no ``{ref: name}`` used, once, for its problems;
+        the net is discarded, and so is what reading it recorded (layer positions, arrays taken)."""
+        defs = self.net_defs.get(self.file, {})
+        for name in defs:
+            if (self.file, name) in self.refs_used:
+                continue
+            kept = dict(self.layer_locs), dict(self.layer_specs), dict(self.locators), dict(self.arrays)
+            self.ref_chain.append((self.file, name))
+            self.refs_used.add((self.file, name))
+            try:
+                read_layer(self, defs[name], defs.value_locs[name], (*prefix, name))
+            finally:
+                self.ref_chain.pop()
+                self.layer_locs, self.layer_specs, self.locators, self.arrays = kept
+
     def check_version(self, data: YMap) -> None:
         if "netgraph" not in data:
             self.error(data.loc, f"a spec starts with 'netgraph: {VERSION}' (the format version); it is missing")
@@ -172,9 +193,10 @@ class SpecReader:
             self.error(data.value_locs["netgraph"], f"unsupported format version {data['netgraph']!r}: "
                        f"this netgraph reads 'netgraph: {VERSION}'")
 
-    def check_keys(self, spec: YMap, allowed: tuple, what: str) -> None:
+    def check_keys(self, spec: YMap, allowed: tuple, what: str, explained: tuple = ()) -> None:
+        """Report keys not ``allowed`` (those ``explained`` elsewhere excepted: a NetChain's 'edges:')."""
         for key in spec:
-            if key not in allowed:
+            if key not in allowed and key not in explained:
                 self.error(spec.key_locs[key], f"{what} has no key {key!r}{did_you_mean(key, allowed)}; "
                            f"its keys are {', '.join(allowed)}")
 
@@ -192,7 +214,7 @@ class SpecReader:
             self.error(spec.key_locs["edges"], "a NetChain has no 'edges:' (each layer feeds the next); "
                        "use type: NetGraph to wire layers freely")
         edges = [] if kind == "NetChain" else read_edges(self, spec, table, ports, loc_of)
-        check_unused(self, table, ports, shapes, loc_of)
+        ports = check_unused(self, table, ports, shapes, loc_of)
         if edges is None or any(v is FAILED for v in table.values()):
             return FAILED
         make = (lambda s: NetChain(table, **s)) if kind == "NetChain" else (lambda s: NetGraph(table, edges, **s))
@@ -212,11 +234,11 @@ class SpecReader:
 
     def layers(self, value: YMap | YSeq, prefix: tuple) -> dict[str, Any]:
         if isinstance(value, YMap):
-            items = [(name, value[name], value.key_locs[name]) for name in value]
+            items = [(name, value[name], value.key_locs[name], value.value_locs[name]) for name in value]
         else:
-            items = [(str(i), v, loc) for i, (v, loc) in enumerate(zip(value, value.item_locs), 1)]
-        self.layer_specs.update({(*prefix, name): spec for name, spec, _ in items if isinstance(spec, YMap)})
-        return {name: read_layer(self, spec, loc, (*prefix, name)) for name, spec, loc in items}
+            items = [(str(i), v, loc, loc) for i, (v, loc) in enumerate(zip(value, value.item_locs), 1)]
+        self.layer_specs.update({(*prefix, name): spec for name, spec, *_ in items if isinstance(spec, YMap)})
+        return {name: read_layer(self, spec, loc, (*prefix, name), at) for name, spec, loc, at in items}
 
     def construct(self, make: Any, shapes: dict, loc_of: Locator, where: Loc, ports: dict) -> Any:
         """``make(shapes)`` (a NetGraph/NetChain); each of its errors placed at the YAML it is about.
@@ -286,7 +308,13 @@ def read_ports(reader: Any, spec: YMap, loc_of: Locator, kind: str) -> tuple[dic
                 reader.error(value.key_locs[name], f"port {name!r} is declared in both inputs: and outputs:")
                 continue
             alias = not group.endswith("s")  # a NetChain's input:/output: (no port name)
+            if alias and name.capitalize() in names:
+                reader.error(value.key_locs[name], f"'{group}:' and '{group}s: {{{name.capitalize()}: ...}}' both "
+                             f"give the shape of port {name.capitalize()!r}; keep one")
+                continue
             loc_of.port_locs[name] = value.key_locs[name]
+            if alias:  # the NetChain's errors name the port it sets ('Input', 'Output')
+                loc_of.port_locs.setdefault(name.capitalize(), value.key_locs[name])
             names.update({} if alias else {name: group})
             try:
                 if shape is not None or alias:
@@ -296,14 +324,22 @@ def read_ports(reader: Any, spec: YMap, loc_of: Locator, kind: str) -> tuple[dic
     return names, shapes
 
 
-def check_unused(reader: Any, table: dict, ports: dict[str, str], shapes: dict, loc_of: Locator) -> None:
-    """Declared ports that no edge names and no layer port is called: report them, drop their shapes."""
+def check_unused(reader: Any, table: dict, ports: dict[str, str], shapes: dict, loc_of: Locator) -> dict[str, str]:
+    """Declared ports that no edge names and no layer port is called: report them, drop their shapes; the
+    declared ports left (those reported are not checked again against the graph)."""
     layer_ports = {p for layer in table.values() for p in (*getattr(layer, "input_ports", ()), *getattr(layer, "output_ports", ()))}
+    if not all(hasattr(x, "input_ports") for x in table.values()):
+        return ports
+    left = {}
     for name, group in ports.items():
-        if name not in loc_of.used_ports and name not in layer_ports and all(hasattr(x, "input_ports") for x in table.values()):
-            reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but no edge uses it and no "
-                         f"layer has a port of that name; connect it (e.g. 'layer.Output -> {name}') or remove it")
-            shapes.pop(name, None)
+        if name in loc_of.used_ports or name in layer_ports:
+            left[name] = group
+            continue
+        example = f"{name} -> layer" if group == "inputs" else f"layer.Output -> {name}"
+        reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but no edge uses it and no "
+                     f"layer has a port of that name; connect it (e.g. '{example}') or remove it")
+        shapes.pop(name, None)
+    return left
 
 
 def check_declared(reader: Any, net: Any, ports: dict[str, str], loc_of: Locator) -> None:

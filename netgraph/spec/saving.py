@@ -186,7 +186,8 @@ def _data_length(header: bytes) -> int:
 def read_limited(path: Path) -> str:
     """A regular file's text; devices, pipes and files over the yaml_bytes limit are refused unread (no hang)."""
     if not path.is_file():
-        raise OSError(f"{str(path)!r} is not a regular file" if path.exists() else f"no such file {str(path)!r}")
+        raise OSError(f"{str(path)!r} is a folder, not a spec file" if path.is_dir() else f"{str(path)!r} is not "
+                      f"a regular file" if path.exists() else f"no spec file {str(path)!r}")
     limit, size = current_limits().yaml_bytes, path.stat().st_size
     if size > limit:
         raise OSError(f"{str(path)!r} has {size} bytes, more than the yaml_bytes limit ({limit}; "
