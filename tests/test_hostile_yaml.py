@@ -153,3 +153,21 @@ def test_no_import_paths_or_code_objects_can_be_named():
     message = refused(HEAD + "  t: {type: TorchLayer, module: os.system}\n  n: NetGraph\n")
     assert "<string>:3:33: layer 't': TorchLayer needs a torch.nn.Module, found str" in message
     assert "<string>:4:3: layer 'n': 'NetGraph' is not a layer" in message
+
+
+def test_the_command_line_widens_where_file_references_may_read_only_when_asked(tmp_path, capsys):
+    from netgraph.cli import main
+    (tmp_path / "a").mkdir()
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "parts" / "block.yaml").write_text("netgraph: 1\ntype: NetChain\nlayers: [3, Tanh]\n")
+    spec = tmp_path / "a" / "net.yaml"
+    spec.write_text("netgraph: 1\nlayers:\n  b: {file: ../parts/block.yaml}\ninputs: {Input: 2}\n")
+    assert main(["check", str(spec)]) == 1
+    assert "leaves this spec's folder" in capsys.readouterr().err
+    assert main(["check", str(spec), "--base-dir", str(tmp_path / "a")]) == 1  # not wide enough
+    assert "(command line: --allow-outside or --base-dir DIR)" in capsys.readouterr().err
+    assert main(["check", str(spec), "--base-dir", str(tmp_path)]) == 0
+    assert main(["check", str(spec), "--allow-outside"]) == 0
+    assert "ok, inputs Input (2) -> outputs Output (3)" in capsys.readouterr().out
+    assert main(["check", str(spec)]) == 1  # the flags hold for their command only
+    assert NetGraph.from_yaml(spec, base_dir=tmp_path).output_shapes == {"Output": (3,)}

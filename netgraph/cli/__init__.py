@@ -12,9 +12,11 @@ import io
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from netgraph.cli.parser import build_parser
 from netgraph.core.errors import NetGraphError, OptionError
+from netgraph.core.files import REFERENCE_SCOPE
 from netgraph.core.limits import limits
 
 __all__ = ["main", "entry", "build_parser", "EPIPE_STATUS"]
@@ -33,8 +35,12 @@ def main(argv: list[str] | None = None, imported: Callable[[], None] | None = No
     if imported is not None:
         imported()
     try:
-        with limits(**_limit_flags(args.limit)):
-            code = int(handler(args) or 0)
+        scope = REFERENCE_SCOPE.set(True if args.allow_outside else Path(args.base_dir) if args.base_dir else None)
+        try:
+            with limits(**_limit_flags(args.limit)):
+                code = int(handler(args) or 0)
+        finally:
+            REFERENCE_SCOPE.reset(scope)
         sys.stdout.flush()  # a reader that has gone (| head) shows here, not at interpreter exit
         return code
     except BrokenPipeError:

@@ -128,4 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in sub.choices.values():
         command.add_argument("--limit", action="append", default=[], metavar="NAME=N",
                              help=f"raise a size limit, e.g. --limit yaml_bytes=100000000 (names: {names})")
+        command.add_argument("--base-dir", metavar="DIR", help="let 'file:' references read specs anywhere under DIR "
+                             "too (by default only inside the referring spec's folder)")
+        command.add_argument("--allow-outside", action="store_true", help="let 'file:' references read any spec file")
     return parser

@@ -2,6 +2,7 @@
 
 Writers only ever replace regular files (never a device, a folder or a link to one), and the
 temporary files that a killed writer leaves behind can be found and removed by the next one.
+``REFERENCE_SCOPE`` says where spec files may be read from by ``file:`` references.
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ import re
 import secrets
 import stat
 from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["atomic_write", "check_replaceable", "open_regular", "remove_temporaries", "usable_folder", "TEMPORARY"]
+__all__ = ["REFERENCE_SCOPE", "atomic_write", "check_replaceable", "open_regular", "remove_temporaries", "usable_folder", "TEMPORARY"]
+
+#: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
+#: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a
+#: command (``--base-dir``, ``--allow-outside``), and a call giving neither keeps the one in force.
+REFERENCE_SCOPE: ContextVar[Path | bool | None] = ContextVar("netgraph_reference_scope", default=None)
 
 TEMPORARY = r"\.{name}\.[0-9a-f]{{12}}\.tmp"  # the temporary name of ``name`` (a regex of the name)
 

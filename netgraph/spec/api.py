@@ -70,11 +70,12 @@ def from_yaml(source: Any, base_dir: Any = None, allow_outside: bool = False, li
 
     Arrays saved beside the spec by ``save`` are restored when the spec names them (``arrays:``).
     ``file:`` references are read relative to the spec naming them and only from inside its folder;
-    ``base_dir`` allows any file under that folder too, ``allow_outside=True`` any file at all.
+    ``base_dir`` allows any file under that folder too, ``allow_outside=True`` any file at all (neither: the
+    scope in force, which the command line's ``--base-dir`` / ``--allow-outside`` set).
     ``limits`` (a dict, e.g. ``{"yaml_bytes": 2**30}``) changes size limits for this call only
     (``netgraph.limits``).
     """
-    scope = True if allow_outside else (Path(base_dir) if base_dir is not None else None)
+    scope = True if allow_outside else (Path(base_dir) if base_dir is not None else REFERENCE_SCOPE.get())
     token = REFERENCE_SCOPE.set(scope)
     try:
         with changed_limits(**(limits or {})), recursion_room(current_limits().yaml_depth):

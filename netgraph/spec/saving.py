@@ -17,7 +17,6 @@ import os
 import re
 import reprlib
 import struct
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ import torch
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.nesting import deep_walk
-from netgraph.core.files import atomic_write, check_replaceable, open_regular, remove_temporaries
+from netgraph.core.files import REFERENCE_SCOPE, atomic_write, check_replaceable, open_regular, remove_temporaries
 from netgraph.spec.dump import dump_data, spec_data
 from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_bytes
@@ -196,7 +195,6 @@ def read_limited(path: Path) -> str:
 
 
 # -- 'file:' references ----------------------------------------------------------------------------
-REFERENCE_SCOPE: ContextVar[Path | bool | None] = ContextVar("netgraph_reference_scope", default=None)
 
 
 def reference_refusal(folder: Path, target: str) -> str | None:
@@ -220,4 +218,4 @@ def reference_refusal(folder: Path, target: str) -> str | None:
     allowed = f" (or base_dir {str(roots[1])!r})" if len(roots) > 1 else ""
     return (f"'file: {target}' leaves this spec's folder {str(roots[0])!r}{allowed}: references are read only "
             f"from inside it, unless the caller allows more: load(path, allow_outside=True) or "
-            f"from_yaml(source, base_dir=folder)")
+            f"from_yaml(source, base_dir=folder) (command line: --allow-outside or --base-dir DIR)")
