@@ -336,8 +336,8 @@ def _default_shapes(problem: Problem, cls: _Classes, leaf_roots: list[dict[str, 
     changed = False
     for (path, layer), own in zip(problem.leaves, leaf_roots):
         guess = getattr(layer, "default_types", None)
-        if guess is None:
-            continue
+        if guess is None or all(cls.type[root].shape is not None for root in own.values()):
+            continue  # nothing to guess for this layer
         current = {p: cls.type[root] for p, root in own.items()}
         for port, t in guess(current).items():
             if current[port].shape is None and t.shape is not None and cls.type[own[port]].shape is None:
