@@ -183,7 +183,7 @@ EXPECTED = {
     "declared": [("6:11", "'Extra' is declared under outputs:"), ("7:22", "expected shape (2), found (3)")],
     "cycle": [("8:5", "closed by edge d -> b")],
     "joined": [("10:5", "joined by edge a -> t, a -> f.x")],
-    "option": [("5:8", "NetChain: input= and Input= both give the shape of port 'Input'")],
+    "option": [("5:1", "'input:' and 'inputs: {Input: ...}' both give the shape of port 'Input'; keep one")],
     "nested port": [("10:9", "edge x -> tot.Foo: layer 2 'tot' (TotalLayer) has no port 'Foo'")],
 }
 

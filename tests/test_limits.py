@@ -171,7 +171,7 @@ def test_operator_arrays_bound_operators_that_copy_their_net_and_can_be_raised()
     assert level == 8 and 2 ** (level + 2) == 1024 and len(net.layers["1"].arrays) == 512
     assert message.startswith("NetBidirectionalOperator: its inner nets hold 1,024 arrays (each copy counted")
     assert "operator_arrays limit (1,000; netgraph.limits(operator_arrays=...) raises it" in message
-    with pytest.raises(SpecError, match=r"<string>:3:\d+: layer 'forward_net': NetBidirectionalOperator: .*hold "
+    with pytest.raises(SpecError, match=r"<string>:3:\d+: layer 'bi/forward_net/.*/forward_net': NetBidirectionalOperator: .*hold "
                                         r"131,072 arrays .*operator_arrays limit \(100,000; "):
         NetGraph.from_yaml(_nested_bidirectional_yaml(30))
     with pytest.raises(SpecError, match=r"hold 16 arrays"):
