@@ -174,3 +174,37 @@ def test_port_gradient_refuses_an_integer_port():
 def test_port_gradient_of_a_net_without_inputs_is_an_error(seed_net):
     with pytest.raises(OptionError, match="this net has no input ports"):
         net_port_gradient(seed_net, {})
+
+
+def test_net_port_gradient_refuses_what_it_would_ignore_or_misread():
+    from netgraph import (DataError, EmbeddingLayer, LongShortTermMemoryLayer, NetPort, Padded, SequenceLastLayer)
+    two = net_initialize(NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)},
+                                  [(NetPort("Input"), "a", NetPort("A")), (NetPort("Input"), "b", NetPort("B"))],
+                                  Input=2), seed=0)
+    x = torch.randn(1, 2)
+    with pytest.raises(OptionError, match=r"outputs= is an option of net\(\.\.\.\); name the outputs to differentiate "
+                                          r"with of="):
+        net_port_gradient(two, x, outputs="A")  # it was accepted and ignored (the gradient of every output)
+    torch.testing.assert_close(net_port_gradient(two, x, of="A"), two.layers["a"].weights.sum(0)[None])
+    tokens = net_initialize(NetChain([EmbeddingLayer(4, 10), LinearLayer(1)], input=3), seed=0)
+    with pytest.raises(OptionError, match=r"every input port of this net takes integers \(dtype Integer: Input\), so "
+                                          r"there is nothing to differentiate by"):
+        net_port_gradient(tokens, torch.tensor([[1, 2, 3]]))  # it said "wrt= must be ..., found ()"
+    seq = net_initialize(NetChain([LongShortTermMemoryLayer(4), SequenceLastLayer()], input=("n", 3)), seed=0)
+    for ragged in ([torch.randn(2, 3), torch.randn(5, 3)], Padded(torch.randn(2, 5, 3), [2, 5])):
+        with pytest.raises(DataError, match=r"net_port_gradient takes one batched tensor per input port; port 'Input' "
+                                            r"is given ragged data"):
+            net_port_gradient(seq, ragged)  # torch's "only one element tensors can be converted" before
+
+
+def test_net_x_with_inputs_requiring_grad_differentiates_the_inputs_only():
+    net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+    for _ in range(3):
+        x = torch.ones(1, 3, requires_grad=True)
+        net(x).sum().backward()
+        torch.testing.assert_close(x.grad, net.layers["1"].weights.sum(0)[None])
+    cached = [m for m in net._compiled.values() if isinstance(m, torch.nn.Module)]
+    assert cached and all(p.grad is None for m in cached for p in m.parameters())  # they summed up, hidden, before
+    module = net.compile()
+    module(torch.ones(1, 3)).sum().backward()
+    assert module.get_submodule("1").Weights.grad is not None  # a compiled module's parameters get gradients

@@ -136,14 +136,16 @@ def compiled_module(net: Any, options: EvaluationOptions) -> torch.nn.Module:
     """The net's compiled module for the distribution checks, mode and precision, cached on the net.
 
     A train-mode module's batch-norm running statistics move as it runs, but train mode never reads
-    them and the test-mode module is another module, so no call changes what another returns.
+    them and the test-mode module is another module, so no call changes what another returns. Its arrays
+    are constants (they need no grad): a call given inputs that require grad differentiates the inputs only,
+    and leaves no gradients behind on this private module.
     """
     key = (distribution_checks(), options.mode, options.dtype)
     if net._compiled is None:
         net._compiled = {}
     if key not in net._compiled:
         module = net.compile(checks=key[0]).cached_by_net()
-        module.train(options.mode == "train")
+        module.train(options.mode == "train").requires_grad_(False)
         net._compiled[key] = module.to(options.dtype) if options.precision is not None else module
     return net._compiled[key]
 

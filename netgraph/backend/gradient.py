@@ -18,7 +18,8 @@ import torch
 from netgraph.backend.eval_options import (OPTION_NAMES, check_port_names, compiled_module, in_batches, seeded,
                                            split_call)
 from netgraph.backend.evaluation import as_port_tensor, encode_inputs, prepare_inputs
-from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.backend.ragged import is_ragged
+from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.types import INTEGER
 
 __all__ = ["net_port_gradient"]
@@ -37,7 +38,10 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     if not hasattr(net, "input_ports") or not callable(net):
         raise OptionError(f"net_port_gradient takes a NetGraph or NetChain as its first argument, found "
                           f"{type(net).__name__}", option="net")
-    names = tuple(n for n in OPTION_NAMES if n != "decoder")  # the gradient is a tensor: nothing to decode
+    names = tuple(n for n in OPTION_NAMES if n not in ("decoder", "outputs"))  # a tensor: nothing to decode
+    if "outputs" in options:
+        raise OptionError("net_port_gradient: outputs= is an option of net(...); name the outputs to "
+                          "differentiate with of= (e.g. of='Output')", option="outputs")
     unknown = [k for k in options if k not in names]
     if unknown:
         raise OptionError(f"net_port_gradient: unknown option {unknown[0]!r}{did_you_mean(unknown[0], names)}; "
@@ -47,9 +51,17 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
                           option="wrt")
     call, parsed = split_call(net.input_ports, (data,), options)
     encoded = encode_inputs(net, call["args"], call["inputs"], ragged=False)  # files, labels ... (texts padded)
-    tensors, single = prepare_inputs(net, (), encoded, parsed.precision)
+    ragged = [p for p, v in encoded.items() if is_ragged(v)]
+    if ragged:
+        raise DataError(f"net_port_gradient takes one batched tensor per input port; port {ragged[0]!r} is given "
+                        f"ragged data (a list of per-example tensors, or Padded): pass one tensor of one length, or "
+                        f"call it for each sequence", port=ragged[0], layer=())
     types = net.port_types
     real = tuple(p for p in net.input_ports if types[p].dtype != INTEGER)
+    if wrt is None and not real:
+        raise OptionError(f"net_port_gradient: every input port of this net takes integers (dtype Integer: "
+                          f"{', '.join(net.input_ports)}), so there is nothing to differentiate by", option="wrt")
+    tensors, single = prepare_inputs(net, (), encoded, parsed.precision)
     ports = check_port_names(real if wrt is None else wrt, net.input_ports, "an input port", "wrt")
     integer = [p for p in ports if p not in real]
     if integer:
