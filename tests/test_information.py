@@ -93,3 +93,16 @@ def test_unknown_property_is_an_error_with_a_suggestion(nested):
         nested.information("LayerCount")
     with pytest.raises(OptionError, match="unknown property 3"):
         nested.information(3)
+
+
+def test_an_uninitialised_shared_array_counts_once_and_unknown_sizes_are_unknown():
+    from netgraph import NetSharedArray, net_initialize
+    w = NetSharedArray("w")
+    net = NetGraph({"a": LinearLayer(4, weights=w), "b": LinearLayer(4, weights=w)}, [("a", "b")], Input=4)
+    lines = str(net.information()).splitlines()  # read "40 parameters" and "4 uninitialized" of 3 arrays before
+    assert lines[0].endswith("2 layers, 24 parameters") and lines[1] == "arrays: 3 (24 elements), 3 uninitialized"
+    assert net.information("UninitializedArrays") == [("a", "Weights"), ("a", "Biases"), ("b", "Biases")]
+    assert str(net_initialize(net, seed=0).information()).splitlines()[0].endswith("24 parameters")
+    open_input = NetGraph([LinearLayer(3)], [])
+    assert open_input.information("ArraysTotalElementCount") is None  # it read 0 beside "unknown number of parameters"
+    assert str(open_input.information()).splitlines()[1] == "arrays: 2 (unknown number of elements), 2 uninitialized"

@@ -61,6 +61,16 @@ def _node_dimensions(node: Node) -> list[tuple[tuple, tuple | None]]:
             for name, value in layer.arrays.items()]
 
 
+def _total(counts: Any) -> int | None:
+    """The sum of element counts; None when any is unknown (a shape not inferred yet)."""
+    counts = list(counts)
+    return None if None in counts else sum(counts)
+
+
+def _elements(total: int | None) -> str:
+    return "unknown number of elements" if total is None else f"{total:,} elements"
+
+
 def _dimensions(net: Any) -> dict[tuple, tuple | None]:
     return dict(item for items in map_nodes(net, _node_dimensions) for item in items)
 
@@ -127,11 +137,11 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "ArraysElementCounts": lambda net, i: {k: None if d is None or None in d else numel(d)
                                            for k, d in i["ArraysDimensions"].items()},
     "ArraysByteCounts": lambda net, i: {k: v.numel() * v.element_size() for k, v in _known(i["Arrays"]).items()},
-    "ArraysTotalElementCount": lambda net, i: sum(n or 0 for k, n in i["ArraysElementCounts"].items()
-                                                  if k not in _repeats(net)),
+    "ArraysTotalElementCount": lambda net, i: _total(n for k, n in i["ArraysElementCounts"].items()
+                                                     if k not in _repeats(net)),
     "ArraysTotalByteCount": lambda net, i: sum(n for k, n in i["ArraysByteCounts"].items() if k not in _repeats(net)),
     "ArraysTotalSize": lambda net, i: _bytes(i["ArraysTotalByteCount"]),
-    "UninitializedArrays": lambda net, i: [k for k, v in i["Arrays"].items() if v is None],
+    "UninitializedArrays": lambda net, i: [k for k, v in i["Arrays"].items() if v is None and k not in _repeats(net)],
     "Estimators": lambda net, i: {name: layer.estimate for name, layer in i["Layers"].items()
                                   if isinstance(getattr(layer, "estimate", None), str)},
     "SharedArrays": lambda net, i: shared_values(net),
@@ -183,7 +193,7 @@ def _summary(net: Any, info: Information, rows: int = 20) -> str:
         cut = len(table) - rows - 1
         table = [*table[:rows // 2 + 1], f"   ... {cut} more layers ...", *table[-(rows // 2):]]
     return "\n".join([f"{type(net).__name__}: {one_line(net)}",
-                      f"arrays: {info['ArraysCount']} ({info['ArraysTotalElementCount']:,} elements{size}), {state}",
+                      f"arrays: {info['ArraysCount']} ({_elements(info['ArraysTotalElementCount'])}{size}), {state}",
                       *table, f'net.information("Properties") lists the {len(PROPERTIES)} properties; '
                               f'net.information("ArraysDimensions") gives one.'])
 

@@ -56,9 +56,18 @@ def parameter_count(net: Any) -> int | None:
     if None in counts:
         return None
     values = shared_values(net)
-    repeated = sum((len(users) - 1) * int(values[name].numel())
-                   for name, users in shared_users(net).items() if values[name] is not None)
+    repeated = sum((len(users) - 1) * _shared_size(net, values[name], *users[0])
+                   for name, users in shared_users(net).items())
     return sum(counts) - repeated
+
+
+def _shared_size(net: Any, value: Any, path: tuple, array: str) -> int:
+    """Elements of a shared array: its value's, or (uninitialised) the shape its first user gives it."""
+    if value is not None:
+        return int(value.numel())
+    node = net.ir.node(tuple(path)) if net.ir.has_node(tuple(path)) else None
+    shape = node.layer.array_shapes(node.types).get(array) if node is not None else None
+    return numel(tuple(shape)) if shape is not None else 0
 
 
 def _ports(net: Any, names: tuple) -> str:
