@@ -11,7 +11,7 @@ from typing import Any
 
 import torch
 
-from netgraph.backend.eval_options import EvaluationOptions, compiled_module, in_batches, seeded, split_call
+from netgraph.backend.eval_options import CALL_KEYWORDS, EvaluationOptions, compiled_module, in_batches, seeded, split_call
 from netgraph.backend.plain_call import plain_call
 from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_ports
 from netgraph.backend.states import split_state_keywords, states_need_grad, with_states
@@ -91,11 +91,19 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
 
 
 def _wrong_ports(net: Any, ports: tuple[str, ...], inputs: dict[str, Any]) -> None:
-    problems = [f"unknown input port {k!r}{did_you_mean(k, ports)}; inputs are {list(ports)}"
-                for k in inputs if k not in ports]
+    problems = [f"unknown input port {k!r}{_suggestion(k, ports)}; inputs are {list(ports)}" for k in inputs
+                if k not in ports]
     problems += [f"missing input port {p!r} (shape {format_shape(net.port_types[p].shape)})"
                  for p in ports if p not in inputs]
     raise DataError("; ".join(problems))
+
+
+def _suggestion(key: str, ports: tuple[str, ...]) -> str:
+    """A close port name, else a close keyword of net(...) (a misspelt option reads as a port)."""
+    close = did_you_mean(key, ports)
+    if close or not (option := did_you_mean(key, CALL_KEYWORDS)):
+        return close
+    return option.replace("did you mean ", "did you mean the option ")
 
 
 def _ready(value: Any, integer: bool, real: torch.dtype) -> torch.Tensor | None:
