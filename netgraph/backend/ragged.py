@@ -25,6 +25,7 @@ import torch
 from netgraph.backend.eval_options import OPTION_NAMES, parse_options
 from netgraph.backend.masks import Padded, as_lists
 from netgraph.backend.padded_eval import FALLBACK, evaluate_padded, examples_of
+from netgraph.backend.states import given_states
 from netgraph.core.errors import DataError, raise_all
 from netgraph.core.types import format_shape
 
@@ -92,6 +93,8 @@ def evaluate_ragged(net: Any, data: dict[str, Any], ragged: list[str], keywords:
     total = counts[ragged[0]]
     groups = length_groups([tuple(examples[p][i].shape[0] for p in ragged) for i in range(total)])
     options = {k: v for k, v in keywords.items() if k in OPTION_NAMES}
+    if states is not None:  # checked whole (layers, names, one row per example) before any group takes its rows
+        states = given_states(net, states, total, False, parse_options(options).dtype)
     parts = []
     for idx in groups:
         index = torch.tensor(idx)
