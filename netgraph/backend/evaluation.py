@@ -12,6 +12,7 @@ from typing import Any
 import torch
 
 from netgraph.backend.eval_options import CALL_KEYWORDS, EvaluationOptions, compiled_module, in_batches, seeded, split_call
+from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
 from netgraph.backend.plain_call import plain_call
 from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_ports
 from netgraph.backend.states import split_state_keywords, states_need_grad, with_states
@@ -75,6 +76,9 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
     inputs = by_port(ports, args, inputs)
     if len(inputs) != len(ports) or any(p not in inputs for p in ports):
         _wrong_ports(net, ports, inputs)
+    empty = [p for p, v in inputs.items() if isinstance(v, (list, tuple)) and not v]
+    if empty:
+        raise DataError(f"input port {empty[0]!r}: no examples (an empty list); give one example or more", port=empty[0])
     types, tensors, unbatched = net.port_types, {}, []
     for p in ports:
         t = types[p]
@@ -87,6 +91,7 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
         tensors[p] = x = _batched(p, x, t.shape, unbatched)
     if len(tensors) > 1 and len({x.shape[0] for x in tensors.values()}) > 1:
         raise DataError(f"input ports have different batch sizes: { {p: x.shape[0] for p, x in tensors.items()} }")
+    check_shared_lengths(net, lambda p, axis: tensors[p].shape[axis + 1])
     return tensors, bool(unbatched) and all(unbatched)
 
 
@@ -123,6 +128,8 @@ def _batched(port: str, x: torch.Tensor, shape: tuple, unbatched: list[bool]) ->
                                   for d, n in zip(shape, x.shape[1:])):
         raise DataError(f"input port {port!r}: expected shape (b, {format_shape(shape)[1:-1]}) with b the batch "
                         f"size, found {tuple(x.shape)}")
+    if (empty := empty_length_problem(port, shape, *((x.shape[1:], 0) if unbatched[-1] else (x.shape,)))):
+        raise DataError(empty, port=port)
     return x
 
 
