@@ -132,6 +132,11 @@ def test_an_empty_sequence_is_a_data_error_naming_the_port_and_example():
     with pytest.raises(DataError, match=r"input port 'Input': no examples \(an empty list\)"):
         net([])
     assert net(torch.zeros(0, 3, dtype=torch.long)).shape == (0, 16)  # a batch of no examples is still fine
+    with pytest.raises(DataError, match=r"key 'Input': example 1 has length 0; each length must be at least 1"):
+        net_train(NetChain([EmbeddingLayer(4, 10), GatedRecurrentLayer(4), SequenceLastLayer(), LinearLayer(2),
+                            SoftmaxLayer()], input=["n"]),
+                  {"Input": [torch.tensor([1, 2]), empty, torch.tensor([3])], "Target": torch.tensor([0, 1, 0])},
+                  max_training_rounds=1)
 
 
 def _attention():
