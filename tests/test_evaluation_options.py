@@ -9,8 +9,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import (BatchNormalizationLayer, DataError, DropoutLayer, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain,
-                      NetGraph, OptionError, net_initialize, net_port_gradient)
+from netgraph import (BatchNormalizationLayer, DataError, DropoutLayer, ElementwiseLayer, FunctionLayer, LinearLayer,
+                      NetChain, NetGraph, OptionError, net_initialize, net_port_gradient)
 from netgraph.backend.eval_options import EvaluationOptions
 from netgraph.backend.evaluation import compiled_for_evaluation
 
@@ -57,7 +57,8 @@ def test_every_bad_option_is_reported_at_once():
 
 def test_a_misspelt_option_is_named_with_the_close_option():
     net, x = linear_net(), torch.randn(10, 4)
-    with pytest.raises(DataError, match=r"unknown keyword 'batchsize' of net\(\.\.\.\) \(did you mean 'batch_size'\?\)"):
+    with pytest.raises(DataError, match=r"unknown keyword 'batchsize' of net\(\.\.\.\) \(did you mean "
+                                        r"'batch_size'\?\)"):
         net(x, batchsize=3)  # was: "pass a single positional tensor only to a net with one input" (it has one)
     with pytest.raises(DataError, match=r"unknown input port 'batchsize' \(did you mean the option 'batch_size'\?\)"):
         net(Input=x, batchsize=3)

@@ -25,8 +25,8 @@ from netgraph.data import parse_property
 from netgraph.core.ports import NetPort
 from netgraph.layers.random import distribution_checks
 
-__all__ = ["OPTION_NAMES", "CALL_KEYWORDS", "EvaluationOptions", "parse_options", "split_call", "compiled_module", "seeded",
-           "in_batches"]
+__all__ = ["OPTION_NAMES", "CALL_KEYWORDS", "EvaluationOptions", "parse_options", "split_call", "compiled_module",
+           "seeded", "in_batches"]
 
 OPTION_NAMES = ("batch_size", "mode", "seed", "precision", "decoder", "outputs")
 CALL_KEYWORDS = (*OPTION_NAMES, "states", "return_states")  # every keyword of net(...) that is no port name
@@ -141,9 +141,9 @@ def _unknown_keywords(ports: tuple[str, ...], data: Mapping[str, Any]) -> None:
     problems = [f"unknown keyword {k!r} of net(...){did_you_mean(k, CALL_KEYWORDS)}: with the data given "
                 f"positionally, keywords are the evaluation options ({', '.join(CALL_KEYWORDS)})"
                 for k in data if k not in ports]
+    keywords, entries = ", ".join(f"{p}=..." for p in ports), ", ".join(f"{p!r}: ..." for p in ports)
     problems += [f"input port {k!r} given as a keyword beside positional data: give every input one way, "
-                 f"net({', '.join(f'{p}=...' for p in ports)}) or net({{{', '.join(repr(p) + ': ...' for p in ports)}}})"
-                 for k in data if k in ports]
+                 f"net({keywords}) or net({{{entries}}})" for k in data if k in ports]
     raise DataError("; ".join(problems))
 
 

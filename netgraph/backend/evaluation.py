@@ -11,7 +11,8 @@ from typing import Any
 
 import torch
 
-from netgraph.backend.eval_options import CALL_KEYWORDS, EvaluationOptions, compiled_module, in_batches, seeded, split_call
+from netgraph.backend.eval_options import (CALL_KEYWORDS, EvaluationOptions, compiled_module, in_batches, seeded,
+                                           split_call)
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
 from netgraph.backend.plain_call import plain_call
 from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_ports
@@ -78,7 +79,8 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
         _wrong_ports(net, ports, inputs)
     empty = [p for p, v in inputs.items() if isinstance(v, (list, tuple)) and not v]
     if empty:
-        raise DataError(f"input port {empty[0]!r}: no examples (an empty list); give one example or more", port=empty[0])
+        raise DataError(f"input port {empty[0]!r}: no examples (an empty list); give one example or more",
+                        port=empty[0])
     types, tensors, unbatched = net.port_types, {}, []
     for p in ports:
         t = types[p]
