@@ -9,8 +9,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import (BatchNormalizationLayer, DropoutLayer, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain,
-                      NetGraph, OptionError, net_initialize, net_port_gradient)
+from netgraph import (BatchNormalizationLayer, DataError, DropoutLayer, ElementwiseLayer, FunctionLayer, LinearLayer,
+                      NetChain, NetGraph, OptionError, net_initialize, net_port_gradient)
 from netgraph.backend.eval_options import EvaluationOptions
 from netgraph.backend.evaluation import compiled_for_evaluation
 
@@ -53,6 +53,19 @@ def test_bad_options_are_option_errors_naming_the_option(options, name):
 def test_every_bad_option_is_reported_at_once():
     with pytest.raises(OptionError, match=r"batch_size=.*mode="):
         linear_net()(torch.randn(2, 4), batch_size=0, mode="x")
+
+
+def test_a_misspelt_option_is_named_with_the_close_option():
+    net, x = linear_net(), torch.randn(10, 4)
+    with pytest.raises(DataError, match=r"unknown keyword 'batchsize' of net\(\.\.\.\) \(did you mean "
+                                        r"'batch_size'\?\)"):
+        net(x, batchsize=3)  # was: "pass a single positional tensor only to a net with one input" (it has one)
+    with pytest.raises(DataError, match=r"unknown input port 'batchsize' \(did you mean the option 'batch_size'\?\)"):
+        net(Input=x, batchsize=3)
+    with pytest.raises(DataError, match=r"unknown keyword 'return_state' .*did you mean 'return_states'"):
+        net({"Input": x}, return_state=True)
+    with pytest.raises(DataError, match=r"input port 'y' given as a keyword beside positional data"):
+        two_output_net()(torch.randn(2, 2), y=torch.randn(2, 2))
 
 
 def test_train_mode_drops_out_and_uses_batch_statistics_test_mode_does_not():

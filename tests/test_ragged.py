@@ -114,6 +114,56 @@ def test_bad_ragged_inputs_are_one_clear_data_error():
         two({"A": _sequences((2, 3), 2), "B": _sequences((2,), 2)})
 
 
+def test_an_empty_sequence_is_a_data_error_naming_the_port_and_example():
+    """It ran padded on the other examples' padding (a result depending on them), or failed inside torch's LSTM."""
+    net = net_initialize(NetChain({"emb": EmbeddingLayer(8, 100), "lstm": LongShortTermMemoryLayer(16),
+                                   "last": SequenceLastLayer()}, input=["n"]), seed=0)
+    empty = torch.zeros(0, dtype=torch.long)
+    example = r"input port 'Input': example {} has length 0 along n \(shape \(0,\)\); each length must be at least 1"
+    for call in (lambda: net([torch.tensor([1, 2]), empty]), lambda: net([torch.tensor([5, 6, 7]), empty], seed=1),
+                 lambda: net([torch.tensor([1, 2]), empty], return_states=True)):
+        with pytest.raises(DataError, match=example.format(1)):
+            call()
+    for call in (lambda: net([empty]), lambda: net(empty)):
+        with pytest.raises(DataError, match=example.format(0)):
+            call()
+    with pytest.raises(DataError, match=r"'Input': the data has length 0 along n \(shape \(2, 0\)\)"):
+        net(torch.zeros(2, 0, dtype=torch.long))
+    with pytest.raises(DataError, match=r"input port 'Input': no examples \(an empty list\)"):
+        net([])
+    assert net(torch.zeros(0, 3, dtype=torch.long)).shape == (0, 16)  # a batch of no examples is still fine
+    with pytest.raises(DataError, match=r"key 'Input': example 1 has length 0; each length must be at least 1"):
+        net_train(NetChain([EmbeddingLayer(4, 10), GatedRecurrentLayer(4), SequenceLastLayer(), LinearLayer(2),
+                            SoftmaxLayer()], input=["n"]),
+                  {"Input": [torch.tensor([1, 2]), empty, torch.tensor([3])], "Target": torch.tensor([0, 1, 0])},
+                  max_training_rounds=1)
+
+
+def _attention():
+    return net_initialize(NetGraph({"att": AttentionLayer()}, [], Key=("n", 4), Value=("n", 3), Query=("m", 4)), seed=0)
+
+
+def test_ports_declared_with_one_length_name_must_get_equal_lengths():
+    """Key and Value share n: a longer Value was cut to the keys (ragged) or failed inside torch (batched)."""
+    att, k, v, q = _attention(), _sequences((2, 5), 4), _sequences((3, 5), 3), _sequences((3, 1), 4)
+    message = r"input ports 'Key' and 'Value' share the length n \(declared \(n, 4\) and \(n, 3\)\), found {}"
+    for options in ({}, {"outputs": "Output"}):  # one padded run, and length groups
+        with pytest.raises(DataError, match=message.format(r"2 and 3 \(example 0\)")):
+            att(Key=k, Value=v, Query=q, **options)
+    with pytest.raises(DataError, match=message.format(r"5 and 4 \(example 1\)")):
+        att(Key=k, Value=[v[0][:2], v[1][:4]], Query=q)
+    with pytest.raises(DataError, match=message.format("2 and 3$")):
+        att(Key=k[0][None], Value=v[0][None], Query=q[0][None])
+    assert [y.shape for y in att(Key=k, Value=[v[0][:2], v[1]], Query=q)] == [(3, 3), (1, 3)]
+    plus = NetGraph({"p": "Plus"}, [(NetPort("a"), "p"), (NetPort("b"), "p")], a=("n", 3), b=("n", 3))
+    for n in (1, 2):  # a length of 1 was broadcast against 3 silently
+        with pytest.raises(DataError, match=rf"input ports 'a' and 'b' share the length n .*found {n} and 3"):
+            plus(a=torch.randn(1, n, 3), b=torch.randn(1, 3, 3))
+    independent = NetGraph({"a": AggregationLayer("Total", levels=[1]), "b": AggregationLayer("Mean", levels=[1])},
+                           [(NetPort("A"), "a"), (NetPort("B"), "b")], A=("n", 2), B=("m", 2))
+    assert independent({"A": torch.ones(1, 2, 2), "B": torch.ones(1, 3, 2)})["Output2"].shape == (1, 2)
+
+
 def test_token_indices_as_a_list_bypass_the_tokens_encoder_padding_and_decode_in_order():
     coder = TokensEncoder(["good", "bad", "film"])
     net = net_initialize(NetChain([EmbeddingLayer(4, len(coder.tokens)), GatedRecurrentLayer(3), SequenceLastLayer(),

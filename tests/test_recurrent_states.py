@@ -13,7 +13,7 @@ from torch import nn
 
 from netgraph import (BasicRecurrentLayer, CatenateLayer, DataError, ElementwiseLayer, EmbeddingLayer,
                       GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph,
-                      NetPort, OptionError, SequenceLastLayer, ShapeError, interpret, net_initialize)
+                      NetPort, OptionError, SequenceLastLayer, ShapeError, interpret, net_flatten, net_initialize)
 
 GATES = {"lstm": ("InputGate", "ForgetGate", "MemoryGate", "OutputGate"),
          "gru": ("ResetGate", "UpdateGate", "MemoryGate"), "rnn": ("",)}
@@ -129,6 +129,49 @@ def test_state_errors_name_layer_port_expected_and_found():
         net(x, states={"gruu": {}})
     with pytest.raises(OptionError, match="state_input= takes True or False"):
         LongShortTermMemoryLayer(3, state_input="yes")
+
+
+def test_a_misspelt_state_name_is_refused_not_ignored():
+    net = net_initialize(NetChain({"emb": EmbeddingLayer(8, 100), "lstm": LongShortTermMemoryLayer(4)},
+                                  input=["n"]), seed=0)
+    x = torch.randint(0, 100, (2, 5))
+    _, carried = net(x, return_states=True)
+    typo = {"lstm": {"Stat": carried["lstm"]["State"], "CellState": carried["lstm"]["CellState"]}}
+    with pytest.raises(DataError, match=r"layer 'lstm' has no state 'Stat' \(did you mean 'State'\?\); its states "
+                                        r"are \['State', 'CellState'\]"):
+        net(x, states=typo)  # was: silently started from zeros
+    with pytest.raises(DataError, match=r"layer 'lstm' takes a dict by state name \(State, CellState\), found Tensor"):
+        net(x, states={"lstm": carried["lstm"]["State"]})
+
+
+def test_states_with_the_wrong_number_of_examples_on_a_ragged_call_name_the_shapes():
+    net = net_initialize(NetChain([GatedRecurrentLayer(4), SequenceLastLayer()], input=("n", 2)), seed=0)
+    xs = [torch.randn(n, 2) for n in (3, 5, 3)]
+    message = r"layer '1' state 'State' expected shape \(3, 4\) \(batch, size\), found \(2, 4\)"
+    for data in (torch.randn(3, 4, 2), xs):  # the ragged call raised an IndexError from the length groups
+        with pytest.raises(DataError, match=message):
+            net(data, states={"1": {"State": torch.zeros(2, 4)}})
+    given = torch.randn(3, 4)
+    out = net(xs, states={"1": {"State": given.numpy()}})
+    for i, x in enumerate(xs):
+        torch.testing.assert_close(out[i], net(x[None], states={"1": {"State": given[i:i + 1]}})[0])
+
+
+@pytest.mark.parametrize("names", [("enc/lstm",), ("my gru", "my_gru")])
+def test_states_of_layers_whose_names_are_no_identifiers(names):
+    """net_flatten names layers 'enc/lstm'; the state ports' internal names are mangled, the keys stay the paths."""
+    net = net_initialize(NetChain({n: LongShortTermMemoryLayer(3) for n in names}, input=("n", 2)), seed=0)
+    x = torch.randn(2, 6, 2)
+    whole, states = net(x, return_states=True)
+    assert list(states) == list(names) and torch.equal(whole, net(x))
+    _, first = net(x[:, :2], return_states=True)
+    torch.testing.assert_close(net(x[:, 2:], states=first), whole[:, 2:])
+    nested = net_initialize(NetChain({"enc": NetChain({"lstm": LongShortTermMemoryLayer(3)})}, input=("n", 2)), seed=0)
+    flat_out, flat_states = net_flatten(nested)(x, return_states=True)
+    nested_out, nested_states = nested(x, return_states=True)
+    assert list(flat_states) == list(nested_states) == ["enc/lstm"]
+    torch.testing.assert_close(flat_out, nested_out)
+    torch.testing.assert_close(flat_states["enc/lstm"]["CellState"], nested_states["enc/lstm"]["CellState"])
 
 
 def test_state_options_round_trip_through_yaml():

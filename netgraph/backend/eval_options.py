@@ -19,16 +19,17 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.options import as_seed
 from netgraph.data import parse_property
 from netgraph.core.ports import NetPort
 from netgraph.layers.random import distribution_checks
 
-__all__ = ["OPTION_NAMES", "EvaluationOptions", "parse_options", "split_call", "compiled_module", "seeded",
-           "in_batches"]
+__all__ = ["OPTION_NAMES", "CALL_KEYWORDS", "EvaluationOptions", "parse_options", "split_call", "compiled_module",
+           "seeded", "in_batches"]
 
 OPTION_NAMES = ("batch_size", "mode", "seed", "precision", "decoder", "outputs")
+CALL_KEYWORDS = (*OPTION_NAMES, "states", "return_states")  # every keyword of net(...) that is no port name
 _MODES = {"test": "test", "train": "train"}
 _PRECISIONS = {"float32": torch.float32, "real32": torch.float32, "float64": torch.float64,
                "real64": torch.float64}
@@ -118,7 +119,8 @@ def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any])
 
     With the data given positionally (one tensor, or a dict by port name) every option keyword is an
     option. With the data given as keywords, a keyword that names both an input port and an option is
-    ambiguous: an OptionError says to pass the data as a dict.
+    ambiguous: an OptionError says to pass the data as a dict. With the data given positionally, a keyword that
+    is no option is a DataError naming it (a misspelt option, or a port beside positional data).
     """
     clashes = [k for k in keywords if k in OPTION_NAMES and k in ports]
     if clashes and not args:
@@ -127,9 +129,22 @@ def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any])
                           f"and options as keywords", option=clashes[0], port=clashes[0], layer=())
     options = {k: v for k, v in keywords.items() if k in OPTION_NAMES}
     data = {k: v for k, v in keywords.items() if k not in OPTION_NAMES}
+    if args and data:
+        _unknown_keywords(ports, data)
     if args and len(args) == 1 and isinstance(args[0], Mapping) and not data:
         data, args = dict(args[0]), ()
     return {"args": args, "inputs": data}, parse_options(options)
+
+
+def _unknown_keywords(ports: tuple[str, ...], data: Mapping[str, Any]) -> None:
+    """The DataError for keywords beside positional data: each is a misspelt option or a port (data goes one way)."""
+    problems = [f"unknown keyword {k!r} of net(...){did_you_mean(k, CALL_KEYWORDS)}: with the data given "
+                f"positionally, keywords are the evaluation options ({', '.join(CALL_KEYWORDS)})"
+                for k in data if k not in ports]
+    keywords, entries = ", ".join(f"{p}=..." for p in ports), ", ".join(f"{p!r}: ..." for p in ports)
+    problems += [f"input port {k!r} given as a keyword beside positional data: give every input one way, "
+                 f"net({keywords}) or net({{{entries}}})" for k in data if k in ports]
+    raise DataError("; ".join(problems))
 
 
 def compiled_module(net: Any, options: EvaluationOptions) -> torch.nn.Module:

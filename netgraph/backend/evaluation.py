@@ -11,7 +11,9 @@ from typing import Any
 
 import torch
 
-from netgraph.backend.eval_options import EvaluationOptions, compiled_module, in_batches, seeded, split_call
+from netgraph.backend.eval_options import (CALL_KEYWORDS, EvaluationOptions, compiled_module, in_batches, seeded,
+                                           split_call)
+from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
 from netgraph.backend.plain_call import plain_call
 from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_ports
 from netgraph.backend.states import split_state_keywords, states_need_grad, with_states
@@ -75,6 +77,10 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
     inputs = by_port(ports, args, inputs)
     if len(inputs) != len(ports) or any(p not in inputs for p in ports):
         _wrong_ports(net, ports, inputs)
+    empty = [p for p, v in inputs.items() if isinstance(v, (list, tuple)) and not v]
+    if empty:
+        raise DataError(f"input port {empty[0]!r}: no examples (an empty list); give one example or more",
+                        port=empty[0])
     types, tensors, unbatched = net.port_types, {}, []
     for p in ports:
         t = types[p]
@@ -87,15 +93,24 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
         tensors[p] = x = _batched(p, x, t.shape, unbatched)
     if len(tensors) > 1 and len({x.shape[0] for x in tensors.values()}) > 1:
         raise DataError(f"input ports have different batch sizes: { {p: x.shape[0] for p, x in tensors.items()} }")
+    check_shared_lengths(net, lambda p, axis: tensors[p].shape[axis + 1])
     return tensors, bool(unbatched) and all(unbatched)
 
 
 def _wrong_ports(net: Any, ports: tuple[str, ...], inputs: dict[str, Any]) -> None:
-    problems = [f"unknown input port {k!r}{did_you_mean(k, ports)}; inputs are {list(ports)}"
-                for k in inputs if k not in ports]
+    problems = [f"unknown input port {k!r}{_suggestion(k, ports)}; inputs are {list(ports)}" for k in inputs
+                if k not in ports]
     problems += [f"missing input port {p!r} (shape {format_shape(net.port_types[p].shape)})"
                  for p in ports if p not in inputs]
     raise DataError("; ".join(problems))
+
+
+def _suggestion(key: str, ports: tuple[str, ...]) -> str:
+    """A close port name, else a close keyword of net(...) (a misspelt option reads as a port)."""
+    close = did_you_mean(key, ports)
+    if close or not (option := did_you_mean(key, CALL_KEYWORDS)):
+        return close
+    return option.replace("did you mean ", "did you mean the option ")
 
 
 def _ready(value: Any, integer: bool, real: torch.dtype) -> torch.Tensor | None:
@@ -115,6 +130,8 @@ def _batched(port: str, x: torch.Tensor, shape: tuple, unbatched: list[bool]) ->
                                   for d, n in zip(shape, x.shape[1:])):
         raise DataError(f"input port {port!r}: expected shape (b, {format_shape(shape)[1:-1]}) with b the batch "
                         f"size, found {tuple(x.shape)}")
+    if (empty := empty_length_problem(port, shape, *((x.shape[1:], 0) if unbatched[-1] else (x.shape,)))):
+        raise DataError(empty, port=port)
     return x
 
 

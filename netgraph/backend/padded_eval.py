@@ -20,6 +20,7 @@ from typing import Any
 import torch
 
 from netgraph.backend.eval_options import EvaluationOptions, in_batches, seeded
+from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
 from netgraph.backend.masks import Fallback, Padded, check_padded, compile_padded, output_lengths, pad, unpad
 from netgraph.core.errors import DataError, raise_all
 from netgraph.core.types import INTEGER, format_shape
@@ -56,6 +57,8 @@ def examples_of(net: Any, port: str, values: list, to_tensor: Callable, problems
         if x.dim() != len(t.shape) or any(type(d) is int and d != n for d, n in zip(t.shape, x.shape)):
             problems.append(f"input port {port!r}: example {i} has shape {tuple(x.shape)}, expected "
                             f"{format_shape(t.shape)} (one example, without a batch dim)")
+        elif (empty := empty_length_problem(port, t.shape, x.shape, i)) is not None:
+            problems.append(empty)
         out.append(x)
     return out
 
@@ -100,6 +103,7 @@ def evaluate_padded(net: Any, data: dict[str, Any], ragged: list[str], options: 
                 raise DataError(f"input port {port!r}: beside ragged inputs of {total} examples, expected a batched "
                                 f"tensor of {total} examples along dim 0, found shape {tuple(x.shape)}", port=port)
             tensors[port] = x
+    check_shared_lengths(net, lambda p, axis: lengths[p] if axis == 0 and p in lengths else tensors[p].shape[axis + 1])
     arguments = {**tensors, **{module.lengths_arguments[p]: n for p, n in lengths.items()}}
     grad = torch.is_grad_enabled() and any(x.requires_grad for x in tensors.values())
     with torch.set_grad_enabled(grad), seeded(options.seed):

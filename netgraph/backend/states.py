@@ -13,6 +13,7 @@ NetFold, ...) keep their zero states and are not reported.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import torch
@@ -22,7 +23,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.layers.recurrent import _Recurrent
 
-__all__ = ["state_net", "split_state_keywords", "with_states", "states_need_grad"]
+__all__ = ["state_net", "split_state_keywords", "with_states", "states_need_grad", "given_states"]
 
 _KEY = "states"  # where the net's compiled-module cache keeps its state copy (cleared with the arrays)
 
@@ -43,8 +44,25 @@ def states_need_grad(states: Any) -> bool:
                                             for d in states.values() if isinstance(d, dict) for v in d.values())
 
 
-def _port(path: tuple[str, ...], state: str) -> str:
-    return "_".join(("state", *path, state))
+def _port(path: tuple[str, ...], state: str, taken: set[str]) -> str:
+    """A new graph port name for a layer's state port: an ASCII identifier made from the layer path (a layer name
+    need not be one: ``enc/lstm`` from net_flatten, ``my gru``), numbered when the name is taken."""
+    base = re.sub(r"\W", "_", "_".join(("state", *path, state)), flags=re.ASCII)
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    taken.add(name)
+    return name
+
+
+def _port_names(net: NetGraph) -> set[str]:
+    """The graph port names of ``net`` and of its nested graphs (the state ports take other names)."""
+    names = {*net.input_ports, *net.output_ports}
+    for layer in net.layers.values():
+        if isinstance(layer, NetGraph):
+            names |= _port_names(layer)
+    return names
 
 
 def _all_edges(net: NetGraph) -> list[tuple]:
@@ -55,21 +73,22 @@ def _all_edges(net: NetGraph) -> list[tuple]:
     return [(port(e.src), port(e.dst)) for e in net.edges if e.implicit] + net.explicit_edges()
 
 
-def _exposed(net: NetGraph, prefix: tuple[str, ...]) -> tuple[NetGraph, dict[str, tuple]]:
+def _exposed(net: NetGraph, prefix: tuple[str, ...], taken: set[str]) -> tuple[NetGraph, dict[str, tuple]]:
     """A copy of ``net`` whose recurrent layers (at any nesting depth) have state ports, each wired to a graph
-    port; and those graph ports: input/output port name -> (layer path, port of the layer)."""
+    port named apart from ``taken`` (which gains the names); and those graph ports: input/output port name ->
+    (layer path, port of the layer)."""
     layers, edges, ports = dict(net.layers), _all_edges(net), {}
     for name, layer in net.layers.items():
         path = (*prefix, name)
         if isinstance(layer, NetGraph):
-            inner, found = _exposed(layer, path)
+            inner, found = _exposed(layer, path, taken)
             if found:
                 layers[name] = inner
                 ports.update(found)
         elif isinstance(layer, _Recurrent):
             layers[name] = layer.replace(state_input=True, state_output=True)
             for state in layer.STATES:
-                given, final = _port(path, f"Initial{state}"), _port(path, state)
+                given, final = _port(path, f"Initial{state}", taken), _port(path, state, taken)
                 if not layer.state_input:  # a state input the net wires itself keeps its source
                     edges.append((NetPort(given), NetPort(name, f"Initial{state}")))
                     ports[given] = (path, f"Initial{state}")
@@ -77,9 +96,6 @@ def _exposed(net: NetGraph, prefix: tuple[str, ...]) -> tuple[NetGraph, dict[str
                 ports[final] = (path, state)
     if not ports:
         return net, ports
-    taken = [p for p in ports if p in (*net.input_ports, *net.output_ports)]
-    if taken:
-        raise DataError(f"cannot expose recurrent states: the net already has a port named {taken[0]!r}")
     return NetGraph(layers, edges, **net.port_shape_options()), ports
 
 
@@ -88,45 +104,85 @@ def state_net(net: NetGraph) -> tuple[NetGraph, dict[str, tuple]]:
     if net._compiled is None:
         net._compiled = {}
     if _KEY not in net._compiled:
-        net._compiled[_KEY] = _exposed(net, ())
+        net._compiled[_KEY] = _exposed(net, (), _port_names(net))
     return net._compiled[_KEY]
 
 
-def _key(path: Any) -> tuple[str, ...]:
-    return tuple(path) if isinstance(path, tuple) else tuple(str(path).split("/"))
+def _key(path: Any) -> str:
+    return "/".join(path) if isinstance(path, tuple) else str(path)
 
 
-def _initial(net: NetGraph, ports: dict[str, tuple], states: Any, batch: int, single: bool,
-             dtype: torch.dtype, device: torch.device) -> dict[str, torch.Tensor]:
-    """A tensor for every state input port: the given state, or zeros; DataError naming layer, port, shapes."""
-    states = {} if states is None else states
+def _settable(ports: dict[str, tuple]) -> dict[str, dict[str, str]]:
+    """Each layer (by path) whose initial states can be given: state name -> its graph input port."""
+    out: dict[str, dict[str, str]] = {}
+    for name, (path, port) in ports.items():
+        if port.startswith("Initial"):
+            out.setdefault("/".join(path), {})[port.removeprefix("Initial")] = name
+    return out
+
+
+def _checked_keys(ports: dict[str, tuple], states: Any) -> dict[str, dict[str, Any]]:
+    """``states`` by layer path and state name; one DataError naming each unknown layer, state or bad value."""
     if not isinstance(states, dict):
         raise DataError(f"states= takes a dict by layer path (as net(x, return_states=True) returns), found "
                         f"{type(states).__name__}")
-    layers = {"/".join(path) for path, port in ports.values()}
-    settable = {"/".join(path) for path, port in ports.values() if port.startswith("Initial")}
-    given = {_key(k): v for k, v in states.items()}
-    errors = [f"states=: {'/'.join(k)!r} is no recurrent layer of this net{did_you_mean('/'.join(k), layers)}; "
-              f"its recurrent layers are {sorted(layers)}" for k in given if "/".join(k) not in layers]
-    errors += [f"states=: layer {'/'.join(k)!r} takes its initial states from its own InitialState port (wired in "
-               f"the net)" for k in given if "/".join(k) in layers - settable]
-    types, out = net.port_types, {}
-    for name, (path, port) in ports.items():
-        if not port.startswith("Initial"):
-            continue
-        size = types[name].shape
-        value = given.get(path, {}).get(port.removeprefix("Initial"))
-        if value is None:
-            out[name] = torch.zeros(batch, *size, dtype=dtype, device=device)
-            continue
-        value = torch.as_tensor(value, dtype=dtype, device=device)
-        value = value.unsqueeze(0) if single and value.dim() == len(size) else value
-        if tuple(value.shape) != (batch, *size):
-            errors.append(f"states=: layer {'/'.join(path)!r} state {port.removeprefix('Initial')!r} expected shape "
-                          f"({batch}, {', '.join(map(str, size))}) (batch, size), found {tuple(value.shape)}")
-        out[name] = value
+    layers, settable = {"/".join(path) for path, _ in ports.values()}, _settable(ports)
+    given, errors = {_key(k): v for k, v in states.items()}, []
+    for layer, value in given.items():
+        if layer not in layers:
+            errors.append(f"states=: {layer!r} is no recurrent layer of this net{did_you_mean(layer, layers)}; "
+                          f"its recurrent layers are {sorted(layers)}")
+        elif layer not in settable:
+            errors.append(f"states=: layer {layer!r} takes its initial states from its own InitialState port "
+                          f"(wired in the net)")
+        elif not isinstance(value, dict):
+            errors.append(f"states=: layer {layer!r} takes a dict by state name ({', '.join(settable[layer])}), "
+                          f"found {type(value).__name__}")
+        else:
+            errors += [f"states=: layer {layer!r} has no state {k!r}{did_you_mean(k, settable[layer])}; its states "
+                       f"are {list(settable[layer])}" for k in value if k not in settable[layer]]
     if errors:
         raise DataError("; ".join(errors))
+    return given
+
+
+def given_states(net: NetGraph, states: Any, batch: int, single: bool, dtype: torch.dtype,
+                 device: torch.device = torch.device("cpu")) -> dict[str, dict[str, torch.Tensor]]:
+    """The given states (a ``states=`` value) checked against ``net``'s recurrent layers and ``batch`` examples,
+    as tensors (batch, size) by layer path and state name; one DataError naming each layer, state, expected and
+    found shape."""
+    exposed, ports = state_net(net)
+    given, settable, types = _checked_keys(ports, states), _settable(ports), exposed.port_types
+    out, errors = {}, []
+    for layer, values in given.items():
+        for state, value in values.items():
+            size = types[settable[layer][state]].shape
+            try:
+                value = torch.as_tensor(value, dtype=dtype, device=device)
+            except (TypeError, ValueError, RuntimeError) as exc:
+                errors.append(f"states=: layer {layer!r} state {state!r}: cannot make a tensor: {exc}")
+                continue
+            value = value.unsqueeze(0) if single and value.dim() == len(size) else value
+            if tuple(value.shape) != (batch, *size):
+                errors.append(f"states=: layer {layer!r} state {state!r} expected shape ({batch}, "
+                              f"{', '.join(map(str, size))}) (batch, size), found {tuple(value.shape)}")
+            out.setdefault(layer, {})[state] = value
+    if errors:
+        raise DataError("; ".join(errors))
+    return out
+
+
+def _initial(net: NetGraph, states: Any, batch: int, single: bool, dtype: torch.dtype,
+             device: torch.device) -> dict[str, torch.Tensor]:
+    """A tensor for every state input port of ``net``'s state copy: the given state, or zeros."""
+    exposed, ports = state_net(net)
+    given = given_states(net, {} if states is None else states, batch, single, dtype, device)
+    out = {}
+    for layer, names in _settable(ports).items():
+        for state, name in names.items():
+            value = given.get(layer, {}).get(state)
+            out[name] = value if value is not None else torch.zeros(batch, *exposed.port_types[name].shape,
+                                                                    dtype=dtype, device=device)
     return out
 
 
@@ -137,7 +193,7 @@ def with_states(net: NetGraph, run: Any, tensors: dict[str, torch.Tensor], singl
     exposed, ports = state_net(net)
     first = next(iter(tensors.values()), None)
     batch, device = (1, torch.device("cpu")) if first is None else (first.shape[0], first.device)
-    result = run(exposed, {**tensors, **_initial(exposed, ports, states, batch, single, dtype, device)})
+    result = run(exposed, {**tensors, **_initial(net, states, batch, single, dtype, device)})
     result = result if isinstance(result, dict) else {exposed.output_ports[0]: result}
     finals: dict[str, dict[str, torch.Tensor]] = {}
     for name, (path, port) in ports.items():

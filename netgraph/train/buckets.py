@@ -57,6 +57,10 @@ class LengthBuckets:
         if bad:
             raise DataError(f"{what}: key {bad[0][0]!r}: example {bad[0][1]} is a scalar; each example of a "
                             f"list needs a sequence dim first")
+        empty = [(k, i) for k in ragged for i, x in enumerate(self.cols[k]) if x.shape[0] == 0]
+        if empty:  # padded, it would train on the other examples' padding; alone, fail inside torch
+            raise DataError(f"{what}: key {empty[0][0]!r}: example {empty[0][1]} has length 0; each length must be "
+                            f"at least 1")
         total = next(iter(counts.values()))
         self.groups = length_groups([tuple(self.cols[k][i].shape[0] for k in ragged) for i in range(total)])
         self.batch_size, self.dataset = batch_size, range(total)

@@ -1,0 +1,97 @@
+"""Checks of a call's variable lengths (``"n"``) that no single port's shape makes.
+
+A variable dim is a length of at least 1: an empty sequence would reach a recurrent layer as a torch error, or
+run padded as a result made of the other examples' padding. Input ports whose declared shapes share a variable
+dim name (``NetGraph(..., Key=("n", 4), Value=("n", 3))``) take equal lengths in each example: a layer joining
+them would otherwise broadcast a length of 1, fail inside torch, or (run by length groups) cut one to the other.
+
+>>> from netgraph import NetGraph, AttentionLayer
+>>> att = NetGraph({"att": AttentionLayer()}, [], Key=("n", 4), Value=("n", 3), Query=("m", 4))
+>>> shared_dims(att)
+{'n': [('Key', 0), ('Value', 0)]}
+>>> shared_length_problems(att, lambda port, axis: {"Key": [2, 5], "Value": [3, 5]}[port])
+["input ports 'Key' and 'Value' share the length n (declared (n, 4) and (n, 3)), found 2 and 3 (example 0)"]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import DataError
+from netgraph.core.types import PortType, format_shape
+
+__all__ = ["shared_dims", "shared_length_problems", "check_shared_lengths", "empty_length_problem"]
+
+Sizes = Callable[[str, int], "int | Sequence[int] | torch.Tensor"]  # (port, axis) -> one size, or one per example
+
+
+def shared_dims(net: Any) -> dict[str, list[tuple[str, int]]]:
+    """Each variable dim name that the declared shapes of ``net``'s input ports use more than once: its
+    (port, axis) places (axis 0 is the first dim after the batch)."""
+    places: dict[str, list[tuple[str, int]]] = {}
+    for port, t in net.port_shape_options().items():
+        if port in net.input_ports and isinstance(t, PortType) and t.shape is not None:
+            for axis, d in enumerate(t.shape):
+                if isinstance(d, str):
+                    places.setdefault(d, []).append((port, axis))
+    return {name: where for name, where in places.items() if len(where) > 1}
+
+
+def shared_length_problems(net: Any, sizes: Sizes) -> list[str]:
+    """A message for each pair of places of a shared dim whose sizes differ (at the first such example)."""
+    declared, problems = net.port_shape_options(), []
+    for name, places in shared_dims(net).items():
+        first, found = places[0], [_as_list(sizes(*p)) for p in places]
+        for place, other in zip(places[1:], found[1:]):
+            example = _first_difference(found[0], other)
+            if example is None:
+                continue
+            at = f" (example {example})" if example >= 0 else ""
+            a, b = found[0][max(example, 0) % len(found[0])], other[max(example, 0) % len(other)]
+            problems.append(f"{_label(first, place)} share the length {name} (declared "
+                            f"{format_shape(declared[first[0]].shape)} and {format_shape(declared[place[0]].shape)}), "
+                            f"found {a} and {b}{at}")
+    return problems
+
+
+def check_shared_lengths(net: Any, sizes: Sizes) -> None:
+    """One DataError naming every pair of input ports whose shared variable dim differs (``shared_length_problems``)."""
+    if problems := shared_length_problems(net, sizes):
+        raise DataError("; ".join(problems))
+
+
+def empty_length_problem(port: str, shape: tuple, found: Sequence[int], example: int | None = None) -> str | None:
+    """A message when a variable dim of ``shape`` has size 0 in ``found`` (one example's shape, or a batch's with
+    ``example`` None, its batch dim first), else None."""
+    dims = found if example is not None else found[1:]
+    empty = [d for d, n in zip(shape, dims) if isinstance(d, str) and n == 0]
+    if not empty or example is None and found[0] == 0:
+        return None
+    which = f"example {example}" if example is not None else "the data"
+    return (f"input port {port!r}: {which} has length 0 along {empty[0]} (shape {tuple(found)}); each length must "
+            f"be at least 1")
+
+
+def _as_list(size: Any) -> list[int]:
+    """One size for every example as [size]; sizes per example as a list."""
+    if isinstance(size, int):
+        return [size]
+    return [int(n) for n in (size.tolist() if isinstance(size, torch.Tensor) else size)]
+
+
+def _first_difference(a: list[int], b: list[int]) -> int | None:
+    """The first example where ``a`` and ``b`` differ (a one-element list stands for every example); -1 when
+    both are one size for every example; None when they agree."""
+    if len(a) == len(b) == 1:
+        return None if a == b else -1
+    count = max(len(a), len(b))
+    return next((i for i in range(count) if a[i % len(a)] != b[i % len(b)]), None)
+
+
+def _label(first: tuple[str, int], other: tuple[str, int]) -> str:
+    if first[0] == other[0]:
+        return f"input port {first[0]!r} dims {first[1] + 1} and {other[1] + 1}"
+    return f"input ports {first[0]!r} and {other[0]!r}"
