@@ -100,6 +100,17 @@ def test_net_take_cuts_the_nested_graph_to_what_computes_the_port(net):
     torch.testing.assert_close(whole({"Input": x, "Extra": torch.randn(3, 2)})["enc_l1_Output"], _l1(net, x))
 
 
+def test_net_take_of_a_port_path_gives_that_port_only():
+    enc = NetGraph({"l1": LinearLayer(4), "act": "Tanh", "l2": LinearLayer(2)}, [("l1", "act", "l2")])
+    net = net_initialize(NetGraph({"enc": enc, "head": LinearLayer(5), "add": "Plus", "skip": LinearLayer(5)},
+                                  [("enc", "head"), (NetPort(("enc", "l1", "Output")), "skip"),
+                                   (["head", "skip"], "add")], Input=3), seed=0)
+    taken = net_take(net, NetPort(("enc", "act", "Output")))  # enc's l1_Output fed the dropped skip
+    assert taken.output_shapes == {"Output": (4,)} and taken.layers["enc"].output_ports == ("Output",)
+    x = torch.randn(2, 3)
+    torch.testing.assert_close(taken(x), net(x, outputs=NetPort(("enc", "act", "Output"))))
+
+
 def test_net_take_of_an_inner_layer_keeps_its_output():
     net = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [("a", "b")], Input=4)
     assert net_take(net, "a").output_shapes == {"Output": (3,)}

@@ -60,6 +60,19 @@ def test_take_and_drop(net):
     assert head.input_ports == ("Input",) and head.input_shapes == {"Input": (3,)}
 
 
+def test_take_keeps_only_the_named_outputs():
+    g = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2), "c": LinearLayer(1)},
+                 [(NetPort("Input"), "a", NetPort("A")), ("a", "b", NetPort("B")), (NetPort("Input"), "c", NetPort("C")),
+                  (NetPort("Input"), NetPort("Skip"))], Input=2)
+    assert net_take(g, "B").output_shapes == {"B": (2,)}  # a's output A came along
+    assert net_take(g, NetPort("B")).output_shapes == {"B": (2,)}
+    assert net_take(g, ["A", "C"]).output_shapes == {"A": (3,), "C": (1,)}
+    both = net_initialize(net_take(g, ["a", "b"]), seed=0)  # a feeds b and is asked for: it stays an output
+    assert both.output_shapes == {"A": (3,), "B": (2,)}
+    chain = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [("a", "b")], Input=4)
+    assert net_take(chain, ["a", "b"]).output_shapes == {"Output": (2,), "a_Output": (3,)}
+
+
 def test_join_and_flatten():
     first = NetGraph({"lin": LinearLayer(3), "act": ElementwiseLayer("Ramp")}, [("lin", "act")])
     joined = net_join(first, NetGraph([LinearLayer(2)]), NetGraph(["Tanh"]))
