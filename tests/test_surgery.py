@@ -39,6 +39,16 @@ def test_replace_array_layer_and_port(net):
     assert wider.output_shapes["Output1"] == (7,)
 
 
+def test_replacing_a_port_shape_keeps_a_chain_a_chain():
+    from netgraph import NetChain, net_append
+    chain = NetChain([LinearLayer(8), "Ramp", LinearLayer(2)], input=4)
+    wider = net_replace_part(chain, {"Input": 5})
+    assert isinstance(wider, NetChain) and wider == NetChain([LinearLayer(8), "Ramp", LinearLayer(2)], input=5)
+    assert net_append(wider, "Tanh").input_shapes == {"Input": (5,)}
+    named = net_replace_part(NetChain({"a": LinearLayer(8), "b": "Tanh"}, input=4), {"Input": 3, "Output": 8})
+    assert isinstance(named, NetChain) and list(named.layers) == ["a", "b"] and named.input_shapes == {"Input": (3,)}
+
+
 def test_rename(net):
     renamed = net_rename(net, {"a": "encoder"})
     assert list(renamed.layers) == ["encoder", "b", "c", "d"]

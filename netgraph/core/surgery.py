@@ -28,7 +28,8 @@ from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.nesting import deep_walk
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
-from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, edit_at, inline_nested, layer_path
+from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, inline_nested, layer_path,
+                                    numbered)
 from netgraph.core.surgery_take import net_take
 
 __all__ = ["net_extract", "net_replace_part", "net_rename", "net_take", "net_drop", "net_join", "net_flatten",
@@ -94,6 +95,9 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     result = net.replace_layers(layers) if layers else net
     if ports:
         declared = {**result.port_shape_options(), **ports}
+        if isinstance(result, NetChain):  # a chain stays a chain (and a numbered one numbered)
+            layers = list(result.layers.values()) if numbered(result) else dict(result.layers)
+            return carry_multipliers([result], NetChain(layers, **declared))
         return carry_multipliers([result], NetGraph(dict(result.layers), result.explicit_edges(), **declared))
     return result
 
