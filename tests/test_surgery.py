@@ -96,6 +96,19 @@ def test_join_and_flatten():
         net_join(first, NetGraph([FunctionLayer("#a + #b")]))
 
 
+def test_flatten_makes_a_taken_name_unique_as_net_join_does():
+    from netgraph import NetChain
+    net = net_initialize(NetChain({"enc": NetChain({"l1": LinearLayer(3), "t": "Tanh"}), "enc/l1": LinearLayer(3)},
+                                  input=2), seed=0)
+    x = torch.randn(4, 2)
+    for flat in (net_flatten(net), net_flatten(net, levels=1)):
+        assert isinstance(flat, NetChain) and list(flat.layers) == ["enc/l1", "enc/t", "enc/l1_2"]
+        assert flat.layers["enc/l1_2"] is net.layers["enc/l1"]
+        torch.testing.assert_close(flat(x), net(x))
+    graph = NetGraph({"enc/l1_2": "Sin", "enc": NetChain({"l1": "Tanh"}), "enc/l1": "Cos"}, [("enc/l1_2", "enc", "enc/l1")])
+    assert list(net_flatten(graph).layers) == ["enc/l1_2", "enc/l1", "enc/l1_3"]
+
+
 def test_flatten_keeps_graph_outputs_and_muted_ports():
     inner = NetGraph({"e": ElementwiseLayer("Exp"), "s": ElementwiseLayer("Sin")}, [("e", "s"), ("e", NetPort("E"))])
     outer = NetGraph({"in": inner}, [(NetPort("in", "E"), None)], Input=2)

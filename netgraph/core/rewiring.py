@@ -20,7 +20,7 @@ from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.types import REAL
 from netgraph.core.wiring import describe_layer
 
-__all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "drop_layers", "inline_nested", "numbered",
+__all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "drop_layers", "inline_nested", "unique_names", "numbered",
            "chain_of", "chain_items"]
 
 
@@ -237,6 +237,22 @@ def _rebuilt(net: NetGraph, layers: dict, edges: list[tuple]) -> NetGraph:
     return NetGraph(layers, edges, **{p: t for p, t in declared.items() if p in ports})
 
 
+def unique_names(paths: list[tuple]) -> dict[tuple, str]:
+    """Each path joined by ``/``, in order; a name already given is made unique as ``name_2``, ``name_3``, ...
+    (as ``chain_of`` does), so a flattened ``enc/l1`` and a layer named ``enc/l1`` stay two layers."""
+    names: dict[tuple, str] = {}
+    taken: set[str] = set()
+    for path in paths:
+        base = "/".join(path)
+        name, k = base, 1
+        while name in taken:
+            k += 1
+            name = f"{base}_{k}"
+        taken.add(name)
+        names[path] = name
+    return names
+
+
 def inline_nested(net: NetGraph) -> NetGraph:
     """One level of nesting removed: each nested graph's layers join ``net`` as ``outer/inner``."""
     nested = {n: l for n, l in net.layers.items() if isinstance(l, NetGraph)}
@@ -244,26 +260,28 @@ def inline_nested(net: NetGraph) -> NetGraph:
         return net
     fed = {(e.dst.layer, e.dst.port): e.src for e in net.edges}
     inner_out = {(n, e.dst.port): e.src for n, g in nested.items() for e in g.edges if e.dst.layer is None}
+    new = unique_names([(n, inner) if n in nested else (n,) for n in net.layers
+                        for inner in (nested[n].layers if n in nested else (None,))])
 
     def resolve(ref: PortRef, within: str | None = None) -> NetPort:
         if within is not None:  # a reference inside nested graph ``within``
             if ref.layer is None:
                 return resolve(fed[(within, ref.port)])
-            return NetPort(f"{within}/{ref.layer}", ref.port)
+            return NetPort(new[(within, ref.layer)], ref.port)
         if ref.layer in nested:
             return resolve(inner_out[(ref.layer, ref.port)], ref.layer)
-        return _ref(ref)
+        return NetPort(ref.port) if ref.layer is None else NetPort(new[(ref.layer,)], ref.port)
 
     layers: dict[str, Any] = {}
     edges: list[tuple] = []
     for name, layer in net.layers.items():
         if name in nested:
-            layers.update({f"{name}/{inner}": sub for inner, sub in layer.layers.items()})
-            edges += [(resolve(e.src, name), NetPort(f"{name}/{e.dst.layer}", e.dst.port))
+            layers.update({new[(name, inner)]: sub for inner, sub in layer.layers.items()})
+            edges += [(resolve(e.src, name), NetPort(new[(name, e.dst.layer)], e.dst.port))
                       for e in layer.edges if e.dst.layer is not None]
         else:
-            layers[name] = layer
-    edges += [(resolve(e.src), _ref(e.dst)) for e in net.edges if e.dst.layer not in nested]
+            layers[new[(name,)]] = layer
+    edges += [(resolve(e.src), resolve(e.dst)) for e in net.edges if e.dst.layer not in nested]
     consumed = {(a.layer, a.port) for a, _ in edges}
     edges += [(NetPort(n, p), None) for n, l in layers.items() for p in l.output_ports if (n, p) not in consumed]
     return NetGraph(layers, edges, **net.port_shape_options())

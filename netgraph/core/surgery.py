@@ -29,7 +29,7 @@ from netgraph.core.nesting import deep_walk
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, inline_nested, layer_path,
-                                    numbered)
+                                    numbered, unique_names)
 from netgraph.core.surgery_take import net_take
 
 __all__ = ["net_extract", "net_replace_part", "net_rename", "net_take", "net_drop", "net_join", "net_flatten",
@@ -210,18 +210,17 @@ def net_flatten(net: NetGraph, levels: int | None = None) -> NetGraph:
 
 
 def _flatten_all(net: NetGraph) -> NetGraph:
-    def name(path: tuple) -> str:
-        return "/".join(path)
+    ir = net.ir
+    name = unique_names([node.path for node in ir.nodes])
 
     def source(value: Value) -> NetPort:
-        return NetPort(value.port) if value.node is None else NetPort(name(value.node), value.port)
+        return NetPort(value.port) if value.node is None else NetPort(name[value.node], value.port)
 
-    ir = net.ir
-    edges = [(source(value), NetPort(node.name, port)) for node in ir.nodes for port, value in node.inputs.items()]
+    edges = [(source(value), NetPort(name[node.path], port)) for node in ir.nodes for port, value in node.inputs.items()]
     edges += [(source(value), NetPort(port)) for port, value in ir.outputs.items()]
-    edges += [(NetPort(node.name, v.port), None)
+    edges += [(NetPort(name[node.path], v.port), None)
               for node in ir.nodes for v in node.output_values if not ir.consumers(v)]
-    return NetGraph({node.name: node.layer for node in ir.nodes}, edges, **net.port_shape_options())
+    return NetGraph({name[node.path]: node.layer for node in ir.nodes}, edges, **net.port_shape_options())
 
 
 def _as_chain(net: NetGraph) -> NetGraph:
