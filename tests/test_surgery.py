@@ -72,7 +72,8 @@ def test_take_and_drop(net):
 
 def test_take_keeps_only_the_named_outputs():
     g = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2), "c": LinearLayer(1)},
-                 [(NetPort("Input"), "a", NetPort("A")), ("a", "b", NetPort("B")), (NetPort("Input"), "c", NetPort("C")),
+                 [(NetPort("Input"), "a", NetPort("A")), ("a", "b", NetPort("B")),
+                  (NetPort("Input"), "c", NetPort("C")),
                   (NetPort("Input"), NetPort("Skip"))], Input=2)
     assert net_take(g, "B").output_shapes == {"B": (2,)}  # a's output A came along
     assert net_take(g, NetPort("B")).output_shapes == {"B": (2,)}
@@ -105,7 +106,8 @@ def test_flatten_makes_a_taken_name_unique_as_net_join_does():
         assert isinstance(flat, NetChain) and list(flat.layers) == ["enc/l1", "enc/t", "enc/l1_2"]
         assert flat.layers["enc/l1_2"] is net.layers["enc/l1"]
         torch.testing.assert_close(flat(x), net(x))
-    graph = NetGraph({"enc/l1_2": "Sin", "enc": NetChain({"l1": "Tanh"}), "enc/l1": "Cos"}, [("enc/l1_2", "enc", "enc/l1")])
+    graph = NetGraph({"enc/l1_2": "Sin", "enc": NetChain({"l1": "Tanh"}), "enc/l1": "Cos"},
+                     [("enc/l1_2", "enc", "enc/l1")])
     assert list(net_flatten(graph).layers) == ["enc/l1_2", "enc/l1", "enc/l1_3"]
 
 

@@ -189,8 +189,9 @@ def test_editing_bad_arguments_are_our_errors_naming_the_argument(chain, call, m
 
 
 @pytest.mark.parametrize("key, hint", [
-    ("Tanh", "'Tanh' gives a layer of class ElementwiseLayer: use that class (every ElementwiseLayer matches), or a "
-             "function rule to pick some: net_replace(net, lambda layer: new_layer if layer == ElementwiseLayer('Tanh')"),
+    ("Tanh", "'Tanh' gives a layer of class ElementwiseLayer: use that class (every ElementwiseLayer matches), or "
+             "a function rule to pick some: net_replace(net, lambda layer: new_layer if layer == "
+             "ElementwiseLayer('Tanh')"),
     ("LinearLayer", "use the class LinearLayer itself, not its name"),
     ("LinearLayr", "use a class such as ElementwiseLayer (did you mean 'LinearLayer'?)"),
     ((LinearLayer, 2.5), "use a class such as ElementwiseLayer"),

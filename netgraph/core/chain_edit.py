@@ -164,11 +164,12 @@ def _rule(rules: Any) -> Callable[[Layer], Any]:
 
 
 def _class_hint(key: Any) -> str:
-    """What to write instead of a rule key that is no layer class: the class it names or makes, else a registered one."""
+    """What to write for a rule key that is no layer class: the class it names or makes, else a registered one."""
     if isinstance(key, str) and isinstance(REGISTRY.get(key), type):
         return f"use the class {key} itself, not its name"
     try:
-        layer = key if isinstance(key, Layer) else coerce_layer(key, "a rule key") if isinstance(key, (str, int)) else None
+        layer = key if isinstance(key, Layer) else \
+            coerce_layer(key, "a rule key") if isinstance(key, (str, int)) else None
     except NetGraphError:
         layer = None
     if layer is not None:

@@ -216,7 +216,8 @@ def _flatten_all(net: NetGraph) -> NetGraph:
     def source(value: Value) -> NetPort:
         return NetPort(value.port) if value.node is None else NetPort(name[value.node], value.port)
 
-    edges = [(source(value), NetPort(name[node.path], port)) for node in ir.nodes for port, value in node.inputs.items()]
+    edges = [(source(value), NetPort(name[node.path], port))
+             for node in ir.nodes for port, value in node.inputs.items()]
     edges += [(source(value), NetPort(port)) for port, value in ir.outputs.items()]
     edges += [(NetPort(name[node.path], v.port), None)
               for node in ir.nodes for v in node.output_values if not ir.consumers(v)]

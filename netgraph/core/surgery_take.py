@@ -59,7 +59,8 @@ def _sources(net: NetGraph, spec: Any) -> set[tuple[str, str]]:
         names, port = resolve(net.layers, spec)
         return {(names[0], port)}
     if isinstance(spec, str) and spec in net.output_ports and spec not in net.layers:
-        return {(e.src.layer, e.src.port) for e in net.edges if e.dst.layer is None and e.dst.port == spec and e.src.layer}
+        return {(e.src.layer, e.src.port) for e in net.edges
+                if e.dst.layer is None and e.dst.port == spec and e.src.layer}
     path = layer_path(net, spec)
     if len(path) > 1:
         raise WiringError(f"net_take takes top-level layers, graph outputs or NetPorts, found the nested path "
@@ -74,7 +75,8 @@ def _only(net: NetGraph, wanted: set[tuple[str, str]]) -> NetGraph:
     given = {(e.src.layer, e.src.port) for e in net.edges if e.dst.layer is None}
     if isinstance(net, NetChain) or given == wanted:
         return net
-    edges = [(a, b) for a, b in net.explicit_edges() if b is not None and (b.layer is not None or (a.layer, a.port) in wanted)]
+    edges = [(a, b) for a, b in net.explicit_edges()
+             if b is not None and (b.layer is not None or (a.layer, a.port) in wanted)]
     used = {(a.layer, a.port) for a, _ in edges}
     edges += [(NetPort(n, p), None) for n, layer in net.layers.items() for p in layer.output_ports
               if (n, p) not in used and (n, p) not in wanted]
