@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from netgraph import (LinearLayer, NetChain, NetGraph, NetPort, OptionError, SpecError, WiringError, interpret,
-                      net_initialize, net_take)
+                      net_drop, net_initialize, net_take)
 from netgraph.backend.evaluation import probe_net
 
 
@@ -98,6 +98,49 @@ def test_net_take_cuts_the_nested_graph_to_what_computes_the_port(net):
     whole = net_take(net, [port, "head"])  # head needs all of enc: enc stays whole, the port becomes an output
     assert list(whole.layers["enc"].layers) == ["l1", "act", "l2", "side"]
     torch.testing.assert_close(whole({"Input": x, "Extra": torch.randn(3, 2)})["enc_l1_Output"], _l1(net, x))
+
+
+def test_net_take_of_a_port_path_gives_that_port_only():
+    enc = NetGraph({"l1": LinearLayer(4), "act": "Tanh", "l2": LinearLayer(2)}, [("l1", "act", "l2")])
+    net = net_initialize(NetGraph({"enc": enc, "head": LinearLayer(5), "add": "Plus", "skip": LinearLayer(5)},
+                                  [("enc", "head"), (NetPort(("enc", "l1", "Output")), "skip"),
+                                   (["head", "skip"], "add")], Input=3), seed=0)
+    taken = net_take(net, NetPort(("enc", "act", "Output")))  # enc's l1_Output fed the dropped skip
+    assert taken.output_shapes == {"Output": (4,)} and taken.layers["enc"].output_ports == ("Output",)
+    x = torch.randn(2, 3)
+    torch.testing.assert_close(taken(x), net(x, outputs=NetPort(("enc", "act", "Output"))))
+
+
+def test_net_drop_of_a_nested_layer_read_through_a_port_path():
+    enc = NetGraph({"l1": LinearLayer(4), "act": "Tanh", "l2": LinearLayer(2)}, [("l1", "act", "l2")])
+    net = net_initialize(NetGraph({"enc": enc, "head": LinearLayer(5), "add": "Plus", "skip": LinearLayer(5)},
+                                  [("enc", "head"), (NetPort(("enc", "l1", "Output")), "skip"),
+                                   (["head", "skip"], "add")], Input=3), seed=0)
+    dropped = net_drop(net, ("enc", "l1"))  # as in a flat graph: act's and skip's inputs become graph inputs
+    assert dropped.input_ports == ("Input", "Input2") and dropped.layers["enc"].output_ports == ("Output",)
+    assert dropped.producer((("skip",), "Input")) == ((), "Input2")
+    assert dropped.layers["enc"].producer((("act",), "Input")) == ((), "Input")  # act's input: new at every level
+    x, y = torch.randn(2, 4), torch.randn(2, 4)  # l1's outputs, as in the flat graph (no shape declared)
+    w = net.compile().state_dict()
+    head = F.linear(F.linear(torch.tanh(x), w["enc.l2.Weights"], w["enc.l2.Biases"]), w["head.Weights"],
+                    w["head.Biases"])
+    skip = F.linear(y, w["skip.Weights"], w["skip.Biases"])
+    torch.testing.assert_close(dropped({"Input": x, "Input2": y}), head + skip)
+    deeper = NetGraph({"o": NetGraph({"enc": enc, "x": "Sin"}, [("enc", "x")]), "skip": LinearLayer(5)},
+                      [(NetPort(("o", "enc", "l1", "Output")), "skip")], Input=3)
+    two = net_drop(deeper, ("o", "enc", "l1"))
+    assert two.input_ports == ("Input", "Input2") and two.layers["o"].output_ports == ("Output",)
+
+
+def test_net_drop_inside_follows_a_renamed_output():
+    enc = NetGraph({"l1": LinearLayer(4), "l2": LinearLayer(2), "side": LinearLayer(3)},
+                   [("l1", "l2"), (NetPort("Extra"), "side")])
+    net = net_initialize(NetGraph({"enc": enc, "head": LinearLayer(5)}, [(NetPort("enc", "Output1"), "head")],
+                                  Input=3, Extra=2), seed=0)
+    dropped = net_drop(net, ("enc", "side"))  # enc's Output1 (l2) is now its only output, Output
+    assert dropped.input_ports == ("Input",) and dropped.output_shapes == {"Output": (5,)}
+    x = torch.randn(2, 3)
+    torch.testing.assert_close(dropped(x), net({"Input": x, "Extra": torch.randn(2, 2)})["Output"])
 
 
 def test_net_take_of_an_inner_layer_keeps_its_output():

@@ -39,6 +39,16 @@ def test_replace_array_layer_and_port(net):
     assert wider.output_shapes["Output1"] == (7,)
 
 
+def test_replacing_a_port_shape_keeps_a_chain_a_chain():
+    from netgraph import NetChain, net_append
+    chain = NetChain([LinearLayer(8), "Ramp", LinearLayer(2)], input=4)
+    wider = net_replace_part(chain, {"Input": 5})
+    assert isinstance(wider, NetChain) and wider == NetChain([LinearLayer(8), "Ramp", LinearLayer(2)], input=5)
+    assert net_append(wider, "Tanh").input_shapes == {"Input": (5,)}
+    named = net_replace_part(NetChain({"a": LinearLayer(8), "b": "Tanh"}, input=4), {"Input": 3, "Output": 8})
+    assert isinstance(named, NetChain) and list(named.layers) == ["a", "b"] and named.input_shapes == {"Input": (3,)}
+
+
 def test_rename(net):
     renamed = net_rename(net, {"a": "encoder"})
     assert list(renamed.layers) == ["encoder", "b", "c", "d"]
@@ -60,6 +70,20 @@ def test_take_and_drop(net):
     assert head.input_ports == ("Input",) and head.input_shapes == {"Input": (3,)}
 
 
+def test_take_keeps_only_the_named_outputs():
+    g = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2), "c": LinearLayer(1)},
+                 [(NetPort("Input"), "a", NetPort("A")), ("a", "b", NetPort("B")),
+                  (NetPort("Input"), "c", NetPort("C")),
+                  (NetPort("Input"), NetPort("Skip"))], Input=2)
+    assert net_take(g, "B").output_shapes == {"B": (2,)}  # a's output A came along
+    assert net_take(g, NetPort("B")).output_shapes == {"B": (2,)}
+    assert net_take(g, ["A", "C"]).output_shapes == {"A": (3,), "C": (1,)}
+    both = net_initialize(net_take(g, ["a", "b"]), seed=0)  # a feeds b and is asked for: it stays an output
+    assert both.output_shapes == {"A": (3,), "B": (2,)}
+    chain = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [("a", "b")], Input=4)
+    assert net_take(chain, ["a", "b"]).output_shapes == {"Output": (2,), "a_Output": (3,)}
+
+
 def test_join_and_flatten():
     first = NetGraph({"lin": LinearLayer(3), "act": ElementwiseLayer("Ramp")}, [("lin", "act")])
     joined = net_join(first, NetGraph([LinearLayer(2)]), NetGraph(["Tanh"]))
@@ -71,6 +95,20 @@ def test_join_and_flatten():
     torch.testing.assert_close(flat(x), joined(x))
     with pytest.raises(WiringError, match="exactly one input"):
         net_join(first, NetGraph([FunctionLayer("#a + #b")]))
+
+
+def test_flatten_makes_a_taken_name_unique_as_net_join_does():
+    from netgraph import NetChain
+    net = net_initialize(NetChain({"enc": NetChain({"l1": LinearLayer(3), "t": "Tanh"}), "enc/l1": LinearLayer(3)},
+                                  input=2), seed=0)
+    x = torch.randn(4, 2)
+    for flat in (net_flatten(net), net_flatten(net, levels=1)):
+        assert isinstance(flat, NetChain) and list(flat.layers) == ["enc/l1", "enc/t", "enc/l1_2"]
+        assert flat.layers["enc/l1_2"] is net.layers["enc/l1"]
+        torch.testing.assert_close(flat(x), net(x))
+    graph = NetGraph({"enc/l1_2": "Sin", "enc": NetChain({"l1": "Tanh"}), "enc/l1": "Cos"},
+                     [("enc/l1_2", "enc", "enc/l1")])
+    assert list(net_flatten(graph).layers) == ["enc/l1_2", "enc/l1", "enc/l1_3"]
 
 
 def test_flatten_keeps_graph_outputs_and_muted_ports():

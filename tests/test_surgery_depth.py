@@ -188,6 +188,22 @@ def test_editing_bad_arguments_are_our_errors_naming_the_argument(chain, call, m
         call(chain)
 
 
+@pytest.mark.parametrize("key, hint", [
+    ("Tanh", "'Tanh' gives a layer of class ElementwiseLayer: use that class (every ElementwiseLayer matches), or "
+             "a function rule to pick some: net_replace(net, lambda layer: new_layer if layer == "
+             "ElementwiseLayer('Tanh')"),
+    ("LinearLayer", "use the class LinearLayer itself, not its name"),
+    ("LinearLayr", "use a class such as ElementwiseLayer (did you mean 'LinearLayer'?)"),
+    ((LinearLayer, 2.5), "use a class such as ElementwiseLayer"),
+])
+def test_a_rule_key_that_is_no_class_names_a_class_that_exists(chain, key, hint):
+    import netgraph
+    with pytest.raises(OptionError) as info:
+        net_replace(chain, {key: "Sin"})
+    assert hint in str(info.value) and "RampLayer" not in str(info.value)
+    assert hasattr(netgraph, "ElementwiseLayer") and hasattr(netgraph, "LinearLayer")
+
+
 def test_replace_by_type_at_any_depth(chain, deep):
     x = torch.randn(3, 4)
     tanh = net_replace(chain, {ElementwiseLayer: ElementwiseLayer("Tanh")})

@@ -18,9 +18,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from netgraph.core.chain import NetChain
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.graph import NetGraph, coerce_layer
-from netgraph.core.layer import Layer
+from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, edit_at, subgraph
 
@@ -116,7 +116,7 @@ def _close_up(inner: NetGraph, names: list[str]) -> NetGraph:
 
 
 def net_replace(net: NetGraph, rules: Any) -> NetGraph:
-    """Replace layers by type at any depth (NetReplace): ``{RampLayer: ElementwiseLayer("Tanh")}``.
+    """Replace layers by type at any depth (NetReplace): ``{ElementwiseLayer: ElementwiseLayer("Tanh")}``.
 
     ``rules`` maps a layer class (or a tuple of classes) to a layer or shorthand, to a function of the
     matched layer giving its replacement, or to None (delete the layer); the first matching rule wins.
@@ -148,8 +148,9 @@ def _rule(rules: Any) -> Callable[[Layer], Any]:
     for key in rules:
         classes = key if isinstance(key, tuple) else (key,)
         if not classes or not all(isinstance(c, type) and issubclass(c, Layer) for c in classes):
-            raise OptionError(f"net_replace: each rule's key must be a layer class or a tuple of them, such as "
-                              f"RampLayer; found {key!r:.60}", option="rules")
+            bad = next(c for c in classes if not (isinstance(c, type) and issubclass(c, Layer))) if classes else key
+            raise OptionError(f"net_replace: each rule's key must be a layer class or a tuple of them, found "
+                              f"{key!r:.60}; {_class_hint(bad)}", option="rules")
 
     def apply(layer: Layer) -> Any:
         for key, value in rules.items():
@@ -160,6 +161,24 @@ def _rule(rules: Any) -> Callable[[Layer], Any]:
                 return coerce_layer(new, f"net_replace: the replacement for {layer.type_name}")
         return _KEEP
     return apply
+
+
+def _class_hint(key: Any) -> str:
+    """What to write for a rule key that is no layer class: the class it names or makes, else a registered one."""
+    if isinstance(key, str) and isinstance(REGISTRY.get(key), type):
+        return f"use the class {key} itself, not its name"
+    try:
+        layer = key if isinstance(key, Layer) else \
+            coerce_layer(key, "a rule key") if isinstance(key, (str, int)) else None
+    except NetGraphError:
+        layer = None
+    if layer is not None:
+        name = type(layer).__name__
+        return (f"{key!r:.40} gives a layer of class {name}: use that class (every {name} matches), or a function "
+                f"rule to pick some: net_replace(net, lambda layer: new_layer if layer == {layer!r:.60} else None)")
+    example = REGISTRY.get("ElementwiseLayer") or next(iter(REGISTRY.values()))
+    hint = did_you_mean(key, list(REGISTRY)) if isinstance(key, str) else ""
+    return f"use a class such as {example.__name__}{hint}"
 
 
 def _collect(net: NetGraph, prefix: tuple, rule: Callable[[Layer], Any], changes: dict, deleted: list) -> None:

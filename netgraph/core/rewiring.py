@@ -20,7 +20,8 @@ from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.types import REAL
 from netgraph.core.wiring import describe_layer
 
-__all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "drop_layers", "inline_nested", "numbered",
+__all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "drop_layers", "inline_nested", "unique_names",
+           "numbered",
            "chain_of", "chain_items"]
 
 
@@ -66,8 +67,62 @@ def edit_at(net: NetGraph, specs: list, edit: Any) -> NetGraph:
         if set(groups[parent]) == set(inner.layers):
             raise WiringError(f"this would remove every layer of {'/'.join(parent) or 'the net'}")
         edited = edit(inner, groups[parent])
-        net = net.replace_layers({parent: edited}) if parent else edited
+        net = _put_back(net, parent, edited) if parent else edited
     return net
+
+
+def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> NetGraph:
+    """``net`` with the graph at ``path`` replaced by ``edited``, whose ports may differ, following the rule for
+    dropped heads: an input of ``edited`` that now feeds other layers (a dropped head's consumers) and a layer
+    that read a lost output (through a port path, ``NetPort(("enc", "l1", "Output"))``) take new graph inputs,
+    never the data of the port they replace. An output renamed (unwired ones are named by their count) is
+    followed; graph outputs fed by lost ones go. A chain takes ``edited`` as it is."""
+    name = path[0]
+    new = _put_back(net.layers[name], path[1:], edited) if len(path) > 1 else edited
+    outputs, same_in = _output_map(net.layers[name], new), _same_inputs(net.layers[name], new)
+    if isinstance(net, NetChain) or (all(p == q for p, q in outputs.items()) and same_in == set(new.input_ports)):
+        return net.replace_layers({name: new})
+
+    def lost(a: Any, b: Any) -> bool:
+        gone = a.layer == name and outputs[a.port] is None
+        return gone or (b is not None and b.layer == name and b.port not in same_in)
+
+    def moved(ref: Any) -> NetPort:
+        return NetPort(name, outputs[ref.port]) if ref.layer == name else _ref(ref)
+    kept = [e for e in net.edges if (not e.implicit or e.src.layer is None) and not lost(e.src, e.dst)]
+    edges = [(moved(e.src), _ref(e.dst)) for e in kept]  # graph inputs stay first: their edges made explicit
+    edges += [(moved(a), b) for a, b in net.explicit_edges() if b is None and not lost(a, b)]
+    inputs = {e.src.port for e in kept if e.src.layer is None}
+    outs = {e.dst.port for e in net.edges if e.dst.layer is None and not lost(e.src, e.dst)}
+    declared = {p: t for p, t in net.port_shape_options().items() if p in inputs or p in outs}
+    fresh = [NetPort(name, p) for p in new.input_ports if p not in same_in]
+    fresh += [_ref(e.dst) for e in net.edges if e.src.layer == name and outputs[e.src.port] is None and e.dst.layer]
+    for dst in fresh:
+        port = _free_name(dst.port, inputs)
+        inputs.add(port)
+        edges.append((NetPort(port), dst))
+    return NetGraph({n: new if n == name else layer for n, layer in net.layers.items()}, edges, **declared)
+
+
+def _output_map(old: NetGraph, new: NetGraph) -> dict[str, str | None]:
+    """Each output of ``old`` -> the output of ``new`` giving the same inner value (found by its source, else by
+    its name), or None when it is gone."""
+    def sources(g: NetGraph) -> dict[str, tuple]:
+        return {e.dst.port: (e.src.layer, e.src.port) for e in g.edges if e.dst.layer is None}
+    by_source = {src: port for port, src in sources(new).items()}
+    return {port: by_source.get(src, port if port in new.output_ports else None) for port, src in sources(old).items()}
+
+
+def _same_inputs(old: NetGraph, new: NetGraph) -> set[str]:
+    """The inputs of ``new`` that mean what they meant in ``old``: they feed some of the same inner ports only."""
+    def readers(g: NetGraph) -> dict[str, set]:
+        out: dict[str, set] = {}
+        for e in g.edges:
+            if e.src.layer is None:
+                out.setdefault(e.src.port, set()).add((e.dst.layer, e.dst.port))
+        return out
+    before, after = readers(old), readers(new)
+    return {p for p in new.input_ports if after.get(p, set()) <= before.get(p, set())}
 
 
 def numbered(chain: NetGraph) -> bool:
@@ -237,6 +292,22 @@ def _rebuilt(net: NetGraph, layers: dict, edges: list[tuple]) -> NetGraph:
     return NetGraph(layers, edges, **{p: t for p, t in declared.items() if p in ports})
 
 
+def unique_names(paths: list[tuple]) -> dict[tuple, str]:
+    """Each path joined by ``/``, in order; a name already given is made unique as ``name_2``, ``name_3``, ...
+    (as ``chain_of`` does), so a flattened ``enc/l1`` and a layer named ``enc/l1`` stay two layers."""
+    names: dict[tuple, str] = {}
+    taken: set[str] = set()
+    for path in paths:
+        base = "/".join(path)
+        name, k = base, 1
+        while name in taken:
+            k += 1
+            name = f"{base}_{k}"
+        taken.add(name)
+        names[path] = name
+    return names
+
+
 def inline_nested(net: NetGraph) -> NetGraph:
     """One level of nesting removed: each nested graph's layers join ``net`` as ``outer/inner``."""
     nested = {n: l for n, l in net.layers.items() if isinstance(l, NetGraph)}
@@ -244,26 +315,28 @@ def inline_nested(net: NetGraph) -> NetGraph:
         return net
     fed = {(e.dst.layer, e.dst.port): e.src for e in net.edges}
     inner_out = {(n, e.dst.port): e.src for n, g in nested.items() for e in g.edges if e.dst.layer is None}
+    new = unique_names([(n, inner) if n in nested else (n,) for n in net.layers
+                        for inner in (nested[n].layers if n in nested else (None,))])
 
     def resolve(ref: PortRef, within: str | None = None) -> NetPort:
         if within is not None:  # a reference inside nested graph ``within``
             if ref.layer is None:
                 return resolve(fed[(within, ref.port)])
-            return NetPort(f"{within}/{ref.layer}", ref.port)
+            return NetPort(new[(within, ref.layer)], ref.port)
         if ref.layer in nested:
             return resolve(inner_out[(ref.layer, ref.port)], ref.layer)
-        return _ref(ref)
+        return NetPort(ref.port) if ref.layer is None else NetPort(new[(ref.layer,)], ref.port)
 
     layers: dict[str, Any] = {}
     edges: list[tuple] = []
     for name, layer in net.layers.items():
         if name in nested:
-            layers.update({f"{name}/{inner}": sub for inner, sub in layer.layers.items()})
-            edges += [(resolve(e.src, name), NetPort(f"{name}/{e.dst.layer}", e.dst.port))
+            layers.update({new[(name, inner)]: sub for inner, sub in layer.layers.items()})
+            edges += [(resolve(e.src, name), NetPort(new[(name, e.dst.layer)], e.dst.port))
                       for e in layer.edges if e.dst.layer is not None]
         else:
-            layers[name] = layer
-    edges += [(resolve(e.src), _ref(e.dst)) for e in net.edges if e.dst.layer not in nested]
+            layers[new[(name,)]] = layer
+    edges += [(resolve(e.src), resolve(e.dst)) for e in net.edges if e.dst.layer not in nested]
     consumed = {(a.layer, a.port) for a, _ in edges}
     edges += [(NetPort(n, p), None) for n, l in layers.items() for p in l.output_ports if (n, p) not in consumed]
     return NetGraph(layers, edges, **net.port_shape_options())

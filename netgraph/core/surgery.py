@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import networkx as nx
 import torch
 
 from netgraph.core.layer import Layer
@@ -26,12 +25,12 @@ from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.ir import Value
 from netgraph.core.multipliers import carry_multipliers
-from netgraph.core.port_paths import resolve
 from netgraph.core.nesting import deep_walk
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
-from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, inline_nested, layer_graph,
-                                    layer_path, subgraph)
+from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, inline_nested, layer_path,
+                                    numbered, unique_names)
+from netgraph.core.surgery_take import net_take
 
 __all__ = ["net_extract", "net_replace_part", "net_rename", "net_take", "net_drop", "net_join", "net_flatten",
            "information"]
@@ -96,6 +95,9 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     result = net.replace_layers(layers) if layers else net
     if ports:
         declared = {**result.port_shape_options(), **ports}
+        if isinstance(result, NetChain):  # a chain stays a chain (and a numbered one numbered)
+            layers = list(result.layers.values()) if numbered(result) else dict(result.layers)
+            return carry_multipliers([result], NetChain(layers, **declared))
         return carry_multipliers([result], NetGraph(dict(result.layers), result.explicit_edges(), **declared))
     return result
 
@@ -144,58 +146,6 @@ def net_rename(net: NetGraph, rename: Mapping[Any, str]) -> NetGraph:
         return carry_multipliers([net], NetChain(renamed, **net.port_shape_options()))
     return carry_multipliers([net], NetGraph(renamed, _rename_edges(net.explicit_edges(), here),
                                              **net.port_shape_options()))
-
-
-def net_take(net: NetGraph, outputs: Any) -> NetGraph:
-    """The subgraph needed to compute the given outputs: layer specs, graph output names or NetPorts, nested
-    paths too (``NetPort(("enc", "l1", "Output"))`` keeps ``enc`` cut down to what computes ``l1``); a list
-    for several."""
-    check_net(net, "net_take")
-    specs = outputs if isinstance(outputs, list) else [outputs]
-    nested: dict[str, list[NetPort]] = {}
-    targets = set()
-    for spec in specs:
-        if isinstance(spec, NetPort) and isinstance(spec.layer, tuple):
-            names, port = resolve(net.layers, spec)
-            nested.setdefault(names[0], []).append(NetPort((*names[1:], port)))
-            spec = names[0]
-        elif isinstance(spec, NetPort):
-            resolve(net.layers, spec) if spec.layer is not None else net.with_output(spec)
-            spec = spec.port if spec.layer is None else spec.layer
-        targets |= _take_targets(net, spec)
-    g = layer_graph(net)
-    keep = set(targets).union(*(nx.ancestors(g, t) for t in targets))
-    taken = subgraph(net, keep, targets=frozenset(targets))
-    whole = set().union(*(nx.ancestors(g, t) for t in targets)) | (targets - set(nested))
-    for head in set(nested) & whole:  # its other outputs are used too: it stays whole, the ports become outputs
-        for port in nested[head]:
-            taken = taken.with_output(NetPort((head, *port.path, port.port)))[0]
-    cut = {head: specs for head, specs in nested.items() if head not in whole}
-    return carry_multipliers([net], _cut_inside(taken, cut) if cut else taken)
-
-
-def _take_targets(net: NetGraph, spec: Any) -> set[str]:
-    if isinstance(spec, str) and spec in net.output_ports and spec not in net.layers:
-        return {e.src.layer for e in net.edges if e.dst.layer is None and e.dst.port == spec and e.src.layer}
-    path = layer_path(net, spec)
-    if len(path) > 1:
-        raise WiringError(f"net_take takes top-level layers, graph outputs or NetPorts, found the nested path "
-                          f"{spec!r}; name a port inside it (net_take(net, NetPort(({', '.join(map(repr, path))}, "
-                          f"'Output')))), or take from net_flatten(net) (layer {'/'.join(path)!r})")
-    return {path[0]}
-
-
-def _cut_inside(net: NetGraph, cut: dict[str, list[NetPort]]) -> NetGraph:
-    """``net`` with each graph in ``cut`` cut down to what computes its ports; its other outputs (edges to graph
-    outputs only: nothing else uses them) and the input ports it lost lose their edges."""
-    layers = {name: net_take(layer, cut[name]) if name in cut else layer for name, layer in net.layers.items()}
-
-    def kept(a: NetPort, b: NetPort | None) -> bool:
-        return a.layer not in cut and (b is None or b.layer not in cut or b.port in layers[b.layer].input_ports)
-    edges = [(a, b) for a, b in net.explicit_edges() if kept(a, b)]
-    ports = NetGraph(layers, edges)
-    shapes = {p: t for p, t in net.port_shape_options().items() if p in (*ports.input_ports, *ports.output_ports)}
-    return NetGraph(layers, edges, **shapes)
 
 
 def net_drop(net: NetGraph, layers: Any) -> NetGraph:
@@ -260,18 +210,18 @@ def net_flatten(net: NetGraph, levels: int | None = None) -> NetGraph:
 
 
 def _flatten_all(net: NetGraph) -> NetGraph:
-    def name(path: tuple) -> str:
-        return "/".join(path)
+    ir = net.ir
+    name = unique_names([node.path for node in ir.nodes])
 
     def source(value: Value) -> NetPort:
-        return NetPort(value.port) if value.node is None else NetPort(name(value.node), value.port)
+        return NetPort(value.port) if value.node is None else NetPort(name[value.node], value.port)
 
-    ir = net.ir
-    edges = [(source(value), NetPort(node.name, port)) for node in ir.nodes for port, value in node.inputs.items()]
+    edges = [(source(value), NetPort(name[node.path], port))
+             for node in ir.nodes for port, value in node.inputs.items()]
     edges += [(source(value), NetPort(port)) for port, value in ir.outputs.items()]
-    edges += [(NetPort(node.name, v.port), None)
+    edges += [(NetPort(name[node.path], v.port), None)
               for node in ir.nodes for v in node.output_values if not ir.consumers(v)]
-    return NetGraph({node.name: node.layer for node in ir.nodes}, edges, **net.port_shape_options())
+    return NetGraph({name[node.path]: node.layer for node in ir.nodes}, edges, **net.port_shape_options())
 
 
 def _as_chain(net: NetGraph) -> NetGraph:

@@ -1,0 +1,110 @@
+"""``net_take`` (Wolfram's NetTake on a graph): the subgraph that computes the named outputs, and only them.
+
+>>> from netgraph import NetGraph, NetPort, LinearLayer
+>>> g = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [(NetPort("Input"), "a", NetPort("A")), ("a", "b")],
+...              Input=4)
+>>> net_take(g, "b").output_shapes, net_take(g, "A").output_shapes
+({'Output': (2,)}, {'A': (3,)})
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from netgraph.core.chain import NetChain
+from netgraph.core.errors import WiringError
+from netgraph.core.graph import NetGraph
+from netgraph.core.multipliers import carry_multipliers
+from netgraph.core.port_paths import resolve
+from netgraph.core.ports import NetPort
+from netgraph.core.rewiring import check_net, layer_graph, layer_path, subgraph
+
+__all__ = ["net_take"]
+
+
+def net_take(net: NetGraph, outputs: Any) -> NetGraph:
+    """The subgraph needed to compute the given outputs: layer specs, graph output names or NetPorts, nested
+    paths too (``NetPort(("enc", "l1", "Output"))`` keeps ``enc`` cut down to what computes ``l1``); a list
+    for several. The result's outputs are the named ones only (a layer: all its outputs)."""
+    check_net(net, "net_take")
+    specs = outputs if isinstance(outputs, list) else [outputs]
+    nested: dict[str, list[NetPort]] = {}
+    wanted: set[tuple[str, str]] = set()  # (layer, port): the values the result gives
+    for spec in specs:
+        if isinstance(spec, NetPort) and isinstance(spec.layer, tuple):
+            names, port = resolve(net.layers, spec)
+            nested.setdefault(names[0], []).append(NetPort((*names[1:], port)))
+        else:
+            wanted |= _sources(net, spec)
+    targets = {layer for layer, _ in wanted} | set(nested)
+    g = layer_graph(net)
+    keep = set(targets).union(*(nx.ancestors(g, t) for t in targets))
+    taken = _only(subgraph(net, keep, targets=frozenset(targets)), wanted)
+    whole = set().union(*(nx.ancestors(g, t) for t in targets)) | {layer for layer, _ in wanted}
+    for head in set(nested) & whole:  # its other outputs are used too: it stays whole, the ports become outputs
+        for port in nested[head]:
+            taken = taken.with_output(NetPort((head, *port.path, port.port)))[0]
+    cut = {head: specs for head, specs in nested.items() if head not in whole}
+    return carry_multipliers([net], _cut_inside(taken, cut) if cut else taken)
+
+
+def _sources(net: NetGraph, spec: Any) -> set[tuple[str, str]]:
+    """The (layer, port) outputs that ``spec`` (a graph output name or NetPort, a layer, a layer's NetPort) names."""
+    if isinstance(spec, NetPort) and spec.layer is None:
+        net.with_output(spec)  # an unknown graph output is an error naming the outputs
+        spec = spec.port
+    if isinstance(spec, NetPort):
+        names, port = resolve(net.layers, spec)
+        return {(names[0], port)}
+    if isinstance(spec, str) and spec in net.output_ports and spec not in net.layers:
+        return {(e.src.layer, e.src.port) for e in net.edges
+                if e.dst.layer is None and e.dst.port == spec and e.src.layer}
+    path = layer_path(net, spec)
+    if len(path) > 1:
+        raise WiringError(f"net_take takes top-level layers, graph outputs or NetPorts, found the nested path "
+                          f"{spec!r}; name a port inside it (net_take(net, NetPort(({', '.join(map(repr, path))}, "
+                          f"'Output')))), or take from net_flatten(net) (layer {'/'.join(path)!r})")
+    return {(path[0], port) for port in net.layers[path[0]].output_ports}
+
+
+def _only(net: NetGraph, wanted: set[tuple[str, str]]) -> NetGraph:
+    """``net`` whose graph outputs are exactly the ``wanted`` layer outputs: others are muted, a wanted one
+    that only feeds layers becomes an output ``layer_port``. A chain stays as it is (its output is its end)."""
+    given = {(e.src.layer, e.src.port) for e in net.edges if e.dst.layer is None}
+    if isinstance(net, NetChain) or given == wanted:
+        return net
+    edges = [(a, b) for a, b in net.explicit_edges()
+             if b is not None and (b.layer is not None or (a.layer, a.port) in wanted)]
+    used = {(a.layer, a.port) for a, _ in edges}
+    edges += [(NetPort(n, p), None) for n, layer in net.layers.items() for p in layer.output_ports
+              if (n, p) not in used and (n, p) not in wanted]
+    taken = {*net.input_ports, *net.output_ports}
+    outputs = {(a.layer, a.port) for a, b in edges if b is not None and b.layer is None}
+    for name, port in sorted((wanted & used) - outputs):  # read by kept layers only
+        edges.append((NetPort(name, port), NetPort(_free(f"{name}_{port}", taken))))
+    read = {e.src.port for e in net.edges if e.src.layer is None and e.dst.layer is not None}
+    return NetGraph(dict(net.layers), edges, **{p: t for p, t in net.port_shape_options().items() if p in read})
+
+
+def _free(name: str, taken: set[str]) -> str:
+    new, i = name, 1
+    while new in taken:
+        i += 1
+        new = f"{name}{i}"
+    taken.add(new)
+    return new
+
+
+def _cut_inside(net: NetGraph, cut: dict[str, list[NetPort]]) -> NetGraph:
+    """``net`` with each graph in ``cut`` cut down to what computes its ports; its other outputs (edges to graph
+    outputs only: nothing else uses them) and the input ports it lost lose their edges."""
+    layers = {name: net_take(layer, cut[name]) if name in cut else layer for name, layer in net.layers.items()}
+
+    def kept(a: NetPort, b: NetPort | None) -> bool:
+        return a.layer not in cut and (b is None or b.layer not in cut or b.port in layers[b.layer].input_ports)
+    edges = [(a, b) for a, b in net.explicit_edges() if kept(a, b)]
+    ports = NetGraph(layers, edges)
+    shapes = {p: t for p, t in net.port_shape_options().items() if p in (*ports.input_ports, *ports.output_ports)}
+    return NetGraph(layers, edges, **shapes)
