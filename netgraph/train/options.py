@@ -240,7 +240,7 @@ def resolve_multipliers(net: Any, names: list[str], spec: Any) -> dict[str, floa
             if matches(pattern, parts):
                 out[name], _ = r, used.add(i)
                 break
-    refuse_unmatched("learning_rate_multipliers", [key for key, _, _ in given], used, top, names)
+    refuse_unmatched("learning_rate_multipliers", [(key, pattern) for key, pattern, _ in given], used, top, names)
     return out
 
 
