@@ -21,6 +21,7 @@ from netgraph.core.errors import OptionError, TrainingError
 from netgraph.train.data import InMemory, lengths_keys
 from netgraph.train.loss import first_nonfinite, reaching_layers, surrogate_term
 from netgraph.train.metrics import append_values, last_values
+from netgraph.train.options import schedule_factor
 from netgraph.train.progress_text import bar_postfix, terms_text
 from tqdm.auto import tqdm
 
@@ -90,6 +91,7 @@ class Trainer:
         for g in self.optimizer.param_groups:
             g["base_lr"] = g["lr"]
         self.params = [p for g in self.optimizer.param_groups for p in g["params"]]
+        self.factor = 1.0  # the learning-rate schedule's last factor
         self.state = Progress()
         self.best_state: dict | None = None
         self.files: list[str] = []
@@ -141,9 +143,9 @@ class Trainer:
         if m.max_gradient_norm is not None:
             torch.nn.utils.clip_grad_norm_(params, m.max_gradient_norm)
         if m.schedule is not None:
-            factor = float(m.schedule(self.fraction_done()))
+            self.factor = schedule_factor(m.schedule, self.fraction_done(), self.where())
             for g in self.optimizer.param_groups:
-                g["lr"] = g["base_lr"] * factor
+                g["lr"] = g["base_lr"] * self.factor
         self.optimizer.step()
         if m.weight_clipping is not None:
             with torch.no_grad():
@@ -161,12 +163,21 @@ class Trainer:
         cuda = self.ctx.device.type == "cuda"
         return torch.get_rng_state(), torch.cuda.get_rng_state(self.ctx.device) if cuda else None
 
+    def where(self) -> str:
+        """The round and batch being trained, 1-based, for messages."""
+        return f"round {self.state.rounds + 1}, batch {self.state.batches + 1}"
+
+    @property
+    def learning_rate(self) -> float:
+        """The scheduled rate (learning_rate times the schedule's factor), without per-array multipliers."""
+        return self.plan.method.learning_rate * self.factor
+
     def diagnose(self, batch: dict, n: int, rng: tuple, value: float) -> None:
         """Raise TrainingError naming the first layer whose output is NaN/Inf on the failing batch."""
         torch.set_rng_state(rng[0])  # replay the same random draws
         if rng[1] is not None:
             torch.cuda.set_rng_state(rng[1], self.ctx.device)
-        where = f"round {self.state.rounds + 1}, batch {self.state.batches + 1}"
+        where = self.where()
         bad_arrays = [name for name, p in self.module.named_parameters() if not bool(torch.isfinite(p).all())]
         inputs = {p: batch[p] for p in self.net.input_ports}
         found = first_nonfinite(self.net, self.module, inputs, n)
@@ -319,7 +330,7 @@ class Trainer:
                 "round_loss": s.round_losses[-1] if s.round_losses else None,
                 "validation_loss": s.validation_losses[-1] if s.validation_losses else None,
                 "best_round": s.best_round, "examples": s.examples, "elapsed": elapsed,
-                "learning_rate": self.optimizer.param_groups[0]["lr"], "progress_fraction": frac,
+                "learning_rate": self.learning_rate, "progress_fraction": frac,
                 "time_remaining": elapsed * (1 - frac) / frac if frac > 0 else None, "module": self.module,
                 "term_losses": {k: float(v) for k, v in self.loss.last_terms.items()},
                 "loss_weights": dict(self.loss.weights), "metrics": last_values(s.round_metrics),
@@ -338,7 +349,7 @@ class Trainer:
         if self.plan.log is not None:
             s = self.state
             self.plan.log.round(r, s.round_losses[-1], s.validation_losses[-1] if s.validation_losses else None,
-                                self.optimizer.param_groups[0]["lr"])
+                                self.learning_rate)
             if len(s.term_round_losses) > 1:
                 self.plan.log.terms(r, {k: v[-1] for k, v in s.term_round_losses.items()},
                                     {k: v[-1] for k, v in s.term_weights.items()})
@@ -381,6 +392,7 @@ class Trainer:
                               f"(method or learning_rate_multipliers changed?): {exc}") from None
         for g in self.optimizer.param_groups:
             g.setdefault("base_lr", g["lr"])
+        self.factor = self.optimizer.param_groups[0]["lr"] / self.optimizer.param_groups[0]["base_lr"]
         self.state = Progress(**data["progress"])
         self._saved_round = self.state.rounds
         if data.get("best_model") is not None:
