@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from netgraph import LinearLayer, NetGraph, OptionError, net_initialize
-from netgraph.train.checkpoint import checkpoints, load_checkpoint, read_checkpoint
+from netgraph.train.checkpoint import checkpoints, load_checkpoint, read_checkpoint, save_checkpoint
 from netgraph.train import net_train
 from tests.test_train import known_function, mlp
 
@@ -69,6 +69,27 @@ def test_bad_checkpoints_are_option_errors(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(OptionError, match=r"no checkpoint \(round-\*\.pt\) in directory"):
         net_train(mlp(), data(), resume=tmp_path / "empty", progress=False)
+
+
+@pytest.mark.parametrize("saved, resumed", [("Adam", "SGD"), ("SGD", "Adam"), ("RMSProp", "SGD"), ("Adam", "AdamW")])
+def test_resuming_with_another_method_names_the_one_it_was_written_with(tmp_path, saved, resumed):
+    net_train(mlp(), data(), max_training_rounds=1, checkpoint=tmp_path, method=saved, **KW)
+    with pytest.raises(OptionError) as info:
+        net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, resume=True, method=resumed, **KW)
+    assert str(info.value) == (f"checkpoint '{tmp_path / 'round-000001.pt'}' was written with method {saved!r}, not "
+                               f"{resumed!r}: resume with method={saved!r}, or start fresh (resume=False, or another "
+                               f"checkpoint directory)")
+
+
+def test_a_checkpoint_that_does_not_record_its_method_is_told_by_its_settings(tmp_path):
+    net_train(mlp(), data(), max_training_rounds=1, checkpoint=tmp_path, **KW)  # Adam
+    old = read_checkpoint(tmp_path / "round-000001.pt")
+    del old["method"], old["format"], old["version"], old["round"]  # as written before the method was recorded
+    save_checkpoint(tmp_path, old, 1)
+    with pytest.raises(OptionError, match=r"was written with another method than 'SGD' \(its optimizer state lacks "
+                                          r"dampening, momentum\): resume with the method it was written with"):
+        net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, resume=True, method="SGD", **KW)
+    assert net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, resume=True, **KW).total_rounds == 2
 
 
 def test_resume_true_without_a_checkpoint_starts_fresh(tmp_path):

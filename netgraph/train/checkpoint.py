@@ -33,7 +33,7 @@ from netgraph.core.errors import OptionError
 from netgraph.backend.initialize import net_initialize
 
 __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
-           "content_digest", "FORMAT"]
+           "content_digest", "load_optimizer", "FORMAT"]
 
 FORMAT = "netgraph-checkpoint"
 _NAME = re.compile(r"round-(\d+)\.pt")
@@ -138,6 +138,26 @@ def check_compatible(data: dict[str, Any], module: torch.nn.Module, source: Any)
                 if mine.get(k) != theirs.get(k)]
         raise OptionError(f"checkpoint {str(source)!r} was written for a different net: "
                           + "; ".join(diff[:5]) + (" ..." if len(diff) > 5 else ""))
+
+
+def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], method: str, source: Any) -> None:
+    """Load a checkpoint's optimizer state into ``optimizer`` (of ``method``); OptionError when it was written by
+    another method (torch would load it, then fail at the first step on a setting the other method lacks)."""
+    saved = data.get("method")  # checkpoints from before it was recorded: told by their settings
+    if saved is not None and saved != method:
+        raise OptionError(f"checkpoint {str(source)!r} was written with method {saved!r}, not {method!r}: resume "
+                          f"with method={saved!r}, or start fresh (resume=False, or another checkpoint directory)")
+    needed = set(optimizer.param_groups[0]) - {"base_lr"}  # net_train's own, set after loading when absent
+    try:
+        optimizer.load_state_dict(data["optimizer"])
+    except (ValueError, KeyError) as exc:
+        raise OptionError(f"checkpoint {str(source)!r} holds optimizer state that does not fit this run "
+                          f"(method or learning_rate_multipliers changed?): {exc}") from None
+    missing = sorted({k for g in optimizer.param_groups for k in needed if k not in g})
+    if missing:
+        raise OptionError(f"checkpoint {str(source)!r} was written with another method than {method!r} (its optimizer "
+                          f"state lacks {', '.join(missing)}): resume with the method it was written with, or start "
+                          f"fresh (resume=False, or another checkpoint directory)")
 
 
 def load_checkpoint(net: Any, path: str | os.PathLike, best: bool = False) -> Any:

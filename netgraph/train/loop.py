@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from netgraph.train.checkpoint import check_compatible, save_checkpoint
+from netgraph.train.checkpoint import check_compatible, load_optimizer, save_checkpoint
 from netgraph.core.errors import OptionError, TrainingError
 from netgraph.train.data import InMemory, lengths_keys
 from netgraph.train.loss import first_nonfinite, reaching_layers, surrogate_term
@@ -373,8 +373,8 @@ class Trainer:
         cpu = {k: v.detach().cpu() for k, v in self.module.state_dict().items()}
         best = {k: v.cpu() for k, v in self.best_state.items()} if self.best_state is not None else None
         self.state.elapsed = time.perf_counter() - self.started
-        state = {"model": cpu, "optimizer": self.optimizer.state_dict(), "progress": self.state.as_dict(),
-                 "best_model": best, "seed": self.plan.seed}
+        state = {"model": cpu, "optimizer": self.optimizer.state_dict(), "method": self.plan.method.name,
+                 "progress": self.state.as_dict(), "best_model": best, "seed": self.plan.seed}
         ck = self.plan.checkpoint
         path = save_checkpoint(ck["directory"], state, r, keep=ck["keep"])
         self.files.append(str(path))
@@ -385,11 +385,7 @@ class Trainer:
         source, data = self.plan.resume
         check_compatible(data, self.module, source)
         self.module.load_state_dict(data["model"])
-        try:
-            self.optimizer.load_state_dict(data["optimizer"])
-        except (ValueError, KeyError) as exc:
-            raise OptionError(f"checkpoint {str(source)!r} holds optimizer state that does not fit this run "
-                              f"(method or learning_rate_multipliers changed?): {exc}") from None
+        load_optimizer(self.optimizer, data, self.plan.method.name, source)
         for g in self.optimizer.param_groups:
             g.setdefault("base_lr", g["lr"])
         self.factor = self.optimizer.param_groups[0]["lr"] / self.optimizer.param_groups[0]["base_lr"]
