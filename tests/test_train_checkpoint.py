@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fractions
 import os
 import signal
 import subprocess
@@ -90,6 +91,25 @@ def test_a_checkpoint_that_does_not_record_its_method_is_told_by_its_settings(tm
                                           r"dampening, momentum\): resume with the method it was written with"):
         net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, resume=True, method="SGD", **KW)
     assert net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, resume=True, **KW).total_rounds == 2
+
+
+@pytest.mark.parametrize("content, why", [
+    (b"", "the file is empty (0 bytes)"),
+    (b"garbage", "its 7 bytes are not a torch zip archive (another kind of file, or one cut short)"),
+    ("objects", "it holds Python objects (fractions.Fraction) besides tensors and plain values, which netgraph "
+                "does not load"),
+])
+def test_an_unreadable_checkpoint_says_what_is_wrong_without_torchs_unsafe_advice(tmp_path, content, why):
+    net_train(mlp(), data(), max_training_rounds=1, checkpoint=tmp_path, **KW)
+    path = tmp_path / "round-000001.pt"
+    if content == "objects":
+        torch.save({"format": "netgraph-checkpoint", "x": fractions.Fraction(1, 2)}, path)
+    else:
+        path.write_bytes(content)
+    with pytest.raises(OptionError) as info:
+        net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, resume=True, **KW)
+    assert str(info.value) == (f"{str(path)!r} is not a readable netgraph checkpoint: {why}; an earlier round's "
+                               f"checkpoint may still be readable")
 
 
 def test_resume_true_without_a_checkpoint_starts_fresh(tmp_path):

@@ -4,9 +4,10 @@
 ``interval`` rounds with ``checkpoint={"directory": "ckpt/", "interval": 5, "keep": 3}``), keeping the
 last ``keep`` files (default 3). A file is first written under a temporary name and then renamed
 (``os.replace``), so a run killed at any moment leaves only complete checkpoints. It holds the arrays,
-the optimizer state, the loss history, the early-stopping state and the best arrays so far; it is
-read with ``torch.load(weights_only=True)`` (no pickled code). It also holds the SHA-256 of its
-contents (``content_digest``), checked on reading: a changed or damaged file is an OptionError. Each
+the optimizer state and the method that wrote it, the loss history, the early-stopping state and the
+best arrays so far; it is read with ``torch.load(weights_only=True)`` (no pickled code). It also holds
+the SHA-256 of its contents (``content_digest``), checked on reading: a changed or damaged file is an
+OptionError saying what is wrong (empty, not a torch file, objects besides tensors, changed). Each
 save removes the temporary files of killed saves. ``net_train(..., resume=True)`` continues from the
 newest file; ``load_checkpoint(net, path)`` gives a net with a checkpoint's arrays.
 
@@ -22,7 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +79,8 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     except FileNotFoundError:
         raise OptionError(f"no checkpoint file {str(path)!r}") from None
     except Exception as exc:  # a truncated or foreign file: torch raises several unrelated types
-        raise OptionError(f"{str(path)!r} is not a readable netgraph checkpoint: {exc}") from None
+        raise OptionError(f"{str(path)!r} is not a readable netgraph checkpoint: {_unreadable(path, exc)}; an "
+                          f"earlier round's checkpoint may still be readable") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise OptionError(f"{str(path)!r} is not a netgraph checkpoint (no format tag {FORMAT!r})")
     expected = data.pop("sha256", None)  # version 1 checkpoints have none: read without verification
@@ -84,6 +88,25 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
         raise OptionError(f"checkpoint {str(path)!r} does not match the SHA-256 saved in it: it was changed or "
                           f"damaged after saving")
     return data
+
+
+def _unreadable(path: str | os.PathLike, exc: Exception) -> str:
+    """Why torch could not read ``path``, in netgraph's terms (torch's own messages advise ``weights_only=False``,
+    which would run code from the file)."""
+    try:
+        size = os.path.getsize(path)
+    except OSError as error:
+        return error.strerror or str(error)
+    if size == 0:
+        return "the file is empty (0 bytes)"
+    if not zipfile.is_zipfile(path):
+        return f"its {size} bytes are not a torch zip archive (another kind of file, or one cut short)"
+    if isinstance(exc, pickle.UnpicklingError):
+        found = re.search(r"Unsupported global: GLOBAL (\S+)", str(exc))
+        what = f" ({found.group(1)})" if found else ""
+        return f"it holds Python objects{what} besides tensors and plain values, which netgraph does not load"
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"the torch file is damaged ({first[:200]})"
 
 
 def content_digest(value: Any) -> str:
