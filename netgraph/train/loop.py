@@ -18,7 +18,7 @@ import torch
 
 from netgraph.train.checkpoint import check_compatible, load_optimizer, save_checkpoint
 from netgraph.core.errors import OptionError, TrainingError
-from netgraph.train.data import InMemory, lengths_keys
+from netgraph.train.data import InMemory, lengths_keys, non_finite_data
 from netgraph.train.loss import first_nonfinite, reaching_layers, surrogate_term
 from netgraph.train.metrics import append_values, last_values
 from netgraph.train.options import schedule_factor
@@ -180,6 +180,7 @@ class Trainer:
         where = self.where()
         bad_arrays = [name for name, p in self.module.named_parameters() if not bool(torch.isfinite(p).all())]
         inputs = {p: batch[p] for p in self.net.input_ports}
+        bad_data = non_finite_data(batch)  # keys the data check lets through: a loss function's own, inputs' infinities
         found = first_nonfinite(self.net, self.module, inputs, n)
         if found is not None:
             (path, port), counts = found
@@ -187,6 +188,10 @@ class Trainer:
             msg = f"the first layer whose output went non-finite is {layer} ({counts})"
             if bad_arrays:
                 msg += f"; arrays already non-finite: {', '.join(bad_arrays[:5])}"
+            if bad_data:
+                msg += f"; the batch's data is not finite ({bad_data})"
+        elif bad_data:
+            msg = f"every layer output was finite, but the batch's data is not ({bad_data})"
         else:
             largest = max((float(v.abs().max()) for v in batch.values() if v.is_floating_point() and v.numel()),
                           default=0.0)
