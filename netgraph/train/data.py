@@ -160,7 +160,8 @@ def _non_finite(x: torch.Tensor, infinities: bool, of: str = "") -> str:
 
 
 def non_finite_data(batch: Mapping[str, torch.Tensor]) -> str:
-    """"key 'T': example 3 of the batch holds NaN" for each real key of a batch holding NaN or infinities, '; '-joined; ''."""
+    """"key 'T': example 3 of the batch holds NaN" for each real key of a batch holding NaN or infinities,
+    '; '-joined ('' when there is none)."""
     found = [f"key {k!r}: {bad}" for k, v in batch.items()
              if v.is_floating_point() and v.dim() and v.numel() and (bad := _non_finite(v, True, " of the batch"))]
     return "; ".join(found)
