@@ -147,6 +147,8 @@ def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -
 
 def _non_finite(x: torch.Tensor, infinities: bool, of: str = "") -> str:
     """Which examples (along dim 0) of ``x`` hold NaN (or infinite values, with ``infinities``); '' when none."""
+    if math.isfinite(float(x.sum())):  # no NaN, no infinity: a fast pass without a mask the data's size
+        return ""
     rows = x.reshape(x.shape[0], -1)
     nan = rows.isnan().any(1)
     bad = nan | rows.isinf().any(1) if infinities else nan
