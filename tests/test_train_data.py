@@ -21,6 +21,8 @@ from netgraph import (
     net_initialize,
 )
 from netgraph.train import TrainingError, net_train
+from netgraph.core.types import PortType
+from netgraph.train.data import Expect, check_columns
 from netgraph.train.loss import attach_losses
 from tests.test_train import known_function, mlp
 
@@ -128,6 +130,12 @@ def test_nan_in_the_data_and_infinities_in_targets_are_named_by_key_and_example_
                                             r"batch holds an infinite value; key 'Target': "):
         net_train(mlp(), {"Input": x, "Target": y}, loss_function=lambda out, batch: out["Output"].sum() *
                   batch["Target"].sum(), batch_size=64, progress=False)
+
+
+def test_large_finite_values_whose_sum_overflows_pass_the_nan_check():
+    big = torch.full((4, 1), 3e38)  # the check's fast pass sums to inf, then finds no bad example
+    expect = {"x": Expect(PortType((1,)), "target", finite=True)}
+    assert torch.equal(check_columns({"x": big}, expect, False, "training data")["x"], big)
 
 
 def test_a_loss_functions_own_key_holding_nan_is_named_when_the_loss_goes_nan():
