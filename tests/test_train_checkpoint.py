@@ -91,6 +91,12 @@ def test_a_checkpoint_that_does_not_record_its_method_is_told_by_its_settings(tm
                                           r"dampening, momentum\): resume with the method it was written with"):
         net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, resume=True, method="SGD", **KW)
     assert net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, resume=True, **KW).total_rounds == 2
+    old["method"] = "Adam"  # recorded, but the settings torch's Adam needs are not all there (another torch's)
+    del old["optimizer"]["param_groups"][0]["betas"]
+    save_checkpoint(tmp_path, old, 1)
+    with pytest.raises(OptionError, match=r"holds Adam optimizer state without betas, which this torch's Adam needs "
+                                          r"\(written by another torch version\?\); start fresh"):
+        net_train(mlp(), data(), max_training_rounds=2, resume=tmp_path / "round-000001.pt", **KW)
 
 
 @pytest.mark.parametrize("content, why", [

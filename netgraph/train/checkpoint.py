@@ -177,6 +177,10 @@ def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], metho
         raise OptionError(f"checkpoint {str(source)!r} holds optimizer state that does not fit this run "
                           f"(method or learning_rate_multipliers changed?): {exc}") from None
     missing = sorted({k for g in optimizer.param_groups for k in needed if k not in g})
+    if missing and saved is not None:  # the same method: a torch whose optimizer has other settings wrote it
+        raise OptionError(f"checkpoint {str(source)!r} holds {method} optimizer state without {', '.join(missing)}, "
+                          f"which this torch's {method} needs (written by another torch version?); start fresh "
+                          f"(resume=False, or another checkpoint directory)")
     if missing:
         raise OptionError(f"checkpoint {str(source)!r} was written with another method than {method!r} (its optimizer "
                           f"state lacks {', '.join(missing)}): resume with the method it was written with, or start "
