@@ -177,7 +177,6 @@ class Trainer:
         torch.set_rng_state(rng[0])  # replay the same random draws
         if rng[1] is not None:
             torch.cuda.set_rng_state(rng[1], self.ctx.device)
-        where = self.where()
         bad_arrays = [name for name, p in self.module.named_parameters() if not bool(torch.isfinite(p).all())]
         inputs = {p: batch[p] for p in self.net.input_ports}
         bad_data = non_finite_data(batch)  # keys the data check lets through: a loss function's own, inputs' infinities
@@ -198,7 +197,7 @@ class Trainer:
             msg = (f"every layer output was finite, so the loss itself ({self.loss.describe()}) is not: check the "
                    f"data's ranges (its largest magnitude is {largest:.3g}; squares overflow past about 1.8e19 in "
                    f"float32) and targets such as a probability of exactly 0 for a cross-entropy target")
-        raise TrainingError(f"training stopped at {where}: the loss is {value}; {msg}. A smaller learning_rate, "
+        raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. A smaller learning_rate, "
                             f"method=('Adam', {{'max_gradient_norm': 1.0}}) or cleaner data usually helps")
 
     # -- rounds ---------------------------------------------------------------------------------------------
