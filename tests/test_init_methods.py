@@ -87,6 +87,12 @@ def test_a_bare_layer_takes_array_keys_and_filled_arrays_stay_unless_all():
     assert torch.equal(pairs.arrays["Biases"], torch.full((3,), 2.0))
 
 
+def test_a_rule_that_earlier_rules_cover_is_accepted_and_the_first_wins():
+    net = net_initialize(mlp(10, 4, 2), method={"h": 1.0, "h/Weights": 2.0, "out": 3.0, "*": 4.0})
+    assert torch.equal(net.layers["h"].arrays["Weights"], torch.ones(4, 10))
+    assert torch.equal(net.layers["out"].arrays["Biases"], torch.full((2,), 3.0))
+
+
 def test_seed_makes_methods_reproducible():
     a, b, c = (net_initialize(mlp(), seed=s, method="KaimingNormal").layers["h"].arrays["Weights"] for s in (7, 7, 8))
     assert torch.equal(a, b) and not torch.equal(a, c)

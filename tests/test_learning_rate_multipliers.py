@@ -88,7 +88,7 @@ def test_yaml_keeps_the_multipliers_in_order():
 @pytest.mark.parametrize("rules, message", [
     ({"dex": 1}, "key 'dex' matches no array (did you mean 'dec'?)"),
     ({"dec": -1}, "multiplier of 'dec' must be a number >= 0 (0 freezes), found -1"),
-    ({"act": 1}, "key 'act' matches no array"),
+    ({"act": 1}, "key 'act' names a layer without arrays; layers with arrays: ['dec', 'enc/a', 'enc/b']"),
     ("fast", "learning-rate multipliers are a number, a dict {layer: r} or (layer, r) pairs"),
 ])
 def test_bad_rules_are_one_clear_error(rules, message):
@@ -101,3 +101,15 @@ def test_a_bad_rule_in_yaml_is_located():
     text = net_set_learning_rate_multipliers(net(), {"dec": 0.5}).to_yaml().replace("dec: 0.5", "dex: 0.5")
     with pytest.raises(SpecError, match=r"key 'dex' matches no array \(did you mean 'dec'\?\)"):
         NetGraph.from_yaml(text)
+
+
+@pytest.mark.parametrize("rules", [{"enc": 0, "dec": 0.5, "*": 1}, {"All": 0.5, "dec": 0.1},
+                                   {"dec": 0.5, "dec/Weights": 0.1}])
+def test_net_train_accepts_a_rule_that_earlier_rules_cover_as_the_stored_rules_do(rules):
+    start = net_initialize(net(), seed=3)
+    stored = sgd_step(net_set_learning_rate_multipliers(start, rules))  # accepted there: the first rule wins
+    given = sgd_step(start, learning_rate_multipliers=rules)
+    for key, change in given.items():
+        torch.testing.assert_close(change, stored[key], rtol=0, atol=0)
+    with pytest.raises(OptionError, match=r"key 'dex' matches no array \(did you mean 'dec'\?\)"):
+        sgd_step(start, learning_rate_multipliers={**rules, "dex": 1})

@@ -192,6 +192,15 @@ def test_results_properties_and_loss_plot(tmp_path):
                 r.plot_losses(tmp_path / "loss.png")
     with pytest.raises(OptionError, match=".svg or .png"):
         r.plot_losses(tmp_path / "loss.pdf")
+    for suffix in (".svg", ".png"):  # checked before drawing (and before matplotlib is needed)
+        with pytest.raises(NetGraphError) as info:
+            r.plot_losses(tmp_path / "missing" / f"loss{suffix}")
+        assert str(info.value) == (f"cannot write the loss plot to '{tmp_path / 'missing' / f'loss{suffix}'}': "
+                                   f"folder '{tmp_path / 'missing'}' does not exist")
+    (tmp_path / "folder.svg").mkdir()
+    with pytest.raises(NetGraphError, match="it is a folder; give a file name"):
+        r.plot_losses(tmp_path / "folder.svg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.svg", "loss.svg"]  # no temporary files left
 
 
 def test_methods_and_schedules():

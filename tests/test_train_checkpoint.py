@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fractions
 import os
 import signal
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 import torch
 
 from netgraph import LinearLayer, NetGraph, OptionError, net_initialize
-from netgraph.train.checkpoint import checkpoints, load_checkpoint, read_checkpoint
+from netgraph.train.checkpoint import checkpoints, load_checkpoint, read_checkpoint, save_checkpoint
 from netgraph.train import net_train
 from tests.test_train import known_function, mlp
 
@@ -69,6 +70,52 @@ def test_bad_checkpoints_are_option_errors(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(OptionError, match=r"no checkpoint \(round-\*\.pt\) in directory"):
         net_train(mlp(), data(), resume=tmp_path / "empty", progress=False)
+
+
+@pytest.mark.parametrize("saved, resumed", [("Adam", "SGD"), ("SGD", "Adam"), ("RMSProp", "SGD"), ("Adam", "AdamW")])
+def test_resuming_with_another_method_names_the_one_it_was_written_with(tmp_path, saved, resumed):
+    net_train(mlp(), data(), max_training_rounds=1, checkpoint=tmp_path, method=saved, **KW)
+    with pytest.raises(OptionError) as info:
+        net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, resume=True, method=resumed, **KW)
+    assert str(info.value) == (f"checkpoint '{tmp_path / 'round-000001.pt'}' was written with method {saved!r}, not "
+                               f"{resumed!r}: resume with method={saved!r}, or start fresh (resume=False, or another "
+                               f"checkpoint directory)")
+
+
+def test_a_checkpoint_that_does_not_record_its_method_is_told_by_its_settings(tmp_path):
+    net_train(mlp(), data(), max_training_rounds=1, checkpoint=tmp_path, **KW)  # Adam
+    old = read_checkpoint(tmp_path / "round-000001.pt")
+    del old["method"], old["format"], old["version"], old["round"]  # as written before the method was recorded
+    save_checkpoint(tmp_path, old, 1)
+    with pytest.raises(OptionError, match=r"was written with another method than 'SGD' \(its optimizer state lacks "
+                                          r"dampening, momentum\): resume with the method it was written with"):
+        net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, resume=True, method="SGD", **KW)
+    assert net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, resume=True, **KW).total_rounds == 2
+    old["method"] = "Adam"  # recorded, but the settings torch's Adam needs are not all there (another torch's)
+    del old["optimizer"]["param_groups"][0]["betas"]
+    save_checkpoint(tmp_path, old, 1)
+    with pytest.raises(OptionError, match=r"holds Adam optimizer state without betas, which this torch's Adam needs "
+                                          r"\(written by another torch version\?\); start fresh"):
+        net_train(mlp(), data(), max_training_rounds=2, resume=tmp_path / "round-000001.pt", **KW)
+
+
+@pytest.mark.parametrize("content, why", [
+    (b"", "the file is empty (0 bytes)"),
+    (b"garbage", "its 7 bytes are not a torch zip archive (another kind of file, or one cut short)"),
+    ("objects", "it holds Python objects (fractions.Fraction) besides tensors and plain values, which netgraph "
+                "does not load"),
+])
+def test_an_unreadable_checkpoint_says_what_is_wrong_without_torchs_unsafe_advice(tmp_path, content, why):
+    net_train(mlp(), data(), max_training_rounds=1, checkpoint=tmp_path, **KW)
+    path = tmp_path / "round-000001.pt"
+    if content == "objects":
+        torch.save({"format": "netgraph-checkpoint", "x": fractions.Fraction(1, 2)}, path)
+    else:
+        path.write_bytes(content)
+    with pytest.raises(OptionError) as info:
+        net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, resume=True, **KW)
+    assert str(info.value) == (f"{str(path)!r} is not a readable netgraph checkpoint: {why}; an earlier round's "
+                               f"checkpoint may still be readable")
 
 
 def test_resume_true_without_a_checkpoint_starts_fresh(tmp_path):

@@ -20,7 +20,9 @@ from netgraph import (
     SoftmaxLayer,
     net_initialize,
 )
-from netgraph.train import net_train
+from netgraph.train import TrainingError, net_train
+from netgraph.core.types import PortType
+from netgraph.train.data import Expect, check_columns
 from netgraph.train.loss import attach_losses
 from tests.test_train import known_function, mlp
 
@@ -107,6 +109,43 @@ def test_binary_targets_must_be_probabilities():
     net = classifier(ElementwiseLayer("LogisticSigmoid"))
     with pytest.raises(DataError, match=r"binary targets must lie in \[0, 1\], found values in \[0, 2\]"):
         net_train(net, {"Input": torch.randn(4, 2), "Target": torch.tensor([[0.0, 1, 2]] * 4)}, progress=False)
+
+
+def test_nan_in_the_data_and_infinities_in_targets_are_named_by_key_and_example_before_any_step():
+    steps = []
+    x, y = known_function(64, 0)
+    x[7, 0], y[5, 0], y[9, 0], y[40, 0] = float("nan"), float("nan"), float("inf"), float("-inf")
+    with pytest.raises(DataError) as info:
+        net_train(mlp(), {"Input": x, "Target": y}, progress=lambda i: steps.append(i))
+    assert str(info.value) == (
+        "bad training data: 2 problems:\n"
+        "  - input port 'Input' (key 'Input'): example 7 holds NaN, which makes the loss non-finite; remove or fix "
+        "such examples\n"
+        "  - target of output port 'Output' (mean squared error; key 'Output' works too) (key 'Target'): example 5 "
+        "holds NaN (3 examples of 64 hold NaN or infinities), which makes the loss non-finite; remove or fix such "
+        "examples")
+    assert steps == []
+    x[7, 0] = float("inf")  # an input may be infinite (a mask, say): training reaches it, and names it
+    with pytest.raises(TrainingError, match=r"the batch's data is not finite \(key 'Input': example \d+ of the "
+                                            r"batch holds an infinite value; key 'Target': "):
+        net_train(mlp(), {"Input": x, "Target": y}, loss_function=lambda out, batch: out["Output"].sum() *
+                  batch["Target"].sum(), batch_size=64, progress=False)
+
+
+def test_large_finite_values_whose_sum_overflows_pass_the_nan_check():
+    big = torch.full((4, 1), 3e38)  # the check's fast pass sums to inf, then finds no bad example
+    expect = {"x": Expect(PortType((1,)), "target", finite=True)}
+    assert torch.equal(check_columns({"x": big}, expect, False, "training data")["x"], big)
+
+
+def test_a_loss_functions_own_key_holding_nan_is_named_when_the_loss_goes_nan():
+    x, y = known_function(8, 0)
+    y[3, 0] = float("nan")
+    with pytest.raises(TrainingError) as info:
+        net_train(mlp(), {"Input": x, "Y": y}, loss_function=lambda out, batch: (out["Output"] - batch["Y"]).square(),
+                  batch_size=8, progress=False, random_seed=0)
+    assert ("the loss is nan; every layer output was finite, but the batch's data is not (key 'Y': example "
+            in str(info.value)) and "of the batch holds NaN)" in str(info.value)
 
 
 def test_a_loaders_first_batch_and_the_validation_set_are_checked_up_front():

@@ -59,6 +59,34 @@ def test_bad_suboptions_are_option_errors_naming_them(method, message):
     assert message in str(info.value)
 
 
+@pytest.mark.parametrize("factor, found", [(-1.0, "-1.0"), ("x", "'x'"), (float("nan"), "nan"),
+                                           (float("inf"), "inf"), (None, "None"), (True, "True")])
+def test_a_schedule_returning_no_factor_is_an_option_error_naming_the_step(factor, found):
+    calls = []
+    schedule = lambda fraction: calls.append(fraction) or (0.5 if len(calls) < 3 else factor)  # noqa: E731
+    with pytest.raises(OptionError) as info:
+        _train(("SGD", {"learning_rate_schedule": schedule}), rounds=2)  # 4 batches a round: fails at batch 3
+    assert str(info.value) == (f"learning_rate_schedule returned {found} at round 1, batch 3 (fraction_done 0.25); "
+                               f"it must return a finite number >= 0, the factor on learning_rate")
+
+
+def _rates(**options):
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(32, 2, generator=g)
+    seen = []
+    results = net_train(NetGraph({"lin": LinearLayer(1)}, [], Input=2), {"Input": x, "Target": x.sum(1, keepdim=True)},
+                        learning_rate=0.1, max_training_rounds=2, batch_size=8, random_seed=0, all=True,
+                        progress=lambda info: seen.append(info["learning_rate"]), **options)
+    return seen, results.initial_learning_rate, results.final_learning_rate
+
+
+@pytest.mark.parametrize("rules", [{"lin/Weights": 0.5}, {"lin/Biases": 0.5}, {"All": 0.25}])
+def test_the_reported_learning_rate_is_the_scheduled_rate_without_multipliers(rules):
+    assert _rates(learning_rate_multipliers=rules) == ([0.1, 0.1], 0.1, 0.1)
+    linear = ("SGD", {"learning_rate_schedule": "linear"})
+    assert _rates(method=linear, learning_rate_multipliers=rules) == _rates(method=linear)
+
+
 @pytest.mark.parametrize("option", ["momentum", "epsilon", "Beta1"])
 def test_suboptions_given_to_net_train_itself_point_to_method(option):
     with pytest.raises(OptionError, match=f"net_train has no option '{option}': it is a suboption of the "

@@ -152,6 +152,6 @@ def pick_methods(rules: list[tuple[Any, Method]], top: list[str], names: dict[st
                 misfits.append(f"layer {'/'.join(parts[:-1])!r} array {parts[-1]!r} of shape {shape}: {why}")
                 break
     raise_all(misfits, ShapeError, "net_initialize: the method does not fit")
-    refuse_unmatched("net_initialize: method", [key for key, _, _ in patterns], used, top, names)
+    refuse_unmatched("net_initialize: method", [(key, pattern) for key, pattern, _ in patterns], used, top, names)
     return {n: m for n, m in out.items() if names[n] is not None}
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
 
-__all__ = ["WILDCARDS", "rule_pattern", "matches", "refuse_unmatched"]
+__all__ = ["WILDCARDS", "rule_pattern", "matches", "refuse_unmatched", "no_match"]
 
 WILDCARDS = ("*", "_", "All", "all")
 
@@ -55,11 +55,22 @@ def _split(parts: list[str]) -> list[str]:
     return [q for p in parts for q in p.split("/")] if any("/" in p for p in parts) else parts
 
 
-def refuse_unmatched(option: str, keys: Sequence[Any], used: set[int], top: list[str], names: Iterable[str]) -> None:
-    """OptionError naming the first of ``keys`` whose index is not in ``used`` (it matched no array), with a
-    suggestion among the layers that have arrays (``names``: dotted array names)."""
-    unmatched = [key for i, key in enumerate(keys) if i not in used]
-    if unmatched:
-        shown = sorted({"/".join(n.split(".")[:-1]) for n in names})
-        hint = did_you_mean(unmatched[0], [*top, *shown]) if isinstance(unmatched[0], str) else ""
-        raise OptionError(f"{option} key {unmatched[0]!r} matches no array{hint}; layers with arrays: {shown}")
+def refuse_unmatched(option: str, rules: Sequence[tuple[Any, list[str] | None]], used: set[int], top: list[str],
+                     names: Iterable[str]) -> None:
+    """OptionError naming the first of ``rules`` ((key, pattern) pairs) that matches no array of ``names`` (dotted
+    array names), with a suggestion among the layers that have arrays. A rule whose index is in ``used`` picked an
+    array; one that did not may still match arrays earlier rules picked first (``{"a": 0, "*": 1}`` with only
+    layer ``a``): that is fine, the first matching rule wins."""
+    paths = [n.split(".") for n in names]
+    for i, (key, pattern) in enumerate(rules):
+        if i not in used and not any(matches(pattern, parts) for parts in paths):
+            raise OptionError(f"{option} {no_match(key, top, paths)}")
+
+
+def no_match(key: Any, top: list[str], paths: list[list[str]]) -> str:
+    """'key K matches no array' with a suggestion among the layers with arrays (``paths``: array paths as parts)."""
+    shown = sorted({"/".join(p[:-1]) for p in paths})
+    if key in top:
+        return f"key {key!r} names a layer without arrays; layers with arrays: {shown}"
+    hint = did_you_mean(key, [*top, *shown]) if isinstance(key, str) else ""
+    return f"key {key!r} matches no array{hint}; layers with arrays: {shown}"

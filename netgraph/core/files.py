@@ -17,9 +17,10 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import NetGraphError, OptionError
 
-__all__ = ["REFERENCE_SCOPE", "atomic_write", "check_replaceable", "open_regular", "remove_temporaries", "usable_folder", "TEMPORARY"]
+__all__ = ["REFERENCE_SCOPE", "atomic_write", "check_replaceable", "open_regular", "remove_temporaries",
+           "usable_folder", "writable_file", "TEMPORARY"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
 #: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a
@@ -115,6 +116,25 @@ def open_regular(path: str | os.PathLike) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+def writable_file(path: Path, what: str) -> None:
+    """NetGraphError unless ``what`` ('the loss plot') can be written to ``path``: its folder exists and it is not a
+    folder itself (atomic_write would fail naming its hidden temporary file).
+
+    >>> writable_file(Path("no_such_folder/loss.svg"), "the loss plot")
+    Traceback (most recent call last):
+    netgraph.core.errors.NetGraphError: cannot write the loss plot to 'no_such_folder/loss.svg': folder 'no_such_folder' does not exist
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        folder_missing, is_folder = not folder.is_dir(), path.is_dir()
+    except OSError as exc:  # a name too long
+        raise NetGraphError(f"cannot write {what} to {str(path)!r}: {exc.strerror or exc}") from None
+    if folder_missing:
+        raise NetGraphError(f"cannot write {what} to {str(path)!r}: folder {str(folder)!r} does not exist")
+    if is_folder:
+        raise NetGraphError(f"cannot write {what} to {str(path)!r}: it is a folder; give a file name")
 
 
 def usable_folder(value: Any, what: str) -> Path:

@@ -20,8 +20,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from netgraph.core.array_rules import matches, rule_pattern
-from netgraph.core.errors import OptionError, did_you_mean, raise_all
+from netgraph.core.array_rules import matches, no_match, rule_pattern
+from netgraph.core.errors import OptionError, raise_all
 from netgraph.core.graph import NetGraph
 
 __all__ = ["net_set_learning_rate_multipliers", "stored_multipliers", "array_names", "carry_multipliers"]
@@ -53,9 +53,7 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
         if isinstance(r, bool) or not isinstance(r, (int, float)) or not math.isfinite(r) or r < 0:
             errors.append(f"multiplier of {key!r} must be a number >= 0 (0 freezes), found {value!r}")
         elif not any(matches(pattern, parts) for parts in names):
-            shown = sorted({"/".join(p[:-1]) for p in names})
-            hint = did_you_mean(key, [*top, *shown]) if isinstance(key, str) else ""
-            errors.append(f"key {key!r} matches no array{hint}; layers with arrays: {shown}")
+            errors.append(no_match(key, top, names))
         else:
             stored["/".join(pattern) or "All"] = float(r)
     raise_all(errors, OptionError, "net_set_learning_rate_multipliers")

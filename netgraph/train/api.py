@@ -261,7 +261,7 @@ def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, m
         best_validation_round=s.best_round if s.validation_losses else None, total_rounds=s.rounds,
         total_batches=s.batches, batch_size=trainer.plan.batch_size, examples_processed=s.examples,
         total_training_time=s.elapsed, reason_training_stopped=reason, optimization_method=method.name,
-        initial_learning_rate=method.learning_rate, final_learning_rate=trainer.optimizer.param_groups[0]["lr"],
+        initial_learning_rate=method.learning_rate, final_learning_rate=trainer.learning_rate,
         checkpointing_files=list(trainer.files), learning_rate_multipliers=rates, loss_function=loss.describe(),
         term_losses={k: list(v) for k, v in s.term_round_losses.items()},
         loss_weights={k: list(v) for k, v in s.term_weights.items()},

@@ -4,9 +4,10 @@
 ``interval`` rounds with ``checkpoint={"directory": "ckpt/", "interval": 5, "keep": 3}``), keeping the
 last ``keep`` files (default 3). A file is first written under a temporary name and then renamed
 (``os.replace``), so a run killed at any moment leaves only complete checkpoints. It holds the arrays,
-the optimizer state, the loss history, the early-stopping state and the best arrays so far; it is
-read with ``torch.load(weights_only=True)`` (no pickled code). It also holds the SHA-256 of its
-contents (``content_digest``), checked on reading: a changed or damaged file is an OptionError. Each
+the optimizer state and the method that wrote it, the loss history, the early-stopping state and the
+best arrays so far; it is read with ``torch.load(weights_only=True)`` (no pickled code). It also holds
+the SHA-256 of its contents (``content_digest``), checked on reading: a changed or damaged file is an
+OptionError saying what is wrong (empty, not a torch file, objects besides tensors, changed). Each
 save removes the temporary files of killed saves. ``net_train(..., resume=True)`` continues from the
 newest file; ``load_checkpoint(net, path)`` gives a net with a checkpoint's arrays.
 
@@ -22,7 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +36,7 @@ from netgraph.core.errors import OptionError
 from netgraph.backend.initialize import net_initialize
 
 __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
-           "content_digest", "FORMAT"]
+           "content_digest", "load_optimizer", "FORMAT"]
 
 FORMAT = "netgraph-checkpoint"
 _NAME = re.compile(r"round-(\d+)\.pt")
@@ -76,7 +79,8 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     except FileNotFoundError:
         raise OptionError(f"no checkpoint file {str(path)!r}") from None
     except Exception as exc:  # a truncated or foreign file: torch raises several unrelated types
-        raise OptionError(f"{str(path)!r} is not a readable netgraph checkpoint: {exc}") from None
+        raise OptionError(f"{str(path)!r} is not a readable netgraph checkpoint: {_unreadable(path, exc)}; an "
+                          f"earlier round's checkpoint may still be readable") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise OptionError(f"{str(path)!r} is not a netgraph checkpoint (no format tag {FORMAT!r})")
     expected = data.pop("sha256", None)  # version 1 checkpoints have none: read without verification
@@ -84,6 +88,25 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
         raise OptionError(f"checkpoint {str(path)!r} does not match the SHA-256 saved in it: it was changed or "
                           f"damaged after saving")
     return data
+
+
+def _unreadable(path: str | os.PathLike, exc: Exception) -> str:
+    """Why torch could not read ``path``, in netgraph's terms (torch's own messages advise ``weights_only=False``,
+    which would run code from the file)."""
+    try:
+        size = os.path.getsize(path)
+    except OSError as error:
+        return error.strerror or str(error)
+    if size == 0:
+        return "the file is empty (0 bytes)"
+    if not zipfile.is_zipfile(path):
+        return f"its {size} bytes are not a torch zip archive (another kind of file, or one cut short)"
+    if isinstance(exc, pickle.UnpicklingError):
+        found = re.search(r"Unsupported global: GLOBAL (\S+)", str(exc))
+        what = f" ({found.group(1)})" if found else ""
+        return f"it holds Python objects{what} besides tensors and plain values, which netgraph does not load"
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"the torch file is damaged ({first[:200]})"
 
 
 def content_digest(value: Any) -> str:
@@ -138,6 +161,30 @@ def check_compatible(data: dict[str, Any], module: torch.nn.Module, source: Any)
                 if mine.get(k) != theirs.get(k)]
         raise OptionError(f"checkpoint {str(source)!r} was written for a different net: "
                           + "; ".join(diff[:5]) + (" ..." if len(diff) > 5 else ""))
+
+
+def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], method: str, source: Any) -> None:
+    """Load a checkpoint's optimizer state into ``optimizer`` (of ``method``); OptionError when it was written by
+    another method (torch would load it, then fail at the first step on a setting the other method lacks)."""
+    saved = data.get("method")  # checkpoints from before it was recorded: told by their settings
+    if saved is not None and saved != method:
+        raise OptionError(f"checkpoint {str(source)!r} was written with method {saved!r}, not {method!r}: resume "
+                          f"with method={saved!r}, or start fresh (resume=False, or another checkpoint directory)")
+    needed = set(optimizer.param_groups[0]) - {"base_lr"}  # net_train's own, set after loading when absent
+    try:
+        optimizer.load_state_dict(data["optimizer"])
+    except (ValueError, KeyError) as exc:
+        raise OptionError(f"checkpoint {str(source)!r} holds optimizer state that does not fit this run "
+                          f"(method or learning_rate_multipliers changed?): {exc}") from None
+    missing = sorted({k for g in optimizer.param_groups for k in needed if k not in g})
+    if missing and saved is not None:  # the same method: a torch whose optimizer has other settings wrote it
+        raise OptionError(f"checkpoint {str(source)!r} holds {method} optimizer state without {', '.join(missing)}, "
+                          f"which this torch's {method} needs (written by another torch version?); start fresh "
+                          f"(resume=False, or another checkpoint directory)")
+    if missing:
+        raise OptionError(f"checkpoint {str(source)!r} was written with another method than {method!r} (its optimizer "
+                          f"state lacks {', '.join(missing)}): resume with the method it was written with, or start "
+                          f"fresh (resume=False, or another checkpoint directory)")
 
 
 def load_checkpoint(net: Any, path: str | os.PathLike, best: bool = False) -> Any:

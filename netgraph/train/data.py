@@ -6,8 +6,8 @@ for a net with one input, a ``torch.utils.data.Dataset`` of example dicts, or an
 dicts such as a ``DataLoader``; a dict holding lists of sequences of different lengths is batched
 one length at a time (``netgraph.train.buckets``). Keys are the net's input ports plus the loss targets
 (see ``netgraph.train.loss``). Everything is checked before any training step: every problem (missing
-or unknown keys, wrong shapes, dtypes, example counts, class indices) comes back as one DataError naming
-the key and the expected shape.
+or unknown keys, wrong shapes, dtypes, example counts, class indices, NaN in any key and infinities in
+a loss target) comes back as one DataError naming the key and the expected shape or the bad example.
 
 >>> import torch
 >>> from netgraph.core.types import PortType
@@ -35,7 +35,7 @@ from netgraph.backend.masks import Fallback, compile_padded
 from netgraph.train.buckets import LengthBuckets, PaddedBatches, has_ragged
 
 __all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
-           "padded_training", "lengths_keys",
+           "padded_training", "lengths_keys", "non_finite_data",
            "split_fraction"]
 
 
@@ -48,6 +48,7 @@ class Expect:
     classes: int | None = None  # Integer class indices must lie in [0, classes)
     unit_interval: bool = False  # Real values must lie in [0, 1] (binary cross-entropy targets)
     optional: bool = False  # the lengths of padded batches: absent from dense ones (validation data by length)
+    finite: bool = False  # infinities are refused too, not only NaN (a loss target: the loss would be infinite)
 
 
 def _batch_shape(shape: tuple | None) -> str:
@@ -123,6 +124,12 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> t
 def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> torch.Tensor | None:
     if x.numel() == 0:
         return x
+    if x.is_floating_point():
+        bad = _non_finite(x, exp.finite)
+        if bad:
+            problems.append(f"{exp.what} (key {key!r}): {bad}, which makes the loss non-finite; remove or fix "
+                            f"such examples")
+            return None
     if exp.classes is not None:
         lo, hi = int(x.min()), int(x.max())
         if lo < 0 or hi >= exp.classes:
@@ -136,6 +143,30 @@ def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -
                             f"[{lo:g}, {hi:g}]")
             return None
     return x
+
+
+def _non_finite(x: torch.Tensor, infinities: bool, of: str = "") -> str:
+    """Which examples (along dim 0) of ``x`` hold NaN (or infinite values, with ``infinities``); '' when none."""
+    if math.isfinite(float(x.sum())):  # no NaN, no infinity: a fast pass without a mask the data's size
+        return ""
+    rows = x.reshape(x.shape[0], -1)
+    nan = rows.isnan().any(1)
+    bad = nan | rows.isinf().any(1) if infinities else nan
+    if not bool(bad.any()):
+        return ""
+    where = bad.nonzero().flatten()
+    first = int(where[0])
+    kind = "NaN" if bool(nan[first]) else "an infinite value"
+    more = f" ({counted(len(where), 'example')} of {x.shape[0]} hold NaN{' or infinities' if infinities else ''})"
+    return f"example {first}{of} holds {kind}{more if len(where) > 1 else ''}"
+
+
+def non_finite_data(batch: Mapping[str, torch.Tensor]) -> str:
+    """"key 'T': example 3 of the batch holds NaN" for each real key of a batch holding NaN or infinities,
+    '; '-joined ('' when there is none)."""
+    found = [f"key {k!r}: {bad}" for k, v in batch.items()
+             if v.is_floating_point() and v.dim() and v.numel() and (bad := _non_finite(v, True, " of the batch"))]
+    return "; ".join(found)
 
 
 def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect], allow_extra: bool,

@@ -16,11 +16,12 @@ from typing import Any
 
 import torch
 
-from netgraph.train.checkpoint import check_compatible, save_checkpoint
+from netgraph.train.checkpoint import check_compatible, load_optimizer, save_checkpoint
 from netgraph.core.errors import OptionError, TrainingError
-from netgraph.train.data import InMemory, lengths_keys
+from netgraph.train.data import InMemory, lengths_keys, non_finite_data
 from netgraph.train.loss import first_nonfinite, reaching_layers, surrogate_term
 from netgraph.train.metrics import append_values, last_values
+from netgraph.train.options import schedule_factor
 from netgraph.train.progress_text import bar_postfix, terms_text
 from tqdm.auto import tqdm
 
@@ -90,6 +91,7 @@ class Trainer:
         for g in self.optimizer.param_groups:
             g["base_lr"] = g["lr"]
         self.params = [p for g in self.optimizer.param_groups for p in g["params"]]
+        self.factor = 1.0  # the learning-rate schedule's last factor
         self.state = Progress()
         self.best_state: dict | None = None
         self.files: list[str] = []
@@ -141,9 +143,9 @@ class Trainer:
         if m.max_gradient_norm is not None:
             torch.nn.utils.clip_grad_norm_(params, m.max_gradient_norm)
         if m.schedule is not None:
-            factor = float(m.schedule(self.fraction_done()))
+            self.factor = schedule_factor(m.schedule, self.fraction_done(), self.where())
             for g in self.optimizer.param_groups:
-                g["lr"] = g["base_lr"] * factor
+                g["lr"] = g["base_lr"] * self.factor
         self.optimizer.step()
         if m.weight_clipping is not None:
             with torch.no_grad():
@@ -161,14 +163,23 @@ class Trainer:
         cuda = self.ctx.device.type == "cuda"
         return torch.get_rng_state(), torch.cuda.get_rng_state(self.ctx.device) if cuda else None
 
+    def where(self) -> str:
+        """The round and batch being trained, 1-based, for messages."""
+        return f"round {self.state.rounds + 1}, batch {self.state.batches + 1}"
+
+    @property
+    def learning_rate(self) -> float:
+        """The scheduled rate (learning_rate times the schedule's factor), without per-array multipliers."""
+        return self.plan.method.learning_rate * self.factor
+
     def diagnose(self, batch: dict, n: int, rng: tuple, value: float) -> None:
         """Raise TrainingError naming the first layer whose output is NaN/Inf on the failing batch."""
         torch.set_rng_state(rng[0])  # replay the same random draws
         if rng[1] is not None:
             torch.cuda.set_rng_state(rng[1], self.ctx.device)
-        where = f"round {self.state.rounds + 1}, batch {self.state.batches + 1}"
         bad_arrays = [name for name, p in self.module.named_parameters() if not bool(torch.isfinite(p).all())]
         inputs = {p: batch[p] for p in self.net.input_ports}
+        bad_data = non_finite_data(batch)  # keys the data check lets through: a loss function's own, inputs' infinities
         found = first_nonfinite(self.net, self.module, inputs, n)
         if found is not None:
             (path, port), counts = found
@@ -176,13 +187,17 @@ class Trainer:
             msg = f"the first layer whose output went non-finite is {layer} ({counts})"
             if bad_arrays:
                 msg += f"; arrays already non-finite: {', '.join(bad_arrays[:5])}"
+            if bad_data:
+                msg += f"; the batch's data is not finite ({bad_data})"
+        elif bad_data:
+            msg = f"every layer output was finite, but the batch's data is not ({bad_data})"
         else:
             largest = max((float(v.abs().max()) for v in batch.values() if v.is_floating_point() and v.numel()),
                           default=0.0)
             msg = (f"every layer output was finite, so the loss itself ({self.loss.describe()}) is not: check the "
                    f"data's ranges (its largest magnitude is {largest:.3g}; squares overflow past about 1.8e19 in "
                    f"float32) and targets such as a probability of exactly 0 for a cross-entropy target")
-        raise TrainingError(f"training stopped at {where}: the loss is {value}; {msg}. A smaller learning_rate, "
+        raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. A smaller learning_rate, "
                             f"method=('Adam', {{'max_gradient_norm': 1.0}}) or cleaner data usually helps")
 
     # -- rounds ---------------------------------------------------------------------------------------------
@@ -319,7 +334,7 @@ class Trainer:
                 "round_loss": s.round_losses[-1] if s.round_losses else None,
                 "validation_loss": s.validation_losses[-1] if s.validation_losses else None,
                 "best_round": s.best_round, "examples": s.examples, "elapsed": elapsed,
-                "learning_rate": self.optimizer.param_groups[0]["lr"], "progress_fraction": frac,
+                "learning_rate": self.learning_rate, "progress_fraction": frac,
                 "time_remaining": elapsed * (1 - frac) / frac if frac > 0 else None, "module": self.module,
                 "term_losses": {k: float(v) for k, v in self.loss.last_terms.items()},
                 "loss_weights": dict(self.loss.weights), "metrics": last_values(s.round_metrics),
@@ -338,7 +353,7 @@ class Trainer:
         if self.plan.log is not None:
             s = self.state
             self.plan.log.round(r, s.round_losses[-1], s.validation_losses[-1] if s.validation_losses else None,
-                                self.optimizer.param_groups[0]["lr"])
+                                self.learning_rate)
             if len(s.term_round_losses) > 1:
                 self.plan.log.terms(r, {k: v[-1] for k, v in s.term_round_losses.items()},
                                     {k: v[-1] for k, v in s.term_weights.items()})
@@ -362,8 +377,8 @@ class Trainer:
         cpu = {k: v.detach().cpu() for k, v in self.module.state_dict().items()}
         best = {k: v.cpu() for k, v in self.best_state.items()} if self.best_state is not None else None
         self.state.elapsed = time.perf_counter() - self.started
-        state = {"model": cpu, "optimizer": self.optimizer.state_dict(), "progress": self.state.as_dict(),
-                 "best_model": best, "seed": self.plan.seed}
+        state = {"model": cpu, "optimizer": self.optimizer.state_dict(), "method": self.plan.method.name,
+                 "progress": self.state.as_dict(), "best_model": best, "seed": self.plan.seed}
         ck = self.plan.checkpoint
         path = save_checkpoint(ck["directory"], state, r, keep=ck["keep"])
         self.files.append(str(path))
@@ -374,13 +389,10 @@ class Trainer:
         source, data = self.plan.resume
         check_compatible(data, self.module, source)
         self.module.load_state_dict(data["model"])
-        try:
-            self.optimizer.load_state_dict(data["optimizer"])
-        except (ValueError, KeyError) as exc:
-            raise OptionError(f"checkpoint {str(source)!r} holds optimizer state that does not fit this run "
-                              f"(method or learning_rate_multipliers changed?): {exc}") from None
+        load_optimizer(self.optimizer, data, self.plan.method.name, source)
         for g in self.optimizer.param_groups:
             g.setdefault("base_lr", g["lr"])
+        self.factor = self.optimizer.param_groups[0]["lr"] / self.optimizer.param_groups[0]["base_lr"]
         self.state = Progress(**data["progress"])
         self._saved_round = self.state.rounds
         if data.get("best_model") is not None:

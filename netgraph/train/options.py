@@ -42,7 +42,7 @@ from netgraph.train.metrics import maximize
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
 
 __all__ = ["Method", "parse_method", "resolve_multipliers", "Stopping", "parse_stopping", "parse_device",
-           "parse_progress", "check_number", "snake"]
+           "parse_progress", "check_number", "snake", "schedule_factor"]
 
 #: canonical name, optimizer class, default learning rate (torch's defaults; SGD's 0.01 is ours). The classes
 #: are torch's own without the torch._dynamo import (netgraph.train.optimizers).
@@ -203,6 +203,22 @@ def _schedule(value: Any) -> Callable[[float], float] | None:
                       f"f(fraction_done) -> factor; found {value!r}{did_you_mean(value, SCHEDULES)}")
 
 
+def schedule_factor(schedule: Callable[[float], Any], fraction: float, where: str) -> float:
+    """``schedule(fraction)`` as a factor on the learning rate; OptionError naming ``where`` (the round and batch)
+    unless it is a finite number >= 0 (a negative factor would climb the loss, a string fail deep in the step)."""
+    value = schedule(fraction)
+    factor = math.nan
+    if not isinstance(value, (str, bytes, bool)):
+        try:
+            factor = float(value)
+        except (TypeError, ValueError, RuntimeError):  # RuntimeError: a tensor of several elements
+            pass
+    if not math.isfinite(factor) or factor < 0:
+        raise OptionError(f"learning_rate_schedule returned {repr(value)[:80]} at {where} (fraction_done "
+                          f"{fraction:.4g}); it must return a finite number >= 0, the factor on learning_rate")
+    return factor
+
+
 # -- learning-rate multipliers ------------------------------------------------------------------------
 def _rules(spec: Any) -> list[tuple[Any, float]]:
     if spec is None:
@@ -240,7 +256,7 @@ def resolve_multipliers(net: Any, names: list[str], spec: Any) -> dict[str, floa
             if matches(pattern, parts):
                 out[name], _ = r, used.add(i)
                 break
-    refuse_unmatched("learning_rate_multipliers", [key for key, _, _ in given], used, top, names)
+    refuse_unmatched("learning_rate_multipliers", [(key, pattern) for key, pattern, _ in given], used, top, names)
     return out
 
 

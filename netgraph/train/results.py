@@ -24,8 +24,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from netgraph.train.wording import counted
-from netgraph.core.files import atomic_write
-from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.files import atomic_write, writable_file
+from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 
 __all__ = ["NetTrainResults", "svg_line_plot"]
 
@@ -165,12 +165,16 @@ class NetTrainResults:
         """Write the loss plot to ``path`` (.svg always; .png when matplotlib is installed); the path."""
         path = Path(path)
         suffix = path.suffix.lower()
-        if suffix == ".svg":
-            atomic_write(path, self.plot_svg().encode("utf-8"))
-        elif suffix == ".png":
-            self._png(path)
-        else:
+        if suffix not in (".svg", ".png"):
             raise OptionError(f"plot_losses writes .svg or .png files, found {path.name!r}")
+        writable_file(path, "the loss plot")
+        try:
+            if suffix == ".svg":
+                atomic_write(path, self.plot_svg().encode("utf-8"))
+            else:
+                self._png(path)
+        except OSError as exc:  # no permission, no space left, a device in the way
+            raise NetGraphError(f"cannot write the loss plot to {str(path)!r}: {exc.strerror or exc}") from None
         return path
 
     def _png(self, path: Path) -> None:
