@@ -25,7 +25,7 @@ from typing import Any
 
 import graphviz
 
-from netgraph.core.files import atomic_write
+from netgraph.core.files import atomic_write, writable_file
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.render.engines import REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
@@ -249,15 +249,7 @@ def _format_of(path: Path, fmt: str | None) -> str:
 def check_target(path: Path) -> None:
     """NetGraphError unless a diagram can go to ``path``: its folder exists and it is not a folder itself
     (checked before drawing, and again when writing)."""
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        folder_missing, is_folder = not folder.is_dir(), path.is_dir()
-    except OSError as exc:  # a name too long
-        raise NetGraphError(f"cannot write the diagram to {str(path)!r}: {exc.strerror or exc}") from None
-    if folder_missing:
-        raise NetGraphError(f"cannot write the diagram to {str(path)!r}: folder {str(folder)!r} does not exist")
-    if is_folder:
-        raise NetGraphError(f"cannot write the diagram to {str(path)!r}: it is a folder; give a file name")
+    writable_file(path, "the diagram")
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
