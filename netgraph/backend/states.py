@@ -18,6 +18,7 @@ from typing import Any
 
 import torch
 
+from netgraph.core.names import fresh_name
 from netgraph.core.errors import DataError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
@@ -47,11 +48,7 @@ def states_need_grad(states: Any) -> bool:
 def _port(path: tuple[str, ...], state: str, taken: set[str]) -> str:
     """A new graph port name for a layer's state port: an ASCII identifier made from the layer path (a layer name
     need not be one: ``enc/lstm`` from net_flatten, ``my gru``), numbered when the name is taken."""
-    base = re.sub(r"\W", "_", "_".join(("state", *path, state)), flags=re.ASCII)
-    name, n = base, 1
-    while name in taken:
-        n += 1
-        name = f"{base}_{n}"
+    name = fresh_name(re.sub(r"\W", "_", "_".join(("state", *path, state)), flags=re.ASCII), taken, "_")
     taken.add(name)
     return name
 

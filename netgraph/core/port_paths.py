@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from netgraph.core.names import fresh_name
 from netgraph.core.errors import WiringError, did_you_mean
 from netgraph.core.ports import NetPort, PortRef
 
@@ -100,9 +101,6 @@ def expose(net: Any, names: tuple[str, ...], port: str, graph: type) -> tuple[An
         if edge.src == source and edge.dst.layer is None:
             return net, edge.dst.port
     taken = {*net.input_ports, *net.output_ports}
-    name, i = f"{head}_{port}", 1
-    while name in taken:
-        i += 1
-        name = f"{head}_{port}{i}"
+    name = fresh_name(f"{head}_{port}", taken)
     edges = [e for e in net.explicit_edges() if e[1] is not None or e[0] != NetPort(head, port)]
     return graph(layers, [*edges, (NetPort(head, port), NetPort(name))], **net.port_shape_options()), name

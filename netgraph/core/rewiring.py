@@ -13,6 +13,7 @@ from typing import Any
 
 import networkx as nx
 
+from netgraph.core.names import fresh_name
 from netgraph.core.chain import NetChain
 from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
@@ -160,9 +161,7 @@ def layer_graph(net: NetGraph) -> nx.DiGraph:
 
 
 def _free_name(port: str, taken: set[str]) -> str:
-    if port not in taken:
-        return port
-    return next(f"{port}{i}" for i in range(2, len(taken) + 3) if f"{port}{i}" not in taken)
+    return fresh_name(port, taken)
 
 
 def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True, targets: frozenset = frozenset()) -> NetGraph:
@@ -298,11 +297,7 @@ def unique_names(paths: list[tuple]) -> dict[tuple, str]:
     names: dict[tuple, str] = {}
     taken: set[str] = set()
     for path in paths:
-        base = "/".join(path)
-        name, k = base, 1
-        while name in taken:
-            k += 1
-            name = f"{base}_{k}"
+        name = fresh_name("/".join(path), taken, "_")
         taken.add(name)
         names[path] = name
     return names

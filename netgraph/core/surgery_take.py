@@ -13,6 +13,7 @@ from typing import Any
 
 import networkx as nx
 
+from netgraph.core.names import fresh_name
 from netgraph.core.chain import NetChain
 from netgraph.core.errors import WiringError
 from netgraph.core.graph import NetGraph
@@ -89,10 +90,7 @@ def _only(net: NetGraph, wanted: set[tuple[str, str]]) -> NetGraph:
 
 
 def _free(name: str, taken: set[str]) -> str:
-    new, i = name, 1
-    while new in taken:
-        i += 1
-        new = f"{name}{i}"
+    new = fresh_name(name, taken)
     taken.add(new)
     return new
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from netgraph.core.names import fresh_name
 from netgraph.core.errors import SpecError, raise_all
 from netgraph.core.graph import RESERVED_NAMES, NetGraph
 from netgraph.core.ports import NetPort
@@ -65,10 +66,7 @@ def identifier(name: str, taken: set[str]) -> str:
     base = re.sub(r"\W+", "_", name).strip("_") or "node"
     base = f"x{base}" if base[0].isdigit() else base
     base = f"{base}_" if base in RESERVED_NAMES or base in ("self",) or not base.isidentifier() else base
-    candidate, i = base, 1
-    while candidate in taken:
-        i += 1
-        candidate = f"{base}_{i}"
+    candidate = fresh_name(base, taken, "_")
     taken.add(candidate)
     return candidate
 
