@@ -95,8 +95,8 @@ def _unreadable(path: str | os.PathLike, exc: Exception) -> str:
     which would run code from the file)."""
     try:
         size = os.path.getsize(path)
-    except OSError as error:
-        return error.strerror or str(error)
+    except (OSError, ValueError) as error:  # ValueError: a NUL byte in the path
+        return getattr(error, "strerror", None) or str(error)
     if size == 0:
         return "the file is empty (0 bytes)"
     if not zipfile.is_zipfile(path):
