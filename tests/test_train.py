@@ -182,6 +182,10 @@ def test_results_properties_and_loss_plot(tmp_path):
     assert r["LossFunction"] == "mean squared error on 'Output' vs key 'Target'"
     with pytest.raises(OptionError, match="did you mean 'RoundLossList'"):
         r["RoundLosList"]
+    names = r["Properties"]  # Wolfram's list of the property names; every one answers
+    assert names[0] == "Properties" and "RoundLossList" in names and len(names) == len(set(names))
+    assert all(r[name] is not None or name in ("CheckpointingFiles", "ArraysLearningRateMultipliers")
+               for name in names[1:] if name not in ("LossPlot", "MeasurementsPlot"))
     svg = r.plot_losses(tmp_path / "loss.svg").read_text()
     assert svg.startswith("<svg") and svg.count("<polyline") == 3 and "validation loss" in svg
     if "matplotlib" not in sys.modules:

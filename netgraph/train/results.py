@@ -112,6 +112,8 @@ class NetTrainResults:
         return self.examples_processed / self.total_training_time if self.total_training_time > 0 else 0.0
 
     def __getitem__(self, name: str) -> Any:
+        if name == "Properties":  # Wolfram's NetTrainResultsObject["Properties"]
+            return ["Properties", *PROPERTIES]
         if name not in PROPERTIES:
             raise OptionError(f"NetTrainResults has no property {name!r}{did_you_mean(name, PROPERTIES)}")
         attribute = PROPERTIES[name]
