@@ -64,3 +64,20 @@ def test_sequence_layers_round_trip_through_yaml():
     net = NetGraph({"app": AppendLayer(element=2), "rev": SequenceReverseLayer()}, [("app", "rev")], Input=(3, 2))
     again = NetGraph.from_yaml(net.to_yaml())
     assert again == net and again.output_shapes == {"Output": (4, 2)}
+
+
+@pytest.mark.parametrize("cls", [SequenceMostLayer, SequenceRestLayer])
+def test_a_variable_sequence_of_length_one_is_a_data_error_not_an_empty_one(cls):
+    # it gave a row of zeros (ragged), an empty sequence out, or torch's IndexError in the next layer (found by QA)
+    from netgraph import DataError, NetChain, SequenceLastLayer, net_initialize
+    net = net_initialize(NetChain([cls(), SequenceLastLayer()], input=("n", 3)), seed=0)
+    with pytest.raises(DataError, match=rf"{cls.__name__} needs sequences of length 2 or more \(it drops one element\), "
+                                        r"but the sequences have length 1"):
+        net(torch.randn(2, 1, 3))
+    with pytest.raises(DataError, match=rf"{cls.__name__} needs sequences of length 2 or more .*but example 0 has "
+                                        r"length 1"):
+        net([torch.randn(1, 3), torch.randn(3, 3)])
+    with pytest.raises(DataError, match="length 1"):
+        net.compile()(torch.randn(2, 1, 3))
+    xs = [torch.randn(2, 3), torch.randn(4, 3)]
+    torch.testing.assert_close(net(xs), torch.stack([net(x) for x in xs]))  # lengths >= 2 run as before

@@ -24,6 +24,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from netgraph.core.errors import DataError
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Shape
 from netgraph.core.types import Conflict, PortType, format_shape
@@ -69,8 +70,27 @@ class _Shortened(_ShapeLayer):
         return {"Output": ("Input", -1)}
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        plain = self.function(types)
-        return MaskedFnModule(plain, _IgnoringLengths(plain))
+        checked = _AtLeastTwo(self.function(types), self.type_name)
+        return MaskedFnModule(checked, checked)
+
+    def emit(self, ctx: EmitContext) -> str:
+        return f"{ctx.module}.plain({ctx.args[0]})"  # the length check, then the slice
+
+
+class _AtLeastTwo:
+    """``fn`` (a slice dropping one element), refusing a sequence shorter than 2 (it would leave an empty one, which
+    the next layer reads as garbage or fails on inside torch); with ``lengths``, each padded sequence's own."""
+
+    def __init__(self, fn: Any, layer: str):
+        self.fn, self.layer = fn, layer
+
+    def __call__(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        short = x.shape[1] < 2 if lengths is None else bool((lengths < 2).any())
+        if short:
+            found = (f"example {int((lengths < 2).nonzero()[0])} has length {int(lengths.min())}"
+                     if lengths is not None else f"the sequences have length {x.shape[1]}")
+            raise DataError(f"{self.layer} needs sequences of length 2 or more (it drops one element), but {found}")
+        return self.fn(x)
 
 
 class SequenceMostLayer(_Shortened):
@@ -124,16 +144,6 @@ def _most(x: torch.Tensor) -> torch.Tensor:
 
 def _rest(x: torch.Tensor) -> torch.Tensor:
     return x[:, 1:]
-
-
-class _IgnoringLengths:
-    """``fn`` taking (and ignoring) the lengths: a slice that is right for padded sequences as it is."""
-
-    def __init__(self, fn: Any):
-        self.fn = fn
-
-    def __call__(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        return self.fn(x)
 
 
 def _reverse(x: torch.Tensor) -> torch.Tensor:
