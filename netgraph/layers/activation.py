@@ -2,7 +2,8 @@
 
 ``ParametricRampLayer(levels=1)`` learns one slope per element of the given levels (1 = the first dim after
 the batch: per channel), shared over the other levels; ``levels=[]`` learns one slope for every element.
-``Slope`` starts at 0.1; ``slope=`` gives it (a fixed leaky ReLU when it is not trained).
+``Slope`` starts at 0.1; ``slope=`` gives it, an array of the levels' shape (with ``levels=[]``, a number): a
+fixed leaky ReLU when it is not trained.
 
 >>> from netgraph.core.types import PortType
 >>> ParametricRampLayer().array_shapes({"Input": PortType((3, 5), "Real")})
@@ -63,8 +64,10 @@ class ParametricRampLayer(Layer):
             dims, shape = self._dims(len(merged.shape)), list(merged.shape)
             given = None if self.slope is None else tuple(self.slope.shape)
             if given is not None and len(given) != len(dims):
-                raise Conflict(f"slope= has shape {format_shape(given)} but levels {self.levels!r} of port 'Input' "
-                               f"{format_shape(merged.shape)} are {len(dims)} dims")
+                want = tuple(merged.shape[d] for d in dims)
+                raise Conflict(f"slope= has shape {format_shape(given)}, but levels={self.levels!r} of port 'Input' "
+                               f"{format_shape(merged.shape)} take one slope per element of shape {format_shape(want)}; "
+                               f"give slope= of that shape, or levels=[] for one slope (a number) for every element")
             for i, d in enumerate(dims):
                 if isinstance(shape[d], str):
                     raise Conflict(f"port 'Input' {format_shape(merged.shape)}: level {d + 1} holds the slopes, so "

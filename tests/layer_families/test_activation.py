@@ -48,3 +48,12 @@ def test_bad_options(make, option, message):
     with pytest.raises(OptionError, match=message) as info:
         make()
     assert "ParametricRampLayer" in str(info.value) and info.value.diagnostics[0].option == option
+
+
+def test_a_slope_of_the_wrong_rank_says_which_shape_to_give():
+    from netgraph import NetChain, ParametricRampLayer
+    # it said "levels 1 of port 'Input' (2, 3) are 1 dims" (found by QA)
+    shape_error(lambda: NetChain([ParametricRampLayer(slope=0.3)], input=(2, 3)),
+                "slope= has shape (), but levels=1 of port 'Input' (2, 3) take one slope per element of shape (2)",
+                "or levels=[] for one slope (a number) for every element")
+    assert NetChain([ParametricRampLayer(levels=[], slope=0.3)], input=(2, 3)).layers["1"].slope.shape == ()
