@@ -169,3 +169,12 @@ def test_a_check_of_values_in_range_costs_no_elementwise_float64_pass(checks_on)
         net(mu=mu)
     whole = {e.key for e in prof.key_averages(group_by_input_shape=True) if e.input_shapes and e.input_shapes[0] == [64, 256]}
     assert "aten::aminmax" in whole and not whole & {"aten::abs", "aten::sqrt", "aten::gt", "aten::le"}  # no bound per element
+
+
+def test_a_bad_slot_value_names_a_numbered_layer_by_its_position():
+    # it named it by the generated code's module path, "self._modules['1']" (found by QA)
+    from netgraph import DataError, GammaDistribution, NetGraph, RandomArrayLayer
+    net = NetGraph([RandomArrayLayer(GammaDistribution("#a", 1.0))], [], a=2)
+    for call in (lambda: net(a=torch.tensor([[-1.0, 1.0]])), lambda: net.compile()(a=torch.tensor([[-1.0, 1.0]]))):
+        with pytest.raises(DataError, match=r"^layer 1 \(RandomArrayLayer with GammaDistribution\('#a', 1\.0\)\): "):
+            call()

@@ -356,7 +356,11 @@ class RandomArrayLayer(Layer):
 
 
 def _label(module_code: str) -> str:
-    """'layer 3' or "layer 'enc' > layer 'noise'" from generated code such as ``getattr(self, '3')``."""
+    """'layer 3' or "layer 'enc' > layer 'noise'" from generated code such as ``self._modules['3']``.
+
+    >>> _label("self._modules['enc']._modules['1']"), _label("self.noise")
+    ("layer 'enc' > layer 1", "layer 'noise'")
+    """
     parts: list[str] = []
     node = ast.parse(module_code, mode="eval").body
     while not isinstance(node, ast.Name):
@@ -366,6 +370,10 @@ def _label(module_code: str) -> str:
         elif isinstance(node, ast.Call) and len(node.args) == 2 and isinstance(node.args[1], ast.Constant):
             parts.append(str(node.args[1].value))
             node = node.args[0]
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) \
+                and isinstance(node.value, ast.Attribute) and node.value.attr == "_modules":  # self._modules['1']
+            parts.append(str(node.slice.value))
+            node = node.value.value
         else:
             return module_code
     return join_path([f"layer {p}" if p.isdigit() else f"layer {p!r}" for p in reversed(parts)])
