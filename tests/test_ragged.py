@@ -211,3 +211,17 @@ def test_net_train_checks_every_length_bucket_before_training():
     with pytest.raises(OptionError, match="lists of sequences of different lengths, give the validation data"):
         net_train(net, good, max_training_rounds=1, validation_set=0.5)
     assert net_train(net, good, max_training_rounds=1, validation_set=good, random_seed=0) is not None
+
+
+def test_an_output_whose_variable_length_is_not_its_first_dim_comes_back_as_a_list():
+    # a sequence transposed to (3, "n"): the length groups were stacked into one tensor, and torch.stack failed
+    from netgraph import ConvolutionLayer, TransposeLayer
+    net = net_initialize(NetChain([TransposeLayer()], input=("n", 3)), seed=0)
+    assert net.port_types["Output"].shape == (3, "n")
+    xs = [torch.randn(1, 3), torch.randn(4, 3)]
+    out = net(xs)
+    assert isinstance(out, list) and [tuple(y.shape) for y in out] == [(3, 1), (3, 4)]
+    torch.testing.assert_close(out[1], xs[1].T)
+    conv = net_initialize(NetChain([TransposeLayer(), ConvolutionLayer(2, 1)], input=("n", 3)), seed=0)
+    for y, x in zip(conv(xs), xs):
+        torch.testing.assert_close(y, conv(x[None])[0])

@@ -125,16 +125,21 @@ def _rows(port: str, value: Any, index: torch.Tensor, total: int) -> Any:
     return x[index]
 
 
+def _keeps_length(shape: tuple | None) -> bool:
+    """Whether an output keeps a variable length in any dim (a transposed sequence ``(3, "n")`` too)."""
+    return bool(shape) and any(isinstance(d, str) for d in shape)
+
+
 def _variable_outputs(net: Any, options: dict[str, Any], probe_net: Callable) -> Callable[[Any], bool]:
     """Whether an output (by name, or the only output for key None) keeps a variable length: a list."""
     asked = options.get("outputs")
     if asked is not None:
         listed = asked if isinstance(asked, list) else [asked]
         probed, names = probe_net(net, tuple(listed))
-        by_key = {k: _variable(probed.port_types[n].shape) for k, n in zip(listed, names)}
+        by_key = {k: _keeps_length(probed.port_types[n].shape) for k, n in zip(listed, names)}
         only = by_key[listed[0]] if not isinstance(asked, list) else False
     else:
-        by_key = {p: _variable(net.port_types[p].shape) for p in net.output_ports}
+        by_key = {p: _keeps_length(net.port_types[p].shape) for p in net.output_ports}
         only = by_key[net.output_ports[0]]
     return lambda key: only if key is None else by_key.get(key, False)
 
