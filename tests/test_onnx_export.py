@@ -37,7 +37,8 @@ def family_nets() -> dict[str, NetGraph]:
     return {
         "linear": NetChain([LinearLayer(5), LinearLayer(3)], input=(2, 4)),
         "function": NetGraph({"f": FunctionLayer("#a * Exp[#b] + Sin[#a] / 2")}, [], a=3, b=3),
-        "elementwise": NetChain([ElementwiseLayer(f) for f in ("Tanh", "LogisticSigmoid", "Ramp", "Softplus")], input=6),
+        "elementwise": NetChain([ElementwiseLayer(f) for f in ("Tanh", "LogisticSigmoid", "Ramp", "Softplus", "GELU",
+                                                              "ELU")], input=6),
         "merge": NetGraph({"t": ThreadingLayer("Times", inputs=2), "tot": TotalLayer(inputs=2),
                            "c": CatenateLayer(inputs=2), "d": DotLayer()},
                           [(NetPort("x"), [NetPort("t", "Input1"), NetPort("tot", "Input1"), NetPort("c", "Input1")]),
