@@ -127,3 +127,37 @@ def test_a_gelu_approximation_without_a_definition_is_refused_naming_it(tmp_path
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)]), str(path))
     with pytest.raises(SpecError, match=r"node 'act' \(Gelu\): approximate='fast' is neither 'none' \(GELU\) nor 'tanh'"):
         import_onnx(path)
+
+
+#: pooling nodes -> the conditions the refusal must name (and only those); None: imported, as onnxruntime computes
+POOLS = {
+    "avg_count_pad": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1), 7, ["count_include_pad=1 with pads=[1, 1, 1, 1]"]),
+    "max_ceil": (lambda x: nn.functional.max_pool2d(x, 2, 2, ceil_mode=True), 7, ["ceil_mode=1"]),
+    "max_dilated": (lambda x: nn.functional.max_pool2d(x, 2, 1, dilation=2), 7, ["dilations=[2, 2]"]),
+    "avg_both": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), 8,
+                 ["ceil_mode=1", "count_include_pad=1 with pads=[1, 1, 1, 1]"]),
+    "max_ceil_exact": (lambda x: nn.functional.max_pool2d(x, 2, 2, ceil_mode=True), 8, None),  # no partial window
+    "avg_excluding_pad": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, count_include_pad=False), 7, None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(POOLS))
+@torch.no_grad()
+def test_a_pooling_refusal_names_only_the_options_that_apply(name, tmp_path):
+    # every refusal said "ceil_mode=1 and count_include_pad=1 with padding", whichever applied
+    forward, size, named = POOLS[name]
+    path = tmp_path / f"{name}.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Op(forward), (torch.randn(2, 3, size, size),), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "batch"}})
+    if named is None:
+        x = torch.randn(5, 3, size, size, generator=torch.Generator().manual_seed(1))
+        torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(run_onnx(path, {"x": x})[0]))
+        return
+    with pytest.raises(SpecError) as info:
+        import_onnx(path)
+    reason = str(info.value).split("Pool): ")[1]
+    assert all(condition in reason for condition in named), reason
+    for option in ("ceil_mode", "count_include_pad", "dilations"):
+        assert (option in reason) == any(condition.startswith(option) for condition in named), reason
