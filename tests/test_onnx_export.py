@@ -12,7 +12,7 @@ import torch
 import onnx  # noqa: E402  (the test extra installs it)
 
 from netgraph import (AggregationLayer, BatchNormalizationLayer, BernoulliDistribution, CatenateLayer,  # noqa: E402
-                      ConstantArrayLayer, ConvolutionLayer, CrossEntropyLossLayer, DotLayer, DropoutLayer, ElementwiseLayer,
+                      ConstantArrayLayer, DataError, ExtractLayer, PortType, ConvolutionLayer, CrossEntropyLossLayer, DotLayer, DropoutLayer, ElementwiseLayer,
                       EmbeddingLayer, FlattenLayer, FunctionLayer, GammaDistribution, GatedRecurrentLayer,
                       LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer, BasicRecurrentLayer,
                       MeanAbsoluteLossLayer, MeanSquaredLossLayer, NetArrayLayer, NetChain, NetFoldOperator,
@@ -37,7 +37,8 @@ def family_nets() -> dict[str, NetGraph]:
     return {
         "linear": NetChain([LinearLayer(5), LinearLayer(3)], input=(2, 4)),
         "function": NetGraph({"f": FunctionLayer("#a * Exp[#b] + Sin[#a] / 2")}, [], a=3, b=3),
-        "elementwise": NetChain([ElementwiseLayer(f) for f in ("Tanh", "LogisticSigmoid", "Ramp", "Softplus")], input=6),
+        "elementwise": NetChain([ElementwiseLayer(f) for f in ("Tanh", "LogisticSigmoid", "Ramp", "Softplus", "GELU",
+                                                              "ELU")], input=6),
         "merge": NetGraph({"t": ThreadingLayer("Times", inputs=2), "tot": TotalLayer(inputs=2),
                            "c": CatenateLayer(inputs=2), "d": DotLayer()},
                           [(NetPort("x"), [NetPort("t", "Input1"), NetPort("tot", "Input1"), NetPort("c", "Input1")]),
@@ -129,6 +130,28 @@ def test_a_distribution_without_an_onnx_sampler_is_refused_inside_an_operator_to
     net = net_initialize(NetChain({"map": NetMapOperator(inner)}, input=(4, 3)), seed=0)
     with pytest.raises(OptionError, match=r"layer 'map/net/coin' \(RandomArrayLayer\) samples BernoulliDistribution"):
         export_onnx(net, tmp_path / "coin.onnx")
+
+
+@pytest.mark.parametrize("position, shape", [((1,), (2, 3)), ((2,), (2, 3)), ((3, 2), (2, 3, 4))])
+def test_an_extract_layer_exports_and_matches_at_every_valid_position(position, shape, tmp_path):
+    # the exporter traced with Integer inputs 0 or 1, and 0 is no 1-based position: every ExtractLayer net failed
+    net = NetGraph([ExtractLayer()], [], Input=shape, Position=PortType(position, "Integer"))
+    net = net_initialize(net, seed=0)
+    path = export_onnx(net, tmp_path / "extract.onnx")
+    generator = torch.Generator().manual_seed(1)
+    for sign in (1, -1):  # 1-based, and negative from the end
+        index = [torch.randint(1, shape[j] + 1, (5, *position[:-1]), generator=generator) for j in range(position[-1])]
+        inputs = {"Input": torch.randn(5, *shape, generator=generator), "Position": sign * torch.stack(index, -1)}
+        assert_same_outputs(path, net.compile().eval(), inputs)
+
+
+def test_integer_inputs_valid_for_no_example_are_a_data_error_before_tracing(tmp_path):
+    # Position feeds an ExtractLayer (needs 1 or more) and an embedding of one vector (needs 0)
+    net = NetGraph({"x": ExtractLayer(), "e": EmbeddingLayer(2, 1)}, [(NetPort("Position"), ["e", NetPort("x", "Position")])],
+                   Input=3, Position=PortType((1,), "Integer"))
+    with pytest.raises(DataError, match=r"none runs \(Integer port\(s\) 'Position'.*1-based") as info:
+        export_onnx(net_initialize(net, seed=0), tmp_path / "m.onnx")
+    assert "torch's ONNX exporter" not in str(info.value) and not (tmp_path / "m.onnx").exists()
 
 
 def fold(shape) -> NetGraph:

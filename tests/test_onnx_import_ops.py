@@ -8,6 +8,8 @@ import pytest
 import torch
 from torch import nn
 
+import onnx
+
 from netgraph import SpecError, import_onnx
 from tests.onnx_helpers import run_onnx
 
@@ -82,3 +84,80 @@ def test_a_non_elementwise_op_on_a_merged_batch_is_refused_naming_it(tmp_path):
                           dynamic_axes={"x": {0: "batch"}})
     with pytest.raises(SpecError, match=r"\(Softmax\): SoftmaxLayer of a tensor whose batch dim torch merged"):
         import_onnx(path)
+
+
+#: plain torch activations with options (opset 20 has Gelu) -> the ONNX op, the layer type, the input shape
+ACTIVATIONS = {
+    "gelu": (nn.GELU(), "Gelu", "ElementwiseLayer", (4,)),
+    "gelu_tanh": (nn.GELU("tanh"), "Gelu", "ElementwiseLayer", (4,)),
+    "elu": (nn.ELU(), "Elu", "ElementwiseLayer", (4,)),
+    "elu_alpha": (nn.ELU(0.5), "Elu", "ElementwiseLayer", (4,)),
+    "leaky": (nn.LeakyReLU(0.2), "LeakyRelu", "ElementwiseLayer", (4,)),
+    "prelu": (nn.PReLU(init=0.3), "PRelu", "ParametricRampLayer", (4,)),
+    "prelu_channels": (nn.PReLU(3, init=0.2), "PRelu", "ParametricRampLayer", (3, 5, 5)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+@torch.no_grad()
+def test_activations_with_options_import_and_run_as_torch(name, tmp_path):
+    # Gelu and Elu (which our own export of GELU and ELU writes) had no converter; nor LeakyRelu and PRelu
+    module, op, kind, shape = ACTIVATIONS[name]
+    if name == "prelu_channels":
+        module.weight.copy_(torch.tensor([0.1, -0.5, 2.0]))
+    path = tmp_path / f"{name}.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, *shape),), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "batch"}}, opset_version=20)
+    assert op in {node.op_type for node in onnx.load(str(path)).graph.node}
+    net = import_onnx(path)
+    assert kind in kinds(net), kinds(net)
+    x = 3 * torch.randn(5, *shape, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"x": x})[0]), module(x), atol=1e-5, rtol=1e-4)
+
+
+def test_a_gelu_approximation_without_a_definition_is_refused_naming_it(tmp_path):
+    from onnx import TensorProto, helper
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4])
+    graph = helper.make_graph([helper.make_node("Gelu", ["x"], ["y"], name="act", approximate="fast")], "g", [x], [y])
+    path = tmp_path / "gelu.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)]), str(path))
+    with pytest.raises(SpecError, match=r"node 'act' \(Gelu\): approximate='fast' is neither 'none' \(GELU\) nor 'tanh'"):
+        import_onnx(path)
+
+
+#: pooling nodes -> the conditions the refusal must name (and only those); None: imported, as onnxruntime computes
+POOLS = {
+    "avg_count_pad": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1), 7, ["count_include_pad=1 with pads=[1, 1, 1, 1]"]),
+    "max_ceil": (lambda x: nn.functional.max_pool2d(x, 2, 2, ceil_mode=True), 7, ["ceil_mode=1"]),
+    "max_dilated": (lambda x: nn.functional.max_pool2d(x, 2, 1, dilation=2), 7, ["dilations=[2, 2]"]),
+    "avg_both": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), 8,
+                 ["ceil_mode=1", "count_include_pad=1 with pads=[1, 1, 1, 1]"]),
+    "max_ceil_exact": (lambda x: nn.functional.max_pool2d(x, 2, 2, ceil_mode=True), 8, None),  # no partial window
+    "avg_excluding_pad": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, count_include_pad=False), 7, None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(POOLS))
+@torch.no_grad()
+def test_a_pooling_refusal_names_only_the_options_that_apply(name, tmp_path):
+    # every refusal said "ceil_mode=1 and count_include_pad=1 with padding", whichever applied
+    forward, size, named = POOLS[name]
+    path = tmp_path / f"{name}.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Op(forward), (torch.randn(2, 3, size, size),), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "batch"}})
+    if named is None:
+        x = torch.randn(5, 3, size, size, generator=torch.Generator().manual_seed(1))
+        torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(run_onnx(path, {"x": x})[0]))
+        return
+    with pytest.raises(SpecError) as info:
+        import_onnx(path)
+    reason = str(info.value).split("Pool): ")[1]
+    assert all(condition in reason for condition in named), reason
+    for option in ("ceil_mode", "count_include_pad", "dilations"):
+        assert (option in reason) == any(condition.startswith(option) for condition in named), reason

@@ -23,7 +23,7 @@ import torch
 from torch.onnx import _constants as _torch_onnx
 
 from netgraph import __version__
-from netgraph.core.errors import NetGraphError, OptionError, ShapeError
+from netgraph.core.errors import DataError, NetGraphError, OptionError, ShapeError
 from netgraph.core.files import atomic_write
 from netgraph.core.types import INTEGER
 from netgraph.core.walk import nested_nodes
@@ -147,8 +147,30 @@ def _quiet() -> Iterator[None]:
         torch._C._jit_onnx_log = log
 
 
-def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes:
+def _trace_inputs(net: Any, module: torch.nn.Module) -> dict:
+    """``example_inputs`` that ``module`` runs on, so its trace is that of a valid evaluation: Integer ports
+    get random indices 0 or 1, else all 1 (ExtractLayer's smallest 1-based position), else all 0 (the first
+    embedding or class). None runs: a DataError with the net's own error, before torch traces anything."""
     inputs = example_inputs(net)
+    integer = [p for p in net.input_ports if net.port_types[p].dtype == INTEGER]
+    if not integer:
+        return inputs
+    fills = (inputs, *({**inputs, **{p: torch.full_like(inputs[p], v) for p in integer}} for v in (1, 0)))
+    problem = None
+    for trial in fills:
+        try:
+            with _quiet(), torch.no_grad():
+                module(*(trial[p] for p in net.input_ports))
+            return trial
+        except (ValueError, IndexError, RuntimeError) as exc:  # DataError, an index past an embedding's count
+            problem = problem or exc
+    raise DataError(f"export_onnx traces the net on example inputs, but none runs (Integer port(s) "
+                    f"{', '.join(map(repr, integer))} random 0 or 1, all 1, all 0): {str(problem)[:300]}",
+                    port=integer[0]) from None
+
+
+def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes:
+    inputs = _trace_inputs(net, module)
     buffer = io.BytesIO()
     try:
         with _quiet(), torch.no_grad():

@@ -22,6 +22,7 @@ from netgraph.core.graph import RESERVED_NAMES, NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.export.deps import require
+from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
 from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS
@@ -32,7 +33,7 @@ from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 __all__ = ["import_onnx"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
-CONVERTERS = {**BASIC_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS, **RECURRENT_CONVERTERS}
+CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS, **RECURRENT_CONVERTERS}
 #: Layers that compute element by element, so work on a tensor whose batch is folded (see onnx_reshape).
 _SHAPE_AGNOSTIC = ("ElementwiseLayer", "FunctionLayer", "ThreadingLayer")
 #: Deterministic ops computed once, by onnx's reference evaluator, when all their inputs are constants.

@@ -141,13 +141,38 @@ def _conv(node: Any, ctx: Context) -> Converted:
 def _pool(function: str) -> Callable[[Any, Context], Converted]:
     def convert(node: Any, ctx: Context) -> Converted:
         a = ctx.attributes(node)
-        if a.get("ceil_mode", 0) or (function == "Mean" and a.get("count_include_pad", 0) and any(a.get("pads", ()))):
-            raise Unsupported("ceil_mode=1 and count_include_pad=1 with padding have no PoolingLayer equivalent")
-        if any(d != 1 for d in a.get("dilations", ())):
-            raise Unsupported("dilated pooling has no PoolingLayer equivalent")
+        problems = _pool_problems(function, a, ctx.shapes.get(node.input[0]))
+        if problems:
+            raise Unsupported(f"{' and '.join(problems)} {'has' if len(problems) == 1 else 'have'} no PoolingLayer "
+                              f"equivalent")
         return Converted(PoolingLayer(tuple(a["kernel_shape"]), stride=_ints(a.get("strides"), 1),
                                       padding_size=_padding(a), function=function), (node.input[0],))
     return convert
+
+
+def _pool_problems(function: str, a: dict, shape: tuple | None) -> list[str]:
+    """The options of a pooling node that PoolingLayer cannot follow (each named with its value)."""
+    pads, kernel = list(a.get("pads", ())), list(a["kernel_shape"])
+    dilations = list(a.get("dilations", ())) or [1] * len(kernel)
+    problems = [f"dilations={dilations}"] if any(d != 1 for d in dilations) else []
+    if a.get("ceil_mode", 0) and _ceil_changes_size(shape, kernel, list(a.get("strides", ())), pads, dilations):
+        problems.append("ceil_mode=1 (a partial last window)")
+    if function == "Mean" and a.get("count_include_pad", 0) and any(pads):
+        problems.append(f"count_include_pad=1 with pads={pads} (PoolingLayer's Mean leaves padding out)")
+    return problems
+
+
+def _ceil_changes_size(shape: tuple | None, kernel: list, strides: list, pads: list, dilations: list) -> bool:
+    """Whether rounding the output size up adds a window in some spatial dim (True when a size is unknown)."""
+    spatial = None if shape is None else shape[len(shape) - len(kernel):]
+    if spatial is None or not all(isinstance(d, int) and d > 0 for d in spatial):
+        return True
+    strides, pads = strides or [1] * len(kernel), pads or [0] * 2 * len(kernel)
+    for i, (size, k, s, d) in enumerate(zip(spatial, kernel, strides, dilations)):
+        span = size + pads[i] + pads[i + len(kernel)] - d * (k - 1) - 1
+        if span % s and (span // s + 1) * s < size + pads[i]:  # a further window, starting inside the input
+            return True
+    return False
 
 
 def _ints(values: Any, default: int) -> Any:

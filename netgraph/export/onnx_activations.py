@@ -1,0 +1,64 @@
+"""ONNX activations with an option: Gelu, Elu, LeakyRelu (ElementwiseLayer) and PRelu (ParametricRampLayer).
+
+The defaults map to named functions (``Gelu`` -> ``"GELU"``, ``Elu`` with alpha 1 -> ``"ELU"``); other
+options to an ElementwiseLayer expression of ONNX's (or torch's) own definition, the float32 constant written
+as its exact value (it reads back to the same float32, so the product rounds as ONNX's does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from netgraph.export.onnx_ops import Context, Converted, Unsupported
+from netgraph.layers import ElementwiseLayer, ParametricRampLayer
+
+__all__ = ["ACTIVATION_CONVERTERS"]
+
+#: torch's tanh approximation of GELU (its ``approximate="tanh"``): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+_GELU_TANH = "0.5 * # * (1 + Tanh[0.7978845608028654 * (# + 0.044715 * # * # * #)])"
+
+
+def _number(value: float) -> str:
+    return repr(float(np.float32(value)))  # 0.2 as float32 is 0.20000000298023224
+
+
+def _gelu(node: Any, ctx: Context) -> Converted:
+    approximate = ctx.attributes(node).get("approximate", b"none")
+    approximate = approximate.decode() if isinstance(approximate, bytes) else str(approximate)
+    if approximate not in ("none", "tanh"):
+        raise Unsupported(f"approximate={approximate!r} is neither 'none' (GELU) nor 'tanh'")
+    return Converted(ElementwiseLayer("GELU" if approximate == "none" else _GELU_TANH), (node.input[0],))
+
+
+def _elu(node: Any, ctx: Context) -> Converted:
+    alpha = float(ctx.attributes(node).get("alpha", 1.0))
+    function = "ELU" if alpha == 1.0 else f"If[# > 0, #, {_number(alpha)} * (Exp[#] - 1)]"
+    return Converted(ElementwiseLayer(function), (node.input[0],))
+
+
+def _leaky_relu(node: Any, ctx: Context) -> Converted:
+    """A fixed slope: an ElementwiseLayer (ParametricRampLayer's slope would be trained)."""
+    alpha = float(ctx.attributes(node).get("alpha", 0.01))
+    return Converted(ElementwiseLayer(f"If[# >= 0, #, {_number(alpha)} * #]"), (node.input[0],))
+
+
+def _prelu(node: Any, ctx: Context) -> Converted:
+    """x where x >= 0, slope * x below, the slope broadcast to x: ParametricRampLayer over the levels where the
+    slope has more than one element (``levels=[]``, one slope, when it has one)."""
+    slope, rank = ctx.const(node.input[1], "slope").astype(np.float32), ctx.rank(node.input[0])
+    if rank is None or slope.ndim > rank:
+        raise Unsupported(f"a slope of shape {slope.shape} for an input of unknown or lower rank")
+    aligned = (1,) * (rank - slope.ndim) + slope.shape
+    if aligned[0] != 1:
+        raise Unsupported(f"a slope of shape {slope.shape} varies along the batch dim")
+    levels = [d for d in range(1, rank) if aligned[d] != 1]
+    values = slope.reshape([aligned[d] for d in levels])
+    layer = ParametricRampLayer(levels, slope=values) if levels else ParametricRampLayer([], slope=values)
+    return Converted(layer, (node.input[0],))
+
+
+ACTIVATION_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
+    "Gelu": _gelu, "Elu": _elu, "LeakyRelu": _leaky_relu, "PRelu": _prelu}
