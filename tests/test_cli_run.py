@@ -97,3 +97,13 @@ def test_a_closed_pipe_ends_run_quietly(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120, env=env)
     assert result.stderr == "" and result.stdout.strip() == str(EPIPE_STATUS)  # as a Unix tool ended by SIGPIPE
+
+
+def test_run_draws_1_based_positions_for_an_extract_layer(tmp_path, capsys):
+    # it drew 0..1, and position 0 is refused by ExtractLayer (found by the ONNX helper)
+    spec = tmp_path / "ex.yaml"
+    spec.write_text("netgraph: 1\nlayers:\n  e: {type: ExtractLayer}\n"
+                    "inputs: {Input: [4, 3], Position: {shape: 1, dtype: Integer}}\n")
+    for seed in range(5):
+        assert main(["run", str(spec), "--seed", str(seed), "-o", str(tmp_path / "ex.svg")]) == 0
+        assert "input Position: random Integer indices in 1..4" in capsys.readouterr().out

@@ -4,7 +4,7 @@
 call ``netgraph train --seed S`` makes, so both start from the same net), then the example inputs and
 the random layers' draws. Example inputs are one example each: standard normal values for Real
 ports, indices ``0..k-1`` for Integer ports (``k`` = the smallest index count of the
-EmbeddingLayers they feed, else 2) and ``VARIABLE_LENGTH`` for a variable-length dim such as ``"n"``.
+EmbeddingLayers they feed, else 2; 1-based positions within the levels for an ExtractLayer's ``Position``) and ``VARIABLE_LENGTH`` for a variable-length dim such as ``"n"``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from netgraph.backend import net_initialize
 from netgraph.core.errors import ShapeError
 from netgraph.core.summary import one_line
 from netgraph.core.types import INTEGER, format_shape
-from netgraph.layers import EmbeddingLayer
+from netgraph.layers import EmbeddingLayer, ExtractLayer
 from netgraph.cli.loading import load_net as load
 from netgraph.cli.render import diagram_path
 
@@ -76,12 +76,25 @@ def example_inputs(net: Any) -> tuple[dict[str, torch.Tensor], list[str]]:
             notes.append(f"input {port}: variable length {', '.join(variable)} = {VARIABLE_LENGTH} "
                          f"for this run, shape {format_shape(shape)}")
         if port_type.dtype == INTEGER:
-            count = index_count(net, port)
-            inputs[port] = torch.randint(0, count, (1, *shape))
-            notes.append(f"input {port}: random Integer indices in 0..{count - 1}")
+            low, high = index_range(net, port)
+            inputs[port] = torch.randint(low, high + 1, (1, *shape))
+            notes.append(f"input {port}: random Integer indices in {low}..{high}")
         else:
             inputs[port] = torch.randn(1, *shape)
     return inputs, notes
+
+
+def index_range(net: Any, port: str) -> tuple[int, int]:
+    """The smallest and largest index drawn for the Integer graph input ``port``: 1-based positions within the
+    levels an ExtractLayer's ``Position`` it feeds picks from, else ``0..index_count - 1``."""
+    sizes = []
+    for path, layer in net.leaves():
+        if isinstance(layer, ExtractLayer) and net.producer((path, "Position")) == ((), port):
+            types = net.layer_types(path)
+            position, data = types["Position"].shape, types["Input"].shape
+            levels = position[-1] if position and isinstance(position[-1], int) else 1
+            sizes += [d for d in (data or ())[:levels] if isinstance(d, int)]
+    return (1, min(sizes)) if sizes else (0, index_count(net, port) - 1)
 
 
 def index_count(net: Any, port: str) -> int:
