@@ -165,3 +165,16 @@ def test_bad_runtime_values_are_data_errors():
     counts = NetGraph({"kl": KLDivergenceLayer(BinomialDistribution(3, "#p"), BernoulliDistribution(0.5))}, [], p=())
     with pytest.raises(DataError, match="outside the support"):
         counts.compile()(p=torch.full((64,), 0.9))
+
+
+def test_monte_carlo_draws_are_bounded_by_the_port_elements_limit():
+    # samples=2**31 was accepted and the first call tried to allocate billions of draws (found by the long fuzz profile)
+    import netgraph
+    from netgraph import GammaDistribution, KLDivergenceLayer, NetGraph, ShapeError
+    layer = KLDivergenceLayer(GammaDistribution("#a", 1.0), GammaDistribution(2.0, 1.0), method="monte_carlo",
+                              samples=2**31)
+    with pytest.raises(ShapeError, match=r"samples=2,147,483,648 Monte Carlo draws of \(2\) elements make 4,294,967,296 "
+                                         r"per example, more than the port_elements limit \(268,435,456; "):
+        NetGraph([layer], [], a=2)
+    with netgraph.limits(port_elements=2**33):
+        assert NetGraph([layer], [], a=2).output_shapes == {"Output": ()}

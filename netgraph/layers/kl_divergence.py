@@ -22,6 +22,7 @@ Monte Carlo estimate with ``samples`` draws from p. ``method="monte_carlo"`` for
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +31,7 @@ from torch import nn
 
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.layers.dist_base import tensors
@@ -199,11 +201,23 @@ class KLDivergenceLayer(Layer):
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = dict(types)
         out, k = self.elements(types), self.event_size(types)
+        self._check_draws(out, k)
         if out is not None:
             for s, (_, _, rank) in zip(self.input_ports, self._shapes(types)):  # the ports come first
                 if types[s].shape is None and (k is not None or not rank):
                     types[s] = unify(types[s], PortType((*out, *(k,) * rank), REAL))
         return types
+
+    def _check_draws(self, out: Any, k: int | None) -> None:
+        """A Monte Carlo estimate draws ``samples`` times the elements of one example: at most the port_elements
+        limit, like any port (``samples: 2000000000`` would exhaust the memory at the first call)."""
+        if self.resolved_method != "monte_carlo" or out is None or not all(isinstance(d, int) for d in out):
+            return
+        drawn, limit = self.samples * math.prod(out) * (k or 1), current_limits().port_elements
+        if drawn > limit:
+            raise Conflict(f"KLDivergenceLayer: samples={self.samples:,} Monte Carlo draws of {format_shape(out)} "
+                           f"elements make {drawn:,} per example, more than the port_elements limit ({limit:,}; "
+                           f"{raise_hint('port_elements')})")
 
     def emit(self, ctx: EmitContext) -> str:
         args = ", ".join(ctx.args) if self.input_ports else ctx.batch
