@@ -57,15 +57,20 @@ def kinds(net) -> set[str]:
     return found
 
 
+def torch_export(path, module: nn.Module, example: torch.Tensor, **options) -> None:
+    """``module`` exported by plain torch (TorchScript exporter) with input ``x``, its batch dim dynamic."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (example,), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "batch"}}, **options)
+
+
 @pytest.mark.parametrize("name", sorted(OPS))
 @torch.no_grad()
 def test_each_op_imports_and_runs_as_onnxruntime(name, tmp_path):
     forward, shape, expected = OPS[name]
     path = tmp_path / f"{name}.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(Op(forward), (torch.randn(2, *shape),), str(path), dynamo=False, input_names=["x"],
-                          dynamic_axes={"x": {0: "batch"}})
+    torch_export(path, Op(forward), torch.randn(2, *shape))
     net = import_onnx(path)
     assert expected <= kinds(net), kinds(net)
     x = torch.randn(5, *shape, generator=torch.Generator().manual_seed(1))  # another batch size than the export's
@@ -78,10 +83,7 @@ def test_a_non_elementwise_op_on_a_merged_batch_is_refused_naming_it(tmp_path):
     def forward(x):  # softmax over the rows of (batch * time, 3): not expressible per element of the sequence
         return torch.softmax(_PER_TOKEN(x.reshape(-1, 4)), 1).reshape(x.shape[0], x.shape[1], 3)
     path = tmp_path / "merged.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(Op(forward), (torch.randn(2, 6, 4),), str(path), dynamo=False, input_names=["x"],
-                          dynamic_axes={"x": {0: "batch"}})
+    torch_export(path, Op(forward), torch.randn(2, 6, 4))
     with pytest.raises(SpecError, match=r"\(Softmax\): SoftmaxLayer of a tensor whose batch dim torch merged"):
         import_onnx(path)
 
@@ -106,10 +108,7 @@ def test_activations_with_options_import_and_run_as_torch(name, tmp_path):
     if name == "prelu_channels":
         module.weight.copy_(torch.tensor([0.1, -0.5, 2.0]))
     path = tmp_path / f"{name}.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module, (torch.randn(2, *shape),), str(path), dynamo=False, input_names=["x"],
-                          dynamic_axes={"x": {0: "batch"}}, opset_version=20)
+    torch_export(path, module, torch.randn(2, *shape), opset_version=20)
     assert op in {node.op_type for node in onnx.load(str(path)).graph.node}
     net = import_onnx(path)
     assert kind in kinds(net), kinds(net)
@@ -147,10 +146,7 @@ def test_a_pooling_refusal_names_only_the_options_that_apply(name, tmp_path):
     # every refusal said "ceil_mode=1 and count_include_pad=1 with padding", whichever applied
     forward, size, named = POOLS[name]
     path = tmp_path / f"{name}.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(Op(forward), (torch.randn(2, 3, size, size),), str(path), dynamo=False, input_names=["x"],
-                          dynamic_axes={"x": {0: "batch"}})
+    torch_export(path, Op(forward), torch.randn(2, 3, size, size))
     if named is None:
         x = torch.randn(5, 3, size, size, generator=torch.Generator().manual_seed(1))
         torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(run_onnx(path, {"x": x})[0]))
