@@ -30,7 +30,13 @@ Sizes = Callable[[str, int], "int | Sequence[int] | torch.Tensor"]  # (port, axi
 
 def shared_dims(net: Any) -> dict[str, list[tuple[str, int]]]:
     """Each variable dim name that the declared shapes of ``net``'s input ports use more than once: its
-    (port, axis) places (axis 0 is the first dim after the batch)."""
+    (port, axis) places (axis 0 is the first dim after the batch). Found once per net (every call asks)."""
+    if "_shared_dims" not in net.__dict__:
+        net._shared_dims = _find_shared_dims(net)
+    return net._shared_dims
+
+
+def _find_shared_dims(net: Any) -> dict[str, list[tuple[str, int]]]:
     places: dict[str, list[tuple[str, int]]] = {}
     for port, t in net.port_shape_options().items():
         if port in net.input_ports and isinstance(t, PortType) and t.shape is not None:
@@ -42,7 +48,7 @@ def shared_dims(net: Any) -> dict[str, list[tuple[str, int]]]:
 
 def shared_length_problems(net: Any, sizes: Sizes) -> list[str]:
     """A message for each pair of places of a shared dim whose sizes differ (at the first such example)."""
-    declared, problems = net.port_shape_options(), []
+    problems = []
     for name, places in shared_dims(net).items():
         first, found = places[0], [_as_list(sizes(*p)) for p in places]
         for place, other in zip(places[1:], found[1:]):
@@ -51,6 +57,7 @@ def shared_length_problems(net: Any, sizes: Sizes) -> list[str]:
                 continue
             at = f" (example {example})" if example >= 0 else ""
             a, b = found[0][max(example, 0) % len(found[0])], other[max(example, 0) % len(other)]
+            declared = net.port_shape_options()
             problems.append(f"{_label(first, place)} share the length {name} (declared "
                             f"{format_shape(declared[first[0]].shape)} and {format_shape(declared[place[0]].shape)}), "
                             f"found {a} and {b}{at}")
