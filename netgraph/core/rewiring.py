@@ -99,7 +99,7 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> NetGraph:
     fresh = [NetPort(name, p) for p in new.input_ports if p not in same_in]
     fresh += [_ref(e.dst) for e in net.edges if e.src.layer == name and outputs[e.src.port] is None and e.dst.layer]
     for dst in fresh:
-        port = _free_name(dst.port, inputs)
+        port = fresh_name(dst.port, inputs)
         inputs.add(port)
         edges.append((NetPort(port), dst))
     return NetGraph({n: new if n == name else layer for n, layer in net.layers.items()}, edges, **declared)
@@ -140,8 +140,7 @@ def chain_of(items: list[tuple[str | None, Any]], shapes: dict[str, Any]) -> Net
     named = {}
     for i, (name, layer) in enumerate(items, 1):
         base = name if name is not None else str(i)
-        unique = base if base not in taken else next(f"{base}_{k}" for k in range(2, len(items) + 2)
-                                                     if f"{base}_{k}" not in taken)
+        unique = fresh_name(base, taken, "_")
         taken.add(unique)
         named[unique] = layer
     return NetChain(named, **shapes)
@@ -158,10 +157,6 @@ def layer_graph(net: NetGraph) -> nx.DiGraph:
     g.add_nodes_from(net.layers)
     g.add_edges_from((e.src.layer, e.dst.layer) for e in net.edges if e.src.layer and e.dst.layer)
     return g
-
-
-def _free_name(port: str, taken: set[str]) -> str:
-    return fresh_name(port, taken)
 
 
 def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True, targets: frozenset = frozenset()) -> NetGraph:
@@ -184,7 +179,7 @@ def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True, targets: 
     used = {(e.src.layer, e.src.port) for e in kept_edges}
     for e in net.edges:
         if e.dst.layer in keep and e.src.layer is not None and e.src.layer not in keep:
-            name = _free_name(e.dst.port, inputs)
+            name = fresh_name(e.dst.port, inputs)
             inputs.add(name)
             edges.append((NetPort(name), NetPort(e.dst.layer, e.dst.port)))
         if mute_orphans and e.src.layer in keep and e.src.layer not in targets and e.dst.layer is not None \
