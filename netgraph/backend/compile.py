@@ -238,7 +238,7 @@ class _CodeWriter(GraphWalker):
         """What the node's layer emits from; ``local(hint)`` names its temporaries after its path."""
         def local(hint: str) -> str:
             return self.names.new(f"{'_'.join(node.path)}_{hint}")
-        return EmitContext(module, tuple(inputs), self.size, node.types, self.checks, local)
+        return EmitContext(module, tuple(inputs), self.size, node.types, self.checks, local, node.path)
 
 
 def _returned(results: dict[str, str], suffix: str) -> str:

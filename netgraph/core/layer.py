@@ -80,8 +80,9 @@ def shape_option(value: Any, layer: str, option: str) -> tuple | None:
 @dataclasses.dataclass(frozen=True)
 class EmitContext:
     """What a layer's ``emit`` gets: the code for its module, its input variables and the batch size,
-    its port types, the distribution checks setting (True, False, "auto"; None: the global one), and
-    ``local(hint)``, which gives a fresh local variable name (for ``emit_block``'s statements)."""
+    its port types, the distribution checks setting (True, False, "auto"; None: the global one),
+    ``local(hint)``, which gives a fresh local variable name (for ``emit_block``'s statements), and the
+    layer's path in the compiled net (for messages)."""
 
     module: str
     args: tuple[str, ...]
@@ -89,6 +90,7 @@ class EmitContext:
     types: Mapping[str, PortType]
     checks: bool | str | None = None
     local: Callable[[str], str] | None = None
+    path: tuple[str, ...] = ()
 
 
 class Layer:

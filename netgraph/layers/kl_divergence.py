@@ -221,7 +221,7 @@ class KLDivergenceLayer(Layer):
 
     def emit(self, ctx: EmitContext) -> str:
         args = ", ".join(ctx.args) if self.input_ports else ctx.batch
-        return f"{ctx.module}({args}, label={_label(ctx.module)!r})"
+        return f"{ctx.module}({args}, label={_label(ctx.path)!r})"
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         elements = self.elements(types)

@@ -8,7 +8,6 @@ distribution declares (``estimator=`` picks an opt-in one). Draws use torch's gl
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import math
 from collections.abc import Mapping
@@ -323,7 +322,7 @@ class RandomArrayLayer(Layer):
         if inline is not None:
             return inline
         args = ", ".join(ctx.args) if self.input_ports else ctx.batch
-        return f"{ctx.module}({args}, label={_label(ctx.module)!r})"
+        return f"{ctx.module}({args}, label={_label(ctx.path)!r})"
 
     def _inline_draw(self, ctx: EmitContext) -> str | None:
         """A pathwise draw written straight into the forward, as a user would (``mu + sigma * randn``)."""
@@ -355,25 +354,10 @@ class RandomArrayLayer(Layer):
         return dist.rsample_code(params, noise_code)
 
 
-def _label(module_code: str) -> str:
-    """'layer 3' or "layer 'enc' > layer 'noise'" from generated code such as ``self._modules['3']``.
+def _label(path: tuple[str, ...]) -> str:
+    """'layer 3' or "layer 'enc' > layer 'noise'": the layer at ``path`` of the compiled net, for its messages.
 
-    >>> _label("self._modules['enc']._modules['1']"), _label("self.noise")
+    >>> _label(("enc", "1")), _label(("noise",))
     ("layer 'enc' > layer 1", "layer 'noise'")
     """
-    parts: list[str] = []
-    node = ast.parse(module_code, mode="eval").body
-    while not isinstance(node, ast.Name):
-        if isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        elif isinstance(node, ast.Call) and len(node.args) == 2 and isinstance(node.args[1], ast.Constant):
-            parts.append(str(node.args[1].value))
-            node = node.args[0]
-        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) \
-                and isinstance(node.value, ast.Attribute) and node.value.attr == "_modules":  # self._modules['1']
-            parts.append(str(node.slice.value))
-            node = node.value.value
-        else:
-            return module_code
-    return join_path([f"layer {p}" if p.isdigit() else f"layer {p!r}" for p in reversed(parts)])
+    return join_path([f"layer {p}" if p.isdigit() else f"layer {p!r}" for p in path])
