@@ -35,11 +35,12 @@ class TorchSequenceModel(nn.Module):
         return self.linear({"last": y[:, -1] if self.take == "last" else None, "all": y, "state": h[0]}[self.take])
 
 
-def torch_export(module: nn.Module, x: torch.Tensor, path: Path) -> Path:
+def torch_export(module: nn.Module, x: torch.Tensor, path: Path, dynamic: bool = True) -> Path:
+    """``module`` exported with a dynamic batch and length (or, ``dynamic=False``, at the example's sizes)."""
+    axes = {"dynamic_axes": {"tokens": {0: "batch", 1: "time"}}} if dynamic else {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(module.eval(), (x,), str(path), dynamo=False, input_names=["tokens"],
-                          dynamic_axes={"tokens": {0: "batch", 1: "time"}})
+        torch.onnx.export(module.eval(), (x,), str(path), dynamo=False, input_names=["tokens"], **axes)
     return path
 
 
@@ -262,3 +263,56 @@ def test_our_bidirectional_operator_round_trips(aggregation, tmp_path):
     want = net.compile().eval()(**inputs)
     torch.testing.assert_close(back.compile().eval()(**inputs), want, atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(torch.from_numpy(run_onnx(path, inputs)[0]), want, atol=1e-5, rtol=1e-4)
+
+
+class Flattened(nn.Module):
+    """A recurrence's outputs at every step, flattened: the length is fixed by the Linear after it."""
+
+    def __init__(self):
+        super().__init__()
+        self.rnn, self.linear = nn.GRU(3, 4, batch_first=True), nn.Linear(20, 2)
+
+    def forward(self, x):
+        return self.linear(self.rnn(x)[0].reshape(x.shape[0], -1))
+
+
+STATIC = {  # torch module, example input, the layer types of the import
+    "lstm_last": (lambda: TorchSequenceModel("lstm", "last"), (2, 5), ["EmbeddingLayer", "LongShortTermMemoryLayer",
+                                                                       "PartLayer", "LinearLayer"]),
+    "gru_state": (lambda: TorchSequenceModel("gru", "state"), (2, 5), ["EmbeddingLayer", "GatedRecurrentLayer",
+                                                                       "SequenceLastLayer", "LinearLayer"]),
+    "rnn": (lambda: SequenceOnly(nn.RNN(3, 4, batch_first=True)), (2, 5, 3), ["BasicRecurrentLayer"]),
+    "lstm_stacked": (lambda: SequenceOnly(nn.LSTM(3, 4, num_layers=2, batch_first=True)), (2, 5, 3),
+                     ["LongShortTermMemoryLayer"] * 2),
+    "gru_bidirectional": (lambda: SequenceOnly(nn.GRU(3, 4, batch_first=True, bidirectional=True)), (2, 5, 3),
+                          ["NetBidirectionalOperator"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STATIC))
+def test_static_torch_recurrences_import_and_run_at_other_sizes(name, tmp_path):
+    # torch builds the zero initial state from the Shape of the transposed input when no axis is dynamic:
+    # the import was refused naming that Transpose
+    torch.manual_seed(6)
+    make, shape, kinds = STATIC[name]
+    module = make()
+    example = torch.randint(0, 10, shape) if len(shape) == 2 else torch.randn(shape)
+    path = torch_export(module, example, tmp_path / "static.onnx", dynamic=False)
+    net = import_onnx(path)
+    assert [layer.type_name for layer in net.layers.values()] == kinds
+    with torch.no_grad():
+        torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"tokens": example})[0]), module(example),
+                                   atol=1e-5, rtol=1e-4)
+        for size in ((2, 5), (4, 9), (1, 1)):  # the export's sizes and others
+            x = torch.randint(0, 10, size) if len(shape) == 2 else torch.randn(*size, 3)
+            torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+def test_a_static_recurrence_whose_length_a_later_layer_fixes_keeps_it(tmp_path):
+    torch.manual_seed(7)
+    module = Flattened()
+    net = import_onnx(torch_export(module, torch.randn(2, 5, 3), tmp_path / "flat.onnx", dynamic=False))
+    assert net.input_shapes["tokens"] == (5, 3)
+    x = torch.randn(3, 5, 3)
+    with torch.no_grad():
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)

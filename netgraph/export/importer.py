@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.names import fresh_name
-from netgraph.core.errors import SpecError, raise_all
+from netgraph.core.errors import NetGraphError, SpecError, raise_all
 from netgraph.core.graph import RESERVED_NAMES, NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, REAL, PortType
@@ -27,6 +27,7 @@ from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
 from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS
+from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 
@@ -239,6 +240,14 @@ class _Builder:
         layers, edges = _used(self.layers, edges)
         if not layers:
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="onnx")
+        relaxed = {self.ports[name]: shapes[self.ports[name]] for name in sequence_inputs(self.ctx) if name in self.ports}
+        relaxed = {port: PortType(("n", *t.shape[1:]), t.dtype) for port, t in relaxed.items()
+                   if t.shape and isinstance(t.shape[0], int)}
+        if relaxed:  # a static export fixed a recurrence's length: let it vary, unless another layer needs it
+            try:
+                return NetGraph(layers, edges, **{**shapes, **relaxed})
+            except NetGraphError:
+                pass
         return NetGraph(layers, edges, **shapes)
 
 

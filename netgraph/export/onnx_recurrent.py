@@ -187,8 +187,9 @@ def _concat(node: Any, ctx: Context) -> Converted:
 def _transpose(node: Any, ctx: Context) -> Converted:
     perm = list(ctx.attributes(node).get("perm", ()))
     if perm == LAYOUT_PERM:
-        uses = ctx.consumers.get(node.output[0], [])
-        feeds_recurrence = uses and all(c.op_type in RECURRENT_OPS and i == 0 for c, i in uses)
+        uses = [(c, i) for c, i in ctx.consumers.get(node.output[0], []) if c.op_type != "Shape"]
+        feeds_recurrence = uses and all(c.op_type in RECURRENT_OPS and i == 0 for c, i in uses)  # a static export
+        # also reads the Shape of X, for the zero initial state: only its size, not its data
         if feeds_recurrence or time_major_output(node.input[0], ctx) is not None:
             return Converted(alias=node.input[0])
     if perm == DIRECTIONS_PERM and (recurrent_output(node.input[0], ctx) or (None, 1))[1] == 0:

@@ -18,11 +18,14 @@ import numpy as np
 from netgraph.export.onnx_ops import Context
 
 __all__ = ["RECURRENT_OPS", "LAYOUT_PERM", "DIRECTIONS_PERM", "is_op", "recurrent_output", "bidirectional",
-           "time_major_output", "batch_first_uses", "state_stack", "stacked_state_index", "text"]
+           "time_major_output", "batch_first_uses", "state_stack", "stacked_state_index", "text", "sequence_inputs"]
 
 RECURRENT_OPS = ("LSTM", "GRU", "RNN")
 LAYOUT_PERM = [1, 0, 2]  # (time, batch, features) <-> (batch, time, features)
 DIRECTIONS_PERM = [0, 2, 1, 3]  # (time, directions, batch, hidden) -> (time, batch, directions, hidden)
+#: Ops that keep a (batch, time, ...) tensor's time axis as axis 1 (computing per step, or per element).
+_PER_STEP = ("Relu", "Tanh", "Sigmoid", "Exp", "Log", "Abs", "Sqrt", "Softplus", "Neg", "Add", "Mul", "Sub", "Div",
+             "Identity", "Dropout", "Cast", "MatMul", "Gather")
 
 
 def text(value: Any) -> str:
@@ -75,8 +78,9 @@ def time_major_output(name: str, ctx: Context) -> Any:
 
 
 def batch_first_uses(name: str, ctx: Context) -> bool:
-    """Every use of a time-major sequence makes it batch-first again or feeds another recurrence."""
-    uses = ctx.consumers.get(name, [])
+    """Every use of a time-major sequence makes it batch-first again or feeds another recurrence (a static
+    export also reads its Shape, for the next one's zero initial state)."""
+    uses = [(c, i) for c, i in ctx.consumers.get(name, []) if c.op_type != "Shape"]
     return bool(uses) and all(is_op(c, ctx, "Transpose", LAYOUT_PERM) or (c.op_type in RECURRENT_OPS and i == 0)
                               for c, i in uses)
 
@@ -113,3 +117,23 @@ def stacked_state_index(node: Any, ctx: Context) -> Any:
         return source[0] if source[1] == 1 and index in (0, -1) and not bidirectional(source[0], ctx) else None
     layers = state_stack(ctx.producers.get(node.input[0]), ctx)
     return layers[index] if layers and -len(layers) <= index < len(layers) else None
+
+
+def sequence_inputs(ctx: Context) -> set[str]:
+    """The graph inputs whose axis 1 is the time axis of a recurrence (through ``_PER_STEP`` ops: an
+    embedding, a per-step linear map, element-wise ops): a static export fixed its length, which need not be."""
+    found = set()
+    for node in [c for uses in ctx.consumers.values() for c, i in uses if c.op_type in RECURRENT_OPS and i == 0]:
+        swap = ctx.producers.get(node.input[0])
+        name = swap.input[0] if is_op(swap, ctx, "Transpose", LAYOUT_PERM) else None
+        while name is not None and name in ctx.producers:
+            step = ctx.producers[name]
+            if step.op_type not in _PER_STEP or (step.op_type == "Gather" and (
+                    step.input[0] not in ctx.constants or int(ctx.attributes(step).get("axis", 0)) != 0)):
+                name = None
+            else:  # the data input: a Gather's indices, else the one computed operand
+                data = [i for i in step.input[step.op_type == "Gather":] if i and i not in ctx.constants]
+                name = data[0] if len(data) == 1 else None
+        if name is not None and ctx.rank(name) is not None and ctx.rank(name) >= 2:
+            found.add(name)
+    return found
