@@ -18,6 +18,7 @@ from netgraph import (AggregationLayer, BatchNormalizationLayer, BernoulliDistri
                       MeanAbsoluteLossLayer, MeanSquaredLossLayer, NetArrayLayer, NetChain, NetFoldOperator,
                       NetGraph, NetMapOperator, NetNestOperator,
                       NetGraphError, NetPort, NormalDistribution, OptionError, PartLayer, PoolingLayer,
+                      DeconvolutionLayer, PaddingLayer, ParametricRampLayer, ResizeLayer,
                       RandomArrayLayer, ReplicateLayer, ReshapeLayer, SequenceLastLayer, ShapeError, SoftmaxLayer,
                       SummationLayer, ThreadingLayer, UniformDistribution, TotalLayer, TransposeLayer, export_onnx, load, net_initialize)
 from netgraph.cli import main  # noqa: E402
@@ -51,6 +52,8 @@ def family_nets() -> dict[str, NetGraph]:
         "conv": NetChain([ConvolutionLayer(4, 3, padding_size=1), PoolingLayer(2, function="Mean"),
                           PoolingLayer(2, stride=2)], input=(2, 9, 9)),
         "aggregation": NetChain([AggregationLayer("Mean"), SummationLayer()], input=(3, 4, 4)),
+        "resize": NetChain([DeconvolutionLayer(3, 2, stride=2), PaddingLayer([0, 1, [1, 0]], padding="Reflected"),
+                            ParametricRampLayer(), ResizeLayer([5, 6])], input=(2, 3, 3)),
         "embedding": NetChain([EmbeddingLayer(4, 10)], input=["n"]),
         "recurrent": NetChain([LongShortTermMemoryLayer(4), GatedRecurrentLayer(3), BasicRecurrentLayer(2),
                                SequenceLastLayer()], input=["n", 3]),

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 import onnx
 
-from netgraph import SpecError, import_onnx
+from netgraph import (DeconvolutionLayer, NetChain, PaddingLayer, ParametricRampLayer, ResizeLayer, SpecError,
+                      export_onnx, import_onnx, net_initialize)
 from tests.onnx_helpers import run_onnx
 
 _PER_TOKEN = nn.Linear(4, 3).requires_grad_(False)
@@ -157,3 +160,107 @@ def test_a_pooling_refusal_names_only_the_options_that_apply(name, tmp_path):
     assert all(condition in reason for condition in named), reason
     for option in ("ceil_mode", "count_include_pad", "dilations"):
         assert (option in reason) == any(condition.startswith(option) for condition in named), reason
+
+
+#: our layers whose export (ConvTranspose, Pad, Gather of padding indices, Where, Resize) did not import back
+OURS = {
+    "deconv": (DeconvolutionLayer(4, 3, stride=2, padding_size=1, dilation=[1, 2], channel_groups=2), (2, 4, 5)),
+    "pad": (PaddingLayer([0, [1, 2]], padding=0.5), (3, 4)),
+    **{f"pad_{method}": (PaddingLayer([[2, 1], [0, 3]], padding=method), (3, 4))
+       for method in ("Reflected", "Fixed", "Periodic")},
+    "ramp_channels": (ParametricRampLayer(slope=torch.tensor([-1.0, 0.5, 2.0])), (3, 4)),
+    "ramp_one": (ParametricRampLayer([], slope=-0.7), (3, 4)),
+    "resize": (ResizeLayer([7, 6]), (2, 4, 3)),
+    "resize_nearest": (ResizeLayer(scale=[2, 3], resampling="Nearest"), (2, 4, 3)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OURS))
+@torch.no_grad()
+def test_our_exports_import_back_as_the_same_layer(name, tmp_path):
+    layer, shape = OURS[name]
+    net = net_initialize(NetChain([layer], input=shape), seed=0)
+    path = export_onnx(net, tmp_path / "ours.onnx")
+    back = import_onnx(path)
+    assert {layer.type_name for layer in back.layers.values()} == {type(layer).__name__}
+    x = 2 * torch.randn(5, *shape, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(back(x), net(x), atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(back(x), torch.from_numpy(run_onnx(path, {"Input": x})[0]), atol=1e-5, rtol=1e-4)
+
+
+def _seeded(module: nn.Module) -> nn.Module:
+    """``module`` with its parameters drawn from a fixed generator (not ones and zeros, whatever the global seed)."""
+    generator = torch.Generator().manual_seed(3)
+    with torch.no_grad():
+        for value in module.parameters():
+            value.copy_(torch.randn(value.shape, generator=generator))
+    return module.eval()
+
+
+#: plain torch forms -> (module, input shape, the layer type the import must be)
+PLAIN = {
+    "conv_transpose1d": (lambda: nn.ConvTranspose1d(2, 3, 3, stride=2, padding=1), (2, 5), "DeconvolutionLayer"),
+    "conv_transpose2d": (lambda: nn.ConvTranspose2d(4, 2, (2, 3), stride=(1, 2), groups=2, dilation=2), (4, 4, 5),
+                         "DeconvolutionLayer"),
+    "pad_constant": (lambda: Op(lambda x: F.pad(x, (1, 2, 0, 1), value=-0.5)), (2, 4, 4), "PaddingLayer"),
+    "pad_reflect": (lambda: Op(lambda x: F.pad(x, (1, 2, 2, 1), mode="reflect")), (2, 4, 4), "PaddingLayer"),
+    "pad_replicate": (lambda: Op(lambda x: F.pad(x, (3, 1), mode="replicate")), (2, 4), "PaddingLayer"),
+    "bilinear": (lambda: Op(lambda x: F.interpolate(x, scale_factor=2, mode="bilinear")), (2, 3, 4), "ResizeLayer"),
+    "nearest_size": (lambda: Op(lambda x: F.interpolate(x, size=(7, 9), mode="nearest")), (2, 4, 4), "ResizeLayer"),
+    "instance_norm": (lambda: nn.InstanceNorm2d(3, affine=True), (3, 4, 5), "NormalizationLayer"),
+    "layer_norm_2d": (lambda: nn.LayerNorm([4, 5]), (3, 4, 5), "NormalizationLayer"),
+    "where_ramp": (lambda: Op(lambda x: torch.where(x >= 0, x, 0.3 * x)), (3, 4), "ParametricRampLayer"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN))
+@torch.no_grad()
+def test_plain_torch_spatial_forms_import_as_our_layers(name, tmp_path):
+    make, shape, kind = PLAIN[name]
+    module = _seeded(make())
+    path = tmp_path / f"{name}.onnx"
+    torch_export(path, module, torch.randn(2, *shape))
+    net = import_onnx(path)
+    assert [layer.type_name for layer in net.layers.values()] == [kind]
+    x = torch.randn(5, *shape, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(net(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-5, rtol=1e-4)
+
+
+#: forms without an exact layer -> the option the refusal names
+REFUSED = {
+    "output_padding": (lambda: nn.ConvTranspose2d(2, 2, 3, stride=2, output_padding=1), (2, 4, 4),
+                       r"\(ConvTranspose\): output_padding=\[1, 1\]"),
+    "bicubic": (lambda: Op(lambda x: F.interpolate(x, scale_factor=2, mode="bicubic")), (2, 4, 4),
+                r"\(Resize\): mode='cubic'"),
+    "align_corners": (lambda: Op(lambda x: F.interpolate(x, size=(5, 7), mode="bilinear", align_corners=True)),
+                      (2, 4, 4), r"\(Resize\): coordinate_transformation_mode='align_corners'"),
+    "fractional_scale": (lambda: Op(lambda x: F.interpolate(x, scale_factor=1.5, mode="nearest")), (2, 5),
+                         r"\(Resize\): scales \[1.0, 1.0, 1.5\]"),
+    "where": (lambda: Op(lambda x: torch.where(x >= 1, x, 0.3 * x)), (3,),
+              r"\(GreaterOrEqual\): a comparison is only supported as the test of Where\(x >= 0, x, slope \* x\)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_spatial_forms_without_a_layer_are_refused_naming_the_option(name, tmp_path):
+    make, shape, message = REFUSED[name]
+    path = tmp_path / f"{name}.onnx"
+    torch_export(path, make().eval(), torch.randn(2, *shape))
+    with pytest.raises(SpecError, match=message):
+        import_onnx(path)
+
+
+@pytest.mark.parametrize("mode", ["wrap", "edge"])
+def test_an_onnx_pad_by_wrapping_or_the_edge_is_a_padding_layer(mode, tmp_path):
+    from onnx import TensorProto, helper, numpy_helper
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 3, 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    pads = numpy_helper.from_array(np.array([0, 0, 2, 0, 1, 3], np.int64), "pads")
+    graph = helper.make_graph([helper.make_node("Pad", ["x", "pads"], ["y"], name="pad", mode=mode)], "g", [x], [y], [pads])
+    path = tmp_path / "pad.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)]), str(path))
+    net = import_onnx(path)
+    assert net.layers["pad"].padding == {"wrap": "Periodic", "edge": "Fixed"}[mode]
+    inputs = {"x": torch.randn(5, 3, 4)}
+    torch.testing.assert_close(net(inputs["x"]), torch.from_numpy(run_onnx(path, inputs)[0]))

@@ -1,7 +1,7 @@
 """``import_onnx(path)``: an ONNX model -> a NetGraph of catalogue layers, arrays from its initializers.
 
-Every node maps to one layer (see ``onnx_ops``, ``onnx_shape_ops`` and ``onnx_reshape``; LSTM, GRU and RNN
-in ``onnx_recurrent``, whose layout glue becomes aliases), MatMul followed by Add of a constant vector
+Every node maps to one layer (see ``onnx_ops``, ``onnx_activations``, ``onnx_shape_ops``, ``onnx_spatial`` and
+``onnx_reshape``; LSTM, GRU and RNN in ``onnx_recurrent``, whose layout glue becomes aliases), MatMul followed by Add of a constant vector
 becomes one LinearLayer. Nodes of constants are computed at import (onnx's reference evaluator), shape
 computations symbolically (``Context.symbols``); nodes that only compute the target shape of a Reshape (or a
 recurrence's zero initial state) are dropped, and layers that feed no graph output are left out. When any
@@ -30,11 +30,14 @@ from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
+from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, padding_gather
 
 __all__ = ["import_onnx"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
-CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS, **RECURRENT_CONVERTERS}
+CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS, **RECURRENT_CONVERTERS,
+              **SPATIAL_CONVERTERS,
+              "Gather": lambda node, ctx: padding_gather(node, ctx) or RECURRENT_CONVERTERS["Gather"](node, ctx)}
 #: Layers that compute element by element, so work on a tensor whose batch is folded (see onnx_reshape).
 _SHAPE_AGNOSTIC = ("ElementwiseLayer", "FunctionLayer", "ThreadingLayer")
 #: Deterministic ops computed once, by onnx's reference evaluator, when all their inputs are constants.
@@ -158,7 +161,9 @@ class _Builder:
             if axes is None:
                 return False
             value = np.expand_dims(value, tuple(int(a) for a in np.ravel(axes)))
-        self.constants[node.output[0]] = value.astype(np.float32) if node.op_type == "Cast" else value
+        if node.op_type == "Cast":  # to its type (pads, a Pad's input, are cast to int64)
+            value = value.astype(self.onnx.helper.tensor_dtype_to_np_dtype(int(self._attributes(node)["to"])))
+        self.constants[node.output[0]] = value
         return True
 
     def _evaluate(self, node: Any) -> bool:

@@ -1,4 +1,5 @@
-"""ONNX activations with an option: Gelu, Elu, LeakyRelu (ElementwiseLayer) and PRelu (ParametricRampLayer).
+"""ONNX activations with an option: Gelu, Elu, LeakyRelu (ElementwiseLayer); PRelu and Where(x >= 0, x, slope * x)
+(ParametricRampLayer).
 
 The defaults map to named functions (``Gelu`` -> ``"GELU"``, ``Elu`` with alpha 1 -> ``"ELU"``); other
 options to an ElementwiseLayer expression of ONNX's (or torch's) own definition, the float32 constant written
@@ -46,9 +47,13 @@ def _leaky_relu(node: Any, ctx: Context) -> Converted:
 
 
 def _prelu(node: Any, ctx: Context) -> Converted:
+    return Converted(_ramp(ctx.const(node.input[1], "slope"), ctx.rank(node.input[0])), (node.input[0],))
+
+
+def _ramp(slope: np.ndarray, rank: int | None) -> Any:
     """x where x >= 0, slope * x below, the slope broadcast to x: ParametricRampLayer over the levels where the
     slope has more than one element (``levels=[]``, one slope, when it has one)."""
-    slope, rank = ctx.const(node.input[1], "slope").astype(np.float32), ctx.rank(node.input[0])
+    slope = slope.astype(np.float32)
     if rank is None or slope.ndim > rank:
         raise Unsupported(f"a slope of shape {slope.shape} for an input of unknown or lower rank")
     aligned = (1,) * (rank - slope.ndim) + slope.shape
@@ -56,9 +61,38 @@ def _prelu(node: Any, ctx: Context) -> Converted:
         raise Unsupported(f"a slope of shape {slope.shape} varies along the batch dim")
     levels = [d for d in range(1, rank) if aligned[d] != 1]
     values = slope.reshape([aligned[d] for d in levels])
-    layer = ParametricRampLayer(levels, slope=values) if levels else ParametricRampLayer([], slope=values)
-    return Converted(layer, (node.input[0],))
+    return ParametricRampLayer(levels, slope=values) if levels else ParametricRampLayer([], slope=values)
 
 
+def _ramp_parts(node: Any, ctx: Context) -> tuple[str, np.ndarray] | None:
+    """``Where(x >= 0, x, slope * x)`` (or ``x > 0``; how our ParametricRampLayer exports): (x, slope)."""
+    if node.op_type != "Where" or len(node.input) != 3:
+        return None
+    test, x, other = (ctx.producers.get(node.input[0]), node.input[1], ctx.producers.get(node.input[2]))
+    zero = test is not None and test.op_type in _TESTS and len(test.input) == 2 and test.input[0] == x and (
+        test.input[1] in ctx.constants and not np.any(ctx.constants[test.input[1]]))
+    if not zero or other is None or other.op_type != "Mul" or x not in other.input:
+        return None
+    slope = [name for name in other.input if name != x]
+    return (x, ctx.constants[slope[0]]) if len(slope) == 1 and slope[0] in ctx.constants else None
+
+
+def _where(node: Any, ctx: Context) -> Converted:
+    parts = _ramp_parts(node, ctx)
+    if parts is None:
+        raise Unsupported("only Where(x >= 0, x, slope * x) with a constant slope (ParametricRampLayer) is supported")
+    return Converted(_ramp(parts[1], ctx.rank(parts[0])), (parts[0],))
+
+
+def _test(node: Any, ctx: Context) -> Converted:
+    """``x >= 0`` tested by leaky ramps only: nothing (each Where becomes a ParametricRampLayer of x)."""
+    uses = ctx.consumers.get(node.output[0], [])
+    if uses and node.output[0] not in ctx.graph_outputs and all(i == 0 and _ramp_parts(c, ctx) for c, i in uses):
+        return Converted(alias=node.input[0])
+    raise Unsupported("a comparison is only supported as the test of Where(x >= 0, x, slope * x) (ParametricRampLayer)")
+
+
+_TESTS = ("GreaterOrEqual", "Greater")
 ACTIVATION_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "Gelu": _gelu, "Elu": _elu, "LeakyRelu": _leaky_relu, "PRelu": _prelu}
+    "Gelu": _gelu, "Elu": _elu, "LeakyRelu": _leaky_relu, "PRelu": _prelu, "Where": _where,
+    **{op: _test for op in _TESTS}}

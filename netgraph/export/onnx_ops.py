@@ -35,7 +35,8 @@ THREADING_OPS = {"Add": "Plus", "Mul": "Times", "Sub": "Subtract", "Div": "Divid
 #: Input slots that carry shapes, not data: the nodes computing them are dropped with their consumer.
 #: A recurrent node's initial states count as such: torch fills them with ConstantOfShape of zeros of a
 #: shape computed from the input, and the LSTM/GRU converter refuses any initial state but zero.
-SHAPE_INPUTS = {"Reshape": (1,), "Expand": (1,), "ConstantOfShape": (0,), "LSTM": (5, 6), "GRU": (5,), "RNN": (5,)}
+SHAPE_INPUTS = {"Reshape": (1,), "Expand": (1,), "ConstantOfShape": (0,), "LSTM": (5, 6), "GRU": (5,), "RNN": (5,),
+                "Resize": (1, 2, 3)}
 
 
 class Unsupported(Exception):

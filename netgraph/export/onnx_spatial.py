@@ -1,0 +1,182 @@
+"""ONNX ops that change an array's size, and normalisations over several levels.
+
+* ``ConvTranspose`` -> DeconvolutionLayer (not ``output_padding``, ``output_shape`` or ``auto_pad``).
+* ``Pad`` of non-batch dims -> PaddingLayer (modes constant, reflect -> "Reflected", edge -> "Fixed",
+  wrap -> "Periodic"); ``Gather`` of the indices that our PaddingLayer's "Reflected", "Periodic" or "Fixed"
+  export writes (``reflect_index``) -> that PaddingLayer.
+* ``Resize`` of the spatial dims to known sizes -> ResizeLayer: "linear" with half-pixel centres (torch's
+  ``align_corners=False``) or "nearest" as torch's (``asymmetric``, ``floor``).
+* ``InstanceNormalization`` -> NormalizationLayer (aggregated over the spatial levels, arrays per channel);
+  ``LayerNormalization`` over several trailing axes -> NormalizationLayer over those levels ("Same" scaling).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, _ints, _padding
+from netgraph.layers import DeconvolutionLayer, NormalizationLayer, PaddingLayer, ResizeLayer
+from netgraph.layers.resize import PADDING_METHODS, reflect_index
+
+__all__ = ["SPATIAL_CONVERTERS", "padding_gather"]
+
+_PAD_MODES = {"reflect": "Reflected", "edge": "Fixed", "wrap": "Periodic"}
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _conv_transpose(node: Any, ctx: Context) -> Converted:
+    a = ctx.attributes(node)
+    w = ctx.const(node.input[1], "kernel")
+    problems = [f"output_padding={list(a['output_padding'])} (extra output rows)"] if any(a.get("output_padding", ())) else []
+    if "output_shape" in a:
+        problems.append(f"output_shape={list(a['output_shape'])}")
+    if problems:
+        raise Unsupported(f"{' and '.join(problems)} {'has' if len(problems) == 1 else 'have'} no DeconvolutionLayer "
+                          f"equivalent")
+    groups = int(a.get("group", 1))
+    bias = (ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2]
+            else np.zeros(w.shape[1] * groups, np.float32))
+    layer = DeconvolutionLayer(int(w.shape[1]) * groups, tuple(int(k) for k in w.shape[2:]),
+                               stride=_ints(a.get("strides"), 1), padding_size=_padding(a),
+                               dilation=_ints(a.get("dilations"), 1), channel_groups=groups, weights=w, biases=bias)
+    return Converted(layer, (node.input[0],))
+
+
+def _pad(node: Any, ctx: Context) -> Converted:
+    a, x = ctx.attributes(node), node.input[0]
+    mode, rank, shape = _text(a.get("mode", "constant")), ctx.rank(x), ctx.shapes.get(x)
+    if len(node.input) > 1:  # opset >= 11: pads, constant value, axes are inputs
+        pads = [int(p) for p in np.ravel(ctx.const(node.input[1], "pads"))]
+        value = float(np.ravel(ctx.const(node.input[2], "value"))[0]) if len(node.input) > 2 and node.input[2] else 0.0
+        axes = np.ravel(ctx.const(node.input[3], "axes")) if len(node.input) > 3 and node.input[3] else None
+    else:
+        pads, value, axes = [int(p) for p in a.get("pads", ())], float(a.get("value", 0.0)), None
+    if rank is None:
+        raise Unsupported("padding an input of unknown rank")
+    half = len(pads) // 2
+    axes = list(range(half)) if axes is None else [int(k) + rank if k < 0 else int(k) for k in axes]
+    pairs = [[0, 0] for _ in range(rank)]
+    for k, before, after in zip(axes, pads[:half], pads[half:]):
+        pairs[k] = [before, after]
+    if mode != "constant" and mode not in _PAD_MODES:
+        raise Unsupported(f"mode={mode!r} (PaddingLayer pads with a constant, 'reflect', 'edge' or 'wrap')")
+    if any(p < 0 for pair in pairs for p in pair) or any(pairs[0]):
+        raise Unsupported(f"pads={pads}: PaddingLayer adds elements to non-batch dims (no negative pads, no batch)")
+    variable = [k for k in range(1, rank) if any(pairs[k]) and not (shape and isinstance(shape[k], int))]
+    if variable:
+        raise Unsupported(f"pads dims {variable} of input shape {shape}, which are not of known size")
+    last = max((k for k in range(rank) if any(pairs[k])), default=0)
+    if not last:
+        return Converted(alias=x)
+    padding = value if mode == "constant" else _PAD_MODES[mode]
+    return Converted(PaddingLayer([pairs[k] for k in range(1, last + 1)], padding=padding), (x,))
+
+
+def padding_gather(node: Any, ctx: Context) -> Converted | None:
+    """A Gather of constant indices along one non-batch axis that pads it ("Reflected", "Periodic" or
+    "Fixed", as our export writes): that PaddingLayer; else None."""
+    index, shape = ctx.constants.get(node.input[1]), ctx.shapes.get(node.input[0])
+    if index is None or index.ndim != 1 or index.dtype.kind not in "iu" or not shape or node.input[0] in ctx.constants:
+        return None
+    axis = int(ctx.attributes(node).get("axis", 0))
+    axis = axis + len(shape) if axis < 0 else axis
+    n = shape[axis] if 0 < axis < len(shape) else None
+    if not isinstance(n, int) or len(index) <= n:
+        return None
+    index = np.where(index < 0, index + n, index)
+    for before in range(len(index) - n + 1):
+        for method in PADDING_METHODS:
+            if np.array_equal(reflect_index(n, before, len(index) - n - before, method).numpy(), index):
+                sizes = [*[0] * (axis - 1), [before, len(index) - n - before]]
+                return Converted(PaddingLayer(sizes, padding=method), (node.input[0],))
+    return None
+
+
+def _resize(node: Any, ctx: Context) -> Converted:
+    a, x = ctx.attributes(node), node.input[0]
+    shape, mode = ctx.shapes.get(x), _text(a.get("mode", "nearest"))
+    transform = _text(a.get("coordinate_transformation_mode", "half_pixel"))
+    if shape is None or not 3 <= len(shape) <= 5 or not all(isinstance(d, int) for d in shape[2:]):
+        raise Unsupported(f"an input of shape {shape}: ResizeLayer takes (batch, channels, 1 to 3 spatial dims of "
+                          f"known sizes)")
+    out = _resize_sizes(node, ctx, shape)
+    problems = []
+    if mode == "linear":
+        if transform not in ("half_pixel", "pytorch_half_pixel") or (transform == "pytorch_half_pixel" and 1 in out):
+            problems.append(f"coordinate_transformation_mode={transform!r} (linear needs half-pixel centres)")
+        if int(a.get("antialias", 0)) and any(o < n for o, n in zip(out, shape[2:])):
+            problems.append("antialias=1 when shrinking")
+    elif mode == "nearest":
+        nearest = _text(a.get("nearest_mode", "round_prefer_floor"))
+        if transform != "asymmetric" or nearest != "floor":
+            problems.append(f"coordinate_transformation_mode={transform!r} with nearest_mode={nearest!r} (ResizeLayer's "
+                            f"'Nearest' is torch's: 'asymmetric' with 'floor')")
+    else:
+        problems.append(f"mode={mode!r} (ResizeLayer resamples 'linear' or 'nearest')")
+    if "axes" in a:
+        problems.append(f"axes={list(a['axes'])}")
+    if problems:
+        raise Unsupported(f"{' and '.join(problems)} {'has' if len(problems) == 1 else 'have'} no ResizeLayer equivalent")
+    return Converted(ResizeLayer(list(out), resampling="Linear" if mode == "linear" else "Nearest"), (x,))
+
+
+def _resize_sizes(node: Any, ctx: Context, shape: tuple) -> tuple[int, ...]:
+    """The output's spatial sizes, from the sizes input (constant or computed from Shape) or from constant scales
+    that give whole sizes (else ONNX maps coordinates by the scale, ResizeLayer by the sizes' ratio)."""
+    inputs = (*node.input, "", "", "")
+    sizes_name, scales_name = (inputs[3], inputs[2]) if len(node.input) > 2 else ("", inputs[1])
+    if sizes_name:
+        sizes = ctx.symbols.get(sizes_name) or tuple(int(s) for s in np.ravel(ctx.const(sizes_name, "sizes")))
+        if len(sizes) != len(shape) or sizes[1] != shape[1] or not all(isinstance(s, int) for s in sizes[2:]):
+            raise Unsupported(f"sizes {sizes} for an input of shape {shape}: only the spatial dims may be resized, "
+                              f"to known sizes")
+        return tuple(sizes[2:])
+    scales = [float(s) for s in np.ravel(ctx.const(scales_name, "scales"))]
+    out = tuple(math.floor(n * s) for n, s in zip(shape[2:], scales[2:]))
+    if len(scales) != len(shape) or scales[:2] != [1.0, 1.0] or any(o != n * s for o, n, s in zip(out, shape[2:], scales[2:])):
+        raise Unsupported(f"scales {scales} for an input of shape {shape}: only whole output sizes of the spatial "
+                          f"dims map to ResizeLayer")
+    return out
+
+
+def _instance_norm(node: Any, ctx: Context) -> Converted:
+    rank = ctx.rank(node.input[0])
+    if rank is None or rank < 3:
+        raise Unsupported(f"an input of rank {rank}: InstanceNormalization needs (batch, channels, spatial...)")
+    scale, bias = ctx.const(node.input[1], "scale"), ctx.const(node.input[2], "bias")
+    epsilon = float(ctx.attributes(node).get("epsilon", 1e-5))
+    return Converted(NormalizationLayer("2;;", "Complement", epsilon=epsilon, scaling=scale, biases=bias),
+                     (node.input[0],))
+
+
+def _layer_norm(node: Any, ctx: Context) -> Converted:
+    """Over the last axis: LayerNormalizationLayer; over several trailing axes: NormalizationLayer."""
+    a, rank = ctx.attributes(node), ctx.rank(node.input[0])
+    axis = int(a.get("axis", -1))
+    axis = axis + rank if rank is not None and axis < 0 else axis
+    if rank is None or axis in (-1, rank - 1) or axis < 1:
+        return BASIC_CONVERTERS["LayerNormalization"](node, ctx)
+    if int(a.get("stash_type", 1)) != 1:
+        raise Unsupported(f"stash_type={a['stash_type']} (statistics in another precision than float32)")
+    scale = ctx.const(node.input[1], "scale")
+    bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else np.zeros_like(scale)
+    shape = tuple(ctx.shapes[node.input[0]][axis:])
+    if not all(isinstance(d, int) for d in shape):
+        raise Unsupported(f"normalising over dims {shape}, not all of known size")
+    scale, bias = (np.broadcast_to(v, shape).astype(np.float32) for v in (scale, bias))
+    return Converted(NormalizationLayer(f"{axis};;", "Same", epsilon=float(a.get("epsilon", 1e-5)), scaling=scale,
+                                        biases=bias), (node.input[0],))
+
+
+SPATIAL_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
+    "ConvTranspose": _conv_transpose, "Pad": _pad, "Resize": _resize, "InstanceNormalization": _instance_norm,
+    "LayerNormalization": _layer_norm,
+}
