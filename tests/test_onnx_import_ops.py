@@ -251,16 +251,26 @@ def test_spatial_forms_without_a_layer_are_refused_naming_the_option(name, tmp_p
         import_onnx(path)
 
 
-@pytest.mark.parametrize("mode", ["wrap", "edge"])
-def test_an_onnx_pad_by_wrapping_or_the_edge_is_a_padding_layer(mode, tmp_path):
+#: hand-built Pad nodes (opset 19): mode, pads, the axes they pad (None: all), the PaddingLayer's padding
+HAND_PADS = {"wrap": ("wrap", [0, 0, 2, 0, 1, 3], None, "Periodic"), "edge": ("edge", [0, 0, 2, 0, 1, 3], None, "Fixed"),
+             "axes": ("constant", [2, 1], [-1], 1.5)}
+
+
+@pytest.mark.parametrize("name", sorted(HAND_PADS))
+def test_an_onnx_pad_by_wrapping_the_edge_or_named_axes_is_a_padding_layer(name, tmp_path):
     from onnx import TensorProto, helper, numpy_helper
+    mode, pads, axes, padding = HAND_PADS[name]
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 3, 4])
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
-    pads = numpy_helper.from_array(np.array([0, 0, 2, 0, 1, 3], np.int64), "pads")
-    graph = helper.make_graph([helper.make_node("Pad", ["x", "pads"], ["y"], name="pad", mode=mode)], "g", [x], [y], [pads])
+    arrays = [numpy_helper.from_array(np.array(pads, np.int64), "pads"),
+              numpy_helper.from_array(np.array(1.5, np.float32), "value")]
+    if axes is not None:
+        arrays.append(numpy_helper.from_array(np.array(axes, np.int64), "axes"))
+    node = helper.make_node("Pad", ["x", "pads", "value", *(["axes"] if axes else [])], ["y"], name="pad", mode=mode)
+    graph = helper.make_graph([node], "g", [x], [y], arrays)
     path = tmp_path / "pad.onnx"
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)]), str(path))
     net = import_onnx(path)
-    assert net.layers["pad"].padding == {"wrap": "Periodic", "edge": "Fixed"}[mode]
+    assert net.layers["pad"].padding == padding
     inputs = {"x": torch.randn(5, 3, 4)}
     torch.testing.assert_close(net(inputs["x"]), torch.from_numpy(run_onnx(path, inputs)[0]))

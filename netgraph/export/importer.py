@@ -1,11 +1,12 @@
 """``import_onnx(path)``: an ONNX model -> a NetGraph of catalogue layers, arrays from its initializers.
 
 Every node maps to one layer (see ``onnx_ops``, ``onnx_activations``, ``onnx_shape_ops``, ``onnx_spatial`` and
-``onnx_reshape``; LSTM, GRU and RNN in ``onnx_recurrent``, whose layout glue becomes aliases), MatMul followed by Add of a constant vector
-becomes one LinearLayer. Nodes of constants are computed at import (onnx's reference evaluator), shape
-computations symbolically (``Context.symbols``); nodes that only compute the target shape of a Reshape (or a
-recurrence's zero initial state) are dropped, and layers that feed no graph output are left out. When any
-node has no equivalent, one SpecError lists them all with their node names and the reason.
+``onnx_reshape``; LSTM, GRU and RNN in ``onnx_recurrent``, whose layout glue becomes aliases), MatMul followed
+by Add of a constant vector becomes one LinearLayer. Nodes of constants are computed at import (onnx's
+reference evaluator), shape computations symbolically (``Context.symbols``); nodes that only compute the target
+shape of a Reshape or Resize (or a recurrence's zero initial state) are dropped, and layers that feed no graph
+output are left out. A static export's recurrence gets a variable length (``sequence_inputs``) where the net
+allows it. When any node has no equivalent, one SpecError lists them all with their node names and the reason.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, padding_gather
 __all__ = ["import_onnx"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
-CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS, **RECURRENT_CONVERTERS,
-              **SPATIAL_CONVERTERS,
+CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS,
+              **RECURRENT_CONVERTERS, **SPATIAL_CONVERTERS,
               "Gather": lambda node, ctx: padding_gather(node, ctx) or RECURRENT_CONVERTERS["Gather"](node, ctx)}
 #: Layers that compute element by element, so work on a tensor whose batch is folded (see onnx_reshape).
 _SHAPE_AGNOSTIC = ("ElementwiseLayer", "FunctionLayer", "ThreadingLayer")
@@ -245,9 +246,10 @@ class _Builder:
         layers, edges = _used(self.layers, edges)
         if not layers:
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="onnx")
-        relaxed = {self.ports[name]: shapes[self.ports[name]] for name in sequence_inputs(self.ctx) if name in self.ports}
-        relaxed = {port: PortType(("n", *t.shape[1:]), t.dtype) for port, t in relaxed.items()
-                   if t.shape and isinstance(t.shape[0], int)}
+        relaxed = {}
+        for port in (self.ports[name] for name in sequence_inputs(self.ctx) if name in self.ports):
+            if shapes[port].shape and isinstance(shapes[port].shape[0], int):
+                relaxed[port] = PortType(("n", *shapes[port].shape[1:]), shapes[port].dtype)
         if relaxed:  # a static export fixed a recurrence's length: let it vary, unless another layer needs it
             try:
                 return NetGraph(layers, edges, **{**shapes, **relaxed})

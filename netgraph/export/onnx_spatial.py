@@ -32,15 +32,18 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def _refuse(problems: list[str], layer: str) -> None:
+    if problems:
+        verb = "has" if len(problems) == 1 else "have"
+        raise Unsupported(f"{' and '.join(problems)} {verb} no {layer} equivalent")
+
+
 def _conv_transpose(node: Any, ctx: Context) -> Converted:
     a = ctx.attributes(node)
     w = ctx.const(node.input[1], "kernel")
-    problems = [f"output_padding={list(a['output_padding'])} (extra output rows)"] if any(a.get("output_padding", ())) else []
-    if "output_shape" in a:
-        problems.append(f"output_shape={list(a['output_shape'])}")
-    if problems:
-        raise Unsupported(f"{' and '.join(problems)} {'has' if len(problems) == 1 else 'have'} no DeconvolutionLayer "
-                          f"equivalent")
+    problems = [f"output_padding={list(a['output_padding'])} (extra rows)"] if any(a.get("output_padding", ())) else []
+    problems += [f"output_shape={list(a['output_shape'])}"] if "output_shape" in a else []
+    _refuse(problems, "DeconvolutionLayer")
     groups = int(a.get("group", 1))
     bias = (ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2]
             else np.zeros(w.shape[1] * groups, np.float32))
@@ -117,14 +120,13 @@ def _resize(node: Any, ctx: Context) -> Converted:
     elif mode == "nearest":
         nearest = _text(a.get("nearest_mode", "round_prefer_floor"))
         if transform != "asymmetric" or nearest != "floor":
-            problems.append(f"coordinate_transformation_mode={transform!r} with nearest_mode={nearest!r} (ResizeLayer's "
-                            f"'Nearest' is torch's: 'asymmetric' with 'floor')")
+            problems.append(f"coordinate_transformation_mode={transform!r} with nearest_mode={nearest!r} "
+                            f"(ResizeLayer's 'Nearest' is torch's: 'asymmetric' with 'floor')")
     else:
         problems.append(f"mode={mode!r} (ResizeLayer resamples 'linear' or 'nearest')")
     if "axes" in a:
         problems.append(f"axes={list(a['axes'])}")
-    if problems:
-        raise Unsupported(f"{' and '.join(problems)} {'has' if len(problems) == 1 else 'have'} no ResizeLayer equivalent")
+    _refuse(problems, "ResizeLayer")
     return Converted(ResizeLayer(list(out), resampling="Linear" if mode == "linear" else "Nearest"), (x,))
 
 
@@ -141,7 +143,8 @@ def _resize_sizes(node: Any, ctx: Context, shape: tuple) -> tuple[int, ...]:
         return tuple(sizes[2:])
     scales = [float(s) for s in np.ravel(ctx.const(scales_name, "scales"))]
     out = tuple(math.floor(n * s) for n, s in zip(shape[2:], scales[2:]))
-    if len(scales) != len(shape) or scales[:2] != [1.0, 1.0] or any(o != n * s for o, n, s in zip(out, shape[2:], scales[2:])):
+    whole = all(o == n * s for o, n, s in zip(out, shape[2:], scales[2:]))
+    if len(scales) != len(shape) or scales[:2] != [1.0, 1.0] or not whole:
         raise Unsupported(f"scales {scales} for an input of shape {shape}: only whole output sizes of the spatial "
                           f"dims map to ResizeLayer")
     return out
