@@ -182,7 +182,10 @@ def test_our_exports_import_back_as_the_same_layer(name, tmp_path):
     net = net_initialize(NetChain([layer], input=shape), seed=0)
     path = export_onnx(net, tmp_path / "ours.onnx")
     back = import_onnx(path)
-    assert {layer.type_name for layer in back.layers.values()} == {type(layer).__name__}
+    (imported,) = back.layers.values()  # one layer (a PaddingLayer of two levels exports two Gathers)
+    assert type(imported) is type(layer)
+    if name.startswith("pad"):
+        assert (imported._pairs, imported.padding) == (layer._pairs, layer.padding)
     x = 2 * torch.randn(5, *shape, generator=torch.Generator().manual_seed(1))
     torch.testing.assert_close(back(x), net(x), atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(back(x), torch.from_numpy(run_onnx(path, {"Input": x})[0]), atol=1e-5, rtol=1e-4)

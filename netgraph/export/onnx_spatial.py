@@ -85,7 +85,25 @@ def _pad(node: Any, ctx: Context) -> Converted:
 
 def padding_gather(node: Any, ctx: Context) -> Converted | None:
     """A Gather of constant indices along one non-batch axis that pads it ("Reflected", "Periodic" or
-    "Fixed", as our export writes): that PaddingLayer; else None."""
+    "Fixed", as our export writes): that PaddingLayer, taking in the Gathers before it that pad other axes
+    alike (our export writes one per padded level); else None."""
+    padded = _gather_padding(node, ctx)
+    if padded is None:
+        return None
+    x, method, pairs = padded
+    while True:
+        inner = ctx.producers.get(x)
+        inner_padding = _gather_padding(inner, ctx) if inner is not None and inner.op_type == "Gather" else None
+        if (inner_padding is None or inner_padding[1] != method or set(inner_padding[2]) & set(pairs)
+                or len(ctx.consumers.get(x, [])) != 1 or x in ctx.graph_outputs):
+            break
+        x, pairs = inner_padding[0], {**pairs, **inner_padding[2]}
+    sizes = [list(pairs.get(level, (0, 0))) for level in range(1, max(pairs) + 1)]
+    return Converted(PaddingLayer(sizes, padding=method), (x,))
+
+
+def _gather_padding(node: Any, ctx: Context) -> tuple[str, str, dict[int, tuple[int, int]]] | None:
+    """(input, method, {axis: (before, after)}) of a Gather that pads one axis; else None."""
     index, shape = ctx.constants.get(node.input[1]), ctx.shapes.get(node.input[0])
     if index is None or index.ndim != 1 or index.dtype.kind not in "iu" or not shape or node.input[0] in ctx.constants:
         return None
@@ -98,8 +116,7 @@ def padding_gather(node: Any, ctx: Context) -> Converted | None:
     for before in range(len(index) - n + 1):
         for method in PADDING_METHODS:
             if np.array_equal(reflect_index(n, before, len(index) - n - before, method).numpy(), index):
-                sizes = [*[0] * (axis - 1), [before, len(index) - n - before]]
-                return Converted(PaddingLayer(sizes, padding=method), (node.input[0],))
+                return node.input[0], method, {axis: (before, len(index) - n - before)}
     return None
 
 
