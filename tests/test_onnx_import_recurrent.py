@@ -12,7 +12,7 @@ import torch
 from onnx import TensorProto, helper, numpy_helper
 from torch import nn
 
-from netgraph import (EmbeddingLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
+from netgraph import (DataError, EmbeddingLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
                       SequenceLastLayer, SpecError, export_onnx, import_onnx, net_initialize)
 from netgraph.cli import main
 from netgraph.export.exporter import example_inputs
@@ -265,14 +265,17 @@ def test_our_bidirectional_operator_round_trips(aggregation, tmp_path):
     torch.testing.assert_close(torch.from_numpy(run_onnx(path, inputs)[0]), want, atol=1e-5, rtol=1e-4)
 
 
-class Flattened(nn.Module):
-    """A recurrence's outputs at every step, flattened: the length is fixed by the Linear after it."""
+class FixedLength(nn.Module):
+    """A GRU whose length a layer fixes: the flattened outputs into a Linear, or a constant added per step."""
 
-    def __init__(self):
+    def __init__(self, how: str):
         super().__init__()
-        self.rnn, self.linear = nn.GRU(3, 4, batch_first=True), nn.Linear(20, 2)
+        self.rnn, self.linear, self.how = nn.GRU(3, 4, batch_first=True), nn.Linear(20, 2), how
+        self.steps = nn.Parameter(torch.randn(5, 3))
 
     def forward(self, x):
+        if self.how == "positions":
+            return self.rnn(x + self.steps)[0][:, -1]
         return self.linear(self.rnn(x)[0].reshape(x.shape[0], -1))
 
 
@@ -308,11 +311,15 @@ def test_static_torch_recurrences_import_and_run_at_other_sizes(name, tmp_path):
             torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
 
 
-def test_a_static_recurrence_whose_length_a_later_layer_fixes_keeps_it(tmp_path):
+@pytest.mark.parametrize("how", ["flatten", "positions"])
+def test_a_static_recurrence_whose_length_a_layer_fixes_keeps_it(how, tmp_path):
+    # a length variable would take the constant's size 5 and fail in torch at another length
     torch.manual_seed(7)
-    module = Flattened()
-    net = import_onnx(torch_export(module, torch.randn(2, 5, 3), tmp_path / "flat.onnx", dynamic=False))
+    module = FixedLength(how)
+    net = import_onnx(torch_export(module, torch.randn(2, 5, 3), tmp_path / "fixed.onnx", dynamic=False))
     assert net.input_shapes["tokens"] == (5, 3)
     x = torch.randn(3, 5, 3)
     with torch.no_grad():
         torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+    with pytest.raises(DataError, match="expected shape"):
+        net(torch.randn(3, 7, 3))

@@ -246,16 +246,23 @@ class _Builder:
         layers, edges = _used(self.layers, edges)
         if not layers:
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="onnx")
-        relaxed = {}
-        for port in (self.ports[name] for name in sequence_inputs(self.ctx) if name in self.ports):
-            if shapes[port].shape and isinstance(shapes[port].shape[0], int):
-                relaxed[port] = PortType(("n", *shapes[port].shape[1:]), shapes[port].dtype)
-        if relaxed:  # a static export fixed a recurrence's length: let it vary, unless another layer needs it
-            try:
-                return NetGraph(layers, edges, **{**shapes, **relaxed})
-            except NetGraphError:
-                pass
-        return NetGraph(layers, edges, **shapes)
+        return self._relaxed(layers, edges, shapes) or NetGraph(layers, edges, **shapes)
+
+    def _relaxed(self, layers: dict[str, Any], edges: list[tuple], shapes: dict[str, PortType]) -> NetGraph | None:
+        """A static export fixed the length of a recurrence's input: the net with a variable length instead,
+        if the net is also valid at another fixed length (a length variable would take a size that some layer
+        fixed, e.g. a constant added per step, and fail at run time); else None."""
+        ports = [self.ports[name] for name in sequence_inputs(self.ctx) if name in self.ports]
+        ports = [p for p in ports if shapes[p].shape and isinstance(shapes[p].shape[0], int)]
+        if not ports:
+            return None
+        def with_length(length: Any) -> dict[str, PortType]:
+            return {**shapes, **{p: PortType((length, *shapes[p].shape[1:]), shapes[p].dtype) for p in ports}}
+        try:
+            NetGraph(layers, edges, **with_length(max(shapes[p].shape[0] for p in ports) + 1))
+            return NetGraph(layers, edges, **with_length("n"))
+        except NetGraphError:
+            return None
 
 
 def _used(layers: dict[str, Any], edges: list[tuple]) -> tuple[dict[str, Any], list[tuple]]:

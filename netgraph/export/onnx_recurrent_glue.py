@@ -131,8 +131,9 @@ def sequence_inputs(ctx: Context) -> set[str]:
             if step.op_type not in _PER_STEP or (step.op_type == "Gather" and (
                     step.input[0] not in ctx.constants or int(ctx.attributes(step).get("axis", 0)) != 0)):
                 name = None
-            else:  # the data input: a Gather's indices, else the one computed operand
+            else:  # the data input: a Gather's indices, x of x W, else the one computed operand
                 data = [i for i in step.input[step.op_type == "Gather":] if i and i not in ctx.constants]
+                data = data if step.op_type != "MatMul" or step.input[1] in ctx.constants else []
                 name = data[0] if len(data) == 1 else None
         if name is not None and ctx.rank(name) is not None and ctx.rank(name) >= 2:
             found.add(name)
