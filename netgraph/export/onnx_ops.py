@@ -22,7 +22,7 @@ from netgraph.layers import (BatchNormalizationLayer, CatenateLayer, ConstantArr
                              TransposeLayer)
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
-           "linear_of", "mapped"]
+           "linear_of", "mapped", "int_option", "symmetric_pads"]
 
 #: ONNX elementwise ops -> ElementwiseLayer function names.
 ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid", "Exp": "Exp", "Log": "Log",
@@ -134,8 +134,8 @@ def _conv(node: Any, ctx: Context) -> Converted:
     w = ctx.const(node.input[1], "kernel")
     bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else np.zeros(w.shape[0], np.float32)
     return Converted(ConvolutionLayer(int(w.shape[0]), tuple(int(k) for k in w.shape[2:]),
-                                      stride=_ints(a.get("strides"), 1), padding_size=_padding(a),
-                                      dilation=_ints(a.get("dilations"), 1), channel_groups=int(a.get("group", 1)),
+                                      stride=int_option(a.get("strides"), 1), padding_size=symmetric_pads(a),
+                                      dilation=int_option(a.get("dilations"), 1), channel_groups=int(a.get("group", 1)),
                                       weights=w, biases=bias), (node.input[0],))
 
 
@@ -146,8 +146,8 @@ def _pool(function: str) -> Callable[[Any, Context], Converted]:
         if problems:
             raise Unsupported(f"{' and '.join(problems)} {'has' if len(problems) == 1 else 'have'} no PoolingLayer "
                               f"equivalent")
-        return Converted(PoolingLayer(tuple(a["kernel_shape"]), stride=_ints(a.get("strides"), 1),
-                                      padding_size=_padding(a), function=function), (node.input[0],))
+        return Converted(PoolingLayer(tuple(a["kernel_shape"]), stride=int_option(a.get("strides"), 1),
+                                      padding_size=symmetric_pads(a), function=function), (node.input[0],))
     return convert
 
 
@@ -176,18 +176,20 @@ def _ceil_changes_size(shape: tuple | None, kernel: list, strides: list, pads: l
     return False
 
 
-def _ints(values: Any, default: int) -> Any:
+def int_option(values: Any, default: int) -> Any:
+    """An ONNX ints attribute as a tuple of ints, ``default`` when absent or empty."""
     return default if not values else tuple(int(v) for v in values)
 
 
-def _padding(a: dict) -> Any:
+def symmetric_pads(a: dict) -> Any:
+    """A Conv/Pool/ConvTranspose node's ``pads`` as our ``padding_size`` (refused unless explicit and symmetric)."""
     if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
         raise Unsupported(f"auto_pad={a['auto_pad']!r} is not supported (explicit symmetric pads are)")
     pads = list(a.get("pads", ()))
     half = len(pads) // 2
     if pads[:half] != pads[half:]:
         raise Unsupported(f"asymmetric pads {pads} have no padding_size equivalent")
-    return _ints(pads[:half], 0)
+    return int_option(pads[:half], 0)
 
 
 def _elementwise(node: Any, ctx: Context) -> Converted:

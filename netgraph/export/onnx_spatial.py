@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, _ints, _padding
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, int_option, symmetric_pads
 from netgraph.layers import DeconvolutionLayer, NormalizationLayer, PaddingLayer, ResizeLayer
 from netgraph.layers.resize import PADDING_METHODS, reflect_index
 
@@ -48,8 +48,8 @@ def _conv_transpose(node: Any, ctx: Context) -> Converted:
     bias = (ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2]
             else np.zeros(w.shape[1] * groups, np.float32))
     layer = DeconvolutionLayer(int(w.shape[1]) * groups, tuple(int(k) for k in w.shape[2:]),
-                               stride=_ints(a.get("strides"), 1), padding_size=_padding(a),
-                               dilation=_ints(a.get("dilations"), 1), channel_groups=groups, weights=w, biases=bias)
+                               stride=int_option(a.get("strides"), 1), padding_size=symmetric_pads(a),
+                               dilation=int_option(a.get("dilations"), 1), channel_groups=groups, weights=w, biases=bias)
     return Converted(layer, (node.input[0],))
 
 
