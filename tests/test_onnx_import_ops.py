@@ -213,6 +213,7 @@ PLAIN = {
     "instance_norm": (lambda: nn.InstanceNorm2d(3, affine=True), (3, 4, 5), "NormalizationLayer"),
     "layer_norm_2d": (lambda: nn.LayerNorm([4, 5]), (3, 4, 5), "NormalizationLayer"),
     "where_ramp": (lambda: Op(lambda x: torch.where(x >= 0, x, 0.3 * x)), (3, 4), "ParametricRampLayer"),
+    "where_ramp_greater": (lambda: Op(lambda x: torch.where(x > 0, x, x * -2.0)), (3, 4), "ParametricRampLayer"),
 }
 
 
