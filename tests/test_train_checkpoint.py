@@ -167,3 +167,27 @@ def test_a_killed_run_resumes_from_its_checkpoint_and_finishes(tmp_path):
                                    whole.training_net.layers[name].arrays["Weights"], rtol=1e-6, atol=1e-7)
     assert resumed.round_losses == pytest.approx(whole.round_losses, rel=1e-6)
     assert checkpoints(ckpt)[-1].name == "round-000008.pt"
+
+
+def test_a_new_run_refuses_a_folder_with_an_earlier_runs_checkpoints(tmp_path):
+    """Run B in run A's folder would lose its own files to keep= (A's rounds are higher) and a later resume
+    would continue A: refused, naming the folder and resume=True; the files kept are the ones on disk."""
+    net = net_initialize(mlp(), seed=0)
+    first = net_train(net, data(), max_training_rounds=5, checkpoint={"directory": tmp_path, "keep": 3}, **KW)
+    assert first["CheckpointingFiles"] == [str(p) for p in checkpoints(tmp_path)]  # not the two removed
+    with pytest.raises(OptionError, match="already holds an earlier run's checkpoints.*resume=True"):
+        net_train(net, data(), max_training_rounds=2, checkpoint=tmp_path, **KW)
+    assert [p.name for p in checkpoints(tmp_path)] == ["round-000003.pt", "round-000004.pt", "round-000005.pt"]
+    net_train(net, data(), max_training_rounds=6, checkpoint=tmp_path, resume=True, **KW)  # continuing is fine
+
+
+@pytest.mark.parametrize("folder, why", [("", "empty name"), ("/proc/self", "")])
+def test_a_checkpoint_folder_that_cannot_hold_files_is_refused_before_training(folder, why):
+    with pytest.raises(OptionError, match=f"checkpoint directory .*cannot be used as a folder.*{why}"):
+        net_train(mlp(), data(), max_training_rounds=1, checkpoint=folder, **KW)
+
+
+@pytest.mark.parametrize("value", [-1, float("nan"), float("inf")])
+def test_a_single_learning_rate_multiplier_is_checked_as_a_rule_is(value):
+    with pytest.raises(OptionError, match="learning_rate_multipliers must be a number >= 0"):
+        net_train(net_initialize(mlp(), seed=0), data(), max_training_rounds=1, learning_rate_multipliers=value, **KW)

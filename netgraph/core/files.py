@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import stat
+import tempfile
 from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
@@ -146,8 +147,11 @@ def usable_folder(value: Any, what: str) -> Path:
     netgraph.core.errors.OptionError: checkpoint '/dev/null/x' cannot be used as a folder: Not a directory
     """
     try:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("an empty name (give a folder, e.g. 'checkpoints')")
         folder = Path(value)
         folder.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()  # writable: refused now, not after the first round
     except (OSError, ValueError, TypeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise OptionError(f"{what} {str(value)[:200]!r} cannot be used as a folder: {reason}") from None

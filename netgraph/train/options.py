@@ -224,7 +224,7 @@ def _rules(spec: Any) -> list[tuple[Any, float]]:
     if spec is None:
         return []
     if isinstance(spec, (int, float)) and not isinstance(spec, bool):
-        return [("*", spec)]
+        return [("*", check_number(spec, "learning_rate_multipliers", strict=False))]  # as each rule of a dict
     items = list(spec.items()) if isinstance(spec, Mapping) else spec
     if not isinstance(items, Sequence) or not all(isinstance(i, (tuple, list)) and len(i) == 2 for i in items):
         raise OptionError(f"learning_rate_multipliers must be a number, a dict {{layer: r}} or a list of (layer, r) "
