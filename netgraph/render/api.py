@@ -29,8 +29,18 @@ from netgraph.core.files import atomic_write, writable_file
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.render.engines import REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
-from netgraph.render.model import FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns
+from netgraph.render.model import FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns, visible
 from netgraph.render.svg import layout_svg
+
+
+def _html(text: str) -> str:
+    return html.escape(visible(text))
+
+
+def _dot_text(text: str) -> str:
+    """A plain Graphviz label: shown literally (``&amp;`` stays ``&amp;``), as the built-in layout shows it."""
+    return graphviz.escape(visible(text).replace("&", "&amp;"))
+
 
 __all__ = ["to_dot", "render_svg", "render", "diagram", "dot_source", "FILE_FORMATS"]
 
@@ -54,7 +64,7 @@ def diagram(net: Any, **options: Any) -> Diagram:
 
 # -- DOT ---------------------------------------------------------------------------------------------
 def _cell(port: str, prefix: str, span: str, fill: str = "white") -> str:
-    return f'<TD PORT="{prefix}_{escape_id(port)}"{span} BGCOLOR="{fill}"><FONT {PORT_FONT}>{html.escape(port)}</FONT></TD>'
+    return f'<TD PORT="{prefix}_{escape_id(port)}"{span} BGCOLOR="{fill}"><FONT {PORT_FONT}>{_html(port)}</FONT></TD>'
 
 
 def _slot_fill(node: Node, prefix: str, port: str) -> str:
@@ -63,10 +73,10 @@ def _slot_fill(node: Node, prefix: str, port: str) -> str:
 
 
 def _body(node: Node, span: str) -> str:
-    parts = [f"<B>{html.escape(node.title)}</B>", html.escape(node.type)]  # own lines: no viewer can run them together
-    parts += [html.escape(line) for line in node.lines]
+    parts = [f"<B>{_html(node.title)}</B>", _html(node.type)]  # own lines: no viewer can run them together
+    parts += [_html(line) for line in node.lines]
     if node.warning:
-        parts.append(f'<FONT COLOR="#c92a2a">{html.escape(node.warning)}</FONT>')
+        parts.append(f'<FONT COLOR="#c92a2a">{_html(node.warning)}</FONT>')
     return f'<TD{span} BGCOLOR="{node.fill}">{"<BR/>".join(parts)}</TD>'
 
 
@@ -110,14 +120,14 @@ def html_label(node: Node, rankdir: str) -> str:
 
 
 def _add_node(g: graphviz.Digraph, node: Node, rankdir: str) -> None:
-    common = {"id": node.id, "class": " ".join(node.classes), "tooltip": graphviz.escape(node.tooltip)}
+    common = {"id": node.id, "class": " ".join(node.classes), "tooltip": _dot_text(node.tooltip)}
     if node.kind in ("layer", "graph"):
         g.node(node.id, html_label(node, rankdir), **common)
     elif node.kind in ("input", "output"):
-        g.node(node.id, graphviz.escape("\n".join((node.title, *node.lines))), shape="ellipse", style="filled", fillcolor=node.fill,
+        g.node(node.id, _dot_text("\n".join((node.title, *node.lines))), shape="ellipse", style="filled", fillcolor=node.fill,
                color="#495057", fontsize="11", **common)
     else:  # the port of an expanded nested graph, inside its cluster
-        g.node(node.id, graphviz.escape(node.title), shape="box", style="rounded,filled", fillcolor=node.fill,
+        g.node(node.id, _dot_text(node.title), shape="box", style="rounded,filled", fillcolor=node.fill,
                color="#868e96", fontsize="9", height="0.2", margin="0.06,0.02", **common)
 
 
@@ -154,7 +164,7 @@ def _fill(g: graphviz.Digraph, d: Diagram) -> None:
         else:
             c = clusters[item]
             sub = graphviz.Digraph(name=c.id)
-            sub.attr(label=graphviz.escape(c.label), tooltip=graphviz.escape(c.tooltip), id=c.id,
+            sub.attr(label=_dot_text(c.label), tooltip=_dot_text(c.tooltip), id=c.id,
                      style="rounded,dashed", color="#868e96", fontsize="10", fontcolor="#495057")
             head = list(sub.__iter__(subgraph=True))[:-1]  # the opening line and the attributes; "}" comes last
             g.body += [_indent(len(item)) + line for line in head]
@@ -171,7 +181,7 @@ def dot_source(d: Diagram) -> str:
     rankdir = d.options.rankdir
     g = graphviz.Digraph(name="NetGraph")
     g.attr(rankdir=rankdir, fontname=FONT, fontsize="11", nodesep="0.3", ranksep="0.4",
-           **({"label": graphviz.escape(d.options.title), "labelloc": "t"} if d.options.title else {}),
+           **({"label": _dot_text(d.options.title), "labelloc": "t"} if d.options.title else {}),
            **(FAST_LAYOUT if d.large else {}))
     g.attr("node", shape="plain", fontname=FONT, fontsize="10")
     g.attr("edge", fontname=FONT, fontsize="9", fontcolor="#495057", color="#868e96", arrowsize="0.6")
@@ -180,7 +190,7 @@ def dot_source(d: Diagram) -> str:
     for e in d.edges:
         tail = e.src if e.src_port is None else f"{e.src}:o_{escape_id(e.src_port)}:{out_of}"
         head = e.dst if e.dst_port is None else f"{e.dst}:i_{escape_id(e.dst_port)}:{into}"
-        g.edge(tail, head, label=graphviz.escape(e.label), tooltip=graphviz.escape(e.tooltip))
+        g.edge(tail, head, label=_dot_text(e.label), tooltip=_dot_text(e.tooltip))
     return g.source
 
 

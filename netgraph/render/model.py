@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,13 +152,25 @@ def shape_label(t: PortType | None) -> str:
     return f"{text} int" if t is not None and t.dtype == INTEGER else text
 
 
-def shorten(text: str, width: int) -> str:
-    """``text`` cut to ``width`` characters with an ellipsis.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # no XML 1.0 document holds these
 
-    >>> shorten("#Means + #Stds * #Random", 12)
-    '#Means + #S…'
+
+def visible(text: str) -> str:
+    r"""``text`` with the characters an SVG (XML) file cannot hold written as escapes (``\x01``).
+
+    >>> visible("a\x01b")
+    'a\\x01b'
     """
-    text = " ".join(str(text).split())
+    return _NOT_XML.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis; a name of only spaces shown quoted.
+
+    >>> shorten("#Means + #Stds * #Random", 12), shorten(" ", 5)
+    ('#Means + #S…', "' '")
+    """
+    text = visible(" ".join(str(text).split()) or repr(str(text)))
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 

@@ -4,11 +4,21 @@
 from __future__ import annotations
 
 from itertools import pairwise
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax import saxutils
 
 from netgraph.render.layout import (BODY_PT, LINE_H, PAD, PORT_H, PORT_PT, TERM_PT, Placed, body_lines, place,
                                    text_width)
-from netgraph.render.model import BORDER, FILL, Diagram, Node
+from netgraph.render.model import BORDER, FILL, Diagram, Node, visible
+
+
+def escape(text: str) -> str:
+    """XML text of ``text`` (characters XML cannot hold written as escapes)."""
+    return saxutils.escape(visible(text))
+
+
+def quoteattr(text: str) -> str:
+    """A quoted XML attribute value of ``text``."""
+    return saxutils.quoteattr(visible(text))
 
 __all__ = ["draw", "layout_svg"]
 
