@@ -34,3 +34,19 @@ def test_a_name_of_spaces_renders_to_png_too(tmp_path):
         warnings.simplefilter("ignore")
         NetGraph({" ": LinearLayer(3)}, [], Input=2).render(tmp_path / "x.png")
     assert (tmp_path / "x.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_large_net_is_left_to_the_built_in_layout_unless_graphviz_pure_is_named(monkeypatch):
+    """graphviz-pure took ~22 s on 1,000 boxes and hit its 120 s limit at 3,000: past PURE_MAX_BOXES the
+    default goes to the built-in layout, saying why; naming the backend still uses it."""
+    from netgraph.render import api, engines
+    if "graphviz-pure" not in engines.available_backends() or "dot" in engines.available_backends():
+        pytest.skip("the default backend here is not graphviz-pure")  # the choice is only made between these two
+    monkeypatch.setattr(api, "PURE_MAX_BOXES", 2)
+    monkeypatch.setattr(engines, "_announced", set())  # the reason is told once per process and backend
+    net = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [("a", "b")], Input=2)
+    with pytest.warns(UserWarning, match="graphviz-pure would take .* on 4 boxes .*more than 2"):
+        assert api.render_svg(net) == api.render_svg(net, backend="builtin")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert api.render_svg(net, backend="graphviz-pure") != api.render_svg(net, backend="builtin")
