@@ -55,8 +55,13 @@ def test_unreadable_images_and_wrong_values_name_the_port_and_the_example(tmp_pa
     assert "example 3: expected an image file path, a PIL image or a (height, width[, channels]) array, " \
            "found int 7" in message
     assert "example 0" not in message and info.value.diagnostics[0].port == "Image"
-    with pytest.raises(DataError, match="example 0: an image array holds uint8 values or floats in \\[0, 1\\]"):
+    with pytest.raises(DataError, match="example 0: an image array of float64 holds floats in \\[0, 1\\] .*found "
+                                        "values from 3 to 3"):
         encode(coder, "Image", [np.full((4, 4), 3.0)])
+    with pytest.raises(DataError, match="example 1: .*found values from nan to nan"):  # was cast to uint8 and used
+        encode(coder, "Image", [np.zeros((4, 4)), np.full((4, 4), np.nan)])
+    with pytest.raises(DataError, match="example 0: an image array is .*with pixels, found shape \\(0, 8\\)"):
+        encode(coder, "Image", [np.zeros((0, 8))])  # was drawn as a blank image
 
 
 def test_image_encoder_options_fix_the_port_type_and_are_checked():

@@ -69,9 +69,16 @@ def _from_array(value: np.ndarray, Image: Any) -> Any:
         raise ExampleError(f"an image array is (height, width) or (height, width, channels) with 1, 3 or 4 "
                            f"channels, found shape {value.shape}")
     array = value[..., 0] if value.ndim == 3 and value.shape[-1] == 1 else value
+    if value.ndim not in (2, 3) or not array.size:
+        raise ExampleError(f"an image array is (height, width) or (height, width, channels) with pixels, found "
+                           f"shape {value.shape}")
     if array.dtype != np.uint8:
-        if not np.issubdtype(array.dtype, np.number) or array.size and (array.min() < 0 or array.max() > 1):
+        if not np.issubdtype(array.dtype, np.number):
             raise ExampleError(f"an image array holds uint8 values or floats in [0, 1], found dtype {array.dtype}")
+        low, high = float(np.min(array)), float(np.max(array))  # NaN when any value is NaN
+        if not 0 <= low <= high <= 1:
+            raise ExampleError(f"an image array of {array.dtype} holds floats in [0, 1] (or is uint8), found values "
+                               f"from {low:g} to {high:g}")
         array = np.round(array * 255).astype(np.uint8)
     return Image.fromarray(array)
 
