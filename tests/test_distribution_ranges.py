@@ -178,3 +178,12 @@ def test_a_bad_slot_value_names_a_numbered_layer_by_its_position():
     for call in (lambda: net(a=torch.tensor([[-1.0, 1.0]])), lambda: net.compile()(a=torch.tensor([[-1.0, 1.0]]))):
         with pytest.raises(DataError, match=r"^layer 1 \(RandomArrayLayer with GammaDistribution\('#a', 1\.0\)\): "):
             call()
+
+
+def test_discrete_uniform_bounds_out_of_order_are_named_as_numbers():
+    """The message named the bounds as tensor reprs ('tensor(5., dtype=torch.float64)'); now the first pair out of order."""
+    import torch
+    from netgraph import DataError, DiscreteUniformDistribution, NetGraph, RandomArrayLayer
+    net = NetGraph([RandomArrayLayer(DiscreteUniformDistribution(["#a", "#b"]))], [], a=2, b=2)
+    with pytest.raises(DataError, match=r"needs imin <= imax, found imin 5 and imax 3\."):
+        net(a=torch.tensor([[1.0, 5.0]]), b=torch.tensor([[4.0, 3.0]]))

@@ -92,6 +92,8 @@ def test_surrogate_loss_checks_its_arguments():
     module = coin()
     with pytest.raises(OptionError, match="per-example losses as a 1-D float tensor"):
         module.surrogate_loss(torch.zeros(2, 3))
+    with pytest.raises(OptionError, match=r"1-D float tensor .* found dtype torch.int64\."):  # named the (right) shape
+        module.surrogate_loss(torch.zeros(3, dtype=torch.long))
     with pytest.raises(OptionError, match="reduction must be 'mean' or 'sum'"):
         module.surrogate_loss(torch.zeros(2), "max")
 

@@ -280,3 +280,9 @@ def test_a_path_that_names_no_file_is_refused_as_such(name, message, tmp_path, m
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SpecError, match=re.escape(message.format(name))):
         NetGraph.from_yaml(name)
+
+
+def test_a_wrong_kind_of_value_is_named_with_its_article():
+    """'found a int value' read badly; the article follows the type name."""
+    with pytest.raises(SpecError, match=r"<string>:4:28: learning_rate_multipliers is a mapping .*found an int value$"):
+        NetGraph.from_yaml("netgraph: 1\nlayers: {a: Tanh}\ninputs: {Input: 2}\nlearning_rate_multipliers: 0\n")

@@ -66,3 +66,11 @@ def test_texts_of_different_lengths_are_read_each_to_its_own_length():
     assert [tuple(y.shape) for y in tagger(texts)] == [(2, 4), (6, 4), (1, 4)]  # per-token outputs: one per text
     assert tagger(["a b", "c a"]).shape == (2, 2, 4)  # texts of one length stay one tensor
     assert encode(coder, "Input", texts).shape == (3, 6)  # encode itself still pads (ragged=True keeps lengths)
+
+
+def test_a_capitalised_vocabulary_with_lowercase_is_refused():
+    """'The' could never match once the text is lowercased (it was encoded as <unk> without a word)."""
+    from netgraph import OptionError, TokensEncoder
+    with pytest.raises(OptionError, match="lowercase=.*entry 'The' could never match"):
+        TokensEncoder(vocabulary=["The", "cat"], lowercase=True)
+    assert TokensEncoder(vocabulary=["The", "cat"]).vocabulary == ("The", "cat")

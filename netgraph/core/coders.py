@@ -230,6 +230,10 @@ class TokensEncoder(Encoder):
                 self._fail(f"a string, found {getattr(self, name)!r}", name)
         if not isinstance(self.lowercase, bool):
             self._fail(f"True or False, found {self.lowercase!r}", "lowercase")
+        capitals = [t for t in self.vocabulary if self.lowercase and isinstance(t, str) and t != t.lower()]
+        if capitals:
+            self._fail(f"lowercase=True lowercases the text before looking it up, so the vocabulary entry "
+                       f"{capitals[0]!r} could never match; write the vocabulary in lowercase", "lowercase")
         if self.unknown == self.padding or {self.unknown, self.padding} & set(self.vocabulary):
             self._fail("unknown= and padding= must differ from each other and from every vocabulary entry", "unknown")
 

@@ -156,7 +156,8 @@ def _check_loss(loss: Any, reduction: str) -> torch.Tensor:
     if reduction not in ("mean", "sum"):
         raise OptionError(f"surrogate_loss: reduction must be 'mean' or 'sum', found {reduction!r}")
     if not isinstance(loss, torch.Tensor) or loss.dim() > 1 or not loss.is_floating_point():
-        found = f"shape {tuple(loss.shape)}" if isinstance(loss, torch.Tensor) else type(loss).__name__
+        found = (type(loss).__name__ if not isinstance(loss, torch.Tensor) else f"shape {tuple(loss.shape)}"
+                 if loss.dim() > 1 else f"dtype {loss.dtype}")  # the part that is wrong
         raise OptionError("surrogate_loss(loss) needs the per-example losses as a 1-D float tensor (B,) "
                           f"(or the scalar objective itself); found {found}. Reduce other dims first, "
                           "e.g. loss.flatten(1).sum(1).")

@@ -286,7 +286,7 @@ class SpecReader:
 
 def _kind(data: Any) -> str:
     """What a non-mapping YAML document is, in words (never its content: the file may be anything)."""
-    return "a list" if isinstance(data, YSeq) else "nothing" if data is None else f"a {type(data).__name__} value"
+    return "a list" if isinstance(data, YSeq) else "nothing" if data is None else f"{'an' if type(data).__name__[0] in 'aeiou' else 'a'} {type(data).__name__} value"
 
 
 def read_ports(reader: Any, spec: YMap, loc_of: Locator, kind: str) -> tuple[dict[str, str], dict[str, Any]]:
