@@ -50,3 +50,14 @@ def test_a_large_net_is_left_to_the_built_in_layout_unless_graphviz_pure_is_name
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert api.render_svg(net, backend="graphviz-pure") != api.render_svg(net, backend="builtin")
+
+
+def test_a_render_removes_the_temporary_file_a_killed_render_of_its_target_left(tmp_path):
+    stale = tmp_path / ".net.svg.0123456789ab.tmp"  # the name atomic_write gives, as a killed render leaves it
+    stale.write_bytes(b"<svg half")
+    other = tmp_path / ".other.svg.0123456789ab.tmp"
+    other.write_bytes(b"<svg half")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        NetGraph({"a": LinearLayer(3)}, [], Input=2).render(tmp_path / "net.svg")
+    assert not stale.exists() and other.exists() and (tmp_path / "net.svg").exists()

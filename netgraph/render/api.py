@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import Any
 
 import graphviz
 
-from netgraph.core.files import atomic_write, writable_file
+from netgraph.core.files import atomic_write, remove_temporaries, writable_file
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.render.engines import REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
@@ -273,6 +274,7 @@ def check_target(path: Path) -> None:
 def _write_atomically(path: Path, data: bytes) -> None:
     try:
         check_target(path)
+        remove_temporaries(path.parent, re.escape(path.name))  # a killed render's, as save and checkpoints do
         atomic_write(path, data)
     except OSError as exc:  # a name too long, no permission, no space left
         raise NetGraphError(f"cannot write the diagram to {str(path)!r}: {exc.strerror or exc}") from None
