@@ -199,3 +199,17 @@ def test_the_command_imports_with_the_collector_paused_then_freezes_what_it_impo
         gc.enable()
         gc.unfreeze()
     assert ("net.yaml: ok" in capsys.readouterr().out) == (code == 0)
+
+
+def test_train_refuses_an_output_that_is_a_file_before_training(tmp_path, capsys):
+    """`-o afile` trained and then failed with a bare '[Errno 17] File exists'; now refused first, naming -o."""
+    spec, taken = tmp_path / "small.yaml", tmp_path / "afile"
+    spec.write_text(SMALL)
+    taken.write_text("keep me")
+    x = np.random.default_rng(0).standard_normal((8, 3)).astype("float32")
+    np.savez(tmp_path / "data.npz", Input=x, Target=x[:, :2])
+    assert main(["train", str(spec), "--data", str(tmp_path / "data.npz"), "--rounds", "1", "--quiet",
+                 "-o", str(taken)]) != 0
+    captured = capsys.readouterr()
+    assert "-o (the output folder)" in captured.err and "File exists" in captured.err and "trained" not in captured.out
+    assert taken.read_text() == "keep me"
