@@ -107,8 +107,18 @@ def test_bad_data_forms(data, message):
 
 def test_binary_targets_must_be_probabilities():
     net = classifier(ElementwiseLayer("LogisticSigmoid"))
-    with pytest.raises(DataError, match=r"binary targets must lie in \[0, 1\], found values in \[0, 2\]"):
+    with pytest.raises(DataError, match=r"targets are probabilities and must lie in \[0, 1\], found values in \[0, 2\]"):
         net_train(net, {"Input": torch.randn(4, 2), "Target": torch.tensor([[0.0, 1, 2]] * 4)}, progress=False)
+
+
+def test_probability_vector_targets_of_a_softmax_must_be_probabilities():
+    """Float targets of a Softmax output (cross-entropy over probability vectors) were not checked: randn * 3
+    trained to a negative loss."""
+    data = {"Input": torch.randn(4, 2), "Target": torch.tensor([[0.2, 0.8, 0.0]] * 3 + [[-1.0, 2.0, 0.0]])}
+    with pytest.raises(DataError, match=r"targets are probabilities and must lie in \[0, 1\], found values in \[-1, 2\]"):
+        net_train(classifier(), data, progress=False)
+    data["Target"] = data["Target"].clamp(0, 1)
+    net_train(classifier(), data, progress=False, max_training_rounds=1)
 
 
 def test_nan_in_the_data_and_infinities_in_targets_are_named_by_key_and_example_before_any_step():

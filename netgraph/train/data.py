@@ -139,7 +139,7 @@ def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -
     elif x.is_floating_point() and exp.unit_interval:
         lo, hi = float(x.min()), float(x.max())
         if lo < 0 or hi > 1:
-            problems.append(f"{exp.what} (key {key!r}): binary targets must lie in [0, 1], found values in "
+            problems.append(f"{exp.what} (key {key!r}): cross-entropy targets are probabilities and must lie in [0, 1], found values in "
                             f"[{lo:g}, {hi:g}]")
             return None
     return x

@@ -130,7 +130,7 @@ class _LayerTerm(_Term):
             return {}
         if form == "Index" and shape and isinstance(shape[-1], int):
             return {"classes": shape[-1]}
-        return {"unit_interval": True} if form == "Binary" else {}
+        return {"unit_interval": True} if form in ("Binary", "Probabilities") else {}  # targets: probabilities
 
     def _graph(self, declared: dict) -> Any:
         try:
