@@ -202,10 +202,9 @@ class DiscreteUniformDistribution(Distribution):
         lo, hi = params
         if isinstance(lo, str) or isinstance(hi, str) or bool((torch.as_tensor(lo) <= torch.as_tensor(hi)).all()):
             return None
-        bad = torch.nonzero(~(torch.as_tensor(lo) <= torch.as_tensor(hi)).reshape(-1))  # the first pair out of order
-        lo, hi = (float(torch.as_tensor(v).expand(torch.broadcast_shapes(torch.as_tensor(lo).shape, torch.as_tensor(
-            hi).shape)).reshape(-1)[int(bad[0])]) for v in (lo, hi))
-        return f"needs imin <= imax, found imin {lo:g} and imax {hi:g}"
+        lo, hi = (t.reshape(-1) for t in torch.broadcast_tensors(torch.as_tensor(lo), torch.as_tensor(hi)))
+        first = int((~(lo <= hi)).nonzero()[0])  # the first pair out of order
+        return f"needs imin <= imax, found imin {float(lo[first]):g} and imax {float(hi[first]):g}"
 
     def _draw_bound(self, imin, imax):
         return imin.abs() + imax.abs() + 1

@@ -33,16 +33,6 @@ from netgraph.render.build import build_diagram
 from netgraph.render.model import FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns, visible
 from netgraph.render.svg import layout_svg
 
-
-def _html(text: str) -> str:
-    return html.escape(visible(text))
-
-
-def _dot_text(text: str) -> str:
-    """A plain Graphviz label: shown literally (``&amp;`` stays ``&amp;``), as the built-in layout shows it."""
-    return graphviz.escape(visible(text).replace("&", "&amp;"))
-
-
 __all__ = ["to_dot", "render_svg", "render", "diagram", "dot_source", "FILE_FORMATS"]
 
 #: File formats ``render`` writes ("dot"/"gv" are the DOT source).
@@ -67,6 +57,16 @@ def diagram(net: Any, **options: Any) -> Diagram:
 
 
 # -- DOT ---------------------------------------------------------------------------------------------
+def _html(text: str) -> str:
+    """Text for an HTML-like Graphviz label."""
+    return html.escape(visible(text))
+
+
+def _dot_text(text: str) -> str:
+    """A plain Graphviz label: shown literally (``&amp;`` stays ``&amp;``), as the built-in layout shows it."""
+    return graphviz.escape(visible(text).replace("&", "&amp;"))
+
+
 def _cell(port: str, prefix: str, span: str, fill: str = "white") -> str:
     return f'<TD PORT="{prefix}_{escape_id(port)}"{span} BGCOLOR="{fill}"><FONT {PORT_FONT}>{_html(port)}</FONT></TD>'
 

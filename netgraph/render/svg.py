@@ -10,6 +10,13 @@ from netgraph.render.layout import (BODY_PT, LINE_H, PAD, PORT_H, PORT_PT, TERM_
                                    text_width)
 from netgraph.render.model import BORDER, FILL, Diagram, Node, visible
 
+__all__ = ["draw", "layout_svg"]
+
+FONT = "Helvetica,Arial,sans-serif"
+EDGE_COLOUR, TEXT_COLOUR = "#868e96", "#495057"
+FLOW = {"TB": (0.0, 1.0), "BT": (0.0, -1.0), "LR": (1.0, 0.0), "RL": (-1.0, 0.0)}
+ARROW = 6.0
+
 
 def escape(text: str) -> str:
     """XML text of ``text`` (characters XML cannot hold written as escapes)."""
@@ -19,13 +26,6 @@ def escape(text: str) -> str:
 def quoteattr(text: str) -> str:
     """A quoted XML attribute value of ``text``."""
     return saxutils.quoteattr(visible(text))
-
-__all__ = ["draw", "layout_svg"]
-
-FONT = "Helvetica,Arial,sans-serif"
-EDGE_COLOUR, TEXT_COLOUR = "#868e96", "#495057"
-FLOW = {"TB": (0.0, 1.0), "BT": (0.0, -1.0), "LR": (1.0, 0.0), "RL": (-1.0, 0.0)}
-ARROW = 6.0
 
 
 def _n(x: float) -> str:

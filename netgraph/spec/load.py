@@ -286,7 +286,10 @@ class SpecReader:
 
 def _kind(data: Any) -> str:
     """What a non-mapping YAML document is, in words (never its content: the file may be anything)."""
-    return "a list" if isinstance(data, YSeq) else "nothing" if data is None else f"{'an' if type(data).__name__[0] in 'aeiou' else 'a'} {type(data).__name__} value"
+    if isinstance(data, YSeq) or data is None:
+        return "a list" if data is not None else "nothing"
+    name = type(data).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name} value"
 
 
 def read_ports(reader: Any, spec: YMap, loc_of: Locator, kind: str) -> tuple[dict[str, str], dict[str, Any]]:

@@ -196,8 +196,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
     seed = o["random_seed"]
     if seed is not None:
         seed = as_seed(seed, "random_seed")
-    if resume is None and checkpoint is not None and latest_checkpoint(checkpoint["directory"]) is not None:
-        found = latest_checkpoint(checkpoint["directory"])
+    if resume is None and checkpoint is not None and (found := latest_checkpoint(checkpoint["directory"])):
         raise OptionError(f"checkpoint directory {str(checkpoint['directory'])!r} already holds an earlier run's "
                           f"checkpoints ({found.name}): a new run there would mix with them (and its own files could "
                           f"be removed as older); pass resume=True to continue that run, or give an empty folder")
@@ -267,7 +266,8 @@ def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, m
         total_batches=s.batches, batch_size=trainer.plan.batch_size, examples_processed=s.examples,
         total_training_time=s.elapsed, reason_training_stopped=reason, optimization_method=method.name,
         initial_learning_rate=method.learning_rate, final_learning_rate=trainer.learning_rate,
-        checkpointing_files=[f for f in trainer.files if Path(f).exists()], learning_rate_multipliers=rates, loss_function=loss.describe(),
+        checkpointing_files=[f for f in trainer.files if Path(f).exists()],  # keep= removed the older ones
+        learning_rate_multipliers=rates, loss_function=loss.describe(),
         term_losses={k: list(v) for k, v in s.term_round_losses.items()},
         loss_weights={k: list(v) for k, v in s.term_weights.items()},
         round_metrics={k: list(v) for k, v in s.round_metrics.items()},

@@ -46,7 +46,7 @@ class Expect:
     type: PortType
     what: str
     classes: int | None = None  # Integer class indices must lie in [0, classes)
-    unit_interval: bool = False  # Real values must lie in [0, 1] (binary cross-entropy targets)
+    unit_interval: bool = False  # Real values must lie in [0, 1] (cross-entropy targets: binary or probability vectors)
     optional: bool = False  # the lengths of padded batches: absent from dense ones (validation data by length)
     finite: bool = False  # infinities are refused too, not only NaN (a loss target: the loss would be infinite)
 
@@ -139,8 +139,8 @@ def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -
     elif x.is_floating_point() and exp.unit_interval:
         lo, hi = float(x.min()), float(x.max())
         if lo < 0 or hi > 1:
-            problems.append(f"{exp.what} (key {key!r}): cross-entropy targets are probabilities and must lie in [0, 1], found values in "
-                            f"[{lo:g}, {hi:g}]")
+            problems.append(f"{exp.what} (key {key!r}): cross-entropy targets are probabilities and must lie in "
+                            f"[0, 1], found values in [{lo:g}, {hi:g}]")
             return None
     return x
 
