@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from netgraph.export.onnx_ops import Context, Converted, Unsupported
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, text
 from netgraph.layers import ElementwiseLayer, ParametricRampLayer
 
 __all__ = ["ACTIVATION_CONVERTERS"]
@@ -27,8 +27,7 @@ def _number(value: float) -> str:
 
 
 def _gelu(node: Any, ctx: Context) -> Converted:
-    approximate = ctx.attributes(node).get("approximate", b"none")
-    approximate = approximate.decode() if isinstance(approximate, bytes) else str(approximate)
+    approximate = text(ctx.attributes(node).get("approximate", b"none"))
     if approximate not in ("none", "tanh"):
         raise Unsupported(f"approximate={approximate!r} is neither 'none' (GELU) nor 'tanh'")
     return Converted(ElementwiseLayer("GELU" if approximate == "none" else _GELU_TANH), (node.input[0],))

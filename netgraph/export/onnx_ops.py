@@ -22,7 +22,7 @@ from netgraph.layers import (BatchNormalizationLayer, CatenateLayer, ConstantArr
                              TransposeLayer)
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
-           "linear_of", "mapped", "int_option", "symmetric_pads"]
+           "linear_of", "mapped", "int_option", "symmetric_pads", "text", "refuse"]
 
 #: ONNX elementwise ops -> ElementwiseLayer function names.
 ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid", "Exp": "Exp", "Log": "Log",
@@ -142,10 +142,7 @@ def _conv(node: Any, ctx: Context) -> Converted:
 def _pool(function: str) -> Callable[[Any, Context], Converted]:
     def convert(node: Any, ctx: Context) -> Converted:
         a = ctx.attributes(node)
-        problems = _pool_problems(function, a, ctx.shapes.get(node.input[0]))
-        if problems:
-            raise Unsupported(f"{' and '.join(problems)} {'has' if len(problems) == 1 else 'have'} no PoolingLayer "
-                              f"equivalent")
+        refuse(_pool_problems(function, a, ctx.shapes.get(node.input[0])), "PoolingLayer")
         return Converted(PoolingLayer(tuple(a["kernel_shape"]), stride=int_option(a.get("strides"), 1),
                                       padding_size=symmetric_pads(a), function=function), (node.input[0],))
     return convert
@@ -174,6 +171,18 @@ def _ceil_changes_size(shape: tuple | None, kernel: list, strides: list, pads: l
         if span % s and (span // s + 1) * s < size + pads[i]:  # a further window, starting inside the input
             return True
     return False
+
+
+def text(value: Any) -> str:
+    """An ONNX string attribute (bytes) as text."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def refuse(problems: list[str], layer: str) -> None:
+    """Unsupported naming every option of a node that ``layer`` has no equivalent of (nothing when none)."""
+    if problems:
+        verb = "has" if len(problems) == 1 else "have"
+        raise Unsupported(f"{' and '.join(problems)} {verb} no {layer} equivalent")
 
 
 def int_option(values: Any, default: int) -> Any:

@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
-from netgraph.export.onnx_ops import Context, Converted, Unsupported
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, text
 from netgraph.export.onnx_reshape import reshape_converter
 from netgraph.export.onnx_recurrent_glue import (DIRECTIONS_PERM, LAYOUT_PERM, RECURRENT_OPS, batch_first_uses,
                                                  bidirectional, is_op, recurrent_output, stacked_state_index,
-                                                 state_stack, text, time_major_output)
+                                                 state_stack, time_major_output)
 from netgraph.layers import (BasicRecurrentLayer, GatedRecurrentLayer, LongShortTermMemoryLayer,
                              NetBidirectionalOperator, SequenceLastLayer)
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from netgraph.export.onnx_ops import Context
+from netgraph.export.onnx_ops import Context, text
 
 __all__ = ["RECURRENT_OPS", "LAYOUT_PERM", "DIRECTIONS_PERM", "is_op", "recurrent_output", "bidirectional",
-           "time_major_output", "batch_first_uses", "state_stack", "stacked_state_index", "text", "sequence_inputs"]
+           "time_major_output", "batch_first_uses", "state_stack", "stacked_state_index", "sequence_inputs"]
 
 RECURRENT_OPS = ("LSTM", "GRU", "RNN")
 LAYOUT_PERM = [1, 0, 2]  # (time, batch, features) <-> (batch, time, features)
@@ -26,10 +26,6 @@ DIRECTIONS_PERM = [0, 2, 1, 3]  # (time, directions, batch, hidden) -> (time, ba
 #: Ops that keep a (batch, time, ...) tensor's time axis as axis 1 (computing per step, or per element).
 _PER_STEP = ("Relu", "Tanh", "Sigmoid", "Exp", "Log", "Abs", "Sqrt", "Softplus", "Neg", "Add", "Mul", "Sub", "Div",
              "Identity", "Dropout", "Cast", "MatMul", "Gather")
-
-
-def text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _squeeze_axes(node: Any, ctx: Context) -> list[int] | None:

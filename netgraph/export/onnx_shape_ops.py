@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.chain import NetChain
-from netgraph.export.onnx_ops import Context, Converted, Unsupported
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, text
 from netgraph.layers import (AggregationLayer, DotLayer, FunctionLayer, PartLayer, ReplicateLayer, ReshapeLayer,
                              SequenceReverseLayer, SummationLayer)
 
@@ -120,8 +120,7 @@ def _reduce(function: str) -> Callable[[Any, Context], Converted]:
 
 def _einsum(node: Any, ctx: Context) -> Converted:
     """``b A c, b c B -> b A B`` (a batched matrix product): DotLayer."""
-    equation = ctx.attributes(node)["equation"]
-    equation = (equation.decode() if isinstance(equation, bytes) else equation).replace(" ", "")
+    equation = text(ctx.attributes(node)["equation"]).replace(" ", "")
     left, _, out = equation.partition("->")
     terms = left.split(",")
     if len(terms) == 2 and len(node.input) == 2 and len(terms[0]) >= 2 and len(terms[1]) >= 2:
@@ -143,8 +142,8 @@ def _function(node: Any, ctx: Context) -> Converted:
         a = ctx.attributes(node)
         bounds = [a.get("min"), a.get("max")]
     low, high = bounds
-    text = "#" if low is None else f"Max[#, {low!r}]"
-    return Converted(FunctionLayer(text if high is None else f"Min[{text}, {high!r}]"), (node.input[0],))
+    expression = "#" if low is None else f"Max[#, {low!r}]"
+    return Converted(FunctionLayer(expression if high is None else f"Min[{expression}, {high!r}]"), (node.input[0],))
 
 
 SHAPE_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, int_option, symmetric_pads
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, int_option, refuse, symmetric_pads, text
 from netgraph.layers import DeconvolutionLayer, NormalizationLayer, PaddingLayer, ResizeLayer
 from netgraph.layers.resize import PADDING_METHODS, reflect_index
 
@@ -28,22 +28,12 @@ __all__ = ["SPATIAL_CONVERTERS", "padding_gather"]
 _PAD_MODES = {"reflect": "Reflected", "edge": "Fixed", "wrap": "Periodic"}
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _refuse(problems: list[str], layer: str) -> None:
-    if problems:
-        verb = "has" if len(problems) == 1 else "have"
-        raise Unsupported(f"{' and '.join(problems)} {verb} no {layer} equivalent")
-
-
 def _conv_transpose(node: Any, ctx: Context) -> Converted:
     a = ctx.attributes(node)
     w = ctx.const(node.input[1], "kernel")
     problems = [f"output_padding={list(a['output_padding'])} (extra rows)"] if any(a.get("output_padding", ())) else []
     problems += [f"output_shape={list(a['output_shape'])}"] if "output_shape" in a else []
-    _refuse(problems, "DeconvolutionLayer")
+    refuse(problems, "DeconvolutionLayer")
     groups = int(a.get("group", 1))
     bias = (ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2]
             else np.zeros(w.shape[1] * groups, np.float32))
@@ -55,7 +45,7 @@ def _conv_transpose(node: Any, ctx: Context) -> Converted:
 
 def _pad(node: Any, ctx: Context) -> Converted:
     a, x = ctx.attributes(node), node.input[0]
-    mode, rank, shape = _text(a.get("mode", "constant")), ctx.rank(x), ctx.shapes.get(x)
+    mode, rank, shape = text(a.get("mode", "constant")), ctx.rank(x), ctx.shapes.get(x)
     if len(node.input) > 1:  # opset >= 11: pads, constant value, axes are inputs
         pads = [int(p) for p in np.ravel(ctx.const(node.input[1], "pads"))]
         value = float(np.ravel(ctx.const(node.input[2], "value"))[0]) if len(node.input) > 2 and node.input[2] else 0.0
@@ -122,8 +112,8 @@ def _gather_padding(node: Any, ctx: Context) -> tuple[str, str, dict[int, tuple[
 
 def _resize(node: Any, ctx: Context) -> Converted:
     a, x = ctx.attributes(node), node.input[0]
-    shape, mode = ctx.shapes.get(x), _text(a.get("mode", "nearest"))
-    transform = _text(a.get("coordinate_transformation_mode", "half_pixel"))
+    shape, mode = ctx.shapes.get(x), text(a.get("mode", "nearest"))
+    transform = text(a.get("coordinate_transformation_mode", "half_pixel"))
     if shape is None or not 3 <= len(shape) <= 5 or not all(isinstance(d, int) for d in shape[2:]):
         raise Unsupported(f"an input of shape {shape}: ResizeLayer takes (batch, channels, 1 to 3 spatial dims of "
                           f"known sizes)")
@@ -135,7 +125,7 @@ def _resize(node: Any, ctx: Context) -> Converted:
         if int(a.get("antialias", 0)) and any(o < n for o, n in zip(out, shape[2:])):
             problems.append("antialias=1 when shrinking")
     elif mode == "nearest":
-        nearest = _text(a.get("nearest_mode", "round_prefer_floor"))
+        nearest = text(a.get("nearest_mode", "round_prefer_floor"))
         if transform != "asymmetric" or nearest != "floor":
             problems.append(f"coordinate_transformation_mode={transform!r} with nearest_mode={nearest!r} "
                             f"(ResizeLayer's 'Nearest' is torch's: 'asymmetric' with 'floor')")
@@ -143,7 +133,7 @@ def _resize(node: Any, ctx: Context) -> Converted:
         problems.append(f"mode={mode!r} (ResizeLayer resamples 'linear' or 'nearest')")
     if "axes" in a:
         problems.append(f"axes={list(a['axes'])}")
-    _refuse(problems, "ResizeLayer")
+    refuse(problems, "ResizeLayer")
     return Converted(ResizeLayer(list(out), resampling="Linear" if mode == "linear" else "Nearest"), (x,))
 
 
