@@ -2,7 +2,8 @@
 
 Every node maps to one layer (see ``onnx_ops``, ``onnx_activations``, ``onnx_shape_ops``, ``onnx_spatial`` and
 ``onnx_reshape``; LSTM, GRU and RNN in ``onnx_recurrent``, whose layout glue becomes aliases), MatMul followed
-by Add of a constant vector becomes one LinearLayer. Nodes of constants are computed at import (onnx's
+by Add of a constant vector becomes one LinearLayer, and torch's causal attention pattern one AttentionLayer
+(``onnx_attention``). Nodes of constants are computed at import (onnx's
 reference evaluator), shape computations symbolically (``Context.symbols``); nodes that only compute the target
 shape of a Reshape or Resize (or a recurrence's zero initial state) are dropped, and layers that feed no graph
 output are left out. A static export's recurrence gets a variable length (``sequence_inputs``) where the net
@@ -24,6 +25,7 @@ from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.export.deps import require
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
+from netgraph.export.onnx_attention import causal_attention
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
 from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS
@@ -117,11 +119,15 @@ class _Builder:
 
     def build(self) -> NetGraph:
         folded = {id(node) for node in self.graph.node if node.op_type != "Constant" and self._precompute(node)}
+        patterns, claimed = causal_attention(self.graph.node, self.ctx)
         unsupported, dropped, failed = [], self._shape_only(folded), set()
         for index, node in enumerate(self.graph.node):
-            if id(node) in dropped or id(node) in folded or node.op_type == "Constant":
+            if id(node) in dropped or id(node) in folded or id(node) in claimed or node.op_type == "Constant":
                 continue
             label = f"node {node.name or index!r} ({node.op_type})"
+            if id(node) in patterns:
+                self._add(node, index, patterns[id(node)])
+                continue
             if node.op_type not in CONVERTERS:
                 unsupported.append(f"{label}: no layer for this op")
             elif not failed.intersection(node.input):  # nodes fed by a refused one are not reported again

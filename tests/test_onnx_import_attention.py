@@ -1,0 +1,95 @@
+"""import_onnx of causal attention (torch's Trilu mask pattern): our AttentionLayer(mask="Causal") exports import
+back, and so does plain torch's scaled_dot_product_attention(is_causal=True), at lengths other than exported."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from netgraph import AttentionLayer, NetGraph, SpecError, export_onnx, import_onnx, net_initialize
+from tests.onnx_helpers import run_onnx
+
+
+def attention_layers(net) -> list:
+    """Every AttentionLayer in ``net``, nested graphs included."""
+    found = []
+    for layer in net.layers.values():
+        found += [layer] if isinstance(layer, AttentionLayer) else attention_layers(layer) if isinstance(layer, NetGraph) else []
+    return found
+
+
+def inputs(shape: tuple, length: int, seed: int = 1) -> dict[str, torch.Tensor]:
+    generator = torch.Generator().manual_seed(seed)
+    return {port: torch.randn(3, length, *shape[1:], generator=generator) for port in ("Key", "Value", "Query")}
+
+
+CASES = {
+    "dot": ({"scoring": "Dot"}, ("n", 4)),
+    "dot_rescaled": ({"scoring": "Dot", "score_rescaling": "DimensionSqrt"}, ("n", 4)),
+    "bilinear": ({"scoring": "Bilinear"}, ("n", 4)),
+    "heads": ({"scoring": "Dot", "multi_head": True}, ("n", 2, 4)),
+    "fixed_length": ({"scoring": "Dot"}, (5, 4)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@torch.no_grad()
+def test_our_causal_attention_imports_back(name, tmp_path):
+    options, shape = CASES[name]
+    net = NetGraph({"att": AttentionLayer(mask="Causal", **options)}, [], Key=shape, Value=shape, Query=shape)
+    net = net_initialize(net, seed=0)
+    path = export_onnx(net, tmp_path / "causal.onnx")
+    back = import_onnx(path)
+    assert [layer.mask for layer in attention_layers(back)] == ["Causal"]
+    length = 5 if name == "fixed_length" else 7  # exported at another length
+    x = inputs(shape, length)
+    torch.testing.assert_close(back(x), net(x), atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(back(x), torch.from_numpy(run_onnx(path, x)[0]), atol=1e-5, rtol=1e-4)
+    later = {**x, "Key": x["Key"].clone(), "Value": x["Value"].clone()}
+    later["Key"][:, 1:] += 1.0
+    later["Value"][:, 1:] += 1.0  # the first query sees the first key only; the second sees the changed ones
+    torch.testing.assert_close(back(later)[:, 0], back(x)[:, 0])
+    assert not torch.allclose(back(later)[:, 1], back(x)[:, 1])
+
+
+class _Attention(nn.Module):
+    def __init__(self, mask: str):
+        super().__init__()
+        self.mask = mask
+
+    def forward(self, q, k, v):
+        if self.mask == "causal":
+            return F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        length = q.shape[-2]
+        upper = torch.ones(length, length, dtype=torch.bool).triu(1)  # query i sees keys i+1...: not causal
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=upper)
+
+
+def _export(module: nn.Module, path) -> None:
+    example = torch.randn(2, 6, 4)
+    dynamic = {name: {0: "batch", 1: "length"} for name in ("q", "k", "v")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (example, example, example), str(path), dynamo=False, input_names=["q", "k", "v"],
+                          dynamic_axes=dynamic)
+
+
+@torch.no_grad()
+def test_torch_causal_attention_imports_and_runs_equal(tmp_path):
+    _export(_Attention("causal"), tmp_path / "sdpa.onnx")
+    back = import_onnx(tmp_path / "sdpa.onnx")
+    assert [layer.mask for layer in attention_layers(back)] == ["Causal"]
+    generator = torch.Generator().manual_seed(2)
+    q, k, v = (torch.randn(4, 9, 4, generator=generator) for _ in range(3))
+    torch.testing.assert_close(back({"q": q, "k": k, "v": v}), F.scaled_dot_product_attention(q, k, v, is_causal=True),
+                               atol=1e-5, rtol=1e-4)
+
+
+def test_other_triangular_masks_are_still_refused(tmp_path):
+    _export(_Attention("upper"), tmp_path / "upper.onnx")
+    with pytest.raises(SpecError, match=r"\(Trilu\): no layer for this op"):
+        import_onnx(tmp_path / "upper.onnx")
