@@ -16,9 +16,9 @@ import numpy as np
 
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
-from netgraph.layers import (BatchNormalizationLayer, CatenateLayer, ConstantArrayLayer, ConvolutionLayer, DotLayer,
-                             ElementwiseLayer, EmbeddingLayer, LayerNormalizationLayer, LinearLayer,
-                             NetMapOperator, PartLayer, PoolingLayer, SoftmaxLayer, ThreadingLayer,
+from netgraph.layers import (AppendLayer, BatchNormalizationLayer, CatenateLayer, ConstantArrayLayer, ConvolutionLayer,
+                             DotLayer, ElementwiseLayer, EmbeddingLayer, LayerNormalizationLayer, LinearLayer,
+                             NetMapOperator, PartLayer, PoolingLayer, PrependLayer, SoftmaxLayer, ThreadingLayer,
                              TransposeLayer)
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
@@ -231,7 +231,22 @@ def _concat(node: Any, ctx: Context) -> Converted:
     axis = int(ctx.attributes(node)["axis"])
     if axis == 0 or any(name in ctx.constants for name in node.input):
         raise Unsupported("Concat along the batch dim or of constants")
-    return Converted(CatenateLayer(level=axis, inputs=len(node.input)), tuple(node.input))
+    return _appended(node, axis, ctx) or Converted(CatenateLayer(level=axis, inputs=len(node.input)), tuple(node.input))
+
+
+def _appended(node: Any, axis: int, ctx: Context) -> Converted | None:
+    """Concat(x, Unsqueeze(e, 1)) along the sequence -> AppendLayer (PrependLayer with e first): a
+    CatenateLayer could not give the length n + 1 of a variable-length x."""
+    rank = ctx.rank(node.input[0])
+    if len(node.input) != 2 or rank is None or axis not in (1, 1 - rank):
+        return None
+    for position, (sequence, element) in enumerate((node.input, node.input[::-1])):
+        unsqueeze = ctx.producers.get(element)
+        axes = None if unsqueeze is None or unsqueeze.op_type != "Unsqueeze" else (
+            ctx.constants.get(unsqueeze.input[1]) if len(unsqueeze.input) > 1 else ctx.attributes(unsqueeze).get("axes"))
+        if axes is not None and [int(a) % (rank or 1) for a in np.ravel(axes)] == [1] and ctx.rank(unsqueeze.input[0]) == rank - 1:
+            return Converted(AppendLayer() if position == 0 else PrependLayer(), (sequence, unsqueeze.input[0]))
+    return None
 
 
 def _transpose(node: Any, ctx: Context) -> Converted:

@@ -1,5 +1,5 @@
-"""import_onnx of causal attention (torch's Trilu mask pattern): our AttentionLayer(mask="Causal") exports import
-back, and so does plain torch's scaled_dot_product_attention(is_causal=True), at lengths other than exported."""
+"""import_onnx of sequence patterns: causal attention (torch's Trilu mask) and Concat of an unsqueezed element
+(Append/Prepend). Our layers' exports import back, and so do plain torch's, at lengths other than exported."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph import AttentionLayer, NetGraph, SpecError, export_onnx, import_onnx, net_initialize
+from netgraph import AppendLayer, AttentionLayer, CatenateLayer, NetGraph, PrependLayer, SpecError, export_onnx, import_onnx, net_initialize
 from tests.onnx_helpers import run_onnx
 
 
@@ -93,3 +93,47 @@ def test_other_triangular_masks_are_still_refused(tmp_path):
     _export(_Attention("upper"), tmp_path / "upper.onnx")
     with pytest.raises(SpecError, match=r"\(Trilu\): no layer for this op"):
         import_onnx(tmp_path / "upper.onnx")
+
+
+@pytest.mark.parametrize("layer", [AppendLayer(), PrependLayer()], ids=["append", "prepend"])
+@pytest.mark.parametrize("shape", [("n", 4), (5, 4), ("n", 2, 3)], ids=["n", "fixed", "matrix"])
+@torch.no_grad()
+def test_append_and_prepend_import_back(layer, shape, tmp_path):
+    net = NetGraph({"add": layer}, [], Input=shape, Element=shape[1:])
+    path = export_onnx(net, tmp_path / "append.onnx")
+    back = import_onnx(path)
+    assert [type(imported) for imported in back.layers.values()] == [type(layer)]
+    generator = torch.Generator().manual_seed(3)
+    x = {"Input": torch.randn(2, 5 if shape[0] == 5 else 8, *shape[1:], generator=generator),
+         "Element": torch.randn(2, *shape[1:], generator=generator)}
+    torch.testing.assert_close(back(x), net(x))
+    torch.testing.assert_close(back(x), torch.from_numpy(run_onnx(path, x)[0]))
+
+
+class _Cat(nn.Module):
+    def __init__(self, axis: int):
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x, e):
+        return torch.cat([x, e.unsqueeze(1)], self.axis) if self.axis == 1 else torch.cat([x, e.unsqueeze(2)], 2)
+
+
+@torch.no_grad()
+def test_torch_cat_of_an_unsqueezed_element(tmp_path):
+    """Along the sequence: an AppendLayer (a CatenateLayer could not give length n + 1); along another
+    axis: a CatenateLayer, as before."""
+    for axis, expected in ((1, AppendLayer), (2, CatenateLayer)):
+        x, e = torch.randn(2, 6, 3), torch.randn(2, 6 if axis == 2 else 3)
+        path = tmp_path / f"cat{axis}.onnx"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(_Cat(axis), (x, e), str(path), dynamo=False, input_names=["x", "e"],
+                              dynamic_axes={"x": {0: "batch"}, "e": {0: "batch"}} if axis == 2 else
+                              {"x": {0: "batch", 1: "length"}, "e": {0: "batch"}})
+        back = import_onnx(path)
+        assert expected in {type(layer) for layer in back.layers.values()}
+        generator = torch.Generator().manual_seed(4)
+        x = torch.randn(3, 9 if axis == 1 else 6, 3, generator=generator)
+        e = torch.randn(3, 3 if axis == 1 else 6, generator=generator)
+        torch.testing.assert_close(back({"x": x, "e": e}), _Cat(axis)(x, e))
