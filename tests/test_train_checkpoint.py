@@ -47,6 +47,24 @@ def test_resuming_continues_exactly_where_the_run_stopped(tmp_path):
     assert rest.best_validation_round == whole.best_validation_round
 
 
+def test_resuming_with_another_learning_rate_uses_it(tmp_path):
+    """The optimizer state comes from the checkpoint, but its saved rates do not override this run's
+    learning_rate (times the multipliers): a rate far below the arrays' precision leaves them as saved."""
+    options = {**KW, "method": "SGD", "checkpoint": tmp_path}
+    first = net_train(net_initialize(mlp(), seed=0), data(), max_training_rounds=2, learning_rate=0.1, **options)
+    frozen = net_train(net_initialize(mlp(), seed=0), data(), max_training_rounds=4, learning_rate=1e-30, resume=True,
+                       **options)
+    assert frozen.total_rounds == 4 and same_arrays(frozen.training_net, first.training_net)
+    slower = net_train(net_initialize(mlp(), seed=0), data(), max_training_rounds=3, learning_rate=0.1, **KW,
+                       method="SGD", checkpoint=tmp_path / "again", learning_rate_multipliers={"h": 0.5})
+    resumed = net_train(net_initialize(mlp(), seed=0), data(), max_training_rounds=4, learning_rate=0.2,
+                        learning_rate_multipliers={"h": 1e-30}, method="SGD", resume=tmp_path / "again", **KW)
+    h = resumed.training_net.layers["h"].arrays
+    assert all(torch.equal(h[k], slower.training_net.layers["h"].arrays[k]) for k in ("Weights", "Biases"))
+    assert not torch.equal(resumed.training_net.layers["out"].arrays["Weights"],
+                           slower.training_net.layers["out"].arrays["Weights"])
+
+
 def test_checkpoint_interval_and_load_checkpoint(tmp_path):
     r = net_train(mlp(), data(), max_training_rounds=5, checkpoint={"directory": tmp_path, "interval": 2}, **KW)
     assert [p.name for p in checkpoints(tmp_path)] == ["round-000002.pt", "round-000004.pt", "round-000005.pt"]

@@ -163,9 +163,12 @@ def check_compatible(data: dict[str, Any], module: torch.nn.Module, source: Any)
                           + "; ".join(diff[:5]) + (" ..." if len(diff) > 5 else ""))
 
 
-def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], method: str, source: Any) -> None:
-    """Load a checkpoint's optimizer state into ``optimizer`` (of ``method``); OptionError when it was written by
-    another method (torch would load it, then fail at the first step on a setting the other method lacks)."""
+def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], method: str, source: Any) -> float:
+    """Load a checkpoint's optimizer state into ``optimizer`` (of ``method``), keeping the optimizer's own rates
+    (``base_lr``: this run's learning_rate and multipliers); returns the schedule's factor when it was saved.
+    OptionError when it was written by another method (torch would load it, then fail at the first step on a
+    setting the other method lacks)."""
+    rates = [g["base_lr"] for g in optimizer.param_groups]
     saved = data.get("method")  # checkpoints from before it was recorded: told by their settings
     if saved is not None and saved != method:
         raise OptionError(f"checkpoint {str(source)!r} was written with method {saved!r}, not {method!r}: resume "
@@ -185,6 +188,11 @@ def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], metho
         raise OptionError(f"checkpoint {str(source)!r} was written with another method than {method!r} (its optimizer "
                           f"state lacks {', '.join(missing)}): resume with the method it was written with, or start "
                           f"fresh (resume=False, or another checkpoint directory)")
+    saved = optimizer.param_groups[0]  # its rate / base rate: the schedule's factor
+    factor = saved["lr"] / saved["base_lr"] if saved.get("base_lr") else 1.0
+    for group, rate in zip(optimizer.param_groups, rates):  # the saved rates would override this run's
+        group["base_lr"], group["lr"] = rate, rate * factor
+    return factor
 
 
 def load_checkpoint(net: Any, path: str | os.PathLike, best: bool = False) -> Any:

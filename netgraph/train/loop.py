@@ -389,10 +389,7 @@ class Trainer:
         source, data = self.plan.resume
         check_compatible(data, self.module, source)
         self.module.load_state_dict(data["model"])
-        load_optimizer(self.optimizer, data, self.plan.method.name, source)
-        for g in self.optimizer.param_groups:
-            g.setdefault("base_lr", g["lr"])
-        self.factor = self.optimizer.param_groups[0]["lr"] / self.optimizer.param_groups[0]["base_lr"]
+        self.factor = load_optimizer(self.optimizer, data, self.plan.method.name, source)
         self.state = Progress(**data["progress"])
         self._saved_round = self.state.rounds
         if data.get("best_model") is not None:
