@@ -134,3 +134,22 @@ def test_a_file_that_breaks_during_training_stops_the_run_and_keeps_its_checkpoi
                         progress=False, resume=True, all=True,
                         checkpoint={"directory": str(checkpoints), "interval": 1})
     assert resumed.total_rounds == 3 and len(resumed.round_losses) == 3
+
+
+def test_images_and_labels_for_ports_without_coders_name_the_port_and_the_coder_to_attach(tmp_path):
+    import numpy as np
+    net = NetChain([LinearLayer(2), SoftmaxLayer()], input=(1, 8, 8))  # no ImageEncoder, no ClassDecoder
+    folder = _stripes(tmp_path / "set", 2)
+    pil = [(Image.open(p).copy(), label) for p, label in image_folder(folder)]
+    arrays = [(np.asarray(image), label) for image, label in pil]
+    for data in (str(folder), pil, arrays, {"Input": [image for image, _ in pil], "Target": [lab for _, lab in pil]}):
+        with pytest.raises(DataError) as info:
+            net_train(net, data, max_training_rounds=1, progress=False)
+        message = str(info.value)
+        assert "input port 'Input' has no encoder, but example 0 is a" in message
+        assert "ImageEncoder(size=(8, 8), color_space='Grayscale')" in message
+        assert "the target of output port 'Output'" in message and "is a string label 'horizontal'" in message
+        assert "ClassDecoder(['horizontal', 'vertical'])" in message
+    with pytest.raises(DataError, match=r"^training data: the target of output port 'Output' \(key 'Target'\) holds "
+                                        r"labels, but the port has no decoder: example 1 is a string label 'b'"):
+        net_train(net, {"Input": torch.rand(2, 1, 8, 8), "Target": [0, "b"]}, progress=False)

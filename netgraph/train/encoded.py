@@ -20,11 +20,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from netgraph.core.coders import Coder, Decoder, Encoder, ImageEncoder
 from netgraph.core.errors import DataError
 from netgraph.data import Examples, image_folder, text_table
+from netgraph.data.sources import IMAGE_SUFFIXES
 from netgraph.data.encoding import encode_example
 from netgraph.data.images import check_image
 
@@ -56,10 +58,15 @@ def _columns(net: Any, data: Any) -> dict[str, list] | None:
         if len(net.input_ports) != 1 or len(net.output_ports) != 1:
             raise DataError(f"training data as (input, target) pairs needs a net with one input and one output; "
                             f"this net has inputs {list(net.input_ports)}, outputs {list(net.output_ports)}")
-        return {net.input_ports[0]: [e[0] for e in data], net.output_ports[0]: [e[1] for e in data]}
-    if not net.coders or not isinstance(data, Mapping):
+        columns = {net.input_ports[0]: [e[0] for e in data], net.output_ports[0]: [e[1] for e in data]}
+        _refuse_uncoded(net, columns)
+        return columns
+    if not isinstance(data, Mapping):
         return None
     raw = {str(k): v for k, v in data.items()}
+    _refuse_uncoded(net, raw)
+    if not net.coders:
+        return None
     if not any(_coder_for(net, k) is not None and not isinstance(v, torch.Tensor) for k, v in raw.items()):
         return None
     columns = {k: list(v) if not isinstance(v, torch.Tensor) else v for k, v in raw.items()}
@@ -67,6 +74,68 @@ def _columns(net: Any, data: Any) -> dict[str, list] | None:
     if len(set(sizes.values())) > 1:
         raise DataError(f"training data: every key must hold the same number of examples, found {sizes}")
     return columns
+
+
+def _kind(value: Any, shape: Any) -> str | None:
+    """What a value that only an encoder or decoder turns into a tensor is ("a PIL image"), else None;
+    ``shape`` is the port's (a uint8 image array of another shape needs an ImageEncoder)."""
+    if type(value).__module__.startswith("PIL."):
+        return "a PIL image"
+    if isinstance(value, (str, os.PathLike)):
+        if Path(value).suffix.lower() in IMAGE_SUFFIXES:
+            return f"an image file path {os.fspath(value)!r:.60}"
+        return f"a string {value!r:.40}"
+    if isinstance(value, np.ndarray) and value.dtype == np.uint8 and tuple(value.shape) != shape and \
+            (value.ndim == 2 or value.ndim == 3 and value.shape[-1] in (1, 3, 4)):
+        return f"a uint8 image array of shape {tuple(value.shape)}"
+    return None
+
+
+def _refuse_uncoded(net: Any, columns: Mapping[str, Any]) -> None:
+    """One DataError for the keys without a coder that hold images, paths or labels: the port needs an encoder
+    (input) or a decoder (output), as the README's "Encoders and decoders" shows."""
+    problems = []
+    for key, values in columns.items():
+        if _coder_for(net, key) is not None or not isinstance(values, (list, tuple, Examples)):
+            continue
+        shape = net.port_types[key].shape if key in net.input_ports else None
+        found = [(i, kind) for i, v in enumerate(values) if (kind := _kind(v, shape)) is not None]
+        if not found:
+            continue
+        i, kind = found[0]
+        more = f" ({len(found)} of {len(values)} examples)" if len(found) > 1 else ""
+        if key in net.input_ports:
+            fix = (f"an ImageEncoder to the port, e.g. NetGraph(..., {key}={_image_encoder(shape)}) or "
+                   f"NetChain([...], input={_image_encoder(shape)})"
+                   if "image" in kind else "a TokensEncoder or CharactersEncoder (text), a ClassEncoder (labels) "
+                   f"or an ImageEncoder (image file paths) to the port, e.g. NetGraph(..., {key}=ClassEncoder([...]))")
+            problems.append(f"input port {key!r} has no encoder, but example {i} is {kind}{more}; attach {fix}")
+            continue
+        port = _output_for(net, key)
+        labels = sorted({str(v) for v in values if isinstance(v, str)})
+        shown = labels if len(labels) <= 5 else [*labels[:5], "..."]
+        problems.append(f"the target of output port {port!r} (key {key!r}) holds labels, but the port has no "
+                        f"decoder: example {i} is {kind.replace('a string', 'a string label', 1)}{more}; attach a "
+                        f"ClassDecoder with the labels to the output port, e.g. NetGraph(..., "
+                        f"{port}=ClassDecoder({shown})) or NetChain([...], output=ClassDecoder([...]))")
+    if problems:
+        raise DataError("training data: " + "; ".join(problems) + " (see the README's 'Encoders and decoders')",
+                        layer=(), port=next(iter(columns)))
+
+
+def _image_encoder(shape: Any) -> str:
+    """The ImageEncoder that gives a (channels, height, width) port its shape, as text."""
+    if isinstance(shape, tuple) and len(shape) == 3 and all(isinstance(d, int) for d in shape) and shape[0] in (1, 3):
+        grey = ", color_space='Grayscale'" if shape[0] == 1 else ""
+        return f"ImageEncoder(size=({shape[2]}, {shape[1]}){grey})"
+    return "ImageEncoder(size=(width, height))"
+
+
+def _output_for(net: Any, key: str) -> str:
+    """The output port a target key belongs to ('Target' with one output, '<port>Target', the port's name)."""
+    if key == "Target" and len(net.output_ports) == 1:
+        return net.output_ports[0]
+    return key[:-len("Target")] if key.endswith("Target") and key[:-len("Target")] in net.output_ports else key
 
 
 class EncodedDataset(torch.utils.data.Dataset):
