@@ -153,3 +153,16 @@ def test_images_and_labels_for_ports_without_coders_name_the_port_and_the_coder_
     with pytest.raises(DataError, match=r"^training data: the target of output port 'Output' \(key 'Target'\) holds "
                                         r"labels, but the port has no decoder: example 1 is a string label 'b'"):
         net_train(net, {"Input": torch.rand(2, 1, 8, 8), "Target": [0, "b"]}, progress=False)
+
+
+@pytest.mark.parametrize("shape", [(), 1])
+def test_a_boolean_decoder_trains_on_true_false_labels_on_a_scalar_or_a_1_vector_output(shape):
+    from netgraph import BooleanDecoder, ElementwiseLayer
+    x = torch.randn(64, 2, generator=torch.Generator().manual_seed(0))
+    labels = (x[:, 0] > 0).tolist()
+    net = NetChain([LinearLayer(shape), ElementwiseLayer("LogisticSigmoid")], input=2, output=BooleanDecoder())
+    for data in ({"Input": x, "Target": labels}, list(zip(x, labels))):
+        r = net_train(net, data, max_training_rounds=60, learning_rate=0.1, random_seed=0, validation_set=0.25,
+                      progress=False, all=True)
+        assert r.round_losses[-1] < 0.5 * r.round_losses[0]  # binary cross-entropy on 0/1 targets
+        assert sum(p == t for p, t in zip(r.trained_net(x), labels)) >= 0.9 * len(labels)

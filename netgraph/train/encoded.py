@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from netgraph.core.coders import Coder, Decoder, Encoder, ImageEncoder
+from netgraph.core.coders import BooleanDecoder, Coder, Decoder, Encoder, ImageEncoder
 from netgraph.core.errors import DataError
 from netgraph.data import Examples, image_folder, text_table
 from netgraph.data.sources import IMAGE_SUFFIXES
@@ -143,6 +143,9 @@ class EncodedDataset(torch.utils.data.Dataset):
 
     def __init__(self, net: Any, columns: dict[str, Any], what: str):
         self.coders = {k: _coder_for(net, k) for k in columns}
+        # True/False targets of a BooleanDecoder on a (1) output take its shape (the encoder gives scalars)
+        self.shapes = {k: (1,) for k, c in self.coders.items() if isinstance(c, BooleanDecoder)
+                       and _output_for(net, k) in net.output_ports and net.port_types[_output_for(net, k)].shape == (1,)}
         self.columns, self.what = columns, what
         self.size = len(next(iter(columns.values())))
 
@@ -159,7 +162,7 @@ class EncodedDataset(torch.utils.data.Dataset):
             result = encode_example(coder, value)
             if isinstance(result, str):
                 return {"__error__": f"{_port_words(coder, key)}: example {i}: {result}"}
-            out[key] = result
+            out[key] = result.reshape(self.shapes[key]) if key in self.shapes else result
         return out
 
     def check(self) -> None:
