@@ -166,3 +166,21 @@ def test_a_boolean_decoder_trains_on_true_false_labels_on_a_scalar_or_a_1_vector
                       progress=False, all=True)
         assert r.round_losses[-1] < 0.5 * r.round_losses[0]  # binary cross-entropy on 0/1 targets
         assert sum(p == t for p, t in zip(r.trained_net(x), labels)) >= 0.9 * len(labels)
+
+
+def test_nan_in_encoded_data_is_reported_before_training_by_the_examples_own_index():
+    from netgraph import ScalarEncoder
+    labels = list("abababab")
+    scalar = NetChain([LinearLayer(2), SoftmaxLayer()], input=ScalarEncoder(), output=ClassDecoder(["a", "b"]))
+    values = [0.1, 0.2, 0.3, 0.4, 0.5, float("nan"), 0.7, 0.8]
+    for validation in (None, 0.25, 0.5):  # the split must not renumber the examples
+        with pytest.raises(DataError, match=r"^bad (training|validation) data: input port 'Input' \(ScalarEncoder\): "
+                                            r"example 5: holds NaN"):
+            net_train(scalar, {"Input": values, "Output": labels}, validation_set=validation, batch_size=4,
+                      random_seed=1, progress=False)
+    x = torch.rand(8, 2)
+    x[6, 1] = float("nan")
+    plain = NetChain([LinearLayer(2), SoftmaxLayer()], input=2, output=ClassDecoder(["a", "b"]))
+    for column in (x, list(x)):  # a tensor beside labels, or one tensor per example
+        with pytest.raises(DataError, match=r"^bad training data: input port 'Input': example 6: holds NaN"):
+            net_train(plain, {"Input": column, "Output": labels}, batch_size=4, random_seed=1, progress=False)

@@ -139,48 +139,77 @@ def _output_for(net: Any, key: str) -> str:
 
 
 class EncodedDataset(torch.utils.data.Dataset):
-    """Example ``i``: each key's value encoded by its port's coder; a failure is returned as text, not raised."""
+    """Example ``i``: each key's value encoded by its port's coder; a failure is returned as text, not raised.
+    ``index`` gives each example's number in the user's data (a validation split holds some of them)."""
 
-    def __init__(self, net: Any, columns: dict[str, Any], what: str):
+    def __init__(self, net: Any, columns: dict[str, Any], what: str, index: list[int] | None = None):
         self.coders = {k: _coder_for(net, k) for k in columns}
         # True/False targets of a BooleanDecoder on a (1) output take its shape (the encoder gives scalars)
         self.shapes = {k: (1,) for k, c in self.coders.items() if isinstance(c, BooleanDecoder)
                        and _output_for(net, k) in net.output_ports and net.port_types[_output_for(net, k)].shape == (1,)}
+        self.inputs = set(net.input_ports)
         self.columns, self.what = columns, what
         self.size = len(next(iter(columns.values())))
+        self.index = list(range(self.size)) if index is None else index
 
     def __len__(self) -> int:
         return self.size
 
     def __getitem__(self, i: int) -> dict[str, Any]:
         out = {}
-        for key, values in self.columns.items():
-            coder, value = self.coders[key], values[i]
-            if coder is None or isinstance(value, torch.Tensor):
-                out[key] = torch.as_tensor(value)
-                continue
-            result = encode_example(coder, value)
+        for key in self.columns:
+            result = self._encoded(key, i)
             if isinstance(result, str):
-                return {"__error__": f"{_port_words(coder, key)}: example {i}: {result}"}
-            out[key] = result.reshape(self.shapes[key]) if key in self.shapes else result
+                return {"__error__": f"{self._words(key)}: example {self.index[i]}: {result}"}
+            out[key] = result
         return out
 
+    def _encoded(self, key: str, i: int, header_only: bool = False) -> torch.Tensor | str | None:
+        """Example ``i``'s tensor at ``key``, or why it cannot be used (it cannot be encoded, it holds NaN);
+        ``header_only`` checks an image file by its header (None when it is fine)."""
+        coder, value = self.coders[key], self.columns[key][i]
+        if coder is None or isinstance(value, torch.Tensor):
+            try:
+                result = torch.as_tensor(value)
+            except (TypeError, ValueError, RuntimeError) as exc:
+                return f"cannot make a tensor from {type(value).__name__}: {exc}"
+        elif header_only and isinstance(coder, ImageEncoder) and not isinstance(value, np.ndarray):
+            return check_image(coder, value)
+        else:
+            result = encode_example(coder, value)
+            if isinstance(result, str):
+                return result
+            result = result.reshape(self.shapes[key]) if key in self.shapes else result
+        if result.is_floating_point() and bool(result.isnan().any()):
+            return "holds NaN, which makes the loss non-finite; remove or fix such examples"
+        return result
+
     def check(self) -> None:
-        """Every example's cheap checks (labels, image headers, texts), one DataError listing the failures."""
+        """Every example checked before training (labels, image headers, texts, NaN), one DataError listing the
+        failures by the example's number in the user's data."""
         problems = []
         for key, values in self.columns.items():
-            coder = self.coders[key]
-            if coder is None or isinstance(values, torch.Tensor):
+            if isinstance(values, torch.Tensor) and values.is_floating_point() and values.numel():
+                rows = values.reshape(len(values), -1).isnan().any(1)
+                problems += [f"{self._words(key)}: example {self.index[i]}: holds NaN, which makes the loss "
+                             f"non-finite; remove or fix such examples" for i in rows.nonzero().flatten().tolist()]
                 continue
-            for i, value in enumerate(values):
-                reason = check_image(coder, value) if isinstance(coder, ImageEncoder) else \
-                    encode_example(coder, value)
+            if isinstance(values, torch.Tensor):
+                continue
+            for i in range(len(values)):
+                reason = self._encoded(key, i, header_only=True)
                 if isinstance(reason, str):
-                    problems.append(f"{_port_words(coder, key)}: example {i}: {reason}")
+                    problems.append(f"{self._words(key)}: example {self.index[i]}: {reason}")
         if problems:
             shown = problems if len(problems) <= 10 else [*problems[:10], f"... and {len(problems) - 10} more"]
             raise DataError(f"bad {self.what}: " + "; ".join(shown), kind="encoding", layer=(),
                             port=next(iter(self.columns)))
+
+    def _words(self, key: str) -> str:
+        coder = self.coders[key]
+        if coder is not None:
+            return _port_words(coder, key)
+        return f"input port {key!r}" if key in self.inputs else f"key {key!r}"
 
 
 def _port_words(coder: Coder, key: str) -> str:
@@ -225,12 +254,13 @@ class EncodedLoader:
             yield batch
 
 
-def _split(columns: dict[str, Any], fraction: float, seed: int | None) -> tuple[dict, dict]:
+def _split(columns: dict[str, Any], fraction: float, seed: int | None) -> tuple[tuple, tuple]:
+    """((training columns, their example numbers), (validation columns, theirs))."""
     size = len(next(iter(columns.values())))
     k = max(1, round(size * fraction))
     order = torch.randperm(size, generator=torch.Generator().manual_seed(0 if seed is None else seed)).tolist()
-    pick = lambda idx: {key: [v[i] for i in idx] if not isinstance(v, torch.Tensor) else v[idx]  # noqa: E731
-                        for key, v in columns.items()}
+    pick = lambda idx: ({key: [v[i] for i in idx] if not isinstance(v, torch.Tensor) else v[idx]  # noqa: E731
+                         for key, v in columns.items()}, idx)
     return pick(sorted(order[:-k])), pick(sorted(order[-k:]))
 
 
@@ -240,15 +270,17 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
     columns = _columns(net, data)
     if columns is None:
         return data, validation
+    index = None
     if isinstance(validation, float) and not isinstance(validation, bool) and 0 < validation < 1:
-        columns, held_out = _split(columns, validation, seed)
-        validation = _loader(net, held_out, "validation data", batch_size, num_workers)
+        (columns, index), held_out = _split(columns, validation, seed)
+        validation = _loader(net, *held_out, "validation data", batch_size, num_workers)
     elif validation is not None and (held_out := _columns(net, validation)) is not None:
-        validation = _loader(net, held_out, "validation_set", batch_size, num_workers)
-    return _loader(net, columns, "training data", batch_size, num_workers), validation
+        validation = _loader(net, held_out, None, "validation_set", batch_size, num_workers)
+    return _loader(net, columns, index, "training data", batch_size, num_workers), validation
 
 
-def _loader(net: Any, columns: dict[str, Any], what: str, batch_size: int, num_workers: int) -> EncodedLoader:
-    dataset = EncodedDataset(net, columns, what)
+def _loader(net: Any, columns: dict[str, Any], index: list[int] | None, what: str, batch_size: int,
+            num_workers: int) -> EncodedLoader:
+    dataset = EncodedDataset(net, columns, what, index)
     dataset.check()
     return EncodedLoader(dataset, batch_size, num_workers)
