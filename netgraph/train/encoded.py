@@ -33,10 +33,17 @@ from netgraph.data.images import check_image
 __all__ = ["encoded_data", "EncodedLoader"]
 
 
-def _from_disk(data: Any) -> Any:
+def _from_disk(data: Any, what: str) -> Any:
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
-        return image_folder(path) if path.is_dir() else text_table(path)
+        if path.is_dir():
+            return image_folder(path)
+        if path.suffix.lower() in (".csv", ".jsonl") and path.is_file():
+            return text_table(path)
+        found = (f"{str(path)!r} is a file, not a .csv or .jsonl table" if path.is_file() else
+                 f"no image folder or table file {str(path)!r}")
+        raise DataError(f"{what}: {found}; a path given as data is a folder of images with one sub-folder per "
+                        f"label (image_folder) or a .csv/.jsonl table of texts and labels (text_table)")
     return data
 
 
@@ -50,9 +57,9 @@ def _coder_for(net: Any, key: str) -> Coder | None:
     return next((coders[p] for p in outputs if key == f"{p}Target"), None)
 
 
-def _columns(net: Any, data: Any) -> dict[str, list] | None:
+def _columns(net: Any, data: Any, what: str = "training data") -> dict[str, list] | None:
     """Per-example values by key when ``data`` is in the encoded form, else None (tensors: the usual path)."""
-    data = _from_disk(data)
+    data = _from_disk(data, what)
     if isinstance(data, Examples) or (isinstance(data, list) and data and all(
             isinstance(e, tuple) and len(e) == 2 for e in data)):
         if len(net.input_ports) != 1 or len(net.output_ports) != 1:
@@ -274,7 +281,7 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
     if isinstance(validation, float) and not isinstance(validation, bool) and 0 < validation < 1:
         (columns, index), held_out = _split(columns, validation, seed)
         validation = _loader(net, *held_out, "validation data", batch_size, num_workers)
-    elif validation is not None and (held_out := _columns(net, validation)) is not None:
+    elif validation is not None and (held_out := _columns(net, validation, "validation_set")) is not None:
         validation = _loader(net, held_out, None, "validation_set", batch_size, num_workers)
     return _loader(net, columns, index, "training data", batch_size, num_workers), validation
 
