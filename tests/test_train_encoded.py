@@ -161,7 +161,7 @@ def test_a_boolean_decoder_trains_on_true_false_labels_on_a_scalar_or_a_1_vector
     x = torch.randn(64, 2, generator=torch.Generator().manual_seed(0))
     labels = (x[:, 0] > 0).tolist()
     net = NetChain([LinearLayer(shape), ElementwiseLayer("LogisticSigmoid")], input=2, output=BooleanDecoder())
-    for data in ({"Input": x, "Target": labels}, list(zip(x, labels))):
+    for data in ({"Input": x, "Target": labels}, list(zip(x, labels)), {"Input": x, "Target": torch.tensor(labels)}):
         r = net_train(net, data, max_training_rounds=60, learning_rate=0.1, random_seed=0, validation_set=0.25,
                       progress=False, all=True)
         assert r.round_losses[-1] < 0.5 * r.round_losses[0]  # binary cross-entropy on 0/1 targets

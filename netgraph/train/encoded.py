@@ -274,6 +274,7 @@ def _split(columns: dict[str, Any], fraction: float, seed: int | None) -> tuple[
 def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_workers: int,
                  seed: int | None) -> tuple[Any, Any]:
     """(training data, validation_set) with encoded forms turned into checked EncodedLoaders; others unchanged."""
+    data, validation = _boolean_targets(net, data), _boolean_targets(net, validation)
     columns = _columns(net, data)
     if columns is None:
         return data, validation
@@ -284,6 +285,17 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
     elif validation is not None and (held_out := _columns(net, validation, "validation_set")) is not None:
         validation = _loader(net, held_out, None, "validation_set", batch_size, num_workers)
     return _loader(net, columns, index, "training data", batch_size, num_workers), validation
+
+
+def _boolean_targets(net: Any, data: Any) -> Any:
+    """A dict whose True/False tensor of shape (b) targets a BooleanDecoder on a (1) output, with it as (b, 1)
+    (as True/False values in a list are encoded); anything else unchanged."""
+    if not isinstance(data, Mapping):
+        return data
+    fixed = {k: v.reshape(-1, 1) for k, v in data.items() if isinstance(v, torch.Tensor) and v.dtype == torch.bool
+             and v.dim() == 1 and isinstance(_coder_for(net, str(k)), BooleanDecoder)
+             and net.port_types[_output_for(net, str(k))].shape == (1,)}
+    return {**data, **fixed} if fixed else data
 
 
 def _loader(net: Any, columns: dict[str, Any], index: list[int] | None, what: str, batch_size: int,
