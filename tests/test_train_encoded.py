@@ -153,6 +153,8 @@ def test_images_and_labels_for_ports_without_coders_name_the_port_and_the_coder_
     with pytest.raises(DataError, match=r"^training data: the target of output port 'Output' \(key 'Target'\) holds "
                                         r"labels, but the port has no decoder: example 1 is a string label 'b'"):
         net_train(net, {"Input": torch.rand(2, 1, 8, 8), "Target": [0, "b"]}, progress=False)
+    with pytest.raises(DataError, match=r"key 'names' \(no input port or target\) holds a string 'x' at example 0"):
+        net_train(net, {"Input": torch.rand(2, 1, 8, 8), "Target": [0, 1], "names": ["x", "y"]}, progress=False)
 
 
 @pytest.mark.parametrize("shape", [(), 1])

@@ -119,6 +119,11 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any]) -> None:
             problems.append(f"input port {key!r} has no encoder, but example {i} is {kind}{more}; attach {fix}")
             continue
         port = _output_for(net, key)
+        if port not in net.output_ports:
+            problems.append(f"key {key!r} (no input port or target) holds {kind} at example {i}{more}, which makes "
+                            f"no tensor; images, paths and labels go to input ports with an encoder or to the "
+                            f"targets of outputs with a decoder")
+            continue
         labels = sorted({str(v) for v in values if isinstance(v, str)})
         shown = labels if len(labels) <= 5 else [*labels[:5], "..."]
         problems.append(f"the target of output port {port!r} (key {key!r}) holds labels, but the port has no "
