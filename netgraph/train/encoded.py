@@ -7,8 +7,9 @@
 * a folder of images with labels from sub-folder names (a path, or ``netgraph.image_folder(path)``);
 * a .csv or .jsonl file of ``text`` and ``label`` columns (a path, or ``netgraph.text_table(path)``).
 
-Every example is checked before the first step (labels, file headers, text lengths, value types) and
-reported together in one DataError naming the port and each example. The data is then batched by a
+Every example is checked before the first step (labels, file headers, text lengths, value types, NaN) and
+reported together in one DataError naming the port and each example by its index in the user's data; images,
+paths or labels for a port without a coder are a DataError naming the coder to attach. The data is then batched by a
 torch DataLoader whose ``num_workers`` processes read and encode the examples; a file that cannot be
 decoded later (changed on disk) stops the run with a DataError, and the checkpoints written so far stay.
 """
@@ -160,6 +161,9 @@ class EncodedDataset(torch.utils.data.Dataset):
         self.shapes = {k: (1,) for k, c in self.coders.items() if isinstance(c, BooleanDecoder)
                        and _output_for(net, k) in net.output_ports and net.port_types[_output_for(net, k)].shape == (1,)}
         self.inputs = set(net.input_ports)
+        # NaN is refused in inputs and targets; keys only a loss_function reads are not checked (as for tensors)
+        self.nan_checked = {k for k, c in self.coders.items()
+                            if c is not None or k in self.inputs or _output_for(net, k) in net.output_ports}
         self.columns, self.what = columns, what
         self.size = len(next(iter(columns.values())))
         self.index = list(range(self.size)) if index is None else index
@@ -192,7 +196,7 @@ class EncodedDataset(torch.utils.data.Dataset):
             if isinstance(result, str):
                 return result
             result = result.reshape(self.shapes[key]) if key in self.shapes else result
-        if result.is_floating_point() and bool(result.isnan().any()):
+        if key in self.nan_checked and result.is_floating_point() and bool(result.isnan().any()):
             return "holds NaN, which makes the loss non-finite; remove or fix such examples"
         return result
 
@@ -201,7 +205,8 @@ class EncodedDataset(torch.utils.data.Dataset):
         failures by the example's number in the user's data."""
         problems = []
         for key, values in self.columns.items():
-            if isinstance(values, torch.Tensor) and values.is_floating_point() and values.numel():
+            if isinstance(values, torch.Tensor) and key in self.nan_checked and values.is_floating_point() \
+                    and values.numel():
                 rows = values.reshape(len(values), -1).isnan().any(1)
                 problems += [f"{self._words(key)}: example {self.index[i]}: holds NaN, which makes the loss "
                              f"non-finite; remove or fix such examples" for i in rows.nonzero().flatten().tolist()]
