@@ -42,6 +42,28 @@ def test_pil_images_and_arrays_are_images_too():
     assert torch.allclose(from_pil, from_uint8) and torch.allclose(from_float[0], from_pil, atol=1 / 255)
 
 
+def test_float_images_keep_their_precision_and_resize_as_pillow_does():
+    rng = np.random.default_rng(0)
+    pixels = rng.random((6, 5, 3)).astype(np.float32)  # not multiples of 1/255
+    assert torch.equal(encode(ImageEncoder(size=(5, 6)), "Input", pixels), torch.from_numpy(pixels).permute(2, 0, 1))
+    grey = rng.random((6, 5)).astype(np.float32)
+    assert torch.equal(encode(ImageEncoder(size=(5, 6), color_space="Grayscale"), "Input", grey)[0],
+                       torch.from_numpy(grey))
+    as_bytes = (rng.random((13, 11, 3)) * 255).round().astype(np.uint8)
+    for size in ((5, 6), (20, 17)):  # resized in floats, as pillow resizes (to its 8-bit rounding)
+        for space in ("RGB", "Grayscale"):
+            coder = ImageEncoder(size=size, color_space=space)
+            in_floats = encode(coder, "Input", as_bytes / 255.0)
+            assert in_floats.shape == encode(coder, "Input", as_bytes).shape
+            torch.testing.assert_close(in_floats, encode(coder, "Input", as_bytes), rtol=0, atol=1.5 / 255)
+    from netgraph import ElementwiseLayer, net_port_gradient
+    net = NetChain([ElementwiseLayer("Square"), FlattenLayer(), LinearLayer([], weights=torch.ones(1, 30),
+                                                                            biases=torch.zeros(1))],
+                   input=ImageEncoder(size=(5, 6), color_space="Grayscale"))
+    g = net_port_gradient(net, grey, of="Output")  # d(sum x^2)/dx = 2x at the image's own values, not rounded ones
+    torch.testing.assert_close(g, 2 * torch.from_numpy(grey).reshape(1, 6, 5))
+
+
 def test_unreadable_images_and_wrong_values_name_the_port_and_the_example(tmp_path):
     good = _solid(tmp_path / "good.png", (4, 4), 0, "L")
     corrupt = tmp_path / "corrupt.png"
@@ -58,7 +80,7 @@ def test_unreadable_images_and_wrong_values_name_the_port_and_the_example(tmp_pa
     with pytest.raises(DataError, match="example 0: an image array of float64 holds floats in \\[0, 1\\] .*found "
                                         "values from 3 to 3"):
         encode(coder, "Image", [np.full((4, 4), 3.0)])
-    with pytest.raises(DataError, match="example 1: .*found values from nan to nan"):  # was cast to uint8 and used
+    with pytest.raises(DataError, match="example 1: an image array of float64 holds NaN"):  # was cast to uint8
         encode(coder, "Image", [np.zeros((4, 4)), np.full((4, 4), np.nan)])
     with pytest.raises(DataError, match="example 0: an image array is .*with pixels, found shape \\(0, 8\\)"):
         encode(coder, "Image", [np.zeros((0, 8))])  # was drawn as a blank image

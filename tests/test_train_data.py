@@ -60,7 +60,10 @@ def test_every_data_problem_is_reported_at_once_before_any_step():
     assert message.startswith("bad training data: 3 problems")
     assert ("input port 'Input' (key 'Input'): expected shape (b, 4) with b the number of examples, "
             "found (10, 5)") in message
-    assert "(key 'Target'): expected Integer values of shape (b)" in message and "found dtype torch.float32" in message
+    assert ("target of output port 'Output' (cross-entropy; key 'Output' works too) (key 'Target'): class labels "
+            "must be integers (class indices from 0, shape (b)) or class names (with a ClassDecoder on the output "
+            "port), found non-integer values of dtype torch.float32") in message
+    assert "input port 'Target'" not in message  # the key is a loss target, not an input
     assert "every key must hold the same number of examples (dim 0), found {'Input': 10, 'Target': 9}" in message
     assert steps == []
 
@@ -292,3 +295,25 @@ def test_bad_loss_functions():
         net_train(mlp(), {"Input": x}, loss_function=lambda o, b: 3.0, progress=False)
     with pytest.raises(OptionError, match="does not depend on any trainable array"):
         net_train(mlp(), {"Input": x}, loss_function=lambda o, b: b["Input"].sum(), progress=False)
+
+
+def test_a_missing_data_folder_and_odd_options_are_named(tmp_path):
+    with pytest.raises(DataError, match=r"^training data: no image folder or table file '.*imges'; a path given as "
+                                        r"data is a folder of images with one sub-folder per label"):
+        net_train(classifier(), str(tmp_path / "imges"), progress=False)
+    (tmp_path / "x.npz").write_bytes(b"")
+    with pytest.raises(DataError, match=r"'.*x.npz' is a file, not a .csv or .jsonl table"):
+        net_train(classifier(), tmp_path / "x.npz", progress=False)
+    x, y = blobs(30)
+    for value in (0, 1, True):
+        with pytest.raises(OptionError, match=r"validation_set takes a fraction of the data to hold out, strictly "
+                                              r"between 0 and 1 \(e.g. 0.2\), or validation data"):
+            net_train(classifier(), {"Input": x, "Target": y}, validation_set=value, progress=False)
+    with pytest.raises(OptionError, match=r"distributed= must be True or False, found 'yes'"):
+        net_train(classifier(), {"Input": x, "Target": y}, distributed="yes", progress=False)
+    with pytest.raises(OptionError, match=r"all= and return_results= are the same option .*found all=True and "
+                                          r"return_results=False"):
+        net_train(classifier(), {"Input": x, "Target": y}, all=True, return_results=False, progress=False)
+    r = net_train(classifier(), {"Input": x, "Target": y}, all=True, return_results=True, max_training_rounds=1,
+                  progress=False)
+    assert r.total_rounds == 1

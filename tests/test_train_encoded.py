@@ -134,3 +134,55 @@ def test_a_file_that_breaks_during_training_stops_the_run_and_keeps_its_checkpoi
                         progress=False, resume=True, all=True,
                         checkpoint={"directory": str(checkpoints), "interval": 1})
     assert resumed.total_rounds == 3 and len(resumed.round_losses) == 3
+
+
+def test_images_and_labels_for_ports_without_coders_name_the_port_and_the_coder_to_attach(tmp_path):
+    import numpy as np
+    net = NetChain([LinearLayer(2), SoftmaxLayer()], input=(1, 8, 8))  # no ImageEncoder, no ClassDecoder
+    folder = _stripes(tmp_path / "set", 2)
+    pil = [(Image.open(p).copy(), label) for p, label in image_folder(folder)]
+    arrays = [(np.asarray(image), label) for image, label in pil]
+    for data in (str(folder), pil, arrays, {"Input": [image for image, _ in pil], "Target": [lab for _, lab in pil]}):
+        with pytest.raises(DataError) as info:
+            net_train(net, data, max_training_rounds=1, progress=False)
+        message = str(info.value)
+        assert "input port 'Input' has no encoder, but example 0 is a" in message
+        assert "ImageEncoder(size=(8, 8), color_space='Grayscale')" in message
+        assert "the target of output port 'Output'" in message and "is a string label 'horizontal'" in message
+        assert "ClassDecoder(['horizontal', 'vertical'])" in message
+    with pytest.raises(DataError, match=r"^training data: the target of output port 'Output' \(key 'Target'\) holds "
+                                        r"labels, but the port has no decoder: example 1 is a string label 'b'"):
+        net_train(net, {"Input": torch.rand(2, 1, 8, 8), "Target": [0, "b"]}, progress=False)
+    with pytest.raises(DataError, match=r"key 'names' \(no input port or target\) holds a string 'x' at example 0"):
+        net_train(net, {"Input": torch.rand(2, 1, 8, 8), "Target": [0, 1], "names": ["x", "y"]}, progress=False)
+
+
+@pytest.mark.parametrize("shape", [(), 1])
+def test_a_boolean_decoder_trains_on_true_false_labels_on_a_scalar_or_a_1_vector_output(shape):
+    from netgraph import BooleanDecoder, ElementwiseLayer
+    x = torch.randn(64, 2, generator=torch.Generator().manual_seed(0))
+    labels = (x[:, 0] > 0).tolist()
+    net = NetChain([LinearLayer(shape), ElementwiseLayer("LogisticSigmoid")], input=2, output=BooleanDecoder())
+    for data in ({"Input": x, "Target": labels}, list(zip(x, labels)), {"Input": x, "Target": torch.tensor(labels)}):
+        r = net_train(net, data, max_training_rounds=60, learning_rate=0.1, random_seed=0, validation_set=0.25,
+                      progress=False, all=True)
+        assert r.round_losses[-1] < 0.5 * r.round_losses[0]  # binary cross-entropy on 0/1 targets
+        assert sum(p == t for p, t in zip(r.trained_net(x), labels)) >= 0.9 * len(labels)
+
+
+def test_nan_in_encoded_data_is_reported_before_training_by_the_examples_own_index():
+    from netgraph import ScalarEncoder
+    labels = list("abababab")
+    scalar = NetChain([LinearLayer(2), SoftmaxLayer()], input=ScalarEncoder(), output=ClassDecoder(["a", "b"]))
+    values = [0.1, 0.2, 0.3, 0.4, 0.5, float("nan"), 0.7, 0.8]
+    for validation in (None, 0.25, 0.5):  # the split must not renumber the examples
+        with pytest.raises(DataError, match=r"^bad (training|validation) data: input port 'Input' \(ScalarEncoder\): "
+                                            r"example 5: holds NaN"):
+            net_train(scalar, {"Input": values, "Output": labels}, validation_set=validation, batch_size=4,
+                      random_seed=1, progress=False)
+    x = torch.rand(8, 2)
+    x[6, 1] = float("nan")
+    plain = NetChain([LinearLayer(2), SoftmaxLayer()], input=2, output=ClassDecoder(["a", "b"]))
+    for column in (x, list(x)):  # a tensor beside labels, or one tensor per example
+        with pytest.raises(DataError, match=r"^bad training data: input port 'Input': example 6: holds NaN"):
+            net_train(plain, {"Input": column, "Output": labels}, batch_size=4, random_seed=1, progress=False)

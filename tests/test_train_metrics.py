@@ -253,3 +253,20 @@ def test_a_resumed_run_continues_the_metric_histories(tmp_path):
     resumed = net_train(_softmax_net(), data, max_training_rounds=4, checkpoint=tmp_path, resume=True, **options)
     assert resumed.round_metrics == whole.round_metrics and len(whole.round_metrics["Accuracy"]) == 4
     assert resumed.validation_metrics == whole.validation_metrics
+
+
+def test_metrics_added_or_dropped_on_resuming_line_up_with_the_round_losses(tmp_path, capsys):
+    import math
+    data, val = _blobs(64, 0), _blobs(32, 1)
+    options = dict(validation_set=val, batch_size=16, learning_rate=0.05, random_seed=0, all=True,
+                   checkpoint=tmp_path)
+    net_train(_softmax_net(), data, max_training_rounds=2, metrics=["Accuracy"], progress=False, **options)
+    resumed = net_train(_softmax_net(), data, max_training_rounds=4, metrics=["F1"], resume=True, progress="print",
+                        **options)
+    assert len(resumed.round_losses) == 4
+    for history in (resumed.round_metrics, resumed.validation_metrics):
+        assert sorted(history) == ["Accuracy", "F1"] and all(len(v) == 4 for v in history.values())
+        assert [math.isnan(v) for v in history["F1"]] == [True, True, False, False]  # measured from round 3
+        assert [math.isnan(v) for v in history["Accuracy"]] == [False, False, True, True]  # not after resuming
+    assert set(resumed.round_measurements) == {"F1"} and "nan" not in capsys.readouterr().out
+    assert "NaN" not in resumed.metrics_plot_svg()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,8 @@ def _write_outputs(results: NetTrainResults, spec: str, out: Path) -> int:
         "total_batches", "examples_processed", "total_training_time", "reason_training_stopped",
         "optimization_method", "initial_learning_rate", "final_learning_rate", "loss_function", "term_losses",
         "loss_weights", "round_metrics", "validation_metrics")}
+    for key in ("round_metrics", "validation_metrics"):  # rounds a metric was not measured in: null, not NaN
+        summary[key] = {k: [None if math.isnan(v) else v for v in values] for k, values in summary[key].items()}
     atomic_write(out / "results.json", (json.dumps(summary, indent=1) + "\n").encode("utf-8"))
     val = f", validation loss {results.validation_loss:.5g}" if results.validation_loss is not None else ""
     val += "".join(f", {k} {v:.4g}" for k, v in results.round_measurements.items())

@@ -5,6 +5,7 @@ pillow is an optional dependency (``pip install torch-netgraph[images]``), impor
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 
@@ -35,7 +36,20 @@ def is_single_image(value: Any) -> bool:
 
 
 def encode_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
-    """One image as a (channels, height, width) tensor in [0, 1], resized, converted, normalised."""
+    """One image as a (channels, height, width) tensor in [0, 1], resized, converted, normalised. A float array
+    keeps its precision (converted and resized in floats); files, PIL images and uint8 arrays go through pillow."""
+    if isinstance(value, np.ndarray) and value.ndim in (2, 3) and value.dtype != np.uint8:
+        x = _float_image(coder, _checked_array(value))
+    else:
+        x = _pillow_image(coder, value)
+    if coder.mean is not None:
+        x = x - torch.tensor(coder.mean, dtype=x.dtype).view(-1, 1, 1)
+    if coder.std is not None:
+        x = x / torch.tensor(coder.std, dtype=x.dtype).view(-1, 1, 1)
+    return x.contiguous()
+
+
+def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     Image = pillow()
     if isinstance(value, (str, os.PathLike)):
         try:
@@ -48,7 +62,7 @@ def encode_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     elif type(value).__module__.startswith("PIL."):
         image = value
     elif isinstance(value, np.ndarray) and value.ndim in (2, 3):
-        image = _from_array(value, Image)
+        image = Image.fromarray(_checked_array(value))
     else:
         raise ExampleError(f"expected an image file path, a PIL image or a (height, width[, channels]) array, "
                            f"found {type(value).__name__} {value!r:.40}")
@@ -56,15 +70,28 @@ def encode_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     if image.size != coder.size:
         image = image.resize(coder.size, Image.BILINEAR)
     x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)
-    x = (x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)).to(torch.get_default_dtype())
-    if coder.mean is not None:
-        x = x - torch.tensor(coder.mean, dtype=x.dtype).view(-1, 1, 1)
-    if coder.std is not None:
-        x = x / torch.tensor(coder.std, dtype=x.dtype).view(-1, 1, 1)
-    return x.contiguous()
+    return (x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)).to(torch.get_default_dtype())
 
 
-def _from_array(value: np.ndarray, Image: Any) -> Any:
+def _float_image(coder: ImageEncoder, array: np.ndarray) -> torch.Tensor:
+    """A float (height, width[, channels]) array in [0, 1] as pillow would convert and resize it, in floats:
+    grey to RGB repeats the channel, RGB to grey weighs it as pillow's "L" (ITU-R 601-2), alpha is dropped,
+    resizing is bilinear with antialiasing (pillow's BILINEAR)."""
+    x = torch.from_numpy(np.ascontiguousarray(array)).to(torch.get_default_dtype())
+    x = x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)[:3]
+    if coder.color_space == "RGB" and x.shape[0] == 1:
+        x = x.expand(3, -1, -1)
+    elif coder.color_space != "RGB" and x.shape[0] == 3:
+        x = (x * torch.tensor([0.299, 0.587, 0.114], dtype=x.dtype).view(3, 1, 1)).sum(0, keepdim=True)
+    width, height = coder.size
+    if tuple(x.shape[1:]) != (height, width):
+        x = torch.nn.functional.interpolate(x.unsqueeze(0), size=(height, width), mode="bilinear",
+                                            align_corners=False, antialias=True)[0].clamp(0, 1)
+    return x
+
+
+def _checked_array(value: np.ndarray) -> np.ndarray:
+    """The array as (height, width) or (height, width, 3 or 4): uint8, or floats in [0, 1]; else an ExampleError."""
     if value.ndim == 3 and value.shape[-1] not in (1, 3, 4):
         raise ExampleError(f"an image array is (height, width) or (height, width, channels) with 1, 3 or 4 "
                            f"channels, found shape {value.shape}")
@@ -73,14 +100,15 @@ def _from_array(value: np.ndarray, Image: Any) -> Any:
         raise ExampleError(f"an image array is (height, width) or (height, width, channels) with pixels, found "
                            f"shape {value.shape}")
     if array.dtype != np.uint8:
-        if not np.issubdtype(array.dtype, np.number):
+        if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
             raise ExampleError(f"an image array holds uint8 values or floats in [0, 1], found dtype {array.dtype}")
         low, high = float(np.min(array)), float(np.max(array))  # NaN when any value is NaN
+        if math.isnan(low) or math.isnan(high):
+            raise ExampleError(f"an image array of {array.dtype} holds NaN (it holds floats in [0, 1], or is uint8)")
         if not 0 <= low <= high <= 1:
             raise ExampleError(f"an image array of {array.dtype} holds floats in [0, 1] (or is uint8), found values "
                                f"from {low:g} to {high:g}")
-        array = np.round(array * 255).astype(np.uint8)
-    return Image.fromarray(array)
+    return array
 
 
 def check_image(coder: ImageEncoder, value: Any) -> str | None:

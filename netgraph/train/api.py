@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 import os
 import warnings
 from pathlib import Path
@@ -105,6 +106,19 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
                               f"Wolfram's NetTrain, e.g. method=('SGD', {{{snake(k)!r}: ...}})")
         hint = did_you_mean(snake(k), OPTIONS) or did_you_mean(k, OPTIONS)
         raise OptionError(f"net_train has no option {k!r}{hint}; options: {', '.join(OPTIONS)}")
+    for name in ("all", "return_results", "distributed"):
+        if name in options and not isinstance(options[name], (bool, np.bool_)):
+            raise OptionError(f"net_train option {name}= must be True or False, found {options[name]!r}",
+                              option=name)
+    if "all" in options and "return_results" in options and bool(options["all"]) != bool(options["return_results"]):
+        raise OptionError(f"net_train options all= and return_results= are the same option (return a "
+                          f"NetTrainResults); found all={options['all']!r} and "
+                          f"return_results={options['return_results']!r}: give one of them", option="all")
+    v = options.get("validation_set")
+    if isinstance(v, numbers.Integral):
+        raise OptionError(f"validation_set takes a fraction of the data to hold out, strictly between 0 and 1 "
+                          f"(e.g. 0.2), or validation data (a dict, a list of examples, a Dataset, ...); found "
+                          f"{type(v).__name__} {v!r}", option="validation_set")
     return {**OPTIONS, **options}
 
 
@@ -310,7 +324,7 @@ def load_data(path: str | os.PathLike) -> Any:
     if suffix in (".csv", ".jsonl"):
         return text_table(path)
     if not path.is_file():
-        raise DataError(f"no data file {str(path)!r}")
+        raise DataError(f"no data file or image folder {str(path)!r}")
     try:
         if suffix == ".npz":
             with np.load(path, allow_pickle=False) as npz:

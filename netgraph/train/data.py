@@ -100,9 +100,16 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> t
     try:  # the same dtype policy as calling a net: reals to the working precision, integers as int64
         x = as_port_tensor(key, x, integer=t.dtype == INTEGER)
     except DataError as exc:
+        reason = str(exc).removeprefix(f"input port {key!r}").lstrip(": ")  # exp.what names the port already
+        if t.dtype == INTEGER and (exp.classes is not None or exp.what.startswith("target")) and \
+                x.is_floating_point():
+            problems.append(f"{exp.what} (key {key!r}): class labels must be integers (class indices from 0, shape "
+                            f"{want}) or class names (with a ClassDecoder on the output port), found non-integer "
+                            f"values of dtype {x.dtype}; convert with .long()")
+            return None
         kind = f"Integer values of shape {want}" if t.dtype == INTEGER else "real values"
         hint = "; convert with .long() (class indices count from 0)" if t.dtype == INTEGER else ""
-        problems.append(f"{exp.what} (key {key!r}): expected {kind}, found dtype {x.dtype} ({exc}){hint}")
+        problems.append(f"{exp.what} (key {key!r}): expected {kind}, found dtype {x.dtype} ({reason}){hint}")
         return None
     if t.shape is not None:
         rank = len(t.shape)

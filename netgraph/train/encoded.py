@@ -7,8 +7,9 @@
 * a folder of images with labels from sub-folder names (a path, or ``netgraph.image_folder(path)``);
 * a .csv or .jsonl file of ``text`` and ``label`` columns (a path, or ``netgraph.text_table(path)``).
 
-Every example is checked before the first step (labels, file headers, text lengths, value types) and
-reported together in one DataError naming the port and each example. The data is then batched by a
+Every example is checked before the first step (labels, file headers, text lengths, value types, NaN) and
+reported together in one DataError naming the port and each example by its index in the user's data; images,
+paths or labels for a port without a coder are a DataError naming the coder to attach. The data is then batched by a
 torch DataLoader whose ``num_workers`` processes read and encode the examples; a file that cannot be
 decoded later (changed on disk) stops the run with a DataError, and the checkpoints written so far stay.
 """
@@ -20,21 +21,30 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
-from netgraph.core.coders import Coder, Decoder, Encoder, ImageEncoder
+from netgraph.core.coders import BooleanDecoder, Coder, Decoder, Encoder, ImageEncoder
 from netgraph.core.errors import DataError
 from netgraph.data import Examples, image_folder, text_table
+from netgraph.data.sources import IMAGE_SUFFIXES
 from netgraph.data.encoding import encode_example
 from netgraph.data.images import check_image
 
 __all__ = ["encoded_data", "EncodedLoader"]
 
 
-def _from_disk(data: Any) -> Any:
+def _from_disk(data: Any, what: str) -> Any:
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
-        return image_folder(path) if path.is_dir() else text_table(path)
+        if path.is_dir():
+            return image_folder(path)
+        if path.suffix.lower() in (".csv", ".jsonl") and path.is_file():
+            return text_table(path)
+        found = (f"{str(path)!r} is a file, not a .csv or .jsonl table" if path.is_file() else
+                 f"no image folder or table file {str(path)!r}")
+        raise DataError(f"{what}: {found}; a path given as data is a folder of images with one sub-folder per "
+                        f"label (image_folder) or a .csv/.jsonl table of texts and labels (text_table)")
     return data
 
 
@@ -48,18 +58,23 @@ def _coder_for(net: Any, key: str) -> Coder | None:
     return next((coders[p] for p in outputs if key == f"{p}Target"), None)
 
 
-def _columns(net: Any, data: Any) -> dict[str, list] | None:
+def _columns(net: Any, data: Any, what: str = "training data") -> dict[str, list] | None:
     """Per-example values by key when ``data`` is in the encoded form, else None (tensors: the usual path)."""
-    data = _from_disk(data)
+    data = _from_disk(data, what)
     if isinstance(data, Examples) or (isinstance(data, list) and data and all(
             isinstance(e, tuple) and len(e) == 2 for e in data)):
         if len(net.input_ports) != 1 or len(net.output_ports) != 1:
             raise DataError(f"training data as (input, target) pairs needs a net with one input and one output; "
                             f"this net has inputs {list(net.input_ports)}, outputs {list(net.output_ports)}")
-        return {net.input_ports[0]: [e[0] for e in data], net.output_ports[0]: [e[1] for e in data]}
-    if not net.coders or not isinstance(data, Mapping):
+        columns = {net.input_ports[0]: [e[0] for e in data], net.output_ports[0]: [e[1] for e in data]}
+        _refuse_uncoded(net, columns)
+        return columns
+    if not isinstance(data, Mapping):
         return None
     raw = {str(k): v for k, v in data.items()}
+    _refuse_uncoded(net, raw)
+    if not net.coders:
+        return None
     if not any(_coder_for(net, k) is not None and not isinstance(v, torch.Tensor) for k, v in raw.items()):
         return None
     columns = {k: list(v) if not isinstance(v, torch.Tensor) else v for k, v in raw.items()}
@@ -69,46 +84,149 @@ def _columns(net: Any, data: Any) -> dict[str, list] | None:
     return columns
 
 
-class EncodedDataset(torch.utils.data.Dataset):
-    """Example ``i``: each key's value encoded by its port's coder; a failure is returned as text, not raised."""
+def _kind(value: Any, shape: Any) -> str | None:
+    """What a value that only an encoder or decoder turns into a tensor is ("a PIL image"), else None;
+    ``shape`` is the port's (a uint8 image array of another shape needs an ImageEncoder)."""
+    if type(value).__module__.startswith("PIL."):
+        return "a PIL image"
+    if isinstance(value, (str, os.PathLike)):
+        if Path(value).suffix.lower() in IMAGE_SUFFIXES:
+            return f"an image file path {os.fspath(value)!r:.60}"
+        return f"a string {value!r:.40}"
+    if isinstance(value, np.ndarray) and value.dtype == np.uint8 and tuple(value.shape) != shape and \
+            (value.ndim == 2 or value.ndim == 3 and value.shape[-1] in (1, 3, 4)):
+        return f"a uint8 image array of shape {tuple(value.shape)}"
+    return None
 
-    def __init__(self, net: Any, columns: dict[str, Any], what: str):
+
+def _refuse_uncoded(net: Any, columns: Mapping[str, Any]) -> None:
+    """One DataError for the keys without a coder that hold images, paths or labels: the port needs an encoder
+    (input) or a decoder (output), as the README's "Encoders and decoders" shows."""
+    problems = []
+    for key, values in columns.items():
+        if _coder_for(net, key) is not None or not isinstance(values, (list, tuple, Examples)):
+            continue
+        shape = net.port_types[key].shape if key in net.input_ports else None
+        found = [(i, kind) for i, v in enumerate(values) if (kind := _kind(v, shape)) is not None]
+        if not found:
+            continue
+        i, kind = found[0]
+        more = f" ({len(found)} of {len(values)} examples)" if len(found) > 1 else ""
+        if key in net.input_ports:
+            fix = (f"an ImageEncoder to the port, e.g. NetGraph(..., {key}={_image_encoder(shape)}) or "
+                   f"NetChain([...], input={_image_encoder(shape)})"
+                   if "image" in kind else "a TokensEncoder or CharactersEncoder (text), a ClassEncoder (labels) "
+                   f"or an ImageEncoder (image file paths) to the port, e.g. NetGraph(..., {key}=ClassEncoder([...]))")
+            problems.append(f"input port {key!r} has no encoder, but example {i} is {kind}{more}; attach {fix}")
+            continue
+        port = _output_for(net, key)
+        if port not in net.output_ports:
+            problems.append(f"key {key!r} (no input port or target) holds {kind} at example {i}{more}, which makes "
+                            f"no tensor; images, paths and labels go to input ports with an encoder or to the "
+                            f"targets of outputs with a decoder")
+            continue
+        labels = sorted({str(v) for v in values if isinstance(v, str)})
+        shown = labels if len(labels) <= 5 else [*labels[:5], "..."]
+        problems.append(f"the target of output port {port!r} (key {key!r}) holds labels, but the port has no "
+                        f"decoder: example {i} is {kind.replace('a string', 'a string label', 1)}{more}; attach a "
+                        f"ClassDecoder with the labels to the output port, e.g. NetGraph(..., "
+                        f"{port}=ClassDecoder({shown})) or NetChain([...], output=ClassDecoder([...]))")
+    if problems:
+        raise DataError("training data: " + "; ".join(problems) + " (see the README's 'Encoders and decoders')",
+                        layer=(), port=next(iter(columns)))
+
+
+def _image_encoder(shape: Any) -> str:
+    """The ImageEncoder that gives a (channels, height, width) port its shape, as text."""
+    if isinstance(shape, tuple) and len(shape) == 3 and all(isinstance(d, int) for d in shape) and shape[0] in (1, 3):
+        grey = ", color_space='Grayscale'" if shape[0] == 1 else ""
+        return f"ImageEncoder(size=({shape[2]}, {shape[1]}){grey})"
+    return "ImageEncoder(size=(width, height))"
+
+
+def _output_for(net: Any, key: str) -> str:
+    """The output port a target key belongs to ('Target' with one output, '<port>Target', the port's name)."""
+    if key == "Target" and len(net.output_ports) == 1:
+        return net.output_ports[0]
+    return key[:-len("Target")] if key.endswith("Target") and key[:-len("Target")] in net.output_ports else key
+
+
+class EncodedDataset(torch.utils.data.Dataset):
+    """Example ``i``: each key's value encoded by its port's coder; a failure is returned as text, not raised.
+    ``index`` gives each example's number in the user's data (a validation split holds some of them)."""
+
+    def __init__(self, net: Any, columns: dict[str, Any], what: str, index: list[int] | None = None):
         self.coders = {k: _coder_for(net, k) for k in columns}
+        # True/False targets of a BooleanDecoder on a (1) output take its shape (the encoder gives scalars)
+        self.shapes = {k: (1,) for k, c in self.coders.items() if isinstance(c, BooleanDecoder)
+                       and _output_for(net, k) in net.output_ports and net.port_types[_output_for(net, k)].shape == (1,)}
+        self.inputs = set(net.input_ports)
+        # NaN is refused in inputs and targets; keys only a loss_function reads are not checked (as for tensors)
+        self.nan_checked = {k for k, c in self.coders.items()
+                            if c is not None or k in self.inputs or _output_for(net, k) in net.output_ports}
         self.columns, self.what = columns, what
         self.size = len(next(iter(columns.values())))
+        self.index = list(range(self.size)) if index is None else index
 
     def __len__(self) -> int:
         return self.size
 
     def __getitem__(self, i: int) -> dict[str, Any]:
         out = {}
-        for key, values in self.columns.items():
-            coder, value = self.coders[key], values[i]
-            if coder is None or isinstance(value, torch.Tensor):
-                out[key] = torch.as_tensor(value)
-                continue
-            result = encode_example(coder, value)
+        for key in self.columns:
+            result = self._encoded(key, i)
             if isinstance(result, str):
-                return {"__error__": f"{_port_words(coder, key)}: example {i}: {result}"}
+                return {"__error__": f"{self._words(key)}: example {self.index[i]}: {result}"}
             out[key] = result
         return out
 
+    def _encoded(self, key: str, i: int, header_only: bool = False) -> torch.Tensor | str | None:
+        """Example ``i``'s tensor at ``key``, or why it cannot be used (it cannot be encoded, it holds NaN);
+        ``header_only`` checks an image file by its header (None when it is fine)."""
+        coder, value = self.coders[key], self.columns[key][i]
+        if coder is None or isinstance(value, torch.Tensor):
+            try:
+                result = torch.as_tensor(value)
+            except (TypeError, ValueError, RuntimeError) as exc:
+                return f"cannot make a tensor from {type(value).__name__}: {exc}"
+        elif header_only and isinstance(coder, ImageEncoder) and not isinstance(value, np.ndarray):
+            return check_image(coder, value)
+        else:
+            result = encode_example(coder, value)
+            if isinstance(result, str):
+                return result
+            result = result.reshape(self.shapes[key]) if key in self.shapes else result
+        if key in self.nan_checked and result.is_floating_point() and bool(result.isnan().any()):
+            return "holds NaN, which makes the loss non-finite; remove or fix such examples"
+        return result
+
     def check(self) -> None:
-        """Every example's cheap checks (labels, image headers, texts), one DataError listing the failures."""
+        """Every example checked before training (labels, image headers, texts, NaN), one DataError listing the
+        failures by the example's number in the user's data."""
         problems = []
         for key, values in self.columns.items():
-            coder = self.coders[key]
-            if coder is None or isinstance(values, torch.Tensor):
+            if isinstance(values, torch.Tensor) and key in self.nan_checked and values.is_floating_point() \
+                    and values.numel():
+                rows = values.reshape(len(values), -1).isnan().any(1)
+                problems += [f"{self._words(key)}: example {self.index[i]}: holds NaN, which makes the loss "
+                             f"non-finite; remove or fix such examples" for i in rows.nonzero().flatten().tolist()]
                 continue
-            for i, value in enumerate(values):
-                reason = check_image(coder, value) if isinstance(coder, ImageEncoder) else \
-                    encode_example(coder, value)
+            if isinstance(values, torch.Tensor):
+                continue
+            for i in range(len(values)):
+                reason = self._encoded(key, i, header_only=True)
                 if isinstance(reason, str):
-                    problems.append(f"{_port_words(coder, key)}: example {i}: {reason}")
+                    problems.append(f"{self._words(key)}: example {self.index[i]}: {reason}")
         if problems:
             shown = problems if len(problems) <= 10 else [*problems[:10], f"... and {len(problems) - 10} more"]
             raise DataError(f"bad {self.what}: " + "; ".join(shown), kind="encoding", layer=(),
                             port=next(iter(self.columns)))
+
+    def _words(self, key: str) -> str:
+        coder = self.coders[key]
+        if coder is not None:
+            return _port_words(coder, key)
+        return f"input port {key!r}" if key in self.inputs else f"key {key!r}"
 
 
 def _port_words(coder: Coder, key: str) -> str:
@@ -153,30 +271,45 @@ class EncodedLoader:
             yield batch
 
 
-def _split(columns: dict[str, Any], fraction: float, seed: int | None) -> tuple[dict, dict]:
+def _split(columns: dict[str, Any], fraction: float, seed: int | None) -> tuple[tuple, tuple]:
+    """((training columns, their example numbers), (validation columns, theirs))."""
     size = len(next(iter(columns.values())))
     k = max(1, round(size * fraction))
     order = torch.randperm(size, generator=torch.Generator().manual_seed(0 if seed is None else seed)).tolist()
-    pick = lambda idx: {key: [v[i] for i in idx] if not isinstance(v, torch.Tensor) else v[idx]  # noqa: E731
-                        for key, v in columns.items()}
+    pick = lambda idx: ({key: [v[i] for i in idx] if not isinstance(v, torch.Tensor) else v[idx]  # noqa: E731
+                         for key, v in columns.items()}, idx)
     return pick(sorted(order[:-k])), pick(sorted(order[-k:]))
 
 
 def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_workers: int,
                  seed: int | None) -> tuple[Any, Any]:
     """(training data, validation_set) with encoded forms turned into checked EncodedLoaders; others unchanged."""
+    data, validation = _boolean_targets(net, data), _boolean_targets(net, validation)
     columns = _columns(net, data)
     if columns is None:
         return data, validation
+    index = None
     if isinstance(validation, float) and not isinstance(validation, bool) and 0 < validation < 1:
-        columns, held_out = _split(columns, validation, seed)
-        validation = _loader(net, held_out, "validation data", batch_size, num_workers)
-    elif validation is not None and (held_out := _columns(net, validation)) is not None:
-        validation = _loader(net, held_out, "validation_set", batch_size, num_workers)
-    return _loader(net, columns, "training data", batch_size, num_workers), validation
+        (columns, index), held_out = _split(columns, validation, seed)
+        validation = _loader(net, *held_out, "validation data", batch_size, num_workers)
+    elif validation is not None and (held_out := _columns(net, validation, "validation_set")) is not None:
+        validation = _loader(net, held_out, None, "validation_set", batch_size, num_workers)
+    return _loader(net, columns, index, "training data", batch_size, num_workers), validation
 
 
-def _loader(net: Any, columns: dict[str, Any], what: str, batch_size: int, num_workers: int) -> EncodedLoader:
-    dataset = EncodedDataset(net, columns, what)
+def _boolean_targets(net: Any, data: Any) -> Any:
+    """A dict whose True/False tensor of shape (b) targets a BooleanDecoder on a (1) output, with it as (b, 1)
+    (as True/False values in a list are encoded); anything else unchanged."""
+    if not isinstance(data, Mapping):
+        return data
+    fixed = {k: v.reshape(-1, 1) for k, v in data.items() if isinstance(v, torch.Tensor) and v.dtype == torch.bool
+             and v.dim() == 1 and isinstance(_coder_for(net, str(k)), BooleanDecoder)
+             and net.port_types[_output_for(net, str(k))].shape == (1,)}
+    return {**data, **fixed} if fixed else data
+
+
+def _loader(net: Any, columns: dict[str, Any], index: list[int] | None, what: str, batch_size: int,
+            num_workers: int) -> EncodedLoader:
+    dataset = EncodedDataset(net, columns, what, index)
     dataset.check()
     return EncodedLoader(dataset, batch_size, num_workers)

@@ -254,8 +254,7 @@ class Trainer:
             s.rounds = r
             s.round_losses.append(total / max(count, 1))
             self.record_terms(count)
-            if plan.meter is not None:
-                append_values(s.round_metrics, plan.meter.compute("train"))
+            append_values(s.round_metrics, plan.meter.compute("train") if plan.meter is not None else {}, r)
             reason = self.end_round(r)
             if timed_out:
                 reason = reason or "MaxTrainingTime"
@@ -314,8 +313,8 @@ class Trainer:
                 if self.plan.meter is not None:
                     self.plan.meter.update("validation", outputs, batch)
         self.module.train()
-        if self.plan.meter is not None:
-            append_values(self.state.validation_metrics, self.plan.meter.compute("validation"))
+        append_values(self.state.validation_metrics,
+                      self.plan.meter.compute("validation") if self.plan.meter is not None else {}, self.state.rounds)
         total, count = self.ctx.sum([total, count])
         return total / max(count, 1)
 

@@ -29,6 +29,7 @@ netgraph.core.errors.OptionError: unknown metric 'Acuracy' (did you mean 'Accura
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -246,12 +247,15 @@ class Meter:
         return found[0]
 
 
-def append_values(history: dict[str, list[float]], values: dict[str, float]) -> None:
-    """Append each value to its label's history."""
-    for label, value in values.items():
-        history.setdefault(label, []).append(value)
+def append_values(history: dict[str, list[float]], values: dict[str, float], rounds: int) -> None:
+    """Append round ``rounds``'s values, so that every label holds one value per round: a label first measured
+    now (a run resumed with new metrics) gets NaN for the rounds before, a label not measured now gets NaN."""
+    for label in {**history, **values}:
+        past = history.setdefault(label, [])
+        past.extend([math.nan] * (rounds - 1 - len(past)))
+        past.append(values.get(label, math.nan))
 
 
 def last_values(history: dict[str, list[float]]) -> dict[str, float]:
-    """Each label's latest value."""
-    return {label: values[-1] for label, values in history.items() if values}
+    """Each label's latest value (labels not measured in the latest round left out)."""
+    return {label: values[-1] for label, values in history.items() if values and not math.isnan(values[-1])}

@@ -59,6 +59,8 @@ class NetTrainResults:
     ``validation_losses[i]`` belongs to round ``i + 1``. ``term_losses[label][i]`` is loss term
     ``label``'s unweighted mean in round ``i + 1`` and ``loss_weights[label][i]`` its weight at that round's
     end (scheduled weights change), so ``round_losses`` is their weighted sum (exactly, for constant weights).
+    ``round_metrics[label][i]`` (and ``validation_metrics``) is the metric in round ``i + 1``: NaN for rounds
+    it was not measured in (a run resumed with other ``metrics=``), so every list lines up with ``round_losses``.
     """
 
     trained_net: Any
@@ -87,13 +89,13 @@ class NetTrainResults:
     @property
     def round_measurements(self) -> dict[str, float]:
         """Each training metric's value in the last round."""
-        return {k: v[-1] for k, v in self.round_metrics.items() if v}
+        return {k: v[-1] for k, v in self.round_metrics.items() if v and not math.isnan(v[-1])}
 
     @property
     def validation_measurements(self) -> dict[str, float]:
         """Each validation metric's value for ``trained_net`` (the best round's)."""
         pick = (self.best_validation_round or 0) - 1
-        return {k: v[pick] for k, v in self.validation_metrics.items() if v}
+        return {k: v[pick] for k, v in self.validation_metrics.items() if v and not math.isnan(v[pick])}
 
     @property
     def round_loss(self) -> float | None:
@@ -145,7 +147,7 @@ class NetTrainResults:
         for k, label in enumerate(self.round_metrics):
             for split, history, color in (("training", self.round_metrics, METRIC_COLORS[2 * k % 8]),
                                           ("validation", self.validation_metrics, METRIC_COLORS[(2 * k + 1) % 8])):
-                points = [(i + 1, v) for i, v in enumerate(history.get(label, []))]
+                points = [(i + 1, v) for i, v in enumerate(history.get(label, [])) if not math.isnan(v)]
                 series += [(f"{split} {label}", points, color, True)] if points else []
         return svg_line_plot(series, "round", "metric", self.best_validation_round)
 
