@@ -1,7 +1,7 @@
 """RandomArrayLayer: draw cost against raw torch, and the Bernoulli gradient estimator's spread.
 
-Run: python benchmarks/random_layers.py [--small] [--rounds 30] [--estimates 5000]
-Prints, in one run:
+Run: python benchmarks/random_layers.py [--small] [--rounds 30] [--estimates 5000] [--steps-only]
+Prints, in one run (``--steps-only``: table 2 alone):
   1. the median time of a NormalDistribution("#mu", "#sigma") draw of 4096 x 256 through a compiled
      NetGraph, forward + backward, over raw ``torch.distributions.Normal(mu, sigma).rsample()`` on the
      same tensors (goal <= 1.05x), with torch's default threads and with one thread, as the median of
@@ -118,19 +118,23 @@ def bernoulli_spread(n: int) -> list[tuple]:
     return [(name, k, f"{statistics.fmean(v):+.4f}", f"{statistics.stdev(v):.4f}") for name, (k, v) in rows.items()]
 
 
-def main(small: bool = False, rounds: int = 30, estimates: int = 5000, adaptive_malloc: bool = False) -> dict[str, list[tuple]]:
+def main(small: bool = False, rounds: int = 30, estimates: int = 5000, adaptive_malloc: bool = False,
+         steps_only: bool = False) -> dict[str, list[tuple]]:
     batch, width = (64, 16) if small else (4096, 256)
     print(f"RandomArrayLayer benchmark on {machine()}, {allocator(adaptive_malloc)}")
     rounds = 3 if small else rounds
     how = (f"{rounds} rounds, order shuffled per round (seeded); ratio = median of per-round ratios of wall "
            "and of process CPU time")
-    timing = draw_timing(batch, width, rounds) + draw_timing(batch, width, rounds, threads=1)
-    print_table(f"Draw, forward + backward (median ms); goal ratio <= 1.05 for Normal; {how}", timing,
-                ("draw", "threads", "netgraph", "torch.distributions", "ratio (wall)", "ratio (CPU time)"))
+    timing = [] if steps_only else draw_timing(batch, width, rounds) + draw_timing(batch, width, rounds, threads=1)
+    if timing:
+        print_table(f"Draw, forward + backward (median ms); goal ratio <= 1.05 for Normal; {how}", timing,
+                    ("draw", "threads", "netgraph", "torch.distributions", "ratio (wall)", "ratio (CPU time)"))
     estimator = estimator_timing(batch // 4, width, rounds, threads=1)
     print_table(f"Score-function training step (draw, loss, leave-one-out surrogate, backward) vs the same written "
                 f"by hand (median ms); goal ratio <= 1.1; {how}", estimator,
                 ("distribution", "threads", "netgraph", "handwritten", "ratio (wall)", "ratio (CPU time)"))
+    if steps_only:
+        return {"timing": timing, "estimator": estimator, "spread": []}
     spread = bernoulli_spread(200 if small else estimates)
     print_table(f"Bernoulli toy f(b) = (b - {T})^2, theta = 0.5: d/d logit, exact {EXACT:.3f} "
                 "(reference std: leave-one-out .025, REINFORCE .126, REINFORCE mean of 2 .089)",
@@ -143,6 +147,7 @@ if __name__ == "__main__":
     parser.add_argument("--small", action="store_true", help="tiny sizes (a smoke run)")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--estimates", type=int, default=5000)
+    parser.add_argument("--steps-only", action="store_true", help="only the discrete training-step table")
     allocator_option(parser)
     args = parser.parse_args()
-    main(args.small, args.rounds, args.estimates, args.adaptive_malloc)
+    main(args.small, args.rounds, args.estimates, args.adaptive_malloc, args.steps_only)

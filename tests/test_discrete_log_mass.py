@@ -12,6 +12,7 @@ import torch
 from netgraph import (BernoulliDistribution, BinomialDistribution, NegativeBinomialDistribution, NetGraph,
                       PoissonDistribution, RandomArrayLayer)
 from netgraph.layers.dist_base import xlogy
+from netgraph.layers.estimators import score_handle
 
 
 def _masked_bernoulli(x, p):
@@ -93,3 +94,66 @@ def test_a_training_step_at_the_boundary_values_has_finite_gradients(dist, value
     losses = (module(p=p) - 0.5) ** 2
     (losses.mean() + module.surrogate_loss(losses)).backward()
     assert bool(torch.isfinite(p.grad).all()), p.grad
+
+
+def _score_case(dist, draw, values, dtype):
+    """(parameters with the scored one as a (1, k) tensor, its index, the (1, k) draws)."""
+    index = dist.PARAMS.index(dist.SCORE_PARAM)
+    params = [float(c) for c in dist.params if not isinstance(c, str)]
+    params.insert(index, torch.tensor([values], dtype=dtype, requires_grad=True))
+    return params, index, torch.tensor([draw], dtype=dtype)
+
+
+# (distribution, draws, scored parameter values): boundaries (p = 0 and 1, mu = 0) and inside
+SCORED = [
+    (BernoulliDistribution("#p"), [0.0, 1.0, 0.0, 1.0, 0.0, 1.0], [0.0, 1.0, 0.3, 0.3, 1e-30, 1 - 1e-7]),
+    (BinomialDistribution(5, "#p"), [0.0, 5.0, 0.0, 2.0, 5.0, 3.0], [0.0, 1.0, 0.4, 0.4, 0.4, 1e-30]),
+    (PoissonDistribution("#mu"), [0.0, 0.0, 3.0, 1.0, 7.0], [0.0, 2.0, 2.0, 1e-20, 1e6]),
+    (NegativeBinomialDistribution(2.5, "#p"), [0.0, 0.0, 4.0, 7.0, 1.0], [1.0, 0.3, 0.3, 1e-6, 1 - 1e-7]),
+]
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("dist, draws, values", SCORED, ids=[type(d).__name__ for d, _, _ in SCORED])
+def test_the_score_handle_has_exactly_the_log_mass_gradient(dist, draws, values, dtype):
+    """The training step's record (value 0, no log-mass pass) differentiates to the very same bits as log_prob."""
+    params, index, x = _score_case(dist, draws, values, dtype)
+    g = torch.tensor([0.75], dtype=dtype)
+    ref = [p.detach().clone().requires_grad_() if isinstance(p, torch.Tensor) else p for p in params]
+    dist.log_prob(x, ref).sum(1).backward(g)
+    handle = score_handle(dist, x, params)
+    assert handle.tolist() == [0.0]
+    handle.backward(g)
+    assert bool(torch.isfinite(params[index].grad).all())
+    assert torch.equal(params[index].grad, ref[index].grad), (params[index].grad, ref[index].grad)
+
+
+def test_a_training_step_records_the_score_without_evaluating_the_log_mass(monkeypatch):
+    torch.manual_seed(3)
+    module = NetGraph([RandomArrayLayer(PoissonDistribution("#p"))], [], p=4).compile()
+    mu = (torch.rand(6, 4) * 3).requires_grad_()
+    monkeypatch.setattr(PoissonDistribution, "log_prob", lambda *a: pytest.fail("log-mass evaluated"))
+    torch.manual_seed(0)
+    losses = (module(p=mu) - 1.5).square().mean(1)
+    (losses.mean() + module.surrogate_loss(losses)).backward()
+    monkeypatch.undo()
+    torch.manual_seed(0)
+    x = torch.poisson(mu.detach())
+    ref = mu.detach().clone().requires_grad_()
+    losses = (x - 1.5).square().mean(1)
+    advantage = (losses - (losses.sum() - losses) / 5) / 6
+    (advantage * PoissonDistribution("#p").log_prob(x, [ref]).sum(1)).sum().backward()
+    torch.testing.assert_close(mu.grad, ref.grad)
+
+
+def test_a_broadcast_or_second_trainable_parameter_falls_back_to_the_log_mass():
+    x = torch.tensor([[0.0, 2.0, 1.0]])
+    assert score_handle(PoissonDistribution("#mu"), x, [torch.ones(1, 1, requires_grad=True)]) is None
+    assert score_handle(NegativeBinomialDistribution("#n", "#p"), x,
+                        [torch.ones(1, 3, requires_grad=True), torch.full((1, 3), 0.5, requires_grad=True)]) is None
+    assert score_handle(PoissonDistribution("#mu"), x, [torch.ones(1, 3, requires_grad=True)]) is not None
+    module = NetGraph([RandomArrayLayer(BernoulliDistribution("#p"), output=3)], [], p=()).compile()
+    p = torch.full((4,), 0.3, requires_grad=True)  # one probability per example, broadcast over 3 draws
+    losses = module(p=p).sum(1)
+    (losses.mean() + module.surrogate_loss(losses)).backward()
+    assert bool(torch.isfinite(p.grad).all()) and p.grad.abs().sum() > 0

@@ -31,6 +31,12 @@ __all__ = ["BernoulliDistribution", "BinomialDistribution", "PoissonDistribution
 class _Discrete(Distribution):
     discrete = True
     ESTIMATORS = ("score_function", "straight_through")
+    SCORE_PARAM = None  # the parameter whose score ``score_grad`` gives (estimators.score_handle)
+
+    def score_grad(self, x: torch.Tensor, params: Sequence[torch.Tensor], g: torch.Tensor) -> torch.Tensor:
+        """g · ∂ log_prob(x, params)/∂ SCORE_PARAM for draws ``x`` (``g`` broadcast against x), the same
+        values autograd gives for ``log_prob`` (the same operations; tests/test_discrete_log_mass.py)."""
+        raise NotImplementedError
 
 
 def _nograd(p: Any) -> Any:
@@ -56,6 +62,12 @@ class BernoulliDistribution(_Discrete):
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (p,) = tensors(params, x)  # x is a draw, 0 or 1: log p where x = 1, log(1 - p) where x = 0
         return torch.addcmul(1 - x, p, 2 * x - 1).log()
+
+    SCORE_PARAM = "p"
+
+    def score_grad(self, x, params, g):
+        (p,) = params  # log_prob's (g / (1 - x + p(2x - 1)))(2x - 1) at x = 1: g / p, at x = 0: g / (p - 1)
+        return g / (p - (1 - x))
 
     def relaxed(self, params: Sequence[Any], shape: tuple, temperature: float) -> torch.Tensor:
         """A Concrete draw σ((logit p + log U − log(1−U))/τ), differentiable in p."""
@@ -108,6 +120,13 @@ class BinomialDistribution(_Discrete):
         comb = torch.lgamma(n + 1) - torch.lgamma(x + 1) - torch.lgamma(n - x + 1)
         return comb + x * log_or_tiny(p) + (n - x) * log_or_tiny(1 - p)
 
+    SCORE_PARAM = "p"
+
+    def score_grad(self, x, params, g):
+        n, p = params  # g x / (p + tiny) - g (n - x) / (1 - p + tiny)
+        tiny = torch.finfo(p.dtype).tiny
+        return (g * x).div_(p + tiny).addcdiv_((n - x).mul_(g), (1 - p).add_(tiny), value=-1)
+
     def _mean(self, n, p):
         return n * p
 
@@ -135,6 +154,12 @@ class PoissonDistribution(_Discrete):
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (mu,) = tensors(params, x)
         return x * log_or_tiny(mu) - mu - torch.lgamma(x + 1)
+
+    SCORE_PARAM = "mu"
+
+    def score_grad(self, x, params, g):
+        (mu,) = params  # g x / (mu + tiny) - g
+        return torch.addcdiv(-g, g * x, mu + torch.finfo(mu.dtype).tiny)
 
     def _mean(self, mu):
         return mu
@@ -170,6 +195,12 @@ class NegativeBinomialDistribution(_Discrete):
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         n, p = tensors(params, x)
         return torch.lgamma(x + n) - torch.lgamma(n) - torch.lgamma(x + 1) + n * p.log() + x * log_or_tiny(1 - p)
+
+    SCORE_PARAM = "p"
+
+    def score_grad(self, x, params, g):
+        n, p = params  # g n / p - g x / (1 - p + tiny)
+        return torch.addcdiv((g * n) / p, g * x, (1 - p).add_(torch.finfo(p.dtype).tiny), value=-1)
 
     def _mean(self, n, p):
         return n * (1 - p) / p

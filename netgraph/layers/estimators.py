@@ -4,7 +4,10 @@ Continuous distributions pass gradients to their parameters by themselves (pathw
 reparameterization through the Gamma). Discrete draws (Bernoulli, Binomial, Poisson,
 NegativeBinomial, and any layer with ``estimator="score_function"``) cannot: a layer cannot add the
 score-function (REINFORCE) term in its own backward, because that term needs the loss. So each such
-layer *records* ``log p(x | θ)`` of what it drew, and the loss owner adds one surrogate term:
+layer *records* ``log p(x | θ)`` of what it drew, and the loss owner adds one surrogate term. Only its
+gradient (the score) is ever used, so where a distribution gives the score in closed form
+(``score_grad``: Bernoulli, Binomial, Poisson, NegativeBinomial) the record is a zero-valued handle whose
+backward computes it, and the log-mass itself is not evaluated (see ``score_handle``):
 
 API (the contract; ``net_train`` calls it for you)::
 
@@ -60,8 +63,9 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import OptionError
+from netgraph.layers.dist_tensors import tensors
 
-__all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "surrogate_loss", "pending_records",
+__all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "score_handle", "surrogate_loss", "pending_records",
            "BASELINE_DECAY", "straight_through"]
 
 #: Decay of the running-mean baseline used when no leave-one-out baseline is available.
@@ -75,7 +79,8 @@ class EstimatorWarning(UserWarning):
 
 
 class ScoreRecord:
-    """One forward call's draws of a score-function layer: ``logp`` (B,) with grad to the parameters."""
+    """One forward call's draws of a score-function layer: ``logp`` (B,) with grad to the parameters (the
+    per-example log-probability, or a zero-valued ``score_handle`` with the same gradient)."""
 
     __slots__ = ("owner", "logp", "used", "__weakref__")
 
@@ -98,6 +103,45 @@ class _Watch(torch.autograd.Function):
         if not record.used:
             _warn_unused(record.owner)
         return (None, None) + (None,) * ctx.n_params
+
+
+class _Score(torch.autograd.Function):
+    """Zero per example; backward: the distribution's closed-form score of the draws ``x``, times the gradient."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, dist: Any, index: int, *params: torch.Tensor) -> torch.Tensor:
+        ctx.dist, ctx.index = dist, index
+        ctx.save_for_backward(x, *params)
+        return x.new_zeros(x.shape[:1])
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple:
+        x, *params = ctx.saved_tensors
+        out: list[Any] = [None] * len(params)
+        if ctx.needs_input_grad[3 + ctx.index]:
+            out[ctx.index] = ctx.dist.score_grad(x, params, grad.reshape((-1,) + (1,) * (x.dim() - 1)))
+        return (None, None, None, *out)
+
+
+def score_handle(dist: Any, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor | None:
+    """(B,) zeros whose gradient is that of ``log p(x | θ)`` summed per example, by ``dist.score_grad``
+    (the log-mass's gradient in closed form, without evaluating the log-mass); None where that does not
+    apply: no closed form, or a parameter that requires grad is another one or is broadcast against ``x``.
+
+    >>> from netgraph.layers.distributions import PoissonDistribution
+    >>> mu = torch.tensor([[0.0, 2.0]], requires_grad=True)
+    >>> h = score_handle(PoissonDistribution("#mu"), torch.tensor([[0.0, 3.0]]), [mu])
+    >>> h.backward(torch.ones(1)); h.tolist(), mu.grad.tolist()   # x / mu - 1, and -1 at mu = 0
+    ([0.0], [[-1.0, 0.5]])
+    """
+    name = getattr(dist, "SCORE_PARAM", None)
+    if name is None:
+        return None
+    index = dist.PARAMS.index(name)
+    for i, p in enumerate(params):
+        if isinstance(p, torch.Tensor) and p.requires_grad and (i != index or p.shape != x.shape):
+            return None
+    return _Score.apply(x, dist, index, *tensors(params, x))
 
 
 def _warn_unused(owner: nn.Module, what: str = "a loss was backpropagated through its output") -> None:

@@ -23,7 +23,7 @@ from netgraph.layers.dist_base import tensors
 from netgraph.layers.dist_vector import VectorDistribution, vector_types
 from netgraph.layers.function import align_code, _callable_ports, align
 from netgraph.core.errors import DataError, OptionError
-from netgraph.layers.estimators import record_score, straight_through
+from netgraph.layers.estimators import record_score, score_handle, straight_through
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
 
@@ -166,11 +166,12 @@ class RandomModule(nn.Module):
             x = dist.rsample(params, sample)
             if isinstance(dist, VectorDistribution):
                 x = dist.encode_draw(x, params, est)
-        logp = dist.log_prob(x, params) if with_log_prob or (grad and est == "score_function") else None
+        score = score_handle(dist, x, params) if grad and est == "score_function" and not with_log_prob else None
+        logp = dist.log_prob(x, params) if with_log_prob or (grad and est == "score_function" and score is None) else None
         if grad and est == "straight_through":
             y = straight_through(x, dist._mean(*tensors(params, x)).expand(shape))
         elif grad:
-            y = record_score(self, x, logp.reshape(shape[0], -1).sum(1), params)
+            y = record_score(self, x, logp.reshape(shape[0], -1).sum(1) if score is None else score, params)
         else:
             y = x
         return (y, logp) if with_log_prob else y
