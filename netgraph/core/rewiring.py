@@ -107,11 +107,21 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> NetGraph:
 
 def _output_map(old: NetGraph, new: NetGraph) -> dict[str, str | None]:
     """Each output of ``old`` -> the output of ``new`` giving the same inner value (found by its source, else by
-    its name), or None when it is gone."""
+    its name), or None when it is gone. The source of an output read from a dropped tail is the tail's producer
+    (the rule for dropped tails), so a port path that exposed that producer keeps reading it."""
     def sources(g: NetGraph) -> dict[str, tuple]:
         return {e.dst.port: (e.src.layer, e.src.port) for e in g.edges if e.dst.layer is None}
+
+    def producer(src: tuple) -> tuple:
+        while src[0] is not None and src[0] not in new.layers:
+            feeds = [(e.src.layer, e.src.port) for e in old.edges if e.dst.layer == src[0]]
+            if len(feeds) != 1:
+                break
+            src = feeds[0]
+        return src
     by_source = {src: port for port, src in sources(new).items()}
-    return {port: by_source.get(src, port if port in new.output_ports else None) for port, src in sources(old).items()}
+    return {port: by_source.get(src, by_source.get(producer(src), port if port in new.output_ports else None))
+            for port, src in sources(old).items()}
 
 
 def _same_inputs(old: NetGraph, new: NetGraph) -> set[str]:
