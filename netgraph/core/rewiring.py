@@ -17,6 +17,7 @@ from netgraph.core.names import fresh_name
 from netgraph.core.chain import NetChain
 from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
+from netgraph.core.port_paths import shown_path
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.types import REAL
 from netgraph.core.wiring import describe_layer
@@ -32,8 +33,9 @@ def check_net(net: Any, function: str) -> None:
                           f"{type(net).__name__} {net!r:.60}", option="net")
 
 
-def layer_path(net: NetGraph, spec: Any) -> tuple[str, ...]:
-    """A layer spec (name, 1-based index, or a tuple path of those) -> a tuple of names."""
+def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tuple[str, ...]:
+    """A layer spec (name, 1-based index, or a tuple path of those) -> a tuple of names; WiringError naming the
+    segment where the path fails and what exists there (``function`` names the caller for paths into operators)."""
     parts = spec if isinstance(spec, tuple) else (spec,)
     path, current = [], net
     if not parts:
@@ -42,18 +44,29 @@ def layer_path(net: NetGraph, spec: Any) -> tuple[str, ...]:
         if isinstance(part, bool) or not isinstance(part, (int, str)):
             raise WiringError(f"a layer is named by a string, a 1-based index or a tuple path of those; "
                               f"found {part!r:.60} in {spec!r:.80}")
+        here = f"layer {shown_path(tuple(path))!r}" if path else "the net"
         if not isinstance(current, NetGraph):
-            raise WiringError(f"{'/'.join(path)!r} is not a graph; cannot look up {part!r} inside it")
+            nets = list(getattr(current, "NETS", ()))
+            why = (f"{here} is a {current.type_name}: paths into operators are not supported by {function} "
+                   "(net_extract, net_replace_part, net_rename, net_delete and net_drop take them)" if part in nets
+                   else f"{here} is a {current.type_name}; a path into it names its inner net first, one of {nets}"
+                   if nets else f"{here} ({current.type_name}) is not a graph, so it holds no layers")
+            raise WiringError(f"no layer at {shown_path(parts)!r}: {why}")
         names = list(current.layers)
         if isinstance(part, int):
             if not 1 <= part <= len(names):
-                raise WiringError(f"there is no layer {part} (layers are numbered 1 to {len(names)})")
+                raise WiringError(f"there is no layer {part} in {here} (layers are numbered 1 to {len(names)})")
             part = names[part - 1]
         if part not in current.layers:
-            raise WiringError(f"there is no layer {part!r}{did_you_mean(part, names)}")
+            raise WiringError(f"there is no layer {part!r}{did_you_mean(part, names)} in {here}; its layers are "
+                              f"{_listed(names)}")
         path.append(part)
         current = current.layers[part]
     return tuple(path)
+
+
+def _listed(names: list[str], shown: int = 20) -> str:
+    return str(names) if len(names) <= shown else f"{names[:shown]} ... ({len(names)} in all)"
 
 
 def edit_at(net: NetGraph, specs: list, edit: Any) -> NetGraph:
