@@ -113,7 +113,7 @@ def test_a_name_that_spells_a_nested_path_is_refused():
     """'enc/l1' beside a graph 'enc' holding 'l1': the key ('enc', 'l1') would pick both, so the net is refused."""
     from netgraph import WiringError
     enc = NetChain({"l1": LinearLayer(3), "act": "Tanh"})
-    with pytest.raises(WiringError, match=r"layers 'enc/l1' and \('enc', 'l1'\) have the same path 'enc/l1'.*rename one"):
+    with pytest.raises(WiringError, match=r"layers 'enc/l1' and \('enc', 'l1'\) have the same path 'enc/l1'.*rename"):
         NetGraph({"enc": enc, "enc/l1": LinearLayer(2)}, [("enc", "enc/l1")], Input=4)
     with pytest.raises(WiringError, match=r"\('enc', 'l1/w'\) and \('enc/l1', 'w'\) have the same path 'enc/l1/w'"):
         NetGraph({"enc/l1": NetChain({"w": LinearLayer(3)}), "enc": NetChain({"l1/w": LinearLayer(3)})}, [], Input=4)

@@ -20,7 +20,6 @@ from typing import Any
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.graph import NetGraph
 from netgraph.core.operator import NetOperator
-from netgraph.core.port_paths import shown_path
 
 __all__ = ["into_operator", "edit_operators", "layer_in", "within"]
 

@@ -158,8 +158,8 @@ def net_rename(net: NetGraph, rename: Mapping[Any, str]) -> NetGraph:
     check_net(net, "net_rename")
     if not isinstance(rename, Mapping):
         raise OptionError(f"net_rename takes a dict {{old name or path: new name}}, found {type(rename).__name__}")
-    original, (net, items) = net, edit_operators(net, rename.items(), "net_rename",
-                                                 lambda inner, group: net_rename(inner, {layer_in(r): new for r, new in group}))
+    original, (net, items) = net, edit_operators(
+        net, rename.items(), "net_rename", lambda inner, group: net_rename(inner, {layer_in(r): n for r, n in group}))
     here: dict[str, str] = {}
     nested: dict[str, dict[tuple, str]] = {}
     for old, new in items:

@@ -284,7 +284,7 @@ class InverseGammaDistribution(_GeneralizedGamma):
     BOUND_SLOPES = {"alpha": -1, "beta": 1, "mu": 0}  # not gamma: the sign of log G's lower bound decides
 
     def _draw_bound(self, alpha, beta, gamma, mu):
-        return mu.abs() + exp_bound(beta.log() - log_gamma_lower(alpha) / gamma)  # β·G^(-1/γ), log G > its lower bound
+        return mu.abs() + exp_bound(beta.log() - log_gamma_lower(alpha) / gamma)  # β·G^(-1/γ), G's lower tail
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, gamma, mu = params
