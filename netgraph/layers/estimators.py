@@ -192,7 +192,8 @@ def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bo
     loss = _check_loss(loss, reduction)
     per_example = loss.dim() == 1
     objective = loss if not per_example else (loss.mean() if reduction == "mean" else loss.sum())
-    freed = [sub for sub in module.modules() if any(r() is None for r in sub.__dict__.get("_pending", ()))]
+    freed = [sub for sub in module.modules()
+             if any(r() is None for r in sub.__dict__.get("_pending", ()))] if strict else []  # net_train: no pass
     terms, owners = [], {}
     for record in pending_records(module):
         record.used = True
