@@ -32,7 +32,7 @@ CASES = {
     "ErlangDistribution": ((2.0, 1e-36), (2.0, 1e-37), "lam"),
     "LogGammaDistribution": ((1.0, 1.0, 1e37), (1.0, 1.0, 1e39), "mu"),
     "ExpGammaDistribution": ((1.0, 1e36, 0.0), (1e-3, 1e36, 0.0), "kappa"),
-    "InverseGammaDistribution": ((2.0, 1e36), (2.0, 1e39), "beta"),
+    "InverseGammaDistribution": ((2.0, 1e30), (2.0, 1e36), "beta"),  # beta / G: G's lower tail multiplies 1e6
     "BernoulliDistribution": ((1.0,), None, "p"),  # draws are 0 or 1: no overflow possible
     "BinomialDistribution": ((1e30, 0.5), (1e39, 0.5), "n"),
     "PoissonDistribution": ((1e18,), (1e30,), "mu"),
@@ -187,3 +187,17 @@ def test_discrete_uniform_bounds_out_of_order_are_named_as_numbers():
     net = NetGraph([RandomArrayLayer(DiscreteUniformDistribution(["#a", "#b"]))], [], a=2, b=2)
     with pytest.raises(DataError, match=r"needs imin <= imax, found imin 5 and imax 3\."):
         net(a=torch.tensor([[1.0, 5.0]]), b=torch.tensor([[4.0, 3.0]]))
+
+
+@pytest.mark.parametrize("dist,args,param", [
+    (D.LogGammaDistribution, (2.0, 3.0, 0.0), "beta"), (D.InverseGammaDistribution, (0.1, 1.0), "alpha"),
+    (D.InverseGammaDistribution, (0.5, 1.0, 0.2, 0.0), "gamma"), (D.GammaDistribution, (2.0, 1.0, 0.01, 0.0), "gamma"),
+], ids=["LogGamma", "InverseGamma", "InverseGamma-power", "GeneralizedGamma"])
+def test_log_space_samplers_refuse_draws_past_float32_like_weibull(dist, args, param, checks_on):
+    """They clamped such draws to the largest float silently (found by QA); now refused as Weibull's are."""
+    with pytest.raises(OptionError, match=rf"{dist.__name__}: parameters .*\b{param}\b.* beyond float32's range"):
+        dist(*args)
+    names = dist.PARAMS[:len(args)]
+    net = NetGraph({"draw": RandomArrayLayer(dist(*(f"#{n}" for n in names)))}, [], **{n: () for n in names})
+    with pytest.raises(DataError, match=rf"layer 'draw'.*{dist.__name__}.*beyond float32's range"):
+        net(**{n: torch.full((4,), v) for n, v in zip(names, args)})

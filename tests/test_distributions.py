@@ -161,7 +161,7 @@ def test_gradients_match_exact_derivatives(cls, params, n, power):
 @pytest.mark.parametrize("cls,args", [
     (GammaDistribution, (0.01, 1.0)), (ChiDistribution, (0.02,)), (ChiSquareDistribution, (0.02,)),
     (NakagamiDistribution, (0.01, 1.0)), (LogGammaDistribution, (0.01, 0.1, 0.0)),
-    (ExpGammaDistribution, (0.01, 1.0, 0.0)), (InverseGammaDistribution, (0.01, 1.0)),
+    (ExpGammaDistribution, (0.01, 1.0, 0.0)), (InverseGammaDistribution, (0.01, 1.0, 100.0, 0.0)),
 ], ids=lambda v: getattr(v, "__name__", str(v)))
 def test_tiny_shapes_give_finite_gradients_in_float32(cls, args):
     names = cls.PARAMS[:len(args)]

@@ -98,6 +98,37 @@ def test_surrogate_loss_checks_its_arguments():
         module.surrogate_loss(torch.zeros(2), "max")
 
 
+def test_surrogate_after_the_draw_was_freed_says_so():
+    """A reward computed from .tolist() leaves no record alive: a clear error, not a zero without grad."""
+    module = coin()
+    p = torch.full((4,), 0.3, requires_grad=True)
+    rewards = torch.tensor([float(v) for v in module(p=p).tolist()])  # the draw tensor is dropped
+    with pytest.raises(OptionError, match=r"no draws are recorded.*layer 'coin'.*freed.*Keep the draw tensor alive"):
+        module.surrogate_loss(rewards)
+    torch.manual_seed(0)
+    p = torch.full((64,), 0.3, requires_grad=True)
+    a = module(p=p)  # kept alive: the same black-box reward now trains p
+    rewards = torch.tensor([float(v) for v in a.tolist()])
+    (rewards.mean() + module.surrogate_loss(rewards)).backward()
+    assert p.grad.abs().sum() > 0
+
+
+def test_losses_of_another_batch_size_warn_once_naming_both_sizes():
+    module = coin()
+    p = torch.full((4,), 0.3, requires_grad=True)
+    b = module(p=p)
+    with pytest.warns(EstimatorWarning, match=r"layer 'coin'.*drew a batch of 4.*batch size 6.*running-mean"):
+        term = module.surrogate_loss(torch.ones(6))
+    assert term.requires_grad  # the running-mean fallback still gives a gradient
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        b = module(p=p)
+        module.surrogate_loss(torch.ones(6))  # once per layer
+        b = module(p=p)
+        module.surrogate_loss((b - T) ** 2)  # matching sizes: silent
+    del b
+
+
 def test_backward_without_the_surrogate_warns_once_naming_the_layer():
     module = coin()
     p = torch.full((4,), 0.3, requires_grad=True)

@@ -199,6 +199,18 @@ def test_inline_pathwise_draws_are_unchecked_like_handwritten_torch():
     module = single(RandomArrayLayer(NormalDistribution(0, "#s")), s=())
     assert "torch.randn_like" in module.code
     assert torch.isnan(module(s=torch.tensor([float("nan")]))).all()
+    torch.manual_seed(0)  # a negative sigma is no NaN (as the README once said): a draw as with |sigma|
+    negative = module(s=torch.full((20_000,), -2.0))
+    assert torch.isfinite(negative).all() and abs(float(negative.std()) - 2.0) < 0.05
+
+
+def test_a_bad_integer_parameter_hints_at_whole_numbers_not_softplus():
+    module = single(RandomArrayLayer(BinomialDistribution("#n", 0.5)), n=())
+    with pytest.raises(DataError, match=r"integer >= 0, found 2.5.*An integer parameter takes whole numbers") as err:
+        module(n=torch.tensor([2.5]))
+    assert "Softplus or Exp" not in str(err.value)
+    with pytest.raises(DataError, match=r"Softplus or Exp"):  # a real scale keeps the Softplus hint
+        single(RandomArrayLayer(GammaDistribution(2.0, "#s")), s=())(s=torch.tensor([-1.0]))
 
 
 def test_run_time_checks_can_be_switched_off():

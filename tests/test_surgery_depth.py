@@ -234,3 +234,17 @@ def test_drop_and_take_with_nested_paths(deep):
         net_take(deep, ("outer", "head"))
     with pytest.raises(OptionError, match="net_drop: layers= is an empty list"):
         net_drop(deep, [])
+
+
+def test_drop_a_nested_chains_tail_keeps_port_paths_to_its_producer():
+    """A port path reads the tail's producer, another layer the chain's Output: both then read the producer."""
+    chain = NetChain({"a": LinearLayer(3), "b": "Tanh", "last": "Sin"})
+    net = net_initialize(NetGraph({"chain": chain, "post": "Ramp", "post2": "Cos"},
+                                  [(NetPort(("chain", "b", "Output")), "post"), ("chain", "post2")], Input=4), seed=0)
+    dropped = net_drop(net, ("chain", "last"))
+    assert dropped.input_shapes == {"Input": (4,)}  # post2 still fed by the chain, not by a new graph input
+    x = torch.randn(3, 4)
+    b = torch.tanh(linear(net_extract(net, ("chain", "a")), x))
+    out = dropped(x)
+    torch.testing.assert_close(out["Output1"], torch.relu(b))
+    torch.testing.assert_close(out["Output2"], torch.cos(b))

@@ -107,3 +107,17 @@ def test_globs_and_all_stay_while_they_pick_something(key):
     assert effective(net) == expected
     assert effective(flat) == {k.replace("enc.", "enc/"): r for k, r in expected.items()}
     assert (key, 0.7) in stored_multipliers(flat)
+
+
+def test_a_name_that_spells_a_nested_path_is_refused():
+    """'enc/l1' beside a graph 'enc' holding 'l1': the key ('enc', 'l1') would pick both, so the net is refused."""
+    from netgraph import WiringError
+    enc = NetChain({"l1": LinearLayer(3), "act": "Tanh"})
+    with pytest.raises(WiringError, match=r"layers 'enc/l1' and \('enc', 'l1'\) have the same path 'enc/l1'.*rename"):
+        NetGraph({"enc": enc, "enc/l1": LinearLayer(2)}, [("enc", "enc/l1")], Input=4)
+    with pytest.raises(WiringError, match=r"\('enc', 'l1/w'\) and \('enc/l1', 'w'\) have the same path 'enc/l1/w'"):
+        NetGraph({"enc/l1": NetChain({"w": LinearLayer(3)}), "enc": NetChain({"l1/w": LinearLayer(3)})}, [], Input=4)
+    flat = net_flatten(NetGraph({"enc": enc, "head": LinearLayer(2)}, [("enc", "head")], Input=4))
+    renamed = net_rename(flat, {"head": "enc/l1_head"})  # a '/' that spells no other path is fine
+    assert effective(net_set_learning_rate_multipliers(renamed, {("enc", "l1"): 0})) == {
+        "enc/l1.Weights": 0.0, "enc/l1.Biases": 0.0, "enc/l1_head.Weights": 1.0, "enc/l1_head.Biases": 1.0}

@@ -22,6 +22,7 @@ from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.multipliers import carry_multipliers
+from netgraph.core.operator_surgery import edit_operators, layer_in
 from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, edit_at, subgraph
 
 __all__ = ["net_append", "net_prepend", "net_insert", "net_delete", "net_replace"]
@@ -106,7 +107,9 @@ def net_delete(net: NetGraph, layers: Any) -> NetGraph:
     specs = layers if isinstance(layers, list) else [layers]
     if not specs:
         raise OptionError("net_delete: layers= is an empty list; name at least one layer", option="layers")
-    return carry_multipliers([net], edit_at(net, specs, _close_up))
+    edited, others = edit_operators(net, [(s, None) for s in specs], "net_delete",
+                                    lambda inner, group: net_delete(inner, [layer_in(r) for r, _ in group]))
+    return carry_multipliers([net], edit_at(edited, [s for s, _ in others], _close_up) if others else edited)
 
 
 def _close_up(inner: NetGraph, names: list[str]) -> NetGraph:

@@ -64,4 +64,28 @@ def named_layers(layers: Any) -> tuple[list[str], dict[str, Layer]]:
             inner = [d.within(name).prefixed(f"{label}: ") for d in exc.diagnostics]
             raise type(exc)(f"{label}: {exc}", inner) from None
     raise_all(errors, WiringError, "invalid layers")
+    _refuse_path_clash(table)
     return [name for name, _ in items], table
+
+
+def _refuse_path_clash(table: Mapping[str, Any]) -> None:
+    """A name with '/' (as ``net_flatten`` gives) must not spell the path of a nested layer: ``'enc/l1'`` beside a
+    graph ``enc`` holding ``l1`` would make the key ``'enc/l1'`` (multipliers, ``method=``) name both."""
+    if not any("/" in name for name in table):
+        return
+    seen: dict[tuple, tuple] = {}
+    stack = [((), (), table)]
+    while stack:  # a loop: nets nest deep
+        path, split, layers = stack.pop()
+        for name, layer in layers.items():
+            here, parts = (*path, name), (*split, *name.split("/"))
+            if parts in seen:
+                a, b = (p[0] if len(p) == 1 else p for p in sorted([seen[parts], here], key=len))
+                raise WiringError(f"layers {a!r} and {b!r} have the same path {'/'.join(parts)!r}, so a key such as "
+                                  f"{'/'.join(parts)!r} (learning-rate multipliers, net_initialize method=) would "
+                                  "name both; rename one (a name may hold '/' only where it spells no other layer's "
+                                  "path)", layer=here, kind="layer-name")
+            seen[parts] = here
+            inner = getattr(layer, "layers", None)
+            if isinstance(inner, Mapping):
+                stack.append((here, parts, inner))

@@ -23,6 +23,7 @@ from typing import Any
 from netgraph.core.array_rules import matches, no_match, rule_pattern
 from netgraph.core.errors import OptionError, raise_all
 from netgraph.core.graph import NetGraph
+from netgraph.core.operator import NetOperator
 
 __all__ = ["net_set_learning_rate_multipliers", "stored_multipliers", "array_names", "carry_multipliers"]
 
@@ -94,12 +95,15 @@ def carry_multipliers(olds: Sequence[Any], new: Any) -> Any:
 
 
 def _walk(net: NetGraph, prefix: tuple = ()) -> list[tuple[tuple, Any]]:
-    """Every layer (graphs too, not inside operators) with its path, outer ones first."""
+    """Every layer (graphs too, and operators' inner nets as ``(op, option, ...)``) with its path, outer ones first."""
     out = []
     for name, layer in net.layers.items():
         out.append(((*prefix, name), layer))
         if isinstance(layer, NetGraph):
             out += _walk(layer, (*prefix, name))
+        for field in getattr(layer, "NETS", ()) if isinstance(layer, NetOperator) else ():
+            inner = getattr(layer, field)
+            out += [((*prefix, name, field), inner), *_walk(inner, (*prefix, name, field))]
     return out
 
 

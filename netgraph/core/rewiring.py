@@ -17,6 +17,7 @@ from netgraph.core.names import fresh_name
 from netgraph.core.chain import NetChain
 from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
+from netgraph.core.port_paths import shown_path
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.types import REAL
 from netgraph.core.wiring import describe_layer
@@ -32,8 +33,9 @@ def check_net(net: Any, function: str) -> None:
                           f"{type(net).__name__} {net!r:.60}", option="net")
 
 
-def layer_path(net: NetGraph, spec: Any) -> tuple[str, ...]:
-    """A layer spec (name, 1-based index, or a tuple path of those) -> a tuple of names."""
+def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tuple[str, ...]:
+    """A layer spec (name, 1-based index, or a tuple path of those) -> a tuple of names; WiringError naming the
+    segment where the path fails and what exists there (``function`` names the caller for paths into operators)."""
     parts = spec if isinstance(spec, tuple) else (spec,)
     path, current = [], net
     if not parts:
@@ -42,18 +44,29 @@ def layer_path(net: NetGraph, spec: Any) -> tuple[str, ...]:
         if isinstance(part, bool) or not isinstance(part, (int, str)):
             raise WiringError(f"a layer is named by a string, a 1-based index or a tuple path of those; "
                               f"found {part!r:.60} in {spec!r:.80}")
+        here = f"layer {shown_path(tuple(path))!r}" if path else "the net"
         if not isinstance(current, NetGraph):
-            raise WiringError(f"{'/'.join(path)!r} is not a graph; cannot look up {part!r} inside it")
+            nets = list(getattr(current, "NETS", ()))
+            why = (f"{here} is a {current.type_name}: paths into operators are not supported by {function} "
+                   "(net_extract, net_replace_part, net_rename, net_delete and net_drop take them)" if part in nets
+                   else f"{here} is a {current.type_name}; a path into it names its inner net first, one of {nets}"
+                   if nets else f"{here} ({current.type_name}) is not a graph, so it holds no layers")
+            raise WiringError(f"no layer at {shown_path(parts)!r}: {why}")
         names = list(current.layers)
         if isinstance(part, int):
             if not 1 <= part <= len(names):
-                raise WiringError(f"there is no layer {part} (layers are numbered 1 to {len(names)})")
+                raise WiringError(f"there is no layer {part} in {here} (layers are numbered 1 to {len(names)})")
             part = names[part - 1]
         if part not in current.layers:
-            raise WiringError(f"there is no layer {part!r}{did_you_mean(part, names)}")
+            raise WiringError(f"there is no layer {part!r}{did_you_mean(part, names)} in {here}; its layers are "
+                              f"{_listed(names)}")
         path.append(part)
         current = current.layers[part]
     return tuple(path)
+
+
+def _listed(names: list[str], shown: int = 20) -> str:
+    return str(names) if len(names) <= shown else f"{names[:shown]} ... ({len(names)} in all)"
 
 
 def edit_at(net: NetGraph, specs: list, edit: Any) -> NetGraph:
@@ -107,11 +120,21 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> NetGraph:
 
 def _output_map(old: NetGraph, new: NetGraph) -> dict[str, str | None]:
     """Each output of ``old`` -> the output of ``new`` giving the same inner value (found by its source, else by
-    its name), or None when it is gone."""
+    its name), or None when it is gone. The source of an output read from a dropped tail is the tail's producer
+    (the rule for dropped tails), so a port path that exposed that producer keeps reading it."""
     def sources(g: NetGraph) -> dict[str, tuple]:
         return {e.dst.port: (e.src.layer, e.src.port) for e in g.edges if e.dst.layer is None}
+
+    def producer(src: tuple) -> tuple:
+        while src[0] is not None and src[0] not in new.layers:
+            feeds = [(e.src.layer, e.src.port) for e in old.edges if e.dst.layer == src[0]]
+            if len(feeds) != 1:
+                break
+            src = feeds[0]
+        return src
     by_source = {src: port for port, src in sources(new).items()}
-    return {port: by_source.get(src, port if port in new.output_ports else None) for port, src in sources(old).items()}
+    return {port: by_source.get(src, by_source.get(producer(src), port if port in new.output_ports else None))
+            for port, src in sources(old).items()}
 
 
 def _same_inputs(old: NetGraph, new: NetGraph) -> set[str]:

@@ -26,6 +26,7 @@ from netgraph.core.information import all_arrays, information
 from netgraph.core.ir import Value
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.nesting import deep_walk
+from netgraph.core.operator_surgery import edit_operators, into_operator, layer_in, within
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, inline_nested, layer_path,
@@ -42,12 +43,18 @@ def _split_array_spec(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str | 
         try:
             path = layer_path(net, spec)
             return path, None
-        except WiringError:
-            path = layer_path(net, spec[:-1])
+        except WiringError as first:
+            try:
+                path = layer_path(net, spec[:-1])
+            except WiringError:
+                raise first from None  # the whole path's error says where it fails
             layer = net.layer_at(path)
             if spec[-1] not in layer.ARRAYS:
+                nets = list(getattr(layer, "NETS", ()))
+                into = f"; a path into it names its inner net first, one of {nets}" if nets else ""
                 raise WiringError(f"{net.describe((path, None))} has no array {spec[-1]!r}"
-                                  f"{did_you_mean(spec[-1], layer.ARRAYS)}; its arrays are {list(layer.ARRAYS)}") from None
+                                  f"{did_you_mean(spec[-1], layer.ARRAYS)}; its arrays are {list(layer.ARRAYS)}"
+                                  f"{into}") from None
             return path, spec[-1]
     return layer_path(net, spec), None
 
@@ -59,6 +66,11 @@ def net_extract(net: NetGraph, spec: Any = "All") -> Any:
         return all_arrays(net)
     if isinstance(spec, NetSharedArray):
         return _shared_value(net, spec.name)
+    inside = into_operator(net, spec)
+    if inside is not None:  # ("map", "net", "lin"): inside an operator's inner net
+        path, field, rest = inside
+        inner = getattr(net.layer_at(path), field)
+        return within(net, path, field, "net_extract", lambda: net_extract(inner, rest)) if rest else inner
     path, array = _split_array_spec(net, spec)
     layer = net.layer_at(path)
     return carry_multipliers([net], layer) if array is None else layer.arrays[array]
@@ -70,9 +82,10 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     check_net(net, "net_replace_part")
     if not isinstance(changes, Mapping):
         raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}")
+    net, items = edit_operators(net, changes.items(), "net_replace_part", _replace_inside)
     layers: dict[tuple, Layer] = {}
     ports: dict[str, Any] = {}
-    for spec, value in changes.items():
+    for spec, value in items:
         if isinstance(spec, str) and spec in (*net.input_ports, *net.output_ports) and spec not in net.layers:
             ports[spec] = value
             continue
@@ -85,7 +98,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             layers[path] = value
             continue
         old = net.layer_at(path).arrays[array]
-        new = torch.as_tensor(value, dtype=torch.float32)
+        new = _numeric(net, path, array, value)
         if old is not None and tuple(old.shape) != tuple(new.shape):
             raise OptionError(f"{net.describe((path, None))} array {array!r}: expected shape {tuple(old.shape)}, "
                               f"found {tuple(new.shape)}")
@@ -100,6 +113,24 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             return carry_multipliers([result], NetChain(layers, **declared))
         return carry_multipliers([result], NetGraph(dict(result.layers), result.explicit_edges(), **declared))
     return result
+
+
+def _replace_inside(inner: NetGraph, group: list[tuple[tuple, Any]]) -> NetGraph:
+    """net_replace_part inside an operator: a whole new inner net (an empty path), then the parts in it."""
+    whole = [value for rest, value in group if not rest]
+    new = whole[-1] if whole else inner
+    parts = {rest: value for rest, value in group if rest}
+    return net_replace_part(new, parts) if parts else new
+
+
+def _numeric(net: NetGraph, path: tuple, array: str, value: Any) -> torch.Tensor:
+    """``value`` as a float32 tensor; OptionError naming the part when it is no numeric array (strings, ...)."""
+    try:
+        return torch.as_tensor(value, dtype=torch.float32)
+    except (TypeError, ValueError, RuntimeError):
+        raise OptionError(f"net_replace_part: {net.describe((path, None))} array {array!r} needs a numeric array "
+                          f"(a tensor, a number or nested lists of numbers); found {type(value).__name__} "
+                          f"{value!r:.60}") from None
 
 
 def _shared_value(net: NetGraph, name: str) -> Any:
@@ -127,9 +158,11 @@ def net_rename(net: NetGraph, rename: Mapping[Any, str]) -> NetGraph:
     check_net(net, "net_rename")
     if not isinstance(rename, Mapping):
         raise OptionError(f"net_rename takes a dict {{old name or path: new name}}, found {type(rename).__name__}")
+    original, (net, items) = net, edit_operators(
+        net, rename.items(), "net_rename", lambda inner, group: net_rename(inner, {layer_in(r): n for r, n in group}))
     here: dict[str, str] = {}
     nested: dict[str, dict[tuple, str]] = {}
-    for old, new in rename.items():
+    for old, new in items:
         path = layer_path(net, old)
         if not isinstance(new, str):
             raise OptionError(f"net_rename: the new name of {'/'.join(path)!r} must be a string, found {new!r}")
@@ -143,9 +176,9 @@ def net_rename(net: NetGraph, rename: Mapping[Any, str]) -> NetGraph:
         raise WiringError(f"renaming {dict(rename)} would give two layers the same name: {names}")
     renamed = {here.get(n, n): layer for n, layer in layers.items()}
     if isinstance(net, NetChain):
-        return carry_multipliers([net], NetChain(renamed, **net.port_shape_options()))
-    return carry_multipliers([net], NetGraph(renamed, _rename_edges(net.explicit_edges(), here),
-                                             **net.port_shape_options()))
+        return carry_multipliers([original], NetChain(renamed, **net.port_shape_options()))
+    return carry_multipliers([original], NetGraph(renamed, _rename_edges(net.explicit_edges(), here),
+                                                  **net.port_shape_options()))
 
 
 def net_drop(net: NetGraph, layers: Any) -> NetGraph:
@@ -159,7 +192,9 @@ def net_drop(net: NetGraph, layers: Any) -> NetGraph:
     specs = layers if isinstance(layers, list) else [layers]
     if not specs:
         raise OptionError("net_drop: layers= is an empty list; name at least one layer", option="layers")
-    return carry_multipliers([net], edit_at(net, specs, drop_layers))
+    edited, others = edit_operators(net, [(s, None) for s in specs], "net_drop",
+                                    lambda inner, group: net_drop(inner, [layer_in(r) for r, _ in group]))
+    return carry_multipliers([net], edit_at(edited, [s for s, _ in others], drop_layers) if others else edited)
 
 
 def net_join(*nets: Any) -> NetChain:

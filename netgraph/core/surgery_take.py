@@ -62,7 +62,7 @@ def _sources(net: NetGraph, spec: Any) -> set[tuple[str, str]]:
     if isinstance(spec, str) and spec in net.output_ports and spec not in net.layers:
         return {(e.src.layer, e.src.port) for e in net.edges
                 if e.dst.layer is None and e.dst.port == spec and e.src.layer}
-    path = layer_path(net, spec)
+    path = layer_path(net, spec, "net_take")
     if len(path) > 1:
         raise WiringError(f"net_take takes top-level layers, graph outputs or NetPorts, found the nested path "
                           f"{spec!r}; name a port inside it (net_take(net, NetPort(({', '.join(map(repr, path))}, "

@@ -93,6 +93,10 @@ class Constraint:
         return not self.integer or bool((t == t.round()).all())
 
 
+#: The hint for a bad integer parameter (a Softplus would not give whole numbers).
+INTEGER_HINT = ("An integer parameter takes whole numbers: feed it a constant, counts from the data or rounded "
+                "values (a Softplus alone gives no integers); it never gets a gradient")
+
 REAL = Constraint()
 POSITIVE = Constraint(lo=0.0)
 NONNEGATIVE = Constraint(lo=0.0, lo_open=False)
@@ -230,7 +234,7 @@ class Distribution:
 
         ``draws=False`` skips the check that a draw could overflow (for uses that only evaluate formulas).
         """
-        errors, bounds = [], []
+        errors, bounds, integers = [], [], False
         checked = [(n, v) for n, v in zip(self.PARAMS, values) if isinstance(v, torch.Tensor) and v.numel()]
         if checked:  # one min/max pass per tensor and a single host sync for all of them
             bounds = torch.stack([m for _, v in checked for m in torch.aminmax(v.detach())]).tolist()
@@ -238,6 +242,7 @@ class Distribution:
                 c = self.CONSTRAINTS.get(n, REAL)
                 if not (c.ok(bounds[2 * i]) and c.ok(bounds[2 * i + 1])) or (c.integer and not c.ok_tensor(v)):
                     errors.append(f"parameter {self.role(n)} must be {c.text}, found {_first_bad(v, c)}")
+                    integers |= c.integer
         if not errors:
             problem = self.relation(values)
             if problem:
@@ -249,7 +254,7 @@ class Distribution:
         if errors or overflow:
             where = where() if callable(where) else where
             why = ("Such a draw would overflow; bound the layer feeding it (e.g. with a Tanh or a clip)" if overflow
-                   else f"A bad value would make the draw NaN; {self.BAD_VALUE_HINT}")
+                   else INTEGER_HINT if integers else f"A bad value would make the draw NaN; {self.BAD_VALUE_HINT}")
             raise DataError(f"{where}: {type(self).__name__} " + "; ".join(errors or overflow) + f". {why}.")
 
     # -- sampling (subclasses) ------------------------------------------------------------------------

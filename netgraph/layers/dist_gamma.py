@@ -21,7 +21,7 @@ import torch
 from netgraph.layers.dist_base import LOG_MAX as _LOG_MAX
 from netgraph.layers.dist_base import (POSITIVE, POSITIVE_INT, REAL, Distribution, full, log_standard_gamma, safe_exp,
                               standard_gamma, tensors)
-from netgraph.layers.dist_limits import gamma_upper, log_gamma_lower
+from netgraph.layers.dist_limits import exp_bound, gamma_upper, log_gamma_lower
 
 __all__ = ["GammaDistribution", "ChiDistribution", "NakagamiDistribution", "ChiSquareDistribution",
            "ErlangDistribution", "LogGammaDistribution", "ExpGammaDistribution", "InverseGammaDistribution"]
@@ -68,10 +68,10 @@ class _GeneralizedGamma(_GammaLike):
 class GammaDistribution(_GeneralizedGamma):
     """GammaDistribution(α, β): shape α, **scale** β; (α, β, γ, μ): generalized, μ + β·G^(1/γ), G ~ Gamma(α, 1)."""
 
-    BOUND_SLOPES = {"alpha": 1, "beta": 1, "mu": 0}  # not gamma: a tensor gamma is checked elementwise
+    BOUND_SLOPES = {"alpha": 1, "beta": 1, "gamma": -1, "mu": 0}
 
     def _draw_bound(self, alpha, beta, gamma, mu):
-        return mu.abs() + torch.where(gamma == 1, beta * gamma_upper(alpha), 0.0)  # else safe_exp saturates
+        return mu.abs() + exp_bound(beta.log() + gamma_upper(alpha).log() / gamma)  # β·G^(1/γ), G < gamma_upper(α)
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, gamma, mu = params
@@ -224,7 +224,7 @@ class LogGammaDistribution(_GammaLike):
     BOUND_SLOPES = {"alpha": 1, "beta": 1, "mu": 0}
 
     def _draw_bound(self, alpha, beta, mu):
-        return mu.abs() + 1  # expm1 of a clamped value saturates
+        return mu.abs() + exp_bound(beta * gamma_upper(alpha))  # e^Y, Y = βG below β·gamma_upper(α)
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, mu = params
@@ -281,10 +281,10 @@ class InverseGammaDistribution(_GeneralizedGamma):
     The mean needs α > 1 (αγ > 1) and the variance α > 2 (αγ > 2); ``inf`` otherwise.
     """
 
-    BOUND_SLOPES = {"alpha": 1, "beta": 1, "gamma": 1, "mu": 0}
+    BOUND_SLOPES = {"alpha": -1, "beta": 1, "mu": 0}  # not gamma: the sign of log G's lower bound decides
 
     def _draw_bound(self, alpha, beta, gamma, mu):
-        return mu.abs() + 0 * (alpha + beta + gamma)  # safe_exp saturates
+        return mu.abs() + exp_bound(beta.log() - log_gamma_lower(alpha) / gamma)  # β·G^(-1/γ), G's lower tail
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, gamma, mu = params

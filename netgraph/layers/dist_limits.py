@@ -5,8 +5,8 @@ Poisson sampler (behind Poisson and NegativeBinomial) returns int64 counts and g
 draw once its mean passes about 9.2e18. Every parameter must lie within ±1e38, and each distribution
 bounds its draws (``_draw_bound``: the largest |draw| reached with probability above about 1e-12, from
 8 standard normal deviations, exponential noise up to 30 and the Gamma tails below) by ``DRAW_LIMIT``.
-Samplers that work in log space (generalized Gamma, InverseGamma, LogGamma) saturate at the largest
-float instead of overflowing, by design (tiny shapes stay usable); only their locations are bounded.
+That holds for the samplers that work in log space too (generalized Gamma, InverseGamma, LogGamma): a
+parameter set whose draws would pass float32's range is refused, as for Weibull, never clamped silently.
 
 >>> float(gamma_upper(torch.tensor(1.0, dtype=torch.float64)))   # 1 + 8 + 30
 39.0
@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-__all__ = ["PARAM_MAX", "FLOAT_MAX", "COUNT_MAX", "Z_MAX", "E_MAX", "gamma_upper", "log_gamma_lower",
+__all__ = ["PARAM_MAX", "FLOAT_MAX", "COUNT_MAX", "Z_MAX", "E_MAX", "gamma_upper", "log_gamma_lower", "exp_bound",
            "overflow_problems"]
 
 PARAM_MAX = 1e38  #: any parameter: within float32's range with room for arithmetic on it
@@ -41,6 +41,11 @@ def log_gamma_lower(alpha: torch.Tensor) -> torch.Tensor:
     small = (torch.lgamma(alpha + 1) - E_MAX) / alpha
     large = (alpha - Z_MAX * alpha.sqrt()).clamp(min=1.0).log()
     return torch.where(alpha > 4 * Z_MAX ** 2, large, small)
+
+
+def exp_bound(log_bound: torch.Tensor) -> torch.Tensor:
+    """e^log_bound, finite in float64 (capped at e^700, far beyond any ``DRAW_LIMIT``)."""
+    return log_bound.clamp(max=700.0).exp()
 
 
 def _as64(values: Sequence[Any]) -> list[torch.Tensor]:

@@ -24,12 +24,14 @@ below, which also works for any ``nn.Module`` that contains RandomArrayLayer mod
   objective you backpropagate, or a 0-d tensor that *is* the objective.
 * Per-example losses, for a layer whose recorded draws have batch size B == len(loss) >= 2: each
   example's advantage uses the **leave-one-out** baseline (the mean loss of the other B-1 examples).
-  Otherwise (a scalar loss, B == 1, or batch sizes that do not match): the advantage is the objective
+  Otherwise (a scalar loss, B == 1, or batch sizes that do not match, which warns once per layer
+  naming both sizes): the advantage is the objective
   minus a **running mean** of past objectives (per layer, decay ``BASELINE_DECAY``; none on the first
   step). Both baselines keep the estimator unbiased.
 * The returned scalar has value exactly 0 (it is ``adv * (log p - log p.detach())``), so adding it to a
   reported loss does not change the number; only its gradient matters. It is a plain zero tensor when
-  no draws are pending.
+  no draws are pending; an ``OptionError`` when draws were made but every one was freed first (the
+  draw tensor was dropped, e.g. after ``.tolist()``): keep the draw alive until this call.
 * It consumes the records: every draw recorded since the last call (by forward calls whose outputs
   are still alive) is used once. Records exist only when grad mode is on and a parameter of the layer
   requires grad; a forward under ``torch.no_grad()`` records nothing.
@@ -196,6 +198,17 @@ def pending_records(module: nn.Module) -> Iterator[ScoreRecord]:
         sub.__dict__.get("_held", []).clear()
 
 
+def _warn_sizes(owner: nn.Module, draws: int, losses: int) -> None:
+    if getattr(owner, "_warned_sizes", False):
+        return
+    vars(owner)["_warned_sizes"] = True
+    warnings.warn(
+        f"surrogate_loss: {owner.describe()} drew a batch of {draws} but the per-example losses have batch "
+        f"size {losses}, so its score-function term uses the running-mean baseline (unbiased, higher variance) "
+        "instead of leave-one-out. Pass one loss per draw of this batch to get leave-one-out. "
+        "(This warning is shown once per layer.)", EstimatorWarning, stacklevel=3)
+
+
 def _check_loss(loss: Any, reduction: str) -> torch.Tensor:
     if reduction not in ("mean", "sum"):
         raise OptionError(f"surrogate_loss: reduction must be 'mean' or 'sum', found {reduction!r}")
@@ -215,14 +228,23 @@ def surrogate_loss(module: nn.Module, loss: torch.Tensor, reduction: str = "mean
     ``objective`` is ``loss.mean()`` (``reduction="mean"``), ``loss.sum()`` (``"sum"``) or the scalar
     ``loss`` itself. The value is exactly zero.
     """
+    return _surrogate(module, loss, reduction, strict=True)
+
+
+def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bool) -> torch.Tensor:
+    """``surrogate_loss``; ``strict``: refuse when every draw's record was freed before this call."""
     loss = _check_loss(loss, reduction)
     per_example = loss.dim() == 1
     objective = loss if not per_example else (loss.mean() if reduction == "mean" else loss.sum())
+    freed = [sub for sub in module.modules()
+             if any(r() is None for r in sub.__dict__.get("_pending", ()))] if strict else []  # net_train: no pass
     terms, owners = [], {}
     for record in pending_records(module):
         record.used = True
         logp = record.logp
         score = logp - logp.detach()
+        if per_example and logp.shape[0] != loss.shape[0]:
+            _warn_sizes(record.owner, logp.shape[0], loss.shape[0])
         if per_example and logp.shape[0] == loss.shape[0] >= 2:
             n = loss.shape[0]
             advantage = (loss - (loss.sum() - loss) / (n - 1)) / (n if reduction == "mean" else 1)
@@ -237,6 +259,13 @@ def surrogate_loss(module: nn.Module, loss: torch.Tensor, reduction: str = "mean
         value = float(objective)
         vars(owner)["baseline"] = value if old is None else BASELINE_DECAY * old + (1 - BASELINE_DECAY) * value
     if not terms:
+        if strict and freed:
+            raise OptionError(
+                f"surrogate_loss: no draws are recorded, but {freed[0].describe()} drew and its draw was freed "
+                "before this call (a record lives only as long as the draw's autograd graph, and the draw "
+                "tensor was dropped, e.g. after .tolist() or .item()). Keep the draw tensor alive until "
+                "surrogate_loss, e.g. `a = module(...); rewards = env(a.tolist()); "
+                "(rewards.mean() + module.surrogate_loss(rewards)).backward()`.")
         return loss.new_zeros(())
     return torch.stack(terms).sum()
 

@@ -165,25 +165,22 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     two or more: the value is unchanged and the gradient is unbiased without help from the loss.
     """
     estimator = p.ESTIMATORS[0]
-    values, scores = [], []
-    for _ in range(samples):
-        if estimator in ("pathwise", "implicit", "none"):
-            x = p.rsample(p_params, shape)
-        else:
-            with torch.no_grad():
-                x = p.rsample(p_params, shape)
-        logp = p.log_prob(x, p_params).reshape(shape[0], -1)
-        logq = _log_q(q, x, q_params).reshape(shape[0], -1)
-        if not bool(torch.isfinite(logq).all()):
-            raise DataError(f"{where()}: a draw from p = {p!r} at {_first_outside(x, logq)} lies outside the "
-                            f"support of q = {q!r}, so KL(p ‖ q) is infinite for these parameter values")
-        values.append((logp - logq).sum(1))
-        scores.append(logp.sum(1))
-    value = torch.stack(values)  # (samples, batch)
+    drawn = (samples, *shape)  # all samples at once: the parameters broadcast over the leading sample dim
+    if estimator in ("pathwise", "implicit", "none"):
+        x = p.rsample(p_params, drawn)
+    else:
+        with torch.no_grad():
+            x = p.rsample(p_params, drawn)
+    logp = p.log_prob(x, p_params).reshape(samples, shape[0], -1)
+    logq = _log_q(q, x, q_params).reshape(samples, shape[0], -1)
+    if not bool(torch.isfinite(logq).all()):
+        raise DataError(f"{where()}: a draw from p = {p!r} at {_first_outside(x, logq)} lies outside the "
+                        f"support of q = {q!r}, so KL(p ‖ q) is infinite for these parameter values")
+    value = (logp - logq).sum(2)  # (samples, batch)
     estimate = value.mean(0)
     if estimator != "score_function" or not torch.is_grad_enabled():
         return estimate
-    score = torch.stack(scores)
+    score = logp.sum(2)
     advantage = value.detach()
     if samples >= 2:
         advantage = advantage - (advantage.sum(0) - advantage) / (samples - 1)

@@ -40,7 +40,8 @@ def set_distribution_checks(enabled: bool | str) -> bool | str:
       and other draws) is checked, so a bad value is a DataError naming the layer and parameter,
       never an error from inside torch. Pathwise Normal and Uniform draws are written inline into
       the compiled forward (``mu + sigma * torch.randn_like(mu)``) and, like handwritten torch,
-      are not checked: a bad sigma gives NaN, which ``net_train`` reports naming the layer.
+      are not checked: a negative sigma draws as |sigma| would; a NaN one gives NaN, which
+      ``net_train`` reports naming the layer.
     * ``True``: check every draw (set it *before* ``compile()``, or use ``compile(checks=True)``;
       nothing is inlined). ``net(...)`` follows a changed setting at its next call.
     * ``False``: check nothing.

@@ -45,7 +45,7 @@ from netgraph.backend.initialize import net_initialize
 from netgraph.backend.interpreter import ModuleRunner
 from netgraph.core.ir import Node
 from netgraph.layers.losses import CrossEntropyLossLayer, MeanSquaredLossLayer
-from netgraph.layers.estimators import surrogate_loss
+from netgraph.layers.estimators import _surrogate
 from netgraph.train.weights import WeightSchedule, parse_weight
 
 __all__ = ["Loss", "attach_losses", "auto_kind", "is_loss_port", "first_nonfinite", "surrogate_term",
@@ -376,7 +376,7 @@ def surrogate_term(module: torch.nn.Module, per_example: torch.Tensor | None, to
     """
     if not any(m.__dict__.get("_pending") for m in (modules if modules is not None else module.modules())):
         return None
-    return surrogate_loss(module, per_example if per_example is not None else total)
+    return _surrogate(module, per_example if per_example is not None else total, "mean", strict=False)
 
 
 def reaching_layers(net: Any, ports: set[str]) -> set[tuple]:

@@ -1,0 +1,88 @@
+"""Surgery inside operators' inner nets, as ``layer_types`` and learning-rate multipliers read them.
+
+A path ``("map", "net", "lin")`` names layer ``lin`` of the inner net that operator ``map`` holds in its option
+``net``; ``("map", "net")`` names the inner net itself. ``net_extract`` reads there; ``net_replace_part``,
+``net_rename``, ``net_delete`` and ``net_drop`` edit the inner net and rebuild the operator around it (which
+checks the inner net's ports again), then put the operator back.
+
+>>> from netgraph import NetGraph, NetMapOperator, LinearLayer
+>>> net = NetGraph({"map": NetMapOperator(NetGraph({"lin": LinearLayer(3)}, []))}, [], Input=(5, 4))
+>>> into_operator(net, ("map", "net", "lin"))
+(('map',), 'net', ('lin',))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from netgraph.core.errors import NetGraphError, OptionError
+from netgraph.core.graph import NetGraph
+from netgraph.core.operator import NetOperator
+
+__all__ = ["into_operator", "edit_operators", "layer_in", "within"]
+
+
+def into_operator(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str, tuple] | None:
+    """(the operator's path, the option holding its inner net, the rest of ``spec``) when the tuple ``spec`` goes
+    into an operator's inner net through nested graphs; None otherwise (then ``layer_path`` judges it)."""
+    if not isinstance(spec, tuple):
+        return None
+    current: Any = net
+    path: list[str] = []
+    for i, part in enumerate(spec):
+        if isinstance(current, NetOperator):
+            return (tuple(path), part, tuple(spec[i + 1:])) if part in current.NETS else None
+        if not isinstance(current, NetGraph):
+            return None
+        names = list(current.layers)
+        if isinstance(part, int) and not isinstance(part, bool) and 1 <= part <= len(names):
+            part = names[part - 1]
+        if not isinstance(part, str) or part not in current.layers:
+            return None
+        path.append(part)
+        current = current.layers[part]
+    return None
+
+
+def edit_operators(net: NetGraph, items: Iterable[tuple[Any, Any]], function: str,
+                   edit: Callable[[NetGraph, list[tuple[tuple, Any]]], NetGraph]) -> tuple[NetGraph, list]:
+    """``net`` with ``edit(inner net, [(rest of spec, payload), ...])`` made in each operator that the specs of
+    ``items`` ((spec, payload) pairs) go into, and the items that go into no operator, for the caller."""
+    groups: dict[tuple, list[tuple[tuple, Any]]] = {}
+    others = []
+    for spec, payload in items:
+        inside = into_operator(net, spec)
+        if inside is None:
+            others.append((spec, payload))
+        else:
+            groups.setdefault(inside[:2], []).append((inside[2], payload))
+    if not groups:
+        return net, others
+    changes = {}
+    for (path, field), group in groups.items():
+        op = net.layer_at(path)
+        changes[path] = within(net, path, field, function,
+                               lambda: dataclasses.replace(op, **{field: edit(getattr(op, field), group)}))
+    return net.replace_layers(changes), others
+
+
+def within(net: NetGraph, path: tuple, field: str, function: str, call: Callable[[], Any]) -> Any:
+    """``call()``, its errors prefixed with the operator and inner net they arose in (their paths are relative)."""
+    where = f"{function}: inside {net.describe((path, None))}, inner net {field!r}"
+    try:
+        return call()
+    except NetGraphError as exc:
+        raise type(exc)(f"{where}: {exc}") from None
+    except (TypeError, ValueError) as exc:  # the operator's own check of a new inner net
+        raise OptionError(f"{where}: {exc}") from None
+
+
+def layer_in(rest: tuple) -> tuple:
+    """``rest`` (a path inside an inner net) when it names a layer; OptionError when it is empty, naming the
+    inner net itself, which only net_replace_part can change."""
+    if not rest:
+        raise OptionError("the path names the inner net itself, not a layer in it; name a layer inside it "
+                          "(net_replace_part replaces a whole inner net)")
+    return rest

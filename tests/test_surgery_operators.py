@@ -1,0 +1,89 @@
+"""Surgery paths into operators' inner nets (``("map", "net", "lin")``), as layer_types and learning-rate multipliers
+take them; path errors that say where the path fails; net_replace_part of a non-numeric array."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, OptionError, WiringError, net_delete, net_drop,
+                      net_extract, net_initialize, net_rename, net_replace_part, net_set_learning_rate_multipliers,
+                      net_take)
+from netgraph.core.multipliers import stored_multipliers
+
+
+@pytest.fixture
+def net():
+    inner = NetChain({"lin": LinearLayer(3), "act": "Tanh"})
+    return net_initialize(NetGraph({"map": NetMapOperator(inner), "head": LinearLayer(2)}, [("map", "head")],
+                                   Input=(5, 4)), seed=0)
+
+
+def by_hand(net, x, act=torch.tanh):
+    lin, head = net_extract(net, ("map", "net", "lin")), net_extract(net, "head")
+    h = act(F.linear(x, lin.arrays["Weights"], lin.arrays["Biases"])).flatten(1)
+    return F.linear(h, head.arrays["Weights"], head.arrays["Biases"])
+
+
+def test_extract_reads_inside_an_operator(net):
+    assert net_extract(net, ("map", "net")) is net.layers["map"].net
+    assert net_extract(net, ("map", "net", "lin")) is net.layers["map"].net.layers["lin"]
+    assert torch.equal(net_extract(net, ("map", "net", "lin", "Weights")), net.layers["map"].arrays["net.lin.Weights"])
+    x = torch.randn(2, 5, 4)
+    torch.testing.assert_close(net(x), by_hand(net, x))
+
+
+def test_replace_part_rename_delete_and_drop_edit_the_inner_net(net):
+    x = torch.randn(2, 5, 4)
+    w = torch.ones(3, 4)
+    replaced = net_replace_part(net, {("map", "net", "lin", "Weights"): w, ("map", "net", "act"): "Sin"})
+    assert torch.equal(net_extract(replaced, ("map", "net", "lin", "Weights")), w)
+    torch.testing.assert_close(replaced(x), by_hand(replaced, x, torch.sin))
+    whole = net_replace_part(net, {("map", "net"): NetChain({"lin": LinearLayer(3), "act": "Sin"})})
+    assert whole.layers["map"].net.layers["act"].function == "Sin"
+    slow = net_set_learning_rate_multipliers(net, {("map", "net", "lin"): 0})
+    renamed = net_rename(slow, {("map", "net", "lin"): "first"})
+    assert list(renamed.layers["map"].net.layers) == ["first", "act"]
+    assert stored_multipliers(renamed) == [("map/net/first", 0.0)]  # the frozen layer stays frozen
+    torch.testing.assert_close(renamed(x), net(x))
+    for edit in (net_drop, net_delete):
+        dropped = edit(slow, ("map", "net", "act"))
+        assert list(dropped.layers["map"].net.layers) == ["lin"]
+        assert stored_multipliers(dropped) == [("map/net/lin", 0.0)]
+        torch.testing.assert_close(dropped(x), by_hand(net, x, lambda h: h))
+
+
+def test_inner_errors_name_the_operator_and_what_is_there(net):
+    with pytest.raises(WiringError, match=r"net_extract: inside layer 1 'map' \(NetMapOperator\), inner net 'net': "
+                                          r"there is no layer 'lim' \(did you mean 'lin'\?\).*\['lin', 'act'\]"):
+        net_extract(net, ("map", "net", "lim"))
+    with pytest.raises(OptionError, match=r"net_drop: inside layer 1 'map'.*names the inner net itself"):
+        net_drop(net, ("map", "net"))
+    with pytest.raises(WiringError, match=r"net_rename: inside layer 1 'map'.*two layers the same name"):
+        net_rename(net, {("map", "net", "lin"): "act"})
+    with pytest.raises(WiringError, match=r"no layer at 'map/lin': layer 'map' is a NetMapOperator; a path into it "
+                                          r"names its inner net first, one of \['net'\]"):
+        net_drop(net, ("map", "lin"))
+    with pytest.raises(WiringError, match=r"paths into operators are not supported by net_take"):
+        net_take(net, ("map", "net", "lin"))
+
+
+def test_path_errors_say_which_segment_fails(net):
+    with pytest.raises(WiringError, match=r"no layer at 'head/x/y': layer 'head' \(LinearLayer\) is not a graph"):
+        net_extract(net, ("head", "x", "y"))  # it named the shorter path 'head/x' tried as an array spec
+    outer = NetGraph({"enc": NetChain({"l1": LinearLayer(3), "act": "Tanh"})}, [], Input=2)
+    with pytest.raises(WiringError, match=r"there is no layer 7 in layer 'enc' \(layers are numbered 1 to 2\)"):
+        net_drop(outer, ("enc", 7))
+    with pytest.raises(WiringError, match=r"there is no layer 'l11' \(did you mean 'l1'\?\) in layer 'enc'; its "
+                                          r"layers are \['l1', 'act'\]"):
+        net_rename(outer, {("enc", "l11"): "x"})
+
+
+@pytest.mark.parametrize("value", ["abc", ["a", "b"], [[1.0, "x"]], {"w": 1}])
+def test_replace_part_with_a_non_numeric_array_is_one_clear_error(net, value):
+    with pytest.raises(OptionError, match=r"net_replace_part: layer 2 'head' \(LinearLayer\) array 'Weights' needs a "
+                                          r"numeric array .* found " + type(value).__name__):
+        net_replace_part(net, {("head", "Weights"): value})
+    with pytest.raises(OptionError, match=r"inside layer 1 'map'.*array 'Weights' needs a numeric array"):
+        net_replace_part(net, {("map", "net", "lin", "Weights"): value})
