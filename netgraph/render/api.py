@@ -274,7 +274,7 @@ def check_target(path: Path) -> None:
 def _write_atomically(path: Path, data: bytes) -> None:
     try:
         check_target(path)
-        remove_temporaries(path.parent, re.escape(path.name))  # a killed render's, as save and checkpoints do
+        remove_temporaries(path.parent, re.escape(path.name), (path.name,))  # a killed render's, as save does
         atomic_write(path, data)
     except OSError as exc:  # a name too long, no permission, no space left
         raise NetGraphError(f"cannot write the diagram to {str(path)!r}: {exc.strerror or exc}") from None
