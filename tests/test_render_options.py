@@ -3,12 +3,17 @@ render, and what a collapsed nested graph shows of its contents."""
 
 from __future__ import annotations
 
+import warnings
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from netgraph import OptionError
+from netgraph import (LinearLayer, NetGraph, NetMapOperator, NormalDistribution, OptionError, RandomArrayLayer,
+                      net_initialize)
+from netgraph.render.model import BORDER
 from tests.conftest import normal_reparameterization_layer
+from tests.test_render import BACKENDS, nodes_by_id, texts
 
 
 def seed():
@@ -45,3 +50,29 @@ def test_cli_refuses_backend_for_a_dot_file_in_one_line(tmp_path, capsys):
     spec = Path(__file__).parents[1] / "specs" / "normal_reparameterization.yaml"
     assert main(["render", str(spec), "-o", str(tmp_path / "net.dot"), "--backend", "builtin"]) == 1
     assert "takes no backend" in capsys.readouterr().err and list(tmp_path.iterdir()) == []
+
+
+def _drawn(net: NetGraph, backend: str, expand) -> dict[str, ET.Element]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a backend falling back says so; the content is what is checked
+        return nodes_by_id(ET.fromstring(net.render_svg(backend=backend, expand=expand)))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_collapsed_box_holding_a_random_layer_is_marked_and_names_it(backend):
+    """A collapsed nested graph or operator looked deterministic though a layer inside draws random numbers."""
+    draw = RandomArrayLayer(NormalDistribution(0, 1), output=3)
+    inner = NetGraph({"noise": draw, "lin": LinearLayer(3)}, [])
+    mapped = NetMapOperator(NetGraph({"r": RandomArrayLayer(NormalDistribution("#mu", 1))}, []))
+    net = net_initialize(NetGraph({"g": NetGraph({"deep": inner}, []), "m": mapped,
+                                   "plain": NetGraph([LinearLayer(3)], [])}, [], Input=2, mu=(3,)), seed=0)
+    leaf = _drawn(net, backend, True)["L.g.deep.noise"]
+    boxes = _drawn(net, backend, False)
+    mark = BORDER["random"]
+    assert "random" in leaf.get("class").split() and mark in ET.tostring(leaf, encoding="unicode")
+    for box, inside in (("L.g", "deep/noise"), ("L.m", "r")):
+        assert "random" in boxes[box].get("class").split(), box
+        assert mark in ET.tostring(boxes[box], encoding="unicode"), box
+        assert f"random inside: {inside}" in texts(boxes[box]), texts(boxes[box])
+    assert "random" not in boxes["L.plain"].get("class").split()
+    assert "random inside" not in texts(boxes["L.plain"])
