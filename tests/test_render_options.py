@@ -1,8 +1,11 @@
 """Diagram options as the README's options table gives them: ``backend`` for each of to_dot, render_svg and
-render, and what a collapsed nested graph shows of its contents."""
+render, what a collapsed nested graph shows of its contents, and the CLI's one-line notes for warnings."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -11,6 +14,7 @@ import pytest
 
 from netgraph import (LinearLayer, NetGraph, NetMapOperator, NormalDistribution, OptionError, RandomArrayLayer,
                       net_initialize)
+from netgraph.cli import main
 from netgraph.render.model import BORDER
 from tests.conftest import normal_reparameterization_layer
 from tests.test_render import BACKENDS, nodes_by_id, texts
@@ -46,7 +50,6 @@ def test_backend_is_taken_where_a_diagram_is_laid_out(tmp_path):
 
 
 def test_cli_refuses_backend_for_a_dot_file_in_one_line(tmp_path, capsys):
-    from netgraph.cli import main
     spec = Path(__file__).parents[1] / "specs" / "normal_reparameterization.yaml"
     assert main(["render", str(spec), "-o", str(tmp_path / "net.dot"), "--backend", "builtin"]) == 1
     assert "takes no backend" in capsys.readouterr().err and list(tmp_path.iterdir()) == []
@@ -76,3 +79,32 @@ def test_a_collapsed_box_holding_a_random_layer_is_marked_and_names_it(backend):
         assert f"random inside: {inside}" in texts(boxes[box]), texts(boxes[box])
     assert "random" not in boxes["L.plain"].get("class").split()
     assert "random inside" not in texts(boxes["L.plain"])
+
+
+def test_cli_prints_the_backend_fallback_notes_as_one_clean_line_each(tmp_path):
+    """The CLI printed Python's warning format: 'path/render.py:21: UserWarning: ...' plus the source line."""
+    exe = tmp_path / "dot"  # a dot that fails: the renderer falls back and says so
+    exe.write_text("#!/bin/sh\necho 'Error: syntax error in line 1' >&2\nexit 1\n")
+    exe.chmod(0o755)
+    root = Path(__file__).parents[1]
+    done = subprocess.run([sys.executable, "-m", "netgraph", "render", str(root / "specs" / "normal_reparameterization.yaml"), "-o",
+                           str(tmp_path / "net.svg")], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PATH": str(tmp_path), "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert any("syntax error in line 1; trying the next render backend" in line for line in lines), lines
+    assert any("diagrams are laid out by" in line for line in lines), lines
+    assert all(line.startswith("note: ") for line in lines), lines
+    assert not any("Warning" in line or ".py:" in line for line in lines), lines
+
+
+def test_every_netgraph_warning_is_a_note_and_others_keep_their_format(capsys):
+    from netgraph.cli import _noting
+    from netgraph.layers.estimators import EstimatorWarning
+    others = []
+    note = _noting(lambda *args: others.append(args))
+    note(EstimatorWarning("first line\nsecond line"), EstimatorWarning, "/elsewhere/user.py", 3)
+    note(UserWarning("netgraph: a fallback"), UserWarning, "/elsewhere/user.py", 4)
+    note(DeprecationWarning("old API"), DeprecationWarning, "/elsewhere/torch.py", 5)
+    assert capsys.readouterr().err.splitlines() == ["note: first line second line", "note: a fallback"]
+    assert [str(a[0]) for a in others] == ["old API"]
