@@ -87,8 +87,9 @@ def test_cli_prints_the_backend_fallback_notes_as_one_clean_line_each(tmp_path):
     exe.write_text("#!/bin/sh\necho 'Error: syntax error in line 1' >&2\nexit 1\n")
     exe.chmod(0o755)
     root = Path(__file__).parents[1]
-    done = subprocess.run([sys.executable, "-m", "netgraph", "render", str(root / "specs" / "normal_reparameterization.yaml"), "-o",
-                           str(tmp_path / "net.svg")], capture_output=True, text=True, timeout=300,
+    spec = root / "specs" / "normal_reparameterization.yaml"
+    done = subprocess.run([sys.executable, "-m", "netgraph", "render", str(spec), "-o", str(tmp_path / "net.svg")],
+                          capture_output=True, text=True, timeout=300,
                           env={**os.environ, "PATH": str(tmp_path), "PYTHONPATH": str(root)})
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
