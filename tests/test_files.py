@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 
 import pytest
 
-from netgraph.core.files import atomic_write
+from netgraph.core.files import atomic_write, remove_temporaries, temporary_stem
 
 
 def test_written_file_has_the_usual_permissions(tmp_path):
@@ -45,3 +46,24 @@ def test_rendered_and_saved_files_are_readable_by_others(tmp_path, seed_net):
     (weights,) = tmp_path.glob("net.*.safetensors")  # named by its SHA-256
     for p in (svg, spec, weights):
         assert stat.S_IMODE(os.stat(p).st_mode) == 0o644, p
+
+
+@pytest.mark.parametrize("name", ["x" * 250 + ".svg", "é" * 123 + ".yaml"])
+def test_a_name_near_the_limit_is_written_and_its_killed_temporary_removed(tmp_path, name):
+    """A valid 250-byte name got a temporary name over 255 bytes: "File name too long" on every write."""
+    assert atomic_write(tmp_path / name, b"data").read_bytes() == b"data"
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+    left = tmp_path / (temporary_stem(name) + ".0123456789ab.tmp")  # as a killed write leaves it
+    left.write_bytes(b"half")
+    (tmp_path / name).unlink()
+    assert remove_temporaries(tmp_path, re.escape(name), (name,)) == [left]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_long_names_render_and_save(tmp_path, seed_net):
+    import netgraph
+    svg = seed_net.render(tmp_path / ("d" * 251 + ".svg"), backend="builtin")
+    assert svg.read_text().startswith("<")
+    spec = netgraph.save(netgraph.net_initialize(seed_net, seed=0), tmp_path / ("s" * 250 + ".yaml"))
+    assert netgraph.load(spec).layers.keys() == seed_net.layers.keys()
+    assert len(list(tmp_path.iterdir())) == 3  # the diagram, the spec and its weights: no temporaries

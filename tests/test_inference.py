@@ -76,3 +76,18 @@ def test_a_linear_layers_weights_only_guess_its_input_shape():
     g = NetGraph({"lin": LinearLayer(5, weights=torch.ones(5, 8)), "add": "TotalLayer"}, edges, Y=(4, 2))
     assert g.input_shapes == {"X": (4, 2), "Y": (4, 2)} and g.output_shapes == {"Out": (5,), "Sum": (4, 2)}
     assert NetGraph({"lin": LinearLayer(5, weights=torch.ones(5, 8))}, []).input_shapes == {"Input": (8,)}
+
+
+@pytest.mark.parametrize("shapes", [(("n", 64), ("n",)), (("n",), (64,)), (("n", 64), ("n", 64, 1))])
+def test_a_length_variable_does_not_broadcast_against_a_fixed_size(shapes):
+    """(n, 64) + (n) was inferred as (n, 64) — n taken as 64 — and compiled, then failed at run time for
+    any other length (a fuzz escape from specs/transformer_block.yaml with the feed-forward's output [])."""
+    with pytest.raises(ShapeError, match="do not broadcast"):
+        NetGraph({"plus": FunctionLayer("#a + #b")}, [], a=shapes[0], b=shapes[1])
+
+
+def test_a_length_variable_still_broadcasts_against_itself_and_one():
+    net = NetGraph({"plus": FunctionLayer("#a + #b")}, [], a=("n", 64), b=("n", 1))
+    assert net.output_shapes == {"Output": ("n", 64)}
+    x = torch.rand(2, 5, 64)
+    assert torch.equal(net(a=x, b=x[..., :1]), x + x[..., :1])

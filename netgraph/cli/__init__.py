@@ -11,6 +11,7 @@ import importlib
 import io
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,7 +38,8 @@ def main(argv: list[str] | None = None, imported: Callable[[], None] | None = No
     try:
         scope = REFERENCE_SCOPE.set(True if args.allow_outside else Path(args.base_dir) if args.base_dir else None)
         try:
-            with limits(**_limit_flags(args.limit)):
+            with limits(**_limit_flags(args.limit)), warnings.catch_warnings():
+                warnings.showwarning = _noting(warnings.showwarning)
                 code = int(handler(args) or 0)
         finally:
             REFERENCE_SCOPE.reset(scope)
@@ -52,6 +54,22 @@ def main(argv: list[str] | None = None, imported: Callable[[], None] | None = No
     except OSError as exc:
         print(f"netgraph {args.command}: {exc}", file=sys.stderr)
         return 1
+
+
+def _noting(show: Callable) -> Callable:
+    """A ``warnings.showwarning`` printing netgraph's own warnings as one ``note: ...`` line on stderr (not
+    Python's file:line format with the source line); other packages' warnings go to ``show``."""
+    def note(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001 - showwarning's signature
+        text = " ".join(str(message).split("\n")).strip()
+        if category.__module__.startswith("netgraph.") or text.startswith("netgraph") \
+                or Path(filename).resolve().is_relative_to(_PACKAGE):
+            print(f"note: {text.removeprefix('netgraph: ')}", file=sys.stderr if file is None else file)
+        else:
+            show(message, category, filename, lineno, file, line)
+    return note
+
+
+_PACKAGE = Path(__file__).resolve().parents[1]
 
 
 def entry() -> int:

@@ -46,7 +46,7 @@ def _render(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--compact", default="auto", choices=("auto", "yes", "no"),
                    help="shorten labels (auto: above 60 layers)")
     p.add_argument("--backend", choices=("dot", "graphviz-pure", "builtin"),
-                   help="layout engine (default: first available)")
+                   help="layout engine for svg, png, pdf (default: first available); dot text takes none")
     p.set_defaults(handler="render:render")
 
 

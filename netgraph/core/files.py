@@ -8,6 +8,7 @@ temporary files that a killed writer leaves behind can be found and removed by t
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import secrets
@@ -21,7 +22,7 @@ from typing import Any, BinaryIO
 from netgraph.core.errors import NetGraphError, OptionError
 
 __all__ = ["REFERENCE_SCOPE", "atomic_write", "check_replaceable", "open_regular", "remove_temporaries",
-           "usable_folder", "writable_file", "TEMPORARY"]
+           "usable_folder", "writable_file", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
 #: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a
@@ -29,6 +30,38 @@ __all__ = ["REFERENCE_SCOPE", "atomic_write", "check_replaceable", "open_regular
 REFERENCE_SCOPE: ContextVar[Path | bool | None] = ContextVar("netgraph_reference_scope", default=None)
 
 TEMPORARY = r"\.{name}\.[0-9a-f]{{12}}\.tmp"  # the temporary name of ``name`` (a regex of the name)
+_SHORTENED = re.compile(r"\..*~([0-9a-f]{16})\.[0-9a-f]{12}\.tmp")  # of a name too long to keep whole
+NAME_MAX = 255  # bytes in one file name (ext4, xfs, btrfs, tmpfs, APFS, NTFS in UTF-16 units)
+
+
+def shortened(name: str, room: int) -> str:
+    """``name``, or when it passes ``room`` bytes its head, ``~`` and 16 hex digits of its SHA-256 (``room``
+    bytes in all, whole characters): distinct names stay distinct.
+
+    >>> shortened("a.yaml", 20), shortened("x" * 30, 20)[:4], len(shortened("x" * 30, 20))
+    ('a.yaml', 'xxx~', 20)
+    """
+    if len(os.fsencode(name)) <= room:
+        return name
+    tail, head = f"~{_digest(name)}", ""
+    for char in name:  # whole characters only: a cut UTF-8 sequence would not be a valid name
+        if len(os.fsencode(head + char + tail)) > room:
+            break
+        head += char
+    return head + tail
+
+
+def temporary_stem(name: str) -> str:
+    """``.name``, shortened (see ``shortened``) so that ``.<stem>.<12 hex>.tmp`` fits NAME_MAX bytes.
+
+    >>> len(temporary_stem("x" * 250) + ".0123456789ab.tmp")
+    255
+    """
+    return "." + shortened(name, NAME_MAX - len("..0123456789ab.tmp"))
+
+
+def _digest(name: str) -> str:
+    return hashlib.sha256(os.fsencode(name)).hexdigest()[:16]
 
 
 def check_replaceable(path: str | os.PathLike) -> None:
@@ -64,7 +97,7 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
     """
     path = Path(path)
     check_replaceable(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    tmp = path.with_name(f"{temporary_stem(path.name)}.{secrets.token_hex(6)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the kernel applies the umask
     try:
         with os.fdopen(fd, "wb") as f:
@@ -82,8 +115,10 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
     return path
 
 
-def remove_temporaries(folder: str | os.PathLike, name: str) -> list[Path]:
+def remove_temporaries(folder: str | os.PathLike, name: str, also: tuple[str, ...] = ()) -> list[Path]:
     """Remove the temporary files that killed ``atomic_write`` calls left for names matching regex ``name``.
+    A shortened temporary name (see ``temporary_stem``) is recognised by its digest, for the folder's files
+    matching ``name`` and the names in ``also`` (the file about to be written: it may not exist yet).
 
     >>> import tempfile; folder = Path(tempfile.mkdtemp())
     >>> _ = (folder / ".a.yaml.0123456789ab.tmp").write_bytes(b"half")
@@ -95,10 +130,17 @@ def remove_temporaries(folder: str | os.PathLike, name: str) -> list[Path]:
         entries = list(os.scandir(folder))
     except OSError:
         return []
-    gone = [Path(e.path) for e in entries if pattern.fullmatch(e.name) and e.is_file(follow_symlinks=False)]
+    known = {_digest(n) for n in [*also, *(e.name for e in entries if re.fullmatch(f"(?:{name})", e.name))]}
+    gone = [Path(e.path) for e in entries if (pattern.fullmatch(e.name) or _shortened_of(e.name, known))
+            and e.is_file(follow_symlinks=False)]
     for p in gone:
         p.unlink(missing_ok=True)
     return gone
+
+
+def _shortened_of(entry: str, digests: set[str]) -> bool:
+    match = _SHORTENED.fullmatch(entry)
+    return bool(match) and match.group(1) in digests
 
 
 def open_regular(path: str | os.PathLike) -> BinaryIO:

@@ -147,8 +147,12 @@ def broadcast(*shapes: Shape) -> Shape:
     for i in range(rank):
         dims = [s[len(s) - rank + i] for s in shapes if len(s) - rank + i >= 0]
         sizes = {d for d in dims if d != 1}
-        if any(isinstance(d, str) for d in sizes):  # a length variable takes the other sizes
+        if any(isinstance(d, str) for d in sizes):
             fixed = {d for d in sizes if not isinstance(d, str)}
+            if fixed - {None}:  # a length known only at run time would match a size above 1 only by chance
+                var = next(d for d in sizes if isinstance(d, str))
+                raise Conflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast: length {var} "
+                               f"(any length, known at run time) against size {min(fixed - {None})}")
             sizes = fixed or {next(d for d in dims if isinstance(d, str))}
         if None in sizes:
             known = sizes - {None}

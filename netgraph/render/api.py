@@ -198,14 +198,23 @@ def dot_source(d: Diagram) -> str:
     return g.source
 
 
-def to_dot(net: Any, **options: Any) -> str:
-    """DOT text of ``net``'s diagram, built with the ``graphviz`` package; no engine needed.
+def to_dot(net: Any, *, backend: str | None = None, **options: Any) -> str:
+    """DOT text of ``net``'s diagram, built with the ``graphviz`` package; no engine needed (so no ``backend``).
 
     Options: ``rankdir`` ("TB" top to bottom, "LR", "BT", "RL"), ``expand`` (True, False, or how
     many levels of nested graphs to draw as clusters), ``compact`` ("auto" shortens labels above
     60 layers; True/False), ``title``.
     """
+    _no_backend_for_dot(backend)
     return dot_source(diagram(net, **options))
+
+
+def _no_backend_for_dot(backend: str | None) -> None:
+    """OptionError for a ``backend`` given with DOT output: it would be ignored (DOT text is not laid out)."""
+    if backend is not None:
+        raise OptionError(f"backend={backend!r} picks the engine that lays out SVG, PNG or PDF; DOT text (to_dot, "
+                          f"a .dot or .gv file) is not laid out, so it takes no backend: drop backend= "
+                          f"(--backend)", option="backend")
 
 
 # -- SVG and files ------------------------------------------------------------------------------------
@@ -274,7 +283,7 @@ def check_target(path: Path) -> None:
 def _write_atomically(path: Path, data: bytes) -> None:
     try:
         check_target(path)
-        remove_temporaries(path.parent, re.escape(path.name))  # a killed render's, as save and checkpoints do
+        remove_temporaries(path.parent, re.escape(path.name), (path.name,))  # a killed render's, as save does
         atomic_write(path, data)
     except OSError as exc:  # a name too long, no permission, no space left
         raise NetGraphError(f"cannot write the diagram to {str(path)!r}: {exc.strerror or exc}") from None
@@ -290,7 +299,7 @@ def render(net: Any, path: Any, *, format: str | None = None, backend: str | Non
     check_target(path)
     fmt = _format_of(path, format)
     if fmt in ("dot", "gv"):
-        data = to_dot(net, **options).encode("utf-8", errors="backslashreplace")
+        data = to_dot(net, backend=backend, **options).encode("utf-8", errors="backslashreplace")
     else:
         data, _ = _engine_output(net, fmt, backend, options)
     _write_atomically(path, data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.graph import NetGraph
-from netgraph.core.walk import map_nodes
+from netgraph.core.walk import map_nodes, nested_nodes
 from netgraph.layers.losses import LOSS_LAYERS
 from netgraph.render.model import BORDER, FILL, Node, shorten
 from netgraph.render.probability import (divergence_lines, format_value, is_divergence, is_random, random_lines,
@@ -88,6 +88,10 @@ def layer_node(node_id: str, name: str, layer: Any, compact: bool, cluster: tupl
             classes, border, rounded = [*classes, "random"], BORDER["random"], True
     elif compact:
         lines = []
+    drawing = _random_inside(layer)
+    if drawing:  # a collapsed graph or operator holding random layers is marked as they are, and names them
+        lines = [*lines, "random inside: " + ", ".join(drawing)]
+        classes, border, rounded = [*classes, "random"], BORDER["random"], True
     shared = _shared(layer)
     if shared:  # a shared array (NetSharedArray) is marked on every layer using it, with its name
         lines, classes = [*lines, "shared " + ", ".join(f"{a}={n}" for a, n in shared.items())], [*classes, "shared"]
@@ -102,6 +106,22 @@ def layer_node(node_id: str, name: str, layer: Any, compact: bool, cluster: tupl
                 fill=fill, border=border, rounded=rounded, warning=warning,
                 tooltip=tooltip, cluster=cluster,
                 marked=tuple(p for p in layer.output_ports if score_mark(layer, p)))
+
+
+def _draws(layer: Any) -> bool:
+    """Whether ``layer`` draws random numbers when run: a random layer, or a Monte Carlo KL estimate."""
+    return is_random(layer) or (is_divergence(layer) and layer.resolved_method == "monte_carlo")
+
+
+def _random_inside(layer: Any) -> list[str]:
+    """The paths of the layers drawing random numbers inside a nested graph or an operator's inner nets."""
+    if is_random(layer) or is_divergence(layer):
+        return []
+    try:
+        nets = [layer] if isinstance(layer, NetGraph) else list(layer.inner_nets().values())
+    except Exception:  # noqa: BLE001 - a user layer whose inner_nets() fails must not stop the diagram
+        return []
+    return ["/".join(map(str, path)) for net in nets for path, node in nested_nodes(net) if _draws(node.layer)]
 
 
 def _is_loss(layer: Any) -> bool:

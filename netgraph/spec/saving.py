@@ -25,7 +25,8 @@ import torch
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.nesting import deep_walk
-from netgraph.core.files import REFERENCE_SCOPE, atomic_write, check_replaceable, open_regular, remove_temporaries
+from netgraph.core.files import (NAME_MAX, REFERENCE_SCOPE, atomic_write, check_replaceable, open_regular,
+                                 remove_temporaries, shortened)
 from netgraph.spec.dump import dump_data, spec_data
 from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_bytes
@@ -45,7 +46,12 @@ def weights_name(spec: Path, blob: bytes) -> str:
     >>> weights_name(Path("m.yaml"), b"")
     'm.e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855.safetensors'
     """
-    return f"{spec.stem}.{hashlib.sha256(blob).hexdigest()}.safetensors"
+    return f"{_weights_stem(spec)}.{hashlib.sha256(blob).hexdigest()}.safetensors"
+
+
+def _weights_stem(spec: Path) -> str:
+    """The spec's stem, shortened where a weights name would pass NAME_MAX bytes (a spec name near it)."""
+    return shortened(spec.stem, NAME_MAX - len(".") - 64 - len(".safetensors"))
 
 
 @deep_walk
@@ -106,7 +112,7 @@ def _named_weights(spec: Path) -> str | None:
 
 def _clean(spec: Path, keep: str | None, old: str | None) -> None:
     """Remove weights files of ``spec`` it no longer names and temporaries of killed saves."""
-    stem = re.escape(spec.stem)
+    stem = re.escape(_weights_stem(spec))
     remove_temporaries(spec.parent, f"{re.escape(spec.name)}|{stem}{_HASHED}")
     hashed = re.compile(stem + _HASHED)
     legacy = f"{spec.stem}.safetensors" if old == f"{spec.stem}.safetensors" else None

@@ -230,3 +230,21 @@ def test_float_options_that_overflow_compile_and_match_the_interpreter(layer):
     torch.testing.assert_close(compiled, interpret(net, module, **inputs), equal_nan=True)
     if isinstance(layer, netgraph.ContrastiveLossLayer):  # Input^2 where Target is 0, (margin - Input)^2 (inf) where 1
         assert compiled[0].isinf() and compiled[1].isinf()
+
+
+@pytest.mark.parametrize("old, new", [
+    ("Ramp, {type: LinearLayer, output: 64}", "Ramp, {type: LinearLayer, output: []}"),  # feed-forward: (n)
+    ("[{type: LinearLayer, output: 64}]}}", "[{type: LinearLayer, output: [64, 1]}]}}"),  # projection: (n, 64, 1)
+])
+def test_transformer_block_whose_residual_cannot_broadcast_is_refused_not_run(tmp_path, capsys, old, new):
+    """'netgraph run' failed in 'residual2 = (norm1 + feedforward[:, None])': inference had matched the length
+    variable n against 64."""
+    text = (SPECS / "transformer_block.yaml").read_text()
+    assert text.count(old) == 1
+    spec = tmp_path / "block.yaml"
+    spec.write_text(text.replace(old, new))
+    with pytest.raises(NetGraphError, match="do not broadcast"):  # (n) or (n, 64, 1) against (n, 64)
+        NetGraph.from_yaml(spec.read_text())
+    from netgraph.cli import main
+    assert main(["run", str(spec), "-o", str(tmp_path / "out.svg")]) == 1
+    assert "do not broadcast" in capsys.readouterr().err

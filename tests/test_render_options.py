@@ -1,0 +1,111 @@
+"""Diagram options as the README's options table gives them: ``backend`` for each of to_dot, render_svg and
+render, what a collapsed nested graph shows of its contents, and the CLI's one-line notes for warnings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from netgraph import (LinearLayer, NetGraph, NetMapOperator, NormalDistribution, OptionError, RandomArrayLayer,
+                      net_initialize)
+from netgraph.cli import main
+from netgraph.render.model import BORDER
+from tests.conftest import normal_reparameterization_layer
+from tests.test_render import BACKENDS, nodes_by_id, texts
+
+
+def seed():
+    return normal_reparameterization_layer([0.0, 30.0], [10.0, 5.0])
+
+
+@pytest.mark.parametrize("write", [
+    lambda net, folder, backend: net.to_dot(backend=backend),
+    lambda net, folder, backend: net.render(folder / "net.dot", backend=backend),
+    lambda net, folder, backend: net.render(folder / "net.gv", backend=backend),
+    lambda net, folder, backend: net.render(folder / "net.txt", format="dot", backend=backend),
+])
+@pytest.mark.parametrize("backend", ["builtin", "dot", "nope"])
+def test_backend_with_dot_text_is_refused_the_same_way_everywhere(tmp_path, write, backend):
+    """DOT text is not laid out: render(..., 'x.dot', backend=) ignored backend (any name), to_dot refused it as
+    an unknown option."""
+    with pytest.raises(OptionError, match=rf"backend='{backend}' picks the engine .* takes no backend"):
+        write(seed(), tmp_path, backend)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_backend_is_taken_where_a_diagram_is_laid_out(tmp_path):
+    net = seed()
+    assert net.to_dot(backend=None).startswith("digraph")
+    assert net.render(tmp_path / "net.dot", backend=None).read_text().startswith("digraph")
+    assert net.render_svg(backend="builtin").startswith("<")
+    assert net.render(tmp_path / "net.svg", backend="builtin").read_text().startswith("<")
+    with pytest.raises(OptionError, match="unknown render backend 'nope'"):
+        net.render(tmp_path / "x.svg", backend="nope")
+
+
+def test_cli_refuses_backend_for_a_dot_file_in_one_line(tmp_path, capsys):
+    spec = Path(__file__).parents[1] / "specs" / "normal_reparameterization.yaml"
+    assert main(["render", str(spec), "-o", str(tmp_path / "net.dot"), "--backend", "builtin"]) == 1
+    assert "takes no backend" in capsys.readouterr().err and list(tmp_path.iterdir()) == []
+
+
+def _drawn(net: NetGraph, backend: str, expand) -> dict[str, ET.Element]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a backend falling back says so; the content is what is checked
+        return nodes_by_id(ET.fromstring(net.render_svg(backend=backend, expand=expand)))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_collapsed_box_holding_a_random_layer_is_marked_and_names_it(backend):
+    """A collapsed nested graph or operator looked deterministic though a layer inside draws random numbers."""
+    draw = RandomArrayLayer(NormalDistribution(0, 1), output=3)
+    inner = NetGraph({"noise": draw, "lin": LinearLayer(3)}, [])
+    mapped = NetMapOperator(NetGraph({"r": RandomArrayLayer(NormalDistribution("#mu", 1))}, []))
+    net = net_initialize(NetGraph({"g": NetGraph({"deep": inner}, []), "m": mapped,
+                                   "plain": NetGraph([LinearLayer(3)], [])}, [], Input=2, mu=(3,)), seed=0)
+    leaf = _drawn(net, backend, True)["L.g.deep.noise"]
+    boxes = _drawn(net, backend, False)
+    mark = BORDER["random"]
+    assert "random" in leaf.get("class").split() and mark in ET.tostring(leaf, encoding="unicode")
+    for box, inside in (("L.g", "deep/noise"), ("L.m", "r")):
+        assert "random" in boxes[box].get("class").split(), box
+        assert mark in ET.tostring(boxes[box], encoding="unicode"), box
+        assert f"random inside: {inside}" in texts(boxes[box]), texts(boxes[box])
+    assert "random" not in boxes["L.plain"].get("class").split()
+    assert "random inside" not in texts(boxes["L.plain"])
+
+
+def test_cli_prints_the_backend_fallback_notes_as_one_clean_line_each(tmp_path):
+    """The CLI printed Python's warning format: 'path/render.py:21: UserWarning: ...' plus the source line."""
+    exe = tmp_path / "dot"  # a dot that fails: the renderer falls back and says so
+    exe.write_text("#!/bin/sh\necho 'Error: syntax error in line 1' >&2\nexit 1\n")
+    exe.chmod(0o755)
+    root = Path(__file__).parents[1]
+    spec = root / "specs" / "normal_reparameterization.yaml"
+    done = subprocess.run([sys.executable, "-m", "netgraph", "render", str(spec), "-o", str(tmp_path / "net.svg")],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PATH": str(tmp_path), "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert any("syntax error in line 1; trying the next render backend" in line for line in lines), lines
+    assert any("diagrams are laid out by" in line for line in lines), lines
+    assert all(line.startswith("note: ") for line in lines), lines
+    assert not any("Warning" in line or ".py:" in line for line in lines), lines
+
+
+def test_every_netgraph_warning_is_a_note_and_others_keep_their_format(capsys):
+    from netgraph.cli import _noting
+    from netgraph.layers.estimators import EstimatorWarning
+    others = []
+    note = _noting(lambda *args: others.append(args))
+    note(EstimatorWarning("first line\nsecond line"), EstimatorWarning, "/elsewhere/user.py", 3)
+    note(UserWarning("netgraph: a fallback"), UserWarning, "/elsewhere/user.py", 4)
+    note(DeprecationWarning("old API"), DeprecationWarning, "/elsewhere/torch.py", 5)
+    assert capsys.readouterr().err.splitlines() == ["note: first line second line", "note: a fallback"]
+    assert [str(a[0]) for a in others] == ["old API"]
