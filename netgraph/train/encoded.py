@@ -104,7 +104,8 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any]) -> None:
     (input) or a decoder (output), as the README's "Encoders and decoders" shows."""
     problems = []
     for key, values in columns.items():
-        if _coder_for(net, key) is not None or not (type(values) in (list, tuple) or isinstance(values, Examples)):  # not Padded
+        listed = type(values) in (list, tuple) or isinstance(values, Examples)  # a Padded (a NamedTuple) is no list
+        if _coder_for(net, key) is not None or not listed:
             continue
         shape = net.port_types[key].shape if key in net.input_ports else None
         found = [(i, kind) for i, v in enumerate(values) if (kind := _kind(v, shape)) is not None]
