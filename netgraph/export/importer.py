@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.names import fresh_name
-from netgraph.core.errors import NetGraphError, SpecError, raise_all
+from netgraph.core.errors import NetGraphError, SpecError
 from netgraph.core.graph import RESERVED_NAMES, NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, REAL, PortType
@@ -84,7 +84,7 @@ class _Builder:
         self.onnx, self.graph, self.where = onnx, graph, where
         self.evaluator = require("onnx.reference").ReferenceEvaluator
         helper = onnx.numpy_helper
-        self.constants = {t.name: np.array(helper.to_array(t)) for t in graph.initializer}
+        self.constants = {t.name: _initializer(helper, t, where) for t in graph.initializer}
         for node in graph.node:
             if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
                 self.constants[node.output[0]] = np.array(helper.to_array(node.attribute[0].t))
@@ -120,26 +120,40 @@ class _Builder:
     def build(self) -> NetGraph:
         folded = {id(node) for node in self.graph.node if node.op_type != "Constant" and self._precompute(node)}
         patterns, claimed = causal_attention(self.graph.node, self.ctx)
-        unsupported, dropped, failed = [], self._shape_only(folded), set()
+        unsupported, dropped, failed, no_layer = [], self._shape_only(folded), set(), False
         for index, node in enumerate(self.graph.node):
             if id(node) in dropped or id(node) in folded or id(node) in claimed or node.op_type == "Constant":
                 continue
             label = f"node {node.name or index!r} ({node.op_type})"
-            if id(node) in patterns:
-                self._add(node, index, patterns[id(node)])
-                continue
-            if node.op_type not in CONVERTERS:
+            pattern = patterns.get(id(node))
+            convert = CONVERTERS.get(node.op_type) if pattern is None else (lambda *_, found=pattern: found)
+            if convert is None:
                 unsupported.append(f"{label}: no layer for this op")
-            elif not failed.intersection(node.input):  # nodes fed by a refused one are not reported again
-                try:
-                    self._add(node, index, CONVERTERS[node.op_type](node, self.ctx))
+                no_layer = True
+            elif not failed.intersection(node.input if pattern is None else pattern.inputs):
+                try:  # nodes fed by a refused one are not reported again
+                    self._add(node, index, convert(node, self.ctx))
                     continue
                 except Unsupported as exc:
                     unsupported.append(f"{label}: {exc}")
             failed.update(node.output)
-        raise_all(unsupported, SpecError, f"{self.where}: ONNX ops without a netgraph layer "
-                                          f"(supported: {', '.join(sorted(CONVERTERS))})")
+        unsupported += self._output_problems()
+        if unsupported:
+            body = "\n".join(f"  - {problem}" for problem in unsupported)
+            body = f"{len(unsupported)} problems:\n{body}" if len(unsupported) > 1 else unsupported[0]
+            ops = f"\n(ops with a netgraph layer: {', '.join(sorted(CONVERTERS))})" if no_layer else ""
+            raise SpecError(f"{self.where}: cannot import {body}{ops}", unsupported)
         return self._graph()
+
+    def _output_problems(self) -> list[str]:
+        """Graph outputs that no imported layer computes (a constant, an undefined tensor), each named."""
+        problems = []
+        for output in self.graph.output:
+            if output.name in self.sources or (output.name in self.ctx.producers and output.name not in self.constants):
+                continue  # computed (or its node is refused: reported there)
+            what = "a constant" if output.name in self.constants else "computed by no node"
+            problems.append(f"graph output {output.name!r}: it is {what}, not computed from the graph inputs")
+        return problems
 
     def _precompute(self, node: Any) -> bool:
         """Fold ``node`` to a constant if it can be (True), or record its symbolic shape value."""
@@ -227,6 +241,8 @@ class _Builder:
         name, producer = self.producers.get(node.input[1 - const_index], (None, None))
         if producer is None or producer.op_type != "MatMul" or len(self.consumers[producer.output[0]]) != 1:
             return False
+        if producer.input[1] not in self.ctx.constants:  # a DotLayer of two computed tensors: no biases
+            return False
         linear, biases = linear_of(self.layers[name])
         if bias.size != linear.weights.shape[0]:
             return False
@@ -286,6 +302,15 @@ def _used(layers: dict[str, Any], edges: list[tuple]) -> tuple[dict[str, Any], l
             stack.extend(feeding.get(layer, []))
     return ({k: v for k, v in layers.items() if k in needed},
             [(s, t) for s, t in edges if t.layer is None or t.layer in needed])
+
+
+def _initializer(helper: Any, tensor: Any, where: str) -> np.ndarray:
+    """An initializer's array; SpecError naming it when its data does not fill its shape (or is unreadable)."""
+    try:
+        return np.array(helper.to_array(tensor))
+    except Exception as exc:  # noqa: BLE001 - numpy's ValueError, onnx's own errors
+        raise SpecError(f"{where}: initializer {tensor.name!r} of shape {list(tensor.dims)} has no readable data "
+                        f"({type(exc).__name__}: {exc})", kind="onnx") from None
 
 
 def _shape(value: Any) -> tuple | None:

@@ -83,10 +83,20 @@ def _gemm(node: Any, ctx: Context) -> Converted:
     bias = ctx.constants.get(node.input[2]) if len(node.input) > 2 and node.input[2] else None
     if len(node.input) > 2 and node.input[2] and bias is None:
         raise Unsupported("its bias is computed, not a constant")
-    b = np.zeros(w.shape[0], np.float32) if bias is None else np.broadcast_to(bias * a.get("beta", 1.0), w.shape[:1])
+    b = np.zeros(w.shape[0], np.float32) if bias is None else _row(bias * a.get("beta", 1.0), int(w.shape[0]))
     linear = LinearLayer(int(w.shape[0]), weights=np.ascontiguousarray(w), biases=np.array(b))
     fold = ctx.folds.get(node.input[0], 0)
     return Converted(mapped(linear, fold), (node.input[0],), fold=fold)
+
+
+def _row(bias: np.ndarray, size: int) -> np.ndarray:
+    """A Gemm's bias C (a scalar, (N,), (1, N) or (1, 1): the same for every example) as a vector of ``size``."""
+    if bias.ndim > 2 or (bias.ndim == 2 and bias.shape[0] != 1):
+        raise Unsupported(f"its bias has shape {bias.shape}, which differs per example; (N,) or (1, N) maps to biases")
+    try:
+        return np.array(np.broadcast_to(bias, (1, size))[0])
+    except ValueError:
+        raise Unsupported(f"its bias of shape {bias.shape} does not broadcast to ({size},)") from None
 
 
 def mapped(layer: Any, levels: int) -> Any:

@@ -1,0 +1,94 @@
+"""import_onnx refuses what it cannot import with one SpecError naming each node, never a raw traceback."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+from netgraph import SpecError, import_onnx
+from tests.onnx_helpers import run_onnx
+from tests.test_onnx_import_ops import kinds, torch_export
+
+
+def save(path, nodes, inputs, outputs, initializers=()):
+    graph = helper.make_graph(nodes, "g", inputs, outputs, list(initializers))
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return path
+
+
+class ScoresPlusBias(nn.Module):
+    """A product of two computed tensors plus a learned constant (a relative position bias)."""
+
+    def __init__(self):
+        super().__init__()
+        self.bias = nn.Parameter(torch.randn(5, generator=torch.Generator().manual_seed(3)))
+
+    def forward(self, x):
+        return torch.softmax(x @ x.transpose(1, 2) + self.bias, -1)
+
+
+@torch.no_grad()
+def test_a_product_of_computed_tensors_plus_a_constant_is_not_fused_as_biases(tmp_path):
+    # the Add was fused into the DotLayer as a LinearLayer's biases: AttributeError 'DotLayer' ... 'weights'
+    path = tmp_path / "bmm_bias.onnx"
+    torch_export(path, ScoresPlusBias(), torch.randn(2, 5, 4))
+    net = import_onnx(path)
+    assert {"DotLayer", "ThreadingLayer"} <= kinds(net)
+    x = torch.randn(3, 5, 4, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(net(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-5, rtol=1e-4)
+
+
+class LinearOnHeads(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l = nn.Linear(4, 4)
+
+    def forward(self, q, k, v):
+        return F.scaled_dot_product_attention(self.l(q), k, v, is_causal=True)
+
+
+def test_an_attention_fed_by_a_refused_node_gives_one_spec_error_naming_it(tmp_path):
+    # the attention pattern's inputs came from a refused node: netgraph's internal Unsupported escaped build()
+    path = tmp_path / "linq.onnx"
+    with torch.no_grad():
+        torch.onnx.export(LinearOnHeads().eval(), tuple(torch.randn(2, 2, 5, 4) for _ in range(3)), str(path),
+                          dynamo=False, input_names=["q", "k", "v"], dynamic_axes={n: {0: "b"} for n in "qkv"})
+    with pytest.raises(SpecError, match=r"node '/l/MatMul' \(MatMul\): only MatMul of a") as info:
+        import_onnx(path)
+    assert len(info.value.errors) == 1 and "ops with a netgraph layer" not in str(info.value)
+
+
+def test_a_graph_output_computed_by_a_constant_is_a_spec_error(tmp_path):
+    value = numpy_helper.from_array(np.ones(2, np.float32))
+    path = save(tmp_path / "const.onnx", [helper.make_node("Constant", [], ["y"], value=value)], [],
+                [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
+    with pytest.raises(SpecError, match=r"graph output 'y': it is a constant, not computed from the graph inputs"):
+        import_onnx(path)
+
+
+def test_an_initializer_without_data_is_a_spec_error_naming_it(tmp_path):
+    weights = TensorProto(name="W", data_type=TensorProto.FLOAT, dims=[3, 2])
+    path = save(tmp_path / "nodata.onnx", [helper.make_node("MatMul", ["x", "W"], ["y"])],
+                [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 3])],
+                [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 2])], [weights])
+    with pytest.raises(SpecError, match=r"initializer 'W' of shape \[3, 2\] has no readable data"):
+        import_onnx(path)
+
+
+@torch.no_grad()
+def test_a_gemm_with_a_row_bias_imports(tmp_path):
+    # C of shape (1, N) broadcasts in ONNX; np.broadcast_to of it to (N,) raised a raw ValueError
+    rs = np.random.RandomState(1)
+    path = save(tmp_path / "gemm.onnx", [helper.make_node("Gemm", ["x", "W", "B"], ["y"], beta=0.5)],
+                [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 4])],
+                [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 3])],
+                [numpy_helper.from_array(rs.randn(4, 3).astype(np.float32), "W"),
+                 numpy_helper.from_array(rs.randn(1, 3).astype(np.float32), "B")])
+    x = torch.randn(5, 4)
+    torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(run_onnx(path, {"x": x})[0]))
