@@ -215,6 +215,26 @@ class _Builder:
                 self.edges.append((self._source(tensor), NetPort(name, port)))
         self.sources[node.output[0]] = NetPort(name, "Output")
         self.producers[node.output[0]] = (name, node)
+        self._infer_shape(node, converted)
+
+    def _infer_shape(self, node: Any, converted: Converted) -> None:
+        """Where onnx's shape inference lost the output's sizes (dims 'unk__N', e.g. after a Pad whose pads are
+        computed), our layer's own inference from its inputs' shapes gives them to later nodes."""
+        out = self.shapes.get(node.output[0])
+        if (out is not None and all(_known(d) for d in out)) or converted.constants or self.ctx.folds.get(node.output[0]):
+            return
+        layer, shapes = converted.layer, [self.shapes.get(t) for t in converted.inputs]
+        if any(shape is None or not all(_known(d) for d in shape[1:]) or self.ctx.folds.get(t)
+               for shape, t in zip(shapes, converted.inputs)) or len(layer.output_ports) != 1:
+            return
+        types = {**layer.declared_types(), **{port: PortType(tuple(shape[1:]), REAL)
+                                              for port, shape in zip(layer.input_ports, shapes)}}
+        try:
+            found = layer.infer(types)[layer.output_ports[0]].shape
+        except Exception:  # noqa: BLE001 - not known here: onnx's shape stays
+            return
+        if found is not None and all(_known(d) for d in found):
+            self.shapes[node.output[0]] = (shapes[0][0], *found)
 
     def _fold(self, node: Any, converted: Converted) -> int:
         """The output's fold (see onnx_reshape): as the converter says, else as the inputs' for a layer that
@@ -302,6 +322,11 @@ def _used(layers: dict[str, Any], edges: list[tuple]) -> tuple[dict[str, Any], l
             stack.extend(feeding.get(layer, []))
     return ({k: v for k, v in layers.items() if k in needed},
             [(s, t) for s, t in edges if t.layer is None or t.layer in needed])
+
+
+def _known(dim: Any) -> bool:
+    """A dim of known size or named by the model (not onnx's placeholder for a size it could not infer)."""
+    return isinstance(dim, int) or (isinstance(dim, str) and dim not in ("", "?") and not dim.startswith("unk__"))
 
 
 def _initializer(helper: Any, tensor: Any, where: str) -> np.ndarray:

@@ -85,6 +85,10 @@ def _rest(dims: tuple, source: tuple) -> tuple:
 
 def _reshaped(node: Any, ctx: Context, first: Any, rest: tuple, fold: int, out_fold: int) -> Converted:
     x, source = node.input[0], ctx.shapes[node.input[0]]
+    kept = _kept_dims(rest, source[1:]) if fold == out_fold else 0
+    if kept and all(isinstance(d, int) and (d > 0 or d == -1) for d in rest[kept:]):
+        # (batch, n, 16) -> (batch, n, 4, 4) with n dynamic: a ReshapeLayer mapped over the kept levels
+        return Converted(mapped(ReshapeLayer(tuple(rest[kept:])), fold + kept), (x,), fold=out_fold)
     if not all(isinstance(d, int) and (d > 0 or d == -1) for d in rest):
         raise Unsupported(f"its target dims after the batch {rest} are not all known sizes")
     if ctx.shapes.get(node.output[0]) is None and -1 not in rest:
@@ -92,6 +96,15 @@ def _reshaped(node: Any, ctx: Context, first: Any, rest: tuple, fold: int, out_f
     if tuple(rest) == tuple(source[1:]):
         return Converted(alias=x, fold=out_fold)
     return Converted(mapped(ReshapeLayer(tuple(rest)), fold), (x,), fold=out_fold)
+
+
+def _kept_dims(target: tuple, source: tuple) -> int:
+    """How many leading dims of a reshape's target are the source's own dims of unknown (named) size."""
+    kept = 0
+    while (kept < min(len(target), len(source)) - 1 and isinstance(target[kept], str) and _known(target[kept])
+           and target[kept] == source[kept]):
+        kept += 1
+    return kept
 
 
 def reshape_converter(node: Any, ctx: Context) -> Converted:
