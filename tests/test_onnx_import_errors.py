@@ -15,6 +15,8 @@ from netgraph import SpecError, import_onnx
 from tests.onnx_helpers import run_onnx
 from tests.test_onnx_import_ops import kinds, torch_export
 
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's TorchScript exporter
+
 
 def save(path, nodes, inputs, outputs, initializers=()):
     graph = helper.make_graph(nodes, "g", inputs, outputs, list(initializers))
@@ -131,3 +133,81 @@ def test_two_reflect_padded_convolutions_import(tmp_path):
     torch_export(path, module, torch.randn(2, 3, 8, 8))
     x = torch.randn(3, 3, 8, 8)
     torch.testing.assert_close(import_onnx(path)(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+class CatTail(nn.Module):
+    def forward(self, x):
+        return torch.cat([x, x[:, :2]], 1)
+
+
+def test_a_concat_along_a_dynamic_sequence_is_refused_at_import(tmp_path):
+    # it imported as a CatenateLayer whose output size was unknown: a ShapeError at every call
+    path = tmp_path / "cat.onnx"
+    with torch.no_grad():
+        torch.onnx.export(CatTail(), (torch.randn(2, 5, 4),), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "b", 1: "n"}})
+    with pytest.raises(SpecError, match=r"node '/Concat' \(Concat\): Concat along axis 1, whose size is dynamic"):
+        import_onnx(path)
+
+
+def test_an_option_refusal_is_not_headed_as_a_missing_op(tmp_path):
+    path = tmp_path / "deconv.onnx"
+    torch_export(path, nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1), torch.randn(1, 4, 5, 5))
+    with pytest.raises(SpecError) as info:
+        import_onnx(path)
+    message = str(info.value)
+    assert "cannot import node '/ConvTranspose' (ConvTranspose): output_padding=[1, 1]" in message
+    assert "without a netgraph layer" not in message and "ops with a netgraph layer" not in message
+
+
+def test_onnx_placeholder_dims_are_not_named_in_messages(tmp_path):
+    shape = numpy_helper.from_array(np.array([2, -1], np.int64), "shape")
+    path = save(tmp_path / "unk.onnx", [helper.make_node("Reshape", ["x", "shape"], ["y"], name="merge")],
+                [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", "unk__7", 4])],
+                [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, None])], [shape])
+    with pytest.raises(SpecError, match=r"node 'merge' \(Reshape\): reshaping \('b', \?, 4\)") as info:
+        import_onnx(path)
+    assert "unk__" not in str(info.value) and "(?: a dynamic dim)" in str(info.value)
+
+
+class LastStep(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.r = nn.GRU(4, 6, batch_first=True)
+
+    def forward(self, x):
+        return self.r(x)[0][:, x.shape[1] - 1]
+
+
+def test_a_size_of_a_dynamic_dim_used_as_an_index_is_named(tmp_path):
+    # was "node '/Shape' (Shape): no layer for this op", though Shape computations are followed at import
+    path = tmp_path / "last.onnx"
+    with torch.no_grad():
+        torch.onnx.export(LastStep().eval(), (torch.randn(2, 5, 4),), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "b", 1: "n"}})
+    with pytest.raises(SpecError, match=r"\(Shape\): the shape of 'x' has a dynamic dim, and node '/Sub' \(Sub\) uses"):
+        import_onnx(path)
+
+
+class VectorPooling(nn.Module):
+    """Attention pooling: scores h v with a 1-D parameter v."""
+
+    def __init__(self):
+        super().__init__()
+        self.l, self.v = nn.Linear(4, 8), nn.Parameter(torch.randn(8))
+
+    def forward(self, x):
+        h = torch.tanh(self.l(x))
+        return (F.softmax(h @ self.v, 1).unsqueeze(-1) * h).sum(1)
+
+
+@torch.no_grad()
+def test_a_matmul_by_a_constant_vector_imports(tmp_path):
+    # was a bare OptionError 'LinearLayer weights= must be a matrix' naming no node
+    path = tmp_path / "vector.onnx"
+    torch.onnx.export(VectorPooling().eval(), (torch.randn(2, 5, 4),), str(path), dynamo=False, input_names=["x"],
+                      dynamic_axes={"x": {0: "b", 1: "n"}})
+    net = import_onnx(path)
+    for length in (5, 7):
+        x = torch.randn(3, length, 4, generator=torch.Generator().manual_seed(length))
+        torch.testing.assert_close(net(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-5, rtol=1e-4)

@@ -127,7 +127,9 @@ class _Builder:
             label = f"node {node.name or index!r} ({node.op_type})"
             pattern = patterns.get(id(node))
             convert = CONVERTERS.get(node.op_type) if pattern is None else (lambda *_, found=pattern: found)
-            if convert is None:
+            if node.op_type == "Shape":
+                unsupported.append(f"{label}: {self._shape_use(node)}")
+            elif convert is None:
                 unsupported.append(f"{label}: no layer for this op")
                 no_layer = True
             elif not failed.intersection(node.input if pattern is None else pattern.inputs):
@@ -138,12 +140,30 @@ class _Builder:
                     unsupported.append(f"{label}: {exc}")
             failed.update(node.output)
         unsupported += self._output_problems()
-        if unsupported:
+        if unsupported:  # onnx names the sizes its shape inference could not tell 'unk__N'
+            unsupported = [re.sub(r"'unk__\d+'", "?", p) + (" (?: a dynamic dim)" if "'unk__" in p else "")
+                           for p in unsupported]
             body = "\n".join(f"  - {problem}" for problem in unsupported)
             body = f"{len(unsupported)} problems:\n{body}" if len(unsupported) > 1 else unsupported[0]
             ops = f"\n(ops with a netgraph layer: {', '.join(sorted(CONVERTERS))})" if no_layer else ""
             raise SpecError(f"{self.where}: cannot import {body}{ops}", unsupported)
         return self._graph()
+
+    def _shape_use(self, node: Any) -> str:
+        """Why a Shape node is left: its value, a dynamic size, is used as data (the nodes using it named)."""
+        users, stack, seen = [], list(node.output), set()
+        while stack:
+            for consumer, _ in self.consumers.get(stack.pop(), []):
+                if id(consumer) not in seen:
+                    seen.add(id(consumer))
+                    if consumer.output and consumer.output[0] in self.ctx.symbols:  # still a shape value
+                        stack.extend(consumer.output)
+                    else:
+                        users.append(f"node {consumer.name or consumer.op_type!r} ({consumer.op_type})")
+        what = "has a dynamic dim" if self.shapes.get(node.input[0]) is not None else "is not known at import"
+        return (f"the shape of {node.input[0]!r} {what}, and {', '.join(users) or 'a node'} uses a size computed "
+                f"from it as data or an index; sizes are computed at import, so only a Reshape, Expand or Resize "
+                f"target may depend on a dynamic dim")
 
     def _output_problems(self) -> list[str]:
         """Graph outputs that no imported layer computes (a constant, an undefined tensor), each named."""

@@ -116,8 +116,12 @@ def _matmul(node: Any, ctx: Context) -> Converted:
         raise Unsupported("only MatMul of a (batch, features) or (batch, time, features) input by a constant "
                           "matrix maps to LinearLayer (NetMapOperator of it over a sequence)")
     w = ctx.const(node.input[1], "weight matrix").T
+    if w.ndim not in (1, 2):
+        raise Unsupported(f"MatMul by a constant of shape {w.T.shape} (a matrix or a vector maps to LinearLayer)")
+    size: Any = () if w.ndim == 1 else int(w.shape[0])  # x v with a vector v: one number per row
+    w = w.reshape(1, -1) if w.ndim == 1 else w
     bias = np.zeros(w.shape[0], np.float32)  # the importer folds a following Add of a bias vector in
-    linear = LinearLayer(int(w.shape[0]), weights=np.ascontiguousarray(w), biases=bias)
+    linear = LinearLayer(size, weights=np.ascontiguousarray(w), biases=bias)
     layer = linear if rank == 2 else NetMapOperator(NetGraph({"linear": linear}, [], Input=int(w.shape[1])))
     return Converted(layer, (node.input[0],))
 
@@ -241,7 +245,15 @@ def _concat(node: Any, ctx: Context) -> Converted:
     axis = int(ctx.attributes(node)["axis"])
     if axis == 0 or any(name in ctx.constants for name in node.input):
         raise Unsupported("Concat along the batch dim or of constants")
-    return _appended(node, axis, ctx) or Converted(CatenateLayer(level=axis, inputs=len(node.input)), tuple(node.input))
+    appended = _appended(node, axis, ctx)
+    if appended is not None:
+        return appended
+    shapes = [ctx.shapes.get(name) for name in node.input]
+    dynamic = [s[axis] for s in shapes if s is not None and -len(s) <= axis < len(s) and not isinstance(s[axis], int)]
+    if dynamic:  # CatenateLayer's output would have an unknown size at every call
+        raise Unsupported(f"Concat along axis {axis}, whose size is dynamic: CatenateLayer needs known "
+                          f"sizes along its level (appending or prepending one element is supported)")
+    return Converted(CatenateLayer(level=axis, inputs=len(node.input)), tuple(node.input))
 
 
 def _appended(node: Any, axis: int, ctx: Context) -> Converted | None:
