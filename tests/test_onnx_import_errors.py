@@ -211,3 +211,22 @@ def test_a_matmul_by_a_constant_vector_imports(tmp_path):
     for length in (5, 7):
         x = torch.randn(3, length, 4, generator=torch.Generator().manual_seed(length))
         torch.testing.assert_close(net(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-5, rtol=1e-4)
+
+
+class EncoderLayer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.t = nn.TransformerEncoderLayer(16, 4, 32, batch_first=True)
+
+    def forward(self, x):
+        return self.t(x, src_mask=nn.Transformer.generate_square_subsequent_mask(x.shape[1]), is_causal=True)
+
+
+def test_a_transformer_encoder_layer_is_refused_once_saying_why(tmp_path):
+    # raised the internal Unsupported; its (length, batch, ...) layout has no equivalent (README "ONNX")
+    path = tmp_path / "tel.onnx"
+    torch.onnx.export(EncoderLayer().eval(), (torch.randn(2, 5, 16),), str(path), dynamo=False,  # with grad:
+                      input_names=["x"], dynamic_axes={"x": {0: "b"}})  # not torch's fused fast path
+    with pytest.raises(SpecError, match=r"\(Transpose\): perm \[1, 0, 2\] moves the batch dim to a \(length, batch") as info:
+        import_onnx(path)
+    assert len(info.value.errors) == 1  # the nodes it feeds are not reported again

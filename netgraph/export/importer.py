@@ -127,13 +127,15 @@ class _Builder:
             label = f"node {node.name or index!r} ({node.op_type})"
             pattern = patterns.get(id(node))
             convert = CONVERTERS.get(node.op_type) if pattern is None else (lambda *_, found=pattern: found)
-            if node.op_type == "Shape":
-                unsupported.append(f"{label}: {self._shape_use(node)}")
-            elif convert is None:
+            if convert is None and node.op_type != "Shape":
                 unsupported.append(f"{label}: no layer for this op")
                 no_layer = True
-            elif not failed.intersection(node.input if pattern is None else pattern.inputs):
-                try:  # nodes fed by a refused one are not reported again
+            elif failed.intersection(node.input if pattern is None else pattern.inputs):
+                pass  # nodes fed by a refused one are not reported again
+            elif convert is None:  # a Shape that was not followed as a shape computation
+                unsupported.append(f"{label}: {self._shape_use(node)}")
+            else:
+                try:
                     self._add(node, index, convert(node, self.ctx))
                     continue
                 except Unsupported as exc:

@@ -274,7 +274,10 @@ def _appended(node: Any, axis: int, ctx: Context) -> Converted | None:
 def _transpose(node: Any, ctx: Context) -> Converted:
     perm = list(ctx.attributes(node).get("perm", ()))
     if not perm or perm[0] != 0:
-        raise Unsupported(f"perm {perm} moves the batch dim")
+        hint = (" to a (length, batch, ...) layout, as torch exports nn.MultiheadAttention (also inside "
+                "nn.TransformerEncoderLayer); netgraph keeps the batch first: write attention as "
+                "scaled_dot_product_attention on (batch, heads, length, dim) tensors") if perm[:2] == [1, 0] else ""
+        raise Unsupported(f"perm {perm} moves the batch dim{hint}")
     inner = [p - 1 for p in perm[1:]]  # output dim j takes input dim inner[j]; ours: input level k -> perm[k]
     return Converted(TransposeLayer(tuple(inner.index(k) + 1 for k in range(len(inner)))), (node.input[0],))
 
