@@ -1,7 +1,8 @@
 """``import_onnx(path)``: an ONNX model -> a NetGraph of catalogue layers, arrays from its initializers.
 
 Every node maps to one layer (see ``onnx_ops``, ``onnx_activations``, ``onnx_shape_ops``, ``onnx_spatial`` and
-``onnx_reshape``; LSTM, GRU and RNN in ``onnx_recurrent``, whose layout glue becomes aliases), MatMul followed
+``onnx_reshape``, ``onnx_extra``, which also splits a Split into Slices; LSTM, GRU and RNN in ``onnx_recurrent``,
+whose layout glue becomes aliases), MatMul followed
 by Add of a constant vector becomes one LinearLayer, and torch's causal attention pattern one AttentionLayer
 (``onnx_attention``). Nodes of constants are computed at import (onnx's
 reference evaluator), shape computations symbolically (``Context.symbols``); nodes that only compute the target
@@ -26,6 +27,7 @@ from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.export.deps import require
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_attention import causal_attention
+from netgraph.export.onnx_extra import EXTRA_CONVERTERS, split_as_slices
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
 from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS
@@ -39,7 +41,7 @@ __all__ = ["import_onnx"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
 CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS,
-              **RECURRENT_CONVERTERS, **SPATIAL_CONVERTERS,
+              **RECURRENT_CONVERTERS, **SPATIAL_CONVERTERS, **EXTRA_CONVERTERS,
               "Gather": lambda node, ctx: padding_gather(node, ctx) or RECURRENT_CONVERTERS["Gather"](node, ctx)}
 #: Layers that compute element by element, so work on a tensor whose batch is folded (see onnx_reshape).
 _SHAPE_AGNOSTIC = ("ElementwiseLayer", "FunctionLayer", "ThreadingLayer")
@@ -89,6 +91,7 @@ class _Builder:
             if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
                 self.constants[node.output[0]] = np.array(helper.to_array(node.attribute[0].t))
         self.shapes = {v.name: _shape(v) for v in (*graph.input, *graph.value_info, *graph.output)}
+        split_as_slices(graph, self.constants, self.shapes, self._attributes, onnx.helper.make_node)
         self.consumers: dict[str, list] = {}
         for node in graph.node:
             for i, name in enumerate(node.input):

@@ -1,0 +1,117 @@
+"""More ONNX ops: GlobalAveragePool, GlobalMaxPool, HardSigmoid, Celu, ReduceL2, Tile; Split as Slices.
+
+Split has one output per part, which a ``Converted`` (one layer, one output) cannot give: ``split_as_slices``
+rewrites each Split node into one Slice node per part before conversion, and each becomes a PartLayer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from netgraph.core.chain import NetChain
+from netgraph.export.onnx_ops import Context, Converted, Unsupported
+from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
+from netgraph.layers import AggregationLayer, CatenateLayer, ElementwiseLayer, ReshapeLayer
+
+__all__ = ["EXTRA_CONVERTERS", "split_as_slices"]
+
+
+def _number(value: float) -> str:
+    return repr(float(np.float32(value)))  # the float32 attribute's exact value
+
+
+def _global_pool(function: str) -> Callable[[Any, Context], Converted]:
+    def convert(node: Any, ctx: Context) -> Converted:
+        """(batch, C, spatial...) -> (batch, C, 1, ...): AggregationLayer over the spatial levels, reshaped."""
+        shape = ctx.shapes.get(node.input[0])
+        if shape is None or len(shape) < 3 or not isinstance(shape[1], int):
+            raise Unsupported(f"an input of shape {shape} (needed: (batch, channels, spatial...) with known channels)")
+        levels = list(range(2, len(shape)))
+        aggregate = AggregationLayer(function, levels=levels if len(levels) > 1 else levels[0])
+        return Converted(NetChain([aggregate, ReshapeLayer((shape[1], *[1] * len(levels)))]), (node.input[0],))
+    return convert
+
+
+def _hard_sigmoid(node: Any, ctx: Context) -> Converted:
+    a = ctx.attributes(node)
+    alpha, beta = _number(a.get("alpha", 0.2)), _number(a.get("beta", 0.5))
+    return Converted(ElementwiseLayer(f"Max[0, Min[1, {alpha} * # + {beta}]]"), (node.input[0],))
+
+
+def _celu(node: Any, ctx: Context) -> Converted:
+    alpha = _number(ctx.attributes(node).get("alpha", 1.0))
+    return Converted(ElementwiseLayer(f"If[# > 0, #, {alpha} * (Exp[# / {alpha}] - 1)]"), (node.input[0],))
+
+
+def _reduce_l2(node: Any, ctx: Context) -> Converted:
+    """Sqrt of the ReduceSum of squares (keepdims as ReduceSum's)."""
+    total = SHAPE_CONVERTERS["ReduceSum"](node, ctx).layer
+    return Converted(NetChain([ElementwiseLayer("# * #"), total, ElementwiseLayer("Sqrt")]), (node.input[0],))
+
+
+def _tile(node: Any, ctx: Context) -> Converted:
+    """Copies along one non-batch axis: a CatenateLayer of the input with itself."""
+    repeats = [int(r) for r in np.ravel(ctx.const(node.input[1], "repeats"))]
+    axes = [axis for axis, r in enumerate(repeats) if r != 1]
+    shape = ctx.shapes.get(node.input[0])
+    if len(axes) != 1 or axes[0] == 0 or repeats[axes[0]] < 1:
+        raise Unsupported(f"repeats {repeats}: only copies along one non-batch axis map to CatenateLayer")
+    if shape is None or not isinstance(shape[axes[0]], int):
+        raise Unsupported(f"Tile along axis {axes[0]}, whose size is dynamic: CatenateLayer needs known sizes")
+    count = repeats[axes[0]]
+    return Converted(CatenateLayer(level=axes[0], inputs=count), (node.input[0],) * count)
+
+
+def split_as_slices(graph: Any, constants: dict[str, np.ndarray], shapes: dict[str, tuple | None],
+                    attributes: Callable[[Any], dict[str, Any]], make_node: Callable[..., Any]) -> None:
+    """Each Split node of ``graph`` (in place) -> one Slice per output, its bounds added to ``constants``;
+    a Split whose sizes are not known stays (and is refused naming why)."""
+    nodes = []
+    for node in graph.node:
+        sizes = _split_sizes(node, constants, shapes, attributes) if node.op_type == "Split" else None
+        if sizes is None:
+            nodes.append(node)
+            continue
+        axis, start = _split_axis(node, shapes, attributes), 0
+        for index, (output, size) in enumerate(zip(node.output, sizes)):
+            bounds = [f"{node.name or 'Split'}:{output}:{what}" for what in ("starts", "ends", "axes")]
+            for name, value in zip(bounds, (start, start + size, axis)):
+                constants[name] = np.array([value], np.int64)
+            start += size
+            if output:
+                nodes.append(make_node("Slice", [node.input[0], *bounds], [output], name=f"{node.name}_{index}"))
+    del graph.node[:]
+    graph.node.extend(nodes)
+
+
+def _split_axis(node: Any, shapes: dict, attributes: Callable) -> int:
+    axis, shape = int(attributes(node).get("axis", 0)), shapes.get(node.input[0])
+    return axis + len(shape) if axis < 0 and shape is not None else axis
+
+
+def _split_sizes(node: Any, constants: dict, shapes: dict, attributes: Callable) -> list[int] | None:
+    """The part sizes: the ``split`` input (or attribute, before opset 13), else equal parts of a known size."""
+    a = attributes(node)
+    if len(node.input) > 1 and node.input[1]:
+        return [int(s) for s in np.ravel(constants[node.input[1]])] if node.input[1] in constants else None
+    if "split" in a:
+        return [int(s) for s in a["split"]]
+    axis, shape = _split_axis(node, shapes, attributes), shapes.get(node.input[0])
+    if shape is None or axis < 0 or axis >= len(shape) or not isinstance(shape[axis], int):
+        return None
+    parts = len(node.output)
+    size = -(-shape[axis] // parts)  # opset 18's num_outputs: the last part may be smaller
+    return [min(size, shape[axis] - size * i) for i in range(parts)]
+
+
+def _split(node: Any, ctx: Context) -> Converted:
+    raise Unsupported("its part sizes are neither constants nor equal parts of a known size (Slices of known "
+                      "bounds are what it maps to)")
+
+
+EXTRA_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
+    "GlobalAveragePool": _global_pool("Mean"), "GlobalMaxPool": _global_pool("Max"), "HardSigmoid": _hard_sigmoid,
+    "Celu": _celu, "ReduceL2": _reduce_l2, "Tile": _tile, "Split": _split}

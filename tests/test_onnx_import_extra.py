@@ -1,0 +1,85 @@
+"""import_onnx of GlobalAveragePool, GlobalMaxPool, Split, HardSigmoid, Celu, Tile and ReduceL2 from plain torch
+exports: each imported net computes what onnxruntime computes."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+from netgraph import SpecError, import_onnx
+from tests.onnx_helpers import run_onnx
+from tests.test_onnx_import_ops import Op, kinds, torch_export
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's TorchScript exporter
+
+
+def _split_mix(x):
+    a, b, c = x.split([2, 3, 7], -1)
+    return torch.cat([a * torch.sigmoid(b[:, :2]), c], -1)
+
+
+#: name -> (forward, input shape, the ONNX op it must export as, the layer types the import must contain)
+OPS = {
+    "global_avg": (nn.AdaptiveAvgPool2d(1), (3, 6, 5), "GlobalAveragePool", {"AggregationLayer"}),
+    "global_avg_1d": (nn.AdaptiveAvgPool1d(1), (3, 7), "GlobalAveragePool", {"AggregationLayer"}),
+    "split_equal": (lambda x: (lambda a, b, c: a * torch.sigmoid(b) + c)(*x.split(4, -1)), (12,), "Split",
+                    {"PartLayer"}),
+    "split_sizes": (_split_mix, (12,), "Split", {"PartLayer"}),
+    "hard_sigmoid": (nn.Hardsigmoid(), (7,), "HardSigmoid", {"ElementwiseLayer"}),
+    "celu": (nn.CELU(0.5), (7,), "Celu", {"ElementwiseLayer"}),
+    "l2": (lambda x: torch.linalg.vector_norm(x, dim=-1), (3, 4), "ReduceL2", {"AggregationLayer"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+@torch.no_grad()
+def test_each_op_imports_and_runs_as_onnxruntime(name, tmp_path):
+    forward, shape, op, expected = OPS[name]
+    path = tmp_path / f"{name}.onnx"
+    torch_export(path, forward if isinstance(forward, nn.Module) else Op(forward), torch.randn(2, *shape),
+                 opset_version=17)
+    assert op in {node.op_type for node in onnx.load(str(path)).graph.node}
+    net = import_onnx(path)
+    assert expected <= kinds(net), kinds(net)
+    x = 3 * torch.randn(5, *shape, generator=torch.Generator().manual_seed(1))  # another batch size
+    torch.testing.assert_close(net(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-5, rtol=1e-4)
+
+
+def _model(path, op, shape, out_shape, constants=(), **attributes):
+    """A one-node model (torch exports AdaptiveMaxPool as MaxPool and repeat as Expand): x -> op -> y."""
+    inputs = ["x", *(name for name, _ in constants)]
+    graph = helper.make_graph([helper.make_node(op, inputs, ["y"], name="node", **attributes)], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", *shape])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", *out_shape])],
+                              [numpy_helper.from_array(np.asarray(v), name) for name, v in constants])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return path
+
+
+#: name -> (op, input shape, output shape, constant inputs, the layer types the import must contain)
+MODELS = {
+    "global_max": ("GlobalMaxPool", (3, 6, 5), (3, 1, 1), (), {"AggregationLayer"}),
+    "tile": ("Tile", (2, 4), (2, 12), [("repeats", np.array([1, 1, 3], np.int64))], {"CatenateLayer"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+@torch.no_grad()
+def test_each_model_imports_and_runs_as_onnxruntime(name, tmp_path):
+    op, shape, out_shape, constants, expected = MODELS[name]
+    path = _model(tmp_path / f"{name}.onnx", op, shape, out_shape, constants)
+    net = import_onnx(path)
+    assert expected <= kinds(net), kinds(net)
+    x = torch.randn(5, *shape, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(net(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-5, rtol=1e-4)
+
+
+def test_a_tile_of_the_batch_is_refused_naming_it(tmp_path):
+    path = _model(tmp_path / "tile.onnx", "Tile", (4,), (4,), [("repeats", np.array([2, 1], np.int64))])
+    with pytest.raises(SpecError, match=r"node 'node' \(Tile\): repeats \[2, 1\]: only copies along one non-batch"):
+        import_onnx(path)
