@@ -83,3 +83,38 @@ def test_a_tile_of_the_batch_is_refused_naming_it(tmp_path):
     path = _model(tmp_path / "tile.onnx", "Tile", (4,), (4,), [("repeats", np.array([2, 1], np.int64))])
     with pytest.raises(SpecError, match=r"node 'node' \(Tile\): repeats \[2, 1\]: only copies along one non-batch"):
         import_onnx(path)
+
+
+class BufferMask(nn.Module):
+    """scaled_dot_product_attention with a boolean mask: a registered buffer, or built in forward (static length)."""
+
+    def __init__(self, buffer: bool):
+        super().__init__()
+        self.q, self.buffer = nn.Linear(8, 8), buffer
+        self.register_buffer("mask", torch.ones(5, 5, dtype=torch.bool).tril())
+
+    def forward(self, x):
+        mask = self.mask if self.buffer else torch.ones(x.shape[1], x.shape[1], dtype=torch.bool).tril()
+        q = self.q(x)
+        return nn.functional.scaled_dot_product_attention(q, q, q, attn_mask=mask)
+
+
+@pytest.mark.parametrize("buffer", [True, False])
+@torch.no_grad()
+def test_attention_with_a_constant_boolean_mask_imports(buffer, tmp_path):
+    # the NaN guard torch writes after the Softmax, Where(IsNaN(s), 0, s), had no layer (and a Trilu of
+    # constants was not computed at import)
+    path = tmp_path / "mask.onnx"
+    torch_export(path, BufferMask(buffer).eval(), torch.randn(2, 5, 8))
+    assert "IsNaN" in {node.op_type for node in onnx.load(str(path)).graph.node}
+    x = torch.randn(3, 5, 8, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-5, rtol=1e-4)
+
+
+def test_a_nan_guard_after_a_fully_masked_row_is_refused(tmp_path):
+    module = BufferMask(True).eval()
+    module.mask[0] = False  # the first query sees no key: its row of weights is NaN, zeroed by the guard
+    path = tmp_path / "masked_row.onnx"
+    torch_export(path, module, torch.randn(2, 5, 8))
+    with pytest.raises(SpecError, match=r"\(Where\): Where\(IsNaN\(s\), 0, s\) maps to s only .* without a fully masked"):
+        import_onnx(path)

@@ -27,7 +27,7 @@ from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.export.deps import require
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_attention import causal_attention
-from netgraph.export.onnx_extra import EXTRA_CONVERTERS, split_as_slices
+from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
 from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS
@@ -42,12 +42,13 @@ __all__ = ["import_onnx"]
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
 CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS,
               **RECURRENT_CONVERTERS, **SPATIAL_CONVERTERS, **EXTRA_CONVERTERS,
-              "Gather": lambda node, ctx: padding_gather(node, ctx) or RECURRENT_CONVERTERS["Gather"](node, ctx)}
+              "Gather": lambda node, ctx: padding_gather(node, ctx) or RECURRENT_CONVERTERS["Gather"](node, ctx),
+              "Where": lambda node, ctx: nan_guard(node, ctx) or ACTIVATION_CONVERTERS["Where"](node, ctx)}
 #: Layers that compute element by element, so work on a tensor whose batch is folded (see onnx_reshape).
 _SHAPE_AGNOSTIC = ("ElementwiseLayer", "FunctionLayer", "ThreadingLayer")
 #: Deterministic ops computed once, by onnx's reference evaluator, when all their inputs are constants.
 _FOLDABLE = frozenset({*ELEMENTWISE_OPS, *THREADING_OPS, "Neg", "Reciprocal", "Reshape", "Squeeze", "Transpose",
-                       "Concat", "Slice", "Gather", "Equal", "Where", "Mod", "ConstantOfShape", "Range", "Not"})
+                       "Concat", "Slice", "Gather", "Equal", "Where", "Mod", "ConstantOfShape", "Range", "Not", "Trilu"})
 
 
 def import_onnx(path: str | os.PathLike) -> NetGraph:

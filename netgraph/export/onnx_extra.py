@@ -1,4 +1,5 @@
-"""More ONNX ops: GlobalAveragePool, GlobalMaxPool, HardSigmoid, Celu, ReduceL2, Tile; Split as Slices.
+"""More ONNX ops: GlobalAveragePool, GlobalMaxPool, HardSigmoid, Celu, ReduceL2, Tile; Split as Slices; the
+NaN guard after a masked Softmax.
 
 Split has one output per part, which a ``Converted`` (one layer, one output) cannot give: ``split_as_slices``
 rewrites each Split node into one Slice node per part before conversion, and each becomes a PartLayer.
@@ -16,7 +17,7 @@ from netgraph.export.onnx_ops import Context, Converted, Unsupported
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 from netgraph.layers import AggregationLayer, CatenateLayer, ElementwiseLayer, ReshapeLayer
 
-__all__ = ["EXTRA_CONVERTERS", "split_as_slices"]
+__all__ = ["EXTRA_CONVERTERS", "nan_guard", "split_as_slices"]
 
 
 def _number(value: float) -> str:
@@ -107,6 +108,36 @@ def _split_sizes(node: Any, constants: dict, shapes: dict, attributes: Callable)
     return [min(size, shape[axis] - size * i) for i in range(parts)]
 
 
+def nan_guard(node: Any, ctx: Context) -> Converted | None:
+    """``Where(IsNaN(s), 0, s)`` with ``s = Softmax(scores + mask)`` (how torch exports scaled_dot_product_attention
+    with a boolean mask, zeroing fully masked rows): ``s`` itself when no row of the constant mask is fully masked;
+    None when ``node`` is not this Where."""
+    isnan = ctx.producers.get(node.input[0]) if node.op_type == "Where" and len(node.input) == 3 else None
+    if isnan is None or isnan.op_type != "IsNaN" or isnan.input[0] != node.input[2] or not _zero(node.input[1], ctx):
+        return None
+    softmax = ctx.producers.get(node.input[2])
+    add = softmax is not None and softmax.op_type == "Softmax" and ctx.producers.get(softmax.input[0])
+    masks = [ctx.constants[name] for name in add.input if name in ctx.constants] if add and add.op_type == "Add" else []
+    axis = int(ctx.attributes(softmax).get("axis", -1)) if softmax is not None else -1
+    if len(masks) != 1 or axis != -1 or np.isneginf(masks[0]).all(axis=-1).any():
+        raise Unsupported("Where(IsNaN(s), 0, s) maps to s only for s = Softmax(scores + a constant mask) over the "
+                          "last axis without a fully masked row")
+    return Converted(alias=node.input[2])
+
+
+def _is_nan(node: Any, ctx: Context) -> Converted:
+    """The test of ``nan_guard``'s Where only (then unused)."""
+    uses = ctx.consumers.get(node.output[0], [])
+    if uses and all(c.op_type == "Where" and i == 0 and len(c.input) == 3 and c.input[2] == node.input[0]
+                    for c, i in uses):
+        return Converted(alias=node.input[0])
+    raise Unsupported("IsNaN is only supported as the test of Where(IsNaN(s), 0, s) after a masked Softmax")
+
+
+def _zero(name: str, ctx: Context) -> bool:
+    return name in ctx.constants and ctx.constants[name].size == 1 and not np.any(ctx.constants[name])
+
+
 def _split(node: Any, ctx: Context) -> Converted:
     raise Unsupported("its part sizes are neither constants nor equal parts of a known size (Slices of known "
                       "bounds are what it maps to)")
@@ -114,4 +145,5 @@ def _split(node: Any, ctx: Context) -> Converted:
 
 EXTRA_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "GlobalAveragePool": _global_pool("Mean"), "GlobalMaxPool": _global_pool("Max"), "HardSigmoid": _hard_sigmoid,
-    "Celu": _celu, "ReduceL2": _reduce_l2, "Tile": _tile, "Split": _split}
+    "Celu": _celu, "ReduceL2": _reduce_l2, "Tile": _tile, "Split": _split,
+    "IsNaN": _is_nan}
