@@ -66,10 +66,14 @@ def test_an_attention_fed_by_a_refused_node_gives_one_spec_error_naming_it(tmp_p
     assert len(info.value.errors) == 1 and "ops with a netgraph layer" not in str(info.value)
 
 
-def test_a_graph_output_computed_by_a_constant_is_a_spec_error(tmp_path):
-    value = numpy_helper.from_array(np.ones(2, np.float32))
-    path = save(tmp_path / "const.onnx", [helper.make_node("Constant", [], ["y"], value=value)], [],
-                [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
+@pytest.mark.parametrize("attribute", ["value", "value_float"])
+def test_a_graph_output_computed_by_a_constant_is_a_spec_error(attribute, tmp_path):
+    value = numpy_helper.from_array(np.ones(2, np.float32)) if attribute == "value" else 1.0
+    path = save(tmp_path / "const.onnx", [helper.make_node("Relu", ["x"], ["a"]),
+                                          helper.make_node("Constant", [], ["y"], **{attribute: value})],
+                [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 2])],
+                [helper.make_tensor_value_info("a", TensorProto.FLOAT, ["b", 2]),
+                 helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
     with pytest.raises(SpecError, match=r"graph output 'y': it is a constant, not computed from the graph inputs"):
         import_onnx(path)
 

@@ -1,7 +1,7 @@
 """``import_onnx(path)``: an ONNX model -> a NetGraph of catalogue layers, arrays from its initializers.
 
-Every node maps to one layer (see ``onnx_ops``, ``onnx_activations``, ``onnx_shape_ops``, ``onnx_spatial`` and
-``onnx_reshape``, ``onnx_extra``, which also splits a Split into Slices; LSTM, GRU and RNN in ``onnx_recurrent``,
+Every node maps to one layer (see ``onnx_ops``, ``onnx_activations``, ``onnx_shape_ops``, ``onnx_spatial``,
+``onnx_reshape`` and ``onnx_extra``, which rewrites a Split into Slices; LSTM, GRU and RNN in ``onnx_recurrent``,
 whose layout glue becomes aliases), MatMul followed
 by Add of a constant vector becomes one LinearLayer, and torch's causal attention pattern one AttentionLayer
 (``onnx_attention``). Nodes of constants are computed at import (onnx's
@@ -175,9 +175,11 @@ class _Builder:
         """Graph outputs that no imported layer computes (a constant, an undefined tensor), each named."""
         problems = []
         for output in self.graph.output:
-            if output.name in self.sources or (output.name in self.ctx.producers and output.name not in self.constants):
+            producer = self.ctx.producers.get(output.name)
+            constant = output.name in self.constants or (producer is not None and producer.op_type == "Constant")
+            if output.name in self.sources or (producer is not None and not constant):
                 continue  # computed (or its node is refused: reported there)
-            what = "a constant" if output.name in self.constants else "computed by no node"
+            what = "a constant" if constant else "computed by no node"
             problems.append(f"graph output {output.name!r}: it is {what}, not computed from the graph inputs")
         return problems
 
@@ -304,7 +306,10 @@ class _Builder:
     def _graph(self) -> NetGraph:
         edges = list(self.edges)
         for output in self.graph.output:
-            edges.append((self._source(output.name), NetPort(identifier(output.name, self.taken))))
+            try:
+                edges.append((self._source(output.name), NetPort(identifier(output.name, self.taken))))
+            except Unsupported as exc:
+                raise SpecError(f"{self.where}: cannot import graph output {output.name!r}: {exc}", kind="onnx") from None
         shapes = {}
         for onnx_name, port in self.ports.items():
             value = next(v for v in self.graph.input if v.name == onnx_name)
