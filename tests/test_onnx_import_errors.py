@@ -234,3 +234,17 @@ def test_a_transformer_encoder_layer_is_refused_once_saying_why(tmp_path):
     with pytest.raises(SpecError, match=r"\(Transpose\): perm \[1, 0, 2\] moves the batch dim to a \(length, batch") as info:
         import_onnx(path)
     assert len(info.value.errors) == 1  # the nodes it feeds are not reported again
+
+
+def test_malformed_nodes_are_named_in_the_spec_error(tmp_path):
+    # a layer refusing the node's arrays (OptionError) and an attribute missing (KeyError) escaped raw
+    kernel = numpy_helper.from_array(np.ones((2, 3), np.float32), "W")  # a Conv kernel needs (out, in, k...)
+    path = save(tmp_path / "bad.onnx", [helper.make_node("MaxPool", ["x"], ["a"], name="pool"),
+                                        helper.make_node("Conv", ["x", "W"], ["c"], name="conv")],
+                [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 3, 4, 4])],
+                [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in "ac"], [kernel])
+    with pytest.raises(SpecError) as info:
+        import_onnx(path)
+    assert len(info.value.errors) == 2
+    assert "node 'pool' (MaxPool): cannot be read (KeyError: 'kernel_shape')" in str(info.value)
+    assert "node 'conv' (Conv): ConvolutionLayer weights= must have shape" in str(info.value)

@@ -142,8 +142,10 @@ class _Builder:
                 try:
                     self._add(node, index, convert(node, self.ctx))
                     continue
-                except Unsupported as exc:
+                except (Unsupported, NetGraphError) as exc:  # a refused option; a layer refusing its arrays
                     unsupported.append(f"{label}: {exc}")
+                except (ValueError, TypeError, KeyError, IndexError) as exc:  # a malformed node (an attribute missing)
+                    unsupported.append(f"{label}: cannot be read ({type(exc).__name__}: {exc})")
             failed.update(node.output)
         unsupported += self._output_problems()
         if unsupported:  # onnx names the sizes its shape inference could not tell 'unk__N'
