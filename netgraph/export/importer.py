@@ -251,10 +251,11 @@ class _Builder:
         """Where onnx's shape inference lost the output's sizes (dims 'unk__N', e.g. after a Pad whose pads are
         computed), our layer's own inference from its inputs' shapes gives them to later nodes."""
         out = self.shapes.get(node.output[0])
-        if (out is not None and all(_known(d) for d in out)) or converted.constants or self.ctx.folds.get(node.output[0]):
+        if ((out is not None and all(_known(d) for d in out)) or converted.constants or self.ctx.folds.get(node.output[0])
+                or node.op_type in RECURRENT_CONVERTERS):  # a recurrence's output has ONNX's own layout
             return
         layer, shapes = converted.layer, [self.shapes.get(t) for t in converted.inputs]
-        if any(shape is None or not all(_known(d) for d in shape[1:]) or self.ctx.folds.get(t)
+        if not shapes or any(shape is None or not all(_known(d) for d in shape[1:]) or self.ctx.folds.get(t)
                for shape, t in zip(shapes, converted.inputs)) or len(layer.output_ports) != 1:
             return
         types = {**layer.declared_types(), **{port: PortType(tuple(shape[1:]), REAL)
@@ -263,7 +264,7 @@ class _Builder:
             found = layer.infer(types)[layer.output_ports[0]].shape
         except Exception:  # noqa: BLE001 - not known here: onnx's shape stays
             return
-        if found is not None and all(_known(d) for d in found):
+        if found is not None and all(_known(d) for d in found) and (out is None or len(out) == len(found) + 1):
             self.shapes[node.output[0]] = (shapes[0][0], *found)
 
     def _fold(self, node: Any, converted: Converted) -> int:
