@@ -62,7 +62,9 @@ def import_onnx(path: str | os.PathLike) -> NetGraph:
         raise SpecError(f"{os.fspath(path)}: cannot read an ONNX model: {exc}", kind="onnx") from None
     except Exception as exc:  # onnx's own errors (DecodeError, InferenceError) share no public base
         raise SpecError(f"{os.fspath(path)}: not a valid ONNX model: {type(exc).__name__}: {exc}", kind="onnx") from None
-    return _Builder(onnx, inferred.graph, os.fspath(path)).build()
+    builder = _Builder(onnx, inferred.graph, os.fspath(path))
+    builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
+    return builder.build()
 
 
 def identifier(name: str, taken: set[str]) -> str:
@@ -228,7 +230,7 @@ class _Builder:
         if producer is None or producer.op_type != "MatMul" or len(self.consumers[producer.output[0]]) != 1:
             return False
         linear, biases = linear_of(self.layers[name])
-        if bias.size != linear.weights.shape[0]:
+        if not _bias_vector(bias, linear.weights.shape[0], self.ctx.rank(producer.input[0])):
             return False
         self.layers[name] = self.layers[name].with_arrays({biases: np.reshape(bias, (-1,)).astype(np.float32)})
         self.sources[node.output[0]] = NetPort(name, "Output")
@@ -269,6 +271,13 @@ class _Builder:
             return NetGraph(layers, edges, **with_length("n"))
         except NetGraphError:
             return None
+
+
+def _bias_vector(bias: np.ndarray, width: int, rank: int | None) -> bool:
+    """Whether ``bias`` adds one value per output feature alike at every position: shape (width,), (1, width),
+    (1, 1, width)... of at most ``rank`` dims, the product's (a (width, 1) constant adds one value per step)."""
+    return (bias.shape[-1:] == (width,) and all(d == 1 for d in bias.shape[:-1])
+            and bias.ndim <= (rank or 1))
 
 
 def _used(layers: dict[str, Any], edges: list[tuple]) -> tuple[dict[str, Any], list[tuple]]:

@@ -1,0 +1,72 @@
+"""import_onnx computes what the ONNX model computes: biases, softmax axes, fixed constants, options, names, dims."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from onnx import TensorProto, helper
+from torch import nn
+
+import onnx
+
+from netgraph import SpecError, import_onnx
+from tests.onnx_helpers import run_onnx
+
+
+def export(module: nn.Module, args: tuple, path, names: list[str], dynamic: dict, **options):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module.eval(), args, str(path), dynamo=False, input_names=names, dynamic_axes=dynamic,
+                          **options)
+    return path
+
+
+class LinearPlus(nn.Module):
+    """A Linear without bias on a sequence, plus a constant of ``shape`` (5 values)."""
+
+    def __init__(self, shape: tuple):
+        super().__init__()
+        self.linear, self.c = nn.Linear(4, 5, bias=False), nn.Parameter(torch.arange(5.0).reshape(shape) * 10)
+
+    def forward(self, x):
+        return self.linear(x) + self.c
+
+
+@pytest.mark.parametrize("shape, fused", [((5, 1), False), ((1, 5), True), ((5,), True), ((1, 1, 5), True)])
+def test_only_a_bias_vector_over_the_last_dim_becomes_the_linear_layers_biases(shape, fused, tmp_path):
+    torch.manual_seed(0)
+    module, x = LinearPlus(shape), torch.randn(3, 5, 4)
+    net = import_onnx(export(module, (torch.randn(2, 5, 4),), tmp_path / "m.onnx", ["x"], {"x": {0: "b"}}))
+    assert ("ThreadingLayer" not in {layer.type_name for layer in net.layers.values()}) == fused
+    torch.testing.assert_close(net(x), module(x).detach())
+
+
+def onnx_model(path, nodes: list, inputs: dict, outputs: dict, opset: int, initializers: tuple = ()):
+    """An ONNX model of ``nodes`` (float tensors named as the dicts' keys, of the shapes their values give)."""
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info(k, TensorProto.FLOAT, v) for k, v in inputs.items()],
+                              [helper.make_tensor_value_info(k, TensorProto.FLOAT, v) for k, v in outputs.items()],
+                              list(initializers))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    return path
+
+
+@pytest.mark.parametrize("op, attributes, shape, opset", [
+    ("Softmax", {"axis": 1}, ["b", 4, 5], 11), ("Softmax", {}, ["b", 4, 5], 11), ("LogSoftmax", {"axis": 1}, ["b", 4, 5], 11),
+    ("Softmax", {"axis": -2}, ["b", "n", 3, 4], 12), ("Softmax", {"axis": 1}, ["b", 4, 5], 13), ("Softmax", {}, ["b", 4, 5], 13),
+])
+def test_softmax_normalises_over_the_dims_its_opset_says(op, attributes, shape, opset, tmp_path):
+    path = onnx_model(tmp_path / "s.onnx", [helper.make_node(op, ["x"], ["y"], **attributes)], {"x": shape}, {"y": shape}, opset)
+    x = torch.randn(2, *[6 if d == "n" else d for d in shape[1:]])
+    torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-6, rtol=1e-5)
+
+
+def test_an_old_softmax_over_a_variable_dim_is_refused_with_the_reason(tmp_path):
+    path = onnx_model(tmp_path / "s.onnx", [helper.make_node("Softmax", ["x"], ["y"], axis=1)], {"x": ["b", "n", 4]},
+                      {"y": ["b", "n", 4]}, 11)
+    with pytest.raises(SpecError, match=r"Softmax \(opset 11\) normalises over all dims from axis 1 on"):
+        import_onnx(path)
