@@ -12,7 +12,7 @@ from torch import nn
 
 import onnx
 
-from netgraph import SpecError, import_onnx
+from netgraph import SpecError, import_onnx, net_train
 from tests.onnx_helpers import run_onnx
 
 
@@ -70,3 +70,28 @@ def test_an_old_softmax_over_a_variable_dim_is_refused_with_the_reason(tmp_path)
                       {"y": ["b", "n", 4]}, 11)
     with pytest.raises(SpecError, match=r"Softmax \(opset 11\) normalises over all dims from axis 1 on"):
         import_onnx(path)
+
+
+class Scaled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return 1 - 0.5 * torch.sigmoid(self.linear(x))
+
+
+@pytest.mark.parametrize("module, opset", [(Scaled(), 17), (nn.Sequential(nn.Linear(4, 8), nn.LayerNorm(8), nn.Linear(8, 4)), 14)],
+                         ids=["scaled_sigmoid", "layer_norm_opset14"])
+def test_net_train_leaves_the_models_constants_fixed_and_trains_the_weights(module, opset, tmp_path):
+    torch.manual_seed(0)
+    net = import_onnx(export(module, (torch.randn(2, 4),), tmp_path / "m.onnx", ["x"], {"x": {0: "b"}}, opset_version=opset))
+    constants = [name for name, layer in net.layers.items() if layer.type_name == "ConstantArrayLayer"]
+    assert constants and net.learning_rate_multipliers == {name: 0.0 for name in constants}
+    trained = net_train(net, {"x": torch.randn(16, 4), "Target": torch.randn(16, 4)}, max_training_rounds=3,
+                        learning_rate=0.1, random_seed=0, progress=False)
+    for name, layer in ((n, layer) for n, layer in net.layers.items() if layer.arrays):
+        same = all(torch.equal(torch.as_tensor(a), torch.as_tensor(trained.layers[name].arrays[k]))
+                   for k, a in layer.arrays.items())
+        assert same == (name in constants), name
+    assert torch.isfinite(trained(torch.randn(3, 4))).all()

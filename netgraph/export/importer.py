@@ -21,6 +21,7 @@ import numpy as np
 from netgraph.core.names import fresh_name
 from netgraph.core.errors import NetGraphError, SpecError, raise_all
 from netgraph.core.graph import RESERVED_NAMES, NetGraph
+from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.export.deps import require
@@ -254,7 +255,9 @@ class _Builder:
         layers, edges = _used(self.layers, edges)
         if not layers:
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="onnx")
-        return self._relaxed(layers, edges, shapes) or NetGraph(layers, edges, **shapes)
+        net = self._relaxed(layers, edges, shapes) or NetGraph(layers, edges, **shapes)
+        fixed = {name: 0 for name, layer in layers.items() if layer.type_name == "ConstantArrayLayer"}
+        return net_set_learning_rate_multipliers(net, fixed) if fixed else net  # the model's constants stay fixed
 
     def _relaxed(self, layers: dict[str, Any], edges: list[tuple], shapes: dict[str, PortType]) -> NetGraph | None:
         """A static export fixed the length of a recurrence's input: the net with a variable length instead,
