@@ -95,3 +95,11 @@ def test_net_train_leaves_the_models_constants_fixed_and_trains_the_weights(modu
                    for k, a in layer.arrays.items())
         assert same == (name in constants), name
     assert torch.isfinite(trained(torch.randn(3, 4))).all()
+
+
+@pytest.mark.parametrize("torch_momentum", [0.3, 0.1])
+def test_batch_normalization_keeps_the_models_momentum(torch_momentum, tmp_path):
+    module = nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6, momentum=torch_momentum))
+    net = import_onnx(export(module, (torch.randn(5, 4),), tmp_path / "bn.onnx", ["x"], {"x": {0: "b"}}))
+    norm, = (layer for layer in net.layers.values() if layer.type_name == "BatchNormalizationLayer")
+    assert norm.momentum == pytest.approx(1 - torch_momentum)  # ours and ONNX's: the weight of the old average

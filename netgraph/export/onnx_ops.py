@@ -271,10 +271,12 @@ def _transpose(node: Any, ctx: Context) -> Converted:
 
 
 def _batch_norm(node: Any, ctx: Context) -> Converted:
+    """ONNX's ``momentum`` is ours (Wolfram's): the weight of the old moving average, 1 - torch's."""
     a = ctx.attributes(node)
     scale, bias, mean, var = (ctx.const(n, what) for n, what in zip(node.input[1:5], ("scale", "B", "mean", "var")))
-    return Converted(BatchNormalizationLayer(epsilon=float(a.get("epsilon", 1e-5)), scaling=scale, biases=bias,
-                                             moving_mean=mean, moving_variance=var), (node.input[0],))
+    momentum = float(np.format_float_positional(np.float32(a.get("momentum", 0.9))))  # 0.7, not 0.699999988
+    return Converted(BatchNormalizationLayer(epsilon=float(a.get("epsilon", 1e-5)), momentum=momentum, scaling=scale,
+                                             biases=bias, moving_mean=mean, moving_variance=var), (node.input[0],))
 
 
 def _layer_norm(node: Any, ctx: Context) -> Converted:
