@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 from torch import nn
 
 import onnx
@@ -103,3 +103,17 @@ def test_batch_normalization_keeps_the_models_momentum(torch_momentum, tmp_path)
     net = import_onnx(export(module, (torch.randn(5, 4),), tmp_path / "bn.onnx", ["x"], {"x": {0: "b"}}))
     norm, = (layer for layer in net.layers.values() if layer.type_name == "BatchNormalizationLayer")
     assert norm.momentum == pytest.approx(1 - torch_momentum)  # ours and ONNX's: the weight of the old average
+
+
+def test_port_names_that_are_identifiers_are_kept_and_keywords_renamed(tmp_path):
+    one, ten = (numpy_helper.from_array(np.array(v, np.float32), name) for v, name in ((1.0, "one"), (10.0, "ten")))
+    nodes = [helper.make_node("Add", ["class", "one"], ["o.x"]), helper.make_node("Mul", ["class", "ten"], ["o_x"]),
+             helper.make_node("Neg", ["class"], ["for"])]
+    path = onnx_model(tmp_path / "names.onnx", nodes, {"class": ["b", 3]}, {"o.x": ["b", 3], "o_x": ["b", 3], "for": ["b", 3]},
+                      17, (one, ten))
+    net = import_onnx(path)
+    assert net.input_ports == ("class_",) and net.output_ports == ("o_x_2", "o_x", "for_")
+    x = torch.randn(2, 3)
+    out = net(class_=x)
+    for port, want in zip(net.output_ports, run_onnx(path, {"class": x})):
+        torch.testing.assert_close(out[port], torch.from_numpy(want))

@@ -12,8 +12,10 @@ allows it. When any node has no equivalent, one SpecError lists them all with th
 
 from __future__ import annotations
 
+import keyword
 import os
 import re
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -68,15 +70,32 @@ def import_onnx(path: str | os.PathLike) -> NetGraph:
     return builder.build()
 
 
+def _kept(name: str) -> bool:
+    """Whether ``name`` may name a graph port as it is (an identifier Python reads as written, not a keyword)."""
+    return (name.isidentifier() and not keyword.iskeyword(name) and name != "self"
+            and unicodedata.normalize("NFKC", name) == name)
+
+
+def port_names(names: list[str], taken: set[str]) -> list[str]:
+    """Port names for ONNX ``names``: each that may name a port keeps it (the first, if repeated), the others
+    are made identifiers around them (never taking a kept name)."""
+    kept = {name for name in names if _kept(name)}
+    taken |= kept
+    out = []
+    for name in names:
+        out.append(name if name in kept and name not in out else identifier(name, taken))
+    return out
+
+
 def identifier(name: str, taken: set[str]) -> str:
     """A unique Python identifier (and legal layer name) made from ``name``.
 
-    >>> identifier("/hidden/Gemm", set()), identifier("input.1", {"input_1"})
-    ('hidden_Gemm', 'input_1_2')
+    >>> identifier("/hidden/Gemm", set()), identifier("input.1", {"input_1"}), identifier("class", set())
+    ('hidden_Gemm', 'input_1_2', 'class_')
     """
-    base = re.sub(r"\W+", "_", name).strip("_") or "node"
+    base = re.sub(r"\W+", "_", unicodedata.normalize("NFKC", name)).strip("_") or "node"
     base = f"x{base}" if base[0].isdigit() else base
-    base = f"{base}_" if base in RESERVED_NAMES or base in ("self",) or not base.isidentifier() else base
+    base = f"{base}_" if base in RESERVED_NAMES or not _kept(base) else base
     candidate = fresh_name(base, taken, "_")
     taken.add(candidate)
     return candidate
@@ -100,7 +119,9 @@ class _Builder:
         self.ctx = Context(self.constants, self.shapes, self._attributes, self.consumers, producers,
                            onnx.numpy_helper.to_array, frozenset(o.name for o in graph.output))
         self.taken: set[str] = set()
-        self.ports = {v.name: identifier(v.name, self.taken) for v in graph.input if v.name not in self.constants}
+        inputs = [v.name for v in graph.input if v.name not in self.constants]
+        names = port_names([*inputs, *(o.name for o in graph.output)], self.taken)
+        self.ports, self.outputs = dict(zip(inputs, names)), names[len(inputs):]
         self.layers: dict[str, Any] = {}
         self.sources: dict[str, Any] = {onnx_name: NetPort(port) for onnx_name, port in self.ports.items()}
         self.edges: list[tuple] = []
@@ -244,8 +265,8 @@ class _Builder:
 
     def _graph(self) -> NetGraph:
         edges = list(self.edges)
-        for output in self.graph.output:
-            edges.append((self._source(output.name), NetPort(identifier(output.name, self.taken))))
+        for output, port in zip(self.graph.output, self.outputs):
+            edges.append((self._source(output.name), NetPort(port)))
         shapes = {}
         for onnx_name, port in self.ports.items():
             value = next(v for v in self.graph.input if v.name == onnx_name)
