@@ -117,3 +117,22 @@ def test_port_names_that_are_identifiers_are_kept_and_keywords_renamed(tmp_path)
     out = net(class_=x)
     for port, want in zip(net.output_ports, run_onnx(path, {"class": x})):
         torch.testing.assert_close(out[port], torch.from_numpy(want))
+
+
+class MeanSum(nn.Module):
+    def forward(self, x, y):
+        return x.mean(1) + y.mean(1)
+
+
+def test_each_onnx_dim_name_is_its_own_length_variable(tmp_path):
+    torch.manual_seed(0)
+    fcn = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 2, 1))
+    net = import_onnx(export(fcn, (torch.randn(2, 3, 8, 8),), tmp_path / "fcn.onnx", ["x"], {"x": {0: "b", 2: "h", 3: "w"}}))
+    assert net.port_types["x"].shape == (3, "h", "w")
+    x = torch.randn(1, 3, 12, 10)
+    torch.testing.assert_close(net(x), fcn(x).detach())
+    two = import_onnx(export(MeanSum(), (torch.randn(2, 5, 4), torch.randn(2, 7, 4)), tmp_path / "two.onnx", ["x", "y"],
+                             {"x": {0: "b", 1: "n"}, "y": {0: "b", 1: "m"}}))
+    assert (two.port_types["x"].shape, two.port_types["y"].shape) == (("n", 4), ("m", 4))
+    x, y = torch.randn(2, 5, 4), torch.randn(2, 7, 4)
+    torch.testing.assert_close(two(x=x, y=y), MeanSum()(x, y))

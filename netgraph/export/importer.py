@@ -267,12 +267,12 @@ class _Builder:
         edges = list(self.edges)
         for output, port in zip(self.graph.output, self.outputs):
             edges.append((self._source(output.name), NetPort(port)))
-        shapes = {}
+        shapes, variables = {}, _LengthVariables()
         for onnx_name, port in self.ports.items():
             value = next(v for v in self.graph.input if v.name == onnx_name)
             dims = self.shapes[onnx_name]
             dtype = INTEGER if value.type.tensor_type.elem_type in _INTEGER_TYPES else REAL
-            shapes[port] = PortType(None if dims is None else tuple(d if isinstance(d, int) else "n" for d in dims[1:]), dtype)
+            shapes[port] = PortType(None if dims is None else tuple(map(variables, dims[1:])), dtype)
         layers, edges = _used(self.layers, edges)
         if not layers:
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="onnx")
@@ -292,7 +292,8 @@ class _Builder:
             return {**shapes, **{p: PortType((length, *shapes[p].shape[1:]), shapes[p].dtype) for p in ports}}
         try:
             NetGraph(layers, edges, **with_length(max(shapes[p].shape[0] for p in ports) + 1))
-            return NetGraph(layers, edges, **with_length("n"))
+            lengths = {d for t in shapes.values() for d in t.shape or () if isinstance(d, str)}
+            return NetGraph(layers, edges, **with_length(fresh_name("n", lengths, "_")))
         except NetGraphError:
             return None
 
@@ -302,6 +303,24 @@ def _bias_vector(bias: np.ndarray, width: int, rank: int | None) -> bool:
     (1, 1, width)... of at most ``rank`` dims, the product's (a (width, 1) constant adds one value per step)."""
     return (bias.shape[-1:] == (width,) and all(d == 1 for d in bias.shape[:-1])
             and bias.ndim <= (rank or 1))
+
+
+class _LengthVariables:
+    """Our length variable for each ONNX dim: one per distinct dim name (the name, made an identifier), a new
+    one for each unnamed dynamic dim; sizes stay."""
+
+    def __init__(self):
+        self.names: dict[str, str] = {}
+        self.taken: set[str] = set()
+
+    def __call__(self, dim: int | str) -> int | str:
+        if isinstance(dim, int):
+            return dim
+        if dim == "?":
+            return identifier("n", self.taken)
+        if dim not in self.names:
+            self.names[dim] = identifier(dim, self.taken)
+        return self.names[dim]
 
 
 def _used(layers: dict[str, Any], edges: list[tuple]) -> tuple[dict[str, Any], list[tuple]]:
