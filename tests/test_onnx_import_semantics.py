@@ -136,3 +136,19 @@ def test_each_onnx_dim_name_is_its_own_length_variable(tmp_path):
     assert (two.port_types["x"].shape, two.port_types["y"].shape) == (("n", 4), ("m", 4))
     x, y = torch.randn(2, 5, 4), torch.randn(2, 7, 4)
     torch.testing.assert_close(two(x=x, y=y), MeanSum()(x, y))
+
+
+class Merged(nn.Module):
+    def __init__(self, how: str):
+        super().__init__()
+        self.how = how
+
+    def forward(self, x):
+        return torch.tanh(x).flatten(0, 2) if self.how == "flatten" else torch.tanh(x.reshape(-1, 4))
+
+
+@pytest.mark.parametrize("how", ["flatten", "reshape"])
+def test_an_output_merging_the_batch_with_other_dims_is_refused_naming_it(how, tmp_path):
+    path = export(Merged(how), (torch.randn(2, 2, 3, 4),), tmp_path / "m.onnx", ["x"], {"x": {0: "b"}}, output_names=["y"])
+    with pytest.raises(SpecError, match=r"graph output 'y' merges the batch dim with the 2 dims after it"):
+        import_onnx(path)

@@ -264,6 +264,10 @@ class _Builder:
         return self.sources[tensor]
 
     def _graph(self) -> NetGraph:
+        merged = [f"graph output {o.name!r} merges the batch dim with the {self.ctx.folds[o.name]} dims after it "
+                  f"(as x.flatten(0, k) or x.reshape(-1, ...)); an imported net keeps the batch dim apart: end the "
+                  f"model before that merge" for o in self.graph.output if self.ctx.folds.get(o.name, 0)]
+        raise_all(merged, SpecError, f"{self.where}: outputs without a netgraph equivalent")
         edges = list(self.edges)
         for output, port in zip(self.graph.output, self.outputs):
             edges.append((self._source(output.name), NetPort(port)))
