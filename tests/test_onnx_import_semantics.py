@@ -46,9 +46,8 @@ def test_only_a_bias_vector_over_the_last_dim_becomes_the_linear_layers_biases(s
 
 def onnx_model(path, nodes: list, inputs: dict, outputs: dict, opset: int, initializers: tuple = ()):
     """An ONNX model of ``nodes`` (float tensors named as the dicts' keys, of the shapes their values give)."""
-    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info(k, TensorProto.FLOAT, v) for k, v in inputs.items()],
-                              [helper.make_tensor_value_info(k, TensorProto.FLOAT, v) for k, v in outputs.items()],
-                              list(initializers))
+    values = [[helper.make_tensor_value_info(k, TensorProto.FLOAT, v) for k, v in d.items()] for d in (inputs, outputs)]
+    graph = helper.make_graph(nodes, "g", *values, list(initializers))
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
     model.ir_version = 8
     onnx.save(model, str(path))
@@ -56,13 +55,16 @@ def onnx_model(path, nodes: list, inputs: dict, outputs: dict, opset: int, initi
 
 
 @pytest.mark.parametrize("op, attributes, shape, opset", [
-    ("Softmax", {"axis": 1}, ["b", 4, 5], 11), ("Softmax", {}, ["b", 4, 5], 11), ("LogSoftmax", {"axis": 1}, ["b", 4, 5], 11),
-    ("Softmax", {"axis": -2}, ["b", "n", 3, 4], 12), ("Softmax", {"axis": 1}, ["b", 4, 5], 13), ("Softmax", {}, ["b", 4, 5], 13),
+    ("Softmax", {"axis": 1}, ["b", 4, 5], 11), ("Softmax", {}, ["b", 4, 5], 11),
+    ("LogSoftmax", {"axis": 1}, ["b", 4, 5], 11), ("Softmax", {"axis": -2}, ["b", "n", 3, 4], 12),
+    ("Softmax", {"axis": 1}, ["b", 4, 5], 13), ("Softmax", {}, ["b", 4, 5], 13),
 ])
 def test_softmax_normalises_over_the_dims_its_opset_says(op, attributes, shape, opset, tmp_path):
-    path = onnx_model(tmp_path / "s.onnx", [helper.make_node(op, ["x"], ["y"], **attributes)], {"x": shape}, {"y": shape}, opset)
+    node = helper.make_node(op, ["x"], ["y"], **attributes)
+    path = onnx_model(tmp_path / "s.onnx", [node], {"x": shape}, {"y": shape}, opset)
     x = torch.randn(2, *[6 if d == "n" else d for d in shape[1:]])
-    torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-6, rtol=1e-5)
+    want = torch.from_numpy(run_onnx(path, {"x": x})[0])
+    torch.testing.assert_close(import_onnx(path)(x), want, atol=1e-6, rtol=1e-5)
 
 
 def test_an_old_softmax_over_a_variable_dim_is_refused_with_the_reason(tmp_path):
@@ -81,11 +83,13 @@ class Scaled(nn.Module):
         return 1 - 0.5 * torch.sigmoid(self.linear(x))
 
 
-@pytest.mark.parametrize("module, opset", [(Scaled(), 17), (nn.Sequential(nn.Linear(4, 8), nn.LayerNorm(8), nn.Linear(8, 4)), 14)],
+@pytest.mark.parametrize("module, opset", [(Scaled(), 17),
+                                           (nn.Sequential(nn.Linear(4, 8), nn.LayerNorm(8), nn.Linear(8, 4)), 14)],
                          ids=["scaled_sigmoid", "layer_norm_opset14"])
 def test_net_train_leaves_the_models_constants_fixed_and_trains_the_weights(module, opset, tmp_path):
     torch.manual_seed(0)
-    net = import_onnx(export(module, (torch.randn(2, 4),), tmp_path / "m.onnx", ["x"], {"x": {0: "b"}}, opset_version=opset))
+    path = export(module, (torch.randn(2, 4),), tmp_path / "m.onnx", ["x"], {"x": {0: "b"}}, opset_version=opset)
+    net = import_onnx(path)
     constants = [name for name, layer in net.layers.items() if layer.type_name == "ConstantArrayLayer"]
     assert constants and net.learning_rate_multipliers == {name: 0.0 for name in constants}
     trained = net_train(net, {"x": torch.randn(16, 4), "Target": torch.randn(16, 4)}, max_training_rounds=3,
@@ -109,8 +113,8 @@ def test_port_names_that_are_identifiers_are_kept_and_keywords_renamed(tmp_path)
     one, ten = (numpy_helper.from_array(np.array(v, np.float32), name) for v, name in ((1.0, "one"), (10.0, "ten")))
     nodes = [helper.make_node("Add", ["class", "one"], ["o.x"]), helper.make_node("Mul", ["class", "ten"], ["o_x"]),
              helper.make_node("Neg", ["class"], ["for"])]
-    path = onnx_model(tmp_path / "names.onnx", nodes, {"class": ["b", 3]}, {"o.x": ["b", 3], "o_x": ["b", 3], "for": ["b", 3]},
-                      17, (one, ten))
+    outputs = {"o.x": ["b", 3], "o_x": ["b", 3], "for": ["b", 3]}
+    path = onnx_model(tmp_path / "names.onnx", nodes, {"class": ["b", 3]}, outputs, 17, (one, ten))
     net = import_onnx(path)
     assert net.input_ports == ("class_",) and net.output_ports == ("o_x_2", "o_x", "for_")
     x = torch.randn(2, 3)
@@ -127,7 +131,8 @@ class MeanSum(nn.Module):
 def test_each_onnx_dim_name_is_its_own_length_variable(tmp_path):
     torch.manual_seed(0)
     fcn = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 2, 1))
-    net = import_onnx(export(fcn, (torch.randn(2, 3, 8, 8),), tmp_path / "fcn.onnx", ["x"], {"x": {0: "b", 2: "h", 3: "w"}}))
+    net = import_onnx(export(fcn, (torch.randn(2, 3, 8, 8),), tmp_path / "fcn.onnx", ["x"],
+                             {"x": {0: "b", 2: "h", 3: "w"}}))
     assert net.port_types["x"].shape == (3, "h", "w")
     x = torch.randn(1, 3, 12, 10)
     torch.testing.assert_close(net(x), fcn(x).detach())
@@ -149,6 +154,7 @@ class Merged(nn.Module):
 
 @pytest.mark.parametrize("how", ["flatten", "reshape"])
 def test_an_output_merging_the_batch_with_other_dims_is_refused_naming_it(how, tmp_path):
-    path = export(Merged(how), (torch.randn(2, 2, 3, 4),), tmp_path / "m.onnx", ["x"], {"x": {0: "b"}}, output_names=["y"])
+    path = export(Merged(how), (torch.randn(2, 2, 3, 4),), tmp_path / "m.onnx", ["x"], {"x": {0: "b"}},
+                  output_names=["y"])
     with pytest.raises(SpecError, match=r"graph output 'y' merges the batch dim with the 2 dims after it"):
         import_onnx(path)
