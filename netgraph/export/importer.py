@@ -13,15 +13,18 @@ allows it. When any node has no equivalent, one SpecError lists them all with th
 
 from __future__ import annotations
 
+import keyword
 import os
 import re
+import unicodedata
 from typing import Any
 
 import numpy as np
 
 from netgraph.core.names import fresh_name
-from netgraph.core.errors import NetGraphError, SpecError
+from netgraph.core.errors import NetGraphError, SpecError, raise_all
 from netgraph.core.graph import RESERVED_NAMES, NetGraph
+from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.export.deps import require
@@ -65,18 +68,37 @@ def import_onnx(path: str | os.PathLike) -> NetGraph:
         raise SpecError(f"{os.fspath(path)}: cannot read an ONNX model: {exc}", kind="onnx") from None
     except Exception as exc:  # onnx's own errors (DecodeError, InferenceError) share no public base
         raise SpecError(f"{os.fspath(path)}: not a valid ONNX model: {type(exc).__name__}: {exc}", kind="onnx") from None
-    return _Builder(onnx, inferred.graph, os.fspath(path)).build()
+    builder = _Builder(onnx, inferred.graph, os.fspath(path))
+    builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
+    return builder.build()
+
+
+def _kept(name: str) -> bool:
+    """Whether ``name`` may name a graph port as it is (an identifier Python reads as written, not a keyword)."""
+    return (name.isidentifier() and not keyword.iskeyword(name) and name != "self"
+            and unicodedata.normalize("NFKC", name) == name)
+
+
+def port_names(names: list[str], taken: set[str]) -> list[str]:
+    """Port names for ONNX ``names``: each that may name a port keeps it (the first, if repeated), the others
+    are made identifiers around them (never taking a kept name)."""
+    kept = {name for name in names if _kept(name)}
+    taken |= kept
+    out = []
+    for name in names:
+        out.append(name if name in kept and name not in out else identifier(name, taken))
+    return out
 
 
 def identifier(name: str, taken: set[str]) -> str:
     """A unique Python identifier (and legal layer name) made from ``name``.
 
-    >>> identifier("/hidden/Gemm", set()), identifier("input.1", {"input_1"})
-    ('hidden_Gemm', 'input_1_2')
+    >>> identifier("/hidden/Gemm", set()), identifier("input.1", {"input_1"}), identifier("class", set())
+    ('hidden_Gemm', 'input_1_2', 'class_')
     """
-    base = re.sub(r"\W+", "_", name).strip("_") or "node"
+    base = re.sub(r"\W+", "_", unicodedata.normalize("NFKC", name)).strip("_") or "node"
     base = f"x{base}" if base[0].isdigit() else base
-    base = f"{base}_" if base in RESERVED_NAMES or base in ("self",) or not base.isidentifier() else base
+    base = f"{base}_" if base in RESERVED_NAMES or not _kept(base) else base
     candidate = fresh_name(base, taken, "_")
     taken.add(candidate)
     return candidate
@@ -101,7 +123,9 @@ class _Builder:
         self.ctx = Context(self.constants, self.shapes, self._attributes, self.consumers, producers,
                            onnx.numpy_helper.to_array, frozenset(o.name for o in graph.output))
         self.taken: set[str] = set()
-        self.ports = {v.name: identifier(v.name, self.taken) for v in graph.input if v.name not in self.constants}
+        inputs = [v.name for v in graph.input if v.name not in self.constants]
+        names = port_names([*inputs, *(o.name for o in graph.output)], self.taken)
+        self.ports, self.outputs = dict(zip(inputs, names)), names[len(inputs):]
         self.layers: dict[str, Any] = {}
         self.sources: dict[str, Any] = {onnx_name: NetPort(port) for onnx_name, port in self.ports.items()}
         self.edges: list[tuple] = []
@@ -295,7 +319,7 @@ class _Builder:
         if producer.input[1] not in self.ctx.constants:  # a DotLayer of two computed tensors: no biases
             return False
         linear, biases = linear_of(self.layers[name])
-        if bias.size != linear.weights.shape[0]:
+        if not _bias_vector(bias, linear.weights.shape[0], self.ctx.rank(producer.input[0])):
             return False
         self.layers[name] = self.layers[name].with_arrays({biases: np.reshape(bias, (-1,)).astype(np.float32)})
         self.sources[node.output[0]] = NetPort(name, "Output")
@@ -307,22 +331,28 @@ class _Builder:
         return self.sources[tensor]
 
     def _graph(self) -> NetGraph:
+        merged = [f"graph output {o.name!r} merges the batch dim with the {self.ctx.folds[o.name]} dims after it "
+                  f"(as x.flatten(0, k) or x.reshape(-1, ...)); an imported net keeps the batch dim apart: end the "
+                  f"model before that merge" for o in self.graph.output if self.ctx.folds.get(o.name, 0)]
+        raise_all(merged, SpecError, f"{self.where}: outputs without a netgraph equivalent")
         edges = list(self.edges)
-        for output in self.graph.output:
+        for output, port in zip(self.graph.output, self.outputs):
             try:
-                edges.append((self._source(output.name), NetPort(identifier(output.name, self.taken))))
+                edges.append((self._source(output.name), NetPort(port)))
             except Unsupported as exc:
                 raise SpecError(f"{self.where}: cannot import graph output {output.name!r}: {exc}", kind="onnx") from None
-        shapes = {}
+        shapes, variables = {}, _LengthVariables()
         for onnx_name, port in self.ports.items():
             value = next(v for v in self.graph.input if v.name == onnx_name)
             dims = self.shapes[onnx_name]
             dtype = INTEGER if value.type.tensor_type.elem_type in _INTEGER_TYPES else REAL
-            shapes[port] = PortType(None if dims is None else tuple(d if isinstance(d, int) else "n" for d in dims[1:]), dtype)
+            shapes[port] = PortType(None if dims is None else tuple(map(variables, dims[1:])), dtype)
         layers, edges = _used(self.layers, edges)
         if not layers:
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="onnx")
-        return self._relaxed(layers, edges, shapes) or NetGraph(layers, edges, **shapes)
+        net = self._relaxed(layers, edges, shapes) or NetGraph(layers, edges, **shapes)
+        fixed = {name: 0 for name, layer in layers.items() if layer.type_name == "ConstantArrayLayer"}
+        return net_set_learning_rate_multipliers(net, fixed) if fixed else net  # the model's constants stay fixed
 
     def _relaxed(self, layers: dict[str, Any], edges: list[tuple], shapes: dict[str, PortType]) -> NetGraph | None:
         """A static export fixed the length of a recurrence's input: the net with a variable length instead,
@@ -336,9 +366,35 @@ class _Builder:
             return {**shapes, **{p: PortType((length, *shapes[p].shape[1:]), shapes[p].dtype) for p in ports}}
         try:
             NetGraph(layers, edges, **with_length(max(shapes[p].shape[0] for p in ports) + 1))
-            return NetGraph(layers, edges, **with_length("n"))
+            lengths = {d for t in shapes.values() for d in t.shape or () if isinstance(d, str)}
+            return NetGraph(layers, edges, **with_length(fresh_name("n", lengths, "_")))
         except NetGraphError:
             return None
+
+
+def _bias_vector(bias: np.ndarray, width: int, rank: int | None) -> bool:
+    """Whether ``bias`` adds one value per output feature alike at every position: shape (width,), (1, width),
+    (1, 1, width)... of at most ``rank`` dims, the product's (a (width, 1) constant adds one value per step)."""
+    return (bias.shape[-1:] == (width,) and all(d == 1 for d in bias.shape[:-1])
+            and bias.ndim <= (rank or 1))
+
+
+class _LengthVariables:
+    """Our length variable for each ONNX dim: one per distinct dim name (the name, made an identifier), a new
+    one for each unnamed dynamic dim; sizes stay."""
+
+    def __init__(self):
+        self.names: dict[str, str] = {}
+        self.taken: set[str] = set()
+
+    def __call__(self, dim: int | str) -> int | str:
+        if isinstance(dim, int):
+            return dim
+        if dim == "?":
+            return identifier("n", self.taken)
+        if dim not in self.names:
+            self.names[dim] = identifier(dim, self.taken)
+        return self.names[dim]
 
 
 def _used(layers: dict[str, Any], edges: list[tuple]) -> tuple[dict[str, Any], list[tuple]]:

@@ -20,6 +20,7 @@ from netgraph.layers import (AppendLayer, BatchNormalizationLayer, CatenateLayer
                              DotLayer, ElementwiseLayer, EmbeddingLayer, LayerNormalizationLayer, LinearLayer,
                              NetMapOperator, PartLayer, PoolingLayer, PrependLayer, SoftmaxLayer, ThreadingLayer,
                              TransposeLayer)
+from netgraph.layers import FlattenLayer, ReshapeLayer
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
            "linear_of", "mapped", "int_option", "symmetric_pads", "text", "refuse"]
@@ -63,6 +64,7 @@ class Context:
     graph_outputs: frozenset[str] = frozenset()
     folds: dict[str, int] = dataclasses.field(default_factory=dict)  # tensor -> dims merged into its batch
     symbols: dict[str, tuple] = dataclasses.field(default_factory=dict)  # shape computation -> its dims
+    opset: int = 13  # the model's default-domain opset (the importer sets it)
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:
@@ -220,10 +222,21 @@ def _elementwise(node: Any, ctx: Context) -> Converted:
 
 
 def _softmax(node: Any, ctx: Context) -> Converted:
-    axis = int(ctx.attributes(node).get("axis", -1))
+    """SoftmaxLayer over ``axis``; before opset 13, over all dims from ``axis`` on (ONNX's input coerced to 2-D,
+    default axis 1): a FlattenLayer of them, the softmax, a ReshapeLayer back (mapped over the dims before)."""
+    old = ctx.opset < 13
+    shape = ctx.shapes.get(node.input[0])
+    axis = int(ctx.attributes(node).get("axis", 1 if old else -1))
+    axis = axis + len(shape) if axis < 0 and shape is not None else axis
     if axis == 0:
-        raise Unsupported("softmax over the batch dim")
-    return Converted(SoftmaxLayer(level=axis), (node.input[0],))
+        raise Unsupported(f"{node.op_type} over the batch dim")
+    if not old or (shape is not None and axis == len(shape) - 1) or (shape is None and axis == -1):
+        return Converted(SoftmaxLayer(level=axis), (node.input[0],))
+    if shape is None or not all(isinstance(d, int) for d in shape[axis:]):
+        raise Unsupported(f"{node.op_type} (opset {ctx.opset}) normalises over all dims from axis {axis} on, "
+                          f"which needs their sizes known, found input shape {shape}")
+    flat = NetChain([FlattenLayer(), SoftmaxLayer(), ReshapeLayer(tuple(shape[axis:]))])
+    return Converted(mapped(flat, axis - 1), (node.input[0],))
 
 
 def _log_softmax(node: Any, ctx: Context) -> Converted:
@@ -283,10 +296,12 @@ def _transpose(node: Any, ctx: Context) -> Converted:
 
 
 def _batch_norm(node: Any, ctx: Context) -> Converted:
+    """ONNX's ``momentum`` is ours (Wolfram's): the weight of the old moving average, 1 - torch's."""
     a = ctx.attributes(node)
     scale, bias, mean, var = (ctx.const(n, what) for n, what in zip(node.input[1:5], ("scale", "B", "mean", "var")))
-    return Converted(BatchNormalizationLayer(epsilon=float(a.get("epsilon", 1e-5)), scaling=scale, biases=bias,
-                                             moving_mean=mean, moving_variance=var), (node.input[0],))
+    momentum = float(np.format_float_positional(np.float32(a.get("momentum", 0.9))))  # 0.7, not 0.699999988
+    return Converted(BatchNormalizationLayer(epsilon=float(a.get("epsilon", 1e-5)), momentum=momentum, scaling=scale,
+                                             biases=bias, moving_mean=mean, moving_variance=var), (node.input[0],))
 
 
 def _layer_norm(node: Any, ctx: Context) -> Converted:
