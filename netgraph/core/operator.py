@@ -131,6 +131,13 @@ class NetOperator(Layer, register=False):
         raise NotImplementedError
 
     def inner_nets(self, types: Mapping[str, PortType] | None = None) -> dict[str, NetGraph]:
+        """The inner nets, given the port types ``types`` make them (ShapeError when they do not fit)."""
+        try:
+            return self._inner_nets(types)
+        except Conflict as exc:
+            raise ShapeError(f"{self.type_name}: {exc}") from None
+
+    def _inner_nets(self, types: Mapping[str, PortType] | None) -> dict[str, NetGraph]:
         nets = {f: getattr(self, f) for f in self.NETS}
         if types is None:
             return nets
@@ -145,11 +152,11 @@ class NetOperator(Layer, register=False):
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         """``outer_types`` from the inner nets' settled types: a shape an inner layer only guesses is not
         passed out while the outer net may still give that port another (``default_types`` passes it)."""
-        views = {f: SimpleNamespace(port_types=settled_types(net)) for f, net in self.inner_nets(types).items()}
+        views = {f: SimpleNamespace(port_types=settled_types(net)) for f, net in self._inner_nets(types).items()}
         return self.outer_types(types, views)
 
     def default_types(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
-        return self.outer_types(types, self.inner_nets(types))
+        return self.outer_types(types, self._inner_nets(types))
 
     # -- arrays -------------------------------------------------------------------------------------
     @property

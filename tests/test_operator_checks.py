@@ -1,0 +1,41 @@
+"""Operators checked where they are built and edited: a bidirectional inner net must keep its sequence, and
+surgery inside an inner net infers the operator's ports again (or names the operator when the edit does not fit)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (CatenateLayer, GatedRecurrentLayer, LinearLayer, NetBidirectionalOperator, NetChain,
+                      NetFoldOperator, NetGraph, NetGraphError, NetNestOperator, NetPort, SequenceLastLayer,
+                      ShapeError, net_initialize, net_replace_part)
+
+
+def cell(size: int = 4) -> NetGraph:
+    return NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(size)},
+                    [([NetPort("Input"), NetPort("State")], "cat"), ("cat", "lin")], Input=3)
+
+
+def test_bidirectional_refuses_an_inner_net_that_does_not_output_a_sequence():
+    with pytest.raises(ShapeError, match=r"'b' \(NetBidirectionalOperator\): the forward net must map a sequence to a "
+                                         r"sequence .*its Input is \(n, 4\), its Output \(4\)"):
+        NetGraph({"b": NetBidirectionalOperator(SequenceLastLayer())}, [], Input=("n", 4))
+    ok = NetGraph({"b": NetBidirectionalOperator(GatedRecurrentLayer(2))}, [], Input=("n", 4))
+    assert ok.port_types["Output"].shape == ("n", 4)
+
+
+def test_replacing_a_layer_inside_an_operator_infers_its_ports_again():
+    net = net_initialize(NetGraph({"fold": NetFoldOperator(cell(4))}, [], Input=("n", 3)), seed=0)
+    edited = net_initialize(net_replace_part(net, {("fold", "net", "lin"): LinearLayer(5)}), seed=0)
+    assert edited.port_types["State"].shape == (5,) and edited.port_types["Output"].shape == ("n", 5)
+    assert edited(Input=torch.randn(2, 3, 3))["Output"].shape == (2, 3, 5)
+    bi = net_initialize(NetGraph({"bi": NetBidirectionalOperator(GatedRecurrentLayer(2))}, [], Input=("n", 3)), seed=0)
+    wider = net_initialize(net_replace_part(bi, {("bi", "forward_net", "layer"): GatedRecurrentLayer(3)}), seed=0)
+    assert wider.port_types["Output"].shape == ("n", 5) and wider(torch.randn(1, 2, 3)).shape == (1, 2, 5)
+
+
+def test_an_inner_edit_that_does_not_fit_names_the_operator_and_its_inner_net():
+    net = NetGraph({"n": NetNestOperator(NetChain({"l": LinearLayer(3)}), 2)}, [], Input=3)
+    with pytest.raises(NetGraphError, match=r"net_replace_part: the edit inside layer 1 'n' \(NetNestOperator\) "
+                                            r"\(inner net 'net'\) .*expected shape \(5\), found \(3\)"):
+        net_replace_part(net, {("n", "net", "l"): LinearLayer(5)})
