@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (CatenateLayer, GatedRecurrentLayer, LinearLayer, NetBidirectionalOperator, NetChain,
-                      NetFoldOperator, NetGraph, NetGraphError, NetNestOperator, NetPort, SequenceLastLayer,
+from netgraph import (CatenateLayer, DataError, GatedRecurrentLayer, LinearLayer, NetBidirectionalOperator, NetChain,
+                      NetFoldOperator, NetGraph, NetGraphError, NetMapOperator, NetNestOperator, NetPort, SequenceLastLayer,
                       ShapeError, net_initialize, net_replace_part)
 
 
@@ -39,3 +39,21 @@ def test_an_inner_edit_that_does_not_fit_names_the_operator_and_its_inner_net():
     with pytest.raises(NetGraphError, match=r"net_replace_part: the edit inside layer 1 'n' \(NetNestOperator\) "
                                             r"\(inner net 'net'\) .*expected shape \(5\), found \(3\)"):
         net_replace_part(net, {("n", "net", "l"): LinearLayer(5)})
+
+
+def test_a_length_shared_only_by_inference_is_checked_at_every_call():
+    """X gets Input's length n from the fold (not declared): a longer X was cut silently, a shorter an IndexError."""
+    two = NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(3)},
+                   [([NetPort("Input"), NetPort("X"), NetPort("State")], "cat"), ("cat", "lin")], Input=2, X=1)
+    fold = net_initialize(NetGraph({"f": NetFoldOperator(two)}, [], Input=("n", 2)), seed=0)
+    assert fold.port_types["X"].shape == ("n", 1)
+    message = r"input ports 'Input' and 'X' share the length n \(typed \(n, 2\) and \(n, 1\)\), found {} and {}"
+    for a, b in ((3, 5), (5, 3)):
+        with pytest.raises(DataError, match=message.format(a, b)):
+            fold(Input=torch.randn(1, a, 2), X=torch.randn(1, b, 1))
+        with pytest.raises(DataError, match=message.format(a, b)):
+            fold(Input=[torch.randn(a, 2)], X=[torch.randn(b, 1)])
+    inner = NetGraph({"p": "Plus"}, [([NetPort("a"), NetPort("b")], "p")], a=2, b=2)
+    mapped = net_initialize(NetGraph({"m": NetMapOperator(inner)}, [], a=("n", 2)))
+    with pytest.raises(DataError, match=r"input ports 'a' and 'b' share the length n .*found 3 and 4"):
+        mapped(a=torch.randn(1, 3, 2), b=torch.randn(1, 4, 2))
