@@ -90,6 +90,17 @@ def test_attention_of_one_query_vector_and_of_queries_of_other_lengths_over_padd
     check_padded_equals_each_alone(cross, {"Keys": _sequences(LENGTHS, 3), "Q": _sequences((2, 1, 5, 3), 3, seed=1)})
 
 
+def test_causal_cross_attention_over_keys_and_queries_of_other_longest_lengths():
+    """The causal mask was (keys, keys): a raw torch error when the longest query and key differ in length."""
+    net = _init(NetGraph({"att": AttentionLayer(mask="Causal")}, [], Key=("n", 3), Value=("n", 3), Query=("m", 3)))
+    keys, queries = _sequences(LENGTHS, 3), _sequences((2, 1, 5, 3), 3, seed=1)
+    check_padded_equals_each_alone(net, {"Key": keys, "Value": keys, "Query": queries})
+    for q in (queries, [x[:1] for x in queries], [torch.randn(8, 3)] * 4):
+        out = net(Key=keys, Value=keys, Query=q)
+        for i, y in enumerate(out):
+            torch.testing.assert_close(y, net(Key=keys[i][None], Value=keys[i][None], Query=q[i][None])[0])
+
+
 @pytest.mark.parametrize("layer", [AggregationLayer("Mean", levels=[1]), AggregationLayer("Max", levels=1),
                                    AggregationLayer("Min", levels="1;;"), AggregationLayer("Total", levels=[1, 3]),
                                    AggregationLayer("Mean", levels=-1), SummationLayer()])
