@@ -207,3 +207,16 @@ def test_probing_outputs_with_states_is_refused_not_dropped():
         with pytest.raises(OptionError, match="outputs= cannot be combined with states="):
             net(x, outputs=[NetPort(("2", "Output"))], **keywords)
     assert net(x, outputs=NetPort(("2", "Output"))).shape == (2, 3)  # probing alone still works
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+def test_the_compiled_module_refuses_initial_states_of_the_wrong_size_or_batch(kind):
+    """The fused kernels ran an LSTM on with a wrong state size or batch (a wrong-width result); GRU/RNN hit matmul."""
+    net = net_initialize(NetGraph({"r": LAYERS[kind](4, state_input=True)}, [], Input=("n", 3)), seed=0)
+    module, x = net.compile(), torch.randn(2, 5, 3)
+    ports = ("InitialState", "InitialCellState") if kind == "lstm" else ("InitialState",)
+    for state, found in ((torch.randn(2, 5), r"\(2, 5\)"), (torch.randn(3, 4), r"\(3, 4\)"), (torch.randn(4), r"\(4,\)")):
+        with pytest.raises(DataError, match=rf"layer 'r' \({LAYERS[kind].__name__}\): input port 'InitialState': "
+                                            rf"expected shape \(2, 4\) .*found {found}"):
+            module(Input=x, **{p: state for p in ports})
+    assert module(Input=x, **{p: torch.randn(2, 4) for p in ports}).shape == (2, 5, 4)

@@ -288,6 +288,8 @@ class _ModuleBuilder(GraphWalker):
                 parent._modules[part] = nn.Module()  # not add_module: a layer may be named like an attribute
             parent = parent._modules[part]
         built = parent._modules[node.path[-1]] = node.layer.build(node.types)
+        if isinstance(getattr(built, "layer_label", None), str):  # a module whose errors name its layer (cheaply: no search)
+            built.layer_label = f"layer {'/'.join(node.path)!r} ({node.layer.type_name})"
         if self.checks is not None or not self.other_precision:
             self._look_into(built)
 
