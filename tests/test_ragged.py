@@ -4,9 +4,10 @@ import numpy
 import pytest
 import torch
 
-from netgraph import (AggregationLayer, AttentionLayer, ClassDecoder, DataError, EmbeddingLayer, GatedRecurrentLayer,
-                      LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, NetPort, OptionError,
-                      SequenceLastLayer, SoftmaxLayer, TokensEncoder, net_initialize, net_train)
+from netgraph import (AggregationLayer, AttentionLayer, ClassDecoder, DataError, EmbeddingLayer, FunctionLayer,
+                      GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, NetPort,
+                      OptionError, SequenceLastLayer, SequenceReverseLayer, ShapeError, SoftmaxLayer, TokensEncoder,
+                      net_initialize, net_train)
 from netgraph.data import encode
 
 LENGTHS = (3, 5, 3, 7, 5, 1)
@@ -162,6 +163,18 @@ def test_ports_declared_with_one_length_name_must_get_equal_lengths():
     independent = NetGraph({"a": AggregationLayer("Total", levels=[1]), "b": AggregationLayer("Mean", levels=[1])},
                            [(NetPort("A"), "a"), (NetPort("B"), "b")], A=("n", 2), B=("m", 2))
     assert independent({"A": torch.ones(1, 2, 2), "B": torch.ones(1, 3, 2)})["Output2"].shape == (1, 2)
+
+
+def test_a_pointwise_layer_refuses_sequences_of_independent_lengths_at_build():
+    """p and q named apart built, then every call of other lengths died in torch."""
+    with pytest.raises(ShapeError, match=r"layer 3 'plus' \(ThreadingLayer\): input ports 'Input1' \(p, 3\), 'Input2' "
+                                         r"\(q, 3\) do not broadcast .*lengths p and q are independent"):
+        NetGraph({"a": SequenceReverseLayer(), "b": SequenceReverseLayer(), "plus": "Plus"},
+                 [(NetPort("A"), "a", "plus"), (NetPort("B"), "b", "plus")], A=("p", 3), B=("q", 3))
+    with pytest.raises(ShapeError, match=r"'f' \(FunctionLayer\).*lengths p and q are independent"):
+        NetGraph({"f": FunctionLayer("#a * 2 + #b")}, [], a=("p", 3), b=("q", 3))
+    shared = NetGraph({"plus": "Plus"}, [(NetPort("A"), "plus"), (NetPort("B"), "plus")], A=("p", 3), B=("p", 3))
+    assert shared.port_types["Output"].shape == ("p", 3)
 
 
 def test_token_indices_as_a_list_bypass_the_tokens_encoder_padding_and_decode_in_order():
