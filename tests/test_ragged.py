@@ -6,7 +6,7 @@ import torch
 
 from netgraph import (AggregationLayer, AttentionLayer, ClassDecoder, DataError, EmbeddingLayer, FunctionLayer,
                       GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, NetPort,
-                      OptionError, SequenceLastLayer, SequenceReverseLayer, ShapeError, SoftmaxLayer, TokensEncoder,
+                      OptionError, Padded, SequenceLastLayer, SequenceReverseLayer, ShapeError, SoftmaxLayer, TokensEncoder,
                       net_initialize, net_train)
 from netgraph.data import encode
 
@@ -138,6 +138,18 @@ def test_an_empty_sequence_is_a_data_error_naming_the_port_and_example():
                             SoftmaxLayer()], input=["n"]),
                   {"Input": [torch.tensor([1, 2]), empty, torch.tensor([3])], "Target": torch.tensor([0, 1, 0])},
                   max_training_rounds=1)
+
+
+def test_net_train_refuses_a_batched_tensor_of_length_0_and_names_a_bad_padded_length_once():
+    """A (2, 0, 2) tensor reached torch's RNN error; a Padded length 0 said "training data: key 'Input'" twice."""
+    net = NetChain([GatedRecurrentLayer(3), SequenceLastLayer(), LinearLayer(2), SoftmaxLayer()], input=("n", 2))
+    target = torch.tensor([0, 1])
+    with pytest.raises(DataError, match=r"input port 'Input' \(key 'Input'\): the data has length 0 along n \(shape "
+                                        r"\(2, 0, 2\)\); each length must be at least 1"):
+        net_train(net, {"Input": torch.randn(2, 0, 2), "Target": target}, max_training_rounds=1)
+    with pytest.raises(DataError, match=r"^training data: key 'Input': each length must be from 1 to the padded "
+                                        r"length 3, found \[3, 0\]$"):
+        net_train(net, {"Input": Padded(torch.randn(2, 3, 2), [3, 0]), "Target": target}, max_training_rounds=1)
 
 
 def _attention():
