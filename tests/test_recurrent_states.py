@@ -120,7 +120,12 @@ def test_state_errors_name_layer_port_expected_and_found():
     with pytest.raises(ShapeError) as caught:
         NetGraph({"a": GatedRecurrentLayer(4, state_output=True), "b": GatedRecurrentLayer(3, state_input=True)},
                  [(NetPort("a", "State"), NetPort("b", "InitialState"))], Input=("n", 2))
-    assert all(s in str(caught.value) for s in ("'b'", "'InitialState'", "(4)", "(3)"))
+    assert "'b' (GatedRecurrentLayer) port 'InitialState' (from its options): expected shape (3), found (4)" \
+        in str(caught.value)  # the port's own shape is expected, the fed one found (they were swapped)
+    with pytest.raises(ShapeError, match=r"port 'InitialCellState' \(from its options\): expected rank 1 \(5\), "
+                                         r"found rank 2 \(n, 5\)"):
+        NetGraph({"enc": GatedRecurrentLayer(5), "dec": LongShortTermMemoryLayer(5, state_input=True)},
+                 [(NetPort("enc", "Output"), NetPort("dec", "InitialCellState"))], Input=("n", 3))
     net = net_initialize(NetGraph({"gru": GatedRecurrentLayer(3)}, [], Input=("n", 2)), seed=0)
     x = torch.randn(2, 4, 2)
     with pytest.raises(DataError, match=r"layer 'gru' state 'State' expected shape \(2, 3\).*found \(2, 4\)"):
