@@ -1,13 +1,15 @@
 """Padded batches with lengths: each layer family honours the lengths, so that a padded batch (its padding
 filled with large random junk) equals each sequence run alone, compiled and interpreted alike."""
 
+from pathlib import Path
+
 import pytest
 import torch
 
 from netgraph import (AggregationLayer, AppendLayer, AttentionLayer, BasicRecurrentLayer, CrossEntropyLossLayer,
                       DataError, ElementwiseLayer, EmbeddingLayer, GatedRecurrentLayer, LongShortTermMemoryLayer,
-                      MeanSquaredLossLayer, NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort, Padded,
-                      PrependLayer, SequenceLastLayer, SequenceMostLayer, SequenceRestLayer, SequenceReverseLayer,
+                      MeanSquaredLossLayer, NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph,
+                      NetMapOperator, NetPort, Padded, PrependLayer, SequenceLastLayer, SequenceMostLayer, SequenceRestLayer, SequenceReverseLayer,
                       SoftmaxLayer, SummationLayer, net_initialize, net_train)
 from netgraph.backend.masks import Fallback, compile_padded, interpret_padded, output_lengths, pad, plan
 
@@ -166,6 +168,15 @@ def test_layers_that_would_mix_the_padding_make_the_net_run_by_length_groups():
         torch.testing.assert_close(y, over_sequence(x[None])[0])
     for y, x in zip(two_lengths({"A": xs, "B": xs}), xs):
         torch.testing.assert_close(y, 2 * x)
+
+
+def test_the_readme_says_which_operators_run_padded():
+    """The Operators section said padded batches with masks were "not yet (issue #13)"; map and fold run padded."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert "issue #13" not in readme and "a `NetBidirectionalOperator`, whose backward net would read the" in readme
+    bi = NetGraph({"b": NetBidirectionalOperator(GatedRecurrentLayer(2))}, [], Input=("n", 3))
+    with pytest.raises(Fallback, match=r"'b' \(NetBidirectionalOperator\) does not honour sequence lengths"):
+        plan(bi, ("Input",))
 
 
 def test_gradients_through_the_padded_batch_equal_each_sequence_alone():
