@@ -123,7 +123,7 @@ def test_state_errors_name_layer_port_expected_and_found():
     assert "'b' (GatedRecurrentLayer) port 'InitialState' (from its options): expected shape (3), found (4)" \
         in str(caught.value)  # the port's own shape is expected, the fed one found (they were swapped)
     with pytest.raises(ShapeError, match=r"port 'InitialCellState' \(from its options\): expected rank 1 \(5\), "
-                                         r"found rank 2 \(n, 5\)"):
+                                         r"found rank 2 \([n?], 5\)"):
         NetGraph({"enc": GatedRecurrentLayer(5), "dec": LongShortTermMemoryLayer(5, state_input=True)},
                  [(NetPort("enc", "Output"), NetPort("dec", "InitialCellState"))], Input=("n", 3))
     net = net_initialize(NetGraph({"gru": GatedRecurrentLayer(3)}, [], Input=("n", 2)), seed=0)
@@ -225,3 +225,14 @@ def test_the_compiled_module_refuses_initial_states_of_the_wrong_size_or_batch(k
                                             rf"expected shape \(2, 4\) .*found {found}"):
             module(Input=x, **{p: state for p in ports})
     assert module(Input=x, **{p: torch.randn(2, 4) for p in ports}).shape == (2, 5, 4)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+def test_recurrent_layers_keep_the_length_names_their_inputs_declare(kind):
+    """Lengths declared apart (p, q) were reported as one "n" by port_types, information and the diagram."""
+    net = NetGraph({"a": LAYERS[kind](3), "b": LAYERS[kind](3)}, [(NetPort("A"), "a"), (NetPort("B"), "b")],
+                   A=("p", 2), B=("q", 2))
+    assert {p: t.shape for p, t in net.port_types.items()} == \
+        {"A": ("p", 2), "B": ("q", 2), "Output1": ("p", 3), "Output2": ("q", 3)}
+    assert net.information("InputPorts") == {"A": ("p", 2), "B": ("q", 2)}
+    assert NetGraph({"r": LAYERS[kind](3, input=2)}, []).port_types["Output"].shape == ("n", 3)  # nothing names it

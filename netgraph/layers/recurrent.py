@@ -13,8 +13,8 @@ unconnected state input starts from zeros: ``state_input=True`` adds the inputs 
 each a vector of the state size. A layer's input and output ports need distinct names here, so the inputs
 carry NetFoldOperator's ``Initial`` prefix.
 
->>> LongShortTermMemoryLayer(8, input=3).declared_types()["Output"]
-PortType(shape=('n', 8), dtype='Real')
+>>> LongShortTermMemoryLayer(8, input=3).declared_types()["Output"]  # the length: the Input's, else "n"
+PortType(shape=(None, 8), dtype='Real')
 >>> LongShortTermMemoryLayer(8, state_input=True, state_output=True).output_ports
 ('Output', 'State', 'CellState')
 """
@@ -156,6 +156,7 @@ class _Recurrent(Layer):
 
     def declared_types(self) -> dict[str, PortType]:
         x = self.input or (SEQUENCE, self._in)
+        x = (None if x[0] == SEQUENCE else x[0], x[1])  # the default "n" only where nothing names the length (infer)
         state = PortType((self._size,), REAL)
         return {"Input": PortType(x, REAL), "Output": PortType((x[0], self._size), REAL),
                 **{p: state for p in (*self.input_ports[1:], *self.output_ports[1:])}}
@@ -167,8 +168,8 @@ class _Recurrent(Layer):
             if shape is not None and len(shape) != 2:
                 raise Conflict(f"port {port!r} must be a sequence of vectors (length, features), found "
                                f"{format_shape(shape)}")
-        x = types["Input"].shape
-        seq = x[0] if x is not None else None
+        x, y = types["Input"].shape, types["Output"].shape
+        seq = next((s[0] for s in (x, y) if s is not None and s[0] is not None), None if x is None else SEQUENCE)
         fill(types, "Output", (seq, self._size))
         fill(types, "Input", (types["Output"].shape[0], None))
         for port in (*self.input_ports[1:], *self.output_ports[1:]):
