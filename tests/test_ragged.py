@@ -4,10 +4,10 @@ import numpy
 import pytest
 import torch
 
-from netgraph import (AggregationLayer, AttentionLayer, ClassDecoder, DataError, EmbeddingLayer, FunctionLayer,
-                      GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, NetPort,
-                      OptionError, Padded, SequenceLastLayer, SequenceReverseLayer, ShapeError, SoftmaxLayer, TokensEncoder,
-                      net_initialize, net_train)
+from netgraph import (AggregationLayer, AttentionLayer, CatenateLayer, ClassDecoder, DataError, EmbeddingLayer,
+                      FunctionLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph,
+                      NetPort, OptionError, Padded, SequenceLastLayer, SequenceReverseLayer, ShapeError, SoftmaxLayer,
+                      TokensEncoder, TotalLayer, net_initialize, net_train)
 from netgraph.data import encode
 
 LENGTHS = (3, 5, 3, 7, 5, 1)
@@ -185,8 +185,19 @@ def test_a_pointwise_layer_refuses_sequences_of_independent_lengths_at_build():
                  [(NetPort("A"), "a", "plus"), (NetPort("B"), "b", "plus")], A=("p", 3), B=("q", 3))
     with pytest.raises(ShapeError, match=r"'f' \(FunctionLayer\).*lengths p and q are independent"):
         NetGraph({"f": FunctionLayer("#a * 2 + #b")}, [], a=("p", 3), b=("q", 3))
+    with pytest.raises(ShapeError, match=r"'t' \(TotalLayer\).*lengths p and q are independent"):
+        NetGraph({"t": TotalLayer()}, [([NetPort("A"), NetPort("B")], "t")], A=("p", 3), B=("q", 3))
     shared = NetGraph({"plus": "Plus"}, [(NetPort("A"), "plus"), (NetPort("B"), "plus")], A=("p", 3), B=("p", 3))
     assert shared.port_types["Output"].shape == ("p", 3)
+
+
+def test_catenating_along_a_variable_length_is_refused_when_built():
+    """It built with Output (?, 3), then every call said "not fully specified", which no shape could fix."""
+    for a, b in ((("n", 3), ("m", 3)), (("n", 3), (2, 3))):
+        with pytest.raises(ShapeError, match=r"'c' \(CatenateLayer\): cannot join along level 1, a variable length"):
+            NetGraph({"c": CatenateLayer(level=1)}, [([NetPort("A"), NetPort("B")], "c")], A=a, B=b)
+    features = NetGraph({"c": CatenateLayer(level=-1)}, [([NetPort("A"), NetPort("B")], "c")], A=("n", 3), B=("n", 2))
+    assert features.port_types["Output"].shape == ("n", 5)
 
 
 def test_token_indices_as_a_list_bypass_the_tokens_encoder_padding_and_decode_in_order():
