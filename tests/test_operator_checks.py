@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from netgraph import (CatenateLayer, DataError, GatedRecurrentLayer, LinearLayer, NetBidirectionalOperator, NetChain,
-                      NetFoldOperator, NetGraph, NetGraphError, NetMapOperator, NetNestOperator, NetPort, SequenceLastLayer,
-                      ShapeError, net_initialize, net_replace_part)
+                      NetFoldOperator, NetGraph, NetGraphError, NetMapOperator, NetNestOperator, NetPort, OptionError,
+                      SequenceLastLayer, ShapeError, net_initialize, net_replace_part)
 
 
 def cell(size: int = 4) -> NetGraph:
@@ -57,3 +57,14 @@ def test_a_length_shared_only_by_inference_is_checked_at_every_call():
     mapped = net_initialize(NetGraph({"m": NetMapOperator(inner)}, [], a=("n", 2)))
     with pytest.raises(DataError, match=r"input ports 'a' and 'b' share the length n .*found 3 and 4"):
         mapped(a=torch.randn(1, 3, 2), b=torch.randn(1, 4, 2))
+
+
+def test_operators_take_the_layer_shorthands_yaml_takes():
+    """YAML read ``net: Tanh`` / ``net: 5`` / ``net: [4, Tanh]``; Python refused the same values."""
+    for shorthand, out in (("Tanh", ("n", 3)), (5, ("n", 5)), ([4, "Tanh"], ("n", 4))):
+        python = NetGraph({"m": NetMapOperator(shorthand)}, [], Input=("n", 3))
+        yaml = NetGraph.from_yaml(f"netgraph: 1\nlayers:\n  m: {{type: NetMapOperator, net: {shorthand}}}\n"
+                                  f"inputs: {{Input: [n, 3]}}\n".replace("'", ""))
+        assert python.port_types["Output"].shape == yaml.port_types["Output"].shape == out
+    with pytest.raises(OptionError, match=r"takes a net .*a layer shorthand .*found 'Tanhh' \(did you mean 'Tanh'\?\)"):
+        NetMapOperator("Tanhh")

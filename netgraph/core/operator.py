@@ -21,6 +21,7 @@ base class does everything else once, for every operator:
 from __future__ import annotations
 
 import dataclasses
+import reprlib
 from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import Any, ClassVar
@@ -32,19 +33,24 @@ from netgraph.core.errors import NetGraphError, OptionError, ShapeError, did_you
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.plugins import stage
 from netgraph.core.types import Conflict, PortType, unify
 
 __all__ = ["NetOperator", "specialised", "settled_types", "as_inner_net"]
 
 
 def as_inner_net(value: Any, layer: str, option: str) -> NetGraph:
-    """The net an operator holds: a NetGraph or NetChain; a single layer is wrapped as a one-layer graph."""
-    if isinstance(value, NetGraph):
-        return value
-    if isinstance(value, Layer):
-        return NetGraph({"layer": value}, [])
-    raise OptionError(f"{layer} option {option}= takes a net (a NetGraph or NetChain), found "
-                      f"{type(value).__name__}", option=option)
+    """The net an operator holds: a NetGraph or NetChain; a single layer (or a layer shorthand, as YAML takes:
+    ``5``, ``"Tanh"``, a list for a NetChain) is wrapped as a one-layer graph."""
+    net = value if isinstance(value, (Layer, bool)) else stage("shorthand")(value)
+    if isinstance(net, NetGraph):
+        return net
+    if isinstance(net, Layer):
+        return NetGraph({"layer": net}, [])
+    hint = did_you_mean(value, stage("layer_names")()) if isinstance(value, str) else ""
+    raise OptionError(f"{layer} option {option}= takes a net (a NetGraph or NetChain), a layer or a layer shorthand "
+                      f"(an int, a function name such as 'Tanh', a list for a chain), found {reprlib.repr(value)}{hint}",
+                      option=option)
 
 
 def specialised(net: NetGraph, types: Mapping[str, PortType]) -> NetGraph:
