@@ -180,7 +180,7 @@ edges: [inner -> out]
 EXPECTED = {
     "shape": [("9:5", "joined by edge [mu, noise] -> f")],
     "fed twice": [("11:5", "but 1 edges feed it: a.Output -> t")],
-    "declared": [("6:11", "'Extra' is declared under outputs:"), ("7:22", "expected shape (2), found (3)")],
+    "declared": [("6:11", "'Extra' is declared under outputs:"), ("7:22", "expected shape (3), found (2)")],
     "cycle": [("8:5", "closed by edge d -> b")],
     "joined": [("10:5", "joined by edge a -> t, a -> f.x")],
     "option": [("5:1", "'input:' and 'inputs: {Input: ...}' both give the shape of port 'Input'; keep one")],

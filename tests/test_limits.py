@@ -150,7 +150,7 @@ def test_port_elements_bounds_python_and_yaml_nets_alike_and_can_be_raised():
 
 
 def _nested_bidirectional_yaml(depth: int) -> str:
-    layer = "{type: LinearLayer, output: 4}"
+    layer = "{type: NetMapOperator, net: {type: LinearLayer, output: 4}}"  # a sequence to a sequence, 2 arrays
     for _ in range(depth):
         layer = f"{{type: NetBidirectionalOperator, aggregation: Plus, forward_net: {layer}}}"
     return f"netgraph: 1\nlayers:\n  bi: {layer}\ninputs: {{Input: [5, 4]}}\n"

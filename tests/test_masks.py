@@ -1,13 +1,15 @@
 """Padded batches with lengths: each layer family honours the lengths, so that a padded batch (its padding
 filled with large random junk) equals each sequence run alone, compiled and interpreted alike."""
 
+from pathlib import Path
+
 import pytest
 import torch
 
 from netgraph import (AggregationLayer, AppendLayer, AttentionLayer, BasicRecurrentLayer, CrossEntropyLossLayer,
                       DataError, ElementwiseLayer, EmbeddingLayer, GatedRecurrentLayer, LongShortTermMemoryLayer,
-                      MeanSquaredLossLayer, NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort, Padded,
-                      PrependLayer, SequenceLastLayer, SequenceMostLayer, SequenceRestLayer, SequenceReverseLayer,
+                      MeanSquaredLossLayer, NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph,
+                      NetMapOperator, NetPort, Padded, PrependLayer, SequenceLastLayer, SequenceMostLayer, SequenceRestLayer, SequenceReverseLayer,
                       SoftmaxLayer, SummationLayer, net_initialize, net_train)
 from netgraph.backend.masks import Fallback, compile_padded, interpret_padded, output_lengths, pad, plan
 
@@ -90,6 +92,17 @@ def test_attention_of_one_query_vector_and_of_queries_of_other_lengths_over_padd
     check_padded_equals_each_alone(cross, {"Keys": _sequences(LENGTHS, 3), "Q": _sequences((2, 1, 5, 3), 3, seed=1)})
 
 
+def test_causal_cross_attention_over_keys_and_queries_of_other_longest_lengths():
+    """The causal mask was (keys, keys): a raw torch error when the longest query and key differ in length."""
+    net = _init(NetGraph({"att": AttentionLayer(mask="Causal")}, [], Key=("n", 3), Value=("n", 3), Query=("m", 3)))
+    keys, queries = _sequences(LENGTHS, 3), _sequences((2, 1, 5, 3), 3, seed=1)
+    check_padded_equals_each_alone(net, {"Key": keys, "Value": keys, "Query": queries})
+    for q in (queries, [x[:1] for x in queries], [torch.randn(8, 3)] * 4):
+        out = net(Key=keys, Value=keys, Query=q)
+        for i, y in enumerate(out):
+            torch.testing.assert_close(y, net(Key=keys[i][None], Value=keys[i][None], Query=q[i][None])[0])
+
+
 @pytest.mark.parametrize("layer", [AggregationLayer("Mean", levels=[1]), AggregationLayer("Max", levels=1),
                                    AggregationLayer("Min", levels="1;;"), AggregationLayer("Total", levels=[1, 3]),
                                    AggregationLayer("Mean", levels=-1), SummationLayer()])
@@ -155,6 +168,15 @@ def test_layers_that_would_mix_the_padding_make_the_net_run_by_length_groups():
         torch.testing.assert_close(y, over_sequence(x[None])[0])
     for y, x in zip(two_lengths({"A": xs, "B": xs}), xs):
         torch.testing.assert_close(y, 2 * x)
+
+
+def test_the_readme_says_which_operators_run_padded():
+    """The Operators section said padded batches with masks were "not yet (issue #13)"; map and fold run padded."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert "issue #13" not in readme and "a `NetBidirectionalOperator`, whose backward net would read the" in readme
+    bi = NetGraph({"b": NetBidirectionalOperator(GatedRecurrentLayer(2))}, [], Input=("n", 3))
+    with pytest.raises(Fallback, match=r"'b' \(NetBidirectionalOperator\) does not honour sequence lengths"):
+        plan(bi, ("Input",))
 
 
 def test_gradients_through_the_padded_batch_equal_each_sequence_alone():

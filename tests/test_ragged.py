@@ -4,9 +4,10 @@ import numpy
 import pytest
 import torch
 
-from netgraph import (AggregationLayer, AttentionLayer, ClassDecoder, DataError, EmbeddingLayer, GatedRecurrentLayer,
-                      LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, NetPort, OptionError,
-                      SequenceLastLayer, SoftmaxLayer, TokensEncoder, net_initialize, net_train)
+from netgraph import (AggregationLayer, AttentionLayer, CatenateLayer, ClassDecoder, DataError, EmbeddingLayer,
+                      FunctionLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph,
+                      NetPort, OptionError, Padded, SequenceLastLayer, SequenceReverseLayer, ShapeError, SoftmaxLayer,
+                      TokensEncoder, TotalLayer, net_initialize, net_train)
 from netgraph.data import encode
 
 LENGTHS = (3, 5, 3, 7, 5, 1)
@@ -139,6 +140,18 @@ def test_an_empty_sequence_is_a_data_error_naming_the_port_and_example():
                   max_training_rounds=1)
 
 
+def test_net_train_refuses_a_batched_tensor_of_length_0_and_names_a_bad_padded_length_once():
+    """A (2, 0, 2) tensor reached torch's RNN error; a Padded length 0 said "training data: key 'Input'" twice."""
+    net = NetChain([GatedRecurrentLayer(3), SequenceLastLayer(), LinearLayer(2), SoftmaxLayer()], input=("n", 2))
+    target = torch.tensor([0, 1])
+    with pytest.raises(DataError, match=r"input port 'Input' \(key 'Input'\): the data has length 0 along n \(shape "
+                                        r"\(2, 0, 2\)\); each length must be at least 1"):
+        net_train(net, {"Input": torch.randn(2, 0, 2), "Target": target}, max_training_rounds=1)
+    with pytest.raises(DataError, match=r"^training data: key 'Input': each length must be from 1 to the padded "
+                                        r"length 3, found \[3, 0\]$"):
+        net_train(net, {"Input": Padded(torch.randn(2, 3, 2), [3, 0]), "Target": target}, max_training_rounds=1)
+
+
 def _attention():
     return net_initialize(NetGraph({"att": AttentionLayer()}, [], Key=("n", 4), Value=("n", 3), Query=("m", 4)), seed=0)
 
@@ -162,6 +175,29 @@ def test_ports_declared_with_one_length_name_must_get_equal_lengths():
     independent = NetGraph({"a": AggregationLayer("Total", levels=[1]), "b": AggregationLayer("Mean", levels=[1])},
                            [(NetPort("A"), "a"), (NetPort("B"), "b")], A=("n", 2), B=("m", 2))
     assert independent({"A": torch.ones(1, 2, 2), "B": torch.ones(1, 3, 2)})["Output2"].shape == (1, 2)
+
+
+def test_a_pointwise_layer_refuses_sequences_of_independent_lengths_at_build():
+    """p and q named apart built, then every call of other lengths died in torch."""
+    with pytest.raises(ShapeError, match=r"layer 3 'plus' \(ThreadingLayer\): input ports 'Input1' \(p, 3\), 'Input2' "
+                                         r"\(q, 3\) do not broadcast .*lengths p and q are independent"):
+        NetGraph({"a": SequenceReverseLayer(), "b": SequenceReverseLayer(), "plus": "Plus"},
+                 [(NetPort("A"), "a", "plus"), (NetPort("B"), "b", "plus")], A=("p", 3), B=("q", 3))
+    with pytest.raises(ShapeError, match=r"'f' \(FunctionLayer\).*lengths p and q are independent"):
+        NetGraph({"f": FunctionLayer("#a * 2 + #b")}, [], a=("p", 3), b=("q", 3))
+    with pytest.raises(ShapeError, match=r"'t' \(TotalLayer\).*lengths p and q are independent"):
+        NetGraph({"t": TotalLayer()}, [([NetPort("A"), NetPort("B")], "t")], A=("p", 3), B=("q", 3))
+    shared = NetGraph({"plus": "Plus"}, [(NetPort("A"), "plus"), (NetPort("B"), "plus")], A=("p", 3), B=("p", 3))
+    assert shared.port_types["Output"].shape == ("p", 3)
+
+
+def test_catenating_along_a_variable_length_is_refused_when_built():
+    """It built with Output (?, 3), then every call said "not fully specified", which no shape could fix."""
+    for a, b in ((("n", 3), ("m", 3)), (("n", 3), (2, 3))):
+        with pytest.raises(ShapeError, match=r"'c' \(CatenateLayer\): cannot join along level 1, a variable length"):
+            NetGraph({"c": CatenateLayer(level=1)}, [([NetPort("A"), NetPort("B")], "c")], A=a, B=b)
+    features = NetGraph({"c": CatenateLayer(level=-1)}, [([NetPort("A"), NetPort("B")], "c")], A=("n", 3), B=("n", 2))
+    assert features.port_types["Output"].shape == ("n", 5)
 
 
 def test_token_indices_as_a_list_bypass_the_tokens_encoder_padding_and_decode_in_order():

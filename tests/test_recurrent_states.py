@@ -120,7 +120,12 @@ def test_state_errors_name_layer_port_expected_and_found():
     with pytest.raises(ShapeError) as caught:
         NetGraph({"a": GatedRecurrentLayer(4, state_output=True), "b": GatedRecurrentLayer(3, state_input=True)},
                  [(NetPort("a", "State"), NetPort("b", "InitialState"))], Input=("n", 2))
-    assert all(s in str(caught.value) for s in ("'b'", "'InitialState'", "(4)", "(3)"))
+    assert "'b' (GatedRecurrentLayer) port 'InitialState' (from its options): expected shape (3), found (4)" \
+        in str(caught.value)  # the port's own shape is expected, the fed one found (they were swapped)
+    with pytest.raises(ShapeError, match=r"port 'InitialCellState' \(from its options\): expected rank 1 \(5\), "
+                                         r"found rank 2 \([n?], 5\)"):
+        NetGraph({"enc": GatedRecurrentLayer(5), "dec": LongShortTermMemoryLayer(5, state_input=True)},
+                 [(NetPort("enc", "Output"), NetPort("dec", "InitialCellState"))], Input=("n", 3))
     net = net_initialize(NetGraph({"gru": GatedRecurrentLayer(3)}, [], Input=("n", 2)), seed=0)
     x = torch.randn(2, 4, 2)
     with pytest.raises(DataError, match=r"layer 'gru' state 'State' expected shape \(2, 3\).*found \(2, 4\)"):
@@ -207,3 +212,27 @@ def test_probing_outputs_with_states_is_refused_not_dropped():
         with pytest.raises(OptionError, match="outputs= cannot be combined with states="):
             net(x, outputs=[NetPort(("2", "Output"))], **keywords)
     assert net(x, outputs=NetPort(("2", "Output"))).shape == (2, 3)  # probing alone still works
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+def test_the_compiled_module_refuses_initial_states_of_the_wrong_size_or_batch(kind):
+    """The fused kernels ran an LSTM on with a wrong state size or batch (a wrong-width result); GRU/RNN hit matmul."""
+    net = net_initialize(NetGraph({"r": LAYERS[kind](4, state_input=True)}, [], Input=("n", 3)), seed=0)
+    module, x = net.compile(), torch.randn(2, 5, 3)
+    ports = ("InitialState", "InitialCellState") if kind == "lstm" else ("InitialState",)
+    for state, found in ((torch.randn(2, 5), r"\(2, 5\)"), (torch.randn(3, 4), r"\(3, 4\)"), (torch.randn(4), r"\(4,\)")):
+        with pytest.raises(DataError, match=rf"layer 'r' \({LAYERS[kind].__name__}\): input port 'InitialState': "
+                                            rf"expected shape \(2, 4\) .*found {found}"):
+            module(Input=x, **{p: state for p in ports})
+    assert module(Input=x, **{p: torch.randn(2, 4) for p in ports}).shape == (2, 5, 4)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+def test_recurrent_layers_keep_the_length_names_their_inputs_declare(kind):
+    """Lengths declared apart (p, q) were reported as one "n" by port_types, information and the diagram."""
+    net = NetGraph({"a": LAYERS[kind](3), "b": LAYERS[kind](3)}, [(NetPort("A"), "a"), (NetPort("B"), "b")],
+                   A=("p", 2), B=("q", 2))
+    assert {p: t.shape for p, t in net.port_types.items()} == \
+        {"A": ("p", 2), "B": ("q", 2), "Output1": ("p", 3), "Output2": ("q", 3)}
+    assert net.information("InputPorts") == {"A": ("p", 2), "B": ("q", 2)}
+    assert NetGraph({"r": LAYERS[kind](3, input=2)}, []).port_types["Output"].shape == ("n", 3)  # nothing names it

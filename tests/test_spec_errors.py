@@ -105,7 +105,7 @@ edges:
 """)
     assert len(errors) == 1
     assert errors[0].startswith("<string>:9:5: layer 3 'f' (FunctionLayer) port 'a' (from its options): expected "
-                                "shape (2), found (3)")
+                                "shape (3), found (2)")
     assert "joined by edge [mu, noise] -> f" in errors[0]
 
 
@@ -148,7 +148,7 @@ edges: [Input -> mu, mu -> f.a]
 """)
     assert positions(errors) == ["<string>:6:11", "<string>:7:22"]
     assert "'Extra' is declared under outputs: but no edge uses it and no layer has a port of that name" in errors[0]
-    assert "expected shape (2), found (3)" in errors[1]
+    assert "expected shape (3), found (2)" in errors[1]
 
 
 def test_duplicate_keys_are_errors_not_last_wins():

@@ -91,7 +91,7 @@ def test_shape_mismatch_names_layer_port_and_edge():
 
 def test_rank_mismatch_between_declared_shapes():
     layers = [NetArrayLayer(array=[[1.0, 2.0]]), FunctionLayer("#x", input=2)]
-    with pytest.raises(ShapeError, match=r"expected rank 2 \(1, 2\), found rank 1 \(2\)"):
+    with pytest.raises(ShapeError, match=r"expected rank 1 \(2\), found rank 2 \(1, 2\)"):
         NetGraph(layers, [(1, 2)])
 
 

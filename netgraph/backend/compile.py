@@ -29,6 +29,7 @@ from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.core.layer import EmitContext
 from netgraph.core.errors import (MSG_UNKNOWN_INPUT_SHAPE, Diagnostic, OptionError, ShapeError, UninitializedError,
                                    raise_all)
+from netgraph.core.types import Conflict
 from netgraph.core.walk import gc_paused
 from netgraph.core.ir import Node, Value
 from netgraph.core.shared import shared_users
@@ -287,7 +288,12 @@ class _ModuleBuilder(GraphWalker):
             if part not in parent._modules:
                 parent._modules[part] = nn.Module()  # not add_module: a layer may be named like an attribute
             parent = parent._modules[part]
-        built = parent._modules[node.path[-1]] = node.layer.build(node.types)
+        try:
+            built = parent._modules[node.path[-1]] = node.layer.build(node.types)
+        except Conflict as exc:  # a shape the layer cannot build from: named, never the internal exception
+            raise ShapeError(f"{self.net.describe((node.path, None))}: {exc}") from None
+        if isinstance(getattr(built, "layer_label", None), str):  # a module whose errors name its layer (cheaply: no search)
+            built.layer_label = f"layer {'/'.join(node.path)!r} ({node.layer.type_name})"
         if self.checks is not None or not self.other_precision:
             self._look_into(built)
 

@@ -29,7 +29,7 @@ Sizes = Callable[[str, int], "int | Sequence[int] | torch.Tensor"]  # (port, axi
 
 
 def shared_dims(net: Any) -> dict[str, list[tuple[str, int]]]:
-    """Each variable dim name that the declared shapes of ``net``'s input ports use more than once: its
+    """Each variable dim name that the (declared or inferred) shapes of ``net``'s input ports use more than once: its
     (port, axis) places (axis 0 is the first dim after the batch). Found once per net (every call asks)."""
     if "_shared_dims" not in net.__dict__:
         net._shared_dims = _find_shared_dims(net)
@@ -38,12 +38,17 @@ def shared_dims(net: Any) -> dict[str, list[tuple[str, int]]]:
 
 def _find_shared_dims(net: Any) -> dict[str, list[tuple[str, int]]]:
     places: dict[str, list[tuple[str, int]]] = {}
-    for port, t in net.port_shape_options().items():
-        if port in net.input_ports and isinstance(t, PortType) and t.shape is not None:
+    for port, t in _input_types(net).items():
+        if isinstance(t, PortType) and t.shape is not None:
             for axis, d in enumerate(t.shape):
                 if isinstance(d, str):
                     places.setdefault(d, []).append((port, axis))
     return {name: where for name, where in places.items() if len(where) > 1}
+
+
+def _input_types(net: Any) -> dict[str, PortType]:
+    """The input ports' types, declared or inferred (a layer joining two inputs gives one the other's length)."""
+    return {p: net.port_types[p] for p in net.input_ports}
 
 
 def shared_length_problems(net: Any, sizes: Sizes) -> list[str]:
@@ -57,9 +62,10 @@ def shared_length_problems(net: Any, sizes: Sizes) -> list[str]:
                 continue
             at = f" (example {example})" if example >= 0 else ""
             a, b = found[0][max(example, 0) % len(found[0])], other[max(example, 0) % len(other)]
-            declared = net.port_shape_options()
-            problems.append(f"{_label(first, place)} share the length {name} (declared "
-                            f"{format_shape(declared[first[0]].shape)} and {format_shape(declared[place[0]].shape)}), "
+            types, declared = _input_types(net), net.port_shape_options()
+            how = "declared" if first[0] in declared and place[0] in declared else "typed"
+            problems.append(f"{_label(first, place)} share the length {name} ({how} "
+                            f"{format_shape(types[first[0]].shape)} and {format_shape(types[place[0]].shape)}), "
                             f"found {a} and {b}{at}")
     return problems
 

@@ -56,6 +56,9 @@ def _same_structure(old: Layer, new: Layer) -> bool:
     """True when ``new`` differs from ``old`` only in arrays that keep every port type as it was."""
     if isinstance(old, NetGraph) or isinstance(new, NetGraph):
         return False
+    nets = getattr(type(old), "NETS", ())  # an operator: its inner nets' port types decide its own
+    if any(getattr(new, f) is not getattr(old, f) and not getattr(new, f)._same_ports(getattr(old, f)) for f in nets):
+        return False
     return (type(old) is type(new) and old.input_ports == new.input_ports
             and old.output_ports == new.output_ports and old.declared_types() == new.declared_types())
 

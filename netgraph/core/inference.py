@@ -213,7 +213,8 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
         try:
             merged = new if old is UNKNOWN else unify(old, new)  # unify(UNKNOWN, t) == t
         except Conflict as exc:
-            errors.append(_conflict(problem, cls, root, who, f"{exc} (the {_set_part(old)} was set by "))
+            errors.append(_conflict(problem, cls, root, who, f"{_as_seen_by(who, old, new, exc)} (the "
+                                                             f"{_set_part(old)} was set by "))
             return False
         if merged is not old and merged != old:
             class_types[root], cls.origin[root] = merged, who
@@ -249,6 +250,18 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str)
                          problem.origin_text(setter) if setter else "?", *via, ")", layer=key[0], port=key[1],
                          edge=None if joining is None else joining.index,
                          graph=() if joining is None else joining.graph)
+
+
+def _as_seen_by(who: tuple, old: PortType, new: PortType, exc: Conflict) -> Conflict:
+    """The conflict worded from ``who``'s side: a layer port expects its own ``new`` type and finds the ``old`` one
+    fed to it; a graph input's given shape is what was found."""
+    if who[0] == "graph":
+        return exc
+    try:
+        unify(new, old)
+    except Conflict as swapped:
+        return swapped
+    return exc
 
 
 def _set_part(t: PortType) -> str:

@@ -21,6 +21,7 @@ base class does everything else once, for every operator:
 from __future__ import annotations
 
 import dataclasses
+import reprlib
 from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import Any, ClassVar
@@ -32,19 +33,24 @@ from netgraph.core.errors import NetGraphError, OptionError, ShapeError, did_you
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.plugins import stage
 from netgraph.core.types import Conflict, PortType, unify
 
 __all__ = ["NetOperator", "specialised", "settled_types", "as_inner_net"]
 
 
 def as_inner_net(value: Any, layer: str, option: str) -> NetGraph:
-    """The net an operator holds: a NetGraph or NetChain; a single layer is wrapped as a one-layer graph."""
-    if isinstance(value, NetGraph):
-        return value
-    if isinstance(value, Layer):
-        return NetGraph({"layer": value}, [])
-    raise OptionError(f"{layer} option {option}= takes a net (a NetGraph or NetChain), found "
-                      f"{type(value).__name__}", option=option)
+    """The net an operator holds: a NetGraph or NetChain; a single layer (or a layer shorthand, as YAML takes:
+    ``5``, ``"Tanh"``, a list for a NetChain) is wrapped as a one-layer graph."""
+    net = value if isinstance(value, (Layer, bool)) else stage("shorthand")(value)
+    if isinstance(net, NetGraph):
+        return net
+    if isinstance(net, Layer):
+        return NetGraph({"layer": net}, [])
+    hint = did_you_mean(value, stage("layer_names")()) if isinstance(value, str) else ""
+    raise OptionError(f"{layer} option {option}= takes a net (a NetGraph or NetChain), a layer or a layer shorthand "
+                      f"(an int, a function name such as 'Tanh', a list for a chain), found {reprlib.repr(value)}{hint}",
+                      option=option)
 
 
 def specialised(net: NetGraph, types: Mapping[str, PortType]) -> NetGraph:
@@ -131,6 +137,13 @@ class NetOperator(Layer, register=False):
         raise NotImplementedError
 
     def inner_nets(self, types: Mapping[str, PortType] | None = None) -> dict[str, NetGraph]:
+        """The inner nets, given the port types ``types`` make them (ShapeError when they do not fit)."""
+        try:
+            return self._inner_nets(types)
+        except Conflict as exc:
+            raise ShapeError(f"{self.type_name}: {exc}") from None
+
+    def _inner_nets(self, types: Mapping[str, PortType] | None) -> dict[str, NetGraph]:
         nets = {f: getattr(self, f) for f in self.NETS}
         if types is None:
             return nets
@@ -145,11 +158,11 @@ class NetOperator(Layer, register=False):
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         """``outer_types`` from the inner nets' settled types: a shape an inner layer only guesses is not
         passed out while the outer net may still give that port another (``default_types`` passes it)."""
-        views = {f: SimpleNamespace(port_types=settled_types(net)) for f, net in self.inner_nets(types).items()}
+        views = {f: SimpleNamespace(port_types=settled_types(net)) for f, net in self._inner_nets(types).items()}
         return self.outer_types(types, views)
 
     def default_types(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
-        return self.outer_types(types, self.inner_nets(types))
+        return self.outer_types(types, self._inner_nets(types))
 
     # -- arrays -------------------------------------------------------------------------------------
     @property

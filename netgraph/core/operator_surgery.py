@@ -65,7 +65,11 @@ def edit_operators(net: NetGraph, items: Iterable[tuple[Any, Any]], function: st
         op = net.layer_at(path)
         changes[path] = within(net, path, field, function,
                                lambda: dataclasses.replace(op, **{field: edit(getattr(op, field), group)}))
-    return net.replace_layers(changes), others
+    try:  # the operators' port types are inferred again, and the net around them
+        return net.replace_layers(changes), others
+    except NetGraphError as exc:
+        where = ", ".join(f"{net.describe((path, None))} (inner net {field!r})" for path, field in groups)
+        raise type(exc)(f"{function}: the edit inside {where} does not fit the net around it: {exc}") from None
 
 
 def within(net: NetGraph, path: tuple, field: str, function: str, call: Callable[[], Any]) -> Any:

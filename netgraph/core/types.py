@@ -17,7 +17,7 @@ import reprlib
 from dataclasses import dataclass
 from typing import Union
 
-__all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "unify", "broadcast",
+__all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "unify", "broadcast",
            "as_shape", "format_shape", "is_known", "numel"]
 
 Dim = Union[int, str, None]
@@ -29,6 +29,11 @@ DTYPES = (REAL, INTEGER)
 
 class Conflict(Exception):
     """Raised by ``unify``/``broadcast`` with a short 'expected X, found Y' text; callers add context."""
+
+
+class LengthConflict(Conflict):
+    """``broadcast`` of a variable length against a size, or against another length named apart: callers keep
+    its text, the reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,9 +154,14 @@ def broadcast(*shapes: Shape) -> Shape:
         sizes = {d for d in dims if d != 1}
         if any(isinstance(d, str) for d in sizes):
             fixed = {d for d in sizes if not isinstance(d, str)}
+            names = sorted(d for d in sizes if isinstance(d, str))
+            if len(names) > 1:  # lengths named apart are independent: equal in each example only by chance
+                raise LengthConflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast: lengths "
+                                     f"{' and '.join(names)} are independent (named apart); name them alike for "
+                                     f"sequences of one length")
             if fixed - {None}:  # a length known only at run time would match a size above 1 only by chance
                 var = next(d for d in sizes if isinstance(d, str))
-                raise Conflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast: length {var} "
+                raise LengthConflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast: length {var} "
                                f"(any length, known at run time) against size {min(fixed - {None})}")
             sizes = fixed or {next(d for d in dims if isinstance(d, str))}
         if None in sizes:

@@ -85,20 +85,22 @@ class AttentionModule(nn.Module):
             out = F.scaled_dot_product_attention(query, key, value, is_causal=plan.causal, scale=plan.scale,
                                                  dropout_p=dropout)
         else:
-            out = F.scaled_dot_product_attention(query, key, value, attn_mask=key_mask(key, keys, plan),
+            out = F.scaled_dot_product_attention(query, key, value, attn_mask=key_mask(key, keys, plan, query.shape[-2]),
                                                  scale=plan.scale, dropout_p=dropout)
         if plan.vector:
             return out.squeeze(-2)
         return out.transpose(1, 2) if plan.heads else out
 
 
-def key_mask(key: torch.Tensor, lengths: torch.Tensor, plan: _Plan) -> torch.Tensor:
-    """True where a query may attend: keys within each example's length (and, causal, not after the query);
-    ``key`` as scaled_dot_product_attention takes it, its sequence second to last."""
+def key_mask(key: torch.Tensor, lengths: torch.Tensor, plan: _Plan, queries: int) -> torch.Tensor:
+    """True where a query may attend: keys within each example's length (and, causal, not after the query, as
+    ``is_causal`` aligns them: query i sees keys 0..i); ``key`` as scaled_dot_product_attention takes it, its
+    sequence second to last, and ``queries`` the (padded) query length."""
     mask = real_steps(lengths, key.shape[-2], key.device).unsqueeze(1)  # (batch, 1 query, keys)
     if plan.causal:
         steps = torch.arange(key.shape[-2], device=key.device)
-        mask = mask & (steps.unsqueeze(1) >= steps)  # (batch, queries, keys)
+        later = torch.arange(queries, device=key.device).unsqueeze(1) >= steps  # (queries, keys)
+        mask = mask & later  # (batch, queries, keys)
     return mask.unsqueeze(1) if plan.heads else mask
 
 

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import torch
 
-from netgraph.core.types import Conflict, broadcast, format_shape
+from netgraph.core.types import Conflict, LengthConflict, broadcast, format_shape
 from netgraph.layers import expression
 
 __all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs"]
@@ -66,8 +66,9 @@ def _align(trees: list[tuple], shapes: list[Any]) -> tuple[list[tuple], Any]:
     out = [t if s is None or len(s) == rank else ("align", rank - len(s), t) for t, s in zip(trees, shapes)]
     try:
         joint = broadcast(*known)
-    except Conflict:
-        raise Conflict(f"operands of shapes {', '.join(map(format_shape, known))} do not broadcast") from None
+    except Conflict as exc:
+        reason = f": {str(exc).partition(': ')[2]}" if isinstance(exc, LengthConflict) else ""
+        raise Conflict(f"operands of shapes {', '.join(map(format_shape, known))} do not broadcast{reason}") from None
     return out, joint
 
 

@@ -189,6 +189,12 @@ class TotalLayer(_Variadic):
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         merged = types["Output"]
+        known = [(p, types[p].shape) for p in self.input_ports if types[p].shape is not None]
+        for d in range(min((len(s) for _, s in known), default=0)):
+            if len(names := sorted({s[d] for _, s in known if isinstance(s[d], str)})) > 1:
+                shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in known)
+                raise Conflict(f"all inputs must have one shape, but lengths {' and '.join(names)} are independent "
+                               f"(named apart): {shown}; name them alike for sequences of one length")
         for p in self.input_ports:
             try:
                 merged = unify(merged, types[p])
@@ -281,6 +287,11 @@ def _unify_column(shapes: dict[str, list], ports: tuple[str, ...], d: int) -> No
 def _catenated_dim(shapes: dict[str, list], inputs: tuple[str, ...], axis: int) -> None:
     sizes = [shapes[p][axis] for p in inputs]
     out = shapes["Output"][axis]
+    if any(isinstance(s, str) for s in sizes):  # the output's length would be a sum the shapes cannot name
+        shown = ", ".join(f"{p!r} {format_shape(tuple(shapes[p]))}" for p in inputs)
+        raise Conflict(f"cannot join along level {axis + 1}, a variable length ({shown}): the output's length "
+                       f"would be their sum, which no shape names; catenate along another level (or use "
+                       f"AppendLayer/PrependLayer for one element)")
     if all(isinstance(s, int) for s in sizes):
         total = sum(sizes)
         if isinstance(out, int) and out != total:

@@ -13,8 +13,8 @@ unconnected state input starts from zeros: ``state_input=True`` adds the inputs 
 each a vector of the state size. A layer's input and output ports need distinct names here, so the inputs
 carry NetFoldOperator's ``Initial`` prefix.
 
->>> LongShortTermMemoryLayer(8, input=3).declared_types()["Output"]
-PortType(shape=('n', 8), dtype='Real')
+>>> LongShortTermMemoryLayer(8, input=3).declared_types()["Output"]  # the length: the Input's, else "n"
+PortType(shape=(None, 8), dtype='Real')
 >>> LongShortTermMemoryLayer(8, state_input=True, state_output=True).output_ports
 ('Output', 'State', 'CellState')
 """
@@ -33,7 +33,7 @@ from netgraph.layers._shapes import fill, is_int, positive_int
 from netgraph.core.layer import Layer, shape_option
 from netgraph.core.options import Array, Literal, SequenceShape
 from netgraph.layers._shapes import _ShapeLayer
-from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
 
 __all__ = ["LongShortTermMemoryLayer", "GatedRecurrentLayer", "BasicRecurrentLayer", "SequenceLastLayer"]
@@ -56,6 +56,7 @@ class RecurrentModule(nn.Module):
                  state_output: bool = False):
         super().__init__()
         self.kind, self.gates, self.state_output = kind, gates, state_output
+        self.layer_label, self.ports = kind, ("InitialState", "InitialCellState")  # the compiler names the layer
         for name, value in arrays.items():
             self.register_parameter(name, nn.Parameter(value.clone()))
         self.register_buffer("zero_bias", torch.zeros(len(gates) * arrays[f"{gates[0]}Biases"].shape[0]),
@@ -73,6 +74,8 @@ class RecurrentModule(nn.Module):
             own = getattr(self, _STATE_BIASES)
             state_bias = torch.cat([self.zero_bias[:-own.shape[0]], own])
         params = [stack[0], stack[1], stack[2], state_bias]
+        if initial and not torch.compiler.is_compiling():
+            self._check_states(x, initial, self.zero_bias.shape[0] // len(self.gates))
         states = [s.unsqueeze(0) for s in initial]  # torch's (layers, batch, size)
         if not states:
             states = [x.new_zeros(1, x.shape[0], self.zero_bias.shape[0] // len(self.gates))]
@@ -84,6 +87,14 @@ class RecurrentModule(nn.Module):
         if not self.state_output:
             return result[0]
         return (result[0], *(s[0] for s in result[1:]))
+
+    def _check_states(self, x: torch.Tensor, initial: tuple, size: int) -> None:
+        """DataError unless each initial state is (batch, size), as nn.LSTM checks its hx (the fused kernels
+        do not: a wrong size ran on, a wrong batch too)."""
+        for port, state in zip(self.ports, initial):
+            if state.dim() != 2 or state.shape[0] != x.shape[0] or state.shape[1] != size:
+                raise DataError(f"{self.layer_label}: input port {port!r}: expected shape ({x.shape[0]}, {size}) (the "
+                                f"batch size and the state size), found {tuple(state.shape)}")
 
     def _packed(self, x: torch.Tensor, hx: Any, params: list, lengths: torch.Tensor) -> tuple:
         """The fused kernel on the sequences packed by length: (padded outputs, final states in batch order)."""
@@ -145,6 +156,7 @@ class _Recurrent(Layer):
 
     def declared_types(self) -> dict[str, PortType]:
         x = self.input or (SEQUENCE, self._in)
+        x = (None if x[0] == SEQUENCE else x[0], x[1])  # the default "n" only where nothing names the length (infer)
         state = PortType((self._size,), REAL)
         return {"Input": PortType(x, REAL), "Output": PortType((x[0], self._size), REAL),
                 **{p: state for p in (*self.input_ports[1:], *self.output_ports[1:])}}
@@ -156,8 +168,8 @@ class _Recurrent(Layer):
             if shape is not None and len(shape) != 2:
                 raise Conflict(f"port {port!r} must be a sequence of vectors (length, features), found "
                                f"{format_shape(shape)}")
-        x = types["Input"].shape
-        seq = x[0] if x is not None else None
+        x, y = types["Input"].shape, types["Output"].shape
+        seq = next((s[0] for s in (x, y) if s is not None and s[0] is not None), None if x is None else SEQUENCE)
         fill(types, "Output", (seq, self._size))
         fill(types, "Input", (types["Output"].shape[0], None))
         for port in (*self.input_ports[1:], *self.output_ports[1:]):
@@ -172,7 +184,9 @@ class _Recurrent(Layer):
         raise NotImplementedError
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return RecurrentModule(self._kind(), self.GATES, self.arrays, self.state_output)
+        module = RecurrentModule(self._kind(), self.GATES, self.arrays, self.state_output)
+        module.layer_label = self.type_name
+        return module
 
     def masking(self, types: Mapping[str, PortType]) -> str:
         return "masked"

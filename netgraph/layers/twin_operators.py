@@ -26,7 +26,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.layer import EmitContext
 from netgraph.core.operator import NetOperator, as_inner_net
 from netgraph.core.options import Literal, Net
-from netgraph.core.types import Conflict, PortType, unify
+from netgraph.core.types import Conflict, PortType, format_shape, unify
 
 __all__ = ["NetBidirectionalOperator", "NetPairEmbeddingOperator"]
 
@@ -52,6 +52,16 @@ def _joined(a: PortType, b: PortType, how: str) -> PortType:
     head = unify(PortType(a.shape[:-1]), PortType(b.shape[:-1])).shape
     last = a.shape[-1] + b.shape[-1] if isinstance(a.shape[-1], int) and isinstance(b.shape[-1], int) else None
     return PortType((*head, last), a.dtype or b.dtype)
+
+
+def _check_sequence_out(field: str, x: tuple | None, y: tuple | None) -> None:
+    """Conflict unless the inner net's Output is a sequence as long as its Input (its output is reversed back)."""
+    if not x or y is None or x[0] is None or (y and y[0] is None):
+        return
+    if not y or y[0] != x[0]:
+        raise Conflict(f"the {field.replace('_', ' ')} must map a sequence to a sequence of the same length (the "
+                       f"backward output is reversed back along it): its Input is {format_shape(x)}, its Output "
+                       f"{format_shape(y)}")
 
 
 class NetBidirectionalOperator(NetOperator):
@@ -96,6 +106,8 @@ class NetBidirectionalOperator(NetOperator):
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
         fwd, bwd = (inner[field].port_types for field in self.NETS)
+        for field, ports in zip(self.NETS, (fwd, bwd)):
+            _check_sequence_out(field, ports["Input"].shape, ports["Output"].shape)
         try:
             joined = _joined(fwd["Output"], bwd["Output"], self.aggregation)
         except Conflict as exc:

@@ -40,6 +40,8 @@ def _column(key: str, value: Any, what: str) -> Any:
         if is_ragged(value):
             return [torch.as_tensor(v) for v in value]
         return value.detach() if isinstance(value, torch.Tensor) else torch.as_tensor(value)
+    except DataError:  # a Padded value's own check, which names the key already
+        raise
     except (TypeError, ValueError, RuntimeError) as exc:
         raise DataError(f"{what}: key {key!r}: cannot make a tensor from it: {exc}") from None
 

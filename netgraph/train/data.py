@@ -31,6 +31,7 @@ from netgraph.train.wording import counted
 from netgraph.core.errors import DataError, OptionError, did_you_mean, raise_all
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.backend.evaluation import as_port_tensor
+from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.masks import Fallback, compile_padded
 from netgraph.train.buckets import LengthBuckets, PaddedBatches, has_ragged
 
@@ -121,6 +122,9 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> t
                 hint = " (one example without the example dimension? data needs one along dim 0)"
             problems.append(f"{exp.what} (key {key!r}): expected shape {want} with b the number of examples, "
                             f"found {tuple(x.shape)}{hint}")
+            return None
+        if empty := empty_length_problem(key, t.shape, tuple(x.shape)):  # as net(x): torch's RNN error otherwise
+            problems.append(f"{exp.what} (key {key!r}): {empty.removeprefix(f'input port {key!r}: ')}")
             return None
     elif x.dim() == 0:
         problems.append(f"{exp.what} (key {key!r}): expected one value per example along dim 0, found a scalar")

@@ -1,0 +1,70 @@
+"""Operators checked where they are built and edited: a bidirectional inner net must keep its sequence, and
+surgery inside an inner net infers the operator's ports again (or names the operator when the edit does not fit)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (CatenateLayer, DataError, GatedRecurrentLayer, LinearLayer, NetBidirectionalOperator, NetChain,
+                      NetFoldOperator, NetGraph, NetGraphError, NetMapOperator, NetNestOperator, NetPort, OptionError,
+                      SequenceLastLayer, ShapeError, net_initialize, net_replace_part)
+
+
+def cell(size: int = 4) -> NetGraph:
+    return NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(size)},
+                    [([NetPort("Input"), NetPort("State")], "cat"), ("cat", "lin")], Input=3)
+
+
+def test_bidirectional_refuses_an_inner_net_that_does_not_output_a_sequence():
+    with pytest.raises(ShapeError, match=r"'b' \(NetBidirectionalOperator\): the forward net must map a sequence to a "
+                                         r"sequence .*its Input is \(n, 4\), its Output \(4\)"):
+        NetGraph({"b": NetBidirectionalOperator(SequenceLastLayer())}, [], Input=("n", 4))
+    ok = NetGraph({"b": NetBidirectionalOperator(GatedRecurrentLayer(2))}, [], Input=("n", 4))
+    assert ok.port_types["Output"].shape == ("n", 4)
+
+
+def test_replacing_a_layer_inside_an_operator_infers_its_ports_again():
+    net = net_initialize(NetGraph({"fold": NetFoldOperator(cell(4))}, [], Input=("n", 3)), seed=0)
+    edited = net_initialize(net_replace_part(net, {("fold", "net", "lin"): LinearLayer(5)}), seed=0)
+    assert edited.port_types["State"].shape == (5,) and edited.port_types["Output"].shape == ("n", 5)
+    assert edited(Input=torch.randn(2, 3, 3))["Output"].shape == (2, 3, 5)
+    bi = net_initialize(NetGraph({"bi": NetBidirectionalOperator(GatedRecurrentLayer(2))}, [], Input=("n", 3)), seed=0)
+    wider = net_initialize(net_replace_part(bi, {("bi", "forward_net", "layer"): GatedRecurrentLayer(3)}), seed=0)
+    assert wider.port_types["Output"].shape == ("n", 5) and wider(torch.randn(1, 2, 3)).shape == (1, 2, 5)
+
+
+def test_an_inner_edit_that_does_not_fit_names_the_operator_and_its_inner_net():
+    net = NetGraph({"n": NetNestOperator(NetChain({"l": LinearLayer(3)}), 2)}, [], Input=3)
+    with pytest.raises(NetGraphError, match=r"net_replace_part: the edit inside layer 1 'n' \(NetNestOperator\) "
+                                            r"\(inner net 'net'\) .*expected shape \(5\), found \(3\)"):
+        net_replace_part(net, {("n", "net", "l"): LinearLayer(5)})
+
+
+def test_a_length_shared_only_by_inference_is_checked_at_every_call():
+    """X gets Input's length n from the fold (not declared): a longer X was cut silently, a shorter an IndexError."""
+    two = NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(3)},
+                   [([NetPort("Input"), NetPort("X"), NetPort("State")], "cat"), ("cat", "lin")], Input=2, X=1)
+    fold = net_initialize(NetGraph({"f": NetFoldOperator(two)}, [], Input=("n", 2)), seed=0)
+    assert fold.port_types["X"].shape == ("n", 1)
+    message = r"input ports 'Input' and 'X' share the length n \(typed \(n, 2\) and \(n, 1\)\), found {} and {}"
+    for a, b in ((3, 5), (5, 3)):
+        with pytest.raises(DataError, match=message.format(a, b)):
+            fold(Input=torch.randn(1, a, 2), X=torch.randn(1, b, 1))
+        with pytest.raises(DataError, match=message.format(a, b)):
+            fold(Input=[torch.randn(a, 2)], X=[torch.randn(b, 1)])
+    inner = NetGraph({"p": "Plus"}, [([NetPort("a"), NetPort("b")], "p")], a=2, b=2)
+    mapped = net_initialize(NetGraph({"m": NetMapOperator(inner)}, [], a=("n", 2)))
+    with pytest.raises(DataError, match=r"input ports 'a' and 'b' share the length n .*found 3 and 4"):
+        mapped(a=torch.randn(1, 3, 2), b=torch.randn(1, 4, 2))
+
+
+def test_operators_take_the_layer_shorthands_yaml_takes():
+    """YAML read ``net: Tanh`` / ``net: 5`` / ``net: [4, Tanh]``; Python refused the same values."""
+    for shorthand, out in (("Tanh", ("n", 3)), (5, ("n", 5)), ([4, "Tanh"], ("n", 4))):
+        python = NetGraph({"m": NetMapOperator(shorthand)}, [], Input=("n", 3))
+        yaml = NetGraph.from_yaml(f"netgraph: 1\nlayers:\n  m: {{type: NetMapOperator, net: {shorthand}}}\n"
+                                  f"inputs: {{Input: [n, 3]}}\n".replace("'", ""))
+        assert python.port_types["Output"].shape == yaml.port_types["Output"].shape == out
+    with pytest.raises(OptionError, match=r"takes a net .*a layer shorthand .*found 'Tanhh' \(did you mean 'Tanh'\?\)"):
+        NetMapOperator("Tanhh")
