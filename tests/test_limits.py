@@ -14,7 +14,7 @@ import pytest
 import netgraph
 from netgraph import LinearLayer, NetGraph, OptionError, ShapeError, SpecError, load, net_initialize, save
 from netgraph.cli import main
-from netgraph.core.limits import Limits, current_limits, set_limits
+from netgraph.core.limits import Limits, current_limits
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = "netgraph: 1\nlayers:\n  a: {type: NetArrayLayer, array: [[1, 2], [3, 4]]}\n"
