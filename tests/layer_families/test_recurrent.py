@@ -101,7 +101,7 @@ def test_recurrent_shape_rules_both_ways():
                 "graph output 'Output'", "(?, 4)", "(n, 5)")  # the length is the Input's: not yet known there
     shape_error(lambda: NetGraph([LongShortTermMemoryLayer(4, input_gate_input_weights=torch.zeros(4, 2))], [],
                                  Input=("n", 3)),
-                "LongShortTermMemoryLayer", "(n, 2)", "(n, 3)")
+                "LongShortTermMemoryLayer", "(?, 2)", "(n, 3)")
 
 
 def test_sequence_last_layer():
