@@ -33,7 +33,7 @@ from netgraph.core.errors import OptionError
 from netgraph.core.types import Conflict, as_shape
 
 __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "DistributionOption", "Function", "IntOrInts",
-           "Levels", "Module", "Net", "Literal", "option_kinds", "option_hints", "as_array", "as_seed"]
+           "Levels", "Module", "Net", "Literal", "option_kind", "option_kinds", "option_hints", "as_array", "as_seed"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,14 +141,14 @@ def option_hints(cls: type) -> dict[str, Any]:
     return _HINTS[cls]
 
 
+def option_kind(hint: Any) -> OptionKind | None:
+    """The ``OptionKind`` an annotation carries (``Shape``, ``Array``, ...), else None."""
+    return next((m for m in getattr(hint, "__metadata__", ()) if isinstance(m, OptionKind)), None)
+
+
 def option_kinds(cls: type) -> dict[str, OptionKind]:
     """The fields of ``cls`` annotated with an ``OptionKind`` (``Shape``, ``Array``, ...), by name."""
-    out = {}
-    for name, hint in option_hints(cls).items():
-        kind = next((m for m in getattr(hint, "__metadata__", ()) if isinstance(m, OptionKind)), None)
-        if kind is not None:
-            out[name] = kind
-    return out
+    return {name: kind for name, hint in option_hints(cls).items() if (kind := option_kind(hint)) is not None}
 
 
 def literal_values(hint: Any) -> tuple | None:

@@ -28,7 +28,7 @@ from netgraph.core.nesting import deep_walk
 from netgraph.core.options import option_hints
 from netgraph.spec.edges import render_edges
 from netgraph.core.shared import NetSharedArray
-from netgraph.spec.options import Flow, Unwritable, codec, data, option_kind, shape_data
+from netgraph.spec.options import Flow, Unwritable, codec, data, shape_data
 
 __all__ = ["to_yaml", "dump_data", "spec_data"]
 
@@ -122,16 +122,17 @@ class _Writer:
         array_fields = {field: name for name, field in getattr(layer, "ARRAYS", {}).items()}
         hints = option_hints(type(layer))
         for key, value in layer.options().items():
+            how = codec(hints.get(key, Any))
             if isinstance(value, NetSharedArray):
                 out[key] = self.shared_array(value, ".".join((*path, array_fields[key])))
             elif key in array_fields and self.arrays is not None:
                 if value is not None:
                     self.arrays[".".join((*path, array_fields[key]))] = value
-            elif option_kind(hints.get(key)) == "net":  # an operator's inner net: a nested spec, arrays keyed below it
+            elif how.kind == "net":  # an operator's inner net: a nested spec, arrays keyed below it
                 out[key] = self.graph(value, (*path, key))
             else:
                 try:
-                    out[key] = codec(hints.get(key, Any)).write(value)
+                    out[key] = how.write(value)
                 except Unwritable as exc:
                     self.errors.append(f"layer {'/'.join(path)!r} option {key}= {exc}")
         return dict(out) if layer.inner_nets() else out  # a held net is written as a block, not on one line

@@ -140,13 +140,13 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], ind
         return text
     if text in ports:
         return NetPort(text)
-    if text.count(".") > 1 and text.partition(".")[0] in table and index > 0:
-        head = text.partition(".")[0]
+    head = text.partition(".")[0]
+    if text.count(".") > 1 and head in table and index > 0:
         inputs = getattr(table[head], "input_ports", ())
         return reader.error(ep.loc, f"endpoint {text!r}: an edge cannot feed a layer inside the nested graph "
                             f"{head!r}; feed one of its input ports ({', '.join(f'{head}.{p}' for p in inputs)}), "
                             f"which its own edges pass on")
-    if text.count(".") > 1 and text.partition(".")[0] in table:  # a port inside nested graphs: enc.l1.Output
+    if text.count(".") > 1 and head in table:  # a port inside nested graphs: enc.l1.Output
         try:
             resolve(table, NetPort(tuple(text.split("."))))
         except WiringError as exc:

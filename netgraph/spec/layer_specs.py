@@ -23,7 +23,7 @@ from netgraph.core.shared import NetSharedArray
 from netgraph.layers.expression import ExpressionError, parse
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.shorthand import from_shorthand
-from netgraph.spec.options import FAILED, codec, option_kind
+from netgraph.spec.options import FAILED, codec
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
 __all__ = ["read_layer", "layer_fields", "required", "FAILED", "GRAPH_KEYS", "CHAIN_KEYS"]
@@ -166,9 +166,9 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
                          f"its options are {', '.join(fields) or 'none'}")
             ok = False
         elif key != "type":  # an operator's inner net ("net" kind) is a nested spec at path (*operator, option)
-            hint, where = hints.get(key, Any), spec.value_locs[key]
-            kwargs[key] = (read_layer(reader, value, where, (*path, key)) if option_kind(hint) == "net"
-                           else codec(hint).read(reader, value, where, f"layer {_name(path)} option {key}: "))
+            how, where = codec(hints.get(key, Any)), spec.value_locs[key]
+            kwargs[key] = (read_layer(reader, value, where, (*path, key)) if how.kind == "net"
+                           else how.read(reader, value, where, f"layer {_name(path)} option {key}: "))
     for key, field in fields.items():
         if required(field) and key not in spec:
             reader.error(loc, f"{label} needs option {key!r} (in Python its first argument: {cls.__name__}(...))")

@@ -26,13 +26,13 @@ import torch
 
 from netgraph.core.coders import CODERS, Coder, coder_from_data
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
-from netgraph.core.options import OptionKind
+from netgraph.core.options import option_kind
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
 from netgraph.spec.yaml_nodes import YMap
 
-__all__ = ["Codec", "codec", "Unwritable", "Flow", "FAILED", "DEFS", "option_kind", "distribution_schema", "plain", "data", "shape_data", "port_type"]
+__all__ = ["Codec", "codec", "Unwritable", "Flow", "FAILED", "DEFS", "distribution_schema", "plain", "data", "shape_data", "port_type"]
 
 FAILED = object()  # what a value that could not be read becomes (its problems are recorded)
 _NAME = "[A-Za-z_][A-Za-z0-9_]*"
@@ -53,11 +53,12 @@ class Flow(dict):
 @dataclasses.dataclass(frozen=True)
 class Codec:
     """``read(reader, value, loc, label)`` -> keyword value or FAILED (problems recorded on ``reader``);
-    ``write(value)`` -> YAML data; ``schema``: the JSON Schema of the YAML form."""
+    ``write(value)`` -> YAML data; ``schema``: the JSON Schema of the YAML form; ``kind``: the OptionKind's name."""
 
     read: Callable[..., Any]
     write: Callable[[Any], Any]
     schema: Mapping[str, Any]
+    kind: str | None = None
 
 
 def plain(value: Any) -> Any:
@@ -190,7 +191,7 @@ _PLAIN = {bool: "boolean", int: "integer", float: "number", str: "string", tuple
 
 
 def _schema(hint: Any) -> dict:
-    kind = next((m for m in getattr(hint, "__metadata__", ()) if isinstance(m, OptionKind)), None)
+    kind = option_kind(hint)
     if kind is not None:
         return dict(kind.schema)
     origin = typing.get_origin(hint)
@@ -201,15 +202,10 @@ def _schema(hint: Any) -> dict:
     return {"type": _PLAIN[origin or hint]} if (origin or hint) in _PLAIN else {}
 
 
-def option_kind(hint: Any) -> str | None:
-    """The name of the ``OptionKind`` an annotation carries (``"shape"``, ``"net"``, ...), else None."""
-    return next((m.name for m in getattr(hint, "__metadata__", ()) if isinstance(m, OptionKind)), None)
-
-
 def codec(hint: Any) -> Codec:
     """How an option annotated ``hint`` is read, written and described (``Any``: plain data)."""
-    kind = option_kind(hint)
-    return Codec(_READ.get(kind, lambda reader, value, *_: plain(value)), _WRITE.get(kind, data), _schema(hint))
+    kind = getattr(option_kind(hint), "name", None)
+    return Codec(_READ.get(kind, lambda reader, value, *_: plain(value)), _WRITE.get(kind, data), _schema(hint), kind)
 
 
 def distribution_schema() -> dict:

@@ -33,7 +33,7 @@ from safetensors.torch import save as safetensors_bytes
 
 __all__ = ["save", "read_arrays", "read_limited", "read_weights", "weights_name", "WeightsRefused",
            "REFERENCE_SCOPE", "reference_refusal"]
-_HASHED = r"\.[0-9a-f]{64}\.safetensors"  # after the spec's stem: a weights file named by its SHA-256
+_HASHED = r"\.([0-9a-f]{64})\.safetensors"  # after the spec's stem: a weights file named by its SHA-256
 
 
 class WeightsRefused(ValueError):
@@ -149,7 +149,7 @@ def read_weights(file: Path) -> dict[str, torch.Tensor]:
     The 8-byte header length and the header are checked before the data is read, so a hostile file
     is refused without reading it: OSError when unreadable, WeightsRefused when invalid or changed.
     """
-    expected = re.search(r"\.([0-9a-f]{64})\.safetensors$", file.name)
+    expected = re.search(_HASHED + "$", file.name)
     limits = current_limits()
     with open_regular(file) as fh:
         size = os.fstat(fh.fileno()).st_size
