@@ -2,28 +2,26 @@
 
 Every node maps to one layer (see ``onnx_ops``, ``onnx_activations``, ``onnx_shape_ops``, ``onnx_spatial``,
 ``onnx_reshape`` and ``onnx_extra``, which rewrites a Split into Slices; LSTM, GRU and RNN in ``onnx_recurrent``,
-whose layout glue becomes aliases), MatMul followed
-by Add of a constant vector becomes one LinearLayer, and torch's causal attention pattern one AttentionLayer
-(``onnx_attention``). Nodes of constants are computed at import (onnx's
-reference evaluator), shape computations symbolically (``Context.symbols``); nodes that only compute the target
-shape of a Reshape or Resize (or a recurrence's zero initial state) are dropped, and layers that feed no graph
-output are left out. A static export's recurrence gets a variable length (``sequence_inputs``) where the net
-allows it. When any node has no equivalent, one SpecError lists them all with their node names and the reason.
+whose layout glue becomes aliases), MatMul followed by Add of a constant vector becomes one LinearLayer, and
+torch's causal attention pattern one AttentionLayer (``onnx_attention``); port names and length variables come
+from ``onnx_names``. Nodes of constants are computed at import (onnx's reference evaluator), shape computations
+symbolically (``Context.symbols``); nodes that only compute the target shape of a Reshape or Resize (or a
+recurrence's zero initial state) are dropped, and layers that feed no graph output are left out. A static
+export's recurrence gets a variable length (``sequence_inputs``) where the net allows it. When any node has no
+equivalent, one SpecError lists them all with their node names and the reason.
 """
 
 from __future__ import annotations
 
-import keyword
 import os
 import re
-import unicodedata
 from typing import Any
 
 import numpy as np
 
 from netgraph.core.names import fresh_name
 from netgraph.core.errors import NetGraphError, SpecError, raise_all
-from netgraph.core.graph import RESERVED_NAMES, NetGraph
+from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, REAL, PortType
@@ -31,6 +29,7 @@ from netgraph.export.deps import require
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_attention import causal_attention
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
+from netgraph.export.onnx_names import LengthVariables, identifier, port_names
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
 from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS
@@ -71,37 +70,6 @@ def import_onnx(path: str | os.PathLike) -> NetGraph:
     builder = _Builder(onnx, inferred.graph, os.fspath(path))
     builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
     return builder.build()
-
-
-def _kept(name: str) -> bool:
-    """Whether ``name`` may name a graph port as it is (an identifier Python reads as written, not a keyword)."""
-    return (name.isidentifier() and not keyword.iskeyword(name) and name != "self"
-            and unicodedata.normalize("NFKC", name) == name)
-
-
-def port_names(names: list[str], taken: set[str]) -> list[str]:
-    """Port names for ONNX ``names``: each that may name a port keeps it (the first, if repeated), the others
-    are made identifiers around them (never taking a kept name)."""
-    kept = {name for name in names if _kept(name)}
-    taken |= kept
-    out = []
-    for name in names:
-        out.append(name if name in kept and name not in out else identifier(name, taken))
-    return out
-
-
-def identifier(name: str, taken: set[str]) -> str:
-    """A unique Python identifier (and legal layer name) made from ``name``.
-
-    >>> identifier("/hidden/Gemm", set()), identifier("input.1", {"input_1"}), identifier("class", set())
-    ('hidden_Gemm', 'input_1_2', 'class_')
-    """
-    base = re.sub(r"\W+", "_", unicodedata.normalize("NFKC", name)).strip("_") or "node"
-    base = f"x{base}" if base[0].isdigit() else base
-    base = f"{base}_" if base in RESERVED_NAMES or not _kept(base) else base
-    candidate = fresh_name(base, taken, "_")
-    taken.add(candidate)
-    return candidate
 
 
 class _Builder:
@@ -341,7 +309,7 @@ class _Builder:
                 edges.append((self._source(output.name), NetPort(port)))
             except Unsupported as exc:
                 raise SpecError(f"{self.where}: cannot import graph output {output.name!r}: {exc}", kind="onnx") from None
-        shapes, variables = {}, _LengthVariables()
+        shapes, variables = {}, LengthVariables()
         for onnx_name, port in self.ports.items():
             value = next(v for v in self.graph.input if v.name == onnx_name)
             dims = self.shapes[onnx_name]
@@ -377,24 +345,6 @@ def _bias_vector(bias: np.ndarray, width: int, rank: int | None) -> bool:
     (1, 1, width)... of at most ``rank`` dims, the product's (a (width, 1) constant adds one value per step)."""
     return (bias.shape[-1:] == (width,) and all(d == 1 for d in bias.shape[:-1])
             and bias.ndim <= (rank or 1))
-
-
-class _LengthVariables:
-    """Our length variable for each ONNX dim: one per distinct dim name (the name, made an identifier), a new
-    one for each unnamed dynamic dim; sizes stay."""
-
-    def __init__(self):
-        self.names: dict[str, str] = {}
-        self.taken: set[str] = set()
-
-    def __call__(self, dim: int | str) -> int | str:
-        if isinstance(dim, int):
-            return dim
-        if dim == "?":
-            return identifier("n", self.taken)
-        if dim not in self.names:
-            self.names[dim] = identifier(dim, self.taken)
-        return self.names[dim]
 
 
 def _used(layers: dict[str, Any], edges: list[tuple]) -> tuple[dict[str, Any], list[tuple]]:
