@@ -221,6 +221,9 @@ class _Builder:
         self.ctx.folds[node.output[0]] = self._fold(node, converted)
         if converted.alias is not None:
             self.sources[node.output[0]] = self._source(converted.alias)
+            same = self.shapes.get(converted.alias)  # the same tensor: keeps the sizes our layers found
+            if node.op_type in ("Identity", "Dropout", "Cast") and same is not None and all(map(_known, same[1:])):
+                self.shapes[node.output[0]] = same
             return
         if self._fuse_bias(node, converted):
             return
@@ -241,23 +244,30 @@ class _Builder:
 
     def _infer_shape(self, node: Any, converted: Converted) -> None:
         """Where onnx's shape inference lost the output's sizes (dims 'unk__N', e.g. after a Pad whose pads are
-        computed), our layer's own inference from its inputs' shapes gives them to later nodes."""
+        computed), our layer's own inference from its inputs' shapes (a constant operand's as its layer has it)
+        gives them to later nodes."""
         out = self.shapes.get(node.output[0])
-        if ((out is not None and all(_known(d) for d in out)) or converted.constants or self.ctx.folds.get(node.output[0])
+        if ((out is not None and all(_known(d) for d in out)) or self.ctx.folds.get(node.output[0])
                 or node.op_type in RECURRENT_CONVERTERS):  # a recurrence's output has ONNX's own layout
             return
-        layer, shapes = converted.layer, [self.shapes.get(t) for t in converted.inputs]
-        if not shapes or any(shape is None or not all(_known(d) for d in shape[1:]) or self.ctx.folds.get(t)
-               for shape, t in zip(shapes, converted.inputs)) or len(layer.output_ports) != 1:
+        layer, batch = converted.layer, None
+        types = dict(layer.declared_types())
+        for index, (port, tensor) in enumerate(zip(layer.input_ports, converted.inputs)):
+            if index in converted.constants:
+                types[port] = constant_layer(converted.constants[index], out).declared_types()["Output"]
+                continue
+            shape = self.shapes.get(tensor)
+            if shape is None or not all(_known(d) for d in shape[1:]) or self.ctx.folds.get(tensor):
+                return
+            types[port], batch = PortType(tuple(shape[1:]), REAL), shape[0] if batch is None else batch
+        if batch is None or len(layer.output_ports) != 1:
             return
-        types = {**layer.declared_types(), **{port: PortType(tuple(shape[1:]), REAL)
-                                              for port, shape in zip(layer.input_ports, shapes)}}
         try:
             found = layer.infer(types)[layer.output_ports[0]].shape
         except Exception:  # noqa: BLE001 - not known here: onnx's shape stays
             return
         if found is not None and all(_known(d) for d in found) and (out is None or len(out) == len(found) + 1):
-            self.shapes[node.output[0]] = (shapes[0][0], *found)
+            self.shapes[node.output[0]] = (batch, *found)
 
     def _fold(self, node: Any, converted: Converted) -> int:
         """The output's fold (see onnx_reshape): as the converter says, else as the inputs' for a layer that
