@@ -1,19 +1,66 @@
-"""import_onnx and sizes: sizes onnx's inference lost are taken from our layers' inference (a Concat along such a
-dim imports)."""
+"""import_onnx and sizes: dim names that a node needs equal share one length; sizes onnx's inference lost are
+taken from our layers' inference (a Concat along such a dim imports)."""
 
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
+import pytest
 import torch
-from onnx import helper
+from onnx import TensorProto, helper
 from torch import nn
 
 import onnx
 
-from netgraph import import_onnx
+from netgraph import DataError, import_onnx
 from tests.onnx_helpers import run_onnx
+
+
+def onnx_model(path, nodes: list, inputs: dict, output: str, initializers: tuple = ()):
+    values = [helper.make_tensor_value_info(k, TensorProto.FLOAT, v) for k, v in inputs.items()]
+    graph = helper.make_graph(nodes, "g", values, [helper.make_tensor_value_info(output, TensorProto.FLOAT, None)],
+                              list(initializers))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    return path
+
+
+JOINING = {  # node, inputs (x, y): each names its own length, which the node needs equal
+    "add": (helper.make_node("Add", ["x", "y"], ["z"], name="join"), {"x": ["b", "n", 4], "y": ["b", "m", 4]}),
+    "concat": (helper.make_node("Concat", ["x", "y"], ["z"], name="join", axis=2),
+               {"x": ["b", "n", 4], "y": ["b", "m", 3]}),
+    "matmul": (helper.make_node("MatMul", ["x", "y"], ["z"], name="join"), {"x": ["b", 3, "n"], "y": ["b", "m", 2]}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(JOINING))
+def test_dims_a_node_needs_equal_share_one_length(name, tmp_path):
+    # x (b, n, 4) + y (b, m, 4) got lengths n and m, independent: the import failed with a ShapeError
+    node, inputs = JOINING[name]
+    path = onnx_model(tmp_path / "j.onnx", [node], inputs, "z")
+    with pytest.warns(UserWarning, match=rf"node 'join' \({node.op_type}\) needs dims 'n' and 'm' equal"):
+        net = import_onnx(path)
+    x_shape, y_shape = net.port_types["x"].shape, net.port_types["y"].shape
+    assert "n" in x_shape and "n" in y_shape and "m" not in y_shape
+    sized = {k: torch.randn(2, *[5 if d in ("n", "m") else d for d in v[1:]]) for k, v in inputs.items()}
+    torch.testing.assert_close(net(**sized), torch.from_numpy(run_onnx(path, sized)[0]), atol=1e-5, rtol=1e-4)
+    unequal = {"x": sized["x"], "y": torch.randn(2, *[6 if d == "m" else d for d in inputs["y"][1:]])}
+    with pytest.raises(DataError, match=r"'x' and 'y' share the length n"):
+        net(**unequal)
+
+
+def test_lengths_no_node_joins_stay_independent(tmp_path):
+    nodes = [helper.make_node("ReduceMean", [v], [f"{v}_mean"], axes=[1]) for v in ("x", "y")]
+    nodes.append(helper.make_node("Add", ["x_mean", "y_mean"], ["z"]))
+    path = onnx_model(tmp_path / "m.onnx", nodes, {"x": ["b", "n", 4], "y": ["b", "m", 4]}, "z")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net = import_onnx(path)
+    assert (net.port_types["x"].shape, net.port_types["y"].shape) == (("n", 4), ("m", 4))
+    sized = {"x": torch.randn(2, 5, 4), "y": torch.randn(2, 7, 4)}
+    torch.testing.assert_close(net(**sized), torch.from_numpy(run_onnx(path, sized)[0]), atol=1e-5, rtol=1e-4)
 
 
 class PaddedCat(nn.Module):

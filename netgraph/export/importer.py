@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,7 @@ from netgraph.export.deps import require
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_attention import causal_attention
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
-from netgraph.export.onnx_names import LengthVariables, identifier, port_names
+from netgraph.export.onnx_names import LengthVariables, equal_dims, identifier, port_names
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
 from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS
@@ -319,7 +320,10 @@ class _Builder:
                 edges.append((self._source(output.name), NetPort(port)))
             except Unsupported as exc:
                 raise SpecError(f"{self.where}: cannot import graph output {output.name!r}: {exc}", kind="onnx") from None
-        shapes, variables = {}, LengthVariables()
+        joined, notes = equal_dims(self.graph.node, self.shapes, self._attributes)
+        if notes:
+            warnings.warn(f"{self.where}: {'; '.join(notes)}", stacklevel=4)
+        shapes, variables = {}, LengthVariables(joined)
         for onnx_name, port in self.ports.items():
             value = next(v for v in self.graph.input if v.name == onnx_name)
             dims = self.shapes[onnx_name]
