@@ -1,14 +1,19 @@
-"""import_onnx of sequence patterns: causal attention (torch's Trilu mask) and Concat of an unsqueezed element
-(Append/Prepend). Our layers' exports import back, and so do plain torch's, at lengths other than exported."""
+"""import_onnx of sequence patterns: causal attention (torch's Trilu mask; the Softmax as its opset reads it) and
+Concat of an unsqueezed element (Append/Prepend). Our layers' exports import back, and so do plain torch's, at
+lengths other than exported."""
 
 from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from onnx import TensorProto, helper, numpy_helper
 from torch import nn
+
+import onnx
 
 from netgraph import AppendLayer, AttentionLayer, CatenateLayer, NetGraph, PrependLayer, SpecError, export_onnx, import_onnx, net_initialize
 from tests.onnx_helpers import run_onnx
@@ -93,6 +98,44 @@ def test_other_triangular_masks_are_still_refused(tmp_path):
     _export(_Attention("upper"), tmp_path / "upper.onnx")
     with pytest.raises(SpecError, match=r"\(Trilu\): no layer for this op"):
         import_onnx(tmp_path / "upper.onnx")
+
+
+def _causal_model(path, opset: int, softmax: dict, n: int = 5, d: int = 4):
+    """softmax(q kt + torch's causal mask) v, written by hand at ``opset`` (``softmax``: the Softmax's attributes)."""
+    def const(name, value, dtype=np.float32):
+        return numpy_helper.from_array(np.array(value, dtype), name)
+
+    node = helper.make_node
+    nodes = [node("Expand", ["one", "square"], ["ones"]), node("Trilu", ["ones"], ["tri"], upper=0),
+             node("Equal", ["tri", "zero"], ["keep"]), node("Where", ["keep", "ninf", "zero"], ["mask"]),
+             node("MatMul", ["q", "kt"], ["s"]), node("Add", ["s", "mask"], ["masked"]),
+             node("Softmax", ["masked"], ["p"], **softmax), node("MatMul", ["p", "v"], ["y"])]
+    values = [helper.make_tensor_value_info(k, TensorProto.FLOAT, s)
+              for k, s in (("q", ["b", n, d]), ("kt", ["b", d, n]), ("v", ["b", n, d]), ("y", ["b", n, d]))]
+    constants = [const("one", 1.0), const("square", [n, n], np.int64), const("zero", 0.0), const("ninf", -np.inf)]
+    model = helper.make_model(helper.make_graph(nodes, "g", values[:3], values[3:], constants),
+                              opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    return path
+
+
+@pytest.mark.parametrize("opset, softmax", [(11, {"axis": -1}), (12, {"axis": -1}), (13, {}), (12, {}),
+                                            (11, {"axis": 1})])
+@torch.no_grad()
+def test_the_attention_pattern_needs_the_softmax_over_the_last_axis_as_its_opset_reads_it(opset, softmax, tmp_path):
+    # before opset 13 a Softmax without axis normalises over all dims from axis 1 on: it was taken as attention
+    path = _causal_model(tmp_path / "att.onnx", opset, softmax)
+    if opset < 13 and softmax.get("axis", 1) == 1:  # not attention; the mask's nodes have no layer of their own
+        with pytest.raises(SpecError, match=r"\(Equal\): no layer for this op"):
+            import_onnx(path)
+        return
+    back = import_onnx(path)
+    assert [layer.mask for layer in attention_layers(back)] == ["Causal"]
+    generator = torch.Generator().manual_seed(5)
+    q, k, v = (torch.randn(3, 5, 4, generator=generator) for _ in range(3))
+    want = torch.softmax(q @ k.transpose(1, 2) + torch.full((5, 5), -torch.inf).triu(1), -1) @ v
+    torch.testing.assert_close(back({"q": q, "kt": k.transpose(1, 2), "v": v}), want, atol=1e-5, rtol=1e-4)
 
 
 @pytest.mark.parametrize("layer", [AppendLayer(), PrependLayer()], ids=["append", "prepend"])

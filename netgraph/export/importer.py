@@ -2,28 +2,27 @@
 
 Every node maps to one layer (see ``onnx_ops``, ``onnx_activations``, ``onnx_shape_ops``, ``onnx_spatial``,
 ``onnx_reshape`` and ``onnx_extra``, which rewrites a Split into Slices; LSTM, GRU and RNN in ``onnx_recurrent``,
-whose layout glue becomes aliases), MatMul followed
-by Add of a constant vector becomes one LinearLayer, and torch's causal attention pattern one AttentionLayer
-(``onnx_attention``). Nodes of constants are computed at import (onnx's
-reference evaluator), shape computations symbolically (``Context.symbols``); nodes that only compute the target
-shape of a Reshape or Resize (or a recurrence's zero initial state) are dropped, and layers that feed no graph
-output are left out. A static export's recurrence gets a variable length (``sequence_inputs``) where the net
-allows it. When any node has no equivalent, one SpecError lists them all with their node names and the reason.
+whose layout glue becomes aliases), MatMul followed by Add of a constant vector becomes one LinearLayer, and
+torch's causal attention pattern one AttentionLayer (``onnx_attention``); port names and length variables come
+from ``onnx_names``. Nodes of constants are computed at import (onnx's reference evaluator), shape computations
+symbolically (``Context.symbols``); nodes that only compute the target shape of a Reshape or Resize (or a
+recurrence's zero initial state) are dropped, and layers that feed no graph output are left out. A static
+export's recurrence gets a variable length (``sequence_inputs``) where the net allows it. When any node has no
+equivalent, one SpecError lists them all with their node names and the reason.
 """
 
 from __future__ import annotations
 
-import keyword
 import os
 import re
-import unicodedata
+import warnings
 from typing import Any
 
 import numpy as np
 
 from netgraph.core.names import fresh_name
 from netgraph.core.errors import NetGraphError, SpecError, raise_all
-from netgraph.core.graph import RESERVED_NAMES, NetGraph
+from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, REAL, PortType
@@ -31,6 +30,7 @@ from netgraph.export.deps import require
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_attention import causal_attention
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
+from netgraph.export.onnx_names import LengthVariables, equal_dims, identifier, port_names
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
 from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS
@@ -71,37 +71,6 @@ def import_onnx(path: str | os.PathLike) -> NetGraph:
     builder = _Builder(onnx, inferred.graph, os.fspath(path))
     builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
     return builder.build()
-
-
-def _kept(name: str) -> bool:
-    """Whether ``name`` may name a graph port as it is (an identifier Python reads as written, not a keyword)."""
-    return (name.isidentifier() and not keyword.iskeyword(name) and name != "self"
-            and unicodedata.normalize("NFKC", name) == name)
-
-
-def port_names(names: list[str], taken: set[str]) -> list[str]:
-    """Port names for ONNX ``names``: each that may name a port keeps it (the first, if repeated), the others
-    are made identifiers around them (never taking a kept name)."""
-    kept = {name for name in names if _kept(name)}
-    taken |= kept
-    out = []
-    for name in names:
-        out.append(name if name in kept and name not in out else identifier(name, taken))
-    return out
-
-
-def identifier(name: str, taken: set[str]) -> str:
-    """A unique Python identifier (and legal layer name) made from ``name``.
-
-    >>> identifier("/hidden/Gemm", set()), identifier("input.1", {"input_1"}), identifier("class", set())
-    ('hidden_Gemm', 'input_1_2', 'class_')
-    """
-    base = re.sub(r"\W+", "_", unicodedata.normalize("NFKC", name)).strip("_") or "node"
-    base = f"x{base}" if base[0].isdigit() else base
-    base = f"{base}_" if base in RESERVED_NAMES or not _kept(base) else base
-    candidate = fresh_name(base, taken, "_")
-    taken.add(candidate)
-    return candidate
 
 
 class _Builder:
@@ -253,6 +222,9 @@ class _Builder:
         self.ctx.folds[node.output[0]] = self._fold(node, converted)
         if converted.alias is not None:
             self.sources[node.output[0]] = self._source(converted.alias)
+            same = self.shapes.get(converted.alias)  # the same tensor: keeps the sizes our layers found
+            if node.op_type in ("Identity", "Dropout", "Cast") and same is not None and all(map(_known, same[1:])):
+                self.shapes[node.output[0]] = same
             return
         if self._fuse_bias(node, converted):
             return
@@ -273,23 +245,30 @@ class _Builder:
 
     def _infer_shape(self, node: Any, converted: Converted) -> None:
         """Where onnx's shape inference lost the output's sizes (dims 'unk__N', e.g. after a Pad whose pads are
-        computed), our layer's own inference from its inputs' shapes gives them to later nodes."""
+        computed), our layer's own inference from its inputs' shapes (a constant operand's as its layer has it)
+        gives them to later nodes."""
         out = self.shapes.get(node.output[0])
-        if ((out is not None and all(_known(d) for d in out)) or converted.constants or self.ctx.folds.get(node.output[0])
+        if ((out is not None and all(_known(d) for d in out)) or self.ctx.folds.get(node.output[0])
                 or node.op_type in RECURRENT_CONVERTERS):  # a recurrence's output has ONNX's own layout
             return
-        layer, shapes = converted.layer, [self.shapes.get(t) for t in converted.inputs]
-        if not shapes or any(shape is None or not all(_known(d) for d in shape[1:]) or self.ctx.folds.get(t)
-               for shape, t in zip(shapes, converted.inputs)) or len(layer.output_ports) != 1:
+        layer, batch = converted.layer, None
+        types = dict(layer.declared_types())
+        for index, (port, tensor) in enumerate(zip(layer.input_ports, converted.inputs)):
+            if index in converted.constants:
+                types[port] = constant_layer(converted.constants[index], out).declared_types()["Output"]
+                continue
+            shape = self.shapes.get(tensor)
+            if shape is None or not all(_known(d) for d in shape[1:]) or self.ctx.folds.get(tensor):
+                return
+            types[port], batch = PortType(tuple(shape[1:]), REAL), shape[0] if batch is None else batch
+        if batch is None or len(layer.output_ports) != 1:
             return
-        types = {**layer.declared_types(), **{port: PortType(tuple(shape[1:]), REAL)
-                                              for port, shape in zip(layer.input_ports, shapes)}}
         try:
             found = layer.infer(types)[layer.output_ports[0]].shape
         except Exception:  # noqa: BLE001 - not known here: onnx's shape stays
             return
         if found is not None and all(_known(d) for d in found) and (out is None or len(out) == len(found) + 1):
-            self.shapes[node.output[0]] = (shapes[0][0], *found)
+            self.shapes[node.output[0]] = (batch, *found)
 
     def _fold(self, node: Any, converted: Converted) -> int:
         """The output's fold (see onnx_reshape): as the converter says, else as the inputs' for a layer that
@@ -341,7 +320,10 @@ class _Builder:
                 edges.append((self._source(output.name), NetPort(port)))
             except Unsupported as exc:
                 raise SpecError(f"{self.where}: cannot import graph output {output.name!r}: {exc}", kind="onnx") from None
-        shapes, variables = {}, _LengthVariables()
+        joined, notes = equal_dims(self.graph.node, self.shapes, self._attributes)
+        if notes:
+            warnings.warn(f"{self.where}: {'; '.join(notes)}", stacklevel=4)
+        shapes, variables = {}, LengthVariables(joined)
         for onnx_name, port in self.ports.items():
             value = next(v for v in self.graph.input if v.name == onnx_name)
             dims = self.shapes[onnx_name]
@@ -377,24 +359,6 @@ def _bias_vector(bias: np.ndarray, width: int, rank: int | None) -> bool:
     (1, 1, width)... of at most ``rank`` dims, the product's (a (width, 1) constant adds one value per step)."""
     return (bias.shape[-1:] == (width,) and all(d == 1 for d in bias.shape[:-1])
             and bias.ndim <= (rank or 1))
-
-
-class _LengthVariables:
-    """Our length variable for each ONNX dim: one per distinct dim name (the name, made an identifier), a new
-    one for each unnamed dynamic dim; sizes stay."""
-
-    def __init__(self):
-        self.names: dict[str, str] = {}
-        self.taken: set[str] = set()
-
-    def __call__(self, dim: int | str) -> int | str:
-        if isinstance(dim, int):
-            return dim
-        if dim == "?":
-            return identifier("n", self.taken)
-        if dim not in self.names:
-            self.names[dim] = identifier(dim, self.taken)
-        return self.names[dim]
 
 
 def _used(layers: dict[str, Any], edges: list[tuple]) -> tuple[dict[str, Any], list[tuple]]:

@@ -6,7 +6,8 @@ torch writes ``softmax(q k + mask) v`` (``scaled_dot_product_attention(..., is_c
 so the pattern is found before nodes are converted (``causal_attention``): the final MatMul becomes an
 ``AttentionLayer("Dot", mask="Causal")`` without rescaling (torch has already scaled q and k), between
 ``TransposeLayer``s that put ONNX's (heads, length, features) layout into ours, and the score MatMul, Add,
-Softmax and the mask's nodes are not converted.
+Softmax and the mask's nodes are not converted. The Softmax must be over the last axis only (before opset 13 its
+default axis is 1, and it normalises over all dims from its axis on).
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ def _match(matmul: Any, ctx: Context) -> tuple[tuple[str, str, str, int], list[A
     add = softmax and _only_use(softmax.input[0], "Add", ctx)
     if add is None or _rank(matmul.output[0], ctx) not in _PERMS or matmul.input[1] in ctx.constants:
         return None
-    if int(ctx.attributes(softmax).get("axis", -1)) not in (-1, _rank(softmax.input[0], ctx)):
+    axis = int(ctx.attributes(softmax).get("axis", 1 if ctx.opset < 13 else -1))  # before opset 13: from axis on
+    if axis not in (-1, _rank(softmax.input[0], ctx)):
         return None
     for scores_name, mask_name in (add.input, reversed(add.input)):
         scores, mask = _only_use(scores_name, "MatMul", ctx), _causal_mask(mask_name, ctx)

@@ -1,0 +1,118 @@
+"""Port and layer names for an imported ONNX model: graph ports keep the model's names where they are Python
+identifiers, others (and node names) are made identifiers; one length variable per ONNX dim name, dim names
+that a node needs equal (``equal_dims``) sharing one."""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+from typing import Any
+
+from netgraph.core.graph import RESERVED_NAMES
+from netgraph.core.names import fresh_name
+
+__all__ = ["LengthVariables", "equal_dims", "identifier", "port_names"]
+
+#: Ops whose inputs broadcast together (numpy rules): a dim named apart in two inputs must be equal.
+_BROADCASTING = frozenset({"Add", "Mul", "Sub", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Where", "Equal", "Less",
+                           "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "PRelu"})
+
+
+def _kept(name: str) -> bool:
+    """Whether ``name`` may name a graph port as it is (an identifier Python reads as written, not a keyword)."""
+    return (name.isidentifier() and not keyword.iskeyword(name) and name != "self"
+            and unicodedata.normalize("NFKC", name) == name)
+
+
+def port_names(names: list[str], taken: set[str]) -> list[str]:
+    """Port names for ONNX ``names``: each that may name a port keeps it (the first, if repeated), the others
+    are made identifiers around them (never taking a kept name)."""
+    kept = {name for name in names if _kept(name)}
+    taken |= kept
+    out = []
+    for name in names:
+        out.append(name if name in kept and name not in out else identifier(name, taken))
+    return out
+
+
+def identifier(name: str, taken: set[str]) -> str:
+    """A unique Python identifier (and legal layer name) made from ``name``.
+
+    >>> identifier("/hidden/Gemm", set()), identifier("input.1", {"input_1"}), identifier("class", set())
+    ('hidden_Gemm', 'input_1_2', 'class_')
+    """
+    base = re.sub(r"\W+", "_", unicodedata.normalize("NFKC", name)).strip("_") or "node"
+    base = f"x{base}" if base[0].isdigit() else base
+    base = f"{base}_" if base in RESERVED_NAMES or not _kept(base) else base
+    candidate = fresh_name(base, taken, "_")
+    taken.add(candidate)
+    return candidate
+
+
+class LengthVariables:
+    """Our length variable for each ONNX dim: one per distinct dim name (the name, made an identifier; names
+    ``joined`` into one, that of the first), a new one for each unnamed dynamic dim; sizes stay."""
+
+    def __init__(self, joined: dict[str, str] | None = None):
+        self.names: dict[str, str] = {}
+        self.taken: set[str] = set()
+        self.joined = joined or {}
+
+    def __call__(self, dim: int | str) -> int | str:
+        if isinstance(dim, int):
+            return dim
+        if dim == "?":
+            return identifier("n", self.taken)
+        dim = self.joined.get(dim, dim)
+        if dim not in self.names:
+            self.names[dim] = identifier(dim, self.taken)
+        return self.names[dim]
+
+
+def equal_dims(nodes: Any, shapes: dict[str, tuple | None], attributes: Any) -> tuple[dict[str, str], list[str]]:
+    """ONNX dim names that a node needs equal, each -> the first of its group (an Add of x (b, n, 4) and
+    y (b, m, 4) needs n = m: ONNX's shape inference keeps both names, and the output's as unknown), and one
+    note per pair joined, naming the node. The batch (each tensor's first dim) is left alone."""
+    root: dict[str, str] = {}
+
+    def find(name: str) -> str:
+        while root.get(name, name) != name:
+            name = root[name]
+        return name
+
+    notes = []
+    for node in nodes:
+        for a, b in _pairs(node, [shapes.get(t) if t else None for t in node.input], attributes):
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                root[rb] = ra
+                notes.append(f"node {node.name or node.op_type!r} ({node.op_type}) needs dims {a!r} and {b!r} "
+                             f"equal: they share one length")
+    return {name: find(name) for name in root}, notes
+
+
+def _pairs(node: Any, shapes: list, attributes: Any) -> list[tuple[str, str]]:
+    """Pairs of dim names (never a batch dim) that ``node`` needs equal: aligned dims of broadcasting inputs,
+    the dims of Concat's inputs off its axis, MatMul's inner dims."""
+    if node.op_type in _BROADCASTING:
+        rank = max((len(s) for s in shapes if s is not None), default=0)
+        groups = [[(s, len(s) - rank + i) for s in shapes if s is not None and len(s) - rank + i >= 0]
+                  for i in range(rank)]
+    elif node.op_type == "Concat" and all(s is not None for s in shapes) and len({len(s) for s in shapes}) == 1:
+        axis = int(attributes(node).get("axis", 0)) % len(shapes[0])
+        groups = [[(s, i) for s in shapes] for i in range(len(shapes[0])) if i != axis]
+    elif node.op_type == "MatMul" and len(shapes) == 2 and all(s is not None and len(s) >= 2 for s in shapes):
+        groups = [[(shapes[0], len(shapes[0]) - 1), (shapes[1], len(shapes[1]) - 2)]]
+    else:
+        return []
+    pairs = []
+    for group in groups:
+        names = [s[i] for s, i in group if i > 0 and _named(s[i])]
+        pairs.extend((names[0], other) for other in names[1:] if other != names[0])
+    return pairs
+
+
+def _named(dim: Any) -> bool:
+    """A dim named by the model (not a size, nor onnx's 'unk__N' for a size it could not infer)."""
+    return isinstance(dim, str) and dim not in ("", "?") and not dim.startswith("unk__")

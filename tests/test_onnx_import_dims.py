@@ -1,0 +1,107 @@
+"""import_onnx and sizes: dim names that a node needs equal share one length; sizes onnx's inference lost are
+taken from our layers' inference (a Concat along such a dim imports)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from onnx import TensorProto, helper
+from torch import nn
+
+import onnx
+
+from netgraph import DataError, import_onnx
+from tests.onnx_helpers import run_onnx
+
+
+def onnx_model(path, nodes: list, inputs: dict, output: str, initializers: tuple = ()):
+    values = [helper.make_tensor_value_info(k, TensorProto.FLOAT, v) for k, v in inputs.items()]
+    graph = helper.make_graph(nodes, "g", values, [helper.make_tensor_value_info(output, TensorProto.FLOAT, None)],
+                              list(initializers))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    return path
+
+
+JOINING = {  # node, inputs (x, y): each names its own length, which the node needs equal
+    "add": (helper.make_node("Add", ["x", "y"], ["z"], name="join"), {"x": ["b", "n", 4], "y": ["b", "m", 4]}),
+    "concat": (helper.make_node("Concat", ["x", "y"], ["z"], name="join", axis=2),
+               {"x": ["b", "n", 4], "y": ["b", "m", 3]}),
+    "matmul": (helper.make_node("MatMul", ["x", "y"], ["z"], name="join"), {"x": ["b", 3, "n"], "y": ["b", "m", 2]}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(JOINING))
+def test_dims_a_node_needs_equal_share_one_length(name, tmp_path):
+    # x (b, n, 4) + y (b, m, 4) got lengths n and m, independent: the import failed with a ShapeError
+    node, inputs = JOINING[name]
+    path = onnx_model(tmp_path / "j.onnx", [node], inputs, "z")
+    with pytest.warns(UserWarning, match=rf"node 'join' \({node.op_type}\) needs dims 'n' and 'm' equal"):
+        net = import_onnx(path)
+    x_shape, y_shape = net.port_types["x"].shape, net.port_types["y"].shape
+    assert "n" in x_shape and "n" in y_shape and "m" not in y_shape
+    sized = {k: torch.randn(2, *[5 if d in ("n", "m") else d for d in v[1:]]) for k, v in inputs.items()}
+    torch.testing.assert_close(net(**sized), torch.from_numpy(run_onnx(path, sized)[0]), atol=1e-5, rtol=1e-4)
+    unequal = {"x": sized["x"], "y": torch.randn(2, *[6 if d == "m" else d for d in inputs["y"][1:]])}
+    with pytest.raises(DataError, match=r"'x' and 'y' share the length n"):
+        net(**unequal)
+
+
+def test_lengths_no_node_joins_stay_independent(tmp_path):
+    nodes = [helper.make_node("ReduceMean", [v], [f"{v}_mean"], axes=[1]) for v in ("x", "y")]
+    nodes.append(helper.make_node("Add", ["x_mean", "y_mean"], ["z"]))
+    path = onnx_model(tmp_path / "m.onnx", nodes, {"x": ["b", "n", 4], "y": ["b", "m", 4]}, "z")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net = import_onnx(path)
+    assert (net.port_types["x"].shape, net.port_types["y"].shape) == (("n", 4), ("m", 4))
+    sized = {"x": torch.randn(2, 5, 4), "y": torch.randn(2, 7, 4)}
+    torch.testing.assert_close(net(**sized), torch.from_numpy(run_onnx(path, sized)[0]), atol=1e-5, rtol=1e-4)
+
+
+class PaddedCat(nn.Module):
+    """A reflect-padded convolution (onnx's inference loses its spatial sizes), a constant added, then a
+    Concat along a spatial dim."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1, padding_mode="reflect")
+
+    def forward(self, x):
+        y = self.conv(x) * torch.arange(8.0) + 1.0
+        return torch.cat([y, y[:, :, :2]], 2)
+
+
+@torch.no_grad()
+def test_a_concat_along_a_size_onnx_lost_imports_with_our_inferred_size(tmp_path):
+    # the Add and Mul of a constant kept onnx's ('unk__', ...) shape: "Concat along axis 2, whose size is dynamic"
+    torch.manual_seed(0)
+    module, path = PaddedCat().eval(), tmp_path / "cat.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 3, 8, 8),), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "b"}})
+    x = torch.randn(3, 3, 8, 8)
+    torch.testing.assert_close(import_onnx(path)(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+def test_an_identity_keeps_the_sizes_our_layers_found(tmp_path):
+    # the Identity's output kept onnx's unknown size: the Concat of it was refused
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(nn.ReflectionPad1d(1), (torch.randn(2, 3, 8),), str(tmp_path / "p.onnx"), dynamo=False,
+                          input_names=["x"], dynamic_axes={"x": {0: "b"}})
+    model = onnx.load(str(tmp_path / "p.onnx"))
+    pad = next(n for n in model.graph.node if n.op_type == "Pad")
+    output, pad.output[0] = model.graph.output[0].name, "padded"
+    model.graph.node.extend([helper.make_node("Identity", ["padded"], ["same"]),
+                             helper.make_node("Concat", ["same", "padded"], [output], axis=2)])
+    onnx.save(model, str(tmp_path / "cat.onnx"))
+    x = torch.randn(3, 3, 8)
+    want = torch.from_numpy(run_onnx(tmp_path / "cat.onnx", {"x": x})[0])
+    torch.testing.assert_close(import_onnx(tmp_path / "cat.onnx")(x), want)
+    assert want.shape == (3, 3, 20) and np.isfinite(want.numpy()).all()
