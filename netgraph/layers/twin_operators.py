@@ -64,6 +64,14 @@ def _check_sequence_out(field: str, x: tuple | None, y: tuple | None) -> None:
                        f"{format_shape(y)}")
 
 
+def _check_sequence_in(shape: tuple | None) -> None:
+    """Conflict unless the Input is a sequence: a variable first dim ("n") or a rank of 2 or more (a scalar or a
+    plain vector has no dim to read backwards: flipping a vector reversed its features)."""
+    if shape is not None and (not shape or len(shape) == 1 and isinstance(shape[0], int)):
+        raise Conflict(f"input port 'Input' expects a sequence (a length first, e.g. (n, 4)), found "
+                       f"{'a scalar' if not shape else 'a vector'} {format_shape(shape)}")
+
+
 class NetBidirectionalOperator(NetOperator):
     """Run ``forward_net`` over the sequence and ``backward_net`` over it reversed; join them by ``aggregation``.
 
@@ -101,6 +109,7 @@ class NetBidirectionalOperator(NetOperator):
     output_ports = ("Output",)
 
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
+        _check_sequence_in(types["Input"].shape)
         out = types["Output"] if self.aggregation != "Catenate" else PortType(None, None)
         return {field: {"Input": types["Input"], "Output": out} for field in self.NETS}
 
