@@ -40,6 +40,18 @@ def test_bidirectional_refuses_an_input_that_is_no_sequence():
         NetChain([LinearLayer(4), NetBidirectionalOperator("Tanh")])  # a vector set by the layer before it
 
 
+def test_bidirectional_catenate_refuses_sequences_of_scalars():
+    """Catenate joins along the last dim, which for (n) is the sequence: Output (?) that no call could specify."""
+    message = r"do not join by Catenate: a direction's output {} is a sequence of scalars.*'Plus' or 'Mean'"
+    with pytest.raises(ShapeError, match=message.format(r"\(n\)")):
+        NetGraph({"b": NetBidirectionalOperator("Tanh")}, [], Input=("n",))
+    with pytest.raises(ShapeError, match=message.format(r"\(3\)")):  # a (3, 4) -> (3) net: its length kept by chance
+        NetGraph({"b": NetBidirectionalOperator(NetChain([LinearLayer(3)]))}, [], Input=(3, 4))
+    plus = net_initialize(NetGraph({"b": NetBidirectionalOperator("Tanh", "Plus")}, [], Input=("n",)))
+    x = torch.randn(2, 3)
+    torch.testing.assert_close(plus(x), 2 * torch.tanh(x))
+
+
 def test_replacing_a_layer_inside_an_operator_infers_its_ports_again():
     net = net_initialize(NetGraph({"fold": NetFoldOperator(cell(4))}, [], Input=("n", 3)), seed=0)
     edited = net_initialize(net_replace_part(net, {("fold", "net", "lin"): LinearLayer(5)}), seed=0)

@@ -47,8 +47,10 @@ def _joined(a: PortType, b: PortType, how: str) -> PortType:
         return unify(a, b)
     if a.shape is None or b.shape is None:
         return PortType(None, a.dtype or b.dtype)
-    if not a.shape or not b.shape:
-        raise Conflict("Catenate joins the outputs along their last dim; a direction's output is a scalar")
+    if len(a.shape) < 2 or len(b.shape) < 2:  # a rank-1 output is the sequence itself: its elements are scalars
+        short = a.shape if len(a.shape) < 2 else b.shape
+        raise Conflict(f"a direction's output {format_shape(short)} is a sequence of scalars, with no element dim "
+                       f"to join along (use aggregation 'Plus' or 'Mean')")
     head = unify(PortType(a.shape[:-1]), PortType(b.shape[:-1])).shape
     last = a.shape[-1] + b.shape[-1] if isinstance(a.shape[-1], int) and isinstance(b.shape[-1], int) else None
     return PortType((*head, last), a.dtype or b.dtype)
