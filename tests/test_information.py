@@ -6,8 +6,8 @@ import networkx as nx
 import pytest
 import torch
 
-from netgraph import (GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, OptionError,
-                      net_initialize)
+from netgraph import (GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, NetPort,
+                      OptionError, net_initialize)
 
 
 @pytest.fixture
@@ -106,3 +106,28 @@ def test_an_uninitialised_shared_array_counts_once_and_unknown_sizes_are_unknown
     open_input = NetGraph([LinearLayer(3)], [])
     assert open_input.information("ArraysTotalElementCount") is None  # it read 0 beside "unknown number of parameters"
     assert str(open_input.information()).splitlines()[1] == "arrays: 2 (unknown number of elements), 2 uninitialized"
+
+
+def test_an_operators_inner_arrays_are_keyed_as_surgery_takes_them():
+    from netgraph import NetMapOperator, NetSharedArray, net_extract, net_replace_part
+    w = NetSharedArray("w")
+    inner = NetMapOperator(NetChain({"l": LinearLayer(3, weights=w)}))  # a map inside a map, sharing with "a"
+    net = NetGraph({"a": LinearLayer(3, weights=w), "m": NetMapOperator(NetChain({"mm": inner})),
+                    "enc": NetChain({"l": LinearLayer(3)})}, [(NetPort("X"), "a"), (NetPort("S"), "m"), ("a", "enc")],
+                   X=3, S=(2, 5, 3))
+    deep = ("m", "net", "mm", "net", "l")
+    assert net.information("UninitializedArrays") == [("a", "Weights"), ("a", "Biases"), (*deep, "Biases"),
+                                                      ("enc", "l", "Weights"), ("enc", "l", "Biases")]
+    net = net_initialize(net, seed=0)
+    info = net.information()
+    keys = info["ArraysPositionList"]
+    assert keys == [("a", "Weights"), ("a", "Biases"), (*deep, "Weights"), (*deep, "Biases"),
+                    ("enc", "l", "Weights"), ("enc", "l", "Biases")]  # was ('m', 'net.mm.net.l.Weights')
+    for prop in ("Arrays", "ArraysDimensions", "ArraysElementCounts", "ArraysByteCounts"):
+        assert list(info[prop]) == keys, prop
+    assert list(net_extract(net, "All")) == keys
+    assert info["ArraysCount"] == 5 and info["ArraysTotalElementCount"] == 9 + 3 + 3 + 9 + 3  # "w" counted once
+    for key in keys:
+        assert torch.equal(net_extract(net, key), info["Arrays"][key])
+    edited = net_replace_part(net, {(*deep, "Biases"): torch.ones(3)})
+    assert torch.equal(edited.information("Arrays")[(*deep, "Biases")], torch.ones(3))

@@ -3,6 +3,8 @@ surgery inside an inner net infers the operator's ports again (or names the oper
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 
@@ -22,6 +24,32 @@ def test_bidirectional_refuses_an_inner_net_that_does_not_output_a_sequence():
         NetGraph({"b": NetBidirectionalOperator(SequenceLastLayer())}, [], Input=("n", 4))
     ok = NetGraph({"b": NetBidirectionalOperator(GatedRecurrentLayer(2))}, [], Input=("n", 4))
     assert ok.port_types["Output"].shape == ("n", 4)
+
+
+def test_bidirectional_refuses_an_input_that_is_no_sequence():
+    """A plain vector was accepted and its backward net read the features reversed (flip along dim 1)."""
+    for inner in ("Tanh", GatedRecurrentLayer(2), NetChain([LinearLayer(3)])):
+        for shape, found in ((4, "a vector (4)"), ((), "a scalar ()")):
+            with pytest.raises(ShapeError, match=rf"'b' \(NetBidirectionalOperator\): input port 'Input' expects a "
+                                                 rf"sequence .*found {re.escape(found)}"):
+                NetGraph({"b": NetBidirectionalOperator(inner)}, [], Input=shape)
+    for shape in (("n", 4), (3, 4)):  # a variable or a fixed length
+        assert NetGraph({"b": NetBidirectionalOperator("Tanh")}, [], Input=shape).port_types["Output"].shape[-1] == 8
+    with pytest.raises(ShapeError, match=r"layer 2 \(NetBidirectionalOperator\): input port 'Input' expects a "
+                                         r"sequence .*found a vector \(4\) .*set by layer 1 \(LinearLayer\)"):
+        NetChain([LinearLayer(4), NetBidirectionalOperator("Tanh")])  # a vector set by the layer before it
+
+
+def test_bidirectional_catenate_refuses_sequences_of_scalars():
+    """Catenate joins along the last dim, which for (n) is the sequence: Output (?) that no call could specify."""
+    message = r"do not join by Catenate: a direction's output {} is a sequence of scalars.*'Plus' or 'Mean'"
+    with pytest.raises(ShapeError, match=message.format(r"\(n\)")):
+        NetGraph({"b": NetBidirectionalOperator("Tanh")}, [], Input=("n",))
+    with pytest.raises(ShapeError, match=message.format(r"\(3\)")):  # a (3, 4) -> (3) net: its length kept by chance
+        NetGraph({"b": NetBidirectionalOperator(NetChain([LinearLayer(3)]))}, [], Input=(3, 4))
+    plus = net_initialize(NetGraph({"b": NetBidirectionalOperator("Tanh", "Plus")}, [], Input=("n",)))
+    x = torch.randn(2, 3)
+    torch.testing.assert_close(plus(x), 2 * torch.tanh(x))
 
 
 def test_replacing_a_layer_inside_an_operator_infers_its_ports_again():

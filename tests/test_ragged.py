@@ -261,3 +261,25 @@ def test_an_output_whose_variable_length_is_not_its_first_dim_comes_back_as_a_li
     conv = net_initialize(NetChain([TransposeLayer(), ConvolutionLayer(2, 1)], input=("n", 3)), seed=0)
     for y, x in zip(conv(xs), xs):
         torch.testing.assert_close(y, conv(x[None])[0])
+
+
+def test_the_compiled_module_checks_the_lengths_its_inputs_share_and_only_those():
+    """module(a, b) broadcast a length of 1 silently and failed inside torch otherwise; net(a, b) said which ports."""
+    plus = net_initialize(NetGraph({"p": "Plus"}, [(NetPort("a"), "p"), (NetPort("b"), "p")], a=("n", 3), b=("n", 3)))
+    module = plus.compile()
+    for n in (1, 2):
+        with pytest.raises(DataError, match=rf"input ports 'a' and 'b' share the length n .*found {n} and 3$"):
+            module(torch.randn(2, n, 3), torch.randn(2, 3, 3))
+    a, b = torch.randn(2, 3, 3), torch.randn(2, 3, 3)
+    assert torch.equal(module(a, b), a + b)
+    assert module.code.count(".shape[1]") == 2  # one comparison
+    from netgraph import NetFoldOperator
+    cell = NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(3)},
+                    [([NetPort("Input"), NetPort("X"), NetPort("State")], "cat"), ("cat", "lin")], Input=2, X=1)
+    fold = net_initialize(NetGraph({"fold": NetFoldOperator(cell)}, [], Input=("n", 2)), seed=0)  # X's n inferred
+    with pytest.raises(DataError, match=r"input ports 'Input' and 'X' share the length n .*found 4 and 5$"):
+        fold.compile()(Input=torch.randn(1, 4, 2), X=torch.randn(1, 5, 1))
+    independent = NetGraph({"a": AggregationLayer("Total", levels=[1]), "b": AggregationLayer("Mean", levels=[1])},
+                           [(NetPort("A"), "a"), (NetPort("B"), "b")], A=("n", 2), B=("m", 2))
+    for net in (independent, _recurrent_classifier(), _self_attention()):  # one input or independent lengths
+        assert "shape[" not in net.compile().code and "_shared_length_error" not in net.compile().code

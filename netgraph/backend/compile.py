@@ -26,6 +26,7 @@ from torch import nn
 
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
+from netgraph.backend.input_lengths import check_shared_lengths, length_check_lines
 from netgraph.core.layer import EmitContext
 from netgraph.core.errors import (MSG_UNKNOWN_INPUT_SHAPE, Diagnostic, OptionError, ShapeError, UninitializedError,
                                    raise_all)
@@ -77,6 +78,10 @@ class CompiledNet(DeepModule):
         leave-one-out baselines, a scalar a running-mean baseline; the value is 0 (see netgraph.layers.estimators).
         """
         return surrogate_loss(self, loss, reduction)
+
+    def _shared_length_error(self, inputs: dict[str, torch.Tensor]) -> None:
+        """The DataError the forward raises when input ports sharing a length ("n") get different ones (as net(...))."""
+        check_shared_lengths(self.net, lambda port, axis: inputs[port].shape[axis + 1])
 
     def to_net(self) -> Any:
         """The NetGraph with this module's current arrays (parameters and buffers) copied in."""
@@ -205,6 +210,8 @@ class _Names:
 class _CodeWriter(GraphWalker):
     """Writes the forward's body: one line per node; the walked values are local variable names."""
 
+    CHECK_LENGTHS = True  # compare the lengths input ports share (the padded forward's caller checks them)
+
     def __init__(self, net: Any, checks: bool | str | None):
         super().__init__(net)
         self.names, self.checks, self.lines, self.steps = _Names(set(net.input_ports)), checks, [], []
@@ -215,6 +222,9 @@ class _CodeWriter(GraphWalker):
             self.lines.append(f"{self.size} = 1 if {self.batch} is None else {self.batch}")
         elif any(not node.input_ports for node in self.ir.nodes):
             self.lines.append(f"{self.batch} = {net.input_ports[0]}.shape[0]")
+        self.defines_size = bool(self.lines)
+        if self.batched and self.CHECK_LENGTHS:
+            self.lines += length_check_lines(net)
 
     def visit_node(self, node: Node, inputs: Sequence[str]) -> list[str]:
         path, ports, stem, start = node.path, node.output_ports, "_".join(node.path), len(self.lines)
@@ -255,7 +265,7 @@ def _generate(net: Any, checks: bool | str | None = None) -> str:
     if not writer.batched:
         tail[:0] = [f"if {batch} is None:", f"    {_returned(results, '[0]')}"]
     signature = ", ".join(["self", *net.input_ports] if writer.batched else ["self", f"{batch}=None"])
-    shared = (writer.size,) if writer.steps and writer.steps[0].start else ()  # the head defines the batch size
+    shared = (writer.size,) if writer.steps and writer.defines_size else ()  # the head defines the batch size
     return forward_source(signature, writer.lines, writer.steps, tail, shared, fresh=writer.names.new)
 
 

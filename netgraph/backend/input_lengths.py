@@ -23,7 +23,8 @@ import torch
 from netgraph.core.errors import DataError
 from netgraph.core.types import PortType, format_shape
 
-__all__ = ["shared_dims", "shared_length_problems", "check_shared_lengths", "empty_length_problem"]
+__all__ = ["shared_dims", "shared_length_problems", "check_shared_lengths", "empty_length_problem",
+           "length_check_lines"]
 
 Sizes = Callable[[str, int], "int | Sequence[int] | torch.Tensor"]  # (port, axis) -> one size, or one per example
 
@@ -74,6 +75,17 @@ def check_shared_lengths(net: Any, sizes: Sizes) -> None:
     """One DataError naming every pair of input ports whose shared variable dim differs (``shared_length_problems``)."""
     if problems := shared_length_problems(net, sizes):
         raise DataError("; ".join(problems))
+
+
+def length_check_lines(net: Any) -> list[str]:
+    """The compiled forward's check of the lengths its input ports share: one comparison of ``.shape`` values per
+    extra place of a shared dim, calling ``self._shared_length_error`` on a mismatch; none for most nets."""
+    lines = []
+    for places in shared_dims(net).values():
+        (port, axis), ports = places[0], dict.fromkeys(p for p, _ in places)
+        test = " or ".join(f"{p}.shape[{a + 1}] != {port}.shape[{axis + 1}]" for p, a in places[1:])
+        lines += [f"if {test}:", "    self._shared_length_error({" + ", ".join(f"{p!r}: {p}" for p in ports) + "})"]
+    return lines
 
 
 def empty_length_problem(port: str, shape: tuple, found: Sequence[int], example: int | None = None) -> str | None:

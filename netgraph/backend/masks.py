@@ -101,6 +101,8 @@ def plan(net: Any, ports: Sequence[str]) -> Plan:
 class _PaddedWriter(_CodeWriter):
     """The forward's body with each "masked" node called with its inputs' lengths variables."""
 
+    CHECK_LENGTHS = False  # its callers check the lengths (per example) before padding
+
     def __init__(self, net: Any, checks: bool | str | None, ports: Sequence[str], route: Plan):
         super().__init__(net, checks)
         self.route = route

@@ -35,17 +35,24 @@ from netgraph.core.walk import map_nodes
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["information", "all_arrays", "Information", "PROPERTIES"]
+__all__ = ["information", "all_arrays", "array_key", "Information", "PROPERTIES"]
 
 
 def _repeats(net: Any) -> set[tuple]:
     """The array keys of every user of a shared array but its first: the totals count a shared array once."""
-    return {(*path, array) for users in shared_users(net).values() for path, array in users[1:]}
+    return {array_key(path, array) for users in shared_users(net).values() for path, array in users[1:]}
+
+
+def array_key(path: tuple, array: str) -> tuple:
+    """An array's position as net_extract takes it: an operator's inner array ``'net.l.Weights'`` (its name on
+    the operator) gives ``(*path, 'net', 'l', 'Weights')``, as a nested graph's would (names hold no '.')."""
+    return (*path, *array.split("."))
 
 
 def all_arrays(net: Any) -> dict[tuple, Any]:
-    """Every array of every leaf layer by ``(*path, array name)``; None for uninitialised ones."""
-    per_node = map_nodes(net, lambda node: [((*node.path, name), value) for name, value in node.layer.arrays.items()])
+    """Every array of every leaf layer by position (``array_key``); None for uninitialised ones."""
+    per_node = map_nodes(net, lambda node: [(array_key(node.path, name), value)
+                                            for name, value in node.layer.arrays.items()])
     return dict(item for items in per_node for item in items)
 
 
@@ -57,7 +64,7 @@ def _node_dimensions(node: Node) -> list[tuple[tuple, tuple | None]]:
             known = layer.array_shapes(node.types)
         except Exception:  # noqa: BLE001 - a layer that cannot size its arrays yet has unknown dimensions
             known = {}
-    return [((*node.path, name), tuple(value.shape) if value is not None else known.get(name))
+    return [(array_key(node.path, name), tuple(value.shape) if value is not None else known.get(name))
             for name, value in layer.arrays.items()]
 
 

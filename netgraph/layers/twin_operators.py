@@ -47,8 +47,10 @@ def _joined(a: PortType, b: PortType, how: str) -> PortType:
         return unify(a, b)
     if a.shape is None or b.shape is None:
         return PortType(None, a.dtype or b.dtype)
-    if not a.shape or not b.shape:
-        raise Conflict("Catenate joins the outputs along their last dim; a direction's output is a scalar")
+    if len(a.shape) < 2 or len(b.shape) < 2:  # a rank-1 output is the sequence itself: its elements are scalars
+        short = a.shape if len(a.shape) < 2 else b.shape
+        raise Conflict(f"a direction's output {format_shape(short)} is a sequence of scalars, with no element dim "
+                       f"to join along (use aggregation 'Plus' or 'Mean')")
     head = unify(PortType(a.shape[:-1]), PortType(b.shape[:-1])).shape
     last = a.shape[-1] + b.shape[-1] if isinstance(a.shape[-1], int) and isinstance(b.shape[-1], int) else None
     return PortType((*head, last), a.dtype or b.dtype)
@@ -62,6 +64,14 @@ def _check_sequence_out(field: str, x: tuple | None, y: tuple | None) -> None:
         raise Conflict(f"the {field.replace('_', ' ')} must map a sequence to a sequence of the same length (the "
                        f"backward output is reversed back along it): its Input is {format_shape(x)}, its Output "
                        f"{format_shape(y)}")
+
+
+def _check_sequence_in(shape: tuple | None) -> None:
+    """Conflict unless the Input is a sequence: a variable first dim ("n") or a rank of 2 or more (a scalar or a
+    plain vector has no dim to read backwards: flipping a vector reversed its features)."""
+    if shape is not None and (not shape or len(shape) == 1 and isinstance(shape[0], int)):
+        raise Conflict(f"input port 'Input' expects a sequence (a length first, e.g. (n, 4)), found "
+                       f"{'a scalar' if not shape else 'a vector'} {format_shape(shape)}")
 
 
 class NetBidirectionalOperator(NetOperator):
@@ -101,6 +111,7 @@ class NetBidirectionalOperator(NetOperator):
     output_ports = ("Output",)
 
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
+        _check_sequence_in(types["Input"].shape)
         out = types["Output"] if self.aggregation != "Catenate" else PortType(None, None)
         return {field: {"Input": types["Input"], "Output": out} for field in self.NETS}
 
