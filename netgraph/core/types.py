@@ -17,8 +17,8 @@ import reprlib
 from dataclasses import dataclass
 from typing import Union
 
-__all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "unify", "broadcast",
-           "as_shape", "format_shape", "is_known", "numel"]
+__all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
+           "broadcast", "as_shape", "format_shape", "is_known", "numel"]
 
 Dim = Union[int, str, None]
 Shape = Union[tuple, None]
@@ -34,6 +34,12 @@ class Conflict(Exception):
 class LengthConflict(Conflict):
     """``broadcast`` of a variable length against a size, or against another length named apart: callers keep
     its text, the reason."""
+
+
+def length_reason(exc: Conflict) -> str:
+    """``": <why>"`` when ``exc`` is a LengthConflict (a caller rewording a broadcast failure keeps its reason),
+    else ``""``."""
+    return f": {str(exc).partition(': ')[2]}" if isinstance(exc, LengthConflict) else ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,10 +17,9 @@ import numpy as np
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.layers import (AppendLayer, BatchNormalizationLayer, CatenateLayer, ConstantArrayLayer, ConvolutionLayer,
-                             DotLayer, ElementwiseLayer, EmbeddingLayer, LayerNormalizationLayer, LinearLayer,
-                             NetMapOperator, PartLayer, PoolingLayer, PrependLayer, SoftmaxLayer, ThreadingLayer,
-                             TransposeLayer)
-from netgraph.layers import FlattenLayer, ReshapeLayer
+                             DotLayer, ElementwiseLayer, EmbeddingLayer, FlattenLayer, LayerNormalizationLayer,
+                             LinearLayer, NetMapOperator, PartLayer, PoolingLayer, PrependLayer, ReshapeLayer,
+                             SoftmaxLayer, ThreadingLayer, TransposeLayer)
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
            "linear_of", "mapped", "int_option", "symmetric_pads", "text", "refuse"]

@@ -21,7 +21,7 @@ from torch import nn
 
 from netgraph.core.errors import OptionError
 from netgraph.core.options import OptionKind
-from netgraph.core.types import REAL, Conflict, LengthConflict, PortType, broadcast, format_shape, unify
+from netgraph.core.types import REAL, Conflict, PortType, broadcast, length_reason, format_shape, unify
 from netgraph.layers._shapes import is_int
 from netgraph.layers.expression import Expression, evaluate
 
@@ -87,7 +87,7 @@ def broadcast_infer(ports: tuple[str, ...], spec: Any, types: Mapping[str, PortT
             joint = broadcast(*shapes.values())
         except Conflict as exc:
             shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in known.items())
-            reason = f": {str(exc).partition(': ')[2]}" if isinstance(exc, LengthConflict) else ""
+            reason = length_reason(exc)
             raise Conflict(f"input ports {shown} do not broadcast together under broadcast= {spec!r}{reason}") from None
         types["Output"] = unify(types["Output"], PortType(joint, REAL))
         out = types["Output"].shape

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import torch
 
-from netgraph.core.types import Conflict, LengthConflict, broadcast, format_shape
+from netgraph.core.types import Conflict, broadcast, length_reason, format_shape
 from netgraph.layers import expression
 
 __all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs"]
@@ -67,7 +67,7 @@ def _align(trees: list[tuple], shapes: list[Any]) -> tuple[list[tuple], Any]:
     try:
         joint = broadcast(*known)
     except Conflict as exc:
-        reason = f": {str(exc).partition(': ')[2]}" if isinstance(exc, LengthConflict) else ""
+        reason = length_reason(exc)
         raise Conflict(f"operands of shapes {', '.join(map(format_shape, known))} do not broadcast{reason}") from None
     return out, joint
 

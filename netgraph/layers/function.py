@@ -19,7 +19,7 @@ from netgraph.layers.expression import Expression, evaluate, parse, to_code
 from netgraph.layers.expression_shapes import is_structural, lower_outputs
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.core.errors import DataError, OptionError, did_you_mean
-from netgraph.core.types import REAL, Conflict, LengthConflict, PortType, broadcast, format_shape, unify
+from netgraph.core.types import REAL, Conflict, PortType, broadcast, length_reason, format_shape, unify
 
 __all__ = ["FunctionLayer", "ElementwiseLayer", "ELEMENTWISE", "align_code", "align"]
 
@@ -54,7 +54,7 @@ def _elementwise_infer(inputs: tuple[str, ...], types: Mapping[str, PortType]) -
             joint = broadcast(*shapes)
         except Conflict as exc:
             shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(inputs, shapes))
-            reason = f": {str(exc).partition(': ')[2]}" if isinstance(exc, LengthConflict) else ""
+            reason = length_reason(exc)
             raise Conflict(f"input ports {shown} do not broadcast together (numpy rules over the "
                            f"non-batch dims){reason}") from None
         types["Output"] = unify(types["Output"], PortType(joint, REAL))
