@@ -90,6 +90,20 @@ def test_multihead_self_attention_imports_and_computes_as_torch(mask, dynamic, t
         torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
 
 
+@pytest.mark.parametrize("axes", ["batch", "both"])
+@torch.no_grad()
+def test_one_head_imports(axes, tmp_path):
+    # one head: torch writes b, not b * 1, into the (n, b h, d) Reshape; it was refused as not that Reshape
+    module = _Attention("causal", heads=1)
+    path = tmp_path / "mha.onnx"
+    with warnings.catch_warnings(), torch.enable_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module.eval(), (torch.randn(2, 5, 8),), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "b", 1: "n"} if axes == "both" else {0: "b"}})
+    x = torch.randn(3, 5, 8)
+    torch.testing.assert_close(import_onnx(path)(x), module(x), atol=1e-5, rtol=1e-4)
+
+
 @torch.no_grad()
 def test_attention_without_biases_imports(tmp_path):
     # bias=False: no Add after the in_proj MatMul, and out_proj is a MatMul, not a Gemm

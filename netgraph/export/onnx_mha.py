@@ -170,7 +170,7 @@ class _Walk:
             _, mid, last = _dims(merged.input[1], ctx)  # b h and d of the (n, b h, d) Reshape, where known
             _expect(t, lambda t: len(t) == 4 and t[0] == batch and isinstance(t[1], int) and isinstance(t[3], int)
                     and t[1] > 0 and t[1] * t[3] == size and last in (t[3], None)
-                    and (mid is None or (isinstance(batch, int) and mid == batch * t[1])),
+                    and _batch_heads(mid, batch, t[1]),
                     split, f"(b, h, n, d), h d = {size}")
             heads.add(t[1])
             paths.append(split)
@@ -199,6 +199,11 @@ class _Walk:
 def _expect(value: Any, test: Any, node: Any, what: Any) -> None:
     if value is None or not test(value):
         raise _Miss(f"{node.op_type} {node.name!r} has {value}, expected {what}")
+
+
+def _batch_heads(dim: Any, batch: Any, heads: int) -> bool:
+    """Whether ``dim`` (None: not known at import) can be batch times heads."""
+    return dim is None or dim == (batch if heads == 1 else batch * heads if isinstance(batch, int) else None)
 
 
 def _perm(node: Any, ctx: Context) -> list[int]:
