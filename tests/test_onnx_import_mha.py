@@ -42,12 +42,15 @@ class _Cross(nn.Module):
 
 
 class _Encoder(nn.Module):
-    def __init__(self):
+    def __init__(self, stack: bool):
         super().__init__()
-        self.layer = nn.TransformerEncoderLayer(16, 4, 32, batch_first=True, dropout=0.0)
+        layer = nn.TransformerEncoderLayer(16, 4, 32, batch_first=True, dropout=0.0, norm_first=stack)
+        self.layer = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False) if stack else layer
 
     def forward(self, x):
         mask = nn.Transformer.generate_square_subsequent_mask(x.shape[1])
+        if isinstance(self.layer, nn.TransformerEncoder):
+            return self.layer(x, mask=mask, is_causal=True)
         return self.layer(x, src_mask=mask, is_causal=True)
 
 
@@ -122,11 +125,12 @@ def test_an_imported_attention_compiles_and_renders(tmp_path):
     assert "AttentionLayer" in net.render_svg()
 
 
+@pytest.mark.parametrize("stack", [False, True])
 @torch.no_grad()
-def test_a_transformer_encoder_layer_imports_with_its_causal_mask(tmp_path):
-    module = _Encoder()
+def test_a_transformer_encoder_layer_imports_with_its_causal_mask(stack, tmp_path):
+    module = _Encoder(stack)  # stack: nn.TransformerEncoder of two pre-norm layers
     net = import_onnx(_export(module, tmp_path / "tel.onnx", True, size=16))
-    assert [a.mask for a in _attention_layers(net)] == ["Causal"]
+    assert [a.mask for a in _attention_layers(net)] == ["Causal"] * (1 + stack)
     for shape in ((2, 5, 16), (3, 9, 16)):
         x = torch.randn(*shape)
         torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
