@@ -3,7 +3,8 @@
 Every node maps to one layer (see ``onnx_ops``, ``onnx_activations``, ``onnx_shape_ops``, ``onnx_spatial``,
 ``onnx_reshape`` and ``onnx_extra``, which rewrites a Split into Slices; LSTM, GRU and RNN in ``onnx_recurrent``,
 whose layout glue becomes aliases), MatMul followed by Add of a constant vector becomes one LinearLayer, and
-torch's causal attention pattern one AttentionLayer (``onnx_attention``); port names and length variables come
+torch's causal attention pattern one AttentionLayer (``onnx_attention``), nn.MultiheadAttention's a small NetGraph
+(``onnx_mha``); port names and length variables come
 from ``onnx_names``. Nodes of constants are computed at import (onnx's reference evaluator), shape computations
 symbolically (``Context.symbols``); nodes that only compute the target shape of a Reshape or Resize (or a
 recurrence's zero initial state) are dropped, and layers that feed no graph output are left out. A static
@@ -28,8 +29,8 @@ from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.export.deps import require
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
-from netgraph.export.onnx_attention import causal_attention
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
+from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_names import LengthVariables, equal_dims, identifier, port_names
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
@@ -116,7 +117,7 @@ class _Builder:
 
     def build(self) -> NetGraph:
         folded = {id(node) for node in self.graph.node if node.op_type != "Constant" and self._precompute(node)}
-        patterns, claimed = causal_attention(self.graph.node, self.ctx)
+        patterns, claimed = attention_patterns(self.graph.node, self.ctx)
         unsupported, dropped, failed, no_layer = [], self._shape_only(folded), set(), False
         for index, node in enumerate(self.graph.node):
             if id(node) in dropped or id(node) in folded or id(node) in claimed or node.op_type == "Constant":

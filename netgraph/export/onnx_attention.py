@@ -21,7 +21,7 @@ from netgraph.core.ports import NetPort
 from netgraph.export.onnx_ops import Context, Converted
 from netgraph.layers import AttentionLayer, TransposeLayer
 
-__all__ = ["causal_attention"]
+__all__ = ["causal_attention", "causal_mask"]
 
 #: TransposeLayer perms (ours: level k goes to level perm[k]) from ONNX's layout of q, k^T, v and the output
 #: to the AttentionLayer's, by rank of the non-batch dims: one head (m, k), (k, n), (n, v); several heads
@@ -54,7 +54,7 @@ def _match(matmul: Any, ctx: Context) -> tuple[tuple[str, str, str, int], list[A
     if axis not in (-1, _rank(softmax.input[0], ctx)):
         return None
     for scores_name, mask_name in (add.input, reversed(add.input)):
-        scores, mask = _only_use(scores_name, "MatMul", ctx), _causal_mask(mask_name, ctx)
+        scores, mask = _only_use(scores_name, "MatMul", ctx), causal_mask(mask_name, ctx)
         if scores is not None and mask is not None and not {*scores.input} & ctx.constants.keys():
             level = _rank(matmul.output[0], ctx)
             return (scores.input[0], scores.input[1], matmul.input[1], level), [scores, add, softmax, *mask]
@@ -69,7 +69,7 @@ def _only_use(tensor: str, op_type: str, ctx: Context) -> Any:
     return node if tensor not in ctx.graph_outputs else None
 
 
-def _causal_mask(tensor: str, ctx: Context) -> list[Any] | None:
+def causal_mask(tensor: str, ctx: Context) -> list[Any] | None:
     """The Where, Equal, Trilu and Expand nodes of ``Where(Equal(Trilu(Expand(1, ..), upper=0), 0), -inf, 0)``."""
     where = ctx.producers.get(tensor)
     if where is None or where.op_type != "Where" or not _is(where.input[1:], (-np.inf, 0.0), ctx):

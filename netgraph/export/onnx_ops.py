@@ -64,6 +64,7 @@ class Context:
     folds: dict[str, int] = dataclasses.field(default_factory=dict)  # tensor -> dims merged into its batch
     symbols: dict[str, tuple] = dataclasses.field(default_factory=dict)  # shape computation -> its dims
     opset: int = 13  # the model's default-domain opset (the importer sets it)
+    refusals: dict[str, str] = dataclasses.field(default_factory=dict)  # tensor -> why a pattern there failed
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:
@@ -289,6 +290,7 @@ def _transpose(node: Any, ctx: Context) -> Converted:
         hint = (" to a (length, batch, ...) layout, as torch exports nn.MultiheadAttention (also inside "
                 "nn.TransformerEncoderLayer); netgraph keeps the batch first: write attention as "
                 "scaled_dot_product_attention on (batch, heads, length, dim) tensors") if perm[:2] == [1, 0] else ""
+        hint = f"{hint}; {ctx.refusals[node.output[0]]}" if node.output[0] in ctx.refusals else hint
         raise Unsupported(f"perm {perm} moves the batch dim{hint}")
     inner = [p - 1 for p in perm[1:]]  # output dim j takes input dim inner[j]; ours: input level k -> perm[k]
     return Converted(TransposeLayer(tuple(inner.index(k) + 1 for k in range(len(inner)))), (node.input[0],))
