@@ -78,7 +78,8 @@ class NetChain(NetGraph):
         result = super().replace_layers(changes)
         if isinstance(result, NetChain):
             return result
-        return NetChain(dict(result.layers), **self.port_shape_options())
+        chain = NetChain(dict(result.layers), **self.port_shape_options())  # keeping the rules stored on it
+        return chain.with_learning_rate_multipliers(result._multipliers) if result._multipliers else chain
 
     def options(self) -> dict[str, Any]:
         return {"layers": dict(self._layers), **self.port_shape_options()}

@@ -22,8 +22,10 @@ from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.multipliers import carry_multipliers
+from netgraph.core.operator import NetOperator
 from netgraph.core.operator_surgery import edit_operators, layer_in
 from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, edit_at, subgraph
+from netgraph.core.surgery import net_replace_part
 
 __all__ = ["net_append", "net_prepend", "net_insert", "net_delete", "net_replace"]
 
@@ -124,7 +126,8 @@ def net_replace(net: NetGraph, rules: Any) -> NetGraph:
     ``rules`` maps a layer class (or a tuple of classes) to a layer or shorthand, to a function of the
     matched layer giving its replacement, or to None (delete the layer); the first matching rule wins.
     ``rules`` may also be one function of a layer, returning a replacement or None (keep the layer). A
-    matched graph is replaced whole; others are searched inside. Matching nothing warns, as Wolfram does.
+    matched graph or operator is replaced whole; others (operators' inner nets too) are searched inside.
+    Matching nothing warns, as Wolfram does.
     """
     check_net(net, "net_replace")
     rule = _rule(rules)
@@ -134,7 +137,9 @@ def net_replace(net: NetGraph, rules: Any) -> NetGraph:
     if not changes and not deleted:
         warnings.warn(f"net_replace: no layer matched {rules!r:.100}; the net is unchanged", stacklevel=2)
         return net
-    result = net.replace_layers(changes) if changes else net
+    result, others = edit_operators(net, changes.items(), "net_replace",
+                                    lambda inner, group: net_replace_part(inner, dict(group)))
+    result = result.replace_layers(dict(others)) if others else result
     return net_delete(result, deleted) if deleted else result
 
 
@@ -193,3 +198,6 @@ def _collect(net: NetGraph, prefix: tuple, rule: Callable[[Layer], Any], changes
             changes[(*prefix, name)] = coerce_layer(new, "net_replace: a replacement")
         elif isinstance(layer, NetGraph):
             _collect(layer, (*prefix, name), rule, changes, deleted)
+        elif isinstance(layer, NetOperator):  # an operator not matched itself: its inner nets are searched
+            for field in layer.NETS:
+                _collect(getattr(layer, field), (*prefix, name, field), rule, changes, deleted)

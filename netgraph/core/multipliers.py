@@ -16,7 +16,9 @@ the YAML spec keeps them under ``learning_rate_multipliers:``. Keys pick layers 
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,7 +27,7 @@ from netgraph.core.errors import OptionError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.operator import NetOperator
 
-__all__ = ["net_set_learning_rate_multipliers", "stored_multipliers", "array_names", "carry_multipliers"]
+__all__ = ["net_set_learning_rate_multipliers", "stored_multipliers", "array_names", "carry_multipliers", "carry_into"]
 
 
 def array_names(net: NetGraph, prefix: tuple = ()) -> list[str]:
@@ -62,15 +64,24 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
 
 
 def stored_multipliers(net: NetGraph, prefix: tuple = ()) -> list[tuple[str, float]]:
-    """The rules stored on the net and the graphs inside it, keys as paths from the top; outer rules first."""
+    """The rules stored on the net and the graphs inside it (operators' inner nets too, as ``op/net/...``), keys
+    as paths from the top; outer rules first."""
     out: list[tuple[str, float]] = []
     stack = [(net, prefix)]
     while stack:  # depth first, each graph's rules before its nested graphs': a loop, as nets nest 1000 deep
         graph, path = stack.pop()
         out += [("/".join((*path, *([] if key == "All" else [key]))) or "All", r)
                 for key, r in graph.learning_rate_multipliers.items()]
-        stack += reversed([(layer, (*path, name)) for name, layer in graph.layers.items() if isinstance(layer, NetGraph)])
+        stack += reversed([(inner, (*path, *at)) for name, layer in graph.layers.items()
+                           for at, inner in _nets_in(name, layer)])
     return out
+
+
+def _nets_in(name: str, layer: Any) -> list[tuple[tuple, NetGraph]]:
+    """The nets a layer holds with their paths: a graph itself, an operator its inner nets (``(name, option)``)."""
+    if isinstance(layer, NetGraph):
+        return [((name,), layer)]
+    return [((name, f), getattr(layer, f)) for f in layer.NETS] if isinstance(layer, NetOperator) else []
 
 
 def carry_multipliers(olds: Sequence[Any], new: Any) -> Any:
@@ -92,6 +103,35 @@ def carry_multipliers(olds: Sequence[Any], new: Any) -> Any:
                     have.add((moved, r))
                     out.append((moved, r))
     return new.with_learning_rate_multipliers(tuple(out)) if len(out) > len(new.learning_rate_multipliers) else new
+
+
+def carry_into(net: NetGraph, path: tuple, part: Any) -> Any:
+    """``part`` (the graph or operator at ``path`` in ``net``, as net_extract gives it) storing the rules of ``net``
+    that pick arrays in it, keys relative to it: a rule about it (or a graph around it) becomes ``'All'``. An
+    operator's inner nets take them (``(op, "net", "lin")`` becomes ``"lin"`` in its inner net ``net``)."""
+    if isinstance(part, NetOperator):
+        nets = {f: carry_into(net, (*path, f), getattr(part, f)) for f in part.NETS}
+        changed = {f: inner for f, inner in nets.items() if inner is not getattr(part, f)}
+        return dataclasses.replace(part, **changed) if changed else part
+    if not isinstance(part, NetGraph):
+        return part
+    outer = Counter(stored_multipliers(net))
+    outer.subtract(stored_multipliers(part, path))  # the part's own rules (and its nested graphs') stay where they are
+    where, rules = [q for name in path for q in name.split("/")], {}
+    for key, r in stored_multipliers(net):
+        if outer[(key, r)] <= 0:
+            continue
+        outer[(key, r)] -= 1
+        parts = [] if key == "All" else key.split("/")
+        if len(parts) <= len(where) and matches(parts, where[:len(parts)]):
+            rules.setdefault("All", r)
+        elif matches(parts[:len(where)], where):
+            rules.setdefault("/".join(parts[len(where):]), r)
+    if not rules:
+        return part
+    for key, r in part.learning_rate_multipliers.items():
+        rules.setdefault(key, r)  # the first rule for a key wins, as in training
+    return part.with_learning_rate_multipliers(tuple(rules.items()))
 
 
 def _walk(net: NetGraph, prefix: tuple = ()) -> list[tuple[tuple, Any]]:

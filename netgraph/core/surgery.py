@@ -24,7 +24,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.ir import Value
-from netgraph.core.multipliers import carry_multipliers
+from netgraph.core.multipliers import carry_into, carry_multipliers
 from netgraph.core.nesting import deep_walk
 from netgraph.core.operator_surgery import edit_operators, into_operator, layer_in, within
 from netgraph.core.ports import NetPort
@@ -68,12 +68,12 @@ def net_extract(net: NetGraph, spec: Any = "All") -> Any:
         return _shared_value(net, spec.name)
     inside = into_operator(net, spec)
     if inside is not None:  # ("map", "net", "lin"): inside an operator's inner net
-        path, field, rest = inside
-        inner = getattr(net.layer_at(path), field)
+        path, field, rest = inside  # the inner net takes the rules naming its layers, and hands them on
+        inner = carry_into(net, (*path, field), getattr(net.layer_at(path), field))
         return within(net, path, field, "net_extract", lambda: net_extract(inner, rest)) if rest else inner
     path, array = _split_array_spec(net, spec)
     layer = net.layer_at(path)
-    return carry_multipliers([net], layer) if array is None else layer.arrays[array]
+    return carry_into(net, path, layer) if array is None else layer.arrays[array]
 
 
 def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
@@ -82,7 +82,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     check_net(net, "net_replace_part")
     if not isinstance(changes, Mapping):
         raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}")
-    net, items = edit_operators(net, changes.items(), "net_replace_part", _replace_inside)
+    shared = [(_shared_key(net, spec), value) for spec, value in changes.items()]  # set in every user, inside or out
+    net, items = edit_operators(net, shared, "net_replace_part", _replace_inside)
     layers: dict[tuple, Layer] = {}
     ports: dict[str, Any] = {}
     for spec, value in items:
@@ -103,8 +104,11 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             raise OptionError(f"{net.describe((path, None))} array {array!r}: expected shape {tuple(old.shape)}, "
                               f"found {tuple(new.shape)}")
         shared = net.layer_at(path).shared.get(array)
-        for user, name in shared_users(net)[shared] if shared else [(path, array)]:  # every user of a shared array
-            layers[user] = layers.get(user, net.layer_at(user)).with_arrays({name: new})
+        users: dict[tuple, dict[str, torch.Tensor]] = {}  # every user of a shared array (an operator: all at once)
+        for user, name in shared_users(net)[shared] if shared else [(path, array)]:
+            users.setdefault(user, {})[name] = new
+        for user, arrays in users.items():
+            layers[user] = layers.get(user, net.layer_at(user)).with_arrays(arrays)
     result = net.replace_layers(layers) if layers else net
     if ports:
         declared = {**result.port_shape_options(), **ports}
@@ -113,6 +117,25 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             return carry_multipliers([result], NetChain(layers, **declared))
         return carry_multipliers([result], NetGraph(dict(result.layers), result.explicit_edges(), **declared))
     return result
+
+
+def _shared_key(net: NetGraph, spec: Any) -> Any:
+    """``NetSharedArray(name)`` for a spec naming a shared array in an operator's inner net (its users may lie
+    outside that net), else ``spec``."""
+    inside = into_operator(net, spec)
+    if inside is None or not inside[2]:
+        return spec
+    path, field, rest = inside
+    inner = getattr(net.layer_at(path), field)
+    key = _shared_key(inner, rest)
+    if key is not rest:
+        return key
+    try:
+        layer_at, array = _split_array_spec(inner, rest)
+    except WiringError:
+        return spec  # the edit itself reports it, naming the operator
+    name = inner.layer_at(layer_at).shared.get(array) if array else None
+    return NetSharedArray(name) if name else spec
 
 
 def _replace_inside(inner: NetGraph, group: list[tuple[tuple, Any]]) -> NetGraph:
@@ -229,7 +252,8 @@ def _end_shapes(first: Any, last: Any) -> dict[str, Any]:
 def net_flatten(net: NetGraph, levels: int | None = None) -> NetGraph:
     """Nested graphs' layers inlined with names ``outer/inner``, to every depth or ``levels`` deep.
 
-    Behaviour and arrays are unchanged. A result whose layers simply follow one another is a NetChain.
+    Behaviour and arrays are unchanged. An operator stays whole, one layer holding its inner nets (as Wolfram's
+    NetFlatten). A result whose layers simply follow one another is a NetChain.
     """
     check_net(net, "net_flatten")
     if levels is not None and (isinstance(levels, bool) or not isinstance(levels, int) or levels < 1):

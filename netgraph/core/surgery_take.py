@@ -18,6 +18,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.errors import WiringError
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import carry_multipliers
+from netgraph.core.operator_surgery import into_operator
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
 from netgraph.core.rewiring import check_net, layer_graph, layer_path, subgraph
@@ -28,12 +29,14 @@ __all__ = ["net_take"]
 def net_take(net: NetGraph, outputs: Any) -> NetGraph:
     """The subgraph needed to compute the given outputs: layer specs, graph output names or NetPorts, nested
     paths too (``NetPort(("enc", "l1", "Output"))`` keeps ``enc`` cut down to what computes ``l1``); a list
-    for several. The result's outputs are the named ones only (a layer: all its outputs)."""
+    for several. The result's outputs are the named ones only (a layer: all its outputs). An operator is one
+    layer: a path into its inner net is a WiringError."""
     check_net(net, "net_take")
     specs = outputs if isinstance(outputs, list) else [outputs]
     nested: dict[str, list[NetPort]] = {}
     wanted: set[tuple[str, str]] = set()  # (layer, port): the values the result gives
     for spec in specs:
+        _not_into_operators(net, spec)
         if isinstance(spec, NetPort) and isinstance(spec.layer, tuple):
             names, port = resolve(net.layers, spec)
             nested.setdefault(names[0], []).append(NetPort((*names[1:], port)))
@@ -49,6 +52,21 @@ def net_take(net: NetGraph, outputs: Any) -> NetGraph:
             taken = taken.with_output(NetPort((head, *port.path, port.port)))[0]
     cut = {head: specs for head, specs in nested.items() if head not in whole}
     return carry_multipliers([net], _cut_inside(taken, cut) if cut else taken)
+
+
+def _not_into_operators(net: NetGraph, spec: Any) -> None:
+    """WiringError when ``spec`` (a tuple path or a NetPort's) goes into an operator's inner net: an operator is one
+    layer to net_take, as to net_flatten."""
+    inside = into_operator(net, spec.layer if isinstance(spec, NetPort) else spec)
+    if inside is None:
+        return
+    path, field, _ = inside
+    port = f"NetPort({path[0] if len(path) == 1 else path!r}, {net.layer_at(path).output_ports[0]!r})"
+    whole = f"{path[0]!r} or {port}" if len(path) == 1 else port
+    raise WiringError(f"net_take: {spec!r} goes into {net.describe((path, None))}, inner net {field!r}; net_take "
+                      f"takes top-level layers, graph outputs or NetPorts (paths into nested graphs), and an operator "
+                      f"is one layer: take it whole ({whole}), or take from its inner net: "
+                      f"net_take(net_extract(net, {(*path, field)!r}), ...)")
 
 
 def _sources(net: NetGraph, spec: Any) -> set[tuple[str, str]]:
