@@ -270,3 +270,18 @@ def test_metrics_added_or_dropped_on_resuming_line_up_with_the_round_losses(tmp_
         assert [math.isnan(v) for v in history["Accuracy"]] == [False, False, True, True]  # not after resuming
     assert set(resumed.round_measurements) == {"F1"} and "nan" not in capsys.readouterr().out
     assert "NaN" not in resumed.metrics_plot_svg()
+
+
+def test_results_json_stays_valid_json_when_the_validation_loss_is_not_finite(tmp_path):
+    spec, data, val = tmp_path / "net.yaml", tmp_path / "data.npz", tmp_path / "val.npz"
+    spec.write_text(_softmax_net().to_yaml())
+    np.savez(data, **{k: v.numpy() for k, v in _blobs(32, 0).items()})
+    bad = {k: v.numpy() for k, v in _blobs(16, 1).items()}
+    bad["Input"][0, 0] = np.inf  # one poisoned validation example: the validation loss is NaN or Inf
+    np.savez(val, **bad)
+    argv = ["train", str(spec), "--data", str(data), "-o", str(tmp_path / "out"), "--rounds", "2", "--seed", "0",
+            "--quiet", "--validation", str(val)]
+    assert main(argv) == 0
+    text = (tmp_path / "out" / "results.json").read_text()
+    summary = json.loads(text, parse_constant=lambda name: pytest.fail(f"results.json holds {name}"))
+    assert summary["validation_losses"] == [None, None]

@@ -120,6 +120,21 @@ def _method(args: argparse.Namespace) -> Any:
     return (args.method or "Adam", suboptions) if suboptions else args.method
 
 
+def _json_ready(value: Any) -> Any:
+    """``value`` with every NaN/Inf float as None (JSON has neither; a metric not measured in a round is NaN).
+
+    >>> _json_ready({"a": [1.0, float("nan")], "b": (float("inf"),)})
+    {'a': [1.0, None], 'b': [None]}
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    return value
+
+
 def _write_outputs(results: NetTrainResults, spec: str, out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{Path(spec).stem}.yaml"
@@ -131,9 +146,8 @@ def _write_outputs(results: NetTrainResults, spec: str, out: Path) -> int:
         "total_batches", "examples_processed", "total_training_time", "reason_training_stopped",
         "optimization_method", "initial_learning_rate", "final_learning_rate", "loss_function", "term_losses",
         "loss_weights", "round_metrics", "validation_metrics")}
-    for key in ("round_metrics", "validation_metrics"):  # rounds a metric was not measured in: null, not NaN
-        summary[key] = {k: [None if math.isnan(v) else v for v in values] for k, values in summary[key].items()}
-    atomic_write(out / "results.json", (json.dumps(summary, indent=1) + "\n").encode("utf-8"))
+    text = json.dumps(_json_ready(summary), indent=1, allow_nan=False)
+    atomic_write(out / "results.json", (text + "\n").encode("utf-8"))
     val = f", validation loss {results.validation_loss:.5g}" if results.validation_loss is not None else ""
     val += "".join(f", {k} {v:.4g}" for k, v in results.round_measurements.items())
     val += "".join(f", validation {k} {v:.4g}" for k, v in results.validation_measurements.items())
