@@ -191,3 +191,15 @@ def test_a_net_1000_levels_deep_trains_and_honours_a_multiplier_stored_on_an_inn
     before, after = net.layer_at(("1",) * 1000).arrays, trained.layer_at(("1",) * 1000).arrays
     assert not torch.equal(before["Weights"], after["Weights"]) and torch.equal(before["Biases"], after["Biases"])
     assert sys.getrecursionlimit() == limit
+
+
+def test_a_finished_net_wrapped_999_times_initializes_and_runs():
+    """Wrapping a net that declares its input (not the outermost graph) took inference's full walk, which
+    recursed once per level outside ``recursion_room``: RecursionError in net_initialize at 999 levels."""
+    net = NetChain([LinearLayer(3)], input=2)
+    for _ in range(998):
+        net = NetChain([net])
+    net, limit = net_initialize(net, seed=0), sys.getrecursionlimit()
+    leaf, x = net.layer_at(("1",) * 999), torch.randn(4, 2)
+    torch.testing.assert_close(net(x), x @ leaf.arrays["Weights"].T + leaf.arrays["Biases"])
+    assert sys.getrecursionlimit() == limit

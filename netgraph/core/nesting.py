@@ -45,7 +45,8 @@ class Inference:
         """(type of every port key, class root of every key) of ``net`` (the graph this is the inference of, or
         a copy differing only in arrays), flattened over the nested graphs."""
         if self._full is None:
-            self._full = infer_types(net._problem())
+            with recursion_room(net._depth):
+                self._full = infer_types(net._problem())
         return self._full
 
 
