@@ -203,3 +203,13 @@ def test_a_finished_net_wrapped_999_times_initializes_and_runs():
     leaf, x = net.layer_at(("1",) * 999), torch.randn(4, 2)
     torch.testing.assert_close(net(x), x @ leaf.arrays["Weights"].T + leaf.arrays["Biases"])
     assert sys.getrecursionlimit() == limit
+
+
+def test_a_deep_copy_of_the_compiled_module_of_a_net_1000_levels_deep_computes_the_same_with_its_own_arrays():
+    net = net_initialize(nested("chain", 1000), seed=0)
+    module, limit, x = net.compile(), sys.getrecursionlimit(), torch.randn(4, 2)
+    twin = copy.deepcopy(module)
+    torch.testing.assert_close(twin(x), module(x))
+    pairs = list(zip(twin.parameters(), module.parameters()))
+    assert len(pairs) == 2 and all(a is not b and a.data_ptr() != b.data_ptr() for a, b in pairs)
+    assert sys.getrecursionlimit() == limit

@@ -10,12 +10,12 @@ such a module lists its modules at once, within the room, instead of lazily. Mod
 100 levels behave exactly as ``nn.Module``'s. A module holding a deep compiled module as a submodule gets
 the same for these methods (torch calls them on the submodule), except ``load_state_dict`` (torch's
 recursion there calls no method of the submodule): call it on the compiled module, or within
-``recursion_room(net._depth)``. ``copy.deepcopy`` of a compiled module nested past ~150 levels also needs
-that room.
+``recursion_room(net._depth)``. ``copy.deepcopy`` gets the room too.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -54,6 +54,13 @@ class DeepModule(nn.Module):
     @deep_walk
     def __repr__(self) -> str:
         return super().__repr__()
+
+    @deep_walk
+    def __deepcopy__(self, memo: dict) -> Any:  # copy.deepcopy's own steps, within the room
+        copied = type(self).__new__(type(self))
+        memo[id(self)] = copied
+        copied.__setstate__(copy.deepcopy(self.__getstate__(), memo))
+        return copied
 
     def named_modules(self, *args: Any, **kwargs: Any) -> Iterator[tuple[str, nn.Module]]:
         modules = super().named_modules(*args, **kwargs)
