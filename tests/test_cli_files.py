@@ -46,3 +46,31 @@ def test_a_corrupt_or_empty_data_file_is_one_data_error_naming_it(tmp_path, caps
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1 and f"cannot read data file {str(tmp_path / name)!r}" in err
     assert problem in err and not (tmp_path / "out").exists()
+
+
+def test_export_refuses_to_overwrite_its_input_and_a_reexport_keeps_the_name(tmp_path, capsys, monkeypatch):
+    """`export model.onnx` (default output <stem>.onnx here) and `export spec.yaml -o spec.yaml` replaced the input."""
+    pytest.importorskip("onnx")
+    import onnx
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.yaml").write_text("name: Tiny\n" + SMALL)
+    assert main(["export", "spec.yaml", "-o", "model.onnx"]) == 0
+    spec, model = (tmp_path / "spec.yaml").read_bytes(), (tmp_path / "model.onnx").read_bytes()
+    (tmp_path / "link.onnx").symlink_to(tmp_path / "model.onnx")
+    for argv in (["model.onnx"], ["spec.yaml", "-o", "spec.yaml"], ["model.onnx", "-o", "link.onnx"],
+                 ["spec.yaml", "-o", str(tmp_path / "spec.yaml")]):
+        capsys.readouterr()
+        assert main(["export", *argv]) == 1, argv
+        err = capsys.readouterr().err
+        assert "is the input file" in err and "give another output path" in err and err.count("\n") == 1
+    assert (tmp_path / "spec.yaml").read_bytes() == spec and (tmp_path / "model.onnx").read_bytes() == model
+    assert main(["export", "model.onnx", "-o", "again.onnx"]) == 0  # a re-export keeps the model's name
+    assert {p.key: p.value for p in onnx.load(tmp_path / "again.onnx").metadata_props}["name"] == "Tiny"
+
+
+def test_train_refuses_an_output_folder_where_the_trained_spec_would_replace_the_spec(tmp_path, capsys):
+    (tmp_path / "s.yaml").write_text(SMALL)
+    _good(tmp_path)
+    assert main(["train", str(tmp_path / "s.yaml"), "--data", str(tmp_path / "good.npz"), "-o", str(tmp_path),
+                 "--rounds", "1", "--quiet"]) == 1
+    assert "the trained spec" in capsys.readouterr().err and (tmp_path / "s.yaml").read_text() == SMALL

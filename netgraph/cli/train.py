@@ -14,7 +14,7 @@ import yaml
 from netgraph.cli.header import spec_header
 from netgraph.core.errors import OptionError
 from netgraph.train.wording import counted
-from netgraph.core.files import atomic_write, usable_folder
+from netgraph.core.files import atomic_write, refuse_overwriting, usable_folder
 from netgraph.spec import load, save
 from netgraph.train import NetTrainResults, load_data, net_train
 from netgraph.train.distributed import launch
@@ -48,6 +48,7 @@ def train(args: argparse.Namespace) -> int:
         except ValueError:
             validation = load_data(validation)
     out = usable_folder(args.output, "-o (the output folder)")  # before training: a file in the way, no permission
+    refuse_overwriting(out / f"{Path(args.spec).stem}.yaml", args.spec, "-o: the trained spec")
     checkpoint = args.checkpoint or (str(out / "checkpoints") if args.resume else None)
     results = net_train(
         net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,

@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 from netgraph.core.errors import NetGraphError, OptionError
 
 __all__ = ["REFERENCE_SCOPE", "atomic_write", "check_replaceable", "open_regular", "remove_temporaries",
-           "usable_folder", "writable_file", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem"]
+           "usable_folder", "writable_file", "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
 #: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a
@@ -198,3 +198,14 @@ def usable_folder(value: Any, what: str) -> Path:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise OptionError(f"{what} {str(value)[:200]!r} cannot be used as a folder: {reason}") from None
     return folder
+
+
+def refuse_overwriting(out: str | os.PathLike, source: str | os.PathLike, what: str) -> None:
+    """OptionError when writing ``out`` would replace the input file ``source`` (links followed)."""
+    try:
+        same = os.path.samefile(out, source)
+    except (OSError, ValueError):  # out does not exist yet (or cannot be a file): nothing to replace
+        return
+    if same:
+        raise OptionError(f"{what} {str(out)!r} is the input file {str(source)!r}: writing it would replace the "
+                          f"input; give another output path", option="output")
