@@ -88,7 +88,9 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
 
     The content goes to a temporary file in the same folder, is flushed to disk, and then replaces
     ``path`` with ``os.replace``; on any failure the temporary file is removed and ``path`` is left
-    as it was. The file gets the usual permissions (0666 less the umask), not a temp file's 0600.
+    as it was. A new file gets the usual permissions (0666 less the umask), not a temp file's 0600; a
+    replaced one keeps its mode (a private 0600 model stays private), and a read-only one is refused
+    (PermissionError). A symbolic link is written through: its target is replaced, the link stays.
     Only a regular file is ever replaced (see ``check_replaceable``).
 
     >>> import tempfile; folder = tempfile.mkdtemp()
@@ -97,9 +99,14 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
     """
     path = Path(path)
     check_replaceable(path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))  # write through the link: os.replace would put a file in its place
+    mode = _kept_mode(path)
     tmp = path.with_name(f"{temporary_stem(path.name)}.{secrets.token_hex(6)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the kernel applies the umask
     try:
+        if mode is not None:
+            os.chmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
             if callable(data):
                 data(f)
@@ -113,6 +120,18 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def _kept_mode(path: Path) -> int | None:
+    """The permission bits of the file ``path`` replaces (None: no file yet); PermissionError for a read-only one."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return None
+    if not os.access(path, os.W_OK):
+        raise PermissionError(errno.EACCES, "Permission denied (the file is read-only; make it writable to replace "
+                              "it)", str(path))
+    return mode
 
 
 def remove_temporaries(folder: str | os.PathLike, name: str, also: tuple[str, ...] = ()) -> list[Path]:
