@@ -74,3 +74,42 @@ def test_train_refuses_an_output_folder_where_the_trained_spec_would_replace_the
     assert main(["train", str(tmp_path / "s.yaml"), "--data", str(tmp_path / "good.npz"), "-o", str(tmp_path),
                  "--rounds", "1", "--quiet"]) == 1
     assert "the trained spec" in capsys.readouterr().err and (tmp_path / "s.yaml").read_text() == SMALL
+
+
+def test_train_takes_an_onnx_model_as_the_other_commands_do(tmp_path, capsys):
+    """`train model.onnx` read the protobuf as YAML: 'model.onnx:1:1: ... utf-8 codec can't decode'."""
+    pytest.importorskip("onnx")
+    (tmp_path / "s.yaml").write_text("name: Tiny\n" + SMALL)
+    _good(tmp_path)
+    assert main(["export", str(tmp_path / "s.yaml"), "-o", str(tmp_path / "model.onnx")]) == 0
+    assert main(["train", str(tmp_path / "model.onnx"), "--data", str(tmp_path / "good.npz"), "-o",
+                 str(tmp_path / "out"), "--rounds", "1", "--quiet"]) == 0
+    assert "wrote" in capsys.readouterr().out
+    assert "name: Tiny" in (tmp_path / "out" / "model.yaml").read_text()  # the model's name, kept
+
+
+def test_schema_output_errors_name_the_path_given(tmp_path, capsys):
+    """They named atomic_write's hidden temporary ('/nonexistent/.s.json.<hex>.tmp') and showed '[Errno 22]'."""
+    for target, reason in ((tmp_path / "missing" / "s.json", "does not exist"), (tmp_path, "it is a folder")):
+        assert main(["schema", "-o", str(target)]) == 1
+        err = capsys.readouterr().err
+        assert f"cannot write the schema to {str(target)!r}" in err and reason in err
+        assert ".tmp" not in err and "Errno" not in err
+
+
+def test_atomic_write_names_the_target_when_its_temporary_cannot_be_created(tmp_path):
+    from netgraph.core.files import atomic_write
+    with pytest.raises(OSError) as info:
+        atomic_write(tmp_path / "missing" / "m.onnx", b"x")
+    assert info.value.filename == str(tmp_path / "missing" / "m.onnx")
+
+
+def test_a_broken_jsonl_record_is_reported_at_its_line_of_the_file(tmp_path, capsys):
+    """A broken 4th record was reported at 'line 1 column 14' (json's position inside the record)."""
+    (tmp_path / "s.yaml").write_text(SMALL)
+    lines = ['{"text": "a", "label": "x"}', "", '{"text": "b", "label": "y"}', '{"text": "d" "label": "y"}']
+    (tmp_path / "l4.jsonl").write_text("\n".join(lines) + "\n")
+    assert main(["train", str(tmp_path / "s.yaml"), "--data", str(tmp_path / "l4.jsonl"), "-o", str(tmp_path / "o"),
+                 "--rounds", "1", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'l4.jsonl'}:4:14: " in err and "Expecting ',' delimiter" in err and "text_table" not in err

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from netgraph.cli.flags import check_train_flags
 from netgraph.cli.header import spec_header
 from netgraph.core.errors import OptionError
 from netgraph.train.wording import counted
@@ -38,9 +39,10 @@ def _forward_argv(args: argparse.Namespace) -> list[str]:
 
 
 def train(args: argparse.Namespace) -> int:
+    check_train_flags(args)  # before launching processes, loading or training: worded by the flags
     if args.nproc > 1 and not args.distributed:
         return launch(_forward_argv(args), args.nproc)
-    net, data = load(args.spec), load_data(args.data)
+    net, data = _load_net(args.spec), load_data(args.data)
     validation: Any = args.validation
     if validation is not None:
         try:
@@ -62,6 +64,14 @@ def train(args: argparse.Namespace) -> int:
     if int(os.environ.get("RANK", "0")) != 0:
         return 0
     return _write_outputs(results, args.spec, out)
+
+
+def _load_net(path: str) -> Any:
+    """The spec, or an ONNX model imported (``import_onnx``, imported only then: it loads every layer family)."""
+    if Path(path).suffix.lower() == ".onnx":
+        from netgraph.export import import_onnx
+        return import_onnx(path)
+    return load(path)
 
 
 def metrics_option(text: str | None) -> Any:

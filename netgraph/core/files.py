@@ -103,7 +103,10 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
         path = Path(os.path.realpath(path))  # write through the link: os.replace would put a file in its place
     mode = _kept_mode(path)
     tmp = path.with_name(f"{temporary_stem(path.name)}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the kernel applies the umask
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the kernel applies the umask
+    except OSError as exc:  # a missing folder, no permission: named by the path asked for, not the temporary's
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
         if mode is not None:
             os.chmod(fd, mode)
