@@ -31,7 +31,7 @@ def _good(tmp_path):
     ("empty.npz", lambda npz, st: b"", "the file is empty"),
     ("text.npz", lambda npz, st: b"Input,Target\n1,2\n", "not a .npz archive"),
     ("empty.safetensors", lambda npz, st: b"", "the file is empty"),
-    ("bad.safetensors", lambda npz, st: b"\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":1}        ", "not a valid .safetensors"),
+    ("bad.safetensors", lambda npz, st: b"\x10" + b"\x00" * 7 + b'{"a":1}        ', "not a valid .safetensors"),
     ("cut.safetensors", lambda npz, st: st[:-5], "not a valid .safetensors"),
 ])
 def test_a_corrupt_or_empty_data_file_is_one_data_error_naming_it(tmp_path, capsys, name, content, problem):

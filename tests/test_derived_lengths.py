@@ -14,7 +14,8 @@ from netgraph.core.types import shifted_length, strided_length
 
 @pytest.mark.parametrize("layer, shape, length", [
     (SequenceMostLayer(), ("n", 3), 5), (SequenceRestLayer(), ("n", 3), 5), (PartLayer("2;;All"), ("n", 3), 5),
-    (PartLayer("1;;-3"), ("n", 3), 5), (PoolingLayer(2, 2), (2, "n"), 6), (PoolingLayer(3, 2, padding_size=1), (2, "n"), 7),
+    (PartLayer("1;;-3"), ("n", 3), 5), (PoolingLayer(2, 2), (2, "n"), 6),
+    (PoolingLayer(3, 2, padding_size=1), (2, "n"), 7),
     (ConvolutionLayer(2, 3), (2, "n"), 6), (ConvolutionLayer(2, 2, stride=3), (2, "n"), 8),
     (DeconvolutionLayer(2, 4, stride=2, padding_size=1), (2, "n"), 5), (DeconvolutionLayer(2, 3), (2, "n"), 5),
     (TorchLayer(torch.nn.MaxPool1d(2)), (2, "n"), 6), (TorchLayer(torch.nn.Conv1d(2, 2, 2)), (2, "n"), 6),

@@ -43,14 +43,13 @@ def test_the_batch_axis_is_named_apart_from_a_length_named_batch(tmp_path):
     assert ports["inputs"]["Input"][0] == dims[0]
 
 
-@pytest.mark.parametrize("layer, opset, shape", [(LongShortTermMemoryLayer(4), 7, ("n", 3)),
-                                                 (GatedRecurrentLayer(4), 8, ("n", 3)), (ElementwiseLayer("Cosh"), 8, 3)])
+@pytest.mark.parametrize("layer, opset, shape", [
+    (LongShortTermMemoryLayer(4), 7, ("n", 3)), (GatedRecurrentLayer(4), 8, ("n", 3)), (ElementwiseLayer("Cosh"), 8, 3)])
 def test_an_opset_the_model_cannot_hold_is_refused_naming_the_layer(tmp_path, layer, opset, shape):
     """torch wrote ConstantOfShape at opset 7 and 8 (it needs 9): a model onnx and onnxruntime reject."""
     net = net_initialize(NetChain({"rec": layer}, input=shape), seed=0)
-    with pytest.raises(OptionError, match=rf"opset {opset}.*") as info:
+    with pytest.raises(OptionError, match=rf"not valid ONNX at opset {opset}: .* from layer 'rec' \({layer.type_name}"):
         export_onnx(net, tmp_path / "old.onnx", opset=opset)
-    assert "'rec'" in str(info.value) and layer.type_name in str(info.value) and info.value.diagnostics[0].option == "opset"
     assert not (tmp_path / "old.onnx").exists()
     onnx.checker.check_model(onnx.load(export_onnx(net, tmp_path / "new.onnx", opset=9)))
 

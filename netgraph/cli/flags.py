@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+import torch
+
 from netgraph.core.errors import OptionError
 from netgraph.core.files import usable_folder
 
@@ -53,7 +55,6 @@ def _check_validation(value: str | None) -> None:
 
 
 def _check_device(value: Any) -> None:
-    import torch
     text = {"gpu": "cuda"}.get(value.lower(), value.lower())
     try:
         device = torch.device(text)

@@ -34,7 +34,7 @@ def spec_metadata(path: str | Path) -> tuple[str, str | None]:
 
 def _onnx_header(path: str | Path) -> tuple[str | None, str | None]:
     try:
-        import onnx
+        import onnx  # optional: read only for an .onnx model (pip install torch-netgraph[onnx])
         props = {p.key: p.value for p in onnx.load(str(path), load_external_data=False).metadata_props}
     except Exception:  # noqa: BLE001 - import_onnx reports an unreadable model
         return None, None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import os
@@ -67,10 +68,9 @@ def train(args: argparse.Namespace) -> int:
 
 
 def _load_net(path: str) -> Any:
-    """The spec, or an ONNX model imported (``import_onnx``, imported only then: it loads every layer family)."""
-    if Path(path).suffix.lower() == ".onnx":
-        from netgraph.export import import_onnx
-        return import_onnx(path)
+    """The spec, or an ONNX model imported (``import_onnx``)."""
+    if Path(path).suffix.lower() == ".onnx":  # netgraph.export loads every layer family: imported for a model only
+        return importlib.import_module("netgraph.export").import_onnx(path)
     return load(path)
 
 

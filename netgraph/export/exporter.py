@@ -26,6 +26,7 @@ from torch.onnx import _constants as _torch_onnx
 from netgraph import __version__
 from netgraph.core.errors import DataError, NetGraphError, OptionError, ShapeError
 from netgraph.core.files import atomic_write
+from netgraph.core.graph import NetGraph
 from netgraph.core.names import fresh_name
 from netgraph.core.types import INTEGER
 from netgraph.core.walk import nested_nodes
@@ -86,7 +87,6 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
 
 
 def _check_arguments(net: Any, name: Any, description: Any) -> None:
-    from netgraph.core.graph import NetGraph
     if not isinstance(net, NetGraph):
         raise OptionError(f"export_onnx needs a NetGraph (wrap a single layer as NetGraph([layer], [], Input=...); "
                           f"load a spec file with netgraph.load), found {type(net).__name__}")
@@ -253,7 +253,7 @@ def _shapes(net: Any, ports: tuple[str, ...]) -> dict[str, list]:
 def _keep_unused_inputs(model: Any, net: Any) -> None:
     """Give back the graph inputs torch's tracer dropped because no output needs them (an input whose layer's
     output is muted): users feed every port by name. Inputs keep the net's port order."""
-    from onnx import TensorProto, helper
+    from onnx import TensorProto, helper  # optional: export_onnx has required onnx before calling this
     given = {v.name: v for v in model.graph.input}
     if all(p in given for p in net.input_ports):
         return

@@ -5,6 +5,8 @@ behind a refused operator or an invalid node (torch names only ``aten::cosh``, o
 from __future__ import annotations
 
 import re
+
+from torch.onnx import register_custom_op_symbolic
 from typing import Any
 
 from netgraph.core.walk import nested_nodes
@@ -22,7 +24,6 @@ def hyperbolic_symbolics() -> None:
     global _REGISTERED
     if _REGISTERED:
         return
-    from torch.onnx import register_custom_op_symbolic
     for aten, op in _HYPERBOLIC.items():
         register_custom_op_symbolic(f"aten::{aten}", _symbolic(op), HYPERBOLIC_OPSET)
     _REGISTERED = True

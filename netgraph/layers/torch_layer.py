@@ -31,8 +31,8 @@ from torch import nn
 from netgraph.core.layer import REGISTRY, Layer, frozen_init, register, shape_option
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.types import (INTEGER, REAL, Conflict, PortType, format_shape, is_known, shifted_length, times_length,
-                                 unify)
+from netgraph.core.types import (INTEGER, REAL, Conflict, PortType, format_shape, is_known, shifted_length,
+                                 times_length, unify)
 
 __all__ = ["TorchLayer", "register_module"]
 
