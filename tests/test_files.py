@@ -67,3 +67,32 @@ def test_long_names_render_and_save(tmp_path, seed_net):
     spec = netgraph.save(netgraph.net_initialize(seed_net, seed=0), tmp_path / ("s" * 250 + ".yaml"))
     assert netgraph.load(spec).layers.keys() == seed_net.layers.keys()
     assert len(list(tmp_path.iterdir())) == 3  # the diagram, the spec and its weights: no temporaries
+
+
+def test_a_replaced_file_keeps_its_mode_and_a_link_is_written_through(tmp_path):
+    """A 0600 model became 0644 (umask 022), and a symlink was replaced by a regular file."""
+    private = tmp_path / "private.onnx"
+    private.write_bytes(b"old")
+    private.chmod(0o600)
+    old = os.umask(0o022)
+    try:
+        atomic_write(private, b"new")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600 and private.read_bytes() == b"new"
+    target, link = tmp_path / "target.onnx", tmp_path / "link.onnx"
+    target.write_bytes(b"old")
+    link.symlink_to(target)
+    atomic_write(link, b"through")
+    assert link.is_symlink() and target.read_bytes() == b"through"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.onnx", "private.onnx", "target.onnx"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write any file")
+def test_a_read_only_file_is_refused(tmp_path):
+    path = tmp_path / "kept.onnx"
+    path.write_bytes(b"old")
+    path.chmod(0o444)
+    with pytest.raises(PermissionError, match="read-only"):
+        atomic_write(path, b"new")
+    assert path.read_bytes() == b"old" and len(list(tmp_path.iterdir())) == 1

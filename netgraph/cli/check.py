@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from netgraph.core.errors import SpecError
-from netgraph.core.files import atomic_write
+from netgraph.core.errors import NetGraphError, SpecError
+from netgraph.core.files import atomic_write, writable_file
 from netgraph.core.summary import one_line, summary_table
 from netgraph.cli.loading import load_net as load
 from netgraph.spec.schema import spec_schema
@@ -42,7 +42,12 @@ def schema(args: argparse.Namespace) -> int:
     """The JSON Schema of spec files, printed or written."""
     text = json.dumps(spec_schema(), indent=2) + "\n"
     if args.output:
-        atomic_write(Path(args.output), text.encode("utf-8"))
+        out = Path(args.output)
+        writable_file(out, "the schema")  # a missing folder or a folder: named by the path given, not a temporary's
+        try:
+            atomic_write(out, text.encode("utf-8"))
+        except OSError as exc:
+            raise NetGraphError(f"cannot write the schema to {args.output!r}: {exc.strerror or exc}") from None
         print(f"schema written to {args.output}")
     else:
         print(text, end="")

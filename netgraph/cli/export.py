@@ -6,7 +6,9 @@ import argparse
 from pathlib import Path
 
 from netgraph.backend import net_initialize
+from netgraph.cli.flags import check_seed
 from netgraph.cli.loading import load_net, spec_metadata
+from netgraph.core.files import refuse_overwriting
 from netgraph.export import export_onnx
 from netgraph.export.exporter import check_opset
 
@@ -16,9 +18,11 @@ __all__ = ["export"]
 def export(args: argparse.Namespace) -> int:
     """Initialise the spec's missing arrays (seeded) and write it as ONNX."""
     check_opset(args.opset)  # before loading and initialising the net
+    check_seed(args)
+    out = Path(args.output or Path(args.spec).with_suffix(".onnx").name)
+    refuse_overwriting(out, args.spec, "-o" if args.output else "the default output (<spec name>.onnx here)")
     net = net_initialize(load_net(args.spec), seed=args.seed)
     name, description = spec_metadata(args.spec)
-    out = Path(args.output or Path(args.spec).with_suffix(".onnx").name)
     written = export_onnx(net, out, opset=args.opset, name=name, description=description)
     print(f"ONNX model written to {written} (inputs {net.input_shapes or '{}'}, outputs {net.output_shapes})")
     return 0

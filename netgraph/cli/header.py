@@ -14,9 +14,9 @@ __all__ = ["spec_header", "spec_metadata"]
 
 
 def spec_header(path: str | Path) -> tuple[str | None, str | None]:
-    """The spec's ``name`` and ``description`` keys (None when absent, or for an ONNX model)."""
+    """The spec's ``name`` and ``description`` keys (for an ONNX model: its metadata's; None when absent)."""
     if Path(path).suffix.lower() == ".onnx":
-        return None, None
+        return _onnx_header(path)
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
@@ -30,3 +30,12 @@ def spec_metadata(path: str | Path) -> tuple[str, str | None]:
     """The spec's ``name`` (default: the file's stem) and ``description`` keys, for export metadata."""
     name, description = spec_header(path)
     return name or Path(path).stem, description
+
+
+def _onnx_header(path: str | Path) -> tuple[str | None, str | None]:
+    try:
+        import onnx  # optional: read only for an .onnx model (pip install torch-netgraph[onnx])
+        props = {p.key: p.value for p in onnx.load(str(path), load_external_data=False).metadata_props}
+    except Exception:  # noqa: BLE001 - import_onnx reports an unreadable model
+        return None, None
+    return props.get("name") or None, props.get("description") or None

@@ -66,7 +66,7 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a spec on data (.npz or .safetensors) and save the trained net",
                        description="Train a net (NetTrain) and write the trained spec and weights, the loss "
                                    "plot (loss.svg) and results.json to the output directory.")
-    p.add_argument("spec", help="a YAML spec")
+    p.add_argument("spec", help="a YAML spec, or an .onnx model (imported; the trained net is written as a spec)")
     p.add_argument("--data", required=True, help="training data: .npz or .safetensors (keys = ports and targets), "
                    "or for a net with encoders a folder of images in label sub-folders or a .csv/.jsonl of text, label")
     p.add_argument("--workers", type=int, help="num_workers: DataLoader processes reading encoded data (files)")

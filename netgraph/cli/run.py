@@ -21,6 +21,7 @@ from netgraph.core.errors import ShapeError
 from netgraph.core.summary import one_line
 from netgraph.core.types import INTEGER, format_shape
 from netgraph.layers import EmbeddingLayer, ExtractLayer
+from netgraph.cli.flags import check_seed
 from netgraph.cli.loading import load_net as load
 from netgraph.cli.render import diagram_path
 
@@ -33,6 +34,7 @@ DEFAULT_INDEX_COUNT = 2
 
 
 def run(args: argparse.Namespace) -> int:
+    check_seed(args)
     out = diagram_path(args.output, args.spec, None)  # before the evaluation, which may take a while
     net = net_initialize(load(args.spec), seed=args.seed)
     torch.manual_seed(args.seed)

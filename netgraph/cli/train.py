@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import os
@@ -11,10 +12,11 @@ from typing import Any
 
 import yaml
 
+from netgraph.cli.flags import check_train_flags
 from netgraph.cli.header import spec_header
 from netgraph.core.errors import OptionError
 from netgraph.train.wording import counted
-from netgraph.core.files import atomic_write, usable_folder
+from netgraph.core.files import atomic_write, refuse_overwriting, usable_folder
 from netgraph.spec import load, save
 from netgraph.train import NetTrainResults, load_data, net_train
 from netgraph.train.distributed import launch
@@ -38,9 +40,10 @@ def _forward_argv(args: argparse.Namespace) -> list[str]:
 
 
 def train(args: argparse.Namespace) -> int:
+    check_train_flags(args)  # before launching processes, loading or training: worded by the flags
     if args.nproc > 1 and not args.distributed:
         return launch(_forward_argv(args), args.nproc)
-    net, data = load(args.spec), load_data(args.data)
+    net, data = _load_net(args.spec), load_data(args.data)
     validation: Any = args.validation
     if validation is not None:
         try:
@@ -48,6 +51,7 @@ def train(args: argparse.Namespace) -> int:
         except ValueError:
             validation = load_data(validation)
     out = usable_folder(args.output, "-o (the output folder)")  # before training: a file in the way, no permission
+    refuse_overwriting(out / f"{Path(args.spec).stem}.yaml", args.spec, "-o: the trained spec")
     checkpoint = args.checkpoint or (str(out / "checkpoints") if args.resume else None)
     results = net_train(
         net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,
@@ -61,6 +65,13 @@ def train(args: argparse.Namespace) -> int:
     if int(os.environ.get("RANK", "0")) != 0:
         return 0
     return _write_outputs(results, args.spec, out)
+
+
+def _load_net(path: str) -> Any:
+    """The spec, or an ONNX model imported (``import_onnx``)."""
+    if Path(path).suffix.lower() == ".onnx":  # netgraph.export loads every layer family: imported for a model only
+        return importlib.import_module("netgraph.export").import_onnx(path)
+    return load(path)
 
 
 def metrics_option(text: str | None) -> Any:

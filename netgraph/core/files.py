@@ -22,7 +22,8 @@ from typing import Any, BinaryIO
 from netgraph.core.errors import NetGraphError, OptionError
 
 __all__ = ["REFERENCE_SCOPE", "atomic_write", "check_replaceable", "open_regular", "remove_temporaries",
-           "usable_folder", "writable_file", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem"]
+           "usable_folder", "writable_file", "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened",
+           "temporary_stem"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
 #: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a
@@ -88,7 +89,9 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
 
     The content goes to a temporary file in the same folder, is flushed to disk, and then replaces
     ``path`` with ``os.replace``; on any failure the temporary file is removed and ``path`` is left
-    as it was. The file gets the usual permissions (0666 less the umask), not a temp file's 0600.
+    as it was. A new file gets the usual permissions (0666 less the umask), not a temp file's 0600; a
+    replaced one keeps its mode (a private 0600 model stays private), and a read-only one is refused
+    (PermissionError). A symbolic link is written through: its target is replaced, the link stays.
     Only a regular file is ever replaced (see ``check_replaceable``).
 
     >>> import tempfile; folder = tempfile.mkdtemp()
@@ -97,9 +100,17 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
     """
     path = Path(path)
     check_replaceable(path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))  # write through the link: os.replace would put a file in its place
+    mode = _kept_mode(path)
     tmp = path.with_name(f"{temporary_stem(path.name)}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the kernel applies the umask
     try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the kernel applies the umask
+    except OSError as exc:  # a missing folder, no permission: named by the path asked for, not the temporary's
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+    try:
+        if mode is not None:
+            os.chmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
             if callable(data):
                 data(f)
@@ -113,6 +124,18 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def _kept_mode(path: Path) -> int | None:
+    """The permission bits of the file ``path`` replaces (None: no file yet); PermissionError for a read-only one."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return None
+    if not os.access(path, os.W_OK):
+        raise PermissionError(errno.EACCES, "Permission denied (the file is read-only; make it writable to replace "
+                              "it)", str(path))
+    return mode
 
 
 def remove_temporaries(folder: str | os.PathLike, name: str, also: tuple[str, ...] = ()) -> list[Path]:
@@ -198,3 +221,14 @@ def usable_folder(value: Any, what: str) -> Path:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise OptionError(f"{what} {str(value)[:200]!r} cannot be used as a folder: {reason}") from None
     return folder
+
+
+def refuse_overwriting(out: str | os.PathLike, source: str | os.PathLike, what: str) -> None:
+    """OptionError when writing ``out`` would replace the input file ``source`` (links followed)."""
+    try:
+        same = os.path.samefile(out, source)
+    except (OSError, ValueError):  # out does not exist yet (or cannot be a file): nothing to replace
+        return
+    if same:
+        raise OptionError(f"{what} {str(out)!r} is the input file {str(source)!r}: writing it would replace the "
+                          f"input; give another output path", option="output")

@@ -1,8 +1,9 @@
 """Port types: a shape without the batch dimension (dims may be unknown) and a dtype.
 
 A shape is ``None`` (rank unknown) or a tuple whose dims are ints, ``None`` (unknown size) or a
-string naming a variable length (e.g. ``"n"`` for a sequence). ``unify`` merges two partial types
-and reports a conflict as text; ``broadcast`` combines shapes by numpy's rules.
+string naming a variable length (e.g. ``"n"`` for a sequence). A layer that changes a variable length names
+the new one after it (``shifted_length``, ``strided_length``): equal names mean equal lengths. ``unify``
+merges two partial types and reports a conflict as text; ``broadcast`` combines shapes by numpy's rules.
 
 >>> unify(PortType((None, 3)), PortType((2, None)))
 PortType(shape=(2, 3), dtype='Real')
@@ -13,12 +14,14 @@ PortType(shape=(2, 3), dtype='Real')
 from __future__ import annotations
 
 import math
+import re
 import reprlib
 from dataclasses import dataclass
 from typing import Union
 
 __all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
-           "broadcast", "as_shape", "format_shape", "is_known", "numel"]
+           "broadcast", "as_shape", "format_shape", "is_known", "numel", "shifted_length", "strided_length",
+           "times_length"]
 
 Dim = Union[int, str, None]
 Shape = Union[tuple, None]
@@ -163,8 +166,7 @@ def broadcast(*shapes: Shape) -> Shape:
             names = sorted(d for d in sizes if isinstance(d, str))
             if len(names) > 1:  # lengths named apart are independent: equal in each example only by chance
                 raise LengthConflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast: lengths "
-                                     f"{' and '.join(names)} are independent (named apart); name them alike for "
-                                     f"sequences of one length")
+                                     f"{' and '.join(names)} {_apart(names)}")
             if fixed - {None}:  # a length known only at run time would match a size above 1 only by chance
                 var = next(d for d in sizes if isinstance(d, str))
                 raise LengthConflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast: length {var} "
@@ -180,3 +182,55 @@ def broadcast(*shapes: Shape) -> Shape:
         else:
             out.append(sizes.pop() if sizes else 1)
     return tuple(out)
+
+
+def _apart(names: list[str]) -> str:
+    """Why variable lengths of different names do not broadcast."""
+    derived = next(((a, b) for a in names for b in names if b.startswith(f"{a}_")), None)
+    if derived:  # one is the other changed by a layer (shifted_length, strided_length)
+        return (f"differ: {derived[1]} is the length {derived[0]} changed by a layer on the way (one that drops, "
+                f"adds or strides over elements)")
+    return "are independent (named apart); name them alike for sequences of one length"
+
+
+_SHIFT = re.compile(r"(\w+)_(plus|minus)_(\d+)")
+
+
+def shifted_length(length: Dim, by: int) -> Dim:
+    """``length + by``: an int, None (unknown), or for a variable length a name derived from it, so that
+    ``n + 1 - 1`` is ``n`` again.
+
+    >>> shifted_length(5, -1), shifted_length("n", -1), shifted_length("n_minus_1", 2), shifted_length(None, 1)
+    (4, 'n_minus_1', 'n_plus_1', None)
+    """
+    if not isinstance(length, str):
+        return None if length is None else length + by
+    m = _SHIFT.fullmatch(length)
+    base, offset = (m.group(1), int(m.group(3)) * (1 if m.group(2) == "plus" else -1)) if m else (length, 0)
+    offset += by
+    return base if offset == 0 else f"{base}_{'plus' if offset > 0 else 'minus'}_{abs(offset)}"
+
+
+def strided_length(length: Dim, stride: int, inverse: bool = False) -> Dim:
+    """For a variable length ``n``: ``ceil(n / stride)`` named ``n_over_<stride>`` (``n_times_<stride>`` is
+    ``n * stride``); ``inverse`` undoes one (None when a name does not say: a stride loses the remainder).
+    Ints and None are the callers' to compute.
+
+    >>> strided_length("n", 2), strided_length("n_over_2", 2, inverse=True), strided_length("m", 2, inverse=True)
+    ('n_over_2', 'n', None)
+    """
+    if not isinstance(length, str) or stride == 1:
+        return length
+    if not inverse:
+        return f"{length}_over_{stride}"
+    return length.removesuffix(f"_over_{stride}") if length.endswith(f"_over_{stride}") else None
+
+
+def times_length(length: Dim, factor: int, inverse: bool = False) -> Dim:
+    """A variable length ``n`` times ``factor``, named ``n_times_<factor>``; ``inverse`` undoes it (None when the
+    name does not say)."""
+    if not isinstance(length, str) or factor == 1:
+        return length
+    if not inverse:
+        return f"{length}_times_{factor}"
+    return length.removesuffix(f"_times_{factor}") if length.endswith(f"_times_{factor}") else None

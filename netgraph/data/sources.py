@@ -65,11 +65,25 @@ def text_table(path: str | os.PathLike, text: str = "text", label: str = "label"
         raise DataError(f"text_table reads .csv or .jsonl files, found {file.name!r}")
     try:
         with open(file, encoding="utf-8", newline="") as f:
-            rows = list(csv.DictReader(f)) if suffix == ".csv" else [json.loads(line) for line in f if line.strip()]
+            rows = list(csv.DictReader(f)) if suffix == ".csv" else _json_lines(f, file)
     except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
-        raise DataError(f"text_table: cannot read {str(file)!r}: {exc}") from None
+        if isinstance(exc, DataError):
+            raise
+        raise DataError(f"text_table: cannot read {str(file)!r}: {getattr(exc, 'strerror', None) or exc}") from None
     problems = [f"row {i}: {'not an object' if not isinstance(row, dict) else f'no column {text!r} or {label!r}'}"
                 for i, row in enumerate(rows) if not isinstance(row, dict) or text not in row or label not in row]
     if problems or not rows:
         raise DataError(f"text_table: {str(file)!r}: " + ("; ".join(problems[:5]) or "no rows"))
     return Examples([(row[text], row[label]) for row in rows], str(file))
+
+
+def _json_lines(lines: Any, file: Path) -> list:
+    """One JSON value per non-blank line; a broken one is a DataError at ``file:line:column`` of the file."""
+    rows = []
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{file}:{number}:{exc.colno}: not a JSON record: {exc.msg}") from None
+    return rows

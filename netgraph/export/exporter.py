@@ -14,6 +14,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,11 +26,15 @@ from torch.onnx import _constants as _torch_onnx
 from netgraph import __version__
 from netgraph.core.errors import DataError, NetGraphError, OptionError, ShapeError
 from netgraph.core.files import atomic_write
+from netgraph.core.graph import NetGraph
+from netgraph.core.names import fresh_name
 from netgraph.core.types import INTEGER
 from netgraph.core.walk import nested_nodes
 from netgraph.export.deps import require
+from netgraph.export.onnx_symbolics import hyperbolic_symbolics, layer_of_node, layer_of_operator
 
-__all__ = ["export_onnx", "EXPORTABLE_DISTRIBUTIONS", "OPSETS", "check_opset", "example_inputs", "dynamic_axes"]
+__all__ = ["export_onnx", "EXPORTABLE_DISTRIBUTIONS", "OPSETS", "check_opset", "example_inputs", "dynamic_axes",
+           "batch_name"]
 
 #: RandomArrayLayer distributions whose draws onnxruntime reproduces (RandomNormalLike,
 #: RandomUniformLike; checked statistically by the tests). The others are refused with an
@@ -65,17 +70,30 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     'tanh.onnx'
     """
     check_opset(opset)
+    _check_arguments(net, name, description)
     onnx = require("onnx")
     _refuse_unexportable(net)
     module = net.compile().eval()
     data = _export_bytes(net, module, opset)
     model = onnx.load_from_string(data)
+    _keep_unused_inputs(model, net)
+    _check_model(onnx, model, net, module.code, opset)
     _add_metadata(model, net, name or "NetGraph", description)
     try:
         return atomic_write(path, model.SerializeToString())
     except (OSError, ValueError, TypeError) as exc:  # a missing folder, a name too long, not a path at all
         raise NetGraphError(f"cannot write the ONNX model to {str(path)[:200]!r}: "
                             f"{getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _check_arguments(net: Any, name: Any, description: Any) -> None:
+    if not isinstance(net, NetGraph):
+        raise OptionError(f"export_onnx needs a NetGraph (wrap a single layer as NetGraph([layer], [], Input=...); "
+                          f"load a spec file with netgraph.load), found {type(net).__name__}")
+    for option, value in (("name", name), ("description", description)):
+        if value is not None and not isinstance(value, str):
+            raise OptionError(f"export_onnx {option}= must be a string (or None), found {type(value).__name__} "
+                              f"{str(value)[:60]!r}", option=option)
 
 
 def example_inputs(net: Any, batch: int = _TRACE_BATCH, length: int = _TRACE_LENGTH, seed: int = 0) -> dict:
@@ -94,11 +112,19 @@ def example_inputs(net: Any, batch: int = _TRACE_BATCH, length: int = _TRACE_LEN
 
 def dynamic_axes(net: Any) -> dict[str, dict[int, str]]:
     """ONNX dynamic axes by port: the batch dim (0) and every variable dim, named as in the port's shape."""
-    axes = {}
+    axes, batch = {}, batch_name(net)
     for port in (*net.input_ports, *net.output_ports):
         shape = net.port_types[port].shape
-        axes[port] = {0: "batch", **{i + 1: str(d) for i, d in enumerate(shape) if isinstance(d, str)}}
+        axes[port] = {0: batch, **{i + 1: str(d) for i, d in enumerate(shape) if isinstance(d, str)}}
     return axes if net.input_ports else {}
+
+
+def batch_name(net: Any) -> str:
+    """The batch axis's dim_param: ``batch``, or ``batch_2``, ... when a port's variable length is named so (equal
+    dim_params mean equal sizes in ONNX)."""
+    lengths = {d for p in (*net.input_ports, *net.output_ports) for d in net.port_types[p].shape or ()
+               if isinstance(d, str)}
+    return fresh_name("batch", lengths, "_")
 
 
 def _refuse_unexportable(net: Any) -> None:
@@ -172,16 +198,41 @@ def _trace_inputs(net: Any, module: torch.nn.Module) -> dict:
 def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes:
     inputs = _trace_inputs(net, module)
     buffer = io.BytesIO()
+    hyperbolic_symbolics()
     try:
         with _quiet(), torch.no_grad():
             torch.onnx.export(module, tuple(inputs[p] for p in net.input_ports), buffer, dynamo=False,
                               input_names=list(net.input_ports), output_names=list(net.output_ports),
                               dynamic_axes=dynamic_axes(net) or None, opset_version=opset)
+    except torch.onnx.errors.UnsupportedOperatorError as exc:
+        where, first = layer_of_operator(net, module.code, str(exc)), str(exc).strip().splitlines()[0][:300]
+        raise OptionError(f"torch's ONNX exporter cannot export {where or 'this net'} (opset {opset or 'default'}): "
+                          f"{first}", option="opset" if opset and opset < _DEFAULT_OPSET else None) from None
     except (RuntimeError, ValueError, TypeError, torch.onnx.errors.OnnxExporterError) as exc:
         first = str(exc).strip().splitlines()[-1 if "Torch IR graph" in str(exc) else 0][:300]
         raise OptionError(f"torch's ONNX exporter cannot export this net (opset {opset or 'default'}): {first}",
                           option="opset") from None
     return buffer.getvalue()
+
+
+_DEFAULT_OPSET = _torch_onnx.ONNX_DEFAULT_OPSET
+_HIGHER = f" (a higher opset may have one: torch's default is {_DEFAULT_OPSET})"
+
+
+def _check_model(onnx: Any, model: Any, net: Any, code: str, opset: int | None) -> None:
+    """OptionError naming the node and its layer when onnx's checker rejects the written model: torch writes
+    some ops at opsets that lack them (an LSTM's ConstantOfShape at opset 7 or 8) without a word."""
+    try:
+        onnx.checker.check_model(model)
+    except onnx.checker.ValidationError as exc:
+        text = str(exc).strip()
+        node = re.search(r"Name: (\S+) OpType: (\S+)", text)
+        where = (layer_of_node(net, node.group(1)) or layer_of_operator(net, code, f"aten::{node.group(2).lower()}")
+                 if node else "")
+        what = f"its {node.group(2)} node {node.group(1)!r}{f' from {where}' if where else ''}" if node else "it"
+        raise OptionError(f"torch's ONNX exporter wrote a model that is not valid ONNX at opset "
+                          f"{opset or _DEFAULT_OPSET}: {what}: {text.splitlines()[0][:200]}"
+                          f"{_HIGHER if opset and opset < _DEFAULT_OPSET else ''}", option="opset") from None
 
 
 def _add_metadata(model: Any, net: Any, name: str, description: str | None) -> None:
@@ -195,5 +246,21 @@ def _add_metadata(model: Any, net: Any, name: str, description: str | None) -> N
 
 
 def _shapes(net: Any, ports: tuple[str, ...]) -> dict[str, list]:
-    return {p: ["batch", *net.port_types[p].shape] if net.input_ports else list(net.port_types[p].shape)
+    return {p: [batch_name(net), *net.port_types[p].shape] if net.input_ports else list(net.port_types[p].shape)
             for p in ports}
+
+
+def _keep_unused_inputs(model: Any, net: Any) -> None:
+    """Give back the graph inputs torch's tracer dropped because no output needs them (an input whose layer's
+    output is muted): users feed every port by name. Inputs keep the net's port order."""
+    from onnx import TensorProto, helper  # optional: export_onnx has required onnx before calling this
+    given = {v.name: v for v in model.graph.input}
+    if all(p in given for p in net.input_ports):
+        return
+    axes = dynamic_axes(net)
+    inputs = [given.pop(p) if p in given else helper.make_tensor_value_info(
+        p, TensorProto.INT64 if net.port_types[p].dtype == INTEGER else TensorProto.FLOAT,
+        [axes[p].get(i, d) for i, d in enumerate((None, *net.port_types[p].shape))]) for p in net.input_ports]
+    inputs += given.values()  # none expected: every graph input is a port
+    del model.graph.input[:]
+    model.graph.input.extend(inputs)

@@ -31,7 +31,7 @@ from netgraph.export.deps import require
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_mha import attention_patterns
-from netgraph.export.onnx_names import LengthVariables, equal_dims, identifier, port_names
+from netgraph.export.onnx_names import LengthVariables, equal_dims, fed_ports, identifier, port_names
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
 from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS
@@ -330,7 +330,7 @@ class _Builder:
             dims = self.shapes[onnx_name]
             dtype = INTEGER if value.type.tensor_type.elem_type in _INTEGER_TYPES else REAL
             shapes[port] = PortType(None if dims is None else tuple(map(variables, dims[1:])), dtype)
-        layers, edges = _used(self.layers, edges)
+        layers, edges, shapes = fed_ports(*_used(self.layers, edges), shapes, self.where)
         if not layers:
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="onnx")
         net = self._relaxed(layers, edges, shapes) or NetGraph(layers, edges, **shapes)

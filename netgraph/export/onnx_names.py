@@ -7,12 +7,13 @@ from __future__ import annotations
 import keyword
 import re
 import unicodedata
+import warnings
 from typing import Any
 
 from netgraph.core.graph import RESERVED_NAMES
 from netgraph.core.names import fresh_name
 
-__all__ = ["LengthVariables", "equal_dims", "identifier", "port_names"]
+__all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "port_names"]
 
 #: Ops whose inputs broadcast together (numpy rules): a dim named apart in two inputs must be equal.
 _BROADCASTING = frozenset({"Add", "Mul", "Sub", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Where", "Equal", "Less",
@@ -116,3 +117,13 @@ def _pairs(node: Any, shapes: list, attributes: Any) -> list[tuple[str, str]]:
 def _named(dim: Any) -> bool:
     """A dim named by the model (not a size, nor onnx's 'unk__N' for a size it could not infer)."""
     return isinstance(dim, str) and dim not in ("", "?") and not dim.startswith("unk__")
+
+
+def fed_ports(layers: dict, edges: list[tuple], shapes: dict[str, Any], where: str) -> tuple[dict, list, dict]:
+    """``layers``, ``edges`` and the input ports of ``shapes`` that an edge reads; a warning names the others (graph
+    inputs no output needs, which a NetGraph cannot hold: netgraph's export keeps them, to be fed by name)."""
+    fed = {src.port for src, _ in edges if getattr(src, "layer", 0) is None}
+    if unused := [p for p in shapes if p not in fed]:
+        warnings.warn(f"{where}: graph input(s) {', '.join(map(repr, unused))} feed no output; the imported net "
+                      f"leaves them out", stacklevel=5)
+    return layers, edges, {p: t for p, t in shapes.items() if p in fed}

@@ -29,7 +29,8 @@ ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid",
                    "Sin": "Sin", "Cos": "Cos", "Abs": "Abs", "Sqrt": "Sqrt", "Erf": "Erf", "Softplus": "Softplus",
                    "Softsign": "SoftSign", "Selu": "SELU", "Floor": "Floor", "Ceil": "Ceiling", "Sign": "Sign",
                    "Tan": "Tan", "Atan": "ArcTan", "Asin": "ArcSin", "Acos": "ArcCos", "Sinh": "Sinh",
-                   "Cosh": "Cosh", "Round": "Round", "Mish": "Mish", "HardSwish": "HardSwish"}
+                   "Cosh": "Cosh", "Asinh": "ArcSinh", "Acosh": "ArcCosh", "Atanh": "ArcTanh", "Round": "Round",
+                   "Mish": "Mish", "HardSwish": "HardSwish"}
 THREADING_OPS = {"Add": "Plus", "Mul": "Times", "Sub": "Subtract", "Div": "Divide", "Pow": "Power",
               "Max": "Max", "Min": "Min"}
 #: Input slots that carry shapes, not data: the nodes computing them are dropped with their consumer.

@@ -25,7 +25,7 @@ from netgraph.layers._shapes import fill, int_tuple, positive_int
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, IntOrInts, Literal, Shape
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.types import REAL, Conflict, PortType, format_shape
+from netgraph.core.types import REAL, Conflict, PortType, format_shape, shifted_length, strided_length
 
 __all__ = ["ConvolutionLayer", "PoolingLayer", "POOLING"]
 
@@ -33,8 +33,8 @@ POOLING = ("Max", "Mean", "Total")
 
 
 def _out_size(size: Any, k: int, s: int, p: int, d: int) -> Any:
-    if not isinstance(size, int):
-        return size  # unknown stays unknown; a variable length ("n") stays variable
+    if not isinstance(size, int):  # unknown stays unknown; a variable length "n" gives one named after it
+        return strided_length(shifted_length(size, 2 * p - d * (k - 1)), s)  # ceil((n + 2p - d(k-1)) / s)
     out = (size + 2 * p - d * (k - 1) - 1) // s + 1
     if out < 1:
         raise Conflict(f"a spatial size of {size} is too small for kernel {k} (dilation {d}, padding {p}); "
@@ -44,7 +44,7 @@ def _out_size(size: Any, k: int, s: int, p: int, d: int) -> Any:
 
 def _in_size(out: Any, k: int, s: int, p: int, d: int) -> Any:
     if isinstance(out, str):
-        return out
+        return shifted_length(strided_length(out, s, inverse=True), d * (k - 1) - 2 * p)
     return out - 2 * p + d * (k - 1) if isinstance(out, int) and s == 1 else None
 
 

@@ -22,7 +22,7 @@ from torch import nn
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import EmitContext
 from netgraph.core.options import Array, IntOrInts, Shape
-from netgraph.core.types import REAL, Conflict, PortType, format_shape
+from netgraph.core.types import REAL, Conflict, PortType, format_shape, shifted_length, times_length
 from netgraph.layers._shapes import positive_int
 from netgraph.layers.conv import _Spatial
 
@@ -30,8 +30,8 @@ __all__ = ["DeconvolutionLayer"]
 
 
 def _deconv_out(size: Any, k: int, s: int, p: int, d: int) -> Any:
-    if not isinstance(size, int):
-        return size
+    if not isinstance(size, int):  # a variable length "n" gives one named after it: n s + d (k - 1) - 2 p + 1 - s
+        return shifted_length(times_length(size, s), d * (k - 1) - 2 * p + 1 - s)
     out = (size - 1) * s - 2 * p + d * (k - 1) + 1
     if out < 1:
         raise Conflict(f"a spatial size of {size} gives no output with kernel {k}, stride {s} and padding {p}")
@@ -40,7 +40,7 @@ def _deconv_out(size: Any, k: int, s: int, p: int, d: int) -> Any:
 
 def _deconv_in(out: Any, k: int, s: int, p: int, d: int) -> Any:
     if not isinstance(out, int):
-        return out
+        return times_length(shifted_length(out, 2 * p + s - 1 - d * (k - 1)), s, inverse=True)
     before_stride = out - 1 + 2 * p - d * (k - 1)
     return before_stride // s + 1 if before_stride >= 0 and before_stride % s == 0 else None
 

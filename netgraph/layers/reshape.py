@@ -23,7 +23,7 @@ import torch
 from netgraph.layers._shapes import _ShapeLayer, is_int, level_option, positive_int
 from netgraph.core.errors import OptionError
 from netgraph.core.options import IntOrInts, Levels
-from netgraph.core.types import Conflict, PortType, format_shape
+from netgraph.core.types import Conflict, PortType, format_shape, shifted_length
 
 __all__ = ["FlattenLayer", "ReshapeLayer", "TransposeLayer", "PartLayer", "ReplicateLayer"]
 
@@ -220,6 +220,17 @@ def _part_level(spec: Any) -> Any:
                       f"'All', or a span such as '2;;5', found {spec!r}", option="part")
 
 
+def _span_length(spec: tuple[int, int], size: Any) -> Any:
+    """The length of span ``spec`` of a variable length ``size`` ("n"): ``"2;;All"`` is n - 1 (named after n),
+    ``"2;;4"`` and ``"-3;;-1"`` are 3; None when unknown."""
+    start, stop = spec
+    if not isinstance(size, str) or (start < 0 < stop):
+        return None
+    if (start > 0) == (stop > 0):  # both from the front, or both from the end
+        return stop - start + 1 if stop >= start else None
+    return shifted_length(size, stop - start + 2)  # from start (1-based) to stop counted from the end
+
+
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class PartLayer(_ShapeLayer):
     """Takes a part of each example: ``PartLayer(2)`` (the 2nd row), ``PartLayer(-1)`` (the last, e.g. of a
@@ -263,8 +274,7 @@ class PartLayer(_ShapeLayer):
                 out.append(size)
             else:
                 bounds = self._span(spec, size)
-                out.append(size if bounds is None and isinstance(size, str) else
-                           (None if bounds is None else bounds[1] - bounds[0]))
+                out.append(_span_length(spec, size) if bounds is None else bounds[1] - bounds[0])
         return (*out, *shape[len(self._levels):])
 
     def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:

@@ -2,7 +2,8 @@
 and PrependLayer.
 
 A sequence port has shape ``(n, ...)``: its first dim is the sequence, a fixed length or a variable ``"n"``
-(which stays ``"n"`` through these layers). Real and integer sequences alike (the dtype passes through).
+(one element fewer is the length ``"n_minus_1"``, one more ``"n_plus_1"``: ``shifted_length``). Real and
+integer sequences alike (the dtype passes through).
 
 * ``SequenceMostLayer()``: all elements but the last, ``(L, ...)`` -> ``(L - 1, ...)``.
 * ``SequenceRestLayer()``: all elements but the first, ``(L, ...)`` -> ``(L - 1, ...)``.
@@ -12,7 +13,7 @@ A sequence port has shape ``(n, ...)``: its first dim is the sequence, a fixed l
 
 >>> from netgraph import NetGraph
 >>> NetGraph([SequenceMostLayer()], [], Input=(5, 3)).output_shapes, NetGraph([AppendLayer()], [], Input=("n", 2)).output_shapes
-({'Output': (4, 3)}, {'Output': ('n', 2)})
+({'Output': (4, 3)}, {'Output': ('n_plus_1', 2)})
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from torch import nn
 from netgraph.core.errors import DataError
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Shape
-from netgraph.core.types import Conflict, PortType, format_shape
+from netgraph.core.types import Conflict, PortType, format_shape, shifted_length
 from netgraph.layers._masks import MaskedFnModule, append, reverse
 from netgraph.layers._shapes import _ShapeLayer, fill, pass_dtype
 
@@ -43,9 +44,7 @@ def _sequence(shape: tuple | None, port: str) -> tuple | None:
     return shape
 
 
-def _shifted(length: Any, by: int) -> Any:
-    """A sequence length changed by ``by`` (a variable length ``"n"`` stays variable; unknown stays unknown)."""
-    return length + by if isinstance(length, int) else length
+_shifted = shifted_length  # a variable length "n" changed by one is "n_minus_1" / "n_plus_1"
 
 
 class _Shortened(_ShapeLayer):

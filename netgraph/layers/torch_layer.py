@@ -31,7 +31,8 @@ from torch import nn
 from netgraph.core.layer import REGISTRY, Layer, frozen_init, register, shape_option
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape, is_known, unify
+from netgraph.core.types import (INTEGER, REAL, Conflict, PortType, format_shape, is_known, shifted_length,
+                                 times_length, unify)
 
 __all__ = ["TorchLayer", "register_module"]
 
@@ -115,7 +116,8 @@ class _ModuleWrapper(Layer):
         name = next((d for t in ins for d in t.shape if isinstance(d, str)), None)
         types = []
         for i, (shape, dtype) in enumerate(first):
-            dims = tuple(d if all(r[i][0][j] == d for r in runs) else name for j, d in enumerate(shape))
+            dims = tuple(d if all(r[i][0][j] == d for r in runs) else _probed_length(name, [r[i][0][j] for r in runs])
+                         for j, d in enumerate(shape))
             types.append(PortType(dims, INTEGER if dtype in _INTEGER_DTYPES else REAL))
         return tuple(types)
 
@@ -252,3 +254,15 @@ def register_module(module_class: type[nn.Module], name: str | None = None, inpu
                                      frozen=True, eq=False, repr=False)
     register(cls, name)
     return cls
+
+
+def _probed_length(name: str, sizes: list[int]) -> str:
+    """The name of a dim that took ``sizes`` at the probe lengths: the input's length ``name``, or one derived from
+    it (``n_minus_1`` when one shorter, ``n_times_2`` when twice as long, else named by the sizes it took)."""
+    offsets = {size - length for size, length in zip(sizes, _PROBE_LENGTHS)}
+    if len(offsets) == 1:
+        return shifted_length(name, offsets.pop())
+    factors = {size / length for size, length in zip(sizes, _PROBE_LENGTHS)}
+    if len(factors) == 1 and (factor := factors.pop()).is_integer():
+        return times_length(name, int(factor))
+    return f"{name}_{'_'.join(map(str, sizes))}_at_{'_'.join(map(str, _PROBE_LENGTHS))}"

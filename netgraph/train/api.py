@@ -23,6 +23,8 @@ import math
 import numbers
 import os
 import warnings
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,7 @@ from netgraph.core.information import all_arrays
 from netgraph.core.options import as_seed
 from netgraph.backend.initialize import net_initialize
 import numpy as np
+from safetensors import SafetensorError
 from safetensors.torch import load_file
 
 __all__ = ["net_train", "NetTrainResults", "TrainingError", "load_data"]
@@ -325,12 +328,33 @@ def load_data(path: str | os.PathLike) -> Any:
         return text_table(path)
     if not path.is_file():
         raise DataError(f"no data file or image folder {str(path)!r}")
-    try:
-        if suffix == ".npz":
-            with np.load(path, allow_pickle=False) as npz:
-                return {k: torch.from_numpy(npz[k].copy()) for k in npz.files}
-        if suffix == ".safetensors":
-            return load_file(path)
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise DataError(f"cannot read data file {str(path)!r}: {exc}") from None
+    if suffix in (".npz", ".safetensors"):
+        try:
+            return _read_arrays(path, suffix)
+        except (OSError, ValueError, RuntimeError, EOFError, zipfile.BadZipFile, zlib.error, SafetensorError) as exc:
+            raise DataError(f"cannot read data file {str(path)!r}: {_read_problem(path, suffix, exc)}") from None
     raise DataError(f"data files are .npz, .safetensors, .csv or .jsonl (or a folder of images), found {path.name!r}")
+
+
+def _read_arrays(path: Path, suffix: str) -> dict:
+    if suffix == ".safetensors":
+        return load_file(path)
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head[:2] != b"PK":  # np.load would try a .npy or a pickle next: name what a .npz is instead
+        raise ValueError("the file is empty" if not head else "not a .npz archive (no zip header)")
+    with np.load(path, allow_pickle=False) as npz:
+        return {k: torch.from_numpy(npz[k].copy()) for k in npz.files}
+
+
+def _read_problem(path: Path, suffix: str, exc: BaseException) -> str:
+    """What is wrong with a data file, in words (not the reader's exception class)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    if path.stat().st_size == 0:
+        return "the file is empty"
+    if isinstance(exc, (zipfile.BadZipFile, EOFError, zlib.error)):
+        return f"a truncated or corrupt .npz archive ({exc})"
+    if isinstance(exc, SafetensorError):
+        return f"not a valid .safetensors file ({exc})"
+    return str(exc)

@@ -90,7 +90,7 @@ class TensorBoardLog:
                     contextlib.redirect_stdout(io.StringIO()):  # add_graph prints its own failure notice
                 warnings.simplefilter("ignore")  # tracer warnings about data-dependent control flow
                 module.eval()
-                self.writer.add_graph(module, inputs)
+                self.writer.add_graph(module, inputs, use_strict_trace=False)  # a dict of outputs too
         except Exception as exc:  # noqa: BLE001 -- any tracing failure only costs the diagram
             first_line = (str(exc).splitlines() or [""])[0]
             _skip_graph(f"tracing it failed ({type(exc).__name__}: {first_line})")

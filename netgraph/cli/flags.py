@@ -1,0 +1,67 @@
+"""Checks of ``netgraph train`` / ``export`` / ``run`` flags before any work, worded by the flag the user typed
+(``--batch-size 0``), not by the Python keyword (``batch_size``) it becomes."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import OptionError
+from netgraph.core.files import usable_folder
+
+__all__ = ["check_seed", "check_train_flags"]
+
+_POSITIVE_INTS = (("batch_size", "--batch-size"), ("rounds", "--rounds"), ("nproc", "--nproc"))
+_POSITIVE_NUMBERS = (("learning_rate", "--learning-rate"), ("time", "--time"))
+
+
+def check_seed(args: argparse.Namespace) -> None:
+    if args.seed is not None and not 0 <= args.seed < 2**64:
+        raise OptionError(f"--seed must be a whole number from 0 to 2**64 - 1, found {args.seed}", option="seed")
+
+
+def check_train_flags(args: argparse.Namespace) -> None:
+    """OptionError naming the first flag of ``netgraph train`` whose value net_train would refuse."""
+    check_seed(args)
+    for name, flag in _POSITIVE_INTS:
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            raise OptionError(f"{flag} must be a whole number > 0, found {getattr(args, name)}", option=name)
+    for name, flag in _POSITIVE_NUMBERS:
+        value = getattr(args, name)
+        if value is not None and not value > 0:  # NaN too
+            raise OptionError(f"{flag} must be a number > 0, found {value}", option=name)
+    for name, flag in (("patience", "--patience"), ("workers", "--workers")):
+        if getattr(args, name) is not None and getattr(args, name) < 0:
+            raise OptionError(f"{flag} must be a whole number >= 0, found {getattr(args, name)}", option=name)
+    _check_validation(args.validation)
+    if args.tensorboard is not None:
+        if not args.tensorboard.strip():
+            raise OptionError("--tensorboard needs a folder to log to, e.g. --tensorboard runs", option="tensorboard")
+        usable_folder(args.tensorboard, "--tensorboard")
+    if args.device is not None:
+        _check_device(args.device)
+
+
+def _check_validation(value: str | None) -> None:
+    try:
+        fraction = float(value) if value is not None else None
+    except ValueError:
+        return  # a validation data file, read (and checked) by load_data
+    if fraction is not None and not 0 < fraction < 1:
+        raise OptionError(f"--validation {value}: a fraction to hold out must lie strictly between 0 and 1 (e.g. "
+                          f"0.1), or give a validation data file", option="validation")
+
+
+def _check_device(value: Any) -> None:
+    text = {"gpu": "cuda"}.get(value.lower(), value.lower())
+    try:
+        device = torch.device(text)
+    except (RuntimeError, TypeError):
+        device = None
+    if device is None or device.type not in ("cpu", "cuda"):
+        raise OptionError(f"--device must be cpu or cuda (or cuda:N), found {value!r}", option="device")
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise OptionError(f"--device {value}: CUDA is not available in this torch installation (torch "
+                          f"{torch.__version__}); use --device cpu (the default)", option="device")

@@ -1,0 +1,115 @@
+"""The command line with files that are broken, or in the way: one clear message, never a traceback."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from safetensors.numpy import save_file
+
+from netgraph.cli import main
+from netgraph.core.errors import DataError
+from netgraph.train import load_data
+
+SMALL = """\
+netgraph: 1
+type: NetChain
+layers: {h: {type: LinearLayer, output: 1}}
+inputs: {Input: [3]}
+"""
+
+
+def _good(tmp_path):
+    x = np.ones((8, 3), "f4")
+    np.savez(tmp_path / "good.npz", Input=x, Target=x[:, :1])
+    save_file({"Input": x, "Target": x[:, :1]}, str(tmp_path / "good.safetensors"))
+    return (tmp_path / "good.npz").read_bytes(), (tmp_path / "good.safetensors").read_bytes()
+
+
+@pytest.mark.parametrize("name, content, problem", [
+    ("truncated.npz", lambda npz, st: npz[:100], "truncated or corrupt .npz"),
+    ("cut.npz", lambda npz, st: npz[:-30], "truncated or corrupt .npz"),
+    ("empty.npz", lambda npz, st: b"", "the file is empty"),
+    ("text.npz", lambda npz, st: b"Input,Target\n1,2\n", "not a .npz archive"),
+    ("empty.safetensors", lambda npz, st: b"", "the file is empty"),
+    ("bad.safetensors", lambda npz, st: b"\x10" + b"\x00" * 7 + b'{"a":1}        ', "not a valid .safetensors"),
+    ("cut.safetensors", lambda npz, st: st[:-5], "not a valid .safetensors"),
+])
+def test_a_corrupt_or_empty_data_file_is_one_data_error_naming_it(tmp_path, capsys, name, content, problem):
+    """A truncated .npz gave zipfile.BadZipFile, an empty one EOFError, a bad .safetensors SafetensorError."""
+    (tmp_path / name).write_bytes(content(*_good(tmp_path)))
+    with pytest.raises(DataError, match=problem) as info:
+        load_data(tmp_path / name)
+    assert name in str(info.value)
+    (tmp_path / "s.yaml").write_text(SMALL)
+    code = main(["train", str(tmp_path / "s.yaml"), "--data", str(tmp_path / name), "-o", str(tmp_path / "out"),
+                 "--rounds", "1", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and f"cannot read data file {str(tmp_path / name)!r}" in err
+    assert problem in err and not (tmp_path / "out").exists()
+
+
+def test_export_refuses_to_overwrite_its_input_and_a_reexport_keeps_the_name(tmp_path, capsys, monkeypatch):
+    """`export model.onnx` (default output <stem>.onnx here) and `export spec.yaml -o spec.yaml` replaced the input."""
+    pytest.importorskip("onnx")
+    import onnx
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.yaml").write_text("name: Tiny\n" + SMALL)
+    assert main(["export", "spec.yaml", "-o", "model.onnx"]) == 0
+    spec, model = (tmp_path / "spec.yaml").read_bytes(), (tmp_path / "model.onnx").read_bytes()
+    (tmp_path / "link.onnx").symlink_to(tmp_path / "model.onnx")
+    for argv in (["model.onnx"], ["spec.yaml", "-o", "spec.yaml"], ["model.onnx", "-o", "link.onnx"],
+                 ["spec.yaml", "-o", str(tmp_path / "spec.yaml")]):
+        capsys.readouterr()
+        assert main(["export", *argv]) == 1, argv
+        err = capsys.readouterr().err
+        assert "is the input file" in err and "give another output path" in err and err.count("\n") == 1
+    assert (tmp_path / "spec.yaml").read_bytes() == spec and (tmp_path / "model.onnx").read_bytes() == model
+    assert main(["export", "model.onnx", "-o", "again.onnx"]) == 0  # a re-export keeps the model's name
+    assert {p.key: p.value for p in onnx.load(tmp_path / "again.onnx").metadata_props}["name"] == "Tiny"
+
+
+def test_train_refuses_an_output_folder_where_the_trained_spec_would_replace_the_spec(tmp_path, capsys):
+    (tmp_path / "s.yaml").write_text(SMALL)
+    _good(tmp_path)
+    assert main(["train", str(tmp_path / "s.yaml"), "--data", str(tmp_path / "good.npz"), "-o", str(tmp_path),
+                 "--rounds", "1", "--quiet"]) == 1
+    assert "the trained spec" in capsys.readouterr().err and (tmp_path / "s.yaml").read_text() == SMALL
+
+
+def test_train_takes_an_onnx_model_as_the_other_commands_do(tmp_path, capsys):
+    """`train model.onnx` read the protobuf as YAML: 'model.onnx:1:1: ... utf-8 codec can't decode'."""
+    pytest.importorskip("onnx")
+    (tmp_path / "s.yaml").write_text("name: Tiny\n" + SMALL)
+    _good(tmp_path)
+    assert main(["export", str(tmp_path / "s.yaml"), "-o", str(tmp_path / "model.onnx")]) == 0
+    assert main(["train", str(tmp_path / "model.onnx"), "--data", str(tmp_path / "good.npz"), "-o",
+                 str(tmp_path / "out"), "--rounds", "1", "--quiet"]) == 0
+    assert "wrote" in capsys.readouterr().out
+    assert "name: Tiny" in (tmp_path / "out" / "model.yaml").read_text()  # the model's name, kept
+
+
+def test_schema_output_errors_name_the_path_given(tmp_path, capsys):
+    """They named atomic_write's hidden temporary ('/nonexistent/.s.json.<hex>.tmp') and showed '[Errno 22]'."""
+    for target, reason in ((tmp_path / "missing" / "s.json", "does not exist"), (tmp_path, "it is a folder")):
+        assert main(["schema", "-o", str(target)]) == 1
+        err = capsys.readouterr().err
+        assert f"cannot write the schema to {str(target)!r}" in err and reason in err
+        assert ".tmp" not in err and "Errno" not in err
+
+
+def test_atomic_write_names_the_target_when_its_temporary_cannot_be_created(tmp_path):
+    from netgraph.core.files import atomic_write
+    with pytest.raises(OSError) as info:
+        atomic_write(tmp_path / "missing" / "m.onnx", b"x")
+    assert info.value.filename == str(tmp_path / "missing" / "m.onnx")
+
+
+def test_a_broken_jsonl_record_is_reported_at_its_line_of_the_file(tmp_path, capsys):
+    """A broken 4th record was reported at 'line 1 column 14' (json's position inside the record)."""
+    (tmp_path / "s.yaml").write_text(SMALL)
+    lines = ['{"text": "a", "label": "x"}', "", '{"text": "b", "label": "y"}', '{"text": "d" "label": "y"}']
+    (tmp_path / "l4.jsonl").write_text("\n".join(lines) + "\n")
+    assert main(["train", str(tmp_path / "s.yaml"), "--data", str(tmp_path / "l4.jsonl"), "-o", str(tmp_path / "o"),
+                 "--rounds", "1", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'l4.jsonl'}:4:14: " in err and "Expecting ',' delimiter" in err and "text_table" not in err

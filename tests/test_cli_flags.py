@@ -1,0 +1,48 @@
+"""Command-line errors name the flag the user typed (--batch-size), not net_train's keyword (batch_size=)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from netgraph.cli import main
+
+SMALL = """\
+netgraph: 1
+type: NetChain
+layers: {h: {type: LinearLayer, output: 1}}
+inputs: {Input: [3]}
+"""
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--batch-size", "0"], "--batch-size must be a whole number > 0, found 0"),
+    (["--rounds", "0"], "--rounds must be a whole number > 0, found 0"),
+    (["--validation", "1.5"], "--validation 1.5: a fraction to hold out must lie strictly between 0 and 1"),
+    (["--device", "cuda:99"], "--device cuda:99"),
+    (["--device", "tpu"], "--device must be cpu or cuda"),
+    (["--learning-rate", "0"], "--learning-rate must be a number > 0"),
+    (["--tensorboard", "s.yaml"], "--tensorboard 's.yaml' cannot be used as a folder"),
+    (["--tensorboard", ""], "--tensorboard needs a folder"),
+    (["--seed", "-1"], "--seed must be a whole number from 0"),
+])
+def test_train_flag_errors_name_the_flag(tmp_path, capsys, monkeypatch, flags, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text(SMALL)
+    x = np.ones((8, 3), "f4")
+    np.savez(tmp_path / "d.npz", Input=x, Target=x[:, :1])
+    assert main(["train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", *flags]) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+    for keyword in ("batch_size", "max_training_rounds", "validation_set", "target_device", "learning_rate",
+                    "log_dir", "progress_reporting", "random_seed"):
+        assert keyword not in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["export", "run"])
+def test_a_negative_seed_names_the_flag(tmp_path, capsys, command):
+    (tmp_path / "s.yaml").write_text(SMALL)
+    assert main([command, str(tmp_path / "s.yaml"), "--seed", "-1", "-o", str(tmp_path / "x.onnx" if command == "export"
+                                                                               else tmp_path / "x.svg")]) == 1
+    assert "--seed must be a whole number" in capsys.readouterr().err

@@ -1,0 +1,58 @@
+"""A layer that changes a variable length gives a length of its own, named after the input's (equal names mean
+equal lengths): the build refuses joining it with the input's, and ONNX export names its dim apart."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (AppendLayer, ConvolutionLayer, DeconvolutionLayer, NetChain, NetGraph, NetPort, PartLayer,
+                      PoolingLayer, SequenceMostLayer, SequenceRestLayer, ShapeError, ThreadingLayer, TorchLayer,
+                      net_initialize)
+from netgraph.core.types import shifted_length, strided_length
+
+
+@pytest.mark.parametrize("layer, shape, length", [
+    (SequenceMostLayer(), ("n", 3), 5), (SequenceRestLayer(), ("n", 3), 5), (PartLayer("2;;All"), ("n", 3), 5),
+    (PartLayer("1;;-3"), ("n", 3), 5), (PoolingLayer(2, 2), (2, "n"), 6),
+    (PoolingLayer(3, 2, padding_size=1), (2, "n"), 7),
+    (ConvolutionLayer(2, 3), (2, "n"), 6), (ConvolutionLayer(2, 2, stride=3), (2, "n"), 8),
+    (DeconvolutionLayer(2, 4, stride=2, padding_size=1), (2, "n"), 5), (DeconvolutionLayer(2, 3), (2, "n"), 5),
+    (TorchLayer(torch.nn.MaxPool1d(2)), (2, "n"), 6), (TorchLayer(torch.nn.Conv1d(2, 2, 2)), (2, "n"), 6),
+])
+def test_a_changed_length_is_named_apart_and_plus_with_the_input_fails_at_build(layer, shape, length):
+    net = net_initialize(NetChain([layer], input=shape), seed=0)
+    axis = shape.index("n")
+    out = net.output_shapes["Output"][axis]
+    assert isinstance(out, str) and out != "n" and out.startswith("n_")
+    x = torch.randn(2, *(length if d == "n" else d for d in shape))
+    assert net(x).shape[axis + 1] != length  # the length does change: its name must differ
+    with pytest.raises(ShapeError, match="changed by a layer"):
+        NetGraph({"f": layer, "t": ThreadingLayer("Plus")}, [("f", "t"), (NetPort("Input"), "t")], Input=shape)
+
+
+def test_lengths_kept_or_changed_alike_are_equal():
+    """Padding that keeps the length keeps the name; the same change in two branches gives one name."""
+    assert NetChain([ConvolutionLayer(2, 3, padding_size=1)], input=(2, "n")).output_shapes["Output"] == (2, "n")
+    assert NetChain([AppendLayer(), SequenceMostLayer()], input=("n", 2)).output_shapes["Output"] == ("n", 2)
+    g = NetGraph({"a": SequenceMostLayer(), "b": SequenceMostLayer(), "t": ThreadingLayer("Plus")},
+                 [(NetPort("Input"), "a"), (NetPort("Input"), "b"), (["a", "b"], "t")], Input=("n", 2))
+    assert g.output_shapes["Output"] == ("n_minus_1", 2)
+    assert NetGraph([PoolingLayer(2, 2)], [], Output=(2, "n_minus_1_over_2")).input_shapes["Input"] == (2, "n")
+    assert shifted_length(shifted_length("n", 3), -3) == "n" and strided_length("n", 1) == "n"
+
+
+def test_onnx_export_declares_a_changed_length_with_its_own_dim_param(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    from netgraph import export_onnx
+    nets = {"most": NetChain([SequenceMostLayer()], input=("n", 3)),
+            "append": NetGraph({"ap": AppendLayer()}, [([NetPort("Seq"), NetPort("El")], "ap")], Seq=("n", 2), El=2),
+            "pool": NetChain([PoolingLayer(2, 2)], input=(2, "n"))}
+    for name, net in nets.items():
+        export_onnx(net_initialize(net, seed=0), tmp_path / f"{name}.onnx")
+        graph = onnx.load(tmp_path / f"{name}.onnx").graph
+        params = {v.name: [d.dim_param for d in v.type.tensor_type.shape.dim if d.dim_param]
+                  for v in (*graph.input, *graph.output)}
+        inputs = {p for v in graph.input for p in params[v.name]}
+        assert "n" in inputs and not set(params["Output"]) & (inputs - {"batch"}), (name, params)

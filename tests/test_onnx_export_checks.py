@@ -1,0 +1,97 @@
+"""export_onnx refuses what it cannot write faithfully, naming the layer, and keeps every port: a valid model
+(onnx's checker) or an OptionError; bad arguments are NetGraphErrors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+from netgraph import (ElementwiseLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer,  # noqa: E402
+                      NetChain, NetGraph, NetGraphError, NetPort, OptionError, export_onnx, import_onnx,
+                      net_initialize)
+
+
+def test_an_input_no_output_needs_stays_a_model_input(tmp_path):
+    """B feeds a layer whose output is muted: torch's trace dropped it, so feeding every port failed."""
+    net = net_initialize(NetGraph({"f": LinearLayer(2), "g": ElementwiseLayer("Tanh")},
+                                  [(NetPort("A"), "f"), (NetPort("B"), "g"), (NetPort("g", "Output"), None)],
+                                  A=3, B=("n", 4)), seed=0)
+    path = export_onnx(net, tmp_path / "muted.onnx")
+    model = onnx.load(path)
+    onnx.checker.check_model(model)
+    dims = {v.name: [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim] for v in model.graph.input}
+    assert dims == {"A": ["batch", 3], "B": ["batch", "n", 4]}
+    feeds = {"A": np.ones((2, 3), np.float32), "B": np.ones((2, 5, 4), np.float32)}
+    out = ort.InferenceSession(str(path)).run(None, feeds)[0]
+    np.testing.assert_allclose(out, net(A=torch.ones(2, 3), B=torch.ones(2, 5, 4)).detach().numpy(), rtol=1e-5)
+    with pytest.warns(UserWarning, match="'B' feed no output"):
+        assert import_onnx(path).input_ports == ("A",)  # a NetGraph holds no unconnected input
+
+
+def test_the_batch_axis_is_named_apart_from_a_length_named_batch(tmp_path):
+    net = net_initialize(NetChain([ElementwiseLayer("Tanh")], input=("batch", 3)))
+    model = onnx.load(export_onnx(net, tmp_path / "b.onnx"))
+    dims = [d.dim_param or d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
+    assert dims[1] == "batch" and dims[0] not in ("batch", 3)
+    ports = json.loads({p.key: p.value for p in model.metadata_props}["netgraph_ports"])
+    assert ports["inputs"]["Input"][0] == dims[0]
+
+
+@pytest.mark.parametrize("layer, opset, shape", [
+    (LongShortTermMemoryLayer(4), 7, ("n", 3)), (GatedRecurrentLayer(4), 8, ("n", 3)), (ElementwiseLayer("Cosh"), 8, 3)])
+def test_an_opset_the_model_cannot_hold_is_refused_naming_the_layer(tmp_path, layer, opset, shape):
+    """torch wrote ConstantOfShape at opset 7 and 8 (it needs 9): a model onnx and onnxruntime reject."""
+    net = net_initialize(NetChain({"rec": layer}, input=shape), seed=0)
+    with pytest.raises(OptionError, match=rf"not valid ONNX at opset {opset}: .* from layer 'rec' \({layer.type_name}"):
+        export_onnx(net, tmp_path / "old.onnx", opset=opset)
+    assert not (tmp_path / "old.onnx").exists()
+    onnx.checker.check_model(onnx.load(export_onnx(net, tmp_path / "new.onnx", opset=9)))
+
+
+@pytest.mark.parametrize("function, x", [("Sinh", 0.7), ("Cosh", 0.7), ("ArcSinh", 0.7), ("ArcCosh", 1.5),
+                                         ("ArcTanh", 0.5), ("Sech", 0.7), ("ArcCsch", 0.7), ("ArcCoth", 1.5),
+                                         ("InverseGudermannian", 0.5)])
+def test_hyperbolic_functions_export_and_round_trip(tmp_path, function, x):
+    """ONNX has Sinh, Cosh, Asinh, Acosh, Atanh since opset 9; torch's exporter refused them all."""
+    net = net_initialize(NetChain({"act": ElementwiseLayer(function)}, input=3))
+    path = export_onnx(net, tmp_path / "h.onnx")
+    feeds = np.full((2, 3), x, np.float32)
+    out = ort.InferenceSession(str(path)).run(None, {"Input": feeds})[0]
+    np.testing.assert_allclose(out, net(torch.from_numpy(feeds)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(import_onnx(path)(torch.from_numpy(feeds)), net(torch.from_numpy(feeds)))
+
+
+def test_a_function_without_an_onnx_form_names_its_layer(tmp_path):
+    net = net_initialize(NetGraph({"enc": NetChain({"lin": LinearLayer(4), "act": ElementwiseLayer("Cosh")}),
+                                   "out": LinearLayer(2)}, [("enc", "out")], Input=3), seed=0)
+    with pytest.raises(OptionError, match=r"not valid ONNX at opset 8: its Cosh node .* from layer 'enc/act' "
+                                          r"\(ElementwiseLayer 'Cosh'\)"):
+        export_onnx(net, tmp_path / "c.onnx", opset=8)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda p: export_onnx(net_initialize(LinearLayer(2, input=3)), p), "needs a NetGraph.*found LinearLayer"),
+    (lambda p: export_onnx("net.yaml", p), "needs a NetGraph.*found str"),
+    (lambda p: export_onnx(net_initialize(NetChain([LinearLayer(2)], input=3)), p, name=123), "name= must be a string"),
+    (lambda p: export_onnx(net_initialize(NetChain([LinearLayer(2)], input=3)), p, description=["x"]),
+     "description= must be a string"),
+])
+def test_bad_arguments_are_netgraph_errors(tmp_path, call, message):
+    with pytest.raises(NetGraphError, match=message):
+        call(tmp_path / "x.onnx")
+
+
+def test_an_operator_torch_cannot_export_names_the_layer_and_function(tmp_path):
+    """torch's refusal named only aten::erfinv, as an OptionError on opset= although no opset has it."""
+    net = net_initialize(NetGraph({"enc": NetChain({"lin": LinearLayer(4), "inv": ElementwiseLayer("InverseErf")})},
+                                  [], Input=3), seed=0)
+    with pytest.raises(OptionError, match=r"cannot export layer 'enc/inv' \(ElementwiseLayer 'InverseErf'\) "
+                                          r"\(opset default\): .*'aten::erfinv'") as info:
+        export_onnx(net, tmp_path / "e.onnx")
+    assert info.value.diagnostics[0].option is None
