@@ -29,6 +29,7 @@ from netgraph.core.options import option_hints
 from netgraph.spec.edges import render_edges
 from netgraph.core.shared import NetSharedArray
 from netgraph.spec.options import Flow, Unwritable, codec, data, shape_data
+from netgraph.spec.yaml_nodes import RESOLVERS
 
 __all__ = ["to_yaml", "dump_data", "spec_data"]
 
@@ -79,6 +80,9 @@ def _represent_float(dumper: yaml.SafeDumper, data: float) -> Any:
     return yaml.SafeDumper.represent_float(dumper, data)
 
 
+# text that the reader (YAML 1.2 core) or a YAML 1.1 reader would take for a number, boolean or null is quoted
+_Dumper.yaml_implicit_resolvers = {c: [*RESOLVERS.get(c, []), *yaml.SafeDumper.yaml_implicit_resolvers.get(c, [])]
+                                   for c in {*RESOLVERS, *yaml.SafeDumper.yaml_implicit_resolvers}}
 _Dumper.add_representer(Flow, _represent_flow)
 _Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(_Block, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=False))

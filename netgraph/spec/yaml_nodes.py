@@ -21,6 +21,8 @@ netgraph.spec.yaml_nodes.YamlRefused: net.yaml:2:1: duplicate key 'a' (first giv
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any, NamedTuple
 
 import yaml
@@ -32,7 +34,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
 
-__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS"]
+__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
@@ -40,8 +42,19 @@ _SEQ, _MAP, _STR, _MERGE = f"{_TAG}seq", f"{_TAG}map", f"{_TAG}str", f"{_TAG}mer
 _KEY_TAGS = {*_SCALAR_TAGS, _SEQ, _MAP, _MERGE}
 _ALLOWED = {ScalarNode: _SCALAR_TAGS, SequenceNode: {_SEQ}, MappingNode: {_MAP}}
 _INT64 = 2**63
-_RESOLVERS = {k: [(tag, rx) for tag, rx in v if tag not in (f"{_TAG}timestamp", f"{_TAG}value")]
-              for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}  # SafeLoader's: dates and '=' stay strings
+# YAML 1.2 core schema for plain scalars (as JSON and most YAML tools now read them), not PyYAML's YAML 1.1: only
+# true/false are booleans (yes, no, on, NO stay text), 5e-1 is a float, 1:30 and 1_000 are text, dates stay text
+_CORE = [("bool", "true|True|TRUE|false|False|FALSE", "tTfF"),
+         ("int", "[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
+         ("float", r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
+          "-+0123456789.")]
+_RESOLVERS: dict = {k: [(tag, rx) for tag, rx in v if tag in (f"{_TAG}null", _MERGE)]  # SafeLoader's null and '<<'
+                    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+for _kind, _rx, _first in _CORE:
+    for _c in _first:
+        _RESOLVERS.setdefault(_c, []).append((f"{_TAG}{_kind}", re.compile(f"^(?:{_rx})$")))
+RESOLVERS = _RESOLVERS  # for the writer: text these read as another type is quoted
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")  # 010: 8 in YAML 1.1 (octal), 10 in YAML 1.2: refused
 
 
 class Loc(NamedTuple):
@@ -203,8 +216,13 @@ class _Composer:
         if tag == _STR:
             return event.value
         kind, text = tag[len(_TAG):], event.value
+        if kind == "int" and _LEADING_ZERO.fullmatch(text) and event.implicit[0]:
+            self.refuse(loc, f"{text[:40]!r}: a number with a leading zero is ambiguous (YAML 1.1 reads it as octal, "
+                        f"YAML 1.2 as decimal); write {int(text)} (or 0o{text.lstrip('+-0')[:40]} for octal)")
+            return None
         try:
-            value = getattr(self, f"construct_yaml_{kind}")(ScalarNode(tag, text, event.start_mark, event.end_mark))
+            value = _core_value(kind, text) if event.implicit[0] and kind in ("int", "float", "bool") else \
+                getattr(self, f"construct_yaml_{kind}")(ScalarNode(tag, text, event.start_mark, event.end_mark))
         except (ValueError, OverflowError, KeyError) as exc:
             self.refuse(loc, f"cannot read {text[:40]!r} as {kind}: {exc}")
             return None
@@ -252,6 +270,19 @@ class _Composer:
             self.refuse(loc, problem)
         else:
             self.problems.append((loc, problem))
+
+
+def _core_value(kind: str, text: str) -> Any:
+    """A plain scalar's value by the YAML 1.2 core schema (``_CORE``)."""
+    if kind == "bool":
+        return text.lower() == "true"
+    if kind == "int":
+        base = {"0o": 8, "0x": 16}.get(text[:2], 10)
+        return int(text[2:] if base != 10 else text, base)
+    special = text.lstrip("+-").lower()
+    if special in (".inf", ".nan"):
+        return (-math.inf if text.startswith("-") else math.inf) if special == ".inf" else math.nan
+    return float(text)
 
 
 # the composer over libyaml's C scanner and parser (the same events and marks) when PyYAML has it, and the pure one
