@@ -66,3 +66,15 @@ def test_saved_nets_with_shared_and_uninitialised_layers_still_load(tmp_path):
     fresh = NetGraph({"a": LinearLayer(4), "b": LinearLayer(2)}, [("a", "b")], Input=3)
     partial = fresh.replace_layers({"a": net_initialize(fresh, seed=1).layers["a"]})
     assert load(save(partial, tmp_path / "partial.yaml")) == partial
+
+
+def test_shared_array_with_two_values_is_reported_at_the_second_users_option():
+    text = ("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 2, weights: {shared: w, array: [[1, 2], [3, 4]]}}\n"
+            "  m:\n    type: NetMapOperator\n    net:\n      type: NetChain\n      layers:\n"
+            "        - {type: LinearLayer, output: 2, weights: {shared: w, array: [[1, 2], [3, 5]]}}\n"
+            "inputs: {Input: [3, 2]}\nedges:\n  - Input -> a -> m\n")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    col = text.splitlines()[8].index("{shared") + 1
+    assert str(info.value).startswith(f"<string>:9:{col}: shared array 'w' has different values in layer 'a' (shape "
+                                      f"(2, 2)) and layer 'm/net/1' (shape (2, 2))")
