@@ -91,6 +91,7 @@ class SpecReader:
         self.weights_names: dict[SourceFile, str] = {}  # each spec file's 'arrays:' (the weights file it names)
         self.arrays_from: dict[tuple, tuple[str, set]] = {}  # layer path -> (weights file, its arrays taken from it)
         self.files_read = 0
+        self.lines: dict[str, list[str]] = {}  # each spec file's lines (for hints)
         self.net_defs: dict[SourceFile, YMap] = {}  # each file's 'nets:' (named nets that '{ref: name}' uses)
         self.ref_chain: list[tuple[SourceFile, str]] = []  # the references being read, innermost last
         self.refs_used: set[tuple[SourceFile, str]] = set()  # the 'nets:' definitions read (unused ones: checked)
@@ -98,8 +99,21 @@ class SpecReader:
 
     def error(self, loc: Loc, message: str, file: SourceFile | None = None) -> Any:
         """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``."""
-        self.errors.append(((file or self.file).name, loc, message))
+        name = (file or self.file).name
+        self.errors.append((name, loc, message + self.comment_hint(name, loc)))
         return FAILED
+
+    def comment_hint(self, file: str, loc: Loc) -> str:
+        """A hint when the value at ``loc`` is empty because what follows its key is a comment (``function: #x``)."""
+        lines = self.lines.get(file)
+        if lines is None:
+            return ""
+        line = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
+        rest = line[loc.col - 1:].strip()
+        if not (line[:loc.col - 1].rstrip().endswith(":") and rest[:1] == "#" and rest[1:2].strip()):
+            return ""
+        return (f" (YAML read the value as null: {rest[:40]!r} is a comment, as '#' after a space starts one; "
+                f"quote an expression that starts with '#': \"{rest[:40]}\")")
 
     def raise_errors(self) -> None:
         if not self.errors:
@@ -132,6 +146,7 @@ class SpecReader:
     def read_text(self, text: str, f: SourceFile, prefix: tuple = ()) -> Any:
         """The net of one spec file's text (problems recorded, FAILED when it cannot be built)."""
         self.file = f
+        self.lines[f.name] = text.splitlines()
         duplicates: list[tuple[Loc, str]] = []
         try:
             data = read_yaml(text, f.name, duplicates)

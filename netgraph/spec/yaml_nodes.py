@@ -324,6 +324,20 @@ def _layout_hint(text: str, mark: Any) -> tuple[Loc, str] | None:
         f"under a key is indented further than that key")
 
 
+_GROUP_EDGE = re.compile(r"(\s*-\s+)(\[[^\]\n]*\]\s*->.*?)\s*(?:#.*)?")  # - [a, b] -> p
+
+
+def _edge_hint(text: str, mark: Any) -> tuple[Loc, str] | None:
+    """For a syntax error on an unquoted edge that starts with '[' (``- [a, b] -> p``): where, and a hint."""
+    lines = text.splitlines()
+    found = _GROUP_EDGE.fullmatch(lines[mark.line]) if mark is not None and mark.line < len(lines) else None
+    if found is None:
+        return None
+    return Loc(mark.line + 1, len(found.group(1)) + 1), (
+        f"an edge that starts with '[' must be quoted, or YAML reads the group as a list: "
+        f"- \"{found.group(2)}\"")
+
+
 def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = None) -> Any:
     """Parse one YAML document into YMap/YSeq/scalars; YamlRefused (a SpecError) when refused.
 
@@ -358,7 +372,8 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
             return _read(text, file, problems, LOADERS["pure"])
         if not isinstance(exc, yaml.MarkedYAMLError):
             raise YamlRefused(file, Loc(1, 1), f"invalid YAML: {exc}") from None
-        hint = None if isinstance(exc, ComposerError) else _layout_hint(text, exc.problem_mark)
+        hint = None if isinstance(exc, ComposerError) else _edge_hint(text, exc.problem_mark) or \
+            _layout_hint(text, exc.problem_mark)
         if hint is not None:
             raise YamlRefused(file, *hint) from None
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
