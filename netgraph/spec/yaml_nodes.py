@@ -33,6 +33,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.spec.scalar_spans import ScalarText
 
 __all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
 
@@ -64,9 +65,17 @@ class Loc(NamedTuple):
     line: int
     col: int
     inner: int | None = None
+    text: Any = None  # (ScalarText, offset) of a scalar whose value is not its text column by column
+
+    def __repr__(self) -> str:
+        return f"Loc(line={self.line}, col={self.col}, inner={self.inner})"
 
     def at(self, offset: int) -> Loc:
-        """The position ``offset`` characters into a single-line scalar (itself when unknown)."""
+        """The position ``offset`` characters into a scalar (itself when unknown)."""
+        if self.text is not None:
+            scalar, base = self.text
+            line, col = scalar.position(base + offset)
+            return Loc(line + 1, col + 1, None, (scalar, base + offset))
         return Loc(self.line, self.inner + offset, self.inner + offset) if self.inner is not None else self
 
 
@@ -202,7 +211,13 @@ class _Composer:
             value = self.sequence(loc) if kind is SequenceNode else self.mapping(loc)
             return (None if key else value), loc, None
         single = event.end_mark.line == event.start_mark.line and event.style in (None, "", '"', "'")  # "": plain (libyaml)
-        loc = Loc(line, col, col + (1 if event.style else 0)) if single else Loc(line, col)
+        quotes = 2 if event.style in ('"', "'") else 0
+        if single and event.end_mark.column - event.start_mark.column - quotes == len(event.value):
+            loc = Loc(line, col, col + quotes // 2)
+        else:  # a block scalar, escapes, or several lines: each character's position is worked out when asked
+            if self.lines is None:
+                self.lines = self.text.splitlines() or [""]
+            loc = Loc(line, col, None, (ScalarText(self.lines, line - 1, col - 1, event.value, event.style), 0))
         text = _MERGE if tag == _MERGE else event.value
         return (text if key else self.scalar(event, tag, loc) if allowed else None), loc, text
 
@@ -362,6 +377,7 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
     recorded = len(problems or ())
     try:
         loader = loader_class(text)
+        loader.text, loader.lines = text, None
         try:
             return loader.document(file, problems)
         finally:
