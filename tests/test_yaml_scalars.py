@@ -59,3 +59,9 @@ def test_to_yaml_quotes_text_that_reads_as_another_type():
     text = net.to_yaml()
     assert "plain" in text and all(repr(label) in text for label in labels if label != "plain")
     assert NetGraph.from_yaml(text).coders["Output"].labels == tuple(labels)
+
+
+def test_loss_weights_on_the_command_line_read_numbers_as_specs_do():
+    from netgraph.cli.train import loss_option
+    assert loss_option("{Prediction: 1, Penalty: {weight: 5e-1, warmup: 2}}") == {
+        "Prediction": 1, "Penalty": {"weight": 0.5, "warmup": 2}}
