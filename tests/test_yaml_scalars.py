@@ -65,3 +65,13 @@ def test_loss_weights_on_the_command_line_read_numbers_as_specs_do():
     from netgraph.cli.train import loss_option
     assert loss_option("{Prediction: 1, Penalty: {weight: 5e-1, warmup: 2}}") == {
         "Prediction": 1, "Penalty": {"weight": 0.5, "warmup": 2}}
+
+
+@pytest.mark.parametrize("word", ["yes", "On", "NO"])
+def test_yaml11_boolean_word_for_a_boolean_option_says_true_or_false(word):
+    spec = f"netgraph: 1\nlayers:\n  a: {{type: BasicRecurrentLayer, output: 2, state_output: {word}}}\ninputs: {{Input: [n, 2]}}\n"
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(spec)
+    assert str(info.value) == (f"<string>:3:{spec.splitlines()[2].index(word) + 1}: layer 'a' (BasicRecurrentLayer) "
+                               f"option state_output takes true or false, found the text {word!r} (specs read YAML "
+                               f"1.2, where only true and false are booleans)")

@@ -11,7 +11,7 @@ import dataclasses
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from netgraph.spec.saving import reference_refusal
 from netgraph.core.errors import NetGraphError, did_you_mean
@@ -29,6 +29,7 @@ from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 __all__ = ["read_layer", "layer_fields", "required", "FAILED", "GRAPH_KEYS", "CHAIN_KEYS"]
 
 MAX_REFERENCES = 10_000  # 'ref:' uses read for one load (nets naming each other many times: a reference bomb)
+_YAML11_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}  # booleans in YAML 1.1, text in YAML 1.2
 GRAPH_KEYS = ("type", "layers", "edges", "inputs", "outputs", "learning_rate_multipliers")
 CHAIN_KEYS = ("type", "layers", "inputs", "outputs", "input", "output", "learning_rate_multipliers")
 
@@ -167,7 +168,10 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
             ok = False
         elif key != "type":  # an operator's inner net ("net" kind) is a nested spec at path (*operator, option)
             how, where = codec(hints.get(key, Any)), spec.value_locs[key]
-            if how.kind == "net" and isinstance(value, YSeq) and key in getattr(cls, "PAIR", ())[:1]:
+            if isinstance(value, str) and value.lower() in _YAML11_BOOLEANS and hints.get(key) in (bool, Optional[bool]):
+                kwargs[key] = reader.error(where, f"{label} option {key} takes true or false, found the text {value!r} "
+                                           f"(specs read YAML 1.2, where only true and false are booleans)")
+            elif how.kind == "net" and isinstance(value, YSeq) and key in getattr(cls, "PAIR", ())[:1]:
                 kwargs[key] = _pair(reader, cls, value, where, path, label)
             else:
                 kwargs[key] = (read_layer(reader, value, where, (*path, key)) if how.kind == "net"
