@@ -66,6 +66,9 @@ def test_saved_nets_with_shared_and_uninitialised_layers_still_load(tmp_path):
     fresh = NetGraph({"a": LinearLayer(4), "b": LinearLayer(2)}, [("a", "b")], Input=3)
     partial = fresh.replace_layers({"a": net_initialize(fresh, seed=1).layers["a"]})
     assert load(save(partial, tmp_path / "partial.yaml")) == partial
+    half = NetGraph({"a": LinearLayer(4, weights=torch.ones(4, 3))}, [], Input=3)  # Biases left to net_initialize
+    assert "biases: null" in save(half, tmp_path / "half.yaml").read_text()
+    assert load(tmp_path / "half.yaml") == half
 
 
 def test_shared_array_with_two_values_is_reported_at_the_second_users_option():

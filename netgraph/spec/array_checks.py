@@ -43,7 +43,9 @@ def check_arrays(reader: Any, net: Any) -> None:
             continue  # an operator: its inner layers are visited themselves
         arrays, fields, label = layer.arrays, layer.ARRAYS, f"layer {'/'.join(path)!r} ({layer.type_name})"
         weights, taken = reader.arrays_from.get(path, (None, ()))
-        missing = [name for name, value in arrays.items() if value is None and name not in layer.shared]
+        given = reader.layer_specs.get(path, {})  # 'biases: null': saved uninitialised, on purpose
+        missing = [name for name, value in arrays.items()
+                   if value is None and name not in layer.shared and fields[name] not in given]
         if taken and missing:
             keys = ", ".join(repr(".".join((*path, m))) for m in missing)
             _error(reader, _where(reader, path), f"{label} has no array {', '.join(map(repr, missing))}: the "

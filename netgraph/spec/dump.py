@@ -139,6 +139,10 @@ class _Writer:
                     out[key] = how.write(value)
                 except Unwritable as exc:
                     self.errors.append(f"layer {'/'.join(path)!r} option {key}= {exc}")
+        if self.arrays is not None and array_fields:  # saved: an array left unset beside saved ones is written
+            unset = [f for f, name in array_fields.items() if layer.arrays.get(name, 0) is None and f not in out]
+            if len(unset) < len(array_fields):  # as null, so that load knows the weights file lacks it on purpose
+                out.update(dict.fromkeys(unset))
         return dict(out) if layer.inner_nets() else out  # a held net is written as a block, not on one line
 
     def shared_array(self, value: NetSharedArray, key: str) -> Flow:
