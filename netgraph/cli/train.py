@@ -10,14 +10,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from netgraph.cli.flags import check_train_flags
 from netgraph.cli.header import spec_header
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import OptionError, SpecError
 from netgraph.train.wording import counted
 from netgraph.core.files import atomic_write, refuse_overwriting, usable_folder
 from netgraph.spec import load, save
+from netgraph.spec.options import plain
+from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train import NetTrainResults, load_data, net_train
 from netgraph.train.distributed import launch
 
@@ -115,9 +115,9 @@ def loss_option(text: str | None) -> Any:
         source = Path(text).read_text(encoding="utf-8")
     elif not text.lstrip().startswith("{"):
         return text
-    try:
-        value = yaml.safe_load(source)
-    except yaml.YAMLError as exc:
+    try:  # read as specs are (YAML 1.2 numbers: weight 5e-1 is 0.5)
+        value = plain(read_yaml(source, "--loss"))
+    except SpecError as exc:
         raise OptionError(f"--loss {text!r} is not a port name or a YAML mapping: {exc}") from None
     if not isinstance(value, dict):
         raise OptionError(f"--loss {text!r} must hold a mapping {{port: weight or {{loss, weight, warmup, ...}}}}, "

@@ -25,7 +25,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import OptionError, raise_all
+from netgraph.core.errors import Diagnostic, OptionError, raise_all
 from netgraph.core.options import as_array
 
 __all__ = ["same_values", "NetSharedArray", "shared_users", "collect_users", "unify_shared", "shared_values"]
@@ -130,14 +130,32 @@ def unify_shared(layers: dict[str, Any], users: Mapping[str, Iterable[tuple[tupl
         first = given[0] if given else None
         for p, a, v in given[1:]:
             if not _same_value(v, first[2]):
-                errors.append(f"shared array {shared!r} has different values in layer {'/'.join(first[0])!r} "
-                              f"(shape {tuple(first[2].shape)}) and layer {'/'.join(p)!r} (shape {tuple(v.shape)}); "
-                              f"set it in every user with net_replace_part(net, {{NetSharedArray({shared!r}): value}})")
+                errors.append(Diagnostic(
+                    f"shared array {shared!r} has different values in layer {_shown(*first[:2])!r} (shape "
+                    f"{tuple(first[2].shape)}) and layer {_shown(p, a)!r} (shape {tuple(v.shape)}); set it in every "
+                    f"user with net_replace_part(net, {{NetSharedArray({shared!r}): value}})", "shared-values",
+                    **_option_at(layers, p, a)))
                 break
         if first is not None and len(given) < len(values):
             fills.update({(p, a): first[2] for p, a, v in values if v is None})
     raise_all(errors, OptionError, "shared arrays disagree")
     return with_arrays_at(layers, fills) if fills else layers
+
+
+def _shown(path: tuple, array: str) -> str:
+    """The layer holding a user's array, as a path: ``m/net/1`` for an operator's inner layer."""
+    return "/".join((*path, *array.split(".")[:-1]))
+
+
+def _option_at(layers: Mapping[str, Any], path: tuple, array: str) -> dict[str, Any]:
+    """``layer`` and ``option`` of a user's array (an operator's inner array: its inner layer), for a Diagnostic."""
+    full = (*path, *array.split("."))
+    leaf = layers.get(full[0])
+    for name in full[1:-1]:  # through nested graphs' layers and operators' inner nets
+        leaf = (leaf.layers if _is_graph(leaf) else leaf.inner_nets()).get(name)
+        if leaf is None:
+            return {"layer": path}
+    return {"layer": full[:-1], "option": getattr(leaf, "ARRAYS", {}).get(full[-1])}
 
 
 def with_arrays_at(layers: dict[str, Any], values: Mapping[tuple[tuple, str], Any]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from typing import Any, Callable
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.layers.expression_forms import STRUCTURAL, ExpressionError, _col, outputs, part_index, structural
+from netgraph.layers.expression_forms import STRUCTURAL, ExpressionError, Origin, _col, outputs, part_index, structural
 from netgraph.layers.function_table import EXPRESSION_ALIASES, NAMED_FUNCTIONS, NamedFunction
 
 __all__ = ["Expression", "parse", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
@@ -152,12 +152,13 @@ def _parse_cached(text: str) -> Expression:
         raise ExpressionError(f"longer than {MAX_LENGTH} characters", text[:40] + "...")
     if not text.strip():
         raise ExpressionError("is empty: write a formula of the #slots, such as \"#x * LogisticSigmoid[#y]\"", text)
-    py, origin = _translate(text)
+    py, columns = _translate(text)
+    py = py.replace("\r", " ").replace("\n", " ")  # a line break is a space (a YAML block scalar's lines)
+    origin = Origin(columns, py)
     try:
         node = ast.parse(py.strip() or "None", mode="eval")
     except SyntaxError as exc:
-        col = (exc.offset or 1) - 1 - (len(py) - len(py.lstrip()))
-        col = origin[min(max(col + (len(py) - len(py.lstrip())), 0), len(origin) - 1)] if origin else 0
+        col = origin[min(max((exc.offset or 1) - 1 + origin.lead, 0), len(origin) - 1)] if origin else 0
         raise ExpressionError(f"syntax error ({exc.msg})", text, col) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ExpressionError(f"cannot be parsed ({type(exc).__name__}: {str(exc)[:80]})", text) from None

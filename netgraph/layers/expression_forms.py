@@ -31,8 +31,20 @@ class ExpressionError(OptionError):
         super().__init__(f"expression {text!r}{where}: {message}{pointer}")
 
 
+class Origin(list):
+    """Column in the expression's text of each character of its Python form ``py``, which is parsed stripped;
+    ``lead``: the spaces stripped in front."""
+
+    def __init__(self, columns: list[int], py: str):
+        super().__init__(columns)
+        self.source = py.strip()
+        self.lead = len(py) - len(py.lstrip())
+
+
 def _col(node: ast.AST, origin: list[int]) -> int:
     off = getattr(node, "col_offset", 0)
+    if isinstance(origin, Origin):  # ast's offsets count UTF-8 bytes of the stripped text
+        off = len(origin.source.encode("utf-8")[:off].decode("utf-8", "ignore")) + origin.lead
     return origin[off] if 0 <= off < len(origin) else 0
 
 

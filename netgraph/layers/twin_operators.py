@@ -82,6 +82,7 @@ class NetBidirectionalOperator(NetOperator):
     """
 
     NETS = ("forward_net", "backward_net")
+    PAIR = NETS  # forward_net=[fwd, bwd] (a Python list, a YAML list) gives both nets
     POSITIONAL = "forward_net"
 
     forward_net: Net = None

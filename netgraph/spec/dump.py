@@ -29,6 +29,7 @@ from netgraph.core.options import option_hints
 from netgraph.spec.edges import render_edges
 from netgraph.core.shared import NetSharedArray
 from netgraph.spec.options import Flow, Unwritable, codec, data, shape_data
+from netgraph.spec.yaml_nodes import RESOLVERS
 
 __all__ = ["to_yaml", "dump_data", "spec_data"]
 
@@ -79,6 +80,9 @@ def _represent_float(dumper: yaml.SafeDumper, data: float) -> Any:
     return yaml.SafeDumper.represent_float(dumper, data)
 
 
+# text that the reader (YAML 1.2 core) or a YAML 1.1 reader would take for a number, boolean or null is quoted
+_Dumper.yaml_implicit_resolvers = {c: [*RESOLVERS.get(c, []), *yaml.SafeDumper.yaml_implicit_resolvers.get(c, [])]
+                                   for c in {*RESOLVERS, *yaml.SafeDumper.yaml_implicit_resolvers}}
 _Dumper.add_representer(Flow, _represent_flow)
 _Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(_Block, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=False))
@@ -135,6 +139,10 @@ class _Writer:
                     out[key] = how.write(value)
                 except Unwritable as exc:
                     self.errors.append(f"layer {'/'.join(path)!r} option {key}= {exc}")
+        if self.arrays is not None and array_fields:  # saved: an array left unset beside saved ones is written
+            unset = [f for f, name in array_fields.items() if layer.arrays.get(name, 0) is None and f not in out]
+            if len(unset) < len(array_fields):  # as null, so that load knows the weights file lacks it on purpose
+                out.update(dict.fromkeys(unset))
         return dict(out) if layer.inner_nets() else out  # a held net is written as a block, not on one line
 
     def shared_array(self, value: NetSharedArray, key: str) -> Flow:

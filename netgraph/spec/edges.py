@@ -190,7 +190,10 @@ def _group_at(net: Any, pairs: list, i: int) -> list:
     dst = pairs[i][1]
     if dst is None or dst.layer is None or not SIMPLE_NAME.fullmatch(dst.layer):
         return []
-    ports = net.layers[dst.layer].input_ports
+    layer = net.layers[dst.layer]
+    ports = layer.input_ports
+    if layer.variadic and layer.with_input_count(len(ports)) is not layer:
+        return []  # a group would give the layer its input count (inputs=n): the net read back would differ
     run = pairs[i:i + len(ports)]
     ok = len(ports) > 1 and len(run) == len(ports) and all(
         d is not None and d.layer == dst.layer and d.port == p and s.layer is not None and _simple(s)
@@ -213,8 +216,19 @@ def render_edges(net: Any) -> list:
         raise SpecError(f"layer {unreadable[0]!r} is wired by an edge, which a spec could not read back: an edge's "
                         f"layer names cannot be None, hold ',' '[' ']' or start or end with a space; rename it first "
                         f"(net_rename)")
+    for _ in range(8):  # until the text reads back in the order it was written from (to_yaml: a fixed point)
+        items, read_order = _render(net, pairs)
+        if read_order == pairs:
+            break
+        pairs = read_order
+    return items
+
+
+def _render(net: Any, pairs: list) -> tuple[list, list]:
+    """The spec items of ``pairs``, and the order the reader wires them in: edges naming their destination
+    port first, then those to a bare layer name, by layer in order of first use (``wiring`` threads them so)."""
     out: list = []  # ("text", segments: chains merged) or ("list", [src, dst]) for names a text cannot carry
-    i = 0
+    named, bare, i = [], {}, 0
     while i < len(pairs):
         src, dst = pairs[i]
         group = _group_at(net, pairs, i)
@@ -222,11 +236,18 @@ def render_edges(net: Any) -> list:
         if not group and not (_simple(src) and _simple(dst)):
             out.append(("list", [None if r is None else r.port if r.layer is None else f"{r.layer}.{r.port}"
                                  for r in (src, dst)]))
+            named.append((src, dst))
             continue
         item = (["[" + ", ".join(_text(net, s) for s, _ in group) + "]", dst.layer] if group
                 else [_text(net, src), _text(net, dst, src)])
+        if dst is not None and item[-1] == dst.layer:
+            bare.setdefault(dst.layer, []).extend(group or [(src, dst)])
+        else:
+            named.append((src, dst))
         if out and out[-1][0] == "text" and out[-1][1][-1] == item[0] and item[0] in net.layers:
             out[-1][1].extend(item[1:])
         else:
             out.append(("text", item))
-    return [" -> ".join(body) if kind == "text" else body for kind, body in out]
+    muted = [pair for pair in named if pair[1] is None]  # kept last, as explicit_edges lists them
+    order = [pair for pair in named if pair[1] is not None] + [pair for feeds in bare.values() for pair in feeds] + muted
+    return [" -> ".join(body) if kind == "text" else body for kind, body in out], order

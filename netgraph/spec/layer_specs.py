@@ -11,7 +11,7 @@ import dataclasses
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from netgraph.spec.saving import reference_refusal
 from netgraph.core.errors import NetGraphError, did_you_mean
@@ -29,6 +29,7 @@ from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 __all__ = ["read_layer", "layer_fields", "required", "FAILED", "GRAPH_KEYS", "CHAIN_KEYS"]
 
 MAX_REFERENCES = 10_000  # 'ref:' uses read for one load (nets naming each other many times: a reference bomb)
+_YAML11_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}  # booleans in YAML 1.1, text in YAML 1.2
 GRAPH_KEYS = ("type", "layers", "edges", "inputs", "outputs", "learning_rate_multipliers")
 CHAIN_KEYS = ("type", "layers", "inputs", "outputs", "input", "output", "learning_rate_multipliers")
 
@@ -167,8 +168,14 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
             ok = False
         elif key != "type":  # an operator's inner net ("net" kind) is a nested spec at path (*operator, option)
             how, where = codec(hints.get(key, Any)), spec.value_locs[key]
-            kwargs[key] = (read_layer(reader, value, where, (*path, key)) if how.kind == "net"
-                           else how.read(reader, value, where, f"layer {_name(path)} option {key}: "))
+            if isinstance(value, str) and value.lower() in _YAML11_BOOLEANS and hints.get(key) in (bool, Optional[bool]):
+                kwargs[key] = reader.error(where, f"{label} option {key} takes true or false, found the text {value!r} "
+                                           f"(specs read YAML 1.2, where only true and false are booleans)")
+            elif how.kind == "net" and isinstance(value, YSeq) and key in getattr(cls, "PAIR", ())[:1]:
+                kwargs[key] = _pair(reader, cls, value, where, path, label)
+            else:
+                kwargs[key] = (read_layer(reader, value, where, (*path, key)) if how.kind == "net"
+                               else how.read(reader, value, where, f"layer {_name(path)} option {key}: "))
     for key, field in fields.items():
         if required(field) and key not in spec:
             reader.error(loc, f"{label} needs option {key!r} (in Python its first argument: {cls.__name__}(...))")
@@ -178,6 +185,18 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
         shared = kwargs.get(field)
         kwargs[field] = NetSharedArray(shared.name, value) if isinstance(shared, NetSharedArray) else value
     return _construct(reader, cls, kwargs, spec, loc, path) if ok else FAILED
+
+
+def _pair(reader: Any, cls: type, value: YSeq, where: Loc, path: tuple, label: str) -> Any:
+    """A list given to an option that takes a pair of nets (``PAIR``: NetBidirectionalOperator's
+    ``forward_net: [fwd, bwd]``), as in Python: the two nets, each read at its own option's path."""
+    first, second = cls.PAIR
+    if len(value) != 2:
+        return reader.error(where, f"{label} option {first}: a list is the pair [{first}, {second}], as in Python; "
+                            f"found {len(value)} item{'' if len(value) == 1 else 's'}. For one chain of layers used "
+                            f"as both, write {first}: {{type: NetChain, layers: [...]}}")
+    nets = [read_layer(reader, item, loc, (*path, field)) for item, loc, field in zip(value, value.item_locs, cls.PAIR)]
+    return FAILED if any(net is FAILED for net in nets) else nets
 
 
 def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path: tuple) -> Any:

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean
-from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.types import Conflict
+from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
 from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
 from netgraph.spec.options import port_type
@@ -24,10 +24,6 @@ from netgraph.spec.saving import read_arrays, read_limited
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
-from netgraph.core.ir import Node
-from netgraph.core.summary import node_parameters
-from netgraph.core.types import numel
-from netgraph.core.walk import map_nodes
 
 __all__ = ["SpecReader", "SourceFile", "Locator", "load_spec", "check_sizes", "VERSION", "TOP_KEYS"]
 
@@ -92,7 +88,10 @@ class SpecReader:
         self.layer_specs: dict[tuple, YMap] = {}  # layer (or graph) path -> its mapping, for option positions
         self.locators: dict[tuple, Locator] = {}  # graph path -> where its ports and edges are
         self.arrays: dict[str, tuple] = {}  # "path.to.layer.Array" -> (tensor, file, loc) from 'arrays:', until used
+        self.weights_names: dict[SourceFile, str] = {}  # each spec file's 'arrays:' (the weights file it names)
+        self.arrays_from: dict[tuple, tuple[str, set]] = {}  # layer path -> (weights file, its arrays taken from it)
         self.files_read = 0
+        self.lines: dict[str, list[str]] = {}  # each spec file's lines (for hints)
         self.net_defs: dict[SourceFile, YMap] = {}  # each file's 'nets:' (named nets that '{ref: name}' uses)
         self.ref_chain: list[tuple[SourceFile, str]] = []  # the references being read, innermost last
         self.refs_used: set[tuple[SourceFile, str]] = set()  # the 'nets:' definitions read (unused ones: checked)
@@ -100,8 +99,21 @@ class SpecReader:
 
     def error(self, loc: Loc, message: str, file: SourceFile | None = None) -> Any:
         """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``."""
-        self.errors.append(((file or self.file).name, loc, message))
+        name = (file or self.file).name
+        self.errors.append((name, loc, message + self.comment_hint(name, loc)))
         return FAILED
+
+    def comment_hint(self, file: str, loc: Loc) -> str:
+        """A hint when the value at ``loc`` is empty because what follows its key is a comment (``function: #x``)."""
+        lines = self.lines.get(file)
+        if lines is None:
+            return ""
+        line = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
+        rest = line[loc.col - 1:].strip()
+        if not (line[:loc.col - 1].rstrip().endswith(":") and rest[:1] == "#" and rest[1:2].strip()):
+            return ""
+        return (f" (YAML read the value as null: {rest[:40]!r} is a comment, as '#' after a space starts one; "
+                f"quote an expression that starts with '#': \"{rest[:40]}\")")
 
     def raise_errors(self) -> None:
         if not self.errors:
@@ -134,6 +146,7 @@ class SpecReader:
     def read_text(self, text: str, f: SourceFile, prefix: tuple = ()) -> Any:
         """The net of one spec file's text (problems recorded, FAILED when it cannot be built)."""
         self.file = f
+        self.lines[f.name] = text.splitlines()
         duplicates: list[tuple[Loc, str]] = []
         try:
             data = read_yaml(text, f.name, duplicates)
@@ -150,6 +163,7 @@ class SpecReader:
         self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), "a spec",
                         ("edges",) if kind == "NetChain" else ())
         if "arrays" in data:
+            self.weights_names[f] = data["arrays"]
             read_arrays(self, data, prefix)
         self.read_net_defs(data)
         if kind not in ("NetGraph", "NetChain"):
@@ -275,7 +289,8 @@ class SpecReader:
         for name, field in getattr(cls, "ARRAYS", {}).items():
             key = ".".join((*path, name))
             if key in self.arrays:
-                out[field] = self.arrays.pop(key)[0]
+                out[field], f, _ = self.arrays.pop(key)
+                self.arrays_from.setdefault(path, (self.weights_names.get(f), set()))[1].add(name)
         return out
 
     def check_unused_arrays(self) -> None:
@@ -358,24 +373,6 @@ def check_declared(reader: Any, net: Any, ports: dict[str, str], loc_of: Locator
                          f"{'an input' if kind == 'inputs' else 'an output'} of this graph; move it to {kind}:")
 
 
-def check_sizes(reader: SpecReader, net: Any) -> None:
-    """Refuse arrays or per-example port values over the port_elements limit (a typo such as output: 10000000000)."""
-    limit = current_limits().port_elements
-
-    def check(node: Node) -> None:
-        big = [f"port {p!r} {t}" for p, t in node.types.items()
-               if t.shape is not None and all(isinstance(d, int) for d in t.shape) and numel(t.shape) > limit]
-        count = node_parameters(node)
-        if count is not None and count > limit:
-            big.append(f"arrays of {count:.3g} elements")
-        if big:
-            f, loc = reader.layer_locs.get(node.path, (SourceFile("<spec>", Path.cwd()), Loc(1, 1)))
-            reader.error(loc, f"layer {node.name!r} ({node.layer.type_name}) is too large: {'; '.join(big)} "
-                         f"(more than {limit} elements, the port_elements limit; {raise_hint('port_elements')}); "
-                         f"check its sizes", f)
-    map_nodes(net, check)
-
-
 def load_spec(source: Path | tuple[str, str, Path]) -> Any:
     """A NetGraph from a path, or from ``(text, display name, folder)``; one SpecError listing every problem."""
     reader = SpecReader()
@@ -387,5 +384,6 @@ def load_spec(source: Path | tuple[str, str, Path]) -> Any:
     if not reader.errors:
         reader.check_unused_arrays()
         check_sizes(reader, net)
+        check_arrays(reader, net)
     reader.raise_errors()
     return net

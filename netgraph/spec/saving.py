@@ -75,7 +75,7 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
         check_replaceable(path)
         if arrays:
             tensors = {k: v.detach().cpu().contiguous().clone() for k, v in arrays.items()}
-            blob = safetensors_bytes(tensors, {"format": "netgraph", "netgraph": "1", "spec": path.name})
+            blob = _stable(safetensors_bytes(tensors, {"format": "netgraph", "netgraph": "1", "spec": path.name}))
             weights = path.with_name(weights_name(path, blob))
             data = {"netgraph": data.pop("netgraph"), "arrays": weights.name, **data}
             created = not os.path.lexists(weights)
@@ -88,6 +88,17 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
         raise SpecError(f"save(net, {str(path)!r}) failed: {_failure(exc)}; nothing was changed") from None
     _clean(path, weights.name if weights else None, old_weights)
     return path
+
+
+def _stable(blob: bytes) -> bytes:
+    """safetensors bytes with the header's ``__metadata__`` keys sorted: safetensors writes them in hash order, so
+    two saves of one net would differ (and so would the SHA-256 in the weights file's name)."""
+    (length,) = struct.unpack("<Q", blob[:8])
+    header = json.loads(blob[8:8 + length])
+    header["__metadata__"] = dict(sorted(header.get("__metadata__", {}).items()))
+    text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text += b" " * (-len(text) % 8)  # the data stays 8-byte aligned, as safetensors writes it
+    return struct.pack("<Q", len(text)) + text + blob[8 + length:]
 
 
 def _failure(exc: OSError) -> str:

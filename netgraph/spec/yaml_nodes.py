@@ -21,6 +21,8 @@ netgraph.spec.yaml_nodes.YamlRefused: net.yaml:2:1: duplicate key 'a' (first giv
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any, NamedTuple
 
 import yaml
@@ -31,8 +33,9 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.spec.scalar_spans import ScalarText
 
-__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS"]
+__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
@@ -40,8 +43,19 @@ _SEQ, _MAP, _STR, _MERGE = f"{_TAG}seq", f"{_TAG}map", f"{_TAG}str", f"{_TAG}mer
 _KEY_TAGS = {*_SCALAR_TAGS, _SEQ, _MAP, _MERGE}
 _ALLOWED = {ScalarNode: _SCALAR_TAGS, SequenceNode: {_SEQ}, MappingNode: {_MAP}}
 _INT64 = 2**63
-_RESOLVERS = {k: [(tag, rx) for tag, rx in v if tag not in (f"{_TAG}timestamp", f"{_TAG}value")]
-              for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}  # SafeLoader's: dates and '=' stay strings
+# YAML 1.2 core schema for plain scalars (as JSON and most YAML tools now read them), not PyYAML's YAML 1.1: only
+# true/false are booleans (yes, no, on, NO stay text), 5e-1 is a float, 1:30 and 1_000 are text, dates stay text
+_CORE = [("bool", "true|True|TRUE|false|False|FALSE", "tTfF"),
+         ("int", "[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
+         ("float", r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
+          "-+0123456789.")]
+_RESOLVERS: dict = {k: [(tag, rx) for tag, rx in v if tag in (f"{_TAG}null", _MERGE)]  # SafeLoader's null and '<<'
+                    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+for _kind, _rx, _first in _CORE:
+    for _c in _first:
+        _RESOLVERS.setdefault(_c, []).append((f"{_TAG}{_kind}", re.compile(f"^(?:{_rx})$")))
+RESOLVERS = _RESOLVERS  # for the writer: text these read as another type is quoted
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")  # 010: 8 in YAML 1.1 (octal), 10 in YAML 1.2: refused
 
 
 class Loc(NamedTuple):
@@ -51,9 +65,17 @@ class Loc(NamedTuple):
     line: int
     col: int
     inner: int | None = None
+    text: Any = None  # (ScalarText, offset) of a scalar whose value is not its text column by column
+
+    def __repr__(self) -> str:
+        return f"Loc(line={self.line}, col={self.col}, inner={self.inner})"
 
     def at(self, offset: int) -> Loc:
-        """The position ``offset`` characters into a single-line scalar (itself when unknown)."""
+        """The position ``offset`` characters into a scalar (itself when unknown)."""
+        if self.text is not None:
+            scalar, base = self.text
+            line, col = scalar.position(base + offset)
+            return Loc(line + 1, col + 1, None, (scalar, base + offset))
         return Loc(self.line, self.inner + offset, self.inner + offset) if self.inner is not None else self
 
 
@@ -189,7 +211,13 @@ class _Composer:
             value = self.sequence(loc) if kind is SequenceNode else self.mapping(loc)
             return (None if key else value), loc, None
         single = event.end_mark.line == event.start_mark.line and event.style in (None, "", '"', "'")  # "": plain (libyaml)
-        loc = Loc(line, col, col + (1 if event.style else 0)) if single else Loc(line, col)
+        quotes = 2 if event.style in ('"', "'") else 0
+        if single and event.end_mark.column - event.start_mark.column - quotes == len(event.value):
+            loc = Loc(line, col, col + quotes // 2)
+        else:  # a block scalar, escapes, or several lines: each character's position is worked out when asked
+            if self.lines is None:
+                self.lines = self.text.splitlines() or [""]
+            loc = Loc(line, col, None, (ScalarText(self.lines, line - 1, col - 1, event.value, event.style), 0))
         text = _MERGE if tag == _MERGE else event.value
         return (text if key else self.scalar(event, tag, loc) if allowed else None), loc, text
 
@@ -203,8 +231,13 @@ class _Composer:
         if tag == _STR:
             return event.value
         kind, text = tag[len(_TAG):], event.value
+        if kind == "int" and _LEADING_ZERO.fullmatch(text) and event.implicit[0]:
+            self.refuse(loc, f"{text[:40]!r}: a number with a leading zero is ambiguous (YAML 1.1 reads it as octal, "
+                        f"YAML 1.2 as decimal); write {int(text)} (or 0o{text.lstrip('+-0')[:40]} for octal)")
+            return None
         try:
-            value = getattr(self, f"construct_yaml_{kind}")(ScalarNode(tag, text, event.start_mark, event.end_mark))
+            value = _core_value(kind, text) if event.implicit[0] and kind in ("int", "float", "bool") else \
+                getattr(self, f"construct_yaml_{kind}")(ScalarNode(tag, text, event.start_mark, event.end_mark))
         except (ValueError, OverflowError, KeyError) as exc:
             self.refuse(loc, f"cannot read {text[:40]!r} as {kind}: {exc}")
             return None
@@ -254,6 +287,19 @@ class _Composer:
             self.problems.append((loc, problem))
 
 
+def _core_value(kind: str, text: str) -> Any:
+    """A plain scalar's value by the YAML 1.2 core schema (``_CORE``)."""
+    if kind == "bool":
+        return text.lower() == "true"
+    if kind == "int":
+        base = {"0o": 8, "0x": 16}.get(text[:2], 10)
+        return int(text[2:] if base != 10 else text, base)
+    special = text.lstrip("+-").lower()
+    if special in (".inf", ".nan"):
+        return (-math.inf if text.startswith("-") else math.inf) if special == ".inf" else math.nan
+    return float(text)
+
+
 # the composer over libyaml's C scanner and parser (the same events and marks) when PyYAML has it, and the pure one
 LOADERS = {kind: type(f"{kind}Loader", (_Composer, parser), {"yaml_implicit_resolvers": _RESOLVERS})
            for kind, parser in (("libyaml", getattr(yaml, "CSafeLoader", None)), ("pure", yaml.SafeLoader)) if parser}
@@ -293,6 +339,20 @@ def _layout_hint(text: str, mark: Any) -> tuple[Loc, str] | None:
         f"under a key is indented further than that key")
 
 
+_GROUP_EDGE = re.compile(r"(\s*-\s+)(\[[^\]\n]*\]\s*->.*?)\s*(?:#.*)?")  # - [a, b] -> p
+
+
+def _edge_hint(text: str, mark: Any) -> tuple[Loc, str] | None:
+    """For a syntax error on an unquoted edge that starts with '[' (``- [a, b] -> p``): where, and a hint."""
+    lines = text.splitlines()
+    found = _GROUP_EDGE.fullmatch(lines[mark.line]) if mark is not None and mark.line < len(lines) else None
+    if found is None:
+        return None
+    return Loc(mark.line + 1, len(found.group(1)) + 1), (
+        f"an edge that starts with '[' must be quoted, or YAML reads the group as a list: "
+        f"- \"{found.group(2)}\"")
+
+
 def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = None) -> Any:
     """Parse one YAML document into YMap/YSeq/scalars; YamlRefused (a SpecError) when refused.
 
@@ -317,6 +377,7 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
     recorded = len(problems or ())
     try:
         loader = loader_class(text)
+        loader.text, loader.lines = text, None
         try:
             return loader.document(file, problems)
         finally:
@@ -327,7 +388,8 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
             return _read(text, file, problems, LOADERS["pure"])
         if not isinstance(exc, yaml.MarkedYAMLError):
             raise YamlRefused(file, Loc(1, 1), f"invalid YAML: {exc}") from None
-        hint = None if isinstance(exc, ComposerError) else _layout_hint(text, exc.problem_mark)
+        hint = None if isinstance(exc, ComposerError) else _edge_hint(text, exc.problem_mark) or \
+            _layout_hint(text, exc.problem_mark)
         if hint is not None:
             raise YamlRefused(file, *hint) from None
         problem = " ".join(p for p in (exc.context, exc.problem) if p)

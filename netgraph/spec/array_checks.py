@@ -1,0 +1,100 @@
+"""Checks of a loaded spec's arrays against its layers, each problem placed at the YAML it is about.
+
+``check_arrays`` compares every array given (inline or from the ``arrays:`` weights file) with the shape
+its layer declares for its port types, names the arrays a weights file leaves out of a layer it gives
+others of, and the shared arrays whose users need different shapes; ``check_sizes`` refuses arrays or
+ports over the ``port_elements`` limit. Both record their problems on the reader (one SpecError in the end).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netgraph.core.errors import NetGraphError
+from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.summary import node_parameters
+from netgraph.core.types import Conflict, numel
+from netgraph.core.walk import map_nodes, nested_nodes
+from netgraph.spec.yaml_nodes import Loc
+
+__all__ = ["check_arrays", "check_sizes"]
+
+
+def _where(reader: Any, path: tuple, field: str | None = None) -> tuple[Any, Loc]:
+    """(file, loc) of a layer's option ``field`` (else of the layer) in the spec."""
+    file, loc = reader.layer_locs.get(path, (reader.file, Loc(1, 1)))
+    spec = reader.layer_specs.get(path)
+    if field is not None and spec is not None and field in getattr(spec, "value_locs", {}):
+        return file, spec.value_locs[field]
+    return file, loc
+
+
+def _error(reader: Any, where: tuple[Any, Loc], message: str) -> None:
+    reader.error(where[1], message, where[0])
+
+
+def check_arrays(reader: Any, net: Any) -> None:
+    """Record a problem for each array that does not fit its layer, each array missing from a weights file
+    that gives others of its layer, and each shared array whose users need different shapes."""
+    shared_first: dict[str, tuple] = {}
+    for path, node in nested_nodes(net):
+        layer = node.layer
+        if getattr(layer, "NETS", None) or not layer.ARRAYS:
+            continue  # an operator: its inner layers are visited themselves
+        arrays, fields, label = layer.arrays, layer.ARRAYS, f"layer {'/'.join(path)!r} ({layer.type_name})"
+        weights, taken = reader.arrays_from.get(path, (None, ()))
+        given = reader.layer_specs.get(path, {})  # 'biases: null': saved uninitialised, on purpose
+        missing = [name for name, value in arrays.items()
+                   if value is None and name not in layer.shared and fields[name] not in given]
+        if taken and missing:
+            keys = ", ".join(repr(".".join((*path, m))) for m in missing)
+            _error(reader, _where(reader, path), f"{label} has no array {', '.join(map(repr, missing))}: the "
+                   f"weights file {weights!r} gives its other arrays but has no {keys}; save the net again, or "
+                   f"give the missing array{'s' if len(missing) > 1 else ''}")
+        if not all(t.known for t in node.types.values()):
+            continue  # an unknown shape: compiling reports it
+        try:
+            expected = layer.array_shapes(node.types)
+        except (NetGraphError, Conflict):
+            continue
+        for name, value in arrays.items():
+            want = tuple(expected[name]) if name in expected else None
+            if want is None:
+                continue
+            if value is not None and tuple(value.shape) != want:
+                origin = f" (key {'.'.join((*path, name))!r} of the weights file {weights!r})" if name in taken else ""
+                _error(reader, _where(reader, path, fields[name]), f"{label} array {name!r} should have shape "
+                             f"{want}, found {tuple(value.shape)}{origin}")
+            elif value is None and name in layer.shared:
+                _shared_shape(reader, shared_first, layer.shared[name], (path, name, want, label, fields[name]))
+
+
+def _shared_shape(reader: Any, first: dict[str, tuple], shared: str, user: tuple) -> None:
+    """Note a user of an uninitialised shared array; a problem when an earlier user needs another shape."""
+    if shared not in first:
+        first[shared] = user
+        return
+    path, name, want, label, field = user
+    _, other_name, other_want, other_label, _ = first[shared]
+    if other_want != want:
+        _error(reader, _where(reader, path, field), f"shared array {shared!r} is used as {other_label} array "
+                     f"{other_name!r} of shape {other_want} and as {label} array {name!r} of shape {want}; the users "
+                     f"of a shared array need one shape")
+
+
+def check_sizes(reader: Any, net: Any) -> None:
+    """Refuse arrays or per-example port values over the port_elements limit (a typo such as output: 10000000000)."""
+    limit = current_limits().port_elements
+
+    def check(node: Any) -> None:
+        big = [f"port {p!r} {t}" for p, t in node.types.items()
+               if t.shape is not None and all(isinstance(d, int) for d in t.shape) and numel(t.shape) > limit]
+        count = node_parameters(node)
+        if count is not None and count > limit:
+            big.append(f"arrays of {count:.3g} elements")
+        if big:
+            f, loc = reader.layer_locs.get(node.path, (reader.file, Loc(1, 1)))
+            reader.error(loc, f"layer {node.name!r} ({node.layer.type_name}) is too large: {'; '.join(big)} "
+                         f"(more than {limit} elements, the port_elements limit; {raise_hint('port_elements')}); "
+                         f"check its sizes", f)
+    map_nodes(net, check)

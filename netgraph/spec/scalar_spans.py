@@ -1,0 +1,70 @@
+"""Where each character of a scalar's value is in the file, for scalars whose text is not their value
+column by column: block scalars (``|``, ``>``), escapes (``"\\u0020"``), values over several lines.
+
+``ScalarText(lines, line, col, value, style)`` aligns the value with the source text from the scalar's
+start (0-based ``line``, ``col``) on first use: each value character is matched with the next source
+character equal to it, skipping indentation and line breaks a fold removed; an escape sequence gives one
+character, an escaped line break none.
+
+>>> text = ScalarText(["f: |-", "  #x +", "    +* 2"], 0, 3, "#x +\\n  +* 2", "|")
+>>> text.position(8)  # the '*': line 3, column 6 (0-based: 2, 5)
+(2, 5)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["ScalarText"]
+
+_ESCAPE_WIDTH = {"x": 4, "u": 6, "U": 10}  # \xhh, \uhhhh, \Uhhhhhhhh; others are two characters
+
+
+class ScalarText:
+    """One scalar's value and source; ``position(offset)`` is the 0-based (line, column) of a value character."""
+
+    __slots__ = ("lines", "start", "value", "style", "_positions")
+
+    def __init__(self, lines: Any, line: int, col: int, value: str, style: str | None):
+        self.lines, self.value, self.style = lines, value, style
+        block = style in ("|", ">")
+        self.start = (line + 1, 0) if block else (line, col + (1 if style in ('"', "'") else 0))
+        self._positions: list[tuple[int, int]] | None = None
+
+    def position(self, offset: int) -> tuple[int, int]:
+        if self._positions is None:
+            self._positions = self._align()
+        if not self._positions:
+            return self.start
+        if offset < len(self._positions):
+            return self._positions[max(0, offset)]
+        line, col = self._positions[-1]
+        return line, col + offset - len(self._positions) + 1
+
+    def _align(self) -> list[tuple[int, int]]:
+        lines, out = self.lines, []
+        line, col = self.start
+
+        def char(line: int, col: int) -> str:
+            return lines[line][col] if col < len(lines[line]) else "\n"
+
+        for v in self.value:
+            while line < len(lines):
+                ch = char(line, col)
+                if self.style == '"' and ch == "\\":
+                    after = char(line, col + 1)
+                    if after == "\n":  # an escaped line break: no character
+                        line, col = line + 1, 0
+                        continue
+                    out.append((line, col))
+                    col += _ESCAPE_WIDTH.get(after, 2)
+                    break
+                matched = ch == v or (v in " \n" and ch in " \n")
+                if matched:
+                    out.append((line, col))
+                line, col = (line + 1, 0) if ch == "\n" else (line, col + 1)
+                if matched:
+                    break
+            else:
+                return out
+        return out

@@ -1,0 +1,83 @@
+"""load checks every array it reads against its layer: wrong shapes, missing arrays, shared arrays whose users
+disagree; one SpecError lists them all, each at its layer's YAML."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from netgraph import LinearLayer, NetGraph, NetSharedArray, SpecError, load, net_initialize, save
+
+
+def _load_error(path) -> str:
+    with pytest.raises(SpecError) as info:
+        load(path)
+    return str(info.value)
+
+
+def test_inline_array_of_the_wrong_shape_is_refused_at_its_option():
+    text = "netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 4, biases: [[0, 0], [0, 0]]}\ninputs: {Input: 3}\n"
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    col = text.splitlines()[2].index("[[") + 1
+    assert str(info.value) == (f"<string>:3:{col}: layer 'a' (LinearLayer) array 'Biases' should have shape (4,), "
+                               f"found (2, 2)")
+
+
+def test_weights_file_arrays_of_wrong_shapes_are_all_listed_with_their_keys(tmp_path):
+    save_file({"a.Weights": torch.zeros(4, 3), "a.Biases": torch.zeros(7, 7),
+               "b.Weights": torch.zeros(2, 4), "b.Biases": torch.zeros(5)}, tmp_path / "w.safetensors")
+    (tmp_path / "m.yaml").write_text("netgraph: 1\narrays: w.safetensors\nlayers:\n  a: {type: LinearLayer, output: 4}\n"
+                                     "  b: {type: LinearLayer, output: 2}\ninputs: {Input: 3}\nedges:\n  - Input -> a -> b\n")
+    message = _load_error(tmp_path / "m.yaml")
+    assert message.startswith(f"2 problems in {tmp_path / 'm.yaml'}:")
+    assert "m.yaml:4:3: layer 'a' (LinearLayer) array 'Biases' should have shape (4,), found (7, 7) " \
+           "(key 'a.Biases' of the weights file 'w.safetensors')" in message
+    assert "m.yaml:5:3: layer 'b' (LinearLayer) array 'Biases' should have shape (2,), found (5,) " \
+           "(key 'b.Biases' of the weights file 'w.safetensors')" in message
+
+
+def test_weights_file_missing_an_array_of_a_layer_is_named(tmp_path):
+    save_file({"a.Weights": torch.zeros(4, 3)}, tmp_path / "w.safetensors")
+    (tmp_path / "m.yaml").write_text("netgraph: 1\narrays: w.safetensors\nlayers:\n  a: {type: LinearLayer, output: 4}\n"
+                                     "inputs: {Input: 3}\n")
+    message = _load_error(tmp_path / "m.yaml")
+    assert message.startswith(f"{tmp_path / 'm.yaml'}:4:3: layer 'a' (LinearLayer) has no array 'Biases': the weights "
+                              f"file 'w.safetensors' gives its other arrays but has no 'a.Biases'")
+
+
+def test_shared_array_users_needing_different_shapes_are_refused_at_load():
+    text = ("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 2, weights: {shared: w}}\n"
+            "  b: {type: LinearLayer, output: 3, weights: {shared: w}}\ninputs: {Input: 2}\nedges:\n  - Input -> a -> b\n")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    assert str(info.value) == (
+        f"<string>:4:{text.splitlines()[3].index('{shared') + 1}: shared array 'w' is used as layer 'a' (LinearLayer) "
+        f"array 'Weights' of shape (2, 2) and as layer 'b' (LinearLayer) array 'Weights' of shape (3, 2); the users "
+        f"of a shared array need one shape")
+
+
+def test_saved_nets_with_shared_and_uninitialised_layers_still_load(tmp_path):
+    w = NetSharedArray("w")
+    tied = net_initialize(NetGraph({"a": LinearLayer(4, weights=w), "b": LinearLayer(4, weights=w)},
+                                   [("a", "b")], Input=4), seed=0)
+    assert load(save(tied, tmp_path / "tied.yaml")) == tied
+    fresh = NetGraph({"a": LinearLayer(4), "b": LinearLayer(2)}, [("a", "b")], Input=3)
+    partial = fresh.replace_layers({"a": net_initialize(fresh, seed=1).layers["a"]})
+    assert load(save(partial, tmp_path / "partial.yaml")) == partial
+    half = NetGraph({"a": LinearLayer(4, weights=torch.ones(4, 3))}, [], Input=3)  # Biases left to net_initialize
+    assert "biases: null" in save(half, tmp_path / "half.yaml").read_text()
+    assert load(tmp_path / "half.yaml") == half
+
+
+def test_shared_array_with_two_values_is_reported_at_the_second_users_option():
+    text = ("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 2, weights: {shared: w, array: [[1, 2], [3, 4]]}}\n"
+            "  m:\n    type: NetMapOperator\n    net:\n      type: NetChain\n      layers:\n"
+            "        - {type: LinearLayer, output: 2, weights: {shared: w, array: [[1, 2], [3, 5]]}}\n"
+            "inputs: {Input: [3, 2]}\nedges:\n  - Input -> a -> m\n")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    col = text.splitlines()[8].index("{shared") + 1
+    assert str(info.value).startswith(f"<string>:9:{col}: shared array 'w' has different values in layer 'a' (shape "
+                                      f"(2, 2)) and layer 'm/net/1' (shape (2, 2))")

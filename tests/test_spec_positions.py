@@ -1,0 +1,50 @@
+"""Positions inside scalars whose text is not their value column by column: block and folded scalars,
+escapes, single-quoted quotes, edges over several lines; and expression columns (leading spaces, lines)."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgraph import NetGraph, SpecError
+from netgraph.layers.expression import parse
+from netgraph.layers.expression_forms import ExpressionError
+
+_F = "netgraph: 1\nlayers:\n  f:\n    type: FunctionLayer\n    function: {}\ninputs: {{x: 2}}\n"
+_E = "netgraph: 1\nlayers:\n  a: 3\ninputs: {{Input: 2}}\nedges:\n  - {}\n"
+
+
+def _at(text: str) -> tuple[int, int]:
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    return tuple(int(x) for x in str(info.value).split(":")[1:3])
+
+
+@pytest.mark.parametrize("value, where", [
+    ("|-\n      #x +\n        +* 2", (7, 10)),             # literal block: a line break is a space in an expression
+    (">-\n      #x + 1 +\n      * 2", (7, 7)),              # folded block
+    ('"#x\\u0020\\u0020+* 2"', (5, 31)),                    # escapes
+    ("'#x + ''a'' +* 2'", (5, 21)),                        # '' is one quote
+    ('"#x +\n      +* 2"', (6, 8)),                         # a quoted scalar over two lines
+])
+def test_expression_error_at_its_character(value, where, yaml_loader):
+    assert _at(_F.format(value)) == where
+
+
+@pytest.mark.parametrize("edge, where", [
+    ("Input -> a\n    -> b", (7, 8)),
+    (">-\n    Input -> a\n    -> a.Foo", (8, 10)),
+    ('"Input -> a\n    -> b"', (7, 8)),
+])
+def test_edge_endpoint_error_at_its_character(edge, where, yaml_loader):
+    assert _at(_E.format(edge)) == where
+
+
+@pytest.mark.parametrize("text, char", [("   #x + foo", "f"), ("#x +\n  foo", "f"), ("  #x +* 2", "*")])
+def test_expression_columns_count_leading_spaces_and_lines(text, char):
+    with pytest.raises(ExpressionError) as info:
+        parse(text)
+    assert text[info.value.column] == char
+
+
+def test_line_break_in_an_expression_is_a_space():
+    assert parse("#x +\n  1").tree == parse("#x + 1").tree
