@@ -4,8 +4,9 @@
 ``<layer path>.<Array>``, as in the compiled module's ``state_dict``; the name carries the SHA-256
 of its bytes) and then ``model.yaml`` (the spec, with ``arrays: model.<sha256>.safetensors``), each
 atomically. The spec is replaced last, so a save killed at any moment leaves the previous net or the
-new one, never a mixed pair; the next save removes weights files no longer named and leftover
-temporary files. Loading verifies the hash (``read_weights``) before it parses anything.
+new one, never a mixed pair; the next save removes weights files no longer named (keeping any that another
+spec file in the folder names: a copy of the spec) and leftover temporary files. Loading verifies the
+hash (``read_weights``) before it parses anything.
 """
 
 from __future__ import annotations
@@ -111,15 +112,40 @@ def _named_weights(spec: Path) -> str | None:
 
 
 def _clean(spec: Path, keep: str | None, old: str | None) -> None:
-    """Remove weights files of ``spec`` it no longer names and temporaries of killed saves."""
+    """Remove weights files of ``spec`` it no longer names and temporaries of killed saves; a weights file that
+    another spec in the folder names (a copy such as ``model_v1.yaml``) is kept."""
     stem = re.escape(_weights_stem(spec))
     remove_temporaries(spec.parent, f"{re.escape(spec.name)}|{stem}{_HASHED}")
     hashed = re.compile(stem + _HASHED)
     legacy = f"{spec.stem}.safetensors" if old == f"{spec.stem}.safetensors" else None
-    for entry in os.scandir(spec.parent):
-        if entry.name != keep and (hashed.fullmatch(entry.name) or entry.name == legacy) \
-                and entry.is_file(follow_symlinks=False):
-            Path(entry.path).unlink(missing_ok=True)
+    entries = list(os.scandir(spec.parent))
+    gone = [e for e in entries if e.name != keep and (hashed.fullmatch(e.name) or e.name == legacy)
+            and e.is_file(follow_symlinks=False)]
+    if gone:
+        named = _named_elsewhere(entries, spec.name, {e.name for e in gone})
+        for entry in gone:
+            if entry.name not in named:
+                Path(entry.path).unlink(missing_ok=True)
+
+
+def _named_elsewhere(entries: list, spec: str, names: set[str]) -> set[str]:
+    """Which of ``names`` another spec file among ``entries`` mentions: any file but ``spec`` whose name has
+    '.yaml' or '.yml' in it (copies and backups too: model_v1.yaml, model.yaml.bak, model.yaml~), its
+    first yaml_bytes read."""
+    found: set[str] = set()
+    limit = current_limits().yaml_bytes
+    for entry in entries:
+        if entry.name == spec or not re.search(r"\.ya?ml", entry.name, re.IGNORECASE):
+            continue
+        try:
+            if not entry.is_file():
+                continue
+            with open_regular(entry.path) as f:
+                text = f.read(limit).decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        found.update(n for n in names if n in text)
+    return found
 
 
 def read_arrays(reader: Any, data: Any, prefix: tuple) -> None:
