@@ -142,10 +142,22 @@ def test_binary_garbage_and_odd_encodings_are_spec_errors(tmp_path):
     refused("netgraph: 1\nlayers: {a: Tanh}\n---\nnetgraph: 1\n", "invalid YAML")
 
 
-def test_many_errors_do_not_take_long():
+def test_many_errors_do_not_take_long_and_reading_stops_at_a_hundred():
     text = HEAD + "".join(f"  l{i}: {{type: LinearLayr{i}, output: 3}}\n" for i in range(2000))
-    message = refused(text, "2000 problems", limit=5)
-    assert message.count("unknown layer type") == 2000
+    message = refused(text, "100 problems", "reading stopped at 100 problems", limit=5)
+    assert message.count("unknown layer type") == 100 and len(message) < 20_000
+
+
+def test_an_alias_of_a_huge_value_is_not_repeated_in_full():
+    """50 aliases of a 1 MB layer type: each message cuts the value (no did-you-mean over it): short and fast."""
+    text = "netgraph: 1\nname: &b " + "x" * 1_000_000 + "\nlayers:\n" + "".join(f"  l{i}: {{type: *b}}\n" for i in range(50))
+    message = refused(text, "50 problems", "layer 'l0': unknown layer type 'xxx", "characters not shown")
+    assert len(message) < 30_000
+
+
+def test_thousands_of_duplicate_keys_are_refused_at_once_in_one_short_message():
+    message = refused(HEAD + "  a: Tanh\n" * 300_000, "more than 100 duplicate keys (the first at line 4)", limit=1)
+    assert message.startswith("<string>:104:3: ") and "\n" not in message
 
 
 def test_no_import_paths_or_code_objects_can_be_named():

@@ -13,13 +13,14 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean
+from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, did_you_mean
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.types import Conflict
 from netgraph.spec.edges import read_edges
 from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
 from netgraph.spec.options import port_type
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
+from netgraph.spec.problems import ProblemLog, TooManyProblems
 from netgraph.spec.saving import read_arrays, read_limited
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
@@ -82,7 +83,7 @@ class Locator:
         return graph.edges[ref.index][0] if graph is not None and ref.index < len(graph.edges) else ref.text
 
 
-class SpecReader:
+class SpecReader(ProblemLog):
     """Reads one spec (and the files it refers to) into a NetGraph; ``errors`` collects problems."""
 
     def __init__(self) -> None:
@@ -97,22 +98,6 @@ class SpecReader:
         self.ref_chain: list[tuple[SourceFile, str]] = []  # the references being read, innermost last
         self.refs_used: set[tuple[SourceFile, str]] = set()  # the 'nets:' definitions read (unused ones: checked)
         self.refs_read = 0
-
-    def error(self, loc: Loc, message: str, file: SourceFile | None = None) -> Any:
-        """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``."""
-        self.errors.append(((file or self.file).name, loc, message))
-        return FAILED
-
-    def raise_errors(self) -> None:
-        if not self.errors:
-            return
-        ordered = sorted(self.errors, key=lambda e: (e[0], e[1].line, e[1].col))
-        lines = list(dict.fromkeys(f"{file}:{loc.line}:{loc.col}: {msg}".replace("\n", "\n    ")
-                                   for file, loc, msg in ordered))
-        if len(lines) == 1:
-            raise SpecError(lines[0], lines)
-        files = ", ".join(dict.fromkeys(e[0] for e in ordered))
-        raise SpecError(f"{len(lines)} problems in {files}:\n" + "\n".join(lines), lines)
 
     # -- files ---------------------------------------------------------------------------------------
     def read_file(self, path: Path, prefix: tuple, chain: tuple[Path, ...], shown: str) -> Any:
@@ -379,13 +364,16 @@ def check_sizes(reader: SpecReader, net: Any) -> None:
 def load_spec(source: Path | tuple[str, str, Path]) -> Any:
     """A NetGraph from a path, or from ``(text, display name, folder)``; one SpecError listing every problem."""
     reader = SpecReader()
-    if isinstance(source, Path):
-        net = reader.read_file(source, (), (), str(source))
-    else:
-        text, name, folder = source
-        net = reader.read_text(text, SourceFile(name, folder))
-    if not reader.errors:
-        reader.check_unused_arrays()
-        check_sizes(reader, net)
+    try:
+        if isinstance(source, Path):
+            net = reader.read_file(source, (), (), str(source))
+        else:
+            text, name, folder = source
+            net = reader.read_text(text, SourceFile(name, folder))
+        if not reader.errors:
+            reader.check_unused_arrays()
+            check_sizes(reader, net)
+    except TooManyProblems:
+        pass
     reader.raise_errors()
     return net

@@ -40,6 +40,7 @@ _SEQ, _MAP, _STR, _MERGE = f"{_TAG}seq", f"{_TAG}map", f"{_TAG}str", f"{_TAG}mer
 _KEY_TAGS = {*_SCALAR_TAGS, _SEQ, _MAP, _MERGE}
 _ALLOWED = {ScalarNode: _SCALAR_TAGS, SequenceNode: {_SEQ}, MappingNode: {_MAP}}
 _INT64 = 2**63
+MAX_DUPLICATES = 100  # duplicate keys recorded; past them the file is refused at once (a hostile file)
 _RESOLVERS = {k: [(tag, rx) for tag, rx in v if tag not in (f"{_TAG}timestamp", f"{_TAG}value")]
               for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}  # SafeLoader's: dates and '=' stay strings
 
@@ -247,9 +248,12 @@ class _Composer:
 
     def duplicate(self, key: str, first: Loc, loc: Loc) -> None:
         """A key given twice: refused, or recorded (its value, already read for problems, dropped)."""
-        problem = f"duplicate key {key!r} (first given at line {first.line}); YAML would silently keep the last one"
+        problem = f"duplicate key {_short(key)} (first given at line {first.line}); YAML would silently keep the last one"
         if self.problems is None:
             self.refuse(loc, problem)
+        elif len(self.problems) - self.start >= MAX_DUPLICATES:  # a hostile file: refused at once, alone
+            raise YamlRefused(self.file, loc, f"more than {MAX_DUPLICATES} duplicate keys (the first at line "
+                              f"{self.problems[self.start][0].line}); a mapping gives each key once")
         else:
             self.problems.append((loc, problem))
 
@@ -266,6 +270,12 @@ def use_loader(kind: str) -> str:
     previous = next(k for k, v in LOADERS.items() if v is _loader_class)
     _loader_class = LOADERS[kind]
     return previous
+
+
+def _short(text: Any, room: int = 60) -> str:
+    """``text`` quoted, its middle cut when long (a hostile value is not repeated in full)."""
+    shown = repr(text)
+    return shown if len(shown) <= room else f"{shown[:room - 20]}...{shown[-12:]}"
 
 
 def _mark_loc(mark: Any) -> Loc:

@@ -1,0 +1,72 @@
+"""The problems found reading a spec: each at ``file:line:col``, raised together as one ``SpecError``.
+
+Hostile files cannot make the message huge: reading stops at ``MAX_PROBLEMS`` problems, and a message
+echoing a long value keeps its head and tail (``capped``).
+
+>>> capped("unknown layer type '" + "x" * 10_000 + "'")[:40]
+"unknown layer type 'xxxxxxxxxxxxxxxxxxxx"
+>>> len(capped("x" * 10_000)) < 200
+True
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from netgraph.core.errors import SpecError
+from netgraph.spec.options import FAILED
+
+__all__ = ["MAX_PROBLEMS", "ProblemLog", "TooManyProblems", "capped"]
+
+MAX_PROBLEMS = 100  # problems reported for one load; reading stops at the next
+MAX_WORD = 160  # characters of one word (a run without spaces: a value) a message repeats
+MAX_MESSAGE = 2000  # characters of one message
+_WORD = re.compile(r"\S{%d,}" % (MAX_WORD + 1))
+
+
+class TooManyProblems(BaseException):
+    """Stops reading at MAX_PROBLEMS problems. A BaseException, so that no handler inside the reader (which
+    turns a layer's own errors into problems) takes it for one."""
+
+
+def capped(message: str) -> str:
+    """``message`` with each over-long word and the whole cut to their head and tail, saying how much is cut."""
+    message = _WORD.sub(lambda m: _cut(m.group(), MAX_WORD // 2, MAX_WORD // 4), message)
+    return _cut(message, MAX_MESSAGE * 3 // 4, MAX_MESSAGE // 8) if len(message) > MAX_MESSAGE else message
+
+
+def _cut(text: str, head: int, tail: int) -> str:
+    return f"{text[:head]}...({len(text) - head - tail} characters not shown)...{text[len(text) - tail:]}"
+
+
+class ProblemLog:
+    """``error`` records a problem, ``raise_errors`` raises them all (sorted by place, repeats dropped)."""
+
+    errors: list[tuple[str, Any, str]]
+    file: Any
+
+    def error(self, loc: Any, message: str, file: Any = None) -> Any:
+        """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``.
+        TooManyProblems at the MAX_PROBLEMS-th."""
+        self.errors.append(((file or self.file).name, loc, capped(message)))
+        if len(self.errors) >= MAX_PROBLEMS:
+            raise TooManyProblems
+        return FAILED
+
+    def raise_errors(self) -> None:
+        if not self.errors:
+            return
+        ordered = sorted(self.errors, key=lambda e: (e[0], e[1].line, e[1].col))
+        lines = list(dict.fromkeys(f"{file}:{loc.line}:{loc.col}: {msg}".replace("\n", "\n    ")
+                                   for file, loc, msg in ordered))
+        if len(lines) == 1:
+            raise SpecError(lines[0], lines)
+        files = ", ".join(dict.fromkeys(e[0] for e in ordered))
+        more = (f"\nreading stopped at {MAX_PROBLEMS} problems; there may be more"
+                if len(self.errors) >= MAX_PROBLEMS else "")
+        raise SpecError(f"{len(lines)} problems in {_short(files)}:\n" + "\n".join(lines) + more, lines)
+
+
+def _short(files: str) -> str:
+    return files if len(files) <= MAX_MESSAGE else _cut(files, MAX_MESSAGE // 2, MAX_MESSAGE // 4)
