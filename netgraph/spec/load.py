@@ -98,6 +98,7 @@ class SpecReader(ProblemLog):
         self.ref_chain: list[tuple[SourceFile, str]] = []  # the references being read, innermost last
         self.refs_used: set[tuple[SourceFile, str]] = set()  # the 'nets:' definitions read (unused ones: checked)
         self.refs_read = 0
+        self.layers_read = 0
 
     # -- files ---------------------------------------------------------------------------------------
     def read_file(self, path: Path, prefix: tuple, chain: tuple[Path, ...], shown: str) -> Any:
@@ -222,6 +223,11 @@ class SpecReader(ProblemLog):
             items = [(name, value[name], value.key_locs[name], value.value_locs[name]) for name in value]
         else:
             items = [(str(i), v, loc, loc) for i, (v, loc) in enumerate(zip(value, value.item_locs), 1)]
+        self.layers_read += len(items)
+        if self.layers_read > current_limits().yaml_layers:  # in several files (each file's own are counted as read)
+            self.error(value.loc, f"more than {current_limits().yaml_layers} layers, counting nested nets, 'ref:' uses "
+                       f"and referenced files (the yaml_layers limit; {raise_hint('yaml_layers')})")
+            raise TooManyProblems
         self.layer_specs.update({(*prefix, name): spec for name, spec, *_ in items if isinstance(spec, YMap)})
         return {name: read_layer(self, spec, loc, (*prefix, name), at) for name, spec, loc, at in items}
 

@@ -92,8 +92,9 @@ class _Composer:
     def document(self, file: str, problems: list[tuple[Loc, str]] | None) -> Any:
         """The single document's value (``problems``: where duplicate keys are recorded, else refused)."""
         self.file, self.problems, self.anchors, self.resolved, self.refusals = file, problems, {}, {}, []
-        self.depth = self.deepest = self.nodes = 0
+        self.depth = self.deepest = self.nodes = self.layers = 0
         self.max_depth, self.max_nodes = current_limits().yaml_depth, current_limits().yaml_nodes
+        self.max_layers, self.under_layers = current_limits().yaml_layers, False
         self.get_event()  # stream start
         if self.check_event(StreamEndEvent):
             raise YamlRefused(file, Loc(1, 1), "the file is empty; a spec starts with 'netgraph: 1'")
@@ -124,6 +125,7 @@ class _Composer:
         """The next value (for a key: its text as written) and where it is."""
         self.depth += 1
         event, start = self.peek_event(), self.nodes
+        layers, self.under_layers = self.under_layers, False  # the value of a 'layers:' key: its items are counted
         if self.depth > self.max_depth:
             raise YamlRefused(self.file, _mark_loc(event.start_mark), f"nested deeper than {self.max_depth} levels "
                               f"(the yaml_depth limit; {raise_hint('yaml_depth')})")
@@ -138,6 +140,8 @@ class _Composer:
             if key and text is None:
                 self.refuse(loc, "a mapping key must be a plain name, not a list or mapping")
             value = text if key else value
+            if layers and isinstance(value, (YMap, YSeq)):
+                self.count_layers(len(value), _mark_loc(event.start_mark))
         else:
             if event.anchor in self.anchors:
                 raise ComposerError(f"found duplicate anchor {event.anchor!r}; first occurrence", None,
@@ -145,7 +149,7 @@ class _Composer:
             if event.anchor is not None:
                 self.anchors[event.anchor] = None  # being composed: an alias to it now is a cycle
             outer, self.deepest = self.deepest, self.depth
-            value, loc, text = self.value(event, key)
+            value, loc, text = self.value(event, key, layers)
             height, self.deepest = self.deepest - self.depth, max(outer, self.deepest)
             self.count(1)
             if event.anchor is not None:
@@ -171,7 +175,14 @@ class _Composer:
             return None, loc, 1, "", 0
         return self.anchors[event.anchor]
 
-    def value(self, event: Any, key: bool) -> tuple[Any, Loc, str | None]:
+    def count_layers(self, more: int, loc: Loc) -> None:
+        """Count ``more`` layers; past the yaml_layers limit the file is refused at once (reading it would take long)."""
+        self.layers += more
+        if self.layers > self.max_layers:
+            raise YamlRefused(self.file, loc, f"more than {self.max_layers} layers (the yaml_layers limit; "
+                              f"{raise_hint('yaml_layers')})")
+
+    def value(self, event: Any, key: bool, layers: bool = False) -> tuple[Any, Loc, str | None]:
         """(value, loc, text as written for a scalar) of the node that ``event`` starts."""
         kind = ScalarNode if isinstance(event, ScalarEvent) else SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
         tag, line, col = event.tag, event.start_mark.line + 1, event.start_mark.column + 1
@@ -187,7 +198,7 @@ class _Composer:
             loc = Loc(line, col)
             if key:
                 self.refuse(loc, "a mapping key must be a plain name, not a list or mapping")
-            value = self.sequence(loc) if kind is SequenceNode else self.mapping(loc)
+            value = self.sequence(loc, layers) if kind is SequenceNode else self.mapping(loc, layers)
             return (None if key else value), loc, None
         single = event.end_mark.line == event.start_mark.line and event.style in (None, "", '"', "'")  # "": plain (libyaml)
         loc = Loc(line, col, col + (1 if event.style else 0)) if single else Loc(line, col)
@@ -214,9 +225,11 @@ class _Composer:
                              f"integers fit in 64 bits)")
         return value
 
-    def sequence(self, loc: Loc) -> YSeq:
+    def sequence(self, loc: Loc, layers: bool = False) -> YSeq:
         out, locs = YSeq(), []
         while not self.check_event(SequenceEndEvent):
+            if layers:
+                self.count_layers(1, _mark_loc(self.peek_event().start_mark))
             value, item_loc = self.compose()
             out.append(value)
             locs.append(item_loc)
@@ -224,12 +237,15 @@ class _Composer:
         out.loc, out.item_locs = loc, locs
         return out
 
-    def mapping(self, loc: Loc) -> YMap:
+    def mapping(self, loc: Loc, layers: bool = False) -> YMap:
         out = YMap()
         out.loc, out.key_locs, out.value_locs = loc, {}, {}
         merged: list[tuple[Any, Loc]] = []
         while not self.check_event(MappingEndEvent):
             key, key_loc = self.compose(key=True)
+            if layers:
+                self.count_layers(1, key_loc)
+            self.under_layers = key == "layers"
             value, value_loc = self.compose()
             if key == _MERGE:
                 merged += zip(value, value.item_locs) if isinstance(value, YSeq) else [(value, value_loc)]
