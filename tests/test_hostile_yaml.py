@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -136,11 +138,54 @@ def test_arrays_pointing_at_devices_are_refused(tmp_path):
 
 
 def test_binary_garbage_and_odd_encodings_are_spec_errors(tmp_path):
-    (tmp_path / "bin.yaml").write_bytes(bytes(range(256)) * 4)
-    with pytest.raises(SpecError, match="cannot read the spec"):
+    (tmp_path / "bin.yaml").write_bytes(bytes(range(256)) * 4)  # bytes 11..127 on line 2, then 0x80
+    with pytest.raises(SpecError, match=r"bin\.yaml:2:118: byte 0x80 is not UTF-8 text"):
         NetGraph.from_yaml(tmp_path / "bin.yaml")
     refused("\x00\x01netgraph: 1", "invalid YAML")
     refused("netgraph: 1\nlayers: {a: Tanh}\n---\nnetgraph: 1\n", "invalid YAML")
+
+
+def test_a_bad_byte_or_control_character_is_reported_at_its_line_and_byte_order_marks_are_honoured(tmp_path):
+    path = tmp_path / "n.yaml"
+    path.write_bytes(b"netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 3}\n  b: \x80\n")
+    with pytest.raises(SpecError, match=r"n\.yaml:4:6: byte 0x80 is not UTF-8 text; a spec is UTF-8 \(or UTF-16/32"):
+        NetGraph.from_yaml(path)
+    with pytest.raises(SpecError, match=r"^<string>:4:6: byte 0x80"):
+        NetGraph.from_yaml(path.read_bytes())
+    refused("netgraph: 1\nlayers:\n  a: 3\x00\ninputs: {Input: 2}\n", "<string>:3:7: invalid YAML: character #x0000")
+    text = "netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 3}  # é\ninputs: {Input: 2}\n"
+    for encoding in ("utf-8-sig", "utf-16", "utf-16-be", "utf-32"):
+        raw = text.encode(encoding)
+        path.write_bytes(raw if encoding != "utf-16-be" else b"\xfe\xff" + raw)
+        assert NetGraph.from_yaml(path).output_shapes == {"Output": (3,)}, encoding
+    path.write_bytes(b"\xff\xfe" + b"n\x00e\x00\x00\xd8")  # a UTF-16 BOM, then a lone surrogate
+    with pytest.raises(SpecError, match="starts with a UTF-16 byte-order mark but does not decode as UTF-16"):
+        NetGraph.from_yaml(path)
+
+
+def test_a_referenced_file_that_is_no_spec_is_refused_without_repeating_it(tmp_path):
+    (tmp_path / "creds.yaml").write_text("aws_secret_access_key: wJalrXUtnFEMI\npassword: hunter2\n")
+    (tmp_path / "creds2.yaml").write_text("netgraph: wJalrXUtnFEMI\nlayers:\n  a: {type: hunter2}\n")
+    (tmp_path / "main.yaml").write_text("netgraph: 1\nlayers:\n  a: {file: creds.yaml}\n  b: {file: creds2.yaml}\n"
+                                        "inputs: {Input: 3}\n")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(tmp_path / "main.yaml")
+    message = str(info.value)
+    assert "creds.yaml:1:1: not a netgraph spec: it has no 'netgraph: 1' line" in message
+    assert "creds2.yaml:1:1: not a netgraph spec" in message
+    assert not [s for s in ("aws_secret", "password", "wJalrXUtnFEMI", "hunter2") if s in message], message
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_a_file_reference_to_a_device_or_a_folder_says_what_it_is(tmp_path):
+    (tmp_path / "d.yaml").mkdir()
+    (tmp_path / "s.yaml").write_text("netgraph: 1\nlayers:\n  a: {file: /dev/zero}\n  b: {file: d.yaml}\n")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(tmp_path / "s.yaml", allow_outside=True)
+    assert "s.yaml:3:13: 'file:' names a spec file; '/dev/zero' is not a regular file (a device" in str(info.value)
+    assert "s.yaml:4:13: 'file:' names a spec file; " in str(info.value) and "d.yaml' is a folder" in str(info.value)
+    with pytest.raises(SpecError, match="'/dev/zero' is not a regular file"):
+        NetGraph.from_yaml(Path("/dev/zero"))
 
 
 def test_many_errors_do_not_take_long_and_reading_stops_at_a_hundred():

@@ -20,8 +20,9 @@ from netgraph.spec.edges import read_edges
 from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
 from netgraph.spec.options import port_type
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
-from netgraph.spec.problems import ProblemLog, TooManyProblems
-from netgraph.spec.saving import read_arrays, read_limited
+from netgraph.spec.problems import ProblemLog, TooManyProblems, looks_like_spec
+from netgraph.spec.saving import read_arrays
+from netgraph.spec.text import EncodingRefused, read_limited
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
@@ -110,8 +111,13 @@ class SpecReader(ProblemLog):
                 return self.error(Loc(1, 1), f"more than {MAX_FILES} spec files read for one net: do the files "
                                   f"refer to each other many times over?", f)
             text = read_limited(path)
-        except (OSError, RuntimeError, UnicodeDecodeError) as exc:
+        except EncodingRefused as exc:
+            return self.error(Loc(exc.line, exc.col), exc.problem, f)
+        except (OSError, RuntimeError) as exc:
             return self.error(Loc(1, 1), f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}", f)
+        if prefix and not looks_like_spec(text):  # a referenced file: its content is not repeated
+            return self.error(Loc(1, 1), f"not a netgraph spec: it has no 'netgraph: {VERSION}' line (the "
+                              f"file's content is not repeated here)", f)
         outer = self.file
         net = self.read_text(text, f, prefix)
         self.file = outer

@@ -17,11 +17,12 @@ from typing import Any
 from netgraph.core.errors import SpecError
 from netgraph.spec.options import FAILED
 
-__all__ = ["MAX_PROBLEMS", "ProblemLog", "TooManyProblems", "capped"]
+__all__ = ["MAX_PROBLEMS", "ProblemLog", "TooManyProblems", "capped", "looks_like_spec"]
 
 MAX_PROBLEMS = 100  # problems reported for one load; reading stops at the next
 MAX_WORD = 160  # characters of one word (a run without spaces: a value) a message repeats
 MAX_MESSAGE = 2000  # characters of one message
+_VERSION_LINE = re.compile(r"""^[ \t]*\{?[ \t]*["']?netgraph["']?[ \t]*:[ \t]*1[ \t]*[,}#\r\n]""", re.MULTILINE)
 _WORD = re.compile(r"\S{%d,}" % (MAX_WORD + 1))
 
 
@@ -34,6 +35,16 @@ def capped(message: str) -> str:
     """``message`` with each over-long word and the whole cut to their head and tail, saying how much is cut."""
     message = _WORD.sub(lambda m: _cut(m.group(), MAX_WORD // 2, MAX_WORD // 4), message)
     return _cut(message, MAX_MESSAGE * 3 // 4, MAX_MESSAGE // 8) if len(message) > MAX_MESSAGE else message
+
+
+def looks_like_spec(text: str) -> bool:
+    """Whether ``text`` has a ``netgraph: 1`` line, as every spec does; a referenced file without one is refused
+    unread, so that a file that is no spec (a config holding secrets) is never repeated in messages.
+
+    >>> looks_like_spec("# a block\\nnetgraph: 1\\nlayers: [Tanh]\\n"), looks_like_spec("password: hunter2\\n")
+    (True, False)
+    """
+    return _VERSION_LINE.search(text + "\n") is not None
 
 
 def _cut(text: str, head: int, tail: int) -> str:

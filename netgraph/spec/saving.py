@@ -29,6 +29,7 @@ from netgraph.core.nesting import deep_walk
 from netgraph.core.files import (NAME_MAX, REFERENCE_SCOPE, atomic_write, check_replaceable, open_regular,
                                  remove_temporaries, shortened)
 from netgraph.spec.dump import dump_data, spec_data
+from netgraph.spec.text import read_limited
 from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_bytes
 
@@ -212,18 +213,6 @@ def _data_length(header: bytes) -> int:
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
         raise WeightsRefused("is not a valid safetensors file: its header is not the JSON it should be") from None
     return max(ends, default=0)
-
-
-def read_limited(path: Path) -> str:
-    """A regular file's text; devices, pipes and files over the yaml_bytes limit are refused unread (no hang)."""
-    if not path.is_file():
-        raise OSError(f"{str(path)!r} is a folder, not a spec file" if path.is_dir() else f"{str(path)!r} is not "
-                      f"a regular file" if path.exists() else f"no spec file {str(path)!r}")
-    limit, size = current_limits().yaml_bytes, path.stat().st_size
-    if size > limit:
-        raise OSError(f"{str(path)!r} has {size} bytes, more than the yaml_bytes limit ({limit}; "
-                      f"{raise_hint('yaml_bytes')})")
-    return path.read_text(encoding="utf-8")
 
 
 # -- 'file:' references ----------------------------------------------------------------------------

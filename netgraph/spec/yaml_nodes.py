@@ -351,6 +351,10 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
         del (problems or [])[recorded:]  # a syntax error is reported alone
         if loader_class is not LOADERS["pure"]:
             return _read(text, file, problems, LOADERS["pure"])
+        if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):  # a control character
+            line = text.count("\n", 0, exc.position) + 1
+            raise YamlRefused(file, Loc(line, exc.position - text.rfind("\n", 0, exc.position)), f"invalid YAML: "
+                              f"character #x{exc.character:04x} ({exc.reason}; a spec is text)") from None
         if not isinstance(exc, yaml.MarkedYAMLError):
             raise YamlRefused(file, Loc(1, 1), f"invalid YAML: {exc}") from None
         hint = None if isinstance(exc, ComposerError) else _layout_hint(text, exc.problem_mark)
