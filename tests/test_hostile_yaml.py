@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import netgraph
-from netgraph import NetGraph, SpecError
+from netgraph import LinearLayer, NetGraph, SpecError, load, net_initialize, save
 
 HEAD = "netgraph: 1\nlayers:\n"
 
@@ -134,7 +134,24 @@ def test_file_references_to_devices_and_bombs_are_refused(tmp_path):
 def test_arrays_pointing_at_devices_are_refused(tmp_path):
     (tmp_path / "net.yaml").write_text("netgraph: 1\narrays: /dev/zero\nlayers: {a: Tanh}\n")
     with pytest.raises(SpecError, match=r"net\.yaml:2:9: cannot read the arrays file '/dev/zero'"):
-        NetGraph.from_yaml(tmp_path / "net.yaml")
+        NetGraph.from_yaml(tmp_path / "net.yaml", allow_outside=True)
+
+
+def test_arrays_are_read_only_from_inside_the_spec_folder_as_file_references_are(tmp_path):
+    (tmp_path / "specs").mkdir()
+    save(net_initialize(NetGraph({"a": LinearLayer(4)}, [], Input=3), seed=0), tmp_path / "m.yaml")
+    (weights,) = tmp_path.glob("*.safetensors")
+    for target in (f"../{weights.name}", str(weights), "../../../etc/passwd"):
+        (tmp_path / "specs" / "s.yaml").write_text(f"netgraph: 1\narrays: {target}\nlayers:\n  a: {{type: LinearLayer, "
+                                                   f"output: 4}}\ninputs: {{Input: 3}}\n")
+        with pytest.raises(SpecError) as info:
+            NetGraph.from_yaml(tmp_path / "specs" / "s.yaml")
+        assert str(info.value).startswith(f"{tmp_path / 'specs' / 's.yaml'}:2:9: 'arrays: {target}' leaves this spec's "
+                                          f"folder"), str(info.value)
+        assert "allow_outside=True" in str(info.value) and "bytes" not in str(info.value)
+    (tmp_path / "specs" / "s.yaml").write_text((tmp_path / "m.yaml").read_text().replace("arrays: ", "arrays: ../"))
+    assert load(tmp_path / "specs" / "s.yaml", allow_outside=True) == load(tmp_path / "m.yaml")
+    assert NetGraph.from_yaml(tmp_path / "specs" / "s.yaml", base_dir=tmp_path) == load(tmp_path / "m.yaml")
 
 
 def test_binary_garbage_and_odd_encodings_are_spec_errors(tmp_path):

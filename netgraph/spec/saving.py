@@ -155,6 +155,13 @@ def read_arrays(reader: Any, data: Any, prefix: tuple) -> None:
     if not isinstance(name, str) or not name:
         reader.error(loc, f"'arrays:' names a safetensors file beside the spec, found {name!r}")
         return
+    try:
+        refusal = reference_refusal(reader.file.folder, name, "arrays")
+    except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a name too long, a symlink loop
+        refusal = f"'arrays:' names no readable path: {getattr(exc, 'strerror', None) or exc}"
+    if refusal is not None:
+        reader.error(loc, refusal)
+        return
     file = Path(reader.file.folder, name)
     try:
         tensors = read_weights(file)
@@ -218,8 +225,8 @@ def _data_length(header: bytes) -> int:
 # -- 'file:' references ----------------------------------------------------------------------------
 
 
-def reference_refusal(folder: Path, target: str) -> str | None:
-    """Why a spec in ``folder`` may not read ``file: target`` (None when it may).
+def reference_refusal(folder: Path, target: str, key: str = "file") -> str | None:
+    """Why a spec in ``folder`` may not read ``file: target`` (or ``arrays: target``: ``key``) (None when it may).
 
     A reference stays inside the referring spec's folder, unless ``REFERENCE_SCOPE`` (set by
     ``load(..., allow_outside=True)`` or ``from_yaml(..., base_dir=...)``) allows more.
@@ -237,6 +244,6 @@ def reference_refusal(folder: Path, target: str) -> str | None:
     if any(full.is_relative_to(root) for root in roots):
         return None
     allowed = f" (or base_dir {str(roots[1])!r})" if len(roots) > 1 else ""
-    return (f"'file: {target}' leaves this spec's folder {str(roots[0])!r}{allowed}: references are read only "
+    return (f"'{key}: {target}' leaves this spec's folder {str(roots[0])!r}{allowed}: references are read only "
             f"from inside it, unless the caller allows more: load(path, allow_outside=True) or "
             f"from_yaml(source, base_dir=folder) (command line: --allow-outside or --base-dir DIR)")
