@@ -80,9 +80,11 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
             blob = safetensors_bytes(tensors, {"format": "netgraph", "netgraph": "1", "spec": path.name})
             weights = path.with_name(weights_name(path, blob))
             data = {"netgraph": data.pop("netgraph"), "arrays": weights.name, **data}
+        text = dump_data(data).encode("utf-8")  # SpecError (a spec too deep to load) before anything is written
+        if weights is not None:
             created = not os.path.lexists(weights)
             atomic_write(weights, blob)
-        atomic_write(path, dump_data(data).encode("utf-8"))
+        atomic_write(path, text)
     except OSError as exc:
         if created:
             with contextlib.suppress(OSError):  # it may never have existed (a name too long)
