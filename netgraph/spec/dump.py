@@ -174,12 +174,7 @@ def _header(**texts: str | None) -> dict[str, str]:
 
 
 def dump_data(data: dict) -> str:
-    """YAML text for spec data from ``spec_data``; SpecError when it would nest deeper than loading accepts."""
-    depth, limit = yaml_depth(data), current_limits().yaml_depth
-    if depth > limit:
-        raise SpecError(f"this net's spec would nest {depth} YAML levels deep (each graph inside a graph adds about "
-                        f"2), more than the yaml_depth limit ({limit}) that loading it would allow; raise the limit "
-                        f"for the save and for loading it: {raise_hint('yaml_depth')}")
+    """YAML text for spec data from ``spec_data``."""
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=_FLOW_WIDTH)
 
 
@@ -188,6 +183,15 @@ def to_yaml(net: Any, name: str | None = None, description: str | None = None) -
     """The spec text of ``net``, arrays inline, with the top keys ``name`` and ``description`` when given (a
     NetGraph does not keep a loaded spec's: pass them on); SpecError when a layer holds Python code (a callable)."""
     return dump_data(spec_data(net, name, description=description))
+
+
+def check_loadable(data: dict) -> None:
+    """SpecError when spec ``data`` nests deeper than loading it under the limits in force would accept."""
+    depth, limit = yaml_depth(data), current_limits().yaml_depth
+    if depth > limit:
+        raise SpecError(f"this net's spec would nest {depth} YAML levels deep (each graph inside a graph adds about "
+                        f"2), more than the yaml_depth limit ({limit}) that loading it would allow; raise the limit "
+                        f"for the save and for loading it: {raise_hint('yaml_depth')}")
 
 
 def yaml_depth(data: Any) -> int:

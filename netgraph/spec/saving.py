@@ -28,7 +28,7 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.nesting import deep_walk
 from netgraph.core.files import (NAME_MAX, REFERENCE_SCOPE, atomic_write, check_replaceable, open_regular,
                                  remove_temporaries, shortened)
-from netgraph.spec.dump import dump_data, spec_data
+from netgraph.spec.dump import check_loadable, dump_data, spec_data
 from netgraph.spec.text import read_limited
 from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_bytes
@@ -80,7 +80,8 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
             blob = safetensors_bytes(tensors, {"format": "netgraph", "netgraph": "1", "spec": path.name})
             weights = path.with_name(weights_name(path, blob))
             data = {"netgraph": data.pop("netgraph"), "arrays": weights.name, **data}
-        text = dump_data(data).encode("utf-8")  # SpecError (a spec too deep to load) before anything is written
+        check_loadable(data)  # a spec too deep to load: refused before anything is written
+        text = dump_data(data).encode("utf-8")
         if weights is not None:
             created = not os.path.lexists(weights)
             atomic_write(weights, blob)
