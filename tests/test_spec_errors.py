@@ -236,6 +236,17 @@ def test_an_edge_missing_an_endpoint_between_arrows_is_quoted_as_written(edge, w
     assert errors == [f"<string>:{where}: an endpoint is missing there"]
 
 
+def test_wiring_advice_in_a_spec_is_given_in_yaml_and_a_group_too_large_is_named_once():
+    head = "netgraph: 1\nlayers:\n  a: 3\n  b: 3\ninputs: {Input: 3}\nedges:\n  - Input -> a\n"
+    (error,) = errors_of(head + "  - a -> b.Output\n")
+    assert "write 'layer.Output -> Name' and declare 'outputs: {Name: null}'" in error and "NetPort" not in error
+    (error,) = errors_of(head + '  - "[Input, a] -> b"\n')
+    assert error.startswith("<string>:8:5: layer 2 'b' (LinearLayer) takes 1 input(s) ['Input'], but the group "
+                            "[Input, a] -> b has 2 members (each feeds one input, in order). An input port takes "
+                            "exactly one edge."), error
+    assert "{type: FunctionLayer, function: '#a + #b'}" in error and "FunctionLayer('" not in error
+
+
 def test_an_edge_into_a_layer_inside_a_nested_graph_says_to_feed_the_graphs_input():
     text = ("netgraph: 1\nlayers:\n  enc: {type: NetGraph, layers: {l1: 4, act: Tanh}, edges: [l1 -> act]}\n  x: 4\n"
             "inputs: {Input: 3}\nedges: [Input -> x -> enc.act.Input]\n")  # it said "has no output port 'Input'"

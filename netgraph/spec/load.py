@@ -20,7 +20,7 @@ from netgraph.spec.edges import read_edges
 from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
 from netgraph.spec.options import port_type
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
-from netgraph.spec.problems import ProblemLog, TooManyProblems, looks_like_spec
+from netgraph.spec.problems import ProblemLog, TooManyProblems, looks_like_spec, yaml_advice
 from netgraph.spec.saving import read_arrays
 from netgraph.spec.text import EncodingRefused, read_limited
 from netgraph.core.chain import NetChain
@@ -64,7 +64,7 @@ class Locator:
 
     def locate(self, problem: Diagnostic, default: Loc) -> tuple[Any, Loc, str]:
         """(file, loc, message) of ``problem``: at its edge, else its layer's option, graph port or layer."""
-        message, graph = problem.render(self.edge_text), self.reader.locators.get((*self.prefix, *problem.graph))
+        message, graph = yaml_advice(problem.render(self.edge_text)), self.reader.locators.get((*self.prefix, *problem.graph))
         if problem.edge is not None and graph is not None and problem.edge < len(graph.edges):
             return graph.file, graph.edges[problem.edge][1], message
         path = (*self.prefix, *(problem.layer or ()))

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from netgraph.core.errors import SpecError
+from netgraph.core.errors import MSG_OUTPUT_TO_OUTPUT, SpecError
 from netgraph.spec.options import FAILED
 
-__all__ = ["MAX_PROBLEMS", "ProblemLog", "TooManyProblems", "capped", "looks_like_spec"]
+__all__ = ["MAX_PROBLEMS", "ProblemLog", "TooManyProblems", "capped", "looks_like_spec", "yaml_advice"]
 
 MAX_PROBLEMS = 100  # problems reported for one load; reading stops at the next
 MAX_WORD = 160  # characters of one word (a run without spaces: a value) a message repeats
@@ -35,6 +35,21 @@ def capped(message: str) -> str:
     """``message`` with each over-long word and the whole cut to their head and tail, saying how much is cut."""
     message = _WORD.sub(lambda m: _cut(m.group(), MAX_WORD // 2, MAX_WORD // 4), message)
     return _cut(message, MAX_MESSAGE * 3 // 4, MAX_MESSAGE // 8) if len(message) > MAX_MESSAGE else message
+
+
+_YAML_ADVICE = {  # the wiring's advice, written in Python, and the same in a spec's terms
+    MSG_OUTPUT_TO_OUTPUT: "an edge must go from an output port to an input port. To expose a layer's output as a "
+                          "graph output, write 'layer.Output -> Name' and declare 'outputs: {Name: null}'; to feed "
+                          "another layer, name one of its input ports, e.g. 'a.Output -> b.Input'.",
+    "FunctionLayer('#a + #b')": "{type: FunctionLayer, function: '#a + #b'}",
+}
+
+
+def yaml_advice(message: str) -> str:
+    """``message`` with the wiring's Python advice (``MSG_OUTPUT_TO_OUTPUT``, ``MSG_FED_TWICE``) said in YAML."""
+    for python, yaml in _YAML_ADVICE.items():
+        message = message.replace(python, yaml)
+    return message
 
 
 def looks_like_spec(text: str) -> bool:
