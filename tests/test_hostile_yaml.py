@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 import pytest
 
-from netgraph import NetGraph, SpecError
+import netgraph
+from netgraph import LinearLayer, NetGraph, SpecError, load, net_initialize, save
 
 HEAD = "netgraph: 1\nlayers:\n"
 
@@ -131,21 +134,93 @@ def test_file_references_to_devices_and_bombs_are_refused(tmp_path):
 def test_arrays_pointing_at_devices_are_refused(tmp_path):
     (tmp_path / "net.yaml").write_text("netgraph: 1\narrays: /dev/zero\nlayers: {a: Tanh}\n")
     with pytest.raises(SpecError, match=r"net\.yaml:2:9: cannot read the arrays file '/dev/zero'"):
-        NetGraph.from_yaml(tmp_path / "net.yaml")
+        NetGraph.from_yaml(tmp_path / "net.yaml", allow_outside=True)
+
+
+def test_arrays_are_read_only_from_inside_the_spec_folder_as_file_references_are(tmp_path):
+    (tmp_path / "specs").mkdir()
+    save(net_initialize(NetGraph({"a": LinearLayer(4)}, [], Input=3), seed=0), tmp_path / "m.yaml")
+    (weights,) = tmp_path.glob("*.safetensors")
+    for target in (f"../{weights.name}", str(weights), "../../../etc/passwd"):
+        (tmp_path / "specs" / "s.yaml").write_text(f"netgraph: 1\narrays: {target}\nlayers:\n  a: {{type: LinearLayer, "
+                                                   f"output: 4}}\ninputs: {{Input: 3}}\n")
+        with pytest.raises(SpecError) as info:
+            NetGraph.from_yaml(tmp_path / "specs" / "s.yaml")
+        assert str(info.value).startswith(f"{tmp_path / 'specs' / 's.yaml'}:2:9: 'arrays: {target}' leaves this spec's "
+                                          f"folder"), str(info.value)
+        assert "allow_outside=True" in str(info.value) and "bytes" not in str(info.value)
+    (tmp_path / "specs" / "s.yaml").write_text((tmp_path / "m.yaml").read_text().replace("arrays: ", "arrays: ../"))
+    assert load(tmp_path / "specs" / "s.yaml", allow_outside=True) == load(tmp_path / "m.yaml")
+    assert NetGraph.from_yaml(tmp_path / "specs" / "s.yaml", base_dir=tmp_path) == load(tmp_path / "m.yaml")
 
 
 def test_binary_garbage_and_odd_encodings_are_spec_errors(tmp_path):
-    (tmp_path / "bin.yaml").write_bytes(bytes(range(256)) * 4)
-    with pytest.raises(SpecError, match="cannot read the spec"):
+    (tmp_path / "bin.yaml").write_bytes(bytes(range(256)) * 4)  # bytes 11..127 on line 2, then 0x80
+    with pytest.raises(SpecError, match=r"bin\.yaml:2:118: byte 0x80 is not UTF-8 text"):
         NetGraph.from_yaml(tmp_path / "bin.yaml")
     refused("\x00\x01netgraph: 1", "invalid YAML")
     refused("netgraph: 1\nlayers: {a: Tanh}\n---\nnetgraph: 1\n", "invalid YAML")
 
 
-def test_many_errors_do_not_take_long():
+def test_a_bad_byte_or_control_character_is_reported_at_its_line_and_byte_order_marks_are_honoured(tmp_path):
+    path = tmp_path / "n.yaml"
+    path.write_bytes(b"netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 3}\n  b: \x80\n")
+    with pytest.raises(SpecError, match=r"n\.yaml:4:6: byte 0x80 is not UTF-8 text; a spec is UTF-8 \(or UTF-16/32"):
+        NetGraph.from_yaml(path)
+    with pytest.raises(SpecError, match=r"^<string>:4:6: byte 0x80"):
+        NetGraph.from_yaml(path.read_bytes())
+    refused("netgraph: 1\nlayers:\n  a: 3\x00\ninputs: {Input: 2}\n", "<string>:3:7: invalid YAML: character #x0000")
+    text = "netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 3}  # é\ninputs: {Input: 2}\n"
+    for encoding in ("utf-8-sig", "utf-16", "utf-16-be", "utf-32"):
+        raw = text.encode(encoding)
+        path.write_bytes(raw if encoding != "utf-16-be" else b"\xfe\xff" + raw)
+        assert NetGraph.from_yaml(path).output_shapes == {"Output": (3,)}, encoding
+    path.write_bytes(b"\xff\xfe" + b"n\x00e\x00\x00\xd8")  # a UTF-16 BOM, then a lone surrogate
+    with pytest.raises(SpecError, match="starts with a UTF-16 byte-order mark but does not decode as UTF-16"):
+        NetGraph.from_yaml(path)
+
+
+def test_a_referenced_file_that_is_no_spec_is_refused_without_repeating_it(tmp_path):
+    (tmp_path / "creds.yaml").write_text("aws_secret_access_key: wJalrXUtnFEMI\npassword: hunter2\n")
+    (tmp_path / "creds2.yaml").write_text("netgraph: wJalrXUtnFEMI\nlayers:\n  a: {type: hunter2}\n")
+    (tmp_path / "main.yaml").write_text("netgraph: 1\nlayers:\n  a: {file: creds.yaml}\n  b: {file: creds2.yaml}\n"
+                                        "inputs: {Input: 3}\n")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(tmp_path / "main.yaml")
+    message = str(info.value)
+    assert "creds.yaml:1:1: not a netgraph spec: it has no 'netgraph: 1' line" in message
+    assert "creds2.yaml:1:1: not a netgraph spec" in message
+    assert not [s for s in ("aws_secret", "password", "wJalrXUtnFEMI", "hunter2") if s in message], message
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_a_file_reference_to_a_device_or_a_folder_says_what_it_is(tmp_path):
+    (tmp_path / "d.yaml").mkdir()
+    (tmp_path / "s.yaml").write_text("netgraph: 1\nlayers:\n  a: {file: /dev/zero}\n  b: {file: d.yaml}\n")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(tmp_path / "s.yaml", allow_outside=True)
+    assert "s.yaml:3:13: 'file:' names a spec file; '/dev/zero' is not a regular file (a device" in str(info.value)
+    assert "s.yaml:4:13: 'file:' names a spec file; " in str(info.value) and "d.yaml' is a folder" in str(info.value)
+    with pytest.raises(SpecError, match="'/dev/zero' is not a regular file"):
+        NetGraph.from_yaml(Path("/dev/zero"))
+
+
+def test_many_errors_do_not_take_long_and_reading_stops_at_a_hundred():
     text = HEAD + "".join(f"  l{i}: {{type: LinearLayr{i}, output: 3}}\n" for i in range(2000))
-    message = refused(text, "2000 problems", limit=5)
-    assert message.count("unknown layer type") == 2000
+    message = refused(text, "100 problems", "reading stopped at 100 problems", limit=5)
+    assert message.count("unknown layer type") == 100 and len(message) < 20_000
+
+
+def test_an_alias_of_a_huge_value_is_not_repeated_in_full():
+    """50 aliases of a 1 MB layer type: each message cuts the value (no did-you-mean over it): short and fast."""
+    text = "netgraph: 1\nname: &b " + "x" * 1_000_000 + "\nlayers:\n" + "".join(f"  l{i}: {{type: *b}}\n" for i in range(50))
+    message = refused(text, "50 problems", "layer 'l0': unknown layer type 'xxx", "characters not shown")
+    assert len(message) < 30_000
+
+
+def test_thousands_of_duplicate_keys_are_refused_at_once_in_one_short_message():
+    message = refused(HEAD + "  a: Tanh\n" * 300_000, "more than 100 duplicate keys (the first at line 4)", limit=1)
+    assert message.startswith("<string>:104:3: ") and "\n" not in message
 
 
 def test_no_import_paths_or_code_objects_can_be_named():
@@ -171,3 +246,13 @@ def test_the_command_line_widens_where_file_references_may_read_only_when_asked(
     assert "ok, inputs Input (2) -> outputs Output (3)" in capsys.readouterr().out
     assert main(["check", str(spec)]) == 1  # the flags hold for their command only
     assert NetGraph.from_yaml(spec, base_dir=tmp_path).output_shapes == {"Output": (3,)}
+
+
+def test_a_file_of_a_million_one_line_layers_is_refused_at_the_yaml_layers_limit_without_reading_it_all():
+    text = HEAD + "".join(f"  l{i}: Tanh\n" for i in range(900_000))  # 14 MB: under yaml_bytes and yaml_nodes
+    refused(text, "<string>:20003:3: more than 20000 layers (the yaml_layers limit", limit=3)
+    nets = "netgraph: 1\nnets:\n  b: {type: NetChain, layers: [Tanh, Tanh, Tanh, Tanh, Tanh]}\nlayers:\n"
+    with netgraph.limits(yaml_layers=30):
+        refused(nets + "  - {ref: b}\n" * 10, "more than 30 layers, counting nested nets, 'ref:' uses")
+        refused(HEAD + "".join(f"  l{i}: Tanh\n" for i in range(31)), "more than 30 layers")
+        assert len(NetGraph.from_yaml(HEAD + "".join(f"  l{i}: Tanh\n" for i in range(30)) + "inputs: {Input: 2}\n").layers) == 30

@@ -88,6 +88,20 @@ def test_a_save_removes_unreferenced_weights_and_temporaries_of_its_own_spec_onl
     assert load(tmp_path / "m.yaml") == _net(2)
 
 
+def test_a_save_keeps_weights_that_a_copy_of_the_spec_still_names(tmp_path):
+    save(_net(1), tmp_path / "m.yaml")
+    (first,) = _weights(tmp_path)
+    for copy in ("m_v1.yaml", "m.yaml~"):  # a copy kept as a version, an editor's backup
+        (tmp_path / copy).write_bytes((tmp_path / "m.yaml").read_bytes())
+    save(_net(2), tmp_path / "m.yaml")
+    assert first.exists() and len(_weights(tmp_path)) == 2
+    assert load(tmp_path / "m_v1.yaml") == _net(1) and load(tmp_path / "m.yaml") == _net(2)
+    (tmp_path / "m_v1.yaml").unlink()
+    (tmp_path / "m.yaml~").unlink()
+    save(_net(3), tmp_path / "m.yaml")  # no copy names the older files now: both go
+    assert len(_weights(tmp_path)) == 1 and not first.exists() and load(tmp_path / "m.yaml") == _net(3)
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/null"), reason="needs /dev/null")
 def test_a_save_never_replaces_a_device_a_folder_or_a_link_to_one(tmp_path):
     (tmp_path / "folder.yaml").mkdir()
@@ -192,7 +206,7 @@ def test_file_references_stay_in_the_spec_folder_unless_the_caller_allows_more(t
         with pytest.raises(SpecError, match="leaves this spec's folder") as info:
             load(specs / name)
         assert secret not in str(info.value)
-    with pytest.raises(SpecError, match="no spec file '/dev/zero'"):
+    with pytest.raises(SpecError, match="'/dev/zero' is not a regular file"):
         NetGraph.from_yaml(_spec_with("/dev/zero"), allow_outside=True)  # allowed there, still never read
     (specs / "inside.yaml").write_text(_spec_with("parts/block.yaml"))
     assert load(specs / "inside.yaml").output_shapes == {"Output": (2,)}

@@ -219,6 +219,34 @@ def test_an_undeclared_source_port_is_suggested_under_inputs_and_a_destination_u
     assert "(here 'outputs: {Out: null}')" in errors[0]
 
 
+def test_a_layer_number_past_a_layer_list_says_how_the_layers_are_numbered():
+    errors = errors_of("netgraph: 1\nlayers:\n  - {type: LinearLayer, output: 3}\n  - Tanh\ninputs: {Input: 2}\n"
+                       "edges:\n  - Input -> 1 -> 3\n")
+    assert errors == ["<string>:7:19: there is no layer 3: the layers are numbered 1 to 2 (in the order of the "
+                      "'layers:' list)"]
+
+
+@pytest.mark.parametrize("edge, where", [("Input -> a -> -> b", "7:19: edge 'Input -> a -> -> b' has two '->' with "
+                                          "nothing between them"),
+                                         ("Input -> a ->", "7:16: edge 'Input -> a ->' ends with '->'"),
+                                         ("-> a", "7:5: edge '-> a' starts with '->'")])
+def test_an_edge_missing_an_endpoint_between_arrows_is_quoted_as_written(edge, where):
+    errors = errors_of("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 3}\n  b: {type: LinearLayer, output: "
+                       f"3}}\ninputs: {{Input: 2}}\nedges:\n  - {edge}\n")
+    assert errors == [f"<string>:{where}: an endpoint is missing there"]
+
+
+def test_wiring_advice_in_a_spec_is_given_in_yaml_and_a_group_too_large_is_named_once():
+    head = "netgraph: 1\nlayers:\n  a: 3\n  b: 3\ninputs: {Input: 3}\nedges:\n  - Input -> a\n"
+    (error,) = errors_of(head + "  - a -> b.Output\n")
+    assert "write 'layer.Output -> Name' and declare 'outputs: {Name: null}'" in error and "NetPort" not in error
+    (error,) = errors_of(head + '  - "[Input, a] -> b"\n')
+    assert error.startswith("<string>:8:5: layer 2 'b' (LinearLayer) takes 1 input(s) ['Input'], but the group "
+                            "[Input, a] -> b has 2 members (each feeds one input, in order). An input port takes "
+                            "exactly one edge."), error
+    assert "{type: FunctionLayer, function: '#a + #b'}" in error and "FunctionLayer('" not in error
+
+
 def test_an_edge_into_a_layer_inside_a_nested_graph_says_to_feed_the_graphs_input():
     text = ("netgraph: 1\nlayers:\n  enc: {type: NetGraph, layers: {l1: 4, act: Tanh}, edges: [l1 -> act]}\n  x: 4\n"
             "inputs: {Input: 3}\nedges: [Input -> x -> enc.act.Input]\n")  # it said "has no output port 'Input'"

@@ -14,9 +14,11 @@ from netgraph import (
     FunctionLayer,
     LinearLayer,
     NetArrayLayer,
+    NetChain,
     NetGraph,
     SpecError,
     TorchLayer,
+    limits,
     load,
     net_initialize,
     save,
@@ -231,3 +233,30 @@ def test_arrays_file_reaches_layers_written_as_shorthands(layer, key, tmp_path):
     x = torch.randn(4, 2)
     expected = (torch.tanh(x) if "Tanh" in layer else x).sum(1, keepdim=True) * 0.5 + 1
     torch.testing.assert_close(net(x), expected.expand(4, 3))
+
+
+def _nested(levels: int) -> NetGraph:
+    inner = LinearLayer(3)
+    for _ in range(levels):
+        inner = NetChain([inner])
+    return net_initialize(NetGraph({"top": inner}, [], Input=3), seed=0)
+
+
+def test_what_save_writes_loads_back_under_the_same_yaml_depth_limit(tmp_path):
+    """A net nested 50 deep needs more than 100 YAML levels: save refuses it, saying how to raise the limit,
+    rather than writing a spec that load refuses; every spec it does write loads with the same limits."""
+    for levels in range(44, 52):
+        try:
+            save(_nested(levels), tmp_path / "deep.yaml")
+        except SpecError as exc:
+            assert "more than the yaml_depth limit (100)" in str(exc)
+            continue
+        assert load(tmp_path / "deep.yaml") == _nested(levels)
+    for p in tmp_path.iterdir():
+        p.unlink()
+    with pytest.raises(SpecError, match=r"would nest 104 YAML levels deep .*yaml_depth limit \(100\).*limits\(yaml_depth"):
+        save(_nested(50), tmp_path / "deep.yaml")
+    assert list(tmp_path.iterdir()) == []
+    with limits(yaml_depth=200):
+        save(_nested(50), tmp_path / "deep.yaml")
+        assert load(tmp_path / "deep.yaml") == _nested(50)

@@ -156,14 +156,20 @@ MSG_UNKNOWN_INPUT_SHAPE: Final = (
 )
 
 
+MAX_GUESSED = 100  # did_you_mean guesses for names up to this long
+
+
 def did_you_mean(name: object, candidates: Iterable[object]) -> str:
     """A ' (did you mean 'x'?)' suffix, or '' when nothing is close.
 
     >>> did_you_mean("Outptu", ["Output", "Input"])
     " (did you mean 'Output'?)"
     """
+    name = name if isinstance(name, str) else str(name)
+    if len(name) > MAX_GUESSED:
+        return ""  # no name is that long (a hostile value: comparing it would take long)
     strs = [str(c) for c in candidates]
-    best = _closest(str(name), strs, 0.6)
+    best = _closest(name, strs, 0.6)
     close = [best] if best is not None else []
     if not close:
         lowered = {s.lower(): s for s in strs}

@@ -5,6 +5,8 @@ Every limit is checked when a file is read or a net initialised (never baked int
 - ``yaml_bytes``: characters of one spec (YAML text or file); larger specs keep arrays in safetensors.
 - ``yaml_nodes``: values in one spec, aliases expanded (a 1000x2000 inline array fits).
 - ``yaml_depth``: nesting of mappings and lists in one spec.
+- ``yaml_layers``: layers in one spec, nested ones and those of the files it refers to included (each
+  costs time and memory to read: a 15 MB file of one-line layers would take a minute).
 - ``header_bytes``: the JSON header of a safetensors weights file (or checkpoint).
 - ``weights_bytes``: one safetensors weights file.
 - ``port_elements``: elements of one example at any port (``LinearLayer(10**12)`` is a typo).
@@ -29,7 +31,7 @@ line takes ``--limit NAME=VALUE``.
 100
 >>> limits(yaml_dept=5)
 Traceback (most recent call last):
-netgraph.core.errors.OptionError: unknown limit 'yaml_dept' (did you mean 'yaml_depth'?); the limits are yaml_bytes, yaml_nodes, yaml_depth, header_bytes, weights_bytes, nesting_depth, port_elements, init_elements, operator_arrays, nest_applications
+netgraph.core.errors.OptionError: unknown limit 'yaml_dept' (did you mean 'yaml_depth'?); the limits are yaml_bytes, yaml_nodes, yaml_depth, yaml_layers, header_bytes, weights_bytes, nesting_depth, port_elements, init_elements, operator_arrays, nest_applications
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class Limits:
     yaml_bytes: int = 16 * 2**20
     yaml_nodes: int = 2_000_000
     yaml_depth: int = 100
+    yaml_layers: int = 20_000
     header_bytes: int = 16 * 2**20
     weights_bytes: int = 4 * 2**30
     nesting_depth: int = 1000

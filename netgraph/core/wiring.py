@@ -240,10 +240,16 @@ class _Normalizer:
             self.problem("no-input", None, f"{self.desc(name)} has no input ports, but ", *shown, " feeds it", **at)
             return
         count = len(layer.input_ports)
-        self.problem("too-many-feeds", None,
-                     f"{self.desc(name)} takes {count} input(s) {list(layer.input_ports)}"
-                     f"{f' ({free} not wired by NetPort)' if free != count else ''}, but {len(feeds)} edges feed it: ",
-                     *shown, f". {'' if count > 1 else MSG_FED_TWICE}", **at)
+        head = f"{self.desc(name)} takes {count} input(s) {list(layer.input_ports)}" + (
+            f" ({free} not wired by NetPort)" if free != count else "")
+        advice = "" if count > 1 else " " + MSG_FED_TWICE[0].upper() + MSG_FED_TWICE[1:]
+        if len(feeds) > 1 and len({index for _, index, _ in feeds}) == 1:  # one group "[a, b] -> c"
+            self.problem("too-many-feeds", None, f"{head}, but the group ", shown[0], f" has {len(feeds)} members "
+                         f"(each feeds one input, in order).{advice}", **at)
+            return
+        edges = list({index: EdgeRef((), index, text) for _, index, text in feeds}.values())
+        many = f"{len(feeds)} edges" if len(edges) == len(feeds) else f"{len(feeds)} sources ({len(edges)} edges)"
+        self.problem("too-many-feeds", None, f"{head}, but {many} feed it: ", *_joined(edges, ", "), f".{advice}", **at)
 
     def run(self, spec: Any) -> Wiring:
         bare: dict[str, list[tuple[PortRef, int, str]]] = defaultdict(list)

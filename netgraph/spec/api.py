@@ -33,6 +33,7 @@ from netgraph.core.nesting import recursion_room
 from netgraph.spec.load import load_spec
 from netgraph.spec.dump import to_yaml
 from netgraph.spec.saving import REFERENCE_SCOPE, save
+from netgraph.spec.text import decode_spec
 
 __all__ = ["from_yaml", "to_yaml", "save", "load"]
 
@@ -44,9 +45,10 @@ def _source(source: Any) -> Path | tuple[str, str, Path]:
     if hasattr(source, "read"):
         name = getattr(source, "name", "<stream>")
         folder = Path(name).parent if isinstance(name, str) and not name.startswith("<") else Path.cwd()
-        return source.read(), str(name), folder
+        text = source.read()
+        return (decode_spec(text, str(name)) if isinstance(text, bytes) else text), str(name), folder
     if isinstance(source, bytes):
-        source = source.decode("utf-8", errors="replace")
+        source = decode_spec(source, "<string>")
     if not isinstance(source, str):
         raise SpecError(f"a spec is a path, YAML text or an open file, found {type(source).__name__}")
     if _path_like(source):

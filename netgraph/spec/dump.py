@@ -23,6 +23,7 @@ import yaml
 
 from netgraph.core.chain import NetChain
 from netgraph.core.errors import SpecError, raise_all
+from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.graph import NetGraph
 from netgraph.core.nesting import deep_walk
 from netgraph.core.options import option_hints
@@ -190,3 +191,31 @@ def to_yaml(net: Any, name: str | None = None, description: str | None = None) -
     """The spec text of ``net``, arrays inline, with the top keys ``name`` and ``description`` when given (a
     NetGraph does not keep a loaded spec's: pass them on); SpecError when a layer holds Python code (a callable)."""
     return dump_data(spec_data(net, name, description=description))
+
+
+def check_loadable(data: dict) -> None:
+    """SpecError when spec ``data`` nests deeper than loading it under the limits in force would accept."""
+    depth, limit = yaml_depth(data), current_limits().yaml_depth
+    if depth > limit:
+        raise SpecError(f"this net's spec would nest {depth} YAML levels deep (each graph inside a graph adds about "
+                        f"2), more than the yaml_depth limit ({limit}) that loading it would allow; raise the limit "
+                        f"for the save and for loading it: {raise_hint('yaml_depth')}")
+
+
+def yaml_depth(data: Any) -> int:
+    """Levels of YAML values ``data`` is written as, counted as reading counts them (the top value: 1; a key
+    or item: one more than its mapping or list); iterative, for nets nested deeper than Python recurses.
+
+    >>> yaml_depth({"a": [1, {"b": 2}]}), yaml_depth(3)
+    (4, 1)
+    """
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+            deepest = max(deepest, depth + 1) if value else deepest
+        elif isinstance(value, (list, tuple)):
+            stack.extend((v, depth + 1) for v in value)
+    return deepest

@@ -69,7 +69,14 @@ def parse_edge(value: Any, loc: Loc) -> list[list[Endpoint]]:
     if isinstance(value, str):
         if "->" not in value:
             raise EdgeSyntaxError(f"edge {value!r} has no '->': write 'src -> dst' (or a list [src, dst])", loc)
-        return [_group(piece, at, loc) for piece, at in _pieces(value, "->", 0)]
+        pieces = _pieces(value, "->", 0)
+        for i, (piece, at) in enumerate(pieces):
+            if not piece:
+                where = ("starts with '->'" if i == 0 else "ends with '->'" if i == len(pieces) - 1
+                         else "has two '->' with nothing between them")
+                at = value.rindex("->") if 0 < i == len(pieces) - 1 else at  # at the last arrow
+                raise EdgeSyntaxError(f"edge {value!r} {where}: an endpoint is missing there", loc.at(at))
+        return [_group(piece, at, loc) for piece, at in pieces]
     if isinstance(value, YSeq):
         if len(value) < 2:
             raise EdgeSyntaxError(f"an edge list needs a source and a destination, found {list(value)!r}", loc)
@@ -163,6 +170,9 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], ind
     if dot:
         return reader.error(ep.loc, f"there is no layer {name!r}{did_you_mean(name, table)} (in endpoint "
                             f"{text!r}); the layers are {', '.join(table)}")
+    if text.isdigit() and list(table) == [str(i) for i in range(1, len(table) + 1)]:  # layers given as a list
+        return reader.error(ep.loc, f"there is no layer {text}: the layers are numbered 1 to {len(table)} (in the "
+                            f"order of the 'layers:' list)")
     graph_ports = f" or declared graph port ({', '.join(sorted(ports))})" if ports else ""
     group = "inputs" if index == 0 else "outputs"  # a source is a graph input, a destination a graph output
     return reader.error(ep.loc, f"{text!r} is not a layer{graph_ports}{did_you_mean(text, [*table, *ports])}; a "

@@ -112,7 +112,10 @@ def _reference(reader: Any, spec: YMap, path: tuple) -> Any:
         cycle = " -> ".join([*(p.name for p in f.chain[f.chain.index(resolved):]), full.name])
         return reader.error(loc, f"spec files refer to each other in a cycle: {cycle}")
     if not found:
-        return reader.error(loc, f"no spec file {shown!r} (paths in 'file:' are relative to the file that names them)")
+        what = ("is a folder" if full.is_dir() else "is not a regular file (a device, pipe or socket)"
+                if os.path.exists(full) else None)
+        return reader.error(loc, f"'file:' names a spec file; {shown!r} {what}" if what else f"no spec file "
+                            f"{shown!r} (paths in 'file:' are relative to the file that names them)")
     return reader.read_file(full, path, f.chain, shown)
 
 

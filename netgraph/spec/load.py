@@ -13,14 +13,17 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean
+from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, did_you_mean
+from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.types import Conflict
 from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
 from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
 from netgraph.spec.options import port_type
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
-from netgraph.spec.saving import read_arrays, read_limited
+from netgraph.spec.problems import ProblemLog, TooManyProblems, looks_like_spec, yaml_advice
+from netgraph.spec.saving import read_arrays
+from netgraph.spec.text import EncodingRefused, read_limited
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
@@ -58,7 +61,7 @@ class Locator:
 
     def locate(self, problem: Diagnostic, default: Loc) -> tuple[Any, Loc, str]:
         """(file, loc, message) of ``problem``: at its edge, else its layer's option, graph port or layer."""
-        message, graph = problem.render(self.edge_text), self.reader.locators.get((*self.prefix, *problem.graph))
+        message, graph = yaml_advice(problem.render(self.edge_text)), self.reader.locators.get((*self.prefix, *problem.graph))
         if problem.edge is not None and graph is not None and problem.edge < len(graph.edges):
             return graph.file, graph.edges[problem.edge][1], message
         path = (*self.prefix, *(problem.layer or ()))
@@ -78,7 +81,7 @@ class Locator:
         return graph.edges[ref.index][0] if graph is not None and ref.index < len(graph.edges) else ref.text
 
 
-class SpecReader:
+class SpecReader(ProblemLog):
     """Reads one spec (and the files it refers to) into a NetGraph; ``errors`` collects problems."""
 
     def __init__(self) -> None:
@@ -96,12 +99,11 @@ class SpecReader:
         self.ref_chain: list[tuple[SourceFile, str]] = []  # the references being read, innermost last
         self.refs_used: set[tuple[SourceFile, str]] = set()  # the 'nets:' definitions read (unused ones: checked)
         self.refs_read = 0
+        self.layers_read = 0
 
     def error(self, loc: Loc, message: str, file: SourceFile | None = None) -> Any:
         """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``."""
-        name = (file or self.file).name
-        self.errors.append((name, loc, message + self.comment_hint(name, loc)))
-        return FAILED
+        return super().error(loc, message + self.comment_hint((file or self.file).name, loc), file)
 
     def comment_hint(self, file: str, loc: Loc) -> str:
         """A hint when the value at ``loc`` is empty because what follows its key is a comment (``function: #x``)."""
@@ -115,17 +117,6 @@ class SpecReader:
         return (f" (YAML read the value as null: {rest[:40]!r} is a comment, as '#' after a space starts one; "
                 f"quote an expression that starts with '#': \"{rest[:40]}\")")
 
-    def raise_errors(self) -> None:
-        if not self.errors:
-            return
-        ordered = sorted(self.errors, key=lambda e: (e[0], e[1].line, e[1].col))
-        lines = list(dict.fromkeys(f"{file}:{loc.line}:{loc.col}: {msg}".replace("\n", "\n    ")
-                                   for file, loc, msg in ordered))
-        if len(lines) == 1:
-            raise SpecError(lines[0], lines)
-        files = ", ".join(dict.fromkeys(e[0] for e in ordered))
-        raise SpecError(f"{len(lines)} problems in {files}:\n" + "\n".join(lines), lines)
-
     # -- files ---------------------------------------------------------------------------------------
     def read_file(self, path: Path, prefix: tuple, chain: tuple[Path, ...], shown: str) -> Any:
         f = SourceFile(shown, path.parent, chain)
@@ -136,8 +127,13 @@ class SpecReader:
                 return self.error(Loc(1, 1), f"more than {MAX_FILES} spec files read for one net: do the files "
                                   f"refer to each other many times over?", f)
             text = read_limited(path)
-        except (OSError, RuntimeError, UnicodeDecodeError) as exc:
+        except EncodingRefused as exc:
+            return self.error(Loc(exc.line, exc.col), exc.problem, f)
+        except (OSError, RuntimeError) as exc:
             return self.error(Loc(1, 1), f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}", f)
+        if prefix and not looks_like_spec(text):  # a referenced file: its content is not repeated
+            return self.error(Loc(1, 1), f"not a netgraph spec: it has no 'netgraph: {VERSION}' line (the "
+                              f"file's content is not repeated here)", f)
         outer = self.file
         net = self.read_text(text, f, prefix)
         self.file = outer
@@ -251,6 +247,11 @@ class SpecReader:
             items = [(name, value[name], value.key_locs[name], value.value_locs[name]) for name in value]
         else:
             items = [(str(i), v, loc, loc) for i, (v, loc) in enumerate(zip(value, value.item_locs), 1)]
+        self.layers_read += len(items)
+        if self.layers_read > current_limits().yaml_layers:  # in several files (each file's own are counted as read)
+            self.error(value.loc, f"more than {current_limits().yaml_layers} layers, counting nested nets, 'ref:' uses "
+                       f"and referenced files (the yaml_layers limit; {raise_hint('yaml_layers')})")
+            raise TooManyProblems
         self.layer_specs.update({(*prefix, name): spec for name, spec, *_ in items if isinstance(spec, YMap)})
         return {name: read_layer(self, spec, loc, (*prefix, name), at) for name, spec, loc, at in items}
 
@@ -376,14 +377,17 @@ def check_declared(reader: Any, net: Any, ports: dict[str, str], loc_of: Locator
 def load_spec(source: Path | tuple[str, str, Path]) -> Any:
     """A NetGraph from a path, or from ``(text, display name, folder)``; one SpecError listing every problem."""
     reader = SpecReader()
-    if isinstance(source, Path):
-        net = reader.read_file(source, (), (), str(source))
-    else:
-        text, name, folder = source
-        net = reader.read_text(text, SourceFile(name, folder))
-    if not reader.errors:
-        reader.check_unused_arrays()
-        check_sizes(reader, net)
-        check_arrays(reader, net)
+    try:
+        if isinstance(source, Path):
+            net = reader.read_file(source, (), (), str(source))
+        else:
+            text, name, folder = source
+            net = reader.read_text(text, SourceFile(name, folder))
+        if not reader.errors:
+            reader.check_unused_arrays()
+            check_sizes(reader, net)
+            check_arrays(reader, net)
+    except TooManyProblems:
+        pass
     reader.raise_errors()
     return net

@@ -4,8 +4,9 @@
 ``<layer path>.<Array>``, as in the compiled module's ``state_dict``; the name carries the SHA-256
 of its bytes) and then ``model.yaml`` (the spec, with ``arrays: model.<sha256>.safetensors``), each
 atomically. The spec is replaced last, so a save killed at any moment leaves the previous net or the
-new one, never a mixed pair; the next save removes weights files no longer named and leftover
-temporary files. Loading verifies the hash (``read_weights``) before it parses anything.
+new one, never a mixed pair; the next save removes weights files no longer named (keeping any that another
+spec file in the folder names: a copy of the spec) and leftover temporary files. Loading verifies the
+hash (``read_weights``) before it parses anything.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.nesting import deep_walk
 from netgraph.core.files import (NAME_MAX, REFERENCE_SCOPE, atomic_write, check_replaceable, open_regular,
                                  remove_temporaries, shortened)
-from netgraph.spec.dump import dump_data, spec_data
+from netgraph.spec.dump import check_loadable, dump_data, spec_data
+from netgraph.spec.text import read_limited
 from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_bytes
 
@@ -78,9 +80,12 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
             blob = _stable(safetensors_bytes(tensors, {"format": "netgraph", "netgraph": "1", "spec": path.name}))
             weights = path.with_name(weights_name(path, blob))
             data = {"netgraph": data.pop("netgraph"), "arrays": weights.name, **data}
+        check_loadable(data)  # a spec too deep to load: refused before anything is written
+        text = dump_data(data).encode("utf-8")
+        if weights is not None:
             created = not os.path.lexists(weights)
             atomic_write(weights, blob)
-        atomic_write(path, dump_data(data).encode("utf-8"))
+        atomic_write(path, text)
     except OSError as exc:
         if created:
             with contextlib.suppress(OSError):  # it may never have existed (a name too long)
@@ -122,15 +127,40 @@ def _named_weights(spec: Path) -> str | None:
 
 
 def _clean(spec: Path, keep: str | None, old: str | None) -> None:
-    """Remove weights files of ``spec`` it no longer names and temporaries of killed saves."""
+    """Remove weights files of ``spec`` it no longer names and temporaries of killed saves; a weights file that
+    another spec in the folder names (a copy such as ``model_v1.yaml``) is kept."""
     stem = re.escape(_weights_stem(spec))
     remove_temporaries(spec.parent, f"{re.escape(spec.name)}|{stem}{_HASHED}")
     hashed = re.compile(stem + _HASHED)
     legacy = f"{spec.stem}.safetensors" if old == f"{spec.stem}.safetensors" else None
-    for entry in os.scandir(spec.parent):
-        if entry.name != keep and (hashed.fullmatch(entry.name) or entry.name == legacy) \
-                and entry.is_file(follow_symlinks=False):
-            Path(entry.path).unlink(missing_ok=True)
+    entries = list(os.scandir(spec.parent))
+    gone = [e for e in entries if e.name != keep and (hashed.fullmatch(e.name) or e.name == legacy)
+            and e.is_file(follow_symlinks=False)]
+    if gone:
+        named = _named_elsewhere(entries, spec.name, {e.name for e in gone})
+        for entry in gone:
+            if entry.name not in named:
+                Path(entry.path).unlink(missing_ok=True)
+
+
+def _named_elsewhere(entries: list, spec: str, names: set[str]) -> set[str]:
+    """Which of ``names`` another spec file among ``entries`` mentions: any file but ``spec`` whose name has
+    '.yaml' or '.yml' in it (copies and backups too: model_v1.yaml, model.yaml.bak, model.yaml~), its
+    first yaml_bytes read."""
+    found: set[str] = set()
+    limit = current_limits().yaml_bytes
+    for entry in entries:
+        if entry.name == spec or not re.search(r"\.ya?ml", entry.name, re.IGNORECASE):
+            continue
+        try:
+            if not entry.is_file():
+                continue
+            with open_regular(entry.path) as f:
+                text = f.read(limit).decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        found.update(n for n in names if n in text)
+    return found
 
 
 def read_arrays(reader: Any, data: Any, prefix: tuple) -> None:
@@ -138,6 +168,13 @@ def read_arrays(reader: Any, data: Any, prefix: tuple) -> None:
     name, loc = data["arrays"], data.value_locs["arrays"]
     if not isinstance(name, str) or not name:
         reader.error(loc, f"'arrays:' names a safetensors file beside the spec, found {name!r}")
+        return
+    try:
+        refusal = reference_refusal(reader.file.folder, name, "arrays")
+    except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a name too long, a symlink loop
+        refusal = f"'arrays:' names no readable path: {getattr(exc, 'strerror', None) or exc}"
+    if refusal is not None:
+        reader.error(loc, refusal)
         return
     file = Path(reader.file.folder, name)
     try:
@@ -199,23 +236,11 @@ def _data_length(header: bytes) -> int:
     return max(ends, default=0)
 
 
-def read_limited(path: Path) -> str:
-    """A regular file's text; devices, pipes and files over the yaml_bytes limit are refused unread (no hang)."""
-    if not path.is_file():
-        raise OSError(f"{str(path)!r} is a folder, not a spec file" if path.is_dir() else f"{str(path)!r} is not "
-                      f"a regular file" if path.exists() else f"no spec file {str(path)!r}")
-    limit, size = current_limits().yaml_bytes, path.stat().st_size
-    if size > limit:
-        raise OSError(f"{str(path)!r} has {size} bytes, more than the yaml_bytes limit ({limit}; "
-                      f"{raise_hint('yaml_bytes')})")
-    return path.read_text(encoding="utf-8")
-
-
 # -- 'file:' references ----------------------------------------------------------------------------
 
 
-def reference_refusal(folder: Path, target: str) -> str | None:
-    """Why a spec in ``folder`` may not read ``file: target`` (None when it may).
+def reference_refusal(folder: Path, target: str, key: str = "file") -> str | None:
+    """Why a spec in ``folder`` may not read ``file: target`` (or ``arrays: target``: ``key``) (None when it may).
 
     A reference stays inside the referring spec's folder, unless ``REFERENCE_SCOPE`` (set by
     ``load(..., allow_outside=True)`` or ``from_yaml(..., base_dir=...)``) allows more.
@@ -233,6 +258,6 @@ def reference_refusal(folder: Path, target: str) -> str | None:
     if any(full.is_relative_to(root) for root in roots):
         return None
     allowed = f" (or base_dir {str(roots[1])!r})" if len(roots) > 1 else ""
-    return (f"'file: {target}' leaves this spec's folder {str(roots[0])!r}{allowed}: references are read only "
+    return (f"'{key}: {target}' leaves this spec's folder {str(roots[0])!r}{allowed}: references are read only "
             f"from inside it, unless the caller allows more: load(path, allow_outside=True) or "
             f"from_yaml(source, base_dir=folder) (command line: --allow-outside or --base-dir DIR)")

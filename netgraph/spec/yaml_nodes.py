@@ -34,6 +34,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.scalar_spans import ScalarText
+from netgraph.spec.yaml_hints import syntax_hint
 
 __all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
 
@@ -56,6 +57,7 @@ for _kind, _rx, _first in _CORE:
         _RESOLVERS.setdefault(_c, []).append((f"{_TAG}{_kind}", re.compile(f"^(?:{_rx})$")))
 RESOLVERS = _RESOLVERS  # for the writer: text these read as another type is quoted
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")  # 010: 8 in YAML 1.1 (octal), 10 in YAML 1.2: refused
+MAX_DUPLICATES = 100  # duplicate keys recorded; past them the file is refused at once (a hostile file)
 
 
 class Loc(NamedTuple):
@@ -113,8 +115,9 @@ class _Composer:
     def document(self, file: str, problems: list[tuple[Loc, str]] | None) -> Any:
         """The single document's value (``problems``: where duplicate keys are recorded, else refused)."""
         self.file, self.problems, self.anchors, self.resolved, self.refusals = file, problems, {}, {}, []
-        self.depth = self.deepest = self.nodes = 0
+        self.depth = self.deepest = self.nodes = self.layers = 0
         self.max_depth, self.max_nodes = current_limits().yaml_depth, current_limits().yaml_nodes
+        self.max_layers, self.under_layers = current_limits().yaml_layers, False
         self.get_event()  # stream start
         if self.check_event(StreamEndEvent):
             raise YamlRefused(file, Loc(1, 1), "the file is empty; a spec starts with 'netgraph: 1'")
@@ -145,6 +148,7 @@ class _Composer:
         """The next value (for a key: its text as written) and where it is."""
         self.depth += 1
         event, start = self.peek_event(), self.nodes
+        layers, self.under_layers = self.under_layers, False  # the value of a 'layers:' key: its items are counted
         if self.depth > self.max_depth:
             raise YamlRefused(self.file, _mark_loc(event.start_mark), f"nested deeper than {self.max_depth} levels "
                               f"(the yaml_depth limit; {raise_hint('yaml_depth')})")
@@ -159,6 +163,8 @@ class _Composer:
             if key and text is None:
                 self.refuse(loc, "a mapping key must be a plain name, not a list or mapping")
             value = text if key else value
+            if layers and isinstance(value, (YMap, YSeq)):
+                self.count_layers(len(value), _mark_loc(event.start_mark))
         else:
             if event.anchor in self.anchors:
                 raise ComposerError(f"found duplicate anchor {event.anchor!r}; first occurrence", None,
@@ -166,7 +172,7 @@ class _Composer:
             if event.anchor is not None:
                 self.anchors[event.anchor] = None  # being composed: an alias to it now is a cycle
             outer, self.deepest = self.deepest, self.depth
-            value, loc, text = self.value(event, key)
+            value, loc, text = self.value(event, key, layers)
             height, self.deepest = self.deepest - self.depth, max(outer, self.deepest)
             self.count(1)
             if event.anchor is not None:
@@ -192,7 +198,14 @@ class _Composer:
             return None, loc, 1, "", 0
         return self.anchors[event.anchor]
 
-    def value(self, event: Any, key: bool) -> tuple[Any, Loc, str | None]:
+    def count_layers(self, more: int, loc: Loc) -> None:
+        """Count ``more`` layers; past the yaml_layers limit the file is refused at once (reading it would take long)."""
+        self.layers += more
+        if self.layers > self.max_layers:
+            raise YamlRefused(self.file, loc, f"more than {self.max_layers} layers (the yaml_layers limit; "
+                              f"{raise_hint('yaml_layers')})")
+
+    def value(self, event: Any, key: bool, layers: bool = False) -> tuple[Any, Loc, str | None]:
         """(value, loc, text as written for a scalar) of the node that ``event`` starts."""
         kind = ScalarNode if isinstance(event, ScalarEvent) else SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
         tag, line, col = event.tag, event.start_mark.line + 1, event.start_mark.column + 1
@@ -208,7 +221,7 @@ class _Composer:
             loc = Loc(line, col)
             if key:
                 self.refuse(loc, "a mapping key must be a plain name, not a list or mapping")
-            value = self.sequence(loc) if kind is SequenceNode else self.mapping(loc)
+            value = self.sequence(loc, layers) if kind is SequenceNode else self.mapping(loc, layers)
             return (None if key else value), loc, None
         single = event.end_mark.line == event.start_mark.line and event.style in (None, "", '"', "'")  # "": plain (libyaml)
         quotes = 2 if event.style in ('"', "'") else 0
@@ -246,9 +259,11 @@ class _Composer:
                              f"integers fit in 64 bits)")
         return value
 
-    def sequence(self, loc: Loc) -> YSeq:
+    def sequence(self, loc: Loc, layers: bool = False) -> YSeq:
         out, locs = YSeq(), []
         while not self.check_event(SequenceEndEvent):
+            if layers:
+                self.count_layers(1, _mark_loc(self.peek_event().start_mark))
             value, item_loc = self.compose()
             out.append(value)
             locs.append(item_loc)
@@ -256,12 +271,15 @@ class _Composer:
         out.loc, out.item_locs = loc, locs
         return out
 
-    def mapping(self, loc: Loc) -> YMap:
+    def mapping(self, loc: Loc, layers: bool = False) -> YMap:
         out = YMap()
         out.loc, out.key_locs, out.value_locs = loc, {}, {}
         merged: list[tuple[Any, Loc]] = []
         while not self.check_event(MappingEndEvent):
             key, key_loc = self.compose(key=True)
+            if layers:
+                self.count_layers(1, key_loc)
+            self.under_layers = key == "layers"
             value, value_loc = self.compose()
             if key == _MERGE:
                 merged += zip(value, value.item_locs) if isinstance(value, YSeq) else [(value, value_loc)]
@@ -280,9 +298,12 @@ class _Composer:
 
     def duplicate(self, key: str, first: Loc, loc: Loc) -> None:
         """A key given twice: refused, or recorded (its value, already read for problems, dropped)."""
-        problem = f"duplicate key {key!r} (first given at line {first.line}); YAML would silently keep the last one"
+        problem = f"duplicate key {_short(key)} (first given at line {first.line}); YAML would silently keep the last one"
         if self.problems is None:
             self.refuse(loc, problem)
+        elif len(self.problems) - self.start >= MAX_DUPLICATES:  # a hostile file: refused at once, alone
+            raise YamlRefused(self.file, loc, f"more than {MAX_DUPLICATES} duplicate keys (the first at line "
+                              f"{self.problems[self.start][0].line}); a mapping gives each key once")
         else:
             self.problems.append((loc, problem))
 
@@ -314,43 +335,14 @@ def use_loader(kind: str) -> str:
     return previous
 
 
+def _short(text: Any, room: int = 60) -> str:
+    """``text`` quoted, its middle cut when long (a hostile value is not repeated in full)."""
+    shown = repr(text)
+    return shown if len(shown) <= room else f"{shown[:room - 20]}...{shown[-12:]}"
+
+
 def _mark_loc(mark: Any) -> Loc:
     return Loc(mark.line + 1, mark.column + 1) if mark is not None else Loc(1, 1)
-
-
-def _layout_hint(text: str, mark: Any) -> tuple[Loc, str] | None:
-    """For a syntax error on a line indented with a tab, or to a column no line above uses: where, and a hint."""
-    if mark is None:
-        return None
-    lines = text.splitlines()
-    if mark.line >= len(lines):
-        return None
-    line = lines[mark.line]
-    lead = line[:len(line) - len(line.lstrip(" \t"))]
-    if "\t" in lead or line[mark.column:mark.column + 1] == "\t":
-        col = lead.index("\t") if "\t" in lead else mark.column
-        return Loc(mark.line + 1, col + 1), "YAML indentation: use spaces, not tabs (this line is indented with a tab)"
-    above = {len(x) - len(x.lstrip(" ")) for x in lines[:mark.line] if x.strip() and not x.lstrip().startswith("#")}
-    if len(lead) in above or not line.strip():
-        return None
-    return Loc(mark.line + 1, len(lead) + 1), (
-        f"YAML indentation: this line is indented {len(lead)} space{'' if len(lead) == 1 else 's'}, which lines up with no line above it; "
-        f"the keys of one mapping (and the items of one list) start in the same column, and a value nested "
-        f"under a key is indented further than that key")
-
-
-_GROUP_EDGE = re.compile(r"(\s*-\s+)(\[[^\]\n]*\]\s*->.*?)\s*(?:#.*)?")  # - [a, b] -> p
-
-
-def _edge_hint(text: str, mark: Any) -> tuple[Loc, str] | None:
-    """For a syntax error on an unquoted edge that starts with '[' (``- [a, b] -> p``): where, and a hint."""
-    lines = text.splitlines()
-    found = _GROUP_EDGE.fullmatch(lines[mark.line]) if mark is not None and mark.line < len(lines) else None
-    if found is None:
-        return None
-    return Loc(mark.line + 1, len(found.group(1)) + 1), (
-        f"an edge that starts with '[' must be quoted, or YAML reads the group as a list: "
-        f"- \"{found.group(2)}\"")
 
 
 def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = None) -> Any:
@@ -386,11 +378,14 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
         del (problems or [])[recorded:]  # a syntax error is reported alone
         if loader_class is not LOADERS["pure"]:
             return _read(text, file, problems, LOADERS["pure"])
+        if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):  # a control character
+            line = text.count("\n", 0, exc.position) + 1
+            raise YamlRefused(file, Loc(line, exc.position - text.rfind("\n", 0, exc.position)), f"invalid YAML: "
+                              f"character #x{exc.character:04x} ({exc.reason}; a spec is text)") from None
         if not isinstance(exc, yaml.MarkedYAMLError):
             raise YamlRefused(file, Loc(1, 1), f"invalid YAML: {exc}") from None
-        hint = None if isinstance(exc, ComposerError) else _edge_hint(text, exc.problem_mark) or \
-            _layout_hint(text, exc.problem_mark)
+        hint = None if isinstance(exc, ComposerError) else syntax_hint(text, exc.problem_mark)
         if hint is not None:
-            raise YamlRefused(file, *hint) from None
+            raise YamlRefused(file, Loc(hint[0], hint[1]), hint[2]) from None
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
         raise YamlRefused(file, _mark_loc(exc.problem_mark or exc.context_mark), f"invalid YAML: {problem}") from None

@@ -1,0 +1,98 @@
+"""The problems found reading a spec: each at ``file:line:col``, raised together as one ``SpecError``.
+
+Hostile files cannot make the message huge: reading stops at ``MAX_PROBLEMS`` problems, and a message
+echoing a long value keeps its head and tail (``capped``).
+
+>>> capped("unknown layer type '" + "x" * 10_000 + "'")[:40]
+"unknown layer type 'xxxxxxxxxxxxxxxxxxxx"
+>>> len(capped("x" * 10_000)) < 200
+True
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from netgraph.core.errors import MSG_OUTPUT_TO_OUTPUT, SpecError
+from netgraph.spec.options import FAILED
+
+__all__ = ["MAX_PROBLEMS", "ProblemLog", "TooManyProblems", "capped", "looks_like_spec", "yaml_advice"]
+
+MAX_PROBLEMS = 100  # problems reported for one load; reading stops at the next
+MAX_WORD = 160  # characters of one word (a run without spaces: a value) a message repeats
+MAX_MESSAGE = 2000  # characters of one message
+_VERSION_LINE = re.compile(r"""^[ \t]*\{?[ \t]*["']?netgraph["']?[ \t]*:[ \t]*1[ \t]*[,}#\r\n]""", re.MULTILINE)
+_WORD = re.compile(r"\S{%d,}" % (MAX_WORD + 1))
+
+
+class TooManyProblems(BaseException):
+    """Stops reading at MAX_PROBLEMS problems. A BaseException, so that no handler inside the reader (which
+    turns a layer's own errors into problems) takes it for one."""
+
+
+def capped(message: str) -> str:
+    """``message`` with each over-long word and the whole cut to their head and tail, saying how much is cut."""
+    message = _WORD.sub(lambda m: _cut(m.group(), MAX_WORD // 2, MAX_WORD // 4), message)
+    return _cut(message, MAX_MESSAGE * 3 // 4, MAX_MESSAGE // 8) if len(message) > MAX_MESSAGE else message
+
+
+_YAML_ADVICE = {  # the wiring's advice, written in Python, and the same in a spec's terms
+    MSG_OUTPUT_TO_OUTPUT: "an edge must go from an output port to an input port. To expose a layer's output as a "
+                          "graph output, write 'layer.Output -> Name' and declare 'outputs: {Name: null}'; to feed "
+                          "another layer, name one of its input ports, e.g. 'a.Output -> b.Input'.",
+    "FunctionLayer('#a + #b')": "{type: FunctionLayer, function: '#a + #b'}",
+}
+
+
+def yaml_advice(message: str) -> str:
+    """``message`` with the wiring's Python advice (``MSG_OUTPUT_TO_OUTPUT``, ``MSG_FED_TWICE``) said in YAML."""
+    for python, yaml in _YAML_ADVICE.items():
+        message = message.replace(python, yaml)
+    return message
+
+
+def looks_like_spec(text: str) -> bool:
+    """Whether ``text`` has a ``netgraph: 1`` line, as every spec does; a referenced file without one is refused
+    unread, so that a file that is no spec (a config holding secrets) is never repeated in messages.
+
+    >>> looks_like_spec("# a block\\nnetgraph: 1\\nlayers: [Tanh]\\n"), looks_like_spec("password: hunter2\\n")
+    (True, False)
+    """
+    return _VERSION_LINE.search(text + "\n") is not None
+
+
+def _cut(text: str, head: int, tail: int) -> str:
+    return f"{text[:head]}...({len(text) - head - tail} characters not shown)...{text[len(text) - tail:]}"
+
+
+class ProblemLog:
+    """``error`` records a problem, ``raise_errors`` raises them all (sorted by place, repeats dropped)."""
+
+    errors: list[tuple[str, Any, str]]
+    file: Any
+
+    def error(self, loc: Any, message: str, file: Any = None) -> Any:
+        """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``.
+        TooManyProblems at the MAX_PROBLEMS-th."""
+        self.errors.append(((file or self.file).name, loc, capped(message)))
+        if len(self.errors) >= MAX_PROBLEMS:
+            raise TooManyProblems
+        return FAILED
+
+    def raise_errors(self) -> None:
+        if not self.errors:
+            return
+        ordered = sorted(self.errors, key=lambda e: (e[0], e[1].line, e[1].col))
+        lines = list(dict.fromkeys(f"{file}:{loc.line}:{loc.col}: {msg}".replace("\n", "\n    ")
+                                   for file, loc, msg in ordered))
+        if len(lines) == 1:
+            raise SpecError(lines[0], lines)
+        files = ", ".join(dict.fromkeys(e[0] for e in ordered))
+        more = (f"\nreading stopped at {MAX_PROBLEMS} problems; there may be more"
+                if len(self.errors) >= MAX_PROBLEMS else "")
+        raise SpecError(f"{len(lines)} problems in {_short(files)}:\n" + "\n".join(lines) + more, lines)
+
+
+def _short(files: str) -> str:
+    return files if len(files) <= MAX_MESSAGE else _cut(files, MAX_MESSAGE // 2, MAX_MESSAGE // 4)

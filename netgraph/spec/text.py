@@ -1,0 +1,72 @@
+"""A spec file's text: regular files only, read no further than the yaml_bytes limit, decoded by its BOM.
+
+Specs are UTF-8; a byte-order mark says otherwise (UTF-16 or UTF-32, as Windows editors may write) and is
+honoured, as YAML asks. A byte that does not decode is refused at its line and column.
+
+>>> decode_spec("netgraph: 1\\n".encode("utf-16"), "n.yaml")
+'netgraph: 1\\n'
+>>> decode_spec(b"netgraph: 1\\nlayers:\\n  b: \\x80\\n", "n.yaml")
+Traceback (most recent call last):
+netgraph.spec.text.EncodingRefused: n.yaml:3:6: byte 0x80 is not UTF-8 text; a spec is UTF-8 (or UTF-16/32 with a byte-order mark)
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from pathlib import Path
+
+from netgraph.core.errors import SpecError
+from netgraph.core.files import open_regular
+from netgraph.core.limits import current_limits, raise_hint
+
+__all__ = ["read_limited", "decode_spec", "EncodingRefused"]
+
+_BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]  # UTF-32 LE first: it starts as UTF-16 LE's
+
+
+class EncodingRefused(SpecError):
+    """Bytes that are not the text of a spec; ``line``, ``col`` and ``problem`` say where and why."""
+
+    def __init__(self, file: str, line: int, col: int, problem: str):
+        self.line, self.col, self.problem = line, col, problem
+        super().__init__(f"{file}:{line}:{col}: {problem}")
+
+
+def read_limited(path: Path) -> str:
+    """A regular file's text (``decode_spec``); a folder, device, pipe or a file over the yaml_bytes limit is
+    refused (OSError) unread, without blocking."""
+    limit = current_limits().yaml_bytes
+    try:
+        f = open_regular(path)
+    except FileNotFoundError:
+        raise OSError(f"no spec file {str(path)!r}") from None
+    except OSError as exc:
+        if os.path.isdir(path):
+            raise OSError(f"{str(path)!r} is a folder, not a spec file") from None
+        raise OSError(f"{str(path)!r} {exc.strerror}" if exc.strerror and exc.strerror.startswith("is ")
+                      else f"{str(path)!r}: {exc.strerror or exc}") from None
+    with f:
+        size = os.fstat(f.fileno()).st_size
+        raw = f.read(limit + 1) if size <= limit else b""
+    if size > limit or len(raw) > limit:
+        raise OSError(f"{str(path)!r} has {max(size, len(raw))} bytes, more than the yaml_bytes limit ({limit}; "
+                      f"{raise_hint('yaml_bytes')})")
+    return decode_spec(raw, str(path))
+
+
+def decode_spec(raw: bytes, file: str) -> str:
+    """``raw`` decoded: by its byte-order mark, else as UTF-8; EncodingRefused at the first byte that does not decode."""
+    encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), "utf-8")
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if encoding != "utf-8":
+            raise EncodingRefused(file, 1, 1, f"the file starts with a {encoding.upper()} byte-order mark but does "
+                                  f"not decode as {encoding.upper()} (at byte {exc.start})") from None
+        before = raw[:exc.start]
+        line_start = before.rfind(b"\n") + 1
+        col = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+        raise EncodingRefused(file, before.count(b"\n") + 1, col, f"byte 0x{raw[exc.start]:02x} is not UTF-8 text; a "
+                              f"spec is UTF-8 (or UTF-16/32 with a byte-order mark)") from None

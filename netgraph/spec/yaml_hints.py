@@ -1,0 +1,54 @@
+"""Hints for a YAML syntax error whose parser message would not help: a tab in the indentation, a line indented
+to a column no line above uses, an unquoted edge that starts with '[' (YAML reads it as a list).
+
+>>> class Mark: line, column = 1, 2
+>>> syntax_hint("edges:\n  - [a, b] -> c\n", Mark())[:2]
+(2, 5)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["syntax_hint"]
+
+
+def syntax_hint(text: str, mark: Any) -> tuple[int, int, str] | None:
+    """(line, column, hint) for a syntax error at ``mark`` that a hint explains better, else None."""
+    return _edge_hint(text, mark) or _layout_hint(text, mark)
+
+
+def _layout_hint(text: str, mark: Any) -> tuple[int, int, str] | None:
+    """For a syntax error on a line indented with a tab, or to a column no line above uses: where, and a hint."""
+    if mark is None:
+        return None
+    lines = text.splitlines()
+    if mark.line >= len(lines):
+        return None
+    line = lines[mark.line]
+    lead = line[:len(line) - len(line.lstrip(" \t"))]
+    if "\t" in lead or line[mark.column:mark.column + 1] == "\t":
+        col = lead.index("\t") if "\t" in lead else mark.column
+        return mark.line + 1, col + 1, "YAML indentation: use spaces, not tabs (this line is indented with a tab)"
+    above = {len(x) - len(x.lstrip(" ")) for x in lines[:mark.line] if x.strip() and not x.lstrip().startswith("#")}
+    if len(lead) in above or not line.strip():
+        return None
+    return mark.line + 1, len(lead) + 1, (
+        f"YAML indentation: this line is indented {len(lead)} space{'' if len(lead) == 1 else 's'}, which lines up with no line above it; "
+        f"the keys of one mapping (and the items of one list) start in the same column, and a value nested "
+        f"under a key is indented further than that key")
+
+
+_GROUP_EDGE = re.compile(r"(\s*-\s+)(\[[^\]\n]*\]\s*->.*?)\s*(?:#.*)?")  # - [a, b] -> p
+
+
+def _edge_hint(text: str, mark: Any) -> tuple[int, int, str] | None:
+    """For a syntax error on an unquoted edge that starts with '[' (``- [a, b] -> p``): where, and a hint."""
+    lines = text.splitlines()
+    found = _GROUP_EDGE.fullmatch(lines[mark.line]) if mark is not None and mark.line < len(lines) else None
+    if found is None:
+        return None
+    return mark.line + 1, len(found.group(1)) + 1, (
+        f"an edge that starts with '[' must be quoted, or YAML reads the group as a list: "
+        f"- \"{found.group(2)}\"")
