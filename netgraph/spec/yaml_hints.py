@@ -2,7 +2,7 @@
 to a column no line above uses, an unquoted edge that starts with '[' (YAML reads it as a list).
 
 >>> class Mark: line, column = 1, 2
->>> syntax_hint("edges:\n  - [a, b] -> c\n", Mark())[:2]
+>>> syntax_hint("edges:\\n  - [a, b] -> c\\n", Mark())[:2]
 (2, 5)
 """
 
