@@ -260,3 +260,19 @@ def test_what_save_writes_loads_back_under_the_same_yaml_depth_limit(tmp_path):
     with limits(yaml_depth=200):
         save(_nested(50), tmp_path / "deep.yaml")
         assert load(tmp_path / "deep.yaml") == _nested(50)
+
+
+def test_what_save_writes_loads_back_under_the_same_yaml_layers_limit(tmp_path):
+    """A net of more layers (nested ones counted) than yaml_layers allows is refused by save, not written for
+    load to refuse; at the limit it saves and loads."""
+    inner = NetChain([LinearLayer(3), "Tanh"])
+    net = NetChain([inner, LinearLayer(2), inner, "Ramp"], input=2)  # 4 + 2 + 2 = 8 layers
+    with limits(yaml_layers=8):
+        save(net, tmp_path / "net.yaml")
+        assert load(tmp_path / "net.yaml") == net
+    with limits(yaml_layers=7):
+        with pytest.raises(SpecError, match=r"would hold 8 layers .*yaml_layers limit \(7\).*limits\(yaml_layers"):
+            save(net, tmp_path / "other.yaml")
+        with pytest.raises(SpecError, match="more than 7 layers"):
+            load(tmp_path / "net.yaml")
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".yaml"]  # the refused save left nothing behind

@@ -56,7 +56,7 @@ class Limits:
     yaml_bytes: int = 16 * 2**20
     yaml_nodes: int = 2_000_000
     yaml_depth: int = 100
-    yaml_layers: int = 20_000
+    yaml_layers: int = 100_000
     header_bytes: int = 16 * 2**20
     weights_bytes: int = 4 * 2**30
     nesting_depth: int = 1000

@@ -194,12 +194,36 @@ def to_yaml(net: Any, name: str | None = None, description: str | None = None) -
 
 
 def check_loadable(data: dict) -> None:
-    """SpecError when spec ``data`` nests deeper than loading it under the limits in force would accept."""
+    """SpecError when spec ``data`` nests deeper, or holds more layers, than loading it under the limits in force
+    would accept."""
     depth, limit = yaml_depth(data), current_limits().yaml_depth
     if depth > limit:
         raise SpecError(f"this net's spec would nest {depth} YAML levels deep (each graph inside a graph adds about "
                         f"2), more than the yaml_depth limit ({limit}) that loading it would allow; raise the limit "
                         f"for the save and for loading it: {raise_hint('yaml_depth')}")
+    layers, limit = layer_count(data), current_limits().yaml_layers
+    if layers > limit:
+        raise SpecError(f"this net's spec would hold {layers} layers (nested ones included), more than the "
+                        f"yaml_layers limit ({limit}) that loading it would allow; raise the limit for the save and "
+                        f"for loading it: {raise_hint('yaml_layers')}")
+
+
+def layer_count(data: Any) -> int:
+    """Entries of every ``layers`` list or mapping in spec ``data``, as reading counts them for ``yaml_layers``.
+
+    >>> layer_count({"layers": {"a": "Tanh", "b": {"type": "NetChain", "layers": ["Tanh", "Ramp"]}}})
+    4
+    """
+    count, stack = 0, [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            inner = value.get("layers")
+            count += len(inner) if isinstance(inner, (dict, list, tuple)) else 0
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+    return count
 
 
 def yaml_depth(data: Any) -> int:
