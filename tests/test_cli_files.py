@@ -113,3 +113,13 @@ def test_a_broken_jsonl_record_is_reported_at_its_line_of_the_file(tmp_path, cap
                  "--rounds", "1", "--quiet"]) == 1
     err = capsys.readouterr().err
     assert f"{tmp_path / 'l4.jsonl'}:4:14: " in err and "Expecting ',' delimiter" in err and "text_table" not in err
+
+
+def test_the_name_and_description_a_command_writes_on_are_read_as_the_loader_reads_them(tmp_path):
+    """spec_header used yaml.safe_load (YAML 1.1): 'name: NO' became False (so no name), '1:30' became 90."""
+    from netgraph.cli.header import spec_header
+    spec = tmp_path / "net.yaml"
+    spec.write_text("netgraph: 1\nname: NO\ndescription: 1:30\nlayers: [Tanh]\ninputs: {Input: 2}\n")
+    assert spec_header(spec) == ("NO", "1:30")
+    spec.write_text("netgraph: 1\nname: [unclosed\n")
+    assert spec_header(spec) == (None, None)  # a broken spec: the loader reports it, with file:line:col

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
+from netgraph.core.errors import SpecError
+from netgraph.spec.text import read_limited
+from netgraph.spec.yaml_nodes import read_yaml
 
 __all__ = ["spec_header", "spec_metadata"]
 
@@ -17,9 +19,9 @@ def spec_header(path: str | Path) -> tuple[str | None, str | None]:
     """The spec's ``name`` and ``description`` keys (for an ONNX model: its metadata's; None when absent)."""
     if Path(path).suffix.lower() == ".onnx":
         return _onnx_header(path)
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+    try:  # as the loader reads it (YAML 1.2 scalars: 'name: NO' is text), under the same limits
+        data = read_yaml(read_limited(Path(path)), str(path))
+    except (OSError, SpecError):
         data = None  # the loader reports a broken spec with file:line:col
     data = data if isinstance(data, dict) else {}
     name, description = data.get("name"), data.get("description")
