@@ -175,7 +175,8 @@ def test_a_linear_layer_on_a_scalar_input_treats_it_as_a_one_vector():
 def test_a_raw_lone_surrogate_character_in_yaml_text_is_a_spec_error(yaml_loader):
     """libyaml cannot even encode such text (UnicodeEncodeError escaped); the reference loader refuses it."""
     text = (SPECS / "normal_reparameterization.yaml").read_text()
-    with pytest.raises(netgraph.SpecError, match=r"<string>:1:1: invalid YAML: unacceptable character #xd800"):
+    expected = r"<string>:1:1: invalid YAML: character #xd800 \(special characters are not allowed; a spec is text\)"
+    with pytest.raises(netgraph.SpecError, match=expected):
         NetGraph.from_yaml("\ud800" + text)
 
 
