@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from netgraph import LinearLayer, NetGraph
-from tests.test_render import BACKENDS, texts
+from tests.test_render import BACKENDS, SVG, texts
 
 
 def svg_texts(net: NetGraph, backend: str, title: str) -> str:
@@ -61,3 +61,30 @@ def test_a_render_removes_the_temporary_file_a_killed_render_of_its_target_left(
         warnings.simplefilter("ignore")
         NetGraph({"a": LinearLayer(3)}, [], Input=2).render(tmp_path / "net.svg")
     assert not stale.exists() and other.exists() and (tmp_path / "net.svg").exists()
+
+
+ESCAPES = ["\\N", "\\G", "\\\\", "\\L", "\\E", "\\T", "\\H", "\\l", "\\r", "\\n", "a\\"]
+
+
+def tooltips(root: ET.Element) -> dict[str, str]:
+    """Each node's tooltip, by node id."""
+    xlink = "{http://www.w3.org/1999/xlink}title"
+    return {g.get("id"): next(a.get(xlink) for a in g.iter() if a.get(xlink) is not None)
+            for g in root.iter(f"{SVG}g") if "node" in (g.get("class") or "").split()}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_graphviz_escapes_in_names_are_drawn_as_written(backend):
+    r"""A layer named ``\N`` was drawn by dot and graphviz-pure as its node id, ``\G`` as the graph's name and
+    ``\\`` as one backslash; tooltips read the escapes again. Each name is now drawn, and tipped, as written."""
+    for name in ESCAPES:
+        inner = NetGraph({name: LinearLayer(2)}, [])
+        net = NetGraph({name: LinearLayer(2), "g": inner}, [(name, "g")], Input=3)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            root = ET.fromstring(net.render_svg(backend=backend))
+            reference = tooltips(ET.fromstring(net.render_svg(backend="builtin")))
+        lines = [t.text for t in root.iter(f"{SVG}text")]
+        assert lines.count(name) == 2, (name, lines)  # the outer layer and the nested one, each titled as named
+        tips = tooltips(root)
+        assert tips == reference and any(name in tip for tip in tips.values()), (name, tips, reference)

@@ -58,13 +58,18 @@ def diagram(net: Any, **options: Any) -> Diagram:
 
 # -- DOT ---------------------------------------------------------------------------------------------
 def _html(text: str) -> str:
-    """Text for an HTML-like Graphviz label."""
-    return html.escape(visible(text))
+    """Text for an HTML-like Graphviz label (backslashes doubled: Graphviz reads ``\\N``, ``\\G``, ... there too)."""
+    return html.escape(visible(text)).replace("\\", "\\\\")
 
 
 def _dot_text(text: str) -> str:
     """A plain Graphviz label: shown literally (``&amp;`` stays ``&amp;``), as the built-in layout shows it."""
     return graphviz.escape(visible(text).replace("&", "&amp;"))
+
+
+def _dot_tooltip(text: str) -> str:
+    """A Graphviz tooltip shown as written: dot and graphviz-pure read a tooltip's escapes twice."""
+    return _dot_text(text.replace("\\", "\\\\"))
 
 
 def _cell(port: str, prefix: str, span: str, fill: str = "white") -> str:
@@ -124,7 +129,7 @@ def html_label(node: Node, rankdir: str) -> str:
 
 
 def _add_node(g: graphviz.Digraph, node: Node, rankdir: str) -> None:
-    common = {"id": node.id, "class": " ".join(node.classes), "tooltip": _dot_text(node.tooltip)}
+    common = {"id": node.id, "class": " ".join(node.classes), "tooltip": _dot_tooltip(node.tooltip)}
     if node.kind in ("layer", "graph"):
         g.node(node.id, html_label(node, rankdir), **common)
     elif node.kind in ("input", "output"):
@@ -168,7 +173,7 @@ def _fill(g: graphviz.Digraph, d: Diagram) -> None:
         else:
             c = clusters[item]
             sub = graphviz.Digraph(name=c.id)
-            sub.attr(label=_dot_text(c.label), tooltip=_dot_text(c.tooltip), id=c.id,
+            sub.attr(label=_dot_text(c.label), tooltip=_dot_tooltip(c.tooltip), id=c.id,
                      style="rounded,dashed", color="#868e96", fontsize="10", fontcolor="#495057")
             head = list(sub.__iter__(subgraph=True))[:-1]  # the opening line and the attributes; "}" comes last
             g.body += [_indent(len(item)) + line for line in head]
@@ -194,7 +199,7 @@ def dot_source(d: Diagram) -> str:
     for e in d.edges:
         tail = e.src if e.src_port is None else f"{e.src}:o_{escape_id(e.src_port)}:{out_of}"
         head = e.dst if e.dst_port is None else f"{e.dst}:i_{escape_id(e.dst_port)}:{into}"
-        g.edge(tail, head, label=_dot_text(e.label), tooltip=_dot_text(e.tooltip))
+        g.edge(tail, head, label=_dot_text(e.label), tooltip=_dot_tooltip(e.tooltip))
     return g.source
 
 

@@ -2,8 +2,10 @@
 
 Steps: rank the nodes by longest path (sources pulled down next to their consumers), add a dummy
 point per rank an edge skips, order each rank by barycenters (members of a cluster kept together),
-place nodes along the rank with minimum gaps; ``svg.py`` draws the result. Plainer than dot,
-same content: every node, port slot, edge label and marking of the diagram model.
+give each cluster's members one order for all ranks, place nodes along the rank with minimum gaps,
+then move clusters apart so that no box holds a node or box not its own (``layout_clusters.py``);
+``svg.py`` draws the result. Plainer than dot, same content: every node, port slot, edge label and
+marking of the diagram model.
 
 >>> from netgraph import NetGraph, LinearLayer
 >>> from netgraph.render.build import build_diagram, DiagramOptions
@@ -20,6 +22,7 @@ from itertools import pairwise
 
 import networkx as nx
 
+from netgraph.render.layout_clusters import ClusterTree, Pads
 from netgraph.render.model import Diagram, Node
 
 __all__ = ["Geometry", "Placed", "node_size", "place"]
@@ -222,55 +225,42 @@ def place(d: Diagram) -> Placed:
     horizontal = d.options.rankdir in ("LR", "RL")
     geo = _geometry(d, horizontal)
     _order(geo)
+    tree = ClusterTree(geo)
+    tree.reorder(geo)
     u = _coordinates(geo)
-    depth = max((len(c) for c in geo.cluster.values()), default=0)
-    ranksep = RANKSEP + (CLUSTER_PAD + CLUSTER_LABEL) * depth
+    pads = Pads.of(d.options.rankdir, CLUSTER_PAD, CLUSTER_LABEL)
+    box_u = tree.separate(geo, u, pads, NODESEP)
+    before, after = tree.rank_gaps(pads, len(geo.order))
     v, edge = {}, 0.0
-    for row in geo.order:
+    for r, row in enumerate(geo.order):
+        edge += before[r]
         half = max((geo.extent_v[n] for n in row), default=0.0) / 2
         for n in row:
             v[n] = edge + half
-        edge += 2 * half + ranksep
-    margin = 12.0 + (CLUSTER_PAD + CLUSTER_LABEL) * depth
-    lo = min((u[n] - geo.extent_u[n] / 2 for n in u), default=0.0)
-    span_u = max((u[n] + geo.extent_u[n] / 2 for n in u), default=0.0) - lo + 2 * margin
-    span_v = max(edge - ranksep, 0.0) + 2 * margin
+        edge += 2 * half + after[r] + RANKSEP
+    box_v = tree.spans_v(geo, v, pads)
+    margin = 12.0
+    lo_u = min([*(u[n] - geo.extent_u[n] / 2 for n in u), *(b[0] for b in box_u.values())], default=0.0)
+    hi_u = max([*(u[n] + geo.extent_u[n] / 2 for n in u), *(b[1] for b in box_u.values())], default=0.0)
+    lo_v = min([*(v[n] - geo.extent_v[n] / 2 for n in v), *(b[0] for b in box_v.values())], default=0.0)
+    hi_v = max([*(v[n] + geo.extent_v[n] / 2 for n in v), *(b[1] for b in box_v.values())], default=0.0)
+    span_u, span_v = hi_u - lo_u + 2 * margin, hi_v - lo_v + 2 * margin
     flip = d.options.rankdir in ("BT", "RL")
 
-    def point(n: str) -> tuple[float, float]:
-        a, b = u[n] - lo + margin, v[n] + margin
+    def point(a: float, b: float) -> tuple[float, float]:
+        a, b = a - lo_u + margin, b - lo_v + margin
         b = span_v - b if flip else b
         return (b, a) if horizontal else (a, b)
 
     out = Placed(width=span_v if horizontal else span_u, height=span_u if horizontal else span_v)
     for n in d.nodes:
-        out.centre[n.id] = point(n.id)
+        out.centre[n.id] = point(u[n.id], v[n.id])
         eu, ev = geo.extent_u[n.id], geo.extent_v[n.id]
         out.size[n.id] = (ev, eu) if horizontal else (eu, ev)
-    out.waypoints = [[point(x) for x in chain[1:-1]] for chain in geo.chains]
-    out.clusters = _cluster_boxes(d, out)
-    return out
-
-
-def _cluster_boxes(d: Diagram, p: Placed) -> dict[tuple, tuple[float, float, float, float]]:
-    """Each cluster's box: around its own nodes and its child clusters' boxes (which hold their descendants),
-    innermost first, each node and box visited once."""
-    rects: dict[tuple, list[tuple[float, float, float, float]]] = defaultdict(list)
-    for n in d.nodes:
-        (x, y), (w, h) = p.centre[n.id], p.size[n.id]
-        rects[n.cluster].append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+    out.waypoints = [[point(u[x], v[x]) for x in chain[1:-1]] for chain in geo.chains]
     known = {c.path for c in d.clusters}
-    boxes: dict[tuple, tuple[float, float, float, float]] = {}
-    for c in sorted(d.clusters, key=lambda c: -len(c.path)):  # innermost first
-        inside = rects.get(c.path)
-        if not inside:
-            continue
-        boxes[c.path] = box = (min(r[0] for r in inside) - CLUSTER_PAD,
-                               min(r[1] for r in inside) - CLUSTER_PAD - CLUSTER_LABEL,
-                               max(r[2] for r in inside) + CLUSTER_PAD, max(r[3] for r in inside) + CLUSTER_PAD)
-        parent = c.path[:-1]
-        while parent and parent not in known:
-            parent = parent[:-1]
-        if parent:
-            rects[parent].append(box)
-    return boxes
+    for c, (u0, u1) in box_u.items():
+        if c in known:
+            (xa, ya), (xb, yb) = point(u0, box_v[c][0]), point(u1, box_v[c][1])
+            out.clusters[c] = (min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
+    return out
