@@ -141,3 +141,18 @@ def test_the_renamed_output_computes_the_same_compiled_and_interpreted():
     expected = torch.tanh(x @ weights.T + biases)
     torch.testing.assert_close(module(a=x), expected)
     torch.testing.assert_close(interpret(net, module, a=x), expected)
+
+
+def test_numbered_unwired_outputs_skip_the_names_of_a_nested_graphs_unwired_outputs():
+    """x.Output and y.Output were numbered Output1/Output2, the names g's own unwired outputs keep: the graph
+    had the output ports ('Output1', 'Output1', 'Output2', 'Output2')."""
+    inner = NetGraph({"a": LinearLayer(3), "b": LinearLayer(3)}, [(NetPort("Input"), ["a", "b"])], Input=3)
+    outer = NetGraph({"x": LinearLayer(3), "g": inner, "y": LinearLayer(3)}, [(NetPort("Input"), ["x", "g", "y"])],
+                     Input=3)
+    assert sorted(outer.output_ports) == ["Output1", "Output2", "Output3", "Output4"]
+    outer, x = net_initialize(outer, seed=0), torch.randn(2, 3)
+    out = outer(x)
+    expected = {"Output1": ("g", "a"), "Output2": ("g", "b"), "Output3": ("x",), "Output4": ("y",)}
+    for port, path in expected.items():
+        leaf = outer.layer_at(path)
+        torch.testing.assert_close(out[port], x @ leaf.arrays["Weights"].T + leaf.arrays["Biases"])

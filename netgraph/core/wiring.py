@@ -327,11 +327,16 @@ class _Normalizer:
         counts = defaultdict(int)
         for ref in dangling_out:
             counts[ref.port] += 1
+        taken = {ref.port for ref in dangling_out if counts[ref.port] == 1}  # a nested graph's Output1 keeps its name
         seen: dict[str, int] = defaultdict(int)
         dangling_names = []
         for ref in dangling_out:
-            seen[ref.port] += 1
-            out = ref.port if counts[ref.port] == 1 else f"{ref.port}{seen[ref.port]}"
+            out = ref.port
+            if counts[ref.port] > 1:  # Output1, Output2, ...: past the names already taken
+                seen[ref.port] += 1
+                while (out := f"{ref.port}{seen[ref.port]}") in taken:
+                    seen[ref.port] += 1
+            taken.add(out)
             if out in explicit_outputs:
                 feeding = next(e.index for e in w.edges if e.dst == PortRef(None, out))
                 self.problem("output-clash", None, f"graph output {out!r} is fed explicitly and also by the unwired "
