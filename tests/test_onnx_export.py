@@ -218,7 +218,7 @@ def test_cli_export_checks_the_opset_first_and_says_which_are_supported(opset, t
     assert main(["export", str(SPECS[1]), "-o", str(tmp_path / "m.onnx"), "--opset", str(opset)]) == 1
     out, err = capsys.readouterr()
     assert out == "" and len(err.strip().splitlines()) == 1
-    assert re.fullmatch(f"netgraph export: opset {opset} is outside the opsets torch's ONNX exporter supports "
+    assert re.fullmatch(f"netgraph export: --opset {opset} is outside the opsets torch's ONNX exporter supports "
                         f"{SUPPORTED}", err.strip())
     assert not (tmp_path / "m.onnx").exists()
 

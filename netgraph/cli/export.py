@@ -17,7 +17,7 @@ __all__ = ["export"]
 
 def export(args: argparse.Namespace) -> int:
     """Initialise the spec's missing arrays (seeded) and write it as ONNX."""
-    check_opset(args.opset)  # before loading and initialising the net
+    check_opset(args.opset, "--opset")  # before loading and initialising the net
     check_seed(args)
     out = Path(args.output or Path(args.spec).with_suffix(".onnx").name)
     refuse_overwriting(out, args.spec, "-o" if args.output else "the default output (<spec name>.onnx here)")

@@ -47,11 +47,12 @@ _TRACE_BATCH, _TRACE_LENGTH = 2, 3
 OPSETS = range(_torch_onnx.ONNX_MIN_OPSET, _torch_onnx.ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET + 1)
 
 
-def check_opset(opset: Any) -> None:
-    """OptionError unless ``opset`` is None (torch's default) or an opset in ``OPSETS``."""
+def check_opset(opset: Any, label: str = "opset") -> None:
+    """OptionError unless ``opset`` is None (torch's default) or an opset in ``OPSETS``; the message calls it
+    ``label`` (the command line: "--opset")."""
     if opset is None or (isinstance(opset, int) and not isinstance(opset, bool) and opset in OPSETS):
         return
-    raise OptionError(f"opset {opset!r} is outside the opsets torch's ONNX exporter supports ("
+    raise OptionError(f"{label} {opset!r} is outside the opsets torch's ONNX exporter supports ("
                       f"{OPSETS.start} to {OPSETS.stop - 1}; default {_torch_onnx.ONNX_DEFAULT_OPSET})",
                       option="opset")
 
