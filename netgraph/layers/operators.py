@@ -33,7 +33,7 @@ from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.operator import NetOperator, settled_types
 from netgraph.core.options import Net
-from netgraph.core.types import INTEGER, Conflict, PortType, unify
+from netgraph.core.types import INTEGER, Conflict, PortType, broadcast, length_reason, unify
 
 __all__ = ["NetMapOperator", "NetFoldOperator", "NetNestOperator"]
 
@@ -61,15 +61,26 @@ def _check_ranks(types: Mapping[str, PortType], net: Any, ports: tuple[str, ...]
 
 
 def _length(types: Mapping[str, PortType], ports: tuple[str, ...]) -> Any:
-    """The sequence length the ``ports`` agree on (``"n"`` while none is known); Conflict when they differ."""
+    """The sequence length the ``ports`` agree on (``"n"`` while none is known); Conflict when they differ, or
+    when two are lengths named apart (independent: the operator steps through them in lockstep)."""
     length: Any = None
+    first = None
     for port in ports:
         shape = types[port].shape
         if shape:
+            if isinstance(length, str) and isinstance(shape[0], str) and shape[0] != length:
+                try:
+                    broadcast((length,), (shape[0],))
+                    reason = ""
+                except Conflict as exc:
+                    reason = length_reason(exc)
+                raise Conflict(f"sequence ports {first!r} (length {length}) and {port!r} (length {shape[0]}) are "
+                               f"stepped through together, so their lengths must be one{reason}")
             try:
-                length = unify(PortType((length,)), PortType((shape[0],))).shape[0]
+                merged = unify(PortType((length,)), PortType((shape[0],))).shape[0]
             except Conflict:
                 raise Conflict(f"sequence port {port!r} has length {shape[0]}, another has {length}") from None
+            length, first = merged, (first if merged == length else port)
     return SEQUENCE if length is None else length
 
 
