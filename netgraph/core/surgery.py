@@ -24,7 +24,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.ir import Value
-from netgraph.core.multipliers import carry_into, carry_multipliers
+from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below
 from netgraph.core.nesting import deep_walk
 from netgraph.core.operator_surgery import edit_operators, into_operator, layer_in, within
 from netgraph.core.ports import NetPort
@@ -82,6 +82,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     check_net(net, "net_replace_part")
     if not isinstance(changes, Mapping):
         raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}")
+    replaced = [p for spec in changes if (p := container_path(net, spec))]  # their inner rules go with them
     shared = [(_shared_key(net, spec), value) for spec, value in changes.items()]  # set in every user, inside or out
     net, items = edit_operators(net, shared, "net_replace_part", _replace_inside)
     layers: dict[tuple, Layer] = {}
@@ -114,9 +115,10 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
         declared = {**result.port_shape_options(), **ports}
         if isinstance(result, NetChain):  # a chain stays a chain (and a numbered one numbered)
             layers = list(result.layers.values()) if numbered(result) else dict(result.layers)
-            return carry_multipliers([result], NetChain(layers, **declared))
-        return carry_multipliers([result], NetGraph(dict(result.layers), result.explicit_edges(), **declared))
-    return result
+            result = carry_multipliers([result], NetChain(layers, **declared))
+        else:
+            result = carry_multipliers([result], NetGraph(dict(result.layers), result.explicit_edges(), **declared))
+    return drop_rules_below(result, replaced) if replaced else result
 
 
 def _shared_key(net: NetGraph, spec: Any) -> Any:
