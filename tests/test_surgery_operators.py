@@ -87,3 +87,17 @@ def test_replace_part_with_a_non_numeric_array_is_one_clear_error(net, value):
         net_replace_part(net, {("head", "Weights"): value})
     with pytest.raises(OptionError, match=r"inside layer 1 'map'.*array 'Weights' needs a numeric array"):
         net_replace_part(net, {("map", "net", "lin", "Weights"): value})
+
+
+def test_replace_layers_edits_inside_an_operator_as_net_replace_part_does(net):
+    """net.replace_layers with a path into an operator raised a raw AttributeError (operators had no replace_layers)."""
+    edited = net.replace_layers({("map", "net", "lin"): LinearLayer(3)})
+    assert edited.layer_types(("map", "net", "lin")) == net_replace_part(net, {("map", "net", "lin"): LinearLayer(3)}
+                                                                         ).layer_types(("map", "net", "lin"))
+    assert edited.layers["map"].net.layers["lin"] == LinearLayer(3)
+    whole = net.replace_layers({("map", "net"): NetChain({"z": LinearLayer(3)})})
+    assert list(whole.layers["map"].net.layers) == ["z"]
+    with pytest.raises(WiringError, match=r"NetMapOperator holds its inner nets in the options \['net'\].*'nett'"):
+        net.replace_layers({("map", "nett", "lin"): LinearLayer(3)})
+    with pytest.raises(WiringError, match=r"'head' \(LinearLayer\) holds no layers"):
+        net.replace_layers({("head", "x"): LinearLayer(3)})

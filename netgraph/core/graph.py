@@ -266,8 +266,13 @@ class NetGraph(Layer):
             else:
                 nested.setdefault(path[0], {})[path[1:]] = layer
         for name, inner in nested.items():
+            if not hasattr(layers[name], "replace_layers"):  # a graph, or an operator (into its inner nets)
+                key = next(iter(inner))
+                raise WiringError(f"{self.describe(((name,), None))} holds no layers: the path {(name, *key)!r} "
+                                  f"goes on into it with {key[0]!r}")
             layers[name] = layers[name].replace_layers(inner)
-        if all(_same_structure(self._layers[n], layers[n]) or (n in nested and layers[n]._same_ports(self._layers[n]))
+        if all(_same_structure(self._layers[n], layers[n]) or (n in nested and isinstance(layers[n], NetGraph)
+                                                               and layers[n]._same_ports(self._layers[n]))
                for n in layers if layers[n] is not self._layers[n]):
             return self._with_layers(layers)  # arrays changed only: types, edges and order stay valid
         rebuilt = NetGraph(layers, self.explicit_edges(), **self.port_shape_options())

@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from netgraph.core.errors import NetGraphError, OptionError, ShapeError, did_you_mean
+from netgraph.core.errors import NetGraphError, OptionError, ShapeError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.limits import current_limits, raise_hint
@@ -125,6 +125,24 @@ class NetOperator(Layer, register=False):
             raise OptionError(f"{self.type_name} needs an inner net with {what}; found input ports "
                               f"{list(net.input_ports)} and output ports {list(net.output_ports)}",
                               option=self.POSITIONAL)
+
+    def replace_layers(self, changes: Mapping[Any, Any]) -> NetOperator:
+        """This operator with layers of its inner nets replaced: keys are paths ``(option, layer, ...)``
+        (``("net", "l1")``); ``(option,)`` alone replaces the whole inner net."""
+        grouped: dict[str, dict[tuple, Any]] = {}
+        for key, layer in changes.items():
+            path = (key,) if isinstance(key, str) else tuple(key)
+            if not path or path[0] not in self.NETS:
+                raise WiringError(f"{self.type_name} holds its inner nets in the options {list(self.NETS)}; the "
+                                  f"path {path!r} starts with {path[0] if path else None!r}"
+                                  f"{did_you_mean(path[0], self.NETS) if path and isinstance(path[0], str) else ''}")
+            grouped.setdefault(path[0], {})[path[1:]] = layer
+        nets = {}
+        for field, inner in grouped.items():
+            whole = inner.pop((), None)
+            net = getattr(self, field) if whole is None else as_inner_net(whole, self.type_name, field)
+            nets[field] = net.replace_layers(inner) if inner else net
+        return dataclasses.replace(self, **nets)
 
     # -- types --------------------------------------------------------------------------------------
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
