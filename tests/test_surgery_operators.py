@@ -89,6 +89,19 @@ def test_replace_part_with_a_non_numeric_array_is_one_clear_error(net, value):
         net_replace_part(net, {("map", "net", "lin", "Weights"): value})
 
 
+@pytest.mark.parametrize("value, found", [(torch.full((3, 4), 1 + 2j), "a complex array"),
+                                          (torch.full((3, 4), 1e300, dtype=torch.float64), "found 1e\\+300"),
+                                          ([[1e300] * 4] * 3, "found 1e\\+300"),
+                                          (torch.ones(3, 4).to_sparse(), "sparse_coo tensor")])
+def test_replace_part_refuses_complex_sparse_and_float32_overflowing_arrays(net, value, found):
+    """A complex array was stored as its real part and 1e300 as inf, silently (inside an operator too)."""
+    for path, where in [(("head", "Weights"), "layer 2 'head'"), (("map", "net", "lin", "Weights"), "inside layer 1")]:
+        with pytest.raises(OptionError, match=rf"{where}.*array 'Weights'.*{found}"):
+            net_replace_part(net, {path: value})
+    assert torch.equal(net_extract(net_replace_part(net, {("head", "Weights"): torch.ones(2, 15, dtype=torch.float64)}),
+                                   ("head", "Weights")), torch.ones(2, 15))
+
+
 def test_replace_layers_edits_inside_an_operator_as_net_replace_part_does(net):
     """net.replace_layers with a path into an operator raised a raw AttributeError (operators had no replace_layers)."""
     edited = net.replace_layers({("map", "net", "lin"): LinearLayer(3)})

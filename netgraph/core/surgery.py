@@ -149,13 +149,29 @@ def _replace_inside(inner: NetGraph, group: list[tuple[tuple, Any]]) -> NetGraph
 
 
 def _numeric(net: NetGraph, path: tuple, array: str, value: Any) -> torch.Tensor:
-    """``value`` as a float32 tensor; OptionError naming the part when it is no numeric array (strings, ...)."""
+    """``value`` as a float32 tensor; OptionError naming the part when it is no real numeric array (strings, complex,
+    sparse or meta tensors) or holds finite values beyond float32's range (they would become inf)."""
+    where = f"net_replace_part: {net.describe((path, None))} array {array!r}"
     try:
-        return torch.as_tensor(value, dtype=torch.float32)
+        given = value if isinstance(value, torch.Tensor) else torch.as_tensor(value)
+        if not isinstance(value, torch.Tensor) and given.is_floating_point():  # Python floats: read at full precision
+            given = torch.as_tensor(value, dtype=torch.float64)
     except (TypeError, ValueError, RuntimeError):
-        raise OptionError(f"net_replace_part: {net.describe((path, None))} array {array!r} needs a numeric array "
-                          f"(a tensor, a number or nested lists of numbers); found {type(value).__name__} "
-                          f"{value!r:.60}") from None
+        given = None
+    if given is None or given.layout != torch.strided or given.is_meta or given.is_complex():
+        what = ("a complex array (its imaginary part would be dropped)" if given is not None and given.is_complex()
+                else f"a {given.layout} tensor" if given is not None and given.layout != torch.strided
+                else "a meta tensor (no values)" if given is not None else f"{type(value).__name__} {value!r:.60}")
+        raise OptionError(f"{where} needs a numeric array (a real tensor, a number or nested lists of numbers); "
+                          f"found {what}") from None
+    new = given.to(torch.float32)
+    if given.is_floating_point() and given.dtype != torch.float32:
+        over = torch.isinf(new) & torch.isfinite(given)
+        if bool(over.any()):
+            largest = float(given[over].abs().max())
+            raise OptionError(f"{where}: values must fit float32 (magnitude up to 3.4e38); found {largest:.3g}, "
+                              f"which would become inf")
+    return new
 
 
 def _shared_value(net: NetGraph, name: str) -> Any:
