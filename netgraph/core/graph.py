@@ -364,6 +364,7 @@ class NetGraph(Layer):
         new.__dict__.update(copy.deepcopy(self.__getstate__(), memo))
         return new
 
+    @deep_walk  # an operator's compiled forward calls its inner nets' modules: a frame or more per level
     def __call__(self, data: Any = _NO_DATA, /, *args: Any, **inputs: Any) -> Any:
         """Evaluate: ``net(x)``, ``net(Input=x)`` or ``net()``; one output gives a tensor, several a dict."""
         plain = self._plain_call
