@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import FunctionLayer, NetFoldOperator, NetGraph, NetMapOperator, ShapeError
+from netgraph import FunctionLayer, GatedRecurrentLayer, NetFoldOperator, NetGraph, NetMapOperator, ShapeError
 
 
 def test_fold_refuses_element_inputs_with_lengths_named_apart():
@@ -24,3 +24,11 @@ def test_map_refuses_inputs_with_lengths_named_apart():
         NetGraph({"m": NetMapOperator(FunctionLayer("#a + #b"))}, [], a=("n", 3), b=("m", 3))
     one = NetGraph({"m": NetMapOperator(FunctionLayer("#a + #b"))}, [], a=(None, 3), b=("m", 3))
     assert one.port_types["Output"].shape == ("m", 3)
+
+
+def test_map_shape_error_states_the_shapes_and_ranks():
+    """It said "(n, n, 3)" for the map's (k, n, 3) output and called a rank-2 sequence "(?, ?)" a non-sequence."""
+    with pytest.raises(ShapeError, match=r"'m' \(NetMapOperator\): port 'Output' gives a sequence of \(n, 3\) "
+                                         r"elements, shape \(k, n, 3\) \(rank 3\); found \(\?, \?\) \(rank 2\)"):
+        NetGraph({"m": NetMapOperator(GatedRecurrentLayer(3)), "l": GatedRecurrentLayer(2)}, [("m", "l")],
+                 Input=("k", "n", 2))

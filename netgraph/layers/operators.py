@@ -50,14 +50,20 @@ def _element(t: PortType, port: str, what: str) -> PortType:
 
 
 def _check_ranks(types: Mapping[str, PortType], net: Any, ports: tuple[str, ...]) -> None:
-    """Conflict naming the port when a sequence port's rank is not one more than its element's (inner port's)."""
+    """Conflict naming the port and both ranks when a sequence port's rank is not one more than its element's
+    (the inner port's)."""
     own = settled_types(net)
     for port in ports:
         outer, inner = types[port].shape, own[port].shape
         if outer is not None and inner is not None and len(outer) != len(inner) + 1:
-            what = "a non-sequence" if len(outer) <= len(inner) else "a sequence of another rank"
-            raise Conflict(f"port {port!r} takes a sequence of {PortType(inner)} elements, shape "
-                           f"{PortType((SEQUENCE, *inner))}; found {what} {PortType(outer)}")
+            try:
+                length = _length(types, tuple(p for p in ports if p != port))
+            except Conflict:
+                length = SEQUENCE
+            verb = "gives" if port in net.output_ports else "takes"
+            raise Conflict(f"port {port!r} {verb} a sequence of {PortType(inner)} elements, shape "
+                           f"{PortType((length, *inner))} (rank {len(inner) + 1}); found {PortType(outer)} (rank "
+                           f"{len(outer)})")
 
 
 def _length(types: Mapping[str, PortType], ports: tuple[str, ...]) -> Any:
