@@ -325,7 +325,7 @@ class NetGraph(Layer):
     __hash__ = Layer.__hash__
 
     def __repr__(self) -> str:
-        return (f"NetGraph(<{len(self._layers)} layers>, inputs={dict(self.input_shapes)}, "
+        return (f"NetGraph(<{len(self._layers)} layer{'' if len(self._layers) == 1 else 's'}>, inputs={dict(self.input_shapes)}, "
                 f"outputs={dict(self.output_shapes)})")
 
     def __setattr__(self, name: str, value: Any) -> None:
