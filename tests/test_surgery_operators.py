@@ -7,9 +7,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, OptionError, WiringError, net_delete, net_drop,
-                      net_extract, net_initialize, net_rename, net_replace_part, net_set_learning_rate_multipliers,
-                      net_take)
+from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, OptionError, WiringError, net_delete,
+                      net_drop, net_extract, net_initialize, net_rename, net_replace_part,
+                      net_set_learning_rate_multipliers, net_take)
 from netgraph.core.multipliers import stored_multipliers
 
 
@@ -27,7 +27,7 @@ def by_hand(net, x, act=torch.tanh):
 
 
 def test_extract_reads_inside_an_operator(net):
-    assert net_extract(net, ("map", "net")) is net.layers["map"].net
+    assert dict(net_extract(net, ("map", "net")).layers) == dict(net.layers["map"].net.layers)  # its input shape given
     assert net_extract(net, ("map", "net", "lin")) is net.layers["map"].net.layers["lin"]
     assert torch.equal(net_extract(net, ("map", "net", "lin", "Weights")), net.layers["map"].arrays["net.lin.Weights"])
     x = torch.randn(2, 5, 4)
@@ -114,3 +114,13 @@ def test_replace_layers_edits_inside_an_operator_as_net_replace_part_does(net):
         net.replace_layers({("map", "nett", "lin"): LinearLayer(3)})
     with pytest.raises(WiringError, match=r"'head' \(LinearLayer\) holds no layers"):
         net.replace_layers({("head", "x"): LinearLayer(3)})
+
+
+def test_extracting_an_inner_net_keeps_the_input_shapes_its_operator_gives_it(net):
+    """It came out with Input None (the shapes it took inside forgotten), so it could not be called alone."""
+    inner = net_extract(net, ("map", "net"))
+    assert isinstance(inner, NetChain) and inner.input_shapes == {"Input": (4,)}
+    x = torch.randn(2, 5, 4)
+    torch.testing.assert_close(inner(x[:, 0]), net(x, outputs=NetPort(("map", "Output")))[:, 0])
+    chain = NetChain({"lin": LinearLayer(3), "act": "Tanh"}, input=4)
+    assert net_extract(NetGraph({"map": NetMapOperator(chain)}, [], Input=(5, 4)), ("map", "net")) is chain

@@ -70,10 +70,34 @@ def net_extract(net: NetGraph, spec: Any = "All") -> Any:
     if inside is not None:  # ("map", "net", "lin"): inside an operator's inner net
         path, field, rest = inside  # the inner net takes the rules naming its layers, and hands them on
         inner = carry_into(net, (*path, field), getattr(net.layer_at(path), field))
-        return within(net, path, field, "net_extract", lambda: net_extract(inner, rest)) if rest else inner
+        return within(net, path, field, "net_extract", lambda: net_extract(inner, rest)) if rest else \
+            _given_inputs(net, path, field, inner)
     path, array = _split_array_spec(net, spec)
     layer = net.layer_at(path)
     return carry_into(net, path, layer) if array is None else layer.arrays[array]
+
+
+def _given_inputs(net: NetGraph, path: tuple, field: str, inner: NetGraph) -> NetGraph:
+    """``inner`` (the operator at ``path``'s inner net ``field``) with the input shapes the operator gives it
+    declared, where they say more than it infers alone: the extracted net takes the data it took inside."""
+    try:
+        given = net.layer_at(path).inner_nets(net.ir.node(path).types)[field].port_types
+    except (NetGraphError, KeyError):
+        return inner
+    own = inner.port_types
+    shapes = {p: given[p].shape for p in inner.input_ports if given[p].shape != own[p].shape}
+    if not shapes:
+        return inner
+    shapes = {**inner.port_shape_options(), **shapes}
+    try:
+        if isinstance(inner, NetChain):
+            new = NetChain(list(inner.layers.values()) if numbered(inner) else dict(inner.layers), **shapes)
+        else:
+            new = NetGraph(dict(inner.layers), inner.explicit_edges(), **shapes)
+    except NetGraphError:
+        return inner
+    rules = inner.learning_rate_multipliers
+    return new.with_learning_rate_multipliers(tuple(rules.items())) if rules else new
 
 
 def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
