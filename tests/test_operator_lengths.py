@@ -32,3 +32,10 @@ def test_map_shape_error_states_the_shapes_and_ranks():
                                          r"elements, shape \(k, n, 3\) \(rank 3\); found \(\?, \?\) \(rank 2\)"):
         NetGraph({"m": NetMapOperator(GatedRecurrentLayer(3)), "l": GatedRecurrentLayer(2)}, [("m", "l")],
                  Input=("k", "n", 2))
+
+
+def test_a_bare_length_name_as_a_port_shape_says_how_to_write_it():
+    """Input="n" was refused as "must be an int or a list of ints", as if length names were not allowed."""
+    with pytest.raises(ShapeError, match=r"port 'a' must be an int or a list of ints, found 'n'; a variable "
+                                         r"length is a name inside the list: \['n'\] is a sequence of length n"):
+        NetGraph({"m": NetMapOperator(FunctionLayer("#a + 1"))}, [], a="n")
