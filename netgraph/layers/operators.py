@@ -211,6 +211,18 @@ class NetFoldOperator(NetOperator):
         inner = {p: _element(types[p], p, "sequence NetFoldOperator folds over") for p in self.elements}
         return {"net": {**inner, "State": state, "Output": state}}
 
+    def _inner_nets(self, types: Mapping[str, PortType] | None) -> dict[str, Any]:
+        try:
+            return super()._inner_nets(types)
+        except Conflict as exc:
+            if types is None or "'State'" not in str(exc):
+                raise
+            given = [f"{p!r} {types[p]}" for p in ("InitialState", "State") if p in types and types[p].shape]
+            initial = ", input 'InitialState'" if self.state_input else ""
+            raise Conflict(f"{exc} (the inner net's 'State' is the fold's state: its output 'State'{initial} and "
+                           f"each step's 'Output'"
+                           f"{'; here ' + ', '.join(given) if given else ''})") from None
+
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
         inner_types = inner["net"].port_types
         try:
