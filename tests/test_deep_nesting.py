@@ -234,6 +234,8 @@ def test_operators_nested_200_deep_compile_run_and_write_yaml_and_count_toward_n
     expected = x @ inner.weights.T + inner.biases
     torch.testing.assert_close(net(x), expected)
     torch.testing.assert_close(net.compile()(x), expected)
+    deeper = net_initialize(_operators(450), seed=0).compile()  # the module called directly gets the room too
+    assert deeper(x).shape == (2, 3)
     assert net.to_yaml().count("NetNestOperator") == 200
     assert net._depth > 400  # each operator and its inner net a level
     with pytest.raises(WiringError, match=r"nests graphs 1001 levels deep, more than the nesting_depth limit .*an "
