@@ -113,3 +113,12 @@ def test_a_bare_layer_type_name_is_a_shorthand_in_python_as_in_yaml():
     chain = NetChain([3, "SoftmaxLayer"], input=2)
     assert chain.layers["2"] == SoftmaxLayer()
     assert NetChain.from_yaml("netgraph: 1\ntype: NetChain\nlayers: [3, SoftmaxLayer]\ninputs: {Input: 2}\n") == chain
+
+
+def test_repr_and_collapsed_graph_label_say_1_layer():
+    """They said "<1 layers>" and "1 layers"."""
+    from netgraph.render import diagram
+    chain = NetChain({"l": LinearLayer(2)})
+    assert repr(chain).startswith("NetChain(<1 layer>,") and repr(NetGraph([chain], [])).startswith("NetGraph(<1 layer>,")
+    boxes = [n for n in diagram(NetGraph({"enc": chain}, [], Input=3), expand=False).nodes if n.kind == "graph"]
+    assert boxes[0].lines[0] == "1 layer"

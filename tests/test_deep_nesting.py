@@ -14,7 +14,7 @@ import torch
 
 import netgraph
 from netgraph import (ElementwiseLayer, EmbeddingLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetChain,
-                      NetGraph, NetPort, ReshapeLayer, WiringError, interpret, net_initialize)
+                      NetGraph, NetNestOperator, NetPort, ReshapeLayer, WiringError, interpret, net_initialize)
 from netgraph.core.inference import infer_types
 from netgraph.core.nesting import recursion_room
 
@@ -213,3 +213,31 @@ def test_a_deep_copy_of_the_compiled_module_of_a_net_1000_levels_deep_computes_t
     pairs = list(zip(twin.parameters(), module.parameters()))
     assert len(pairs) == 2 and all(a is not b and a.data_ptr() != b.data_ptr() for a, b in pairs)
     assert sys.getrecursionlimit() == limit
+
+
+def _operators(depth: int) -> NetGraph:
+    net = LinearLayer(3)
+    for _ in range(depth):
+        net = NetNestOperator(net, 1)
+    return NetGraph([net], [], Input=3)
+
+
+def test_operators_nested_200_deep_compile_run_and_write_yaml_and_count_toward_nesting_depth():
+    """Operators did not count toward nesting_depth: compile, net(x) and to_yaml hit a raw RecursionError at 150
+    levels, and 1,100 levels died in the constructor with one."""
+    net = net_initialize(_operators(200), seed=0)
+    inner = net
+    while not isinstance(inner, LinearLayer):
+        inner = inner.layers[next(iter(inner.layers))]
+        inner = inner.net if isinstance(inner, NetNestOperator) else inner
+    x = torch.randn(2, 3)
+    expected = x @ inner.weights.T + inner.biases
+    torch.testing.assert_close(net(x), expected)
+    torch.testing.assert_close(net.compile()(x), expected)
+    deeper = net_initialize(_operators(450), seed=0).compile()  # the module called directly gets the room too
+    assert deeper(x).shape == (2, 3)
+    assert net.to_yaml().count("NetNestOperator") == 200
+    assert net._depth > 400  # each operator and its inner net a level
+    with pytest.raises(WiringError, match=r"nests graphs 1001 levels deep, more than the nesting_depth limit .*an "
+                                          r"operator and the inner net it holds count a level each"):
+        _operators(1100)

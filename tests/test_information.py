@@ -6,8 +6,8 @@ import networkx as nx
 import pytest
 import torch
 
-from netgraph import (GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, NetPort,
-                      OptionError, net_initialize)
+from netgraph import (GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, NetMapOperator,
+                      NetPort, OptionError, net_initialize)
 
 
 @pytest.fixture
@@ -68,6 +68,18 @@ def test_topology_hash_ignores_arrays_but_not_options(nested):
     changed = NetGraph({"enc": NetChain({"l1": LinearLayer(3), "act": "Ramp"}), "head": LinearLayer(2), "side": "Sin"},
                        [("enc", "head"), ("enc", "side")], Input=4)
     assert changed.information("TopologyHash") != digest
+
+
+def test_topology_hash_of_a_net_holding_an_operator_ignores_initialisation():
+    """The inner net's port types, settled by its initialised GRU weights, changed the hash."""
+    net = NetGraph({"m": NetMapOperator(NetChain({"g": GatedRecurrentLayer(2)}))}, [], Input=("k", "n", 3))
+    digest = net.information("TopologyHash")
+    assert net_initialize(net, seed=0).information("TopologyHash") == digest
+    assert net_initialize(net, seed=1).information("TopologyHash") == digest
+    other = NetGraph({"m": NetMapOperator(NetChain({"g": GatedRecurrentLayer(4)}))}, [], Input=("k", "n", 3))
+    assert other.information("TopologyHash") != digest
+    assert NetGraph({"m": NetMapOperator(NetChain({"h": GatedRecurrentLayer(2)}))}, [],
+                    Input=("k", "n", 3)).information("TopologyHash") != digest
 
 
 def test_recurrent_states():

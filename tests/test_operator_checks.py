@@ -8,9 +8,10 @@ import re
 import pytest
 import torch
 
-from netgraph import (CatenateLayer, DataError, GatedRecurrentLayer, LinearLayer, NetBidirectionalOperator, NetChain,
-                      NetFoldOperator, NetGraph, NetGraphError, NetMapOperator, NetNestOperator, NetPort, OptionError,
-                      SequenceLastLayer, ShapeError, net_initialize, net_replace_part)
+from netgraph import (CatenateLayer, DataError, FunctionLayer, GatedRecurrentLayer, LinearLayer,
+                      NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph, NetGraphError, NetMapOperator,
+                      NetNestOperator, NetPort, OptionError, SequenceLastLayer, ShapeError, net_initialize,
+                      net_replace_part)
 
 
 def cell(size: int = 4) -> NetGraph:
@@ -96,3 +97,11 @@ def test_operators_take_the_layer_shorthands_yaml_takes():
         assert python.port_types["Output"].shape == yaml.port_types["Output"].shape == out
     with pytest.raises(OptionError, match=r"takes a net .*a layer shorthand .*found 'Tanhh' \(did you mean 'Tanh'\?\)"):
         NetMapOperator("Tanhh")
+
+
+def test_a_fold_state_error_names_the_users_initial_state_port():
+    """The error spoke of the inner net's 'State' only, a port the user never gave (their port is 'InitialState')."""
+    cell = NetGraph({"f": FunctionLayer("Tanh[#State + #Input]")}, [])
+    with pytest.raises(ShapeError, match=r"'fold' \(NetFoldOperator\).*the inner net's 'State' is the fold's state: "
+                                         r"its output 'State', input 'InitialState' .*here 'InitialState' \(4\)"):
+        NetGraph({"fold": NetFoldOperator(cell, state_input=True)}, [], Input=("n", 3), InitialState=4)

@@ -55,7 +55,7 @@ def test_map_with_several_ports_maps_each_and_refuses_different_lengths():
 
 def test_map_refuses_a_non_sequence_naming_the_port():
     with pytest.raises(ShapeError, match=r"layer 1 'map' \(NetMapOperator\): port 'Input' takes a sequence of \(3\) "
-                                         r"elements, shape \(n, 3\); found a non-sequence \(3\)"):
+                                         r"elements, shape \(n, 3\) \(rank 2\); found \(3\) \(rank 1\)"):
         NetGraph({"map": NetMapOperator(mlp())}, [], Input=3)
     with pytest.raises(ShapeError, match=r"'fold'.*port 'Input' takes a sequence of \(3\) elements"):
         NetGraph({"fold": NetFoldOperator(cell())}, [], Input=3)

@@ -7,8 +7,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import (LinearLayer, NetChain, NetGraph, NetPort, OptionError, SpecError, WiringError, interpret,
-                      net_drop, net_initialize, net_take)
+from netgraph import (EmbeddingLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, NetPort, OptionError,
+                      SpecError, WiringError, interpret, net_drop, net_initialize, net_take)
 from netgraph.backend.evaluation import probe_net
 
 
@@ -109,6 +109,20 @@ def test_net_take_of_a_port_path_gives_that_port_only():
     assert taken.output_shapes == {"Output": (4,)} and taken.layers["enc"].output_ports == ("Output",)
     x = torch.randn(2, 3)
     torch.testing.assert_close(taken(x), net(x, outputs=NetPort(("enc", "act", "Output"))))
+
+
+def test_net_take_of_a_port_inside_a_nested_chain_gives_that_port_only():
+    """A chain gave every output of its last layer (Output, State, CellState), where a nested graph gave State."""
+    lstm = LongShortTermMemoryLayer(4, state_output=True)
+    for enc in (NetChain({"lstm": lstm}), NetGraph({"lstm": lstm}, [])):
+        net = net_initialize(NetChain({"emb": EmbeddingLayer(3, 10), "enc": enc}, input=["n"]), seed=0)
+        taken = net_take(net, NetPort(("enc", "lstm", "State")))
+        assert taken.output_ports == ("State",) and taken.input_shapes == {"Input": ("n",)}
+        x = torch.randint(0, 10, (2, 5))
+        torch.testing.assert_close(taken(x), net(x)["State"])
+    chain = NetChain({"emb": EmbeddingLayer(3, 10), "lstm": lstm}, input=["n"])
+    assert net_take(chain, NetPort("lstm", "State")).output_ports == ("State",)
+    assert isinstance(net_take(chain, "lstm"), NetChain)  # all its outputs: the chain stays a chain
 
 
 def test_net_drop_of_a_nested_layer_read_through_a_port_path():

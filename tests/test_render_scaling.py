@@ -88,7 +88,7 @@ def test_expand_true_draws_at_most_max_expand_levels_and_says_so():
     assert max(len(c.path) for c in d.clusters) == MAX_EXPAND
     boxes = [n for n in d.nodes if n.kind == "graph"]
     assert len(boxes) == 1 and f"collapsed below level {MAX_EXPAND} (expand=n)" in boxes[0].lines
-    assert "8 layers" not in boxes[0].lines and "1 layers" in boxes[0].lines  # a box holds its nested leaves
+    assert "8 layers" not in boxes[0].lines and "1 layer" in boxes[0].lines  # a box holds its nested leaves
     root = ET.fromstring(render_svg(net, backend="builtin"))
     assert "collapsed below level" in texts(nodes_by_id(root)[boxes[0].id])
     assert len(diagram(net, expand=MAX_EXPAND + 8).clusters) == MAX_EXPAND + 7  # an explicit depth is taken as given

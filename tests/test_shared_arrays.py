@@ -8,8 +8,8 @@ import torch.nn.functional as F
 from safetensors.torch import load_file
 
 from netgraph import (NetChain, NetGraph, NetMapOperator, NetPort, NetSharedArray, LinearLayer, interpret, load,
-                      net_extract, net_flatten, net_initialize, net_rename, net_replace_part, net_take, net_train,
-                      save)
+                      net_extract, net_flatten, net_initialize, net_rename, net_replace_part,
+                      net_set_learning_rate_multipliers, net_take, net_train, save)
 from netgraph.core.errors import NetGraphError, OptionError, ShapeError, SpecError
 from netgraph.core.shared import shared_users, shared_values
 
@@ -194,14 +194,19 @@ def test_surgery_keeps_sharing_where_the_users_remain():
         net_extract(net, NetSharedArray("v"))
 
 
-def test_a_learning_rate_multiplier_reaches_it_through_its_first_user():
+def test_a_learning_rate_multiplier_reaches_it_through_its_first_user_or_any_users_array_path():
+    """A rule naming the array by a later user's path ('b/Weights', stored or given to net_train) was ignored."""
     net = _net()
     x = torch.randn(16, 3, generator=torch.Generator().manual_seed(0))
     data = {"Input": x, "Output": 0.5 * x}
 
-    def trained_w(rules):
-        out = net_train(net, data, max_training_rounds=1, batch_size=8, progress=False, random_seed=0,
+    def trained_w(rules, stored=None):
+        start = net_set_learning_rate_multipliers(net, stored) if stored else net
+        out = net_train(start, data, max_training_rounds=1, batch_size=8, progress=False, random_seed=0,
                         learning_rate_multipliers=rules)
         return shared_values(out)["w"]
     assert torch.equal(trained_w({"a": 0}), shared_values(net)["w"])
-    assert not torch.equal(trained_w({"b": 0}), shared_values(net)["w"])
+    assert not torch.equal(trained_w({"b": 0}), shared_values(net)["w"])  # layer b's own arrays: its Biases
+    assert torch.equal(trained_w({("b", "Weights"): 0}), shared_values(net)["w"])
+    assert torch.equal(trained_w(None, {("enc", "c", "Weights"): 0}), shared_values(net)["w"])
+    assert torch.equal(trained_w({("b", "Weights"): 0, "a": 1}), shared_values(net)["w"])  # the first rule wins

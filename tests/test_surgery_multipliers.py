@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetGraph, net_append, net_delete,
+from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, net_append, net_delete,
                       net_drop, net_extract, net_flatten, net_insert, net_join, net_prepend, net_rename, net_replace,
                       net_replace_part, net_set_learning_rate_multipliers, net_take)
 from netgraph.core.multipliers import array_names, stored_multipliers
@@ -121,3 +121,23 @@ def test_a_name_that_spells_a_nested_path_is_refused():
     renamed = net_rename(flat, {"head": "enc/l1_head"})  # a '/' that spells no other path is fine
     assert effective(net_set_learning_rate_multipliers(renamed, {("enc", "l1"): 0})) == {
         "enc/l1.Weights": 0.0, "enc/l1.Biases": 0.0, "enc/l1_head.Weights": 1.0, "enc/l1_head.Biases": 1.0}
+
+
+def test_replacing_a_whole_graph_inner_net_or_operator_drops_the_rules_inside_it():
+    """The old rules stayed, naming layers that were gone (and later picked a new layer given an old name)."""
+    inner = NetGraph({"l1": LinearLayer(4), "l2": LinearLayer(2)}, [("l1", "l2")])
+    net = NetGraph({"map": NetMapOperator(inner), "head": NetMapOperator(LinearLayer(2))}, [("map", "head")],
+                   Input=("n", 3))
+    net = net_set_learning_rate_multipliers(net, {("map", "net", "l1"): 0.1, "map/net/l2": 0, "head": 3, "map": 2})
+    for change in ({("map", "net"): NetChain({"z": LinearLayer(2)})}, {"map": NetMapOperator(NetChain({"l1": 2}))}):
+        assert net_replace_part(net, change).learning_rate_multipliers == {"head": 3.0, "map": 2.0}
+    own = net_set_learning_rate_multipliers(NetChain({"z": LinearLayer(2)}), {"z": 0.5})
+    assert ("map/net/z", 0.5) in stored_multipliers(net_replace_part(net, {("map", "net"): own}))  # the new net's own
+    outer = NetGraph({"g": _graph()}, [], Input=3)  # the rule 'enc/lin' is stored on g, one level down
+    new = net_replace_part(outer, {("g", "enc"): NetChain({"lin": LinearLayer(4)})})
+    assert new.layers["g"].learning_rate_multipliers == {"dec/Weights": 0.0, "mid": 2.0}
+    assert effective(new)["g.enc.lin.Weights"] == 1.0
+    g2 = net_replace_part(_graph(), {"enc": NetChain({"zz": LinearLayer(4)})})
+    assert net_rename(g2, {("enc", "zz"): "lin"}).learning_rate_multipliers == {"dec/Weights": 0.0, "mid": 2.0}
+    kept = net_replace_part(_graph(), {("enc", "lin"): LinearLayer(4)})  # one layer replaced: its rule stays
+    assert kept.learning_rate_multipliers["enc/lin"] == 0.1

@@ -7,9 +7,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, OptionError, WiringError, net_delete, net_drop,
-                      net_extract, net_initialize, net_rename, net_replace_part, net_set_learning_rate_multipliers,
-                      net_take)
+from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, OptionError, WiringError, net_delete,
+                      net_drop, net_extract, net_initialize, net_rename, net_replace_part,
+                      net_set_learning_rate_multipliers, net_take)
 from netgraph.core.multipliers import stored_multipliers
 
 
@@ -27,7 +27,7 @@ def by_hand(net, x, act=torch.tanh):
 
 
 def test_extract_reads_inside_an_operator(net):
-    assert net_extract(net, ("map", "net")) is net.layers["map"].net
+    assert dict(net_extract(net, ("map", "net")).layers) == dict(net.layers["map"].net.layers)  # its input shape given
     assert net_extract(net, ("map", "net", "lin")) is net.layers["map"].net.layers["lin"]
     assert torch.equal(net_extract(net, ("map", "net", "lin", "Weights")), net.layers["map"].arrays["net.lin.Weights"])
     x = torch.randn(2, 5, 4)
@@ -87,3 +87,40 @@ def test_replace_part_with_a_non_numeric_array_is_one_clear_error(net, value):
         net_replace_part(net, {("head", "Weights"): value})
     with pytest.raises(OptionError, match=r"inside layer 1 'map'.*array 'Weights' needs a numeric array"):
         net_replace_part(net, {("map", "net", "lin", "Weights"): value})
+
+
+@pytest.mark.parametrize("value, found", [(torch.full((3, 4), 1 + 2j), "a complex array"),
+                                          (torch.full((3, 4), 1e300, dtype=torch.float64), "found 1e\\+300"),
+                                          ([[1e300] * 4] * 3, "found 1e\\+300"),
+                                          (torch.ones(3, 4).to_sparse(), "sparse_coo tensor")])
+def test_replace_part_refuses_complex_sparse_and_float32_overflowing_arrays(net, value, found):
+    """A complex array was stored as its real part and 1e300 as inf, silently (inside an operator too)."""
+    for path, where in [(("head", "Weights"), "layer 2 'head'"), (("map", "net", "lin", "Weights"), "inside layer 1")]:
+        with pytest.raises(OptionError, match=rf"{where}.*array 'Weights'.*{found}"):
+            net_replace_part(net, {path: value})
+    assert torch.equal(net_extract(net_replace_part(net, {("head", "Weights"): torch.ones(2, 15, dtype=torch.float64)}),
+                                   ("head", "Weights")), torch.ones(2, 15))
+
+
+def test_replace_layers_edits_inside_an_operator_as_net_replace_part_does(net):
+    """net.replace_layers with a path into an operator raised a raw AttributeError (operators had no replace_layers)."""
+    edited = net.replace_layers({("map", "net", "lin"): LinearLayer(3)})
+    assert edited.layer_types(("map", "net", "lin")) == net_replace_part(net, {("map", "net", "lin"): LinearLayer(3)}
+                                                                         ).layer_types(("map", "net", "lin"))
+    assert edited.layers["map"].net.layers["lin"] == LinearLayer(3)
+    whole = net.replace_layers({("map", "net"): NetChain({"z": LinearLayer(3)})})
+    assert list(whole.layers["map"].net.layers) == ["z"]
+    with pytest.raises(WiringError, match=r"NetMapOperator holds its inner nets in the options \['net'\].*'nett'"):
+        net.replace_layers({("map", "nett", "lin"): LinearLayer(3)})
+    with pytest.raises(WiringError, match=r"'head' \(LinearLayer\) holds no layers"):
+        net.replace_layers({("head", "x"): LinearLayer(3)})
+
+
+def test_extracting_an_inner_net_keeps_the_input_shapes_its_operator_gives_it(net):
+    """It came out with Input None (the shapes it took inside forgotten), so it could not be called alone."""
+    inner = net_extract(net, ("map", "net"))
+    assert isinstance(inner, NetChain) and inner.input_shapes == {"Input": (4,)}
+    x = torch.randn(2, 5, 4)
+    torch.testing.assert_close(inner(x[:, 0]), net(x, outputs=NetPort(("map", "Output")))[:, 0])
+    chain = NetChain({"lin": LinearLayer(3), "act": "Tanh"}, input=4)
+    assert net_extract(NetGraph({"map": NetMapOperator(chain)}, [], Input=(5, 4)), ("map", "net")) is chain

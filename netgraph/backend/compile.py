@@ -28,6 +28,7 @@ from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.input_lengths import check_shared_lengths, length_check_lines
 from netgraph.core.layer import EmitContext
+from netgraph.core.nesting import deep_walk, fits_recursion_limit
 from netgraph.core.errors import (MSG_UNKNOWN_INPUT_SHAPE, Diagnostic, OptionError, ShapeError, UninitializedError,
                                    raise_all)
 from netgraph.core.types import Conflict
@@ -328,7 +329,10 @@ def _compile(net: Any, checks: bool | str | None,
     # inf and nan: what repr() writes for an infinite or NaN float option a layer puts in its code
     namespace: dict[str, Any] = {"torch": torch, "F": F, "math": math, "inf": math.inf, "nan": math.nan}
     compile_source(code, filename, namespace)  # code generated from the validated graph only
-    cls = type("CompiledNet", (CompiledNet,), {"forward": namespace["forward"], "__module__": __name__})
+    members = {"forward": namespace["forward"], "__module__": __name__}
+    if not fits_recursion_limit(net._depth):  # operators nested deep: each calls its inner nets' modules in turn
+        members["__call__"] = deep_walk(nn.Module.__call__)
+    cls = type("CompiledNet", (CompiledNet,), members)
     module = cls(net, code)
     weakref.finalize(module, linecache.cache.pop, filename, None)  # tracebacks need it only while it lives
     builder = _ModuleBuilder(net, module, checks)

@@ -85,7 +85,7 @@ class NetChain(NetGraph):
         return {"layers": dict(self._layers), **self.port_shape_options()}
 
     def __repr__(self) -> str:
-        return (f"NetChain(<{len(self._layers)} layers>, inputs={dict(self.input_shapes)}, "
+        return (f"NetChain(<{len(self._layers)} layer{'' if len(self._layers) == 1 else 's'}>, inputs={dict(self.input_shapes)}, "
                 f"outputs={dict(self.output_shapes)})")
 
 

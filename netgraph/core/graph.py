@@ -266,8 +266,13 @@ class NetGraph(Layer):
             else:
                 nested.setdefault(path[0], {})[path[1:]] = layer
         for name, inner in nested.items():
+            if not hasattr(layers[name], "replace_layers"):  # a graph, or an operator (into its inner nets)
+                key = next(iter(inner))
+                raise WiringError(f"{self.describe(((name,), None))} holds no layers: the path {(name, *key)!r} "
+                                  f"goes on into it with {key[0]!r}")
             layers[name] = layers[name].replace_layers(inner)
-        if all(_same_structure(self._layers[n], layers[n]) or (n in nested and layers[n]._same_ports(self._layers[n]))
+        if all(_same_structure(self._layers[n], layers[n]) or (n in nested and isinstance(layers[n], NetGraph)
+                                                               and layers[n]._same_ports(self._layers[n]))
                for n in layers if layers[n] is not self._layers[n]):
             return self._with_layers(layers)  # arrays changed only: types, edges and order stay valid
         rebuilt = NetGraph(layers, self.explicit_edges(), **self.port_shape_options())
@@ -320,7 +325,7 @@ class NetGraph(Layer):
     __hash__ = Layer.__hash__
 
     def __repr__(self) -> str:
-        return (f"NetGraph(<{len(self._layers)} layers>, inputs={dict(self.input_shapes)}, "
+        return (f"NetGraph(<{len(self._layers)} layer{'' if len(self._layers) == 1 else 's'}>, inputs={dict(self.input_shapes)}, "
                 f"outputs={dict(self.output_shapes)})")
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -359,6 +364,7 @@ class NetGraph(Layer):
         new.__dict__.update(copy.deepcopy(self.__getstate__(), memo))
         return new
 
+    @deep_walk  # an operator's compiled forward calls its inner nets' modules: a frame or more per level
     def __call__(self, data: Any = _NO_DATA, /, *args: Any, **inputs: Any) -> Any:
         """Evaluate: ``net(x)``, ``net(Input=x)`` or ``net()``; one output gives a tensor, several a dict."""
         plain = self._plain_call

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.ir import Node
+from netgraph.core.nesting import deep_walk
 from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.types import numel
@@ -106,16 +107,31 @@ def _layers_graph(net: Any) -> nx.DiGraph:
     return g
 
 
+@deep_walk
 def _topology_hash(net: Any) -> str:
     """A hash of the layers' types, options and wiring that ignores array values (Wolfram's TopologyHash)."""
     parts = [repr((net.input_ports, net.output_ports))]
     for node in net.ir.nodes:
-        arrays = set(node.layer.ARRAYS.values())
-        options = {k: v for k, v in node.layer.options().items() if k not in arrays}
-        parts.append(repr((node.path, node.layer.type_name, sorted(options.items(), key=lambda kv: kv[0]),
+        parts.append(repr((node.path, node.layer.type_name, _options(node.layer),
                            sorted(node.types.items()), [(v.node, v.port) for v in node.inputs.values()])))
     parts.append(repr(sorted((p, (v.node, v.port)) for p, v in net.ir.outputs.items())))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def _options(layer: Any) -> list[tuple[str, Any]]:
+    """A layer's options without its arrays, sorted; an operator's inner net as its layers and wiring, not the
+    port types it inferred alone (which its arrays, once initialised, can settle)."""
+    arrays = set(layer.ARRAYS.values())
+    return sorted(((k, _net_form(v) if "_inference" in getattr(v, "__dict__", ()) else v)
+                   for k, v in layer.options().items() if k not in arrays), key=lambda kv: kv[0])
+
+
+def _net_form(net: Any) -> tuple:
+    nodes = [(node.path, node.layer.type_name, _options(node.layer), [(v.node, v.port) for v in node.inputs.values()])
+             for node in net.ir.nodes]
+    outputs = sorted((p, (v.node, v.port)) for p, v in net.ir.outputs.items())
+    return (type(net).__name__, net.input_ports, net.output_ports, sorted(net.port_shape_options().items()), nodes,
+            outputs)
 
 
 def _known(arrays: Mapping[tuple, Any]) -> dict[tuple, Any]:

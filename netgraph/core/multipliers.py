@@ -27,7 +27,8 @@ from netgraph.core.errors import OptionError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.operator import NetOperator
 
-__all__ = ["net_set_learning_rate_multipliers", "stored_multipliers", "array_names", "carry_multipliers", "carry_into"]
+__all__ = ["net_set_learning_rate_multipliers", "stored_multipliers", "array_names", "carry_multipliers", "carry_into",
+           "container_path", "drop_rules_below"]
 
 
 def array_names(net: NetGraph, prefix: tuple = ()) -> list[str]:
@@ -201,3 +202,54 @@ def _moved(key: str, mapping: dict[tuple, tuple | None], names: list[list[str]])
 
 def _picked(keys: list[str], names: list[list[str]]) -> set[int]:
     return {i for i, n in enumerate(names) if any(matches(k.split("/"), n) for k in keys)}
+
+
+def container_path(net: NetGraph, spec: Any) -> tuple | None:
+    """The names path of the graph, operator or inner net that ``spec`` (a name, 1-based index or tuple path, into
+    operators as ``(op, "net", ...)``) names in ``net``; None when it names something else."""
+    current: Any = net
+    path: list[str] = []
+    for part in spec if isinstance(spec, tuple) else (spec,):
+        if isinstance(current, NetOperator) and part in current.NETS:
+            current = getattr(current, part)
+        elif isinstance(current, NetGraph):
+            names = list(current.layers)
+            if isinstance(part, int) and not isinstance(part, bool) and 1 <= part <= len(names):
+                part = names[part - 1]
+            if not isinstance(part, str) or part not in current.layers:
+                return None
+            current = current.layers[part]
+        else:
+            return None
+        path.append(part)
+    return tuple(path) if path and isinstance(current, (NetGraph, NetOperator)) else None
+
+
+def drop_rules_below(net: NetGraph, paths: Sequence[tuple]) -> NetGraph:
+    """``net`` without the stored rules (its own, and its nested graphs' and inner nets' on the way) that name
+    layers inside the replaced parts at ``paths``: a new graph, inner net or operator brings its own rules."""
+    def below(key: str, path: tuple) -> bool:
+        parts, where = key.split("/"), [q for p in path for q in p.split("/")]
+        return len(parts) > len(where) and parts[:len(where)] == where
+    kept = tuple((k, r) for k, r in net._multipliers if not any(below(k, p) for p in paths))
+    if kept != net._multipliers:
+        net = net.with_learning_rate_multipliers(kept)
+    deeper: dict[str, list[tuple]] = {}
+    for path in paths:
+        if len(path) > 1:
+            deeper.setdefault(path[0], []).append(path[1:])
+    changes = {}
+    for name, rests in deeper.items():
+        layer = net.layers[name]
+        if isinstance(layer, NetGraph):
+            new = drop_rules_below(layer, rests)
+        elif isinstance(layer, NetOperator):
+            nets = {f: drop_rules_below(getattr(layer, f), [r[1:] for r in rests if r[0] == f and len(r) > 1])
+                    for f in {r[0] for r in rests} if f in layer.NETS}
+            changed = {f: inner for f, inner in nets.items() if inner is not getattr(layer, f)}
+            new = dataclasses.replace(layer, **changed) if changed else layer
+        else:
+            continue
+        if new is not layer:
+            changes[name] = new
+    return net.replace_layers(changes) if changes else net

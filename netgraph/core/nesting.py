@@ -142,12 +142,14 @@ def _check_sizes(net: Any, types: Mapping[Key, PortType]) -> None:
 
 
 def nesting_depth(layers: Mapping[str, Any]) -> int:
-    """How deep a graph of ``layers`` nests graphs (1: none nested); WiringError past the nesting_depth limit."""
+    """How deep a graph of ``layers`` nests graphs (1: none nested; an operator adds a level over its inner nets');
+    WiringError past the nesting_depth limit."""
     depth = 1 + max((getattr(layer, "__dict__", {}).get("_depth", 0) for layer in layers.values()), default=0)
     limit = current_limits().nesting_depth
     if depth > limit:
         raise WiringError(f"this net nests graphs {depth} levels deep, more than the nesting_depth limit ({limit}; "
-                          f"{raise_hint('nesting_depth')})", kind="nesting-depth")
+                          f"{raise_hint('nesting_depth')}; an operator and the inner net it holds count a level each)",
+                          kind="nesting-depth")
     return depth
 
 

@@ -29,10 +29,11 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from netgraph.core.errors import NetGraphError, OptionError, ShapeError, did_you_mean
+from netgraph.core.errors import NetGraphError, OptionError, ShapeError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.nesting import deep_walk
 from netgraph.core.plugins import stage
 from netgraph.core.types import Conflict, PortType, unify
 
@@ -105,7 +106,9 @@ class NetOperator(Layer, register=False):
                 for name in node.layer.ARRAYS:
                     owners[".".join((field, *node.path, name))] = (field, node.path, name)
         applications = max((getattr(layer, "_applications", 1) for layer in inner), default=1)
-        return {**nets, "ARRAYS": {name: name for name in owners}, "_owners": owners, "_applications": applications}
+        depth = 1 + max(net._depth for net in nets.values())  # its inner nets' levels and its own, for nesting_depth
+        return {**nets, "ARRAYS": {name: name for name in owners}, "_owners": owners, "_applications": applications,
+                "_depth": depth}
 
     def _check_array_count(self, count: int) -> None:
         """Refuse inner nets holding more arrays than the ``operator_arrays`` limit: operators that copy their
@@ -126,6 +129,25 @@ class NetOperator(Layer, register=False):
                               f"{list(net.input_ports)} and output ports {list(net.output_ports)}",
                               option=self.POSITIONAL)
 
+    @deep_walk
+    def replace_layers(self, changes: Mapping[Any, Any]) -> NetOperator:
+        """This operator with layers of its inner nets replaced: keys are paths ``(option, layer, ...)``
+        (``("net", "l1")``); ``(option,)`` alone replaces the whole inner net."""
+        grouped: dict[str, dict[tuple, Any]] = {}
+        for key, layer in changes.items():
+            path = (key,) if isinstance(key, str) else tuple(key)
+            if not path or path[0] not in self.NETS:
+                raise WiringError(f"{self.type_name} holds its inner nets in the options {list(self.NETS)}; the "
+                                  f"path {path!r} starts with {path[0] if path else None!r}"
+                                  f"{did_you_mean(path[0], self.NETS) if path and isinstance(path[0], str) else ''}")
+            grouped.setdefault(path[0], {})[path[1:]] = layer
+        nets = {}
+        for field, inner in grouped.items():
+            whole = inner.pop((), None)
+            net = getattr(self, field) if whole is None else as_inner_net(whole, self.type_name, field)
+            nets[field] = net.replace_layers(inner) if inner else net
+        return dataclasses.replace(self, **nets)
+
     # -- types --------------------------------------------------------------------------------------
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         """For each inner net (by option), the types the operator's port ``types`` give its ports."""
@@ -143,6 +165,7 @@ class NetOperator(Layer, register=False):
         except Conflict as exc:
             raise ShapeError(f"{self.type_name}: {exc}") from None
 
+    @deep_walk
     def _inner_nets(self, types: Mapping[str, PortType] | None) -> dict[str, NetGraph]:
         nets = {f: getattr(self, f) for f in self.NETS}
         if types is None:
@@ -172,6 +195,7 @@ class NetOperator(Layer, register=False):
                 for name, users in getattr(self, field)._shared_users.items() for path, array in users}
 
     @property
+    @deep_walk
     def arrays(self) -> dict[str, torch.Tensor | None]:
         held: dict[tuple, Mapping[str, Any]] = {}  # each inner layer's arrays, asked once: an inner operator's are
         for name, (field, path, _) in self._owners.items():  # computed afresh, and asking per array doubled per level
@@ -183,6 +207,7 @@ class NetOperator(Layer, register=False):
         field, path, _ = self._owners[name]
         return getattr(self, field).ir.node(path).layer
 
+    @deep_walk
     def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
         unknown = [n for n in arrays if n not in self._owners]
         if unknown:
@@ -198,6 +223,7 @@ class NetOperator(Layer, register=False):
                                                  for path, values in per_layer.items()})
         return dataclasses.replace(self, **changes)
 
+    @deep_walk
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
         """The inner layers' array shapes; ShapeError naming the inner ports whose unknown shape leaves any unsized."""
         shapes, unknown = {}, []
@@ -215,10 +241,12 @@ class NetOperator(Layer, register=False):
                              f"nets'): {'; '.join(unknown[:5])}; give those layers sizes (e.g. LinearLayer(n))")
         return shapes
 
+    @deep_walk
     def init_array(self, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
         return self._inner_layer(name).init_array(self._owners[name][2], shape, generator)
 
     # -- execution ----------------------------------------------------------------------------------
+    @deep_walk
     def compiled_nets(self, types: Mapping[str, PortType]) -> dict[str, nn.Module]:
         """Each inner net compiled (with the port types ``types`` give it), by option name."""
         return {field: net.compile() for field, net in self.inner_nets(types).items()}

@@ -24,7 +24,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.ir import Value
-from netgraph.core.multipliers import carry_into, carry_multipliers
+from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below
 from netgraph.core.nesting import deep_walk
 from netgraph.core.operator_surgery import edit_operators, into_operator, layer_in, within
 from netgraph.core.ports import NetPort
@@ -70,10 +70,34 @@ def net_extract(net: NetGraph, spec: Any = "All") -> Any:
     if inside is not None:  # ("map", "net", "lin"): inside an operator's inner net
         path, field, rest = inside  # the inner net takes the rules naming its layers, and hands them on
         inner = carry_into(net, (*path, field), getattr(net.layer_at(path), field))
-        return within(net, path, field, "net_extract", lambda: net_extract(inner, rest)) if rest else inner
+        return within(net, path, field, "net_extract", lambda: net_extract(inner, rest)) if rest else \
+            _given_inputs(net, path, field, inner)
     path, array = _split_array_spec(net, spec)
     layer = net.layer_at(path)
     return carry_into(net, path, layer) if array is None else layer.arrays[array]
+
+
+def _given_inputs(net: NetGraph, path: tuple, field: str, inner: NetGraph) -> NetGraph:
+    """``inner`` (the operator at ``path``'s inner net ``field``) with the input shapes the operator gives it
+    declared, where they say more than it infers alone: the extracted net takes the data it took inside."""
+    try:
+        given = net.layer_at(path).inner_nets(net.ir.node(path).types)[field].port_types
+    except (NetGraphError, KeyError):
+        return inner
+    own = inner.port_types
+    shapes = {p: given[p].shape for p in inner.input_ports if given[p].shape != own[p].shape}
+    if not shapes:
+        return inner
+    shapes = {**inner.port_shape_options(), **shapes}
+    try:
+        if isinstance(inner, NetChain):
+            new = NetChain(list(inner.layers.values()) if numbered(inner) else dict(inner.layers), **shapes)
+        else:
+            new = NetGraph(dict(inner.layers), inner.explicit_edges(), **shapes)
+    except NetGraphError:
+        return inner
+    rules = inner.learning_rate_multipliers
+    return new.with_learning_rate_multipliers(tuple(rules.items())) if rules else new
 
 
 def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
@@ -82,6 +106,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     check_net(net, "net_replace_part")
     if not isinstance(changes, Mapping):
         raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}")
+    replaced = [p for spec in changes if (p := container_path(net, spec))]  # their inner rules go with them
     shared = [(_shared_key(net, spec), value) for spec, value in changes.items()]  # set in every user, inside or out
     net, items = edit_operators(net, shared, "net_replace_part", _replace_inside)
     layers: dict[tuple, Layer] = {}
@@ -114,9 +139,10 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
         declared = {**result.port_shape_options(), **ports}
         if isinstance(result, NetChain):  # a chain stays a chain (and a numbered one numbered)
             layers = list(result.layers.values()) if numbered(result) else dict(result.layers)
-            return carry_multipliers([result], NetChain(layers, **declared))
-        return carry_multipliers([result], NetGraph(dict(result.layers), result.explicit_edges(), **declared))
-    return result
+            result = carry_multipliers([result], NetChain(layers, **declared))
+        else:
+            result = carry_multipliers([result], NetGraph(dict(result.layers), result.explicit_edges(), **declared))
+    return drop_rules_below(result, replaced) if replaced else result
 
 
 def _shared_key(net: NetGraph, spec: Any) -> Any:
@@ -147,13 +173,29 @@ def _replace_inside(inner: NetGraph, group: list[tuple[tuple, Any]]) -> NetGraph
 
 
 def _numeric(net: NetGraph, path: tuple, array: str, value: Any) -> torch.Tensor:
-    """``value`` as a float32 tensor; OptionError naming the part when it is no numeric array (strings, ...)."""
+    """``value`` as a float32 tensor; OptionError naming the part when it is no real numeric array (strings, complex,
+    sparse or meta tensors) or holds finite values beyond float32's range (they would become inf)."""
+    where = f"net_replace_part: {net.describe((path, None))} array {array!r}"
     try:
-        return torch.as_tensor(value, dtype=torch.float32)
+        given = value if isinstance(value, torch.Tensor) else torch.as_tensor(value)
+        if not isinstance(value, torch.Tensor) and given.is_floating_point():  # Python floats: read at full precision
+            given = torch.as_tensor(value, dtype=torch.float64)
     except (TypeError, ValueError, RuntimeError):
-        raise OptionError(f"net_replace_part: {net.describe((path, None))} array {array!r} needs a numeric array "
-                          f"(a tensor, a number or nested lists of numbers); found {type(value).__name__} "
-                          f"{value!r:.60}") from None
+        given = None
+    if given is None or given.layout != torch.strided or given.is_meta or given.is_complex():
+        what = ("a complex array (its imaginary part would be dropped)" if given is not None and given.is_complex()
+                else f"a {given.layout} tensor" if given is not None and given.layout != torch.strided
+                else "a meta tensor (no values)" if given is not None else f"{type(value).__name__} {value!r:.60}")
+        raise OptionError(f"{where} needs a numeric array (a real tensor, a number or nested lists of numbers); "
+                          f"found {what}") from None
+    new = given.to(torch.float32)
+    if given.is_floating_point() and given.dtype != torch.float32:
+        over = torch.isinf(new) & torch.isfinite(given)
+        if bool(over.any()):
+            largest = float(given[over].abs().max())
+            raise OptionError(f"{where}: values must fit float32 (magnitude up to 3.4e38); found {largest:.3g}, "
+                              f"which would become inf")
+    return new
 
 
 def _shared_value(net: NetGraph, name: str) -> Any:

@@ -90,12 +90,15 @@ def _sources(net: NetGraph, spec: Any) -> set[tuple[str, str]]:
 
 def _only(net: NetGraph, wanted: set[tuple[str, str]]) -> NetGraph:
     """``net`` whose graph outputs are exactly the ``wanted`` layer outputs: others are muted, a wanted one
-    that only feeds layers becomes an output ``layer_port``. A chain stays as it is (its output is its end)."""
+    that only feeds layers becomes an output ``layer_port``. A chain stays a chain when it gives just those."""
     given = {(e.src.layer, e.src.port) for e in net.edges if e.dst.layer is None}
-    if isinstance(net, NetChain) or given == wanted:
+    if given == wanted or (isinstance(net, NetChain) and not wanted):
         return net
-    edges = [(a, b) for a, b in net.explicit_edges()
-             if b is not None and (b.layer is not None or (a.layer, a.port) in wanted)]
+    wiring = net.explicit_edges()
+    if isinstance(net, NetChain):  # its wiring is implicit: spelled out, the graph gives the wanted ports only
+        wiring = [(NetPort(e.src.port) if e.src.layer is None else NetPort(e.src.layer, e.src.port),
+                   NetPort(e.dst.port) if e.dst.layer is None else NetPort(e.dst.layer, e.dst.port)) for e in net.edges]
+    edges = [(a, b) for a, b in wiring if b is not None and (b.layer is not None or (a.layer, a.port) in wanted)]
     used = {(a.layer, a.port) for a, _ in edges}
     edges += [(NetPort(n, p), None) for n, layer in net.layers.items() for p in layer.output_ports
               if (n, p) not in used and (n, p) not in wanted]

@@ -80,7 +80,9 @@ def as_shape(value: object, what: str = "shape") -> Shape:
     if isinstance(value, int):
         value = (value,)
     if not isinstance(value, (tuple, list)):
-        raise Conflict(f"{what} must be an int or a list of ints, found {reprlib.repr(value)}")
+        hint = (f"; a variable length is a name inside the list: [{value!r}] is a sequence of length {value}, "
+                f"[{value!r}, 3] one of vectors of 3" if isinstance(value, str) and value.isidentifier() else "")
+        raise Conflict(f"{what} must be an int or a list of ints, found {reprlib.repr(value)}{hint}")
     dims = []
     for d in value:
         if d is None or (isinstance(d, str) and d.isidentifier()):

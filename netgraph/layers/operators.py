@@ -33,7 +33,7 @@ from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.operator import NetOperator, settled_types
 from netgraph.core.options import Net
-from netgraph.core.types import INTEGER, Conflict, PortType, unify
+from netgraph.core.types import INTEGER, Conflict, PortType, broadcast, length_reason, unify
 
 __all__ = ["NetMapOperator", "NetFoldOperator", "NetNestOperator"]
 
@@ -50,26 +50,43 @@ def _element(t: PortType, port: str, what: str) -> PortType:
 
 
 def _check_ranks(types: Mapping[str, PortType], net: Any, ports: tuple[str, ...]) -> None:
-    """Conflict naming the port when a sequence port's rank is not one more than its element's (inner port's)."""
+    """Conflict naming the port and both ranks when a sequence port's rank is not one more than its element's
+    (the inner port's)."""
     own = settled_types(net)
     for port in ports:
         outer, inner = types[port].shape, own[port].shape
         if outer is not None and inner is not None and len(outer) != len(inner) + 1:
-            what = "a non-sequence" if len(outer) <= len(inner) else "a sequence of another rank"
-            raise Conflict(f"port {port!r} takes a sequence of {PortType(inner)} elements, shape "
-                           f"{PortType((SEQUENCE, *inner))}; found {what} {PortType(outer)}")
+            try:
+                length = _length(types, tuple(p for p in ports if p != port))
+            except Conflict:
+                length = SEQUENCE
+            verb = "gives" if port in net.output_ports else "takes"
+            raise Conflict(f"port {port!r} {verb} a sequence of {PortType(inner)} elements, shape "
+                           f"{PortType((length, *inner))} (rank {len(inner) + 1}); found {PortType(outer)} (rank "
+                           f"{len(outer)})")
 
 
 def _length(types: Mapping[str, PortType], ports: tuple[str, ...]) -> Any:
-    """The sequence length the ``ports`` agree on (``"n"`` while none is known); Conflict when they differ."""
+    """The sequence length the ``ports`` agree on (``"n"`` while none is known); Conflict when they differ, or
+    when two are lengths named apart (independent: the operator steps through them in lockstep)."""
     length: Any = None
+    first = None
     for port in ports:
         shape = types[port].shape
         if shape:
+            if isinstance(length, str) and isinstance(shape[0], str) and shape[0] != length:
+                try:
+                    broadcast((length,), (shape[0],))
+                    reason = ""
+                except Conflict as exc:
+                    reason = length_reason(exc)
+                raise Conflict(f"sequence ports {first!r} (length {length}) and {port!r} (length {shape[0]}) are "
+                               f"stepped through together, so their lengths must be one{reason}")
             try:
-                length = unify(PortType((length,)), PortType((shape[0],))).shape[0]
+                merged = unify(PortType((length,)), PortType((shape[0],))).shape[0]
             except Conflict:
                 raise Conflict(f"sequence port {port!r} has length {shape[0]}, another has {length}") from None
+            length, first = merged, (first if merged == length else port)
     return SEQUENCE if length is None else length
 
 
@@ -193,6 +210,18 @@ class NetFoldOperator(NetOperator):
         _check_ranks(types, self.net, self.elements)
         inner = {p: _element(types[p], p, "sequence NetFoldOperator folds over") for p in self.elements}
         return {"net": {**inner, "State": state, "Output": state}}
+
+    def _inner_nets(self, types: Mapping[str, PortType] | None) -> dict[str, Any]:
+        try:
+            return super()._inner_nets(types)
+        except Conflict as exc:
+            if types is None or "'State'" not in str(exc):
+                raise
+            given = [f"{p!r} {types[p]}" for p in ("InitialState", "State") if p in types and types[p].shape]
+            initial = ", input 'InitialState'" if self.state_input else ""
+            raise Conflict(f"{exc} (the inner net's 'State' is the fold's state: its output 'State'{initial} and "
+                           f"each step's 'Output'"
+                           f"{'; here ' + ', '.join(given) if given else ''})") from None
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
         inner_types = inner["net"].port_types

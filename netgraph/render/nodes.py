@@ -68,7 +68,7 @@ def layer_node(node_id: str, name: str, layer: Any, compact: bool, cluster: tupl
     kind, classes, fill, border, rounded = "layer", ["layer"], FILL["layer"], BORDER["default"], False
     if isinstance(layer, NetGraph):
         per_node = map_nodes(layer, lambda node: [f"{node.name}.{a}" for a in _uninitialized(node.layer)])
-        lines = [f"{len(per_node)} layers"]
+        lines = [f"{len(per_node)} layer{'' if len(per_node) == 1 else 's'}"]
         missing = [text for texts in per_node for text in texts]
         kind, classes, fill = "graph", ["graph"], FILL["graph"]
     else:

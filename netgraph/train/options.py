@@ -38,6 +38,7 @@ import torch
 from netgraph.core.array_rules import matches, refuse_unmatched, rule_pattern
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.multipliers import stored_multipliers
+from netgraph.core.shared import shared_users
 from netgraph.train.metrics import maximize
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
 
@@ -247,17 +248,35 @@ def resolve_multipliers(net: Any, names: list[str], spec: Any) -> dict[str, floa
     top = list(net.layers)
     given = [(key, rule_pattern(key, top), r) for key, r in _rules(spec)]
     rules = given + [(key, key.split("/") if key != "All" else [], r) for key, r in stored_multipliers(net)]
+    aliases = _shared_aliases(net)
     used: set[int] = set()
     out = {}
     for name in names:
-        parts = name.split(".")
+        parts, others = name.split("."), aliases.get(name, ())
         out[name] = 1.0
         for i, (_, pattern, r) in enumerate(rules):
-            if matches(pattern, parts):
+            if matches(pattern, parts) or any(_names_array(pattern, other) for other in others):
                 out[name], _ = r, used.add(i)
                 break
-    refuse_unmatched("learning_rate_multipliers", [(key, pattern) for key, pattern, _ in given], used, top, names)
+    refuse_unmatched("learning_rate_multipliers", [(key, pattern) for key, pattern, _ in given], used, top,
+                     [*names, *(".".join(o) for n in names for o in aliases.get(n, ()))])
     return out
+
+
+def _shared_aliases(net: Any) -> dict[str, list[list[str]]]:
+    """A shared array's parameter name (its first user's path) -> its other users' array paths (as parts)."""
+    out = {}
+    for users in shared_users(net).values():
+        paths = [[*path, *array.split(".")] for path, array in users]
+        out[".".join(paths[0])] = paths[1:]
+    return out
+
+
+def _names_array(pattern: list[str] | None, parts: list[str]) -> bool:
+    """Whether ``pattern`` names the array ``parts`` itself (not a layer above it): a rule reaches a shared array by
+    any user's array path, a layer rule only by its first user's (as the parameter is named)."""
+    return pattern is not None and matches(pattern, parts) and len("/".join(pattern).split("/")) == len(
+        "/".join(parts).split("/"))
 
 
 # -- stopping -------------------------------------------------------------------------------------------
