@@ -20,7 +20,7 @@ a loss target) comes back as one DataError naming the key and the expected shape
 from __future__ import annotations
 
 import dataclasses
-import functools
+import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -34,6 +34,7 @@ from netgraph.backend.evaluation import as_port_tensor
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.masks import Fallback, compile_padded
 from netgraph.train.buckets import LengthBuckets, PaddedBatches, has_ragged
+from netgraph.train.datasets import checked_loader
 
 __all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
            "padded_training", "lengths_keys", "non_finite_data",
@@ -259,7 +260,10 @@ class Streamed:
         self.allow_extra, self.device = True, None
         dataset = getattr(loader, "dataset", None)
         self.size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else None
-        self.first_raw = next(iter(loader), None)
+        iterator = iter(loader)
+        self.first_raw = next(iterator, None)
+        self.rest = iterator if iterator is loader else None  # a one-shot iterable: round 1 goes on from here
+        self.passes = 0
         if self.first_raw is None:
             raise DataError(f"{what}: the data loader yields no batches")
         if not isinstance(self.first_raw, Mapping):
@@ -286,42 +290,17 @@ class Streamed:
 
     def batches(self, batch_size: int, order: Any = None, rank: int = 0,
                 world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int]]:
-        for i, batch in enumerate(self.loader, 1):
+        self.passes += 1
+        rest, self.rest = self.rest, None
+        i = 0
+        for i, batch in enumerate(self.loader if rest is None else itertools.chain([self.first_raw], rest), 1):
             cols = self.check(batch, i)
             n = next(iter(cols.values())).shape[0]
             yield ({k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols), n * world
-
-
-class _CheckedDataset(torch.utils.data.Dataset):
-    """A map-style Dataset whose length is checked and whose missing items are a DataError, not an IndexError."""
-
-    def __init__(self, dataset: Any, what: str):
-        try:
-            self.size = len(dataset)
-        except TypeError as exc:
-            raise DataError(f"{what}: a Dataset must have a length (__len__): {exc}") from None
-        if not isinstance(self.size, int) or self.size < 1:
-            raise DataError(f"{what}: the Dataset is empty (len() is {self.size!r})")
-        self.dataset, self.what = dataset, what
-
-    def __len__(self) -> int:
-        return self.size
-
-    def __getitem__(self, index: int) -> Any:
-        try:
-            return self.dataset[index]
-        except IndexError as exc:
-            raise DataError(f"{self.what}: the Dataset says it has {self.size} items but item {index} raised "
-                            f"IndexError: {exc}") from None
-
-
-def _collate(items: list, what: str) -> Any:
-    """torch's default collation; items it cannot stack (no dicts of equal-shaped arrays) are a DataError."""
-    try:
-        return torch.utils.data.default_collate(items)
-    except (TypeError, RuntimeError, ValueError, KeyError) as exc:
-        raise DataError(f"{what}: the Dataset's items cannot be batched (each must be a dict of port -> "
-                        f"array, all of one shape): {exc}") from None
+        if i == 0:
+            raise DataError(f"{self.what}: the data gave no batch when iterated again for the next round (pass "
+                            f"{self.passes}): it can be iterated only once (a generator or iterator?); give a "
+                            f"re-iterable such as a list of batch dicts or a DataLoader")
 
 
 def _is_loader(data: Any) -> bool:
@@ -331,8 +310,7 @@ def _is_loader(data: Any) -> bool:
 def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dict[str, torch.Tensor] | Streamed:
     """Unchecked columns (in-memory data) or a Streamed loader; ``sample(raw)`` shows either's tensors."""
     if isinstance(data, torch.utils.data.Dataset) and not isinstance(data, torch.utils.data.IterableDataset):
-        data = torch.utils.data.DataLoader(_CheckedDataset(data, what), batch_size=batch_size, shuffle=True,
-                                           collate_fn=functools.partial(_collate, what=what))
+        data = checked_loader(data, what, batch_size)
     if isinstance(data, torch.utils.data.IterableDataset) or _is_loader(data):
         return Streamed(data, what)
     if isinstance(data, tuple) and len(data) == 2 and not any(isinstance(d, Mapping) for d in data):
