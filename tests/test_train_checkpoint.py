@@ -221,7 +221,8 @@ def test_resuming_restores_the_running_mean_baseline_of_a_discrete_random_layer(
     scalar = lambda o, b: (o["Output"] - b["Target"]).square().mean()  # one number per batch: running-mean baseline
     kw = dict(loss_function=scalar, random_seed=3, progress=False, all=True, learning_rate=0.05)
     whole = net_train(net, d, max_training_rounds=4, **kw)
-    net_train(net, d, max_training_rounds=4, checkpoint=tmp_path, training_stopping_criterion=lambda i: i["round"] >= 2, **kw)
+    net_train(net, d, max_training_rounds=4, checkpoint=tmp_path,
+              training_stopping_criterion=lambda i: i["round"] >= 2, **kw)
     assert read_checkpoint(checkpoints(tmp_path)[-1])["estimators"]["coin"] is not None
     resumed = net_train(net, d, max_training_rounds=4, checkpoint=tmp_path, resume=True, **kw)
     assert resumed.round_losses == whole.round_losses

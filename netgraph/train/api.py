@@ -221,8 +221,9 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
         resume = (resume, read_checkpoint(resume))
         seed = int(resume[1]["seed"])  # the interrupted run's seed: same validation split, same rounds
     loss = attach_losses(net, o["loss_function"])
+    drawn = int(torch.randint(0, 2**62, ()).item()) if seed is None else seed  # rank 0's is broadcast below
     if any(v is None for v in all_arrays(net).values()):
-        net = net_initialize(net, seed=seed)
+        net = net_initialize(net, seed=drawn)  # unseeded: from torch's RNG too (DDP gives every rank rank 0's arrays)
     single = net.input_ports[0] if len(net.input_ports) == 1 else None
     workers = check_number(o["num_workers"], "num_workers", integer=True, strict=False)
     data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
@@ -235,7 +236,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
     ctx = setup(bool(o["distributed"]), device)
     trainer, log = None, None
     try:
-        seed = ctx.broadcast(int(torch.randint(0, 2**62, ()).item()) if seed is None else seed)
+        seed = ctx.broadcast(drawn)
         train_raw, validation = _validation(o["validation_set"], raw, expect, loss.allow_extra, seed, single,
                                             batch_size)
         train = finish(train_raw, expect, loss.allow_extra, "training data")
