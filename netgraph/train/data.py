@@ -38,7 +38,7 @@ from netgraph.train.datasets import checked_loader
 
 __all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
            "padded_training", "lengths_keys", "non_finite_data",
-           "split_fraction"]
+           "split_fraction", "split_ragged"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,7 +70,8 @@ def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
 
 
 def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
-    """Tensors by key from a dict of arrays or a list of example dicts (stacked along a new dim 0)."""
+    """Tensors by key from a dict of arrays or a list of example dicts (stacked along a new dim 0; sequences of
+    different lengths stay a list, one tensor per example)."""
     if isinstance(data, Mapping):
         if not data:
             raise DataError(f"{what} is an empty dict; give one array per input port and target")
@@ -87,11 +88,15 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     if odd:
         raise DataError(f"{what}: every example must have the same keys; example 0 has {keys}, "
                         f"example {odd[0]} has {list(examples[odd[0]])}")
-    out = {}
+    out: dict[str, Any] = {}
     for k in keys:
+        values = [_tensor(str(k), e[k], what) for e in examples]
         try:
-            out[str(k)] = torch.stack([_tensor(str(k), e[k], what) for e in examples])
+            out[str(k)] = torch.stack(values)
         except RuntimeError as exc:
+            if all(v.dim() and v.shape[1:] == values[0].shape[1:] for v in values):
+                out[str(k)] = values  # sequences of different lengths: a ragged column (``gather`` buckets them)
+                continue
             raise DataError(f"{what}: key {k!r}: the examples have different shapes: {exc}") from None
     return out
 
@@ -212,16 +217,29 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
     return out
 
 
-def split_fraction(cols: dict[str, torch.Tensor], fraction: float, seed: int) -> tuple[dict, dict]:
-    """(training, validation) columns: a random ``fraction`` of the examples is held out."""
-    n = next(iter(cols.values())).shape[0]
+def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[dict, dict]:
+    """(training, validation) columns: a random ``fraction`` of the examples is held out (a ragged column, a
+    list of tensors, is split as the tensors are)."""
+    n = len(next(iter(cols.values())))
     k = math.ceil(fraction * n)
     if not 0 < k < n:
         raise OptionError(f"validation_set={fraction} leaves {counted(n - k, 'training example')} and "
                           f"{counted(k, 'validation example')} out of {n}; both need at least one")
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     train, val = order[:-k].sort().values, order[-k:].sort().values
-    return {c: x[train] for c, x in cols.items()}, {c: x[val] for c, x in cols.items()}
+    return tuple({c: x[idx] if isinstance(x, torch.Tensor) else [x[i] for i in idx.tolist()] for c, x in cols.items()}
+                 for idx in (train, val))
+
+
+def split_ragged(raw: Streamed, fraction: float, seed: int) -> tuple[Streamed, Streamed] | None:
+    """Ragged in-memory data (length buckets, or padded batches) split as ``split_fraction`` splits columns:
+    (training, validation) of the same kind; None for other streamed data (a DataLoader)."""
+    loader = raw.loader
+    if not isinstance(loader, LengthBuckets):
+        return None
+    parts = split_fraction(loader.cols, fraction, seed)
+    return tuple(Streamed(loader.with_columns(cols, what), what)  # type: ignore[return-value]
+                 for cols, what in zip(parts, (raw.what, "validation data")))
 
 
 class InMemory:
@@ -323,7 +341,8 @@ def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dic
     if data is None or isinstance(data, (str, bytes, torch.Tensor)) or not isinstance(data, (Mapping, list, tuple)):
         raise DataError(f"{what} must be a dict of port -> array, a list of example dicts, a pair "
                         f"(inputs, targets), a Dataset or a DataLoader; found {type(data).__name__}")
-    return columns_from(data, what)
+    cols = columns_from(data, what)
+    return Streamed(LengthBuckets(cols, batch_size, what), what) if has_ragged(cols) else cols
 
 
 def sample(raw: dict[str, torch.Tensor] | Streamed) -> dict[str, torch.Tensor]:
