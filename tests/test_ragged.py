@@ -248,7 +248,8 @@ def test_net_train_checks_every_length_bucket_before_training():
 
 
 def test_ragged_examples_as_a_list_of_dicts_and_a_held_out_fraction_of_them_train():
-    """A list of example dicts of different lengths failed with torch's stack message; validation_set=0.25 was refused."""
+    """A list of example dicts of different lengths failed with torch's stack message; validation_set=0.25 was
+    refused."""
     xs, y = _first_equals_last(64, seed=0)
     net = NetChain([EmbeddingLayer(8, 6), GatedRecurrentLayer(16), SequenceLastLayer(), LinearLayer(2),
                     SoftmaxLayer()], input=["n"])
