@@ -10,7 +10,7 @@ import torch.distributions as td
 
 from netgraph import (BernoulliDistribution, BinomialDistribution, DataError, ExponentialDistribution,
                       GammaDistribution, KLDivergenceLayer, NetGraph, NormalDistribution, OptionError,
-                      PoissonDistribution, ShapeError, UniformDistribution, interpret)
+                      PoissonDistribution, ShapeError, UniformDistribution, WeibullDistribution, interpret)
 from netgraph.core.information import information
 from netgraph.layers.kl import KL_CLOSED_FORMS
 
@@ -178,11 +178,37 @@ def test_bad_runtime_values_are_data_errors():
     assert unchecked.shape == (3,)
     outside = NetGraph({"kl": KLDivergenceLayer(UniformDistribution(["#lo", 1.0]), UniformDistribution([0.0, 2.0]))},
                        [], lo=())
-    with pytest.raises(DataError, match="lies outside the support of q"):
+    with pytest.raises(DataError, match=r"has support \[-1, 1\] at example 0, which is not inside the "
+                                        r"support \[0, 2\]"):
         outside.compile()(lo=torch.full((8,), -1.0))
-    counts = NetGraph({"kl": KLDivergenceLayer(BinomialDistribution(3, "#p"), BernoulliDistribution(0.5))}, [], p=())
-    with pytest.raises(DataError, match="outside the support"):
-        counts.compile()(p=torch.full((64,), 0.9))
+    with pytest.raises(OptionError, match=r"BinomialDistribution has support \[0, 3\], which is not inside the "
+                                          r"support \[0, 1\] of q = BernoulliDistribution"):
+        KLDivergenceLayer(BinomialDistribution(3, "#p"), BernoulliDistribution(0.5))
+
+
+def test_supports_set_by_parameters_are_compared_before_drawing_never_a_finite_kl_where_it_is_infinite():
+    # KL(Uniform[-1, 2] ‖ Uniform[0, 1]) is infinite: a draw inside [0, 1] gave -log 3, one outside a DataError
+    with pytest.raises(OptionError, match=r"p = UniformDistribution has support \[-1, 2\], which is not inside the "
+                                          r"support \[0, 1\] of q = UniformDistribution: KL\(p ‖ q\) is infinite"):
+        KLDivergenceLayer(UniformDistribution([-1.0, 2.0]), UniformDistribution([0.0, 1.0]))
+    with pytest.raises(OptionError, match=r"support \[0, ∞\], which is not inside the support \[0.5, ∞\] of q"):
+        KLDivergenceLayer(ExponentialDistribution(1.0), WeibullDistribution(2.0, 1.0, 0.5))
+    with pytest.raises(OptionError, match=r"support \[a parameter, 2\], which is not inside the support \[0, 1\]"):
+        KLDivergenceLayer(UniformDistribution(["#lo", 2.0]), UniformDistribution([0.0, 1.0]))
+    inside = KLDivergenceLayer(WeibullDistribution(2.0, 1.0, 0.5), ExponentialDistribution(1.0))
+    assert inside.resolved_method == "monte_carlo"
+    located = NetGraph({"kl": KLDivergenceLayer(ExponentialDistribution(1.0), WeibullDistribution(2.0, 1.0, "#m"))},
+                       [], m=())
+    for seed in range(8):  # whatever the draws
+        torch.manual_seed(seed)
+        with pytest.raises(DataError, match=r"p = ExponentialDistribution\(1.0\) has support \[0, ∞\] at example 1, "
+                                            r"which is not inside the support \[0.5, ∞\] of q = Weibull.*infinite"):
+            located.compile()(m=torch.tensor([0.0, 0.5]))
+    assert located.compile()(m=torch.tensor([0.0, -0.5])).shape == (2,)
+    counts = NetGraph({"kl": KLDivergenceLayer(BinomialDistribution("#n", 0.5), BinomialDistribution("#k", 0.5))},
+                      [], n=(), k=())
+    with pytest.raises(DataError, match=r"support \[0, 3\] at example 0, which is not inside the support \[0, 2\]"):
+        counts.compile()(n=torch.tensor([3.0, 2.0]), k=torch.tensor([2.0, 3.0]))
 
 
 def test_monte_carlo_draws_are_bounded_by_the_port_elements_limit():

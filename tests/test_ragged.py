@@ -244,9 +244,26 @@ def test_net_train_checks_every_length_bucket_before_training():
     with pytest.raises(DataError, match="same number of examples"):
         net_train(net, {"Input": xs, "Target": torch.tensor([0, 1])}, max_training_rounds=1)
     good = {"Input": xs[:2], "Target": torch.tensor([0, 1])}
-    with pytest.raises(OptionError, match="lists of sequences of different lengths, give the validation data"):
-        net_train(net, good, max_training_rounds=1, validation_set=0.5)
     assert net_train(net, good, max_training_rounds=1, validation_set=good, random_seed=0) is not None
+
+
+def test_ragged_examples_as_a_list_of_dicts_and_a_held_out_fraction_of_them_train():
+    """A list of example dicts of different lengths failed with torch's stack message; validation_set=0.25 was
+    refused."""
+    xs, y = _first_equals_last(64, seed=0)
+    net = NetChain([EmbeddingLayer(8, 6), GatedRecurrentLayer(16), SequenceLastLayer(), LinearLayer(2),
+                    SoftmaxLayer()], input=["n"])
+    examples = [{"Input": x, "Target": int(t)} for x, t in zip(xs, y)]
+    kw = dict(max_training_rounds=2, batch_size=8, random_seed=1, progress=False, all=True)
+    columns = net_train(net, {"Input": xs, "Target": y}, **kw)
+    listed = net_train(net, examples, **kw)
+    assert listed.round_losses == columns.round_losses and listed.total_batches == 16
+    held = [net_train(net, data, validation_set=0.25, **kw) for data in ({"Input": xs, "Target": y}, examples)]
+    assert held[0].examples_processed == 2 * 48 and len(held[0].validation_losses) == 2
+    assert held[0].validation_losses == held[1].validation_losses
+    bucketed = NetChain([EmbeddingLayer(8, 6), FunctionLayer("#Input * 2"), SequenceLastLayer(), LinearLayer(2),
+                         SoftmaxLayer()], input=["n"])  # length buckets (no padded forward)
+    assert net_train(bucketed, examples, validation_set=0.25, **kw).examples_processed == 2 * 48
 
 
 def test_an_output_whose_variable_length_is_not_its_first_dim_comes_back_as_a_list():

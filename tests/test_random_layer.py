@@ -71,6 +71,16 @@ def test_constant_arrays_broadcast_and_infer_the_output():
         NetGraph([RandomArrayLayer(NormalDistribution([0.0, 1.0, 2.0], 1.0), output=2)], [])
 
 
+def test_a_net_without_inputs_takes_batch_size_an_integer_above_zero_else_an_option_error():
+    module = NetGraph([RandomArrayLayer(NormalDistribution(0, 1), output=2)], []).compile()
+    for bad in (-1, 0, 2.5, "3", True):
+        with pytest.raises(OptionError, match=rf"batch_size must be an integer > 0 \(the number of examples to "
+                                              rf"draw\), found {bad!r}".replace(".", r"\.")):
+            module(batch_size=bad)
+    assert module(batch_size=3).shape == (3, 2) and module().shape == (2,)
+    assert module(batch_size=torch.tensor(2)).shape == (2, 2)  # any integer type
+
+
 def test_interpreter_and_compiled_forward_draw_the_same_values():
     net = NetGraph([RandomArrayLayer(GammaDistribution("#a", 2.0))], [], a=3)
     module = net.compile()

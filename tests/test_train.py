@@ -86,6 +86,20 @@ def test_same_seed_same_result_and_global_rng_untouched():
     assert not torch.equal(a.layers["h"].arrays["Weights"], c.layers["h"].arrays["Weights"])
 
 
+def test_without_random_seed_initialisation_follows_torchs_rng_and_an_explicit_seed_does_not():
+    net = NetGraph([LinearLayer(3)], [], Input=2)  # no arrays yet: net_train initialises them
+    x = torch.randn(64, 2, generator=torch.Generator().manual_seed(0))
+    data = {"Input": x, "Target": x.sum(1, keepdim=True).repeat(1, 3)}
+
+    def weights(torch_seed: int, **kw) -> torch.Tensor:  # one full batch: only the initial arrays can differ
+        torch.manual_seed(torch_seed)
+        trained = net_train(net, data, max_training_rounds=1, batch_size=64, progress=False, **kw)
+        return trained.layers["1"].arrays["Weights"]
+    assert not torch.equal(weights(0), weights(1))
+    assert torch.equal(weights(2), weights(2))
+    assert torch.equal(weights(0, random_seed=5), weights(1, random_seed=5))
+
+
 def test_early_stopping_stops_and_returns_the_best_net():
     """Targets are pure noise: the validation loss soon stops improving and training stops."""
     g = torch.Generator().manual_seed(0)

@@ -209,3 +209,22 @@ def test_a_checkpoint_folder_that_cannot_hold_files_is_refused_before_training(f
 def test_a_single_learning_rate_multiplier_is_checked_as_a_rule_is(value):
     with pytest.raises(OptionError, match="learning_rate_multipliers must be a number >= 0"):
         net_train(net_initialize(mlp(), seed=0), data(), max_training_rounds=1, learning_rate_multipliers=value, **KW)
+
+
+def test_resuming_restores_the_running_mean_baseline_of_a_discrete_random_layer(tmp_path):
+    from netgraph import BernoulliDistribution, ElementwiseLayer, RandomArrayLayer
+    net = net_initialize(NetGraph({"logits": LinearLayer(4), "p": ElementwiseLayer("LogisticSigmoid"),
+                                   "coin": RandomArrayLayer(BernoulliDistribution("#p")), "out": LinearLayer(1)},
+                                  [("logits", "p", "coin", "out")], Input=8), seed=0)
+    x = torch.randn(128, 8, generator=torch.Generator().manual_seed(0))
+    d = {"Input": x, "Target": x[:, :1]}
+    scalar = lambda o, b: (o["Output"] - b["Target"]).square().mean()  # one number per batch: running-mean baseline
+    kw = dict(loss_function=scalar, random_seed=3, progress=False, all=True, learning_rate=0.05)
+    whole = net_train(net, d, max_training_rounds=4, **kw)
+    net_train(net, d, max_training_rounds=4, checkpoint=tmp_path,
+              training_stopping_criterion=lambda i: i["round"] >= 2, **kw)
+    assert read_checkpoint(checkpoints(tmp_path)[-1])["estimators"]["coin"] is not None
+    resumed = net_train(net, d, max_training_rounds=4, checkpoint=tmp_path, resume=True, **kw)
+    assert resumed.round_losses == whole.round_losses
+    assert all(torch.equal(whole.training_net.layers[n].arrays[k], resumed.training_net.layers[n].arrays[k])
+               for n in ("logits", "out") for k in ("Weights", "Biases"))

@@ -204,6 +204,24 @@ def test_dataloader_and_dataset_train():
     assert r.total_batches == 8
 
 
+def test_a_generator_of_batches_trains_on_every_batch_and_is_refused_when_a_second_round_finds_it_empty():
+    x, y = known_function(40, 0)
+    drawn = []
+
+    def batches():
+        for i in range(0, 40, 10):
+            drawn.append(i)
+            yield {"Input": x[i:i + 10], "Target": y[i:i + 10]}
+    r = net_train(mlp(), batches(), max_training_rounds=1, random_seed=0, progress=False, all=True)
+    assert drawn == [0, 10, 20, 30] and r.total_batches == 4 and r.examples_processed == 40
+    with pytest.raises(DataError, match=r"training data: the data gave no batch when iterated again for the next "
+                                        r"round \(pass 2\): .* give a re-iterable such as a list of batch dicts"):
+        net_train(mlp(), batches(), max_training_rounds=3, random_seed=0, progress=False)
+    listed = [{"Input": x[i:i + 10], "Target": y[i:i + 10]} for i in range(0, 40, 10)]
+    r = net_train(mlp(), iter(listed), max_training_rounds=1, progress=False, all=True)
+    assert r.total_batches == 4
+
+
 # -- automatic losses ---------------------------------------------------------------------------------------
 def test_softmax_output_gets_cross_entropy_with_index_targets():
     x, labels = blobs()

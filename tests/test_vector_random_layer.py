@@ -80,8 +80,12 @@ def test_an_output_whose_event_size_disagrees_is_a_shape_error():
     (lambda: DirichletDistribution([1.0, -0.5]), r"alpha \(concentrations\) must be a finite number > 0, found -0.5"),
     (lambda: CategoricalDistribution([0.5, 0.6]), r"p \(class probabilities\) must sum to 1 \(within 0.0001\), found a sum of 1.1"),
     (lambda: CategoricalDistribution([1.5, -0.5]), r"p \(class probabilities\) must be a finite number in \[0, 1\]"),
+    (lambda: CategoricalDistribution([]), r"p \(class probabilities\) must be a vector \(a list of k numbers\) with "
+                                          r"k ≥ 1, found shape \(0\)$"),
+    (lambda: DirichletDistribution(torch.zeros(2, 0)), r"alpha \(concentrations\) must be .* with k ≥ 1, found "
+                                                       r"shape \(2, 0\)"),
 ], ids=["asymmetric", "not positive definite", "sizes", "scalar mean", "cholesky diagonal", "diagonal", "alpha",
-        "sum", "range"])
+        "sum", "range", "no classes", "empty events"])
 def test_bad_constants_are_one_option_error_naming_distribution_and_parameter(make, message):
     with pytest.raises(OptionError, match=message) as info:
         make()

@@ -14,6 +14,7 @@ import builtins
 import keyword
 import linecache
 import math
+import operator
 import re
 import weakref
 from collections.abc import Callable, Sequence
@@ -43,7 +44,7 @@ __all__ = ["CompiledNet", "compile_net", "module_expr", "check_ready"]
 
 _counter = count()
 _NON_WORD = re.compile(r"\W", flags=re.ASCII)
-_RESERVED = {"self", "torch", "F", "math", "inf", "nan"} | set(dir(builtins))
+_RESERVED = {"self", "torch", "F", "math", "inf", "nan", "checked_batch_size"} | set(dir(builtins))
 
 
 class CompiledNet(DeepModule):
@@ -220,7 +221,9 @@ class _CodeWriter(GraphWalker):
         self.batch = self.names.new("batch_size")
         self.size = self.batch if self.batched else self.names.new("size")
         if not self.batched:  # no inputs: forward(batch_size=None) gives one unbatched draw, or a batch of that size
-            self.lines.append(f"{self.size} = 1 if {self.batch} is None else {self.batch}")
+            b = self.batch  # an int > 0 passes at the cost of one type test; anything else is checked by the helper
+            self.lines.append(f"{self.size} = 1 if {b} is None else {b} if type({b}) is int and {b} > 0 else "
+                              f"checked_batch_size({b})")
         elif any(not node.input_ports for node in self.ir.nodes):
             self.lines.append(f"{self.batch} = {net.input_ports[0]}.shape[0]")
         self.defines_size = bool(self.lines)
@@ -318,6 +321,23 @@ class _ModuleBuilder(GraphWalker):
                         self.other_precision = True
 
 
+def checked_batch_size(value: Any) -> int:
+    """``module(batch_size=n)`` of a net with no inputs: ``n`` as an int > 0 (any integer type), else OptionError.
+
+    >>> checked_batch_size(2.5)
+    Traceback (most recent call last):
+    netgraph.core.errors.OptionError: batch_size must be an integer > 0 (the number of examples to draw), found 2.5
+    """
+    try:
+        n = operator.index(value) if not isinstance(value, bool) else 0
+    except TypeError:
+        n = 0
+    if n < 1:
+        raise OptionError(f"batch_size must be an integer > 0 (the number of examples to draw), found {value!r}",
+                          option="batch_size")
+    return n
+
+
 def _compile(net: Any, checks: bool | str | None,
              generate: Callable[[Any, bool | str | None], str] | None = None) -> CompiledNet:
     """The module; ``generate(net, checks)`` writes the forward (``_generate``; the padded one of
@@ -327,7 +347,8 @@ def _compile(net: Any, checks: bool | str | None,
     filename = f"<netgraph-compiled-{next(_counter)}>"
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     # inf and nan: what repr() writes for an infinite or NaN float option a layer puts in its code
-    namespace: dict[str, Any] = {"torch": torch, "F": F, "math": math, "inf": math.inf, "nan": math.nan}
+    namespace: dict[str, Any] = {"torch": torch, "F": F, "math": math, "inf": math.inf, "nan": math.nan,
+                                 "checked_batch_size": checked_batch_size}
     compile_source(code, filename, namespace)  # code generated from the validated graph only
     members = {"forward": namespace["forward"], "__module__": __name__}
     if not fits_recursion_limit(net._depth):  # operators nested deep: each calls its inner nets' modules in turn

@@ -60,8 +60,9 @@ class VectorDistribution(Distribution, register=False):
                 errors.append(f"parameter {self.role(name)} must be {_event_text(rank)} or a '#slot', found {value!r}")
             elif isinstance(value, torch.Tensor):
                 c = self.CONSTRAINTS.get(name, REAL_NUMBERS)
-                if value.dim() < rank:
-                    errors.append(f"parameter {self.role(name)} must be {_event_text(rank)}, found shape "
+                if value.dim() < rank or (rank and 0 in value.shape[value.dim() - rank:]):  # k = 0: nothing to draw
+                    errors.append(f"parameter {self.role(name)} must be {_event_text(rank)}"
+                                  f"{' with k ≥ 1' if value.dim() >= rank else ''}, found shape "
                                   f"{format_shape(tuple(value.shape))}")
                 elif not c.ok_tensor(value):
                     errors.append(f"parameter {self.role(name)} must be {c.text}, found {_first_bad(value, c)}")

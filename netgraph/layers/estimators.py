@@ -68,7 +68,7 @@ from netgraph.core.errors import OptionError
 from netgraph.layers.dist_tensors import tensors
 
 __all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "score_handle", "surrogate_loss", "pending_records",
-           "BASELINE_DECAY", "straight_through"]
+           "BASELINE_DECAY", "straight_through", "estimator_state", "load_estimator_state"]
 
 #: Decay of the running-mean baseline used when no leave-one-out baseline is available.
 BASELINE_DECAY = 0.9
@@ -268,6 +268,27 @@ def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bo
                 "(rewards.mean() + module.surrogate_loss(rewards)).backward()`.")
         return loss.new_zeros(())
     return torch.stack(terms).sum()
+
+
+def estimator_state(module: nn.Module) -> dict[str, float]:
+    """The running-mean baselines of ``module``'s score-function layers, by submodule name (what a checkpoint
+    saves so a resumed run takes the same steps); layers that have none yet are left out."""
+    return {name: float(sub.baseline) for name, sub in module.named_modules()
+            if getattr(sub, "baseline", None) is not None and hasattr(sub, "distribution")}
+
+
+def load_estimator_state(module: nn.Module, state: dict[str, float]) -> None:
+    """Restore ``estimator_state``'s baselines into ``module`` (layers not in ``state`` start without one).
+
+    >>> from netgraph import NetGraph, RandomArrayLayer, BernoulliDistribution
+    >>> m = NetGraph([RandomArrayLayer(BernoulliDistribution("#p"))], [], p=()).compile()
+    >>> load_estimator_state(m, {"1": 0.25}); estimator_state(m)
+    {'1': 0.25}
+    """
+    for name, sub in module.named_modules():
+        if hasattr(sub, "distribution") and hasattr(sub, "baseline"):
+            value = state.get(name)
+            vars(sub)["baseline"] = None if value is None else float(value)
 
 
 def straight_through(x: torch.Tensor, mean: torch.Tensor) -> torch.Tensor:

@@ -26,7 +26,8 @@ from netgraph.layers.dist_base import Distribution, xlogy
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_FORMS
 
-__all__ = ["KL_CLOSED_FORMS", "CLOSED_FORM_ARITY", "closed_form", "support_problem", "monte_carlo_kl", "describe_estimate"]
+__all__ = ["KL_CLOSED_FORMS", "CLOSED_FORM_ARITY", "closed_form", "support_problem", "check_supports", "monte_carlo_kl",
+           "describe_estimate"]
 
 Params = Sequence[torch.Tensor]
 
@@ -83,35 +84,80 @@ def closed_form(p: Distribution, q: Distribution) -> Callable[[Params, Params], 
 
 
 # -- supports ------------------------------------------------------------------------------------------------
-# (lower, upper) bound kinds: "-inf"/"inf" unbounded, "0" / "1" fixed, "param" set by a parameter.
-_POSITIVE = ("0", "inf")
-_SUPPORTS: dict[str, Callable[[Distribution], tuple[str, str]]] = {
-    "NormalDistribution": lambda d: ("-inf", "inf"), "ExpGammaDistribution": lambda d: ("-inf", "inf"),
-    **{name: (lambda d: _POSITIVE) for name in (
+_INF = float("inf")
+_POSITIVE = (0.0, _INF)
+#: class name -> (lower, upper) bound of the support: a number, or the name of the parameter that sets it.
+_SUPPORTS: dict[str, tuple[float | str, float | str]] = {
+    "NormalDistribution": (-_INF, _INF), "ExpGammaDistribution": (-_INF, _INF),
+    **{name: _POSITIVE for name in (
         "ExponentialDistribution", "MaxwellDistribution", "RayleighDistribution", "HalfNormalDistribution",
         "ChiDistribution", "NakagamiDistribution", "ChiSquareDistribution", "ErlangDistribution",
         "PoissonDistribution", "NegativeBinomialDistribution")},
-    **{name: (lambda d: _POSITIVE if d.params[-1] == 0.0 else ("param", "inf")) for name in (
-        "GammaDistribution", "InverseGammaDistribution", "WeibullDistribution")},
-    "LogGammaDistribution": lambda d: ("param", "inf"), "UniformDistribution": lambda d: ("param", "param"),
-    "BernoulliDistribution": lambda d: ("0", "1"), "BinomialDistribution": lambda d: ("0", "param"),
-    "DiscreteUniformDistribution": lambda d: ("param", "param"),
+    **{name: ("mu", _INF) for name in (
+        "GammaDistribution", "InverseGammaDistribution", "WeibullDistribution", "LogGammaDistribution")},
+    "UniformDistribution": ("min", "max"), "BernoulliDistribution": (0.0, 1.0), "BinomialDistribution": (0.0, "n"),
+    "DiscreteUniformDistribution": ("imin", "imax"),
 }
-_TEXT = {"-inf": "-∞", "inf": "∞", "param": "a parameter"}
 #: Vector distributions: the support of one event (k = the event size); a KL needs the same one on both sides.
 _VECTOR_SUPPORTS = {"MultinormalDistribution": "ℝᵏ", "MultinormalCholeskyDistribution": "ℝᵏ",
                     "MultinormalDiagonalDistribution": "ℝᵏ", "DirichletDistribution": "the probability simplex in ℝᵏ",
                     "CategoricalDistribution": "the classes {0, …, k−1}"}
 
 
-def _support_text(bounds: tuple[str, str]) -> str:
-    return f"[{_TEXT.get(bounds[0], bounds[0])}, {_TEXT.get(bounds[1], bounds[1])}]"
+def _bounds(dist: Distribution, params: Sequence[Any] | None = None) -> list[Any]:
+    """The support's [lower, upper]: numbers or tensors, None where a '#slot' parameter sets it (``params``: the
+    values of a call, in PARAMS order, instead of the distribution's own)."""
+    values = dist.params if params is None else params
+    found = [b if isinstance(b, float) else values[dist.PARAMS.index(b)] for b in _SUPPORTS[type(dist).__name__]]
+    return [None if isinstance(v, str) else float(v) if isinstance(v, (int, float)) else v for v in found]
+
+
+def _outside(p_bounds: list[Any], q_bounds: list[Any]) -> Any:
+    """Where p's support [lo, hi] is not inside q's (False, True or a bool tensor); a bound not known (None) is
+    finite: it is outside only against ∓∞ on p's side."""
+    (lo_p, hi_p), (lo_q, hi_q) = p_bounds, q_bounds
+    low = lo_p == -_INF if lo_q is None else False if lo_p is None else torch.as_tensor(lo_p) < torch.as_tensor(lo_q)
+    high = hi_p == _INF if hi_q is None else False if hi_p is None else torch.as_tensor(hi_p) > torch.as_tensor(hi_q)
+    return torch.as_tensor(low) | torch.as_tensor(high)
+
+
+def _support_text(bounds: list[Any]) -> str:
+    def text(b: Any) -> str:
+        if b is None:
+            return "a parameter"
+        if isinstance(b, torch.Tensor) and b.numel() != 1:
+            return "an array parameter"
+        return {-_INF: "-∞", _INF: "∞"}.get(float(b), f"{float(b):g}")
+    return f"[{text(bounds[0])}, {text(bounds[1])}]"
+
+
+def check_supports(p: Distribution, q: Distribution, p_params: list[Any], q_params: list[Any],
+                   where: Callable[[], str]) -> None:
+    """DataError when the parameters of this call put p's support outside q's (KL(p ‖ q) is infinite): checked
+    before drawing, so the estimate never depends on whether the draws happened to land inside q's support."""
+    if type(p).__name__ not in _SUPPORTS or type(q).__name__ not in _SUPPORTS or None not in (*_bounds(p), *_bounds(q)):
+        return  # constant supports: checked when the layer was made (support_problem)
+    bp, bq = _bounds(p, p_params), _bounds(q, q_params)
+    bad = _outside(bp, bq)
+    if not bool(bad.any()):
+        return
+    (bp, bq), at = _first_outside_bounds(bp, bq, bad)
+    example = f" at example {at[0]}" if at else ""
+    raise DataError(f"{where()}: p = {p!r} has support {_support_text(bp)}{example}, which is not inside the "
+                    f"support {_support_text(bq)} of q = {q!r}, so KL(p ‖ q) is infinite for these parameter values")
+
+
+def _first_outside_bounds(bp: list[Any], bq: list[Any], bad: torch.Tensor) -> tuple[list[list[Any]], tuple]:
+    """The four bounds at the first position where p's support is outside q's, and that position."""
+    at = tuple(bad.nonzero()[0].tolist()) if bad.dim() else ()
+    pick = [[b.broadcast_to(bad.shape)[at] if isinstance(b, torch.Tensor) and at else b for b in bs] for bs in (bp, bq)]
+    return pick, at
 
 
 def support_problem(p: Distribution, q: Distribution) -> str | None:
     """Why KL(p ‖ q) is infinite or undefined whatever the parameters (p's support not inside q's), or None.
 
-    Supports that depend on parameter values are checked at run time (a DataError when p draws outside q).
+    Supports set by '#slot' parameters are checked at run time (``check_supports``, a DataError).
     """
     name_p, name_q = type(p).__name__, type(q).__name__
     if p.discrete != q.discrete:
@@ -131,10 +177,12 @@ def support_problem(p: Distribution, q: Distribution) -> str | None:
         return None
     if name_p not in _SUPPORTS or name_q not in _SUPPORTS:
         return None
-    (lo_p, hi_p), (lo_q, hi_q) = _SUPPORTS[name_p](p), _SUPPORTS[name_q](q)
-    if (lo_p == "-inf" and lo_q != "-inf") or (hi_p == "inf" and hi_q != "inf"):
-        return (f"p = {name_p} has support {_support_text((lo_p, hi_p))}, which is not inside the support "
-                f"{_support_text((lo_q, hi_q))} of q = {name_q}: KL(p ‖ q) is infinite")
+    bp, bq = _bounds(p), _bounds(q)
+    bad = _outside(bp, bq)
+    if bool(bad.any()):
+        (bp, bq), _ = _first_outside_bounds(bp, bq, bad)
+        return (f"p = {name_p} has support {_support_text(bp)}, which is not inside the support "
+                f"{_support_text(bq)} of q = {name_q}: KL(p ‖ q) is infinite")
     return None
 
 
@@ -164,6 +212,7 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     integrand log p − log q is known here), with a leave-one-out baseline over the samples when there are
     two or more: the value is unchanged and the gradient is unbiased without help from the loss.
     """
+    check_supports(p, q, p_params, q_params, where)
     estimator = p.ESTIMATORS[0]
     drawn = (samples, *shape)  # all samples at once: the parameters broadcast over the leading sample dim
     if estimator in ("pathwise", "implicit", "none"):

@@ -33,7 +33,7 @@ import torch
 from netgraph.core.files import usable_folder
 from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, resolve
 from netgraph.core.errors import DataError, OptionError, did_you_mean
-from netgraph.train.data import Expect, finish, gather, padded_training, sample, split_fraction
+from netgraph.train.data import Expect, finish, gather, padded_training, sample, split_fraction, split_ragged
 from netgraph.train.encoded import encoded_data
 from netgraph.data import image_folder, text_table
 from netgraph.train.loop import Plan, Trainer, TrainingError
@@ -187,9 +187,12 @@ def _validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int,
         if not 0 < spec < 1:
             raise OptionError(f"validation_set as a fraction must lie strictly between 0 and 1, found {spec}")
         if not isinstance(raw, dict):
-            raise OptionError("validation_set=<fraction> needs in-memory data of equal-shaped examples (a dict or "
-                              "list); for a DataLoader or lists of sequences of different lengths, give the "
-                              "validation data itself as validation_set")
+            parts = split_ragged(raw, spec, seed)  # sequences of different lengths: held out alike
+            if parts is None:
+                raise OptionError("validation_set=<fraction> needs in-memory data (a dict or a list of examples); "
+                                  "for a DataLoader or another iterable, give the validation data itself as "
+                                  "validation_set")
+            return parts[0], finish(parts[1], expect, allow_extra, "validation data")
         train, val = split_fraction(finish(raw, expect, allow_extra, "training data").cols, spec, seed)
         return train, finish(val, expect, allow_extra, "validation data")
     val_raw = gather(spec, "validation_set", input_port, batch_size)
@@ -221,8 +224,9 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
         resume = (resume, read_checkpoint(resume))
         seed = int(resume[1]["seed"])  # the interrupted run's seed: same validation split, same rounds
     loss = attach_losses(net, o["loss_function"])
+    drawn = int(torch.randint(0, 2**62, ()).item()) if seed is None else seed  # rank 0's is broadcast below
     if any(v is None for v in all_arrays(net).values()):
-        net = net_initialize(net, seed=seed)
+        net = net_initialize(net, seed=drawn)  # unseeded: from torch's RNG too (DDP gives every rank rank 0's arrays)
     single = net.input_ports[0] if len(net.input_ports) == 1 else None
     workers = check_number(o["num_workers"], "num_workers", integer=True, strict=False)
     data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
@@ -235,7 +239,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
     ctx = setup(bool(o["distributed"]), device)
     trainer, log = None, None
     try:
-        seed = ctx.broadcast(int(torch.randint(0, 2**62, ()).item()) if seed is None else seed)
+        seed = ctx.broadcast(drawn)
         train_raw, validation = _validation(o["validation_set"], raw, expect, loss.allow_extra, seed, single,
                                             batch_size)
         train = finish(train_raw, expect, loss.allow_extra, "training data")

@@ -78,6 +78,11 @@ class LengthBuckets:
         for j in torch.randperm(len(batches)).tolist():
             yield self._batch(batches[j])
 
+    def with_columns(self, cols: Mapping, what: str) -> LengthBuckets:
+        """Batches of this kind (and batch size) from other columns, such as a part of these."""
+        buckets = LengthBuckets(cols, self.batch_size, what)
+        return PaddedBatches(buckets, self.arguments) if isinstance(self, PaddedBatches) else buckets
+
     def samples(self) -> list[dict[str, torch.Tensor]]:
         """A batch of every bucket (all its examples), for checking the whole data before training."""
         return [self._batch(group) for group in self.groups]

@@ -4,11 +4,12 @@
 ``interval`` rounds with ``checkpoint={"directory": "ckpt/", "interval": 5, "keep": 3}``), keeping the
 last ``keep`` files (default 3). A file is first written under a temporary name and then renamed
 (``os.replace``), so a run killed at any moment leaves only complete checkpoints. It holds the arrays,
-the optimizer state and the method that wrote it, the loss history, the early-stopping state and the
-best arrays so far; it is read with ``torch.load(weights_only=True)`` (no pickled code). It also holds
-the SHA-256 of its contents (``content_digest``), checked on reading: a changed or damaged file is an
-OptionError saying what is wrong (empty, not a torch file, objects besides tensors, changed). Each
-save removes the temporary files of killed saves. ``net_train(..., resume=True)`` continues from the
+the optimizer state and the method that wrote it, the loss history, the early-stopping state, the
+best arrays so far and the score-function layers' running-mean baselines; it is read with
+``torch.load(weights_only=True)`` (no pickled code). It also holds the SHA-256 of its contents
+(``content_digest``), checked on reading: a changed or damaged file is an OptionError saying what is
+wrong (empty, not a torch file, objects besides tensors, changed). Each save removes the temporary
+files of killed saves. ``net_train(..., resume=True)`` continues from the
 newest file; ``load_checkpoint(net, path)`` gives a net with a checkpoint's arrays.
 
 >>> import tempfile, torch
@@ -34,9 +35,10 @@ import torch
 from netgraph.core.files import atomic_write, remove_temporaries
 from netgraph.core.errors import OptionError
 from netgraph.backend.initialize import net_initialize
+from netgraph.layers.estimators import estimator_state, load_estimator_state
 
 __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
-           "content_digest", "load_optimizer", "FORMAT"]
+           "content_digest", "load_optimizer", "run_state", "restore_run", "FORMAT"]
 
 FORMAT = "netgraph-checkpoint"
 _NAME = re.compile(r"round-(\d+)\.pt")
@@ -193,6 +195,28 @@ def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], metho
     for group, rate in zip(optimizer.param_groups, rates):  # the saved rates would override this run's
         group["base_lr"], group["lr"] = rate, rate * factor
     return factor
+
+
+def run_state(trainer: Any) -> dict[str, Any]:
+    """What a checkpoint of a training run (``netgraph.train.loop.Trainer``) holds besides the format tags: the
+    arrays, the optimizer state and its method, the progress, the best arrays, the seed and the running-mean
+    baselines of score-function layers (``estimators``), all a resumed run needs to take the same steps."""
+    best = {k: v.cpu() for k, v in trainer.best_state.items()} if trainer.best_state is not None else None
+    return {"model": {k: v.detach().cpu() for k, v in trainer.module.state_dict().items()},
+            "optimizer": trainer.optimizer.state_dict(), "method": trainer.plan.method.name,
+            "progress": trainer.state.as_dict(), "best_model": best, "seed": trainer.plan.seed,
+            "estimators": estimator_state(trainer.module)}
+
+
+def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Load ``run_state``'s arrays, optimizer, best arrays and baselines into ``trainer``; returns the progress."""
+    check_compatible(data, trainer.module, source)
+    trainer.module.load_state_dict(data["model"])
+    load_estimator_state(trainer.module, data.get("estimators", {}))
+    trainer.factor = load_optimizer(trainer.optimizer, data, trainer.plan.method.name, source)
+    if data.get("best_model") is not None:
+        trainer.best_state = {k: v.to(trainer.ctx.device) for k, v in data["best_model"].items()}
+    return data["progress"]
 
 
 def load_checkpoint(net: Any, path: str | os.PathLike, best: bool = False) -> Any:

@@ -20,7 +20,7 @@ a loss target) comes back as one DataError naming the key and the expected shape
 from __future__ import annotations
 
 import dataclasses
-import functools
+import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -34,10 +34,11 @@ from netgraph.backend.evaluation import as_port_tensor
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.masks import Fallback, compile_padded
 from netgraph.train.buckets import LengthBuckets, PaddedBatches, has_ragged
+from netgraph.train.datasets import checked_loader
 
 __all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
            "padded_training", "lengths_keys", "non_finite_data",
-           "split_fraction"]
+           "split_fraction", "split_ragged"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,7 +70,8 @@ def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
 
 
 def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
-    """Tensors by key from a dict of arrays or a list of example dicts (stacked along a new dim 0)."""
+    """Tensors by key from a dict of arrays or a list of example dicts (stacked along a new dim 0; sequences of
+    different lengths stay a list, one tensor per example)."""
     if isinstance(data, Mapping):
         if not data:
             raise DataError(f"{what} is an empty dict; give one array per input port and target")
@@ -86,11 +88,15 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     if odd:
         raise DataError(f"{what}: every example must have the same keys; example 0 has {keys}, "
                         f"example {odd[0]} has {list(examples[odd[0]])}")
-    out = {}
+    out: dict[str, Any] = {}
     for k in keys:
+        values = [_tensor(str(k), e[k], what) for e in examples]
         try:
-            out[str(k)] = torch.stack([_tensor(str(k), e[k], what) for e in examples])
+            out[str(k)] = torch.stack(values)
         except RuntimeError as exc:
+            if all(v.dim() and v.shape[1:] == values[0].shape[1:] for v in values):
+                out[str(k)] = values  # sequences of different lengths: a ragged column (``gather`` buckets them)
+                continue
             raise DataError(f"{what}: key {k!r}: the examples have different shapes: {exc}") from None
     return out
 
@@ -211,16 +217,29 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
     return out
 
 
-def split_fraction(cols: dict[str, torch.Tensor], fraction: float, seed: int) -> tuple[dict, dict]:
-    """(training, validation) columns: a random ``fraction`` of the examples is held out."""
-    n = next(iter(cols.values())).shape[0]
+def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[dict, dict]:
+    """(training, validation) columns: a random ``fraction`` of the examples is held out (a ragged column, a
+    list of tensors, is split as the tensors are)."""
+    n = len(next(iter(cols.values())))
     k = math.ceil(fraction * n)
     if not 0 < k < n:
         raise OptionError(f"validation_set={fraction} leaves {counted(n - k, 'training example')} and "
                           f"{counted(k, 'validation example')} out of {n}; both need at least one")
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     train, val = order[:-k].sort().values, order[-k:].sort().values
-    return {c: x[train] for c, x in cols.items()}, {c: x[val] for c, x in cols.items()}
+    return tuple({c: x[idx] if isinstance(x, torch.Tensor) else [x[i] for i in idx.tolist()] for c, x in cols.items()}
+                 for idx in (train, val))
+
+
+def split_ragged(raw: Streamed, fraction: float, seed: int) -> tuple[Streamed, Streamed] | None:
+    """Ragged in-memory data (length buckets, or padded batches) split as ``split_fraction`` splits columns:
+    (training, validation) of the same kind; None for other streamed data (a DataLoader)."""
+    loader = raw.loader
+    if not isinstance(loader, LengthBuckets):
+        return None
+    parts = split_fraction(loader.cols, fraction, seed)
+    return tuple(Streamed(loader.with_columns(cols, what), what)  # type: ignore[return-value]
+                 for cols, what in zip(parts, (raw.what, "validation data")))
 
 
 class InMemory:
@@ -259,7 +278,10 @@ class Streamed:
         self.allow_extra, self.device = True, None
         dataset = getattr(loader, "dataset", None)
         self.size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else None
-        self.first_raw = next(iter(loader), None)
+        iterator = iter(loader)
+        self.first_raw = next(iterator, None)
+        self.rest = iterator if iterator is loader else None  # a one-shot iterable: round 1 goes on from here
+        self.passes = 0
         if self.first_raw is None:
             raise DataError(f"{what}: the data loader yields no batches")
         if not isinstance(self.first_raw, Mapping):
@@ -286,42 +308,17 @@ class Streamed:
 
     def batches(self, batch_size: int, order: Any = None, rank: int = 0,
                 world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int]]:
-        for i, batch in enumerate(self.loader, 1):
+        self.passes += 1
+        rest, self.rest = self.rest, None
+        i = 0
+        for i, batch in enumerate(self.loader if rest is None else itertools.chain([self.first_raw], rest), 1):
             cols = self.check(batch, i)
             n = next(iter(cols.values())).shape[0]
             yield ({k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols), n * world
-
-
-class _CheckedDataset(torch.utils.data.Dataset):
-    """A map-style Dataset whose length is checked and whose missing items are a DataError, not an IndexError."""
-
-    def __init__(self, dataset: Any, what: str):
-        try:
-            self.size = len(dataset)
-        except TypeError as exc:
-            raise DataError(f"{what}: a Dataset must have a length (__len__): {exc}") from None
-        if not isinstance(self.size, int) or self.size < 1:
-            raise DataError(f"{what}: the Dataset is empty (len() is {self.size!r})")
-        self.dataset, self.what = dataset, what
-
-    def __len__(self) -> int:
-        return self.size
-
-    def __getitem__(self, index: int) -> Any:
-        try:
-            return self.dataset[index]
-        except IndexError as exc:
-            raise DataError(f"{self.what}: the Dataset says it has {self.size} items but item {index} raised "
-                            f"IndexError: {exc}") from None
-
-
-def _collate(items: list, what: str) -> Any:
-    """torch's default collation; items it cannot stack (no dicts of equal-shaped arrays) are a DataError."""
-    try:
-        return torch.utils.data.default_collate(items)
-    except (TypeError, RuntimeError, ValueError, KeyError) as exc:
-        raise DataError(f"{what}: the Dataset's items cannot be batched (each must be a dict of port -> "
-                        f"array, all of one shape): {exc}") from None
+        if i == 0:
+            raise DataError(f"{self.what}: the data gave no batch when iterated again for the next round (pass "
+                            f"{self.passes}): it can be iterated only once (a generator or iterator?); give a "
+                            f"re-iterable such as a list of batch dicts or a DataLoader")
 
 
 def _is_loader(data: Any) -> bool:
@@ -331,8 +328,7 @@ def _is_loader(data: Any) -> bool:
 def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dict[str, torch.Tensor] | Streamed:
     """Unchecked columns (in-memory data) or a Streamed loader; ``sample(raw)`` shows either's tensors."""
     if isinstance(data, torch.utils.data.Dataset) and not isinstance(data, torch.utils.data.IterableDataset):
-        data = torch.utils.data.DataLoader(_CheckedDataset(data, what), batch_size=batch_size, shuffle=True,
-                                           collate_fn=functools.partial(_collate, what=what))
+        data = checked_loader(data, what, batch_size)
     if isinstance(data, torch.utils.data.IterableDataset) or _is_loader(data):
         return Streamed(data, what)
     if isinstance(data, tuple) and len(data) == 2 and not any(isinstance(d, Mapping) for d in data):
@@ -345,7 +341,8 @@ def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dic
     if data is None or isinstance(data, (str, bytes, torch.Tensor)) or not isinstance(data, (Mapping, list, tuple)):
         raise DataError(f"{what} must be a dict of port -> array, a list of example dicts, a pair "
                         f"(inputs, targets), a Dataset or a DataLoader; found {type(data).__name__}")
-    return columns_from(data, what)
+    cols = columns_from(data, what)
+    return Streamed(LengthBuckets(cols, batch_size, what), what) if has_ragged(cols) else cols
 
 
 def sample(raw: dict[str, torch.Tensor] | Streamed) -> dict[str, torch.Tensor]:

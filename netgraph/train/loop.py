@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from netgraph.train.checkpoint import check_compatible, load_optimizer, save_checkpoint
+from netgraph.train.checkpoint import restore_run, run_state, save_checkpoint
 from netgraph.core.errors import OptionError, TrainingError
 from netgraph.train.data import InMemory, lengths_keys, non_finite_data
 from netgraph.train.loss import first_nonfinite, reaching_layers, surrogate_term
@@ -373,24 +373,13 @@ class Trainer:
         self._saved_round = r
         if not self.ctx.main:
             return
-        cpu = {k: v.detach().cpu() for k, v in self.module.state_dict().items()}
-        best = {k: v.cpu() for k, v in self.best_state.items()} if self.best_state is not None else None
         self.state.elapsed = time.perf_counter() - self.started
-        state = {"model": cpu, "optimizer": self.optimizer.state_dict(), "method": self.plan.method.name,
-                 "progress": self.state.as_dict(), "best_model": best, "seed": self.plan.seed}
         ck = self.plan.checkpoint
-        path = save_checkpoint(ck["directory"], state, r, keep=ck["keep"])
+        path = save_checkpoint(ck["directory"], run_state(self), r, keep=ck["keep"])
         self.files.append(str(path))
 
     def resume(self) -> None:
         if self.plan.resume is None:
             return
-        source, data = self.plan.resume
-        check_compatible(data, self.module, source)
-        self.module.load_state_dict(data["model"])
-        self.factor = load_optimizer(self.optimizer, data, self.plan.method.name, source)
-        self.state = Progress(**data["progress"])
+        self.state = Progress(**restore_run(self, *self.plan.resume))
         self._saved_round = self.state.rounds
-        if data.get("best_model") is not None:
-            device = self.ctx.device
-            self.best_state = {k: v.to(device) for k, v in data["best_model"].items()}

@@ -1,0 +1,51 @@
+"""A map-style ``torch.utils.data.Dataset`` given as training data: batched by a shuffling DataLoader whose
+missing items and unbatchable items are DataErrors naming the data, not torch's IndexError or stack errors."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import DataError
+
+__all__ = ["checked_loader"]
+
+
+def checked_loader(dataset: Any, what: str, batch_size: int) -> torch.utils.data.DataLoader:
+    """A shuffling DataLoader of ``batch_size`` over ``dataset`` (checked: a length, no IndexError, batchable items)."""
+    return torch.utils.data.DataLoader(_CheckedDataset(dataset, what), batch_size=batch_size, shuffle=True,
+                                       collate_fn=functools.partial(_collate, what=what))
+
+
+class _CheckedDataset(torch.utils.data.Dataset):
+    """A map-style Dataset whose length is checked and whose missing items are a DataError, not an IndexError."""
+
+    def __init__(self, dataset: Any, what: str):
+        try:
+            self.size = len(dataset)
+        except TypeError as exc:
+            raise DataError(f"{what}: a Dataset must have a length (__len__): {exc}") from None
+        if not isinstance(self.size, int) or self.size < 1:
+            raise DataError(f"{what}: the Dataset is empty (len() is {self.size!r})")
+        self.dataset, self.what = dataset, what
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int) -> Any:
+        try:
+            return self.dataset[index]
+        except IndexError as exc:
+            raise DataError(f"{self.what}: the Dataset says it has {self.size} items but item {index} raised "
+                            f"IndexError: {exc}") from None
+
+
+def _collate(items: list, what: str) -> Any:
+    """torch's default collation; items it cannot stack (no dicts of equal-shaped arrays) are a DataError."""
+    try:
+        return torch.utils.data.default_collate(items)
+    except (TypeError, RuntimeError, ValueError, KeyError) as exc:
+        raise DataError(f"{what}: the Dataset's items cannot be batched (each must be a dict of port -> "
+                        f"array, all of one shape): {exc}") from None
