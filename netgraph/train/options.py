@@ -1,4 +1,4 @@
-"""net_train's options: the optimisation method, learning-rate multipliers, stopping, device, progress.
+"""net_train's options: the optimisation method, learning-rate multipliers, device, progress (stopping: stopping.py).
 
 Method (``method=``): ``"Adam"`` (default), ``"AdamW"``, ``"SGD"`` or ``"RMSProp"`` (any case), alone,
 as ``(name, {suboptions})`` or as a dict with a ``"name"`` key. Suboptions are the torch optimizer's
@@ -19,8 +19,6 @@ norm), ``weight_clipping`` (clamp every array to ±c after each step), ``learnin
 >>> parse_method(("SGD", {"Momentum": -1}), None)
 Traceback (most recent call last):
 netgraph.core.errors.OptionError: method 'SGD' suboption Momentum must be a number in [0, 1), found -1
->>> parse_stopping({"Patience": 3}).patience
-3
 """
 
 from __future__ import annotations
@@ -38,11 +36,10 @@ import torch
 from netgraph.core.array_rules import matches, refuse_unmatched, rule_pattern
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.multipliers import stored_multipliers
-from netgraph.train.metrics import maximize
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
 
-__all__ = ["Method", "parse_method", "resolve_multipliers", "Stopping", "parse_stopping", "parse_device",
-           "parse_progress", "check_number", "snake", "schedule_factor"]
+__all__ = ["Method", "parse_method", "resolve_multipliers", "parse_device", "parse_progress", "check_number", "snake",
+           "schedule_factor"]
 
 #: canonical name, optimizer class, default learning rate (torch's defaults; SGD's 0.01 is ours). The classes
 #: are torch's own without the torch._dynamo import (netgraph.train.optimizers).
@@ -284,84 +281,6 @@ def resolve_multipliers(net: Any, names: list[str], spec: Any) -> dict[str, floa
                 break
     refuse_unmatched("learning_rate_multipliers", [(key, pattern) for key, pattern, _ in given], used, top, names)
     return out
-
-
-# -- stopping -------------------------------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class Stopping:
-    """Early stopping: stop once the loss has not improved for ``patience`` rounds after ``initial_patience``.
-
-    Patience 0 and 1 both stop at the first round that does not improve.
-    """
-
-    criterion: Any = "loss"  # "loss" (validation loss, or the round loss without a validation set) or f(info)
-    patience: int = 0
-    initial_patience: int = 0
-    improvement: tuple[str, float] = ("absolute", 0.0)
-    metric: str | None = None  # a metric's name or label: watch it (validation, else training) instead of the loss
-    maximize: bool = False  # the watched metric improves upwards (accuracy), not downwards (errors)
-
-    def improved(self, best: float | None, new: float) -> bool:
-        if best is None or math.isnan(best):
-            return not math.isnan(new)
-        if self.maximize:
-            best, new = -best, -new
-        kind, amount = self.improvement
-        return new < best - amount if kind == "absolute" else new < best - amount * abs(best)
-
-
-def _improvement(value: Any) -> tuple[str, float]:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return "absolute", check_number(value, "improvement", strict=False)
-    if isinstance(value, Mapping) and len(value) == 1:
-        value = next(iter(value.items()))
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        kind = snake(value[0]).replace("_change", "")
-        if kind in ("absolute", "relative"):
-            return kind, check_number(value[1], "improvement", strict=False)
-    raise OptionError(f"improvement must be a number, ('absolute', v) or ('relative', v) (Wolfram's "
-                      f"'AbsoluteChange'/'RelativeChange' work too); found {value!r}")
-
-
-def parse_stopping(spec: Any) -> Stopping | None:
-    """None, 'Loss', a patience (int), a function f(info) -> stop?, or a dict of Stopping's fields."""
-    if spec is None or spec is False:
-        return None
-    if isinstance(spec, str) and snake(spec) in ("loss", "validation_loss"):
-        return Stopping()
-    if isinstance(spec, str):
-        return _metric_stopping(spec, Stopping())
-    if isinstance(spec, int) and not isinstance(spec, bool):
-        return Stopping(patience=check_number(spec, "training_stopping_criterion", integer=True, strict=False))
-    if callable(spec):
-        return Stopping(criterion=spec)
-    if isinstance(spec, Mapping):
-        fields = {snake(k): v for k, v in spec.items()}
-        unknown = [k for k in fields if k not in ("criterion", "patience", "initial_patience", "improvement")]
-        if unknown:
-            keys = ["criterion", "patience", "initial_patience", "improvement"]
-            raise OptionError(f"training_stopping_criterion has no key {unknown[0]!r}"
-                              f"{did_you_mean(unknown[0], keys)}; it takes {keys}")
-        criterion = fields.get("criterion", "loss")
-        if not callable(criterion) and not isinstance(criterion, str):
-            raise OptionError(f"training_stopping_criterion criterion must be 'Loss', a metric name or a function, "
-                              f"found {criterion!r}")
-        stopping = Stopping(criterion if callable(criterion) else "loss",
-                            check_number(fields.get("patience", 0), "patience", integer=True, strict=False),
-                            check_number(fields.get("initial_patience", 0), "initial_patience", integer=True,
-                                         strict=False),
-                            _improvement(fields.get("improvement", 0.0)))
-        if isinstance(criterion, str) and snake(criterion) not in ("loss", "validation_loss"):
-            return _metric_stopping(criterion, stopping)
-        return stopping
-    raise OptionError(f"training_stopping_criterion must be None, 'Loss', a metric name, a patience (int), a "
-                      f"function f(info) -> bool or a dict (criterion, patience, initial_patience, improvement); "
-                      f"found {spec!r}")
-
-
-def _metric_stopping(name: str, stopping: Stopping) -> Stopping:
-    """Watch metric ``name`` ('Accuracy', 'Output/Accuracy'): higher is better for the classification metrics."""
-    return dataclasses.replace(stopping, metric=name, maximize=maximize(name.split("/")[-1]))
 
 
 # -- device and progress -----------------------------------------------------------------------------------
