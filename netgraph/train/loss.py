@@ -149,12 +149,16 @@ class _LayerTerm(_Term):
             expect[self.target_key] = Expect(graph.port_types["Target"], f"target of output port {self.port!r} "
                                               f"({self.describe().split(' on ')[0]}"
                                               f"{'; key ' + repr(self.alias) + ' works too' if self.alias else ''})",
-                                              finite=True, **self._limits())
+                                              finite=True, alias=self._other_key(), **self._limits())
             if sample is None:
                 return expect  # the data check reports the missing key
         self.module = net_initialize(graph).compile()
         self.module.requires_grad_(False)
         return expect
+
+    def _other_key(self) -> str | None:
+        """The other key the target may be given under: the output's name for 'Target', and back."""
+        return None if self.alias is None else self.alias if self.target_key != self.alias else "Target"
 
     def to(self, device: torch.device) -> None:
         if self.module is not None:
