@@ -22,3 +22,35 @@ def test_a_target_under_both_its_keys_is_named_twice_not_unknown(validation):
     first, second = ("Output", "Target") if validation else ("Target", "Output")
     assert f"the target is given twice (under {first!r} and {second!r}); give one of them" in str(info.value)
     assert "unknown key" not in str(info.value)
+
+
+def _cli_files(tmp_path):
+    import numpy as np
+    spec = tmp_path / "lin.yaml"
+    spec.write_text("netgraph: 1\nlayers:\n  lin: {type: LinearLayer, output: 1}\ninputs: {Input: 2}\n")
+    x = np.random.default_rng(0).random((16, 2)).astype("float32")
+    np.savez(tmp_path / "data.npz", Input=x, Target=x.sum(1, keepdims=True))
+    return ["train", str(spec), "--data", str(tmp_path / "data.npz"), "--rounds", "1", "--seed", "0", "--quiet"]
+
+
+@pytest.mark.parametrize("name, found", [("missing.yaml", "the file does not exist"),
+                                         ("sub/losses", "the file does not exist"), ("folder.yml", "the file is a folder")])
+def test_cli_loss_naming_a_file_that_is_not_there_says_so(tmp_path, capsys, name, found):
+    from netgraph.cli import main
+    (tmp_path / "folder.yml").mkdir()
+    path = str(tmp_path / name)
+    assert main([*_cli_files(tmp_path), "--loss", path, "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert f"--loss {path!r}: {found}" in err and "not an output port" not in err
+
+
+def test_cli_refusing_a_used_checkpoint_folder_names_the_resume_flag(tmp_path, capsys):
+    from netgraph.cli import main
+    common = [*_cli_files(tmp_path), "--checkpoint", str(tmp_path / "ck")]
+    assert main([*common, "-o", str(tmp_path / "first")]) == 0
+    capsys.readouterr()
+    assert main([*common, "-o", str(tmp_path / "second")]) == 1
+    err = capsys.readouterr().err
+    assert "already holds an earlier run's checkpoints (round-000001.pt)" in err and "add --resume" in err
+    assert "resume=True" not in err
+    assert main([*common, "-o", str(tmp_path / "third"), "--resume"]) == 0
