@@ -54,3 +54,16 @@ def test_cli_refusing_a_used_checkpoint_folder_names_the_resume_flag(tmp_path, c
     assert "already holds an earlier run's checkpoints (round-000001.pt)" in err and "add --resume" in err
     assert "resume=True" not in err
     assert main([*common, "-o", str(tmp_path / "third"), "--resume"]) == 0
+
+
+def test_plot_losses_names_a_folder_path_whole_and_as_a_folder(tmp_path):
+    from netgraph import NetGraphError
+    results = net_train(_line(), {"Input": torch.randn(8, 2), "Target": torch.randn(8, 1)}, max_training_rounds=1,
+                        progress=False, all=True)
+    folder = tmp_path / "plots"
+    folder.mkdir()
+    with pytest.raises(NetGraphError) as info:
+        results.plot_losses(folder)
+    assert str(info.value) == f"cannot write the loss plot to {str(folder)!r}: it is a folder; give a file name"
+    with pytest.raises(NetGraphError, match="found '.*/loss.txt'"):
+        results.plot_losses(tmp_path / "loss.txt")
