@@ -139,7 +139,7 @@ def test_a_graph_input_and_output_may_not_share_a_name(make, fed_by):
      "NetPort('InputOut') or NetPort('Output')"),
     (lambda: NetGraph({"l": LinearLayer(2), "m": LinearLayer(2)},
                       [(NetPort("Output"), "l", NetPort("Result")), (NetPort("OutputOut"), "m", NetPort("Output"))],
-                      Output=2, OutputOut=2), "NetPort('Prediction')"),
+                      Output=2, OutputOut=2), "NetPort('Prediction') or NetPort('OutputOut2')"),
 ])
 def test_the_name_clash_suggests_only_names_that_do_not_clash(make, suggested):
     with pytest.raises(WiringError) as info:
