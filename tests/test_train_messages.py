@@ -67,3 +67,47 @@ def test_plot_losses_names_a_folder_path_whole_and_as_a_folder(tmp_path):
     assert str(info.value) == f"cannot write the loss plot to {str(folder)!r}: it is a folder; give a file name"
     with pytest.raises(NetGraphError, match="found '.*/loss.txt'"):
         results.plot_losses(tmp_path / "loss.txt")
+
+
+def _gamma_net():
+    from netgraph import ElementwiseLayer, GammaDistribution, RandomArrayLayer
+    return NetGraph({"lin": LinearLayer(2), "s": ElementwiseLayer("Exp"),
+                     "z": RandomArrayLayer(GammaDistribution("#a", 1.0)), "out": LinearLayer(1)},
+                    [("lin", "s", "z", "out")], Input=2)
+
+
+def test_a_distribution_parameter_overflowing_in_training_names_round_batch_and_the_overflow():
+    from netgraph import TrainingError
+    x = torch.randn(64, 2, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(TrainingError) as info:  # SGD at this rate grows the weights: Exp overflows on batch 2
+        net_train(_gamma_net(), {"Input": x * 3, "Target": x[:, :1] * 100}, max_training_rounds=5, batch_size=16,
+                  method="SGD", learning_rate=1.0, random_seed=0, progress=False)
+    message = str(info.value)
+    assert message.startswith("training stopped at round 1, batch 2: layer 'z' (RandomArrayLayer with "
+                              "GammaDistribution('#a', 1.0)): GammaDistribution parameter alpha (shape) must be a "
+                              "finite number > 0, found ")  # inf, or 0.0 where Exp underflowed
+    assert "the layer feeding it overflowed" in message and "A smaller learning_rate" in message
+    assert "pass a scale through Softplus or Exp" not in message
+    assert isinstance(info.value.__cause__, DataError)
+
+
+def test_a_parameter_gone_bad_in_validation_names_the_round():
+    from netgraph import TrainingError
+    x = torch.randn(32, 2, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(TrainingError, match=r"^training stopped at the validation after round 1: layer 'z'"):
+        net_train(_gamma_net(), {"Input": x, "Target": x[:, :1]}, validation_set={"Input": x * 1e4,
+                                                                                   "Target": x[:, :1]},
+                  max_training_rounds=2, random_seed=0, progress=False)
+
+
+@pytest.mark.parametrize("value, hint, not_hint", [
+    (float("inf"), "the layer feeding it overflowed", "Softplus or Exp, a probability"),
+    (float("nan"), "comes from the layer feeding it, which went NaN", "Softplus"),
+    (-1.0, "pass a scale through Softplus or Exp", "overflowed"),
+])
+def test_the_bad_parameter_hint_fits_the_value(value, hint, not_hint):
+    from netgraph import GammaDistribution, RandomArrayLayer
+    net = NetGraph([RandomArrayLayer(GammaDistribution("#a", 1.0))], [], a=2)
+    with pytest.raises(DataError) as info:
+        net(torch.tensor([[1.0, value]]))
+    assert hint in str(info.value) and not_hint not in str(info.value)

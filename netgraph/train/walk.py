@@ -1,16 +1,31 @@
-"""Walks over a net for net_train: the first layer output that is not finite, the layers that reach the loss."""
+"""net_train's runs of the net: a batch through the model (a bad distribution parameter named with the round and
+batch), the first layer output that is not finite, the layers that reach the loss."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
 
 from netgraph.backend.interpreter import ModuleRunner
+from netgraph.core.errors import DataError, TrainingError
 from netgraph.core.ir import Node
 from netgraph.train.wording import counted
 
-__all__ = ["first_nonfinite", "reaching_layers"]
+__all__ = ["run_model", "first_nonfinite", "reaching_layers"]
+
+
+def run_model(model: torch.nn.Module, inputs: dict, n: int, where: Callable[[], tuple[str, bool]]) -> Any:
+    """``model``'s outputs on a batch (``n`` examples); a DataError it raises (a distribution parameter gone bad
+    as the arrays changed) as a TrainingError naming ``where()``: (the round and batch, whether steps were taken)."""
+    try:
+        return model(**inputs) if inputs else model(batch_size=n)
+    except DataError as exc:
+        place, trained = where()
+        advice = (" A smaller learning_rate or method=('Adam', {'max_gradient_norm': 1.0}) keeps the arrays from "
+                  "growing that far." if trained else "")
+        raise TrainingError(f"training stopped at {place}: {exc}{advice}", diagnostics=exc.diagnostics) from exc
 
 
 def first_nonfinite(net: Any, module: torch.nn.Module, inputs: dict, batch_size: int) -> tuple[tuple, str] | None:
