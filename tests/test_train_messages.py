@@ -33,8 +33,8 @@ def _cli_files(tmp_path):
     return ["train", str(spec), "--data", str(tmp_path / "data.npz"), "--rounds", "1", "--seed", "0", "--quiet"]
 
 
-@pytest.mark.parametrize("name, found", [("missing.yaml", "the file does not exist"),
-                                         ("sub/losses", "the file does not exist"), ("folder.yml", "the file is a folder")])
+@pytest.mark.parametrize("name, found", [("missing.yaml", "the file does not exist"), ("sub/losses", "the file does "
+                                          "not exist"), ("folder.yml", "the file is a folder")])
 def test_cli_loss_naming_a_file_that_is_not_there_says_so(tmp_path, capsys, name, found):
     from netgraph.cli import main
     (tmp_path / "folder.yml").mkdir()

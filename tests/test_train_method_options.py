@@ -46,7 +46,8 @@ def test_wolfram_suboption_names_train_exactly_as_torchs(wolfram, torch_names):
     (("Adam", {"beta1": 0.9, "betas": (0.9, 0.99)}), "give either beta1/beta2 or betas, not both"),
     (("Adam", {"epsilon": 1e-3, "eps": 1e-3}), "give either epsilon or eps, not both"),
     (("RMSProp", {"alpha": -3}), "suboption alpha must be a number in [0, 1), found -3"),
-    (("RMSProp", {"Beta": 1.5}), "method 'RMSProp' suboption Beta (torch's alpha) must be a number in [0, 1), found 1.5"),
+    (("RMSProp", {"Beta": 1.5}),
+     "method 'RMSProp' suboption Beta (torch's alpha) must be a number in [0, 1), found 1.5"),
     (("RMSProp", {"beta": 1}), "suboption beta (torch's alpha) must be a number in [0, 1), found 1"),
     (("RMSProp", {"Momentum": 1.5}), "suboption Momentum must be a number in [0, 1), found 1.5"),
     (("SGD", {"momentum": 1}), "suboption momentum must be a number in [0, 1), found 1"),
@@ -78,7 +79,8 @@ def test_rmsprop_beta_at_the_ends_of_its_range_trains(beta):
 def test_two_different_learning_rates_are_an_option_error(rate, method, found):
     with pytest.raises(OptionError) as info:
         net_train(NetGraph({"lin": LinearLayer(1)}, [], Input=2),
-                  {"Input": torch.rand(4, 2), "Target": torch.rand(4, 1)}, learning_rate=rate, method=method, max_training_rounds=1, progress=False)
+                  {"Input": torch.rand(4, 2), "Target": torch.rand(4, 1)}, learning_rate=rate, method=method,
+                  max_training_rounds=1, progress=False)
     assert str(info.value) == f"the learning rate is given twice with different values, {found}; give one of them"
 
 
