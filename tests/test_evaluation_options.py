@@ -221,3 +221,20 @@ def test_net_x_with_inputs_requiring_grad_differentiates_the_inputs_only():
     module = net.compile()
     module(torch.ones(1, 3)).sum().backward()
     assert module.get_submodule("1").Weights.grad is not None  # a compiled module's parameters get gradients
+
+
+@pytest.mark.parametrize("wolfram, ours", [
+    ({"RandomSeeding": 7, "NetEvaluationMode": "Train"}, {"seed": 7, "mode": "train"}),
+    ({"BatchSize": 2, "WorkingPrecision": "Real64"}, {"batch_size": 2, "precision": "float64"}),
+])
+def test_wolframs_option_names_are_keywords_of_the_call(wolfram, ours):
+    net = net_initialize(NetChain([DropoutLayer(0.5), LinearLayer(3)], Input=4), seed=0)
+    x = torch.randn(6, 4)
+    out = net(x, **wolfram)
+    assert out.dtype == net(x, **ours).dtype and torch.equal(out, net(x, **ours))
+    assert torch.equal(net_port_gradient(net, x, **wolfram), net_port_gradient(net, x, **ours))
+
+
+def test_an_option_under_both_names_is_an_option_error():
+    with pytest.raises(OptionError, match="net\\(...\\) got both seed= and RandomSeeding=, Wolfram's name for it"):
+        linear_net()(torch.randn(2, 4), seed=1, RandomSeeding=2)

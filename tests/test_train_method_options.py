@@ -37,18 +37,24 @@ def test_wolfram_suboption_names_train_exactly_as_torchs(wolfram, torch_names):
 
 
 @pytest.mark.parametrize("method, message", [
-    (("SGD", {"momentum": -1}), "suboption momentum must be a number >= 0, found -1"),
-    (("SGD", {"Momentum": float("nan")}), "suboption momentum must be a number >= 0"),
-    (("Adam", {"Epsilon": -1}), "suboption eps must be a number >= 0, found -1"),
+    (("SGD", {"momentum": -1}), "suboption momentum must be a number in [0, 1), found -1"),
+    (("SGD", {"Momentum": float("nan")}), "suboption Momentum must be a number in [0, 1)"),
+    (("Adam", {"Epsilon": -1}), "suboption Epsilon (torch's eps) must be a number >= 0, found -1"),
     (("Adam", {"eps": "small"}), "suboption eps must be a number >= 0, found 'small'"),
     (("Adam", {"Beta1": 1.5}), "suboption betas must be two numbers in [0, 1) (beta1, beta2), found (1.5, 0.999)"),
     (("Adam", {"betas": (0.9,)}), "suboption betas must be two numbers in [0, 1)"),
     (("Adam", {"beta1": 0.9, "betas": (0.9, 0.99)}), "give either beta1/beta2 or betas, not both"),
     (("Adam", {"epsilon": 1e-3, "eps": 1e-3}), "give either epsilon or eps, not both"),
-    (("RMSProp", {"alpha": -3}), "suboption alpha must be a number >= 0, found -3"),
+    (("RMSProp", {"alpha": -3}), "suboption alpha must be a number in [0, 1), found -3"),
+    (("RMSProp", {"Beta": 1.5}),
+     "method 'RMSProp' suboption Beta (torch's alpha) must be a number in [0, 1), found 1.5"),
+    (("RMSProp", {"beta": 1}), "suboption beta (torch's alpha) must be a number in [0, 1), found 1"),
+    (("RMSProp", {"Momentum": 1.5}), "suboption Momentum must be a number in [0, 1), found 1.5"),
+    (("SGD", {"momentum": 1}), "suboption momentum must be a number in [0, 1), found 1"),
+    (("SGD", {"dampening": 1.5}), "suboption dampening must be a number in [0, 1], found 1.5"),
     (("Adam", {"weight_decay": -1}), "suboption weight_decay must be a number >= 0, found -1"),
     (("SGD", {"momentum": 0.9, "nesterov": "x"}), "suboption nesterov must be True or False, found 'x'"),
-    (("SGD", {"dampening": "a"}), "suboption dampening must be a number >= 0, found 'a'"),
+    (("SGD", {"dampening": "a"}), "suboption dampening must be a number in [0, 1], found 'a'"),
     (("SGD", {"nesterov": True}), "nesterov=True needs momentum > 0 and dampening 0"),
     (("Adam", {"fused": "yes"}), "suboption fused must be True, False or None"),
     (("SGD", {"Beta1": 0.9}), "method 'SGD' has no suboption 'beta1'"),
@@ -57,6 +63,30 @@ def test_bad_suboptions_are_option_errors_naming_them(method, message):
     with pytest.raises(OptionError) as info:
         _train(method, rounds=1)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.99])
+def test_rmsprop_beta_at_the_ends_of_its_range_trains(beta):
+    assert torch.isfinite(_train(("RMSProp", {"Beta": beta}))).all()
+
+
+@pytest.mark.parametrize("rate, method, found", [
+    (0.2, ("Adam", {"learning_rate": 0.1}), "learning_rate=0.2 and the method's suboption 'learning_rate': 0.1"),
+    (0.2, ("SGD", {"LearningRate": 0.1}), "learning_rate=0.2 and the method's suboption 'LearningRate': 0.1"),
+    (None, ("SGD", {"learning_rate": 0.1, "InitialLearningRate": 0.3}),
+     "the method's suboption 'learning_rate': 0.1 and the method's suboption 'InitialLearningRate': 0.3"),
+])
+def test_two_different_learning_rates_are_an_option_error(rate, method, found):
+    with pytest.raises(OptionError) as info:
+        net_train(NetGraph({"lin": LinearLayer(1)}, [], Input=2),
+                  {"Input": torch.rand(4, 2), "Target": torch.rand(4, 1)}, learning_rate=rate, method=method,
+                  max_training_rounds=1, progress=False)
+    assert str(info.value) == f"the learning rate is given twice with different values, {found}; give one of them"
+
+
+def test_the_same_learning_rate_given_twice_is_accepted():
+    assert parse_method(("Adam", {"learning_rate": 0.1}), 0.1).learning_rate == 0.1
+    assert parse_method(("Adam", {"learning_rate": 0.1}), None).learning_rate == 0.1
 
 
 @pytest.mark.parametrize("factor, found", [(-1.0, "-1.0"), ("x", "'x'"), (float("nan"), "nan"),
@@ -111,4 +141,4 @@ def test_the_cli_passes_momentum_and_epsilon_to_the_method(tmp_path, capsys):
     capsys.readouterr()
     assert main([*common, "--method", "SGD", "--momentum", "-1", "-o", str(tmp_path / "bad")]) == 1
     err = capsys.readouterr().err
-    assert "suboption momentum must be a number >= 0, found -1" in err and "Traceback" not in err
+    assert "suboption momentum must be a number in [0, 1), found -1" in err and "Traceback" not in err

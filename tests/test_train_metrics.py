@@ -200,7 +200,8 @@ def test_bad_metrics_are_option_errors_before_training():
     with pytest.raises(OptionError, match="does not fit output port 'Output': it is a regression output"):
         net_train(NetChain([LinearLayer(1)], Input=2), {"Input": data["Input"], "Target": data["Input"][:, :1]},
                   metrics="Accuracy", progress=calls.append)
-    with pytest.raises(OptionError, match="unknown metric 'Acc' \\(did you mean 'Accuracy'"):
+    with pytest.raises(OptionError, match="'Acc' is neither 'Loss', 'ValidationLoss' nor a metric "
+                                          "\\(did you mean 'Accuracy'"):
         net_train(_softmax_net(), data, training_stopping_criterion="Acc", progress=calls.append)
     loss_only = NetGraph({"lin": LinearLayer(1)}, [("lin", NetPort("Loss"))], Input=2)
     with pytest.raises(OptionError, match="needs an output port that is not a loss"):

@@ -132,6 +132,21 @@ def test_a_graph_input_and_output_may_not_share_a_name(make, fed_by):
     assert diagnostic.port in ("Input", "a", "Input2") and diagnostic.layer == () and fed_by in str(info.value)
 
 
+@pytest.mark.parametrize("make, suggested", [
+    (lambda: NetGraph({"l": LinearLayer(2)}, [(NetPort("Output"), "l")], Output=2), "NetPort('OutputOut') or "
+                                                                                   "NetPort('Result')"),
+    (lambda: NetGraph({"t": "Tanh"}, [(NetPort("Input"), "t"), ("t", NetPort("Input"))], Input=3),
+     "NetPort('InputOut') or NetPort('Output')"),
+    (lambda: NetGraph({"l": LinearLayer(2), "m": LinearLayer(2)},
+                      [(NetPort("Output"), "l", NetPort("Result")), (NetPort("OutputOut"), "m", NetPort("Output"))],
+                      Output=2, OutputOut=2), "NetPort('Prediction') or NetPort('OutputOut2')"),
+])
+def test_the_name_clash_suggests_only_names_that_do_not_clash(make, suggested):
+    with pytest.raises(WiringError) as info:
+        make()
+    assert str(info.value).endswith(f"name the output differently, e.g. {suggested}")
+
+
 def test_the_renamed_output_computes_the_same_compiled_and_interpreted():
     net = net_initialize(NetGraph({"lin": LinearLayer(3), "t": "Tanh"}, [(NetPort("a"), "lin", "t", NetPort("b"))],
                                   a=3), seed=0)

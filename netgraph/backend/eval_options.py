@@ -25,11 +25,14 @@ from netgraph.data import parse_property
 from netgraph.core.ports import NetPort
 from netgraph.layers.random import distribution_checks
 
-__all__ = ["OPTION_NAMES", "CALL_KEYWORDS", "EvaluationOptions", "parse_options", "split_call", "compiled_module",
-           "seeded", "in_batches"]
+__all__ = ["OPTION_NAMES", "CALL_KEYWORDS", "WOLFRAM_OPTIONS", "EvaluationOptions", "parse_options", "split_call",
+           "snake_options", "compiled_module", "seeded", "in_batches"]
 
 OPTION_NAMES = ("batch_size", "mode", "seed", "precision", "decoder", "outputs")
 CALL_KEYWORDS = (*OPTION_NAMES, "states", "return_states")  # every keyword of net(...) that is no port name
+#: Wolfram's names of the evaluation options, keywords of net(...) too
+WOLFRAM_OPTIONS = {"BatchSize": "batch_size", "NetEvaluationMode": "mode", "RandomSeeding": "seed",
+                   "WorkingPrecision": "precision"}
 _MODES = {"test": "test", "train": "train"}
 _PRECISIONS = {"float32": torch.float32, "real32": torch.float32, "float64": torch.float64,
                "real64": torch.float64}
@@ -112,6 +115,25 @@ def _precision(value: Any) -> torch.dtype | None:
 _PARSERS: dict[str, Callable[[Any], Any]] = {"batch_size": _batch_size, "mode": _mode, "seed": _seed,
                                              "precision": _precision, "decoder": parse_property,
                                              "outputs": _outputs}
+
+
+def snake_options(ports: tuple[str, ...], keywords: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``keywords`` with Wolfram's option names (``RandomSeeding=7``) as ours (``seed=7``); an input port of that
+    name keeps its data. An option given under both names is an OptionError.
+
+    >>> snake_options(("Input",), {"RandomSeeding": 7, "BatchSize": 2})
+    {'seed': 7, 'batch_size': 2}
+    """
+    if not any(k in WOLFRAM_OPTIONS and k not in ports for k in keywords):
+        return keywords
+    renamed: dict[str, Any] = {}
+    for key, value in keywords.items():
+        name = WOLFRAM_OPTIONS[key] if key in WOLFRAM_OPTIONS and key not in ports else key
+        if name != key and name in keywords:
+            raise OptionError(f"net(...) got both {name}= and {key}=, Wolfram's name for it; give one of them",
+                              option=name)
+        renamed[name] = value
+    return renamed
 
 
 def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any]) -> tuple[dict, EvaluationOptions]:

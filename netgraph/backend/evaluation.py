@@ -12,7 +12,7 @@ from typing import Any
 import torch
 
 from netgraph.backend.eval_options import (CALL_KEYWORDS, EvaluationOptions, compiled_module, in_batches, seeded,
-                                           split_call)
+                                           snake_options, split_call)
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
 from netgraph.backend.plain_call import plain_call
 from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_ports
@@ -148,7 +148,7 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
         result = call(args[0])  # the common call: from now on the net's __call__ runs this closure first
         if result is not None:
             return result
-    keywords, states, return_states = split_state_keywords(net, keywords)
+    keywords, states, return_states = split_state_keywords(net, snake_options(net.input_ports, keywords))
     data, options = split_call(net.input_ports, args, keywords)
     data = encode_inputs(net, data["args"], data["inputs"])
     ragged = ragged_ports(net, data)

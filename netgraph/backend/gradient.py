@@ -16,7 +16,7 @@ from typing import Any
 import torch
 
 from netgraph.backend.eval_options import (OPTION_NAMES, check_port_names, compiled_module, in_batches, seeded,
-                                           split_call)
+                                           snake_options, split_call)
 from netgraph.backend.evaluation import as_port_tensor, encode_inputs, prepare_inputs
 from netgraph.backend.ragged import is_ragged
 from netgraph.core.errors import DataError, OptionError, did_you_mean
@@ -39,6 +39,7 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
         raise OptionError(f"net_port_gradient takes a NetGraph or NetChain as its first argument, found "
                           f"{type(net).__name__}", option="net")
     names = tuple(n for n in OPTION_NAMES if n not in ("decoder", "outputs"))  # a tensor: nothing to decode
+    options = dict(snake_options((), options))  # Wolfram's names too (RandomSeeding=...)
     if "outputs" in options:
         raise OptionError("net_port_gradient: outputs= is an option of net(...); name the outputs to "
                           "differentiate with of= (e.g. of='Output')", option="outputs")

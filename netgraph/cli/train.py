@@ -19,6 +19,7 @@ from netgraph.spec import load, save
 from netgraph.spec.options import plain
 from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train import NetTrainResults, load_data, net_train
+from netgraph.train.checkpoint import latest_checkpoint
 from netgraph.train.distributed import launch
 
 __all__ = ["train"]
@@ -53,6 +54,10 @@ def train(args: argparse.Namespace) -> int:
     out = usable_folder(args.output, "-o (the output folder)")  # before training: a file in the way, no permission
     refuse_overwriting(out / f"{Path(args.spec).stem}.yaml", args.spec, "-o: the trained spec")
     checkpoint = args.checkpoint or (str(out / "checkpoints") if args.resume else None)
+    if checkpoint and not args.resume and (found := latest_checkpoint(checkpoint)):  # worded for the flags
+        raise OptionError(f"--checkpoint {checkpoint!r} already holds an earlier run's checkpoints ({found.name}): "
+                          f"a new run there would mix with them; add --resume to continue that run, or give an "
+                          f"empty folder")
     results = net_train(
         net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,
         learning_rate=args.learning_rate, method=_method(args), validation_set=validation,
@@ -111,9 +116,15 @@ def loss_option(text: str | None) -> Any:
     if text is None:
         return None
     source = text
-    if text.lower().endswith((".yaml", ".yml")) and Path(text).is_file():
+    if text.lstrip().startswith("{"):
+        pass
+    elif text.lower().endswith((".yaml", ".yml")) or "/" in text or os.sep in text:  # a path: no port is named so
+        if not Path(text).is_file():
+            what = "is a folder" if Path(text).is_dir() else "does not exist"
+            raise OptionError(f"--loss {text!r}: the file {what}; give a .yaml file of weighted loss terms, an "
+                              f"inline mapping {{port: weight, ...}} or an output port name")
         source = Path(text).read_text(encoding="utf-8")
-    elif not text.lstrip().startswith("{"):
+    else:
         return text
     try:  # read as specs are (YAML 1.2 numbers: weight 5e-1 is 0.5)
         value = plain(read_yaml(source, "--loss"))

@@ -356,10 +356,12 @@ class _Normalizer:
             feeding = next(e for e in w.edges if e.dst == PortRef(None, name))
             fed_by = "the graph input itself" if feeding.src.layer is None else \
                 f"output {feeding.src.port!r} of {self.desc(feeding.src.layer)}"
+            free = [n for n in (f"{name}Out", "Output", "Result", "Prediction", *(f"{name}Out{i}" for i in range(
+                2, len(w.inputs) + len(w.outputs) + 3))) if n not in (*w.inputs, *w.outputs)]
             self.problem("port-name-clash", None, f"{name!r} is both a graph input and a graph output (fed by "
                          f"{fed_by}); a graph's input and output ports need different names: name the output "
-                         f"differently, e.g. NetPort({(name + 'Out')!r}) or NetPort('Output')", layer=(), port=name,
-                         edge=None if feeding.implicit else feeding.index)
+                         f"differently, e.g. {' or '.join(f'NetPort({n!r})' for n in free[:2])}", layer=(),
+                         port=name, edge=None if feeding.implicit else feeding.index)
 
 
 def _joined(refs: list[EdgeRef], sep: str) -> list[str | EdgeRef]:

@@ -234,7 +234,7 @@ class Distribution:
 
         ``draws=False`` skips the check that a draw could overflow (for uses that only evaluate formulas).
         """
-        errors, bounds, integers = [], [], False
+        errors, bounds, integers, nonfinite = [], [], False, set()
         checked = [(n, v) for n, v in zip(self.PARAMS, values) if isinstance(v, torch.Tensor) and v.numel()]
         if checked:  # one min/max pass per tensor and a single host sync for all of them
             bounds = torch.stack([m for _, v in checked for m in torch.aminmax(v.detach())]).tolist()
@@ -243,6 +243,8 @@ class Distribution:
                 if not (c.ok(bounds[2 * i]) and c.ok(bounds[2 * i + 1])) or (c.integer and not c.ok_tensor(v)):
                     errors.append(f"parameter {self.role(n)} must be {c.text}, found {_first_bad(v, c)}")
                     integers |= c.integer
+                    nonfinite |= {"inf" if math.isinf(b) else "nan" for b in bounds[2 * i:2 * i + 2]
+                                  if not math.isfinite(b)}
         if not errors:
             problem = self.relation(values)
             if problem:
@@ -254,7 +256,9 @@ class Distribution:
         if errors or overflow:
             where = where() if callable(where) else where
             why = ("Such a draw would overflow; bound the layer feeding it (e.g. with a Tanh or a clip)" if overflow
-                   else INTEGER_HINT if integers else f"A bad value would make the draw NaN; {self.BAD_VALUE_HINT}")
+                   else INTEGER_HINT if integers else _NONFINITE_HINT if nonfinite == {"inf"} else
+                   "A NaN parameter comes from the layer feeding it, which went NaN" if nonfinite else
+                   f"A bad value would make the draw NaN; {self.BAD_VALUE_HINT}")
             raise DataError(f"{where}: {type(self).__name__} " + "; ".join(errors or overflow) + f". {why}.")
 
     # -- sampling (subclasses) ------------------------------------------------------------------------
@@ -315,6 +319,10 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
         return isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape == b.shape and bool(torch.equal(a, b))
     return a == b
+
+
+_NONFINITE_HINT = ("Infinite values mean the layer feeding it overflowed (an Exp of a large input, say): bound its "
+                   "input, or use Softplus, which grows linearly, instead of Exp")
 
 
 def _first_bad(t: torch.Tensor, c: Constraint) -> str:

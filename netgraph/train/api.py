@@ -43,10 +43,10 @@ from netgraph.train.options import (
     parse_device,
     parse_method,
     parse_progress,
-    parse_stopping,
     resolve_multipliers,
     snake,
 )
+from netgraph.train.stopping import parse_stopping
 from netgraph.train.results import NetTrainResults
 from netgraph.train.metrics import Meter, metric_name, parse_metrics, plan_metrics
 from netgraph.core.types import INTEGER, REAL, PortType

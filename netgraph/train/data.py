@@ -51,6 +51,7 @@ class Expect:
     unit_interval: bool = False  # Real values must lie in [0, 1] (cross-entropy targets: binary or probability vectors)
     optional: bool = False  # the lengths of padded batches: absent from dense ones (validation data by length)
     finite: bool = False  # infinities are refused too, not only NaN (a loss target: the loss would be infinite)
+    alias: str | None = None  # the other key the same data may be given under ('Target' / the output's name)
 
 
 def _batch_shape(shape: tuple | None) -> str:
@@ -197,9 +198,11 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
         problems.append(f"missing key {k!r}: {expect[k].what}, shape {_batch_shape(expect[k].type.shape)}"
                         f"{' ' + expect[k].type.dtype if expect[k].type.dtype == INTEGER else ''}{hint}")
     if not allow_extra:
+        twice = {e.alias: k for k, e in expect.items() if e.alias in cols and k in cols}
         for k in extra:
-            problems.append(f"unknown key {k!r}{did_you_mean(k, missing or list(expect))}; the keys are "
-                            f"{list(expect)}")
+            problems.append(f"the target is given twice (under {twice[k]!r} and {k!r}); give one of them" if k in twice
+                            else f"unknown key {k!r}{did_you_mean(k, missing or list(expect))}; the keys are "
+                                 f"{list(expect)}")
     out: dict[str, torch.Tensor] = {}
     for k, x in cols.items():
         if k in expect:

@@ -20,9 +20,10 @@ from netgraph.train.checkpoint import restore_run, run_state, save_checkpoint
 from netgraph.core.errors import OptionError, TrainingError
 from netgraph.train.data import InMemory, lengths_keys, non_finite_data
 from netgraph.train.loss import first_nonfinite, reaching_layers, surrogate_term
+from netgraph.train.walk import run_model
 from netgraph.train.metrics import append_values, last_values
 from netgraph.train.options import schedule_factor
-from netgraph.train.progress_text import bar_postfix, terms_text
+from netgraph.train.progress_text import bar_postfix, round_line
 from tqdm.auto import tqdm
 
 __all__ = ["TrainingError", "Progress", "Plan", "Trainer", "mix_seed"]
@@ -103,7 +104,9 @@ class Trainer:
     # -- one step ----------------------------------------------------------------------------------------
     def forward(self, model: torch.nn.Module, batch: dict, n: int) -> dict[str, torch.Tensor]:
         inputs = {p: batch[p] for p in self.keys if p in batch}  # the inputs, and lengths of padded ones
-        out = model(**inputs) if inputs else model(batch_size=n)
+        out = run_model(model, inputs, n, lambda: (self.where() if model.training else  # (validation: eval mode)
+                                                   f"the validation after round {self.state.rounds}",
+                                                   self.state.batches > 0))
         return out if isinstance(out, dict) else {self.net.output_ports[0]: out}
 
     def step(self, batch: dict, n: int, whole: int) -> float:
@@ -358,12 +361,7 @@ class Trainer:
                                     {k: v[-1] for k, v in s.term_weights.items()})
             self.plan.log.metrics(r, last_values(s.round_metrics), last_values(s.validation_metrics))
         if self.ctx.main and mode == "print":
-            s = self.state
-            val = f"  validation {s.validation_losses[-1]:.5g}" if s.validation_losses else ""
-            metrics = "".join(f"  {k} {v:.4g}" for k, v in last_values(s.round_metrics).items())
-            metrics += "".join(f"  validation {k} {v:.4g}" for k, v in last_values(s.validation_metrics).items())
-            print(f"round {r}/{self.plan.max_rounds}  loss {s.round_losses[-1]:.5g}{terms_text(s)}{val}"
-                  f"{metrics}  {time.perf_counter() - self.started:.1f} s", flush=True)
+            print(round_line(self.state, r, self.plan.max_rounds, time.perf_counter() - self.started), flush=True)
         elif self.ctx.main and callable(mode):
             stop = mode(self.info()) == "StopTraining"
         return "ManualStop" if self.ctx.any(stop) else None

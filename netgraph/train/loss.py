@@ -37,16 +37,15 @@ import torch
 
 from netgraph.train.wording import counted
 from netgraph.core.layer import Layer
-from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
+from netgraph.core.errors import DataError, NetGraphError, OptionError, did_you_mean
 from netgraph.train.data import Expect
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.core.graph import NetGraph
 from netgraph.backend.initialize import net_initialize
-from netgraph.backend.interpreter import ModuleRunner
-from netgraph.core.ir import Node
 from netgraph.layers.losses import CrossEntropyLossLayer, MeanSquaredLossLayer
 from netgraph.layers.estimators import _surrogate
 from netgraph.train.weights import WeightSchedule, parse_weight
+from netgraph.train.walk import first_nonfinite, reaching_layers  # noqa: F401 (net_train's loop imports them here)
 
 __all__ = ["Loss", "attach_losses", "auto_kind", "is_loss_port", "first_nonfinite", "surrogate_term",
            "reaching_layers"]
@@ -150,12 +149,16 @@ class _LayerTerm(_Term):
             expect[self.target_key] = Expect(graph.port_types["Target"], f"target of output port {self.port!r} "
                                               f"({self.describe().split(' on ')[0]}"
                                               f"{'; key ' + repr(self.alias) + ' works too' if self.alias else ''})",
-                                              finite=True, **self._limits())
+                                              finite=True, alias=self._other_key(), **self._limits())
             if sample is None:
                 return expect  # the data check reports the missing key
         self.module = net_initialize(graph).compile()
         self.module.requires_grad_(False)
         return expect
+
+    def _other_key(self) -> str | None:
+        """The other key the target may be given under: the output's name for 'Target', and back."""
+        return None if self.alias is None else self.alias if self.target_key != self.alias else "Target"
 
     def to(self, device: torch.device) -> None:
         if self.module is not None:
@@ -210,6 +213,14 @@ class Loss:
 
     ``schedules`` (one WeightSchedule per term, default constant) set the weights through ``set_progress``;
     after each call ``last_terms`` holds each term's unweighted batch mean (detached), by label.
+
+    >>> from netgraph import NetChain, LinearLayer, SoftmaxLayer, net_initialize
+    >>> net = net_initialize(NetChain([LinearLayer(2), SoftmaxLayer()], Input=2), seed=0)
+    >>> loss = attach_losses(net, None)
+    >>> x, y = torch.randn(8, 2), torch.randint(0, 2, (8,))
+    >>> per_example, mean = loss({"Output": net.compile()(Input=x)}, {"Input": x, "Target": y})
+    >>> per_example.shape, bool(mean == per_example.mean())
+    (torch.Size([8]), True)
     """
 
     def __init__(self, terms: list[tuple[float, _Term]], schedules: list[WeightSchedule] | None = None):
@@ -255,12 +266,33 @@ class Loss:
             term.to(device)
         return self
 
-    def __call__(self, outputs: dict, batch: dict, n: int) -> tuple[torch.Tensor | None, torch.Tensor]:
+    def _prepare(self, outputs: dict, batch: Mapping[str, Any]) -> None:
+        """Build the loss modules from ``batch``'s targets on the first call outside net_train (which builds
+        them through ``targets`` before training), on the outputs' device."""
+        self.targets(batch)
+        missing = [t for _, t in self.terms if getattr(t, "module", True) is None]
+        if missing:
+            keys = sorted(batch)
+            raise DataError(f"the loss {missing[0].describe()} needs the target under key "
+                            f"{missing[0].target_key!r}{did_you_mean(missing[0].target_key, keys)}; the batch has "
+                            f"keys {keys}")
+        device = next((v.device for v in outputs.values() if isinstance(v, torch.Tensor)), None)
+        if device is not None:
+            self.to(device)
+
+    def __call__(self, outputs: dict, batch: dict, n: int | None = None) -> tuple[torch.Tensor | None, torch.Tensor]:
+        """(per-example total or None, batch mean); ``n`` (the batch size, checked against each term's
+        per-example count) defaults to the first dimension of the batch's first tensor."""
+        if any(getattr(t, "module", True) is None for _, t in self.terms):
+            self._prepare(outputs, batch)
+        if n is None:
+            n = next((v.shape[0] for v in (*batch.values(), *outputs.values())
+                      if isinstance(v, torch.Tensor) and v.dim()), None)
         per_example: Any = 0
         total: Any = 0
         for weight, term in self.terms:
             value = term(outputs, batch)
-            if value.dim() == 1 and value.shape[0] != n:
+            if value.dim() == 1 and n is not None and value.shape[0] != n:
                 raise OptionError(f"loss {term.describe()} gave {counted(value.shape[0], 'value')} for a batch of "
                                   f"{counted(n, 'example')}")
             mean = value.mean()
@@ -340,31 +372,6 @@ def attach_losses(net: Any, spec: Any) -> Loss:
                       f"f(outputs, batch) or a dict of weighted losses; found {spec!r}")
 
 
-def first_nonfinite(net: Any, module: torch.nn.Module, inputs: dict, batch_size: int) -> tuple[tuple, str] | None:
-    """Run ``net`` layer by layer (as the interpreter does) and return the first (path, port) key whose
-    value is NaN or infinite, with a count of the bad values; None when every layer output is finite."""
-    try:
-        with torch.no_grad():
-            _NonfiniteFinder(net, module, batch_size).run(inputs)
-    except _Nonfinite as found:
-        return found.args[0]
-    return None
-
-
-class _Nonfinite(Exception):
-    """Stops the walk at the first non-finite layer output (carries the key and a description)."""
-
-
-class _NonfiniteFinder(ModuleRunner):
-    def visit_node(self, node: Node, inputs: Any) -> Any:
-        results = super().visit_node(node, inputs)
-        for port, value in zip(node.output_ports, results):
-            if value.is_floating_point() and not bool(torch.isfinite(value).all()):
-                nan, inf = int(value.isnan().sum()), int(value.isinf().sum())
-                raise _Nonfinite(((node.path, port), f"{nan} NaN and {inf} infinite of {counted(value.numel(), 'value')}"))
-        return results
-
-
 def surrogate_term(module: torch.nn.Module, per_example: torch.Tensor | None, total: torch.Tensor,
                    modules: list[torch.nn.Module] | None = None) -> torch.Tensor | None:
     """The score-function surrogate term for the draws of discrete random layers (None when there are none).
@@ -377,13 +384,3 @@ def surrogate_term(module: torch.nn.Module, per_example: torch.Tensor | None, to
     if not any(m.__dict__.get("_pending") for m in (modules if modules is not None else module.modules())):
         return None
     return _surrogate(module, per_example if per_example is not None else total, "mean", strict=False)
-
-
-def reaching_layers(net: Any, ports: set[str]) -> set[tuple]:
-    """Paths of the leaf layers whose outputs reach any of the output ``ports``."""
-    ir = net.ir
-    seen = {ir.outputs[p].node for p in ports} - {None}
-    for node in reversed(ir.nodes):  # consumers come after their producers: one backward pass
-        if node.path in seen:
-            seen.update(v.node for v in node.inputs.values() if v.node is not None)
-    return seen

@@ -1,10 +1,10 @@
-"""net_train's options: the optimisation method, learning-rate multipliers, stopping, device, progress.
+"""net_train's options: the optimisation method, learning-rate multipliers, device, progress (stopping: stopping.py).
 
 Method (``method=``): ``"Adam"`` (default), ``"AdamW"``, ``"SGD"`` or ``"RMSProp"`` (any case), alone,
 as ``(name, {suboptions})`` or as a dict with a ``"name"`` key. Suboptions are the torch optimizer's
 keyword arguments (``momentum``, ``betas``, ``eps``, ``weight_decay``, ``nesterov``, ``alpha``, ...)
 or Wolfram's names for them (``Momentum``; ``Beta1``, ``Beta2`` and ``Epsilon`` for Adam; ``Beta`` and
-``Epsilon`` for RMSProp), each checked (a bad value is an OptionError naming it),
+``Epsilon`` for RMSProp), each checked (a bad value is an OptionError naming it and its range),
 plus Wolfram's, in snake_case or Wolfram's own spelling: ``l2_regularization`` (weight decay),
 ``gradient_clipping`` (clip each gradient element to ±c), ``max_gradient_norm`` (clip the global
 norm), ``weight_clipping`` (clamp every array to ±c after each step), ``learning_rate_schedule``
@@ -18,9 +18,7 @@ norm), ``weight_clipping`` (clamp every array to ±c after each step), ``learnin
 {'eps': 1e-05, 'betas': (0.8, 0.999)}
 >>> parse_method(("SGD", {"Momentum": -1}), None)
 Traceback (most recent call last):
-netgraph.core.errors.OptionError: method 'SGD' suboption momentum must be a number >= 0, found -1
->>> parse_stopping({"Patience": 3}).patience
-3
+netgraph.core.errors.OptionError: method 'SGD' suboption Momentum must be a number in [0, 1), found -1
 """
 
 from __future__ import annotations
@@ -39,11 +37,10 @@ from netgraph.core.array_rules import matches, refuse_unmatched, rule_pattern
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.multipliers import stored_multipliers
 from netgraph.core.shared import shared_users
-from netgraph.train.metrics import maximize
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
 
-__all__ = ["Method", "parse_method", "resolve_multipliers", "Stopping", "parse_stopping", "parse_device",
-           "parse_progress", "check_number", "snake", "schedule_factor"]
+__all__ = ["Method", "parse_method", "resolve_multipliers", "parse_device", "parse_progress", "check_number", "snake",
+           "schedule_factor"]
 
 #: canonical name, optimizer class, default learning rate (torch's defaults; SGD's 0.01 is ours). The classes
 #: are torch's own without the torch._dynamo import (netgraph.train.optimizers).
@@ -134,7 +131,8 @@ def parse_method(method: Any, learning_rate: Any) -> Method:
         raise OptionError(f"unknown method {name!r}{did_you_mean(name, [m[0] for m in METHODS.values()])}; "
                           f"use 'Adam', 'AdamW', 'SGD' or 'RMSProp'")
     canonical, cls, default_lr = METHODS[key]
-    options = _torch_names(canonical, {snake(k): v for k, v in options.items()})
+    spelled = {snake(k): str(k) for k in options}  # the user's spelling of each suboption, for messages
+    options = _torch_names(canonical, {snake(k): v for k, v in options.items()}, spelled)
     ours = {k: options.pop(k) for k in _OURS if k in options}
     allowed = [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "params", "lr")]
     unknown = [k for k in options if k not in allowed]
@@ -146,22 +144,37 @@ def parse_method(method: Any, learning_rate: Any) -> Method:
         if "weight_decay" in options:
             raise OptionError("give either l2_regularization or weight_decay in method=, not both")
         options["weight_decay"] = check_number(ours["l2_regularization"], "l2_regularization", strict=False)
-    _check_suboptions(canonical, options)
-    lr = learning_rate if learning_rate is not None else ours.get("learning_rate", ours.get("initial_learning_rate"))
+    _check_suboptions(canonical, options, spelled)
+    lr = _learning_rate(learning_rate, ours, spelled)
     lr = default_lr if lr is None else check_number(lr, "learning_rate")
     clip = {k: check_number(ours[k], k) if ours.get(k) is not None else None
             for k in ("gradient_clipping", "max_gradient_norm", "weight_clipping")}
     return Method(canonical, cls, options, lr, schedule=_schedule(ours.get("learning_rate_schedule")), **clip)
 
 
-def _torch_names(method: str, options: dict[str, Any]) -> dict[str, Any]:
-    """Wolfram's suboption names as torch's: epsilon -> eps, beta1/beta2 -> betas (Adam), beta -> alpha (RMSProp)."""
+def _learning_rate(option: Any, ours: dict[str, Any], spelled: dict[str, str]) -> Any:
+    """net_train's learning_rate= or the method's learning_rate suboption; OptionError when two values differ."""
+    given = [(f"the method's suboption {spelled[k]!r}: {ours[k]!r}", ours[k])
+             for k in ("learning_rate", "initial_learning_rate") if ours.get(k) is not None]
+    if option is not None:
+        given.insert(0, (f"learning_rate={option!r}", option))
+    if any(v != given[0][1] for _, v in given[1:]):
+        found = " and ".join(where for where, _ in given)
+        raise OptionError(f"the learning rate is given twice with different values, {found}; give one of them",
+                          option="learning_rate")
+    return given[0][1] if given else None
+
+
+def _torch_names(method: str, options: dict[str, Any], spelled: dict[str, str]) -> dict[str, Any]:
+    """Wolfram's suboption names as torch's: epsilon -> eps, beta1/beta2 -> betas (Adam), beta -> alpha (RMSProp);
+    ``spelled`` learns the user's spelling under the torch name ("Beta (torch's alpha)")."""
     renames = {"epsilon": "eps", **({"beta": "alpha"} if method == "RMSProp" else {})}
     for wolfram, torch_name in renames.items():
         if wolfram in options:
             if torch_name in options:
                 raise OptionError(f"method {method!r}: give either {wolfram} or {torch_name}, not both")
             options[torch_name] = options.pop(wolfram)
+            spelled[torch_name] = f"{spelled[wolfram]} (torch's {torch_name})"
     if method in ("Adam", "AdamW") and ("beta1" in options or "beta2" in options):
         if "betas" in options:
             raise OptionError(f"method {method!r}: give either beta1/beta2 or betas, not both")
@@ -169,26 +182,36 @@ def _torch_names(method: str, options: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
-_NON_NEGATIVE = ("momentum", "eps", "alpha", "weight_decay", "dampening")
+_NON_NEGATIVE = ("eps", "weight_decay")
+#: suboptions with a range: (low, high, high included); momentum >= 1 and RMSProp's alpha >= 1 never decay
+_RANGES = {"momentum": (0.0, 1.0, False), "alpha": (0.0, 1.0, False), "dampening": (0.0, 1.0, True)}
 _FLAGS = ("nesterov", "amsgrad", "maximize", "centered", "capturable", "differentiable", "decoupled_weight_decay")
 
 
-def _check_suboptions(method: str, options: dict[str, Any]) -> None:
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_suboptions(method: str, options: dict[str, Any], spelled: dict[str, str]) -> None:
     """OptionError naming the first torch suboption whose value torch would refuse (or fail on at the first step)."""
     def check(name: str, ok: bool, wanted: str) -> None:
         if not ok:
-            raise OptionError(f"method {method!r} suboption {name} must be {wanted}, found {options[name]!r}")
+            raise OptionError(f"method {method!r} suboption {spelled.get(name, name) if name != 'betas' else name} "
+                              f"must be {wanted}, found {options[name]!r}")
     for name, value in options.items():
         if name in _NON_NEGATIVE:
-            check_number(value, f"method {method!r} suboption {name}", strict=False)
+            check(name, _number(value) and value >= 0, "a number >= 0")
+        elif name in _RANGES:
+            low, high, closed = _RANGES[name]
+            check(name, _number(value) and low <= value and (value <= high if closed else value < high),
+                  f"a number in [{low:g}, {high:g}{']' if closed else ')'}")
         elif name in _FLAGS:
             check(name, isinstance(value, bool), "True or False")
         elif name in ("foreach", "fused"):
             check(name, value is None or isinstance(value, bool), "True, False or None")
         elif name == "betas":
             check(name, isinstance(value, (tuple, list)) and len(value) == 2 and all(
-                isinstance(b, (int, float)) and not isinstance(b, bool) and 0 <= b < 1 for b in value),
-                "two numbers in [0, 1) (beta1, beta2)")
+                _number(b) and 0 <= b < 1 for b in value), "two numbers in [0, 1) (beta1, beta2)")
             options[name] = tuple(float(b) for b in value)
     if options.get("nesterov") and (not options.get("momentum") or options.get("dampening", 0)):
         raise OptionError(f"method {method!r}: nesterov=True needs momentum > 0 and dampening 0, found momentum="
@@ -277,84 +300,6 @@ def _names_array(pattern: list[str] | None, parts: list[str]) -> bool:
     any user's array path, a layer rule only by its first user's (as the parameter is named)."""
     return pattern is not None and matches(pattern, parts) and len("/".join(pattern).split("/")) == len(
         "/".join(parts).split("/"))
-
-
-# -- stopping -------------------------------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class Stopping:
-    """Early stopping: stop once the loss has not improved for ``patience`` rounds after ``initial_patience``.
-
-    Patience 0 and 1 both stop at the first round that does not improve.
-    """
-
-    criterion: Any = "loss"  # "loss" (validation loss, or the round loss without a validation set) or f(info)
-    patience: int = 0
-    initial_patience: int = 0
-    improvement: tuple[str, float] = ("absolute", 0.0)
-    metric: str | None = None  # a metric's name or label: watch it (validation, else training) instead of the loss
-    maximize: bool = False  # the watched metric improves upwards (accuracy), not downwards (errors)
-
-    def improved(self, best: float | None, new: float) -> bool:
-        if best is None or math.isnan(best):
-            return not math.isnan(new)
-        if self.maximize:
-            best, new = -best, -new
-        kind, amount = self.improvement
-        return new < best - amount if kind == "absolute" else new < best - amount * abs(best)
-
-
-def _improvement(value: Any) -> tuple[str, float]:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return "absolute", check_number(value, "improvement", strict=False)
-    if isinstance(value, Mapping) and len(value) == 1:
-        value = next(iter(value.items()))
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        kind = snake(value[0]).replace("_change", "")
-        if kind in ("absolute", "relative"):
-            return kind, check_number(value[1], "improvement", strict=False)
-    raise OptionError(f"improvement must be a number, ('absolute', v) or ('relative', v) (Wolfram's "
-                      f"'AbsoluteChange'/'RelativeChange' work too); found {value!r}")
-
-
-def parse_stopping(spec: Any) -> Stopping | None:
-    """None, 'Loss', a patience (int), a function f(info) -> stop?, or a dict of Stopping's fields."""
-    if spec is None or spec is False:
-        return None
-    if isinstance(spec, str) and snake(spec) in ("loss", "validation_loss"):
-        return Stopping()
-    if isinstance(spec, str):
-        return _metric_stopping(spec, Stopping())
-    if isinstance(spec, int) and not isinstance(spec, bool):
-        return Stopping(patience=check_number(spec, "training_stopping_criterion", integer=True, strict=False))
-    if callable(spec):
-        return Stopping(criterion=spec)
-    if isinstance(spec, Mapping):
-        fields = {snake(k): v for k, v in spec.items()}
-        unknown = [k for k in fields if k not in ("criterion", "patience", "initial_patience", "improvement")]
-        if unknown:
-            keys = ["criterion", "patience", "initial_patience", "improvement"]
-            raise OptionError(f"training_stopping_criterion has no key {unknown[0]!r}"
-                              f"{did_you_mean(unknown[0], keys)}; it takes {keys}")
-        criterion = fields.get("criterion", "loss")
-        if not callable(criterion) and not isinstance(criterion, str):
-            raise OptionError(f"training_stopping_criterion criterion must be 'Loss', a metric name or a function, "
-                              f"found {criterion!r}")
-        stopping = Stopping(criterion if callable(criterion) else "loss",
-                            check_number(fields.get("patience", 0), "patience", integer=True, strict=False),
-                            check_number(fields.get("initial_patience", 0), "initial_patience", integer=True,
-                                         strict=False),
-                            _improvement(fields.get("improvement", 0.0)))
-        if isinstance(criterion, str) and snake(criterion) not in ("loss", "validation_loss"):
-            return _metric_stopping(criterion, stopping)
-        return stopping
-    raise OptionError(f"training_stopping_criterion must be None, 'Loss', a metric name, a patience (int), a "
-                      f"function f(info) -> bool or a dict (criterion, patience, initial_patience, improvement); "
-                      f"found {spec!r}")
-
-
-def _metric_stopping(name: str, stopping: Stopping) -> Stopping:
-    """Watch metric ``name`` ('Accuracy', 'Output/Accuracy'): higher is better for the classification metrics."""
-    return dataclasses.replace(stopping, metric=name, maximize=maximize(name.split("/")[-1]))
 
 
 # -- device and progress -----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""What training prints as it goes: the progress bar's figures and a round's loss terms.
+"""What training prints as it goes: the progress bar's figures, a round's line and its loss terms.
 
 >>> from types import SimpleNamespace
 >>> state = SimpleNamespace(term_round_losses={"Reconstruction": [12.3], "KL": [4.5]},
@@ -13,7 +13,7 @@ from typing import Any
 
 from netgraph.train.metrics import last_values
 
-__all__ = ["bar_postfix", "terms_text"]
+__all__ = ["bar_postfix", "terms_text", "round_line"]
 
 
 def bar_postfix(state: Any, last_terms: dict, value: float) -> dict[str, str]:
@@ -36,3 +36,11 @@ def terms_text(state: Any) -> str:
                                              f" × {state.term_weights[label][-1]:.3g}")
              for label, values in state.term_round_losses.items()]
     return f"  ({', '.join(parts)})"
+
+
+def round_line(state: Any, r: int, rounds: int, elapsed: float) -> str:
+    """The line progress='print' prints for round ``r``: its loss and terms, validation, metrics, time so far."""
+    val = f"  validation {state.validation_losses[-1]:.5g}" if state.validation_losses else ""
+    metrics = "".join(f"  {k} {v:.4g}" for k, v in last_values(state.round_metrics).items())
+    metrics += "".join(f"  validation {k} {v:.4g}" for k, v in last_values(state.validation_metrics).items())
+    return f"round {r}/{rounds}  loss {state.round_losses[-1]:.5g}{terms_text(state)}{val}{metrics}  {elapsed:.1f} s"

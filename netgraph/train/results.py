@@ -168,10 +168,10 @@ class NetTrainResults:
     def plot_losses(self, path: str | os.PathLike) -> Path:
         """Write the loss plot to ``path`` (.svg always; .png when matplotlib is installed); the path."""
         path = Path(path)
+        writable_file(path, "the loss plot")  # first: a folder ('/tmp') is named whole, as a folder
         suffix = path.suffix.lower()
         if suffix not in (".svg", ".png"):
-            raise OptionError(f"plot_losses writes .svg or .png files, found {path.name!r}")
-        writable_file(path, "the loss plot")
+            raise OptionError(f"plot_losses writes .svg or .png files, found {str(path)!r}")
         try:
             if suffix == ".svg":
                 atomic_write(path, self.plot_svg().encode("utf-8"))

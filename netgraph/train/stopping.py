@@ -1,0 +1,123 @@
+"""net_train's training_stopping_criterion: 'Loss', a patience, a metric name, f(info) -> stop?, or a dict with our
+keys or Wolfram's (Criterion, Patience, InitialPatience, Improvement, AbsoluteChange, RelativeChange).
+
+>>> parse_stopping({"Patience": 3}).patience
+3
+>>> parse_stopping({"Criterion": "Loss", "Patience": 1, "AbsoluteChange": 0.1}).improvement
+('absolute', 0.1)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.train.metrics import NAMES, maximize
+from netgraph.train.options import check_number, snake
+
+__all__ = ["Stopping", "parse_stopping"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Stopping:
+    """Early stopping: stop once the loss has not improved for ``patience`` rounds after ``initial_patience``.
+
+    Patience 0 and 1 both stop at the first round that does not improve.
+    """
+
+    criterion: Any = "loss"  # "loss" (validation loss, or the round loss without a validation set) or f(info)
+    patience: int = 0
+    initial_patience: int = 0
+    improvement: tuple[str, float] = ("absolute", 0.0)
+    metric: str | None = None  # a metric's name or label: watch it (validation, else training) instead of the loss
+    maximize: bool = False  # the watched metric improves upwards (accuracy), not downwards (errors)
+
+    def improved(self, best: float | None, new: float) -> bool:
+        if best is None or math.isnan(best):
+            return not math.isnan(new)
+        if self.maximize:
+            best, new = -best, -new
+        kind, amount = self.improvement
+        return new < best - amount if kind == "absolute" else new < best - amount * abs(best)
+
+
+def _improvement(value: Any) -> tuple[str, float]:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "absolute", check_number(value, "improvement", strict=False)
+    if isinstance(value, Mapping) and len(value) == 1:
+        value = next(iter(value.items()))
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        kind = snake(value[0]).replace("_change", "")
+        if kind in ("absolute", "relative"):
+            return kind, check_number(value[1], "improvement", strict=False)
+    raise OptionError(f"improvement must be a number, ('absolute', v) or ('relative', v) (Wolfram's "
+                      f"'AbsoluteChange'/'RelativeChange' work too); found {value!r}")
+
+
+def parse_stopping(spec: Any) -> Stopping | None:
+    """None, 'Loss', a patience (int), a function f(info) -> stop?, or a dict of Stopping's fields."""
+    if spec is None or spec is False:
+        return None
+    if isinstance(spec, str) and snake(spec) in ("loss", "validation_loss"):
+        return Stopping()
+    if isinstance(spec, str):
+        return _metric_stopping(spec, Stopping())
+    if isinstance(spec, int) and not isinstance(spec, bool):
+        return Stopping(patience=check_number(spec, "training_stopping_criterion", integer=True, strict=False))
+    if callable(spec):
+        return Stopping(criterion=spec)
+    if isinstance(spec, Mapping):
+        return _stopping_dict(spec)
+    raise OptionError(f"training_stopping_criterion must be None, 'Loss', a metric name, a patience (int), a "
+                      f"function f(info) -> bool or a dict (criterion, patience, initial_patience, improvement); "
+                      f"found {spec!r}")
+
+
+_STOPPING_KEYS = ("criterion", "patience", "initial_patience", "improvement", "absolute_change", "relative_change")
+
+
+def _stopping_dict(spec: Mapping) -> Stopping:
+    """The dict form: our keys or Wolfram's ("Criterion", "Patience", "AbsoluteChange", ...); messages name the
+    keys as the user wrote them."""
+    spelled = {snake(k): str(k) for k in spec}
+    fields = {snake(k): v for k, v in spec.items()}
+    unknown = [k for k in fields if k not in _STOPPING_KEYS]
+    if unknown:
+        raise OptionError(f"training_stopping_criterion has no key {spelled[unknown[0]]!r}"
+                          f"{did_you_mean(unknown[0], _STOPPING_KEYS)}; it takes {list(_STOPPING_KEYS)}")
+    changes = [k for k in ("improvement", "absolute_change", "relative_change") if k in fields]
+    if len(changes) > 1:
+        raise OptionError(f"training_stopping_criterion gives the improvement twice (under "
+                          f"{' and '.join(repr(spelled[k]) for k in changes)}); give one of them")
+    improvement = _improvement(fields.get("improvement", 0.0))
+    if changes and changes[0] != "improvement":  # Wolfram's "AbsoluteChange" -> v / "RelativeChange" -> v
+        improvement = changes[0].replace("_change", ""), check_number(fields[changes[0]], spelled[changes[0]],
+                                                                       strict=False)
+    criterion = fields.get("criterion", "loss")
+    if not callable(criterion) and not isinstance(criterion, str):
+        raise OptionError(f"training_stopping_criterion key {spelled['criterion']!r} must be 'Loss', a metric name "
+                          f"or a function, found {criterion!r}")
+    stopping = Stopping(criterion if callable(criterion) else "loss",
+                        *(check_number(fields.get(k, 0), spelled.get(k, k), integer=True, strict=False)
+                          for k in ("patience", "initial_patience")),
+                        improvement)
+    if isinstance(criterion, str) and snake(criterion) not in ("loss", "validation_loss"):
+        return _metric_stopping(criterion, stopping)
+    return stopping
+
+
+def _metric_stopping(name: str, stopping: Stopping) -> Stopping:
+    """Watch metric ``name`` ('Accuracy', 'Output/Accuracy'): higher is better for the classification metrics."""
+    metric = name.split("/")[-1]
+    try:
+        up = maximize(metric)
+    except OptionError:
+        names = [*(() if "/" in name else ("Loss", "ValidationLoss")), *NAMES]
+        starts = [n for n in names if metric and n.lower().startswith(metric.lower())]
+        hint = f" (did you mean {starts[0]!r}?)" if len(starts) == 1 else did_you_mean(metric, names)
+        raise OptionError(f"training_stopping_criterion {name!r} is neither 'Loss', 'ValidationLoss' nor a metric"
+                          f"{hint}; metrics: {', '.join(NAMES)}") from None
+    return dataclasses.replace(stopping, metric=name, maximize=up)

@@ -1,0 +1,113 @@
+"""net_train's messages that pointed users the wrong way (QA): each names what the user gave."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import DataError, LinearLayer, NetGraph, net_train
+
+
+def _line():
+    return NetGraph([LinearLayer(1)], [], Input=2)
+
+
+@pytest.mark.parametrize("validation", [False, True])
+def test_a_target_under_both_its_keys_is_named_twice_not_unknown(validation):
+    x = torch.randn(16, 2)
+    both = {"Input": x, "Target": x[:, :1], "Output": x[:, :1]}
+    data, options = ({"Input": x, "Output": x[:, :1]}, {"validation_set": both}) if validation else (both, {})
+    with pytest.raises(DataError) as info:
+        net_train(_line(), data, max_training_rounds=1, progress=False, **options)
+    first, second = ("Output", "Target") if validation else ("Target", "Output")
+    assert f"the target is given twice (under {first!r} and {second!r}); give one of them" in str(info.value)
+    assert "unknown key" not in str(info.value)
+
+
+def _cli_files(tmp_path):
+    import numpy as np
+    spec = tmp_path / "lin.yaml"
+    spec.write_text("netgraph: 1\nlayers:\n  lin: {type: LinearLayer, output: 1}\ninputs: {Input: 2}\n")
+    x = np.random.default_rng(0).random((16, 2)).astype("float32")
+    np.savez(tmp_path / "data.npz", Input=x, Target=x.sum(1, keepdims=True))
+    return ["train", str(spec), "--data", str(tmp_path / "data.npz"), "--rounds", "1", "--seed", "0", "--quiet"]
+
+
+@pytest.mark.parametrize("name, found", [("missing.yaml", "the file does not exist"), ("sub/losses", "the file does "
+                                          "not exist"), ("folder.yml", "the file is a folder")])
+def test_cli_loss_naming_a_file_that_is_not_there_says_so(tmp_path, capsys, name, found):
+    from netgraph.cli import main
+    (tmp_path / "folder.yml").mkdir()
+    path = str(tmp_path / name)
+    assert main([*_cli_files(tmp_path), "--loss", path, "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert f"--loss {path!r}: {found}" in err and "not an output port" not in err
+
+
+def test_cli_refusing_a_used_checkpoint_folder_names_the_resume_flag(tmp_path, capsys):
+    from netgraph.cli import main
+    common = [*_cli_files(tmp_path), "--checkpoint", str(tmp_path / "ck")]
+    assert main([*common, "-o", str(tmp_path / "first")]) == 0
+    capsys.readouterr()
+    assert main([*common, "-o", str(tmp_path / "second")]) == 1
+    err = capsys.readouterr().err
+    assert "already holds an earlier run's checkpoints (round-000001.pt)" in err and "add --resume" in err
+    assert "resume=True" not in err
+    assert main([*common, "-o", str(tmp_path / "third"), "--resume"]) == 0
+
+
+def test_plot_losses_names_a_folder_path_whole_and_as_a_folder(tmp_path):
+    from netgraph import NetGraphError
+    results = net_train(_line(), {"Input": torch.randn(8, 2), "Target": torch.randn(8, 1)}, max_training_rounds=1,
+                        progress=False, all=True)
+    folder = tmp_path / "plots"
+    folder.mkdir()
+    with pytest.raises(NetGraphError) as info:
+        results.plot_losses(folder)
+    assert str(info.value) == f"cannot write the loss plot to {str(folder)!r}: it is a folder; give a file name"
+    with pytest.raises(NetGraphError, match="found '.*/loss.txt'"):
+        results.plot_losses(tmp_path / "loss.txt")
+
+
+def _gamma_net():
+    from netgraph import ElementwiseLayer, GammaDistribution, RandomArrayLayer
+    return NetGraph({"lin": LinearLayer(2), "s": ElementwiseLayer("Exp"),
+                     "z": RandomArrayLayer(GammaDistribution("#a", 1.0)), "out": LinearLayer(1)},
+                    [("lin", "s", "z", "out")], Input=2)
+
+
+def test_a_distribution_parameter_overflowing_in_training_names_round_batch_and_the_overflow():
+    from netgraph import TrainingError
+    x = torch.randn(64, 2, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(TrainingError) as info:  # SGD at this rate grows the weights: Exp overflows on batch 2
+        net_train(_gamma_net(), {"Input": x * 3, "Target": x[:, :1] * 100}, max_training_rounds=5, batch_size=16,
+                  method="SGD", learning_rate=1.0, random_seed=0, progress=False)
+    message = str(info.value)
+    assert message.startswith("training stopped at round 1, batch 2: layer 'z' (RandomArrayLayer with "
+                              "GammaDistribution('#a', 1.0)): GammaDistribution parameter alpha (shape) must be a "
+                              "finite number > 0, found ")  # inf, or 0.0 where Exp underflowed
+    assert "the layer feeding it overflowed" in message and "A smaller learning_rate" in message
+    assert "pass a scale through Softplus or Exp" not in message
+    assert isinstance(info.value.__cause__, DataError)
+
+
+def test_a_parameter_gone_bad_in_validation_names_the_round():
+    from netgraph import TrainingError
+    x = torch.randn(32, 2, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(TrainingError, match=r"^training stopped at the validation after round 1: layer 'z'"):
+        net_train(_gamma_net(), {"Input": x, "Target": x[:, :1]}, validation_set={"Input": x * 1e4,
+                                                                                   "Target": x[:, :1]},
+                  max_training_rounds=2, random_seed=0, progress=False)
+
+
+@pytest.mark.parametrize("value, hint, not_hint", [
+    (float("inf"), "the layer feeding it overflowed", "Softplus or Exp, a probability"),
+    (float("nan"), "comes from the layer feeding it, which went NaN", "Softplus"),
+    (-1.0, "pass a scale through Softplus or Exp", "overflowed"),
+])
+def test_the_bad_parameter_hint_fits_the_value(value, hint, not_hint):
+    from netgraph import GammaDistribution, RandomArrayLayer
+    net = NetGraph([RandomArrayLayer(GammaDistribution("#a", 1.0))], [], a=2)
+    with pytest.raises(DataError) as info:
+        net(torch.tensor([[1.0, value]]))
+    assert hint in str(info.value) and not_hint not in str(info.value)

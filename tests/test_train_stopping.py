@@ -1,0 +1,50 @@
+"""training_stopping_criterion: Wolfram's keys (Criterion, Patience, AbsoluteChange, RelativeChange) work as ours;
+a bad key or criterion is an OptionError naming it as the user wrote it, with a suggestion."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import LinearLayer, NetGraph, OptionError, net_train
+from netgraph.train.stopping import parse_stopping
+
+
+def _train(criterion, rounds=6):
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(64, 2, generator=g)
+    xv = torch.randn(32, 2, generator=g)
+    return net_train(NetGraph({"lin": LinearLayer(1)}, [], Input=2), {"Input": x, "Target": x.sum(1, keepdim=True)},
+                     validation_set={"Input": xv, "Target": xv.sum(1, keepdim=True)}, max_training_rounds=rounds,
+                     training_stopping_criterion=criterion, random_seed=0, progress=False, all=True)
+
+
+@pytest.mark.parametrize("wolfram, ours", [
+    ({"Criterion": "Loss", "Patience": 1, "AbsoluteChange": 1e9}, {"patience": 1, "improvement": ("absolute", 1e9)}),
+    ({"Patience": 1, "RelativeChange": 0.99}, {"patience": 1, "improvement": ("relative", 0.99)}),
+    ({"criterion": "ValidationLoss", "absolute_change": 1e9}, {"improvement": 1e9}),
+])
+def test_wolframs_change_keys_stop_as_our_improvement(wolfram, ours):
+    assert parse_stopping(wolfram) == parse_stopping(ours)
+    results = _train(wolfram)
+    assert results.reason_training_stopped == "TrainingStoppingCriterion" and results.total_rounds == 2
+    assert results.validation_losses == _train(ours).validation_losses
+
+
+@pytest.mark.parametrize("criterion, message", [
+    ({"Patiense": 2}, "training_stopping_criterion has no key 'Patiense' (did you mean 'patience'?)"),
+    ({"AbsoluteChange": 0.1, "RelativeChange": 0.1},
+     "training_stopping_criterion gives the improvement twice (under 'AbsoluteChange' and 'RelativeChange')"),
+    ({"Improvement": 0.1, "AbsoluteChange": 0.1}, "(under 'Improvement' and 'AbsoluteChange')"),
+    ({"RelativeChange": -1}, "RelativeChange must be a number >= 0, found -1"),
+    ({"Patience": 1.5}, "Patience must be an integer >= 0, found 1.5"),
+    ("Los", "training_stopping_criterion 'Los' is neither 'Loss', 'ValidationLoss' nor a metric (did you mean "
+            "'Loss'?); metrics: Accuracy,"),
+    ({"Criterion": "ValidatonLoss"}, "'ValidatonLoss' is neither 'Loss', 'ValidationLoss' nor a metric (did you "
+                                     "mean 'ValidationLoss'?)"),
+    ("Acc", "'Acc' is neither 'Loss', 'ValidationLoss' nor a metric (did you mean 'Accuracy'?)"),
+])
+def test_bad_criteria_name_the_users_key_and_suggest(criterion, message):
+    with pytest.raises(OptionError) as info:
+        _train(criterion, rounds=1)
+    assert message in str(info.value)
