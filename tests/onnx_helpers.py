@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 import torch
 
 import onnxruntime as ort  # noqa: E402  (the test extra installs it: a broken install must fail)

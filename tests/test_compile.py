@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph import (CompiledNet, ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph,
+from netgraph import (CompiledNet, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph,
                       NormalDistribution, RandomArrayLayer, ShapeError, interpret, net_initialize)
 
 

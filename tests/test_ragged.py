@@ -6,7 +6,7 @@ import torch
 
 from netgraph import (AggregationLayer, AttentionLayer, CatenateLayer, ClassDecoder, DataError, EmbeddingLayer,
                       FunctionLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph,
-                      NetPort, OptionError, Padded, SequenceLastLayer, SequenceReverseLayer, ShapeError, SoftmaxLayer,
+                      NetPort, Padded, SequenceLastLayer, SequenceReverseLayer, ShapeError, SoftmaxLayer,
                       TokensEncoder, TotalLayer, net_initialize, net_train)
 from netgraph.data import encode
 

@@ -11,11 +11,9 @@ import re
 import struct
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import torch
 from safetensors.torch import save_file
 
 import netgraph.spec.saving as saving

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import given, strategies as st
 
-from netgraph import NetChain, NetGraph, NetPort
+from netgraph import NetChain, NetGraph
 from tests.fuzz._oracle import check_parity, only_our_errors
 from tests.fuzz._strategies import HOSTILE, NAMES, SEEDS, endpoints, mutated_layers
 
