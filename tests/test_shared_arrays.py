@@ -210,3 +210,17 @@ def test_a_learning_rate_multiplier_reaches_it_through_its_first_user_or_any_use
     assert torch.equal(trained_w({("b", "Weights"): 0}), shared_values(net)["w"])
     assert torch.equal(trained_w(None, {("enc", "c", "Weights"): 0}), shared_values(net)["w"])
     assert torch.equal(trained_w({("b", "Weights"): 0, "a": 1}), shared_values(net)["w"])  # the first rule wins
+
+
+@pytest.mark.parametrize("how", ["pickle", "deepcopy"])
+def test_a_net_with_shared_arrays_pickles_and_deep_copies(how):
+    import copy
+    import pickle
+    net = _net()
+    copied = pickle.loads(pickle.dumps(net)) if how == "pickle" else copy.deepcopy(net)
+    assert copied == net and copied.layers["a"].shared == {"Weights": "w"}
+    assert shared_users(copied) == shared_users(net)
+    x = torch.randn(2, 3)
+    assert torch.equal(copied(x), net(x))
+    module = copied.compile()
+    assert module.a.Weights is module.b.Weights

@@ -28,13 +28,13 @@ from torch import nn
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.input_lengths import check_shared_lengths, length_check_lines
+from netgraph.backend.readiness import check_ready
 from netgraph.core.layer import EmitContext
 from netgraph.core.nesting import deep_walk, fits_recursion_limit
-from netgraph.core.errors import (MSG_UNKNOWN_INPUT_SHAPE, Diagnostic, OptionError, ShapeError, UninitializedError,
-                                   raise_all)
+from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.types import Conflict
 from netgraph.core.walk import gc_paused
-from netgraph.core.ir import Node, Value
+from netgraph.core.ir import Node
 from netgraph.core.shared import shared_users
 from netgraph.core.walk import GraphWalker, map_nodes
 from netgraph.layers.estimators import surrogate_loss
@@ -85,6 +85,10 @@ class CompiledNet(DeepModule):
         """The DataError the forward raises when input ports sharing a length ("n") get different ones (as net(...))."""
         check_shared_lengths(self.net, lambda port, axis: inputs[port].shape[axis + 1])
 
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        """``pickle`` / ``torch.save``: its forward's code (its class is made again from it) and its state."""
+        return _unpickled, (self.code, self._depth), {**self.__getstate__(), "_net": self.net}
+
     def to_net(self) -> Any:
         """The NetGraph with this module's current arrays (parameters and buffers) copied in."""
         net = self.net
@@ -131,61 +135,6 @@ def submodule(root: nn.Module, path: tuple[str, ...]) -> nn.Module:
     return root
 
 
-class _Readiness(GraphWalker):
-    """Collects ports of unknown shape (one per value), uninitialised arrays and arrays of the wrong shape."""
-
-    looks_at_values = False
-
-    def __init__(self, net: Any):
-        super().__init__(net)
-        self.net, self.unknown, self.missing, self.reported, self.misshapen = net, [], [], set(), []
-        for name, t in self.ir.input_types.items():
-            if not t.known:
-                fed = [net.describe(key) for key in self.ir.consumers(Value(None, name)) if key[0]]
-                self.unknown.append(f"graph input {name!r} (feeding {', '.join(fed) or 'nothing'}) has unknown "
-                                    f"shape {t}: " + MSG_UNKNOWN_INPUT_SHAPE.format(port=name, example=3))
-                self.reported.add(Value(None, name))
-
-    def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
-        unknown = [(port, t) for port, t in node.types.items() if not t.known]
-        for port, t in unknown:
-            source = node.inputs.get(port) or node.output(port)
-            if source not in self.reported:
-                self.reported.add(source)
-                self.unknown.append(Diagnostic(f"{self.net.describe((node.path, port))} has unknown shape {t}",
-                                               "unknown-shape", layer=node.path, port=port))
-        arrays = node.layer.arrays
-        if not arrays:
-            return
-        missing = [name for name, value in arrays.items() if value is None]
-        if missing:  # described only when something is wrong: a large net must not build text per layer
-            where = self.net.describe((node.path, None))
-            self.missing += [Diagnostic(f"{where} array {name!r}", "uninitialized", layer=node.path) for name in missing]
-        if not unknown:
-            try:
-                self.misshapen += array_shape_errors(lambda: self.net.describe((node.path, None)), node, arrays)
-            except ShapeError as exc:  # an operator whose inner nets leave a shape open
-                self.unknown.append(f"{self.net.describe((node.path, None))}: {exc}")
-
-
-def array_shape_errors(where: Callable[[], str], node: Node, arrays: dict[str, Any] | None = None) -> list[str]:
-    """A message for each array of ``node``'s layer (``arrays``: its ``layer.arrays`` when at hand) whose shape differs
-    from the one its (known) port types need; ``where()`` describes the layer (called only when there is a message)."""
-    expected = node.layer.array_shapes(node.types)
-    bad = [(name, tuple(value.shape)) for name, value in (node.layer.arrays if arrays is None else arrays).items()
-           if value is not None and name in expected and value.shape != tuple(expected[name])]
-    return [f"{where()} array {name!r} should have shape {tuple(expected[name])}, found {found}" for name, found in bad]
-
-
-def check_ready(net: Any) -> None:
-    """Raise ShapeError for any unknown shape and UninitializedError for missing arrays, listing all."""
-    walker = _Readiness(net)
-    walker.run()
-    raise_all(walker.unknown[:10], ShapeError, "the net is not fully specified")
-    raise_all(walker.misshapen, ShapeError, "arrays do not fit their layers")
-    raise_all(walker.missing, UninitializedError, "the net has uninitialised arrays; call net_initialize(net) first")
-
-
 class _Names:
     """Unique, legal local variable names."""
 
@@ -229,6 +178,11 @@ class _CodeWriter(GraphWalker):
         self.defines_size = bool(self.lines)
         if self.batched and self.CHECK_LENGTHS:
             self.lines += length_check_lines(net)
+        # an input port named like a name the code reads (torch, F, a builtin) moves to a fresh local first
+        self.entry, shadowing = {p: p for p in net.input_ports}, [p for p in net.input_ports if p in _RESERVED]
+        if shadowing:
+            self.entry.update((p, self.names.new(f"{p}_input")) for p in shadowing)
+            self.lines += [f"{self.entry[p]}, {p} = {p}, self._code_globals[{p!r}]" for p in shadowing]
 
     def visit_node(self, node: Node, inputs: Sequence[str]) -> list[str]:
         path, ports, stem, start = node.path, node.output_ports, "_".join(node.path), len(self.lines)
@@ -264,7 +218,7 @@ def _returned(results: dict[str, str], suffix: str) -> str:
 
 def _generate(net: Any, checks: bool | str | None = None) -> str:
     writer = _CodeWriter(net, checks)
-    results = writer.run({p: p for p in net.input_ports})
+    results = writer.run(writer.entry)
     batch, tail = writer.batch, [_returned(results, "")]
     if not writer.batched:
         tail[:0] = [f"if {batch} is None:", f"    {_returned(results, '[0]')}"]
@@ -344,23 +298,39 @@ def _compile(net: Any, checks: bool | str | None,
     ``netgraph.backend.masks``)."""
     check_ready(net)
     code = (generate or _generate)(net, checks if checks is not None else distribution_checks())
-    filename = f"<netgraph-compiled-{next(_counter)}>"
-    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
-    # inf and nan: what repr() writes for an infinite or NaN float option a layer puts in its code
-    namespace: dict[str, Any] = {"torch": torch, "F": F, "math": math, "inf": math.inf, "nan": math.nan,
-                                 "checked_batch_size": checked_batch_size}
-    compile_source(code, filename, namespace)  # code generated from the validated graph only
-    members = {"forward": namespace["forward"], "__module__": __name__}
-    if not fits_recursion_limit(net._depth):  # operators nested deep: each calls its inner nets' modules in turn
-        members["__call__"] = deep_walk(nn.Module.__call__)
-    cls = type("CompiledNet", (CompiledNet,), members)
-    module = cls(net, code)
-    weakref.finalize(module, linecache.cache.pop, filename, None)  # tracebacks need it only while it lives
+    module = _code_class(code, net._depth)(net, code)
+    weakref.finalize(module, linecache.cache.pop, module._filename, None)  # tracebacks need it only while it lives
     builder = _ModuleBuilder(net, module, checks)
     builder.run()
     _tie_shared(net, module)
     if builder.other_precision:  # floating arrays in another precision (a float64 array given, a float16 one
         module.to(builder.working)  # loaded) are cast once for every layer; the net keeps its arrays
+    return module
+
+
+# the names the generated code reads (inf and nan: what repr() writes for an infinite or NaN float option)
+_GLOBALS: dict[str, Any] = {**vars(builtins), "torch": torch, "F": F, "math": math, "inf": math.inf, "nan": math.nan,
+                            "checked_batch_size": checked_batch_size}
+CompiledNet._code_globals = _GLOBALS  # a forward whose input port is named like one of them reads it here
+
+
+def _code_class(code: str, depth: int) -> type:
+    """A CompiledNet subclass whose forward is ``code`` (registered with ``linecache`` for tracebacks)."""
+    filename = f"<netgraph-compiled-{next(_counter)}>"
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    namespace = {name: _GLOBALS[name] for name in ("torch", "F", "math", "inf", "nan", "checked_batch_size")}
+    compile_source(code, filename, namespace)  # code generated from the validated graph only
+    members = {"forward": namespace["forward"], "__module__": __name__, "_filename": filename}
+    if not fits_recursion_limit(depth):  # operators nested deep: each calls its inner nets' modules in turn
+        members["__call__"] = deep_walk(nn.Module.__call__)
+    return type("CompiledNet", (CompiledNet,), members)
+
+
+def _unpickled(code: str, depth: int) -> CompiledNet:
+    """An empty module of a class made again from its forward's code (``pickle.load`` then sets its state)."""
+    cls = _code_class(code, depth)
+    module = cls.__new__(cls)
+    weakref.finalize(module, linecache.cache.pop, cls._filename, None)
     return module
 
 

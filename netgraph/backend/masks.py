@@ -137,7 +137,7 @@ def compile_padded(net: Any, ports: Sequence[str], checks: bool | str | None = N
     def generate(graph: Any, checked: bool | str | None) -> str:
         writer = _PaddedWriter(graph, checked, ports, route)
         arguments.update(writer.arguments)
-        results = writer.run({p: p for p in graph.input_ports})
+        results = writer.run(writer.entry)
         body = writer.lines + [_returned(results, "")]
         signature = ", ".join(["self", *graph.input_ports, *(f"{a}=None" for a in writer.arguments.values())])
         return f"def forward({signature}):\n" + "".join(f"    {line}\n" for line in body)

@@ -20,7 +20,7 @@ from torch import nn
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.options import as_array, literal_values, option_hints, option_kinds
 from netgraph.core.registry import Registry, registry_scope
-from netgraph.core.shared import NetSharedArray, same_values
+from netgraph.core.shared import NetSharedArray, SharedNames, same_values
 from netgraph.core.types import REAL, Conflict, PortType, as_shape
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register", "registry_scope", "as_array", "shape_option",
@@ -317,7 +317,7 @@ def _take_shared(layer: Layer) -> None:
     fields = {field: name for name, field in layer.ARRAYS.items()}
     markers = {f: v for f in fields if isinstance(v := getattr(layer, f, None), NetSharedArray)}
     if markers:
-        frozen_init(layer, _shared=MappingProxyType({fields[f]: m.name for f, m in markers.items()}),
+        frozen_init(layer, _shared=SharedNames({fields[f]: m.name for f, m in markers.items()}),
                     **{f: m.array for f, m in markers.items()})
 
 

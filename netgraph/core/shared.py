@@ -28,9 +28,30 @@ import torch
 from netgraph.core.errors import Diagnostic, OptionError, raise_all
 from netgraph.core.options import as_array
 
-__all__ = ["same_values", "NetSharedArray", "shared_users", "collect_users", "unify_shared", "shared_values"]
+__all__ = ["same_values", "NetSharedArray", "SharedNames", "shared_users", "collect_users", "unify_shared",
+           "shared_values"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+
+
+class SharedNames(Mapping):
+    """A layer's shared arrays, array name -> shared name: read-only, and picklable (a mappingproxy is not, so a
+    net holding shared arrays could be neither pickled nor deep-copied)."""
+
+    def __init__(self, names: Mapping[str, str]):
+        self._names = dict(names)
+
+    def __getitem__(self, key: str) -> str:
+        return self._names[key]
+
+    def __iter__(self) -> Any:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __repr__(self) -> str:
+        return repr(self._names)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)

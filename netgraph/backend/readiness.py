@@ -1,0 +1,67 @@
+"""Is a net ready to compile? Every port's shape known, every array present and of the shape its layer needs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from netgraph.core.errors import MSG_UNKNOWN_INPUT_SHAPE, Diagnostic, ShapeError, UninitializedError, raise_all
+from netgraph.core.ir import Node, Value
+from netgraph.core.walk import GraphWalker
+
+__all__ = ["check_ready", "array_shape_errors"]
+
+
+class _Readiness(GraphWalker):
+    """Collects ports of unknown shape (one per value), uninitialised arrays and arrays of the wrong shape."""
+
+    looks_at_values = False
+
+    def __init__(self, net: Any):
+        super().__init__(net)
+        self.net, self.unknown, self.missing, self.reported, self.misshapen = net, [], [], set(), []
+        for name, t in self.ir.input_types.items():
+            if not t.known:
+                fed = [net.describe(key) for key in self.ir.consumers(Value(None, name)) if key[0]]
+                self.unknown.append(f"graph input {name!r} (feeding {', '.join(fed) or 'nothing'}) has unknown "
+                                    f"shape {t}: " + MSG_UNKNOWN_INPUT_SHAPE.format(port=name, example=3))
+                self.reported.add(Value(None, name))
+
+    def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
+        unknown = [(port, t) for port, t in node.types.items() if not t.known]
+        for port, t in unknown:
+            source = node.inputs.get(port) or node.output(port)
+            if source not in self.reported:
+                self.reported.add(source)
+                self.unknown.append(Diagnostic(f"{self.net.describe((node.path, port))} has unknown shape {t}",
+                                               "unknown-shape", layer=node.path, port=port))
+        arrays = node.layer.arrays
+        if not arrays:
+            return
+        missing = [name for name, value in arrays.items() if value is None]
+        if missing:  # described only when something is wrong: a large net must not build text per layer
+            where = self.net.describe((node.path, None))
+            self.missing += [Diagnostic(f"{where} array {name!r}", "uninitialized", layer=node.path) for name in missing]
+        if not unknown:
+            try:
+                self.misshapen += array_shape_errors(lambda: self.net.describe((node.path, None)), node, arrays)
+            except ShapeError as exc:  # an operator whose inner nets leave a shape open
+                self.unknown.append(f"{self.net.describe((node.path, None))}: {exc}")
+
+
+def array_shape_errors(where: Callable[[], str], node: Node, arrays: dict[str, Any] | None = None) -> list[str]:
+    """A message for each array of ``node``'s layer (``arrays``: its ``layer.arrays`` when at hand) whose shape differs
+    from the one its (known) port types need; ``where()`` describes the layer (called only when there is a message)."""
+    expected = node.layer.array_shapes(node.types)
+    bad = [(name, tuple(value.shape)) for name, value in (node.layer.arrays if arrays is None else arrays).items()
+           if value is not None and name in expected and value.shape != tuple(expected[name])]
+    return [f"{where()} array {name!r} should have shape {tuple(expected[name])}, found {found}" for name, found in bad]
+
+
+def check_ready(net: Any) -> None:
+    """Raise ShapeError for any unknown shape and UninitializedError for missing arrays, listing all."""
+    walker = _Readiness(net)
+    walker.run()
+    raise_all(walker.unknown[:10], ShapeError, "the net is not fully specified")
+    raise_all(walker.misshapen, ShapeError, "arrays do not fit their layers")
+    raise_all(walker.missing, UninitializedError, "the net has uninitialised arrays; call net_initialize(net) first")
