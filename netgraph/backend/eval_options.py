@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import numbers
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -74,9 +75,9 @@ def parse_options(given: Mapping[str, Any]) -> EvaluationOptions:
 def _batch_size(value: Any) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:  # numpy's integers too
         raise OptionError(f"batch_size= must be a positive integer or None, found {value!r}", option="batch_size")
-    return value
+    return int(value)
 
 
 def _mode(value: Any) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy
 import torch
 
 from netgraph.backend.eval_options import (CALL_KEYWORDS, EvaluationOptions, compiled_module, in_batches, seeded,
@@ -39,7 +40,9 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
     """
     try:
         x = torch.as_tensor(value)
-    except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
+    except ValueError as exc:  # a numpy view with negative strides (a[::-1]): torch takes a copy
+        x = _copied_array(port, value, exc)
+    except (TypeError, RuntimeError, OverflowError) as exc:
         raise DataError(f"input port {port!r}: cannot make a tensor from {type(value).__name__}: {exc}") from None
     if not x.is_cpu:
         raise DataError(f"input port {port!r}: the data is on device {x.device}, but net(...) evaluates on device cpu "
@@ -54,6 +57,12 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
                             f"of dtype {x.dtype}")
         return x.long()
     return x.to(dtype or torch.get_default_dtype())
+
+
+def _copied_array(port: str, value: Any, exc: Exception) -> torch.Tensor:
+    if isinstance(value, numpy.ndarray) and any(s < 0 for s in value.strides):
+        return torch.as_tensor(value.copy())
+    raise DataError(f"input port {port!r}: cannot make a tensor from {type(value).__name__}: {exc}") from None
 
 
 def by_port(ports: tuple[str, ...], args: tuple, inputs: dict[str, Any]) -> dict[str, Any]:

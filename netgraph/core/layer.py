@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import reprlib
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -18,7 +17,7 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.options import as_array, literal_values, option_hints, option_kinds
+from netgraph.core.options import as_array, check_choices, copy_plan, option_plan, plain_numbers
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.shared import NetSharedArray, SharedNames, same_values
 from netgraph.core.types import REAL, Conflict, PortType, as_shape
@@ -130,23 +129,31 @@ class Layer:
 
     def __post_init__(self) -> None:
         cls = type(self)
-        choices, normalizers, array_fields = _option_plan(cls)
+        choices, normalizers, array_fields = option_plan(cls)
         for field in array_fields:
             if isinstance(getattr(self, field, None), NetSharedArray):
                 _take_shared(self)
                 break
         try:
-            if choices:
-                _check_choices(self, choices)
-            for option, normalize in normalizers:
-                if (value := getattr(self, option)) is not None:  # an unset option (None) stays None
-                    object.__setattr__(self, option, normalize(value, cls.__name__, option))
-            changed = self.normalize()
-            if changed:
-                frozen_init(self, **changed)
-            self.validate()
+            try:
+                self._check_options(choices, normalizers)
+            except OptionError:  # numpy's numbers (np.int64(3)) are checked again as Python's
+                if not plain_numbers(self):
+                    raise
+                self._check_options(choices, normalizers)
         except RecursionError:  # an option nested deeper than any real one (checking or printing it recursed)
             raise OptionError(f"{cls.__name__}: an option is nested too deeply") from None
+
+    def _check_options(self, choices: tuple, normalizers: tuple) -> None:
+        if choices:
+            check_choices(self, choices)
+        for option, normalize in normalizers:
+            if (value := getattr(self, option)) is not None:  # an unset option (None) stays None
+                object.__setattr__(self, option, normalize(value, type(self).__name__, option))
+        changed = self.normalize()
+        if changed:
+            frozen_init(self, **changed)
+        self.validate()
 
     def normalize(self) -> Mapping[str, Any]:
         """Check the options; return the values to replace (normalised options, derived attributes)."""
@@ -218,7 +225,7 @@ class Layer:
         kept as they are (normalising them again gives equal values); ``normalize()`` and ``validate()`` run on the
         new layer. Only for layers whose ``with_arrays`` is Layer's."""
         cls, old = type(self), self.__dict__
-        names, array_normalizers = _copy_plan(cls)
+        names, array_normalizers = copy_plan(cls)
         values = {n: old[n] for n in names}
         for name, field in self.ARRAYS.items():
             if name in arrays:
@@ -351,50 +358,3 @@ def _short(value: Any) -> str:
     if isinstance(value, torch.Tensor):
         return f"<array {tuple(value.shape)}>" if value.numel() > 6 else repr(value.tolist())
     return repr(value)
-
-
-_PLANS: dict[type, tuple] = {}
-
-
-def _option_plan(cls: type) -> tuple[tuple, tuple, tuple]:
-    """What making a ``cls`` checks, found once per class: its ``Literal[...]`` options with their choices, its
-    options normalised by their kind (``Shape``, ``Array``, ...) with the normalising function, and the fields
-    of its arrays (which may be given as ``NetSharedArray``)."""
-    plan = _PLANS.get(cls)
-    if plan is None:
-        choices = tuple((n, c) for n, hint in option_hints(cls).items() if (c := literal_values(hint)) is not None)
-        normalizers = tuple((n, kind.normalize) for n, kind in option_kinds(cls).items() if kind.normalize is not None)
-        plan = _PLANS[cls] = (choices, normalizers, tuple(cls.ARRAYS.values()))
-    return plan
-
-
-def _check_choices(layer: Layer, choices: tuple) -> None:
-    """An option typed ``Literal[...]`` holding an unhashable value (a list, a dict) is an OptionError naming it
-    (hashable wrong values are left to the layer, which suggests the nearest choice)."""
-    for name, choices in choices:
-        value = getattr(layer, name)
-        if not _hashable(value):
-            raise OptionError(f"{layer.type_name} option {name}= must be one of {list(choices)}, found "
-                              f"{reprlib.repr(value)}", option=name)
-
-
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
-_COPY_PLANS: dict[type, tuple] = {}
-
-
-def _copy_plan(cls: type) -> tuple[tuple[str, ...], dict[str, Callable]]:
-    """What ``_with_drawn_arrays`` copies, found once per class: the dataclass fields by name, and the normalising
-    function of each array field that has one."""
-    plan = _COPY_PLANS.get(cls)
-    if plan is None:
-        arrays = set(cls.ARRAYS.values())
-        plan = _COPY_PLANS[cls] = (tuple(f.name for f in dataclasses.fields(cls)),
-                                   {n: f for n, f in _option_plan(cls)[1] if n in arrays})
-    return plan

@@ -23,6 +23,8 @@ netgraph.core.errors.OptionError: Scaled option size= dims must be positive ints
 from __future__ import annotations
 
 import dataclasses
+import numbers
+import reprlib
 import typing
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, Optional, Union
@@ -73,7 +75,7 @@ def as_seed(value: Any, option: str) -> int:
     ...
     netgraph.core.errors.OptionError: random_seed= must be an integer in [0, 2**64), found 1180591620717411303424
     """
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() \
+    ok = isinstance(value, (numbers.Integral, float)) and not isinstance(value, bool) and float(value).is_integer() \
         and 0 <= value < 2**64
     if not ok:
         raise OptionError(f"{option}= must be an integer in [0, 2**64), found {value!r}", option=option)
@@ -160,3 +162,72 @@ def literal_values(hint: Any) -> tuple | None:
         values = [v for f in found if f for v in f]
         return tuple(values) + ((None,) if type(None) in typing.get_args(hint) else ()) if values else None
     return None
+
+
+_PLANS: dict[type, tuple] = {}
+
+
+def option_plan(cls: type) -> tuple[tuple, tuple, tuple]:
+    """What making a ``cls`` checks, found once per class: its ``Literal[...]`` options with their choices, its
+    options normalised by their kind (``Shape``, ``Array``, ...) with the normalising function, and the fields
+    of its arrays (which may be given as ``NetSharedArray``)."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        choices = tuple((n, c) for n, hint in option_hints(cls).items() if (c := literal_values(hint)) is not None)
+        normalizers = tuple((n, kind.normalize) for n, kind in option_kinds(cls).items() if kind.normalize is not None)
+        plan = _PLANS[cls] = (choices, normalizers, tuple(cls.ARRAYS.values()))
+    return plan
+
+
+def check_choices(layer: Any, choices: tuple) -> None:
+    """An option typed ``Literal[...]`` holding an unhashable value (a list, a dict) is an OptionError naming it
+    (hashable wrong values are left to the layer, which suggests the nearest choice)."""
+    for name, choices in choices:
+        value = getattr(layer, name)
+        if not _hashable(value):
+            raise OptionError(f"{layer.type_name} option {name}= must be one of {list(choices)}, found "
+                              f"{reprlib.repr(value)}", option=name)
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+_COPY_PLANS: dict[type, tuple] = {}
+
+
+def copy_plan(cls: type) -> tuple[tuple[str, ...], dict[str, Callable]]:
+    """What ``_with_drawn_arrays`` copies, found once per class: the dataclass fields by name, and the normalising
+    function of each array field that has one."""
+    plan = _COPY_PLANS.get(cls)
+    if plan is None:
+        arrays = set(cls.ARRAYS.values())
+        plan = _COPY_PLANS[cls] = (tuple(f.name for f in dataclasses.fields(cls)),
+                                   {n: f for n, f in option_plan(cls)[1] if n in arrays})
+    return plan
+
+
+def plain_numbers(layer: Any) -> bool:
+    """Replace numpy scalars in ``layer``'s options (inside lists and tuples too) by Python's int, float or bool, as
+    Python's own numbers are what layers check for; True when any was replaced (the layer then checks again)."""
+    changed = False
+    for field in dataclasses.fields(layer):
+        value = getattr(layer, field.name)
+        plain = _plain(value)
+        if plain is not value:
+            object.__setattr__(layer, field.name, plain)
+            changed = True
+    return changed
+
+
+def _plain(value: Any) -> Any:
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+        return value.item()  # np.int64(3) -> 3; not an ndarray of rank > 0 (an array option)
+    if isinstance(value, (list, tuple)) and type(value) in (list, tuple):
+        items = [_plain(v) for v in value]
+        return type(value)(items) if any(a is not b for a, b in zip(items, value)) else value
+    return value

@@ -14,6 +14,7 @@ PortType(shape=(2, 3), dtype='Real')
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import reprlib
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ def as_shape(value: object, what: str = "shape") -> Shape:
         return (value,)
     if isinstance(value, bool):
         raise Conflict(f"{what} must be an int or a list of ints, found {value!r}")
-    if isinstance(value, int):
+    if isinstance(value, numbers.Integral):  # numpy's integers too
         value = (value,)
     if not isinstance(value, (tuple, list)):
         hint = (f"; a variable length is a name inside the list: [{value!r}] is a sequence of length {value}, "
@@ -87,9 +88,9 @@ def as_shape(value: object, what: str = "shape") -> Shape:
     for d in value:
         if d is None or (isinstance(d, str) and d.isidentifier()):
             dims.append(d)
-        elif isinstance(d, int) and not isinstance(d, bool) and 1 <= d < 2**63:
+        elif isinstance(d, numbers.Integral) and not isinstance(d, bool) and 1 <= d < 2**63:
             dims.append(int(d))
-        elif isinstance(d, int) and not isinstance(d, bool) and d >= 2**63:
+        elif isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 2**63:
             raise Conflict(f"{what} dims must be below 2**63 (torch's largest size), found {reprlib.repr(d)}")
         else:
             raise Conflict(f"{what} dims must be positive ints (or None for unknown), found {reprlib.repr(d)}")

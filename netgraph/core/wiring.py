@@ -10,6 +10,8 @@ port and the index of the user's edge (a chain or group is one edge).
 
 from __future__ import annotations
 
+import numbers
+
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -121,6 +123,8 @@ class _Normalizer:
                 self.problem("edge-form", None, f"{item!r} is not a valid edge: write (src, dst) or a chain (a, b, c)",
                              edge=index)
                 continue
+            if tuple in map(type, item):  # {(a, b): c} (a dict key cannot be a list), ((a, b), c): a tuple is a group
+                item = [list(e) if type(e) is tuple else e for e in item]
             if len(item) == 2 and not isinstance(item[0], list) and not isinstance(item[1], list):
                 a, b = item  # the common (src, dst): as below, without the loops
                 pairs.append((a, b, index, f"{format_endpoint(a)} -> {format_endpoint(b)}"))
@@ -136,8 +140,8 @@ class _Normalizer:
     def layer_name(self, ref: Any, edge: EdgeRef) -> str | None:
         if (name := self.plain_name(ref)) is not None:  # the common cases first; subclasses of int and str below
             return name
-        if isinstance(ref, int) and not isinstance(ref, bool):
-            if 1 <= ref <= len(self.names):
+        if isinstance(ref, numbers.Integral) and not isinstance(ref, bool):  # numpy's integers too
+            if 1 <= (ref := int(ref)) <= len(self.names):
                 return self.names[ref - 1]
             self.problem("unknown-layer", edge, f"there is no layer {ref} (layers are numbered 1 to {len(self.names)})")
             return None

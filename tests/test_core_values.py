@@ -1,0 +1,82 @@
+"""Nets as Python values: equality agrees with hashing, numpy's numbers work as Python's, dict edges can group."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from netgraph import (ConvolutionLayer, DropoutLayer, EmbeddingLayer, FunctionLayer, LinearLayer, NetChain, NetGraph,
+                      NetPort, OptionError, PaddingLayer, ReshapeLayer, SoftmaxLayer, WiringError, net_initialize)
+
+
+def test_a_chain_equal_to_a_graph_hashes_alike():
+    chain = NetChain([LinearLayer(3), "Tanh"], input=2)
+    graph = NetGraph([LinearLayer(3), "Tanh"], [(1, 2)], Input=2)
+    assert chain == graph
+    assert hash(chain) == hash(graph)
+    assert len({chain, graph}) == 1
+
+
+@pytest.mark.parametrize("make", [
+    lambda i: LinearLayer(i(3)),
+    lambda i: EmbeddingLayer(i(3), i(5)),
+    lambda i: ConvolutionLayer(i(8), i(3), stride=i(1)),
+    lambda i: SoftmaxLayer(i(-1)),
+    lambda i: ReshapeLayer([i(2), i(3)]),
+    lambda i: PaddingLayer([[i(1), i(1)]]),
+])
+def test_numpy_integers_are_layer_options(make):
+    assert make(np.int64) == make(int)
+    assert repr(make(np.int32)) == repr(make(int))
+
+
+def test_numpy_floats_are_layer_options_and_still_checked():
+    assert DropoutLayer(np.float32(0.25)) == DropoutLayer(0.25)
+    with pytest.raises(OptionError, match="p="):
+        DropoutLayer(np.float32(1.5))
+
+
+def test_numpy_integers_as_layer_indices_port_shapes_and_seeds():
+    i = np.int64
+    net = NetGraph([LinearLayer(3), "Tanh"], [(i(1), i(2))], Input=i(4))
+    assert net == NetGraph([LinearLayer(3), "Tanh"], [(1, 2)], Input=4)
+    assert NetGraph([LinearLayer(3)], [], Input=(i(2), i(4))).input_shapes == {"Input": (2, 4)}
+    assert net_initialize(net, seed=i(3)) == net_initialize(net, seed=3)
+    ready, x = net_initialize(net, seed=0), torch.randn(5, 4)
+    assert torch.equal(ready(x, batch_size=i(2)), ready(x))
+    with pytest.raises(WiringError, match="there is no layer 3"):
+        NetGraph([LinearLayer(3), "Tanh"], [(i(1), i(3))], Input=4)
+
+
+def _difference(edges):
+    layers = {"x": LinearLayer(3), "y": LinearLayer(3), "f": FunctionLayer("#a - #b")}
+    return net_initialize(NetGraph(layers, edges, Input=2), seed=0)
+
+
+def test_a_tuple_of_layers_in_an_edge_is_a_group():
+    """Wolfram's {x, y} -> f: a dict key cannot be a list, so a dict edge groups with a tuple."""
+    reference = _difference([(["x", "y"], "f")])
+    x = torch.randn(4, 2)
+    for edges in ({("x", "y"): "f"}, [(("x", "y"), "f")]):
+        net = _difference(edges)
+        assert net == reference
+        assert torch.equal(net(x), reference(x))
+    swapped = _difference({("y", "x"): "f"})
+    assert torch.equal(swapped(x), -reference(x))
+
+
+def test_a_tuple_group_keeps_netports_and_fans_out():
+    layers = {"a": LinearLayer(3), "t": "Tanh", "s": "Sin"}
+    net = NetGraph(layers, {"a": ("t", "s"), NetPort("t", "Output"): NetPort("Out")}, Input=2)
+    assert net.output_shapes == {"Out": (3,), "Output": (3,)}
+
+
+def test_numpy_views_with_negative_strides_are_data():
+    net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+    a = np.random.default_rng(0).standard_normal((4, 3))
+    assert torch.equal(net(a[::-1]), net(np.ascontiguousarray(a[::-1])))
+    assert torch.equal(net(Input=a[:, ::-1]), net(np.ascontiguousarray(a[:, ::-1])))
+    sequences = net_initialize(NetChain([EmbeddingLayer(3, 5)], input=["n"]), seed=0)
+    tokens = np.array([[1, 2, 4]])
+    assert torch.equal(sequences(tokens[:, ::-1]), sequences(tokens[:, [2, 1, 0]]))
