@@ -116,3 +116,16 @@ def test_bad_methods_are_one_clear_error(method, error, message):
     with pytest.raises(error) as info:
         net_initialize(mlp(), method=method)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("method", [math.nan, math.inf, ("Constant", {"value": -math.inf}),
+                                    ("Orthogonal", {"gain": math.nan})])
+def test_a_non_finite_constant_or_gain_is_refused(method):
+    with pytest.raises(OptionError, match="must be a finite number"):
+        net_initialize(NetGraph([LinearLayer(2)], [], Input=3), method=method)
+
+
+def test_a_numpy_number_is_a_constant_method():
+    import numpy as np
+    net = net_initialize(NetGraph([LinearLayer(2)], [], Input=3), method=np.float32(0.25))
+    assert torch.equal(net.layers["1"].arrays["Weights"], torch.full((2, 3), 0.25))

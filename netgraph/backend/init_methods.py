@@ -16,6 +16,8 @@ Method(name='Kaiming', options={'mode': 'fan_out'})
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -83,8 +85,8 @@ def parse_method(spec: Any, where: str) -> Method:
     """A Method from a name, ``(name, {options})`` or a number; OptionError naming ``where`` otherwise."""
     if isinstance(spec, Method):
         return spec
-    if isinstance(spec, (int, float)) and not isinstance(spec, bool):
-        return Method("Constant", {"value": float(spec)})
+    if isinstance(spec, numbers.Real) and not isinstance(spec, bool):  # numpy's numbers too
+        return Method("Constant", _options("Constant", {"value": float(spec)}, where))
     name, options = (spec[0], spec[1]) if isinstance(spec, (tuple, list)) and len(spec) == 2 and isinstance(
         spec[1], Mapping) else (spec, {})
     if not isinstance(name, str):
@@ -106,8 +108,9 @@ def _options(name: str, options: Mapping, where: str) -> dict:
             raise OptionError(f"{where}: {name} has no option {key!r}{did_you_mean(key, allowed)}; "
                               f"options: {', '.join(allowed) or 'none'}")
         choices = allowed[key]
-        if choices is None and not (isinstance(value, (int, float)) and not isinstance(value, bool)):
-            raise OptionError(f"{where}: {name} option {key!r} must be a number, found {value!r}")
+        if choices is None and not (isinstance(value, numbers.Real) and not isinstance(value, bool)
+                                    and math.isfinite(value)):  # a NaN or infinite constant fills nothing useful
+            raise OptionError(f"{where}: {name} option {key!r} must be a finite number, found {value!r}")
         if choices is not None and value not in choices:
             raise OptionError(f"{where}: {name} option {key!r} must be one of {choices}, found {value!r}"
                               f"{did_you_mean(value, choices)}")
