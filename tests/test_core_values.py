@@ -80,3 +80,25 @@ def test_numpy_views_with_negative_strides_are_data():
     sequences = net_initialize(NetChain([EmbeddingLayer(3, 5)], input=["n"]), seed=0)
     tokens = np.array([[1, 2, 4]])
     assert torch.equal(sequences(tokens[:, ::-1]), sequences(tokens[:, [2, 1, 0]]))
+
+
+def test_layers_and_edges_by_keyword():
+    """NetGraph(layers=..., edges=...) raised a TypeError, and edges=[...] beside positional layers became a port."""
+    reference = NetGraph([LinearLayer(3), "Tanh"], [(1, 2)], Input=2)
+    assert NetGraph(layers=[LinearLayer(3), "Tanh"], edges=[(1, 2)], Input=2) == reference
+    assert NetGraph([LinearLayer(3), "Tanh"], edges={1: 2}, Input=2) == reference
+    assert NetChain(layers=[LinearLayer(3), "Tanh"], input=2) == NetChain([LinearLayer(3), "Tanh"], input=2)
+    assert NetGraph([FunctionLayer("#edges + #layers")], [], edges=[2, 3], layers=3).input_shapes == \
+        {"edges": (2, 3), "layers": (3,)}  # beside positional layers, a shape is still a port's
+    for make in (lambda: NetGraph(Input=2), lambda: NetChain(input=2)):
+        with pytest.raises(TypeError, match="needs its layers"):  # a missing argument, as Python says it
+            make()
+
+
+def test_a_bad_shorthand_option_names_its_layer_and_numpy_ints_are_shorthands():
+    with pytest.raises(WiringError) as info:
+        NetGraph({"a": LinearLayer(2), "b": 0}, [("a", "b")], Input=2)
+    assert "layer 2 'b': LinearLayer option output=" in str(info.value)
+    with pytest.raises(WiringError, match=r"layer 3: LinearLayer option output="):
+        NetChain([2, "Tanh", -1], input=2)
+    assert NetChain([np.int64(3)], input=2) == NetChain([3], input=2)

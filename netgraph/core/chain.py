@@ -21,7 +21,7 @@ from typing import Any
 from netgraph.core.layer import Layer
 from netgraph.core.errors import Diagnostic, WiringError, raise_all
 from netgraph.core.graph import NetGraph
-from netgraph.core.layer_table import named_layers
+from netgraph.core.layer_table import NOT_GIVEN, given_by_keyword, named_layers
 from netgraph.core.walk import gc_paused
 
 __all__ = ["NetChain"]
@@ -36,7 +36,8 @@ class NetChain(NetGraph):
     first output.
     """
 
-    def __init__(self, layers: Any, /, **port_shapes: Any):
+    def __init__(self, layers: Any = NOT_GIVEN, /, **port_shapes: Any):
+        layers = given_by_keyword("NetChain", layers, NOT_GIVEN, port_shapes)[0]
         with gc_paused():
             names, table = named_layers(layers)
             self._check_links(names, table)

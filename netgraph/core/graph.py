@@ -27,7 +27,7 @@ from netgraph.core.plugins import stage
 from netgraph.core.inference import Problem
 from netgraph.core.nesting import deep_walk, infer_net, nesting_depth, recursion_room
 from netgraph.core.information import information
-from netgraph.core.layer_table import RESERVED_NAMES, coerce_layer, named_layers
+from netgraph.core.layer_table import NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, named_layers
 from netgraph.core.coders import check_decoders, split_port_options
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.ir import GraphIR, build_ir, with_layers
@@ -74,7 +74,8 @@ class NetGraph(Layer):
     ``Input=3``. Unwired layer ports become graph ports. Calling the net runs its compiled module.
     """
 
-    def __init__(self, layers: Any, edges: Any = (), /, **port_shapes: Any):
+    def __init__(self, layers: Any = NOT_GIVEN, edges: Any = NOT_GIVEN, /, **port_shapes: Any):
+        layers, edges = given_by_keyword("NetGraph", layers, edges, port_shapes)
         with gc_paused():
             self._construct(*named_layers(layers), edges, port_shapes)
 

@@ -16,7 +16,9 @@ from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, WiringE
 from netgraph.core.layer import Layer
 from netgraph.core.plugins import stage
 
-__all__ = ["RESERVED_NAMES", "coerce_layer", "named_layers"]
+__all__ = ["RESERVED_NAMES", "NOT_GIVEN", "coerce_layer", "named_layers", "given_by_keyword"]
+
+NOT_GIVEN: Any = object()  # NetGraph(...) / NetChain(...) called without positional layers or edges
 
 #: Names a layer may not take: they are attributes of the compiled nn.Module.
 RESERVED_NAMES = frozenset(dir(torch.nn.Module)) | {"code", "net", "to_net", "surrogate_loss"}
@@ -59,7 +61,8 @@ def named_layers(layers: Any) -> tuple[list[str], dict[str, Layer]]:
         try:
             table[name] = coerce_layer(layer, label)
         except OptionError as exc:
-            errors += [Diagnostic(d.message, "not-a-layer", layer=at) for d in exc.diagnostics]
+            errors += [Diagnostic(d.message if d.message.startswith(label) else f"{label}: {d.message}", "not-a-layer",
+                                  layer=at) for d in exc.diagnostics]  # LinearLayer(0) from the shorthand 0: named
         except NetGraphError as exc:  # a shorthand built a graph (a list -> NetChain) that refused its parts
             inner = [d.within(name).prefixed(f"{label}: ") for d in exc.diagnostics]
             raise type(exc)(f"{label}: {exc}", inner) from None
@@ -89,3 +92,22 @@ def _refuse_path_clash(table: Mapping[str, Any]) -> None:
             inner = getattr(layer, "layers", None)
             if isinstance(inner, Mapping):
                 stack.append((here, parts, inner))
+
+
+def given_by_keyword(kind: str, layers: Any, edges: Any, port_shapes: dict[str, Any]) -> tuple[Any, Any]:
+    """``NetGraph(layers=..., edges=...)``: the layers and edges given as keywords (the keywords are otherwise port
+    shapes). Without positional layers, ``layers=`` and ``edges=`` are they; beside positional layers, ``edges=`` is
+    the edges when it holds edges (a dict, or a list of pairs: no shape looks like that). ``port_shapes`` loses them."""
+    if layers is NOT_GIVEN:
+        if "layers" not in port_shapes:
+            raise TypeError(f"{kind} needs its layers: {kind}(layers{', edges' if kind == 'NetGraph' else ''}, "
+                              f"**port_shapes), e.g. {kind}([LinearLayer(3), 'Tanh']"
+                              f"{', [(1, 2)]' if kind == 'NetGraph' else ''}, Input=4)")
+        layers = port_shapes.pop("layers")
+        if edges is NOT_GIVEN and kind == "NetGraph" and "edges" in port_shapes:
+            edges = port_shapes.pop("edges")
+    value = port_shapes.get("edges")
+    if edges is NOT_GIVEN and kind == "NetGraph" and (isinstance(value, Mapping) or isinstance(value, (list, tuple))
+                                                     and any(not isinstance(v, (int, str, type(None))) for v in value)):
+        edges = port_shapes.pop("edges")
+    return layers, () if edges is NOT_GIVEN else edges

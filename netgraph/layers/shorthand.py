@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 from torch import nn
@@ -41,8 +42,8 @@ def from_shorthand(value: Any) -> Layer | None:
     """The layer a shorthand stands for, the value itself if it is a layer, else None."""
     if isinstance(value, Layer):
         return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return LinearLayer(value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):  # numpy's integers too
+        return LinearLayer(int(value))
     if isinstance(value, str) and value in ELEMENTWISE:
         return ElementwiseLayer(value)
     if isinstance(value, str) and value in THREADING:
