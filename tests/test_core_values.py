@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import (ConvolutionLayer, DropoutLayer, EmbeddingLayer, FunctionLayer, LinearLayer, NetChain, NetGraph,
+from netgraph import (ConvolutionLayer, DataError, DropoutLayer, EmbeddingLayer, FunctionLayer, LinearLayer, NetChain, NetGraph,
                       NetPort, OptionError, PaddingLayer, ReshapeLayer, SoftmaxLayer, WiringError, net_initialize)
 
 
@@ -102,3 +102,9 @@ def test_a_bad_shorthand_option_names_its_layer_and_numpy_ints_are_shorthands():
     with pytest.raises(WiringError, match=r"layer 3: LinearLayer option output="):
         NetChain([2, "Tanh", -1], input=2)
     assert NetChain([np.int64(3)], input=2) == NetChain([3], input=2)
+
+
+def test_an_input_without_a_batch_dim_beside_a_batch_is_named_as_such():
+    net = net_initialize(NetGraph([FunctionLayer("#a * #b")], [], a=3, b=3), seed=0)
+    with pytest.raises(DataError, match=r"\{'a': 4, 'b': 'no batch dim'\}; \['b'\] got one example without a batch dim"):
+        net(a=torch.randn(4, 3), b=torch.randn(3))

@@ -90,7 +90,7 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
     if empty:
         raise DataError(f"input port {empty[0]!r}: no examples (an empty list); give one example or more",
                         port=empty[0])
-    types, tensors, unbatched = net.port_types, {}, []
+    types, tensors, unbatched, single = net.port_types, {}, [], []
     for p in ports:
         t = types[p]
         x = _ready(inputs[p], t.dtype == INTEGER, dtype or torch.get_default_dtype())
@@ -100,8 +100,13 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
             tensors[p] = x
             continue
         tensors[p] = x = _batched(p, x, t.shape, unbatched)
+        if unbatched[-1]:
+            single.append(p)
     if len(tensors) > 1 and len({x.shape[0] for x in tensors.values()}) > 1:
-        raise DataError(f"input ports have different batch sizes: { {p: x.shape[0] for p, x in tensors.items()} }")
+        hint = (f"; {single} got one example without a batch dim, the others a batch: give every input a batch dim, "
+                f"or none" if single and len(single) < len(tensors) else "")
+        raise DataError(f"input ports have different batch sizes: "
+                        f"{ {p: 'no batch dim' if p in single else x.shape[0] for p, x in tensors.items()} }{hint}")
     check_shared_lengths(net, lambda p, axis: tensors[p].shape[axis + 1])
     return tensors, bool(unbatched) and all(unbatched)
 
