@@ -143,3 +143,14 @@ def test_an_operators_inner_arrays_are_keyed_as_surgery_takes_them():
         assert torch.equal(net_extract(net, key), info["Arrays"][key])
     edited = net_replace_part(net, {(*deep, "Biases"): torch.ones(3)})
     assert torch.equal(edited.information("Arrays")[(*deep, "Biases")], torch.ones(3))
+
+
+def test_information_is_a_mapping_for_in_and_get():
+    """``"Foo" in info`` and ``info.get("Foo")`` raised the OptionError meant for info["Foo"]."""
+    from netgraph import NetChain, LinearLayer, OptionError
+    info = NetChain([LinearLayer(2)], input=3).information()
+    assert "LayersCount" in info and "Properties" in info
+    assert "Foo" not in info and ["unhashable"] not in info
+    assert info.get("Foo") is None and info.get("Foo", 5) == 5 and info.get("LayersCount") == 1
+    with pytest.raises(OptionError, match="unknown property 'Foo'"):
+        info["Foo"]

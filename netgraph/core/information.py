@@ -196,6 +196,12 @@ class Information(Mapping):
             self._values[prop] = _PROPERTIES[prop](self._net, self)
         return self._values[prop]
 
+    def __contains__(self, prop: object) -> bool:  # a mapping's test, and .get's: no OptionError for a missing key
+        return isinstance(prop, str) and prop in PROPERTIES
+
+    def get(self, prop: str, default: Any = None) -> Any:
+        return self[prop] if prop in self else default
+
     def __iter__(self) -> Iterator[str]:
         return iter(PROPERTIES)
 
