@@ -323,8 +323,8 @@ class NetGraph(Layer):
                 and self._declared == other._declared and self._coders == other._coders
                 and self._multipliers == other._multipliers)
 
-    def __hash__(self) -> int:  # agrees with __eq__, which a NetChain and the same NetGraph pass
-        return hash(("NetGraph", tuple(self._layers)))
+    def __hash__(self) -> int:  # agrees with __eq__ (which a NetChain and the same NetGraph pass), in O(1)
+        return hash(("NetGraph", len(self._layers), next(iter(self._layers))))
 
     def __repr__(self) -> str:
         return (f"NetGraph(<{len(self._layers)} layer{'' if len(self._layers) == 1 else 's'}>, inputs={dict(self.input_shapes)}, "
