@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import (ConvolutionLayer, DataError, DropoutLayer, EmbeddingLayer, FunctionLayer, LinearLayer, NetChain,
-                      NetGraph, NetPort, OptionError, PaddingLayer, ReshapeLayer, SoftmaxLayer, WiringError,
-                      net_initialize)
+from netgraph import (ConvolutionLayer, DataError, DropoutLayer, ElementwiseLayer, EmbeddingLayer, FunctionLayer,
+                      LinearLayer, NetChain, NetGraph, NetPort, OptionError, PaddingLayer, ReshapeLayer, SoftmaxLayer,
+                      WiringError, net_initialize)
 
 
 def test_a_chain_equal_to_a_graph_hashes_alike():
@@ -109,3 +109,18 @@ def test_an_input_without_a_batch_dim_beside_a_batch_is_named_as_such():
     net = net_initialize(NetGraph([FunctionLayer("#a * #b")], [], a=3, b=3), seed=0)
     with pytest.raises(DataError, match=r"\{'a': 4, 'b': 'no batch dim'\}; \['b'\] got one example without"):
         net(a=torch.randn(4, 3), b=torch.randn(3))
+
+
+def test_numpy_indices_in_netports_and_paths_and_replace_layers_keys():
+    i = np.int64
+    assert NetPort(i(1), "Output") == NetPort(1, "Output")
+    net = NetGraph([LinearLayer(3), "Tanh"], [(NetPort(i(1), "Output"), 2)], Input=2)
+    assert net == NetGraph([LinearLayer(3), "Tanh"], [(1, 2)], Input=2)
+    chain = NetChain([LinearLayer(3), "Tanh"], input=2)
+    for key in (2, i(2), "2", (2,)):
+        assert chain.replace_layers({key: "Sin"}).layers["2"] == ElementwiseLayer("Sin")
+    for key, message in ((2.5, "a layer is named by a string"), (3, "there is no layer 3")):
+        with pytest.raises(WiringError, match=message):  # a TypeError before
+            chain.replace_layers({key: "Sin"})
+    from netgraph import net_extract
+    assert net_extract(net_initialize(chain, seed=0), (i(1), "Weights")).shape == (3, 2)

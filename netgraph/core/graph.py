@@ -27,7 +27,8 @@ from netgraph.core.plugins import stage
 from netgraph.core.inference import Problem
 from netgraph.core.nesting import deep_walk, infer_net, nesting_depth, recursion_room
 from netgraph.core.information import information
-from netgraph.core.layer_table import NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, named_layers
+from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, layer_key,
+                                      named_layers)
 from netgraph.core.coders import check_decoders, split_port_options
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.ir import GraphIR, build_ir, with_layers
@@ -259,7 +260,7 @@ class NetGraph(Layer):
         nested: dict[str, dict] = {}
         layers = dict(self._layers)
         for key, layer in changes.items():
-            path = (key,) if isinstance(key, str) else tuple(key)
+            path = layer_key(key, list(layers))
             if path[0] not in layers:
                 raise WiringError(f"no layer {path[0]!r}{did_you_mean(path[0], layers)}")
             if len(path) == 1:

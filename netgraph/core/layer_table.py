@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, WiringE
 from netgraph.core.layer import Layer
 from netgraph.core.plugins import stage
 
-__all__ = ["RESERVED_NAMES", "NOT_GIVEN", "coerce_layer", "named_layers", "given_by_keyword"]
+__all__ = ["RESERVED_NAMES", "NOT_GIVEN", "coerce_layer", "named_layers", "given_by_keyword", "layer_key"]
 
 NOT_GIVEN: Any = object()  # NetGraph(...) / NetChain(...) called without positional layers or edges
 
@@ -111,3 +112,18 @@ def given_by_keyword(kind: str, layers: Any, edges: Any, port_shapes: dict[str, 
                                                      and any(not isinstance(v, (int, str, type(None))) for v in value)):
         edges = port_shapes.pop("edges")
     return layers, () if edges is NOT_GIVEN else edges
+
+
+def layer_key(key: Any, names: list[str]) -> tuple:
+    """A ``replace_layers`` key as a path whose first part is a name: a name, a 1-based index (numpy's too) or a
+    tuple path of those; anything else is a WiringError (it was a TypeError)."""
+    path = key if isinstance(key, tuple) and key else (key,)
+    first = path[0]
+    if isinstance(first, numbers.Integral) and not isinstance(first, bool):
+        if not 1 <= first <= len(names):
+            raise WiringError(f"replace_layers: there is no layer {first} (layers are numbered 1 to {len(names)})")
+        return (names[int(first) - 1], *path[1:])
+    if not isinstance(first, str):
+        raise WiringError(f"replace_layers: a layer is named by a string, a 1-based index or a tuple path of those; "
+                          f"found {key!r:.80}")
+    return path

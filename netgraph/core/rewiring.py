@@ -9,6 +9,7 @@ layers (reconnecting interior ones only when their neighbours' ports fit), inlin
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import networkx as nx
@@ -41,6 +42,8 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
     if not parts:
         raise WiringError("an empty path names no layer; name a layer, its index, or a tuple path")
     for part in parts:
+        if isinstance(part, numbers.Integral) and not isinstance(part, (bool, int)):
+            part = int(part)  # numpy's integers too
         if isinstance(part, bool) or not isinstance(part, (int, str)):
             raise WiringError(f"a layer is named by a string, a 1-based index or a tuple path of those; "
                               f"found {part!r:.60} in {spec!r:.80}")
