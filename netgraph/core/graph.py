@@ -325,7 +325,7 @@ class NetGraph(Layer):
                 and self._multipliers == other._multipliers)
 
     def __hash__(self) -> int:  # agrees with __eq__ (which a NetChain and the same NetGraph pass), in O(1)
-        return hash(("NetGraph", len(self._layers), next(iter(self._layers))))
+        return hash((len(self._layers), next(iter(self._layers)), next(reversed(self._layers)), self._inputs))
 
     def __repr__(self) -> str:
         return (f"NetGraph(<{len(self._layers)} layer{'' if len(self._layers) == 1 else 's'}>, inputs={dict(self.input_shapes)}, "
