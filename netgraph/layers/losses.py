@@ -77,7 +77,7 @@ class _PairLoss(_LossBase):
     def emit(self, ctx: EmitContext) -> str:
         code = self.CODE
         if len(ctx.types["Input"].shape) == 1:  # (batch, n) already: no reshape needed
-            code = code.replace(".reshape({x}.shape[0], -1)", "")
+            code = code.replace(".unsqueeze(-1).flatten(1)", "")
         return code.format(x=ctx.args[0], t=ctx.args[1])
 
 
@@ -104,7 +104,7 @@ class MeanSquaredLossLayer(_PairLoss):
     """
 
     input: Shape = None
-    CODE = "({x} - {t}).square().reshape({x}.shape[0], -1).mean(1)"
+    CODE = "({x} - {t}).square().unsqueeze(-1).flatten(1).mean(1)"
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -112,18 +112,18 @@ class MeanAbsoluteLossLayer(_PairLoss):
     """Mean of ``|Input - Target|`` over each example's elements: ``Loss`` has shape ``()``."""
 
     input: Shape = None
-    CODE = "({x} - {t}).abs().reshape({x}.shape[0], -1).mean(1)"
+    CODE = "({x} - {t}).abs().unsqueeze(-1).flatten(1).mean(1)"
 
 
 _CE_CODE = {
-    ("Index", False): "(-{x}.gather(-1, {t}.unsqueeze(-1)).clamp_min(1e-12).log()).reshape({x}.shape[0], -1).mean(1)",
+    ("Index", False): "(-{x}.gather(-1, {t}.unsqueeze(-1)).clamp_min(1e-12).log()).unsqueeze(-1).flatten(1).mean(1)",
     ("Index", True): "F.cross_entropy({x}.reshape(-1, {x}.shape[-1]), {t}.reshape(-1), "
-                     "reduction='none').reshape({x}.shape[0], -1).mean(1)",
-    ("Probabilities", False): "(-({t} * {x}.clamp_min(1e-12).log()).sum(-1)).reshape({x}.shape[0], -1).mean(1)",
-    ("Probabilities", True): "(-({t} * F.log_softmax({x}, -1)).sum(-1)).reshape({x}.shape[0], -1).mean(1)",
-    ("Binary", False): "F.binary_cross_entropy({x}, {t}, reduction='none').reshape({x}.shape[0], -1).mean(1)",
+                     "reduction='none').reshape({x}.shape[:-1]).unsqueeze(-1).flatten(1).mean(1)",
+    ("Probabilities", False): "(-({t} * {x}.clamp_min(1e-12).log()).sum(-1)).unsqueeze(-1).flatten(1).mean(1)",
+    ("Probabilities", True): "(-({t} * F.log_softmax({x}, -1)).sum(-1)).unsqueeze(-1).flatten(1).mean(1)",
+    ("Binary", False): "F.binary_cross_entropy({x}, {t}, reduction='none').unsqueeze(-1).flatten(1).mean(1)",
     ("Binary", True): "F.binary_cross_entropy_with_logits({x}, {t}, reduction='none')"
-                      ".reshape({x}.shape[0], -1).mean(1)",
+                      ".unsqueeze(-1).flatten(1).mean(1)",
 }
 
 
@@ -201,20 +201,21 @@ class CrossEntropyLossLayer(_LossBase):
 
 # Handwritten equivalents of each template, so the interpreter does not share code with the compiler.
 _RUNNERS = {
-    MeanSquaredLossLayer.CODE: lambda x, t: (x - t).square().reshape(x.shape[0], -1).mean(1),
-    MeanAbsoluteLossLayer.CODE: lambda x, t: (x - t).abs().reshape(x.shape[0], -1).mean(1),
+    MeanSquaredLossLayer.CODE: lambda x, t: (x - t).square().unsqueeze(-1).flatten(1).mean(1),
+    MeanAbsoluteLossLayer.CODE: lambda x, t: (x - t).abs().unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Index", False)]: lambda x, t: -torch.log(torch.gather(x, -1, t[..., None]).clamp_min(EPSILON))
-    .reshape(x.shape[0], -1).mean(1),
+    .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Index", True)]: lambda x, t: F.cross_entropy(x.reshape(-1, x.shape[-1]), t.reshape(-1),
-                                                           reduction="none").reshape(x.shape[0], -1).mean(1),
+                                                           reduction="none").reshape(x.shape[:-1])
+    .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Probabilities", False)]: lambda x, t: -(t * torch.log(x.clamp_min(EPSILON))).sum(-1)
-    .reshape(x.shape[0], -1).mean(1),
+    .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Probabilities", True)]: lambda x, t: -(t * torch.log_softmax(x, -1)).sum(-1)
-    .reshape(x.shape[0], -1).mean(1),
+    .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Binary", False)]: lambda x, t: F.binary_cross_entropy(x, t, reduction="none")
-    .reshape(x.shape[0], -1).mean(1),
+    .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Binary", True)]: lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction="none")
-    .reshape(x.shape[0], -1).mean(1),
+    .unsqueeze(-1).flatten(1).mean(1),
 }
 
 
@@ -235,7 +236,7 @@ class ContrastiveLossLayer(_PairLoss):
     input: Shape = None
     POSITIONAL = "margin"
     CODE = ("torch.where({t} > 0, ({m} - {x}).clamp_min(0).square(), {x}.square())"
-            ".reshape({x}.shape[0], -1).mean(1)")
+            ".unsqueeze(-1).flatten(1).mean(1)")
 
     def normalize(self) -> dict[str, Any]:
         return {"margin": check_number(self.margin, "ContrastiveLossLayer", "margin", 0.0, float("inf"))}
