@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.layers._masks import masked_loss
-from netgraph.layers._shapes import check_number, fill
+from netgraph.layers._shapes import check_indices, check_number, fill
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Literal, Shape
 from netgraph.core.errors import DataError, OptionError, did_you_mean
@@ -82,17 +82,38 @@ class _PairLoss(_LossBase):
 
 
 class _CodeModule(nn.Module):
-    """Computes a loss with the handwritten function for its template (the reference interpreter path)."""
+    """Computes a loss with the handwritten function for its template (the reference interpreter path).
 
-    def __init__(self, code: str):
+    ``checks`` is ``"Index"`` (Target holds class indices of Input's last dim) or ``"Binary"`` (Input and Target
+    hold probabilities): bad values are a DataError naming the port, not torch's error from inside the loss."""
+
+    def __init__(self, code: str, checks: str | None = None):
         super().__init__()
-        self.code = code
+        self.code, self.checks = code, checks
+
+    def index_target(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        return check_indices(t, x.shape[-1], "CrossEntropyLossLayer('Index') port 'Target' (classes of 'Input')")
+
+    def unit(self, v: torch.Tensor, port: str) -> torch.Tensor:
+        if v.numel() and not bool(((v >= 0) & (v <= 1)).all()):
+            outside = v[~((v >= 0) & (v <= 1))]
+            raise DataError(f"CrossEntropyLossLayer('Binary') port {port!r} takes probabilities in [0, 1], found "
+                            f"{float(outside[0])}" + (" (for scores, use logits=True)" if port == "Input" else ""),
+                            kind="data", port=port)
+        return v
+
+    def _checked(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        if self.checks == "Index":
+            t = self.index_target(t, x)
+        elif self.checks == "Binary":
+            x, t = self.unit(x, "Input"), self.unit(t, "Target")
+        return _RUNNERS[self.code](x, t)
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, lengths: tuple | None = None) -> torch.Tensor:
         given = [n for n in lengths or () if n is not None]
         if given:
-            return masked_loss(_RUNNERS[self.code], x, t, given[0])
-        return _RUNNERS[self.code](x, t)
+            return masked_loss(self._checked, x, t, given[0])
+        return self._checked(x, t)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -192,11 +213,19 @@ class CrossEntropyLossLayer(_LossBase):
             fill(types, "Input", (*t, None))
         return types
 
+    def _checks(self) -> str | None:
+        return "Index" if self.form == "Index" else "Binary" if self.form == "Binary" and not self.logits else None
+
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return _CodeModule(self.code)
+        return _CodeModule(self.code, self._checks())
 
     def emit(self, ctx: EmitContext) -> str:
-        return self.code.format(x=ctx.args[0], t=ctx.args[1])
+        (x, t), m = ctx.args, ctx.module
+        if self._checks() == "Index":
+            t = f"{m}.index_target({t}, {x})"
+        elif self._checks() == "Binary":
+            x, t = f"{m}.unit({x}, 'Input')", f"{m}.unit({t}, 'Target')"
+        return self.code.format(x=x, t=t)
 
 
 # Handwritten equivalents of each template, so the interpreter does not share code with the compiler.
