@@ -16,7 +16,7 @@ and the shortest length that fits, instead of torch's error from inside the forw
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -27,7 +27,7 @@ from netgraph.core.types import PortType
 __all__ = ["steps", "lengths_along", "check_derived_lengths"]
 
 _STEP = re.compile(r"_(plus|minus|over|times)_(\d+)")
-Sizes = Callable[[str, int], "int | Sequence[int] | torch.Tensor"]  # (port, axis) -> one size, or one per example
+Sizes = Callable[[str, int], Any]  # (port, axis) -> one size, or one per example (a list or a tensor)
 
 
 def steps(name: str, bases: set[str]) -> tuple[str, tuple[tuple[str, int], ...]] | None:
