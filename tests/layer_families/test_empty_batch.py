@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (ContrastiveLossLayer, CrossEntropyLossLayer, KLDivergenceLayer, MeanAbsoluteLossLayer,
-                      MeanSquaredLossLayer, NetGraph, NormalDistribution, NormalizationLayer, PortType, SummationLayer,
-                      interpret, net_initialize)
+from netgraph import (ContrastiveLossLayer, CrossEntropyLossLayer, ExponentialDistribution, GammaDistribution,
+                      KLDivergenceLayer, MeanAbsoluteLossLayer, MeanSquaredLossLayer, NetGraph, NormalDistribution,
+                      NormalizationLayer, PoissonDistribution, PortType, SummationLayer, interpret, net_initialize)
 
 CASES = [
     (SummationLayer(), {"Input": (2, 3)}),
@@ -24,6 +24,9 @@ CASES = [
     (ContrastiveLossLayer(), {"Input": (3,), "Target": PortType((3,), "Integer")}),
     (NormalizationLayer(group_number=2), {"Input": (4, 3)}),
     (KLDivergenceLayer(NormalDistribution("#mu", "#s"), NormalDistribution()), {"mu": (3,), "s": (3,)}),
+    (KLDivergenceLayer(GammaDistribution("#a", 1.0), ExponentialDistribution(2.0), samples=3), {"a": (2, 3)}),
+    (KLDivergenceLayer(PoissonDistribution("#m"), PoissonDistribution(1.0), method="monte_carlo", samples=2),
+     {"m": ()}),
 ]
 
 
