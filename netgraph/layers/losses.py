@@ -347,7 +347,8 @@ class CTCLossLayer(_LossBase):
         (x, t), m, blank = ctx.args, ctx.module, ctx.types["Input"].shape[1] - 1
         log = f"F.log_softmax({x}, -1)" if self.logits else f"{x}.clamp_min(1e-12).log()"
         lengths = f"torch.full(({x}.shape[0],), {x}.shape[1], dtype=torch.long, device={x}.device)"
-        return f"F.ctc_loss({log}.transpose(0, 1), {m}.labels({t}), {lengths}, ({t} >= 0).sum(1), {blank}, 'none')"
+        loss = f"F.ctc_loss({log}.transpose(0, 1), {m}.labels({t}), {lengths}, ({t} >= 0).sum(1), {blank}, 'none')"
+        return f"({loss} if {x}.shape[0] else {x}.new_zeros(0))"  # F.ctc_loss refuses a batch of 0 examples
 
 
 class CTCModule(nn.Module):
@@ -370,6 +371,8 @@ class CTCModule(nn.Module):
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         log_probs = torch.log_softmax(x, -1) if self.logits else torch.log(torch.clamp(x, min=EPSILON))
         batch, length = x.shape[:2]
+        if batch == 0:  # F.ctc_loss refuses empty log-probabilities
+            return x.new_zeros(0)
         return F.ctc_loss(log_probs.permute(1, 0, 2), self.labels(t), [length] * batch, (t >= 0).sum(1).tolist(),
                           blank=self.classes - 1, reduction="none")
 

@@ -1,16 +1,17 @@
-"""A batch of 0 examples runs through every layer that reduces each example to one number (losses, Summation,
+"""A batch of 0 examples runs through every layer that reduces each example to one number (losses, CTC, Summation,
 KL) and through group normalisation: the result has 0 rows, as torch's own layers give, on all three paths
 (``net(x)``, the compiled module, the reference interpreter). Each once raised torch's "cannot reshape tensor of
-0 elements into shape [0, -1]" from ``reshape(batch, -1)``."""
+0 elements into shape [0, -1]" from ``reshape(batch, -1)`` (CTC: F.ctc_loss's "log_probs tensor must not be empty")."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from netgraph import (ContrastiveLossLayer, CrossEntropyLossLayer, ExponentialDistribution, GammaDistribution,
-                      KLDivergenceLayer, MeanAbsoluteLossLayer, MeanSquaredLossLayer, NetGraph, NormalDistribution,
-                      NormalizationLayer, PoissonDistribution, PortType, SummationLayer, interpret, net_initialize)
+from netgraph import (ContrastiveLossLayer, CrossEntropyLossLayer, CTCLossLayer, ExponentialDistribution,
+                      GammaDistribution, KLDivergenceLayer, MeanAbsoluteLossLayer, MeanSquaredLossLayer, NetGraph,
+                      NormalDistribution, NormalizationLayer, PoissonDistribution, PortType, SummationLayer, interpret,
+                      net_initialize)
 
 CASES = [
     (SummationLayer(), {"Input": (2, 3)}),
@@ -22,6 +23,8 @@ CASES = [
     (CrossEntropyLossLayer("Probabilities"), {"Input": (5,), "Target": (5,)}),
     (CrossEntropyLossLayer("Binary", logits=True), {"Input": (2, 3), "Target": (2, 3)}),
     (ContrastiveLossLayer(), {"Input": (3,), "Target": PortType((3,), "Integer")}),
+    (CTCLossLayer(), {"Input": (4, 3), "Target": PortType((2,), "Integer")}),
+    (CTCLossLayer(logits=True), {"Input": ("n", 3), "Target": PortType(("m",), "Integer")}),
     (NormalizationLayer(group_number=2), {"Input": (4, 3)}),
     (KLDivergenceLayer(NormalDistribution("#mu", "#s"), NormalDistribution()), {"mu": (3,), "s": (3,)}),
     (KLDivergenceLayer(GammaDistribution("#a", 1.0), ExponentialDistribution(2.0), samples=3), {"a": (2, 3)}),
@@ -32,8 +35,8 @@ CASES = [
 
 def _empty(shape):
     if isinstance(shape, PortType):
-        return torch.zeros((0, *shape.shape), dtype=torch.long)
-    return torch.ones(0, *shape)
+        return torch.zeros((0, *(2 if isinstance(d, str) else d for d in shape.shape)), dtype=torch.long)
+    return torch.ones(0, *(4 if isinstance(d, str) else d for d in shape))
 
 
 @pytest.mark.filterwarnings("ignore:var_mean")
