@@ -288,7 +288,7 @@ class ContrastiveLossLayer(_PairLoss):
         return ContrastiveModule(self.margin)
 
     def emit(self, ctx: EmitContext) -> str:
-        return self.CODE.format(x=ctx.args[0], t=ctx.args[1], m=self.margin)
+        return self.CODE.format(x=ctx.args[0], t=f"{ctx.module}.binary({ctx.args[1]})", m=self.margin)
 
 
 class ContrastiveModule(nn.Module):
@@ -296,7 +296,16 @@ class ContrastiveModule(nn.Module):
         super().__init__()
         self.margin = margin
 
+    def binary(self, t: torch.Tensor) -> torch.Tensor:
+        """``t`` when it holds only 0 and 1 (a 2 once counted as 1, a -1 as 0, silently), else DataError."""
+        if t.numel() and not bool(((t == 0) | (t == 1)).all()):
+            found = int(t[(t != 0) & (t != 1)][0])
+            raise DataError(f"ContrastiveLossLayer port 'Target' takes 1 (push apart) or 0 (pull together), found "
+                            f"{found}", kind="data", port="Target")
+        return t
+
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        t = self.binary(t)
         # torch.where, as the compiled code: with a margin that overflows (margin - x is inf) a product
         # 0 * inf would give NaN where Target is 0
         loss = torch.where(t > 0, (self.margin - x).clamp_min(0).square(), x.square())
