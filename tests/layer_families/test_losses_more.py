@@ -102,7 +102,7 @@ def test_a_contrastive_target_other_than_0_or_1_is_a_data_error():
     net = net_initialize(NetGraph([ContrastiveLossLayer()], [], Input=3))
     x = torch.tensor([[0.2, 0.4, 0.9]])
     for bad in (2, -1):
-        with pytest.raises(DataError, match=rf"port 'Target' takes 1 \(push apart\) or 0 \(pull together\), found {bad}"):
+        with pytest.raises(DataError, match=rf"'Target' takes 1 \(push apart\) or 0 \(pull together\), found {bad}"):
             net(Input=x, Target=torch.tensor([[1, bad, 0]]))
     with pytest.raises(DataError, match="found 2"):
         net.compile()(Input=x, Target=torch.tensor([[2, 0, 1]]))

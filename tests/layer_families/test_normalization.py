@@ -135,7 +135,8 @@ def test_batch_norm_trains_on_a_batch_of_one_vector_without_touching_the_moving_
     module(torch.randn(1, 3))
     torch.testing.assert_close(module.state_dict()["1.MovingVariance"], torch.ones(3))
     x = torch.randn(4, 3)
-    hand = F.batch_norm(x, torch.zeros(3), torch.ones(3), torch.ones(3), torch.tensor([0.5, -1.0, 2.0]), True, 0.1, 1e-3)
+    biases = torch.tensor([0.5, -1.0, 2.0])
+    hand = F.batch_norm(x, torch.zeros(3), torch.ones(3), torch.ones(3), biases, True, 0.1, 1e-3)
     torch.testing.assert_close(module(x), hand)  # a batch of several still normalises by its own statistics
     chain = NetChain([LinearLayer(3), BatchNormalizationLayer(), LinearLayer(1)], input=3)
     data = {"Input": torch.randn(5, 3), "Target": torch.randn(5, 1)}  # batches of 4 and 1
