@@ -176,3 +176,14 @@ def test_global_parameter_registration_hooks_see_the_compiled_parameters():
         handle.remove()
     assert sorted(seen) == sorted(name.split(".")[-1] for name in module.state_dict()) == \
         ["Array", "Biases", "Biases", "Weights", "Weights"]
+
+
+def test_interpret_names_a_misnamed_or_missing_input_port():
+    """A misnamed port once reached the layer as None: TypeError "expected Tensor ... but got NoneType"."""
+    from netgraph import CatenateLayer, DataError, NetChain
+    net = net_initialize(NetChain([CatenateLayer(inputs=1)], input=3))
+    module = net.compile()
+    with pytest.raises(DataError, match=r"unknown input port 'Input' \(did you mean 'Input1'\?\); missing input "
+                                        r"port 'Input1'"):
+        interpret(net, module, Input=torch.randn(2, 3))
+    torch.testing.assert_close(interpret(net, module, Input1=torch.ones(2, 3)), torch.ones(2, 3))

@@ -56,3 +56,18 @@ def test_onnx_export_declares_a_changed_length_with_its_own_dim_param(tmp_path):
                   for v in (*graph.input, *graph.output)}
         inputs = {p for v in graph.input for p in params[v.name]}
         assert "n" in inputs and not set(params["Output"]) & (inputs - {"batch"}), (name, params)
+
+
+def test_a_length_too_short_for_a_kernel_is_a_data_error_naming_the_layer_and_the_shortest_length():
+    """A sequence of 2 into a kernel of 3 once reached F.conv1d and raised torch's RuntimeError."""
+    from netgraph import AggregationLayer, DataError, EmbeddingLayer, TransposeLayer
+    net = net_initialize(NetChain({"emb": EmbeddingLayer(4, 10), "tr": TransposeLayer(), "conv": ConvolutionLayer(2, 3),
+                                   "pool": PoolingLayer(2, stride=2), "max": AggregationLayer("Max", levels=2)},
+                                  input=("n",)), seed=0)
+    with pytest.raises(DataError, match=r"a length of 2 along n is too short for layer 'conv' \(ConvolutionLayer\) "
+                                        r"port 'Output': its n_minus_2 would be 0 .*give lengths of 4 or more"):
+        net(torch.randint(0, 10, (2, 2)))
+    with pytest.raises(DataError, match=r"a length of 3 along n is too short for layer 'pool'"):
+        net([torch.randint(0, 10, (6,)), torch.randint(0, 10, (3,))])  # ragged: the shortest example counts
+    assert net(torch.randint(0, 10, (2, 4))).shape == (2, 2)
+    assert net([torch.randint(0, 10, (n,)) for n in (4, 9)]).shape == (2, 2)

@@ -73,6 +73,9 @@ def test_constants_are_folded_without_hanging():
     ("1j * #a", "is not allowed"),
     ("9" * 5000, "longer than"),
     ("(" * 300 + "#a" + ")" * 300, "nested"),
+    # these once said "unknown name 'Exp' (did you mean 'Exp'?)" and "unknown function '_s_x'" (an internal name)
+    ("Exp + #a", "Exp is a function: call it on its arguments, as Exp[#x]"),
+    ("#x[#x]", "a port (#x) cannot be called: write #x[[i]]"),
 ])
 def test_hostile_or_bad_expressions_are_rejected(text, message):
     start = time.process_time()

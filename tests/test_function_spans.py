@@ -66,6 +66,14 @@ def test_malformed_spans_are_one_clear_option_error(text, message):
         FunctionLayer(text)
 
 
+@pytest.mark.parametrize("text", ["#x[[{1, 2}]]", "#x[[ {2} ]]"])
+def test_a_list_of_parts_is_refused_not_read_as_one_index_per_level(text):
+    """Wolfram's x[[{1, 2}]] is rows 1 and 2; it once parsed as x[[1, 2]] (one element of row 1), silently."""
+    with pytest.raises(OptionError, match="a list of parts .* is not supported"):
+        FunctionLayer(text)
+    assert NetGraph([FunctionLayer("#x[[1, 2]]")], [], x=(2, 3, 4)).output_shapes == {"Output": (4,)}
+
+
 def test_a_span_survives_yaml():
     net = NetGraph({"f": FunctionLayer("#x[[2;;-1;;2]]")}, [], x=(5, 6))
     back = from_yaml(to_yaml(net))

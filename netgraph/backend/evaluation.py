@@ -12,6 +12,7 @@ from typing import Any
 import numpy
 import torch
 
+from netgraph.backend.derived_lengths import check_derived_lengths
 from netgraph.backend.eval_options import (CALL_KEYWORDS, EvaluationOptions, compiled_module, in_batches, seeded,
                                            snake_options, split_call)
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
@@ -108,6 +109,7 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
         raise DataError(f"input ports have different batch sizes: "
                         f"{ {p: 'no batch dim' if p in single else x.shape[0] for p, x in tensors.items()} }{hint}")
     check_shared_lengths(net, lambda p, axis: tensors[p].shape[axis + 1])
+    check_derived_lengths(net, lambda p, axis: tensors[p].shape[axis + 1])
     return tensors, bool(unbatched) and all(unbatched)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import torch
 
 from netgraph.backend.compile import submodule
+from netgraph.core.errors import DataError, did_you_mean
 from netgraph.core.ir import Node
 from netgraph.core.walk import GraphWalker
 
@@ -33,6 +34,11 @@ class ModuleRunner(GraphWalker):
 
 def interpret(net: Any, module: torch.nn.Module, **inputs: torch.Tensor) -> Any:
     """Run ``net`` with the submodules of ``module`` (a compiled ``net``) on batched ``inputs``."""
+    ports = tuple(net.input_ports)
+    if set(inputs) != set(ports):  # a misnamed port once reached a layer as None (a TypeError inside torch)
+        wrong = [f"unknown input port {k!r}{did_you_mean(k, ports)}" for k in inputs if k not in ports]
+        wrong += [f"missing input port {p!r}" for p in ports if p not in inputs]
+        raise DataError(f"interpret: {'; '.join(wrong)}; the net's inputs are {list(ports)}")
     batch = next(iter(inputs.values())).shape[0] if inputs else 1
     outputs = ModuleRunner(net, module, batch).run(inputs)
     if not inputs:

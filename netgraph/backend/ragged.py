@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 import numpy
 import torch
 
+from netgraph.backend.derived_lengths import check_derived_lengths
 from netgraph.backend.eval_options import OPTION_NAMES, parse_options
 from netgraph.backend.input_lengths import check_shared_lengths
 from netgraph.backend.masks import Padded, as_lists
@@ -92,8 +93,12 @@ def evaluate_ragged(net: Any, data: dict[str, Any], ragged: list[str], keywords:
     examples = {p: examples_of(net, p, data[p], calls.to_tensor, problems) for p in ragged}
     raise_all(problems, DataError, "bad ragged input")
     total = counts[ragged[0]]
-    check_shared_lengths(net, lambda p, axis: [x.shape[axis] for x in examples[p]] if p in examples
-                         else torch.as_tensor(data[p]).shape[axis + 1])
+
+    def sizes(p: str, axis: int) -> Any:
+        return [x.shape[axis] for x in examples[p]] if p in examples else torch.as_tensor(data[p]).shape[axis + 1]
+
+    check_shared_lengths(net, sizes)
+    check_derived_lengths(net, sizes)
     groups = length_groups([tuple(examples[p][i].shape[0] for p in ragged) for i in range(total)])
     options = {k: v for k, v in keywords.items() if k in OPTION_NAMES}
     if states is not None:  # checked whole (layers, names, one row per example) before any group takes its rows

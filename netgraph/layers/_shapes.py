@@ -11,6 +11,7 @@ Levels are Wolfram's: 1 is the first non-batch dimension, -1 the last.
 from __future__ import annotations
 
 import re
+import reprlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,6 +53,9 @@ def int_tuple(value: Any, n: int | None, layer: str, option: str, minimum: int =
     if not items or not all(is_int(v) and v >= minimum for v in items):
         kind = "positive integers" if minimum == 1 else f"integers >= {minimum}"
         raise OptionError(f"{layer} option {option}= must be an integer or a list of {kind}, found {value!r}", option=option)
+    if any(v >= 2**63 for v in items):  # torch takes sizes, strides and paddings as int64
+        raise OptionError(f"{layer} option {option}= must be below 2**63 (torch's largest integer), found "
+                          f"{reprlib.repr(value)}", option=option)
     if not isinstance(value, (list, tuple)):
         return int(value) if n is None else (int(value),) * n
     if n is not None and len(items) != n:

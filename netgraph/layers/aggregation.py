@@ -103,11 +103,11 @@ class SummationLayer(_Reduction):
     def emit(self, ctx: EmitContext) -> str:
         if len(ctx.types["Input"].shape) == 1:  # (batch, n) already: no reshape needed
             return f"{ctx.args[0]}.sum(1)"
-        return f"{ctx.args[0]}.reshape({ctx.args[0]}.shape[0], -1).sum(1)"
+        return f"{ctx.args[0]}.unsqueeze(-1).flatten(1).sum(1)"
 
 
 def _sum_all(x: torch.Tensor) -> torch.Tensor:
-    return x.reshape(x.shape[0], -1).sum(1)
+    return x.unsqueeze(-1).flatten(1).sum(1)  # not reshape(batch, -1): ambiguous for a batch of 0
 
 
 def _sum_real(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:

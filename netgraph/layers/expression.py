@@ -190,6 +190,9 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
             return ("slot", name)
         if node.id in _CONSTANTS:
             return ("const", _CONSTANTS[node.id])
+        if node.id in FUNCTIONS or node.id in STRUCTURAL:
+            raise ExpressionError(f"{node.id} is a function: call it on its arguments, as {node.id}[#x]", text,
+                                  _col(node, origin))
         hint = did_you_mean(node.id, [*_CONSTANTS, *FUNCTIONS])
         raise ExpressionError(f"unknown name {node.id!r}{hint}; ports are written #{node.id}",
                               text, _col(node, origin))
@@ -212,6 +215,9 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         return tree
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         name = EXPRESSION_ALIASES.get(node.func.id, node.func.id)
+        if name.startswith(_SLOT_PREFIX):
+            raise ExpressionError(f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it",
+                                  text, _col(node, origin))
         if name not in FUNCTIONS:
             hint = did_you_mean(node.func.id, FUNCTIONS)
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))

@@ -106,7 +106,12 @@ def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.
 def part_index(node: ast.Subscript, text: str, origin: list[int]) -> tuple:
     """The levels of ``x[[...]]``: an int (1-based, negative from the end), None for All, or a span
     ``("span", start, stop, step)`` (1-based and inclusive as Wolfram's; None for an open end)."""
-    entries = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    whole = node.slice
+    if isinstance(whole, ast.Tuple) and whole.elts and whole.col_offset < whole.elts[0].col_offset:
+        # x[[{1, 2}]] reads as x[(1, 2,)], the same tuple as x[[1, 2]]: a list, not two levels' indices
+        raise ExpressionError("a list of parts {i, j, ...} inside [[ ]] is not supported; take the parts one at a "
+                              "time (#x[[1]], #x[[2]]) or a span (#x[[1;;2]])", text, _col(whole, origin))
+    entries = whole.elts if isinstance(whole, ast.Tuple) else [whole]
     return tuple(_part_entry(e, text, origin) for e in entries)
 
 

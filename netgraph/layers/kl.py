@@ -220,8 +220,8 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     else:
         with torch.no_grad():
             x = p.rsample(p_params, drawn)
-    logp = p.log_prob(x, p_params).reshape(samples, shape[0], -1)
-    logq = _log_q(q, x, q_params).reshape(samples, shape[0], -1)
+    logp = p.log_prob(x, p_params).unsqueeze(-1).flatten(2)  # (samples, batch, elements), also for a batch of 0
+    logq = _log_q(q, x, q_params).unsqueeze(-1).flatten(2)
     if not bool(torch.isfinite(logq).all()):
         raise DataError(f"{where()}: a draw from p = {p!r} at {_first_outside(x, logq)} lies outside the "
                         f"support of q = {q!r}, so KL(p ‖ q) is infinite for these parameter values")

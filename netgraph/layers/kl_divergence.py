@@ -81,7 +81,7 @@ class KLModule(nn.Module):
             return monte_carlo_kl(self.p.distribution, self.q.distribution, p, q, shape, self.samples, self.describe)
         like = next(v for v in (*p, *q) if isinstance(v, torch.Tensor))
         kl = self.fn(tensors(p, like), tensors(q, like))
-        return kl.expand(shape).reshape(batch, -1).sum(1)
+        return kl.expand(shape).unsqueeze(-1).flatten(1).sum(1)
 
 
 def _draw_event_rank(dist: Distribution) -> int:

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.layers._masks import masked_loss
-from netgraph.layers._shapes import check_number, fill
+from netgraph.layers._shapes import check_indices, check_number, fill
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Literal, Shape
 from netgraph.core.errors import DataError, OptionError, did_you_mean
@@ -77,22 +77,43 @@ class _PairLoss(_LossBase):
     def emit(self, ctx: EmitContext) -> str:
         code = self.CODE
         if len(ctx.types["Input"].shape) == 1:  # (batch, n) already: no reshape needed
-            code = code.replace(".reshape({x}.shape[0], -1)", "")
+            code = code.replace(".unsqueeze(-1).flatten(1)", "")
         return code.format(x=ctx.args[0], t=ctx.args[1])
 
 
 class _CodeModule(nn.Module):
-    """Computes a loss with the handwritten function for its template (the reference interpreter path)."""
+    """Computes a loss with the handwritten function for its template (the reference interpreter path).
 
-    def __init__(self, code: str):
+    ``checks`` is ``"Index"`` (Target holds class indices of Input's last dim) or ``"Binary"`` (Input and Target
+    hold probabilities): bad values are a DataError naming the port, not torch's error from inside the loss."""
+
+    def __init__(self, code: str, checks: str | None = None):
         super().__init__()
-        self.code = code
+        self.code, self.checks = code, checks
+
+    def index_target(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        return check_indices(t, x.shape[-1], "CrossEntropyLossLayer('Index') port 'Target' (classes of 'Input')")
+
+    def unit(self, v: torch.Tensor, port: str) -> torch.Tensor:
+        if v.numel() and not bool(((v >= 0) & (v <= 1)).all()):
+            outside = v[~((v >= 0) & (v <= 1))]
+            raise DataError(f"CrossEntropyLossLayer('Binary') port {port!r} takes probabilities in [0, 1], found "
+                            f"{float(outside[0])}" + (" (for scores, use logits=True)" if port == "Input" else ""),
+                            kind="data", port=port)
+        return v
+
+    def _checked(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        if self.checks == "Index":
+            t = self.index_target(t, x)
+        elif self.checks == "Binary":
+            x, t = self.unit(x, "Input"), self.unit(t, "Target")
+        return _RUNNERS[self.code](x, t)
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, lengths: tuple | None = None) -> torch.Tensor:
         given = [n for n in lengths or () if n is not None]
         if given:
-            return masked_loss(_RUNNERS[self.code], x, t, given[0])
-        return _RUNNERS[self.code](x, t)
+            return masked_loss(self._checked, x, t, given[0])
+        return self._checked(x, t)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -104,7 +125,7 @@ class MeanSquaredLossLayer(_PairLoss):
     """
 
     input: Shape = None
-    CODE = "({x} - {t}).square().reshape({x}.shape[0], -1).mean(1)"
+    CODE = "({x} - {t}).square().unsqueeze(-1).flatten(1).mean(1)"
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -112,18 +133,18 @@ class MeanAbsoluteLossLayer(_PairLoss):
     """Mean of ``|Input - Target|`` over each example's elements: ``Loss`` has shape ``()``."""
 
     input: Shape = None
-    CODE = "({x} - {t}).abs().reshape({x}.shape[0], -1).mean(1)"
+    CODE = "({x} - {t}).abs().unsqueeze(-1).flatten(1).mean(1)"
 
 
 _CE_CODE = {
-    ("Index", False): "(-{x}.gather(-1, {t}.unsqueeze(-1)).clamp_min(1e-12).log()).reshape({x}.shape[0], -1).mean(1)",
+    ("Index", False): "(-{x}.gather(-1, {t}.unsqueeze(-1)).clamp_min(1e-12).log()).unsqueeze(-1).flatten(1).mean(1)",
     ("Index", True): "F.cross_entropy({x}.reshape(-1, {x}.shape[-1]), {t}.reshape(-1), "
-                     "reduction='none').reshape({x}.shape[0], -1).mean(1)",
-    ("Probabilities", False): "(-({t} * {x}.clamp_min(1e-12).log()).sum(-1)).reshape({x}.shape[0], -1).mean(1)",
-    ("Probabilities", True): "(-({t} * F.log_softmax({x}, -1)).sum(-1)).reshape({x}.shape[0], -1).mean(1)",
-    ("Binary", False): "F.binary_cross_entropy({x}, {t}, reduction='none').reshape({x}.shape[0], -1).mean(1)",
+                     "reduction='none').reshape({x}.shape[:-1]).unsqueeze(-1).flatten(1).mean(1)",
+    ("Probabilities", False): "(-({t} * {x}.clamp_min(1e-12).log()).sum(-1)).unsqueeze(-1).flatten(1).mean(1)",
+    ("Probabilities", True): "(-({t} * F.log_softmax({x}, -1)).sum(-1)).unsqueeze(-1).flatten(1).mean(1)",
+    ("Binary", False): "F.binary_cross_entropy({x}, {t}, reduction='none').unsqueeze(-1).flatten(1).mean(1)",
     ("Binary", True): "F.binary_cross_entropy_with_logits({x}, {t}, reduction='none')"
-                      ".reshape({x}.shape[0], -1).mean(1)",
+                      ".unsqueeze(-1).flatten(1).mean(1)",
 }
 
 
@@ -192,29 +213,38 @@ class CrossEntropyLossLayer(_LossBase):
             fill(types, "Input", (*t, None))
         return types
 
+    def _checks(self) -> str | None:
+        return "Index" if self.form == "Index" else "Binary" if self.form == "Binary" and not self.logits else None
+
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return _CodeModule(self.code)
+        return _CodeModule(self.code, self._checks())
 
     def emit(self, ctx: EmitContext) -> str:
-        return self.code.format(x=ctx.args[0], t=ctx.args[1])
+        (x, t), m = ctx.args, ctx.module
+        if self._checks() == "Index":
+            t = f"{m}.index_target({t}, {x})"
+        elif self._checks() == "Binary":
+            x, t = f"{m}.unit({x}, 'Input')", f"{m}.unit({t}, 'Target')"
+        return self.code.format(x=x, t=t)
 
 
 # Handwritten equivalents of each template, so the interpreter does not share code with the compiler.
 _RUNNERS = {
-    MeanSquaredLossLayer.CODE: lambda x, t: (x - t).square().reshape(x.shape[0], -1).mean(1),
-    MeanAbsoluteLossLayer.CODE: lambda x, t: (x - t).abs().reshape(x.shape[0], -1).mean(1),
+    MeanSquaredLossLayer.CODE: lambda x, t: (x - t).square().unsqueeze(-1).flatten(1).mean(1),
+    MeanAbsoluteLossLayer.CODE: lambda x, t: (x - t).abs().unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Index", False)]: lambda x, t: -torch.log(torch.gather(x, -1, t[..., None]).clamp_min(EPSILON))
-    .reshape(x.shape[0], -1).mean(1),
+    .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Index", True)]: lambda x, t: F.cross_entropy(x.reshape(-1, x.shape[-1]), t.reshape(-1),
-                                                           reduction="none").reshape(x.shape[0], -1).mean(1),
+                                                           reduction="none").reshape(x.shape[:-1])
+    .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Probabilities", False)]: lambda x, t: -(t * torch.log(x.clamp_min(EPSILON))).sum(-1)
-    .reshape(x.shape[0], -1).mean(1),
+    .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Probabilities", True)]: lambda x, t: -(t * torch.log_softmax(x, -1)).sum(-1)
-    .reshape(x.shape[0], -1).mean(1),
+    .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Binary", False)]: lambda x, t: F.binary_cross_entropy(x, t, reduction="none")
-    .reshape(x.shape[0], -1).mean(1),
+    .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Binary", True)]: lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction="none")
-    .reshape(x.shape[0], -1).mean(1),
+    .unsqueeze(-1).flatten(1).mean(1),
 }
 
 
@@ -235,7 +265,7 @@ class ContrastiveLossLayer(_PairLoss):
     input: Shape = None
     POSITIONAL = "margin"
     CODE = ("torch.where({t} > 0, ({m} - {x}).clamp_min(0).square(), {x}.square())"
-            ".reshape({x}.shape[0], -1).mean(1)")
+            ".unsqueeze(-1).flatten(1).mean(1)")
 
     def normalize(self) -> dict[str, Any]:
         return {"margin": check_number(self.margin, "ContrastiveLossLayer", "margin", 0.0, float("inf"))}
@@ -258,7 +288,7 @@ class ContrastiveLossLayer(_PairLoss):
         return ContrastiveModule(self.margin)
 
     def emit(self, ctx: EmitContext) -> str:
-        return self.CODE.format(x=ctx.args[0], t=ctx.args[1], m=self.margin)
+        return self.CODE.format(x=ctx.args[0], t=f"{ctx.module}.binary({ctx.args[1]})", m=self.margin)
 
 
 class ContrastiveModule(nn.Module):
@@ -266,7 +296,16 @@ class ContrastiveModule(nn.Module):
         super().__init__()
         self.margin = margin
 
+    def binary(self, t: torch.Tensor) -> torch.Tensor:
+        """``t`` when it holds only 0 and 1 (a 2 once counted as 1, a -1 as 0, silently), else DataError."""
+        if t.numel() and not bool(((t == 0) | (t == 1)).all()):
+            found = int(t[(t != 0) & (t != 1)][0])
+            raise DataError(f"ContrastiveLossLayer port 'Target' takes 1 (push apart) or 0 (pull together), found "
+                            f"{found}", kind="data", port="Target")
+        return t
+
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        t = self.binary(t)
         # torch.where, as the compiled code: with a margin that overflows (margin - x is inf) a product
         # 0 * inf would give NaN where Target is 0
         loss = torch.where(t > 0, (self.margin - x).clamp_min(0).square(), x.square())
@@ -317,7 +356,8 @@ class CTCLossLayer(_LossBase):
         (x, t), m, blank = ctx.args, ctx.module, ctx.types["Input"].shape[1] - 1
         log = f"F.log_softmax({x}, -1)" if self.logits else f"{x}.clamp_min(1e-12).log()"
         lengths = f"torch.full(({x}.shape[0],), {x}.shape[1], dtype=torch.long, device={x}.device)"
-        return f"F.ctc_loss({log}.transpose(0, 1), {m}.labels({t}), {lengths}, ({t} >= 0).sum(1), {blank}, 'none')"
+        loss = f"F.ctc_loss({log}.transpose(0, 1), {m}.labels({t}), {lengths}, ({t} >= 0).sum(1), {blank}, 'none')"
+        return f"({loss} if {x}.shape[0] else {x}.new_zeros(0))"  # F.ctc_loss refuses a batch of 0 examples
 
 
 class CTCModule(nn.Module):
@@ -340,6 +380,8 @@ class CTCModule(nn.Module):
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         log_probs = torch.log_softmax(x, -1) if self.logits else torch.log(torch.clamp(x, min=EPSILON))
         batch, length = x.shape[:2]
+        if batch == 0:  # F.ctc_loss refuses empty log-probabilities
+            return x.new_zeros(0)
         return F.ctc_loss(log_probs.permute(1, 0, 2), self.labels(t), [length] * batch, (t >= 0).sum(1).tolist(),
                           blank=self.classes - 1, reduction="none")
 

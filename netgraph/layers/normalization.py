@@ -179,9 +179,16 @@ class BatchNormModule(nn.Module):
         self.register_buffer("MovingVariance", arrays["MovingVariance"].clone())
         self.momentum, self.epsilon = momentum, epsilon
 
+    def stats(self, x: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+        """The moving statistics to use and update; none in training on one value per channel (a batch of one
+        vector), whose variance has no estimate: F.batch_norm refuses it, and torch's op would store NaN."""
+        if self.training and x.numel() == x.shape[1]:
+            return None, None
+        return self.MovingMean, self.MovingVariance
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.batch_norm(x, self.MovingMean, self.MovingVariance, self.Scaling, self.Biases,
-                            self.training, self.momentum, self.epsilon)
+        return torch.batch_norm(x, self.Scaling, self.Biases, *self.stats(x), self.training, self.momentum,
+                                self.epsilon, torch.backends.cudnn.enabled)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -190,7 +197,8 @@ class BatchNormalizationLayer(_Normalization):
 
     ``momentum`` is Wolfram's (the weight of the old moving average: 0.9 is torch's momentum 0.1);
     ``epsilon`` 0.001 as Wolfram. Arrays: ``Scaling``, ``Biases`` (learned), ``MovingMean``,
-    ``MovingVariance`` (updated in training mode, used in eval mode).
+    ``MovingVariance`` (updated in training mode, used in eval mode). In training mode a batch holding one value
+    per channel (one example of a vector) normalises to ``Biases`` and leaves the moving statistics as they are.
 
     >>> BatchNormalizationLayer().epsilon
     0.001
@@ -220,8 +228,8 @@ class BatchNormalizationLayer(_Normalization):
 
     def emit(self, ctx: EmitContext) -> str:
         m = ctx.module
-        return (f"F.batch_norm({ctx.args[0]}, {m}.MovingMean, {m}.MovingVariance, {m}.Scaling, {m}.Biases, "
-                f"{m}.training, {1.0 - self.momentum!r}, {self.epsilon!r})")
+        return (f"torch.batch_norm({ctx.args[0]}, {m}.Scaling, {m}.Biases, *{m}.stats({ctx.args[0]}), {m}.training, "
+                f"{1.0 - self.momentum!r}, {self.epsilon!r}, torch.backends.cudnn.enabled)")
 
 
 class LayerNormModule(nn.Module):

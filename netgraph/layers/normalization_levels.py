@@ -174,7 +174,7 @@ class NormalizationModule(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         shape = x.shape
         if self.groups is not None:
-            x = x.reshape(shape[0], self.groups, -1, *shape[2:])
+            x = x.unflatten(1, (self.groups, -1))  # not reshape(batch, ...): ambiguous for a batch of 0
         if self.method == "RMS":
             y = x * torch.rsqrt(torch.mean(x * x, self.dims, keepdim=True) + self.epsilon)
         else:

@@ -126,9 +126,11 @@ class PaddingLayer(_ShapeLayer):
                  for o, (a, b) in zip(out, self._pairs)]
         return (*sizes, *out[len(self._pairs):])
 
-    def _flat(self) -> tuple[int, ...]:
-        """F.pad's argument: pairs from the last padded dim back to the first."""
-        return tuple(v for pair in reversed(self._pairs) for v in pair)
+    def _flat(self, rank: int) -> tuple[int, ...]:
+        """F.pad's argument: pairs from the input's last level back to level 1 (F.pad counts from the last dim,
+        so levels past the padded ones get (0, 0))."""
+        pairs = (*self._pairs, *[(0, 0)] * (rank - len(self._pairs)))
+        return tuple(v for pair in reversed(pairs) for v in pair)
 
     def _sizes(self, shape: tuple) -> dict[int, tuple[int, int, int]]:
         """Per padded torch dim: (size, before, after)."""
@@ -136,13 +138,13 @@ class PaddingLayer(_ShapeLayer):
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         if isinstance(self.padding, float):
-            return ConstantPadModule(self._flat(), self.padding)
+            return ConstantPadModule(self._flat(len(types["Input"].shape)), self.padding)
         return IndexPadModule(self._sizes(types["Input"].shape), self.padding)
 
     def emit(self, ctx: EmitContext) -> str:
         x = ctx.args[0]
         if isinstance(self.padding, float):
-            return f"F.pad({x}, {self._flat()}, 'constant', {self.padding!r})"
+            return f"F.pad({x}, {self._flat(len(ctx.types['Input'].shape))}, 'constant', {self.padding!r})"
         for dim in self._sizes(ctx.types["Input"].shape):
             x = f"{x}.index_select({dim}, {ctx.module}.index({dim}, {ctx.args[0]}.device))"
         return x

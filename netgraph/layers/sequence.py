@@ -50,6 +50,8 @@ _shifted = shifted_length  # a variable length "n" changed by one is "n_minus_1"
 class _Shortened(_ShapeLayer):
     """Drops one element: ``(L, ...)`` -> ``(L - 1, ...)``, L >= 2."""
 
+    CHECKS_ITS_LENGTHS = True  # its forward refuses a length below 2 itself (backend.derived_lengths defers to it)
+
     def forward_shape(self, shape: tuple | None) -> tuple | None:
         shape = _sequence(shape, "Input")
         if shape is None:

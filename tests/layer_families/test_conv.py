@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph import ConvolutionLayer, NetGraph, OptionError, PoolingLayer
+from netgraph import ConvolutionLayer, DeconvolutionLayer, NetGraph, OptionError, PoolingLayer
 from tests.layer_families._helpers import shape_error, three_way
 
 CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
@@ -75,6 +75,10 @@ def test_convolution_shape_errors():
     (lambda: ConvolutionLayer(4, 3, weights=torch.zeros(5, 1, 3)), "5 output channels but output= is 4"),
     (lambda: PoolingLayer(2, function="Avg"), "unknown function 'Avg'"),
     (lambda: PoolingLayer(2, padding_size=2), "at most half the kernel"),
+    # torch takes these as int64: once accepted here and refused by F.conv1d with a raw TypeError at the call
+    (lambda: ConvolutionLayer(1, 3, stride=10**30), "stride= must be below 2\\*\\*63"),
+    (lambda: PoolingLayer(3, stride=[1, 2**63]), "stride= must be below 2\\*\\*63"),
+    (lambda: DeconvolutionLayer(1, 3, dilation=2**64), "dilation= must be below 2\\*\\*63"),
 ])
 def test_bad_options(make, message):
     with pytest.raises(OptionError, match=message):

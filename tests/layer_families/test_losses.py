@@ -109,3 +109,27 @@ def test_bad_options():
         CrossEntropyLossLayer("Index", input=())
     with pytest.raises(OptionError, match="MeanSquaredLossLayer option input="):
         MeanSquaredLossLayer(input=-2)
+
+
+@pytest.mark.parametrize("logits", [False, True])
+def test_an_index_target_outside_the_classes_is_a_data_error_on_every_path(logits):
+    """It reached torch.gather / F.cross_entropy and raised RuntimeError ("index 7 is out of bounds")."""
+    from netgraph import DataError, interpret, net_initialize
+    net = net_initialize(NetGraph([CrossEntropyLossLayer("Index", logits=logits)], [], Input=5))
+    p, bad = torch.softmax(torch.randn(2, 5), -1), torch.tensor([7, -1])
+    module = net.compile()
+    for run in (lambda: net(Input=p, Target=bad), lambda: module(Input=p, Target=bad),
+                lambda: interpret(net, module, Input=p, Target=bad)):
+        with pytest.raises(DataError, match=r"port 'Target' .*takes indices in \[0, 5\), found values from -1 to 7"):
+            run()
+    assert net(Input=p, Target=torch.tensor([4, 0])).shape == (2,)
+
+
+def test_binary_probabilities_outside_0_1_are_a_data_error_naming_the_port():
+    """F.binary_cross_entropy raised RuntimeError ("all elements of input should be between 0 and 1")."""
+    from netgraph import DataError, net_initialize
+    net = net_initialize(NetGraph([CrossEntropyLossLayer("Binary")], [], Input=3))
+    with pytest.raises(DataError, match=r"port 'Input' takes probabilities in \[0, 1\], found 1.5 .*logits=True"):
+        net(Input=torch.tensor([[1.5, 0.5, 0.1]]), Target=torch.tensor([[1.0, 0.0, 1.0]]))
+    with pytest.raises(DataError, match=r"port 'Target' takes probabilities in \[0, 1\], found 2.0"):
+        net.compile()(Input=torch.tensor([[0.5, 0.5, 0.1]]), Target=torch.tensor([[2.0, 0.0, 1.0]]))

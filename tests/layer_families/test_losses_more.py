@@ -94,3 +94,17 @@ def test_bad_options(make, option, message):
     with pytest.raises(OptionError, match=message) as info:
         make()
     assert info.value.diagnostics[0].option == option
+
+
+def test_a_contrastive_target_other_than_0_or_1_is_a_data_error():
+    """A Target of 2 once counted as 1 (push apart) and -1 as 0 (pull together), silently."""
+    from netgraph import ContrastiveLossLayer, DataError, NetGraph, net_initialize
+    net = net_initialize(NetGraph([ContrastiveLossLayer()], [], Input=3))
+    x = torch.tensor([[0.2, 0.4, 0.9]])
+    for bad in (2, -1):
+        with pytest.raises(DataError, match=rf"'Target' takes 1 \(push apart\) or 0 \(pull together\), found {bad}"):
+            net(Input=x, Target=torch.tensor([[1, bad, 0]]))
+    with pytest.raises(DataError, match="found 2"):
+        net.compile()(Input=x, Target=torch.tensor([[2, 0, 1]]))
+    torch.testing.assert_close(net(Input=x, Target=torch.tensor([[1, 0, 1]])),
+                               torch.tensor([(0.3 ** 2 + 0.4 ** 2 + 0.0) / 3]))

@@ -123,3 +123,22 @@ def test_normalized_dimension_cannot_have_a_variable_length():
     shape_error(lambda: NetGraph([LayerNormalizationLayer()], [], Input=(3, "n")),
                 "layer 1 (LayerNormalizationLayer)", "port 'Input' (3, n)", "variable length")
     assert NetGraph([LayerNormalizationLayer()], [], Input=("n", 3)).output_shapes == {"Output": ("n", 3)}
+
+
+def test_batch_norm_trains_on_a_batch_of_one_vector_without_touching_the_moving_statistics():
+    """F.batch_norm refuses one value per channel in training ("Expected more than 1 value per channel"), so
+    net(x, mode="train") and net_train with a last batch of one example raised torch's ValueError."""
+    from netgraph import net_train
+    net = net_initialize(NetChain([BatchNormalizationLayer(biases=[0.5, -1.0, 2.0])], input=3), seed=0)
+    torch.testing.assert_close(net(torch.randn(1, 3), mode="train"), torch.tensor([[0.5, -1.0, 2.0]]))
+    module = net.compile()  # train mode: the moving statistics stay as they were, not NaN
+    module(torch.randn(1, 3))
+    torch.testing.assert_close(module.state_dict()["1.MovingVariance"], torch.ones(3))
+    x = torch.randn(4, 3)
+    biases = torch.tensor([0.5, -1.0, 2.0])
+    hand = F.batch_norm(x, torch.zeros(3), torch.ones(3), torch.ones(3), biases, True, 0.1, 1e-3)
+    torch.testing.assert_close(module(x), hand)  # a batch of several still normalises by its own statistics
+    chain = NetChain([LinearLayer(3), BatchNormalizationLayer(), LinearLayer(1)], input=3)
+    data = {"Input": torch.randn(5, 3), "Target": torch.randn(5, 1)}  # batches of 4 and 1
+    trained = net_train(chain, data, batch_size=4, max_training_rounds=2, random_seed=0)
+    assert torch.isfinite(trained(torch.randn(2, 3))).all()

@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import NetChain, NetGraph, OptionError, PaddingLayer, ResizeLayer
+from netgraph import NetChain, NetGraph, OptionError, PaddingLayer, ResizeLayer, net_initialize
 from tests.layer_families._helpers import shape_error, three_way
 
 TORCH_MODE = {"Reflected": "reflect", "Periodic": "circular", "Fixed": "replicate"}
@@ -22,6 +22,20 @@ def test_padding_equals_torch_pad(padding):
         hand = lambda m, Input: F.pad(Input, (3, 3, 1, 2), value=padding)  # noqa: E731
     three_way(net, hand, Input=x)
     assert net.output_shapes == {"Output": (2, 7, 11)}
+
+
+@pytest.mark.parametrize("padding", [0.0, 2.5, "Periodic"])
+def test_padding_fewer_levels_than_the_rank_pads_those_levels_only(padding):
+    """F.pad counts from the last dim: a constant pad of level 1 of a rank-3 input once padded the last level."""
+    net = NetGraph([PaddingLayer([[0, 2]], padding=padding)], [], Input=(1, 3, 4))
+    assert net.output_shapes == {"Output": (3, 3, 4)}
+    x = torch.randn(2, 1, 3, 4)
+    if isinstance(padding, str):
+        hand = lambda m, Input: Input.expand(-1, 3, -1, -1)  # noqa: E731  (a size-1 level wraps onto itself)
+    else:
+        hand = lambda m, Input: F.pad(Input, (0, 0, 0, 0, 0, 2), value=padding)  # noqa: E731
+    three_way(net, hand, Input=x)
+    assert net_initialize(net)(x).shape == (2, 3, 3, 4)
 
 
 def test_padding_the_first_level_and_wolfram_reflection_beyond_one_period():

@@ -1,0 +1,97 @@
+"""The check that a call's variable lengths are long enough for every layer that shortens them.
+
+A layer that changes a variable length names the result after it (``ConvolutionLayer(c, 3)`` on ``"n"`` gives
+``"n_minus_2"``, ``PoolingLayer(2, stride=2)`` ``"n_minus_1_over_2"``): each step of such a name is one
+arithmetic step from the input's length, and every step must leave a length of at least 1. A call whose
+lengths do not (a sequence of 2 into a kernel of 3) is a ``DataError`` naming the input port, the layer, its port
+and the shortest length that fits, instead of torch's error from inside the forward (a layer with
+``CHECKS_ITS_LENGTHS``, such as ``SequenceMostLayer``, raises its own DataError instead).
+
+>>> steps("n_minus_2_over_2", {"n"})
+('n', (('minus', 2), ('over', 2)))
+>>> lengths_along(5, (("minus", 2), ("over", 2)))
+[3, 2]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import DataError
+from netgraph.core.types import PortType
+
+__all__ = ["steps", "lengths_along", "check_derived_lengths"]
+
+_STEP = re.compile(r"_(plus|minus|over|times)_(\d+)")
+Sizes = Callable[[str, int], Any]  # (port, axis) -> one size, or one per example (a list or a tensor)
+
+
+def steps(name: str, bases: set[str]) -> tuple[str, tuple[tuple[str, int], ...]] | None:
+    """The base length ``name`` derives from and its steps, or None (a base itself, or not derived)."""
+    for base in sorted(bases, key=len, reverse=True):
+        rest = name[len(base):]
+        if name.startswith(base) and rest:
+            found = tuple((op, int(k)) for op, k in _STEP.findall(rest))
+            if "".join(f"_{op}_{k}" for op, k in found) == rest:
+                return base, found
+    return None
+
+
+def lengths_along(length: int, ops: tuple[tuple[str, int], ...]) -> list[int]:
+    """The length after each step (``over`` is a ceiling division, as a stride's output size)."""
+    out = []
+    for op, k in ops:
+        length = (length + k if op == "plus" else length - k if op == "minus" else -(-length // k) if op == "over"
+                  else length * k)
+        out.append(length)
+    return out
+
+
+def _derived(net: Any) -> tuple[dict[str, tuple[str, int]], list[tuple[Any, str, str, str, tuple]]]:
+    """Where each base length enters (input port, axis), and each layer port dim derived from one. Cached."""
+    if "_derived_lengths" not in net.__dict__:
+        bases: dict[str, tuple[str, int]] = {}
+        for port in net.input_ports:
+            t = net.port_types[port]
+            for axis, d in enumerate(t.shape or () if isinstance(t, PortType) else ()):
+                if isinstance(d, str):
+                    bases.setdefault(d, (port, axis))
+        found = []
+        if bases:
+            for node in net.ir.nodes:
+                for port, t in node.types.items():
+                    for d in (t.shape or ()) if isinstance(t, PortType) else ():
+                        if isinstance(d, str) and d not in bases and (parsed := steps(d, set(bases))):
+                            found.append((node, port, d, *parsed))
+        net._derived_lengths = (bases, found)
+    return net._derived_lengths
+
+
+def check_derived_lengths(net: Any, sizes: Sizes) -> None:
+    """A DataError when an input length makes a layer's derived length (``"n_minus_2"``) below 1."""
+    bases, found = _derived(net)
+    if not found:
+        return
+    shortest = {}
+    for base, (port, axis) in bases.items():
+        size = sizes(port, axis)
+        values = [int(size)] if isinstance(size, int) else [int(n) for n in torch.as_tensor(size).reshape(-1)]
+        shortest[base] = min(values) if values else 1
+    for node, port, name, base, ops in found:
+        n = shortest[base]
+        got = lengths_along(n, ops)
+        if min(got) >= 1:
+            continue
+        if getattr(node.layer, "CHECKS_ITS_LENGTHS", False):
+            return  # the first layer a length is too short for says so itself, in its own words
+        need = next((m for m in range(n + 1, n + 100_000)
+                     if all(min(lengths_along(m, o)) >= 1 for _, _, _, b, o in found if b == base)), None)
+        where = f"layer {node.name!r} ({node.layer.type_name}) port {port!r}"
+        hint = f"; give lengths of {need} or more" if need else ""
+        raise DataError(f"input port {bases[base][0]!r}: a length of {n} along {base} is too short for {where}: "
+                        f"its {name} would be {min(got)} (each length must be at least 1){hint}",
+                        port=bases[base][0])
