@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from netgraph import (ConvolutionLayer, DataError, DropoutLayer, ElementwiseLayer, EmbeddingLayer, FunctionLayer,
-                      LinearLayer, NetChain, NetGraph, NetPort, OptionError, PaddingLayer, ReshapeLayer, SoftmaxLayer,
-                      WiringError, net_initialize)
+                      LinearLayer, NetArrayLayer, NetChain, NetGraph, NetPort, OptionError, PaddingLayer, ReshapeLayer,
+                      SoftmaxLayer, WiringError, net_initialize)
 
 
 def test_a_chain_equal_to_a_graph_hashes_alike():
@@ -124,3 +124,13 @@ def test_numpy_indices_in_netports_and_paths_and_replace_layers_keys():
             chain.replace_layers({key: "Sin"})
     from netgraph import net_extract
     assert net_extract(net_initialize(chain, seed=0), (i(1), "Weights")).shape == (3, 2)
+
+
+def test_an_array_option_beyond_float32s_range_is_an_option_error_not_inf():
+    """Python numbers were read as float32 at once: 1e300 became inf silently (net_replace_part refuses it)."""
+    with pytest.raises(OptionError, match=r"array= holds 1e\+300, beyond float32's range"):
+        NetArrayLayer(array=[1.0, 1e300])
+    with pytest.raises(OptionError, match="beyond float32's range"):
+        LinearLayer(2, biases=[0.0, -4e38])
+    assert NetArrayLayer(array=[0.5, float("inf")]).arrays["Array"].tolist() == [0.5, float("inf")]  # inf as given
+    assert NetArrayLayer(array=[[1, 2]]).arrays["Array"].dtype == torch.float32

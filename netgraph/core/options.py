@@ -55,13 +55,20 @@ def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor |
         return None
     if isinstance(value, torch.Tensor) and value.is_floating_point():  # the common case, as below in fewer steps
         return value.detach().clone()
+    plain = not hasattr(value, "dtype")  # Python numbers and lists: read as float64, checked, stored as float32
     try:
-        t = torch.as_tensor(value)
+        t = torch.as_tensor(value, dtype=torch.float64) if plain else torch.as_tensor(value)
     except (TypeError, ValueError, RuntimeError) as exc:
         raise OptionError(f"{what} must be a number or a (nested) list of numbers, found {value!r}: {exc}",
                           option=option) from None
     if not (t.is_floating_point() or t.dtype in (torch.int64, torch.int32, torch.bool)):
         raise OptionError(f"{what} must be real numbers, found dtype {t.dtype}", option=option)
+    if plain:
+        big = t[t.isfinite()].abs().max() if t.isfinite().any() else None
+        if big is not None and big > torch.finfo(torch.float32).max:
+            raise OptionError(f"{what} holds {big.item():.4g}, beyond float32's range (it would become inf)",
+                              option=option)
+        return t.to(torch.float32)
     return t.detach().to(torch.float32 if not t.is_floating_point() else t.dtype).clone()
 
 
