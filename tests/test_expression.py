@@ -76,6 +76,8 @@ def test_constants_are_folded_without_hanging():
     # these once said "unknown name 'Exp' (did you mean 'Exp'?)" and "unknown function '_s_x'" (an internal name)
     ("Exp + #a", "Exp is a function: call it on its arguments, as Exp[#x]"),
     ("#x[#x]", "a port (#x) cannot be called: write #x[[i]]"),
+    ("Exp[#x, ]", "at column 7: a ',' with no argument after it"),  # Python's parser read it as Exp[#x]
+    ("{#x, #y,}", "at column 8: a ',' with no argument after it"),
 ])
 def test_hostile_or_bad_expressions_are_rejected(text, message):
     start = time.process_time()

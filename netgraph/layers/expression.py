@@ -152,6 +152,9 @@ def _parse_cached(text: str) -> Expression:
         raise ExpressionError(f"longer than {MAX_LENGTH} characters", text[:40] + "...")
     if not text.strip():
         raise ExpressionError("is empty: write a formula of the #slots, such as \"#x * LogisticSigmoid[#y]\"", text)
+    trailing = re.search(r",\s*[\]}]", text)  # Python reads f(x, ) as f(x); Wolfram reads Exp[x, ] as Exp[x, Null]
+    if trailing:
+        raise ExpressionError("a ',' with no argument after it", text, trailing.start())
     py, columns = _translate(text)
     py = py.replace("\r", " ").replace("\n", " ")  # a line break is a space (a YAML block scalar's lines)
     origin = Origin(columns, py)
