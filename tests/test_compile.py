@@ -187,3 +187,16 @@ def test_interpret_names_a_misnamed_or_missing_input_port():
                                         r"port 'Input1'"):
         interpret(net, module, Input=torch.randn(2, 3))
     torch.testing.assert_close(interpret(net, module, Input1=torch.ones(2, 3)), torch.ones(2, 3))
+
+
+def test_layer_names_python_reads_as_written_name_their_variables_in_the_code():
+    """A layer named μ got the variable '_'; µ (the micro sign, which Python reads as μ) must not become μ."""
+    layers = {"μ": LinearLayer(2), "µ": LinearLayer(2), "²": LinearLayer(2)}
+    net = net_initialize(NetGraph(layers, [], Input=3), seed=0)
+    module, x = net.compile(), torch.randn(4, 3)
+    assert "    μ = F.linear(Input, self._modules['μ']" in module.code
+    assert "    µ = " not in module.code and "    _ = " not in module.code
+    out = module(x)
+    for port, name in zip(net.output_ports, layers):
+        leaf = net.layer_at((name,))
+        torch.testing.assert_close(out[port], x @ leaf.arrays["Weights"].T + leaf.arrays["Biases"])

@@ -16,6 +16,7 @@ import linecache
 import math
 import operator
 import re
+import unicodedata
 import weakref
 from collections.abc import Callable, Sequence
 from itertools import count
@@ -135,6 +136,11 @@ def submodule(root: nn.Module, path: tuple[str, ...]) -> nn.Module:
     return root
 
 
+def _python_name(text: str) -> bool:
+    """Whether ``text`` is an identifier Python reads as written (``μ`` yes; ``µ``, the micro sign, reads as ``μ``)."""
+    return text.isidentifier() and (text.isascii() or unicodedata.normalize("NFKC", text) == text)
+
+
 class _Names:
     """Unique, legal local variable names."""
 
@@ -142,10 +148,10 @@ class _Names:
         self.taken = set(taken) | _RESERVED
 
     def new(self, hint: str) -> str:
-        if hint.isascii() and hint.isidentifier() and not keyword.iskeyword(hint) and hint not in self.taken:
+        if _python_name(hint) and not keyword.iskeyword(hint) and hint not in self.taken:
             self.taken.add(hint)  # the usual case: the hint (a layer's path) is a fresh name
             return hint
-        base = hint if hint.isascii() and hint.isidentifier() else _NON_WORD.sub("_", hint) or "v"  # ASCII: "²" is \w but no identifier
+        base = hint if _python_name(hint) else _NON_WORD.sub("_", hint).strip("_") or "v"  # ASCII: "²" is \w but no identifier
         if base[0].isdigit():
             base = f"x{base}"
         if keyword.iskeyword(base):
