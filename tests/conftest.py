@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, settings
 
 
 from netgraph.core.registry import registry_scope
+from netgraph.render import engines as render_backend
 from netgraph.spec.yaml_nodes import LOADERS, use_loader
 from netgraph import FunctionLayer, NetArrayLayer, NetGraph, NetPort, NormalDistribution, RandomArrayLayer
 
@@ -55,3 +56,17 @@ def yaml_loader(request):
     previous = use_loader(request.param)
     yield request.param
     use_loader(previous)
+
+
+@pytest.fixture
+def no_dot(monkeypatch):
+    """Hide the system dot (PATH without it); graphviz-pure is still found beside the Python."""
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setattr(render_backend, "_announced", set())
+
+
+@pytest.fixture
+def no_engines(monkeypatch):
+    """Neither dot nor graphviz-pure: only the built-in layout remains."""
+    monkeypatch.setattr(render_backend, "find_executable", lambda name: None)
+    monkeypatch.setattr(render_backend, "_announced", set())
