@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
 import torch
 
@@ -133,7 +134,6 @@ def test_the_trained_spec_keeps_the_name_and_description_and_export_takes_them(t
     trained = tmp_path / "out" / "small.yaml"
     lines = trained.read_text().splitlines()
     assert lines[2:4] == ["name: Small", "description: a small MLP"] and lines[1].startswith("arrays: ")
-    onnx = pytest.importorskip("onnx")
     assert main(["export", str(trained), "-o", str(tmp_path / "small.onnx")]) == 0
     meta = {p.key: p.value for p in onnx.load(str(tmp_path / "small.onnx")).metadata_props}
     assert (meta["name"], meta["description"]) == ("Small", "a small MLP")

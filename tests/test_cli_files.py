@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import onnx
 import pytest
 from safetensors.numpy import save_file
 
@@ -50,8 +51,6 @@ def test_a_corrupt_or_empty_data_file_is_one_data_error_naming_it(tmp_path, caps
 
 def test_export_refuses_to_overwrite_its_input_and_a_reexport_keeps_the_name(tmp_path, capsys, monkeypatch):
     """`export model.onnx` (default output <stem>.onnx here) and `export spec.yaml -o spec.yaml` replaced the input."""
-    pytest.importorskip("onnx")
-    import onnx
     monkeypatch.chdir(tmp_path)
     (tmp_path / "spec.yaml").write_text("name: Tiny\n" + SMALL)
     assert main(["export", "spec.yaml", "-o", "model.onnx"]) == 0
@@ -78,7 +77,6 @@ def test_train_refuses_an_output_folder_where_the_trained_spec_would_replace_the
 
 def test_train_takes_an_onnx_model_as_the_other_commands_do(tmp_path, capsys):
     """`train model.onnx` read the protobuf as YAML: 'model.onnx:1:1: ... utf-8 codec can't decode'."""
-    pytest.importorskip("onnx")
     (tmp_path / "s.yaml").write_text("name: Tiny\n" + SMALL)
     _good(tmp_path)
     assert main(["export", str(tmp_path / "s.yaml"), "-o", str(tmp_path / "model.onnx")]) == 0

@@ -3,12 +3,13 @@ equal lengths): the build refuses joining it with the input's, and ONNX export n
 
 from __future__ import annotations
 
+import onnx
 import pytest
 import torch
 
 from netgraph import (AppendLayer, ConvolutionLayer, DeconvolutionLayer, NetChain, NetGraph, NetPort, PartLayer,
                       PoolingLayer, SequenceMostLayer, SequenceRestLayer, ShapeError, ThreadingLayer, TorchLayer,
-                      net_initialize)
+                      export_onnx, net_initialize)
 from netgraph.core.types import shifted_length, strided_length
 
 
@@ -43,9 +44,6 @@ def test_lengths_kept_or_changed_alike_are_equal():
 
 
 def test_onnx_export_declares_a_changed_length_with_its_own_dim_param(tmp_path):
-    onnx = pytest.importorskip("onnx")
-    pytest.importorskip("onnxruntime")
-    from netgraph import export_onnx
     nets = {"most": NetChain([SequenceMostLayer()], input=("n", 3)),
             "append": NetGraph({"ap": AppendLayer()}, [([NetPort("Seq"), NetPort("El")], "ap")], Seq=("n", 2), El=2),
             "pool": NetChain([PoolingLayer(2, 2)], input=(2, "n"))}

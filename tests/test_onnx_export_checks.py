@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import onnx
+import onnxruntime as ort
 import pytest
 import torch
 
-onnx = pytest.importorskip("onnx")
-ort = pytest.importorskip("onnxruntime")
-
-from netgraph import (ElementwiseLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer,  # noqa: E402
+from netgraph import (ElementwiseLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer,
                       NetChain, NetGraph, NetGraphError, NetPort, OptionError, export_onnx, import_onnx,
                       net_initialize)
 
