@@ -6,49 +6,23 @@ arithmetic step from the input's length, and every step must leave a length of a
 lengths do not (a sequence of 2 into a kernel of 3) is a ``DataError`` naming the input port, the layer, its port
 and the shortest length that fits, instead of torch's error from inside the forward (a layer with
 ``CHECKS_ITS_LENGTHS``, such as ``SequenceMostLayer``, raises its own DataError instead).
-
->>> steps("n_minus_2_over_2", {"n"})
-('n', (('minus', 2), ('over', 2)))
->>> lengths_along(5, (("minus", 2), ("over", 2)))
-[3, 2]
+The names' grammar is ``netgraph.core.types``' (``length_steps`` reads what ``shifted_length`` and
+``strided_length`` write).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import torch
 
 from netgraph.core.errors import DataError
-from netgraph.core.types import PortType
+from netgraph.core.types import PortType, length_steps, lengths_along
 
-__all__ = ["steps", "lengths_along", "check_derived_lengths"]
+__all__ = ["check_derived_lengths"]
 
-_STEP = re.compile(r"_(plus|minus|over|times)_(\d+)")
 Sizes = Callable[[str, int], Any]  # (port, axis) -> one size, or one per example (a list or a tensor)
-
-
-def steps(name: str, bases: set[str]) -> tuple[str, tuple[tuple[str, int], ...]] | None:
-    """The base length ``name`` derives from and its steps, or None (a base itself, or not derived)."""
-    for base in sorted(bases, key=len, reverse=True):
-        rest = name[len(base):]
-        if name.startswith(base) and rest:
-            found = tuple((op, int(k)) for op, k in _STEP.findall(rest))
-            if "".join(f"_{op}_{k}" for op, k in found) == rest:
-                return base, found
-    return None
-
-
-def lengths_along(length: int, ops: tuple[tuple[str, int], ...]) -> list[int]:
-    """The length after each step (``over`` is a ceiling division, as a stride's output size)."""
-    out = []
-    for op, k in ops:
-        length = (length + k if op == "plus" else length - k if op == "minus" else -(-length // k) if op == "over"
-                  else length * k)
-        out.append(length)
-    return out
 
 
 def _derived(net: Any) -> tuple[dict[str, tuple[str, int]], list[tuple[Any, str, str, str, tuple]]]:
@@ -65,7 +39,7 @@ def _derived(net: Any) -> tuple[dict[str, tuple[str, int]], list[tuple[Any, str,
             for node in net.ir.nodes:
                 for port, t in node.types.items():
                     for d in (t.shape or ()) if isinstance(t, PortType) else ():
-                        if isinstance(d, str) and d not in bases and (parsed := steps(d, set(bases))):
+                        if isinstance(d, str) and d not in bases and (parsed := length_steps(d, set(bases))):
                             found.append((node, port, d, *parsed))
         net._derived_lengths = (bases, found)
     return net._derived_lengths

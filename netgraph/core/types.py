@@ -22,7 +22,7 @@ from typing import Union
 
 __all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
            "broadcast", "as_shape", "format_shape", "is_known", "numel", "shifted_length", "strided_length",
-           "times_length"]
+           "times_length", "length_steps", "lengths_along"]
 
 Dim = Union[int, str, None]
 Shape = Union[tuple, None]
@@ -197,6 +197,7 @@ def _apart(names: list[str]) -> str:
 
 
 _SHIFT = re.compile(r"(\w+)_(plus|minus)_(\d+)")
+_STEP = re.compile(r"_(plus|minus|over|times)_(\d+)")  # every step of a derived name, for length_steps
 
 
 def shifted_length(length: Dim, by: int) -> Dim:
@@ -237,3 +238,34 @@ def times_length(length: Dim, factor: int, inverse: bool = False) -> Dim:
     if not inverse:
         return f"{length}_times_{factor}"
     return length.removesuffix(f"_times_{factor}") if length.endswith(f"_times_{factor}") else None
+
+
+
+def length_steps(name: str, bases: set[str]) -> tuple[str, tuple[tuple[str, int], ...]] | None:
+    """The base length ``name`` derives from and its steps, or None (a base itself, or not derived): what the
+    functions above wrote, read back.
+
+    >>> length_steps("n_minus_2_over_2", {"n"})
+    ('n', (('minus', 2), ('over', 2)))
+    """
+    for base in sorted(bases, key=len, reverse=True):
+        rest = name[len(base):]
+        if name.startswith(base) and rest:
+            found = tuple((op, int(k)) for op, k in _STEP.findall(rest))
+            if "".join(f"_{op}_{k}" for op, k in found) == rest:
+                return base, found
+    return None
+
+
+def lengths_along(length: int, ops: tuple[tuple[str, int], ...]) -> list[int]:
+    """The length after each step (``over`` is a ceiling division, as a stride's output size).
+
+    >>> lengths_along(5, (("minus", 2), ("over", 2)))
+    [3, 2]
+    """
+    out = []
+    for op, k in ops:
+        length = (length + k if op == "plus" else length - k if op == "minus" else -(-length // k) if op == "over"
+                  else length * k)
+        out.append(length)
+    return out
