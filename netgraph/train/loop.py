@@ -19,8 +19,8 @@ import torch
 from netgraph.train.checkpoint import restore_run, run_state, save_checkpoint
 from netgraph.core.errors import OptionError, TrainingError
 from netgraph.train.data import InMemory, lengths_keys, non_finite_data
-from netgraph.train.loss import first_nonfinite, reaching_layers, surrogate_term
-from netgraph.train.walk import run_model
+from netgraph.train.loss import surrogate_term
+from netgraph.train.walk import first_nonfinite, reaching_layers, run_model
 from netgraph.train.metrics import append_values, last_values
 from netgraph.train.options import schedule_factor
 from netgraph.train.progress_text import bar_postfix, round_line

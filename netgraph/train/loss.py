@@ -45,10 +45,8 @@ from netgraph.backend.initialize import net_initialize
 from netgraph.layers.losses import CrossEntropyLossLayer, MeanSquaredLossLayer
 from netgraph.layers.estimators import _surrogate
 from netgraph.train.weights import WeightSchedule, parse_weight
-from netgraph.train.walk import first_nonfinite, reaching_layers  # noqa: F401 (net_train's loop imports them here)
 
-__all__ = ["Loss", "attach_losses", "auto_kind", "is_loss_port", "first_nonfinite", "surrogate_term",
-           "reaching_layers"]
+__all__ = ["Loss", "attach_losses", "auto_kind", "is_loss_port", "surrogate_term"]
 
 AUTOMATIC = (None, "Automatic", "automatic", "auto")
 
