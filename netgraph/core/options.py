@@ -35,7 +35,8 @@ from netgraph.core.errors import OptionError
 from netgraph.core.types import Conflict, as_shape
 
 __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "DistributionOption", "Function", "IntOrInts",
-           "Levels", "Module", "Net", "Literal", "option_kind", "option_kinds", "option_hints", "as_array", "as_seed"]
+           "Levels", "Module", "Net", "Literal", "option_kind", "option_kinds", "option_hints", "as_array", "as_seed",
+           "beyond_float32"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,12 +65,23 @@ def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor |
     if not (t.is_floating_point() or t.dtype in (torch.int64, torch.int32, torch.bool)):
         raise OptionError(f"{what} must be real numbers, found dtype {t.dtype}", option=option)
     if plain:
-        big = t[t.isfinite()].abs().max() if t.isfinite().any() else None
-        if big is not None and big > torch.finfo(torch.float32).max:
-            raise OptionError(f"{what} holds {big.item():.4g}, beyond float32's range (it would become inf)",
-                              option=option)
+        big = beyond_float32(t)
+        if big is not None:
+            raise OptionError(f"{what} holds {big:.4g}, beyond float32's range (it would become inf)", option=option)
         return t.to(torch.float32)
     return t.detach().to(torch.float32 if not t.is_floating_point() else t.dtype).clone()
+
+
+def beyond_float32(values: torch.Tensor) -> float | None:
+    """The largest magnitude among ``values``' finite float64 values that become inf in float32, or None.
+
+    >>> beyond_float32(torch.tensor([1.0, -1e300, float("inf")], dtype=torch.float64)), beyond_float32(torch.ones(2))
+    (1e+300, None)
+    """
+    if values.dtype != torch.float64:
+        return None
+    over = torch.isinf(values.to(torch.float32)) & torch.isfinite(values)
+    return float(values[over].abs().max()) if bool(over.any()) else None
 
 
 def as_seed(value: Any, option: str) -> int:

@@ -27,6 +27,7 @@ from netgraph.core.ir import Value
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below
 from netgraph.core.nesting import deep_walk
 from netgraph.core.operator_surgery import edit_operators, into_operator, layer_in, within
+from netgraph.core.options import beyond_float32
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, inline_nested, layer_path,
@@ -188,14 +189,11 @@ def _numeric(net: NetGraph, path: tuple, array: str, value: Any) -> torch.Tensor
                 else "a meta tensor (no values)" if given is not None else f"{type(value).__name__} {value!r:.60}")
         raise OptionError(f"{where} needs a numeric array (a real tensor, a number or nested lists of numbers); "
                           f"found {what}") from None
-    new = given.to(torch.float32)
-    if given.is_floating_point() and given.dtype != torch.float32:
-        over = torch.isinf(new) & torch.isfinite(given)
-        if bool(over.any()):
-            largest = float(given[over].abs().max())
-            raise OptionError(f"{where}: values must fit float32 (magnitude up to 3.4e38); found {largest:.3g}, "
-                              f"which would become inf")
-    return new
+    largest = beyond_float32(given)
+    if largest is not None:
+        raise OptionError(f"{where}: values must fit float32 (magnitude up to 3.4e38); found {largest:.3g}, "
+                          f"which would become inf")
+    return given.to(torch.float32)
 
 
 def _shared_value(net: NetGraph, name: str) -> Any:
