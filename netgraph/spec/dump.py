@@ -196,50 +196,36 @@ def to_yaml(net: Any, name: str | None = None, description: str | None = None) -
 def check_loadable(data: dict) -> None:
     """SpecError when spec ``data`` nests deeper, or holds more layers, than loading it under the limits in force
     would accept."""
-    depth, limit = yaml_depth(data), current_limits().yaml_depth
-    if depth > limit:
+    (depth, layers), limits = spec_extent(data), current_limits()
+    if depth > limits.yaml_depth:
         raise SpecError(f"this net's spec would nest {depth} YAML levels deep (each graph inside a graph adds about "
-                        f"2), more than the yaml_depth limit ({limit}) that loading it would allow; raise the limit "
-                        f"for the save and for loading it: {raise_hint('yaml_depth')}")
-    layers, limit = layer_count(data), current_limits().yaml_layers
-    if layers > limit:
+                        f"2), more than the yaml_depth limit ({limits.yaml_depth}) that loading it would allow; raise "
+                        f"the limit for the save and for loading it: {raise_hint('yaml_depth')}")
+    if layers > limits.yaml_layers:
         raise SpecError(f"this net's spec would hold {layers} layers (nested ones included), more than the "
-                        f"yaml_layers limit ({limit}) that loading it would allow; raise the limit for the save and "
-                        f"for loading it: {raise_hint('yaml_layers')}")
+                        f"yaml_layers limit ({limits.yaml_layers}) that loading it would allow; raise the limit for the "
+                        f"save and for loading it: {raise_hint('yaml_layers')}")
 
 
-def layer_count(data: Any) -> int:
-    """Entries of every ``layers`` list or mapping in spec ``data``, as reading counts them for ``yaml_layers``.
+def spec_extent(data: Any) -> tuple[int, int]:
+    """(YAML levels, layers) of spec ``data``, counted as reading counts them: levels for ``yaml_depth`` (the top
+    value: 1; a key or item: one more than its mapping or list), layers for ``yaml_layers`` (the entries of every
+    ``layers`` list or mapping); one iterative walk, for nets nested deeper than Python recurses.
 
-    >>> layer_count({"layers": {"a": "Tanh", "b": {"type": "NetChain", "layers": ["Tanh", "Ramp"]}}})
-    4
+    >>> spec_extent({"a": [1, {"b": 2}]}), spec_extent(3)
+    ((4, 0), (1, 0))
+    >>> spec_extent({"layers": {"a": "Tanh", "b": {"type": "NetChain", "layers": ["Tanh", "Ramp"]}}})
+    (5, 4)
     """
-    count, stack = 0, [data]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            inner = value.get("layers")
-            count += len(inner) if isinstance(inner, (dict, list, tuple)) else 0
-            stack.extend(value.values())
-        elif isinstance(value, (list, tuple)):
-            stack.extend(value)
-    return count
-
-
-def yaml_depth(data: Any) -> int:
-    """Levels of YAML values ``data`` is written as, counted as reading counts them (the top value: 1; a key
-    or item: one more than its mapping or list); iterative, for nets nested deeper than Python recurses.
-
-    >>> yaml_depth({"a": [1, {"b": 2}]}), yaml_depth(3)
-    (4, 1)
-    """
-    deepest, stack = 0, [(data, 1)]
+    deepest, layers, stack = 0, 0, [(data, 1)]
     while stack:
         value, depth = stack.pop()
         deepest = max(deepest, depth)
         if isinstance(value, dict):
+            inner = value.get("layers")
+            layers += len(inner) if isinstance(inner, (dict, list, tuple)) else 0
             stack.extend((v, depth + 1) for v in value.values())
             deepest = max(deepest, depth + 1) if value else deepest
         elif isinstance(value, (list, tuple)):
             stack.extend((v, depth + 1) for v in value)
-    return deepest
+    return deepest, layers
