@@ -325,7 +325,8 @@ def _code_class(code: str, depth: int) -> type:
     filename = f"<netgraph-compiled-{next(_counter)}>"
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     namespace = {name: _GLOBALS[name] for name in ("torch", "F", "math", "inf", "nan", "checked_batch_size")}
-    compile_source(code, filename, namespace)  # code generated from the validated graph only
+    compile_source(code, filename, namespace)  # generated from a validated graph (or read back from a pickle of
+    # such a module: loading a pickle runs what it names anyway; README says so)
     members = {"forward": namespace["forward"], "__module__": __name__, "_filename": filename}
     if not fits_recursion_limit(depth):  # operators nested deep: each calls its inner nets' modules in turn
         members["__call__"] = deep_walk(nn.Module.__call__)
