@@ -29,11 +29,10 @@ from netgraph.core.nesting import deep_walk
 from netgraph.core.files import (NAME_MAX, REFERENCE_SCOPE, atomic_write, check_replaceable, open_regular,
                                  remove_temporaries, shortened)
 from netgraph.spec.dump import check_loadable, dump_data, spec_data
-from netgraph.spec.text import read_limited
 from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_bytes
 
-__all__ = ["save", "read_arrays", "read_limited", "read_weights", "weights_name", "WeightsRefused",
+__all__ = ["save", "read_arrays", "read_weights", "weights_name", "WeightsRefused",
            "REFERENCE_SCOPE", "reference_refusal"]
 _HASHED = r"\.([0-9a-f]{64})\.safetensors"  # after the spec's stem: a weights file named by its SHA-256
 
