@@ -238,3 +238,10 @@ def test_wolframs_option_names_are_keywords_of_the_call(wolfram, ours):
 def test_an_option_under_both_names_is_an_option_error():
     with pytest.raises(OptionError, match="net\\(...\\) got both seed= and RandomSeeding=, Wolfram's name for it"):
         linear_net()(torch.randn(2, 4), seed=1, RandomSeeding=2)
+
+
+@pytest.mark.parametrize("keyword, value", [("RandomSeeding", "x"), ("WorkingPrecision", "Half"),
+                                            ("BatchSize", 0), ("NetEvaluationMode", "eval")])
+def test_a_bad_value_under_wolframs_name_is_named_as_given(keyword, value):
+    with pytest.raises(OptionError, match=f"^{keyword}= must be .*found {value!r}"):
+        linear_net()(torch.randn(2, 4), **{keyword: value})

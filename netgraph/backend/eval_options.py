@@ -72,18 +72,18 @@ def parse_options(given: Mapping[str, Any]) -> EvaluationOptions:
     return EvaluationOptions(**values)
 
 
-def _batch_size(value: Any) -> int | None:
+def _batch_size(value: Any, label: str = "batch_size") -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:  # numpy's integers too
-        raise OptionError(f"batch_size= must be a positive integer or None, found {value!r}", option="batch_size")
+        raise OptionError(f"{label}= must be a positive integer or None, found {value!r}", option="batch_size")
     return int(value)
 
 
-def _mode(value: Any) -> str:
+def _mode(value: Any, label: str = "mode") -> str:
     mode = _MODES.get(value.lower()) if isinstance(value, str) else None
     if mode is None:
-        raise OptionError(f"mode= must be 'test' or 'train' (Wolfram's NetEvaluationMode), found {value!r}",
+        raise OptionError(f"{label}= must be 'test' or 'train' (Wolfram's NetEvaluationMode), found {value!r}",
                           option="mode")
     return mode
 
@@ -99,21 +99,21 @@ def _outputs(value: Any) -> tuple[tuple | None, bool]:
     return tuple(specs), not isinstance(value, list)
 
 
-def _seed(value: Any) -> int | None:
-    return None if value is None else as_seed(value, "seed")
+def _seed(value: Any, label: str = "seed") -> int | None:
+    return None if value is None else as_seed(value, label)
 
 
-def _precision(value: Any) -> torch.dtype | None:
+def _precision(value: Any, label: str = "precision") -> torch.dtype | None:
     if value is None or value in (torch.float32, torch.float64):
         return value
     dtype = _PRECISIONS.get(value.lower()) if isinstance(value, str) else None
     if dtype is None:
-        raise OptionError(f"precision= must be 'float32' or 'float64' (or Wolfram's 'Real32', 'Real64'), found "
+        raise OptionError(f"{label}= must be 'float32' or 'float64' (or Wolfram's 'Real32', 'Real64'), found "
                           f"{value!r}", option="precision")
     return dtype
 
 
-_PARSERS: dict[str, Callable[[Any], Any]] = {"batch_size": _batch_size, "mode": _mode, "seed": _seed,
+_PARSERS: dict[str, Callable[..., Any]] = {"batch_size": _batch_size, "mode": _mode, "seed": _seed,
                                              "precision": _precision, "decoder": parse_property,
                                              "outputs": _outputs}
 
@@ -133,6 +133,8 @@ def snake_options(ports: tuple[str, ...], keywords: Mapping[str, Any]) -> Mappin
         if name != key and name in keywords:
             raise OptionError(f"net(...) got both {name}= and {key}=, Wolfram's name for it; give one of them",
                               option=name)
+        if name != key:
+            _PARSERS[name](value, key)  # a bad value is named as given (RandomSeeding=, not seed=)
         renamed[name] = value
     return renamed
 
