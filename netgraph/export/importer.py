@@ -5,7 +5,7 @@ Every node maps to one layer (see ``onnx_ops``, ``onnx_activations``, ``onnx_sha
 whose layout glue becomes aliases), MatMul followed by Add of a constant vector becomes one LinearLayer, and
 torch's causal attention pattern one AttentionLayer (``onnx_attention``), nn.MultiheadAttention's a small NetGraph
 (``onnx_mha``); port names and length variables come
-from ``onnx_names``. Nodes of constants are computed at import (onnx's reference evaluator), shape computations
+from ``onnx_names``. Nodes of constants are computed at import (``onnx_fold``: onnx's reference evaluator, sizes bounded), shape computations
 symbolically (``Context.symbols``); nodes that only compute the target shape of a Reshape or Resize (or a
 recurrence's zero initial state) are dropped, and layers that feed no graph output are left out. A static
 export's recurrence gets a variable length (``sequence_inputs``) where the net allows it. When any node has no
@@ -30,11 +30,11 @@ from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.export.deps import require
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
+from netgraph.export.onnx_fold import ConstantFolding
 from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_names import LengthVariables, equal_dims, fed_ports, identifier, port_names
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
-from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
@@ -50,9 +50,6 @@ CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS,
               "Where": lambda node, ctx: nan_guard(node, ctx) or ACTIVATION_CONVERTERS["Where"](node, ctx)}
 #: Layers that compute element by element, so work on a tensor whose batch is folded (see onnx_reshape).
 _SHAPE_AGNOSTIC = ("ElementwiseLayer", "FunctionLayer", "ThreadingLayer")
-#: Deterministic ops computed once, by onnx's reference evaluator, when all their inputs are constants.
-_FOLDABLE = frozenset({*ELEMENTWISE_OPS, *THREADING_OPS, "Neg", "Reciprocal", "Reshape", "Squeeze", "Transpose",
-                       "Concat", "Slice", "Gather", "Equal", "Where", "Mod", "ConstantOfShape", "Range", "Not", "Trilu"})
 
 
 def import_onnx(path: str | os.PathLike) -> NetGraph:
@@ -74,7 +71,7 @@ def import_onnx(path: str | os.PathLike) -> NetGraph:
     return builder.build()
 
 
-class _Builder:
+class _Builder(ConstantFolding):
     def __init__(self, onnx: Any, graph: Any, where: str):
         self.onnx, self.graph, self.where = onnx, graph, where
         self.evaluator = require("onnx.reference").ReferenceEvaluator
@@ -192,32 +189,6 @@ class _Builder:
             return True
         self.ctx.symbols[node.output[0]] = value
         return False
-
-    def _fold_constant(self, node: Any) -> bool:
-        """Identity, Cast, Unsqueeze and Expand (to the batch) of a constant give a constant, and so does
-        any deterministic op of constants (``_FOLDABLE``)."""
-        if node.op_type in _FOLDABLE and node.input and all(not i or i in self.constants for i in node.input):
-            return self._evaluate(node)
-        if node.op_type not in ("Identity", "Cast", "Unsqueeze", "Expand") or node.input[0] not in self.constants:
-            return False
-        value = self.constants[node.input[0]]
-        if node.op_type == "Unsqueeze":
-            axes = self.constants.get(node.input[1]) if len(node.input) > 1 else self._attributes(node).get("axes")
-            if axes is None:
-                return False
-            value = np.expand_dims(value, tuple(int(a) for a in np.ravel(axes)))
-        if node.op_type == "Cast":  # to its type (pads, a Pad's input, are cast to int64)
-            value = value.astype(self.onnx.helper.tensor_dtype_to_np_dtype(int(self._attributes(node)["to"])))
-        self.constants[node.output[0]] = value
-        return True
-
-    def _evaluate(self, node: Any) -> bool:
-        try:
-            values = self.evaluator(node).run(None, {i: self.constants[i] for i in node.input if i})
-        except Exception:  # noqa: BLE001 - the reference evaluator's errors share no base; then it is not folded
-            return False
-        self.constants.update((name, np.array(v)) for name, v in zip(node.output, values) if name)
-        return True
 
     def _add(self, node: Any, index: int, converted: Converted) -> None:
         self.ctx.folds[node.output[0]] = self._fold(node, converted)
