@@ -31,7 +31,8 @@ from netgraph.core.names import fresh_name
 from netgraph.core.types import INTEGER
 from netgraph.core.walk import nested_nodes
 from netgraph.export.deps import require
-from netgraph.export.onnx_symbolics import hyperbolic_symbolics, layer_of_node, layer_of_operator
+from netgraph.export.onnx_symbolics import (first_opset, hyperbolic_symbolics, layer_of_node,
+                                            layer_of_op_type, layer_of_operator)
 
 __all__ = ["export_onnx", "EXPORTABLE_DISTRIBUTIONS", "OPSETS", "check_opset", "example_inputs", "dynamic_axes",
            "batch_name"]
@@ -199,9 +200,8 @@ def _trace_inputs(net: Any, module: torch.nn.Module) -> dict:
 def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes:
     inputs = _trace_inputs(net, module)
     buffer = io.BytesIO()
-    hyperbolic_symbolics()
     try:
-        with _quiet(), torch.no_grad():
+        with hyperbolic_symbolics(), _quiet(), torch.no_grad():
             torch.onnx.export(module, tuple(inputs[p] for p in net.input_ports), buffer, dynamo=False,
                               input_names=list(net.input_ports), output_names=list(net.output_ports),
                               dynamic_axes=dynamic_axes(net) or None, opset_version=opset)
@@ -221,19 +221,22 @@ _HIGHER = f" (a higher opset may have one: torch's default is {_DEFAULT_OPSET})"
 
 
 def _check_model(onnx: Any, model: Any, net: Any, code: str, opset: int | None) -> None:
-    """OptionError naming the node and its layer when onnx's checker rejects the written model: torch writes
-    some ops at opsets that lack them (an LSTM's ConstantOfShape at opset 7 or 8) without a word."""
+    """OptionError naming the node, its layer and the first opset that has its op when onnx's checker rejects the
+    written model: torch writes some ops at opsets that lack them (an LSTM's ConstantOfShape at opset 7 or 8, GELU's
+    Erf at 8) without a word."""
     try:
         onnx.checker.check_model(model)
     except onnx.checker.ValidationError as exc:
         text = str(exc).strip()
         node = re.search(r"Name: (\S+) OpType: (\S+)", text)
-        where = (layer_of_node(net, node.group(1)) or layer_of_operator(net, code, f"aten::{node.group(2).lower()}")
-                 if node else "")
+        where = (layer_of_node(net, node.group(1)) or layer_of_op_type(net, code, node.group(2)) if node else "")
         what = f"its {node.group(2)} node {node.group(1)!r}{f' from {where}' if where else ''}" if node else "it"
+        first = first_opset(onnx, node.group(2)) if node else None
+        need = (f"; ONNX has {node.group(2)} from opset {first}: export at opset {first} or higher"
+                if first and first > (opset or _DEFAULT_OPSET) else _HIGHER if opset and opset < _DEFAULT_OPSET else "")
         raise OptionError(f"torch's ONNX exporter wrote a model that is not valid ONNX at opset "
-                          f"{opset or _DEFAULT_OPSET}: {what}: {text.splitlines()[0][:200]}"
-                          f"{_HIGHER if opset and opset < _DEFAULT_OPSET else ''}", option="opset") from None
+                          f"{opset or _DEFAULT_OPSET}: {what}: {text.splitlines()[0][:200]}{need}",
+                          option="opset") from None
 
 
 def _add_metadata(model: Any, net: Any, name: str, description: str | None) -> None:
