@@ -250,3 +250,29 @@ def test_malformed_nodes_are_named_in_the_spec_error(tmp_path):
     assert len(info.value.errors) == 2
     assert "node 'pool' (MaxPool): cannot be read (KeyError: 'kernel_shape')" in str(info.value)
     assert "node 'conv' (Conv): ConvolutionLayer weights= must have shape" in str(info.value)
+
+
+def _value(name, shape=("b", 4)):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, list(shape))
+
+
+@pytest.mark.parametrize("nodes, inputs, message", [
+    ([helper.make_node("Relu", ["x"], ["y"], name="a"), helper.make_node("Tanh", ["x"], ["y"], name="b")], ["x"],
+     r"tensor 'y' is defined 2 times \(node 'a' \(Relu\), node 'b' \(Tanh\)\)"),
+    ([helper.make_node("Add", ["x", "x"], ["y"], name="a")], ["x", "x"], r"tensor 'x' is defined 2 times \(a graph input"),
+    ([helper.make_node("Relu", ["x"], ["x"], name="a"), helper.make_node("Relu", ["x"], ["y"], name="b")], ["x"],
+     r"tensor 'x' is defined 2 times \(a graph input, node 'a' \(Relu\)\)"),
+])
+def test_a_tensor_defined_twice_is_a_spec_error_naming_its_definitions(nodes, inputs, message, tmp_path):
+    # imported silently, one definition picked: onnxruntime refuses such a model
+    path = save(tmp_path / "twice.onnx", nodes, [_value(i) for i in inputs], [_value("y")])
+    with pytest.raises(SpecError, match=rf"invalid ONNX graph: {message}"):
+        import_onnx(path)
+
+
+def test_a_graph_input_of_negative_size_is_a_spec_error(tmp_path):
+    # imported as a port of shape (-3,)
+    path = save(tmp_path / "neg.onnx", [helper.make_node("Relu", ["x"], ["y"])], [_value("x", ("b", -3))],
+                [_value("y", ("b", -3))])
+    with pytest.raises(SpecError, match=r"graph input 'x' has a dim of negative size -3"):
+        import_onnx(path)

@@ -32,7 +32,8 @@ from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_fold import ConstantFolding
 from netgraph.export.onnx_mha import attention_patterns
-from netgraph.export.onnx_names import LengthVariables, equal_dims, fed_ports, identifier, port_names
+from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
+                                        port_names)
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS
@@ -66,6 +67,7 @@ def import_onnx(path: str | os.PathLike) -> NetGraph:
         raise SpecError(f"{os.fspath(path)}: cannot read an ONNX model: {exc}", kind="onnx") from None
     except Exception as exc:  # onnx's own errors (DecodeError, InferenceError) share no public base
         raise SpecError(f"{os.fspath(path)}: not a valid ONNX model: {type(exc).__name__}: {exc}", kind="onnx") from None
+    raise_all(definition_problems(model.graph), SpecError, f"{os.fspath(path)}: cannot import an invalid ONNX graph")
     builder = _Builder(onnx, inferred.graph, os.fspath(path))
     builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
     return builder.build()

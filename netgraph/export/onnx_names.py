@@ -13,7 +13,7 @@ from typing import Any
 from netgraph.core.graph import RESERVED_NAMES
 from netgraph.core.names import fresh_name
 
-__all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "port_names"]
+__all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "port_names", "definition_problems"]
 
 #: Ops whose inputs broadcast together (numpy rules): a dim named apart in two inputs must be equal.
 _BROADCASTING = frozenset({"Add", "Mul", "Sub", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Where", "Equal", "Less",
@@ -35,6 +35,29 @@ def port_names(names: list[str], taken: set[str]) -> list[str]:
     for name in names:
         out.append(name if name in kept and name not in out else identifier(name, taken))
     return out
+
+
+def definition_problems(graph: Any) -> list[str]:
+    """What makes ``graph`` ambiguous, each named: a tensor defined twice (by two of its graph inputs, initializers
+    and nodes: an ONNX graph defines each tensor once) and a graph input dim of negative size."""
+    initializers = {t.name for t in graph.initializer}
+    defined: dict[str, list[str]] = {}
+    for value in graph.input:
+        if value.name not in initializers:  # an initializer named as an input is that input's default
+            defined.setdefault(value.name, []).append("a graph input")
+    for tensor in graph.initializer:
+        defined.setdefault(tensor.name, []).append("an initializer")
+    for index, node in enumerate(graph.node):
+        for name in filter(None, node.output):
+            defined.setdefault(name, []).append(f"node {node.name or index!r} ({node.op_type})")
+    problems = [f"tensor {name!r} is defined {len(by)} times ({', '.join(by)}); an ONNX graph defines each tensor once"
+                for name, by in defined.items() if len(by) > 1]
+    for value in graph.input:
+        dims = value.type.tensor_type.shape.dim if value.type.tensor_type.HasField("shape") else ()
+        negative = [d.dim_value for d in dims if d.HasField("dim_value") and d.dim_value < 0]
+        if negative:
+            problems.append(f"graph input {value.name!r} has a dim of negative size {negative[0]}")
+    return problems
 
 
 def identifier(name: str, taken: set[str]) -> str:
