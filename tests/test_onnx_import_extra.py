@@ -33,6 +33,10 @@ OPS = {
     "hard_sigmoid": (nn.Hardsigmoid(), (7,), "HardSigmoid", {"ElementwiseLayer"}),
     "celu": (nn.CELU(0.5), (7,), "Celu", {"ElementwiseLayer"}),
     "l2": (lambda x: torch.linalg.vector_norm(x, dim=-1), (3, 4), "ReduceL2", {"AggregationLayer"}),
+    # torch writes padding="same" and "valid" as auto_pad (SAME_UPPER, VALID): refused before, naming auto_pad
+    "conv_same": (nn.Conv2d(3, 4, (3, 5), padding="same"), (3, 8, 7), "Conv", {"ConvolutionLayer"}),
+    "conv1d_same": (nn.Conv1d(3, 4, 5, padding="same"), (3, 9), "Conv", {"ConvolutionLayer"}),
+    "conv_valid": (nn.Conv2d(3, 4, 3, padding="valid"), (3, 6, 6), "Conv", {"ConvolutionLayer"}),
 }
 
 
@@ -118,3 +122,18 @@ def test_a_nan_guard_after_a_fully_masked_row_is_refused(tmp_path):
     torch_export(path, module, torch.randn(2, 5, 8))
     with pytest.raises(SpecError, match=r"\(Where\): Where\(IsNaN\(s\), 0, s\) maps to s only .* without a fully masked"):
         import_onnx(path)
+
+
+@torch.no_grad()
+def test_a_dilated_same_convolution_imports_as_torch_computes_it(tmp_path):
+    # onnxruntime itself refuses dilations with auto_pad SAME: compared with the module
+    conv = nn.Conv2d(2, 3, 3, padding="same", dilation=2).eval()
+    torch_export(tmp_path / "dil.onnx", conv, torch.randn(2, 2, 7, 7))
+    x = torch.randn(4, 2, 7, 7, generator=torch.Generator().manual_seed(2))
+    torch.testing.assert_close(import_onnx(tmp_path / "dil.onnx")(x), conv(x), atol=1e-5, rtol=1e-4)
+
+
+def test_an_even_same_convolution_is_refused_naming_its_pads(tmp_path):
+    torch_export(tmp_path / "even.onnx", nn.Conv2d(2, 3, 2, padding="same"), torch.randn(2, 2, 6, 6))
+    with pytest.raises(SpecError, match=r"\(Conv\): asymmetric pads \[0, 0, 1, 1\]"):
+        import_onnx(tmp_path / "even.onnx")

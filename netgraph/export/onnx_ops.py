@@ -151,9 +151,24 @@ def _conv(node: Any, ctx: Context) -> Converted:
     w = ctx.const(node.input[1], "kernel")
     bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else np.zeros(w.shape[0], np.float32)
     return Converted(ConvolutionLayer(int(w.shape[0]), tuple(int(k) for k in w.shape[2:]),
-                                      stride=int_option(a.get("strides"), 1), padding_size=symmetric_pads(a),
+                                      stride=int_option(a.get("strides"), 1), padding_size=symmetric_pads(
+                                          _same_pads(a, [int(k) for k in w.shape[2:]])),
                                       dilation=int_option(a.get("dilations"), 1), channel_groups=int(a.get("group", 1)),
                                       weights=w, biases=bias), (node.input[0],))
+
+
+def _same_pads(a: dict, kernel: list[int]) -> dict:
+    """A Conv's ``auto_pad`` as explicit pads (torch writes ``padding="same"`` as SAME_UPPER): VALID pads nothing,
+    SAME at stride 1 pads d(k-1) in all, symmetric where that is even (else left to ``symmetric_pads`` to refuse)."""
+    mode = text(a.get("auto_pad", "NOTSET"))
+    strides = list(a.get("strides", ())) or [1] * len(kernel)
+    if mode == "VALID":
+        return {**a, "auto_pad": "NOTSET", "pads": [0] * 2 * len(kernel)}
+    if mode not in ("SAME_UPPER", "SAME_LOWER") or any(s != 1 for s in strides):
+        return a
+    total = [d * (k - 1) for d, k in zip(list(a.get("dilations", ())) or [1] * len(kernel), kernel)]
+    first = [t // 2 if mode == "SAME_UPPER" else t - t // 2 for t in total]
+    return {**a, "auto_pad": "NOTSET", "pads": first + [t - f for t, f in zip(total, first)]}
 
 
 def _pool(function: str) -> Callable[[Any, Context], Converted]:
@@ -210,7 +225,8 @@ def int_option(values: Any, default: int) -> Any:
 def symmetric_pads(a: dict) -> Any:
     """A Conv/Pool/ConvTranspose node's ``pads`` as our ``padding_size`` (refused unless explicit and symmetric)."""
     if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
-        raise Unsupported(f"auto_pad={a['auto_pad']!r} is not supported (explicit symmetric pads are)")
+        raise Unsupported(f"auto_pad={text(a['auto_pad'])!r} is not supported here (explicit symmetric pads are; "
+                          f"a Conv's VALID, and SAME at stride 1 with an odd kernel, are)")
     pads = list(a.get("pads", ()))
     half = len(pads) // 2
     if pads[:half] != pads[half:]:
