@@ -30,6 +30,7 @@ from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.export.deps import require
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
+from netgraph.export.onnx_files import read_model
 from netgraph.export.onnx_fold import ConstantFolding
 from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
@@ -60,12 +61,10 @@ def import_onnx(path: str | os.PathLike) -> NetGraph:
     input is the batch. Raises SpecError listing every unsupported node.
     """
     onnx = require("onnx")
+    model = read_model(onnx, os.fspath(path))  # external data only from files inside the model's folder
     try:
-        model = onnx.load(os.fspath(path))
         inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
-    except (OSError, ValueError, TypeError) as exc:
-        raise SpecError(f"{os.fspath(path)}: cannot read an ONNX model: {exc}", kind="onnx") from None
-    except Exception as exc:  # onnx's own errors (DecodeError, InferenceError) share no public base
+    except Exception as exc:  # onnx's own errors (InferenceError) share no public base
         raise SpecError(f"{os.fspath(path)}: not a valid ONNX model: {type(exc).__name__}: {exc}", kind="onnx") from None
     raise_all(definition_problems(model.graph), SpecError, f"{os.fspath(path)}: cannot import an invalid ONNX graph")
     builder = _Builder(onnx, inferred.graph, os.fspath(path))
