@@ -80,3 +80,19 @@ def test_a_constant_within_the_limit_is_still_computed(tmp_path):
     path = _constant_model(tmp_path / "small.onnx", nodes, [_int64("s", [4])])
     x = torch.randn(3, 4)
     torch.testing.assert_close(import_onnx(path)(x), x + 2)
+
+
+@pytest.mark.parametrize("attribute, value, op, want", [
+    ("value_float", 2.0, "Mul", lambda x: x * 2),
+    ("value_floats", [1.0, 2.0, 3.0, 4.0], "Mul", lambda x: x * torch.arange(1.0, 5.0)),
+    ("value_int", 3, "Pow", lambda x: x ** 3)])
+def test_constant_nodes_of_every_numeric_kind_are_read(attribute, value, op, want, tmp_path):
+    # only Constant(value=tensor) was read: value_float(s)/value_int(s), as onnxscript writes them, left the
+    # consumer "neither a graph input nor computed by a supported node"
+    graph = helper.make_graph([helper.make_node("Constant", [], ["k"], name="k", **{attribute: value}),
+                               helper.make_node(op, ["x", "k"], ["y"], name="op")], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(tmp_path / "c.onnx"))
+    x = torch.randn(3, 4, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(import_onnx(tmp_path / "c.onnx")(x), want(x), atol=1e-5, rtol=1e-5)

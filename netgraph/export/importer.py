@@ -31,7 +31,7 @@ from netgraph.export.deps import require
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_files import read_model
-from netgraph.export.onnx_fold import ConstantFolding
+from netgraph.export.onnx_fold import ConstantFolding, constant_of_node
 from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
                                         port_names)
@@ -79,8 +79,13 @@ class _Builder(ConstantFolding):
         helper = onnx.numpy_helper
         self.constants = {t.name: _initializer(helper, t, where) for t in graph.initializer}
         for node in graph.node:
-            if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
-                self.constants[node.output[0]] = np.array(helper.to_array(node.attribute[0].t))
+            try:
+                value = constant_of_node(onnx, node) if node.op_type == "Constant" and node.output else None
+            except Exception as exc:  # noqa: BLE001 - numpy's ValueError, onnx's own errors
+                raise SpecError(f"{where}: Constant node {node.name or node.output[0]!r} has no readable value "
+                                f"({type(exc).__name__}: {exc})", kind="onnx") from None
+            if value is not None:
+                self.constants[node.output[0]] = value
         self.shapes = {v.name: _shape(v) for v in (*graph.input, *graph.value_info, *graph.output)}
         split_as_slices(graph, self.constants, self.shapes, self._attributes, onnx.helper.make_node)
         self.consumers: dict[str, list] = {}

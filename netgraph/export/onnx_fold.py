@@ -18,12 +18,28 @@ from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS
 
-__all__ = ["FOLDABLE", "ConstantFolding"]
+__all__ = ["FOLDABLE", "ConstantFolding", "constant_of_node"]
 
 #: Deterministic ops computed once, by onnx's reference evaluator, when all their inputs are constants.
 FOLDABLE = frozenset({*ELEMENTWISE_OPS, *THREADING_OPS, "Neg", "Reciprocal", "Reshape", "Squeeze", "Transpose",
                       "Concat", "Slice", "Gather", "Equal", "Where", "Mod", "ConstantOfShape", "Range", "Not", "Trilu"})
 _BROADCASTING = frozenset({*THREADING_OPS, "Equal", "Where", "Mod"})
+
+
+#: A Constant node's value attributes other than ``value`` (a tensor), and the dtype ONNX gives each.
+_CONSTANT_ATTRIBUTES = {"value_float": np.float32, "value_floats": np.float32, "value_int": np.int64,
+                        "value_ints": np.int64}
+
+
+def constant_of_node(onnx: Any, node: Any) -> np.ndarray | None:
+    """The value of a Constant node: its ``value`` tensor, or its ``value_float(s)``/``value_int(s)`` (as onnxscript,
+    torch's dynamo exporter and other tools write them); None for another kind (strings, a sparse tensor)."""
+    for attribute in node.attribute:
+        if attribute.name == "value":
+            return np.array(onnx.numpy_helper.to_array(attribute.t))
+        if attribute.name in _CONSTANT_ATTRIBUTES:
+            return np.array(onnx.helper.get_attribute_value(attribute), dtype=_CONSTANT_ATTRIBUTES[attribute.name])
+    return None
 
 
 class ConstantFolding:
