@@ -5,7 +5,8 @@ Every node maps to one layer (see ``onnx_ops``, ``onnx_activations``, ``onnx_sha
 whose layout glue becomes aliases), MatMul followed by Add of a constant vector becomes one LinearLayer, and
 torch's causal attention pattern one AttentionLayer (``onnx_attention``), nn.MultiheadAttention's a small NetGraph
 (``onnx_mha``); port names and length variables come
-from ``onnx_names``. Nodes of constants are computed at import (``onnx_fold``: onnx's reference evaluator, sizes bounded), shape computations
+from ``onnx_names``. Nodes of constants are computed at import (``onnx_fold``: onnx's reference evaluator, their
+sizes bounded), shape computations
 symbolically (``Context.symbols``); nodes that only compute the target shape of a Reshape or Resize (or a
 recurrence's zero initial state) are dropped, and layers that feed no graph output are left out. A static
 export's recurrence gets a variable length (``sequence_inputs``) where the net allows it. When any node has no
@@ -65,7 +66,8 @@ def import_onnx(path: str | os.PathLike) -> NetGraph:
     try:
         inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
     except Exception as exc:  # onnx's own errors (InferenceError) share no public base
-        raise SpecError(f"{os.fspath(path)}: not a valid ONNX model: {type(exc).__name__}: {exc}", kind="onnx") from None
+        raise SpecError(f"{os.fspath(path)}: not a valid ONNX model: {type(exc).__name__}: {exc}",
+                        kind="onnx") from None
     raise_all(definition_problems(model.graph), SpecError, f"{os.fspath(path)}: cannot import an invalid ONNX graph")
     builder = _Builder(onnx, inferred.graph, os.fspath(path))
     builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)

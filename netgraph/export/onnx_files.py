@@ -3,9 +3,9 @@ inside the model's folder.
 
 An initializer may keep its data in another file (``location`` in its ``external_data``). onnx refuses absolute
 and ``..`` locations, but its releases from before 2026 (netgraph accepts onnx 1.16 and up) follow a symlinked
-folder inside the model's folder (``weights/w.bin`` with ``weights`` -> ``/home/user``) and read what it points to. Every location is checked
-here first, whatever onnx's version: relative, and resolving (symlinks followed) to a regular file inside the
-model's folder (symlinks followed too); else a SpecError naming the tensor, before any data is read.
+folder inside the model's folder (``weights/w.bin`` with ``weights`` -> ``/home/user``) and read what it points
+to. Every location is checked here first, whatever onnx's version: relative, and resolving (symlinks followed)
+to a regular file inside the model's folder; else a SpecError naming the tensor, before any data is read.
 """
 
 from __future__ import annotations
