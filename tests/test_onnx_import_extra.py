@@ -137,3 +137,12 @@ def test_an_even_same_convolution_is_refused_naming_its_pads(tmp_path):
     torch_export(tmp_path / "even.onnx", nn.Conv2d(2, 3, 2, padding="same"), torch.randn(2, 2, 6, 6))
     with pytest.raises(SpecError, match=r"\(Conv\): asymmetric pads \[0, 0, 1, 1\]"):
         import_onnx(tmp_path / "even.onnx")
+
+
+@pytest.mark.parametrize("attributes", [{}, {"alpha": 2.0, "gamma": 3.0}, {"gamma": 0.5}])
+@torch.no_grad()
+def test_selu_keeps_its_alpha_and_gamma(attributes, tmp_path):
+    # Selu imported as SELU whatever its attributes: a wrong result for any but ONNX's defaults
+    path = _model(tmp_path / "selu.onnx", "Selu", (6,), (6,), **attributes)
+    x = 3 * torch.randn(5, 6, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-5, rtol=1e-5)
