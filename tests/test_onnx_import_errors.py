@@ -276,3 +276,13 @@ def test_a_graph_input_of_negative_size_is_a_spec_error(tmp_path):
                 [_value("y", ("b", -3))])
     with pytest.raises(SpecError, match=r"graph input 'x' has a dim of negative size -3"):
         import_onnx(path)
+
+
+@pytest.mark.parametrize("constant", [np.ones((2, 1, 3), np.float32), np.ones((3, 3), np.float32)])
+def test_a_constant_operand_that_broadcasts_against_the_batch_is_refused(constant, tmp_path):
+    # x (b, 3) + k: ONNX gives (2, b, 3) (or one row per example); the import gave (b, 2, 1, 3) (or (b, 3, 3))
+    path = save(tmp_path / "bcast.onnx", [helper.make_node("Add", ["x", "k"], ["y"], name="add")], [_value("x", ("b", 3))],
+                [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [numpy_helper.from_array(constant, "k")])
+    with pytest.raises(SpecError, match=r"node 'add' \(Add\): its constant operand of shape .* broadcasts against the "
+                                        r"batch dim of 'x'"):
+        import_onnx(path)

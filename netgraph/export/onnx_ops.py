@@ -268,6 +268,12 @@ def _threading(node: Any, ctx: Context) -> Converted:
     constants = {i: ctx.constants[name] for i, name in enumerate(node.input) if name in ctx.constants}
     if len(constants) == 2:
         raise Unsupported("both operands are constants")
+    for i, value in constants.items():
+        rank = ctx.rank(node.input[1 - i])  # the data's, batch dim included
+        if rank is not None and (value.ndim > rank or (value.ndim == rank and value.shape[0] != 1)):
+            raise Unsupported(f"its constant operand of shape {list(value.shape)} broadcasts against the batch dim "
+                              f"of {node.input[1 - i]!r} (rank {rank}): it would vary along the batch or move it; "
+                              f"a constant operand must broadcast over the dims after the batch")
     return Converted(ThreadingLayer(THREADING_OPS[node.op_type], inputs=2), tuple(node.input), constants=constants)
 
 
