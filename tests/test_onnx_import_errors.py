@@ -286,3 +286,15 @@ def test_a_constant_operand_that_broadcasts_against_the_batch_is_refused(constan
     with pytest.raises(SpecError, match=r"node 'add' \(Add\): its constant operand of shape .* broadcasts against the "
                                         r"batch dim of 'x'"):
         import_onnx(path)
+
+
+@pytest.mark.parametrize("op", ["Relu", "Split", "Identity"])
+def test_an_op_of_another_domain_is_refused_whatever_its_name(op, tmp_path):
+    # a custom-domain op named as one of ONNX's (com.microsoft has its own LayerNormalization, Gelu, ...) was
+    # imported as ONNX's op
+    node = helper.make_node(op, ["x"], ["y"], name="custom", domain="com.example")
+    graph = helper.make_graph([node], "g", [_value("x")], [_value("y")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.example", 1)])
+    onnx.save(model, str(tmp_path / "custom.onnx"))
+    with pytest.raises(SpecError, match=rf"node 'custom' \({op}\): an op of domain 'com.example'"):
+        import_onnx(tmp_path / "custom.onnx")

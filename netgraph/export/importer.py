@@ -32,7 +32,7 @@ from netgraph.export.deps import require
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_files import read_model
-from netgraph.export.onnx_fold import ConstantFolding, constant_of_node
+from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
 from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
                                         port_names)
@@ -82,7 +82,7 @@ class _Builder(ConstantFolding):
         self.constants = {t.name: _initializer(helper, t, where) for t in graph.initializer}
         for node in graph.node:
             try:
-                value = constant_of_node(onnx, node) if node.op_type == "Constant" and node.output else None
+                value = constant_of_node(onnx, node) if _constant(node) and node.output else None
             except Exception as exc:  # noqa: BLE001 - numpy's ValueError, onnx's own errors
                 raise SpecError(f"{where}: Constant node {node.name or node.output[0]!r} has no readable value "
                                 f"({type(exc).__name__}: {exc})", kind="onnx") from None
@@ -125,9 +125,13 @@ class _Builder(ConstantFolding):
         patterns, claimed = attention_patterns(self.graph.node, self.ctx)
         unsupported, dropped, failed, no_layer = [], self._shape_only(folded), set(), False
         for index, node in enumerate(self.graph.node):
-            if id(node) in dropped or id(node) in folded or id(node) in claimed or node.op_type == "Constant":
+            if id(node) in dropped or id(node) in folded or id(node) in claimed or _constant(node):
                 continue
             label = f"node {node.name or index!r} ({node.op_type})"
+            if node.domain not in ONNX_DOMAINS:  # a custom op may share a name with one of ONNX's: never mapped
+                unsupported.append(f"{label}: an op of domain {node.domain!r}; netgraph maps ONNX's own ops only")
+                failed.update(node.output)
+                continue
             pattern = patterns.get(id(node))
             convert = CONVERTERS.get(node.op_type) if pattern is None else (lambda *_, found=pattern: found)
             if convert is None and node.op_type != "Shape":
@@ -186,6 +190,8 @@ class _Builder(ConstantFolding):
 
     def _precompute(self, node: Any) -> bool:
         """Fold ``node`` to a constant if it can be (True), or record its symbolic shape value."""
+        if node.domain not in ONNX_DOMAINS:
+            return False
         if self._fold_constant(node):
             return True
         value = symbolic_value(node, self.ctx)
@@ -332,6 +338,10 @@ class _Builder(ConstantFolding):
             return NetGraph(layers, edges, **with_length(fresh_name("n", lengths, "_")))
         except NetGraphError:
             return None
+
+
+def _constant(node: Any) -> bool:
+    return node.op_type == "Constant" and node.domain in ONNX_DOMAINS
 
 
 def _bias_vector(bias: np.ndarray, width: int, rank: int | None) -> bool:
