@@ -298,3 +298,20 @@ def test_an_op_of_another_domain_is_refused_whatever_its_name(op, tmp_path):
     onnx.save(model, str(tmp_path / "custom.onnx"))
     with pytest.raises(SpecError, match=rf"node 'custom' \({op}\): an op of domain 'com.example'"):
         import_onnx(tmp_path / "custom.onnx")
+
+
+def test_nodes_out_of_order_are_sorted_and_a_cycle_or_an_undefined_input_is_named(tmp_path):
+    # an unsorted graph (onnxruntime sorts it and runs it) was refused: "its input 'a' is neither a graph input nor
+    # computed by a supported node", and so were a cycle and an undefined input, without saying which
+    node = helper.make_node
+    path = save(tmp_path / "unsorted.onnx", [node("Exp", ["a"], ["y"], name="last"), node("Tanh", ["x"], ["a"])],
+                [_value("x")], [_value("y")])
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(import_onnx(path)(x), torch.exp(torch.tanh(x)))
+    path = save(tmp_path / "cycle.onnx", [node("Relu", ["z"], ["a"], name="r1"), node("Add", ["x", "a"], ["z"], name="r2"),
+                                          node("Tanh", ["z"], ["y"], name="t")], [_value("x")], [_value("y")])
+    with pytest.raises(SpecError, match=r"nodes 'r1' \(Relu\), 'r2' \(Add\), 't' \(Tanh\) wait on each other in a cycle"):
+        import_onnx(path)
+    path = save(tmp_path / "ghost.onnx", [node("Add", ["x", "ghost"], ["y"], name="add")], [_value("x")], [_value("y")])
+    with pytest.raises(SpecError, match=r"node 'add' \(Add\) reads 'ghost', which no graph input, initializer or node"):
+        import_onnx(path)

@@ -35,7 +35,7 @@ from netgraph.export.onnx_files import read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
 from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
-                                        port_names)
+                                        port_names, sort_nodes)
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS
@@ -63,12 +63,13 @@ def import_onnx(path: str | os.PathLike) -> NetGraph:
     """
     onnx = require("onnx")
     model = read_model(onnx, os.fspath(path))  # external data only from files inside the model's folder
+    problems = definition_problems(model.graph) or sort_nodes(model.graph)  # nodes in order, for inference too
+    raise_all(problems, SpecError, f"{os.fspath(path)}: cannot import an invalid ONNX graph")
     try:
         inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
     except Exception as exc:  # onnx's own errors (InferenceError) share no public base
         raise SpecError(f"{os.fspath(path)}: not a valid ONNX model: {type(exc).__name__}: {exc}",
                         kind="onnx") from None
-    raise_all(definition_problems(model.graph), SpecError, f"{os.fspath(path)}: cannot import an invalid ONNX graph")
     builder = _Builder(onnx, inferred.graph, os.fspath(path))
     builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
     return builder.build()

@@ -4,6 +4,7 @@ that a node needs equal (``equal_dims``) sharing one."""
 
 from __future__ import annotations
 
+import heapq
 import keyword
 import re
 import unicodedata
@@ -13,7 +14,8 @@ from typing import Any
 from netgraph.core.graph import RESERVED_NAMES
 from netgraph.core.names import fresh_name
 
-__all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "port_names", "definition_problems"]
+__all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "port_names", "definition_problems",
+           "sort_nodes"]
 
 #: Ops whose inputs broadcast together (numpy rules): a dim named apart in two inputs must be equal.
 _BROADCASTING = frozenset({"Add", "Mul", "Sub", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Where", "Equal", "Less",
@@ -57,6 +59,41 @@ def definition_problems(graph: Any) -> list[str]:
         negative = [d.dim_value for d in dims if d.HasField("dim_value") and d.dim_value < 0]
         if negative:
             problems.append(f"graph input {value.name!r} has a dim of negative size {negative[0]}")
+    return problems
+
+
+def sort_nodes(graph: Any) -> list[str]:
+    """Put ``graph``'s nodes in an order where each comes after the nodes it reads (in place; ONNX asks for it,
+    onnxruntime sorts a graph itself), keeping the given order where it can; the problems, each named: a node
+    reading a tensor nothing defines, nodes that read each other in a cycle."""
+    defined = {"", *(v.name for v in graph.input), *(t.name for t in graph.initializer)}
+    producer = {name: i for i, node in enumerate(graph.node) for name in node.output if name}
+    nodes, problems = list(graph.node), []
+    waiting: dict[int, set[int]] = {}
+    readers: dict[int, list[int]] = {}
+    for i, node in enumerate(nodes):
+        missing = [name for name in node.input if name not in defined and name not in producer]
+        problems += [f"node {node.name or i!r} ({node.op_type}) reads {name!r}, which no graph input, initializer "
+                     f"or node defines" for name in missing]
+        waiting[i] = {producer[name] for name in node.input if name not in defined and name in producer}
+        for j in waiting[i]:
+            readers.setdefault(j, []).append(i)
+    ready = [i for i, deps in waiting.items() if not deps]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        for k in readers.get(i, []):
+            waiting[k].discard(i)
+            if not waiting[k]:
+                heapq.heappush(ready, k)
+    if len(order) < len(nodes):
+        cycle = [f"{nodes[i].name or i!r} ({nodes[i].op_type})" for i in sorted(set(range(len(nodes))) - set(order))]
+        problems.append(f"nodes {', '.join(cycle[:10])}{' ...' if len(cycle) > 10 else ''} wait on each other in a cycle (or on a node in one)")
+    elif order != sorted(order):
+        del graph.node[:]
+        graph.node.extend(nodes[i] for i in order)
     return problems
 
 
