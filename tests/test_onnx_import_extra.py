@@ -146,3 +146,21 @@ def test_selu_keeps_its_alpha_and_gamma(attributes, tmp_path):
     path = _model(tmp_path / "selu.onnx", "Selu", (6,), (6,), **attributes)
     x = 3 * torch.randn(5, 6, generator=torch.Generator().manual_seed(1))
     torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_a_dropout_in_training_mode_is_refused(training, tmp_path):
+    # imported as an identity, where onnxruntime drops half the elements at random
+    graph = helper.make_graph([helper.make_node("Dropout", ["x", "ratio", "training"], ["d"], name="drop"),
+                               helper.make_node("Tanh", ["d"], ["y"])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 6])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 6])],
+                              [numpy_helper.from_array(np.array(0.5, np.float32), "ratio"),
+                               numpy_helper.from_array(np.array(training), "training")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(tmp_path / "drop.onnx"))
+    if training:
+        with pytest.raises(SpecError, match=r"node 'drop' \(Dropout\): training_mode is true"):
+            import_onnx(tmp_path / "drop.onnx")
+    else:
+        x = torch.randn(3, 6)
+        torch.testing.assert_close(import_onnx(tmp_path / "drop.onnx")(x), torch.tanh(x))

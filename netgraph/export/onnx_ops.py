@@ -364,6 +364,16 @@ def _identity(node: Any, ctx: Context) -> Converted:
     return Converted(alias=node.input[0])
 
 
+def _dropout(node: Any, ctx: Context) -> Converted:
+    """Inference-mode Dropout: an identity. One whose training_mode input is true drops at random in onnxruntime."""
+    if len(node.input) > 2 and node.input[2]:
+        training, ratio = ctx.constants.get(node.input[2]), ctx.constants.get(node.input[1]) if node.input[1] else 0.5
+        if training is None or (bool(np.ravel(training)[0]) and (ratio is None or float(np.ravel(ratio)[0]) != 0)):
+            raise Unsupported("training_mode is true or computed: it drops elements at random (only an inference-"
+                              "mode Dropout, an identity, imports)")
+    return Converted(alias=node.input[0])
+
+
 def _cast(node: Any, ctx: Context) -> Converted:
     if int(ctx.attributes(node).get("to", 0)) != 1:
         raise Unsupported("only a Cast to float32 (a no-op on real data) is supported")
@@ -374,7 +384,7 @@ CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "Gemm": _gemm, "MatMul": _matmul, "Conv": _conv, "MaxPool": _pool("Max"), "AveragePool": _pool("Mean"),
     "Softmax": _softmax, "LogSoftmax": _log_softmax, "Concat": _concat, "Transpose": _transpose,
     "BatchNormalization": _batch_norm, "LayerNormalization": _layer_norm, "Gather": _gather,
-    "Identity": _identity, "Dropout": _identity, "Cast": _cast,
+    "Identity": _identity, "Dropout": _dropout, "Cast": _cast,
     **{op: _elementwise for op in ELEMENTWISE_OPS}, **{op: _threading for op in THREADING_OPS},
 }
 
