@@ -164,3 +164,11 @@ def test_a_dropout_in_training_mode_is_refused(training, tmp_path):
     else:
         x = torch.randn(3, 6)
         torch.testing.assert_close(import_onnx(tmp_path / "drop.onnx")(x), torch.tanh(x))
+
+
+def test_a_batch_normalization_in_training_mode_is_refused(tmp_path):
+    # imported with its moving statistics, where the node normalises with the batch's own
+    constants = [(k, np.full(3, v, np.float32)) for k, v in (("scale", 1), ("B", 0), ("mean", 0), ("var", 1))]
+    path = _model(tmp_path / "bn.onnx", "BatchNormalization", (3, 4), (3, 4), constants, training_mode=1)
+    with pytest.raises(SpecError, match=r"\(BatchNormalization\): training_mode=1 \(statistics of the batch\)"):
+        import_onnx(path)

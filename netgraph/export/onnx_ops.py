@@ -322,6 +322,9 @@ def _transpose(node: Any, ctx: Context) -> Converted:
 def _batch_norm(node: Any, ctx: Context) -> Converted:
     """ONNX's ``momentum`` is ours (Wolfram's): the weight of the old moving average, 1 - torch's."""
     a = ctx.attributes(node)
+    if a.get("training_mode", 0) or not a.get("spatial", 1):
+        raise Unsupported("training_mode=1 (statistics of the batch) or spatial=0 (statistics per element) has no "
+                          "BatchNormalizationLayer equivalent at inference")
     scale, bias, mean, var = (ctx.const(n, what) for n, what in zip(node.input[1:5], ("scale", "B", "mean", "var")))
     momentum = float(np.format_float_positional(np.float32(a.get("momentum", 0.9))))  # 0.7, not 0.699999988
     return Converted(BatchNormalizationLayer(epsilon=float(a.get("epsilon", 1e-5)), momentum=momentum, scaling=scale,
