@@ -172,3 +172,16 @@ def test_a_batch_normalization_in_training_mode_is_refused(tmp_path):
     path = _model(tmp_path / "bn.onnx", "BatchNormalization", (3, 4), (3, 4), constants, training_mode=1)
     with pytest.raises(SpecError, match=r"\(BatchNormalization\): training_mode=1 \(statistics of the batch\)"):
         import_onnx(path)
+
+
+def test_a_resize_keeping_the_aspect_ratio_is_refused(tmp_path):
+    # the sizes were taken as the output's, where keep_aspect_ratio_policy (opset 18) makes them bounds
+    node = helper.make_node("Resize", ["x", "", "", "sizes"], ["y"], name="resize", mode="nearest",
+                            coordinate_transformation_mode="asymmetric", nearest_mode="floor",
+                            keep_aspect_ratio_policy="not_larger")
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 3, 4, 6])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              [numpy_helper.from_array(np.array([3, 3, 8, 8], np.int64), "sizes")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), str(tmp_path / "resize.onnx"))
+    with pytest.raises(SpecError, match=r"'resize' \(Resize\): keep_aspect_ratio_policy='not_larger' has no ResizeLayer"):
+        import_onnx(tmp_path / "resize.onnx")
