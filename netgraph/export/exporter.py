@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import numbers
 import os
 import re
 import warnings
@@ -48,12 +49,16 @@ _TRACE_BATCH, _TRACE_LENGTH = 2, 3
 OPSETS = range(_torch_onnx.ONNX_MIN_OPSET, _torch_onnx.ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET + 1)
 
 
-def check_opset(opset: Any, label: str = "opset") -> None:
-    """OptionError unless ``opset`` is None (torch's default) or an opset in ``OPSETS``; the message calls it
-    ``label`` (the command line: "--opset")."""
-    if opset is None or (isinstance(opset, int) and not isinstance(opset, bool) and opset in OPSETS):
-        return
-    raise OptionError(f"{label} {opset!r} is outside the opsets torch's ONNX exporter supports ("
+def check_opset(opset: Any, label: str = "opset") -> int | None:
+    """``opset`` as an int (None: torch's default); OptionError unless it is an integer in ``OPSETS`` (a numpy
+    integer counts; a bool or a float does not). The message calls it ``label`` (the command line: "--opset")."""
+    if opset is None:
+        return None
+    if isinstance(opset, bool) or not isinstance(opset, numbers.Integral):
+        raise OptionError(f"{label} must be an int, found {type(opset).__name__} {opset!r}", option="opset")
+    if int(opset) in OPSETS:
+        return int(opset)
+    raise OptionError(f"{label} {int(opset)} is outside the opsets torch's ONNX exporter supports ("
                       f"{OPSETS.start} to {OPSETS.stop - 1}; default {_torch_onnx.ONNX_DEFAULT_OPSET})",
                       option="opset")
 
@@ -71,7 +76,7 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     >>> export_onnx(net, f"{tempfile.mkdtemp()}/tanh.onnx", name="Tiny").name
     'tanh.onnx'
     """
-    check_opset(opset)
+    opset = check_opset(opset)
     _check_arguments(net, name, description)
     onnx = require("onnx")
     _refuse_unexportable(net)
