@@ -12,7 +12,7 @@ import torch
 import onnx
 from onnx import TensorProto, helper
 
-from netgraph import SpecError, import_onnx
+from netgraph import OptionError, SpecError, import_onnx
 
 WEIGHTS = np.arange(16, dtype=np.float32).reshape(4, 4)
 
@@ -69,5 +69,29 @@ def test_external_data_out_of_the_models_folder_is_refused_unread(layout, locati
 def test_external_data_inside_the_folder_imports(layout):
     model, _ = layout
     net = import_onnx(_model(model, "inside.bin"))
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(net(x), x @ torch.from_numpy(WEIGHTS))
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "FOLDER", "FIFO"])
+def test_a_path_that_is_not_a_regular_file_is_refused_before_reading(path, tmp_path):
+    # /dev/zero was read until memory ran out; a pipe blocked
+    if path == "FIFO":
+        os.mkfifo(tmp_path / "pipe.onnx")
+    path = {"FOLDER": str(tmp_path), "FIFO": str(tmp_path / "pipe.onnx")}.get(path, path)
+    with pytest.raises(SpecError, match=r"cannot read an ONNX model: it is not a regular file"):
+        import_onnx(path)
+
+
+@pytest.mark.parametrize("path", [None, 3])
+def test_a_path_of_another_type_is_an_option_error(path):
+    with pytest.raises(OptionError, match=r"import_onnx needs a file path \(str or os.PathLike\), found"):
+        import_onnx(path)
+
+
+def test_a_bytes_path_with_external_data_imports(layout):
+    # os.path.join mixed the bytes folder with the str location: a TypeError
+    model, _ = layout
+    net = import_onnx(os.fsencode(_model(model, "inside.bin")))
     x = torch.randn(3, 4)
     torch.testing.assert_close(net(x), x @ torch.from_numpy(WEIGHTS))

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.names import fresh_name
-from netgraph.core.errors import NetGraphError, SpecError, raise_all
+from netgraph.core.errors import NetGraphError, OptionError, SpecError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.ports import NetPort
@@ -61,16 +61,18 @@ def import_onnx(path: str | os.PathLike) -> NetGraph:
     Graph inputs and outputs keep their names (made Python identifiers); the first dim of every
     input is the batch. Raises SpecError listing every unsupported node.
     """
-    onnx = require("onnx")
-    model = read_model(onnx, os.fspath(path))  # external data only from files inside the model's folder
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise OptionError(f"import_onnx needs a file path (str or os.PathLike), found {type(path).__name__}")
+    onnx, path = require("onnx"), os.fsdecode(path)
+    model = read_model(onnx, path)  # external data only from files inside the model's folder
     problems = definition_problems(model.graph) or sort_nodes(model.graph)  # nodes in order, for inference too
-    raise_all(problems, SpecError, f"{os.fspath(path)}: cannot import an invalid ONNX graph")
+    raise_all(problems, SpecError, f"{path}: cannot import an invalid ONNX graph")
     try:
         inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
     except Exception as exc:  # onnx's own errors (InferenceError) share no public base
-        raise SpecError(f"{os.fspath(path)}: not a valid ONNX model: {type(exc).__name__}: {exc}",
+        raise SpecError(f"{path}: not a valid ONNX model: {type(exc).__name__}: {exc}",
                         kind="onnx") from None
-    builder = _Builder(onnx, inferred.graph, os.fspath(path))
+    builder = _Builder(onnx, inferred.graph, path)
     builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
     return builder.build()
 

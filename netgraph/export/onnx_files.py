@@ -11,6 +11,7 @@ to a regular file inside the model's folder; else a SpecError naming the tensor,
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,9 +19,20 @@ from netgraph.core.errors import SpecError
 
 __all__ = ["read_model"]
 
+_PROTOBUF_LIMIT = 2**31  # bytes: protobuf cannot parse a larger message
+
 
 def read_model(onnx: Any, path: str) -> Any:
-    """The ModelProto at ``path``, its external data (checked first) loaded; SpecError when it cannot be read."""
+    """The ModelProto at ``path``, its external data (checked first) loaded; SpecError when it cannot be read (a
+    device such as /dev/zero, a pipe, a file over protobuf's 2 GiB are refused before reading)."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError) as exc:
+        raise SpecError(f"{path}: cannot read an ONNX model: {exc}", kind="onnx") from None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > _PROTOBUF_LIMIT:
+        why = ("is not a regular file (a folder, device or pipe)" if not stat.S_ISREG(info.st_mode) else
+               f"holds {info.st_size:,} bytes, over protobuf's 2 GiB (a larger model keeps its weights as external data)")
+        raise SpecError(f"{path}: cannot read an ONNX model: it {why}", kind="onnx")
     try:
         model = onnx.load(path, load_external_data=False)
     except (OSError, ValueError, TypeError) as exc:
