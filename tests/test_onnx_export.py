@@ -6,6 +6,7 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -223,11 +224,22 @@ def test_cli_export_checks_the_opset_first_and_says_which_are_supported(opset, t
     assert not (tmp_path / "m.onnx").exists()
 
 
-@pytest.mark.parametrize("opset", [6, OPSETS.stop, True, "17"])
-def test_export_onnx_refuses_an_unsupported_opset(opset, tmp_path):
-    with pytest.raises(OptionError, match=f"opset {opset!r} is outside .* {SUPPORTED}") as info:
+@pytest.mark.parametrize("opset, message", [(6, f"opset 6 is outside .* {SUPPORTED}"),
+                                            (OPSETS.stop, f"opset {OPSETS.stop} is outside .* {SUPPORTED}"),
+                                            (True, "opset must be an int, found bool True"),
+                                            ("17", "opset must be an int, found str '17'"),
+                                            (17.0, "opset must be an int, found float 17.0")])
+def test_export_onnx_refuses_an_unsupported_opset(opset, message, tmp_path):
+    # "17" and 17.0 were said to be "outside the opsets ... (7 to 20)"
+    with pytest.raises(OptionError, match=message) as info:
         export_onnx(net_initialize(NetChain([2], input=3), seed=0), tmp_path / "m.onnx", opset=opset)
     assert info.value.diagnostics[0].option == "opset"
+
+
+def test_export_onnx_takes_a_numpy_integer_opset(tmp_path):
+    # np.int64(17) was refused as "outside the opsets torch's ONNX exporter supports (7 to 20)"
+    path = export_onnx(net_initialize(NetChain([2], input=3), seed=0), tmp_path / "m.onnx", opset=np.int64(17))
+    assert onnx.load(path).opset_import[0].version == 17
 
 
 def test_an_exporter_failure_is_one_line_without_torchs_ir_graph(tmp_path, capfd):

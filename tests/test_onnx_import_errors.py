@@ -250,3 +250,68 @@ def test_malformed_nodes_are_named_in_the_spec_error(tmp_path):
     assert len(info.value.errors) == 2
     assert "node 'pool' (MaxPool): cannot be read (KeyError: 'kernel_shape')" in str(info.value)
     assert "node 'conv' (Conv): ConvolutionLayer weights= must have shape" in str(info.value)
+
+
+def _value(name, shape=("b", 4)):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, list(shape))
+
+
+@pytest.mark.parametrize("nodes, inputs, message", [
+    ([helper.make_node("Relu", ["x"], ["y"], name="a"), helper.make_node("Tanh", ["x"], ["y"], name="b")], ["x"],
+     r"tensor 'y' is defined 2 times \(node 'a' \(Relu\), node 'b' \(Tanh\)\)"),
+    ([helper.make_node("Add", ["x", "x"], ["y"], name="a")], ["x", "x"], r"tensor 'x' is defined 2 times \(a graph input"),
+    ([helper.make_node("Relu", ["x"], ["x"], name="a"), helper.make_node("Relu", ["x"], ["y"], name="b")], ["x"],
+     r"tensor 'x' is defined 2 times \(a graph input, node 'a' \(Relu\)\)"),
+])
+def test_a_tensor_defined_twice_is_a_spec_error_naming_its_definitions(nodes, inputs, message, tmp_path):
+    # imported silently, one definition picked: onnxruntime refuses such a model
+    path = save(tmp_path / "twice.onnx", nodes, [_value(i) for i in inputs], [_value("y")])
+    with pytest.raises(SpecError, match=rf"invalid ONNX graph: {message}"):
+        import_onnx(path)
+
+
+def test_a_graph_input_of_negative_size_is_a_spec_error(tmp_path):
+    # imported as a port of shape (-3,)
+    path = save(tmp_path / "neg.onnx", [helper.make_node("Relu", ["x"], ["y"])], [_value("x", ("b", -3))],
+                [_value("y", ("b", -3))])
+    with pytest.raises(SpecError, match=r"graph input 'x' has a dim of negative size -3"):
+        import_onnx(path)
+
+
+@pytest.mark.parametrize("constant", [np.ones((2, 1, 3), np.float32), np.ones((3, 3), np.float32)])
+def test_a_constant_operand_that_broadcasts_against_the_batch_is_refused(constant, tmp_path):
+    # x (b, 3) + k: ONNX gives (2, b, 3) (or one row per example); the import gave (b, 2, 1, 3) (or (b, 3, 3))
+    path = save(tmp_path / "bcast.onnx", [helper.make_node("Add", ["x", "k"], ["y"], name="add")], [_value("x", ("b", 3))],
+                [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [numpy_helper.from_array(constant, "k")])
+    with pytest.raises(SpecError, match=r"node 'add' \(Add\): its constant operand of shape .* broadcasts against the "
+                                        r"batch dim of 'x'"):
+        import_onnx(path)
+
+
+@pytest.mark.parametrize("op", ["Relu", "Split", "Identity"])
+def test_an_op_of_another_domain_is_refused_whatever_its_name(op, tmp_path):
+    # a custom-domain op named as one of ONNX's (com.microsoft has its own LayerNormalization, Gelu, ...) was
+    # imported as ONNX's op
+    node = helper.make_node(op, ["x"], ["y"], name="custom", domain="com.example")
+    graph = helper.make_graph([node], "g", [_value("x")], [_value("y")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.example", 1)])
+    onnx.save(model, str(tmp_path / "custom.onnx"))
+    with pytest.raises(SpecError, match=rf"node 'custom' \({op}\): an op of domain 'com.example'"):
+        import_onnx(tmp_path / "custom.onnx")
+
+
+def test_nodes_out_of_order_are_sorted_and_a_cycle_or_an_undefined_input_is_named(tmp_path):
+    # an unsorted graph (onnxruntime sorts it and runs it) was refused: "its input 'a' is neither a graph input nor
+    # computed by a supported node", and so were a cycle and an undefined input, without saying which
+    node = helper.make_node
+    path = save(tmp_path / "unsorted.onnx", [node("Exp", ["a"], ["y"], name="last"), node("Tanh", ["x"], ["a"])],
+                [_value("x")], [_value("y")])
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(import_onnx(path)(x), torch.exp(torch.tanh(x)))
+    path = save(tmp_path / "cycle.onnx", [node("Relu", ["z"], ["a"], name="r1"), node("Add", ["x", "a"], ["z"], name="r2"),
+                                          node("Tanh", ["z"], ["y"], name="t")], [_value("x")], [_value("y")])
+    with pytest.raises(SpecError, match=r"nodes 'r1' \(Relu\), 'r2' \(Add\), 't' \(Tanh\) wait on each other in a cycle"):
+        import_onnx(path)
+    path = save(tmp_path / "ghost.onnx", [node("Add", ["x", "ghost"], ["y"], name="add")], [_value("x")], [_value("y")])
+    with pytest.raises(SpecError, match=r"node 'add' \(Add\) reads 'ghost', which no graph input, initializer or node"):
+        import_onnx(path)

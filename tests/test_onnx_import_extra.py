@@ -33,6 +33,10 @@ OPS = {
     "hard_sigmoid": (nn.Hardsigmoid(), (7,), "HardSigmoid", {"ElementwiseLayer"}),
     "celu": (nn.CELU(0.5), (7,), "Celu", {"ElementwiseLayer"}),
     "l2": (lambda x: torch.linalg.vector_norm(x, dim=-1), (3, 4), "ReduceL2", {"AggregationLayer"}),
+    # torch writes padding="same" and "valid" as auto_pad (SAME_UPPER, VALID): refused before, naming auto_pad
+    "conv_same": (nn.Conv2d(3, 4, (3, 5), padding="same"), (3, 8, 7), "Conv", {"ConvolutionLayer"}),
+    "conv1d_same": (nn.Conv1d(3, 4, 5, padding="same"), (3, 9), "Conv", {"ConvolutionLayer"}),
+    "conv_valid": (nn.Conv2d(3, 4, 3, padding="valid"), (3, 6, 6), "Conv", {"ConvolutionLayer"}),
 }
 
 
@@ -118,3 +122,66 @@ def test_a_nan_guard_after_a_fully_masked_row_is_refused(tmp_path):
     torch_export(path, module, torch.randn(2, 5, 8))
     with pytest.raises(SpecError, match=r"\(Where\): Where\(IsNaN\(s\), 0, s\) maps to s only .* without a fully masked"):
         import_onnx(path)
+
+
+@torch.no_grad()
+def test_a_dilated_same_convolution_imports_as_torch_computes_it(tmp_path):
+    # onnxruntime itself refuses dilations with auto_pad SAME: compared with the module
+    conv = nn.Conv2d(2, 3, 3, padding="same", dilation=2).eval()
+    torch_export(tmp_path / "dil.onnx", conv, torch.randn(2, 2, 7, 7))
+    x = torch.randn(4, 2, 7, 7, generator=torch.Generator().manual_seed(2))
+    torch.testing.assert_close(import_onnx(tmp_path / "dil.onnx")(x), conv(x), atol=1e-5, rtol=1e-4)
+
+
+def test_an_even_same_convolution_is_refused_naming_its_pads(tmp_path):
+    torch_export(tmp_path / "even.onnx", nn.Conv2d(2, 3, 2, padding="same"), torch.randn(2, 2, 6, 6))
+    with pytest.raises(SpecError, match=r"\(Conv\): asymmetric pads \[0, 0, 1, 1\]"):
+        import_onnx(tmp_path / "even.onnx")
+
+
+@pytest.mark.parametrize("attributes", [{}, {"alpha": 2.0, "gamma": 3.0}, {"gamma": 0.5}])
+@torch.no_grad()
+def test_selu_keeps_its_alpha_and_gamma(attributes, tmp_path):
+    # Selu imported as SELU whatever its attributes: a wrong result for any but ONNX's defaults
+    path = _model(tmp_path / "selu.onnx", "Selu", (6,), (6,), **attributes)
+    x = 3 * torch.randn(5, 6, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_a_dropout_in_training_mode_is_refused(training, tmp_path):
+    # imported as an identity, where onnxruntime drops half the elements at random
+    graph = helper.make_graph([helper.make_node("Dropout", ["x", "ratio", "training"], ["d"], name="drop"),
+                               helper.make_node("Tanh", ["d"], ["y"])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 6])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 6])],
+                              [numpy_helper.from_array(np.array(0.5, np.float32), "ratio"),
+                               numpy_helper.from_array(np.array(training), "training")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(tmp_path / "drop.onnx"))
+    if training:
+        with pytest.raises(SpecError, match=r"node 'drop' \(Dropout\): training_mode is true"):
+            import_onnx(tmp_path / "drop.onnx")
+    else:
+        x = torch.randn(3, 6)
+        torch.testing.assert_close(import_onnx(tmp_path / "drop.onnx")(x), torch.tanh(x))
+
+
+def test_a_batch_normalization_in_training_mode_is_refused(tmp_path):
+    # imported with its moving statistics, where the node normalises with the batch's own
+    constants = [(k, np.full(3, v, np.float32)) for k, v in (("scale", 1), ("B", 0), ("mean", 0), ("var", 1))]
+    path = _model(tmp_path / "bn.onnx", "BatchNormalization", (3, 4), (3, 4), constants, training_mode=1)
+    with pytest.raises(SpecError, match=r"\(BatchNormalization\): training_mode=1 \(statistics of the batch\)"):
+        import_onnx(path)
+
+
+def test_a_resize_keeping_the_aspect_ratio_is_refused(tmp_path):
+    # the sizes were taken as the output's, where keep_aspect_ratio_policy (opset 18) makes them bounds
+    node = helper.make_node("Resize", ["x", "", "", "sizes"], ["y"], name="resize", mode="nearest",
+                            coordinate_transformation_mode="asymmetric", nearest_mode="floor",
+                            keep_aspect_ratio_policy="not_larger")
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 3, 4, 6])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              [numpy_helper.from_array(np.array([3, 3, 8, 8], np.int64), "sizes")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), str(tmp_path / "resize.onnx"))
+    with pytest.raises(SpecError, match=r"'resize' \(Resize\): keep_aspect_ratio_policy='not_larger' has no ResizeLayer"):
+        import_onnx(tmp_path / "resize.onnx")

@@ -126,15 +126,16 @@ def _causal_model(path, opset: int, softmax: dict, n: int = 5, d: int = 4):
 def test_the_attention_pattern_needs_the_softmax_over_the_last_axis_as_its_opset_reads_it(opset, softmax, tmp_path):
     # before opset 13 a Softmax without axis normalises over all dims from axis 1 on: it was taken as attention
     path = _causal_model(tmp_path / "att.onnx", opset, softmax)
-    if opset < 13 and softmax.get("axis", 1) == 1:  # not attention; the mask's nodes have no layer of their own
-        with pytest.raises(SpecError, match=r"\(Equal\): no layer for this op"):
-            import_onnx(path)
-        return
     back = import_onnx(path)
-    assert [layer.mask for layer in attention_layers(back)] == ["Causal"]
     generator = torch.Generator().manual_seed(5)
     q, k, v = (torch.randn(3, 5, 4, generator=generator) for _ in range(3))
-    want = torch.softmax(q @ k.transpose(1, 2) + torch.full((5, 5), -torch.inf).triu(1), -1) @ v
+    scores = q @ k.transpose(1, 2) + torch.full((5, 5), -torch.inf).triu(1)
+    if opset < 13 and softmax.get("axis", 1) == 1:  # not attention: a constant mask, a softmax over both dims
+        assert not attention_layers(back)
+        want = torch.softmax(scores.reshape(3, -1), -1).reshape(3, 5, 5) @ v
+    else:
+        assert [layer.mask for layer in attention_layers(back)] == ["Causal"]
+        want = torch.softmax(scores, -1) @ v
     torch.testing.assert_close(back({"q": q, "kt": k.transpose(1, 2), "v": v}), want, atol=1e-5, rtol=1e-4)
 
 

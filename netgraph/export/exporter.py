@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import numbers
 import os
 import re
 import warnings
@@ -31,7 +32,8 @@ from netgraph.core.names import fresh_name
 from netgraph.core.types import INTEGER
 from netgraph.core.walk import nested_nodes
 from netgraph.export.deps import require
-from netgraph.export.onnx_symbolics import hyperbolic_symbolics, layer_of_node, layer_of_operator
+from netgraph.export.onnx_symbolics import (first_opset, hyperbolic_symbolics, layer_of_node,
+                                            layer_of_op_type, layer_of_operator)
 
 __all__ = ["export_onnx", "EXPORTABLE_DISTRIBUTIONS", "OPSETS", "check_opset", "example_inputs", "dynamic_axes",
            "batch_name"]
@@ -47,12 +49,16 @@ _TRACE_BATCH, _TRACE_LENGTH = 2, 3
 OPSETS = range(_torch_onnx.ONNX_MIN_OPSET, _torch_onnx.ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET + 1)
 
 
-def check_opset(opset: Any, label: str = "opset") -> None:
-    """OptionError unless ``opset`` is None (torch's default) or an opset in ``OPSETS``; the message calls it
-    ``label`` (the command line: "--opset")."""
-    if opset is None or (isinstance(opset, int) and not isinstance(opset, bool) and opset in OPSETS):
-        return
-    raise OptionError(f"{label} {opset!r} is outside the opsets torch's ONNX exporter supports ("
+def check_opset(opset: Any, label: str = "opset") -> int | None:
+    """``opset`` as an int (None: torch's default); OptionError unless it is an integer in ``OPSETS`` (a numpy
+    integer counts; a bool or a float does not). The message calls it ``label`` (the command line: "--opset")."""
+    if opset is None:
+        return None
+    if isinstance(opset, bool) or not isinstance(opset, numbers.Integral):
+        raise OptionError(f"{label} must be an int, found {type(opset).__name__} {opset!r}", option="opset")
+    if int(opset) in OPSETS:
+        return int(opset)
+    raise OptionError(f"{label} {int(opset)} is outside the opsets torch's ONNX exporter supports ("
                       f"{OPSETS.start} to {OPSETS.stop - 1}; default {_torch_onnx.ONNX_DEFAULT_OPSET})",
                       option="opset")
 
@@ -70,7 +76,7 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     >>> export_onnx(net, f"{tempfile.mkdtemp()}/tanh.onnx", name="Tiny").name
     'tanh.onnx'
     """
-    check_opset(opset)
+    opset = check_opset(opset)
     _check_arguments(net, name, description)
     onnx = require("onnx")
     _refuse_unexportable(net)
@@ -199,9 +205,8 @@ def _trace_inputs(net: Any, module: torch.nn.Module) -> dict:
 def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes:
     inputs = _trace_inputs(net, module)
     buffer = io.BytesIO()
-    hyperbolic_symbolics()
     try:
-        with _quiet(), torch.no_grad():
+        with hyperbolic_symbolics(), _quiet(), torch.no_grad():
             torch.onnx.export(module, tuple(inputs[p] for p in net.input_ports), buffer, dynamo=False,
                               input_names=list(net.input_ports), output_names=list(net.output_ports),
                               dynamic_axes=dynamic_axes(net) or None, opset_version=opset)
@@ -221,19 +226,22 @@ _HIGHER = f" (a higher opset may have one: torch's default is {_DEFAULT_OPSET})"
 
 
 def _check_model(onnx: Any, model: Any, net: Any, code: str, opset: int | None) -> None:
-    """OptionError naming the node and its layer when onnx's checker rejects the written model: torch writes
-    some ops at opsets that lack them (an LSTM's ConstantOfShape at opset 7 or 8) without a word."""
+    """OptionError naming the node, its layer and the first opset that has its op when onnx's checker rejects the
+    written model: torch writes some ops at opsets that lack them (an LSTM's ConstantOfShape at opset 7 or 8, GELU's
+    Erf at 8) without a word."""
     try:
         onnx.checker.check_model(model)
     except onnx.checker.ValidationError as exc:
         text = str(exc).strip()
         node = re.search(r"Name: (\S+) OpType: (\S+)", text)
-        where = (layer_of_node(net, node.group(1)) or layer_of_operator(net, code, f"aten::{node.group(2).lower()}")
-                 if node else "")
+        where = (layer_of_node(net, node.group(1)) or layer_of_op_type(net, code, node.group(2)) if node else "")
         what = f"its {node.group(2)} node {node.group(1)!r}{f' from {where}' if where else ''}" if node else "it"
+        first = first_opset(onnx, node.group(2)) if node else None
+        need = (f"; ONNX has {node.group(2)} from opset {first}: export at opset {first} or higher"
+                if first and first > (opset or _DEFAULT_OPSET) else _HIGHER if opset and opset < _DEFAULT_OPSET else "")
         raise OptionError(f"torch's ONNX exporter wrote a model that is not valid ONNX at opset "
-                          f"{opset or _DEFAULT_OPSET}: {what}: {text.splitlines()[0][:200]}"
-                          f"{_HIGHER if opset and opset < _DEFAULT_OPSET else ''}", option="opset") from None
+                          f"{opset or _DEFAULT_OPSET}: {what}: {text.splitlines()[0][:200]}{need}",
+                          option="opset") from None
 
 
 def _add_metadata(model: Any, net: Any, name: str, description: str | None) -> None:

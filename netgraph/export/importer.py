@@ -5,7 +5,8 @@ Every node maps to one layer (see ``onnx_ops``, ``onnx_activations``, ``onnx_sha
 whose layout glue becomes aliases), MatMul followed by Add of a constant vector becomes one LinearLayer, and
 torch's causal attention pattern one AttentionLayer (``onnx_attention``), nn.MultiheadAttention's a small NetGraph
 (``onnx_mha``); port names and length variables come
-from ``onnx_names``. Nodes of constants are computed at import (onnx's reference evaluator), shape computations
+from ``onnx_names``. Nodes of constants are computed at import (``onnx_fold``: onnx's reference evaluator, their
+sizes bounded), shape computations
 symbolically (``Context.symbols``); nodes that only compute the target shape of a Reshape or Resize (or a
 recurrence's zero initial state) are dropped, and layers that feed no graph output are left out. A static
 export's recurrence gets a variable length (``sequence_inputs``) where the net allows it. When any node has no
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.names import fresh_name
-from netgraph.core.errors import NetGraphError, SpecError, raise_all
+from netgraph.core.errors import NetGraphError, OptionError, SpecError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.ports import NetPort
@@ -30,11 +31,13 @@ from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.export.deps import require
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
+from netgraph.export.onnx_files import read_model
+from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
 from netgraph.export.onnx_mha import attention_patterns
-from netgraph.export.onnx_names import LengthVariables, equal_dims, fed_ports, identifier, port_names
+from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
+                                        port_names, sort_nodes)
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
-from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
@@ -50,9 +53,6 @@ CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS,
               "Where": lambda node, ctx: nan_guard(node, ctx) or ACTIVATION_CONVERTERS["Where"](node, ctx)}
 #: Layers that compute element by element, so work on a tensor whose batch is folded (see onnx_reshape).
 _SHAPE_AGNOSTIC = ("ElementwiseLayer", "FunctionLayer", "ThreadingLayer")
-#: Deterministic ops computed once, by onnx's reference evaluator, when all their inputs are constants.
-_FOLDABLE = frozenset({*ELEMENTWISE_OPS, *THREADING_OPS, "Neg", "Reciprocal", "Reshape", "Squeeze", "Transpose",
-                       "Concat", "Slice", "Gather", "Equal", "Where", "Mod", "ConstantOfShape", "Range", "Not", "Trilu"})
 
 
 def import_onnx(path: str | os.PathLike) -> NetGraph:
@@ -61,28 +61,36 @@ def import_onnx(path: str | os.PathLike) -> NetGraph:
     Graph inputs and outputs keep their names (made Python identifiers); the first dim of every
     input is the batch. Raises SpecError listing every unsupported node.
     """
-    onnx = require("onnx")
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise OptionError(f"import_onnx needs a file path (str or os.PathLike), found {type(path).__name__}")
+    onnx, path = require("onnx"), os.fsdecode(path)
+    model = read_model(onnx, path)  # external data only from files inside the model's folder
+    problems = definition_problems(model.graph) or sort_nodes(model.graph)  # nodes in order, for inference too
+    raise_all(problems, SpecError, f"{path}: cannot import an invalid ONNX graph")
     try:
-        model = onnx.load(os.fspath(path))
         inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
-    except (OSError, ValueError, TypeError) as exc:
-        raise SpecError(f"{os.fspath(path)}: cannot read an ONNX model: {exc}", kind="onnx") from None
-    except Exception as exc:  # onnx's own errors (DecodeError, InferenceError) share no public base
-        raise SpecError(f"{os.fspath(path)}: not a valid ONNX model: {type(exc).__name__}: {exc}", kind="onnx") from None
-    builder = _Builder(onnx, inferred.graph, os.fspath(path))
+    except Exception as exc:  # onnx's own errors (InferenceError) share no public base
+        raise SpecError(f"{path}: not a valid ONNX model: {type(exc).__name__}: {exc}",
+                        kind="onnx") from None
+    builder = _Builder(onnx, inferred.graph, path)
     builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
     return builder.build()
 
 
-class _Builder:
+class _Builder(ConstantFolding):
     def __init__(self, onnx: Any, graph: Any, where: str):
         self.onnx, self.graph, self.where = onnx, graph, where
         self.evaluator = require("onnx.reference").ReferenceEvaluator
         helper = onnx.numpy_helper
         self.constants = {t.name: _initializer(helper, t, where) for t in graph.initializer}
         for node in graph.node:
-            if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
-                self.constants[node.output[0]] = np.array(helper.to_array(node.attribute[0].t))
+            try:
+                value = constant_of_node(onnx, node) if _constant(node) and node.output else None
+            except Exception as exc:  # noqa: BLE001 - numpy's ValueError, onnx's own errors
+                raise SpecError(f"{where}: Constant node {node.name or node.output[0]!r} has no readable value "
+                                f"({type(exc).__name__}: {exc})", kind="onnx") from None
+            if value is not None:
+                self.constants[node.output[0]] = value
         self.shapes = {v.name: _shape(v) for v in (*graph.input, *graph.value_info, *graph.output)}
         split_as_slices(graph, self.constants, self.shapes, self._attributes, onnx.helper.make_node)
         self.consumers: dict[str, list] = {}
@@ -120,9 +128,13 @@ class _Builder:
         patterns, claimed = attention_patterns(self.graph.node, self.ctx)
         unsupported, dropped, failed, no_layer = [], self._shape_only(folded), set(), False
         for index, node in enumerate(self.graph.node):
-            if id(node) in dropped or id(node) in folded or id(node) in claimed or node.op_type == "Constant":
+            if id(node) in dropped or id(node) in folded or id(node) in claimed or _constant(node):
                 continue
             label = f"node {node.name or index!r} ({node.op_type})"
+            if node.domain not in ONNX_DOMAINS:  # a custom op may share a name with one of ONNX's: never mapped
+                unsupported.append(f"{label}: an op of domain {node.domain!r}; netgraph maps ONNX's own ops only")
+                failed.update(node.output)
+                continue
             pattern = patterns.get(id(node))
             convert = CONVERTERS.get(node.op_type) if pattern is None else (lambda *_, found=pattern: found)
             if convert is None and node.op_type != "Shape":
@@ -181,6 +193,8 @@ class _Builder:
 
     def _precompute(self, node: Any) -> bool:
         """Fold ``node`` to a constant if it can be (True), or record its symbolic shape value."""
+        if node.domain not in ONNX_DOMAINS:
+            return False
         if self._fold_constant(node):
             return True
         value = symbolic_value(node, self.ctx)
@@ -192,32 +206,6 @@ class _Builder:
             return True
         self.ctx.symbols[node.output[0]] = value
         return False
-
-    def _fold_constant(self, node: Any) -> bool:
-        """Identity, Cast, Unsqueeze and Expand (to the batch) of a constant give a constant, and so does
-        any deterministic op of constants (``_FOLDABLE``)."""
-        if node.op_type in _FOLDABLE and node.input and all(not i or i in self.constants for i in node.input):
-            return self._evaluate(node)
-        if node.op_type not in ("Identity", "Cast", "Unsqueeze", "Expand") or node.input[0] not in self.constants:
-            return False
-        value = self.constants[node.input[0]]
-        if node.op_type == "Unsqueeze":
-            axes = self.constants.get(node.input[1]) if len(node.input) > 1 else self._attributes(node).get("axes")
-            if axes is None:
-                return False
-            value = np.expand_dims(value, tuple(int(a) for a in np.ravel(axes)))
-        if node.op_type == "Cast":  # to its type (pads, a Pad's input, are cast to int64)
-            value = value.astype(self.onnx.helper.tensor_dtype_to_np_dtype(int(self._attributes(node)["to"])))
-        self.constants[node.output[0]] = value
-        return True
-
-    def _evaluate(self, node: Any) -> bool:
-        try:
-            values = self.evaluator(node).run(None, {i: self.constants[i] for i in node.input if i})
-        except Exception:  # noqa: BLE001 - the reference evaluator's errors share no base; then it is not folded
-            return False
-        self.constants.update((name, np.array(v)) for name, v in zip(node.output, values) if name)
-        return True
 
     def _add(self, node: Any, index: int, converted: Converted) -> None:
         self.ctx.folds[node.output[0]] = self._fold(node, converted)
@@ -353,6 +341,10 @@ class _Builder:
             return NetGraph(layers, edges, **with_length(fresh_name("n", lengths, "_")))
         except NetGraphError:
             return None
+
+
+def _constant(node: Any) -> bool:
+    return node.op_type == "Constant" and node.domain in ONNX_DOMAINS
 
 
 def _bias_vector(bias: np.ndarray, width: int, rank: int | None) -> bool:

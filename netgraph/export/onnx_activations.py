@@ -1,8 +1,8 @@
-"""ONNX activations with an option: Gelu, Elu, LeakyRelu (ElementwiseLayer); PRelu and Where(x >= 0, x, slope * x)
-(ParametricRampLayer).
+"""ONNX activations with an option: Gelu, Elu, Selu, LeakyRelu (ElementwiseLayer); PRelu and
+Where(x >= 0, x, slope * x) (ParametricRampLayer).
 
-The defaults map to named functions (``Gelu`` -> ``"GELU"``, ``Elu`` with alpha 1 -> ``"ELU"``); other
-options to an ElementwiseLayer expression of ONNX's (or torch's) own definition, the float32 constant written
+The defaults map to named functions (``Gelu`` -> ``"GELU"``, ``Elu`` with alpha 1 -> ``"ELU"``, ``Selu`` -> ``"SELU"``);
+other options to an ElementwiseLayer expression of ONNX's (or torch's) own definition, the float32 constant written
 as its exact value (it reads back to the same float32, so the product rounds as ONNX's does).
 """
 
@@ -36,6 +36,19 @@ def _gelu(node: Any, ctx: Context) -> Converted:
 def _elu(node: Any, ctx: Context) -> Converted:
     alpha = float(ctx.attributes(node).get("alpha", 1.0))
     function = "ELU" if alpha == 1.0 else f"If[# > 0, #, {_number(alpha)} * (Exp[#] - 1)]"
+    return Converted(ElementwiseLayer(function), (node.input[0],))
+
+
+#: ONNX's Selu defaults (float32), those of SELU and torch.selu.
+_SELU = (np.float32(1.67326319217681884765625), np.float32(1.05070102214813232421875))
+
+
+def _selu(node: Any, ctx: Context) -> Converted:
+    """``"SELU"`` at ONNX's default alpha and gamma, else its definition gamma (x > 0 ? x : alpha (e^x - 1))."""
+    a = ctx.attributes(node)
+    alpha, gamma = (np.float32(a.get(k, d)) for k, d in zip(("alpha", "gamma"), _SELU))
+    function = ("SELU" if (alpha, gamma) == _SELU else
+                f"{_number(gamma)} * If[# > 0, #, {_number(alpha)} * (Exp[#] - 1)]")
     return Converted(ElementwiseLayer(function), (node.input[0],))
 
 
@@ -93,5 +106,5 @@ def _test(node: Any, ctx: Context) -> Converted:
 
 _TESTS = ("GreaterOrEqual", "Greater")
 ACTIVATION_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "Gelu": _gelu, "Elu": _elu, "LeakyRelu": _leaky_relu, "PRelu": _prelu, "Where": _where,
+    "Gelu": _gelu, "Elu": _elu, "Selu": _selu, "LeakyRelu": _leaky_relu, "PRelu": _prelu, "Where": _where,
     **{op: _test for op in _TESTS}}

@@ -72,7 +72,8 @@ def split_as_slices(graph: Any, constants: dict[str, np.ndarray], shapes: dict[s
     a Split whose sizes are not known stays (and is refused naming why)."""
     nodes = []
     for node in graph.node:
-        sizes = _split_sizes(node, constants, shapes, attributes) if node.op_type == "Split" else None
+        ours = node.op_type == "Split" and node.domain in ("", "ai.onnx")  # not a custom op of that name
+        sizes = _split_sizes(node, constants, shapes, attributes) if ours else None
         if sizes is None:
             nodes.append(node)
             continue

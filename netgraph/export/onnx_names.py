@@ -4,6 +4,7 @@ that a node needs equal (``equal_dims``) sharing one."""
 
 from __future__ import annotations
 
+import heapq
 import keyword
 import re
 import unicodedata
@@ -13,7 +14,8 @@ from typing import Any
 from netgraph.core.graph import RESERVED_NAMES
 from netgraph.core.names import fresh_name
 
-__all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "port_names"]
+__all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "port_names", "definition_problems",
+           "sort_nodes"]
 
 #: Ops whose inputs broadcast together (numpy rules): a dim named apart in two inputs must be equal.
 _BROADCASTING = frozenset({"Add", "Mul", "Sub", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Where", "Equal", "Less",
@@ -35,6 +37,64 @@ def port_names(names: list[str], taken: set[str]) -> list[str]:
     for name in names:
         out.append(name if name in kept and name not in out else identifier(name, taken))
     return out
+
+
+def definition_problems(graph: Any) -> list[str]:
+    """What makes ``graph`` ambiguous, each named: a tensor defined twice (by two of its graph inputs, initializers
+    and nodes: an ONNX graph defines each tensor once) and a graph input dim of negative size."""
+    initializers = {t.name for t in graph.initializer}
+    defined: dict[str, list[str]] = {}
+    for value in graph.input:
+        if value.name not in initializers:  # an initializer named as an input is that input's default
+            defined.setdefault(value.name, []).append("a graph input")
+    for tensor in graph.initializer:
+        defined.setdefault(tensor.name, []).append("an initializer")
+    for index, node in enumerate(graph.node):
+        for name in filter(None, node.output):
+            defined.setdefault(name, []).append(f"node {node.name or index!r} ({node.op_type})")
+    problems = [f"tensor {name!r} is defined {len(by)} times ({', '.join(by)}); an ONNX graph defines each tensor once"
+                for name, by in defined.items() if len(by) > 1]
+    for value in graph.input:
+        dims = value.type.tensor_type.shape.dim if value.type.tensor_type.HasField("shape") else ()
+        negative = [d.dim_value for d in dims if d.HasField("dim_value") and d.dim_value < 0]
+        if negative:
+            problems.append(f"graph input {value.name!r} has a dim of negative size {negative[0]}")
+    return problems
+
+
+def sort_nodes(graph: Any) -> list[str]:
+    """Put ``graph``'s nodes in an order where each comes after the nodes it reads (in place; ONNX asks for it,
+    onnxruntime sorts a graph itself), keeping the given order where it can; the problems, each named: a node
+    reading a tensor nothing defines, nodes that read each other in a cycle."""
+    defined = {"", *(v.name for v in graph.input), *(t.name for t in graph.initializer)}
+    producer = {name: i for i, node in enumerate(graph.node) for name in node.output if name}
+    nodes, problems = list(graph.node), []
+    waiting: dict[int, set[int]] = {}
+    readers: dict[int, list[int]] = {}
+    for i, node in enumerate(nodes):
+        missing = [name for name in node.input if name not in defined and name not in producer]
+        problems += [f"node {node.name or i!r} ({node.op_type}) reads {name!r}, which no graph input, initializer "
+                     f"or node defines" for name in missing]
+        waiting[i] = {producer[name] for name in node.input if name not in defined and name in producer}
+        for j in waiting[i]:
+            readers.setdefault(j, []).append(i)
+    ready = [i for i, deps in waiting.items() if not deps]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        for k in readers.get(i, []):
+            waiting[k].discard(i)
+            if not waiting[k]:
+                heapq.heappush(ready, k)
+    if len(order) < len(nodes):
+        cycle = [f"{nodes[i].name or i!r} ({nodes[i].op_type})" for i in sorted(set(range(len(nodes))) - set(order))]
+        problems.append(f"nodes {', '.join(cycle[:10])}{' ...' if len(cycle) > 10 else ''} wait on each other in a cycle (or on a node in one)")
+    elif order != sorted(order):
+        del graph.node[:]
+        graph.node.extend(nodes[i] for i in order)
+    return problems
 
 
 def identifier(name: str, taken: set[str]) -> str:

@@ -151,9 +151,24 @@ def _conv(node: Any, ctx: Context) -> Converted:
     w = ctx.const(node.input[1], "kernel")
     bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else np.zeros(w.shape[0], np.float32)
     return Converted(ConvolutionLayer(int(w.shape[0]), tuple(int(k) for k in w.shape[2:]),
-                                      stride=int_option(a.get("strides"), 1), padding_size=symmetric_pads(a),
+                                      stride=int_option(a.get("strides"), 1), padding_size=symmetric_pads(
+                                          _same_pads(a, [int(k) for k in w.shape[2:]])),
                                       dilation=int_option(a.get("dilations"), 1), channel_groups=int(a.get("group", 1)),
                                       weights=w, biases=bias), (node.input[0],))
+
+
+def _same_pads(a: dict, kernel: list[int]) -> dict:
+    """A Conv's ``auto_pad`` as explicit pads (torch writes ``padding="same"`` as SAME_UPPER): VALID pads nothing,
+    SAME at stride 1 pads d(k-1) in all, symmetric where that is even (else left to ``symmetric_pads`` to refuse)."""
+    mode = text(a.get("auto_pad", "NOTSET"))
+    strides = list(a.get("strides", ())) or [1] * len(kernel)
+    if mode == "VALID":
+        return {**a, "auto_pad": "NOTSET", "pads": [0] * 2 * len(kernel)}
+    if mode not in ("SAME_UPPER", "SAME_LOWER") or any(s != 1 for s in strides):
+        return a
+    total = [d * (k - 1) for d, k in zip(list(a.get("dilations", ())) or [1] * len(kernel), kernel)]
+    first = [t // 2 if mode == "SAME_UPPER" else t - t // 2 for t in total]
+    return {**a, "auto_pad": "NOTSET", "pads": first + [t - f for t, f in zip(total, first)]}
 
 
 def _pool(function: str) -> Callable[[Any, Context], Converted]:
@@ -210,7 +225,8 @@ def int_option(values: Any, default: int) -> Any:
 def symmetric_pads(a: dict) -> Any:
     """A Conv/Pool/ConvTranspose node's ``pads`` as our ``padding_size`` (refused unless explicit and symmetric)."""
     if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
-        raise Unsupported(f"auto_pad={a['auto_pad']!r} is not supported (explicit symmetric pads are)")
+        raise Unsupported(f"auto_pad={text(a['auto_pad'])!r} is not supported here (explicit symmetric pads are; "
+                          f"a Conv's VALID, and SAME at stride 1 with an odd kernel, are)")
     pads = list(a.get("pads", ()))
     half = len(pads) // 2
     if pads[:half] != pads[half:]:
@@ -252,6 +268,12 @@ def _threading(node: Any, ctx: Context) -> Converted:
     constants = {i: ctx.constants[name] for i, name in enumerate(node.input) if name in ctx.constants}
     if len(constants) == 2:
         raise Unsupported("both operands are constants")
+    for i, value in constants.items():
+        rank = ctx.rank(node.input[1 - i])  # the data's, batch dim included
+        if rank is not None and (value.ndim > rank or (value.ndim == rank and value.shape[0] != 1)):
+            raise Unsupported(f"its constant operand of shape {list(value.shape)} broadcasts against the batch dim "
+                              f"of {node.input[1 - i]!r} (rank {rank}): it would vary along the batch or move it; "
+                              f"a constant operand must broadcast over the dims after the batch")
     return Converted(ThreadingLayer(THREADING_OPS[node.op_type], inputs=2), tuple(node.input), constants=constants)
 
 
@@ -300,6 +322,9 @@ def _transpose(node: Any, ctx: Context) -> Converted:
 def _batch_norm(node: Any, ctx: Context) -> Converted:
     """ONNX's ``momentum`` is ours (Wolfram's): the weight of the old moving average, 1 - torch's."""
     a = ctx.attributes(node)
+    if a.get("training_mode", 0) or not a.get("spatial", 1):
+        raise Unsupported("training_mode=1 (statistics of the batch) or spatial=0 (statistics per element) has no "
+                          "BatchNormalizationLayer equivalent at inference")
     scale, bias, mean, var = (ctx.const(n, what) for n, what in zip(node.input[1:5], ("scale", "B", "mean", "var")))
     momentum = float(np.format_float_positional(np.float32(a.get("momentum", 0.9))))  # 0.7, not 0.699999988
     return Converted(BatchNormalizationLayer(epsilon=float(a.get("epsilon", 1e-5)), momentum=momentum, scaling=scale,
@@ -342,6 +367,16 @@ def _identity(node: Any, ctx: Context) -> Converted:
     return Converted(alias=node.input[0])
 
 
+def _dropout(node: Any, ctx: Context) -> Converted:
+    """Inference-mode Dropout: an identity. One whose training_mode input is true drops at random in onnxruntime."""
+    if len(node.input) > 2 and node.input[2]:
+        training, ratio = ctx.constants.get(node.input[2]), ctx.constants.get(node.input[1]) if node.input[1] else 0.5
+        if training is None or (bool(np.ravel(training)[0]) and (ratio is None or float(np.ravel(ratio)[0]) != 0)):
+            raise Unsupported("training_mode is true or computed: it drops elements at random (only an inference-"
+                              "mode Dropout, an identity, imports)")
+    return Converted(alias=node.input[0])
+
+
 def _cast(node: Any, ctx: Context) -> Converted:
     if int(ctx.attributes(node).get("to", 0)) != 1:
         raise Unsupported("only a Cast to float32 (a no-op on real data) is supported")
@@ -352,7 +387,7 @@ CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "Gemm": _gemm, "MatMul": _matmul, "Conv": _conv, "MaxPool": _pool("Max"), "AveragePool": _pool("Mean"),
     "Softmax": _softmax, "LogSoftmax": _log_softmax, "Concat": _concat, "Transpose": _transpose,
     "BatchNormalization": _batch_norm, "LayerNormalization": _layer_norm, "Gather": _gather,
-    "Identity": _identity, "Dropout": _identity, "Cast": _cast,
+    "Identity": _identity, "Dropout": _dropout, "Cast": _cast,
     **{op: _elementwise for op in ELEMENTWISE_OPS}, **{op: _threading for op in THREADING_OPS},
 }
 

@@ -99,16 +99,16 @@ def _layout_problems(node: Any, ctx: Context) -> list[str]:
     for consumer, _ in ctx.consumers.get(y, []):
         if not _glued(consumer, node, ctx):
             glue = ("Transpose [0, 2, 1, 3], Reshape to (time, batch, 2 hidden)" if bidirectional(node, ctx)
-                    else "Squeeze (axis 1)")
-            found.append(f"a time-major use of output Y by node {consumer.name!r} ({consumer.op_type}); "
+                    else "Squeeze (axis 1), or Transpose [0, 2, 1, 3] and Reshape to (time, batch, hidden)")
+            found.append(f"a time-major use of output Y by node {_named(consumer)!r} ({consumer.op_type}); "
                          f"expected {glue}, then Transpose [1, 0, 2] or another recurrence")
     for consumer, _ in ctx.consumers.get(y_h, []) if y_h else ():
         if bidirectional(node, ctx):
-            found.append(f"a use of the final states Y_h of a bidirectional recurrence by node {consumer.name!r}")
+            found.append(f"a use of the final states Y_h of a bidirectional recurrence by node {_named(consumer)!r}")
         elif not (is_op(consumer, ctx, "Squeeze", axes=[0]) or stacked_state_index(consumer, ctx) is not None
                   or state_stack(consumer, ctx)):
-            found.append(f"a use of the final state Y_h by node {consumer.name!r} ({consumer.op_type}) other than "
-                         f"Squeeze (axis 0), Gather of index 0 on axis 0, or a stack of layers' states")
+            found.append(f"a use of the final state Y_h by node {_named(consumer)!r} ({consumer.op_type}) other "
+                         f"than Squeeze (axis 0), Gather of index 0 on axis 0, or a stack of layers' states")
     found += [f"a time-major use of output {what} as a graph output" for what, name in (("Y", y), ("Y_h", y_h))
               if name in ctx.graph_outputs]
     if y_c and (ctx.consumers.get(y_c) or y_c in ctx.graph_outputs):
@@ -116,10 +116,16 @@ def _layout_problems(node: Any, ctx: Context) -> list[str]:
     return found
 
 
+def _named(node: Any) -> str:
+    """A node's name, else its first output's (nodes need no name)."""
+    return node.name or node.output[0]
+
+
 def _glued(consumer: Any, node: Any, ctx: Context) -> bool:
-    if not bidirectional(node, ctx):
-        return is_op(consumer, ctx, "Squeeze", axes=[1]) and batch_first_uses(consumer.output[0], ctx)
-    merges = ctx.consumers.get(consumer.output[0], []) if is_op(consumer, ctx, "Transpose", DIRECTIONS_PERM) else []
+    if not bidirectional(node, ctx) and is_op(consumer, ctx, "Squeeze", axes=[1]):
+        return batch_first_uses(consumer.output[0], ctx)
+    merges = ([(m, i) for m, i in ctx.consumers.get(consumer.output[0], []) if m.op_type != "Shape"]  # a dynamo
+              if is_op(consumer, ctx, "Transpose", DIRECTIONS_PERM) else [])  # export reads its size for the Reshape
     return bool(merges) and all(time_major_output(m.output[0], ctx) is node and batch_first_uses(m.output[0], ctx)
                                 for m, _ in merges)
 

@@ -2,8 +2,9 @@
 
 ONNX recurrences are time-major: ``X`` (time, batch, features), ``Y`` (time, directions, batch, hidden),
 ``Y_h`` (directions, batch, hidden). A batch-first recurrence is wrapped in ``Transpose [1, 0, 2]`` before
-it and, after it, ``Squeeze`` (axis 1) then ``Transpose [1, 0, 2]`` -- for a bidirectional one
-``Transpose [0, 2, 1, 3]`` then ``Reshape`` to (time, batch, 2 hidden) then ``Transpose [1, 0, 2]``. Between
+it and, after it, ``Squeeze`` (axis 1) then ``Transpose [1, 0, 2]`` -- for a bidirectional one (and for any in
+torch's dynamo export) ``Transpose [0, 2, 1, 3]`` then ``Reshape`` to (time, batch, directions hidden) then
+``Transpose [1, 0, 2]``. Between
 stacked recurrences the last Transpose is left out. A stacked recurrence's final state is ``Concat``
 (axis 0) of the layers' ``Y_h``, indexed by ``Gather``. Our layers are batch-first, so all of this glue
 becomes aliases; these predicates recognise it.
@@ -67,10 +68,14 @@ def time_major_output(name: str, ctx: Context) -> Any:
         return None
     swap = ctx.producers.get(node.input[0])
     source = recurrent_output(swap.input[0], ctx) if is_op(swap, ctx, "Transpose", DIRECTIONS_PERM) else None
-    if not source or source[1] != 0 or not bidirectional(source[0], ctx):
+    if not source or source[1] != 0:
         return None
-    shape, hidden = ctx.shapes.get(name), int(ctx.attributes(source[0])["hidden_size"])
-    return source[0] if shape is not None and len(shape) == 3 and shape[-1] == 2 * hidden else None
+    width = int(ctx.attributes(source[0])["hidden_size"]) * (2 if bidirectional(source[0], ctx) else 1)
+    shape = ctx.shapes.get(name)
+    if shape is None or len(shape) != 3 or not isinstance(shape[-1], int):  # inference lost it: the target's
+        target = ctx.constants.get(node.input[1]) if len(node.input) > 1 else None
+        shape = tuple(int(d) for d in np.ravel(target)) if target is not None else ctx.symbols.get(node.input[1])
+    return source[0] if shape is not None and len(shape) == 3 and shape[-1] == width else None
 
 
 def batch_first_uses(name: str, ctx: Context) -> bool:

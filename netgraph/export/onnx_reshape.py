@@ -42,6 +42,10 @@ def symbolic_value(node: Any, ctx: Context) -> tuple | None:
             return tuple(values[0][i] for i in values[1])
         except IndexError:
             return None
+    if op == "Mul" and None not in values[:2] and all(isinstance(d, int) for v in values[:2] for d in v):
+        a, b = values[:2]  # products of known sizes (torch's dynamo exporter merges dims so), broadcast as numpy
+        return tuple(int(d) for d in np.multiply(np.array(a, dtype=np.int64), np.array(b, dtype=np.int64)).ravel()) \
+            if len(a) == len(b) or 1 in (len(a), len(b)) else None
     if op == "Equal" and None not in values[:2] and len(values[0]) == len(values[1]):
         same = [_equal(a, b) for a, b in zip(*values[:2])]
         return None if None in same else tuple(same)

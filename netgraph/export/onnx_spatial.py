@@ -133,6 +133,9 @@ def _resize(node: Any, ctx: Context) -> Converted:
         problems.append(f"mode={mode!r} (ResizeLayer resamples 'linear' or 'nearest')")
     if "axes" in a:
         problems.append(f"axes={list(a['axes'])}")
+    policy = text(a.get("keep_aspect_ratio_policy", "stretch"))
+    if policy != "stretch":  # the sizes are then bounds, the output keeps the input's aspect ratio
+        problems.append(f"keep_aspect_ratio_policy={policy!r}")
     refuse(problems, "ResizeLayer")
     return Converted(ResizeLayer(list(out), resampling="Linear" if mode == "linear" else "Nearest"), (x,))
 

@@ -4,32 +4,60 @@ behind a refused operator or an invalid node (torch names only ``aten::cosh``, o
 
 from __future__ import annotations
 
+import contextlib
 import re
-
-from torch.onnx import register_custom_op_symbolic
+import warnings
+from collections.abc import Iterator
 from typing import Any
+
+from torch.onnx import register_custom_op_symbolic, unregister_custom_op_symbolic
+
+try:  # where torch 2.13 keeps the TorchScript exporter's registry; older torch, one level up
+    from torch.onnx._internal.torchscript_exporter import registration as _registration
+except ImportError:  # pragma: no cover - older torch
+    from torch.onnx._internal import registration as _registration  # type: ignore[no-redef]
 
 from netgraph.core.walk import nested_nodes
 
-__all__ = ["hyperbolic_symbolics", "layer_of_operator", "layer_of_node"]
+__all__ = ["hyperbolic_symbolics", "layer_of_operator", "layer_of_op_type", "layer_of_node", "first_opset"]
 
 _HYPERBOLIC = {"sinh": "Sinh", "cosh": "Cosh", "asinh": "Asinh", "acosh": "Acosh", "atanh": "Atanh"}
 HYPERBOLIC_OPSET = 9
 
 
-def hyperbolic_symbolics() -> None:
+@contextlib.contextmanager
+def hyperbolic_symbolics() -> Iterator[None]:
     """Export ``aten::sinh`` ... as ONNX ``Sinh`` ... (from opset 9; below, onnx's checker rejects the model, and
-    ``export_onnx`` says so). Registered once, for good: torch's ``unregister_custom_op_symbolic`` leaves an entry
-    without versions behind, on which its exporter later fails ("min() arg is an empty sequence")."""
-    global _REGISTERED
-    if _REGISTERED:
-        return
-    for aten, op in _HYPERBOLIC.items():
-        register_custom_op_symbolic(f"aten::{aten}", _symbolic(op), HYPERBOLIC_OPSET)
-    _REGISTERED = True
+    ``export_onnx`` says so) inside the block only: afterwards torch's registry is as before (a user's own
+    symbolic for one of them back in place), so a later plain ``torch.onnx.export`` is unaffected. torch's
+    ``unregister_custom_op_symbolic`` leaves an empty entry behind, on which its exporter fails ("min() arg is an
+    empty sequence"): an entry this block created is removed."""
+    groups = getattr(_registration.registry, "_registry", None)
+    before = {aten: _override(aten) for aten in _HYPERBOLIC}
+    try:
+        for aten, op in _HYPERBOLIC.items():
+            register_custom_op_symbolic(f"aten::{aten}", _symbolic(op), HYPERBOLIC_OPSET)
+        yield
+    finally:
+        for aten, (existed, previous) in before.items():
+            name = f"aten::{aten}"
+            if previous is not None:
+                register_custom_op_symbolic(name, previous, HYPERBOLIC_OPSET)
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                unregister_custom_op_symbolic(name, HYPERBOLIC_OPSET)
+            group = groups.get(name) if isinstance(groups, dict) else None
+            if not existed and group is not None and not len(group._functions):
+                del groups[name]
 
 
-_REGISTERED = False
+def _override(aten: str) -> tuple[bool, Any]:
+    """Whether torch's registry has an entry for ``aten::<aten>``, and the custom symbolic registered for it at
+    ``HYPERBOLIC_OPSET`` (None when none)."""
+    group = _registration.registry.get_function_group(f"aten::{aten}")
+    overrides = getattr(getattr(group, "_functions", None), "_overrides", {})
+    return group is not None, overrides.get(HYPERBOLIC_OPSET)
 
 
 def _symbolic(op: str) -> Any:
@@ -52,6 +80,27 @@ def layer_of_operator(net: Any, code: str, message: str) -> str:
             if where:
                 return where
     return ""
+
+
+#: torch functions of our generated code that torch exports through an ONNX op of another name.
+_CALLS_OF_OP = {"Erf": ("gelu", "erf")}
+
+
+def layer_of_op_type(net: Any, code: str, op_type: str) -> str:
+    """The layer whose generated line calls a torch function that torch exports as ONNX ``op_type`` (GELU's
+    ``gelu`` as Erf); '' when no line says."""
+    for call in _CALLS_OF_OP.get(op_type, (op_type.lower(),)):
+        where = layer_of_operator(net, code, f"aten::{call}")
+        if where:
+            return where
+    return ""
+
+
+def first_opset(onnx: Any, op_type: str) -> int | None:
+    """The first opset of ONNX's default domain that defines ``op_type`` (Erf: 9); None for an op it lacks."""
+    versions = [s.since_version for s in onnx.defs.get_all_schemas_with_history()
+                if s.name == op_type and s.domain in ("", "ai.onnx")]
+    return min(versions) if versions else None
 
 
 def layer_of_node(net: Any, node_name: str) -> str:

@@ -1,0 +1,89 @@
+"""Reading an ONNX model file for ``import_onnx``: protobuf only (no pickle), and external data only from files
+inside the model's folder.
+
+An initializer may keep its data in another file (``location`` in its ``external_data``). onnx refuses absolute
+and ``..`` locations, but its releases from before 2026 (netgraph accepts onnx 1.16 and up) follow a symlinked
+folder inside the model's folder (``weights/w.bin`` with ``weights`` -> ``/home/user``) and read what it points
+to. Every location is checked here first, whatever onnx's version: relative, and resolving (symlinks followed)
+to a regular file inside the model's folder; else a SpecError naming the tensor, before any data is read.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from typing import Any
+
+from netgraph.core.errors import SpecError
+
+__all__ = ["read_model"]
+
+_PROTOBUF_LIMIT = 2**31  # bytes: protobuf cannot parse a larger message
+
+
+def read_model(onnx: Any, path: str) -> Any:
+    """The ModelProto at ``path``, its external data (checked first) loaded; SpecError when it cannot be read (a
+    device such as /dev/zero, a pipe, a file over protobuf's 2 GiB are refused before reading)."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError) as exc:
+        raise SpecError(f"{path}: cannot read an ONNX model: {exc}", kind="onnx") from None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > _PROTOBUF_LIMIT:
+        why = ("is not a regular file (a folder, device or pipe)" if not stat.S_ISREG(info.st_mode) else
+               f"holds {info.st_size:,} bytes, over protobuf's 2 GiB (a larger model keeps its weights as external data)")
+        raise SpecError(f"{path}: cannot read an ONNX model: it {why}", kind="onnx")
+    try:
+        model = onnx.load(path, load_external_data=False)
+    except (OSError, ValueError, TypeError) as exc:
+        raise SpecError(f"{path}: cannot read an ONNX model: {exc}", kind="onnx") from None
+    except Exception as exc:  # onnx's own errors (DecodeError) share no public base
+        raise SpecError(f"{path}: not a valid ONNX model: {type(exc).__name__}: {exc}", kind="onnx") from None
+    folder = os.path.dirname(os.path.abspath(path))
+    external = [t for t in _tensors(model) if t.data_location == onnx.TensorProto.EXTERNAL]
+    for tensor in external:
+        _check_location(tensor, folder, path)
+    if external:
+        try:
+            onnx.load_external_data_for_model(model, folder)
+        except (OSError, ValueError, TypeError) as exc:
+            raise SpecError(f"{path}: cannot read an ONNX model: {exc}", kind="onnx") from None
+        except Exception as exc:  # noqa: BLE001 - onnx's checker errors share no public base
+            raise SpecError(f"{path}: not a valid ONNX model: {type(exc).__name__}: {exc}", kind="onnx") from None
+    return model
+
+
+def _check_location(tensor: Any, folder: str, path: str) -> None:
+    location = next((e.value for e in tensor.external_data if e.key == "location"), "")
+    parts = location.replace("\\", "/").split("/")
+    target = os.path.realpath(os.path.join(folder, location))
+    root = os.path.realpath(folder)
+    if not location or os.path.isabs(location) or os.path.splitdrive(location)[0] or ".." in parts:
+        why = "an absolute path or a path out of the folder"
+    elif os.path.commonpath([target, root]) != root:
+        why = "a path that leads out of the folder through a symlink"
+    elif not os.path.isfile(target):
+        why = "not a regular file there"
+    else:
+        return
+    raise SpecError(f"{path}: tensor {tensor.name!r} keeps its data in {location[:200]!r}: {why}; external data is "
+                    f"read only from files inside the model's folder {folder!r}", kind="onnx")
+
+
+def _tensors(model: Any) -> Iterator[Any]:
+    """Every TensorProto of the model: initializers and the tensors of node attributes, in subgraphs too."""
+    graphs = [model.graph]
+    while graphs:
+        graph = graphs.pop()
+        yield from graph.initializer
+        for sparse in graph.sparse_initializer:
+            yield sparse.values
+            yield sparse.indices
+        for node in graph.node:
+            for attribute in node.attribute:
+                if attribute.HasField("t"):
+                    yield attribute.t
+                yield from attribute.tensors
+                if attribute.HasField("g"):
+                    graphs.append(attribute.g)
+                graphs.extend(attribute.graphs)

@@ -1,0 +1,78 @@
+"""export_onnx at an opset that lacks an op names the layer and the opset that has it, and its ONNX forms of the
+hyperbolic functions hold for its own export only: a user's later torch.onnx.export in the process is as before."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import pytest
+import torch
+from torch.onnx import register_custom_op_symbolic, unregister_custom_op_symbolic
+
+import onnx
+
+from netgraph import ElementwiseLayer, NetChain, OptionError, export_onnx, net_initialize
+
+try:  # torch's registry of TorchScript symbolics (torch 2.13; older torch one level up)
+    from torch.onnx._internal.torchscript_exporter import registration as _registration
+except ImportError:  # pragma: no cover
+    from torch.onnx._internal import registration as _registration
+
+
+class Hyperbolic(torch.nn.Module):
+    def forward(self, x):
+        return torch.sinh(x) + torch.cosh(x)
+
+
+def _plain_export(opset: int = 17) -> list[str] | str:
+    """The op types of a plain torch export of sinh and cosh, or the name of the error torch raises."""
+    buffer = io.BytesIO()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(Hyperbolic(), (torch.randn(2, 3),), buffer, dynamo=False, opset_version=opset)
+    except Exception as exc:  # noqa: BLE001 - whatever torch does without netgraph
+        return type(exc).__name__
+    return [node.op_type for node in onnx.load_from_string(buffer.getvalue()).graph.node]
+
+
+def _entries() -> dict:
+    return {name: _registration.registry.get_function_group(name) for name in ("aten::sinh", "aten::cosh")}
+
+
+def test_a_plain_torch_export_after_ours_is_unaffected(tmp_path):
+    # netgraph registered its Sinh/Cosh symbolics for good: a later plain export changed behaviour
+    before, entries = _plain_export(), _entries()
+    net = net_initialize(NetChain({"act": ElementwiseLayer("Sinh")}, input=3))
+    export_onnx(net, tmp_path / "sinh.onnx")
+    assert [n.op_type for n in onnx.load(tmp_path / "sinh.onnx").graph.node] == ["Sinh"]
+    assert _entries() == entries
+    assert _plain_export() == before
+
+
+def test_a_users_own_symbolic_is_back_in_place_after_our_export(tmp_path):
+    existed = _registration.registry.get_function_group("aten::cosh") is not None
+    register_custom_op_symbolic("aten::cosh", lambda g, x: g.op("Exp", x), 9)  # the user's own, wrong on purpose
+    try:
+        net = net_initialize(NetChain({"act": ElementwiseLayer("Cosh")}, input=3))
+        export_onnx(net, tmp_path / "cosh.onnx")
+        assert [n.op_type for n in onnx.load(tmp_path / "cosh.onnx").graph.node] == ["Cosh"]  # ours inside
+        after = _plain_export()
+        assert isinstance(after, str) or "Exp" in after  # theirs again (sinh may be refused by torch itself)
+        group = _registration.registry.get_function_group("aten::cosh")
+        assert group is not None and group.get(17) is not None and group.get(17).__name__ == "<lambda>"
+    finally:
+        unregister_custom_op_symbolic("aten::cosh", 9)
+        if not existed:  # torch leaves an empty entry, on which its exporter fails
+            _registration.registry._registry.pop("aten::cosh", None)
+
+
+@pytest.mark.parametrize("opset", [7, 8])
+def test_gelu_at_an_opset_without_erf_names_the_layer_and_the_opset_that_works(opset, tmp_path):
+    # the message named only the Erf node, not the GELU layer nor which opset would do
+    net = net_initialize(NetChain({"lin": 3, "act": ElementwiseLayer("GELU")}, input=4), seed=0)
+    with pytest.raises(OptionError, match=rf"at opset {opset}: its Erf node .* from layer 'act' \(ElementwiseLayer "
+                                          r"'GELU'\).*ONNX has Erf from opset 9: export at opset 9 or higher"):
+        export_onnx(net, tmp_path / "gelu.onnx", opset=opset)
+    onnx.checker.check_model(onnx.load(export_onnx(net, tmp_path / "gelu9.onnx", opset=9)))

@@ -1,0 +1,97 @@
+"""import_onnx reads external data only from files inside the model's folder, whatever onnx's version does:
+a location out of it (absolute, '..', or through a symlinked folder) is a SpecError before any byte is read."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+import torch
+
+import onnx
+from onnx import TensorProto, helper
+
+from netgraph import OptionError, SpecError, import_onnx
+
+WEIGHTS = np.arange(16, dtype=np.float32).reshape(4, 4)
+
+
+def _model(folder, location):
+    """x @ W, W's data in the file ``location`` (relative to ``folder``, where the model is written)."""
+    w = TensorProto(name="W", data_type=TensorProto.FLOAT, dims=[4, 4], data_location=TensorProto.EXTERNAL)
+    for key, value in (("location", location), ("length", str(WEIGHTS.nbytes))):
+        entry = w.external_data.add()
+        entry.key, entry.value = key, value
+    graph = helper.make_graph([helper.make_node("MatMul", ["x", "W"], ["y"], name="mm")], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 4])], [w])
+    path = folder / "m.onnx"
+    path.write_bytes(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString())
+    return path
+
+
+def _naive_loader(model, base_dir):
+    """What onnx releases before 2026 do with a symlinked folder: join and read, following links."""
+    for tensor in model.graph.initializer:
+        if tensor.data_location == TensorProto.EXTERNAL:
+            location = {e.key: e.value for e in tensor.external_data}["location"]
+            with open(os.path.join(base_dir, location), "rb") as file:
+                tensor.raw_data = file.read()
+            tensor.data_location = TensorProto.DEFAULT
+            del tensor.external_data[:]
+
+
+@pytest.fixture
+def layout(tmp_path):
+    """A model folder, and a secret folder outside it that a symlink inside points to."""
+    model, secret = tmp_path / "model", tmp_path / "secret"
+    model.mkdir(), secret.mkdir()
+    (secret / "w.bin").write_bytes(WEIGHTS.tobytes())
+    (model / "inside.bin").write_bytes(WEIGHTS.tobytes())
+    os.symlink(secret, model / "weights")
+    os.symlink(secret / "w.bin", model / "link.bin")
+    return model, secret
+
+
+@pytest.mark.parametrize("location, why", [
+    ("weights/w.bin", "leads out of the folder through a symlink"), ("link.bin", "out of the folder through a symlink"),
+    ("../secret/w.bin", "out of the folder"), ("ABSOLUTE", "an absolute path"), ("nothing.bin", "not a regular file")])
+def test_external_data_out_of_the_models_folder_is_refused_unread(layout, location, why, monkeypatch):
+    # with an onnx that follows a symlinked folder (before 2026), the secret file was read as the weights
+    model, secret = layout
+    monkeypatch.setattr(onnx, "load_external_data_for_model", _naive_loader)
+    path = _model(model, str(secret / "w.bin") if location == "ABSOLUTE" else location)
+    with pytest.raises(SpecError, match=rf"tensor 'W' keeps its data in .*{why}.*inside the model's folder"):
+        import_onnx(path)
+
+
+def test_external_data_inside_the_folder_imports(layout):
+    model, _ = layout
+    net = import_onnx(_model(model, "inside.bin"))
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(net(x), x @ torch.from_numpy(WEIGHTS))
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "FOLDER", "FIFO"])
+def test_a_path_that_is_not_a_regular_file_is_refused_before_reading(path, tmp_path):
+    # /dev/zero was read until memory ran out; a pipe blocked
+    if path == "FIFO":
+        os.mkfifo(tmp_path / "pipe.onnx")
+    path = {"FOLDER": str(tmp_path), "FIFO": str(tmp_path / "pipe.onnx")}.get(path, path)
+    with pytest.raises(SpecError, match=r"cannot read an ONNX model: it is not a regular file"):
+        import_onnx(path)
+
+
+@pytest.mark.parametrize("path", [None, 3])
+def test_a_path_of_another_type_is_an_option_error(path):
+    with pytest.raises(OptionError, match=r"import_onnx needs a file path \(str or os.PathLike\), found"):
+        import_onnx(path)
+
+
+def test_a_bytes_path_with_external_data_imports(layout):
+    # os.path.join mixed the bytes folder with the str location: a TypeError
+    model, _ = layout
+    net = import_onnx(os.fsencode(_model(model, "inside.bin")))
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(net(x), x @ torch.from_numpy(WEIGHTS))

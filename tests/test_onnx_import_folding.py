@@ -1,0 +1,98 @@
+"""import_onnx computes constant nodes at import: an Expand of a constant broadcasts as ONNX's does, and a constant
+too large to compute (a tiny file declaring a huge ConstantOfShape or broadcast) is refused before it is allocated."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+from netgraph import SpecError, import_onnx, limits
+from tests.onnx_helpers import run_onnx
+from tests.test_onnx_import_ops import torch_export
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's TorchScript exporter
+
+
+class ExpandedWeights(nn.Module):
+    """A parameter expanded to a static shape before a product: torch exports Expand(w, [4, 3])."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(4, 1, generator=torch.Generator().manual_seed(0)))
+
+    def forward(self, x):
+        return x @ self.w.expand(4, 3)
+
+
+@torch.no_grad()
+def test_an_expand_of_a_constant_to_a_static_shape_is_broadcast(tmp_path):
+    # the constant was kept unexpanded: the imported net gave (batch, 1) where the model gives (batch, 3)
+    path = tmp_path / "expand.onnx"
+    torch_export(path, ExpandedWeights().eval(), torch.randn(2, 4))
+    x = torch.randn(5, 4, generator=torch.Generator().manual_seed(1))
+    want = torch.from_numpy(run_onnx(path, {"x": x})[0])
+    assert want.shape == (5, 3)
+    torch.testing.assert_close(import_onnx(path)(x), want, atol=1e-5, rtol=1e-4)
+
+
+def _constant_model(path, nodes, initializers, shape=("b", 4)):
+    graph = helper.make_graph(nodes + [helper.make_node("Add", ["x", "c"], ["y"], name="add")], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(shape))],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return path
+
+
+def _int64(name, values):
+    return numpy_helper.from_array(np.array(values, dtype=np.int64), name)
+
+
+BOMBS = {  # each a file of a few hundred bytes whose constant would take 64 GiB or more
+    "ConstantOfShape": ([helper.make_node("ConstantOfShape", ["s"], ["c"], name="bomb",
+                                          value=helper.make_tensor("v", TensorProto.FLOAT, [1], [1.0]))],
+                        [_int64("s", [1 << 17, 1 << 17])]),
+    "Range": ([helper.make_node("Range", ["a", "l", "d"], ["c"], name="bomb")],
+              [numpy_helper.from_array(np.array(v, np.float32), n) for n, v in (("a", 0), ("l", 1e11), ("d", 1))]),
+    "Expand": ([helper.make_node("Expand", ["k", "s"], ["c"], name="bomb")],
+               [numpy_helper.from_array(np.ones(1, np.float32), "k"), _int64("s", [1 << 17, 1 << 17])]),
+    "Add": ([helper.make_node("Add", ["u", "v"], ["c"], name="bomb")],
+            [numpy_helper.from_array(np.ones((1 << 16, 1), np.float32), "u"),
+             numpy_helper.from_array(np.ones((1, 1 << 16), np.float32), "v")]),
+}
+
+
+@pytest.mark.parametrize("op", sorted(BOMBS))
+def test_a_huge_constant_is_refused_before_it_is_computed(op, tmp_path):
+    # the reference evaluator allocated it (tens of GiB) or, failing, the node was reported as an op without layer
+    nodes, initializers = BOMBS[op]
+    with limits(port_elements=2**20), pytest.raises(SpecError, match=rf"node 'bomb' \({op}\) computes a constant"
+                                                                   r".*port_elements limit \(1,048,576"):
+        import_onnx(_constant_model(tmp_path / f"{op}.onnx", nodes, initializers))
+
+
+def test_a_constant_within_the_limit_is_still_computed(tmp_path):
+    nodes = [helper.make_node("ConstantOfShape", ["s"], ["c"], value=helper.make_tensor("v", TensorProto.FLOAT, [1], [2.0]))]
+    path = _constant_model(tmp_path / "small.onnx", nodes, [_int64("s", [4])])
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(import_onnx(path)(x), x + 2)
+
+
+@pytest.mark.parametrize("attribute, value, op, want", [
+    ("value_float", 2.0, "Mul", lambda x: x * 2),
+    ("value_floats", [1.0, 2.0, 3.0, 4.0], "Mul", lambda x: x * torch.arange(1.0, 5.0)),
+    ("value_int", 3, "Pow", lambda x: x ** 3)])
+def test_constant_nodes_of_every_numeric_kind_are_read(attribute, value, op, want, tmp_path):
+    # only Constant(value=tensor) was read: value_float(s)/value_int(s), as onnxscript writes them, left the
+    # consumer "neither a graph input nor computed by a supported node"
+    graph = helper.make_graph([helper.make_node("Constant", [], ["k"], name="k", **{attribute: value}),
+                               helper.make_node(op, ["x", "k"], ["y"], name="op")], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(tmp_path / "c.onnx"))
+    x = torch.randn(3, 4, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(import_onnx(tmp_path / "c.onnx")(x), want(x), atol=1e-5, rtol=1e-5)
