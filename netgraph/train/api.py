@@ -56,6 +56,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays
 from netgraph.core.options import as_seed
 from netgraph.backend.initialize import net_initialize
+from netgraph.layers.embedding import EmbeddingLayer
 import numpy as np
 from safetensors import SafetensorError
 from safetensors.torch import load_file
@@ -231,7 +232,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
     workers = check_number(o["num_workers"], "num_workers", integer=True, strict=False)
     data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
     raw = gather(data, "training data", single, batch_size)
-    expect = {p: Expect(net.port_types[p], f"input port {p!r}") for p in net.input_ports}
+    expect = {p: _input_expect(net, p) for p in net.input_ports}
     expect.update(loss.targets(sample(raw)))
     meter, stopping = _meter(net, loss, requested, stopping, expect, sample(raw))
     module = net.compile()
@@ -362,3 +363,12 @@ def _read_problem(path: Path, suffix: str, exc: BaseException) -> str:
     if isinstance(exc, SafetensorError):
         return f"not a valid .safetensors file ({exc})"
     return str(exc)
+
+
+def _input_expect(net: Any, port: str) -> Expect:
+    """What the data of ``net``'s input ``port`` must hold: its type, and for indices the range of the smallest
+    EmbeddingLayer it feeds directly (checked before training, as net(x) checks it at the layer)."""
+    sizes = sorted((layer.count, f"layer {'/'.join(path)!r} (EmbeddingLayer)") for path, layer in net.leaves()
+                   if isinstance(layer, EmbeddingLayer) and isinstance(layer.count, int)
+                   and net.producer((path, "Input")) == ((), port))
+    return Expect(net.port_types[port], f"input port {port!r}", indices=sizes[0] if sizes else None)
