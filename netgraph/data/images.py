@@ -92,13 +92,15 @@ def _upright(image: Any) -> Any:
 def _deep_array(image: Any) -> np.ndarray:
     """A 16-bit or 32-bit grey image as floats in [0, 1]: integers over 16 bits' range (0..65535, as a 16-bit PNG
     or TIFF holds them), floats ("F") as they are, checked to lie in [0, 1] as a float array's are."""
-    array = np.array(image)  # a writable copy: torch warns on pillow's read-only buffer
     if image.mode == "F":
-        return _checked_array(array)
+        return _checked_array(np.array(image))  # a writable copy: torch warns on pillow's read-only buffer
+    array = np.asarray(image)
     if array.size and (int(array.min()) < 0 or int(array.max()) > 65535):
         raise ExampleError(f"a {image.mode!r} (integer) image is read as 16-bit, values 0..65535, found values from "
                            f"{int(array.min())} to {int(array.max())}")
-    return array.astype(np.float64) / 65535.0
+    scaled = array.astype(np.float32)  # exact for 16-bit values, and half float64's memory on a large image
+    scaled /= 65535.0
+    return scaled
 
 
 def _float_image(coder: ImageEncoder, array: np.ndarray) -> torch.Tensor:
