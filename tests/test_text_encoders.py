@@ -74,3 +74,14 @@ def test_a_capitalised_vocabulary_with_lowercase_is_refused():
     with pytest.raises(OptionError, match="lowercase=.*entry 'The' could never match"):
         TokensEncoder(vocabulary=["The", "cat"], lowercase=True)
     assert TokensEncoder(vocabulary=["The", "cat"]).vocabulary == ("The", "cat")
+
+
+def test_text_tables_saved_by_a_spreadsheet_with_a_byte_order_mark_read_their_first_column(tmp_path):
+    from netgraph import text_table
+    (tmp_path / "set.csv").write_bytes("text,label\ngood film,pos\nbad,neg\n".encode("utf-8-sig"))
+    (tmp_path / "set.jsonl").write_bytes('{"text": "good", "label": "pos"}\n'.encode("utf-8-sig"))
+    assert list(text_table(tmp_path / "set.csv")) == [("good film", "pos"), ("bad", "neg")]
+    assert list(text_table(tmp_path / "set.jsonl")) == [("good", "pos")]
+    (tmp_path / "other.csv").write_text("txt,label\na,pos\n")
+    with pytest.raises(DataError, match=r"row 0: no column 'text' \(its columns are \['txt', 'label'\]\)"):
+        text_table(tmp_path / "other.csv")
