@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 from typing import Any
 
 import numpy as np
@@ -50,9 +51,25 @@ def encode_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     return x.contiguous()
 
 
+def _not_regular(path: Any) -> str | None:
+    """Why ``path`` is no image file to open (missing, a folder, a pipe or device, which would block or never end
+    reading), or None for a regular file."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return f"no image file {os.fspath(path)!r}"
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, no permission to look
+        return f"cannot read image {os.fspath(path)!r}: {getattr(exc, 'strerror', None) or exc}"
+    if stat.S_ISDIR(mode):
+        return f"{os.fspath(path)!r} is a folder, not an image file"
+    return None if stat.S_ISREG(mode) else f"{os.fspath(path)!r} is not a regular file (a pipe or a device?)"
+
+
 def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     Image = pillow()
     if isinstance(value, (str, os.PathLike)):
+        if problem := _not_regular(value):
+            raise ExampleError(problem)
         try:
             with Image.open(value) as image:
                 image.load()
@@ -150,6 +167,8 @@ def check_image(coder: ImageEncoder, value: Any) -> str | None:
         return (f"expected an image file path, a PIL image or a (height, width[, channels]) array, found "
                 f"{type(value).__name__} {value!r:.40}")
     Image = pillow()
+    if problem := _not_regular(value):
+        return problem
     try:
         with Image.open(value):
             return None
