@@ -85,3 +85,21 @@ def test_text_tables_saved_by_a_spreadsheet_with_a_byte_order_mark_read_their_fi
     (tmp_path / "other.csv").write_text("txt,label\na,pos\n")
     with pytest.raises(DataError, match=r"row 0: no column 'text' \(its columns are \['txt', 'label'\]\)"):
         text_table(tmp_path / "other.csv")
+
+
+def test_net_train_reads_each_text_to_its_own_length_as_net_does():
+    """Texts were batched padded with 0 and no lengths: a GRU read the padding in training, not in net(texts)."""
+    from netgraph import GatedRecurrentLayer, net_train
+    coder = TokensEncoder(["good", "bad", "film", "very"])
+    texts = ["good film", "bad", "very bad film", "good", "very good", "bad film very bad", "film", "good good"]
+    labels = ["pos", "neg", "neg", "pos", "pos", "neg", "neg", "pos"]
+    layers = lambda: [EmbeddingLayer(4, len(coder.tokens)), GatedRecurrentLayer(3), SequenceLastLayer(),  # noqa: E731
+                      LinearLayer(2), SoftmaxLayer()]
+    options = dict(max_training_rounds=3, batch_size=4, random_seed=0, learning_rate=0.05)
+    from_texts = net_train(NetChain(layers(), input=coder, output=ClassDecoder(["neg", "pos"])),
+                           list(zip(texts, labels)), **options)
+    plain = net_train(NetChain(layers(), input=["n"]), {"Input": encode(coder, "Input", texts, ragged=True),
+                                                       "Target": torch.tensor([int(y == "pos") for y in labels])},
+                      **options)  # token sequences of different lengths: padded batches with their lengths
+    a, b = from_texts.compile().state_dict(), plain.compile().state_dict()
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
