@@ -61,3 +61,9 @@ def test_exif_rotated_images_are_read_upright(tmp_path):
     with Image.open(tmp_path / "photo.png") as image:  # the same photo opened by the user
         assert torch.equal(encode(coder, "Input", image)[0], want)
         assert image.size == (8, 4)  # and the user's image is left as it was
+
+
+def test_grayscale_mean_of_three_numbers_is_refused_in_plain_words():
+    from netgraph import OptionError
+    with pytest.raises(OptionError, match=r"mean=: a number \(one channel: Grayscale\), found \[0.1, 0.2, 0.3\]$"):
+        ImageEncoder(size=(8, 8), color_space="Grayscale", mean=[0.1, 0.2, 0.3])  # was "a number or 1 numbers"

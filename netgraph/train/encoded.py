@@ -10,7 +10,7 @@
 Every example is checked before the first step (labels, file headers, text lengths, value types, NaN) and
 reported together in one DataError naming the port and each example by its index in the user's data; images,
 paths or labels for a port without a coder are a DataError naming the coder to attach. Image files are then read and
-encoded batch by batch by a torch DataLoader whose ``num_workers`` processes; labels and texts are encoded at
+encoded batch by batch in a torch DataLoader's ``num_workers`` processes; labels and texts are encoded at
 once, texts as ragged token sequences (batched with their lengths, as net(texts) reads them); a file that cannot be
 decoded later (changed on disk) stops the run with a DataError, and the checkpoints written so far stay.
 """
