@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -157,3 +158,15 @@ def test_a_repeated_plain_call_still_decodes():
     x = torch.randn(4, 3)
     first, second = net(x), net(x)
     assert first == second and set(first) <= {"a", "b"} and len(first) == 4
+
+
+def test_true_is_no_label_1_and_1_no_label_true():
+    """Python's True == 1 made ClassEncoder([0, 1]) encode True as index 1, and a [True, False] decoder's target 1
+    the label True (index 0): a bool and an int label are told apart; numpy scalars still match."""
+    from netgraph.data import encode
+    with pytest.raises(DataError, match=r"label True is not one of the 2 labels \[0, 1\]"):
+        encode(ClassEncoder([0, 1]), "Input", True)
+    with pytest.raises(DataError, match=r"example 0: label 1 is not one of the 2 labels \[True, False\]"):
+        encode(ClassDecoder([True, False]), "Output", [1], what="target")
+    assert encode(ClassEncoder([0, 1, 2]), "Input", [np.int64(2), 1]).tolist() == [2, 1]
+    assert encode(ClassEncoder([True, False]), "Input", [np.bool_(False), True]).tolist() == [1, 0]
