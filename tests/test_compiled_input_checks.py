@@ -43,3 +43,20 @@ def test_compiled_module_refuses_a_sequence_of_length_0_as_net_does(layers):
     assert str(compiled.value) == str(called.value)
     assert "input port 'Input'" in str(compiled.value) and "length 0 along n" in str(compiled.value)
     assert net.compile()(torch.zeros(2, 1, 3)).shape[0] == 2  # length 1 runs
+
+
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.int16, torch.int32])
+def test_small_integer_indices_are_taken_compiled_or_not(dtype):
+    net = _classifier()
+    x = torch.tensor([[1, 2, 3]])
+    want = net(x)
+    assert torch.equal(net(x.to(dtype)), want)
+    assert torch.allclose(net.compile()(x.to(dtype)), net.compile()(x))  # was torch's "Expected ... Long, Int"
+
+
+@pytest.mark.parametrize("value, kind", [(float("inf"), "NaN or infinite values"), (float("nan"), "NaN or infinite"),
+                                         (1e30, "values too large for int64"), (1.5, "non-integer values")])
+def test_floats_that_are_no_index_are_named_not_cast(value, kind):
+    """inf and 1e30 equal their own round(), so they passed as integers and became -2**63 in the range error."""
+    with pytest.raises(DataError, match=rf"input port 'Input' takes integer indices \(dtype Integer\), found {kind}"):
+        _classifier()(torch.tensor([[1.0, value]]))

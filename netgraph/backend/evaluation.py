@@ -53,9 +53,10 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
         kind = "complex" if x.is_complex() else str(x.layout).removeprefix("torch.")
         raise DataError(f"input port {port!r} takes a dense real tensor, found a {kind} tensor of dtype {x.dtype}")
     if integer:
-        if x.is_floating_point() and not bool((x == x.round()).all()):
-            raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found non-integer values "
-                            f"of dtype {x.dtype}")
+        if x.is_floating_point() and not bool(((x == x.round()) & (x.abs() < 2.0 ** 62)).all()):
+            kind = ("NaN or infinite values" if not bool(x.isfinite().all()) else "values too large for int64"
+                    if bool((x == x.round()).all()) else "non-integer values")  # inf and 1e30 are "integral"
+            raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found {kind} of dtype {x.dtype}")
         return x.long()
     return x.to(dtype or torch.get_default_dtype())
 
