@@ -170,3 +170,18 @@ def test_true_is_no_label_1_and_1_no_label_true():
         encode(ClassDecoder([True, False]), "Output", [1], what="target")
     assert encode(ClassEncoder([0, 1, 2]), "Input", [np.int64(2), 1]).tolist() == [2, 1]
     assert encode(ClassEncoder([True, False]), "Input", [np.bool_(False), True]).tolist() == [1, 0]
+
+
+def test_asking_a_net_without_decoders_or_a_probe_for_probabilities_is_refused_not_ignored():
+    """decoder='Probabilities' returned the plain tensor, silently, where no output had a decoder, or with outputs=."""
+    plain = net_initialize(NetChain([LinearLayer(2), SoftmaxLayer()], input=3), seed=0)
+    x = torch.rand(2, 3)
+    for prop in ("Probabilities", ("TopDecisions", 1)):
+        with pytest.raises(OptionError, match=r"decoder='(Probabilities|TopDecisions)' needs an output with a decoder"):
+            plain(x, decoder=prop)
+    assert torch.equal(plain(x, decoder="Decision"), plain(x)) and torch.equal(plain(x, decoder=None), plain(x))
+    labelled = net_initialize(NetChain([LinearLayer(2), SoftmaxLayer()], input=3, output=ClassDecoder(["a", "b"])),
+                              seed=0)
+    with pytest.raises(OptionError, match=r"decoder='Probabilities' applies to the net's outputs; outputs= returns"):
+        labelled(x, outputs="Output", decoder="Probabilities")
+    assert torch.equal(labelled(x, outputs="Output"), labelled(x, decoder=None))  # a probe: the tensor

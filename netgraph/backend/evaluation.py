@@ -211,6 +211,10 @@ def decode_outputs(net: Any, result: Any, prop: Any) -> Any:
     """Outputs with a decoder decoded (labels ...) as ``prop`` says; None leaves every tensor as it is."""
     decoders = {p: c for p, c in net.coders.items() if isinstance(c, Decoder)}
     if prop is None or not decoders:
+        if prop is not None and prop[0] != "Decision":  # asked for probabilities or a top-k: never a silent tensor
+            raise OptionError(f"decoder={prop[0]!r} needs an output with a decoder (ClassDecoder or BooleanDecoder); "
+                              f"this net's outputs {list(net.output_ports)} have none, so it returns tensors",
+                              option="decoder")
         return result
     if not isinstance(result, dict):
         return decode(decoders[net.output_ports[0]], net.output_ports[0], result, prop)
@@ -219,6 +223,10 @@ def decode_outputs(net: Any, result: Any, prop: Any) -> Any:
 
 def _probe(net: Any, tensors: dict[str, torch.Tensor], options: EvaluationOptions, grad: bool) -> Any:
     """``net(x, outputs=...)``: the values of the asked ports (tensors: decoders do not apply to probes)."""
+    if options.decoder is not None and options.decoder[0] != "Decision":
+        raise OptionError(f"decoder={options.decoder[0]!r} applies to the net's outputs; outputs= returns the asked "
+                          f"ports' tensors, undecoded: call the net without outputs= for decoded values",
+                          option="decoder")
     probed, names = probe_net(net, options.outputs)
     with torch.set_grad_enabled(grad):
         result = run_module(probed, tensors, options)
