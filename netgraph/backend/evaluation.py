@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -44,7 +45,8 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
     except ValueError as exc:  # a numpy view with negative strides (a[::-1]): torch takes a copy
         x = _copied_array(port, value, exc)
     except (TypeError, RuntimeError, OverflowError) as exc:
-        raise DataError(f"input port {port!r}: cannot make a tensor from {type(value).__name__}: {exc}") from None
+        raise DataError(_encoder_hint(port, value) or f"input port {port!r}: cannot make a tensor from "
+                        f"{type(value).__name__}: {exc}") from None
     if not x.is_cpu:
         raise DataError(f"input port {port!r}: the data is on device {x.device}, but net(...) evaluates on device cpu "
                         f"(where the net's arrays are); move the data with .cpu(), or run the net on {x.device.type} "
@@ -64,7 +66,21 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
 def _copied_array(port: str, value: Any, exc: Exception) -> torch.Tensor:
     if isinstance(value, numpy.ndarray) and any(s < 0 for s in value.strides):
         return torch.as_tensor(value.copy())
-    raise DataError(f"input port {port!r}: cannot make a tensor from {type(value).__name__}: {exc}") from None
+    raise DataError(_encoder_hint(port, value) or f"input port {port!r}: cannot make a tensor from "
+                    f"{type(value).__name__}: {exc}") from None
+
+
+def _encoder_hint(port: str, value: Any) -> str:
+    """For text, paths or PIL images at a port without an encoder: the encoder to attach (as net_train says)."""
+    first = value[0] if type(value) in (list, tuple) and value else value
+    if isinstance(first, numpy.ndarray) and first.dtype.kind == "U" and first.size:
+        first = first.flat[0]
+    if not isinstance(first, (str, os.PathLike)) and not type(first).__module__.startswith("PIL."):
+        return ""
+    kind = "a PIL image" if type(first).__module__.startswith("PIL.") else f"{type(first).__name__} {str(first)!r:.40}"
+    return (f"input port {port!r} has no encoder, but it was given {kind}; attach a ClassEncoder (labels), a "
+            f"TokensEncoder or CharactersEncoder (text) or an ImageEncoder (image files, PIL images), e.g. "
+            f"NetGraph(..., {port}=ClassEncoder([...])) (in a nested net only the outermost graph's encoders are used)")
 
 
 def by_port(ports: tuple[str, ...], args: tuple, inputs: dict[str, Any]) -> dict[str, Any]:
