@@ -22,6 +22,7 @@ import dataclasses
 import math
 import numbers
 import os
+import sys
 import warnings
 import zipfile
 import zlib
@@ -56,7 +57,6 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays
 from netgraph.core.options import as_seed
 from netgraph.backend.initialize import net_initialize
-from netgraph.layers.embedding import EmbeddingLayer
 import numpy as np
 from safetensors import SafetensorError
 from safetensors.torch import load_file
@@ -368,7 +368,9 @@ def _read_problem(path: Path, suffix: str, exc: BaseException) -> str:
 def _input_expect(net: Any, port: str) -> Expect:
     """What the data of ``net``'s input ``port`` must hold: its type, and for indices the range of the smallest
     EmbeddingLayer it feeds directly (checked before training, as net(x) checks it at the layer)."""
+    family = sys.modules.get("netgraph.layers.embedding")  # not loaded: the net has no EmbeddingLayer (layer
+    kind = family.EmbeddingLayer if family is not None else ()  # families load on first use; train loads none)
     sizes = sorted((layer.count, f"layer {'/'.join(path)!r} (EmbeddingLayer)") for path, layer in net.leaves()
-                   if isinstance(layer, EmbeddingLayer) and isinstance(layer.count, int)
+                   if isinstance(layer, kind) and isinstance(layer.count, int)
                    and net.producer((path, "Input")) == ((), port))
     return Expect(net.port_types[port], f"input port {port!r}", indices=sizes[0] if sizes else None)
