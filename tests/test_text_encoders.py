@@ -103,3 +103,17 @@ def test_net_train_reads_each_text_to_its_own_length_as_net_does():
                       **options)  # token sequences of different lengths: padded batches with their lengths
     a, b = from_texts.compile().state_dict(), plain.compile().state_dict()
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_padded_token_sequences_at_a_text_port_train_as_encoded_data():
+    """A Padded value at an encoded port was taken as the list [data, lengths]: its lengths became 'example 1'."""
+    from netgraph import GatedRecurrentLayer, Padded, net_train
+    coder = TokensEncoder(["good", "bad", "film"])
+    net = NetChain([EmbeddingLayer(4, len(coder.tokens)), GatedRecurrentLayer(3), SequenceLastLayer(), LinearLayer(2),
+                    SoftmaxLayer()], input=coder, output=ClassDecoder(["neg", "pos"]))
+    options = dict(max_training_rounds=2, batch_size=2, random_seed=0)
+    padded = net_train(net, {"Input": Padded(torch.tensor([[2, 4], [3, 0], [2, 2]]), [2, 1, 2]),
+                             "Output": ["pos", "neg", "pos"]}, **options)
+    texts = net_train(net, {"Input": ["good film", "bad", "good good"], "Output": ["pos", "neg", "pos"]}, **options)
+    a, b = padded.compile().state_dict(), texts.compile().state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)

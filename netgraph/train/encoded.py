@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from netgraph.backend.masks import Padded, as_lists
 from netgraph.core.coders import BooleanDecoder, Coder, Decoder, Encoder, ImageEncoder
 from netgraph.core.errors import DataError
 from netgraph.data import Examples, image_folder, text_table
@@ -72,7 +73,8 @@ def _columns(net: Any, data: Any, what: str = "training data") -> dict[str, list
         return columns
     if not isinstance(data, Mapping):
         return None
-    raw = {str(k): v for k, v in data.items()}
+    # a Padded value is encoded already (as a tensor is): its sequences, not its (data, lengths) pair, are examples
+    raw = {str(k): as_lists(v, str(k), f"{what}: key") if isinstance(v, Padded) else v for k, v in data.items()}
     _refuse_uncoded(net, raw)
     if not net.coders:
         return None
