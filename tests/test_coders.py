@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -157,3 +158,41 @@ def test_a_repeated_plain_call_still_decodes():
     x = torch.randn(4, 3)
     first, second = net(x), net(x)
     assert first == second and set(first) <= {"a", "b"} and len(first) == 4
+
+
+def test_true_is_no_label_1_and_1_no_label_true():
+    """Python's True == 1 made ClassEncoder([0, 1]) encode True as index 1, and a [True, False] decoder's target 1
+    the label True (index 0): a bool and an int label are told apart; numpy scalars still match."""
+    from netgraph.data import encode
+    with pytest.raises(DataError, match=r"label True is not one of the 2 labels \[0, 1\]"):
+        encode(ClassEncoder([0, 1]), "Input", True)
+    with pytest.raises(DataError, match=r"example 0: label 1 is not one of the 2 labels \[True, False\]"):
+        encode(ClassDecoder([True, False]), "Output", [1], what="target")
+    assert encode(ClassEncoder([0, 1, 2]), "Input", [np.int64(2), 1]).tolist() == [2, 1]
+    assert encode(ClassEncoder([True, False]), "Input", [np.bool_(False), True]).tolist() == [1, 0]
+
+
+def test_asking_a_net_without_decoders_or_a_probe_for_probabilities_is_refused_not_ignored():
+    """decoder='Probabilities' returned the plain tensor, silently, where no output had a decoder, or with outputs=."""
+    plain = net_initialize(NetChain([LinearLayer(2), SoftmaxLayer()], input=3), seed=0)
+    x = torch.rand(2, 3)
+    for prop in ("Probabilities", ("TopDecisions", 1)):
+        with pytest.raises(OptionError, match=r"decoder='(Probabilities|TopDecisions)' needs an output with a decoder"):
+            plain(x, decoder=prop)
+    assert torch.equal(plain(x, decoder="Decision"), plain(x)) and torch.equal(plain(x, decoder=None), plain(x))
+    labelled = net_initialize(NetChain([LinearLayer(2), SoftmaxLayer()], input=3, output=ClassDecoder(["a", "b"])),
+                              seed=0)
+    with pytest.raises(OptionError, match=r"decoder='Probabilities' applies to the net's outputs; outputs= returns"):
+        labelled(x, outputs="Output", decoder="Probabilities")
+    assert torch.equal(labelled(x, outputs="Output"), labelled(x, decoder=None))  # a probe: the tensor
+
+
+def test_labels_at_a_port_without_an_encoder_name_the_encoder_to_attach():
+    """net('r') said "cannot make a tensor from str: new(): invalid data type 'str'" (net_train said what to do)."""
+    inner = NetChain([EmbeddingLayer(4, 3), LinearLayer(2), SoftmaxLayer()], input=ClassEncoder(["r", "g", "b"]))
+    outer = net_initialize(NetChain({"inner": inner}), seed=0)  # only the outermost graph's encoders are used
+    for value in ("r", ["r", "g"], np.array(["r"])):
+        with pytest.raises(DataError, match=r"input port 'Input' has no encoder, but it was given str_? 'r'; attach a "
+                                            r"ClassEncoder \(labels\)"):
+            outer(value)
+    assert outer(torch.tensor([0, 2])).shape == (2, 2)

@@ -53,7 +53,7 @@ def test_a_single_unbatched_example_is_accepted():
                                                             r"batch size, found \(2, 3\)"),
     (lambda n: n(x=torch.randn(2, 2), y=torch.randn(5, 2)), r"different batch sizes: \{'x': 2, 'y': 5\}"),
     (lambda n: n(torch.randn(2, 2)), r"pass a single positional tensor only to a net with one input"),
-    (lambda n: n(x="abc", y=torch.randn(2, 2)), r"input port 'x': cannot make a tensor"),
+    (lambda n: n(x="abc", y=torch.randn(2, 2)), r"input port 'x' has no encoder, but it was given str 'abc'"),
 ])
 def test_bad_data_is_one_clear_error(call, message):
     with pytest.raises(DataError, match=message):
@@ -122,7 +122,7 @@ def test_real_ports_take_any_real_dtype_in_the_working_precision(data):
     (lambda: torch.randn(2, 4, dtype=torch.complex64), "complex"),
     (lambda: torch.randn(2, 4).to_sparse(), "sparse"),
     (lambda: torch.empty(2, 4, device="meta"), "meta"),
-    (lambda: ["a", "b"], "cannot make a tensor"),
+    (lambda: ["a", "b"], "has no encoder, but it was given str 'a'"),
 ])
 def test_other_data_is_a_data_error_naming_the_port(data, kind):
     from netgraph import DataError, LinearLayer, NetChain, net_initialize

@@ -130,3 +130,18 @@ def test_port_gradients_reach_the_pixels_of_an_image_file(tmp_path):
                    input=ImageEncoder(size=(8, 8), color_space="Grayscale"))
     g = net_port_gradient(net, _solid(tmp_path / "g.png", (8, 8), 100, "L"), of="Output")
     torch.testing.assert_close(g, w.reshape(1, 8, 8))  # d(w . x)/dx = w
+
+
+def test_a_pipe_device_or_folder_named_as_an_image_is_refused_without_blocking(tmp_path):
+    import os
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)  # opening it would wait for a writer forever
+    (tmp_path / "folder.png").mkdir()
+    with pytest.raises(DataError) as info:
+        encode(ImageEncoder(size=(4, 4)), "Input", [str(fifo), "/dev/zero", str(tmp_path / "folder.png")])
+    message = str(info.value)
+    assert "example 0: " + repr(str(fifo)) + " is not a regular file" in message
+    assert "example 1: '/dev/zero' is not a regular file" in message
+    assert "example 2: " + repr(str(tmp_path / "folder.png")) + " is a folder, not an image file" in message
+    from netgraph.data.images import check_image  # net_train's check before training
+    assert "is not a regular file" in check_image(ImageEncoder(size=(4, 4)), fifo)

@@ -147,6 +147,10 @@ def test_a_misspelt_state_name_is_refused_not_ignored():
         net(x, states=typo)  # was: silently started from zeros
     with pytest.raises(DataError, match=r"layer 'lstm' takes a dict by state name \(State, CellState\), found Tensor"):
         net(x, states={"lstm": carried["lstm"]["State"]})
+    feedforward = net_initialize(NetChain({"emb": EmbeddingLayer(8, 100)}, input=["n"]), seed=0)
+    with pytest.raises(DataError, match=r"'lstm' is no recurrent layer of this net; it has no recurrent layers "
+                                        r"\(states= sets"):
+        feedforward(x, states={"lstm": carried["lstm"]})  # was: "its recurrent layers are []"
 
 
 def test_states_with_the_wrong_number_of_examples_on_a_ragged_call_name_the_shapes():

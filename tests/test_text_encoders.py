@@ -74,3 +74,46 @@ def test_a_capitalised_vocabulary_with_lowercase_is_refused():
     with pytest.raises(OptionError, match="lowercase=.*entry 'The' could never match"):
         TokensEncoder(vocabulary=["The", "cat"], lowercase=True)
     assert TokensEncoder(vocabulary=["The", "cat"]).vocabulary == ("The", "cat")
+
+
+def test_text_tables_saved_by_a_spreadsheet_with_a_byte_order_mark_read_their_first_column(tmp_path):
+    from netgraph import text_table
+    (tmp_path / "set.csv").write_bytes("text,label\ngood film,pos\nbad,neg\n".encode("utf-8-sig"))
+    (tmp_path / "set.jsonl").write_bytes('{"text": "good", "label": "pos"}\n'.encode("utf-8-sig"))
+    assert list(text_table(tmp_path / "set.csv")) == [("good film", "pos"), ("bad", "neg")]
+    assert list(text_table(tmp_path / "set.jsonl")) == [("good", "pos")]
+    (tmp_path / "other.csv").write_text("txt,label\na,pos\n")
+    with pytest.raises(DataError, match=r"row 0: no column 'text' \(its columns are \['txt', 'label'\]\)"):
+        text_table(tmp_path / "other.csv")
+
+
+def test_net_train_reads_each_text_to_its_own_length_as_net_does():
+    """Texts were batched padded with 0 and no lengths: a GRU read the padding in training, not in net(texts)."""
+    from netgraph import GatedRecurrentLayer, net_train
+    coder = TokensEncoder(["good", "bad", "film", "very"])
+    texts = ["good film", "bad", "very bad film", "good", "very good", "bad film very bad", "film", "good good"]
+    labels = ["pos", "neg", "neg", "pos", "pos", "neg", "neg", "pos"]
+    layers = lambda: [EmbeddingLayer(4, len(coder.tokens)), GatedRecurrentLayer(3), SequenceLastLayer(),  # noqa: E731
+                      LinearLayer(2), SoftmaxLayer()]
+    options = dict(max_training_rounds=3, batch_size=4, random_seed=0, learning_rate=0.05)
+    from_texts = net_train(NetChain(layers(), input=coder, output=ClassDecoder(["neg", "pos"])),
+                           list(zip(texts, labels)), **options)
+    plain = net_train(NetChain(layers(), input=["n"]), {"Input": encode(coder, "Input", texts, ragged=True),
+                                                       "Target": torch.tensor([int(y == "pos") for y in labels])},
+                      **options)  # token sequences of different lengths: padded batches with their lengths
+    a, b = from_texts.compile().state_dict(), plain.compile().state_dict()
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_padded_token_sequences_at_a_text_port_train_as_encoded_data():
+    """A Padded value at an encoded port was taken as the list [data, lengths]: its lengths became 'example 1'."""
+    from netgraph import GatedRecurrentLayer, Padded, net_train
+    coder = TokensEncoder(["good", "bad", "film"])
+    net = NetChain([EmbeddingLayer(4, len(coder.tokens)), GatedRecurrentLayer(3), SequenceLastLayer(), LinearLayer(2),
+                    SoftmaxLayer()], input=coder, output=ClassDecoder(["neg", "pos"]))
+    options = dict(max_training_rounds=2, batch_size=2, random_seed=0)
+    padded = net_train(net, {"Input": Padded(torch.tensor([[2, 4], [3, 0], [2, 2]]), [2, 1, 2]),
+                             "Output": ["pos", "neg", "pos"]}, **options)
+    texts = net_train(net, {"Input": ["good film", "bad", "good good"], "Output": ["pos", "neg", "pos"]}, **options)
+    a, b = padded.compile().state_dict(), texts.compile().state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)

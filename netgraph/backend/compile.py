@@ -28,11 +28,11 @@ from torch import nn
 
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
-from netgraph.backend.input_lengths import check_shared_lengths, length_check_lines
+from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem, length_check_lines
 from netgraph.backend.readiness import check_ready
 from netgraph.core.layer import EmitContext
 from netgraph.core.nesting import deep_walk, fits_recursion_limit
-from netgraph.core.errors import OptionError, ShapeError
+from netgraph.core.errors import DataError, OptionError, ShapeError
 from netgraph.core.types import Conflict
 from netgraph.core.walk import gc_paused
 from netgraph.core.ir import Node
@@ -85,6 +85,12 @@ class CompiledNet(DeepModule):
     def _shared_length_error(self, inputs: dict[str, torch.Tensor]) -> None:
         """The DataError the forward raises when input ports sharing a length ("n") get different ones (as net(...))."""
         check_shared_lengths(self.net, lambda port, axis: inputs[port].shape[axis + 1])
+
+    def _empty_length_error(self, port: str, value: torch.Tensor) -> None:
+        """The DataError the forward raises for an input of length 0 along a variable dim (as net(...)); a batch of
+        no examples passes."""
+        if problem := empty_length_problem(port, self.net.port_types[port].shape, tuple(value.shape)):
+            raise DataError(problem, port=port, layer=())
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
         """``pickle`` / ``torch.save``: its forward's code (its class is made again from it) and its state."""

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -44,7 +45,8 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
     except ValueError as exc:  # a numpy view with negative strides (a[::-1]): torch takes a copy
         x = _copied_array(port, value, exc)
     except (TypeError, RuntimeError, OverflowError) as exc:
-        raise DataError(f"input port {port!r}: cannot make a tensor from {type(value).__name__}: {exc}") from None
+        raise DataError(_encoder_hint(port, value) or f"input port {port!r}: cannot make a tensor from "
+                        f"{type(value).__name__}: {exc}") from None
     if not x.is_cpu:
         raise DataError(f"input port {port!r}: the data is on device {x.device}, but net(...) evaluates on device cpu "
                         f"(where the net's arrays are); move the data with .cpu(), or run the net on {x.device.type} "
@@ -53,9 +55,10 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
         kind = "complex" if x.is_complex() else str(x.layout).removeprefix("torch.")
         raise DataError(f"input port {port!r} takes a dense real tensor, found a {kind} tensor of dtype {x.dtype}")
     if integer:
-        if x.is_floating_point() and not bool((x == x.round()).all()):
-            raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found non-integer values "
-                            f"of dtype {x.dtype}")
+        if x.is_floating_point() and not bool(((x == x.round()) & (x.abs() < 2.0 ** 62)).all()):
+            kind = ("NaN or infinite values" if not bool(x.isfinite().all()) else "values too large for int64"
+                    if bool((x == x.round()).all()) else "non-integer values")  # inf and 1e30 are "integral"
+            raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found {kind} of dtype {x.dtype}")
         return x.long()
     return x.to(dtype or torch.get_default_dtype())
 
@@ -63,7 +66,21 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
 def _copied_array(port: str, value: Any, exc: Exception) -> torch.Tensor:
     if isinstance(value, numpy.ndarray) and any(s < 0 for s in value.strides):
         return torch.as_tensor(value.copy())
-    raise DataError(f"input port {port!r}: cannot make a tensor from {type(value).__name__}: {exc}") from None
+    raise DataError(_encoder_hint(port, value) or f"input port {port!r}: cannot make a tensor from "
+                    f"{type(value).__name__}: {exc}") from None
+
+
+def _encoder_hint(port: str, value: Any) -> str:
+    """For text, paths or PIL images at a port without an encoder: the encoder to attach (as net_train says)."""
+    first = value[0] if type(value) in (list, tuple) and value else value
+    if isinstance(first, numpy.ndarray) and first.dtype.kind == "U" and first.size:
+        first = first.flat[0]
+    if not isinstance(first, (str, os.PathLike)) and not type(first).__module__.startswith("PIL."):
+        return ""
+    kind = "a PIL image" if type(first).__module__.startswith("PIL.") else f"{type(first).__name__} {str(first)!r:.40}"
+    return (f"input port {port!r} has no encoder, but it was given {kind}; attach a ClassEncoder (labels), a "
+            f"TokensEncoder or CharactersEncoder (text) or an ImageEncoder (image files, PIL images), e.g. "
+            f"NetGraph(..., {port}=ClassEncoder([...])) (in a nested net only the outermost graph's encoders are used)")
 
 
 def by_port(ports: tuple[str, ...], args: tuple, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -210,6 +227,10 @@ def decode_outputs(net: Any, result: Any, prop: Any) -> Any:
     """Outputs with a decoder decoded (labels ...) as ``prop`` says; None leaves every tensor as it is."""
     decoders = {p: c for p, c in net.coders.items() if isinstance(c, Decoder)}
     if prop is None or not decoders:
+        if prop is not None and prop[0] != "Decision":  # asked for probabilities or a top-k: never a silent tensor
+            raise OptionError(f"decoder={prop[0]!r} needs an output with a decoder (ClassDecoder or BooleanDecoder); "
+                              f"this net's outputs {list(net.output_ports)} have none, so it returns tensors",
+                              option="decoder")
         return result
     if not isinstance(result, dict):
         return decode(decoders[net.output_ports[0]], net.output_ports[0], result, prop)
@@ -218,6 +239,10 @@ def decode_outputs(net: Any, result: Any, prop: Any) -> Any:
 
 def _probe(net: Any, tensors: dict[str, torch.Tensor], options: EvaluationOptions, grad: bool) -> Any:
     """``net(x, outputs=...)``: the values of the asked ports (tensors: decoders do not apply to probes)."""
+    if options.decoder is not None and options.decoder[0] != "Decision":
+        raise OptionError(f"decoder={options.decoder[0]!r} applies to the net's outputs; outputs= returns the asked "
+                          f"ports' tensors, undecoded: call the net without outputs= for decoded values",
+                          option="decoder")
     probed, names = probe_net(net, options.outputs)
     with torch.set_grad_enabled(grad):
         result = run_module(probed, tensors, options)

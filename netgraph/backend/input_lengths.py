@@ -78,9 +78,16 @@ def check_shared_lengths(net: Any, sizes: Sizes) -> None:
 
 
 def length_check_lines(net: Any) -> list[str]:
-    """The compiled forward's check of the lengths its input ports share: one comparison of ``.shape`` values per
-    extra place of a shared dim, calling ``self._shared_length_error`` on a mismatch; none for most nets."""
+    """The compiled forward's checks of its inputs' variable lengths: one test of ``.shape`` values per input port
+    with a variable dim (calling ``self._empty_length_error`` on a length of 0, which a recurrent kernel or an
+    indexing layer would meet as a torch error), and one comparison per extra place of a shared dim (calling
+    ``self._shared_length_error`` on a mismatch); none for a net without variable lengths."""
     lines = []
+    for port, t in _input_types(net).items():
+        axes = [a for a, d in enumerate(t.shape or ()) if isinstance(d, str)] if isinstance(t, PortType) else []
+        if axes:
+            test = " or ".join(f"{port}.shape[{a + 1}] == 0" for a in axes)
+            lines += [f"if {test}:", f"    self._empty_length_error({port!r}, {port})"]
     for places in shared_dims(net).values():
         (port, axis), ports = places[0], dict.fromkeys(p for p, _ in places)
         test = " or ".join(f"{p}.shape[{a + 1}] != {port}.shape[{axis + 1}]" for p, a in places[1:])

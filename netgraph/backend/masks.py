@@ -19,6 +19,7 @@ groups instead (``netgraph.backend.ragged``). ``plan`` decides; ``compile_padded
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -171,9 +172,12 @@ def interpret_padded(net: Any, module: CompiledNet, inputs: dict[str, torch.Tens
 
 
 def pad(examples: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    """The examples (each (length, ...)) padded with zeros to the longest, and their lengths."""
+    """The examples (each (length, ...)) padded with zeros to the longest, in the dtype they all promote to (as
+    torch.stack's; pad_sequence alone casts to the first's, so an int example first turned 0.75 into 0), and their
+    lengths."""
     lengths = torch.tensor([x.shape[0] for x in examples], dtype=torch.int64)
-    return torch.nn.utils.rnn.pad_sequence(list(examples), batch_first=True), lengths
+    dtype = functools.reduce(torch.promote_types, (x.dtype for x in examples))
+    return torch.nn.utils.rnn.pad_sequence([x.to(dtype) for x in examples], batch_first=True), lengths
 
 
 def unpad(x: torch.Tensor, lengths: torch.Tensor) -> list[torch.Tensor]:

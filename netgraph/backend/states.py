@@ -127,8 +127,10 @@ def _checked_keys(ports: dict[str, tuple], states: Any) -> dict[str, dict[str, A
     given, errors = {_key(k): v for k, v in states.items()}, []
     for layer, value in given.items():
         if layer not in layers:
-            errors.append(f"states=: {layer!r} is no recurrent layer of this net{did_you_mean(layer, layers)}; "
-                          f"its recurrent layers are {sorted(layers)}")
+            errors.append(f"states=: {layer!r} is no recurrent layer of this net{did_you_mean(layer, layers)}; " +
+                          (f"its recurrent layers are {sorted(layers)}" if layers else "it has no recurrent layers "
+                           "(states= sets the initial states of LongShortTermMemoryLayer, GatedRecurrentLayer and "
+                           "BasicRecurrentLayer layers)"))
         elif layer not in settable:
             errors.append(f"states=: layer {layer!r} takes its initial states from its own InitialState port "
                           f"(wired in the net)")

@@ -196,7 +196,9 @@ class ImageEncoder(Encoder):
         values = [value] * self.channels if isinstance(value, (int, float)) and not isinstance(value, bool) else value
         if not isinstance(values, (list, tuple)) or len(values) != self.channels or \
                 not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values):
-            self._fail(f"a number or {self.channels} numbers (one per channel), found {value!r}", name)
+            each = ("a number (one channel: Grayscale)" if self.channels == 1 else
+                    f"a number or {self.channels} numbers (one per channel)")
+            self._fail(f"{each}, found {value!r}", name)
         return tuple(float(v) for v in values)
 
     @property

@@ -31,11 +31,13 @@ __all__ = ["encode", "encode_targets", "encode_example", "is_single"]
 def _class_index(coder: Any, value: Any) -> int:
     if isinstance(value, (list, tuple, dict, set, np.ndarray, torch.Tensor)) or value is None:
         raise ExampleError(f"expected a label, found {type(value).__name__} {value!r:.40}")
-    if value not in coder.labels:
+    flag = isinstance(value, (bool, np.bool_))  # True is no label 1, nor 1 the label True (Python has True == 1)
+    index = next((i for i, label in enumerate(coder.labels) if label == value and isinstance(label, bool) == flag), None)
+    if index is None:
         labels = list(coder.labels)
         shown = labels if len(labels) <= 10 else [*labels[:10], "..."]
         raise ExampleError(f"label {value!r} is not one of the {len(labels)} labels {shown}")
-    return coder.labels.index(value)
+    return index
 
 
 def _bool(coder: Any, value: Any) -> float:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 from typing import Any
 
 import numpy as np
@@ -36,8 +37,9 @@ def is_single_image(value: Any) -> bool:
 
 
 def encode_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
-    """One image as a (channels, height, width) tensor in [0, 1], resized, converted, normalised. A float array
-    keeps its precision (converted and resized in floats); files, PIL images and uint8 arrays go through pillow."""
+    """One image as a (channels, height, width) tensor in [0, 1], upright (EXIF orientation), resized, converted,
+    normalised. Float arrays and 16-bit or float images keep their precision (converted and resized in floats);
+    other files, PIL images and uint8 arrays go through pillow."""
     if isinstance(value, np.ndarray) and value.ndim in (2, 3) and value.dtype != np.uint8:
         x = _float_image(coder, _checked_array(value))
     else:
@@ -49,9 +51,25 @@ def encode_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     return x.contiguous()
 
 
+def _not_regular(path: Any) -> str | None:
+    """Why ``path`` is no image file to open (missing, a folder, a pipe or device, which would block or never end
+    reading), or None for a regular file."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return f"no image file {os.fspath(path)!r}"
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, no permission to look
+        return f"cannot read image {os.fspath(path)!r}: {getattr(exc, 'strerror', None) or exc}"
+    if stat.S_ISDIR(mode):
+        return f"{os.fspath(path)!r} is a folder, not an image file"
+    return None if stat.S_ISREG(mode) else f"{os.fspath(path)!r} is not a regular file (a pipe or a device?)"
+
+
 def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     Image = pillow()
     if isinstance(value, (str, os.PathLike)):
+        if problem := _not_regular(value):
+            raise ExampleError(problem)
         try:
             with Image.open(value) as image:
                 image.load()
@@ -66,11 +84,40 @@ def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     else:
         raise ExampleError(f"expected an image file path, a PIL image or a (height, width[, channels]) array, "
                            f"found {type(value).__name__} {value!r:.40}")
+    image = _upright(image)
+    if image.mode in _DEEP_MODES:  # pillow's convert clips 16-bit and 32-bit values to 0..255: scale them instead
+        return _float_image(coder, _deep_array(image))
     image = image.convert("RGB" if coder.color_space == "RGB" else "L")
     if image.size != coder.size:
         image = image.resize(coder.size, Image.BILINEAR)
     x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)
     return (x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)).to(torch.get_default_dtype())
+
+
+_DEEP_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")  # 16-bit and 32-bit grey: pillow clips them in convert
+_ORIENTATION = 0x0112  # the EXIF tag saying how the stored pixels are rotated or mirrored
+
+
+def _upright(image: Any) -> Any:
+    """``image`` as viewers show it: its EXIF orientation applied (a phone's portrait photo is stored sideways)."""
+    if image.getexif().get(_ORIENTATION, 1) in (1, None):
+        return image
+    from PIL import ImageOps  # pillow is there: the image came from it
+    return ImageOps.exif_transpose(image)
+
+
+def _deep_array(image: Any) -> np.ndarray:
+    """A 16-bit or 32-bit grey image as floats in [0, 1]: integers over 16 bits' range (0..65535, as a 16-bit PNG
+    or TIFF holds them), floats ("F") as they are, checked to lie in [0, 1] as a float array's are."""
+    if image.mode == "F":
+        return _checked_array(np.array(image))  # a writable copy: torch warns on pillow's read-only buffer
+    array = np.asarray(image)
+    if array.size and (int(array.min()) < 0 or int(array.max()) > 65535):
+        raise ExampleError(f"a {image.mode!r} (integer) image is read as 16-bit, values 0..65535, found values from "
+                           f"{int(array.min())} to {int(array.max())}")
+    scaled = array.astype(np.float32)  # exact for 16-bit values, and half float64's memory on a large image
+    scaled /= 65535.0
+    return scaled
 
 
 def _float_image(coder: ImageEncoder, array: np.ndarray) -> torch.Tensor:
@@ -120,6 +167,8 @@ def check_image(coder: ImageEncoder, value: Any) -> str | None:
         return (f"expected an image file path, a PIL image or a (height, width[, channels]) array, found "
                 f"{type(value).__name__} {value!r:.40}")
     Image = pillow()
+    if problem := _not_regular(value):
+        return problem
     try:
         with Image.open(value):
             return None

@@ -64,13 +64,15 @@ def text_table(path: str | os.PathLike, text: str = "text", label: str = "label"
     if suffix not in (".csv", ".jsonl"):
         raise DataError(f"text_table reads .csv or .jsonl files, found {file.name!r}")
     try:
-        with open(file, encoding="utf-8", newline="") as f:
+        with open(file, encoding="utf-8-sig", newline="") as f:  # -sig: a spreadsheet's byte-order mark is no text
             rows = list(csv.DictReader(f)) if suffix == ".csv" else _json_lines(f, file)
     except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
         if isinstance(exc, DataError):
             raise
         raise DataError(f"text_table: cannot read {str(file)!r}: {getattr(exc, 'strerror', None) or exc}") from None
-    problems = [f"row {i}: {'not an object' if not isinstance(row, dict) else f'no column {text!r} or {label!r}'}"
+    problems = [f"row {i}: " + ("not an object" if not isinstance(row, dict) else
+                                f"no column {' or '.join(repr(c) for c in (text, label) if c not in row)} (its columns "
+                                f"are {list(row)})")
                 for i, row in enumerate(rows) if not isinstance(row, dict) or text not in row or label not in row]
     if problems or not rows:
         raise DataError(f"text_table: {str(file)!r}: " + ("; ".join(problems[:5]) or "no rows"))

@@ -202,6 +202,11 @@ def check_indices(x: torch.Tensor, count: int, where: str) -> torch.Tensor:
     ...
     netgraph.core.errors.DataError: EmbeddingLayer port 'Input' takes indices in [0, 3), found values from 3 to 3
     """
+    if x.is_floating_point() or x.is_complex() or x.dtype == torch.bool:
+        raise DataError(f"{where} takes integer indices (an integer dtype such as torch.long), found dtype {x.dtype}; "
+                        f"convert with .long()", kind="data")
+    if x.dtype not in (torch.int64, torch.int32):  # uint8, int16 ...: F.embedding takes neither
+        x = x.long()
     if x.numel() and (int(x.min()) < 0 or int(x.max()) >= count):
         raise DataError(f"{where} takes indices in [0, {count}), found values from {int(x.min())} to {int(x.max())}",
                         kind="data")

@@ -31,9 +31,10 @@ class EmbeddingModule(nn.Module):
     def __init__(self, weights: torch.Tensor):
         super().__init__()
         self.Weights = nn.Parameter(weights.clone())
+        self.layer_label = "EmbeddingLayer"  # the compiler names the layer: "layer 'emb' (EmbeddingLayer)"
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.embedding(check_indices(x, self.Weights.shape[0], "EmbeddingLayer port 'Input'"), self.Weights)
+        return F.embedding(check_indices(x, self.Weights.shape[0], f"{self.layer_label} port 'Input'"), self.Weights)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)

@@ -22,6 +22,7 @@ import dataclasses
 import math
 import numbers
 import os
+import sys
 import warnings
 import zipfile
 import zlib
@@ -231,7 +232,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
     workers = check_number(o["num_workers"], "num_workers", integer=True, strict=False)
     data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
     raw = gather(data, "training data", single, batch_size)
-    expect = {p: Expect(net.port_types[p], f"input port {p!r}") for p in net.input_ports}
+    expect = {p: _input_expect(net, p) for p in net.input_ports}
     expect.update(loss.targets(sample(raw)))
     meter, stopping = _meter(net, loss, requested, stopping, expect, sample(raw))
     module = net.compile()
@@ -362,3 +363,14 @@ def _read_problem(path: Path, suffix: str, exc: BaseException) -> str:
     if isinstance(exc, SafetensorError):
         return f"not a valid .safetensors file ({exc})"
     return str(exc)
+
+
+def _input_expect(net: Any, port: str) -> Expect:
+    """What the data of ``net``'s input ``port`` must hold: its type, and for indices the range of the smallest
+    EmbeddingLayer it feeds directly (checked before training, as net(x) checks it at the layer)."""
+    family = sys.modules.get("netgraph.layers.embedding")  # not loaded: the net has no EmbeddingLayer (layer
+    kind = family.EmbeddingLayer if family is not None else ()  # families load on first use; train loads none)
+    sizes = sorted((layer.count, f"layer {'/'.join(path)!r} (EmbeddingLayer)") for path, layer in net.leaves()
+                   if isinstance(layer, kind) and isinstance(layer.count, int)
+                   and net.producer((path, "Input")) == ((), port))
+    return Expect(net.port_types[port], f"input port {port!r}", indices=sizes[0] if sizes else None)

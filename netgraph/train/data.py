@@ -52,6 +52,7 @@ class Expect:
     optional: bool = False  # the lengths of padded batches: absent from dense ones (validation data by length)
     finite: bool = False  # infinities are refused too, not only NaN (a loss target: the loss would be infinite)
     alias: str | None = None  # the other key the same data may be given under ('Target' / the output's name)
+    indices: tuple[int, str] | None = None  # an input's indices lie in [0, n) of the EmbeddingLayer (named) it feeds
 
 
 def _batch_shape(shape: tuple | None) -> str:
@@ -154,6 +155,10 @@ def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -
             problems.append(f"{exp.what} (key {key!r}): class indices must lie in 0..{exp.classes - 1} "
                             f"(the output has {counted(exp.classes, 'class', 'classes')}), found values in {lo}..{hi}")
             return None
+    elif exp.indices is not None and (int(x.min()) < 0 or int(x.max()) >= exp.indices[0]):
+        problems.append(f"{exp.what} (key {key!r}): indices must lie in 0..{exp.indices[0] - 1} for {exp.indices[1]}, "
+                        f"which embeds {exp.indices[0]}, found values in {int(x.min())}..{int(x.max())}")
+        return None
     elif x.is_floating_point() and exp.unit_interval:
         lo, hi = float(x.min()), float(x.max())
         if lo < 0 or hi > 1:

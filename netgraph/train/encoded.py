@@ -9,8 +9,9 @@
 
 Every example is checked before the first step (labels, file headers, text lengths, value types, NaN) and
 reported together in one DataError naming the port and each example by its index in the user's data; images,
-paths or labels for a port without a coder are a DataError naming the coder to attach. The data is then batched by a
-torch DataLoader whose ``num_workers`` processes read and encode the examples; a file that cannot be
+paths or labels for a port without a coder are a DataError naming the coder to attach. Image files are then read and
+encoded batch by batch in a torch DataLoader's ``num_workers`` processes; labels and texts are encoded at
+once, texts as ragged token sequences (batched with their lengths, as net(texts) reads them); a file that cannot be
 decoded later (changed on disk) stops the run with a DataError, and the checkpoints written so far stay.
 """
 
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from netgraph.backend.masks import Padded, as_lists
 from netgraph.core.coders import BooleanDecoder, Coder, Decoder, Encoder, ImageEncoder
 from netgraph.core.errors import DataError
 from netgraph.data import Examples, image_folder, text_table
@@ -71,7 +73,8 @@ def _columns(net: Any, data: Any, what: str = "training data") -> dict[str, list
         return columns
     if not isinstance(data, Mapping):
         return None
-    raw = {str(k): v for k, v in data.items()}
+    # a Padded value is encoded already (as a tensor is): its sequences, not its (data, lengths) pair, are examples
+    raw = {str(k): as_lists(v, str(k), f"{what}: key") if isinstance(v, Padded) else v for k, v in data.items()}
     _refuse_uncoded(net, raw)
     if not net.coders:
         return None
@@ -310,7 +313,23 @@ def _boolean_targets(net: Any, data: Any) -> Any:
 
 
 def _loader(net: Any, columns: dict[str, Any], index: list[int] | None, what: str, batch_size: int,
-            num_workers: int) -> EncodedLoader:
+            num_workers: int) -> EncodedLoader | dict[str, Any]:
     dataset = EncodedDataset(net, columns, what, index)
     dataset.check()
-    return EncodedLoader(dataset, batch_size, num_workers)
+    if any(isinstance(c, ImageEncoder) for c in dataset.coders.values()):
+        return EncodedLoader(dataset, batch_size, num_workers)  # files: read and encoded batch by batch
+    return _encoded_columns(dataset)
+
+
+def _encoded_columns(dataset: EncodedDataset) -> dict[str, Any]:
+    """Labels, texts and numbers (cheap to encode) encoded now, each key one tensor, or a list of token sequences
+    of different lengths: the ragged data net_train batches with their lengths where the net honours them, so a
+    text is read to its own length in training as in net(texts), never padded with 0 that a layer reads."""
+    out = {}
+    for key, values in dataset.columns.items():
+        if isinstance(values, torch.Tensor):
+            out[key] = values
+            continue
+        encoded = [dataset._encoded(key, i) for i in range(dataset.size)]  # checked: tensors
+        out[key] = encoded if len({tuple(e.shape) for e in encoded}) > 1 else torch.stack(encoded)
+    return out

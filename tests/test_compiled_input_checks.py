@@ -1,0 +1,62 @@
+"""The compiled module refuses what net(x) refuses with the same kind of error, never torch's from deep inside:
+float indices at an EmbeddingLayer, and a sequence of length 0 at a variable-length input."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (AggregationLayer, DataError, EmbeddingLayer, GatedRecurrentLayer, LongShortTermMemoryLayer,
+                      NetChain, SequenceLastLayer, net_initialize)
+
+
+def _classifier():
+    return net_initialize(NetChain({"emb": EmbeddingLayer(4, 10), "lstm": LongShortTermMemoryLayer(3),
+                                    "last": SequenceLastLayer()}, input=["n"]), seed=0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bool])
+def test_compiled_embedding_refuses_non_integer_indices_naming_the_layer(dtype):
+    module = _classifier().compile()
+    with pytest.raises(DataError, match=rf"layer 'emb' \(EmbeddingLayer\) port 'Input' takes integer indices.*"
+                                        rf"found dtype {dtype}"):
+        module(torch.tensor([[0, 1]]).to(dtype))  # integral values too: torch's embedding takes no floats
+    assert torch.equal(module(torch.tensor([[0, 1]])), module(torch.tensor([[0, 1]], dtype=torch.int32)))
+
+
+def test_index_errors_name_the_layer_compiled_or_not():
+    net = _classifier()
+    for run in (net, net.compile()):
+        with pytest.raises(DataError, match=r"layer 'emb' \(EmbeddingLayer\) port 'Input' takes indices in \[0, 10\)"):
+            run(torch.tensor([[0, 10]]))
+
+
+@pytest.mark.parametrize("layers", [[LongShortTermMemoryLayer(2)], [GatedRecurrentLayer(2), SequenceLastLayer()],
+                                    [SequenceLastLayer()], [AggregationLayer("Mean", 1)]])
+def test_compiled_module_refuses_a_sequence_of_length_0_as_net_does(layers):
+    net = net_initialize(NetChain(layers, input=("n", 3)), seed=0)
+    empty = torch.zeros(2, 0, 3)
+    with pytest.raises(DataError) as called:
+        net(empty)
+    with pytest.raises(DataError) as compiled:  # was torch's RuntimeError, IndexError, or NaN (a Mean of nothing)
+        net.compile()(empty)
+    assert str(compiled.value) == str(called.value)
+    assert "input port 'Input'" in str(compiled.value) and "length 0 along n" in str(compiled.value)
+    assert net.compile()(torch.zeros(2, 1, 3)).shape[0] == 2  # length 1 runs
+
+
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.int16, torch.int32])
+def test_small_integer_indices_are_taken_compiled_or_not(dtype):
+    net = _classifier()
+    x = torch.tensor([[1, 2, 3]])
+    want = net(x)
+    assert torch.equal(net(x.to(dtype)), want)
+    assert torch.allclose(net.compile()(x.to(dtype)), net.compile()(x))  # was torch's "Expected ... Long, Int"
+
+
+@pytest.mark.parametrize("value, kind", [(float("inf"), "NaN or infinite values"), (float("nan"), "NaN or infinite"),
+                                         (1e30, "values too large for int64"), (1.5, "non-integer values")])
+def test_floats_that_are_no_index_are_named_not_cast(value, kind):
+    """inf and 1e30 equal their own round(), so they passed as integers and became -2**63 in the range error."""
+    with pytest.raises(DataError, match=rf"input port 'Input' takes integer indices \(dtype Integer\), found {kind}"):
+        _classifier()(torch.tensor([[1.0, value]]))

@@ -1,0 +1,69 @@
+"""ImageEncoder on 16-bit and float image files (scaled, never clipped to 8 bits) and EXIF-rotated photos (read
+upright, as viewers show them)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image, ImageOps
+
+from netgraph import DataError, ImageEncoder
+from netgraph.data import encode
+
+
+def _ramp16():
+    return (np.arange(48).reshape(6, 8) * 1361).astype(np.uint16)  # 0 .. 63967: far beyond 8 bits
+
+
+@pytest.mark.parametrize("suffix", [".png", ".tif"])
+@pytest.mark.parametrize("space", ["Grayscale", "RGB"])
+def test_16_bit_grey_files_are_scaled_to_0_1_not_clipped(tmp_path, suffix, space):
+    values = _ramp16()
+    path = tmp_path / f"deep{suffix}"
+    Image.fromarray(values).save(path)
+    x = encode(ImageEncoder(size=(8, 6), color_space=space), "Input", str(path))
+    want = torch.from_numpy(values / 65535.0).float()
+    assert x.shape == ((1 if space == "Grayscale" else 3), 6, 8)
+    assert torch.allclose(x, want.expand_as(x), atol=1e-6)
+    resized = encode(ImageEncoder(size=(4, 3), color_space=space), "Input", str(path))
+    assert 0.2 < float(resized.mean()) < 0.8  # resized in floats too, not saturated at 1
+
+
+def test_32_bit_and_float_grey_files(tmp_path):
+    values = _ramp16()
+    Image.fromarray(values.astype(np.int32)).save(tmp_path / "i.tif")
+    Image.fromarray((values / 65535.0).astype(np.float32)).save(tmp_path / "f.tif")
+    coder = ImageEncoder(size=(8, 6), color_space="Grayscale")
+    x, f = encode(coder, "Input", [str(tmp_path / "i.tif"), str(tmp_path / "f.tif")])
+    assert torch.allclose(x[0], torch.from_numpy(values / 65535.0).float(), atol=1e-6)
+    assert torch.allclose(f, x, atol=1e-6)
+    Image.fromarray((values * 4.0).astype(np.float32)).save(tmp_path / "big.tif")  # floats beyond [0, 1]
+    Image.fromarray(values.astype(np.int32) * 100).save(tmp_path / "wide.tif")  # beyond 16 bits
+    with pytest.raises(DataError) as info:
+        encode(coder, "Input", [str(tmp_path / "big.tif"), str(tmp_path / "wide.tif")])
+    assert "example 0" in str(info.value) and "[0, 1]" in str(info.value)
+    assert "example 1" in str(info.value) and "0..65535" in str(info.value)
+
+
+def test_exif_rotated_images_are_read_upright(tmp_path):
+    stored = np.zeros((4, 8), np.uint8)
+    stored[:, :4] = 255  # stored wide, left half white
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to view"
+    Image.fromarray(stored).save(tmp_path / "photo.png", exif=exif)
+    with Image.open(tmp_path / "photo.png") as image:
+        upright = np.asarray(ImageOps.exif_transpose(image))
+    assert upright.shape == (8, 4)
+    coder = ImageEncoder(size=(4, 8), color_space="Grayscale")  # (width, height): the upright shape
+    want = torch.from_numpy(upright / 255.0).float()
+    assert torch.equal(encode(coder, "Input", str(tmp_path / "photo.png"))[0], want)
+    with Image.open(tmp_path / "photo.png") as image:  # the same photo opened by the user
+        assert torch.equal(encode(coder, "Input", image)[0], want)
+        assert image.size == (8, 4)  # and the user's image is left as it was
+
+
+def test_grayscale_mean_of_three_numbers_is_refused_in_plain_words():
+    from netgraph import OptionError
+    with pytest.raises(OptionError, match=r"mean=: a number \(one channel: Grayscale\), found \[0.1, 0.2, 0.3\]$"):
+        ImageEncoder(size=(8, 8), color_space="Grayscale", mean=[0.1, 0.2, 0.3])  # was "a number or 1 numbers"
