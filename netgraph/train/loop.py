@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from netgraph.train.checkpoint import restore_run, run_state, save_checkpoint
+from netgraph.train.checkpoint import rank_estimators, restore_run, run_state, save_checkpoint
 from netgraph.core.errors import DataError, OptionError, TrainingError
 from netgraph.train.data import InMemory, lengths_keys, non_finite_data
 from netgraph.train.loss import surrogate_term
@@ -382,11 +382,12 @@ class Trainer:
     # -- checkpoints ---------------------------------------------------------------------------------------
     def save(self, r: int) -> None:
         self._saved_round = r
+        by_rank = rank_estimators(self) if self.ctx.active else None  # every process takes part
         if not self.ctx.main:
             return
         self.state.elapsed = time.perf_counter() - self.started
         ck = self.plan.checkpoint
-        path = save_checkpoint(ck["directory"], run_state(self), r, keep=ck["keep"])
+        path = save_checkpoint(ck["directory"], run_state(self, by_rank), r, keep=ck["keep"])
         self.files.append(str(path))
 
     def resume(self) -> None:
