@@ -201,3 +201,15 @@ def test_log_space_samplers_refuse_draws_past_float32_like_weibull(dist, args, p
     net = NetGraph({"draw": RandomArrayLayer(dist(*(f"#{n}" for n in names)))}, [], **{n: () for n in names})
     with pytest.raises(DataError, match=rf"layer 'draw'.*{dist.__name__}.*beyond float32's range"):
         net(**{n: torch.full((4,), v) for n, v in zip(names, args)})
+
+
+@pytest.mark.parametrize("build", [
+    lambda: D.NormalDistribution(0.0, []), lambda: D.BernoulliDistribution(torch.ones(2, 0)),
+    lambda: D.GammaDistribution([[]], 1.0), lambda: D.DirichletDistribution(torch.ones(0, 3)),
+    lambda: D.MultinormalDiagonalDistribution(torch.zeros(0, 2), [1.0, 1.0]),
+], ids=["Normal", "Bernoulli", "Gamma", "Dirichlet", "MultinormalDiagonal"])
+def test_an_empty_constant_parameter_is_refused_naming_it(build):
+    """It gave an Output with a 0-size dim, which output= and port shapes refuse (found by QA)."""
+    with pytest.raises(OptionError, match=r"Distribution: parameter \w+ \(.*\) must not be empty, found an array "
+                                          r"of shape \(\d"):
+        build()

@@ -206,6 +206,9 @@ class Distribution:
             c = self.CONSTRAINTS.get(n, REAL)
             if isinstance(v, float) and not c.ok(v):
                 errors.append(f"parameter {self.role(n)} must be {c.text}, found {v!r}")
+            elif isinstance(v, torch.Tensor) and v.numel() == 0:  # a draw would have a 0-size dim: no port may
+                errors.append(f"parameter {self.role(n)} must not be empty, found an array of shape "
+                              f"{tuple(v.shape)}; give a number or a non-empty list")
             elif isinstance(v, torch.Tensor) and not c.ok_tensor(v):
                 errors.append(f"parameter {self.role(n)} must be {c.text}, found {_first_bad(v, c)}")
         if not errors and all(not isinstance(v, str) for v in self.params):
