@@ -30,6 +30,18 @@ def test_callable_form_names_the_ports():
     assert x.shape == (2, 4) and bool(((x >= 0) & (x < 0.5)).all())
 
 
+@pytest.mark.parametrize("fn", [lambda mu: NormalDistribution(mu * 2, 1.0), lambda mu: NormalDistribution(mu, abs(mu)),
+                                lambda mu: NormalDistribution(torch.exp(mu), 1.0)], ids=["times", "abs", "exp"])
+def test_a_callable_that_computes_with_its_arguments_is_one_clear_error(fn):
+    """It raised a bare TypeError, or named a slot '#mu#mu' (found by QA)."""
+    with pytest.raises(OptionError, match=r"RandomArrayLayer's function is called once, with each argument standing "
+                                          r"for its input port \('#mu'\), and must pass its arguments to the "
+                                          r"distribution unchanged.*\(a FunctionLayer"):
+        RandomArrayLayer(fn, output=3)
+    with pytest.raises(OptionError, match=r"sigma \(standard deviation\) must be a finite number > 0"):
+        RandomArrayLayer(lambda mu: NormalDistribution(mu, -1.0), output=3)  # a bad constant keeps its message
+
+
 def test_a_slot_used_twice_is_one_port():
     layer = RandomArrayLayer(NormalDistribution("#m", "#m"))
     assert layer.input_ports == ("m",)
