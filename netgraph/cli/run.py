@@ -23,6 +23,7 @@ from netgraph.core.summary import one_line
 from netgraph.core.types import INTEGER, format_shape
 from netgraph.layers import EmbeddingLayer, ExtractLayer
 from netgraph.layers.distributions import slot_name
+from netgraph.layers.kl_divergence import KLDivergenceLayer
 from netgraph.layers.random import RandomArrayLayer
 from netgraph.cli.flags import check_seed
 from netgraph.cli.loading import load_net as load
@@ -93,12 +94,11 @@ def example_inputs(net: Any) -> tuple[dict[str, torch.Tensor], list[str]]:
 
 def parameter_example(net: Any, port: str, shape: tuple) -> tuple[torch.Tensor, str | None]:
     """One example for the Real graph input ``port``: standard normal, or, where it feeds a distribution parameter
-    of a RandomArrayLayer directly, a value that parameter accepts (and a note saying so)."""
+    of a RandomArrayLayer or KLDivergenceLayer directly, a value that parameter accepts (and a note saying so)."""
     for path, layer in net.leaves():
-        if not isinstance(layer, RandomArrayLayer):
-            continue
-        dist = layer.distribution
-        for name, value in zip(dist.PARAMS, dist.params):
+        dists = ([layer.distribution] if isinstance(layer, RandomArrayLayer) else
+                 [d for d in (layer.p, layer.q) if d is not None] if isinstance(layer, KLDivergenceLayer) else [])
+        for dist, (name, value) in ((d, pv) for d in dists for pv in zip(d.PARAMS, d.params)):
             if isinstance(value, str) and net.producer((path, slot_name(value))) == ((), port):
                 c, rank = dist.CONSTRAINTS[name], getattr(dist, "PARAM_EVENT_RANKS", {}).get(name, 0)
                 u = torch.rand(1, *shape)
