@@ -334,10 +334,12 @@ def _term(net: Any, key: str, spec: Any) -> _Term:
                           f"outputs are {list(outputs)} (a callable loss may use any label)")
     if spec in AUTOMATIC:
         return _auto(net, key)
+    if isinstance(spec, str) and spec == key:  # the port's name, as loss_function="port" takes it: the output itself is the loss term
+        return _PortTerm(key)
     if isinstance(spec, Layer):
         return _with_alias(net, _LayerTerm(key, spec, net.port_types[key], _target_key(net, key)))
-    raise OptionError(f"loss_function[{key!r}] must be a loss layer, a callable, 'Automatic', a weight or "
-                      f"(spec, weight); found {spec!r}")
+    raise OptionError(f"loss_function[{key!r}] must be a loss layer, a callable, 'Automatic', the port's name "
+                      f"{key!r} (the output itself is the loss), a weight or (spec, weight); found {spec!r}")
 
 
 def attach_losses(net: Any, spec: Any) -> Loss:
