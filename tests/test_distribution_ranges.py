@@ -229,3 +229,15 @@ def test_tiny_shapes_never_draw_zero_so_the_log_probability_stays_finite(dist, a
     out["LogProbability"].sum().backward()
     assert bool((out["Output"] > 0).all()) and bool(torch.isfinite(out["LogProbability"]).all())
     assert bool(torch.isfinite(a.grad).all())
+
+
+@pytest.mark.parametrize("dist", [
+    D.WeibullDistribution(0.05, 1.0), D.RayleighDistribution(1e-30),
+    D.RayleighDistribution(1e30), D.MaxwellDistribution(1e-30), D.HalfNormalDistribution(1e30),
+], ids=["Weibull-tiny-shape", "Rayleigh-tiny", "Rayleigh-huge", "Maxwell-tiny", "HalfNormal-huge"])
+def test_valid_extreme_constants_draw_positive_values_with_a_finite_log_probability(dist):
+    """Weibull draws at a tiny shape underflowed to 0 (LogProbability inf), and the Rayleigh, Maxwell and HalfNormal
+    log-densities squared σ (or θ) alone, which over- or underflows: NaN for every draw (found by QA)."""
+    torch.manual_seed(0)
+    out = NetGraph([RandomArrayLayer(dist, output=(), log_probability=True)], []).compile()(batch_size=20000)
+    assert bool((out["Output"] > 0).all()) and bool(torch.isfinite(out["LogProbability"]).all())
