@@ -121,8 +121,8 @@ def test_run_draws_inputs_that_feed_distribution_parameters_inside_their_range(t
         "      output: 3}\n"
         "  m: {type: RandomArrayLayer, distribution: {type: MultinormalDistribution, args: ['#mu', '#cov']}}\n"
         "  k: {type: RandomArrayLayer, distribution: {type: BinomialDistribution, args: ['#n', '#q']}, output: 3}\n"
-        "  kl: {type: KLDivergenceLayer, p: {type: GammaDistribution, args: ['#s', 1.0]}, q: {type: GammaDistribution,\n"
-        "       args: [2.0, 1.0]}}\n"
+        "  kl: {type: KLDivergenceLayer, p: {type: GammaDistribution, args: ['#s', 1.0]},\n"
+        "       q: {type: GammaDistribution, args: [2.0, 1.0]}}\n"
         "inputs: {a: 3, b: 3, p: 4, lo: 3, hi: 3, mu: 2, cov: [2, 2], n: 3, q: 3, s: 3}\n"
         "outputs: {G: null, C: null, D: null, M: null, K: null, KL: null}\n"
         "edges: [g -> G, c -> C, d -> D, m -> M, k -> K, kl -> KL]\n")

@@ -3,7 +3,8 @@
 ``--seed S`` seeds, in this order, the initialisation of every array the spec leaves empty (the same
 call ``netgraph train --seed S`` makes, so both start from the same net), then the example inputs and
 the random layers' draws. Example inputs are one example each: standard normal values for Real
-ports (values inside the allowed range for a port that feeds a distribution parameter, ``parameter_example``), indices ``0..k-1`` for Integer ports (``k`` = the smallest index count of the
+ports (values inside the allowed range for a port that feeds a distribution parameter,
+``parameter_example``), indices ``0..k-1`` for Integer ports (``k`` = the smallest index count of the
 EmbeddingLayers they feed, else 2; 1-based positions within the levels for an ExtractLayer's
 ``Position``) and ``VARIABLE_LENGTH`` for a variable-length dim such as ``"n"``.
 """

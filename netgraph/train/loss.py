@@ -334,7 +334,7 @@ def _term(net: Any, key: str, spec: Any) -> _Term:
                           f"outputs are {list(outputs)} (a callable loss may use any label)")
     if spec in AUTOMATIC:
         return _auto(net, key)
-    if isinstance(spec, str) and spec == key:  # the port's name, as loss_function="port" takes it: the output itself is the loss term
+    if isinstance(spec, str) and spec == key:  # the port's own name, as loss_function="port": the output is the loss
         return _PortTerm(key)
     if isinstance(spec, Layer):
         return _with_alias(net, _LayerTerm(key, spec, net.port_types[key], _target_key(net, key)))
