@@ -128,3 +128,18 @@ def test_a_dict_term_may_name_its_own_port_to_use_that_output_as_the_loss():
     assert terms.round_losses == pytest.approx(by_hand.round_losses, rel=1e-6)
     with pytest.raises(OptionError, match=r"loss_function\['Cost'\] must be .* the port's name 'Cost'"):
         net_train(net_initialize(net, seed=0), data, loss_function={"Cost": "LogP"}, **options)
+
+
+def test_an_integer_output_gets_no_automatic_loss_but_one_message_saying_what_to_give():
+    """A Categorical's class indices as the output met an automatic mean squared error, which failed with a
+    shape conflict about the loss net's own 'Input' port (found by QA)."""
+    from netgraph import CategoricalDistribution, RandomArrayLayer, SoftmaxLayer
+    net = NetGraph({"lin": LinearLayer(4, input=2), "sm": SoftmaxLayer(),
+                    "draw": RandomArrayLayer(CategoricalDistribution("#p"))}, [("lin", "sm", "draw")])
+    data = {"Input": torch.zeros(8, 2), "Target": torch.zeros(8, dtype=torch.long)}
+    with pytest.raises(OptionError, match=r"output port 'Output' gives Integer values .* no automatic loss takes"):
+        net_train(net_initialize(net, seed=0), data, max_training_rounds=1, progress=False)
+    reward = lambda outputs, batch: (outputs["Output"] != batch["Target"]).float()  # noqa: E731
+    r = net_train(net_initialize(net, seed=0), data, loss_function=reward, max_training_rounds=2, progress=False,
+                  all=True, random_seed=0)  # the score-function term trains on such a loss
+    assert len(r.round_losses) == 2

@@ -322,6 +322,11 @@ def _with_alias(net: Any, term: _Term) -> _Term:
 def _auto(net: Any, port: str) -> _Term:
     if is_loss_port(net, port):
         return _PortTerm(port)
+    if net.port_types[port].dtype == INTEGER:  # e.g. a Categorical's class indices: no loss takes them
+        raise OptionError(f"output port {port!r} gives Integer values (such as the class indices a RandomArrayLayer "
+                          f"draws from a CategoricalDistribution), which no automatic loss takes: they carry no "
+                          f"gradient. Give loss_function= (a callable over the outputs, or a loss output), or draw "
+                          f"one-hot vectors with estimator='straight_through' or 'relaxed'")
     return _with_alias(net, _AutoTerm(port, auto_kind(net, port), net.port_types[port], _target_key(net, port)))
 
 
