@@ -311,3 +311,13 @@ def test_every_distribution_declares_a_default_estimator():
 def test_callable_form_errors_name_the_random_layer():
     with pytest.raises(OptionError, match=r"^RandomArrayLayer: parameter 'a' must be a plain positional parameter"):
         RandomArrayLayer(lambda *a: NormalDistribution(*a))
+
+
+@pytest.mark.parametrize("dist", [NormalDistribution(torch.tensor(0.5), 1.0), UniformDistribution([torch.tensor(0.0), 1]),
+                                  BernoulliDistribution(torch.tensor(0.3))], ids=["Normal", "Uniform", "Bernoulli"])
+def test_a_zero_dim_tensor_parameter_round_trips_through_yaml_as_the_number_it_holds(dist):
+    """It stayed a tensor, was written as a number (0.30000001192092896) and read back as one: the reloaded net
+    differed from the saved one (found by QA)."""
+    net = NetGraph([RandomArrayLayer(dist, output=2)], [])
+    text = net.to_yaml()
+    assert NetGraph.from_yaml(text) == net and "0.30000001" not in text

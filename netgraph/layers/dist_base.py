@@ -116,6 +116,9 @@ def _as_param(cls_name: str, name: str, value: Param) -> Param:
             raise OptionError(f"{cls_name} parameter {name}: a tensor given as a constant must not require "
                               f"grad (the layer copies it into a buffer); feed it as a '#{name}' slot input to "
                               "train it")
+        if value.dim() == 0:  # a number, as a spec writes and reads it back (float32: its shortest decimal)
+            v = value.detach().cpu()
+            return float(str(v.numpy())) if v.dtype == torch.float32 else float(v)
         return value.detach().clone() if value.is_floating_point() else value.detach().to(torch.float32)
     if isinstance(value, (list, tuple)):
         try:
