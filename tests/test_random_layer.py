@@ -321,3 +321,11 @@ def test_a_zero_dim_tensor_parameter_round_trips_through_yaml_as_the_number_it_h
     net = NetGraph([RandomArrayLayer(dist, output=2)], [])
     text = net.to_yaml()
     assert NetGraph.from_yaml(text) == net and "0.30000001" not in text
+
+
+def test_array_parameters_are_written_and_shown_by_their_shortest_decimal():
+    """The spec and the repr held float32 noise (0.10000000149011612) where the user wrote 0.1 (found by QA)."""
+    net = NetGraph([RandomArrayLayer(NormalDistribution([0.1, 0.2], [[1 / 3, 0.7]]), output=(1, 2))], [])
+    text = net.to_yaml()
+    assert "args: [[0.1, 0.2], [[0.33333334, 0.7]]]" in text and NetGraph.from_yaml(text) == net
+    assert repr(net.layers["1"].distribution) == "NormalDistribution([0.1, 0.2], [[0.33333334, 0.7]])"

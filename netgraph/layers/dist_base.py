@@ -318,7 +318,16 @@ class Distribution:
 
 
 def _plain(p: Any) -> Any:
-    return p.tolist() if isinstance(p, torch.Tensor) else p
+    """A tensor parameter as nested lists; float32 values by their shortest decimal (0.1, not 0.10000000149), which
+    reads back to the same float32, as a spec writes arrays (``netgraph.spec.options``)."""
+    if not isinstance(p, torch.Tensor):
+        return p
+    if p.dtype != torch.float32 or p.numel() > 20000:
+        return p.tolist()
+    if p.dim() <= 1:
+        values = [float(str(v)) for v in p.detach().cpu().numpy().ravel()]  # str of a float32: its shortest decimal
+        return values if p.dim() else values[0]
+    return [_plain(row) for row in p]
 
 
 def _same(a: Any, b: Any) -> bool:
