@@ -107,3 +107,27 @@ def test_run_draws_1_based_positions_for_an_extract_layer(tmp_path, capsys):
     for seed in range(5):
         assert main(["run", str(spec), "--seed", str(seed), "-o", str(tmp_path / "ex.svg")]) == 0
         assert "input Position: random Integer indices in 1..4" in capsys.readouterr().out
+
+
+def test_run_draws_inputs_that_feed_distribution_parameters_inside_their_range(tmp_path, capsys):
+    """Standard normal inputs made `run` fail on any spec whose inputs feed a shape, a rate or a probability
+    (a DataError from the parameter check; found by QA). Such an input now gets values that parameter takes."""
+    spec = tmp_path / "params.yaml"
+    spec.write_text(
+        "netgraph: 1\nlayers:\n"
+        "  g: {type: RandomArrayLayer, distribution: {type: GammaDistribution, args: ['#a', '#b']}, output: 3}\n"
+        "  c: {type: RandomArrayLayer, distribution: {type: CategoricalDistribution, args: ['#p']}}\n"
+        "  d: {type: RandomArrayLayer, distribution: {type: DiscreteUniformDistribution, args: [['#lo', '#hi']]},\n"
+        "      output: 3}\n"
+        "  m: {type: RandomArrayLayer, distribution: {type: MultinormalDistribution, args: ['#mu', '#cov']}}\n"
+        "  k: {type: RandomArrayLayer, distribution: {type: BinomialDistribution, args: ['#n', '#q']}, output: 3}\n"
+        "  kl: {type: KLDivergenceLayer, p: {type: GammaDistribution, args: ['#s', 1.0]},\n"
+        "       q: {type: GammaDistribution, args: [2.0, 1.0]}}\n"
+        "inputs: {a: 3, b: 3, p: 4, lo: 3, hi: 3, mu: 2, cov: [2, 2], n: 3, q: 3, s: 3}\n"
+        "outputs: {G: null, C: null, D: null, M: null, K: null, KL: null}\n"
+        "edges: [g -> G, c -> C, d -> D, m -> M, k -> K, kl -> KL]\n")
+    for seed in range(5):
+        assert main(["run", str(spec), "-o", str(tmp_path / "p.svg"), "--seed", str(seed)]) == 0
+        printed = capsys.readouterr().out
+        assert "input a: values for GammaDistribution parameter alpha (shape): a finite number > 0" in printed
+        assert "input q: values for BinomialDistribution parameter p (success probability)" in printed

@@ -201,3 +201,43 @@ def test_log_space_samplers_refuse_draws_past_float32_like_weibull(dist, args, p
     net = NetGraph({"draw": RandomArrayLayer(dist(*(f"#{n}" for n in names)))}, [], **{n: () for n in names})
     with pytest.raises(DataError, match=rf"layer 'draw'.*{dist.__name__}.*beyond float32's range"):
         net(**{n: torch.full((4,), v) for n, v in zip(names, args)})
+
+
+@pytest.mark.parametrize("build", [
+    lambda: D.NormalDistribution(0.0, []), lambda: D.BernoulliDistribution(torch.ones(2, 0)),
+    lambda: D.GammaDistribution([[]], 1.0), lambda: D.DirichletDistribution(torch.ones(0, 3)),
+    lambda: D.MultinormalDiagonalDistribution(torch.zeros(0, 2), [1.0, 1.0]),
+], ids=["Normal", "Bernoulli", "Gamma", "Dirichlet", "MultinormalDiagonal"])
+def test_an_empty_constant_parameter_is_refused_naming_it(build):
+    """It gave an Output with a 0-size dim, which output= and port shapes refuse (found by QA)."""
+    with pytest.raises(OptionError, match=r"Distribution: parameter \w+ \(.*\) must not be empty, found an array "
+                                          r"of shape \(\d"):
+        build()
+
+
+@pytest.mark.parametrize("dist,args", [
+    (D.GammaDistribution, ("#a", 1.0)), (D.GammaDistribution, ("#a", 1.0, 2.0, 0.0)), (D.ChiDistribution, ("#a",)),
+    (D.ChiSquareDistribution, ("#a",)), (D.NakagamiDistribution, ("#a", 1.0)),
+], ids=["Gamma", "GeneralizedGamma", "Chi", "ChiSquare", "Nakagami"])
+def test_tiny_shapes_never_draw_zero_so_the_log_probability_stays_finite(dist, args):
+    """At shape 0.01 about 4 in 10 float32 draws underflowed to 0, off the support: LogProbability +inf and NaN
+    gradients (found by QA). They are now the smallest normal float32, as torch's own sampler clamps them."""
+    torch.manual_seed(0)
+    net = NetGraph([RandomArrayLayer(dist(*args), output=(), log_probability=True)], [], a=())
+    a = torch.full((4000,), 0.01, requires_grad=True)
+    out = net.compile()(a=a)
+    out["LogProbability"].sum().backward()
+    assert bool((out["Output"] > 0).all()) and bool(torch.isfinite(out["LogProbability"]).all())
+    assert bool(torch.isfinite(a.grad).all())
+
+
+@pytest.mark.parametrize("dist", [
+    D.WeibullDistribution(0.05, 1.0), D.RayleighDistribution(1e-30),
+    D.RayleighDistribution(1e30), D.MaxwellDistribution(1e-30), D.HalfNormalDistribution(1e30),
+], ids=["Weibull-tiny-shape", "Rayleigh-tiny", "Rayleigh-huge", "Maxwell-tiny", "HalfNormal-huge"])
+def test_valid_extreme_constants_draw_positive_values_with_a_finite_log_probability(dist):
+    """Weibull draws at a tiny shape underflowed to 0 (LogProbability inf), and the Rayleigh, Maxwell and HalfNormal
+    log-densities squared σ (or θ) alone, which over- or underflows: NaN for every draw (found by QA)."""
+    torch.manual_seed(0)
+    out = NetGraph([RandomArrayLayer(dist, output=(), log_probability=True)], []).compile()(batch_size=20000)
+    assert bool((out["Output"] > 0).all()) and bool(torch.isfinite(out["LogProbability"]).all())

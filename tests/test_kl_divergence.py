@@ -222,3 +222,13 @@ def test_monte_carlo_draws_are_bounded_by_the_port_elements_limit():
         NetGraph([layer], [], a=2)
     with netgraph.limits(port_elements=2**33):
         assert NetGraph([layer], [], a=2).output_shapes == {"Output": ()}
+
+
+@pytest.mark.parametrize("scale", [1e20, 1e-25])
+def test_the_normal_closed_form_is_finite_at_valid_extreme_scales(scale):
+    """σ² alone over- or underflowed float32: KL(N(0, s) ‖ N(0, s)) was NaN, not 0 (found by QA)."""
+    from netgraph import KLDivergenceLayer, NetGraph, NormalDistribution
+    net = NetGraph({"kl": KLDivergenceLayer(NormalDistribution("#mu", "#sigma"), NormalDistribution(0, scale))}, [],
+                   mu=(), sigma=())
+    kl = net.compile()(mu=torch.tensor([0.0, scale]), sigma=torch.tensor([scale, 2 * scale]))
+    torch.testing.assert_close(kl, torch.tensor([0.0, math.log(0.5) + 2.5 - 0.5]))

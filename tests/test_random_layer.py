@@ -30,6 +30,18 @@ def test_callable_form_names_the_ports():
     assert x.shape == (2, 4) and bool(((x >= 0) & (x < 0.5)).all())
 
 
+@pytest.mark.parametrize("fn", [lambda mu: NormalDistribution(mu * 2, 1.0), lambda mu: NormalDistribution(mu, abs(mu)),
+                                lambda mu: NormalDistribution(torch.exp(mu), 1.0)], ids=["times", "abs", "exp"])
+def test_a_callable_that_computes_with_its_arguments_is_one_clear_error(fn):
+    """It raised a bare TypeError, or named a slot '#mu#mu' (found by QA)."""
+    with pytest.raises(OptionError, match=r"RandomArrayLayer's function is called once, with each argument standing "
+                                          r"for its input port \('#mu'\), and must pass its arguments to the "
+                                          r"distribution unchanged.*\(a FunctionLayer"):
+        RandomArrayLayer(fn, output=3)
+    with pytest.raises(OptionError, match=r"sigma \(standard deviation\) must be a finite number > 0"):
+        RandomArrayLayer(lambda mu: NormalDistribution(mu, -1.0), output=3)  # a bad constant keeps its message
+
+
 def test_a_slot_used_twice_is_one_port():
     layer = RandomArrayLayer(NormalDistribution("#m", "#m"))
     assert layer.input_ports == ("m",)
@@ -299,3 +311,21 @@ def test_every_distribution_declares_a_default_estimator():
 def test_callable_form_errors_name_the_random_layer():
     with pytest.raises(OptionError, match=r"^RandomArrayLayer: parameter 'a' must be a plain positional parameter"):
         RandomArrayLayer(lambda *a: NormalDistribution(*a))
+
+
+@pytest.mark.parametrize("dist", [NormalDistribution(torch.tensor(0.5), 1.0), UniformDistribution([torch.tensor(0.0), 1]),
+                                  BernoulliDistribution(torch.tensor(0.3))], ids=["Normal", "Uniform", "Bernoulli"])
+def test_a_zero_dim_tensor_parameter_round_trips_through_yaml_as_the_number_it_holds(dist):
+    """It stayed a tensor, was written as a number (0.30000001192092896) and read back as one: the reloaded net
+    differed from the saved one (found by QA)."""
+    net = NetGraph([RandomArrayLayer(dist, output=2)], [])
+    text = net.to_yaml()
+    assert NetGraph.from_yaml(text) == net and "0.30000001" not in text
+
+
+def test_array_parameters_are_written_and_shown_by_their_shortest_decimal():
+    """The spec and the repr held float32 noise (0.10000000149011612) where the user wrote 0.1 (found by QA)."""
+    net = NetGraph([RandomArrayLayer(NormalDistribution([0.1, 0.2], [[1 / 3, 0.7]]), output=(1, 2))], [])
+    text = net.to_yaml()
+    assert "args: [[0.1, 0.2], [[0.33333334, 0.7]]]" in text and NetGraph.from_yaml(text) == net
+    assert repr(net.layers["1"].distribution) == "NormalDistribution([0.1, 0.2], [[0.33333334, 0.7]])"

@@ -204,7 +204,7 @@ def test_dataloader_and_dataset_train():
     assert r.total_batches == 8
 
 
-def test_a_generator_of_batches_trains_on_every_batch_and_is_refused_when_a_second_round_finds_it_empty():
+def test_a_generator_of_batches_trains_on_every_batch_and_is_refused_up_front_for_more_rounds():
     x, y = known_function(40, 0)
     drawn = []
 
@@ -214,9 +214,15 @@ def test_a_generator_of_batches_trains_on_every_batch_and_is_refused_when_a_seco
             yield {"Input": x[i:i + 10], "Target": y[i:i + 10]}
     r = net_train(mlp(), batches(), max_training_rounds=1, random_seed=0, progress=False, all=True)
     assert drawn == [0, 10, 20, 30] and r.total_batches == 4 and r.examples_processed == 40
-    with pytest.raises(DataError, match=r"training data: the data gave no batch when iterated again for the next "
-                                        r"round \(pass 2\): .* give a re-iterable such as a list of batch dicts"):
+    drawn.clear()
+    refused = r"training data is a one-shot iterable .* 3 rounds would run .* give a re-iterable \(a list of batch"
+    with pytest.raises(DataError, match=refused):
         net_train(mlp(), batches(), max_training_rounds=3, random_seed=0, progress=False)
+    assert drawn == [0]  # refused before any training step, not when round 2 finds it spent
+    with pytest.raises(DataError, match=r"validation_set is a one-shot iterable"):
+        net_train(mlp(), {"Input": x, "Target": y}, validation_set=batches(), max_training_rounds=2, progress=False)
+    with pytest.raises(DataError, match=r"gave no batch when iterated again for the next round \(pass 2\)"):
+        net_train(mlp(), batches(), max_training_time=60, random_seed=0, progress=False)  # spent before the time
     listed = [{"Input": x[i:i + 10], "Target": y[i:i + 10]} for i in range(0, 40, 10)]
     r = net_train(mlp(), iter(listed), max_training_rounds=1, progress=False, all=True)
     assert r.total_batches == 4

@@ -63,6 +63,41 @@ def test_two_gloo_processes_agree_with_each_other_and_with_one_process(tmp_path)
     assert losses[0]["validation"] == pytest.approx(single.validation_losses, rel=1e-5)
 
 
+COIN_WORKER = """
+import os, sys
+sys.path.insert(0, {root!r})
+import torch
+from safetensors.torch import save_file
+from netgraph import NetGraph, LinearLayer, ElementwiseLayer, RandomArrayLayer, BernoulliDistribution, net_initialize
+from netgraph.train import net_train
+
+net = NetGraph({{"lin": LinearLayer(3, input=2), "p": ElementwiseLayer("LogisticSigmoid"),
+                "coin": RandomArrayLayer(BernoulliDistribution("#p"))}}, [("lin", "p", "coin")])
+g = torch.Generator().manual_seed(0)
+data = {{"Input": torch.randn(16, 2, generator=g), "Target": (torch.rand(16, 3, generator=g) < 0.5).float()}}
+rounds, resume = int(sys.argv[1]), sys.argv[2] == "resume"
+r = net_train(net_initialize(net, seed=0), data, max_training_rounds=rounds, batch_size=2, random_seed=3,
+              learning_rate=0.1, checkpoint=os.path.join({out!r}, sys.argv[3]), resume=resume, distributed=True,
+              progress=False, all=True)
+save_file(dict(r.training_net.layers["lin"].arrays), os.path.join({out!r}, sys.argv[3] + os.environ["RANK"]))
+"""
+
+
+@pytest.mark.slow
+def test_a_distributed_resume_gives_each_process_its_own_running_mean_baseline(tmp_path):
+    # batches of 2 over 2 processes: each scores a slice of 1, so each keeps a running-mean baseline of its
+    # own losses; resuming with rank 0's on every process took other steps than the uninterrupted run
+    script = tmp_path / "coin.py"
+    script.write_text(textwrap.dedent(COIN_WORKER.format(root=str(ROOT), out=str(tmp_path))))
+    for args in (("4", "new", "whole"), ("2", "new", "cut"), ("4", "resume", "cut")):
+        command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", "2",
+                   "--master-addr", "127.0.0.1", "--master-port", str(free_port()), str(script), *args]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-3000:]
+    whole, resumed = load_file(tmp_path / "whole0"), load_file(tmp_path / "cut0")
+    assert all(torch.equal(whole[k], resumed[k]) for k in whole)
+
+
 def test_load_data_reads_npz_and_safetensors(tmp_path):
     x, y = known_function(8, 0)
     np.savez(tmp_path / "d.npz", Input=x.numpy(), Target=y.numpy())

@@ -107,3 +107,39 @@ def test_tensorboard_logs_each_term_and_its_weight(tmp_path):
     assert [e.value for e in events.Scalars("weight/Penalty")] == results.loss_weights["Penalty"] == [0.0, 1.0, 2.0]
     logged = [e.value for e in events.Scalars("loss/term/Prediction")]
     np.testing.assert_allclose(logged, results.term_losses["Prediction"], rtol=1e-6)
+
+
+def test_a_dict_term_may_name_its_own_port_to_use_that_output_as_the_loss():
+    """loss_function="Cost" used the output as the loss, but {"Cost": ("Cost", w)} was refused, so a
+    RandomArrayLayer's LogProbability could not be a weighted term beside a cost (found by QA)."""
+    from netgraph import BernoulliDistribution, ElementwiseLayer, FunctionLayer, RandomArrayLayer
+    net = NetGraph({"lin": LinearLayer(1, input=2), "p": ElementwiseLayer("LogisticSigmoid"),
+                    "coin": RandomArrayLayer(BernoulliDistribution("#p"), log_probability=True),
+                    "cost": FunctionLayer("(#b - 0.45)^2")},
+                   [("lin", "p", "coin"), (NetPort("coin", "Output"), "cost"), ("cost", NetPort("Cost")),
+                    (NetPort("coin", "LogProbability"), NetPort("LogP"))])
+    options = dict(max_training_rounds=3, batch_size=32, progress=False, all=True, random_seed=0)
+    data = {"Input": torch.zeros(64, 2)}
+    terms = net_train(net_initialize(net, seed=0), data, loss_function={"Cost": ("Cost", 1.0),
+                                                                         "LogP": {"loss": "LogP", "weight": 0.01}},
+                      **options)
+    by_hand = net_train(net_initialize(net, seed=0), data, **options,
+                        loss_function=lambda outputs, batch: outputs["Cost"].sum(-1) + 0.01 * outputs["LogP"])
+    assert terms.round_losses == pytest.approx(by_hand.round_losses, rel=1e-6)
+    with pytest.raises(OptionError, match=r"loss_function\['Cost'\] must be .* the port's name 'Cost'"):
+        net_train(net_initialize(net, seed=0), data, loss_function={"Cost": "LogP"}, **options)
+
+
+def test_an_integer_output_gets_no_automatic_loss_but_one_message_saying_what_to_give():
+    """A Categorical's class indices as the output met an automatic mean squared error, which failed with a
+    shape conflict about the loss net's own 'Input' port (found by QA)."""
+    from netgraph import CategoricalDistribution, RandomArrayLayer, SoftmaxLayer
+    net = NetGraph({"lin": LinearLayer(4, input=2), "sm": SoftmaxLayer(),
+                    "draw": RandomArrayLayer(CategoricalDistribution("#p"))}, [("lin", "sm", "draw")])
+    data = {"Input": torch.zeros(8, 2), "Target": torch.zeros(8, dtype=torch.long)}
+    with pytest.raises(OptionError, match=r"output port 'Output' gives Integer values .* no automatic loss takes"):
+        net_train(net_initialize(net, seed=0), data, max_training_rounds=1, progress=False)
+    reward = lambda outputs, batch: (outputs["Output"] != batch["Target"]).float()  # noqa: E731
+    r = net_train(net_initialize(net, seed=0), data, loss_function=reward, max_training_rounds=2, progress=False,
+                  all=True, random_seed=0)  # the score-function term trains on such a loss
+    assert len(r.round_losses) == 2

@@ -3,7 +3,8 @@
 ``--seed S`` seeds, in this order, the initialisation of every array the spec leaves empty (the same
 call ``netgraph train --seed S`` makes, so both start from the same net), then the example inputs and
 the random layers' draws. Example inputs are one example each: standard normal values for Real
-ports, indices ``0..k-1`` for Integer ports (``k`` = the smallest index count of the
+ports (values inside the allowed range for a port that feeds a distribution parameter,
+``parameter_example``), indices ``0..k-1`` for Integer ports (``k`` = the smallest index count of the
 EmbeddingLayers they feed, else 2; 1-based positions within the levels for an ExtractLayer's
 ``Position``) and ``VARIABLE_LENGTH`` for a variable-length dim such as ``"n"``.
 """
@@ -11,6 +12,7 @@ EmbeddingLayers they feed, else 2; 1-based positions within the levels for an Ex
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,9 @@ from netgraph.core.errors import ShapeError
 from netgraph.core.summary import one_line
 from netgraph.core.types import INTEGER, format_shape
 from netgraph.layers import EmbeddingLayer, ExtractLayer
+from netgraph.layers.distributions import slot_name
+from netgraph.layers.kl_divergence import KLDivergenceLayer
+from netgraph.layers.random import RandomArrayLayer
 from netgraph.cli.flags import check_seed
 from netgraph.cli.loading import load_net as load
 from netgraph.cli.render import diagram_path
@@ -83,8 +88,36 @@ def example_inputs(net: Any) -> tuple[dict[str, torch.Tensor], list[str]]:
             inputs[port] = torch.randint(low, high + 1, (1, *shape))
             notes.append(f"input {port}: random Integer indices in {low}..{high}")
         else:
-            inputs[port] = torch.randn(1, *shape)
+            inputs[port], note = parameter_example(net, port, shape)
+            notes += [note] if note else []
     return inputs, notes
+
+
+def parameter_example(net: Any, port: str, shape: tuple) -> tuple[torch.Tensor, str | None]:
+    """One example for the Real graph input ``port``: standard normal, or, where it feeds a distribution parameter
+    of a RandomArrayLayer or KLDivergenceLayer directly, a value that parameter accepts (and a note saying so)."""
+    for path, layer in net.leaves():
+        dists = ([layer.distribution] if isinstance(layer, RandomArrayLayer) else
+                 [d for d in (layer.p, layer.q) if d is not None] if isinstance(layer, KLDivergenceLayer) else [])
+        for dist, (name, value) in ((d, pv) for d in dists for pv in zip(d.PARAMS, d.params)):
+            if isinstance(value, str) and net.producer((path, slot_name(value))) == ((), port):
+                c, rank = dist.CONSTRAINTS[name], getattr(dist, "PARAM_EVENT_RANKS", {}).get(name, 0)
+                u = torch.rand(1, *shape)
+                if rank == 2:  # a covariance or Cholesky factor: the identity
+                    x = torch.eye(shape[-1]).expand(1, *shape).clone()
+                elif rank == 1 and c.hi < math.inf:  # class probabilities: a point of the simplex
+                    x = torch.softmax(torch.randn(1, *shape), -1)
+                elif c.integer:  # counts from the smallest allowed; an upper bound (imax) above the lower one
+                    x = torch.randint(0, 3, (1, *shape)).float() + (max(c.lo, 0.0) if c.lo > -math.inf else 0.0)
+                    x += 3.0 if name in ("imax", "max") else 0.0
+                elif c.hi < math.inf:
+                    x = c.lo + (c.hi - c.lo) * (0.1 + 0.8 * u)
+                elif c.lo > -math.inf:
+                    x = c.lo + 1.0 + 0.5 * u  # near 1: no tail that passes float32 (a small shape could)
+                else:
+                    x = torch.randn(1, *shape) + (3.0 if name in ("imax", "max") else 0.0)
+                return x, f"input {port}: values for {type(dist).__name__} parameter {dist.role(name)}: {c.text}"
+    return torch.randn(1, *shape), None
 
 
 def index_range(net: Any, port: str) -> tuple[int, int]:

@@ -116,6 +116,9 @@ def _as_param(cls_name: str, name: str, value: Param) -> Param:
             raise OptionError(f"{cls_name} parameter {name}: a tensor given as a constant must not require "
                               f"grad (the layer copies it into a buffer); feed it as a '#{name}' slot input to "
                               "train it")
+        if value.dim() == 0:  # a number, as a spec writes and reads it back (float32: its shortest decimal)
+            v = value.detach().cpu()
+            return float(str(v.numpy())) if v.dtype == torch.float32 else float(v)
         return value.detach().clone() if value.is_floating_point() else value.detach().to(torch.float32)
     if isinstance(value, (list, tuple)):
         try:
@@ -206,6 +209,9 @@ class Distribution:
             c = self.CONSTRAINTS.get(n, REAL)
             if isinstance(v, float) and not c.ok(v):
                 errors.append(f"parameter {self.role(n)} must be {c.text}, found {v!r}")
+            elif isinstance(v, torch.Tensor) and v.numel() == 0:  # a draw would have a 0-size dim: no port may
+                errors.append(f"parameter {self.role(n)} must not be empty, found an array of shape "
+                              f"{tuple(v.shape)}; give a number or a non-empty list")
             elif isinstance(v, torch.Tensor) and not c.ok_tensor(v):
                 errors.append(f"parameter {self.role(n)} must be {c.text}, found {_first_bad(v, c)}")
         if not errors and all(not isinstance(v, str) for v in self.params):
@@ -312,7 +318,16 @@ class Distribution:
 
 
 def _plain(p: Any) -> Any:
-    return p.tolist() if isinstance(p, torch.Tensor) else p
+    """A tensor parameter as nested lists; float32 values by their shortest decimal (0.1, not 0.10000000149), which
+    reads back to the same float32, as a spec writes arrays (``netgraph.spec.options``)."""
+    if not isinstance(p, torch.Tensor):
+        return p
+    if p.dtype != torch.float32 or p.numel() > 20000:
+        return p.tolist()
+    if p.dim() <= 1:
+        values = [float(str(v)) for v in p.detach().cpu().numpy().ravel()]  # str of a float32: its shortest decimal
+        return values if p.dim() else values[0]
+    return [_plain(row) for row in p]
 
 
 def _same(a: Any, b: Any) -> bool:

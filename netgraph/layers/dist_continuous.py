@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from netgraph.layers.dist_base import POSITIVE, REAL, Distribution, noise, tensors
+from netgraph.layers.dist_base import POSITIVE, REAL, Distribution, noise, safe_exp, tensors
 from netgraph.layers.dist_limits import E_MAX, Z_MAX
 from netgraph.core.errors import OptionError
 
@@ -180,7 +180,8 @@ class MaxwellDistribution(Distribution):
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (sigma,) = tensors(params, x)
-        return 0.5 * math.log(2 / math.pi) + 2 * x.log() - 3 * sigma.log() - x ** 2 / (2 * sigma ** 2)
+        # x/σ first (here and below): σ² alone may overflow or underflow
+        return 0.5 * math.log(2 / math.pi) + 2 * x.log() - 3 * sigma.log() - (x / sigma) ** 2 / 2
 
     def _mean(self, sigma: torch.Tensor) -> torch.Tensor:
         return 2 * sigma * math.sqrt(2 / math.pi)
@@ -207,7 +208,7 @@ class RayleighDistribution(Distribution):
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (sigma,) = tensors(params, x)
-        return x.log() - 2 * sigma.log() - x ** 2 / (2 * sigma ** 2)
+        return x.log() - 2 * sigma.log() - (x / sigma) ** 2 / 2
 
     def _mean(self, sigma: torch.Tensor) -> torch.Tensor:
         return sigma * math.sqrt(math.pi / 2)
@@ -234,7 +235,7 @@ class HalfNormalDistribution(Distribution):
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (theta,) = tensors(params, x)
-        return (2 * theta / math.pi).log() - x ** 2 * theta ** 2 / math.pi
+        return (2 * theta / math.pi).log() - (x * theta) ** 2 / math.pi  # x·θ first: θ² may over/underflow
 
     def _mean(self, theta: torch.Tensor) -> torch.Tensor:
         return 1 / theta
@@ -263,7 +264,7 @@ class WeibullDistribution(Distribution):
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, mu = params
-        x = beta * (noise(shape, params, "exponential").log() / alpha).exp()
+        x = beta * safe_exp(noise(shape, params, "exponential").log() / alpha)  # a tiny shape: never 0
         return x if isinstance(mu, float) and mu == 0 else x + mu
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:

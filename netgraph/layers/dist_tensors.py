@@ -63,7 +63,7 @@ def standard_gamma(alpha: torch.Tensor) -> torch.Tensor:
     if _all_large(alpha):
         return torch._standard_gamma(alpha)
     g, boost = _boosted_gamma(alpha)
-    return g * boost.exp()
+    return safe_exp(g.log() + boost)  # in log space: never 0 (off the support), no overflow in the backward
 
 
 def log_standard_gamma(alpha: torch.Tensor) -> torch.Tensor:
@@ -80,9 +80,14 @@ def log_standard_gamma(alpha: torch.Tensor) -> torch.Tensor:
 LOG_MAX = {t: math.log(torch.finfo(t).max) - 0.01 for t in (torch.float16, torch.bfloat16, torch.float32, torch.float64)}
 
 
+#: log of the smallest positive normal value per dtype: exp of it is a positive draw, never an underflow to 0.
+LOG_TINY = {t: math.log(torch.finfo(t).tiny) for t in (torch.float16, torch.bfloat16, torch.float32, torch.float64)}
+
+
 def safe_exp(x: torch.Tensor) -> torch.Tensor:
-    """exp(x) saturating just below the dtype's largest finite value (zero gradient there, never NaN)."""
-    return x.clamp(max=LOG_MAX.get(x.dtype, 80.0)).exp()
+    """exp(x) within the dtype's positive normal range: saturating just below its largest finite value and at its
+    smallest normal one (zero gradient there, never NaN; a positive draw never underflows to 0, off the support)."""
+    return x.clamp(min=LOG_TINY.get(x.dtype, -87.0), max=LOG_MAX.get(x.dtype, 80.0)).exp()
 
 
 def tensors(params: Sequence[Any], like: torch.Tensor) -> list[torch.Tensor]:

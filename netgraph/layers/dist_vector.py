@@ -64,6 +64,9 @@ class VectorDistribution(Distribution, register=False):
                     errors.append(f"parameter {self.role(name)} must be {_event_text(rank)}"
                                   f"{' with k ≥ 1' if value.dim() >= rank else ''}, found shape "
                                   f"{format_shape(tuple(value.shape))}")
+                elif value.numel() == 0:  # a 0-size sample dim: no port may have one
+                    errors.append(f"parameter {self.role(name)} must not be empty, found an array of shape "
+                                  f"{format_shape(tuple(value.shape))}")
                 elif not c.ok_tensor(value):
                     errors.append(f"parameter {self.role(name)} must be {c.text}, found {_first_bad(value, c)}")
         if not errors:

@@ -34,7 +34,7 @@ Params = Sequence[torch.Tensor]
 
 def _normal(p: Params, q: Params) -> torch.Tensor:
     (m1, s1), (m2, s2) = p[:2], q[:2]
-    return torch.log(s2 / s1) + (s1 ** 2 + (m1 - m2) ** 2) / (2 * s2 ** 2) - 0.5
+    return torch.log(s2 / s1) + ((s1 / s2) ** 2 + ((m1 - m2) / s2) ** 2) / 2 - 0.5  # ratios: σ² may over/underflow
 
 
 def _bernoulli(p: Params, q: Params) -> torch.Tensor:

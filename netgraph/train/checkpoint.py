@@ -38,7 +38,7 @@ from netgraph.backend.initialize import net_initialize
 from netgraph.layers.estimators import estimator_state, load_estimator_state
 
 __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
-           "content_digest", "load_optimizer", "run_state", "restore_run", "FORMAT"]
+           "content_digest", "load_optimizer", "run_state", "rank_estimators", "restore_run", "FORMAT"]
 
 FORMAT = "netgraph-checkpoint"
 _NAME = re.compile(r"round-(\d+)\.pt")
@@ -197,22 +197,38 @@ def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], metho
     return factor
 
 
-def run_state(trainer: Any) -> dict[str, Any]:
+def rank_estimators(trainer: Any) -> list[dict[str, float]]:
+    """Every process's running-mean baselines, by rank (called on all processes of a distributed run: each
+    process's baseline follows the losses of its own slices, so rank 0's is not the others')."""
+    names = [name for name, sub in trainer.module.named_modules()
+             if hasattr(sub, "distribution") and hasattr(sub, "baseline")]
+    own = estimator_state(trainer.module)
+    rows = trainer.ctx.gather([own.get(name, float("nan")) for name in names])
+    return [{n: v for n, v in zip(names, row) if v == v} for row in rows]  # NaN: no baseline yet
+
+
+def run_state(trainer: Any, by_rank: list[dict[str, float]] | None = None) -> dict[str, Any]:
     """What a checkpoint of a training run (``netgraph.train.loop.Trainer``) holds besides the format tags: the
     arrays, the optimizer state and its method, the progress, the best arrays, the seed and the running-mean
-    baselines of score-function layers (``estimators``), all a resumed run needs to take the same steps."""
+    baselines of score-function layers (``estimators``; ``estimators_by_rank``: each process's, ``by_rank``,
+    in a distributed run), all a resumed run needs to take the same steps."""
     best = {k: v.cpu() for k, v in trainer.best_state.items()} if trainer.best_state is not None else None
-    return {"model": {k: v.detach().cpu() for k, v in trainer.module.state_dict().items()},
-            "optimizer": trainer.optimizer.state_dict(), "method": trainer.plan.method.name,
-            "progress": trainer.state.as_dict(), "best_model": best, "seed": trainer.plan.seed,
-            "estimators": estimator_state(trainer.module)}
+    state = {"model": {k: v.detach().cpu() for k, v in trainer.module.state_dict().items()},
+             "optimizer": trainer.optimizer.state_dict(), "method": trainer.plan.method.name,
+             "progress": trainer.state.as_dict(), "best_model": best, "seed": trainer.plan.seed,
+             "estimators": estimator_state(trainer.module)}
+    if by_rank is not None and len(by_rank) > 1:
+        state["estimators_by_rank"] = by_rank
+    return state
 
 
 def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, Any]:
     """Load ``run_state``'s arrays, optimizer, best arrays and baselines into ``trainer``; returns the progress."""
     check_compatible(data, trainer.module, source)
     trainer.module.load_state_dict(data["model"])
-    load_estimator_state(trainer.module, data.get("estimators", {}))
+    by_rank = data.get("estimators_by_rank")  # each process its own baselines, when the process count is the same
+    own = by_rank[trainer.ctx.rank] if by_rank and len(by_rank) == trainer.ctx.world else None
+    load_estimator_state(trainer.module, own if own is not None else data.get("estimators", {}))
     trainer.factor = load_optimizer(trainer.optimizer, data, trainer.plan.method.name, source)
     if data.get("best_model") is not None:
         trainer.best_state = {k: v.to(trainer.ctx.device) for k, v in data["best_model"].items()}

@@ -288,7 +288,8 @@ class Streamed:
         self.size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else None
         iterator = iter(loader)
         self.first_raw = next(iterator, None)
-        self.rest = iterator if iterator is loader else None  # a one-shot iterable: round 1 goes on from here
+        self.one_shot = iterator is loader  # a generator or iterator: it gives its batches once
+        self.rest = iterator if self.one_shot else None  # a one-shot iterable: round 1 goes on from here
         self.passes = 0
         if self.first_raw is None:
             raise DataError(f"{what}: the data loader yields no batches")

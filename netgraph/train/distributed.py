@@ -74,6 +74,15 @@ class Context:
         dist.all_reduce(t, op=dist.ReduceOp.MAX)
         return bool(t.item() > 0)
 
+    def gather(self, values: list[float]) -> list[list[float]]:
+        """Every process's ``values`` (the same length on each), by rank."""
+        if not self.active:
+            return [values]
+        t = torch.tensor(values, dtype=torch.float64, device=self.device)
+        parts = [torch.empty_like(t) for _ in range(self.world)]
+        dist.all_gather(parts, t)
+        return [p.tolist() for p in parts]
+
     def broadcast(self, value: int) -> int:
         """Rank 0's ``value`` on every process."""
         if not self.active:

@@ -16,8 +16,8 @@ from typing import Any
 
 import torch
 
-from netgraph.train.checkpoint import restore_run, run_state, save_checkpoint
-from netgraph.core.errors import OptionError, TrainingError
+from netgraph.train.checkpoint import rank_estimators, restore_run, run_state, save_checkpoint
+from netgraph.core.errors import DataError, OptionError, TrainingError
 from netgraph.train.data import InMemory, lengths_keys, non_finite_data
 from netgraph.train.loss import surrogate_term
 from netgraph.train.walk import first_nonfinite, reaching_layers, run_model
@@ -214,6 +214,7 @@ class Trainer:
 
     def run(self) -> str:
         self.resume()
+        self.refuse_one_shot()
         self.started = time.perf_counter() - self.state.elapsed
         self.open_bar()
         try:
@@ -226,6 +227,18 @@ class Trainer:
             self.state.elapsed = time.perf_counter() - self.started
             if self.bar is not None:
                 self.bar.close()
+
+    def refuse_one_shot(self) -> None:
+        """A generator gives its batches once: refuse it before training when more than one round is left."""
+        left = self.plan.max_rounds - self.state.rounds
+        if left <= 1 or self.plan.max_time:  # with max_training_time, an endless generator's round ends in time
+            return
+        for source, what in ((self.train, "training data"), (self.validation, "validation_set")):
+            if getattr(source, "one_shot", False):
+                raise DataError(f"{what} is a one-shot iterable (a generator or iterator), which gives its batches "
+                                f"once, so it can serve one round, but {left} rounds would run (max_training_rounds="
+                                f"{self.plan.max_rounds}); give a re-iterable (a list of batch dicts, a DataLoader, "
+                                f"a Dataset), max_training_rounds=1, or max_training_time= for an endless generator")
 
     def _rounds(self) -> str:
         plan, s = self.plan, self.state
@@ -369,11 +382,12 @@ class Trainer:
     # -- checkpoints ---------------------------------------------------------------------------------------
     def save(self, r: int) -> None:
         self._saved_round = r
+        by_rank = rank_estimators(self) if self.ctx.active else None  # every process takes part
         if not self.ctx.main:
             return
         self.state.elapsed = time.perf_counter() - self.started
         ck = self.plan.checkpoint
-        path = save_checkpoint(ck["directory"], run_state(self), r, keep=ck["keep"])
+        path = save_checkpoint(ck["directory"], run_state(self, by_rank), r, keep=ck["keep"])
         self.files.append(str(path))
 
     def resume(self) -> None:

@@ -322,6 +322,11 @@ def _with_alias(net: Any, term: _Term) -> _Term:
 def _auto(net: Any, port: str) -> _Term:
     if is_loss_port(net, port):
         return _PortTerm(port)
+    if net.port_types[port].dtype == INTEGER:  # e.g. a Categorical's class indices: no loss takes them
+        raise OptionError(f"output port {port!r} gives Integer values (such as the class indices a RandomArrayLayer "
+                          f"draws from a CategoricalDistribution), which no automatic loss takes: they carry no "
+                          f"gradient. Give loss_function= (a callable over the outputs, or a loss output), or draw "
+                          f"one-hot vectors with estimator='straight_through' or 'relaxed'")
     return _with_alias(net, _AutoTerm(port, auto_kind(net, port), net.port_types[port], _target_key(net, port)))
 
 
@@ -334,10 +339,12 @@ def _term(net: Any, key: str, spec: Any) -> _Term:
                           f"outputs are {list(outputs)} (a callable loss may use any label)")
     if spec in AUTOMATIC:
         return _auto(net, key)
+    if isinstance(spec, str) and spec == key:  # the port's own name, as loss_function="port": the output is the loss
+        return _PortTerm(key)
     if isinstance(spec, Layer):
         return _with_alias(net, _LayerTerm(key, spec, net.port_types[key], _target_key(net, key)))
-    raise OptionError(f"loss_function[{key!r}] must be a loss layer, a callable, 'Automatic', a weight or "
-                      f"(spec, weight); found {spec!r}")
+    raise OptionError(f"loss_function[{key!r}] must be a loss layer, a callable, 'Automatic', the port's name "
+                      f"{key!r} (the output itself is the loss), a weight or (spec, weight); found {spec!r}")
 
 
 def attach_losses(net: Any, spec: Any) -> Loss:
