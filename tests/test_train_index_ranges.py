@@ -25,9 +25,9 @@ def test_indices_beyond_the_embedding_are_refused_before_any_step(ragged, bad):
     data = [x[: 1 + i % 2] for i, x in enumerate(xs)] if ragged else xs
     if ragged:
         data[7] = xs[7]
-    with pytest.raises(DataError, match=rf"input port 'Input' \(key 'Input'\): indices must lie in 0\.\.9 for layer "
-                                        rf"'emb' \(EmbeddingLayer\), which embeds 10, found values in "
-                                        rf"(-1\.\.\d|\d\.\.10)$") as info:
+    with pytest.raises(DataError, match=r"input port 'Input' \(key 'Input'\): indices must lie in 0\.\.9 for layer "
+                                        r"'emb' \(EmbeddingLayer\), which embeds 10, found values in "
+                                        r"(-1\.\.\d|\d\.\.10)$") as info:
         net_train(_tagger(), {"Input": data, "Target": torch.tensor([0, 1] * 4)}, **OPTIONS)
     assert "(batch 4)" not in str(info.value)
 
