@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import ElementwiseLayer, FunctionLayer, NetChain, NetGraph, NetPort, OptionError, ShapeError, ThreadingLayer
+from netgraph import (ElementwiseLayer, FunctionLayer, NetChain, NetGraph, NetPort, NormalDistribution, OptionError,
+                      RandomArrayLayer, ShapeError, ThreadingLayer)
 from netgraph.spec.api import from_yaml, to_yaml
 from tests.layer_families._helpers import three_way
 
@@ -132,3 +133,14 @@ def test_a_python_function_returning_the_wrong_outputs_is_a_shape_error():
         NetGraph([FunctionLayer(lambda x: {"a": x}, outputs=["m", "s"])], [], x=3)
     with pytest.raises(ShapeError, match="must return 2 tensors"):
         NetGraph([FunctionLayer(lambda x: x, outputs=["m", "s"])], [], x=3)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: FunctionLayer("#Output * 2"),
+    lambda: RandomArrayLayer(NormalDistribution("#Output", 1.0), output=3),
+    lambda: RandomArrayLayer(NormalDistribution("#LogProbability", 1.0), output=3, log_probability=True),
+])
+def test_an_input_named_like_an_output_port_is_refused(make):
+    # a layer with an input and an output of one name made NetPort(layer, name) ambiguous
+    with pytest.raises(OptionError, match=r"would name both an input port and an output port .*e\.g\. #\w+In$"):
+        make()

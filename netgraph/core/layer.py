@@ -153,6 +153,8 @@ class Layer:
         changed = self.normalize()
         if changed:
             frozen_init(self, **changed)
+            if "input_ports" in changed or "output_ports" in changed:
+                _check_port_names(self)
         self.validate()
 
     def normalize(self) -> Mapping[str, Any]:
@@ -317,6 +319,15 @@ class Layer:
             parts.append(_short(opts.pop(self.POSITIONAL)))
         parts += [f"{k}={_short(v)}" for k, v in opts.items()]
         return f"{self.type_name}({', '.join(parts)})"
+
+
+def _check_port_names(layer: Layer) -> None:
+    """Ports named by options (FunctionLayer's ``#x``, a distribution's slots) are named apart from the outputs."""
+    clash = [p for p in layer.input_ports if p in layer.output_ports]
+    if clash:
+        raise OptionError(f"{layer.type_name}: {clash[0]!r} would name both an input port and an output port (inputs "
+                          f"{list(layer.input_ports)}, outputs {list(layer.output_ports)}); name the input otherwise, "
+                          f"e.g. #{clash[0]}In")
 
 
 def _take_shared(layer: Layer) -> None:
