@@ -29,9 +29,9 @@ import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.layers.expression_forms import STRUCTURAL, ExpressionError, Origin, _col, outputs, part_index, structural
-from netgraph.layers.function_table import EXPRESSION_ALIASES, NAMED_FUNCTIONS, NamedFunction
+from netgraph.layers.function_table import EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
 
-__all__ = ["Expression", "parse", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
+__all__ = ["Expression", "parse", "parse_definition", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
@@ -145,8 +145,13 @@ def parse(text: str) -> Expression:
     return _parse_cached(text)
 
 
+def parse_definition(text: str) -> Expression:
+    """Parse a table entry's definition, which may use ``INTERNAL_FUNCTIONS`` too (an expression may not)."""
+    return _parse_cached(text, True)
+
+
 @functools.lru_cache(maxsize=4096)
-def _parse_cached(text: str) -> Expression:
+def _parse_cached(text: str, internal: bool = False) -> Expression:
     """Parsing is pure and the result frozen, so a graph of many identical FunctionLayers parses once."""
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"longer than {MAX_LENGTH} characters", text[:40] + "...")
@@ -167,18 +172,18 @@ def _parse_cached(text: str) -> Expression:
         raise ExpressionError(f"cannot be parsed ({type(exc).__name__}: {str(exc)[:80]})", text) from None
     slots: list[str] = []
     try:
-        tree = _convert(node.body, text, origin, slots, 0)
+        tree = _convert(node.body, text, origin, slots, 0, internal)
     except RecursionError:
         raise ExpressionError("nested too deeply", text) from None
     return Expression(text, tuple(slots), tree)
 
 
-def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], depth: int) -> tuple:
+def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], depth: int, internal: bool) -> tuple:
     if depth > MAX_DEPTH:
         raise ExpressionError(f"nested deeper than {MAX_DEPTH} levels", text, _col(node, origin))
 
     def sub(n: ast.AST) -> tuple:
-        return _convert(n, text, origin, slots, depth + 1)
+        return _convert(n, text, origin, slots, depth + 1, internal)
 
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
         try:
@@ -221,10 +226,10 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         if name.startswith(_SLOT_PREFIX):
             raise ExpressionError(f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it",
                                   text, _col(node, origin))
-        if name not in FUNCTIONS:
+        if name not in FUNCTIONS and not (internal and name in INTERNAL_FUNCTIONS):
             hint = did_you_mean(node.func.id, FUNCTIONS)
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
-        entry = FUNCTIONS[name]
+        entry = _entry(name)
         if len(node.args) != entry.arity or any(isinstance(a, ast.Starred) for a in node.args):
             raise ExpressionError(f"{name} takes {entry.arity} argument(s), found {len(node.args)}",
                                   text, _col(node, origin))
@@ -242,7 +247,7 @@ def apply(name: str, args: list[tuple]) -> tuple:
     >>> apply("Subtract", [("slot", "a"), ("const", 1.0)])
     ('bin', '-', ('slot', 'a'), ('const', 1.0))
     """
-    entry = FUNCTIONS[name]
+    entry = _entry(name)
     if name == "If" and args[0][0] == "const":  # a constant condition picks its branch (torch.where needs a tensor)
         return args[1] if args[0][1] != 0 else args[2]
     return _expand(entry, args) if entry.definition is not None else _fold(("call", entry.name, *args))
@@ -251,10 +256,15 @@ def apply(name: str, args: list[tuple]) -> tuple:
 def _expand(entry: NamedFunction, args: list[tuple]) -> tuple:
     """The tree of ``entry``'s definition with its slots (``#`` or ``#1``, ``#2``) replaced by ``args``."""
     slots = ("Input",) if entry.arity == 1 else tuple(f"Input{i}" for i in range(1, entry.arity + 1))
-    tree = _substitute(parse(entry.definition).tree, dict(zip(slots, args)))
+    tree = _substitute(parse_definition(entry.definition).tree, dict(zip(slots, args)))
     if all(a[0] == "const" for a in args):
         return ("const", float(evaluate(tree, {}, fold=True)))
     return tree
+
+
+def _entry(name: str) -> NamedFunction:
+    """The table entry ``name`` (a named function, else an internal one), for code and evaluation alike."""
+    return FUNCTIONS[name] if name in FUNCTIONS else INTERNAL_FUNCTIONS[name]
 
 
 def _substitute(tree: tuple, values: dict[str, tuple]) -> tuple:
@@ -306,7 +316,7 @@ def to_code(tree: tuple, names: dict[str, str]) -> str:
         return f"{code}.to({names[_first_slot(tree)]}.dtype)" if _constant_branches(tree) else code
     if name in ("Min", "Max"):
         return _min_max_code(name, tree[2:], args)
-    return FUNCTIONS[name].code(*args)
+    return _entry(name).code(*args)
 
 
 def _constant_branches(tree: tuple) -> bool:
@@ -364,7 +374,7 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False) -> Any:
         return result.to(_slot_dtype(tree, env)) if _constant_branches(tree) else result
     if name in ("Min", "Max"):
         return _min_max(name, *args)
-    return FUNCTIONS[name].function(*args)
+    return _entry(name).function(*args)
 
 
 #: Node kinds made by ``expression_shapes.lower`` once the shapes are known: kind -> (code, evaluation).

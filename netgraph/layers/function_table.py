@@ -27,7 +27,7 @@ from typing import Any
 
 import torch
 
-__all__ = ["NamedFunction", "NAMED_FUNCTIONS", "EXPRESSION_ALIASES", "OPERATORS"]
+__all__ = ["NamedFunction", "NAMED_FUNCTIONS", "INTERNAL_FUNCTIONS", "EXPRESSION_ALIASES", "OPERATORS"]
 
 _MODULES = {"torch": torch, "F": torch.nn.functional}
 
@@ -64,7 +64,7 @@ _PATHS = {
     "Log": "torch.log", "Sin": "torch.sin", "Cos": "torch.cos", "Tan": "torch.tan", "Abs": "torch.abs",
     "Sqrt": "torch.sqrt", "Erf": "torch.erf", "Erfc": "torch.erfc", "ArcTan": "torch.atan", "ArcSin": "torch.asin",
     "ArcCos": "torch.acos", "Sinh": "torch.sinh", "Cosh": "torch.cosh", "Sign": "torch.sign", "Round": "torch.round",
-    "Floor": "torch.floor", "Ceiling": "torch.ceil", "LogGamma": "torch.lgamma", "Square": "torch.square",
+    "Floor": "torch.floor", "Ceiling": "torch.ceil", "Square": "torch.square",
     "Negative": "torch.neg", "Reciprocal": "torch.reciprocal",
     # Wolfram's named activations (ElementwiseLayer["name"]); torch's defaults match Wolfram's formulas
     "ELU": "F.elu", "SELU": "torch.selu", "GELU": "F.gelu", "SoftPlus": "F.softplus", "Swish": "F.silu",
@@ -83,7 +83,9 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     "Haversine": (1, "(1 - Cos[#]) / 2"), "InverseHaversine": (1, "2 * ArcSin[Sqrt[#]]"),
     "Gudermannian": (1, "2 * ArcTan[Tanh[# / 2]]"), "InverseGudermannian": (1, "2 * ArcTanh[Tan[# / 2]]"),
     "CubeRoot": (1, "Sign[#] * Abs[#] ^ (1 / 3)"),  # the real cube root, negative for negative x
-    "Gamma": (1, "Exp[LogGamma[#]] * If[# > 0, 1, 1 - 2 * Mod[Ceiling[-#], 2]]"),  # the sign Gamma has below 0
+    "Gamma": (1, "Exp[LogAbsGamma[#]] * If[# > 0, 1, 1 - 2 * Mod[Ceiling[-#], 2]]"),  # the sign Gamma has below 0
+    # Wolfram's LogGamma is complex for x < 0 (even where Gamma > 0), so NaN there, but for the poles (Infinity)
+    "LogGamma": (1, "LogAbsGamma[#] + Log[Sign[(# >= 0) + (Floor[#] == #) * (# > -Infinity) - 1 / 2]]"),
     "InverseErfc": (1, "InverseErf[1 - #]"), "FractionalPart": (1, "# - IntegerPart[#]"),
     "Unitize": (1, "Abs[Sign[#]]"), "KroneckerDelta": (1, "1 - Abs[Sign[#]]"),
     "Plus": (2, "#1 + #2"), "Subtract": (2, "#1 - #2"), "Times": (2, "#1 * #2"), "Divide": (2, "#1 / #2"),
@@ -101,6 +103,9 @@ NAMED_FUNCTIONS: dict[str, NamedFunction] = {
     **{name: NamedFunction(name, arity) for name, arity in OPERATORS.items()},
 }
 NAMED_FUNCTIONS.update({alias: NAMED_FUNCTIONS[name] for alias, name in _SYNONYMS.items()})
+
+#: Entries only the definitions above may use (an expression cannot name them): log|Gamma|, which Gamma needs.
+INTERNAL_FUNCTIONS: dict[str, NamedFunction] = {"LogAbsGamma": NamedFunction("LogAbsGamma", 1, path="torch.lgamma")}
 
 #: Lower-case spellings accepted inside expressions (``relu[#x]``).
 EXPRESSION_ALIASES = {"exp": "Exp", "log": "Log", "sqrt": "Sqrt", "abs": "Abs", "sin": "Sin", "cos": "Cos",

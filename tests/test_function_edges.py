@@ -1,0 +1,53 @@
+"""Named functions at the edges of their domains (±0, ±inf, NaN, poles): the same on both paths, as Wolfram's."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, interpret
+from netgraph.core.errors import OptionError
+
+
+def _both(layer, x: torch.Tensor, port: str = "Input") -> tuple[torch.Tensor, torch.Tensor]:
+    module = NetGraph([layer], [], **{port: x.shape[1]}).compile()
+    return module(**{port: x}), interpret(module.net, module, **{port: x})
+
+
+def test_log_gamma_is_nan_below_zero_where_wolframs_is_complex():
+    """torch.lgamma gives log|Gamma| there: LogGamma[-0.5] was 1.27, not NaN; LogGamma[-1.5] likewise."""
+    x = torch.tensor([[-0.5, -1.5, -2.5, -3.25, -math.inf]], dtype=torch.float64)
+    for values in _both(ElementwiseLayer("LogGamma"), x) + _both(FunctionLayer("LogGamma[#x]"), x, "x"):
+        assert torch.isnan(values).all(), values
+
+
+def test_log_gamma_keeps_its_values_poles_and_gradient_where_real():
+    x = torch.tensor([[0.5, 1.0, 3.0, 40.0, 1e-30, math.inf]], dtype=torch.float64)
+    for values in _both(ElementwiseLayer("LogGamma"), x):
+        torch.testing.assert_close(values, torch.lgamma(x))
+    poles = torch.tensor([[0.0, -0.0, -1.0, -4.0]], dtype=torch.float64)
+    for values in _both(ElementwiseLayer("LogGamma"), poles):  # Wolfram: LogGamma[0] = LogGamma[-1] = Infinity
+        assert torch.equal(values, torch.full_like(poles, math.inf))
+    module = NetGraph([ElementwiseLayer("LogGamma")], [], Input=3).compile()
+    y = torch.tensor([[0.3, 2.0, 7.5]], dtype=torch.float64, requires_grad=True)
+    module(y).sum().backward()
+    torch.testing.assert_close(y.grad, torch.digamma(y.detach()))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_gamma_keeps_its_sign_below_zero_and_its_gradient(dtype):
+    """Gamma is built from log|Gamma| (an internal entry), not from LogGamma, which is now NaN below 0."""
+    x = torch.tensor([[-2.5, -1.5, -0.5, 0.5, 4.0]], dtype=dtype, requires_grad=True)
+    expected = torch.tensor([[math.gamma(v) for v in x[0].tolist()]], dtype=dtype)
+    for values in _both(ElementwiseLayer("Gamma"), x):
+        torch.testing.assert_close(values, expected)
+    NetGraph([ElementwiseLayer("Gamma")], [], Input=5).compile()(x).sum().backward()
+    torch.testing.assert_close(x.grad, expected * torch.digamma(x.detach()))
+
+
+def test_the_internal_entry_cannot_be_named():
+    for make in (lambda: FunctionLayer("LogAbsGamma[#x]"), lambda: ElementwiseLayer("LogAbsGamma")):
+        with pytest.raises(OptionError, match="unknown function 'LogAbsGamma'"):
+            make()
