@@ -51,3 +51,13 @@ def test_the_internal_entry_cannot_be_named():
     for make in (lambda: FunctionLayer("LogAbsGamma[#x]"), lambda: ElementwiseLayer("LogAbsGamma")):
         with pytest.raises(OptionError, match="unknown function 'LogAbsGamma'"):
             make()
+
+
+def test_arc_cot_and_arc_sech_of_minus_zero_are_their_values_at_zero():
+    """1 / -0.0 is -inf, so ArcCot[-0.0] was -Pi/2 and ArcSech[-0.0] NaN; Wolfram's ArcCot[0] is Pi/2, ArcSech[0] Infinity."""
+    x = torch.tensor([[-0.0, 0.0, -2.0, 2.0]], dtype=torch.float64)
+    for values in _both(ElementwiseLayer("ArcCot"), x) + _both(FunctionLayer("ArcCot[#x]"), x, "x"):
+        torch.testing.assert_close(values, torch.tensor([[math.pi / 2, math.pi / 2, -math.atan(0.5), math.atan(0.5)]],
+                                                        dtype=torch.float64))
+    for values in _both(ElementwiseLayer("ArcSech"), x[:, :2]):
+        assert torch.equal(values, torch.full((1, 2), math.inf, dtype=torch.float64))

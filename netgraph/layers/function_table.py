@@ -77,9 +77,9 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     "HardSigmoid": (1, "Min[Max[(# + 1) / 2, 0], 1]"),  # Wolfram's Clip[(x+1)/2, {0,1}], not torch's hardsigmoid
     # the rest of Wolfram's ElementwiseLayer functions, by their real-valued definitions
     "Cot": (1, "1 / Tan[#]"), "Coth": (1, "1 / Tanh[#]"), "Csc": (1, "1 / Sin[#]"), "Csch": (1, "1 / Sinh[#]"),
-    "Sec": (1, "1 / Cos[#]"), "Sech": (1, "1 / Cosh[#]"), "ArcCot": (1, "ArcTan[1 / #]"),
+    "Sec": (1, "1 / Cos[#]"), "Sech": (1, "1 / Cosh[#]"), "ArcCot": (1, "ArcTan[1 / (# + 0)]"),
     "ArcCoth": (1, "ArcTanh[1 / #]"), "ArcCsc": (1, "ArcSin[1 / #]"), "ArcCsch": (1, "ArcSinh[1 / #]"),
-    "ArcSec": (1, "ArcCos[1 / #]"), "ArcSech": (1, "ArcCosh[1 / #]"),
+    "ArcSec": (1, "ArcCos[1 / #]"), "ArcSech": (1, "ArcCosh[1 / (# + 0)]"),
     "Haversine": (1, "(1 - Cos[#]) / 2"), "InverseHaversine": (1, "2 * ArcSin[Sqrt[#]]"),
     "Gudermannian": (1, "2 * ArcTan[Tanh[# / 2]]"), "InverseGudermannian": (1, "2 * ArcTanh[Tan[# / 2]]"),
     "CubeRoot": (1, "Sign[#] * Abs[#] ^ (1 / 3)"),  # the real cube root, negative for negative x
