@@ -61,3 +61,12 @@ def test_arc_cot_and_arc_sech_of_minus_zero_are_their_values_at_zero():
                                                         dtype=torch.float64))
     for values in _both(ElementwiseLayer("ArcSech"), x[:, :2]):
         assert torch.equal(values, torch.full((1, 2), math.inf, dtype=torch.float64))
+
+
+def test_sign_and_the_functions_built_on_it_keep_nan():
+    """torch.sign(NaN) is 0, so Sign, Unitize and KroneckerDelta of NaN were 0, 0 and 1; Wolfram's are Indeterminate."""
+    x = torch.tensor([[math.nan, -0.0, -3.0, math.inf]], dtype=torch.float64)
+    expected = {"Sign": [0.0, -1.0, 1.0], "Unitize": [0.0, 1.0, 1.0], "KroneckerDelta": [1.0, 0.0, 0.0]}
+    for name, rest in expected.items():
+        for values in _both(ElementwiseLayer(name), x) + _both(FunctionLayer(f"{name}[#x]"), x, "x"):
+            assert math.isnan(values[0, 0]) and values[0, 1:].tolist() == rest, (name, values)

@@ -63,7 +63,7 @@ _PATHS = {
     "Ramp": "torch.relu", "Tanh": "torch.tanh", "LogisticSigmoid": "torch.sigmoid", "Exp": "torch.exp",
     "Log": "torch.log", "Sin": "torch.sin", "Cos": "torch.cos", "Tan": "torch.tan", "Abs": "torch.abs",
     "Sqrt": "torch.sqrt", "Erf": "torch.erf", "Erfc": "torch.erfc", "ArcTan": "torch.atan", "ArcSin": "torch.asin",
-    "ArcCos": "torch.acos", "Sinh": "torch.sinh", "Cosh": "torch.cosh", "Sign": "torch.sign", "Round": "torch.round",
+    "ArcCos": "torch.acos", "Sinh": "torch.sinh", "Cosh": "torch.cosh", "Round": "torch.round",
     "Floor": "torch.floor", "Ceiling": "torch.ceil", "Square": "torch.square",
     "Negative": "torch.neg", "Reciprocal": "torch.reciprocal",
     # Wolfram's named activations (ElementwiseLayer["name"]); torch's defaults match Wolfram's formulas
@@ -82,6 +82,7 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     "ArcSec": (1, "ArcCos[1 / #]"), "ArcSech": (1, "ArcCosh[1 / (# + 0)]"),
     "Haversine": (1, "(1 - Cos[#]) / 2"), "InverseHaversine": (1, "2 * ArcSin[Sqrt[#]]"),
     "Gudermannian": (1, "2 * ArcTan[Tanh[# / 2]]"), "InverseGudermannian": (1, "2 * ArcTanh[Tan[# / 2]]"),
+    "Sign": (1, "If[# == #, SignOrZero[#], #]"),  # torch.sign(NaN) is 0; Wolfram's Sign[Indeterminate] is not
     "CubeRoot": (1, "Sign[#] * Abs[#] ^ (1 / 3)"),  # the real cube root, negative for negative x
     "Gamma": (1, "Exp[LogAbsGamma[#]] * If[# > 0, 1, 1 - 2 * Mod[Ceiling[-#], 2]]"),  # the sign Gamma has below 0
     # Wolfram's LogGamma is complex for x < 0 (even where Gamma > 0), so NaN there, but for the poles (Infinity)
@@ -104,8 +105,10 @@ NAMED_FUNCTIONS: dict[str, NamedFunction] = {
 }
 NAMED_FUNCTIONS.update({alias: NAMED_FUNCTIONS[name] for alias, name in _SYNONYMS.items()})
 
-#: Entries only the definitions above may use (an expression cannot name them): log|Gamma|, which Gamma needs.
-INTERNAL_FUNCTIONS: dict[str, NamedFunction] = {"LogAbsGamma": NamedFunction("LogAbsGamma", 1, path="torch.lgamma")}
+#: Entries only the definitions above may use (an expression cannot name them): log|Gamma|, which Gamma needs,
+#: and torch's sign, which is 0 at NaN.
+INTERNAL_FUNCTIONS: dict[str, NamedFunction] = {"LogAbsGamma": NamedFunction("LogAbsGamma", 1, path="torch.lgamma"),
+                                                "SignOrZero": NamedFunction("SignOrZero", 1, path="torch.sign")}
 
 #: Lower-case spellings accepted inside expressions (``relu[#x]``).
 EXPRESSION_ALIASES = {"exp": "Exp", "log": "Log", "sqrt": "Sqrt", "abs": "Abs", "sin": "Sin", "cos": "Cos",
