@@ -70,3 +70,16 @@ def test_sign_and_the_functions_built_on_it_keep_nan():
     for name, rest in expected.items():
         for values in _both(ElementwiseLayer(name), x) + _both(FunctionLayer(f"{name}[#x]"), x, "x"):
             assert math.isnan(values[0, 0]) and values[0, 1:].tolist() == rest, (name, values)
+
+
+def test_sech_and_csch_have_finite_gradients_where_cosh_and_sinh_overflow():
+    """1 / Cosh[90.] in float32 is 0, but its gradient was NaN (Cosh overflows to inf); 1 / Sinh[90.] likewise."""
+    x = torch.tensor([[-90.0, -30.0, -0.5, 1e-30, 0.5, 30.0, 90.0, 1e4]], requires_grad=True)
+    d = x.detach().double()
+    derivatives = {"Sech": -torch.tanh(d) / torch.cosh(d), "Csch": -1 / (torch.tanh(d) * torch.sinh(d))}
+    for name, derivative in derivatives.items():
+        module = NetGraph([ElementwiseLayer(name)], [], Input=8).compile()
+        for run in (module, lambda v: interpret(module.net, module, Input=v)):
+            grad, = torch.autograd.grad(run(x).sum(), x)
+            keep = torch.isfinite(derivative.float())  # all but Csch at 1e-30 (-1e60)
+            torch.testing.assert_close(grad[keep], derivative.float()[keep], rtol=1e-5, atol=1e-30)

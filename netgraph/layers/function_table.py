@@ -75,18 +75,20 @@ _PATHS = {
 }
 _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 the arguments
     "HardSigmoid": (1, "Min[Max[(# + 1) / 2, 0], 1]"),  # Wolfram's Clip[(x+1)/2, {0,1}], not torch's hardsigmoid
-    # the rest of Wolfram's ElementwiseLayer functions, by their real-valued definitions
-    "Cot": (1, "1 / Tan[#]"), "Coth": (1, "1 / Tanh[#]"), "Csc": (1, "1 / Sin[#]"), "Csch": (1, "1 / Sinh[#]"),
-    "Sec": (1, "1 / Cos[#]"), "Sech": (1, "1 / Cosh[#]"), "ArcCot": (1, "ArcTan[1 / (# + 0)]"),
+    # the rest of Wolfram's ElementwiseLayer functions, by their real-valued definitions; Sech and Csch written so
+    # that no step overflows (1 / Cosh[90.] in float32 is 0, but its gradient was NaN), and without comparisons (ONNX)
+    "Cot": (1, "1 / Tan[#]"), "Coth": (1, "1 / Tanh[#]"), "Csc": (1, "1 / Sin[#]"), "Sec": (1, "1 / Cos[#]"),
+    "Sech": (1, "2 * Exp[-Abs[#]] / (1 + Exp[-2 * Abs[#]])"), "Csch": (1, "Sech[#] / Tanh[#]"),
+    "ArcCot": (1, "ArcTan[1 / (# + 0)]"),  # + 0 makes -0. 0., so ArcCot[-0.] is ArcCot[0] = Pi/2
     "ArcCoth": (1, "ArcTanh[1 / #]"), "ArcCsc": (1, "ArcSin[1 / #]"), "ArcCsch": (1, "ArcSinh[1 / #]"),
     "ArcSec": (1, "ArcCos[1 / #]"), "ArcSech": (1, "ArcCosh[1 / (# + 0)]"),
     "Haversine": (1, "(1 - Cos[#]) / 2"), "InverseHaversine": (1, "2 * ArcSin[Sqrt[#]]"),
     "Gudermannian": (1, "2 * ArcTan[Tanh[# / 2]]"), "InverseGudermannian": (1, "2 * ArcTanh[Tan[# / 2]]"),
-    "Sign": (1, "If[# == #, SignOrZero[#], #]"),  # torch.sign(NaN) is 0; Wolfram's Sign[Indeterminate] is not
+    "Sign": (1, "SignOrZero[#] + 0 * Min[Abs[#], 1]"),  # torch.sign(NaN) is 0: the second term adds the NaN back
     "CubeRoot": (1, "Sign[#] * Abs[#] ^ (1 / 3)"),  # the real cube root, negative for negative x
     "Gamma": (1, "Exp[LogAbsGamma[#]] * If[# > 0, 1, 1 - 2 * Mod[Ceiling[-#], 2]]"),  # the sign Gamma has below 0
     # Wolfram's LogGamma is complex for x < 0 (even where Gamma > 0), so NaN there, but for the poles (Infinity)
-    "LogGamma": (1, "LogAbsGamma[#] + Log[Sign[(# >= 0) + (Floor[#] == #) * (# > -Infinity) - 1 / 2]]"),
+    "LogGamma": (1, "LogAbsGamma[#] + Log[SignOrZero[(# >= 0) + (Floor[#] == #) * (# > -Infinity) - 1 / 2]]"),
     "InverseErfc": (1, "InverseErf[1 - #]"), "FractionalPart": (1, "# - IntegerPart[#]"),
     "Unitize": (1, "Abs[Sign[#]]"), "KroneckerDelta": (1, "1 - Abs[Sign[#]]"),
     "Plus": (2, "#1 + #2"), "Subtract": (2, "#1 - #2"), "Times": (2, "#1 * #2"), "Divide": (2, "#1 / #2"),
