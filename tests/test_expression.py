@@ -108,3 +108,22 @@ def test_an_empty_expression_says_it_is_empty(text):
     with pytest.raises(ExpressionError, match=r"is empty: write a formula of the #slots") as info:
         parse(text)
     assert "None" not in str(info.value) and len(str(info.value)) < 120
+
+
+def test_a_long_flat_chain_is_no_deep_nesting():
+    """A sum of 62 ports was 'nested deeper than 60 levels' (Python nests a + b + c to the left); long chains of
+    + and - (or *) are summed as a balanced tree on both paths."""
+    from netgraph import interpret
+    ports = [f"x{i}" for i in range(70)]
+    net = NetGraph([FunctionLayer(" + ".join(f"#{p}" for p in ports[:35]) + " - " + " - ".join(f"#{p}" for p in ports[35:]))],
+                   [], **dict.fromkeys(ports, 2))
+    xs = {p: torch.randn(3, 2, dtype=torch.float64) for p in ports}
+    expected = sum(xs[p] for p in ports[:35]) - sum(xs[p] for p in ports[35:])
+    module = net.compile()
+    torch.testing.assert_close(module(**xs), expected)
+    torch.testing.assert_close(interpret(module.net, module, **xs), expected)
+    product = NetGraph([FunctionLayer("#x" + " * 1.01" * 100)], [], x=1)
+    torch.testing.assert_close(product(x=torch.ones(1, 1)), torch.full((1, 1), 1.01 ** 100))
+    assert parse(" + ".join(["#x"] * 10)).tree[2][0] == "bin"  # a short chain keeps Python's left nesting
+    with pytest.raises(ExpressionError, match="nested deeper than 60 levels"):
+        parse("Exp[" * 61 + "#x" + "]" * 61)

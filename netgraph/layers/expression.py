@@ -28,7 +28,8 @@ from typing import Any, Callable
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.layers.expression_forms import STRUCTURAL, ExpressionError, Origin, _col, outputs, part_index, structural
+from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, ExpressionError, Origin, _col, chain_terms,
+                                              outputs, part_index, structural)
 from netgraph.layers.function_table import EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
@@ -204,6 +205,8 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         hint = did_you_mean(node.id, [*_CONSTANTS, *FUNCTIONS])
         raise ExpressionError(f"unknown name {node.id!r}{hint}; ports are written #{node.id}",
                               text, _col(node, origin))
+    if isinstance(node, ast.BinOp) and len((chain := chain_terms(node))[1]) > LONG_CHAIN:  # a + b - c + ...
+        return _balanced([_fold(("neg", sub(t))) if negated else sub(t) for negated, t in chain[1]], chain[0])
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
         return _fold(("bin", _BINOPS[type(node.op)], sub(node.left), sub(node.right)))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -271,6 +274,14 @@ def _substitute(tree: tuple, values: dict[str, tuple]) -> tuple:
     if tree[0] == "slot":
         return values[tree[1]]
     return tuple(_substitute(c, values) if isinstance(c, tuple) else c for c in tree)
+
+
+def _balanced(trees: list[tuple], op: str) -> tuple:
+    """The sum (or product) of ``trees`` as a balanced tree: depth log2(n), not n as Python's left-nested chain."""
+    if len(trees) == 1:
+        return trees[0]
+    half = len(trees) // 2
+    return _fold(("bin", op, _balanced(trees[:half], op), _balanced(trees[half:], op)))
 
 
 def _fold(tree: tuple) -> tuple:

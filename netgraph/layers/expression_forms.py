@@ -15,7 +15,7 @@ from typing import Callable
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["ExpressionError", "STRUCTURAL", "outputs", "structural", "part_index"]
+__all__ = ["ExpressionError", "STRUCTURAL", "LONG_CHAIN", "outputs", "structural", "part_index", "chain_terms"]
 
 #: Whole-array functions -> (fewest, most) arguments.
 STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2)}
@@ -64,6 +64,26 @@ def outputs(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST]
     if len(set(names)) != len(names) or len(names) < 1:
         raise ExpressionError(f"several outputs need distinct names, found {list(names)}", text, _col(node, origin))
     return ("outputs", names, tuple(sub(v) for v in values))
+
+
+#: A chain of more terms than this (``#a + #b - #c + ...``) is summed as a balanced tree, so that its length is no depth.
+LONG_CHAIN = 16
+
+
+def chain_terms(node: ast.BinOp) -> tuple[str, list[tuple[bool, ast.AST]]]:
+    """The operator and terms (negated, node) of Python's left-nested chain ``a + b - c`` or ``a * b * c``.
+
+    >>> op, terms = chain_terms(ast.parse("a + b - c", mode="eval").body)
+    >>> op, [(negated, ast.unparse(t)) for negated, t in terms]
+    ('+', [(False, 'a'), (False, 'b'), (True, 'c')])
+    """
+    group = (ast.Add, ast.Sub) if isinstance(node.op, (ast.Add, ast.Sub)) else (ast.Mult,)
+    terms = []
+    while isinstance(node, ast.BinOp) and isinstance(node.op, group):
+        terms.append((isinstance(node.op, ast.Sub), node.right))
+        node = node.left
+    terms.append((False, node))
+    return "+" if group[0] is ast.Add else "*", terms[::-1]
 
 
 def _constant_ints(node: ast.AST, text: str, origin: list[int], what: str) -> tuple[int, ...]:
