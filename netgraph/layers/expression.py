@@ -29,7 +29,7 @@ import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, ExpressionError, Origin, _col, chain_terms,
-                                              outputs, part_index, structural)
+                                              not_allowed, outputs, part_index, structural)
 from netgraph.layers.function_table import EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
@@ -103,7 +103,7 @@ def _translate(text: str) -> tuple[str, list[int]]:
             i = m.end()
             continue
         if ch == "|":
-            raise ExpressionError("'|' is only allowed in <| ... |>", text, i)
+            raise ExpressionError("'|' is only allowed in <| ... |> (for Or, take Max of the comparisons)", text, i)
         if ch == "_" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
             raise ExpressionError("names may not start with '_'", text, i)
         piece = {"^": "**", "&": " and "}.get(ch, ch)
@@ -233,14 +233,11 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
             hint = did_you_mean(node.func.id, FUNCTIONS)
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
         entry = _entry(name)
-        if len(node.args) != entry.arity or any(isinstance(a, ast.Starred) for a in node.args):
+        if len(node.args) != entry.arity:
             raise ExpressionError(f"{name} takes {entry.arity} argument(s), found {len(node.args)}",
                                   text, _col(node, origin))
         return apply(name, [sub(a) for a in node.args])
-    what = type(node).__name__
-    if isinstance(node, ast.Constant):
-        what = f"constant {node.value!r}"
-    raise ExpressionError(f"{what} is not allowed (only numbers, #slots, + - * / ^ %, comparisons "
+    raise ExpressionError(f"{not_allowed(node)} is not allowed (only numbers, #slots, + - * / ^ %, comparisons "
                           f"and the functions {', '.join(sorted(FUNCTIONS))})", text, _col(node, origin))
 
 

@@ -15,7 +15,8 @@ from typing import Callable
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["ExpressionError", "STRUCTURAL", "LONG_CHAIN", "outputs", "structural", "part_index", "chain_terms"]
+__all__ = ["ExpressionError", "STRUCTURAL", "LONG_CHAIN", "outputs", "structural", "part_index", "chain_terms",
+           "not_allowed"]
 
 #: Whole-array functions -> (fewest, most) arguments.
 STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2)}
@@ -70,6 +71,21 @@ def outputs(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST]
 LONG_CHAIN = 16
 
 
+_NOT_ALLOWED = {ast.Compare: "a chained comparison (1 < #x < 2: write (1 < #x) * (#x < 2))",
+                ast.BoolOp: "&& (for And, multiply the comparisons: (#x > 1) * (#x < 2))",
+                ast.Starred: "'*' before an argument", ast.Attribute: "'.' after a value",
+                ast.Call: "a call with '=' in it, or of something other than a function name",
+                ast.Tuple: "a list inside an expression (the whole expression may be a list {e1, e2} of outputs)",
+                ast.Dict: "an association inside an expression (the whole expression may be one <| ... |>)"}
+
+
+def not_allowed(node: ast.AST) -> str:
+    """What ``node`` is, in a user's words, for the message that it is not allowed."""
+    if isinstance(node, ast.Constant):
+        return f"constant {node.value!r}"
+    return _NOT_ALLOWED.get(type(node), type(node).__name__)
+
+
 def chain_terms(node: ast.BinOp) -> tuple[str, list[tuple[bool, ast.AST]]]:
     """The operator and terms (negated, node) of Python's left-nested chain ``a + b - c`` or ``a * b * c``.
 
@@ -102,7 +118,7 @@ def _constant_ints(node: ast.AST, text: str, origin: list[int], what: str) -> tu
 def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
     name, args = node.func.id, node.args
     low, high = STRUCTURAL[name]
-    if not low <= len(args) <= high or any(isinstance(a, ast.Starred) for a in args):
+    if not low <= len(args) <= high:
         raise ExpressionError(f"{name} takes {low} to {high} arguments, found {len(args)}", text, _col(node, origin))
     if name == "Dot":
         return ("Dot", sub(args[0]), sub(args[1]))
