@@ -133,3 +133,14 @@ def test_a_long_flat_chain_is_no_deep_nesting():
     assert parse(" + ".join(["#x"] * 10)).tree[2][0] == "bin"  # a short chain keeps Python's left nesting
     with pytest.raises(ExpressionError, match="nested deeper than 60 levels"):
         parse("Exp[" * 61 + "#x" + "]" * 61)
+
+
+@pytest.mark.parametrize("text", ["(-2) ^ #x", "(1 - 3) ^ #x", "Power[-2, #x]", "(-2) ^ #x ^ 1"])
+def test_a_negative_constant_base_is_raised_as_itself_on_both_paths(text):
+    """The compiled forward wrote (-2.0 ** x), which Python reads as -(2.0 ** x): (-2)^2 was -4 (interpreted: 4)."""
+    from netgraph import interpret
+    x = torch.tensor([[2.0, 3.0, 0.5, -1.0]])
+    module = NetGraph([FunctionLayer(text)], [], x=4).compile()
+    expected = torch.pow(torch.tensor(-2.0), x)
+    torch.testing.assert_close(module(x=x), expected, equal_nan=True)
+    torch.testing.assert_close(interpret(module.net, module, x=x), expected, equal_nan=True)

@@ -314,8 +314,9 @@ def to_code(tree: tuple, names: dict[str, str]) -> str:
     args = [to_code(a, names) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
         return f"(-{args[0]})"
-    if kind == "bin":
-        return f"({args[0]} {tree[1]} {args[1]})"
+    if kind == "bin":  # a negative base in brackets: Python reads -2.0 ** x as -(2.0 ** x)
+        base = f"({args[0]})" if tree[1] == "**" and args[0].startswith("-") else args[0]
+        return f"({base} {tree[1]} {args[1]})"
     if kind == "cmp":
         return f"({args[0]} {tree[1]} {args[1]}).to({names[_first_slot(tree)]}.dtype)"
     name = tree[1]
