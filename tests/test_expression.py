@@ -84,6 +84,7 @@ def test_constants_are_folded_without_hanging():
     ("#x > 1 && #x < 2", "&& (for And, multiply the comparisons"),
     ("#x > 1 || #x < 2", "(for Or, take Max of the comparisons)"),
     ("{{#x}}", "a list inside an expression (the whole expression may be a list {e1, e2} of outputs)"),
+    ("If[1, 2, #x] + If[0, #x, 1]", "is the constant 3.0 once its constant If"),  # the forward returned a float
 ])
 def test_hostile_or_bad_expressions_are_rejected(text, message):
     start = time.process_time()

@@ -28,8 +28,8 @@ from typing import Any, Callable
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, ExpressionError, Origin, _col, chain_terms,
-                                              not_allowed, outputs, part_index, structural)
+from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, ExpressionError, Origin, _col, bracket,
+                                              chain_terms, not_allowed, outputs, part_index, structural)
 from netgraph.layers.function_table import EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
@@ -83,7 +83,7 @@ def _translate(text: str) -> tuple[str, list[int]]:
             continue
         two = text[i:i + 2]
         if ch in "[];":
-            piece, width = _bracket(text, i, brackets)
+            piece, width = bracket(text, i, brackets)
             out.append(piece)
             origin += [i] * len(piece)
             i += width
@@ -113,25 +113,6 @@ def _translate(text: str) -> tuple[str, list[int]]:
         origin += [i] * len(piece)
         i += 1
     return "".join(out), origin
-
-
-def _bracket(text: str, i: int, brackets: list[str]) -> tuple[str, int]:
-    """The Python for the bracket or span at ``text[i]`` and the characters it takes; tracks ``brackets``."""
-    if text[i] == ";":
-        if text[i:i + 2] != ";;":
-            raise ExpressionError("';' is only allowed as a span i;;j inside [[ ]]", text, i)
-        if not brackets or brackets[-1] != "part":
-            raise ExpressionError("a span i;;j is only allowed inside [[ ]], as in #x[[2;;4]]", text, i)
-        return ":", 2
-    if text[i] == "[":
-        brackets.append("part" if text[i:i + 2] == "[[" else "call")
-        return ("[", 2) if brackets[-1] == "part" else ("(", 1)
-    kind = brackets.pop() if brackets else "call"
-    if kind == "call":
-        return ")", 1
-    if text[i:i + 2] != "]]":
-        raise ExpressionError("a part x[[...]] must be closed by ]]", text, i)
-    return "]", 2
 
 
 def _slot_name(ident: str) -> str:
@@ -176,6 +157,9 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
         tree = _convert(node.body, text, origin, slots, 0, internal)
     except RecursionError:
         raise ExpressionError("nested too deeply", text) from None
+    if slots and tree[0] == "const":  # If[1, 2, #x] is 2: the forward would return a float, not a tensor
+        raise ExpressionError(f"is the constant {tree[1]!r} once its constant If conditions pick their branches; the "
+                              f"result must depend on an input port", text)
     return Expression(text, tuple(slots), tree)
 
 

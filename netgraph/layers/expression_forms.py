@@ -16,7 +16,7 @@ from typing import Callable
 from netgraph.core.errors import OptionError
 
 __all__ = ["ExpressionError", "STRUCTURAL", "LONG_CHAIN", "outputs", "structural", "part_index", "chain_terms",
-           "not_allowed"]
+           "not_allowed", "bracket"]
 
 #: Whole-array functions -> (fewest, most) arguments.
 STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2)}
@@ -48,6 +48,25 @@ def _col(node: ast.AST, origin: list[int]) -> int:
         off = len(origin.source.encode("utf-8")[:off].decode("utf-8", "ignore")) + origin.lead
     return origin[off] if 0 <= off < len(origin) else 0
 
+
+
+def bracket(text: str, i: int, brackets: list[str]) -> tuple[str, int]:
+    """The Python for the bracket or span at ``text[i]`` and the characters it takes; tracks ``brackets``."""
+    if text[i] == ";":
+        if text[i:i + 2] != ";;":
+            raise ExpressionError("';' is only allowed as a span i;;j inside [[ ]]", text, i)
+        if not brackets or brackets[-1] != "part":
+            raise ExpressionError("a span i;;j is only allowed inside [[ ]], as in #x[[2;;4]]", text, i)
+        return ":", 2
+    if text[i] == "[":
+        brackets.append("part" if text[i:i + 2] == "[[" else "call")
+        return ("[", 2) if brackets[-1] == "part" else ("(", 1)
+    kind = brackets.pop() if brackets else "call"
+    if kind == "call":
+        return ")", 1
+    if text[i:i + 2] != "]]":
+        raise ExpressionError("a part x[[...]] must be closed by ]]", text, i)
+    return "]", 2
 
 
 def outputs(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
