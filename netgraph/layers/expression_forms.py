@@ -49,7 +49,6 @@ def _col(node: ast.AST, origin: list[int]) -> int:
     return origin[off] if 0 <= off < len(origin) else 0
 
 
-
 def bracket(text: str, i: int, brackets: list[str]) -> tuple[str, int]:
     """The Python for the bracket or span at ``text[i]`` and the characters it takes; tracks ``brackets``."""
     if text[i] == ";":
