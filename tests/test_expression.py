@@ -85,6 +85,9 @@ def test_constants_are_folded_without_hanging():
     ("#x > 1 || #x < 2", "(for Or, take Max of the comparisons)"),
     ("{{#x}}", "a list inside an expression (the whole expression may be a list {e1, e2} of outputs)"),
     ("If[1, 2, #x] + If[0, #x, 1]", "is the constant 3.0 once its constant If"),  # the forward returned a float
+    # these hung (CubeRoot uses its argument twice: 2^30 copies) or raised Python's SyntaxError from compile()
+    ("CubeRoot[" * 30 + "#x" + "]" * 30, "operations (at most 20,000): a named function that uses its argument"),
+    ("HardSigmoid[" * 60 + "#x" + "]" * 60, "is nested 241 levels deep once its named functions are expanded"),
 ])
 def test_hostile_or_bad_expressions_are_rejected(text, message):
     start = time.process_time()
@@ -145,3 +148,15 @@ def test_a_negative_constant_base_is_raised_as_itself_on_both_paths(text):
     expected = torch.pow(torch.tensor(-2.0), x)
     torch.testing.assert_close(module(x=x), expected, equal_nan=True)
     torch.testing.assert_close(interpret(module.net, module, x=x), expected, equal_nan=True)
+
+
+def test_a_threading_layer_over_many_inputs_compiles():
+    """A left fold of 250 ports nested the compiled forward past Python's 200 brackets (SyntaxError), 1000 past the
+    recursion limit; more than 16 inputs are combined as a balanced tree."""
+    from netgraph import ThreadingLayer, interpret
+    ports = {f"Input{i}": 2 for i in range(1, 1001)}
+    xs = {p: torch.full((1, 2), float(i)) for i, p in enumerate(ports)}
+    for name, expected in (("Plus", sum(range(1000))), ("Max", 999)):
+        module = NetGraph([ThreadingLayer(name, inputs=1000)], [], **ports).compile()
+        assert module(**xs).tolist() == [[expected, expected]]
+        assert interpret(module.net, module, **xs).tolist() == [[expected, expected]]

@@ -29,7 +29,8 @@ import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, ExpressionError, Origin, _col, bracket,
-                                              chain_terms, not_allowed, outputs, part_index, structural)
+                                              chain_terms, check_extent, not_allowed, outputs, part_index,
+                                              structural)
 from netgraph.layers.function_table import EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
@@ -157,6 +158,7 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
         tree = _convert(node.body, text, origin, slots, 0, internal)
     except RecursionError:
         raise ExpressionError("nested too deeply", text) from None
+    check_extent(tree, text)
     if slots and tree[0] == "const":  # If[1, 2, #x] is 2: the forward would return a float, not a tensor
         raise ExpressionError(f"is the constant {tree[1]!r} once its constant If conditions pick their branches; the "
                               f"result must depend on an input port", text)

@@ -16,7 +16,7 @@ from typing import Callable
 from netgraph.core.errors import OptionError
 
 __all__ = ["ExpressionError", "STRUCTURAL", "LONG_CHAIN", "outputs", "structural", "part_index", "chain_terms",
-           "not_allowed", "bracket"]
+           "not_allowed", "bracket", "check_extent"]
 
 #: Whole-array functions -> (fewest, most) arguments.
 STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2)}
@@ -102,6 +102,46 @@ def not_allowed(node: ast.AST) -> str:
     if isinstance(node, ast.Constant):
         return f"constant {node.value!r}"
     return _NOT_ALLOWED.get(type(node), type(node).__name__)
+
+
+#: The most operations and levels an expression may have once its named functions are expanded: the compiled forward
+#: writes it as one line (Python's parser takes 200 nested brackets), and a definition that uses its argument twice
+#: (CubeRoot, Sech) doubles the work at each level it is nested in itself.
+MAX_NODES, MAX_EXPANDED_DEPTH = 20_000, 190
+
+
+def _children(node: tuple) -> list[tuple]:
+    kids = []
+    for c in node[1:]:
+        if isinstance(c, tuple) and c and isinstance(c[0], str):
+            kids.append(c)
+        elif isinstance(c, tuple):  # the trees of several outputs
+            kids += [d for d in c if isinstance(d, tuple) and d and isinstance(d[0], str)]
+    return kids
+
+
+def check_extent(tree: tuple, text: str) -> None:
+    """An ExpressionError when ``tree`` (shared subtrees counted each time they are used) has more than
+    ``MAX_NODES`` operations or ``MAX_EXPANDED_DEPTH`` levels; walked once per distinct subtree."""
+    extent: dict[int, tuple[int, int]] = {}
+    stack = [tree]
+    while stack:
+        node = stack[-1]
+        kids = _children(node)
+        todo = [k for k in kids if id(k) not in extent]
+        if todo:
+            stack += todo
+            continue
+        stack.pop()
+        extent[id(node)] = (1 + sum(extent[id(k)][0] for k in kids), 1 + max((extent[id(k)][1] for k in kids), default=0))
+    size, depth = extent[id(tree)]
+    if size > MAX_NODES:
+        raise ExpressionError(f"expands to {size:,} operations (at most {MAX_NODES:,}): a named function that uses its "
+                              f"argument more than once (CubeRoot, Sech, Gamma, ...) repeats it at each level it is "
+                              f"nested in", text)
+    if depth > MAX_EXPANDED_DEPTH:
+        raise ExpressionError(f"is nested {depth} levels deep once its named functions are expanded (at most "
+                              f"{MAX_EXPANDED_DEPTH})", text)
 
 
 def chain_terms(node: ast.BinOp) -> tuple[str, list[tuple[bool, ast.AST]]]:
