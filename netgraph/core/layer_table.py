@@ -35,6 +35,11 @@ def coerce_layer(value: Any, where: str) -> Layer:
     return layer
 
 
+class MissingLayersError(WiringError, TypeError):
+    """``NetGraph()`` or ``NetChain()`` without layers: a WiringError, and a TypeError as any missing argument is
+    (a layer type whose construction needs options is no shorthand)."""
+
+
 def named_layers(layers: Any, kind: str = "NetGraph") -> tuple[list[str], dict[str, Layer]]:
     """The layer names in order and the layers by name (shorthands coerced); every bad name or layer
     collected into one WiringError. ``kind`` (NetGraph or NetChain) is the net the errors name."""
@@ -101,8 +106,8 @@ def given_by_keyword(kind: str, layers: Any, edges: Any, port_shapes: dict[str, 
     the edges when it holds edges (a dict, or a list of pairs: no shape looks like that). ``port_shapes`` loses them."""
     if layers is NOT_GIVEN:
         if "layers" not in port_shapes:
-            raise WiringError(f"{kind} needs its layers: {kind}(layers{', edges' if kind == 'NetGraph' else ''}, "
-                              f"**port_shapes), e.g. {_usage(kind)}")
+            raise MissingLayersError(f"{kind} needs its layers: {kind}(layers{', edges' if kind == 'NetGraph' else ''}, "
+                                     f"**port_shapes), e.g. {_usage(kind)}")
         layers = port_shapes.pop("layers")
         if edges is NOT_GIVEN and kind == "NetGraph" and "edges" in port_shapes:
             edges = port_shapes.pop("edges")
