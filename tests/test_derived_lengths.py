@@ -92,3 +92,14 @@ def test_the_shortest_length_is_the_first_that_every_step_keeps_at_least_1():
             for ops in (tuple(steps[i:j]), tuple(reversed(steps[i:j]))):
                 first = next(n for n in range(1, 200) if min(lengths_along(n, ops)) >= 1)
                 assert shortest_length(ops) == first, ops
+
+
+def test_export_and_cli_run_trace_at_a_length_every_layer_takes(tmp_path):
+    """Both traced at length 3, which a kernel of 3 then a pooling of 2 refuses (it needs 4): export_onnx and
+    `netgraph run` failed with the DataError the net gives for such a call."""
+    from netgraph.cli.run import example_inputs
+    net = net_initialize(NetChain([ConvolutionLayer(2, 3), PoolingLayer(2, 2)], input=(2, "n")), seed=0)
+    graph = onnx.load(export_onnx(net, tmp_path / "m.onnx")).graph
+    assert [d.dim_param for d in graph.input[0].type.tensor_type.shape.dim] == ["batch", "", "n"]
+    inputs, notes = example_inputs(net)
+    assert inputs["Input"].shape == (1, 2, 4) and "variable length n = 4 for this run" in notes[0]

@@ -21,7 +21,7 @@ import torch
 from netgraph.core.errors import DataError
 from netgraph.core.types import PortType, length_steps, lengths_along
 
-__all__ = ["check_derived_lengths", "derived_length_lines"]
+__all__ = ["check_derived_lengths", "derived_length_lines", "shortest_length", "shortest_lengths"]
 
 Sizes = Callable[[str, int], Any]  # (port, axis) -> one size, or one per example (a list or a tensor)
 
@@ -85,13 +85,18 @@ def shortest_length(ops: tuple[tuple[str, int], ...]) -> int:
     return need
 
 
+def shortest_lengths(net: Any) -> dict[str, int]:
+    """The shortest length of each variable input length (``"n"``) that every layer shortening it takes; 1 if none."""
+    need = {base: 1 for base in _derived(net)[0]}
+    for _, _, _, base, ops in _derived(net)[1]:
+        need[base] = max(need[base], shortest_length(ops))
+    return need
+
+
 def derived_length_lines(net: Any) -> list[str]:
     """The compiled forward's check of ``check_derived_lengths``: ``if x.shape[2] < 3:`` per shortened input length,
     calling ``self._derived_length_error`` (which raises the same DataError); none for most nets."""
-    bases, found = _derived(net)
-    need: dict[str, int] = {}
-    for _, _, _, base, ops in found:
-        need[base] = max(need.get(base, 1), shortest_length(ops))
+    bases, need = _derived(net)[0], shortest_lengths(net)
     ports = dict.fromkeys(port for port, _ in bases.values())
     call = "    self._derived_length_error({" + ", ".join(f"{p!r}: {p}" for p in ports) + "})"
     tests = [f"{bases[b][0]}.shape[{bases[b][1] + 1}] < {n}" for b, n in need.items() if n > 1]
