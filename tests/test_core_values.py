@@ -91,8 +91,13 @@ def test_layers_and_edges_by_keyword():
     assert NetChain(layers=[LinearLayer(3), "Tanh"], input=2) == NetChain([LinearLayer(3), "Tanh"], input=2)
     assert NetGraph([FunctionLayer("#edges + #layers")], [], edges=[2, 3], layers=3).input_shapes == \
         {"edges": (2, 3), "layers": (3,)}  # beside positional layers, a shape is still a port's
-    for make in (lambda: NetGraph(Input=2), lambda: NetChain(input=2)):
-        with pytest.raises(TypeError, match="needs its layers"):  # a missing argument, as Python says it
+    for make in (lambda: NetGraph(Input=2), lambda: NetChain(input=2), NetGraph, NetChain):
+        with pytest.raises(WiringError, match="needs its layers") as info:  # a NetGraphError, no bare TypeError
+            make()
+        assert isinstance(info.value, TypeError)  # as a missing argument is: the YAML shorthand 'NetGraph' relies on it
+    for make, kind in ((lambda: NetChain([]), "NetChain"), (lambda: NetChain({}), "NetChain"),
+                       (lambda: NetGraph([], []), "NetGraph"), (lambda: NetGraph({}, []), "NetGraph")):
+        with pytest.raises(WiringError, match=rf"{kind} needs at least one layer, found an empty (list|dict): {kind}\(\["):
             make()
 
 

@@ -69,3 +69,37 @@ def test_a_length_too_short_for_a_kernel_is_a_data_error_naming_the_layer_and_th
         net([torch.randint(0, 10, (6,)), torch.randint(0, 10, (3,))])  # ragged: the shortest example counts
     assert net(torch.randint(0, 10, (2, 4))).shape == (2, 2)
     assert net([torch.randint(0, 10, (n,)) for n in (4, 9)]).shape == (2, 2)
+
+
+def test_the_compiled_module_called_directly_gives_the_same_data_error():
+    """module(x) with a sequence of 2 into a kernel of 3 raised torch's RuntimeError from inside F.conv1d."""
+    from netgraph import DataError
+    net = net_initialize(NetChain({"conv": ConvolutionLayer(2, 3), "pool": PoolingLayer(2, stride=2)}, input=(2, "n")),
+                         seed=0)
+    module = net.compile()
+    for n in (1, 2, 3):
+        with pytest.raises(DataError, match=rf"a length of {n} along n is too short for layer .*give lengths of 4 or more"):
+            module(torch.randn(2, 2, n))
+    assert module(torch.randn(2, 2, 4)).shape == net(torch.randn(2, 2, 4)).shape == (2, 2, 1)
+
+
+def test_the_shortest_length_is_the_first_that_every_step_keeps_at_least_1():
+    from netgraph.backend.derived_lengths import shortest_length
+    from netgraph.core.types import lengths_along
+    steps = [("plus", 2), ("minus", 3), ("over", 2), ("times", 3), ("over", 3), ("minus", 1)]
+    for i in range(len(steps)):
+        for j in range(i + 1, len(steps) + 1):
+            for ops in (tuple(steps[i:j]), tuple(reversed(steps[i:j]))):
+                first = next(n for n in range(1, 200) if min(lengths_along(n, ops)) >= 1)
+                assert shortest_length(ops) == first, ops
+
+
+def test_export_and_cli_run_trace_at_a_length_every_layer_takes(tmp_path):
+    """Both traced at length 3, which a kernel of 3 then a pooling of 2 refuses (it needs 4): export_onnx and
+    `netgraph run` failed with the DataError the net gives for such a call."""
+    from netgraph.cli.run import example_inputs
+    net = net_initialize(NetChain([ConvolutionLayer(2, 3), PoolingLayer(2, 2)], input=(2, "n")), seed=0)
+    graph = onnx.load(export_onnx(net, tmp_path / "m.onnx")).graph
+    assert [d.dim_param for d in graph.input[0].type.tensor_type.shape.dim] == ["batch", "", "n"]
+    inputs, notes = example_inputs(net)
+    assert inputs["Input"].shape == (1, 2, 4) and "variable length n = 4 for this run" in notes[0]

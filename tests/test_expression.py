@@ -58,7 +58,7 @@ def test_constants_are_folded_without_hanging():
 @pytest.mark.parametrize("text, message", [
     ("__import__('os').system('x')", "names may not start with '_'"),
     ("#a.__class__", "names may not start with '_'"),
-    ("#a.real", "Attribute is not allowed"),
+    ("#a.real", "'.' after a value is not allowed"),
     ("Exp.__globals__", "names may not start with '_'"),
     ("_secret + #a", "names may not start with '_'"),
     ("lambda x: x", "character ':' is not allowed"),
@@ -78,6 +78,16 @@ def test_constants_are_folded_without_hanging():
     ("#x[#x]", "a port (#x) cannot be called: write #x[[i]]"),
     ("Exp[#x, ]", "at column 7: a ',' with no argument after it"),  # Python's parser read it as Exp[#x]
     ("{#x, #y,}", "at column 8: a ',' with no argument after it"),
+    # these once said "Exp takes 1 argument(s), found 1", "Compare is not allowed", "BoolOp", "Tuple"
+    ("Exp[*#x]", "at column 5: '*' before an argument is not allowed"),
+    ("1 < #x < 2", "a chained comparison (1 < #x < 2: write (1 < #x) * (#x < 2)) is not allowed"),
+    ("#x > 1 && #x < 2", "&& (for And, multiply the comparisons"),
+    ("#x > 1 || #x < 2", "(for Or, take Max of the comparisons)"),
+    ("{{#x}}", "a list inside an expression (the whole expression may be a list {e1, e2} of outputs)"),
+    ("If[1, 2, #x] + If[0, #x, 1]", "is the constant 3.0 once its constant If"),  # the forward returned a float
+    # these hung (CubeRoot uses its argument twice: 2^30 copies) or raised Python's SyntaxError from compile()
+    ("CubeRoot[" * 30 + "#x" + "]" * 30, "operations (at most 20,000): a named function that uses its argument"),
+    ("HardSigmoid[" * 60 + "#x" + "]" * 60, "is nested 241 levels deep once its named functions are expanded"),
 ])
 def test_hostile_or_bad_expressions_are_rejected(text, message):
     start = time.process_time()
@@ -108,3 +118,45 @@ def test_an_empty_expression_says_it_is_empty(text):
     with pytest.raises(ExpressionError, match=r"is empty: write a formula of the #slots") as info:
         parse(text)
     assert "None" not in str(info.value) and len(str(info.value)) < 120
+
+
+def test_a_long_flat_chain_is_no_deep_nesting():
+    """A sum of 62 ports was 'nested deeper than 60 levels' (Python nests a + b + c to the left); long chains of
+    + and - (or *) are summed as a balanced tree on both paths."""
+    from netgraph import interpret
+    ports = [f"x{i}" for i in range(70)]
+    net = NetGraph([FunctionLayer(" + ".join(f"#{p}" for p in ports[:35]) + " - " + " - ".join(f"#{p}" for p in ports[35:]))],
+                   [], **dict.fromkeys(ports, 2))
+    xs = {p: torch.randn(3, 2, dtype=torch.float64) for p in ports}
+    expected = sum(xs[p] for p in ports[:35]) - sum(xs[p] for p in ports[35:])
+    module = net.compile()
+    torch.testing.assert_close(module(**xs), expected)
+    torch.testing.assert_close(interpret(module.net, module, **xs), expected)
+    product = NetGraph([FunctionLayer("#x" + " * 1.01" * 100)], [], x=1)
+    torch.testing.assert_close(product(x=torch.ones(1, 1)), torch.full((1, 1), 1.01 ** 100))
+    assert parse(" + ".join(["#x"] * 10)).tree[2][0] == "bin"  # a short chain keeps Python's left nesting
+    with pytest.raises(ExpressionError, match="nested deeper than 60 levels"):
+        parse("Exp[" * 61 + "#x" + "]" * 61)
+
+
+@pytest.mark.parametrize("text", ["(-2) ^ #x", "(1 - 3) ^ #x", "Power[-2, #x]", "(-2) ^ #x ^ 1"])
+def test_a_negative_constant_base_is_raised_as_itself_on_both_paths(text):
+    """The compiled forward wrote (-2.0 ** x), which Python reads as -(2.0 ** x): (-2)^2 was -4 (interpreted: 4)."""
+    from netgraph import interpret
+    x = torch.tensor([[2.0, 3.0, 0.5, -1.0]])
+    module = NetGraph([FunctionLayer(text)], [], x=4).compile()
+    expected = torch.pow(torch.tensor(-2.0), x)
+    torch.testing.assert_close(module(x=x), expected, equal_nan=True)
+    torch.testing.assert_close(interpret(module.net, module, x=x), expected, equal_nan=True)
+
+
+def test_a_threading_layer_over_many_inputs_compiles():
+    """A left fold of 250 ports nested the compiled forward past Python's 200 brackets (SyntaxError), 1000 past the
+    recursion limit; more than 16 inputs are combined as a balanced tree."""
+    from netgraph import ThreadingLayer, interpret
+    ports = {f"Input{i}": 2 for i in range(1, 1001)}
+    xs = {p: torch.full((1, 2), float(i)) for i, p in enumerate(ports)}
+    for name, expected in (("Plus", sum(range(1000))), ("Max", 999)):
+        module = NetGraph([ThreadingLayer(name, inputs=1000)], [], **ports).compile()
+        assert module(**xs).tolist() == [[expected, expected]]
+        assert interpret(module.net, module, **xs).tolist() == [[expected, expected]]

@@ -77,13 +77,13 @@ def test_shape_errors_name_the_problem():
     ("Clip[#x, {#y, 1}]", "two constant bounds"),
     ("Clip[#x, 1]", "two constant bounds"),
     ("Dot[#x]", "Dot takes 2 to 2 arguments"),
-    ("#a + {#b, #c}", "Tuple is not allowed"),
+    ("#a + {#b, #c}", "a list inside an expression"),
     ("#a, #b", "several outputs are written"),
     ('<|#a -> #b|>', "keys of <| ... |> must be port names"),
     ('<|"a" -> #a, "a" -> #b|>', "distinct names"),
     ('"__class__"', "a string must be a port name"),
     ("#a | #b", "'|' is only allowed in <| ... |>"),
-    ('<|"a" -> {#a, #b}|>', "Tuple is not allowed"),
+    ('<|"a" -> {#a, #b}|>', "a list inside an expression"),
     ("Total[#x, {1, 2, 3}]", "levels m to n"),
 ])
 def test_malformed_forms_are_one_clear_option_error(text, message):

@@ -106,7 +106,7 @@ def test_every_table_entry_is_a_torch_function_a_definition_or_an_operator():
             assert callable(f.function), name
         if f.definition is not None:  # a definition parses into known names, with exactly its arity's slots
             expected = ("Input",) if f.arity == 1 else tuple(f"Input{i}" for i in range(1, f.arity + 1))
-            assert expression.parse(f.definition).slots == expected, name
+            assert expression.parse_definition(f.definition).slots == expected, name
 
 
 def test_compiled_code_and_module_read_the_same_table_entry(monkeypatch):

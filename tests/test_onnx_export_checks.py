@@ -55,7 +55,7 @@ def test_an_opset_the_model_cannot_hold_is_refused_naming_the_layer(tmp_path, la
 
 @pytest.mark.parametrize("function, x", [("Sinh", 0.7), ("Cosh", 0.7), ("ArcSinh", 0.7), ("ArcCosh", 1.5),
                                          ("ArcTanh", 0.5), ("Sech", 0.7), ("ArcCsch", 0.7), ("ArcCoth", 1.5),
-                                         ("InverseGudermannian", 0.5)])
+                                         ("InverseGudermannian", 0.5), ("Csch", 0.7), ("ArcCot", -0.5), ("Sign", -0.5)])
 def test_hyperbolic_functions_export_and_round_trip(tmp_path, function, x):
     """ONNX has Sinh, Cosh, Asinh, Acosh, Atanh since opset 9; torch's exporter refused them all."""
     net = net_initialize(NetChain({"act": ElementwiseLayer(function)}, input=3))

@@ -28,6 +28,7 @@ from torch import nn
 
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
+from netgraph.backend.derived_lengths import check_derived_lengths, derived_length_lines
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem, length_check_lines
 from netgraph.backend.readiness import check_ready
 from netgraph.core.layer import EmitContext
@@ -91,6 +92,10 @@ class CompiledNet(DeepModule):
         no examples passes."""
         if problem := empty_length_problem(port, self.net.port_types[port].shape, tuple(value.shape)):
             raise DataError(problem, port=port, layer=())
+
+    def _derived_length_error(self, inputs: dict[str, torch.Tensor]) -> None:
+        """The DataError the forward raises when an input length is too short for a layer that shortens it (as net(...))."""
+        check_derived_lengths(self.net, lambda port, axis: inputs[port].shape[axis + 1])
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
         """``pickle`` / ``torch.save``: its forward's code (its class is made again from it) and its state."""
@@ -189,7 +194,7 @@ class _CodeWriter(GraphWalker):
             self.lines.append(f"{self.batch} = {net.input_ports[0]}.shape[0]")
         self.defines_size = bool(self.lines)
         if self.batched and self.CHECK_LENGTHS:
-            self.lines += length_check_lines(net)
+            self.lines += length_check_lines(net) + derived_length_lines(net)
         # an input port named like a name the code reads (torch, F, a builtin) moves to a fresh local first
         self.entry, shadowing = {p: p for p in net.input_ports}, [p for p in net.input_ports if p in _RESERVED]
         if shadowing:

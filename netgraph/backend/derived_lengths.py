@@ -6,6 +6,7 @@ arithmetic step from the input's length, and every step must leave a length of a
 lengths do not (a sequence of 2 into a kernel of 3) is a ``DataError`` naming the input port, the layer, its port
 and the shortest length that fits, instead of torch's error from inside the forward (a layer with
 ``CHECKS_ITS_LENGTHS``, such as ``SequenceMostLayer``, raises its own DataError instead).
+The compiled forward checks the same (``derived_length_lines``): one comparison per input length that a layer shortens.
 The names' grammar is ``netgraph.core.types``' (``length_steps`` reads what ``shifted_length`` and
 ``strided_length`` write).
 """
@@ -20,7 +21,7 @@ import torch
 from netgraph.core.errors import DataError
 from netgraph.core.types import PortType, length_steps, lengths_along
 
-__all__ = ["check_derived_lengths"]
+__all__ = ["check_derived_lengths", "derived_length_lines", "shortest_length", "shortest_lengths"]
 
 Sizes = Callable[[str, int], Any]  # (port, axis) -> one size, or one per example (a list or a tensor)
 
@@ -69,3 +70,34 @@ def check_derived_lengths(net: Any, sizes: Sizes) -> None:
         raise DataError(f"input port {bases[base][0]!r}: a length of {n} along {base} is too short for {where}: "
                         f"its {name} would be {min(got)} (each length must be at least 1){hint}",
                         port=bases[base][0])
+
+
+def shortest_length(ops: tuple[tuple[str, int], ...]) -> int:
+    """The shortest input length for which every step of ``ops`` leaves at least 1 (each step is monotone).
+
+    >>> shortest_length((("minus", 2), ("over", 2))), shortest_length((("over", 2), ("minus", 3)))
+    (3, 7)
+    """
+    need = 1
+    for op, k in reversed(ops):
+        need = max(1, need - k if op == "plus" else need + k if op == "minus" else (need - 1) * k + 1 if op == "over"
+                   else -(-need // k))
+    return need
+
+
+def shortest_lengths(net: Any) -> dict[str, int]:
+    """The shortest length of each variable input length (``"n"``) that every layer shortening it takes; 1 if none."""
+    need = {base: 1 for base in _derived(net)[0]}
+    for _, _, _, base, ops in _derived(net)[1]:
+        need[base] = max(need[base], shortest_length(ops))
+    return need
+
+
+def derived_length_lines(net: Any) -> list[str]:
+    """The compiled forward's check of ``check_derived_lengths``: ``if x.shape[2] < 3:`` per shortened input length,
+    calling ``self._derived_length_error`` (which raises the same DataError); none for most nets."""
+    bases, need = _derived(net)[0], shortest_lengths(net)
+    ports = dict.fromkeys(port for port, _ in bases.values())
+    call = "    self._derived_length_error({" + ", ".join(f"{p!r}: {p}" for p in ports) + "})"
+    tests = [f"{bases[b][0]}.shape[{bases[b][1] + 1}] < {n}" for b, n in need.items() if n > 1]
+    return [f"if {' or '.join(tests)}:", call] if tests else []

@@ -39,7 +39,7 @@ class NetChain(NetGraph):
     def __init__(self, layers: Any = NOT_GIVEN, /, **port_shapes: Any):
         layers = given_by_keyword("NetChain", layers, NOT_GIVEN, port_shapes)[0]
         with gc_paused():
-            names, table = named_layers(layers)
+            names, table = named_layers(layers, "NetChain")
             self._check_links(names, table)
             shapes = self._aliases(names, table, port_shapes)
             refs = list(range(1, len(names) + 1)) if isinstance(layers, (list, tuple)) else names  # edge text "1 -> 2"

@@ -35,17 +35,22 @@ def coerce_layer(value: Any, where: str) -> Layer:
     return layer
 
 
-def named_layers(layers: Any) -> tuple[list[str], dict[str, Layer]]:
+class MissingLayersError(WiringError, TypeError):
+    """``NetGraph()`` or ``NetChain()`` without layers: a WiringError, and a TypeError as any missing argument is
+    (a layer type whose construction needs options is no shorthand)."""
+
+
+def named_layers(layers: Any, kind: str = "NetGraph") -> tuple[list[str], dict[str, Layer]]:
     """The layer names in order and the layers by name (shorthands coerced); every bad name or layer
-    collected into one WiringError."""
+    collected into one WiringError. ``kind`` (NetGraph or NetChain) is the net the errors name."""
     if isinstance(layers, Mapping):
         items = list(layers.items())
     elif isinstance(layers, (list, tuple)):
         items = [(str(i), layer) for i, layer in enumerate(layers, 1)]
     else:
-        raise WiringError(f"NetGraph layers must be a list or a dict, found {type(layers).__name__}")
+        raise WiringError(f"{kind} layers must be a list or a dict, found {type(layers).__name__}")
     if not items:
-        raise WiringError("NetGraph objects must contain at least one layer")
+        raise WiringError(f"{kind} needs at least one layer, found an empty {type(layers).__name__}: {_usage(kind)}")
     errors: list[Diagnostic] = []
     table = {}
     for i, (name, layer) in enumerate(items, 1):
@@ -101,9 +106,8 @@ def given_by_keyword(kind: str, layers: Any, edges: Any, port_shapes: dict[str, 
     the edges when it holds edges (a dict, or a list of pairs: no shape looks like that). ``port_shapes`` loses them."""
     if layers is NOT_GIVEN:
         if "layers" not in port_shapes:
-            raise TypeError(f"{kind} needs its layers: {kind}(layers{', edges' if kind == 'NetGraph' else ''}, "
-                              f"**port_shapes), e.g. {kind}([LinearLayer(3), 'Tanh']"
-                              f"{', [(1, 2)]' if kind == 'NetGraph' else ''}, Input=4)")
+            raise MissingLayersError(f"{kind} needs its layers: {kind}(layers{', edges' if kind == 'NetGraph' else ''}, "
+                                     f"**port_shapes), e.g. {_usage(kind)}")
         layers = port_shapes.pop("layers")
         if edges is NOT_GIVEN and kind == "NetGraph" and "edges" in port_shapes:
             edges = port_shapes.pop("edges")
@@ -112,6 +116,10 @@ def given_by_keyword(kind: str, layers: Any, edges: Any, port_shapes: dict[str, 
                                                      and any(not isinstance(v, (int, str, type(None))) for v in value)):
         edges = port_shapes.pop("edges")
     return layers, () if edges is NOT_GIVEN else edges
+
+
+def _usage(kind: str) -> str:
+    return f"{kind}([LinearLayer(3), 'Tanh']{', [(1, 2)], Input=4' if kind == 'NetGraph' else ', input=4'})"
 
 
 def layer_key(key: Any, names: list[str]) -> tuple:

@@ -25,6 +25,7 @@ import torch
 from torch.onnx import _constants as _torch_onnx
 
 from netgraph import __version__
+from netgraph.backend.derived_lengths import shortest_lengths
 from netgraph.core.errors import DataError, NetGraphError, OptionError, ShapeError
 from netgraph.core.files import atomic_write
 from netgraph.core.graph import NetGraph
@@ -106,10 +107,10 @@ def _check_arguments(net: Any, name: Any, description: Any) -> None:
 def example_inputs(net: Any, batch: int = _TRACE_BATCH, length: int = _TRACE_LENGTH, seed: int = 0) -> dict:
     """Random tensors for every graph input: ``batch`` examples, variable dims of size ``length``."""
     generator = torch.Generator().manual_seed(seed)
-    tensors = {}
+    tensors, need = {}, shortest_lengths(net)  # a kernel of 3 after a pooling needs more than 3
     for port in net.input_ports:
         t = net.port_types[port]
-        shape = (batch, *(length if isinstance(d, str) else d for d in t.shape))
+        shape = (batch, *(max(length, need.get(d, 1)) if isinstance(d, str) else d for d in t.shape))
         if t.dtype == INTEGER:
             tensors[port] = torch.randint(0, 2, shape, generator=generator)
         else:

@@ -28,10 +28,12 @@ from typing import Any, Callable
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.layers.expression_forms import STRUCTURAL, ExpressionError, Origin, _col, outputs, part_index, structural
-from netgraph.layers.function_table import EXPRESSION_ALIASES, NAMED_FUNCTIONS, NamedFunction
+from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, ExpressionError, Origin, _col, bracket,
+                                              chain_terms, check_extent, not_allowed, outputs, part_index,
+                                              structural)
+from netgraph.layers.function_table import EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
 
-__all__ = ["Expression", "parse", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
+__all__ = ["Expression", "parse", "parse_definition", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
@@ -82,7 +84,7 @@ def _translate(text: str) -> tuple[str, list[int]]:
             continue
         two = text[i:i + 2]
         if ch in "[];":
-            piece, width = _bracket(text, i, brackets)
+            piece, width = bracket(text, i, brackets)
             out.append(piece)
             origin += [i] * len(piece)
             i += width
@@ -102,7 +104,7 @@ def _translate(text: str) -> tuple[str, list[int]]:
             i = m.end()
             continue
         if ch == "|":
-            raise ExpressionError("'|' is only allowed in <| ... |>", text, i)
+            raise ExpressionError("'|' is only allowed in <| ... |> (for Or, take Max of the comparisons)", text, i)
         if ch == "_" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
             raise ExpressionError("names may not start with '_'", text, i)
         piece = {"^": "**", "&": " and "}.get(ch, ch)
@@ -112,25 +114,6 @@ def _translate(text: str) -> tuple[str, list[int]]:
         origin += [i] * len(piece)
         i += 1
     return "".join(out), origin
-
-
-def _bracket(text: str, i: int, brackets: list[str]) -> tuple[str, int]:
-    """The Python for the bracket or span at ``text[i]`` and the characters it takes; tracks ``brackets``."""
-    if text[i] == ";":
-        if text[i:i + 2] != ";;":
-            raise ExpressionError("';' is only allowed as a span i;;j inside [[ ]]", text, i)
-        if not brackets or brackets[-1] != "part":
-            raise ExpressionError("a span i;;j is only allowed inside [[ ]], as in #x[[2;;4]]", text, i)
-        return ":", 2
-    if text[i] == "[":
-        brackets.append("part" if text[i:i + 2] == "[[" else "call")
-        return ("[", 2) if brackets[-1] == "part" else ("(", 1)
-    kind = brackets.pop() if brackets else "call"
-    if kind == "call":
-        return ")", 1
-    if text[i:i + 2] != "]]":
-        raise ExpressionError("a part x[[...]] must be closed by ]]", text, i)
-    return "]", 2
 
 
 def _slot_name(ident: str) -> str:
@@ -145,8 +128,13 @@ def parse(text: str) -> Expression:
     return _parse_cached(text)
 
 
+def parse_definition(text: str) -> Expression:
+    """Parse a table entry's definition, which may use ``INTERNAL_FUNCTIONS`` too (an expression may not)."""
+    return _parse_cached(text, True)
+
+
 @functools.lru_cache(maxsize=4096)
-def _parse_cached(text: str) -> Expression:
+def _parse_cached(text: str, internal: bool = False) -> Expression:
     """Parsing is pure and the result frozen, so a graph of many identical FunctionLayers parses once."""
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"longer than {MAX_LENGTH} characters", text[:40] + "...")
@@ -167,18 +155,22 @@ def _parse_cached(text: str) -> Expression:
         raise ExpressionError(f"cannot be parsed ({type(exc).__name__}: {str(exc)[:80]})", text) from None
     slots: list[str] = []
     try:
-        tree = _convert(node.body, text, origin, slots, 0)
+        tree = _convert(node.body, text, origin, slots, 0, internal)
     except RecursionError:
         raise ExpressionError("nested too deeply", text) from None
+    check_extent(tree, text)
+    if slots and tree[0] == "const":  # If[1, 2, #x] is 2: the forward would return a float, not a tensor
+        raise ExpressionError(f"is the constant {tree[1]!r} once its constant If conditions pick their branches; the "
+                              f"result must depend on an input port", text)
     return Expression(text, tuple(slots), tree)
 
 
-def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], depth: int) -> tuple:
+def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], depth: int, internal: bool) -> tuple:
     if depth > MAX_DEPTH:
         raise ExpressionError(f"nested deeper than {MAX_DEPTH} levels", text, _col(node, origin))
 
     def sub(n: ast.AST) -> tuple:
-        return _convert(n, text, origin, slots, depth + 1)
+        return _convert(n, text, origin, slots, depth + 1, internal)
 
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
         try:
@@ -199,6 +191,8 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         hint = did_you_mean(node.id, [*_CONSTANTS, *FUNCTIONS])
         raise ExpressionError(f"unknown name {node.id!r}{hint}; ports are written #{node.id}",
                               text, _col(node, origin))
+    if isinstance(node, ast.BinOp) and len((chain := chain_terms(node))[1]) > LONG_CHAIN:  # a + b - c + ...
+        return _balanced([_fold(("neg", sub(t))) if negated else sub(t) for negated, t in chain[1]], chain[0])
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
         return _fold(("bin", _BINOPS[type(node.op)], sub(node.left), sub(node.right)))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -221,18 +215,15 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         if name.startswith(_SLOT_PREFIX):
             raise ExpressionError(f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it",
                                   text, _col(node, origin))
-        if name not in FUNCTIONS:
+        if name not in FUNCTIONS and not (internal and name in INTERNAL_FUNCTIONS):
             hint = did_you_mean(node.func.id, FUNCTIONS)
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
-        entry = FUNCTIONS[name]
-        if len(node.args) != entry.arity or any(isinstance(a, ast.Starred) for a in node.args):
+        entry = _entry(name)
+        if len(node.args) != entry.arity:
             raise ExpressionError(f"{name} takes {entry.arity} argument(s), found {len(node.args)}",
                                   text, _col(node, origin))
         return apply(name, [sub(a) for a in node.args])
-    what = type(node).__name__
-    if isinstance(node, ast.Constant):
-        what = f"constant {node.value!r}"
-    raise ExpressionError(f"{what} is not allowed (only numbers, #slots, + - * / ^ %, comparisons "
+    raise ExpressionError(f"{not_allowed(node)} is not allowed (only numbers, #slots, + - * / ^ %, comparisons "
                           f"and the functions {', '.join(sorted(FUNCTIONS))})", text, _col(node, origin))
 
 
@@ -242,7 +233,7 @@ def apply(name: str, args: list[tuple]) -> tuple:
     >>> apply("Subtract", [("slot", "a"), ("const", 1.0)])
     ('bin', '-', ('slot', 'a'), ('const', 1.0))
     """
-    entry = FUNCTIONS[name]
+    entry = _entry(name)
     if name == "If" and args[0][0] == "const":  # a constant condition picks its branch (torch.where needs a tensor)
         return args[1] if args[0][1] != 0 else args[2]
     return _expand(entry, args) if entry.definition is not None else _fold(("call", entry.name, *args))
@@ -251,16 +242,29 @@ def apply(name: str, args: list[tuple]) -> tuple:
 def _expand(entry: NamedFunction, args: list[tuple]) -> tuple:
     """The tree of ``entry``'s definition with its slots (``#`` or ``#1``, ``#2``) replaced by ``args``."""
     slots = ("Input",) if entry.arity == 1 else tuple(f"Input{i}" for i in range(1, entry.arity + 1))
-    tree = _substitute(parse(entry.definition).tree, dict(zip(slots, args)))
+    tree = _substitute(parse_definition(entry.definition).tree, dict(zip(slots, args)))
     if all(a[0] == "const" for a in args):
         return ("const", float(evaluate(tree, {}, fold=True)))
     return tree
+
+
+def _entry(name: str) -> NamedFunction:
+    """The table entry ``name`` (a named function, else an internal one), for code and evaluation alike."""
+    return FUNCTIONS[name] if name in FUNCTIONS else INTERNAL_FUNCTIONS[name]
 
 
 def _substitute(tree: tuple, values: dict[str, tuple]) -> tuple:
     if tree[0] == "slot":
         return values[tree[1]]
     return tuple(_substitute(c, values) if isinstance(c, tuple) else c for c in tree)
+
+
+def _balanced(trees: list[tuple], op: str) -> tuple:
+    """The sum (or product) of ``trees`` as a balanced tree: depth log2(n), not n as Python's left-nested chain."""
+    if len(trees) == 1:
+        return trees[0]
+    half = len(trees) // 2
+    return _fold(("bin", op, _balanced(trees[:half], op), _balanced(trees[half:], op)))
 
 
 def _fold(tree: tuple) -> tuple:
@@ -296,8 +300,9 @@ def to_code(tree: tuple, names: dict[str, str]) -> str:
     args = [to_code(a, names) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
         return f"(-{args[0]})"
-    if kind == "bin":
-        return f"({args[0]} {tree[1]} {args[1]})"
+    if kind == "bin":  # a negative base in brackets: Python reads -2.0 ** x as -(2.0 ** x)
+        base = f"({args[0]})" if tree[1] == "**" and args[0].startswith("-") else args[0]
+        return f"({base} {tree[1]} {args[1]})"
     if kind == "cmp":
         return f"({args[0]} {tree[1]} {args[1]}).to({names[_first_slot(tree)]}.dtype)"
     name = tree[1]
@@ -306,7 +311,7 @@ def to_code(tree: tuple, names: dict[str, str]) -> str:
         return f"{code}.to({names[_first_slot(tree)]}.dtype)" if _constant_branches(tree) else code
     if name in ("Min", "Max"):
         return _min_max_code(name, tree[2:], args)
-    return FUNCTIONS[name].code(*args)
+    return _entry(name).code(*args)
 
 
 def _constant_branches(tree: tuple) -> bool:
@@ -364,7 +369,7 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False) -> Any:
         return result.to(_slot_dtype(tree, env)) if _constant_branches(tree) else result
     if name in ("Min", "Max"):
         return _min_max(name, *args)
-    return FUNCTIONS[name].function(*args)
+    return _entry(name).function(*args)
 
 
 #: Node kinds made by ``expression_shapes.lower`` once the shapes are known: kind -> (code, evaluation).

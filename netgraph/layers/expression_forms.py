@@ -15,7 +15,8 @@ from typing import Callable
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["ExpressionError", "STRUCTURAL", "outputs", "structural", "part_index"]
+__all__ = ["ExpressionError", "STRUCTURAL", "LONG_CHAIN", "outputs", "structural", "part_index", "chain_terms",
+           "not_allowed", "bracket", "check_extent"]
 
 #: Whole-array functions -> (fewest, most) arguments.
 STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2)}
@@ -48,6 +49,24 @@ def _col(node: ast.AST, origin: list[int]) -> int:
     return origin[off] if 0 <= off < len(origin) else 0
 
 
+def bracket(text: str, i: int, brackets: list[str]) -> tuple[str, int]:
+    """The Python for the bracket or span at ``text[i]`` and the characters it takes; tracks ``brackets``."""
+    if text[i] == ";":
+        if text[i:i + 2] != ";;":
+            raise ExpressionError("';' is only allowed as a span i;;j inside [[ ]]", text, i)
+        if not brackets or brackets[-1] != "part":
+            raise ExpressionError("a span i;;j is only allowed inside [[ ]], as in #x[[2;;4]]", text, i)
+        return ":", 2
+    if text[i] == "[":
+        brackets.append("part" if text[i:i + 2] == "[[" else "call")
+        return ("[", 2) if brackets[-1] == "part" else ("(", 1)
+    kind = brackets.pop() if brackets else "call"
+    if kind == "call":
+        return ")", 1
+    if text[i:i + 2] != "]]":
+        raise ExpressionError("a part x[[...]] must be closed by ]]", text, i)
+    return "]", 2
+
 
 def outputs(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
     """``{e1, e2}`` (ports Output1, Output2) or ``<|"a" -> e1, "b" -> e2|>`` at the top: several outputs."""
@@ -66,6 +85,81 @@ def outputs(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST]
     return ("outputs", names, tuple(sub(v) for v in values))
 
 
+#: A chain of more terms than this (``#a + #b - #c + ...``) is summed as a balanced tree, so that its length is no depth.
+LONG_CHAIN = 16
+
+
+_NOT_ALLOWED = {ast.Compare: "a chained comparison (1 < #x < 2: write (1 < #x) * (#x < 2))",
+                ast.BoolOp: "&& (for And, multiply the comparisons: (#x > 1) * (#x < 2))",
+                ast.Starred: "'*' before an argument", ast.Attribute: "'.' after a value",
+                ast.Call: "a call with '=' in it, or of something other than a function name",
+                ast.Tuple: "a list inside an expression (the whole expression may be a list {e1, e2} of outputs)",
+                ast.Dict: "an association inside an expression (the whole expression may be one <| ... |>)"}
+
+
+def not_allowed(node: ast.AST) -> str:
+    """What ``node`` is, in a user's words, for the message that it is not allowed."""
+    if isinstance(node, ast.Constant):
+        return f"constant {node.value!r}"
+    return _NOT_ALLOWED.get(type(node), type(node).__name__)
+
+
+#: The most operations and levels an expression may have once its named functions are expanded: the compiled forward
+#: writes it as one line (Python's parser takes 200 nested brackets), and a definition that uses its argument twice
+#: (CubeRoot, Sech) doubles the work at each level it is nested in itself.
+MAX_NODES, MAX_EXPANDED_DEPTH = 20_000, 190
+
+
+def _children(node: tuple) -> list[tuple]:
+    kids = []
+    for c in node[1:]:
+        if isinstance(c, tuple) and c and isinstance(c[0], str):
+            kids.append(c)
+        elif isinstance(c, tuple):  # the trees of several outputs
+            kids += [d for d in c if isinstance(d, tuple) and d and isinstance(d[0], str)]
+    return kids
+
+
+def check_extent(tree: tuple, text: str) -> None:
+    """An ExpressionError when ``tree`` (shared subtrees counted each time they are used) has more than
+    ``MAX_NODES`` operations or ``MAX_EXPANDED_DEPTH`` levels; walked once per distinct subtree."""
+    extent: dict[int, tuple[int, int]] = {}
+    stack = [tree]
+    while stack:
+        node = stack[-1]
+        kids = _children(node)
+        todo = [k for k in kids if id(k) not in extent]
+        if todo:
+            stack += todo
+            continue
+        stack.pop()
+        extent[id(node)] = (1 + sum(extent[id(k)][0] for k in kids), 1 + max((extent[id(k)][1] for k in kids), default=0))
+    size, depth = extent[id(tree)]
+    if size > MAX_NODES:
+        raise ExpressionError(f"expands to {size:,} operations (at most {MAX_NODES:,}): a named function that uses its "
+                              f"argument more than once (CubeRoot, Sech, Gamma, ...) repeats it at each level it is "
+                              f"nested in", text)
+    if depth > MAX_EXPANDED_DEPTH:
+        raise ExpressionError(f"is nested {depth} levels deep once its named functions are expanded (at most "
+                              f"{MAX_EXPANDED_DEPTH})", text)
+
+
+def chain_terms(node: ast.BinOp) -> tuple[str, list[tuple[bool, ast.AST]]]:
+    """The operator and terms (negated, node) of Python's left-nested chain ``a + b - c`` or ``a * b * c``.
+
+    >>> op, terms = chain_terms(ast.parse("a + b - c", mode="eval").body)
+    >>> op, [(negated, ast.unparse(t)) for negated, t in terms]
+    ('+', [(False, 'a'), (False, 'b'), (True, 'c')])
+    """
+    group = (ast.Add, ast.Sub) if isinstance(node.op, (ast.Add, ast.Sub)) else (ast.Mult,)
+    terms = []
+    while isinstance(node, ast.BinOp) and isinstance(node.op, group):
+        terms.append((isinstance(node.op, ast.Sub), node.right))
+        node = node.left
+    terms.append((False, node))
+    return "+" if group[0] is ast.Add else "*", terms[::-1]
+
+
 def _constant_ints(node: ast.AST, text: str, origin: list[int], what: str) -> tuple[int, ...]:
     """A level or index argument: an int or ``{i, j}`` of ints (constants, as Wolfram's level specs)."""
     items = node.elts if isinstance(node, ast.Tuple) else [node]
@@ -82,7 +176,7 @@ def _constant_ints(node: ast.AST, text: str, origin: list[int], what: str) -> tu
 def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
     name, args = node.func.id, node.args
     low, high = STRUCTURAL[name]
-    if not low <= len(args) <= high or any(isinstance(a, ast.Starred) for a in args):
+    if not low <= len(args) <= high:
         raise ExpressionError(f"{name} takes {low} to {high} arguments, found {len(args)}", text, _col(node, origin))
     if name == "Dot":
         return ("Dot", sub(args[0]), sub(args[1]))

@@ -27,7 +27,7 @@ from typing import Any
 
 import torch
 
-__all__ = ["NamedFunction", "NAMED_FUNCTIONS", "EXPRESSION_ALIASES", "OPERATORS"]
+__all__ = ["NamedFunction", "NAMED_FUNCTIONS", "INTERNAL_FUNCTIONS", "EXPRESSION_ALIASES", "OPERATORS"]
 
 _MODULES = {"torch": torch, "F": torch.nn.functional}
 
@@ -63,8 +63,8 @@ _PATHS = {
     "Ramp": "torch.relu", "Tanh": "torch.tanh", "LogisticSigmoid": "torch.sigmoid", "Exp": "torch.exp",
     "Log": "torch.log", "Sin": "torch.sin", "Cos": "torch.cos", "Tan": "torch.tan", "Abs": "torch.abs",
     "Sqrt": "torch.sqrt", "Erf": "torch.erf", "Erfc": "torch.erfc", "ArcTan": "torch.atan", "ArcSin": "torch.asin",
-    "ArcCos": "torch.acos", "Sinh": "torch.sinh", "Cosh": "torch.cosh", "Sign": "torch.sign", "Round": "torch.round",
-    "Floor": "torch.floor", "Ceiling": "torch.ceil", "LogGamma": "torch.lgamma", "Square": "torch.square",
+    "ArcCos": "torch.acos", "Sinh": "torch.sinh", "Cosh": "torch.cosh", "Round": "torch.round",
+    "Floor": "torch.floor", "Ceiling": "torch.ceil", "Square": "torch.square",
     "Negative": "torch.neg", "Reciprocal": "torch.reciprocal",
     # Wolfram's named activations (ElementwiseLayer["name"]); torch's defaults match Wolfram's formulas
     "ELU": "F.elu", "SELU": "torch.selu", "GELU": "F.gelu", "SoftPlus": "F.softplus", "Swish": "F.silu",
@@ -75,15 +75,20 @@ _PATHS = {
 }
 _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 the arguments
     "HardSigmoid": (1, "Min[Max[(# + 1) / 2, 0], 1]"),  # Wolfram's Clip[(x+1)/2, {0,1}], not torch's hardsigmoid
-    # the rest of Wolfram's ElementwiseLayer functions, by their real-valued definitions
-    "Cot": (1, "1 / Tan[#]"), "Coth": (1, "1 / Tanh[#]"), "Csc": (1, "1 / Sin[#]"), "Csch": (1, "1 / Sinh[#]"),
-    "Sec": (1, "1 / Cos[#]"), "Sech": (1, "1 / Cosh[#]"), "ArcCot": (1, "ArcTan[1 / #]"),
+    # the rest of Wolfram's ElementwiseLayer functions, by their real-valued definitions; Sech and Csch written so
+    # that no step overflows (1 / Cosh[90.] in float32 is 0, but its gradient was NaN), and without comparisons (ONNX)
+    "Cot": (1, "1 / Tan[#]"), "Coth": (1, "1 / Tanh[#]"), "Csc": (1, "1 / Sin[#]"), "Sec": (1, "1 / Cos[#]"),
+    "Sech": (1, "2 * Exp[-Abs[#]] / (1 + Exp[-2 * Abs[#]])"), "Csch": (1, "Sech[#] / Tanh[#]"),
+    "ArcCot": (1, "ArcTan[1 / (# + 0)]"),  # + 0 makes -0. 0., so ArcCot[-0.] is ArcCot[0] = Pi/2
     "ArcCoth": (1, "ArcTanh[1 / #]"), "ArcCsc": (1, "ArcSin[1 / #]"), "ArcCsch": (1, "ArcSinh[1 / #]"),
-    "ArcSec": (1, "ArcCos[1 / #]"), "ArcSech": (1, "ArcCosh[1 / #]"),
+    "ArcSec": (1, "ArcCos[1 / #]"), "ArcSech": (1, "ArcCosh[1 / (# + 0)]"),
     "Haversine": (1, "(1 - Cos[#]) / 2"), "InverseHaversine": (1, "2 * ArcSin[Sqrt[#]]"),
     "Gudermannian": (1, "2 * ArcTan[Tanh[# / 2]]"), "InverseGudermannian": (1, "2 * ArcTanh[Tan[# / 2]]"),
+    "Sign": (1, "SignOrZero[#] + 0 * Min[Abs[#], 1]"),  # torch.sign(NaN) is 0: the second term adds the NaN back
     "CubeRoot": (1, "Sign[#] * Abs[#] ^ (1 / 3)"),  # the real cube root, negative for negative x
-    "Gamma": (1, "Exp[LogGamma[#]] * If[# > 0, 1, 1 - 2 * Mod[Ceiling[-#], 2]]"),  # the sign Gamma has below 0
+    "Gamma": (1, "Exp[LogAbsGamma[#]] * If[# > 0, 1, 1 - 2 * Mod[Ceiling[-#], 2]]"),  # the sign Gamma has below 0
+    # Wolfram's LogGamma is complex for x < 0 (even where Gamma > 0), so NaN there, but for the poles (Infinity)
+    "LogGamma": (1, "LogAbsGamma[#] + Log[SignOrZero[(# >= 0) + (Floor[#] == #) * (# > -Infinity) - 1 / 2]]"),
     "InverseErfc": (1, "InverseErf[1 - #]"), "FractionalPart": (1, "# - IntegerPart[#]"),
     "Unitize": (1, "Abs[Sign[#]]"), "KroneckerDelta": (1, "1 - Abs[Sign[#]]"),
     "Plus": (2, "#1 + #2"), "Subtract": (2, "#1 - #2"), "Times": (2, "#1 * #2"), "Divide": (2, "#1 / #2"),
@@ -101,6 +106,11 @@ NAMED_FUNCTIONS: dict[str, NamedFunction] = {
     **{name: NamedFunction(name, arity) for name, arity in OPERATORS.items()},
 }
 NAMED_FUNCTIONS.update({alias: NAMED_FUNCTIONS[name] for alias, name in _SYNONYMS.items()})
+
+#: Entries only the definitions above may use (an expression cannot name them): log|Gamma|, which Gamma needs,
+#: and torch's sign, which is 0 at NaN.
+INTERNAL_FUNCTIONS: dict[str, NamedFunction] = {"LogAbsGamma": NamedFunction("LogAbsGamma", 1, path="torch.lgamma"),
+                                                "SignOrZero": NamedFunction("SignOrZero", 1, path="torch.sign")}
 
 #: Lower-case spellings accepted inside expressions (``relu[#x]``).
 EXPRESSION_ALIASES = {"exp": "Exp", "log": "Log", "sqrt": "Sqrt", "abs": "Abs", "sin": "Sin", "cos": "Cos",

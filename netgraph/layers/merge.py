@@ -24,6 +24,7 @@ from netgraph.layers._shapes import fill, is_int, level_dim, level_option, pass_
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Function, Ports
 from netgraph.layers.expression import Expression, apply, parse, to_code
+from netgraph.layers.expression_forms import LONG_CHAIN
 from netgraph.layers._broadcast import BroadcastModule, BroadcastSpec, broadcast_infer, broadcast_option, insert_at, insert_code, spec_of
 from netgraph.layers.expression_shapes import is_structural
 from netgraph.layers.function import _elementwise_infer, align
@@ -47,8 +48,16 @@ def _threaded(name: str, ports: tuple[str, ...]) -> Expression:
     >>> _threaded("Max", ("a", "b", "c")).tree[0:2]
     ('call', 'Max')
     """
-    tree = functools.reduce(lambda a, b: apply(name, [a, b]), [("slot", p) for p in ports])
+    slots = [("slot", p) for p in ports]
+    if len(ports) > LONG_CHAIN:  # a balanced tree: a left fold of 250 ports nested the forward's code too deep
+        return Expression(f"{name} over {', '.join(ports)}", ports, _balanced(name, slots))
+    tree = functools.reduce(lambda a, b: apply(name, [a, b]), slots)
     return Expression(f"{name} over {', '.join(ports)}", ports, tree)
+
+
+def _balanced(name: str, trees: list[tuple]) -> tuple:
+    half = len(trees) // 2
+    return trees[0] if len(trees) == 1 else apply(name, [_balanced(name, trees[:half]), _balanced(name, trees[half:])])
 
 
 def _port_names(inputs: Any, layer: str) -> tuple[str, ...]:

@@ -33,7 +33,7 @@ from torch import nn
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.layer import EmitContext
 from netgraph.core.options import IntOrInts, OptionKind, Shape
-from netgraph.core.types import Conflict, PortType, format_shape
+from netgraph.core.types import INTEGER, Conflict, PortType, format_shape
 from netgraph.layers._shapes import _ShapeLayer, is_int
 from netgraph.layers.dist_limits import FLOAT_MAX
 
@@ -100,6 +100,14 @@ class PaddingLayer(_ShapeLayer):
                               f"±inf, found {p!r}: torch cannot pad a float32 array with it", option="padding")
         sizes = self.padding_size if isinstance(self.padding_size, (list, tuple)) else [self.padding_size]
         return {"_pairs": _pairs(list(sizes)), "padding": p if isinstance(p, str) else float(p)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = super().infer(types)
+        p = self.padding
+        if types["Input"].dtype == INTEGER and not isinstance(p, str) and not (p.is_integer() and -2**63 <= p < 2**63):
+            raise Conflict(f"padding={p!r} cannot pad port 'Input' of dtype Integer: give an integer padding value "
+                           f"(within int64's range), or a method such as 'Fixed'")
+        return types
 
     def _check_rank(self, shape: tuple) -> None:
         if len(shape) < len(self._pairs):

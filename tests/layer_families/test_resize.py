@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import NetChain, NetGraph, OptionError, PaddingLayer, ResizeLayer, net_initialize
+from netgraph import NetChain, NetGraph, OptionError, PaddingLayer, PortType, ResizeLayer, ShapeError, net_initialize
 from tests.layer_families._helpers import shape_error, three_way
 
 TORCH_MODE = {"Reflected": "reflect", "Periodic": "circular", "Fixed": "replicate"}
@@ -107,3 +107,12 @@ def test_bad_options(make, option, message):
     with pytest.raises(OptionError, match=message) as info:
         make()
     assert info.value.diagnostics[0].option == option
+
+
+@pytest.mark.parametrize("padding", [0.5, 1e20, float("inf"), float("nan")])
+def test_padding_an_integer_input_takes_an_integer_value(padding):
+    """0.5 was truncated to 0 into an int64 array; 1e20, inf and NaN were torch's error from inside F.pad."""
+    with pytest.raises(ShapeError, match=r"padding=.* cannot pad port 'Input' of dtype Integer"):
+        NetChain([PaddingLayer([1], padding=padding)], input=PortType((3,), "Integer"))
+    net = NetChain([PaddingLayer([1], padding=-7.0)], input=PortType((3,), "Integer"))
+    assert torch.equal(net(torch.tensor([[1, 2, 3]])), torch.tensor([[-7, 1, 2, 3, -7]]))

@@ -1,0 +1,85 @@
+"""Named functions at the edges of their domains (±0, ±inf, NaN, poles): the same on both paths, as Wolfram's."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, interpret
+from netgraph.core.errors import OptionError
+
+
+def _both(layer, x: torch.Tensor, port: str = "Input") -> tuple[torch.Tensor, torch.Tensor]:
+    module = NetGraph([layer], [], **{port: x.shape[1]}).compile()
+    return module(**{port: x}), interpret(module.net, module, **{port: x})
+
+
+def test_log_gamma_is_nan_below_zero_where_wolframs_is_complex():
+    """torch.lgamma gives log|Gamma| there: LogGamma[-0.5] was 1.27, not NaN; LogGamma[-1.5] likewise."""
+    x = torch.tensor([[-0.5, -1.5, -2.5, -3.25, -math.inf]], dtype=torch.float64)
+    for values in _both(ElementwiseLayer("LogGamma"), x) + _both(FunctionLayer("LogGamma[#x]"), x, "x"):
+        assert torch.isnan(values).all(), values
+
+
+def test_log_gamma_keeps_its_values_poles_and_gradient_where_real():
+    x = torch.tensor([[0.5, 1.0, 3.0, 40.0, 1e-30, math.inf]], dtype=torch.float64)
+    for values in _both(ElementwiseLayer("LogGamma"), x):
+        torch.testing.assert_close(values, torch.lgamma(x))
+    poles = torch.tensor([[0.0, -0.0, -1.0, -4.0]], dtype=torch.float64)
+    for values in _both(ElementwiseLayer("LogGamma"), poles):  # Wolfram: LogGamma[0] = LogGamma[-1] = Infinity
+        assert torch.equal(values, torch.full_like(poles, math.inf))
+    module = NetGraph([ElementwiseLayer("LogGamma")], [], Input=3).compile()
+    y = torch.tensor([[0.3, 2.0, 7.5]], dtype=torch.float64, requires_grad=True)
+    module(y).sum().backward()
+    torch.testing.assert_close(y.grad, torch.digamma(y.detach()))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_gamma_keeps_its_sign_below_zero_and_its_gradient(dtype):
+    """Gamma is built from log|Gamma| (an internal entry), not from LogGamma, which is now NaN below 0."""
+    x = torch.tensor([[-2.5, -1.5, -0.5, 0.5, 4.0]], dtype=dtype, requires_grad=True)
+    expected = torch.tensor([[math.gamma(v) for v in x[0].tolist()]], dtype=dtype)
+    for values in _both(ElementwiseLayer("Gamma"), x):
+        torch.testing.assert_close(values, expected)
+    NetGraph([ElementwiseLayer("Gamma")], [], Input=5).compile()(x).sum().backward()
+    torch.testing.assert_close(x.grad, expected * torch.digamma(x.detach()))
+
+
+def test_the_internal_entry_cannot_be_named():
+    for make in (lambda: FunctionLayer("LogAbsGamma[#x]"), lambda: ElementwiseLayer("LogAbsGamma")):
+        with pytest.raises(OptionError, match="unknown function 'LogAbsGamma'"):
+            make()
+
+
+def test_arc_cot_and_arc_sech_of_minus_zero_are_their_values_at_zero():
+    """1 / -0.0 is -inf, so ArcCot[-0.0] was -Pi/2 and ArcSech[-0.0] NaN; Wolfram's ArcCot[0] is Pi/2, ArcSech[0] Infinity."""
+    x = torch.tensor([[-0.0, 0.0, -2.0, 2.0]], dtype=torch.float64)
+    for values in _both(ElementwiseLayer("ArcCot"), x) + _both(FunctionLayer("ArcCot[#x]"), x, "x"):
+        torch.testing.assert_close(values, torch.tensor([[math.pi / 2, math.pi / 2, -math.atan(0.5), math.atan(0.5)]],
+                                                        dtype=torch.float64))
+    for values in _both(ElementwiseLayer("ArcSech"), x[:, :2]):
+        assert torch.equal(values, torch.full((1, 2), math.inf, dtype=torch.float64))
+
+
+def test_sign_and_the_functions_built_on_it_keep_nan():
+    """torch.sign(NaN) is 0, so Sign, Unitize and KroneckerDelta of NaN were 0, 0 and 1; Wolfram's are Indeterminate."""
+    x = torch.tensor([[math.nan, -0.0, -3.0, math.inf]], dtype=torch.float64)
+    expected = {"Sign": [0.0, -1.0, 1.0], "Unitize": [0.0, 1.0, 1.0], "KroneckerDelta": [1.0, 0.0, 0.0]}
+    for name, rest in expected.items():
+        for values in _both(ElementwiseLayer(name), x) + _both(FunctionLayer(f"{name}[#x]"), x, "x"):
+            assert math.isnan(values[0, 0]) and values[0, 1:].tolist() == rest, (name, values)
+
+
+def test_sech_and_csch_have_finite_gradients_where_cosh_and_sinh_overflow():
+    """1 / Cosh[90.] in float32 is 0, but its gradient was NaN (Cosh overflows to inf); 1 / Sinh[90.] likewise."""
+    x = torch.tensor([[-90.0, -30.0, -0.5, 1e-30, 0.5, 30.0, 90.0, 1e4]], requires_grad=True)
+    d = x.detach().double()
+    derivatives = {"Sech": -torch.tanh(d) / torch.cosh(d), "Csch": -1 / (torch.tanh(d) * torch.sinh(d))}
+    for name, derivative in derivatives.items():
+        module = NetGraph([ElementwiseLayer(name)], [], Input=8).compile()
+        for run in (module, lambda v: interpret(module.net, module, Input=v)):
+            grad, = torch.autograd.grad(run(x).sum(), x)
+            keep = torch.isfinite(derivative.float())  # all but Csch at 1e-30 (-1e60)
+            torch.testing.assert_close(grad[keep], derivative.float()[keep], rtol=1e-5, atol=1e-30)
