@@ -12,7 +12,7 @@ from torch.onnx import register_custom_op_symbolic, unregister_custom_op_symboli
 
 import onnx
 
-from netgraph import ElementwiseLayer, NetChain, OptionError, export_onnx, net_initialize
+from netgraph import ElementwiseLayer, FunctionLayer, NetChain, NetGraph, OptionError, export_onnx, net_initialize
 
 try:  # torch's registry of TorchScript symbolics (torch 2.13; older torch one level up)
     from torch.onnx._internal.torchscript_exporter import registration as _registration
@@ -76,3 +76,14 @@ def test_gelu_at_an_opset_without_erf_names_the_layer_and_the_opset_that_works(o
                                           r"'GELU'\).*ONNX has Erf from opset 9: export at opset 9 or higher"):
         export_onnx(net, tmp_path / "gelu.onnx", opset=opset)
     onnx.checker.check_model(onnx.load(export_onnx(net, tmp_path / "gelu9.onnx", opset=9)))
+
+
+@pytest.mark.parametrize("expression", ["(#x == 1) * #x", "If[#x > 0, #x, 0]"])
+def test_a_comparison_of_floats_at_an_opset_without_it_is_refused_not_written(expression, tmp_path):
+    # torch writes Equal on floats at opset 9, which onnxruntime refuses to load; the checker without
+    # shape inference's type constraints let the file be written
+    net = NetGraph([FunctionLayer(expression)], [], x=3)
+    with pytest.raises(OptionError, match=r"not valid ONNX at opset 9: its Equal node '/Equal'.*tensor\(float\)"):
+        export_onnx(net, tmp_path / "cmp.onnx", opset=9)
+    assert not (tmp_path / "cmp.onnx").exists()
+    onnx.checker.check_model(onnx.load(export_onnx(net, tmp_path / "cmp11.onnx", opset=11)), full_check=True)

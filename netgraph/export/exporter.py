@@ -229,20 +229,29 @@ _HIGHER = f" (a higher opset may have one: torch's default is {_DEFAULT_OPSET})"
 def _check_model(onnx: Any, model: Any, net: Any, code: str, opset: int | None) -> None:
     """OptionError naming the node, its layer and the first opset that has its op when onnx's checker rejects the
     written model: torch writes some ops at opsets that lack them (an LSTM's ConstantOfShape at opset 7 or 8, GELU's
-    Erf at 8) without a word."""
-    try:
-        onnx.checker.check_model(model)
-    except onnx.checker.ValidationError as exc:
+    Erf at 8) or for types they lack there (Equal on floats before opset 11) without a word."""
+    try:  # full: with shape inference's type constraints too
+        onnx.checker.check_model(model, full_check=True)
+    except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as exc:
         text = str(exc).strip()
-        node = re.search(r"Name: (\S+) OpType: (\S+)", text)
-        where = (layer_of_node(net, node.group(1)) or layer_of_op_type(net, code, node.group(2)) if node else "")
-        what = f"its {node.group(2)} node {node.group(1)!r}{f' from {where}' if where else ''}" if node else "it"
-        first = first_opset(onnx, node.group(2)) if node else None
-        need = (f"; ONNX has {node.group(2)} from opset {first}: export at opset {first} or higher"
+        node = _failed_node(text)
+        where = (layer_of_node(net, node[0]) or layer_of_op_type(net, code, node[1]) if node else "")
+        what = f"its {node[1]} node {node[0]!r}{f' from {where}' if where else ''}" if node else "it"
+        first = first_opset(onnx, node[1]) if node else None
+        need = (f"; ONNX has {node[1]} from opset {first}: export at opset {first} or higher"
                 if first and first > (opset or _DEFAULT_OPSET) else _HIGHER if opset and opset < _DEFAULT_OPSET else "")
         raise OptionError(f"torch's ONNX exporter wrote a model that is not valid ONNX at opset "
                           f"{opset or _DEFAULT_OPSET}: {what}: {text.splitlines()[0][:200]}{need}",
                           option="opset") from None
+
+
+def _failed_node(text: str) -> tuple[str, str] | None:
+    """(node name, op type) of the node onnx's checker or shape inference names in ``text`` (onnx's own words)."""
+    if checker := re.search(r"Name: (\S+) OpType: (\S+)", text):
+        return checker.group(1), checker.group(2)
+    if inference := re.search(r"\(op_type:(\S+), node name: ([^)]*)\)", text):
+        return inference.group(2), inference.group(1)
+    return None
 
 
 def _add_metadata(model: Any, net: Any, name: str, description: str | None) -> None:
