@@ -11,12 +11,14 @@ Every example is checked before the first step (labels, file headers, text lengt
 reported together in one DataError naming the port and each example by its index in the user's data; images,
 paths or labels for a port without a coder are a DataError naming the coder to attach. Image files are then read and
 encoded batch by batch in a torch DataLoader's ``num_workers`` processes; labels and texts are encoded at
-once, texts as ragged token sequences (batched with their lengths, as net(texts) reads them); a file that cannot be
+once, texts as ragged token sequences (batched with their lengths, as net(texts) reads them; beside image
+files, one length a batch); a file that cannot be
 decoded later (changed on disk) stops the run with a DataError, and the checkpoints written so far stay.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -26,7 +28,9 @@ import numpy as np
 import torch
 
 from netgraph.backend.masks import Padded, as_lists
-from netgraph.core.coders import BooleanDecoder, Coder, Decoder, Encoder, ImageEncoder
+from netgraph.backend.ragged import length_groups
+from netgraph.core.coders import (BooleanDecoder, Coder, Decoder, Encoder, ImageEncoder,
+                                  TokensEncoder)
 from netgraph.core.errors import DataError
 from netgraph.data import Examples, image_folder, text_table
 from netgraph.data.sources import IMAGE_SUFFIXES
@@ -226,6 +230,15 @@ class EncodedDataset(torch.utils.data.Dataset):
             raise DataError(f"bad {self.what}: " + "; ".join(shown), kind="encoding", layer=(),
                             port=next(iter(self.columns)))
 
+    def length_groups(self) -> list[list[int]] | None:
+        """Example indices grouped by the lengths of their texts (None without texts at an input port)."""
+        keys = [k for k, c in self.coders.items() if isinstance(c, TokensEncoder) and k in self.inputs
+                and not isinstance(self.columns[k], torch.Tensor)]  # a TokensEncoder's port is ("n",)
+        if not keys:
+            return None
+        return length_groups([tuple(len(encode_example(self.coders[k], self.columns[k][i])) for k in keys)
+                              for i in range(self.size)])
+
     def _words(self, key: str) -> str:
         coder = self.coders[key]
         if coder is not None:
@@ -238,27 +251,43 @@ def _port_words(coder: Coder, key: str) -> str:
 
 
 def collate(items: list[dict]) -> dict[str, Any]:
-    """A batch: errors gathered (``__error__``), token sequences padded with 0 to the longest, the rest stacked."""
+    """A batch: errors gathered (``__error__``), else each key's values stacked (token sequences of one length:
+    ``LengthBatches``)."""
     errors = [item["__error__"] for item in items if "__error__" in item]
     if errors:
         return {"__error__": errors}
-    out = {}
-    for key in items[0]:
-        values = [item[key] for item in items]
-        if values[0].dim() == 1 and values[0].dtype == torch.long and len({v.shape[0] for v in values}) > 1:
-            values = [torch.nn.functional.pad(v, (0, max(len(w) for w in values) - len(v))) for v in values]
-        out[key] = torch.stack(values)
-    return out
+    return {key: torch.stack([item[key] for item in items]) for key in items[0]}
+
+
+class LengthBatches(torch.utils.data.Sampler):
+    """Batches of example indices whose token sequences have one length each (``groups``: indices by length), each
+    group shuffled and cut, the batches shuffled together, as ``LengthBuckets`` batches sequences in memory."""
+
+    def __init__(self, groups: list[list[int]], batch_size: int, generator: torch.Generator):
+        self.groups, self.batch_size, self.generator = groups, batch_size, generator
+
+    def __len__(self) -> int:
+        return sum(math.ceil(len(g) / self.batch_size) for g in self.groups)
+
+    def __iter__(self) -> Iterator[list[int]]:
+        batches = []
+        for group in self.groups:
+            shuffled = [group[i] for i in torch.randperm(len(group), generator=self.generator).tolist()]
+            batches += [shuffled[i:i + self.batch_size] for i in range(0, len(shuffled), self.batch_size)]
+        yield from (batches[j] for j in torch.randperm(len(batches), generator=self.generator).tolist())
 
 
 class EncodedLoader:
-    """A DataLoader of encoded batches that raises one DataError (in this process) for examples that fail."""
+    """A DataLoader of encoded batches that raises one DataError (in this process) for examples that fail. Texts
+    (at ports of variable length) are batched one length at a time (``LengthBatches``): never padded with 0 that the
+    net would read in training but not in ``net(texts)``."""
 
     def __init__(self, dataset: EncodedDataset, batch_size: int, num_workers: int):
         self.dataset, self.order = dataset, torch.Generator()
-        sampler = torch.utils.data.RandomSampler(dataset, generator=self.order)
-        self.loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, sampler=sampler,
-                                                  num_workers=num_workers, collate_fn=collate,
+        groups = dataset.length_groups()
+        batches = dict(batch_sampler=LengthBatches(groups, batch_size, self.order)) if groups else dict(
+            batch_size=batch_size, sampler=torch.utils.data.RandomSampler(dataset, generator=self.order))
+        self.loader = torch.utils.data.DataLoader(dataset, **batches, num_workers=num_workers, collate_fn=collate,
                                                   persistent_workers=num_workers > 0, generator=torch.Generator())
 
     def __len__(self) -> int:
