@@ -83,3 +83,17 @@ def test_sech_and_csch_have_finite_gradients_where_cosh_and_sinh_overflow():
             grad, = torch.autograd.grad(run(x).sum(), x)
             keep = torch.isfinite(derivative.float())  # all but Csch at 1e-30 (-1e60)
             torch.testing.assert_close(grad[keep], derivative.float()[keep], rtol=1e-5, atol=1e-30)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_arc_cot_has_the_gradient_minus_one_over_one_plus_x_squared_everywhere(dtype):
+    """ArcTan[1/x]'s gradient was NaN at 0 (and below 1e-19 in float32): the chain rule met 0 * inf."""
+    values = [0.0, -0.0, 1e-30, -1e-30, 0.3, -0.999, 1.0, -1.0, 1.001, -7.0, 1e30]
+    x = torch.tensor([values], dtype=dtype, requires_grad=True)
+    module = NetGraph([ElementwiseLayer("ArcCot")], [], Input=len(values)).compile()
+    out = module(x)
+    out.sum().backward()
+    exact = [math.pi / 2 if v == 0 else math.atan(1 / v) for v in values]  # Wolfram's branch, ArcCot[0] = Pi/2
+    torch.testing.assert_close(out, torch.tensor([exact], dtype=dtype))
+    torch.testing.assert_close(x.grad, torch.tensor([[-1 / (1 + v * v) for v in values]], dtype=dtype))
+    assert torch.equal(interpret(module.net, module, Input=x.detach()), out.detach())

@@ -79,7 +79,12 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # that no step overflows (1 / Cosh[90.] in float32 is 0, but its gradient was NaN), and without comparisons (ONNX)
     "Cot": (1, "1 / Tan[#]"), "Coth": (1, "1 / Tanh[#]"), "Csc": (1, "1 / Sin[#]"), "Sec": (1, "1 / Cos[#]"),
     "Sech": (1, "2 * Exp[-Abs[#]] / (1 + Exp[-2 * Abs[#]])"), "Csch": (1, "Sech[#] / Tanh[#]"),
-    "ArcCot": (1, "ArcTan[1 / (# + 0)]"),  # + 0 makes -0. 0., so ArcCot[-0.] is ArcCot[0] = Pi/2
+    # ArcCot = ArcTan[1/x] (Wolfram's branch: negative for x < 0, Pi/2 at 0 and -0.) for |x| >= 1 (exact for huge
+    # x), s Pi/2 - ArcTan[x] below (s = 1 for x >= 0, else -1), so that the gradient is -1/(1 + x^2) everywhere
+    # (ArcTan[1/x]'s was NaN at 0); the branch not taken gets a safe input (a NaN gradient times 0 is NaN), and no
+    # comparison (ONNX before opset 11, and import_onnx)
+    "ArcCot": (1, "Min[Floor[Abs[#]], 1] * ArcTan[1 / (# + 1 - Min[Floor[Abs[#]], 1])] + (1 - Min[Floor[Abs[#]], 1])"
+                  " * ((SignOrZero[#] + 1 - Abs[SignOrZero[#]]) * Pi / 2 - ArcTan[#])"),
     "ArcCoth": (1, "ArcTanh[1 / #]"), "ArcCsc": (1, "ArcSin[1 / #]"), "ArcCsch": (1, "ArcSinh[1 / #]"),
     "ArcSec": (1, "ArcCos[1 / #]"), "ArcSech": (1, "ArcCosh[1 / (# + 0)]"),
     "Haversine": (1, "(1 - Cos[#]) / 2"), "InverseHaversine": (1, "2 * ArcSin[Sqrt[#]]"),
