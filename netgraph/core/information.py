@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
+from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from netgraph.core.errors import OptionError, did_you_mean
@@ -109,8 +110,9 @@ def _layers_graph(net: Any) -> nx.DiGraph:
 
 @deep_walk
 def _topology_hash(net: Any) -> str:
-    """A hash of the layers' types, options and wiring that ignores array values (Wolfram's TopologyHash)."""
-    parts = [repr((net.input_ports, net.output_ports))]
+    """A hash of the layers' types, options, shared arrays and wiring and of the ports' coders that ignores array
+    values (Wolfram's TopologyHash); the same in every process (a Python function by its code, not its address)."""
+    parts = [repr((net.input_ports, net.output_ports, sorted((p, repr(c)) for p, c in net.coders.items())))]
     for node in net.ir.nodes:
         parts.append(repr((node.path, node.layer.type_name, _options(node.layer),
                            sorted(node.types.items()), [(v.node, v.port) for v in node.inputs.values()])))
@@ -122,8 +124,23 @@ def _options(layer: Any) -> list[tuple[str, Any]]:
     """A layer's options without its arrays, sorted; an operator's inner net as its layers and wiring, not the
     port types it inferred alone (which its arrays, once initialised, can settle)."""
     arrays = set(layer.ARRAYS.values())
-    return sorted(((k, _net_form(v) if "_inference" in getattr(v, "__dict__", ()) else v)
-                   for k, v in layer.options().items() if k not in arrays), key=lambda kv: kv[0])
+    return sorted(((k, _net_form(v) if "_inference" in getattr(v, "__dict__", ()) else _stable(v))
+                   for k, v in layer.options().items() if k not in arrays), key=lambda kv: kv[0]) + \
+        sorted(getattr(layer, "shared", {}).items())
+
+
+def _stable(value: Any) -> Any:
+    """A Python function as its name and code (its repr holds its memory address); other values as they are."""
+    code = getattr(value, "__code__", None)
+    if not isinstance(code, CodeType):
+        return value
+    return (getattr(value, "__module__", None), getattr(value, "__qualname__", None), _code(code))
+
+
+def _code(code: CodeType) -> tuple:
+    consts = tuple(_code(c) if isinstance(c, CodeType) else sorted(map(repr, c)) if isinstance(c, frozenset)
+                   else repr(c) for c in code.co_consts)
+    return code.co_code, consts, code.co_names, code.co_varnames
 
 
 def _net_form(net: Any) -> tuple:
