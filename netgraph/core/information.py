@@ -85,11 +85,13 @@ def _dimensions(net: Any) -> dict[tuple, tuple | None]:
 
 
 def _bytes(count: int) -> str:
-    """'92 B', '1.5 kB', '3.2 MB' (powers of 1000, as Wolfram's Quantity)."""
-    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if count >= size:
-            return f"{count / size:.3g} {unit}"
-    return f"{count} B"
+    """'92 B', '1.5 kB', '3.2 MB' (powers of 1000, as Wolfram's Quantity): three significant digits, rounded up to
+    the next unit (999,999 B is '1 MB', not '1e+03 kB'); no exponents."""
+    for unit, size in (("B", 1), ("kB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12)):
+        value = float(f"{count / size:.3g}")
+        if value < 1000 or unit == "TB":
+            break
+    return f"{value:,.0f} {unit}" if value >= 100 else f"{value:g} {unit}"
 
 
 def _states(net: Any) -> list[tuple]:
