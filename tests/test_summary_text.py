@@ -17,7 +17,8 @@ def _column_starts(line: str, marker: str) -> int:
     return _width(line[:line.index(marker)])
 
 
-NAMES = {"a\nb": LinearLayer(3), "\x1b[2J\x1b[31mred": "Tanh", "宽字符": "Sin", "tab\tx": "Cos", "zero\u200bwidth": "Ramp"}
+NAMES = {"a\nb": LinearLayer(3), "\x1b[2J\x1b[31mred": "Tanh", "宽字符": "Sin", "tab\tx": "Cos",
+         "zero\u200bwidth": "Ramp"}
 
 
 def test_the_table_escapes_control_characters_and_keeps_one_row_per_layer():
