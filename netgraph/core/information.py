@@ -15,7 +15,7 @@ arrays: 2 (15 elements), 2 uninitialized
 1  lin    LinearLayer       Input (4)        Output (3)                15
 2  act    ElementwiseLayer  Input (3)        Output (3)                 0
    total                    Input (4)        Output (3)                15
-net.information("Properties") lists the 34 properties; net.information("ArraysDimensions") gives one.
+net.information("Properties") lists the 35 properties; net.information("ArraysDimensions") gives one.
 """
 
 from __future__ import annotations
@@ -92,6 +92,16 @@ def _bytes(count: int) -> str:
         if value < 1000 or unit == "TB":
             break
     return f"{value:,.0f} {unit}" if value >= 100 else f"{value:g} {unit}"
+
+
+def _multipliers(net: Any, keys: list[tuple]) -> dict[tuple, float]:
+    """Each array's learning-rate multiplier from the rules stored on the net (net_train's, given no others); a
+    shared array's users all get its rate, as they train one parameter."""
+    from netgraph.train.options import resolve_multipliers  # the rules' resolution, as training does it
+
+    first = {array_key(p, a): array_key(*users[0]) for users in shared_users(net).values() for p, a in users}
+    rates = resolve_multipliers(net, [".".join(k) for k in keys if first.get(k, k) == k], None)
+    return {k: rates[".".join(first.get(k, k))] for k in keys}
 
 
 def _states(net: Any) -> list[tuple]:
@@ -183,6 +193,7 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
                                                      if k not in _repeats(net)),
     "ArraysTotalByteCount": lambda net, i: sum(n for k, n in i["ArraysByteCounts"].items() if k not in _repeats(net)),
     "ArraysTotalSize": lambda net, i: _bytes(i["ArraysTotalByteCount"]),
+    "ArraysLearningRateMultipliers": lambda net, i: _multipliers(net, list(i["Arrays"])),
     "UninitializedArrays": lambda net, i: [k for k, v in i["Arrays"].items() if v is None and k not in _repeats(net)],
     "Estimators": lambda net, i: {name: layer.estimate for name, layer in i["Layers"].items()
                                   if isinstance(getattr(layer, "estimate", None), str)},
