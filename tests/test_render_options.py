@@ -123,3 +123,15 @@ def test_a_title_of_several_lines_or_wider_than_the_net_is_drawn_whole(backend):
     width = [float(ET.fromstring(net.render_svg(backend=backend, **title)).get("viewBox").split()[2])
              for title in ({}, {"title": caption})]
     assert width[1] > 2 * width[0]  # as wide as the caption: dot's 335 pt, the built-in layout's 375
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_expanded_operator_shows_its_own_options(backend):
+    """An operator drawn as a cluster showed its name and type only: NetNestOperator's n=3 was nowhere."""
+    from netgraph import GatedRecurrentLayer, LinearLayer, NetBidirectionalOperator, NetNestOperator, NetPort
+    net = NetGraph({"nest": NetNestOperator(LinearLayer(3), 3),
+                    "bi": NetBidirectionalOperator(GatedRecurrentLayer(2), aggregation="Plus")},
+                   [(NetPort("X"), "nest"), (NetPort("Seq"), "bi")], X=3, Seq=("n", 3))
+    shown = texts(ET.fromstring(net.render_svg(backend=backend)))
+    assert "nest · NetNestOperator · n=3" in shown and "bi · NetBidirectionalOperator · aggregation=" in shown
+    assert "NetChain" not in shown and "forward_net=" not in shown  # the inner nets are drawn, not listed
