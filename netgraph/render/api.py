@@ -244,7 +244,7 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
             continue
         if name != "builtin" and backend is None and fmt == "svg" and bent > DOT_MAX_BENDS:
             tried.append(f"{name} would take from tens of seconds to minutes on edges that skip {bent:,} layers in "
-                         f"all (more than {DOT_MAX_BENDS:,}); pass backend={name!r} to wait for it")
+                         f"all (more than {DOT_MAX_BENDS:,}); pass backend={name!r} (--backend {name}) to wait for it")
             continue
         if name == "graphviz-pure" and backend is None and len(d.nodes) > PURE_MAX_BOXES and fmt == "svg":
             why = (f"graphviz-pure would take from tens of seconds to minutes on {len(d.nodes)} boxes (more than "
