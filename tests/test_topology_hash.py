@@ -42,7 +42,11 @@ _SCRIPT = """
 from netgraph import FunctionLayer, NetChain
 def double(x):
     return x * 2
-print(NetChain([FunctionLayer(lambda x: x + 1), FunctionLayer(double)], input=3).information("TopologyHash"))
+import functools
+def scale(k, x):
+    return x * k
+layers = [FunctionLayer(lambda x: x + 1), FunctionLayer(double), FunctionLayer(functools.partial(scale, 2))]
+print(NetChain(layers, input=3).information("TopologyHash"))
 """
 
 

@@ -20,6 +20,7 @@ net.information("Properties") lists the 35 properties; net.information("ArraysDi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -143,6 +144,8 @@ def _options(layer: Any) -> list[tuple[str, Any]]:
 
 def _stable(value: Any) -> Any:
     """A Python function as its name and code (its repr holds its memory address); other values as they are."""
+    if isinstance(value, functools.partial):
+        return "partial", _stable(value.func), [_stable(a) for a in value.args], sorted(value.keywords.items())
     code = getattr(value, "__code__", None)
     if not isinstance(code, CodeType):
         return value
