@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph import (CompiledNet, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph,
+from netgraph import (CompiledNet, FunctionLayer, LinearLayer, NetArrayLayer, NetChain, NetGraph, OptionError,
                       NormalDistribution, RandomArrayLayer, ShapeError, interpret, net_initialize)
 
 
@@ -200,3 +200,15 @@ def test_layer_names_python_reads_as_written_name_their_variables_in_the_code():
     for port, name in zip(net.output_ports, layers):
         leaf = net.layer_at((name,))
         torch.testing.assert_close(out[port], x @ leaf.arrays["Weights"].T + leaf.arrays["Biases"])
+
+
+def test_interpret_refuses_a_module_of_another_net():
+    """A module compiled from another net met a bare KeyError 'l' inside the walk; None an AttributeError."""
+    net = net_initialize(NetChain({"l": LinearLayer(3)}, input=4), seed=0)
+    other = net_initialize(NetChain({"k": LinearLayer(3)}, input=4), seed=0).compile()
+    with pytest.raises(OptionError, match=r"not a compiled form of this net: it has no submodule for layer 'l' "
+                                          r"\(its submodules are \['k'\]\)"):
+        interpret(net, other, Input=torch.randn(2, 4))
+    with pytest.raises(OptionError, match="module must be the nn.Module net.compile.. made, found NoneType"):
+        interpret(net, None, Input=torch.randn(2, 4))
+    assert torch.equal(interpret(net, net.compile(), Input=torch.ones(1, 4)), net(torch.ones(1, 4)))

@@ -154,3 +154,36 @@ def test_information_is_a_mapping_for_in_and_get():
     assert info.get("Foo") is None and info.get("Foo", 5) == 5 and info.get("LayersCount") == 1
     with pytest.raises(OptionError, match="unknown property 'Foo'"):
         info["Foo"]
+
+
+def test_arrays_total_size_never_prints_an_exponent():
+    """999,500 to 999,999 bytes printed as '1e+03 kB' (three significant digits of 999.5), not '1 MB'."""
+    from netgraph import NetArrayLayer
+    from netgraph.core.information import _bytes
+    net = NetGraph({"a": NetArrayLayer(array=torch.zeros(249_900))}, [])
+    assert net.information("ArraysTotalByteCount") == 999_600
+    assert net.information("ArraysTotalSize") == "1 MB"
+    assert "arrays: 1 (249,900 elements, 1 MB)" in str(net.information())
+    sizes = {n: _bytes(n) for n in (0, 999, 1000, 1_500, 999_499, 999_999, 999_999_999, 999_999_999_999, 5 * 10 ** 15)}
+    assert sizes == {0: "0 B", 999: "999 B", 1000: "1 kB", 1_500: "1.5 kB", 999_499: "999 kB", 999_999: "1 MB",
+                     999_999_999: "1 GB", 999_999_999_999: "1 TB", 5 * 10 ** 15: "5,000 TB"}
+
+
+
+def test_arrays_learning_rate_multipliers_as_training_resolves_them():
+    """Wolfram's "ArraysLearningRateMultipliers" was an unknown property."""
+    from netgraph import NetSharedArray, net_set_learning_rate_multipliers
+    net = NetChain({"enc": NetChain({"l1": LinearLayer(8), "act": "Ramp"}), "head": LinearLayer(2)}, input=4)
+    slow = net_set_learning_rate_multipliers(net, {("enc", "l1"): 0.1, ("head", "Weights"): 0})
+    assert slow.information("ArraysLearningRateMultipliers") == {
+        ("enc", "l1", "Weights"): 0.1, ("enc", "l1", "Biases"): 0.1, ("head", "Weights"): 0.0, ("head", "Biases"): 1.0}
+    assert set(net.information("ArraysLearningRateMultipliers").values()) == {1.0}
+    w = NetSharedArray("w")
+    shared = NetGraph({"a": LinearLayer(3, weights=w), "b": LinearLayer(3, weights=w)}, [("a", "b")], Input=3)
+    rates = net_set_learning_rate_multipliers(shared, {("b", "Weights"): 0.5}).information(
+        "ArraysLearningRateMultipliers")
+    assert rates[("a", "Weights")] == rates[("b", "Weights")] == 0.5 and rates[("a", "Biases")] == 1.0
+    inner = net_set_learning_rate_multipliers(NetChain({"m": NetMapOperator(NetChain({"l": LinearLayer(3)}))},
+                                                       input=(2, 3)), {("m", "net", "l"): 0.2})
+    assert inner.information("ArraysLearningRateMultipliers") == {("m", "net", "l", "Weights"): 0.2,
+                                                                  ("m", "net", "l", "Biases"): 0.2}

@@ -109,3 +109,29 @@ def test_every_netgraph_warning_is_a_note_and_others_keep_their_format(capsys):
     note(DeprecationWarning("old API"), DeprecationWarning, "/elsewhere/torch.py", 5)
     assert capsys.readouterr().err.splitlines() == ["note: first line second line", "note: a fallback"]
     assert [str(a[0]) for a in others] == ["old API"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_title_of_several_lines_or_wider_than_the_net_is_drawn_whole(backend):
+    """The built-in layout drew a title's lines as one line and cut a title wider than the net at the canvas edges."""
+    from netgraph import NetChain
+    net = NetChain(["Tanh"], input=3)
+    root = ET.fromstring(net.render_svg(backend=backend, title="first line\nsecond line"))
+    lines = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")][:2]
+    assert lines == ["first line", "second line"]
+    caption = "A caption much wider than the one small box of this net"
+    width = [float(ET.fromstring(net.render_svg(backend=backend, **title)).get("viewBox").split()[2])
+             for title in ({}, {"title": caption})]
+    assert width[1] > 2 * width[0]  # as wide as the caption: dot's 335 pt, the built-in layout's 375
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_expanded_operator_shows_its_own_options(backend):
+    """An operator drawn as a cluster showed its name and type only: NetNestOperator's n=3 was nowhere."""
+    from netgraph import GatedRecurrentLayer, LinearLayer, NetBidirectionalOperator, NetNestOperator, NetPort
+    net = NetGraph({"nest": NetNestOperator(LinearLayer(3), 3),
+                    "bi": NetBidirectionalOperator(GatedRecurrentLayer(2), aggregation="Plus")},
+                   [(NetPort("X"), "nest"), (NetPort("Seq"), "bi")], X=3, Seq=("n", 3))
+    shown = texts(ET.fromstring(net.render_svg(backend=backend)))
+    assert "nest · NetNestOperator · n=3" in shown and "bi · NetBidirectionalOperator · aggregation=" in shown
+    assert "NetChain" not in shown and "forward_net=" not in shown  # the inner nets are drawn, not listed

@@ -12,7 +12,7 @@ from typing import Any
 import torch
 
 from netgraph.backend.compile import submodule
-from netgraph.core.errors import DataError, did_you_mean
+from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.ir import Node
 from netgraph.core.walk import GraphWalker
 
@@ -39,8 +39,25 @@ def interpret(net: Any, module: torch.nn.Module, **inputs: torch.Tensor) -> Any:
         wrong = [f"unknown input port {k!r}{did_you_mean(k, ports)}" for k in inputs if k not in ports]
         wrong += [f"missing input port {p!r}" for p in ports if p not in inputs]
         raise DataError(f"interpret: {'; '.join(wrong)}; the net's inputs are {list(ports)}")
+    _check_module(net, module)
     batch = next(iter(inputs.values())).shape[0] if inputs else 1
     outputs = ModuleRunner(net, module, batch).run(inputs)
     if not inputs:
         outputs = {p: v[0] for p, v in outputs.items()}
     return next(iter(outputs.values())) if len(outputs) == 1 else outputs
+
+
+def _check_module(net: Any, module: Any) -> None:
+    """OptionError unless ``module`` has a submodule for every layer of ``net`` (a KeyError or AttributeError from
+    inside the walk once said no more than a layer's name)."""
+    if not isinstance(module, torch.nn.Module):
+        raise OptionError(f"interpret: module must be the nn.Module net.compile() made, found {type(module).__name__}",
+                          option="module")
+    for node in net.ir.nodes:
+        try:
+            submodule(module, node.path)
+        except (KeyError, AttributeError):
+            have = list(getattr(module, "_modules", {}))
+            raise OptionError(f"interpret: module is not a compiled form of this net: it has no submodule for layer "
+                              f"{'/'.join(node.path)!r} (its submodules are {have[:10]}"
+                              f"{', ...' if len(have) > 10 else ''}); pass net.compile()", option="module") from None

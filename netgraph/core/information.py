@@ -15,14 +15,16 @@ arrays: 2 (15 elements), 2 uninitialized
 1  lin    LinearLayer       Input (4)        Output (3)                15
 2  act    ElementwiseLayer  Input (3)        Output (3)                 0
    total                    Input (4)        Output (3)                15
-net.information("Properties") lists the 34 properties; net.information("ArraysDimensions") gives one.
+net.information("Properties") lists the 35 properties; net.information("ArraysDimensions") gives one.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
+from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from netgraph.core.errors import OptionError, did_you_mean
@@ -84,11 +86,23 @@ def _dimensions(net: Any) -> dict[tuple, tuple | None]:
 
 
 def _bytes(count: int) -> str:
-    """'92 B', '1.5 kB', '3.2 MB' (powers of 1000, as Wolfram's Quantity)."""
-    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if count >= size:
-            return f"{count / size:.3g} {unit}"
-    return f"{count} B"
+    """'92 B', '1.5 kB', '3.2 MB' (powers of 1000, as Wolfram's Quantity): three significant digits, rounded up to
+    the next unit (999,999 B is '1 MB', not '1e+03 kB'); no exponents."""
+    for unit, size in (("B", 1), ("kB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12)):
+        value = float(f"{count / size:.3g}")
+        if value < 1000 or unit == "TB":
+            break
+    return f"{value:,.0f} {unit}" if value >= 100 else f"{value:g} {unit}"
+
+
+def _multipliers(net: Any, keys: list[tuple]) -> dict[tuple, float]:
+    """Each array's learning-rate multiplier from the rules stored on the net (net_train's, given no others); a
+    shared array's users all get its rate, as they train one parameter."""
+    from netgraph.train.options import resolve_multipliers  # the rules' resolution, as training does it
+
+    first = {array_key(p, a): array_key(*users[0]) for users in shared_users(net).values() for p, a in users}
+    rates = resolve_multipliers(net, [".".join(k) for k in keys if first.get(k, k) == k], None)
+    return {k: rates[".".join(first.get(k, k))] for k in keys}
 
 
 def _states(net: Any) -> list[tuple]:
@@ -109,8 +123,9 @@ def _layers_graph(net: Any) -> nx.DiGraph:
 
 @deep_walk
 def _topology_hash(net: Any) -> str:
-    """A hash of the layers' types, options and wiring that ignores array values (Wolfram's TopologyHash)."""
-    parts = [repr((net.input_ports, net.output_ports))]
+    """A hash of the layers' types, options, shared arrays and wiring and of the ports' coders that ignores array
+    values (Wolfram's TopologyHash); the same in every process (a Python function by its code, not its address)."""
+    parts = [repr((net.input_ports, net.output_ports, sorted((p, repr(c)) for p, c in net.coders.items())))]
     for node in net.ir.nodes:
         parts.append(repr((node.path, node.layer.type_name, _options(node.layer),
                            sorted(node.types.items()), [(v.node, v.port) for v in node.inputs.values()])))
@@ -122,8 +137,25 @@ def _options(layer: Any) -> list[tuple[str, Any]]:
     """A layer's options without its arrays, sorted; an operator's inner net as its layers and wiring, not the
     port types it inferred alone (which its arrays, once initialised, can settle)."""
     arrays = set(layer.ARRAYS.values())
-    return sorted(((k, _net_form(v) if "_inference" in getattr(v, "__dict__", ()) else v)
-                   for k, v in layer.options().items() if k not in arrays), key=lambda kv: kv[0])
+    return sorted(((k, _net_form(v) if "_inference" in getattr(v, "__dict__", ()) else _stable(v))
+                   for k, v in layer.options().items() if k not in arrays), key=lambda kv: kv[0]) + \
+        sorted(getattr(layer, "shared", {}).items())
+
+
+def _stable(value: Any) -> Any:
+    """A Python function as its name and code (its repr holds its memory address); other values as they are."""
+    if isinstance(value, functools.partial):
+        return "partial", _stable(value.func), [_stable(a) for a in value.args], sorted(value.keywords.items())
+    code = getattr(value, "__code__", None)
+    if not isinstance(code, CodeType):
+        return value
+    return (getattr(value, "__module__", None), getattr(value, "__qualname__", None), _code(code))
+
+
+def _code(code: CodeType) -> tuple:
+    consts = tuple(_code(c) if isinstance(c, CodeType) else sorted(map(repr, c)) if isinstance(c, frozenset)
+                   else repr(c) for c in code.co_consts)
+    return code.co_code, consts, code.co_names, code.co_varnames
 
 
 def _net_form(net: Any) -> tuple:
@@ -164,6 +196,7 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
                                                      if k not in _repeats(net)),
     "ArraysTotalByteCount": lambda net, i: sum(n for k, n in i["ArraysByteCounts"].items() if k not in _repeats(net)),
     "ArraysTotalSize": lambda net, i: _bytes(i["ArraysTotalByteCount"]),
+    "ArraysLearningRateMultipliers": lambda net, i: _multipliers(net, list(i["Arrays"])),
     "UninitializedArrays": lambda net, i: [k for k, v in i["Arrays"].items() if v is None and k not in _repeats(net)],
     "Estimators": lambda net, i: {name: layer.estimate for name, layer in i["Layers"].items()
                                   if isinstance(getattr(layer, "estimate", None), str)},

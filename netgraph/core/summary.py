@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from netgraph.core.ir import Node
@@ -90,9 +91,20 @@ def one_line(net: Any) -> str:
             f"{n} layer{'s' * (n != 1)}, {shown} parameter{'s' * (count != 1)}")
 
 
+def _printable(text: str) -> str:
+    r"""``text`` for a terminal: characters that are not printable (newlines, tabs, escape sequences, zero-width
+    ones) as their escapes (``a\nb``), so that a name keeps its row and moves no cursor."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: wide (CJK) characters two, combining marks none."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _summary_row(node: Node) -> tuple[str, ...]:
     count = node_parameters(node)
-    return (node.name, node.layer.type_name,
+    return (_printable(node.name), _printable(node.layer.type_name),
             ", ".join(f"{p} {_type(node.types[p])}" for p in node.input_ports) or "-",
             ", ".join(f"{p} {_type(node.types[p])}" for p in node.output_ports) or "-",
             "?" if count is None else f"{count:,}")
@@ -105,10 +117,11 @@ def summary_table(net: Any) -> str:
     total = parameter_count(net)
     rows.append(("", "total", "", _ports(net, net.input_ports), _ports(net, net.output_ports),
                  "?" if total is None else f"{total:,}"))
-    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    widths = [max(_width(r[c]) for r in rows) for c in range(len(rows[0]))]
     widths[3], widths[4] = max(widths[3], 15), max(widths[4], 16)
     lines = []
     for r in rows:
-        cells = [r[c].ljust(widths[c]) for c in range(5)] + [r[5].rjust(widths[5])]
+        pads = [" " * (widths[c] - _width(r[c])) for c in range(6)]
+        cells = [r[c] + pads[c] for c in range(5)] + [pads[5] + r[5]]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)

@@ -31,6 +31,7 @@ from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.render.engines import REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
 from netgraph.render.model import FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns, visible
+from netgraph.render.layout import bends
 from netgraph.render.svg import layout_svg
 
 __all__ = ["to_dot", "render_svg", "render", "diagram", "dot_source", "FILE_FORMATS"]
@@ -49,6 +50,9 @@ FAST_LAYOUT = {"nslimit": "0.1", "nslimit1": "1", "mclimit": "0.1", "splines": "
 #: Graphviz lays out clusters nested this deep in about half a second; its time grows with about the cube of
 #: the depth (400 levels: 8 s, 800: about a minute), so deeper diagrams go to the built-in layout.
 DOT_MAX_DEPTH = 128
+#: Edge bends (ranks skipped by edges, ``layout.bends``) past which an SVG with no backend named goes to the built-in
+#: layout: dot took about 1-2 ms per bend (11,940 bends of a 262-box net: 23 s; the built-in layout 0.6 s).
+DOT_MAX_BENDS = 5_000
 
 
 def diagram(net: Any, **options: Any) -> Diagram:
@@ -228,6 +232,7 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
     d = diagram(net, **options)
     tried = []
     depth = max((len(c.path) for c in d.clusters), default=0)
+    bent = bends(d) if backend is None and fmt == "svg" else 0
     for name in backends_for(fmt, backend):
         if name != "builtin" and depth > DOT_MAX_DEPTH:
             why = (f"{name} would take minutes on clusters nested {depth} deep (more than {DOT_MAX_DEPTH}); "
@@ -236,6 +241,10 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
                 raise NetGraphError(f"render backend {why}, or backend='builtin'")
             tried.append(why)
             warnings.warn(f"netgraph: {why}; trying the next render backend", stacklevel=3)
+            continue
+        if name != "builtin" and backend is None and fmt == "svg" and bent > DOT_MAX_BENDS:
+            tried.append(f"{name} would take from tens of seconds to minutes on edges that skip {bent:,} layers in "
+                         f"all (more than {DOT_MAX_BENDS:,}); pass backend={name!r} (--backend {name}) to wait for it")
             continue
         if name == "graphviz-pure" and backend is None and len(d.nodes) > PURE_MAX_BOXES and fmt == "svg":
             why = (f"graphviz-pure would take from tens of seconds to minutes on {len(d.nodes)} boxes (more than "

@@ -23,7 +23,7 @@ from netgraph.core.types import PortType
 from netgraph.layers.operators import NetFoldOperator
 from netgraph.render.model import (FILL, MAX_EXPAND, Cluster, Diagram, DiagramOptions, Edge, Node, escape_id,
                                     shape_label, shorten)
-from netgraph.render.nodes import coder_line, layer_node
+from netgraph.render.nodes import coder_line, layer_node, operator_options
 from netgraph.render.probability import score_mark
 
 __all__ = ["build_diagram", "ID_LIMIT", "COMPACT_ABOVE", "MAX_EXPAND"]
@@ -150,8 +150,9 @@ class _Builder:
         """An operator: a cluster holding its ports and each inner net (a cluster of its own, as a nested graph
         is drawn); each inner net port is joined to the operator's port of the same name."""
         path = self.enter(frame, name, graph)
-        self.cluster(path, f"{shorten(name, 32)} · {layer.type_name}", self.tooltip(frame, name, graph, layer),
-                     layer.input_ports, [])
+        own = operator_options(layer)  # n=3, aggregation='Plus': what the drawn inner nets do not show
+        self.cluster(path, f"{shorten(name, 32)} · {layer.type_name}" + (f" · {shorten(own, 48)}" if own else ""),
+                     self.tooltip(frame, name, graph, layer), layer.input_ports, [])
         for inner_name, inner in layer.inner_nets().items():
             inner_path = self.enter(path, inner_name, layer)
             self.cluster(inner_path, f"{inner_name} · inner net", "", inner.input_ports, inner.output_ports, inner, depth)

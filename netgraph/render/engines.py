@@ -119,7 +119,10 @@ def announce(backend: str, reason: str = "") -> None:
         return
     _announced.add(backend)
     where = find_executable(backend) if backend != "builtin" else None
-    message = f"netgraph diagrams are laid out by {DESCRIPTIONS[backend]}" + (f" at {where}" if where else "")
+    described = DESCRIPTIONS[backend]
+    if backend == "builtin" and find_executable("dot") is not None:  # dot is there, passed over: no install hint
+        described = "netgraph's built-in layered layout"
+    message = f"netgraph diagrams are laid out by {described}" + (f" at {where}" if where else "")
     if backend != "dot" and reason:
         message += f", since {reason}"
         warnings.warn(message, RenderBackendWarning, stacklevel=4)

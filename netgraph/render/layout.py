@@ -25,7 +25,7 @@ import networkx as nx
 from netgraph.render.layout_clusters import ClusterTree, Pads
 from netgraph.render.model import Diagram, Node
 
-__all__ = ["Geometry", "Placed", "node_size", "place"]
+__all__ = ["Geometry", "Placed", "node_size", "place", "bends"]
 
 CHAR = 0.58  # average glyph width of Helvetica, in font sizes
 BODY_PT, PORT_PT, TERM_PT = 10.0, 9.0, 11.0
@@ -101,6 +101,12 @@ def _ranks(d: Diagram) -> dict[str, int]:
     return rank
 
 
+def bends(d: Diagram) -> int:
+    """Ranks skipped by edges in all: the points a layered layout routes them through (dot's time grows with it)."""
+    rank = _ranks(d)
+    return sum(max(0, rank[e.dst] - rank[e.src] - 1) for e in d.edges)
+
+
 def _shared_length(a: tuple, b: tuple) -> int:
     """Length of the common prefix of ``a`` and ``b``, by bisecting on slice comparisons (C speed: deep
     cluster paths are compared for every pair of neighbours)."""
@@ -160,6 +166,8 @@ def _grouped(items: list[tuple[float, str]], cluster: dict[str, tuple], depth: i
     if len(items) == 1:
         return [items[0][1]]
     paths = [cluster[node] for _, node in items]
+    if min(paths) == max(paths):  # one cluster (a flat graph's rows, long edges' points): each node is its own group
+        return [node for _, node in sorted(items, key=lambda kv: kv[0])]
     depth = max(depth, _shared_length(min(paths), max(paths)))  # levels all items share group nothing: skip them
     groups: dict[tuple, list[tuple[float, str]]] = {}
     for (key, node), path in zip(items, paths):
@@ -193,11 +201,11 @@ def _gap(geo: Geometry, a: str, b: str) -> float:
     return (geo.extent_u[a] + geo.extent_u[b]) / 2 + NODESEP + 2 * CLUSTER_PAD * boundaries
 
 
-def _pack(geo: Geometry, row: list[str], want: dict[str, float], u: dict[str, float]) -> None:
-    """Place ``row`` in order, as close to ``want`` as the minimum gaps allow."""
-    placed = []
-    for i, n in enumerate(row):
-        placed.append(want[n] if i == 0 else max(want[n], placed[-1] + _gap(geo, row[i - 1], n)))
+def _pack(geo: Geometry, row: list[str], want: dict[str, float], u: dict[str, float], gaps: list[float]) -> None:
+    """Place ``row`` in order, as close to ``want`` as the minimum ``gaps`` between neighbours allow."""
+    placed = [want[row[0]]] if row else []
+    for n, gap in zip(row[1:], gaps):
+        placed.append(max(want[n], placed[-1] + gap))
     shift = sum(want[n] - p for n, p in zip(row, placed)) / max(1, len(row))
     for n, p in zip(row, placed):
         u[n] = p + shift
@@ -205,18 +213,19 @@ def _pack(geo: Geometry, row: list[str], want: dict[str, float], u: dict[str, fl
 
 def _coordinates(geo: Geometry, iterations: int = 4) -> dict[str, float]:
     u: dict[str, float] = {}
-    for row in geo.order:
-        _pack(geo, row, {n: 0.0 for n in row}, u)
+    gaps = [[_gap(geo, a, b) for a, b in pairwise(row)] for row in geo.order]  # the order is settled: gaps too
+    for row, row_gaps in zip(geo.order, gaps):
+        _pack(geo, row, {n: 0.0 for n in row}, u, row_gaps)
     for it in range(2 * iterations):
         down = it % 2 == 0
-        for row in (geo.order if down else geo.order[::-1]):
+        for row, row_gaps in (zip(geo.order, gaps) if down else zip(geo.order[::-1], gaps[::-1])):
             want = {}
             for n in row:  # line the node's slot up with the slot at the other end of each link
                 above = [u[a] + off_a - off_b for a, off_a, off_b in geo.preds[n]]
                 below = [u[b] + off_b - off_a for b, off_a, off_b in geo.succs[n]]
                 near = (above or below) if down else (below or above)
                 want[n] = sum(near) / len(near) if near else u[n]
-            _pack(geo, row, want, u)
+            _pack(geo, row, want, u, row_gaps)
     return u
 
 

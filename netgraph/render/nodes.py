@@ -11,7 +11,7 @@ from netgraph.render.model import BORDER, FILL, Node, shorten
 from netgraph.render.probability import (divergence_lines, format_value, is_divergence, is_random, random_lines,
                                          score_mark)
 
-__all__ = ["layer_node", "option_lines", "coder_line"]
+__all__ = ["layer_node", "option_lines", "operator_options", "coder_line"]
 
 
 def option_lines(layer: Any) -> list[str]:
@@ -37,6 +37,15 @@ def option_lines(layer: Any) -> list[str]:
         else:
             pairs.append(f"{key}={format_value(value)}")
     return lines + ([", ".join(pairs)] if pairs else []) + _state_lines(layer)
+
+
+def operator_options(layer: Any) -> str:
+    """An operator's own options, its inner nets left out (they are drawn inside it): ``'n=3'``."""
+    try:
+        options, nets = layer.options(), layer.inner_nets()
+    except Exception:  # noqa: BLE001 - as option_lines: the diagram goes on without them
+        return ""
+    return ", ".join(f"{key}={format_value(value)}" for key, value in options.items() if key not in nets)
 
 
 def _state_lines(layer: Any) -> list[str]:

@@ -1,0 +1,50 @@
+"""Edges that skip many layers: dot routes each through a point per layer skipped and took 23 s on a 262-box net whose
+edges skip 11,940 layers in all, so with no backend named such an SVG goes to the built-in layout (0.6 s)."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from netgraph import NetChain, NetGraph, TotalLayer
+from netgraph.render import api, diagram
+from netgraph.render import engines as render_backend
+from netgraph.render.layout import bends
+
+
+def skips(n: int = 200, k: int = 60) -> NetGraph:
+    """A chain of ``n`` layers whose last feeds a ladder of ``k`` sums, each adding an early layer: long edges."""
+    layers = {**{f"l{i}": "Tanh" for i in range(n)}, **{f"t{j}": TotalLayer() for j in range(k)}}
+    edges = [(f"l{i}", f"l{i + 1}") for i in range(n - 1)]
+    edges += [([f"l{n - 1}" if j == 0 else f"t{j - 1}", f"l{j}"], f"t{j}") for j in range(k)]
+    return NetGraph(layers, edges, Input=3)
+
+
+@pytest.fixture
+def engines(monkeypatch):
+    """Every engine installed; the calls that reach dot or graphviz-pure are recorded, not run."""
+    calls = []
+    monkeypatch.setattr(render_backend, "find_executable", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(render_backend, "_announced", set())
+    monkeypatch.setattr(api, "run_engine", lambda name, source, fmt: calls.append(name) or b"<svg/>")
+    return calls
+
+
+def test_many_edge_bends_go_to_the_builtin_layout_unless_a_backend_is_named(engines):
+    net = skips()
+    assert bends(diagram(net)) > api.DOT_MAX_BENDS
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        svg = net.render_svg()
+    assert engines == [] and "built-in layered layout" in svg.splitlines()[1]
+    said = [str(w.message) for w in caught if "skip" in str(w.message)]
+    assert len(said) == 1 and "backend='dot' (--backend dot)" in said[0] and "install Graphviz" not in said[0]
+    assert net.render_svg(backend="dot") == "<svg/>" and engines == ["dot"]  # asked for: it waits for dot
+
+
+def test_short_edges_still_go_to_dot(engines):
+    chain = NetChain(["Tanh"] * 300, input=3)
+    assert bends(diagram(chain)) == 0
+    chain.render_svg()
+    assert engines == ["dot"]
