@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from netgraph.backend.built_checks import check_built
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem, length_check_lines
@@ -259,7 +260,7 @@ class _ModuleBuilder(GraphWalker):
 
     def __init__(self, net: Any, root: nn.Module, checks: bool | str | None):
         super().__init__(net)
-        self.root, self.checks = root, checks
+        self.net, self.root, self.checks = net, root, checks
         self.working, self.other_precision = torch.get_default_dtype(), False
 
     def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
@@ -272,6 +273,7 @@ class _ModuleBuilder(GraphWalker):
             built = parent._modules[node.path[-1]] = node.layer.build(node.types)
         except Conflict as exc:  # a shape the layer cannot build from: named, never the internal exception
             raise ShapeError(f"{self.net.describe((node.path, None))}: {exc}") from None
+        check_built(node.layer, node.types, built, self.net.describe((node.path, None)))
         if isinstance(getattr(built, "layer_label", None), str):  # a module whose errors name its layer (cheaply: no search)
             built.layer_label = f"layer {'/'.join(node.path)!r} ({node.layer.type_name})"
         if self.checks is not None or not self.other_precision:

@@ -1,0 +1,87 @@
+"""A user's own layer type with a mistake in infer() or build() gives one error naming the layer and the mistake."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from netgraph import NetChain, OptionError, ShapeError
+from netgraph.core.types import PortType, unify
+from netgraph.layers import Layer
+
+
+class _Same(Layer, register=False):
+    """Input and Output share one type; ``module`` is what build gives."""
+    input_ports = ("Input",)
+
+    def infer(self, types):
+        t = unify(types["Input"], types["Output"])
+        return {"Input": t, "Output": t}
+
+    def build(self, types):
+        return nn.Identity()
+
+
+class _Cast(nn.Module):
+    def forward(self, x):
+        return x.long()
+
+
+@pytest.mark.parametrize("built, found", [(None, "NoneType"), (lambda x: x, "function")])
+def test_build_must_return_a_module(built, found):
+    class NoModule(_Same, register=False):
+        def build(self, types):
+            return built
+    with pytest.raises(OptionError, match=rf"layer 1 \(NoModule\): NoModule.build\(\) must return a torch.nn.Module, "
+                                          rf"returned {found}"):
+        NetChain([NoModule()], input=3)(torch.randn(2, 3))
+
+
+@pytest.mark.parametrize("module, found", [(nn.Linear(3, 5), r"\(5\) Real"), (_Cast(), r"\(3\) Integer")])
+def test_built_module_must_give_the_inferred_type(module, found):
+    class Wrong(_Same, register=False):
+        def build(self, types):
+            return module
+    with pytest.raises(ShapeError, match=rf"layer 1 \(Wrong\): port 'Output': infer\(\) gives \(3\) Real, but the "
+                                         rf"module from Wrong.build\(\) gives {found}"):
+        NetChain([Wrong()], input=3).compile()
+
+
+def test_built_module_that_fits_or_cannot_run_on_meta_passes():
+    class HoldsTensor(nn.Module):  # a plain tensor attribute: no meta run, so no check
+        def __init__(self):
+            super().__init__()
+            self.scale = torch.tensor(2.0)
+
+        def forward(self, x):
+            return x * self.scale
+
+    class Fits(_Same, register=False):
+        def build(self, types):
+            return HoldsTensor()
+    assert torch.equal(NetChain([Fits()], input=3)(torch.ones(2, 3)), torch.full((2, 3), 2.0))
+
+
+def _infer_returning(value):
+    class BadInfer(_Same, register=False):
+        def infer(self, types):
+            return value(types)
+    return BadInfer
+
+
+@pytest.mark.parametrize("value, message", [
+    (lambda types: None, r"must return a dict of port name -> PortType, returned NoneType"),
+    (lambda types: {"Input": types["Input"], "Output": (3,)}, r"it returned tuple \(3,\) for port 'Output'"),
+    (lambda types: {**types, "output": types["Input"]},
+     r"it returned port 'output', which the layer does not have \(did you mean 'Output'\?\)"),
+    (lambda types: types["Missing"], r"raised KeyError: 'Missing'"),
+])
+def test_infer_mistakes_name_the_layer(value, message):
+    with pytest.raises(ShapeError, match=r"layer 1 \(BadInfer\): BadInfer.infer\(\) (.* )?" + message):
+        NetChain([_infer_returning(value)()], input=3)
+
+
+def test_infer_may_leave_ports_out():
+    layer = _infer_returning(lambda types: {"Input": types["Input"]})()
+    assert NetChain([layer, 2], input=3, output=2).layer_types("1")["Output"] == PortType(None, "Real")
