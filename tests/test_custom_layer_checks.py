@@ -85,3 +85,19 @@ def test_infer_mistakes_name_the_layer(value, message):
 def test_infer_may_leave_ports_out():
     layer = _infer_returning(lambda types: {"Input": types["Input"]})()
     assert NetChain([layer, 2], input=3, output=2).layer_types("1")["Output"] == PortType(None, "Real")
+
+
+def test_class_definition_mistakes_name_the_class():
+    with pytest.raises(OptionError, match=r"layer type MutableDefault: mutable default <class 'list'> for field "
+                                          r"sizes .*, or give a tuple"):
+        class MutableDefault(Layer, register=False):
+            sizes: list = [1, 2]  # noqa: RUF012
+    with pytest.raises(OptionError, match=r"layer type OnePort: input_ports must be a tuple of port names, found "
+                                          r"'Input' \(write \('Input',\)\)"):
+        class OnePort(Layer, register=False):
+            input_ports = "Input"
+    with pytest.raises(OptionError, match=r"layer type NoField: ARRAYS names field 'weight', which the class does "
+                                          r"not declare \(did you mean 'weights'\?\)"):
+        class NoField(Layer, register=False):
+            weights: object = None
+            ARRAYS = {"Weights": "weight"}  # noqa: RUF012

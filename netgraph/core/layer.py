@@ -46,12 +46,31 @@ def frozen_init(obj: Any, **values: Any) -> None:
 def _as_dataclass(cls: type) -> None:
     """Make ``cls`` a frozen dataclass in place, so that an explicit ``@dataclass`` on top still works."""
     declared = {n: v for n, v in cls.__dict__.items() if isinstance(v, dataclasses.Field)}
-    dataclasses.dataclass(cls, **_DATACLASS)
+    try:
+        dataclasses.dataclass(cls, **_DATACLASS)
+    except ValueError as exc:  # a mutable default (a list, dict, set): dataclasses' words, naming the layer class
+        raise OptionError(f"layer type {cls.__name__}: {exc}, or give a tuple") from None
     for name in ("__setattr__", "__delattr__"):  # Layer's own make it frozen; a second @dataclass may add them
         if name in cls.__dict__:
             delattr(cls, name)
     for name, spec in declared.items():  # a second @dataclass must see the same field specs
         setattr(cls, name, spec)
+
+
+def _check_class(cls: type) -> None:
+    """OptionError, naming the class, for ports given as one string and arrays naming no field."""
+    for attr in ("input_ports", "output_ports"):
+        ports = cls.__dict__.get(attr)
+        if ports is not None and not isinstance(ports, property) and (
+                not isinstance(ports, (tuple, list)) or not all(isinstance(p, str) for p in ports)):
+            raise OptionError(f"layer type {cls.__name__}: {attr} must be a tuple of port names, found {ports!r}"
+                              + (f" (write ({ports!r},))" if isinstance(ports, str) else ""), option=attr)
+    fields = {f.name for f in dataclasses.fields(cls)}
+    missing = [field for field in cls.ARRAYS.values() if field not in fields]
+    if missing:
+        raise OptionError(f"layer type {cls.__name__}: ARRAYS names field {missing[0]!r}, which the class does not "
+                          f"declare{did_you_mean(missing[0], fields)}; add it as an annotated option, such as "
+                          f"`{missing[0]}: object = None`", option="ARRAYS")
 
 
 def _writes_own_init(cls: type) -> bool:
@@ -122,6 +141,7 @@ class Layer:
         super().__init_subclass__(**kwargs)
         if not _writes_own_init(cls):
             _as_dataclass(cls)
+            _check_class(cls)
         if register and not cls.__name__.startswith("_"):
             REGISTRY.add(cls)
 
