@@ -101,3 +101,15 @@ def test_class_definition_mistakes_name_the_class():
         class NoField(Layer, register=False):
             weights: object = None
             ARRAYS = {"Weights": "weight"}  # noqa: RUF012
+
+
+@pytest.mark.parametrize("code, message", [
+    (lambda ctx: f"{ctx.module}({ctx.args[0]}", r"layer 1 \(BadEmit\): BadEmit.emit\(\) gave code that is not Python"),
+    (lambda ctx: 42, r"BadEmit.emit\(\) must return a Python expression as text, returned int 42"),
+])
+def test_emit_must_give_python_code(code, message):
+    class BadEmit(_Same, register=False):
+        def emit(self, ctx):
+            return code(ctx)
+    with pytest.raises(OptionError, match=message):
+        NetChain([BadEmit()], input=3).compile()

@@ -8,6 +8,7 @@ is compiled. A module that cannot run on meta tensors, or a layer with variable-
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from itertools import chain
 from typing import Any
@@ -19,7 +20,7 @@ from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.layer import Layer
 from netgraph.core.types import INTEGER, PortType, format_shape
 
-__all__ = ["check_built"]
+__all__ = ["check_built", "check_emitted"]
 
 _BATCH = 3
 
@@ -52,6 +53,20 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
             raise ShapeError(f"{where}: port {port!r}: infer() gives {format_shape(want.shape)} {want.dtype}, but the "
                              f"module from {layer.type_name}.build() gives {shown} (checked on meta tensors "
                              f"of the input shapes, batch dim first)")
+
+
+def check_emitted(layer: Layer, block: Any, where: str) -> None:
+    """OptionError when a user's ``emit`` / ``emit_block`` gave no Python code (not text, or not parsing)."""
+    name = "emit_block" if type(layer).emit_block is not Layer.emit_block else "emit"
+    if not isinstance(block, list) or not all(isinstance(line, str) for line in block):
+        found = block if not isinstance(block, list) else next(x for x in block if not isinstance(x, str))
+        raise OptionError(f"{where}: {layer.type_name}.{name}() must give Python code as text, gave "
+                          f"{type(found).__name__} {found!r}"[:400])
+    try:
+        ast.parse("\n".join(block))
+    except SyntaxError as exc:
+        raise OptionError(f"{where}: {layer.type_name}.{name}() gave code that is not Python ({exc.msg}): "
+                          f"{chr(10).join(block)!r}"[:400]) from None
 
 
 def _meta_outputs(module: nn.Module, ins: list[PortType]) -> list[torch.Tensor] | None:

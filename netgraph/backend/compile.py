@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.backend.built_checks import check_built
+from netgraph.backend.built_checks import check_built, check_emitted
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem, length_check_lines
@@ -178,7 +178,7 @@ class _CodeWriter(GraphWalker):
 
     def __init__(self, net: Any, checks: bool | str | None):
         super().__init__(net)
-        self.names, self.checks, self.lines, self.steps = _Names(set(net.input_ports)), checks, [], []
+        self.net, self.names, self.checks, self.lines, self.steps = net, _Names(set(net.input_ports)), checks, [], []
         self.batched = bool(net.input_ports)
         self.batch = self.names.new("batch_size")
         self.size = self.batch if self.batched else self.names.new("size")
@@ -214,7 +214,10 @@ class _CodeWriter(GraphWalker):
 
     def _block(self, node: Node, module: str, inputs: Sequence[str], outs: list[str]) -> list[str]:
         """The node's statements."""
-        return node.layer.emit_block(self._context(node, module, inputs), tuple(outs))
+        block = node.layer.emit_block(self._context(node, module, inputs), tuple(outs))
+        if not type(node.layer).__module__.startswith("netgraph."):  # a user's own emit: checked, the layer named
+            check_emitted(node.layer, block, self.net.describe((node.path, None)))
+        return block
 
     def _context(self, node: Node, module: str, inputs: Sequence[str]) -> EmitContext:
         """What the node's layer emits from; ``local(hint)`` names its temporaries after its path."""

@@ -271,7 +271,11 @@ class Layer:
     def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
         """Statements of the generated forward that assign ``outputs`` (default: one line with ``emit``).
         An operator writes several (a loop); fresh local names come from ``ctx.local``."""
-        return [f"{', '.join(outputs)} = {self.emit(ctx)}"]
+        code = self.emit(ctx)
+        if type(code) is not str:
+            raise OptionError(f"{self.type_name}.emit() must return a Python expression as text, returned "
+                              f"{type(code).__name__} {code!r}"[:300])
+        return [f"{', '.join(outputs)} = {code}"]
 
     # -- padded sequences (netgraph.backend.masks) ------------------------------------------
     def masking(self, types: Mapping[str, PortType]) -> str:
