@@ -128,6 +128,7 @@ Ports = Annotated[Any, OptionKind("ports", None, {"anyOf": [
 """Input or output ports: a count, a list of names, or a mapping of name -> port type."""
 Array = Annotated[Any, OptionKind("array", _array, {"$ref": "#/$defs/array"})]
 """A learnable or constant array: (nested) lists of numbers or a tensor; None until initialised."""
+_ARRAY_KIND = typing.get_args(Array)[1]
 DistributionOption = Annotated[Any, OptionKind("distribution", None, {"$ref": "#/$defs/distribution"})]
 """A Distribution (YAML: ``{type: NormalDistribution, args: [0, 1]}``)."""
 Function = Annotated[Any, OptionKind("function", None, {"type": "string"})]
@@ -168,8 +169,13 @@ def option_kind(hint: Any) -> OptionKind | None:
 
 
 def option_kinds(cls: type) -> dict[str, OptionKind]:
-    """The fields of ``cls`` annotated with an ``OptionKind`` (``Shape``, ``Array``, ...), by name."""
-    return {name: kind for name, hint in option_hints(cls).items() if (kind := option_kind(hint)) is not None}
+    """The fields of ``cls`` annotated with an ``OptionKind`` (``Shape``, ``Array``, ...), by name; a field named in
+    ``cls.ARRAYS`` is an ``Array`` whatever its annotation (``shift: object = None``), so a list read from YAML is a
+    tensor, as it would be given in Python."""
+    kinds = {name: kind for name, hint in option_hints(cls).items() if (kind := option_kind(hint)) is not None}
+    arrays = getattr(cls, "ARRAYS", {}) if dataclasses.is_dataclass(cls) else {}
+    names = {f.name for f in dataclasses.fields(cls)} if arrays else set()
+    return {**kinds, **{f: _ARRAY_KIND for f in arrays.values() if f in names and f not in kinds}}
 
 
 def literal_values(hint: Any) -> tuple | None:

@@ -1,0 +1,49 @@
+"""A user's own layer type (README "Your own layer types") as a value: YAML, save/load, equality."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from netgraph import NetChain, NetGraph, net_initialize
+from netgraph.core.registry import registry_scope
+from netgraph.core.types import unify
+from netgraph.layers import Layer
+
+
+class _ShiftModule(nn.Module):
+    def __init__(self, shift):
+        super().__init__()
+        self.Shift = nn.Parameter(torch.as_tensor(shift).clone())
+
+    def forward(self, x):
+        return x + self.Shift
+
+
+def _shift_class():
+    class Shift(Layer):
+        shift: object = None  # an array option with no Array annotation, as README's ScaleShift
+        ARRAYS = {"Shift": "shift"}  # noqa: RUF012
+        input_ports = ("Input",)
+
+        def infer(self, types):
+            t = unify(types["Input"], types["Output"])
+            return {"Input": t, "Output": t}
+
+        def array_shapes(self, types):
+            return {"Shift": types["Input"].shape}
+
+        def build(self, types):
+            return _ShiftModule(self.shift)
+    return Shift
+
+
+def test_array_field_is_a_tensor_from_python_and_yaml():
+    with registry_scope():
+        shift = _shift_class()
+        assert torch.equal(shift(shift=[1, 2]).shift, torch.tensor([1.0, 2.0]))
+        net = net_initialize(NetChain([4, shift()], input=2), seed=0)
+        again = NetGraph.from_yaml(net.to_yaml())
+        assert isinstance(again.layers["2"].shift, torch.Tensor) and again == net
+        x = torch.randn(3, 2)
+        assert torch.equal(again(x), net(x))
