@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch import nn
 
@@ -47,3 +48,31 @@ def test_array_field_is_a_tensor_from_python_and_yaml():
         assert isinstance(again.layers["2"].shift, torch.Tensor) and again == net
         x = torch.randn(3, 2)
         assert torch.equal(again(x), net(x))
+
+
+class _Block(nn.Module):
+    def __init__(self, size, hidden=4):
+        super().__init__()
+        self.inner, self.outer = nn.Linear(size, hidden), nn.Linear(hidden, size)
+
+    def forward(self, x):
+        return x + self.outer(self.inner(x).relu())
+
+
+def test_registered_module_keeps_changed_arrays_through_save_and_load(tmp_path):
+    import netgraph
+    from netgraph import SpecError, register_module
+    with registry_scope():
+        block = register_module(_Block, "SavedBlock")
+        net = NetChain({"b": block(size=3), "out": 2}, input=3)
+        state = {k: torch.randn(v.shape) for k, v in net.layers["b"].arrays.items()}  # as training would leave them
+        changed = net_initialize(net.replace_layers({"b": net.layers["b"].with_arrays(state)}), seed=0)
+        netgraph.save(changed, tmp_path / "net")
+        loaded = netgraph.load(tmp_path / "net")
+        x = torch.randn(5, 3)
+        assert loaded == changed and torch.equal(loaded(x), changed(x))
+        assert torch.equal(loaded.layers["b"].arrays["inner.weight"], state["inner.weight"])
+        with pytest.raises(SpecError, match=r"layer 'b' \(SavedBlock\) holds arrays other than the ones its options "
+                                            r"make .* netgraph.save"):
+            changed.to_yaml()
+        assert "SavedBlock" in net_initialize(net, seed=0).to_yaml()  # the arrays its options make: written as options

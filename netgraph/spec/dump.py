@@ -140,11 +140,26 @@ class _Writer:
                     out[key] = how.write(value)
                 except Unwritable as exc:
                     self.errors.append(f"layer {'/'.join(path)!r} option {key}= {exc}")
+        if getattr(type(layer), "MODULE", None) is not None:  # register_module's layer: its module's state
+            self.module_state(layer, path)
         if self.arrays is not None and array_fields:  # saved: an array left unset beside saved ones is written
             unset = [f for f, name in array_fields.items() if layer.arrays.get(name, 0) is None and f not in out]
             if len(unset) < len(array_fields):  # as null, so that load knows the weights file lacks it on purpose
                 out.update(dict.fromkeys(unset))
         return dict(out) if layer.inner_nets() else out  # a held net is written as a block, not on one line
+
+    def module_state(self, layer: Any, path: tuple) -> None:
+        """A registered module's arrays (its ``state_dict``, no options) go to the arrays file when saving; inline,
+        arrays other than the ones its options make (trained ones) cannot be written: an error, not a silent loss."""
+        arrays = layer.arrays
+        if self.arrays is not None:
+            self.arrays.update((".".join((*path, k)), v) for k, v in arrays.items())
+            return
+        fresh = type(layer)(**layer.options()).arrays
+        if any(not (v.shape == fresh[k].shape and v.equal(fresh[k])) for k, v in arrays.items()):
+            self.errors.append(f"layer {'/'.join(path)!r} ({layer.type_name}) holds arrays other than the ones its "
+                               f"options make (trained, or set with with_arrays), which a spec's text cannot hold; "
+                               f"netgraph.save(net, path) writes them to the arrays file beside the spec")
 
     def shared_array(self, value: NetSharedArray, key: str) -> Flow:
         """``{shared: name}``; its first user also carries the values (inline, or under ``key`` in the arrays)."""
