@@ -1,0 +1,25 @@
+"""layer_types and layer_at read a path's 1-based indices as NetPort paths and replace_layers do."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgraph import LinearLayer, NetChain, WiringError
+
+
+def _chain() -> NetChain:
+    return NetChain([NetChain([4, "Tanh", NetChain([3, "Ramp"])]), 2], input=5)
+
+
+def test_integer_path_parts_name_layers_by_position():
+    net = _chain()
+    assert net.layer_types((1, 3, 1)) == net.layer_types(("1", "3", "1"))
+    assert net.layer_types(1) == net.layer_types("1")
+    assert net.layer_at((1, 3, 2)) == net.layer_at(("1", "3", "2"))
+    edited = net.replace_layers({(1, 3, 1): LinearLayer(6)})
+    assert edited.layer_types((1, 3, 1))["Output"].shape == (6,)
+
+
+def test_an_index_out_of_range_names_the_layers_there():
+    with pytest.raises(WiringError, match=r"no layer at '1/9': layer '1' \(NetChain\) has no layer 9"):
+        _chain().layer_types((1, 9))
