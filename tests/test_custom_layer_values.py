@@ -76,3 +76,32 @@ def test_registered_module_keeps_changed_arrays_through_save_and_load(tmp_path):
                                             r"make .* netgraph.save"):
             changed.to_yaml()
         assert "SavedBlock" in net_initialize(net, seed=0).to_yaml()  # the arrays its options make: written as options
+
+
+class _Plain(Layer, register=False):
+    k: int = 1
+    input_ports = ("Input",)
+
+    def infer(self, types):
+        t = unify(types["Input"], types["Output"])
+        return {"Input": t, "Output": t}
+
+    def build(self, types):
+        return nn.Identity()
+
+
+def test_spec_names_a_layer_by_its_registered_name_or_refuses(tmp_path):
+    import netgraph
+    from netgraph import SpecError
+    from netgraph.layers import register
+    unregistered = NetChain([_Plain(k=2)], input=3)
+    with pytest.raises(SpecError, match=r"layer '1' \(_Plain\): its type is not registered, so a spec naming it could "
+                                        r"not be read back; register it with netgraph.layers.register\(_Plain\)"):
+        unregistered.to_yaml()
+    with pytest.raises(SpecError, match="not registered"):
+        netgraph.save(unregistered, tmp_path / "net")
+    assert not (tmp_path / "net").exists()
+    with registry_scope():
+        register(_Plain, "PlainAlias")
+        text = unregistered.to_yaml()
+        assert "type: PlainAlias" in text and NetGraph.from_yaml(text) == unregistered
