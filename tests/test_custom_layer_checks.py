@@ -113,3 +113,42 @@ def test_emit_must_give_python_code(code, message):
             return code(ctx)
     with pytest.raises(OptionError, match=message):
         NetChain([BadEmit()], input=3).compile()
+
+
+def _with_array(init=None, shapes=None):
+    from netgraph.layers import Layer as Base
+
+    class Shifted(Base, register=False):
+        shift: object = None
+        ARRAYS = {"Shift": "shift"}  # noqa: RUF012
+        input_ports = ("Input",)
+
+        def infer(self, types):
+            t = unify(types["Input"], types["Output"])
+            return {"Input": t, "Output": t}
+
+        def array_shapes(self, types):
+            return shapes if shapes is not None else {"Shift": types["Input"].shape}
+
+        def init_array(self, name, shape, generator):
+            return init(shape) if init else torch.zeros(shape)
+
+        def build(self, types):
+            return nn.Identity()
+    return Shifted()
+
+
+@pytest.mark.parametrize("init, found", [(lambda s: torch.zeros(7), r"a tensor of shape \(7,\)"),
+                                         (lambda s: None, "NoneType")])
+def test_init_array_must_give_the_shape_asked_for(init, found):
+    from netgraph import net_initialize
+    with pytest.raises(ShapeError, match=rf"Shifted.init_array\('Shift', \(3,\), generator\) must return a tensor of "
+                                         rf"that shape, returned {found}"):
+        net_initialize(NetChain([_with_array(init)], input=3))
+
+
+def test_array_shapes_must_name_every_array():
+    from netgraph import net_initialize
+    with pytest.raises(ShapeError, match=r"layer 1 \(Shifted\): Shifted.array_shapes\(\) must give the shape of each "
+                                         r"of its arrays \['Shift'\], gave \{'Wrong': \(3,\)\}"):
+        net_initialize(NetChain([_with_array(shapes={"Wrong": (3,)})], input=3))
