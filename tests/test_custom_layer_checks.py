@@ -152,3 +152,23 @@ def test_array_shapes_must_name_every_array():
     with pytest.raises(ShapeError, match=r"layer 1 \(Shifted\): Shifted.array_shapes\(\) must give the shape of each "
                                          r"of its arrays \['Shift'\], gave \{'Wrong': \(3,\)\}"):
         net_initialize(NetChain([_with_array(shapes={"Wrong": (3,)})], input=3))
+
+
+def test_built_module_must_hold_each_array_by_its_name():
+    from netgraph import net_initialize
+
+    class Lowercase(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.shift = nn.Parameter(torch.zeros(3))
+
+        def forward(self, x):
+            return x + self.shift
+
+    class Misnamed(type(_with_array()), register=False):
+        def build(self, types):
+            return Lowercase()
+    net = net_initialize(NetChain([Misnamed()], input=3), seed=0)
+    with pytest.raises(OptionError, match=r"layer 1 \(Misnamed\): the module from Misnamed.build\(\) holds no parameter "
+                                          r"or buffer named 'Shift' for array 'Shift' \(it has \['shift'\]\)"):
+        net.compile()

@@ -1,6 +1,6 @@
 """Checks of what a user's own layer type builds, so a mistake is one error naming the layer, not torch's later.
 
-``build`` must return an ``nn.Module``; and for a layer class defined outside netgraph that is called as its module
+``build`` must return an ``nn.Module`` holding each of the layer's arrays under its name; and for a layer class defined outside netgraph that is called as its module
 (no ``emit`` of its own), the module is run once on meta tensors (no memory, no compute) of the inferred input
 shapes: outputs of another number, shape or kind (Real / Integer) than ``infer`` gave are a ShapeError when the net
 is compiled. A module that cannot run on meta tensors, or a layer with variable-length inputs, is not checked.
@@ -31,7 +31,16 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
         raise OptionError(f"{where}: {layer.type_name}.build() must return a torch.nn.Module, returned "
                           f"{type(built).__name__}")
     cls = type(layer)
-    if cls.__module__.startswith("netgraph.") or cls.emit is not Layer.emit or cls.emit_block is not Layer.emit_block:
+    if cls.__module__.startswith("netgraph."):
+        return
+    state = built.state_dict()
+    missing = [name for name in layer.arrays if name not in state]
+    if missing:
+        raise OptionError(f"{where}: the module from {layer.type_name}.build() holds no parameter or buffer named "
+                          f"{missing[0]!r} for array {missing[0]!r} (it has {sorted(state)}); name it after the array "
+                          f"(self.{missing[0]} = nn.Parameter(...)), so that training updates the array and "
+                          f"module.to_net() carries it back"[:500])
+    if cls.emit is not Layer.emit or cls.emit_block is not Layer.emit_block:
         return
     ins = [types[p] for p in layer.input_ports]
     if not all(isinstance(d, int) for t in ins for d in (t.shape or ("?",))) and ins:
