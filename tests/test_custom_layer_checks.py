@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal, Optional
+
 import pytest
 import torch
 from torch import nn
@@ -172,3 +174,18 @@ def test_built_module_must_hold_each_array_by_its_name():
     with pytest.raises(OptionError, match=r"layer 1 \(Misnamed\): the module from Misnamed.build\(\) holds no parameter "
                                           r"or buffer named 'Shift' for array 'Shift' \(it has \['shift'\]\)"):
         net.compile()
+
+
+def test_literal_option_refuses_other_values_in_python_and_yaml():
+    from netgraph import NetGraph, SpecError
+    from netgraph.core.registry import registry_scope
+    with registry_scope():
+        class Moded(_Same):
+            mode: Literal["Zero", "Copy"] = "Zero"
+            extra: Optional[Literal["A"]] = None
+        assert Moded(mode="Copy", extra="A").mode == "Copy" and Moded().extra is None
+        with pytest.raises(OptionError, match=r"Moded option mode= must be one of \['Zero', 'Copy'\], found 'Cpy' "
+                                              r"\(did you mean 'Copy'\?\)"):
+            Moded(mode="Cpy")
+        with pytest.raises(SpecError, match=r"3:\d+: layer '1': Moded option mode= must be one of"):
+            NetGraph.from_yaml("netgraph: 1\ntype: NetChain\nlayers: [{type: Moded, mode: Cpy}]\ninputs: {Input: 3}\n")

@@ -17,7 +17,8 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.options import as_array, check_choices, copy_plan, option_plan, plain_numbers
+from netgraph.core.options import (as_array, check_choices, check_strict_choices, copy_plan, option_plan,
+                                   plain_numbers, strict_choices)
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.shared import NetSharedArray, SharedNames, same_values
 from netgraph.core.types import REAL, Conflict, PortType, as_shape
@@ -174,6 +175,8 @@ class Layer:
         if changed:
             frozen_init(self, **changed)
         self.validate()
+        if choices:
+            check_strict_choices(self, strict_choices(type(self)))
 
     def normalize(self) -> Mapping[str, Any]:
         """Check the options; return the values to replace (normalised options, derived attributes)."""

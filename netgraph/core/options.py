@@ -31,7 +31,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 import torch
 
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import Conflict, as_shape
 
 __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "DistributionOption", "Function", "IntOrInts",
@@ -202,6 +202,30 @@ def option_plan(cls: type) -> tuple[tuple, tuple, tuple]:
         normalizers = tuple((n, kind.normalize) for n, kind in option_kinds(cls).items() if kind.normalize is not None)
         plan = _PLANS[cls] = (choices, normalizers, tuple(cls.ARRAYS.values()))
     return plan
+
+
+_STRICT: dict[type, tuple] = {}
+
+
+def strict_choices(cls: type) -> tuple:
+    """The options of ``cls`` typed ``Literal[...]`` alone (or ``Optional`` of one), with their choices, found once."""
+    plan = _STRICT.get(cls)
+    if plan is None:
+        plan = _STRICT[cls] = tuple((n, literal_values(h)) for n, h in option_hints(cls).items()
+                                    if typing.get_origin(h) is Literal or (typing.get_origin(h) is Union and all(
+                                        a is type(None) or typing.get_origin(a) is Literal for a in typing.get_args(h))))
+    return plan
+
+
+def check_strict_choices(layer: Any, plan: tuple) -> None:
+    """OptionError for an option typed ``Literal[...]`` holding none of its values (once the layer's own checks,
+    which may say more, have passed)."""
+    for name, choices in plan:
+        value = getattr(layer, name)
+        if value not in choices:
+            shown = [c for c in choices if c is not None]
+            raise OptionError(f"{layer.type_name} option {name}= must be one of {shown}, found {reprlib.repr(value)}"
+                              f"{did_you_mean(value, shown) if isinstance(value, str) else ''}", option=name)
 
 
 def check_choices(layer: Any, choices: tuple) -> None:
