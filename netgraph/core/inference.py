@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict, deque
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 
 from netgraph.core.layer import Layer
-from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, did_you_mean, raise_all
+from netgraph.core.layer_checks import check_infer_result
+from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, raise_all
 from netgraph.core.types import REAL, UNKNOWN, Conflict, PortType, unify
 
 __all__ = ["Problem", "infer_types"]
@@ -309,11 +310,11 @@ def _propagate(problem: Problem, cls: _Classes, roots: dict, leaf_roots: list[di
             raise ShapeError(f"{problem.describe((path, None))}: {layer.type_name}.infer() raised "
                              f"{type(exc).__name__}: {exc}") from exc
         if type(result) is not dict:
-            _check_result(problem, path, layer, result, current)
+            check_infer_result(layer, result, current, problem.describe((path, None)))
         changed = []
         for port, t in result.items():
             if port not in current or (t is not current[port] and type(t) is not PortType):
-                _check_result(problem, path, layer, result, current)
+                check_infer_result(layer, result, current, problem.describe((path, None)))
             if t is not current[port] and t != current[port] and refine(own[port], t, ("port", (path, port))):
                 changed.append(own[port])
         if changed:  # the leaves touching a changed class run again (this one unless its run would change nothing)
@@ -326,19 +327,6 @@ def _propagate(problem: Problem, cls: _Classes, roots: dict, leaf_roots: list[di
     if queue and not budget:
         errors.append(Diagnostic("shape inference did not converge (a layer's infer() keeps changing its ports)",
                                  "no-convergence"))
-
-
-def _check_result(problem: Problem, path: tuple, layer: Layer, result: object, current: dict[str, PortType]) -> None:
-    """ShapeError when ``infer`` returned anything but a dict of its own port names -> PortType."""
-    where = f"{problem.describe((path, None))}: {layer.type_name}.infer() must return a dict of port name -> PortType"
-    if not isinstance(result, Mapping):
-        raise ShapeError(f"{where}, returned {type(result).__name__}")
-    for port, t in result.items():
-        if port not in current:
-            raise ShapeError(f"{where}; it returned port {port!r}, which the layer does not have"
-                             f"{did_you_mean(port, current)} (its ports are {list(current)})")
-        if not isinstance(t, PortType):
-            raise ShapeError(f"{where}; it returned {type(t).__name__} {t!r} for port {port!r}")
 
 
 def _moved(own: dict[str, int], types: list[PortType], current: dict[str, PortType],

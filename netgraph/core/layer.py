@@ -19,6 +19,7 @@ from torch import nn
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.options import (as_array, check_choices, check_strict_choices, copy_plan, option_plan,
                                    plain_numbers, strict_choices)
+from netgraph.core.layer_checks import check_class
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.shared import NetSharedArray, SharedNames, same_values
 from netgraph.core.types import REAL, Conflict, PortType, as_shape
@@ -56,22 +57,6 @@ def _as_dataclass(cls: type) -> None:
             delattr(cls, name)
     for name, spec in declared.items():  # a second @dataclass must see the same field specs
         setattr(cls, name, spec)
-
-
-def _check_class(cls: type) -> None:
-    """OptionError, naming the class, for ports given as one string and arrays naming no field."""
-    for attr in ("input_ports", "output_ports"):
-        ports = cls.__dict__.get(attr)
-        if ports is not None and not isinstance(ports, property) and (
-                not isinstance(ports, (tuple, list)) or not all(isinstance(p, str) for p in ports)):
-            raise OptionError(f"layer type {cls.__name__}: {attr} must be a tuple of port names, found {ports!r}"
-                              + (f" (write ({ports!r},))" if isinstance(ports, str) else ""), option=attr)
-    fields = {f.name for f in dataclasses.fields(cls)}
-    missing = [field for field in cls.ARRAYS.values() if field not in fields]
-    if missing:
-        raise OptionError(f"layer type {cls.__name__}: ARRAYS names field {missing[0]!r}, which the class does not "
-                          f"declare{did_you_mean(missing[0], fields)}; add it as an annotated option, such as "
-                          f"`{missing[0]}: object = None`", option="ARRAYS")
 
 
 def _writes_own_init(cls: type) -> bool:
@@ -142,7 +127,7 @@ class Layer:
         super().__init_subclass__(**kwargs)
         if not _writes_own_init(cls):
             _as_dataclass(cls)
-            _check_class(cls)
+            check_class(cls)
         if register and not cls.__name__.startswith("_"):
             REGISTRY.add(cls)
 
