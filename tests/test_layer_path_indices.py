@@ -1,4 +1,4 @@
-"""layer_types and layer_at read a path's 1-based indices as NetPort paths and replace_layers do."""
+"""Naming layers: 1-based indices in layer_types and layer_at paths (as in NetPort paths), a class for a layer."""
 
 from __future__ import annotations
 
@@ -23,3 +23,13 @@ def test_integer_path_parts_name_layers_by_position():
 def test_an_index_out_of_range_names_the_layers_there():
     with pytest.raises(WiringError, match=r"no layer at '1/9': layer '1' \(NetChain\) has no layer 9"):
         _chain().layer_types((1, 9))
+
+
+def test_a_layer_class_given_for_a_layer_says_to_make_an_instance():
+    from torch import nn
+
+    from netgraph import NetGraphError
+    for cls in (nn.ReLU, LinearLayer):
+        with pytest.raises(NetGraphError, match=rf"a torch.nn.Module\): found .*{cls.__name__}'> \(a class: give an "
+                                                rf"instance, {cls.__name__}\(...\)\)"):
+            NetChain([cls], input=3)
