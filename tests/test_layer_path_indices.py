@@ -33,3 +33,9 @@ def test_a_layer_class_given_for_a_layer_says_to_make_an_instance():
         with pytest.raises(NetGraphError, match=rf"a torch.nn.Module\): found .*{cls.__name__}'> \(a class: give an "
                                                 rf"instance, {cls.__name__}\(...\)\)"):
             NetChain([cls], input=3)
+
+
+def test_a_path_through_a_leaf_layer_says_it_holds_no_layers():
+    net = NetChain([NetChain([LinearLayer(3), "Tanh"])], input=2)
+    with pytest.raises(WiringError, match=r"no layer at '1/1/x': layer '1/1' \(LinearLayer\) holds no layers"):
+        net.layer_types(("1", "1", "x"))
