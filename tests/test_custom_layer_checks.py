@@ -189,3 +189,16 @@ def test_literal_option_refuses_other_values_in_python_and_yaml():
             Moded(mode="Cpy")
         with pytest.raises(SpecError, match=r"3:\d+: layer '1': Moded option mode= must be one of"):
             NetGraph.from_yaml("netgraph: 1\ntype: NetChain\nlayers: [{type: Moded, mode: Cpy}]\ninputs: {Input: 3}\n")
+
+
+def test_built_module_must_not_change_its_input_in_place():
+    class Doubles(nn.Module):
+        def forward(self, x):
+            return x.mul_(2)
+
+    class InPlace(_Same, register=False):
+        def build(self, types):
+            return Doubles()
+    with pytest.raises(OptionError, match=r"layer 1 \(InPlace\): the module from InPlace.build\(\) changes its input "
+                                          r"'Input' in place"):
+        NetChain([InPlace()], input=3)(torch.ones(2, 3))

@@ -45,9 +45,15 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
     ins = [types[p] for p in layer.input_ports]
     if not all(isinstance(d, int) for t in ins for d in (t.shape or ("?",))) and ins:
         return
-    outs = _meta_outputs(built, ins)
+    outs, args = _meta_outputs(built, ins)
     if outs is None:
         return
+    changed = [p for p, a in zip(layer.input_ports, args) if a._version]
+    if changed:
+        raise OptionError(f"{where}: the module from {layer.type_name}.build() changes its input {changed[0]!r} in place "
+                          f"(seen on meta tensors), so other layers reading that tensor, and the caller's own input, "
+                          f"would see the change; compute out of place (x * 2, not x.mul_(2)), or wrap the module in a "
+                          f"TorchLayer, which gives such a module a copy")
     expected = [types[p] for p in layer.output_ports]
     if len(outs) != len(expected):
         raise ShapeError(f"{where}: the module from {layer.type_name}.build() gives {len(outs)} output(s), but the "
@@ -78,8 +84,9 @@ def check_emitted(layer: Layer, block: Any, where: str) -> None:
                           f"{chr(10).join(block)!r}"[:400]) from None
 
 
-def _meta_outputs(module: nn.Module, ins: list[PortType]) -> list[torch.Tensor] | None:
-    """The module's outputs on meta inputs of these types (batch 3), or None when it cannot run on them."""
+def _meta_outputs(module: nn.Module, ins: list[PortType]) -> tuple[list[torch.Tensor] | None, tuple]:
+    """The module's outputs on meta inputs of these types (batch 3), or None when it cannot run on them; and the
+    inputs (their version counters tell whether the module changed them)."""
     args = tuple(torch.zeros((_BATCH, *t.shape), device="meta",
                              dtype=torch.long if t.dtype == INTEGER else torch.get_default_dtype()) for t in ins)
     state = {k: torch.empty_like(v, device="meta") for k, v in chain(module.named_parameters(), module.named_buffers())}
@@ -87,6 +94,6 @@ def _meta_outputs(module: nn.Module, ins: list[PortType]) -> list[torch.Tensor] 
         with torch.no_grad():
             out = torch.func.functional_call(module, state, args if ins else (_BATCH,))
     except Exception:  # user code that needs real values (or real tensors it holds): left to run for real
-        return None
+        return None, args
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
-    return outs if all(isinstance(o, torch.Tensor) for o in outs) else None
+    return (outs if all(isinstance(o, torch.Tensor) for o in outs) else None), args
