@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import torch
 from torch import nn
@@ -105,3 +107,14 @@ def test_spec_names_a_layer_by_its_registered_name_or_refuses(tmp_path):
         register(_Plain, "PlainAlias")
         text = unregistered.to_yaml()
         assert "type: PlainAlias" in text and NetGraph.from_yaml(text) == unregistered
+
+
+def test_replace_names_an_unknown_option_and_keeps_the_layer():
+    from netgraph import LinearLayer, OptionError
+    layer = LinearLayer(3)
+    with pytest.raises(OptionError, match=r"LinearLayer.replace: no option 'outptu' \(did you mean 'output'\?\)"):
+        layer.replace(outptu=4)
+    changed = layer.replace(output=4)
+    assert changed.output == (4,) and layer.output == (3,) and changed != layer
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        layer.output = (5,)

@@ -303,6 +303,11 @@ class Layer:
 
     def replace(self, **changes: Any) -> Layer:
         """A copy with some options changed (layers are frozen values); shared arrays stay shared."""
+        names = [f.name for f in dataclasses.fields(self)] if dataclasses.is_dataclass(self) else []
+        unknown = [k for k in changes if k not in names]
+        if unknown:
+            raise OptionError(f"{self.type_name}.replace: no option {unknown[0]!r}{did_you_mean(unknown[0], names)}; "
+                              f"its options are {names}", option=unknown[0])
         if not self._shared:
             return dataclasses.replace(self, **changes)
         markers = self._shared_markers()
