@@ -1,6 +1,7 @@
 """Checks of what a user's own layer type builds, so a mistake is one error naming the layer, not torch's later.
 
-``build`` must return an ``nn.Module`` holding each of the layer's arrays under its name; and for a layer class defined outside netgraph that is called as its module
+``build`` must return an ``nn.Module`` holding each of the layer's arrays under its name; and for a layer class
+defined outside netgraph that is called as its module
 (no ``emit`` of its own), the module is run once on meta tensors (no memory, no compute) of the inferred input
 shapes: outputs of another number, shape or kind (Real / Integer) than ``infer`` gave are a ShapeError when the net
 is compiled. A module that cannot run on meta tensors, or a layer with variable-length inputs, is not checked.
@@ -50,8 +51,8 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
         return
     changed = [p for p, a in zip(layer.input_ports, args) if a._version]
     if changed:
-        raise OptionError(f"{where}: the module from {layer.type_name}.build() changes its input {changed[0]!r} in place "
-                          f"(seen on meta tensors), so other layers reading that tensor, and the caller's own input, "
+        raise OptionError(f"{where}: the module from {layer.type_name}.build() changes its input {changed[0]!r} "
+                          f"in place (seen on meta tensors), so other layers reading that tensor, and the caller's own input, "
                           f"would see the change; compute out of place (x * 2, not x.mul_(2)), or wrap the module in a "
                           f"TorchLayer, which gives such a module a copy")
     expected = [types[p] for p in layer.output_ports]

@@ -184,7 +184,8 @@ class NetGraph(Layer):
                 node = self.ir.node(path[:i])
                 inner = node.layer.inner_nets(node.types)
                 if path[i] not in inner:
-                    what = f"has no inner net {path[i]!r}{did_you_mean(path[i], inner)}; its inner nets are {list(inner)}"
+                    what = f"has no inner net {path[i]!r}{did_you_mean(path[i], inner)}; its inner nets are " \
+                        f"{list(inner)}"
                     raise WiringError(f"no layer at {shown_path(path)!r}: layer {shown_path(path[:i])!r} "
                                       f"({node.layer.type_name}) {what if inner else 'holds no layers'}")
                 rest = path[i + 1:]

@@ -211,9 +211,10 @@ def strict_choices(cls: type) -> tuple:
     """The options of ``cls`` typed ``Literal[...]`` alone (or ``Optional`` of one), with their choices, found once."""
     plan = _STRICT.get(cls)
     if plan is None:
-        plan = _STRICT[cls] = tuple((n, literal_values(h)) for n, h in option_hints(cls).items()
-                                    if typing.get_origin(h) is Literal or (typing.get_origin(h) is Union and all(
-                                        a is type(None) or typing.get_origin(a) is Literal for a in typing.get_args(h))))
+        def pure(h: Any) -> bool:
+            return typing.get_origin(h) is Literal or (typing.get_origin(h) is Union and all(
+                a is type(None) or typing.get_origin(a) is Literal for a in typing.get_args(h)))
+        plan = _STRICT[cls] = tuple((n, literal_values(h)) for n, h in option_hints(cls).items() if pure(h))
     return plan
 
 

@@ -80,10 +80,11 @@ def named_path(net: Any, path: tuple) -> tuple:
         return path
     out, current = [], net
     for part in path:
-        if _is_graph(current) and isinstance(part, int) and not isinstance(part, bool) and 1 <= part <= len(current.layers):
+        graph = _is_graph(current)
+        if graph and isinstance(part, int) and not isinstance(part, bool) and 1 <= part <= len(current.layers):
             part = list(current.layers)[part - 1]
         out.append(part)
-        current = current.layers.get(part) if _is_graph(current) else None
+        current = current.layers.get(part) if graph else None
     return tuple(out)
 
 

@@ -23,7 +23,8 @@ from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.types import REAL
 from netgraph.core.wiring import describe_layer
 
-__all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "drop_layers", "inline_nested", "keeping_port_types", "unique_names",
+__all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "drop_layers", "inline_nested",
+           "keeping_port_types", "unique_names",
            "numbered",
            "chain_of", "chain_items"]
 
