@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from netgraph.backend.built_checks import check_built, check_emitted
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.derived_lengths import check_derived_lengths, derived_length_lines
@@ -182,7 +183,7 @@ class _CodeWriter(GraphWalker):
 
     def __init__(self, net: Any, checks: bool | str | None):
         super().__init__(net)
-        self.names, self.checks, self.lines, self.steps = _Names(set(net.input_ports)), checks, [], []
+        self.net, self.names, self.checks, self.lines, self.steps = net, _Names(set(net.input_ports)), checks, [], []
         self.batched = bool(net.input_ports)
         self.batch = self.names.new("batch_size")
         self.size = self.batch if self.batched else self.names.new("size")
@@ -218,7 +219,10 @@ class _CodeWriter(GraphWalker):
 
     def _block(self, node: Node, module: str, inputs: Sequence[str], outs: list[str]) -> list[str]:
         """The node's statements."""
-        return node.layer.emit_block(self._context(node, module, inputs), tuple(outs))
+        block = node.layer.emit_block(self._context(node, module, inputs), tuple(outs))
+        if not type(node.layer).__module__.startswith("netgraph."):  # a user's own emit: checked, the layer named
+            check_emitted(node.layer, block, self.net.describe((node.path, None)))
+        return block
 
     def _context(self, node: Node, module: str, inputs: Sequence[str]) -> EmitContext:
         """What the node's layer emits from; ``local(hint)`` names its temporaries after its path."""
@@ -264,7 +268,7 @@ class _ModuleBuilder(GraphWalker):
 
     def __init__(self, net: Any, root: nn.Module, checks: bool | str | None):
         super().__init__(net)
-        self.root, self.checks = root, checks
+        self.net, self.root, self.checks = net, root, checks
         self.working, self.other_precision = torch.get_default_dtype(), False
 
     def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
@@ -277,6 +281,7 @@ class _ModuleBuilder(GraphWalker):
             built = parent._modules[node.path[-1]] = node.layer.build(node.types)
         except Conflict as exc:  # a shape the layer cannot build from: named, never the internal exception
             raise ShapeError(f"{self.net.describe((node.path, None))}: {exc}") from None
+        check_built(node.layer, node.types, built, self.net.describe((node.path, None)))
         if isinstance(getattr(built, "layer_label", None), str):  # a module whose errors name its layer (cheaply: no search)
             built.layer_label = f"layer {'/'.join(node.path)!r} ({node.layer.type_name})"
         if self.checks is not None or not self.other_precision:

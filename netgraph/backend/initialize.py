@@ -87,6 +87,9 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
         except ShapeError as exc:  # an operator whose inner nets leave a shape open
             unknown.append(f"{net.describe((node.path, None))}: {exc}")
             continue
+        if not isinstance(shapes, dict) or not set(missing) <= set(shapes):
+            raise ShapeError(f"{net.describe((node.path, None))}: {layer.type_name}.array_shapes() must give the shape "
+                             f"of each of its arrays {list(arrays)}, gave {shapes!r}"[:400])
         plans[node.path], leaves[node.path] = {n: tuple(shapes[n]) for n in missing}, layer
         if shared := layer.shared:
             shares[node.path] = shared
@@ -192,7 +195,15 @@ def _check_shared_shapes(plans: dict[tuple, dict[str, tuple]], leaves: dict[tupl
 
 def _draw(method: Method | None, layer: Layer, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
     """Array ``name`` of ``layer`` drawn by ``method``, or by the layer's own default."""
-    return layer.init_array(name, shape, generator) if method is None else method.fill(shape, generator)
+    if method is not None:
+        return method.fill(shape, generator)
+    value = layer.init_array(name, shape, generator)
+    found = tuple(value.shape) if isinstance(value, torch.Tensor) else None
+    if found != tuple(shape):  # a user's own init_array: named here, not met later
+        what = f"a tensor of shape {found}" if found is not None else type(value).__name__
+        raise ShapeError(f"{layer.type_name}.init_array({name!r}, {tuple(shape)}, generator) must return a tensor of "
+                         f"that shape, returned {what}")
+    return value
 
 
 def _check_budget(leaves: dict[tuple, Any], plans: dict[tuple, dict[str, tuple]], given: int | None) -> None:

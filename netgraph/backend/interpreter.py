@@ -28,6 +28,9 @@ class ModuleRunner(GraphWalker):
 
     def visit_node(self, node: Node, inputs: Sequence[torch.Tensor]) -> Sequence[torch.Tensor]:
         sub = submodule(self.module, node.path)
+        mutated = node.layer.mutated_inputs(node.types) if hasattr(node.layer, "mutated_inputs") else ()
+        if mutated:  # a module that changes an input in place gets a copy, as the compiled forward gives it
+            inputs = [x.clone() if i in mutated else x for i, x in enumerate(inputs)]
         result = sub(*inputs) if node.input_ports else sub(self.batch_size)
         return result if len(node.output_ports) > 1 else (result,)
 

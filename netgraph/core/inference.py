@@ -15,7 +15,8 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 
 from netgraph.core.layer import Layer
-from netgraph.core.errors import Diagnostic, EdgeRef, ShapeError, raise_all
+from netgraph.core.layer_checks import check_infer_result
+from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, raise_all
 from netgraph.core.types import REAL, UNKNOWN, Conflict, PortType, unify
 
 __all__ = ["Problem", "infer_types"]
@@ -303,10 +304,18 @@ def _propagate(problem: Problem, cls: _Classes, roots: dict, leaf_roots: list[di
         except Conflict as exc:
             errors.append(_layer_conflict(problem, cls, roots, path, current, f"{problem.describe((path, None))}: {exc}"))
             break
+        except Exception as exc:  # a mistake in a layer's own infer(): named, with the layer's exception as the cause
+            if isinstance(exc, (NetGraphError, RecursionError, MemoryError)) or not isinstance(layer, Layer):
+                raise  # (not a Layer: nesting's stand-ins signal with exceptions)
+            raise ShapeError(f"{problem.describe((path, None))}: {layer.type_name}.infer() raised "
+                             f"{type(exc).__name__}: {exc}") from exc
+        if type(result) is not dict:
+            check_infer_result(layer, result, current, problem.describe((path, None)))
         changed = []
         for port, t in result.items():
-            if port in current and t is not current[port] and t != current[port] \
-                    and refine(own[port], t, ("port", (path, port))):
+            if port not in current or (t is not current[port] and type(t) is not PortType):
+                check_infer_result(layer, result, current, problem.describe((path, None)))
+            if t is not current[port] and t != current[port] and refine(own[port], t, ("port", (path, port))):
                 changed.append(own[port])
         if changed:  # the leaves touching a changed class run again (this one unless its run would change nothing)
             again = not layer.infer_settles or _moved(own, types, current, result)

@@ -17,7 +17,9 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.options import as_array, check_choices, copy_plan, option_plan, plain_numbers
+from netgraph.core.options import (as_array, check_choices, check_strict_choices, copy_plan, option_plan,
+                                   plain_numbers, strict_choices)
+from netgraph.core.layer_checks import check_class
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.shared import NetSharedArray, SharedNames, same_values
 from netgraph.core.types import REAL, Conflict, PortType, as_shape
@@ -46,7 +48,10 @@ def frozen_init(obj: Any, **values: Any) -> None:
 def _as_dataclass(cls: type) -> None:
     """Make ``cls`` a frozen dataclass in place, so that an explicit ``@dataclass`` on top still works."""
     declared = {n: v for n, v in cls.__dict__.items() if isinstance(v, dataclasses.Field)}
-    dataclasses.dataclass(cls, **_DATACLASS)
+    try:
+        dataclasses.dataclass(cls, **_DATACLASS)
+    except ValueError as exc:  # a mutable default (a list, dict, set): dataclasses' words, naming the layer class
+        raise OptionError(f"layer type {cls.__name__}: {exc}, or give a tuple") from None
     for name in ("__setattr__", "__delattr__"):  # Layer's own make it frozen; a second @dataclass may add them
         if name in cls.__dict__:
             delattr(cls, name)
@@ -122,6 +127,7 @@ class Layer:
         super().__init_subclass__(**kwargs)
         if not _writes_own_init(cls):
             _as_dataclass(cls)
+            check_class(cls)
         if register and not cls.__name__.startswith("_"):
             REGISTRY.add(cls)
 
@@ -156,6 +162,8 @@ class Layer:
             if "input_ports" in changed or "output_ports" in changed:
                 _check_port_names(self)
         self.validate()
+        if choices:
+            check_strict_choices(self, strict_choices(type(self)))
 
     def normalize(self) -> Mapping[str, Any]:
         """Check the options; return the values to replace (normalised options, derived attributes)."""
@@ -253,7 +261,11 @@ class Layer:
     def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
         """Statements of the generated forward that assign ``outputs`` (default: one line with ``emit``).
         An operator writes several (a loop); fresh local names come from ``ctx.local``."""
-        return [f"{', '.join(outputs)} = {self.emit(ctx)}"]
+        code = self.emit(ctx)
+        if type(code) is not str:
+            raise OptionError(f"{self.type_name}.emit() must return a Python expression as text, returned "
+                              f"{type(code).__name__} {code!r}"[:300])
+        return [f"{', '.join(outputs)} = {code}"]
 
     # -- padded sequences (netgraph.backend.masks) ------------------------------------------
     def masking(self, types: Mapping[str, PortType]) -> str:
@@ -293,6 +305,11 @@ class Layer:
 
     def replace(self, **changes: Any) -> Layer:
         """A copy with some options changed (layers are frozen values); shared arrays stay shared."""
+        names = [f.name for f in dataclasses.fields(self)] if dataclasses.is_dataclass(self) else []
+        unknown = [k for k in changes if k not in names]
+        if unknown:
+            raise OptionError(f"{self.type_name}.replace: no option {unknown[0]!r}{did_you_mean(unknown[0], names)}; "
+                              f"its options are {names}", option=unknown[0])
         if not self._shared:
             return dataclasses.replace(self, **changes)
         markers = self._shared_markers()

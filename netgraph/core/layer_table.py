@@ -30,8 +30,10 @@ def coerce_layer(value: Any, where: str) -> Layer:
     layer = value if isinstance(value, Layer) else stage("shorthand")(value)
     if layer is None:
         hint = did_you_mean(value, stage("layer_names")()) if isinstance(value, str) else ""
+        if isinstance(value, type) and issubclass(value, (Layer, torch.nn.Module)):  # the class, not an instance
+            hint = f" (a class: give an instance, {value.__name__}(...))"
         raise OptionError(f"{where} is not a layer or a layer shorthand (an int, a function name such as "
-                          f"'Tanh', a list for a chain): found {value!r}{hint}")
+                          f"'Tanh', a list for a chain, a torch.nn.Module): found {value!r}{hint}")
     return layer
 
 

@@ -31,7 +31,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 import torch
 
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import Conflict, as_shape
 
 __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "DistributionOption", "Function", "IntOrInts",
@@ -128,6 +128,7 @@ Ports = Annotated[Any, OptionKind("ports", None, {"anyOf": [
 """Input or output ports: a count, a list of names, or a mapping of name -> port type."""
 Array = Annotated[Any, OptionKind("array", _array, {"$ref": "#/$defs/array"})]
 """A learnable or constant array: (nested) lists of numbers or a tensor; None until initialised."""
+_ARRAY_KIND = typing.get_args(Array)[1]
 DistributionOption = Annotated[Any, OptionKind("distribution", None, {"$ref": "#/$defs/distribution"})]
 """A Distribution (YAML: ``{type: NormalDistribution, args: [0, 1]}``)."""
 Function = Annotated[Any, OptionKind("function", None, {"type": "string"})]
@@ -168,8 +169,13 @@ def option_kind(hint: Any) -> OptionKind | None:
 
 
 def option_kinds(cls: type) -> dict[str, OptionKind]:
-    """The fields of ``cls`` annotated with an ``OptionKind`` (``Shape``, ``Array``, ...), by name."""
-    return {name: kind for name, hint in option_hints(cls).items() if (kind := option_kind(hint)) is not None}
+    """The fields of ``cls`` annotated with an ``OptionKind`` (``Shape``, ``Array``, ...), by name; a field named in
+    ``cls.ARRAYS`` is an ``Array`` whatever its annotation (``shift: object = None``), so a list read from YAML is a
+    tensor, as it would be given in Python."""
+    kinds = {name: kind for name, hint in option_hints(cls).items() if (kind := option_kind(hint)) is not None}
+    arrays = getattr(cls, "ARRAYS", {}) if dataclasses.is_dataclass(cls) else {}
+    names = {f.name for f in dataclasses.fields(cls)} if arrays else set()
+    return {**kinds, **{f: _ARRAY_KIND for f in arrays.values() if f in names and f not in kinds}}
 
 
 def literal_values(hint: Any) -> tuple | None:
@@ -196,6 +202,31 @@ def option_plan(cls: type) -> tuple[tuple, tuple, tuple]:
         normalizers = tuple((n, kind.normalize) for n, kind in option_kinds(cls).items() if kind.normalize is not None)
         plan = _PLANS[cls] = (choices, normalizers, tuple(cls.ARRAYS.values()))
     return plan
+
+
+_STRICT: dict[type, tuple] = {}
+
+
+def strict_choices(cls: type) -> tuple:
+    """The options of ``cls`` typed ``Literal[...]`` alone (or ``Optional`` of one), with their choices, found once."""
+    plan = _STRICT.get(cls)
+    if plan is None:
+        def pure(h: Any) -> bool:
+            return typing.get_origin(h) is Literal or (typing.get_origin(h) is Union and all(
+                a is type(None) or typing.get_origin(a) is Literal for a in typing.get_args(h)))
+        plan = _STRICT[cls] = tuple((n, literal_values(h)) for n, h in option_hints(cls).items() if pure(h))
+    return plan
+
+
+def check_strict_choices(layer: Any, plan: tuple) -> None:
+    """OptionError for an option typed ``Literal[...]`` holding none of its values (once the layer's own checks,
+    which may say more, have passed)."""
+    for name, choices in plan:
+        value = getattr(layer, name)
+        if value not in choices:
+            shown = [c for c in choices if c is not None]
+            raise OptionError(f"{layer.type_name} option {name}= must be one of {shown}, found {reprlib.repr(value)}"
+                              f"{did_you_mean(value, shown) if isinstance(value, str) else ''}", option=name)
 
 
 def check_choices(layer: Any, choices: tuple) -> None:

@@ -15,7 +15,7 @@ from netgraph.core.names import fresh_name
 from netgraph.core.errors import WiringError, did_you_mean
 from netgraph.core.ports import NetPort, PortRef
 
-__all__ = ["resolve", "expose", "layer_at", "shown_path", "elided", "SHOWN_LEVELS"]
+__all__ = ["resolve", "expose", "layer_at", "named_path", "shown_path", "elided", "SHOWN_LEVELS"]
 
 
 def _is_graph(layer: Any) -> bool:
@@ -73,10 +73,26 @@ def _names(parts: Any, shown: int = 20) -> str:
     return ", ".join(names) if len(names) <= shown else f"{', '.join(names[:shown])}, ... ({len(parts)} in all)"
 
 
+def named_path(net: Any, path: tuple) -> tuple:
+    """``path`` with each 1-based index of a layer in a nested graph (``(1, 3)``) replaced by that layer's name, as
+    ``NetPort`` paths and ``replace_layers`` read them; other parts (and any past an operator) are kept."""
+    if all(type(p) is str for p in path):
+        return path
+    out, current = [], net
+    for part in path:
+        graph = _is_graph(current)
+        if graph and isinstance(part, int) and not isinstance(part, bool) and 1 <= part <= len(current.layers):
+            part = list(current.layers)[part - 1]
+        out.append(part)
+        current = current.layers.get(part) if graph else None
+    return tuple(out)
+
+
 def layer_at(net: Any, path: tuple) -> Any:
     """The layer at ``path`` through nested graphs' layers and operators' inner nets (by option name);
     WiringError naming where the path stops and what is there."""
     current: Any = net
+    path = named_path(net, path)
     for depth, name in enumerate(path):
         parts = current.layers if _is_graph(current) else current.inner_nets()
         if name not in parts:

@@ -23,7 +23,8 @@ from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.types import REAL
 from netgraph.core.wiring import describe_layer
 
-__all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "drop_layers", "inline_nested", "unique_names",
+__all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "drop_layers", "inline_nested",
+           "keeping_port_types", "unique_names",
            "numbered",
            "chain_of", "chain_items"]
 
@@ -355,4 +356,13 @@ def inline_nested(net: NetGraph) -> NetGraph:
     edges += [(resolve(e.src), resolve(e.dst)) for e in net.edges if e.dst.layer not in nested]
     consumed = {(a.layer, a.port) for a, _ in edges}
     edges += [(NetPort(n, p), None) for n, l in layers.items() for p in l.output_ports if (n, p) not in consumed]
-    return NetGraph(layers, edges, **net.port_shape_options())
+    return keeping_port_types(net, layers, edges)
+
+
+def keeping_port_types(net: NetGraph, layers: dict, edges: list) -> NetGraph:
+    """``NetGraph(layers, edges)`` with ``net``'s port options, plus the types of ports that would otherwise be known
+    less well than in ``net`` (a shape a nested graph declared, its layers now inlined)."""
+    flat = NetGraph(layers, edges, **net.port_shape_options())
+    before, after = net.port_types, flat.port_types
+    lost = {p: t for p, t in before.items() if p in after and after[p] != t}
+    return NetGraph(layers, edges, **{**net.port_shape_options(), **lost}) if lost else flat

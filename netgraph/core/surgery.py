@@ -31,7 +31,7 @@ from netgraph.core.options import beyond_float32
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, inline_nested, layer_path,
-                                    numbered, unique_names)
+                                    keeping_port_types, numbered, unique_names)
 from netgraph.core.surgery_take import net_take
 
 __all__ = ["net_extract", "net_replace_part", "net_rename", "net_take", "net_drop", "net_join", "net_flatten",
@@ -320,7 +320,7 @@ def _flatten_all(net: NetGraph) -> NetGraph:
     edges += [(source(value), NetPort(port)) for port, value in ir.outputs.items()]
     edges += [(NetPort(name[node.path], v.port), None)
               for node in ir.nodes for v in node.output_values if not ir.consumers(v)]
-    return NetGraph({name[node.path]: node.layer for node in ir.nodes}, edges, **net.port_shape_options())
+    return keeping_port_types(net, {name[node.path]: node.layer for node in ir.nodes}, edges)
 
 
 def _as_chain(net: NetGraph) -> NetGraph:

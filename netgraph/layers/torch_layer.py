@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from netgraph.core.layer import REGISTRY, Layer, frozen_init, register, shape_option
+from netgraph.core.layer import REGISTRY, EmitContext, Layer, frozen_init, register, shape_option
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import (INTEGER, REAL, Conflict, PortType, format_shape, is_known, shifted_length,
@@ -89,9 +89,7 @@ class _ModuleWrapper(Layer):
         ins = tuple(types[p] for p in self.input_ports)
         if not all(is_known(t.shape) and t.dtype is not None for t in ins):
             return types
-        if ins not in self._cache:
-            self._cache[ins] = self._probe(ins)
-        result = self._cache[ins]
+        result = self._probed(ins)
         if isinstance(result, str):  # the module failed on meta tensors
             if all(is_known(types[p].shape) for p in self.output_ports):
                 return types  # shapes given by the user
@@ -103,6 +101,26 @@ class _ModuleWrapper(Layer):
                 raise Conflict(f"port {port!r}: the module returns {t}, but {exc}") from None
         return types
 
+    def _probed(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | str:
+        """``_probe``'s result for these input types, cached."""
+        if ins not in self._cache:
+            self._cache[ins] = self._probe(ins)
+        return self._cache[ins]
+
+    def mutated_inputs(self, types: Mapping[str, PortType]) -> frozenset[int]:
+        """The positions of the inputs the module changes in place (``nn.ReLU(inplace=True)``), seen by the meta
+        probe: they get a copy, so a tensor that feeds other layers too (or the caller's input) stays as it was."""
+        ins = tuple(types[p] for p in self.input_ports)
+        if not all(is_known(t.shape) and t.dtype is not None for t in ins):
+            return frozenset()
+        self._probed(ins)
+        return self._cache.get(("mutated", ins), frozenset())
+
+    def emit(self, ctx: EmitContext) -> str:
+        mutated = self.mutated_inputs(ctx.types)
+        args = [f"{a}.clone()" if i in mutated else a for i, a in enumerate(ctx.args)]
+        return f"{ctx.module}({', '.join(args) if self.input_ports else ctx.batch})"
+
     def _probe(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | str:
         """Output types from running the module on meta tensors, or an error text."""
         variable = any(isinstance(d, str) for t in ins for d in t.shape)
@@ -111,6 +129,7 @@ class _ModuleWrapper(Layer):
             result = self._meta_call(ins, length)
             if isinstance(result, str):
                 return result
+            self._cache[("mutated", ins)], result = result
             runs.append(result)
         first = runs[0]
         name = next((d for t in ins for d in t.shape if isinstance(d, str)), None)
@@ -121,7 +140,7 @@ class _ModuleWrapper(Layer):
             types.append(PortType(dims, INTEGER if dtype in _INTEGER_DTYPES else REAL))
         return tuple(types)
 
-    def _meta_call(self, ins: tuple[PortType, ...], length: int) -> list | str:
+    def _meta_call(self, ins: tuple[PortType, ...], length: int) -> tuple | str:
         batch = 3
         shapes = [tuple(length if isinstance(d, str) else d for d in t.shape) for t in ins]
         args = [torch.zeros((batch, *s), dtype=torch.long if t.dtype == INTEGER else torch.get_default_dtype(),
@@ -146,7 +165,8 @@ class _ModuleWrapper(Layer):
         if bad:
             return (f"the module must keep the batch dim first: on inputs {shown} with batch {batch} it returned "
                     f"shapes {[tuple(o.shape) for o in outs]}")
-        return [(tuple(o.shape[1:]), o.dtype) for o in outs]
+        mutated = frozenset(i for i, a in enumerate(args) if a._version)
+        return mutated, [(tuple(o.shape[1:]), o.dtype) for o in outs]
 
     # -- arrays: the module's state -----------------------------------------------------------------
     @property

@@ -25,6 +25,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.errors import SpecError, raise_all
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.graph import NetGraph
+from netgraph.core.layer import REGISTRY
 from netgraph.core.nesting import deep_walk
 from netgraph.core.options import option_hints
 from netgraph.spec.edges import render_edges
@@ -123,7 +124,7 @@ class _Writer:
     def layer(self, layer: Any, path: tuple) -> Any:
         if isinstance(layer, NetGraph):
             return self.graph(layer, path)
-        out = Flow(type=layer.type_name)
+        out = Flow(type=self.type_name(layer, path))
         array_fields = {field: name for name, field in getattr(layer, "ARRAYS", {}).items()}
         hints = option_hints(type(layer))
         for key, value in layer.options().items():
@@ -140,11 +141,38 @@ class _Writer:
                     out[key] = how.write(value)
                 except Unwritable as exc:
                     self.errors.append(f"layer {'/'.join(path)!r} option {key}= {exc}")
+        if getattr(type(layer), "MODULE", None) is not None:  # register_module's layer: its module's state
+            self.module_state(layer, path)
         if self.arrays is not None and array_fields:  # saved: an array left unset beside saved ones is written
             unset = [f for f, name in array_fields.items() if layer.arrays.get(name, 0) is None and f not in out]
             if len(unset) < len(array_fields):  # as null, so that load knows the weights file lacks it on purpose
                 out.update(dict.fromkeys(unset))
         return dict(out) if layer.inner_nets() else out  # a held net is written as a block, not on one line
+
+    def type_name(self, layer: Any, path: tuple) -> str:
+        """The name ``layer``'s class is registered under (its class name, else another name it was given); a
+        class registered under none is an error: a spec naming it could not be read back."""
+        cls, name = type(layer), layer.type_name
+        if _same_class(REGISTRY.get(name), cls):
+            return name
+        other = next((n for n, c in REGISTRY.items() if _same_class(c, cls)), None)
+        if other is None:
+            self.errors.append(f"layer {'/'.join(path)!r} ({name}): its type is not registered, so a spec naming it "
+                               f"could not be read back; register it with netgraph.layers.register({name}) first")
+        return other or name
+
+    def module_state(self, layer: Any, path: tuple) -> None:
+        """A registered module's arrays (its ``state_dict``, no options) go to the arrays file when saving; inline,
+        arrays other than the ones its options make (trained ones) cannot be written: an error, not a silent loss."""
+        arrays = layer.arrays
+        if self.arrays is not None:
+            self.arrays.update((".".join((*path, k)), v) for k, v in arrays.items())
+            return
+        fresh = type(layer)(**layer.options()).arrays
+        if any(not (v.shape == fresh[k].shape and v.equal(fresh[k])) for k, v in arrays.items()):
+            self.errors.append(f"layer {'/'.join(path)!r} ({layer.type_name}) holds arrays other than the ones its "
+                               f"options make (trained, or set with with_arrays), which a spec's text cannot hold; "
+                               f"netgraph.save(net, path) writes them to the arrays file beside the spec")
 
     def shared_array(self, value: NetSharedArray, key: str) -> Flow:
         """``{shared: name}``; its first user also carries the values (inline, or under ``key`` in the arrays)."""
@@ -191,6 +219,11 @@ def to_yaml(net: Any, name: str | None = None, description: str | None = None) -
     """The spec text of ``net``, arrays inline, with the top keys ``name`` and ``description`` when given (a
     NetGraph does not keep a loaded spec's: pass them on); SpecError when a layer holds Python code (a callable)."""
     return dump_data(spec_data(net, name, description=description))
+
+
+def _same_class(a: Any, b: type) -> bool:
+    """``a`` is class ``b``, or a definition of it made again (a notebook cell run twice)."""
+    return a is b or (isinstance(a, type) and (a.__module__, a.__qualname__) == (b.__module__, b.__qualname__))
 
 
 def check_loadable(data: dict) -> None:

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any, Optional
 
-from netgraph.spec.saving import reference_refusal
+from netgraph.spec.saving import MODULE_ARRAYS, reference_refusal
 from netgraph.core.errors import NetGraphError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import REGISTRY
@@ -204,9 +204,10 @@ def _pair(reader: Any, cls: type, value: YSeq, where: Loc, path: tuple, label: s
 
 def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path: tuple) -> Any:
     try:
+        state = kwargs.pop(MODULE_ARRAYS, None)  # a registered module's saved arrays (not options)
         layer = cls(**kwargs)
         _check_constants(kwargs)
-        return layer
+        return layer.with_arrays(state) if state else layer
     except NetGraphError as exc:  # an expression's error at its column in the option's text
         key = next((k for k, v in spec.items() if isinstance(v, str) and k != "type"), None)
         column = exc.column if isinstance(exc, ExpressionError) and key else None

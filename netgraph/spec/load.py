@@ -22,7 +22,7 @@ from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
 from netgraph.spec.options import port_type
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.problems import ProblemLog, TooManyProblems, looks_like_spec, yaml_advice
-from netgraph.spec.saving import read_arrays
+from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
 from netgraph.spec.text import EncodingRefused, read_limited
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
@@ -287,6 +287,10 @@ class SpecReader(ProblemLog):
     def take_arrays(self, path: tuple, cls: type) -> dict[str, Any]:
         """Options for the saved arrays of the layer at ``path`` (none when the spec has no 'arrays:')."""
         out = {}
+        if getattr(cls, "MODULE", None) is not None:  # register_module's layer: its module's state_dict entries
+            prefix = ".".join((*path, ""))
+            state = {key[len(prefix):]: self.arrays.pop(key)[0] for key in list(self.arrays) if key.startswith(prefix)}
+            return {MODULE_ARRAYS: state} if state else {}
         for name, field in getattr(cls, "ARRAYS", {}).items():
             key = ".".join((*path, name))
             if key in self.arrays:

@@ -40,6 +40,8 @@ _HASHED = r"\.([0-9a-f]{64})\.safetensors"  # after the spec's stem: a weights f
 class WeightsRefused(ValueError):
     """A weights file that is invalid, too large, or not the one the spec names (its hash differs)."""
 
+MODULE_ARRAYS = "<module arrays>"  # the key under which a registered module's saved arrays reach its construction
+
 
 def weights_name(spec: Path, blob: bytes) -> str:
     """The file name of the weights ``blob`` saved with the spec at ``spec``: named by its SHA-256.

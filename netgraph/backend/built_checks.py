@@ -1,0 +1,100 @@
+"""Checks of what a user's own layer type builds, so a mistake is one error naming the layer, not torch's later.
+
+``build`` must return an ``nn.Module`` holding each of the layer's arrays under its name; and for a layer class
+defined outside netgraph that is called as its module
+(no ``emit`` of its own), the module is run once on meta tensors (no memory, no compute) of the inferred input
+shapes: outputs of another number, shape or kind (Real / Integer) than ``infer`` gave are a ShapeError when the net
+is compiled. A module that cannot run on meta tensors, or a layer with variable-length inputs, is not checked.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from itertools import chain
+from typing import Any
+
+import torch
+from torch import nn
+
+from netgraph.core.errors import OptionError, ShapeError
+from netgraph.core.layer import Layer
+from netgraph.core.types import INTEGER, PortType, format_shape
+
+__all__ = ["check_built", "check_emitted"]
+
+_BATCH = 3
+
+
+def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: str) -> None:
+    """Raise OptionError when ``built`` is no module, ShapeError when its outputs disagree with ``types``."""
+    if not isinstance(built, nn.Module):
+        raise OptionError(f"{where}: {layer.type_name}.build() must return a torch.nn.Module, returned "
+                          f"{type(built).__name__}")
+    cls = type(layer)
+    if cls.__module__.startswith("netgraph."):
+        return
+    state = built.state_dict()
+    missing = [name for name in layer.arrays if name not in state]
+    if missing:
+        raise OptionError(f"{where}: the module from {layer.type_name}.build() holds no parameter or buffer named "
+                          f"{missing[0]!r} for array {missing[0]!r} (it has {sorted(state)}); name it after the array "
+                          f"(self.{missing[0]} = nn.Parameter(...)), so that training updates the array and "
+                          f"module.to_net() carries it back"[:500])
+    if cls.emit is not Layer.emit or cls.emit_block is not Layer.emit_block:
+        return
+    ins = [types[p] for p in layer.input_ports]
+    if not all(isinstance(d, int) for t in ins for d in (t.shape or ("?",))) and ins:
+        return
+    outs, args = _meta_outputs(built, ins)
+    if outs is None:
+        return
+    changed = [p for p, a in zip(layer.input_ports, args) if a._version]
+    if changed:
+        raise OptionError(f"{where}: the module from {layer.type_name}.build() changes its input {changed[0]!r} "
+                          f"in place (seen on meta tensors), so other layers reading that tensor, and the caller's own input, "
+                          f"would see the change; compute out of place (x * 2, not x.mul_(2)), or wrap the module in a "
+                          f"TorchLayer, which gives such a module a copy")
+    expected = [types[p] for p in layer.output_ports]
+    if len(outs) != len(expected):
+        raise ShapeError(f"{where}: the module from {layer.type_name}.build() gives {len(outs)} output(s), but the "
+                         f"layer has output ports {list(layer.output_ports)}")
+    for port, out, want in zip(layer.output_ports, outs, expected):
+        found = tuple(out.shape[1:]) if out.dim() else None
+        fits = found is not None and len(found) == len(want.shape) and all(
+            not isinstance(w, int) or w == f for w, f in zip(want.shape, found))
+        kind = INTEGER if not (out.is_floating_point() or out.is_complex()) else "Real"
+        if not fits or (want.dtype is not None and kind != want.dtype):
+            shown = "no batch dim" if found is None else f"{format_shape(found)} {kind}"
+            raise ShapeError(f"{where}: port {port!r}: infer() gives {format_shape(want.shape)} {want.dtype}, but the "
+                             f"module from {layer.type_name}.build() gives {shown} (checked on meta tensors "
+                             f"of the input shapes, batch dim first)")
+
+
+def check_emitted(layer: Layer, block: Any, where: str) -> None:
+    """OptionError when a user's ``emit`` / ``emit_block`` gave no Python code (not text, or not parsing)."""
+    name = "emit_block" if type(layer).emit_block is not Layer.emit_block else "emit"
+    if not isinstance(block, list) or not all(isinstance(line, str) for line in block):
+        found = block if not isinstance(block, list) else next(x for x in block if not isinstance(x, str))
+        raise OptionError(f"{where}: {layer.type_name}.{name}() must give Python code as text, gave "
+                          f"{type(found).__name__} {found!r}"[:400])
+    try:
+        ast.parse("\n".join(block))
+    except SyntaxError as exc:
+        raise OptionError(f"{where}: {layer.type_name}.{name}() gave code that is not Python ({exc.msg}): "
+                          f"{chr(10).join(block)!r}"[:400]) from None
+
+
+def _meta_outputs(module: nn.Module, ins: list[PortType]) -> tuple[list[torch.Tensor] | None, tuple]:
+    """The module's outputs on meta inputs of these types (batch 3), or None when it cannot run on them; and the
+    inputs (their version counters tell whether the module changed them)."""
+    args = tuple(torch.zeros((_BATCH, *t.shape), device="meta",
+                             dtype=torch.long if t.dtype == INTEGER else torch.get_default_dtype()) for t in ins)
+    state = {k: torch.empty_like(v, device="meta") for k, v in chain(module.named_parameters(), module.named_buffers())}
+    try:
+        with torch.no_grad():
+            out = torch.func.functional_call(module, state, args if ins else (_BATCH,))
+    except Exception:  # user code that needs real values (or real tensors it holds): left to run for real
+        return None, args
+    outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    return (outs if all(isinstance(o, torch.Tensor) for o in outs) else None), args

@@ -1,0 +1,42 @@
+"""Checks of a user's own layer type, each one error naming the class: its definition (``check_class``, when the
+class is made) and what its ``infer`` returns (``check_infer_result``, when a net is built)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from netgraph.core.errors import OptionError, ShapeError, did_you_mean
+from netgraph.core.types import PortType
+
+__all__ = ["check_class", "check_infer_result"]
+
+
+def check_class(cls: type) -> None:
+    """OptionError, naming the class, for ports given as one string and arrays naming no field."""
+    for attr in ("input_ports", "output_ports"):
+        ports = cls.__dict__.get(attr)
+        if ports is not None and not isinstance(ports, property) and (
+                not isinstance(ports, (tuple, list)) or not all(isinstance(p, str) for p in ports)):
+            raise OptionError(f"layer type {cls.__name__}: {attr} must be a tuple of port names, found {ports!r}"
+                              + (f" (write ({ports!r},))" if isinstance(ports, str) else ""), option=attr)
+    fields = {f.name for f in dataclasses.fields(cls)}
+    missing = [field for field in cls.ARRAYS.values() if field not in fields]
+    if missing:
+        raise OptionError(f"layer type {cls.__name__}: ARRAYS names field {missing[0]!r}, which the class does not "
+                          f"declare{did_you_mean(missing[0], fields)}; add it as an annotated option, such as "
+                          f"`{missing[0]}: object = None`", option="ARRAYS")
+
+
+def check_infer_result(layer: Any, result: object, current: Mapping[str, PortType], where: str) -> None:
+    """ShapeError when ``infer`` returned anything but a dict of its own port names -> PortType."""
+    where = f"{where}: {layer.type_name}.infer() must return a dict of port name -> PortType"
+    if not isinstance(result, Mapping):
+        raise ShapeError(f"{where}, returned {type(result).__name__}")
+    for port, t in result.items():
+        if port not in current:
+            raise ShapeError(f"{where}; it returned port {port!r}, which the layer does not have"
+                             f"{did_you_mean(port, current)} (its ports are {list(current)})")
+        if not isinstance(t, PortType):
+            raise ShapeError(f"{where}; it returned {type(t).__name__} {t!r} for port {port!r}")

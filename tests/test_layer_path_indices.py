@@ -1,0 +1,41 @@
+"""Naming layers: 1-based indices in layer_types and layer_at paths (as in NetPort paths), a class for a layer."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgraph import LinearLayer, NetChain, WiringError
+
+
+def _chain() -> NetChain:
+    return NetChain([NetChain([4, "Tanh", NetChain([3, "Ramp"])]), 2], input=5)
+
+
+def test_integer_path_parts_name_layers_by_position():
+    net = _chain()
+    assert net.layer_types((1, 3, 1)) == net.layer_types(("1", "3", "1"))
+    assert net.layer_types(1) == net.layer_types("1")
+    assert net.layer_at((1, 3, 2)) == net.layer_at(("1", "3", "2"))
+    edited = net.replace_layers({(1, 3, 1): LinearLayer(6)})
+    assert edited.layer_types((1, 3, 1))["Output"].shape == (6,)
+
+
+def test_an_index_out_of_range_names_the_layers_there():
+    with pytest.raises(WiringError, match=r"no layer at '1/9': layer '1' \(NetChain\) has no layer 9"):
+        _chain().layer_types((1, 9))
+
+
+def test_a_layer_class_given_for_a_layer_says_to_make_an_instance():
+    from torch import nn
+
+    from netgraph import NetGraphError
+    for cls in (nn.ReLU, LinearLayer):
+        with pytest.raises(NetGraphError, match=rf"a torch.nn.Module\): found .*{cls.__name__}'> \(a class: give an "
+                                                rf"instance, {cls.__name__}\(...\)\)"):
+            NetChain([cls], input=3)
+
+
+def test_a_path_through_a_leaf_layer_says_it_holds_no_layers():
+    net = NetChain([NetChain([LinearLayer(3), "Tanh"])], input=2)
+    with pytest.raises(WiringError, match=r"no layer at '1/1/x': layer '1/1' \(LinearLayer\) holds no layers"):
+        net.layer_types(("1", "1", "x"))
