@@ -8,7 +8,8 @@ import pytest
 from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, net_append, net_delete,
                       net_drop, net_extract, net_flatten, net_insert, net_join, net_prepend, net_rename, net_replace,
                       net_replace_part, net_set_learning_rate_multipliers, net_take)
-from netgraph.core.multipliers import array_names, stored_multipliers
+from netgraph.core.multiplier_rates import stored_multipliers
+from netgraph.core.multipliers import array_names
 from netgraph.train.options import resolve_multipliers
 
 

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, OptionError, WiringError, net_delete,
                       net_drop, net_extract, net_initialize, net_rename, net_replace_part,
                       net_set_learning_rate_multipliers, net_take)
-from netgraph.core.multipliers import stored_multipliers
+from netgraph.core.multiplier_rates import stored_multipliers
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.ir import Node
+from netgraph.core.multiplier_rates import array_multipliers
 from netgraph.core.nesting import deep_walk
 from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.summary import one_line, summary_table
@@ -98,10 +99,8 @@ def _bytes(count: int) -> str:
 def _multipliers(net: Any, keys: list[tuple]) -> dict[tuple, float]:
     """Each array's learning-rate multiplier from the rules stored on the net (net_train's, given no others); a
     shared array's users all get its rate, as they train one parameter."""
-    from netgraph.train.options import resolve_multipliers  # the rules' resolution, as training does it
-
     first = {array_key(p, a): array_key(*users[0]) for users in shared_users(net).values() for p, a in users}
-    rates = resolve_multipliers(net, [".".join(k) for k in keys if first.get(k, k) == k], None)
+    rates = array_multipliers(net, [".".join(k) for k in keys if first.get(k, k) == k])
     return {k: rates[".".join(first.get(k, k))] for k in keys}
 
 

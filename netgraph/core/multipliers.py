@@ -25,10 +25,11 @@ from typing import Any
 from netgraph.core.array_rules import matches, no_match, rule_pattern
 from netgraph.core.errors import OptionError, raise_all
 from netgraph.core.graph import NetGraph
+from netgraph.core.multiplier_rates import stored_multipliers
 from netgraph.core.operator import NetOperator
 
-__all__ = ["net_set_learning_rate_multipliers", "stored_multipliers", "array_names", "carry_multipliers", "carry_into",
-           "container_path", "drop_rules_below"]
+__all__ = ["net_set_learning_rate_multipliers", "array_names", "carry_multipliers", "carry_into", "container_path",
+           "drop_rules_below"]
 
 
 def array_names(net: NetGraph, prefix: tuple = ()) -> list[str]:
@@ -62,27 +63,6 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
             stored["/".join(pattern) or "All"] = float(r)
     raise_all(errors, OptionError, "net_set_learning_rate_multipliers")
     return net.with_learning_rate_multipliers(tuple(stored.items()))
-
-
-def stored_multipliers(net: NetGraph, prefix: tuple = ()) -> list[tuple[str, float]]:
-    """The rules stored on the net and the graphs inside it (operators' inner nets too, as ``op/net/...``), keys
-    as paths from the top; outer rules first."""
-    out: list[tuple[str, float]] = []
-    stack = [(net, prefix)]
-    while stack:  # depth first, each graph's rules before its nested graphs': a loop, as nets nest 1000 deep
-        graph, path = stack.pop()
-        out += [("/".join((*path, *([] if key == "All" else [key]))) or "All", r)
-                for key, r in graph.learning_rate_multipliers.items()]
-        stack += reversed([(inner, (*path, *at)) for name, layer in graph.layers.items()
-                           for at, inner in _nets_in(name, layer)])
-    return out
-
-
-def _nets_in(name: str, layer: Any) -> list[tuple[tuple, NetGraph]]:
-    """The nets a layer holds with their paths: a graph itself, an operator its inner nets (``(name, option)``)."""
-    if isinstance(layer, NetGraph):
-        return [((name,), layer)]
-    return [((name, f), getattr(layer, f)) for f in layer.NETS] if isinstance(layer, NetOperator) else []
 
 
 def carry_multipliers(olds: Sequence[Any], new: Any) -> Any:

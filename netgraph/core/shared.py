@@ -29,7 +29,7 @@ from netgraph.core.errors import Diagnostic, OptionError, raise_all
 from netgraph.core.options import as_array
 
 __all__ = ["same_values", "NetSharedArray", "SharedNames", "shared_users", "collect_users", "unify_shared",
-           "shared_values"]
+           "shared_values", "is_graph"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 
@@ -105,7 +105,7 @@ def same_values(a: torch.Tensor, b: torch.Tensor) -> bool:
     return bool(torch.equal(nan, b.isnan())) and bool(torch.equal(a[~nan], b[~nan]))
 
 
-def _is_graph(layer: Any) -> bool:  # a graph keeps _shared_users on itself; asked first, as a failed hasattr is slow
+def is_graph(layer: Any) -> bool:  # a graph keeps _shared_users on itself; asked first, as a failed hasattr is slow
     return "_shared_users" in getattr(layer, "__dict__", ()) and hasattr(layer, "replace_layers")
 
 
@@ -119,7 +119,7 @@ def collect_users(layers: Mapping[str, Any]) -> dict[str, tuple[tuple[tuple, str
     """The shared users among ``layers`` (a graph's table), nested graphs' users prefixed by their name."""
     found: dict[str, list] = {}
     for name, layer in layers.items():
-        if _is_graph(layer):
+        if is_graph(layer):
             for shared, users in layer._shared_users.items():
                 found.setdefault(shared, []).extend(((name, *path), array) for path, array in users)
         elif shared_names := (layer._shared if _reads_own_shared(type(layer)) else layer.shared):
@@ -173,7 +173,7 @@ def _option_at(layers: Mapping[str, Any], path: tuple, array: str) -> dict[str, 
     full = (*path, *array.split("."))
     leaf = layers.get(full[0])
     for name in full[1:-1]:  # through nested graphs' layers and operators' inner nets
-        leaf = (leaf.layers if _is_graph(leaf) else leaf.inner_nets()).get(name)
+        leaf = (leaf.layers if is_graph(leaf) else leaf.inner_nets()).get(name)
         if leaf is None:
             return {"layer": path}
     return {"layer": full[:-1], "option": getattr(leaf, "ARRAYS", {}).get(full[-1])}

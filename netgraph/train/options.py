@@ -33,10 +33,8 @@ from typing import Any
 
 import torch
 
-from netgraph.core.array_rules import matches, refuse_unmatched, rule_pattern
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.multipliers import stored_multipliers
-from netgraph.core.shared import shared_users
+from netgraph.core.multiplier_rates import array_multipliers
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
 
 __all__ = ["Method", "parse_method", "resolve_multipliers", "parse_device", "parse_progress", "check_number", "snake",
@@ -268,38 +266,7 @@ def resolve_multipliers(net: Any, names: list[str], spec: Any) -> dict[str, floa
     everything. A value 0 or None freezes. The rules stored on the net
     (``net_set_learning_rate_multipliers``) follow those of ``spec``.
     """
-    top = list(net.layers)
-    given = [(key, rule_pattern(key, top), r) for key, r in _rules(spec)]
-    rules = given + [(key, key.split("/") if key != "All" else [], r) for key, r in stored_multipliers(net)]
-    aliases = _shared_aliases(net)
-    used: set[int] = set()
-    out = {}
-    for name in names:
-        parts, others = name.split("."), aliases.get(name, ())
-        out[name] = 1.0
-        for i, (_, pattern, r) in enumerate(rules):
-            if matches(pattern, parts) or any(_names_array(pattern, other) for other in others):
-                out[name], _ = r, used.add(i)
-                break
-    refuse_unmatched("learning_rate_multipliers", [(key, pattern) for key, pattern, _ in given], used, top,
-                     [*names, *(".".join(o) for n in names for o in aliases.get(n, ()))])
-    return out
-
-
-def _shared_aliases(net: Any) -> dict[str, list[list[str]]]:
-    """A shared array's parameter name (its first user's path) -> its other users' array paths (as parts)."""
-    out = {}
-    for users in shared_users(net).values():
-        paths = [[*path, *array.split(".")] for path, array in users]
-        out[".".join(paths[0])] = paths[1:]
-    return out
-
-
-def _names_array(pattern: list[str] | None, parts: list[str]) -> bool:
-    """Whether ``pattern`` names the array ``parts`` itself (not a layer above it): a rule reaches a shared array by
-    any user's array path, a layer rule only by its first user's (as the parameter is named)."""
-    return pattern is not None and matches(pattern, parts) and len("/".join(pattern).split("/")) == len(
-        "/".join(parts).split("/"))
+    return array_multipliers(net, names, _rules(spec))
 
 
 # -- device and progress -----------------------------------------------------------------------------------

@@ -1,0 +1,74 @@
+"""Learning-rate multipliers as rates: the rules stored on a net and its nested nets, and each array's rate from
+them (what ``net_train`` applies and ``information("ArraysLearningRateMultipliers")`` shows). Setting and moving
+the rules is ``netgraph.core.multipliers``'; this module knows graphs by their shape, not their class, so that the
+graph's own module can import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from netgraph.core.array_rules import matches, refuse_unmatched, rule_pattern
+from netgraph.core.shared import is_graph, shared_users
+
+__all__ = ["stored_multipliers", "array_multipliers"]
+
+
+def stored_multipliers(net: Any, prefix: tuple = ()) -> list[tuple[str, float]]:
+    """The rules stored on the net and the graphs inside it (operators' inner nets too, as ``op/net/...``), keys
+    as paths from the top; outer rules first."""
+    out: list[tuple[str, float]] = []
+    stack = [(net, prefix)]
+    while stack:  # depth first, each graph's rules before its nested graphs': a loop, as nets nest 1000 deep
+        graph, path = stack.pop()
+        out += [("/".join((*path, *([] if key == "All" else [key]))) or "All", r)
+                for key, r in graph.learning_rate_multipliers.items()]
+        stack += reversed([(inner, (*path, *at)) for name, layer in graph.layers.items()
+                           for at, inner in _nets_in(name, layer)])
+    return out
+
+
+def _nets_in(name: str, layer: Any) -> list[tuple[tuple, Any]]:
+    """The nets a layer holds with their paths: a graph itself, an operator its inner nets (``(name, option)``)."""
+    if is_graph(layer):
+        return [((name,), layer)]
+    return [((name, f), getattr(layer, f)) for f in getattr(layer, "NETS", ())]
+
+
+def array_multipliers(net: Any, names: list[str], rules: Sequence[tuple[Any, float]] = ()) -> dict[str, float]:
+    """Each parameter name's learning-rate multiplier: the first matching rule wins, default 1; ``rules`` (key,
+    rate) come first (net_train's ``learning_rate_multipliers=``; one that matches nothing is an OptionError), then
+    those stored on the net (``net_set_learning_rate_multipliers``)."""
+    top = list(net.layers)
+    given = [(key, rule_pattern(key, top), r) for key, r in rules]
+    rules = given + [(key, key.split("/") if key != "All" else [], r) for key, r in stored_multipliers(net)]
+    aliases = _shared_aliases(net)
+    used: set[int] = set()
+    out = {}
+    for name in names:
+        parts, others = name.split("."), aliases.get(name, ())
+        out[name] = 1.0
+        for i, (_, pattern, r) in enumerate(rules):
+            if matches(pattern, parts) or any(_names_array(pattern, other) for other in others):
+                out[name], _ = r, used.add(i)
+                break
+    refuse_unmatched("learning_rate_multipliers", [(key, pattern) for key, pattern, _ in given], used, top,
+                     [*names, *(".".join(o) for n in names for o in aliases.get(n, ()))])
+    return out
+
+
+def _shared_aliases(net: Any) -> dict[str, list[list[str]]]:
+    """A shared array's parameter name (its first user's path) -> its other users' array paths (as parts)."""
+    out = {}
+    for users in shared_users(net).values():
+        paths = [[*path, *array.split(".")] for path, array in users]
+        out[".".join(paths[0])] = paths[1:]
+    return out
+
+
+def _names_array(pattern: list[str] | None, parts: list[str]) -> bool:
+    """Whether ``pattern`` names the array ``parts`` itself (not a layer above it): a rule reaches a shared array by
+    any user's array path, a layer rule only by its first user's (as the parameter is named)."""
+    return pattern is not None and matches(pattern, parts) and len("/".join(pattern).split("/")) == len(
+        "/".join(parts).split("/"))
