@@ -33,7 +33,7 @@ from netgraph.core.coders import check_decoders, split_port_options
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.order import order
-from netgraph.core.port_paths import expose, layer_at, named_path, resolve, shown_path
+from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net, resolve
 from netgraph.core.ports import Edge, NetPort, PortRef
 from netgraph.core.shared import collect_users, unify_shared
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
@@ -184,10 +184,7 @@ class NetGraph(Layer):
                 node = self.ir.node(path[:i])
                 inner = node.layer.inner_nets(node.types)
                 if path[i] not in inner:
-                    what = f"has no inner net {path[i]!r}{did_you_mean(path[i], inner)}; its inner nets are " \
-                        f"{list(inner)}"
-                    raise WiringError(f"no layer at {shown_path(path)!r}: layer {shown_path(path[:i])!r} "
-                                      f"({node.layer.type_name}) {what if inner else 'holds no layers'}")
+                    raise no_inner_net(path, i, node.layer, inner)
                 rest = path[i + 1:]
                 return inner[path[i]].port_types if not rest else inner[path[i]].layer_types(rest)
         layer = self.layer_at(path)  # a nested graph (not a node), or no layer at all

@@ -9,13 +9,14 @@ step, so its values are no single tensor).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from netgraph.core.names import fresh_name
 from netgraph.core.errors import WiringError, did_you_mean
 from netgraph.core.ports import NetPort, PortRef
 
-__all__ = ["resolve", "expose", "layer_at", "named_path", "shown_path", "elided", "SHOWN_LEVELS"]
+__all__ = ["resolve", "expose", "layer_at", "named_path", "shown_path", "elided", "no_inner_net", "SHOWN_LEVELS"]
 
 
 def _is_graph(layer: Any) -> bool:
@@ -120,3 +121,10 @@ def expose(net: Any, names: tuple[str, ...], port: str, graph: type) -> tuple[An
     name = fresh_name(f"{head}_{port}", taken)
     edges = [e for e in net.explicit_edges() if e[1] is not None or e[0] != NetPort(head, port)]
     return graph(layers, [*edges, (NetPort(head, port), NetPort(name))], **net.port_shape_options()), name
+
+
+def no_inner_net(path: tuple, i: int, operator: Any, inner: Mapping[str, Any]) -> WiringError:
+    """The error for ``path`` whose part ``i`` names no inner net of ``operator``, the layer at ``path[:i]``."""
+    what = f"has no inner net {path[i]!r}{did_you_mean(path[i], inner)}; its inner nets are {list(inner)}"
+    return WiringError(f"no layer at {shown_path(path)!r}: layer {shown_path(path[:i])!r} ({operator.type_name}) "
+                       f"{what if inner else 'holds no layers'}")
