@@ -12,6 +12,7 @@ from netgraph import NetChain, NetGraph, net_initialize
 from netgraph.core.registry import registry_scope
 from netgraph.core.types import unify
 from netgraph.layers import Layer
+from tests.test_custom_layer_checks import _Same
 
 
 class _ShiftModule(nn.Module):
@@ -80,16 +81,8 @@ def test_registered_module_keeps_changed_arrays_through_save_and_load(tmp_path):
         assert "SavedBlock" in net_initialize(net, seed=0).to_yaml()  # the arrays its options make: written as options
 
 
-class _Plain(Layer, register=False):
+class _Plain(_Same, register=False):
     k: int = 1
-    input_ports = ("Input",)
-
-    def infer(self, types):
-        t = unify(types["Input"], types["Output"])
-        return {"Input": t, "Output": t}
-
-    def build(self, types):
-        return nn.Identity()
 
 
 def test_spec_names_a_layer_by_its_registered_name_or_refuses(tmp_path):
