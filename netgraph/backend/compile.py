@@ -281,7 +281,8 @@ class _ModuleBuilder(GraphWalker):
             built = parent._modules[node.path[-1]] = node.layer.build(node.types)
         except Conflict as exc:  # a shape the layer cannot build from: named, never the internal exception
             raise ShapeError(f"{self.net.describe((node.path, None))}: {exc}") from None
-        check_built(node.layer, node.types, built, self.net.describe((node.path, None)))
+        if not (isinstance(built, nn.Module) and type(node.layer).__module__.startswith("netgraph.")):
+            check_built(node.layer, node.types, built, self.net.describe((node.path, None)))  # a user's own build
         if isinstance(getattr(built, "layer_label", None), str):  # a module whose errors name its layer (cheaply: no search)
             built.layer_label = f"layer {'/'.join(node.path)!r} ({node.layer.type_name})"
         if self.checks is not None or not self.other_precision:
