@@ -6,6 +6,7 @@ import pytest
 import torch
 from torch import nn
 
+from netgraph.core.registry import registry_scope
 from netgraph.layers import layer_class
 from netgraph import (FlattenLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, PortType, ShapeError,
                       TorchLayer, interpret, net_initialize, register_module)
@@ -147,5 +148,18 @@ def test_register_module_makes_a_layer_type_with_keyword_options():
     assert learned != layer
     with pytest.raises(OptionError, match=r"ResidualBlock: Block\(\{'size': -1, 'hidden': 8\}\) failed"):
         cls(size=-1)
-    with pytest.raises(OptionError, match="a layer type 'LinearLayer' exists already"):
+    with pytest.raises(OptionError, match="'LinearLayer' is taken by .*LinearLayer; .*Block cannot take it too.*"
+                                          "pass replace=True"):
         register_module(Block, "LinearLayer")
+
+
+def test_register_module_replaces_a_taken_name_on_purpose_as_register_does():
+    class Twice(torch.nn.Linear):
+        pass
+
+    with registry_scope():
+        first = register_module(torch.nn.Linear, "Twice")
+        with pytest.raises(OptionError, match="'Twice' is taken by torch.*Linear.*pass replace=True"):
+            register_module(Twice, "Twice")
+        assert register_module(Twice, "Twice", replace=True).MODULE is Twice and first.MODULE is torch.nn.Linear
+        assert register_module(Twice, "Twice").MODULE is Twice  # registering the same class again is no clash

@@ -247,8 +247,9 @@ class _RegisteredModule(_ModuleWrapper):
 
 
 def register_module(module_class: type[nn.Module], name: str | None = None, inputs: Any = None,
-                    outputs: Any = None) -> type[Layer]:
+                    outputs: Any = None, replace: bool = False) -> type[Layer]:
     """Register an ``nn.Module`` class as a layer type (default name: the class name); returns the layer class.
+    A name taken by another class raises OptionError naming both, unless ``replace=True`` (as ``register``).
 
     The layer's options are the constructor's keyword arguments, so YAML can use it:
     ``{type: MyBlock, hidden: 16}``. ``inputs``/``outputs`` name its ports as for TorchLayer.
@@ -258,8 +259,10 @@ def register_module(module_class: type[nn.Module], name: str | None = None, inpu
     name = name or module_class.__name__
     if not name.isidentifier():
         raise OptionError(f"register_module: the type name must be an identifier, found {name!r}")
-    if name in REGISTRY and getattr(REGISTRY[name], "MODULE", None) is not module_class:
-        raise OptionError(f"register_module: a layer type {name!r} exists already ({REGISTRY[name].__name__})")
+    taken = getattr(REGISTRY[name], "MODULE", REGISTRY[name]) if name in REGISTRY else module_class
+    same = (taken.__module__, taken.__qualname__) == (module_class.__module__, module_class.__qualname__)
+    if not (replace or same):  # the same class defined again (a notebook cell run twice) is no clash
+        raise REGISTRY.clash(name, module_class, taken)
     fields = []
     for p in list(inspect.signature(module_class.__init__).parameters.values())[1:]:
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
@@ -270,6 +273,7 @@ def register_module(module_class: type[nn.Module], name: str | None = None, inpu
         default = dataclasses.field() if p.default is p.empty else dataclasses.field(default=p.default)
         fields.append((p.name, Any, default))
     namespace = {"MODULE": module_class, "PORTS": (inputs, outputs), "__module__": module_class.__module__}
+    REGISTRY.pop(name, None)  # checked above: the class made below registers itself under its name
     cls = dataclasses.make_dataclass(name, fields, bases=(_RegisteredModule,), namespace=namespace,
                                      frozen=True, eq=False, repr=False)
     register(cls, name)
