@@ -28,7 +28,8 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from netgraph.core.layer import REGISTRY, EmitContext, Layer, frozen_init, register, shape_option
+from netgraph.core.layer import REGISTRY, EmitContext, Layer, _same, frozen_init, register, shape_option
+from netgraph.layers._module_values import same_module
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import (INTEGER, REAL, Conflict, PortType, format_shape, is_known, shifted_length,
@@ -212,6 +213,17 @@ class TorchLayer(_ModuleWrapper):
 
     def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
         return dataclasses.replace(self, module=self._loaded(arrays))
+
+    def __eq__(self, other: object) -> bool:
+        """Equal port options and modules alike (``same_module``: class, arrays by value, other attributes), so a
+        copy, or ``net.compile().to_net()`` of an untrained net, equals the layer."""
+        if type(other) is not type(self):
+            return NotImplemented
+        return (_same(self.inputs, other.inputs) and _same(self.outputs, other.outputs)
+                and same_module(self.module, other.module))
+
+    def __hash__(self) -> int:  # agrees with __eq__: by the module's class
+        return hash((type(self), type(self.module)))
 
 
 class _RegisteredModule(_ModuleWrapper):
