@@ -139,3 +139,12 @@ def test_an_array_option_beyond_float32s_range_is_an_option_error_not_inf():
         LinearLayer(2, biases=[0.0, -4e38])
     assert NetArrayLayer(array=[0.5, float("inf")]).arrays["Array"].tolist() == [0.5, float("inf")]  # inf as given
     assert NetArrayLayer(array=[[1, 2]]).arrays["Array"].dtype == torch.float32
+
+
+def test_a_nan_option_equals_itself_after_a_yaml_round_trip_and_hashes_alike():
+    nan = float("nan")
+    net = NetGraph({"pad": PaddingLayer([[1, 1]], padding=nan)}, [], Input=2)
+    back = NetGraph.from_yaml(net.to_yaml())
+    assert back == net and hash(back) == hash(net)
+    assert back.layers["pad"] == net.layers["pad"] and hash(back.layers["pad"]) == hash(net.layers["pad"])
+    assert PaddingLayer([[1, 1]], padding=float("nan")) != PaddingLayer([[1, 1]], padding=0.0)

@@ -97,3 +97,21 @@ def test_arc_cot_has_the_gradient_minus_one_over_one_plus_x_squared_everywhere(d
     torch.testing.assert_close(out, torch.tensor([exact], dtype=dtype))
     torch.testing.assert_close(x.grad, torch.tensor([[-1 / (1 + v * v) for v in values]], dtype=dtype))
     assert torch.equal(interpret(module.net, module, Input=x.detach()), out.detach())
+
+
+@pytest.mark.parametrize("opset", [9, 17])
+def test_arc_sech_of_minus_zero_is_infinity_in_onnxruntime_too(tmp_path, opset):
+    """ArcSech was ArcCosh[1 / (# + 0)]: onnxruntime's optimiser drops the + 0 (after another node, here Negative,
+    the -0.0 source), so ArcSech[-0.0] gave NaN there."""
+    ort = pytest.importorskip("onnxruntime")
+    from netgraph import NetChain, export_onnx, import_onnx
+    x = torch.tensor([[0.0, -0.0, -0.5, -1.0, -1e-30, 0.5, math.nan]])
+    net = NetChain([ElementwiseLayer("Negative"), ElementwiseLayer("ArcSech")], input=7)
+    path = export_onnx(net, tmp_path / "s.onnx", opset=opset)
+    expected = torch.tensor([[math.inf, math.inf, math.acosh(2.0), 0.0, math.acosh(1e30), math.nan, math.nan]])
+    ran = torch.from_numpy(ort.InferenceSession(str(path)).run(None, {"Input": x.numpy()})[0])
+    for values in (ran, import_onnx(path)(x), net(x), interpret(net, net.compile(), Input=x)):
+        torch.testing.assert_close(values, expected, equal_nan=True)
+    y = torch.tensor([[0.2, 0.5, 0.9]], dtype=torch.float64, requires_grad=True)
+    NetGraph([ElementwiseLayer("ArcSech")], [], Input=3).compile()(y).sum().backward()
+    torch.testing.assert_close(y.grad, -1 / (y.detach() * torch.sqrt(1 - y.detach() ** 2)))

@@ -187,3 +187,13 @@ def test_arrays_learning_rate_multipliers_as_training_resolves_them():
                                                        input=(2, 3)), {("m", "net", "l"): 0.2})
     assert inner.information("ArraysLearningRateMultipliers") == {("m", "net", "l", "Weights"): 0.2,
                                                                   ("m", "net", "l", "Biases"): 0.2}
+
+
+def test_information_mappings_compare_by_value_arrays_included(nested):
+    """Equal nets give equal information (arrays by value, not torch's ambiguous truth of a tensor)."""
+    a, b = net_initialize(nested, seed=0), net_initialize(nested, seed=0)
+    assert a.information() == b.information() and nested.information() == nested.information()
+    assert a.information() != net_initialize(nested, seed=1).information() != nested.information()
+    assert a.information() == dict(b.information()) and dict(a.information()) == a.information()
+    other = dict(b.information(), ArraysList=[v + 1 for v in b.information("ArraysList")])
+    assert a.information() != other

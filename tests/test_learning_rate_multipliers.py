@@ -8,8 +8,8 @@ import pytest
 import torch
 import yaml
 
-from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetGraph, OptionError, SpecError, net_initialize,
-                      net_set_learning_rate_multipliers)
+from netgraph import (BatchNormalizationLayer, ElementwiseLayer, LinearLayer, NetChain, NetGraph, OptionError,
+                      SpecError, TorchLayer, net_initialize, net_set_learning_rate_multipliers)
 from netgraph.spec.schema import spec_schema
 from netgraph.train import net_train
 
@@ -113,3 +113,20 @@ def test_net_train_accepts_a_rule_that_earlier_rules_cover_as_the_stored_rules_d
         torch.testing.assert_close(change, stored[key], rtol=0, atol=0)
     with pytest.raises(OptionError, match=r"key 'dex' matches no array \(did you mean 'dec'\?\)"):
         sgd_step(start, learning_rate_multipliers={**rules, "dex": 1})
+
+
+@pytest.mark.parametrize("make, mean", [
+    (lambda: BatchNormalizationLayer(), "MovingMean"),
+    (lambda: TorchLayer(torch.nn.Sequential(torch.nn.BatchNorm1d(3), torch.nn.Dropout(0.5))), "0.running_mean")])
+def test_a_frozen_batch_norm_keeps_its_moving_statistics(make, mean):
+    """Freezing keeps a layer's arrays bit-identical: its moving mean and variance too (torch updated them in
+    train mode whatever the gradients), native or in a TorchLayer."""
+    torch.manual_seed(0)
+    data = {"Input": torch.randn(64, 3) * 3 + 2, "Target": torch.randn(64, 3)}
+    start = net_initialize(NetChain({"lin": LinearLayer(3), "bn": make()}, input=3), seed=0)
+    frozen = net_train(start, data, max_training_rounds=2, learning_rate_multipliers={"bn": 0}, progress=False)
+    trained = net_train(start, data, max_training_rounds=2, progress=False)
+    for name, value in start.layers["bn"].arrays.items():
+        assert torch.equal(frozen.layers["bn"].arrays[name], value), name
+    assert not torch.equal(trained.layers["bn"].arrays[mean], start.layers["bn"].arrays[mean])
+    assert not torch.equal(frozen.layers["lin"].arrays["Weights"], start.layers["lin"].arrays["Weights"])

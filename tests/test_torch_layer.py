@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 import torch
 from torch import nn
 
+from netgraph.core.registry import registry_scope
 from netgraph.layers import layer_class
 from netgraph import (FlattenLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, PortType, ShapeError,
                       TorchLayer, interpret, net_initialize, register_module)
@@ -147,5 +150,38 @@ def test_register_module_makes_a_layer_type_with_keyword_options():
     assert learned != layer
     with pytest.raises(OptionError, match=r"ResidualBlock: Block\(\{'size': -1, 'hidden': 8\}\) failed"):
         cls(size=-1)
-    with pytest.raises(OptionError, match="a layer type 'LinearLayer' exists already"):
+    with pytest.raises(OptionError, match="'LinearLayer' is taken by .*LinearLayer; .*Block cannot take it too.*"
+                                          "pass replace=True"):
         register_module(Block, "LinearLayer")
+
+
+def test_register_module_replaces_a_taken_name_on_purpose_as_register_does():
+    class Twice(torch.nn.Linear):
+        pass
+
+    with registry_scope():
+        first = register_module(torch.nn.Linear, "Twice")
+        with pytest.raises(OptionError, match="'Twice' is taken by torch.*Linear.*pass replace=True"):
+            register_module(Twice, "Twice")
+        assert register_module(Twice, "Twice", replace=True).MODULE is Twice and first.MODULE is torch.nn.Linear
+        assert register_module(Twice, "Twice").MODULE is Twice  # registering the same class again is no clash
+
+
+def test_a_torch_layer_equals_its_copy_by_module_class_arrays_and_config():
+    """Equality was the module's identity, so net.compile().to_net() != net for any net with a TorchLayer."""
+    torch.manual_seed(0)
+    net = net_initialize(NetChain({"t": nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.25)), "out": LinearLayer(2)},
+                                  input=3), seed=0)
+    back = net.compile().to_net()
+    assert back == net and hash(back) == hash(net) and back.layers["t"] == net.layers["t"]
+    assert hash(back.layers["t"]) == hash(net.layers["t"])
+    module = net.layers["t"].module
+    rate, weights = copy.deepcopy(module), copy.deepcopy(module)
+    rate[1].p = 0.5
+    with torch.no_grad():
+        weights[0].weight[0, 0] += 1
+    assert TorchLayer(rate) != net.layers["t"] != TorchLayer(weights)
+    assert TorchLayer(copy.deepcopy(module)) == net.layers["t"]
+    assert TorchLayer(nn.Dropout(0.25)) == TorchLayer(nn.Dropout(0.25)) != TorchLayer(nn.Dropout(0.5))
+    assert TorchLayer(nn.Dropout(0.25)) != TorchLayer(nn.Dropout(0.25), inputs=["X"])
+    assert TorchLayer(nn.Tanh()) != TorchLayer(nn.Sigmoid())

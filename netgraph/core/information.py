@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.ir import Node
+from netgraph.core.layer import _same
 from netgraph.core.multiplier_rates import array_multipliers
 from netgraph.core.nesting import deep_walk
 from netgraph.core.shared import shared_users, shared_values
@@ -240,8 +241,30 @@ class Information(Mapping):
     def __len__(self) -> int:
         return len(PROPERTIES)
 
+    def __eq__(self, other: object) -> bool:
+        """Equal when the nets are (every property follows from the net: arrays by value, NaN equal to NaN);
+        against another mapping, property by property, arrays by value."""
+        if isinstance(other, Information):
+            return type(self._net) is type(other._net) and bool(self._net == other._net)
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return set(other) == set(PROPERTIES) and all(_same(_by_value(k, self[k]), _by_value(k, other[k]))
+                                                     for k in PROPERTIES)
+
+    __hash__ = None  # a mutable cache, as a dict: unhashable
+
     def __repr__(self) -> str:
         return self["Summary"]
+
+
+def _by_value(prop: str, value: Any) -> Any:
+    """A property as plain values to compare: the IR's and the layers graph's nodes and wiring (not identity)."""
+    if prop == "GraphIR":
+        return ([(n.path, n.layer, n.input_ports, n.output_ports, dict(n.inputs), dict(n.types)) for n in value.nodes],
+                dict(value.input_types), dict(value.outputs))
+    if prop == "LayersGraph":
+        return dict(value.nodes(data=True)), sorted(value.edges)
+    return value
 
 
 def _summary(net: Any, info: Information, rows: int = 20) -> str:

@@ -364,7 +364,11 @@ def _same(a: Any, b: Any) -> bool:
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    return a is b or a == b
+    return a is b or a == b or (_is_nan(a) and _is_nan(b))  # NaN equals NaN, as in arrays (same_values)
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
 
 
 def _hashed(value: Any) -> Any:
@@ -375,6 +379,8 @@ def _hashed(value: Any) -> Any:
         return frozenset((k, _hashed(v)) for k, v in value.items())
     if isinstance(value, (tuple, list)):
         return tuple(_hashed(v) for v in value)
+    if _is_nan(value):
+        return "nan"  # hash(nan) is the object's since Python 3.10: equal NaNs must hash alike
     try:
         hash(value)
     except TypeError:

@@ -59,11 +59,16 @@ class Registry(dict):
             self._load(module)
         old = dict.get(self, name)
         if old is not None and old is not cls and not replace and _qualified(old) != _qualified(cls):
-            raise OptionError(f"{self.kind} name {name!r} is taken by {_qualified(old)}; {_qualified(cls)} cannot "
-                              f"take it too (register it under another name, or pass replace=True to replace it on "
-                              f"purpose)", option="name")
+            raise self.clash(name, cls)
         self[name] = cls
         return cls
+
+    def clash(self, name: str, cls: type, old: type | None = None) -> OptionError:
+        """The error for ``cls`` wanting ``name``, taken by ``old`` (default: its class): it names both and
+        ``replace=True``."""
+        return OptionError(f"{self.kind} name {name!r} is taken by {_qualified(old or self[name])}; {_qualified(cls)} "
+                           f"cannot take it too (register it under another name, or pass replace=True to replace it on "
+                           f"purpose)", option="name")
 
     def defer(self, modules: Mapping[str, str]) -> None:
         """Make each name of ``{name: module}`` known now, registered by importing its module on first use."""

@@ -28,7 +28,8 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from netgraph.core.layer import REGISTRY, EmitContext, Layer, frozen_init, register, shape_option
+from netgraph.core.layer import REGISTRY, EmitContext, Layer, _same, frozen_init, register, shape_option
+from netgraph.layers._module_values import same_module
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import (INTEGER, REAL, Conflict, PortType, format_shape, is_known, shifted_length,
@@ -213,6 +214,17 @@ class TorchLayer(_ModuleWrapper):
     def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
         return dataclasses.replace(self, module=self._loaded(arrays))
 
+    def __eq__(self, other: object) -> bool:
+        """Equal port options and modules alike (``same_module``: class, arrays by value, other attributes), so a
+        copy, or ``net.compile().to_net()`` of an untrained net, equals the layer."""
+        if type(other) is not type(self):
+            return NotImplemented
+        return (_same(self.inputs, other.inputs) and _same(self.outputs, other.outputs)
+                and same_module(self.module, other.module))
+
+    def __hash__(self) -> int:  # agrees with __eq__: by the module's class
+        return hash((type(self), type(self.module)))
+
 
 class _RegisteredModule(_ModuleWrapper):
     """Base of classes made by ``register_module``: options are the module's constructor arguments."""
@@ -247,8 +259,9 @@ class _RegisteredModule(_ModuleWrapper):
 
 
 def register_module(module_class: type[nn.Module], name: str | None = None, inputs: Any = None,
-                    outputs: Any = None) -> type[Layer]:
+                    outputs: Any = None, replace: bool = False) -> type[Layer]:
     """Register an ``nn.Module`` class as a layer type (default name: the class name); returns the layer class.
+    A name taken by another class raises OptionError naming both, unless ``replace=True`` (as ``register``).
 
     The layer's options are the constructor's keyword arguments, so YAML can use it:
     ``{type: MyBlock, hidden: 16}``. ``inputs``/``outputs`` name its ports as for TorchLayer.
@@ -258,8 +271,10 @@ def register_module(module_class: type[nn.Module], name: str | None = None, inpu
     name = name or module_class.__name__
     if not name.isidentifier():
         raise OptionError(f"register_module: the type name must be an identifier, found {name!r}")
-    if name in REGISTRY and getattr(REGISTRY[name], "MODULE", None) is not module_class:
-        raise OptionError(f"register_module: a layer type {name!r} exists already ({REGISTRY[name].__name__})")
+    taken = getattr(REGISTRY[name], "MODULE", REGISTRY[name]) if name in REGISTRY else module_class
+    same = (taken.__module__, taken.__qualname__) == (module_class.__module__, module_class.__qualname__)
+    if not (replace or same):  # the same class defined again (a notebook cell run twice) is no clash
+        raise REGISTRY.clash(name, module_class, taken)
     fields = []
     for p in list(inspect.signature(module_class.__init__).parameters.values())[1:]:
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
@@ -270,6 +285,7 @@ def register_module(module_class: type[nn.Module], name: str | None = None, inpu
         default = dataclasses.field() if p.default is p.empty else dataclasses.field(default=p.default)
         fields.append((p.name, Any, default))
     namespace = {"MODULE": module_class, "PORTS": (inputs, outputs), "__module__": module_class.__module__}
+    REGISTRY.pop(name, None)  # checked above: the class made below registers itself under its name
     cls = dataclasses.make_dataclass(name, fields, bases=(_RegisteredModule,), namespace=namespace,
                                      frozen=True, eq=False, repr=False)
     register(cls, name)

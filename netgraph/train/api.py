@@ -36,6 +36,7 @@ from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, resolv
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data import Expect, finish, gather, padded_training, sample, split_fraction, split_ragged
 from netgraph.train.encoded import encoded_data
+from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.data import image_folder, text_table
 from netgraph.train.loop import Plan, Trainer, TrainingError
 from netgraph.train.loss import attach_losses
@@ -250,6 +251,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
                           f"given; give validation_set=0.1 (or data) to stop on held-out data", stacklevel=3)
         module.to(ctx.device)
         groups, rates = _groups(net, module, o["learning_rate_multipliers"], method.learning_rate)
+        held = hold_frozen_buffers(net, module, o["learning_rate_multipliers"])
         plan = Plan(batch_size, _rounds(o["max_training_rounds"], max_time, train.batches_per_round(batch_size)),
                     max_time, seed, method, stopping, progress, checkpoint, resume,
                     train.batches_per_round(batch_size))
@@ -261,6 +263,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
         devices = [ctx.device.index or 0] if ctx.device.type == "cuda" else []
         with torch.random.fork_rng(devices=devices):
             reason = trainer.run()
+        release(held)
         return _results(net, module, trainer, reason, method, rates, loss, o)
     finally:
         if log is not None:
