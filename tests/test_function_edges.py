@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
+import onnxruntime as ort
 import pytest
 import torch
 
-from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, interpret
+from netgraph import ElementwiseLayer, FunctionLayer, NetChain, NetGraph, export_onnx, import_onnx, interpret
 from netgraph.core.errors import OptionError
 
 
@@ -103,8 +104,6 @@ def test_arc_cot_has_the_gradient_minus_one_over_one_plus_x_squared_everywhere(d
 def test_arc_sech_of_minus_zero_is_infinity_in_onnxruntime_too(tmp_path, opset):
     """ArcSech was ArcCosh[1 / (# + 0)]: onnxruntime's optimiser drops the + 0 (after another node, here Negative,
     the -0.0 source), so ArcSech[-0.0] gave NaN there."""
-    ort = pytest.importorskip("onnxruntime")
-    from netgraph import NetChain, export_onnx, import_onnx
     x = torch.tensor([[0.0, -0.0, -0.5, -1.0, -1e-30, 0.5, math.nan]])
     net = NetChain([ElementwiseLayer("Negative"), ElementwiseLayer("ArcSech")], input=7)
     path = export_onnx(net, tmp_path / "s.onnx", opset=opset)
