@@ -25,7 +25,7 @@ from netgraph.backend.masks import Padded, as_lists, pad
 from netgraph.backend.ragged import is_ragged, length_groups
 from netgraph.core.errors import DataError
 
-__all__ = ["LengthBuckets", "PaddedBatches", "has_ragged"]
+__all__ = ["LengthBuckets", "PaddedBatches", "has_ragged", "length_batches"]
 
 
 def has_ragged(data: Any) -> bool:
@@ -44,6 +44,17 @@ def _column(key: str, value: Any, what: str) -> Any:
         raise
     except (TypeError, ValueError, RuntimeError) as exc:
         raise DataError(f"{what}: key {key!r}: cannot make a tensor from it: {exc}") from None
+
+
+def length_batches(groups: list[list[int]], batch_size: int,
+                   generator: torch.Generator | None = None) -> list[list[int]]:
+    """Batches of indices, each from one group: every group shuffled and cut, the batches shuffled together (orders
+    drawn from ``generator``, or torch's global one)."""
+    batches = []
+    for group in groups:
+        shuffled = [group[i] for i in torch.randperm(len(group), generator=generator).tolist()]
+        batches += [shuffled[i:i + batch_size] for i in range(0, len(shuffled), batch_size)]
+    return [batches[j] for j in torch.randperm(len(batches), generator=generator).tolist()]
 
 
 class LengthBuckets:
@@ -71,12 +82,8 @@ class LengthBuckets:
         return sum(math.ceil(len(g) / self.batch_size) for g in self.groups)
 
     def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
-        batches = []
-        for group in self.groups:
-            shuffled = [group[i] for i in torch.randperm(len(group)).tolist()]
-            batches += [shuffled[i:i + self.batch_size] for i in range(0, len(shuffled), self.batch_size)]
-        for j in torch.randperm(len(batches)).tolist():
-            yield self._batch(batches[j])
+        for batch in length_batches(self.groups, self.batch_size):
+            yield self._batch(batch)
 
     def with_columns(self, cols: Mapping, what: str) -> LengthBuckets:
         """Batches of this kind (and batch size) from other columns, such as a part of these."""

@@ -36,6 +36,7 @@ from netgraph.data import Examples, image_folder, text_table
 from netgraph.data.sources import IMAGE_SUFFIXES
 from netgraph.data.encoding import encode_example
 from netgraph.data.images import check_image
+from netgraph.train.buckets import length_batches
 
 __all__ = ["encoded_data", "EncodedLoader"]
 
@@ -270,11 +271,7 @@ class LengthBatches(torch.utils.data.Sampler):
         return sum(math.ceil(len(g) / self.batch_size) for g in self.groups)
 
     def __iter__(self) -> Iterator[list[int]]:
-        batches = []
-        for group in self.groups:
-            shuffled = [group[i] for i in torch.randperm(len(group), generator=self.generator).tolist()]
-            batches += [shuffled[i:i + self.batch_size] for i in range(0, len(shuffled), self.batch_size)]
-        yield from (batches[j] for j in torch.randperm(len(batches), generator=self.generator).tolist())
+        yield from length_batches(self.groups, self.batch_size, self.generator)
 
 
 class EncodedLoader:
