@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-from itertools import chain
 from typing import Any
 
 import torch
@@ -20,6 +19,7 @@ from torch import nn
 from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.layer import Layer
 from netgraph.core.types import INTEGER, PortType, format_shape
+from netgraph.layers._modules import meta_call, meta_inputs
 
 __all__ = ["check_built", "check_emitted"]
 
@@ -52,9 +52,9 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
     changed = [p for p, a in zip(layer.input_ports, args) if a._version]
     if changed:
         raise OptionError(f"{where}: the module from {layer.type_name}.build() changes its input {changed[0]!r} "
-                          f"in place (seen on meta tensors), so other layers reading that tensor, and the caller's own input, "
-                          f"would see the change; compute out of place (x * 2, not x.mul_(2)), or wrap the module in a "
-                          f"TorchLayer, which gives such a module a copy")
+                          f"in place (seen on meta tensors), so other layers reading that tensor, and the caller's "
+                          f"own input, would see the change; compute out of place (x * 2, not x.mul_(2)), or wrap the "
+                          f"module in a TorchLayer, which gives such a module a copy")
     expected = [types[p] for p in layer.output_ports]
     if len(outs) != len(expected):
         raise ShapeError(f"{where}: the module from {layer.type_name}.build() gives {len(outs)} output(s), but the "
@@ -88,12 +88,9 @@ def check_emitted(layer: Layer, block: Any, where: str) -> None:
 def _meta_outputs(module: nn.Module, ins: list[PortType]) -> tuple[list[torch.Tensor] | None, tuple]:
     """The module's outputs on meta inputs of these types (batch 3), or None when it cannot run on them; and the
     inputs (their version counters tell whether the module changed them)."""
-    args = tuple(torch.zeros((_BATCH, *t.shape), device="meta",
-                             dtype=torch.long if t.dtype == INTEGER else torch.get_default_dtype()) for t in ins)
-    state = {k: torch.empty_like(v, device="meta") for k, v in chain(module.named_parameters(), module.named_buffers())}
+    args = meta_inputs([t.shape for t in ins], [t.dtype == INTEGER for t in ins], _BATCH)
     try:
-        with torch.no_grad():
-            out = torch.func.functional_call(module, state, args if ins else (_BATCH,))
+        out = meta_call(module, args if ins else (_BATCH,))
     except Exception:  # user code that needs real values (or real tensors it holds): left to run for real
         return None, args
     outs = list(out) if isinstance(out, (tuple, list)) else [out]

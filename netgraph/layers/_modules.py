@@ -24,6 +24,8 @@ itself made, so it follows torch's version; anything it cannot copy makes ``init
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 import torch
@@ -73,3 +75,17 @@ def add_parameters(module: nn.Module, **tensors: torch.Tensor) -> None:
             module.register_parameter(name, nn.Parameter(tensor))
         return
     module._parameters.update({name: nn.Parameter(tensor) for name, tensor in tensors.items()})
+
+
+def meta_inputs(shapes: Sequence[tuple], integer: Sequence[bool], batch: int) -> tuple[torch.Tensor, ...]:
+    """Zero-cost stand-ins for a module's inputs: meta tensors of ``(batch, *shape)``, long where ``integer``."""
+    return tuple(torch.zeros((batch, *s), dtype=torch.long if i else torch.get_default_dtype(), device="meta")
+                 for s, i in zip(shapes, integer))
+
+
+def meta_call(module: nn.Module, args: tuple) -> Any:
+    """``module(*args)`` with its parameters and buffers as meta tensors (no memory, no compute), without grad;
+    what the module raises propagates. The args' version counters then tell which it changed in place."""
+    state = {k: torch.empty_like(v, device="meta") for k, v in chain(module.named_parameters(), module.named_buffers())}
+    with torch.no_grad():
+        return torch.func.functional_call(module, state, args)

@@ -22,7 +22,6 @@ import copy
 import dataclasses
 import inspect
 from collections.abc import Mapping
-from itertools import chain
 from typing import Any, ClassVar
 
 import torch
@@ -30,6 +29,7 @@ from torch import nn
 
 from netgraph.core.layer import REGISTRY, EmitContext, Layer, _same, frozen_init, register, shape_option
 from netgraph.layers._module_values import same_module
+from netgraph.layers._modules import meta_call, meta_inputs
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import (INTEGER, REAL, Conflict, PortType, format_shape, is_known, shifted_length,
@@ -144,15 +144,11 @@ class _ModuleWrapper(Layer):
     def _meta_call(self, ins: tuple[PortType, ...], length: int) -> tuple | str:
         batch = 3
         shapes = [tuple(length if isinstance(d, str) else d for d in t.shape) for t in ins]
-        args = [torch.zeros((batch, *s), dtype=torch.long if t.dtype == INTEGER else torch.get_default_dtype(),
-                            device="meta") for s, t in zip(shapes, ins)]
-        state = {k: torch.empty_like(v, device="meta")
-                 for k, v in chain(self._module.named_parameters(), self._module.named_buffers())}
+        args = meta_inputs(shapes, [t.dtype == INTEGER for t in ins], batch)
         shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(self.input_ports, shapes))
         hint = f"; give the output shapes with outputs={{{', '.join(repr(p) + ': shape' for p in self.output_ports)}}}"
         try:
-            with torch.no_grad():
-                out = torch.func.functional_call(self._module, state, tuple(args))
+            out = meta_call(self._module, args)
         except Exception as exc:  # any failure of user code on these shapes is a shape problem
             return (f"running the module on meta tensors with inputs {shown} (batch dim first) failed: "
                     f"{type(exc).__name__}: {str(exc)[:300]}{hint}")
