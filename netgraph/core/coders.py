@@ -17,6 +17,7 @@ PortType(shape=(), dtype='Integer')
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from typing import Any, ClassVar
 
@@ -243,6 +244,11 @@ class TokensEncoder(Encoder):
     def tokens(self) -> tuple:
         """Every token by index: padding, unknown, then the vocabulary."""
         return (self.padding, self.unknown, *self.vocabulary)
+
+    @functools.cached_property
+    def token_index(self) -> dict:
+        """Each token's index (made once per encoder: a text is looked up token by token)."""
+        return {t: i for i, t in enumerate(self.tokens)}
 
     def port_type(self) -> PortType:
         return PortType(("n",), INTEGER)

@@ -63,7 +63,7 @@ def _tokens(coder: TokensEncoder, value: Any) -> list[int]:
         raise ExampleError(f"{len(parts)} tokens, more than max_length={coder.max_length}")
     if not parts:
         raise ExampleError("empty text (no tokens)")
-    index = {t: i for i, t in enumerate(coder.tokens)}
+    index = coder.token_index
     return [index.get(t, 1) for t in parts]
 
 
