@@ -145,3 +145,22 @@ def test_a_pipe_device_or_folder_named_as_an_image_is_refused_without_blocking(t
     assert "example 2: " + repr(str(tmp_path / "folder.png")) + " is a folder, not an image file" in message
     from netgraph.data.images import check_image  # net_train's check before training
     assert "is not a regular file" in check_image(ImageEncoder(size=(4, 4)), fifo)
+
+
+def test_an_image_file_is_judged_on_the_opened_file_not_on_a_stat_of_its_name(tmp_path, monkeypatch):
+    # a stat of the name and then an open of it left a window in which the file could become a pipe (Image.open
+    # then blocked); open_regular decides on the opened descriptor
+    import os
+    from netgraph.data.images import check_image
+    image, fifo = _solid(tmp_path / "a.png", (4, 4), 100, "L"), tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    real_stat = os.stat
+
+    def no_stat_of_images(path, *args, **kwargs):
+        assert not str(path).endswith(".png"), f"stat of {path} by name"
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", no_stat_of_images)
+    assert check_image(ImageEncoder(size=(4, 4)), image) is None
+    assert encode(ImageEncoder(size=(4, 4), color_space="Grayscale"), "Input", [image]).shape == (1, 1, 4, 4)
+    assert "is not a regular file" in check_image(ImageEncoder(size=(4, 4)), fifo)

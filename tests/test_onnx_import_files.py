@@ -83,6 +83,20 @@ def test_a_path_that_is_not_a_regular_file_is_refused_before_reading(path, tmp_p
         import_onnx(path)
 
 
+def test_the_model_file_is_judged_on_the_opened_file_not_on_a_stat_of_its_name(layout, monkeypatch):
+    # read_model stat'ed the name and then opened it: in between the file could become a pipe (a blocked read)
+    model, _ = layout
+    path, real_stat = _model(model, "inside.bin"), os.stat
+
+    def no_stat_of_the_model(name, *args, **kwargs):
+        assert not os.fspath(name).endswith(".onnx"), f"stat of {name} by name"
+        return real_stat(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", no_stat_of_the_model)
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(import_onnx(path)(x), x @ torch.from_numpy(WEIGHTS))
+
+
 @pytest.mark.parametrize("path", [None, 3])
 def test_a_path_of_another_type_is_an_option_error(path):
     with pytest.raises(OptionError, match=r"import_onnx needs a file path \(str or os.PathLike\), found"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from netgraph.core.errors import SpecError
+from netgraph.core.files import open_regular
 from netgraph.spec.text import read_limited
 from netgraph.spec.yaml_nodes import read_yaml
 
@@ -37,7 +38,8 @@ def spec_metadata(path: str | Path) -> tuple[str, str | None]:
 def _onnx_header(path: str | Path) -> tuple[str | None, str | None]:
     try:
         import onnx  # optional: read only for an .onnx model (pip install torch-netgraph[onnx])
-        props = {p.key: p.value for p in onnx.load(str(path), load_external_data=False).metadata_props}
+        with open_regular(path) as f:  # never blocks on a pipe
+            props = {p.key: p.value for p in onnx.load_model_from_string(f.read()).metadata_props}
     except Exception:  # noqa: BLE001 - import_onnx reports an unreadable model
         return None, None
     return props.get("name") or None, props.get("description") or None

@@ -21,8 +21,8 @@ from typing import Any, BinaryIO
 
 from netgraph.core.errors import NetGraphError, OptionError
 
-__all__ = ["REFERENCE_SCOPE", "atomic_write", "check_replaceable", "open_regular", "remove_temporaries",
-           "usable_folder", "writable_file", "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened",
+__all__ = ["REFERENCE_SCOPE", "NotRegularFile", "atomic_write", "check_replaceable", "open_regular",
+           "remove_temporaries", "usable_folder", "writable_file", "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened",
            "temporary_stem"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
@@ -70,7 +70,7 @@ def check_replaceable(path: str | os.PathLike) -> None:
 
     >>> check_replaceable("/dev/null")
     Traceback (most recent call last):
-    OSError: [Errno 22] is not a regular file (a device, folder or link to one); refusing to replace it: '/dev/null'
+    netgraph.core.files.NotRegularFile: [Errno 22] is not a regular file (a device, folder or link to one); refusing to replace it: '/dev/null'
     """
     name = os.fspath(path)
     if ("\x00" if isinstance(name, str) else b"\x00") in name:  # os calls would raise ValueError
@@ -80,8 +80,8 @@ def check_replaceable(path: str | os.PathLike) -> None:
     except FileNotFoundError:
         return
     if not stat.S_ISREG(mode):
-        raise OSError(22, "is not a regular file (a device, folder or link to one); refusing to replace it",
-                      str(path))
+        raise NotRegularFile(path, stat.S_ISDIR(mode), "is not a regular file (a device, folder or link to one); "
+                             "refusing to replace it")
 
 
 def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], None]) -> Path:
@@ -166,17 +166,27 @@ def _shortened_of(entry: str, digests: set[str]) -> bool:
     return bool(match) and match.group(1) in digests
 
 
+class NotRegularFile(OSError):
+    """``open_regular``'s refusal of a folder (``is_folder``), device, pipe or socket, decided on the opened file."""
+
+    def __init__(self, path: str | os.PathLike, is_folder: bool, why: str = "is not a regular file"):
+        super().__init__(errno.EINVAL, why, str(path))
+        self.is_folder = is_folder
+
+
 def open_regular(path: str | os.PathLike) -> BinaryIO:
-    """``path`` opened for binary reading; OSError for anything but a regular file (never blocks on a pipe).
+    """``path`` opened for binary reading; NotRegularFile for anything but a regular file (never blocks on a pipe),
+    decided on the opened file itself, so that nothing can replace it between a check and the open.
 
     >>> open_regular("/dev/zero")
     Traceback (most recent call last):
-    OSError: [Errno 22] is not a regular file: '/dev/zero'
+    netgraph.core.files.NotRegularFile: [Errno 22] is not a regular file: '/dev/zero'
     """
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(22, "is not a regular file", str(path))
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(path, stat.S_ISDIR(mode))
         os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
     except BaseException:

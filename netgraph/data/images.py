@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import math
 import os
-import stat
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import torch
 
 from netgraph.core.coders import ImageEncoder
 from netgraph.core.errors import DataError
+from netgraph.core.files import NotRegularFile, open_regular
 from netgraph.data.errors import ExampleError
 
 __all__ = ["encode_image", "is_single_image", "check_image", "pillow"]
@@ -51,30 +51,26 @@ def encode_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     return x.contiguous()
 
 
-def _not_regular(path: Any) -> str | None:
-    """Why ``path`` is no image file to open (missing, a folder, a pipe or device, which would block or never end
-    reading), or None for a regular file."""
+def _image_file(path: Any) -> BinaryIO:
+    """``path`` opened for reading (``open_regular``: a folder, pipe or device is refused on the opened file, never
+    read, so it cannot block or run forever); ExampleError saying why it cannot be."""
     try:
-        mode = os.stat(path).st_mode
+        return open_regular(path)
     except FileNotFoundError:
-        return f"no image file {os.fspath(path)!r}"
-    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, no permission to look
-        return f"cannot read image {os.fspath(path)!r}: {getattr(exc, 'strerror', None) or exc}"
-    if stat.S_ISDIR(mode):
-        return f"{os.fspath(path)!r} is a folder, not an image file"
-    return None if stat.S_ISREG(mode) else f"{os.fspath(path)!r} is not a regular file (a pipe or a device?)"
+        raise ExampleError(f"no image file {os.fspath(path)!r}") from None
+    except NotRegularFile as exc:
+        raise ExampleError(f"{os.fspath(path)!r} is a folder, not an image file" if exc.is_folder else
+                           f"{os.fspath(path)!r} is not a regular file (a pipe or a device?)") from None
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, no permission
+        raise ExampleError(f"cannot read image {os.fspath(path)!r}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     Image = pillow()
     if isinstance(value, (str, os.PathLike)):
-        if problem := _not_regular(value):
-            raise ExampleError(problem)
         try:
-            with Image.open(value) as image:
+            with _image_file(value) as f, Image.open(f) as image:
                 image.load()
-        except FileNotFoundError:
-            raise ExampleError(f"no image file {os.fspath(value)!r}") from None
         except (OSError, ValueError, Image.DecompressionBombError) as exc:
             raise ExampleError(f"cannot read image {os.fspath(value)!r}: {exc}") from None
     elif type(value).__module__.startswith("PIL."):
@@ -167,12 +163,10 @@ def check_image(coder: ImageEncoder, value: Any) -> str | None:
         return (f"expected an image file path, a PIL image or a (height, width[, channels]) array, found "
                 f"{type(value).__name__} {value!r:.40}")
     Image = pillow()
-    if problem := _not_regular(value):
-        return problem
     try:
-        with Image.open(value):
+        with _image_file(value) as f, Image.open(f):
             return None
-    except FileNotFoundError:
-        return f"no image file {os.fspath(value)!r}"
+    except ExampleError as exc:
+        return str(exc)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         return f"cannot read image {os.fspath(value)!r}: {exc}"

@@ -11,11 +11,11 @@ to a regular file inside the model's folder; else a SpecError naming the tensor,
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator
 from typing import Any
 
 from netgraph.core.errors import SpecError
+from netgraph.core.files import NotRegularFile, open_regular
 
 __all__ = ["read_model"]
 
@@ -26,15 +26,16 @@ def read_model(onnx: Any, path: str) -> Any:
     """The ModelProto at ``path``, its external data (checked first) loaded; SpecError when it cannot be read (a
     device such as /dev/zero, a pipe, a file over protobuf's 2 GiB are refused before reading)."""
     try:
-        info = os.stat(path)
-    except (OSError, ValueError) as exc:
-        raise SpecError(f"{path}: cannot read an ONNX model: {exc}", kind="onnx") from None
-    if not stat.S_ISREG(info.st_mode) or info.st_size > _PROTOBUF_LIMIT:
-        why = ("is not a regular file (a folder, device or pipe)" if not stat.S_ISREG(info.st_mode) else
-               f"holds {info.st_size:,} bytes, over protobuf's 2 GiB (a larger model keeps its weights as external data)")
-        raise SpecError(f"{path}: cannot read an ONNX model: it {why}", kind="onnx")
-    try:
-        model = onnx.load(path, load_external_data=False)
+        with open_regular(path) as f:
+            if (size := os.fstat(f.fileno()).st_size) > _PROTOBUF_LIMIT:
+                raise SpecError(f"{path}: cannot read an ONNX model: it holds {size:,} bytes, over protobuf's 2 GiB (a "
+                                f"larger model keeps its weights as external data)", kind="onnx")
+            model = onnx.load_model_from_string(f.read())  # by its bytes: onnx.load asks a file object for its name
+    except NotRegularFile:
+        raise SpecError(f"{path}: cannot read an ONNX model: it is not a regular file (a folder, device or pipe)",
+                        kind="onnx") from None
+    except SpecError:  # a ValueError too
+        raise
     except (OSError, ValueError, TypeError) as exc:
         raise SpecError(f"{path}: cannot read an ONNX model: {exc}", kind="onnx") from None
     except Exception as exc:  # onnx's own errors (DecodeError) share no public base

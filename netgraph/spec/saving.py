@@ -26,8 +26,8 @@ import torch
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.nesting import deep_walk
-from netgraph.core.files import (NAME_MAX, REFERENCE_SCOPE, atomic_write, check_replaceable, open_regular,
-                                 remove_temporaries, shortened)
+from netgraph.core.files import (NAME_MAX, REFERENCE_SCOPE, NotRegularFile, atomic_write, check_replaceable,
+                                 open_regular, remove_temporaries, shortened)
 from netgraph.spec.dump import check_loadable, dump_data, spec_data
 from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_bytes
@@ -113,7 +113,7 @@ def _failure(exc: OSError) -> str:
     what = exc.strerror or str(exc)
     if not exc.filename:
         return what
-    return f"{str(exc.filename)!r} {what}" if what.startswith("is ") else f"{what}: {str(exc.filename)!r}"
+    return f"{str(exc.filename)!r} {what}" if isinstance(exc, NotRegularFile) else f"{what}: {str(exc.filename)!r}"
 
 
 def _named_weights(spec: Path) -> str | None:

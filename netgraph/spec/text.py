@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 from netgraph.core.errors import SpecError
-from netgraph.core.files import open_regular
+from netgraph.core.files import NotRegularFile, open_regular
 from netgraph.core.limits import current_limits, raise_hint
 
 __all__ = ["read_limited", "decode_spec", "EncodingRefused"]
@@ -42,11 +42,12 @@ def read_limited(path: Path) -> str:
         f = open_regular(path)
     except FileNotFoundError:
         raise OSError(f"no spec file {str(path)!r}") from None
-    except OSError as exc:
-        if os.path.isdir(path):
+    except NotRegularFile as exc:
+        if exc.is_folder:
             raise OSError(f"{str(path)!r} is a folder, not a spec file") from None
-        raise OSError(f"{str(path)!r} {exc.strerror}" if exc.strerror and exc.strerror.startswith("is ")
-                      else f"{str(path)!r}: {exc.strerror or exc}") from None
+        raise OSError(f"{str(path)!r} {exc.strerror}") from None
+    except OSError as exc:
+        raise OSError(f"{str(path)!r}: {exc.strerror or exc}") from None
     with f:
         size = os.fstat(f.fileno()).st_size
         raw = f.read(limit + 1) if size <= limit else b""
