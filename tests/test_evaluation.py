@@ -38,6 +38,19 @@ def test_net_without_inputs_evaluates_unbatched(seed_net):
     assert out["Output"].shape == (2,) and out["Params"].shape == (2,)
 
 
+def test_batch_size_on_a_net_without_inputs_draws_that_many_examples_as_its_module_does(seed_net):
+    # net(batch_size=4) returned one unbatched draw while net.compile()(batch_size=4) drew 4
+    out = seed_net(batch_size=4, seed=3)
+    assert out["Output"].shape == (4, 2) and out["Params"].shape == (4, 2)
+    assert len({tuple(row.tolist()) for row in out["Output"]}) == 4  # four draws, not one repeated
+    with torch.random.fork_rng():
+        torch.manual_seed(3)
+        expected = seed_net.compile()(batch_size=4)
+    torch.testing.assert_close(out, expected)
+    probe = seed_net(batch_size=3, outputs="Output")
+    assert probe.shape == (3, 2)
+
+
 def test_a_single_unbatched_example_is_accepted():
     net = NetGraph([ElementwiseLayer("Exp")], [], Input=3)
     x = torch.randn(3)
