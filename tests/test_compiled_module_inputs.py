@@ -1,0 +1,51 @@
+"""A compiled module called with inputs that do not fit the net's ports raises one DataError naming the port, the
+expected and the found shape or dtype, in place of the error torch raises deep inside the forward."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (DataError, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph,
+                      net_initialize)
+
+
+@pytest.fixture
+def module():
+    net = net_initialize(NetChain([LinearLayer(3), ElementwiseLayer("Tanh"), LinearLayer(2)], input=5), seed=0)
+    return net.compile()
+
+
+@pytest.mark.parametrize("x, message", [
+    (torch.randn(4, 6), r"input port 'Input': the compiled module takes shape \(b, 5\) with b the batch size, found "
+                        r"\(4, 6\)$"),
+    (torch.randn(4, 5, 1), r"takes shape \(b, 5\) with b the batch size, found \(4, 5, 1\)"),
+    (torch.randn(4, 5, dtype=torch.float64), r"computes in torch.float32, found dtype torch.float64; net\(x\) casts "
+                                             r"the data, the module does not: x.to\(torch.float32\)"),
+    (torch.ones(4, 5, dtype=torch.long), r"computes in torch.float32, found dtype torch.int64")])
+def test_a_wrong_input_is_a_data_error_naming_the_port(module, x, message):
+    with pytest.raises(DataError, match=message) as info:  # torch: "mat1 and mat2 shapes cannot be multiplied"
+        module(x)
+    assert info.value.diagnostics[0].port == "Input" and info.value.__cause__ is None
+
+
+def test_inputs_that_fit_get_torchs_own_error_and_results_are_unchanged(module):
+    x = torch.randn(4, 5)
+    torch.testing.assert_close(module(x), module.forward(x))
+    with pytest.raises(TypeError, match="unexpected keyword argument 'Inptu'"):  # no port to blame
+        module(Inptu=x)
+
+
+def test_the_port_of_a_two_input_net_is_named_and_keywords_work():
+    module = NetGraph({"f": FunctionLayer("#x + #y")}, [], x=2, y=2).compile()
+    with pytest.raises(DataError, match=r"input port 'y': the compiled module takes shape \(b, 2\) .* found \(3, 4\)"):
+        module(x=torch.zeros(3, 2), y=torch.zeros(3, 4))
+    with pytest.raises(DataError, match=r"input port 'y'"):
+        module(torch.zeros(3, 2), torch.zeros(3, 4))
+
+
+def test_a_module_moved_to_float64_takes_float64_and_names_float32():
+    module = net_initialize(NetChain([LinearLayer(3)], input=5), seed=0).compile().double()
+    assert module(torch.randn(2, 5, dtype=torch.float64)).dtype == torch.float64
+    with pytest.raises(DataError, match=r"computes in torch.float64, found dtype torch.float32"):
+        module(torch.randn(2, 5))
