@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (DataError, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph,
+from netgraph import (DataError, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, NetNestOperator,
                       net_initialize)
+from netgraph.backend.compile import CompiledNet
 
 
 @pytest.fixture
@@ -49,3 +50,14 @@ def test_a_module_moved_to_float64_takes_float64_and_names_float32():
     assert module(torch.randn(2, 5, dtype=torch.float64)).dtype == torch.float64
     with pytest.raises(DataError, match=r"computes in torch.float64, found dtype torch.float32"):
         module(torch.randn(2, 5))
+
+
+def test_the_module_of_a_net_nested_past_the_recursion_limit_names_the_port_too():
+    # such a module's class calls within the recursion room it needs, which had replaced the check
+    net = LinearLayer(3)
+    for _ in range(80):
+        net = NetNestOperator(net, 1)
+    module = net_initialize(NetChain([LinearLayer(3), net], input=3), seed=0).compile()  # fails in its own forward
+    assert type(module).__call__ is not CompiledNet.__call__  # the deep class's own call
+    with pytest.raises(DataError, match=r"input port 'Input': the compiled module takes shape \(b, 3\) .* \(2, 4\)"):
+        module(torch.randn(2, 4))

@@ -335,8 +335,7 @@ def _compile(net: Any, checks: bool | str | None,
     ``netgraph.backend.masks``)."""
     check_ready(net)
     code = (generate or _generate)(net, checks if checks is not None else distribution_checks())
-    module = _code_class(code, net._depth)(net, code)
-    weakref.finalize(module, linecache.cache.pop, module._filename, None)  # tracebacks need it only while it lives
+    module = _lines_released(_code_class(code, net._depth)(net, code))
     builder = _ModuleBuilder(net, module, checks)
     builder.run()
     _tie_shared(net, module)
@@ -360,15 +359,20 @@ def _code_class(code: str, depth: int) -> type:
     # such a module: loading a pickle runs what it names anyway; README says so)
     members = {"forward": namespace["forward"], "__module__": __name__, "_filename": filename}
     if not fits_recursion_limit(depth):  # operators nested deep: each calls its inner nets' modules in turn
-        members["__call__"] = deep_walk(nn.Module.__call__)
+        members["__call__"] = deep_walk(CompiledNet.__call__)
     return type("CompiledNet", (CompiledNet,), members)
 
 
 def _unpickled(code: str, depth: int) -> CompiledNet:
     """An empty module of a class made again from its forward's code (``pickle.load`` then sets its state)."""
     cls = _code_class(code, depth)
-    module = cls.__new__(cls)
-    weakref.finalize(module, linecache.cache.pop, cls._filename, None)
+    return _lines_released(cls.__new__(cls))
+
+
+def _lines_released(module: CompiledNet) -> CompiledNet:
+    """``module``, its forward's lines taken out of ``linecache`` when it is collected (tracebacks need them only
+    while it lives)."""
+    weakref.finalize(module, linecache.cache.pop, module._filename, None)
     return module
 
 
