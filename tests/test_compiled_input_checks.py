@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (AggregationLayer, DataError, EmbeddingLayer, GatedRecurrentLayer, LongShortTermMemoryLayer,
-                      NetChain, SequenceLastLayer, net_initialize)
+from netgraph import (AggregationLayer, BasicRecurrentLayer, DataError, EmbeddingLayer, GatedRecurrentLayer,
+                      LongShortTermMemoryLayer, NetChain, SequenceLastLayer, interpret, net_initialize)
 
 
 def _classifier():
@@ -60,3 +60,19 @@ def test_floats_that_are_no_index_are_named_not_cast(value, kind):
     """inf and 1e30 equal their own round(), so they passed as integers and became -2**63 in the range error."""
     with pytest.raises(DataError, match=rf"input port 'Input' takes integer indices \(dtype Integer\), found {kind}"):
         _classifier()(torch.tensor([[1.0, value]]))
+
+
+@pytest.mark.parametrize("layer", [LongShortTermMemoryLayer, GatedRecurrentLayer, BasicRecurrentLayer])
+@pytest.mark.parametrize("features", [1, 5])
+def test_compiled_recurrent_layer_refuses_another_feature_size(layer, features):
+    """torch.lstm's fused kernel took any feature size and returned numbers (its weights read out of shape); the
+    GRU and RNN kernels failed with torch's matmul error. nn.LSTM checks its input; so does the compiled module."""
+    net = net_initialize(NetChain({"rnn": layer(3)}, input=("n", 2)), seed=0)
+    module = net.compile()
+    bad = torch.randn(2, 4, features)
+    for run in (module, lambda x: interpret(module.net, module, Input=x)):
+        with pytest.raises(DataError, match=rf"layer 'rnn' \({layer.__name__}\): input port 'Input': expected shape "
+                                            rf"\(batch, length, 2\) \(2 features per step\), found \(2, 4, {features}\)"):
+            run(bad)
+    x = torch.randn(2, 4, 2)
+    assert torch.allclose(module(x), net(x), atol=1e-6)  # the right size runs as before

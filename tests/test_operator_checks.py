@@ -8,10 +8,10 @@ import re
 import pytest
 import torch
 
-from netgraph import (CatenateLayer, DataError, FunctionLayer, GatedRecurrentLayer, LinearLayer,
-                      NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph, NetGraphError, NetMapOperator,
-                      NetNestOperator, NetPort, OptionError, SequenceLastLayer, ShapeError, net_initialize,
-                      net_replace_part)
+from netgraph import (BatchNormalizationLayer, CatenateLayer, DataError, FunctionLayer, GatedRecurrentLayer,
+                      LinearLayer, NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph, NetGraphError,
+                      NetMapOperator, NetNestOperator, NetPort, OptionError, SequenceLastLayer, ShapeError, interpret,
+                      net_initialize, net_replace_part)
 
 
 def cell(size: int = 4) -> NetGraph:
@@ -105,3 +105,22 @@ def test_a_fold_state_error_names_the_users_initial_state_port():
     with pytest.raises(ShapeError, match=r"'fold' \(NetFoldOperator\).*the inner net's 'State' is the fold's state: "
                                          r"its output 'State', input 'InitialState' .*here 'InitialState' \(4\)"):
         NetGraph({"fold": NetFoldOperator(cell, state_input=True)}, [], Input=("n", 3), InitialState=4)
+
+
+def test_map_in_training_mode_interprets_as_it_compiles_one_batch_of_every_element():
+    """The reference module called the inner net once per step, the compiled forward once on the sequence folded
+    into the batch: a batch norm inside gave other outputs and moving statistics in training mode."""
+    inner = NetGraph({"bn": BatchNormalizationLayer(), "lin": LinearLayer(2)}, [(NetPort("Input"), "bn", "lin"),
+                                                                                 (NetPort("bn", "Output"), NetPort("Normed"))])
+    net = net_initialize(NetGraph({"map": NetMapOperator(inner)}, [], Input=(5, 3)), seed=0)
+    x = torch.randn(4, 5, 3) * 3 + 1
+    compiled, reference = net.compile().train(), net.compile().train()
+    a, b = compiled(x), interpret(net, reference, Input=x)
+    hand = torch.nn.BatchNorm1d(3, eps=0.001, momentum=0.1).train()
+    normed = hand(x.flatten(0, 1)).view(4, 5, 3)  # one batch of all 20 elements
+    for out in (a, b):
+        torch.testing.assert_close(out["Normed"], normed)
+    torch.testing.assert_close(a["Output"], b["Output"])
+    for module in (compiled, reference):
+        torch.testing.assert_close(module.map.net.bn.MovingMean, hand.running_mean)
+        torch.testing.assert_close(module.map.net.bn.MovingVariance, hand.running_var)

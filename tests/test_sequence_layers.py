@@ -55,6 +55,15 @@ def test_append_and_prepend_shapes_values_and_conflicts(cls, at_end):
         NetGraph([cls()], [], Input=(3, 2), Output=(5, 2))
 
 
+@pytest.mark.parametrize("cls", [AppendLayer, PrependLayer])
+def test_an_output_of_length_one_is_refused_not_given_an_input_of_length_zero(cls):
+    """Output (1, 2) inferred Input (0, 2), a shape refused everywhere else (declared, it is a ShapeError)."""
+    with pytest.raises(ShapeError, match=rf"\({cls.__name__}\): port 'Output' must be a sequence of length 2 or more "
+                                         rf"\(an Input of length 1 or more and the Element\), found \(1, 2\)"):
+        NetGraph([cls()], [], Output=(1, 2))
+    assert NetGraph([cls()], [], Output=(2, 2)).input_shapes["Input"] == (1, 2)
+
+
 def test_prepend_a_start_token_to_an_integer_sequence():
     net = NetGraph({"start": PrependLayer(), "most": SequenceMostLayer(), "emb": EmbeddingLayer(3, 5)},
                    [(NetPort("Input"), NetPort("start", "Input")), ("start", "most", "emb")], Input=("n",))

@@ -45,7 +45,12 @@ def _out_size(size: Any, k: int, s: int, p: int, d: int) -> Any:
 def _in_size(out: Any, k: int, s: int, p: int, d: int) -> Any:
     if isinstance(out, str):
         return shifted_length(strided_length(out, s, inverse=True), d * (k - 1) - 2 * p)
-    return out - 2 * p + d * (k - 1) if isinstance(out, int) and s == 1 else None
+    if not isinstance(out, int) or s != 1:
+        return None
+    if out - 2 * p + d * (k - 1) < 1:  # the padding alone makes more: no input gives this output
+        raise Conflict(f"port 'Output' has a spatial size of {out}, too small for kernel {k} (dilation {d}, "
+                       f"padding {p}): an input of size 1 gives {1 + 2 * p - d * (k - 1)}")
+    return out - 2 * p + d * (k - 1)
 
 
 class _Spatial(Layer):

@@ -2,7 +2,7 @@
 
 ``Input`` is (channels, *spatial) and ``Output`` is (output channels, *spatial'), with
 ``spatial' = (spatial - 1) stride - 2 padding + dilation (kernel - 1) + 1`` (the inverse of
-ConvolutionLayer's size rule). The input size is inferred back from the output size when it divides evenly.
+ConvolutionLayer's size rule). The input size is inferred back from the output size (one no input gives is a shape conflict).
 
 >>> from netgraph import NetChain
 >>> NetChain([DeconvolutionLayer(8, 4, stride=2, padding_size=1)], input=(3, 5, 5)).output_shapes
@@ -42,7 +42,14 @@ def _deconv_in(out: Any, k: int, s: int, p: int, d: int) -> Any:
     if not isinstance(out, int):
         return times_length(shifted_length(out, 2 * p + s - 1 - d * (k - 1)), s, inverse=True)
     before_stride = out - 1 + 2 * p - d * (k - 1)
-    return before_stride // s + 1 if before_stride >= 0 and before_stride % s == 0 else None
+    if before_stride < 0 or before_stride % s:  # no input gives it (there is no output padding)
+        base = out - before_stride  # the size an input of 1 gives; each input element more adds the stride
+        first = base + s * max(0, -(-(1 - base) // s))  # the first of them above 0
+        lower = out - before_stride % s
+        near = f"the smallest is {first}" if out < first else f"the nearest are {lower} and {lower + s}"
+        raise Conflict(f"port 'Output' has a spatial size of {out}, which no input gives with kernel {k}, stride {s}, "
+                       f"padding {p} and dilation {d}: the sizes are {first}, {first + s}, {first + 2 * s}, ... ({near})")
+    return before_stride // s + 1
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)

@@ -18,6 +18,7 @@ channels and the aggregation levels: group normalisation, torch's ``group_norm``
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from typing import Any, Optional
 
@@ -99,6 +100,7 @@ class NormalizationLayer(Layer):
         aggregated, scaled = self.dims(len(shape))
         if self.group_number is not None:
             self._check_groups(shape, aggregated)
+        self._check_unbiased(shape, aggregated)
         given = next((tuple(a.shape) for a in self.arrays.values() if a is not None), None)
         if given is not None and len(given) != len(scaled):
             raise Conflict(f"its arrays have shape {given} but the scaling levels of port 'Input' "
@@ -115,6 +117,15 @@ class NormalizationLayer(Layer):
                                f"{format_shape(tuple(shape))}")
         merged = PortType(tuple(shape), REAL)
         return {"Input": merged, "Output": merged}
+
+    def _check_unbiased(self, shape: tuple, aggregated: tuple[int, ...]) -> None:
+        """An unbiased variance of one element divides by n - 1 = 0: every output would be NaN."""
+        sizes = [shape[d] for d in aggregated] + ([shape[0] // self.group_number] if self.group_number else [])
+        if self.unbiased and self.method == "Standardize" and all(isinstance(n, int) for n in sizes) \
+                and math.prod(sizes) == 1:
+            raise Conflict(f"unbiased=True divides the variance by n - 1, but port 'Input' {format_shape(shape)} "
+                           f"has one element over the aggregation levels {self.aggregation_levels!r}"
+                           f"{' and a group of channels' if self.group_number else ''} (n = 1): every output would be NaN")
 
     def _check_groups(self, shape: tuple, aggregated: tuple[int, ...]) -> None:
         g = self.group_number

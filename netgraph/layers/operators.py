@@ -159,14 +159,17 @@ class NetMapOperator(NetOperator):
 
 
 class _MapModule(nn.Module):
+    """The sequence folded into the batch, one call of ``net``, as the compiled forward (``emit_block``): a call
+    per step gave other values where the batch matters (a batch norm's statistics in training mode)."""
+
     def __init__(self, net: nn.Module, ports: tuple[str, ...]):
         super().__init__()
         self.net, self.ports = net, ports
 
     def forward(self, *xs: torch.Tensor) -> Any:
-        steps = [_outputs(self.net(*(x[:, i] for x in xs)), self.ports) for i in range(xs[0].shape[1])]
-        stacked = tuple(torch.stack(parts, 1) for parts in zip(*steps))
-        return stacked if len(self.ports) > 1 else stacked[0]
+        folded = _outputs(self.net(*(x.flatten(0, 1) for x in xs)), self.ports)
+        unfolded = tuple(y.view(xs[0].shape[0], xs[0].shape[1], *y.shape[1:]) for y in folded)
+        return unfolded if len(self.ports) > 1 else unfolded[0]
 
 
 class NetFoldOperator(NetOperator):

@@ -74,8 +74,10 @@ class RecurrentModule(nn.Module):
             own = getattr(self, _STATE_BIASES)
             state_bias = torch.cat([self.zero_bias[:-own.shape[0]], own])
         params = [stack[0], stack[1], stack[2], state_bias]
-        if initial and not torch.compiler.is_compiling():
-            self._check_states(x, initial, self.zero_bias.shape[0] // len(self.gates))
+        if not torch.compiler.is_compiling():
+            self._check_input(x, stack[0].shape[1])
+            if initial:
+                self._check_states(x, initial, self.zero_bias.shape[0] // len(self.gates))
         states = [s.unsqueeze(0) for s in initial]  # torch's (layers, batch, size)
         if not states:
             states = [x.new_zeros(1, x.shape[0], self.zero_bias.shape[0] // len(self.gates))]
@@ -87,6 +89,13 @@ class RecurrentModule(nn.Module):
         if not self.state_output:
             return result[0]
         return (result[0], *(s[0] for s in result[1:]))
+
+    def _check_input(self, x: torch.Tensor, features: int) -> None:
+        """DataError unless ``x`` is (batch, length, features), as nn.LSTM checks its input (torch.lstm's fused
+        kernel does not: it ran on with any other feature size, reading its weights out of shape)."""
+        if x.dim() != 3 or x.shape[2] != features:
+            raise DataError(f"{self.layer_label}: input port 'Input': expected shape (batch, length, {features}) "
+                            f"({features} features per step), found {tuple(x.shape)}", port="Input")
 
     def _check_states(self, x: torch.Tensor, initial: tuple, size: int) -> None:
         """DataError unless each initial state is (batch, size), as nn.LSTM checks its hx (the fused kernels

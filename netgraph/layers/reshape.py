@@ -19,7 +19,10 @@ from functools import partial
 from typing import Any, Optional
 
 import torch
+from torch import nn
 
+from netgraph.core.layer import EmitContext
+from netgraph.layers._part_range import PartModule, fitting_lengths
 from netgraph.layers._shapes import _ShapeLayer, is_int, level_option, positive_int
 from netgraph.core.errors import OptionError
 from netgraph.core.options import IntOrInts, Levels
@@ -288,6 +291,21 @@ class PartLayer(_ShapeLayer):
             dims.append(out[i] if spec == "All" else None)
             i += not isinstance(spec, int)
         return (*dims, *out[kept:])
+
+    def _ranged(self, types: Mapping[str, PortType]) -> tuple[tuple[int, Any, str, str], ...]:
+        """The levels sized only at the call (a variable length "n") whose part does not fit every length: for
+        PartModule to check, as a fixed size is checked when the net is built."""
+        texts = self.part if isinstance(self.part, list) else [self.part]
+        return tuple((level + 1, spec, repr(texts[level]), size if isinstance(size, str) else f"level {level + 1}")
+                     for level, (spec, size) in enumerate(zip(self._levels, types["Input"].shape))
+                     if not isinstance(size, int) and spec != "All" and fitting_lengths(spec) != "of at least 1")
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        ranged = self._ranged(types)
+        return PartModule(self.function(types).keywords["index"], ranged) if ranged else super().build(types)
+
+    def emit(self, ctx: EmitContext) -> str:
+        return f"{ctx.module}({ctx.args[0]})" if self._ranged(ctx.types) else super().emit(ctx)
 
     def function(self, types: Mapping[str, PortType]) -> Any:
         index: list[Any] = [slice(None)]

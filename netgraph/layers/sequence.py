@@ -167,6 +167,9 @@ class _Added(Layer):
         types = dict(types)
         dtype = pass_dtype(types, ("Input", "Element", "Output"))
         x, out = _sequence(types["Input"].shape, "Input"), _sequence(types["Output"].shape, "Output")
+        if out and isinstance(out[0], int) and out[0] < 2:
+            raise Conflict(f"port 'Output' must be a sequence of length 2 or more (an Input of length 1 or more and "
+                           f"the Element), found {format_shape(out)}")
         for shape in (x, out):
             fill(types, "Element", None if shape is None else shape[1:], dtype)
         e = types["Element"].shape

@@ -112,3 +112,15 @@ def test_convolution_over_variable_length_sequences():
     assert net.output_shapes == {"Output": (4, "n_minus_1_over_2")}  # ceil((n - 1) / 2), named after n
     for length in (6, 10):
         assert net(torch.randn(3, 2, length)).shape == (3, 4, length // 2)
+
+
+@pytest.mark.parametrize("layer, size, gives", [
+    (ConvolutionLayer(2, 1, padding_size=2), 1, 5), (ConvolutionLayer(2, 3, padding_size=2), 2, 3),
+    (ConvolutionLayer(2, 2, padding_size=2, dilation=2), 2, 3), (PoolingLayer(2, padding_size=1), 1, 2),
+])
+def test_an_output_smaller_than_the_padding_makes_is_refused_not_given_an_input_size_below_one(layer, size, gives):
+    """Backward inference at stride 1 gave Input sizes of 0, -1, -3 for such an Output, and the net was built."""
+    shape_error(lambda: NetGraph({"l": layer}, [], Output=(2, size)),
+                f"port 'Output' has a spatial size of {size}, too small for kernel", f"an input of size 1 gives {gives}")
+    fits = NetGraph({"l": layer}, [], Output=(2, gives)).input_shapes["Input"][1]
+    assert fits == 1 and NetGraph({"l": layer}, [], Input=(2, fits)).output_shapes["Output"] == (2, gives)

@@ -47,9 +47,21 @@ def test_deconvolution_undoes_the_size_change_of_a_strided_convolution():
 def test_deconvolution_infers_its_input_from_its_output_when_the_stride_divides():
     assert NetChain([DeconvolutionLayer(8, 4, stride=2, padding_size=1)], output=(8, 10, 12)).input_shapes == \
         {"Input": (None, 5, 6)}
-    assert NetChain([DeconvolutionLayer(8, 4, stride=2)], output=(8, 11)).input_shapes == {"Input": (None, None)}
+    assert NetChain([DeconvolutionLayer(8, 4, stride=2)], output=(8, 12)).input_shapes == {"Input": (None, 5)}
     assert NetChain([DeconvolutionLayer(8, 3, weights=torch.zeros(5, 8, 3))], output=(8, 7)).input_shapes == \
         {"Input": (5, 5)}
+
+
+@pytest.mark.parametrize("layer, size, sizes", [
+    (DeconvolutionLayer(8, 4, stride=2), 11, "4, 6, 8, ... (the nearest are 10 and 12)"),
+    (DeconvolutionLayer(8, 3, stride=2), 2, "3, 5, 7, ... (the smallest is 3)"),
+    (DeconvolutionLayer(8, 3, stride=3, padding_size=2), 3, "2, 5, 8, ... (the nearest are 2 and 5)"),
+])
+def test_an_output_size_no_input_gives_is_a_shape_error(layer, size, sizes):
+    """Such an Output (there is no output padding) left the Input's size unknown: the net was built, and could not
+    be initialised or called."""
+    shape_error(lambda: NetChain([layer], output=(8, size)),
+                f"port 'Output' has a spatial size of {size}, which no input gives with kernel", f"the sizes are {sizes}")
 
 
 def test_deconvolution_shape_errors():

@@ -106,3 +106,18 @@ def test_bad_options(make, option, message):
     with pytest.raises(OptionError, match=message) as info:
         make()
     assert "NormalizationLayer" in str(info.value) and info.value.diagnostics[0].option == option
+
+
+@pytest.mark.parametrize("layer, shape, groups", [
+    (NormalizationLayer(unbiased=True), (4, 1), ""), (NormalizationLayer(-1, unbiased=True), (3, 1), ""),
+    (NormalizationLayer(unbiased=True, group_number=2), (2, 1), " and a group of channels"),
+])
+def test_an_unbiased_variance_of_one_element_is_a_shape_error_not_nan(layer, shape, groups):
+    """It divided by n - 1 = 0: the net was built and every output was NaN (with torch's warning)."""
+    shape_error(lambda: NetGraph({"l": layer}, [], Input=shape),
+                f"unbiased=True divides the variance by n - 1, but port 'Input' {shape}".replace(",)", ")"),
+                f"has one element over the aggregation levels {layer.aggregation_levels!r}{groups} (n = 1)")
+    fine = net_initialize(NetGraph({"l": layer}, [], Input=(shape[0], 2)))  # two elements: finite
+    assert torch.isfinite(fine(torch.randn(3, shape[0], 2))).all()
+    assert torch.isfinite(net_initialize(NetGraph({"l": NormalizationLayer(method="RMS", unbiased=True)}, [],
+                                                  Input=(4, 1)))(torch.randn(2, 4, 1))).all()  # RMS has no variance

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (EmbeddingLayer, FlattenLayer, LinearLayer, NetChain, NetGraph, OptionError, PartLayer,
-                      ReplicateLayer, ReshapeLayer, TransposeLayer, net_initialize)
+from netgraph import (DataError, EmbeddingLayer, FlattenLayer, LinearLayer, NetChain, NetGraph, OptionError, PartLayer,
+                      ReplicateLayer, ReshapeLayer, TransposeLayer, interpret, net_initialize)
 from tests.layer_families._helpers import shape_error, three_way
 
 X = torch.randn(3, 2, 3, 4)
@@ -90,3 +90,27 @@ def test_variable_length_dims_pass_through():
 def test_bad_options(make, message):
     with pytest.raises(OptionError, match=message):
         make()
+
+
+
+@pytest.mark.parametrize("part, length, takes, hand", [
+    (3, 2, "of at least 3", lambda x: x[:, 2]), (-3, 1, "of at least 3", lambda x: x[:, -3]),
+    ("2;;3", 2, "of at least 3", lambda x: x[:, 1:3]), ("-3;;-2", 2, "of at least 3", lambda x: x[:, -3:-1]),
+    (["All", 2], 1, "of at least 2", lambda x: x[:, :, 1]),
+])
+def test_a_part_of_a_variable_length_too_short_for_the_call_is_a_data_error(part, length, takes, hand):
+    """Fixed parts of an "n" level were taken unchecked: an index past the end was torch's IndexError, and a span
+    ("2;;3", declared (2, 3)) silently gave an output of length 1 or 0."""
+    shape, text = ((3, "n"), repr(part[1])) if isinstance(part, list) else (("n", 3), repr(part))
+    net = net_initialize(NetChain({"part": PartLayer(part)}, input=shape))
+    module = net.compile()
+    x = torch.randn(2, *(length if d == "n" else d for d in shape))
+    level = 2 if isinstance(part, list) else 1
+    message = (f"layer 'part' (PartLayer): part {text} of level {level} is out of range for a length of {length} "
+               f"along n; it takes lengths {takes}")
+    for run in (net, module, lambda x: interpret(module.net, module, Input=x)):
+        with pytest.raises(DataError) as info:
+            run(x)
+        assert str(info.value) == message
+    fits = torch.randn(2, *(4 if d == "n" else d for d in shape))
+    assert torch.equal(net(fits), hand(fits)) and torch.equal(module(fits), hand(fits))

@@ -1,0 +1,58 @@
+"""PartLayer's check of the lengths a fixed part is taken from: a level whose size is known only at the call
+(a variable length ``"n"``) must hold the part, as a fixed size must when the net is built.
+
+>>> part_bounds(3, 5), part_bounds(3, 2), part_bounds((2, 3), 2), part_bounds((-3, -2), 4)
+((2, 3), None, None, (1, 3))
+>>> fitting_lengths(3), fitting_lengths((-3, 2)), fitting_lengths((1, -1))
+('of at least 3', 'from 3 to 4', 'of at least 1')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from netgraph.core.errors import DataError
+
+__all__ = ["part_bounds", "fitting_lengths", "PartModule"]
+
+
+def part_bounds(spec: int | tuple[int, int], size: int) -> tuple[int, int] | None:
+    """The 0-based [start, stop) of part ``spec`` (a 1-based index, negative from the end, or a span
+    (start, stop)) in a level of ``size``; None when the level does not hold it."""
+    if isinstance(spec, int):
+        start = spec - 1 if spec > 0 else size + spec
+        return (start, start + 1) if 0 <= start < size else None
+    start = spec[0] - 1 if spec[0] > 0 else size + spec[0]
+    stop = spec[1] if spec[1] > 0 else size + spec[1] + 1
+    return (start, stop) if 0 <= start < stop <= size else None
+
+
+def fitting_lengths(spec: int | tuple[int, int]) -> str:
+    """The lengths that hold part ``spec``, in words (they are one range: "of at least 3", "from 3 to 4")."""
+    ends = (abs(spec),) if isinstance(spec, int) else (abs(spec[0]), abs(spec[1]))
+    limit = 2 * sum(ends) + 3  # past every index the part names: a length that fits here fits from here on
+    fits = [n for n in range(1, limit + 1) if part_bounds(spec, n) is not None]
+    if not fits:
+        return "of no size"
+    return f"of at least {fits[0]}" if fits[-1] == limit else f"from {fits[0]} to {fits[-1]}"
+
+
+class PartModule(nn.Module):
+    """``x[index]``, first checking that each level sized only at the call holds its part: ``ranged`` holds
+    (dim of ``x``, part, the option's text, the level's name) for each (the compiler names the layer)."""
+
+    def __init__(self, index: tuple, ranged: tuple[tuple[int, Any, str, str], ...]):
+        super().__init__()
+        self.index, self.ranged, self.layer_label = index, ranged, "PartLayer"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not torch.compiler.is_compiling():
+            for dim, spec, text, name in self.ranged:
+                if part_bounds(spec, x.shape[dim]) is None:
+                    raise DataError(f"{self.layer_label}: part {text} of level {dim} is out of range for a length of "
+                                    f"{x.shape[dim]} along {name}; it takes lengths {fitting_lengths(spec)}",
+                                    port="Input")
+        return x[self.index]
