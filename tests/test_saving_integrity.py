@@ -216,3 +216,15 @@ def test_file_references_stay_in_the_spec_folder_unless_the_caller_allows_more(t
     with pytest.raises(SpecError) as info:
         load(specs / "secret.yaml", allow_outside=True)
     assert "secret.txt" in str(info.value) and "TOKEN" not in str(info.value)
+
+
+@pytest.mark.parametrize("offset", [b"1e400", b"-1e400", b"NaN", b"null", b'"8"', b"[8]"])
+def test_a_weights_header_with_a_hostile_data_offset_is_one_spec_error(tmp_path, offset):
+    save(_net(), tmp_path / "m.yaml")
+    header = b'{"lin.Weights":{"dtype":"F32","shape":[4,3],"data_offsets":[0,' + offset + b"]}}"
+    header += b" " * (-len(header) % 8)
+    (tmp_path / "w.safetensors").write_bytes(struct.pack("<Q", len(header)) + header + bytes(48))
+    spec = (tmp_path / "m.yaml").read_text().splitlines()
+    (tmp_path / "x.yaml").write_text("\n".join([spec[0], "arrays: w.safetensors", *spec[2:]]))
+    with pytest.raises(SpecError, match=r"w\.safetensors' is not a valid safetensors file"):
+        load(tmp_path / "x.yaml")

@@ -232,7 +232,7 @@ def _data_length(header: bytes) -> int:
     try:
         entries = json.loads(header)
         ends = [int(v["data_offsets"][1]) for k, v in entries.items() if k != "__metadata__"]
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OverflowError):  # 1e400: inf
         raise WeightsRefused("is not a valid safetensors file: its header is not the JSON it should be") from None
     return max(ends, default=0)
 
