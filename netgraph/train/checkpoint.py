@@ -35,6 +35,7 @@ import torch
 from netgraph.core.files import atomic_write, remove_temporaries
 from netgraph.core.errors import OptionError
 from netgraph.backend.initialize import net_initialize
+from netgraph.train.checkpoint_checks import check_layout, check_optimizer_state, check_progress
 from netgraph.layers.estimators import estimator_state, load_estimator_state
 
 __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
@@ -155,14 +156,17 @@ def resolve(path: str | os.PathLike) -> Path:
 
 
 def check_compatible(data: dict[str, Any], module: torch.nn.Module, source: Any) -> None:
-    """OptionError unless the checkpoint's arrays have the module's names and shapes."""
+    """OptionError unless the checkpoint's arrays (and best arrays) have the module's names and shapes."""
     mine = {k: tuple(v.shape) for k, v in module.state_dict().items()}
-    theirs = {k: tuple(v.shape) for k, v in data["model"].items()}
-    if mine != theirs:
-        diff = [f"{k}: checkpoint {theirs.get(k)}, net {mine.get(k)}" for k in sorted(set(mine) | set(theirs))
-                if mine.get(k) != theirs.get(k)]
-        raise OptionError(f"checkpoint {str(source)!r} was written for a different net: "
-                          + "; ".join(diff[:5]) + (" ..." if len(diff) > 5 else ""))
+    for key, what in (("model", ""), ("best_model", "best ")):
+        if data.get(key) is None:
+            continue
+        theirs = {k: tuple(v.shape) for k, v in data[key].items()}
+        if mine != theirs:
+            diff = [f"{k}: checkpoint {theirs.get(k)}, net {mine.get(k)}" for k in sorted(set(mine) | set(theirs))
+                    if mine.get(k) != theirs.get(k)]
+            raise OptionError(f"checkpoint {str(source)!r} was written for a different net: {what}"
+                              + "; ".join(diff[:5]) + (" ..." if len(diff) > 5 else ""))
 
 
 def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], method: str, source: Any) -> float:
@@ -176,9 +180,10 @@ def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], metho
         raise OptionError(f"checkpoint {str(source)!r} was written with method {saved!r}, not {method!r}: resume "
                           f"with method={saved!r}, or start fresh (resume=False, or another checkpoint directory)")
     needed = set(optimizer.param_groups[0]) - {"base_lr"}  # net_train's own, set after loading when absent
+    settings = [dict(g) for g in optimizer.param_groups]
     try:
         optimizer.load_state_dict(data["optimizer"])
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:  # torch checks little of its form
         raise OptionError(f"checkpoint {str(source)!r} holds optimizer state that does not fit this run "
                           f"(method or learning_rate_multipliers changed?): {exc}") from None
     missing = sorted({k for g in optimizer.param_groups for k in needed if k not in g})
@@ -190,6 +195,7 @@ def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], metho
         raise OptionError(f"checkpoint {str(source)!r} was written with another method than {method!r} (its optimizer "
                           f"state lacks {', '.join(missing)}): resume with the method it was written with, or start "
                           f"fresh (resume=False, or another checkpoint directory)")
+    check_optimizer_state(optimizer, settings, source)
     saved = optimizer.param_groups[0]  # its rate / base rate: the schedule's factor
     factor = saved["lr"] / saved["base_lr"] if saved.get("base_lr") else 1.0
     for group, rate in zip(optimizer.param_groups, rates):  # the saved rates would override this run's
@@ -225,6 +231,7 @@ def run_state(trainer: Any, by_rank: list[dict[str, float]] | None = None) -> di
 def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, Any]:
     """Load ``run_state``'s arrays, optimizer, best arrays and baselines into ``trainer``; returns the progress."""
     check_compatible(data, trainer.module, source)
+    check_progress(data["progress"], trainer.state, source)
     trainer.module.load_state_dict(data["model"])
     by_rank = data.get("estimators_by_rank")  # each process its own baselines, when the process count is the same
     own = by_rank[trainer.ctx.rank] if by_rank and len(by_rank) == trainer.ctx.world else None
@@ -242,6 +249,7 @@ def load_checkpoint(net: Any, path: str | os.PathLike, best: bool = False) -> An
     """
     file = resolve(path)
     data = read_checkpoint(file)
+    check_layout(data, file, resume=False)
     module = net_initialize(net).compile()
     check_compatible(data, module, file)
     state = data["best_model"] if best and data.get("best_model") is not None else data["model"]
