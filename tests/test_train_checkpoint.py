@@ -47,6 +47,18 @@ def test_resuming_continues_exactly_where_the_run_stopped(tmp_path):
     assert rest.best_validation_round == whole.best_validation_round
 
 
+def test_resuming_a_run_that_stopped_early_trains_no_further_unless_the_patience_allows(tmp_path):
+    stop = dict(KW, learning_rate=0.5, training_stopping_criterion=1)  # a killed rerun, or a job run again
+    done = net_train(mlp(), data(), max_training_rounds=40, checkpoint=tmp_path, **stop)
+    assert done.reason_training_stopped == "TrainingStoppingCriterion" and done.total_rounds < 40
+    again = net_train(mlp(), data(), max_training_rounds=40, checkpoint=tmp_path, resume=True, **stop)
+    assert again.total_rounds == done.total_rounds and again.reason_training_stopped == "TrainingStoppingCriterion"
+    assert again.round_losses == done.round_losses and same_arrays(again.training_net, done.training_net)
+    longer = net_train(mlp(), data(), max_training_rounds=done.total_rounds + 1, checkpoint=tmp_path, resume=True,
+                       **dict(stop, training_stopping_criterion=100))
+    assert longer.total_rounds == done.total_rounds + 1
+
+
 def test_resuming_with_another_learning_rate_uses_it(tmp_path):
     """The optimizer state comes from the checkpoint, but its saved rates do not override this run's
     learning_rate (times the multipliers): a rate far below the arrays' precision leaves them as saved."""

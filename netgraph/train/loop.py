@@ -242,6 +242,8 @@ class Trainer:
 
     def _rounds(self) -> str:
         plan, s = self.plan, self.state
+        if plan.resume is not None and plan.stopping is not None and plan.stopping.met(s.rounds, s.stale):
+            return self.finish("TrainingStoppingCriterion")  # it stopped there: the uninterrupted run trains no more
         while True:
             if s.rounds >= plan.max_rounds:
                 return self.finish("MaxTrainingRounds")
@@ -302,7 +304,7 @@ class Trainer:
             if callable(stopping.criterion):
                 stop = bool(stopping.criterion(self.info())) if self.ctx.main else False
             else:
-                stop = r > stopping.initial_patience and s.stale >= max(1, stopping.patience)
+                stop = stopping.met(r, s.stale)
             reason = "TrainingStoppingCriterion" if self.ctx.any(stop) else None
         interval = self.plan.checkpoint["interval"] if self.plan.checkpoint else 0
         if interval and r % interval == 0:

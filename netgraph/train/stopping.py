@@ -35,6 +35,10 @@ class Stopping:
     metric: str | None = None  # a metric's name or label: watch it (validation, else training) instead of the loss
     maximize: bool = False  # the watched metric improves upwards (accuracy), not downwards (errors)
 
+    def met(self, rounds: int, stale: int) -> bool:
+        """Whether a patience criterion stops training after ``rounds`` rounds, ``stale`` of them without improving."""
+        return not callable(self.criterion) and rounds > self.initial_patience and stale >= max(1, self.patience)
+
     def improved(self, best: float | None, new: float) -> bool:
         if best is None or math.isnan(best):
             return not math.isnan(new)
