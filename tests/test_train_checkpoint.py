@@ -47,7 +47,7 @@ def test_resuming_continues_exactly_where_the_run_stopped(tmp_path):
     assert rest.best_validation_round == whole.best_validation_round
 
 
-def test_resuming_a_run_that_stopped_early_trains_no_further_unless_the_patience_allows(tmp_path):
+def test_resuming_a_run_that_ended_trains_no_further_unless_its_options_allow(tmp_path):
     stop = dict(KW, learning_rate=0.5, training_stopping_criterion=1)  # a killed rerun, or a job run again
     done = net_train(mlp(), data(), max_training_rounds=40, checkpoint=tmp_path, **stop)
     assert done.reason_training_stopped == "TrainingStoppingCriterion" and done.total_rounds < 40
@@ -57,6 +57,12 @@ def test_resuming_a_run_that_stopped_early_trains_no_further_unless_the_patience
     longer = net_train(mlp(), data(), max_training_rounds=done.total_rounds + 1, checkpoint=tmp_path, resume=True,
                        **dict(stop, training_stopping_criterion=100))
     assert longer.total_rounds == done.total_rounds + 1
+
+    timed = dict(KW, max_training_time=0.2)  # its time spent, it stays ended too (not one more one-batch round)
+    spent = net_train(mlp(), data(), checkpoint=tmp_path / "timed", **timed)
+    assert spent.reason_training_stopped == "MaxTrainingTime"
+    again = net_train(mlp(), data(), checkpoint=tmp_path / "timed", resume=True, **timed)
+    assert again.batch_losses == spent.batch_losses and again.total_rounds == spent.total_rounds
 
 
 def test_resuming_with_another_learning_rate_uses_it(tmp_path):

@@ -23,6 +23,7 @@ from netgraph.train.loss import surrogate_term
 from netgraph.train.walk import first_nonfinite, reaching_layers, run_model
 from netgraph.train.metrics import append_values, last_values
 from netgraph.train.options import schedule_factor
+from netgraph.train.stopping import ended_before
 from netgraph.train.progress_text import bar_postfix, round_line
 from tqdm.auto import tqdm
 
@@ -242,8 +243,8 @@ class Trainer:
 
     def _rounds(self) -> str:
         plan, s = self.plan, self.state
-        if plan.resume is not None and plan.stopping is not None and plan.stopping.met(s.rounds, s.stale):
-            return self.finish("TrainingStoppingCriterion")  # it stopped there: the uninterrupted run trains no more
+        if plan.resume is not None and (ended := ended_before(plan.stopping, plan.max_time, s)):
+            return self.finish(ended)  # the uninterrupted run trains no more: neither may a resumed one
         while True:
             if s.rounds >= plan.max_rounds:
                 return self.finish("MaxTrainingRounds")

@@ -18,7 +18,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.train.metrics import NAMES, maximize
 from netgraph.train.options import check_number, snake
 
-__all__ = ["Stopping", "parse_stopping"]
+__all__ = ["Stopping", "parse_stopping", "ended_before"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,6 +46,14 @@ class Stopping:
             best, new = -best, -new
         kind, amount = self.improvement
         return new < best - amount if kind == "absolute" else new < best - amount * abs(best)
+
+
+def ended_before(stopping: Stopping | None, max_time: float | None, progress: Any) -> str | None:
+    """Why a run resumed at ``progress`` (its rounds, stale rounds and elapsed seconds) had already ended, or None:
+    its patience ran out, or its time was spent (one more batch would make a round of one batch)."""
+    if stopping is not None and stopping.met(progress.rounds, progress.stale):
+        return "TrainingStoppingCriterion"
+    return "MaxTrainingTime" if max_time and progress.elapsed >= max_time else None
 
 
 def _improvement(value: Any) -> tuple[str, float]:
