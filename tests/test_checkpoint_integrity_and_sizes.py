@@ -122,9 +122,9 @@ _MALFORMED = {  # a change to a real checkpoint (its digest recomputed, as a han
     "optimizer groups": (_item("optimizer", "param_groups", "x"), "'optimizer' must be an optimizer state_dict"),
     "learning rate": (lambda s: s["optimizer"]["param_groups"][0].__setitem__("lr", "x"), "optimizer setting 'lr'"),
     "moment shape": (lambda s: s["optimizer"]["state"][0].__setitem__("exp_avg", torch.zeros(3)),
-                     "optimizer state 'exp_avg' of an array of shape (8, 4) is a shape (3,)"),
+                     "'exp_avg' of an array of shape (8, 4) is a shape (3,)"),
     "one-element moment": (lambda s: s["optimizer"]["state"][1].__setitem__("exp_avg_sq", torch.zeros(())),
-                           "optimizer state 'exp_avg_sq' of an array of shape (8,) is a shape ()"),
+                           "'exp_avg_sq' of an array of shape (8,) is a shape ()"),
     "state of no array": (_item("optimizer", "state", {99: {"step": torch.tensor(1.0)}}), "entry 99 for no array"),
 }
 

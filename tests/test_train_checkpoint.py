@@ -65,6 +65,22 @@ def test_resuming_a_run_that_ended_trains_no_further_unless_its_options_allow(tm
     assert again.batch_losses == spent.batch_losses and again.total_rounds == spent.total_rounds
 
 
+def test_resuming_with_other_arrays_frozen_is_refused_naming_them(tmp_path):
+    net_train(mlp(), data(), max_training_rounds=1, checkpoint=tmp_path, learning_rate_multipliers={"h": 0}, **KW)
+    with pytest.raises(OptionError, match=r"froze other arrays \(learning_rate_multipliers\): this run trains "
+                                          r"h.Weights, h.Biases, which it left frozen; it trained out.Weights, "
+                                          r"out.Biases, which this run freezes"):
+        net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, resume=True,
+                  learning_rate_multipliers={"out": 0}, **KW)
+    old = read_checkpoint(tmp_path / "round-000001.pt")  # as written before the trained arrays were recorded:
+    del old["optimizer_arrays"], old["format"], old["version"], old["round"]  # torch would match them by position
+    save_checkpoint(tmp_path, old, 1)
+    with pytest.raises(OptionError, match=r"optimizer state that does not fit this run: its 'exp_avg' of an array of "
+                                          r"shape \(16, 2\) is a shape \(1, 16\)"):  # unchecked: a crash in fused Adam
+        net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, resume=True,
+                  learning_rate_multipliers={"out": 0}, **KW)
+
+
 def test_resuming_with_another_learning_rate_uses_it(tmp_path):
     """The optimizer state comes from the checkpoint, but its saved rates do not override this run's
     learning_rate (times the multipliers): a rate far below the arrays' precision leaves them as saved."""

@@ -169,16 +169,26 @@ def check_compatible(data: dict[str, Any], module: torch.nn.Module, source: Any)
                               + "; ".join(diff[:5]) + (" ..." if len(diff) > 5 else ""))
 
 
-def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], method: str, source: Any) -> float:
-    """Load a checkpoint's optimizer state into ``optimizer`` (of ``method``), keeping the optimizer's own rates
-    (``base_lr``: this run's learning_rate and multipliers); returns the schedule's factor when it was saved.
-    OptionError when it was written by another method (torch would load it, then fail at the first step on a
-    setting the other method lacks)."""
+def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], method: str, source: Any,
+                   trained: list[str] | None = None) -> float:
+    """Load a checkpoint's optimizer state into ``optimizer`` (of ``method``, training the arrays named ``trained``
+    in its order), keeping the optimizer's own rates (``base_lr``: this run's learning_rate and multipliers);
+    returns the schedule's factor when it was saved. OptionError when it was written by another method (torch
+    would load it, then fail at the first step on a setting the other method lacks) or for other arrays (torch
+    matches arrays by position: another array's state, or a crash in a fused kernel for another shape)."""
     rates = [g["base_lr"] for g in optimizer.param_groups]
     saved = data.get("method")  # checkpoints from before it was recorded: told by their settings
     if saved is not None and saved != method:
         raise OptionError(f"checkpoint {str(source)!r} was written with method {saved!r}, not {method!r}: resume "
                           f"with method={saved!r}, or start fresh (resume=False, or another checkpoint directory)")
+    before = data.get("optimizer_arrays")  # checkpoints from before it was recorded: their state's shapes are checked
+    if trained is not None and before is not None and before != trained:
+        new, gone = [n for n in trained if n not in before], [n for n in before if n not in trained]
+        why = "; ".join([*([f"this run trains {_few(new)}, which it left frozen"] if new else []),
+                         *([f"it trained {_few(gone)}, which this run freezes"] if gone else [])]) or "another order"
+        raise OptionError(f"checkpoint {str(source)!r} was written by a run that froze other arrays "
+                          f"(learning_rate_multipliers): {why}; resume with the same arrays frozen, or start fresh "
+                          f"(resume=False, or another checkpoint directory)")
     needed = set(optimizer.param_groups[0]) - {"base_lr"}  # net_train's own, set after loading when absent
     settings = [dict(g) for g in optimizer.param_groups]
     try:
@@ -222,10 +232,20 @@ def run_state(trainer: Any, by_rank: list[dict[str, float]] | None = None) -> di
     state = {"model": {k: v.detach().cpu() for k, v in trainer.module.state_dict().items()},
              "optimizer": trainer.optimizer.state_dict(), "method": trainer.plan.method.name,
              "progress": trainer.state.as_dict(), "best_model": best, "seed": trainer.plan.seed,
-             "estimators": estimator_state(trainer.module)}
+             "estimators": estimator_state(trainer.module), "optimizer_arrays": trained_names(trainer)}
     if by_rank is not None and len(by_rank) > 1:
         state["estimators_by_rank"] = by_rank
     return state
+
+
+def _few(names: list[str]) -> str:
+    return ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+
+
+def trained_names(trainer: Any) -> list[str]:
+    """The names of the arrays the run's optimizer trains, in the order of its state (frozen arrays are left out)."""
+    names = {id(p): n for n, p in trainer.module.named_parameters()}
+    return [names[id(p)] for g in trainer.optimizer.param_groups for p in g["params"]]
 
 
 def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, Any]:
@@ -236,7 +256,7 @@ def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, An
     by_rank = data.get("estimators_by_rank")  # each process its own baselines, when the process count is the same
     own = by_rank[trainer.ctx.rank] if by_rank and len(by_rank) == trainer.ctx.world else None
     load_estimator_state(trainer.module, own if own is not None else data.get("estimators", {}))
-    trainer.factor = load_optimizer(trainer.optimizer, data, trainer.plan.method.name, source)
+    trainer.factor = load_optimizer(trainer.optimizer, data, trainer.plan.method.name, source, trained_names(trainer))
     if data.get("best_model") is not None:
         trainer.best_state = {k: v.to(trainer.ctx.device) for k, v in data["best_model"].items()}
     return data["progress"]

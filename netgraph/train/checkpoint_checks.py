@@ -45,6 +45,8 @@ _ENTRIES = {  # entry: (needed to resume only, test, what it must be)
     "method": (None, lambda v: v is None or isinstance(v, str), "a method name"),
     "estimators": (None, lambda v: isinstance(v, dict) and all(_number(x) for x in v.values()),
                    "a dict of layer -> number"),
+    "optimizer_arrays": (None, lambda v: isinstance(v, list) and all(isinstance(n, str) for n in v),
+                         "a list of array names"),
     "estimators_by_rank": (None, lambda v: isinstance(v, list) and all(
         isinstance(d, dict) and all(_number(x) for x in d.values()) for d in v), "a list of dicts of layer -> number"),
 }
@@ -116,8 +118,9 @@ def check_optimizer_state(optimizer: torch.optim.Optimizer, settings: list[dict]
             if not isinstance(value, torch.Tensor) and _number(value, none=True):  # SGD's buffer without momentum
                 continue
             found = f"shape {tuple(value.shape)}" if isinstance(value, torch.Tensor) else type(value).__name__
-            raise OptionError(f"checkpoint {str(source)!r} is malformed: its optimizer state {name!r} of an array of "
-                              f"shape {tuple(param.shape)} is a {found}")
+            raise OptionError(f"checkpoint {str(source)!r} holds optimizer state that does not fit this run: its "
+                              f"{name!r} of an array of shape {tuple(param.shape)} is a {found} (written by a run that "
+                              f"froze other arrays with learning_rate_multipliers, or made by hand)")
 
 
 def _same_kind(new: Any, old: Any) -> bool:
