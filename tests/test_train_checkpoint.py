@@ -81,6 +81,20 @@ def test_resuming_with_other_arrays_frozen_is_refused_naming_them(tmp_path):
                   learning_rate_multipliers={"out": 0}, **KW)
 
 
+def test_resuming_from_an_earlier_round_into_a_folder_with_later_ones_is_refused(tmp_path):
+    net_train(mlp(), data(), max_training_rounds=4, checkpoint={"directory": tmp_path, "keep": 4}, **KW)
+    with pytest.raises(OptionError, match=r"holds checkpoints of rounds after round 1, which .*round-000001\.pt' "
+                                          r"resumes from: round-000002\.pt, round-000003\.pt, round-000004\.pt; the "
+                                          r"resumed run's own checkpoints would mix with them"):
+        net_train(mlp(), data(), max_training_rounds=3, checkpoint={"directory": tmp_path, "keep": 2},
+                  resume=tmp_path / "round-000001.pt", **KW)  # kept, its rounds 2-3 were removed as the older ones
+    assert [p.name for p in checkpoints(tmp_path)] == [f"round-00000{r}.pt" for r in (1, 2, 3, 4)]
+    branch = net_train(mlp(), data(), max_training_rounds=3, checkpoint=tmp_path / "branch",
+                       resume=tmp_path / "round-000001.pt", **KW)  # another folder: fine
+    assert [p.name for p in checkpoints(tmp_path / "branch")] == ["round-000002.pt", "round-000003.pt"]
+    assert branch.total_rounds == 3
+
+
 def test_resuming_with_another_learning_rate_uses_it(tmp_path):
     """The optimizer state comes from the checkpoint, but its saved rates do not override this run's
     learning_rate (times the multipliers): a rate far below the arrays' precision leaves them as saved."""

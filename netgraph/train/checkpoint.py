@@ -39,7 +39,7 @@ from netgraph.train.checkpoint_checks import check_layout, check_optimizer_state
 from netgraph.layers.estimators import estimator_state, load_estimator_state
 
 __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
-           "content_digest", "load_optimizer", "run_state", "rank_estimators", "restore_run", "FORMAT"]
+           "content_digest", "refuse_newer", "load_optimizer", "run_state", "rank_estimators", "restore_run", "FORMAT"]
 
 FORMAT = "netgraph-checkpoint"
 _NAME = re.compile(r"round-(\d+)\.pt")
@@ -138,6 +138,22 @@ def content_digest(value: Any) -> str:
         else:
             digest.update(f"V{item!r};".encode())
     return digest.hexdigest()
+
+
+def refuse_newer(directory: str | os.PathLike, source: Any, data: dict[str, Any]) -> None:
+    """OptionError when ``directory`` (where a resumed run writes) holds checkpoints of later rounds than the one it
+    resumes from (``source``, read as ``data``): the run's own files would mix with them, ``keep`` would remove its
+    own as the older rounds, and a later ``resume=True`` would continue from the abandoned run's newest."""
+    done = data.get("round")
+    if not isinstance(done, int) or isinstance(done, bool):
+        found = _NAME.fullmatch(Path(source).name)
+        done = int(found.group(1)) if found else 0
+    later = [p.name for p in checkpoints(directory) if int(_NAME.fullmatch(p.name).group(1)) > done]
+    if later:
+        raise OptionError(f"checkpoint directory {str(directory)!r} holds checkpoints of rounds after round {done}, "
+                          f"which {str(source)!r} resumes from: {', '.join(later[:3])}{' ...' if len(later) > 3 else ''};"
+                          f" the resumed run's own checkpoints would mix with them (and keep would remove its own as "
+                          f"the older); give another checkpoint directory, or remove those files")
 
 
 def resolve(path: str | os.PathLike) -> Path:
