@@ -4,6 +4,7 @@ refuses arrays larger than its element budget before allocating anything."""
 from __future__ import annotations
 
 import random
+import re
 import time
 
 import pytest
@@ -11,9 +12,9 @@ import torch
 
 import netgraph
 
-from netgraph import LinearLayer, NetGraph, OptionError, ShapeError, net_initialize
+from netgraph import LinearLayer, NetChain, NetGraph, OptionError, ShapeError, net_initialize, net_train
 from netgraph.core.limits import default_init_elements
-from netgraph.train.checkpoint import FORMAT, checkpoints, read_checkpoint, save_checkpoint
+from netgraph.train.checkpoint import FORMAT, checkpoints, load_checkpoint, read_checkpoint, save_checkpoint
 
 MARK = torch.arange(1000, 1064, dtype=torch.float32)  # a block of bytes easy to find in the file
 
@@ -99,3 +100,48 @@ def test_the_element_budget_is_configurable_and_counts_every_array():
                                          r"\(88 bytes\); the largest is layer 'a' \(LinearLayer\) array 'Weights'"):
         net_initialize(net, max_elements=22)
     assert 0 < default_init_elements() < 2**62
+
+
+def _item(entry: str, key, value):
+    def change(state: dict) -> None:
+        state[entry][key] = value
+    return change
+
+
+_MALFORMED = {  # a change to a real checkpoint (its digest recomputed, as a hand-made file's would be): the message.
+    # Unchecked, a moment of another shape crashes the process in torch's fused Adam (heap overwritten)
+    "no model": (lambda s: s.pop("model"), "it has no 'model' entry"),
+    "model a list": (lambda s: s.__setitem__("model", [1, 2]), "'model' must be a dict of array name -> tensor"),
+    "model text": (lambda s: s["model"].__setitem__("a.Weights", "x"), "found dict with 'a.Weights': str"),
+    "best arrays of another net": (lambda s: s.__setitem__("best_model", {"z": torch.zeros(1)}), "different net: best"),
+    "no seed": (lambda s: s.pop("seed"), "it has no 'seed' entry"),
+    "no progress": (lambda s: s.pop("progress"), "it has no 'progress' entry"),
+    "progress key": (_item("progress", "round", 1), "its progress has an unknown entry 'round'"),
+    "progress count": (_item("progress", "rounds", "x"), "progress entry 'rounds' holds str"),
+    "estimators": (lambda s: s.__setitem__("estimators", [1]), "'estimators' must be a dict of layer -> number"),
+    "optimizer groups": (_item("optimizer", "param_groups", "x"), "'optimizer' must be an optimizer state_dict"),
+    "learning rate": (lambda s: s["optimizer"]["param_groups"][0].__setitem__("lr", "x"), "optimizer setting 'lr'"),
+    "moment shape": (lambda s: s["optimizer"]["state"][0].__setitem__("exp_avg", torch.zeros(3)),
+                     "'exp_avg' of an array of shape (8, 4) is a shape (3,)"),
+    "one-element moment": (lambda s: s["optimizer"]["state"][1].__setitem__("exp_avg_sq", torch.zeros(())),
+                           "'exp_avg_sq' of an array of shape (8,) is a shape ()"),
+    "state of no array": (_item("optimizer", "state", {99: {"step": torch.tensor(1.0)}}), "entry 99 for no array"),
+}
+
+
+@pytest.mark.parametrize("change", list(_MALFORMED))
+def test_a_well_tagged_checkpoint_of_the_wrong_form_is_one_option_error_naming_it(tmp_path, change):
+    net = NetChain({"a": LinearLayer(8), "b": LinearLayer(2)}, input=4)
+    data = {"Input": torch.randn(16, 4), "Target": torch.randn(16, 2)}
+    net_train(net, data, max_training_rounds=1, random_seed=0, progress=False, checkpoint=tmp_path / "good")
+    state = read_checkpoint(tmp_path / "good" / "round-000001.pt")
+    mutate, message = _MALFORMED[change]
+    mutate(state)
+    bad = save_checkpoint(tmp_path / "bad", {k: v for k, v in state.items() if k not in ("format", "version", "round")}, 1)
+    attempts = [lambda: net_train(net, data, max_training_rounds=2, progress=False, resume=bad)]
+    if change in ("no model", "model a list", "model text", "best arrays of another net", "estimators"):
+        attempts.append(lambda: load_checkpoint(net, bad))
+    for attempt in attempts:
+        with pytest.raises(OptionError, match=re.escape(message)) as info:
+            attempt()
+        assert str(bad) in str(info.value)

@@ -11,6 +11,7 @@ import re
 import struct
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -216,3 +217,51 @@ def test_file_references_stay_in_the_spec_folder_unless_the_caller_allows_more(t
     with pytest.raises(SpecError) as info:
         load(specs / "secret.yaml", allow_outside=True)
     assert "secret.txt" in str(info.value) and "TOKEN" not in str(info.value)
+
+
+@pytest.mark.parametrize("offset", [b"1e400", b"-1e400", b"NaN", b"null", b'"8"', b"[8]"])
+def test_a_weights_header_with_a_hostile_data_offset_is_one_spec_error(tmp_path, offset):
+    save(_net(), tmp_path / "m.yaml")
+    header = b'{"lin.Weights":{"dtype":"F32","shape":[4,3],"data_offsets":[0,' + offset + b"]}}"
+    header += b" " * (-len(header) % 8)
+    (tmp_path / "w.safetensors").write_bytes(struct.pack("<Q", len(header)) + header + bytes(48))
+    spec = (tmp_path / "m.yaml").read_text().splitlines()
+    (tmp_path / "x.yaml").write_text("\n".join([spec[0], "arrays: w.safetensors", *spec[2:]]))
+    with pytest.raises(SpecError, match=r"w\.safetensors' is not a valid safetensors file"):
+        load(tmp_path / "x.yaml")
+
+
+_SAVER = """
+import pathlib, sys, time
+import netgraph
+folder, i = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+net = netgraph.net_initialize(netgraph.NetGraph({"lin": netgraph.LinearLayer(64)}, [], Input=64), seed=i % 2)
+(folder / f"ready{i}").touch()
+while not (folder / "go").exists():
+    time.sleep(0.005)
+failed = 0
+for _ in range(25):
+    try:
+        netgraph.save(net, folder / "m.yaml")
+    except netgraph.SpecError as exc:
+        failed += 1
+        print(exc)
+print("failed", failed)
+"""
+
+
+def test_processes_saving_one_path_at_once_never_break_each_others_save(tmp_path):
+    """Each save's cleanup removed the live temporaries and new weights of the saves beside it: some failed, and the
+    spec could name a weights file already removed. Saves into one folder now wait for each other."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-c", _SAVER, str(tmp_path), str(i)], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, env=env) for i in range(4)]
+    deadline = time.monotonic() + 240
+    while len(list(tmp_path.glob("ready*"))) < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    (tmp_path / "go").touch()
+    outputs = [p.communicate(timeout=240)[0] for p in procs]
+    assert all(out.strip().endswith("failed 0") for out in outputs), outputs
+    nets = [net_initialize(NetGraph({"lin": LinearLayer(64)}, [], Input=64), seed=seed) for seed in (0, 1)]
+    assert load(tmp_path / "m.yaml") in nets
+    assert len(_weights(tmp_path)) == 1 and not list(tmp_path.glob(".*.tmp"))

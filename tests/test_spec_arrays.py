@@ -81,3 +81,18 @@ def test_shared_array_with_two_values_is_reported_at_the_second_users_option():
     col = text.splitlines()[8].index("{shared") + 1
     assert str(info.value).startswith(f"<string>:9:{col}: shared array 'w' has different values in layer 'a' (shape "
                                       f"(2, 2)) and layer 'm/net/1' (shape (2, 2))")
+
+
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.bool])
+def test_integer_arrays_of_any_width_are_read_as_float32_and_complex_ones_refused(tmp_path, dtype):
+    values = torch.tensor([[1, 0, 1], [0, 1, 1]]).to(dtype)  # int32 and int64 were read, uint8/int8/int16 refused
+    assert LinearLayer(2, weights=values) == LinearLayer(2, weights=values.float())
+    net = net_initialize(NetGraph({"a": LinearLayer(2)}, [], Input=3), seed=0)
+    save(net, tmp_path / "m.yaml")
+    spec = (tmp_path / "m.yaml").read_text().splitlines()
+    save_file({"a.Weights": values, "a.Biases": torch.zeros(2).to(dtype)}, tmp_path / "w.safetensors")
+    (tmp_path / "x.yaml").write_text("\n".join([spec[0], "arrays: w.safetensors", *spec[2:]]))
+    assert torch.equal(load(tmp_path / "x.yaml").layers["a"].arrays["Weights"], values.float())
+    with pytest.raises(SpecError, match="must be real numbers, found dtype torch.complex64"):
+        save_file({"a.Weights": values.to(torch.complex64), "a.Biases": torch.zeros(2)}, tmp_path / "w.safetensors")
+        load(tmp_path / "x.yaml")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (ElementwiseLayer, FunctionLayer, LinearLayer, NetGraph, NetPort, OptionError, ShapeError, WiringError,
-                      net_drop, net_extract, net_flatten, net_initialize, net_join, net_rename, net_replace_part,
-                      net_take)
+from netgraph import (ClassDecoder, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError,
+                      ShapeError, SoftmaxLayer, WiringError, net_delete, net_drop, net_extract, net_flatten,
+                      net_initialize, net_join, net_rename, net_replace_part, net_take)
 
 
 @pytest.fixture
@@ -163,3 +163,24 @@ def test_wrong_typed_arguments_are_our_errors(net, call):
     from netgraph import NetGraphError
     with pytest.raises(NetGraphError):
         call(net)
+
+
+def test_cutting_layers_away_keeps_the_decoder_of_an_output_still_given():
+    labels = ClassDecoder(["x", "y", "z"])
+    graph = NetGraph({"h": LinearLayer(3), "sm": SoftmaxLayer(), "v": LinearLayer(1)},
+                     [("h", "sm"), ("sm", NetPort("Probs")), ("h", "v"), ("v", NetPort("Value"))], Input=4, Probs=labels)
+    assert net_drop(graph, "v").coders == {"Probs": labels}
+    assert net_take(graph, "Probs").coders == {"Probs": labels}
+    assert net_take(graph, "Value").coders == {}
+    chain = NetChain({"a": LinearLayer(3), "t": "Tanh", "sm": SoftmaxLayer()}, input=4, output=labels)
+    for edited in (net_drop(chain, "t"), net_drop(chain, "a"), net_delete(chain, "t"), net_take(chain, "sm")):
+        assert edited.coders == {"Output": labels}
+    assert net_delete(chain, "sm").coders == {}  # another layer gives the output now
+
+
+def test_a_missing_layer_inside_a_nested_graph_is_named_as_a_layer_not_an_array():
+    net = NetChain({"enc": NetChain({"l1": LinearLayer(8), "act": "Ramp"}), "head": LinearLayer(2)}, input=4)
+    for attempt in (lambda: net_extract(net, ("enc", "nope")),
+                    lambda: net_replace_part(net, {("enc", "nope"): LinearLayer(8)})):
+        with pytest.raises(WiringError, match=r"^there is no layer 'nope' in layer 'enc'; its layers are \['l1', 'act'\]"):
+            attempt()

@@ -47,6 +47,54 @@ def test_resuming_continues_exactly_where_the_run_stopped(tmp_path):
     assert rest.best_validation_round == whole.best_validation_round
 
 
+def test_resuming_a_run_that_ended_trains_no_further_unless_its_options_allow(tmp_path):
+    stop = dict(KW, learning_rate=0.5, training_stopping_criterion=1)  # a killed rerun, or a job run again
+    done = net_train(mlp(), data(), max_training_rounds=40, checkpoint=tmp_path, **stop)
+    assert done.reason_training_stopped == "TrainingStoppingCriterion" and done.total_rounds < 40
+    again = net_train(mlp(), data(), max_training_rounds=40, checkpoint=tmp_path, resume=True, **stop)
+    assert again.total_rounds == done.total_rounds and again.reason_training_stopped == "TrainingStoppingCriterion"
+    assert again.round_losses == done.round_losses and same_arrays(again.training_net, done.training_net)
+    longer = net_train(mlp(), data(), max_training_rounds=done.total_rounds + 1, checkpoint=tmp_path, resume=True,
+                       **dict(stop, training_stopping_criterion=100))
+    assert longer.total_rounds == done.total_rounds + 1
+
+    timed = dict(KW, max_training_time=0.2)  # its time spent, it stays ended too (not one more one-batch round)
+    spent = net_train(mlp(), data(), checkpoint=tmp_path / "timed", **timed)
+    assert spent.reason_training_stopped == "MaxTrainingTime"
+    again = net_train(mlp(), data(), checkpoint=tmp_path / "timed", resume=True, **timed)
+    assert again.batch_losses == spent.batch_losses and again.total_rounds == spent.total_rounds
+
+
+def test_resuming_with_other_arrays_frozen_is_refused_naming_them(tmp_path):
+    net_train(mlp(), data(), max_training_rounds=1, checkpoint=tmp_path, learning_rate_multipliers={"h": 0}, **KW)
+    with pytest.raises(OptionError, match=r"froze other arrays \(learning_rate_multipliers\): this run trains "
+                                          r"h.Weights, h.Biases, which it left frozen; it trained out.Weights, "
+                                          r"out.Biases, which this run freezes"):
+        net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, resume=True,
+                  learning_rate_multipliers={"out": 0}, **KW)
+    old = read_checkpoint(tmp_path / "round-000001.pt")  # as written before the trained arrays were recorded:
+    del old["optimizer_arrays"], old["format"], old["version"], old["round"]  # torch would match them by position
+    save_checkpoint(tmp_path, old, 1)
+    with pytest.raises(OptionError, match=r"optimizer state that does not fit this run: its 'exp_avg' of an array of "
+                                          r"shape \(16, 2\) is a shape \(1, 16\)"):  # unchecked: a crash in fused Adam
+        net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, resume=True,
+                  learning_rate_multipliers={"out": 0}, **KW)
+
+
+def test_resuming_from_an_earlier_round_into_a_folder_with_later_ones_is_refused(tmp_path):
+    net_train(mlp(), data(), max_training_rounds=4, checkpoint={"directory": tmp_path, "keep": 4}, **KW)
+    with pytest.raises(OptionError, match=r"holds checkpoints of rounds after round 1, which .*round-000001\.pt' "
+                                          r"resumes from: round-000002\.pt, round-000003\.pt, round-000004\.pt; the "
+                                          r"resumed run's own checkpoints would mix with them"):
+        net_train(mlp(), data(), max_training_rounds=3, checkpoint={"directory": tmp_path, "keep": 2},
+                  resume=tmp_path / "round-000001.pt", **KW)  # kept, its rounds 2-3 were removed as the older ones
+    assert [p.name for p in checkpoints(tmp_path)] == [f"round-00000{r}.pt" for r in (1, 2, 3, 4)]
+    branch = net_train(mlp(), data(), max_training_rounds=3, checkpoint=tmp_path / "branch",
+                       resume=tmp_path / "round-000001.pt", **KW)  # another folder: fine
+    assert [p.name for p in checkpoints(tmp_path / "branch")] == ["round-000002.pt", "round-000003.pt"]
+    assert branch.total_rounds == 3
+
+
 def test_resuming_with_another_learning_rate_uses_it(tmp_path):
     """The optimizer state comes from the checkpoint, but its saved rates do not override this run's
     learning_rate (times the multipliers): a rate far below the arrays' precision leaves them as saved."""

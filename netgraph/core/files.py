@@ -7,6 +7,7 @@ temporary files that a killed writer leaves behind can be found and removed by t
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -21,9 +22,14 @@ from typing import Any, BinaryIO
 
 from netgraph.core.errors import NetGraphError, OptionError
 
+try:
+    import fcntl  # POSIX only: elsewhere saves into one folder are not serialised (folder_lock does nothing)
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
 __all__ = ["REFERENCE_SCOPE", "NotRegularFile", "atomic_write", "check_replaceable", "open_regular",
-           "remove_temporaries", "usable_folder", "writable_file", "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened",
-           "temporary_stem"]
+           "remove_temporaries", "usable_folder", "writable_file", "refuse_overwriting", "TEMPORARY", "NAME_MAX",
+           "shortened", "temporary_stem", "folder_lock"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
 #: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a
@@ -124,6 +130,24 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+@contextlib.contextmanager
+def folder_lock(folder: str | os.PathLike) -> Any:
+    """Hold an exclusive lock on ``folder`` (flock on the folder itself: no lock file is left) while writers that
+    also clean up run one at a time: a save's cleanup would otherwise remove the live temporary or the new weights
+    file of another process saving beside it. Without the folder (or fcntl), it locks nothing."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))  # never a pipe: it would block
+    except OSError:  # a missing folder, not a folder: the write itself will say so
+        yield
+        return
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _kept_mode(path: Path) -> int | None:

@@ -50,6 +50,10 @@ class OptionKind:
     schema: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
+_INTEGERS = (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.uint16, torch.uint32,
+             torch.uint64)  # values read as float32, as numpy's integer arrays of any width
+
+
 def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor | None:
     """A detached float32 copy of ``value`` (list, number, ndarray or tensor), or None."""
     if value is None:
@@ -62,7 +66,7 @@ def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor |
     except (TypeError, ValueError, RuntimeError) as exc:
         raise OptionError(f"{what} must be a number or a (nested) list of numbers, found {value!r}: {exc}",
                           option=option) from None
-    if not (t.is_floating_point() or t.dtype in (torch.int64, torch.int32, torch.bool)):
+    if not (t.is_floating_point() or t.dtype in _INTEGERS):  # complex, quantized, ... are no real values
         raise OptionError(f"{what} must be real numbers, found dtype {t.dtype}", option=option)
     if plain:
         big = beyond_float32(t)

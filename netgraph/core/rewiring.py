@@ -23,7 +23,7 @@ from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.types import REAL
 from netgraph.core.wiring import describe_layer
 
-__all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "drop_layers", "inline_nested",
+__all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options", "drop_layers", "inline_nested",
            "keeping_port_types", "unique_names",
            "numbered",
            "chain_of", "chain_items"]
@@ -214,15 +214,30 @@ def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True, targets: 
                 and (e.src.layer, e.src.port) not in used:
             used.add((e.src.layer, e.src.port))
             edges.append((NetPort(e.src.layer, e.src.port), None))
-    return NetGraph({n: l for n, l in net.layers.items() if n in keep}, edges, **shapes)
+    return with_output_options(net, NetGraph({n: l for n, l in net.layers.items() if n in keep}, edges, **shapes))
+
+
+def with_output_options(net: NetGraph, part: NetGraph) -> NetGraph:
+    """``part`` (cut from ``net``) with ``net``'s options (a decoder, a declared type) on each graph output that
+    the same layer port still gives: cutting other layers away must not lose the decoder of an output it keeps."""
+    def producers(g: NetGraph) -> dict[str, tuple]:
+        return {e.dst.port: (e.src.layer, e.src.port) for e in g.edges if e.dst.layer is None}
+    before, after, have = producers(net), producers(part), part.port_shape_options()
+    extra = {p: o for p, o in net.port_shape_options().items()
+             if p not in have and p in after and after[p] == before.get(p)}
+    if not extra or isinstance(part, NetChain):  # a chain keeps them in _subchain
+        return part
+    return NetGraph(dict(part.layers), part.explicit_edges(), **have, **extra)
 
 
 def _subchain(chain: NetChain, keep: set[str]) -> NetChain:
     """A chain stays a chain: the remaining layers, in order, each feeding the next."""
     names = [n for n in chain.layers if n in keep]
     first_inputs = set(chain.layers[names[0]].input_ports)
+    last_outputs = set(chain.layers[names[-1]].output_ports)
+    first, last = names[0] == next(iter(chain.layers)), names[-1] == list(chain.layers)[-1]
     shapes = {p: s for p, s in chain.port_shape_options().items()
-              if names[0] == next(iter(chain.layers)) and p in first_inputs}
+              if (first and p in first_inputs) or (last and p in last_outputs)}  # the ends that stay keep theirs
     layers: Any = [chain.layers[n] for n in names] if numbered(chain) else {n: chain.layers[n] for n in names}
     return NetChain(layers, **shapes)
 

@@ -50,6 +50,8 @@ def _split_array_spec(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str | 
             except WiringError:
                 raise first from None  # the whole path's error says where it fails
             layer = net.layer_at(path)
+            if isinstance(layer, NetGraph) and not layer.ARRAYS:  # a graph holds layers, not arrays: say which
+                raise first from None
             if spec[-1] not in layer.ARRAYS:
                 nets = list(getattr(layer, "NETS", ()))
                 into = f"; a path into it names its inner net first, one of {nets}" if nets else ""

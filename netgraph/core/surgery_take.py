@@ -21,7 +21,7 @@ from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.operator_surgery import into_operator
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
-from netgraph.core.rewiring import check_net, layer_graph, layer_path, subgraph
+from netgraph.core.rewiring import check_net, layer_graph, layer_path, subgraph, with_output_options
 
 __all__ = ["net_take"]
 
@@ -45,7 +45,7 @@ def net_take(net: NetGraph, outputs: Any) -> NetGraph:
     targets = {layer for layer, _ in wanted} | set(nested)
     g = layer_graph(net)
     keep = set(targets).union(*(nx.ancestors(g, t) for t in targets))
-    taken = _only(subgraph(net, keep, targets=frozenset(targets)), wanted)
+    taken = with_output_options(net, _only(subgraph(net, keep, targets=frozenset(targets)), wanted))
     whole = set().union(*(nx.ancestors(g, t) for t in targets)) | {layer for layer, _ in wanted}
     for head in set(nested) & whole:  # its other outputs are used too: it stays whole, the ports become outputs
         for port in nested[head]:

@@ -27,7 +27,7 @@ from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.nesting import deep_walk
 from netgraph.core.files import (NAME_MAX, REFERENCE_SCOPE, NotRegularFile, atomic_write, check_replaceable,
-                                 open_regular, remove_temporaries, shortened)
+                                 folder_lock, open_regular, remove_temporaries, shortened)
 from netgraph.spec.dump import check_loadable, dump_data, spec_data
 from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_bytes
@@ -72,27 +72,28 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
                         f"arrays go beside it in a .safetensors file")
     arrays: dict[str, torch.Tensor] = {}
     data = spec_data(net, name, arrays=arrays, description=description)
-    old_weights = _named_weights(path)
-    weights, created = None, False
-    try:
-        check_replaceable(path)
-        if arrays:
-            tensors = {k: v.detach().cpu().contiguous().clone() for k, v in arrays.items()}
-            blob = _stable(safetensors_bytes(tensors, {"format": "netgraph", "netgraph": "1", "spec": path.name}))
-            weights = path.with_name(weights_name(path, blob))
-            data = {"netgraph": data.pop("netgraph"), "arrays": weights.name, **data}
-        check_loadable(data)  # a spec too deep to load: refused before anything is written
-        text = dump_data(data).encode("utf-8")
-        if weights is not None:
-            created = not os.path.lexists(weights)
-            atomic_write(weights, blob)
-        atomic_write(path, text)
-    except OSError as exc:
-        if created:
-            with contextlib.suppress(OSError):  # it may never have existed (a name too long)
-                weights.unlink(missing_ok=True)
-        raise SpecError(f"save(net, {str(path)!r}) failed: {_failure(exc)}; nothing was changed") from None
-    _clean(path, weights.name if weights else None, old_weights)
+    with folder_lock(path.parent):  # saves beside it (other processes) wait: each one's cleanup sees only its own
+        old_weights = _named_weights(path)
+        weights, created = None, False
+        try:
+            check_replaceable(path)
+            if arrays:
+                tensors = {k: v.detach().cpu().contiguous().clone() for k, v in arrays.items()}
+                blob = _stable(safetensors_bytes(tensors, {"format": "netgraph", "netgraph": "1", "spec": path.name}))
+                weights = path.with_name(weights_name(path, blob))
+                data = {"netgraph": data.pop("netgraph"), "arrays": weights.name, **data}
+            check_loadable(data)  # a spec too deep to load: refused before anything is written
+            text = dump_data(data).encode("utf-8")
+            if weights is not None:
+                created = not os.path.lexists(weights)
+                atomic_write(weights, blob)
+            atomic_write(path, text)
+        except OSError as exc:
+            if created:
+                with contextlib.suppress(OSError):  # it may never have existed (a name too long)
+                    weights.unlink(missing_ok=True)
+            raise SpecError(f"save(net, {str(path)!r}) failed: {_failure(exc)}; nothing was changed") from None
+        _clean(path, weights.name if weights else None, old_weights)
     return path
 
 
@@ -232,7 +233,7 @@ def _data_length(header: bytes) -> int:
     try:
         entries = json.loads(header)
         ends = [int(v["data_offsets"][1]) for k, v in entries.items() if k != "__metadata__"]
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OverflowError):  # 1e400: inf
         raise WeightsRefused("is not a valid safetensors file: its header is not the JSON it should be") from None
     return max(ends, default=0)
 

@@ -32,7 +32,8 @@ from typing import Any
 import torch
 
 from netgraph.core.files import usable_folder
-from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, resolve
+from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, refuse_newer, resolve
+from netgraph.train.checkpoint_checks import check_layout
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data import Expect, finish, gather, padded_training, sample, split_fraction, split_ragged
 from netgraph.train.encoded import encoded_data
@@ -224,6 +225,9 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
                           f"be removed as older); pass resume=True to continue that run, or give an empty folder")
     if resume is not None:
         resume = (resume, read_checkpoint(resume))
+        check_layout(resume[1], resume[0], resume=True)
+        if checkpoint is not None:
+            refuse_newer(checkpoint["directory"], *resume)
         seed = int(resume[1]["seed"])  # the interrupted run's seed: same validation split, same rounds
     loss = attach_losses(net, o["loss_function"])
     drawn = int(torch.randint(0, 2**62, ()).item()) if seed is None else seed  # rank 0's is broadcast below

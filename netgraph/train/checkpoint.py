@@ -35,10 +35,11 @@ import torch
 from netgraph.core.files import atomic_write, remove_temporaries
 from netgraph.core.errors import OptionError
 from netgraph.backend.initialize import net_initialize
+from netgraph.train.checkpoint_checks import check_layout, check_optimizer_state, check_progress
 from netgraph.layers.estimators import estimator_state, load_estimator_state
 
 __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
-           "content_digest", "load_optimizer", "run_state", "rank_estimators", "restore_run", "FORMAT"]
+           "content_digest", "refuse_newer", "load_optimizer", "run_state", "rank_estimators", "restore_run", "FORMAT"]
 
 FORMAT = "netgraph-checkpoint"
 _NAME = re.compile(r"round-(\d+)\.pt")
@@ -139,6 +140,22 @@ def content_digest(value: Any) -> str:
     return digest.hexdigest()
 
 
+def refuse_newer(directory: str | os.PathLike, source: Any, data: dict[str, Any]) -> None:
+    """OptionError when ``directory`` (where a resumed run writes) holds checkpoints of later rounds than the one it
+    resumes from (``source``, read as ``data``): the run's own files would mix with them, ``keep`` would remove its
+    own as the older rounds, and a later ``resume=True`` would continue from the abandoned run's newest."""
+    done = data.get("round")
+    if not isinstance(done, int) or isinstance(done, bool):
+        found = _NAME.fullmatch(Path(source).name)
+        done = int(found.group(1)) if found else 0
+    later = [p.name for p in checkpoints(directory) if int(_NAME.fullmatch(p.name).group(1)) > done]
+    if later:
+        raise OptionError(f"checkpoint directory {str(directory)!r} holds checkpoints of rounds after round {done}, "
+                          f"which {str(source)!r} resumes from: {', '.join(later[:3])}{' ...' if len(later) > 3 else ''};"
+                          f" the resumed run's own checkpoints would mix with them (and keep would remove its own as "
+                          f"the older); give another checkpoint directory, or remove those files")
+
+
 def resolve(path: str | os.PathLike) -> Path:
     """A checkpoint file from a file or a directory (its newest checkpoint)."""
     try:
@@ -155,30 +172,44 @@ def resolve(path: str | os.PathLike) -> Path:
 
 
 def check_compatible(data: dict[str, Any], module: torch.nn.Module, source: Any) -> None:
-    """OptionError unless the checkpoint's arrays have the module's names and shapes."""
+    """OptionError unless the checkpoint's arrays (and best arrays) have the module's names and shapes."""
     mine = {k: tuple(v.shape) for k, v in module.state_dict().items()}
-    theirs = {k: tuple(v.shape) for k, v in data["model"].items()}
-    if mine != theirs:
-        diff = [f"{k}: checkpoint {theirs.get(k)}, net {mine.get(k)}" for k in sorted(set(mine) | set(theirs))
-                if mine.get(k) != theirs.get(k)]
-        raise OptionError(f"checkpoint {str(source)!r} was written for a different net: "
-                          + "; ".join(diff[:5]) + (" ..." if len(diff) > 5 else ""))
+    for key, what in (("model", ""), ("best_model", "best ")):
+        if data.get(key) is None:
+            continue
+        theirs = {k: tuple(v.shape) for k, v in data[key].items()}
+        if mine != theirs:
+            diff = [f"{k}: checkpoint {theirs.get(k)}, net {mine.get(k)}" for k in sorted(set(mine) | set(theirs))
+                    if mine.get(k) != theirs.get(k)]
+            raise OptionError(f"checkpoint {str(source)!r} was written for a different net: {what}"
+                              + "; ".join(diff[:5]) + (" ..." if len(diff) > 5 else ""))
 
 
-def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], method: str, source: Any) -> float:
-    """Load a checkpoint's optimizer state into ``optimizer`` (of ``method``), keeping the optimizer's own rates
-    (``base_lr``: this run's learning_rate and multipliers); returns the schedule's factor when it was saved.
-    OptionError when it was written by another method (torch would load it, then fail at the first step on a
-    setting the other method lacks)."""
+def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], method: str, source: Any,
+                   trained: list[str] | None = None) -> float:
+    """Load a checkpoint's optimizer state into ``optimizer`` (of ``method``, training the arrays named ``trained``
+    in its order), keeping the optimizer's own rates (``base_lr``: this run's learning_rate and multipliers);
+    returns the schedule's factor when it was saved. OptionError when it was written by another method (torch
+    would load it, then fail at the first step on a setting the other method lacks) or for other arrays (torch
+    matches arrays by position: another array's state, or a crash in a fused kernel for another shape)."""
     rates = [g["base_lr"] for g in optimizer.param_groups]
     saved = data.get("method")  # checkpoints from before it was recorded: told by their settings
     if saved is not None and saved != method:
         raise OptionError(f"checkpoint {str(source)!r} was written with method {saved!r}, not {method!r}: resume "
                           f"with method={saved!r}, or start fresh (resume=False, or another checkpoint directory)")
+    before = data.get("optimizer_arrays")  # checkpoints from before it was recorded: their state's shapes are checked
+    if trained is not None and before is not None and before != trained:
+        new, gone = [n for n in trained if n not in before], [n for n in before if n not in trained]
+        why = "; ".join([*([f"this run trains {_few(new)}, which it left frozen"] if new else []),
+                         *([f"it trained {_few(gone)}, which this run freezes"] if gone else [])]) or "another order"
+        raise OptionError(f"checkpoint {str(source)!r} was written by a run that froze other arrays "
+                          f"(learning_rate_multipliers): {why}; resume with the same arrays frozen, or start fresh "
+                          f"(resume=False, or another checkpoint directory)")
     needed = set(optimizer.param_groups[0]) - {"base_lr"}  # net_train's own, set after loading when absent
+    settings = [dict(g) for g in optimizer.param_groups]
     try:
         optimizer.load_state_dict(data["optimizer"])
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:  # torch checks little of its form
         raise OptionError(f"checkpoint {str(source)!r} holds optimizer state that does not fit this run "
                           f"(method or learning_rate_multipliers changed?): {exc}") from None
     missing = sorted({k for g in optimizer.param_groups for k in needed if k not in g})
@@ -190,6 +221,7 @@ def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], metho
         raise OptionError(f"checkpoint {str(source)!r} was written with another method than {method!r} (its optimizer "
                           f"state lacks {', '.join(missing)}): resume with the method it was written with, or start "
                           f"fresh (resume=False, or another checkpoint directory)")
+    check_optimizer_state(optimizer, settings, source)
     saved = optimizer.param_groups[0]  # its rate / base rate: the schedule's factor
     factor = saved["lr"] / saved["base_lr"] if saved.get("base_lr") else 1.0
     for group, rate in zip(optimizer.param_groups, rates):  # the saved rates would override this run's
@@ -216,20 +248,31 @@ def run_state(trainer: Any, by_rank: list[dict[str, float]] | None = None) -> di
     state = {"model": {k: v.detach().cpu() for k, v in trainer.module.state_dict().items()},
              "optimizer": trainer.optimizer.state_dict(), "method": trainer.plan.method.name,
              "progress": trainer.state.as_dict(), "best_model": best, "seed": trainer.plan.seed,
-             "estimators": estimator_state(trainer.module)}
+             "estimators": estimator_state(trainer.module), "optimizer_arrays": trained_names(trainer)}
     if by_rank is not None and len(by_rank) > 1:
         state["estimators_by_rank"] = by_rank
     return state
 
 
+def _few(names: list[str]) -> str:
+    return ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+
+
+def trained_names(trainer: Any) -> list[str]:
+    """The names of the arrays the run's optimizer trains, in the order of its state (frozen arrays are left out)."""
+    names = {id(p): n for n, p in trainer.module.named_parameters()}
+    return [names[id(p)] for g in trainer.optimizer.param_groups for p in g["params"]]
+
+
 def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, Any]:
     """Load ``run_state``'s arrays, optimizer, best arrays and baselines into ``trainer``; returns the progress."""
     check_compatible(data, trainer.module, source)
+    check_progress(data["progress"], trainer.state, source)
     trainer.module.load_state_dict(data["model"])
     by_rank = data.get("estimators_by_rank")  # each process its own baselines, when the process count is the same
     own = by_rank[trainer.ctx.rank] if by_rank and len(by_rank) == trainer.ctx.world else None
     load_estimator_state(trainer.module, own if own is not None else data.get("estimators", {}))
-    trainer.factor = load_optimizer(trainer.optimizer, data, trainer.plan.method.name, source)
+    trainer.factor = load_optimizer(trainer.optimizer, data, trainer.plan.method.name, source, trained_names(trainer))
     if data.get("best_model") is not None:
         trainer.best_state = {k: v.to(trainer.ctx.device) for k, v in data["best_model"].items()}
     return data["progress"]
@@ -242,6 +285,7 @@ def load_checkpoint(net: Any, path: str | os.PathLike, best: bool = False) -> An
     """
     file = resolve(path)
     data = read_checkpoint(file)
+    check_layout(data, file, resume=False)
     module = net_initialize(net).compile()
     check_compatible(data, module, file)
     state = data["best_model"] if best and data.get("best_model") is not None else data["model"]

@@ -23,6 +23,7 @@ from netgraph.train.loss import surrogate_term
 from netgraph.train.walk import first_nonfinite, reaching_layers, run_model
 from netgraph.train.metrics import append_values, last_values
 from netgraph.train.options import schedule_factor
+from netgraph.train.stopping import ended_before
 from netgraph.train.progress_text import bar_postfix, round_line
 from tqdm.auto import tqdm
 
@@ -242,6 +243,8 @@ class Trainer:
 
     def _rounds(self) -> str:
         plan, s = self.plan, self.state
+        if plan.resume is not None and (ended := ended_before(plan.stopping, plan.max_time, s)):
+            return self.finish(ended)  # the uninterrupted run trains no more: neither may a resumed one
         while True:
             if s.rounds >= plan.max_rounds:
                 return self.finish("MaxTrainingRounds")
@@ -302,7 +305,7 @@ class Trainer:
             if callable(stopping.criterion):
                 stop = bool(stopping.criterion(self.info())) if self.ctx.main else False
             else:
-                stop = r > stopping.initial_patience and s.stale >= max(1, stopping.patience)
+                stop = stopping.met(r, s.stale)
             reason = "TrainingStoppingCriterion" if self.ctx.any(stop) else None
         interval = self.plan.checkpoint["interval"] if self.plan.checkpoint else 0
         if interval and r % interval == 0:

@@ -18,7 +18,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.train.metrics import NAMES, maximize
 from netgraph.train.options import check_number, snake
 
-__all__ = ["Stopping", "parse_stopping"]
+__all__ = ["Stopping", "parse_stopping", "ended_before"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,6 +35,10 @@ class Stopping:
     metric: str | None = None  # a metric's name or label: watch it (validation, else training) instead of the loss
     maximize: bool = False  # the watched metric improves upwards (accuracy), not downwards (errors)
 
+    def met(self, rounds: int, stale: int) -> bool:
+        """Whether a patience criterion stops training after ``rounds`` rounds, ``stale`` of them without improving."""
+        return not callable(self.criterion) and rounds > self.initial_patience and stale >= max(1, self.patience)
+
     def improved(self, best: float | None, new: float) -> bool:
         if best is None or math.isnan(best):
             return not math.isnan(new)
@@ -42,6 +46,14 @@ class Stopping:
             best, new = -best, -new
         kind, amount = self.improvement
         return new < best - amount if kind == "absolute" else new < best - amount * abs(best)
+
+
+def ended_before(stopping: Stopping | None, max_time: float | None, progress: Any) -> str | None:
+    """Why a run resumed at ``progress`` (its rounds, stale rounds and elapsed seconds) had already ended, or None:
+    its patience ran out, or its time was spent (one more batch would make a round of one batch)."""
+    if stopping is not None and stopping.met(progress.rounds, progress.stale):
+        return "TrainingStoppingCriterion"
+    return "MaxTrainingTime" if max_time and progress.elapsed >= max_time else None
 
 
 def _improvement(value: Any) -> tuple[str, float]:

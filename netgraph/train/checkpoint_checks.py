@@ -1,0 +1,134 @@
+"""What a checkpoint must hold before it is loaded or resumed from.
+
+Its SHA-256 and format tag say a file is whole, not that it is well formed: one written by hand (or by a tool that
+computed the digest) may lack an entry or hold another kind of value there. Each check here is an OptionError
+naming the file and the entry, instead of a KeyError or a torch error from deep inside loading.
+
+>>> check_layout({"model": {"w": torch.zeros(2)}}, "c.pt", resume=False)
+>>> check_layout({"model": [1, 2]}, "c.pt", resume=False)
+Traceback (most recent call last):
+netgraph.core.errors.OptionError: checkpoint 'c.pt' is malformed: 'model' must be a dict of array name -> tensor, found list
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import OptionError
+
+__all__ = ["check_layout", "check_progress", "check_optimizer_state"]
+
+
+def _tensors(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in value.items())
+
+
+def _number(value: Any, none: bool = False) -> bool:
+    return (value is None and none) or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def _optimizer(value: Any) -> bool:
+    return (isinstance(value, dict) and isinstance(value.get("state"), dict)
+            and isinstance(value.get("param_groups"), list)
+            and all(isinstance(g, dict) and isinstance(g.get("params"), list) for g in value["param_groups"]))
+
+
+_ENTRIES = {  # entry: (needed to resume only, test, what it must be)
+    "model": (False, _tensors, "a dict of array name -> tensor"),
+    "best_model": (None, lambda v: v is None or _tensors(v), "None or a dict of array name -> tensor"),
+    "optimizer": (True, _optimizer, "an optimizer state_dict (a dict with 'state' and 'param_groups')"),
+    "progress": (True, lambda v: isinstance(v, dict) and all(isinstance(k, str) for k in v), "a dict"),
+    "seed": (True, lambda v: isinstance(v, int) and not isinstance(v, bool), "an integer"),
+    "method": (None, lambda v: v is None or isinstance(v, str), "a method name"),
+    "estimators": (None, lambda v: isinstance(v, dict) and all(_number(x) for x in v.values()),
+                   "a dict of layer -> number"),
+    "optimizer_arrays": (None, lambda v: isinstance(v, list) and all(isinstance(n, str) for n in v),
+                         "a list of array names"),
+    "estimators_by_rank": (None, lambda v: isinstance(v, list) and all(
+        isinstance(d, dict) and all(_number(x) for x in d.values()) for d in v), "a list of dicts of layer -> number"),
+}
+_ITEMWISE = {"model", "best_model", "estimators"}  # dicts whose items are checked one by one
+
+
+def check_layout(data: dict[str, Any], source: Any, resume: bool) -> None:
+    """OptionError unless ``data`` (a read checkpoint) holds what loading it (``resume``: resuming from it) reads, in
+    the form it is read; entries that only some checkpoints hold (None above) are checked when present."""
+    for key, (for_resume, test, what) in _ENTRIES.items():
+        if key not in data:
+            if for_resume is False or (for_resume and resume):
+                raise OptionError(f"checkpoint {str(source)!r} is malformed: it has no {key!r} entry")
+            continue
+        if for_resume and not resume:
+            continue
+        if not test(data[key]):
+            raise OptionError(f"checkpoint {str(source)!r} is malformed: {key!r} must be {what}, found "
+                              f"{_found(data[key], test) if key in _ITEMWISE else type(data[key]).__name__}")
+
+
+def _found(value: Any, test: Any) -> str:
+    """The kind of ``value``, and in a dict the first item that ``test`` refuses alone: "dict with 'w': str"."""
+    bad = [(k, v) for k, v in value.items() if not test({k: v})] if isinstance(value, dict) else []
+    return f"dict with {bad[0][0]!r}: {type(bad[0][1]).__name__}" if bad else type(value).__name__
+
+
+def check_progress(progress: dict[str, Any], fresh: Any, source: Any) -> None:
+    """OptionError unless each entry of a checkpoint's ``progress`` is a field of ``fresh`` (the run's new progress
+    dataclass) holding the kind of value that field holds: counts, numbers, lists of numbers, dicts of them."""
+    fields = {f.name: getattr(fresh, f.name) for f in dataclasses.fields(fresh)}
+    for key, value in progress.items():
+        if key not in fields:
+            raise OptionError(f"checkpoint {str(source)!r} is malformed: its progress has an unknown entry {key!r}; "
+                              f"entries are {sorted(fields)}")
+        default = fields[key]
+        if isinstance(default, int):
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        elif isinstance(default, (float, type(None))):
+            ok = _number(value, none=default is None)
+        elif isinstance(default, list):
+            ok = isinstance(value, list) and all(_number(x, none=True) for x in value)
+        else:
+            ok = isinstance(value, dict) and all(isinstance(v, list) and all(_number(x, none=True) for x in v)
+                                                 for v in value.values())
+        if not ok:
+            raise OptionError(f"checkpoint {str(source)!r} is malformed: its progress entry {key!r} holds "
+                              f"{type(value).__name__} {str(value)[:60]}, not what a run records there")
+
+
+def check_optimizer_state(optimizer: torch.optim.Optimizer, settings: list[dict], source: Any) -> None:
+    """OptionError unless what a checkpoint loaded into ``optimizer`` has the form of what it had before
+    (``settings``: its param_groups then): each setting of the same kind (a rate a number, betas two numbers), each
+    array's state a number, a tensor of the array's shape, or a one-element step count. torch loads any of these,
+    then fails at the first step (its fused Adam writes past the end of a moment of another shape)."""
+    for group, before in zip(optimizer.param_groups, settings):
+        for name, old in before.items():
+            if name != "params" and not _same_kind(group.get(name), old):
+                raise OptionError(f"checkpoint {str(source)!r} is malformed: its optimizer setting {name!r} is "
+                                  f"{str(group.get(name))[:40]!r}, where this optimizer has {old!r}")
+    for param, entries in optimizer.state.items():
+        if not isinstance(param, torch.Tensor) or not isinstance(entries, dict):
+            raise OptionError(f"checkpoint {str(source)!r} is malformed: its optimizer state has an entry {param!r} "
+                              f"for no array of this net")
+        for name, value in entries.items():
+            step = name == "step" and isinstance(value, torch.Tensor) and value.numel() == 1
+            if step or (isinstance(value, torch.Tensor) and value.shape == param.shape):
+                continue  # any other shape would reach a fused kernel unchecked: a crash, or memory overwritten
+            if not isinstance(value, torch.Tensor) and _number(value, none=True):  # SGD's buffer without momentum
+                continue
+            found = f"shape {tuple(value.shape)}" if isinstance(value, torch.Tensor) else type(value).__name__
+            raise OptionError(f"checkpoint {str(source)!r} holds optimizer state that does not fit this run: its "
+                              f"{name!r} of an array of shape {tuple(param.shape)} is a {found} (written by a run that "
+                              f"froze other arrays with learning_rate_multipliers, or made by hand)")
+
+
+def _same_kind(new: Any, old: Any) -> bool:
+    """Whether an optimizer setting from a checkpoint is of the kind of this optimizer's (flags: a flag or None)."""
+    if isinstance(old, bool) or old is None:
+        return new is None or isinstance(new, bool)
+    if _number(old):
+        return _number(new)
+    if isinstance(old, (tuple, list)):
+        return isinstance(new, (tuple, list)) and len(new) == len(old) and all(_number(x) for x in new)
+    return isinstance(new, type(old))
