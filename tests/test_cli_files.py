@@ -67,6 +67,22 @@ def test_export_refuses_to_overwrite_its_input_and_a_reexport_keeps_the_name(tmp
     assert {p.key: p.value for p in onnx.load(tmp_path / "again.onnx").metadata_props}["name"] == "Tiny"
 
 
+
+def test_render_and_run_refuse_to_overwrite_their_input(tmp_path, capsys, monkeypatch):
+    """`render spec.yaml -o spec.yaml -f svg` (or a model.onnx) replaced the input with the diagram, exit 0."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.yaml").write_text(SMALL)
+    assert main(["export", "spec.yaml", "-o", "model.onnx"]) == 0
+    (tmp_path / "spec.svg").write_text(SMALL)  # a spec whose name ends in .svg: its default diagram is itself
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    for argv in (["render", "spec.yaml", "-o", "spec.yaml", "-f", "svg"], ["render", "model.onnx", "-o",
+                 str(tmp_path / "model.onnx"), "-f", "png"], ["run", "spec.svg"], ["render", "spec.svg"]):
+        capsys.readouterr()
+        assert main(argv) == 1, argv
+        err = capsys.readouterr().err
+        assert "is the input file" in err and "give another output path" in err and err.count("\n") == 1
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
 def test_train_refuses_an_output_folder_where_the_trained_spec_would_replace_the_spec(tmp_path, capsys):
     (tmp_path / "s.yaml").write_text(SMALL)
     _good(tmp_path)
