@@ -46,3 +46,18 @@ def test_a_negative_seed_names_the_flag(tmp_path, capsys, command):
     assert main([command, str(tmp_path / "s.yaml"), "--seed", "-1", "-o", str(tmp_path / "x.onnx" if command == "export"
                                                                                else tmp_path / "x.svg")]) == 1
     assert "--seed must be a whole number" in capsys.readouterr().err
+
+
+def test_every_train_flag_reaches_the_processes_nproc_starts():
+    """`--nproc 2` dropped --base-dir and --allow-outside: each process refused the spec's 'file:' reference."""
+    from netgraph.cli.parser import build_parser
+    from netgraph.cli.train import _forward_argv
+    argv = ["train", "s.yaml", "--data", "d.npz", "-o", "out", "--batch-size", "8", "--rounds", "3", "--time", "9.5",
+            "--learning-rate", "0.01", "--method", "SGD", "--momentum", "0.9", "--epsilon", "1e-6", "--validation",
+            "0.2", "--patience", "2", "--seed", "4", "--device", "cpu", "--checkpoint", "ck", "--resume", "--loss",
+            "Loss", "--metrics", "Accuracy", "--stop-on", "Accuracy", "--nproc", "2", "--quiet", "--tensorboard", "tb",
+            "--workers", "1", "--limit", "yaml_bytes=9", "--base-dir", "refs", "--allow-outside"]
+    given = vars(build_parser().parse_args(argv))
+    forwarded = vars(build_parser().parse_args(_forward_argv(build_parser().parse_args(argv))))
+    assert forwarded.pop("distributed") and forwarded.pop("nproc") == 1
+    assert {k: v for k, v in given.items() if k not in ("distributed", "nproc")} == forwarded

@@ -26,7 +26,7 @@ __all__ = ["train"]
 
 _FORWARDED = ("data", "output", "batch_size", "rounds", "time", "learning_rate", "method", "momentum",
               "epsilon", "validation", "patience", "seed", "device", "checkpoint", "loss", "tensorboard", "metrics",
-              "stop_on", "workers")
+              "stop_on", "workers", "base_dir")
 
 
 def _forward_argv(args: argparse.Namespace) -> list[str]:
@@ -37,6 +37,7 @@ def _forward_argv(args: argparse.Namespace) -> list[str]:
             out += [f"--{name.replace('_', '-')}", str(value)]
     out += [f"--limit={flag}" for flag in args.limit]
     out += ["--resume"] * bool(args.resume) + ["--quiet"] * bool(args.quiet) + ["--distributed"]
+    out += ["--allow-outside"] * bool(args.allow_outside)
     return out
 
 
