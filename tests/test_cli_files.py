@@ -83,6 +83,20 @@ def test_render_and_run_refuse_to_overwrite_their_input(tmp_path, capsys, monkey
         assert "is the input file" in err and "give another output path" in err and err.count("\n") == 1
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
+
+@pytest.mark.parametrize("argv, name", [(["render", "spec.yaml", "-o", "new/", "-f", "svg"], "spec.svg"),
+                                        (["run", "spec.yaml", "-o", "new/"], "spec.svg"),
+                                        (["export", "spec.yaml", "-o", "new/"], "spec.onnx"),
+                                        (["schema", "-o", "new/"], "netgraph.spec.schema.json")])
+def test_an_output_ending_in_a_slash_is_refused_as_a_folder_name(tmp_path, capsys, monkeypatch, argv, name):
+    """`-o new/` wrote a file named 'new' (Path drops the slash), exit 0."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.yaml").write_text(SMALL)
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert f"-o 'new/' names a folder" in err and f"-o new/{name}" in err and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
+
 def test_train_refuses_an_output_folder_where_the_trained_spec_would_replace_the_spec(tmp_path, capsys):
     (tmp_path / "s.yaml").write_text(SMALL)
     _good(tmp_path)

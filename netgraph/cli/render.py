@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.files import refuse_overwriting
+from netgraph.core.files import refuse_folder_name, refuse_overwriting
 from netgraph.render import FILE_FORMATS
 from netgraph.render import render as render_net
 from netgraph.render.api import check_target
@@ -29,6 +29,7 @@ def diagram_path(output: str | None, spec: str, fmt: str | None, format_flag: st
     """Where ``-o`` puts the diagram (default ``<spec name>.svg`` here), checked before any work: its folder
     exists, it is no folder nor the input ``spec``, and its format is known (from ``format_flag``'s value ``fmt``
     or the suffix)."""
+    refuse_folder_name(output, "-o", Path(spec).with_suffix(".svg").name)
     out = Path(output or Path(spec).with_suffix(".svg").name)
     check_target(out)
     refuse_overwriting(out, spec, "-o" if output else "the default output (<spec name>.svg here)")
