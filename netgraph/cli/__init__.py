@@ -20,10 +20,12 @@ from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.files import REFERENCE_SCOPE
 from netgraph.core.limits import limits
 
-__all__ = ["main", "entry", "build_parser", "EPIPE_STATUS"]
+__all__ = ["main", "entry", "build_parser", "EPIPE_STATUS", "INTERRUPTED_STATUS"]
 
 #: the exit status when stdout's reader has gone: a shell's for a process ended by SIGPIPE (128 + 13)
 EPIPE_STATUS = 141
+#: the exit status after Ctrl-C: a shell's for a process ended by SIGINT (128 + 2)
+INTERRUPTED_STATUS = 130
 
 
 def main(argv: list[str] | None = None, imported: Callable[[], None] | None = None) -> int:
@@ -79,6 +81,9 @@ def entry() -> int:
     gc.disable()
     try:
         return main(imported=_settle_collector)
+    except KeyboardInterrupt:  # Ctrl-C outside training (net_train stops at its round): no traceback
+        print("netgraph: interrupted", file=sys.stderr)
+        return INTERRUPTED_STATUS
     finally:
         gc.enable()
 
