@@ -161,3 +161,27 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert code == 1
     err = capsys.readouterr().err
     assert err.startswith("netgraph train: ") and "Traceback" not in err
+
+
+SPEC = "netgraph: 1\ntype: NetChain\nlayers: {h: {type: LinearLayer, output: 1}}\ninputs: {Input: [3]}\n"
+
+
+@pytest.mark.slow
+def test_a_failing_process_under_nproc_shows_its_error_without_torchrun_s_traceback(tmp_path):
+    """A DataError in each process was followed by torchrun's ChildFailedError traceback and failure report."""
+    (tmp_path / "s.yaml").write_text(SPEC)
+    np.savez(tmp_path / "bad.npz", Input=np.ones((8, 5), "f4"), Target=np.ones((8, 1), "f4"))
+    done = subprocess.run([sys.executable, "-m", "netgraph", "train", str(tmp_path / "s.yaml"), "--data",
+                           str(tmp_path / "bad.npz"), "-o", str(tmp_path / "out"), "--rounds", "1", "--nproc", "2",
+                           "--quiet"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 1 and "expected shape (b, 3)" in done.stderr
+    assert "Traceback" not in done.stderr and "FAILED" not in done.stderr and "exitcode" not in done.stderr
+
+
+def test_nproc_reads_the_spec_before_starting_processes(tmp_path, capsys, monkeypatch):
+    """A broken spec was reported once per process (under torchrun's traceback), after starting them all."""
+    monkeypatch.setattr("netgraph.cli.train.launch", lambda *a: pytest.fail("started processes for a broken spec"))
+    (tmp_path / "s.yaml").write_text(SPEC.replace("LinearLayer", "LinearLayr"))
+    assert main(["train", str(tmp_path / "s.yaml"), "--data", "d.npz", "--nproc", "2", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("netgraph train: ") and "did you mean 'LinearLayer'" in err

@@ -44,6 +44,7 @@ def _forward_argv(args: argparse.Namespace) -> list[str]:
 def train(args: argparse.Namespace) -> int:
     check_train_flags(args)  # before launching processes, loading or training: worded by the flags
     if args.nproc > 1 and not args.distributed:
+        _load_net(args.spec)  # a broken spec: one message here, not one from each process
         return launch(_forward_argv(args), args.nproc)
     net, data = _load_net(args.spec), load_data(args.data)
     validation: Any = args.validation

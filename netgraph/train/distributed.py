@@ -132,6 +132,6 @@ def free_port() -> int:
 
 def launch(args: list[str], nproc: int, module: str = "netgraph") -> int:
     """Run ``python -m module *args`` in ``nproc`` processes under torchrun on this machine; its exit code."""
-    command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", str(nproc),
+    command = [sys.executable, "-m", "netgraph.cli.torchrun", "--nnodes", "1", "--nproc-per-node", str(nproc),
                "--master-addr", "127.0.0.1", "--master-port", str(free_port()), "-m", module, *args]
     return subprocess.run(command, check=False).returncode
