@@ -25,6 +25,10 @@ inputs: {Input: [3]}
     (["--tensorboard", "s.yaml"], "--tensorboard 's.yaml' cannot be used as a folder"),
     (["--tensorboard", ""], "--tensorboard needs a folder"),
     (["--seed", "-1"], "--seed must be a whole number from 0"),
+    (["--momentum", "0.9"], "--momentum is an option of --method SGD or RMSProp, not Adam (the default)"),
+    (["--method", "sgd", "--epsilon", "1e-6"], "--epsilon is an option of --method Adam, AdamW or RMSProp, not SGD"),
+    (["--loss", "Outptu"], "--loss 'Outptu' is not an output port (did you mean 'Output'?); the outputs are Output"),
+    (["--loss", "{Output: 1, Extra: 2}"], "--loss 'Extra' is not an output port"),
 ])
 def test_train_flag_errors_name_the_flag(tmp_path, capsys, monkeypatch, flags, message):
     monkeypatch.chdir(tmp_path)
@@ -35,7 +39,7 @@ def test_train_flag_errors_name_the_flag(tmp_path, capsys, monkeypatch, flags, m
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1, err
     for keyword in ("batch_size", "max_training_rounds", "validation_set", "target_device", "learning_rate",
-                    "log_dir", "progress_reporting", "random_seed"):
+                    "log_dir", "progress_reporting", "random_seed", "loss_function", "suboption"):
         assert keyword not in err
     assert not (tmp_path / "out").exists()
 
