@@ -21,7 +21,11 @@ inputs: {Input: [3]}
     (["--validation", "1.5"], "--validation 1.5: a fraction to hold out must lie strictly between 0 and 1"),
     (["--device", "cuda:99"], "--device cuda:99"),
     (["--device", "tpu"], "--device must be cpu or cuda"),
-    (["--learning-rate", "0"], "--learning-rate must be a number > 0"),
+    (["--learning-rate", "0"], "--learning-rate must be a finite number > 0"),
+    (["--learning-rate", "inf"], "--learning-rate must be a finite number > 0, found inf"),
+    (["--time", "inf"], "--time must be a finite number > 0, found inf"),
+    (["--checkpoint", " "], "--checkpoint needs a folder, e.g. --checkpoint checkpoints"),
+    (["-o", ""], "-o needs a folder, e.g. -o trained"),
     (["--tensorboard", "s.yaml"], "--tensorboard 's.yaml' cannot be used as a folder"),
     (["--tensorboard", ""], "--tensorboard needs a folder"),
     (["--seed", "-1"], "--seed must be a whole number from 0"),
@@ -39,7 +43,8 @@ def test_train_flag_errors_name_the_flag(tmp_path, capsys, monkeypatch, flags, m
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1, err
     for keyword in ("batch_size", "max_training_rounds", "validation_set", "target_device", "learning_rate",
-                    "log_dir", "progress_reporting", "random_seed", "loss_function", "suboption"):
+                    "log_dir", "progress_reporting", "random_seed", "loss_function", "suboption",
+                    "max_training_time"):
         assert keyword not in err
     assert not (tmp_path / "out").exists()
 
