@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import onnx
 import pytest
@@ -96,6 +98,16 @@ def test_an_output_ending_in_a_slash_is_refused_as_a_folder_name(tmp_path, capsy
     err = capsys.readouterr().err
     assert f"-o 'new/' names a folder" in err and f"-o new/{name}" in err and err.count("\n") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
+
+
+def test_a_device_or_pipe_given_as_data_is_named_as_such(tmp_path, capsys):
+    """`--data /dev/zero` (or a fifo) said 'no data file or image folder', though the path exists."""
+    (tmp_path / "s.yaml").write_text(SMALL)
+    os.mkfifo(tmp_path / "pipe.npz")
+    for data in ("/dev/zero", str(tmp_path / "pipe.npz")):
+        assert main(["train", str(tmp_path / "s.yaml"), "--data", data, "-o", str(tmp_path / "o"), "--quiet"]) == 1
+        err = capsys.readouterr().err
+        assert f"data {data!r} is not a regular file (a device or pipe)" in err and err.count("\n") == 1
 
 def test_train_refuses_an_output_folder_where_the_trained_spec_would_replace_the_spec(tmp_path, capsys):
     (tmp_path / "s.yaml").write_text(SMALL)

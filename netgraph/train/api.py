@@ -335,6 +335,9 @@ def load_data(path: str | os.PathLike) -> Any:
     if suffix in (".csv", ".jsonl"):
         return text_table(path)
     if not path.is_file():
+        if path.exists():  # a device or a pipe: never read (/dev/zero would not end)
+            raise DataError(f"data {str(path)!r} is not a regular file (a device or pipe); give a data file or an "
+                            f"image folder")
         raise DataError(f"no data file or image folder {str(path)!r}")
     if suffix in (".npz", ".safetensors"):
         try:
