@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -185,3 +188,42 @@ def test_nproc_reads_the_spec_before_starting_processes(tmp_path, capsys, monkey
     assert main(["train", str(tmp_path / "s.yaml"), "--data", "d.npz", "--nproc", "2", "--quiet"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("netgraph train: ") and "did you mean 'LinearLayer'" in err
+
+
+def _workers(marker: str) -> list[int]:
+    """The training processes torchrun started for a run whose arguments hold ``marker``."""
+    table = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True).stdout.splitlines()
+    return [int(line.split()[0]) for line in table
+            if marker in line and "--distributed" in line.split() and "--nproc-per-node" not in line]  # not torchrun
+
+
+@pytest.mark.slow
+def test_an_interrupted_nproc_run_stops_its_processes(tmp_path):
+    """SIGINT to `netgraph train --nproc 2` killed torchrun 0.25 s later (subprocess.run), before it could stop its
+    workers, which run in sessions of their own: they trained on in the background."""
+    (tmp_path / "s.yaml").write_text(SPEC)
+    x = np.random.default_rng(0).standard_normal((64, 3)).astype("f4")
+    np.savez(tmp_path / "long.npz", Input=x, Target=x[:, :1])
+    process = subprocess.Popen([sys.executable, "-m", "netgraph", "train", str(tmp_path / "s.yaml"), "--data",
+                                str(tmp_path / "long.npz"), "-o", str(tmp_path / "out"), "--rounds", "100000",
+                                "--nproc", "2", "--batch-size", "8", "--quiet", "--checkpoint", str(tmp_path / "ck")],
+                               stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not list(tmp_path.glob("ck/round-*.pt")) and time.monotonic() < deadline:  # training
+            time.sleep(0.2)
+        assert len(_workers(str(tmp_path))) == 2
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        deadline = time.monotonic() + 10
+        while _workers(str(tmp_path)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _workers(str(tmp_path)), "worker processes left running"
+        assert process.returncode == 130 and "Traceback" not in err, err[-3000:]
+    finally:
+        process.kill()
+        for pid in _workers(str(tmp_path)):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass

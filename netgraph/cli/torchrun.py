@@ -7,8 +7,12 @@ from __future__ import annotations
 import logging
 import sys
 
-from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
-from torch.distributed.run import main as torchrun
+try:  # Ctrl-C while torch imports (a few seconds): end as after it, without the import's traceback
+    from torch.distributed.elastic.multiprocessing.api import SignalException
+    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+    from torch.distributed.run import main as torchrun
+except KeyboardInterrupt:
+    sys.exit(130)
 
 __all__ = ["run"]
 
@@ -19,7 +23,7 @@ def _not_failed_report(record: logging.LogRecord) -> bool:
 
 def run(argv: list[str]) -> int:
     """torchrun with ``argv``: 0 when every process succeeded, else the first failure's exit status (1 for a
-    process ended by a signal)."""
+    process ended by a signal), or 128 + N when torchrun itself got signal N (after stopping the processes)."""
     logging.getLogger("torch.distributed.run").setLevel(logging.ERROR)  # its OMP_NUM_THREADS banner
     processes = logging.getLogger("torch.distributed.elastic.multiprocessing.api")
     processes.setLevel(logging.ERROR)  # 'Sending process ... closing signal SIGTERM' to the others after a failure
@@ -29,6 +33,8 @@ def run(argv: list[str]) -> int:
     except ChildFailedError as exc:
         code = exc.get_first_failure()[1].exitcode
         return code if code > 0 else 1
+    except SignalException as exc:  # Ctrl-C (netgraph.train.distributed.launch passes it on): workers stopped
+        return 128 + int(exc.sigval)
     return 0
 
 

@@ -270,7 +270,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
             log.close()
         if trainer is not None:
             trainer.model = None  # DDP's reducer holds the process group: release it before the group goes
-        ctx.close()
+        ctx.close(together=sys.exc_info()[0] is None)  # an error or Ctrl-C on its way: leave without a barrier
 
 
 def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, method: Any,
