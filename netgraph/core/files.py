@@ -22,8 +22,8 @@ from typing import Any, BinaryIO
 from netgraph.core.errors import NetGraphError, OptionError
 
 __all__ = ["REFERENCE_SCOPE", "atomic_write", "check_replaceable", "open_regular", "refuse_folder_name",
-           "remove_temporaries", "usable_folder", "writable_file", "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened",
-           "temporary_stem"]
+           "remove_temporaries", "usable_folder", "writable_file", "refuse_overwriting", "TEMPORARY", "NAME_MAX",
+           "shortened", "temporary_stem"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
 #: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a

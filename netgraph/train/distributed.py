@@ -138,14 +138,20 @@ def launch(args: list[str], nproc: int, module: str = "netgraph") -> int:
     """Run ``python -m module *args`` in ``nproc`` processes under torchrun on this machine; its exit code.
 
     torchrun runs in a session of its own and gets exactly one SIGINT when this process is interrupted (Ctrl-C
-    or ``kill -INT``), then is waited for: it stops its workers (each in a session of its own, so no Ctrl-C
-    reaches them) before it ends. ``subprocess.run`` killed it 0.25 s after a Ctrl-C, leaving them training."""
+    or ``kill -INT``), or the SIGTERM or SIGHUP this process gets, and is waited for: it stops its workers (each
+    in a session of its own, so no Ctrl-C reaches them) before it ends. ``subprocess.run`` killed it 0.25 s after
+    a Ctrl-C, leaving them training."""
     command = [sys.executable, "-m", "netgraph.cli.torchrun", "--nnodes", "1", "--nproc-per-node", str(nproc),
                "--master-addr", "127.0.0.1", "--master-port", str(free_port()), "-m", module, *args]
     process = subprocess.Popen(command, start_new_session=True)
+    previous = {number: signal.signal(number, lambda got, frame: process.send_signal(got))  # `timeout`, a hang-up
+                for number in (signal.SIGTERM, signal.SIGHUP)}
     try:
         return process.wait()
     except KeyboardInterrupt:
         process.send_signal(signal.SIGINT)
         process.wait()
         raise
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
