@@ -198,9 +198,10 @@ def _workers(marker: str) -> list[int]:
 
 
 @pytest.mark.slow
-def test_an_interrupted_nproc_run_stops_its_processes(tmp_path):
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_nproc_run_stops_its_processes(tmp_path, signal_number):
     """SIGINT to `netgraph train --nproc 2` killed torchrun 0.25 s later (subprocess.run), before it could stop its
-    workers, which run in sessions of their own: they trained on in the background."""
+    workers, which run in sessions of their own: they trained on in the background (after a SIGTERM, torchrun too)."""
     (tmp_path / "s.yaml").write_text(SPEC)
     x = np.random.default_rng(0).standard_normal((64, 3)).astype("f4")
     np.savez(tmp_path / "long.npz", Input=x, Target=x[:, :1])
@@ -213,13 +214,13 @@ def test_an_interrupted_nproc_run_stops_its_processes(tmp_path):
         while not list(tmp_path.glob("ck/round-*.pt")) and time.monotonic() < deadline:  # training
             time.sleep(0.2)
         assert len(_workers(str(tmp_path))) == 2
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal_number)
         _, err = process.communicate(timeout=60)
         deadline = time.monotonic() + 10
         while _workers(str(tmp_path)) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not _workers(str(tmp_path)), "worker processes left running"
-        assert process.returncode == 130 and "Traceback" not in err, err[-3000:]
+        assert process.returncode == 128 + signal_number and "Traceback" not in err, err[-3000:]
     finally:
         process.kill()
         for pid in _workers(str(tmp_path)):
