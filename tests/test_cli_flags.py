@@ -70,3 +70,14 @@ def test_every_train_flag_reaches_the_processes_nproc_starts():
     forwarded = vars(build_parser().parse_args(_forward_argv(build_parser().parse_args(argv))))
     assert forwarded.pop("distributed") and forwarded.pop("nproc") == 1
     assert {k: v for k, v in given.items() if k not in ("distributed", "nproc")} == forwarded
+
+
+@pytest.mark.parametrize("base", ["missing", "s.yaml"])
+def test_a_base_dir_that_is_no_folder_is_refused(tmp_path, capsys, monkeypatch, base):
+    """`--base-dir missing` (or a file) was accepted without a word, and the references it was for then refused."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text(SMALL)
+    assert main(["check", "s.yaml", "--base-dir", base]) == 1
+    err = capsys.readouterr().err
+    assert f"--base-dir {base!r} is not a folder" in err and err.count("\n") == 1
+    assert main(["check", "s.yaml", "--base-dir", "."]) == 0

@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None, imported: Callable[[], None] | None = No
     if imported is not None:
         imported()
     try:
+        if args.base_dir is not None and not Path(args.base_dir).is_dir():  # else ignored until a reference needs it
+            raise OptionError(f"--base-dir {args.base_dir!r} is not a folder; give the folder that 'file:' "
+                              f"references may also read from", option="base_dir")
         scope = REFERENCE_SCOPE.set(True if args.allow_outside else Path(args.base_dir) if args.base_dir else None)
         try:
             with limits(**_limit_flags(args.limit)), warnings.catch_warnings():
