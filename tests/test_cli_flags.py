@@ -81,3 +81,11 @@ def test_a_base_dir_that_is_no_folder_is_refused(tmp_path, capsys, monkeypatch, 
     err = capsys.readouterr().err
     assert f"--base-dir {base!r} is not a folder" in err and err.count("\n") == 1
     assert main(["check", "s.yaml", "--base-dir", "."]) == 0
+
+
+@pytest.mark.parametrize("flag", ["yaml_bytes=0", "yaml_depth=-5"])
+def test_a_limit_below_one_names_the_flag(tmp_path, capsys, flag):
+    """It said "limit yaml_depth= must be a positive int, found -5": the Python keyword, not the flag typed."""
+    (tmp_path / "s.yaml").write_text(SMALL)
+    assert main(["check", str(tmp_path / "s.yaml"), "--limit", flag]) == 1
+    assert capsys.readouterr().err == f"netgraph check: --limit {flag}: N must be a whole number > 0\n"

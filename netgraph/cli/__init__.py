@@ -110,6 +110,8 @@ def _limit_flags(flags: list[str]) -> dict[str, int]:
         except ValueError:
             raise OptionError(f"--limit takes NAME=N (a whole number), e.g. --limit yaml_bytes=100000000; found "
                               f"{flag!r}") from None
+        if out[name.strip()] < 1:  # worded by the flag: netgraph.limits would say 'limit yaml_bytes= must be ...'
+            raise OptionError(f"--limit {flag}: N must be a whole number > 0")
     return out
 
 
