@@ -213,3 +213,24 @@ def test_train_refuses_an_output_that_is_a_file_before_training(tmp_path, capsys
     captured = capsys.readouterr()
     assert "-o (the output folder)" in captured.err and "File exists" in captured.err and "trained" not in captured.out
     assert taken.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("where", ["import_module", "parse_args"])
+def test_ctrl_c_outside_training_ends_with_one_line_and_status_130(where, tmp_path, monkeypatch, capsys):
+    """Ctrl-C while a command imported torch or loaded a spec printed Python's KeyboardInterrupt traceback."""
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(sys, "argv", ["netgraph", "check", str(tmp_path / "net.yaml")])
+    if where == "import_module":
+        monkeypatch.setattr(cli.importlib, "import_module", interrupted)
+    else:
+        monkeypatch.setattr(cli, "build_parser", lambda: type("P", (), {"parse_args": interrupted})())
+    try:
+        code = cli.entry()
+    except KeyboardInterrupt:
+        pytest.fail("KeyboardInterrupt escaped the command (Python prints its traceback)")
+    finally:
+        gc.enable()
+    assert code == 130
+    captured = capsys.readouterr()
+    assert captured.err == "netgraph: interrupted\n" and captured.out == ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import onnx
 import pytest
@@ -66,6 +68,46 @@ def test_export_refuses_to_overwrite_its_input_and_a_reexport_keeps_the_name(tmp
     assert main(["export", "model.onnx", "-o", "again.onnx"]) == 0  # a re-export keeps the model's name
     assert {p.key: p.value for p in onnx.load(tmp_path / "again.onnx").metadata_props}["name"] == "Tiny"
 
+
+
+def test_render_and_run_refuse_to_overwrite_their_input(tmp_path, capsys, monkeypatch):
+    """`render spec.yaml -o spec.yaml -f svg` (or a model.onnx) replaced the input with the diagram, exit 0."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.yaml").write_text(SMALL)
+    assert main(["export", "spec.yaml", "-o", "model.onnx"]) == 0
+    (tmp_path / "spec.svg").write_text(SMALL)  # a spec whose name ends in .svg: its default diagram is itself
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    for argv in (["render", "spec.yaml", "-o", "spec.yaml", "-f", "svg"], ["render", "model.onnx", "-o",
+                 str(tmp_path / "model.onnx"), "-f", "png"], ["run", "spec.svg"], ["render", "spec.svg"]):
+        capsys.readouterr()
+        assert main(argv) == 1, argv
+        err = capsys.readouterr().err
+        assert "is the input file" in err and "give another output path" in err and err.count("\n") == 1
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+@pytest.mark.parametrize("argv, name", [(["render", "spec.yaml", "-o", "new/", "-f", "svg"], "spec.svg"),
+                                        (["run", "spec.yaml", "-o", "new/"], "spec.svg"),
+                                        (["export", "spec.yaml", "-o", "new/"], "spec.onnx"),
+                                        (["schema", "-o", "new/"], "netgraph.spec.schema.json")])
+def test_an_output_ending_in_a_slash_is_refused_as_a_folder_name(tmp_path, capsys, monkeypatch, argv, name):
+    """`-o new/` wrote a file named 'new' (Path drops the slash), exit 0."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.yaml").write_text(SMALL)
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert f"-o 'new/' names a folder" in err and f"-o new/{name}" in err and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
+
+
+def test_a_device_or_pipe_given_as_data_is_named_as_such(tmp_path, capsys):
+    """`--data /dev/zero` (or a fifo) said 'no data file or image folder', though the path exists."""
+    (tmp_path / "s.yaml").write_text(SMALL)
+    os.mkfifo(tmp_path / "pipe.npz")
+    for data in ("/dev/zero", str(tmp_path / "pipe.npz")):
+        assert main(["train", str(tmp_path / "s.yaml"), "--data", data, "-o", str(tmp_path / "o"), "--quiet"]) == 1
+        err = capsys.readouterr().err
+        assert f"data {data!r} is not a regular file (a device or pipe)" in err and err.count("\n") == 1
 
 def test_train_refuses_an_output_folder_where_the_trained_spec_would_replace_the_spec(tmp_path, capsys):
     (tmp_path / "s.yaml").write_text(SMALL)

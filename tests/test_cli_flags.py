@@ -21,10 +21,18 @@ inputs: {Input: [3]}
     (["--validation", "1.5"], "--validation 1.5: a fraction to hold out must lie strictly between 0 and 1"),
     (["--device", "cuda:99"], "--device cuda:99"),
     (["--device", "tpu"], "--device must be cpu or cuda"),
-    (["--learning-rate", "0"], "--learning-rate must be a number > 0"),
+    (["--learning-rate", "0"], "--learning-rate must be a finite number > 0"),
+    (["--learning-rate", "inf"], "--learning-rate must be a finite number > 0, found inf"),
+    (["--time", "inf"], "--time must be a finite number > 0, found inf"),
+    (["--checkpoint", " "], "--checkpoint needs a folder, e.g. --checkpoint checkpoints"),
+    (["-o", ""], "-o needs a folder, e.g. -o trained"),
     (["--tensorboard", "s.yaml"], "--tensorboard 's.yaml' cannot be used as a folder"),
     (["--tensorboard", ""], "--tensorboard needs a folder"),
     (["--seed", "-1"], "--seed must be a whole number from 0"),
+    (["--momentum", "0.9"], "--momentum is an option of --method SGD or RMSProp, not Adam (the default)"),
+    (["--method", "sgd", "--epsilon", "1e-6"], "--epsilon is an option of --method Adam, AdamW or RMSProp, not SGD"),
+    (["--loss", "Outptu"], "--loss 'Outptu' is not an output port (did you mean 'Output'?); the outputs are Output"),
+    (["--loss", "{Output: 1, Extra: 2}"], "--loss 'Extra' is not an output port"),
 ])
 def test_train_flag_errors_name_the_flag(tmp_path, capsys, monkeypatch, flags, message):
     monkeypatch.chdir(tmp_path)
@@ -35,7 +43,8 @@ def test_train_flag_errors_name_the_flag(tmp_path, capsys, monkeypatch, flags, m
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1, err
     for keyword in ("batch_size", "max_training_rounds", "validation_set", "target_device", "learning_rate",
-                    "log_dir", "progress_reporting", "random_seed"):
+                    "log_dir", "progress_reporting", "random_seed", "loss_function", "suboption",
+                    "max_training_time"):
         assert keyword not in err
     assert not (tmp_path / "out").exists()
 
@@ -46,3 +55,37 @@ def test_a_negative_seed_names_the_flag(tmp_path, capsys, command):
     assert main([command, str(tmp_path / "s.yaml"), "--seed", "-1", "-o", str(tmp_path / "x.onnx" if command == "export"
                                                                                else tmp_path / "x.svg")]) == 1
     assert "--seed must be a whole number" in capsys.readouterr().err
+
+
+def test_every_train_flag_reaches_the_processes_nproc_starts():
+    """`--nproc 2` dropped --base-dir and --allow-outside: each process refused the spec's 'file:' reference."""
+    from netgraph.cli.parser import build_parser
+    from netgraph.cli.train import _forward_argv
+    argv = ["train", "s.yaml", "--data", "d.npz", "-o", "out", "--batch-size", "8", "--rounds", "3", "--time", "9.5",
+            "--learning-rate", "0.01", "--method", "SGD", "--momentum", "0.9", "--epsilon", "1e-6", "--validation",
+            "0.2", "--patience", "2", "--seed", "4", "--device", "cpu", "--checkpoint", "ck", "--resume", "--loss",
+            "Loss", "--metrics", "Accuracy", "--stop-on", "Accuracy", "--nproc", "2", "--quiet", "--tensorboard", "tb",
+            "--workers", "1", "--limit", "yaml_bytes=9", "--base-dir", "refs", "--allow-outside"]
+    given = vars(build_parser().parse_args(argv))
+    forwarded = vars(build_parser().parse_args(_forward_argv(build_parser().parse_args(argv))))
+    assert forwarded.pop("distributed") and forwarded.pop("nproc") == 1
+    assert {k: v for k, v in given.items() if k not in ("distributed", "nproc")} == forwarded
+
+
+@pytest.mark.parametrize("base", ["missing", "s.yaml"])
+def test_a_base_dir_that_is_no_folder_is_refused(tmp_path, capsys, monkeypatch, base):
+    """`--base-dir missing` (or a file) was accepted without a word, and the references it was for then refused."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text(SMALL)
+    assert main(["check", "s.yaml", "--base-dir", base]) == 1
+    err = capsys.readouterr().err
+    assert f"--base-dir {base!r} is not a folder" in err and err.count("\n") == 1
+    assert main(["check", "s.yaml", "--base-dir", "."]) == 0
+
+
+@pytest.mark.parametrize("flag", ["yaml_bytes=0", "yaml_depth=-5"])
+def test_a_limit_below_one_names_the_flag(tmp_path, capsys, flag):
+    """It said "limit yaml_depth= must be a positive int, found -5": the Python keyword, not the flag typed."""
+    (tmp_path / "s.yaml").write_text(SMALL)
+    assert main(["check", str(tmp_path / "s.yaml"), "--limit", flag]) == 1
+    assert capsys.readouterr().err == f"netgraph check: --limit {flag}: N must be a whole number > 0\n"

@@ -74,7 +74,8 @@ def test_run_checks_the_output_path_before_evaluating(tmp_path, capsys, monkeypa
 
 @pytest.mark.parametrize("argv, message", [
     (["--depth", "-1", "-o", "x.svg"], r"argument --depth: expected a number of levels >= 0, found '-1'"),
-    (["-o", "r/"], r"cannot write the diagram to 'r': it is a folder; give a file name"),
+    (["-o", "r/"], r"-o 'r/' names a folder \(it ends with '/'\); give a file name, e.g. -o r/\w+\.svg$"),
+    (["-o", "r"], r"cannot write the diagram to 'r': it is a folder; give a file name"),
     (["-o", "r/x"], r"-o r/x: cannot tell which format to write: .* or pass -f/--format$")])
 def test_render_messages_name_the_flags(argv, message, tmp_path, capsys, monkeypatch):
     # they said "expand must be ..." and "... or pass format=" (Python's names, not the flags)

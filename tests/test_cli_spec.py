@@ -86,3 +86,12 @@ def test_schema_is_valid_json_schema_and_accepts_every_example(tmp_path, capsys)
     assert list(validator.iter_errors(yaml.safe_load("netgraph: 1\nlayers: {m: {type: NetMapOperator, net: 2.5}}\n")))
     assert main(["schema", "-o", str(tmp_path / "s.json")]) == 0
     assert json.loads((tmp_path / "s.json").read_text()) == schema
+
+
+def test_export_reports_the_ports_as_check_does(tmp_path, capsys):
+    """export printed Python reprs, '(inputs {'Input': (16,)}, outputs {'Loss': ()})', unlike check's 'Input (16)'."""
+    spec = SPECS / "vae.yaml"
+    assert main(["check", str(spec)]) == 0
+    checked = capsys.readouterr().out.strip().removeprefix(f"{spec}: ok, ")
+    assert main(["export", str(spec), "-o", str(tmp_path / "vae.onnx")]) == 0
+    assert capsys.readouterr().out == f"ONNX model written to {tmp_path / 'vae.onnx'} ({checked})\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from netgraph import NetGraph, SpecError
+from netgraph.cli import main
 
 _EDGES = "netgraph: 1\nlayers:\n  a: 3\n  b: 3\n  p: Plus\ninputs: {Input: 3}\nedges:\n  - Input -> [a, b]\n"
 
@@ -31,3 +32,15 @@ def test_expression_read_as_a_comment_says_so(yaml_loader):
 def test_a_real_comment_after_a_null_gets_no_hint():
     text = "netgraph: 1\nlayers:\n  f:\n    type: FunctionLayer\n    function: # the expression\ninputs: {x: 2}\n"
     assert "is a comment" not in _error(text)
+
+
+@pytest.mark.parametrize("text", ["{netgraph: 1, layers: [Tanh]", "[1, 2"])
+def test_an_error_on_the_first_line_gets_no_indentation_hint(text, capsys, tmp_path):
+    """An unclosed '{...' on line 1 (as `--loss '{KL: 1'` is) was 'indented 0 spaces, which lines up with no line
+    above it': there is no line above; the parser's own words name the unclosed mapping."""
+    message = _error(text)
+    assert "indentation" not in message and "expected ','" in message
+    (tmp_path / "s.yaml").write_text("netgraph: 1\nlayers: [Tanh]\ninputs: {Input: 2}\n")
+    assert main(["train", str(tmp_path / "s.yaml"), "--data", "d.npz", "--loss", "{Output: 1"]) == 1
+    err = capsys.readouterr().err
+    assert "indentation" not in err and "flow mapping expected ',' or '}'" in err

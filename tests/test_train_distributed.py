@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -161,3 +164,67 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert code == 1
     err = capsys.readouterr().err
     assert err.startswith("netgraph train: ") and "Traceback" not in err
+
+
+SPEC = "netgraph: 1\ntype: NetChain\nlayers: {h: {type: LinearLayer, output: 1}}\ninputs: {Input: [3]}\n"
+
+
+@pytest.mark.slow
+def test_a_failing_process_under_nproc_shows_its_error_without_torchrun_s_traceback(tmp_path):
+    """A DataError in each process was followed by torchrun's ChildFailedError traceback and failure report."""
+    (tmp_path / "s.yaml").write_text(SPEC)
+    np.savez(tmp_path / "bad.npz", Input=np.ones((8, 5), "f4"), Target=np.ones((8, 1), "f4"))
+    done = subprocess.run([sys.executable, "-m", "netgraph", "train", str(tmp_path / "s.yaml"), "--data",
+                           str(tmp_path / "bad.npz"), "-o", str(tmp_path / "out"), "--rounds", "1", "--nproc", "2",
+                           "--quiet"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 1 and "expected shape (b, 3)" in done.stderr
+    assert "Traceback" not in done.stderr and "FAILED" not in done.stderr and "exitcode" not in done.stderr
+
+
+def test_nproc_reads_the_spec_before_starting_processes(tmp_path, capsys, monkeypatch):
+    """A broken spec was reported once per process (under torchrun's traceback), after starting them all."""
+    monkeypatch.setattr("netgraph.cli.train.launch", lambda *a: pytest.fail("started processes for a broken spec"))
+    (tmp_path / "s.yaml").write_text(SPEC.replace("LinearLayer", "LinearLayr"))
+    assert main(["train", str(tmp_path / "s.yaml"), "--data", "d.npz", "--nproc", "2", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("netgraph train: ") and "did you mean 'LinearLayer'" in err
+
+
+def _workers(marker: str) -> list[int]:
+    """The training processes torchrun started for a run whose arguments hold ``marker``."""
+    table = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True).stdout.splitlines()
+    return [int(line.split()[0]) for line in table
+            if marker in line and "--distributed" in line.split() and "--nproc-per-node" not in line]  # not torchrun
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_nproc_run_stops_its_processes(tmp_path, signal_number):
+    """SIGINT to `netgraph train --nproc 2` killed torchrun 0.25 s later (subprocess.run), before it could stop its
+    workers, which run in sessions of their own: they trained on in the background (after a SIGTERM, torchrun too)."""
+    (tmp_path / "s.yaml").write_text(SPEC)
+    x = np.random.default_rng(0).standard_normal((64, 3)).astype("f4")
+    np.savez(tmp_path / "long.npz", Input=x, Target=x[:, :1])
+    process = subprocess.Popen([sys.executable, "-m", "netgraph", "train", str(tmp_path / "s.yaml"), "--data",
+                                str(tmp_path / "long.npz"), "-o", str(tmp_path / "out"), "--rounds", "100000",
+                                "--nproc", "2", "--batch-size", "8", "--quiet", "--checkpoint", str(tmp_path / "ck")],
+                               stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not list(tmp_path.glob("ck/round-*.pt")) and time.monotonic() < deadline:  # training
+            time.sleep(0.2)
+        assert len(_workers(str(tmp_path))) == 2
+        process.send_signal(signal_number)
+        _, err = process.communicate(timeout=60)
+        deadline = time.monotonic() + 10
+        while _workers(str(tmp_path)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _workers(str(tmp_path)), "worker processes left running"
+        assert process.returncode == 128 + signal_number and "Traceback" not in err, err[-3000:]
+    finally:
+        process.kill()
+        for pid in _workers(str(tmp_path)):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass

@@ -20,10 +20,12 @@ from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.files import REFERENCE_SCOPE
 from netgraph.core.limits import limits
 
-__all__ = ["main", "entry", "build_parser", "EPIPE_STATUS"]
+__all__ = ["main", "entry", "build_parser", "EPIPE_STATUS", "INTERRUPTED_STATUS"]
 
 #: the exit status when stdout's reader has gone: a shell's for a process ended by SIGPIPE (128 + 13)
 EPIPE_STATUS = 141
+#: the exit status after Ctrl-C: a shell's for a process ended by SIGINT (128 + 2)
+INTERRUPTED_STATUS = 130
 
 
 def main(argv: list[str] | None = None, imported: Callable[[], None] | None = None) -> int:
@@ -36,6 +38,9 @@ def main(argv: list[str] | None = None, imported: Callable[[], None] | None = No
     if imported is not None:
         imported()
     try:
+        if args.base_dir is not None and not Path(args.base_dir).is_dir():  # else ignored until a reference needs it
+            raise OptionError(f"--base-dir {args.base_dir!r} is not a folder; give the folder that 'file:' "
+                              f"references may also read from", option="base_dir")
         scope = REFERENCE_SCOPE.set(True if args.allow_outside else Path(args.base_dir) if args.base_dir else None)
         try:
             with limits(**_limit_flags(args.limit)), warnings.catch_warnings():
@@ -79,6 +84,9 @@ def entry() -> int:
     gc.disable()
     try:
         return main(imported=_settle_collector)
+    except KeyboardInterrupt:  # Ctrl-C outside training (net_train stops at its round): no traceback
+        print("netgraph: interrupted", file=sys.stderr)
+        return INTERRUPTED_STATUS
     finally:
         gc.enable()
 
@@ -102,6 +110,8 @@ def _limit_flags(flags: list[str]) -> dict[str, int]:
         except ValueError:
             raise OptionError(f"--limit takes NAME=N (a whole number), e.g. --limit yaml_bytes=100000000; found "
                               f"{flag!r}") from None
+        if out[name.strip()] < 1:  # worded by the flag: netgraph.limits would say 'limit yaml_bytes= must be ...'
+            raise OptionError(f"--limit {flag}: N must be a whole number > 0")
     return out
 
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from netgraph.core.errors import NetGraphError, SpecError
-from netgraph.core.files import atomic_write, writable_file
+from netgraph.core.files import atomic_write, refuse_folder_name, writable_file
 from netgraph.core.summary import one_line, summary_table
 from netgraph.cli.loading import load_net as load
 from netgraph.spec.schema import spec_schema
@@ -42,6 +42,7 @@ def schema(args: argparse.Namespace) -> int:
     """The JSON Schema of spec files, printed or written."""
     text = json.dumps(spec_schema(), indent=2) + "\n"
     if args.output:
+        refuse_folder_name(args.output, "-o", "netgraph.spec.schema.json")
         out = Path(args.output)
         writable_file(out, "the schema")  # a missing folder or a folder: named by the path given, not a temporary's
         try:

@@ -8,7 +8,8 @@ from pathlib import Path
 from netgraph.backend import net_initialize
 from netgraph.cli.flags import check_seed
 from netgraph.cli.loading import load_net, spec_metadata
-from netgraph.core.files import refuse_overwriting
+from netgraph.core.files import refuse_folder_name, refuse_overwriting
+from netgraph.core.summary import one_line
 from netgraph.export import export_onnx
 from netgraph.export.exporter import check_opset
 
@@ -19,10 +20,11 @@ def export(args: argparse.Namespace) -> int:
     """Initialise the spec's missing arrays (seeded) and write it as ONNX."""
     check_opset(args.opset, "--opset")  # before loading and initialising the net
     check_seed(args)
+    refuse_folder_name(args.output, "-o", Path(args.spec).with_suffix(".onnx").name)
     out = Path(args.output or Path(args.spec).with_suffix(".onnx").name)
     refuse_overwriting(out, args.spec, "-o" if args.output else "the default output (<spec name>.onnx here)")
     net = net_initialize(load_net(args.spec), seed=args.seed)
     name, description = spec_metadata(args.spec)
     written = export_onnx(net, out, opset=args.opset, name=name, description=description)
-    print(f"ONNX model written to {written} (inputs {net.input_shapes or '{}'}, outputs {net.output_shapes})")
+    print(f"ONNX model written to {written} ({one_line(net)})")  # the ports as check and run print them
     return 0

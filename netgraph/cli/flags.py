@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from typing import Any
 
 import torch
@@ -30,12 +31,15 @@ def check_train_flags(args: argparse.Namespace) -> None:
             raise OptionError(f"{flag} must be a whole number > 0, found {getattr(args, name)}", option=name)
     for name, flag in _POSITIVE_NUMBERS:
         value = getattr(args, name)
-        if value is not None and not value > 0:  # NaN too
-            raise OptionError(f"{flag} must be a number > 0, found {value}", option=name)
+        if value is not None and not 0 < value < math.inf:  # NaN too
+            raise OptionError(f"{flag} must be a finite number > 0, found {value}", option=name)
     for name, flag in (("patience", "--patience"), ("workers", "--workers")):
         if getattr(args, name) is not None and getattr(args, name) < 0:
             raise OptionError(f"{flag} must be a whole number >= 0, found {getattr(args, name)}", option=name)
     _check_validation(args.validation)
+    for name, flag, example in (("checkpoint", "--checkpoint", "checkpoints"), ("output", "-o", "trained")):
+        if getattr(args, name) is not None and not getattr(args, name).strip():
+            raise OptionError(f"{flag} needs a folder, e.g. {flag} {example}", option=name)
     if args.tensorboard is not None:
         if not args.tensorboard.strip():
             raise OptionError("--tensorboard needs a folder to log to, e.g. --tensorboard runs", option="tensorboard")

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.files import refuse_folder_name, refuse_overwriting
 from netgraph.render import FILE_FORMATS
 from netgraph.render import render as render_net
 from netgraph.render.api import check_target
@@ -26,9 +27,12 @@ def render(args: argparse.Namespace) -> int:
 
 def diagram_path(output: str | None, spec: str, fmt: str | None, format_flag: str | None = None) -> Path:
     """Where ``-o`` puts the diagram (default ``<spec name>.svg`` here), checked before any work: its folder
-    exists, it is no folder, and its format is known (from ``format_flag``'s value ``fmt`` or the suffix)."""
+    exists, it is no folder nor the input ``spec``, and its format is known (from ``format_flag``'s value ``fmt``
+    or the suffix)."""
+    refuse_folder_name(output, "-o", Path(spec).with_suffix(".svg").name)
     out = Path(output or Path(spec).with_suffix(".svg").name)
     check_target(out)
+    refuse_overwriting(out, spec, "-o" if output else "the default output (<spec name>.svg here)")
     suffixes = ", ".join("." + f for f in FILE_FORMATS)
     if fmt:
         return out  # render names an unknown format, with a suggestion

@@ -7,12 +7,13 @@ import importlib
 import json
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from netgraph.cli.flags import check_train_flags
 from netgraph.cli.header import spec_header
-from netgraph.core.errors import OptionError, SpecError
+from netgraph.core.errors import OptionError, SpecError, did_you_mean
 from netgraph.train.wording import counted
 from netgraph.core.files import atomic_write, refuse_overwriting, usable_folder
 from netgraph.spec import load, save
@@ -21,12 +22,14 @@ from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train import NetTrainResults, load_data, net_train
 from netgraph.train.checkpoint import latest_checkpoint
 from netgraph.train.distributed import launch
+from netgraph.train.loss import AUTOMATIC
+from netgraph.train.options import METHODS
 
 __all__ = ["train"]
 
 _FORWARDED = ("data", "output", "batch_size", "rounds", "time", "learning_rate", "method", "momentum",
               "epsilon", "validation", "patience", "seed", "device", "checkpoint", "loss", "tensorboard", "metrics",
-              "stop_on", "workers")
+              "stop_on", "workers", "base_dir")
 
 
 def _forward_argv(args: argparse.Namespace) -> list[str]:
@@ -37,14 +40,19 @@ def _forward_argv(args: argparse.Namespace) -> list[str]:
             out += [f"--{name.replace('_', '-')}", str(value)]
     out += [f"--limit={flag}" for flag in args.limit]
     out += ["--resume"] * bool(args.resume) + ["--quiet"] * bool(args.quiet) + ["--distributed"]
+    out += ["--allow-outside"] * bool(args.allow_outside)
     return out
 
 
 def train(args: argparse.Namespace) -> int:
     check_train_flags(args)  # before launching processes, loading or training: worded by the flags
+    method, loss = _method(args), loss_option(args.loss)
     if args.nproc > 1 and not args.distributed:
+        _check_loss_ports(_load_net(args.spec), loss)  # a broken spec: one message here, not one from each process
         return launch(_forward_argv(args), args.nproc)
-    net, data = _load_net(args.spec), load_data(args.data)
+    net = _load_net(args.spec)
+    _check_loss_ports(net, loss)
+    data = load_data(args.data)
     validation: Any = args.validation
     if validation is not None:
         try:
@@ -60,10 +68,10 @@ def train(args: argparse.Namespace) -> int:
                           f"empty folder")
     results = net_train(
         net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,
-        learning_rate=args.learning_rate, method=_method(args), validation_set=validation,
+        learning_rate=args.learning_rate, method=method, validation_set=validation,
         training_stopping_criterion=stopping_option(args.patience, args.stop_on), random_seed=args.seed,
         target_device=args.device, metrics=metrics_option(args.metrics),
-        checkpoint=checkpoint, resume=bool(args.resume), loss_function=loss_option(args.loss),
+        checkpoint=checkpoint, resume=bool(args.resume), loss_function=loss,
         progress=False if args.quiet else "auto", all=True, num_workers=args.workers or 0,
         progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
         distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1)
@@ -136,8 +144,28 @@ def loss_option(text: str | None) -> Any:
     return value
 
 
+def _check_loss_ports(net: Any, loss: Any) -> None:
+    """OptionError worded by ``--loss`` for a port name (or a mapping key) that is no output port of ``net``."""
+    names = list(loss) if isinstance(loss, dict) else [] if loss in AUTOMATIC else [loss]
+    for name in names:
+        if name not in net.output_ports:
+            raise OptionError(f"--loss {name!r} is not an output port{did_you_mean(str(name), net.output_ports)}; "
+                              f"the outputs are {', '.join(net.output_ports)}", option="loss")
+
+
+#: the methods each suboption flag applies to
+_SUBOPTION_FLAGS = (("momentum", "--momentum", ("SGD", "RMSProp")),
+                    ("epsilon", "--epsilon", ("Adam", "AdamW", "RMSProp")))
+
+
 def _method(args: argparse.Namespace) -> Any:
-    """``--method`` with ``--momentum`` / ``--epsilon`` as its suboptions."""
+    """``--method`` with ``--momentum`` / ``--epsilon`` as its suboptions (OptionError for one the method lacks)."""
+    canonical = METHODS.get(re.sub(r"[^a-z]", "", (args.method or "Adam").lower()), (None,))[0]  # None: net_train says
+    for name, flag, methods in _SUBOPTION_FLAGS:
+        if getattr(args, name) is not None and canonical is not None and canonical not in methods:
+            default = "" if args.method else " (the default)"
+            takes = f"{', '.join(methods[:-1])} or {methods[-1]}"
+            raise OptionError(f"{flag} is an option of --method {takes}, not {canonical}{default}", option=name)
     suboptions = {k: getattr(args, k) for k in ("momentum", "epsilon") if getattr(args, k) is not None}
     return (args.method or "Adam", suboptions) if suboptions else args.method
 

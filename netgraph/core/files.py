@@ -28,8 +28,8 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
 __all__ = ["REFERENCE_SCOPE", "NotRegularFile", "atomic_write", "check_replaceable", "open_regular",
-           "remove_temporaries", "usable_folder", "writable_file", "refuse_overwriting", "TEMPORARY", "NAME_MAX",
-           "shortened", "temporary_stem", "folder_lock"]
+           "refuse_folder_name", "remove_temporaries", "usable_folder", "writable_file", "refuse_overwriting",
+           "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
 #: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a
@@ -266,3 +266,16 @@ def refuse_overwriting(out: str | os.PathLike, source: str | os.PathLike, what: 
     if same:
         raise OptionError(f"{what} {str(out)!r} is the input file {str(source)!r}: writing it would replace the "
                           f"input; give another output path", option="output")
+
+
+def refuse_folder_name(output: str | None, flag: str, example: str) -> None:
+    """OptionError when the path typed for ``flag`` ends with a separator (``-o out/``): it names a folder, but
+    ``Path`` drops the slash, so a file ``out`` would be written. ``example`` is a file name to suggest inside it.
+
+    >>> refuse_folder_name("out/", "-o", "net.svg")
+    Traceback (most recent call last):
+    netgraph.core.errors.OptionError: -o 'out/' names a folder (it ends with '/'); give a file name, e.g. -o out/net.svg
+    """
+    if output and output.endswith(tuple(sep for sep in (os.sep, os.altsep) if sep)):
+        raise OptionError(f"{flag} {output!r} names a folder (it ends with {output[-1]!r}); give a file name, e.g. "
+                          f"{flag} {output}{example}", option="output")

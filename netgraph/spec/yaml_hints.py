@@ -32,7 +32,7 @@ def _layout_hint(text: str, mark: Any) -> tuple[int, int, str] | None:
         col = lead.index("\t") if "\t" in lead else mark.column
         return mark.line + 1, col + 1, "YAML indentation: use spaces, not tabs (this line is indented with a tab)"
     above = {len(x) - len(x.lstrip(" ")) for x in lines[:mark.line] if x.strip() and not x.lstrip().startswith("#")}
-    if len(lead) in above or not line.strip():
+    if not above or len(lead) in above or not line.strip():  # no line above to line up with: the parser's words
         return None
     return mark.line + 1, len(lead) + 1, (
         f"YAML indentation: this line is indented {len(lead)} space{'' if len(lead) == 1 else 's'}, which lines up with no line above it; "

@@ -274,7 +274,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
             log.close()
         if trainer is not None:
             trainer.model = None  # DDP's reducer holds the process group: release it before the group goes
-        ctx.close()
+        ctx.close(together=sys.exc_info()[0] is None)  # an error or Ctrl-C on its way: leave without a barrier
 
 
 def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, method: Any,
@@ -339,6 +339,9 @@ def load_data(path: str | os.PathLike) -> Any:
     if suffix in (".csv", ".jsonl"):
         return text_table(path)
     if not path.is_file():
+        if path.exists():  # a device or a pipe: never read (/dev/zero would not end)
+            raise DataError(f"data {str(path)!r} is not a regular file (a device or pipe); give a data file or an "
+                            f"image folder")
         raise DataError(f"no data file or image folder {str(path)!r}")
     if suffix in (".npz", ".safetensors"):
         try:

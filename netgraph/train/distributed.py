@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -91,11 +92,14 @@ class Context:
         dist.broadcast(t, src=0)
         return int(t.item())
 
-    def close(self) -> None:
-        """Leave the process group made by ``setup`` (all processes together, so none is torn down early)."""
+    def close(self, together: bool = True) -> None:
+        """Leave the process group made by ``setup``: all processes together (a barrier, so none is torn down
+        early), or, when this one is failing or interrupted (``together=False``), at once: the others may be gone,
+        and a barrier would fail or wait for them."""
         if self.owns_group and dist.is_initialized():
             gc.collect()  # drop DDP wrappers (reference cycles) that still hold the group
-            dist.barrier()
+            if together:
+                dist.barrier()
             dist.destroy_process_group()
 
 
@@ -131,7 +135,23 @@ def free_port() -> int:
 
 
 def launch(args: list[str], nproc: int, module: str = "netgraph") -> int:
-    """Run ``python -m module *args`` in ``nproc`` processes under torchrun on this machine; its exit code."""
-    command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", str(nproc),
+    """Run ``python -m module *args`` in ``nproc`` processes under torchrun on this machine; its exit code.
+
+    torchrun runs in a session of its own and gets exactly one SIGINT when this process is interrupted (Ctrl-C
+    or ``kill -INT``), or the SIGTERM or SIGHUP this process gets, and is waited for: it stops its workers (each
+    in a session of its own, so no Ctrl-C reaches them) before it ends. ``subprocess.run`` killed it 0.25 s after
+    a Ctrl-C, leaving them training."""
+    command = [sys.executable, "-m", "netgraph.cli.torchrun", "--nnodes", "1", "--nproc-per-node", str(nproc),
                "--master-addr", "127.0.0.1", "--master-port", str(free_port()), "-m", module, *args]
-    return subprocess.run(command, check=False).returncode
+    process = subprocess.Popen(command, start_new_session=True)
+    previous = {number: signal.signal(number, lambda got, frame: process.send_signal(got))  # `timeout`, a hang-up
+                for number in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.send_signal(signal.SIGINT)
+        process.wait()
+        raise
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
