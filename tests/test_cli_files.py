@@ -96,7 +96,7 @@ def test_an_output_ending_in_a_slash_is_refused_as_a_folder_name(tmp_path, capsy
     (tmp_path / "spec.yaml").write_text(SMALL)
     assert main(argv) == 1
     err = capsys.readouterr().err
-    assert f"-o 'new/' names a folder" in err and f"-o new/{name}" in err and err.count("\n") == 1
+    assert "-o 'new/' names a folder" in err and f"-o new/{name}" in err and err.count("\n") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
 
 
