@@ -14,7 +14,7 @@ from netgraph import FunctionLayer, NetArrayLayer, NetGraph, NetPort, NormalDist
 
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
 # "ci" (the default) keeps the `fuzz` tests within their one-minute budget; "long" is the large run:
-# `pytest -m fuzz --hypothesis-profile=long` (2,500 cases per test: 10,000 API and 5,000 YAML cases).
+# `pytest -m fuzz --hypothesis-profile=long` (2,500 cases per test: 12,500 API and 7,500 YAML cases).
 settings.register_profile("ci", max_examples=12, deadline=None, suppress_health_check=_SLOW_OK, derandomize=True,
                           print_blob=True)
 settings.register_profile("long", max_examples=2500, deadline=None, suppress_health_check=_SLOW_OK,

@@ -86,6 +86,17 @@ def test_unreadable_images_and_wrong_values_name_the_port_and_the_example(tmp_pa
         encode(coder, "Image", [np.zeros((0, 8))])  # was drawn as a blank image
 
 
+@pytest.mark.parametrize("value", [3.0, 7, True])
+def test_one_number_at_an_image_port_is_a_data_error_naming_the_port(value):
+    """The README promises a DataError for a number given to an ImageEncoder; it was TypeError 'not iterable'."""
+    net = NetChain([FlattenLayer(), LinearLayer(2)], input=ImageEncoder(size=(4, 4), color_space="Grayscale"))
+    with pytest.raises(DataError, match=f"input port 'Input' \\(ImageEncoder\\): the value: expected an image "
+                                        f"file path, .*found {type(value).__name__} {value}"):
+        net(value)
+    with pytest.raises(DataError, match="the value: expected an image file path"):
+        encode(ImageEncoder(size=(4, 4)), "Input", value)
+
+
 def test_image_encoder_options_fix_the_port_type_and_are_checked():
     assert ImageEncoder(size=(28, 28), color_space="Grayscale").port_type().shape == (1, 28, 28)
     assert ImageEncoder(size=(5, 3)).port_type().shape == (3, 3, 5)  # size is (width, height), as pillow's

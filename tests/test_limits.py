@@ -56,6 +56,16 @@ def test_each_yaml_limit_is_stated_with_how_to_raise_it_and_raising_it_reads_the
     assert NetGraph.from_yaml(SPEC, limits={name: value * 100}).layers["a"].arrays["Array"].tolist() == [[1, 2], [3, 4]]
 
 
+
+def test_too_many_values_without_aliases_is_not_called_an_alias_bomb():
+    """A plain large inline array was refused as 'aliases expand to more than N values (an alias bomb?)'."""
+    with netgraph.limits(yaml_nodes=6), pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(SPEC)
+    assert "the spec holds more than 6 values" in str(info.value) and "alias" not in str(info.value)
+    row = ", ".join(["0.5"] * 1990)  # the README: a 1000x1990 inline array fits the default limit
+    big = f"netgraph: 1\nlayers:\n  a: {{type: NetArrayLayer, array: [{', '.join([f'[{row}]'] * 1000)}]}}\n"
+    assert NetGraph.from_yaml(big).layers["a"].arrays["Array"].shape == (1000, 1990)
+
 def test_spec_files_over_the_byte_limit_are_refused_before_they_are_read(tmp_path):
     path = tmp_path / "net.yaml"
     path.write_text(SPEC)

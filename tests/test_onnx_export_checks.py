@@ -94,3 +94,13 @@ def test_an_operator_torch_cannot_export_names_the_layer_and_function(tmp_path):
                                           r"\(opset default\): .*'aten::erfinv'") as info:
         export_onnx(net, tmp_path / "e.onnx")
     assert info.value.diagnostics[0].option is None
+
+
+def test_a_numbered_layer_torch_cannot_export_is_named_too(tmp_path):
+    """Layers of a list are numbered and compile to locals x1, x2, ...; the refusal said only 'this net'."""
+    net = net_initialize(NetChain([LinearLayer(3), ElementwiseLayer("InverseErf")], input=3), seed=0)
+    with pytest.raises(OptionError, match=r"cannot export layer '2' \(ElementwiseLayer 'InverseErf'\)"):
+        export_onnx(net, tmp_path / "e.onnx")
+    nested = net_initialize(NetChain({"enc": NetChain([ElementwiseLayer("GELU")])}, input=3), seed=0)
+    with pytest.raises(OptionError, match=r"Erf node .* from layer 'enc/1' \(ElementwiseLayer 'GELU'\).*opset 9"):
+        export_onnx(nested, tmp_path / "g.onnx", opset=8)

@@ -219,6 +219,16 @@ def test_file_references_stay_in_the_spec_folder_unless_the_caller_allows_more(t
     assert "secret.txt" in str(info.value) and "TOKEN" not in str(info.value)
 
 
+def test_a_base_dir_that_is_no_folder_is_an_option_error_naming_it(tmp_path):
+    """from_yaml/load took a missing base_dir silently (the CLI's --base-dir refuses it); it allowed nothing."""
+    from netgraph import OptionError
+    (tmp_path / "part.yaml").write_text("netgraph: 1\nlayers: {lin: {type: LinearLayer, output: 2}}\n")
+    (tmp_path / "m.yaml").write_text(_spec_with("part.yaml"))
+    for bad in (tmp_path / "missing", tmp_path / "part.yaml", 3):
+        with pytest.raises(OptionError, match=r"base_dir=.* is not a folder"):
+            load(tmp_path / "m.yaml", base_dir=bad)
+    assert load(tmp_path / "m.yaml", base_dir=tmp_path).output_shapes == {"Output": (2,)}
+
 @pytest.mark.parametrize("offset", [b"1e400", b"-1e400", b"NaN", b"null", b'"8"', b"[8]"])
 def test_a_weights_header_with_a_hostile_data_offset_is_one_spec_error(tmp_path, offset):
     save(_net(), tmp_path / "m.yaml")

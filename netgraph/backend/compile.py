@@ -167,6 +167,14 @@ def _python_name(text: str) -> bool:
     return text.isidentifier() and (text.isascii() or unicodedata.normalize("NFKC", text) == text)
 
 
+def variable_base(hint: str) -> str:
+    """The legal local name a layer path's hint becomes before any ``_2`` suffix (``"1"`` -> ``x1``, ``"a b"`` -> ``a_b``)."""
+    base = hint if _python_name(hint) else _NON_WORD.sub("_", hint).strip("_") or "v"  # ASCII: "²" is \w but no identifier
+    if base[0].isdigit():
+        base = f"x{base}"
+    return base + "_" if keyword.iskeyword(base) else base
+
+
 class _Names:
     """Unique, legal local variable names."""
 
@@ -177,11 +185,7 @@ class _Names:
         if _python_name(hint) and not keyword.iskeyword(hint) and hint not in self.taken:
             self.taken.add(hint)  # the usual case: the hint (a layer's path) is a fresh name
             return hint
-        base = hint if _python_name(hint) else _NON_WORD.sub("_", hint).strip("_") or "v"  # ASCII: "²" is \w but no identifier
-        if base[0].isdigit():
-            base = f"x{base}"
-        if keyword.iskeyword(base):
-            base += "_"
+        base = variable_base(hint)
         name, i = base, 1
         while name in self.taken:
             i += 1

@@ -68,9 +68,10 @@ def _tokens(coder: TokensEncoder, value: Any) -> list[int]:
 
 
 def _single(coder: Coder, value: Any) -> bool:
-    if isinstance(coder, ImageEncoder):
-        return is_single_image(value)
-    return not isinstance(value, (list, tuple, np.ndarray))
+    batch = isinstance(value, (list, tuple, np.ndarray))
+    if isinstance(coder, ImageEncoder):  # a number is one (bad) example, refused by name, not iterated
+        return is_single_image(value) or not batch
+    return not batch
 
 
 _EXAMPLE: dict[type, Callable[[Any, Any], Any]] = {ClassEncoder: _class_index, ClassDecoder: _class_index,

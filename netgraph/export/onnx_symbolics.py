@@ -17,6 +17,7 @@ try:  # where torch 2.13 keeps the TorchScript exporter's registry; older torch,
 except ImportError:  # pragma: no cover - older torch
     from torch.onnx._internal import registration as _registration  # type: ignore[no-redef]
 
+from netgraph.backend.compile import variable_base
 from netgraph.core.walk import nested_nodes
 
 __all__ = ["hyperbolic_symbolics", "layer_of_operator", "layer_of_op_type", "layer_of_node", "first_opset"]
@@ -118,7 +119,7 @@ def _layer_named(net: Any, variable: str, exact: bool = False) -> str:
     """"layer ..." for the nested layer whose path joined by '_' is ``variable`` (or starts it)."""
     best = None
     for path, node in nested_nodes(net):
-        stem = "_".join(map(str, path))
+        stem = variable_base("_".join(map(str, path)))  # as the compiled forward names it: layer 1 is x1
         if variable == stem or (not exact and variable.startswith(f"{stem}_")):
             if best is None or len(path) > len(best[0]):
                 best = (path, node.layer)

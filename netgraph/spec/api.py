@@ -26,7 +26,7 @@ import reprlib
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import SpecError
+from netgraph.core.errors import OptionError, SpecError
 from netgraph.core.limits import current_limits
 from netgraph.core.limits import limits as changed_limits
 from netgraph.core.nesting import recursion_room
@@ -77,6 +77,9 @@ def from_yaml(source: Any, base_dir: Any = None, allow_outside: bool = False, li
     ``limits`` (a dict, e.g. ``{"yaml_bytes": 2**30}``) changes size limits for this call only
     (``netgraph.limits``).
     """
+    if base_dir is not None and not (isinstance(base_dir, (str, os.PathLike)) and Path(base_dir).is_dir()):
+        raise OptionError(f"base_dir={reprlib.repr(base_dir)} is not a folder; give the folder that 'file:' references "
+                          f"may also read from (as --base-dir on the command line)", option="base_dir")
     scope = True if allow_outside else (Path(base_dir) if base_dir is not None else REFERENCE_SCOPE.get())
     token = REFERENCE_SCOPE.set(scope)
     try:

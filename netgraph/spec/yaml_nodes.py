@@ -116,6 +116,7 @@ class _Composer:
         """The single document's value (``problems``: where duplicate keys are recorded, else refused)."""
         self.file, self.problems, self.anchors, self.resolved, self.refusals = file, problems, {}, {}, []
         self.depth = self.deepest = self.nodes = self.layers = 0
+        self.aliased = False  # whether an alias was expanded: the values then count its anchor's again
         self.max_depth, self.max_nodes = current_limits().yaml_depth, current_limits().yaml_nodes
         self.max_layers, self.under_layers = current_limits().yaml_layers, False
         self.get_event()  # stream start
@@ -155,6 +156,7 @@ class _Composer:
         self.get_event()
         if isinstance(event, AliasEvent):
             value, loc, size, text, height = self.alias(event)
+            self.aliased = True
             self.count(size)
             self.deepest = max(self.deepest, self.depth + height)
             if self.depth + height > self.max_depth:
@@ -183,8 +185,9 @@ class _Composer:
     def count(self, values: int) -> None:
         """Count ``values`` more values (an alias: its anchor's); past the yaml_nodes limit the document is refused."""
         if self.nodes <= self.max_nodes < self.nodes + values:
-            self.refuse(self.root, f"aliases expand to more than {self.max_nodes} values (an alias bomb?; the "
-                                   f"yaml_nodes limit: {raise_hint('yaml_nodes')}); keep large arrays in a "
+            what = "aliases expand to" if self.aliased else "the spec holds"  # no alias: no alias bomb either
+            self.refuse(self.root, f"{what} more than {self.max_nodes} values{' (an alias bomb?)' * self.aliased}; "
+                                   f"the yaml_nodes limit: {raise_hint('yaml_nodes')}; keep large arrays in a "
                                    f"safetensors file (netgraph.save)", early=True)
         self.nodes += values
 
