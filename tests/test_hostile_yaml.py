@@ -66,6 +66,17 @@ def test_billion_laughs_is_refused_before_expansion():
     refused(bomb, "aliases expand to more than", "alias bomb", limit=1.0)
 
 
+
+def test_a_long_list_is_refused_where_it_passes_the_yaml_nodes_limit_without_reading_on_or_blaming_aliases():
+    """Past yaml_nodes the file is refused at once, at the value that passed it (a syntax error after it is never
+    reached), and a file without aliases is not told about alias bombs."""
+    with netgraph.limits(yaml_nodes=1000):
+        message = refused("netgraph: 1\nname: [" + "1, " * 5000 + "1]]\n", "<string>:2:", "more than 1000 values",
+                          "yaml_nodes", limit=1.0)
+    assert "alias" not in message and "invalid YAML" not in message
+    past = 1001 - 3  # the list item that is value 1001 ('netgraph', 1 and 'name' come before the list)
+    assert message.startswith(f"<string>:2:{len('name: [') + 1 + 3 * (past - 1)}: ")
+
 def test_alias_cycles_are_refused():
     refused(HEAD + "  a: &x [1, *x]\n", "an alias refers to a value that contains it")
 

@@ -108,14 +108,16 @@ class _Composer:
     """Composes the parser's events straight into values, in place of PyYAML's composer and constructor.
 
     It recurses, so nesting is limited (aliases included: an alias is as deep as its value), and it counts
-    values with aliases expanded; an alias gives its anchor's value itself, never a copy. Other refusals are
-    noted and raised once the whole document is parsed, so a syntax error anywhere is the one reported.
+    values with aliases expanded; an alias gives its anchor's value itself, never a copy. Too deep, too many values or
+    layers are refused at once; other refusals are noted and raised once the whole document is parsed, so a syntax
+    error anywhere is the one reported.
     """
 
     def document(self, file: str, problems: list[tuple[Loc, str]] | None) -> Any:
         """The single document's value (``problems``: where duplicate keys are recorded, else refused)."""
         self.file, self.problems, self.anchors, self.resolved, self.refusals = file, problems, {}, {}, []
         self.depth = self.deepest = self.nodes = self.layers = 0
+        self.aliased = False  # an alias was read (a count past the yaml_nodes limit is then blamed on aliases)
         self.max_depth, self.max_nodes = current_limits().yaml_depth, current_limits().yaml_nodes
         self.max_layers, self.under_layers = current_limits().yaml_layers, False
         self.get_event()  # stream start
@@ -155,7 +157,7 @@ class _Composer:
         self.get_event()
         if isinstance(event, AliasEvent):
             value, loc, size, text, height = self.alias(event)
-            self.count(size)
+            self.count(size, _mark_loc(event.start_mark), alias=True)
             self.deepest = max(self.deepest, self.depth + height)
             if self.depth + height > self.max_depth:
                 raise YamlRefused(self.file, _mark_loc(event.start_mark), f"nested deeper than {self.max_depth} "
@@ -174,19 +176,22 @@ class _Composer:
             outer, self.deepest = self.deepest, self.depth
             value, loc, text = self.value(event, key, layers)
             height, self.deepest = self.deepest - self.depth, max(outer, self.deepest)
-            self.count(1)
+            self.count(1, loc)
             if event.anchor is not None:
                 self.anchors[event.anchor] = (value, loc, self.nodes - start, text, height)
         self.depth -= 1
         return value, loc
 
-    def count(self, values: int) -> None:
-        """Count ``values`` more values (an alias: its anchor's); past the yaml_nodes limit the document is refused."""
-        if self.nodes <= self.max_nodes < self.nodes + values:
-            self.refuse(self.root, f"aliases expand to more than {self.max_nodes} values (an alias bomb?; the "
-                                   f"yaml_nodes limit: {raise_hint('yaml_nodes')}); keep large arrays in a "
-                                   f"safetensors file (netgraph.save)", early=True)
+    def count(self, values: int, loc: Loc, alias: bool = False) -> None:
+        """Count ``values`` more values (an alias: its anchor's); past the yaml_nodes limit the document is refused
+        at once, at ``loc`` (reading on through a huge list would take long)."""
         self.nodes += values
+        self.aliased = self.aliased or alias
+        if self.nodes > self.max_nodes:
+            what = "aliases expand to" if self.aliased else "the spec holds"
+            raise YamlRefused(self.file, loc, f"{what} more than {self.max_nodes} values "
+                              f"({'an alias bomb?; ' if self.aliased else ''}the yaml_nodes limit: "
+                              f"{raise_hint('yaml_nodes')}); keep large arrays in a safetensors file (netgraph.save)")
 
     def alias(self, event: AliasEvent) -> tuple:
         """(value, loc, size, text, height) of the anchor an alias names."""
