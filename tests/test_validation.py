@@ -80,6 +80,14 @@ def test_self_loop_is_a_cycle():
         NetGraph([FunctionLayer("#a + #b")], [(1, NetPort(1, "a"))])
 
 
+
+@pytest.mark.parametrize("edges", [[(1, 2), (2, 1)], [(1, 1), (2, 2)]])
+def test_a_cycle_that_leaves_a_given_port_unwired_is_reported_as_the_cycle(edges):
+    """A cycle wires the ports that would have been the graph's Input and Output: the error is the cycle, not
+    'Input' is neither an input nor an output port of this NetGraph; its ports are inputs [], outputs []."""
+    with pytest.raises(CycleError, match=r"found the cycle layer 1 \(LinearLayer\) -> layer"):
+        NetGraph([LinearLayer(2), LinearLayer(2)], edges, Input=2, Output=2)
+
 def test_shape_mismatch_names_layer_port_and_edge():
     layers = {"means": NetArrayLayer(array=[1.0, 2.0, 3.0]), "stds": NetArrayLayer(array=[1.0, 2.0]),
               "f": FunctionLayer("#Means * #Stds", output=2)}

@@ -89,8 +89,8 @@ class NetGraph(Layer):
         self._edges: tuple[Edge, ...] = tuple(wiring.edges)
         self._muted = frozenset(wiring.muted)
         self._inputs, self._outputs = tuple(wiring.inputs), tuple(wiring.outputs)
+        self._order = order(self._names, self._layers, self._edges)  # a cycle first: it leaves ports unwired
         self._declared = self._check_port_shapes(port_shapes)
-        self._order = order(self._names, self._layers, self._edges)
         with recursion_room(self._depth):
             self._inference = infer_net(self)  # the nested ports' types are computed when first needed
         raise_all(check_decoders(self._coders, self._inference.ports), ShapeError, "invalid graph ports")
