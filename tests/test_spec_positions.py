@@ -46,5 +46,18 @@ def test_expression_columns_count_leading_spaces_and_lines(text, char):
     assert text[info.value.column] == char
 
 
+
+@pytest.mark.parametrize("text", ["#x + #y * ", "#x +", "  -  ", "Exp[#x] +\n  "])
+def test_an_expression_that_ends_too_early_is_reported_at_its_last_character(text):
+    """Python gives no column (0) for an unexpected end: it was shown as column 1, the start of the expression."""
+    with pytest.raises(ExpressionError, match="ends before it is complete") as info:
+        parse(text)
+    assert info.value.column == len(text.rstrip()) - 1
+
+
+def test_an_expression_that_ends_too_early_in_a_spec_is_reported_at_its_last_character(yaml_loader):
+    assert _at(_F.format('"#x + #y * "')) == (5, 24)  # the '*'
+    assert _at(_F.format("|-\n      #x +\n        2 *")) == (7, 11)
+
 def test_line_break_in_an_expression_is_a_space():
     assert parse("#x +\n  1").tree == parse("#x + 1").tree
