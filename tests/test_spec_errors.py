@@ -136,6 +136,17 @@ def test_cycles_point_at_the_edge_that_closes_them():
     assert "cycle" in errors[0] and "closed by edge b -> a" in errors[0]
 
 
+
+@pytest.mark.parametrize("text, edge", [
+    ("layers: {a: 3, b: 4, p: Plus}\ninputs: {Input: 2}\nedges:\n  - [[a, b], p]\n", "edge [a, b] -> p"),
+    ("type: NetChain\nlayers: [3, {type: LinearLayer, input: 4}]\ninput: 2\n", "edge 1 -> 2"),
+    ("layers:\n  c: {type: NetChain, layers: [3, {type: LinearLayer, input: 4}]}\ninputs: {Input: 2}\n", "edge 1 -> 2"),
+])
+def test_edges_written_as_yaml_lists_and_chain_links_are_quoted_as_yaml_not_python(text, edge):
+    """A list edge was shown as Python's ['a', 'b'] -> p, a NetChain written as a list as '1' -> '2'."""
+    errors = errors_of("netgraph: 1\n" + text)
+    assert len(errors) == 1 and edge in errors[0] and "['a'" not in errors[0] and "'1' ->" not in errors[0]
+
 def test_declared_ports_that_do_not_exist_still_let_shape_errors_through():
     errors = errors_of("""\
 netgraph: 1

@@ -121,7 +121,7 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
         return None
     edges = []
     for item, loc in items:
-        shown = item if isinstance(item, str) else " -> ".join(map(str, item)) if isinstance(item, list) else repr(item)
+        shown = item if isinstance(item, str) else " -> ".join(map(_written, item)) if isinstance(item, list) else repr(item)
         graph.edges.append((shown, loc))
         try:
             groups = parse_edge(item, loc)
@@ -134,6 +134,11 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
         edges.append(None if any(r is FAILED for g in ends for r in g)
                      else tuple(g if len(g) > 1 else g[0] for g in ends))
     return None if None in edges else edges
+
+
+def _written(part: Any) -> str:
+    """A list edge's endpoint as the YAML writes it: ``[a, b]`` for a group (not Python's ``['a', 'b']``)."""
+    return "[" + ", ".join(map(_written, part)) + "]" if isinstance(part, list) else str(part)
 
 
 def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], index: int, count: int) -> Any:

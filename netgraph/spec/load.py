@@ -227,7 +227,8 @@ class SpecReader(ProblemLog):
         ports = check_unused(self, table, ports, shapes, loc_of)
         if edges is None or any(v is FAILED for v in table.values()):
             return FAILED
-        make = (lambda s: NetChain(table, **s)) if kind == "NetChain" else (lambda s: NetGraph(table, edges, **s))
+        layers = list(table.values()) if isinstance(spec.get("layers"), YSeq) else table  # a list: numbered as in Python
+        make = (lambda s: NetChain(layers, **s)) if kind == "NetChain" else (lambda s: NetGraph(table, edges, **s))
         net = self.construct(make, shapes, loc_of, spec.loc, ports)
         return net if net is FAILED or "learning_rate_multipliers" not in spec else self.multipliers(net, spec)
 
