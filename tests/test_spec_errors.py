@@ -325,3 +325,9 @@ def test_a_wrong_kind_of_value_is_named_with_its_article():
     """'found a int value' read badly; the article follows the type name."""
     with pytest.raises(SpecError, match=r"<string>:4:28: learning_rate_multipliers is a mapping .*found an int value$"):
         NetGraph.from_yaml("netgraph: 1\nlayers: {a: Tanh}\ninputs: {Input: 2}\nlearning_rate_multipliers: 0\n")
+
+
+def test_a_path_into_a_plain_layer_is_not_called_a_nested_graph():
+    errors = errors_of("netgraph: 1\nlayers:\n  a: 4\n  s: 2\ninputs: {Input: 3}\nedges: [a -> s.Input.x]\n")
+    assert positions(errors) == ["<string>:6:14"]
+    assert "layer 's' is a LinearLayer, not a NetGraph or NetChain" in errors[0] and "nested graph 's'" not in errors[0]

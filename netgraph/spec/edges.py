@@ -16,6 +16,7 @@ import re
 from typing import Any, NamedTuple
 
 from netgraph.core.errors import SpecError, WiringError, did_you_mean
+from netgraph.core.graph import NetGraph
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
 from netgraph.spec.options import FAILED
@@ -153,7 +154,7 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], ind
     if text in ports:
         return NetPort(text)
     head = text.partition(".")[0]
-    if text.count(".") > 1 and head in table and index > 0:
+    if text.count(".") > 1 and isinstance(table.get(head), NetGraph) and index > 0:  # else: not a graph (below)
         inputs = getattr(table[head], "input_ports", ())
         return reader.error(ep.loc, f"endpoint {text!r}: an edge cannot feed a layer inside the nested graph "
                             f"{head!r}; feed one of its input ports ({', '.join(f'{head}.{p}' for p in inputs)}), "
