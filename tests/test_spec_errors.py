@@ -268,8 +268,8 @@ def test_an_edge_into_a_layer_inside_a_nested_graph_says_to_feed_the_graphs_inpu
 
 def test_a_port_given_an_encoder_and_a_shape_names_the_extra_key():
     errors = errors_of("netgraph: 1\nlayers: {a: 3}\ninputs: {Input: {encoder: {type: ClassEncoder, labels: [a, b]}, "
-                       "shape: 4}}\n")  # it said "found 'encoder'"
-    assert errors == ["<string>:3:17: input 'Input': a port given an encoder takes its type from it: write "
+                       "shape: 4}}\n")  # it said "found 'encoder'"; at the extra key
+    assert errors == ["<string>:3:65: input 'Input': a port given an encoder takes its type from it: write "
                       "{encoder: {type: ...}} alone, without 'shape'"]
 
 

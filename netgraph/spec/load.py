@@ -19,7 +19,7 @@ from netgraph.core.types import Conflict
 from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
 from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
-from netgraph.spec.options import port_type
+from netgraph.spec.options import part_loc, port_type
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.problems import ProblemLog, TooManyProblems, looks_like_spec, yaml_advice
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
@@ -344,7 +344,7 @@ def read_ports(reader: Any, spec: YMap, loc_of: Locator, kind: str) -> tuple[dic
                 if shape is not None or alias:
                     shapes[name] = port_type(shape)
             except Conflict as exc:
-                reader.error(value.value_locs[name], f"{group}: {exc}" if alias else f"{group[:-1]} {name!r}: {exc}")
+                reader.error(part_loc(value, name, exc), f"{group}: {exc}" if alias else f"{group[:-1]} {name!r}: {exc}")
     return names, shapes
 
 
