@@ -77,6 +77,19 @@ def test_a_long_list_is_refused_where_it_passes_the_yaml_nodes_limit_without_rea
     past = 1001 - 3  # the list item that is value 1001 ('netgraph', 1 and 'name' come before the list)
     assert message.startswith(f"<string>:2:{len('name: [') + 1 + 3 * (past - 1)}: ")
 
+
+def test_a_long_file_ending_in_a_syntax_error_is_not_parsed_again_by_the_slow_pure_parser(yaml_loader):
+    """libyaml's refusal of a long file stands: reading it again with PyYAML's pure parser (the reference for short
+    texts) took about five times as long as reading a valid file of that size."""
+    body = "netgraph: 1\nname: [" + "1, " * 100_000 + "1]"
+    timings = []
+    for tail in ("\n", "]\n"):
+        start = time.process_time()
+        with pytest.raises(SpecError, match="invalid YAML" if tail != "\n" else "needs 'layers:'"):
+            NetGraph.from_yaml(body + tail)
+        timings.append(time.process_time() - start)
+    assert timings[1] < 1.5 * timings[0] + 0.3, timings
+
 def test_alias_cycles_are_refused():
     refused(HEAD + "  a: &x [1, *x]\n", "an alias refers to a value that contains it")
 

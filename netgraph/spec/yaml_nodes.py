@@ -58,6 +58,7 @@ for _kind, _rx, _first in _CORE:
 RESOLVERS = _RESOLVERS  # for the writer: text these read as another type is quoted
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")  # 010: 8 in YAML 1.1 (octal), 10 in YAML 1.2: refused
 MAX_DUPLICATES = 100  # duplicate keys recorded; past them the file is refused at once (a hostile file)
+PURE_FALLBACK_CHARS = 2**16  # text libyaml refuses is read again by the pure parser up to this length (see _read)
 
 
 class Loc(NamedTuple):
@@ -370,7 +371,9 @@ def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = Non
 
 def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_class: type) -> Any:
     """``read_yaml`` with one loader class; text libyaml cannot parse is read again by the pure loader, whose
-    behaviour is the reference (libyaml refuses some escapes PyYAML accepts, e.g. a lone surrogate)."""
+    behaviour is the reference (libyaml refuses some escapes PyYAML accepts, e.g. a lone surrogate), unless it is
+    longer than ``PURE_FALLBACK_CHARS``: the pure parser is several times slower, so a long hostile file ending in
+    a syntax error would take it long (libyaml's refusal, located too, then stands)."""
     recorded = len(problems or ())
     try:
         loader = loader_class(text)
@@ -381,7 +384,7 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
             loader.dispose()
     except (yaml.YAMLError, UnicodeEncodeError) as exc:  # libyaml reads UTF-8: a lone surrogate cannot be encoded
         del (problems or [])[recorded:]  # a syntax error is reported alone
-        if loader_class is not LOADERS["pure"]:
+        if loader_class is not LOADERS["pure"] and (len(text) <= PURE_FALLBACK_CHARS or isinstance(exc, UnicodeEncodeError)):
             return _read(text, file, problems, LOADERS["pure"])
         if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):  # a control character
             line = text.count("\n", 0, exc.position) + 1
