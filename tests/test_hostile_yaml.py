@@ -110,7 +110,7 @@ def test_aliases_count_as_deep_as_their_values():
 
 
 def test_scalars_a_tag_cannot_read_and_undefined_aliases_are_located():
-    refused(HEAD + "  a: {type: LinearLayer, output: !!bool maybe}\n", "<string>:3:34: cannot read 'maybe' as bool")
+    refused(HEAD + "  a: {type: LinearLayer, output: !!bool maybe}\n", "<string>:3:41: cannot read 'maybe' as bool")  # at 'maybe'
     message = refused(HEAD + "  a: *nowhere\n", "<string>:3:6: invalid YAML: found undefined alias 'nowhere'")
     assert "indentation" not in message
 

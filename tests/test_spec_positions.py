@@ -61,3 +61,11 @@ def test_an_expression_that_ends_too_early_in_a_spec_is_reported_at_its_last_cha
 
 def test_line_break_in_an_expression_is_a_space():
     assert parse("#x +\n  1").tree == parse("#x + 1").tree
+
+
+
+@pytest.mark.parametrize("value", ["&o -3", "&o !!int -3", "!!int -3"])
+def test_a_value_after_an_anchor_or_tag_is_located_at_its_first_character(value, yaml_loader):
+    """A value's position was its node's start, the '&' of its anchor (or '!' of its tag), not the value at fault."""
+    line = f"  a: {{type: LinearLayer, output: {value}}}"
+    assert _at(f"netgraph: 1\nlayers:\n{line}\n") == (3, line.index("-3") + 1)

@@ -56,6 +56,7 @@ for _kind, _rx, _first in _CORE:
     for _c in _first:
         _RESOLVERS.setdefault(_c, []).append((f"{_TAG}{_kind}", re.compile(f"^(?:{_rx})$")))
 RESOLVERS = _RESOLVERS  # for the writer: text these read as another type is quoted
+_PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*[ \t]+)+")  # anchors and tags before a value: '&x !!str '
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")  # 010: 8 in YAML 1.1 (octal), 10 in YAML 1.2: refused
 MAX_DUPLICATES = 100  # duplicate keys recorded; past them the file is refused at once (a hostile file)
 PURE_FALLBACK_CHARS = 2**16  # text libyaml refuses is read again by the pure parser up to this length (see _read)
@@ -223,15 +224,16 @@ class _Composer:
             self.refuse(Loc(line, col), f"YAML tag {shown!r} is not allowed on a key" if key else f"YAML tag {shown!r} "
                         f"is not allowed: a spec is plain data (mappings, lists, strings, numbers, booleans, null); it "
                         f"never constructs Python objects")
+        col = self.content_col(line, col)  # past an anchor or tag: a value's position is its first character
         if kind is not ScalarNode:
             loc = Loc(line, col)
             if key:
                 self.refuse(loc, "a mapping key must be a plain name, not a list or mapping")
             value = self.sequence(loc, layers) if kind is SequenceNode else self.mapping(loc, layers)
             return (None if key else value), loc, None
-        single = event.end_mark.line == event.start_mark.line and event.style in (None, "", '"', "'")  # "": plain (libyaml)
+        single = event.end_mark.line == line - 1 and event.style in (None, "", '"', "'")  # "": plain (libyaml)
         quotes = 2 if event.style in ('"', "'") else 0
-        if single and event.end_mark.column - event.start_mark.column - quotes == len(event.value):
+        if single and event.end_mark.column - (col - 1) - quotes == len(event.value):
             loc = Loc(line, col, col + quotes // 2)
         else:  # a block scalar, escapes, or several lines: each character's position is worked out when asked
             if self.lines is None:
@@ -239,6 +241,14 @@ class _Composer:
             loc = Loc(line, col, None, (ScalarText(self.lines, line - 1, col - 1, event.value, event.style), 0))
         text = _MERGE if tag == _MERGE else event.value
         return (text if key else self.scalar(event, tag, loc) if allowed else None), loc, text
+
+    def content_col(self, line: int, col: int) -> int:
+        """The column of a value's content, after the anchor and tag written before it on its line (``&x -3``)."""
+        if self.lines is None:
+            self.lines = self.text.splitlines() or [""]
+        text = self.lines[line - 1] if line <= len(self.lines) else ""
+        found = _PROPERTIES.match(text, col - 1) if text[col - 1:col] in ("&", "!") else None
+        return found.end() + 1 if found and found.end() < len(text) else col
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         """PyYAML's tag resolution, remembered for each distinct plain scalar."""
