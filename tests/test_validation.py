@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (CycleError, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetGraphError, NetPort,
+from netgraph import (CycleError, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetGraphError, NetPort, PortType,
                       NormalDistribution, OptionError, RandomArrayLayer, ShapeError, UninitializedError,
                       WiringError)
 
@@ -175,3 +175,18 @@ def test_options_whose_compiled_and_interpreted_forms_would_disagree_or_fail_are
     for value in (top, float("inf"), -float("inf")):  # the edges themselves pad
         net = NetGraph([PaddingLayer([[1, 0]], padding=value)], [], Input=2)
         assert net(torch.zeros(1, 2))[0, 0].item() == value
+
+
+@pytest.mark.parametrize("given, words", [
+    (("PortType", (4,), "Int"), "dtype of port 'Input' must be 'Real' or 'Integer', found 'Int' (did you mean 'Integer'?)"),
+    (("PortType", -2, "Integer"), "dims must be positive ints"),
+    ((4, "Integer"), "has 'Integer' as a dim, which is a dtype, not a length: give a port's dtype as PortType(shape, 'Integer')"),
+    ("integer", "found 'integer' (did you mean 'Integer', the dtype of a scalar port?)"),
+])
+def test_a_port_dtype_given_wrongly_is_named_as_a_dtype_mistake(given, words):
+    """PortType's dtype and shape were taken unchecked ('Int' surfaced as 'expected dtype Real, found Int', a
+    PortType(-2) as a shape), and (4, "Integer") read "Integer" as a variable length."""
+    value = PortType(*given[1:]) if given[0] == "PortType" else given
+    with pytest.raises(ShapeError) as info:
+        NetGraph({"e": FunctionLayer("#Input * 2")}, [], Input=value)
+    assert words in str(info.value)

@@ -43,12 +43,14 @@ from netgraph.core.wiring import describe_key, normalize
 __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
 
 def _port_type(value: Any, port: str) -> PortType:
-    if isinstance(value, PortType):
-        return value
-    if value in (REAL, INTEGER):
+    if isinstance(value, PortType) and value.dtype not in (REAL, INTEGER, None):
+        raise ShapeError(f"dtype of port {port!r} must be {REAL!r} or {INTEGER!r}, found {value.dtype!r}"
+                         f"{did_you_mean(str(value.dtype), (REAL, INTEGER))}", kind="port-shape", layer=(), port=port)
+    if isinstance(value, str) and value in (REAL, INTEGER):
         return PortType((), value)
+    shape, dtype = (value.shape, value.dtype) if isinstance(value, PortType) else (value, None)  # None: the layers'
     try:
-        return PortType(as_shape(value, f"shape of port {port!r}"), None)  # dtype from the layers (default Real)
+        return PortType(as_shape(shape, f"shape of port {port!r}"), dtype)
     except Conflict as exc:
         raise ShapeError(str(exc), kind="port-shape", layer=(), port=port) from None
 
