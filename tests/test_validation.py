@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (CycleError, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetGraphError, NetPort, PortType,
-                      NormalDistribution, OptionError, RandomArrayLayer, ShapeError, UninitializedError,
-                      WiringError)
+from netgraph import (CycleError, EmbeddingLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetGraphError,
+                      NetPort, NormalDistribution, OptionError, PortType, RandomArrayLayer, ShapeError,
+                      UninitializedError, WiringError)
 
 
 def seed_layers(means=(0.0, 30.0)):
@@ -190,3 +190,9 @@ def test_a_port_dtype_given_wrongly_is_named_as_a_dtype_mistake(given, words):
     with pytest.raises(ShapeError) as info:
         NetGraph({"e": FunctionLayer("#Input * 2")}, [], Input=value)
     assert words in str(info.value)
+
+
+def test_a_dtype_conflict_says_which_dtype_the_other_side_set():
+    """It said 'expected dtype Integer, found Real (the (4) was set by ...)': the shape, not the clashing dtype."""
+    with pytest.raises(ShapeError, match=r"expected dtype Integer, found Real \(the \(4\) Real was set by layer 1 'l'"):
+        NetGraph({"l": LinearLayer(4), "e": EmbeddingLayer(3, 5)}, [("l", "e")], Input=2)
