@@ -196,3 +196,11 @@ def test_a_dtype_conflict_says_which_dtype_the_other_side_set():
     """It said 'expected dtype Integer, found Real (the (4) was set by ...)': the shape, not the clashing dtype."""
     with pytest.raises(ShapeError, match=r"expected dtype Integer, found Real \(the \(4\) Real was set by layer 1 'l'"):
         NetGraph({"l": LinearLayer(4), "e": EmbeddingLayer(3, 5)}, [("l", "e")], Input=2)
+
+
+def test_a_bare_edge_into_a_layer_whose_inputs_netport_edges_feed_names_those_edges():
+    """It said 'takes 1 input(s) ['Input'] (0 not wired by NetPort), but 1 edges feed it: a -> c'."""
+    with pytest.raises(WiringError, match=r"layer 3 'c' \(LinearLayer\) takes 1 input\(s\) \['Input'\], all fed by "
+                                          r"NetPort edges \(b -> NetPort\('c', 'Input'\)\), so no input is left for a -> c\."):
+        NetGraph({"a": LinearLayer(3), "b": LinearLayer(3), "c": LinearLayer(2)},
+                 [(NetPort("Input"), ["a", "b"]), ("a", "c"), ("b", NetPort("c", "Input"))], Input=2)
