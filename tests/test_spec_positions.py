@@ -69,3 +69,13 @@ def test_a_value_after_an_anchor_or_tag_is_located_at_its_first_character(value,
     """A value's position was its node's start, the '&' of its anchor (or '!' of its tag), not the value at fault."""
     line = f"  a: {{type: LinearLayer, output: {value}}}"
     assert _at(f"netgraph: 1\nlayers:\n{line}\n") == (3, line.index("-3") + 1)
+
+
+@pytest.mark.parametrize("text", ["#x +\n  foo", "#x\t+* 2", "#x +\r\n  2 *"])
+def test_the_caret_under_an_expression_over_several_lines_stands_under_its_character(text):
+    """The excerpt kept the line breaks (and tabs), so the caret landed under nothing of the expression."""
+    with pytest.raises(ExpressionError) as info:
+        parse(text)
+    shown, caret = str(info.value).splitlines()[-2:]
+    assert "\n" not in shown[4:] and caret.index("^") == 4 + info.value.column
+    assert shown[4 + info.value.column] == text[info.value.column]
