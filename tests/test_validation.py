@@ -204,3 +204,9 @@ def test_a_bare_edge_into_a_layer_whose_inputs_netport_edges_feed_names_those_ed
                                           r"NetPort edges \(b -> NetPort\('c', 'Input'\)\), so no input is left for a -> c\."):
         NetGraph({"a": LinearLayer(3), "b": LinearLayer(3), "c": LinearLayer(2)},
                  [(NetPort("Input"), ["a", "b"]), ("a", "c"), ("b", NetPort("c", "Input"))], Input=2)
+
+
+def test_a_graph_output_fed_twice_is_not_called_an_input_port():
+    with pytest.raises(WiringError, match=r"graph output 'y' is fed by 2 edges \(a -> NetPort\('y'\); b -> NetPort\('y'\)\): "
+                                          r"a graph output takes exactly one edge"):
+        NetGraph({"a": LinearLayer(3), "b": LinearLayer(3)}, [("a", NetPort("y")), ("b", NetPort("y"))], Input=2)

@@ -308,9 +308,9 @@ class _Normalizer:
 
     def fed_twice(self, dst: PortRef, refs: list[EdgeRef]) -> None:
         where = f"graph output {dst.port!r}" if dst.layer is None else f"port {dst.port!r} of {self.desc(dst.layer)}"
+        advice = MSG_FED_TWICE if dst.layer is not None else MSG_FED_TWICE.replace("an input port", "a graph output", 1)
         self.problem("fed-twice", None, f"{where} is fed by {len(refs)} edges (", *_joined(refs, "; "),
-                     f"): {MSG_FED_TWICE}", layer=() if dst.layer is None else (dst.layer,), port=dst.port,
-                     edge=refs[1].index)
+                     f"): {advice}", layer=() if dst.layer is None else (dst.layer,), port=dst.port, edge=refs[1].index)
 
     # -- step 4: dangling ports become graph ports ------------------------------------------
     def add_graph_ports(self, w: Wiring) -> None:
