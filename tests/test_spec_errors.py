@@ -331,3 +331,11 @@ def test_a_path_into_a_plain_layer_is_not_called_a_nested_graph():
     errors = errors_of("netgraph: 1\nlayers:\n  a: 4\n  s: 2\ninputs: {Input: 3}\nedges: [a -> s.Input.x]\n")
     assert positions(errors) == ["<string>:6:14"]
     assert "layer 's' is a LinearLayer, not a NetGraph or NetChain" in errors[0] and "nested graph 's'" not in errors[0]
+
+
+def test_a_function_name_given_as_a_layer_type_says_how_to_write_that_layer():
+    errors = errors_of("netgraph: 1\nlayers: {a: {type: Tanh}, b: {type: Plus}}\n")
+    assert positions(errors) == ["<string>:2:20", "<string>:2:37"]
+    assert errors[0].endswith("unknown layer type 'Tanh'; 'Tanh' is a function: write the layer as Tanh alone, or "
+                              "{type: ElementwiseLayer, function: Tanh}")
+    assert "{type: ThreadingLayer, function: Plus}" in errors[1]

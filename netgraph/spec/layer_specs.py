@@ -152,6 +152,17 @@ def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
         reader.ref_chain.pop()
 
 
+def _shorthand_hint(name: Any) -> str:
+    """For a type that is a layer shorthand ({type: Tanh}): how to write that layer."""
+    try:
+        layer = from_shorthand(name) if isinstance(name, str) else None
+    except NetGraphError:
+        layer = None
+    function = getattr(layer, "function", None)
+    return "" if layer is None or not isinstance(function, str) else (
+        f"; {name!r} is a function: write the layer as {name} alone, or {{type: {layer.type_name}, function: {function}}}")
+
+
 def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
     if "type" not in spec:
         return reader.error(loc, f"layer {_name(path)} needs 'type:' (a layer type such as LinearLayer, or NetGraph)")
@@ -159,7 +170,7 @@ def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
     cls = REGISTRY.get(name) if isinstance(name, str) else None
     if cls is None:
         return reader.error(spec.value_locs["type"], f"layer {_name(path)}: unknown layer type {name!r}"
-                            f"{did_you_mean(name, REGISTRY)}")
+                            f"{did_you_mean(name, REGISTRY)}{_shorthand_hint(name)}")
     if issubclass(cls, NetGraph):
         kind = "NetChain" if name == "NetChain" else "NetGraph"
         reader.check_keys(spec, CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS, f"a {kind}",
