@@ -281,3 +281,7 @@ def test_a_file_of_900k_one_line_layers_is_refused_at_the_yaml_layers_limit_with
         refused(nets + "  - {ref: b}\n" * 10, "more than 30 layers, counting nested nets, 'ref:' uses")
         refused(HEAD + "".join(f"  l{i}: Tanh\n" for i in range(31)), "more than 30 layers")
         assert len(NetGraph.from_yaml(HEAD + "".join(f"  l{i}: Tanh\n" for i in range(30)) + "inputs: {Input: 2}\n").layers) == 30
+
+
+def test_a_tag_after_an_anchor_is_refused_at_the_tag():
+    refused(HEAD + "  a: &x !!python/object:os.system 3\n", "<string>:3:9: YAML tag '!!python/object:os.system'")

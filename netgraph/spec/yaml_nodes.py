@@ -21,7 +21,6 @@ netgraph.spec.yaml_nodes.YamlRefused: net.yaml:2:1: duplicate key 'a' (first giv
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any, NamedTuple
 
@@ -33,7 +32,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.spec.scalar_spans import ScalarText
+from netgraph.spec.scalar_spans import ScalarText, core_value
 from netgraph.spec.yaml_hints import syntax_hint
 
 __all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
@@ -57,6 +56,7 @@ for _kind, _rx, _first in _CORE:
         _RESOLVERS.setdefault(_c, []).append((f"{_TAG}{_kind}", re.compile(f"^(?:{_rx})$")))
 RESOLVERS = _RESOLVERS  # for the writer: text these read as another type is quoted
 _PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*[ \t]+)+")  # anchors and tags before a value: '&x !!str '
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]*[ \t]+")  # an anchor before a tag: '&x '
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")  # 010: 8 in YAML 1.1 (octal), 10 in YAML 1.2: refused
 MAX_DUPLICATES = 100  # duplicate keys recorded; past them the file is refused at once (a hostile file)
 PURE_FALLBACK_CHARS = 2**16  # text libyaml refuses is read again by the pure parser up to this length (see _read)
@@ -219,9 +219,10 @@ class _Composer:
         if tag is None or tag == "!":
             tag = self.resolve(kind, event.value if kind is ScalarNode else None, event.implicit)
         allowed = tag in (_KEY_TAGS if key else _ALLOWED[kind])
-        if not allowed:
+        if not allowed:  # at the tag, past an anchor written before it
+            found = _ANCHOR.match(self.line_text(line), col - 1) if event.anchor else None
             shown = tag.replace(_TAG, "!!")
-            self.refuse(Loc(line, col), f"YAML tag {shown!r} is not allowed on a key" if key else f"YAML tag {shown!r} "
+            self.refuse(Loc(line, found.end() + 1 if found else col), f"YAML tag {shown!r} is not allowed on a key" if key else f"YAML tag {shown!r} "
                         f"is not allowed: a spec is plain data (mappings, lists, strings, numbers, booleans, null); it "
                         f"never constructs Python objects")
         col = self.content_col(line, col)  # past an anchor or tag: a value's position is its first character
@@ -242,11 +243,15 @@ class _Composer:
         text = _MERGE if tag == _MERGE else event.value
         return (text if key else self.scalar(event, tag, loc) if allowed else None), loc, text
 
-    def content_col(self, line: int, col: int) -> int:
-        """The column of a value's content, after the anchor and tag written before it on its line (``&x -3``)."""
+    def line_text(self, line: int) -> str:
+        """The text of (1-based) ``line``, the lines split when first needed."""
         if self.lines is None:
             self.lines = self.text.splitlines() or [""]
-        text = self.lines[line - 1] if line <= len(self.lines) else ""
+        return self.lines[line - 1] if line <= len(self.lines) else ""
+
+    def content_col(self, line: int, col: int) -> int:
+        """The column of a value's content, after the anchor and tag written before it on its line (``&x -3``)."""
+        text = self.line_text(line)
         found = _PROPERTIES.match(text, col - 1) if text[col - 1:col] in ("&", "!") else None
         return found.end() + 1 if found and found.end() < len(text) else col
 
@@ -265,7 +270,7 @@ class _Composer:
                         f"YAML 1.2 as decimal); write {int(text)} (or 0o{text.lstrip('+-0')[:40]} for octal)")
             return None
         try:
-            value = _core_value(kind, text) if event.implicit[0] and kind in ("int", "float", "bool") else \
+            value = core_value(kind, text) if event.implicit[0] and kind in ("int", "float", "bool") else \
                 getattr(self, f"construct_yaml_{kind}")(ScalarNode(tag, text, event.start_mark, event.end_mark))
         except (ValueError, OverflowError, KeyError) as exc:
             self.refuse(loc, f"cannot read {text[:40]!r} as {kind}: {exc}")
@@ -322,19 +327,6 @@ class _Composer:
                               f"{self.problems[self.start][0].line}); a mapping gives each key once")
         else:
             self.problems.append((loc, problem))
-
-
-def _core_value(kind: str, text: str) -> Any:
-    """A plain scalar's value by the YAML 1.2 core schema (``_CORE``)."""
-    if kind == "bool":
-        return text.lower() == "true"
-    if kind == "int":
-        base = {"0o": 8, "0x": 16}.get(text[:2], 10)
-        return int(text[2:] if base != 10 else text, base)
-    special = text.lstrip("+-").lower()
-    if special in (".inf", ".nan"):
-        return (-math.inf if text.startswith("-") else math.inf) if special == ".inf" else math.nan
-    return float(text)
 
 
 # the composer over libyaml's C scanner and parser (the same events and marks) when PyYAML has it, and the pure one
