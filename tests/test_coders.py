@@ -196,3 +196,9 @@ def test_labels_at_a_port_without_an_encoder_name_the_encoder_to_attach():
                                             r"ClassEncoder \(labels\)"):
             outer(value)
     assert outer(torch.tensor([0, 2])).shape == (2, 2)
+
+
+def test_a_port_type_an_encoder_gives_is_named_by_the_encoder_in_a_conflict():
+    """It said 'the shape given for graph input', though no shape was given: the ClassEncoder's indices clash."""
+    with pytest.raises(ShapeError, match=r"the ClassEncoder on graph input 'Input': expected dtype Real, found Integer"):
+        NetChain([LinearLayer(3)], input=ClassEncoder(["a", "b"]))

@@ -179,7 +179,7 @@ edges: [inner -> out]
 #: where each spec's NetGraph-raised problems belong (line:col), and a fragment of the message there
 EXPECTED = {
     "shape": [("9:5", "joined by edge [mu, noise] -> f")],
-    "fed twice": [("11:5", "but 1 edges feed it: a.Output -> t")],
+    "fed twice": [("11:5", "all fed by NetPort edges (b.Output -> t.Input), so no input is left for a.Output -> t.")],
     "declared": [("6:11", "'Extra' is declared under outputs:"), ("7:22", "expected shape (3), found (2)")],
     "cycle": [("8:5", "closed by edge d -> b")],
     "joined": [("10:5", "joined by edge a -> t, a -> f.x")],

@@ -66,6 +66,30 @@ def test_billion_laughs_is_refused_before_expansion():
     refused(bomb, "aliases expand to more than", "alias bomb", limit=1.0)
 
 
+
+def test_a_long_list_is_refused_where_it_passes_the_yaml_nodes_limit_without_reading_on_or_blaming_aliases():
+    """Past yaml_nodes the file is refused at once, at the value that passed it (a syntax error after it is never
+    reached), and a file without aliases is not told about alias bombs."""
+    with netgraph.limits(yaml_nodes=1000):
+        message = refused("netgraph: 1\nname: [" + "1, " * 5000 + "1]]\n", "<string>:2:", "more than 1000 values",
+                          "yaml_nodes", limit=1.0)
+    assert "alias" not in message and "invalid YAML" not in message
+    past = 1001 - 3  # the list item that is value 1001 ('netgraph', 1 and 'name' come before the list)
+    assert message.startswith(f"<string>:2:{len('name: [') + 1 + 3 * (past - 1)}: ")
+
+
+def test_a_long_file_ending_in_a_syntax_error_is_not_parsed_again_by_the_slow_pure_parser(yaml_loader):
+    """libyaml's refusal of a long file stands: reading it again with PyYAML's pure parser (the reference for short
+    texts) took about five times as long as reading a valid file of that size."""
+    body = "netgraph: 1\nname: [" + "1, " * 100_000 + "1]"
+    timings = []
+    for tail in ("\n", "]\n"):
+        start = time.process_time()
+        with pytest.raises(SpecError, match="invalid YAML" if tail != "\n" else "needs 'layers:'"):
+            NetGraph.from_yaml(body + tail)
+        timings.append(time.process_time() - start)
+    assert timings[1] < 1.5 * timings[0] + 0.3, timings
+
 def test_alias_cycles_are_refused():
     refused(HEAD + "  a: &x [1, *x]\n", "an alias refers to a value that contains it")
 
@@ -86,7 +110,7 @@ def test_aliases_count_as_deep_as_their_values():
 
 
 def test_scalars_a_tag_cannot_read_and_undefined_aliases_are_located():
-    refused(HEAD + "  a: {type: LinearLayer, output: !!bool maybe}\n", "<string>:3:34: cannot read 'maybe' as bool")
+    refused(HEAD + "  a: {type: LinearLayer, output: !!bool maybe}\n", "<string>:3:41: cannot read 'maybe' as bool")  # at 'maybe'
     message = refused(HEAD + "  a: *nowhere\n", "<string>:3:6: invalid YAML: found undefined alias 'nowhere'")
     assert "indentation" not in message
 
@@ -257,3 +281,7 @@ def test_a_file_of_900k_one_line_layers_is_refused_at_the_yaml_layers_limit_with
         refused(nets + "  - {ref: b}\n" * 10, "more than 30 layers, counting nested nets, 'ref:' uses")
         refused(HEAD + "".join(f"  l{i}: Tanh\n" for i in range(31)), "more than 30 layers")
         assert len(NetGraph.from_yaml(HEAD + "".join(f"  l{i}: Tanh\n" for i in range(30)) + "inputs: {Input: 2}\n").layers) == 30
+
+
+def test_a_tag_after_an_anchor_is_refused_at_the_tag():
+    refused(HEAD + "  a: &x !!python/object:os.system 3\n", "<string>:3:9: YAML tag '!!python/object:os.system'")

@@ -91,3 +91,17 @@ def test_a_length_variable_still_broadcasts_against_itself_and_one():
     assert net.output_shapes == {"Output": ("n", 64)}
     x = torch.rand(2, 5, 64)
     assert torch.equal(net(a=x, b=x[..., :1]), x + x[..., :1])
+
+
+@pytest.mark.parametrize("layer, given", [(FunctionLayer("#a + #b"), "a"), (FunctionLayer("#a * #b + #c"), "a"),
+                                          ("Plus", "Input1")])
+def test_an_input_that_cannot_broadcast_to_the_output_set_backwards_is_a_shape_error(layer, given):
+    """An unknown input takes the output's shape (5); a known one, (7), that does not broadcast to it is refused
+    when the net is built, as when both inputs are given, not left for initialising or calling to find."""
+    with pytest.raises(ShapeError, match=rf"'f' .*input ports '{given}' \(7\), .* do not broadcast together"):
+        NetGraph({"f": layer, "lin": LinearLayer(4, input=5)}, [("f", "lin")], **{given: 7})
+    nested = NetGraph({"arr": NetArrayLayer(), "f": FunctionLayer("#a + #b")}, [(NetPort("arr", "Output"), NetPort("f", "b"))])
+    with pytest.raises(ShapeError, match=r"'in' \(NetGraph\) > layer 2 'f' .*'a' \(7\), 'b' \(5\) do not broadcast"):
+        NetGraph({"in": nested, "lin": LinearLayer(4, input=5)}, [("in", "lin")], a=7)
+    fits = NetGraph({"f": layer, "lin": LinearLayer(4, input=(5, 3))}, [("f", "lin")], **{given: (1, 3)})
+    assert fits.layer_types("f")["Output"].shape == (5, 3)

@@ -136,6 +136,17 @@ def test_cycles_point_at_the_edge_that_closes_them():
     assert "cycle" in errors[0] and "closed by edge b -> a" in errors[0]
 
 
+
+@pytest.mark.parametrize("text, edge", [
+    ("layers: {a: 3, b: 4, p: Plus}\ninputs: {Input: 2}\nedges:\n  - [[a, b], p]\n", "edge [a, b] -> p"),
+    ("type: NetChain\nlayers: [3, {type: LinearLayer, input: 4}]\ninput: 2\n", "edge 1 -> 2"),
+    ("layers:\n  c: {type: NetChain, layers: [3, {type: LinearLayer, input: 4}]}\ninputs: {Input: 2}\n", "edge 1 -> 2"),
+])
+def test_edges_written_as_yaml_lists_and_chain_links_are_quoted_as_yaml_not_python(text, edge):
+    """A list edge was shown as Python's ['a', 'b'] -> p, a NetChain written as a list as '1' -> '2'."""
+    errors = errors_of("netgraph: 1\n" + text)
+    assert len(errors) == 1 and edge in errors[0] and "['a'" not in errors[0] and "'1' ->" not in errors[0]
+
 def test_declared_ports_that_do_not_exist_still_let_shape_errors_through():
     errors = errors_of("""\
 netgraph: 1
@@ -257,8 +268,8 @@ def test_an_edge_into_a_layer_inside_a_nested_graph_says_to_feed_the_graphs_inpu
 
 def test_a_port_given_an_encoder_and_a_shape_names_the_extra_key():
     errors = errors_of("netgraph: 1\nlayers: {a: 3}\ninputs: {Input: {encoder: {type: ClassEncoder, labels: [a, b]}, "
-                       "shape: 4}}\n")  # it said "found 'encoder'"
-    assert errors == ["<string>:3:17: input 'Input': a port given an encoder takes its type from it: write "
+                       "shape: 4}}\n")  # it said "found 'encoder'"; at the extra key
+    assert errors == ["<string>:3:65: input 'Input': a port given an encoder takes its type from it: write "
                       "{encoder: {type: ...}} alone, without 'shape'"]
 
 
@@ -314,3 +325,17 @@ def test_a_wrong_kind_of_value_is_named_with_its_article():
     """'found a int value' read badly; the article follows the type name."""
     with pytest.raises(SpecError, match=r"<string>:4:28: learning_rate_multipliers is a mapping .*found an int value$"):
         NetGraph.from_yaml("netgraph: 1\nlayers: {a: Tanh}\ninputs: {Input: 2}\nlearning_rate_multipliers: 0\n")
+
+
+def test_a_path_into_a_plain_layer_is_not_called_a_nested_graph():
+    errors = errors_of("netgraph: 1\nlayers:\n  a: 4\n  s: 2\ninputs: {Input: 3}\nedges: [a -> s.Input.x]\n")
+    assert positions(errors) == ["<string>:6:14"]
+    assert "layer 's' is a LinearLayer, not a NetGraph or NetChain" in errors[0] and "nested graph 's'" not in errors[0]
+
+
+def test_a_function_name_given_as_a_layer_type_says_how_to_write_that_layer():
+    errors = errors_of("netgraph: 1\nlayers: {a: {type: Tanh}, b: {type: Plus}}\n")
+    assert positions(errors) == ["<string>:2:20", "<string>:2:37"]
+    assert errors[0].endswith("unknown layer type 'Tanh'; 'Tanh' is a function: write the layer as Tanh alone, or "
+                              "{type: ElementwiseLayer, function: Tanh}")
+    assert "{type: ThreadingLayer, function: Plus}" in errors[1]

@@ -39,3 +39,19 @@ def test_the_location_follows_the_named_option_even_when_the_message_names_anoth
 def test_an_error_naming_no_option_points_at_the_positional_option_or_the_layer():
     line = "  a: {type: ReshapeLayer, dims: [0]}"
     assert f"<string>:3:{_column(line, '[0]')}:" in _error(f"netgraph: 1\nlayers:\n{line}\n")
+
+
+@pytest.mark.parametrize("port, token, words", [
+    ("{decoder: {type: ClassDecodr, labels: [a, b]}}", "ClassDecodr", "(did you mean 'ClassDecoder'?)"),
+    ("{decoder: {type: ClassDecoder, lables: [a, b]}}", "lables", "'lables' (did you mean 'labels'?)"),
+    ("{decoder: {type: ClassDecoder, labels: [a, a]}}", "[a, a]", "labels must be distinct"),
+    ("{decoder: {type: ClassDecoder, labels: [a, b]}, shape: 2}", "shape", "without 'shape'"),
+    ("{shap: 3}", "shap", "(did you mean 'shape'?)"),
+    ("{shape: 3, dtype: Reel}", "Reel", "(did you mean 'Real'?)"),
+    ("{shape: -3}", "-3", "dims must be positive"),
+])
+def test_a_port_type_error_points_at_the_key_or_value_at_fault(port, token, words):
+    """They all pointed at the port's whole value ('{decoder: ...'), and a coder's option typo had no suggestion."""
+    line = f"outputs: {{Output: {port}}}"
+    message = _error(f"netgraph: 1\nlayers: {{a: 2}}\ninputs: {{Input: 3}}\n{line}\n")
+    assert message.startswith(f"<string>:4:{_column(line, token)}: output 'Output': ") and words in message

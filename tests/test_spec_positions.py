@@ -46,5 +46,36 @@ def test_expression_columns_count_leading_spaces_and_lines(text, char):
     assert text[info.value.column] == char
 
 
+
+@pytest.mark.parametrize("text", ["#x + #y * ", "#x +", "  -  ", "Exp[#x] +\n  "])
+def test_an_expression_that_ends_too_early_is_reported_at_its_last_character(text):
+    """Python gives no column (0) for an unexpected end: it was shown as column 1, the start of the expression."""
+    with pytest.raises(ExpressionError, match="ends before it is complete") as info:
+        parse(text)
+    assert info.value.column == len(text.rstrip()) - 1
+
+
+def test_an_expression_that_ends_too_early_in_a_spec_is_reported_at_its_last_character(yaml_loader):
+    assert _at(_F.format('"#x + #y * "')) == (5, 24)  # the '*'
+    assert _at(_F.format("|-\n      #x +\n        2 *")) == (7, 11)
+
 def test_line_break_in_an_expression_is_a_space():
     assert parse("#x +\n  1").tree == parse("#x + 1").tree
+
+
+
+@pytest.mark.parametrize("value", ["&o -3", "&o !!int -3", "!!int -3"])
+def test_a_value_after_an_anchor_or_tag_is_located_at_its_first_character(value, yaml_loader):
+    """A value's position was its node's start, the '&' of its anchor (or '!' of its tag), not the value at fault."""
+    line = f"  a: {{type: LinearLayer, output: {value}}}"
+    assert _at(f"netgraph: 1\nlayers:\n{line}\n") == (3, line.index("-3") + 1)
+
+
+@pytest.mark.parametrize("text", ["#x +\n  foo", "#x\t+* 2", "#x +\r\n  2 *"])
+def test_the_caret_under_an_expression_over_several_lines_stands_under_its_character(text):
+    """The excerpt kept the line breaks (and tabs), so the caret landed under nothing of the expression."""
+    with pytest.raises(ExpressionError) as info:
+        parse(text)
+    shown, caret = str(info.value).splitlines()[-2:]
+    assert "\n" not in shown[4:] and caret.index("^") == 4 + info.value.column
+    assert shown[4 + info.value.column] == text[info.value.column]

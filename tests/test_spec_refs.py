@@ -116,3 +116,21 @@ def test_unused_net_definitions_are_checked(tmp_path):
         "<string>:5:12: nets refer to each other in a cycle: a -> b -> a"]
     fine = NetGraph.from_yaml(text.replace("  cell: {type: LinearLayr, outptu: 3}\n  a: {ref: b}\n  b: {ref: a}\n", ""))
     assert list(fine.layers) == ["x"] and fine.output_shapes == {"Output": (3,)}  # an unused net only checked
+
+
+def _ref_chain(depth: int) -> str:
+    """A spec whose net x is a NetChain around a NetChain ... ``depth`` levels, each level a 'nets:' definition."""
+    defs = ["  n0: {type: LinearLayer, output: 2}", *(f"  n{i}: [{{ref: n{i - 1}}}]" for i in range(1, depth))]
+    return "netgraph: 1\nnets:\n" + "\n".join(defs) + f"\nlayers:\n  x: {{ref: n{depth - 1}}}\ninputs: {{Input: 2}}\n"
+
+
+def test_references_nest_as_deep_as_the_nesting_depth_limit_and_past_it_are_a_spec_error(tmp_path):
+    """'ref:' and 'file:' nest nets without nesting the YAML: a chain of 150 was a bare RecursionError."""
+    assert NetGraph.from_yaml(_ref_chain(600)).layers["x"]._depth == 599  # n1 .. n599 are chains
+    with pytest.raises(SpecError, match=r"layer 'x' nests nets more than 1000 levels deep through 'ref:' or 'file:' "
+                                        r"\(the nesting_depth limit"):
+        NetGraph.from_yaml(_ref_chain(1100))
+    for i in range(300):
+        inner = f"{{file: f{i + 1}.yaml}}" if i < 299 else "2"
+        (tmp_path / f"f{i}.yaml").write_text(f"netgraph: 1\ntype: NetChain\nlayers: [{inner}]\n")
+    assert NetGraph.from_yaml(tmp_path / "f0.yaml")._depth == 300

@@ -44,3 +44,26 @@ def test_an_error_on_the_first_line_gets_no_indentation_hint(text, capsys, tmp_p
     assert main(["train", str(tmp_path / "s.yaml"), "--data", "d.npz", "--loss", "{Output: 1"]) == 1
     err = capsys.readouterr().err
     assert "indentation" not in err and "flow mapping expected ',' or '}'" in err
+
+
+@pytest.mark.parametrize("line, at, words", [
+    ("  a: {type: LinearLayer, output: 3}}", 36, "found '}'"),
+    ("  a: 3: 4", 7, "mapping values are not allowed here"),
+    ("  a: @3", 6, "'@' that cannot start any token"),
+])
+def test_a_syntax_error_on_the_first_line_of_a_block_gets_the_parser_s_words_not_an_indentation_hint(line, at, words,
+                                                                                                      yaml_loader):
+    """The first key under 'layers:' is indented further than every line above, as it must be: it was told
+    'YAML indentation: this line is indented 2 spaces, which lines up with no line above it' at its column 3."""
+    message = _error(f"netgraph: 1\nlayers:   # all of them\n{line}\ninputs: {{Input: 2}}\n")
+    assert message.startswith(f"<string>:3:{at}: invalid YAML: ") and words in message and "indentation" not in message
+
+
+@pytest.mark.parametrize("text, at", [
+    ("layers:\n  - type: LinearLayer\n    output: 3: 4\n", None),  # a list item's keys line up after its '- '
+    ("layers:\n  - type: LinearLayer\n   output: 3\n", "4:4"),
+])
+def test_keys_of_a_list_item_line_up_after_its_dash(text, at, yaml_loader):
+    message = _error("netgraph: 1\n" + text)
+    assert ("YAML indentation" in message) == (at is not None)
+    assert at is None or message.startswith(f"<string>:{at}: YAML indentation: this line is indented 3 spaces")

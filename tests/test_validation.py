@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (CycleError, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetGraphError, NetPort,
-                      NormalDistribution, OptionError, RandomArrayLayer, ShapeError, UninitializedError,
-                      WiringError)
+from netgraph import (CycleError, EmbeddingLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetGraphError,
+                      NetPort, NormalDistribution, OptionError, PortType, RandomArrayLayer, ShapeError,
+                      UninitializedError, WiringError)
 
 
 def seed_layers(means=(0.0, 30.0)):
@@ -79,6 +79,14 @@ def test_self_loop_is_a_cycle():
     with pytest.raises(CycleError):
         NetGraph([FunctionLayer("#a + #b")], [(1, NetPort(1, "a"))])
 
+
+
+@pytest.mark.parametrize("edges", [[(1, 2), (2, 1)], [(1, 1), (2, 2)]])
+def test_a_cycle_that_leaves_a_given_port_unwired_is_reported_as_the_cycle(edges):
+    """A cycle wires the ports that would have been the graph's Input and Output: the error is the cycle, not
+    'Input' is neither an input nor an output port of this NetGraph; its ports are inputs [], outputs []."""
+    with pytest.raises(CycleError, match=r"found the cycle layer 1 \(LinearLayer\) -> layer"):
+        NetGraph([LinearLayer(2), LinearLayer(2)], edges, Input=2, Output=2)
 
 def test_shape_mismatch_names_layer_port_and_edge():
     layers = {"means": NetArrayLayer(array=[1.0, 2.0, 3.0]), "stds": NetArrayLayer(array=[1.0, 2.0]),
@@ -167,3 +175,38 @@ def test_options_whose_compiled_and_interpreted_forms_would_disagree_or_fail_are
     for value in (top, float("inf"), -float("inf")):  # the edges themselves pad
         net = NetGraph([PaddingLayer([[1, 0]], padding=value)], [], Input=2)
         assert net(torch.zeros(1, 2))[0, 0].item() == value
+
+
+@pytest.mark.parametrize("given, words", [
+    (("PortType", (4,), "Int"), "dtype of port 'Input' must be 'Real' or 'Integer', found 'Int' (did you mean 'Integer'?)"),
+    (("PortType", -2, "Integer"), "dims must be positive ints"),
+    ((4, "Integer"), "has 'Integer' as a dim, which is a dtype, not a length: give a port's dtype as PortType(shape, 'Integer')"),
+    ("integer", "found 'integer' (did you mean 'Integer', the dtype of a scalar port?)"),
+])
+def test_a_port_dtype_given_wrongly_is_named_as_a_dtype_mistake(given, words):
+    """PortType's dtype and shape were taken unchecked ('Int' surfaced as 'expected dtype Real, found Int', a
+    PortType(-2) as a shape), and (4, "Integer") read "Integer" as a variable length."""
+    value = PortType(*given[1:]) if given[0] == "PortType" else given
+    with pytest.raises(ShapeError) as info:
+        NetGraph({"e": FunctionLayer("#Input * 2")}, [], Input=value)
+    assert words in str(info.value)
+
+
+def test_a_dtype_conflict_says_which_dtype_the_other_side_set():
+    """It said 'expected dtype Integer, found Real (the (4) was set by ...)': the shape, not the clashing dtype."""
+    with pytest.raises(ShapeError, match=r"expected dtype Integer, found Real \(the \(4\) Real was set by layer 1 'l'"):
+        NetGraph({"l": LinearLayer(4), "e": EmbeddingLayer(3, 5)}, [("l", "e")], Input=2)
+
+
+def test_a_bare_edge_into_a_layer_whose_inputs_netport_edges_feed_names_those_edges():
+    """It said 'takes 1 input(s) ['Input'] (0 not wired by NetPort), but 1 edges feed it: a -> c'."""
+    with pytest.raises(WiringError, match=r"layer 3 'c' \(LinearLayer\) takes 1 input\(s\) \['Input'\], all fed by "
+                                          r"NetPort edges \(b -> NetPort\('c', 'Input'\)\), so no input is left for a -> c\."):
+        NetGraph({"a": LinearLayer(3), "b": LinearLayer(3), "c": LinearLayer(2)},
+                 [(NetPort("Input"), ["a", "b"]), ("a", "c"), ("b", NetPort("c", "Input"))], Input=2)
+
+
+def test_a_graph_output_fed_twice_is_not_called_an_input_port():
+    with pytest.raises(WiringError, match=r"graph output 'y' is fed by 2 edges \(a -> NetPort\('y'\); b -> NetPort\('y'\)\): "
+                                          r"a graph output takes exactly one edge"):
+        NetGraph({"a": LinearLayer(3), "b": LinearLayer(3)}, [("a", NetPort("y")), ("b", NetPort("y"))], Input=2)

@@ -277,11 +277,12 @@ def coder_from_data(data: Any, kind: str, where: str) -> Coder:
     cls = CODERS.get(data["type"]) if isinstance(data["type"], str) else None
     if cls is None or not issubclass(cls, base):
         raise OptionError(f"{where}: {kind} type must be one of {names}, found {data['type']!r}"
-                          f"{did_you_mean(data['type'], names) if isinstance(data['type'], str) else ''}")
+                          f"{did_you_mean(data['type'], names) if isinstance(data['type'], str) else ''}", option="type")
     fields = {f.name for f in dataclasses.fields(cls)}
     unknown = [k for k in data if k != "type" and k not in fields]
     if unknown:
-        raise OptionError(f"{where}: {cls.__name__} has no option {unknown[0]!r}; its options are {sorted(fields)}")
+        raise OptionError(f"{where}: {cls.__name__} has no option {unknown[0]!r}{did_you_mean(str(unknown[0]), fields)}; "
+                          f"its options are {sorted(fields)}", option=unknown[0])
     try:
         return cls(**{k: v for k, v in data.items() if k != "type"})
     except OptionError as exc:

@@ -43,12 +43,14 @@ from netgraph.core.wiring import describe_key, normalize
 __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
 
 def _port_type(value: Any, port: str) -> PortType:
-    if isinstance(value, PortType):
-        return value
-    if value in (REAL, INTEGER):
+    if isinstance(value, PortType) and value.dtype not in (REAL, INTEGER, None):
+        raise ShapeError(f"dtype of port {port!r} must be {REAL!r} or {INTEGER!r}, found {value.dtype!r}"
+                         f"{did_you_mean(str(value.dtype), (REAL, INTEGER))}", kind="port-shape", layer=(), port=port)
+    if isinstance(value, str) and value in (REAL, INTEGER):
         return PortType((), value)
+    shape, dtype = (value.shape, value.dtype) if isinstance(value, PortType) else (value, None)  # None: the layers'
     try:
-        return PortType(as_shape(value, f"shape of port {port!r}"), None)  # dtype from the layers (default Real)
+        return PortType(as_shape(shape, f"shape of port {port!r}"), dtype)
     except Conflict as exc:
         raise ShapeError(str(exc), kind="port-shape", layer=(), port=port) from None
 
@@ -89,8 +91,8 @@ class NetGraph(Layer):
         self._edges: tuple[Edge, ...] = tuple(wiring.edges)
         self._muted = frozenset(wiring.muted)
         self._inputs, self._outputs = tuple(wiring.inputs), tuple(wiring.outputs)
+        self._order = order(self._names, self._layers, self._edges)  # a cycle first: it leaves ports unwired
         self._declared = self._check_port_shapes(port_shapes)
-        self._order = order(self._names, self._layers, self._edges)
         with recursion_room(self._depth):
             self._inference = infer_net(self)  # the nested ports' types are computed when first needed
         raise_all(check_decoders(self._coders, self._inference.ports), ShapeError, "invalid graph ports")
@@ -129,6 +131,7 @@ class NetGraph(Layer):
         problem.join_edges(prefix, self._edges, numbers)  # an EdgeRef is made only for an error message
         for port, t in self._declared.items():
             problem.declare((prefix, port), t, "graph", numbers[None])
+        problem.coders.update({(prefix, port): coder.type_name for port, coder in self._coders.items()})
         return numbers[None]
 
     # -- descriptions -----------------------------------------------------------------------------

@@ -50,6 +50,7 @@ class Problem:
     joins: list[tuple[int, int]] = field(default_factory=list)  # each equality's keys' numbers
     leaf_ports: list[dict[str, int]] = field(default_factory=list)  # each leaf's ports' numbers
     declared_at: list[dict[str, int]] = field(default_factory=list)  # the port numbers each declared key is in
+    coders: dict[Key, str] = field(default_factory=dict)  # graph ports whose type an encoder gave: its type name
 
     def add_leaf(self, path: tuple, layer: Layer, declare: bool = True) -> dict[str, int]:
         """Add a leaf (with its declared types); its ports' numbers, which ``join_edges`` fills in."""
@@ -107,7 +108,8 @@ class Problem:
         if kind == "options":
             return f"{self.describe(key)} (from its options)"
         if kind == "graph":
-            return f"the shape given for {self.describe(key)}"
+            return f"the {self.coders[key]} on {self.describe(key)}" if key in self.coders else \
+                f"the shape given for {self.describe(key)}"
         if kind == "default":
             return f"the default dtype Real of {self.describe(key)}"
         return self.describe(key)
@@ -215,7 +217,7 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
             merged = new if old is UNKNOWN else unify(old, new)  # unify(UNKNOWN, t) == t
         except Conflict as exc:
             errors.append(_conflict(problem, cls, root, who, f"{_as_seen_by(who, old, new, exc)} (the "
-                                                             f"{_set_part(old)} was set by "))
+                                                             f"{_set_part(old, new)} was set by "))
             return False
         if merged is not old and merged != old:
             class_types[root], cls.origin[root] = merged, who
@@ -265,10 +267,11 @@ def _as_seen_by(who: tuple, old: PortType, new: PortType, exc: Conflict) -> Conf
     return exc
 
 
-def _set_part(t: PortType) -> str:
-    """What a type fixed, for "the ... was set by": ``(2, 3)``, ``dtype Real`` (shape still open), or ``type``."""
-    if t.shape is not None:
-        return str(t) if t.dtype is None or t.dtype == REAL else f"{t} type"
+def _set_part(t: PortType, clash: PortType) -> str:
+    """What a type fixed, for "the ... was set by": ``(2, 3)``, ``(4) Real``, ``dtype Real`` or ``type``."""
+    if t.shape is not None:  # str(t) leaves Real out: it is said when it is what clashes
+        real = t.dtype is None or (t.dtype == REAL and clash.dtype in (None, REAL))
+        return str(t) if real else f"{t} type" if t.dtype != REAL else f"{t} {REAL}"
     return f"dtype {t.dtype}" if t.dtype is not None else "type"
 
 

@@ -83,9 +83,14 @@ def as_shape(value: object, what: str = "shape") -> Shape:
     if not isinstance(value, (tuple, list)):
         hint = (f"; a variable length is a name inside the list: [{value!r}] is a sequence of length {value}, "
                 f"[{value!r}, 3] one of vectors of 3" if isinstance(value, str) and value.isidentifier() else "")
+        if isinstance(value, str) and value.capitalize() in DTYPES:  # 'integer': a scalar's dtype, miscased
+            hint = f" (did you mean {value.capitalize()!r}, the dtype of a scalar port?)"
         raise Conflict(f"{what} must be an int or a list of ints, found {reprlib.repr(value)}{hint}")
     dims = []
     for d in value:
+        if isinstance(d, str) and d in DTYPES:  # (4, "Integer"): a dtype written into the shape
+            raise Conflict(f"{what} has {d!r} as a dim, which is a dtype, not a length: give a port's dtype as "
+                           f"PortType(shape, {d!r}) (in a spec {{shape: [...], dtype: {d}}})")
         if d is None or (isinstance(d, str) and d.isidentifier()):
             dims.append(d)
         elif isinstance(d, numbers.Integral) and not isinstance(d, bool) and 1 <= d < 2**63:

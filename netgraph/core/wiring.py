@@ -230,29 +230,37 @@ class _Normalizer:
                 layer = self.layers[name] = layer.with_input_count(len(feeds) + claims)
             free = [p for p in layer.input_ports if PortRef(name, p) not in claimed] if claims else layer.input_ports
             if len(feeds) > len(free):
-                self.too_many_feeds(name, layer, feeds, len(free))
+                claims = [e for p, edges_in in claimed.items() if p.layer == name for e in edges_in]
+                self.too_many_feeds(name, layer, feeds, len(free), claims)
                 continue
             for (src, index, text), port in zip(feeds, free):
                 edges.append(Edge(src, PortRef(name, port), text, False, index))
         return edges
 
-    def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple[PortRef, int, str]], free: int) -> None:
-        """More bare edges feed ``name`` than it has unclaimed inputs: reported at the first one too many."""
+    def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple[PortRef, int, str]], free: int,
+                       claims: list[EdgeRef]) -> None:
+        """More bare edges feed ``name`` than it has inputs not ``claims``-ed by a NetPort edge: reported at the first
+        one too many."""
         shown = _joined([EdgeRef((), index, text) for _, index, text in feeds], ", ")
         at = {"layer": (name,), "edge": feeds[free][1]}
         if not layer.input_ports:
             self.problem("no-input", None, f"{self.desc(name)} has no input ports, but ", *shown, " feeds it", **at)
             return
         count = len(layer.input_ports)
-        head = f"{self.desc(name)} takes {count} input(s) {list(layer.input_ports)}" + (
-            f" ({free} not wired by NetPort)" if free != count else "")
+        takes = f"{self.desc(name)} takes {count} input(s) {list(layer.input_ports)}"
+        head = takes + (f" ({free} not wired by NetPort)" if free != count else "")
         advice = "" if count > 1 else " " + MSG_FED_TWICE[0].upper() + MSG_FED_TWICE[1:]
+        edges = list({index: EdgeRef((), index, text) for _, index, text in feeds}.values())
+        if free == 0 and claims:  # "0 not wired by NetPort, but 1 edges feed it" said nothing of the NetPort edge
+            self.problem("too-many-feeds", None, f"{takes}, all fed by NetPort edges (", *_joined(claims, ", "),
+                         "), so no input is left for ", *_joined(edges, ", "), f".{advice}", **at)
+            return
         if len(feeds) > 1 and len({index for _, index, _ in feeds}) == 1:  # one group "[a, b] -> c"
             self.problem("too-many-feeds", None, f"{head}, but the group ", shown[0], f" has {len(feeds)} members "
                          f"(each feeds one input, in order).{advice}", **at)
             return
-        edges = list({index: EdgeRef((), index, text) for _, index, text in feeds}.values())
-        many = f"{len(feeds)} edges" if len(edges) == len(feeds) else f"{len(feeds)} sources ({len(edges)} edges)"
+        many = f"{len(feeds)} edges" if len(edges) == len(feeds) else \
+            f"{len(feeds)} sources ({len(edges)} edge{'s' * (len(edges) > 1)})"
         self.problem("too-many-feeds", None, f"{head}, but {many} feed it: ", *_joined(edges, ", "), f".{advice}", **at)
 
     def run(self, spec: Any) -> Wiring:
@@ -300,9 +308,9 @@ class _Normalizer:
 
     def fed_twice(self, dst: PortRef, refs: list[EdgeRef]) -> None:
         where = f"graph output {dst.port!r}" if dst.layer is None else f"port {dst.port!r} of {self.desc(dst.layer)}"
+        advice = MSG_FED_TWICE if dst.layer is not None else MSG_FED_TWICE.replace("an input port", "a graph output", 1)
         self.problem("fed-twice", None, f"{where} is fed by {len(refs)} edges (", *_joined(refs, "; "),
-                     f"): {MSG_FED_TWICE}", layer=() if dst.layer is None else (dst.layer,), port=dst.port,
-                     edge=refs[1].index)
+                     f"): {advice}", layer=() if dst.layer is None else (dst.layer,), port=dst.port, edge=refs[1].index)
 
     # -- step 4: dangling ports become graph ports ------------------------------------------
     def add_graph_ports(self, w: Wiring) -> None:

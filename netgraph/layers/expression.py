@@ -149,8 +149,10 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
     try:
         node = ast.parse(py.strip() or "None", mode="eval")
     except SyntaxError as exc:
-        col = origin[min(max((exc.offset or 1) - 1 + origin.lead, 0), len(origin) - 1)] if origin else 0
-        raise ExpressionError(f"syntax error ({exc.msg})", text, col) from None
+        at, msg = ((exc.offset or 1) - 1 + origin.lead, exc.msg) if exc.offset else \
+            (len(py.rstrip()) - 1, "it ends before it is complete")  # offset 0: Python met the end of the text
+        col = origin[min(max(at, 0), len(origin) - 1)] if origin else 0
+        raise ExpressionError(f"syntax error ({msg})", text, col) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ExpressionError(f"cannot be parsed ({type(exc).__name__}: {str(exc)[:80]})", text) from None
     slots: list[str] = []

@@ -22,13 +22,17 @@ __all__ = ["ExpressionError", "STRUCTURAL", "LONG_CHAIN", "outputs", "structural
 STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2)}
 
 
+_ONE_LINE = str.maketrans("\r\n\t\v\f", "     ")
+
+
 class ExpressionError(OptionError):
     """A FunctionLayer expression is malformed or uses something outside the allowlist."""
 
     def __init__(self, message: str, text: str, column: int | None = None):
         self.column = column
         where = f" at column {column + 1}" if column is not None else ""
-        pointer = f"\n    {text}\n    {' ' * column}^" if column is not None and len(text) < 200 else ""
+        shown = text.translate(_ONE_LINE)  # a line break is a space in an expression: one line keeps the caret under it
+        pointer = f"\n    {shown}\n    {' ' * column}^" if column is not None and len(text) < 200 else ""
         super().__init__(f"expression {text!r}{where}: {message}{pointer}")
 
 

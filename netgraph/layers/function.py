@@ -50,19 +50,25 @@ def _elementwise_infer(inputs: tuple[str, ...], types: Mapping[str, PortType]) -
         shapes = [s for s in shapes if s is not None]  # an input of unknown shape is taken as full-size
         inputs = tuple(p for p in inputs if types[p].shape is not None)
     if None not in shapes:
-        try:
-            joint = broadcast(*shapes)
-        except Conflict as exc:
-            shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(inputs, shapes))
-            reason = length_reason(exc)
-            raise Conflict(f"input ports {shown} do not broadcast together (numpy rules over the "
-                           f"non-batch dims){reason}") from None
-        types["Output"] = unify(types["Output"], PortType(joint, REAL))
+        _unify_broadcast(types, inputs, shapes)
     out = types["Output"].shape
-    for p in all_inputs:
-        if types[p].shape is None and out is not None:
-            types[p] = PortType(out, types[p].dtype)
+    filled = [p for p in all_inputs if types[p].shape is None and out is not None]
+    for p in filled:
+        types[p] = PortType(out, types[p].dtype)
+    if filled:  # the inputs known before must broadcast with those just given the output's shape, as they will
+        _unify_broadcast(types, all_inputs, [types[p].shape for p in all_inputs])  # when inferred again (settled)
     return types
+
+
+def _unify_broadcast(types: dict[str, PortType], inputs: tuple[str, ...], shapes: list) -> None:
+    """Unify ``types["Output"]`` with the broadcast of ``shapes`` (of ``inputs``); Conflict when they do not."""
+    try:
+        joint = broadcast(*shapes)
+    except Conflict as exc:
+        shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(inputs, shapes))
+        raise Conflict(f"input ports {shown} do not broadcast together (numpy rules over the "
+                       f"non-batch dims){length_reason(exc)}") from None
+    types["Output"] = unify(types["Output"], PortType(joint, REAL))
 
 
 class ExpressionModule(nn.Module):

@@ -16,6 +16,7 @@ import re
 from typing import Any, NamedTuple
 
 from netgraph.core.errors import SpecError, WiringError, did_you_mean
+from netgraph.core.graph import NetGraph
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
 from netgraph.spec.options import FAILED
@@ -121,7 +122,7 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
         return None
     edges = []
     for item, loc in items:
-        shown = item if isinstance(item, str) else " -> ".join(map(str, item)) if isinstance(item, list) else repr(item)
+        shown = item if isinstance(item, str) else " -> ".join(map(_written, item)) if isinstance(item, list) else repr(item)
         graph.edges.append((shown, loc))
         try:
             groups = parse_edge(item, loc)
@@ -136,6 +137,11 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
     return None if None in edges else edges
 
 
+def _written(part: Any) -> str:
+    """A list edge's endpoint as the YAML writes it: ``[a, b]`` for a group (not Python's ``['a', 'b']``)."""
+    return "[" + ", ".join(map(_written, part)) + "]" if isinstance(part, list) else str(part)
+
+
 def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], index: int, count: int) -> Any:
     """The endpoint of group ``index`` of ``count`` (the first group only feeds, the others are fed)."""
     text = ep.text
@@ -148,7 +154,7 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], ind
     if text in ports:
         return NetPort(text)
     head = text.partition(".")[0]
-    if text.count(".") > 1 and head in table and index > 0:
+    if text.count(".") > 1 and isinstance(table.get(head), NetGraph) and index > 0:  # else: not a graph (below)
         inputs = getattr(table[head], "input_ports", ())
         return reader.error(ep.loc, f"endpoint {text!r}: an edge cannot feed a layer inside the nested graph "
                             f"{head!r}; feed one of its input ports ({', '.join(f'{head}.{p}' for p in inputs)}), "

@@ -17,6 +17,8 @@ from netgraph.spec.saving import MODULE_ARRAYS, reference_refusal
 from netgraph.core.errors import NetGraphError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import REGISTRY
+from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.nesting import recursion_room
 from netgraph.core.options import option_hints
 from netgraph.core.port_paths import shown_path
 from netgraph.core.shared import NetSharedArray
@@ -24,11 +26,13 @@ from netgraph.layers.expression import ExpressionError, parse
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.shorthand import from_shorthand
 from netgraph.spec.options import FAILED, codec
+from netgraph.spec.problems import TooManyProblems
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
 __all__ = ["read_layer", "layer_fields", "required", "FAILED", "GRAPH_KEYS", "CHAIN_KEYS"]
 
 MAX_REFERENCES = 10_000  # 'ref:' uses read for one load (nets naming each other many times: a reference bomb)
+READ_FRAMES = 3  # recursion_room levels per nesting level of reading a spec (frames: ~3 times a net walk's)
 _YAML11_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}  # booleans in YAML 1.1, text in YAML 1.2
 GRAPH_KEYS = ("type", "layers", "edges", "inputs", "outputs", "learning_rate_multipliers")
 CHAIN_KEYS = ("type", "layers", "inputs", "outputs", "input", "output", "learning_rate_multipliers")
@@ -50,11 +54,15 @@ def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc | None = N
     """One layer from its spec value (at ``loc``, the value at ``at`` when it is elsewhere: ``name: 3``);
     records problems on ``reader`` and returns the FAILED sentinel."""
     reader.layer_locs[path] = (reader.file, loc)
+    if isinstance(spec, YMap) and ("file" in spec or "ref" in spec):
+        # a reference nests nets the YAML's own depth (yaml_depth) does not count: bounded, and given the room
+        if len(path) > current_limits().nesting_depth:  # that the recursive reading of so deep a net needs
+            reader.error(loc, f"layer {_name(path[:1])} nests nets more than {current_limits().nesting_depth} levels "
+                         f"deep through 'ref:' or 'file:' (the nesting_depth limit; {raise_hint('nesting_depth')})")
+            raise TooManyProblems  # alone: reading on would read each deeper definition again, to no end
+        with recursion_room(READ_FRAMES * len(path)):
+            return _reference(reader, spec, path) if "file" in spec else _named_net(reader, spec, path)
     if isinstance(spec, YMap):
-        if "file" in spec:
-            return _reference(reader, spec, path)
-        if "ref" in spec:
-            return _named_net(reader, spec, path)
         return _typed(reader, spec, loc, path)
     if isinstance(spec, YSeq):
         return _chain_shorthand(reader, spec, loc, path)
@@ -144,6 +152,17 @@ def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
         reader.ref_chain.pop()
 
 
+def _shorthand_hint(name: Any) -> str:
+    """For a type that is a layer shorthand ({type: Tanh}): how to write that layer."""
+    try:
+        layer = from_shorthand(name) if isinstance(name, str) else None
+    except NetGraphError:
+        layer = None
+    function = getattr(layer, "function", None)
+    return "" if layer is None or not isinstance(function, str) else (
+        f"; {name!r} is a function: write the layer as {name} alone, or {{type: {layer.type_name}, function: {function}}}")
+
+
 def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
     if "type" not in spec:
         return reader.error(loc, f"layer {_name(path)} needs 'type:' (a layer type such as LinearLayer, or NetGraph)")
@@ -151,7 +170,7 @@ def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
     cls = REGISTRY.get(name) if isinstance(name, str) else None
     if cls is None:
         return reader.error(spec.value_locs["type"], f"layer {_name(path)}: unknown layer type {name!r}"
-                            f"{did_you_mean(name, REGISTRY)}")
+                            f"{did_you_mean(name, REGISTRY)}{_shorthand_hint(name)}")
     if issubclass(cls, NetGraph):
         kind = "NetChain" if name == "NetChain" else "NetGraph"
         reader.check_keys(spec, CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS, f"a {kind}",

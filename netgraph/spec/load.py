@@ -19,7 +19,7 @@ from netgraph.core.types import Conflict
 from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
 from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
-from netgraph.spec.options import port_type
+from netgraph.spec.options import part_loc, port_type
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.problems import ProblemLog, TooManyProblems, looks_like_spec, yaml_advice
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
@@ -227,7 +227,8 @@ class SpecReader(ProblemLog):
         ports = check_unused(self, table, ports, shapes, loc_of)
         if edges is None or any(v is FAILED for v in table.values()):
             return FAILED
-        make = (lambda s: NetChain(table, **s)) if kind == "NetChain" else (lambda s: NetGraph(table, edges, **s))
+        layers = list(table.values()) if isinstance(spec.get("layers"), YSeq) else table  # a list: numbered as in Python
+        make = (lambda s: NetChain(layers, **s)) if kind == "NetChain" else (lambda s: NetGraph(table, edges, **s))
         net = self.construct(make, shapes, loc_of, spec.loc, ports)
         return net if net is FAILED or "learning_rate_multipliers" not in spec else self.multipliers(net, spec)
 
@@ -343,7 +344,7 @@ def read_ports(reader: Any, spec: YMap, loc_of: Locator, kind: str) -> tuple[dic
                 if shape is not None or alias:
                     shapes[name] = port_type(shape)
             except Conflict as exc:
-                reader.error(value.value_locs[name], f"{group}: {exc}" if alias else f"{group[:-1]} {name!r}: {exc}")
+                reader.error(part_loc(value, name, exc), f"{group}: {exc}" if alias else f"{group[:-1]} {name!r}: {exc}")
     return names, shapes
 
 

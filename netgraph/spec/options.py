@@ -32,7 +32,7 @@ from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
 from netgraph.spec.yaml_nodes import YMap
 
-__all__ = ["Codec", "codec", "Unwritable", "Flow", "FAILED", "DEFS", "distribution_schema", "plain", "data", "shape_data", "port_type"]
+__all__ = ["Codec", "codec", "Unwritable", "Flow", "FAILED", "DEFS", "distribution_schema", "plain", "data", "shape_data", "port_type", "PortConflict", "part_loc"]
 
 FAILED = object()  # what a value that could not be read becomes (its problems are recorded)
 _NAME = "[A-Za-z_][A-Za-z0-9_]*"
@@ -103,32 +103,64 @@ def shape_data(t: Any) -> Any:
     return t[0] if len(t) == 1 and isinstance(t[0], int) else list(t)
 
 
+class PortConflict(Conflict):
+    """A port's value is not a type: ``at`` is the path of keys to the part at fault inside it (the key itself
+    when ``key``), so a reader can point at that token."""
+
+    def __init__(self, message: str, at: tuple = (), key: bool = False):
+        super().__init__(message)
+        self.at, self.key = at, key
+
+
 def port_type(value: Any) -> PortType | Coder | None:
     """A graph port's declared type, encoder or decoder (``{encoder: {type: ImageEncoder, size: [28, 28]}}``)
-    from its spec value (inverse of ``shape_data``); Conflict when it is not one."""
+    from its spec value (inverse of ``shape_data``); PortConflict (a Conflict) when it is not one."""
     if value is None:
         return None
     coders = [k for k in ("encoder", "decoder") if isinstance(value, dict) and k in value]
     if coders and len(value) > 1:
         extra = next(k for k in value if k != coders[0])
-        raise Conflict(f"a port given {'an' if coders[0] == 'encoder' else 'a'} {coders[0]} takes its type from it: "
-                       f"write {{{coders[0]}: {{type: ...}}}} alone, without {extra!r}")
+        raise PortConflict(f"a port given {'an' if coders[0] == 'encoder' else 'a'} {coders[0]} takes its type from "
+                           f"it: write {{{coders[0]}: {{type: ...}}}} alone, without {extra!r}", (extra,), key=True)
     if coders:
         kind, data = next(iter(value.items()))
         try:
             return coder_from_data(plain(data), kind, "port")
         except OptionError as exc:
-            raise Conflict(str(exc).removeprefix("port: ")) from None
+            option = exc.diagnostics[0].option if exc.diagnostics else None
+            at, key = (kind,), False  # the coder's mapping, unless the error names one of its options
+            if isinstance(data, dict) and option in data:
+                cls = CODERS.get(data["type"]) if isinstance(data.get("type"), str) else None
+                at, key = (kind, option), option != "type" and option not in {f.name for f in dataclasses.fields(cls)}
+            raise PortConflict(str(exc).removeprefix("port: "), at, key) from None
     if isinstance(value, str) and value in DTYPES:
         return PortType((), value)
     if not isinstance(value, dict):
         return PortType(as_shape(value, "a port shape (an int, a list of dims, null, Real, Integer or {shape, dtype})"), None)
     unknown = [k for k in value if k not in ("shape", "dtype")]
     if unknown:
-        raise Conflict(f"a port type has keys shape and dtype, found {unknown[0]!r}{did_you_mean(unknown[0], ['shape', 'dtype'])}")
+        raise PortConflict(f"a port type has keys shape and dtype, found {unknown[0]!r}"
+                           f"{did_you_mean(unknown[0], ['shape', 'dtype'])}", (unknown[0],), key=True)
     if value.get("dtype") not in (*DTYPES, None):
-        raise Conflict(f"dtype must be Real or Integer, found {value['dtype']!r}{did_you_mean(value['dtype'], DTYPES)}")
-    return PortType(as_shape(value.get("shape"), "shape"), value.get("dtype"))
+        raise PortConflict(f"dtype must be Real or Integer, found {value['dtype']!r}"
+                           f"{did_you_mean(value['dtype'], DTYPES)}", ("dtype",))
+    try:
+        return PortType(as_shape(value.get("shape"), "shape"), value.get("dtype"))
+    except Conflict as exc:
+        raise PortConflict(str(exc), ("shape",) if "shape" in value else ()) from None
+
+
+def part_loc(ports: YMap, name: str, exc: Conflict) -> Any:
+    """Where in port ``name``'s value the problem ``exc`` is: the key or value its ``at`` path names, as deep as
+    the YAML goes (the whole value when it names none)."""
+    loc, node = ports.value_locs[name], ports[name]
+    at = exc.at if isinstance(exc, PortConflict) else ()
+    for i, part in enumerate(at):
+        if not isinstance(node, YMap) or part not in node:
+            break
+        loc = node.key_locs[part] if exc.key and i == len(at) - 1 else node.value_locs[part]
+        node = node[part]
+    return loc
 
 
 def _tensor_data(t: torch.Tensor) -> Any:

@@ -4,7 +4,7 @@ column by column: block scalars (``|``, ``>``), escapes (``"\\u0020"``), values 
 ``ScalarText(lines, line, col, value, style)`` aligns the value with the source text from the scalar's
 start (0-based ``line``, ``col``) on first use: each value character is matched with the next source
 character equal to it, skipping indentation and line breaks a fold removed; an escape sequence gives one
-character, an escaped line break none.
+character, an escaped line break none. ``core_value(kind, text)`` is a plain scalar's value (YAML 1.2 core schema).
 
 >>> text = ScalarText(["f: |-", "  #x +", "    +* 2"], 0, 3, "#x +\\n  +* 2", "|")
 >>> text.position(8)  # the '*': line 3, column 6 (0-based: 2, 5)
@@ -13,9 +13,10 @@ character, an escaped line break none.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-__all__ = ["ScalarText"]
+__all__ = ["ScalarText", "core_value"]
 
 _ESCAPE_WIDTH = {"x": 4, "u": 6, "U": 10}  # \xhh, \uhhhh, \Uhhhhhhhh; others are two characters
 
@@ -68,3 +69,16 @@ class ScalarText:
             else:
                 return out
         return out
+
+
+def core_value(kind: str, text: str) -> Any:
+    """A plain scalar's value by the YAML 1.2 core schema (``yaml_nodes._CORE`` resolved it to ``kind``)."""
+    if kind == "bool":
+        return text.lower() == "true"
+    if kind == "int":
+        base = {"0o": 8, "0x": 16}.get(text[:2], 10)
+        return int(text[2:] if base != 10 else text, base)
+    special = text.lstrip("+-").lower()
+    if special in (".inf", ".nan"):
+        return (-math.inf if text.startswith("-") else math.inf) if special == ".inf" else math.nan
+    return float(text)

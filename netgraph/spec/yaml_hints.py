@@ -31,13 +31,34 @@ def _layout_hint(text: str, mark: Any) -> tuple[int, int, str] | None:
     if "\t" in lead or line[mark.column:mark.column + 1] == "\t":
         col = lead.index("\t") if "\t" in lead else mark.column
         return mark.line + 1, col + 1, "YAML indentation: use spaces, not tabs (this line is indented with a tab)"
-    above = {len(x) - len(x.lstrip(" ")) for x in lines[:mark.line] if x.strip() and not x.lstrip().startswith("#")}
-    if not above or len(lead) in above or not line.strip():  # no line above to line up with: the parser's words
+    content = [x for x in lines[:mark.line] if x.strip() and not x.lstrip().startswith("#")]
+    above = {col for x in content for col in _block_columns(x)}
+    if not above or len(lead) in above or not line.strip():  # nothing above to line up with: parser's words
         return None
+    if content and len(lead) > len(content[-1]) - len(content[-1].lstrip(" ")) and _opens_block(content[-1]):
+        return None  # the first line of a nested block is indented further than everything above: rightly
     return mark.line + 1, len(lead) + 1, (
         f"YAML indentation: this line is indented {len(lead)} space{'' if len(lead) == 1 else 's'}, which lines up with no line above it; "
         f"the keys of one mapping (and the items of one list) start in the same column, and a value nested "
         f"under a key is indented further than that key")
+
+
+def _block_columns(line: str) -> list[int]:
+    """The columns where a line's block content starts: its indentation, and after each '- ' (a list item's
+    mapping keys line up with the first key, '- type: X' then '  output: 3')."""
+    col, rest = len(line) - len(line.lstrip(" ")), line.lstrip(" ")
+    columns = [col]
+    while rest.startswith("- "):
+        col += 2 + len(rest[2:]) - len(rest[2:].lstrip(" "))
+        rest = rest[2:].lstrip(" ")
+        columns.append(col)
+    return columns
+
+
+def _opens_block(line: str) -> bool:
+    """Whether a line ends with a key whose value is on the lines below (``layers:``) or is a bare ``-``."""
+    body = re.sub(r"\s+#.*$", "", line).rstrip()
+    return body.endswith(":") or body.lstrip(" ") == "-" or body.endswith(" -")
 
 
 _GROUP_EDGE = re.compile(r"(\s*-\s+)(\[[^\]\n]*\]\s*->.*?)\s*(?:#.*)?")  # - [a, b] -> p

@@ -21,7 +21,6 @@ netgraph.spec.yaml_nodes.YamlRefused: net.yaml:2:1: duplicate key 'a' (first giv
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any, NamedTuple
 
@@ -33,7 +32,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.spec.scalar_spans import ScalarText
+from netgraph.spec.scalar_spans import ScalarText, core_value
 from netgraph.spec.yaml_hints import syntax_hint
 
 __all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
@@ -56,8 +55,11 @@ for _kind, _rx, _first in _CORE:
     for _c in _first:
         _RESOLVERS.setdefault(_c, []).append((f"{_TAG}{_kind}", re.compile(f"^(?:{_rx})$")))
 RESOLVERS = _RESOLVERS  # for the writer: text these read as another type is quoted
+_PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*[ \t]+)+")  # anchors and tags before a value: '&x !!str '
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]*[ \t]+")  # an anchor before a tag: '&x '
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")  # 010: 8 in YAML 1.1 (octal), 10 in YAML 1.2: refused
 MAX_DUPLICATES = 100  # duplicate keys recorded; past them the file is refused at once (a hostile file)
+PURE_FALLBACK_CHARS = 2**16  # text libyaml refuses is read again by the pure parser up to this length (see _read)
 
 
 class Loc(NamedTuple):
@@ -108,15 +110,16 @@ class _Composer:
     """Composes the parser's events straight into values, in place of PyYAML's composer and constructor.
 
     It recurses, so nesting is limited (aliases included: an alias is as deep as its value), and it counts
-    values with aliases expanded; an alias gives its anchor's value itself, never a copy. Other refusals are
-    noted and raised once the whole document is parsed, so a syntax error anywhere is the one reported.
+    values with aliases expanded; an alias gives its anchor's value itself, never a copy. Too deep, too many values or
+    layers are refused at once; other refusals are noted and raised once the whole document is parsed, so a syntax
+    error anywhere is the one reported.
     """
 
     def document(self, file: str, problems: list[tuple[Loc, str]] | None) -> Any:
         """The single document's value (``problems``: where duplicate keys are recorded, else refused)."""
         self.file, self.problems, self.anchors, self.resolved, self.refusals = file, problems, {}, {}, []
         self.depth = self.deepest = self.nodes = self.layers = 0
-        self.aliased = False  # whether an alias was expanded: the values then count its anchor's again
+        self.aliased = False  # an alias was read (a count past the yaml_nodes limit is then blamed on aliases)
         self.max_depth, self.max_nodes = current_limits().yaml_depth, current_limits().yaml_nodes
         self.max_layers, self.under_layers = current_limits().yaml_layers, False
         self.get_event()  # stream start
@@ -156,8 +159,7 @@ class _Composer:
         self.get_event()
         if isinstance(event, AliasEvent):
             value, loc, size, text, height = self.alias(event)
-            self.aliased = True
-            self.count(size)
+            self.count(size, _mark_loc(event.start_mark), alias=True)
             self.deepest = max(self.deepest, self.depth + height)
             if self.depth + height > self.max_depth:
                 raise YamlRefused(self.file, _mark_loc(event.start_mark), f"nested deeper than {self.max_depth} "
@@ -176,20 +178,22 @@ class _Composer:
             outer, self.deepest = self.deepest, self.depth
             value, loc, text = self.value(event, key, layers)
             height, self.deepest = self.deepest - self.depth, max(outer, self.deepest)
-            self.count(1)
+            self.count(1, loc)
             if event.anchor is not None:
                 self.anchors[event.anchor] = (value, loc, self.nodes - start, text, height)
         self.depth -= 1
         return value, loc
 
-    def count(self, values: int) -> None:
-        """Count ``values`` more values (an alias: its anchor's); past the yaml_nodes limit the document is refused."""
-        if self.nodes <= self.max_nodes < self.nodes + values:
-            what = "aliases expand to" if self.aliased else "the spec holds"  # no alias: no alias bomb either
-            self.refuse(self.root, f"{what} more than {self.max_nodes} values{' (an alias bomb?)' * self.aliased}; "
-                                   f"the yaml_nodes limit: {raise_hint('yaml_nodes')}; keep large arrays in a "
-                                   f"safetensors file (netgraph.save)", early=True)
+    def count(self, values: int, loc: Loc, alias: bool = False) -> None:
+        """Count ``values`` more values (an alias: its anchor's); past the yaml_nodes limit the document is refused
+        at once, at ``loc`` (reading on through a huge list would take long)."""
         self.nodes += values
+        self.aliased = self.aliased or alias
+        if self.nodes > self.max_nodes:
+            what = "aliases expand to" if self.aliased else "the spec holds"
+            raise YamlRefused(self.file, loc, f"{what} more than {self.max_nodes} values "
+                              f"({'an alias bomb?; ' if self.aliased else ''}the yaml_nodes limit: "
+                              f"{raise_hint('yaml_nodes')}); keep large arrays in a safetensors file (netgraph.save)")
 
     def alias(self, event: AliasEvent) -> tuple:
         """(value, loc, size, text, height) of the anchor an alias names."""
@@ -215,20 +219,22 @@ class _Composer:
         if tag is None or tag == "!":
             tag = self.resolve(kind, event.value if kind is ScalarNode else None, event.implicit)
         allowed = tag in (_KEY_TAGS if key else _ALLOWED[kind])
-        if not allowed:
+        if not allowed:  # at the tag, past an anchor written before it
+            found = _ANCHOR.match(self.line_text(line), col - 1) if event.anchor else None
             shown = tag.replace(_TAG, "!!")
-            self.refuse(Loc(line, col), f"YAML tag {shown!r} is not allowed on a key" if key else f"YAML tag {shown!r} "
+            self.refuse(Loc(line, found.end() + 1 if found else col), f"YAML tag {shown!r} is not allowed on a key" if key else f"YAML tag {shown!r} "
                         f"is not allowed: a spec is plain data (mappings, lists, strings, numbers, booleans, null); it "
                         f"never constructs Python objects")
+        col = self.content_col(line, col)  # past an anchor or tag: a value's position is its first character
         if kind is not ScalarNode:
             loc = Loc(line, col)
             if key:
                 self.refuse(loc, "a mapping key must be a plain name, not a list or mapping")
             value = self.sequence(loc, layers) if kind is SequenceNode else self.mapping(loc, layers)
             return (None if key else value), loc, None
-        single = event.end_mark.line == event.start_mark.line and event.style in (None, "", '"', "'")  # "": plain (libyaml)
+        single = event.end_mark.line == line - 1 and event.style in (None, "", '"', "'")  # "": plain (libyaml)
         quotes = 2 if event.style in ('"', "'") else 0
-        if single and event.end_mark.column - event.start_mark.column - quotes == len(event.value):
+        if single and event.end_mark.column - (col - 1) - quotes == len(event.value):
             loc = Loc(line, col, col + quotes // 2)
         else:  # a block scalar, escapes, or several lines: each character's position is worked out when asked
             if self.lines is None:
@@ -236,6 +242,18 @@ class _Composer:
             loc = Loc(line, col, None, (ScalarText(self.lines, line - 1, col - 1, event.value, event.style), 0))
         text = _MERGE if tag == _MERGE else event.value
         return (text if key else self.scalar(event, tag, loc) if allowed else None), loc, text
+
+    def line_text(self, line: int) -> str:
+        """The text of (1-based) ``line``, the lines split when first needed."""
+        if self.lines is None:
+            self.lines = self.text.splitlines() or [""]
+        return self.lines[line - 1] if line <= len(self.lines) else ""
+
+    def content_col(self, line: int, col: int) -> int:
+        """The column of a value's content, after the anchor and tag written before it on its line (``&x -3``)."""
+        text = self.line_text(line)
+        found = _PROPERTIES.match(text, col - 1) if text[col - 1:col] in ("&", "!") else None
+        return found.end() + 1 if found and found.end() < len(text) else col
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         """PyYAML's tag resolution, remembered for each distinct plain scalar."""
@@ -252,7 +270,7 @@ class _Composer:
                         f"YAML 1.2 as decimal); write {int(text)} (or 0o{text.lstrip('+-0')[:40]} for octal)")
             return None
         try:
-            value = _core_value(kind, text) if event.implicit[0] and kind in ("int", "float", "bool") else \
+            value = core_value(kind, text) if event.implicit[0] and kind in ("int", "float", "bool") else \
                 getattr(self, f"construct_yaml_{kind}")(ScalarNode(tag, text, event.start_mark, event.end_mark))
         except (ValueError, OverflowError, KeyError) as exc:
             self.refuse(loc, f"cannot read {text[:40]!r} as {kind}: {exc}")
@@ -311,19 +329,6 @@ class _Composer:
             self.problems.append((loc, problem))
 
 
-def _core_value(kind: str, text: str) -> Any:
-    """A plain scalar's value by the YAML 1.2 core schema (``_CORE``)."""
-    if kind == "bool":
-        return text.lower() == "true"
-    if kind == "int":
-        base = {"0o": 8, "0x": 16}.get(text[:2], 10)
-        return int(text[2:] if base != 10 else text, base)
-    special = text.lstrip("+-").lower()
-    if special in (".inf", ".nan"):
-        return (-math.inf if text.startswith("-") else math.inf) if special == ".inf" else math.nan
-    return float(text)
-
-
 # the composer over libyaml's C scanner and parser (the same events and marks) when PyYAML has it, and the pure one
 LOADERS = {kind: type(f"{kind}Loader", (_Composer, parser), {"yaml_implicit_resolvers": _RESOLVERS})
            for kind, parser in (("libyaml", getattr(yaml, "CSafeLoader", None)), ("pure", yaml.SafeLoader)) if parser}
@@ -368,7 +373,9 @@ def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = Non
 
 def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_class: type) -> Any:
     """``read_yaml`` with one loader class; text libyaml cannot parse is read again by the pure loader, whose
-    behaviour is the reference (libyaml refuses some escapes PyYAML accepts, e.g. a lone surrogate)."""
+    behaviour is the reference (libyaml refuses some escapes PyYAML accepts, e.g. a lone surrogate), unless it is
+    longer than ``PURE_FALLBACK_CHARS``: the pure parser is several times slower, so a long hostile file ending in
+    a syntax error would take it long (libyaml's refusal, located too, then stands)."""
     recorded = len(problems or ())
     try:
         loader = loader_class(text)
@@ -379,7 +386,7 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
             loader.dispose()
     except (yaml.YAMLError, UnicodeEncodeError) as exc:  # libyaml reads UTF-8: a lone surrogate cannot be encoded
         del (problems or [])[recorded:]  # a syntax error is reported alone
-        if loader_class is not LOADERS["pure"]:
+        if loader_class is not LOADERS["pure"] and (len(text) <= PURE_FALLBACK_CHARS or isinstance(exc, UnicodeEncodeError)):
             return _read(text, file, problems, LOADERS["pure"])
         if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):  # a control character
             line = text.count("\n", 0, exc.position) + 1
