@@ -34,26 +34,13 @@ from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.order import order
 from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net, resolve
-from netgraph.core.ports import Edge, NetPort, PortRef
+from netgraph.core.ports import Edge, NetPort, PortRef, declared_port_type
 from netgraph.core.shared import collect_users, unify_shared
-from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
+from netgraph.core.types import PortType
 from netgraph.core.walk import gc_paused
 from netgraph.core.wiring import describe_key, normalize
 
 __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
-
-def _port_type(value: Any, port: str) -> PortType:
-    if isinstance(value, PortType) and value.dtype not in (REAL, INTEGER, None):
-        raise ShapeError(f"dtype of port {port!r} must be {REAL!r} or {INTEGER!r}, found {value.dtype!r}"
-                         f"{did_you_mean(str(value.dtype), (REAL, INTEGER))}", kind="port-shape", layer=(), port=port)
-    if isinstance(value, str) and value in (REAL, INTEGER):
-        return PortType((), value)
-    shape, dtype = (value.shape, value.dtype) if isinstance(value, PortType) else (value, None)  # None: the layers'
-    try:
-        return PortType(as_shape(shape, f"shape of port {port!r}"), dtype)
-    except Conflict as exc:
-        raise ShapeError(str(exc), kind="port-shape", layer=(), port=port) from None
-
 
 def _same_structure(old: Layer, new: Layer) -> bool:
     """True when ``new`` differs from ``old`` only in arrays that keep every port type as it was."""
@@ -114,7 +101,7 @@ class NetGraph(Layer):
                                          f"written (it becomes a keyword argument)", "graph-input-name", layer=(), port=name))
         self._coders, port_shapes, misplaced = split_port_options(dict(port_shapes), self._inputs, self._outputs)
         raise_all(errors + misplaced, WiringError, "invalid graph ports")
-        types = {name: _port_type(v, name) for name, v in port_shapes.items()}
+        types = {name: declared_port_type(v, name) for name, v in port_shapes.items()}
         return {name: t for name, t in types.items() if t != PortType(None, None)}  # None declares nothing (as in YAML)
 
     def _problem(self) -> Problem:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from netgraph.core.layer import Layer
 from netgraph.core.layer_checks import check_infer_result
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, raise_all
+from netgraph.core.conflict_words import as_seen_by, edge_parts, set_part
 from netgraph.core.types import REAL, UNKNOWN, Conflict, PortType, unify
 
 __all__ = ["Problem", "infer_types"]
@@ -216,8 +217,8 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
         try:
             merged = new if old is UNKNOWN else unify(old, new)  # unify(UNKNOWN, t) == t
         except Conflict as exc:
-            errors.append(_conflict(problem, cls, root, who, f"{_as_seen_by(who, old, new, exc)} (the "
-                                                             f"{_set_part(old, new)} was set by "))
+            errors.append(_conflict(problem, cls, root, who, f"{as_seen_by(who, old, new, exc)} (the "
+                                                             f"{set_part(old, new)} was set by "))
             return False
         if merged is not old and merged != old:
             class_types[root], cls.origin[root] = merged, who
@@ -248,39 +249,11 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str)
     key = who[1]
     setter = cls.origin.get(root)
     joining = cls.joining(setter[1], key) if setter else None
-    via = ["; joined by edge ", *_joined(cls.edges.get(root, []))] if cls.edges.get(root) else []
+    via = ["; joined by edge ", *edge_parts(cls.edges.get(root, []))] if cls.edges.get(root) else []
     return Diagnostic.of("shape", f"{problem.origin_text(who)}: {text}",
                          problem.origin_text(setter) if setter else "?", *via, ")", layer=key[0], port=key[1],
                          edge=None if joining is None else joining.index,
                          graph=() if joining is None else joining.graph)
-
-
-def _as_seen_by(who: tuple, old: PortType, new: PortType, exc: Conflict) -> Conflict:
-    """The conflict worded from ``who``'s side: a layer port expects its own ``new`` type and finds the ``old`` one
-    fed to it; a graph input's given shape is what was found."""
-    if who[0] == "graph":
-        return exc
-    try:
-        unify(new, old)
-    except Conflict as swapped:
-        return swapped
-    return exc
-
-
-def _set_part(t: PortType, clash: PortType) -> str:
-    """What a type fixed, for "the ... was set by": ``(2, 3)``, ``(4) Real``, ``dtype Real`` or ``type``."""
-    if t.shape is not None:  # str(t) leaves Real out: it is said when it is what clashes
-        real = t.dtype is None or (t.dtype == REAL and clash.dtype in (None, REAL))
-        return str(t) if real else f"{t} type" if t.dtype != REAL else f"{t} {REAL}"
-    return f"dtype {t.dtype}" if t.dtype is not None else "type"
-
-
-def _joined(edges: list[EdgeRef]) -> list[str | EdgeRef]:
-    """Message parts naming ``edges`` in the order the user gave them, outer graphs first."""
-    parts: list[str | EdgeRef] = []
-    for edge in sorted(dict.fromkeys(edges), key=lambda e: (len(e.graph), e.graph, e.index)):
-        parts += [", ", edge] if parts else [edge]
-    return parts
 
 
 def _propagate(problem: Problem, cls: _Classes, roots: dict, leaf_roots: list[dict[str, int]],
@@ -394,7 +367,7 @@ def _sources(problem: Problem, cls: _Classes, roots: dict, path: tuple,
             continue
         edges = cls.edges.get(root, [])
         parts += ["; " if parts else " [", f"{port!r} {t} set by {problem.origin_text(cls.origin[root])}"]
-        parts += [" via edge ", *_joined(edges)] if edges else []
+        parts += [" via edge ", *edge_parts(edges)] if edges else []
         named += edges
     return (parts + ["]"] if parts else []), named
 

@@ -7,10 +7,11 @@ import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
-from netgraph.core.errors import WiringError
+from netgraph.core.errors import ShapeError, WiringError, did_you_mean
 from netgraph.core.layer import frozen_init
+from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
 
-__all__ = ["NetPort", "PortRef", "Edge"]
+__all__ = ["NetPort", "PortRef", "Edge", "declared_port_type"]
 
 
 @dataclass(frozen=True, init=False, repr=False, slots=True)
@@ -95,3 +96,17 @@ class Edge:
     @property
     def key(self) -> tuple[PortRef, PortRef]:
         return (self.src, self.dst)
+
+
+def declared_port_type(value: Any, port: str) -> PortType:
+    """The type a graph port is declared with (a shape, ``"Integer"``/``"Real"``, or a PortType), or a ShapeError."""
+    if isinstance(value, PortType) and value.dtype not in (REAL, INTEGER, None):
+        raise ShapeError(f"dtype of port {port!r} must be {REAL!r} or {INTEGER!r}, found {value.dtype!r}"
+                         f"{did_you_mean(str(value.dtype), (REAL, INTEGER))}", kind="port-shape", layer=(), port=port)
+    if isinstance(value, str) and value in (REAL, INTEGER):
+        return PortType((), value)
+    shape, dtype = (value.shape, value.dtype) if isinstance(value, PortType) else (value, None)  # None: the layers'
+    try:
+        return PortType(as_shape(shape, f"shape of port {port!r}"), dtype)
+    except Conflict as exc:
+        raise ShapeError(str(exc), kind="port-shape", layer=(), port=port) from None

@@ -1,0 +1,37 @@
+"""The words of a shape conflict found by inference: whose side it is told from, what the old type fixed, and
+the edges that joined the two ports."""
+
+from __future__ import annotations
+
+from netgraph.core.errors import EdgeRef
+from netgraph.core.types import REAL, Conflict, PortType, unify
+
+__all__ = ["as_seen_by", "set_part", "edge_parts"]
+
+
+def as_seen_by(who: tuple, old: PortType, new: PortType, exc: Conflict) -> Conflict:
+    """The conflict worded from ``who``'s side: a layer port expects its own ``new`` type and finds the ``old`` one
+    fed to it; a graph input's given shape is what was found."""
+    if who[0] == "graph":
+        return exc
+    try:
+        unify(new, old)
+    except Conflict as swapped:
+        return swapped
+    return exc
+
+
+def set_part(t: PortType, clash: PortType) -> str:
+    """What a type fixed, for "the ... was set by": ``(2, 3)``, ``(4) Real``, ``dtype Real`` or ``type``."""
+    if t.shape is not None:  # str(t) leaves Real out: it is said when it is what clashes
+        real = t.dtype is None or (t.dtype == REAL and clash.dtype in (None, REAL))
+        return str(t) if real else f"{t} type" if t.dtype != REAL else f"{t} {REAL}"
+    return f"dtype {t.dtype}" if t.dtype is not None else "type"
+
+
+def edge_parts(edges: list[EdgeRef]) -> list[str | EdgeRef]:
+    """Message parts naming ``edges`` in the order the user gave them, outer graphs first."""
+    parts: list[str | EdgeRef] = []
+    for edge in sorted(dict.fromkeys(edges), key=lambda e: (len(e.graph), e.graph, e.index)):
+        parts += [", ", edge] if parts else [edge]
+    return parts
