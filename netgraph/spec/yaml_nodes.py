@@ -1,14 +1,13 @@
 """Safe YAML reading for specs: plain data with a position for every value, hostile input refused.
 
 ``read_yaml(text, file)`` parses with libyaml's C scanner and parser when PyYAML has it (else PyYAML's
-pure-Python ones; ``use_loader`` picks) and composes the parser's events straight into ``YMap``/``YSeq``
-(a dict and a list that know where each of their values sits in the file) and plain scalars. It refuses, as ``SpecError`` with
-``file:line:col``: tags other than the plain YAML types (``!!python/object`` …), duplicate keys,
-nesting deeper than the ``yaml_depth`` limit, more values than ``yaml_nodes`` (aliases expanded:
-billion laughs) or alias cycles, integers outside 64 bits, and texts over ``yaml_bytes``
-(``netgraph.core.limits``). Given a list for ``problems``, it
-records duplicate keys there (keeping the first value) and reads on, so other problems show too.
-Tabs and mis-aligned lines get a hint instead of the parser's own words.
+pure-Python ones; ``use_loader`` picks) and composes the parser's events straight into ``YMap``/``YSeq`` (a dict
+and a list that know where each of their values sits in the file) and plain scalars. It refuses, as ``SpecError``
+with ``file:line:col``: tags other than the plain YAML types (``!!python/object`` …), duplicate keys, nesting deeper
+than the ``yaml_depth`` limit, more values than ``yaml_nodes`` (aliases expanded: billion laughs) or alias cycles,
+integers outside 64 bits, and texts over ``yaml_bytes`` (``netgraph.core.limits``). Given a list for ``problems``,
+it records duplicate keys there (keeping the first value) and reads on, so other problems show too. Tabs and
+mis-aligned lines get a hint instead of the parser's own words.
 
 >>> data = read_yaml("layers:\\n  lin: {type: LinearLayer, output: 3}\\n", "net.yaml")
 >>> data["layers"]["lin"]["output"], data["layers"]["lin"].value_locs["output"]
@@ -371,11 +370,16 @@ def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = Non
     return _read(text, file, problems, _loader_class)
 
 
+def _early(exc: Exception, text: str) -> bool:
+    """Whether libyaml refused within ``PURE_FALLBACK_CHARS`` characters, which the slower pure parser reaches soon
+    (libyaml's scanner reads ahead: a flow nesting past its 1,000 levels is refused before yaml_depth is seen)."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return len(text) <= PURE_FALLBACK_CHARS or (mark is not None and mark.index <= PURE_FALLBACK_CHARS)
+
+
 def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_class: type) -> Any:
-    """``read_yaml`` with one loader class; text libyaml cannot parse is read again by the pure loader, whose
-    behaviour is the reference (libyaml refuses some escapes PyYAML accepts, e.g. a lone surrogate), unless it is
-    longer than ``PURE_FALLBACK_CHARS``: the pure parser is several times slower, so a long hostile file ending in
-    a syntax error would take it long (libyaml's refusal, located too, then stands)."""
+    """``read_yaml`` with one loader class; text libyaml refuses is read again by the pure loader, the reference
+    (libyaml refuses a lone surrogate PyYAML accepts), when it refused early (``_early``); else its refusal stands."""
     recorded = len(problems or ())
     try:
         loader = loader_class(text)
@@ -386,7 +390,7 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
             loader.dispose()
     except (yaml.YAMLError, UnicodeEncodeError) as exc:  # libyaml reads UTF-8: a lone surrogate cannot be encoded
         del (problems or [])[recorded:]  # a syntax error is reported alone
-        if loader_class is not LOADERS["pure"] and (len(text) <= PURE_FALLBACK_CHARS or isinstance(exc, UnicodeEncodeError)):
+        if loader_class is not LOADERS["pure"] and (_early(exc, text) or isinstance(exc, UnicodeEncodeError)):
             return _read(text, file, problems, LOADERS["pure"])
         if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):  # a control character
             line = text.count("\n", 0, exc.position) + 1
