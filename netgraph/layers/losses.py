@@ -259,7 +259,6 @@ _RUNNERS = {
 }
 
 
-
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class ContrastiveLossLayer(_PairLoss):
     """Wolfram's contrastive loss on a distance ``Input`` and a 0/1 ``Target`` (True: push apart, False: pull together).
