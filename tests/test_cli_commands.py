@@ -208,11 +208,13 @@ def test_train_refuses_an_output_that_is_a_file_before_training(tmp_path, capsys
     taken.write_text("keep me")
     x = np.random.default_rng(0).standard_normal((8, 3)).astype("float32")
     np.savez(tmp_path / "data.npz", Input=x, Target=x[:, :2])
-    assert main(["train", str(spec), "--data", str(tmp_path / "data.npz"), "--rounds", "1", "--quiet",
-                 "-o", str(taken)]) != 0
-    captured = capsys.readouterr()
-    assert "-o (the output folder)" in captured.err and "File exists" in captured.err and "trained" not in captured.out
-    assert taken.read_text() == "keep me"
+    for out, why in [(taken, "it is a file; give another path (a folder that does not exist yet is created)"),
+                     (taken / "sub", f"{str(taken)!r} on its path is a file, not a folder")]:
+        assert main(["train", str(spec), "--data", str(tmp_path / "data.npz"), "--rounds", "1", "--quiet",
+                     "-o", str(out)]) != 0
+        captured = capsys.readouterr()  # the system's words were only 'File exists' and 'Not a directory'
+        assert captured.err == f"netgraph train: -o (the output folder) {str(out)!r} cannot be used as a folder: {why}\n"
+        assert "trained" not in captured.out and taken.read_text() == "keep me"
 
 
 @pytest.mark.parametrize("where", ["import_module", "parse_args"])

@@ -88,6 +88,16 @@ def test_nested_destination_and_bad_outputs_option_are_refused(net):
         net(Input=torch.randn(1, 3), Extra=torch.randn(1, 2), outputs=3)
 
 
+@pytest.mark.parametrize("path, fragment", [(("head", "Input", "x"), "layer 'head' is a LinearLayer, not a NetGraph or "
+                                                                  "NetChain"),
+                                           (("nope", "l1", "Input"), "the net has no layer 'nope'")])
+def test_a_destination_path_through_a_plain_or_missing_layer_says_so(net, path, fragment):
+    """It was called 'a port inside a nested net', though 'head' is a LinearLayer (the YAML edge said so)."""
+    with pytest.raises(WiringError) as info:
+        NetGraph({**net.layers, "x": LinearLayer(3)}, [("x", NetPort(path))])
+    assert fragment in str(info.value) and "nested net" not in str(info.value)
+
+
 def test_net_take_cuts_the_nested_graph_to_what_computes_the_port(net):
     port = NetPort(("enc", "l1", "Output"))
     taken = net_take(net, port)

@@ -162,3 +162,27 @@ def test_cli_render_of_a_spec_file(tmp_path):
     by_id = nodes_by_id(root)
     assert {"L.means", "L.stds", "L.noise", "L.sample", "O.Params"} <= set(by_id)
     assert "random" in by_id["L.noise"].get("class") and edge_labels(root) == Counter({"(b, 2)": 5})
+
+
+def test_a_format_the_file_suffix_contradicts_is_refused(seed_spec, tmp_path, capsys):
+    """`-o x.svg -f png` wrote PNG bytes into x.svg (and render(path, format=) likewise); .dot and .gv agree."""
+    from netgraph.cli import main
+    out = tmp_path / "x.svg"
+    assert main(["render", "seed.yaml", "-o", str(out), "-f", "png"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"-o {out} names a .svg file but -f/--format png writes PNG" in err
+    assert not out.exists() and seed_spec == []  # refused before loading the spec
+    with pytest.raises(OptionError, match=r"names a \.pdf file but format='dot' writes DOT"):
+        seed().render(tmp_path / "x.pdf", format="dot")
+    assert main(["render", "seed.yaml", "-o", str(tmp_path / "x.gv"), "-f", "dot"]) == 0
+    assert (tmp_path / "x.gv").read_text(encoding="utf-8") == seed().to_dot()
+    assert seed().render(tmp_path / "y.dot", format="gv").read_text(encoding="utf-8") == seed().to_dot()
+
+
+def test_run_and_render_help_name_every_diagram_suffix(capsys):
+    from netgraph.cli import main
+    for command in ("run", "render"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        assert ".svg, .png, .pdf, .dot or .gv" in text and "the SVG" not in text

@@ -321,6 +321,18 @@ def test_a_path_that_names_no_file_is_refused_as_such(name, message, tmp_path, m
         NetGraph.from_yaml(name)
 
 
+def test_a_spec_path_that_cannot_be_read_has_no_line_and_column(tmp_path, monkeypatch):
+    """`from_yaml("netgraph")` said 'netgraph:1:1: cannot read ...', as if line 1 of a file were wrong."""
+    (tmp_path / "specs").mkdir()
+    monkeypatch.chdir(tmp_path)
+    for name, problem in [("netgraph", "no spec file 'netgraph'"), ("specs", "'specs' is a folder, not a spec file")]:
+        with pytest.raises(SpecError) as info:
+            NetGraph.from_yaml(name)
+        assert str(info.value) == f"cannot read the spec: {problem}"
+    (tmp_path / "s.yaml").write_text("netgraph: 1\nlayers:\n  a: {file: gone.yaml}\ninputs: {Input: 2}\n")
+    assert errors_of((tmp_path / "s.yaml").read_text(), tmp_path, "s.yaml")[0].startswith(f"{tmp_path / 's.yaml'}:3:")
+
+
 def test_a_wrong_kind_of_value_is_named_with_its_article():
     """'found a int value' read badly; the article follows the type name."""
     with pytest.raises(SpecError, match=r"<string>:4:28: learning_rate_multipliers is a mapping .*found an int value$"):

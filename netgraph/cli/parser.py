@@ -13,9 +13,10 @@ __all__ = ["build_parser"]
 
 
 def _run(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="load a spec, print one evaluation (a draw) and write its SVG diagram")
+    p = sub.add_parser("run", help="load a spec, print one evaluation (a draw) and write its diagram")
     p.add_argument("spec", help="a YAML spec, e.g. specs/normal_reparameterization.yaml")
-    p.add_argument("-o", "--output", help="where to write the SVG (default: <spec name>.svg here)")
+    p.add_argument("-o", "--output", help="where to write the diagram (.svg, .png, .pdf, .dot or .gv; default: "
+                                          "<spec name>.svg here)")
     p.add_argument("--seed", type=int, default=0,
                    help="seeds the initialisation of empty arrays (as train --seed does), then the example "
                         "inputs and random draws (default 0)")
@@ -38,7 +39,8 @@ def _render(sub: argparse._SubParsersAction) -> None:
                        description="Write the diagram of a net spec: layers with named ports, "
                                    "edges labelled with shapes (batch as b).")
     p.add_argument("spec", help="a YAML spec, e.g. specs/normal_reparameterization.yaml, or an .onnx model")
-    p.add_argument("-o", "--output", help="the file to write (.svg, .png, .pdf, .dot); default <spec name>.svg here")
+    p.add_argument("-o", "--output",
+                   help="the file to write (.svg, .png, .pdf, .dot or .gv); default <spec name>.svg here")
     p.add_argument("-f", "--format", help="svg, png, pdf, dot or gv (default: from the output suffix)")
     p.add_argument("--rankdir", default="TB", choices=("TB", "LR", "BT", "RL"), help="flow direction (default TB)")
     p.add_argument("--depth", type=_depth, default=None,

@@ -9,7 +9,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.files import refuse_folder_name, refuse_overwriting
 from netgraph.render import FILE_FORMATS
 from netgraph.render import render as render_net
-from netgraph.render.api import check_target
+from netgraph.render.api import check_target, other_suffix
 from netgraph.cli.loading import load_net as load
 
 __all__ = ["render", "diagram_path"]
@@ -34,6 +34,9 @@ def diagram_path(output: str | None, spec: str, fmt: str | None, format_flag: st
     check_target(out)
     refuse_overwriting(out, spec, "-o" if output else "the default output (<spec name>.svg here)")
     suffixes = ", ".join("." + f for f in FILE_FORMATS)
+    if fmt and (suffix := other_suffix(out, fmt)):  # -o x.svg -f png would write PNG bytes to x.svg
+        raise OptionError(f"-o {output} names a .{suffix} file but {format_flag} {fmt} writes {fmt.upper()}; drop "
+                          f"{format_flag}, or end -o in .{fmt.lower()}", option="format")
     if fmt:
         return out  # render names an unknown format, with a suggestion
     if not out.suffix:

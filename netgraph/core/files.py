@@ -243,7 +243,7 @@ def usable_folder(value: Any, what: str) -> Path:
 
     >>> usable_folder("/dev/null/x", "checkpoint")
     Traceback (most recent call last):
-    netgraph.core.errors.OptionError: checkpoint '/dev/null/x' cannot be used as a folder: Not a directory
+    netgraph.core.errors.OptionError: checkpoint '/dev/null/x' cannot be used as a folder: '/dev/null' on its path is a file, not a folder
     """
     try:
         if isinstance(value, str) and not value.strip():
@@ -252,9 +252,19 @@ def usable_folder(value: Any, what: str) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         tempfile.TemporaryFile(dir=folder).close()  # writable: refused now, not after the first round
     except (OSError, ValueError, TypeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
+        reason = _not_a_folder(Path(value), exc) or getattr(exc, "strerror", None) or str(exc)
         raise OptionError(f"{what} {str(value)[:200]!r} cannot be used as a folder: {reason}") from None
     return folder
+
+
+def _not_a_folder(folder: Path, exc: BaseException) -> str | None:
+    """Why ``folder`` is no folder when a file is in the way (the system says only 'File exists'), else None."""
+    if isinstance(exc, FileExistsError):
+        return "it is a file; give another path (a folder that does not exist yet is created)"
+    if isinstance(exc, NotADirectoryError):
+        blocker = next((p for p in reversed(folder.parents) if p.exists() and not p.is_dir()), None)
+        return f"{str(blocker)[:200]!r} on its path is a file, not a folder" if blocker else None
+    return None
 
 
 def refuse_overwriting(out: str | os.PathLike, source: str | os.PathLike, what: str) -> None:

@@ -209,6 +209,11 @@ class _Normalizer:
             return "mute"
         if isinstance(ref, NetPort):
             if isinstance(ref.layer, tuple):
+                try:  # a path through a plain layer or to a missing one: say so, not 'inside a nested net'
+                    resolve(self.layers, ref, want="input")
+                except WiringError as exc:
+                    self.problem("unknown-port", edge, str(exc), layer=tuple(map(str, ref.path)), port=ref.port)
+                    return None
                 self.problem("nested-destination", edge, f"{ref!r}: a port inside a nested net can be an edge's "
                              f"source only; feed the nested net's own input port instead")
                 return None

@@ -34,7 +34,7 @@ from netgraph.render.model import FILL, Diagram, DiagramOptions, Node, escape_id
 from netgraph.render.layout import bends
 from netgraph.render.svg import layout_svg
 
-__all__ = ["to_dot", "render_svg", "render", "diagram", "dot_source", "FILE_FORMATS"]
+__all__ = ["to_dot", "render_svg", "render", "diagram", "dot_source", "FILE_FORMATS", "other_suffix"]
 
 #: File formats ``render`` writes ("dot"/"gv" are the DOT source).
 FILE_FORMATS = ("svg", "png", "pdf", "dot", "gv")
@@ -277,15 +277,25 @@ def render_svg(net: Any, *, backend: str | None = None, **options: Any) -> str:
     return data.decode("utf-8")
 
 
-def _format_of(path: Path, fmt: str | None) -> str:
-    fmt = (fmt or path.suffix.lstrip(".")).lower()
+def _format_of(path: Path, given: str | None) -> str:
+    fmt = (given or path.suffix.lstrip(".")).lower()
     if not fmt:
         raise OptionError(f"cannot tell which format to write to {str(path)!r}: give the file a suffix "
                           f"({', '.join('.' + f for f in FILE_FORMATS)}) or pass format=")
     if fmt not in FILE_FORMATS:
         raise OptionError(f"unknown diagram format {fmt!r}{did_you_mean(fmt, FILE_FORMATS)}; "
                           f"formats are {list(FILE_FORMATS)}")
+    if given and (suffix := other_suffix(path, fmt)):
+        raise OptionError(f"the path {str(path)!r} names a .{suffix} file but format={given!r} writes "
+                          f"{fmt.upper()}; drop format=, or end the path in .{fmt}", option="format")
     return fmt
+
+
+def other_suffix(path: Path, fmt: str) -> str | None:
+    """``path``'s suffix when it names a diagram format other than ``fmt`` (.dot and .gv are one), else None."""
+    suffix, same = path.suffix[1:].lower(), {"gv": "dot"}
+    known = suffix in FILE_FORMATS and fmt.lower() in FILE_FORMATS
+    return suffix if known and same.get(suffix, suffix) != same.get(fmt.lower(), fmt.lower()) else None
 
 
 def check_target(path: Path) -> None:

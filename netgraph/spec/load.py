@@ -13,7 +13,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, did_you_mean
+from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.types import Conflict
 from netgraph.spec.array_checks import check_arrays, check_sizes
@@ -130,7 +130,10 @@ class SpecReader(ProblemLog):
         except EncodingRefused as exc:
             return self.error(Loc(exc.line, exc.col), exc.problem, f)
         except (OSError, RuntimeError) as exc:
-            return self.error(Loc(1, 1), f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}", f)
+            problem = f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}"
+            if not prefix:  # the spec asked for: no line of it was read, so no file:line:col
+                raise SpecError(problem) from None
+            return self.error(Loc(1, 1), problem, f)
         if prefix and not looks_like_spec(text):  # a referenced file: its content is not repeated
             return self.error(Loc(1, 1), f"not a netgraph spec: it has no 'netgraph: {VERSION}' line (the "
                               f"file's content is not repeated here)", f)
