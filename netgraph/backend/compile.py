@@ -30,6 +30,7 @@ from netgraph.backend.built_checks import check_built, check_emitted
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.derived_lengths import check_derived_lengths, derived_length_lines
+from netgraph.backend.learned_arrays import learned_arrays
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem, length_check_lines
 from netgraph.backend.module_inputs import input_problem
 from netgraph.backend.readiness import check_ready
@@ -126,16 +127,7 @@ class CompiledNet(DeepModule):
         layer = node.layer
         if not layer.ARRAYS:
             return None
-        state = submodule(self, node.path).state_dict()
-        given = layer.arrays
-        return node.path, layer.with_arrays({n: _as_given(state[n].detach().clone(), given[n])
-                                             for n in layer.ARRAYS if n in state})
-
-
-def _as_given(value: torch.Tensor, given: Any) -> torch.Tensor:
-    """``value`` in the dtype of the array the layer was given (the module computes in the working precision)."""
-    dtype = getattr(given, "dtype", None)
-    return value.to(dtype) if isinstance(dtype, torch.dtype) and dtype.is_floating_point else value
+        return node.path, layer.with_arrays(learned_arrays(submodule(self, node.path), layer.ARRAYS, layer.arrays))
 
 
 _MODULE_ATTRIBUTES = frozenset(dir(CompiledNet)) | frozenset(dir(nn.Module()))  # a layer named like one is reached via _modules
