@@ -32,11 +32,11 @@ from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.derived_lengths import check_derived_lengths, derived_length_lines
 from netgraph.backend.learned_arrays import learned_arrays
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem, length_check_lines
-from netgraph.backend.module_inputs import input_problem
+from netgraph.backend.module_inputs import input_error
 from netgraph.backend.readiness import check_ready
 from netgraph.core.layer import EmitContext
 from netgraph.core.nesting import deep_walk, fits_recursion_limit
-from netgraph.core.errors import DataError, NetGraphError, OptionError, ShapeError
+from netgraph.core.errors import DataError, OptionError, ShapeError
 from netgraph.core.types import Conflict
 from netgraph.core.walk import gc_paused
 from netgraph.core.ir import Node
@@ -71,13 +71,10 @@ class CompiledNet(DeepModule):
         DataError naming the port, the expected and the found shape in place of torch's error (see module_inputs)."""
         try:  # nn.Module.__call__'s body (its own frame would cost one more call)
             return (self._compiled_call_impl or self._call_impl)(*args, **kwargs)
-        except NetGraphError:
-            raise
-        except Exception:
-            real = next((p.dtype for p in self.parameters() if p.is_floating_point()), None)
-            if (problem := input_problem(self.net, args, kwargs, real)) is None:
+        except Exception as exc:
+            if (error := input_error(self, exc, args, kwargs)) is None:
                 raise
-        raise DataError(problem[1], port=problem[0], layer=())
+        raise error  # outside the except: in place of torch's error, not chained to it
 
     @property
     def net(self) -> Any:
