@@ -117,3 +117,11 @@ def test_a_module_compiled_by_torch_still_names_the_port():
     module.compile()
     with pytest.raises(DataError, match=r"input port 'Input': the compiled module takes shape \(b, 5\)"):
         module(torch.randn(4, 6))
+
+
+def test_an_input_on_another_device_than_the_arrays_is_named_with_both_devices(module):
+    # torch: "Tensor on device meta is not on the expected device cpu!", naming no port (meta stands in for a GPU)
+    with pytest.raises(DataError, match=r"input port 'Input': the compiled module's arrays are on cpu, found a tensor "
+                                        r"on meta; move one to the other: x.to\('cpu'\) \(or module.to\('meta'\)\)"):
+        module(torch.randn(4, 5, device="meta"))
+    assert module.to("meta")(torch.randn(4, 5, device="meta")).device.type == "meta"

@@ -15,6 +15,7 @@ then names its own port, or, when its inputs fit, raises torch's error in place 
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 import torch
@@ -36,7 +37,8 @@ def input_error(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]
         return None
     given = _forwarded(module, exc, args, kwargs)
     real = next((p.dtype for p in module.parameters() if p.is_floating_point()), None)
-    problem = input_problem(module.net, (), given, real) if given else None
+    device = next((t.device for t in chain(module.parameters(), module.buffers())), None)
+    problem = input_problem(module.net, (), given, real, device) if given else None
     if problem is None:
         return replaced
     error = DataError(problem[1], port=problem[0], layer=())
@@ -65,9 +67,10 @@ def _forwarded(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any])
             if isinstance(value, torch.Tensor) and not _functorch.is_batchedtensor(value)}
 
 
-def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dtype | None) -> tuple[str, str] | None:
+def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dtype | None,
+                  device: torch.device | None = None) -> tuple[str, str] | None:
     """(port, message) for the first input of a module call that does not fit its port, or None; ``real`` is the
-    dtype of the module's floating arrays (None: it has none).
+    dtype of the module's floating arrays, ``device`` the device of its arrays (None: it has none).
 
     >>> from netgraph import LinearLayer, NetChain
     >>> input_problem(NetChain([LinearLayer(2)], input=3), (torch.zeros(4, 5),), {}, torch.float32)[1]
@@ -78,12 +81,13 @@ def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dty
         t = net.port_types[port]
         if not isinstance(value, torch.Tensor) or t.shape is None:
             continue
-        if problem := _problem(port, t.shape, t.dtype == INTEGER, value, real):
+        if problem := _problem(port, t.shape, t.dtype == INTEGER, value, real, device):
             return port, problem
     return None
 
 
-def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torch.dtype | None) -> str | None:
+def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torch.dtype | None,
+             device: torch.device | None) -> str | None:
     expected = f"(b, {format_shape(shape)[1:-1]})" if shape else "(b)"
     if x.dim() == len(shape) and x.dim() > 0 and _fits(shape, x.shape):
         return (f"input port {port!r}: the compiled module takes a batch, shape {expected}, found one example "
@@ -91,6 +95,9 @@ def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torc
     if x.dim() != len(shape) + 1 or not _fits(shape, x.shape[1:]):
         return (f"input port {port!r}: the compiled module takes shape {expected} with b the batch size, found "
                 f"{tuple(x.shape)}")
+    if device is not None and x.device != device:
+        return (f"input port {port!r}: the compiled module's arrays are on {device}, found a tensor on {x.device}; "
+                f"move one to the other: x.to({str(device)!r}) (or module.to({str(x.device)!r}))")
     if integer and (x.is_floating_point() or x.is_complex()):
         return (f"input port {port!r} takes integer indices (dtype Integer), found dtype {x.dtype}; net(x) takes "
                 f"integral floats, the module does not: x.long()")
