@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (DataError, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, NetNestOperator,
-                      net_initialize)
+from netgraph import (DataError, DropoutLayer, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph,
+                      NetMapOperator, NetNestOperator, net_initialize)
 from netgraph.backend.compile import CompiledNet
 
 
@@ -61,3 +61,67 @@ def test_the_module_of_a_net_nested_past_the_recursion_limit_names_the_port_too(
     assert type(module).__call__ is not CompiledNet.__call__  # the deep class's own call
     with pytest.raises(DataError, match=r"input port 'Input': the compiled module takes shape \(b, 3\) .* \(2, 4\)"):
         module(torch.randn(2, 4))
+
+
+def test_an_error_raised_by_a_hook_is_not_replaced_by_a_blame_of_the_inputs(module):
+    module.register_forward_pre_hook(lambda mod, args: (args[0][:, :5],))  # the user's adapter: (b, 7) -> (b, 5)
+    assert module(torch.randn(4, 7)).shape == (4, 2)
+
+    def failing(mod, args, out):
+        raise KeyError("the hook's own bug")
+
+    module.register_forward_hook(failing)
+    with pytest.raises(KeyError, match="the hook's own bug"):  # was: DataError ... found (4, 7)
+        module(torch.randn(4, 7))
+
+
+def test_a_forward_hook_failing_on_an_input_the_forward_took_keeps_its_error():
+    module = net_initialize(NetChain([LinearLayer(3)], input=5), seed=0).compile()
+    assert module(torch.randn(5)).shape == (3,)  # one example: F.linear takes it, as nn.Linear does
+
+    def batches_only(mod, args, out):
+        raise AssertionError("my hook wants batches")
+
+    module.register_forward_hook(batches_only)
+    with pytest.raises(AssertionError, match="my hook wants batches"):  # was: DataError ... found one example (5,)
+        module(torch.randn(5))
+
+
+def test_the_blame_names_the_input_the_forward_got_after_a_pre_hook(module):
+    module.register_forward_pre_hook(lambda mod, args: (args[0][:, :4],))
+    with pytest.raises(DataError, match=r"takes shape \(b, 5\) with b the batch size, found \(3, 4\)$"):
+        module(torch.randn(3, 5))
+
+
+def test_an_error_under_vmap_is_torchs_own():
+    # inside vmap the forward sees one example (5,) per row: that is no wrong input, dropout's randomness is the error
+    module = net_initialize(NetChain([LinearLayer(3), DropoutLayer(0.5)], input=5), seed=0).compile()
+    with pytest.raises(RuntimeError, match="randomness") as info:
+        torch.func.vmap(module)(torch.randn(4, 5))
+    assert not isinstance(info.value, DataError)
+
+
+def test_a_net_with_an_operator_names_its_own_port_and_the_shape_given():
+    net = net_initialize(NetChain([NetMapOperator(LinearLayer(3))], input=("n", 4)), seed=0)
+    module = net.compile()
+    with pytest.raises(DataError, match=r"takes shape \(b, n, 4\) with b the batch size, found \(2, 5, 6\)$"):
+        module(torch.randn(2, 5, 6))  # was the inner net's blame: shape (b, 4), found (10, 6)
+    module._modules["1"].net.layer.Weights.data = torch.zeros(3, 7)  # fitting inputs: torch's error, no blame
+    with pytest.raises(RuntimeError, match="mat1 and mat2") as info:
+        module(torch.randn(2, 5, 4))
+    assert not isinstance(info.value, DataError)
+
+
+def test_a_module_compiled_by_torch_still_names_the_port():
+    module = net_initialize(NetChain([LinearLayer(3)], input=5), seed=0).compile()
+    module.compile()
+    with pytest.raises(DataError, match=r"input port 'Input': the compiled module takes shape \(b, 5\)"):
+        module(torch.randn(4, 6))
+
+
+def test_an_input_on_another_device_than_the_arrays_is_named_with_both_devices(module):
+    # torch: "Tensor on device meta is not on the expected device cpu!", naming no port (meta stands in for a GPU)
+    with pytest.raises(DataError, match=r"input port 'Input': the compiled module's arrays are on cpu, found a tensor "
+                                        r"on meta; move one to the other: x.to\('cpu'\) \(or module.to\('meta'\)\)"):
+        module(torch.randn(4, 5, device="meta"))
+    assert module.to("meta")(torch.randn(4, 5, device="meta")).device.type == "meta"

@@ -185,3 +185,25 @@ def test_a_torch_layer_equals_its_copy_by_module_class_arrays_and_config():
     assert TorchLayer(nn.Dropout(0.25)) == TorchLayer(nn.Dropout(0.25)) != TorchLayer(nn.Dropout(0.5))
     assert TorchLayer(nn.Dropout(0.25)) != TorchLayer(nn.Dropout(0.25), inputs=["X"])
     assert TorchLayer(nn.Tanh()) != TorchLayer(nn.Sigmoid())
+
+
+class _KeywordOnly(nn.Module):
+    def forward(self, *, x):
+        return x * 2
+
+
+class _TwoInputs(nn.Module):
+    def forward(self, x, y):
+        return x + y
+
+
+def test_a_forward_that_cannot_take_the_inputs_by_position_is_refused_naming_why():
+    # it was a meta-run failure whose hint (give the output shapes) led to a net failing at every call
+    for outputs in (None, {"Output": (5,)}):
+        with pytest.raises(OptionError, match=r"inputs \['x'\] are passed to _KeywordOnly.forward\(\*, x\) by "
+                                              r"position.*too many positional arguments \('x' keyword-only\)"):
+            TorchLayer(_KeywordOnly(), inputs=["x"], outputs=outputs)
+    with pytest.raises(OptionError, match=r"inputs \['x'\] .* missing a required argument: 'y'"):
+        TorchLayer(_TwoInputs(), inputs=["x"])
+    net = NetChain([TorchLayer(_TwoInputs(), inputs=["x", "y"])], x=3, y=3)
+    assert torch.equal(net(x=torch.ones(2, 3), y=torch.ones(2, 3)), torch.full((2, 3), 2.0))

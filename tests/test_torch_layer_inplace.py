@@ -1,11 +1,12 @@
-"""A TorchLayer whose module changes its input in place (``nn.ReLU(inplace=True)``) gets a copy of it."""
+"""A TorchLayer whose module changes its input in place (``nn.ReLU(inplace=True)``) gets a copy of it; one that changes
+its own state keeps it as it was while its shapes are probed."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-from netgraph import NetGraph, NetPort
+from netgraph import NetChain, NetGraph, NetPort, TorchLayer, net_initialize
 from netgraph.backend.interpreter import interpret
 
 
@@ -28,3 +29,27 @@ def test_inplace_module_leaves_other_branch_and_caller_input_alone():
 def test_module_that_changes_nothing_gets_no_copy():
     code = NetGraph({"a": nn.ReLU(), "b": nn.ReLU(inplace=True)}, [("a", "b")], Input=3).compile().code
     assert code.count(".clone()") == 1
+
+
+class _Remember(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.calls, self.last = 0, None
+        self.register_buffer("seen", torch.zeros(()))
+
+    def forward(self, x):
+        self.calls += 1
+        self.last = x.detach()
+        self.seen += 1
+        return x * 2
+
+
+def test_the_shape_probe_leaves_the_users_module_as_it_was():
+    # the meta run called the user's own module: its counter moved and it kept a meta tensor as its last input
+    mod = _Remember()
+    net = NetChain([TorchLayer(mod), "Tanh"], input=("n", 5))  # a variable length: probed twice
+    assert net.layer_types("1")["Output"].shape == ("n", 5)
+    assert mod.calls == 0 and mod.last is None and mod.seen.item() == 0 and mod.seen.device.type == "cpu"
+    module = net_initialize(net, seed=0).compile()
+    module(torch.randn(2, 3, 5))
+    assert module._modules["1"].calls == 1 and mod.calls == 0

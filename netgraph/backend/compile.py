@@ -30,12 +30,14 @@ from netgraph.backend.built_checks import check_built, check_emitted
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.derived_lengths import check_derived_lengths, derived_length_lines
+from netgraph.backend.learned_arrays import learned_arrays
+from netgraph.backend.inline_hooks import guard_inline_hooks
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem, length_check_lines
-from netgraph.backend.module_inputs import input_problem
+from netgraph.backend.module_inputs import input_error
 from netgraph.backend.readiness import check_ready
 from netgraph.core.layer import EmitContext
 from netgraph.core.nesting import deep_walk, fits_recursion_limit
-from netgraph.core.errors import DataError, NetGraphError, OptionError, ShapeError
+from netgraph.core.errors import DataError, OptionError, ShapeError
 from netgraph.core.types import Conflict
 from netgraph.core.walk import gc_paused
 from netgraph.core.ir import Node
@@ -70,13 +72,10 @@ class CompiledNet(DeepModule):
         DataError naming the port, the expected and the found shape in place of torch's error (see module_inputs)."""
         try:  # nn.Module.__call__'s body (its own frame would cost one more call)
             return (self._compiled_call_impl or self._call_impl)(*args, **kwargs)
-        except NetGraphError:
-            raise
-        except Exception:
-            real = next((p.dtype for p in self.parameters() if p.is_floating_point()), None)
-            if (problem := input_problem(self.net, args, kwargs, real)) is None:
+        except Exception as exc:
+            if (error := input_error(self, exc, args, kwargs)) is None:
                 raise
-        raise DataError(problem[1], port=problem[0], layer=())
+        raise error  # outside the except: in place of torch's error, not chained to it
 
     @property
     def net(self) -> Any:
@@ -126,16 +125,7 @@ class CompiledNet(DeepModule):
         layer = node.layer
         if not layer.ARRAYS:
             return None
-        state = submodule(self, node.path).state_dict()
-        given = layer.arrays
-        return node.path, layer.with_arrays({n: _as_given(state[n].detach().clone(), given[n])
-                                             for n in layer.ARRAYS if n in state})
-
-
-def _as_given(value: torch.Tensor, given: Any) -> torch.Tensor:
-    """``value`` in the dtype of the array the layer was given (the module computes in the working precision)."""
-    dtype = getattr(given, "dtype", None)
-    return value.to(dtype) if isinstance(dtype, torch.dtype) and dtype.is_floating_point else value
+        return node.path, layer.with_arrays(learned_arrays(submodule(self, node.path), layer.ARRAYS, layer.arrays))
 
 
 _MODULE_ATTRIBUTES = frozenset(dir(CompiledNet)) | frozenset(dir(nn.Module()))  # a layer named like one is reached via _modules
@@ -202,7 +192,7 @@ class _CodeWriter(GraphWalker):
     def __init__(self, net: Any, checks: bool | str | None):
         super().__init__(net)
         self.net, self.names, self.checks, self.lines, self.steps = net, _Names(set(net.input_ports)), checks, [], []
-        self.batched = bool(net.input_ports)
+        self.batched, self.inline = bool(net.input_ports), []
         self.batch = self.names.new("batch_size")
         self.size = self.batch if self.batched else self.names.new("size")
         if not self.batched:  # no inputs: forward(batch_size=None) gives one unbatched draw, or a batch of that size
@@ -230,7 +220,9 @@ class _CodeWriter(GraphWalker):
         if "._modules[" in module and "\n".join(block).count(module) > 2:
             name = self.names.new(f"{'_'.join(path)}_module")
             self.lines.append(f"{name} = {module}")
-            block = self._block(node, name, inputs, outs)
+            block, module = self._block(node, name, inputs, outs), name
+        if f"{module}(" not in (block[0] if len(block) == 1 else "\n".join(block)):  # its module is never called
+            self.inline.append((path, node.layer.type_name))
         self.steps.append(Step(start, tuple(v for v in inputs if isinstance(v, str)), tuple(outs)))
         self.lines += block
         return outs
@@ -255,9 +247,12 @@ def _returned(results: dict[str, str], suffix: str) -> str:
     return "return {" + ", ".join(f"{p!r}: {v}{suffix}" for p, v in results.items()) + "}"
 
 
-def _generate(net: Any, checks: bool | str | None = None) -> str:
+def _generate(net: Any, checks: bool | str | None = None, inline: list | None = None) -> str:
+    """The forward's code; ``inline`` gets (path, label) of each layer whose module it never calls."""
     writer = _CodeWriter(net, checks)
     results = writer.run(writer.entry)
+    if inline is not None:
+        inline += writer.inline
     batch, tail = writer.batch, [_returned(results, "")]
     if not writer.batched:
         tail[:0] = [f"if {batch} is None:", f"    {_returned(results, '[0]')}"]
@@ -338,10 +333,12 @@ def _compile(net: Any, checks: bool | str | None,
     """The module; ``generate(net, checks)`` writes the forward (``_generate``; the padded one of
     ``netgraph.backend.masks``)."""
     check_ready(net)
-    code = (generate or _generate)(net, checks if checks is not None else distribution_checks())
+    setting, inline = checks if checks is not None else distribution_checks(), []
+    code = generate(net, setting) if generate else _generate(net, setting, inline)
     module = _lines_released(_code_class(code, net._depth)(net, code))
     builder = _ModuleBuilder(net, module, checks)
     builder.run()
+    guard_inline_hooks(module, inline)
     _tie_shared(net, module)
     if builder.other_precision:  # floating arrays in another precision (a float64 array given, a float16 one
         module.to(builder.working)  # loaded) are cast once for every layer; the net keeps its arrays

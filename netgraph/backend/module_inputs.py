@@ -5,22 +5,72 @@ tensor of the wrong shape fails deep inside torch ("mat1 and mat2 shapes cannot 
 fails, ``CompiledNet`` asks ``input_problem`` whether the inputs fit the net's input ports, and raises a
 DataError naming the port, the expected and the found shape in place of torch's error; the successful call
 pays nothing for it.
+
+It blames only inputs the forward got and failed on: those its frame in the traceback holds (a forward pre-hook may
+have changed what the call was given), or, under ``module.compile()`` with no hooks, the call's. An error raised
+outside the forward (by a hook, or by Python binding the arguments) stays as it is, as does one inside ``vmap`` (a
+batched tensor's shape lacks the mapped dim). An operator's inner net blames its own inputs first; the outer module
+then names its own port, or, when its inputs fit, raises torch's error in place of the inner one's blame.
 """
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 import torch
+from torch._C import _functorch
+from torch.nn.modules import module as torch_module
 
+from netgraph.core.errors import DataError, NetGraphError
 from netgraph.core.types import INTEGER, format_shape
 
-__all__ = ["input_problem"]
+__all__ = ["input_error", "input_problem"]
 
 
-def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dtype | None) -> tuple[str, str] | None:
+def input_error(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]) -> Exception | None:
+    """What a compiled ``module`` raises when its call with ``args``, ``kwargs`` raised ``exc``: a DataError naming the
+    first input its forward got that does not fit its port, torch's error in place of an inner net's blame, or None
+    (``exc`` as it is)."""
+    replaced = getattr(exc, "replaced_error", None)  # an inner compiled net's DataError in place of torch's error
+    if isinstance(exc, NetGraphError) and replaced is None:
+        return None
+    given = _forwarded(module, exc, args, kwargs)
+    real = next((p.dtype for p in module.parameters() if p.is_floating_point()), None)
+    device = next((t.device for t in chain(module.parameters(), module.buffers())), None)
+    problem = input_problem(module.net, (), given, real, device) if given else None
+    if problem is None:
+        return replaced
+    error = DataError(problem[1], port=problem[0], layer=())
+    error.replaced_error = replaced or exc
+    return error
+
+
+def _forwarded(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any] | None:
+    """The inputs by port that ``module``'s forward got when ``exc`` was raised within it, else None."""
+    hooked = bool(module._forward_pre_hooks or torch_module._global_forward_pre_hooks)
+    code, tb = type(module).forward.__code__, exc.__traceback__
+    while tb is not None and not (tb.tb_frame.f_code is code and tb.tb_frame.f_locals.get("self") is module):
+        tb = tb.tb_next
+    if tb is None:  # raised outside the forward; under module.compile() its frames are torch's own
+        hooks = hooked or module._forward_hooks or torch_module._global_forward_hooks
+        if module._compiled_call_impl is None or hooks:
+            return None
+    ports = module.net.input_ports
+    if hooked:  # the forward's own arguments (one named like a global it reads, torch say, moved to torch_input)
+        names = tb.tb_frame.f_locals
+        given = {port: names[port] if isinstance(names.get(port), torch.Tensor) else names.get(f"{port}_input")
+                 for port in ports}
+    else:
+        given = dict(zip(ports, args)) | {k: v for k, v in kwargs.items() if k in ports}
+    return {port: value for port, value in given.items()
+            if isinstance(value, torch.Tensor) and not _functorch.is_batchedtensor(value)}
+
+
+def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dtype | None,
+                  device: torch.device | None = None) -> tuple[str, str] | None:
     """(port, message) for the first input of a module call that does not fit its port, or None; ``real`` is the
-    dtype of the module's floating arrays (None: it has none).
+    dtype of the module's floating arrays, ``device`` the device of its arrays (None: it has none).
 
     >>> from netgraph import LinearLayer, NetChain
     >>> input_problem(NetChain([LinearLayer(2)], input=3), (torch.zeros(4, 5),), {}, torch.float32)[1]
@@ -31,12 +81,13 @@ def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dty
         t = net.port_types[port]
         if not isinstance(value, torch.Tensor) or t.shape is None:
             continue
-        if problem := _problem(port, t.shape, t.dtype == INTEGER, value, real):
+        if problem := _problem(port, t.shape, t.dtype == INTEGER, value, real, device):
             return port, problem
     return None
 
 
-def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torch.dtype | None) -> str | None:
+def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torch.dtype | None,
+             device: torch.device | None) -> str | None:
     expected = f"(b, {format_shape(shape)[1:-1]})" if shape else "(b)"
     if x.dim() == len(shape) and x.dim() > 0 and _fits(shape, x.shape):
         return (f"input port {port!r}: the compiled module takes a batch, shape {expected}, found one example "
@@ -44,6 +95,9 @@ def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torc
     if x.dim() != len(shape) + 1 or not _fits(shape, x.shape[1:]):
         return (f"input port {port!r}: the compiled module takes shape {expected} with b the batch size, found "
                 f"{tuple(x.shape)}")
+    if device is not None and x.device != device:
+        return (f"input port {port!r}: the compiled module's arrays are on {device}, found a tensor on {x.device}; "
+                f"move one to the other: x.to({str(device)!r}) (or module.to({str(x.device)!r}))")
     if integer and (x.is_floating_point() or x.is_complex()):
         return (f"input port {port!r} takes integer indices (dtype Integer), found dtype {x.dtype}; net(x) takes "
                 f"integral floats, the module does not: x.long()")

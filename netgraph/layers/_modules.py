@@ -23,6 +23,7 @@ itself made, so it follows torch's version; anything it cannot copy makes ``init
 
 from __future__ import annotations
 
+import copy
 from collections import OrderedDict
 from collections.abc import Sequence
 from itertools import chain
@@ -85,7 +86,25 @@ def meta_inputs(shapes: Sequence[tuple], integer: Sequence[bool], batch: int) ->
 
 def meta_call(module: nn.Module, args: tuple) -> Any:
     """``module(*args)`` with its parameters and buffers as meta tensors (no memory, no compute), without grad;
-    what the module raises propagates. The args' version counters then tell which it changed in place."""
-    state = {k: torch.empty_like(v, device="meta") for k, v in chain(module.named_parameters(), module.named_buffers())}
+    what the module raises propagates. The args' version counters then tell which it changed in place.
+
+    It runs on a copy whose arrays are meta tensors (copied for nothing), so the caller's module keeps its own state:
+    a forward that counts its calls or keeps its last input changes the copy. A module that cannot be deep-copied
+    runs itself, its arrays swapped for meta ones for the call.
+    """
+    tensors = {id(v): v for v in chain(module.parameters(), module.buffers())}
+    memo: dict[int, Any] = {key: _meta_like(v) for key, v in tensors.items()}
+    try:
+        copied = copy.deepcopy(module, memo)
+    except Exception:  # an attribute deepcopy refuses (a lock, a file): the module itself, arrays swapped
+        state = {k: torch.empty_like(v, device="meta") for k, v in chain(module.named_parameters(),
+                                                                           module.named_buffers())}
+        with torch.no_grad():
+            return torch.func.functional_call(module, state, args)
     with torch.no_grad():
-        return torch.func.functional_call(module, state, args)
+        return copied(*args)
+
+
+def _meta_like(tensor: torch.Tensor) -> torch.Tensor:
+    meta = torch.empty_like(tensor, device="meta")
+    return nn.Parameter(meta, requires_grad=tensor.requires_grad) if isinstance(tensor, nn.Parameter) else meta

@@ -78,6 +78,8 @@ class _ModuleWrapper(Layer):
         clash = set(ins) & set(outs)
         if clash:
             raise OptionError(f"{name}: {sorted(clash)} named as both input and output ports", option="outputs")
+        if problem := _positional_problem(module, tuple(ins)):
+            raise OptionError(f"{name}: {problem}", option="inputs")
         return {"_module": module, "_in": ins, "_out": outs, "input_ports": tuple(ins), "output_ports": tuple(outs),
                 "ARRAYS": {k: k for k in module.state_dict()}, "_cache": {}}
 
@@ -286,6 +288,25 @@ def register_module(module_class: type[nn.Module], name: str | None = None, inpu
                                      frozen=True, eq=False, repr=False)
     register(cls, name)
     return cls
+
+
+
+def _positional_problem(module: nn.Module, ports: tuple[str, ...]) -> str | None:
+    """Why ``module.forward`` cannot take one argument per input port by position, as the layer passes them; None
+    when it can (or its signature cannot be read)."""
+    try:
+        signature = inspect.signature(module.forward)
+    except (TypeError, ValueError):
+        return None
+    try:
+        signature.bind(*ports)
+    except TypeError as exc:
+        keyword = [p.name for p in signature.parameters.values() if p.kind == p.KEYWORD_ONLY and p.default is p.empty]
+        words = f" ({', '.join(map(repr, keyword))} keyword-only)" if keyword else ""
+        return (f"inputs {list(ports)} are passed to {type(module).__name__}.forward{signature} by position, one per "
+                f"port, and it cannot take them so: {exc}{words}; name the ports it takes by position, or wrap it in a "
+                f"module whose forward does")
+    return None
 
 
 def _probed_length(name: str, sizes: list[int]) -> str:

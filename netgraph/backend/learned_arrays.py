@@ -1,0 +1,43 @@
+"""The arrays ``module.to_net()`` copies back into a net: each layer's module state, read as the module computes it.
+
+A layer's arrays are entries of its module's ``state_dict`` (``Weights``, or a TorchLayer's ``lin.weight``). A user
+may reparametrize one after compiling (``torch.nn.utils.parametrizations.weight_norm(module.fc1, "Weights")``, or
+``torch.nn.utils.prune``): the state then holds the parts (``parametrizations.Weights.original0``, ``Weights_orig``)
+and no longer the array, which the module computes from them when it is read. Such an array is read as its attribute,
+so the net gets the weights the module computes with, never the ones it was compiled from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+__all__ = ["learned_arrays"]
+
+
+def learned_arrays(module: nn.Module, names: Any, given: dict[str, Any]) -> dict[str, torch.Tensor]:
+    """The current value of each array in ``names`` that ``module`` (a layer's built module) holds, in the dtype of
+    the array the layer was given (``given``); an array it holds neither in its state nor as an attribute is left out."""
+    state = module.state_dict()
+    found = {}
+    for name in names:
+        value = state[name] if name in state else _attribute(module, name)
+        if isinstance(value, torch.Tensor):
+            found[name] = _as_given(value.detach().clone(), given.get(name))
+    return found
+
+
+def _attribute(module: nn.Module, name: str) -> Any:
+    """``module``'s array ``name`` (dotted for a submodule's) read as an attribute: a parametrized one is computed."""
+    *inner, last = name.split(".")
+    for part in inner:
+        module = module._modules.get(part) if isinstance(module, nn.Module) else None
+    return getattr(module, last, None) if isinstance(module, nn.Module) else None
+
+
+def _as_given(value: torch.Tensor, given: Any) -> torch.Tensor:
+    """``value`` in the dtype of the array the layer was given (the module computes in the working precision)."""
+    dtype = getattr(given, "dtype", None)
+    return value.to(dtype) if isinstance(dtype, torch.dtype) and dtype.is_floating_point else value
