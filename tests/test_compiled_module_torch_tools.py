@@ -1,11 +1,7 @@
 """The compiled module under torch's own tools, as a handwritten nn.Module: reparametrized arrays come back by
-``to_net``, and a hook on a layer module the forward never calls says so."""
+``to_net``, and a compiled module's DataError blames its inputs only where its forward failed on them."""
 
 from __future__ import annotations
-
-import copy
-import pickle
-import warnings
 
 import pytest
 import torch
@@ -13,7 +9,6 @@ from torch.nn.utils.parametrizations import weight_norm
 from torch.nn.utils.parametrize import remove_parametrizations
 
 from netgraph import LinearLayer, NetChain, NetMapOperator, TorchLayer, net_initialize
-from netgraph.backend.inline_hooks import InlineLayerWarning
 
 
 def _trained(module, x, steps=4):
@@ -61,34 +56,3 @@ class _Lin(torch.nn.Module):
 
     def forward(self, x):
         return self.lin(x)
-
-
-def test_a_hook_on_a_layer_the_forward_computes_inline_warns_naming_the_layer():
-    # module.fc's forward never runs (F.linear(Input, self.fc.Weights, ...)): its hooks never fired, silently
-    net = NetChain({"fc": LinearLayer(4), "torch": TorchLayer(_Lin()), "map": NetMapOperator(LinearLayer(2))},
-                   input=(3, 5))
-    module = net_initialize(net, seed=0).compile()
-    with pytest.warns(InlineLayerWarning, match=r"forward hook on layer 'fc' \(LinearLayer\) never fires"):
-        module.fc.register_forward_hook(lambda mod, args, out: None)
-    with pytest.warns(InlineLayerWarning, match=r"layer 'map' \(NetMapOperator\)"):
-        module._modules["map"].register_forward_pre_hook(lambda mod, args: None)
-    seen = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # hooks that fire: no warning
-        module.torch.register_forward_hook(lambda mod, args, out: seen.append("torch"))
-        module._modules["map"].net.register_forward_hook(lambda mod, args, out: seen.append("inner"))
-        module.register_forward_hook(lambda mod, args, out: seen.append("module"))
-        for copied in (copy.deepcopy(module), pickle.loads(pickle.dumps(_without_lambdas(module)))):
-            assert isinstance(copied.fc._forward_hooks, type(module.fc._forward_hooks))
-        module(torch.randn(2, 3, 5))
-    assert seen == ["torch", "inner", "module"]
-    with pytest.warns(InlineLayerWarning, match="layer 'fc'"):  # a copy warns too
-        copy.deepcopy(module).fc.register_forward_pre_hook(lambda mod, args: None)
-
-
-def _without_lambdas(module):
-    copied = copy.deepcopy(module)
-    for sub in copied.modules():
-        sub._forward_hooks.clear()
-        sub._forward_pre_hooks.clear()
-    return copied

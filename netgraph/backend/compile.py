@@ -31,7 +31,6 @@ from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.derived_lengths import check_derived_lengths, derived_length_lines
 from netgraph.backend.learned_arrays import learned_arrays
-from netgraph.backend.inline_hooks import guard_inline_hooks
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem, length_check_lines
 from netgraph.backend.module_inputs import input_error
 from netgraph.backend.readiness import check_ready
@@ -192,7 +191,7 @@ class _CodeWriter(GraphWalker):
     def __init__(self, net: Any, checks: bool | str | None):
         super().__init__(net)
         self.net, self.names, self.checks, self.lines, self.steps = net, _Names(set(net.input_ports)), checks, [], []
-        self.batched, self.inline = bool(net.input_ports), []
+        self.batched = bool(net.input_ports)
         self.batch = self.names.new("batch_size")
         self.size = self.batch if self.batched else self.names.new("size")
         if not self.batched:  # no inputs: forward(batch_size=None) gives one unbatched draw, or a batch of that size
@@ -220,9 +219,7 @@ class _CodeWriter(GraphWalker):
         if "._modules[" in module and "\n".join(block).count(module) > 2:
             name = self.names.new(f"{'_'.join(path)}_module")
             self.lines.append(f"{name} = {module}")
-            block, module = self._block(node, name, inputs, outs), name
-        if f"{module}(" not in (block[0] if len(block) == 1 else "\n".join(block)):  # its module is never called
-            self.inline.append((path, node.layer.type_name))
+            block = self._block(node, name, inputs, outs)
         self.steps.append(Step(start, tuple(v for v in inputs if isinstance(v, str)), tuple(outs)))
         self.lines += block
         return outs
@@ -247,12 +244,9 @@ def _returned(results: dict[str, str], suffix: str) -> str:
     return "return {" + ", ".join(f"{p!r}: {v}{suffix}" for p, v in results.items()) + "}"
 
 
-def _generate(net: Any, checks: bool | str | None = None, inline: list | None = None) -> str:
-    """The forward's code; ``inline`` gets (path, label) of each layer whose module it never calls."""
+def _generate(net: Any, checks: bool | str | None = None) -> str:
     writer = _CodeWriter(net, checks)
     results = writer.run(writer.entry)
-    if inline is not None:
-        inline += writer.inline
     batch, tail = writer.batch, [_returned(results, "")]
     if not writer.batched:
         tail[:0] = [f"if {batch} is None:", f"    {_returned(results, '[0]')}"]
@@ -333,12 +327,10 @@ def _compile(net: Any, checks: bool | str | None,
     """The module; ``generate(net, checks)`` writes the forward (``_generate``; the padded one of
     ``netgraph.backend.masks``)."""
     check_ready(net)
-    setting, inline = checks if checks is not None else distribution_checks(), []
-    code = generate(net, setting) if generate else _generate(net, setting, inline)
+    code = (generate or _generate)(net, checks if checks is not None else distribution_checks())
     module = _lines_released(_code_class(code, net._depth)(net, code))
     builder = _ModuleBuilder(net, module, checks)
     builder.run()
-    guard_inline_hooks(module, inline)
     _tie_shared(net, module)
     if builder.other_precision:  # floating arrays in another precision (a float64 array given, a float16 one
         module.to(builder.working)  # loaded) are cast once for every layer; the net keeps its arrays
