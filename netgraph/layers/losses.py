@@ -39,8 +39,7 @@ from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
 __all__ = ["MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLayer", "ContrastiveLossLayer", "CTCLossLayer", "LOSS_LAYERS",
            "EPSILON"]
 
-#: Below this probability the cross-entropy's log has no gradient (as torch's binary_cross_entropy caps its
-#: gradient): its value is that of torch's, log p no lower than -100. CTCLossLayer clamps p at it before its log.
+#: Probabilities are clamped below at this value before their log is taken (as Wolfram does).
 EPSILON = 1e-12
 CROSS_ENTROPY_FORMS = ("Index", "Probabilities", "Binary")
 
@@ -137,15 +136,11 @@ class MeanAbsoluteLossLayer(_PairLoss):
     CODE = "({x} - {t}).abs().unsqueeze(-1).flatten(1).mean(1)"
 
 
-#: log p in {p} as torch's binary_cross_entropy takes it: no lower than -100 (a zero probability costs 100), and
-#: with a finite gradient, 1/p, down to p = EPSILON (none below, where the lower branch, detached, is used).
-_LOG_P = "torch.where({p} >= 1e-12, {p}.clamp_min(1e-12).log(), {p}.clamp_min(0).log().clamp_min(-100).detach())"
 _CE_CODE = {
-    ("Index", False): "(-" + _LOG_P.format(p="{x}.gather(-1, {t}.unsqueeze(-1))")
-                      + ").unsqueeze(-1).flatten(1).mean(1)",
+    ("Index", False): "(-{x}.gather(-1, {t}.unsqueeze(-1)).clamp_min(1e-12).log()).unsqueeze(-1).flatten(1).mean(1)",
     ("Index", True): "F.cross_entropy({x}.reshape(-1, {x}.shape[-1]), {t}.reshape(-1), "
                      "reduction='none').reshape({x}.shape[:-1]).unsqueeze(-1).flatten(1).mean(1)",
-    ("Probabilities", False): "(-({t} * " + _LOG_P.format(p="{x}") + ").sum(-1)).unsqueeze(-1).flatten(1).mean(1)",
+    ("Probabilities", False): "(-({t} * {x}.clamp_min(1e-12).log()).sum(-1)).unsqueeze(-1).flatten(1).mean(1)",
     ("Probabilities", True): "(-({t} * F.log_softmax({x}, -1)).sum(-1)).unsqueeze(-1).flatten(1).mean(1)",
     ("Binary", False): "F.binary_cross_entropy({x}, {t}, reduction='none').unsqueeze(-1).flatten(1).mean(1)",
     ("Binary", True): "F.binary_cross_entropy_with_logits({x}, {t}, reduction='none')"
@@ -233,22 +228,16 @@ class CrossEntropyLossLayer(_LossBase):
         return self.code.format(x=x, t=t)
 
 
-def _log_probability(p: torch.Tensor) -> torch.Tensor:
-    """``_LOG_P`` written out: max(log p, -100), with the gradient of log(max(p, EPSILON)) above EPSILON, 0 below."""
-    floor = torch.log(torch.clamp(p, min=0)).clamp(min=-100).detach()
-    return torch.where(p >= EPSILON, torch.log(torch.clamp(p, min=EPSILON)), floor)
-
-
 # Handwritten equivalents of each template, so the interpreter does not share code with the compiler.
 _RUNNERS = {
     MeanSquaredLossLayer.CODE: lambda x, t: (x - t).square().unsqueeze(-1).flatten(1).mean(1),
     MeanAbsoluteLossLayer.CODE: lambda x, t: (x - t).abs().unsqueeze(-1).flatten(1).mean(1),
-    _CE_CODE[("Index", False)]: lambda x, t: -_log_probability(torch.gather(x, -1, t[..., None]))
+    _CE_CODE[("Index", False)]: lambda x, t: -torch.log(torch.gather(x, -1, t[..., None]).clamp_min(EPSILON))
     .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Index", True)]: lambda x, t: F.cross_entropy(x.reshape(-1, x.shape[-1]), t.reshape(-1),
                                                            reduction="none").reshape(x.shape[:-1])
     .unsqueeze(-1).flatten(1).mean(1),
-    _CE_CODE[("Probabilities", False)]: lambda x, t: -(t * _log_probability(x)).sum(-1)
+    _CE_CODE[("Probabilities", False)]: lambda x, t: -(t * torch.log(x.clamp_min(EPSILON))).sum(-1)
     .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Probabilities", True)]: lambda x, t: -(t * torch.log_softmax(x, -1)).sum(-1)
     .unsqueeze(-1).flatten(1).mean(1),
