@@ -249,8 +249,9 @@ class NetGraph(Layer):
         """A new graph with layers replaced; keys are names or paths (tuples) into nested graphs."""
         nested: dict[str, dict] = {}
         layers = dict(self._layers)
+        names = list(layers)  # once: a list per change made initialising n layers take n² steps
         for key, layer in changes.items():
-            path = layer_key(key, list(layers))
+            path = layer_key(key, names)
             if path[0] not in layers:
                 raise WiringError(f"no layer {path[0]!r}{did_you_mean(path[0], layers)}")
             if len(path) == 1:
