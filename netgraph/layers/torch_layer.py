@@ -290,7 +290,6 @@ def register_module(module_class: type[nn.Module], name: str | None = None, inpu
     return cls
 
 
-
 def _positional_problem(module: nn.Module, ports: tuple[str, ...]) -> str | None:
     """Why ``module.forward`` cannot take one argument per input port by position, as the layer passes them; None
     when it can (or its signature cannot be read)."""
