@@ -1,6 +1,6 @@
 """Building at scale: construct (validate + infer), net_initialize, compile and the first forward of
 a NetChain, the same chain as a NetGraph, and a wide DAG (NetGraph) of 10,000 to 100,000 layers, beside torch.fx.symbolic_trace of the
-equivalent nn.Sequential.
+equivalent nn.Sequential, and plain Python dicts of the same sizes (how this machine's memory scales such loops).
 
 Run: python benchmarks/graph_scaling.py [--sizes 10000 50000 100000] [--reps 3]
 Goals: 100k layers built, inferred, initialised and compiled in <= 10 s; each stage <= 11x per 10x
@@ -90,8 +90,27 @@ def fx_stages(n: int) -> dict[str, tuple[float, float]]:
     return {s: (b[0] - a[0], b[1] - a[1]) for s, a, b in zip(("construct", "trace", "forward1"), marks, marks[1:])}
 
 
+class _Slot:
+    __slots__ = ("index", "name")
+
+    def __init__(self, index: int, name: str) -> None:
+        self.index, self.name = index, name
+
+
+def plain_stages(n: int) -> dict[str, tuple[float, float]]:
+    """A floor for this machine, no netgraph: plain Python making n small objects by name and a dict of their 2n
+    (name tuple, port) keys, then reading every key once (the shape of the loops every stage runs)."""
+    marks = [clock()]
+    objects = {f"l{i}": _Slot(i, f"l{i}") for i in range(n)}
+    keys = {((name,), port): i for i, name in enumerate(objects) for port in ("Input", "Output")}
+    total = sum(keys[((name,), "Input")] + keys[((name,), "Output")] + o.index for name, o in objects.items())
+    marks.append(clock())
+    assert total > 0 or n < 2
+    return {"dicts": (marks[1][0] - marks[0][0], marks[1][1] - marks[0][1])}
+
+
 CASES = {"NetChain": lambda n: netgraph_stages(make_chain, n), "NetGraph": lambda n: netgraph_stages(make_graph, n),
-         "wide": lambda n: netgraph_stages(make_wide, n), "torch.fx": fx_stages}
+         "wide": lambda n: netgraph_stages(make_wide, n), "torch.fx": fx_stages, "plain Python": plain_stages}
 
 
 def build_total(stages: dict[str, tuple[float, float]], cpu: bool = False) -> float:
@@ -135,6 +154,9 @@ def report_ratios(results: dict, sizes: tuple[int, ...], reps: int) -> None:
             print(f"  {case} / torch.fx at {n}: wall {wall:.2f}, CPU {cpu:.2f} (median of {reps} ratios; goal <= 1)")
     if len(sizes) > 1:
         lo, hi = sizes[0], sizes[-1]
+        floor = stage_ratio(results, "plain Python", "dicts", lo, hi)
+        print(f"  plain Python dicts of the same sizes (this machine's floor, no netgraph): {hi}/{lo} CPU time ratio "
+              f"{floor:.1f}x (linear would be {hi / lo:.0f}x)")
         for case in ("NetChain", "NetGraph", "wide"):
             for stage in STAGES:
                 # between the larger sizes too: past the CPU's last-level cache a stage should scale linearly again

@@ -80,12 +80,14 @@ class GraphIR:
     """The nodes of a graph in topological order, its inputs and outputs, producer and consumer maps."""
 
     def __init__(self, nodes: Iterable[Node], input_types: Mapping[str, PortType],
-                 outputs: Mapping[str, Value], producers: Mapping[Key, Value]):
+                 outputs: Mapping[str, Value], producers: Mapping[Key, Any], values: Mapping[Any, Value] | None = None):
         self.nodes: tuple[Node, ...] = tuple(nodes)
         self.input_types: Mapping[str, PortType] = MappingProxyType(dict(input_types))
         self.outputs: Mapping[str, Value] = MappingProxyType(dict(outputs))
         self._by_path = {node.path: node for node in self.nodes}
-        self._producers = producers
+        # producer of a key: ``values[producers[key]]`` (inference's class roots, not a second dict of every key)
+        # or, without ``values``, ``producers[key]`` itself
+        self._producers, self._values = producers, values
         self._consumers: dict[Value, tuple[Key, ...]] | None = None  # made by the first ``consumers`` call
 
     @property
@@ -105,7 +107,9 @@ class GraphIR:
 
     def producer(self, key: Key) -> Value:
         """The Value reaching port ``key`` (any port of the graph, nested graph ports included)."""
-        return self._producers[key]
+        if self._values is None:
+            return self._producers[key]
+        return self._values[self._producers[key]]
 
     def consumers(self, value: Value) -> tuple[Key, ...]:
         """The ports ``value`` feeds: ``(node path, input port)``, or ``((), output port)`` for a graph output."""
@@ -145,17 +149,17 @@ def build_ir(leaves: Iterable[tuple[tuple, Layer]], types: Mapping[Key, PortType
     for path, _, _, outs in leaves:
         for port in outs:
             by_root[roots[(path, port)]] = Value(path, port)
-    producers = {key: by_root[root] for key, root in roots.items() if root in by_root}
     nodes = []
     for path, layer, ins, outs in leaves:  # loops, not comprehensions: a 100k-layer graph makes 100k nodes
         feeds, port_types = {}, {}
         for port in ins:
             key = (path, port)
-            feeds[port], port_types[port] = producers[key], types[key]
+            feeds[port], port_types[port] = by_root[roots[key]], types[key]
         for port in outs:
             port_types[port] = types[(path, port)]
         nodes.append(Node(path, layer, ins, outs, MappingProxyType(feeds), MappingProxyType(port_types)))
-    return GraphIR(nodes, {p: types[((), p)] for p in inputs}, {p: producers[((), p)] for p in outputs}, producers)
+    return GraphIR(nodes, {p: types[((), p)] for p in inputs}, {p: by_root[roots[((), p)]] for p in outputs},
+                   roots, by_root)
 
 
 def with_layers(ir: GraphIR, leaves: Iterable[tuple[tuple, Layer]]) -> GraphIR | None:
