@@ -1,14 +1,20 @@
 """The compiled module under torch's own tools, as a handwritten nn.Module: reparametrized arrays come back by
-``to_net``, and a compiled module's DataError blames its inputs only where its forward failed on them."""
+``to_net``, and a hook on a layer's module that the forward never calls says so."""
 
 from __future__ import annotations
 
+import copy
+import pickle
+import warnings
+
 import pytest
 import torch
+from torch.nn.utils import prune
 from torch.nn.utils.parametrizations import weight_norm
 from torch.nn.utils.parametrize import remove_parametrizations
 
-from netgraph import LinearLayer, NetChain, NetMapOperator, TorchLayer, net_initialize
+from netgraph import LinearLayer, NetChain, NetGraph, NetMapOperator, TorchLayer, net_initialize
+from netgraph.layers._modules import InlineLayerWarning
 
 
 def _trained(module, x, steps=4):
@@ -56,3 +62,31 @@ class _Lin(torch.nn.Module):
 
     def forward(self, x):
         return self.lin(x)
+
+
+def test_a_hook_on_a_module_the_forward_never_calls_warns_naming_the_layer():
+    # F.linear(Input, self.enc.fc.Weights, ...): module.enc.fc's forward never runs, nor the nested graph's container,
+    # so their hooks never fired, silently, and torch.nn.utils.prune (a pre-hook) changed nothing
+    inner = NetChain({"fc": LinearLayer(4), "torch": TorchLayer(_Lin()), "map": NetMapOperator(LinearLayer(2))},
+                     input=(3, 5))
+    module = net_initialize(NetGraph({"enc": inner, "out": LinearLayer(2)}, [("enc", "out")]), seed=0).compile()
+    with pytest.warns(InlineLayerWarning, match=r"hook on layer 'enc/fc' \(LinearLayer\) never fires"):
+        module.enc.fc.register_forward_hook(lambda mod, args, out: None)
+    with pytest.warns(InlineLayerWarning, match=r"hook on nested graph 'enc' never fires"):
+        module.enc.register_forward_pre_hook(lambda mod, args: None)
+    with pytest.warns(InlineLayerWarning, match=r"layer 'enc/map' \(NetMapOperator\)"):
+        module.enc._modules["map"].register_full_backward_hook(lambda mod, grad_in, grad_out: None)
+    with pytest.warns(InlineLayerWarning, match="layer 'enc/fc'"):  # a copy, and a pickled one, warn too
+        copy.deepcopy(module).enc.fc.register_forward_pre_hook(lambda mod, args: None)
+    with pytest.warns(InlineLayerWarning, match="layer 'fc'"):
+        pickle.loads(pickle.dumps(net_initialize(inner, seed=0).compile())).fc.register_forward_hook(print)
+    seen = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # hooks that fire: no warning, and they fire
+        module.enc.torch.register_forward_hook(lambda mod, args, out: seen.append("torch"))
+        module.enc._modules["map"].net.register_forward_hook(lambda mod, args, out: seen.append("inner"))
+        module.register_forward_hook(lambda mod, args, out: seen.append("module"))
+        module(torch.randn(2, 3, 5))
+    assert seen == ["torch", "inner", "module"]
+    with pytest.warns(InlineLayerWarning, match=r"layer 'out' \(LinearLayer\)"):
+        prune.l1_unstructured(module.out, "Weights", amount=0.5)

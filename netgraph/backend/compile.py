@@ -42,6 +42,7 @@ from netgraph.core.walk import gc_paused
 from netgraph.core.ir import Node
 from netgraph.core.shared import shared_users
 from netgraph.core.walk import GraphWalker, map_nodes
+from netgraph.layers._modules import LayerModule
 from netgraph.layers.estimators import surrogate_loss
 from netgraph.layers.random import RandomModule, distribution_checks
 
@@ -191,7 +192,7 @@ class _CodeWriter(GraphWalker):
     def __init__(self, net: Any, checks: bool | str | None):
         super().__init__(net)
         self.net, self.names, self.checks, self.lines, self.steps = net, _Names(set(net.input_ports)), checks, [], []
-        self.batched = bool(net.input_ports)
+        self.batched, self.inline = bool(net.input_ports), set()  # inline: the node paths whose module is not called
         self.batch = self.names.new("batch_size")
         self.size = self.batch if self.batched else self.names.new("size")
         if not self.batched:  # no inputs: forward(batch_size=None) gives one unbatched draw, or a batch of that size
@@ -219,7 +220,9 @@ class _CodeWriter(GraphWalker):
         if "._modules[" in module and "\n".join(block).count(module) > 2:
             name = self.names.new(f"{'_'.join(path)}_module")
             self.lines.append(f"{name} = {module}")
-            block = self._block(node, name, inputs, outs)
+            block, module = self._block(node, name, inputs, outs), name
+        if f"{module}(" not in (block[0] if len(block) == 1 else "\n".join(block)):
+            self.inline.add(path)
         self.steps.append(Step(start, tuple(v for v in inputs if isinstance(v, str)), tuple(outs)))
         self.lines += block
         return outs
@@ -244,9 +247,12 @@ def _returned(results: dict[str, str], suffix: str) -> str:
     return "return {" + ", ".join(f"{p!r}: {v}{suffix}" for p, v in results.items()) + "}"
 
 
-def _generate(net: Any, checks: bool | str | None = None) -> str:
+def _generate(net: Any, checks: bool | str | None = None, inline: set | None = None) -> str:
+    """The forward's code; ``inline`` gets the path of each node whose module it never calls."""
     writer = _CodeWriter(net, checks)
     results = writer.run(writer.entry)
+    if inline is not None:
+        inline |= writer.inline
     batch, tail = writer.batch, [_returned(results, "")]
     if not writer.batched:
         tail[:0] = [f"if {batch} is None:", f"    {_returned(results, '[0]')}"]
@@ -273,21 +279,24 @@ class _ModuleBuilder(GraphWalker):
 
     looks_at_values = False
 
-    def __init__(self, net: Any, root: nn.Module, checks: bool | str | None):
+    def __init__(self, net: Any, root: nn.Module, checks: bool | str | None, inline: set | frozenset = frozenset()):
         super().__init__(net)
-        self.net, self.root, self.checks = net, root, checks
+        self.net, self.root, self.checks, self.inline = net, root, checks, inline
         self.working, self.other_precision = torch.get_default_dtype(), False
 
     def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
         parent = self.root
-        for part in node.path[:-1]:
-            if part not in parent._modules:
-                parent._modules[part] = nn.Module()  # not add_module: a layer may be named like an attribute
+        for depth, part in enumerate(node.path[:-1], 1):
+            if part not in parent._modules:  # a nested graph's: never called, its layers are in the forward
+                parent._modules[part] = container = LayerModule()  # not add_module: a layer may be named like an attribute
+                container.__dict__["computed_inline"] = (node.path[:depth], "nested graph")
             parent = parent._modules[part]
         try:
             built = parent._modules[node.path[-1]] = node.layer.build(node.types)
         except Conflict as exc:  # a shape the layer cannot build from: named, never the internal exception
             raise ShapeError(f"{self.net.describe((node.path, None))}: {exc}") from None
+        if node.path in self.inline and isinstance(built, LayerModule):  # hooks on it would never fire: they warn
+            built.__dict__["computed_inline"] = (node.path, node.layer.type_name)
         if not (isinstance(built, nn.Module) and type(node.layer).__module__.startswith("netgraph.")):
             check_built(node.layer, node.types, built, self.net.describe((node.path, None)))  # a user's own build
         if isinstance(getattr(built, "layer_label", None), str):  # a module whose errors name its layer (cheaply: no search)
@@ -327,9 +336,10 @@ def _compile(net: Any, checks: bool | str | None,
     """The module; ``generate(net, checks)`` writes the forward (``_generate``; the padded one of
     ``netgraph.backend.masks``)."""
     check_ready(net)
-    code = (generate or _generate)(net, checks if checks is not None else distribution_checks())
+    setting, inline = checks if checks is not None else distribution_checks(), set()
+    code = generate(net, setting) if generate else _generate(net, setting, inline)
     module = _lines_released(_code_class(code, net._depth)(net, code))
-    builder = _ModuleBuilder(net, module, checks)
+    builder = _ModuleBuilder(net, module, checks, inline)
     builder.run()
     _tie_shared(net, module)
     if builder.other_precision:  # floating arrays in another precision (a float64 array given, a float16 one

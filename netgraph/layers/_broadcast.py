@@ -17,13 +17,13 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 import torch
-from torch import nn
 
 from netgraph.core.errors import OptionError
 from netgraph.core.options import OptionKind
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, length_reason, format_shape, unify
 from netgraph.layers._shapes import is_int
 from netgraph.layers.expression import Expression, evaluate
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["BroadcastSpec", "broadcast_option", "spec_of", "insert_at", "aligned", "broadcast_infer", "insert_code",
            "BroadcastModule"]
@@ -107,7 +107,7 @@ def insert_code(var: str, position: int, missing: int) -> str:
     return f"{var}[{':, ' * (position + 1)}{', '.join(['None'] * missing)}]" if missing else var
 
 
-class BroadcastModule(nn.Module):
+class BroadcastModule(LayerModule):
     """Evaluates an expression on inputs whose missing dims are inserted at their positions (the reference path)."""
 
     def __init__(self, expression: Expression, inserts: tuple[tuple[int, int], ...]):

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
-from torch import nn
+
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["real_steps", "valid", "last", "reverse", "reduce", "append", "masked_loss", "MaskedFnModule"]
 
@@ -66,7 +67,7 @@ def append(x: torch.Tensor, element: torch.Tensor, lengths: torch.Tensor) -> tor
     return torch.where(at.reshape(*at.shape, *(1,) * (x.dim() - 2)), element.unsqueeze(1), out)
 
 
-class MaskedFnModule(nn.Module):
+class MaskedFnModule(LayerModule):
     """Runs ``plain(*inputs)``, or ``masked(*inputs, lengths)`` when given the first input's lengths."""
 
     def __init__(self, plain: Callable[..., Any], masked: Callable[..., Any]):

@@ -24,6 +24,7 @@ itself made, so it follows torch's version; anything it cannot copy makes ``init
 from __future__ import annotations
 
 import copy
+import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
 from itertools import chain
@@ -33,7 +34,45 @@ import torch
 from torch import nn
 from torch.nn.modules import module as torch_module
 
-__all__ = ["init_module", "add_parameters"]
+__all__ = ["LayerModule", "InlineLayerWarning", "init_module", "add_parameters"]
+
+
+class InlineLayerWarning(UserWarning):
+    """A hook was added to a layer's module that the compiled forward never calls: it will not fire."""
+
+
+class LayerModule(nn.Module):
+    """The base of every layer's module. The compiled forward computes most layers inline from their arrays
+    (``F.linear(Input, self.fc.Weights, self.fc.Biases)``) and never calls their modules, nor a nested graph's: compile
+    marks those (``computed_inline``, the layer's path and type), and adding a forward or backward hook to one warns,
+    as the hook would silently never fire (``torch.nn.utils.prune`` would change nothing)."""
+
+    computed_inline: tuple[tuple[str, ...], str] | None = None
+
+    def _warn_inline(self) -> None:
+        if self.computed_inline is not None:
+            path, kind = self.computed_inline
+            what = f"nested graph {'/'.join(path)!r}" if kind == "nested graph" else f"layer {'/'.join(path)!r} ({kind})"
+            warnings.warn(f"a hook on {what} never fires: the compiled forward computes it inline (see module.code) "
+                          f"and never calls this module; hook the compiled module, change an array "
+                          f"with a parametrization (torch.nn.utils.parametrize), or read the layer's output with "
+                          f"net(x, outputs=NetPort(...))", InlineLayerWarning, stacklevel=3)
+
+    def register_forward_hook(self, *args: Any, **kwargs: Any) -> Any:
+        self._warn_inline()
+        return super().register_forward_hook(*args, **kwargs)
+
+    def register_forward_pre_hook(self, *args: Any, **kwargs: Any) -> Any:
+        self._warn_inline()
+        return super().register_forward_pre_hook(*args, **kwargs)
+
+    def register_full_backward_hook(self, *args: Any, **kwargs: Any) -> Any:
+        self._warn_inline()
+        return super().register_full_backward_hook(*args, **kwargs)
+
+    def register_full_backward_pre_hook(self, *args: Any, **kwargs: Any) -> Any:
+        self._warn_inline()
+        return super().register_full_backward_pre_hook(*args, **kwargs)
 
 
 def _recipe() -> tuple[tuple[str, Any, bool], ...] | None:

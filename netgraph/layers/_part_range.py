@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from torch import nn
 
 from netgraph.core.errors import DataError
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["part_bounds", "fitting_lengths", "PartModule"]
 
@@ -40,7 +40,7 @@ def fitting_lengths(spec: int | tuple[int, int]) -> str:
     return f"of at least {fits[0]}" if fits[-1] == limit else f"from {fits[0]} to {fits[-1]}"
 
 
-class PartModule(nn.Module):
+class PartModule(LayerModule):
     """``x[index]``, first checking that each level sized only at the call holds its part: ``ranged`` holds
     (dim of ``x``, part, the option's text, the level's name) for each (the compiler names the layer)."""
 

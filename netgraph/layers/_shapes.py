@@ -21,6 +21,7 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.errors import DataError, OptionError
 from netgraph.core.types import Conflict, PortType, format_shape, unify
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int",
            "same_rank", "check_number", "FnModule", "levels_option", "level_dims"]
@@ -181,7 +182,7 @@ class _ShapeLayer(Layer):
         return self.code(ctx.args[0], ctx.types)
 
 
-class FnModule(nn.Module):
+class FnModule(LayerModule):
     """Applies ``fn`` (a partial of a torch function with validated arguments): the reference path."""
 
     def __init__(self, fn: Any):

@@ -24,6 +24,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, Levels, Shape
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.layers._shapes import level_dims, levels_option
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["ParametricRampLayer"]
 
@@ -99,7 +100,7 @@ class ParametricRampLayer(Layer):
         return f"torch.where({x} >= 0, {x}, {ctx.module}.Slope.reshape({self._view(ctx.types)}) * {x})"
 
 
-class ParametricRampModule(nn.Module):
+class ParametricRampModule(LayerModule):
     def __init__(self, slope: torch.Tensor, view: tuple[int, ...]):
         super().__init__()
         self.Slope = nn.Parameter(slope.clone())

@@ -12,11 +12,12 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError
 from netgraph.core.types import REAL, PortType, format_shape
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["NetArrayLayer", "ConstantArrayLayer"]
 
 
-class ArrayModule(nn.Module):
+class ArrayModule(LayerModule):
     """Holds one learnable ``Array``; ``forward(batch_size)`` returns it expanded over the batch (a view)."""
 
     def __init__(self, array: torch.Tensor):

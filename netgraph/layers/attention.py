@@ -35,6 +35,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.layers._masks import real_steps
 from netgraph.layers._shapes import check_number
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["AttentionLayer"]
 
@@ -60,7 +61,7 @@ class _Plan:
     dropout: float = 0.0  # of the attention weights, in training mode only
 
 
-class AttentionModule(nn.Module):
+class AttentionModule(LayerModule):
     """The interpreter's module: the same steps as the compiled code, with ``Weights`` for "Bilinear"."""
 
     def __init__(self, plan: _Plan, weights: torch.Tensor | None):

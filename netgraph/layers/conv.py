@@ -26,6 +26,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, IntOrInts, Literal, Shape
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, shifted_length, strided_length
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["ConvolutionLayer", "PoolingLayer", "POOLING"]
 
@@ -208,7 +209,7 @@ class ConvolutionLayer(_Spatial):
                 f"{dilation}, {groups})")
 
 
-class ConvModule(nn.Module):
+class ConvModule(LayerModule):
     def __init__(self, weights: torch.Tensor, biases: torch.Tensor, d: int, stride: tuple, padding: tuple,
                  dilation: tuple, groups: int):
         super().__init__()
@@ -274,7 +275,7 @@ class PoolingLayer(_Spatial):
         return f"({code} * {math.prod(kernel)})" if self.function == "Total" else code
 
 
-class PoolModule(nn.Module):
+class PoolModule(LayerModule):
     def __init__(self, function: str, d: int, kernel: tuple, stride: tuple, padding: tuple):
         super().__init__()
         self.function, self.kernel, self.stride, self.padding = function, kernel, stride, padding

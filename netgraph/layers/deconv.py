@@ -25,6 +25,7 @@ from netgraph.core.options import Array, IntOrInts, Shape
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, shifted_length, times_length
 from netgraph.layers._shapes import positive_int
 from netgraph.layers.conv import _Spatial
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["DeconvolutionLayer"]
 
@@ -148,7 +149,7 @@ class DeconvolutionLayer(_Spatial):
         return f"F.conv_transpose{self._dims(ctx.types)}d({ctx.args[0]}, {m}.Weights, {m}.Biases, {args})"
 
 
-class DeconvModule(nn.Module):
+class DeconvModule(LayerModule):
     def __init__(self, weights: torch.Tensor, biases: torch.Tensor, d: int, *args: tuple):
         super().__init__()
         self.Weights = nn.Parameter(weights.clone())

@@ -23,11 +23,12 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError
 from netgraph.core.types import INTEGER, REAL, PortType, format_shape
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["EmbeddingLayer"]
 
 
-class EmbeddingModule(nn.Module):
+class EmbeddingModule(LayerModule):
     def __init__(self, weights: torch.Tensor):
         super().__init__()
         self.Weights = nn.Parameter(weights.clone())

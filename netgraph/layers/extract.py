@@ -25,6 +25,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Shape
 from netgraph.core.types import INTEGER, Conflict, PortType, format_shape
 from netgraph.layers._shapes import fill
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["ExtractLayer"]
 
@@ -78,7 +79,7 @@ class ExtractLayer(Layer):
         return f"{x}.flatten(1, {len(sizes)})[{rows}, {flat}]"
 
 
-class ExtractModule(nn.Module):
+class ExtractModule(LayerModule):
     """Converts and checks the 1-based positions (``zero_based``), then indexes level by level."""
 
     def __init__(self, sizes: tuple[int, ...], several: bool):

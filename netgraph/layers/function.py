@@ -13,7 +13,7 @@ from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer, shape_option
 from netgraph.core.options import Function, PortShapes, Ports, Shape
-from netgraph.layers._modules import init_module
+from netgraph.layers._modules import LayerModule, init_module
 from netgraph.layers._shapes import fill
 from netgraph.layers.expression import Expression, evaluate, parse, to_code
 from netgraph.layers.expression_shapes import is_structural, lower_outputs
@@ -71,7 +71,7 @@ def _unify_broadcast(types: dict[str, PortType], inputs: tuple[str, ...], shapes
     types["Output"] = unify(types["Output"], PortType(joint, REAL))
 
 
-class ExpressionModule(nn.Module):
+class ExpressionModule(LayerModule):
     """Evaluates a parsed expression on its (rank-aligned) inputs; the interpreter's reference path."""
 
     def __init__(self, expression: Expression, ranks: tuple[int, ...], out_rank: int):
@@ -83,7 +83,7 @@ class ExpressionModule(nn.Module):
         return evaluate(self.expression.tree, env)
 
 
-class LoweredModule(nn.Module):
+class LoweredModule(LayerModule):
     """Evaluates lowered expressions (one per output port) on the inputs; the reference path."""
 
     def __init__(self, slots: tuple[str, ...], trees: list[tuple]):
@@ -96,7 +96,7 @@ class LoweredModule(nn.Module):
         return results if len(results) > 1 else results[0]
 
 
-class CallableModule(nn.Module):
+class CallableModule(LayerModule):
     """Calls a user's Python function with rank-aligned inputs."""
 
     def __init__(self, fn: Callable, ranks: tuple[int, ...], out_rank: int, outputs: tuple[str, ...] = ("Output",)):

@@ -39,11 +39,12 @@ from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.kl import closed_form, describe_estimate, monte_carlo_kl, support_problem
 from netgraph.layers.random import RandomModule, _label, distribution_checks
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["KLDivergenceLayer"]
 
 
-class KLModule(nn.Module):
+class KLModule(LayerModule):
     """Computes KL(p ‖ q) per example; inputs arrive in the layer's port order. Its parameter checks follow
     ``compile(checks=...)`` (set on the inner modules ``p`` and ``q``) or ``set_distribution_checks``."""
 

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer
-from netgraph.layers._modules import add_parameters, init_module
+from netgraph.layers._modules import LayerModule, add_parameters, init_module
 from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, numel
@@ -19,7 +19,7 @@ from netgraph.core.types import REAL, Conflict, PortType, format_shape, numel
 __all__ = ["LinearLayer"]
 
 
-class LinearModule(nn.Module):
+class LinearModule(LayerModule):
     """``Weights @ flatten(x) + Biases``, reshaped to the output shape."""
 
     def __init__(self, weights: torch.Tensor, biases: torch.Tensor, in_shape: tuple, out_shape: tuple):

@@ -35,6 +35,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Literal, Shape
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLayer", "ContrastiveLossLayer", "CTCLossLayer", "LOSS_LAYERS",
            "EPSILON"]
@@ -81,7 +82,7 @@ class _PairLoss(_LossBase):
         return code.format(x=ctx.args[0], t=ctx.args[1])
 
 
-class _CodeModule(nn.Module):
+class _CodeModule(LayerModule):
     """Computes a loss with the handwritten function for its template (the reference interpreter path).
 
     ``checks`` is ``"Index"`` (Target holds class indices of Input's last dim) or ``"Binary"`` (Input and Target
@@ -290,7 +291,7 @@ class ContrastiveLossLayer(_PairLoss):
         return self.CODE.format(x=ctx.args[0], t=f"{ctx.module}.binary({ctx.args[1]})", m=self.margin)
 
 
-class ContrastiveModule(nn.Module):
+class ContrastiveModule(LayerModule):
     def __init__(self, margin: float):
         super().__init__()
         self.margin = margin
@@ -359,7 +360,7 @@ class CTCLossLayer(_LossBase):
         return f"({loss} if {x}.shape[0] else {x}.new_zeros(0))"  # F.ctc_loss refuses a batch of 0 examples
 
 
-class CTCModule(nn.Module):
+class CTCModule(LayerModule):
     """Checks the labels (``labels``) and computes the CTC loss per example (the reference path)."""
 
     def __init__(self, classes: int, logits: bool):

@@ -30,6 +30,7 @@ from netgraph.layers.expression_shapes import is_structural
 from netgraph.layers.function import _elementwise_infer, align
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["ThreadingLayer", "TotalLayer", "CatenateLayer", "DotLayer", "THREADING"]
 
@@ -89,7 +90,7 @@ class _Variadic(Layer):
         return self if self.inputs is not None else dataclasses.replace(self, inputs=n)
 
 
-class ThreadModule(nn.Module):
+class ThreadModule(LayerModule):
     """Folds a binary torch function over rank-aligned inputs (the reference path)."""
 
     def __init__(self, fn: Any, ranks: tuple[int, ...], out_rank: int):
@@ -222,7 +223,7 @@ class TotalLayer(_Variadic):
         return f"({' + '.join(ctx.args)})"
 
 
-class CatModule(nn.Module):
+class CatModule(LayerModule):
     def __init__(self, dim: int):
         super().__init__()
         self.dim = dim
@@ -314,7 +315,7 @@ def _catenated_dim(shapes: dict[str, list], inputs: tuple[str, ...], axis: int) 
         shapes[inputs[sizes.index(None)]][axis] = rest
 
 
-class DotModule(nn.Module):
+class DotModule(LayerModule):
     def __init__(self, equation: str):
         super().__init__()
         self.equation = equation

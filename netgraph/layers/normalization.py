@@ -24,6 +24,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["SoftmaxLayer", "DropoutLayer", "BatchNormalizationLayer", "LayerNormalizationLayer"]
 
@@ -41,7 +42,7 @@ class _SameShape(Layer):
         return {"Input": merged, "Output": merged}
 
 
-class SoftmaxModule(nn.Module):
+class SoftmaxModule(LayerModule):
     def __init__(self, dim: int):
         super().__init__()
         self.dim = dim
@@ -86,7 +87,7 @@ class SoftmaxLayer(_SameShape):
         return f"torch.softmax({ctx.args[0]}, {self._dim(ctx.types)})"
 
 
-class DropoutModule(nn.Module):
+class DropoutModule(LayerModule):
     def __init__(self, p: float):
         super().__init__()
         self.p = p
@@ -168,7 +169,7 @@ class _Normalization(_SameShape):
         return torch.ones(shape) if name in ("Scaling", "MovingVariance") else torch.zeros(shape)
 
 
-class BatchNormModule(nn.Module):
+class BatchNormModule(LayerModule):
     """Parameters ``Scaling``, ``Biases``; buffers ``MovingMean``, ``MovingVariance`` (Wolfram's arrays)."""
 
     def __init__(self, arrays: Mapping[str, torch.Tensor], momentum: float, epsilon: float):
@@ -232,7 +233,7 @@ class BatchNormalizationLayer(_Normalization):
                 f"{1.0 - self.momentum!r}, {self.epsilon!r}, torch.backends.cudnn.enabled)")
 
 
-class LayerNormModule(nn.Module):
+class LayerNormModule(LayerModule):
     def __init__(self, scaling: torch.Tensor, biases: torch.Tensor, epsilon: float):
         super().__init__()
         self.Scaling = nn.Parameter(scaling.clone())

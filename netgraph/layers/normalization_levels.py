@@ -30,6 +30,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, Levels, Literal, Shape
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.layers._shapes import check_number, level_dims, levels_option, positive_int
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["NormalizationLayer", "NORMALIZATION_METHODS"]
 
@@ -171,7 +172,7 @@ class NormalizationLayer(Layer):
         return f"({normed} * {m}.Scaling.reshape({view}) + {m}.Biases.reshape({view}))"
 
 
-class NormalizationModule(nn.Module):
+class NormalizationModule(LayerModule):
     """Parameters ``Scaling`` and ``Biases``; normalises over ``dims`` (the reference path)."""
 
     def __init__(self, scaling: torch.Tensor, biases: torch.Tensor, dims: tuple, view: tuple, method: str,

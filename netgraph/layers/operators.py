@@ -34,6 +34,7 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.operator import NetOperator, settled_types
 from netgraph.core.options import Net
 from netgraph.core.types import INTEGER, Conflict, PortType, broadcast, length_reason, unify
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["NetMapOperator", "NetFoldOperator", "NetNestOperator"]
 
@@ -158,7 +159,7 @@ class NetMapOperator(NetOperator):
                 *(f"{out} = {unfold(f'{folded}[{port!r}]')}" for out, port in zip(outputs, self.output_ports))]
 
 
-class _MapModule(nn.Module):
+class _MapModule(LayerModule):
     """The sequence folded into the batch, one call of ``net``, as the compiled forward (``emit_block``): a call
     per step gave other values where the batch matters (a batch norm's statistics in training mode)."""
 
@@ -269,7 +270,7 @@ def _running(lengths: torch.Tensor, step: int, like: torch.Tensor) -> torch.Tens
     return (lengths.to(like.device) > step).reshape(-1, *(1,) * (like.dim() - 1))
 
 
-class _FoldModule(nn.Module):
+class _FoldModule(LayerModule):
     def __init__(self, net: nn.Module, order: tuple[str, ...], elements: tuple[str, ...], shape: tuple, given: bool):
         super().__init__()
         self.net, self.order, self.elements, self.shape, self.given = net, order, elements, shape, given
@@ -336,7 +337,7 @@ class NetNestOperator(NetOperator):
                 f"{outputs[0]} = {value}"]
 
 
-class _NestModule(nn.Module):
+class _NestModule(LayerModule):
     def __init__(self, net: nn.Module, n: int):
         super().__init__()
         self.net, self.n = net, n

@@ -26,6 +26,7 @@ from netgraph.core.errors import DataError, OptionError
 from netgraph.layers.estimators import record_score, score_handle, straight_through
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["RandomArrayLayer", "set_distribution_checks", "distribution_checks"]
 
@@ -63,7 +64,7 @@ def distribution_checks() -> bool | str:
     return _CHECKS["enabled"]
 
 
-class RandomModule(nn.Module):
+class RandomModule(LayerModule):
     """Draws ``(batch, *shape)`` samples; slot inputs arrive batched and are broadcast elementwise.
 
     ``checks`` (True, False, "auto") is set by ``compile(checks=...)``; None follows the global setting.

@@ -35,6 +35,7 @@ from netgraph.core.options import Array, Literal, SequenceShape
 from netgraph.layers._shapes import _ShapeLayer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["LongShortTermMemoryLayer", "GatedRecurrentLayer", "BasicRecurrentLayer", "SequenceLastLayer"]
 
@@ -49,7 +50,7 @@ def _arrays(gates: tuple[str, ...]) -> dict[str, str]:
     return {f"{g}{k}": snake(f"{g}{k}") for g in gates for k in _KINDS}
 
 
-class RecurrentModule(nn.Module):
+class RecurrentModule(LayerModule):
     """Holds the gate arrays by Wolfram name; stacks them in torch's gate order on each call."""
 
     def __init__(self, kind: str, gates: tuple[str, ...], arrays: Mapping[str, torch.Tensor],

@@ -36,6 +36,7 @@ from netgraph.core.options import IntOrInts, OptionKind, Shape
 from netgraph.core.types import INTEGER, Conflict, PortType, format_shape
 from netgraph.layers._shapes import _ShapeLayer, is_int
 from netgraph.layers.dist_limits import FLOAT_MAX
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["PaddingLayer", "ResizeLayer", "PADDING_METHODS", "RESAMPLING"]
 
@@ -158,7 +159,7 @@ class PaddingLayer(_ShapeLayer):
         return x
 
 
-class ConstantPadModule(nn.Module):
+class ConstantPadModule(LayerModule):
     def __init__(self, flat: tuple[int, ...], value: float):
         super().__init__()
         self.flat, self.value = flat, value
@@ -167,7 +168,7 @@ class ConstantPadModule(nn.Module):
         return F.pad(x, self.flat, value=self.value)
 
 
-class IndexPadModule(nn.Module):
+class IndexPadModule(LayerModule):
     """Gathers each padded dim through its source indices, made on first use (``index``) and kept."""
 
     def __init__(self, sizes: Mapping[int, tuple[int, int, int]], method: str):

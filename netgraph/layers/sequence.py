@@ -31,6 +31,7 @@ from netgraph.core.options import Shape
 from netgraph.core.types import Conflict, PortType, format_shape, shifted_length
 from netgraph.layers._masks import MaskedFnModule, append, reverse
 from netgraph.layers._shapes import _ShapeLayer, fill, pass_dtype
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["SequenceMostLayer", "SequenceRestLayer", "SequenceReverseLayer", "AppendLayer", "PrependLayer"]
 
@@ -195,7 +196,7 @@ class _Added(Layer):
         return f"torch.cat([{parts}], 1)"
 
 
-class AddElementModule(nn.Module):
+class AddElementModule(LayerModule):
     """Adds ``Element`` to the end (or the front) of the sequence ``Input``."""
 
     def __init__(self, at_end: bool):

@@ -27,6 +27,7 @@ from netgraph.core.layer import EmitContext
 from netgraph.core.operator import NetOperator, as_inner_net
 from netgraph.core.options import Literal, Net
 from netgraph.core.types import Conflict, PortType, format_shape, unify
+from netgraph.layers._modules import LayerModule
 
 __all__ = ["NetBidirectionalOperator", "NetPairEmbeddingOperator"]
 
@@ -137,7 +138,7 @@ class NetBidirectionalOperator(NetOperator):
         return joined[self.aggregation]
 
 
-class _BidirectionalModule(nn.Module):
+class _BidirectionalModule(LayerModule):
     def __init__(self, forward_net: nn.Module, backward_net: nn.Module, aggregation: str):
         super().__init__()
         self.forward_net, self.backward_net, self.aggregation = forward_net, backward_net, aggregation
@@ -184,7 +185,7 @@ class NetPairEmbeddingOperator(NetOperator):
         return f"torch.linalg.vector_norm({a} - {b}, dim=1)"
 
 
-class _PairModule(nn.Module):
+class _PairModule(LayerModule):
     def __init__(self, net: nn.Module, distance: str):
         super().__init__()
         self.net, self.distance = net, distance
