@@ -169,24 +169,20 @@ def read_arrays(reader: Any, data: Any, prefix: tuple) -> None:
     """Load the safetensors file named by a spec's ``arrays:`` into ``reader.arrays`` (keys under ``prefix``)."""
     name, loc = data["arrays"], data.value_locs["arrays"]
     if not isinstance(name, str) or not name:
-        reader.error(loc, f"'arrays:' names a safetensors file beside the spec, found {name!r}")
-        return
+        return reader.error(loc, f"'arrays:' names a safetensors file beside the spec, found {name!r}")
+    file = Path(reader.file.folder, name)
     try:
         refusal = reference_refusal(reader.file.folder, name, "arrays")
     except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a name too long, a symlink loop
         refusal = f"'arrays:' names no readable path: {getattr(exc, 'strerror', None) or exc}"
-    if refusal is not None:
-        reader.error(loc, refusal)
-        return
-    file = Path(reader.file.folder, name)
     try:
-        tensors = read_weights(file)
-    except OSError as exc:
-        reader.error(loc, f"cannot read the arrays file {str(file)!r}: {exc.strerror or exc}")
-        return
+        tensors = {} if refusal else read_weights(file)
     except WeightsRefused as exc:
-        reader.error(loc, f"{str(file)!r} {exc}")
-        return
+        refusal = f"{str(file)!r} {exc}"
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte (allow_outside checks no path)
+        refusal = f"cannot read the arrays file {str(file)!r}: {getattr(exc, 'strerror', None) or exc}"
+    if refusal is not None:
+        return reader.error(loc, refusal)
     head = ".".join(prefix)
     for key, tensor in tensors.items():
         full = f"{head}.{key}" if head else key
