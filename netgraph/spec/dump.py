@@ -1,8 +1,5 @@
-"""NetGraph -> spec YAML: every layer as ``{type: ..., <options>}``, edges as text, graph ports declared.
-
-Options are the layer's non-default keyword options (``layer.options()``); arrays are written inline
-as nested lists, or left out when ``save`` keeps them in a safetensors file. A layer holding Python
-code (a FunctionLayer with a callable, a TorchLayer) cannot be written: one SpecError lists each.
+"""NetGraph -> spec YAML: each layer as ``{type: ..., <non-default options>}`` (arrays inline, or for ``save``
+in a safetensors file), edges as text, graph ports declared; layers holding Python code: one SpecError.
 
 >>> from netgraph import NetGraph, LinearLayer
 >>> print(to_yaml(NetGraph({"lin": LinearLayer(3)}, [], Input=4)), end="")

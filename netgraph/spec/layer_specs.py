@@ -1,9 +1,5 @@
-"""Layers of a spec: ``{type: LinearLayer, output: 3}`` with the Python keyword options, shorthands
-(``3``, ``Tanh``, ``TotalLayer``, a list for a NetChain), nested graphs and ``file:`` references.
-
-Each option is read as its annotation says (``netgraph.spec.options.codec``). A layer's own error is
-placed at the option it names (an expression error at its column), after ``layer 'name': ``.
-"""
+"""Layers of a spec: ``{type: LinearLayer, output: 3}`` (options read by ``options.codec``), shorthands (``3``,
+``Tanh``, a list for a NetChain), nested graphs, ``file:`` and ``ref:``; a layer's error is placed at its option."""
 
 from __future__ import annotations
 

@@ -1,12 +1,9 @@
 """Saving nets: the spec as YAML plus every array in a safetensors file beside it, never pickle.
 
-``save(net, "model.yaml")`` writes ``model.<sha256>.safetensors`` (tensors keyed
-``<layer path>.<Array>``, as in the compiled module's ``state_dict``; the name carries the SHA-256
-of its bytes) and then ``model.yaml`` (the spec, with ``arrays: model.<sha256>.safetensors``), each
-atomically. The spec is replaced last, so a save killed at any moment leaves the previous net or the
-new one, never a mixed pair; the next save removes weights files no longer named (keeping any that another
-spec file in the folder names: a copy of the spec) and leftover temporary files. Loading verifies the
-hash (``read_weights``) before it parses anything.
+``save(net, "model.yaml")`` writes ``model.<sha256>.safetensors`` (keys ``<layer path>.<Array>`` as in the
+``state_dict``), then the spec naming it (``arrays:``), each atomically: a killed save leaves the old net or the
+new one. The next save removes weights files no spec in the folder names, and temporaries; loading verifies
+the hash (``read_weights``) before parsing anything.
 """
 
 from __future__ import annotations
@@ -190,11 +187,8 @@ def read_arrays(reader: Any, data: Any, prefix: tuple) -> None:
 
 
 def read_weights(file: Path) -> dict[str, torch.Tensor]:
-    """The tensors of a safetensors file, its SHA-256 checked when its name carries one.
-
-    The 8-byte header length and the header are checked before the data is read, so a hostile file
-    is refused without reading it: OSError when unreadable, WeightsRefused when invalid or changed.
-    """
+    """The tensors of a safetensors file, its SHA-256 checked when its name carries one; header and size are
+    checked before the data is read. OSError when unreadable, WeightsRefused when invalid or changed."""
     expected = re.search(_HASHED + "$", file.name)
     limits = current_limits()
     with open_regular(file) as fh:
