@@ -13,7 +13,6 @@ edges: []
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import yaml
@@ -71,21 +70,12 @@ def _represent_list(dumper: yaml.SafeDumper, data: list) -> Any:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flat or nested_numbers)
 
 
-def _represent_float(dumper: yaml.SafeDumper, data: float) -> Any:
-    if math.isfinite(data):  # 1e-45 as 1.0e-45: YAML 1.1 reads an exponent without a dot as a string (a !!float tag)
-        text = repr(data)
-        return dumper.represent_scalar("tag:yaml.org,2002:float", text if "." in text or "e" not in text
-                                       else text.replace("e", ".0e"))
-    return yaml.SafeDumper.represent_float(dumper, data)
-
-
 # text that the reader (YAML 1.2 core) or a YAML 1.1 reader would take for a number, boolean or null is quoted
 _Dumper.yaml_implicit_resolvers = {c: [*RESOLVERS.get(c, []), *yaml.SafeDumper.yaml_implicit_resolvers.get(c, [])]
                                    for c in {*RESOLVERS, *yaml.SafeDumper.yaml_implicit_resolvers}}
 _Dumper.add_representer(Flow, _represent_flow)
 _Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(_Block, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=False))
-_Dumper.add_representer(float, _represent_float)
 
 
 class _Writer:
