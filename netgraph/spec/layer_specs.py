@@ -73,14 +73,15 @@ def _name(path: tuple) -> str:
 def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc) -> Any:
     cls = REGISTRY.get(spec) if isinstance(spec, str) else None
     if cls is not None and dataclasses.is_dataclass(cls) and not any(map(required, layer_fields(cls).values())):
-        return _construct(reader, cls, reader.take_arrays(path, cls), YMap(), loc, path)
+        return _construct(reader, cls, reader.take_arrays(path, cls), YMap.made({}, loc), loc, path)
     try:
         layer = from_shorthand(spec) if isinstance(spec, (int, str)) and not isinstance(spec, bool) else None
     except NetGraphError as exc:  # LinearLayer(-3): at the value, with the file's other problems
         return reader.error(at, f"layer {_name(path)}: {exc}")
     if layer is not None:  # its saved arrays ('arrays:'), as a layer written out in full gets them
         arrays = reader.take_arrays(path, type(layer))
-        return _construct(reader, type(layer), {**layer.options(), **arrays}, YMap(), at, path) if arrays else layer
+        return _construct(reader, type(layer), {**layer.options(), **arrays}, YMap.made({}, at), at, path) \
+            if arrays else layer
     hint = did_you_mean(spec, [*ELEMENTWISE, *REGISTRY]) if isinstance(spec, str) else ""
     return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer{hint}; write a mapping such as "
                         f"{{type: LinearLayer, output: 3}}, or a shorthand (an int for LinearLayer, a function name "
@@ -91,9 +92,7 @@ def _chain_shorthand(reader: Any, spec: YSeq, loc: Loc, path: tuple) -> Any:
     """A list of layers: read as a NetChain spec with those layers."""
     if not spec:
         return reader.error(loc, f"layer {_name(path)}: an empty list is not a NetChain")
-    chain = YMap(layers=spec)
-    chain.loc, chain.key_locs, chain.value_locs = loc, {"layers": loc}, {"layers": loc}
-    return reader.graph(chain, path, "NetChain")
+    return reader.graph(YMap.made({"layers": spec}, loc), path, "NetChain")
 
 
 def _reference(reader: Any, spec: YMap, path: tuple) -> Any:

@@ -163,11 +163,11 @@ class SpecReader(ProblemLog):
 
     def read_net_defs(self, data: YMap) -> None:
         """Keep the file's ``nets:`` mapping (each definition is read where a ``{ref: name}`` uses it)."""
-        nets = data.get("nets", YMap())
+        nets = data.get("nets", YMap.made({}, data.loc))
         if not isinstance(nets, YMap):
             self.error(data.value_locs["nets"], f"'nets:' is a mapping of names to nets (NetGraph or NetChain "
                        f"specs, or any layer) that '{{ref: name}}' uses; found {_kind(nets)}")
-            nets = YMap()
+            nets = YMap.made({}, data.loc)
         self.net_defs[self.file] = nets
 
     def check_unused_nets(self, prefix: tuple) -> None:
@@ -306,8 +306,7 @@ def read_ports(reader: Any, spec: YMap, loc_of: Locator, kind: str) -> tuple[dic
     for group in ("inputs", "outputs", *(("input", "output") if kind == "NetChain" else ())):
         value = spec.get(group)
         if group in ("input", "output") and group in spec:
-            value = YMap({group: value})
-            value.key_locs, value.value_locs = {group: spec.key_locs[group]}, {group: spec.value_locs[group]}
+            value = YMap.made({group: value}, spec.value_locs[group], spec.key_locs[group])
         if value is None:
             continue
         if not isinstance(value, YMap):

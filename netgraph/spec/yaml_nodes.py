@@ -85,6 +85,13 @@ class YMap(dict):
     key_locs: dict
     value_locs: dict
 
+    @classmethod
+    def made(cls, items: dict, loc: Loc, key_loc: Loc | None = None) -> YMap:
+        """One made in code: at ``loc``, each value at ``loc`` and each key at ``key_loc`` (default ``loc``)."""
+        out = cls(items)
+        out.loc, out.key_locs, out.value_locs = loc, dict.fromkeys(items, key_loc or loc), dict.fromkeys(items, loc)
+        return out
+
 
 class YSeq(list):
     """A list read from YAML: ``loc`` of the list and ``item_locs`` by index."""
