@@ -214,8 +214,7 @@ def _same_class(a: Any, b: type) -> bool:
 
 
 def check_loadable(data: dict) -> None:
-    """SpecError when spec ``data`` nests deeper, or holds more layers, than loading it under the limits in force
-    would accept."""
+    """SpecError when loading spec ``data`` under the limits in force would refuse its depth or layer count."""
     (depth, layers), limits = spec_extent(data), current_limits()
     if depth > limits.yaml_depth:
         raise SpecError(f"this net's spec would nest {depth} YAML levels deep (each graph inside a graph adds about "

@@ -47,8 +47,7 @@ def required(f: dataclasses.Field) -> bool:
 
 
 def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc | None = None) -> Any:
-    """One layer from its spec value (at ``loc``, the value at ``at`` when it is elsewhere: ``name: 3``);
-    records problems on ``reader`` and returns the FAILED sentinel."""
+    """One layer from its spec value at ``loc`` (``at``: the value's, when elsewhere: ``name: 3``), else FAILED."""
     reader.layer_locs[path] = (reader.file, loc)
     if isinstance(spec, YMap) and ("file" in spec or "ref" in spec):
         # a reference nests nets the YAML's own depth (yaml_depth) does not count: bounded, and given the room

@@ -162,8 +162,7 @@ def part_loc(ports: YMap, name: str, exc: Conflict) -> Any:
 
 
 def _tensor_data(t: torch.Tensor) -> Any:
-    """Nested lists; float32 values as their shortest exact decimal, as numpy prints them (0.1, not
-    0.10000000149; small arrays only)."""
+    """Nested lists; float32 values by their shortest exact decimal (0.1, not 0.10000000149; small arrays only)."""
     t = t.detach().cpu()
     if t.dtype != torch.float32 or t.numel() > 20000:
         return t.tolist()

@@ -143,9 +143,8 @@ def _clean(spec: Path, keep: str | None, old: str | None) -> None:
 
 
 def _named_elsewhere(entries: list, spec: str, names: set[str]) -> set[str]:
-    """Which of ``names`` another spec file among ``entries`` mentions: any file but ``spec`` whose name has
-    '.yaml' or '.yml' in it (copies and backups too: model_v1.yaml, model.yaml.bak, model.yaml~), its
-    first yaml_bytes read."""
+    """Which of ``names`` another file among ``entries`` with '.yaml' or '.yml' in its name mentions (copies and
+    backups too: model_v1.yaml, model.yaml.bak, model.yaml~), its first yaml_bytes read."""
     found: set[str] = set()
     limit = current_limits().yaml_bytes
     for entry in entries:

@@ -33,8 +33,7 @@ class EncodingRefused(SpecError):
 
 
 def read_limited(path: Path) -> str:
-    """A regular file's text (``decode_spec``); a folder, device, pipe or a file over the yaml_bytes limit is
-    refused (OSError) unread, without blocking."""
+    """A regular file's text (``decode_spec``); a folder, device, pipe or one over yaml_bytes: OSError, unread."""
     limit = current_limits().yaml_bytes
     try:
         f = open_regular(path)
