@@ -58,8 +58,7 @@ PURE_FALLBACK_CHARS = 2**16  # text libyaml refuses is read again by the pure pa
 
 
 class Loc(NamedTuple):
-    """1-based line and column of a value; ``inner`` is the column of a single-line scalar's first
-    character of content (after an opening quote), or None for block scalars and collections."""
+    """1-based line and column of a value; ``inner``: a single-line scalar's first content column (past a quote)."""
 
     line: int
     col: int
@@ -315,7 +314,8 @@ class _Composer:
 
     def duplicate(self, key: str, first: Loc, loc: Loc) -> None:
         """A key given twice: refused, or recorded (its value, already read for problems, dropped)."""
-        problem = f"duplicate key {_short(key)} (first given at line {first.line}); YAML would silently keep the last one"
+        shown = repr(key) if len(repr(key)) <= 60 else f"{repr(key)[:40]}...{repr(key)[-12:]}"  # a hostile key: cut
+        problem = f"duplicate key {shown} (first given at line {first.line}); YAML would silently keep the last one"
         if self.problems is None:
             self.refuse(loc, problem)
         elif len(self.problems) - self.start >= MAX_DUPLICATES:  # a hostile file: refused at once, alone
@@ -337,12 +337,6 @@ def use_loader(kind: str) -> str:
     previous = next(k for k, v in LOADERS.items() if v is _loader_class)
     _loader_class = LOADERS[kind]
     return previous
-
-
-def _short(text: Any, room: int = 60) -> str:
-    """``text`` quoted, its middle cut when long (a hostile value is not repeated in full)."""
-    shown = repr(text)
-    return shown if len(shown) <= room else f"{shown[:room - 20]}...{shown[-12:]}"
 
 
 def _mark_loc(mark: Any) -> Loc:
