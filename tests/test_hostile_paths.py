@@ -11,7 +11,7 @@ import os
 import pytest
 import torch
 
-from netgraph import (LinearLayer, NetChain, NetGraphError, OptionError, SpecError, export_onnx, load,
+from netgraph import (LinearLayer, NetChain, NetGraph, NetGraphError, OptionError, SpecError, export_onnx, load,
                       net_initialize, net_train, save)
 from netgraph.cli import main
 
@@ -68,6 +68,13 @@ def test_load_and_file_references_report_unusable_paths_at_the_reference(tmp_pat
         (tmp_path / "s.yaml").write_text(f"netgraph: 1\nlayers:\n  inner: {{file: {reference}}}\ninputs: {{Input: 3}}\n")
         with pytest.raises(SpecError, match=r"s\.yaml:3:17: 'file:' names no readable path"):
             load(tmp_path / "s.yaml")
+
+
+def test_an_unusable_arrays_path_is_a_spec_error_even_when_references_may_leave_the_folder():
+    spec = 'netgraph: 1\narrays: "a\\0b"\nlayers: {a: Tanh}\ninputs: {Input: 3}\n'  # was a bare ValueError
+    for allow_outside in (False, True):
+        with pytest.raises(SpecError, match=r"<string>:2:9: .*(names no readable path|cannot read the arrays file)"):
+            NetGraph.from_yaml(spec, allow_outside=allow_outside)
 
 
 def test_onnx_and_diagram_outputs_that_cannot_be_written_are_netgraph_errors(tmp_path):

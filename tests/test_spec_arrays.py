@@ -38,6 +38,12 @@ def test_weights_file_arrays_of_wrong_shapes_are_all_listed_with_their_keys(tmp_
            "(key 'b.Biases' of the weights file 'w.safetensors')" in message
 
 
+def test_a_shorthand_layer_whose_saved_array_it_rejects_is_a_spec_error_at_the_layer(tmp_path):
+    save_file({"lin.Weights": torch.zeros(2, 3, 4)}, str(tmp_path / "w.safetensors"))  # was an AttributeError
+    (tmp_path / "s.yaml").write_text("netgraph: 1\narrays: w.safetensors\nlayers:\n  lin: 3\ninputs: {Input: 4}\n")
+    assert _load_error(tmp_path / "s.yaml").startswith(f"{tmp_path / 's.yaml'}:4:8: layer 'lin': LinearLayer weights=")
+
+
 def test_weights_file_missing_an_array_of_a_layer_is_named(tmp_path):
     save_file({"a.Weights": torch.zeros(4, 3)}, tmp_path / "w.safetensors")
     (tmp_path / "m.yaml").write_text("netgraph: 1\narrays: w.safetensors\nlayers:\n  a: {type: LinearLayer, output: 4}\n"

@@ -1,10 +1,5 @@
-"""Checks of a loaded spec's arrays against its layers, each problem placed at the YAML it is about.
-
-``check_arrays`` compares every array given (inline or from the ``arrays:`` weights file) with the shape
-its layer declares for its port types, names the arrays a weights file leaves out of a layer it gives
-others of, and the shared arrays whose users need different shapes; ``check_sizes`` refuses arrays or
-ports over the ``port_elements`` limit. Both record their problems on the reader (one SpecError in the end).
-"""
+"""Checks of a loaded spec's arrays against its layers (``check_arrays``) and of its sizes against the
+``port_elements`` limit (``check_sizes``), each problem recorded on the reader at the YAML it is about."""
 
 from __future__ import annotations
 
@@ -20,17 +15,13 @@ from netgraph.spec.yaml_nodes import Loc
 __all__ = ["check_arrays", "check_sizes"]
 
 
-def _where(reader: Any, path: tuple, field: str | None = None) -> tuple[Any, Loc]:
-    """(file, loc) of a layer's option ``field`` (else of the layer) in the spec."""
+def _error(reader: Any, path: tuple, message: str, field: str | None = None) -> None:
+    """Record ``message`` at the layer at ``path``'s option ``field`` (else at the layer)."""
     file, loc = reader.layer_locs.get(path, (reader.file, Loc(1, 1)))
     spec = reader.layer_specs.get(path)
-    if field is not None and spec is not None and field in getattr(spec, "value_locs", {}):
-        return file, spec.value_locs[field]
-    return file, loc
-
-
-def _error(reader: Any, where: tuple[Any, Loc], message: str) -> None:
-    reader.error(where[1], message, where[0])
+    if field is not None and field in getattr(spec, "value_locs", {}):
+        loc = spec.value_locs[field]
+    reader.error(loc, message, file)
 
 
 def check_arrays(reader: Any, net: Any) -> None:
@@ -48,7 +39,7 @@ def check_arrays(reader: Any, net: Any) -> None:
                    if value is None and name not in layer.shared and fields[name] not in given]
         if taken and missing:
             keys = ", ".join(repr(".".join((*path, m))) for m in missing)
-            _error(reader, _where(reader, path), f"{label} has no array {', '.join(map(repr, missing))}: the "
+            _error(reader, path, f"{label} has no array {', '.join(map(repr, missing))}: the "
                    f"weights file {weights!r} gives its other arrays but has no {keys}; save the net again, or "
                    f"give the missing array{'s' if len(missing) > 1 else ''}")
         if not all(t.known for t in node.types.values()):
@@ -63,8 +54,8 @@ def check_arrays(reader: Any, net: Any) -> None:
                 continue
             if value is not None and tuple(value.shape) != want:
                 origin = f" (key {'.'.join((*path, name))!r} of the weights file {weights!r})" if name in taken else ""
-                _error(reader, _where(reader, path, fields[name]), f"{label} array {name!r} should have shape "
-                             f"{want}, found {tuple(value.shape)}{origin}")
+                _error(reader, path, f"{label} array {name!r} should have shape {want}, found "
+                       f"{tuple(value.shape)}{origin}", fields[name])
             elif value is None and name in layer.shared:
                 _shared_shape(reader, shared_first, layer.shared[name], (path, name, want, label, fields[name]))
 
@@ -77,9 +68,9 @@ def _shared_shape(reader: Any, first: dict[str, tuple], shared: str, user: tuple
     path, name, want, label, field = user
     _, other_name, other_want, other_label, _ = first[shared]
     if other_want != want:
-        _error(reader, _where(reader, path, field), f"shared array {shared!r} is used as {other_label} array "
-                     f"{other_name!r} of shape {other_want} and as {label} array {name!r} of shape {want}; the users "
-                     f"of a shared array need one shape")
+        _error(reader, path, f"shared array {shared!r} is used as {other_label} array {other_name!r} of shape "
+               f"{other_want} and as {label} array {name!r} of shape {want}; the users of a shared array need one "
+               f"shape", field)
 
 
 def check_sizes(reader: Any, net: Any) -> None:
@@ -93,8 +84,7 @@ def check_sizes(reader: Any, net: Any) -> None:
         if count is not None and count > limit:
             big.append(f"arrays of {count:.3g} elements")
         if big:
-            f, loc = reader.layer_locs.get(node.path, (reader.file, Loc(1, 1)))
-            reader.error(loc, f"layer {node.name!r} ({node.layer.type_name}) is too large: {'; '.join(big)} "
-                         f"(more than {limit} elements, the port_elements limit; {raise_hint('port_elements')}); "
-                         f"check its sizes", f)
+            _error(reader, node.path, f"layer {node.name!r} ({node.layer.type_name}) is too large: {'; '.join(big)} "
+                   f"(more than {limit} elements, the port_elements limit; {raise_hint('port_elements')}); check "
+                   f"its sizes")
     map_nodes(net, check)

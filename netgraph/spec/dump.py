@@ -1,8 +1,5 @@
-"""NetGraph -> spec YAML: every layer as ``{type: ..., <options>}``, edges as text, graph ports declared.
-
-Options are the layer's non-default keyword options (``layer.options()``); arrays are written inline
-as nested lists, or left out when ``save`` keeps them in a safetensors file. A layer holding Python
-code (a FunctionLayer with a callable, a TorchLayer) cannot be written: one SpecError lists each.
+"""NetGraph -> spec YAML: each layer as ``{type: ..., <non-default options>}`` (arrays inline, or for ``save``
+in a safetensors file), edges as text, graph ports declared; layers holding Python code: one SpecError.
 
 >>> from netgraph import NetGraph, LinearLayer
 >>> print(to_yaml(NetGraph({"lin": LinearLayer(3)}, [], Input=4)), end="")
@@ -16,7 +13,6 @@ edges: []
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import yaml
@@ -74,21 +70,12 @@ def _represent_list(dumper: yaml.SafeDumper, data: list) -> Any:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flat or nested_numbers)
 
 
-def _represent_float(dumper: yaml.SafeDumper, data: float) -> Any:
-    if math.isfinite(data):  # 1e-45 as 1.0e-45: YAML 1.1 reads an exponent without a dot as a string (a !!float tag)
-        text = repr(data)
-        return dumper.represent_scalar("tag:yaml.org,2002:float", text if "." in text or "e" not in text
-                                       else text.replace("e", ".0e"))
-    return yaml.SafeDumper.represent_float(dumper, data)
-
-
 # text that the reader (YAML 1.2 core) or a YAML 1.1 reader would take for a number, boolean or null is quoted
 _Dumper.yaml_implicit_resolvers = {c: [*RESOLVERS.get(c, []), *yaml.SafeDumper.yaml_implicit_resolvers.get(c, [])]
                                    for c in {*RESOLVERS, *yaml.SafeDumper.yaml_implicit_resolvers}}
 _Dumper.add_representer(Flow, _represent_flow)
 _Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(_Block, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=False))
-_Dumper.add_representer(float, _represent_float)
 
 
 class _Writer:
@@ -227,8 +214,7 @@ def _same_class(a: Any, b: type) -> bool:
 
 
 def check_loadable(data: dict) -> None:
-    """SpecError when spec ``data`` nests deeper, or holds more layers, than loading it under the limits in force
-    would accept."""
+    """SpecError when loading spec ``data`` under the limits in force would refuse its depth or layer count."""
     (depth, layers), limits = spec_extent(data), current_limits()
     if depth > limits.yaml_depth:
         raise SpecError(f"this net's spec would nest {depth} YAML levels deep (each graph inside a graph adds about "

@@ -1,8 +1,5 @@
-"""Edges in specs: read (text or list form, each endpoint resolved with its column) and written as text.
-
-An edge is ``"a -> b"``, a chain ``"a -> b -> c"``, groups ``"[a, b] -> c"`` / ``"a -> [b, c]"``, ports
-``"noise.Output -> Params"``, a mute ``"a.Aux -> None"``, or a list ``[src, dst]`` (or a longer chain)
-of endpoints or lists of endpoints.
+"""Edges in specs, read with each endpoint's column and written as text: ``"a -> b"``, ``"a -> b -> c"``,
+``"[a, b] -> c"``, ``"noise.Output -> Params"``, ``"a.Aux -> None"``, or a list ``[src, dst, ...]``.
 
 >>> [[e.text for e in group] for group in parse_edge("[means, stds] -> sample.x", Loc(3, 5, 6))]
 [['means', 'stds'], ['sample.x']]

@@ -1,9 +1,5 @@
-"""Layers of a spec: ``{type: LinearLayer, output: 3}`` with the Python keyword options, shorthands
-(``3``, ``Tanh``, ``TotalLayer``, a list for a NetChain), nested graphs and ``file:`` references.
-
-Each option is read as its annotation says (``netgraph.spec.options.codec``). A layer's own error is
-placed at the option it names (an expression error at its column), after ``layer 'name': ``.
-"""
+"""Layers of a spec: ``{type: LinearLayer, output: 3}`` (options read by ``options.codec``), shorthands (``3``,
+``Tanh``, a list for a NetChain), nested graphs, ``file:`` and ``ref:``; a layer's error is placed at its option."""
 
 from __future__ import annotations
 
@@ -51,8 +47,7 @@ def required(f: dataclasses.Field) -> bool:
 
 
 def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc | None = None) -> Any:
-    """One layer from its spec value (at ``loc``, the value at ``at`` when it is elsewhere: ``name: 3``);
-    records problems on ``reader`` and returns the FAILED sentinel."""
+    """One layer from its spec value at ``loc`` (``at``: the value's, when elsewhere: ``name: 3``), else FAILED."""
     reader.layer_locs[path] = (reader.file, loc)
     if isinstance(spec, YMap) and ("file" in spec or "ref" in spec):
         # a reference nests nets the YAML's own depth (yaml_depth) does not count: bounded, and given the room
@@ -77,14 +72,15 @@ def _name(path: tuple) -> str:
 def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc) -> Any:
     cls = REGISTRY.get(spec) if isinstance(spec, str) else None
     if cls is not None and dataclasses.is_dataclass(cls) and not any(map(required, layer_fields(cls).values())):
-        return _construct(reader, cls, reader.take_arrays(path, cls), YMap(), loc, path)
+        return _construct(reader, cls, reader.take_arrays(path, cls), YMap.made({}, loc), loc, path)
     try:
         layer = from_shorthand(spec) if isinstance(spec, (int, str)) and not isinstance(spec, bool) else None
     except NetGraphError as exc:  # LinearLayer(-3): at the value, with the file's other problems
         return reader.error(at, f"layer {_name(path)}: {exc}")
     if layer is not None:  # its saved arrays ('arrays:'), as a layer written out in full gets them
         arrays = reader.take_arrays(path, type(layer))
-        return _construct(reader, type(layer), {**layer.options(), **arrays}, YMap(), at, path) if arrays else layer
+        return _construct(reader, type(layer), {**layer.options(), **arrays}, YMap.made({}, at), at, path) \
+            if arrays else layer
     hint = did_you_mean(spec, [*ELEMENTWISE, *REGISTRY]) if isinstance(spec, str) else ""
     return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer{hint}; write a mapping such as "
                         f"{{type: LinearLayer, output: 3}}, or a shorthand (an int for LinearLayer, a function name "
@@ -95,9 +91,7 @@ def _chain_shorthand(reader: Any, spec: YSeq, loc: Loc, path: tuple) -> Any:
     """A list of layers: read as a NetChain spec with those layers."""
     if not spec:
         return reader.error(loc, f"layer {_name(path)}: an empty list is not a NetChain")
-    chain = YMap(layers=spec)
-    chain.loc, chain.key_locs, chain.value_locs = loc, {"layers": loc}, {"layers": loc}
-    return reader.graph(chain, path, "NetChain")
+    return reader.graph(YMap.made({"layers": spec}, loc), path, "NetChain")
 
 
 def _reference(reader: Any, spec: YMap, path: tuple) -> Any:

@@ -1,10 +1,8 @@
-"""YAML spec -> NetGraph, collecting every problem with its file:line:col.
+"""YAML spec -> NetGraph, collecting every problem with its file:line:col into one ``SpecError``.
 
-``SpecReader`` checks the spec's keys, builds layers (``layer_specs``), reads graph ports and edges
-(``edges``), follows ``file:`` references (relative to the referring file; cycles refused), restores
-saved arrays (``saving``) and builds the NetGraph. Errors the NetGraph raises are ``Diagnostic``s:
-``Locator.locate`` places each at the YAML of its edge, option, graph port or layer by its fields
-(never by its text) and prints the edges it names as written. All are raised as one ``SpecError``.
+``SpecReader`` checks keys, reads layers (``layer_specs``), ports, edges (``edges``), references and saved
+arrays (``saving``); ``Locator.locate`` places each ``Diagnostic`` the NetGraph raises at the YAML its fields
+(never its text) name, with the edges it names as written.
 """
 
 from __future__ import annotations
@@ -24,6 +22,7 @@ from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.problems import ProblemLog, TooManyProblems, looks_like_spec, yaml_advice
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
 from netgraph.spec.text import EncodingRefused, read_limited
+from netgraph.spec.yaml_hints import comment_hint
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
@@ -46,8 +45,8 @@ class SourceFile:
 
 @dataclasses.dataclass
 class Locator:
-    """Where one graph's ports and edges are in its YAML; registered in ``reader.locators`` under its path,
-    so diagnostics from an outer graph find the edges of the graphs inside it (layers: reader.layer_locs)."""
+    """Where one graph's ports and edges are in its YAML, registered in ``reader.locators`` by its path (so an
+    outer graph's diagnostics find the edges of graphs inside it)."""
 
     reader: Any
     file: Any
@@ -103,19 +102,7 @@ class SpecReader(ProblemLog):
 
     def error(self, loc: Loc, message: str, file: SourceFile | None = None) -> Any:
         """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``."""
-        return super().error(loc, message + self.comment_hint((file or self.file).name, loc), file)
-
-    def comment_hint(self, file: str, loc: Loc) -> str:
-        """A hint when the value at ``loc`` is empty because what follows its key is a comment (``function: #x``)."""
-        lines = self.lines.get(file)
-        if lines is None:
-            return ""
-        line = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
-        rest = line[loc.col - 1:].strip()
-        if not (line[:loc.col - 1].rstrip().endswith(":") and rest[:1] == "#" and rest[1:2].strip()):
-            return ""
-        return (f" (YAML read the value as null: {rest[:40]!r} is a comment, as '#' after a space starts one; "
-                f"quote an expression that starts with '#': \"{rest[:40]}\")")
+        return super().error(loc, message + comment_hint(self.lines.get((file or self.file).name), loc), file)
 
     # -- files ---------------------------------------------------------------------------------------
     def read_file(self, path: Path, prefix: tuple, chain: tuple[Path, ...], shown: str) -> Any:
@@ -176,16 +163,16 @@ class SpecReader(ProblemLog):
 
     def read_net_defs(self, data: YMap) -> None:
         """Keep the file's ``nets:`` mapping (each definition is read where a ``{ref: name}`` uses it)."""
-        nets = data.get("nets", YMap())
+        nets = data.get("nets", YMap.made({}, data.loc))
         if not isinstance(nets, YMap):
             self.error(data.value_locs["nets"], f"'nets:' is a mapping of names to nets (NetGraph or NetChain "
                        f"specs, or any layer) that '{{ref: name}}' uses; found {_kind(nets)}")
-            nets = YMap()
+            nets = YMap.made({}, data.loc)
         self.net_defs[self.file] = nets
 
     def check_unused_nets(self, prefix: tuple) -> None:
-        """Read each ``nets:`` definition of this file that no ``{ref: name}`` used, once, for its problems;
-        the net is discarded, and so is what reading it recorded (layer positions, arrays taken)."""
+        """Read each ``nets:`` definition no ``{ref: name}`` used, for its problems only (the net and what reading
+        it recorded are discarded)."""
         defs = self.net_defs.get(self.file, {})
         for name in defs:
             if (self.file, name) in self.refs_used:
@@ -260,11 +247,8 @@ class SpecReader(ProblemLog):
         return {name: read_layer(self, spec, loc, (*prefix, name), at) for name, spec, loc, at in items}
 
     def construct(self, make: Any, shapes: dict, loc_of: Locator, where: Loc, ports: dict) -> Any:
-        """``make(shapes)`` (a NetGraph/NetChain); each of its errors placed at the YAML it is about.
-
-        When declared ports are wrong, it tries once more without them, to report the shape problems too.
-        Declared ports (``ports``) are then checked against the graph's actual ports.
-        """
+        """``make(shapes)`` (a NetGraph/NetChain), its errors placed; when declared ports are wrong, tried again
+        without them (to report shape problems too); declared ``ports`` then checked against the graph's."""
         before = len(self.errors)
         net, problems = self._attempt(make, shapes, loc_of, where)
         bad = {p.port for p in problems if p.kind == "unknown-graph-port" and p.layer == ()}
@@ -322,8 +306,7 @@ def read_ports(reader: Any, spec: YMap, loc_of: Locator, kind: str) -> tuple[dic
     for group in ("inputs", "outputs", *(("input", "output") if kind == "NetChain" else ())):
         value = spec.get(group)
         if group in ("input", "output") and group in spec:
-            value = YMap({group: value})
-            value.key_locs, value.value_locs = {group: spec.key_locs[group]}, {group: spec.value_locs[group]}
+            value = YMap.made({group: value}, spec.value_locs[group], spec.key_locs[group])
         if value is None:
             continue
         if not isinstance(value, YMap):
@@ -352,11 +335,10 @@ def read_ports(reader: Any, spec: YMap, loc_of: Locator, kind: str) -> tuple[dic
 
 
 def check_unused(reader: Any, table: dict, ports: dict[str, str], shapes: dict, loc_of: Locator) -> dict[str, str]:
-    """Declared ports that no edge names and no layer port is called: report them, drop their shapes; the
-    declared ports left (those reported are not checked again against the graph)."""
-    layer_ports = {p for layer in table.values() for p in (*getattr(layer, "input_ports", ()), *getattr(layer, "output_ports", ()))}
+    """Report (and drop the shapes of) declared ports that no edge or layer port names; the declared ports left."""
     if not all(hasattr(x, "input_ports") for x in table.values()):
         return ports
+    layer_ports = {p for layer in table.values() for p in (*layer.input_ports, *layer.output_ports)}
     left = {}
     for name, group in ports.items():
         if name in loc_of.used_ports or name in layer_ports:

@@ -1,10 +1,8 @@
 """Layer options in specs, derived from their annotations: one ``Codec`` (read, write, schema) per option.
 
-``codec(hint)`` gives, for an option's annotation (an ``OptionKind`` from ``netgraph.core.options``, a
-``Literal``, an ``Optional``, a plain type or none), how its YAML value becomes the layer's keyword
-argument (``read``), how the option's value becomes YAML data (``write``; ``Unwritable`` for code),
-and its JSON Schema. The spec reader, writer and ``spec_schema`` all use it; ``DEFS`` are the schemas
-the kinds refer to (``#/$defs/shape`` ...).
+``codec(hint)``, for an annotation (an ``OptionKind``, ``Literal``, ``Optional``, plain type or none): how
+the YAML value becomes the keyword argument, how the value becomes YAML data (``Unwritable`` for code), and
+its JSON Schema; ``DEFS`` are the schemas the kinds refer to (``#/$defs/shape`` ...).
 
 >>> from typing import Literal, Optional
 >>> from netgraph.core.options import Shape
@@ -164,8 +162,7 @@ def part_loc(ports: YMap, name: str, exc: Conflict) -> Any:
 
 
 def _tensor_data(t: torch.Tensor) -> Any:
-    """Nested lists; float32 values as their shortest exact decimal, as numpy prints them (0.1, not
-    0.10000000149; small arrays only)."""
+    """Nested lists; float32 values by their shortest exact decimal (0.1, not 0.10000000149; small arrays only)."""
     t = t.detach().cpu()
     if t.dtype != torch.float32 or t.numel() > 20000:
         return t.tolist()

@@ -53,8 +53,8 @@ def yaml_advice(message: str) -> str:
 
 
 def looks_like_spec(text: str) -> bool:
-    """Whether ``text`` has a ``netgraph: 1`` line, as every spec does; a referenced file without one is refused
-    unread, so that a file that is no spec (a config holding secrets) is never repeated in messages.
+    """Whether ``text`` has a ``netgraph: 1`` line; a referenced file without one is refused unread (a file that
+    is no spec, a config holding secrets, is never repeated in messages).
 
     >>> looks_like_spec("# a block\\nnetgraph: 1\\nlayers: [Tanh]\\n"), looks_like_spec("password: hunter2\\n")
     (True, False)
@@ -73,7 +73,7 @@ class ProblemLog:
     file: Any
 
     def error(self, loc: Any, message: str, file: Any = None) -> Any:
-        """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``.
+        """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``;
         TooManyProblems at the MAX_PROBLEMS-th."""
         self.errors.append(((file or self.file).name, loc, capped(message)))
         if len(self.errors) >= MAX_PROBLEMS:
@@ -89,10 +89,7 @@ class ProblemLog:
         if len(lines) == 1:
             raise SpecError(lines[0], lines)
         files = ", ".join(dict.fromkeys(e[0] for e in ordered))
+        files = files if len(files) <= MAX_MESSAGE else _cut(files, MAX_MESSAGE // 2, MAX_MESSAGE // 4)
         more = (f"\nreading stopped at {MAX_PROBLEMS} problems; there may be more"
                 if len(self.errors) >= MAX_PROBLEMS else "")
-        raise SpecError(f"{len(lines)} problems in {_short(files)}:\n" + "\n".join(lines) + more, lines)
-
-
-def _short(files: str) -> str:
-    return files if len(files) <= MAX_MESSAGE else _cut(files, MAX_MESSAGE // 2, MAX_MESSAGE // 4)
+        raise SpecError(f"{len(lines)} problems in {files}:\n" + "\n".join(lines) + more, lines)

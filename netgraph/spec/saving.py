@@ -1,12 +1,9 @@
 """Saving nets: the spec as YAML plus every array in a safetensors file beside it, never pickle.
 
-``save(net, "model.yaml")`` writes ``model.<sha256>.safetensors`` (tensors keyed
-``<layer path>.<Array>``, as in the compiled module's ``state_dict``; the name carries the SHA-256
-of its bytes) and then ``model.yaml`` (the spec, with ``arrays: model.<sha256>.safetensors``), each
-atomically. The spec is replaced last, so a save killed at any moment leaves the previous net or the
-new one, never a mixed pair; the next save removes weights files no longer named (keeping any that another
-spec file in the folder names: a copy of the spec) and leftover temporary files. Loading verifies the
-hash (``read_weights``) before it parses anything.
+``save(net, "model.yaml")`` writes ``model.<sha256>.safetensors`` (keys ``<layer path>.<Array>`` as in the
+``state_dict``), then the spec naming it (``arrays:``), each atomically: a killed save leaves the old net or the
+new one. The next save removes weights files no spec in the folder names, and temporaries; loading verifies
+the hash (``read_weights``) before parsing anything.
 """
 
 from __future__ import annotations
@@ -146,9 +143,8 @@ def _clean(spec: Path, keep: str | None, old: str | None) -> None:
 
 
 def _named_elsewhere(entries: list, spec: str, names: set[str]) -> set[str]:
-    """Which of ``names`` another spec file among ``entries`` mentions: any file but ``spec`` whose name has
-    '.yaml' or '.yml' in it (copies and backups too: model_v1.yaml, model.yaml.bak, model.yaml~), its
-    first yaml_bytes read."""
+    """Which of ``names`` another file among ``entries`` with '.yaml' or '.yml' in its name mentions (copies and
+    backups too: model_v1.yaml, model.yaml.bak, model.yaml~), its first yaml_bytes read."""
     found: set[str] = set()
     limit = current_limits().yaml_bytes
     for entry in entries:
@@ -169,24 +165,20 @@ def read_arrays(reader: Any, data: Any, prefix: tuple) -> None:
     """Load the safetensors file named by a spec's ``arrays:`` into ``reader.arrays`` (keys under ``prefix``)."""
     name, loc = data["arrays"], data.value_locs["arrays"]
     if not isinstance(name, str) or not name:
-        reader.error(loc, f"'arrays:' names a safetensors file beside the spec, found {name!r}")
-        return
+        return reader.error(loc, f"'arrays:' names a safetensors file beside the spec, found {name!r}")
+    file = Path(reader.file.folder, name)
     try:
         refusal = reference_refusal(reader.file.folder, name, "arrays")
     except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a name too long, a symlink loop
         refusal = f"'arrays:' names no readable path: {getattr(exc, 'strerror', None) or exc}"
-    if refusal is not None:
-        reader.error(loc, refusal)
-        return
-    file = Path(reader.file.folder, name)
     try:
-        tensors = read_weights(file)
-    except OSError as exc:
-        reader.error(loc, f"cannot read the arrays file {str(file)!r}: {exc.strerror or exc}")
-        return
+        tensors = {} if refusal else read_weights(file)
     except WeightsRefused as exc:
-        reader.error(loc, f"{str(file)!r} {exc}")
-        return
+        refusal = f"{str(file)!r} {exc}"
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte (allow_outside checks no path)
+        refusal = f"cannot read the arrays file {str(file)!r}: {getattr(exc, 'strerror', None) or exc}"
+    if refusal is not None:
+        return reader.error(loc, refusal)
     head = ".".join(prefix)
     for key, tensor in tensors.items():
         full = f"{head}.{key}" if head else key
@@ -194,11 +186,8 @@ def read_arrays(reader: Any, data: Any, prefix: tuple) -> None:
 
 
 def read_weights(file: Path) -> dict[str, torch.Tensor]:
-    """The tensors of a safetensors file, its SHA-256 checked when its name carries one.
-
-    The 8-byte header length and the header are checked before the data is read, so a hostile file
-    is refused without reading it: OSError when unreadable, WeightsRefused when invalid or changed.
-    """
+    """The tensors of a safetensors file, its SHA-256 checked when its name carries one; header and size are
+    checked before the data is read. OSError when unreadable, WeightsRefused when invalid or changed."""
     expected = re.search(_HASHED + "$", file.name)
     limits = current_limits()
     with open_regular(file) as fh:

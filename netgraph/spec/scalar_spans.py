@@ -1,10 +1,9 @@
-"""Where each character of a scalar's value is in the file, for scalars whose text is not their value
-column by column: block scalars (``|``, ``>``), escapes (``"\\u0020"``), values over several lines.
+"""Where each character of a scalar's value is in the file, for scalars whose text is not their value column
+by column (block scalars, escapes, several lines); ``core_value``: a plain scalar's value (YAML 1.2 core).
 
-``ScalarText(lines, line, col, value, style)`` aligns the value with the source text from the scalar's
-start (0-based ``line``, ``col``) on first use: each value character is matched with the next source
-character equal to it, skipping indentation and line breaks a fold removed; an escape sequence gives one
-character, an escaped line break none. ``core_value(kind, text)`` is a plain scalar's value (YAML 1.2 core schema).
+``ScalarText(lines, line, col, value, style)`` aligns the value with the source from the scalar's 0-based
+start on first use: each value character matches the next equal source character, skipping indentation and
+line breaks a fold removed; an escape sequence gives one character, an escaped line break none.
 
 >>> text = ScalarText(["f: |-", "  #x +", "    +* 2"], 0, 3, "#x +\\n  +* 2", "|")
 >>> text.position(8)  # the '*': line 3, column 6 (0-based: 2, 5)
@@ -13,7 +12,6 @@ character, an escaped line break none. ``core_value(kind, text)`` is a plain sca
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 __all__ = ["ScalarText", "core_value"]
@@ -72,13 +70,13 @@ class ScalarText:
 
 
 def core_value(kind: str, text: str) -> Any:
-    """A plain scalar's value by the YAML 1.2 core schema (``yaml_nodes._CORE`` resolved it to ``kind``)."""
+    """A plain scalar's value by the YAML 1.2 core schema (``yaml_nodes._CORE`` resolved it to ``kind``).
+
+    >>> core_value("int", "0o17"), core_value("int", "0x1F"), core_value("float", "-.Inf"), core_value("bool", "True")
+    (15, 31, -inf, True)
+    """
     if kind == "bool":
         return text.lower() == "true"
-    if kind == "int":
-        base = {"0o": 8, "0x": 16}.get(text[:2], 10)
-        return int(text[2:] if base != 10 else text, base)
-    special = text.lstrip("+-").lower()
-    if special in (".inf", ".nan"):
-        return (-math.inf if text.startswith("-") else math.inf) if special == ".inf" else math.nan
-    return float(text)
+    if kind == "int":  # the forms _CORE matches (no 0b, no '_'; leading zeros refused before)
+        return int(text, 0)
+    return float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))

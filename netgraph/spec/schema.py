@@ -1,8 +1,7 @@
 """A JSON Schema for spec files, built from the layer and distribution registries (``netgraph schema``).
 
-Editors that read JSON Schema (VS Code's YAML extension, JetBrains IDEs) complete layer types and
-their options and flag unknown keys. Put ``# yaml-language-server: $schema=netgraph.spec.schema.json``
-at the top of a spec, after ``netgraph schema -o netgraph.spec.schema.json``.
+Editors (VS Code's YAML extension, JetBrains IDEs) then complete types and options: put
+``# yaml-language-server: $schema=netgraph.spec.schema.json`` atop a spec, after ``netgraph schema -o ...``.
 
 >>> schema = spec_schema()
 >>> schema["properties"]["netgraph"]

@@ -1,7 +1,5 @@
-"""A spec file's text: regular files only, read no further than the yaml_bytes limit, decoded by its BOM.
-
-Specs are UTF-8; a byte-order mark says otherwise (UTF-16 or UTF-32, as Windows editors may write) and is
-honoured, as YAML asks. A byte that does not decode is refused at its line and column.
+"""A spec file's text: regular files only, up to the yaml_bytes limit, UTF-8 unless a byte-order mark says
+UTF-16/32 (as YAML asks); a byte that does not decode is refused at its line and column.
 
 >>> decode_spec("netgraph: 1\\n".encode("utf-16"), "n.yaml")
 'netgraph: 1\\n'
@@ -35,8 +33,7 @@ class EncodingRefused(SpecError):
 
 
 def read_limited(path: Path) -> str:
-    """A regular file's text (``decode_spec``); a folder, device, pipe or a file over the yaml_bytes limit is
-    refused (OSError) unread, without blocking."""
+    """A regular file's text (``decode_spec``); a folder, device, pipe or one over yaml_bytes: OSError, unread."""
     limit = current_limits().yaml_bytes
     try:
         f = open_regular(path)

@@ -1,5 +1,6 @@
 """Hints for a YAML syntax error whose parser message would not help: a tab in the indentation, a line indented
-to a column no line above uses, an unquoted edge that starts with '[' (YAML reads it as a list).
+to a column no line above uses, an unquoted edge that starts with '[' (YAML reads it as a list); and for a
+value that is null because what follows its key is a comment (``comment_hint``).
 
 >>> class Mark: line, column = 1, 2
 >>> syntax_hint("edges:\\n  - [a, b] -> c\\n", Mark())[:2]
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["syntax_hint"]
+__all__ = ["syntax_hint", "comment_hint"]
 
 
 def syntax_hint(text: str, mark: Any) -> tuple[int, int, str] | None:
@@ -73,3 +74,13 @@ def _edge_hint(text: str, mark: Any) -> tuple[int, int, str] | None:
     return mark.line + 1, len(found.group(1)) + 1, (
         f"an edge that starts with '[' must be quoted, or YAML reads the group as a list: "
         f"- \"{found.group(2)}\"")
+
+
+def comment_hint(lines: list[str] | None, loc: Any) -> str:
+    """A hint when the value at ``loc`` is empty because what follows its key is a comment (``function: #x``)."""
+    line = lines[loc.line - 1] if lines and 0 < loc.line <= len(lines) else ""
+    rest = line[loc.col - 1:].strip()
+    if not (line[:loc.col - 1].rstrip().endswith(":") and rest[:1] == "#" and rest[1:2].strip()):
+        return ""
+    return (f" (YAML read the value as null: {rest[:40]!r} is a comment, as '#' after a space starts one; "
+            f"quote an expression that starts with '#': \"{rest[:40]}\")")

@@ -1,13 +1,10 @@
 """Safe YAML reading for specs: plain data with a position for every value, hostile input refused.
 
-``read_yaml(text, file)`` parses with libyaml's C scanner and parser when PyYAML has it (else PyYAML's
-pure-Python ones; ``use_loader`` picks) and composes the parser's events straight into ``YMap``/``YSeq`` (a dict
-and a list that know where each of their values sits in the file) and plain scalars. It refuses, as ``SpecError``
-with ``file:line:col``: tags other than the plain YAML types (``!!python/object`` …), duplicate keys, nesting deeper
-than the ``yaml_depth`` limit, more values than ``yaml_nodes`` (aliases expanded: billion laughs) or alias cycles,
-integers outside 64 bits, and texts over ``yaml_bytes`` (``netgraph.core.limits``). Given a list for ``problems``,
-it records duplicate keys there (keeping the first value) and reads on, so other problems show too. Tabs and
-mis-aligned lines get a hint instead of the parser's own words.
+``read_yaml(text, file)`` composes libyaml's (else PyYAML's pure) parser events into ``YMap``/``YSeq`` and
+plain scalars (YAML 1.2 core schema). It refuses, as ``SpecError`` at ``file:line:col``: tags beyond the plain
+types, duplicate keys (or, given a ``problems`` list, records them there and reads on), and input past the
+``yaml_depth``, ``yaml_nodes`` (aliases expanded), ``yaml_layers`` and ``yaml_bytes`` limits, alias cycles and
+integers outside 64 bits. Tabs and mis-aligned lines get a hint (``yaml_hints``).
 
 >>> data = read_yaml("layers:\\n  lin: {type: LinearLayer, output: 3}\\n", "net.yaml")
 >>> data["layers"]["lin"]["output"], data["layers"]["lin"].value_locs["output"]
@@ -48,12 +45,11 @@ _CORE = [("bool", "true|True|TRUE|false|False|FALSE", "tTfF"),
          ("int", "[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
          ("float", r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
           "-+0123456789.")]
-_RESOLVERS: dict = {k: [(tag, rx) for tag, rx in v if tag in (f"{_TAG}null", _MERGE)]  # SafeLoader's null and '<<'
+RESOLVERS: dict = {k: [(tag, rx) for tag, rx in v if tag in (f"{_TAG}null", _MERGE)]  # SafeLoader's null and '<<'
                     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 for _kind, _rx, _first in _CORE:
     for _c in _first:
-        _RESOLVERS.setdefault(_c, []).append((f"{_TAG}{_kind}", re.compile(f"^(?:{_rx})$")))
-RESOLVERS = _RESOLVERS  # for the writer: text these read as another type is quoted
+        RESOLVERS.setdefault(_c, []).append((f"{_TAG}{_kind}", re.compile(f"^(?:{_rx})$")))  # the writer quotes by these
 _PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*[ \t]+)+")  # anchors and tags before a value: '&x !!str '
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]*[ \t]+")  # an anchor before a tag: '&x '
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")  # 010: 8 in YAML 1.1 (octal), 10 in YAML 1.2: refused
@@ -62,8 +58,7 @@ PURE_FALLBACK_CHARS = 2**16  # text libyaml refuses is read again by the pure pa
 
 
 class Loc(NamedTuple):
-    """1-based line and column of a value; ``inner`` is the column of a single-line scalar's first
-    character of content (after an opening quote), or None for block scalars and collections."""
+    """1-based line and column of a value; ``inner``: a single-line scalar's first content column (past a quote)."""
 
     line: int
     col: int
@@ -89,6 +84,13 @@ class YMap(dict):
     key_locs: dict
     value_locs: dict
 
+    @classmethod
+    def made(cls, items: dict, loc: Loc, key_loc: Loc | None = None) -> YMap:
+        """One made in code: at ``loc``, each value at ``loc`` and each key at ``key_loc`` (default ``loc``)."""
+        out = cls(items)
+        out.loc, out.key_locs, out.value_locs = loc, dict.fromkeys(items, key_loc or loc), dict.fromkeys(items, loc)
+        return out
+
 
 class YSeq(list):
     """A list read from YAML: ``loc`` of the list and ``item_locs`` by index."""
@@ -106,13 +108,9 @@ class YamlRefused(SpecError):
 
 
 class _Composer:
-    """Composes the parser's events straight into values, in place of PyYAML's composer and constructor.
-
-    It recurses, so nesting is limited (aliases included: an alias is as deep as its value), and it counts
-    values with aliases expanded; an alias gives its anchor's value itself, never a copy. Too deep, too many values or
-    layers are refused at once; other refusals are noted and raised once the whole document is parsed, so a syntax
-    error anywhere is the one reported.
-    """
+    """Parser events -> values (PyYAML's composer and constructor in one); an alias gives its anchor's value, not
+    a copy. Too deep, too many values or layers: refused at once; other refusals once the document is parsed, so
+    that a syntax error anywhere is the one reported."""
 
     def document(self, file: str, problems: list[tuple[Loc, str]] | None) -> Any:
         """The single document's value (``problems``: where duplicate keys are recorded, else refused)."""
@@ -125,7 +123,7 @@ class _Composer:
         if self.check_event(StreamEndEvent):
             raise YamlRefused(file, Loc(1, 1), "the file is empty; a spec starts with 'netgraph: 1'")
         self.get_event()  # document start
-        self.root, self.start = _mark_loc(self.peek_event().start_mark), len(problems or ())
+        self.start = len(problems or ())
         try:
             value, _ = self.compose()
         except YamlRefused:  # nested too deeply: refused at once, alone
@@ -142,8 +140,8 @@ class _Composer:
         return value
 
     def refuse(self, loc: Loc, problem: str, early: bool = False) -> None:
-        """Note a refusal: the first is raised, those ``early`` (alias cycles and bombs) before the rest, and
-        with it the duplicate keys found before it (as when values were read after composing the whole tree)."""
+        """Note a refusal: the first (``early`` ones, alias cycles, before the rest) is raised with the duplicate
+        keys found before it."""
         kept = self.start if early else len(self.problems or ())
         self.refusals.append((not early, len(self.refusals), loc, problem, kept))
 
@@ -184,8 +182,7 @@ class _Composer:
         return value, loc
 
     def count(self, values: int, loc: Loc, alias: bool = False) -> None:
-        """Count ``values`` more values (an alias: its anchor's); past the yaml_nodes limit the document is refused
-        at once, at ``loc`` (reading on through a huge list would take long)."""
+        """Count ``values`` more values (an alias: its anchor's); past yaml_nodes: refused at once, at ``loc``."""
         self.nodes += values
         self.aliased = self.aliased or alias
         if self.nodes > self.max_nodes:
@@ -205,7 +202,7 @@ class _Composer:
         return self.anchors[event.anchor]
 
     def count_layers(self, more: int, loc: Loc) -> None:
-        """Count ``more`` layers; past the yaml_layers limit the file is refused at once (reading it would take long)."""
+        """Count ``more`` layers; past yaml_layers: refused at once."""
         self.layers += more
         if self.layers > self.max_layers:
             raise YamlRefused(self.file, loc, f"more than {self.max_layers} layers (the yaml_layers limit; "
@@ -236,14 +233,13 @@ class _Composer:
         if single and event.end_mark.column - (col - 1) - quotes == len(event.value):
             loc = Loc(line, col, col + quotes // 2)
         else:  # a block scalar, escapes, or several lines: each character's position is worked out when asked
-            if self.lines is None:
-                self.lines = self.text.splitlines() or [""]
+            self.line_text(line)  # splits self.lines
             loc = Loc(line, col, None, (ScalarText(self.lines, line - 1, col - 1, event.value, event.style), 0))
         text = _MERGE if tag == _MERGE else event.value
         return (text if key else self.scalar(event, tag, loc) if allowed else None), loc, text
 
     def line_text(self, line: int) -> str:
-        """The text of (1-based) ``line``, the lines split when first needed."""
+        """The text of (1-based) ``line``; ``self.lines`` split when first needed."""
         if self.lines is None:
             self.lines = self.text.splitlines() or [""]
         return self.lines[line - 1] if line <= len(self.lines) else ""
@@ -318,7 +314,8 @@ class _Composer:
 
     def duplicate(self, key: str, first: Loc, loc: Loc) -> None:
         """A key given twice: refused, or recorded (its value, already read for problems, dropped)."""
-        problem = f"duplicate key {_short(key)} (first given at line {first.line}); YAML would silently keep the last one"
+        shown = repr(key) if len(repr(key)) <= 60 else f"{repr(key)[:40]}...{repr(key)[-12:]}"  # a hostile key: cut
+        problem = f"duplicate key {shown} (first given at line {first.line}); YAML would silently keep the last one"
         if self.problems is None:
             self.refuse(loc, problem)
         elif len(self.problems) - self.start >= MAX_DUPLICATES:  # a hostile file: refused at once, alone
@@ -329,7 +326,7 @@ class _Composer:
 
 
 # the composer over libyaml's C scanner and parser (the same events and marks) when PyYAML has it, and the pure one
-LOADERS = {kind: type(f"{kind}Loader", (_Composer, parser), {"yaml_implicit_resolvers": _RESOLVERS})
+LOADERS = {kind: type(f"{kind}Loader", (_Composer, parser), {"yaml_implicit_resolvers": RESOLVERS})
            for kind, parser in (("libyaml", getattr(yaml, "CSafeLoader", None)), ("pure", yaml.SafeLoader)) if parser}
 _loader_class = next(iter(LOADERS.values()))  # libyaml when present
 
@@ -342,20 +339,13 @@ def use_loader(kind: str) -> str:
     return previous
 
 
-def _short(text: Any, room: int = 60) -> str:
-    """``text`` quoted, its middle cut when long (a hostile value is not repeated in full)."""
-    shown = repr(text)
-    return shown if len(shown) <= room else f"{shown[:room - 20]}...{shown[-12:]}"
-
-
 def _mark_loc(mark: Any) -> Loc:
     return Loc(mark.line + 1, mark.column + 1) if mark is not None else Loc(1, 1)
 
 
 def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = None) -> Any:
-    """Parse one YAML document into YMap/YSeq/scalars; YamlRefused (a SpecError) when refused.
-
-    With ``problems`` (a list), duplicate keys are recorded there as (loc, message) and reading goes on.
+    """One YAML document as YMap/YSeq/scalars; YamlRefused (a SpecError) when refused (duplicate keys: recorded
+    in ``problems`` as (loc, message) when given).
 
     >>> read_yaml("layers:\\n\\ta: Tanh\\n", "net.yaml")
     Traceback (most recent call last):
@@ -371,8 +361,8 @@ def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = Non
 
 
 def _early(exc: Exception, text: str) -> bool:
-    """Whether libyaml refused within ``PURE_FALLBACK_CHARS`` characters, which the slower pure parser reaches soon
-    (libyaml's scanner reads ahead: a flow nesting past its 1,000 levels is refused before yaml_depth is seen)."""
+    """Whether libyaml refused within ``PURE_FALLBACK_CHARS`` characters (its scanner reads ahead: a flow nesting
+    past its 1,000 levels is refused before yaml_depth is seen), which the pure parser reaches soon."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     return len(text) <= PURE_FALLBACK_CHARS or (mark is not None and mark.index <= PURE_FALLBACK_CHARS)
 
