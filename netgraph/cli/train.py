@@ -23,6 +23,7 @@ from netgraph.train import NetTrainResults, load_data, net_train
 from netgraph.train.checkpoint import latest_checkpoint
 from netgraph.train.distributed import launch
 from netgraph.train.loss import AUTOMATIC
+from netgraph.train.metrics import metric_name
 from netgraph.train.options import METHODS
 
 __all__ = ["train"]
@@ -46,12 +47,12 @@ def _forward_argv(args: argparse.Namespace) -> list[str]:
 
 def train(args: argparse.Namespace) -> int:
     check_train_flags(args)  # before launching processes, loading or training: worded by the flags
-    method, loss = _method(args), loss_option(args.loss)
+    method, loss, metrics = _method(args), loss_option(args.loss), metrics_option(args.metrics)
     if args.nproc > 1 and not args.distributed:
-        _check_loss_ports(_load_net(args.spec), loss)  # a broken spec: one message here, not one from each process
+        _check_ports(_load_net(args.spec), loss, metrics, args.metrics)  # a broken spec: one message, not N
         return launch(_forward_argv(args), args.nproc)
     net = _load_net(args.spec)
-    _check_loss_ports(net, loss)
+    _check_ports(net, loss, metrics, args.metrics)
     data = load_data(args.data)
     validation: Any = args.validation
     if validation is not None:
@@ -70,7 +71,7 @@ def train(args: argparse.Namespace) -> int:
         net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,
         learning_rate=args.learning_rate, method=method, validation_set=validation,
         training_stopping_criterion=stopping_option(args.patience, args.stop_on), random_seed=args.seed,
-        target_device=args.device, metrics=metrics_option(args.metrics),
+        target_device=args.device, metrics=metrics,
         checkpoint=checkpoint, resume=bool(args.resume), loss_function=loss,
         progress=False if args.quiet else "auto", all=True, num_workers=args.workers or 0,
         progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
@@ -144,13 +145,24 @@ def loss_option(text: str | None) -> Any:
     return value
 
 
-def _check_loss_ports(net: Any, loss: Any) -> None:
-    """OptionError worded by ``--loss`` for a port name (or a mapping key) that is no output port of ``net``."""
+def _check_ports(net: Any, loss: Any, metrics: Any, text: str | None) -> None:
+    """OptionError worded by ``--loss`` or ``--metrics`` (not by net_train's keywords) for a port name that is no
+    output port of ``net``, or an unknown metric name."""
     names = list(loss) if isinstance(loss, dict) else [] if loss in AUTOMATIC else [loss]
     for name in names:
         if name not in net.output_ports:
             raise OptionError(f"--loss {name!r} is not an output port{did_you_mean(str(name), net.output_ports)}; "
                               f"the outputs are {', '.join(net.output_ports)}", option="loss")
+    for port in metrics if isinstance(metrics, dict) else ():
+        if port not in net.output_ports:
+            raise OptionError(f"--metrics {text!r}: {port!r} is not an output port"
+                              f"{did_you_mean(port, net.output_ports)}; the outputs are {', '.join(net.output_ports)}",
+                              option="metrics")
+    for name in [n for ns in metrics.values() for n in ns] if isinstance(metrics, dict) else metrics or ():
+        try:
+            metric_name(name)
+        except OptionError as exc:
+            raise OptionError(f"--metrics {text!r}: {exc}", option="metrics") from None
 
 
 #: the methods each suboption flag applies to
