@@ -100,6 +100,24 @@ def test_arc_cot_has_the_gradient_minus_one_over_one_plus_x_squared_everywhere(d
     assert torch.equal(interpret(module.net, module, Input=x.detach()), out.detach())
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_cube_root_has_the_gradient_one_third_abs_x_to_the_minus_two_thirds_infinity_at_zero(dtype):
+    """Sign[#] Abs[#]^(1/3)'s gradient at 0 was NaN (0 * Infinity through Sign and Abs); the true one is +Infinity,
+    torch.pow(x, 1/3)'s at 0 too."""
+    values = [0.0, -0.0, 1e-30, -1e-30, 0.125, -0.125, 8.0, -27.0, 1e30]
+    x = torch.tensor([values], dtype=dtype, requires_grad=True)
+    exact = [math.copysign(abs(v) ** (1 / 3), v) for v in values]
+    slope = [math.inf if v == 0 else abs(v) ** (-2 / 3) / 3 for v in values]
+    for layer, port in ((ElementwiseLayer("CubeRoot"), "Input"), (FunctionLayer("CubeRoot[#x]"), "x")):
+        module = NetGraph([layer], [], **{port: len(values)}).compile()
+        for run in (module, lambda v, m=module, p=port: interpret(m.net, m, **{p: v})):
+            out = run(x)
+            grad, = torch.autograd.grad(out.sum(), x)
+            torch.testing.assert_close(out, torch.tensor([exact], dtype=dtype))
+            torch.testing.assert_close(grad, torch.tensor([slope], dtype=dtype))
+    assert torch.autograd.grad(torch.pow(x[0, 0], 1 / 3), x)[0][0, 0] == math.inf  # torch's convention at 0
+
+
 @pytest.mark.parametrize("opset", [9, 17])
 def test_arc_sech_of_minus_zero_is_infinity_in_onnxruntime_too(tmp_path, opset):
     """ArcSech was ArcCosh[1 / (# + 0)]: onnxruntime's optimiser drops the + 0 (after another node, here Negative,
