@@ -49,9 +49,9 @@ def train(args: argparse.Namespace) -> int:
     check_train_flags(args)  # before launching processes, loading or training: worded by the flags
     method, loss, metrics = _method(args), loss_option(args.loss), metrics_option(args.metrics)
     if args.nproc > 1 and not args.distributed:
-        _check_ports(_load_net(args.spec), loss, metrics, args.metrics)  # a broken spec: one message, not N
+        _check_ports(_load_net(args.spec)[0], loss, metrics, args.metrics)  # a broken spec: one message, not N
         return launch(_forward_argv(args), args.nproc)
-    net = _load_net(args.spec)
+    net, name, description = _load_net(args.spec)
     _check_ports(net, loss, metrics, args.metrics)
     data = load_data(args.data)
     validation: Any = args.validation
@@ -78,14 +78,15 @@ def train(args: argparse.Namespace) -> int:
         distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1)
     if int(os.environ.get("RANK", "0")) != 0:
         return 0
-    return _write_outputs(results, args.spec, out)
+    return _write_outputs(results, args.spec, out, name, description)
 
 
-def _load_net(path: str) -> Any:
-    """The spec, or an ONNX model imported (``import_onnx``)."""
+def _load_net(path: str) -> tuple[Any, str | None, str | None]:
+    """The spec, or an ONNX model imported (``import_onnx``), with its name and description (``spec_header``,
+    which the trained spec keeps): a model is read once for both."""
     if Path(path).suffix.lower() == ".onnx":  # netgraph.export loads every layer family: imported for a model only
-        return importlib.import_module("netgraph.export").import_onnx(path)
-    return load(path)
+        return importlib.import_module("netgraph.cli.loading").load_with_header(path)
+    return load(path), *spec_header(path)
 
 
 def metrics_option(text: str | None) -> Any:
@@ -197,10 +198,9 @@ def _json_ready(value: Any) -> Any:
     return value
 
 
-def _write_outputs(results: NetTrainResults, spec: str, out: Path) -> int:
+def _write_outputs(results: NetTrainResults, spec: str, out: Path, name: str | None, description: str | None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{Path(spec).stem}.yaml"
-    name, description = spec_header(spec)  # the trained spec keeps the source's name and description
     save(results.trained_net, target, name=name, description=description)
     results.plot_losses(out / "loss.svg")
     summary = {k: getattr(results, k) for k in (
