@@ -118,6 +118,23 @@ def test_cube_root_has_the_gradient_one_third_abs_x_to_the_minus_two_thirds_infi
     assert torch.autograd.grad(torch.pow(x[0, 0], 1 / 3), x)[0][0, 0] == math.inf  # torch's convention at 0
 
 
+def test_a_repeated_subexpression_is_computed_once_in_the_compiled_forward():
+    """ArcCot's expansion wrote Min[Floor[Abs[x]], 1] three times in the forward (and its argument six times): each
+    one ran. Equal subtrees are now computed once, ``(t := ...)`` then ``t``; -0.0 and 0.0 stay apart."""
+    module = NetGraph([ElementwiseLayer("ArcCot")], [], Input=3).compile()
+    assert module.code.count("torch.floor") == 1 and module.code.count("torch.abs(Input)") == 1
+    text = "Sin[#x] * Sin[#x] + ArcCot[ArcCot[#x + 1]] + (#x + -0.0) * (#x + 0.0) + Exp[Cos[#x]] / Exp[Cos[#x]]"
+    module = NetGraph([FunctionLayer(text)], [], x=5).compile()
+    assert module.code.count("torch.sin") == 1 and module.code.count("torch.exp") == 1
+    assert module.code.count("(x + 1.0)") == 1 and module.code.count("torch.floor") == 2  # one per ArcCot
+    x = torch.tensor([[-0.0, 0.0, 0.5, -3.0, 1e30]], dtype=torch.float64, requires_grad=True)
+    out = module(x=x)
+    ref = interpret(module.net, module, x=x)
+    assert torch.equal(out, ref) and torch.equal(torch.signbit(out), torch.signbit(ref))
+    grads = [torch.autograd.grad(y.sum(), x)[0] for y in (out, ref)]
+    torch.testing.assert_close(grads[0], grads[1], rtol=0, atol=0)
+
+
 @pytest.mark.parametrize("opset", [9, 17])
 def test_arc_sech_of_minus_zero_is_infinity_in_onnxruntime_too(tmp_path, opset):
     """ArcSech was ArcCosh[1 / (# + 0)]: onnxruntime's optimiser drops the + 0 (after another node, here Negative,
