@@ -289,27 +289,28 @@ def to_code(tree: tuple, names: dict[str, str], local: Callable[[str], str] | No
     branches) takes the dtype of its first slot, so the result follows the inputs' dtype. With ``local`` (a
     temporary's name), a repeated subexpression is computed once: ``(t := ...)`` where first evaluated, then ``t``.
     """
-    (classes, repeated), done = repeated_subtrees(tree) if local is not None else ({}, set()), {}
+    (classes, repeated), done = repeated_subtrees(tree) if local is not None else ({}, ()), {}
+    if not repeated:  # the usual case, as fast as before
+        return _code(tree, names, None)
 
     def code(t: tuple) -> str:
         c = classes.get(id(t))
         if c in done or c not in repeated:
             return done[c] if c in done else _code(t, names, code)
-        text = _code(t, names, code)
-        done[c] = local("e")
+        text, done[c] = _code(t, names, code), local("e")  # the name after the code: inner temporaries come first
         return f"({done[c]} := {text})"
     return code(tree)
 
 
-def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str]) -> str:
+def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | None) -> str:
     kind = tree[0]
     if kind == "const":
         return _lit(tree[1])
     if kind == "slot":
         return names[tree[1]]
     if kind in _LOWERED:
-        return _LOWERED[kind][0](tree, code)
-    args = [code(a) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
+        return _LOWERED[kind][0](tree, code or (lambda t: _code(t, names, None)))
+    args = [code(a) if code else _code(a, names, None) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
         return f"(-{args[0]})"
     if kind == "bin":  # a negative base in brackets: Python reads -2.0 ** x as -(2.0 ** x)

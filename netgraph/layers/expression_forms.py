@@ -127,7 +127,21 @@ def _children(node: tuple) -> list[tuple]:
 def repeated_subtrees(tree: tuple) -> tuple[dict[int, int], set[int]]:
     """Each node's class (by ``id``; equal subtrees share one: same kind and operator, children of the same classes)
     and the classes of more than one place in ``tree`` (constants and slots aside), which the compiled forward
-    computes once: ArcCot's definition uses ``Min[Floor[Abs[#]], 1]`` three times. Walked once per distinct node."""
+    computes once: ArcCot's definition uses ``Min[Floor[Abs[#]], 1]`` three times. Walked once per distinct node,
+    and once per tree (parsed trees are cached: a chain of 10,000 Tanh layers holds one)."""
+    seen = _SEEN.get(id(tree))
+    if seen is not None and seen[0] is tree:
+        return seen[1]
+    if len(_SEEN) > 4096:
+        _SEEN.clear()
+    _SEEN[id(tree)] = (tree, _repeated(tree))  # the tree kept: its id names no other tree while it is here
+    return _SEEN[id(tree)][1]
+
+
+_SEEN: dict[int, tuple[tuple, tuple[dict[int, int], set[int]]]] = {}
+
+
+def _repeated(tree: tuple) -> tuple[dict[int, int], set[int]]:
     classes: dict[int, int] = {}
     keys: dict[tuple, int] = {}
     uses: dict[int, int] = {}
