@@ -134,8 +134,8 @@ def repeated_subtrees(tree: tuple) -> tuple[dict[int, int], set[int]]:
         return seen[1]
     if len(_SEEN) > 4096:
         _SEEN.clear()
-    _SEEN[id(tree)] = (tree, _repeated(tree))  # the tree kept: its id names no other tree while it is here
-    return _SEEN[id(tree)][1]
+    found = _SEEN[id(tree)] = (tree, _repeated(tree))  # the tree kept: its id names no other tree while it is here
+    return found[1]
 
 
 _SEEN: dict[int, tuple[tuple, tuple[dict[int, int], set[int]]]] = {}
