@@ -29,8 +29,8 @@ import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, ExpressionError, Origin, _col, bracket,
-                                              chain_terms, check_extent, not_allowed, outputs, part_index, repeated_subtrees,
-                                              structural)
+                                              chain_terms, check_extent, not_allowed, outputs, part_index,
+                                              repeated_subtrees, structural)
 from netgraph.layers.function_table import EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
