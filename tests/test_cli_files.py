@@ -70,6 +70,24 @@ def test_export_refuses_to_overwrite_its_input_and_a_reexport_keeps_the_name(tmp
 
 
 
+def test_export_and_train_read_an_onnx_model_once(tmp_path, monkeypatch):
+    """`export model.onnx` and `train model.onnx` read the model twice: import_onnx, then the header (its name and
+    description, which the output keeps)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.yaml").write_text("name: Tiny\ndescription: one layer\n" + SMALL)
+    assert main(["export", "spec.yaml", "-o", "model.onnx"]) == 0
+    _good(tmp_path)
+    reads, opened = [], os.open
+    monkeypatch.setattr(os, "open", lambda path, *a, **k: (reads.append(path) if str(path).endswith("model.onnx")
+                                                            else None) or opened(path, *a, **k))
+    assert main(["export", "model.onnx", "-o", "again.onnx"]) == 0
+    assert len(reads) == 1
+    meta = {p.key: p.value for p in onnx.load(tmp_path / "again.onnx").metadata_props}
+    assert (meta["name"], meta["description"]) == ("Tiny", "one layer")
+    assert main(["train", "model.onnx", "--data", "good.npz", "--rounds", "1", "--quiet", "-o", "out"]) == 0
+    assert len(reads) == 2 and (tmp_path / "out" / "model.yaml").read_text().count("name: Tiny\n") == 1
+
+
 def test_render_and_run_refuse_to_overwrite_their_input(tmp_path, capsys, monkeypatch):
     """`render spec.yaml -o spec.yaml -f svg` (or a model.onnx) replaced the input with the diagram, exit 0."""
     monkeypatch.chdir(tmp_path)

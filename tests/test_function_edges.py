@@ -100,6 +100,41 @@ def test_arc_cot_has_the_gradient_minus_one_over_one_plus_x_squared_everywhere(d
     assert torch.equal(interpret(module.net, module, Input=x.detach()), out.detach())
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_cube_root_has_the_gradient_one_third_abs_x_to_the_minus_two_thirds_infinity_at_zero(dtype):
+    """Sign[#] Abs[#]^(1/3)'s gradient at 0 was NaN (0 * Infinity through Sign and Abs); the true one is +Infinity,
+    torch.pow(x, 1/3)'s at 0 too."""
+    values = [0.0, -0.0, 1e-30, -1e-30, 0.125, -0.125, 8.0, -27.0, 1e30]
+    x = torch.tensor([values], dtype=dtype, requires_grad=True)
+    exact = [math.copysign(abs(v) ** (1 / 3), v) for v in values]
+    slope = [math.inf if v == 0 else abs(v) ** (-2 / 3) / 3 for v in values]
+    for layer, port in ((ElementwiseLayer("CubeRoot"), "Input"), (FunctionLayer("CubeRoot[#x]"), "x")):
+        module = NetGraph([layer], [], **{port: len(values)}).compile()
+        for run in (module, lambda v, m=module, p=port: interpret(m.net, m, **{p: v})):
+            out = run(x)
+            grad, = torch.autograd.grad(out.sum(), x)
+            torch.testing.assert_close(out, torch.tensor([exact], dtype=dtype))
+            torch.testing.assert_close(grad, torch.tensor([slope], dtype=dtype))
+    assert torch.autograd.grad(torch.pow(x[0, 0], 1 / 3), x)[0][0, 0] == math.inf  # torch's convention at 0
+
+
+def test_a_repeated_subexpression_is_computed_once_in_the_compiled_forward():
+    """ArcCot's expansion wrote Min[Floor[Abs[x]], 1] three times in the forward (and its argument six times): each
+    one ran. Equal subtrees are now computed once, ``(t := ...)`` then ``t``; -0.0 and 0.0 stay apart."""
+    module = NetGraph([ElementwiseLayer("ArcCot")], [], Input=3).compile()
+    assert module.code.count("torch.floor") == 1 and module.code.count("torch.abs(Input)") == 1
+    text = "Sin[#x] * Sin[#x] + ArcCot[ArcCot[#x + 1]] + (#x + -0.0) * (#x + 0.0) + Exp[Cos[#x]] / Exp[Cos[#x]]"
+    module = NetGraph([FunctionLayer(text)], [], x=5).compile()
+    assert module.code.count("torch.sin") == 1 and module.code.count("torch.exp") == 1
+    assert module.code.count("(x + 1.0)") == 1 and module.code.count("torch.floor") == 2  # one per ArcCot
+    x = torch.tensor([[-0.0, 0.0, 0.5, -3.0, 1e30]], dtype=torch.float64, requires_grad=True)
+    out = module(x=x)
+    ref = interpret(module.net, module, x=x)
+    assert torch.equal(out, ref) and torch.equal(torch.signbit(out), torch.signbit(ref))
+    grads = [torch.autograd.grad(y.sum(), x)[0] for y in (out, ref)]
+    torch.testing.assert_close(grads[0], grads[1], rtol=0, atol=0)
+
+
 @pytest.mark.parametrize("opset", [9, 17])
 def test_arc_sech_of_minus_zero_is_infinity_in_onnxruntime_too(tmp_path, opset):
     """ArcSech was ArcCosh[1 / (# + 0)]: onnxruntime's optimiser drops the + 0 (after another node, here Negative,

@@ -103,6 +103,19 @@ def test_a_bad_rule_in_yaml_is_located():
         NetGraph.from_yaml(text)
 
 
+def test_yaml_takes_one_number_for_every_array_as_python_does():
+    """``learning_rate_multipliers: 0.5`` was refused ('is a mapping'), though net_train and
+    net_set_learning_rate_multipliers take a number as {All: r}."""
+    text = net().to_yaml() + "learning_rate_multipliers: 0.5\n"
+    assert NetGraph.from_yaml(text) == net_set_learning_rate_multipliers(net(), 0.5)
+    assert NetGraph.from_yaml(text).learning_rate_multipliers == {"All": 0.5}
+    assert jsonschema.Draft202012Validator(spec_schema()).is_valid(yaml.safe_load(text))
+    for bad, message in [("-1", "multiplier of 'All' must be a number >= 0"), ("true", "found a bool value"),
+                         ("fast", "is a number or a mapping {layer: multiplier}, found a str value")]:
+        with pytest.raises(SpecError, match=r"<string>:\d+:\d+: .*" + message.replace("{", r"\{")):
+            NetGraph.from_yaml(text.replace("multipliers: 0.5", f"multipliers: {bad}"))
+
+
 @pytest.mark.parametrize("rules", [{"enc": 0, "dec": 0.5, "*": 1}, {"All": 0.5, "dec": 0.1},
                                    {"dec": 0.5, "dec/Weights": 0.1}])
 def test_net_train_accepts_a_rule_that_earlier_rules_cover_as_the_stored_rules_do(rules):

@@ -335,8 +335,8 @@ def test_a_spec_path_that_cannot_be_read_has_no_line_and_column(tmp_path, monkey
 
 def test_a_wrong_kind_of_value_is_named_with_its_article():
     """'found a int value' read badly; the article follows the type name."""
-    with pytest.raises(SpecError, match=r"<string>:4:28: learning_rate_multipliers is a mapping .*found an int value$"):
-        NetGraph.from_yaml("netgraph: 1\nlayers: {a: Tanh}\ninputs: {Input: 2}\nlearning_rate_multipliers: 0\n")
+    with pytest.raises(SpecError, match=r"<string>:4:7: 'nets:' is a mapping .*found an int value$"):
+        NetGraph.from_yaml("netgraph: 1\nlayers: {a: Tanh}\ninputs: {Input: 2}\nnets: 0\n")
 
 
 def test_a_path_into_a_plain_layer_is_not_called_a_nested_graph():

@@ -3,6 +3,9 @@ take them; path errors that say where the path fails; net_replace_part of a non-
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -89,17 +92,37 @@ def test_replace_part_with_a_non_numeric_array_is_one_clear_error(net, value):
         net_replace_part(net, {("map", "net", "lin", "Weights"): value})
 
 
-@pytest.mark.parametrize("value, found", [(torch.full((3, 4), 1 + 2j), "a complex array"),
-                                          (torch.full((3, 4), 1e300, dtype=torch.float64), "found 1e\\+300"),
-                                          ([[1e300] * 4] * 3, "found 1e\\+300"),
-                                          (torch.ones(3, 4).to_sparse(), "sparse_coo tensor")])
+@pytest.mark.parametrize("value, found", [(torch.full((2, 15), 1 + 2j), "a complex array"),
+                                          ([[1e300] * 15] * 2, "holds 1e\\+300"),
+                                          (torch.ones(2, 15).to_sparse(), "sparse_coo tensor")])
 def test_replace_part_refuses_complex_sparse_and_float32_overflowing_arrays(net, value, found):
-    """A complex array was stored as its real part and 1e300 as inf, silently (inside an operator too)."""
+    """A complex array was stored as its real part and 1e300 as inf, silently (inside an operator too). A float64
+    tensor is kept as given, as a layer's array option keeps it (test_replace_part_takes_arrays_as_layers_do)."""
     for path, where in [(("head", "Weights"), "layer 2 'head'"), (("map", "net", "lin", "Weights"), "inside layer 1")]:
         with pytest.raises(OptionError, match=rf"{where}.*array 'Weights'.*{found}"):
             net_replace_part(net, {path: value})
     assert torch.equal(net_extract(net_replace_part(net, {("head", "Weights"): torch.ones(2, 15, dtype=torch.float64)}),
                                    ("head", "Weights")), torch.ones(2, 15))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: torch.full((2, 15), 0.1, dtype=torch.float64), lambda: np.full((2, 15), 0.1), lambda: [[0.1] * 15] * 2,
+    lambda: torch.full((2, 15), 0.1, dtype=torch.float16), lambda: np.ones((2, 15), np.uint8),
+    lambda: torch.ones(2, 15, requires_grad=True), lambda: torch.ones(2, 15).to_sparse(),
+    lambda: torch.ones(2, 15, device="meta"), lambda: np.full((2, 15), 1j), lambda: [[1e300] * 15] * 2,
+    lambda: [["a"] * 15] * 2])
+def test_replace_part_takes_arrays_as_layers_do(net, make):
+    """One rule (core.options.as_array) for a layer's array option and net_replace_part: a float64 tensor or array
+    was made float32 by net_replace_part but kept by LinearLayer(weights=...); a sparse or meta tensor was stored by
+    the layer but refused by net_replace_part."""
+    try:
+        expected = LinearLayer(2, weights=make()).arrays["Weights"]
+    except OptionError as exc:
+        with pytest.raises(OptionError, match=re.escape(str(exc).split("needs", 1)[-1].split("holds", 1)[-1])):
+            net_replace_part(net, {("head", "Weights"): make()})
+        return
+    got = net_extract(net_replace_part(net, {("head", "Weights"): make()}), ("head", "Weights"))
+    assert got.dtype == expected.dtype and torch.equal(got, expected) and not got.requires_grad
 
 
 def test_replace_layers_edits_inside_an_operator_as_net_replace_part_does(net):

@@ -171,13 +171,15 @@ SPEC = "netgraph: 1\ntype: NetChain\nlayers: {h: {type: LinearLayer, output: 1}}
 
 @pytest.mark.slow
 def test_a_failing_process_under_nproc_shows_its_error_without_torchrun_s_traceback(tmp_path):
-    """A DataError in each process was followed by torchrun's ChildFailedError traceback and failure report."""
+    """A DataError in each process was followed by torchrun's ChildFailedError traceback and failure report, and
+    printed by each process (the same message twice): it is printed once."""
     (tmp_path / "s.yaml").write_text(SPEC)
     np.savez(tmp_path / "bad.npz", Input=np.ones((8, 5), "f4"), Target=np.ones((8, 1), "f4"))
     done = subprocess.run([sys.executable, "-m", "netgraph", "train", str(tmp_path / "s.yaml"), "--data",
                            str(tmp_path / "bad.npz"), "-o", str(tmp_path / "out"), "--rounds", "1", "--nproc", "2",
                            "--quiet"], capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert done.returncode == 1 and "expected shape (b, 3)" in done.stderr
+    assert done.returncode == 1 and done.stderr.count("expected shape (b, 3)") == 1, done.stderr
+    assert done.stderr.startswith("netgraph train: ")
     assert "Traceback" not in done.stderr and "FAILED" not in done.stderr and "exitcode" not in done.stderr
 
 

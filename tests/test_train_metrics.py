@@ -245,6 +245,23 @@ def test_the_command_line_measures_and_stops_on_a_metric(tmp_path, capsys):
     assert "validation Accuracy" in (tmp_path / "out" / "loss.svg").read_text()
 
 
+@pytest.mark.parametrize("flag, message", [
+    ("Outpt:Accuracy", "--metrics 'Outpt:Accuracy': 'Outpt' is not an output port (did you mean 'Output'?)"),
+    ("Acuracy", "--metrics 'Acuracy': unknown metric 'Acuracy' (did you mean 'Accuracy'?)"),
+    ("Output:F1,Output:Acuracy", "--metrics 'Output:F1,Output:Acuracy': unknown metric 'Acuracy'")])
+@pytest.mark.parametrize("nproc", ["1", "2"])
+def test_a_metrics_typo_is_worded_by_the_flag(tmp_path, capsys, monkeypatch, flag, message, nproc):
+    """A wrong port was worded as net_train's 'metrics key', after reading the data; now by --metrics, before
+    the data is read or processes started."""
+    monkeypatch.setattr("netgraph.cli.train.launch", lambda *a: pytest.fail("started processes for a typo"))
+    spec = tmp_path / "net.yaml"
+    spec.write_text(_softmax_net().to_yaml())
+    argv = ["train", str(spec), "--data", str(tmp_path / "missing.npz"), "--metrics", flag, "--nproc", nproc]
+    assert main([*argv, "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"netgraph train: {message}") and "metrics key" not in err, err
+
+
 def test_a_resumed_run_continues_the_metric_histories(tmp_path):
     data, val = _blobs(64, 0), _blobs(32, 1)
     options = dict(validation_set=val, metrics=["Accuracy"], batch_size=16, learning_rate=0.05, random_seed=0,

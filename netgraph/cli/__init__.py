@@ -20,7 +20,7 @@ from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.files import REFERENCE_SCOPE
 from netgraph.core.limits import limits
 
-__all__ = ["main", "entry", "build_parser", "EPIPE_STATUS", "INTERRUPTED_STATUS"]
+__all__ = ["main", "entry", "build_parser", "EPIPE_STATUS", "INTERRUPTED_STATUS", "ERRORS_FOLDER"]
 
 #: the exit status when stdout's reader has gone: a shell's for a process ended by SIGPIPE (128 + 13)
 EPIPE_STATUS = 141
@@ -53,12 +53,26 @@ def main(argv: list[str] | None = None, imported: Callable[[], None] | None = No
     except BrokenPipeError:
         _drop_stdout()
         return EPIPE_STATUS
-    except NetGraphError as exc:
-        print(f"netgraph {args.command}: {exc}", file=sys.stderr)
+    except (NetGraphError, OSError) as exc:
+        _report(f"netgraph {args.command}: {exc}", getattr(args, "distributed", False))
         return 1
-    except OSError as exc:
-        print(f"netgraph {args.command}: {exc}", file=sys.stderr)
-        return 1
+
+
+#: the folder where processes of ``netgraph train --nproc N`` leave their error, for the launcher to print once
+ERRORS_FOLDER = "NETGRAPH_ERRORS_FOLDER"
+
+
+def _report(message: str, distributed: bool) -> None:
+    """``message`` on stderr; from a process that ``--nproc`` started, into ``ERRORS_FOLDER`` instead (each
+    process meets the same bad data: ``netgraph.cli.torchrun`` prints each different message once)."""
+    folder = os.environ.get(ERRORS_FOLDER) if distributed else None
+    if folder:
+        try:
+            (Path(folder) / f"rank-{int(os.environ.get('RANK', '0')):06d}.txt").write_text(message, "utf-8")
+            return
+        except (OSError, ValueError):  # the folder gone, a strange RANK: print it here after all
+            pass
+    print(message, file=sys.stderr)
 
 
 def _noting(show: Callable) -> Callable:

@@ -13,7 +13,7 @@ from netgraph.core.files import open_regular
 from netgraph.spec.text import read_limited
 from netgraph.spec.yaml_nodes import read_yaml
 
-__all__ = ["spec_header", "spec_metadata"]
+__all__ = ["spec_header"]
 
 
 def spec_header(path: str | Path) -> tuple[str | None, str | None]:
@@ -27,12 +27,6 @@ def spec_header(path: str | Path) -> tuple[str | None, str | None]:
     data = data if isinstance(data, dict) else {}
     name, description = data.get("name"), data.get("description")
     return (str(name) if name else None), (str(description) if description else None)
-
-
-def spec_metadata(path: str | Path) -> tuple[str, str | None]:
-    """The spec's ``name`` (default: the file's stem) and ``description`` keys, for export metadata."""
-    name, description = spec_header(path)
-    return name or Path(path).stem, description
 
 
 def _onnx_header(path: str | Path) -> tuple[str | None, str | None]:

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
-from netgraph.cli.header import spec_metadata
+from netgraph.cli.header import spec_header
 from netgraph.export import import_onnx
+from netgraph.export.deps import require
+from netgraph.export.importer import import_model
+from netgraph.export.onnx_files import read_model
 from netgraph.spec import load
 
-__all__ = ["load_net", "spec_metadata"]  # spec_metadata: from netgraph.cli.header
+__all__ = ["load_net", "load_with_header"]
 
 
 def load_net(path: str | Path) -> Any:
     """``import_onnx(path)`` for a ``.onnx`` file, else the spec read by ``netgraph.spec.load``."""
     return import_onnx(path) if Path(path).suffix.lower() == ".onnx" else load(path)
+
+
+def load_with_header(path: str | Path) -> tuple[Any, str | None, str | None]:
+    """``load_net(path)`` with the file's ``name`` and ``description`` (``spec_header``); an ONNX model is read
+    once for both (``spec_header`` after ``import_onnx`` read it twice)."""
+    if Path(path).suffix.lower() != ".onnx":
+        return load(path), *spec_header(path)  # the loader first: it reports a broken spec with file:line:col
+    model = read_model(require("onnx"), os.fsdecode(path))
+    props = {p.key: p.value for p in model.metadata_props}
+    return import_model(model, os.fsdecode(path)), props.get("name") or None, props.get("description") or None

@@ -23,6 +23,7 @@ from netgraph.train import NetTrainResults, load_data, net_train
 from netgraph.train.checkpoint import latest_checkpoint
 from netgraph.train.distributed import launch
 from netgraph.train.loss import AUTOMATIC
+from netgraph.train.metrics import metric_name
 from netgraph.train.options import METHODS
 
 __all__ = ["train"]
@@ -46,12 +47,12 @@ def _forward_argv(args: argparse.Namespace) -> list[str]:
 
 def train(args: argparse.Namespace) -> int:
     check_train_flags(args)  # before launching processes, loading or training: worded by the flags
-    method, loss = _method(args), loss_option(args.loss)
+    method, loss, metrics = _method(args), loss_option(args.loss), metrics_option(args.metrics)
     if args.nproc > 1 and not args.distributed:
-        _check_loss_ports(_load_net(args.spec), loss)  # a broken spec: one message here, not one from each process
+        _check_ports(_load_net(args.spec)[0], loss, metrics, args.metrics)  # a broken spec: one message, not N
         return launch(_forward_argv(args), args.nproc)
-    net = _load_net(args.spec)
-    _check_loss_ports(net, loss)
+    net, name, description = _load_net(args.spec)
+    _check_ports(net, loss, metrics, args.metrics)
     data = load_data(args.data)
     validation: Any = args.validation
     if validation is not None:
@@ -70,21 +71,22 @@ def train(args: argparse.Namespace) -> int:
         net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,
         learning_rate=args.learning_rate, method=method, validation_set=validation,
         training_stopping_criterion=stopping_option(args.patience, args.stop_on), random_seed=args.seed,
-        target_device=args.device, metrics=metrics_option(args.metrics),
+        target_device=args.device, metrics=metrics,
         checkpoint=checkpoint, resume=bool(args.resume), loss_function=loss,
         progress=False if args.quiet else "auto", all=True, num_workers=args.workers or 0,
         progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
         distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1)
     if int(os.environ.get("RANK", "0")) != 0:
         return 0
-    return _write_outputs(results, args.spec, out)
+    return _write_outputs(results, args.spec, out, name, description)
 
 
-def _load_net(path: str) -> Any:
-    """The spec, or an ONNX model imported (``import_onnx``)."""
+def _load_net(path: str) -> tuple[Any, str | None, str | None]:
+    """The spec, or an ONNX model imported (``import_onnx``), with its name and description (``spec_header``,
+    which the trained spec keeps): a model is read once for both."""
     if Path(path).suffix.lower() == ".onnx":  # netgraph.export loads every layer family: imported for a model only
-        return importlib.import_module("netgraph.export").import_onnx(path)
-    return load(path)
+        return importlib.import_module("netgraph.cli.loading").load_with_header(path)
+    return load(path), *spec_header(path)
 
 
 def metrics_option(text: str | None) -> Any:
@@ -144,13 +146,24 @@ def loss_option(text: str | None) -> Any:
     return value
 
 
-def _check_loss_ports(net: Any, loss: Any) -> None:
-    """OptionError worded by ``--loss`` for a port name (or a mapping key) that is no output port of ``net``."""
+def _check_ports(net: Any, loss: Any, metrics: Any, text: str | None) -> None:
+    """OptionError worded by ``--loss`` or ``--metrics`` (not by net_train's keywords) for a port name that is no
+    output port of ``net``, or an unknown metric name."""
     names = list(loss) if isinstance(loss, dict) else [] if loss in AUTOMATIC else [loss]
     for name in names:
         if name not in net.output_ports:
             raise OptionError(f"--loss {name!r} is not an output port{did_you_mean(str(name), net.output_ports)}; "
                               f"the outputs are {', '.join(net.output_ports)}", option="loss")
+    for port in metrics if isinstance(metrics, dict) else ():
+        if port not in net.output_ports:
+            raise OptionError(f"--metrics {text!r}: {port!r} is not an output port"
+                              f"{did_you_mean(port, net.output_ports)}; the outputs are {', '.join(net.output_ports)}",
+                              option="metrics")
+    for name in [n for ns in metrics.values() for n in ns] if isinstance(metrics, dict) else metrics or ():
+        try:
+            metric_name(name)
+        except OptionError as exc:
+            raise OptionError(f"--metrics {text!r}: {exc}", option="metrics") from None
 
 
 #: the methods each suboption flag applies to
@@ -185,10 +198,9 @@ def _json_ready(value: Any) -> Any:
     return value
 
 
-def _write_outputs(results: NetTrainResults, spec: str, out: Path) -> int:
+def _write_outputs(results: NetTrainResults, spec: str, out: Path, name: str | None, description: str | None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{Path(spec).stem}.yaml"
-    name, description = spec_header(spec)  # the trained spec keeps the source's name and description
     save(results.trained_net, target, name=name, description=description)
     results.plot_losses(out / "loss.svg")
     summary = {k: getattr(results, k) for k in (

@@ -55,19 +55,28 @@ _INTEGERS = (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torc
 
 
 def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor | None:
-    """A detached float32 copy of ``value`` (list, number, ndarray or tensor), or None."""
+    """A detached copy of ``value`` (list, number, ndarray or tensor) as a net keeps it, or None: the one rule for a
+    layer's array option and ``net_replace_part``'s arrays. Python numbers and lists are read as float64 and kept as
+    float32 (OptionError beyond its range, where they would become inf); integer and bool arrays become float32;
+    floating tensors and arrays keep their dtype (``compile`` casts them to the working precision). OptionError naming
+    ``what`` for anything else: text, complex, sparse or meta tensors."""
     if value is None:
         return None
-    if isinstance(value, torch.Tensor) and value.is_floating_point():  # the common case, as below in fewer steps
+    if isinstance(value, torch.Tensor) and value.is_floating_point() and value.layout == torch.strided \
+            and not value.is_meta:  # the common case, as below in fewer steps
         return value.detach().clone()
     plain = not hasattr(value, "dtype")  # Python numbers and lists: read as float64, checked, stored as float32
     try:
         t = torch.as_tensor(value, dtype=torch.float64) if plain else torch.as_tensor(value)
-    except (TypeError, ValueError, RuntimeError) as exc:
-        raise OptionError(f"{what} must be a number or a (nested) list of numbers, found {value!r}: {exc}",
-                          option=option) from None
-    if not (t.is_floating_point() or t.dtype in _INTEGERS):  # complex, quantized, ... are no real values
-        raise OptionError(f"{what} must be real numbers, found dtype {t.dtype}", option=option)
+    except (TypeError, ValueError, RuntimeError):
+        t = None
+    if t is None or t.layout != torch.strided or t.is_meta or not (t.is_floating_point() or t.dtype in _INTEGERS):
+        found = (f"{type(value).__name__} {reprlib.repr(value)}" if t is None
+                 else f"a {t.layout} tensor" if t.layout != torch.strided else "a meta tensor (no values)" if t.is_meta
+                 else "a complex array (its imaginary part would be dropped)" if t.is_complex()
+                 else f"values of dtype {t.dtype}")  # complex, quantized, ... are no real values
+        raise OptionError(f"{what} needs a numeric array (a real tensor, a number or nested lists of numbers); "
+                          f"found {found}", option=option)
     if plain:
         big = beyond_float32(t)
         if big is not None:

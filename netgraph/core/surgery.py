@@ -27,7 +27,7 @@ from netgraph.core.ir import Value
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below
 from netgraph.core.nesting import deep_walk
 from netgraph.core.operator_surgery import edit_operators, into_operator, layer_in, within
-from netgraph.core.options import beyond_float32
+from netgraph.core.options import as_array
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, inline_nested, layer_path,
@@ -176,26 +176,12 @@ def _replace_inside(inner: NetGraph, group: list[tuple[tuple, Any]]) -> NetGraph
 
 
 def _numeric(net: NetGraph, path: tuple, array: str, value: Any) -> torch.Tensor:
-    """``value`` as a float32 tensor; OptionError naming the part when it is no real numeric array (strings, complex,
-    sparse or meta tensors) or holds finite values beyond float32's range (they would become inf)."""
+    """``value`` as a layer's array option takes it (``as_array``); OptionError naming the part for None too."""
     where = f"net_replace_part: {net.describe((path, None))} array {array!r}"
-    try:
-        given = value if isinstance(value, torch.Tensor) else torch.as_tensor(value)
-        if not isinstance(value, torch.Tensor) and given.is_floating_point():  # Python floats: read at full precision
-            given = torch.as_tensor(value, dtype=torch.float64)
-    except (TypeError, ValueError, RuntimeError):
-        given = None
-    if given is None or given.layout != torch.strided or given.is_meta or given.is_complex():
-        what = ("a complex array (its imaginary part would be dropped)" if given is not None and given.is_complex()
-                else f"a {given.layout} tensor" if given is not None and given.layout != torch.strided
-                else "a meta tensor (no values)" if given is not None else f"{type(value).__name__} {value!r:.60}")
+    if value is None:
         raise OptionError(f"{where} needs a numeric array (a real tensor, a number or nested lists of numbers); "
-                          f"found {what}") from None
-    largest = beyond_float32(given)
-    if largest is not None:
-        raise OptionError(f"{where}: values must fit float32 (magnitude up to 3.4e38); found {largest:.3g}, "
-                          f"which would become inf")
-    return given.to(torch.float32)
+                          f"found None")
+    return as_array(value, where)
 
 
 def _shared_value(net: NetGraph, name: str) -> Any:

@@ -44,7 +44,7 @@ from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, padding_gather
 
-__all__ = ["import_onnx"]
+__all__ = ["import_onnx", "import_model"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
 CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS,
@@ -64,7 +64,13 @@ def import_onnx(path: str | os.PathLike) -> NetGraph:
     if not isinstance(path, (str, bytes, os.PathLike)):
         raise OptionError(f"import_onnx needs a file path (str or os.PathLike), found {type(path).__name__}")
     onnx, path = require("onnx"), os.fsdecode(path)
-    model = read_model(onnx, path)  # external data only from files inside the model's folder
+    return import_model(read_model(onnx, path), path)  # external data only from files inside the model's folder
+
+
+def import_model(model: Any, path: str) -> NetGraph:
+    """``import_onnx`` of a model already read from ``path`` (``onnx_files.read_model``): read once, for a caller
+    that also wants its metadata."""
+    onnx = require("onnx")
     problems = definition_problems(model.graph) or sort_nodes(model.graph)  # nodes in order, for inference too
     raise_all(problems, SpecError, f"{path}: cannot import an invalid ONNX graph")
     try:

@@ -30,7 +30,7 @@ import torch
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, ExpressionError, Origin, _col, bracket,
                                               chain_terms, check_extent, not_allowed, outputs, part_index,
-                                              structural)
+                                              repeated_subtrees, structural)
 from netgraph.layers.function_table import EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
@@ -278,28 +278,39 @@ def _fold(tree: tuple) -> tuple:
 
 
 def _lit(value: float) -> str:
-    if value != value:
-        return "float('nan')"
-    if value in (float("inf"), float("-inf")):
-        return "float('inf')" if value > 0 else "float('-inf')"
-    return repr(value)
+    return "float('nan')" if value != value else f"float('{value}')" if abs(value) == float("inf") else repr(value)
 
 
-def to_code(tree: tuple, names: dict[str, str]) -> str:
+def to_code(tree: tuple, names: dict[str, str], local: Callable[[str], str] | None = None) -> str:
     """Python source (torch ops) for ``tree``, with slot ``s`` written as ``names[s]``.
 
     It mirrors ``evaluate`` node for node: each operator symbol and named function is looked up in the
     same table by both. A node that involves no tensor (a comparison; ``If`` with two constant
-    branches) takes the dtype of its first slot, so the result follows the inputs' dtype.
+    branches) takes the dtype of its first slot, so the result follows the inputs' dtype. With ``local`` (a
+    temporary's name), a repeated subexpression is computed once: ``(t := ...)`` where first evaluated, then ``t``.
     """
+    (classes, repeated), done = repeated_subtrees(tree) if local is not None else ({}, ()), {}
+    if not repeated:  # the usual case, as fast as before
+        return _code(tree, names, None)
+
+    def code(t: tuple) -> str:
+        c = classes.get(id(t))
+        if c in done or c not in repeated:
+            return done[c] if c in done else _code(t, names, code)
+        text, done[c] = _code(t, names, code), local("e")  # the name after the code: inner temporaries come first
+        return f"({done[c]} := {text})"
+    return code(tree)
+
+
+def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | None) -> str:
     kind = tree[0]
     if kind == "const":
         return _lit(tree[1])
     if kind == "slot":
         return names[tree[1]]
     if kind in _LOWERED:
-        return _LOWERED[kind][0](tree, lambda t: to_code(t, names))
-    args = [to_code(a, names) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
+        return _LOWERED[kind][0](tree, code or (lambda t: _code(t, names, None)))
+    args = [code(a) if code else _code(a, names, None) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
         return f"(-{args[0]})"
     if kind == "bin":  # a negative base in brackets: Python reads -2.0 ** x as -(2.0 ** x)

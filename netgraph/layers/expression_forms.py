@@ -124,6 +124,53 @@ def _children(node: tuple) -> list[tuple]:
     return kids
 
 
+def repeated_subtrees(tree: tuple) -> tuple[dict[int, int], set[int]]:
+    """Each node's class (by ``id``; equal subtrees share one: same kind and operator, children of the same classes)
+    and the classes of more than one place in ``tree`` (constants and slots aside), which the compiled forward
+    computes once: ArcCot's definition uses ``Min[Floor[Abs[#]], 1]`` three times. Walked once per distinct node,
+    and once per tree (parsed trees are cached: a chain of 10,000 Tanh layers holds one)."""
+    seen = _SEEN.get(id(tree))
+    if seen is not None and seen[0] is tree:
+        return seen[1]
+    if len(_SEEN) > 4096:
+        _SEEN.clear()
+    found = _SEEN[id(tree)] = (tree, _repeated(tree))  # the tree kept: its id names no other tree while it is here
+    return found[1]
+
+
+_SEEN: dict[int, tuple[tuple, tuple[dict[int, int], set[int]]]] = {}
+
+
+def _repeated(tree: tuple) -> tuple[dict[int, int], set[int]]:
+    classes: dict[int, int] = {}
+    keys: dict[tuple, int] = {}
+    uses: dict[int, int] = {}
+    leaves: set[tuple] = set()
+    stack = [tree]
+    while stack:
+        node = stack[-1]
+        todo = [k for k in _children(node) if id(k) not in classes]
+        if todo:
+            stack += todo
+            continue
+        stack.pop()
+        if id(node) in classes:
+            continue
+        if node[0] in ("const", "slot"):
+            key = (node[0], repr(node[1]))  # repr: -0.0 is not 0.0
+            leaves.add(key)
+        else:  # an operator's children by class; other nodes' parts by identity (the same object: the same value)
+            plain = node[0] in ("bin", "cmp", "call", "neg")
+            key = tuple(classes[id(c)] if isinstance(c, tuple) and c and isinstance(c[0], str) else c if plain
+                        else id(c) for c in node)
+        if key not in keys:  # a new class: its children are used once more
+            keys[key] = len(keys)
+            for kid in _children(node):
+                uses[classes[id(kid)]] = uses.get(classes[id(kid)], 0) + 1
+        classes[id(node)] = keys[key]
+    return classes, {c for c, n in uses.items() if n > 1} - {keys[k] for k in leaves}
+
+
 def check_extent(tree: tuple, text: str) -> None:
     """An ExpressionError when ``tree`` (shared subtrees counted each time they are used) has more than
     ``MAX_NODES`` operations or ``MAX_EXPANDED_DEPTH`` levels; walked once per distinct subtree."""

@@ -252,10 +252,11 @@ class FunctionLayer(Layer):
         if self._expr is None:
             return super().emit(ctx)
         if self._structural:
-            return ", ".join(to_code(tree, dict(zip(self.input_ports, ctx.args))) for tree in self._lowered(ctx.types))
+            return ", ".join(to_code(tree, dict(zip(self.input_ports, ctx.args)), ctx.local)
+                             for tree in self._lowered(ctx.types))
         ranks, out_rank = self._ranks(ctx.types)
         names = {s: align_code(a, r, out_rank) for s, a, r in zip(self.input_ports, ctx.args, ranks)}
-        return to_code(self._expr.tree, names)  # every expression has a slot, so this is a tensor
+        return to_code(self._expr.tree, names, ctx.local)  # every expression has a slot, so this is a tensor
 
 
 @functools.lru_cache(maxsize=4096)
@@ -330,4 +331,4 @@ class ElementwiseLayer(Layer):
         return ExpressionModule(self._expr, (0,), 0)
 
     def emit(self, ctx: EmitContext) -> str:
-        return to_code(self._expr.tree, {"Input": ctx.args[0]})
+        return to_code(self._expr.tree, {"Input": ctx.args[0]}, ctx.local)

@@ -92,7 +92,9 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     "Haversine": (1, "(1 - Cos[#]) / 2"), "InverseHaversine": (1, "2 * ArcSin[Sqrt[#]]"),
     "Gudermannian": (1, "2 * ArcTan[Tanh[# / 2]]"), "InverseGudermannian": (1, "2 * ArcTanh[Tan[# / 2]]"),
     "Sign": (1, "SignOrZero[#] + 0 * Min[Abs[#], 1]"),  # torch.sign(NaN) is 0: the second term adds the NaN back
-    "CubeRoot": (1, "Sign[#] * Abs[#] ^ (1 / 3)"),  # the real cube root, negative for negative x
+    # the real cube root s (s #)^(1/3), s = -1 for # < 0, else 1 (0 and NaN too): its gradient (1/3)|#|^(-2/3) is
+    # +Infinity at 0, as the true one (Sign[#] Abs[#]^(1/3)'s was 0 * Infinity, NaN, through Sign and Abs)
+    "CubeRoot": (1, "SignOrZero[SignOrZero[#] + 1 / 2] * (SignOrZero[SignOrZero[#] + 1 / 2] * #) ^ (1 / 3)"),
     "Gamma": (1, "Exp[LogAbsGamma[#]] * If[# > 0, 1, 1 - 2 * Mod[Ceiling[-#], 2]]"),  # the sign Gamma has below 0
     # Wolfram's LogGamma is complex for x < 0 (even where Gamma > 0), so NaN there, but for the poles (Infinity)
     "LogGamma": (1, "LogAbsGamma[#] + Log[SignOrZero[(# >= 0) + (Floor[#] == #) * (# > -Infinity) - 1 / 2]]"),

@@ -225,11 +225,12 @@ class SpecReader(ProblemLog):
     def multipliers(self, net: Any, spec: YMap) -> Any:
         """The net with the spec's ``learning_rate_multipliers:`` stored (FAILED, with the error placed, if bad)."""
         value, loc = spec["learning_rate_multipliers"], spec.value_locs["learning_rate_multipliers"]
-        if not isinstance(value, YMap):
-            return self.error(loc, f"learning_rate_multipliers is a mapping {{layer: multiplier}}, found "
-                              f"{_kind(value)}")
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)  # {All: r}, as net_train takes it
+        if not isinstance(value, YMap) and not number:
+            return self.error(loc, f"learning_rate_multipliers is a number or a mapping {{layer: multiplier}}, "
+                              f"found {_kind(value)}")
         try:
-            return net_set_learning_rate_multipliers(net, {key: value[key] for key in value})
+            return net_set_learning_rate_multipliers(net, value if number else {key: value[key] for key in value})
         except NetGraphError as exc:
             return self.error(loc, str(exc))
 

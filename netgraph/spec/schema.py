@@ -99,8 +99,9 @@ def spec_schema() -> dict:
         edges={"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/edge"}},
                          {"type": "object", "additionalProperties": {"$ref": "#/$defs/endpoint"}}]},
         edge=_EDGE, endpoint=_ENDPOINT, **DEFS, distribution=distribution_schema(),
-        learningRateMultipliers={"type": "object", "description": "{layer or 'layer/Array' or glob: multiplier}; "
-                                 "0 freezes (net_set_learning_rate_multipliers)",
+        learningRateMultipliers={"type": ["object", "number"], "minimum": 0,
+                                 "description": "{layer or 'layer/Array' or glob: multiplier}, or one number for "
+                                 "every array; 0 freezes (net_set_learning_rate_multipliers)",
                                  "additionalProperties": {"type": ["number", "null"], "minimum": 0}},
         ports={"type": "object", "additionalProperties": {"$ref": "#/$defs/portType"}})
     top = _graph_schema("NetGraph")["properties"] | _graph_schema("NetChain")["properties"]
