@@ -284,10 +284,9 @@ def _lit(value: float) -> str:
 def to_code(tree: tuple, names: dict[str, str], local: Callable[[str], str] | None = None) -> str:
     """Python source (torch ops) for ``tree``, with slot ``s`` written as ``names[s]``.
 
-    It mirrors ``evaluate`` node for node: each operator symbol and named function is looked up in the
-    same table by both. A node that involves no tensor (a comparison; ``If`` with two constant
-    branches) takes the dtype of its first slot, so the result follows the inputs' dtype. With ``local`` (a
-    temporary's name), a repeated subexpression is computed once: ``(t := ...)`` where first evaluated, then ``t``.
+    It mirrors ``evaluate`` node for node: each operator symbol and named function is looked up in the same table
+    by both. A node that involves no tensor (a comparison; ``If`` with two constant branches) takes the dtype of its
+    first slot. With ``local`` (a temporary's name), a repeated subexpression is computed once: ``(t := ...)``.
     """
     (classes, repeated), done = repeated_subtrees(tree) if local is not None else ({}, ()), {}
     if not repeated:  # the usual case, as fast as before
