@@ -44,7 +44,7 @@ def padded_module(net: Any, ports: tuple[str, ...], options: EvaluationOptions) 
         except Fallback:
             net._compiled[key] = FALLBACK
             return FALLBACK
-        module.train(options.mode == "train")
+        module.train(options.mode == "train").requires_grad_(False)  # constants, as compiled_module's arrays
         net._compiled[key] = module.to(options.dtype) if options.precision is not None else module
     return net._compiled[key]
 
