@@ -10,7 +10,9 @@ is compiled. A module that cannot run on meta tensors, or a layer with variable-
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+import contextlib
+import contextvars
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import torch
@@ -95,3 +97,31 @@ def _meta_outputs(module: nn.Module, ins: list[PortType]) -> tuple[list[torch.Te
         return None, args
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
     return (outs if all(isinstance(o, torch.Tensor) for o in outs) else None), args
+
+
+
+_INNER = contextvars.ContextVar("inner_build", default=False)
+
+
+@contextlib.contextmanager
+def inner_build() -> Iterator[None]:
+    """An operator's inner nets are being compiled: the outermost compile labels their layers once."""
+    token = _INNER.set(True)
+    try:
+        yield
+    finally:
+        _INNER.reset(token)
+
+
+def label_inner_layers(operators: list[tuple[tuple[str, ...], nn.Module]]) -> None:
+    """The modules of the operators' inner nets' layers (operators by path), labelled by their whole paths
+    (``layer 'map/net/emb' (EmbeddingLayer)``) for their errors, once, by the outermost compile."""
+    if _INNER.get():
+        return
+    todo = [(path + (name,), sub) for path, built in operators for name, sub in built._modules.items()]
+    while todo:
+        where, module = todo.pop()
+        label = getattr(module, "layer_label", None)
+        if isinstance(label, str) and label.startswith("layer ") and label.endswith(")"):
+            module.layer_label = f"layer {'/'.join(where)!r} ({label.rsplit(' (', 1)[1]}"
+        todo += [(where + (name,), sub) for name, sub in module._modules.items() if sub is not None]
