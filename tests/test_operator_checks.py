@@ -140,3 +140,16 @@ def test_a_data_error_inside_an_inner_net_names_the_layer_by_its_path_through_th
             with pytest.raises(DataError, match=rf"^layer '{'/'.join(path)}' \(EmbeddingLayer\) port 'Input' takes "
                                                 r"indices in \[0, 10\), found values from 11 to 11"):
                 call(bad)
+
+
+def test_compile_checks_reach_inner_nets_and_name_the_random_layer_by_its_path():
+    from netgraph import NormalDistribution, RandomArrayLayer
+    inner = NetGraph({"r": RandomArrayLayer(NormalDistribution(0, "#sigma"))}, [], sigma=3)
+    net = net_initialize(NetGraph({"m": NetMapOperator(inner)}, [], sigma=("n", 3)))
+    sigma = -torch.ones(2, 4, 3)
+    checked = net.compile(checks=True)
+    assert "randn" not in checked.m.net.code  # not inlined: the draw goes through the checked module
+    with pytest.raises(DataError, match=r"^layer 'm/net/r' \(RandomArrayLayer with NormalDistribution\(0.0, "
+                                        r"'#sigma'\)\): NormalDistribution parameter sigma .* found -1.0"):
+        checked(sigma)
+    assert net.compile(checks=False)(sigma).shape == (2, 4, 3)  # unchecked, as asked

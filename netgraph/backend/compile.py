@@ -26,7 +26,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.backend.built_checks import check_built, check_emitted, inner_build, label_inner_layers
+from netgraph.backend.built_checks import (check_built, check_emitted, inner_build, inner_checks,
+                                            label_inner_layers)
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.derived_lengths import check_derived_lengths, derived_length_lines
@@ -265,7 +266,7 @@ def compile_net(net: Any, checks: bool | str | None = None) -> CompiledNet:
     if checks not in (None, True, False, "auto"):
         raise OptionError(f"compile(checks=...) takes True, False or 'auto', found {checks!r}")
     with gc_paused():
-        return _compile(net, checks)
+        return _compile(net, inner_checks(checks))
 
 
 class _ModuleBuilder(GraphWalker):
@@ -287,7 +288,7 @@ class _ModuleBuilder(GraphWalker):
                 parent._modules[part] = nn.Module()  # not add_module: a layer may be named like an attribute
             parent = parent._modules[part]
         try:
-            with inner_build():  # an operator's inner nets: their layers are labelled once, by label_inner_layers
+            with inner_build(self.checks):  # an operator's inner nets: this module's checks; labelled once below
                 built = parent._modules[node.path[-1]] = node.layer.build(node.types)
         except Conflict as exc:  # a shape the layer cannot build from: named, never the internal exception
             raise ShapeError(f"{self.net.describe((node.path, None))}: {exc}") from None
