@@ -8,7 +8,7 @@ import torch
 
 from netgraph import (AggregationLayer, AppendLayer, AttentionLayer, BasicRecurrentLayer, CrossEntropyLossLayer,
                       DataError, ElementwiseLayer, EmbeddingLayer, GatedRecurrentLayer, LongShortTermMemoryLayer,
-                      MeanSquaredLossLayer, NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph,
+                      MeanSquaredLossLayer, NetArrayLayer, NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph,
                       NetMapOperator, NetPort, Padded, PrependLayer, SequenceLastLayer, SequenceMostLayer, SequenceRestLayer, SequenceReverseLayer,
                       SoftmaxLayer, SummationLayer, net_initialize, net_train)
 from netgraph.backend.masks import Fallback, compile_padded, interpret_padded, output_lengths, pad, plan
@@ -216,6 +216,22 @@ def test_net_call_takes_lists_and_padded_values_and_returns_lists_for_sequences(
             torch.testing.assert_close(out["Steps"][i], alone["Steps"][0])
             torch.testing.assert_close(out["Last"][i], alone["Last"][0])
     assert ("padded", ("Input",)) in {k[:2] for k in net._compiled if isinstance(k, tuple) and len(k) > 2}
+
+
+def test_a_padded_call_returns_plain_tensors_and_leaves_no_gradients_on_its_module():
+    """As the dense call: an output that is an array (a view of a parameter) needs no grad, and a call on inputs
+    that require grad differentiates the inputs only, leaving the cached padded module's arrays without .grad."""
+    net = _init(NetGraph({"arr": NetArrayLayer(output=2), "map": NetMapOperator(3)},
+                         [(NetPort("arr", "Output"), NetPort("A"))], Input=("n", 2)))
+    dense, ragged = net(torch.randn(4, 2, 2)), net(_sequences(LENGTHS, 2))
+    assert not dense["A"].requires_grad and not ragged["A"].requires_grad
+    assert ragged["A"].numpy().shape == (len(LENGTHS), 2)
+    x, lengths = pad(_sequences(LENGTHS, 2))
+    x.requires_grad_(True)
+    sum(y.sum() for y in net(Padded(x, lengths.tolist()))["Output"]).backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0
+    modules = [m for k, m in net._compiled.items() if isinstance(k, tuple) and k[0] == "padded"]
+    assert modules and all(p.grad is None for m in modules for p in m.parameters())
 
 
 def test_padded_values_may_hold_pad_tokens_and_nans_past_each_length():

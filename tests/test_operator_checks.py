@@ -124,3 +124,32 @@ def test_map_in_training_mode_interprets_as_it_compiles_one_batch_of_every_eleme
     for module in (compiled, reference):
         torch.testing.assert_close(module.map.net.bn.MovingMean, hand.running_mean)
         torch.testing.assert_close(module.map.net.bn.MovingVariance, hand.running_var)
+
+
+def test_a_data_error_inside_an_inner_net_names_the_layer_by_its_path_through_the_operators():
+    from netgraph import EmbeddingLayer, net_extract
+    step = NetGraph({"m": NetMapOperator(NetChain({"e": EmbeddingLayer(4, 10)})), "l": SequenceLastLayer(),
+                     "cat": CatenateLayer(), "lin": LinearLayer(4)},
+                    [(NetPort("Input"), "m", "l"), (["l", NetPort("State")], "cat"), ("cat", "lin")], Input=["k"])
+    net = net_initialize(NetGraph({"enc": NetGraph({"fold": NetFoldOperator(step)}, [])}, [], Input=("n", "k")))
+    single = net_initialize(NetGraph({"map": NetMapOperator(EmbeddingLayer(3, 10))}, [], Input=["n"]))
+    for model, path in ((net, ("enc", "fold", "net", "m", "net", "e")), (single, ("map", "net", "layer"))):
+        assert isinstance(net_extract(model, path), EmbeddingLayer)
+        bad = torch.full((2, 3, 4) if model is net else (2, 3), 11)
+        for call in (model, model.compile()):
+            with pytest.raises(DataError, match=rf"^layer '{'/'.join(path)}' \(EmbeddingLayer\) port 'Input' takes "
+                                                r"indices in \[0, 10\), found values from 11 to 11"):
+                call(bad)
+
+
+def test_compile_checks_reach_inner_nets_and_name_the_random_layer_by_its_path():
+    from netgraph import NormalDistribution, RandomArrayLayer
+    inner = NetGraph({"r": RandomArrayLayer(NormalDistribution(0, "#sigma"))}, [], sigma=3)
+    net = net_initialize(NetGraph({"m": NetMapOperator(inner)}, [], sigma=("n", 3)))
+    sigma = -torch.ones(2, 4, 3)
+    checked = net.compile(checks=True)
+    assert "randn" not in checked.m.net.code  # not inlined: the draw goes through the checked module
+    with pytest.raises(DataError, match=r"^layer 'm/net/r' \(RandomArrayLayer with NormalDistribution\(0.0, "
+                                        r"'#sigma'\)\): NormalDistribution parameter sigma .* found -1.0"):
+        checked(sigma)
+    assert net.compile(checks=False)(sigma).shape == (2, 4, 3)  # unchecked, as asked

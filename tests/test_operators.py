@@ -265,6 +265,24 @@ def test_pair_embedding_is_the_distance_of_shared_embeddings(distance):
         NetGraph({"pair": NetPairEmbeddingOperator(mlp(), distance)}, [], Input1=3, Input2=4)
 
 
+def test_a_pair_embedding_of_sequences_takes_two_lengths_of_its_own():
+    """The inputs are embedded apart (a sentence against a longer one): Input2 gets a length of its own, n_2,
+    unless given or wired one; each pair of a ragged call is the pair run alone."""
+    from netgraph import GatedRecurrentLayer
+    embed = NetChain([GatedRecurrentLayer(4), SequenceLastLayer()])
+    net = net_initialize(NetGraph({"pair": NetPairEmbeddingOperator(embed)}, [], Input1=("n", 2)), seed=0)
+    assert net.port_types["Input1"].shape == ("n", 2) and net.port_types["Input2"].shape == ("n_2", 2)
+    assert net(Input1=torch.randn(3, 5, 2), Input2=torch.randn(3, 7, 2)).shape == (3,)
+    a, b = [torch.randn(n, 2) for n in (5, 3)], [torch.randn(n, 2) for n in (7, 2)]
+    out = net(Input1=a, Input2=b)
+    for i in range(2):
+        torch.testing.assert_close(out[i], net(Input1=a[i][None], Input2=b[i][None])[0])
+    wired = NetGraph({"rev": "SequenceReverseLayer", "pair": NetPairEmbeddingOperator(embed)},
+                     [(NetPort("Input"), [NetPort("pair", "Input1"), "rev"]), ("rev", NetPort("pair", "Input2"))],
+                     Input=("n", 2))
+    assert wired.layer_types("pair")["Input2"].shape == ("n", 2)  # one sequence and its reverse: one length
+
+
 def test_a_pair_embedding_learns_distances():
     generator = torch.Generator().manual_seed(0)
     x1, x2 = torch.randn(128, 3, generator=generator), torch.randn(128, 3, generator=generator)

@@ -301,3 +301,16 @@ def test_the_compiled_module_checks_the_lengths_its_inputs_share_and_only_those(
     for net in (independent, _recurrent_classifier(), _self_attention()):  # one input or independent lengths
         code = net.compile().code  # their only checks: no input of length 0
         assert " != " not in code and "_shared_length_error" not in code and "_empty_length_error" in code
+
+
+def test_examples_that_differ_in_a_second_variable_dim_run_and_train_in_groups_of_one_shape():
+    from netgraph import NetMapOperator
+    net = NetChain([NetMapOperator(NetChain([GatedRecurrentLayer(4), SequenceLastLayer()])),
+                    AggregationLayer("Mean", levels=[1]), 2, SoftmaxLayer()], input=("n", "m", 3))
+    g = torch.Generator().manual_seed(0)
+    xs = [torch.randn(n, m, 3, generator=g) for n, m in ((3, 5), (2, 7), (3, 5), (2, 4), (3, 7))]
+    trained = net_train(net, {"Input": xs, "Target": torch.tensor([0, 1, 0, 1, 1])}, max_training_rounds=2,
+                        batch_size=2, random_seed=0)
+    out = trained(xs)
+    assert out.shape == (5, 2)
+    torch.testing.assert_close(out, torch.stack(_each_alone(trained, xs)))

@@ -147,3 +147,23 @@ def test_extracting_an_inner_net_keeps_the_input_shapes_its_operator_gives_it(ne
     torch.testing.assert_close(inner(x[:, 0]), net(x, outputs=NetPort(("map", "Output")))[:, 0])
     chain = NetChain({"lin": LinearLayer(3), "act": "Tanh"}, input=4)
     assert net_extract(NetGraph({"map": NetMapOperator(chain)}, [], Input=(5, 4)), ("map", "net")) is chain
+
+
+def test_drop_inside_an_operator_judges_the_fit_with_the_types_the_operator_gives_its_inner_net():
+    """Alone the inner chain's input has no shape; inside the map it is (4), so a LinearLayer(4) after it drops,
+    as from the same chain at the top level, and the inner net keeps its own (undeclared) input."""
+    from netgraph import CatenateLayer, NetFoldOperator, ShapeError
+    inner = NetChain({"a": "Tanh", "lin": LinearLayer(4), "b": LinearLayer(2)})
+    net = net_initialize(NetGraph({"map": NetMapOperator(inner)}, [], Input=("n", 4)), seed=0)
+    dropped = net_drop(net, ("map", "net", "lin"))
+    assert list(dropped.layers["map"].net.layers) == ["a", "b"] and dropped.port_types["Output"].shape == ("n", 2)
+    assert dropped.layers["map"].net.port_shape_options() == {}
+    x = torch.randn(3, 5, 4)
+    b = net_extract(dropped, ("map", "net", "b"))
+    torch.testing.assert_close(dropped(x), F.linear(torch.tanh(x), b.arrays["Weights"], b.arrays["Biases"]))
+    cell = NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(4), "act": "Tanh"},
+                    [([NetPort("Input"), NetPort("State")], "cat"), ("cat", "lin", "act")], Input=3)
+    with pytest.raises(ShapeError, match=r"inside layer 1 'fold' \(NetFoldOperator\), inner net 'net': cannot drop "
+                                         r"layer 2 'lin' \(LinearLayer\): its producer gives \(7\) Real but its "
+                                         r"consumers take \(4\) Real"):
+        net_drop(NetGraph({"fold": NetFoldOperator(cell)}, [], Input=("n", 3)), ("fold", "net", "lin"))

@@ -10,7 +10,9 @@ is compiled. A module that cannot run on meta tensors, or a layer with variable-
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+import contextlib
+import contextvars
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import torch
@@ -20,6 +22,7 @@ from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.layer import Layer
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.layers._modules import meta_call, meta_inputs
+from netgraph.layers.random import RandomModule
 
 __all__ = ["check_built", "check_emitted"]
 
@@ -95,3 +98,40 @@ def _meta_outputs(module: nn.Module, ins: list[PortType]) -> tuple[list[torch.Te
         return None, args
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
     return (outs if all(isinstance(o, torch.Tensor) for o in outs) else None), args
+
+
+
+_INNER: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("inner_build", default=None)
+
+
+@contextlib.contextmanager
+def inner_build(checks: bool | str | None) -> Iterator[None]:
+    """An operator's inner nets are being compiled, with the outer module's distribution ``checks`` (None: the
+    global setting); the outermost compile labels their layers once."""
+    token = _INNER.set((checks,))
+    try:
+        yield
+    finally:
+        _INNER.reset(token)
+
+
+def inner_checks(checks: bool | str | None) -> bool | str | None:
+    """``checks`` given to a compile, or, when None inside an operator's build, the outer module's."""
+    inner = _INNER.get()
+    return checks if checks is not None or inner is None else inner[0]
+
+
+def label_inner_layers(operators: list[tuple[tuple[str, ...], nn.Module]]) -> None:
+    """The modules of the operators' inner nets' layers (operators by path), labelled by their whole paths
+    (``layer 'map/net/emb' (EmbeddingLayer)``) for their errors, once, by the outermost compile."""
+    if _INNER.get() is not None:
+        return
+    todo = [(path + (name,), sub) for path, built in operators for name, sub in built._modules.items()]
+    while todo:
+        where, module = todo.pop()
+        label = getattr(module, "layer_label", None)
+        if isinstance(label, str) and label.startswith("layer ") and label.endswith(")"):
+            module.layer_label = f"layer {'/'.join(where)!r} ({label.rsplit(' (', 1)[1]}"
+        elif isinstance(module, RandomModule) and module.label is None:  # else named by its inner net's code
+            module.label = f"layer {'/'.join(where)!r}"
+        todo += [(where + (name,), sub) for name, sub in module._modules.items() if sub is not None]

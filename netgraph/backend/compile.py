@@ -26,7 +26,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.backend.built_checks import check_built, check_emitted
+from netgraph.backend.built_checks import (check_built, check_emitted, inner_build, inner_checks,
+                                            label_inner_layers)
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.derived_lengths import check_derived_lengths, derived_length_lines
@@ -35,6 +36,7 @@ from netgraph.backend.input_lengths import check_shared_lengths, empty_length_pr
 from netgraph.backend.module_inputs import input_error
 from netgraph.backend.readiness import check_ready
 from netgraph.core.layer import EmitContext
+from netgraph.core.operator import NetOperator
 from netgraph.core.nesting import deep_walk, fits_recursion_limit
 from netgraph.core.errors import DataError, OptionError, ShapeError
 from netgraph.core.types import Conflict
@@ -270,7 +272,7 @@ def compile_net(net: Any, checks: bool | str | None = None) -> CompiledNet:
     if checks not in (None, True, False, "auto"):
         raise OptionError(f"compile(checks=...) takes True, False or 'auto', found {checks!r}")
     with gc_paused():
-        return _compile(net, checks)
+        return _compile(net, inner_checks(checks))
 
 
 class _ModuleBuilder(GraphWalker):
@@ -283,6 +285,7 @@ class _ModuleBuilder(GraphWalker):
         super().__init__(net)
         self.net, self.root, self.checks, self.inline = net, root, checks, inline
         self.working, self.other_precision = torch.get_default_dtype(), False
+        self.operators: list[tuple[tuple[str, ...], nn.Module]] = []  # (path, module), for label_inner_layers
 
     def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
         parent = self.root
@@ -292,7 +295,8 @@ class _ModuleBuilder(GraphWalker):
                 container.__dict__["computed_inline"] = (node.path[:depth], "nested graph")
             parent = parent._modules[part]
         try:
-            built = parent._modules[node.path[-1]] = node.layer.build(node.types)
+            with inner_build(self.checks):  # an operator's inner nets: this module's checks; labelled once below
+                built = parent._modules[node.path[-1]] = node.layer.build(node.types)
         except Conflict as exc:  # a shape the layer cannot build from: named, never the internal exception
             raise ShapeError(f"{self.net.describe((node.path, None))}: {exc}") from None
         if node.path in self.inline and isinstance(built, LayerModule):  # hooks on it would never fire: they warn
@@ -301,6 +305,8 @@ class _ModuleBuilder(GraphWalker):
             check_built(node.layer, node.types, built, self.net.describe((node.path, None)))  # a user's own build
         if isinstance(getattr(built, "layer_label", None), str):  # a module whose errors name its layer (cheaply: no search)
             built.layer_label = f"layer {'/'.join(node.path)!r} ({node.layer.type_name})"
+        if isinstance(node.layer, NetOperator):
+            self.operators.append((node.path, built))
         if self.checks is not None or not self.other_precision:
             self._look_into(built)
 
@@ -341,6 +347,7 @@ def _compile(net: Any, checks: bool | str | None,
     module = _lines_released(_code_class(code, net._depth)(net, code))
     builder = _ModuleBuilder(net, module, checks, inline)
     builder.run()
+    label_inner_layers(builder.operators)
     _tie_shared(net, module)
     if builder.other_precision:  # floating arrays in another precision (a float64 array given, a float16 one
         module.to(builder.working)  # loaded) are cast once for every layer; the net keeps its arrays

@@ -44,7 +44,7 @@ def padded_module(net: Any, ports: tuple[str, ...], options: EvaluationOptions) 
         except Fallback:
             net._compiled[key] = FALLBACK
             return FALLBACK
-        module.train(options.mode == "train")
+        module.train(options.mode == "train").requires_grad_(False)  # constants, as compiled_module's arrays
         net._compiled[key] = module.to(options.dtype) if options.precision is not None else module
     return net._compiled[key]
 
@@ -64,8 +64,9 @@ def examples_of(net: Any, port: str, values: list, to_tensor: Callable, problems
     return out
 
 
-def _padded_port(net: Any, port: str, value: Any, to_tensor: Callable) -> tuple[torch.Tensor, torch.Tensor]:
-    """One ragged port's padded tensor and lengths, its dtype the port's; DataError when its shape does not fit."""
+def _padded_port(net: Any, port: str, value: Any, to_tensor: Callable) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """One ragged port's padded tensor and lengths, its dtype the port's; DataError when its shape does not fit;
+    None when its examples differ in a dim past the first (``("n", "m", 3)``), which padding one dim cannot hold."""
     t = net.port_types[port]
     integer = t.dtype == INTEGER
     if isinstance(value, Padded):
@@ -75,6 +76,8 @@ def _padded_port(net: Any, port: str, value: Any, to_tensor: Callable) -> tuple[
         problems: list[str] = []
         examples = examples_of(net, port, value, to_tensor, problems)
         raise_all(problems, DataError, "bad ragged input")
+        if len({x.shape[1:] for x in examples}) > 1:  # another variable dim differs too: run by shape groups
+            return None
         data, lengths = pad(examples)
     if data.dim() != len(t.shape) + 1 or any(type(d) is int and d != n for d, n in zip(t.shape, data.shape[1:])):
         raise DataError(f"input port {port!r}: padded data has shape {tuple(data.shape)}, expected (b, "
@@ -92,7 +95,9 @@ def evaluate_padded(net: Any, data: dict[str, Any], ragged: list[str], options: 
         return FALLBACK
     tensors, lengths = {}, {}
     for port in ragged:
-        tensors[port], lengths[port] = _padded_port(net, port, data[port], to_tensor)
+        if (padded := _padded_port(net, port, data[port], to_tensor)) is None:
+            return FALLBACK
+        tensors[port], lengths[port] = padded
     total = next(iter(lengths.values())).shape[0]
     if any(n.shape[0] != total for n in lengths.values()):
         raise DataError(f"ragged input ports hold different numbers of examples: "

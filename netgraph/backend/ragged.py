@@ -99,7 +99,7 @@ def evaluate_ragged(net: Any, data: dict[str, Any], ragged: list[str], keywords:
 
     check_shared_lengths(net, sizes)
     check_derived_lengths(net, sizes)
-    groups = length_groups([tuple(examples[p][i].shape[0] for p in ragged) for i in range(total)])
+    groups = length_groups([tuple(tuple(examples[p][i].shape) for p in ragged) for i in range(total)])
     options = {k: v for k, v in keywords.items() if k in OPTION_NAMES}
     if states is not None:  # checked whole (layers, names, one row per example) before any group takes its rows
         states = given_states(net, states, total, False, parse_options(options).dtype)

@@ -47,9 +47,10 @@ def into_operator(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str, tuple
 
 
 def edit_operators(net: NetGraph, items: Iterable[tuple[Any, Any]], function: str,
-                   edit: Callable[[NetGraph, list[tuple[tuple, Any]]], NetGraph]) -> tuple[NetGraph, list]:
+                   edit: Callable[..., NetGraph], placed: bool = False) -> tuple[NetGraph, list]:
     """``net`` with ``edit(inner net, [(rest of spec, payload), ...])`` made in each operator that the specs of
-    ``items`` ((spec, payload) pairs) go into, and the items that go into no operator, for the caller."""
+    ``items`` ((spec, payload) pairs) go into, and the items that go into no operator, for the caller; ``placed``:
+    ``edit`` also takes the operator's path and the option holding the inner net."""
     groups: dict[tuple, list[tuple[tuple, Any]]] = {}
     others = []
     for spec, payload in items:
@@ -64,7 +65,8 @@ def edit_operators(net: NetGraph, items: Iterable[tuple[Any, Any]], function: st
     for (path, field), group in groups.items():
         op = net.layer_at(path)
         changes[path] = within(net, path, field, function,
-                               lambda: dataclasses.replace(op, **{field: edit(getattr(op, field), group)}))
+                               lambda: dataclasses.replace(op, **{field: edit(getattr(op, field), group,
+                                                                               *((path, field) if placed else ()))}))
     try:  # the operators' port types are inferred again, and the net around them
         return net.replace_layers(changes), others
     except NetGraphError as exc:

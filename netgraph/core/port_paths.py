@@ -93,9 +93,11 @@ def layer_at(net: Any, path: tuple) -> Any:
     """The layer at ``path`` through nested graphs' layers and operators' inner nets (by option name);
     WiringError naming where the path stops and what is there."""
     current: Any = net
-    path = named_path(net, path)
+    path = list(named_path(net, path))
     for depth, name in enumerate(path):
         parts = current.layers if _is_graph(current) else current.inner_nets()
+        if _is_graph(current) and type(name) is int and 1 <= name <= len(parts):  # an index inside an inner net
+            name = path[depth] = list(parts)[name - 1]
         if name not in parts:
             where = "the net" if depth == 0 else f"layer {shown_path(path[:depth])!r} ({current.type_name})"
             what = f"its layers are {_names(parts)}" if _is_graph(current) else (

@@ -9,7 +9,10 @@ layers (reconnecting interior ones only when their neighbours' ports fit), inlin
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import numbers
+from collections.abc import Iterator
 from typing import Any
 
 import networkx as nx
@@ -20,13 +23,25 @@ from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_m
 from netgraph.core.graph import NetGraph
 from netgraph.core.port_paths import shown_path
 from netgraph.core.ports import NetPort, PortRef
-from netgraph.core.types import REAL
+from netgraph.core.types import REAL, format_shape
 from netgraph.core.wiring import describe_layer
 
 __all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options", "drop_layers", "inline_nested",
            "keeping_port_types", "unique_names",
            "numbered",
-           "chain_of", "chain_items"]
+           "chain_of", "chain_items", "fits_checked"]
+
+_FITS_CHECKED = contextvars.ContextVar("fits_checked", default=False)
+
+
+@contextlib.contextmanager
+def fits_checked() -> Iterator[None]:
+    """Drops within skip the fit check: the caller judged it with the types an operator gives its inner net."""
+    token = _FITS_CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _FITS_CHECKED.reset(token)
 
 
 def check_net(net: Any, function: str) -> None:
@@ -281,6 +296,8 @@ def _is_end(net: NetGraph, name: str) -> bool:
 
 
 def _check_fit(net: NetGraph, name: str) -> None:
+    if _FITS_CHECKED.get():
+        return
     layer = net.layers[name]
     where = describe_layer(list(net.layers), dict(net.layers), name)
     consumed = sorted({e.src.port for e in net.edges if e.src.layer == name and e.dst.layer is not None})
@@ -298,8 +315,7 @@ def _check_fit(net: NetGraph, name: str) -> None:
 
 
 def _show(t: Any) -> str:
-    shape = "?" if t.shape is None else "(" + ", ".join(map(str, t.shape)) + ")"
-    return f"{shape} {t.dtype or REAL}"
+    return f"{format_shape(t.shape)} {t.dtype or REAL}"
 
 
 def _ref(ref: PortRef) -> NetPort:

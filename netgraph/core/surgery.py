@@ -30,8 +30,8 @@ from netgraph.core.operator_surgery import edit_operators, into_operator, layer_
 from netgraph.core.options import as_array
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
-from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, inline_nested, layer_path,
-                                    keeping_port_types, numbered, unique_names)
+from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, fits_checked, inline_nested,
+                                    keeping_port_types, layer_path, numbered, unique_names)
 from netgraph.core.surgery_take import net_take
 
 __all__ = ["net_extract", "net_replace_part", "net_rename", "net_take", "net_drop", "net_join", "net_flatten",
@@ -244,8 +244,18 @@ def net_drop(net: NetGraph, layers: Any) -> NetGraph:
     if not specs:
         raise OptionError("net_drop: layers= is an empty list; name at least one layer", option="layers")
     edited, others = edit_operators(net, [(s, None) for s in specs], "net_drop",
-                                    lambda inner, group: net_drop(inner, [layer_in(r) for r, _ in group]))
+                                    lambda inner, group, path, field: _drop_inside(net, path, field, inner, group),
+                                    placed=True)
     return carry_multipliers([net], edit_at(edited, [s for s, _ in others], drop_layers) if others else edited)
+
+
+def _drop_inside(net: NetGraph, path: tuple, field: str, inner: NetGraph, group: list) -> NetGraph:
+    """``inner`` (an operator's) without the group's layers, whether an interior one's neighbours fit judged with
+    the input types the operator gives it (alone its ports may be of unknown shape), its own declarations kept."""
+    names = [layer_in(r) for r, _ in group]
+    net_drop(_given_inputs(net, path, field, inner), names)
+    with fits_checked():
+        return net_drop(inner, names)
 
 
 def net_join(*nets: Any) -> NetChain:

@@ -172,8 +172,20 @@ class NetPairEmbeddingOperator(NetOperator):
         return {"net": {"Input": same}}
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
+        """Both inputs of the inner net's type, each with variable lengths of its own: the two are embedded apart,
+        so ``Input2`` of a sequence ``(n, 2)`` is ``(n_2, 2)`` unless given or wired another length."""
         t = inner["net"].port_types["Input"]
-        return {"Input1": t, "Input2": t, "Output": PortType(())}
+        if t.shape is None or not any(isinstance(d, str) for d in t.shape):
+            return {"Input1": t, "Input2": t, "Output": PortType(())}
+        out, taken = {}, set()
+        for port, suffix in (("Input1", "_1"), ("Input2", "_2")):
+            own = types[port].shape if types[port].shape is not None and len(types[port].shape) == len(t.shape) \
+                else (None,) * len(t.shape)
+            dims = [o if isinstance(o, str) and isinstance(d, str) else
+                    (d if d not in taken else d + suffix) if isinstance(d, str) else d for o, d in zip(own, t.shape)]
+            taken.update(d for d in dims if isinstance(d, str))
+            out[port] = PortType(tuple(dims), t.dtype)
+        return {**out, "Output": PortType(())}
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return _PairModule(self.compiled_nets(types)["net"], self.distance)

@@ -1,7 +1,7 @@
 """Training on sequences of different lengths: batches drawn from one length bucket at a time.
 
 Data given as a dict whose values include lists of tensors (one per example, of different lengths) is
-served by ``LengthBuckets``: the example indices are grouped by length (by the tuple of lengths of every
+served by ``LengthBuckets``: the example indices are grouped by length (by the tuple of shapes of every
 ragged key), each bucket is shuffled and cut into batches, and the batches of all buckets are shuffled
 together, each pass drawing from torch's generator (which ``net_train`` seeds every round from its
 ``random_seed``). Every batch is dense; nothing is padded.
@@ -75,7 +75,8 @@ class LengthBuckets:
             raise DataError(f"{what}: key {empty[0][0]!r}: example {empty[0][1]} has length 0; each length must be "
                             f"at least 1")
         total = next(iter(counts.values()))
-        self.groups = length_groups([tuple(self.cols[k][i].shape[0] for k in ragged) for i in range(total)])
+        # by whole shape: examples that differ in another variable dim too (("n", "m", 3)) never share a batch
+        self.groups = length_groups([tuple(tuple(self.cols[k][i].shape) for k in ragged) for i in range(total)])
         self.batch_size, self.dataset = batch_size, range(total)
 
     def __len__(self) -> int:
