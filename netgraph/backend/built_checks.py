@@ -129,9 +129,9 @@ def label_inner_layers(operators: list[tuple[tuple[str, ...], nn.Module]]) -> No
     todo = [(path + (name,), sub) for path, built in operators for name, sub in built._modules.items()]
     while todo:
         where, module = todo.pop()
-        label = getattr(module, "layer_label", None)
-        if isinstance(label, str) and label.startswith("layer ") and label.endswith(")"):
-            module.layer_label = f"layer {'/'.join(where)!r} ({label.rsplit(' (', 1)[1]}"
+        kind = module.__dict__.get("layer_type")  # set with its label by the inner net's compile
+        if kind is not None:
+            module.layer_label = f"layer {'/'.join(where)!r} ({kind})"
         elif isinstance(module, RandomModule) and module.label is None:  # else named by its inner net's code
             module.label = f"layer {'/'.join(where)!r}"
         todo += [(where + (name,), sub) for name, sub in module._modules.items() if sub is not None]

@@ -26,27 +26,24 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.backend.built_checks import (check_built, check_emitted, inner_build, inner_checks,
-                                            label_inner_layers)
+from netgraph.backend.built_checks import check_emitted, inner_checks, label_inner_layers
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.derived_lengths import check_derived_lengths, derived_length_lines
 from netgraph.backend.learned_arrays import learned_arrays
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem, length_check_lines
+from netgraph.backend.module_builder import ModuleBuilder
 from netgraph.backend.module_inputs import input_error
 from netgraph.backend.readiness import check_ready
 from netgraph.core.layer import EmitContext
-from netgraph.core.operator import NetOperator
 from netgraph.core.nesting import deep_walk, fits_recursion_limit
-from netgraph.core.errors import DataError, OptionError, ShapeError
-from netgraph.core.types import Conflict
+from netgraph.core.errors import DataError, OptionError
 from netgraph.core.walk import gc_paused
 from netgraph.core.ir import Node
 from netgraph.core.shared import shared_users
 from netgraph.core.walk import GraphWalker, map_nodes
-from netgraph.layers._modules import LayerModule
 from netgraph.layers.estimators import surrogate_loss
-from netgraph.layers.random import RandomModule, distribution_checks
+from netgraph.layers.random import distribution_checks
 
 __all__ = ["CompiledNet", "compile_net", "module_expr", "check_ready"]
 
@@ -275,51 +272,6 @@ def compile_net(net: Any, checks: bool | str | None = None) -> CompiledNet:
         return _compile(net, inner_checks(checks))
 
 
-class _ModuleBuilder(GraphWalker):
-    """Builds each node's torch module into a tree that mirrors the nesting, and notes whether any floating
-    parameter or buffer is held in another precision than the working one (``other_precision``)."""
-
-    looks_at_values = False
-
-    def __init__(self, net: Any, root: nn.Module, checks: bool | str | None, inline: set | frozenset = frozenset()):
-        super().__init__(net)
-        self.net, self.root, self.checks, self.inline = net, root, checks, inline
-        self.working, self.other_precision = torch.get_default_dtype(), False
-        self.operators: list[tuple[tuple[str, ...], nn.Module]] = []  # (path, module), for label_inner_layers
-
-    def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
-        parent = self.root
-        for depth, part in enumerate(node.path[:-1], 1):
-            if part not in parent._modules:  # a nested graph's: never called, its layers are in the forward
-                parent._modules[part] = container = LayerModule()  # not add_module: a layer may be named like an attribute
-                container.__dict__["computed_inline"] = (node.path[:depth], "nested graph")
-            parent = parent._modules[part]
-        try:
-            with inner_build(self.checks):  # an operator's inner nets: this module's checks; labelled once below
-                built = parent._modules[node.path[-1]] = node.layer.build(node.types)
-        except Conflict as exc:  # a shape the layer cannot build from: named, never the internal exception
-            raise ShapeError(f"{self.net.describe((node.path, None))}: {exc}") from None
-        if node.path in self.inline and isinstance(built, LayerModule):  # hooks on it would never fire: they warn
-            built.__dict__["computed_inline"] = (node.path, node.layer.type_name)
-        if not (isinstance(built, nn.Module) and type(node.layer).__module__.startswith("netgraph.")):
-            check_built(node.layer, node.types, built, self.net.describe((node.path, None)))  # a user's own build
-        if isinstance(getattr(built, "layer_label", None), str):  # a module whose errors name its layer (cheaply: no search)
-            built.layer_label = f"layer {'/'.join(node.path)!r} ({node.layer.type_name})"
-        if isinstance(node.layer, NetOperator):
-            self.operators.append((node.path, built))
-        if self.checks is not None or not self.other_precision:
-            self._look_into(built)
-
-    def _look_into(self, built: nn.Module) -> None:
-        for sub in built.modules() if built._modules else (built,):
-            if self.checks is not None and isinstance(sub, RandomModule):
-                sub.checks = self.checks
-            for tensors in (sub._parameters, sub._buffers):
-                for tensor in tensors.values():
-                    if tensor is not None and tensor.dtype != self.working and tensor.is_floating_point():
-                        self.other_precision = True
-
-
 def checked_batch_size(value: Any) -> int:
     """``module(batch_size=n)`` of a net with no inputs: ``n`` as an int > 0 (any integer type), else OptionError.
 
@@ -345,7 +297,7 @@ def _compile(net: Any, checks: bool | str | None,
     setting, inline = checks if checks is not None else distribution_checks(), set()
     code = generate(net, setting) if generate else _generate(net, setting, inline)
     module = _lines_released(_code_class(code, net._depth)(net, code))
-    builder = _ModuleBuilder(net, module, checks, inline)
+    builder = ModuleBuilder(net, module, checks, inline)
     builder.run()
     label_inner_layers(builder.operators)
     _tie_shared(net, module)
