@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from netgraph import (BernoulliDistribution, ElementwiseLayer, FunctionLayer, LinearLayer, NetGraph, NetPort,
-                      NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, net_train)
+from netgraph import (BernoulliDistribution, ElementwiseLayer, FunctionLayer, LinearLayer, NetGraph, NetMapOperator,
+                      NetPort, NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, net_train)
 from netgraph.layers.estimators import EstimatorWarning, surrogate_loss
 
 T, EXACT = 0.45, 0.025  # f(b) = (b - 0.45)^2, theta = sigmoid(0) = 0.5: d/d logit E f = theta (1 - theta)(1 - 2t)
@@ -127,6 +127,18 @@ def test_losses_of_another_batch_size_warn_once_naming_both_sizes():
         b = module(p=p)
         module.surrogate_loss((b - T) ** 2)  # matching sizes: silent
     del b
+
+
+def test_a_random_layer_inside_an_operator_under_net_train_is_told_why_it_has_no_leave_one_out():
+    # the map draws once per element (64 x 5) against 64 per-example losses: the running-mean baseline is the right
+    # one there, and the warning said only "pass one loss per draw", which a net_train user cannot do
+    inner = NetGraph({"lin": LinearLayer(1), "sig": ElementwiseLayer("LogisticSigmoid"),
+                      "b": RandomArrayLayer(BernoulliDistribution("#p"))}, [("lin", "sig", NetPort("b", "p"))], Input=2)
+    net = NetGraph({"m": NetMapOperator(inner)}, [], Input=("n", 2))
+    data = {"Input": torch.ones(64, 5, 2), "Target": torch.ones(64, 5, 1)}
+    with pytest.warns(EstimatorWarning, match=r"drew a batch of 320.*batch size 64.*as it must where one example's "
+                                              r"loss depends on several draws \(a random layer inside an operator"):
+        net_train(net, data, max_training_rounds=1, random_seed=0)
 
 
 def test_backward_without_the_surrogate_warns_once_naming_the_layer():

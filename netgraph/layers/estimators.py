@@ -205,8 +205,9 @@ def _warn_sizes(owner: nn.Module, draws: int, losses: int) -> None:
     warnings.warn(
         f"surrogate_loss: {owner.describe()} drew a batch of {draws} but the per-example losses have batch "
         f"size {losses}, so its score-function term uses the running-mean baseline (unbiased, higher variance) "
-        "instead of leave-one-out. Pass one loss per draw of this batch to get leave-one-out. "
-        "(This warning is shown once per layer.)", EstimatorWarning, stacklevel=3)
+        "instead of leave-one-out, as it must where one example's loss depends on several draws (a random layer "
+        "inside an operator draws once per element). Where each draw has a loss of its own, pass one loss per draw "
+        "to get leave-one-out. (This warning is shown once per layer.)", EstimatorWarning, stacklevel=3)
 
 
 def _check_loss(loss: Any, reduction: str) -> torch.Tensor:
