@@ -346,3 +346,13 @@ def test_list_parameters_are_float64_so_a_float64_net_computes_with_them_as_writ
     assert back == spec and back.layers["1"].distribution.params[0].dtype == torch.float64
     assert NormalDistribution([0.1], 1.0) == NormalDistribution(torch.tensor([0.1]), 1.0)  # alike in float32
     assert NormalDistribution([0.1], 1.0) != NormalDistribution(torch.tensor([0.1 + 1e-12], dtype=torch.float64), 1.0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_a_draw_torch_has_no_half_precision_kernel_for_names_the_layer(dtype):
+    """module.half() of a Gamma draw raised torch's NotImplementedError ('"gamma_cpu" not implemented for 'Half'')."""
+    module = NetGraph({"g": RandomArrayLayer(GammaDistribution(2.0, 1.5), output=2)}, []).compile().to(dtype)
+    with pytest.raises(DataError, match=rf"layer 'g' .*GammaDistribution.*cannot draw in {dtype} on cpu.*gamma_cpu.*"
+                                        r"run this layer in float32 or float64"):
+        module(batch_size=3)
+    assert module.float()(batch_size=3).dtype == torch.float32
