@@ -167,6 +167,18 @@ def test_an_array_in_another_precision_is_cast_in_the_module_and_kept_in_the_net
     assert module.to_net().layers["lin"].arrays["Weights"].dtype == torch.float64  # given back as given
 
 
+def test_to_net_of_a_module_moved_to_another_precision_keeps_its_arrays_in_it():
+    net = NetGraph({"lin": LinearLayer(3), "act": "Tanh"}, [("lin", "act")], Input=4)
+    module = net_initialize(net, seed=0).compile().double()
+    with torch.no_grad():
+        module.get_submodule("lin").Weights.add_(1e-12)  # a float64 step float32 cannot hold
+    trained = module.to_net().layers["lin"].arrays
+    assert trained["Weights"].dtype == torch.float64
+    assert torch.equal(trained["Weights"], module.get_submodule("lin").Weights)  # not rounded through float32
+    half = net_initialize(net, seed=0).compile().half().to_net().layers["lin"].arrays
+    assert half["Weights"].dtype == half["Biases"].dtype == torch.float16
+
+
 def test_global_parameter_registration_hooks_see_the_compiled_parameters():
     seen = []
     handle = nn.modules.module.register_module_parameter_registration_hook(lambda m, name, p: seen.append(name))

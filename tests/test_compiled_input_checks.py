@@ -3,6 +3,7 @@ float indices at an EmbeddingLayer, and a sequence of length 0 at a variable-len
 
 from __future__ import annotations
 
+import numpy
 import pytest
 import torch
 
@@ -60,6 +61,14 @@ def test_floats_that_are_no_index_are_named_not_cast(value, kind):
     """inf and 1e30 equal their own round(), so they passed as integers and became -2**63 in the range error."""
     with pytest.raises(DataError, match=rf"input port 'Input' takes integer indices \(dtype Integer\), found {kind}"):
         _classifier()(torch.tensor([[1.0, value]]))
+
+
+def test_uint64_indices_past_int64_are_named_not_wrapped():
+    """.long() wrapped 2**63 + 5 to a negative index, which the range error then quoted as given."""
+    with pytest.raises(DataError, match=r"input port 'Input' takes integer indices \(dtype Integer\), found values "
+                                        r"too large for int64 of dtype torch.uint64"):
+        _classifier()(numpy.array([[1, 2 ** 63 + 5]], dtype=numpy.uint64))
+    assert torch.equal(_classifier()(numpy.array([[1, 2]], dtype=numpy.uint64)), _classifier()(torch.tensor([[1, 2]])))
 
 
 @pytest.mark.parametrize("layer", [LongShortTermMemoryLayer, GatedRecurrentLayer, BasicRecurrentLayer])

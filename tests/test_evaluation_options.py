@@ -10,7 +10,8 @@ import torch
 import torch.nn.functional as F
 
 from netgraph import (BatchNormalizationLayer, DataError, DropoutLayer, ElementwiseLayer, FunctionLayer, LinearLayer,
-                      NetChain, NetGraph, OptionError, net_initialize, net_port_gradient)
+                      NetChain, NetGraph, NormalDistribution, OptionError, RandomArrayLayer, net_initialize,
+                      net_port_gradient)
 from netgraph.backend.eval_options import EvaluationOptions
 from netgraph.backend.evaluation import compiled_for_evaluation
 
@@ -110,6 +111,22 @@ def test_precision_float64_evaluates_a_cached_float64_copy():
     options = EvaluationOptions(precision=torch.float64)
     assert compiled_for_evaluation(lin, options) is compiled_for_evaluation(lin, options)
     assert lin.layers["1"].arrays["Weights"].dtype == torch.float32
+
+
+def test_precision_float64_computes_with_the_float64_arrays_and_constants_unrounded():
+    tenth = torch.full((1, 1), 0.1, dtype=torch.float64)  # 0.1 in float32 is 0.10000000149...
+    net = net_initialize(NetGraph([LinearLayer(1, weights=tenth, biases=torch.zeros(1, dtype=torch.float64))], [],
+                                  Input=1), seed=0)
+    one = torch.ones(1, 1, dtype=torch.float64)
+    assert net(one, precision="float64").item() == 0.1
+    torch.set_default_dtype(torch.float64)
+    try:
+        assert net(one).item() == 0.1  # the same module, cached: one answer whichever call came first
+    finally:
+        torch.set_default_dtype(torch.float32)
+    draws = NetGraph([RandomArrayLayer(NormalDistribution(0.1, 1.0), output=2, eval_mode="mean")], [])
+    assert draws(batch_size=1, precision="float64").tolist() == [[0.1, 0.1]]
+    assert torch.get_default_dtype() == torch.float32  # the working precision is left as it was
 
 
 def test_precision_float64_on_a_net_without_inputs(seed_net):

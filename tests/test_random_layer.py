@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from netgraph import (BernoulliDistribution, BinomialDistribution, DataError, DiscreteUniformDistribution,
-                      ErlangDistribution, GammaDistribution, LogGammaDistribution, NetArrayLayer, NetGraph, NetPort,
+                      ErlangDistribution, GammaDistribution, LogGammaDistribution, MultinormalDiagonalDistribution, NetArrayLayer, NetGraph, NetPort,
                       NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, ShapeError,
                       UniformDistribution, WeibullDistribution, interpret, set_distribution_checks)
 from netgraph.layers.distributions import DISTRIBUTIONS
@@ -325,7 +325,34 @@ def test_a_zero_dim_tensor_parameter_round_trips_through_yaml_as_the_number_it_h
 
 def test_array_parameters_are_written_and_shown_by_their_shortest_decimal():
     """The spec and the repr held float32 noise (0.10000000149011612) where the user wrote 0.1 (found by QA)."""
-    net = NetGraph([RandomArrayLayer(NormalDistribution([0.1, 0.2], [[1 / 3, 0.7]]), output=(1, 2))], [])
-    text = net.to_yaml()
+    net = NetGraph([RandomArrayLayer(NormalDistribution([0.1, 0.2], torch.tensor([[1 / 3, 0.7]])), output=(1, 2))], [])
+    text = net.to_yaml()  # a list is kept as written (float64), a float32 tensor by its shortest decimal
     assert "args: [[0.1, 0.2], [[0.33333334, 0.7]]]" in text and NetGraph.from_yaml(text) == net
     assert repr(net.layers["1"].distribution) == "NormalDistribution([0.1, 0.2], [[0.33333334, 0.7]])"
+    third = NetGraph([RandomArrayLayer(NormalDistribution([1 / 3, 0.7], 1.0), output=2)], [])
+    assert "args: [[0.3333333333333333, 0.7], 1.0]" in third.to_yaml() and NetGraph.from_yaml(third.to_yaml()) == third
+
+
+def test_list_parameters_are_float64_so_a_float64_net_computes_with_them_as_written():
+    """Lists were stored as float32: a float64 net's mean of [0.1, 0.2] was 0.10000000149..., a float64 tensor
+    constant came back from save/load as float32 (so the loaded net differed), while a scalar 0.1 was exact."""
+    mean = MultinormalDiagonalDistribution([0.1, 0.2], [1.0, 1.0])
+    net = NetGraph([RandomArrayLayer(mean, output=(1, 2), eval_mode="mean")], [])
+    assert net(batch_size=1, precision="float64").flatten().tolist() == [0.1, 0.2]
+    assert net(batch_size=1).dtype == torch.float32 and net.compile().eval()(batch_size=1).dtype == torch.float32
+    given = NormalDistribution(torch.tensor([0.1, 0.2], dtype=torch.float64), 1.0)
+    spec = NetGraph([RandomArrayLayer(given, output=2)], [])
+    back = NetGraph.from_yaml(spec.to_yaml())
+    assert back == spec and back.layers["1"].distribution.params[0].dtype == torch.float64
+    assert NormalDistribution([0.1], 1.0) == NormalDistribution(torch.tensor([0.1]), 1.0)  # alike in float32
+    assert NormalDistribution([0.1], 1.0) != NormalDistribution(torch.tensor([0.1 + 1e-12], dtype=torch.float64), 1.0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_a_draw_torch_has_no_half_precision_kernel_for_names_the_layer(dtype):
+    """module.half() of a Gamma draw raised torch's NotImplementedError ('"gamma_cpu" not implemented for 'Half'')."""
+    module = NetGraph({"g": RandomArrayLayer(GammaDistribution(2.0, 1.5), output=2)}, []).compile().to(dtype)
+    with pytest.raises(DataError, match=rf"layer 'g' .*GammaDistribution.*cannot draw in {dtype} on cpu.*gamma_cpu.*"
+                                        r"run this layer in float32 or float64"):
+        module(batch_size=3)
+    assert module.float()(batch_size=3).dtype == torch.float32

@@ -11,7 +11,7 @@ from torch import nn
 from netgraph.core.registry import registry_scope
 from netgraph.layers import layer_class
 from netgraph import (FlattenLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, PortType, ShapeError,
-                      TorchLayer, interpret, net_initialize, register_module)
+                      TorchLayer, interpret, net_initialize, net_replace_part, register_module)
 
 
 def test_a_wrapped_module_infers_shapes_and_computes_what_the_module_computes():
@@ -207,3 +207,21 @@ def test_a_forward_that_cannot_take_the_inputs_by_position_is_refused_naming_why
         TorchLayer(_TwoInputs(), inputs=["x"])
     net = NetChain([TorchLayer(_TwoInputs(), inputs=["x", "y"])], x=3, y=3)
     assert torch.equal(net(x=torch.ones(2, 3), y=torch.ones(2, 3)), torch.full((2, 3), 2.0))
+
+
+def test_a_torch_layer_keeps_a_float64_array_given_or_trained():
+    """Its arrays were copied into the module's float32 ones: net_replace_part's float64 tensor became float32
+    (a built-in layer's stays float64), and a module moved to float64 came back from to_net() as float32."""
+    net = net_initialize(NetChain([TorchLayer(nn.Linear(4, 3), inputs={"Input": (4,)}, outputs={"Output": (3,)})]),
+                         seed=0)
+    weights = torch.randn(3, 4, dtype=torch.float64)
+    given = net_replace_part(net, {(1, "weight"): weights}).layers["1"].arrays
+    assert given["weight"].dtype == torch.float64 and torch.equal(given["weight"], weights)
+    assert given["bias"].dtype == torch.float32
+    module = net.compile().double()
+    with torch.no_grad():
+        module.get_submodule("1").weight.add_(1e-12)  # a float64 step float32 cannot hold
+    trained = module.to_net().layers["1"].arrays["weight"]
+    assert trained.dtype == torch.float64 and torch.equal(trained, module.get_submodule("1").weight)
+    counts = net_replace_part(net, {(1, "weight"): [[1, 2, 3, 4]] * 3}).layers["1"].arrays["weight"]
+    assert counts.dtype == torch.float32  # integers take the module's dtype

@@ -276,3 +276,17 @@ def test_resuming_restores_the_running_mean_baseline_of_a_discrete_random_layer(
     assert resumed.round_losses == whole.round_losses
     assert all(torch.equal(whole.training_net.layers[n].arrays[k], resumed.training_net.layers[n].arrays[k])
                for n in ("logits", "out") for k in ("Weights", "Biases"))
+
+
+def test_a_float64_checkpoint_loads_unrounded_under_the_default_float32(tmp_path):
+    """load_checkpoint compiled the net in float32 and copied the saved float64 arrays into it: the net it gave
+    back was the trained one rounded through float32."""
+    torch.set_default_dtype(torch.float64)
+    try:
+        net = net_initialize(mlp(), seed=0)
+        trained = net_train(net, data(), max_training_rounds=1, checkpoint=str(tmp_path), progress=False)
+    finally:
+        torch.set_default_dtype(torch.float32)
+    back = load_checkpoint(net, tmp_path)
+    assert same_arrays(back, trained)
+    assert {a.dtype for a in back.information("Arrays").values()} == {torch.float64}

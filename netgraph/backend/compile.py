@@ -60,6 +60,8 @@ class CompiledNet(DeepModule):
     nested up to 1,000 levels needs (``netgraph.backend.deep_module``).
     """
 
+    working_dtype: torch.dtype | None = None  # the precision compile cast the arrays to (None: an older pickle's)
+
     def __init__(self, net: Any, code: str):
         super().__init__()
         object.__setattr__(self, "_net", net)
@@ -124,7 +126,8 @@ class CompiledNet(DeepModule):
         layer = node.layer
         if not layer.ARRAYS:
             return None
-        return node.path, layer.with_arrays(learned_arrays(submodule(self, node.path), layer.ARRAYS, layer.arrays))
+        found = learned_arrays(submodule(self, node.path), layer.ARRAYS, layer.arrays, self.working_dtype)
+        return node.path, layer.with_arrays(found)
 
 
 _MODULE_ATTRIBUTES = frozenset(dir(CompiledNet)) | frozenset(dir(nn.Module()))  # a layer named like one is reached via _modules
@@ -303,6 +306,7 @@ def _compile(net: Any, checks: bool | str | None,
     _tie_shared(net, module)
     if builder.other_precision:  # floating arrays in another precision (a float64 array given, a float16 one
         module.to(builder.working)  # loaded) are cast once for every layer; the net keeps its arrays
+    module.__dict__["working_dtype"] = builder.working  # to_net gives arrays still in it back as given
     return module
 
 

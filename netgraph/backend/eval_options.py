@@ -184,10 +184,22 @@ def compiled_module(net: Any, options: EvaluationOptions) -> torch.nn.Module:
     if net._compiled is None:
         net._compiled = {}
     if key not in net._compiled:
-        module = net.compile(checks=key[0]).cached_by_net()
+        with _working_precision(options.dtype):  # compiled in it: float64 arrays and constants are never rounded
+            module = net.compile(checks=key[0]).cached_by_net()  # through float32 on the way
         module.train(options.mode == "train").requires_grad_(False)
         net._compiled[key] = module.to(options.dtype) if options.precision is not None else module
     return net._compiled[key]
+
+
+@contextlib.contextmanager
+def _working_precision(dtype: torch.dtype) -> Iterator[None]:
+    """``torch.get_default_dtype()`` is ``dtype`` inside (the precision ``compile`` casts the arrays to)."""
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(before)
 
 
 @contextlib.contextmanager

@@ -17,15 +17,19 @@ from torch import nn
 __all__ = ["learned_arrays"]
 
 
-def learned_arrays(module: nn.Module, names: Any, given: dict[str, Any]) -> dict[str, torch.Tensor]:
+def learned_arrays(module: nn.Module, names: Any, given: dict[str, Any],
+                   working: torch.dtype | None = None) -> dict[str, torch.Tensor]:
     """The current value of each array in ``names`` that ``module`` (a layer's built module) holds, in the dtype of
-    the array the layer was given (``given``); an array it holds neither in its state nor as an attribute is left out."""
+    the array the layer was given (``given``) while it is still in the precision compile cast it to (``working``),
+    else in the module's (moved by ``.double()``, ``.half()``: never rounded back); an array it holds neither in its
+    state nor as an attribute is left out."""
     state = module.state_dict()
     found = {}
     for name in names:
         value = state[name] if name in state else _attribute(module, name)
         if isinstance(value, torch.Tensor):
-            found[name] = _as_given(value.detach().clone(), given.get(name))
+            moved = working is not None and value.is_floating_point() and value.dtype != working
+            found[name] = value.detach().clone() if moved else _as_given(value.detach().clone(), given.get(name))
     return found
 
 

@@ -121,8 +121,8 @@ def _as_param(cls_name: str, name: str, value: Param) -> Param:
             return float(str(v.numpy())) if v.dtype == torch.float32 else float(v)
         return value.detach().clone() if value.is_floating_point() else value.detach().to(torch.float32)
     if isinstance(value, (list, tuple)):
-        try:
-            return torch.tensor(value, dtype=torch.float32)
+        try:  # float64, as written (a float32 module casts it once, as any array; a float64 one computes with it)
+            return torch.tensor(value, dtype=torch.float64)
         except (TypeError, ValueError, RuntimeError):
             pass
     elif not isinstance(value, bool) and isinstance(value, (int, float)):
@@ -331,8 +331,15 @@ def _plain(p: Any) -> Any:
 
 
 def _same(a: Any, b: Any) -> bool:
+    """Equal parameters; tensors of two floating dtypes compare in the less precise one (a float32 tensor written
+    by its shortest decimal reads back as float64 from a spec, and a float32 module computes with both alike)."""
     if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
-        return isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape == b.shape and bool(torch.equal(a, b))
+        if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape == b.shape):
+            return False
+        if a.dtype != b.dtype and a.is_floating_point() and b.is_floating_point():
+            low = a.dtype if torch.finfo(a.dtype).bits < torch.finfo(b.dtype).bits else b.dtype
+            a, b = a.to(low), b.to(low)
+        return bool(torch.equal(a, b))
     return a == b
 
 

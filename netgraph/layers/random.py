@@ -131,9 +131,15 @@ class RandomModule(LayerModule):
             self.distribution.check(params, self.describe)
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
-        if not self.log_probability:
-            return self.draw(params, shape)
-        x, logp = self.draw(params, shape, True)
+        try:
+            if not self.log_probability:
+                return self.draw(params, shape)
+            x, logp = self.draw(params, shape, True)
+        except NotImplementedError as exc:  # torch has no float16 gamma, binomial, cholesky, ... kernel on the CPU
+            like = next(p for p in params if isinstance(p, torch.Tensor))
+            raise DataError(f"{self.describe()}: cannot draw in {like.dtype} on {like.device.type}, torch has no "
+                            f"kernel for it ({str(exc).splitlines()[0]}); run this layer in float32 or float64 "
+                            "(module.float())") from None
         return x, logp.reshape(shape[0], -1).sum(1)
 
     def mean(self, params: list[Any], shape: tuple) -> torch.Tensor:

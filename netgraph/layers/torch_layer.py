@@ -184,14 +184,22 @@ class _ModuleWrapper(Layer):
         if unknown:
             raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}")
         module = copy.deepcopy(self._module)
-        try:
-            module.load_state_dict({k: torch.as_tensor(v) for k, v in arrays.items()}, strict=False)
+        state = module.state_dict()
+        try:  # a floating array keeps its dtype (a float64 one stays float64, as a built-in layer's); others take the module's
+            module.load_state_dict({k: _kept(torch.as_tensor(v), state.get(k)) for k, v in arrays.items()}, strict=False,
+                                   assign=True)
         except RuntimeError as exc:
             raise OptionError(f"{self.type_name}: arrays do not fit the module: {exc}") from None
         return module
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return copy.deepcopy(self._module)
+
+
+def _kept(value: torch.Tensor, current: torch.Tensor | None) -> torch.Tensor:
+    """A copy of ``value`` for the module's array ``current``: in its own dtype when both are floating."""
+    same = current is None or (value.is_floating_point() and current.is_floating_point())
+    return value.detach().clone() if same else value.detach().to(current.dtype)
 
 
 _INTEGER_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool)
