@@ -34,3 +34,21 @@ def test_the_cut_table_is_the_full_table_cut():
     cut = [*full[:11], "   ... 11 more layers ...", *full[-10:]]
     assert summary.summary_table(net, 20).split("\n") == cut
     assert summary.summary_table(net, 40) == summary.summary_table(net)
+
+
+def test_calling_a_net_with_thousands_of_inputs_reads_the_port_types_a_few_times(monkeypatch):
+    """``net.port_types`` is a fresh dict on each read: read once per given port, net(data) was quadratic in the
+    ports (8,000 inputs: 3.4 s, now 1.0 s, most of it Python matching 8,000 keyword arguments)."""
+    import torch
+
+    net = many_inputs(300)
+    reads = [0]
+    real = NetGraph.port_types
+
+    def counted(self):
+        reads[0] += 1
+        return real.fget(self)
+    monkeypatch.setattr(NetGraph, "port_types", property(counted))
+    out = net({f"x{i}": torch.ones(2, 4) for i in range(300)})
+    assert reads[0] <= 10
+    assert len(out) == 300 and torch.allclose(out["Output1"], torch.tanh(torch.ones(2, 4)))
