@@ -292,11 +292,8 @@ def _order(net: NetGraph) -> list[str]:
 
 def _ends(net: NetGraph, names: set[str]) -> list[str]:
     """Those of ``names`` that feed no layer or are fed by none, in layer order (one pass over the edges)."""
-    feeds, fed = set(), set()
-    for e in net.edges:
-        if e.src.layer is not None and e.dst.layer is not None:
-            feeds.add(e.src.layer)
-            fed.add(e.dst.layer)
+    inner = [e for e in net.edges if e.src.layer is not None and e.dst.layer is not None]
+    feeds, fed = {e.src.layer for e in inner}, {e.dst.layer for e in inner}
     return [n for n in net.layers if n in names and (n not in feeds or n not in fed)]
 
 
