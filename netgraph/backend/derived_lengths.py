@@ -30,8 +30,9 @@ def _derived(net: Any) -> tuple[dict[str, tuple[str, int]], list[tuple[Any, str,
     """Where each base length enters (input port, axis), and each layer port dim derived from one. Cached."""
     if "_derived_lengths" not in net.__dict__:
         bases: dict[str, tuple[str, int]] = {}
+        types = net.port_types
         for port in net.input_ports:
-            t = net.port_types[port]
+            t = types[port]
             for axis, d in enumerate(t.shape or () if isinstance(t, PortType) else ()):
                 if isinstance(d, str):
                     bases.setdefault(d, (port, axis))

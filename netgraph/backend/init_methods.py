@@ -24,7 +24,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.array_rules import matches, refuse_unmatched, rule_pattern
+from netgraph.core.array_rules import RuleIndex, refuse_unmatched, rule_pattern
 from netgraph.core.errors import OptionError, ShapeError, did_you_mean, raise_all
 
 __all__ = ["Method", "parse_method", "parse_rules", "pick_methods"]
@@ -140,12 +140,11 @@ def pick_methods(rules: list[tuple[Any, Method]], top: list[str], names: dict[st
     OptionError for a key that matches no array; ShapeError for a rule naming an array it cannot fill.
     """
     patterns = [(key, rule_pattern(key, top), m) for key, m in rules]
-    used, out, misfits = set(), {}, []
+    used, out, misfits, index = set(), {}, [], RuleIndex([pattern for _, pattern, _ in patterns])
     for name, shape in names.items():
         parts = name.split(".")
-        for i, (key, pattern, method) in enumerate(patterns):
-            if not matches(pattern, parts):
-                continue
+        for i in index.matching(parts):  # the rules that match, in order
+            key, pattern, method = patterns[i]
             used.add(i)
             why = None if shape is None else method.fits(shape)
             if why is None:

@@ -49,7 +49,8 @@ def _find_shared_dims(net: Any) -> dict[str, list[tuple[str, int]]]:
 
 def _input_types(net: Any) -> dict[str, PortType]:
     """The input ports' types, declared or inferred (a layer joining two inputs gives one the other's length)."""
-    return {p: net.port_types[p] for p in net.input_ports}
+    types = net.port_types  # a copy on each read: once, not once per port
+    return {p: types[p] for p in net.input_ports}
 
 
 def shared_length_problems(net: Any, sizes: Sizes) -> list[str]:

@@ -77,8 +77,9 @@ def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dty
     "input port 'Input': the compiled module takes shape (b, 3) with b the batch size, found (4, 5)"
     """
     given = dict(zip(net.input_ports, args)) | {k: v for k, v in kwargs.items() if k in net.input_ports}
+    types = net.port_types
     for port, value in given.items():
-        t = net.port_types[port]
+        t = types[port]
         if not isinstance(value, torch.Tensor) or t.shape is None:
             continue
         if problem := _problem(port, t.shape, t.dtype == INTEGER, value, real, device):

@@ -102,9 +102,10 @@ def evaluate_padded(net: Any, data: dict[str, Any], ragged: list[str], options: 
     if any(n.shape[0] != total for n in lengths.values()):
         raise DataError(f"ragged input ports hold different numbers of examples: "
                         f"{ {p: int(n.shape[0]) for p, n in lengths.items()} }; each port needs one per example")
+    types = net.port_types
     for port, value in data.items():
         if port not in tensors:
-            x = to_tensor(port, value, net.port_types[port].dtype == INTEGER)
+            x = to_tensor(port, value, types[port].dtype == INTEGER)
             if x.dim() == 0 or x.shape[0] != total:
                 raise DataError(f"input port {port!r}: beside ragged inputs of {total} examples, expected a batched "
                                 f"tensor of {total} examples along dim 0, found shape {tuple(x.shape)}", port=port)

@@ -55,9 +55,10 @@ def _variable(shape: tuple | None) -> bool:
 
 def ragged_ports(net: Any, data: dict[str, Any]) -> list[str]:
     """The ports given in the ragged form; a DataError for a ragged list at a port without a variable length."""
-    ports = [p for p, v in data.items() if p in net.port_types and is_ragged(v)]
-    fixed = [p for p in ports if not _variable(net.port_types[p].shape)]
-    raise_all([f"input port {p!r} has the fixed shape {format_shape(net.port_types[p].shape)}; a list of "
+    types = net.port_types  # a copy on each read: once, not once per port
+    ports = [p for p, v in data.items() if p in types and is_ragged(v)]
+    fixed = [p for p in ports if not _variable(types[p].shape)]
+    raise_all([f"input port {p!r} has the fixed shape {format_shape(types[p].shape)}; a list of "
                f"tensors (one per example, of different lengths) is only for a port whose first dim is a variable "
                f"length like \"n\"; give one batched tensor" for p in fixed], DataError, "bad ragged input")
     return ports
@@ -144,7 +145,8 @@ def _variable_outputs(net: Any, options: dict[str, Any], probe_net: Callable) ->
         by_key = {k: _keeps_length(probed.port_types[n].shape) for k, n in zip(listed, names)}
         only = by_key[listed[0]] if not isinstance(asked, list) else False
     else:
-        by_key = {p: _keeps_length(net.port_types[p].shape) for p in net.output_ports}
+        types = net.port_types
+        by_key = {p: _keeps_length(types[p].shape) for p in net.output_ports}
         only = by_key[net.output_ports[0]]
     return lambda key: only if key is None else by_key.get(key, False)
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
 
-__all__ = ["WILDCARDS", "rule_pattern", "matches", "refuse_unmatched", "no_match"]
+__all__ = ["WILDCARDS", "rule_pattern", "matches", "refuse_unmatched", "no_match", "RuleIndex", "PathIndex"]
 
 WILDCARDS = ("*", "_", "All", "all")
 
@@ -55,15 +55,59 @@ def _split(parts: list[str]) -> list[str]:
     return [q for p in parts for q in p.split("/")] if any("/" in p for p in parts) else parts
 
 
+def _is_glob(pattern: list[str]) -> bool:
+    return any(c in p for p in pattern for c in "*?[")
+
+
+class RuleIndex:
+    """Patterns (in order) indexed so that those matching an array are found without trying each: one without
+    glob characters matches exactly the arrays under its path, so it is looked up by the array path's prefixes;
+    only globs are tried one by one. ``matching(parts)`` gives what ``matches`` would, for any number of rules."""
+
+    def __init__(self, patterns: Sequence[list[str] | None]) -> None:
+        self.exact: dict[tuple, list[int]] = {}
+        self.globs: list[tuple[int, list[str]]] = []
+        for i, pattern in enumerate(patterns):
+            if pattern is not None and _is_glob(pattern):
+                self.globs.append((i, pattern))
+            elif pattern is not None:
+                self.exact.setdefault(tuple(_split(pattern)), []).append(i)
+
+    def matching(self, parts: list[str]) -> list[int]:
+        """The indices of the patterns that match the array path ``parts``, in order."""
+        split = _split(parts)
+        found = [i for k in range(len(split) + 1) for i in self.exact.get(tuple(split[:k]), ())]
+        return sorted(found + [i for i, pattern in self.globs if matches(pattern, parts)])
+
+
+class PathIndex:
+    """Array paths (as parts) indexed by their prefixes: ``any_match(pattern)`` is ``any(matches(pattern, p) for p
+    in paths)`` in one lookup for a pattern without glob characters."""
+
+    def __init__(self, paths: list[list[str]]) -> None:
+        self.paths = paths
+        self.prefixes = {tuple(split[:k]) for split in map(_split, paths) for k in range(len(split) + 1)}
+
+    def any_match(self, pattern: list[str] | None) -> bool:
+        if pattern is None:
+            return False
+        if _is_glob(pattern):
+            return any(matches(pattern, parts) for parts in self.paths)
+        return tuple(_split(pattern)) in self.prefixes
+
+
 def refuse_unmatched(option: str, rules: Sequence[tuple[Any, list[str] | None]], used: set[int], top: list[str],
                      names: Iterable[str]) -> None:
     """OptionError naming the first of ``rules`` ((key, pattern) pairs) that matches no array of ``names`` (dotted
     array names), with a suggestion among the layers that have arrays. A rule whose index is in ``used`` picked an
     array; one that did not may still match arrays earlier rules picked first (``{"a": 0, "*": 1}`` with only
     layer ``a``): that is fine, the first matching rule wins."""
-    paths = [n.split(".") for n in names]
+    paths, index = [n.split(".") for n in names], None
     for i, (key, pattern) in enumerate(rules):
-        if i not in used and not any(matches(pattern, parts) for parts in paths):
+        if i in used:
+            continue
+        index = index or PathIndex(paths)
+        if not index.any_match(pattern):
             raise OptionError(f"{option} {no_match(key, top, paths)}")
 
 

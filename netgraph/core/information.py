@@ -272,10 +272,7 @@ def _summary(net: Any, info: Information, rows: int = 20) -> str:
     missing = len(info["UninitializedArrays"])
     size = f", {info['ArraysTotalSize']}" if info["ArraysTotalByteCount"] else ""
     state = f"{missing} uninitialized" if missing else "all initialized"
-    table = summary_table(net).split("\n")
-    if len(table) > rows + 2:
-        cut = len(table) - rows - 1
-        table = [*table[:rows // 2 + 1], f"   ... {cut} more layers ...", *table[-(rows // 2):]]
+    table = summary_table(net, rows).split("\n")
     return "\n".join([f"{type(net).__name__}: {one_line(net)}",
                       f"arrays: {info['ArraysCount']} ({_elements(info['ArraysTotalElementCount'])}{size}), {state}",
                       *table, f'net.information("Properties") lists the {len(PROPERTIES)} properties; '

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from netgraph.core.array_rules import matches, refuse_unmatched, rule_pattern
+from netgraph.core.array_rules import RuleIndex, matches, refuse_unmatched, rule_pattern
 from netgraph.core.shared import is_graph, shared_users
 
 __all__ = ["stored_multipliers", "array_multipliers"]
@@ -45,14 +45,15 @@ def array_multipliers(net: Any, names: list[str], rules: Sequence[tuple[Any, flo
     rules = given + [(key, key.split("/") if key != "All" else [], r) for key, r in stored_multipliers(net)]
     aliases = _shared_aliases(net)
     used: set[int] = set()
-    out = {}
+    out, index = {}, RuleIndex([pattern for _, pattern, _ in rules])
     for name in names:
         parts, others = name.split("."), aliases.get(name, ())
         out[name] = 1.0
-        for i, (_, pattern, r) in enumerate(rules):
-            if matches(pattern, parts) or any(_names_array(pattern, other) for other in others):
-                out[name], _ = r, used.add(i)
-                break
+        found = index.matching(parts)[:1] if not others else [  # a shared array: any user's path picks it
+            i for i, (_, pattern, _) in enumerate(rules)
+            if matches(pattern, parts) or any(_names_array(pattern, other) for other in others)][:1]
+        for i in found:
+            out[name], _ = rules[i][2], used.add(i)
     refuse_unmatched("learning_rate_multipliers", [(key, pattern) for key, pattern, _ in given], used, top,
                      [*names, *(".".join(o) for n in names for o in aliases.get(n, ()))])
     return out

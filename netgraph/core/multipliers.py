@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from netgraph.core.array_rules import matches, no_match, rule_pattern
+from netgraph.core.array_rules import PathIndex, matches, no_match, rule_pattern
 from netgraph.core.errors import OptionError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.multiplier_rates import stored_multipliers
@@ -52,12 +52,13 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
         raise OptionError(f"learning-rate multipliers are a number, a dict {{layer: r}} or (layer, r) pairs; "
                           f"found {rules!r}")
     top, names, errors, stored = list(net.layers), [n.split(".") for n in array_names(net)], [], {}
+    index = None
     for key, value in items:
         pattern = rule_pattern(key, top)
         r = 0.0 if value is None else value
         if isinstance(r, bool) or not isinstance(r, (int, float)) or not math.isfinite(r) or r < 0:
             errors.append(f"multiplier of {key!r} must be a number >= 0 (0 freezes), found {value!r}")
-        elif not any(matches(pattern, parts) for parts in names):
+        elif not (index := index or PathIndex(names)).any_match(pattern):
             errors.append(no_match(key, top, names))
         else:
             stored["/".join(pattern) or "All"] = float(r)

@@ -36,9 +36,8 @@ def into_operator(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str, tuple
             return (tuple(path), part, tuple(spec[i + 1:])) if part in current.NETS else None
         if not isinstance(current, NetGraph):
             return None
-        names = list(current.layers)
-        if isinstance(part, int) and not isinstance(part, bool) and 1 <= part <= len(names):
-            part = names[part - 1]
+        if isinstance(part, int) and not isinstance(part, bool) and 1 <= part <= len(current.layers):
+            part = list(current.layers)[part - 1]  # only for an index: a list of the names per spec was quadratic
         if not isinstance(part, str) or part not in current.layers:
             return None
         path.append(part)

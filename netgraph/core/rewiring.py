@@ -276,7 +276,7 @@ def drop_layers(net: NetGraph, drop: list[str]) -> NetGraph:
                 _check_fit(net, name)
         return _subchain(net, set(names) - remaining)
     while remaining:  # ends first, so that runs of dropped layers at either end need no fitting
-        ends = [n for n in net.layers if n in remaining and _is_end(net, n)]
+        ends = _ends(net, remaining)
         name = ends[0] if ends else next(n for n in _order(net) if n in remaining)
         if not ends:
             _check_fit(net, name)
@@ -286,13 +286,15 @@ def drop_layers(net: NetGraph, drop: list[str]) -> NetGraph:
 
 
 def _order(net: NetGraph) -> list[str]:
-    return list(nx.lexicographical_topological_sort(layer_graph(net), key=list(net.layers).index))
+    position = {name: i for i, name in enumerate(net.layers)}
+    return list(nx.lexicographical_topological_sort(layer_graph(net), key=position.__getitem__))
 
 
-def _is_end(net: NetGraph, name: str) -> bool:
-    feeds_layers = any(e.src.layer == name and e.dst.layer is not None for e in net.edges)
-    fed_by_layers = any(e.dst.layer == name and e.src.layer is not None for e in net.edges)
-    return not feeds_layers or not fed_by_layers
+def _ends(net: NetGraph, names: set[str]) -> list[str]:
+    """Those of ``names`` that feed no layer or are fed by none, in layer order (one pass over the edges)."""
+    inner = [e for e in net.edges if e.src.layer is not None and e.dst.layer is not None]
+    feeds, fed = {e.src.layer for e in inner}, {e.dst.layer for e in inner}
+    return [n for n in net.layers if n in names and (n not in feeds or n not in fed)]
 
 
 def _check_fit(net: NetGraph, name: str) -> None:

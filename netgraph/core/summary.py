@@ -110,8 +110,9 @@ def _summary_row(node: Node) -> tuple[str, ...]:
             "?" if count is None else f"{count:,}")
 
 
-def summary_table(net: Any) -> str:
-    """A table of the leaf layers (nested ones by path): type, port types, parameter counts."""
+def summary_table(net: Any, rows_shown: int | None = None) -> str:
+    """A table of the leaf layers (nested ones by path): type, port types, parameter counts. With ``rows_shown``,
+    a longer table is cut in the middle; only the rows shown are padded (a wide total row padded every row)."""
     rows = [("#", "layer", "type", "inputs", "outputs", "parameters")]
     rows += [(str(i), *row) for i, row in enumerate(map_nodes(net, _summary_row), 1)]
     total = parameter_count(net)
@@ -119,8 +120,15 @@ def summary_table(net: Any) -> str:
                  "?" if total is None else f"{total:,}"))
     widths = [max(_width(r[c]) for r in rows) for c in range(len(rows[0]))]
     widths[3], widths[4] = max(widths[3], 15), max(widths[4], 16)
+    marker = None
+    if rows_shown is not None and len(rows) > rows_shown + 2:
+        marker, half = f"   ... {len(rows) - rows_shown - 1} more layers ...", len(rows) - rows_shown // 2
+        rows = [*rows[:rows_shown // 2 + 1], None, *rows[half:]]
     lines = []
     for r in rows:
+        if r is None:
+            lines.append(marker)
+            continue
         pads = [" " * (widths[c] - _width(r[c])) for c in range(6)]
         cells = [r[c] + pads[c] for c in range(5)] + [pads[5] + r[5]]
         lines.append("  ".join(cells).rstrip())

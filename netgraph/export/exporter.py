@@ -108,8 +108,9 @@ def example_inputs(net: Any, batch: int = _TRACE_BATCH, length: int = _TRACE_LEN
     """Random tensors for every graph input: ``batch`` examples, variable dims of size ``length``."""
     generator = torch.Generator().manual_seed(seed)
     tensors, need = {}, shortest_lengths(net)  # a kernel of 3 after a pooling needs more than 3
+    types = net.port_types
     for port in net.input_ports:
-        t = net.port_types[port]
+        t = types[port]
         shape = (batch, *(max(length, need.get(d, 1)) if isinstance(d, str) else d for d in t.shape))
         if t.dtype == INTEGER:
             tensors[port] = torch.randint(0, 2, shape, generator=generator)
@@ -121,8 +122,9 @@ def example_inputs(net: Any, batch: int = _TRACE_BATCH, length: int = _TRACE_LEN
 def dynamic_axes(net: Any) -> dict[str, dict[int, str]]:
     """ONNX dynamic axes by port: the batch dim (0) and every variable dim, named as in the port's shape."""
     axes, batch = {}, batch_name(net)
+    types = net.port_types
     for port in (*net.input_ports, *net.output_ports):
-        shape = net.port_types[port].shape
+        shape = types[port].shape
         axes[port] = {0: batch, **{i + 1: str(d) for i, d in enumerate(shape) if isinstance(d, str)}}
     return axes if net.input_ports else {}
 

@@ -90,6 +90,9 @@ class _Variadic(Layer):
         return self if self.inputs is not None else dataclasses.replace(self, inputs=n)
 
 
+SUM_TERMS = 64  # more inputs than this: TotalLayer emits sum(...) rather than a + b + ...
+
+
 class ThreadModule(LayerModule):
     """Folds a binary torch function over rank-aligned inputs (the reference path)."""
 
@@ -220,6 +223,8 @@ class TotalLayer(_Variadic):
         return ThreadModule(torch.add, (0,) * n, 0)
 
     def emit(self, ctx: EmitContext) -> str:
+        if len(ctx.args) > SUM_TERMS:  # a + b + ... nests one level per term: Python's compiler recurses too deep
+            return f"sum(({', '.join(ctx.args[1:])},), {ctx.args[0]})"  # the same left fold
         return f"({' + '.join(ctx.args)})"
 
 
