@@ -138,9 +138,8 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> NetGraph:
 
 
 def _output_map(old: NetGraph, new: NetGraph) -> dict[str, str | None]:
-    """Each output of ``old`` -> the output of ``new`` giving the same inner value (found by its source, else by
-    its name), or None when it is gone. The source of an output read from a dropped tail is the tail's producer
-    (the rule for dropped tails), so a port path that exposed that producer keeps reading it."""
+    """Each output of ``old`` -> the output of ``new`` giving the same inner value (by its source, else by its name),
+    or None when gone; one read from a dropped tail is sourced at the tail's producer, whose port path still reads."""
     def sources(g: NetGraph) -> dict[str, tuple]:
         return {e.dst.port: (e.src.layer, e.src.port) for e in g.edges if e.dst.layer is None}
 
