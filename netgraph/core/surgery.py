@@ -24,7 +24,8 @@ from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.ir import Value
-from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below
+from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
+    prune_rules
 from netgraph.core.nesting import deep_walk
 from netgraph.core.operator_surgery import edit_operators, into_operator, layer_in, within
 from netgraph.core.options import as_array
@@ -145,7 +146,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             result = carry_multipliers([result], NetChain(layers, **declared))
         else:
             result = carry_multipliers([result], NetGraph(dict(result.layers), result.explicit_edges(), **declared))
-    return drop_rules_below(result, replaced) if replaced else result
+    return prune_rules(drop_rules_below(result, replaced) if replaced else result)  # a layer now without arrays
 
 
 def _shared_key(net: NetGraph, spec: Any) -> Any:
