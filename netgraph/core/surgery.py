@@ -31,8 +31,9 @@ from netgraph.core.operator_surgery import edit_operators, into_operator, layer_
 from netgraph.core.options import as_array
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
-from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, fits_checked, inline_nested,
-                                    keeping_port_types, layer_path, numbered, unique_names)
+from netgraph.core.flattening import inline_nested, keeping_port_types, unique_names
+from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, fits_checked, layer_path,
+                                    numbered)
 from netgraph.core.surgery_take import net_take
 
 __all__ = ["net_extract", "net_replace_part", "net_rename", "net_take", "net_drop", "net_join", "net_flatten",
