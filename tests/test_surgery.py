@@ -184,3 +184,14 @@ def test_a_missing_layer_inside_a_nested_graph_is_named_as_a_layer_not_an_array(
                     lambda: net_replace_part(net, {("enc", "nope"): LinearLayer(8)})):
         with pytest.raises(WiringError, match=r"^there is no layer 'nope' in layer 'enc'; its layers are \['l1', 'act'\]"):
             attempt()
+
+
+def test_replace_part_changes_a_layer_and_its_declared_port_together():
+    """Wolfram's {layer -> new, "Output" -> n}: the new layer met the old declared Output (3) first, a ShapeError."""
+    chain = net_initialize(NetChain({"a": LinearLayer(4), "b": LinearLayer(3)}, input=2, output=3), seed=0)
+    edited = net_replace_part(chain, {"b": LinearLayer(5), "Output": 5})
+    assert isinstance(edited, NetChain) and list(edited.layers) == ["a", "b"]
+    assert edited.output_shapes == {"Output": (5,)} and list(edited.port_shape_options()) == ["Input", "Output"]
+    assert chain.output_shapes == {"Output": (3,)}
+    with pytest.raises(ShapeError, match="graph output 'Output'"):
+        net_replace_part(chain, {"b": LinearLayer(5), "Output": 6})

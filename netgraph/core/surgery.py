@@ -139,15 +139,20 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             users.setdefault(user, {})[name] = new
         for user, arrays in users.items():
             layers[user] = layers.get(user, net.layer_at(user)).with_arrays(arrays)
+    declared = {**net.port_shape_options(), **ports}
+    if ports and layers:  # {layer: new, "Output": n} (Wolfram's way to change both): the old port types go first
+        net = _declaring(net, {p: t for p, t in net.port_shape_options().items() if p not in ports})
     result = net.replace_layers(layers) if layers else net
-    if ports:
-        declared = {**result.port_shape_options(), **ports}
-        if isinstance(result, NetChain):  # a chain stays a chain (and a numbered one numbered)
-            layers = list(result.layers.values()) if numbered(result) else dict(result.layers)
-            result = carry_multipliers([result], NetChain(layers, **declared))
-        else:
-            result = carry_multipliers([result], NetGraph(dict(result.layers), result.explicit_edges(), **declared))
+    result = _declaring(result, declared) if ports else result
     return prune_rules(drop_rules_below(result, replaced) if replaced else result)  # a layer now without arrays
+
+
+def _declaring(net: NetGraph, declared: dict[str, Any]) -> NetGraph:
+    """``net`` with the graph port options ``declared`` (a chain stays a chain, and a numbered one numbered)."""
+    if isinstance(net, NetChain):
+        return carry_multipliers([net], NetChain(list(net.layers.values()) if numbered(net) else dict(net.layers),
+                                                 **declared))
+    return carry_multipliers([net], NetGraph(dict(net.layers), net.explicit_edges(), **declared))
 
 
 def _shared_key(net: NetGraph, spec: Any) -> Any:
