@@ -195,3 +195,13 @@ def test_replace_part_changes_a_layer_and_its_declared_port_together():
     assert chain.output_shapes == {"Output": (3,)}
     with pytest.raises(ShapeError, match="graph output 'Output'"):
         net_replace_part(chain, {"b": LinearLayer(5), "Output": 6})
+
+
+def test_a_misspelt_port_is_suggested_beside_the_layers(net):
+    """net_replace_part and net_take take graph ports by name too: a misspelt one was 'no layer', with no suggestion."""
+    with pytest.raises(WiringError, match=r"no layer or graph port 'Inptu' \(did you mean 'Input'\?\).*graph ports"):
+        net_replace_part(net, {"Inptu": 4})
+    with pytest.raises(WiringError, match=r"no layer or graph output 'Outptu1' \(did you mean 'Output1'\?\)"):
+        net_take(net, "Outptu1")
+    with pytest.raises(WiringError, match=r"did you mean 'c'\?"):
+        net_take(net, "cc")

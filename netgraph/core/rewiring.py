@@ -27,7 +27,7 @@ from netgraph.core.types import REAL, format_shape
 from netgraph.core.wiring import describe_layer
 
 __all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options", "drop_layers",
-           "numbered", "chain_of", "chain_items", "fits_checked"]
+           "no_layer_or_port", "numbered", "chain_of", "chain_items", "fits_checked"]
 
 _FITS_CHECKED = contextvars.ContextVar("fits_checked", default=False)
 
@@ -80,6 +80,12 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
         path.append(part)
         current = current.layers[part]
     return tuple(path)
+
+
+def no_layer_or_port(net: NetGraph, name: str, ports: tuple, what: str) -> WiringError:
+    """The error for ``name``, neither a layer of ``net`` nor one of its ``ports`` (``what``: which ports those are)."""
+    return WiringError(f"there is no layer or {what} {name!r}{did_you_mean(name, [*net.layers, *ports])} in the net; "
+                       f"its layers are {_listed(list(net.layers))}, its {what}s {list(ports)}")
 
 
 def _listed(names: list[str], shown: int = 20) -> str:

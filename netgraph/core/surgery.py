@@ -33,7 +33,7 @@ from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
 from netgraph.core.flattening import inline_nested, keeping_port_types, unique_names
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, fits_checked, layer_path,
-                                    numbered)
+                                    no_layer_or_port, numbered)
 from netgraph.core.surgery_take import net_take
 
 __all__ = ["net_extract", "net_replace_part", "net_rename", "net_take", "net_drop", "net_join", "net_flatten",
@@ -120,6 +120,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
         if isinstance(spec, str) and spec in (*net.input_ports, *net.output_ports) and spec not in net.layers:
             ports[spec] = value
             continue
+        if isinstance(spec, str) and spec not in net.layers:
+            raise no_layer_or_port(net, spec, (*net.input_ports, *net.output_ports), "graph port")
         if isinstance(spec, NetSharedArray):
             _shared_value(net, spec.name)  # an unknown name is an error
             path, array = shared_users(net)[spec.name][0]
