@@ -154,6 +154,8 @@ def test_net_drop_of_a_nested_layer_read_through_a_port_path():
                       [(NetPort(("o", "enc", "l1", "Output")), "skip")], Input=3)
     two = net_drop(deeper, ("o", "enc", "l1"))
     assert two.input_ports == ("Input", "Input2") and two.layers["o"].output_ports == ("Output",)
+    # act and skip take l1's (4) from new inputs: two levels up too, act was fed the outer Input (3) l1 took
+    assert two.input_shapes == {"Input": (4,), "Input2": (4,)}
 
 
 def test_net_drop_inside_follows_a_renamed_output():

@@ -205,3 +205,21 @@ def test_a_misspelt_port_is_suggested_beside_the_layers(net):
         net_take(net, "Outptu1")
     with pytest.raises(WiringError, match=r"did you mean 'c'\?"):
         net_take(net, "cc")
+
+
+def test_a_dropped_head_leaves_its_consumers_the_types_they_took():
+    """As in Wolfram, where layers keep their inferred types: the consumers of a dropped (or deleted) first layer take
+    what it gave them; their new inputs had no shape, so the net could not run."""
+    graph = net_initialize(NetGraph({"a": LinearLayer(3), "b": "Tanh", "c": "Ramp"}, [("a", "b"), ("a", "c")],
+                                    Input=2), seed=0)
+    dropped = net_drop(graph, "a")
+    assert dropped.input_shapes == {"Input": (3,), "Input2": (3,)}
+    x = torch.randn(2, 3)
+    torch.testing.assert_close(dropped(Input=x, Input2=x)["Output1"], torch.tanh(x))
+    chain = net_initialize(NetChain([LinearLayer(4), "Tanh", LinearLayer(2)], input=3), seed=0)
+    for edited in (net_drop(chain, 1), net_delete(chain, 1), net_drop(chain, [1, 2])):
+        assert isinstance(edited, NetChain) and edited.input_shapes == {"Input": (4,)}
+        y = torch.randn(2, 4)
+        direct = NetChain(list(edited.layers.values()), input=4)
+        torch.testing.assert_close(edited(y), direct(y))
+        torch.testing.assert_close(edited.compile()(y), direct(y))

@@ -104,21 +104,22 @@ def edit_at(net: NetGraph, specs: list, edit: Any) -> NetGraph:
         if set(groups[parent]) == set(inner.layers):
             raise WiringError(f"this would remove every layer of {'/'.join(parent) or 'the net'}")
         edited = edit(inner, groups[parent])
-        net = _put_back(net, parent, edited) if parent else edited
+        net = _put_back(net, parent, edited)[0] if parent else edited
     return net
 
 
-def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> NetGraph:
+def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> tuple[NetGraph, set[str]]:
     """``net`` with the graph at ``path`` replaced by ``edited``, whose ports may differ, following the rule for
     dropped heads: an input of ``edited`` that now feeds other layers (a dropped head's consumers) and a layer
     that read a lost output (through a port path, ``NetPort(("enc", "l1", "Output"))``) take new graph inputs,
     never the data of the port they replace. An output renamed (unwired ones are named by their count) is
-    followed; graph outputs fed by lost ones go. A chain takes ``edited`` as it is."""
+    followed; graph outputs fed by lost ones go. A chain takes ``edited`` as it is. Also gives the new inputs (a
+    level up, an input fed as before by a new one of this level is new too, so the rule holds at every depth)."""
     name = path[0]
-    new = _put_back(net.layers[name], path[1:], edited) if len(path) > 1 else edited
-    outputs, same_in = _output_map(net.layers[name], new), _same_inputs(net.layers[name], new)
+    new, inner_fresh = _put_back(net.layers[name], path[1:], edited) if len(path) > 1 else (edited, set())
+    outputs, same_in = _output_map(net.layers[name], new), _same_inputs(net.layers[name], new) - inner_fresh
     if isinstance(net, NetChain) or (all(p == q for p, q in outputs.items()) and same_in == set(new.input_ports)):
-        return net.replace_layers({name: new})
+        return net.replace_layers({name: new}), set()
 
     def lost(a: Any, b: Any) -> bool:
         gone = a.layer == name and outputs[a.port] is None
@@ -134,11 +135,15 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> NetGraph:
     declared = {p: t for p, t in net.port_shape_options().items() if p in inputs or p in outs}
     fresh = [NetPort(name, p) for p in new.input_ports if p not in same_in]
     fresh += [_ref(e.dst) for e in net.edges if e.src.layer == name and outputs[e.src.port] is None and e.dst.layer]
+    made = set()
     for dst in fresh:
         port = fresh_name(dst.port, inputs)
         inputs.add(port)
+        made.add(port)
         edges.append((NetPort(port), dst))
-    return NetGraph({n: new if n == name else layer for n, layer in net.layers.items()}, edges, **declared)
+        if dst.layer != name:  # a reader of a lost output takes what it took (the edited graph declares its own)
+            declared.update(_known_types(net, dst.layer, {dst.port: port}))
+    return NetGraph({n: new if n == name else layer for n, layer in net.layers.items()}, edges, **declared), made
 
 
 def _output_map(old: NetGraph, new: NetGraph) -> dict[str, str | None]:
@@ -228,6 +233,7 @@ def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True, targets: 
             name = fresh_name(e.dst.port, inputs)
             inputs.add(name)
             edges.append((NetPort(name), NetPort(e.dst.layer, e.dst.port)))
+            shapes.update(_known_types(net, e.dst.layer, {e.dst.port: name}))
         if mute_orphans and e.src.layer in keep and e.src.layer not in targets and e.dst.layer is not None \
                 and e.dst.layer not in keep \
                 and (e.src.layer, e.src.port) not in used:
@@ -257,8 +263,17 @@ def _subchain(chain: NetChain, keep: set[str]) -> NetChain:
     first, last = names[0] == next(iter(chain.layers)), names[-1] == list(chain.layers)[-1]
     shapes = {p: s for p, s in chain.port_shape_options().items()
               if (first and p in first_inputs) or (last and p in last_outputs)}  # the ends that stay keep theirs
+    if not first:  # a new head takes what it took before, as in Wolfram, where layers keep their inferred types
+        shapes.update(_known_types(chain, names[0], {p: p for p in first_inputs}))
     layers: Any = [chain.layers[n] for n in names] if numbered(chain) else {n: chain.layers[n] for n in names}
     return NetChain(layers, **shapes)
+
+
+def _known_types(net: NetGraph, layer: str, ports: dict[str, str]) -> dict[str, Any]:
+    """The types ``layer``'s input ports had in ``net`` (those with a known shape), by the graph input each one gets
+    (``ports``: layer port -> graph input): a layer that lost its producer still takes what it took."""
+    types = net.layer_types(layer)
+    return {name: types[port] for port, name in ports.items() if types[port].shape is not None}
 
 
 def drop_layers(net: NetGraph, drop: list[str]) -> NetGraph:
