@@ -223,3 +223,11 @@ def test_a_dropped_head_leaves_its_consumers_the_types_they_took():
         direct = NetChain(list(edited.layers.values()), input=4)
         torch.testing.assert_close(edited(y), direct(y))
         torch.testing.assert_close(edited.compile()(y), direct(y))
+
+
+def test_a_name_clash_in_a_nested_graph_names_the_path_and_the_graph():
+    """The message showed the nested call's own dict ({('l1',): 'act'}), not the user's path or where."""
+    net = NetChain({"o": NetChain({"enc": NetChain({"l1": LinearLayer(8), "act": "Ramp"})}), "head": LinearLayer(2)})
+    with pytest.raises(WiringError, match=r"renaming 'o/enc/l1' to 'act' would give two layers the same name 'act' "
+                                          r"in layer 'o/enc'"):
+        net_rename(net, {("o", "enc", "l1"): "act", "head": "h"})

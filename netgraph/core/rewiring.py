@@ -27,7 +27,7 @@ from netgraph.core.types import REAL, format_shape
 from netgraph.core.wiring import describe_layer
 
 __all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options", "drop_layers",
-           "no_layer_or_port", "numbered", "chain_of", "chain_items", "fits_checked"]
+           "listed", "no_layer_or_port", "numbered", "chain_of", "chain_items", "fits_checked"]
 
 _FITS_CHECKED = contextvars.ContextVar("fits_checked", default=False)
 
@@ -76,7 +76,7 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
             part = names[part - 1]
         if part not in current.layers:
             raise WiringError(f"there is no layer {part!r}{did_you_mean(part, names)} in {here}; its layers are "
-                              f"{_listed(names)}")
+                              f"{listed(names)}")
         path.append(part)
         current = current.layers[part]
     return tuple(path)
@@ -85,10 +85,10 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
 def no_layer_or_port(net: NetGraph, name: str, ports: tuple, what: str) -> WiringError:
     """The error for ``name``, neither a layer of ``net`` nor one of its ``ports`` (``what``: which ports those are)."""
     return WiringError(f"there is no layer or {what} {name!r}{did_you_mean(name, [*net.layers, *ports])} in the net; "
-                       f"its layers are {_listed(list(net.layers))}, its {what}s {list(ports)}")
+                       f"its layers are {listed(list(net.layers))}, its {what}s {list(ports)}")
 
 
-def _listed(names: list[str], shown: int = 20) -> str:
+def listed(names: list[str], shown: int = 20) -> str:
     return str(names) if len(names) <= shown else f"{names[:shown]} ... ({len(names)} in all)"
 
 

@@ -33,7 +33,7 @@ from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
 from netgraph.core.flattening import inline_nested, keeping_port_types, unique_names
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, fits_checked, layer_path,
-                                    no_layer_or_port, numbered)
+                                    listed, no_layer_or_port, numbered)
 from netgraph.core.surgery_take import net_take
 
 __all__ = ["net_extract", "net_replace_part", "net_rename", "net_take", "net_drop", "net_join", "net_flatten",
@@ -218,6 +218,11 @@ def net_rename(net: NetGraph, rename: Mapping[Any, str]) -> NetGraph:
     check_net(net, "net_rename")
     if not isinstance(rename, Mapping):
         raise OptionError(f"net_rename takes a dict {{old name or path: new name}}, found {type(rename).__name__}")
+    return _rename(net, rename, ())
+
+
+def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> NetGraph:
+    """``net_rename`` of the graph at ``prefix`` (which its errors name)."""
     original, (net, items) = net, edit_operators(
         net, rename.items(), "net_rename", lambda inner, group: net_rename(inner, {layer_in(r): n for r, n in group}))
     here: dict[str, str] = {}
@@ -230,10 +235,15 @@ def net_rename(net: NetGraph, rename: Mapping[Any, str]) -> NetGraph:
             here[path[0]] = new
         else:
             nested.setdefault(path[0], {})[path[1:]] = new
-    layers = {name: net_rename(layer, nested[name]) if name in nested else layer for name, layer in net.layers.items()}
+    layers = {name: _rename(layer, nested[name], (*prefix, name)) if name in nested else layer
+              for name, layer in net.layers.items()}
     names = [here.get(n, n) for n in layers]
     if len(set(names)) != len(names):
-        raise WiringError(f"renaming {dict(rename)} would give two layers the same name: {names}")
+        dup = next(n for n in names if names.count(n) > 1)
+        moves = ", ".join(f"{'/'.join((*prefix, o))!r} to {n!r}" for o, n in here.items() if n == dup)
+        where = f"layer {'/'.join(prefix)!r}" if prefix else "the net"
+        raise WiringError(f"renaming {moves} would give two layers the same name {dup!r} in {where}; "
+                          f"its layers would be {listed(names)}")
     renamed = {here.get(n, n): layer for n, layer in layers.items()}
     if isinstance(net, NetChain):
         return carry_multipliers([original], NetChain(renamed, **net.port_shape_options()))
