@@ -26,6 +26,7 @@ from netgraph.core.array_rules import matches, no_match, rule_pattern
 from netgraph.core.errors import OptionError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.multiplier_rates import stored_multipliers
+from netgraph.core.names import indexed
 from netgraph.core.nesting import deep_walk
 from netgraph.core.operator import NetOperator
 
@@ -222,9 +223,7 @@ def container_path(net: NetGraph, spec: Any) -> tuple | None:
         if isinstance(current, NetOperator) and part in current.NETS:
             current = getattr(current, part)
         elif isinstance(current, NetGraph):
-            names = list(current.layers)
-            if isinstance(part, int) and not isinstance(part, bool) and 1 <= part <= len(names):
-                part = names[part - 1]
+            part = indexed(list(current.layers), part) or part
             if not isinstance(part, str) or part not in current.layers:
                 return None
             current = current.layers[part]

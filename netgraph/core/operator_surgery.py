@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from netgraph.core.errors import NetGraphError, OptionError
+from netgraph.core.names import indexed
 from netgraph.core.graph import NetGraph
 from netgraph.core.operator import NetOperator
 
@@ -36,9 +37,7 @@ def into_operator(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str, tuple
             return (tuple(path), part, tuple(spec[i + 1:])) if part in current.NETS else None
         if not isinstance(current, NetGraph):
             return None
-        names = list(current.layers)
-        if isinstance(part, int) and not isinstance(part, bool) and 1 <= part <= len(names):
-            part = names[part - 1]
+        part = indexed(list(current.layers), part) or part
         if not isinstance(part, str) or part not in current.layers:
             return None
         path.append(part)

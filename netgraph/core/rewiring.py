@@ -17,7 +17,7 @@ from typing import Any
 
 import networkx as nx
 
-from netgraph.core.names import fresh_name
+from netgraph.core.names import INDEX_RULE, fresh_name, indexed
 from netgraph.core.chain import NetChain
 from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
@@ -71,9 +71,9 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
             raise WiringError(f"no layer at {shown_path(parts)!r}: {why}")
         names = list(current.layers)
         if isinstance(part, int):
-            if not 1 <= part <= len(names):
-                raise WiringError(f"there is no layer {part} in {here} (layers are numbered 1 to {len(names)})")
-            part = names[part - 1]
+            if indexed(names, part) is None:
+                raise WiringError(f"there is no layer {part} in {here} (layers are {INDEX_RULE.format(n=len(names))})")
+            part = indexed(names, part)
         if part not in current.layers:
             raise WiringError(f"there is no layer {part!r}{did_you_mean(part, names)} in {here}; its layers are "
                               f"{listed(names)}")
