@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import (LinearLayer, NetChain, WiringError, net_delete, net_extract, net_initialize, net_rename,
+from netgraph import (LinearLayer, NetChain, NetPort, WiringError, net_delete, net_extract, net_initialize, net_rename,
                       net_set_learning_rate_multipliers)
 
 
@@ -70,3 +70,9 @@ def test_negative_indices_count_from_the_end_in_surgery_paths():
 
 def inner_weights(net):
     return net.layers["1"].layers["3"].arrays["Weights"]
+
+
+def test_a_spec_of_the_wrong_kind_is_shown_once():
+    """It read "found NetPort('Input') in NetPort('Input')" when the whole spec was the bad part."""
+    with pytest.raises(WiringError, match=r"tuple path of those; found NetPort\('Input'\)$"):
+        net_extract(NetChain([LinearLayer(2)], input=3), NetPort("Input"))

@@ -60,7 +60,7 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
             part = int(part)  # numpy's integers too
         if isinstance(part, bool) or not isinstance(part, (int, str)):
             raise WiringError(f"a layer is named by a string, a 1-based index or a tuple path of those; "
-                              f"found {part!r:.60} in {spec!r:.80}")
+                              f"found {part!r:.60}" + (f" in {spec!r:.80}" if part is not spec else ""))
         here = f"layer {shown_path(tuple(path))!r}" if path else "the net"
         if not isinstance(current, NetGraph):
             nets = list(getattr(current, "NETS", ()))
