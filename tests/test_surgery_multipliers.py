@@ -167,3 +167,11 @@ def test_a_rule_for_a_layer_replaced_by_one_without_arrays_goes(edit):
     assert set(effective(edited).values()) == {0.25}
     again = NetGraph.from_yaml(edited.to_yaml())
     assert effective(again) == effective(edited)
+
+
+def test_replace_layers_drops_a_rule_whose_layer_has_no_arrays_any_more():
+    net = net_set_learning_rate_multipliers(NetChain({"a": LinearLayer(4), "b": LinearLayer(2)}, input=4),
+                                            {"a": 0.5, "b": 0.25})
+    for edited in (net.replace_layers({"a": "Sin"}), NetChain({"o": net}).replace_layers({("o", "a"): "Sin"})):
+        assert set(effective(edited).values()) == {0.25}
+        assert effective(NetGraph.from_yaml(edited.to_yaml())) == effective(edited)

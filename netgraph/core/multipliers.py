@@ -25,7 +25,7 @@ from typing import Any
 from netgraph.core.array_rules import matches, no_match, rule_pattern
 from netgraph.core.errors import OptionError, raise_all
 from netgraph.core.graph import NetGraph
-from netgraph.core.multiplier_rates import stored_multipliers
+from netgraph.core.multiplier_rates import picking_rules, stored_multipliers
 from netgraph.core.names import indexed
 from netgraph.core.nesting import deep_walk
 from netgraph.core.operator import NetOperator
@@ -110,9 +110,7 @@ def prune_rules(net: Any) -> Any:
         if new is not layer:
             changes[name] = new
     net = net.replace_layers(changes) if changes else net
-    names = [n.split(".") for n in array_names(net)]
-    kept = tuple((k, r) for k, r in net.learning_rate_multipliers.items()
-                 if any(matches([] if k == "All" else k.split("/"), n) for n in names))
+    kept = picking_rules(net)
     return net if len(kept) == len(net.learning_rate_multipliers) else net.with_learning_rate_multipliers(kept)
 
 
