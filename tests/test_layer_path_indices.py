@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import LinearLayer, NetChain, WiringError
+from netgraph import (LinearLayer, NetChain, NetPort, WiringError, net_delete, net_extract, net_initialize, net_rename,
+                      net_set_learning_rate_multipliers)
 
 
 def _chain() -> NetChain:
@@ -49,3 +50,29 @@ def test_integer_path_parts_name_layers_inside_an_operators_inner_chain():
     assert net.layer_types((1, "net", 2))["Output"].shape == (4,)
     with pytest.raises(WiringError, match=r"no layer at 'map/net/4': layer 'map/net' \(NetChain\) has no layer 4"):
         net.layer_at(("map", "net", 4))
+
+
+def test_negative_indices_count_from_the_end_in_surgery_paths():
+    """As Wolfram's Part (net[[-1]]) and the learning-rate keys ({-1: 0}) already did; surgery refused -1."""
+    inner = NetChain([LinearLayer(4), "Tanh", LinearLayer(4)])
+    net = net_initialize(NetChain([inner, "Ramp", LinearLayer(2)], input=3), seed=0)
+    assert net_extract(net, -1) is net.layers["3"]
+    assert net_extract(net, (1, -1, "Weights")) is inner_weights(net)
+    assert list(net_delete(net, (1, -1)).layers["1"].layers) == ["1", "2"]
+    assert list(net_rename(net, {-2: "r"}).layers) == ["1", "r", "3"]
+    assert net.layer_at((-3, -1)) is net.layers["1"].layers["3"]
+    frozen = net_set_learning_rate_multipliers(net, {-1: 0, (1, 3): 0.5})  # -1 picks the last layer there too
+    assert net_rename(frozen, {-1: "head"}).learning_rate_multipliers == {"head": 0.0, "1/3": 0.5}
+    assert net_extract(frozen, -3).learning_rate_multipliers == {"3": 0.5}
+    with pytest.raises(WiringError, match=r"no layer -4 in the net \(layers are numbered 1 to 3, or -1 for the last"):
+        net_extract(net, -4)
+
+
+def inner_weights(net):
+    return net.layers["1"].layers["3"].arrays["Weights"]
+
+
+def test_a_spec_of_the_wrong_kind_is_shown_once():
+    """It read "found NetPort('Input') in NetPort('Input')" when the whole spec was the bad part."""
+    with pytest.raises(WiringError, match=r"tuple path of those; found NetPort\('Input'\)$"):
+        net_extract(NetChain([LinearLayer(2)], input=3), NetPort("Input"))

@@ -69,7 +69,7 @@ def test_edge_from_a_port_inside_a_nested_chain():
     (NetPort(("enc", "l1", "Out")), ["enc/l1' has no output port 'Out'", "its outputs are ['Output']"]),
     (NetPort(("nope", "l1", "Output")), ["has no layer 'nope'", "['pre', 'enc', 'head']"]),
     (NetPort(("head", "x", "Output")), ["head' is a LinearLayer, not a NetGraph or NetChain"]),
-    (NetPort(("enc", 7, "Output")), ["enc' has no layer 7", "numbered 1 to 4"]),
+    (NetPort(("enc", 7, "Output")), ["enc' has no layer 7", "numbered 1 to 4, or -1 for the last"]),
 ])
 def test_a_bad_path_names_the_missing_part(net, port, fragments):
     for attempt in (lambda: net(Input=torch.randn(1, 3), Extra=torch.randn(1, 2), outputs=port),
@@ -154,6 +154,8 @@ def test_net_drop_of_a_nested_layer_read_through_a_port_path():
                       [(NetPort(("o", "enc", "l1", "Output")), "skip")], Input=3)
     two = net_drop(deeper, ("o", "enc", "l1"))
     assert two.input_ports == ("Input", "Input2") and two.layers["o"].output_ports == ("Output",)
+    # act and skip take l1's (4) from new inputs: two levels up too, act was fed the outer Input (3) l1 took
+    assert two.input_shapes == {"Input": (4,), "Input2": (4,)}
 
 
 def test_net_drop_inside_follows_a_renamed_output():

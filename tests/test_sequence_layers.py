@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (AppendLayer, EmbeddingLayer, NetGraph, NetPort, PrependLayer, SequenceMostLayer,
+from netgraph import (AppendLayer, ConvolutionLayer, DeconvolutionLayer, EmbeddingLayer, GatedRecurrentLayer,
+                      LongShortTermMemoryLayer, NetChain, NetGraph, NetPort, PrependLayer, SequenceMostLayer,
                       SequenceRestLayer, SequenceReverseLayer, ShapeError)
 from netgraph.core.types import INTEGER, PortType
 
@@ -92,3 +93,13 @@ def test_a_variable_sequence_of_length_one_is_a_data_error_not_an_empty_one(cls)
         net.compile()(torch.randn(2, 1, 3))
     xs = [torch.randn(2, 3), torch.randn(4, 3)]
     torch.testing.assert_close(net(xs), torch.stack([net(x) for x in xs]))  # lengths >= 2 run as before
+
+
+@pytest.mark.parametrize("layer, shape, where", [
+    (LongShortTermMemoryLayer(3), (4, "n"), "features"), (GatedRecurrentLayer(3), ("m", "n"), "features"),
+    (ConvolutionLayer(4, 3), ("n", 5), "channels"), (DeconvolutionLayer(4, 3), ("n", 5), "channels"),
+])
+def test_a_variable_length_cannot_size_learned_arrays(layer, shape, where):
+    """Accepted at construction, these failed in net_initialize with a raw TypeError (int + str, str // int)."""
+    with pytest.raises(ShapeError, match=rf"port 'Input' .*its {where} .* cannot have a variable length"):
+        NetChain([layer], input=shape)

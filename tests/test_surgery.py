@@ -184,3 +184,50 @@ def test_a_missing_layer_inside_a_nested_graph_is_named_as_a_layer_not_an_array(
                     lambda: net_replace_part(net, {("enc", "nope"): LinearLayer(8)})):
         with pytest.raises(WiringError, match=r"^there is no layer 'nope' in layer 'enc'; its layers are \['l1', 'act'\]"):
             attempt()
+
+
+def test_replace_part_changes_a_layer_and_its_declared_port_together():
+    """Wolfram's {layer -> new, "Output" -> n}: the new layer met the old declared Output (3) first, a ShapeError."""
+    chain = net_initialize(NetChain({"a": LinearLayer(4), "b": LinearLayer(3)}, input=2, output=3), seed=0)
+    edited = net_replace_part(chain, {"b": LinearLayer(5), "Output": 5})
+    assert isinstance(edited, NetChain) and list(edited.layers) == ["a", "b"]
+    assert edited.output_shapes == {"Output": (5,)} and list(edited.port_shape_options()) == ["Input", "Output"]
+    assert chain.output_shapes == {"Output": (3,)}
+    with pytest.raises(ShapeError, match="graph output 'Output'"):
+        net_replace_part(chain, {"b": LinearLayer(5), "Output": 6})
+
+
+def test_a_misspelt_port_is_suggested_beside_the_layers(net):
+    """net_replace_part and net_take take graph ports by name too: a misspelt one was 'no layer', with no suggestion."""
+    with pytest.raises(WiringError, match=r"no layer or graph port 'Inptu' \(did you mean 'Input'\?\).*graph ports"):
+        net_replace_part(net, {"Inptu": 4})
+    with pytest.raises(WiringError, match=r"no layer or graph output 'Outptu1' \(did you mean 'Output1'\?\)"):
+        net_take(net, "Outptu1")
+    with pytest.raises(WiringError, match=r"did you mean 'c'\?"):
+        net_take(net, "cc")
+
+
+def test_a_dropped_head_leaves_its_consumers_the_types_they_took():
+    """As in Wolfram, where layers keep their inferred types: the consumers of a dropped (or deleted) first layer take
+    what it gave them; their new inputs had no shape, so the net could not run."""
+    graph = net_initialize(NetGraph({"a": LinearLayer(3), "b": "Tanh", "c": "Ramp"}, [("a", "b"), ("a", "c")],
+                                    Input=2), seed=0)
+    dropped = net_drop(graph, "a")
+    assert dropped.input_shapes == {"Input": (3,), "Input2": (3,)}
+    x = torch.randn(2, 3)
+    torch.testing.assert_close(dropped(Input=x, Input2=x)["Output1"], torch.tanh(x))
+    chain = net_initialize(NetChain([LinearLayer(4), "Tanh", LinearLayer(2)], input=3), seed=0)
+    for edited in (net_drop(chain, 1), net_delete(chain, 1), net_drop(chain, [1, 2])):
+        assert isinstance(edited, NetChain) and edited.input_shapes == {"Input": (4,)}
+        y = torch.randn(2, 4)
+        direct = NetChain(list(edited.layers.values()), input=4)
+        torch.testing.assert_close(edited(y), direct(y))
+        torch.testing.assert_close(edited.compile()(y), direct(y))
+
+
+def test_a_name_clash_in_a_nested_graph_names_the_path_and_the_graph():
+    """The message showed the nested call's own dict ({('l1',): 'act'}), not the user's path or where."""
+    net = NetChain({"o": NetChain({"enc": NetChain({"l1": LinearLayer(8), "act": "Ramp"})}), "head": LinearLayer(2)})
+    with pytest.raises(WiringError, match=r"renaming 'o/enc/l1' to 'act' would give two layers the same name 'act' "
+                                          r"in layer 'o/enc'"):
+        net_rename(net, {("o", "enc", "l1"): "act", "head": "h"})

@@ -142,3 +142,36 @@ def test_replacing_a_whole_graph_inner_net_or_operator_drops_the_rules_inside_it
     assert net_rename(g2, {("enc", "zz"): "lin"}).learning_rate_multipliers == {"dec/Weights": 0.0, "mid": 2.0}
     kept = net_replace_part(_graph(), {("enc", "lin"): LinearLayer(4)})  # one layer replaced: its rule stays
     assert kept.learning_rate_multipliers["enc/lin"] == 0.1
+
+
+def test_a_rule_follows_a_layer_renumbered_inside_a_nested_chain():
+    """Deleting inner layer 2 renumbers 3, 4 to 2, 3: the rule for the old 3 moves to 2, and no stale '1/3' is left
+    to pick the old layer 4 (it froze it) or to stop the YAML from loading."""
+    inner = NetChain([LinearLayer(4), "Tanh", LinearLayer(4), LinearLayer(4)])
+    net = net_set_learning_rate_multipliers(NetChain([inner, LinearLayer(2)], input=3), {(1, 3): 0})
+    edited = net_delete(net, (1, 2))
+    frozen = {name for name, r in effective(edited).items() if r == 0}
+    assert frozen == {"1.2.Weights", "1.2.Biases"}
+    assert NetGraph.from_yaml(edited.to_yaml()).learning_rate_multipliers == edited.learning_rate_multipliers
+
+
+@pytest.mark.parametrize("edit", [
+    lambda net: net_replace_part(net, {"a": "Sin"}),
+    lambda net: net_replace(net, {LinearLayer: lambda layer: "Sin" if layer.output == (4,) else layer}),
+    lambda net: net_replace_part(NetChain({"enc": net, "z": "Tanh"}), {("enc", "a"): "Sin"}),
+])
+def test_a_rule_for_a_layer_replaced_by_one_without_arrays_goes(edit):
+    """The rule picks nothing after the edit: kept, the saved net did not load ('names a layer without arrays')."""
+    net = NetChain({"a": LinearLayer(4), "t": "Tanh", "b": LinearLayer(2)}, input=4)
+    edited = edit(net_set_learning_rate_multipliers(net, {"a": 0.5, "b": 0.25}))
+    assert set(effective(edited).values()) == {0.25}
+    again = NetGraph.from_yaml(edited.to_yaml())
+    assert effective(again) == effective(edited)
+
+
+def test_replace_layers_drops_a_rule_whose_layer_has_no_arrays_any_more():
+    net = net_set_learning_rate_multipliers(NetChain({"a": LinearLayer(4), "b": LinearLayer(2)}, input=4),
+                                            {"a": 0.5, "b": 0.25})
+    for edited in (net.replace_layers({"a": "Sin"}), NetChain({"o": net}).replace_layers({("o", "a"): "Sin"})):
+        assert set(effective(edited).values()) == {0.25}
+        assert effective(NetGraph.from_yaml(edited.to_yaml())) == effective(edited)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 import torch
 
-from netgraph import (ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort, WiringError,
-                      interpret, net_initialize)
+from netgraph import (ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort, ThreadingLayer,
+                      WiringError, interpret, net_initialize)
 from netgraph.core.ports import PortRef
 
 
@@ -171,3 +173,13 @@ def test_numbered_unwired_outputs_skip_the_names_of_a_nested_graphs_unwired_outp
     for port, path in expected.items():
         leaf = outer.layer_at(path)
         torch.testing.assert_close(out[port], x @ leaf.arrays["Weights"].T + leaf.arrays["Biases"])
+
+
+def test_graph_inputs_come_in_the_order_the_edges_name_them():
+    """The inputs are the compiled module's positional arguments: an edge from a layer name ((Src, "enc")) was
+    listed after the NetPort edges, so Src came second; a rebuild from explicit_edges() kept that order."""
+    edges = [(NetPort("Src"), "enc"), ("enc", NetPort("sub", "Input1")), (NetPort("Tgt"), NetPort("sub", "Input2"))]
+    net = NetGraph({"enc": LinearLayer(3), "sub": ThreadingLayer("Subtract")}, edges, Src=2, Tgt=3)
+    assert net.input_ports == ("Src", "Tgt")
+    assert NetGraph(dict(net.layers), net.explicit_edges(), Src=2, Tgt=3).input_ports == ("Src", "Tgt")
+    assert list(inspect.signature(net_initialize(net, seed=0).compile().forward).parameters) == ["Src", "Tgt"]

@@ -90,6 +90,11 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
         if not isinstance(shapes, dict) or not set(missing) <= set(shapes):
             raise ShapeError(f"{net.describe((node.path, None))}: {layer.type_name}.array_shapes() must give the shape "
                              f"of each of its arrays {list(arrays)}, gave {shapes!r}"[:400])
+        varying = [f"{n} {tuple(shapes[n])}" for n in missing if any(isinstance(d, str) for d in shapes[n])]
+        if varying:  # a size taken from a variable length ("n"): no array can hold it
+            unknown.append(f"{net.describe((node.path, None))}: arrays {', '.join(varying)} would take their size "
+                           f"from a variable-length dimension")
+            continue
         plans[node.path], leaves[node.path] = {n: tuple(shapes[n]) for n in missing}, layer
         if shared := layer.shared:
             shares[node.path] = shared

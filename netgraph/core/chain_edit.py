@@ -21,7 +21,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.layer import REGISTRY, Layer
-from netgraph.core.multipliers import carry_multipliers
+from netgraph.core.multipliers import carry_multipliers, prune_rules
 from netgraph.core.operator import NetOperator
 from netgraph.core.operator_surgery import edit_operators, layer_in
 from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, edit_at, subgraph
@@ -139,7 +139,7 @@ def net_replace(net: NetGraph, rules: Any) -> NetGraph:
         return net
     result, others = edit_operators(net, changes.items(), "net_replace",
                                     lambda inner, group: net_replace_part(inner, dict(group)))
-    result = result.replace_layers(dict(others)) if others else result
+    result = prune_rules(result.replace_layers(dict(others))) if others else result
     return net_delete(result, deleted) if deleted else result
 
 

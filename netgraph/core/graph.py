@@ -27,6 +27,7 @@ from netgraph.core.plugins import stage
 from netgraph.core.inference import Problem
 from netgraph.core.nesting import deep_walk, infer_net, nesting_depth, recursion_room
 from netgraph.core.information import information
+from netgraph.core.multiplier_rates import picking_rules
 from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, layer_key,
                                       named_layers)
 from netgraph.core.coders import check_decoders, split_port_options
@@ -269,7 +270,10 @@ class NetGraph(Layer):
                for n in layers if layers[n] is not self._layers[n]):
             return self._with_layers(layers)  # arrays changed only: types, edges and order stay valid
         rebuilt = NetGraph(layers, self.explicit_edges(), **self.port_shape_options())
-        return rebuilt.with_learning_rate_multipliers(self._multipliers) if self._multipliers else rebuilt
+        if not self._multipliers:
+            return rebuilt
+        kept = rebuilt.with_learning_rate_multipliers(self._multipliers)
+        return kept.with_learning_rate_multipliers(picking_rules(kept))  # a rule whose layer has no arrays now goes
 
     @property
     def learning_rate_multipliers(self) -> dict[str, float]:

@@ -15,6 +15,7 @@ import torch
 
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, WiringError, did_you_mean, raise_all
 from netgraph.core.layer import Layer
+from netgraph.core.names import INDEX_RULE, indexed
 from netgraph.core.plugins import stage
 
 __all__ = ["RESERVED_NAMES", "NOT_GIVEN", "coerce_layer", "named_layers", "given_by_keyword", "layer_key"]
@@ -130,9 +131,10 @@ def layer_key(key: Any, names: list[str]) -> tuple:
     path = key if isinstance(key, tuple) and key else (key,)
     first = path[0]
     if isinstance(first, numbers.Integral) and not isinstance(first, bool):
-        if not 1 <= first <= len(names):
-            raise WiringError(f"replace_layers: there is no layer {first} (layers are numbered 1 to {len(names)})")
-        return (names[int(first) - 1], *path[1:])
+        if indexed(names, int(first)) is None:
+            raise WiringError(f"replace_layers: there is no layer {first} (layers are "
+                              f"{INDEX_RULE.format(n=len(names))})")
+        return (indexed(names, int(first)), *path[1:])
     if not isinstance(first, str):
         raise WiringError(f"replace_layers: a layer is named by a string, a 1-based index or a tuple path of those; "
                           f"found {key!r:.80}")

@@ -12,7 +12,7 @@ from typing import Any
 from netgraph.core.array_rules import RuleIndex, matches, refuse_unmatched, rule_pattern
 from netgraph.core.shared import is_graph, shared_users
 
-__all__ = ["stored_multipliers", "array_multipliers"]
+__all__ = ["stored_multipliers", "array_multipliers", "picking_rules"]
 
 
 def stored_multipliers(net: Any, prefix: tuple = ()) -> list[tuple[str, float]]:
@@ -73,3 +73,18 @@ def _names_array(pattern: list[str] | None, parts: list[str]) -> bool:
     any user's array path, a layer rule only by its first user's (as the parameter is named)."""
     return pattern is not None and matches(pattern, parts) and len("/".join(pattern).split("/")) == len(
         "/".join(parts).split("/"))
+
+
+def picking_rules(net: Any) -> tuple:
+    """The rules stored on ``net`` itself that still pick one of its arrays (initialised or not): a rule whose
+    layers an edit removed, or replaced by layers without arrays, would not load back from YAML."""
+    names, stack = [], [(net, ())]
+    while stack:
+        graph, path = stack.pop()
+        for name, layer in graph.layers.items():
+            if is_graph(layer):
+                stack.append((layer, (*path, name)))
+            else:
+                names += [[*path, name, *array.split(".")] for array in layer.arrays]
+    return tuple((k, r) for k, r in net.learning_rate_multipliers.items()
+                 if any(matches([] if k == "All" else k.split("/"), n) for n in names))

@@ -25,11 +25,13 @@ from typing import Any
 from netgraph.core.array_rules import PathIndex, matches, no_match, rule_pattern
 from netgraph.core.errors import OptionError, raise_all
 from netgraph.core.graph import NetGraph
-from netgraph.core.multiplier_rates import stored_multipliers
+from netgraph.core.multiplier_rates import picking_rules, stored_multipliers
+from netgraph.core.names import indexed
+from netgraph.core.nesting import deep_walk
 from netgraph.core.operator import NetOperator
 
 __all__ = ["net_set_learning_rate_multipliers", "array_names", "carry_multipliers", "carry_into", "container_path",
-           "drop_rules_below"]
+           "drop_rules_below", "prune_rules"]
 
 
 def array_names(net: NetGraph, prefix: tuple = ()) -> list[str]:
@@ -73,9 +75,13 @@ def carry_multipliers(olds: Sequence[Any], new: Any) -> Any:
     one rule per kept layer of it; a rule whose layers are all gone is dropped; a glob stays while it matches."""
     olds = [old for old in olds if isinstance(old, NetGraph)]
     if not isinstance(new, NetGraph) or not any(stored_multipliers(old) for old in olds):
-        return new
+        return prune_rules(new)
+    inherited = {rule for old in olds for rule in old.learning_rate_multipliers.items()}
+    own = tuple(rule for rule in new.learning_rate_multipliers.items() if rule not in inherited)
+    if len(own) < len(new.learning_rate_multipliers):  # an old rule a rebuild kept as it was: moved below instead
+        new = new.with_learning_rate_multipliers(own)  # (kept, '1/3' would pick the layer renumbered 4 -> 3)
     positions = _positions(new)
-    have, out, used = set(stored_multipliers(new)), list(new.learning_rate_multipliers.items()), set()
+    have, out, used = set(stored_multipliers(new)), list(own), set()
     names = [n.split(".") for n in array_names(new)]
     for old in olds:
         mapping = _path_map(old, positions, used)
@@ -84,7 +90,29 @@ def carry_multipliers(olds: Sequence[Any], new: Any) -> Any:
                 if (moved, r) not in have:
                     have.add((moved, r))
                     out.append((moved, r))
-    return new.with_learning_rate_multipliers(tuple(out)) if len(out) > len(new.learning_rate_multipliers) else new
+    return prune_rules(new.with_learning_rate_multipliers(tuple(out)) if len(out) > len(own) else new)
+
+
+@deep_walk
+def prune_rules(net: Any) -> Any:
+    """``net`` without the stored rules (its own, its nested graphs' and inner nets') that pick no array any more:
+    their layers were removed or replaced by layers without arrays (kept, such a rule would not load from YAML)."""
+    if not isinstance(net, NetGraph) or not stored_multipliers(net):
+        return net
+    changes = {}
+    for name, layer in net.layers.items():
+        new = layer
+        if isinstance(layer, NetGraph):
+            new = prune_rules(layer)
+        elif isinstance(layer, NetOperator):
+            nets = {f: prune_rules(getattr(layer, f)) for f in layer.NETS}
+            changed = {f: inner for f, inner in nets.items() if inner is not getattr(layer, f)}
+            new = dataclasses.replace(layer, **changed) if changed else layer
+        if new is not layer:
+            changes[name] = new
+    net = net.replace_layers(changes) if changes else net
+    kept = picking_rules(net)
+    return net if len(kept) == len(net.learning_rate_multipliers) else net.with_learning_rate_multipliers(kept)
 
 
 def carry_into(net: NetGraph, path: tuple, part: Any) -> Any:
@@ -194,9 +222,7 @@ def container_path(net: NetGraph, spec: Any) -> tuple | None:
         if isinstance(current, NetOperator) and part in current.NETS:
             current = getattr(current, part)
         elif isinstance(current, NetGraph):
-            names = list(current.layers)
-            if isinstance(part, int) and not isinstance(part, bool) and 1 <= part <= len(names):
-                part = names[part - 1]
+            part = indexed(list(current.layers), part) or part
             if not isinstance(part, str) or part not in current.layers:
                 return None
             current = current.layers[part]

@@ -1,14 +1,19 @@
-"""Fresh names: a name not yet taken, made from a base by counting on (the one rule for ports and layers).
+"""Fresh names: a name not yet taken, made from a base by counting on (the one rule for ports and layers); and
+a layer's name from its index in a path.
 
 >>> fresh_name("Output", {"Output", "Output2"}), fresh_name("enc/l1", {"enc/l1"}, "_"), fresh_name("x", set())
 ('Output3', 'enc/l1_2', 'x')
+>>> indexed(["a", "b", "c"], 1), indexed(["a", "b", "c"], -1), indexed(["a", "b", "c"], 4)
+('a', 'c', None)
 """
 
 from __future__ import annotations
 
 from collections.abc import Container
 
-__all__ = ["fresh_name"]
+__all__ = ["fresh_name", "indexed", "INDEX_RULE"]
+
+INDEX_RULE = "numbered 1 to {n}, or -1 for the last"
 
 
 def fresh_name(base: str, taken: Container[str], sep: str = "") -> str:
@@ -18,3 +23,11 @@ def fresh_name(base: str, taken: Container[str], sep: str = "") -> str:
         n += 1
         name = f"{base}{sep}{n}"
     return name
+
+
+def indexed(names: list[str], part: object) -> str | None:
+    """The layer that the index ``part`` names among ``names``: 1-based, or negative from the end (as Wolfram's Part
+    and learning-rate keys); None for an index out of range or anything else."""
+    if isinstance(part, int) and not isinstance(part, bool) and 1 <= abs(part) <= len(names):
+        return names[part - 1 if part > 0 else part]
+    return None

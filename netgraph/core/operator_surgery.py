@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from netgraph.core.errors import NetGraphError, OptionError
+from netgraph.core.names import indexed
 from netgraph.core.graph import NetGraph
 from netgraph.core.operator import NetOperator
 
@@ -36,8 +37,8 @@ def into_operator(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str, tuple
             return (tuple(path), part, tuple(spec[i + 1:])) if part in current.NETS else None
         if not isinstance(current, NetGraph):
             return None
-        if isinstance(part, int) and not isinstance(part, bool) and 1 <= part <= len(current.layers):
-            part = list(current.layers)[part - 1]  # only for an index: a list of the names per spec was quadratic
+        if isinstance(part, int) and not isinstance(part, bool):  # names listed for an index only (quadratic per spec)
+            part = indexed(list(current.layers), part) or part
         if not isinstance(part, str) or part not in current.layers:
             return None
         path.append(part)

@@ -1,5 +1,5 @@
 """The wiring edits behind the surgery functions: naming layers by path, taking a subgraph, dropping
-layers (reconnecting interior ones only when their neighbours' ports fit), inlining nested graphs.
+layers (reconnecting interior ones only when their neighbours' ports fit).
 
 >>> from netgraph import NetGraph, LinearLayer
 >>> net = NetGraph({"a": LinearLayer(3), "b": "Tanh", "c": LinearLayer(2)}, [("a", "b", "c")], Input=4)
@@ -17,7 +17,7 @@ from typing import Any
 
 import networkx as nx
 
-from netgraph.core.names import fresh_name
+from netgraph.core.names import INDEX_RULE, fresh_name, indexed
 from netgraph.core.chain import NetChain
 from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
@@ -26,10 +26,8 @@ from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.types import REAL, format_shape
 from netgraph.core.wiring import describe_layer
 
-__all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options", "drop_layers", "inline_nested",
-           "keeping_port_types", "unique_names",
-           "numbered",
-           "chain_of", "chain_items", "fits_checked"]
+__all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options", "drop_layers",
+           "listed", "no_layer_or_port", "numbered", "chain_of", "chain_items", "fits_checked"]
 
 _FITS_CHECKED = contextvars.ContextVar("fits_checked", default=False)
 
@@ -62,7 +60,7 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
             part = int(part)  # numpy's integers too
         if isinstance(part, bool) or not isinstance(part, (int, str)):
             raise WiringError(f"a layer is named by a string, a 1-based index or a tuple path of those; "
-                              f"found {part!r:.60} in {spec!r:.80}")
+                              f"found {part!r:.60}" + (f" in {spec!r:.80}" if part is not spec else ""))
         here = f"layer {shown_path(tuple(path))!r}" if path else "the net"
         if not isinstance(current, NetGraph):
             nets = list(getattr(current, "NETS", ()))
@@ -73,18 +71,24 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
             raise WiringError(f"no layer at {shown_path(parts)!r}: {why}")
         names = list(current.layers)
         if isinstance(part, int):
-            if not 1 <= part <= len(names):
-                raise WiringError(f"there is no layer {part} in {here} (layers are numbered 1 to {len(names)})")
-            part = names[part - 1]
+            if indexed(names, part) is None:
+                raise WiringError(f"there is no layer {part} in {here} (layers are {INDEX_RULE.format(n=len(names))})")
+            part = indexed(names, part)
         if part not in current.layers:
             raise WiringError(f"there is no layer {part!r}{did_you_mean(part, names)} in {here}; its layers are "
-                              f"{_listed(names)}")
+                              f"{listed(names)}")
         path.append(part)
         current = current.layers[part]
     return tuple(path)
 
 
-def _listed(names: list[str], shown: int = 20) -> str:
+def no_layer_or_port(net: NetGraph, name: str, ports: tuple, what: str) -> WiringError:
+    """The error for ``name``, neither a layer of ``net`` nor one of its ``ports`` (``what``: which ports those are)."""
+    return WiringError(f"there is no layer or {what} {name!r}{did_you_mean(name, [*net.layers, *ports])} in the net; "
+                       f"its layers are {listed(list(net.layers))}, its {what}s {list(ports)}")
+
+
+def listed(names: list[str], shown: int = 20) -> str:
     return str(names) if len(names) <= shown else f"{names[:shown]} ... ({len(names)} in all)"
 
 
@@ -100,21 +104,22 @@ def edit_at(net: NetGraph, specs: list, edit: Any) -> NetGraph:
         if set(groups[parent]) == set(inner.layers):
             raise WiringError(f"this would remove every layer of {'/'.join(parent) or 'the net'}")
         edited = edit(inner, groups[parent])
-        net = _put_back(net, parent, edited) if parent else edited
+        net = _put_back(net, parent, edited)[0] if parent else edited
     return net
 
 
-def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> NetGraph:
+def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> tuple[NetGraph, set[str]]:
     """``net`` with the graph at ``path`` replaced by ``edited``, whose ports may differ, following the rule for
     dropped heads: an input of ``edited`` that now feeds other layers (a dropped head's consumers) and a layer
     that read a lost output (through a port path, ``NetPort(("enc", "l1", "Output"))``) take new graph inputs,
     never the data of the port they replace. An output renamed (unwired ones are named by their count) is
-    followed; graph outputs fed by lost ones go. A chain takes ``edited`` as it is."""
+    followed; graph outputs fed by lost ones go. A chain takes ``edited`` as it is. Also gives the new inputs (a
+    level up, an input fed as before by a new one of this level is new too, so the rule holds at every depth)."""
     name = path[0]
-    new = _put_back(net.layers[name], path[1:], edited) if len(path) > 1 else edited
-    outputs, same_in = _output_map(net.layers[name], new), _same_inputs(net.layers[name], new)
+    new, inner_fresh = _put_back(net.layers[name], path[1:], edited) if len(path) > 1 else (edited, set())
+    outputs, same_in = _output_map(net.layers[name], new), _same_inputs(net.layers[name], new) - inner_fresh
     if isinstance(net, NetChain) or (all(p == q for p, q in outputs.items()) and same_in == set(new.input_ports)):
-        return net.replace_layers({name: new})
+        return net.replace_layers({name: new}), set()
 
     def lost(a: Any, b: Any) -> bool:
         gone = a.layer == name and outputs[a.port] is None
@@ -130,11 +135,15 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> NetGraph:
     declared = {p: t for p, t in net.port_shape_options().items() if p in inputs or p in outs}
     fresh = [NetPort(name, p) for p in new.input_ports if p not in same_in]
     fresh += [_ref(e.dst) for e in net.edges if e.src.layer == name and outputs[e.src.port] is None and e.dst.layer]
+    made = set()
     for dst in fresh:
         port = fresh_name(dst.port, inputs)
         inputs.add(port)
+        made.add(port)
         edges.append((NetPort(port), dst))
-    return NetGraph({n: new if n == name else layer for n, layer in net.layers.items()}, edges, **declared)
+        if dst.layer != name:  # a reader of a lost output takes what it took (the edited graph declares its own)
+            declared.update(_known_types(net, dst.layer, {dst.port: port}))
+    return NetGraph({n: new if n == name else layer for n, layer in net.layers.items()}, edges, **declared), made
 
 
 def _output_map(old: NetGraph, new: NetGraph) -> dict[str, str | None]:
@@ -223,6 +232,7 @@ def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True, targets: 
             name = fresh_name(e.dst.port, inputs)
             inputs.add(name)
             edges.append((NetPort(name), NetPort(e.dst.layer, e.dst.port)))
+            shapes.update(_known_types(net, e.dst.layer, {e.dst.port: name}))
         if mute_orphans and e.src.layer in keep and e.src.layer not in targets and e.dst.layer is not None \
                 and e.dst.layer not in keep \
                 and (e.src.layer, e.src.port) not in used:
@@ -252,8 +262,17 @@ def _subchain(chain: NetChain, keep: set[str]) -> NetChain:
     first, last = names[0] == next(iter(chain.layers)), names[-1] == list(chain.layers)[-1]
     shapes = {p: s for p, s in chain.port_shape_options().items()
               if (first and p in first_inputs) or (last and p in last_outputs)}  # the ends that stay keep theirs
+    if not first:  # a new head takes what it took before, as in Wolfram, where layers keep their inferred types
+        shapes.update(_known_types(chain, names[0], {p: p for p in first_inputs}))
     layers: Any = [chain.layers[n] for n in names] if numbered(chain) else {n: chain.layers[n] for n in names}
     return NetChain(layers, **shapes)
+
+
+def _known_types(net: NetGraph, layer: str, ports: dict[str, str]) -> dict[str, Any]:
+    """The types ``layer``'s input ports had in ``net`` (those with a known shape), by the graph input each one gets
+    (``ports``: layer port -> graph input): a layer that lost its producer still takes what it took."""
+    types = net.layer_types(layer)
+    return {name: types[port] for port, name in ports.items() if types[port].shape is not None}
 
 
 def drop_layers(net: NetGraph, drop: list[str]) -> NetGraph:
@@ -343,58 +362,3 @@ def _rebuilt(net: NetGraph, layers: dict, edges: list[tuple]) -> NetGraph:
     declared = net.port_shape_options()
     ports = {p.port for pair in edges for p in pair if p is not None and p.layer is None}
     return NetGraph(layers, edges, **{p: t for p, t in declared.items() if p in ports})
-
-
-def unique_names(paths: list[tuple]) -> dict[tuple, str]:
-    """Each path joined by ``/``, in order; a name already given is made unique as ``name_2``, ``name_3``, ...
-    (as ``chain_of`` does), so a flattened ``enc/l1`` and a layer named ``enc/l1`` stay two layers."""
-    names: dict[tuple, str] = {}
-    taken: set[str] = set()
-    for path in paths:
-        name = fresh_name("/".join(path), taken, "_")
-        taken.add(name)
-        names[path] = name
-    return names
-
-
-def inline_nested(net: NetGraph) -> NetGraph:
-    """One level of nesting removed: each nested graph's layers join ``net`` as ``outer/inner``."""
-    nested = {n: l for n, l in net.layers.items() if isinstance(l, NetGraph)}
-    if not nested:
-        return net
-    fed = {(e.dst.layer, e.dst.port): e.src for e in net.edges}
-    inner_out = {(n, e.dst.port): e.src for n, g in nested.items() for e in g.edges if e.dst.layer is None}
-    new = unique_names([(n, inner) if n in nested else (n,) for n in net.layers
-                        for inner in (nested[n].layers if n in nested else (None,))])
-
-    def resolve(ref: PortRef, within: str | None = None) -> NetPort:
-        if within is not None:  # a reference inside nested graph ``within``
-            if ref.layer is None:
-                return resolve(fed[(within, ref.port)])
-            return NetPort(new[(within, ref.layer)], ref.port)
-        if ref.layer in nested:
-            return resolve(inner_out[(ref.layer, ref.port)], ref.layer)
-        return NetPort(ref.port) if ref.layer is None else NetPort(new[(ref.layer,)], ref.port)
-
-    layers: dict[str, Any] = {}
-    edges: list[tuple] = []
-    for name, layer in net.layers.items():
-        if name in nested:
-            layers.update({new[(name, inner)]: sub for inner, sub in layer.layers.items()})
-            edges += [(resolve(e.src, name), NetPort(new[(name, e.dst.layer)], e.dst.port))
-                      for e in layer.edges if e.dst.layer is not None]
-        else:
-            layers[new[(name,)]] = layer
-    edges += [(resolve(e.src), resolve(e.dst)) for e in net.edges if e.dst.layer not in nested]
-    consumed = {(a.layer, a.port) for a, _ in edges}
-    edges += [(NetPort(n, p), None) for n, l in layers.items() for p in l.output_ports if (n, p) not in consumed]
-    return keeping_port_types(net, layers, edges)
-
-
-def keeping_port_types(net: NetGraph, layers: dict, edges: list) -> NetGraph:
-    """``NetGraph(layers, edges)`` with ``net``'s port options, plus the types of ports that would otherwise be known
-    less well than in ``net`` (a shape a nested graph declared, its layers now inlined)."""
-    flat = NetGraph(layers, edges, **net.port_shape_options())
-    before, after = net.port_types, flat.port_types
-    lost = {p: t for p, t in before.items() if p in after and after[p] != t}
-    return NetGraph(layers, edges, **{**net.port_shape_options(), **lost}) if lost else flat

@@ -24,14 +24,16 @@ from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.ir import Value
-from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below
+from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
+    prune_rules
 from netgraph.core.nesting import deep_walk
 from netgraph.core.operator_surgery import edit_operators, into_operator, layer_in, within
 from netgraph.core.options import as_array
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
-from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, fits_checked, inline_nested,
-                                    keeping_port_types, layer_path, numbered, unique_names)
+from netgraph.core.flattening import inline_nested, keeping_port_types, unique_names
+from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, fits_checked, layer_path,
+                                    listed, no_layer_or_port, numbered)
 from netgraph.core.surgery_take import net_take
 
 __all__ = ["net_extract", "net_replace_part", "net_rename", "net_take", "net_drop", "net_join", "net_flatten",
@@ -118,6 +120,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
         if isinstance(spec, str) and spec in (*net.input_ports, *net.output_ports) and spec not in net.layers:
             ports[spec] = value
             continue
+        if isinstance(spec, str) and spec not in net.layers:
+            raise no_layer_or_port(net, spec, (*net.input_ports, *net.output_ports), "graph port")
         if isinstance(spec, NetSharedArray):
             _shared_value(net, spec.name)  # an unknown name is an error
             path, array = shared_users(net)[spec.name][0]
@@ -137,15 +141,20 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             users.setdefault(user, {})[name] = new
         for user, arrays in users.items():
             layers[user] = layers.get(user, net.layer_at(user)).with_arrays(arrays)
+    declared = {**net.port_shape_options(), **ports}
+    if ports and layers:  # {layer: new, "Output": n} (Wolfram's way to change both): the old port types go first
+        net = _declaring(net, {p: t for p, t in net.port_shape_options().items() if p not in ports})
     result = net.replace_layers(layers) if layers else net
-    if ports:
-        declared = {**result.port_shape_options(), **ports}
-        if isinstance(result, NetChain):  # a chain stays a chain (and a numbered one numbered)
-            layers = list(result.layers.values()) if numbered(result) else dict(result.layers)
-            result = carry_multipliers([result], NetChain(layers, **declared))
-        else:
-            result = carry_multipliers([result], NetGraph(dict(result.layers), result.explicit_edges(), **declared))
-    return drop_rules_below(result, replaced) if replaced else result
+    result = _declaring(result, declared) if ports else result
+    return prune_rules(drop_rules_below(result, replaced) if replaced else result)  # a layer now without arrays
+
+
+def _declaring(net: NetGraph, declared: dict[str, Any]) -> NetGraph:
+    """``net`` with the graph port options ``declared`` (a chain stays a chain, and a numbered one numbered)."""
+    if isinstance(net, NetChain):
+        return carry_multipliers([net], NetChain(list(net.layers.values()) if numbered(net) else dict(net.layers),
+                                                 **declared))
+    return carry_multipliers([net], NetGraph(dict(net.layers), net.explicit_edges(), **declared))
 
 
 def _shared_key(net: NetGraph, spec: Any) -> Any:
@@ -209,6 +218,11 @@ def net_rename(net: NetGraph, rename: Mapping[Any, str]) -> NetGraph:
     check_net(net, "net_rename")
     if not isinstance(rename, Mapping):
         raise OptionError(f"net_rename takes a dict {{old name or path: new name}}, found {type(rename).__name__}")
+    return _rename(net, rename, ())
+
+
+def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> NetGraph:
+    """``net_rename`` of the graph at ``prefix`` (which its errors name)."""
     original, (net, items) = net, edit_operators(
         net, rename.items(), "net_rename", lambda inner, group: net_rename(inner, {layer_in(r): n for r, n in group}))
     here: dict[str, str] = {}
@@ -221,10 +235,15 @@ def net_rename(net: NetGraph, rename: Mapping[Any, str]) -> NetGraph:
             here[path[0]] = new
         else:
             nested.setdefault(path[0], {})[path[1:]] = new
-    layers = {name: net_rename(layer, nested[name]) if name in nested else layer for name, layer in net.layers.items()}
+    layers = {name: _rename(layer, nested[name], (*prefix, name)) if name in nested else layer
+              for name, layer in net.layers.items()}
     names = [here.get(n, n) for n in layers]
     if len(set(names)) != len(names):
-        raise WiringError(f"renaming {dict(rename)} would give two layers the same name: {names}")
+        dup = next(n for n in names if names.count(n) > 1)
+        moves = ", ".join(f"{'/'.join((*prefix, o))!r} to {n!r}" for o, n in here.items() if n == dup)
+        where = f"layer {'/'.join(prefix)!r}" if prefix else "the net"
+        raise WiringError(f"renaming {moves} would give two layers the same name {dup!r} in {where}; "
+                          f"its layers would be {listed(names)}")
     renamed = {here.get(n, n): layer for n, layer in layers.items()}
     if isinstance(net, NetChain):
         return carry_multipliers([original], NetChain(renamed, **net.port_shape_options()))

@@ -21,7 +21,8 @@ from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.operator_surgery import into_operator
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
-from netgraph.core.rewiring import check_net, layer_graph, layer_path, subgraph, with_output_options
+from netgraph.core.rewiring import (check_net, layer_graph, layer_path, no_layer_or_port, subgraph,
+                                    with_output_options)
 
 __all__ = ["net_take"]
 
@@ -80,6 +81,8 @@ def _sources(net: NetGraph, spec: Any) -> set[tuple[str, str]]:
     if isinstance(spec, str) and spec in net.output_ports and spec not in net.layers:
         return {(e.src.layer, e.src.port) for e in net.edges
                 if e.dst.layer is None and e.dst.port == spec and e.src.layer}
+    if isinstance(spec, str) and spec not in net.layers:
+        raise no_layer_or_port(net, spec, net.output_ports, "graph output")
     path = layer_path(net, spec, "net_take")
     if len(path) > 1:
         raise WiringError(f"net_take takes top-level layers, graph outputs or NetPorts, found the nested path "

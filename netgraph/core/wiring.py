@@ -294,7 +294,7 @@ class _Normalizer:
         for dst, refs in claimed.items():
             if len(refs) > 1:
                 self.fed_twice(dst, refs)
-        edges = explicit + self.thread(bare, claimed)
+        edges = sorted(explicit + self.thread(bare, claimed), key=lambda e: e.index)  # as given: the inputs in order
         wiring = Wiring(self.layers, edges, muted=muted)
         self.add_graph_ports(wiring)
         return wiring

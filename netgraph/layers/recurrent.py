@@ -178,6 +178,9 @@ class _Recurrent(Layer):
             if shape is not None and len(shape) != 2:
                 raise Conflict(f"port {port!r} must be a sequence of vectors (length, features), found "
                                f"{format_shape(shape)}")
+            if shape is not None and port == "Input" and isinstance(shape[1], str):
+                raise Conflict(f"port 'Input' {format_shape(shape)}: its features (dimension 2) size the learned "
+                               f"InputWeights, so they cannot have a variable length")
         x, y = types["Input"].shape, types["Output"].shape
         seq = next((s[0] for s in (x, y) if s is not None and s[0] is not None), None if x is None else SEQUENCE)
         fill(types, "Output", (seq, self._size))

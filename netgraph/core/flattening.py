@@ -1,0 +1,82 @@
+"""Flattening helpers for ``net_flatten``: unique ``outer/inner`` names, one level of nesting inlined, and the
+rebuilt graph keeping the original's port types and port order.
+
+>>> from netgraph import NetChain, LinearLayer
+>>> net = NetChain({"enc": NetChain({"l1": LinearLayer(3)}), "head": LinearLayer(2)}, input=4)
+>>> list(inline_nested(net).layers)
+['enc/l1', 'head']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netgraph.core.names import fresh_name
+from netgraph.core.graph import NetGraph
+from netgraph.core.ports import NetPort, PortRef
+
+__all__ = ["unique_names", "inline_nested", "keeping_port_types"]
+
+
+def unique_names(paths: list[tuple]) -> dict[tuple, str]:
+    """Each path joined by ``/``, in order; a name already given is made unique as ``name_2``, ``name_3``, ...
+    (as ``chain_of`` does), so a flattened ``enc/l1`` and a layer named ``enc/l1`` stay two layers."""
+    names: dict[tuple, str] = {}
+    taken: set[str] = set()
+    for path in paths:
+        name = fresh_name("/".join(path), taken, "_")
+        taken.add(name)
+        names[path] = name
+    return names
+
+
+def inline_nested(net: NetGraph) -> NetGraph:
+    """One level of nesting removed: each nested graph's layers join ``net`` as ``outer/inner``."""
+    nested = {n: l for n, l in net.layers.items() if isinstance(l, NetGraph)}
+    if not nested:
+        return net
+    fed = {(e.dst.layer, e.dst.port): e.src for e in net.edges}
+    inner_out = {(n, e.dst.port): e.src for n, g in nested.items() for e in g.edges if e.dst.layer is None}
+    new = unique_names([(n, inner) if n in nested else (n,) for n in net.layers
+                        for inner in (nested[n].layers if n in nested else (None,))])
+
+    def resolve(ref: PortRef, within: str | None = None) -> NetPort:
+        if within is not None:  # a reference inside nested graph ``within``
+            if ref.layer is None:
+                return resolve(fed[(within, ref.port)])
+            return NetPort(new[(within, ref.layer)], ref.port)
+        if ref.layer in nested:
+            return resolve(inner_out[(ref.layer, ref.port)], ref.layer)
+        return NetPort(ref.port) if ref.layer is None else NetPort(new[(ref.layer,)], ref.port)
+
+    layers: dict[str, Any] = {}
+    edges: list[tuple] = []
+    for name, layer in net.layers.items():
+        if name in nested:
+            layers.update({new[(name, inner)]: sub for inner, sub in layer.layers.items()})
+            edges += [(resolve(e.src, name), NetPort(new[(name, e.dst.layer)], e.dst.port))
+                      for e in layer.edges if e.dst.layer is not None]
+        else:
+            layers[new[(name,)]] = layer
+    edges += [(resolve(e.src), resolve(e.dst)) for e in net.edges if e.dst.layer not in nested]
+    consumed = {(a.layer, a.port) for a, _ in edges}
+    edges += [(NetPort(n, p), None) for n, l in layers.items() for p in l.output_ports if (n, p) not in consumed]
+    return keeping_port_types(net, layers, edges)
+
+
+def keeping_port_types(net: NetGraph, layers: dict, edges: list) -> NetGraph:
+    """``NetGraph(layers, edges)`` with ``net``'s port options, plus the types of ports that would otherwise be known
+    less well than in ``net`` (a shape a nested graph declared, its layers now inlined). The graph ports keep ``net``'s
+    order (its inputs are the compiled module's positional arguments): edges are listed in it."""
+    ins, outs = ({p: i for i, p in enumerate(ports)} for ports in (net.input_ports, net.output_ports))
+
+    def rank(edge: tuple) -> tuple[int, int]:
+        src, dst = edge
+        if src.layer is None and src.port in ins:
+            return 0, ins[src.port]
+        return (2, outs[dst.port]) if dst is not None and dst.layer is None and dst.port in outs else (1, 0)
+    edges = sorted(edges, key=rank)
+    flat = NetGraph(layers, edges, **net.port_shape_options())
+    before, after = net.port_types, flat.port_types
+    lost = {p: t for p, t in before.items() if p in after and after[p] != t}
+    return NetGraph(layers, edges, **{**net.port_shape_options(), **lost}) if lost else flat
