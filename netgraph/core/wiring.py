@@ -11,6 +11,7 @@ port and the index of the user's edge (a chain or group is one edge).
 from __future__ import annotations
 
 import numbers
+import operator
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -294,7 +295,7 @@ class _Normalizer:
         for dst, refs in claimed.items():
             if len(refs) > 1:
                 self.fed_twice(dst, refs)
-        edges = sorted(explicit + self.thread(bare, claimed), key=lambda e: e.index)  # as given: the inputs in order
+        edges = sorted(explicit + self.thread(bare, claimed), key=operator.attrgetter("index"))  # as given: inputs in order
         wiring = Wiring(self.layers, edges, muted=muted)
         self.add_graph_ports(wiring)
         return wiring
