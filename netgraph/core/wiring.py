@@ -295,7 +295,7 @@ class _Normalizer:
         for dst, refs in claimed.items():
             if len(refs) > 1:
                 self.fed_twice(dst, refs)
-        edges = sorted(explicit + self.thread(bare, claimed), key=operator.attrgetter("index"))  # as given: inputs in order
+        edges = sorted(explicit + self.thread(bare, claimed), key=operator.attrgetter("index"))  # inputs as given
         wiring = Wiring(self.layers, edges, muted=muted)
         self.add_graph_ports(wiring)
         return wiring
