@@ -60,9 +60,11 @@ def test_requested_backend_must_exist(no_engines):
         seed().render_svg(backend="dot")
 
 
-def _fake_engine(folder: Path, name: str) -> None:
+def _fake_engine(folder: Path, name: str, lines: int = 1) -> None:
     exe = folder / name
-    exe.write_text("#!/bin/sh\necho 'Error: syntax error in line 1' >&2\nexit 1\n")
+    exe.write_text("#!/bin/sh\necho 'Error: syntax error in line 1' >&2\n"
+                   + f"i=1; while [ $i -lt {lines} ]; do echo \"Error: Edge length $i larger than maximum\" >&2; "
+                     f"i=$((i+1)); done\nexit 1\n")
     exe.chmod(0o755)
 
 
@@ -80,6 +82,18 @@ def test_a_failing_engine_falls_back_and_a_requested_one_reports_its_error(tmp_p
     with pytest.raises(NetGraphError, match="render backend 'dot' failed: .*exited with status 1: Error: syntax error"):
         seed().render_svg(backend="dot")
 
+
+
+def test_a_failing_engine_s_long_error_output_is_cut_to_its_first_lines(tmp_path, monkeypatch):
+    # dot on a box with thousands of ports printed 1,260 'Edge length ... larger than maximum' lines: all of them
+    # went into the fallback warning
+    _fake_engine(tmp_path, "dot", lines=1000)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(NetGraphError) as caught:
+        seed().render_svg(backend="dot")
+    message = str(caught.value)
+    assert "Error: syntax error in line 1\nError: Edge length 1 larger" in message
+    assert message.count("Edge length") == 2 and message.endswith("(and 997 more lines)")
 
 # -- files ---------------------------------------------------------------------------------------------------------
 def test_render_writes_svg_and_dot_files(tmp_path):

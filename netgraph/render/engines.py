@@ -107,7 +107,8 @@ def run_engine(backend: str, source: str, fmt: str) -> bytes:
     except OSError as exc:
         raise EngineFailed(f"could not run {exe}: {exc}") from None
     if done.returncode != 0 or not done.stdout:
-        err = done.stderr.decode("utf-8", "replace").strip()
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        err = "\n".join(lines[:3]) + (f"\n(and {len(lines) - 3:,} more lines)" if len(lines) > 3 else "")
         raise EngineFailed(f"{exe} -T{fmt} exited with status {done.returncode}: {err or 'no output'}")
     return done.stdout
 
