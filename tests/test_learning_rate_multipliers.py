@@ -103,6 +103,22 @@ def test_a_bad_rule_in_yaml_is_located():
         NetGraph.from_yaml(text)
 
 
+def test_an_index_in_a_tuple_key_names_a_layer_at_any_depth_negative_from_the_end():
+    # (1, -1) matched no array ('-1' was read as a layer name below the top level), though layer_at, the surgery
+    # functions and a top-level key (-1) take it; an index names the same layer in net_initialize(method=)
+    inner = NetGraph({"a": LinearLayer(3), "b": LinearLayer(3)}, [("a", "b")])
+    fresh = NetChain([inner, LinearLayer(2)], input=4)
+    deep = net_initialize(fresh, seed=0)
+    for key in ((1, -1), (-2, 2), (1, "b"), (1, -1, "Weights")):
+        rates = net_set_learning_rate_multipliers(deep, {key: 0}).information("ArraysLearningRateMultipliers")
+        assert {p for p, r in rates.items() if r == 0} == {("1", "b", "Weights")} | (
+            set() if len(key) == 3 else {("1", "b", "Biases")})
+    with pytest.raises(OptionError, match=r"key \(1, -3\) matches no array"):
+        net_set_learning_rate_multipliers(deep, {(1, -3): 0})
+    filled = net_initialize(fresh, method={(1, -1, "Biases"): 0.25}, seed=0)
+    assert torch.equal(filled.layer_at(("1", "b")).arrays["Biases"], torch.full((3,), 0.25))
+
+
 def test_yaml_takes_one_number_for_every_array_as_python_does():
     """``learning_rate_multipliers: 0.5`` was refused ('is a mapping'), though net_train and
     net_set_learning_rate_multipliers take a number as {All: r}."""

@@ -134,7 +134,7 @@ def parse_rules(spec: Any) -> list[tuple[Any, Method]]:
             for key, m in items]
 
 
-def pick_methods(rules: list[tuple[Any, Method]], top: list[str], names: dict[str, tuple | None]) -> dict[str, Method]:
+def pick_methods(rules: list[tuple[Any, Method]], top: Mapping[str, Any], names: dict[str, tuple | None]) -> dict[str, Method]:
     """The method of each array (dotted name -> shape, None when not to be filled) that some rule picks.
 
     OptionError for a key that matches no array; ShapeError for a rule naming an array it cannot fill.

@@ -14,28 +14,45 @@ True
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.names import indexed
 
 __all__ = ["WILDCARDS", "rule_pattern", "matches", "refuse_unmatched", "no_match", "RuleIndex", "PathIndex"]
 
 WILDCARDS = ("*", "_", "All", "all")
 
 
-def rule_pattern(key: Any, top: list[str]) -> list[str] | None:
-    """The key as a list of glob parts matched against an array's path, or None (a key of no known form)."""
+def rule_pattern(key: Any, top: Sequence[str] | Mapping[str, Any]) -> list[str] | None:
+    """The key as a list of glob parts matched against an array's path, or None (a key of no known form). ``top``:
+    the net's layer names, or its layers by name, through which an index in a tuple key names a layer at any depth
+    (1-based, or negative from the end: ``(1, -1)`` is the last layer of the first, as in surgery paths)."""
     if isinstance(key, str) and key in WILDCARDS:
         return []
     if isinstance(key, int) and not isinstance(key, bool):
-        return [top[key - 1 if key > 0 else key]] if 1 <= abs(key) <= len(top) and key != 0 else None
+        name = indexed(list(top), key)
+        return None if name is None else [name]
     if isinstance(key, str):
         return key.split("/")
     if isinstance(key, tuple) and key:
-        parts = [rule_pattern(k, top) if isinstance(k, int) and i == 0 else [str(k)] for i, k in enumerate(key)]
-        return None if any(p is None for p in parts) else [q for p in parts for q in p]
+        parts, level = [], top
+        for i, k in enumerate(key):
+            if isinstance(k, int) and not isinstance(k, bool) and (i == 0 or isinstance(level, Mapping)):
+                k = indexed(list(level), k)
+                if k is None:
+                    return None
+            parts.append(str(k))
+            level = _inner_layers(level, parts[-1]) if isinstance(level, Mapping) else None
+        return parts
     return None
+
+
+def _inner_layers(layers: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
+    """The layers by name of the graph ``name`` among ``layers``, if it is one."""
+    inner = getattr(layers.get(name), "layers", None)
+    return inner if isinstance(inner, Mapping) else None
 
 
 def matches(pattern: list[str] | None, parts: list[str]) -> bool:

@@ -40,8 +40,7 @@ def array_multipliers(net: Any, names: list[str], rules: Sequence[tuple[Any, flo
     """Each parameter name's learning-rate multiplier: the first matching rule wins, default 1; ``rules`` (key,
     rate) come first (net_train's ``learning_rate_multipliers=``; one that matches nothing is an OptionError), then
     those stored on the net (``net_set_learning_rate_multipliers``)."""
-    top = list(net.layers)
-    given = [(key, rule_pattern(key, top), r) for key, r in rules]
+    given = [(key, rule_pattern(key, net.layers), r) for key, r in rules]
     rules = given + [(key, key.split("/") if key != "All" else [], r) for key, r in stored_multipliers(net)]
     aliases = _shared_aliases(net)
     used: set[int] = set()
@@ -54,7 +53,7 @@ def array_multipliers(net: Any, names: list[str], rules: Sequence[tuple[Any, flo
             if matches(pattern, parts) or any(_names_array(pattern, other) for other in others)][:1]
         for i in found:
             out[name], _ = rules[i][2], used.add(i)
-    refuse_unmatched("learning_rate_multipliers", [(key, pattern) for key, pattern, _ in given], used, top,
+    refuse_unmatched("learning_rate_multipliers", [(key, pattern) for key, pattern, _ in given], used, list(net.layers),
                      [*names, *(".".join(o) for n in names for o in aliases.get(n, ()))])
     return out
 

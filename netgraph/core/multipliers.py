@@ -56,7 +56,7 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
     top, names, errors, stored = list(net.layers), [n.split(".") for n in array_names(net)], [], {}
     index = None
     for key, value in items:
-        pattern = rule_pattern(key, top)
+        pattern = rule_pattern(key, net.layers)
         r = 0.0 if value is None else value
         if isinstance(r, bool) or not isinstance(r, (int, float)) or not math.isfinite(r) or r < 0:
             errors.append(f"multiplier of {key!r} must be a number >= 0 (0 freezes), found {value!r}")
