@@ -32,7 +32,7 @@ def rule_pattern(key: Any, top: Sequence[str] | Mapping[str, Any]) -> list[str] 
     if isinstance(key, str) and key in WILDCARDS:
         return []
     if isinstance(key, int) and not isinstance(key, bool):
-        name = indexed(list(top), key)
+        name = indexed(top, key)
         return None if name is None else [name]
     if isinstance(key, str):
         return key.split("/")
@@ -40,7 +40,7 @@ def rule_pattern(key: Any, top: Sequence[str] | Mapping[str, Any]) -> list[str] 
         parts, level = [], top
         for i, k in enumerate(key):
             if isinstance(k, int) and not isinstance(k, bool) and (i == 0 or isinstance(level, Mapping)):
-                k = indexed(list(level), k)
+                k = indexed(level, k)
                 if k is None:
                     return None
             parts.append(str(k))

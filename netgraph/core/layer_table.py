@@ -131,10 +131,10 @@ def layer_key(key: Any, names: list[str]) -> tuple:
     path = key if isinstance(key, tuple) and key else (key,)
     first = path[0]
     if isinstance(first, numbers.Integral) and not isinstance(first, bool):
-        if indexed(names, int(first)) is None:
+        if (name := indexed(names, int(first))) is None:
             raise WiringError(f"replace_layers: there is no layer {first} (layers are "
                               f"{INDEX_RULE.format(n=len(names))})")
-        return (indexed(names, int(first)), *path[1:])
+        return (name, *path[1:])
     if not isinstance(first, str):
         raise WiringError(f"replace_layers: a layer is named by a string, a 1-based index or a tuple path of those; "
                           f"found {key!r:.80}")

@@ -222,7 +222,7 @@ def container_path(net: NetGraph, spec: Any) -> tuple | None:
         if isinstance(current, NetOperator) and part in current.NETS:
             current = getattr(current, part)
         elif isinstance(current, NetGraph):
-            part = indexed(list(current.layers), part) or part
+            part = indexed(current.layers, part) or part
             if not isinstance(part, str) or part not in current.layers:
                 return None
             current = current.layers[part]

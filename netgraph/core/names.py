@@ -9,7 +9,7 @@ a layer's name from its index in a path.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Collection, Container, Sequence
 
 __all__ = ["fresh_name", "indexed", "INDEX_RULE"]
 
@@ -25,9 +25,10 @@ def fresh_name(base: str, taken: Container[str], sep: str = "") -> str:
     return name
 
 
-def indexed(names: list[str], part: object) -> str | None:
-    """The layer that the index ``part`` names among ``names``: 1-based, or negative from the end (as Wolfram's Part
-    and learning-rate keys); None for an index out of range or anything else."""
+def indexed(names: Collection[str], part: object) -> str | None:
+    """The layer that the index ``part`` names among ``names`` (a list, or a graph's layers by name): 1-based, or
+    negative from the end (as Wolfram's Part and learning-rate keys); None for an index out of range or anything
+    else. The names are listed only for an index: a path of names through a large graph costs no list per part."""
     if isinstance(part, int) and not isinstance(part, bool) and 1 <= abs(part) <= len(names):
-        return names[part - 1 if part > 0 else part]
+        return (names if isinstance(names, Sequence) else list(names))[part - 1 if part > 0 else part]
     return None

@@ -37,8 +37,7 @@ def into_operator(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str, tuple
             return (tuple(path), part, tuple(spec[i + 1:])) if part in current.NETS else None
         if not isinstance(current, NetGraph):
             return None
-        if isinstance(part, int) and not isinstance(part, bool):  # names listed for an index only (quadratic per spec)
-            part = indexed(list(current.layers), part) or part
+        part = indexed(current.layers, part) or part
         if not isinstance(part, str) or part not in current.layers:
             return None
         path.append(part)

@@ -34,10 +34,10 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
         table = layers if current is None else current.layers
         names_here = list(table)
         if isinstance(part, int):
-            if indexed(names_here, part) is None:
+            if (name := indexed(names_here, part)) is None:
                 raise WiringError(f"{port!r}: {where} has no layer {part} (its layers are "
                                   f"{INDEX_RULE.format(n=len(names_here))}: {names_here})")
-            part = indexed(names_here, part)
+            part = name
         if part not in table:
             raise WiringError(f"{port!r}: {where} has no layer {part!r}{did_you_mean(part, names_here)}; its "
                               f"layers are {names_here}")
@@ -82,8 +82,8 @@ def named_path(net: Any, path: tuple) -> tuple:
     out, current = [], net
     for part in path:
         graph = _is_graph(current)
-        if graph and indexed(list(current.layers), part) is not None:
-            part = indexed(list(current.layers), part)
+        if graph:
+            part = indexed(current.layers, part) or part
         out.append(part)
         current = current.layers.get(part) if graph else None
     return tuple(out)
@@ -96,8 +96,8 @@ def layer_at(net: Any, path: tuple) -> Any:
     path = list(named_path(net, path))
     for depth, name in enumerate(path):
         parts = current.layers if _is_graph(current) else current.inner_nets()
-        if _is_graph(current) and type(name) is int and indexed(list(parts), name):  # an index inside an inner net
-            name = path[depth] = indexed(list(parts), name)
+        if _is_graph(current) and type(name) is int:  # an index inside an inner net
+            name = path[depth] = indexed(parts, name) or name
         if name not in parts:
             where = "the net" if depth == 0 else f"layer {shown_path(path[:depth])!r} ({current.type_name})"
             what = f"its layers are {_names(parts)}" if _is_graph(current) else (

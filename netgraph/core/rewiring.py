@@ -71,9 +71,9 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
             raise WiringError(f"no layer at {shown_path(parts)!r}: {why}")
         names = list(current.layers)
         if isinstance(part, int):
-            if indexed(names, part) is None:
+            if (name := indexed(names, part)) is None:
                 raise WiringError(f"there is no layer {part} in {here} (layers are {INDEX_RULE.format(n=len(names))})")
-            part = indexed(names, part)
+            part = name
         if part not in current.layers:
             raise WiringError(f"there is no layer {part!r}{did_you_mean(part, names)} in {here}; its layers are "
                               f"{listed(names)}")
