@@ -100,7 +100,6 @@ def _meta_outputs(module: nn.Module, ins: list[PortType]) -> tuple[list[torch.Te
     return (outs if all(isinstance(o, torch.Tensor) for o in outs) else None), args
 
 
-
 _INNER: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("inner_build", default=None)
 
 
