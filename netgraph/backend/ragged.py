@@ -16,7 +16,7 @@ result depends on padding.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy
@@ -31,7 +31,7 @@ from netgraph.backend.states import given_states
 from netgraph.core.errors import DataError, raise_all
 from netgraph.core.types import format_shape
 
-__all__ = ["Calls", "is_ragged", "ragged_ports", "evaluate_ragged", "length_groups"]
+__all__ = ["Calls", "is_ragged", "ragged_ports", "evaluate_ragged", "length_groups", "shape_groups"]
 
 
 class Calls(NamedTuple):
@@ -76,6 +76,12 @@ def length_groups(keys: list[tuple]) -> list[list[int]]:
     return list(groups.values())
 
 
+def shape_groups(columns: Mapping[str, Sequence[torch.Tensor]], ports: Sequence[str], total: int) -> list[list[int]]:
+    """``length_groups`` by each example's whole shapes at ``ports`` (its tensors in ``columns``): examples that differ
+    in another variable dim too (``("n", "m", 3)``) never share a dense batch."""
+    return length_groups([tuple(tuple(columns[p][i].shape) for p in ports) for i in range(total)])
+
+
 def evaluate_ragged(net: Any, data: dict[str, Any], ragged: list[str], keywords: dict[str, Any], states: Any,
                     return_states: bool, calls: Calls) -> Any:
     """``net(...)`` on ragged data: one padded run when the net honours lengths (``netgraph.backend.padded_eval``),
@@ -100,7 +106,7 @@ def evaluate_ragged(net: Any, data: dict[str, Any], ragged: list[str], keywords:
 
     check_shared_lengths(net, sizes)
     check_derived_lengths(net, sizes)
-    groups = length_groups([tuple(tuple(examples[p][i].shape) for p in ragged) for i in range(total)])
+    groups = shape_groups(examples, ragged, total)
     options = {k: v for k, v in keywords.items() if k in OPTION_NAMES}
     if states is not None:  # checked whole (layers, names, one row per example) before any group takes its rows
         states = given_states(net, states, total, False, parse_options(options).dtype)

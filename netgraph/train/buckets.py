@@ -22,7 +22,7 @@ from typing import Any
 import torch
 
 from netgraph.backend.masks import Padded, as_lists, pad
-from netgraph.backend.ragged import is_ragged, length_groups
+from netgraph.backend.ragged import is_ragged, shape_groups
 from netgraph.core.errors import DataError
 
 __all__ = ["LengthBuckets", "PaddedBatches", "has_ragged", "length_batches"]
@@ -75,8 +75,7 @@ class LengthBuckets:
             raise DataError(f"{what}: key {empty[0][0]!r}: example {empty[0][1]} has length 0; each length must be "
                             f"at least 1")
         total = next(iter(counts.values()))
-        # by whole shape: examples that differ in another variable dim too (("n", "m", 3)) never share a batch
-        self.groups = length_groups([tuple(tuple(self.cols[k][i].shape) for k in ragged) for i in range(total)])
+        self.groups = shape_groups(self.cols, ragged, total)
         self.batch_size, self.dataset = batch_size, range(total)
 
     def __len__(self) -> int:
