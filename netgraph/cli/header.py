@@ -7,19 +7,17 @@ equality), so ``netgraph train`` passes them to ``save`` and ``netgraph export``
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from netgraph.core.errors import SpecError
-from netgraph.core.files import open_regular
 from netgraph.spec.text import read_limited
 from netgraph.spec.yaml_nodes import read_yaml
 
-__all__ = ["spec_header"]
+__all__ = ["spec_header", "model_header"]
 
 
 def spec_header(path: str | Path) -> tuple[str | None, str | None]:
-    """The spec's ``name`` and ``description`` keys (for an ONNX model: its metadata's; None when absent)."""
-    if Path(path).suffix.lower() == ".onnx":
-        return _onnx_header(path)
+    """The spec's ``name`` and ``description`` keys (None when absent); an ONNX model's are ``model_header``'s."""
     try:  # as the loader reads it (YAML 1.2 scalars: 'name: NO' is text), under the same limits
         data = read_yaml(read_limited(Path(path)), str(path))
     except (OSError, SpecError):
@@ -29,11 +27,7 @@ def spec_header(path: str | Path) -> tuple[str | None, str | None]:
     return (str(name) if name else None), (str(description) if description else None)
 
 
-def _onnx_header(path: str | Path) -> tuple[str | None, str | None]:
-    try:
-        import onnx  # optional: read only for an .onnx model (pip install torch-netgraph[onnx])
-        with open_regular(path) as f:  # never blocks on a pipe
-            props = {p.key: p.value for p in onnx.load_model_from_string(f.read()).metadata_props}
-    except Exception:  # noqa: BLE001 - import_onnx reports an unreadable model
-        return None, None
+def model_header(model: Any) -> tuple[str | None, str | None]:
+    """An ONNX model's ``name`` and ``description`` (its metadata, as ``export_onnx`` writes them; None when absent)."""
+    props = {p.key: p.value for p in model.metadata_props}
     return props.get("name") or None, props.get("description") or None

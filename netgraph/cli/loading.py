@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from netgraph.cli.header import spec_header
+from netgraph.cli.header import model_header, spec_header
 from netgraph.export import import_onnx
 from netgraph.export.deps import require
 from netgraph.export.importer import import_model
@@ -27,5 +27,4 @@ def load_with_header(path: str | Path) -> tuple[Any, str | None, str | None]:
     if Path(path).suffix.lower() != ".onnx":
         return load(path), *spec_header(path)  # the loader first: it reports a broken spec with file:line:col
     model = read_model(require("onnx"), os.fsdecode(path))
-    props = {p.key: p.value for p in model.metadata_props}
-    return import_model(model, os.fsdecode(path)), props.get("name") or None, props.get("description") or None
+    return import_model(model, os.fsdecode(path)), *model_header(model)
