@@ -29,6 +29,7 @@ from netgraph.core.multipliers import carry_into, carry_multipliers, container_p
 from netgraph.core.nesting import deep_walk
 from netgraph.core.operator_surgery import edit_operators, into_operator, layer_in, within
 from netgraph.core.options import as_array
+from netgraph.core.port_rename import rename_ports, split_port_renames
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
 from netgraph.core.flattening import inline_nested, keeping_port_types, unique_names
@@ -210,15 +211,35 @@ def _rename_edges(edges: list[tuple], rename: Mapping[str, str]) -> list[tuple]:
 
 
 @deep_walk
-def net_rename(net: NetGraph, rename: Mapping[Any, str]) -> NetGraph:
-    """Rename layers: ``{"old": "new"}`` at the top level, ``{("enc", "old"): "new"}`` inside a nested graph.
+def net_rename(net: NetGraph, rename: Any) -> NetGraph:
+    """Rename layers: ``{"old": "new"}`` at the top level, ``{("enc", "old"): "new"}`` inside a nested graph;
+    the net's own ports: ``{NetPort("Input"): NetPort("x")}``; or every top-level layer by a function of its name.
 
-    Names must stay unique within their graph; learned arrays and behaviour are unchanged.
+    Names must stay unique within their graph; learned arrays, behaviour and port order are unchanged.
     """
     check_net(net, "net_rename")
+    if callable(rename) and not isinstance(rename, Mapping):
+        rename = _renamed_by(net, rename)
     if not isinstance(rename, Mapping):
-        raise OptionError(f"net_rename takes a dict {{old name or path: new name}}, found {type(rename).__name__}")
-    return _rename(net, rename, ())
+        raise OptionError(f"net_rename takes a dict {{old name, path or NetPort: new name}} or a function of a "
+                          f"layer's name, found {type(rename).__name__}")
+    layers, ports = split_port_renames(rename)
+    renamed = _rename(net, layers, ()) if layers else net
+    return rename_ports(renamed, ports) if ports else renamed
+
+
+def _renamed_by(net: NetGraph, function: Any) -> dict[str, Any]:
+    """``{name: function(name)}`` for the top-level layers whose name the function changes."""
+    renamed = {}
+    for name in net.layers:
+        try:
+            new = function(name)
+        except Exception as error:  # the user's function: its error, named by the layer it failed on
+            raise OptionError(f"net_rename: the renaming function failed on layer {name!r}: "
+                              f"{type(error).__name__}: {error}", layer=(name,)) from error
+        if new != name:
+            renamed[name] = new
+    return renamed
 
 
 def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> NetGraph:

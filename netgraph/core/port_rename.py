@@ -1,0 +1,95 @@
+"""Renaming a net's own ports, as Wolfram's ``NetRename[net, NetPort["old"] -> NetPort["new"]]``.
+
+The renamed net has the same layers, arrays, port types, encoders, decoders and port order; every graph
+port becomes an explicit edge, so no unwired port's name can shift when another one is renamed. A chain's
+ports are its first and last layers' own, so renaming one gives the equivalent NetGraph.
+
+>>> from netgraph import NetGraph, NetPort, LinearLayer
+>>> net = NetGraph({"a": LinearLayer(3)}, [], Input=4)
+>>> rename_ports(net, {"Input": "x", "Output": "y"}).input_shapes
+{'x': (4,)}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from netgraph.core.errors import NetGraphError, OptionError, WiringError, did_you_mean
+from netgraph.core.graph import NetGraph
+from netgraph.core.multipliers import carry_multipliers
+from netgraph.core.ports import NetPort, PortRef
+
+__all__ = ["split_port_renames", "rename_ports"]
+
+
+def split_port_renames(rename: Mapping[Any, Any]) -> tuple[dict[Any, Any], dict[str, str]]:
+    """``net_rename``'s dict as (layer renames, graph port renames ``{old: new}``)."""
+    layers: dict[Any, Any] = {}
+    ports: dict[str, str] = {}
+    for old, new in rename.items():
+        if not isinstance(old, NetPort):
+            layers[old] = new
+            continue
+        if old.layer is not None:
+            raise OptionError(f"net_rename renames the net's own ports (NetPort('Name')); {old!r} is a port of a "
+                              f"layer inside it, whose name its layer defines", option="rename")
+        if isinstance(new, NetPort) and new.layer is None:
+            new = new.port
+        if not isinstance(new, str) or not new:
+            raise OptionError(f"net_rename: the new name of port {old.port!r} must be NetPort('name') or a "
+                              f"non-empty string, found {new!r}", option="rename")
+        ports[old.port] = new
+    return layers, ports
+
+
+def rename_ports(net: NetGraph, renames: Mapping[str, str]) -> NetGraph:
+    """``net`` with graph ports renamed by ``{old: new}``; every other name and the port order kept."""
+    inputs, outputs = net.input_ports, net.output_ports
+    for old in renames:
+        if old not in (*inputs, *outputs):
+            raise WiringError(f"net_rename: the net has no port {old!r}{did_you_mean(old, (*inputs, *outputs))}; "
+                              f"its inputs are {list(inputs)}, its outputs {list(outputs)}", port=old)
+    new_inputs = [renames.get(p, p) for p in inputs]
+    new_outputs = [renames.get(p, p) for p in outputs]
+    names = new_inputs + new_outputs
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise WiringError(f"net_rename: two ports would be named {dup!r}; the inputs would be {new_inputs}, the "
+                          f"outputs {new_outputs}", port=dup)
+    edges = _ordered_edges(net, renames)
+    declared = {renames.get(p, p): value for p, value in net.port_shape_options().items()}
+    renamed = NetGraph(dict(net.layers), edges, **declared)
+    if (renamed.input_ports, renamed.output_ports) != (tuple(new_inputs), tuple(new_outputs)):
+        raise NetGraphError(f"net_rename: the renamed net's ports {list(renamed.input_ports)} -> "
+                            f"{list(renamed.output_ports)} are not in the order of {new_inputs} -> {new_outputs}")
+    return carry_multipliers([net], renamed)
+
+
+def _ordered_edges(net: NetGraph, renames: Mapping[str, str]) -> list[tuple]:
+    """Every edge explicit, listed so that graph ports are first named in the net's own port order."""
+    def end(ref: PortRef) -> NetPort:
+        return NetPort(renames.get(ref.port, ref.port)) if ref.layer is None else NetPort(ref.layer, ref.port)
+
+    by_input: dict[str, list] = {p: [] for p in net.input_ports}
+    by_output: dict[str, list] = {p: [] for p in net.output_ports}
+    inner = []
+    for e in net.edges:
+        if e.dst.layer is None:
+            by_output[e.dst.port].append(e)
+        elif e.src.layer is None:
+            by_input[e.src.port].append(e)
+        else:
+            inner.append(e)
+    ordered, pending = [], list(net.output_ports)
+    for port, feeding in by_input.items():
+        through = [pending.index(e.dst.port) for e in net.edges if e.src == PortRef(None, port) and e.dst.layer is None
+                   and e.dst.port in pending]
+        if through:  # an input passed straight to an output: name the outputs before it first
+            for out in pending[:max(through) + 1]:
+                ordered += by_output[out]
+            pending = pending[max(through) + 1:]
+        ordered += feeding
+    ordered += [e for e in inner] + [e for out in pending for e in by_output[out]]
+    muted = [(a, b) for a, b in net.explicit_edges() if b is None]
+    return [(end(e.src), end(e.dst)) for e in ordered] + muted

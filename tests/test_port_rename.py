@@ -1,0 +1,82 @@
+"""net_rename of the net's own ports (Wolfram's NetRename[net, NetPort["a"] -> NetPort["b"]]) and by a function."""
+
+import pytest
+import torch
+
+from netgraph import (ClassDecoder, ClassEncoder, EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError,
+                      SoftmaxLayer, WiringError, net_initialize, net_rename, net_set_learning_rate_multipliers)
+from netgraph.spec.api import from_yaml
+
+
+@pytest.fixture
+def net():
+    return net_initialize(NetGraph({"a": LinearLayer(3), "b": LinearLayer(2), "c": "Tanh"},
+                                   [("a", "c"), ("b", NetPort("Extra"))], Input=4), seed=0)
+
+
+def test_renamed_ports_compute_the_same(net):
+    renamed = net_rename(net, {NetPort("Input"): NetPort("x"), NetPort("Output"): "y"})
+    assert (renamed.input_ports, renamed.output_ports) == (("x",), ("y", "Extra"))
+    assert renamed.input_shapes == {"x": (4,)} and renamed.output_shapes == {"y": (3,), "Extra": (2,)}
+    x = torch.randn(5, 4)
+    before, after = net(x), renamed(x)
+    assert torch.equal(before["Output"], after["y"]) and torch.equal(before["Extra"], after["Extra"])
+    assert torch.equal(renamed.compile()(x)["y"], before["Output"])
+    assert "def forward(self, x):" in renamed.compile().code
+    back = from_yaml(renamed.to_yaml())
+    assert (back.input_ports, back.output_ports) == (("x",), ("y", "Extra"))
+    assert net.input_ports == ("Input",)  # the original is unchanged
+
+
+def test_other_ports_keep_their_names_and_order():
+    two = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [], Input=4)  # two unwired outputs: Output1, Output2
+    assert two.output_ports == ("Output1", "Output2")
+    assert net_rename(two, {NetPort("Output1"): "first"}).output_ports == ("first", "Output2")
+    wired = NetGraph({"a": LinearLayer(3)}, [(NetPort("p"), NetPort("q")), (NetPort("Input"), "a")], Input=4, p=2)
+    assert wired.input_ports == ("p", "Input") and wired.output_ports == ("Output", "q")
+    renamed = net_rename(wired, {NetPort("q"): "Q", NetPort("Input"): "In"})
+    assert (renamed.input_ports, renamed.output_ports) == (("p", "In"), ("Output", "Q"))
+    assert renamed.input_shapes == {"p": (2,), "In": (4,)}
+
+
+def test_a_chain_becomes_the_equivalent_graph():
+    chain = net_initialize(NetChain([LinearLayer(3), "Tanh"], input=4), seed=0)
+    renamed = net_rename(chain, {NetPort("Input"): "features"})
+    assert type(renamed) is NetGraph and renamed.input_ports == ("features",) and list(renamed.layers) == ["1", "2"]
+    x = torch.randn(3, 4)
+    assert torch.equal(renamed(x), chain(x))
+
+
+def test_coders_and_learning_rate_rules_follow():
+    chain = net_initialize(NetChain([EmbeddingLayer(8, 3), LinearLayer(2), SoftmaxLayer()],
+                                    input=ClassEncoder(["red", "green", "blue"]), output=ClassDecoder(["warm", "cold"])),
+                           seed=0)
+    renamed = net_rename(net_set_learning_rate_multipliers(chain, {"1": 0.0}),
+                         {NetPort("Input"): "colour", NetPort("Output"): "feel"})
+    assert set(renamed.coders) == {"colour", "feel"}
+    assert renamed(colour="blue") == chain("blue") and renamed("red") == chain("red")
+    assert renamed.learning_rate_multipliers == {"1": 0.0}
+
+
+def test_layers_and_ports_in_one_dict_and_by_function(net):
+    both = net_rename(net, {"a": "encoder", NetPort("Input"): "x"})
+    assert list(both.layers) == ["encoder", "b", "c"] and both.input_ports == ("x",)
+    upper = net_rename(net, str.upper)
+    assert list(upper.layers) == ["A", "B", "C"]
+    x = torch.randn(2, 4)
+    assert torch.equal(upper(x)["Output"], net(x)["Output"])
+
+
+@pytest.mark.parametrize("rename, error, text", [
+    ({NetPort("Inptu"): "x"}, WiringError, "no port 'Inptu' (did you mean 'Input'?); its inputs are ['Input']"),
+    ({NetPort("Input"): "Extra"}, WiringError, "two ports would be named 'Extra'"),
+    ({NetPort("a", "Input"): "x"}, OptionError, "NetPort('a', 'Input') is a port of a layer inside it"),
+    ({NetPort("Input"): 3}, OptionError, "the new name of port 'Input' must be NetPort('name') or a non-empty string"),
+    (lambda name: name[5], OptionError, "the renaming function failed on layer 'a': IndexError"),
+    (lambda name: "same", WiringError, "would give two layers the same name 'same'"),
+    (["a"], OptionError, "net_rename takes a dict"),
+])
+def test_bad_renames_say_what_is_wrong(net, rename, error, text):
+    with pytest.raises(error) as caught:
+        net_rename(net, rename)
+    assert text in str(caught.value)
