@@ -34,6 +34,7 @@ _plugins.provide(
     render_svg="netgraph.render.api:render_svg",
     render="netgraph.render.api:render",
     to_yaml="netgraph.spec.api:to_yaml",
+    layer_information="netgraph.core.layer_information:layer_information",
     from_yaml="netgraph.spec.api:from_yaml",
 )
 

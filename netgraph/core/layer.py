@@ -20,6 +20,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.options import (as_array, check_choices, check_strict_choices, copy_plan, option_plan,
                                    plain_numbers, strict_choices)
 from netgraph.core.layer_checks import check_class
+from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.shared import NetSharedArray, SharedNames, same_values
 from netgraph.core.types import REAL, Conflict, PortType, as_shape
@@ -298,6 +299,10 @@ class Layer:
             if f.name == self.POSITIONAL or not _same(value, default):
                 out[f.name] = value
         return {**out, **self._shared_markers()}
+
+    def information(self, prop: str | None = None) -> Any:
+        """Wolfram's Information[layer, prop]: ports, arrays and sizes (``netgraph.core.layer_information``)."""
+        return stage("layer_information")(self, prop)
 
     def _shared_markers(self) -> dict[str, NetSharedArray]:
         """The shared arrays' fields as the ``NetSharedArray`` they were given as (with the current value)."""

@@ -23,7 +23,7 @@ from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.types import format_shape, numel
 from netgraph.core.walk import map_nodes
 
-__all__ = ["layer_parameters", "node_parameters", "parameter_count", "one_line", "summary_table"]
+__all__ = ["layer_parameters", "node_parameters", "parameter_count", "one_line", "ports_line", "parameters_text", "summary_table"]
 
 
 def layer_parameters(net: Any, path: tuple) -> int | None:
@@ -84,11 +84,18 @@ def _type(t: Any) -> str:
 
 def one_line(net: Any) -> str:
     """'inputs Input (4) -> outputs Output (3); 2 layers, 15 parameters'."""
-    count = parameter_count(net)
-    shown = "unknown number of" if count is None else f"{count:,}"
     n = len(net.ir.nodes)
-    return (f"inputs {_ports(net, net.input_ports)} -> outputs {_ports(net, net.output_ports)}; "
-            f"{n} layer{'s' * (n != 1)}, {shown} parameter{'s' * (count != 1)}")
+    return f"{ports_line(net)}; {n} layer{'s' * (n != 1)}, {parameters_text(parameter_count(net))}"
+
+
+def ports_line(net: Any) -> str:
+    """'inputs Input (4) -> outputs Output (3)'."""
+    return f"inputs {_ports(net, net.input_ports)} -> outputs {_ports(net, net.output_ports)}"
+
+
+def parameters_text(count: int | None) -> str:
+    """'15 parameters', '1 parameter', 'unknown number of parameters'."""
+    return f"{'unknown number of' if count is None else f'{count:,}'} parameter{'s' * (count != 1)}"
 
 
 def _printable(text: str) -> str:
