@@ -222,7 +222,8 @@ class Layer:
         return torch.rand(shape, generator=generator).mul_(2).sub_(1).mul_(bound)  # in place: the same values
 
     def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
-        """A copy with the given arrays replaced (names as in ``arrays``); OptionError for a shape its options rule out."""
+        """A copy with the given arrays replaced (names as in ``arrays``); OptionError for a shape its options
+        rule out (``check_given_arrays``)."""
         unknown = [n for n in arrays if n not in self.ARRAYS]
         if unknown:
             raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}")
