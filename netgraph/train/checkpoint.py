@@ -5,7 +5,8 @@
 last ``keep`` files (default 3). A file is first written under a temporary name and then renamed
 (``os.replace``), so a run killed at any moment leaves only complete checkpoints. It holds the arrays,
 the optimizer state and the method that wrote it, the loss history, the early-stopping state, the
-best arrays so far and the score-function layers' running-mean baselines; it is read with
+best arrays so far, the score-function layers' running-mean baselines and the net's topology
+(``topology_digests``: a resume into another net is refused); it is read with
 ``torch.load(weights_only=True)`` (no pickled code). It also holds the SHA-256 of its contents
 (``content_digest``), checked on reading: a changed or damaged file is an OptionError saying what is
 wrong (empty, not a torch file, objects besides tensors, changed). Each save removes the temporary
