@@ -105,7 +105,9 @@ def test_deep_nets_raise_the_recursion_limit_only_while_they_walk_their_nesting(
     limit = sys.getrecursionlimit()
     net = net_initialize(nested("chain", 300), seed=0)
     assert sys.getrecursionlimit() == limit
-    again = NetGraph.from_yaml(net.to_yaml(), limits={"yaml_depth": 2000})
+    with netgraph.limits(yaml_depth=2000):  # to_yaml writes what from_yaml reads under the same limits
+        text = net.to_yaml()
+    again = NetGraph.from_yaml(text, limits={"yaml_depth": 2000})
     assert again == net and sys.getrecursionlimit() == limit
     renamed = netgraph.net_rename(net, {("1",) * 300: "leaf"})
     assert renamed.layer_at(("1",) * 299 + ("leaf",)) == net.layer_at(("1",) * 300)
@@ -236,7 +238,8 @@ def test_operators_nested_200_deep_compile_run_and_write_yaml_and_count_toward_n
     torch.testing.assert_close(net.compile()(x), expected)
     deeper = net_initialize(_operators(450), seed=0).compile()  # the module called directly gets the room too
     assert deeper(x).shape == (2, 3)
-    assert net.to_yaml().count("NetNestOperator") == 200
+    with netgraph.limits(yaml_depth=1000):
+        assert net.to_yaml().count("NetNestOperator") == 200
     assert net._depth > 400  # each operator and its inner net a level
     with pytest.raises(WiringError, match=r"nests graphs 1001 levels deep, more than the nesting_depth limit .*an "
                                           r"operator and the inner net it holds count a level each"):

@@ -6,8 +6,8 @@ import networkx as nx
 import pytest
 import torch
 
-from netgraph import (GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, NetMapOperator,
-                      NetPort, OptionError, net_initialize)
+from netgraph import (CatenateLayer, ElementwiseLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer,
+                      NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort, OptionError, net_initialize)
 
 
 @pytest.fixture
@@ -197,3 +197,14 @@ def test_information_mappings_compare_by_value_arrays_included(nested):
     assert a.information() == dict(b.information()) and dict(a.information()) == a.information()
     other = dict(b.information(), ArraysList=[v + 1 for v in b.information("ArraysList")])
     assert a.information() != other
+
+
+def test_a_folds_inner_net_shows_the_state_it_feeds_back():
+    """LayersList showed the cell's State as (None,): the fold feeds Output (5,) back into it, so it is (5,)."""
+    cell = NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(5), "act": ElementwiseLayer("Tanh")},
+                    [([NetPort("Input"), NetPort("State")], "cat"), ("cat", "lin", "act")], Input=3)
+    net = NetGraph({"fold": NetFoldOperator(cell, state_input=True)}, [], Input=("n", 3))
+    state = net.port_types["State"].shape
+    for text in (repr(net.information("LayersList")), repr(net.information("Layers")["fold"])):
+        assert f"'State': {state}" in text and "None" not in text and "state_input=True" in text
+    assert net.layers["fold"].net is cell and repr(cell).count("(None,)") == 1  # the option itself is unchanged

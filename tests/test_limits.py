@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import netgraph
-from netgraph import LinearLayer, NetGraph, OptionError, ShapeError, SpecError, load, net_initialize, save
+from netgraph import LinearLayer, NetChain, NetGraph, OptionError, ShapeError, SpecError, load, net_initialize, save
 from netgraph.cli import main
 from netgraph.core.limits import Limits, current_limits
 
@@ -212,3 +212,22 @@ def test_nest_applications_bound_a_nest_count_and_nested_nests_multiply():
                                         r"nest_applications limit"):
         NetGraph.from_yaml(text)
     assert NetGraph.from_yaml(text, limits={"nest_applications": 2 * 10**6}).layers["nest"].n == 2 * 10**6
+
+
+@pytest.mark.parametrize("limit, levels", [("yaml_depth", 60), ("yaml_layers", 3)])
+def test_to_yaml_refuses_what_from_yaml_would_refuse_as_save_does(tmp_path, limit, levels):
+    """to_yaml of a net 60 graphs deep wrote text that from_yaml refused (yaml_depth), where save refused it up
+    front: both now give one SpecError naming the limit, and under a raised limit the text loads back."""
+    net = NetChain([LinearLayer(2)], input=2)
+    for _ in range(levels):
+        net = NetChain([net])
+    small = {"yaml_depth": 100, "yaml_layers": levels}[limit]
+    with netgraph.limits(**{limit: small}):
+        with pytest.raises(SpecError) as by_save:
+            save(net, tmp_path / "net.yaml")
+        with pytest.raises(SpecError) as by_text:
+            net.to_yaml()
+    assert str(by_text.value) == str(by_save.value) and f"{limit} limit ({small})" in str(by_text.value)
+    assert not os.listdir(tmp_path)
+    with netgraph.limits(**{limit: 1000}):
+        assert NetGraph.from_yaml(net.to_yaml()) == net

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
-from netgraph import FunctionLayer, GatedRecurrentLayer, NetFoldOperator, NetGraph, NetMapOperator, ShapeError
+from netgraph import (CatenateLayer, DataError, ElementwiseLayer, FunctionLayer, GatedRecurrentLayer, LinearLayer,
+                      NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort, ShapeError, net_initialize)
 
 
 def test_fold_refuses_element_inputs_with_lengths_named_apart():
@@ -39,3 +41,28 @@ def test_a_bare_length_name_as_a_port_shape_says_how_to_write_it():
     with pytest.raises(ShapeError, match=r"port 'a' must be an int or a list of ints, found 'n'; a variable "
                                          r"length is a name inside the list: \['n'\] is a sequence of length n"):
         NetGraph({"m": NetMapOperator(FunctionLayer("#a + 1"))}, [], a="n")
+
+
+def _cell():
+    return NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(5), "act": ElementwiseLayer("Tanh")},
+                    [([NetPort("Input"), NetPort("State")], "cat"), ("cat", "lin", "act")], Input=3)
+
+
+@pytest.mark.parametrize("layers", [
+    [NetFoldOperator(_cell())], [ElementwiseLayer("Tanh"), NetFoldOperator(_cell())], [NetMapOperator(LinearLayer(2))],
+])
+@pytest.mark.parametrize("length", [9, 5])
+def test_a_fixed_length_operator_compiled_refuses_another_length_as_the_net_call(layers, length):
+    """The compiled fold looped over whatever length it got (the map viewed it back): a longer sequence ran
+    silently, where net(x) refuses it. Both now give a DataError naming the input port and both shapes."""
+    net = net_initialize(NetChain(layers, input=(7, 3)), seed=0)
+    x = torch.randn(4, length, 3)
+    errors = []
+    for call in (net, net.compile()):
+        with pytest.raises(DataError) as info:
+            call(x)
+        errors.append(str(info.value))
+        assert "input port 'Input'" in errors[-1] and f"found (4, {length}, 3)" in errors[-1]
+    assert all("(b, 7, 3)" in e for e in errors)
+    out = net.compile()(torch.randn(4, 7, 3))
+    assert (out["Output"] if isinstance(out, dict) else out).shape[:2] == (4, 7)

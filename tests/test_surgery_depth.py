@@ -248,3 +248,21 @@ def test_drop_a_nested_chains_tail_keeps_port_paths_to_its_producer():
     out = dropped(x)
     torch.testing.assert_close(out["Output1"], torch.relu(b))
     torch.testing.assert_close(out["Output2"], torch.cos(b))
+
+
+@pytest.mark.parametrize("first", [ThreadingLayer("Plus"), ElementwiseLayer("Ramp"), [ElementwiseLayer("Ramp"), "Sin"]])
+def test_prepend_keeps_the_declared_input_of_the_chains_first_layer(first):
+    """A multi-input first layer makes a multi-input chain (Wolfram's NetChain passes its ports through), as the
+    constructor does; the chain's input=2 was dropped, leaving the new inputs unknown (unusable) where the layers
+    given to NetChain with it take 2-vectors: net_prepend and net_insert at 1 now agree with that constructor."""
+    chain = NetChain([LinearLayer(3), "Tanh"], input=2)
+    added = first if isinstance(first, list) else [first]
+    made = NetChain([*added, *chain.layers.values()], input=2)
+    for edited in (net_prepend(chain, first), net_insert(chain, first, 1)):
+        assert edited.port_types == made.port_types and list(edited.input_ports) == list(made.input_ports)
+        filled = net_initialize(edited, seed=0)
+        assert filled(**{p: torch.randn(4, 2) for p in filled.input_ports}).shape == (4, 3)
+    with pytest.raises(ShapeError, match=r"first layer '1' \(LinearLayer\) takes Input \(2\) .*added layers give "
+                                         r"\(4\)"):
+        net_prepend(chain, LinearLayer(4))  # Wolfram's layers keep their types: its weights take 2-vectors
+    assert net_prepend(NetChain([LinearLayer(3)]), LinearLayer(4)).input_shapes == {"Input": None}

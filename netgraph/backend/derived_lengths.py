@@ -5,7 +5,9 @@ A layer that changes a variable length names the result after it (``ConvolutionL
 arithmetic step from the input's length, and every step must leave a length of at least 1. A call whose
 lengths do not (a sequence of 2 into a kernel of 3) is a ``DataError`` naming the input port, the layer, its port
 and the shortest length that fits, instead of torch's error from inside the forward (a layer with
-``CHECKS_ITS_LENGTHS``, such as ``SequenceMostLayer``, raises its own DataError instead).
+``CHECKS_ITS_LENGTHS``, such as ``SequenceMostLayer``, raises its own DataError instead). A layer that needs more
+than 1 of a length says so with ``least_lengths(types)`` (length name -> (least, why)): NormalizationLayer's
+unbiased variance over a variable length needs 2.
 The compiled forward checks the same (``derived_length_lines``): one comparison per input length that a layer shortens.
 The names' grammar is ``netgraph.core.types``' (``length_steps`` reads what ``shifted_length`` and
 ``strided_length`` write).
@@ -39,10 +41,15 @@ def _derived(net: Any) -> tuple[dict[str, tuple[str, int]], list[tuple[Any, str,
         found = []
         if bases:
             for node in net.ir.nodes:
+                least = node.layer.least_lengths(node.types) if hasattr(node.layer, "least_lengths") else {}
                 for port, t in node.types.items():
                     for d in (t.shape or ()) if isinstance(t, PortType) else ():
-                        if isinstance(d, str) and d not in bases and (parsed := length_steps(d, set(bases))):
-                            found.append((node, port, d, *parsed))
+                        if not isinstance(d, str):
+                            continue
+                        parsed = (d, ()) if d in bases else length_steps(d, set(bases))
+                        need = least.get(d, (1, ""))
+                        if parsed and (parsed[1] or need[0] > 1):
+                            found.append((node, port, d, *parsed, *need))
         net._derived_lengths = (bases, found)
     return net._derived_lengths
 
@@ -57,29 +64,39 @@ def check_derived_lengths(net: Any, sizes: Sizes) -> None:
         size = sizes(port, axis)
         values = [int(size)] if isinstance(size, int) else [int(n) for n in torch.as_tensor(size).reshape(-1)]
         shortest[base] = min(values) if values else 1
-    for node, port, name, base, ops in found:
+    for node, port, name, base, ops, least, why in found:
         n = shortest[base]
-        got = lengths_along(n, ops)
-        if min(got) >= 1:
+        if _fits(n, ops, least):
             continue
         if getattr(node.layer, "CHECKS_ITS_LENGTHS", False):
             return  # the first layer a length is too short for says so itself, in its own words
         need = next((m for m in range(n + 1, n + 100_000)
-                     if all(min(lengths_along(m, o)) >= 1 for _, _, _, b, o in found if b == base)), None)
+                     if all(_fits(m, o, k) for _, _, _, b, o, k, _ in found if b == base)), None)
         where = f"layer {node.name!r} ({node.layer.type_name}) port {port!r}"
         hint = f"; give lengths of {need} or more" if need else ""
+        got = lengths_along(n, ops) or [n]
+        shown = min(got) if min(got) < 1 else got[-1]
+        rule = f"its {name} would be {shown} (each length must be at least 1)"
+        if least > 1:
+            rule = (f"its {name} would be {shown}, " if ops else "") + f"it needs a length of at least {least}: {why}"
         raise DataError(f"input port {bases[base][0]!r}: a length of {n} along {base} is too short for {where}: "
-                        f"its {name} would be {min(got)} (each length must be at least 1){hint}",
-                        port=bases[base][0])
+                        f"{rule}{hint}", port=bases[base][0])
 
 
-def shortest_length(ops: tuple[tuple[str, int], ...]) -> int:
-    """The shortest input length for which every step of ``ops`` leaves at least 1 (each step is monotone).
+def _fits(n: int, ops: tuple[tuple[str, int], ...], least: int) -> bool:
+    """Whether length ``n`` leaves at least 1 after each step of ``ops`` and ``least`` after the last."""
+    got = lengths_along(n, ops)
+    return min(got, default=n) >= 1 and (got[-1] if got else n) >= least
+
+
+def shortest_length(ops: tuple[tuple[str, int], ...], least: int = 1) -> int:
+    """The shortest input length for which every step of ``ops`` leaves at least 1, and the last ``least``
+    (each step is monotone).
 
     >>> shortest_length((("minus", 2), ("over", 2))), shortest_length((("over", 2), ("minus", 3)))
     (3, 7)
     """
-    need = 1
+    need = least
     for op, k in reversed(ops):
         need = max(1, need - k if op == "plus" else need + k if op == "minus" else (need - 1) * k + 1 if op == "over"
                    else -(-need // k))
@@ -89,8 +106,8 @@ def shortest_length(ops: tuple[tuple[str, int], ...]) -> int:
 def shortest_lengths(net: Any) -> dict[str, int]:
     """The shortest length of each variable input length (``"n"``) that every layer shortening it takes; 1 if none."""
     need = {base: 1 for base in _derived(net)[0]}
-    for _, _, _, base, ops in _derived(net)[1]:
-        need[base] = max(need[base], shortest_length(ops))
+    for _, _, _, base, ops, least, _ in _derived(net)[1]:
+        need[base] = max(need[base], shortest_length(ops, least))
     return need
 
 

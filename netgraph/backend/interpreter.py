@@ -12,6 +12,7 @@ from typing import Any
 import torch
 
 from netgraph.backend.compile import submodule
+from netgraph.backend.derived_lengths import check_derived_lengths
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.ir import Node
 from netgraph.core.walk import GraphWalker
@@ -43,6 +44,8 @@ def interpret(net: Any, module: torch.nn.Module, **inputs: torch.Tensor) -> Any:
         wrong += [f"missing input port {p!r}" for p in ports if p not in inputs]
         raise DataError(f"interpret: {'; '.join(wrong)}; the net's inputs are {list(ports)}")
     _check_module(net, module)
+    if ports:  # lengths too short for a layer (a kernel of 3, an unbiased variance over 1): the DataError net(x) gives
+        check_derived_lengths(net, lambda port, axis: inputs[port].shape[axis + 1])
     batch = next(iter(inputs.values())).shape[0] if inputs else 1
     outputs = ModuleRunner(net, module, batch).run(inputs)
     if not inputs:

@@ -33,8 +33,8 @@ def input_error(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]
     first input its forward got that does not fit its port, torch's error in place of an inner net's blame, or None
     (``exc`` as it is)."""
     replaced = getattr(exc, "replaced_error", None)  # an inner compiled net's DataError in place of torch's error
-    if isinstance(exc, NetGraphError) and replaced is None:
-        return None
+    if isinstance(exc, NetGraphError) and replaced is None and not getattr(exc, "blames_inputs", False):
+        return None  # a layer's own DataError (blames_inputs: one an input of the wrong shape may explain)
     given = _forwarded(module, exc, args, kwargs)
     real = next((p.dtype for p in module.parameters() if p.is_floating_point()), None)
     device = next((t.device for t in chain(module.parameters(), module.buffers())), None)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from netgraph.core.chain import NetChain
-from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
+from netgraph.core.errors import NetGraphError, OptionError, ShapeError, did_you_mean
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.multipliers import carry_multipliers, prune_rules
@@ -26,6 +26,7 @@ from netgraph.core.operator import NetOperator
 from netgraph.core.operator_surgery import edit_operators, layer_in
 from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, edit_at, subgraph
 from netgraph.core.surgery import net_replace_part
+from netgraph.core.types import PortType, format_shape
 
 __all__ = ["net_append", "net_prepend", "net_insert", "net_delete", "net_replace"]
 
@@ -85,7 +86,34 @@ def _insert(chain: NetChain, layers: Any, position: int | None, function: str) -
     at = len(items) if position is None else position - 1
     added = _new_items(layers, function)
     kept = _kept_shapes(chain, keep_inputs=at > 0, keep_outputs=at < len(items))
+    if at == 0:
+        kept.update(_fed_inputs(chain, [layer for _, layer in added], function))
     return carry_multipliers([chain, *[n for _, n in added]], chain_of(items[:at] + added + items[at:], kept))
+
+
+def _fed_inputs(chain: NetChain, added: list[Layer], function: str) -> dict[str, Any]:
+    """Input shapes for a chain with ``added`` in front: the chain's declared input (now fed by the added layers)
+    still holds for its first layer, as Wolfram's layers keep their inferred types, so the added layers' inputs
+    take what it implies (a Plus in front of ``input=2`` takes two 2-vectors); ShapeError when they cannot feed it."""
+    first = next(iter(chain.layers))
+    declared = {p: t for p, t in chain.port_shape_options().items() if p in chain.layers[first].input_ports}
+    if not declared:
+        return {}
+    try:
+        guide = NetChain([*added, chain])  # the chain nested keeps its declaration; its types are the flat chain's
+    except ShapeError:
+        shown = ", ".join(f"{p} {format_shape(getattr(t, 'shape', None))}" for p, t in declared.items())
+        try:
+            alone = NetChain(added)
+            gives = f"give {format_shape(alone.port_types[alone.output_ports[0]].shape)}"
+        except NetGraphError:
+            gives = "cannot give that"
+        raise ShapeError(f"{function}: the chain's first layer {first!r} ({chain.layers[first].type_name}) takes "
+                         f"{shown} (the chain's declared input, which stays its layer's), but the added layers "
+                         f"{gives}; declare the input anew with a NetChain of all the layers") from None
+    except NetGraphError:
+        return {}  # not a shape the added layers miss: the flat chain says what is wrong, if anything
+    return {p: PortType(t.shape, None) for p, t in guide.port_types.items() if p in guide.input_ports}
 
 
 def _kept_shapes(chain: NetChain, keep_inputs: bool, keep_outputs: bool) -> dict[str, Any]:

@@ -125,12 +125,29 @@ def _layers_graph(net: Any) -> nx.DiGraph:
 def _topology_hash(net: Any) -> str:
     """A hash of the layers' types, options, shared arrays and wiring and of the ports' coders that ignores array
     values (Wolfram's TopologyHash); the same in every process (a Python function by its code, not its address)."""
-    parts = [repr((net.input_ports, net.output_ports, sorted((p, repr(c)) for p, c in net.coders.items())))]
+    return hashlib.sha256("\n".join(part for _, part in _topology_parts(net)).encode()).hexdigest()[:16]
+
+
+def topology_digests(net: Any) -> dict[str, str]:
+    """TopologyHash's parts hashed one by one: layer path ("enc/l1") -> digest of its type, options, port types and
+    wiring, and "" -> the ports' (their coders and what feeds the outputs); so two nets' differences can be named."""
+    if "_topology_digests" not in net.__dict__:
+        grouped: dict[str, list[str]] = {}
+        for key, part in _topology_parts(net):
+            grouped.setdefault(key, []).append(part)
+        net._topology_digests = {k: hashlib.sha256("\n".join(v).encode()).hexdigest()[:16] for k, v in grouped.items()}
+    return net._topology_digests
+
+
+@deep_walk
+def _topology_parts(net: Any) -> list[tuple[str, str]]:
+    """(layer path or "" for the ports, its text) in the order the hash joins them."""
+    parts = [("", repr((net.input_ports, net.output_ports, sorted((p, repr(c)) for p, c in net.coders.items()))))]
     for node in net.ir.nodes:
-        parts.append(repr((node.path, node.layer.type_name, _options(node.layer),
-                           sorted(node.types.items()), [(v.node, v.port) for v in node.inputs.values()])))
-    parts.append(repr(sorted((p, (v.node, v.port)) for p, v in net.ir.outputs.items())))
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+        parts.append((node.name, repr((node.path, node.layer.type_name, _options(node.layer),
+                                       sorted(node.types.items()), [(v.node, v.port) for v in node.inputs.values()]))))
+    parts.append(("", repr(sorted((p, (v.node, v.port)) for p, v in net.ir.outputs.items()))))
+    return parts
 
 
 def _options(layer: Any) -> list[tuple[str, Any]]:

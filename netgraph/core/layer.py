@@ -19,7 +19,7 @@ from torch import nn
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.options import (as_array, check_choices, check_strict_choices, copy_plan, option_plan,
                                    plain_numbers, strict_choices)
-from netgraph.core.layer_checks import check_class
+from netgraph.core.layer_checks import check_class, check_given_arrays
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.shared import NetSharedArray, SharedNames, same_values
@@ -223,11 +223,12 @@ class Layer:
         return torch.rand(shape, generator=generator).mul_(2).sub_(1).mul_(bound)  # in place: the same values
 
     def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
-        """A copy with the given arrays replaced (names as in ``arrays``)."""
-        unknown = [n for n in arrays if n not in self.ARRAYS]
-        if unknown:
+        """A copy with the given arrays replaced; OptionError for a shape its options rule out (check_given_arrays)."""
+        if unknown := [n for n in arrays if n not in self.ARRAYS]:
             raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}")
-        return self.replace(**{self.ARRAYS[n]: v for n, v in arrays.items()})
+        new = self.replace(**{self.ARRAYS[n]: v for n, v in arrays.items()})
+        check_given_arrays(self, new, arrays)
+        return new
 
     def _with_drawn_arrays(self, arrays: Mapping[str, torch.Tensor]) -> Layer:
         """``with_arrays`` for arrays just drawn for this layer alone (``net_initialize``'s defaults): float tensors

@@ -7,10 +7,10 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from netgraph.core.errors import OptionError, ShapeError, did_you_mean
-from netgraph.core.types import PortType
+from netgraph.core.errors import NetGraphError, OptionError, ShapeError, did_you_mean
+from netgraph.core.types import Conflict, PortType
 
-__all__ = ["check_class", "check_infer_result"]
+__all__ = ["check_class", "check_infer_result", "check_given_arrays"]
 
 
 def check_class(cls: type) -> None:
@@ -40,3 +40,30 @@ def check_infer_result(layer: Any, result: object, current: Mapping[str, PortTyp
                              f"{did_you_mean(port, current)} (its ports are {list(current)})")
         if not isinstance(t, PortType):
             raise ShapeError(f"{where}; it returned {type(t).__name__} {t!r} for port {port!r}")
+
+
+def check_given_arrays(old: Any, new: Any, names: Any) -> None:
+    """OptionError when an array ``with_arrays`` gave ``new`` has another shape than ``old``'s options (and other
+    arrays) fix: the shapes its own ports take, alone, with the given arrays left out. Unknown shapes pass."""
+    given = {n: new.arrays[n] for n in names if new.arrays[n] is not None}
+    mine = old.arrays
+    if all(mine[n] is not None and mine[n].shape == a.shape for n, a in given.items()):
+        return  # the shapes it had (to_net's learned arrays): nothing new to check
+    try:
+        base = old.replace(**{old.ARRAYS[n]: None for n in given})
+        types = base.declared_types()
+        for _ in range(4):  # infer to a fixed point (a layer's own ports settle within a step or two)
+            refined = base.infer(types)
+            if refined == types:
+                break
+            types = refined
+        if not all(isinstance(t, PortType) and t.known for t in types.values()):
+            return
+        expected = base.array_shapes(types)
+    except (NetGraphError, Conflict, TypeError, ValueError, KeyError):
+        return  # its options alone do not size the arrays: the net it joins will
+    for name, array in given.items():
+        want = expected.get(name)
+        if want is not None and all(type(d) is int for d in want) and tuple(array.shape) != tuple(want):
+            raise OptionError(f"{old!r}.with_arrays: array {name!r}: expected shape {tuple(want)} (from the layer's "
+                              f"options), found {tuple(array.shape)}", option=old.ARRAYS[name])

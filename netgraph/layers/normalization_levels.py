@@ -128,6 +128,19 @@ class NormalizationLayer(Layer):
                            f"has one element over the aggregation levels {self.aggregation_levels!r}"
                            f"{' and a group of channels' if self.group_number else ''} (n = 1): every output would be NaN")
 
+    def least_lengths(self, types: Mapping[str, PortType]) -> dict[str, tuple[int, str]]:
+        """An unbiased variance over one variable length and nothing else (n = 1 gives NaN) needs a length of 2:
+        the call's DataError (``netgraph.backend.derived_lengths``), as ``_check_unbiased`` refuses a fixed n = 1."""
+        shape = types["Input"].shape
+        if not self.unbiased or self.method != "Standardize" or shape is None:
+            return {}
+        aggregated, _ = self.dims(len(shape))
+        sizes = [shape[d] for d in aggregated] + ([shape[0] // self.group_number] if self.group_number else [])
+        names = [n for n in sizes if isinstance(n, str)]
+        if len(names) != 1 or math.prod(n for n in sizes if isinstance(n, int)) != 1:
+            return {}
+        return {names[0]: (2, "unbiased=True divides the variance by n - 1, so n = 1 would make every output NaN")}
+
     def _check_groups(self, shape: tuple, aggregated: tuple[int, ...]) -> None:
         g = self.group_number
         if 0 in aggregated:

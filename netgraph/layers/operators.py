@@ -28,10 +28,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import DataError, NetGraphError, OptionError
 from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.operator import NetOperator, settled_types
+from netgraph.core.operator import NetOperator, settled_types, specialised
 from netgraph.core.options import Net
 from netgraph.core.types import INTEGER, Conflict, PortType, broadcast, length_reason, unify
 from netgraph.layers._modules import LayerModule
@@ -151,8 +151,11 @@ class NetMapOperator(NetOperator):
         call = f"{ctx.module}.net({', '.join(f'{x}.flatten(0, 1)' for x in ctx.args)})"
         folded = ctx.local("folded")
 
+        length = ctx.types[self.input_ports[0]].shape[0]  # a fixed length as a number: another fails the view
+        length = length if isinstance(length, int) else f"{first}.shape[1]"
+
         def unfold(y: str) -> str:  # view, not unflatten(0, x.shape[:2]): ONNX export keeps these sizes dynamic
-            return f"{y}.view({first}.shape[0], {first}.shape[1], *{y}.shape[1:])"
+            return f"{y}.view({first}.shape[0], {length}, *{y}.shape[1:])"
         if len(outputs) == 1:  # the sequence folded into the batch: one call, no loop
             return [f"{folded} = {call}", f"{outputs[0]} = {unfold(folded)}"]
         return [f"{folded} = {call}",
@@ -197,6 +200,16 @@ class NetFoldOperator(NetOperator):
     @property
     def elements(self) -> tuple[str, ...]:
         return tuple(p for p in self.net.input_ports if p != "State")
+
+    def __repr__(self) -> str:
+        """Its inner net as the fold runs it: 'State' of the type of 'Output', which the fold feeds back into it
+        (a cell alone may leave it open, ``(None,)``)."""
+        text, net = super().__repr__(), self.net
+        try:
+            shown = specialised(net, {"State": unify(settled_types(net)["State"], net.port_types["Output"])})
+        except (Conflict, NetGraphError):
+            return text
+        return text if shown is net else text.replace(repr(net), repr(shown), 1)
 
     @property
     def input_ports(self) -> tuple[str, ...]:
@@ -247,8 +260,11 @@ class NetFoldOperator(NetOperator):
         return {"Output": (self.elements[0], 0)}
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return _FoldModule(self.compiled_nets(types)["net"], self.net.input_ports, self.elements,
-                           tuple(types["State"].shape), self.state_input)
+        module = _FoldModule(self.compiled_nets(types)["net"], self.net.input_ports, self.elements,
+                             tuple(types["State"].shape), self.state_input)
+        length = types[self.elements[0]].shape[0]
+        module.length = length if isinstance(length, int) else None
+        return module
 
     def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
         given = dict(zip(self.input_ports, ctx.args))
@@ -257,7 +273,11 @@ class NetFoldOperator(NetOperator):
         start = given["InitialState"] if self.state_input else _zeros(first, ctx.types["State"].shape,
                                                                 ctx.types[self.elements[0]].dtype)
         args = ", ".join(state if p == "State" else f"{given[p]}[:, {step}]" for p in self.net.input_ports)
-        return [f"{state} = {start}",
+        length = ctx.types[self.elements[0]].shape[0]
+        check = [] if not isinstance(length, int) else [  # a fixed length: one comparison per element input
+            f"if {' or '.join(f'{given[p]}.shape[1] != {length}' for p in self.elements)}:",
+            f"    {ctx.module}.length_error({', '.join(given[p] for p in self.elements)})"]
+        return [*check, f"{state} = {start}",
                 f"{states} = []",
                 f"for {step} in range({first}.shape[1]):",
                 f"    {state} = {ctx.module}.net({args})",
@@ -274,10 +294,22 @@ class _FoldModule(LayerModule):
     def __init__(self, net: nn.Module, order: tuple[str, ...], elements: tuple[str, ...], shape: tuple, given: bool):
         super().__init__()
         self.net, self.order, self.elements, self.shape, self.given = net, order, elements, shape, given
+        self.length, self.layer_label = None, "NetFoldOperator"  # the compiler names the layer
+
+    def length_error(self, *xs: torch.Tensor) -> None:
+        """A fixed-length fold given another length (the loop would run over it): a DataError that a compiled
+        module replaces by the one naming its own input port, as ``net(x)`` gives (``blames_inputs``)."""
+        port, x = next((p, x) for p, x in zip(self.elements, xs) if x.shape[1] != self.length)
+        error = DataError(f"{self.layer_label} port {port!r}: expected a sequence of length {self.length}, found "
+                          f"shape {tuple(x.shape)} (its batch dim first)", port=port)
+        error.blames_inputs = True
+        raise error
 
     def forward(self, *xs: torch.Tensor, lengths: tuple | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """The states after every step and the final one; given the lengths of padded sequences, each example's
         state stops changing after its length (its final state is its last real step's)."""
+        if self.length is not None and any(x.shape[1] != self.length for x in xs[:len(self.elements)]):
+            self.length_error(*xs[:len(self.elements)])
         seqs = dict(zip(self.elements, xs))
         state = xs[-1] if self.given else _zeros_like(xs[0], self.shape)
         given = next((n for n in (lengths or ())[:len(self.elements)] if n is not None), None)

@@ -204,8 +204,11 @@ def dump_data(data: dict) -> str:
 @deep_walk
 def to_yaml(net: Any, name: str | None = None, description: str | None = None) -> str:
     """The spec text of ``net``, arrays inline, with the top keys ``name`` and ``description`` when given (a
-    NetGraph does not keep a loaded spec's: pass them on); SpecError when a layer holds Python code (a callable)."""
-    return dump_data(spec_data(net, name, description=description))
+    NetGraph does not keep a loaded spec's: pass them on); SpecError when a layer holds Python code (a callable),
+    or when ``from_yaml`` would refuse the text under the limits in force (``check_loadable``, as ``save``)."""
+    data = spec_data(net, name, description=description)
+    check_loadable(data)
+    return dump_data(data)
 
 
 def _same_class(a: Any, b: type) -> bool:
@@ -219,11 +222,11 @@ def check_loadable(data: dict) -> None:
     if depth > limits.yaml_depth:
         raise SpecError(f"this net's spec would nest {depth} YAML levels deep (each graph inside a graph adds about "
                         f"2), more than the yaml_depth limit ({limits.yaml_depth}) that loading it would allow; raise "
-                        f"the limit for the save and for loading it: {raise_hint('yaml_depth')}")
+                        f"the limit for writing it (save, to_yaml) and for loading it: {raise_hint('yaml_depth')}")
     if layers > limits.yaml_layers:
         raise SpecError(f"this net's spec would hold {layers} layers (nested ones included), more than the "
-                        f"yaml_layers limit ({limits.yaml_layers}) that loading it would allow; raise the limit for the "
-                        f"save and for loading it: {raise_hint('yaml_layers')}")
+                        f"yaml_layers limit ({limits.yaml_layers}) that loading it would allow; raise the limit for "
+                        f"writing it (save, to_yaml) and for loading it: {raise_hint('yaml_layers')}")
 
 
 def spec_extent(data: Any) -> tuple[int, int]:

@@ -5,7 +5,8 @@
 last ``keep`` files (default 3). A file is first written under a temporary name and then renamed
 (``os.replace``), so a run killed at any moment leaves only complete checkpoints. It holds the arrays,
 the optimizer state and the method that wrote it, the loss history, the early-stopping state, the
-best arrays so far and the score-function layers' running-mean baselines; it is read with
+best arrays so far, the score-function layers' running-mean baselines and the net's topology
+(``topology_digests``: a resume into another net is refused); it is read with
 ``torch.load(weights_only=True)`` (no pickled code). It also holds the SHA-256 of its contents
 (``content_digest``), checked on reading: a changed or damaged file is an OptionError saying what is
 wrong (empty, not a torch file, objects besides tensors, changed). Each save removes the temporary
@@ -35,7 +36,8 @@ import torch
 from netgraph.core.files import atomic_write, remove_temporaries
 from netgraph.core.errors import OptionError
 from netgraph.backend.initialize import net_initialize
-from netgraph.train.checkpoint_checks import check_layout, check_optimizer_state, check_progress
+from netgraph.core.information import topology_digests
+from netgraph.train.checkpoint_checks import check_layout, check_optimizer_state, check_progress, check_same_net
 from netgraph.layers.estimators import estimator_state, load_estimator_state
 
 __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
@@ -248,7 +250,8 @@ def run_state(trainer: Any, by_rank: list[dict[str, float]] | None = None) -> di
     state = {"model": {k: v.detach().cpu() for k, v in trainer.module.state_dict().items()},
              "optimizer": trainer.optimizer.state_dict(), "method": trainer.plan.method.name,
              "progress": trainer.state.as_dict(), "best_model": best, "seed": trainer.plan.seed,
-             "estimators": estimator_state(trainer.module), "optimizer_arrays": trained_names(trainer)}
+             "estimators": estimator_state(trainer.module), "optimizer_arrays": trained_names(trainer),
+             "topology": topology_digests(trainer.net)}
     if by_rank is not None and len(by_rank) > 1:
         state["estimators_by_rank"] = by_rank
     return state
@@ -267,6 +270,7 @@ def trained_names(trainer: Any) -> list[str]:
 def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, Any]:
     """Load ``run_state``'s arrays, optimizer, best arrays and baselines into ``trainer``; returns the progress."""
     check_compatible(data, trainer.module, source)
+    check_same_net(data.get("topology"), topology_digests(trainer.net), trainer.net, source)
     check_progress(data["progress"], trainer.state, source)
     trainer.module.load_state_dict(data["model"])
     by_rank = data.get("estimators_by_rank")  # each process its own baselines, when the process count is the same

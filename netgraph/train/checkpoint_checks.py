@@ -19,7 +19,7 @@ import torch
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["check_layout", "check_progress", "check_optimizer_state"]
+__all__ = ["check_layout", "check_progress", "check_optimizer_state", "check_same_net"]
 
 
 def _tensors(value: Any) -> bool:
@@ -49,6 +49,8 @@ _ENTRIES = {  # entry: (needed to resume only, test, what it must be)
                          "a list of array names"),
     "estimators_by_rank": (None, lambda v: isinstance(v, list) and all(
         isinstance(d, dict) and all(_number(x) for x in d.values()) for d in v), "a list of dicts of layer -> number"),
+    "topology": (None, lambda v: isinstance(v, dict) and all(isinstance(k, str) and isinstance(x, str)
+                                                             for k, x in v.items()), "a dict of layer -> digest"),
 }
 _ITEMWISE = {"model", "best_model", "estimators"}  # dicts whose items are checked one by one
 
@@ -132,3 +134,25 @@ def _same_kind(new: Any, old: Any) -> bool:
     if isinstance(old, (tuple, list)):
         return isinstance(new, (tuple, list)) and len(new) == len(old) and all(_number(x) for x in new)
     return isinstance(new, type(old))
+
+
+def check_same_net(saved: dict[str, str] | None, mine: dict[str, str], net: Any, source: Any) -> None:
+    """OptionError when a checkpoint's net topology (``topology_digests``: layers' types, options and wiring, not
+    array values) is not ``net``'s, naming the layers that differ; checkpoints from before it was recorded pass."""
+    if saved is None or saved == mine:
+        return
+    kinds = {node.name: node.layer.type_name for node in net.ir.nodes}
+
+    def named(keys: list[str]) -> str:
+        shown = [f"{k!r} ({kinds[k]})" if k in kinds else repr(k) for k in keys[:4]]
+        return ", ".join(shown) + (f" and {len(keys) - 4} more" if len(keys) > 4 else "")
+    changed = [k for k in mine if k and k in saved and saved[k] != mine[k]]
+    new, gone = [k for k in mine if k and k not in saved], [k for k in saved if k and k not in mine]
+    what = [*([f"layers {named(changed)} differ in type, options, port shapes or inputs"] if changed else []),
+            *([f"this net has layers {named(new)}, which it had not"] if new else []),
+            *([f"it had layers {named(gone)}, which this net has not"] if gone else []),
+            *(["the net's ports (names, coders, or the layers feeding the outputs) differ"]
+              if saved.get("") != mine.get("") else [])]
+    raise OptionError(f"checkpoint {str(source)!r} was written for another net, though its arrays have the same names "
+                      f"and shapes: {'; '.join(what)}. Resume with the net that wrote it, or start fresh (resume=False, "
+                      f"or another checkpoint directory); load_checkpoint(net, path) takes its arrays into another net")

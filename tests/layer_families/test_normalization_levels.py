@@ -6,7 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import NetChain, NetGraph, NormalizationLayer, OptionError, net_initialize
+from netgraph import DataError, NetChain, NetGraph, NormalizationLayer, OptionError, SequenceMostLayer, net_initialize
+from netgraph.backend.interpreter import interpret
 from tests.layer_families._helpers import shape_error, three_way
 
 
@@ -121,3 +122,22 @@ def test_an_unbiased_variance_of_one_element_is_a_shape_error_not_nan(layer, sha
     assert torch.isfinite(fine(torch.randn(3, shape[0], 2))).all()
     assert torch.isfinite(net_initialize(NetGraph({"l": NormalizationLayer(method="RMS", unbiased=True)}, [],
                                                   Input=(4, 1)))(torch.randn(2, 4, 1))).all()  # RMS has no variance
+
+
+@pytest.mark.parametrize("layers, shortest", [
+    ([NormalizationLayer(1, unbiased=True)], 2), ([SequenceMostLayer(), NormalizationLayer(1, unbiased=True)], 3),
+])
+def test_an_unbiased_variance_over_a_variable_length_of_one_is_a_data_error(layers, shortest):
+    """A length the call gives (not the shape) of 1 gave NaN: the net call, the compiled module, a list of sequences
+    and the reference interpreter refuse it with one DataError naming the layer, and the shortest length that fits."""
+    net = net_initialize(NetChain(layers, input=("n", 3)), seed=0)
+    short = torch.randn(2, shortest - 1, 3)
+    module = net.compile()
+    for call in (net, module, lambda x: net([x[0], torch.randn(shortest + 2, 3)]),
+                 lambda x: interpret(net, module, Input=x)):
+        with pytest.raises(DataError, match=rf"NormalizationLayer.*unbiased=True.*lengths of {shortest} or more"):
+            call(short)
+        out = call(torch.randn(2, shortest, 3))
+        assert all(torch.isfinite(y).all() for y in (out if isinstance(out, list) else [out]))
+    unbiased = NetChain([NormalizationLayer((1, 2), unbiased=True)], input=("n", 3))
+    assert torch.isfinite(net_initialize(unbiased)(torch.randn(2, 1, 3))).all()  # n * 3 elements: no check

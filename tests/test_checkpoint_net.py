@@ -1,0 +1,45 @@
+"""A checkpoint records its net's topology (layer types, options, port shapes, wiring; not array values): resuming
+into another net whose arrays merely have the same names and shapes is refused, naming the layers that differ."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import ElementwiseLayer, LinearLayer, NetChain, OptionError, net_train
+from netgraph.train.checkpoint import checkpoints, read_checkpoint, save_checkpoint
+
+KW = dict(batch_size=8, random_seed=3, progress=False)
+
+
+def _data() -> dict:
+    g = torch.Generator().manual_seed(0)
+    return {"Input": torch.randn(32, 2, generator=g), "Target": torch.randn(32, 3, generator=g)}
+
+
+def _chain(activation: str = "Tanh", *extra) -> NetChain:
+    return NetChain([LinearLayer(3), ElementwiseLayer(activation), LinearLayer(3), *extra], input=2)
+
+
+@pytest.mark.parametrize("other, named", [
+    (_chain("Ramp"), "layers '2' (ElementwiseLayer) differ"),
+    (_chain("Tanh", ElementwiseLayer("Tanh")), "this net has layers '4' (ElementwiseLayer), which it had not"),
+])
+def test_resume_into_another_net_with_the_same_arrays_is_refused_naming_the_layers(tmp_path, other, named):
+    net_train(_chain(), _data(), max_training_rounds=2, checkpoint=tmp_path, **KW)
+    with pytest.raises(OptionError, match="written for another net") as info:
+        net_train(other, _data(), max_training_rounds=3, checkpoint=tmp_path, resume=True, **KW)
+    assert named in str(info.value) and str(checkpoints(tmp_path)[-1]) in str(info.value)
+    net_train(_chain(), _data(), max_training_rounds=3, checkpoint=tmp_path, resume=True, **KW)  # the same net
+    assert checkpoints(tmp_path)[-1].name == "round-000003.pt"
+
+
+def test_a_checkpoint_without_a_recorded_topology_still_resumes(tmp_path):
+    """Checkpoints written before the topology was recorded pass (their arrays are still checked)."""
+    net_train(_chain(), _data(), max_training_rounds=2, checkpoint=tmp_path / "new", **KW)
+    data = read_checkpoint(checkpoints(tmp_path / "new")[-1])
+    assert set(data["topology"]) == {"", "1", "2", "3"}
+    old = {k: v for k, v in data.items() if k not in ("format", "version", "round", "sha256", "topology")}
+    save_checkpoint(tmp_path / "old", old, round=2)
+    trained = net_train(_chain("Ramp"), _data(), max_training_rounds=3, checkpoint=tmp_path / "old", resume=True, **KW)
+    assert isinstance(trained, NetChain)
