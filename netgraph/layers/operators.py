@@ -204,12 +204,12 @@ class NetFoldOperator(NetOperator):
     def __repr__(self) -> str:
         """Its inner net as the fold runs it: 'State' of the type of 'Output', which the fold feeds back into it
         (a cell alone may leave it open, ``(None,)``)."""
-        text, net = super().__repr__(), self.net
+        net = self.net
         try:
             shown = specialised(net, {"State": unify(settled_types(net)["State"], net.port_types["Output"])})
         except (Conflict, NetGraphError):
-            return text
-        return text if shown is net else text.replace(repr(net), repr(shown), 1)
+            shown = net
+        return super().__repr__() if shown is net else repr(self.replace(net=shown))
 
     @property
     def input_ports(self) -> tuple[str, ...]:
