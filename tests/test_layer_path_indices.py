@@ -76,3 +76,12 @@ def test_a_spec_of_the_wrong_kind_is_shown_once():
     """It read "found NetPort('Input') in NetPort('Input')" when the whole spec was the bad part."""
     with pytest.raises(WiringError, match=r"tuple path of those; found NetPort\('Input'\)$"):
         net_extract(NetChain([LinearLayer(2)], input=3), NetPort("Input"))
+
+
+def test_layer_at_takes_a_name_or_index_alone():
+    """A bare name was split into its characters ('enc' -> 'e/n/c') and a bare index was a TypeError."""
+    net = NetChain({"enc": NetChain({"l1": LinearLayer(3)}), "act": "Tanh"}, input=4)
+    assert net.layer_at("enc") is net.layers["enc"] and net.layer_at(1) is net.layers["enc"]
+    assert net.layer_at(-1) is net.layers["act"] and net.layer_at([1, 1]) is net.layers["enc"].layers["l1"]
+    with pytest.raises(WiringError, match="a layer path is a name, a 1-based index or a tuple of them, found float"):
+        net.layer_at(1.5)

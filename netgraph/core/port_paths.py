@@ -91,9 +91,14 @@ def named_path(net: Any, path: tuple) -> tuple:
 
 def layer_at(net: Any, path: tuple) -> Any:
     """The layer at ``path`` through nested graphs' layers and operators' inner nets (by option name);
-    WiringError naming where the path stops and what is there."""
+    WiringError naming where the path stops and what is there. A name or index alone is a one-step path."""
     current: Any = net
-    path = list(named_path(net, path))
+    if isinstance(path, (str, int)):
+        path = (path,)
+    elif not isinstance(path, (tuple, list)):
+        raise WiringError(f"a layer path is a name, a 1-based index or a tuple of them, found {type(path).__name__} "
+                          f"{path!r}")
+    path = list(named_path(net, tuple(path)))
     for depth, name in enumerate(path):
         parts = current.layers if _is_graph(current) else current.inner_nets()
         if _is_graph(current) and type(name) is int:  # an index inside an inner net
