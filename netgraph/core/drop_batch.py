@@ -1,0 +1,92 @@
+"""Dropping many interior layers of a NetGraph with one rebuild (``drop_layers``' batch path).
+
+Dropping one interior layer rebuilds the net with its producer feeding its consumers, and ``drop_layers`` drops
+them one at a time in topological order, each edge list made from the last net's (its edges explicit, the new ones
+appended). ``interior_batch`` replays exactly those steps on the edge list alone and builds the net once. It
+declines (None: the caller takes the steps one net at a time) whenever a step could depend on what a rebuild would
+infer or report: a layer to drop that is an end, a fit that fails or reads a port of unknown shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from netgraph.core.graph import NetGraph
+from netgraph.core.ports import NetPort, PortRef
+from netgraph.core.types import REAL
+
+__all__ = ["interior_batch"]
+
+
+def _ref(ref: PortRef) -> NetPort:
+    return NetPort(ref.port) if ref.layer is None else NetPort(ref.layer, ref.port)
+
+
+def _known(t: Any) -> bool:
+    return t.shape is not None and all(d is not None for d in t.shape)
+
+
+def interior_batch(net: NetGraph, drop: set[str], fits_checked: bool) -> NetGraph | None:
+    """``net`` without the interior layers ``drop`` (each fed by a layer and feeding one), built once; None when
+    the steps need the nets in between (see the module docstring)."""
+    remaining = set(drop)
+    inner = [e for e in net.edges if e.src.layer is not None and e.dst.layer is not None]
+    feeds, fed = {e.src.layer for e in inner}, {e.dst.layer for e in inner}
+    if len(remaining) < 2 or not remaining <= feeds & fed:
+        return None  # an end goes first, by its own rule (or one layer: one rebuild anyway)
+    edges: dict[tuple, int] = {}  # the current edge list in order: (src, dst) -> position
+    by_src: dict[str | None, set[tuple]] = {}
+    by_dst: dict[str | None, set[tuple]] = {}
+    count = 0
+
+    def add(pair: tuple) -> None:
+        nonlocal count
+        edges[pair] = count
+        count += 1
+        by_src.setdefault(pair[0].layer, set()).add(pair)
+        by_dst.setdefault(pair[1].layer, set()).add(pair)
+
+    for e in net.edges:
+        add((_ref(e.src), _ref(e.dst)))
+    muted = [(a, b) for a, b in net.explicit_edges() if b is None]
+    position = {name: i for i, name in enumerate(net.layers)}
+    order = [n for n in nx.lexicographical_topological_sort(_layer_graph(net), key=position.__getitem__)
+             if n in remaining]
+    for name in order:
+        into = sorted(by_dst.get(name, ()), key=edges.__getitem__)
+        out = sorted(by_src.get(name, ()), key=edges.__getitem__)
+        if not fits_checked and not _fits(net, name, out):
+            return None  # the steps one at a time give the error, naming the layer as they number it
+        if len(into) != 1 or into[0][0].layer is None:
+            return None
+        for pair in into + out:
+            del edges[pair]
+            by_src[pair[0].layer].discard(pair)
+            by_dst[pair[1].layer].discard(pair)
+        for _, dst in out:
+            add((into[0][0], dst))
+    pairs = sorted(edges, key=edges.__getitem__) + [m for m in muted if m[0].layer not in remaining]
+    ports = {p.port for pair in pairs for p in pair if p is not None and p.layer is None}
+    declared = {p: t for p, t in net.port_shape_options().items() if p in ports}
+    return NetGraph({n: layer for n, layer in net.layers.items() if n not in remaining}, pairs, **declared)
+
+
+def _fits(net: NetGraph, name: str, out: list[tuple]) -> bool:
+    """Whether ``name`` passes the fit check with the types of ``net`` (which its drops keep), both known."""
+    layer = net.layers[name]
+    consumed = sorted({src.port for src, dst in out if dst.layer is not None})
+    if len(layer.input_ports) != 1 or len(consumed) != 1:
+        return False
+    types = net.layer_types(name)
+    given, needed = types[layer.input_ports[0]], types[consumed[0]]
+    return _known(given) and _known(needed) and \
+        (given.shape, given.dtype or REAL) == (needed.shape, needed.dtype or REAL)
+
+
+def _layer_graph(net: NetGraph) -> nx.DiGraph:
+    g = nx.DiGraph()
+    g.add_nodes_from(net.layers)
+    g.add_edges_from((e.src.layer, e.dst.layer) for e in net.edges if e.src.layer and e.dst.layer)
+    return g
