@@ -1,23 +1,26 @@
-"""Dropping many interior layers of a NetGraph with one rebuild (``drop_layers``' batch path).
+"""Dropping many heads or interior layers of a NetGraph with one rebuild (``drop_layers``' batch paths).
 
-Dropping one interior layer rebuilds the net with its producer feeding its consumers, and ``drop_layers`` drops
-them one at a time in topological order, each edge list made from the last net's (its edges explicit, the new ones
-appended). ``interior_batch`` replays exactly those steps on the edge list alone and builds the net once. It
-declines (None: the caller takes the steps one net at a time) whenever a step could depend on what a rebuild would
-infer or report: a layer to drop that is an end, a fit that fails or reads a port of unknown shape.
+``drop_layers`` drops layers one at a time, each a rebuild: ends first, in layer order (a head's consumer ports
+become new graph inputs, ``fresh_name``, their types declared; a tail's producers' outputs graph outputs), then
+interior layers in topological order, the producer feeding the consumers. ``ends_batch`` and ``interior_batch`` replay exactly
+those steps on the edge list alone and build the net once. They decline (None: the caller takes the steps one net
+at a time) whenever a step could depend on what a rebuild would infer or report: a head after a tail, an output
+option, a fit that fails or a port of unknown shape.
 """
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 import networkx as nx
 
 from netgraph.core.graph import NetGraph
+from netgraph.core.names import fresh_name
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.types import REAL
 
-__all__ = ["interior_batch"]
+__all__ = ["ends_batch", "interior_batch"]
 
 
 def _ref(ref: PortRef) -> NetPort:
@@ -90,3 +93,59 @@ def _layer_graph(net: NetGraph) -> nx.DiGraph:
     g.add_nodes_from(net.layers)
     g.add_edges_from((e.src.layer, e.dst.layer) for e in net.edges if e.src.layer and e.dst.layer)
     return g
+
+
+def ends_batch(net: NetGraph, remaining: set[str]) -> tuple[NetGraph, set[str]] | None:
+    """(``net`` without the ends among ``remaining`` and those that become ends as they go, built once; the layers
+    left to drop), or None (see the module docstring)."""
+    feeds, fed_by = {n: 0 for n in remaining}, {n: 0 for n in remaining}
+    for e in net.edges:
+        if e.src.layer is not None and e.dst.layer is not None:
+            if e.src.layer in feeds:
+                feeds[e.src.layer] += 1
+            if e.dst.layer in fed_by:
+                fed_by[e.dst.layer] += 1
+    options = net.port_shape_options()
+    if any(p in options for p in net.output_ports):
+        return None  # kept by with_output_options, step by step
+    position = {name: i for i, name in enumerate(net.layers)}
+    ready = [position[n] for n in remaining if not feeds[n] or not fed_by[n]]
+    if len(ready) < 2:
+        return None
+    heapq.heapify(ready)
+    names, coders, tails = list(net.layers), net.coders, False
+    pairs = [p for p in net.explicit_edges() if p[1] is not None]
+    muted = [p for p in net.explicit_edges() if p[1] is None]
+    implicit = {(e.dst.layer, e.src.port) for e in net.edges if e.implicit and e.src.layer is None}
+    gone: set[str] = set()
+    while ready:
+        name = names[heapq.heappop(ready)]
+        if name in gone:
+            continue
+        gone.add(name)
+        out = [b for a, b in pairs if a.layer == name and b.layer is not None]
+        for a, b in pairs:
+            if b.layer == name and a.layer in feeds:
+                feeds[a.layer] -= 1
+                if not feeds[a.layer]:
+                    heapq.heappush(ready, position[a.layer])
+        pairs = [(a, b) for a, b in pairs if name not in (a.layer, b.layer)]
+        muted = [m for m in muted if m[0].layer != name]
+        inputs = {a.port for a, _ in pairs if a.layer is None} | {p for layer, p in implicit if layer not in gone}
+        options = {p: t for p, t in options.items() if p in inputs}
+        tails = tails or not out
+        for dst in out:
+            new, known = fresh_name(dst.port, inputs), net.layer_types(dst.layer)[dst.port]
+            if tails or not _known(known):
+                return None  # a tail dropped may have told it its type, a head of unknown type: rebuilds infer anew
+            inputs.add(new)
+            pairs.append((NetPort(new), dst))
+            options[new] = known
+            if dst.layer in fed_by:
+                fed_by[dst.layer] -= 1
+                if not fed_by[dst.layer]:
+                    heapq.heappush(ready, position[dst.layer])
+        options = {**{p: t for p, t in options.items() if p not in coders},
+                   **{p: t for p, t in options.items() if p in coders}}
+    built = NetGraph({n: layer for n, layer in net.layers.items() if n not in gone}, pairs + muted, **options)
+    return built, remaining - gone
