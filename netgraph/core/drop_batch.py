@@ -1,12 +1,11 @@
-"""Dropping many heads or interior layers of a NetGraph with one rebuild (``drop_layers``' batch paths).
+"""Dropping many ends or interior layers of a NetGraph with one rebuild (``drop_layers``' batch paths).
 
 ``drop_layers`` drops layers one at a time, each a rebuild: ends first, in layer order (a head's consumer ports
 become new graph inputs, ``fresh_name``, their types declared; a tail's producers' outputs graph outputs), then
-interior layers in topological order, the producer feeding the consumers. ``ends_batch`` and ``interior_batch`` replay exactly
-those steps on the edge list alone and build the net once. They decline (None: the caller takes the steps one net
-at a time) whenever a step could depend on what a rebuild would infer or report: a head after a tail, an output
-option, a fit that fails or a port of unknown shape.
-"""
+interior layers in topological order, the producer feeding the consumers. ``ends_batch`` and ``interior_batch``
+replay exactly those steps on the edge list alone and build the net once. They decline (None: the caller takes
+the steps one net at a time) whenever a step could depend on what a rebuild would infer or report: a head after
+a tail, an output option, a fit that fails or a port of unknown shape."""
 
 from __future__ import annotations
 

@@ -377,7 +377,8 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
         loader.text, loader.lines = text, None
         try:
             if (past := counted_past(loader_class, text, MAX_DUPLICATES)) is not None:  # refused before composing
-                loader.file, loader.nodes, loader.max_nodes, loader.aliased = file, *[current_limits().yaml_nodes] * 2, False
+                loader.file, loader.aliased, loader.nodes = file, False, current_limits().yaml_nodes
+                loader.max_nodes = loader.nodes
                 loader.count(1, Loc(past[0], loader.content_col(*past)))
             return loader.document(file, problems)
         finally:
