@@ -34,10 +34,12 @@ def interior_batch(net: NetGraph, drop: set[str], fits_checked: bool) -> NetGrap
     """``net`` without the interior layers ``drop`` (each fed by a layer and feeding one), built once; None when
     the steps need the nets in between (see the module docstring)."""
     remaining = set(drop)
+    if len(remaining) < 2:
+        return None  # one layer: one rebuild anyway
     inner = [e for e in net.edges if e.src.layer is not None and e.dst.layer is not None]
     feeds, fed = {e.src.layer for e in inner}, {e.dst.layer for e in inner}
-    if len(remaining) < 2 or not remaining <= feeds & fed:
-        return None  # an end goes first, by its own rule (or one layer: one rebuild anyway)
+    if not remaining <= feeds & fed:
+        return None  # an end goes first, by its own rule
     edges: dict[tuple, int] = {}  # the current edge list in order: (src, dst) -> position
     by_src: dict[str | None, set[tuple]] = {}
     by_dst: dict[str | None, set[tuple]] = {}
@@ -97,6 +99,8 @@ def _layer_graph(net: NetGraph) -> nx.DiGraph:
 def ends_batch(net: NetGraph, remaining: set[str]) -> tuple[NetGraph, set[str]] | None:
     """(``net`` without the ends among ``remaining`` and those that become ends as they go, built once; the layers
     left to drop), or None (see the module docstring)."""
+    if len(remaining) < 2:
+        return None
     feeds, fed_by = {n: 0 for n in remaining}, {n: 0 for n in remaining}
     for e in net.edges:
         if e.src.layer is not None and e.dst.layer is not None:
