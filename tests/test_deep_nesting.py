@@ -244,3 +244,34 @@ def test_operators_nested_200_deep_compile_run_and_write_yaml_and_count_toward_n
     with pytest.raises(WiringError, match=r"nests graphs 1001 levels deep, more than the nesting_depth limit .*an "
                                           r"operator and the inner net it holds count a level each"):
         _operators(1100)
+
+
+def _mapped_folds(depth: int) -> NetGraph:
+    """A NetFoldOperator inside ``depth`` NetMapOperators, each inner net a graph of two layers."""
+    from netgraph import CatenateLayer, NetFoldOperator, NetMapOperator, NetPort
+    cell = NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(3), "act": ElementwiseLayer("Tanh")},
+                    [([NetPort("Input"), NetPort("State")], "cat"), ("cat", "lin", "act")])
+    inner = NetGraph({"f": NetFoldOperator(cell), "lin": LinearLayer(3)}, [(NetPort("f", "State"), "lin")])
+    for _ in range(depth):
+        inner = NetMapOperator(NetGraph({"m": inner, "t": ElementwiseLayer("Tanh")}, [("m", "t")]))
+    return NetGraph({"op": inner}, [], Input=(2,) * (depth + 1) + (3,))
+
+
+def test_operators_nested_deeper_infer_each_inner_net_a_few_times_more_not_twice_as_often(monkeypatch):
+    """Building, initialising, compiling and calling operators nested d deep infers inner nets a number of times
+    linear in d (7 more per level: 31 at depth 4, 59 at depth 8); work repeated per level would double it."""
+    from netgraph.core import graph
+
+    calls, real = [0], graph.infer_net
+
+    def counted(net):
+        calls[0] += 1
+        return real(net)
+    monkeypatch.setattr(graph, "infer_net", counted)
+    counts = []
+    for depth in (4, 8):
+        calls[0] = 0
+        net = netgraph.net_initialize(_mapped_folds(depth), seed=0)
+        net(torch.randn(1, *(2,) * (depth + 1) + (3,)))
+        counts.append(calls[0])
+    assert counts[1] - counts[0] <= 8 * 4 and counts[1] <= 80, counts  # at most 8 more per level

@@ -1,6 +1,7 @@
 """Surgery on many layers, counted (not timed). net_drop looked for the next end to drop by scanning every edge
-for every layer still to drop (k layers: k^2 scans); one pass per layer dropped now. Each drop still rebuilds the
-net once, so k drops cost k rebuilds. net_replace listed every layer name for each item it placed."""
+for every layer still to drop (k layers: k^2 scans); one pass per layer dropped now. The ends take one rebuild
+together, the interior ones left another (tests/test_drop_batch.py). net_replace listed every layer name for each
+item it placed."""
 
 from __future__ import annotations
 

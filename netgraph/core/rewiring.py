@@ -19,6 +19,7 @@ import networkx as nx
 
 from netgraph.core.names import INDEX_RULE, fresh_name, indexed
 from netgraph.core.chain import NetChain
+from netgraph.core.drop_batch import ends_batch, interior_batch
 from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.port_paths import shown_path
@@ -295,6 +296,13 @@ def drop_layers(net: NetGraph, drop: list[str]) -> NetGraph:
         return _subchain(net, set(names) - remaining)
     while remaining:  # ends first, so that runs of dropped layers at either end need no fitting
         ends = _ends(net, remaining)
+        batch = ends_batch(net, remaining) if ends else None  # the same steps, one rebuild
+        if batch is not None:
+            net, remaining = batch
+            continue
+        batch = None if ends else interior_batch(net, remaining, _FITS_CHECKED.get())
+        if batch is not None:
+            return batch
         name = ends[0] if ends else next(n for n in _order(net) if n in remaining)
         if not ends:
             _check_fit(net, name)
