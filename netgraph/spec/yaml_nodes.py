@@ -29,7 +29,6 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.scalar_spans import ScalarText, core_value
-from netgraph.spec.yaml_count import counted_past
 from netgraph.spec.yaml_hints import syntax_hint
 
 __all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
@@ -376,10 +375,6 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
         loader = loader_class(text)
         loader.text, loader.lines = text, None
         try:
-            if (past := counted_past(loader_class, text, MAX_DUPLICATES)) is not None:  # refused before composing
-                loader.file, loader.aliased, loader.nodes = file, False, current_limits().yaml_nodes
-                loader.max_nodes = loader.nodes
-                loader.count(1, Loc(past[0], loader.content_col(*past)))
             return loader.document(file, problems)
         finally:
             loader.dispose()
