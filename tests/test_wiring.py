@@ -183,3 +183,15 @@ def test_graph_inputs_come_in_the_order_the_edges_name_them():
     assert net.input_ports == ("Src", "Tgt")
     assert NetGraph(dict(net.layers), net.explicit_edges(), Src=2, Tgt=3).input_ports == ("Src", "Tgt")
     assert list(inspect.signature(net_initialize(net, seed=0).compile().forward).parameters) == ["Src", "Tgt"]
+
+
+def test_a_number_names_an_input_of_a_multi_input_layer_as_wolframs_numbered_inputs():
+    from netgraph import CatenateLayer
+    layers = {"a": arr([1.0, 2.0]), "b": arr([3.0]), "cat": CatenateLayer()}
+    net = NetGraph(layers, [("a", NetPort("cat", 2)), ("b", NetPort(("cat", 1)))])
+    assert NetPort("cat", 2) == NetPort("cat", "Input2")
+    torch.testing.assert_close(net(), torch.tensor([3.0, 1.0, 2.0]))
+    with pytest.raises(WiringError, match=r"has no port 'Input3'.* \(set its input count with inputs=3\)"):
+        NetGraph(layers, [("a", NetPort("cat", 1)), ("b", NetPort("cat", 3))])
+    with pytest.raises(WiringError, match=r"numbered inputs count from 1"):
+        NetPort("cat", 0)
