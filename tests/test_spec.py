@@ -268,3 +268,11 @@ inputs: {p: 3}
     assert NetGraph.from_yaml(net.to_yaml()) == net
     with pytest.raises(SpecError, match=r"<string>:3:101: layer 'z': RandomArrayLayer: .*estimator"):
         NetGraph.from_yaml(text.replace("straight_through", "pathwise"))
+
+
+@pytest.mark.parametrize("mute", ["c.Output -> None", "c.Output -> null", "'c.Output -> ~'", "[c.Output, null]"])
+def test_every_spelling_of_null_ends_an_edge_as_a_mute(mute):
+    # 'c.Output -> null' read 'null' as an undeclared graph port, while the list edge [c.Output, null] muted
+    net = NetGraph.from_yaml(f"netgraph: 1\nlayers: {{a: 2, b: Ramp, c: Tanh}}\ninputs: {{Input: 3}}\n"
+                             f"edges: [a -> b, a -> c, {mute}]\n")
+    assert net.output_ports == ("Output",) and net.output_shapes == {"Output": (2,)}

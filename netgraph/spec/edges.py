@@ -142,6 +142,8 @@ def _written(part: Any) -> str:
 def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], index: int, count: int) -> Any:
     """The endpoint of group ``index`` of ``count`` (the first group only feeds, the others are fed)."""
     text = ep.text
+    if text in ("null", "Null", "NULL", "~") and text not in table and text not in ports:
+        text = "None"  # YAML's spellings of null, as a list edge [a.Output, null] reads them
     if text == "None" and index < count - 1:
         return reader.error(ep.loc, "None can only end an edge ('layer.Port -> None' mutes an output)")
     if text == "None":
