@@ -143,3 +143,10 @@ def test_net_graph_of_a_chain_or_a_layer_is_the_equivalent_graph():
     assert NetGraph(FunctionLayer("#a + #b"), a=2).input_ports == ("a", "b")
     with pytest.raises(WiringError, match=r"NetGraph\(LinearLayer\) is the equivalent graph and takes no edges"):
         NetGraph(LinearLayer(3), [(1, 2)])
+
+
+def test_input_on_a_chain_whose_first_layer_has_no_input_says_so():
+    # it said "'input' is neither an input nor an output port of this NetGraph; its ports are inputs []"
+    with pytest.raises(WiringError, match=r"NetChain: input= gives the shape of the first layer's input, but layer 1 "
+                                          r"'a' \(NetArrayLayer\) has no input port"):
+        NetChain({"a": NetArrayLayer(output=3), "b": "Ramp"}, input=2)
