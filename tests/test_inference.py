@@ -115,3 +115,11 @@ def test_a_clash_between_merged_inputs_says_they_are_one_graph_input():
                                          r"NetPort\('b', 'Input'\)\)"):
         NetGraph(layers, [])
     assert NetGraph(layers, [(NetPort("Input2"), NetPort("b", "Input"))]).input_shapes == {"Input2": (4,), "Input": (3,)}
+
+
+def test_wolframs_automatic_dim_is_an_unknown_dim_not_a_length_name():
+    # ("Automatic", 3) was a variable length named 'Automatic', which refused to broadcast against x's 2
+    net = NetGraph([FunctionLayer("#x + #y")], [], x=(2, 3), y=("Automatic", 3))
+    assert net.input_shapes == {"x": (2, 3), "y": (None, 3)}
+    assert NetGraph([LinearLayer(2, input=3), "Tanh"], [(1, 2)], Input="Automatic").input_shapes == {"Input": (3,)}
+    assert NetGraph([LinearLayer(2)], [], Input=("Automatic",)).input_shapes == {"Input": (None,)}
