@@ -195,3 +195,12 @@ def test_a_number_names_an_input_of_a_multi_input_layer_as_wolframs_numbered_inp
         NetGraph(layers, [("a", NetPort("cat", 1)), ("b", NetPort("cat", 3))])
     with pytest.raises(WiringError, match=r"numbered inputs count from 1"):
         NetPort("cat", 0)
+
+
+def test_a_python_function_in_a_layer_list_says_how_to_use_it():
+    # Wolfram's layer lists take the symbol Tanh; a Python function got the generic 'not a layer' error
+    with pytest.raises(WiringError, match=r"a Python function is no shorthand: give a function name such as 'Tanh' "
+                                          r"or 'Ramp', or wrap it: FunctionLayer\(lambda Input: f\(Input\)\)"):
+        NetGraph([LinearLayer(3), torch.tanh], [(1, 2)], Input=2)
+    wrapped = NetGraph([LinearLayer(3), FunctionLayer(lambda Input: torch.tanh(Input))], [(1, 2)], Input=2)
+    assert wrapped.output_shapes == {"Output": (3,)}

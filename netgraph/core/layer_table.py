@@ -34,6 +34,9 @@ def coerce_layer(value: Any, where: str) -> Layer:
         hint = did_you_mean(value, stage("layer_names")()) if isinstance(value, str) else ""
         if isinstance(value, type) and issubclass(value, (Layer, torch.nn.Module)):  # the class, not an instance
             hint = f" (a class: give an instance, {value.__name__}(...))"
+        elif callable(value) and not isinstance(value, torch.nn.Module):  # Wolfram's Tanh symbol; here a name
+            hint = (" (a Python function is no shorthand: give a function name such as 'Tanh' or 'Ramp', or wrap "
+                    "it: FunctionLayer(lambda Input: f(Input)), whose parameter names are its ports)")
         raise OptionError(f"{where} is not a layer or a layer shorthand (an int, a function name such as "
                           f"'Tanh', a list for a chain, a torch.nn.Module): found {value!r}{hint}")
     return layer
