@@ -167,6 +167,9 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], ind
     name, dot, port = text.partition(".")
     layer = table.get(name) if dot else None
     if layer is not None:
+        if port.isdecimal() and port.isascii() and int(port) >= 1 and index > 0 and hasattr(layer, "input_ports") \
+                and (layer.variadic or f"Input{int(port)}" in layer.input_ports) and port not in layer.input_ports:
+            return NetPort(name, int(port))  # Wolfram's numbered inputs: cat.2 is cat.Input2, as NetPort("cat", 2)
         if not hasattr(layer, "input_ports") or layer.variadic or port in (*layer.input_ports, *layer.output_ports):
             return NetPort(name, port)
         return reader.error(ep.loc.at(len(name) + 1), f"layer {name!r} ({layer.type_name}) has no port {port!r}"
