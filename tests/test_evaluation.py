@@ -231,3 +231,15 @@ def test_a_net_that_was_called_deep_copies_and_pickles_with_equal_outputs():
         assert torch.equal(twin(x), y) and torch.equal(twin(Input=x), y)
         assert twin.layers["1"].arrays["Weights"].data_ptr() != net.layers["1"].arrays["Weights"].data_ptr()
     assert torch.equal(net(x), y)
+
+
+def test_a_list_of_example_dicts_is_a_batch_as_wolframs_list_of_associations():
+    # it said "pass a single positional tensor only to a net with one input", though net_train takes this form
+    net = two_output_net()
+    out = net([{"x": [1.0, 2.0], "y": [3.0, 4.0]}, {"x": torch.zeros(2), "y": torch.ones(2)}])
+    torch.testing.assert_close(out["Output1"], torch.tensor([[4.0, 6.0], [1.0, 1.0]]))
+    stacked = net([{"x": torch.ones(2), "y": torch.ones(2)}] * 3)
+    torch.testing.assert_close(stacked["Output2"], torch.ones(3, 2))
+    with pytest.raises(DataError, match=r"a list of examples needs the same ports in each: example 1 has \['x'\], "
+                                        r"example 2 has \['x', 'y'\]"):
+        net([{"x": [1.0, 2.0]}, {"x": [1.0, 2.0], "y": [1.0, 1.0]}])
