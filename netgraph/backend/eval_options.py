@@ -160,8 +160,8 @@ def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any])
     if args and len(args) == 1 and isinstance(args[0], Mapping) and not data:
         data, args = dict(args[0]), ()
     if args and len(args) == 1 and isinstance(args[0], (list, tuple)) and args[0] and not data \
-            and all(isinstance(e, Mapping) for e in args[0]):  # a list of examples by port: Wolfram's batch form
-        data, args = _by_port(args[0]), ()
+            and all(isinstance(e, Mapping) for e in args[0]) and any(k in ports for k in args[0][0]):
+        data, args = _by_port(args[0]), ()  # a list of examples by port: Wolfram's batch form
     return {"args": args, "inputs": data}, parse_options(options)
 
 
