@@ -122,3 +122,31 @@ def test_repr_and_collapsed_graph_label_say_1_layer():
     assert repr(chain).startswith("NetChain(<1 layer>,") and repr(NetGraph([chain], [])).startswith("NetGraph(<1 layer>,")
     boxes = [n for n in diagram(NetGraph({"enc": chain}, [], Input=3), expand=False).nodes if n.kind == "graph"]
     assert boxes[0].lines[0] == "1 layer"
+
+
+def test_net_graph_of_a_chain_or_a_layer_is_the_equivalent_graph():
+    # Wolfram's NetGraph[chain] and NetGraph[layer]
+    from netgraph import MeanSquaredLossLayer, net_set_learning_rate_multipliers
+    chain = net_initialize(NetChain({"a": LinearLayer(4), "act": "Ramp", "loss": MeanSquaredLossLayer()}, input=3),
+                           seed=0)
+    chain = net_set_learning_rate_multipliers(chain, {"a": 0})
+    graph = NetGraph(chain)
+    assert type(graph) is NetGraph and list(graph.layers) == ["a", "act", "loss"]
+    assert (graph.input_ports, graph.output_ports) == (chain.input_ports, chain.output_ports)
+    assert graph.input_shapes == chain.input_shapes and graph.learning_rate_multipliers == {"a": 0.0}
+    x, t = torch.randn(5, 3), torch.randn(5, 4)
+    torch.testing.assert_close(graph(Input=x, Target=t), chain(Input=x, Target=t))
+    numbered = NetGraph(NetChain([LinearLayer(4), "Tanh"]), Input=3)
+    assert list(numbered.layers) == ["1", "2"] and numbered.output_shapes == {"Output": (4,)}
+    assert numbered.explicit_edges() == [(NetPort("1", "Output"), NetPort("2", "Input"))]
+    assert NetGraph(LinearLayer(3), Input=2).output_shapes == {"Output": (3,)}
+    assert NetGraph(FunctionLayer("#a + #b"), a=2).input_ports == ("a", "b")
+    with pytest.raises(WiringError, match=r"NetGraph\(LinearLayer\) is the equivalent graph and takes no edges"):
+        NetGraph(LinearLayer(3), [(1, 2)])
+
+
+def test_input_on_a_chain_whose_first_layer_has_no_input_says_so():
+    # it said "'input' is neither an input nor an output port of this NetGraph; its ports are inputs []"
+    with pytest.raises(WiringError, match=r"NetChain: input= gives the shape of the first layer's input, but layer 1 "
+                                          r"'a' \(NetArrayLayer\) has no input port"):
+        NetChain({"a": NetArrayLayer(output=3), "b": "Ramp"}, input=2)

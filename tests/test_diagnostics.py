@@ -276,3 +276,11 @@ def test_suggestions_are_difflibs_closest_match():
     for word in words:
         expected = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
         assert ([] if (found := _closest(word, names, 0.6)) is None else [found]) == expected, word
+
+
+def test_a_swap_of_neighbouring_letters_suggests_the_name_it_garbles():
+    # 'Tahn' suggested 'Tan' (difflib's ratio prefers the shorter match), for ElementwiseLayer("Tanh")
+    from netgraph.core.errors import did_you_mean
+    assert did_you_mean("Tahn", ["Tan", "Tanh", "Sin"]) == " (did you mean 'Tanh'?)"
+    with pytest.raises(ValueError, match=r"unknown function 'Tahn' \(did you mean 'Tanh'\?\)"):
+        ElementwiseLayer("Tahn")

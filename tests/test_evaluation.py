@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import re
 
 import pytest
 import torch
@@ -71,6 +72,19 @@ def test_a_single_unbatched_example_is_accepted():
 def test_bad_data_is_one_clear_error(call, message):
     with pytest.raises(DataError, match=message):
         call(two_output_net())
+
+
+ONE_OR_BATCH = r"one example of shape \(3, 4\) or a batch \(b, 3, 4\)"
+
+
+@pytest.mark.parametrize("given, expected", [((3, 5), ONE_OR_BATCH), ((2, 8), ONE_OR_BATCH),
+                                             ((4,), r"shape \(b, 3, 4\)"), ((2, 3, 5), r"shape \(b, 3, 4\)")])
+def test_a_misshaped_input_is_reported_with_the_shape_given_never_with_an_added_batch_dim(given, expected):
+    # Keras's "expected ndim=4, found ndim=5" complaint: the batch dim counted in one shape and not the other
+    net = net_initialize(NetGraph([LinearLayer(2)], [], Input=(3, 4)), seed=0)
+    found = re.escape(str(tuple(given)))
+    with pytest.raises(DataError, match=rf"expected {expected} with b the batch size, found {found}$"):
+        net(torch.randn(*given))
 
 
 def test_net_initialize_is_deterministic_and_fills_only_missing_arrays():
@@ -217,3 +231,15 @@ def test_a_net_that_was_called_deep_copies_and_pickles_with_equal_outputs():
         assert torch.equal(twin(x), y) and torch.equal(twin(Input=x), y)
         assert twin.layers["1"].arrays["Weights"].data_ptr() != net.layers["1"].arrays["Weights"].data_ptr()
     assert torch.equal(net(x), y)
+
+
+def test_a_list_of_example_dicts_is_a_batch_as_wolframs_list_of_associations():
+    # it said "pass a single positional tensor only to a net with one input", though net_train takes this form
+    net = two_output_net()
+    out = net([{"x": [1.0, 2.0], "y": [3.0, 4.0]}, {"x": torch.zeros(2), "y": torch.ones(2)}])
+    torch.testing.assert_close(out["Output1"], torch.tensor([[4.0, 6.0], [1.0, 1.0]]))
+    stacked = net([{"x": torch.ones(2), "y": torch.ones(2)}] * 3)
+    torch.testing.assert_close(stacked["Output2"], torch.ones(3, 2))
+    with pytest.raises(DataError, match=r"a list of examples needs the same ports in each: example 1 has \['x'\], "
+                                        r"example 2 has \['x', 'y'\]"):
+        net([{"x": [1.0, 2.0]}, {"x": [1.0, 2.0], "y": [1.0, 1.0]}])

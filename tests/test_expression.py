@@ -112,6 +112,20 @@ def test_python_callable_ports_are_parameter_names():
     assert net.output_shapes == {"Output": (3,)}  # inferred by running the function on meta tensors
 
 
+def test_a_python_function_with_data_dependent_control_flow_runs_once_its_output_shape_is_given():
+    # torch.fx's "symbolically traced variables cannot be used as inputs to control flow": the meta run that infers
+    # a callable's shapes cannot take `if x.sum() > 0`; with output= (as TorchLayer's outputs=) it is not needed
+    from netgraph import ShapeError
+    def flip(x):
+        return x if x.sum() > 0 else -x
+    with pytest.raises(ShapeError, match=r"cannot be called on meta tensors .*needs its output shape given: output="):
+        NetGraph([FunctionLayer(flip)], [], x=3)
+    net = NetGraph([FunctionLayer(flip, output=3)], [], x=3)
+    torch.testing.assert_close(net(x=torch.tensor([[-1.0, -2.0, 3.0]])), torch.tensor([[1.0, 2.0, -3.0]]))
+    with pytest.raises(ShapeError, match=r"must have same reduction dim"):  # a real shape error is still one
+        NetGraph([FunctionLayer(lambda x: x @ torch.ones(5, 2), output=2)], [], x=3)
+
+
 @pytest.mark.parametrize("text", ["", "   "])
 def test_an_empty_expression_says_it_is_empty(text):
     # it said "constant None is not allowed" and listed every function

@@ -105,3 +105,21 @@ def test_an_input_that_cannot_broadcast_to_the_output_set_backwards_is_a_shape_e
         NetGraph({"in": nested, "lin": LinearLayer(4, input=5)}, [("in", "lin")], a=7)
     fits = NetGraph({"f": layer, "lin": LinearLayer(4, input=(5, 3))}, [("f", "lin")], **{given: (1, 3)})
     assert fits.layer_types("f")["Output"].shape == (5, 3)
+
+
+def test_a_clash_between_merged_inputs_says_they_are_one_graph_input():
+    # unwired inputs that share a name merge (Wolfram's rule): the clash named two layers and no reason they meet
+    layers = {"a": LinearLayer(2, input=3), "b": LinearLayer(2, input=4)}
+    with pytest.raises(ShapeError, match=r"both are the graph input 'Input': unwired inputs that share a name merge "
+                                         r"into one; give one its own, e\.g\. the edge \(NetPort\('Input2'\), "
+                                         r"NetPort\('b', 'Input'\)\)"):
+        NetGraph(layers, [])
+    assert NetGraph(layers, [(NetPort("Input2"), NetPort("b", "Input"))]).input_shapes == {"Input2": (4,), "Input": (3,)}
+
+
+def test_wolframs_automatic_dim_is_an_unknown_dim_not_a_length_name():
+    # ("Automatic", 3) was a variable length named 'Automatic', which refused to broadcast against x's 2
+    net = NetGraph([FunctionLayer("#x + #y")], [], x=(2, 3), y=("Automatic", 3))
+    assert net.input_shapes == {"x": (2, 3), "y": (None, 3)}
+    assert NetGraph([LinearLayer(2, input=3), "Tanh"], [(1, 2)], Input="Automatic").input_shapes == {"Input": (3,)}
+    assert NetGraph([LinearLayer(2)], [], Input=("Automatic",)).input_shapes == {"Input": (None,)}

@@ -42,6 +42,22 @@ def test_xavier_variance_is_two_over_fan_sum(method):
         assert float(w.abs().max()) <= math.sqrt(6 / 700)
 
 
+@pytest.mark.parametrize("method, sd", [("Random", 1.0), (("Random", {"Weights": 0.1}), 0.1),
+                                        (("random", {"weights": 2.0}), 2.0)])
+def test_wolframs_random_method_draws_normal_weights_of_the_given_sd_and_leaves_biases_zero(method, sd):
+    net = net_initialize(mlp(), method=method, seed=0)
+    assert_variance(net.layers["h"].arrays["Weights"], sd ** 2)
+    assert not net.layers["h"].arrays["Biases"].any()
+    with pytest.raises(OptionError, match=r"Random option 'weights' \(the standard deviation\) must be >= 0"):
+        net_initialize(mlp(), method=("Random", {"weights": -1.0}))
+
+
+def test_options_are_read_in_any_case_as_wolframs_distribution_normal():
+    same = [net_initialize(mlp(), method=m, seed=3).layers["h"].arrays["Weights"]
+            for m in (("Kaiming", {"Distribution": "Normal"}), ("Kaiming", {"distribution": "normal"}))]
+    assert torch.equal(*same)
+
+
 def test_orthogonal_rows_or_columns_are_orthonormal():
     net = net_initialize(mlp(300, 400, 20), seed=4, method="Orthogonal")
     wide = net.layers["out"].arrays["Weights"]  # (20, 400): orthonormal rows

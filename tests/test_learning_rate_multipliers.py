@@ -90,6 +90,8 @@ def test_yaml_keeps_the_multipliers_in_order():
     ({"dec": -1}, "multiplier of 'dec' must be a number >= 0 (0 freezes), found -1"),
     ({"act": 1}, "key 'act' names a layer without arrays; layers with arrays: ['dec', 'enc/a', 'enc/b']"),
     ("fast", "learning-rate multipliers are a number, a dict {layer: r} or (layer, r) pairs"),
+    ({"1;;2": 0}, "key '1;;2' is a span of layers (Wolfram's m;;n), which rules do not take: give a rule per layer"),
+    ([(range(1, 3), 0)], "key range(1, 3) is a span of layers (Wolfram's m;;n)"),  # it said 'matches no array'
 ])
 def test_bad_rules_are_one_clear_error(rules, message):
     with pytest.raises(OptionError) as info:

@@ -268,3 +268,23 @@ inputs: {p: 3}
     assert NetGraph.from_yaml(net.to_yaml()) == net
     with pytest.raises(SpecError, match=r"<string>:3:101: layer 'z': RandomArrayLayer: .*estimator"):
         NetGraph.from_yaml(text.replace("straight_through", "pathwise"))
+
+
+@pytest.mark.parametrize("mute", ["c.Output -> None", "c.Output -> null", "'c.Output -> ~'", "[c.Output, null]"])
+def test_every_spelling_of_null_ends_an_edge_as_a_mute(mute):
+    # 'c.Output -> null' read 'null' as an undeclared graph port, while the list edge [c.Output, null] muted
+    net = NetGraph.from_yaml(f"netgraph: 1\nlayers: {{a: 2, b: Ramp, c: Tanh}}\ninputs: {{Input: 3}}\n"
+                             f"edges: [a -> b, a -> c, {mute}]\n")
+    assert net.output_ports == ("Output",) and net.output_shapes == {"Output": (2,)}
+
+
+def test_a_numbered_input_in_yaml_is_that_input_as_in_python():
+    # cat.2 is cat.Input2, as NetPort("cat", 2) (Wolfram's numbered inputs); it was "no port '2'"
+    text = ("netgraph: 1\nlayers: {a: {type: NetArrayLayer, array: [1.0]}, b: {type: NetArrayLayer, array: [2.0, 3.0]},"
+            " cat: CatenateLayer}\nedges: [%s]\n")
+    net = NetGraph.from_yaml(text % "a -> cat.2, b -> cat.1")
+    torch.testing.assert_close(net(), torch.tensor([2.0, 3.0, 1.0]))
+    with pytest.raises(SpecError, match=r"3:\d+: edge a -> cat.3: .*has no port 'Input3'.*inputs=3"):
+        NetGraph.from_yaml(text % "b -> cat.1, a -> cat.3")
+    with pytest.raises(SpecError, match=r"has no port '0'"):
+        NetGraph.from_yaml(text % "b -> cat.1, a -> cat.0")

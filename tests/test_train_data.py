@@ -341,3 +341,21 @@ def test_a_missing_data_folder_and_odd_options_are_named(tmp_path):
     r = net_train(classifier(), {"Input": x, "Target": y}, all=True, return_results=True, max_training_rounds=1,
                   progress=False)
     assert r.total_rounds == 1
+
+
+@pytest.mark.parametrize("data", [
+    {"Input": torch.randn(32, 5), "Target": torch.randn(32, 1)},
+    (torch.randn(32, 5), torch.randn(32, 1)),
+    [{"Input": [0.1, 0.2, 0.3, 0.4, 0.5], "Target": [1.0]}] * 8])
+def test_input_shapes_the_net_leaves_open_are_read_from_the_data(data):
+    # Wolfram's NetTrain infers them; it was "cannot initialise arrays of unknown shape"
+    from netgraph import NetChain, ShapeError
+    trained = net_train(NetChain([LinearLayer(3), "Tanh", LinearLayer(1)]), data, max_training_rounds=1,
+                        progress=False, random_seed=0)
+    assert trained.input_shapes == {"Input": (5,)}
+    partial = net_train(NetChain([LinearLayer(1)], input=(None,)), data, max_training_rounds=1, progress=False)
+    assert partial.input_shapes == {"Input": (5,)}
+    with pytest.raises(ShapeError, match=r"net_train: graph input 'Input' has unknown shape \?, and the training data "
+                                         r"does not show it .*NetGraph\(layers, edges, Input=3\)"):
+        net_train(NetChain([LinearLayer(1)]), {"Input": [[1.0, 2.0], [3.0]], "Target": torch.randn(2, 1)},
+                  max_training_rounds=1, progress=False)

@@ -48,3 +48,20 @@ def test_bad_criteria_name_the_users_key_and_suggest(criterion, message):
     with pytest.raises(OptionError) as info:
         _train(criterion, rounds=1)
     assert message in str(info.value)
+
+
+def test_a_progress_function_reads_wolframs_training_progress_function_keys():
+    # info["Round"] was a KeyError: only the snake_case keys were there
+    from netgraph import NetChain
+    net = NetChain([LinearLayer(1)], input=2)
+    data = {"Input": torch.randn(64, 2), "Target": torch.randn(64, 1)}
+    seen = []
+
+    def progress(info):
+        seen.append((info["Round"], info["RoundLoss"] == info["round_loss"], type(info["Net"]).__name__))
+        return "StopTraining" if info["Round"] == 2 else None
+
+    result = net_train(net, data, max_training_rounds=5, progress=progress, all=True, random_seed=0)
+    assert seen == [(1, True, "NetChain"), (2, True, "NetChain")] and result.total_rounds == 2
+    with pytest.raises(KeyError, match=r"did you mean 'RoundLoss'"):
+        net_train(net, data, max_training_rounds=1, progress=lambda info: info["Roundloss"], random_seed=0)

@@ -183,3 +183,24 @@ def test_graph_inputs_come_in_the_order_the_edges_name_them():
     assert net.input_ports == ("Src", "Tgt")
     assert NetGraph(dict(net.layers), net.explicit_edges(), Src=2, Tgt=3).input_ports == ("Src", "Tgt")
     assert list(inspect.signature(net_initialize(net, seed=0).compile().forward).parameters) == ["Src", "Tgt"]
+
+
+def test_a_number_names_an_input_of_a_multi_input_layer_as_wolframs_numbered_inputs():
+    from netgraph import CatenateLayer
+    layers = {"a": arr([1.0, 2.0]), "b": arr([3.0]), "cat": CatenateLayer()}
+    net = NetGraph(layers, [("a", NetPort("cat", 2)), ("b", NetPort(("cat", 1)))])
+    assert NetPort("cat", 2) == NetPort("cat", "Input2")
+    torch.testing.assert_close(net(), torch.tensor([3.0, 1.0, 2.0]))
+    with pytest.raises(WiringError, match=r"has no port 'Input3'.* \(set its input count with inputs=3\)"):
+        NetGraph(layers, [("a", NetPort("cat", 1)), ("b", NetPort("cat", 3))])
+    with pytest.raises(WiringError, match=r"numbered inputs count from 1"):
+        NetPort("cat", 0)
+
+
+def test_a_python_function_in_a_layer_list_says_how_to_use_it():
+    # Wolfram's layer lists take the symbol Tanh; a Python function got the generic 'not a layer' error
+    with pytest.raises(WiringError, match=r"a Python function is no shorthand: give a function name such as 'Tanh' "
+                                          r"or 'Ramp', or wrap it: FunctionLayer\(lambda Input: f\(Input\)\)"):
+        NetGraph([LinearLayer(3), torch.tanh], [(1, 2)], Input=2)
+    wrapped = NetGraph([LinearLayer(3), FunctionLayer(lambda Input: torch.tanh(Input))], [(1, 2)], Input=2)
+    assert wrapped.output_shapes == {"Output": (3,)}

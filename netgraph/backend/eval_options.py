@@ -15,9 +15,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import numbers
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+import numpy
 import torch
 
 from netgraph.core.errors import DataError, OptionError, did_you_mean
@@ -158,7 +159,27 @@ def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any])
         _unknown_keywords(ports, data)
     if args and len(args) == 1 and isinstance(args[0], Mapping) and not data:
         data, args = dict(args[0]), ()
+    if args and len(args) == 1 and isinstance(args[0], (list, tuple)) and args[0] and not data \
+            and all(isinstance(e, Mapping) for e in args[0]) and any(k in ports for k in args[0][0]):
+        data, args = _by_port(args[0]), ()  # a list of examples by port: Wolfram's batch form
     return {"args": args, "inputs": data}, parse_options(options)
+
+
+def _by_port(examples: Sequence[Mapping]) -> dict[str, Any]:
+    """A list of example dicts (no batch dim) as one dict of examples by port, tensors of one shape stacked."""
+    keys = list(examples[0])
+    for i, example in enumerate(examples[1:], 2):
+        if set(example) != set(keys):
+            raise DataError(f"a list of examples needs the same ports in each: example 1 has {sorted(keys)}, "
+                            f"example {i} has {sorted(example)}")
+    data = {}
+    for key in keys:
+        values = [e[key] for e in examples]
+        kind = type(values[0])
+        if kind in (torch.Tensor, numpy.ndarray) and all(type(v) is kind and v.shape == values[0].shape for v in values):
+            values = torch.stack(values) if kind is torch.Tensor else numpy.stack(values)
+        data[key] = values
+    return data
 
 
 def _unknown_keywords(ports: tuple[str, ...], data: Mapping[str, Any]) -> None:

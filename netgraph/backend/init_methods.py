@@ -1,7 +1,8 @@
-"""net_initialize's ``method=``: Xavier/Glorot, Kaiming/He, Orthogonal, Identity or a constant, per layer or array.
+"""net_initialize's ``method=``: Xavier/Glorot, Kaiming/He, Orthogonal, Identity, Random or a constant, per layer or array.
 
 A method is a name (any case), a name with options ``("Kaiming", {"distribution": "normal",
-"mode": "fan_out"})``, or a number (a constant). ``method=`` is one method for every array, or
+"mode": "fan_out"})`` (names and values in any case, Wolfram's ``"Distribution" -> "Normal"`` too), or a number (a
+constant). ``("Random", {"weights": sd})`` draws weights from Normal(0, sd), sd 1 by default (Wolfram's "Random"). ``method=`` is one method for every array, or
 rules ``{key: method}`` (or a list of ``(key, method)`` pairs) whose keys pick layers or arrays as
 in ``netgraph.core.array_rules``; the first matching rule wins. A rule given by layer (or 'All')
 skips the 1-dimensional arrays (biases) a matrix method cannot fill, which keep the layer's
@@ -36,6 +37,7 @@ OPTIONS: dict[str, dict[str, tuple | None]] = {
                 "nonlinearity": ("relu", "leaky_relu", "linear", "tanh", "sigmoid", "selu")},
     "Orthogonal": {"gain": None},
     "Identity": {},
+    "Random": {"weights": None},
     "Constant": {"value": None},
 }
 ALIASES: dict[str, tuple[str, dict]] = {
@@ -43,6 +45,7 @@ ALIASES: dict[str, tuple[str, dict]] = {
        (("xavier", "Xavier"), ("glorot", "Xavier"), ("kaiming", "Kaiming"), ("he", "Kaiming"))
        for d in ("", "uniform", "normal")},
     "orthogonal": ("Orthogonal", {}), "identity": ("Identity", {}), "constant": ("Constant", {}),
+    "random": ("Random", {}),
 }
 
 
@@ -78,6 +81,8 @@ class Method:
                         generator=generator)
         if self.name == "Orthogonal":
             return init.orthogonal_(t, gain=o.get("gain", 1.0), generator=generator)
+        if self.name == "Random":
+            return init.normal_(t, 0.0, o.get("weights", 1.0), generator=generator)
         return init.eye_(t) if len(shape) == 2 else init.dirac_(t)
 
 
@@ -104,6 +109,9 @@ def parse_method(spec: Any, where: str) -> Method:
 def _options(name: str, options: Mapping, where: str) -> dict:
     allowed, out = OPTIONS[name], {}
     for key, value in options.items():
+        key = next((k for k in allowed if isinstance(key, str) and k == key.lower()), key)  # Wolfram's "Distribution"
+        if isinstance(value, str) and allowed.get(key):
+            value = next((c for c in allowed[key] if c == value.lower()), value)  # and "Normal"
         if key not in allowed:
             raise OptionError(f"{where}: {name} has no option {key!r}{did_you_mean(key, allowed)}; "
                               f"options: {', '.join(allowed) or 'none'}")
@@ -111,6 +119,8 @@ def _options(name: str, options: Mapping, where: str) -> dict:
         if choices is None and not (isinstance(value, numbers.Real) and not isinstance(value, bool)
                                     and math.isfinite(value)):  # a NaN or infinite constant fills nothing useful
             raise OptionError(f"{where}: {name} option {key!r} must be a finite number, found {value!r}")
+        if key == "weights" and value < 0:  # a standard deviation
+            raise OptionError(f"{where}: Random option 'weights' (the standard deviation) must be >= 0, found {value!r}")
         if choices is not None and value not in choices:
             raise OptionError(f"{where}: {name} option {key!r} must be one of {choices}, found {value!r}"
                               f"{did_you_mean(value, choices)}")

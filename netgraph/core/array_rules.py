@@ -131,6 +131,9 @@ def refuse_unmatched(option: str, rules: Sequence[tuple[Any, list[str] | None]],
 def no_match(key: Any, top: list[str], paths: list[list[str]]) -> str:
     """'key K matches no array' with a suggestion among the layers with arrays (``paths``: array paths as parts)."""
     shown = sorted({"/".join(p[:-1]) for p in paths})
+    if isinstance(key, (slice, range)) or isinstance(key, str) and ";;" in key:
+        return (f"key {key!r} is a span of layers (Wolfram's m;;n), which rules do not take: give a rule per layer, "
+                f"such as {{1: r, 2: r}}, or a glob ('enc*'); layers with arrays: {shown}")
     if key in top:
         return f"key {key!r} names a layer without arrays; layers with arrays: {shown}"
     hint = did_you_mean(key, [*top, *shown]) if isinstance(key, str) else ""

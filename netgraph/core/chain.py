@@ -68,6 +68,11 @@ class NetChain(NetGraph):
         ports = {*first.input_ports, *last.output_ports}
         for alias, layer, group in (("input", first, "input_ports"), ("output", last, "output_ports")):
             real = getattr(layer, group)
+            if alias in shapes and alias not in ports and not real:  # was "'input' is not a port of this NetGraph"
+                end = ("first", names[0]) if alias == "input" else ("last", names[-1])
+                raise WiringError(f"NetChain: {alias}= gives the shape of the {end[0]} layer's {alias}, but "
+                                  f"{_describe(names.index(end[1]), end[1], layer)} has no {alias} port",
+                                  kind="chain-alias", layer=(), port=alias, option=alias)
             if alias in shapes and alias not in ports and real:
                 if real[0] in shapes:
                     raise WiringError(f"NetChain: {alias}= and {real[0]}= both give the shape of port {real[0]!r}",

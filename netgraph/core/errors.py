@@ -169,12 +169,21 @@ def did_you_mean(name: object, candidates: Iterable[object]) -> str:
     if len(name) > MAX_GUESSED:
         return ""  # no name is that long (a hostile value: comparing it would take long)
     strs = [str(c) for c in candidates]
-    best = _closest(name, strs, 0.6)
+    best = next((s for s in strs if _swapped(name, s)), None) or _closest(name, strs, 0.6)  # 'Tahn': 'Tanh', not 'Tan'
     close = [best] if best is not None else []
     if not close:
         lowered = {s.lower(): s for s in strs}
         close = [lowered[str(name).lower()]] if str(name).lower() in lowered else []
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _swapped(word: str, candidate: str) -> bool:
+    """Whether ``candidate`` is ``word`` with two neighbouring characters swapped (the commonest typo)."""
+    if len(word) != len(candidate) or word == candidate:
+        return False
+    diff = [i for i, (a, b) in enumerate(zip(word, candidate)) if a != b]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == candidate[diff[1]] \
+        and word[diff[1]] == candidate[diff[0]]
 
 
 def _closest(word: str, candidates: list[str], cutoff: float) -> str | None:

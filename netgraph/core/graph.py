@@ -28,8 +28,8 @@ from netgraph.core.inference import Problem
 from netgraph.core.nesting import deep_walk, infer_net, nesting_depth, recursion_room
 from netgraph.core.information import information
 from netgraph.core.multiplier_rates import picking_rules
-from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, layer_key,
-                                      named_layers)
+from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, graph_parts,
+                                      layer_key, named_layers)
 from netgraph.core.coders import check_decoders, split_port_options
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.ir import GraphIR, build_ir, with_layers
@@ -67,8 +67,10 @@ class NetGraph(Layer):
 
     def __init__(self, layers: Any = NOT_GIVEN, edges: Any = NOT_GIVEN, /, **port_shapes: Any):
         layers, edges = given_by_keyword("NetGraph", layers, edges, port_shapes)
+        layers, edges, port_shapes, rules = graph_parts(layers, edges, port_shapes)  # NetGraph(chain) too
         with gc_paused():
             self._construct(*named_layers(layers), edges, port_shapes)
+        self._multipliers = rules
 
     def _construct(self, names: list[str], table: dict[str, Layer], edges: Any, port_shapes: Mapping[str, Any]) -> None:
         self._depth = nesting_depth(table)

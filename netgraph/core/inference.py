@@ -250,6 +250,11 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str)
     setter = cls.origin.get(root)
     joining = cls.joining(setter[1], key) if setter else None
     via = ["; joined by edge ", *edge_parts(cls.edges.get(root, []))] if cls.edges.get(root) else []
+    port, graph_input = key[1], ((), key[1])
+    if setter and setter[1] != key and setter[1][1] == port and setter[1][0] and len(key[0]) == 1 \
+            and graph_input in cls.ids and cls.find(cls.ids[graph_input]) == root:  # Wolfram's merge of inputs
+        via += [f"; both are the graph input {port!r}: unwired inputs that share a name merge into one; give one "
+                f"its own, e.g. the edge (NetPort('{port}2'), NetPort({key[0][0]!r}, {port!r}))"]
     return Diagnostic.of("shape", f"{problem.origin_text(who)}: {text}",
                          problem.origin_text(setter) if setter else "?", *via, ")", layer=key[0], port=key[1],
                          edge=None if joining is None else joining.index,

@@ -17,8 +17,9 @@ from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, WiringE
 from netgraph.core.layer import Layer
 from netgraph.core.names import INDEX_RULE, indexed
 from netgraph.core.plugins import stage
+from netgraph.core.ports import NetPort
 
-__all__ = ["RESERVED_NAMES", "NOT_GIVEN", "coerce_layer", "named_layers", "given_by_keyword", "layer_key"]
+__all__ = ["RESERVED_NAMES", "NOT_GIVEN", "coerce_layer", "named_layers", "given_by_keyword", "graph_parts", "layer_key"]
 
 NOT_GIVEN: Any = object()  # NetGraph(...) / NetChain(...) called without positional layers or edges
 
@@ -33,6 +34,9 @@ def coerce_layer(value: Any, where: str) -> Layer:
         hint = did_you_mean(value, stage("layer_names")()) if isinstance(value, str) else ""
         if isinstance(value, type) and issubclass(value, (Layer, torch.nn.Module)):  # the class, not an instance
             hint = f" (a class: give an instance, {value.__name__}(...))"
+        elif callable(value) and not isinstance(value, torch.nn.Module):  # Wolfram's Tanh symbol; here a name
+            hint = (" (a Python function is no shorthand: give a function name such as 'Tanh' or 'Ramp', or wrap "
+                    "it: FunctionLayer(lambda Input: f(Input)), whose parameter names are its ports)")
         raise OptionError(f"{where} is not a layer or a layer shorthand (an int, a function name such as "
                           f"'Tanh', a list for a chain, a torch.nn.Module): found {value!r}{hint}")
     return layer
@@ -119,6 +123,28 @@ def given_by_keyword(kind: str, layers: Any, edges: Any, port_shapes: dict[str, 
                                                      and any(not isinstance(v, (int, str, type(None))) for v in value)):
         edges = port_shapes.pop("edges")
     return layers, () if edges is NOT_GIVEN else edges
+
+
+def graph_parts(layers: Any, edges: Any, port_shapes: dict[str, Any]) -> tuple[Any, Any, dict[str, Any], tuple]:
+    """NetGraph's layers, edges, port options and stored learning-rate rules; for Wolfram's ``NetGraph[chain]`` /
+    ``NetGraph[layer]`` (a layer, no edges), those of the equivalent graph: a chain's or graph's own layers and
+    wiring, or the layer alone."""
+    if not isinstance(layers, Layer):
+        return layers, edges, port_shapes, ()
+    if not isinstance(edges, (list, tuple)) or edges:
+        raise WiringError(f"NetGraph({type(layers).__name__}) is the equivalent graph and takes no edges; to wire "
+                          f"the layer to others, list it: NetGraph([layer, ...], edges)")
+    if not hasattr(layers, "explicit_edges"):
+        return [layers], [], port_shapes, ()
+    names = list(layers.layers)
+    numbered = names == [str(i) for i in range(1, len(names) + 1)]
+
+    def end(p: NetPort | None) -> NetPort | None:  # a numbered net's edges name layers by number, as its own do
+        return NetPort(int(p.layer), p.port) if numbered and p is not None and p.layer is not None else p
+
+    return ([layers.layers[n] for n in names] if numbered else dict(layers.layers),
+            [(end(a), end(b)) for a, b in layers.explicit_edges()], {**layers.port_shape_options(), **port_shapes},
+            layers._multipliers)
 
 
 def _usage(kind: str) -> str:

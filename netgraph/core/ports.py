@@ -20,7 +20,8 @@ class NetPort:
 
     ``layer`` is a 1-based index or a layer name, as in Wolfram's ``NetPort[3, "Output"]``, or a path into
     nested nets: ``NetPort(("enc", "l1", "Output"))`` (Wolfram's ``NetPort[{"enc", "l1", "Output"}]``) is the
-    same as ``NetPort(("enc", "l1"), "Output")``; its ``layer`` is then the tuple ``("enc", "l1")``.
+    same as ``NetPort(("enc", "l1"), "Output")``; its ``layer`` is then the tuple ``("enc", "l1")``. A number names
+    an input of a multi-input layer, as Wolfram's ``NetPort["cat", 2]``: ``NetPort("cat", 2)`` is port ``Input2``.
 
     >>> NetPort(3, "Output"), NetPort("Params"), NetPort(("enc", "l1", "Output")).layer
     (NetPort(3, 'Output'), NetPort('Params'), ('enc', 'l1'))
@@ -35,6 +36,10 @@ class NetPort:
             args = (tuple(args[0][:-1]), args[0][-1])
         if len(args) == 2 and isinstance(args[0], tuple):
             args = (args[0][0] if len(args[0]) == 1 else args[0], args[1])
+        if len(args) == 2 and isinstance(args[1], int) and not isinstance(args[1], bool) and _is_layer(args[0]):
+            if args[1] < 1:  # Wolfram's numbered inputs NetPort["cat", 2]: Input1, Input2, ... of a multi-input layer
+                raise WiringError(f"NetPort{args!r}: numbered inputs count from 1 (NetPort(layer, 1) is port 'Input1')")
+            args = (args[0], f"Input{args[1]}")
         if len(args) == 1 and isinstance(args[0], str):
             layer, port = None, args[0]
         elif len(args) == 2 and isinstance(args[1], str) and _is_layer(args[0]):

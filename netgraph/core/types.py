@@ -67,12 +67,13 @@ UNKNOWN = PortType(None, None)
 
 
 def as_shape(value: object, what: str = "shape") -> Shape:
-    """Normalise ``3``, ``[2, 3]``, ``(2, None)``, ``None`` into a Shape; raise Conflict on junk.
+    """Normalise ``3``, ``[2, 3]``, ``(2, None)``, ``None`` into a Shape (``"Automatic"`` is None, as in Wolfram);
+    raise Conflict on junk.
 
     >>> as_shape(3), as_shape([2, 3]), as_shape(()), as_shape(None)
     ((3,), (2, 3), (), None)
     """
-    if value is None:
+    if value is None or value == "Automatic":  # Wolfram's Automatic: left to inference
         return None
     if type(value) is int and 1 <= value < 2**63:  # the common vector size, as below in one step
         return (value,)
@@ -92,7 +93,7 @@ def as_shape(value: object, what: str = "shape") -> Shape:
             raise Conflict(f"{what} has {d!r} as a dim, which is a dtype, not a length: give a port's dtype as "
                            f"PortType(shape, {d!r}) (in a spec {{shape: [...], dtype: {d}}})")
         if d is None or (isinstance(d, str) and d.isidentifier()):
-            dims.append(d)
+            dims.append(None if d == "Automatic" else d)  # Wolfram's {Automatic, 3}: an unknown dim, not a length
         elif isinstance(d, numbers.Integral) and not isinstance(d, bool) and 1 <= d < 2**63:
             dims.append(int(d))
         elif isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 2**63:

@@ -168,8 +168,9 @@ class _Normalizer:
                    if want == "output" else f"port {port!r} of {self.desc(name)} is an output: {MSG_OUTPUT_TO_OUTPUT}")
         else:
             kind = "unknown-port"
-            msg = (f"{self.desc(name)} has no port {port!r}{did_you_mean(port, (*ins, *outs))}; "
-                   f"its inputs are {list(ins)} and outputs {list(outs)}")
+            more = layer.variadic and port[5:].isdigit() and port.startswith("Input")  # NetPort("cat", 3)
+            msg = (f"{self.desc(name)} has no port {port!r}{did_you_mean(port, (*ins, *outs))}; its inputs are "
+                   f"{list(ins)} and outputs {list(outs)}{f' (set its input count with inputs={port[5:]})' * more}")
         self.problem(kind, edge, msg, **at)
         return False
 

@@ -19,7 +19,7 @@ from netgraph.layers.expression import Expression, evaluate, parse, to_code
 from netgraph.layers.expression_shapes import is_structural, lower_outputs
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.core.errors import DataError, OptionError, did_you_mean
-from netgraph.core.types import REAL, Conflict, PortType, broadcast, length_reason, format_shape, unify
+from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, is_known, length_reason, unify
 
 __all__ = ["FunctionLayer", "ElementwiseLayer", "ELEMENTWISE", "align_code", "align"]
 
@@ -208,7 +208,13 @@ class FunctionLayer(Layer):
         types = dict(types)
         shapes = [types[p].shape for p in self.input_ports]
         if all(s is not None and None not in s for s in shapes):
-            for port, shape in zip(self.output_ports, self._meta_output_shapes(shapes)):
+            try:
+                outputs = self._meta_output_shapes(shapes)
+            except Conflict as exc:  # data-dependent control flow, which meta tensors cannot run: shapes given suffice
+                if getattr(exc, "meta_only", False) and all(is_known(types[p].shape) for p in self.output_ports):
+                    return types
+                raise
+            for port, shape in zip(self.output_ports, outputs):
                 fill(types, port, shape, REAL)
         return types
 
@@ -230,7 +236,13 @@ class FunctionLayer(Layer):
         try:
             result = self.function(*args)
         except Exception as exc:  # a user's function failing on shapes is a shape conflict
-            raise Conflict(f"the Python function failed on inputs of shapes {shapes}: {type(exc).__name__}: {exc}") from None
+            meta_only = "meta" in str(exc).lower()  # an op meta tensors cannot run (.item(), `if x.sum() > 0`, nonzero)
+            hint = (" (output shapes are found by running the function on meta tensors, which hold no data; a function "
+                    "that needs data, as data-dependent control flow does, needs its output shape given: output=...)")
+            conflict = Conflict(f"the Python function failed on inputs of shapes {shapes}: {type(exc).__name__}: "
+                                f"{exc}{hint * meta_only}")
+            conflict.meta_only = meta_only
+            raise conflict from None
         results = _as_outputs(result, self.output_ports, Conflict)
         if any(not isinstance(r, torch.Tensor) or r.dim() == 0 for r in results):
             raise Conflict("the Python function must return tensors with the batch dimension first")

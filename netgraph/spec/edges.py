@@ -142,6 +142,8 @@ def _written(part: Any) -> str:
 def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], index: int, count: int) -> Any:
     """The endpoint of group ``index`` of ``count`` (the first group only feeds, the others are fed)."""
     text = ep.text
+    if text in ("null", "Null", "NULL", "~") and text not in table and text not in ports:
+        text = "None"  # YAML's spellings of null, as a list edge [a.Output, null] reads them
     if text == "None" and index < count - 1:
         return reader.error(ep.loc, "None can only end an edge ('layer.Port -> None' mutes an output)")
     if text == "None":
@@ -165,6 +167,9 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], ind
     name, dot, port = text.partition(".")
     layer = table.get(name) if dot else None
     if layer is not None:
+        if port.isdecimal() and port.isascii() and int(port) >= 1 and index > 0 and hasattr(layer, "input_ports") \
+                and (layer.variadic or f"Input{int(port)}" in layer.input_ports) and port not in layer.input_ports:
+            return NetPort(name, int(port))  # Wolfram's numbered inputs: cat.2 is cat.Input2, as NetPort("cat", 2)
         if not hasattr(layer, "input_ports") or layer.variadic or port in (*layer.input_ports, *layer.output_ports):
             return NetPort(name, port)
         return reader.error(ep.loc.at(len(name) + 1), f"layer {name!r} ({layer.type_name}) has no port {port!r}"

@@ -35,6 +35,7 @@ from netgraph.core.files import usable_folder
 from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, refuse_newer, resolve
 from netgraph.train.checkpoint_checks import check_layout
 from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data import Expect, finish, gather, padded_training, sample, split_fraction, split_ragged
 from netgraph.train.encoded import encoded_data
 from netgraph.train.frozen import hold_frozen_buffers, release
@@ -229,6 +230,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
         if checkpoint is not None:
             refuse_newer(checkpoint["directory"], *resume)
         seed = int(resume[1]["seed"])  # the interrupted run's seed: same validation split, same rounds
+    net = with_data_shapes(net, data)  # input shapes the net left unknown, as Wolfram's NetTrain reads them
     loss = attach_losses(net, o["loss_function"])
     drawn = int(torch.randint(0, 2**62, ()).item()) if seed is None else seed  # rank 0's is broadcast below
     if any(v is None for v in all_arrays(net).values()):

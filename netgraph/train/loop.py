@@ -24,6 +24,7 @@ from netgraph.train.walk import first_nonfinite, reaching_layers, run_model
 from netgraph.train.metrics import append_values, last_values
 from netgraph.train.options import schedule_factor
 from netgraph.train.stopping import ended_before
+from netgraph.train.progress_info import ProgressInfo
 from netgraph.train.progress_text import bar_postfix, round_line
 from tqdm.auto import tqdm
 
@@ -347,7 +348,7 @@ class Trainer:
         s = self.state
         frac = self.fraction_done()
         elapsed = time.perf_counter() - self.started
-        return {"round": s.rounds, "rounds": self.plan.max_rounds, "batch": s.batches,
+        return ProgressInfo({"round": s.rounds, "rounds": self.plan.max_rounds, "batch": s.batches,
                 "batch_loss": s.batch_losses[-1] if s.batch_losses else None,
                 "round_loss": s.round_losses[-1] if s.round_losses else None,
                 "validation_loss": s.validation_losses[-1] if s.validation_losses else None,
@@ -356,7 +357,7 @@ class Trainer:
                 "time_remaining": elapsed * (1 - frac) / frac if frac > 0 else None, "module": self.module,
                 "term_losses": {k: float(v) for k, v in self.loss.last_terms.items()},
                 "loss_weights": dict(self.loss.weights), "metrics": last_values(s.round_metrics),
-                "validation_metrics": last_values(s.validation_metrics)}
+                "validation_metrics": last_values(s.validation_metrics)})  # Wolfram's keys too
 
     def open_bar(self) -> None:
         mode = self.plan.progress

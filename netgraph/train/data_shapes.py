@@ -1,0 +1,78 @@
+"""Input shapes a net left unknown, read from the training data (Wolfram's NetTrain infers them so).
+
+>>> import torch
+>>> from netgraph import NetChain, LinearLayer
+>>> with_data_shapes(NetChain([LinearLayer(1)]), {"Input": torch.zeros(8, 5)}).input_shapes
+{'Input': (5,)}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import torch
+
+from netgraph.core.errors import ShapeError
+from netgraph.core.surgery import net_replace_part
+from netgraph.core.types import format_shape
+
+__all__ = ["with_data_shapes"]
+
+
+def with_data_shapes(net: Any, data: Any) -> Any:
+    """``net`` with each graph input whose shape is unknown (or has unknown dims) given the shape of its examples in
+    ``data`` (a dict of arrays, an ``(inputs, targets)`` pair or a list of example dicts); anything else, or data
+    that does not fit the known dims, leaves the port as it is (the data checks then report it)."""
+    unknown = [p for p in net.input_ports if p not in net.coders and _open(net.port_types[p].shape)]
+    if not unknown:
+        return net
+    changes, unread = {}, []
+    for port in unknown:
+        shape, known = _example_shape(data, port, net.input_ports), net.port_types[port].shape
+        if shape is None:
+            unread.append(port)
+        elif known is None or len(known) == len(shape) and all(k is None or k == s for k, s in zip(known, shape)):
+            changes[port] = shape
+    if unread:  # the net cannot compile: say so now, not as arrays that cannot be initialised
+        raise ShapeError(f"net_train: graph input {unread[0]!r} has unknown shape "
+                         f"{format_shape(net.port_types[unread[0]].shape)}, and the training data does not show it (a "
+                         f"dict of arrays, an (inputs, targets) pair or a list of example dicts of equal shapes does); "
+                         f"give the net the shape, e.g. NetGraph(layers, edges, {unread[0]}=3), shapes without the "
+                         f"batch dimension")
+    if not changes:
+        return net
+    return net_replace_part(net, changes)
+
+
+def _open(shape: Any) -> bool:
+    """Unknown, or with an unknown dim (a named length is known: it varies by design)."""
+    return shape is None or None in shape
+
+
+def _example_shape(data: Any, port: str, ports: tuple[str, ...]) -> tuple[int, ...] | None:
+    """The shape of one example for ``port``, without the example dim; None when the data does not say plainly."""
+    if isinstance(data, Mapping) and port in data:
+        batch = _array(data[port])
+        return None if batch is None or batch.ndim < 1 else tuple(batch.shape[1:])
+    if isinstance(data, tuple) and len(data) == 2 and len(ports) == 1:
+        batch = _array(data[0])
+        return None if batch is None or batch.ndim < 1 else tuple(batch.shape[1:])
+    if isinstance(data, list) and data and isinstance(data[0], Mapping) and port in data[0]:
+        example = _array(data[0][port])
+        return None if example is None else tuple(example.shape)
+    return None
+
+
+def _array(value: Any) -> Any:
+    """A tensor or array for ``value`` (nested lists too); None for anything else (files, texts, ragged lists)."""
+    if isinstance(value, (torch.Tensor, np.ndarray)):
+        return value
+    if isinstance(value, (list, tuple)):
+        try:
+            array = np.asarray(value)
+        except (ValueError, TypeError):
+            return None
+        return array if array.dtype.kind in "biuf" else None
+    return None

@@ -1,0 +1,33 @@
+"""The ``info`` dict a progress or stopping function gets: snake_case keys, and Wolfram's TrainingProgressFunction
+names as aliases (``info["RoundLoss"]`` is ``info["round_loss"]``; ``info["Net"]`` the current net).
+
+>>> info = ProgressInfo({"round": 3, "round_loss": 0.5})
+>>> info["Round"], info["RoundLoss"], "Round" in info
+(3, 0.5, False)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netgraph.core.errors import did_you_mean
+
+__all__ = ["ProgressInfo", "WOLFRAM_KEYS"]
+
+#: Wolfram's TrainingProgressFunction keys -> ours.
+WOLFRAM_KEYS = {"Round": "round", "Batch": "batch", "BatchLoss": "batch_loss", "RoundLoss": "round_loss",
+                "ValidationLoss": "validation_loss", "LearningRate": "learning_rate",
+                "ProgressFraction": "progress_fraction", "TimeRemaining": "time_remaining", "TimeElapsed": "elapsed",
+                "ExamplesProcessed": "examples", "MaxTrainingRounds": "rounds", "BestValidationRound": "best_round"}
+
+
+class ProgressInfo(dict):
+    """A dict of the training state; a Wolfram key reads its snake_case value, ``"Net"`` the current net."""
+
+    def __missing__(self, key: Any) -> Any:
+        if key in WOLFRAM_KEYS:
+            return self[WOLFRAM_KEYS[key]]
+        if key == "Net" and "module" in self:
+            return self["module"].to_net()
+        raise KeyError(f"{key!r}: progress info has no such key{did_you_mean(key, [*self, *WOLFRAM_KEYS, 'Net'])}; "
+                       f"its keys are {sorted(self)} (and Wolfram's {sorted(WOLFRAM_KEYS)}, 'Net')")
