@@ -118,12 +118,14 @@ def test_a_python_function_with_data_dependent_control_flow_runs_once_its_output
     from netgraph import ShapeError
     def flip(x):
         return x if x.sum() > 0 else -x
-    with pytest.raises(ShapeError, match=r"cannot be called on meta tensors .*needs its output shape given: output="):
+    with pytest.raises(ShapeError, match=r"meta tensors.*it needs data, as data-dependent control flow does: give its output shape, output="):
         NetGraph([FunctionLayer(flip)], [], x=3)
     net = NetGraph([FunctionLayer(flip, output=3)], [], x=3)
     torch.testing.assert_close(net(x=torch.tensor([[-1.0, -2.0, 3.0]])), torch.tensor([[1.0, 2.0, -3.0]]))
     with pytest.raises(ShapeError, match=r"must have same reduction dim"):  # a real shape error is still one
         NetGraph([FunctionLayer(lambda x: x @ torch.ones(5, 2), output=2)], [], x=3)
+    with pytest.raises(ShapeError, match=r"port 'Output': expected shape \(2\), found \(3\)"):  # given, checked
+        NetGraph([FunctionLayer(flip, output=2)], [], x=3)
 
 
 @pytest.mark.parametrize("text", ["", "   "])

@@ -208,12 +208,7 @@ class FunctionLayer(Layer):
         types = dict(types)
         shapes = [types[p].shape for p in self.input_ports]
         if all(s is not None and None not in s for s in shapes):
-            try:
-                outputs = self._meta_output_shapes(shapes)
-            except Conflict as exc:  # data-dependent control flow, which meta tensors cannot run: shapes given suffice
-                if getattr(exc, "meta_only", False) and all(is_known(types[p].shape) for p in self.output_ports):
-                    return types
-                raise
+            outputs = self._example_output_shapes(shapes, given=all(is_known(types[p].shape) for p in self.output_ports))
             for port, shape in zip(self.output_ports, outputs):
                 fill(types, port, shape, REAL)
         return types
@@ -230,19 +225,31 @@ class FunctionLayer(Layer):
     def _lowered(self, types: Mapping[str, PortType]) -> list[tuple]:
         return [tree for _, tree, _ in lower_outputs(self._expr.tree, {p: types[p].shape for p in self.input_ports})]
 
-    def _meta_output_shapes(self, shapes: list[tuple]) -> list[tuple]:
+    def _example_output_shapes(self, shapes: list[tuple], given: bool) -> list[tuple]:
+        """The output shapes of the Python function run on meta tensors (no data); when those cannot run it (data-
+        dependent control flow: ``if x.sum() > 0``, ``.item()``) but zeros can, the shapes it gives on zeros, if the
+        output shapes are ``given`` (they are then checked against them), else a Conflict asking for output=."""
+        try:
+            return self._run_on(shapes, "meta")
+        except Conflict as on_meta:
+            try:
+                found = self._run_on(shapes, "cpu")
+            except Conflict:
+                raise on_meta from None  # a real failure, not one of meta tensors
+            if given:
+                return found
+            raise Conflict(f"{on_meta} (output shapes are found by running the function on meta tensors, which hold "
+                           f"no data, and it needs data, as data-dependent control flow does: give its output shape, "
+                           f"output=...)") from None
+
+    def _run_on(self, shapes: list[tuple], device: str) -> list[tuple]:
         out_rank = max(len(s) for s in shapes)
-        args = [align(torch.empty((2, *s), device="meta"), len(s), out_rank) for s in shapes]
+        args = [align(torch.zeros((2, *s), device=device), len(s), out_rank) for s in shapes]
         try:
             result = self.function(*args)
         except Exception as exc:  # a user's function failing on shapes is a shape conflict
-            meta_only = "meta" in str(exc).lower()  # an op meta tensors cannot run (.item(), `if x.sum() > 0`, nonzero)
-            hint = (" (output shapes are found by running the function on meta tensors, which hold no data; a function "
-                    "that needs data, as data-dependent control flow does, needs its output shape given: output=...)")
-            conflict = Conflict(f"the Python function failed on inputs of shapes {shapes}: {type(exc).__name__}: "
-                                f"{exc}{hint * meta_only}")
-            conflict.meta_only = meta_only
-            raise conflict from None
+            raise Conflict(f"the Python function failed on inputs of shapes {shapes}: {type(exc).__name__}: {exc}") \
+                from None
         results = _as_outputs(result, self.output_ports, Conflict)
         if any(not isinstance(r, torch.Tensor) or r.dim() == 0 for r in results):
             raise Conflict("the Python function must return tensors with the batch dimension first")
