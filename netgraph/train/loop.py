@@ -345,9 +345,8 @@ class Trainer:
 
     # -- progress ------------------------------------------------------------------------------------------
     def info(self) -> dict[str, Any]:
-        s = self.state
-        frac = self.fraction_done()
-        elapsed = time.perf_counter() - self.started
+        """The state a progress or stopping function gets (ProgressInfo: Wolfram's keys too)."""
+        s, frac, elapsed = self.state, self.fraction_done(), time.perf_counter() - self.started
         return ProgressInfo({"round": s.rounds, "rounds": self.plan.max_rounds, "batch": s.batches,
                 "batch_loss": s.batch_losses[-1] if s.batch_losses else None,
                 "round_loss": s.round_losses[-1] if s.round_losses else None,
@@ -357,7 +356,7 @@ class Trainer:
                 "time_remaining": elapsed * (1 - frac) / frac if frac > 0 else None, "module": self.module,
                 "term_losses": {k: float(v) for k, v in self.loss.last_terms.items()},
                 "loss_weights": dict(self.loss.weights), "metrics": last_values(s.round_metrics),
-                "validation_metrics": last_values(s.validation_metrics)})  # Wolfram's keys too
+                "validation_metrics": last_values(s.validation_metrics)})
 
     def open_bar(self) -> None:
         mode = self.plan.progress
