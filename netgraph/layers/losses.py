@@ -40,7 +40,8 @@ from netgraph.layers._modules import LayerModule
 __all__ = ["MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLayer", "ContrastiveLossLayer", "CTCLossLayer", "LOSS_LAYERS",
            "EPSILON"]
 
-#: Probabilities are clamped below at this value before their log is taken (as Wolfram does).
+#: Probabilities (and, for "Binary", 1 - p) are clamped below at this value before their log is taken, in every
+#: cross-entropy form and CTCLossLayer: -log p is at most 27.63, with gradient 0 below (torch's BCE floors at 100).
 EPSILON = 1e-12
 CROSS_ENTROPY_FORMS = ("Index", "Probabilities", "Binary")
 
@@ -143,7 +144,8 @@ _CE_CODE = {
                      "reduction='none').reshape({x}.shape[:-1]).unsqueeze(-1).flatten(1).mean(1)",
     ("Probabilities", False): "(-({t} * {x}.clamp_min(1e-12).log()).sum(-1)).unsqueeze(-1).flatten(1).mean(1)",
     ("Probabilities", True): "(-({t} * F.log_softmax({x}, -1)).sum(-1)).unsqueeze(-1).flatten(1).mean(1)",
-    ("Binary", False): "F.binary_cross_entropy({x}, {t}, reduction='none').unsqueeze(-1).flatten(1).mean(1)",
+    ("Binary", False): "(-({t} * {x}.clamp_min(1e-12).log() + (1 - {t}) * (1 - {x}).clamp_min(1e-12).log()))"
+                       ".unsqueeze(-1).flatten(1).mean(1)",
     ("Binary", True): "F.binary_cross_entropy_with_logits({x}, {t}, reduction='none')"
                       ".unsqueeze(-1).flatten(1).mean(1)",
 }
@@ -242,7 +244,8 @@ _RUNNERS = {
     .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Probabilities", True)]: lambda x, t: -(t * torch.log_softmax(x, -1)).sum(-1)
     .unsqueeze(-1).flatten(1).mean(1),
-    _CE_CODE[("Binary", False)]: lambda x, t: F.binary_cross_entropy(x, t, reduction="none")
+    _CE_CODE[("Binary", False)]: lambda x, t: -(t * torch.log(x.clamp_min(EPSILON))
+                                                 + (1 - t) * torch.log((1 - x).clamp_min(EPSILON)))
     .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Binary", True)]: lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction="none")
     .unsqueeze(-1).flatten(1).mean(1),
