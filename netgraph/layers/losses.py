@@ -44,6 +44,8 @@ __all__ = ["MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLay
 #: cross-entropy form and CTCLossLayer: -log p is at most 27.63, with gradient 0 below (torch's BCE floors at 100).
 EPSILON = 1e-12
 CROSS_ENTROPY_FORMS = ("Index", "Probabilities", "Binary")
+#: Cross-entropy computes in float32 for these input dtypes and return the loss in the input's dtype.
+NARROW = (torch.float16, torch.bfloat16)
 
 
 class _LossBase(Layer):
@@ -89,9 +91,13 @@ class _CodeModule(LayerModule):
     ``checks`` is ``"Index"`` (Target holds class indices of Input's last dim) or ``"Binary"`` (Input and Target
     hold probabilities): bad values are a DataError naming the port, not torch's error from inside the loss."""
 
-    def __init__(self, code: str, checks: str | None = None):
+    def __init__(self, code: str, checks: str | None = None, widen: bool = False):
         super().__init__()
-        self.code, self.checks = code, checks
+        self.code, self.checks, self.widen = code, checks, widen
+
+    def wide(self, v: torch.Tensor) -> torch.Tensor:
+        """``v`` in float32 if it is float16/bfloat16 (their logs and 1/p lose digits, 1e-12 is 0 in float16)."""
+        return v.float() if v.dtype in NARROW else v
 
     def index_target(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         return check_indices(t, x.shape[-1], "CrossEntropyLossLayer('Index') port 'Target' (classes of 'Input')")
@@ -109,6 +115,8 @@ class _CodeModule(LayerModule):
             t = self.index_target(t, x)
         elif self.checks == "Binary":
             x, t = self.unit(x, "Input"), self.unit(t, "Target")
+        if self.widen:
+            return _RUNNERS[self.code](self.wide(x), self.wide(t)).to(x.dtype)
         return _RUNNERS[self.code](x, t)
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, lengths: tuple | None = None) -> torch.Tensor:
@@ -220,7 +228,7 @@ class CrossEntropyLossLayer(_LossBase):
         return "Index" if self.form == "Index" else "Binary" if self.form == "Binary" and not self.logits else None
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return _CodeModule(self.code, self._checks())
+        return _CodeModule(self.code, self._checks(), widen=True)
 
     def emit(self, ctx: EmitContext) -> str:
         (x, t), m = ctx.args, ctx.module
@@ -228,7 +236,8 @@ class CrossEntropyLossLayer(_LossBase):
             t = f"{m}.index_target({t}, {x})"
         elif self._checks() == "Binary":
             x, t = f"{m}.unit({x}, 'Input')", f"{m}.unit({t}, 'Target')"
-        return self.code.format(x=x, t=t)
+        t = t if self.form == "Index" else f"{m}.wide({t})"
+        return f"({self.code.format(x=f'{m}.wide({x})', t=t)}).to({ctx.args[0]}.dtype)"
 
 
 # Handwritten equivalents of each template, so the interpreter does not share code with the compiler.
