@@ -29,6 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from netgraph.layers._loss_modules import EPSILON, CTCModule, wide
 from netgraph.layers._masks import masked_loss
 from netgraph.layers._shapes import check_indices, check_number, fill
 from netgraph.core.layer import EmitContext, Layer
@@ -40,12 +41,7 @@ from netgraph.layers._modules import LayerModule
 __all__ = ["MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLayer", "ContrastiveLossLayer", "CTCLossLayer", "LOSS_LAYERS",
            "EPSILON"]
 
-#: Probabilities (and, for "Binary", 1 - p) are clamped below at this value before their log is taken, in every
-#: cross-entropy form and CTCLossLayer: -log p is at most 27.63, with gradient 0 below (torch's BCE floors at 100).
-EPSILON = 1e-12
 CROSS_ENTROPY_FORMS = ("Index", "Probabilities", "Binary")
-#: Cross-entropy computes in float32 for these input dtypes and return the loss in the input's dtype.
-NARROW = (torch.float16, torch.bfloat16)
 
 
 class _LossBase(Layer):
@@ -95,9 +91,7 @@ class _CodeModule(LayerModule):
         super().__init__()
         self.code, self.checks, self.widen = code, checks, widen
 
-    def wide(self, v: torch.Tensor) -> torch.Tensor:
-        """``v`` in float32 if it is float16/bfloat16 (their logs and 1/p lose digits, 1e-12 is 0 in float16)."""
-        return v.float() if v.dtype in NARROW else v
+    wide = staticmethod(wide)
 
     def index_target(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         return check_indices(t, x.shape[-1], "CrossEntropyLossLayer('Index') port 'Target' (classes of 'Input')")
@@ -116,7 +110,7 @@ class _CodeModule(LayerModule):
         elif self.checks == "Binary":
             x, t = self.unit(x, "Input"), self.unit(t, "Target")
         if self.widen:
-            return _RUNNERS[self.code](self.wide(x), self.wide(t)).to(x.dtype)
+            return _RUNNERS[self.code](wide(x), wide(t)).to(x.dtype)
         return _RUNNERS[self.code](x, t)
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, lengths: tuple | None = None) -> torch.Tensor:
@@ -332,7 +326,7 @@ class CTCLossLayer(_LossBase):
     blank is the last class, c - 1, as in Wolfram**. ``Target`` is a sequence of class indices **from 0**
     (as every Integer port here; Wolfram counts from 1) below c - 1; negative entries at its end are
     padding, so targets of different lengths share a batch. ``Loss`` is one number per example (not divided
-    by the target length); an impossible alignment gives ``inf``.
+    by the target length); an impossible alignment gives ``inf``, with gradient 0.
 
     >>> CTCLossLayer(input=("n", 5)).declared_types()["Target"]
     PortType(shape=('m',), dtype='Integer')
@@ -366,36 +360,12 @@ class CTCLossLayer(_LossBase):
 
     def emit(self, ctx: EmitContext) -> str:
         (x, t), m, blank = ctx.args, ctx.module, ctx.types["Input"].shape[1] - 1
-        log = f"F.log_softmax({x}, -1)" if self.logits else f"{x}.clamp_min(1e-12).log()"
+        w = f"{m}.wide({x})"
+        log = f"F.log_softmax({w}, -1)" if self.logits else f"{w}.clamp_min(1e-12).log()"
         lengths = f"torch.full(({x}.shape[0],), {x}.shape[1], dtype=torch.long, device={x}.device)"
-        loss = f"F.ctc_loss({log}.transpose(0, 1), {m}.labels({t}), {lengths}, ({t} >= 0).sum(1), {blank}, 'none')"
+        loss = (f"(F.ctc_loss({log}.transpose(0, 1), {m}.labels({t}), {lengths}, ({t} >= 0).sum(1), {blank}, 'none', "
+                f"True) + {m}.impossible({t}, {x}.shape[1])).to({x}.dtype)")
         return f"({loss} if {x}.shape[0] else {x}.new_zeros(0))"  # F.ctc_loss refuses a batch of 0 examples
-
-
-class CTCModule(LayerModule):
-    """Checks the labels (``labels``) and computes the CTC loss per example (the reference path)."""
-
-    def __init__(self, classes: int, logits: bool):
-        super().__init__()
-        self.classes, self.logits = classes, logits
-
-    def labels(self, t: torch.Tensor) -> torch.Tensor:
-        if t.numel() and int(t.max()) >= self.classes - 1:
-            raise DataError(f"CTCLossLayer port 'Target' takes class indices in [0, {self.classes - 1}) (class "
-                            f"{self.classes - 1} is the blank), found {int(t.max())}", kind="data", port="Target")
-        padding = t < 0
-        if bool((padding[:, :-1] & ~padding[:, 1:]).any()):
-            raise DataError("CTCLossLayer port 'Target': negative (padding) entries must come after the labels",
-                            kind="data", port="Target")
-        return t.clamp_min(0)
-
-    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        log_probs = torch.log_softmax(x, -1) if self.logits else torch.log(torch.clamp(x, min=EPSILON))
-        batch, length = x.shape[:2]
-        if batch == 0:  # F.ctc_loss refuses empty log-probabilities
-            return x.new_zeros(0)
-        return F.ctc_loss(log_probs.permute(1, 0, 2), self.labels(t), [length] * batch, (t >= 0).sum(1).tolist(),
-                          blank=self.classes - 1, reduction="none")
 
 
 #: Every loss layer class (a training loop treats their ``Loss`` outputs as losses).
