@@ -50,12 +50,22 @@ class CTCModule(LayerModule):
         needed = real.sum(1) + ((t[:, 1:] == t[:, :-1]) & real[:, 1:]).sum(1)
         return torch.zeros(needed.shape, device=t.device).masked_fill_(needed > length, math.inf)
 
+    def finish(self, loss: torch.Tensor, x: torch.Tensor, t: torch.Tensor, p: torch.Tensor | None) -> torch.Tensor:
+        """``loss`` from ``F.ctc_loss(zero_infinity=True)``: ``inf`` added where impossible, in ``x``'s dtype. On
+        probabilities ``p`` (floored, the tensor whose log went in), torch's backward (``exp(lp) - occupancy``, meant
+        to go on through a log-softmax) is off by ``+1`` per element from the true ``-occupancy``: a term of value 0
+        takes ``exp(lp)`` back off."""
+        impossible = self.impossible(t, x.shape[1])
+        if p is not None:
+            loss = loss - (p - p.detach()).sum((1, 2)) * impossible.isfinite()
+        return (loss + impossible).to(x.dtype)
+
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        w = wide(x)
-        log_probs = torch.log_softmax(w, -1) if self.logits else torch.log(torch.clamp(w, min=EPSILON))
+        p = None if self.logits else torch.clamp(wide(x), min=EPSILON)
+        log_probs = torch.log_softmax(wide(x), -1) if self.logits else torch.log(p)
         batch, length = x.shape[:2]
         if batch == 0:  # F.ctc_loss refuses empty log-probabilities
             return x.new_zeros(0)
         loss = F.ctc_loss(log_probs.permute(1, 0, 2), self.labels(t), [length] * batch, (t >= 0).sum(1).tolist(),
                           blank=self.classes - 1, reduction="none", zero_infinity=True)
-        return (loss + self.impossible(t, length)).to(x.dtype)
+        return self.finish(loss, x, t, p)

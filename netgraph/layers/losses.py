@@ -360,11 +360,11 @@ class CTCLossLayer(_LossBase):
 
     def emit(self, ctx: EmitContext) -> str:
         (x, t), m, blank = ctx.args, ctx.module, ctx.types["Input"].shape[1] - 1
-        w = f"{m}.wide({x})"
-        log = f"F.log_softmax({w}, -1)" if self.logits else f"{w}.clamp_min(1e-12).log()"
+        p = "None" if self.logits else ctx.local("p") if ctx.local else "_p"  # floored probabilities, widened once
+        log = f"F.log_softmax({m}.wide({x}), -1)" if self.logits else f"({p} := {m}.wide({x}).clamp_min(1e-12)).log()"
         lengths = f"torch.full(({x}.shape[0],), {x}.shape[1], dtype=torch.long, device={x}.device)"
-        loss = (f"(F.ctc_loss({log}.transpose(0, 1), {m}.labels({t}), {lengths}, ({t} >= 0).sum(1), {blank}, 'none', "
-                f"True) + {m}.impossible({t}, {x}.shape[1])).to({x}.dtype)")
+        loss = (f"{m}.finish(F.ctc_loss({log}.transpose(0, 1), {m}.labels({t}), {lengths}, ({t} >= 0).sum(1), "
+                f"{blank}, 'none', True), {x}, {t}, {p})")
         return f"({loss} if {x}.shape[0] else {x}.new_zeros(0))"  # F.ctc_loss refuses a batch of 0 examples
 
 
