@@ -62,3 +62,19 @@ def test_binary_floors_one_minus_p_too():
     loss.sum().backward()
     torch.testing.assert_close(loss, torch.tensor([(-math.log(EPS) - math.log(2 ** -24)) / 2]))
     torch.testing.assert_close(x.grad, torch.tensor([[0.0, 2 ** 24 / 2]]))
+
+
+def test_the_floor_exports_to_onnx_binary_too(tmp_path):
+    """Binary was aten::binary_cross_entropy, which torch's ONNX exporter refuses; now Clip and Log, as the others."""
+    ort = pytest.importorskip("onnxruntime")
+    from netgraph import ElementwiseLayer, NetPort, export_onnx, import_onnx
+    net = NetGraph({"sx": ElementwiseLayer("LogisticSigmoid"), "st": ElementwiseLayer("LogisticSigmoid"),
+                    "c": CrossEntropyLossLayer("Binary")},
+                   [(NetPort("x"), "sx"), (NetPort("y"), "st"), ("sx", NetPort("c", "Input")),
+                    ("st", NetPort("c", "Target"))], x=3, y=3)
+    path = export_onnx(net, tmp_path / "binary.onnx")
+    x, y = torch.tensor([[-200.0, 0.0, 200.0]]), torch.tensor([[200.0, 0.0, -200.0]])  # p = 0, 1/2, 1
+    expected = torch.tensor([(2 * -math.log(EPS) + math.log(2)) / 3])
+    ran = torch.from_numpy(ort.InferenceSession(str(path)).run(None, {"x": x.numpy(), "y": y.numpy()})[0])
+    for values in (ran, import_onnx(path)(x=x, y=y), net(x=x, y=y)):
+        torch.testing.assert_close(values, expected)
