@@ -54,3 +54,18 @@ def test_zeros_keep_their_infinities():
     x = torch.tensor([[0.0, -0.0]])
     assert torch.equal(_values_and_grad("ArcCsch", x)[0], torch.tensor([[math.inf, -math.inf]]))
     assert torch.equal(_values_and_grad("ArcSech", x)[0], torch.tensor([[math.inf, math.inf]]))
+
+
+@pytest.mark.parametrize("opset", [9, 17])
+def test_tiny_inputs_export_to_onnx_and_import_back(tmp_path, opset):
+    ort = pytest.importorskip("onnxruntime")
+    from netgraph import NetChain, export_onnx, import_onnx
+    x = torch.tensor([[1e-30, 1e-40, 0.5, 0.0, -0.0, 1e30]])
+    for name in TRUE:
+        net = NetChain([ElementwiseLayer(name)], input=6)
+        path = export_onnx(net, tmp_path / f"{name}.onnx", opset=opset)
+        ran = torch.from_numpy(ort.InferenceSession(str(path)).run(None, {"Input": x.numpy()})[0])
+        expected = net(x)
+        assert torch.isfinite(expected[:, :3]).all()
+        for values in (ran, import_onnx(path)(x)):
+            torch.testing.assert_close(values, expected, equal_nan=True)
