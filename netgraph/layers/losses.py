@@ -29,6 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from netgraph.layers._loss_modules import EPSILON, CTCModule, wide
 from netgraph.layers._masks import masked_loss
 from netgraph.layers._shapes import check_indices, check_number, fill
 from netgraph.core.layer import EmitContext, Layer
@@ -40,8 +41,6 @@ from netgraph.layers._modules import LayerModule
 __all__ = ["MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLayer", "ContrastiveLossLayer", "CTCLossLayer", "LOSS_LAYERS",
            "EPSILON"]
 
-#: Probabilities are clamped below at this value before their log is taken (as Wolfram does).
-EPSILON = 1e-12
 CROSS_ENTROPY_FORMS = ("Index", "Probabilities", "Binary")
 
 
@@ -88,9 +87,11 @@ class _CodeModule(LayerModule):
     ``checks`` is ``"Index"`` (Target holds class indices of Input's last dim) or ``"Binary"`` (Input and Target
     hold probabilities): bad values are a DataError naming the port, not torch's error from inside the loss."""
 
-    def __init__(self, code: str, checks: str | None = None):
+    def __init__(self, code: str, checks: str | None = None, widen: bool = False):
         super().__init__()
-        self.code, self.checks = code, checks
+        self.code, self.checks, self.widen = code, checks, widen
+
+    wide = staticmethod(wide)
 
     def index_target(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         return check_indices(t, x.shape[-1], "CrossEntropyLossLayer('Index') port 'Target' (classes of 'Input')")
@@ -108,6 +109,8 @@ class _CodeModule(LayerModule):
             t = self.index_target(t, x)
         elif self.checks == "Binary":
             x, t = self.unit(x, "Input"), self.unit(t, "Target")
+        if self.widen:
+            return _RUNNERS[self.code](wide(x), wide(t)).to(x.dtype)
         return _RUNNERS[self.code](x, t)
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, lengths: tuple | None = None) -> torch.Tensor:
@@ -143,7 +146,8 @@ _CE_CODE = {
                      "reduction='none').reshape({x}.shape[:-1]).unsqueeze(-1).flatten(1).mean(1)",
     ("Probabilities", False): "(-({t} * {x}.clamp_min(1e-12).log()).sum(-1)).unsqueeze(-1).flatten(1).mean(1)",
     ("Probabilities", True): "(-({t} * F.log_softmax({x}, -1)).sum(-1)).unsqueeze(-1).flatten(1).mean(1)",
-    ("Binary", False): "F.binary_cross_entropy({x}, {t}, reduction='none').unsqueeze(-1).flatten(1).mean(1)",
+    ("Binary", False): "(-({t} * {x}.clamp_min(1e-12).log() + (1 - {t}) * (1 - {x}).clamp_min(1e-12).log()))"
+                       ".unsqueeze(-1).flatten(1).mean(1)",
     ("Binary", True): "F.binary_cross_entropy_with_logits({x}, {t}, reduction='none')"
                       ".unsqueeze(-1).flatten(1).mean(1)",
 }
@@ -218,7 +222,7 @@ class CrossEntropyLossLayer(_LossBase):
         return "Index" if self.form == "Index" else "Binary" if self.form == "Binary" and not self.logits else None
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return _CodeModule(self.code, self._checks())
+        return _CodeModule(self.code, self._checks(), widen=True)
 
     def emit(self, ctx: EmitContext) -> str:
         (x, t), m = ctx.args, ctx.module
@@ -226,7 +230,8 @@ class CrossEntropyLossLayer(_LossBase):
             t = f"{m}.index_target({t}, {x})"
         elif self._checks() == "Binary":
             x, t = f"{m}.unit({x}, 'Input')", f"{m}.unit({t}, 'Target')"
-        return self.code.format(x=x, t=t)
+        t = t if self.form == "Index" else f"{m}.wide({t})"
+        return f"({self.code.format(x=f'{m}.wide({x})', t=t)}).to({ctx.args[0]}.dtype)"
 
 
 # Handwritten equivalents of each template, so the interpreter does not share code with the compiler.
@@ -242,7 +247,8 @@ _RUNNERS = {
     .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Probabilities", True)]: lambda x, t: -(t * torch.log_softmax(x, -1)).sum(-1)
     .unsqueeze(-1).flatten(1).mean(1),
-    _CE_CODE[("Binary", False)]: lambda x, t: F.binary_cross_entropy(x, t, reduction="none")
+    _CE_CODE[("Binary", False)]: lambda x, t: -(t * torch.log(x.clamp_min(EPSILON))
+                                                 + (1 - t) * torch.log((1 - x).clamp_min(EPSILON)))
     .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Binary", True)]: lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction="none")
     .unsqueeze(-1).flatten(1).mean(1),
@@ -320,7 +326,7 @@ class CTCLossLayer(_LossBase):
     blank is the last class, c - 1, as in Wolfram**. ``Target`` is a sequence of class indices **from 0**
     (as every Integer port here; Wolfram counts from 1) below c - 1; negative entries at its end are
     padding, so targets of different lengths share a batch. ``Loss`` is one number per example (not divided
-    by the target length); an impossible alignment gives ``inf``.
+    by the target length); an impossible alignment gives ``inf``, with gradient 0.
 
     >>> CTCLossLayer(input=("n", 5)).declared_types()["Target"]
     PortType(shape=('m',), dtype='Integer')
@@ -354,36 +360,12 @@ class CTCLossLayer(_LossBase):
 
     def emit(self, ctx: EmitContext) -> str:
         (x, t), m, blank = ctx.args, ctx.module, ctx.types["Input"].shape[1] - 1
-        log = f"F.log_softmax({x}, -1)" if self.logits else f"{x}.clamp_min(1e-12).log()"
+        p = "None" if self.logits else ctx.local("p") if ctx.local else "_p"  # floored probabilities, widened once
+        log = f"F.log_softmax({m}.wide({x}), -1)" if self.logits else f"({p} := {m}.wide({x}).clamp_min(1e-12)).log()"
         lengths = f"torch.full(({x}.shape[0],), {x}.shape[1], dtype=torch.long, device={x}.device)"
-        loss = f"F.ctc_loss({log}.transpose(0, 1), {m}.labels({t}), {lengths}, ({t} >= 0).sum(1), {blank}, 'none')"
+        loss = (f"{m}.finish(F.ctc_loss({log}.transpose(0, 1), {m}.labels({t}), {lengths}, ({t} >= 0).sum(1), "
+                f"{blank}, 'none', True), {x}, {t}, {p})")
         return f"({loss} if {x}.shape[0] else {x}.new_zeros(0))"  # F.ctc_loss refuses a batch of 0 examples
-
-
-class CTCModule(LayerModule):
-    """Checks the labels (``labels``) and computes the CTC loss per example (the reference path)."""
-
-    def __init__(self, classes: int, logits: bool):
-        super().__init__()
-        self.classes, self.logits = classes, logits
-
-    def labels(self, t: torch.Tensor) -> torch.Tensor:
-        if t.numel() and int(t.max()) >= self.classes - 1:
-            raise DataError(f"CTCLossLayer port 'Target' takes class indices in [0, {self.classes - 1}) (class "
-                            f"{self.classes - 1} is the blank), found {int(t.max())}", kind="data", port="Target")
-        padding = t < 0
-        if bool((padding[:, :-1] & ~padding[:, 1:]).any()):
-            raise DataError("CTCLossLayer port 'Target': negative (padding) entries must come after the labels",
-                            kind="data", port="Target")
-        return t.clamp_min(0)
-
-    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        log_probs = torch.log_softmax(x, -1) if self.logits else torch.log(torch.clamp(x, min=EPSILON))
-        batch, length = x.shape[:2]
-        if batch == 0:  # F.ctc_loss refuses empty log-probabilities
-            return x.new_zeros(0)
-        return F.ctc_loss(log_probs.permute(1, 0, 2), self.labels(t), [length] * batch, (t >= 0).sum(1).tolist(),
-                          blank=self.classes - 1, reduction="none")
 
 
 #: Every loss layer class (a training loop treats their ``Loss`` outputs as losses).

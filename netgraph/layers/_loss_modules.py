@@ -1,0 +1,71 @@
+"""What the loss layers share: the log floor, float32 for narrow dtypes, and CTCLossLayer's reference module."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+from netgraph.core.errors import DataError
+from netgraph.layers._modules import LayerModule
+
+#: Probabilities (and, for "Binary", 1 - p) are clamped below at this value before their log is taken, in every
+#: cross-entropy form and CTCLossLayer: -log p is at most 27.63, with gradient 0 below (torch's BCE floors at 100).
+EPSILON = 1e-12
+#: Cross-entropy and CTC compute in float32 for these input dtypes and return the loss in the input's dtype.
+NARROW = (torch.float16, torch.bfloat16)
+
+
+def wide(v: torch.Tensor) -> torch.Tensor:
+    """``v`` in float32 if it is float16/bfloat16 (their logs and 1/p lose digits, 1e-12 is 0 in float16)."""
+    return v.float() if v.dtype in NARROW else v
+
+
+class CTCModule(LayerModule):
+    """Checks the labels (``labels``) and computes the CTC loss per example (the reference path)."""
+
+    wide = staticmethod(wide)
+
+    def __init__(self, classes: int, logits: bool):
+        super().__init__()
+        self.classes, self.logits = classes, logits
+
+    def labels(self, t: torch.Tensor) -> torch.Tensor:
+        if t.numel() and int(t.max()) >= self.classes - 1:
+            raise DataError(f"CTCLossLayer port 'Target' takes class indices in [0, {self.classes - 1}) (class "
+                            f"{self.classes - 1} is the blank), found {int(t.max())}", kind="data", port="Target")
+        padding = t < 0
+        if bool((padding[:, :-1] & ~padding[:, 1:]).any()):
+            raise DataError("CTCLossLayer port 'Target': negative (padding) entries must come after the labels",
+                            kind="data", port="Target")
+        return t.clamp_min(0)
+
+    @staticmethod
+    def impossible(t: torch.Tensor, length: int) -> torch.Tensor:
+        """``inf`` for each example whose target needs more steps than ``length`` (its labels plus a blank between
+        repeated neighbours), else 0: added to ``F.ctc_loss(zero_infinity=True)``, it keeps the value ``inf`` while
+        the gradient stays 0 (torch's is NaN there, which a batch mean spreads to every array)."""
+        real = t >= 0
+        needed = real.sum(1) + ((t[:, 1:] == t[:, :-1]) & real[:, 1:]).sum(1)
+        return torch.zeros(needed.shape, device=t.device).masked_fill_(needed > length, math.inf)
+
+    def finish(self, loss: torch.Tensor, x: torch.Tensor, t: torch.Tensor, p: torch.Tensor | None) -> torch.Tensor:
+        """``loss`` from ``F.ctc_loss(zero_infinity=True)``: ``inf`` added where impossible, in ``x``'s dtype. On
+        probabilities ``p`` (floored, the tensor whose log went in), torch's backward (``exp(lp) - occupancy``, meant
+        to go on through a log-softmax) is off by ``+1`` per element from the true ``-occupancy``: a term of value 0
+        takes ``exp(lp)`` back off."""
+        impossible = self.impossible(t, x.shape[1])
+        if p is not None:
+            loss = loss - (p - p.detach()).sum((1, 2)) * impossible.isfinite()
+        return (loss + impossible).to(x.dtype)
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        p = None if self.logits else torch.clamp(wide(x), min=EPSILON)
+        log_probs = torch.log_softmax(wide(x), -1) if self.logits else torch.log(p)
+        batch, length = x.shape[:2]
+        if batch == 0:  # F.ctc_loss refuses empty log-probabilities
+            return x.new_zeros(0)
+        loss = F.ctc_loss(log_probs.permute(1, 0, 2), self.labels(t), [length] * batch, (t >= 0).sum(1).tolist(),
+                          blank=self.classes - 1, reduction="none", zero_infinity=True)
+        return self.finish(loss, x, t, p)
