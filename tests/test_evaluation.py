@@ -217,3 +217,13 @@ def test_a_net_that_was_called_deep_copies_and_pickles_with_equal_outputs():
         assert torch.equal(twin(x), y) and torch.equal(twin(Input=x), y)
         assert twin.layers["1"].arrays["Weights"].data_ptr() != net.layers["1"].arrays["Weights"].data_ptr()
     assert torch.equal(net(x), y)
+
+
+@pytest.mark.parametrize("shape, message", [
+    ((2, 5), r"expected shape \(b, n, 3\) with b the batch size \(or \(n, 3\) for one example\), found \(2, 5\)$"),
+    ((2, 5, 4), r"expected shape \(b, n, 3\) with b the batch size, found \(2, 5, 4\)$"),
+])
+def test_a_wrong_shape_is_reported_as_given_not_with_the_batch_dim_added_to_one_example(shape, message):
+    net = net_initialize(NetChain([ElementwiseLayer("Tanh")], input=("n", 3)), seed=0)
+    with pytest.raises(DataError, match=rf"input port 'Input': {message}"):
+        net(torch.randn(*shape))

@@ -158,14 +158,15 @@ def _ready(value: Any, integer: bool, real: torch.dtype) -> torch.Tensor | None:
 
 def _batched(port: str, x: torch.Tensor, shape: tuple, unbatched: list[bool]) -> torch.Tensor:
     """``x`` with a leading batch dim (added to one example); a DataError when its shape does not fit."""
-    rank = len(shape)
+    rank, given = len(shape), tuple(x.shape)
     unbatched.append(x.dim() == rank)
     if x.dim() == rank:
         x = x.unsqueeze(0)
     if x.dim() != rank + 1 or any(d is not None and not isinstance(d, str) and d != n
                                   for d, n in zip(shape, x.shape[1:])):
+        one = f" (or {format_shape(shape)} for one example)" if unbatched[-1] else ""  # found: the shape given
         raise DataError(f"input port {port!r}: expected shape (b, {format_shape(shape)[1:-1]}) with b the batch "
-                        f"size, found {tuple(x.shape)}")
+                        f"size{one}, found {given}")
     if (empty := empty_length_problem(port, shape, *((x.shape[1:], 0) if unbatched[-1] else (x.shape,)))):
         raise DataError(empty, port=port)
     return x
