@@ -162,13 +162,14 @@ class _Normalizer:
         if port in good:
             return True
         at = {"layer": (name,), "port": port}
+        hint = layer.port_hint(port, want) if hasattr(layer, "port_hint") else ""  # a recurrent layer's states
         if port in other:
             kind = "wrong-direction"
-            msg = (f"port {port!r} of {self.desc(name)} is an input; an edge's source must be an output port"
-                   if want == "output" else f"port {port!r} of {self.desc(name)} is an output: {MSG_OUTPUT_TO_OUTPUT}")
+            msg = (f"port {port!r} of {self.desc(name)} is an input; an edge's source must be an output port" if want
+                   == "output" else f"port {port!r} of {self.desc(name)}{hint} is an output: {MSG_OUTPUT_TO_OUTPUT}")
         else:
             kind = "unknown-port"
-            msg = (f"{self.desc(name)} has no port {port!r}{did_you_mean(port, (*ins, *outs))}; "
+            msg = (f"{self.desc(name)} has no port {port!r}{hint or did_you_mean(port, (*ins, *outs))}; "
                    f"its inputs are {list(ins)} and outputs {list(outs)}")
         self.problem(kind, edge, msg, **at)
         return False
