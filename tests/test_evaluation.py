@@ -227,3 +227,12 @@ def test_a_wrong_shape_is_reported_as_given_not_with_the_batch_dim_added_to_one_
     net = net_initialize(NetChain([ElementwiseLayer("Tanh")], input=("n", 3)), seed=0)
     with pytest.raises(DataError, match=rf"input port 'Input': {message}"):
         net(torch.randn(*shape))
+
+
+def test_nested_lists_of_different_lengths_say_how_ragged_examples_go_in():
+    net = net_initialize(NetChain([ElementwiseLayer("Tanh")], input=("n", 2)), seed=0)
+    with pytest.raises(DataError, match=r"cannot make a tensor from list: .*; examples of different lengths go in "
+                                        r"as a list of tensors, one per example .*or as Padded\(data, lengths\)"):
+        net([[[0.0, 1.0]], [[1.0, 2.0], [3.0, 4.0]]])
+    assert [tuple(y.shape) for y in net([torch.tensor(e) for e in ([[0.0, 1.0]], [[1.0, 2.0], [3.0, 4.0]])])] == \
+        [(1, 2), (2, 2)]

@@ -10,13 +10,17 @@ from netgraph import (
     CrossEntropyLossLayer,
     DataError,
     ElementwiseLayer,
+    EmbeddingLayer,
     FunctionLayer,
+    GatedRecurrentLayer,
     LinearLayer,
     MeanAbsoluteLossLayer,
     MeanSquaredLossLayer,
+    NetChain,
     NetGraph,
     NetPort,
     OptionError,
+    SequenceLastLayer,
     SoftmaxLayer,
     net_initialize,
 )
@@ -341,3 +345,11 @@ def test_a_missing_data_folder_and_odd_options_are_named(tmp_path):
     r = net_train(classifier(), {"Input": x, "Target": y}, all=True, return_results=True, max_training_rounds=1,
                   progress=False)
     assert r.total_rounds == 1
+
+
+def test_nested_lists_of_different_lengths_in_training_data_say_how_ragged_examples_go_in():
+    net = NetChain([EmbeddingLayer(4, 10), GatedRecurrentLayer(4), SequenceLastLayer(), LinearLayer(2),
+                    SoftmaxLayer()], input=["n"])
+    with pytest.raises(DataError, match=r"key 'Input': cannot make a tensor from list: .*; examples of different "
+                                        r"lengths go in as a list of tensors, one per example"):
+        net_train(net, {"Input": [[1, 2, 3], [4]], "Target": torch.tensor([0, 1])}, max_training_rounds=1)
