@@ -4,7 +4,7 @@ infinite at 0 (Log) must not turn it into gradients that are NaN (0 * inf) in th
 import pytest
 import torch
 
-from netgraph import (ElementwiseLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
+from netgraph import (DataError, ElementwiseLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
                       NetMapOperator, Padded, SequenceLastLayer, SoftmaxLayer, net_initialize, net_train)
 from netgraph.backend.masks import pad
 
@@ -38,3 +38,10 @@ def test_the_padding_repeats_each_sequences_first_element_and_padded_data_gets_t
     dirty = x.clone()
     dirty[torch.arange(x.shape[1]) >= lengths[:, None]] = float("nan")
     torch.testing.assert_close(net(Padded(dirty, lengths)), net(xs))
+
+
+@pytest.mark.parametrize("data", ["abc", [[1.0], [2.0, 3.0]], None])
+def test_padded_data_that_is_no_array_is_a_data_error_naming_the_port(data):
+    net = net_initialize(NetChain([LongShortTermMemoryLayer(3), SequenceLastLayer()], input=("n", 1)), seed=0)
+    with pytest.raises(DataError, match=r"input port 'Input': Padded data must be an array \(batch, longest, \.\.\.\)"):
+        net(Padded(data, [1, 2]))

@@ -32,8 +32,8 @@ from netgraph.core.ir import Node
 from netgraph.core.walk import GraphWalker
 from netgraph.layers._masks import valid
 
-__all__ = ["Padded", "Plan", "Fallback", "plan", "compile_padded", "interpret_padded", "pad", "filled", "unpad", "check_padded",
-           "output_lengths", "is_padded", "as_lists"]
+__all__ = ["Padded", "Plan", "Fallback", "plan", "compile_padded", "interpret_padded", "pad", "filled", "unpad",
+           "check_padded", "output_lengths", "is_padded", "as_lists"]
 
 Symbol = tuple[str, int]  # lengths of a padded value: (the input port they come from, their change)
 
@@ -201,7 +201,10 @@ def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[to
     """``value``'s data, its padding set to each sequence's first element (``filled``), and lengths
     (int64); one DataError naming the port unless each length is an integer from 1 to the padded length, one per
     example."""
-    data = value.data if isinstance(value.data, torch.Tensor) else torch.as_tensor(value.data)
+    try:
+        data = value.data if isinstance(value.data, torch.Tensor) else torch.as_tensor(value.data)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise DataError(f"{what} {port!r}: Padded data must be an array (batch, longest, ...): {exc}") from None
     try:
         lengths = torch.as_tensor(value.lengths)
     except (TypeError, ValueError, RuntimeError) as exc:
