@@ -243,3 +243,23 @@ def test_a_list_of_example_dicts_is_a_batch_as_wolframs_list_of_associations():
     with pytest.raises(DataError, match=r"a list of examples needs the same ports in each: example 1 has \['x'\], "
                                         r"example 2 has \['x', 'y'\]"):
         net([{"x": [1.0, 2.0]}, {"x": [1.0, 2.0], "y": [1.0, 1.0]}])
+
+
+@pytest.mark.parametrize("shape, message", [
+    ((2, 5), r"expected one example of shape \(n, 3\) or a batch \(b, n, 3\) with b the batch size, found "
+              r"\(2, 5\)$"),
+    ((2, 5, 4), r"expected shape \(b, n, 3\) with b the batch size, found \(2, 5, 4\)$"),
+])
+def test_a_wrong_shape_is_reported_as_given_not_with_the_batch_dim_added_to_one_example(shape, message):
+    net = net_initialize(NetChain([ElementwiseLayer("Tanh")], input=("n", 3)), seed=0)
+    with pytest.raises(DataError, match=rf"input port 'Input': {message}"):
+        net(torch.randn(*shape))
+
+
+def test_nested_lists_of_different_lengths_say_how_ragged_examples_go_in():
+    net = net_initialize(NetChain([ElementwiseLayer("Tanh")], input=("n", 2)), seed=0)
+    with pytest.raises(DataError, match=r"cannot make a tensor from list: .*; examples of different lengths go in "
+                                        r"as a list of tensors, one per example .*or as Padded\(data, lengths\)"):
+        net([[[0.0, 1.0]], [[1.0, 2.0], [3.0, 4.0]]])
+    assert [tuple(y.shape) for y in net([torch.tensor(e) for e in ([[0.0, 1.0]], [[1.0, 2.0], [3.0, 4.0]])])] == \
+        [(1, 2), (2, 2)]

@@ -13,7 +13,8 @@ from torch import nn
 
 from netgraph import (BasicRecurrentLayer, CatenateLayer, DataError, ElementwiseLayer, EmbeddingLayer,
                       GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph,
-                      NetPort, OptionError, SequenceLastLayer, ShapeError, interpret, net_flatten, net_initialize)
+                      NetPort, OptionError, SequenceLastLayer, ShapeError, SpecError, WiringError, interpret,
+                      net_flatten, net_initialize)
 
 GATES = {"lstm": ("InputGate", "ForgetGate", "MemoryGate", "OutputGate"),
          "gru": ("ResetGate", "UpdateGate", "MemoryGate"), "rnn": ("",)}
@@ -240,3 +241,24 @@ def test_recurrent_layers_keep_the_length_names_their_inputs_declare(kind):
         {"A": ("p", 2), "B": ("q", 2), "Output1": ("p", 3), "Output2": ("q", 3)}
     assert net.information("InputPorts") == {"A": ("p", 2), "B": ("q", 2)}
     assert NetGraph({"r": LAYERS[kind](3, input=2)}, []).port_types["Output"].shape == ("n", 3)  # nothing names it
+
+
+@pytest.mark.parametrize("edge, state_output, state_input, hint", [
+    (("State", "InitialState"), False, True, r"'enc' .* has no port 'State' \(state_output=True adds it\)"),
+    (("CellState", "InitialCellState"), False, True, r"has no port 'CellState' \(state_output=True adds it\)"),
+    (("State", "InitialState"), True, False, r"'dec' .* has no port 'InitialState' \(state_input=True adds it\)"),
+    (("State", "State"), True, True, r"'dec' .* has no port 'State' \(the initial state is the input 'InitialState'\)"),
+])
+def test_a_missing_state_port_names_the_option_that_adds_it(edge, state_output, state_input, hint):
+    layers = {"enc": LongShortTermMemoryLayer(6, state_output=state_output),
+              "dec": LongShortTermMemoryLayer(6, state_input=state_input)}
+    with pytest.raises(WiringError, match=hint):
+        NetGraph(layers, [(NetPort("enc", edge[0]), NetPort("dec", edge[1]))], Input=("n", 3))
+
+
+def test_a_missing_state_port_in_yaml_names_the_option_that_adds_it():
+    text = ("netgraph: 1\nlayers:\n  enc: {type: GatedRecurrentLayer, output: 4}\n"
+            "  dec: {type: GatedRecurrentLayer, output: 4, state_input: true}\n"
+            "inputs: {Input: [n, 3]}\nedges: [Input -> enc, enc.State -> dec.InitialState, enc -> dec]\n")
+    with pytest.raises(SpecError, match=r"has no port 'State' \(state_output: true adds it\)"):
+        NetGraph.from_yaml(text)

@@ -10,13 +10,17 @@ from netgraph import (
     CrossEntropyLossLayer,
     DataError,
     ElementwiseLayer,
+    EmbeddingLayer,
     FunctionLayer,
+    GatedRecurrentLayer,
     LinearLayer,
     MeanAbsoluteLossLayer,
     MeanSquaredLossLayer,
+    NetChain,
     NetGraph,
     NetPort,
     OptionError,
+    SequenceLastLayer,
     SoftmaxLayer,
     net_initialize,
 )
@@ -359,3 +363,11 @@ def test_input_shapes_the_net_leaves_open_are_read_from_the_data(data):
                                          r"does not show it .*NetGraph\(layers, edges, Input=3\)"):
         net_train(NetChain([LinearLayer(1)]), {"Input": [[1.0, 2.0], [3.0]], "Target": torch.randn(2, 1)},
                   max_training_rounds=1, progress=False)
+
+
+def test_nested_lists_of_different_lengths_in_training_data_say_how_ragged_examples_go_in():
+    net = NetChain([EmbeddingLayer(4, 10), GatedRecurrentLayer(4), SequenceLastLayer(), LinearLayer(2),
+                    SoftmaxLayer()], input=["n"])
+    with pytest.raises(DataError, match=r"key 'Input': cannot make a tensor from list: .*; examples of different "
+                                        r"lengths go in as a list of tensors, one per example"):
+        net_train(net, {"Input": [[1, 2, 3], [4]], "Target": torch.tensor([0, 1])}, max_training_rounds=1)

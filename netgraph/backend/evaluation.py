@@ -27,7 +27,8 @@ from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, format_shape
 from netgraph.layers.random import distribution_checks
 
-__all__ = ["evaluate", "prepare_inputs", "as_port_tensor", "compiled_for_evaluation", "run_module", "probe_net"]
+__all__ = ["evaluate", "prepare_inputs", "as_port_tensor", "compiled_for_evaluation", "run_module", "probe_net",
+           "ragged_hint"]
 
 
 def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | None = None) -> torch.Tensor:
@@ -46,7 +47,7 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
         x = _copied_array(port, value, exc)
     except (TypeError, RuntimeError, OverflowError) as exc:
         raise DataError(_encoder_hint(port, value) or f"input port {port!r}: cannot make a tensor from "
-                        f"{type(value).__name__}: {exc}") from None
+                        f"{type(value).__name__}: {exc}{ragged_hint(value)}") from None
     if not x.is_cpu:
         raise DataError(f"input port {port!r}: the data is on device {x.device}, but net(...) evaluates on device cpu "
                         f"(where the net's arrays are); move the data with .cpu(), or run the net on {x.device.type} "
@@ -66,11 +67,19 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
     return x.to(dtype or torch.get_default_dtype())
 
 
+def ragged_hint(value: Any) -> str:
+    """Where nested lists of different lengths failed to make one tensor: how sequences of different lengths go in."""
+    if isinstance(value, (list, tuple)) and len({len(v) for v in value if isinstance(v, (list, tuple))}) > 1:
+        return ("; examples of different lengths go in as a list of tensors, one per example "
+                "([torch.tensor(e) for e in examples]), or as Padded(data, lengths)")
+    return ""
+
+
 def _copied_array(port: str, value: Any, exc: Exception) -> torch.Tensor:
     if isinstance(value, numpy.ndarray) and any(s < 0 for s in value.strides):
         return torch.as_tensor(value.copy())
     raise DataError(_encoder_hint(port, value) or f"input port {port!r}: cannot make a tensor from "
-                    f"{type(value).__name__}: {exc}") from None
+                    f"{type(value).__name__}: {exc}{ragged_hint(value)}") from None
 
 
 def _encoder_hint(port: str, value: Any) -> str:

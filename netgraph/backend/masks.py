@@ -32,8 +32,8 @@ from netgraph.core.ir import Node
 from netgraph.core.walk import GraphWalker
 from netgraph.layers._masks import valid
 
-__all__ = ["Padded", "Plan", "Fallback", "plan", "compile_padded", "interpret_padded", "pad", "unpad", "check_padded",
-           "output_lengths", "is_padded", "as_lists"]
+__all__ = ["Padded", "Plan", "Fallback", "plan", "compile_padded", "interpret_padded", "pad", "filled", "unpad",
+           "check_padded", "output_lengths", "is_padded", "as_lists"]
 
 Symbol = tuple[str, int]  # lengths of a padded value: (the input port they come from, their change)
 
@@ -172,12 +172,19 @@ def interpret_padded(net: Any, module: CompiledNet, inputs: dict[str, torch.Tens
 
 
 def pad(examples: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    """The examples (each (length, ...)) padded with zeros to the longest, in the dtype they all promote to (as
-    torch.stack's; pad_sequence alone casts to the first's, so an int example first turned 0.75 into 0), and their
-    lengths."""
+    """The examples (each (length, ...)) padded to the longest with their first elements (``filled``), in the dtype
+    they all promote to (as torch.stack's; pad_sequence alone casts to the first's, so an int example first turned
+    0.75 into 0), and their lengths."""
     lengths = torch.tensor([x.shape[0] for x in examples], dtype=torch.int64)
     dtype = functools.reduce(torch.promote_types, (x.dtype for x in examples))
-    return torch.nn.utils.rnn.pad_sequence([x.to(dtype) for x in examples], batch_first=True), lengths
+    return filled(torch.nn.utils.rnn.pad_sequence([x.to(dtype) for x in examples], batch_first=True), lengths), lengths
+
+
+def filled(data: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """``data`` with each sequence's padding set to its first element: the layers before a masked one compute on the
+    padding, and a real element keeps them finite where zeros may not (Log(0) = -inf, whose 0 * inf in the backward
+    made a recurrent layer's weight gradients NaN); a pad token of -1 or a NaN reaches no layer either."""
+    return torch.where(valid(data, lengths), data, data[:, :1])
 
 
 def unpad(x: torch.Tensor, lengths: torch.Tensor) -> list[torch.Tensor]:
@@ -191,10 +198,13 @@ def output_lengths(route: Plan, lengths: dict[str, torch.Tensor]) -> dict[str, t
 
 
 def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[torch.Tensor, torch.Tensor]:
-    """``value``'s data, its padding set to 0 (so that a pad token of -1 or a NaN reaches no layer), and lengths
+    """``value``'s data, its padding set to each sequence's first element (``filled``), and lengths
     (int64); one DataError naming the port unless each length is an integer from 1 to the padded length, one per
     example."""
-    data = value.data if isinstance(value.data, torch.Tensor) else torch.as_tensor(value.data)
+    try:
+        data = value.data if isinstance(value.data, torch.Tensor) else torch.as_tensor(value.data)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise DataError(f"{what} {port!r}: Padded data must be an array (batch, longest, ...): {exc}") from None
     try:
         lengths = torch.as_tensor(value.lengths)
     except (TypeError, ValueError, RuntimeError) as exc:
@@ -215,7 +225,7 @@ def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[to
     if problems:
         raise DataError(f"{what} {port!r}: {problems[0]}", port=port)
     lengths = lengths.long()
-    return torch.where(valid(data, lengths), data, torch.zeros((), dtype=data.dtype)), lengths
+    return filled(data, lengths), lengths
 
 
 def is_padded(value: Any) -> bool:

@@ -162,15 +162,16 @@ class _Normalizer:
         if port in good:
             return True
         at = {"layer": (name,), "port": port}
+        hint = layer.port_hint(port, want) if hasattr(layer, "port_hint") else ""  # a recurrent layer's states
         if port in other:
             kind = "wrong-direction"
-            msg = (f"port {port!r} of {self.desc(name)} is an input; an edge's source must be an output port"
-                   if want == "output" else f"port {port!r} of {self.desc(name)} is an output: {MSG_OUTPUT_TO_OUTPUT}")
+            msg = (f"port {port!r} of {self.desc(name)} is an input; an edge's source must be an output port" if want
+                   == "output" else f"port {port!r} of {self.desc(name)}{hint} is an output: {MSG_OUTPUT_TO_OUTPUT}")
         else:
             kind = "unknown-port"
             more = layer.variadic and port[5:].isdigit() and port.startswith("Input")  # NetPort("cat", 3)
-            msg = (f"{self.desc(name)} has no port {port!r}{did_you_mean(port, (*ins, *outs))}; its inputs are "
-                   f"{list(ins)} and outputs {list(outs)}{f' (set its input count with inputs={port[5:]})' * more}")
+            msg = (f"{self.desc(name)} has no port {port!r}{hint or did_you_mean(port, (*ins, *outs))}; its inputs "
+                   f"are {list(ins)} and outputs {list(outs)}{f' (set its input count with inputs={port[5:]})' * more}")
         self.problem(kind, edge, msg, **at)
         return False
 

@@ -204,6 +204,18 @@ class _Recurrent(Layer):
     def masking(self, types: Mapping[str, PortType]) -> str:
         return "masked"
 
+    def port_hint(self, port: str, want: str) -> str:
+        """Why an edge's state ``port`` (``want``: "input" or "output") is missing: the option that adds it, or
+        the initial state's input name where Wolfram's ``State`` names it (``netgraph.core.wiring``)."""
+        state = port.removeprefix("Initial")
+        if state not in self.STATES:
+            return ""
+        if want == "output":
+            return " (state_output=True adds it)" if port == state and not self.state_output else ""
+        named = [] if port != state else [f"the initial state is the input {'Initial' + state!r}"]
+        added = [] if self.state_input else ["state_input=True adds it"]
+        return f" ({', '.join(named + added)})" if named + added else ""
+
     def padded_outputs(self, types: Mapping[str, PortType]) -> dict[str, tuple[str, int]]:
         return {"Output": ("Input", 0)}
 

@@ -172,8 +172,10 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], ind
             return NetPort(name, int(port))  # Wolfram's numbered inputs: cat.2 is cat.Input2, as NetPort("cat", 2)
         if not hasattr(layer, "input_ports") or layer.variadic or port in (*layer.input_ports, *layer.output_ports):
             return NetPort(name, port)
+        hint = layer.port_hint(port, "input" if port.startswith("Initial") else "output").replace("=True", ": true") \
+            if hasattr(layer, "port_hint") else ""  # a recurrent layer's state port without its option
         return reader.error(ep.loc.at(len(name) + 1), f"layer {name!r} ({layer.type_name}) has no port {port!r}"
-                            f"{did_you_mean(port, (*layer.input_ports, *layer.output_ports))}; its inputs are "
+                            f"{hint or did_you_mean(port, (*layer.input_ports, *layer.output_ports))}; its inputs are "
                             f"{list(layer.input_ports)} and outputs {list(layer.output_ports)}")
     if dot:
         return reader.error(ep.loc, f"there is no layer {name!r}{did_you_mean(name, table)} (in endpoint "

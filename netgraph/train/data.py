@@ -30,7 +30,7 @@ import torch
 from netgraph.train.wording import counted
 from netgraph.core.errors import DataError, OptionError, did_you_mean, raise_all
 from netgraph.core.types import INTEGER, PortType, format_shape
-from netgraph.backend.evaluation import as_port_tensor
+from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.masks import Fallback, compile_padded
 from netgraph.train.buckets import LengthBuckets, PaddedBatches, has_ragged
@@ -68,7 +68,8 @@ def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
     try:
         return torch.as_tensor(value)
     except (TypeError, ValueError, RuntimeError) as exc:
-        raise DataError(f"{what}: key {key!r}: cannot make a tensor from {type(value).__name__}: {exc}") from None
+        raise DataError(f"{what}: key {key!r}: cannot make a tensor from {type(value).__name__}: {exc}"
+                        f"{ragged_hint(value)}") from None
 
 
 def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
