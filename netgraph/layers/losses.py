@@ -225,13 +225,25 @@ class CrossEntropyLossLayer(_LossBase):
         return _CodeModule(self.code, self._checks(), widen=True)
 
     def emit(self, ctx: EmitContext) -> str:
+        return self._loss(ctx, *self._operands(ctx))
+
+    def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
+        """The checks and the widening (half precision computes in float32) once each, into locals, then the loss."""
+        if ctx.local is None:
+            return super().emit_block(ctx, outputs)
+        x, t = ctx.local("x"), ctx.local("t")
+        return [f"{x}, {t} = {', '.join(self._operands(ctx))}", f"{outputs[0]} = {self._loss(ctx, x, t)}"]
+
+    def _operands(self, ctx: EmitContext) -> tuple[str, str]:
         (x, t), m = ctx.args, ctx.module
         if self._checks() == "Index":
             t = f"{m}.index_target({t}, {x})"
         elif self._checks() == "Binary":
             x, t = f"{m}.unit({x}, 'Input')", f"{m}.unit({t}, 'Target')"
-        t = t if self.form == "Index" else f"{m}.wide({t})"
-        return f"({self.code.format(x=f'{m}.wide({x})', t=t)}).to({ctx.args[0]}.dtype)"
+        return f"{m}.wide({x})", t if self.form == "Index" else f"{m}.wide({t})"
+
+    def _loss(self, ctx: EmitContext, x: str, t: str) -> str:
+        return f"({self.code.format(x=x, t=t)}).to({ctx.args[0]}.dtype)"
 
 
 # Handwritten equivalents of each template, so the interpreter does not share code with the compiler.
