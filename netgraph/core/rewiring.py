@@ -22,6 +22,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.drop_batch import ends_batch, interior_batch
 from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
+from netgraph.core.port_options import numbered
 from netgraph.core.port_paths import shown_path
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.types import REAL, format_shape
@@ -175,11 +176,6 @@ def _same_inputs(old: NetGraph, new: NetGraph) -> set[str]:
         return out
     before, after = readers(old), readers(new)
     return {p for p in new.input_ports if after.get(p, set()) <= before.get(p, set())}
-
-
-def numbered(chain: NetGraph) -> bool:
-    """Whether the layers are named by their positions ("1", "2", ...), as a list builds them."""
-    return list(chain.layers) == [str(i) for i in range(1, len(chain.layers) + 1)]
 
 
 def chain_of(items: list[tuple[str | None, Any]], shapes: dict[str, Any]) -> NetChain:

@@ -29,12 +29,13 @@ from netgraph.core.multipliers import carry_into, carry_multipliers, container_p
 from netgraph.core.nesting import deep_walk
 from netgraph.core.operator_surgery import edit_operators, into_operator, layer_in, within
 from netgraph.core.options import as_array
+from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_rename import rename_ports, split_port_renames
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
 from netgraph.core.flattening import inline_nested, keeping_port_types, unique_names
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, fits_checked, layer_path,
-                                    listed, no_layer_or_port, numbered)
+                                    listed, no_layer_or_port)
 from netgraph.core.surgery_take import net_take
 
 __all__ = ["net_extract", "net_replace_part", "net_rename", "net_take", "net_drop", "net_join", "net_flatten",
@@ -144,18 +145,10 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             layers[user] = layers.get(user, net.layer_at(user)).with_arrays(arrays)
     declared = {**net.port_shape_options(), **ports}
     if ports and layers:  # {layer: new, "Output": n} (Wolfram's way to change both): the old port types go first
-        net = _declaring(net, {p: t for p, t in net.port_shape_options().items() if p not in ports})
+        net = with_port_options(net, {p: t for p, t in net.port_shape_options().items() if p not in ports})
     result = net.replace_layers(layers) if layers else net
-    result = _declaring(result, declared) if ports else result
+    result = with_port_options(result, declared) if ports else result
     return prune_rules(drop_rules_below(result, replaced) if replaced else result)  # a layer now without arrays
-
-
-def _declaring(net: NetGraph, declared: dict[str, Any]) -> NetGraph:
-    """``net`` with the graph port options ``declared`` (a chain stays a chain, and a numbered one numbered)."""
-    if isinstance(net, NetChain):
-        return carry_multipliers([net], NetChain(list(net.layers.values()) if numbered(net) else dict(net.layers),
-                                                 **declared))
-    return carry_multipliers([net], NetGraph(dict(net.layers), net.explicit_edges(), **declared))
 
 
 def _shared_key(net: NetGraph, spec: Any) -> Any:

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from netgraph.core.errors import ShapeError
-from netgraph.core.surgery import net_replace_part
+from netgraph.core.port_options import with_port_options
 from netgraph.core.types import format_shape
 
 __all__ = ["with_data_shapes"]
@@ -43,7 +43,7 @@ def with_data_shapes(net: Any, data: Any) -> Any:
                          f"batch dimension")
     if not changes:
         return net
-    return net_replace_part(net, changes)
+    return with_port_options(net, {**net.port_shape_options(), **changes})
 
 
 def _open(shape: Any) -> bool:
