@@ -2,8 +2,8 @@
 
 ``save(net, "model.yaml")`` writes ``model.<sha256>.safetensors`` (keys ``<layer path>.<Array>`` as in the
 ``state_dict``), then the spec naming it (``arrays:``), each atomically: a killed save leaves the old net or the
-new one. The next save removes weights files no spec in the folder (or above it) names, and temporaries; loading verifies
-the hash (``read_weights``) before parsing anything.
+new one. The next save removes weights files no spec in the folder (or above it) names, and temporaries;
+loading verifies the hash (``read_weights``) before parsing anything.
 """
 
 from __future__ import annotations
