@@ -101,6 +101,24 @@ def test_a_save_keeps_weights_that_a_copy_of_the_spec_still_names(tmp_path):
     assert len(_weights(tmp_path)) == 1 and not first.exists() and load(tmp_path / "m.yaml") == _net(3)
 
 
+@pytest.mark.parametrize("up", [1, 2])
+def test_a_save_keeps_weights_that_a_spec_in_a_folder_above_names(tmp_path, up):
+    """A spec may name weights in a folder below its own (arrays: sub/m.<sha>.safetensors): a save into that
+    folder keeps them, as it keeps those a spec beside it names."""
+    sub = tmp_path.joinpath(*["sub"] * up)
+    sub.mkdir(parents=True)
+    save(_net(1), sub / "m.yaml")
+    (first,) = _weights(sub)
+    prefix = "sub/" * up
+    text = (sub / "m.yaml").read_text().replace(f"arrays: {first.name}", f"arrays: {prefix}{first.name}")
+    (tmp_path / "model.yaml").write_text(text)
+    save(_net(2), sub / "m.yaml")
+    assert first.exists() and load(tmp_path / "model.yaml") == _net(1) and load(sub / "m.yaml") == _net(2)
+    (tmp_path / "model.yaml").unlink()
+    save(_net(3), sub / "m.yaml")  # no spec names the older files now: they go
+    assert not first.exists() and len(_weights(sub)) == 1
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/null"), reason="needs /dev/null")
 def test_a_save_never_replaces_a_device_a_folder_or_a_link_to_one(tmp_path):
     (tmp_path / "folder.yaml").mkdir()

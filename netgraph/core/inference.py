@@ -18,6 +18,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.layer_checks import check_infer_result
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, raise_all
 from netgraph.core.conflict_words import as_seen_by, edge_parts, set_part
+from netgraph.core.declared_lengths import apart_text, declared_lengths, joined_names
 from netgraph.core.types import REAL, UNKNOWN, Conflict, PortType, unify
 
 __all__ = ["Problem", "infer_types"]
@@ -212,8 +213,13 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
     errors: list[Diagnostic] = []
     class_types = cls.type
 
+    named = declared_lengths(problem.declared)
+
     def refine(root: int, new: PortType, who: tuple) -> bool:
         old = class_types[root]
+        if named and who[0] == "port" and (joined := joined_names(named, old.shape, new.shape)):
+            errors.append(_conflict(problem, cls, root, who, apart_text(problem.describe, named, joined)))
+            return False
         try:
             merged = new if old is UNKNOWN else unify(old, new)  # unify(UNKNOWN, t) == t
         except Conflict as exc:

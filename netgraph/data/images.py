@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -69,9 +70,11 @@ def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     Image = pillow()
     if isinstance(value, (str, os.PathLike)):
         try:
-            with _image_file(value) as f, Image.open(f) as image:
+            with _image_file(value) as f, _opened(Image, f, value) as image:
+                if refusal := _too_many_pixels(Image, image, coder, value):
+                    raise ExampleError(refusal)
                 image.load()
-        except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        except (OSError, ValueError) as exc:
             raise ExampleError(f"cannot read image {os.fspath(value)!r}: {exc}") from None
     elif type(value).__module__.startswith("PIL."):
         image = value
@@ -164,9 +167,40 @@ def check_image(coder: ImageEncoder, value: Any) -> str | None:
                 f"{type(value).__name__} {value!r:.40}")
     Image = pillow()
     try:
-        with _image_file(value) as f, Image.open(f):
-            return None
+        with _image_file(value) as f, _opened(Image, f, value) as image:
+            return _too_many_pixels(Image, image, coder, value)
     except ExampleError as exc:
         return str(exc)
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+    except (OSError, ValueError) as exc:
         return f"cannot read image {os.fspath(value)!r}: {exc}"
+
+
+def _opened(Image: Any, f: BinaryIO, path: Any) -> Any:
+    """``Image.open(f)``, its header read, without pillow's DecompressionBombWarning (``_too_many_pixels``
+    refuses such images before decoding); pillow's refusal of one over twice its limit in netgraph's words."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(f)
+    except Image.DecompressionBombError as exc:  # pillow's words hold the image's pixel count
+        raise ExampleError(f"{_bomb_text(path, None, Image.MAX_IMAGE_PIXELS)} ({exc})") from None
+
+
+def _too_many_pixels(Image: Any, image: Any, coder: ImageEncoder, path: Any) -> str | None:
+    """Why a file's image is not decoded: more pixels than ``PIL.Image.MAX_IMAGE_PIXELS`` (a decompression bomb?),
+    after a JPEG is set to decode at the smallest scale (1/2, 1/4, 1/8) still at least the encoder's size."""
+    limit = Image.MAX_IMAGE_PIXELS
+    if not limit or image.width * image.height <= limit:
+        return None
+    size = image.size
+    if image.format == "JPEG":
+        image.draft(None, coder.size)  # the encoder resizes anyway: decoded at a scale still at least its size
+        if image.width * image.height <= limit:
+            return None
+    return _bomb_text(path, size, limit)
+
+
+def _bomb_text(path: Any, size: tuple[int, int] | None, limit: int) -> str:
+    what = (f"is {size[0]}x{size[1]} = {size[0] * size[1]:,} pixels, over" if size else "is over twice")
+    return (f"image {os.fspath(path)!r} {what} the limit of {limit:,} pixels (PIL.Image.MAX_IMAGE_PIXELS; a "
+            f"decompression bomb?), refused before decoding; raise PIL.Image.MAX_IMAGE_PIXELS to read it")

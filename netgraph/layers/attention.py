@@ -170,7 +170,9 @@ class AttentionLayer(Layer):
                 if len(q) < self._rank:
                     raise Conflict("mask='Causal' needs a sequence of queries, found one query vector "
                                    f"{format_shape(tuple(q))}")
-                k[0] = v[0] = q[0] = o[0] = _dim(k[0], q[0], "mask='Causal' needs as many queries as keys")
+                if not (isinstance(k[0], str) and isinstance(q[0], str)):  # lengths named apart stay apart: the
+                    k[0] = v[0] = q[0] = o[0] = _dim(k[0], q[0], "mask='Causal' needs as many queries as keys")
+                # mask aligns query i with key i, as is_causal does, whatever each example's lengths
         if self.weights is not None:
             k[-1] = _dim(k[-1], self.weights.shape[0], "'Key' size and the rows of weights=")
             if q is not None:

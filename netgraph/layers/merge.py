@@ -286,6 +286,10 @@ class CatenateLayer(_Variadic):
 
 
 def _unify_column(shapes: dict[str, list], ports: tuple[str, ...], d: int) -> None:
+    if len(names := sorted({shapes[p][d] for p in ports if isinstance(shapes[p][d], str)})) > 1:
+        shown = ", ".join(f"{q!r} {format_shape(tuple(shapes[q]))}" for q in ports)
+        raise Conflict(f"dimension {d + 1} must agree across inputs and output, but lengths {' and '.join(names)} "
+                       f"are independent (named apart): {shown}; name them alike for sequences of one length")
     value = None
     for p in ports:
         dim = shapes[p][d]

@@ -2,8 +2,8 @@
 
 ``save(net, "model.yaml")`` writes ``model.<sha256>.safetensors`` (keys ``<layer path>.<Array>`` as in the
 ``state_dict``), then the spec naming it (``arrays:``), each atomically: a killed save leaves the old net or the
-new one. The next save removes weights files no spec in the folder names, and temporaries; loading verifies
-the hash (``read_weights``) before parsing anything.
+new one. The next save removes weights files no spec in the folder (or above it) names, and temporaries;
+loading verifies the hash (``read_weights``) before parsing anything.
 """
 
 from __future__ import annotations
@@ -125,9 +125,12 @@ def _named_weights(spec: Path) -> str | None:
     return found[0] if found else None
 
 
+_FOLDERS_ABOVE = 8  # how many folders up a save looks for specs naming weights in its folder
+
+
 def _clean(spec: Path, keep: str | None, old: str | None) -> None:
     """Remove weights files of ``spec`` it no longer names and temporaries of killed saves; a weights file that
-    another spec in the folder names (a copy such as ``model_v1.yaml``) is kept."""
+    another spec in the folder (a copy such as ``model_v1.yaml``) or in a folder above it names is kept."""
     stem = re.escape(_weights_stem(spec))
     remove_temporaries(spec.parent, f"{re.escape(spec.name)}|{stem}{_HASHED}")
     hashed = re.compile(stem + _HASHED)
@@ -137,6 +140,13 @@ def _clean(spec: Path, keep: str | None, old: str | None) -> None:
             and e.is_file(follow_symlinks=False)]
     if gone:
         named = _named_elsewhere(entries, spec.name, {e.name for e in gone})
+        folder = Path(spec.parent).absolute()
+        for _ in range(_FOLDERS_ABOVE):  # a spec above may name them (arrays: sub/m.<sha>.safetensors)
+            if folder.parent == folder or not (rest := {e.name for e in gone} - named):
+                break
+            folder = folder.parent
+            with contextlib.suppress(OSError):
+                named |= _named_elsewhere(list(os.scandir(folder)), "", rest)
         for entry in gone:
             if entry.name not in named:
                 Path(entry.path).unlink(missing_ok=True)

@@ -1,6 +1,7 @@
 """Hints for a YAML syntax error whose parser message would not help: a tab in the indentation, a line indented
 to a column no line above uses, an unquoted edge that starts with '[' (YAML reads it as a list); and for a
-value that is null because what follows its key is a comment (``comment_hint``).
+value that is null because what follows its key is a comment (``comment_hint``); for a list as a mapping key
+(``{? [a, b] : p}``, ``[a, b]: p``), how an edge group is written (``list_key_hint``).
 
 >>> class Mark: line, column = 1, 2
 >>> syntax_hint("edges:\\n  - [a, b] -> c\\n", Mark())[:2]
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["syntax_hint", "comment_hint"]
+__all__ = ["syntax_hint", "comment_hint", "list_key_hint"]
 
 
 def syntax_hint(text: str, mark: Any) -> tuple[int, int, str] | None:
@@ -84,3 +85,14 @@ def comment_hint(lines: list[str] | None, loc: Any) -> str:
         return ""
     return (f" (YAML read the value as null: {rest[:40]!r} is a comment, as '#' after a space starts one; "
             f"quote an expression that starts with '#': \"{rest[:40]}\")")
+
+
+_FLOW_LIST = re.compile(r"\[[^\[\]\n]*\]")  # [a, b] on one line
+
+
+def list_key_hint(line: str, col: int) -> str:
+    """A hint for a list written as a mapping key at ``col`` (1-based) of ``line``: an edge group is quoted."""
+    found = _FLOW_LIST.match(line, col - 1)
+    group = found.group() if found else "[a, b]"
+    return (f"; a group of sources as an edge's key is quoted, or YAML reads it as a list: \"{group}\": dst "
+            f"(or the list item - \"{group} -> dst\")")

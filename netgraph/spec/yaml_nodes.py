@@ -29,7 +29,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.scalar_spans import ScalarText, core_value
-from netgraph.spec.yaml_hints import syntax_hint
+from netgraph.spec.yaml_hints import list_key_hint, syntax_hint
 
 __all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
 
@@ -225,7 +225,8 @@ class _Composer:
         if kind is not ScalarNode:
             loc = Loc(line, col)
             if key:
-                self.refuse(loc, "a mapping key must be a plain name, not a list or mapping")
+                hint = list_key_hint(self.line_text(line), col) if kind is SequenceNode else ""
+                self.refuse(loc, f"a mapping key must be a plain name, not a list or mapping{hint}")
             value = self.sequence(loc, layers) if kind is SequenceNode else self.mapping(loc, layers)
             return (None if key else value), loc, None
         single = event.end_mark.line == line - 1 and event.style in (None, "", '"', "'")  # "": plain (libyaml)

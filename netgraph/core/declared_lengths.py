@@ -1,0 +1,37 @@
+"""Length names given in graph ports' shapes (``x=("n", 3)``): names apart are independent lengths, as Wolfram's
+LengthVar, so inference refuses a layer that would join two of them (a free or unnamed length still unifies)."""
+
+from __future__ import annotations
+
+from typing import Callable, Hashable
+
+__all__ = ["declared_lengths", "joined_names", "apart_text"]
+
+
+def declared_lengths(declared: list) -> dict[str, Hashable]:
+    """Each length name given in a graph port's shape: the first port given it."""
+    named: dict[str, Hashable] = {}
+    for key, t, (kind, _) in declared:
+        if kind == "graph" and t.shape:
+            for d in t.shape:
+                if isinstance(d, str):
+                    named.setdefault(d, key)
+    return named
+
+
+def joined_names(named: dict[str, Hashable], old: tuple | None, new: tuple | None) -> tuple[str, str] | None:
+    """Two length names given to graph ports, one in ``old`` and another at the same dim in ``new`` (a layer
+    would join them): lengths named apart are independent, as Wolfram's LengthVar."""
+    if old and new and len(old) == len(new) and old != new:
+        for a, b in zip(old, new):
+            if a != b and a in named and b in named and named[a] != named[b]:  # (one port's names: a layer's own)
+                return a, b
+    return None
+
+
+def apart_text(describe: Callable, named: dict[str, Hashable], joined: tuple[str, str]) -> str:
+    """Why the layer may not join them (a conflict text that ends in '(the <old> was set by ')."""
+    a, b = joined
+    return (f"length {b} (given for {describe(named[b])}) would be joined to length {a} (given for "
+            f"{describe(named[a])}): lengths named apart are independent; name them alike for one length, "
+            f"or leave one unnamed (None) (the {a} was set by ")
