@@ -223,18 +223,17 @@ def shifted_length(length: Dim, by: int) -> Dim:
 
 def strided_length(length: Dim, stride: int, inverse: bool = False) -> Dim:
     """For a variable length ``n``: ``ceil(n / stride)`` named ``n_over_<stride>`` (``n_times_<stride>`` is
-    ``n * stride``). ``inverse``: a length that gives ``n`` strided, named ``n_under_<stride>``: not ``n`` back
-    from ``n_over_<stride>``, since a stride loses the remainder (lengths 5 and 6 both give 3), so an input
-    found backward is not tied to another that strides to the same length. Ints and None are the callers'.
+    ``n * stride``); ``inverse`` undoes one (None when a name does not say: a stride loses the remainder).
+    Ints and None are the callers' to compute.
 
-    >>> strided_length("n", 2), strided_length("n_over_2", 2, inverse=True), strided_length("m_under_2", 2)
-    ('n_over_2', 'n_over_2_under_2', 'm')
+    >>> strided_length("n", 2), strided_length("n_over_2", 2, inverse=True), strided_length("m", 2, inverse=True)
+    ('n_over_2', 'n', None)
     """
     if not isinstance(length, str) or stride == 1:
         return length
-    if inverse:
-        return f"{length}_under_{stride}"
-    return length.removesuffix(f"_under_{stride}") if length.endswith(f"_under_{stride}") else f"{length}_over_{stride}"
+    if not inverse:
+        return f"{length}_over_{stride}"
+    return length.removesuffix(f"_over_{stride}") if length.endswith(f"_over_{stride}") else None
 
 
 def times_length(length: Dim, factor: int, inverse: bool = False) -> Dim:
