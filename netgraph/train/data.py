@@ -270,10 +270,8 @@ class InMemory:
         order = torch.arange(self.size) if order is None else order
         for start in range(0, self.size, batch_size):
             idx = order[start:start + batch_size]
-            if world > 1:
-                if len(idx) < world:
-                    continue  # too few examples to give every process one
-                idx = idx.tensor_split(world)[rank]
+            if world > 1:  # a process left without examples (a last batch smaller than world) gets a stand-in
+                idx = idx.tensor_split(world)[rank] if rank < len(idx) else idx[:1]  # weighted 0: Context.share
             idx = idx.to(next(iter(self.cols.values())).device)
             yield {k: v[idx] for k, v in self.cols.items()}, int(min(batch_size, self.size - start))
 

@@ -59,6 +59,11 @@ class Context:
         ids = [self.device.index] if self.device.type == "cuda" else None
         return DistributedDataParallel(module, device_ids=ids, find_unused_parameters=unused)
 
+    def share(self, whole: int) -> int:
+        """How many of a ``whole``-example batch's examples this process holds (as ``tensor_split`` splits them); 0
+        for a process left with a stand-in example of a last batch smaller than the process count."""
+        return whole // self.world + (self.rank < whole % self.world)
+
     def sum(self, values: list[float]) -> list[float]:
         """Element-wise sums over all processes (the values themselves when not distributed)."""
         if not self.active:
