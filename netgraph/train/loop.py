@@ -252,7 +252,7 @@ class Trainer:
                 return self.finish("MaxTrainingRounds")
             r = s.rounds + 1
             self.seed(mix_seed(plan.seed, r, self.ctx.rank))
-            order = None
+            order = mix_seed(plan.seed, r, 0)  # netgraph's own loaders' order on every process (data.Streamed)
             if isinstance(self.train, InMemory):
                 order = torch.randperm(self.train.size, generator=torch.Generator().manual_seed(mix_seed(plan.seed, r)))
             total, count, timed_out = 0.0, 0, False
@@ -326,7 +326,9 @@ class Trainer:
         self.module.eval()
         total, count = 0.0, 0
         with torch.no_grad():
-            for batch, whole in self.validation.batches(self.plan.batch_size, None, self.ctx.rank, self.ctx.world):
+            streamed = self.ctx.active and not isinstance(self.validation, InMemory)  # one order on all processes:
+            order = mix_seed(self.plan.seed, self.state.rounds, 0) if streamed else None
+            for batch, whole in self.validation.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world):
                 n = next(iter(batch.values())).shape[0]
                 if not self.ctx.share(whole):  # a stand-in example: this process has none of a small last batch
                     continue
