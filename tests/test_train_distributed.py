@@ -241,7 +241,8 @@ from netgraph.train import net_train
 
 g = torch.Generator().manual_seed(0)
 x, vx = torch.randn(41, 2, generator=g), torch.randn(21, 2, generator=g)
-r = net_train(net_initialize(NetGraph([LinearLayer(1)], [], Input=2), seed=0), {{"Input": x, "Target": x.sum(1, keepdim=True)}},
+net = net_initialize(NetGraph([LinearLayer(1)], [], Input=2), seed=0)
+r = net_train(net, {{"Input": x, "Target": x.sum(1, keepdim=True)}},
               validation_set={{"Input": vx, "Target": vx.sum(1, keepdim=True)}}, batch_size=20, max_training_rounds=2,
               random_seed=1, distributed="RANK" in os.environ, progress=False, all=True)
 with open(os.path.join({out!r}, os.environ.get("RANK", "single") + ".json"), "w") as f:
@@ -299,3 +300,19 @@ def test_ragged_sequences_are_sliced_per_process_as_in_memory_data(tmp_path):
     single, *ranks = (json.loads((tmp_path / f"{name}.json").read_text()) for name in ("single", "0", "1"))
     assert ranks[0] == ranks[1] and ranks[0][:2] == single[:2]
     assert ranks[0][2] == pytest.approx(single[2], rel=1e-5) and ranks[0][3] == pytest.approx(single[3], rel=1e-5)
+
+
+@pytest.mark.slow
+def test_a_nan_on_one_process_is_reported_once_naming_its_layer(tmp_path):
+    """Only one process's slice held the example whose Log is NaN: the other blamed the loss ('every layer output was
+    finite'), so two contradicting errors were printed; every process now reports the one that saw the layer."""
+    (tmp_path / "s.yaml").write_text("netgraph: 1\ntype: NetChain\nlayers: {log: {type: ElementwiseLayer, function: "
+                                     "Log}, h: {type: LinearLayer, output: 1}}\ninputs: {Input: [2]}\n")
+    x = np.abs(np.random.default_rng(0).standard_normal((8, 2))).astype("f4") + 0.5
+    x[5, 0] = -1
+    np.savez(tmp_path / "d.npz", Input=x, Target=np.ones((8, 1), "f4"))
+    done = subprocess.run([sys.executable, "-m", "netgraph", "train", str(tmp_path / "s.yaml"), "--data",
+                           str(tmp_path / "d.npz"), "-o", str(tmp_path / "out"), "--rounds", "1", "--batch-size", "8",
+                           "--nproc", "2", "--quiet"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 1 and done.stderr.count("the loss is nan") == 1, done.stderr
+    assert "layer 1 'log' (ElementwiseLayer)" in done.stderr and "every layer output was finite" not in done.stderr

@@ -97,6 +97,15 @@ class Context:
         dist.broadcast(t, src=0)
         return int(t.item())
 
+    def pick(self, message: str, score: float) -> str:
+        """On every process, the ``message`` of the process with the highest ``score`` (the first such rank)."""
+        if not self.active:
+            return message
+        scores = [s[0] for s in self.gather([score])]
+        box = [message]
+        dist.broadcast_object_list(box, src=scores.index(max(scores)), device=self.device)
+        return box[0]
+
     def close(self, together: bool = True) -> None:
         """Leave the process group made by ``setup``: all processes together (a barrier, so none is torn down
         early), or, when this one is failing or interrupted (``together=False``), at once: the others may be gone,

@@ -203,6 +203,7 @@ class Trainer:
             msg = (f"every layer output was finite, so the loss itself ({self.loss.describe()}) is not: check the "
                    f"data's ranges (its largest magnitude is {largest:.3g}; squares overflow past about 1.8e19 in "
                    f"float32) and targets such as a probability of exactly 0 for a cross-entropy target")
+        msg = self.ctx.pick(msg, 2 if found is not None else 1 if bad_data else 0)  # the process that saw the cause
         raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. A smaller learning_rate, "
                             f"method=('Adam', {{'max_gradient_norm': 1.0}}) or cleaner data usually helps")
 
@@ -326,8 +327,7 @@ class Trainer:
         self.module.eval()
         total, count = 0.0, 0
         with torch.no_grad():
-            streamed = self.ctx.active and not isinstance(self.validation, InMemory)  # one order on all processes:
-            order = mix_seed(self.plan.seed, self.state.rounds, 0) if streamed else None
+            order = None if isinstance(self.validation, InMemory) else mix_seed(self.plan.seed, self.state.rounds, 0)
             for batch, whole in self.validation.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world):
                 n = next(iter(batch.values())).shape[0]
                 if not self.ctx.share(whole):  # a stand-in example: this process has none of a small last batch
