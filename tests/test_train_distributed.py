@@ -230,3 +230,89 @@ def test_an_interrupted_nproc_run_stops_its_processes(tmp_path, signal_number):
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+TAIL_WORKER = """
+import json, os, sys
+sys.path.insert(0, {root!r})
+import torch
+from netgraph import NetGraph, LinearLayer, net_initialize
+from netgraph.train import net_train
+
+g = torch.Generator().manual_seed(0)
+x, vx = torch.randn(41, 2, generator=g), torch.randn(21, 2, generator=g)
+net = net_initialize(NetGraph([LinearLayer(1)], [], Input=2), seed=0)
+r = net_train(net, {{"Input": x, "Target": x.sum(1, keepdim=True)}},
+              validation_set={{"Input": vx, "Target": vx.sum(1, keepdim=True)}}, batch_size=20, max_training_rounds=2,
+              random_seed=1, distributed="RANK" in os.environ, progress=False, all=True)
+with open(os.path.join({out!r}, os.environ.get("RANK", "single") + ".json"), "w") as f:
+    json.dump([r.total_batches, r.examples_processed, r.round_losses, r.validation_losses], f)
+"""
+
+
+@pytest.mark.slow
+def test_a_last_batch_smaller_than_the_process_count_still_counts(tmp_path):
+    """41 training and 21 validation examples in batches of 20 over 2 processes: the 1-example last batches were
+    skipped (training took 4 steps, not 6, and the validation loss left one example out): they count, as in one
+    process."""
+    script = tmp_path / "tail.py"
+    script.write_text(textwrap.dedent(TAIL_WORKER.format(root=str(ROOT), out=str(tmp_path))))
+    command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", "2",
+               "--master-addr", "127.0.0.1", "--master-port", str(free_port()), str(script)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert subprocess.run([sys.executable, str(script)], capture_output=True, timeout=60).returncode == 0
+    single, *ranks = (json.loads((tmp_path / f"{name}.json").read_text()) for name in ("single", "0", "1"))
+    assert ranks[0] == ranks[1] and ranks[0][:2] == single[:2] == [6, 82]
+    assert ranks[0][2] == pytest.approx(single[2], rel=1e-5) and ranks[0][3] == pytest.approx(single[3], rel=1e-5)
+
+
+RAGGED_WORKER = """
+import json, os, sys
+sys.path.insert(0, {root!r})
+import torch
+from netgraph import NetChain, EmbeddingLayer, GatedRecurrentLayer, SequenceLastLayer, LinearLayer, SoftmaxLayer
+from netgraph.train import net_train
+
+g = torch.Generator().manual_seed(0)
+xs = [torch.randint(0, 10, (1 + i % 3,), generator=g) for i in range(30)]
+net = NetChain([EmbeddingLayer(4, 10), GatedRecurrentLayer(3), SequenceLastLayer(), LinearLayer(2), SoftmaxLayer()],
+               input=["n"])
+r = net_train(net, {{"Input": xs, "Target": torch.tensor([i % 2 for i in range(30)])}}, batch_size=4,
+              validation_set=0.25, max_training_rounds=2, random_seed=1, distributed="RANK" in os.environ,
+              progress=False, all=True)
+with open(os.path.join({out!r}, os.environ.get("RANK", "single") + ".json"), "w") as f:
+    json.dump([r.total_batches, r.examples_processed, r.round_losses, r.validation_losses], f)
+"""
+
+
+@pytest.mark.slow
+def test_ragged_sequences_are_sliced_per_process_as_in_memory_data(tmp_path):
+    """Ragged data (and texts, image files) come in netgraph's own loaders: each process drew its own order and
+    trained on every example (twice the examples per round over 2 processes, other steps than one process)."""
+    script = tmp_path / "ragged.py"
+    script.write_text(textwrap.dedent(RAGGED_WORKER.format(root=str(ROOT), out=str(tmp_path))))
+    command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", "2",
+               "--master-addr", "127.0.0.1", "--master-port", str(free_port()), str(script)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert subprocess.run([sys.executable, str(script)], capture_output=True, timeout=60).returncode == 0
+    single, *ranks = (json.loads((tmp_path / f"{name}.json").read_text()) for name in ("single", "0", "1"))
+    assert ranks[0] == ranks[1] and ranks[0][:2] == single[:2]
+    assert ranks[0][2] == pytest.approx(single[2], rel=1e-5) and ranks[0][3] == pytest.approx(single[3], rel=1e-5)
+
+
+@pytest.mark.slow
+def test_a_nan_on_one_process_is_reported_once_naming_its_layer(tmp_path):
+    """Only one process's slice held the example whose Log is NaN: the other blamed the loss ('every layer output was
+    finite'), so two contradicting errors were printed; every process now reports the one that saw the layer."""
+    (tmp_path / "s.yaml").write_text("netgraph: 1\ntype: NetChain\nlayers: {log: {type: ElementwiseLayer, function: "
+                                     "Log}, h: {type: LinearLayer, output: 1}}\ninputs: {Input: [2]}\n")
+    x = np.abs(np.random.default_rng(0).standard_normal((8, 2))).astype("f4") + 0.5
+    x[5, 0] = -1
+    np.savez(tmp_path / "d.npz", Input=x, Target=np.ones((8, 1), "f4"))
+    done = subprocess.run([sys.executable, "-m", "netgraph", "train", str(tmp_path / "s.yaml"), "--data",
+                           str(tmp_path / "d.npz"), "-o", str(tmp_path / "out"), "--rounds", "1", "--batch-size", "8",
+                           "--nproc", "2", "--quiet"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 1 and done.stderr.count("the loss is nan") == 1, done.stderr
+    assert "layer 1 'log' (ElementwiseLayer)" in done.stderr and "every layer output was finite" not in done.stderr

@@ -15,8 +15,9 @@ together, each pass drawing from torch's generator (which ``net_train`` seeds ev
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import torch
@@ -59,6 +60,8 @@ def length_batches(groups: list[list[int]], batch_size: int,
 
 class LengthBuckets:
     """An iterable of dense batch dicts from ragged columns; ``len()`` is the number of batches per pass."""
+
+    whole_batches = True  # every process of a distributed run takes its slice of each batch (data.Streamed)
 
     def __init__(self, data: Mapping, batch_size: int, what: str):
         self.cols = {str(k): _column(str(k), v, what) for k, v in data.items()}
@@ -138,3 +141,19 @@ class PaddedBatches(LengthBuckets):
                 raise DataError(f"key {k!r}: examples {idx[:5]} differ in more than their lengths: {exc}") from None
         return out
 
+
+def seeded(batches: Iterable, seed: int) -> Iterator:
+    """``batches`` in the order they draw from torch's generator seeded with ``seed`` (the same on every process of
+    a distributed run), leaving that generator as it was."""
+    with torch.random.fork_rng(devices=[]):
+        torch.default_generator.manual_seed(seed)
+        iterator = iter(batches)
+        first = next(iterator, None)  # a generator draws its order when it starts
+    return itertools.chain([first] if first is not None else [], iterator)
+
+
+def process_slice(cols: dict[str, torch.Tensor], n: int, rank: int, world: int) -> dict[str, torch.Tensor]:
+    """Process ``rank``'s slice of an ``n``-example batch, as ``tensor_split`` splits it (a process left without an
+    example gets the first as a stand-in, which ``Context.share`` weights 0)."""
+    idx = torch.arange(n).tensor_split(world)[rank] if rank < n else torch.arange(1)
+    return {k: v[idx] for k, v in cols.items()}

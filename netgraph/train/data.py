@@ -33,7 +33,7 @@ from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.masks import Fallback, compile_padded
-from netgraph.train.buckets import LengthBuckets, PaddedBatches, has_ragged
+from netgraph.train.buckets import LengthBuckets, PaddedBatches, has_ragged, process_slice, seeded
 from netgraph.train.datasets import checked_loader
 
 __all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
@@ -270,10 +270,8 @@ class InMemory:
         order = torch.arange(self.size) if order is None else order
         for start in range(0, self.size, batch_size):
             idx = order[start:start + batch_size]
-            if world > 1:
-                if len(idx) < world:
-                    continue  # too few examples to give every process one
-                idx = idx.tensor_split(world)[rank]
+            if world > 1:  # a process left without examples (a last batch smaller than world) gets a stand-in
+                idx = idx.tensor_split(world)[rank] if rank < len(idx) else idx[:1]  # weighted 0: Context.share
             idx = idx.to(next(iter(self.cols.values())).device)
             yield {k: v[idx] for k, v in self.cols.items()}, int(min(batch_size, self.size - start))
 
@@ -318,13 +316,19 @@ class Streamed:
 
     def batches(self, batch_size: int, order: Any = None, rank: int = 0,
                 world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int]]:
+        """A user's loader gives each process its own batches (a DistributedSampler); netgraph's own (``whole_batches``:
+        texts, image files, ragged data) give all the same, in the order seed ``order`` draws, each taking a slice."""
         self.passes += 1
-        rest, self.rest = self.rest, None
-        i = 0
-        for i, batch in enumerate(self.loader if rest is None else itertools.chain([self.first_raw], rest), 1):
+        rest, self.rest, i = self.rest, None, 0
+        source = self.loader if rest is None else itertools.chain([self.first_raw], rest)
+        if sliced := world > 1 and getattr(self.loader, "whole_batches", False) and order is not None:
+            source = seeded(source, order)
+        for i, batch in enumerate(source, 1):
             cols = self.check(batch, i)
             n = next(iter(cols.values())).shape[0]
-            yield ({k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols), n * world
+            cols = process_slice(cols, n, rank, world) if sliced else cols
+            yield ({k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols), (
+                n if sliced else n * world)
         if i == 0:
             raise DataError(f"{self.what}: the data gave no batch when iterated again for the next round (pass "
                             f"{self.passes}): it can be iterated only once (a generator or iterator?); give a "

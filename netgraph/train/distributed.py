@@ -59,6 +59,11 @@ class Context:
         ids = [self.device.index] if self.device.type == "cuda" else None
         return DistributedDataParallel(module, device_ids=ids, find_unused_parameters=unused)
 
+    def share(self, whole: int) -> int:
+        """How many of a ``whole``-example batch's examples this process holds (as ``tensor_split`` splits them); 0
+        for a process left with a stand-in example of a last batch smaller than the process count."""
+        return whole // self.world + (self.rank < whole % self.world)
+
     def sum(self, values: list[float]) -> list[float]:
         """Element-wise sums over all processes (the values themselves when not distributed)."""
         if not self.active:
@@ -91,6 +96,15 @@ class Context:
         t = torch.tensor([value], dtype=torch.int64, device=self.device)
         dist.broadcast(t, src=0)
         return int(t.item())
+
+    def pick(self, message: str, score: float) -> str:
+        """On every process, the ``message`` of the process with the highest ``score`` (the first such rank)."""
+        if not self.active:
+            return message
+        scores = [s[0] for s in self.gather([score])]
+        box = [message]
+        dist.broadcast_object_list(box, src=scores.index(max(scores)), device=self.device)
+        return box[0]
 
     def close(self, together: bool = True) -> None:
         """Leave the process group made by ``setup``: all processes together (a barrier, so none is torn down

@@ -279,6 +279,8 @@ class EncodedLoader:
     (at ports of variable length) are batched one length at a time (``LengthBatches``): never padded with 0 that the
     net would read in training but not in ``net(texts)``."""
 
+    whole_batches = True  # every process of a distributed run takes its slice of each batch (data.Streamed)
+
     def __init__(self, dataset: EncodedDataset, batch_size: int, num_workers: int):
         self.dataset, self.order = dataset, torch.Generator()
         groups = dataset.length_groups()

@@ -114,24 +114,25 @@ class Trainer:
     def step(self, batch: dict, n: int, whole: int) -> float:
         """One optimisation step on this process's ``n`` examples of a ``whole``-example batch; the batch loss."""
         rng = self.rng_state()
+        weight = self.ctx.share(whole)  # 0: a stand-in example (DDP needs every process's gradients), weighted 0
         if self.scheduled:
             per_round = self.plan.batches_per_round
             s = self.state
             self.loss.set_progress(s.batches, s.batches / per_round if per_round else float(s.rounds))
         outputs = self.forward(self.model, batch, n)
         per_example, total = self.loss(outputs, batch, n)
-        if self.plan.meter is not None:
+        if self.plan.meter is not None and weight:
             self.plan.meter.update("train", outputs, batch)
         extra = surrogate_term(self.module, per_example, total, self.submodules)
         terms = self.loss.last_terms
-        sums = self.ctx.sum([float(total.detach()) * n, *(float(v) * n for v in terms.values())])
+        sums = self.ctx.sum([float(v) * weight if weight else 0.0 for v in (total.detach(), *terms.values())])
         value = sums[0] / whole
         self.term_sums = [a + b for a, b in zip(self.term_sums, sums[1:])] if self.term_sums else sums[1:]
         if not math.isfinite(value):
             self.diagnose(batch, n, rng, value)
         objective = total if extra is None else total + extra
-        if n * self.ctx.world != whole:  # unequal slices across processes: weight by slice size
-            objective = objective * (n * self.ctx.world / whole)
+        if weight * self.ctx.world != whole:  # unequal slices across processes: weight by slice size
+            objective = objective * (weight * self.ctx.world / whole)
         if not objective.requires_grad:
             raise OptionError(f"the loss ({self.loss.describe()}) does not depend on any trainable array, so "
                               f"training cannot change it; check loss_function and learning_rate_multipliers")
@@ -202,6 +203,7 @@ class Trainer:
             msg = (f"every layer output was finite, so the loss itself ({self.loss.describe()}) is not: check the "
                    f"data's ranges (its largest magnitude is {largest:.3g}; squares overflow past about 1.8e19 in "
                    f"float32) and targets such as a probability of exactly 0 for a cross-entropy target")
+        msg = self.ctx.pick(msg, 2 if found is not None else 1 if bad_data else 0)  # the process that saw the cause
         raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. A smaller learning_rate, "
                             f"method=('Adam', {{'max_gradient_norm': 1.0}}) or cleaner data usually helps")
 
@@ -251,7 +253,7 @@ class Trainer:
                 return self.finish("MaxTrainingRounds")
             r = s.rounds + 1
             self.seed(mix_seed(plan.seed, r, self.ctx.rank))
-            order = None
+            order = mix_seed(plan.seed, r, 0)  # netgraph's own loaders' order on every process (data.Streamed)
             if isinstance(self.train, InMemory):
                 order = torch.randperm(self.train.size, generator=torch.Generator().manual_seed(mix_seed(plan.seed, r)))
             total, count, timed_out = 0.0, 0, False
@@ -325,8 +327,11 @@ class Trainer:
         self.module.eval()
         total, count = 0.0, 0
         with torch.no_grad():
-            for batch, _ in self.validation.batches(self.plan.batch_size, None, self.ctx.rank, self.ctx.world):
+            order = None if isinstance(self.validation, InMemory) else mix_seed(self.plan.seed, self.state.rounds, 0)
+            for batch, whole in self.validation.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world):
                 n = next(iter(batch.values())).shape[0]
+                if not self.ctx.share(whole):  # a stand-in example: this process has none of a small last batch
+                    continue
                 outputs = self.forward(self.module, batch, n)
                 _, value = self.loss(outputs, batch, n)
                 total, count = total + float(value) * n, count + n
