@@ -36,7 +36,8 @@ from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, refuse
 from netgraph.train.checkpoint_checks import check_layout
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
-from netgraph.train.data import Expect, finish, gather, padded_training, sample, split_fraction, split_ragged
+from netgraph.train.data import Expect, finish, gather, sample, split_fraction, split_ragged
+from netgraph.train.padded_data import padded_training
 from netgraph.train.encoded import encoded_data
 from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.data import image_folder, text_table

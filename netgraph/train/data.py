@@ -32,12 +32,11 @@ from netgraph.core.errors import DataError, OptionError, did_you_mean, raise_all
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
-from netgraph.backend.masks import Fallback, compile_padded
-from netgraph.train.buckets import LengthBuckets, PaddedBatches, has_ragged, process_slice, seeded
+from netgraph.train.buckets import LengthBuckets, has_ragged, process_slice, seeded
 from netgraph.train.datasets import checked_loader
 
 __all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
-           "padded_training", "lengths_keys", "non_finite_data",
+           "non_finite_data",
            "split_fraction", "split_ragged"]
 
 
@@ -316,8 +315,8 @@ class Streamed:
 
     def batches(self, batch_size: int, order: Any = None, rank: int = 0,
                 world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int]]:
-        """A user's loader gives each process its own batches (a DistributedSampler); netgraph's own (``whole_batches``:
-        texts, image files, ragged data) give all the same, in the order seed ``order`` draws, each taking a slice."""
+        """Each process's batches: a user's loader's own (DistributedSampler), or a slice of netgraph's (texts, images,
+        ragged data: ``whole_batches``), the same on every process in the order seed ``order`` draws."""
         self.passes += 1
         rest, self.rest, i = self.rest, None, 0
         source = self.loader if rest is None else itertools.chain([self.first_raw], rest)
@@ -375,30 +374,3 @@ def finish(raw: dict[str, torch.Tensor] | Streamed, expect: Mapping[str, Expect]
                 check_columns(bucket, expect, allow_extra, f"{what} (length bucket {i})")
         return raw
     return InMemory(check_columns(raw, expect, allow_extra, what))
-
-
-def padded_training(net: Any, raw: Any, module: Any, expect: dict[str, Expect]) -> tuple[Any, Any]:
-    """Ragged training data as padded batches and the net's padded module (``netgraph.backend.masks``), the
-    lengths keys added to ``expect``; ``(raw, module)`` unchanged when the data is no ragged lists of input
-    sequences (of one shape but their lengths), a padded value would reach a layer that does not honour lengths, or an output is a sequence."""
-    loader = raw.loader if isinstance(raw, Streamed) else None
-    if not isinstance(loader, LengthBuckets):
-        return raw, module
-    ragged = tuple(k for k, v in loader.cols.items() if isinstance(v, list))
-    if any(k not in net.input_ports or len({x.shape[1:] for x in loader.cols[k]}) > 1 for k in ragged):
-        return raw, module  # the length buckets report examples of other shapes, naming the bucket
-    try:
-        padded = compile_padded(net, ragged)
-    except Fallback:
-        return raw, module
-    arguments = padded.lengths_arguments
-    if any(s is not None for s in padded.route.outputs.values()) or set(arguments.values()) & set(loader.cols):
-        return raw, module
-    expect.update({a: Expect(PortType((), INTEGER), f"lengths of input port {p!r}", optional=True) for p, a in arguments.items()})
-    return Streamed(PaddedBatches(loader, arguments), raw.what), padded
-
-
-def lengths_keys(module: Any) -> tuple[str, ...]:
-    """The batch keys of the lengths a padded module takes (none for another module)."""
-    return tuple(getattr(module, "lengths_arguments", {}).values())
-

@@ -18,9 +18,10 @@ import torch
 
 from netgraph.train.checkpoint import rank_estimators, restore_run, run_state, save_checkpoint
 from netgraph.core.errors import DataError, OptionError, TrainingError
-from netgraph.train.data import InMemory, lengths_keys, non_finite_data
+from netgraph.train.data import InMemory
+from netgraph.train.padded_data import lengths_keys
 from netgraph.train.loss import surrogate_term
-from netgraph.train.walk import first_nonfinite, reaching_layers, run_model
+from netgraph.train.walk import nonfinite_cause, reaching_layers, run_model
 from netgraph.train.metrics import append_values, last_values
 from netgraph.train.options import schedule_factor
 from netgraph.train.stopping import ended_before
@@ -183,27 +184,8 @@ class Trainer:
         torch.set_rng_state(rng[0])  # replay the same random draws
         if rng[1] is not None:
             torch.cuda.set_rng_state(rng[1], self.ctx.device)
-        bad_arrays = [name for name, p in self.module.named_parameters() if not bool(torch.isfinite(p).all())]
-        inputs = {p: batch[p] for p in self.net.input_ports}
-        bad_data = non_finite_data(batch)  # keys the data check lets through: a loss function's own, inputs' infinities
-        found = first_nonfinite(self.net, self.module, inputs, n)
-        if found is not None:
-            (path, port), counts = found
-            layer = self.net.describe((path, port))
-            msg = f"the first layer whose output went non-finite is {layer} ({counts})"
-            if bad_arrays:
-                msg += f"; arrays already non-finite: {', '.join(bad_arrays[:5])}"
-            if bad_data:
-                msg += f"; the batch's data is not finite ({bad_data})"
-        elif bad_data:
-            msg = f"every layer output was finite, but the batch's data is not ({bad_data})"
-        else:
-            largest = max((float(v.abs().max()) for v in batch.values() if v.is_floating_point() and v.numel()),
-                          default=0.0)
-            msg = (f"every layer output was finite, so the loss itself ({self.loss.describe()}) is not: check the "
-                   f"data's ranges (its largest magnitude is {largest:.3g}; squares overflow past about 1.8e19 in "
-                   f"float32) and targets such as a probability of exactly 0 for a cross-entropy target")
-        msg = self.ctx.pick(msg, 2 if found is not None else 1 if bad_data else 0)  # the process that saw the cause
+        msg, score = nonfinite_cause(self.net, self.module, batch, n, self.loss.describe())
+        msg = self.ctx.pick(msg, score)  # the process that saw the cause
         raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. A smaller learning_rate, "
                             f"method=('Adam', {{'max_gradient_norm': 1.0}}) or cleaner data usually helps")
 

@@ -11,9 +11,10 @@ import torch
 from netgraph.backend.interpreter import ModuleRunner
 from netgraph.core.errors import DataError, TrainingError
 from netgraph.core.ir import Node
+from netgraph.train.data import non_finite_data
 from netgraph.train.wording import counted
 
-__all__ = ["run_model", "first_nonfinite", "reaching_layers"]
+__all__ = ["run_model", "first_nonfinite", "nonfinite_cause", "reaching_layers"]
 
 
 def run_model(model: torch.nn.Module, inputs: dict, n: int, where: Callable[[], tuple[str, bool]]) -> Any:
@@ -61,3 +62,25 @@ def reaching_layers(net: Any, ports: set[str]) -> set[tuple]:
         if node.path in seen:
             seen.update(v.node for v in node.inputs.values() if v.node is not None)
     return seen
+
+
+def nonfinite_cause(net: Any, module: Any, batch: dict, n: int, loss: str) -> tuple[str, int]:
+    """Why a batch's loss is not finite, and how sure that is (2: a layer's output went non-finite, 1: the data is
+    not finite, 0: neither, so the loss itself): the first such layer, non-finite arrays, the data's ranges."""
+    bad_arrays = [name for name, p in module.named_parameters() if not bool(torch.isfinite(p).all())]
+    bad_data = non_finite_data(batch)  # keys the data check lets through: a loss function's own, inputs' infinities
+    found = first_nonfinite(net, module, {p: batch[p] for p in net.input_ports}, n)
+    if found is not None:
+        (path, port), counts = found
+        msg = f"the first layer whose output went non-finite is {net.describe((path, port))} ({counts})"
+        if bad_arrays:
+            msg += f"; arrays already non-finite: {', '.join(bad_arrays[:5])}"
+        if bad_data:
+            msg += f"; the batch's data is not finite ({bad_data})"
+        return msg, 2
+    if bad_data:
+        return f"every layer output was finite, but the batch's data is not ({bad_data})", 1
+    largest = max((float(v.abs().max()) for v in batch.values() if v.is_floating_point() and v.numel()), default=0.0)
+    return (f"every layer output was finite, so the loss itself ({loss}) is not: check the data's ranges (its largest "
+            f"magnitude is {largest:.3g}; squares overflow past about 1.8e19 in float32) and targets such as a "
+            f"probability of exactly 0 for a cross-entropy target"), 0
