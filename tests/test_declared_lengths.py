@@ -2,7 +2,6 @@
 needs one length refuses them instead of joining them silently; one shared name, or an unnamed dim, still joins."""
 
 import pytest
-import torch
 
 from netgraph import (AttentionLayer, CatenateLayer, ElementwiseLayer, FunctionLayer, MeanSquaredLossLayer,
                       NetGraph, NetPort, ShapeError)

@@ -250,19 +250,24 @@ with open(os.path.join({out!r}, os.environ.get("RANK", "single") + ".json"), "w"
 """
 
 
-@pytest.mark.slow
-def test_a_last_batch_smaller_than_the_process_count_still_counts(tmp_path):
-    """41 training and 21 validation examples in batches of 20 over 2 processes: the 1-example last batches were
-    skipped (training took 4 steps, not 6, and the validation loss left one example out): they count, as in one
-    process."""
-    script = tmp_path / "tail.py"
-    script.write_text(textwrap.dedent(TAIL_WORKER.format(root=str(ROOT), out=str(tmp_path))))
+def _two_processes_and_one(tmp_path, worker: str) -> list:
+    """The worker's JSON results run once alone ("single") and under torchrun on 2 processes ("0", "1")."""
+    script = tmp_path / "worker.py"
+    script.write_text(textwrap.dedent(worker.format(root=str(ROOT), out=str(tmp_path))))
     command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", "2",
                "--master-addr", "127.0.0.1", "--master-port", str(free_port()), str(script)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     assert subprocess.run([sys.executable, str(script)], capture_output=True, timeout=60).returncode == 0
-    single, *ranks = (json.loads((tmp_path / f"{name}.json").read_text()) for name in ("single", "0", "1"))
+    return [json.loads((tmp_path / f"{name}.json").read_text()) for name in ("single", "0", "1")]
+
+
+@pytest.mark.slow
+def test_a_last_batch_smaller_than_the_process_count_still_counts(tmp_path):
+    """41 training and 21 validation examples in batches of 20 over 2 processes: the 1-example last batches were
+    skipped (training took 4 steps, not 6, and the validation loss left one example out): they count, as in one
+    process."""
+    single, *ranks = _two_processes_and_one(tmp_path, TAIL_WORKER)
     assert ranks[0] == ranks[1] and ranks[0][:2] == single[:2] == [6, 82]
     assert ranks[0][2] == pytest.approx(single[2], rel=1e-5) and ranks[0][3] == pytest.approx(single[3], rel=1e-5)
 
@@ -290,14 +295,7 @@ with open(os.path.join({out!r}, os.environ.get("RANK", "single") + ".json"), "w"
 def test_ragged_sequences_are_sliced_per_process_as_in_memory_data(tmp_path):
     """Ragged data (and texts, image files) come in netgraph's own loaders: each process drew its own order and
     trained on every example (twice the examples per round over 2 processes, other steps than one process)."""
-    script = tmp_path / "ragged.py"
-    script.write_text(textwrap.dedent(RAGGED_WORKER.format(root=str(ROOT), out=str(tmp_path))))
-    command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", "2",
-               "--master-addr", "127.0.0.1", "--master-port", str(free_port()), str(script)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert subprocess.run([sys.executable, str(script)], capture_output=True, timeout=60).returncode == 0
-    single, *ranks = (json.loads((tmp_path / f"{name}.json").read_text()) for name in ("single", "0", "1"))
+    single, *ranks = _two_processes_and_one(tmp_path, RAGGED_WORKER)
     assert ranks[0] == ranks[1] and ranks[0][:2] == single[:2]
     assert ranks[0][2] == pytest.approx(single[2], rel=1e-5) and ranks[0][3] == pytest.approx(single[3], rel=1e-5)
 
