@@ -44,14 +44,20 @@ with open(os.path.join({out!r}, f"rank{{rank}}.json"), "w") as f:
 """
 
 
-@pytest.mark.slow
-def test_two_gloo_processes_agree_with_each_other_and_with_one_process(tmp_path):
+def _torchrun(tmp_path, worker: str) -> Path:
+    """The worker script (formatted with root and out) written to tmp_path and run by torchrun on 2 processes."""
     script = tmp_path / "worker.py"
-    script.write_text(textwrap.dedent(WORKER.format(root=str(ROOT), out=str(tmp_path))))
+    script.write_text(textwrap.dedent(worker.format(root=str(ROOT), out=str(tmp_path))))
     command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", "2",
                "--master-addr", "127.0.0.1", "--master-port", str(free_port()), str(script)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
+    return script
+
+
+@pytest.mark.slow
+def test_two_gloo_processes_agree_with_each_other_and_with_one_process(tmp_path):
+    _torchrun(tmp_path, WORKER)
     ranks = [load_file(tmp_path / f"rank{r}.safetensors") for r in (0, 1)]
     assert all(torch.equal(ranks[0][k], ranks[1][k]) for k in ranks[0])  # DDP keeps the replicas identical
     losses = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
@@ -252,12 +258,7 @@ with open(os.path.join({out!r}, os.environ.get("RANK", "single") + ".json"), "w"
 
 def _two_processes_and_one(tmp_path, worker: str) -> list:
     """The worker's JSON results run once alone ("single") and under torchrun on 2 processes ("0", "1")."""
-    script = tmp_path / "worker.py"
-    script.write_text(textwrap.dedent(worker.format(root=str(ROOT), out=str(tmp_path))))
-    command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", "2",
-               "--master-addr", "127.0.0.1", "--master-port", str(free_port()), str(script)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
+    script = _torchrun(tmp_path, worker)
     assert subprocess.run([sys.executable, str(script)], capture_output=True, timeout=60).returncode == 0
     return [json.loads((tmp_path / f"{name}.json").read_text()) for name in ("single", "0", "1")]
 
