@@ -58,10 +58,12 @@ def test_a_progress_function_reads_wolframs_training_progress_function_keys():
     seen = []
 
     def progress(info):
-        seen.append((info["Round"], info["RoundLoss"] == info["round_loss"], type(info["Net"]).__name__))
+        seen.append((info["Round"], info["RoundLoss"] == info["round_loss"] == info.get("RoundLoss"),
+                     type(info["Net"]).__name__, "BatchLoss" in info, info.get("Nonsense", "absent")))
         return "StopTraining" if info["Round"] == 2 else None
 
     result = net_train(net, data, max_training_rounds=5, progress=progress, all=True, random_seed=0)
-    assert seen == [(1, True, "NetChain"), (2, True, "NetChain")] and result.total_rounds == 2
+    assert seen == [(1, True, "NetChain", True, "absent"), (2, True, "NetChain", True, "absent")]  # get/in as [key]
+    assert result.total_rounds == 2
     with pytest.raises(KeyError, match=r"did you mean 'RoundLoss'"):
         net_train(net, data, max_training_rounds=1, progress=lambda info: info["Roundloss"], random_seed=0)

@@ -2,8 +2,8 @@
 names as aliases (``info["RoundLoss"]`` is ``info["round_loss"]``; ``info["Net"]`` the current net).
 
 >>> info = ProgressInfo({"round": 3, "round_loss": 0.5})
->>> info["Round"], info["RoundLoss"], "Round" in info
-(3, 0.5, False)
+>>> info["Round"], info["RoundLoss"], "Round" in info, info.get("RoundLoss")
+(3, 0.5, True, 0.5)
 """
 
 from __future__ import annotations
@@ -31,3 +31,10 @@ class ProgressInfo(dict):
             return self["module"].to_net()
         raise KeyError(f"{key!r}: progress info has no such key{did_you_mean(key, [*self, *WOLFRAM_KEYS, 'Net'])}; "
                        f"its keys are {sorted(self)} (and Wolfram's {sorted(WOLFRAM_KEYS)}, 'Net')")
+
+    def __contains__(self, key: object) -> bool:  # Wolfram's names answer `in` and get() as they answer [key]
+        return dict.__contains__(self, key) or (key in WOLFRAM_KEYS and dict.__contains__(self, WOLFRAM_KEYS[key])) \
+            or (key == "Net" and dict.__contains__(self, "module"))
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self[key] if key in self else default
