@@ -71,25 +71,27 @@ def _ordered_edges(net: NetGraph, renames: Mapping[str, str]) -> list[tuple]:
     def end(ref: PortRef) -> NetPort:
         return NetPort(renames.get(ref.port, ref.port)) if ref.layer is None else NetPort(ref.layer, ref.port)
 
+    outputs = net.output_ports
+    place = {p: i for i, p in enumerate(outputs)}
     by_input: dict[str, list] = {p: [] for p in net.input_ports}
-    by_output: dict[str, list] = {p: [] for p in net.output_ports}
+    by_output: dict[str, list] = {p: [] for p in outputs}
+    last_fed: dict[str, int] = {}  # an input passed straight to outputs: the last of them in the port order
     inner = []
     for e in net.edges:
         if e.dst.layer is None:
             by_output[e.dst.port].append(e)
+            if e.src.layer is None:
+                last_fed[e.src.port] = max(last_fed.get(e.src.port, -1), place[e.dst.port])
         elif e.src.layer is None:
             by_input[e.src.port].append(e)
         else:
             inner.append(e)
-    ordered, pending = [], list(net.output_ports)
+    ordered, named = [], 0  # the outputs before position `named` are in `ordered`
     for port, feeding in by_input.items():
-        through = [pending.index(e.dst.port) for e in net.edges if e.src == PortRef(None, port) and e.dst.layer is None
-                   and e.dst.port in pending]
-        if through:  # an input passed straight to an output: name the outputs before it first
-            for out in pending[:max(through) + 1]:
-                ordered += by_output[out]
-            pending = pending[max(through) + 1:]
+        if last_fed.get(port, -1) >= named:  # name the outputs up to the one it feeds first
+            ordered += [e for out in outputs[named:last_fed[port] + 1] for e in by_output[out]]
+            named = last_fed[port] + 1
         ordered += feeding
-    ordered += [e for e in inner] + [e for out in pending for e in by_output[out]]
+    ordered += inner + [e for out in outputs[named:] for e in by_output[out]]
     muted = [(a, b) for a, b in net.explicit_edges() if b is None]
     return [(end(e.src), end(e.dst)) for e in ordered] + muted
