@@ -25,19 +25,20 @@ def with_data_shapes(net: Any, data: Any) -> Any:
     """``net`` with each graph input whose shape is unknown (or has unknown dims) given the shape of its examples in
     ``data`` (a dict of arrays, an ``(inputs, targets)`` pair or a list of example dicts); anything else, or data
     that does not fit the known dims, leaves the port as it is (the data checks then report it)."""
-    unknown = [p for p in net.input_ports if p not in net.coders and _open(net.port_types[p].shape)]
+    types, coders = net.port_types, net.coders  # each a fresh dict per read
+    unknown = [p for p in net.input_ports if p not in coders and _open(types[p].shape)]
     if not unknown:
         return net
     changes, unread = {}, []
     for port in unknown:
-        shape, known = _example_shape(data, port, net.input_ports), net.port_types[port].shape
+        shape, known = _example_shape(data, port, net.input_ports), types[port].shape
         if shape is None:
             unread.append(port)
         elif known is None or len(known) == len(shape) and all(k is None or k == s for k, s in zip(known, shape)):
             changes[port] = shape
     if unread:  # the net cannot compile: say so now, not as arrays that cannot be initialised
         raise ShapeError(f"net_train: graph input {unread[0]!r} has unknown shape "
-                         f"{format_shape(net.port_types[unread[0]].shape)}, and the training data does not show it (a "
+                         f"{format_shape(types[unread[0]].shape)}, and the training data does not show it (a "
                          f"dict of arrays, an (inputs, targets) pair or a list of example dicts of equal shapes does); "
                          f"give the net the shape, e.g. NetGraph(layers, edges, {unread[0]}=3), shapes without the "
                          f"batch dimension")
