@@ -15,7 +15,7 @@ import torch
 
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, WiringError, did_you_mean, raise_all
 from netgraph.core.layer import Layer
-from netgraph.core.names import INDEX_RULE, indexed
+from netgraph.core.names import INDEX_RULE, indexed, numbered
 from netgraph.core.plugins import stage
 from netgraph.core.ports import NetPort
 
@@ -137,12 +137,12 @@ def graph_parts(layers: Any, edges: Any, port_shapes: dict[str, Any]) -> tuple[A
     if not hasattr(layers, "explicit_edges"):
         return [layers], [], port_shapes, ()
     names = list(layers.layers)
-    numbered = names == [str(i) for i in range(1, len(names) + 1)]
+    listed = numbered(names)
 
     def end(p: NetPort | None) -> NetPort | None:  # a numbered net's edges name layers by number, as its own do
-        return NetPort(int(p.layer), p.port) if numbered and p is not None and p.layer is not None else p
+        return NetPort(int(p.layer), p.port) if listed and p is not None and p.layer is not None else p
 
-    return ([layers.layers[n] for n in names] if numbered else dict(layers.layers),
+    return ([layers.layers[n] for n in names] if listed else dict(layers.layers),
             [(end(a), end(b)) for a, b in layers.explicit_edges()], {**layers.port_shape_options(), **port_shapes},
             layers._multipliers)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Container, Sequence
 
-__all__ = ["fresh_name", "indexed", "INDEX_RULE"]
+__all__ = ["fresh_name", "indexed", "numbered", "INDEX_RULE"]
 
 INDEX_RULE = "numbered 1 to {n}, or -1 for the last"
 
@@ -32,3 +32,12 @@ def indexed(names: Collection[str], part: object) -> str | None:
     if isinstance(part, int) and not isinstance(part, bool) and 1 <= abs(part) <= len(names):
         return (names if isinstance(names, Sequence) else list(names))[part - 1 if part > 0 else part]
     return None
+
+
+def numbered(names: Collection[str]) -> bool:
+    """Whether ``names`` (a list, or a graph's layers by name) are "1", "2", ... in order, as a list of layers is named.
+
+    >>> numbered(["1", "2"]), numbered({"1": None, "3": None})
+    (True, False)
+    """
+    return all(name == str(i) for i, name in enumerate(names, 1))

@@ -13,13 +13,14 @@ from typing import Any
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import carry_multipliers
+from netgraph.core.names import numbered as numbered_names
 
 __all__ = ["numbered", "with_port_options"]
 
 
 def numbered(chain: NetGraph) -> bool:
     """Whether the layers are named by their positions ("1", "2", ...), as a list builds them."""
-    return list(chain.layers) == [str(i) for i in range(1, len(chain.layers) + 1)]
+    return numbered_names(chain.layers)
 
 
 def with_port_options(net: NetGraph, declared: dict[str, Any]) -> NetGraph:

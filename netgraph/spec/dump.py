@@ -20,6 +20,7 @@ import yaml
 from netgraph.core.chain import NetChain
 from netgraph.core.errors import SpecError, raise_all
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.names import numbered
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import REGISTRY
 from netgraph.core.nesting import deep_walk
@@ -88,8 +89,8 @@ class _Writer:
         chain = isinstance(net, NetChain)
         out: dict = {"type": "NetChain"} if chain else {} if top else {"type": "NetGraph"}
         layers = {name: self.layer(layer, (*path, name)) for name, layer in net.layers.items()}
-        numbered = list(layers) == [str(i) for i in range(1, len(layers) + 1)]
-        out["layers"] = list(layers.values()) if numbered else layers
+        listed = numbered(layers)
+        out["layers"] = list(layers.values()) if listed else layers
         out.update(self.ports(net, chain))
         if not chain:
             out["edges"] = _Block(render_edges(net))

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from netgraph.core.errors import SpecError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
+from netgraph.core.names import numbered
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
 from netgraph.spec.options import FAILED
@@ -180,7 +181,7 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], ind
     if dot:
         return reader.error(ep.loc, f"there is no layer {name!r}{did_you_mean(name, table)} (in endpoint "
                             f"{text!r}); the layers are {', '.join(table)}")
-    if text.isdigit() and list(table) == [str(i) for i in range(1, len(table) + 1)]:  # layers given as a list
+    if text.isdigit() and numbered(table):  # layers given as a list
         return reader.error(ep.loc, f"there is no layer {text}: the layers are numbered 1 to {len(table)} (in the "
                             f"order of the 'layers:' list)")
     graph_ports = f" or declared graph port ({', '.join(sorted(ports))})" if ports else ""
