@@ -116,17 +116,18 @@ class CompiledNet(DeepModule):
         """``pickle`` / ``torch.save``: its forward's code (its class is made again from it) and its state."""
         return _unpickled, (self.code, self._depth), {**self.__getstate__(), "_net": self.net}
 
-    def to_net(self) -> Any:
-        """The NetGraph with this module's current arrays (parameters and buffers) copied in."""
+    def to_net(self, dtype: torch.dtype | None = None) -> Any:
+        """The NetGraph with this module's current arrays (parameters and buffers) copied in: each floating array in
+        the dtype the layer was given it (in the module's when the module was moved, ``.double()``), or in ``dtype``."""
         net = self.net
-        changes = dict(item for item in map_nodes(net, self._learned) if item is not None)
+        changes = dict(item for item in map_nodes(net, lambda node: self._learned(node, dtype)) if item is not None)
         return net.replace_layers(changes) if changes else net
 
-    def _learned(self, node: Node) -> tuple[tuple, Any] | None:
+    def _learned(self, node: Node, dtype: torch.dtype | None) -> tuple[tuple, Any] | None:
         layer = node.layer
         if not layer.ARRAYS:
             return None
-        found = learned_arrays(submodule(self, node.path), layer.ARRAYS, layer.arrays, self.working_dtype)
+        found = learned_arrays(submodule(self, node.path), layer.ARRAYS, layer.arrays, self.working_dtype, dtype)
         return node.path, layer.with_arrays(found)
 
 

@@ -28,7 +28,7 @@ from netgraph.core.ports import NetPort
 from netgraph.layers.random import distribution_checks
 
 __all__ = ["OPTION_NAMES", "CALL_KEYWORDS", "WOLFRAM_OPTIONS", "EvaluationOptions", "parse_options", "split_call",
-           "snake_options", "compiled_module", "seeded", "in_batches"]
+           "snake_options", "compiled_module", "seeded", "in_batches", "working_precision"]
 
 OPTION_NAMES = ("batch_size", "mode", "seed", "precision", "decoder", "outputs")
 CALL_KEYWORDS = (*OPTION_NAMES, "states", "return_states")  # every keyword of net(...) that is no port name
@@ -205,7 +205,7 @@ def compiled_module(net: Any, options: EvaluationOptions) -> torch.nn.Module:
     if net._compiled is None:
         net._compiled = {}
     if key not in net._compiled:
-        with _working_precision(options.dtype):  # compiled in it: float64 arrays and constants are never rounded
+        with working_precision(options.dtype):  # compiled in it: float64 arrays and constants are never rounded
             module = net.compile(checks=key[0]).cached_by_net()  # through float32 on the way
         module.train(options.mode == "train").requires_grad_(False)
         net._compiled[key] = module.to(options.dtype) if options.precision is not None else module
@@ -213,7 +213,7 @@ def compiled_module(net: Any, options: EvaluationOptions) -> torch.nn.Module:
 
 
 @contextlib.contextmanager
-def _working_precision(dtype: torch.dtype) -> Iterator[None]:
+def working_precision(dtype: torch.dtype) -> Iterator[None]:
     """``torch.get_default_dtype()`` is ``dtype`` inside (the precision ``compile`` casts the arrays to)."""
     before = torch.get_default_dtype()
     torch.set_default_dtype(dtype)

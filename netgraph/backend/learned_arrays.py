@@ -17,19 +17,23 @@ from torch import nn
 __all__ = ["learned_arrays"]
 
 
-def learned_arrays(module: nn.Module, names: Any, given: dict[str, Any],
-                   working: torch.dtype | None = None) -> dict[str, torch.Tensor]:
+def learned_arrays(module: nn.Module, names: Any, given: dict[str, Any], working: torch.dtype | None = None,
+                   dtype: torch.dtype | None = None) -> dict[str, torch.Tensor]:
     """The current value of each array in ``names`` that ``module`` (a layer's built module) holds, in the dtype of
     the array the layer was given (``given``) while it is still in the precision compile cast it to (``working``),
-    else in the module's (moved by ``.double()``, ``.half()``: never rounded back); an array it holds neither in its
-    state nor as an attribute is left out."""
+    else in the module's (moved by ``.double()``, ``.half()``: never rounded back), or, floating ones, in ``dtype``
+    when given; an array it holds neither in its state nor as an attribute is left out."""
     state = module.state_dict()
     found = {}
     for name in names:
         value = state[name] if name in state else _attribute(module, name)
         if isinstance(value, torch.Tensor):
+            value = value.detach().clone()
+            if dtype is not None:
+                found[name] = value.to(dtype) if value.is_floating_point() else value
+                continue
             moved = working is not None and value.is_floating_point() and value.dtype != working
-            found[name] = value.detach().clone() if moved else _as_given(value.detach().clone(), given.get(name))
+            found[name] = value if moved else _as_given(value, given.get(name))
     return found
 
 

@@ -85,6 +85,8 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int,
                    help="seeds the initialisation of empty arrays (as run --seed does), shuffling and random draws")
     p.add_argument("--device", help="cpu (default) or cuda")
+    p.add_argument("--precision", help="working precision: float32 (default), float64, or mixed (bfloat16 forwards, "
+                                       "float32 arrays)")
     p.add_argument("--checkpoint", help="checkpoint directory (default with --resume: OUTPUT/checkpoints)")
     p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
     p.add_argument("--loss", help="an output port to use as the loss (default: automatic losses), or weighted terms "

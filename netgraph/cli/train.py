@@ -29,7 +29,7 @@ from netgraph.train.options import METHODS
 __all__ = ["train"]
 
 _FORWARDED = ("data", "output", "batch_size", "rounds", "time", "learning_rate", "method", "momentum",
-              "epsilon", "validation", "patience", "seed", "device", "checkpoint", "loss", "tensorboard", "metrics",
+              "epsilon", "validation", "patience", "seed", "device", "precision", "checkpoint", "loss", "tensorboard", "metrics",
               "stop_on", "workers", "base_dir")
 
 
@@ -71,7 +71,7 @@ def train(args: argparse.Namespace) -> int:
         net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,
         learning_rate=args.learning_rate, method=method, validation_set=validation,
         training_stopping_criterion=stopping_option(args.patience, args.stop_on), random_seed=args.seed,
-        target_device=args.device, metrics=metrics,
+        target_device=args.device, working_precision=args.precision, metrics=metrics,
         checkpoint=checkpoint, resume=bool(args.resume), loss_function=loss,
         progress=False if args.quiet else "auto", all=True, num_workers=args.workers or 0,
         progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,

@@ -132,14 +132,20 @@ class RandomModule(LayerModule):
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
         try:
-            if not self.log_probability:
-                return self.draw(params, shape)
-            x, logp = self.draw(params, shape, True)
+            return self.drawn(params, shape)
         except NotImplementedError as exc:  # torch has no float16 gamma, binomial, cholesky, ... kernel on the CPU
             like = next(p for p in params if isinstance(p, torch.Tensor))
+            if torch.is_autocast_enabled(like.device.type):  # mixed precision: as autocast's float32 ops, in float32
+                return self.drawn([p.float() if isinstance(p, torch.Tensor) else p for p in params], shape)
             raise DataError(f"{self.describe()}: cannot draw in {like.dtype} on {like.device.type}, torch has no "
                             f"kernel for it ({str(exc).splitlines()[0]}); run this layer in float32 or float64 "
                             "(module.float())") from None
+
+    def drawn(self, params: list[Any], shape: tuple) -> Any:
+        """The layer's output: a draw, or (draw, log-density per example) with ``log_probability``."""
+        if not self.log_probability:
+            return self.draw(params, shape)
+        x, logp = self.draw(params, shape, True)
         return x, logp.reshape(shape[0], -1).sum(1)
 
     def mean(self, params: list[Any], shape: tuple) -> torch.Tensor:

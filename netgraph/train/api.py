@@ -52,6 +52,7 @@ from netgraph.train.options import (
     snake,
 )
 from netgraph.train.stopping import parse_stopping
+from netgraph.train.precision import WorkingPrecision, parse_working_precision
 from netgraph.train.results import NetTrainResults
 from netgraph.train.metrics import Meter, metric_name, parse_metrics, plan_metrics
 from netgraph.core.types import INTEGER, REAL, PortType
@@ -73,7 +74,7 @@ OPTIONS: dict[str, Any] = {
     "validation_set": None, "learning_rate": None, "method": "Adam", "learning_rate_multipliers": None,
     "target_device": "cpu", "random_seed": None, "training_stopping_criterion": None, "checkpoint": None,
     "resume": False, "progress": "auto", "progress_reporting": None, "log_dir": None, "all": False,
-    "return_results": False, "distributed": False, "metrics": None, "num_workers": 0,
+    "return_results": False, "distributed": False, "metrics": None, "num_workers": 0, "working_precision": None,
 }
 DEFAULT_BATCH_SIZE = 64
 
@@ -95,10 +96,13 @@ def net_train(net: Any, data: Any, **options: Any) -> Any:
     Accuracy, Precision, Recall, F1, ROCAUC, MeanSquaredError, MeanAbsoluteError; see
     ``netgraph.train.metrics``; a metric name as ``training_stopping_criterion`` stops on it), ``num_workers``
     (DataLoader worker processes reading data in the encoded form: files, labels, texts; see
-    ``netgraph.train.encoded``).
+    ``netgraph.train.encoded``), ``working_precision`` ('float32', 'float64' or 'mixed': bfloat16 autocast
+    forwards; see ``netgraph.train.precision``).
     """
     o = _options(options)
-    return _train(net, data, o)
+    precision = parse_working_precision(o["working_precision"])
+    with precision.training():  # float64: data, arrays and module in it, and the trained arrays come back in it
+        return _train(net, data, o, precision)
 
 
 _SUBOPTIONS = ("momentum", "epsilon", "eps", "beta", "beta1", "beta2", "betas", "alpha", "weight_decay", "nesterov",
@@ -204,11 +208,12 @@ def _validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int,
     return raw, finish(val_raw, expect, allow_extra, "validation_set")
 
 
-def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
+def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision) -> Any:
     if not isinstance(net, NetGraph):
         raise OptionError(f"net_train needs a NetGraph (wrap a single layer as NetGraph([layer], [], Input=...)); "
                           f"found {type(net).__name__}")
     device = parse_device(o["target_device"])
+    precision.check_device(device)
     method = parse_method(o["method"], o["learning_rate"])
     stopping, progress = parse_stopping(o["training_stopping_criterion"]), parse_progress(o["progress"])
     requested = parse_metrics(o["metrics"])
@@ -261,7 +266,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
         held = hold_frozen_buffers(net, module, o["learning_rate_multipliers"])
         plan = Plan(batch_size, _rounds(o["max_training_rounds"], max_time, train.batches_per_round(batch_size)),
                     max_time, seed, method, stopping, progress, checkpoint, resume,
-                    train.batches_per_round(batch_size))
+                    train.batches_per_round(batch_size), mixed=precision.mixed)
         plan.meter = meter.to(ctx.device) if meter is not None else None
         if log_dir is not None and ctx.main:
             plan.log = log = TensorBoardLog(log_dir)
@@ -271,7 +276,7 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
         with torch.random.fork_rng(devices=devices):
             reason = trainer.run()
         release(held)
-        return _results(net, module, trainer, reason, method, rates, loss, o)
+        return _results(net, module, trainer, reason, method, rates, loss, o, precision.dtype)
     finally:
         if log is not None:
             log.close()
@@ -281,13 +286,13 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
 
 
 def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, method: Any,
-             rates: dict[str, float], loss: Any, o: dict[str, Any]) -> Any:
+             rates: dict[str, float], loss: Any, o: dict[str, Any], dtype: torch.dtype | None) -> Any:
     module.to("cpu")
-    training_net = module.to_net()
+    training_net = module.to_net(dtype)  # a working_precision given: the arrays as trained, in it
     trained_net = training_net
     if trainer.best_state is not None:
         module.load_state_dict({k: v.cpu() for k, v in trainer.best_state.items()})
-        trained_net = module.to_net()
+        trained_net = module.to_net(dtype)
     if not (o["all"] or o["return_results"]):
         return trained_net
     s = trainer.state

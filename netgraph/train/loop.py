@@ -7,6 +7,7 @@ have taken, and every process of a distributed run walks the same order.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import math
@@ -25,6 +26,7 @@ from netgraph.train.walk import nonfinite_cause, reaching_layers, run_model
 from netgraph.train.metrics import append_values, last_values
 from netgraph.train.options import schedule_factor
 from netgraph.train.stopping import ended_before
+from netgraph.train.precision import mixed_forward, widened
 from netgraph.train.progress_info import ProgressInfo
 from netgraph.train.progress_text import bar_postfix, round_line
 from tqdm.auto import tqdm
@@ -77,6 +79,7 @@ class Plan:
     batches_per_round: int | None
     log: Any = None  # a TensorBoardLog (rank 0 only), or None
     meter: Any = None  # a metrics.Meter when metrics= asked for any, or None
+    mixed: bool = False  # working_precision='mixed': forwards under bfloat16 autocast
 
 
 class Trainer:
@@ -107,9 +110,13 @@ class Trainer:
     # -- one step ----------------------------------------------------------------------------------------
     def forward(self, model: torch.nn.Module, batch: dict, n: int) -> dict[str, torch.Tensor]:
         inputs = {p: batch[p] for p in self.keys if p in batch}  # the inputs, and lengths of padded ones
-        out = run_model(model, inputs, n, lambda: (self.where() if model.training else  # (validation: eval mode)
-                                                   f"the validation after round {self.state.rounds}",
-                                                   self.state.batches > 0))
+        where = lambda: (self.where() if model.training else  # noqa: E731 - (validation: eval mode)
+                         f"the validation after round {self.state.rounds}", self.state.batches > 0)
+        if self.plan.mixed:
+            with mixed_forward(self.ctx.device):
+                out = run_model(model, inputs, n, where)
+            return widened(out if isinstance(out, dict) else {self.net.output_ports[0]: out})
+        out = run_model(model, inputs, n, where)
         return out if isinstance(out, dict) else {self.net.output_ports[0]: out}
 
     def step(self, batch: dict, n: int, whole: int) -> float:
@@ -184,7 +191,8 @@ class Trainer:
         torch.set_rng_state(rng[0])  # replay the same random draws
         if rng[1] is not None:
             torch.cuda.set_rng_state(rng[1], self.ctx.device)
-        msg, score = nonfinite_cause(self.net, self.module, batch, n, self.loss.describe())
+        with mixed_forward(self.ctx.device) if self.plan.mixed else contextlib.nullcontext():
+            msg, score = nonfinite_cause(self.net, self.module, batch, n, self.loss.describe())
         msg = self.ctx.pick(msg, score)  # the process that saw the cause
         raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. A smaller learning_rate, "
                             f"method=('Adam', {{'max_gradient_norm': 1.0}}) or cleaner data usually helps")
