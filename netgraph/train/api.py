@@ -29,7 +29,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.files import usable_folder
+from netgraph.core.files import remove_made, usable_folder
 from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, refuse_newer, resolve
 from netgraph.train.checkpoint_checks import check_layout
 from netgraph.core.errors import OptionError, did_you_mean
@@ -94,7 +94,12 @@ def net_train(net: Any, data: Any, **options: Any) -> Any:
     ``netgraph.train.encoded``).
     """
     o = _options(options)
-    return _train(net, data, o)
+    made: list[Path] = []  # the folders it creates (checkpoint, log_dir): removed again, when still empty, if it fails
+    try:
+        return _train(net, data, o, made)
+    except BaseException:
+        remove_made(made)
+        raise
 
 
 _SUBOPTIONS = ("momentum", "epsilon", "eps", "beta", "beta1", "beta2", "betas", "alpha", "weight_decay", "nesterov",
@@ -126,7 +131,7 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     return {**OPTIONS, **options}
 
 
-def _checkpoint(spec: Any) -> dict | None:
+def _checkpoint(spec: Any, made: list[Path]) -> dict | None:
     if spec is None or spec is False:
         return None
     if isinstance(spec, (str, os.PathLike)):
@@ -138,7 +143,7 @@ def _checkpoint(spec: Any) -> dict | None:
     if extra:
         keys = ["directory", "interval", "keep"]
         raise OptionError(f"checkpoint has no key {extra[0]!r}{did_you_mean(extra[0], keys)}; it takes {keys}")
-    return {"directory": usable_folder(spec["directory"], "checkpoint directory"),
+    return {"directory": usable_folder(spec["directory"], "checkpoint directory", made),
             "interval": check_number(spec.get("interval", 1), "checkpoint interval", integer=True),
             "keep": check_number(spec.get("keep", 3), "checkpoint keep", integer=True)}
 
@@ -200,7 +205,7 @@ def _validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int,
     return raw, finish(val_raw, expect, allow_extra, "validation_set")
 
 
-def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
+def _train(net: Any, data: Any, o: dict[str, Any], made: list[Path]) -> Any:
     if not isinstance(net, NetGraph):
         raise OptionError(f"net_train needs a NetGraph (wrap a single layer as NetGraph([layer], [], Input=...)); "
                           f"found {type(net).__name__}")
@@ -211,8 +216,8 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
     batch_size = check_number(DEFAULT_BATCH_SIZE if o["batch_size"] is None else o["batch_size"], "batch_size",
                               integer=True)
     max_time = None if o["max_training_time"] is None else check_number(o["max_training_time"], "max_training_time")
-    checkpoint = _checkpoint(o["checkpoint"])
-    log_dir = parse_reporting(o["progress_reporting"], o["log_dir"])
+    checkpoint = _checkpoint(o["checkpoint"], made)
+    log_dir = parse_reporting(o["progress_reporting"], o["log_dir"], made)
     resume = _resume(o["resume"], checkpoint)
     seed = o["random_seed"]
     if seed is not None:
