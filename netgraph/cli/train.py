@@ -72,7 +72,8 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
             validation = float(validation)
         except ValueError:
             validation = load_data(validation)
-    out = usable_folder(args.output, "-o (the output folder)", made)  # before training: a file in the way, no permission
+    out = usable_folder(args.output, "-o (the output folder)", made)  # before training: a file in the way, no
+    # permission
     refuse_overwriting(out / f"{Path(args.spec).stem}.yaml", args.spec, "-o: the trained spec")
     checkpoint = args.checkpoint or (str(out / "checkpoints") if args.resume else None)
     if checkpoint and not args.resume and (found := latest_checkpoint(checkpoint)):  # worded for the flags

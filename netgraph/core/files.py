@@ -28,8 +28,8 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
 __all__ = ["REFERENCE_SCOPE", "NotRegularFile", "atomic_write", "check_replaceable", "open_regular",
-           "refuse_folder_name", "remove_temporaries", "usable_folder", "remove_made", "writable_file", "refuse_overwriting",
-           "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock"]
+           "refuse_folder_name", "remove_temporaries", "usable_folder", "remove_made", "writable_file",
+           "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
 #: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a
