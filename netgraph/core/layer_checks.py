@@ -3,14 +3,17 @@ class is made) and what its ``infer`` returns (``check_infer_result``, when a ne
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from netgraph.core.errors import NetGraphError, OptionError, ShapeError, did_you_mean
 from netgraph.core.types import Conflict, PortType
 
-__all__ = ["check_class", "check_infer_result", "check_array_shapes"]
+__all__ = ["check_class", "check_infer_result", "check_array_shapes", "SHAPES_CHECKED",
+           "shapes_checked_elsewhere"]
 
 
 def check_class(cls: type) -> None:
@@ -42,12 +45,29 @@ def check_infer_result(layer: Any, result: object, current: Mapping[str, PortTyp
             raise ShapeError(f"{where}; it returned {type(t).__name__} {t!r} for port {port!r}")
 
 
+#: True while layers are made whose arrays' shapes are checked elsewhere (``shapes_checked_elsewhere``)
+SHAPES_CHECKED = contextvars.ContextVar("netgraph_array_shapes_checked", default=False)
+
+
+@contextlib.contextmanager
+def shapes_checked_elsewhere(checked: bool = True) -> Iterator[None]:
+    """Layers made inside skip ``check_array_shapes`` (when ``checked``): ``with_arrays`` for arrays of the shapes
+    the layer had, and the spec loader, whose ``array_checks`` checks every array against the net's shapes."""
+    token = SHAPES_CHECKED.set(checked)
+    try:
+        yield
+    finally:
+        SHAPES_CHECKED.reset(token)
+
+
 def check_array_shapes(layer: Any, names: Any, where: str) -> None:
     """OptionError when an array of ``layer`` named in ``names`` has another shape than its options (and other
     arrays) fix: the shapes its own ports take, alone, with those arrays left out; a port they leave unknown takes
     the shape the arrays themselves imply (an input size only the weights give). Sizes still unknown pass."""
     arrays = layer.arrays
     given = {n: arrays[n] for n in names if arrays[n] is not None}
+    if not given:
+        return
     try:
         base = layer.replace(**{layer.ARRAYS[n]: None for n in given})
         types = _settle(base, base.declared_types())
