@@ -18,8 +18,8 @@ import torch
 from netgraph.backend.eval_options import (OPTION_NAMES, check_port_names, compiled_module, in_batches, seeded,
                                            snake_options, split_call)
 from netgraph.backend.evaluation import as_port_tensor, encode_inputs, prepare_inputs
-from netgraph.backend.ragged import is_ragged
-from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.backend.ragged import dense_groups, ragged_ports, reassemble
+from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import INTEGER
 
 __all__ = ["net_port_gradient"]
@@ -33,7 +33,9 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     (a name or a list; default every real one), or seeds each output's gradient (a dict ``{port: tensor}``,
     the tensor of the port's shape, applied to every example: a vector-Jacobian product, Wolfram's
     ``NetPortGradient["Output"] -> g``). Options are those of ``net(...)``: ``batch_size``, ``mode``,
-    ``seed``, ``precision``. The net's arrays are unchanged and no gradient is left on them.
+    ``seed``, ``precision``. The net's arrays are unchanged and no gradient is left on them. A variable-length
+    port takes ragged data as ``net(...)`` does (a list of per-example sequences, or Padded): each length group
+    runs as a dense batch, and the gradient at such a port is a list of per-example tensors, each of its length.
     """
     if not hasattr(net, "input_ports") or not callable(net):
         raise OptionError(f"net_port_gradient takes a NetGraph or NetChain as its first argument, found "
@@ -52,11 +54,8 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
                           option="wrt")
     call, parsed = split_call(net.input_ports, (data,), options)
     encoded = encode_inputs(net, call["args"], call["inputs"], ragged=False)  # files, labels ... (texts padded)
-    ragged = [p for p, v in encoded.items() if is_ragged(v)]
-    if ragged:
-        raise DataError(f"net_port_gradient takes one batched tensor per input port; port {ragged[0]!r} is given "
-                        f"ragged data (a list of per-example tensors, or Padded): pass one tensor of one length, or "
-                        f"call it for each sequence", port=ragged[0], layer=())
+    if ragged := ragged_ports(net, encoded):
+        return _by_length(net, encoded, ragged, wrt, of, options, parsed.precision)
     types = net.port_types
     real = tuple(p for p in net.input_ports if types[p].dtype != INTEGER)
     if wrt is None and not real:
@@ -87,6 +86,19 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
         result = in_batches(gradients, tensors, parsed.batch_size)
     if single:
         result = {p: g[0] for p, g in result.items()}
+    return result[ports[0]] if isinstance(wrt, str) or (wrt is None and len(ports) == 1) else result
+
+
+def _by_length(net: Any, data: dict[str, Any], ragged: list[str], wrt: Any, of: Any, options: dict,
+               dtype: torch.dtype | None) -> Any:
+    """``net_port_gradient`` of ragged data, as ``net(list)`` runs it by length groups: the gradients of each group's
+    dense batch, in the original order; a ragged port's are a list of per-example tensors of each one's length."""
+    types = net.port_types
+    ports = ([p for p in net.input_ports if types[p].dtype != INTEGER] if wrt is None
+             else [wrt] if isinstance(wrt, str) else list(wrt))
+    groups, total, batches = dense_groups(net, data, ragged, lambda p, v, i: as_port_tensor(p, v, i, dtype))
+    parts = [net_port_gradient(net, dense, wrt=ports or None, of=of, **options) for dense in batches]
+    result = reassemble(parts, groups, total, lambda port: port in ragged)
     return result[ports[0]] if isinstance(wrt, str) or (wrt is None and len(ports) == 1) else result
 
 

@@ -16,7 +16,7 @@ result depends on padding.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy
@@ -31,7 +31,8 @@ from netgraph.backend.states import given_states
 from netgraph.core.errors import DataError, raise_all
 from netgraph.core.types import format_shape
 
-__all__ = ["Calls", "is_ragged", "ragged_ports", "evaluate_ragged", "length_groups", "shape_groups"]
+__all__ = ["Calls", "is_ragged", "ragged_ports", "evaluate_ragged", "dense_groups", "reassemble", "length_groups",
+           "shape_groups"]
 
 
 class Calls(NamedTuple):
@@ -91,13 +92,38 @@ def evaluate_ragged(net: Any, data: dict[str, Any], ragged: list[str], keywords:
         result = evaluate_padded(net, data, ragged, options, calls.to_tensor, calls.decode)
         if result is not FALLBACK:
             return result
+    options = {k: v for k, v in keywords.items() if k in OPTION_NAMES}
+    groups, total, batches = dense_groups(net, data, ragged, calls.to_tensor)
+    if states is not None:  # checked whole (layers, names, one row per example) before any group takes its rows
+        states = given_states(net, states, total, False, parse_options(options).dtype)
+    parts = []
+    for idx, dense in zip(groups, batches):
+        extra = {"return_states": True} if return_states else {}
+        if states is not None:
+            index = torch.tensor(idx)
+            extra["states"] = {layer: {k: v[index] for k, v in s.items()} for layer, s in states.items()}
+        parts.append(calls.run(net, (dense,), {**options, **extra}))
+    variable = _variable_outputs(net, options, calls.probe)
+    if return_states:
+        outputs = reassemble([o for o, _ in parts], groups, total, variable)
+        finals = {layer: reassemble([f[layer] for _, f in parts], groups, total, lambda k: False)
+                  for layer in parts[0][1]}
+        return outputs, finals
+    return reassemble(parts, groups, total, variable)
+
+
+def dense_groups(net: Any, data: dict[str, Any], ragged: list[str],
+                 to_tensor: Callable) -> tuple[list[list[int]], int, Iterator[dict[str, torch.Tensor]]]:
+    """Ragged data (lists or Padded at ``ragged``) checked and split into length groups: the groups' example
+    indices (``shape_groups``), the number of examples, and each group's data as one dense batch per port (each
+    made as it is read, and freed after its run)."""
     data = {p: as_lists(v, p) if isinstance(v, Padded) else v for p, v in data.items()}
     counts = {p: len(data[p]) for p in ragged}
     if len(set(counts.values())) > 1:
         raise DataError(f"ragged input ports hold different numbers of examples: {counts}; each port's list needs "
                         f"one tensor per example")
     problems: list[str] = []
-    examples = {p: examples_of(net, p, data[p], calls.to_tensor, problems) for p in ragged}
+    examples = {p: examples_of(net, p, data[p], to_tensor, problems) for p in ragged}
     raise_all(problems, DataError, "bad ragged input")
     total = counts[ragged[0]]
 
@@ -107,25 +133,9 @@ def evaluate_ragged(net: Any, data: dict[str, Any], ragged: list[str], keywords:
     check_shared_lengths(net, sizes)
     check_derived_lengths(net, sizes)
     groups = shape_groups(examples, ragged, total)
-    options = {k: v for k, v in keywords.items() if k in OPTION_NAMES}
-    if states is not None:  # checked whole (layers, names, one row per example) before any group takes its rows
-        states = given_states(net, states, total, False, parse_options(options).dtype)
-    parts = []
-    for idx in groups:
-        index = torch.tensor(idx)
-        dense = {p: torch.stack([examples[p][i] for i in idx]) if p in examples else _rows(p, v, index, total)
-                 for p, v in data.items()}
-        extra = {"return_states": True} if return_states else {}
-        if states is not None:
-            extra["states"] = {layer: {k: v[index] for k, v in s.items()} for layer, s in states.items()}
-        parts.append(calls.run(net, (dense,), {**options, **extra}))
-    variable = _variable_outputs(net, options, calls.probe)
-    if return_states:
-        outputs = _reassemble([o for o, _ in parts], groups, total, variable)
-        finals = {layer: _reassemble([f[layer] for _, f in parts], groups, total, lambda k: False)
-                  for layer in parts[0][1]}
-        return outputs, finals
-    return _reassemble(parts, groups, total, variable)
+    batches = ({p: torch.stack([examples[p][i] for i in idx]) if p in examples
+                else _rows(p, v, torch.tensor(idx), total) for p, v in data.items()} for idx in groups)
+    return groups, total, batches
 
 
 def _rows(port: str, value: Any, index: torch.Tensor, total: int) -> Any:
@@ -157,8 +167,9 @@ def _variable_outputs(net: Any, options: dict[str, Any], probe_net: Callable) ->
     return lambda key: only if key is None else by_key.get(key, False)
 
 
-def _reassemble(parts: list, groups: list[list[int]], total: int, variable: Callable[[Any], bool]) -> Any:
-    """The groups' outputs (a tensor, a list of decoded values, or a dict of these) in the original order."""
+def reassemble(parts: list, groups: list[list[int]], total: int, variable: Callable[[Any], bool]) -> Any:
+    """The groups' outputs (a tensor, a list of decoded values, or a dict of these) in the original order; a key
+    with ``variable(key)`` true (None for a lone tensor) comes back as a list of per-example tensors."""
     if isinstance(parts[0], dict):
         return {k: _one([p[k] for p in parts], groups, total, variable(k)) for k in parts[0]}
     return _one(parts, groups, total, variable(None))

@@ -24,8 +24,9 @@ def check_seed(args: argparse.Namespace) -> None:
         raise OptionError(f"--seed must be a whole number from 0 to 2**64 - 1, found {args.seed}", option="seed")
 
 
-def check_train_flags(args: argparse.Namespace) -> None:
-    """OptionError naming the first flag of ``netgraph train`` whose value net_train would refuse."""
+def check_train_flags(args: argparse.Namespace, made: list | None = None) -> None:
+    """OptionError naming the first flag of ``netgraph train`` whose value net_train would refuse (the --tensorboard
+    folder it creates is added to ``made``: ``usable_folder``)."""
     check_seed(args)
     for name, flag in _POSITIVE_INTS:
         if getattr(args, name) is not None and getattr(args, name) < 1:
@@ -44,7 +45,7 @@ def check_train_flags(args: argparse.Namespace) -> None:
     if args.tensorboard is not None:
         if not args.tensorboard.strip():
             raise OptionError("--tensorboard needs a folder to log to, e.g. --tensorboard runs", option="tensorboard")
-        usable_folder(args.tensorboard, "--tensorboard")
+        usable_folder(args.tensorboard, "--tensorboard", made)
     if args.device is not None:
         _check_device(args.device)
     if args.precision is not None and args.precision.lower() not in _PRECISIONS:

@@ -15,7 +15,7 @@ from netgraph.cli.flags import check_train_flags
 from netgraph.cli.header import spec_header
 from netgraph.core.errors import OptionError, SpecError, did_you_mean
 from netgraph.train.wording import counted
-from netgraph.core.files import atomic_write, refuse_overwriting, usable_folder
+from netgraph.core.files import atomic_write, refuse_overwriting, remove_made, usable_folder
 from netgraph.spec import load, save
 from netgraph.spec.options import plain
 from netgraph.spec.yaml_nodes import read_yaml
@@ -46,7 +46,19 @@ def _forward_argv(args: argparse.Namespace) -> list[str]:
 
 
 def train(args: argparse.Namespace) -> int:
-    check_train_flags(args)  # before launching processes, loading or training: worded by the flags
+    made: list[Path] = []  # the folders this run creates: removed again, when still empty, if it fails
+    try:
+        code = _train(args, made)
+    except BaseException:
+        remove_made(made)
+        raise
+    if code:
+        remove_made(made)  # processes --nproc started failed (each removed the folders it made)
+    return code
+
+
+def _train(args: argparse.Namespace, made: list[Path]) -> int:
+    check_train_flags(args, made)  # before launching processes, loading or training: worded by the flags
     method, loss, metrics = _method(args), loss_option(args.loss), metrics_option(args.metrics)
     if args.nproc > 1 and not args.distributed:
         _check_ports(_load_net(args.spec)[0], loss, metrics, args.metrics)  # a broken spec: one message, not N
@@ -60,7 +72,8 @@ def train(args: argparse.Namespace) -> int:
             validation = float(validation)
         except ValueError:
             validation = load_data(validation)
-    out = usable_folder(args.output, "-o (the output folder)")  # before training: a file in the way, no permission
+    out = usable_folder(args.output, "-o (the output folder)", made)  # before training: a file in the way, no
+    # permission
     refuse_overwriting(out / f"{Path(args.spec).stem}.yaml", args.spec, "-o: the trained spec")
     checkpoint = args.checkpoint or (str(out / "checkpoints") if args.resume else None)
     if checkpoint and not args.resume and (found := latest_checkpoint(checkpoint)):  # worded for the flags

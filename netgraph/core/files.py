@@ -28,8 +28,8 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
 __all__ = ["REFERENCE_SCOPE", "NotRegularFile", "atomic_write", "check_replaceable", "open_regular",
-           "refuse_folder_name", "remove_temporaries", "usable_folder", "writable_file", "refuse_overwriting",
-           "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock"]
+           "refuse_folder_name", "remove_temporaries", "usable_folder", "remove_made", "writable_file",
+           "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
 #: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a
@@ -237,9 +237,10 @@ def writable_file(path: Path, what: str) -> None:
         raise NetGraphError(f"cannot write {what} to {str(path)!r}: it is a folder; give a file name")
 
 
-def usable_folder(value: Any, what: str) -> Path:
+def usable_folder(value: Any, what: str, made: list[Path] | None = None) -> Path:
     """``value`` as a folder that exists (created with its parents when missing), checked before any work
     is done; OptionError saying why it cannot be one (a NUL byte, a name too long, a file in the way ...).
+    The folders it creates are added to ``made`` (outermost first), for ``remove_made`` when the work fails.
 
     >>> usable_folder("/dev/null/x", "checkpoint")
     Traceback (most recent call last):
@@ -249,12 +250,26 @@ def usable_folder(value: Any, what: str) -> Path:
         if isinstance(value, str) and not value.strip():
             raise ValueError("an empty name (give a folder, e.g. 'checkpoints')")
         folder = Path(value)
+        missing = [] if made is None else [p for p in (folder, *folder.parents) if not p.exists()][::-1]
         folder.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.extend(missing)
         tempfile.TemporaryFile(dir=folder).close()  # writable: refused now, not after the first round
     except (OSError, ValueError, TypeError) as exc:
         reason = _not_a_folder(Path(value), exc) or getattr(exc, "strerror", None) or str(exc)
         raise OptionError(f"{what} {str(value)[:200]!r} cannot be used as a folder: {reason}") from None
     return folder
+
+
+def remove_made(made: list[Path]) -> None:
+    """Remove the folders ``usable_folder`` created (``made``), innermost first, each only while it is still empty:
+    a run that failed before writing anything leaves no empty folders behind (nor removes anything else)."""
+    for folder in reversed(made):
+        try:
+            folder.rmdir()  # refuses a folder that is not empty
+        except OSError:
+            pass
+    made.clear()
 
 
 def _not_a_folder(folder: Path, exc: BaseException) -> str | None:

@@ -19,7 +19,7 @@ from torch import nn
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.options import (as_array, check_choices, check_strict_choices, copy_plan, option_plan,
                                    plain_numbers, strict_choices)
-from netgraph.core.layer_checks import check_class, check_given_arrays
+from netgraph.core.layer_checks import SHAPES_CHECKED, check_array_shapes, check_class, shapes_checked_elsewhere
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.shared import NetSharedArray, SharedNames, same_values
@@ -165,6 +165,9 @@ class Layer:
         self.validate()
         if choices:
             check_strict_choices(self, strict_choices(type(self)))
+        given = [n for n, f in self.ARRAYS.items() if getattr(self, f, None) is not None]  # TorchLayer: no fields
+        if given and type(self).with_arrays is Layer.with_arrays and not SHAPES_CHECKED.get():
+            check_array_shapes(self, given, self.type_name)
 
     def normalize(self) -> Mapping[str, Any]:
         """Check the options; return the values to replace (normalised options, derived attributes)."""
@@ -223,12 +226,13 @@ class Layer:
         return torch.rand(shape, generator=generator).mul_(2).sub_(1).mul_(bound)  # in place: the same values
 
     def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
-        """A copy with the given arrays replaced; OptionError for a shape its options rule out (check_given_arrays)."""
+        """A copy with the given arrays replaced; OptionError for a shape its options rule out (check_array_shapes)."""
         if unknown := [n for n in arrays if n not in self.ARRAYS]:
             raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}")
-        new = self.replace(**{self.ARRAYS[n]: v for n, v in arrays.items()})
-        check_given_arrays(self, new, arrays)
-        return new
+        mine = self.arrays  # the shapes it had (to_net's learned arrays) were checked when it was made
+        with shapes_checked_elsewhere(SHAPES_CHECKED.get() or all(
+                mine[n] is not None and getattr(v, "shape", None) == mine[n].shape for n, v in arrays.items())):
+            return self.replace(**{self.ARRAYS[n]: v for n, v in arrays.items()})
 
     def _with_drawn_arrays(self, arrays: Mapping[str, torch.Tensor]) -> Layer:
         """``with_arrays`` for arrays just drawn for this layer alone (``net_initialize``'s defaults): float tensors

@@ -3,14 +3,17 @@ class is made) and what its ``infer`` returns (``check_infer_result``, when a ne
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from netgraph.core.errors import NetGraphError, OptionError, ShapeError, did_you_mean
 from netgraph.core.types import Conflict, PortType
 
-__all__ = ["check_class", "check_infer_result", "check_given_arrays"]
+__all__ = ["check_class", "check_infer_result", "check_array_shapes", "SHAPES_CHECKED",
+           "shapes_checked_elsewhere"]
 
 
 def check_class(cls: type) -> None:
@@ -42,28 +45,53 @@ def check_infer_result(layer: Any, result: object, current: Mapping[str, PortTyp
             raise ShapeError(f"{where}; it returned {type(t).__name__} {t!r} for port {port!r}")
 
 
-def check_given_arrays(old: Any, new: Any, names: Any) -> None:
-    """OptionError when an array ``with_arrays`` gave ``new`` has another shape than ``old``'s options (and other
-    arrays) fix: the shapes its own ports take, alone, with the given arrays left out. Unknown shapes pass."""
-    given = {n: new.arrays[n] for n in names if new.arrays[n] is not None}
-    mine = old.arrays
-    if all(mine[n] is not None and mine[n].shape == a.shape for n, a in given.items()):
-        return  # the shapes it had (to_net's learned arrays): nothing new to check
+#: True while layers are made whose arrays' shapes are checked elsewhere (``shapes_checked_elsewhere``)
+SHAPES_CHECKED = contextvars.ContextVar("netgraph_array_shapes_checked", default=False)
+
+
+@contextlib.contextmanager
+def shapes_checked_elsewhere(checked: bool = True) -> Iterator[None]:
+    """Layers made inside skip ``check_array_shapes`` (when ``checked``): ``with_arrays`` for arrays of the shapes
+    the layer had, and the spec loader, whose ``array_checks`` checks every array against the net's shapes."""
+    token = SHAPES_CHECKED.set(checked)
     try:
-        base = old.replace(**{old.ARRAYS[n]: None for n in given})
-        types = base.declared_types()
-        for _ in range(4):  # infer to a fixed point (a layer's own ports settle within a step or two)
-            refined = base.infer(types)
-            if refined == types:
-                break
-            types = refined
-        if not all(isinstance(t, PortType) and t.known for t in types.values()):
-            return
+        yield
+    finally:
+        SHAPES_CHECKED.reset(token)
+
+
+def check_array_shapes(layer: Any, names: Any, where: str) -> None:
+    """OptionError when an array of ``layer`` named in ``names`` has another shape than its options (and other
+    arrays) fix: the shapes its own ports take, alone, with those arrays left out; a port they leave unknown takes
+    the shape the arrays themselves imply (an input size only the weights give). Sizes still unknown pass."""
+    arrays = layer.arrays
+    given = {n: arrays[n] for n in names if arrays[n] is not None}
+    if not given:
+        return
+    try:
+        base = layer.replace(**{layer.ARRAYS[n]: None for n in given})
+        types = _settle(base, base.declared_types())
+        if not all(t.known for t in types.values()):
+            implied = _settle(layer, {p: PortType(None, t.dtype) for p, t in types.items()})
+            implied.update(getattr(layer, "default_types", lambda _: {})(implied))
+            types = _settle(base, {p: t if t.known else implied.get(p, t) for p, t in types.items()})
         expected = base.array_shapes(types)
-    except (NetGraphError, Conflict, TypeError, ValueError, KeyError):
+    except (NetGraphError, Conflict, TypeError, ValueError, KeyError, IndexError):
         return  # its options alone do not size the arrays: the net it joins will
     for name, array in given.items():
         want = expected.get(name)
         if want is not None and all(type(d) is int for d in want) and tuple(array.shape) != tuple(want):
-            raise OptionError(f"{old!r}.with_arrays: array {name!r}: expected shape {tuple(want)} (from the layer's "
-                              f"options), found {tuple(array.shape)}", option=old.ARRAYS[name])
+            raise OptionError(f"{where}: array {name!r}: expected shape {tuple(want)} (from the layer's options), "
+                              f"found {tuple(array.shape)}", option=layer.ARRAYS[name])
+
+
+def _settle(layer: Any, types: dict) -> dict:
+    """``layer.infer`` run to a fixed point (a layer's own ports settle within a step or two)."""
+    for _ in range(4):
+        refined = layer.infer(types)
+        if refined == types:
+            break
+        types = refined
+    if not all(isinstance(t, PortType) for t in types.values()):
+        raise TypeError("infer gave no port types")
+    return types

@@ -47,7 +47,7 @@ class NetArrayLayer(Layer):
     def validate(self) -> None:
         array, output = self.array, self.output
         if array is not None and output is not None and tuple(array.shape) != output:
-            raise OptionError(f"NetArrayLayer: array= has shape {format_shape(tuple(array.shape))} "
+            raise OptionError(f"{self.type_name}: array= has shape {format_shape(tuple(array.shape))} "
                               f"but output= is {format_shape(output)}", option="array")
 
     def declared_types(self) -> dict[str, PortType]:

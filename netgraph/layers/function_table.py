@@ -88,14 +88,18 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # ArcSech's argument is # with -0. made +0. (Infinity at both, as Wolfram's ArcSech[0]): |#| times 1 for # >= 0,
     # -1 below; not # + 0, which onnxruntime's optimiser drops. ArcCsch and ArcSech take s Log[2 / |#|] (s: the
     # sign, -0. kept via 1/(# 10^30)) below |#| = 10^-18, where (1/#)^2 overflows float32 in the gradient (NaN)
-    # and 1/# in the value for subnormals (Infinity); the same step and safe inputs as ArcCot
+    # and 1/# in the value for subnormals (Infinity); the same step and safe inputs as ArcCot. At # = 0 their
+    # gradient is the limit -Infinity, not NaN: no Abs (whose gradient at 0 is 0, times Infinity) before the Log,
+    # and the sign of zero read through -Ceiling[-#] (gradient 0, not 1/# 's 0 * Infinity); -# first, so that
+    # these zero gradients are -0. as Abs made them for # < 0 (gradients elsewhere are the same to the bit)
     "ArcCoth": (1, "ArcTanh[1 / #]"), "ArcCsc": (1, "ArcSin[1 / #]"),
     "ArcCsch": (1, "Min[Floor[Abs[#] * 10^18], 1] * ArcSinh[1 / (# + (1 - Min[Floor[Abs[#] * 10^18], 1]))]"
-                   " + (1 - Min[Floor[Abs[#] * 10^18], 1]) * SignOrZero[1 / (# * 10^30)] * (Log[2] - Log[Min[Abs[#], 1]])"),
+                   " + (1 - Min[Floor[Abs[#] * 10^18], 1]) * SignOrZero[-1 / Ceiling[-#]]"
+                   " * (Log[2] - Log[Min[(1 - SignOrZero[-#] - Abs[SignOrZero[-#]]) * #, 1]])"),
     "ArcSec": (1, "ArcCos[1 / #]"),
     "ArcSech": (1, "Min[Floor[Abs[#] * 10^18], 1] * ArcCosh[1 / (Abs[#] * (SignOrZero[#] + 1 - Abs[SignOrZero[#]])"
                    " + (1 - Min[Floor[Abs[#] * 10^18], 1]) / 2)] + (1 - Min[Floor[Abs[#] * 10^18], 1])"
-                   " * (Log[2] - Log[Min[Abs[#] * (SignOrZero[#] + 1 - Abs[SignOrZero[#]]), 1]])"),
+                   " * (Log[2] - Log[Min[# + (Abs[SignOrZero[#]] - Abs[SignOrZero[#]]), 1]])"),
     "Haversine": (1, "(1 - Cos[#]) / 2"), "InverseHaversine": (1, "2 * ArcSin[Sqrt[#]]"),
     "Gudermannian": (1, "2 * ArcTan[Tanh[# / 2]]"), "InverseGudermannian": (1, "2 * ArcTanh[Tan[# / 2]]"),
     "Sign": (1, "SignOrZero[#] + 0 * Min[Abs[#], 1]"),  # torch.sign(NaN) is 0: the second term adds the NaN back

@@ -93,7 +93,8 @@ class LinearLayer(Layer):
         return {"Input": PortType((self.weights.shape[1],), REAL)}
 
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
-        n_out, n_in = numel(types["Output"].shape), numel(types["Input"].shape)
+        x = types["Input"].shape  # unknown (a lone array's check, layer_checks): Biases still have their size
+        n_out, n_in = numel(types["Output"].shape), None if x is None or None in x else numel(x)
         return {"Weights": (n_out, n_in), "Biases": (n_out,)}
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:

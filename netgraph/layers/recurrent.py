@@ -142,13 +142,15 @@ class _Recurrent(Layer):
             if value is not None and value.dim() != want:
                 raise OptionError(f"{name} {field}= must have rank {want}, found {format_shape(tuple(value.shape))}",
                                   option=field)
-        sizes = {int(v.shape[0]) for v in self.arrays.values() if v is not None}
+        sizes = {a: int(v.shape[0]) for a, v in self.arrays.items() if v is not None}
         if self.output is not None:
             positive_int(self.output, name, "output")
-            sizes.add(self.output)
-        if len(sizes) > 1:
-            raise OptionError(f"{name}: output= and the arrays disagree on the state size: {sorted(sizes)}",
-                              option="output")
+        first = "output=" if self.output is not None else f"array {next(iter(sizes), '')!r}"
+        size = self.output if self.output is not None else next(iter(sizes.values()), None)
+        if wrong := next((a for a, n in sizes.items() if n != size), None):
+            raise OptionError(f"{name}: array {wrong!r}: expected state size {size} (from {first}), found shape "
+                              f"{format_shape(tuple(self.arrays[wrong].shape))}", option=self.ARRAYS[wrong])
+        sizes = set(sizes.values()) | ({self.output} if self.output is not None else set())
         if not sizes:
             raise OptionError(f"{name} needs its state size: {name}(n)", option="output")
         inputs = {int(v.shape[1]) for a, v in self.arrays.items() if v is not None and a.endswith("InputWeights")}

@@ -13,6 +13,7 @@ from netgraph.spec.saving import MODULE_ARRAYS, reference_refusal
 from netgraph.core.errors import NetGraphError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import REGISTRY
+from netgraph.core.layer_checks import shapes_checked_elsewhere
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.nesting import recursion_room
 from netgraph.core.options import option_hints
@@ -218,9 +219,10 @@ def _pair(reader: Any, cls: type, value: YSeq, where: Loc, path: tuple, label: s
 def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path: tuple) -> Any:
     try:
         state = kwargs.pop(MODULE_ARRAYS, None)  # a registered module's saved arrays (not options)
-        layer = cls(**kwargs)
-        _check_constants(kwargs)
-        return layer.with_arrays(state) if state else layer
+        with shapes_checked_elsewhere():  # against the net's shapes, at their files' places: spec.array_checks
+            layer = cls(**kwargs)
+            _check_constants(kwargs)
+            return layer.with_arrays(state) if state else layer
     except NetGraphError as exc:  # an expression's error at its column in the option's text
         key = next((k for k, v in spec.items() if isinstance(v, str) and k != "type"), None)
         column = exc.column if isinstance(exc, ExpressionError) and key else None

@@ -24,23 +24,21 @@ import numbers
 import os
 import sys
 import warnings
-import zipfile
-import zlib
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from netgraph.core.files import usable_folder
+from netgraph.core.files import remove_made, usable_folder
 from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, refuse_newer, resolve
 from netgraph.train.checkpoint_checks import check_layout
-from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data import Expect, finish, gather, sample, split_fraction, split_ragged
+from netgraph.train.data_files import load_data
 from netgraph.train.padded_data import padded_training
 from netgraph.train.encoded import encoded_data
 from netgraph.train.frozen import hold_frozen_buffers, release
-from netgraph.data import image_folder, text_table
 from netgraph.train.loop import Plan, Trainer, TrainingError
 from netgraph.train.loss import attach_losses
 from netgraph.train.options import (
@@ -63,8 +61,6 @@ from netgraph.core.information import all_arrays
 from netgraph.core.options import as_seed
 from netgraph.backend.initialize import net_initialize
 import numpy as np
-from safetensors import SafetensorError
-from safetensors.torch import load_file
 
 __all__ = ["net_train", "NetTrainResults", "TrainingError", "load_data"]
 
@@ -101,8 +97,13 @@ def net_train(net: Any, data: Any, **options: Any) -> Any:
     """
     o = _options(options)
     precision = parse_working_precision(o["working_precision"])
-    with precision.training():  # float64: data, arrays and module in it, and the trained arrays come back in it
-        return _train(net, data, o, precision)
+    made: list[Path] = []  # the folders it creates (checkpoint, log_dir): removed again, when still empty, if it fails
+    try:
+        with precision.training():  # float64: data, arrays and module in it, and the trained arrays come back in it
+            return _train(net, data, o, precision, made)
+    except BaseException:
+        remove_made(made)
+        raise
 
 
 _SUBOPTIONS = ("momentum", "epsilon", "eps", "beta", "beta1", "beta2", "betas", "alpha", "weight_decay", "nesterov",
@@ -134,7 +135,7 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     return {**OPTIONS, **options}
 
 
-def _checkpoint(spec: Any) -> dict | None:
+def _checkpoint(spec: Any, made: list[Path]) -> dict | None:
     if spec is None or spec is False:
         return None
     if isinstance(spec, (str, os.PathLike)):
@@ -146,7 +147,7 @@ def _checkpoint(spec: Any) -> dict | None:
     if extra:
         keys = ["directory", "interval", "keep"]
         raise OptionError(f"checkpoint has no key {extra[0]!r}{did_you_mean(extra[0], keys)}; it takes {keys}")
-    return {"directory": usable_folder(spec["directory"], "checkpoint directory"),
+    return {"directory": usable_folder(spec["directory"], "checkpoint directory", made),
             "interval": check_number(spec.get("interval", 1), "checkpoint interval", integer=True),
             "keep": check_number(spec.get("keep", 3), "checkpoint keep", integer=True)}
 
@@ -208,7 +209,7 @@ def _validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int,
     return raw, finish(val_raw, expect, allow_extra, "validation_set")
 
 
-def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision) -> Any:
+def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, made: list[Path]) -> Any:
     if not isinstance(net, NetGraph):
         raise OptionError(f"net_train needs a NetGraph (wrap a single layer as NetGraph([layer], [], Input=...)); "
                           f"found {type(net).__name__}")
@@ -220,8 +221,8 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision) 
     batch_size = check_number(DEFAULT_BATCH_SIZE if o["batch_size"] is None else o["batch_size"], "batch_size",
                               integer=True)
     max_time = None if o["max_training_time"] is None else check_number(o["max_training_time"], "max_training_time")
-    checkpoint = _checkpoint(o["checkpoint"])
-    log_dir = parse_reporting(o["progress_reporting"], o["log_dir"])
+    checkpoint = _checkpoint(o["checkpoint"], made)
+    log_dir = parse_reporting(o["progress_reporting"], o["log_dir"], made)
     resume = _resume(o["resume"], checkpoint)
     seed = o["random_seed"]
     if seed is not None:
@@ -334,53 +335,6 @@ def _meter(net: Any, loss: Any, requested: list, stopping: Any, expect: dict, sa
     if stopping is not None and stopping.metric is not None:
         stopping = dataclasses.replace(stopping, metric=meter.find(stopping.metric))
     return meter, stopping
-
-
-# -- command line ---------------------------------------------------------------------------------------------
-def load_data(path: str | os.PathLike) -> Any:
-    """Arrays by key from a .npz (numpy, no pickle) or .safetensors file; (input, label) pairs from a folder of
-    images in label sub-folders or a .csv/.jsonl table (``netgraph.image_folder``, ``netgraph.text_table``)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if path.is_dir():
-        return image_folder(path)
-    if suffix in (".csv", ".jsonl"):
-        return text_table(path)
-    if not path.is_file():
-        if path.exists():  # a device or a pipe: never read (/dev/zero would not end)
-            raise DataError(f"data {str(path)!r} is not a regular file (a device or pipe); give a data file or an "
-                            f"image folder")
-        raise DataError(f"no data file or image folder {str(path)!r}")
-    if suffix in (".npz", ".safetensors"):
-        try:
-            return _read_arrays(path, suffix)
-        except (OSError, ValueError, RuntimeError, EOFError, zipfile.BadZipFile, zlib.error, SafetensorError) as exc:
-            raise DataError(f"cannot read data file {str(path)!r}: {_read_problem(path, suffix, exc)}") from None
-    raise DataError(f"data files are .npz, .safetensors, .csv or .jsonl (or a folder of images), found {path.name!r}")
-
-
-def _read_arrays(path: Path, suffix: str) -> dict:
-    if suffix == ".safetensors":
-        return load_file(path)
-    with open(path, "rb") as f:
-        head = f.read(4)
-    if head[:2] != b"PK":  # np.load would try a .npy or a pickle next: name what a .npz is instead
-        raise ValueError("the file is empty" if not head else "not a .npz archive (no zip header)")
-    with np.load(path, allow_pickle=False) as npz:
-        return {k: torch.from_numpy(npz[k].copy()) for k in npz.files}
-
-
-def _read_problem(path: Path, suffix: str, exc: BaseException) -> str:
-    """What is wrong with a data file, in words (not the reader's exception class)."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    if path.stat().st_size == 0:
-        return "the file is empty"
-    if isinstance(exc, (zipfile.BadZipFile, EOFError, zlib.error)):
-        return f"a truncated or corrupt .npz archive ({exc})"
-    if isinstance(exc, SafetensorError):
-        return f"not a valid .safetensors file ({exc})"
-    return str(exc)
 
 
 def _input_expect(net: Any, port: str) -> Expect:

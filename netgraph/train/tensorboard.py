@@ -35,8 +35,9 @@ INSTALL_HINT = "pip install torch-netgraph[tensorboard] (or pip install tensorbo
 _NAMES = ("tensorboard", "TensorBoard")
 
 
-def parse_reporting(value: Any, log_dir: Any) -> Path | None:
-    """The TensorBoard log directory to write, or None; OptionError for bad values or a missing package."""
+def parse_reporting(value: Any, log_dir: Any, made: list[Path] | None = None) -> Path | None:
+    """The TensorBoard log directory to write (created: ``usable_folder``, which adds it to ``made``), or None;
+    OptionError for bad values or a missing package."""
     if value is None or value is False:
         if log_dir is not None:
             raise OptionError(f"log_dir={str(log_dir)!r} is only used with progress_reporting='tensorboard'; "
@@ -49,7 +50,7 @@ def parse_reporting(value: Any, log_dir: Any) -> Path | None:
         raise OptionError(f"progress_reporting='tensorboard' needs log_dir='a/directory' for the event files; "
                           f"found log_dir={log_dir!r}")
     _summary_writer_class()
-    return usable_folder(log_dir, "log_dir")
+    return usable_folder(log_dir, "log_dir", made)
 
 
 def _summary_writer_class() -> type:

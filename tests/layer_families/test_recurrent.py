@@ -117,7 +117,7 @@ def test_sequence_last_layer():
     (lambda: GatedRecurrentLayer(0), "output= must be a positive integer"),
     (lambda: BasicRecurrentLayer(3, activation="Sigmoid"), "activation 'Sigmoid' is not supported"),
     (lambda: LongShortTermMemoryLayer(3, input=(2, 3, 4)), "input= must be the feature size"),
-    (lambda: LongShortTermMemoryLayer(3, forget_gate_biases=torch.zeros(4)), "disagree on the state size"),
+    (lambda: LongShortTermMemoryLayer(3, forget_gate_biases=torch.zeros(4)), "expected state size 3"),
 ])
 def test_bad_options(make, message):
     with pytest.raises(OptionError, match=message):

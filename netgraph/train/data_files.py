@@ -1,0 +1,80 @@
+"""``load_data``: the data files the command line reads (``netgraph train --data``)."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file
+
+from netgraph.backend.masks import Padded
+from netgraph.core.errors import DataError
+from netgraph.data import image_folder, text_table
+
+__all__ = ["load_data"]
+
+
+def load_data(path: str | os.PathLike) -> Any:
+    """Arrays by key from a .npz (numpy, no pickle) or .safetensors file (``<key>.lengths`` beside ``<key>``: ragged
+    sequences, ``Padded``); (input, label) pairs from a folder of images in label sub-folders or a .csv/.jsonl
+    table (``netgraph.image_folder``, ``netgraph.text_table``)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if path.is_dir():
+        return image_folder(path)
+    if suffix in (".csv", ".jsonl"):
+        return text_table(path)
+    if not path.is_file():
+        if path.exists():  # a device or a pipe: never read (/dev/zero would not end)
+            raise DataError(f"data {str(path)!r} is not a regular file (a device or pipe); give a data file or an "
+                            f"image folder")
+        raise DataError(f"no data file or image folder {str(path)!r}")
+    if suffix in (".npz", ".safetensors"):
+        try:
+            arrays = _read_arrays(path, suffix)
+        except (OSError, ValueError, RuntimeError, EOFError, zipfile.BadZipFile, zlib.error, SafetensorError) as exc:
+            raise DataError(f"cannot read data file {str(path)!r}: {_read_problem(path, suffix, exc)}") from None
+        return _with_lengths(arrays, path)
+    raise DataError(f"data files are .npz, .safetensors, .csv or .jsonl (or a folder of images), found {path.name!r}")
+
+
+def _with_lengths(arrays: dict, path: Path) -> dict:
+    """Ragged sequences in a data file: a key ``<key>.lengths`` (one length per example) beside ``<key>`` (the
+    sequences padded to the longest, ``(examples, longest, ...)``) makes that key ``Padded(data, lengths)``."""
+    suffix = ".lengths"
+    lonely = [k for k in arrays if k.endswith(suffix) and k[:-len(suffix)] not in arrays]
+    if lonely:
+        raise DataError(f"data file {str(path)!r}: key {lonely[0]!r} gives lengths of sequences, but the file has no "
+                        f"key {lonely[0][:-len(suffix)]!r} holding them (padded); its keys: {sorted(arrays)}")
+    return {k: Padded(v, arrays[k + suffix]) if k + suffix in arrays else v
+            for k, v in arrays.items() if not k.endswith(suffix)}
+
+
+def _read_arrays(path: Path, suffix: str) -> dict:
+    if suffix == ".safetensors":
+        return load_file(path)
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head[:2] != b"PK":  # np.load would try a .npy or a pickle next: name what a .npz is instead
+        raise ValueError("the file is empty" if not head else "not a .npz archive (no zip header)")
+    with np.load(path, allow_pickle=False) as npz:
+        return {k: torch.from_numpy(npz[k].copy()) for k in npz.files}
+
+
+def _read_problem(path: Path, suffix: str, exc: BaseException) -> str:
+    """What is wrong with a data file, in words (not the reader's exception class)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    if path.stat().st_size == 0:
+        return "the file is empty"
+    if isinstance(exc, (zipfile.BadZipFile, EOFError, zlib.error)):
+        return f"a truncated or corrupt .npz archive ({exc})"
+    if isinstance(exc, SafetensorError):
+        return f"not a valid .safetensors file ({exc})"
+    return str(exc)

@@ -1,0 +1,67 @@
+"""`netgraph train --data` reads ragged sequences (different lengths per example): a key `<key>.lengths` beside
+`<key>` (the sequences padded to the longest) in a .npz or .safetensors file is `Padded(data, lengths)`, which
+trains as the list of sequences does in Python."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from netgraph import DataError, load, net_initialize, net_train
+from netgraph.cli import main
+from netgraph.spec import load as load_spec
+from netgraph.train import load_data
+
+SEQ = """\
+netgraph: 1
+name: Seq
+type: NetChain
+layers:
+  rnn: {type: LongShortTermMemoryLayer, output: 4}
+  last: {type: SequenceLastLayer}
+  out: {type: LinearLayer, output: 2}
+inputs:
+  Input: [n, 3]
+"""
+LENGTHS = [2, 5, 3, 5, 1, 4]
+
+
+def _data() -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    seqs = [rng.standard_normal((n, 3)).astype("float32") for n in LENGTHS]
+    padded = np.full((len(seqs), max(LENGTHS), 3), 1e6, "float32")  # padding that would wreck any loss it reached
+    for i, s in enumerate(seqs):
+        padded[i, :len(s)] = s
+    return seqs, padded, rng.standard_normal((len(seqs), 2)).astype("float32")
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".safetensors"])
+def test_train_reads_ragged_sequences_as_net_train_takes_the_list(tmp_path, capsys, suffix):
+    spec = tmp_path / "seq.yaml"
+    spec.write_text(SEQ)
+    seqs, padded, target = _data()
+    arrays = {"Input": padded, "Input.lengths": np.array(LENGTHS, "int64"), "Target": target}
+    data = tmp_path / f"data{suffix}"
+    if suffix == ".npz":
+        np.savez(data, **arrays)
+    else:
+        save_file({k: torch.from_numpy(v) for k, v in arrays.items()}, str(data))
+    assert main(["train", str(spec), "--data", str(data), "--rounds", "2", "--batch-size", "2", "--seed", "1",
+                 "--quiet", "-o", str(tmp_path / "out")]) == 0
+    assert "trained 2 rounds" in capsys.readouterr().out
+    trained = load(tmp_path / "out" / "seq.yaml")
+    expected = net_train(net_initialize(load_spec(spec), seed=1),
+                         {"Input": [torch.from_numpy(s) for s in seqs], "Target": torch.from_numpy(target)},
+                         max_training_rounds=2, batch_size=2, random_seed=1, progress=False)
+    x = [torch.from_numpy(s) for s in seqs]
+    torch.testing.assert_close(trained(x), expected(x))
+    assert torch.isfinite(trained(x)).all()
+
+
+def test_lengths_without_their_sequences_are_refused(tmp_path):
+    np.savez(tmp_path / "d.npz", **{"Input.lengths": np.array([1, 2]), "Target": np.zeros((2, 2), "float32")})
+    with pytest.raises(DataError, match=r"key 'Input.lengths' gives lengths of sequences, but the file has no key "
+                                        r"'Input'"):
+        load_data(tmp_path / "d.npz")

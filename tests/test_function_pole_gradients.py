@@ -1,0 +1,68 @@
+"""ElementwiseLayer and FunctionLayer "ArcCsch" and "ArcSech": the gradient at exactly 0 (and -0.) is the limit
+-Infinity, not NaN (as torch's own functions give Infinity at their poles); values everywhere, and gradients
+away from 0, are the same to the bit as the definitions they replace."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from netgraph import ElementwiseLayer, FunctionLayer, NetGraph
+from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
+
+OLD = {  # the definitions before the gradient at 0 was fixed
+    "ArcCsch": "Min[Floor[Abs[#] * 10^18], 1] * ArcSinh[1 / (# + (1 - Min[Floor[Abs[#] * 10^18], 1]))]"
+               " + (1 - Min[Floor[Abs[#] * 10^18], 1]) * SignOrZero[1 / (# * 10^30)] * (Log[2] - Log[Min[Abs[#], 1]])",
+    "ArcSech": "Min[Floor[Abs[#] * 10^18], 1] * ArcCosh[1 / (Abs[#] * (SignOrZero[#] + 1 - Abs[SignOrZero[#]])"
+               " + (1 - Min[Floor[Abs[#] * 10^18], 1]) / 2)] + (1 - Min[Floor[Abs[#] * 10^18], 1])"
+               " * (Log[2] - Log[Min[Abs[#] * (SignOrZero[#] + 1 - Abs[SignOrZero[#]]), 1]])",
+}
+
+
+def _points(dtype: torch.dtype) -> torch.Tensor:
+    mag = torch.logspace(-45, 38, 4001, dtype=torch.float64).to(dtype)
+    g = torch.Generator().manual_seed(0)
+    special = torch.tensor([0.0, -0.0, math.inf, -math.inf, math.nan, 1.0, -1.0, 1e-18, -1e-18], dtype=dtype)
+    return torch.cat([mag, -mag, special, torch.randn(4000, generator=g, dtype=dtype) * 3,
+                      torch.rand(4000, generator=g, dtype=dtype) * 2 - 1])
+
+
+def _values_and_grads(layer, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    module = NetGraph([layer], [], Input=x.numel()).compile()
+    if x.dtype == torch.float64:
+        module = module.double()
+    xi = x[None].clone().requires_grad_(True)
+    y = module(xi)
+    y.sum().backward()
+    return y.detach()[0], xi.grad[0]
+
+
+def _same_bits(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    kind = torch.int32 if a.dtype == torch.float32 else torch.int64
+    return (a.view(kind) == b.view(kind)) | (a.isnan() & b.isnan())
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("name", ["ArcCsch", "ArcSech"])
+def test_gradient_at_zero_is_the_limit_and_the_same_bits_elsewhere(name, dtype, monkeypatch):
+    monkeypatch.setitem(NAMED_FUNCTIONS, "Old" + name, NamedFunction("Old" + name, 1, definition=OLD[name]))
+    x = _points(dtype)
+    old_value, old_grad = _values_and_grads(FunctionLayer(f"Old{name}[#]"), x)
+    zero = x == 0
+    assert old_grad[zero].isnan().all()  # what it was: NaN at 0 and -0.
+    for layer in (ElementwiseLayer(name), FunctionLayer(f"{name}[#]")):
+        value, grad = _values_and_grads(layer, x)
+        assert _same_bits(value, old_value).all()
+        assert _same_bits(grad[~zero], old_grad[~zero]).all()
+        assert grad[zero].tolist() == [-math.inf, -math.inf]
+    expected = [math.inf, -math.inf] if name == "ArcCsch" else [math.inf, math.inf]
+    assert value[zero].tolist() == expected
+
+
+@pytest.mark.parametrize("name", ["ArcCsch", "ArcSech"])
+def test_gradient_next_to_zero_tends_to_the_limit(name):
+    x = torch.tensor([1e-30, 1e-40, 0.0], dtype=torch.float64)
+    grad = _values_and_grads(ElementwiseLayer(name), x)[1]
+    assert grad[0] == pytest.approx(-1e30) and grad[1] == pytest.approx(-1e40) and grad[2] == -math.inf

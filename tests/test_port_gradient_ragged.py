@@ -1,0 +1,63 @@
+"""net_port_gradient takes ragged data as net(list) does (a list of per-example sequences of different lengths, or
+Padded): the gradient at a ragged port is a list of per-example tensors of each example's own length, equal to the
+gradients computed one example at a time."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (DataError, ElementwiseLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetGraph, NetPort,
+                      Padded, SequenceLastLayer, TotalLayer, net_initialize, net_port_gradient)
+
+
+def _sequences() -> list[torch.Tensor]:
+    g = torch.Generator().manual_seed(3)
+    return [torch.randn(n, 3, generator=g) for n in (2, 5, 2, 4)]
+
+
+def _lstm() -> NetChain:
+    return net_initialize(NetChain([LongShortTermMemoryLayer(4), SequenceLastLayer()], input=("n", 3)), seed=0)
+
+
+def test_ragged_list_gives_per_example_gradients_of_their_own_lengths():
+    net, xs = _lstm(), _sequences()
+    assert net(xs).shape == (4, 4)  # what net(list) takes
+    grads = net_port_gradient(net, {"Input": xs})
+    assert isinstance(grads, list) and [tuple(g.shape) for g in grads] == [tuple(x.shape) for x in xs]
+    for x, g in zip(xs, grads):
+        torch.testing.assert_close(g, net_port_gradient(net, x[None])[0], rtol=1e-5, atol=1e-6)
+    assert all(g.abs().sum() > 0 for g in grads)
+
+
+def test_padded_data_gives_the_same_gradients():
+    net, xs = _lstm(), _sequences()
+    padded = Padded(torch.nn.utils.rnn.pad_sequence(xs, batch_first=True), [len(x) for x in xs])
+    for a, b in zip(net_port_gradient(net, padded), net_port_gradient(net, xs)):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+def test_an_output_keeping_the_length_and_a_batched_port_beside():
+    xs = _sequences()
+    tanh = NetChain([ElementwiseLayer("Tanh")], input=("n", 3))
+    for x, g in zip(xs, net_port_gradient(tanh, xs)):
+        torch.testing.assert_close(g, 1 - torch.tanh(x) ** 2)
+    net = net_initialize(NetGraph({"rnn": LongShortTermMemoryLayer(3), "last": SequenceLastLayer(),
+                                   "lin": LinearLayer(3), "sum": TotalLayer()},
+                                  [("rnn", "last"), (NetPort("Extra"), "lin"), (["last", "lin"], "sum")],
+                                  Input=("n", 3), Extra=2), seed=1)
+    extra = torch.randn(4, 2, generator=torch.Generator().manual_seed(5))
+    grads = net_port_gradient(net, {"Input": xs, "Extra": extra})
+    assert isinstance(grads["Input"], list) and grads["Extra"].shape == (4, 2)
+    for i, x in enumerate(xs):
+        one = net_port_gradient(net, {"Input": x[None], "Extra": extra[i:i + 1]})
+        torch.testing.assert_close(grads["Input"][i], one["Input"][0], rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(grads["Extra"][i], one["Extra"][0], rtol=1e-5, atol=1e-6)
+    only = net_port_gradient(net, {"Input": xs, "Extra": extra}, wrt="Input")
+    assert [tuple(g.shape) for g in only] == [tuple(x.shape) for x in xs]
+
+
+def test_a_list_at_a_fixed_shape_port_is_still_refused():
+    net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+    with pytest.raises(DataError, match="has the fixed shape"):
+        net_port_gradient(net, [torch.randn(3), torch.randn(3)])
