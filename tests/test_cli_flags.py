@@ -65,7 +65,8 @@ def test_every_train_flag_reaches_the_processes_nproc_starts():
             "--learning-rate", "0.01", "--method", "SGD", "--momentum", "0.9", "--epsilon", "1e-6", "--validation",
             "0.2", "--patience", "2", "--seed", "4", "--device", "cpu", "--checkpoint", "ck", "--resume", "--loss",
             "Loss", "--metrics", "Accuracy", "--stop-on", "Accuracy", "--nproc", "2", "--quiet", "--tensorboard", "tb",
-            "--workers", "1", "--limit", "yaml_bytes=9", "--base-dir", "refs", "--allow-outside"]
+            "--workers", "1", "--limit", "yaml_bytes=9", "--base-dir", "refs", "--allow-outside",
+            "--no-sync-batch-norm"]
     given = vars(build_parser().parse_args(argv))
     forwarded = vars(build_parser().parse_args(_forward_argv(build_parser().parse_args(argv))))
     assert forwarded.pop("distributed") and forwarded.pop("nproc") == 1

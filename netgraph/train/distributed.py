@@ -28,9 +28,11 @@ import torch
 import torch.distributed as dist
 
 from netgraph.core.errors import OptionError
+from netgraph.layers._sync_norm import BatchStatsSync
+from netgraph.layers.normalization import BatchNormModule
 from torch.nn.parallel import DistributedDataParallel
 
-__all__ = ["Context", "setup", "launch", "free_port"]
+__all__ = ["Context", "setup", "launch", "free_port", "share_batch_statistics", "stop_sharing"]
 
 _ENV = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
 
@@ -139,6 +141,23 @@ def setup(distributed: bool, device: torch.device | None) -> Context:
     elif device.type == "cuda" and device.index is None:
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", torch.cuda.current_device())))
     return Context(dist.get_rank(), dist.get_world_size(), device, True, owns)
+
+
+def share_batch_statistics(module: torch.nn.Module, ctx: Context) -> BatchStatsSync | None:
+    """Make every BatchNormalizationLayer in ``module`` normalise by the whole distributed batch's statistics in
+    training (``sync_batch_norm=True``); the shared BatchStatsSync, or None when not distributed or there is none."""
+    norms = [sub for sub in module.modules() if isinstance(sub, BatchNormModule)] if ctx.active else []
+    sync = BatchStatsSync() if norms else None
+    for sub in norms:
+        sub.sync = sync
+    return sync
+
+
+def stop_sharing(module: torch.nn.Module) -> None:
+    """Every BatchNormalizationLayer in ``module`` back on its own process's batch statistics."""
+    for sub in module.modules():
+        if isinstance(sub, BatchNormModule):
+            sub.sync = None
 
 
 def free_port() -> int:

@@ -19,6 +19,7 @@ import torch
 from netgraph.train.checkpoint import rank_estimators, restore_run, run_state, save_checkpoint
 from netgraph.core.errors import DataError, OptionError, TrainingError
 from netgraph.train.data import InMemory
+from netgraph.train.distributed import stop_sharing
 from netgraph.train.padded_data import lengths_keys
 from netgraph.train.loss import surrogate_term
 from netgraph.train.walk import nonfinite_cause, reaching_layers, run_model
@@ -77,6 +78,7 @@ class Plan:
     batches_per_round: int | None
     log: Any = None  # a TensorBoardLog (rank 0 only), or None
     meter: Any = None  # a metrics.Meter when metrics= asked for any, or None
+    batch_stats: Any = None  # the BatchStatsSync batch norms share across processes (sync_batch_norm), or None
 
 
 class Trainer:
@@ -116,6 +118,8 @@ class Trainer:
         """One optimisation step on this process's ``n`` examples of a ``whole``-example batch; the batch loss."""
         rng = self.rng_state()
         weight = self.ctx.share(whole)  # 0: a stand-in example (DDP needs every process's gradients), weighted 0
+        if self.plan.batch_stats is not None:
+            self.plan.batch_stats.counts = weight > 0  # a stand-in example adds nothing to the batch statistics
         if self.scheduled:
             per_round = self.plan.batches_per_round
             s = self.state
@@ -184,6 +188,8 @@ class Trainer:
         torch.set_rng_state(rng[0])  # replay the same random draws
         if rng[1] is not None:
             torch.cuda.set_rng_state(rng[1], self.ctx.device)
+        if self.plan.batch_stats is not None:  # replayed on each process's own: each may stop at another layer
+            stop_sharing(self.module)
         msg, score = nonfinite_cause(self.net, self.module, batch, n, self.loss.describe())
         msg = self.ctx.pick(msg, score)  # the process that saw the cause
         raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. A smaller learning_rate, "
