@@ -36,7 +36,7 @@ from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, refuse
 from netgraph.train.checkpoint_checks import check_layout
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
-from netgraph.train.data import Expect, finish, gather, sample, split_fraction, split_ragged
+from netgraph.train.data import Expect, Streamed, finish, gather, sample, split_fraction, split_ragged
 from netgraph.train.padded_data import padded_training
 from netgraph.train.encoded import encoded_data
 from netgraph.train.frozen import hold_frozen_buffers, release
@@ -260,9 +260,11 @@ def _train(net: Any, data: Any, o: dict[str, Any]) -> Any:
         module.to(ctx.device)
         groups, rates = _groups(net, module, o["learning_rate_multipliers"], method.learning_rate)
         held = hold_frozen_buffers(net, module, o["learning_rate_multipliers"])
-        plan = Plan(batch_size, _rounds(o["max_training_rounds"], max_time, train.batches_per_round(batch_size)),
-                    max_time, seed, method, stopping, progress, checkpoint, resume,
-                    train.batches_per_round(batch_size))
+        per_round = train.batches_per_round(batch_size)
+        if isinstance(train, Streamed) and train.own_batches:  # each process its own loader: the steps they take
+            per_round = ctx.most(per_round)  # together, so that all schedule the same learning rates and rounds
+        plan = Plan(batch_size, _rounds(o["max_training_rounds"], max_time, per_round), max_time, seed, method,
+                    stopping, progress, checkpoint, resume, per_round)
         plan.meter = meter.to(ctx.device) if meter is not None else None
         plan.batch_stats = share_batch_statistics(module, ctx) if o["sync_batch_norm"] else None
         if log_dir is not None and ctx.main:
