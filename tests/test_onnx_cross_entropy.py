@@ -31,12 +31,15 @@ def test_binary_cross_entropy_on_probabilities_exports_and_imports_back(tmp_path
                                                                   rel=1e-5)
 
 
+@pytest.mark.parametrize("logits", [False, True])
 @pytest.mark.parametrize("shape", [(3,), (2, 3)])
-def test_index_cross_entropy_imports_back_through_gather_elements(tmp_path, shape):
-    """Its export picks each row's class with GatherElements, which import_onnx had no layer for. Class
-    probabilities of exactly 0 on the target (the 1e-12 floor) come out equal."""
-    net = NetGraph([CrossEntropyLossLayer("Index")], [], Input=shape)
+def test_index_cross_entropy_imports_back_through_gather_elements(tmp_path, shape, logits):
+    """Its export picks each row's class with GatherElements, which import_onnx had no layer for; on logits it
+    was F.cross_entropy of x.reshape(-1, classes), which merges the batch with the dims after it (refused at import).
+    Class probabilities of exactly 0 on the target (the 1e-12 floor) come out equal."""
+    net = NetGraph([CrossEntropyLossLayer("Index", logits=logits)], [], Input=shape)
     x = torch.rand(5, *shape, generator=torch.Generator().manual_seed(0))
+    x = 6 * x - 3 if logits else x
     x[0, ..., 1] = 0.0
     t = torch.tensor([1, 0, 2, 2, 1]).reshape(5, *[1] * (len(shape) - 1)).expand(5, *shape[:-1]).contiguous()
     _round_trip(net, {"Input": x, "Target": t}, tmp_path)
