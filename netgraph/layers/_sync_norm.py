@@ -48,10 +48,9 @@ def synced_batch_norm(m: Any, x: torch.Tensor, sync: BatchStatsSync) -> torch.Te
     centered = x - mean.view(view)
     var = _all_sum((centered * centered).sum(dims) * keep, sync.group) / n
     out = centered * torch.rsqrt(var + m.epsilon).view(view) * m.Scaling.view(view) + m.Biases.view(view)
-    values = int(n.item())
-    if values > 1:
-        with torch.no_grad():
-            m.MovingMean.lerp_(mean.detach().to(m.MovingMean.dtype), m.momentum)
-            unbiased = var.detach() * (values / (values - 1))
-            m.MovingVariance.lerp_(unbiased.to(m.MovingVariance.dtype), m.momentum)
+    with torch.no_grad():  # no update from one value per channel; no n.item(): a GPU would wait for it each time
+        n, step = n.detach(), (n.detach() > 1) * m.momentum
+        m.MovingMean.lerp_(mean.detach().to(m.MovingMean.dtype), step.to(m.MovingMean.dtype))
+        unbiased = var.detach() * (n / (n - 1).clamp_min(1))
+        m.MovingVariance.lerp_(unbiased.to(m.MovingVariance.dtype), step.to(m.MovingVariance.dtype))
     return out
