@@ -65,7 +65,8 @@ def test_every_train_flag_reaches_the_processes_nproc_starts():
             "--learning-rate", "0.01", "--method", "SGD", "--momentum", "0.9", "--epsilon", "1e-6", "--validation",
             "0.2", "--patience", "2", "--seed", "4", "--device", "cpu", "--checkpoint", "ck", "--resume", "--loss",
             "Loss", "--metrics", "Accuracy", "--stop-on", "Accuracy", "--nproc", "2", "--quiet", "--tensorboard", "tb",
-            "--workers", "1", "--limit", "yaml_bytes=9", "--base-dir", "refs", "--allow-outside"]
+            "--workers", "1", "--limit", "yaml_bytes=9", "--base-dir", "refs", "--allow-outside",
+            "--no-sync-batch-norm"]
     given = vars(build_parser().parse_args(argv))
     forwarded = vars(build_parser().parse_args(_forward_argv(build_parser().parse_args(argv))))
     assert forwarded.pop("distributed") and forwarded.pop("nproc") == 1
@@ -89,3 +90,22 @@ def test_a_limit_below_one_names_the_flag(tmp_path, capsys, flag):
     (tmp_path / "s.yaml").write_text(SMALL)
     assert main(["check", str(tmp_path / "s.yaml"), "--limit", flag]) == 1
     assert capsys.readouterr().err == f"netgraph check: --limit {flag}: N must be a whole number > 0\n"
+
+
+@pytest.mark.parametrize("flags, synced", [([], True), (["--no-sync-batch-norm"], False)])
+def test_no_sync_batch_norm_reaches_net_train(tmp_path, monkeypatch, flags, synced):
+    import netgraph.cli.train as cli_train
+    from netgraph.cli.parser import build_parser
+    seen = {}
+
+    def fake(net, data, **options):
+        seen.update(options)
+        raise KeyboardInterrupt  # stop before training
+
+    monkeypatch.setattr(cli_train, "net_train", fake)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text(SMALL)
+    np.savez(tmp_path / "d.npz", Input=np.zeros((4, 3), "f4"), Target=np.zeros((4, 1), "f4"))
+    with pytest.raises(KeyboardInterrupt):
+        cli_train.train(build_parser().parse_args(["train", "s.yaml", "--data", "d.npz", *flags]))
+    assert seen["sync_batch_norm"] is synced

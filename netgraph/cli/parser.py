@@ -97,6 +97,9 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--stop-on", metavar="METRIC",
                    help="with --patience: stop when this metric (e.g. Accuracy) stops improving, not the loss")
     p.add_argument("--nproc", type=int, default=1, help="train in N processes (torchrun, DDP; gloo on CPU)")
+    p.add_argument("--no-sync-batch-norm", dest="sync_batch_norm", action="store_false",
+                   help="with --nproc: each process's BatchNormalizationLayer normalises by its own slice of the batch "
+                        "(faster; default: by the whole batch's statistics, as one process)")
     p.add_argument("--distributed", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--tensorboard", metavar="DIR",

@@ -41,7 +41,7 @@ def _forward_argv(args: argparse.Namespace) -> list[str]:
             out += [f"--{name.replace('_', '-')}", str(value)]
     out += [f"--limit={flag}" for flag in args.limit]
     out += ["--resume"] * bool(args.resume) + ["--quiet"] * bool(args.quiet) + ["--distributed"]
-    out += ["--allow-outside"] * bool(args.allow_outside)
+    out += ["--allow-outside"] * bool(args.allow_outside) + ["--no-sync-batch-norm"] * (not args.sync_batch_norm)
     return out
 
 
@@ -88,7 +88,8 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
         checkpoint=checkpoint, resume=bool(args.resume), loss_function=loss,
         progress=False if args.quiet else "auto", all=True, num_workers=args.workers or 0,
         progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
-        distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1)
+        distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1,
+        sync_batch_norm=args.sync_batch_norm)
     if int(os.environ.get("RANK", "0")) != 0:
         return 0
     return _write_outputs(results, args.spec, out, name, description)

@@ -186,12 +186,16 @@ def _quiet() -> Iterator[None]:
 def _trace_inputs(net: Any, module: torch.nn.Module) -> dict:
     """``example_inputs`` that ``module`` runs on, so its trace is that of a valid evaluation: Integer ports
     get random indices 0 or 1, else all 1 (ExtractLayer's smallest 1-based position), else all 0 (the first
-    embedding or class). None runs: a DataError with the net's own error, before torch traces anything."""
+    embedding or class); real ports random normal values, else uniform in [0, 1) (probabilities, as
+    CrossEntropyLossLayer('Binary') takes). None runs: a DataError with the net's own error, before torch traces
+    anything."""
     inputs = example_inputs(net)
     integer = [p for p in net.input_ports if net.port_types[p].dtype == INTEGER]
-    if not integer:
-        return inputs
-    fills = (inputs, *({**inputs, **{p: torch.full_like(inputs[p], v) for p in integer}} for v in (1, 0)))
+    real = [p for p in net.input_ports if p not in integer]
+    generator = torch.Generator().manual_seed(1)
+    unit = {p: torch.rand(inputs[p].shape, generator=generator) for p in real}
+    fills = [{**base, **{p: torch.full_like(inputs[p], v) for p in integer}} if v is not None else base
+             for base in (inputs, {**inputs, **unit}) for v in (None, *((1, 0) if integer else ()))]
     problem = None
     for trial in fills:
         try:
@@ -200,9 +204,10 @@ def _trace_inputs(net: Any, module: torch.nn.Module) -> dict:
             return trial
         except (ValueError, IndexError, RuntimeError) as exc:  # DataError, an index past an embedding's count
             problem = problem or exc
-    raise DataError(f"export_onnx traces the net on example inputs, but none runs (Integer port(s) "
-                    f"{', '.join(map(repr, integer))} random 0 or 1, all 1, all 0): {str(problem)[:300]}",
-                    port=integer[0]) from None
+    tried = [f"Integer port(s) {', '.join(map(repr, integer))} random 0 or 1, all 1, all 0"] if integer else []
+    tried += [f"real port(s) {', '.join(map(repr, real))} random normal, uniform in [0, 1)"] if real else []
+    raise DataError(f"export_onnx traces the net on example inputs, but none runs ({'; '.join(tried)}): "
+                    f"{str(problem)[:300]}", port=(integer or real)[0]) from None
 
 
 def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes:

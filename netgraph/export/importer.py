@@ -31,6 +31,7 @@ from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.export.deps import require
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
+from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
 from netgraph.export.onnx_files import read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
 from netgraph.export.onnx_mha import attention_patterns
@@ -48,7 +49,7 @@ __all__ = ["import_onnx", "import_model"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
 CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS,
-              **RECURRENT_CONVERTERS, **SPATIAL_CONVERTERS, **EXTRA_CONVERTERS,
+              **RECURRENT_CONVERTERS, **SPATIAL_CONVERTERS, **EXTRA_CONVERTERS, **GATHER_CONVERTERS,
               "Gather": lambda node, ctx: padding_gather(node, ctx) or RECURRENT_CONVERTERS["Gather"](node, ctx),
               "Where": lambda node, ctx: nan_guard(node, ctx) or ACTIVATION_CONVERTERS["Where"](node, ctx)}
 #: Layers that compute element by element, so work on a tensor whose batch is folded (see onnx_reshape).
@@ -329,6 +330,7 @@ class _Builder(ConstantFolding):
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="onnx")
         net = self._relaxed(layers, edges, shapes) or NetGraph(layers, edges, **shapes)
         fixed = {name: 0 for name, layer in layers.items() if layer.type_name == "ConstantArrayLayer"}
+        fixed.update(one_hot_tables(self.producers.values(), layers))
         return net_set_learning_rate_multipliers(net, fixed) if fixed else net  # the model's constants stay fixed
 
     def _relaxed(self, layers: dict[str, Any], edges: list[tuple], shapes: dict[str, PortType]) -> NetGraph | None:

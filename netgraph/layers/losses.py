@@ -142,8 +142,8 @@ class MeanAbsoluteLossLayer(_PairLoss):
 
 _CE_CODE = {
     ("Index", False): "(-{x}.gather(-1, {t}.unsqueeze(-1)).clamp_min(1e-12).log()).unsqueeze(-1).flatten(1).mean(1)",
-    ("Index", True): "F.cross_entropy({x}.reshape(-1, {x}.shape[-1]), {t}.reshape(-1), "
-                     "reduction='none').reshape({x}.shape[:-1]).unsqueeze(-1).flatten(1).mean(1)",
+    ("Index", True): "(-F.log_softmax({x}, -1).gather(-1, {t}.unsqueeze(-1)).squeeze(-1)).unsqueeze(-1).flatten(1)"
+                     ".mean(1)",
     ("Probabilities", False): "(-({t} * {x}.clamp_min(1e-12).log()).sum(-1)).unsqueeze(-1).flatten(1).mean(1)",
     ("Probabilities", True): "(-({t} * F.log_softmax({x}, -1)).sum(-1)).unsqueeze(-1).flatten(1).mean(1)",
     ("Binary", False): "(-({t} * {x}.clamp_min(1e-12).log() + (1 - {t}) * (1 - {x}).clamp_min(1e-12).log()))"
@@ -252,8 +252,7 @@ _RUNNERS = {
     MeanAbsoluteLossLayer.CODE: lambda x, t: (x - t).abs().unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Index", False)]: lambda x, t: -torch.log(torch.gather(x, -1, t[..., None]).clamp_min(EPSILON))
     .unsqueeze(-1).flatten(1).mean(1),
-    _CE_CODE[("Index", True)]: lambda x, t: F.cross_entropy(x.reshape(-1, x.shape[-1]), t.reshape(-1),
-                                                           reduction="none").reshape(x.shape[:-1])
+    _CE_CODE[("Index", True)]: lambda x, t: -torch.gather(torch.log_softmax(x, -1), -1, t[..., None])[..., 0]
     .unsqueeze(-1).flatten(1).mean(1),
     _CE_CODE[("Probabilities", False)]: lambda x, t: -(t * torch.log(x.clamp_min(EPSILON))).sum(-1)
     .unsqueeze(-1).flatten(1).mean(1),

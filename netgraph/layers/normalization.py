@@ -25,6 +25,7 @@ from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.layers._modules import LayerModule
+from netgraph.layers._sync_norm import BatchStatsSync, synced_batch_norm
 
 __all__ = ["SoftmaxLayer", "DropoutLayer", "BatchNormalizationLayer", "LayerNormalizationLayer"]
 
@@ -179,17 +180,23 @@ class BatchNormModule(LayerModule):
         self.register_buffer("MovingMean", arrays["MovingMean"].clone())
         self.register_buffer("MovingVariance", arrays["MovingVariance"].clone())
         self.momentum, self.epsilon = momentum, epsilon
+        self.sync: BatchStatsSync | None = None  # set by a distributed net_train sharing batch statistics
 
-    def stats(self, x: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor | None]:
-        """The moving statistics to use and update; none in training on one value per channel (a batch of one
-        vector), whose variance has no estimate: F.batch_norm refuses it, and torch's op would store NaN."""
-        if self.training and x.numel() == x.shape[1]:
-            return None, None
-        return self.MovingMean, self.MovingVariance
+    def norm(self, x: torch.Tensor) -> torch.Tensor:
+        """The compiled forward's call; in training with ``sync`` set (``net_train(..., distributed=True)``), the
+        statistics are the whole distributed batch's (``netgraph.layers._sync_norm``). Training on one value per
+        channel (a batch of one vector) leaves the moving statistics alone: its variance has no estimate
+        (F.batch_norm refuses it, and torch's op would store NaN)."""
+        if self.training:
+            if self.sync is not None:
+                return synced_batch_norm(self, x, self.sync)
+            if x.numel() == x.shape[1]:
+                return torch.batch_norm(x, self.Scaling, self.Biases, None, None, True, self.momentum,
+                                        self.epsilon, torch.backends.cudnn.enabled)
+        return torch.batch_norm(x, self.Scaling, self.Biases, self.MovingMean, self.MovingVariance, self.training,
+                                self.momentum, self.epsilon, torch.backends.cudnn.enabled)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.batch_norm(x, self.Scaling, self.Biases, *self.stats(x), self.training, self.momentum,
-                                self.epsilon, torch.backends.cudnn.enabled)
+    forward = norm
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -229,8 +236,7 @@ class BatchNormalizationLayer(_Normalization):
 
     def emit(self, ctx: EmitContext) -> str:
         m = ctx.module
-        return (f"torch.batch_norm({ctx.args[0]}, {m}.Scaling, {m}.Biases, *{m}.stats({ctx.args[0]}), {m}.training, "
-                f"{1.0 - self.momentum!r}, {self.epsilon!r}, torch.backends.cudnn.enabled)")
+        return f"{m}.norm({ctx.args[0]})"
 
 
 class LayerNormModule(LayerModule):

@@ -34,7 +34,7 @@ from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, refuse
 from netgraph.train.checkpoint_checks import check_layout
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
-from netgraph.train.data import Expect, finish, gather, sample, split_fraction, split_ragged
+from netgraph.train.data import Expect, Streamed, finish, gather, sample, split_fraction, split_ragged
 from netgraph.train.data_files import load_data
 from netgraph.train.padded_data import padded_training
 from netgraph.train.encoded import encoded_data
@@ -55,7 +55,7 @@ from netgraph.train.results import NetTrainResults
 from netgraph.train.metrics import Meter, metric_name, parse_metrics, plan_metrics
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.train.tensorboard import TensorBoardLog, parse_reporting
-from netgraph.train.distributed import setup
+from netgraph.train.distributed import setup, share_batch_statistics
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays
 from netgraph.core.options import as_seed
@@ -70,7 +70,8 @@ OPTIONS: dict[str, Any] = {
     "validation_set": None, "learning_rate": None, "method": "Adam", "learning_rate_multipliers": None,
     "target_device": "cpu", "random_seed": None, "training_stopping_criterion": None, "checkpoint": None,
     "resume": False, "progress": "auto", "progress_reporting": None, "log_dir": None, "all": False,
-    "return_results": False, "distributed": False, "metrics": None, "num_workers": 0, "working_precision": None,
+    "return_results": False, "distributed": False, "sync_batch_norm": True, "metrics": None, "num_workers": 0,
+    "working_precision": None,
 }
 DEFAULT_BATCH_SIZE = 64
 
@@ -88,7 +89,8 @@ def net_train(net: Any, data: Any, **options: Any) -> Any:
     'keep'}), ``resume`` (True: the newest checkpoint; or a path), ``progress`` ('auto', True,
     'print', False or f(info)), ``progress_reporting='tensorboard'`` with ``log_dir`` (TensorBoard event
     files: losses, learning rate, the net's graph; see ``netgraph.train.tensorboard``),
-    ``all``/``return_results``, ``distributed`` (inside torchrun), ``metrics`` (names, or {port: names}:
+    ``all``/``return_results``, ``distributed`` (inside torchrun), ``sync_batch_norm`` (True: distributed batch
+    norms use the whole batch's statistics, not each process's slice's), ``metrics`` (names, or {port: names}:
     Accuracy, Precision, Recall, F1, ROCAUC, MeanSquaredError, MeanAbsoluteError; see
     ``netgraph.train.metrics``; a metric name as ``training_stopping_criterion`` stops on it), ``num_workers``
     (DataLoader worker processes reading data in the encoded form: files, labels, texts; see
@@ -119,7 +121,7 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
                               f"Wolfram's NetTrain, e.g. method=('SGD', {{{snake(k)!r}: ...}})")
         hint = did_you_mean(snake(k), OPTIONS) or did_you_mean(k, OPTIONS)
         raise OptionError(f"net_train has no option {k!r}{hint}; options: {', '.join(OPTIONS)}")
-    for name in ("all", "return_results", "distributed"):
+    for name in ("all", "return_results", "distributed", "sync_batch_norm"):
         if name in options and not isinstance(options[name], (bool, np.bool_)):
             raise OptionError(f"net_train option {name}= must be True or False, found {options[name]!r}",
                               option=name)
@@ -265,10 +267,13 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         module.to(ctx.device)
         groups, rates = _groups(net, module, o["learning_rate_multipliers"], method.learning_rate)
         held = hold_frozen_buffers(net, module, o["learning_rate_multipliers"])
-        plan = Plan(batch_size, _rounds(o["max_training_rounds"], max_time, train.batches_per_round(batch_size)),
-                    max_time, seed, method, stopping, progress, checkpoint, resume,
-                    train.batches_per_round(batch_size), mixed=precision.mixed)
+        per_round = train.batches_per_round(batch_size)
+        if isinstance(train, Streamed) and train.own_batches:  # each process its own loader: the steps they take
+            per_round = ctx.most(per_round)  # together, so that all schedule the same learning rates and rounds
+        plan = Plan(batch_size, _rounds(o["max_training_rounds"], max_time, per_round), max_time, seed, method,
+                    stopping, progress, checkpoint, resume, per_round, mixed=precision.mixed)
         plan.meter = meter.to(ctx.device) if meter is not None else None
+        plan.batch_stats = share_batch_statistics(module, ctx) if o["sync_batch_norm"] else None
         if log_dir is not None and ctx.main:
             plan.log = log = TensorBoardLog(log_dir)
         trainer = Trainer(net, module, loss.to(ctx.device), train.to(ctx.device),

@@ -154,6 +154,6 @@ def seeded(batches: Iterable, seed: int) -> Iterator:
 
 def process_slice(cols: dict[str, torch.Tensor], n: int, rank: int, world: int) -> dict[str, torch.Tensor]:
     """Process ``rank``'s slice of an ``n``-example batch, as ``tensor_split`` splits it (a process left without an
-    example gets the first as a stand-in, which ``Context.share`` weights 0)."""
+    example gets the first as a stand-in, which counts 0)."""
     idx = torch.arange(n).tensor_split(world)[rank] if rank < n else torch.arange(1)
     return {k: v[idx] for k, v in cols.items()}

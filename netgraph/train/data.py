@@ -264,15 +264,17 @@ class InMemory:
         return math.ceil(self.size / batch_size)
 
     def batches(self, batch_size: int, order: torch.Tensor | None, rank: int = 0,
-                world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int]]:
-        """(this process's part of the batch, the whole batch's size) for each batch of one round."""
+                world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int, int]]:
+        """(this process's part of the batch, how many of its examples count, the whole batch's size) for each batch
+        of one round; a process left without examples (a last batch smaller than world) gets a stand-in, counting 0."""
         order = torch.arange(self.size) if order is None else order
+        device = next(iter(self.cols.values())).device
         for start in range(0, self.size, batch_size):
             idx = order[start:start + batch_size]
-            if world > 1:  # a process left without examples (a last batch smaller than world) gets a stand-in
-                idx = idx.tensor_split(world)[rank] if rank < len(idx) else idx[:1]  # weighted 0: Context.share
-            idx = idx.to(next(iter(self.cols.values())).device)
-            yield {k: v[idx] for k, v in self.cols.items()}, int(min(batch_size, self.size - start))
+            whole = len(idx)
+            if world > 1:
+                idx = idx.tensor_split(world)[rank] if rank < whole else idx[:1]
+            yield {k: v[idx.to(device)] for k, v in self.cols.items()}, len(idx) if rank < whole else 0, whole
 
 
 class Streamed:
@@ -313,10 +315,22 @@ class Streamed:
         except TypeError:
             return None
 
+    def stand_in(self) -> dict[str, torch.Tensor]:
+        """The first batch's first example (checked), for a process with no batch left to take part with."""
+        cols = self.check(self.first_raw, 1)
+        return {k: v[:1].to(self.device) if self.device is not None else v[:1] for k, v in cols.items()}
+
+    @property
+    def own_batches(self) -> bool:
+        """Whether each process of a distributed run reads its own batches (a user's loader, as with a
+        DistributedSampler), not a slice of batches every process draws alike (netgraph's: ``whole_batches``)."""
+        return not getattr(self.loader, "whole_batches", False)
+
     def batches(self, batch_size: int, order: Any = None, rank: int = 0,
-                world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int]]:
-        """Each process's batches: a user's loader's own (DistributedSampler), or a slice of netgraph's (texts, images,
-        ragged data: ``whole_batches``), the same on every process in the order seed ``order`` draws."""
+                world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int, int]]:
+        """Each process's batches, as ``InMemory.batches``: a user's loader's own (whose whole batch size the
+        processes add up: ``aligned``), or a slice of netgraph's (texts, images, ragged data: ``whole_batches``),
+        the same on every process in the order seed ``order`` draws."""
         self.passes += 1
         rest, self.rest, i = self.rest, None, 0
         source = self.loader if rest is None else itertools.chain([self.first_raw], rest)
@@ -325,9 +339,8 @@ class Streamed:
         for i, batch in enumerate(source, 1):
             cols = self.check(batch, i)
             n = next(iter(cols.values())).shape[0]
-            cols = process_slice(cols, n, rank, world) if sliced else cols
-            yield ({k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols), (
-                n if sliced else n * world)
+            cols, own = (process_slice(cols, n, rank, world), len(range(rank, n, world))) if sliced else (cols, n)
+            yield ({k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols), own, n
         if i == 0:
             raise DataError(f"{self.what}: the data gave no batch when iterated again for the next round (pass "
                             f"{self.passes}): it can be iterated only once (a generator or iterator?); give a "

@@ -23,14 +23,17 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import torch
 import torch.distributed as dist
 
 from netgraph.core.errors import OptionError
+from netgraph.layers._sync_norm import BatchStatsSync
+from netgraph.layers.normalization import BatchNormModule
 from torch.nn.parallel import DistributedDataParallel
 
-__all__ = ["Context", "setup", "launch", "free_port"]
+__all__ = ["Context", "setup", "launch", "free_port", "share_batch_statistics", "stop_sharing", "aligned"]
 
 _ENV = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
 
@@ -59,11 +62,6 @@ class Context:
         ids = [self.device.index] if self.device.type == "cuda" else None
         return DistributedDataParallel(module, device_ids=ids, find_unused_parameters=unused)
 
-    def share(self, whole: int) -> int:
-        """How many of a ``whole``-example batch's examples this process holds (as ``tensor_split`` splits them); 0
-        for a process left with a stand-in example of a last batch smaller than the process count."""
-        return whole // self.world + (self.rank < whole % self.world)
-
     def sum(self, values: list[float]) -> list[float]:
         """Element-wise sums over all processes (the values themselves when not distributed)."""
         if not self.active:
@@ -88,6 +86,13 @@ class Context:
         parts = [torch.empty_like(t) for _ in range(self.world)]
         dist.all_gather(parts, t)
         return [p.tolist() for p in parts]
+
+    def most(self, count: int | None) -> int | None:
+        """The largest ``count`` of all processes; None when any process's is None (unknown)."""
+        if not self.active:
+            return count
+        counts = [c[0] for c in self.gather([-1.0 if count is None else float(count)])]
+        return None if min(counts) < 0 else int(max(counts))
 
     def broadcast(self, value: int) -> int:
         """Rank 0's ``value`` on every process."""
@@ -139,6 +144,36 @@ def setup(distributed: bool, device: torch.device | None) -> Context:
     elif device.type == "cuda" and device.index is None:
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", torch.cuda.current_device())))
     return Context(dist.get_rank(), dist.get_world_size(), device, True, owns)
+
+
+def share_batch_statistics(module: torch.nn.Module, ctx: Context) -> BatchStatsSync | None:
+    """Make every BatchNormalizationLayer in ``module`` normalise by the whole distributed batch's statistics in
+    training (``sync_batch_norm=True``); the shared BatchStatsSync, or None when not distributed or there is none."""
+    norms = [sub for sub in module.modules() if isinstance(sub, BatchNormModule)] if ctx.active else []
+    sync = BatchStatsSync() if norms else None
+    for sub in norms:
+        sub.sync = sync
+    return sync
+
+
+def stop_sharing(module: torch.nn.Module) -> None:
+    """Every BatchNormalizationLayer in ``module`` back on its own process's batch statistics."""
+    for sub in module.modules():
+        if isinstance(sub, BatchNormModule):
+            sub.sync = None
+
+
+def aligned(batches: Iterator[tuple[dict, int, int]], ctx: Context, stand_in: dict) -> Iterator[tuple[dict, int, int]]:
+    """A user's loader's batches in a distributed run, where each process reads its own (a DistributedSampler, or
+    any other split): (batch, this process's example count, the whole batch's: all processes' counts added up), so
+    batches of different sizes are weighted by size; while any process has a batch left, one without takes part with
+    ``stand_in`` counting 0 (DDP exchanges gradients in every process at each step: the others would wait forever)."""
+    while True:
+        batch, own, _ = next(batches, (None, 0, 0))
+        left, whole = ctx.sum([float(batch is not None), float(own)])
+        if not left:
+            return
+        yield (stand_in if batch is None else batch), own, int(whole)
 
 
 def free_port() -> int:

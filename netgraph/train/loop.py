@@ -19,7 +19,8 @@ import torch
 
 from netgraph.train.checkpoint import rank_estimators, restore_run, run_state, save_checkpoint
 from netgraph.core.errors import DataError, OptionError, TrainingError
-from netgraph.train.data import InMemory
+from netgraph.train.data import InMemory, Streamed
+from netgraph.train.distributed import aligned, stop_sharing
 from netgraph.train.padded_data import lengths_keys
 from netgraph.train.loss import surrogate_term
 from netgraph.train.walk import nonfinite_cause, reaching_layers, run_model
@@ -80,6 +81,7 @@ class Plan:
     log: Any = None  # a TensorBoardLog (rank 0 only), or None
     meter: Any = None  # a metrics.Meter when metrics= asked for any, or None
     mixed: bool = False  # working_precision='mixed': forwards under bfloat16 autocast
+    batch_stats: Any = None  # the BatchStatsSync batch norms share across processes (sync_batch_norm), or None
 
 
 class Trainer:
@@ -119,10 +121,11 @@ class Trainer:
         out = run_model(model, inputs, n, where)
         return out if isinstance(out, dict) else {self.net.output_ports[0]: out}
 
-    def step(self, batch: dict, n: int, whole: int) -> float:
-        """One optimisation step on this process's ``n`` examples of a ``whole``-example batch; the batch loss."""
+    def step(self, batch: dict, n: int, weight: int, whole: int) -> float:
+        """One step on ``n`` examples, ``weight`` of them counting (0: a stand-in), of a ``whole``-example batch."""
         rng = self.rng_state()
-        weight = self.ctx.share(whole)  # 0: a stand-in example (DDP needs every process's gradients), weighted 0
+        if self.plan.batch_stats is not None:
+            self.plan.batch_stats.counts = weight > 0  # a stand-in example adds nothing to the batch statistics
         if self.scheduled:
             per_round = self.plan.batches_per_round
             s = self.state
@@ -191,6 +194,8 @@ class Trainer:
         torch.set_rng_state(rng[0])  # replay the same random draws
         if rng[1] is not None:
             torch.cuda.set_rng_state(rng[1], self.ctx.device)
+        if self.plan.batch_stats is not None:  # replayed on each process's own: each may stop at another layer
+            stop_sharing(self.module)
         with mixed_forward(self.ctx.device) if self.plan.mixed else contextlib.nullcontext():
             msg, score = nonfinite_cause(self.net, self.module, batch, n, self.loss.describe())
         msg = self.ctx.pick(msg, score)  # the process that saw the cause
@@ -234,6 +239,14 @@ class Trainer:
                                 f"{self.plan.max_rounds}); give a re-iterable (a list of batch dicts, a DataLoader, "
                                 f"a Dataset), max_training_rounds=1, or max_training_time= for an endless generator")
 
+    def batches(self, data: Any, order: Any) -> Any:
+        """``data``'s batches for this process as (batch, how many of its examples count, the whole batch's size);
+        a user's loader in a distributed run goes step by step with the other processes' (``aligned``)."""
+        batches = data.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world)
+        if self.ctx.active and isinstance(data, Streamed) and data.own_batches:
+            return aligned(batches, self.ctx, data.stand_in())
+        return batches
+
     def _rounds(self) -> str:
         plan, s = self.plan, self.state
         if plan.resume is not None and (ended := ended_before(plan.stopping, plan.max_time, s)):
@@ -247,11 +260,11 @@ class Trainer:
             if isinstance(self.train, InMemory):
                 order = torch.randperm(self.train.size, generator=torch.Generator().manual_seed(mix_seed(plan.seed, r)))
             total, count, timed_out = 0.0, 0, False
-            for batch, whole in self.train.batches(plan.batch_size, order, self.ctx.rank, self.ctx.world):
+            for batch, weight, whole in self.batches(self.train, order):
                 n = next(iter(batch.values())).shape[0] if batch else 0
                 if plan.log is not None:
                     plan.log.graph(self.module, tuple(batch[p] for p in self.net.input_ports))
-                value = self.step(batch, n, whole)
+                value = self.step(batch, n, weight, whole)
                 s.batch_losses.append(value)
                 s.batches, s.examples = s.batches + 1, s.examples + whole
                 if plan.log is not None:
@@ -318,9 +331,9 @@ class Trainer:
         total, count = 0.0, 0
         with torch.no_grad():
             order = None if isinstance(self.validation, InMemory) else mix_seed(self.plan.seed, self.state.rounds, 0)
-            for batch, whole in self.validation.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world):
+            for batch, weight, _ in self.validation.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world):
                 n = next(iter(batch.values())).shape[0]
-                if not self.ctx.share(whole):  # a stand-in example: this process has none of a small last batch
+                if not weight:  # a stand-in example: this process has none of a small last batch
                     continue
                 outputs = self.forward(self.module, batch, n)
                 _, value = self.loss(outputs, batch, n)

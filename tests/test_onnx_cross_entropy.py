@@ -1,0 +1,59 @@
+"""CrossEntropyLossLayer through ONNX: export -> onnxruntime -> import_onnx, every form with equal outputs."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import CrossEntropyLossLayer, NetGraph, SpecError, export_onnx, import_onnx
+from tests.onnx_helpers import run_onnx
+
+
+def _round_trip(net: NetGraph, inputs: dict, tmp_path) -> None:
+    want = net(**inputs)
+    export_onnx(net, tmp_path / "m.onnx")
+    got = run_onnx(tmp_path / "m.onnx", inputs)[0]
+    torch.testing.assert_close(torch.from_numpy(got), want, rtol=1e-6, atol=1e-6)
+    torch.testing.assert_close(import_onnx(tmp_path / "m.onnx")(**inputs), want, rtol=1e-6, atol=1e-6)
+
+
+def test_binary_cross_entropy_on_probabilities_exports_and_imports_back(tmp_path):
+    """export_onnx traced every real input port on random normal values, which the Binary form refuses (it takes
+    probabilities in [0, 1]): the export failed whatever the net. Probabilities of exactly 0 and 1 (the 1e-12 floor,
+    27.63 a term) come out equal."""
+    net = NetGraph([CrossEntropyLossLayer("Binary")], [], Input=4)
+    x = torch.tensor([[0.0, 1.0, 0.25, 0.5], [1e-13, 0.999, 0.0, 1.0]])
+    t = torch.tensor([[1.0, 0.0, 1.0, 0.3], [1.0, 1.0, 0.0, 1.0]])
+    _round_trip(net, {"Input": x, "Target": t}, tmp_path)
+    assert net(Input=x[:1], Target=t[:1]).item() == pytest.approx((2 * 27.631021 - torch.tensor(0.25).log().item()
+                                                                   - 0.3 * torch.tensor(0.5).log().item()
+                                                                   - 0.7 * torch.tensor(0.5).log().item()) / 4,
+                                                                  rel=1e-5)
+
+
+@pytest.mark.parametrize("logits", [False, True])
+@pytest.mark.parametrize("shape", [(3,), (2, 3)])
+def test_index_cross_entropy_imports_back_through_gather_elements(tmp_path, shape, logits):
+    """Its export picks each row's class with GatherElements, which import_onnx had no layer for; on logits it
+    was F.cross_entropy of x.reshape(-1, classes), which merges the batch with the dims after it (refused at import).
+    Class probabilities of exactly 0 on the target (the 1e-12 floor) come out equal."""
+    net = NetGraph([CrossEntropyLossLayer("Index", logits=logits)], [], Input=shape)
+    x = torch.rand(5, *shape, generator=torch.Generator().manual_seed(0))
+    x = 6 * x - 3 if logits else x
+    x[0, ..., 1] = 0.0
+    t = torch.tensor([1, 0, 2, 2, 1]).reshape(5, *[1] * (len(shape) - 1)).expand(5, *shape[:-1]).contiguous()
+    _round_trip(net, {"Input": x, "Target": t}, tmp_path)
+    back = import_onnx(tmp_path / "m.onnx")
+    (table,) = [path for path in back.learning_rate_multipliers if "onehot" in str(path)]
+    assert back.learning_rate_multipliers[table] == 0  # the identity table is the model's, fixed in training
+
+
+def test_another_gather_elements_is_refused_naming_the_node(tmp_path):
+    class Pick(torch.nn.Module):
+        def forward(self, x, i):
+            return x.gather(1, i)
+
+    torch.onnx.export(Pick(), (torch.rand(2, 3, 4), torch.zeros(2, 1, 4, dtype=torch.long)), tmp_path / "g.onnx",
+                      dynamo=False, input_names=["x", "i"], dynamic_axes={"x": {0: "b"}, "i": {0: "b"}})
+    with pytest.raises(SpecError, match=r"GatherElements.*only GatherElements along the last axis"):
+        import_onnx(tmp_path / "g.onnx")

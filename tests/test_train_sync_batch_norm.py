@@ -1,0 +1,183 @@
+"""Distributed training shares BatchNormalizationLayer's batch statistics across processes (sync_batch_norm)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from netgraph import BatchNormalizationLayer, ElementwiseLayer, LinearLayer, NetChain, OptionError, net_initialize
+from netgraph.train import net_train
+from netgraph.train.distributed import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+TRAIN_WORKER = """
+import json, os, sys
+sys.path.insert(0, {root!r})
+import torch
+from safetensors.torch import save_file
+from tests.test_train_sync_batch_norm import bn_net, bn_data
+from netgraph.train import net_train
+
+mode = sys.argv[1]  # "single", "synced" (the default) or "own" (sync_batch_norm=False)
+x, y, vx, vy = bn_data()
+options = {{"sync_batch_norm": False}} if mode == "own" else {{}}
+r = net_train(bn_net(), {{"Input": x, "Target": y}}, validation_set={{"Input": vx, "Target": vy}}, batch_size=20,
+              max_training_rounds=3, random_seed=1, method="SGD", learning_rate=0.05, distributed=mode != "single",
+              progress=False, all=True, **options)
+name = mode + os.environ.get("RANK", "")
+net = r.training_net
+save_file({{f"{{n}}.{{k}}": v for n, layer in net.layers.items() for k, v in layer.arrays.items()}},
+          os.path.join({out!r}, name + ".safetensors"))
+with open(os.path.join({out!r}, name + ".json"), "w") as f:
+    json.dump([r.round_losses, r.validation_losses, r.batch_losses], f)
+"""
+
+GRADIENT_WORKER = """
+import os, sys
+sys.path.insert(0, {root!r})
+import torch
+from safetensors.torch import save_file
+from tests.test_train_sync_batch_norm import bn_net, bn_data
+from netgraph.train.distributed import setup, share_batch_statistics
+
+x = bn_data()[0][:8]
+ctx = setup(True, None)
+module = bn_net().compile()
+share_batch_statistics(module, ctx)
+model = ctx.wrap(module, False)
+part = x.tensor_split(2)[ctx.rank]
+(model(part).square().sum() * 2 / 8).backward()  # DDP averages over the 2 processes: the mean over all 8
+found = {{name: p.grad for name, p in module.named_parameters()}}
+found.update((name, b.clone()) for name, b in module.named_buffers())
+save_file(found, os.path.join({out!r}, f"grad{{ctx.rank}}.safetensors"))
+ctx.close()
+"""
+
+
+def bn_net():
+    """A net whose loss depends on the batch statistics (inputs far from 0, so normalising matters)."""
+    net = NetChain([LinearLayer(4), BatchNormalizationLayer(), ElementwiseLayer("Ramp"), LinearLayer(1)], input=3)
+    return net_initialize(net, seed=0)
+
+
+def bn_data():
+    """41 training examples (batches of 20, 20 and 1: the last leaves one process a stand-in) and 21 validation."""
+    g = torch.Generator().manual_seed(0)
+    x, vx = 3 * torch.randn(41, 3, generator=g) + 5, 3 * torch.randn(21, 3, generator=g) + 5
+    return x, x[:, :1] * x[:, 1:2] / 10, vx, vx[:, :1] * vx[:, 1:2] / 10
+
+
+def _torchrun(tmp_path: Path, worker: str, *args: str) -> Path:
+    script = tmp_path / "worker.py"
+    script.write_text(textwrap.dedent(worker.format(root=str(ROOT), out=str(tmp_path))))
+    command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", "2",
+               "--master-addr", "127.0.0.1", "--master-port", str(free_port()), str(script), *args]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _, stderr = process.communicate(timeout=180)
+    except subprocess.TimeoutExpired:  # a hang: SIGTERM lets torchrun stop its workers (a SIGKILL orphans them)
+        process.terminate()
+        process.communicate(timeout=60)
+        pytest.fail("the processes did not finish in 180 s (waiting for each other?)")
+    assert process.returncode == 0, stderr[-3000:]
+    return script
+
+
+def _read(tmp_path: Path, name: str) -> tuple[dict, list]:
+    import json
+    return load_file(tmp_path / f"{name}.safetensors"), json.loads((tmp_path / f"{name}.json").read_text())
+
+
+@pytest.mark.slow
+def test_two_processes_with_synced_batch_norm_train_as_one_process_on_the_whole_batch(tmp_path):
+    """Each process normalised by its slice's statistics (and moved its moving mean and variance by them): losses and
+    arrays differed from one process's on the whole batch. Shared, they match, the 1-example last batch included."""
+    script = _torchrun(tmp_path, TRAIN_WORKER, "synced")
+    _torchrun(tmp_path, TRAIN_WORKER, "own")
+    done = subprocess.run([sys.executable, str(script), "single"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    single, single_losses = _read(tmp_path, "single")
+    ranks = [_read(tmp_path, f"synced{r}") for r in (0, 1)]
+    assert ranks[0][1] == ranks[1][1] and all(torch.equal(ranks[0][0][k], ranks[1][0][k]) for k in single)
+    arrays, losses = ranks[0]
+    for key, value in single.items():  # MovingMean and MovingVariance too
+        torch.testing.assert_close(arrays[key], value, rtol=1e-5, atol=1e-5, msg=key)
+    for got, want in zip(losses, single_losses):
+        assert got == pytest.approx(want, rel=1e-5)
+    own_arrays, own_losses = _read(tmp_path, "own0")  # each process's own statistics: other steps
+    assert not torch.allclose(own_arrays["2.MovingMean"], single["2.MovingMean"], rtol=1e-3)
+    assert own_losses[0] != pytest.approx(single_losses[0], rel=1e-3)
+
+
+@pytest.mark.slow
+def test_synced_batch_norm_gradients_equal_one_process_on_the_whole_batch(tmp_path):
+    _torchrun(tmp_path, GRADIENT_WORKER)
+    ranks = [load_file(tmp_path / f"grad{r}.safetensors") for r in (0, 1)]
+    module = bn_net().compile()
+    module.train()
+    module(bn_data()[0][:8]).square().mean().backward()
+    want = {name: p.grad for name, p in module.named_parameters()}
+    want.update(module.named_buffers())
+    assert set(ranks[0]) == set(want)
+    for rank in ranks:
+        for name, value in want.items():
+            torch.testing.assert_close(rank[name], value, rtol=1e-5, atol=1e-6, msg=name)
+
+
+def test_sync_batch_norm_is_a_no_op_in_one_process_and_takes_true_or_false():
+    x, y, _, _ = bn_data()
+    runs = [net_train(bn_net(), {"Input": x, "Target": y}, batch_size=20, max_training_rounds=2, random_seed=1,
+                      progress=False, sync_batch_norm=on) for on in (True, False)]
+    assert all(torch.equal(runs[0].layers["2"].arrays[k], runs[1].layers["2"].arrays[k]) for k in runs[0].layers["2"].arrays)
+    with pytest.raises(OptionError, match="sync_batch_norm= must be True or False"):
+        net_train(bn_net(), {"Input": x, "Target": y}, sync_batch_norm="yes")
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (1, 3), (4, 3, 5)])
+def test_the_synced_batch_norm_of_one_process_is_torch_s(monkeypatch, shape):
+    """Its statistics summed over one process only: outputs, gradients and moving statistics equal torch.batch_norm's
+    (one value per channel normalises to Biases and leaves the moving statistics alone, as unsynced)."""
+    from netgraph.layers import _sync_norm
+    monkeypatch.setattr(_sync_norm, "_all_sum", lambda t, group: t)
+    net = net_initialize(NetChain([BatchNormalizationLayer(momentum=0.7)], input=shape[1:]), seed=0)
+    synced, plain = net.compile(), net.compile()
+    norm = next(m for m in synced.modules() if hasattr(m, "MovingMean"))
+    norm.sync = _sync_norm.BatchStatsSync()
+    x = 3 * torch.randn(*shape, generator=torch.Generator().manual_seed(1)) + 2
+    outputs = []
+    for module in (synced, plain):
+        module.train()
+        out = module(x)
+        (out * torch.arange(out.numel()).reshape(out.shape)).sum().backward()
+        outputs.append(out)
+    torch.testing.assert_close(outputs[0], outputs[1], rtol=1e-5, atol=1e-5)
+    for (name, a), b in zip([*synced.named_parameters(), *synced.named_buffers()],
+                            [*plain.parameters(), *plain.buffers()]):
+        torch.testing.assert_close(a.grad if a.requires_grad else a, b.grad if b.requires_grad else b,
+                                   rtol=1e-5, atol=1e-5, msg=name)
+
+
+@pytest.mark.slow
+def test_a_nan_under_synced_batch_norm_is_reported_naming_its_layer(tmp_path):
+    """The NaN's cause is found by replaying the batch layer by layer on each process, which stops at the first
+    non-finite layer: one process stopped before the batch norm while the other waited in its exchange. The replay
+    uses each process's own statistics, and the process that saw the layer is believed."""
+    import numpy as np
+    (tmp_path / "s.yaml").write_text("netgraph: 1\ntype: NetChain\nlayers: {log: {type: ElementwiseLayer, function: "
+                                     "Log}, bn: {type: BatchNormalizationLayer}, h: {type: LinearLayer, output: 1}}\n"
+                                     "inputs: {Input: [2]}\n")
+    x = np.abs(np.random.default_rng(0).standard_normal((8, 2))).astype("f4") + 0.5
+    x[5, 0] = -1
+    np.savez(tmp_path / "d.npz", Input=x, Target=np.ones((8, 1), "f4"))
+    done = subprocess.run([sys.executable, "-m", "netgraph", "train", str(tmp_path / "s.yaml"), "--data",
+                           str(tmp_path / "d.npz"), "-o", str(tmp_path / "out"), "--rounds", "1", "--batch-size", "8",
+                           "--nproc", "2", "--quiet"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 1 and done.stderr.count("the loss is nan") == 1, done.stderr
+    assert "layer 1 'log' (ElementwiseLayer)" in done.stderr, done.stderr
