@@ -38,6 +38,7 @@ from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data import Expect, finish, gather, sample, split_fraction, split_ragged
 from netgraph.train.padded_data import padded_training
+from netgraph.train.other_names import other_name_hint
 from netgraph.train.encoded import encoded_data
 from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.data import image_folder, text_table
@@ -78,7 +79,7 @@ OPTIONS: dict[str, Any] = {
 DEFAULT_BATCH_SIZE = 64
 
 
-def net_train(net: Any, data: Any, **options: Any) -> Any:
+def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     """Train ``net`` on ``data``; the trained NetGraph (or a NetTrainResults with ``all=True``).
 
     Options (defaults in ``OPTIONS``): ``loss_function`` (None = automatic), ``batch_size`` (64),
@@ -97,6 +98,10 @@ def net_train(net: Any, data: Any, **options: Any) -> Any:
     (DataLoader worker processes reading data in the encoded form: files, labels, texts; see
     ``netgraph.train.encoded``).
     """
+    if more:  # Keras's fit(x, y): the data is one argument here
+        raise DataError(f"net_train takes the data as one argument, found {1 + len(more)} (net_train(net, x, y) as "
+                        f"Keras's fit(x, y)?): give the pair net_train(net, (inputs, targets)) or a dict "
+                        f"net_train(net, {{'Input': inputs, 'Target': targets}}); options are keywords")
     o = _options(options)
     return _train(net, data, o)
 
@@ -112,7 +117,7 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
         if snake(k) in _SUBOPTIONS:
             raise OptionError(f"net_train has no option {k!r}: it is a suboption of the optimisation method, as in "
                               f"Wolfram's NetTrain, e.g. method=('SGD', {{{snake(k)!r}: ...}})")
-        hint = did_you_mean(snake(k), OPTIONS) or did_you_mean(k, OPTIONS)
+        hint = other_name_hint(k) or did_you_mean(snake(k), OPTIONS) or did_you_mean(k, OPTIONS)
         raise OptionError(f"net_train has no option {k!r}{hint}; options: {', '.join(OPTIONS)}")
     for name in ("all", "return_results", "distributed"):
         if name in options and not isinstance(options[name], (bool, np.bool_)):
