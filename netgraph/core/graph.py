@@ -21,6 +21,7 @@ from typing import Any
 import torch
 
 from netgraph.core.layer import Layer
+from netgraph.core.attribute_hints import missing_attribute
 from netgraph.core.errors import (Diagnostic, ShapeError,
                                    WiringError, did_you_mean, raise_all)
 from netgraph.core.plugins import stage
@@ -347,6 +348,7 @@ class NetGraph(Layer):
         return stage("compile")(self, checks=checks)
 
     _plain_call: Any = None  # set by the evaluate stage: serves net(x) for one plain tensor, else gives None
+    __getattr__ = missing_attribute  # net.parameters(), net.summary(): what a net has instead (misses only)
 
     def __getstate__(self) -> dict[str, Any]:
         """Copies and pickles leave the compiled modules and the IR behind; both are rebuilt on first use."""
