@@ -1,0 +1,47 @@
+"""A float numpy batch shaped like an ImageEncoder port, (b, c, h, w), is data already encoded, as a tensor of that
+shape is (a new user's QA: a tensor passed, the same numpy array was read as 64 bad images)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from netgraph import (ClassDecoder, ConvolutionLayer, DataError, FlattenLayer, ImageEncoder, NetChain, SoftmaxLayer,
+                      net_initialize, net_train)
+from netgraph.data.encoding import already_encoded
+
+
+def _net():
+    return net_initialize(NetChain([ConvolutionLayer(2, 3), FlattenLayer(), 2, SoftmaxLayer()],
+                                   input=ImageEncoder(size=(8, 8), color_space="Grayscale"),
+                                   output=ClassDecoder(["h", "v"])), seed=0)
+
+
+def test_a_numpy_batch_of_the_port_shape_runs_as_the_tensor_does():
+    x = np.random.default_rng(0).random((5, 1, 8, 8))
+    net = _net()
+    assert net(x) == net(torch.as_tensor(x))
+    torch.testing.assert_close(net(x, decoder=None), net(torch.as_tensor(x, dtype=torch.float32), decoder=None))
+    assert net(x[0]) == net(torch.as_tensor(x[0]))  # one example of the port's shape
+
+
+def test_net_train_takes_the_numpy_batch_as_it_takes_the_tensor():
+    rng = np.random.default_rng(0)
+    x, labels = rng.random((16, 1, 8, 8)), list(np.array(["h", "v"])[rng.integers(0, 2, 16)])
+    options = {"max_training_rounds": 1, "random_seed": 0, "progress": False}
+    a = net_train(_net(), {"Input": x, "Output": labels}, **options)
+    b = net_train(_net(), {"Input": torch.as_tensor(x, dtype=torch.float32), "Output": labels}, **options)
+    assert torch.equal(a.layers["1"].arrays["Weights"], b.layers["1"].arrays["Weights"])
+
+
+def test_image_arrays_stay_images():
+    grey, rgb, small = (ImageEncoder(size=(8, 8), color_space="Grayscale"), ImageEncoder(size=(5, 3)),
+                        ImageEncoder(size=(4, 3)))
+    assert not already_encoded(grey, np.zeros((8, 8)))            # one (h, w) image
+    assert not already_encoded(grey, np.zeros((2, 8, 8, 1)))      # two (h, w, 1) images
+    assert not already_encoded(small, np.zeros((3, 3, 4)))        # the port's shape, but an (h, w, 4) image too
+    assert not already_encoded(grey, np.zeros((2, 1, 8, 8), dtype=np.uint8))  # uint8: pixels, never encoded values
+    assert already_encoded(rgb, np.zeros((2, 3, 3, 5))) and already_encoded(grey, np.zeros((1, 8, 8)))
+    with pytest.raises(DataError, match="an image array is"):
+        _net()(np.zeros((2, 1, 8, 8), dtype=np.uint8))
