@@ -14,6 +14,7 @@ tensor([[2, 3, 3],
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -69,16 +70,25 @@ def _tokens(coder: TokensEncoder, value: Any) -> list[int]:
 
 
 def already_encoded(coder: Coder, value: Any) -> bool:
-    """Whether ``value`` is data in the port's encoded form, passed through: a tensor, or at an ImageEncoder a float
+    """Whether ``value`` is data in the port's encoded form, passed through: a tensor, numpy integers at a class
+    coder's port whose labels are no numbers (class indices, as a numpy ``y`` of 0..k-1), or at an ImageEncoder a float
     numpy array of the port's shape ``(c, h, w)`` (one example, or a batch ``(b, c, h, w)``) that no image array
     could be (an image is ``(h, w)`` or ``(h, w, c)`` with 1, 3 or 4 channels)."""
     if isinstance(value, torch.Tensor):
         return True
+    if _indexed(coder) and isinstance(value, (np.ndarray, np.integer)) and np.asarray(value).dtype.kind in "iu":
+        return True  # numpy class indices where no label is a number: as a tensor of them
     if not (isinstance(coder, ImageEncoder) and isinstance(value, np.ndarray) and value.dtype.kind == "f"):
         return False
     shape = tuple(coder.port_type().shape)
     one = value if value.ndim == len(shape) else value[0] if value.ndim == len(shape) + 1 and len(value) else None
     return one is not None and one.shape == shape and not (one.ndim == 3 and one.shape[-1] in (1, 3, 4))
+
+
+def _indexed(coder: Coder) -> bool:
+    """Whether numpy integers at this coder's port can only be class indices: labels that are no numbers."""
+    return (isinstance(coder, ClassDecoder) or isinstance(coder, ClassEncoder) and coder.output == "Index") and \
+        not any(isinstance(label, (numbers.Number, np.number)) for label in coder.labels)
 
 
 def _single(coder: Coder, value: Any) -> bool:
