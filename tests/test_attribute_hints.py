@@ -46,3 +46,17 @@ def test_a_call_and_copies_read_no_missing_attribute(monkeypatch):
         net(x)
     assert missed == []
     assert pickle.loads(pickle.dumps(net)) == net and copy.deepcopy(net) == net
+
+
+@pytest.mark.parametrize("name, hint", [("history", "r.round_losses, r.validation_losses and r.round_metrics"),
+                                        ("model", "r.trained_net (the best-validation net")])
+def test_keras_history_names_on_results_say_what_they_hold(name, hint):
+    from netgraph import net_train
+    x = torch.randn(16, 4)
+    results = net_train(NetGraph([LinearLayer(2)], [], Input=4), {"Input": x, "Target": x[:, :2]},
+                        max_training_rounds=1, progress=False, all=True)
+    with pytest.raises(AttributeError) as info:
+        getattr(results, name)
+    assert str(info.value).startswith(f"'NetTrainResults' object has no attribute {name!r}: ")
+    assert hint in str(info.value)
+    assert copy.deepcopy(results).round_losses == results.round_losses

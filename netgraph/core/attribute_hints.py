@@ -12,9 +12,10 @@ the AttributeError says what netgraph has instead. A NetGraph is a frozen value,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NoReturn
 
-__all__ = ["missing_attribute", "ATTRIBUTE_HINTS"]
+__all__ = ["missing_attribute", "hinting_getattr", "ATTRIBUTE_HINTS"]
 
 _MODULE = ("a net is a frozen value, not a torch.nn.Module: module = net.compile() is one (module.parameters(), "
            "module.to('cuda'), module.state_dict(), a torch training loop), and module.to_net() gives the net back")
@@ -37,8 +38,14 @@ ATTRIBUTE_HINTS: dict[str, str] = {
 }
 
 
-def missing_attribute(self: Any, name: str) -> NoReturn:
-    """``__getattr__``: Python's AttributeError, with what to use instead for a torch or Keras name."""
-    hint = ATTRIBUTE_HINTS.get(name)
-    raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}" + (f": {hint}" if hint else ""),
-                         name=name, obj=self)
+def hinting_getattr(hints: dict[str, str]) -> Callable[[Any, str], NoReturn]:
+    """A ``__getattr__`` raising Python's AttributeError, with ``hints[name]`` (what to use instead) where given."""
+    def missing(self: Any, name: str) -> NoReturn:
+        hint = hints.get(name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}" +
+                             (f": {hint}" if hint else ""), name=name, obj=self)
+    return missing
+
+
+#: ``__getattr__`` of a net: Python's AttributeError, with what to use instead for a torch or Keras name.
+missing_attribute = hinting_getattr(ATTRIBUTE_HINTS)
