@@ -40,3 +40,16 @@ def test_rows_of_different_lengths_at_a_fixed_port_name_the_lengths():
     with pytest.raises(DataError, match=r"input port 'Input' has the fixed shape \(3\), but its examples \(nested "
                                         r"lists\) have different lengths \[2, 3\]"):
         net([[1, 2, 3], [1, 2]])
+
+
+@pytest.mark.parametrize("pair", [False, True])
+def test_a_sequence_net_without_its_input_shape_is_told_the_variable_length(pair):
+    from netgraph import ShapeError
+    net = NetChain([EmbeddingLayer(4, 10), GatedRecurrentLayer(3), SequenceLastLayer(), LinearLayer(2), SoftmaxLayer()])
+    rows, labels = [[1, 2, 3], [4, 5]], [0, 1]
+    data = (rows, labels) if pair else {"Input": [torch.tensor(r) for r in rows], "Target": labels}
+    with pytest.raises(ShapeError) as info:
+        net_train(net, data, max_training_rounds=1, progress=False)
+    assert str(info.value).endswith("; the data gives it a list of sequences, one per example: a sequence port takes a "
+                                    "variable length first, NetChain(layers, input=['n']) or NetGraph(layers, edges, "
+                                    "Input=['n']) (['n', 3] for sequences of 3-vectors)")
