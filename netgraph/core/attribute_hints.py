@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-__all__ = ["missing_attribute", "hinting_getattr", "ATTRIBUTE_HINTS"]
+__all__ = ["missing_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_keyword_hint"]
 
 _MODULE = ("a net is a frozen value, not a torch.nn.Module: module = net.compile() is one (module.parameters(), "
            "module.to('cuda'), module.state_dict(), a torch training loop), and module.to_net() gives the net back")
@@ -49,3 +49,15 @@ def hinting_getattr(hints: dict[str, str]) -> Callable[[Any, str], NoReturn]:
 
 #: ``__getattr__`` of a net: Python's AttributeError, with what to use instead for a torch or Keras name.
 missing_attribute = hinting_getattr(ATTRIBUTE_HINTS)
+
+
+def shape_keyword_hint(name: str, inputs: tuple[str, ...]) -> str:
+    """For Keras's ``input_shape=`` / ``shape=`` given to a NetGraph or NetChain: how netgraph names a port's shape.
+
+    >>> shape_keyword_hint("input_shape", ("Input",))
+    " (Keras's input_shape= is the input port's shape by its name here: Input=(5,), or NetChain(layers, input=(5,)))"
+    """
+    if name not in ("input_shape", "shape", "input_dim", "batch_input_shape") or not inputs:
+        return ""
+    return (f" (Keras's {name}= is the input port's shape by its name here: {inputs[0]}=(5,), or NetChain(layers, "
+            f"input=(5,)))")

@@ -21,7 +21,7 @@ from typing import Any
 import torch
 
 from netgraph.core.layer import Layer
-from netgraph.core.attribute_hints import missing_attribute
+from netgraph.core.attribute_hints import missing_attribute, shape_keyword_hint
 from netgraph.core.errors import (Diagnostic, ShapeError,
                                    WiringError, did_you_mean, raise_all)
 from netgraph.core.plugins import stage
@@ -96,7 +96,8 @@ class NetGraph(Layer):
         for name in port_shapes:
             if name not in ports:
                 errors.append(Diagnostic(f"{name!r} is neither an input nor an output port of this NetGraph"
-                                         f"{did_you_mean(name, ports)}; its ports are inputs {list(self._inputs)}, "
+                                         f"{did_you_mean(name, ports) or shape_keyword_hint(name, self._inputs)}; "
+                                         f"its ports are inputs {list(self._inputs)}, "
                                          f"outputs {list(self._outputs)}", "unknown-graph-port", layer=(), port=name))
         for name in self._inputs:
             if not name.isidentifier() or keyword.iskeyword(name) or name == "self" \
