@@ -79,3 +79,11 @@ def test_a_fitting_batch_gets_no_hint():
     x, y = _xy()
     trained = net_train(_classifier(), (x, y), max_training_rounds=1, progress=False, random_seed=0)
     assert trained(x).shape == (20, 3)
+
+
+def test_regression_targets_without_their_dim_of_1_are_named():
+    x, _ = _xy()
+    net = NetChain([LinearLayer(4), "Tanh", LinearLayer(1)], input=5)
+    with pytest.raises(DataError, match=r"expected shape \(b, 1\) with b the number of examples, found \(20,\); the "
+                                        r"trailing dim of 1 is missing: x\[\.\.\., None\] adds it"):
+        net_train(net, (x, x.sum(1)), max_training_rounds=1, progress=False)

@@ -1,5 +1,5 @@
 """What a batch of the wrong shape most likely is, for the DataError: channels last, a missing channel dim, a
-trailing dim of 1, one-hot class targets. Called only on the error path.
+trailing dim of 1 too many or missing, one-hot class targets. Called only on the error path.
 
 >>> layout_hint((1, 28, 28), (64, 28, 28, 1))
 '; channels last? netgraph takes channels first (as torch): x.permute(0, 3, 1, 2) (numpy: x.transpose(0, 3, 1, 2))'
@@ -7,6 +7,8 @@ trailing dim of 1, one-hot class targets. Called only on the error path.
 '; the channel dim is missing: x[:, None] makes (b, 1, ...)'
 >>> layout_hint((), (64, 1), integer=True)
 '; a trailing dim of 1: x[..., 0] drops it'
+>>> layout_hint((1,), (64,))
+'; the trailing dim of 1 is missing: x[..., None] adds it'
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ def layout_hint(shape: tuple, found: tuple, integer: bool = False) -> str:
         return "; the channel dim is missing: x[:, None] makes (b, 1, ...)"
     if inner and inner[-1] == 1 and _fits(shape, inner[:-1]):
         return "; a trailing dim of 1: x[..., 0] drops it"
+    if shape and shape[-1] == 1 and _fits(shape[:-1], inner):
+        return "; the trailing dim of 1 is missing: x[..., None] adds it"
     if integer and inner and inner[-1] > 1 and _fits(shape, inner[:-1]):
         return (f"; one-hot rows of {inner[-1]} classes? give class indices, x.argmax(-1), or the rows as floats "
                 f"(class probabilities)")
