@@ -70,3 +70,12 @@ def test_keras_input_shape_keyword_names_the_port_shape(build):
                                           r"\(Keras's input_shape= is the input port's shape by its name here: "
                                           r"Input=\(5,\), or NetChain\(layers, input=\(5,\)\)\)"):
         build()
+
+
+def test_keras_trainable_false_says_how_to_freeze():
+    with pytest.raises(AttributeError) as info:
+        _net().trainable = False
+    assert str(info.value).startswith("NetGraph is immutable: use net.replace_layers(...) or a surgery function, not "
+                                      "net.trainable = ...; to freeze its arrays in training (Keras's trainable = "
+                                      "False), give them a learning-rate multiplier of 0: "
+                                      "net_set_learning_rate_multipliers(net, {'All': 0})")

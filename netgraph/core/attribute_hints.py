@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-__all__ = ["missing_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_keyword_hint"]
+__all__ = ["missing_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_keyword_hint", "immutable_message"]
 
 _MODULE = ("a net is a frozen value, not a torch.nn.Module: module = net.compile() is one (module.parameters(), "
            "module.to('cuda'), module.state_dict(), a torch training loop), and module.to_net() gives the net back")
@@ -61,3 +61,17 @@ def shape_keyword_hint(name: str, inputs: tuple[str, ...]) -> str:
         return ""
     return (f" (Keras's {name}= is the input port's shape by its name here: {inputs[0]}=(5,), or NetChain(layers, "
             f"input=(5,)))")
+
+
+_FREEZE = ("; to freeze its arrays in training (Keras's trainable = False), give them a learning-rate multiplier of 0: "
+           "net_set_learning_rate_multipliers(net, {'All': 0}), or net_train(..., learning_rate_multipliers={'body': 0})")
+
+
+def immutable_message(name: str) -> str:
+    """The AttributeError's words for ``net.<name> = ...`` on a frozen net (Keras's ``trainable``: how to freeze).
+
+    >>> immutable_message("layers")
+    'NetGraph is immutable: use net.replace_layers(...) or a surgery function, not net.layers = ...'
+    """
+    return (f"NetGraph is immutable: use net.replace_layers(...) or a surgery function, not net.{name} = ..."
+            f"{_FREEZE if name == 'trainable' else ''}")

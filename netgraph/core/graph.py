@@ -21,7 +21,7 @@ from typing import Any
 import torch
 
 from netgraph.core.layer import Layer
-from netgraph.core.attribute_hints import missing_attribute, shape_keyword_hint
+from netgraph.core.attribute_hints import immutable_message, missing_attribute, shape_keyword_hint
 from netgraph.core.errors import (Diagnostic, ShapeError,
                                    WiringError, did_you_mean, raise_all)
 from netgraph.core.plugins import stage
@@ -332,7 +332,7 @@ class NetGraph(Layer):
 
     def __setattr__(self, name: str, value: Any) -> None:
         if not name.startswith("_"):
-            raise AttributeError(f"NetGraph is immutable: use net.replace_layers(...) or a surgery function, not net.{name} = ...")
+            raise AttributeError(immutable_message(name))
         object.__setattr__(self, name, value)
 
     def information(self, prop: str | None = None) -> Any:
