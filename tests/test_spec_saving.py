@@ -291,3 +291,12 @@ def test_save_under_another_formats_name_is_refused_with_a_pointer(tmp_path, nam
     assert f"writes a YAML spec (e.g. 'model.yaml', its arrays beside it), not a {name[5:]} file; {pointer}" in \
         str(info.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_load_of_an_onnx_model_points_to_import_onnx(tmp_path):
+    from netgraph import LinearLayer, NetChain, SpecError, export_onnx, load, net_initialize
+    path = tmp_path / "m.onnx"
+    export_onnx(net_initialize(NetChain([LinearLayer(2)], input=3), seed=0), path)
+    with pytest.raises(SpecError, match=r"is not UTF-8 text; a spec is UTF-8 .*; an ONNX model: import_onnx\(path\) "
+                                        r"reads it \(netgraph check, run and render take it as it is\)"):
+        load(path)

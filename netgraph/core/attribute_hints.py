@@ -64,7 +64,8 @@ def shape_keyword_hint(name: str, inputs: tuple[str, ...]) -> str:
 
 
 _FREEZE = ("; to freeze its arrays in training (Keras's trainable = False), give them a learning-rate multiplier of 0: "
-           "net_set_learning_rate_multipliers(net, {'All': 0}), or net_train(..., learning_rate_multipliers={'body': 0})")
+           "net_set_learning_rate_multipliers(net, {'All': 0}), or "
+           "net_train(..., learning_rate_multipliers={'body': 0})")
 
 
 def immutable_message(name: str) -> str:

@@ -14,8 +14,8 @@ from typing import Any
 from netgraph.core.graph import RESERVED_NAMES
 from netgraph.core.names import fresh_name
 
-__all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "layer_name", "port_names", "definition_problems",
-           "sort_nodes"]
+__all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "layer_name", "port_names",
+           "definition_problems", "sort_nodes"]
 
 #: Ops whose inputs broadcast together (numpy rules): a dim named apart in two inputs must be equal.
 _BROADCASTING = frozenset({"Add", "Mul", "Sub", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Where", "Equal", "Less",
