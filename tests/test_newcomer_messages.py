@@ -87,3 +87,16 @@ def test_regression_targets_without_their_dim_of_1_are_named():
     with pytest.raises(DataError, match=r"expected shape \(b, 1\) with b the number of examples, found \(20,\); the "
                                         r"trailing dim of 1 is missing: x\[\.\.\., None\] adds it"):
         net_train(net, (x, x.sum(1)), max_training_rounds=1, progress=False)
+
+
+@pytest.mark.parametrize("name, ours", [("Dense", "Keras's Dense is LinearLayer here"),
+                                        ("LSTM", "Keras's LSTM is LongShortTermMemoryLayer here"),
+                                        ("Conv2d", "torch's Conv2d is ConvolutionLayer here")])
+def test_keras_and_torch_layer_names_point_to_ours(name, ours):
+    from netgraph import NetGraph, SpecError, WiringError
+    with pytest.raises(WiringError) as info:
+        NetChain([name])
+    assert str(info.value).endswith(f"found {name!r} ({ours})")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(f"netgraph: 1\nlayers:\n  a: {{type: {name}}}\ninputs: {{Input: 4}}\n")
+    assert f"<string>:3:13: layer 'a': unknown layer type {name!r} ({ours})" in str(info.value)
