@@ -276,3 +276,27 @@ def test_what_save_writes_loads_back_under_the_same_yaml_layers_limit(tmp_path):
         with pytest.raises(SpecError, match="more than 7 layers"):
             load(tmp_path / "net.yaml")
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".yaml"]  # the refused save left nothing behind
+
+
+@pytest.mark.parametrize("name, pointer", [("model.onnx", "for ONNX, export_onnx(net, path)"),
+                                           ("model.pt", "for torch, torch.save(net.compile(), path)"),
+                                           ("model.PTH", "for torch, torch.save(net.compile(), path)")])
+def test_save_under_another_formats_name_is_refused_with_a_pointer(tmp_path, name, pointer):
+    """A YAML spec written as model.onnx or model.pt (a new user's QA) would mislead onnx, torch.load and netgraph
+    render alike; nothing is written."""
+    from netgraph import LinearLayer, NetChain, SpecError, net_initialize, save
+    net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+    with pytest.raises(SpecError) as info:
+        save(net, tmp_path / name)
+    assert f"writes a YAML spec (e.g. 'model.yaml', its arrays beside it), not a {name[5:]} file; {pointer}" in \
+        str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_load_of_an_onnx_model_points_to_import_onnx(tmp_path):
+    from netgraph import LinearLayer, NetChain, SpecError, export_onnx, load, net_initialize
+    path = tmp_path / "m.onnx"
+    export_onnx(net_initialize(NetChain([LinearLayer(2)], input=3), seed=0), path)
+    with pytest.raises(SpecError, match=r"is not UTF-8 text; a spec is UTF-8 .*; an ONNX model: import_onnx\(path\) "
+                                        r"reads it \(netgraph check, run and render take it as it is\)"):
+        load(path)

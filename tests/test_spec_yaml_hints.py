@@ -87,3 +87,12 @@ def _catch(text: str) -> str:
     except SpecError as exc:
         return str(exc)
     return ""
+
+
+@pytest.mark.parametrize("opened, closer", [("{type: LinearLayer, output: 16", "}"), ("[16, Ramp", "]")])
+@pytest.mark.parametrize("after", ["  act: Ramp\n", ""])
+def test_an_unclosed_bracket_is_reported_where_it_opens(opened, closer, after, yaml_loader):
+    message = _error(f"netgraph: 1\nlayers:\n  fc1: {opened}\n{after}")
+    assert message.startswith(f"<string>:3:8: invalid YAML: the {opened[0]!r} here is not closed: a missing "
+                              f"{closer!r}? (YAML read on to line 4, column {6 if after else 1}: expected ',' or "
+                              f"{closer!r}, but got ")

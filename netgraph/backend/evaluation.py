@@ -18,6 +18,7 @@ from netgraph.backend.eval_options import (CALL_KEYWORDS, EvaluationOptions, com
                                            snake_options, split_call)
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
 from netgraph.backend.plain_call import plain_call
+from netgraph.backend.shape_hints import layout_hint
 from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_ports
 from netgraph.backend.states import split_state_keywords, states_need_grad, with_states
 from netgraph.core.coders import Decoder, Encoder, TokensEncoder
@@ -176,7 +177,8 @@ def _batched(port: str, x: torch.Tensor, shape: tuple, unbatched: list[bool]) ->
         batch = f"(b, {format_shape(shape)[1:-1]})" if shape else "(b)"
         expected = f"one example of shape {format_shape(shape)} or a batch {batch}" if unbatched[-1] else \
             f"shape {batch}"  # the shape as given, never with the batch dim added to one example
-        raise DataError(f"input port {port!r}: expected {expected} with b the batch size, found {given}", port=port)
+        raise DataError(f"input port {port!r}: expected {expected} with b the batch size, found {given}"
+                        f"{layout_hint(shape, given)}", port=port)
     if (empty := empty_length_problem(port, shape, *((x.shape[1:], 0) if unbatched[-1] else (x.shape,)))):
         raise DataError(empty, port=port)
     return x

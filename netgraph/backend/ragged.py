@@ -45,9 +45,15 @@ class Calls(NamedTuple):
 
 
 def is_ragged(value: Any) -> bool:
-    """Whether ``value`` is the ragged form: a non-empty list of tensors or arrays (one per example), or Padded."""
-    return isinstance(value, Padded) or isinstance(value, list) and bool(value) and all(isinstance(v, (torch.Tensor, numpy.ndarray))
-                                                            for v in value)
+    """Whether ``value`` is the ragged form: a non-empty list of tensors or arrays (one per example), a list of
+    nested lists of different lengths (``[[1, 2, 5], [3, 4]]``: token sequences), or Padded."""
+    if isinstance(value, Padded):
+        return True
+    if not isinstance(value, list) or not value:
+        return False
+    if all(isinstance(v, (torch.Tensor, numpy.ndarray)) for v in value):
+        return True
+    return all(type(v) in (list, tuple) for v in value) and len({len(v) for v in value}) > 1
 
 
 def _variable(shape: tuple | None) -> bool:
@@ -59,10 +65,18 @@ def ragged_ports(net: Any, data: dict[str, Any]) -> list[str]:
     types = net.port_types  # a copy on each read: once, not once per port
     ports = [p for p, v in data.items() if p in types and is_ragged(v)]
     fixed = [p for p in ports if not _variable(types[p].shape)]
-    raise_all([f"input port {p!r} has the fixed shape {format_shape(types[p].shape)}; a list of "
-               f"tensors (one per example, of different lengths) is only for a port whose first dim is a variable "
-               f"length like \"n\"; give one batched tensor" for p in fixed], DataError, "bad ragged input")
+    raise_all([_fixed_problem(p, types[p].shape, data[p]) for p in fixed], DataError, "bad ragged input")
     return ports
+
+
+def _fixed_problem(port: str, shape: tuple | None, value: Any) -> str:
+    if not isinstance(value, Padded) and type(value[0]) in (list, tuple):  # nested lists: a row of another length
+        lengths = sorted({len(v) for v in value})
+        return (f"input port {port!r} has the fixed shape {format_shape(shape)}, but its examples (nested lists) have "
+                f"different lengths {lengths}; each example needs the shape {format_shape(shape)}")
+    return (f"input port {port!r} has the fixed shape {format_shape(shape)}; a list of tensors (one per example, of "
+            f"different lengths) is only for a port whose first dim is a variable length like \"n\"; give one "
+            f"batched tensor")
 
 
 def length_groups(keys: list[tuple]) -> list[list[int]]:

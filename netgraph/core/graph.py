@@ -21,6 +21,7 @@ from typing import Any
 import torch
 
 from netgraph.core.layer import Layer
+from netgraph.core.attribute_hints import immutable_message, missing_attribute, shape_keyword_hint
 from netgraph.core.errors import (Diagnostic, ShapeError,
                                    WiringError, did_you_mean, raise_all)
 from netgraph.core.plugins import stage
@@ -95,7 +96,8 @@ class NetGraph(Layer):
         for name in port_shapes:
             if name not in ports:
                 errors.append(Diagnostic(f"{name!r} is neither an input nor an output port of this NetGraph"
-                                         f"{did_you_mean(name, ports)}; its ports are inputs {list(self._inputs)}, "
+                                         f"{did_you_mean(name, ports) or shape_keyword_hint(name, self._inputs)}; "
+                                         f"its ports are inputs {list(self._inputs)}, "
                                          f"outputs {list(self._outputs)}", "unknown-graph-port", layer=(), port=name))
         for name in self._inputs:
             if not name.isidentifier() or keyword.iskeyword(name) or name == "self" \
@@ -330,7 +332,7 @@ class NetGraph(Layer):
 
     def __setattr__(self, name: str, value: Any) -> None:
         if not name.startswith("_"):
-            raise AttributeError(f"NetGraph is immutable: use net.replace_layers(...) or a surgery function, not net.{name} = ...")
+            raise AttributeError(immutable_message(name))
         object.__setattr__(self, name, value)
 
     def information(self, prop: str | None = None) -> Any:
@@ -347,6 +349,7 @@ class NetGraph(Layer):
         return stage("compile")(self, checks=checks)
 
     _plain_call: Any = None  # set by the evaluate stage: serves net(x) for one plain tensor, else gives None
+    __getattr__ = missing_attribute  # net.parameters(), net.summary(): what a net has instead (misses only)
 
     def __getstate__(self) -> dict[str, Any]:
         """Copies and pickles leave the compiled modules and the IR behind; both are rebuilt on first use."""

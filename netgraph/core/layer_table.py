@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 
+from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, WiringError, did_you_mean, raise_all
 from netgraph.core.layer import Layer
 from netgraph.core.names import INDEX_RULE, indexed, numbered
@@ -31,7 +32,9 @@ def coerce_layer(value: Any, where: str) -> Layer:
     """A layer from a layer or a Wolfram shorthand (int -> LinearLayer, 'Tanh' -> ElementwiseLayer, ...)."""
     layer = value if isinstance(value, Layer) else stage("shorthand")(value)
     if layer is None:
-        hint = did_you_mean(value, stage("layer_names")()) if isinstance(value, str) else ""
+        hint = ""
+        if isinstance(value, str):
+            hint = did_you_mean(value, stage("layer_names")()) or other_layer_hint(value)
         if isinstance(value, type) and issubclass(value, (Layer, torch.nn.Module)):  # the class, not an instance
             hint = f" (a class: give an instance, {value.__name__}(...))"
         elif callable(value) and not isinstance(value, torch.nn.Module):  # Wolfram's Tanh symbol; here a name

@@ -81,18 +81,27 @@ def net_extract(net: NetGraph, spec: Any = "All") -> Any:
             _given_inputs(net, path, field, inner)
     path, array = _split_array_spec(net, spec)
     layer = net.layer_at(path)
-    return carry_into(net, path, layer) if array is None else layer.arrays[array]
+    if array is not None:
+        return layer.arrays[array]
+    part = carry_into(net, path, layer)
+    return _declared(part, lambda: net.layer_types(path)) if isinstance(part, NetGraph) else part
 
 
 def _given_inputs(net: NetGraph, path: tuple, field: str, inner: NetGraph) -> NetGraph:
     """``inner`` (the operator at ``path``'s inner net ``field``) with the input shapes the operator gives it
     declared, where they say more than it infers alone: the extracted net takes the data it took inside."""
+    return _declared(inner, lambda: net.layer_at(path).inner_nets(net.ir.node(path).types)[field].port_types)
+
+
+def _declared(inner: NetGraph, types: Any) -> NetGraph:
+    """``inner`` with the input shapes ``types()`` gives its ports (their types in the net it came from) declared,
+    where they say more than it infers alone (a nested decoder's ``Input``): it takes the data it took there."""
     try:
-        given = net.layer_at(path).inner_nets(net.ir.node(path).types)[field].port_types
+        given = types()
     except (NetGraphError, KeyError):
         return inner
     own = inner.port_types
-    shapes = {p: given[p].shape for p in inner.input_ports if given[p].shape != own[p].shape}
+    shapes = {p: given[p].shape for p in inner.input_ports if p in given and given[p].shape != own[p].shape}
     if not shapes:
         return inner
     shapes = {**inner.port_shape_options(), **shapes}

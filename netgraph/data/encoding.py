@@ -1,6 +1,7 @@
 """Encoding: what a user passes to an encoded port becomes the port's tensor, one example or a batch.
 
-A tensor passes through untouched (data already encoded). Every bad example is reported at once in
+A tensor passes through untouched (data already encoded), as does a float array of an ImageEncoder port's
+shape (``already_encoded``). Every bad example is reported at once in
 one DataError naming the port and each example's index.
 
 >>> from netgraph.core.coders import ClassEncoder, TokensEncoder
@@ -13,6 +14,7 @@ tensor([[2, 3, 3],
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +27,7 @@ from netgraph.core.errors import DataError
 from netgraph.data.errors import ExampleError
 from netgraph.data.images import encode_image, is_single_image
 
-__all__ = ["encode", "encode_targets", "encode_example", "is_single"]
+__all__ = ["encode", "encode_targets", "encode_example", "is_single", "already_encoded"]
 
 
 def _class_index(coder: Any, value: Any) -> int:
@@ -67,6 +69,28 @@ def _tokens(coder: TokensEncoder, value: Any) -> list[int]:
     return [index.get(t, 1) for t in parts]
 
 
+def already_encoded(coder: Coder, value: Any) -> bool:
+    """Whether ``value`` is data in the port's encoded form, passed through: a tensor, numpy integers at a class
+    coder's port whose labels are no numbers (class indices, as a numpy ``y`` of 0..k-1), or at an ImageEncoder a float
+    numpy array of the port's shape ``(c, h, w)`` (one example, or a batch ``(b, c, h, w)``) that no image array
+    could be (an image is ``(h, w)`` or ``(h, w, c)`` with 1, 3 or 4 channels)."""
+    if isinstance(value, torch.Tensor):
+        return True
+    if _indexed(coder) and isinstance(value, (np.ndarray, np.integer)) and np.asarray(value).dtype.kind in "iu":
+        return True  # numpy class indices where no label is a number: as a tensor of them
+    if not (isinstance(coder, ImageEncoder) and isinstance(value, np.ndarray) and value.dtype.kind == "f"):
+        return False
+    shape = tuple(coder.port_type().shape)
+    one = value if value.ndim == len(shape) else value[0] if value.ndim == len(shape) + 1 and len(value) else None
+    return one is not None and one.shape == shape and not (one.ndim == 3 and one.shape[-1] in (1, 3, 4))
+
+
+def _indexed(coder: Coder) -> bool:
+    """Whether numpy integers at this coder's port can only be class indices: labels that are no numbers."""
+    return (isinstance(coder, ClassDecoder) or isinstance(coder, ClassEncoder) and coder.output == "Index") and \
+        not any(isinstance(label, (numbers.Number, np.number)) for label in coder.labels)
+
+
 def _single(coder: Coder, value: Any) -> bool:
     batch = isinstance(value, (list, tuple, np.ndarray))
     if isinstance(coder, ImageEncoder):  # a number is one (bad) example, refused by name, not iterated
@@ -101,8 +125,8 @@ def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged
     >>> encode(TokensEncoder(["a", "b"]), "Input", ["a b b", "b"], ragged=True)
     [tensor([2, 3, 3]), tensor([3])]
     """
-    if isinstance(value, torch.Tensor):
-        return value
+    if already_encoded(coder, value):
+        return torch.as_tensor(value)
     single = _single(coder, value)
     examples = [value] if single else list(value)
     function, done, problems = _example_function(coder), [], []

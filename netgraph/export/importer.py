@@ -36,7 +36,7 @@ from netgraph.export.onnx_files import read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
 from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
-                                        port_names, sort_nodes)
+                                        layer_name, port_names, sort_nodes)
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS
@@ -90,6 +90,7 @@ class _Builder(ConstantFolding):
         self.evaluator = require("onnx.reference").ReferenceEvaluator
         helper = onnx.numpy_helper
         self.constants = {t.name: _initializer(helper, t, where) for t in graph.initializer}
+        self.initializers = frozenset(self.constants)
         for node in graph.node:
             try:
                 value = constant_of_node(onnx, node) if _constant(node) and node.output else None
@@ -224,7 +225,7 @@ class _Builder(ConstantFolding):
             return
         if self._fuse_bias(node, converted):
             return
-        name = identifier(node.name or f"{node.op_type}_{index}", self.taken)
+        name = identifier(layer_name(node, index, self.initializers), self.taken)
         self.layers[name] = converted.layer
         shape = self.shapes.get(node.output[0])
         for port_index, tensor in enumerate(converted.inputs):

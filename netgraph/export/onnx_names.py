@@ -14,8 +14,8 @@ from typing import Any
 from netgraph.core.graph import RESERVED_NAMES
 from netgraph.core.names import fresh_name
 
-__all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "port_names", "definition_problems",
-           "sort_nodes"]
+__all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "layer_name", "port_names",
+           "definition_problems", "sort_nodes"]
 
 #: Ops whose inputs broadcast together (numpy rules): a dim named apart in two inputs must be equal.
 _BROADCASTING = frozenset({"Add", "Mul", "Sub", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Where", "Equal", "Less",
@@ -95,6 +95,13 @@ def sort_nodes(graph: Any) -> list[str]:
         del graph.node[:]
         graph.node.extend(nodes[i] for i in order)
     return problems
+
+
+def layer_name(node: Any, index: int, initializers: frozenset) -> str:
+    """The module path the node's arrays carry ('hidden' of netgraph's 'hidden.Weights', 'fc1' of torch's
+    'fc1.weight'), so a round trip keeps layer names; else the node's own name."""
+    paths = {t.rpartition(".")[0] for t in node.input if t in initializers and "." in t and "::" not in t}
+    return paths.pop() if len(paths) == 1 and "" not in paths else node.name or f"{node.op_type}_{index}"
 
 
 def identifier(name: str, taken: set[str]) -> str:

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from typing import Any, Optional
 
+from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.spec.saving import MODULE_ARRAYS, reference_refusal
 from netgraph.core.errors import NetGraphError, did_you_mean
 from netgraph.core.graph import NetGraph
@@ -165,7 +166,7 @@ def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
     cls = REGISTRY.get(name) if isinstance(name, str) else None
     if cls is None:
         return reader.error(spec.value_locs["type"], f"layer {_name(path)}: unknown layer type {name!r}"
-                            f"{did_you_mean(name, REGISTRY)}{_shorthand_hint(name)}")
+                            f"{did_you_mean(name, REGISTRY) or other_layer_hint(name)}{_shorthand_hint(name)}")
     if issubclass(cls, NetGraph):
         kind = "NetChain" if name == "NetChain" else "NetGraph"
         reader.check_keys(spec, CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS, f"a {kind}",

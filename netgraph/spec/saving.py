@@ -54,6 +54,11 @@ def _weights_stem(spec: Path) -> str:
     return shortened(spec.stem, NAME_MAX - len(".") - 64 - len(".safetensors"))
 
 
+_TORCH = "for torch, torch.save(net.compile(), path) pickles the compiled module (loading a pickle runs code)"
+_OTHER_FORMATS = {".onnx": "for ONNX, export_onnx(net, path)", ".pt": _TORCH, ".pth": _TORCH, ".pkl": _TORCH,
+                  ".h5": "Keras's formats are not netgraph's", ".keras": "Keras's formats are not netgraph's"}
+
+
 @deep_walk
 def save(net: Any, path: Any, *, name: str | None = None, description: str | None = None) -> Path:
     """Write ``net`` (a NetGraph, or a compiled module: its ``to_net()``) as spec YAML at ``path`` (with the top
@@ -67,6 +72,9 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
     if path.suffix == ".safetensors":
         raise SpecError(f"save(net, {str(path)!r}): give the path of the YAML spec (e.g. 'model.yaml'); the "
                         f"arrays go beside it in a .safetensors file")
+    if path.suffix.lower() in _OTHER_FORMATS:  # a YAML spec under another format's name would mislead every reader
+        raise SpecError(f"save(net, {str(path)!r}) writes a YAML spec (e.g. 'model.yaml', its arrays beside it), "
+                        f"not a {path.suffix} file; {_OTHER_FORMATS[path.suffix.lower()]}")
     arrays: dict[str, torch.Tensor] = {}
     data = spec_data(net, name, arrays=arrays, description=description)
     with folder_lock(path.parent):  # saves beside it (other processes) wait: each one's cleanup sees only its own

@@ -67,4 +67,16 @@ def decode_spec(raw: bytes, file: str) -> str:
         line_start = before.rfind(b"\n") + 1
         col = len(before[line_start:].decode("utf-8", errors="replace")) + 1
         raise EncodingRefused(file, before.count(b"\n") + 1, col, f"byte 0x{raw[exc.start]:02x} is not UTF-8 text; a "
-                              f"spec is UTF-8 (or UTF-16/32 with a byte-order mark)") from None
+                              f"spec is UTF-8 (or UTF-16/32 with a byte-order mark){_binary_hint(file)}") from None
+
+
+def _binary_hint(file: str) -> str:
+    """For a binary file of a known kind given as a spec (an ONNX model, a weights file): what reads it."""
+    suffix = os.path.splitext(file)[1].lower()
+    if suffix == ".onnx":
+        return "; an ONNX model: import_onnx(path) reads it (netgraph check, run and render take it as it is)"
+    if suffix == ".safetensors":
+        return "; a weights file: load the spec that names it under 'arrays:' (the .yaml beside it)"
+    if suffix in (".pt", ".pth"):
+        return "; a torch file: torch.load(path) reads it (a net_train checkpoint: load_checkpoint(net, path))"
+    return ""

@@ -1,7 +1,8 @@
 """Hints for a YAML syntax error whose parser message would not help: a tab in the indentation, a line indented
 to a column no line above uses, an unquoted edge that starts with '[' (YAML reads it as a list); and for a
 value that is null because what follows its key is a comment (``comment_hint``); for a list as a mapping key
-(``{? [a, b] : p}``, ``[a, b]: p``), how an edge group is written (``list_key_hint``).
+(``{? [a, b] : p}``, ``[a, b]: p``), how an edge group is written (``list_key_hint``); for a '{' or '[' left
+open, where it was opened (``unclosed_hint``).
 
 >>> class Mark: line, column = 1, 2
 >>> syntax_hint("edges:\\n  - [a, b] -> c\\n", Mark())[:2]
@@ -13,7 +14,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["syntax_hint", "comment_hint", "list_key_hint"]
+__all__ = ["syntax_hint", "comment_hint", "list_key_hint", "unclosed_hint"]
+
+_CLOSERS = {"while parsing a flow mapping": ("{", "}"), "while parsing a flow sequence": ("[", "]")}
+
+
+def unclosed_hint(exc: Any) -> tuple[int, int, str] | None:
+    """For a '{' or '[' left open on an earlier line (``{type: LinearLayer, output: 16`` then the next key): the
+    opening bracket's position and what is missing, where the parser's own position is the line after it."""
+    brackets = _CLOSERS.get(getattr(exc, "context", None) or "")
+    start, end = getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None)
+    if brackets is None or start is None or end is None or end.line <= start.line:
+        return None
+    return start.line + 1, start.column + 1, (
+        f"invalid YAML: the {brackets[0]!r} here is not closed: a missing {brackets[1]!r}? "
+        f"(YAML read on to line {end.line + 1}, column {end.column + 1}: {exc.problem})")
 
 
 def syntax_hint(text: str, mark: Any) -> tuple[int, int, str] | None:

@@ -37,6 +37,7 @@ from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data import Expect, Streamed, finish, gather, sample, split_fraction, split_ragged
 from netgraph.train.data_files import load_data
 from netgraph.train.padded_data import padded_training
+from netgraph.train.other_names import other_name_hint
 from netgraph.train.encoded import encoded_data
 from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.train.loop import Plan, Trainer, TrainingError
@@ -76,7 +77,7 @@ OPTIONS: dict[str, Any] = {
 DEFAULT_BATCH_SIZE = 64
 
 
-def net_train(net: Any, data: Any, **options: Any) -> Any:
+def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     """Train ``net`` on ``data``; the trained NetGraph (or a NetTrainResults with ``all=True``).
 
     Options (defaults in ``OPTIONS``): ``loss_function`` (None = automatic), ``batch_size`` (64),
@@ -97,6 +98,10 @@ def net_train(net: Any, data: Any, **options: Any) -> Any:
     ``netgraph.train.encoded``), ``working_precision`` ('float32', 'float64' or 'mixed': bfloat16 autocast
     forwards; see ``netgraph.train.precision``).
     """
+    if more:  # Keras's fit(x, y): the data is one argument here
+        raise DataError(f"net_train takes the data as one argument, found {1 + len(more)} (net_train(net, x, y) as "
+                        f"Keras's fit(x, y)?): give the pair net_train(net, (inputs, targets)) or a dict "
+                        f"net_train(net, {{'Input': inputs, 'Target': targets}}); options are keywords")
     o = _options(options)
     precision = parse_working_precision(o["working_precision"])
     made: list[Path] = []  # the folders it creates (checkpoint, log_dir): removed again, when still empty, if it fails
@@ -119,7 +124,7 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
         if snake(k) in _SUBOPTIONS:
             raise OptionError(f"net_train has no option {k!r}: it is a suboption of the optimisation method, as in "
                               f"Wolfram's NetTrain, e.g. method=('SGD', {{{snake(k)!r}: ...}})")
-        hint = did_you_mean(snake(k), OPTIONS) or did_you_mean(k, OPTIONS)
+        hint = other_name_hint(k) or did_you_mean(snake(k), OPTIONS) or did_you_mean(k, OPTIONS)
         raise OptionError(f"net_train has no option {k!r}{hint}; options: {', '.join(OPTIONS)}")
     for name in ("all", "return_results", "distributed", "sync_batch_norm"):
         if name in options and not isinstance(options[name], (bool, np.bool_)):

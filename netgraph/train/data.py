@@ -25,6 +25,7 @@ import math
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import numpy
 import torch
 
 from netgraph.train.wording import counted
@@ -32,6 +33,7 @@ from netgraph.core.errors import DataError, OptionError, did_you_mean, raise_all
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
+from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_slice, seeded
 from netgraph.train.datasets import checked_loader
 
@@ -128,6 +130,7 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> t
             hint = ""
             if x.dim() == rank and all(d is None or isinstance(d, str) or d == n for d, n in zip(t.shape, x.shape)):
                 hint = " (one example without the example dimension? data needs one along dim 0)"
+            hint = hint or layout_hint(t.shape, tuple(x.shape), integer=t.dtype == INTEGER)
             problems.append(f"{exp.what} (key {key!r}): expected shape {want} with b the number of examples, "
                             f"found {tuple(x.shape)}{hint}")
             return None
@@ -348,7 +351,8 @@ class Streamed:
 
 
 def _is_loader(data: Any) -> bool:
-    return (not isinstance(data, (Mapping, list, tuple, str, bytes, torch.Tensor)) and isinstance(data, Iterable))
+    return (not isinstance(data, (Mapping, list, tuple, str, bytes, torch.Tensor, numpy.ndarray))
+            and isinstance(data, Iterable))
 
 
 def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dict[str, torch.Tensor] | Streamed:
@@ -364,7 +368,13 @@ def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dic
         data = {input_port: data[0], "Target": data[1]}
     if has_ragged(data):  # sequences of different lengths: dense batches, one length at a time
         return Streamed(LengthBuckets(data, batch_size, what), what)
-    if data is None or isinstance(data, (str, bytes, torch.Tensor)) or not isinstance(data, (Mapping, list, tuple)):
+    if isinstance(data, (torch.Tensor, numpy.ndarray)):
+        port = repr(input_port or "Input")
+        raise DataError(f"{what} must be a dict of port -> array, a list of example dicts or a pair (inputs, "
+                        f"targets); found one array ({type(data).__name__} of shape {tuple(data.shape)}), which cannot "
+                        f"say what it feeds: give (inputs, targets), or {{{port}: inputs, 'Target': targets}} (or "
+                        f"{{{port}: inputs}} alone for a net whose loss needs no target)")
+    if data is None or isinstance(data, (str, bytes)) or not isinstance(data, (Mapping, list, tuple)):
         raise DataError(f"{what} must be a dict of port -> array, a list of example dicts, a pair "
                         f"(inputs, targets), a Dataset or a DataLoader; found {type(data).__name__}")
     cols = columns_from(data, what)

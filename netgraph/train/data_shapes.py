@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from netgraph.backend.ragged import is_ragged
 from netgraph.core.errors import ShapeError
 from netgraph.core.port_options import with_port_options
 from netgraph.core.types import format_shape
@@ -41,10 +42,21 @@ def with_data_shapes(net: Any, data: Any) -> Any:
                          f"{format_shape(types[unread[0]].shape)}, and the training data does not show it (a "
                          f"dict of arrays, an (inputs, targets) pair or a list of example dicts of equal shapes does); "
                          f"give the net the shape, e.g. NetGraph(layers, edges, {unread[0]}=3), shapes without the "
-                         f"batch dimension")
+                         f"batch dimension{_sequence_hint(data, unread[0], net.input_ports)}")
     if not changes:
         return net
     return with_port_options(net, {**net.port_shape_options(), **changes})
+
+
+def _sequence_hint(data: Any, port: str, ports: tuple[str, ...]) -> str:
+    """For ``port`` given a list of sequences, one per example (a dict's or a pair's ragged list): a variable length."""
+    value = data[0] if isinstance(data, tuple) and len(data) == 2 and len(ports) == 1 else \
+        data.get(port) if isinstance(data, Mapping) else None
+    if not is_ragged(value):
+        return ""
+    return (f"; the data gives it a list of sequences, one per example: a sequence port takes a variable length first, "
+            f"NetChain(layers, input=['n']) or NetGraph(layers, edges, {port}=['n']) (['n', 3] for sequences of "
+            f"3-vectors)")
 
 
 def _open(shape: Any) -> bool:

@@ -34,7 +34,7 @@ from netgraph.core.coders import (BooleanDecoder, Coder, Decoder, Encoder, Image
 from netgraph.core.errors import DataError
 from netgraph.data import Examples, image_folder, text_table
 from netgraph.data.sources import IMAGE_SUFFIXES
-from netgraph.data.encoding import encode_example
+from netgraph.data.encoding import already_encoded, encode_example
 from netgraph.data.images import check_image
 from netgraph.train.buckets import length_batches
 
@@ -193,7 +193,7 @@ class EncodedDataset(torch.utils.data.Dataset):
         """Example ``i``'s tensor at ``key``, or why it cannot be used (it cannot be encoded, it holds NaN);
         ``header_only`` checks an image file by its header (None when it is fine)."""
         coder, value = self.coders[key], self.columns[key][i]
-        if coder is None or isinstance(value, torch.Tensor):
+        if coder is None or already_encoded(coder, value):
             try:
                 result = torch.as_tensor(value)
             except (TypeError, ValueError, RuntimeError) as exc:

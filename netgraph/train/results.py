@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape
 
 from netgraph.train.wording import counted
 from netgraph.core.files import atomic_write, writable_file
+from netgraph.core.attribute_hints import hinting_getattr
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 
 __all__ = ["NetTrainResults", "svg_line_plot"]
@@ -48,6 +49,12 @@ PROPERTIES = {
     "RoundMeasurements": "round_measurements", "ValidationMeasurements": "validation_measurements",
     "MeasurementsPlot": "metrics_plot_svg",
 }
+
+
+_HISTORY = "r.round_losses, r.validation_losses and r.round_metrics / r.validation_metrics (lists by round)"
+_KERAS_NAMES = {"history": _HISTORY, "losses": _HISTORY, "metrics": _HISTORY, "epoch": "r.total_rounds",
+                **dict.fromkeys(("model", "net", "best_net"), "r.trained_net (the best-validation net; "
+                                                              "r.training_net the final one)")}
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -112,6 +119,8 @@ class NetTrainResults:
     @property
     def mean_examples_per_second(self) -> float:
         return self.examples_processed / self.total_training_time if self.total_training_time > 0 else 0.0
+
+    __getattr__ = hinting_getattr(_KERAS_NAMES)  # Keras's history.history: what the results hold instead
 
     def __getitem__(self, name: str) -> Any:
         if name == "Properties":  # Wolfram's NetTrainResultsObject["Properties"]

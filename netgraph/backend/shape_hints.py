@@ -1,0 +1,44 @@
+"""What a batch of the wrong shape most likely is, for the DataError: channels last, a missing channel dim, a
+trailing dim of 1 too many or missing, one-hot class targets. Called only on the error path.
+
+>>> layout_hint((1, 28, 28), (64, 28, 28, 1))
+'; channels last? netgraph takes channels first (as torch): x.permute(0, 3, 1, 2) (numpy: x.transpose(0, 3, 1, 2))'
+>>> layout_hint((1, 28, 28), (64, 28, 28))
+'; the channel dim is missing: x[:, None] makes (b, 1, ...)'
+>>> layout_hint((), (64, 1), integer=True)
+'; a trailing dim of 1: x[..., 0] drops it'
+>>> layout_hint((1,), (64,))
+'; the trailing dim of 1 is missing: x[..., None] adds it'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["layout_hint"]
+
+
+def _fits(shape: Sequence, found: Sequence) -> bool:
+    return len(shape) == len(found) and all(not isinstance(d, int) or d == n for d, n in zip(shape, found))
+
+
+def layout_hint(shape: tuple, found: tuple, integer: bool = False) -> str:
+    """A '; ...' hint for a batch of shape ``found`` (batch dim first) given to a port of ``shape`` (without the batch
+    dim; ``integer`` for class indices), or '' when no usual mistake explains it."""
+    if len(found) < 1:
+        return ""
+    inner = tuple(found[1:])
+    if len(shape) >= 2 and isinstance(shape[0], int) and _fits(shape[1:] + shape[:1], inner):
+        order = ", ".join(map(str, (0, len(shape), *range(1, len(shape)))))
+        return (f"; channels last? netgraph takes channels first (as torch): x.permute({order}) (numpy: "
+                f"x.transpose({order}))")
+    if len(shape) >= 2 and shape[0] == 1 and _fits(shape[1:], inner):
+        return "; the channel dim is missing: x[:, None] makes (b, 1, ...)"
+    if inner and inner[-1] == 1 and _fits(shape, inner[:-1]):
+        return "; a trailing dim of 1: x[..., 0] drops it"
+    if shape and shape[-1] == 1 and _fits(shape[:-1], inner):
+        return "; the trailing dim of 1 is missing: x[..., None] adds it"
+    if integer and inner and inner[-1] > 1 and _fits(shape, inner[:-1]):
+        return (f"; one-hot rows of {inner[-1]} classes? give class indices, x.argmax(-1), or the rows as floats "
+                f"(class probabilities)")
+    return ""

@@ -1,0 +1,78 @@
+"""What a torch or Keras user reaches for on a net (``net.parameters()``, ``net.to("cuda")``, ``net.summary()``):
+the AttributeError says what netgraph has instead. A NetGraph is a frozen value, not an ``nn.Module``.
+
+>>> class Net:
+...     __getattr__ = missing_attribute
+>>> try:
+...     Net().parameters
+... except AttributeError as e:
+...     print(str(e)[:81])
+'Net' object has no attribute 'parameters': a net is a frozen value, not a torch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+__all__ = ["missing_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_keyword_hint", "immutable_message"]
+
+_MODULE = ("a net is a frozen value, not a torch.nn.Module: module = net.compile() is one (module.parameters(), "
+           "module.to('cuda'), module.state_dict(), a torch training loop), and module.to_net() gives the net back")
+
+#: An attribute of torch's nn.Module or Keras's Model -> what netgraph has instead.
+ATTRIBUTE_HINTS: dict[str, str] = {
+    **dict.fromkeys(("parameters", "named_parameters", "buffers", "named_buffers", "modules", "named_modules",
+                     "children", "named_children", "state_dict", "load_state_dict", "to", "cuda", "cpu", "half",
+                     "double", "float", "bfloat16", "zero_grad", "requires_grad_", "register_forward_hook",
+                     "register_forward_pre_hook", "register_full_backward_hook", "apply", "forward"), _MODULE),
+    "eval": "net(x) runs in test mode already (dropout off); net(x, mode='train') runs in training mode",
+    "train": "net(x, mode='train') runs in training mode; net_train(net, data) trains the net",
+    "fit": "net_train(net, data, **options) trains it (Wolfram's NetTrain) and returns the trained net",
+    "predict": "call the net: net(x) (batch_size= splits a large x)",
+    "summary": "net.information() prints the summary (Wolfram's Information[net])",
+    "count_params": "net.information('ArraysTotalElementCount') counts the arrays' elements",
+    "get_weights": "net_extract(net, 'All') gives every array by path, net_extract(net, ('lin', 'Weights')) one",
+    "set_weights": "net_replace_part(net, {('lin', 'Weights'): w}) returns a net with the new array",
+    "save": "netgraph.save(net, 'net.yaml') writes the spec and its weights; netgraph.load reads them",
+}
+
+
+def hinting_getattr(hints: dict[str, str]) -> Callable[[Any, str], NoReturn]:
+    """A ``__getattr__`` raising Python's AttributeError, with ``hints[name]`` (what to use instead) where given."""
+    def missing(self: Any, name: str) -> NoReturn:
+        hint = hints.get(name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}" +
+                             (f": {hint}" if hint else ""), name=name, obj=self)
+    return missing
+
+
+#: ``__getattr__`` of a net: Python's AttributeError, with what to use instead for a torch or Keras name.
+missing_attribute = hinting_getattr(ATTRIBUTE_HINTS)
+
+
+def shape_keyword_hint(name: str, inputs: tuple[str, ...]) -> str:
+    """For Keras's ``input_shape=`` / ``shape=`` given to a NetGraph or NetChain: how netgraph names a port's shape.
+
+    >>> shape_keyword_hint("input_shape", ("Input",))
+    " (Keras's input_shape= is the input port's shape by its name here: Input=(5,), or NetChain(layers, input=(5,)))"
+    """
+    if name not in ("input_shape", "shape", "input_dim", "batch_input_shape") or not inputs:
+        return ""
+    return (f" (Keras's {name}= is the input port's shape by its name here: {inputs[0]}=(5,), or NetChain(layers, "
+            f"input=(5,)))")
+
+
+_FREEZE = ("; to freeze its arrays in training (Keras's trainable = False), give them a learning-rate multiplier of 0: "
+           "net_set_learning_rate_multipliers(net, {'All': 0}), or "
+           "net_train(..., learning_rate_multipliers={'body': 0})")
+
+
+def immutable_message(name: str) -> str:
+    """The AttributeError's words for ``net.<name> = ...`` on a frozen net (Keras's ``trainable``: how to freeze).
+
+    >>> immutable_message("layers")
+    'NetGraph is immutable: use net.replace_layers(...) or a surgery function, not net.layers = ...'
+    """
+    return (f"NetGraph is immutable: use net.replace_layers(...) or a surgery function, not net.{name} = ..."
+            f"{_FREEZE if name == 'trainable' else ''}")

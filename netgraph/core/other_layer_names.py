@@ -1,0 +1,39 @@
+"""Keras's and torch's layer names, for the unknown-layer message: ``Dense`` is ``LinearLayer`` here.
+
+>>> other_layer_hint("Conv2d")
+" (torch's Conv2d is ConvolutionLayer here)"
+>>> other_layer_hint("LinearLayer")
+''
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["OTHER_LAYER_NAMES", "other_layer_hint"]
+
+_KERAS = {"Dense": "LinearLayer", "Conv1D": "ConvolutionLayer", "Conv2D": "ConvolutionLayer",
+          "Conv3D": "ConvolutionLayer", "Conv2DTranspose": "DeconvolutionLayer", "LSTM": "LongShortTermMemoryLayer",
+          "GRU": "GatedRecurrentLayer", "SimpleRNN": "BasicRecurrentLayer",
+          "BatchNormalization": "BatchNormalizationLayer", "LayerNormalization": "LayerNormalizationLayer",
+          "MaxPooling1D": "PoolingLayer", "MaxPooling2D": "PoolingLayer", "AveragePooling2D": "PoolingLayer",
+          "Add": "the shorthand Plus (ThreadingLayer('Plus'))",
+          "Multiply": "the shorthand Times (ThreadingLayer('Times'))",
+          "Concatenate": "CatenateLayer", "MultiHeadAttention": "AttentionLayer"}
+_TORCH = {"Linear": "LinearLayer", "Conv1d": "ConvolutionLayer", "Conv2d": "ConvolutionLayer",
+          "Conv3d": "ConvolutionLayer", "ConvTranspose2d": "DeconvolutionLayer", "RNN": "BasicRecurrentLayer",
+          "BatchNorm1d": "BatchNormalizationLayer", "BatchNorm2d": "BatchNormalizationLayer",
+          "LayerNorm": "LayerNormalizationLayer", "MaxPool1d": "PoolingLayer", "MaxPool2d": "PoolingLayer",
+          "AvgPool2d": "PoolingLayer", "MultiheadAttention": "AttentionLayer", "Embedding": "EmbeddingLayer"}
+
+#: A Keras or torch layer name -> (whose, netgraph's layer).
+OTHER_LAYER_NAMES: dict[str, tuple[str, str]] = {**{k: ("Keras's", v) for k, v in _KERAS.items()},
+                                                 **{k: ("torch's", v) for k, v in _TORCH.items()}}
+
+
+def other_layer_hint(name: Any) -> str:
+    """' (Keras's Dense is LinearLayer here)', or '' for a name neither library uses."""
+    if not isinstance(name, str) or name not in OTHER_LAYER_NAMES:
+        return ""
+    whose, ours = OTHER_LAYER_NAMES[name]
+    return f" ({whose} {name} is {ours} here)"

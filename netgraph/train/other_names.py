@@ -1,0 +1,39 @@
+"""What Keras, PyTorch Lightning and torch users call net_train's options, for the unknown-option message.
+
+Suggestions only: net_train keeps Wolfram's names (``epochs=`` is refused with a pointer to
+``max_training_rounds=``), so each option has one spelling in code, specs, checkpoints and the docs.
+
+>>> other_name_hint("epochs")
+" (Keras's 'epochs' is net_train's 'max_training_rounds')"
+>>> other_name_hint("nothing")
+''
+"""
+
+from __future__ import annotations
+
+__all__ = ["OTHER_NAMES", "other_name_hint"]
+
+#: Another library's option name -> (net_train's, whose name it is: '' for several libraries').
+OTHER_NAMES: dict[str, tuple[str, str]] = {
+    "epochs": ("max_training_rounds", "Keras's"), "max_epochs": ("max_training_rounds", "Lightning's"),
+    "num_epochs": ("max_training_rounds", ""), "n_epochs": ("max_training_rounds", ""),
+    "lr": ("learning_rate", "torch's"), "optimizer": ("method", "Keras's"), "loss": ("loss_function", "Keras's"),
+    "loss_fn": ("loss_function", "torch's"), "criterion": ("loss_function", "torch's"),
+    "seed": ("random_seed", ""), "verbose": ("progress", "Keras's"),
+    "validation_split": ("validation_set", "Keras's"), "validation_data": ("validation_set", "Keras's"),
+    "device": ("target_device", "torch's"), "callbacks": ("training_stopping_criterion", "Keras's"),
+    "early_stopping": ("training_stopping_criterion", ""), "patience": ("training_stopping_criterion", ""),
+    "max_time": ("max_training_time", "Lightning's"),
+}
+
+_WHAT = {"training_stopping_criterion": ": a patience n, or {'patience': n}",
+         "validation_set": ": a fraction such as 0.2, or validation data", "progress": ": False for silence",
+         "method": ": 'Adam', 'SGD', ... or (name, {suboptions})"}
+
+
+def other_name_hint(name: str) -> str:
+    """' (Keras's 'epochs' is net_train's 'max_training_rounds')', or '' for a name no other library uses."""
+    if name not in OTHER_NAMES:
+        return ""
+    ours, whose = OTHER_NAMES[name]
+    return f" ({whose + ' ' if whose else ''}{name!r} is net_train's {ours!r}{_WHAT.get(ours, '')})"

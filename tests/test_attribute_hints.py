@@ -1,0 +1,81 @@
+"""A net is not an nn.Module: what torch and Keras users reach for on it (net.parameters(), net.to('cuda'),
+net.summary(), net.predict(x)) is an AttributeError saying what netgraph has instead."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import pytest
+import torch
+
+from netgraph import LinearLayer, NetChain, NetGraph, net_initialize
+
+
+def _net():
+    return net_initialize(NetChain([LinearLayer(3), "Tanh", LinearLayer(2)], input=4), seed=0)
+
+
+@pytest.mark.parametrize("name, hint", [("parameters", "module = net.compile() is one"),
+                                        ("to", "module.to('cuda')"), ("state_dict", "module.to_net() gives the net"),
+                                        ("eval", "net(x) runs in test mode already"),
+                                        ("summary", "net.information() prints the summary"),
+                                        ("predict", "call the net: net(x)"), ("fit", "net_train(net, data")])
+def test_torch_and_keras_names_say_what_a_net_has_instead(name, hint):
+    with pytest.raises(AttributeError) as info:
+        getattr(_net(), name)
+    assert str(info.value).startswith(f"'NetChain' object has no attribute {name!r}: ")
+    assert hint in str(info.value) and info.value.name == name
+
+
+def test_other_missing_attributes_read_as_python_says_them():
+    net = NetGraph([LinearLayer(2)], [], Input=3)
+    with pytest.raises(AttributeError, match=r"^'NetGraph' object has no attribute 'nothing_here'$"):
+        net.nothing_here
+    assert not hasattr(net, "parameters") and getattr(net, "summary", None) is None
+
+
+def test_a_call_and_copies_read_no_missing_attribute(monkeypatch):
+    """The hint runs on misses only: net(x), pickling and copying never look up an attribute a net lacks."""
+    from netgraph.core import graph
+    net, x, missed = _net(), torch.randn(5, 4), []
+    net(x)
+    original = graph.NetGraph.__getattr__
+    monkeypatch.setattr(graph.NetGraph, "__getattr__", lambda self, name: missed.append(name) or original(self, name))
+    for _ in range(3):
+        net(x)
+    assert missed == []
+    assert pickle.loads(pickle.dumps(net)) == net and copy.deepcopy(net) == net
+
+
+@pytest.mark.parametrize("name, hint", [("history", "r.round_losses, r.validation_losses and r.round_metrics"),
+                                        ("model", "r.trained_net (the best-validation net")])
+def test_keras_history_names_on_results_say_what_they_hold(name, hint):
+    from netgraph import net_train
+    x = torch.randn(16, 4)
+    results = net_train(NetGraph([LinearLayer(2)], [], Input=4), {"Input": x, "Target": x[:, :2]},
+                        max_training_rounds=1, progress=False, all=True)
+    with pytest.raises(AttributeError) as info:
+        getattr(results, name)
+    assert str(info.value).startswith(f"'NetTrainResults' object has no attribute {name!r}: ")
+    assert hint in str(info.value)
+    assert copy.deepcopy(results).round_losses == results.round_losses
+
+
+@pytest.mark.parametrize("build", [lambda: NetChain([LinearLayer(3)], input_shape=(5,)),
+                                   lambda: NetGraph([LinearLayer(3)], [], input_shape=5)])
+def test_keras_input_shape_keyword_names_the_port_shape(build):
+    from netgraph import WiringError
+    with pytest.raises(WiringError, match=r"'input_shape' is neither an input nor an output port of this NetGraph "
+                                          r"\(Keras's input_shape= is the input port's shape by its name here: "
+                                          r"Input=\(5,\), or NetChain\(layers, input=\(5,\)\)\)"):
+        build()
+
+
+def test_keras_trainable_false_says_how_to_freeze():
+    with pytest.raises(AttributeError) as info:
+        _net().trainable = False
+    assert str(info.value).startswith("NetGraph is immutable: use net.replace_layers(...) or a surgery function, not "
+                                      "net.trainable = ...; to freeze its arrays in training (Keras's trainable = "
+                                      "False), give them a learning-rate multiplier of 0: "
+                                      "net_set_learning_rate_multipliers(net, {'All': 0})")

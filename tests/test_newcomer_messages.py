@@ -1,0 +1,102 @@
+"""Messages for what a Keras or torch user types first (a new user's QA): each says what netgraph takes instead."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from netgraph import (ConvolutionLayer, DataError, FlattenLayer, LinearLayer, NetChain, OptionError, SoftmaxLayer,
+                      net_initialize, net_train)
+
+
+def _classifier():
+    return NetChain([LinearLayer(4), "Ramp", LinearLayer(3), SoftmaxLayer()], input=5)
+
+
+def _xy(n=20):
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(n, 5)), rng.integers(0, 3, size=n)
+
+
+def test_keras_fit_form_x_y_is_a_data_error_naming_the_pair():
+    x, y = _xy()
+    with pytest.raises(DataError, match=r"net_train takes the data as one argument, found 2 .*"
+                                        r"net_train\(net, \(inputs, targets\)\)"):
+        net_train(_classifier(), x, y)
+
+
+@pytest.mark.parametrize("name, ours", [("epochs", "max_training_rounds"), ("lr", "learning_rate"),
+                                        ("optimizer", "method"), ("loss", "loss_function"), ("seed", "random_seed"),
+                                        ("verbose", "progress"), ("validation_split", "validation_set"),
+                                        ("device", "target_device")])
+def test_other_libraries_option_names_point_to_ours(name, ours):
+    x, y = _xy()
+    with pytest.raises(OptionError) as info:
+        net_train(_classifier(), (x, y), **{name: 1})
+    assert f"net_train has no option {name!r} (" in str(info.value)
+    assert f"{name!r} is net_train's {ours!r}" in str(info.value)
+
+
+@pytest.mark.parametrize("array", [np.zeros((20, 5)), torch.zeros(20, 5)])
+def test_one_bare_array_asks_for_inputs_and_targets(array):
+    with pytest.raises(DataError) as info:
+        net_train(_classifier(), array, max_training_rounds=1, progress=False)
+    message = str(info.value)
+    assert "training data must be a dict of port -> array" in message and "found one array" in message
+    assert "of shape (20, 5)" in message
+    assert "{'Input': inputs, 'Target': targets}" in message and "data loader" not in message
+
+
+def _cnn():
+    return NetChain([ConvolutionLayer(2, 3), FlattenLayer(), LinearLayer(2), SoftmaxLayer()], input=(1, 6, 6))
+
+
+@pytest.mark.parametrize("shape, hint", [((8, 6, 6, 1), "channels last? netgraph takes channels first (as torch): "
+                                                         "x.permute(0, 3, 1, 2)"),
+                                         ((8, 6, 6), "the channel dim is missing: x[:, None]")])
+def test_image_batches_in_another_layout_are_named(shape, hint):
+    x, y = np.zeros(shape), np.zeros(8, dtype=np.int64)
+    with pytest.raises(DataError) as info:
+        net_train(_cnn(), (x, y), max_training_rounds=1, progress=False)
+    assert hint in str(info.value)
+    with pytest.raises(DataError) as info:
+        net_initialize(_cnn(), seed=0)(x)
+    assert hint in str(info.value)
+
+
+@pytest.mark.parametrize("target, hint", [(np.zeros((20, 1), dtype=np.int64), "a trailing dim of 1: x[..., 0]"),
+                                          (np.eye(3, dtype=np.int64)[np.arange(20) % 3],
+                                           "one-hot rows of 3 classes? give class indices, x.argmax(-1)")])
+def test_class_targets_of_another_shape_are_named(target, hint):
+    x, _ = _xy()
+    with pytest.raises(DataError) as info:
+        net_train(_classifier(), (x, target), max_training_rounds=1, progress=False)
+    assert hint in str(info.value)
+
+
+def test_a_fitting_batch_gets_no_hint():
+    x, y = _xy()
+    trained = net_train(_classifier(), (x, y), max_training_rounds=1, progress=False, random_seed=0)
+    assert trained(x).shape == (20, 3)
+
+
+def test_regression_targets_without_their_dim_of_1_are_named():
+    x, _ = _xy()
+    net = NetChain([LinearLayer(4), "Tanh", LinearLayer(1)], input=5)
+    with pytest.raises(DataError, match=r"expected shape \(b, 1\) with b the number of examples, found \(20,\); the "
+                                        r"trailing dim of 1 is missing: x\[\.\.\., None\] adds it"):
+        net_train(net, (x, x.sum(1)), max_training_rounds=1, progress=False)
+
+
+@pytest.mark.parametrize("name, ours", [("Dense", "Keras's Dense is LinearLayer here"),
+                                        ("LSTM", "Keras's LSTM is LongShortTermMemoryLayer here"),
+                                        ("Conv2d", "torch's Conv2d is ConvolutionLayer here")])
+def test_keras_and_torch_layer_names_point_to_ours(name, ours):
+    from netgraph import NetGraph, SpecError, WiringError
+    with pytest.raises(WiringError) as info:
+        NetChain([name])
+    assert str(info.value).endswith(f"found {name!r} ({ours})")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(f"netgraph: 1\nlayers:\n  a: {{type: {name}}}\ninputs: {{Input: 4}}\n")
+    assert f"<string>:3:13: layer 'a': unknown layer type {name!r} ({ours})" in str(info.value)

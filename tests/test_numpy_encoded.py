@@ -1,0 +1,73 @@
+"""numpy data already in a port's encoded form passes as the same tensor does (a new user's QA): a float batch shaped
+like an ImageEncoder port, (b, c, h, w), and integer class indices at a class coder whose labels are no numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from netgraph import (ClassDecoder, ConvolutionLayer, DataError, FlattenLayer, ImageEncoder, NetChain, SoftmaxLayer,
+                      net_initialize, net_train)
+from netgraph.data.encoding import already_encoded
+
+
+def _net():
+    return net_initialize(NetChain([ConvolutionLayer(2, 3), FlattenLayer(), 2, SoftmaxLayer()],
+                                   input=ImageEncoder(size=(8, 8), color_space="Grayscale"),
+                                   output=ClassDecoder(["h", "v"])), seed=0)
+
+
+def test_a_numpy_batch_of_the_port_shape_runs_as_the_tensor_does():
+    x = np.random.default_rng(0).random((5, 1, 8, 8))
+    net = _net()
+    assert net(x) == net(torch.as_tensor(x))
+    torch.testing.assert_close(net(x, decoder=None), net(torch.as_tensor(x, dtype=torch.float32), decoder=None))
+    assert net(x[0]) == net(torch.as_tensor(x[0]))  # one example of the port's shape
+
+
+def test_net_train_takes_the_numpy_batch_as_it_takes_the_tensor():
+    rng = np.random.default_rng(0)
+    x, labels = rng.random((16, 1, 8, 8)), list(np.array(["h", "v"])[rng.integers(0, 2, 16)])
+    options = {"max_training_rounds": 1, "random_seed": 0, "progress": False}
+    a = net_train(_net(), {"Input": x, "Output": labels}, **options)
+    b = net_train(_net(), {"Input": torch.as_tensor(x, dtype=torch.float32), "Output": labels}, **options)
+    assert torch.equal(a.layers["1"].arrays["Weights"], b.layers["1"].arrays["Weights"])
+
+
+def test_image_arrays_stay_images():
+    grey, rgb, small = (ImageEncoder(size=(8, 8), color_space="Grayscale"), ImageEncoder(size=(5, 3)),
+                        ImageEncoder(size=(4, 3)))
+    assert not already_encoded(grey, np.zeros((8, 8)))            # one (h, w) image
+    assert not already_encoded(grey, np.zeros((2, 8, 8, 1)))      # two (h, w, 1) images
+    assert not already_encoded(small, np.zeros((3, 3, 4)))        # the port's shape, but an (h, w, 4) image too
+    assert not already_encoded(grey, np.zeros((2, 1, 8, 8), dtype=np.uint8))  # uint8: pixels, never encoded values
+    assert already_encoded(rgb, np.zeros((2, 3, 3, 5))) and already_encoded(grey, np.zeros((1, 8, 8)))
+    with pytest.raises(DataError, match="an image array is"):
+        _net()(np.zeros((2, 1, 8, 8), dtype=np.uint8))
+
+
+def _labelled():
+    from netgraph import ClassEncoder, EmbeddingLayer
+    return net_initialize(NetChain([EmbeddingLayer(3, 3), 2, SoftmaxLayer()], input=ClassEncoder(["r", "g", "b"]),
+                                   output=ClassDecoder(["warm", "cold"])), seed=0)
+
+
+def test_numpy_class_indices_are_indices_where_no_label_is_a_number():
+    net, rng = _labelled(), np.random.default_rng(0)
+    x, y = rng.integers(0, 3, 24), rng.integers(0, 2, 24)
+    assert net(x) == net(torch.as_tensor(x)) == net([["r", "g", "b"][i] for i in x])
+    options = {"max_training_rounds": 1, "random_seed": 0, "progress": False}
+    a = net_train(net, {"Input": x, "Output": y}, **options)
+    b = net_train(net, {"Input": torch.as_tensor(x), "Output": torch.as_tensor(y)}, **options)
+    assert torch.equal(a.layers["2"].arrays["Weights"], b.layers["2"].arrays["Weights"])
+    with pytest.raises(DataError, match=r"class indices must lie in 0\.\.1"):
+        net_train(net, {"Input": x, "Output": y + 1}, **options)
+
+
+def test_numpy_integers_stay_labels_where_labels_are_numbers():
+    net = net_initialize(NetChain([2, SoftmaxLayer()], input=3, output=ClassDecoder([10, 20])), seed=0)
+    with pytest.raises(DataError, match=r"label np\.int64\(1\) is not one of the 2 labels \[10, 20\]"):
+        net_train(net, {"Input": np.zeros((4, 3)), "Output": np.array([1, 0, 1, 0])}, max_training_rounds=1)
+    assert net_train(net, {"Input": np.zeros((4, 3)), "Output": np.array([10, 20, 10, 20])}, max_training_rounds=1,
+                     progress=False).output_shapes == {"Output": (2,)}
