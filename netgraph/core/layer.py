@@ -19,7 +19,8 @@ from torch import nn
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.options import (as_array, check_choices, check_strict_choices, copy_plan, option_plan,
                                    plain_numbers, strict_choices)
-from netgraph.core.layer_checks import SHAPES_CHECKED, check_array_shapes, check_class, shapes_checked_elsewhere
+from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, check_made_arrays, same_shapes,
+                                       shapes_checked_elsewhere)
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.shared import NetSharedArray, SharedNames, same_values
@@ -165,9 +166,8 @@ class Layer:
         self.validate()
         if choices:
             check_strict_choices(self, strict_choices(type(self)))
-        given = [n for n, f in self.ARRAYS.items() if getattr(self, f, None) is not None]  # TorchLayer: no fields
-        if given and type(self).with_arrays is Layer.with_arrays and not SHAPES_CHECKED.get():
-            check_array_shapes(self, given, self.type_name)
+        if self.ARRAYS:
+            check_made_arrays(self, Layer.with_arrays)
 
     def normalize(self) -> Mapping[str, Any]:
         """Check the options; return the values to replace (normalised options, derived attributes)."""
@@ -229,17 +229,13 @@ class Layer:
         """A copy with the given arrays replaced; OptionError for a shape its options rule out (check_array_shapes)."""
         if unknown := [n for n in arrays if n not in self.ARRAYS]:
             raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}")
-        mine = self.arrays  # the shapes it had (to_net's learned arrays) were checked when it was made
-        with shapes_checked_elsewhere(SHAPES_CHECKED.get() or all(
-                mine[n] is not None and getattr(v, "shape", None) == mine[n].shape for n, v in arrays.items())):
+        with shapes_checked_elsewhere(SHAPES_CHECKED.get() or same_shapes(self.arrays, arrays)):  # as it had: checked
             return self.replace(**{self.ARRAYS[n]: v for n, v in arrays.items()})
 
     def _with_drawn_arrays(self, arrays: Mapping[str, torch.Tensor]) -> Layer:
-        """``with_arrays`` for arrays just drawn for this layer alone (``net_initialize``'s defaults): float tensors
-        of the shapes ``array_shapes`` gave, owned by nothing else, are taken as they are. The layer's other arrays
-        are copied by their normaliser as ``replace`` does; its other options, normalised when it was made, are
-        kept as they are (normalising them again gives equal values); ``normalize()`` and ``validate()`` run on the
-        new layer. Only for layers whose ``with_arrays`` is Layer's."""
+        """``with_arrays`` for arrays just drawn for this layer alone (``net_initialize``), taken as they are; other
+        arrays copied by their normaliser (as ``replace``), other options kept (normalised when it was made);
+        ``normalize()`` and ``validate()`` run. Only for layers whose ``with_arrays`` is Layer's."""
         cls, old = type(self), self.__dict__
         names, array_normalizers = copy_plan(cls)
         values = {n: old[n] for n in names}

@@ -12,8 +12,8 @@ from typing import Any
 from netgraph.core.errors import NetGraphError, OptionError, ShapeError, did_you_mean
 from netgraph.core.types import Conflict, PortType
 
-__all__ = ["check_class", "check_infer_result", "check_array_shapes", "SHAPES_CHECKED",
-           "shapes_checked_elsewhere"]
+__all__ = ["check_class", "check_infer_result", "check_array_shapes", "check_made_arrays", "SHAPES_CHECKED",
+           "shapes_checked_elsewhere", "same_shapes"]
 
 
 def check_class(cls: type) -> None:
@@ -58,6 +58,19 @@ def shapes_checked_elsewhere(checked: bool = True) -> Iterator[None]:
         yield
     finally:
         SHAPES_CHECKED.reset(token)
+
+
+def check_made_arrays(layer: Any, base_with_arrays: Any) -> None:
+    """A layer just made: its given arrays checked (``check_array_shapes``), unless its class has a ``with_arrays``
+    of its own (TorchLayer) or they were checked elsewhere (``shapes_checked_elsewhere``)."""
+    given = [n for n, f in layer.ARRAYS.items() if getattr(layer, f, None) is not None]  # TorchLayer: no fields
+    if given and type(layer).with_arrays is base_with_arrays and not SHAPES_CHECKED.get():
+        check_array_shapes(layer, given, layer.type_name)
+
+
+def same_shapes(mine: dict[str, Any], arrays: Any) -> bool:
+    """Whether every array of ``arrays`` has the shape of the layer's own (``mine``): to_net's learned arrays."""
+    return all(mine[n] is not None and getattr(v, "shape", None) == mine[n].shape for n, v in arrays.items())
 
 
 def check_array_shapes(layer: Any, names: Any, where: str) -> None:

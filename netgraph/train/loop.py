@@ -25,7 +25,7 @@ from netgraph.train.padded_data import lengths_keys
 from netgraph.train.loss import surrogate_term
 from netgraph.train.walk import nonfinite_cause, reaching_layers, run_model
 from netgraph.train.metrics import append_values, last_values
-from netgraph.train.options import schedule_factor
+from netgraph.train.options import clipped_step
 from netgraph.train.stopping import ended_before
 from netgraph.train.precision import mixed_forward, widened
 from netgraph.train.progress_info import ProgressInfo
@@ -153,21 +153,8 @@ class Trainer:
         return value
 
     def clip_and_step(self) -> None:
-        m = self.plan.method
-        params = self.params
-        if m.gradient_clipping is not None:
-            torch.nn.utils.clip_grad_value_(params, m.gradient_clipping)
-        if m.max_gradient_norm is not None:
-            torch.nn.utils.clip_grad_norm_(params, m.max_gradient_norm)
-        if m.schedule is not None:
-            self.factor = schedule_factor(m.schedule, self.fraction_done(), self.where())
-            for g in self.optimizer.param_groups:
-                g["lr"] = g["base_lr"] * self.factor
-        self.optimizer.step()
-        if m.weight_clipping is not None:
-            with torch.no_grad():
-                for p in params:
-                    p.clamp_(-m.weight_clipping, m.weight_clipping)
+        factor = clipped_step(self.plan.method, self.optimizer, self.params, self.fraction_done, self.where)
+        self.factor = self.factor if factor is None else factor
 
     def seed(self, seed: int) -> None:
         """Seed the CPU generator, and CUDA's when training there (``torch.manual_seed`` formats the call stack for

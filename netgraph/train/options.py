@@ -38,7 +38,7 @@ from netgraph.core.multiplier_rates import array_multipliers
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
 
 __all__ = ["Method", "parse_method", "resolve_multipliers", "parse_device", "parse_progress", "check_number", "snake",
-           "schedule_factor"]
+           "schedule_factor", "clipped_step"]
 
 #: canonical name, optimizer class, default learning rate (torch's defaults; SGD's 0.01 is ours). The classes
 #: are torch's own without the torch._dynamo import (netgraph.train.optimizers).
@@ -242,6 +242,27 @@ def schedule_factor(schedule: Callable[[float], Any], fraction: float, where: st
 
 
 # -- learning-rate multipliers ------------------------------------------------------------------------
+def clipped_step(m: Method, optimizer: Any, params: list, fraction: Callable[[], float],
+                 where: Callable[[], str]) -> float | None:
+    """The optimizer's step with the method's clipping and learning-rate schedule (of ``fraction()`` of training
+    done); the schedule's factor, or None without a schedule."""
+    factor = None
+    if m.gradient_clipping is not None:
+        torch.nn.utils.clip_grad_value_(params, m.gradient_clipping)
+    if m.max_gradient_norm is not None:
+        torch.nn.utils.clip_grad_norm_(params, m.max_gradient_norm)
+    if m.schedule is not None:
+        factor = schedule_factor(m.schedule, fraction(), where())
+        for g in optimizer.param_groups:
+            g["lr"] = g["base_lr"] * factor
+    optimizer.step()
+    if m.weight_clipping is not None:
+        with torch.no_grad():
+            for p in params:
+                p.clamp_(-m.weight_clipping, m.weight_clipping)
+    return factor
+
+
 def _rules(spec: Any) -> list[tuple[Any, float]]:
     if spec is None:
         return []
