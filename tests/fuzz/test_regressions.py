@@ -48,10 +48,12 @@ def test_deeply_nested_shapes_and_layer_lists_are_refused():
         NetChain(deep)
 
 
-def test_arrays_of_the_wrong_shape_are_a_shape_error_naming_layer_and_array():
-    net = NetGraph({"lin": LinearLayer(output=1, input=2, biases=torch.zeros(3, 2))}, [])
-    with pytest.raises(ShapeError, match=r"'lin'.*array 'Biases' should have shape \(1,\), found \(3, 2\)"):
-        net_initialize(net).compile()
+def test_arrays_of_the_wrong_shape_are_refused_naming_the_array():
+    """Refused when the layer is made (its options fix the shape), else when the net fixes it, naming the layer."""
+    with pytest.raises(OptionError, match=r"LinearLayer: array 'Biases': expected shape \(1,\).*found \(3, 2\)"):
+        LinearLayer(output=1, input=2, biases=torch.zeros(3, 2))
+    with pytest.raises(ShapeError, match=r"'lin'.*LinearLayer.*'Input'.*expected size 3 \(from weights=\)"):
+        NetGraph({"lin": LinearLayer(output=1, weights=torch.zeros(1, 3))}, [], Input=2)
 
 
 @pytest.mark.parametrize("index", [10, -1])
