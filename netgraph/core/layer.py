@@ -21,6 +21,7 @@ from netgraph.core.options import (as_array, check_choices, check_strict_choices
                                    plain_numbers, strict_choices)
 from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, check_made_arrays, same_shapes,
                                        shapes_checked_elsewhere)
+from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.shared import NetSharedArray, SharedNames, same_values
@@ -59,6 +60,7 @@ def _as_dataclass(cls: type) -> None:
             delattr(cls, name)
     for name, spec in declared.items():  # a second @dataclass must see the same field specs
         setattr(cls, name, spec)
+    with_argument_errors(cls)  # LinearLayer(3, activation="relu"): an OptionError naming the option
 
 
 def _writes_own_init(cls: type) -> bool:
@@ -85,10 +87,8 @@ def shape_option(value: Any, layer: str, option: str) -> tuple | None:
 
 @dataclasses.dataclass(frozen=True)
 class EmitContext:
-    """What a layer's ``emit`` gets: the code for its module, its input variables and the batch size,
-    its port types, the distribution checks setting (True, False, "auto"; None: the global one),
-    ``local(hint)``, which gives a fresh local variable name (for ``emit_block``'s statements), and the
-    layer's path in the compiled net (for messages)."""
+    """What a layer's ``emit`` gets: its module's code, input variables, batch size, port types, the distribution
+    checks (True, False, "auto"; None: the global one), ``local(hint)`` (a fresh local for ``emit_block``), its path."""
 
     module: str
     args: tuple[str, ...]

@@ -1,0 +1,71 @@
+"""A layer called with arguments its options do not take: an OptionError naming the layer type and the option, not
+Python's TypeError from the dataclass ``__init__`` (Keras's ``activation=``, a typo'd ``ouput=``).
+
+``with_argument_errors(cls)`` wraps ``cls.__init__`` once, when the class is made; the wrapper adds one call and
+a ``try`` to making a layer, and reads the signature only after a TypeError.
+
+>>> from netgraph import LinearLayer
+>>> LinearLayer(3, activation="relu")
+Traceback (most recent call last):
+...
+netgraph.core.errors.OptionError: LinearLayer has no option 'activation' (activations are layers of their own: NetChain([LinearLayer(3), "Ramp"])); its options are output, input, weights, biases
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+from typing import Any
+
+from netgraph.core.errors import OptionError, did_you_mean
+
+__all__ = ["with_argument_errors"]
+
+_OTHER_NAMES = {"activation": ' (activations are layers of their own: NetChain([LinearLayer(3), "Ramp"]))',
+                "units": " (Keras's units: netgraph's output)", "out_features": " (torch's out_features: output)",
+                "in_features": " (torch's in_features: input)", "filters": " (Keras's filters: output)"}
+
+
+def with_argument_errors(cls: type) -> None:
+    """Make ``cls(...)`` with arguments its ``__init__`` cannot take an OptionError (see the module docstring)."""
+    init = cls.__init__
+
+    @functools.wraps(init)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            init(self, *args, **kwargs)
+        except TypeError as exc:
+            problem = _argument_problem(type(self), init, args, kwargs)
+            if problem is None:  # the arguments bind: a TypeError from checking the options, as it was
+                raise
+            raise OptionError(problem[0], option=problem[1]) from exc
+
+    cls.__init__ = __init__
+
+
+def _argument_problem(cls: type, init: Any, args: tuple, kwargs: dict) -> tuple[str, str | None] | None:
+    """(message, option) for arguments ``init`` cannot bind, or None when they bind."""
+    signature = inspect.signature(init)
+    try:
+        signature.bind(None, *args, **kwargs)
+        return None
+    except TypeError:
+        pass
+    fields = [f.name for f in dataclasses.fields(cls) if f.init and not f.name.startswith("_")]
+    name, listed = cls.__name__, ", ".join(fields) or "none"
+    if unknown := [k for k in kwargs if k not in fields]:
+        key = unknown[0]
+        return (f"{name} has no option {key!r}{_OTHER_NAMES.get(key) or did_you_mean(key, fields)}; its options are "
+                f"{listed}"), key
+    params = [p for p in signature.parameters.values() if p.name in fields]
+    positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(args) > len(positional):
+        return (f"{name} takes {len(positional)} option{'' if len(positional) == 1 else 's'} by position "
+                f"({', '.join(positional) or 'none'}), found {len(args)}; give the others by name"), None
+    if twice := [k for k in positional[:len(args)] if k in kwargs]:
+        return f"{name} was given option {twice[0]!r} twice, by position and by name", twice[0]
+    given = {*positional[:len(args)], *kwargs}
+    missing = [p.name for p in params if p.default is p.empty and p.name not in given]
+    return f"{name} needs option {missing[0]!r}" if missing else f"{name}: arguments it cannot take", \
+        missing[0] if missing else None

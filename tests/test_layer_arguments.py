@@ -1,0 +1,60 @@
+"""Arguments a layer's options do not take are an OptionError naming the layer type and the option (they were
+Python's TypeError from the dataclass __init__: `LinearLayer(3, activation="relu")`, Keras's habit)."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+
+import pytest
+
+from netgraph import ElementwiseLayer, LinearLayer
+from netgraph.core.errors import OptionError
+from netgraph.core.layer import REGISTRY, Layer, registry_scope
+
+
+@pytest.mark.parametrize("make, message, option", [
+    (lambda: LinearLayer(3, activation="relu"),
+     r"LinearLayer has no option 'activation' \(activations are layers of their own: NetChain\(\[LinearLayer\(3\), "
+     r"\"Ramp\"\]\)\); its options are output, input, weights, biases", "activation"),
+    (lambda: LinearLayer(units=3), r"LinearLayer has no option 'units' \(Keras's units: netgraph's output\)", "units"),
+    (lambda: LinearLayer(3, ouput=4), r"LinearLayer has no option 'ouput' \(did you mean 'output'\?\)", "ouput"),
+    (lambda: LinearLayer(3, 4, None, None, 5),
+     r"LinearLayer takes 4 options by position \(output, input, weights, biases\), found 5; give the others by name",
+     None),
+    (lambda: LinearLayer(3, output=4), r"LinearLayer was given option 'output' twice, by position and by name",
+     "output"),
+    (lambda: ElementwiseLayer(), r"ElementwiseLayer needs option 'function'", "function"),
+])
+def test_arguments_a_layer_cannot_take(make, message, option):
+    with pytest.raises(OptionError, match=message) as info:
+        make()
+    assert info.value.diagnostics[0].option == option
+    assert isinstance(info.value.__cause__, TypeError)  # Python's own words stay on the chain
+
+
+def test_every_registered_layer_type_names_an_unknown_option():
+    for name, cls in REGISTRY.items():
+        if dataclasses.is_dataclass(cls):
+            with pytest.raises(OptionError, match=f"{name} has no option 'no_such_option'"):
+                cls(no_such_option=1)
+
+
+def test_a_type_error_from_checking_the_options_is_not_reworded():
+    """Arguments that bind: a TypeError the layer's own checks raise reaches the user as it was."""
+    with registry_scope():
+        class Picky(Layer):
+            size: int = 1
+
+            def validate(self) -> None:
+                raise TypeError("picky about its size")
+
+        with pytest.raises(TypeError, match="picky about its size"):
+            Picky(size=2)
+        with pytest.raises(OptionError, match=r"Picky has no option 'sise' \(did you mean 'size'\?\)"):
+            Picky(sise=2)
+
+
+def test_the_signature_is_the_options():
+    assert list(inspect.signature(LinearLayer).parameters) == ["output", "input", "weights", "biases"]
+    assert LinearLayer(3) == LinearLayer(output=3)
