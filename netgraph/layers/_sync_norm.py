@@ -1,8 +1,8 @@
 """Batch normalisation with its batch statistics shared across the processes of a distributed run.
 
 torch's ``SyncBatchNorm`` runs on GPUs only (its forward refuses CPU tensors, so gloo cannot use it). Here each
-process sums its values per channel and all the sums are added up with ``torch.distributed.nn.functional.
-all_reduce``, whose backward adds up the gradients in turn: the mean and variance are the whole batch's, on every
+process sums its values per channel and all the sums are added up by an all-reduce whose backward adds up the
+gradients in turn (``_AllSum``, as torch's deprecated ``torch.distributed.nn.functional.all_reduce``): the mean and variance are the whole batch's, on every
 process, and each process's gradients take in the other processes' examples through them (DDP then averages, as
 for the rest of the net). Two exchanges per layer and step: the sums (and counts), then the squared deviations
 from the whole batch's mean (no loss of precision for data far from 0, as sum-of-squares minus squared mean has).
@@ -30,9 +30,23 @@ class BatchStatsSync:
     counts: bool = True
 
 
+class _AllSum(torch.autograd.Function):
+    """The sum of ``t`` over the processes of ``group``; its gradient is the sum of the processes' gradients."""
+
+    @staticmethod
+    def forward(ctx: Any, t: torch.Tensor, group: Any) -> torch.Tensor:
+        ctx.group = group
+        out = t.clone()
+        torch.distributed.all_reduce(out, group=group)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
+        return _AllSum.apply(grad, ctx.group), None
+
+
 def _all_sum(t: torch.Tensor, group: Any) -> torch.Tensor:
-    from torch.distributed.nn.functional import all_reduce  # imported when a run shares statistics only
-    return all_reduce(t, group=group)
+    return _AllSum.apply(t, group)
 
 
 def synced_batch_norm(m: Any, x: torch.Tensor, sync: BatchStatsSync) -> torch.Tensor:
