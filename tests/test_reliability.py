@@ -27,6 +27,7 @@ def test_results_read_wolfram_property_names_by_index():
     r = net_train(mlp(), {"Input": x, "Target": y}, max_training_rounds=2, random_seed=0, progress=False, all=True)
     assert r["TrainedNet"] is r.trained_net and r["TrainingNet"] is r.training_net
     assert r["RoundLossList"] == r.round_losses and r["LossPlot"].startswith("<svg")
+    assert r["LossEvolutionPlot"] == r["LossPlot"] and "LossEvolutionPlot" not in r["Properties"]  # Wolfram's old name
 
 
 @pytest.mark.parametrize("patience", [1, 3, 5])

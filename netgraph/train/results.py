@@ -49,6 +49,7 @@ PROPERTIES = {
     "RoundMeasurements": "round_measurements", "ValidationMeasurements": "validation_measurements",
     "MeasurementsPlot": "metrics_plot_svg",
 }
+OLD_NAMES = {"LossEvolutionPlot": "LossPlot"}  # Wolfram's older names: answered, not listed in "Properties"
 
 
 _HISTORY = "r.round_losses, r.validation_losses and r.round_metrics / r.validation_metrics (lists by round)"
@@ -125,6 +126,7 @@ class NetTrainResults:
     def __getitem__(self, name: str) -> Any:
         if name == "Properties":  # Wolfram's NetTrainResultsObject["Properties"]
             return ["Properties", *PROPERTIES]
+        name = OLD_NAMES.get(name, name) if isinstance(name, str) else name
         if name not in PROPERTIES:
             raise OptionError(f"NetTrainResults has no property {name!r}{did_you_mean(name, PROPERTIES)}")
         attribute = PROPERTIES[name]
