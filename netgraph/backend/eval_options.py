@@ -28,7 +28,7 @@ from netgraph.core.ports import NetPort
 from netgraph.layers.random import distribution_checks
 
 __all__ = ["OPTION_NAMES", "CALL_KEYWORDS", "WOLFRAM_OPTIONS", "EvaluationOptions", "parse_options", "split_call",
-           "snake_options", "compiled_module", "seeded", "in_batches", "working_precision"]
+           "snake_options", "compiled_module", "seeded", "in_batches", "working_precision", "PRECISIONS"]
 
 OPTION_NAMES = ("batch_size", "mode", "seed", "precision", "decoder", "outputs")
 CALL_KEYWORDS = (*OPTION_NAMES, "states", "return_states")  # every keyword of net(...) that is no port name
@@ -36,7 +36,7 @@ CALL_KEYWORDS = (*OPTION_NAMES, "states", "return_states")  # every keyword of n
 WOLFRAM_OPTIONS = {"BatchSize": "batch_size", "NetEvaluationMode": "mode", "RandomSeeding": "seed",
                    "WorkingPrecision": "precision"}
 _MODES = {"test": "test", "train": "train"}
-_PRECISIONS = {"float32": torch.float32, "real32": torch.float32, "float64": torch.float64,
+PRECISIONS = {"float32": torch.float32, "real32": torch.float32, "float64": torch.float64,
                "real64": torch.float64}
 
 
@@ -107,7 +107,7 @@ def _seed(value: Any, label: str = "seed") -> int | None:
 def _precision(value: Any, label: str = "precision") -> torch.dtype | None:
     if value is None or value in (torch.float32, torch.float64):
         return value
-    dtype = _PRECISIONS.get(value.lower()) if isinstance(value, str) else None
+    dtype = PRECISIONS.get(value.lower()) if isinstance(value, str) else None
     if dtype is None:
         raise OptionError(f"{label}= must be 'float32' or 'float64' (or Wolfram's 'Real32', 'Real64'), found "
                           f"{value!r}", option="precision")

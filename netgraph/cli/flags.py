@@ -9,13 +9,12 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.errors import OptionError
 from netgraph.core.files import usable_folder
 
 __all__ = ["check_seed", "check_train_flags"]
 
 _POSITIVE_INTS = (("batch_size", "--batch-size"), ("rounds", "--rounds"), ("nproc", "--nproc"))
-_PRECISIONS = ("float32", "float64", "mixed", "real32", "real64")  # net_train's working_precision, Wolfram's too
 _POSITIVE_NUMBERS = (("learning_rate", "--learning-rate"), ("time", "--time"))
 
 
@@ -48,9 +47,6 @@ def check_train_flags(args: argparse.Namespace, made: list | None = None) -> Non
         usable_folder(args.tensorboard, "--tensorboard", made)
     if args.device is not None:
         _check_device(args.device)
-    if args.precision is not None and args.precision.lower() not in _PRECISIONS:
-        raise OptionError(f"--precision must be float32, float64 or mixed, found {args.precision!r}"
-                          f"{did_you_mean(args.precision, _PRECISIONS[:3])}", option="precision")
 
 
 def _check_validation(value: str | None) -> None:

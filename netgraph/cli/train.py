@@ -15,7 +15,7 @@ from netgraph.cli.flags import check_train_flags
 from netgraph.cli.header import spec_header
 from netgraph.core.errors import OptionError, SpecError, did_you_mean
 from netgraph.train.wording import counted
-from netgraph.core.files import atomic_write, refuse_overwriting, remove_made, usable_folder
+from netgraph.core.files import atomic_write, folders_made, refuse_overwriting, remove_made, usable_folder
 from netgraph.spec import load, save
 from netgraph.spec.options import plain
 from netgraph.spec.yaml_nodes import read_yaml
@@ -25,6 +25,7 @@ from netgraph.train.distributed import launch
 from netgraph.train.loss import AUTOMATIC
 from netgraph.train.metrics import metric_name
 from netgraph.train.options import METHODS
+from netgraph.train.precision import CHOICES as PRECISION_CHOICES, NAMES as PRECISION_NAMES
 
 __all__ = ["train"]
 
@@ -46,19 +47,16 @@ def _forward_argv(args: argparse.Namespace) -> list[str]:
 
 
 def train(args: argparse.Namespace) -> int:
-    made: list[Path] = []  # the folders this run creates: removed again, when still empty, if it fails
-    try:
+    with folders_made() as made:  # the folders this run creates: removed again, when still empty, if it fails
         code = _train(args, made)
-    except BaseException:
-        remove_made(made)
-        raise
-    if code:
-        remove_made(made)  # processes --nproc started failed (each removed the folders it made)
+        if code:
+            remove_made(made)  # processes --nproc started failed (each removed the folders it made)
     return code
 
 
 def _train(args: argparse.Namespace, made: list[Path]) -> int:
     check_train_flags(args, made)  # before launching processes, loading or training: worded by the flags
+    _check_precision(args.precision)
     method, loss, metrics = _method(args), loss_option(args.loss), metrics_option(args.metrics)
     if args.nproc > 1 and not args.distributed:
         _check_ports(_load_net(args.spec)[0], loss, metrics, args.metrics)  # a broken spec: one message, not N
@@ -72,8 +70,8 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
             validation = float(validation)
         except ValueError:
             validation = load_data(validation)
-    out = usable_folder(args.output, "-o (the output folder)", made)  # before training: a file in the way, no
-    # permission
+    # before training: a file in the way, no permission
+    out = usable_folder(args.output, "-o (the output folder)", made)
     refuse_overwriting(out / f"{Path(args.spec).stem}.yaml", args.spec, "-o: the trained spec")
     checkpoint = args.checkpoint or (str(out / "checkpoints") if args.resume else None)
     if checkpoint and not args.resume and (found := latest_checkpoint(checkpoint)):  # worded for the flags
@@ -93,6 +91,13 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     if int(os.environ.get("RANK", "0")) != 0:
         return 0
     return _write_outputs(results, args.spec, out, name, description)
+
+
+def _check_precision(value: str | None) -> None:
+    """--precision, checked here rather than in ``flags`` (``netgraph run`` imports that, and not netgraph.train)."""
+    if value is not None and value.lower() not in PRECISION_NAMES:
+        raise OptionError(f"--precision must be float32, float64 or mixed, found {value!r}"
+                          f"{did_you_mean(value, PRECISION_CHOICES)}", option="precision")
 
 
 def _load_net(path: str) -> tuple[Any, str | None, str | None]:

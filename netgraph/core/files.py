@@ -15,7 +15,7 @@ import re
 import secrets
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
 __all__ = ["REFERENCE_SCOPE", "NotRegularFile", "atomic_write", "check_replaceable", "open_regular",
-           "refuse_folder_name", "remove_temporaries", "usable_folder", "remove_made", "writable_file",
+           "refuse_folder_name", "remove_temporaries", "usable_folder", "remove_made", "folders_made", "writable_file",
            "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
@@ -270,6 +270,18 @@ def remove_made(made: list[Path]) -> None:
         except OSError:
             pass
     made.clear()
+
+
+@contextlib.contextmanager
+def folders_made() -> Iterator[list[Path]]:
+    """The list to give ``usable_folder`` as ``made`` for a piece of work: if the work raises, the folders it
+    created are removed again while still empty (``remove_made``)."""
+    made: list[Path] = []
+    try:
+        yield made
+    except BaseException:
+        remove_made(made)
+        raise
 
 
 def _not_a_folder(folder: Path, exc: BaseException) -> str | None:

@@ -29,7 +29,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.files import remove_made, usable_folder
+from netgraph.core.files import folders_made, usable_folder
 from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, refuse_newer, resolve
 from netgraph.train.checkpoint_checks import check_layout
 from netgraph.core.errors import DataError, OptionError, did_you_mean
@@ -104,13 +104,9 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
                         f"net_train(net, {{'Input': inputs, 'Target': targets}}); options are keywords")
     o = _options(options)
     precision = parse_working_precision(o["working_precision"])
-    made: list[Path] = []  # the folders it creates (checkpoint, log_dir): removed again, when still empty, if it fails
-    try:
-        with precision.training():  # float64: data, arrays and module in it, and the trained arrays come back in it
-            return _train(net, data, o, precision, made)
-    except BaseException:
-        remove_made(made)
-        raise
+    # made: the checkpoint and log folders it creates, removed if it fails; float64: data, arrays, module, results
+    with folders_made() as made, precision.training():
+        return _train(net, data, o, precision, made)
 
 
 _SUBOPTIONS = ("momentum", "epsilon", "eps", "beta", "beta1", "beta2", "betas", "alpha", "weight_decay", "nesterov",

@@ -23,14 +23,16 @@ from typing import Any
 
 import torch
 
-from netgraph.backend.eval_options import working_precision
+from netgraph.backend.eval_options import PRECISIONS, working_precision
 from netgraph.core.errors import OptionError, did_you_mean
 
-__all__ = ["WorkingPrecision", "parse_working_precision", "mixed_forward", "widened", "MIXED_DTYPE"]
+__all__ = ["WorkingPrecision", "parse_working_precision", "mixed_forward", "widened", "MIXED_DTYPE", "NAMES",
+           "CHOICES"]
 
 MIXED_DTYPE = torch.bfloat16  # the forward's dtype under "mixed"
-_NAMES = {"float32": torch.float32, "real32": torch.float32, "float64": torch.float64, "real64": torch.float64,
-          "mixed": "mixed"}
+#: working_precision's names (any case) -> dtype, or "mixed"; evaluation's precision names and Wolfram's too
+NAMES: dict[str, Any] = {**PRECISIONS, "mixed": "mixed"}
+CHOICES = ("float32", "float64", "mixed")  # the names messages offer
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,9 +65,9 @@ def parse_working_precision(value: Any) -> WorkingPrecision:
         return WorkingPrecision()
     if value in (torch.float32, torch.float64):
         return WorkingPrecision(value)
-    found = _NAMES.get(value.lower()) if isinstance(value, str) else None
+    found = NAMES.get(value.lower()) if isinstance(value, str) else None
     if found is None:
-        hint = did_you_mean(value, ["float32", "float64", "mixed"]) if isinstance(value, str) else ""
+        hint = did_you_mean(value, CHOICES) if isinstance(value, str) else ""
         raise OptionError(f"net_train option working_precision= is 'float32', 'float64' or 'mixed' (Wolfram's "
                           f"'Real32', 'Real64', 'Mixed'), found {value!r}{hint}", option="working_precision")
     return WorkingPrecision(mixed=True) if found == "mixed" else WorkingPrecision(found)
