@@ -152,8 +152,10 @@ def seeded(batches: Iterable, seed: int) -> Iterator:
     return itertools.chain([first] if first is not None else [], iterator)
 
 
-def process_slice(cols: dict[str, torch.Tensor], n: int, rank: int, world: int) -> dict[str, torch.Tensor]:
-    """Process ``rank``'s slice of an ``n``-example batch, as ``tensor_split`` splits it (a process left without an
-    example gets the first as a stand-in, which counts 0)."""
-    idx = torch.arange(n).tensor_split(world)[rank] if rank < n else torch.arange(1)
-    return {k: v[idx] for k, v in cols.items()}
+def process_share(n: int, rank: int, world: int) -> tuple[torch.Tensor, int]:
+    """The positions of process ``rank``'s slice of an ``n``-example batch, as ``tensor_split`` splits it, and how
+    many of them count: a process left without an example gets the first as a stand-in, which counts 0."""
+    if rank >= n:
+        return torch.arange(1), 0
+    idx = torch.arange(n).tensor_split(world)[rank]
+    return idx, len(idx)

@@ -1,15 +1,14 @@
 """Training data for net_train: the accepted forms, one up-front check against the ports, batching.
 
-Data is a dict of key -> array (every value holds the same number of examples along its first
-dim), a list of such dicts without the example dim (one per example), a pair ``(inputs, targets)``
-for a net with one input, a ``torch.utils.data.Dataset`` of example dicts, or any iterable of batch
-dicts such as a ``DataLoader``; a dict holding lists of sequences of different lengths is batched
-one length at a time (``netgraph.train.buckets``). Keys are the net's input ports plus the loss targets
-(see ``netgraph.train.loss``). Everything is checked before any training step: every problem (missing
-or unknown keys, wrong shapes, dtypes, example counts, class indices, NaN in any key and infinities in
-a loss target) comes back as one DataError naming the key and the expected shape or the bad example.
+Data is a dict of key -> array (every value holds the same number of examples along its first dim), a list of such
+dicts without the example dim (one per example), a pair ``(inputs, targets)`` for a net with one input, a
+``torch.utils.data.Dataset`` of example dicts, or any iterable of batch dicts such as a ``DataLoader``; a dict
+holding lists of sequences of different lengths is batched one length at a time (``netgraph.train.buckets``). Keys
+are the net's input ports plus the loss targets (see ``netgraph.train.loss``). Everything is checked before any
+training step: every problem (missing or unknown keys, wrong shapes, dtypes, example counts, class indices, NaN in
+any key and infinities in a loss target) comes back as one DataError naming the key and the expected shape or the bad
+example.
 
->>> import torch
 >>> from netgraph.core.types import PortType
 >>> cols = columns_from({"x": [[1.0, 2.0], [3.0, 4.0]]}, "training data")
 >>> checked = check_columns(cols, {"x": Expect(PortType((2,)), "input port 'x'")}, False, "training data")
@@ -34,7 +33,7 @@ from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
-from netgraph.train.buckets import LengthBuckets, has_ragged, process_slice, seeded
+from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
 from netgraph.train.datasets import checked_loader
 
 __all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
@@ -274,10 +273,11 @@ class InMemory:
         device = next(iter(self.cols.values())).device
         for start in range(0, self.size, batch_size):
             idx = order[start:start + batch_size]
-            whole = len(idx)
+            whole = own = len(idx)
             if world > 1:
-                idx = idx.tensor_split(world)[rank] if rank < whole else idx[:1]
-            yield {k: v[idx.to(device)] for k, v in self.cols.items()}, len(idx) if rank < whole else 0, whole
+                share, own = process_share(whole, rank, world)
+                idx = idx[share]
+            yield {k: v[idx.to(device)] for k, v in self.cols.items()}, own, whole
 
 
 class Streamed:
@@ -286,14 +286,13 @@ class Streamed:
     def __init__(self, loader: Iterable, what: str):
         self.loader, self.what = loader, what
         self.expect: Mapping[str, Expect] = {}
-        self.allow_extra, self.device = True, None
+        self.allow_extra, self.device, self.passes = True, None, 0
         dataset = getattr(loader, "dataset", None)
         self.size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else None
         iterator = iter(loader)
         self.first_raw = next(iterator, None)
         self.one_shot = iterator is loader  # a generator or iterator: it gives its batches once
         self.rest = iterator if self.one_shot else None  # a one-shot iterable: round 1 goes on from here
-        self.passes = 0
         if self.first_raw is None:
             raise DataError(f"{what}: the data loader yields no batches")
         if not isinstance(self.first_raw, Mapping):
@@ -325,8 +324,8 @@ class Streamed:
 
     @property
     def own_batches(self) -> bool:
-        """Whether each process of a distributed run reads its own batches (a user's loader, as with a
-        DistributedSampler), not a slice of batches every process draws alike (netgraph's: ``whole_batches``)."""
+        """Whether each process of a distributed run reads its own batches (a user's loader), not a slice of ones
+        every process draws alike (netgraph's: ``whole_batches``)."""
         return not getattr(self.loader, "whole_batches", False)
 
     def batches(self, batch_size: int, order: Any = None, rank: int = 0,
@@ -337,12 +336,14 @@ class Streamed:
         self.passes += 1
         rest, self.rest, i = self.rest, None, 0
         source = self.loader if rest is None else itertools.chain([self.first_raw], rest)
-        if sliced := world > 1 and getattr(self.loader, "whole_batches", False) and order is not None:
+        if sliced := world > 1 and not self.own_batches and order is not None:
             source = seeded(source, order)
         for i, batch in enumerate(source, 1):
             cols = self.check(batch, i)
-            n = next(iter(cols.values())).shape[0]
-            cols, own = (process_slice(cols, n, rank, world), len(range(rank, n, world))) if sliced else (cols, n)
+            n = own = next(iter(cols.values())).shape[0]
+            if sliced:
+                share, own = process_share(n, rank, world)
+                cols = {k: v[share] for k, v in cols.items()}
             yield ({k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols), own, n
         if i == 0:
             raise DataError(f"{self.what}: the data gave no batch when iterated again for the next round (pass "
