@@ -54,19 +54,21 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
                           option="wrt")
     call, parsed = split_call(net.input_ports, (data,), options)
     encoded = encode_inputs(net, call["args"], call["inputs"], ragged=False)  # files, labels ... (texts padded)
-    if ragged := ragged_ports(net, encoded):
-        return _by_length(net, encoded, ragged, wrt, of, options, parsed.precision)
     types = net.port_types
     real = tuple(p for p in net.input_ports if types[p].dtype != INTEGER)
     if wrt is None and not real:
         raise OptionError(f"net_port_gradient: every input port of this net takes integers (dtype Integer: "
                           f"{', '.join(net.input_ports)}), so there is nothing to differentiate by", option="wrt")
-    tensors, single = prepare_inputs(net, (), encoded, parsed.precision)
+    ragged = ragged_ports(net, encoded)
+    tensors, single = (None, False) if ragged else prepare_inputs(net, (), encoded, parsed.precision)
     ports = check_port_names(real if wrt is None else wrt, net.input_ports, "an input port", "wrt")
     integer = [p for p in ports if p not in real]
     if integer:
         raise OptionError(f"wrt=: input port {integer[0]!r} takes integers (dtype Integer) and has no gradient",
                           option="wrt", port=integer[0], layer=())
+    if ragged:
+        result = _by_length(net, encoded, ragged, ports, of, options, parsed.precision)
+        return _picked(result, ports, wrt)
     seeds = _output_seeds(net, of, parsed.precision)
     module = compiled_module(net, parsed)
 
@@ -86,20 +88,22 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
         result = in_batches(gradients, tensors, parsed.batch_size)
     if single:
         result = {p: g[0] for p, g in result.items()}
+    return _picked(result, ports, wrt)
+
+
+def _picked(result: dict[str, Any], ports: list[str], wrt: Any) -> Any:
+    """The one port's gradient when ``wrt`` names one (or, None, the net has one real input), else all by port."""
     return result[ports[0]] if isinstance(wrt, str) or (wrt is None and len(ports) == 1) else result
 
 
-def _by_length(net: Any, data: dict[str, Any], ragged: list[str], wrt: Any, of: Any, options: dict,
-               dtype: torch.dtype | None) -> Any:
-    """``net_port_gradient`` of ragged data, as ``net(list)`` runs it by length groups: the gradients of each group's
-    dense batch, in the original order; a ragged port's are a list of per-example tensors of each one's length."""
-    types = net.port_types
-    ports = ([p for p in net.input_ports if types[p].dtype != INTEGER] if wrt is None
-             else [wrt] if isinstance(wrt, str) else list(wrt))
+def _by_length(net: Any, data: dict[str, Any], ragged: list[str], ports: list[str], of: Any, options: dict,
+               dtype: torch.dtype | None) -> dict[str, Any]:
+    """``net_port_gradient`` of ragged data by port, as ``net(list)`` runs it by length groups: the gradients of each
+    group's dense batch, in the original order; a ragged port's are a list of per-example tensors of each one's
+    length."""
     groups, total, batches = dense_groups(net, data, ragged, lambda p, v, i: as_port_tensor(p, v, i, dtype))
-    parts = [net_port_gradient(net, dense, wrt=ports or None, of=of, **options) for dense in batches]
-    result = reassemble(parts, groups, total, lambda port: port in ragged)
-    return result[ports[0]] if isinstance(wrt, str) or (wrt is None and len(ports) == 1) else result
+    parts = [net_port_gradient(net, dense, wrt=list(ports), of=of, **options) for dense in batches]
+    return reassemble(parts, groups, total, lambda port: port in ragged)
 
 
 def _output_seeds(net: Any, of: Any, dtype: torch.dtype | None) -> dict[str, torch.Tensor | None]:
