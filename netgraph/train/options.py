@@ -241,7 +241,6 @@ def schedule_factor(schedule: Callable[[float], Any], fraction: float, where: st
     return factor
 
 
-# -- learning-rate multipliers ------------------------------------------------------------------------
 def clipped_step(m: Method, optimizer: Any, params: list, fraction: Callable[[], float],
                  where: Callable[[], str]) -> float | None:
     """The optimizer's step with the method's clipping and learning-rate schedule (of ``fraction()`` of training
@@ -263,6 +262,7 @@ def clipped_step(m: Method, optimizer: Any, params: list, fraction: Callable[[],
     return factor
 
 
+# -- learning-rate multipliers ------------------------------------------------------------------------
 def _rules(spec: Any) -> list[tuple[Any, float]]:
     if spec is None:
         return []
