@@ -13,12 +13,12 @@ netgraph.core.errors.OptionError: LinearLayer has no option 'activation' (activa
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import inspect
 from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.options import option_fields
 
 __all__ = ["with_argument_errors"]
 
@@ -52,7 +52,7 @@ def _argument_problem(cls: type, init: Any, args: tuple, kwargs: dict) -> tuple[
         return None
     except TypeError:
         pass
-    fields = [f.name for f in dataclasses.fields(cls) if f.init and not f.name.startswith("_")]
+    fields = list(option_fields(cls))
     name, listed = cls.__name__, ", ".join(fields) or "none"
     if unknown := [k for k in kwargs if k not in fields]:
         key = unknown[0]

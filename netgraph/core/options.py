@@ -35,8 +35,8 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import Conflict, as_shape
 
 __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "DistributionOption", "Function", "IntOrInts",
-           "Levels", "Module", "Net", "Literal", "option_kind", "option_kinds", "option_hints", "as_array", "as_seed",
-           "beyond_float32"]
+           "Levels", "Module", "Net", "Literal", "option_kind", "option_kinds", "option_fields", "option_hints", "as_array",
+           "as_seed", "beyond_float32"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,6 +162,13 @@ Net = Annotated[Any, OptionKind("net", None, {"$ref": "#/$defs/layer", "descript
 """A whole net held by an operator (``NetMapOperator(net)``): a NetGraph or NetChain (YAML: a nested spec)."""
 
 _HINTS: dict[type, dict[str, Any]] = {}
+
+
+def option_fields(cls: type) -> dict[str, dataclasses.Field]:
+    """The keyword options of a layer class: its init fields not starting with '_' (``{}`` for no dataclass)."""
+    if not dataclasses.is_dataclass(cls):
+        return {}
+    return {f.name: f for f in dataclasses.fields(cls) if f.init and not f.name.startswith("_")}
 
 
 def option_hints(cls: type) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from netgraph.core.layer import REGISTRY
 from netgraph.core.layer_checks import shapes_checked_elsewhere
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.nesting import recursion_room
-from netgraph.core.options import option_hints
+from netgraph.core.options import option_fields as layer_fields, option_hints
 from netgraph.core.port_paths import shown_path
 from netgraph.core.shared import NetSharedArray
 from netgraph.layers.expression import ExpressionError, parse
@@ -34,13 +34,6 @@ READ_FRAMES = 3  # recursion_room levels per nesting level of reading a spec (fr
 _YAML11_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}  # booleans in YAML 1.1, text in YAML 1.2
 GRAPH_KEYS = ("type", "layers", "edges", "inputs", "outputs", "learning_rate_multipliers")
 CHAIN_KEYS = ("type", "layers", "inputs", "outputs", "input", "output", "learning_rate_multipliers")
-
-
-def layer_fields(cls: type) -> dict[str, dataclasses.Field]:
-    """The keyword options of a layer class: its init fields not starting with '_'."""
-    if not dataclasses.is_dataclass(cls):
-        return {}
-    return {f.name: f for f in dataclasses.fields(cls) if f.init and not f.name.startswith("_")}
 
 
 def required(f: dataclasses.Field) -> bool:
