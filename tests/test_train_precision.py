@@ -111,6 +111,19 @@ def test_mixed_draws_without_a_bfloat16_kernel_in_float32():
         module(Input=torch.ones(2, 4, dtype=torch.bfloat16), Target=torch.ones(2, 3, dtype=torch.bfloat16))
 
 
+@pytest.mark.filterwarnings("ignore:torch.is_autocast_cpu_enabled:DeprecationWarning")  # deprecated from 2.4 on
+def test_mixed_draw_fallback_asks_autocast_as_torch_2_3_does(monkeypatch):
+    """pyproject allows torch 2.3, whose ``is_autocast_enabled()`` takes no device type (CUDA's) and whose CPU autocast
+    is ``is_autocast_cpu_enabled()``: the float32 fallback of a draw without a bfloat16 kernel asks the same way."""
+    module = net_initialize(NetGraph({"g": RandomArrayLayer(GammaDistribution("#alpha", 1.0))}, [],
+                                     alpha=3), seed=0).compile()
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        monkeypatch.setattr(torch, "is_autocast_enabled", lambda: False)  # torch 2.3's signature: CUDA's only
+        drawn = module(alpha=torch.full((4000, 3), 2.0, dtype=torch.bfloat16))
+        monkeypatch.undo()  # autocast's own exit asks the current signature
+    assert drawn.dtype == torch.float32 and drawn.mean().item() == pytest.approx(2.0, abs=4 * (2 / 12000) ** 0.5)
+
+
 @pytest.mark.parametrize("value, dtype, mixed", [("Real64", torch.float64, False), ("float32", torch.float32, False),
                                                  (torch.float64, torch.float64, False), ("MIXED", None, True),
                                                  (None, None, False)])

@@ -27,6 +27,7 @@ from netgraph.layers.estimators import record_score, score_handle, straight_thro
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
 from netgraph.layers._modules import LayerModule
+from netgraph.layers._torch_compat import autocast_enabled
 
 __all__ = ["RandomArrayLayer", "set_distribution_checks", "distribution_checks"]
 
@@ -135,7 +136,7 @@ class RandomModule(LayerModule):
             return self.drawn(params, shape)
         except NotImplementedError as exc:  # torch has no float16 gamma, binomial, cholesky, ... kernel on the CPU
             like = next(p for p in params if isinstance(p, torch.Tensor))
-            if torch.is_autocast_enabled(like.device.type):  # mixed precision: as autocast's float32 ops, in float32
+            if autocast_enabled(like.device.type):  # mixed precision: as autocast's float32 ops, in float32
                 return self.drawn([p.float() if isinstance(p, torch.Tensor) else p for p in params], shape)
             raise DataError(f"{self.describe()}: cannot draw in {like.dtype} on {like.device.type}, torch has no "
                             f"kernel for it ({str(exc).splitlines()[0]}); run this layer in float32 or float64 "

@@ -1,0 +1,22 @@
+"""Asking torch things whose signature changed across the versions pyproject allows (torch >= 2.3)."""
+
+from __future__ import annotations
+
+import torch
+
+__all__ = ["autocast_enabled"]
+
+
+def autocast_enabled(device_type: str) -> bool:
+    """Whether autocast is on for ``device_type`` (torch 2.3's ``is_autocast_enabled()`` takes none: CUDA's).
+
+    >>> autocast_enabled("cpu")
+    False
+    >>> with torch.autocast("cpu", dtype=torch.bfloat16):
+    ...     autocast_enabled("cpu")
+    True
+    """
+    try:
+        return torch.is_autocast_enabled(device_type)
+    except TypeError:  # torch 2.3: the CPU's is asked apart
+        return torch.is_autocast_cpu_enabled() if device_type == "cpu" else torch.is_autocast_enabled()
