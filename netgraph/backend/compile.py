@@ -162,6 +162,8 @@ def _python_name(text: str) -> bool:
 
 def variable_base(hint: str) -> str:
     """The legal local name a layer path's hint becomes before any ``_2`` suffix (``"1"`` -> ``x1``, ``"a b"`` -> ``a_b``)."""
+    if hint.isascii() and hint.isdigit():  # a numbered layer's path, as below without the pattern
+        return f"x{hint}"
     base = hint if _python_name(hint) else _NON_WORD.sub("_", hint).strip("_") or "v"  # ASCII: "²" is \w but no identifier
     if base[0].isdigit():
         base = f"x{base}"
@@ -220,11 +222,13 @@ class _CodeWriter(GraphWalker):
         block = self._block(node, module, inputs, outs)
         # a long ``self._modules['1']`` used more than twice is looked up once; twice (Weights and Biases) stays inline:
         # one line per layer, so a 100k-layer chain's forward has 100k lines, not 150k
-        if "._modules[" in module and "\n".join(block).count(module) > 2:
+        text = block[0] if len(block) == 1 else "\n".join(block)
+        if "._modules[" in module and text.count(module) > 2:
             name = self.names.new(f"{'_'.join(path)}_module")
             self.lines.append(f"{name} = {module}")
             block, module = self._block(node, name, inputs, outs), name
-        if f"{module}(" not in (block[0] if len(block) == 1 else "\n".join(block)):
+            text = "\n".join(block)
+        if f"{module}(" not in text:
             self.inline.add(path)
         self.steps.append(Step(start, tuple(v for v in inputs if isinstance(v, str)), tuple(outs)))
         self.lines += block

@@ -20,6 +20,7 @@ from typing import Any
 
 from netgraph.core.layer import Layer
 from netgraph.core.errors import Diagnostic, WiringError, raise_all
+from netgraph.core.chain_wiring import chain_wiring
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_table import NOT_GIVEN, given_by_keyword, named_layers
 from netgraph.core.walk import gc_paused
@@ -43,7 +44,9 @@ class NetChain(NetGraph):
             self._check_links(names, table)
             shapes = self._aliases(names, table, port_shapes)
             refs = list(range(1, len(names) + 1)) if isinstance(layers, (list, tuple)) else names  # edge text "1 -> 2"
-            self._construct(names, table, list(zip(refs, refs[1:])), shapes)  # as NetGraph(table, edges, **shapes)
+            self._construct(names, table, refs, shapes)  # as NetGraph(table, zip(refs, refs[1:]), **shapes)
+
+    _wire = staticmethod(chain_wiring)  # the edges (refs[i], refs[i + 1]), each layer feeding the next
 
     @staticmethod
     def _check_links(names: list[str], table: dict[str, Layer]) -> None:

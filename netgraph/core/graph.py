@@ -22,8 +22,7 @@ import torch
 
 from netgraph.core.layer import Layer
 from netgraph.core.attribute_hints import immutable_message, missing_attribute, shape_keyword_hint
-from netgraph.core.errors import (Diagnostic, ShapeError,
-                                   WiringError, did_you_mean, raise_all)
+from netgraph.core.errors import Diagnostic, ShapeError, WiringError, did_you_mean, raise_all
 from netgraph.core.plugins import stage
 from netgraph.core.inference import Problem
 from netgraph.core.nesting import deep_walk, infer_net, nesting_depth, recursion_room
@@ -75,7 +74,7 @@ class NetGraph(Layer):
 
     def _construct(self, names: list[str], table: dict[str, Layer], edges: Any, port_shapes: Mapping[str, Any]) -> None:
         self._depth = nesting_depth(table)
-        wiring = normalize(names, table, edges)
+        wiring = self._wire(names, table, edges)
         self._names = names
         self._shared_users = collect_users(wiring.layers)
         self._layers: dict[str, Layer] = unify_shared(wiring.layers, self._shared_users)
@@ -90,6 +89,7 @@ class NetGraph(Layer):
         self._compiled, self._multipliers = None, ()
 
     # -- construction steps ---------------------------------------------------------------------
+    _wire = staticmethod(normalize)  # the edges -> a Wiring (a NetChain links its layers itself)
     def _check_port_shapes(self, port_shapes: Mapping[str, Any]) -> dict[str, PortType]:
         errors = []
         ports = (*self._inputs, *self._outputs)

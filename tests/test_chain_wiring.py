@@ -1,0 +1,44 @@
+"""A NetChain's wiring (made directly by chain_wiring) is what normalize makes of its edges (1, 2), (2, 3), ..."""
+
+import pytest
+
+from netgraph import (CatenateLayer, ElementwiseLayer, LinearLayer, MeanSquaredLossLayer, NetChain, NetGraph,
+                      TotalLayer, WiringError)
+from netgraph.core.chain_wiring import chain_wiring
+from netgraph.core.layer_table import named_layers
+from netgraph.core.wiring import normalize
+
+
+def _same(layers, refs):
+    names, table = named_layers(layers, "NetChain")
+    made, given = chain_wiring(names, table, refs), normalize(names, table, list(zip(refs, refs[1:])))
+    assert made.edges == given.edges and [e.index for e in made.edges] == [e.index for e in given.edges]
+    assert (made.inputs, made.outputs, made.muted) == (given.inputs, given.outputs, given.muted)
+    assert made.layers == given.layers and list(made.layers) == list(given.layers)
+    return made
+
+
+@pytest.mark.parametrize("layers", [
+    [LinearLayer(3), "Tanh", LinearLayer(2)],
+    [LinearLayer(3)],
+    [LinearLayer(3), TotalLayer(), CatenateLayer(), "Ramp"],  # variadic: given one input each
+    [LinearLayer(3), TotalLayer(inputs=2)],  # its second input a graph input
+    [LinearLayer(3), MeanSquaredLossLayer()],  # the loss's Target a graph input
+    [LinearLayer(3), NetChain(["Tanh", LinearLayer(2)])],
+])
+def test_numbered_chain_wiring_is_normalize(layers):
+    _same(layers, list(range(1, len(layers) + 1)))
+
+
+def test_named_chain_wiring_is_normalize_with_edge_texts():
+    layers = {"a b": LinearLayer(3), "x": ElementwiseLayer("Tanh"), "1": TotalLayer(), "é": LinearLayer(2)}
+    made = _same(layers, list(layers))
+    assert [e.text for e in made.edges if not e.implicit] == ["'a b' -> x", "x -> '1'", "'1' -> é"]
+
+
+def test_chain_edges_as_the_equivalent_graph():
+    layers = [LinearLayer(3), TotalLayer(inputs=2), "Tanh", MeanSquaredLossLayer()]
+    chain = NetChain(layers, input=4)
+    graph = NetGraph(layers, [(1, 2), (2, 3), (3, 4)], Input=4)
+    assert chain.edges == graph.edges and [e.index for e in chain.edges] == [e.index for e in graph.edges]
+    assert (chain.input_ports, chain.output_ports) == (graph.input_ports, graph.output_ports)
