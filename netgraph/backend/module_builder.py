@@ -31,32 +31,57 @@ class ModuleBuilder(GraphWalker):
         self.net, self.root, self.checks, self.inline = net, root, checks, inline
         self.working, self.other_precision = torch.get_default_dtype(), False
         self.operators: list[tuple[tuple[str, ...], nn.Module]] = []  # (path, module), for label_inner_layers
+        self._kinds: dict[type, tuple[bool, bool]] = {}  # by layer class: see _kind
+        self._plain: dict[type, bool] = {}  # by module class: see _label
 
     def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
-        parent = self.root
-        for depth, part in enumerate(node.path[:-1], 1):
-            if part not in parent._modules:  # a nested graph's: never called, its layers are in the forward
-                parent._modules[part] = container = LayerModule()  # not add_module: a layer may be named like an attribute
-                container.__dict__["computed_inline"] = (node.path[:depth], "nested graph")
-            parent = parent._modules[part]
+        path, layer = node.path, node.layer
+        operator, ours = self._kinds.get(type(layer)) or self._kind(type(layer))
+        parent = self.root if len(path) == 1 else self._parent(path)
         try:
-            if isinstance(node.layer, NetOperator):  # its inner nets compile with this module's checks, labelled below
+            if operator:  # its inner nets compile with this module's checks, labelled below
                 with inner_build(self.checks):
-                    built = parent._modules[node.path[-1]] = node.layer.build(node.types)
-                self.operators.append((node.path, built))
+                    built = parent._modules[path[-1]] = layer.build(node.types)
+                self.operators.append((path, built))
             else:
-                built = parent._modules[node.path[-1]] = node.layer.build(node.types)
+                built = parent._modules[path[-1]] = layer.build(node.types)
         except Conflict as exc:  # a shape the layer cannot build from: named, never the internal exception
-            raise ShapeError(f"{self.net.describe((node.path, None))}: {exc}") from None
-        if node.path in self.inline and isinstance(built, LayerModule):  # hooks on it would never fire: they warn
-            built.__dict__["computed_inline"] = (node.path, node.layer.type_name)
-        if not (isinstance(built, nn.Module) and type(node.layer).__module__.startswith("netgraph.")):
-            check_built(node.layer, node.types, built, self.net.describe((node.path, None)))  # a user's own build
-        if isinstance(getattr(built, "layer_label", None), str):  # a module whose errors name its layer (cheaply: no search)
-            built.__dict__.update(layer_label=f"layer {'/'.join(node.path)!r} ({node.layer.type_name})",
-                                  layer_type=node.layer.type_name)  # the type, for label_inner_layers
+            raise ShapeError(f"{self.net.describe((path, None))}: {exc}") from None
+        if path in self.inline and isinstance(built, LayerModule):  # hooks on it would never fire: they warn
+            built.__dict__["computed_inline"] = (path, layer.type_name)
+        if not (ours and isinstance(built, nn.Module)):
+            check_built(layer, node.types, built, self.net.describe((path, None)))  # a user's own build
+        if isinstance(self._label(built), str):  # a module whose errors name its layer (cheaply: no search)
+            built.__dict__.update(layer_label=f"layer {'/'.join(path)!r} ({layer.type_name})",
+                                  layer_type=layer.type_name)  # the type, for label_inner_layers
         if self.checks is not None or not self.other_precision:
             self._look_into(built)
+
+    def _kind(self, cls: type) -> tuple[bool, bool]:
+        """(an operator, a layer type of netgraph's own) for a layer class, worked out once per class."""
+        kind = self._kinds[cls] = (issubclass(cls, NetOperator), cls.__module__.startswith("netgraph."))
+        return kind
+
+    def _parent(self, path: tuple[str, ...]) -> nn.Module:
+        """The module of a nested graph's node's graph (made, marked, on its first node: never called, its layers
+        are in the forward)."""
+        parent = self.root
+        for depth, part in enumerate(path[:-1], 1):
+            if part not in parent._modules:
+                parent._modules[part] = container = LayerModule()  # not add_module: a layer may be named like an attribute
+                container.__dict__["computed_inline"] = (path[:depth], "nested graph")
+            parent = parent._modules[part]
+        return parent
+
+    def _label(self, built: Any) -> Any:
+        """``getattr(built, "layer_label", None)``; for a module class with no such attribute nor attribute hook of
+        its own, read from the instance's dict (a missing attribute raises in nn.Module.__getattr__: slow)."""
+        cls = type(built)
+        plain = self._plain.get(cls)
+        if plain is None:
+            plain = self._plain[cls] = (cls.__getattribute__ is object.__getattribute__
+                                        and cls.__getattr__ is nn.Module.__getattr__ and not hasattr(cls, "layer_label"))
+        return built.__dict__.get("layer_label") if plain else getattr(built, "layer_label", None)
 
     def _look_into(self, built: nn.Module) -> None:
         for sub in built.modules() if built._modules else (built,):
