@@ -64,6 +64,7 @@ class NetGraph(Layer):
     every form in DESIGN.md. ``port_shapes`` gives graph ports their shapes (batch excluded), e.g.
     ``Input=3``. Unwired layer ports become graph ports. Calling the net runs its compiled module.
     """
+    _wire = staticmethod(normalize)  # the edges -> a Wiring (a NetChain links its layers itself)
 
     def __init__(self, layers: Any = NOT_GIVEN, edges: Any = NOT_GIVEN, /, **port_shapes: Any):
         layers, edges = given_by_keyword("NetGraph", layers, edges, port_shapes)
@@ -89,7 +90,6 @@ class NetGraph(Layer):
         self._compiled, self._multipliers = None, ()
 
     # -- construction steps ---------------------------------------------------------------------
-    _wire = staticmethod(normalize)  # the edges -> a Wiring (a NetChain links its layers itself)
     def _check_port_shapes(self, port_shapes: Mapping[str, Any]) -> dict[str, PortType]:
         errors = []
         ports = (*self._inputs, *self._outputs)
