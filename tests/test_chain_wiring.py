@@ -3,7 +3,7 @@
 import pytest
 
 from netgraph import (CatenateLayer, ElementwiseLayer, LinearLayer, MeanSquaredLossLayer, NetChain, NetGraph,
-                      TotalLayer, WiringError)
+                      TotalLayer)
 from netgraph.core.chain_wiring import chain_wiring
 from netgraph.core.layer_table import named_layers
 from netgraph.core.wiring import normalize
