@@ -25,7 +25,7 @@ from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.shared import NetSharedArray, SharedNames, same_values
-from netgraph.core.types import REAL, Conflict, PortType, as_shape
+from netgraph.core.types import ANY_REAL, REAL, Conflict, PortType, as_shape
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register", "registry_scope", "as_array", "shape_option",
            "EmitContext", "frozen_init"]
@@ -192,7 +192,7 @@ class Layer:
 
     def declared_types(self) -> dict[str, PortType]:
         """Port types fixed by the layer's options; by default each port is Real of unknown shape."""
-        return {p: PortType(None, REAL) for p in (*self.input_ports, *self.output_ports)}
+        return dict.fromkeys((*self.input_ports, *self.output_ports), ANY_REAL)
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         """Refine the partial types of this layer's ports (default: no relation between ports)."""

@@ -22,7 +22,7 @@ from typing import Union
 
 __all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
            "broadcast", "as_shape", "format_shape", "is_known", "numel", "shifted_length", "strided_length",
-           "times_length", "length_steps", "lengths_along"]
+           "times_length", "length_steps", "lengths_along", "ANY_REAL", "real_type"]
 
 Dim = Union[int, str, None]
 Shape = Union[tuple, None]
@@ -64,6 +64,12 @@ class PortType:
 
 
 UNKNOWN = PortType(None, None)
+ANY_REAL = PortType(None, REAL)  # shared, as a value: a net of 100,000 layers declares most of its ports so
+
+
+def real_type(shape: Shape) -> PortType:
+    """``PortType(shape, REAL)`` (the one ``ANY_REAL`` when the shape is unknown)."""
+    return ANY_REAL if shape is None else PortType(shape, REAL)
 
 
 def as_shape(value: object, what: str = "shape") -> Shape:

@@ -86,7 +86,7 @@ def format_endpoint(x: Any) -> str:
     if type(x) is int:
         return str(x)
     if isinstance(x, (list, tuple)):
-        return "[" + ", ".join(format_endpoint(e) for e in x) + "]"
+        return "[" + ", ".join([format_endpoint(e) for e in x]) + "]"
     if isinstance(x, str):
         return x if x.isidentifier() else repr(x)
     return repr(x) if isinstance(x, NetPort) else str(x)

@@ -19,7 +19,7 @@ from netgraph.layers.expression import Expression, evaluate, parse, to_code
 from netgraph.layers.expression_shapes import is_structural, lower_outputs
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.core.errors import DataError, OptionError, did_you_mean
-from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, is_known, length_reason, unify
+from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, is_known, length_reason, real_type, unify
 
 __all__ = ["FunctionLayer", "ElementwiseLayer", "ELEMENTWISE", "align_code", "align"]
 
@@ -46,13 +46,13 @@ def _elementwise_infer(inputs: tuple[str, ...], types: Mapping[str, PortType]) -
     all_inputs = inputs
     types = dict(types)
     shapes = [types[p].shape for p in inputs]
-    if types["Output"].shape is None and shapes.count(None) < len(shapes):  # some input's shape is known
+    if types["Output"].shape is None and None in shapes and shapes.count(None) < len(shapes):  # some input's known
         shapes = [s for s in shapes if s is not None]  # an input of unknown shape is taken as full-size
         inputs = tuple(p for p in inputs if types[p].shape is not None)
     if None not in shapes:
         _unify_broadcast(types, inputs, shapes)
     out = types["Output"].shape
-    filled = [p for p in all_inputs if types[p].shape is None and out is not None]
+    filled = [p for p in all_inputs if types[p].shape is None] if out is not None else []
     for p in filled:
         types[p] = PortType(out, types[p].dtype)
     if filled:  # the inputs known before must broadcast with those just given the output's shape, as they will
@@ -197,8 +197,11 @@ class FunctionLayer(Layer):
         return self._expr is not None and not self._structural
 
     def declared_types(self) -> dict[str, PortType]:
-        types = {p: PortType(s, REAL) for p, s in self._inputs.items()}
-        return {**types, **{p: PortType(self.output, REAL) for p in self.output_ports}}
+        types = {p: real_type(s) for p, s in self._inputs.items()}
+        out = real_type(self.output)
+        for p in self.output_ports:
+            types[p] = out
+        return types
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         if self._structural:
@@ -337,7 +340,7 @@ class ElementwiseLayer(Layer):
         return {"_expr": expr}
 
     def declared_types(self) -> dict[str, PortType]:
-        return {"Input": PortType(self.input, REAL), "Output": PortType(self.output, REAL)}
+        return {"Input": real_type(self.input), "Output": real_type(self.output)}
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         merged = unify(types["Input"], types["Output"])

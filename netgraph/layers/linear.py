@@ -14,7 +14,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.layers._modules import LayerModule, add_parameters, init_module
 from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError
-from netgraph.core.types import REAL, Conflict, PortType, format_shape, numel
+from netgraph.core.types import REAL, Conflict, PortType, format_shape, numel, real_type
 
 __all__ = ["LinearLayer"]
 
@@ -66,7 +66,7 @@ class LinearLayer(Layer):
         out = self.output
         if out is None and self.biases is not None:
             out = tuple(self.biases.shape)
-        return {"Input": PortType(self.input, REAL), "Output": PortType(out, REAL)}
+        return {"Input": real_type(self.input), "Output": real_type(out)}
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = dict(types)
