@@ -19,7 +19,8 @@ from netgraph.core.layer_checks import check_infer_result
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, raise_all
 from netgraph.core.conflict_words import as_seen_by, edge_parts, set_part
 from netgraph.core.declared_lengths import apart_text, declared_lengths, joined_names
-from netgraph.core.types import REAL, UNKNOWN, Conflict, PortType, unify
+from netgraph.core.inference_defaults import default_dtypes, default_shapes
+from netgraph.core.types import UNKNOWN, Conflict, PortType, unify
 
 __all__ = ["Problem", "infer_types"]
 
@@ -217,7 +218,11 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
     declared_ids = problem.number_rest()
     cls = _Classes(problem)
     root_of = cls.settle()
-    leaf_roots = [{port: root_of[i] for port, i in ports.items()} for ports in problem.leaf_ports]
+    leaf_roots: list[dict[str, int]] = []  # each leaf's {port: class root}
+    for ports in problem.leaf_ports:
+        leaf_roots.append(own := {})
+        for port, i in ports.items():
+            own[port] = root_of[i]
     roots = dict(zip(cls.ids, root_of))
     errors: list[Diagnostic] = []
     class_types = cls.type
@@ -251,8 +256,8 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
         raise_all(errors, ShapeError, "shape conflict")
     _propagate(problem, cls, roots, leaf_roots, refine, errors)
     problem.before_defaults = {k: class_types[roots[k]] for k in problem.watch if k in roots}
-    shaped = not errors and _default_shapes(problem, cls, leaf_roots, refine)
-    if not errors and (_default_dtypes(cls, root_of) or shaped):
+    shaped = not errors and default_shapes(problem, cls, leaf_roots, refine)
+    if not errors and (default_dtypes(cls, root_of) or shaped):
         problem.defaults_applied = True
         _propagate(problem, cls, roots, leaf_roots, refine, errors)  # dtype-generic layers (reshape, part ...) learn Real
     raise_all(errors, ShapeError, "shape conflict")
@@ -294,7 +299,9 @@ def _propagate(problem: Problem, cls: _Classes, roots: dict, leaf_roots: list[di
         queued[i] = 0
         path, layer = leaves[i]
         own = leaf_roots[i]
-        current = {p: types[root] for p, root in own.items()}
+        current = {}
+        for p, root in own.items():  # a loop: a comprehension costs a call per leaf
+            current[p] = types[root]
         try:
             result = layer.infer(current)
         except Conflict as exc:
@@ -348,34 +355,6 @@ def _layer_conflict(problem: Problem, cls: _Classes, roots: dict, path: tuple, c
                 if cls.origin.get(roots[(path, p)], ("",))[0] == "graph"]
     layer, port = declared[0] if declared else (path, None)
     return Diagnostic.of("shape", text, *sources, layer=layer, port=port)
-
-
-def _default_shapes(problem: Problem, cls: _Classes, leaf_roots: list[dict[str, int]], refine: Callable) -> bool:
-    """Give the ports nothing else decided the shapes their layers guess (``default_types``: a LinearLayer's
-    Input from its weights); True when any changed. A guess never overrides what the net says."""
-    changed = False
-    for (path, layer), own in zip(problem.leaves, leaf_roots):
-        guess = getattr(layer, "default_types", None)
-        if guess is None or all(cls.type[root].shape is not None for root in own.values()):
-            continue  # nothing to guess for this layer
-        current = {p: cls.type[root] for p, root in own.items()}
-        for port, t in guess(current).items():
-            if current[port].shape is None and t.shape is not None and cls.type[own[port]].shape is None:
-                changed = refine(own[port], t, ("port", (path, port))) or changed
-    return changed
-
-
-def _default_dtypes(cls: _Classes, root_of: list[int]) -> bool:
-    """Give every class whose dtype nothing decided the dtype Real; True when any changed."""
-    changed, types, keys = False, cls.type, None
-    for i, root in enumerate(root_of):
-        old = types[root]
-        if old.dtype is None:
-            keys = keys or list(cls.ids)
-            types[root] = PortType(old.shape, REAL)
-            cls.origin.setdefault(root, ("default", keys[i]))
-            changed = True
-    return changed
 
 
 def _sources(problem: Problem, cls: _Classes, roots: dict, path: tuple,

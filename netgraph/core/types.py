@@ -139,7 +139,7 @@ def unify_shapes(expected: Shape, found: Shape) -> Shape:
     """Merge two partial shapes; Conflict says 'expected ..., found ...'."""
     if expected is None:
         return found
-    if found is None:
+    if found is None or found == expected:  # (equal: as below, without a generator)
         return expected
     if len(expected) != len(found):
         raise Conflict(f"expected rank {len(expected)} {format_shape(expected)}, "

@@ -71,10 +71,10 @@ class LinearLayer(Layer):
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = dict(types)
         for port in ("Input", "Output"):
-            shape = types[port].shape
-            if shape is not None and any(isinstance(d, str) for d in shape):
-                raise Conflict(f"port {port!r} {format_shape(shape)} has a variable-length dimension, which a "
-                               f"LinearLayer cannot flatten; take one element first (e.g. SequenceLastLayer)")
+            for d in types[port].shape or ():  # a loop, not any(...): a generator per port costs more than the test
+                if isinstance(d, str):
+                    raise Conflict(f"port {port!r} {format_shape(types[port].shape)} has a variable-length dimension, "
+                                   f"which a LinearLayer cannot flatten; take one element first (e.g. SequenceLastLayer)")
         if self.weights is not None:
             for port, size in (("Output", self.weights.shape[0]), ("Input", self.weights.shape[1])):
                 shape = types[port].shape
