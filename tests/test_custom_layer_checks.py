@@ -77,6 +77,8 @@ def _infer_returning(value):
     (lambda types: {"Input": types["Input"], "Output": (3,)}, r"it returned tuple \(3,\) for port 'Output'"),
     (lambda types: {**types, "output": types["Input"]},
      r"it returned port 'output', which the layer does not have \(did you mean 'Output'\?\)"),
+    (lambda types: {**types, "Extra": None}, r"it returned port 'Extra', which the layer does not have"),  # None: no
+    # port's type, so no stand-in for a missing port may be None
     (lambda types: types["Missing"], r"raised KeyError: 'Missing'"),
 ])
 def test_infer_mistakes_name_the_layer(value, message):

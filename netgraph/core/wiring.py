@@ -26,9 +26,6 @@ from netgraph.core.ports import Edge, NetPort, PortRef
 
 __all__ = ["Wiring", "normalize", "describe_layer", "describe_key", "join_path", "format_endpoint"]
 
-_GRAPH = "graph"
-
-
 @dataclass
 class Wiring:
     """The result: layers (variadic ones given their input count), edges, graph ports, muted outputs."""
@@ -276,7 +273,11 @@ class _Normalizer:
         claimed: dict[PortRef, list[EdgeRef]] = defaultdict(list)
         explicit: list[Edge] = []
         muted: set[PortRef] = set()
+        layers = self.layers
         for s, d, index, text in self.expand(spec):
+            if type(s) is str and type(d) is str and s in layers and d in layers and (outs := layers[s].output_ports):
+                bare[d].append((PortRef(s, outs[0]), index, text))  # name -> name, the commonest: as below, sooner
+                continue
             src = self.plain_source(s)
             if src is not None and (dst_name := self.plain_name(d)) is not None:  # layer -> layer, as below
                 bare[dst_name].append((src, index, text))
@@ -386,10 +387,7 @@ class _Normalizer:
 
 def _joined(refs: list[EdgeRef], sep: str) -> list[str | EdgeRef]:
     """Message parts for ``refs`` separated by ``sep``."""
-    parts: list[str | EdgeRef] = []
-    for ref in refs:
-        parts += [sep, ref] if parts else [ref]
-    return parts
+    return [part for i, ref in enumerate(refs) for part in ((sep, ref) if i else (ref,))]
 
 
 def normalize(names: list[str], layers: dict[str, Layer], spec: Any) -> Wiring:
