@@ -35,6 +35,18 @@ def test_initialised_graph_renews_only_the_ir_nodes_whose_layers_changed():
     assert torch.equal(new(torch.ones(1, 4)), new.compile()(torch.ones(1, 4)))
 
 
+def test_a_net_without_its_ir_yet_draws_the_same_arrays_and_leaves_the_ir_to_be_built():
+    def make():
+        return NetGraph({"a": LinearLayer(3), "t": "Tanh", "b": NetChain([LinearLayer(2), LinearLayer(4)])},
+                        [("a", "t", "b")], Input=4)
+    built = make()
+    built.ir
+    with_ir, without_ir = net_initialize(built, seed=7), net_initialize(make(), seed=7)
+    assert with_ir.__dict__["_ir"] is not None and without_ir.__dict__["_ir"] is None
+    assert with_ir == without_ir  # every array equal, bit for bit
+    _assert_ir_is_fresh(without_ir)
+
+
 def test_initialised_nested_graphs_equal_replace_layers_result():
     inner = NetChain([LinearLayer(5), "Tanh"])
     net = NetGraph({"in": inner, "out": LinearLayer(2), "c": NetChain([NetChain([LinearLayer(3)])])},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import torch
@@ -15,6 +16,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.leaf_swap import replace_leaves
 from netgraph.core.limits import current_limits, default_init_elements, raise_hint
 from netgraph.core.options import as_seed
+from netgraph.core.types import PortType
 from netgraph.core.walk import gc_paused
 from netgraph.backend.init_methods import Method, parse_rules, pick_methods
 
@@ -71,8 +73,8 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
     shape of the layers with arrays to fill."""
     plans, leaves, shares, names, unknown = {}, {}, {}, {}, []
     facts, checked, total = {}, {}, 0  # by class: whether its arrays and shared are Layer's; by shape: its facts
-    for node in net.ir.nodes:
-        layer = node.layer
+    everywhere = None  # every port's inferred type, when the net has no IR
+    for path, layer, types in _leaves(net):
         cls = type(layer)
         own, own_shared = facts.get(cls) or facts.setdefault(cls, (cls.arrays is Layer.arrays,
                                                                    cls.shared is Layer.shared))
@@ -81,27 +83,29 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
                 continue
             missing = [n for n, f in fields.items() if all or getattr(layer, f) is None]
             if named:
-                names.update({".".join((*node.path, n)): None for n in fields})
+                names.update({".".join((*path, n)): None for n in fields})
         else:
             if not (arrays := layer.arrays):
                 continue
             missing = [n for n, v in arrays.items() if v is None or all]
             if named:
-                names.update({".".join((*node.path, n)): None for n in arrays})
+                names.update({".".join((*path, n)): None for n in arrays})
         if not missing:
             continue
-        types = node.types
+        if types is None:  # as the IR node would hold them
+            everywhere = everywhere or net._inference.full(net)[0]
+            types = {port: everywhere[(path, port)] for port in (*layer.input_ports, *layer.output_ports)}
         if not _all_known(types):
-            unknown.extend(f"{net.describe((node.path, p))} has unknown shape {t}"
+            unknown.extend(f"{net.describe((path, p))} has unknown shape {t}"
                            for p, t in types.items() if not t.known)
             continue
         try:
             shapes = layer.array_shapes(types)
         except ShapeError as exc:  # an operator whose inner nets leave a shape open
-            unknown.append(f"{net.describe((node.path, None))}: {exc}")
+            unknown.append(f"{net.describe((path, None))}: {exc}")
             continue
-        if not isinstance(shapes, dict) or any(n not in shapes for n in missing):
-            raise ShapeError(f"{net.describe((node.path, None))}: {layer.type_name}.array_shapes() must give the shape "
+        if not isinstance(shapes, dict) or not shapes.keys() >= set(missing):
+            raise ShapeError(f"{net.describe((path, None))}: {layer.type_name}.array_shapes() must give the shape "
                              f"of each of its arrays {list(layer.arrays)}, gave {shapes!r}"[:400])
         plan, varying = {}, []
         for n in missing:
@@ -118,17 +122,28 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
             plan[n] = known[0]
             total += known[2]
         if varying:  # a size taken from a variable length ("n"): no array can hold it
-            unknown.append(f"{net.describe((node.path, None))}: arrays {', '.join(varying)} would take their size "
+            unknown.append(f"{net.describe((path, None))}: arrays {', '.join(varying)} would take their size "
                            f"from a variable-length dimension")
             continue
-        plans[node.path] = plan
-        leaves[node.path] = layer
+        plans[path], leaves[path] = plan, layer
         if shared := (layer._shared if own_shared else layer.shared):
-            shares[node.path] = shared
+            shares[path] = shared
         if named:
-            names.update({".".join((*node.path, n)): shape for n, shape in plan.items()})
+            names.update({".".join((*path, n)): shape for n, shape in plan.items()})
     raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
     return plans, leaves, shares, names, total
+
+
+def _leaves(net: NetGraph) -> Iterator[tuple[tuple, Layer, Mapping[str, PortType] | None]]:
+    """Each leaf's path, layer and port types (None: read from the inferred types) in the IR's order: from the IR when the net
+    has one, else from the net's leaves, the IR left to be built once, for the new net, by a stage that needs it."""
+    ir = net.__dict__.get("_ir")
+    if ir is not None:
+        return ((node.path, node.layer, node.types) for node in ir.nodes)
+    if net._depth == 1:  # no nested graphs: the leaves are the layers in order, as NetGraph._leaf_layers gives them
+        layers = net._layers
+        return (((name,), layers[name], None) for name in net._order)
+    return ((path, layer, None) for path, layer in net._leaf_layers())
 
 
 def _all_known(types: Any) -> bool:

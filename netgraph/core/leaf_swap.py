@@ -32,18 +32,20 @@ def same_structure(old: Layer, new: Layer) -> bool:
 
 
 def replace_leaves(net: Any, changes: Mapping[tuple, Layer]) -> Any:
-    """``net.replace_layers(changes)`` for ``changes`` keyed by paths of ``net.ir``'s nodes. When every new layer
-    has ``same_structure`` as its node's and keeps its shared arrays (and the graph has none), the new graph, and
-    each nested graph on the way, is ``net`` with the layers swapped, sharing its inferred types and holding its
-    IR with the changed nodes renewed; otherwise ``replace_layers`` does the work (and its checks)."""
-    ir = net.ir
+    """``net.replace_layers(changes)`` for ``changes`` keyed by paths of leaves (no operators on the way). When every
+    new layer has ``same_structure`` as the old and keeps its shared arrays (and the graph has none), the new graph,
+    and each nested graph on the way, is ``net`` with the layers swapped, sharing its inferred types and holding its
+    IR (if built) with the changed nodes renewed; otherwise ``replace_layers`` does the work (and its checks)."""
     for path, new in changes.items():
-        old = ir.node(path).layer
+        old = net._layers[path[0]]
+        for name in path[1:]:  # through nested graphs
+            old = old._layers[name]
         if not (same_structure(old, new) and type(new).shared is Layer.shared and new._shared == old._shared):
             return net.replace_layers(changes)
     if net._shared_users:  # users to unify: replace_layers' way
         return net.replace_layers(changes)
-    return _swapped(net, changes, with_node_layers(ir, changes))
+    ir = net.__dict__.get("_ir")
+    return _swapped(net, changes, None if ir is None else with_node_layers(ir, changes))
 
 
 @deep_walk
