@@ -135,8 +135,9 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
 
 
 def _leaves(net: NetGraph) -> Iterator[tuple[tuple, Layer, Mapping[str, PortType] | None]]:
-    """Each leaf's path, layer and port types (None: read from the inferred types) in the IR's order: from the IR when the net
-    has one, else from the net's leaves, the IR left to be built once, for the new net, by a stage that needs it."""
+    """Each leaf's path, layer and port types (None: read them from the inferred types) in the IR's order: from the IR
+    when the net has one, else from the net's leaves, the IR left to be built once, for the new net, by a stage that
+    needs it."""
     ir = net.__dict__.get("_ir")
     if ir is not None:
         return ((node.path, node.layer, node.types) for node in ir.nodes)
