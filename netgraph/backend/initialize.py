@@ -78,22 +78,13 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
         cls = type(layer)
         own, own_shared = facts.get(cls) or facts.setdefault(cls, (cls.arrays is Layer.arrays,
                                                                    cls.shared is Layer.shared))
-        if own:  # Layer.arrays: the array fields read straight, no dict of them made
-            if not (fields := layer.ARRAYS):  # a class's, or a layer's own (AttentionLayer's depends on its scoring)
-                continue
-            missing = [n for n, f in fields.items() if all or getattr(layer, f) is None]
-            if named:
-                names.update({".".join((*path, n)): None for n in fields})
-        else:
-            if not (arrays := layer.arrays):
-                continue
-            missing = [n for n, v in arrays.items() if v is None or all]
-            if named:
-                names.update({".".join((*path, n)): None for n in arrays})
+        arrays, missing = _missing(layer, own, all)
+        if named and arrays:
+            names.update({".".join((*path, n)): None for n in arrays})
         if not missing:
             continue
         if types is None:  # as the IR node would hold them
-            everywhere = everywhere or net._inference.full(net)[0]
+            everywhere = net._inference.full(net)[0] if everywhere is None else everywhere
             types = {port: everywhere[(path, port)] for port in (*layer.input_ports, *layer.output_ports)}
         if not _all_known(types):
             unknown.extend(f"{net.describe((path, p))} has unknown shape {t}"
@@ -107,20 +98,8 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
         if not isinstance(shapes, dict) or not shapes.keys() >= set(missing):
             raise ShapeError(f"{net.describe((path, None))}: {layer.type_name}.array_shapes() must give the shape "
                              f"of each of its arrays {list(layer.arrays)}, gave {shapes!r}"[:400])
-        plan, varying = {}, []
-        for n in missing:
-            shape = shapes[n]
-            known = checked.get(shape) if type(shape) is tuple else None
-            if known is None:  # a shape met the first time (or no tuple): as a tuple, whether it varies, its size
-                as_tuple = tuple(shape)
-                varies = any(isinstance(d, str) for d in as_tuple)
-                known = (as_tuple, varies, 0 if varies else math.prod(as_tuple))
-                if type(shape) is tuple:
-                    checked[shape] = known
-            if known[1]:
-                varying.append(f"{n} {known[0]}")
-            plan[n] = known[0]
-            total += known[2]
+        plan, varying, size = _shape_plan(shapes, missing, checked)
+        total += size
         if varying:  # a size taken from a variable length ("n"): no array can hold it
             unknown.append(f"{net.describe((path, None))}: arrays {', '.join(varying)} would take their size "
                            f"from a variable-length dimension")
@@ -132,6 +111,36 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
             names.update({".".join((*path, n)): shape for n, shape in plan.items()})
     raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
     return plans, leaves, shares, names, total
+
+
+def _missing(layer: Layer, plain: bool, all: bool) -> tuple[Any, list[str]]:
+    """The names of ``layer``'s arrays and of those to fill (``all``: every one); ``plain``: its ``arrays`` is
+    Layer's, then the array fields are read straight, no dict of them made."""
+    if plain:
+        fields = layer.ARRAYS  # a class's, or a layer's own (AttentionLayer's depends on its scoring)
+        return fields, [n for n, f in fields.items() if all or getattr(layer, f) is None]
+    arrays = layer.arrays
+    return arrays, [n for n, v in arrays.items() if v is None or all]
+
+
+def _shape_plan(shapes: dict, missing: list[str], checked: dict[tuple, tuple]) -> tuple[dict, list[str], int]:
+    """The shape of each array in ``missing`` as a tuple (from a layer's ``shapes``), those whose size would come from
+    a variable-length dimension, and the number of elements; ``checked`` keeps each tuple shape's facts."""
+    plan, varying, total = {}, [], 0
+    for n in missing:
+        shape = shapes[n]
+        known = checked.get(shape) if type(shape) is tuple else None
+        if known is None:  # a shape met the first time (or no tuple): as a tuple, whether it varies, its size
+            as_tuple = tuple(shape)
+            varies = any(isinstance(d, str) for d in as_tuple)
+            known = (as_tuple, varies, 0 if varies else math.prod(as_tuple))
+            if type(shape) is tuple:
+                checked[shape] = known
+        if known[1]:
+            varying.append(f"{n} {known[0]}")
+        plan[n] = known[0]
+        total += known[2]
+    return plan, varying, total
 
 
 def _leaves(net: NetGraph) -> Iterator[tuple[tuple, Layer, Mapping[str, PortType] | None]]:
