@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import torch
@@ -12,8 +13,10 @@ from netgraph.core.array_rules import WILDCARDS
 from netgraph.core.errors import OptionError, ShapeError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
+from netgraph.core.leaf_swap import replace_leaves
 from netgraph.core.limits import current_limits, default_init_elements, raise_hint
 from netgraph.core.options import as_seed
+from netgraph.core.types import PortType
 from netgraph.core.walk import gc_paused
 from netgraph.backend.init_methods import Method, parse_rules, pick_methods
 
@@ -51,57 +54,114 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
 
 
 def _initialize(net: NetGraph, rules: Any, seed: int | None, all: bool, max_elements: int | None) -> NetGraph:
-    plans, leaves, shares, names = _plan(net, bool(rules), all)
+    plans, leaves, shares, names, total = _plan(net, bool(rules), all)
     methods = pick_methods(rules, net.layers, names) if rules else {}
-    _check_budget(leaves, plans, max_elements)
+    _check_budget(leaves, plans, total, max_elements)
     _check_shared_shapes(plans, leaves, shares)
     draws = _Draws(torch.Generator().manual_seed(1234 if seed is None else as_seed(seed, "seed")))
-    slots = {path: draws.take(leaves[path], plan, shares.get(path, {}), methods, path) for path, plan in plans.items()}
-    arrays = draws.values()
-    changes = {path: _with_arrays(leaves[path], {n: arrays[i] for n, i in slot.items()},
-                                  draws.own.issuperset(slot.values())) for path, slot in slots.items()}
-    return net.replace_layers(changes) if changes else net
+    slots = [draws.take(leaves[path], plan, shares.get(path), methods, path) for path, plan in plans.items()]
+    arrays, own, changes = draws.values(), draws.own, {}
+    for (path, layer), slot in zip(leaves.items(), slots):
+        changes[path] = _with_arrays(layer, {n: arrays[i] for n, i in slot.items()}, own.issuperset(slot.values()))
+    return replace_leaves(net, changes) if changes else net
 
 
-def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict]:
-    """The arrays to fill, in topological order: their shapes by layer path and array name, the layers by path,
-    the shared array names of those sharing any, and (``named``: for rules) every array's dotted name with its
-    shape (None: kept). ShapeError naming the ports of unknown shape of the layers with arrays to fill."""
+def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict, int]:
+    """The arrays to fill, in topological order: their shapes by layer path and array name, the layers by path
+    (in the same order), the shared array names of those sharing any, (``named``: for rules) every array's dotted
+    name with its shape (None: kept), and the number of elements to fill. ShapeError naming the ports of unknown
+    shape of the layers with arrays to fill."""
     plans, leaves, shares, names, unknown = {}, {}, {}, {}, []
-    for node in net.ir.nodes:
-        layer = node.layer
-        arrays = layer.arrays
-        if not arrays:
-            continue
-        if named:
-            names.update({".".join((*node.path, n)): None for n in arrays})
-        missing = [n for n, v in arrays.items() if v is None or all]
+    facts, checked, total = {}, {}, 0  # by class: whether its arrays and shared are Layer's; by shape: its facts
+    everywhere = None  # every port's inferred type, when the net has no IR
+    for path, layer, types in _leaves(net):
+        cls = type(layer)
+        own, own_shared = facts.get(cls) or facts.setdefault(cls, (cls.arrays is Layer.arrays,
+                                                                   cls.shared is Layer.shared))
+        arrays, missing = _missing(layer, own, all)
+        if named and arrays:
+            names.update({".".join((*path, n)): None for n in arrays})
         if not missing:
             continue
-        bad = [p for p, t in node.types.items() if not t.known]
-        if bad:
-            unknown.extend(f"{net.describe((node.path, p))} has unknown shape {node.types[p]}" for p in bad)
+        if types is None:  # as the IR node would hold them
+            everywhere = net._inference.full(net)[0] if everywhere is None else everywhere
+            types = {port: everywhere[(path, port)] for port in (*layer.input_ports, *layer.output_ports)}
+        if not _all_known(types):
+            unknown.extend(f"{net.describe((path, p))} has unknown shape {t}"
+                           for p, t in types.items() if not t.known)
             continue
         try:
-            shapes = layer.array_shapes(node.types)
+            shapes = layer.array_shapes(types)
         except ShapeError as exc:  # an operator whose inner nets leave a shape open
-            unknown.append(f"{net.describe((node.path, None))}: {exc}")
+            unknown.append(f"{net.describe((path, None))}: {exc}")
             continue
-        if not isinstance(shapes, dict) or not set(missing) <= set(shapes):
-            raise ShapeError(f"{net.describe((node.path, None))}: {layer.type_name}.array_shapes() must give the shape "
-                             f"of each of its arrays {list(arrays)}, gave {shapes!r}"[:400])
-        varying = [f"{n} {tuple(shapes[n])}" for n in missing if any(isinstance(d, str) for d in shapes[n])]
+        if not isinstance(shapes, dict) or not shapes.keys() >= set(missing):
+            raise ShapeError(f"{net.describe((path, None))}: {layer.type_name}.array_shapes() must give the shape "
+                             f"of each of its arrays {list(layer.arrays)}, gave {shapes!r}"[:400])
+        plan, varying, size = _shape_plan(shapes, missing, checked)
+        total += size
         if varying:  # a size taken from a variable length ("n"): no array can hold it
-            unknown.append(f"{net.describe((node.path, None))}: arrays {', '.join(varying)} would take their size "
+            unknown.append(f"{net.describe((path, None))}: arrays {', '.join(varying)} would take their size "
                            f"from a variable-length dimension")
             continue
-        plans[node.path], leaves[node.path] = {n: tuple(shapes[n]) for n in missing}, layer
-        if shared := layer.shared:
-            shares[node.path] = shared
+        plans[path], leaves[path] = plan, layer
+        if shared := (layer._shared if own_shared else layer.shared):
+            shares[path] = shared
         if named:
-            names.update({".".join((*node.path, n)): tuple(shapes[n]) for n in missing})
+            names.update({".".join((*path, n)): shape for n, shape in plan.items()})
     raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
-    return plans, leaves, shares, names
+    return plans, leaves, shares, names, total
+
+
+def _missing(layer: Layer, plain: bool, all: bool) -> tuple[Any, list[str]]:
+    """The names of ``layer``'s arrays and of those to fill (``all``: every one); ``plain``: its ``arrays`` is
+    Layer's, then the array fields are read straight, no dict of them made."""
+    if plain:
+        fields = layer.ARRAYS  # a class's, or a layer's own (AttentionLayer's depends on its scoring)
+        return fields, [n for n, f in fields.items() if all or getattr(layer, f) is None]
+    arrays = layer.arrays
+    return arrays, [n for n, v in arrays.items() if v is None or all]
+
+
+def _shape_plan(shapes: dict, missing: list[str], checked: dict[tuple, tuple]) -> tuple[dict, list[str], int]:
+    """The shape of each array in ``missing`` as a tuple (from a layer's ``shapes``), those whose size would come from
+    a variable-length dimension, and the number of elements; ``checked`` keeps each tuple shape's facts."""
+    plan, varying, total = {}, [], 0
+    for n in missing:
+        shape = shapes[n]
+        known = checked.get(shape) if type(shape) is tuple else None
+        if known is None:  # a shape met the first time (or no tuple): as a tuple, whether it varies, its size
+            as_tuple = tuple(shape)
+            varies = any(isinstance(d, str) for d in as_tuple)
+            known = (as_tuple, varies, 0 if varies else math.prod(as_tuple))
+            if type(shape) is tuple:
+                checked[shape] = known
+        if known[1]:
+            varying.append(f"{n} {known[0]}")
+        plan[n] = known[0]
+        total += known[2]
+    return plan, varying, total
+
+
+def _leaves(net: NetGraph) -> Iterator[tuple[tuple, Layer, Mapping[str, PortType] | None]]:
+    """Each leaf's path, layer and port types (None: read them from the inferred types) in the IR's order: from the IR
+    when the net has one, else from the net's leaves, the IR left to be built once, for the new net, by a stage that
+    needs it."""
+    ir = net.__dict__.get("_ir")
+    if ir is not None:
+        return ((node.path, node.layer, node.types) for node in ir.nodes)
+    if net._depth == 1:  # no nested graphs: the leaves are the layers in order, as NetGraph._leaf_layers gives them
+        layers = net._layers
+        return (((name,), layers[name], None) for name in net._order)
+    return ((path, layer, None) for path, layer in net._leaf_layers())
+
+
+def _all_known(types: Any) -> bool:
+    """Whether every port type in ``types`` (a node's) is known."""
+    for t in types.values():
+        if not t.known:
+            return False
+    return True
 
 
 def _with_arrays(layer: Layer, arrays: dict[str, torch.Tensor], own: bool) -> Layer:
@@ -121,11 +181,15 @@ class _Draws:
     def __init__(self, generator: torch.Generator):
         self.generator, self.arrays, self.pending, self.own = generator, [], [], set()
         self.drawn: dict[str, int] = {}  # a shared array is drawn once, by its first user
+        self.defaults: dict[type, bool] = {}  # by layer class: whether its init_array is Layer's
+        self.zero: dict[tuple, bool] = {}  # by array name and rank: whether Layer.init_array makes it zeros
 
-    def take(self, layer: Layer, shapes: dict[str, tuple], shared: dict[str, str], methods: dict,
-             path: tuple) -> dict[str, int]:
-        """The index of each array of ``layer`` to fill (``shapes``: name -> shape), drawing the new ones in order."""
-        slot, default = {}, type(layer).init_array is Layer.init_array
+    def take(self, layer: Layer, shapes: dict[str, tuple], shared: Any, methods: dict, path: tuple) -> dict[str, int]:
+        """The index of each array of ``layer`` to fill (``shapes``: name -> shape), drawing the new ones in order
+        (``shared``: the layer's shared array names, if any)."""
+        slot, default = {}, self.defaults.get(type(layer))
+        if default is None:
+            default = self.defaults[type(layer)] = type(layer).init_array is Layer.init_array
         for name, shape in shapes.items():
             key = shared.get(name) if shared else None
             if key in self.drawn:  # None never is
@@ -149,7 +213,10 @@ class _Draws:
         index = len(self.arrays)
         if own:
             self.own.add(index)
-        if len(shape) < 2 or name.lower().startswith("bias"):
+        zero = self.zero.get((name, len(shape)))
+        if zero is None:
+            zero = self.zero[name, len(shape)] = len(shape) < 2 or name.lower().startswith("bias")
+        if zero:
             self.arrays.append(torch.zeros(shape))
         else:
             self.pending.append((index, shape))
@@ -211,14 +278,14 @@ def _draw(method: Method | None, layer: Layer, name: str, shape: tuple, generato
     return value
 
 
-def _check_budget(leaves: dict[tuple, Any], plans: dict[tuple, dict[str, tuple]], given: int | None) -> None:
-    """ShapeError when the planned arrays hold more elements than ``given`` (None: the init_elements
+def _check_budget(leaves: dict[tuple, Any], plans: dict[tuple, dict[str, tuple]], total: int,
+                  given: int | None) -> None:
+    """ShapeError when the planned arrays, ``total`` elements, are more than ``given`` (None: the init_elements
     limit), naming the largest."""
-    sizes = {(path, name): math.prod(shape) for path, plan in plans.items() for name, shape in plan.items()}
-    total = sum(sizes.values())
     budget = given if given is not None else current_limits().init_elements or default_init_elements()
     if total <= budget:
         return
+    sizes = {(path, name): math.prod(shape) for path, plan in plans.items() for name, shape in plan.items()}
     (path, name), largest = max(sizes.items(), key=lambda item: item[1])
     layer = leaves[path]
     if given is not None:

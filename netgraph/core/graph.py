@@ -33,6 +33,7 @@ from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, 
 from netgraph.core.coders import check_decoders, split_port_options
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.ir import GraphIR, build_ir, with_layers
+from netgraph.core.leaf_swap import same_structure
 from netgraph.core.order import order
 from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net, resolve
 from netgraph.core.ports import Edge, NetPort, PortRef, declared_port_type
@@ -42,17 +43,6 @@ from netgraph.core.walk import gc_paused
 from netgraph.core.wiring import describe_key, normalize
 
 __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
-
-def _same_structure(old: Layer, new: Layer) -> bool:
-    """True when ``new`` differs from ``old`` only in arrays that keep every port type as it was."""
-    if isinstance(old, NetGraph) or isinstance(new, NetGraph):
-        return False
-    nets = getattr(type(old), "NETS", ())  # an operator: its inner nets' port types decide its own
-    if any(getattr(new, f) is not getattr(old, f) and not getattr(new, f)._same_ports(getattr(old, f)) for f in nets):
-        return False
-    return (type(old) is type(new) and old.input_ports == new.input_ports
-            and old.output_ports == new.output_ports and old.declared_types() == new.declared_types())
-
 
 _NO_DATA = object()  # net() called with no positional data
 
@@ -269,8 +259,8 @@ class NetGraph(Layer):
                 raise WiringError(f"{self.describe(((name,), None))} holds no layers: the path {(name, *key)!r} "
                                   f"goes on into it with {key[0]!r}")
             layers[name] = layers[name].replace_layers(inner)
-        if all(_same_structure(self._layers[n], layers[n]) or (n in nested and isinstance(layers[n], NetGraph)
-                                                               and layers[n]._same_ports(self._layers[n]))
+        if all(same_structure(self._layers[n], layers[n]) or (n in nested and isinstance(layers[n], NetGraph)
+                                                              and layers[n]._same_ports(self._layers[n]))
                for n in layers if layers[n] is not self._layers[n]):
             return self._with_layers(layers)  # arrays changed only: types, edges and order stay valid
         rebuilt = NetGraph(layers, self.explicit_edges(), **self.port_shape_options())

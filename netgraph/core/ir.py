@@ -25,7 +25,7 @@ from typing import Any
 from netgraph.core.layer import Layer
 from netgraph.core.types import PortType
 
-__all__ = ["Value", "Node", "GraphIR", "build_ir", "with_layers"]
+__all__ = ["Value", "Node", "GraphIR", "build_ir", "with_layers", "with_node_layers"]
 
 Key = tuple  # (layer path, port): a port of the graph as NetGraph names it; path () is the graph itself
 
@@ -175,4 +175,16 @@ def with_layers(ir: GraphIR, leaves: Iterable[tuple[tuple, Layer]]) -> GraphIR |
         return None
     new = object.__new__(GraphIR)
     new.__dict__.update(ir.__dict__, nodes=tuple(nodes), _by_path={node.path: node for node in nodes})
+    return new
+
+
+def with_node_layers(ir: GraphIR, layers: Mapping[tuple, Layer]) -> GraphIR:
+    """``ir`` with the nodes at the paths of ``layers`` holding those layers instead (each differing from the node's
+    in arrays only: every port type as it was); the other nodes are the same objects."""
+    by_path = dict(ir._by_path)  # in node order: a changed node keeps its place
+    for path, layer in layers.items():
+        node = by_path[path]
+        by_path[path] = Node(path, layer, node.input_ports, node.output_ports, node.inputs, node.types)
+    new = object.__new__(GraphIR)
+    new.__dict__.update(ir.__dict__, nodes=tuple(by_path.values()), _by_path=by_path)
     return new

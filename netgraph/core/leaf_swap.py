@@ -1,0 +1,67 @@
+"""Swapping a graph's leaf layers for copies that differ in arrays only, keeping its inferred types and IR.
+
+``same_structure`` is the test ``NetGraph.replace_layers`` applies to every changed layer; ``replace_leaves`` is
+``replace_layers`` for changes already keyed by the paths of the graph's IR nodes (``net_initialize``'s): no name
+to resolve, and the new graph's IR is the old one with the changed nodes holding their new layers, not a walk
+over every leaf.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from netgraph.core.ir import with_node_layers
+from netgraph.core.layer import Layer
+from netgraph.core.nesting import deep_walk
+from netgraph.core.shared import is_graph
+
+__all__ = ["same_structure", "replace_leaves"]
+
+
+def same_structure(old: Layer, new: Layer) -> bool:
+    """True when ``new`` differs from ``old`` only in arrays that keep every port type as it was."""
+    if type(new) is not type(old) or is_graph(old):
+        return False
+    nets = getattr(type(old), "NETS", ())  # an operator: its inner nets' port types decide its own
+    if nets and any(getattr(new, f) is not getattr(old, f) and not getattr(new, f)._same_ports(getattr(old, f))
+                    for f in nets):
+        return False
+    return (old.input_ports == new.input_ports and old.output_ports == new.output_ports
+            and old.declared_types() == new.declared_types())
+
+
+def replace_leaves(net: Any, changes: Mapping[tuple, Layer]) -> Any:
+    """``net.replace_layers(changes)`` for ``changes`` keyed by paths of leaves (no operators on the way). When every
+    new layer has ``same_structure`` as the old and keeps its shared arrays (and the graph has none), the new graph,
+    and each nested graph on the way, is ``net`` with the layers swapped, sharing its inferred types and holding its
+    IR (if built) with the changed nodes renewed; otherwise ``replace_layers`` does the work (and its checks)."""
+    for path, new in changes.items():
+        old = net._layers[path[0]]
+        for name in path[1:]:  # through nested graphs
+            old = old._layers[name]
+        if not (same_structure(old, new) and type(new).shared is Layer.shared and new._shared == old._shared):
+            return net.replace_layers(changes)
+    if net._shared_users:  # users to unify: replace_layers' way
+        return net.replace_layers(changes)
+    ir = net.__dict__.get("_ir")
+    return _swapped(net, changes, None if ir is None else with_node_layers(ir, changes))
+
+
+@deep_walk
+def _swapped(net: Any, changes: Mapping[tuple, Layer], ir: Any) -> Any:
+    """``net`` holding the new layers (checked by ``replace_leaves``), and ``ir`` (None: none yet)."""
+    layers, nested = dict(net._layers), {}
+    for path, layer in changes.items():
+        if len(path) == 1:
+            layers[path[0]] = layer
+        else:
+            nested.setdefault(path[0], {})[path[1:]] = layer
+    for name, inner in nested.items():  # each a nested graph whose leaves changed
+        layers[name] = _swapped(layers[name], inner, None)
+    new = object.__new__(type(net))
+    new.__dict__.update(net.__dict__)
+    new._layers, new._compiled, new._ir = layers, None, ir  # no shared arrays: the users stay none
+    new.__dict__.pop("_specialised", None)  # as NetGraph._with_layers: copies holding the old arrays
+    new.__dict__.pop("_plain_call", None)
+    return new
