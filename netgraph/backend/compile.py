@@ -198,6 +198,7 @@ class _CodeWriter(GraphWalker):
         super().__init__(net)
         self.net, self.names, self.checks, self.lines, self.steps = net, _Names(set(net.input_ports)), checks, [], []
         self.batched, self.inline = bool(net.input_ports), set()  # inline: the node paths whose module is not called
+        self._ours: dict[type, bool] = {}  # by layer class: one of netgraph's own (its emit is not checked)
         self.batch = self.names.new("batch_size")
         self.size = self.batch if self.batched else self.names.new("size")
         if not self.batched:  # no inputs: forward(batch_size=None) gives one unbatched draw, or a batch of that size
@@ -216,28 +217,33 @@ class _CodeWriter(GraphWalker):
             self.lines += [f"{self.entry[p]}, {p} = {p}, self._code_globals[{p!r}]" for p in shadowing]
 
     def visit_node(self, node: Node, inputs: Sequence[str]) -> list[str]:
-        path, ports, stem, start = node.path, node.output_ports, "_".join(node.path), len(self.lines)
-        outs = [self.names.new(stem)] if len(ports) == 1 else [self.names.new(f"{stem}_{p}") for p in ports]
+        path, ports, start, new = node.path, node.output_ports, len(self.lines), self.names.new
+        stem = path[0] if len(path) == 1 else "_".join(path)
+        outs = [new(stem)] if len(ports) == 1 else [new(f"{stem}_{p}") for p in ports]
         module = module_expr(path)
         block = self._block(node, module, inputs, outs)
         # a long ``self._modules['1']`` used more than twice is looked up once; twice (Weights and Biases) stays inline:
         # one line per layer, so a 100k-layer chain's forward has 100k lines, not 150k
         text = block[0] if len(block) == 1 else "\n".join(block)
         if "._modules[" in module and text.count(module) > 2:
-            name = self.names.new(f"{'_'.join(path)}_module")
+            name = new(f"{stem}_module")
             self.lines.append(f"{name} = {module}")
             block, module = self._block(node, name, inputs, outs), name
             text = "\n".join(block)
         if f"{module}(" not in text:
             self.inline.add(path)
-        self.steps.append(Step(start, tuple(v for v in inputs if isinstance(v, str)), tuple(outs)))
+        self.steps.append(Step(start, tuple([v for v in inputs if isinstance(v, str)]), tuple(outs)))
         self.lines += block
         return outs
 
     def _block(self, node: Node, module: str, inputs: Sequence[str], outs: list[str]) -> list[str]:
         """The node's statements."""
         block = node.layer.emit_block(self._context(node, module, inputs), tuple(outs))
-        if not type(node.layer).__module__.startswith("netgraph."):  # a user's own emit: checked, the layer named
+        cls = type(node.layer)
+        ours = self._ours.get(cls)
+        if ours is None:
+            ours = self._ours[cls] = cls.__module__.startswith("netgraph.")
+        if not ours:  # a user's own emit: checked, the layer named
             check_emitted(node.layer, block, self.net.describe((node.path, None)))
         return block
 
