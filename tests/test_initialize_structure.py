@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from netgraph import ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, NetSharedArray, net_initialize
+from netgraph import (ElementwiseLayer, LinearLayer, NetArrayLayer, NetChain, NetGraph, NetMapOperator, NetSharedArray,
+                      net_initialize)
 from netgraph.core.errors import ShapeError
 from netgraph.core.ir import build_ir
 
@@ -63,16 +64,38 @@ def test_initialised_nested_graphs_equal_replace_layers_result():
     assert new.layer_at(("c", "1", "1")).arrays["Weights"].shape == (3, 2)
 
 
-def test_a_layer_whose_declared_types_follow_its_arrays_is_checked_by_a_new_inference():
-    """LinearLayer() declares its Output from its Biases once it has them: not the same structure, so inferred
-    afresh (an Output of matrix shape then conflicts, as it did)."""
-    vector = NetGraph({"a": LinearLayer()}, [], Input=3, Output=4)
-    new = net_initialize(vector, seed=0)
-    assert new.layers["a"].declared_types()["Output"].shape == (4,) and new.output_shapes == {"Output": (4,)}
+def test_a_linear_layer_of_matrix_output_initialises_and_computes_as_handwritten_torch():
+    """Biases give the Output's size, not its rank: LinearLayer() before an Output of shape (2, 3) draws (6) biases
+    and (6, 3) weights, and computes F.linear unflattened (it was a ShapeError: rank 1 (6) against (2, 3))."""
+    for output in (4, (2, 3)):
+        net = NetGraph({"a": LinearLayer()}, [], Input=3, Output=output)
+        new = net_initialize(net, seed=0)
+        _assert_ir_is_fresh(new)
+        w, b = new.layers["a"].arrays["Weights"], new.layers["a"].arrays["Biases"]
+        size = 4 if output == 4 else 6
+        assert tuple(w.shape) == (size, 3) and tuple(b.shape) == (size,)
+        assert new.output_shapes == {"Output": (4,) if output == 4 else output}
+        x = torch.randn(5, 3)
+        want = torch.nn.functional.linear(x, w, b)
+        torch.testing.assert_close(new.compile()(x), want if output == 4 else want.unflatten(1, (2, 3)))
+
+
+def test_a_layer_whose_declared_types_follow_its_arrays_is_inferred_afresh():
+    """NetArrayLayer() declares its Output from its array once it has one: not the same structure, so the new net's
+    types and IR come from a new inference, not from the old net's."""
+    new = net_initialize(NetGraph({"a": NetArrayLayer()}, [], Output=(2, 3)), seed=0)
+    assert new.layers["a"].declared_types()["Output"].shape == (2, 3) and new.output_shapes == {"Output": (2, 3)}
     _assert_ir_is_fresh(new)
-    matrix = NetGraph({"a": LinearLayer()}, [], Input=3, Output=(2, 3))
-    with pytest.raises(ShapeError, match=r"graph output 'Output': expected rank 1 \(6\), found rank 2 \(2, 3\)"):
-        net_initialize(matrix, seed=0)
+    torch.testing.assert_close(new.compile()(), new.layers["a"].arrays["Array"])
+
+
+def test_biases_alone_give_a_linear_layers_output_size():
+    assert NetChain([LinearLayer(biases=torch.zeros(5))], input=3).output_shapes == {"Output": (5,)}
+    assert NetGraph({"a": LinearLayer(biases=torch.zeros(6))}, [], Input=3, Output=(2, 3)).output_shapes == {
+        "Output": (2, 3)}
+    with pytest.raises(ShapeError, match=r"port 'Output': expected size 5 \(from biases=\), found \(4,\)") as err:
+        NetGraph({"a": LinearLayer(biases=torch.zeros(5))}, [], Input=3, Output=4)
+    assert "layer 1 'a' (LinearLayer)" in str(err.value)
 
 
 @pytest.mark.parametrize("net", [

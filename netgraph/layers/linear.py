@@ -63,10 +63,7 @@ class LinearLayer(Layer):
         return {}
 
     def declared_types(self) -> dict[str, PortType]:
-        out = self.output
-        if out is None and self.biases is not None:
-            out = tuple(self.biases.shape)
-        return {"Input": real_type(self.input), "Output": real_type(out)}
+        return {"Input": real_type(self.input), "Output": real_type(self.output)}
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = dict(types)
@@ -75,15 +72,20 @@ class LinearLayer(Layer):
                 if isinstance(d, str):
                     raise Conflict(f"port {port!r} {format_shape(types[port].shape)} has a variable-length dimension, "
                                    f"which a LinearLayer cannot flatten; take one element first (e.g. SequenceLastLayer)")
-        if self.weights is not None:
-            for port, size in (("Output", self.weights.shape[0]), ("Input", self.weights.shape[1])):
-                shape = types[port].shape
-                if shape is not None and None not in shape and numel(shape) != size:
-                    raise Conflict(f"port {port!r}: expected size {size} (from weights=), found {shape} "
-                                   f"with {numel(shape)} elements")
-                if shape is None and port == "Output":
-                    types[port] = PortType((size,), REAL)
+        for port, size, option in self._array_sizes():  # arrays give a port's size, not its rank: (6) fits (2, 3)
+            shape = types[port].shape
+            if shape is not None and None not in shape and numel(shape) != size:
+                raise Conflict(f"port {port!r}: expected size {size} (from {option}=), found {shape} "
+                               f"with {numel(shape)} elements")
+            if shape is None and port == "Output":
+                types[port] = PortType((size,), REAL)
         return types
+
+    def _array_sizes(self) -> list[tuple[str, int, str]]:
+        """(port, size, option) the arrays fix; Biases only without Weights (their shapes are checked together)."""
+        if self.weights is not None:
+            return [("Output", self.weights.shape[0], "weights"), ("Input", self.weights.shape[1], "weights")]
+        return [] if self.biases is None else [("Output", self.biases.numel(), "biases")]
 
     def default_types(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         """With weights, an Input of unknown shape is taken as a vector: weights give its size, not its rank, so
