@@ -25,7 +25,7 @@ from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.shared import NetSharedArray, SharedNames, same_values
-from netgraph.core.types import ANY_REAL, REAL, Conflict, PortType, as_shape
+from netgraph.core.types import ANY_REAL, Conflict, PortType, as_shape
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register", "registry_scope", "as_array", "shape_option",
            "EmitContext", "frozen_init"]
