@@ -284,12 +284,17 @@ class NetGraph(Layer):
         return self._inference is other._inference  # a copy made by _with_layers shares the inferred types
 
     def _with_layers(self, layers: dict[str, Layer]) -> NetGraph:
-        new = object.__new__(type(self))
-        new.__dict__.update(self.__dict__)
-        new._shared_users = collect_users(layers)
-        new._layers, new._compiled = unify_shared(layers, new._shared_users), None
+        users = collect_users(layers)
+        new = self._holding(unify_shared(layers, users), users, None)
         ir = self.__dict__.get("_ir")  # the same nodes and types, holding the new layers
         new._ir = None if ir is None else with_layers(ir, new._leaf_layers())
+        return new
+
+    def _holding(self, layers: dict[str, Layer], shared_users: Any, ir: Any) -> NetGraph:
+        """A copy holding ``layers`` (of the same structure) and ``ir``, without the caches of the old arrays."""
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new._layers, new._shared_users, new._compiled, new._ir = layers, shared_users, None, ir
         new.__dict__.pop("_specialised", None)  # copies inferred for an operator hold the old arrays
         new.__dict__.pop("_plain_call", None)  # it runs the old arrays' module
         return new

@@ -59,9 +59,4 @@ def _swapped(net: Any, changes: Mapping[tuple, Layer], ir: Any) -> Any:
             nested.setdefault(path[0], {})[path[1:]] = layer
     for name, inner in nested.items():  # each a nested graph whose leaves changed
         layers[name] = _swapped(layers[name], inner, None)
-    new = object.__new__(type(net))
-    new.__dict__.update(net.__dict__)
-    new._layers, new._compiled, new._ir = layers, None, ir  # no shared arrays: the users stay none
-    new.__dict__.pop("_specialised", None)  # as NetGraph._with_layers: copies holding the old arrays
-    new.__dict__.pop("_plain_call", None)
-    return new
+    return net._holding(layers, net._shared_users, ir)  # no shared arrays: the users stay none
