@@ -198,7 +198,6 @@ class _CodeWriter(GraphWalker):
         super().__init__(net)
         self.net, self.names, self.checks, self.lines, self.steps = net, _Names(set(net.input_ports)), checks, [], []
         self.batched, self.inline = bool(net.input_ports), set()  # inline: the node paths whose module is not called
-        self._ours: dict[type, bool] = {}  # by layer class: one of netgraph's own (its emit is not checked)
         self.batch = self.names.new("batch_size")
         self.size = self.batch if self.batched else self.names.new("size")
         if not self.batched:  # no inputs: forward(batch_size=None) gives one unbatched draw, or a batch of that size
@@ -239,11 +238,7 @@ class _CodeWriter(GraphWalker):
     def _block(self, node: Node, module: str, inputs: Sequence[str], outs: list[str]) -> list[str]:
         """The node's statements."""
         block = node.layer.emit_block(self._context(node, module, inputs), tuple(outs))
-        cls = type(node.layer)
-        ours = self._ours.get(cls)
-        if ours is None:
-            ours = self._ours[cls] = cls.__module__.startswith("netgraph.")
-        if not ours:  # a user's own emit: checked, the layer named
+        if not type(node.layer).__module__.startswith("netgraph."):  # a user's own emit: checked, the layer named
             check_emitted(node.layer, block, self.net.describe((node.path, None)))
         return block
 

@@ -72,12 +72,11 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
     name with its shape (None: kept), and the number of elements to fill. ShapeError naming the ports of unknown
     shape of the layers with arrays to fill."""
     plans, leaves, shares, names, unknown = {}, {}, {}, {}, []
-    facts, checked, total = {}, {}, 0  # by class: whether its arrays and shared are Layer's; by shape: its facts
+    checked, total = {}, 0  # by shape: its facts
     everywhere = None  # every port's inferred type, when the net has no IR
     for path, layer, types in _leaves(net):
         cls = type(layer)
-        own, own_shared = facts.get(cls) or facts.setdefault(cls, (cls.arrays is Layer.arrays,
-                                                                   cls.shared is Layer.shared))
+        own, own_shared = cls.arrays is Layer.arrays, cls.shared is Layer.shared
         arrays, missing = _missing(layer, own, all)
         if named and arrays:
             names.update({".".join((*path, n)): None for n in arrays})
@@ -181,15 +180,11 @@ class _Draws:
     def __init__(self, generator: torch.Generator):
         self.generator, self.arrays, self.pending, self.own = generator, [], [], set()
         self.drawn: dict[str, int] = {}  # a shared array is drawn once, by its first user
-        self.defaults: dict[type, bool] = {}  # by layer class: whether its init_array is Layer's
-        self.zero: dict[tuple, bool] = {}  # by array name and rank: whether Layer.init_array makes it zeros
 
     def take(self, layer: Layer, shapes: dict[str, tuple], shared: Any, methods: dict, path: tuple) -> dict[str, int]:
         """The index of each array of ``layer`` to fill (``shapes``: name -> shape), drawing the new ones in order
         (``shared``: the layer's shared array names, if any)."""
-        slot, default = {}, self.defaults.get(type(layer))
-        if default is None:
-            default = self.defaults[type(layer)] = type(layer).init_array is Layer.init_array
+        slot, default = {}, type(layer).init_array is Layer.init_array
         for name, shape in shapes.items():
             key = shared.get(name) if shared else None
             if key in self.drawn:  # None never is
@@ -213,10 +208,7 @@ class _Draws:
         index = len(self.arrays)
         if own:
             self.own.add(index)
-        zero = self.zero.get((name, len(shape)))
-        if zero is None:
-            zero = self.zero[name, len(shape)] = len(shape) < 2 or name.lower().startswith("bias")
-        if zero:
+        if len(shape) < 2 or name.lower().startswith("bias"):
             self.arrays.append(torch.zeros(shape))
         else:
             self.pending.append((index, shape))
