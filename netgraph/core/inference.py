@@ -75,22 +75,13 @@ class Problem:
     def join_edges(self, prefix: tuple, edges: Iterable, numbers: dict, explained: bool = True) -> None:
         """Join the ends of the ``edges`` of the graph at ``prefix``; ``numbers``: the port numbers of each of
         its layers by name (None: its own ports). ``explained``: each equality keeps its edge for messages."""
-        number, equalities, joins, ids = self._number, self.equalities, self.joins, self.ids
+        number, equalities, joins = self._number, self.equalities, self.joins
         for e in edges:
             src, dst = e.src, e.dst
             a = (prefix if src.layer is None else (*prefix, src.layer), src.port)
             b = (prefix if dst.layer is None else (*prefix, dst.layer), dst.port)
             equalities.append((a, b, (prefix, e) if explained else None))
-            own_a, own_b = numbers[src.layer], numbers[dst.layer]  # as number(a, own_a), mostly without a call:
-            if (na := own_a.get(a[1], -2)) == -1:  # a port of its layer met for the first time
-                na = own_a[a[1]] = ids[a] = len(ids)
-            elif na < 0:
-                na = number(a, own_a)
-            if (nb := own_b.get(b[1], -2)) == -1:
-                nb = own_b[b[1]] = ids[b] = len(ids)
-            elif nb < 0:
-                nb = number(b, own_b)
-            joins.append((na, nb))
+            joins.append((number(a, numbers[src.layer]), number(b, numbers[dst.layer])))
 
     def _number(self, key: Key, numbers: dict[str, int]) -> int:
         """``key``'s number, found in (or entered into) ``numbers``, the port numbers of its layer or graph."""
