@@ -149,9 +149,6 @@ def _leaves(net: NetGraph) -> Iterator[tuple[tuple, Layer, Mapping[str, PortType
     ir = net.__dict__.get("_ir")
     if ir is not None:
         return ((node.path, node.layer, node.types) for node in ir.nodes)
-    if net._depth == 1:  # no nested graphs: the leaves are the layers in order, as NetGraph._leaf_layers gives them
-        layers = net._layers
-        return (((name,), layers[name], None) for name in net._order)
     return ((path, layer, None) for path, layer in net._leaf_layers())
 
 

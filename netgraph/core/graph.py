@@ -198,6 +198,11 @@ class NetGraph(Layer):
         return ((node.path, node.layer) for node in self.ir.nodes)
 
     def _leaf_layers(self) -> Iterator[tuple[tuple, Layer]]:
+        if self._depth == 1:  # nothing nested: the layers in order, without the stack
+            layers = self._layers
+            for name in self._order:
+                yield (name,), layers[name]
+            return
         stack: list[tuple[tuple, NetGraph, Iterator[str]]] = [((), self, iter(self._order))]
         while stack:  # a loop, not recursion: nets nested 1000 deep are fine
             prefix, net, names = stack[-1]
