@@ -63,13 +63,11 @@ def shapes_checked_elsewhere(checked: bool = True) -> Iterator[None]:
 def check_made_arrays(layer: Any, base_with_arrays: Any) -> None:
     """A layer just made: its given arrays checked (``check_array_shapes``), unless its class has a ``with_arrays``
     of its own (TorchLayer) or they were checked elsewhere (``shapes_checked_elsewhere``)."""
-    for field in layer.ARRAYS.values():  # a loop, no comprehension: most layers are made without arrays
+    given = []  # TorchLayer: no fields
+    for name, field in layer.ARRAYS.items():  # a loop, not a comprehension (a call): most layers come without arrays
         if getattr(layer, field, None) is not None:
-            break
-    else:
-        return
-    given = [n for n, f in layer.ARRAYS.items() if getattr(layer, f, None) is not None]  # TorchLayer: no fields
-    if type(layer).with_arrays is base_with_arrays and not SHAPES_CHECKED.get():
+            given.append(name)
+    if given and type(layer).with_arrays is base_with_arrays and not SHAPES_CHECKED.get():
         check_array_shapes(layer, given, layer.type_name)
 
 
