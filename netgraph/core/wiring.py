@@ -273,11 +273,7 @@ class _Normalizer:
         claimed: dict[PortRef, list[EdgeRef]] = defaultdict(list)
         explicit: list[Edge] = []
         muted: set[PortRef] = set()
-        layers = self.layers
         for s, d, index, text in self.expand(spec):
-            if type(s) is str and type(d) is str and s in layers and d in layers and (outs := layers[s].output_ports):
-                bare[d].append((PortRef(s, outs[0]), index, text))  # name -> name, the commonest: as below, sooner
-                continue
             src = self.plain_source(s)
             if src is not None and (dst_name := self.plain_name(d)) is not None:  # layer -> layer, as below
                 bare[dst_name].append((src, index, text))
