@@ -15,7 +15,6 @@ from netgraph.core.layer import EmitContext, Layer, shape_option
 from netgraph.core.options import Function, PortShapes, Ports, Shape
 from netgraph.layers._modules import LayerModule, init_module
 from netgraph.layers._shapes import fill
-from netgraph.layers.code_templates import cached_to_code
 from netgraph.layers.expression import Expression, evaluate, parse, to_code
 from netgraph.layers.expression_shapes import is_structural, lower_outputs
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
@@ -279,7 +278,7 @@ class FunctionLayer(Layer):
                              for tree in self._lowered(ctx.types))
         ranks, out_rank = self._ranks(ctx.types)
         names = {s: align_code(a, r, out_rank) for s, a, r in zip(self.input_ports, ctx.args, ranks)}
-        return cached_to_code(self._expr.tree, names, ctx.local)  # every expression has a slot, so this is a tensor
+        return to_code(self._expr.tree, names, ctx.local)  # every expression has a slot, so this is a tensor
 
 
 @functools.lru_cache(maxsize=4096)
@@ -354,4 +353,4 @@ class ElementwiseLayer(Layer):
         return ExpressionModule(self._expr, (0,), 0)
 
     def emit(self, ctx: EmitContext) -> str:
-        return cached_to_code(self._expr.tree, {"Input": ctx.args[0]}, ctx.local)
+        return to_code(self._expr.tree, {"Input": ctx.args[0]}, ctx.local)

@@ -1,0 +1,35 @@
+"""The compiled forward's code for expression layers: each layer's own expression, on its own inputs, with its own
+port names and ranks, however many equal layers the net holds."""
+
+import torch
+
+from netgraph import ElementwiseLayer, FunctionLayer, NetChain, NetGraph, NetPort
+
+
+def test_compiled_code_keeps_each_layers_own_expression():
+    """Interleaved equal and different expression layers: each line its layer's function on its own input."""
+    kinds = ["Tanh", "Sin", "Tanh", "#^2", "Sin", "Tanh", "#^2"] * 3
+    net = NetChain([ElementwiseLayer(k) for k in kinds], input=3)
+    code = net.compile().code
+    want = {"Tanh": "torch.tanh(x{})", "Sin": "torch.sin(x{})", "#^2": "(x{} ** 2.0)"}
+    for i, k in enumerate(kinds, 1):
+        arg = "Input" if i == 1 else f"x{i - 1}"
+        assert f"x{i} = {want[k].replace('x{}', arg)}" in code, (i, k)
+    x = torch.randn(4, 3)
+    expected = x
+    for k in kinds:
+        expected = {"Tanh": torch.tanh, "Sin": torch.sin, "#^2": lambda v: v ** 2}[k](expected)
+    torch.testing.assert_close(net.compile()(x), expected)
+
+
+def test_compiled_function_layers_with_other_ports_and_ranks():
+    """Equal FunctionLayers on inputs of different ranks (aligned with [:, None]) and with other port names."""
+    P = NetPort
+    net = NetGraph({"f": FunctionLayer("#a * #b"), "g": FunctionLayer("#a * #b"), "h": FunctionLayer("#u * #v")},
+                   [(P("A"), P("f", "a")), (P("B"), P("f", "b")), ("f", P("g", "a")), (P("A"), P("g", "b")),
+                    ("g", P("h", "u")), ("f", P("h", "v"))], A=(2, 3), B=(3,))
+    module = net.compile()
+    assert "f = (A * B[:, None])" in module.code and "g = (f * A)" in module.code and "h = (g * f)" in module.code
+    a, b = torch.randn(5, 2, 3), torch.randn(5, 3)
+    f = a * b[:, None]
+    torch.testing.assert_close(module(A=a, B=b), f * a * f)
