@@ -8,11 +8,14 @@ over every leaf.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+import torch
+
 from netgraph.core.ir import with_node_layers
-from netgraph.core.layer import Layer
+from netgraph.core.layer import Layer, _same
 from netgraph.core.nesting import deep_walk
 from netgraph.core.shared import is_graph
 
@@ -28,7 +31,24 @@ def same_structure(old: Layer, new: Layer) -> bool:
                     for f in nets):
         return False
     return (old.input_ports == new.input_ports and old.output_ports == new.output_ports
-            and old.declared_types() == new.declared_types())
+            and old.declared_types() == new.declared_types() and _same_options(old, new, nets))
+
+
+def _same_options(old: Layer, new: Layer, nets: tuple) -> bool:
+    """The options other than arrays and inner nets alike (``PartLayer(1)`` -> ``PartLayer("1;;2")`` changes the
+    output type with no port declared), and each array given to both of one shape (a ``LinearLayer`` without
+    ``output=`` takes its size from ``weights=``)."""
+    arrays = old.ARRAYS.values()
+    for f in dataclasses.fields(old):
+        a, b = getattr(old, f.name), getattr(new, f.name)
+        if a is b or f.name in nets:
+            continue
+        if f.name in arrays:
+            if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape != b.shape:
+                return False
+        elif not _same(a, b):
+            return False
+    return True
 
 
 def replace_leaves(net: Any, changes: Mapping[tuple, Layer]) -> Any:
