@@ -10,8 +10,8 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import (AggregationLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, PartLayer, ReshapeLayer,
-                      TorchLayer, net_initialize, net_replace_part)
+from netgraph import (AggregationLayer, FunctionLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, PartLayer,
+                      ReshapeLayer, TorchLayer, net_initialize, net_replace_part)
 
 
 @pytest.mark.parametrize("old, new, input_shape, shape", [
@@ -47,3 +47,14 @@ def test_new_arrays_of_the_same_shapes_keep_the_inferred_types():
     net = net_initialize(NetGraph({"a": LinearLayer(3), "b": PartLayer(1)}, [("a", "b")], Input=4), seed=0)
     replaced = net_replace_part(net, {("a", "Weights"): torch.zeros(3, 4)})
     assert replaced._same_ports(net) and replaced(torch.ones(1, 4)).tolist() == pytest.approx([0.0])
+
+
+def test_inside_a_nested_chain_and_an_operators_inner_net_too():
+    chain = NetChain({"p": PartLayer(1), "t": "Tanh"})
+    nested = net_replace_part(NetGraph({"enc": chain, "h": "Ramp"}, [("enc", "h")], Input=(3, 4)),
+                              {("enc", "p"): PartLayer("1;;2")})
+    assert nested.output_shapes == {"Output": (2, 4)}
+    mapped = net_replace_part(NetGraph({"map": NetMapOperator(chain)}, [], Input=("n", 3, 4)),
+                              {("map", "net", "p"): PartLayer("1;;2")})
+    assert mapped.output_shapes == {"Output": ("n", 2, 4)}
+    assert tuple(mapped(torch.ones(1, 5, 3, 4)).shape) == (1, 5, 2, 4)  # main: the inner net refused its types
