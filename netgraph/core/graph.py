@@ -54,7 +54,7 @@ class NetGraph(Layer):
     every form in DESIGN.md. ``port_shapes`` gives graph ports their shapes (batch excluded), e.g.
     ``Input=3``. Unwired layer ports become graph ports. Calling the net runs its compiled module.
     """
-    _wire = staticmethod(normalize)  # the edges -> a Wiring (a NetChain links its layers itself)
+    _wire, PORT_ALIASES = staticmethod(normalize), ()  # the edges -> a Wiring (a NetChain links its layers itself)
 
     def __init__(self, layers: Any = NOT_GIVEN, edges: Any = NOT_GIVEN, /, **port_shapes: Any):
         layers, edges = given_by_keyword("NetGraph", layers, edges, port_shapes)
@@ -84,10 +84,10 @@ class NetGraph(Layer):
         errors = []
         ports = (*self._inputs, *self._outputs)
         for name in port_shapes:
-            if name not in ports:
-                errors.append(Diagnostic(f"{name!r} is neither an input nor an output port of this NetGraph"
-                                         f"{did_you_mean(name, ports) or shape_keyword_hint(name, self._inputs)}; "
-                                         f"its ports are inputs {list(self._inputs)}, "
+            if name not in ports:  # (a NetChain's keywords input=, output= are suggested too)
+                hint = shape_keyword_hint(name, self._inputs) or did_you_mean(name, ports + self.PORT_ALIASES)
+                errors.append(Diagnostic(f"{name!r} is neither an input nor an output port of this "
+                                         f"{self.type_name}{hint}; its ports are inputs {list(self._inputs)}, "
                                          f"outputs {list(self._outputs)}", "unknown-graph-port", layer=(), port=name))
         for name in self._inputs:
             if not name.isidentifier() or keyword.iskeyword(name) or name == "self" \
