@@ -33,7 +33,7 @@ from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, 
 from netgraph.core.coders import check_decoders, split_port_options
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.ir import GraphIR, build_ir, with_layers
-from netgraph.core.leaf_swap import same_structure
+from netgraph.core.leaf_swap import replace_inside, same_structure
 from netgraph.core.order import order
 from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net, resolve
 from netgraph.core.ports import Edge, NetPort, PortRef, declared_port_type
@@ -263,7 +263,7 @@ class NetGraph(Layer):
                 key = next(iter(inner))
                 raise WiringError(f"{self.describe(((name,), None))} holds no layers: the path {(name, *key)!r} "
                                   f"goes on into it with {key[0]!r}")
-            layers[name] = layers[name].replace_layers(inner)
+            layers[name] = replace_inside(self, name, layers[name], inner)  # its errors name the layer
         if all(same_structure(self._layers[n], layers[n]) or (n in nested and isinstance(layers[n], NetGraph)
                                                               and layers[n]._same_ports(self._layers[n]))
                for n in layers if layers[n] is not self._layers[n]):

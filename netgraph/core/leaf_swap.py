@@ -14,12 +14,13 @@ from typing import Any
 
 import torch
 
+from netgraph.core.errors import NetGraphError
 from netgraph.core.ir import with_node_layers
 from netgraph.core.layer import Layer, _same
 from netgraph.core.nesting import deep_walk
 from netgraph.core.shared import is_graph
 
-__all__ = ["same_structure", "replace_leaves"]
+__all__ = ["same_structure", "replace_leaves", "replace_inside"]
 
 
 def same_structure(old: Layer, new: Layer) -> bool:
@@ -49,6 +50,21 @@ def _same_options(old: Layer, new: Layer, nets: tuple) -> bool:
         elif not _same(a, b):
             return False
     return True
+
+
+def replace_inside(graph: Any, name: str, layer: Any, changes: Mapping[tuple, Layer]) -> Any:
+    """``layer.replace_layers(changes)`` for ``graph``'s layer ``name`` (a nested graph or an operator); an error
+    raised inside it names where, as ``layer 1 'enc' (NetGraph)``, its diagnostics' paths made ``graph``'s."""
+    try:
+        return layer.replace_layers(changes)
+    except NetGraphError as exc:
+        if type(exc).__init__ is not NetGraphError.__init__:
+            raise
+        path, message = (name, *getattr(exc, "inside", ())), getattr(exc, "inner_message", str(exc))
+        outer = type(exc)(f"in {graph.describe((path, None))}: {message}",
+                          diagnostics=[d.within(name) for d in exc.diagnostics])
+        outer.inside, outer.inner_message = path, message
+        raise outer from None
 
 
 def replace_leaves(net: Any, changes: Mapping[tuple, Layer]) -> Any:
