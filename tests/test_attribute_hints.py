@@ -66,7 +66,7 @@ def test_keras_history_names_on_results_say_what_they_hold(name, hint):
                                    lambda: NetGraph([LinearLayer(3)], [], input_shape=5)])
 def test_keras_input_shape_keyword_names_the_port_shape(build):
     from netgraph import WiringError
-    with pytest.raises(WiringError, match=r"'input_shape' is neither an input nor an output port of this NetGraph "
+    with pytest.raises(WiringError, match=r"'input_shape' is neither an input nor an output port of this Net(Graph|Chain) "
                                           r"\(Keras's input_shape= is the input port's shape by its name here: "
                                           r"Input=\(5,\), or NetChain\(layers, input=\(5,\)\)\)"):
         build()

@@ -150,3 +150,14 @@ def test_input_on_a_chain_whose_first_layer_has_no_input_says_so():
     with pytest.raises(WiringError, match=r"NetChain: input= gives the shape of the first layer's input, but layer 1 "
                                           r"'a' \(NetArrayLayer\) has no input port"):
         NetChain({"a": NetArrayLayer(output=3), "b": "Ramp"}, input=2)
+
+
+def test_a_mistyped_shape_keyword_of_a_chain_names_the_chain_and_its_input_keyword():
+    # NetChain(..., inputs=3) said "... port of this NetGraph (did you mean 'Input'?)"
+    with pytest.raises(WiringError, match=r"'inputs' is neither an input nor an output port of this NetChain "
+                                          r"\(did you mean 'input'\?\)"):
+        NetChain([LinearLayer(4)], inputs=3)
+    with pytest.raises(WiringError, match=r"'ouput' .* of this NetChain \(did you mean 'output'\?\)"):
+        NetChain([LinearLayer(4)], ouput=3)
+    with pytest.raises(WiringError, match=r"'input' .* of this NetGraph \(did you mean 'Input'\?\)"):
+        NetGraph([LinearLayer(4)], [], input=3)  # a graph has no input= keyword: its port is suggested

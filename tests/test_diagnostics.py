@@ -284,3 +284,12 @@ def test_a_swap_of_neighbouring_letters_suggests_the_name_it_garbles():
     assert did_you_mean("Tahn", ["Tan", "Tanh", "Sin"]) == " (did you mean 'Tanh'?)"
     with pytest.raises(ValueError, match=r"unknown function 'Tahn' \(did you mean 'Tanh'\?\)"):
         ElementwiseLayer("Tahn")
+
+
+def test_a_missing_layer_in_the_middle_of_a_chain_edge_is_one_problem():
+    # ("fc1", "atc", "fc2") listed "there is no layer 'atc'" twice: once as a destination, once as a source
+    layers = {"fc1": LinearLayer(4), "act": "Ramp", "fc2": LinearLayer(2)}
+    with pytest.raises(WiringError) as info:
+        NetGraph(layers, [("fc1", "atc", "fc2")], Input=3)
+    assert len(info.value.diagnostics) == 1 and "problems" not in str(info.value)
+    assert info.value.diagnostics[0].kind == "unknown-layer" and info.value.diagnostics[0].edge == 0

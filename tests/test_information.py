@@ -208,3 +208,17 @@ def test_a_folds_inner_net_shows_the_state_it_feeds_back():
     for text in (repr(net.information("LayersList")), repr(net.information("Layers")["fold"])):
         assert f"'State': {state}" in text and "None" not in text and "state_input=True" in text
     assert net.layers["fold"].net is cell and repr(cell).count("(None,)") == 1  # the option itself is unchanged
+
+
+def test_an_array_that_takes_a_variable_length_has_no_size_yet():
+    # a learned NetArrayLayer added to a sequence takes the shape ("n", 3): information() and loading the same net
+    # from YAML raised TypeError (math.prod of ("n", 3) is the text 'nnn'); net_initialize is what refuses it
+    from netgraph import NetArrayLayer, ShapeError
+    net = NetGraph({"a": NetArrayLayer(), "p": "Plus"}, [("a", NetPort("p", 1))], Input2=("n", 3))
+    assert net.information("ArraysElementCounts") == {("a", "Array"): None}
+    assert net.information("ArraysTotalElementCount") is None
+    assert "unknown number of parameters" in str(net.information())
+    spec = "netgraph: 1\nlayers:\n  b: NetArrayLayer\n  p: Plus\ninputs: {Input: [n, 3]}\nedges: [b -> p, Input -> p]\n"
+    assert NetGraph.from_yaml(spec).port_types["Output"].shape == ("n", 3)
+    with pytest.raises(ShapeError, match=r"would take their size from a variable-length dimension"):
+        net_initialize(net)

@@ -96,3 +96,21 @@ def test_an_unclosed_bracket_is_reported_where_it_opens(opened, closer, after, y
     assert message.startswith(f"<string>:3:8: invalid YAML: the {opened[0]!r} here is not closed: a missing "
                               f"{closer!r}? (YAML read on to line 4, column {6 if after else 1}: expected ',' or "
                               f"{closer!r}, but got ")
+
+
+@pytest.mark.parametrize("text, where, words", [
+    # a key without ':' above another key: the parser's position was the next line (5:3, 5:1)
+    ("netgraph: 1\nlayers:\n  fc1: {type: LinearLayer, output: 16}\n  act Ramp\n  fc2: 3\ninputs:\n  Input: 4\n",
+     (4, 3), "no ':' after this key? (YAML read on to line 5, column 3"),
+    ("netgraph: 1\nlayers:\n  fc1: 3\n  act Ramp\ninputs:\n  Input: 4\n", (4, 3), "no ':' after this key?"),
+    # read as one text with the line below, whose ':' the parser then refused there (4:6, 2:7)
+    ("netgraph: 1\nlayers:\n  fc1\n  fc2: 3\n", (3, 3), "no ':' after the key on this line?"),
+    ("netgraph 1\nlayers:\n  fc1: 3\n", (1, 1), "no ':' after the key on this line?"),
+])
+def test_a_key_without_its_colon_is_reported_on_its_own_line(text, where, words, yaml_loader):
+    message = _error(text)
+    assert message.startswith(f"<string>:{where[0]}:{where[1]}: invalid YAML: ") and words in message
+
+
+def test_a_colon_the_line_itself_misplaces_gets_the_parsers_words():
+    assert _error("netgraph: 1\nlayers:\n  a: b: 3\n") == "<string>:3:7: invalid YAML: mapping values are not allowed here"

@@ -266,3 +266,14 @@ def test_prepend_keeps_the_declared_input_of_the_chains_first_layer(first):
                                          r"\(4\)"):
         net_prepend(chain, LinearLayer(4))  # Wolfram's layers keep their types: its weights take 2-vectors
     assert net_prepend(NetChain([LinearLayer(3)]), LinearLayer(4)).input_shapes == {"Input": None}
+
+
+def test_a_replacement_refused_inside_a_nested_graph_names_that_graph():
+    # it said "shape conflict: layer 3 'l2' (LinearLayer): ...", with nothing to say which graph holds 'l2'
+    inner = NetGraph({"l": LinearLayer(4), "t": "Tanh", "l2": LinearLayer(2)}, [("l", "t", "l2")])
+    net = net_initialize(NetGraph({"m": NetGraph({"in": inner}, [])}, [], Input=3), seed=0)
+    with pytest.raises(ShapeError) as info:
+        net_replace_part(net, {("m", "in", "l"): LinearLayer(6)})
+    assert str(info.value).startswith("in layer 1 'm' (NetGraph) > layer 1 'in' (NetGraph): shape conflict: "
+                                      "layer 3 'l2' (LinearLayer): port 'Input': expected size 4 (from weights=)")
+    assert [d.layer for d in info.value.diagnostics] == [("m", "in", "l2")]

@@ -225,3 +225,24 @@ def test_a_torch_layer_keeps_a_float64_array_given_or_trained():
     assert trained.dtype == torch.float64 and torch.equal(trained, module.get_submodule("1").weight)
     counts = net_replace_part(net, {(1, "weight"): [[1, 2, 3, 4]] * 3}).layers["1"].arrays["weight"]
     assert counts.dtype == torch.float32  # integers take the module's dtype
+
+
+def test_a_module_refusing_its_input_shapes_is_told_to_check_them_first():
+    # the only hint was to give the output shapes, which for a wrong input size leaves a net failing at every call;
+    # and a registered module's layer (YAML {type: ..., size: 3}) has no outputs= option to give
+    with pytest.raises(ShapeError) as info:
+        NetGraph({"bad": TorchLayer(nn.Linear(4, 2))}, [], Input=3)
+    assert "check that the module takes inputs of these shapes" in str(info.value)
+
+    class Block(nn.Module):
+        def __init__(self, size):
+            super().__init__()
+            self.lin = nn.Linear(size, size)
+
+        def forward(self, x):
+            return self.lin(x)
+
+    with pytest.raises(ShapeError) as info:
+        NetGraph({"b": register_module(Block, "QABlock")(size=3)}, [], Input=4)
+    assert "check that the module takes inputs of these shapes" in str(info.value)
+    assert "outputs=" not in str(info.value)

@@ -47,6 +47,7 @@ class NetChain(NetGraph):
             self._construct(names, table, refs, shapes)  # as NetGraph(table, zip(refs, refs[1:]), **shapes)
 
     _wire = staticmethod(chain_wiring)  # the edges (refs[i], refs[i + 1]), each layer feeding the next
+    PORT_ALIASES = ("input", "output")  # keywords naming a port's shape besides the ports (for "did you mean")
 
     @staticmethod
     def _check_links(names: list[str], table: dict[str, Layer]) -> None:

@@ -209,9 +209,10 @@ def _closest(word: str, candidates: list[str], cutoff: float) -> str | None:
 
 
 def raise_all(errors: list[Problem], cls: type[NetGraphError], header: str) -> None:
-    """Raise one ``cls`` listing every problem in ``errors`` (nothing when the list is empty)."""
+    """Raise one ``cls`` listing every problem in ``errors`` once (nothing when the list is empty)."""
     if not errors:
         return
+    errors = list(dict.fromkeys(errors))  # a chain (a, typo, b) finds its one missing layer from both sides
     if len(errors) == 1:
         raise cls(f"{header}: {errors[0]}", errors)
     body = "\n".join(f"  - {e}" for e in errors)

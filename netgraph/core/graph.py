@@ -33,7 +33,7 @@ from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, 
 from netgraph.core.coders import check_decoders, split_port_options
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.ir import GraphIR, build_ir, with_layers
-from netgraph.core.leaf_swap import same_structure
+from netgraph.core.leaf_swap import replace_inside, same_structure
 from netgraph.core.order import order
 from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net, resolve
 from netgraph.core.ports import Edge, NetPort, PortRef, declared_port_type
@@ -54,7 +54,7 @@ class NetGraph(Layer):
     every form in DESIGN.md. ``port_shapes`` gives graph ports their shapes (batch excluded), e.g.
     ``Input=3``. Unwired layer ports become graph ports. Calling the net runs its compiled module.
     """
-    _wire = staticmethod(normalize)  # the edges -> a Wiring (a NetChain links its layers itself)
+    _wire, PORT_ALIASES = staticmethod(normalize), ()  # the edges -> a Wiring (a NetChain links its layers itself)
 
     def __init__(self, layers: Any = NOT_GIVEN, edges: Any = NOT_GIVEN, /, **port_shapes: Any):
         layers, edges = given_by_keyword("NetGraph", layers, edges, port_shapes)
@@ -84,10 +84,10 @@ class NetGraph(Layer):
         errors = []
         ports = (*self._inputs, *self._outputs)
         for name in port_shapes:
-            if name not in ports:
-                errors.append(Diagnostic(f"{name!r} is neither an input nor an output port of this NetGraph"
-                                         f"{did_you_mean(name, ports) or shape_keyword_hint(name, self._inputs)}; "
-                                         f"its ports are inputs {list(self._inputs)}, "
+            if name not in ports:  # (a NetChain's keywords input=, output= are suggested too)
+                hint = shape_keyword_hint(name, self._inputs) or did_you_mean(name, ports + self.PORT_ALIASES)
+                errors.append(Diagnostic(f"{name!r} is neither an input nor an output port of this "
+                                         f"{self.type_name}{hint}; its ports are inputs {list(self._inputs)}, "
                                          f"outputs {list(self._outputs)}", "unknown-graph-port", layer=(), port=name))
         for name in self._inputs:
             if not name.isidentifier() or keyword.iskeyword(name) or name == "self" \
@@ -263,7 +263,7 @@ class NetGraph(Layer):
                 key = next(iter(inner))
                 raise WiringError(f"{self.describe(((name,), None))} holds no layers: the path {(name, *key)!r} "
                                   f"goes on into it with {key[0]!r}")
-            layers[name] = layers[name].replace_layers(inner)
+            layers[name] = replace_inside(self, name, layers[name], inner)  # its errors name the layer
         if all(same_structure(self._layers[n], layers[n]) or (n in nested and isinstance(layers[n], NetGraph)
                                                               and layers[n]._same_ports(self._layers[n]))
                for n in layers if layers[n] is not self._layers[n]):

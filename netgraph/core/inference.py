@@ -296,7 +296,8 @@ def _propagate(problem: Problem, cls: _Classes, roots: dict, leaf_roots: list[di
         try:
             result = layer.infer(current)
         except Conflict as exc:
-            errors.append(_layer_conflict(problem, cls, roots, path, current, f"{problem.describe((path, None))}: {exc}"))
+            errors.append(_layer_conflict(problem, cls, roots, path, current, f"{problem.describe((path, None))}: {exc}",
+                                          exc.option))
             break
         except Exception as exc:  # a mistake in a layer's own infer(): named, with the layer's exception as the cause
             if isinstance(exc, (NetGraphError, RecursionError, MemoryError)) or not isinstance(layer, Layer):
@@ -336,16 +337,28 @@ def _moved(own: dict[str, int], types: list[PortType], current: dict[str, PortTy
 
 
 def _layer_conflict(problem: Problem, cls: _Classes, roots: dict, path: tuple, current: dict[str, PortType],
-                    text: str) -> Diagnostic:
-    """A layer's ``infer`` refused its port types: placed where a clashing type came in (the edge that
-    carried it, else the graph port whose declared shape set it, else the layer itself)."""
+                    text: str, option: str | None = None) -> Diagnostic:
+    """A layer's ``infer`` refused its port types: placed at the ``option`` it names, else where a clashing type
+    came in (the edge that carried it, else the graph port whose declared shape set it, else the layer itself)."""
     sources, edges = _sources(problem, cls, roots, path, current)
     if edges:
-        return Diagnostic.of("shape", text, *sources, layer=path, edge=edges[0].index, graph=edges[0].graph)
+        edge = _edge_into(cls, roots, path, current) or edges[0]  # (mu -> x beside [mu, noise] -> f: the second)
+        return Diagnostic.of("shape", text, *sources, layer=path, edge=edge.index, graph=edge.graph, option=option)
+    if option is not None:  # (weights= of another size than output=: the graph input is not at fault)
+        return Diagnostic.of("shape", text, *sources, layer=path, option=option)
     declared = [cls.origin[roots[(path, p)]][1] for p in current
                 if cls.origin.get(roots[(path, p)], ("",))[0] == "graph"]
     layer, port = declared[0] if declared else (path, None)
     return Diagnostic.of("shape", text, *sources, layer=layer, port=port)
+
+
+def _edge_into(cls: _Classes, roots: dict, path: tuple, current: dict[str, PortType]) -> EdgeRef | None:
+    """The edge that carried a known type into one of the layer's ports (not another edge of its class)."""
+    for port, t in current.items():
+        origin = cls.origin.get(roots[(path, port)])
+        if t.shape is not None and origin is not None and (edge := cls.joining(origin[1], (path, port))):
+            return edge
+    return None
 
 
 def _sources(problem: Problem, cls: _Classes, roots: dict, path: tuple,

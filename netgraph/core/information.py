@@ -206,8 +206,8 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "ArraysPositionList": lambda net, i: list(i["Arrays"]),
     "ArraysCount": lambda net, i: len(i["Arrays"]) - len(_repeats(net)),  # a shared array counts once
     "ArraysDimensions": lambda net, i: _dimensions(net),
-    "ArraysElementCounts": lambda net, i: {k: None if d is None or None in d else numel(d)
-                                           for k, d in i["ArraysDimensions"].items()},
+    "ArraysElementCounts": lambda net, i: {k: numel(d) if d is not None and all(isinstance(x, int) for x in d) else None
+                                           for k, d in i["ArraysDimensions"].items()},  # ("n", 3): no size
     "ArraysByteCounts": lambda net, i: {k: v.numel() * v.element_size() for k, v in _known(i["Arrays"]).items()},
     "ArraysTotalElementCount": lambda net, i: _total(n for k, n in i["ArraysElementCounts"].items()
                                                      if k not in _repeats(net)),

@@ -11,16 +11,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import torch
+
+from netgraph.core.errors import NetGraphError
 from netgraph.core.ir import with_node_layers
-from netgraph.core.layer import Layer
+from netgraph.core.layer import Layer, _same
 from netgraph.core.nesting import deep_walk
+from netgraph.core.options import copy_plan
 from netgraph.core.shared import is_graph
 
-__all__ = ["same_structure", "replace_leaves"]
+__all__ = ["same_structure", "replace_leaves", "replace_inside"]
 
 
-def same_structure(old: Layer, new: Layer) -> bool:
-    """True when ``new`` differs from ``old`` only in arrays that keep every port type as it was."""
+def same_structure(old: Layer, new: Layer, options: bool = True) -> bool:
+    """True when ``new`` differs from ``old`` only in arrays that keep every port type as it was (``options=False``:
+    the caller made ``new`` from ``old`` with arrays of its shapes, as net_initialize does; they are not compared)."""
     if type(new) is not type(old) or is_graph(old):
         return False
     nets = getattr(type(old), "NETS", ())  # an operator: its inner nets' port types decide its own
@@ -28,11 +33,54 @@ def same_structure(old: Layer, new: Layer) -> bool:
                     for f in nets):
         return False
     return (old.input_ports == new.input_ports and old.output_ports == new.output_ports
-            and old.declared_types() == new.declared_types())
+            and old.declared_types() == new.declared_types() and (not options or _same_options(old, new, nets)))
+
+
+def _same_options(old: Layer, new: Layer, nets: tuple) -> bool:
+    """The options other than arrays and inner nets alike (``PartLayer(1)`` -> ``PartLayer("1;;2")`` changes the
+    output type with no port declared), and each array given to both of one shape (a ``LinearLayer`` without
+    ``output=`` takes its size from ``weights=``)."""
+    arrays = old.ARRAYS.values()
+    for name in copy_plan(type(old))[0]:  # the dataclass fields' names, found once per class
+        a, b = getattr(old, name), getattr(new, name)
+        if a is b or name in nets:
+            continue
+        if name in arrays:
+            if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape != b.shape:
+                return False
+        elif not (type(a) is type(b) and type(a) in _PLAIN and _plain_equal(a, b)) and not _same(a, b):
+            return False
+    return True
+
+
+_PLAIN = (tuple, int, float, str, bool)  # an option's common values: == first (``_same`` walks them slowly)
+
+
+def _plain_equal(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except RuntimeError:  # a tuple holding tensors: ``_same`` compares them
+        return False
+
+
+def replace_inside(graph: Any, name: str, layer: Any, changes: Mapping[tuple, Layer]) -> Any:
+    """``layer.replace_layers(changes)`` for ``graph``'s layer ``name`` (a nested graph or an operator); an error
+    raised inside it names where, as ``layer 1 'enc' (NetGraph)``, its diagnostics' paths made ``graph``'s."""
+    try:
+        return layer.replace_layers(changes)
+    except NetGraphError as exc:
+        if type(exc).__init__ is not NetGraphError.__init__:
+            raise
+        path, message = (name, *getattr(exc, "inside", ())), getattr(exc, "inner_message", str(exc))
+        outer = type(exc)(f"in {graph.describe((path, None))}: {message}",
+                          diagnostics=[d.within(name) for d in exc.diagnostics])
+        outer.inside, outer.inner_message = path, message
+        raise outer from None
 
 
 def replace_leaves(net: Any, changes: Mapping[tuple, Layer]) -> Any:
-    """``net.replace_layers(changes)`` for ``changes`` keyed by paths of leaves (no operators on the way). When every
+    """``net.replace_layers(changes)`` for ``changes`` keyed by paths of leaves (no operators on the way), each new
+    layer the old one with arrays of its shapes (net_initialize's; options not compared). When every
     new layer has ``same_structure`` as the old and keeps its shared arrays (and the graph has none), the new graph,
     and each nested graph on the way, is ``net`` with the layers swapped, sharing its inferred types and holding its
     IR (if built) with the changed nodes renewed; otherwise ``replace_layers`` does the work (and its checks)."""
@@ -40,7 +88,7 @@ def replace_leaves(net: Any, changes: Mapping[tuple, Layer]) -> Any:
         old = net._layers[path[0]]
         for name in path[1:]:  # through nested graphs
             old = old._layers[name]
-        if not (same_structure(old, new) and type(new).shared is Layer.shared and new._shared == old._shared):
+        if not (same_structure(old, new, False) and type(new).shared is Layer.shared and new._shared == old._shared):
             return net.replace_layers(changes)
     if net._shared_users:  # users to unify: replace_layers' way
         return net.replace_layers(changes)

@@ -46,7 +46,9 @@ def node_parameters(node: Node) -> int | None:
         except Exception:  # noqa: BLE001 - a layer that cannot size its arrays yet counts as unknown
             return None
         for name, shape in shapes.items():
-            sizes.setdefault(name, numel(shape) if shape is not None and None not in shape else 0)
+            if name not in sizes and shape is not None and not all(isinstance(d, int) for d in shape):
+                return None  # a variable length ("n") or unknown dim: no size yet (net_initialize says why)
+            sizes.setdefault(name, numel(shape) if shape is not None else 0)
     return sum(sizes.values())
 
 

@@ -32,7 +32,12 @@ DTYPES = (REAL, INTEGER)
 
 
 class Conflict(Exception):
-    """Raised by ``unify``/``broadcast`` with a short 'expected X, found Y' text; callers add context."""
+    """Raised by ``unify``/``broadcast`` with a short 'expected X, found Y' text; callers add context. A layer's
+    ``infer`` may name the ``option`` behind the expected type (``weights``), where a spec then places the error."""
+
+    def __init__(self, *args: object, option: str | None = None) -> None:
+        super().__init__(*args)
+        self.option = option
 
 
 class LengthConflict(Conflict):

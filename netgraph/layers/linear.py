@@ -76,7 +76,7 @@ class LinearLayer(Layer):
             shape = types[port].shape
             if shape is not None and None not in shape and numel(shape) != size:
                 raise Conflict(f"port {port!r}: expected size {size} (from {option}=), found {shape} "
-                               f"with {numel(shape)} elements")
+                               f"with {numel(shape)} elements", option=option)
             if shape is None and port == "Output":
                 types[port] = PortType((size,), REAL)
         return types

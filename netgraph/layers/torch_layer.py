@@ -148,7 +148,9 @@ class _ModuleWrapper(Layer):
         shapes = [tuple(length if isinstance(d, str) else d for d in t.shape) for t in ins]
         args = meta_inputs(shapes, [t.dtype == INTEGER for t in ins], batch)
         shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(self.input_ports, shapes))
-        hint = f"; give the output shapes with outputs={{{', '.join(repr(p) + ': shape' for p in self.output_ports)}}}"
+        hint = ("; check that the module takes inputs of these shapes (what feeds it, or the graph's port shapes)"
+                + (f"; only if it needs real data to run (data-dependent shapes), give the output shapes with outputs="
+                   f"{{{', '.join(repr(p) + ': shape' for p in self.output_ports)}}}" if isinstance(self, TorchLayer) else ""))
         try:
             out = meta_call(self._module, args)
         except Exception as exc:  # any failure of user code on these shapes is a shape problem

@@ -59,14 +59,14 @@ class Locator:
         self.reader.locators[self.prefix] = self
 
     def locate(self, problem: Diagnostic, default: Loc) -> tuple[Any, Loc, str]:
-        """(file, loc, message) of ``problem``: at its edge, else its layer's option, graph port or layer."""
+        """(file, loc, message) of ``problem``: at its layer's option, else its edge, graph port or layer."""
         message, graph = yaml_advice(problem.render(self.edge_text)), self.reader.locators.get((*self.prefix, *problem.graph))
-        if problem.edge is not None and graph is not None and problem.edge < len(graph.edges):
-            return graph.file, graph.edges[problem.edge][1], message
         path = (*self.prefix, *(problem.layer or ()))
         spec, inner = self.reader.layer_specs.get(path, {}), self.reader.locators.get(path)
-        if problem.layer is not None and problem.option in spec:
+        if problem.layer is not None and problem.option in spec:  # an inline array that does not fit: before its edge
             return self.reader.layer_locs.get(path, (self.file,))[0], spec.value_locs[problem.option], message
+        if problem.edge is not None and graph is not None and problem.edge < len(graph.edges):
+            return graph.file, graph.edges[problem.edge][1], message
         if problem.layer is not None and inner is not None and problem.port in inner.port_locs:
             return inner.file, inner.port_locs[problem.port], message
         for n in range(len(path), len(self.prefix) if problem.layer is not None else len(path), -1):

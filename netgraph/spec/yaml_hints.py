@@ -2,7 +2,7 @@
 to a column no line above uses, an unquoted edge that starts with '[' (YAML reads it as a list); and for a
 value that is null because what follows its key is a comment (``comment_hint``); for a list as a mapping key
 (``{? [a, b] : p}``, ``[a, b]: p``), how an edge group is written (``list_key_hint``); for a '{' or '[' left
-open, where it was opened (``unclosed_hint``).
+open, where it was opened (``unclosed_hint``); for a key written without its ':', its line (``colon_hint``).
 
 >>> class Mark: line, column = 1, 2
 >>> syntax_hint("edges:\\n  - [a, b] -> c\\n", Mark())[:2]
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["syntax_hint", "comment_hint", "list_key_hint", "unclosed_hint"]
+__all__ = ["syntax_hint", "comment_hint", "list_key_hint", "unclosed_hint", "colon_hint"]
 
 _CLOSERS = {"while parsing a flow mapping": ("{", "}"), "while parsing a flow sequence": ("[", "]")}
 
@@ -29,6 +29,28 @@ def unclosed_hint(exc: Any) -> tuple[int, int, str] | None:
     return start.line + 1, start.column + 1, (
         f"invalid YAML: the {brackets[0]!r} here is not closed: a missing {brackets[1]!r}? "
         f"(YAML read on to line {end.line + 1}, column {end.column + 1}: {exc.problem})")
+
+
+def colon_hint(text: str, exc: Any) -> tuple[int, int, str] | None:
+    """For a key written without its ':' (``act Ramp`` or ``netgraph 1`` above another key): that line, where the
+    parser's own position is on a line below it."""
+    start, end, problem = getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None), exc.problem or ""
+    if end is None:
+        return None
+    if getattr(exc, "context", None) == "while scanning a simple key" and start is not None and end.line > start.line:
+        return start.line + 1, start.column + 1, (f"invalid YAML: no ':' after this key? (YAML read on to line "
+                                                  f"{end.line + 1}, column {end.column + 1}: {problem})")
+    lines = text.splitlines()
+    if start is not None or not problem.startswith("mapping values are not allowed") or end.line >= len(lines):
+        return None
+    above = [i for i in range(end.line) if lines[i].strip() and not lines[i].lstrip().startswith("#")]
+    line, here = (lines[above[-1]] if above else ""), lines[end.line]
+    indent = len(line) - len(line.lstrip(" "))
+    if not above or ":" in line or line.lstrip().startswith(("-", "[", "{")) or indent != len(here) - len(here.lstrip(" ")):
+        return None
+    return above[-1] + 1, indent + 1, (f"invalid YAML: no ':' after the key on this line? (YAML read it and line "
+                                       f"{end.line + 1} as one text, then found the ':' at line {end.line + 1}, "
+                                       f"column {end.column + 1}: {problem})")
 
 
 def syntax_hint(text: str, mark: Any) -> tuple[int, int, str] | None:

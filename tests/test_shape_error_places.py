@@ -1,0 +1,57 @@
+"""Where a shape conflict is placed: at the edge that brought the clashing type into that layer, not at another
+edge of the same output (a fan-out), and at the option a layer names as the cause (weights=); in Python its
+``Diagnostic`` fields, in a spec its line and column."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgraph import FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, ShapeError, SpecError
+
+_SPEC = """netgraph: 1
+layers:
+  mu: {type: NetArrayLayer, array: [0.0, 30.0]}
+  noise: {type: NetArrayLayer, array: [1.0, 2.0, 3.0]}
+  x: Tanh
+  sample: {type: FunctionLayer, function: "#mu + #noise"}
+edges:
+  - mu -> x
+  - "[mu, noise] -> sample"
+"""
+
+
+def test_the_conflict_names_the_edge_into_the_layer_not_a_fan_out_sibling():
+    layers = {"mu": NetArrayLayer(array=[0.0, 30.0]), "noise": NetArrayLayer(array=[1.0, 2.0, 3.0]), "x": "Tanh",
+              "sample": FunctionLayer("#mu + #noise")}
+    with pytest.raises(ShapeError) as info:
+        NetGraph(layers, [("mu", "x"), (["mu", "noise"], "sample")])
+    (problem,) = info.value.diagnostics
+    assert problem.layer == ("sample",) and problem.edge == 1
+
+
+def test_a_spec_reports_the_conflict_at_the_edge_into_the_layer(yaml_loader):
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(_SPEC)
+    assert str(info.value).startswith("<string>:9:5: layer 4 'sample' (FunctionLayer): input ports 'mu' (2), "
+                                      "'noise' (3) do not broadcast together")
+
+
+@pytest.mark.parametrize("spec, where", [
+    # weights= against output= of the same layer: the graph input's declaration was blamed (4:10)
+    ("layers:\n  fc: {type: LinearLayer, output: 3, weights: [[1, 2], [3, 4]]}\ninputs: {Input: 2}\n", (3, 47)),
+    # weights= against the size fed by an edge: the edge was blamed, the inline array is what does not fit
+    ("layers:\n  a: 16\n  fc:\n    type: LinearLayer\n    weights: [[1, 2], [3, 4]]\ninputs: {Input: 2}\n"
+     "edges: [a -> fc]\n", (6, 14)),
+])
+def test_a_linear_layers_weights_of_the_wrong_size_are_reported_at_the_weights(spec, where, yaml_loader):
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml("netgraph: 1\n" + spec)
+    assert str(info.value).startswith(f"<string>:{where[0]}:{where[1]}: layer ")
+    assert "(from weights=)" in str(info.value)
+
+
+def test_the_python_diagnostic_names_the_weights_option():
+    with pytest.raises(ShapeError) as info:
+        NetGraph({"a": 16, "fc": LinearLayer(weights=[[1.0, 2.0], [3.0, 4.0]])}, [("a", "fc")], Input=2)
+    (problem,) = info.value.diagnostics
+    assert problem.layer == ("fc",) and problem.option == "weights"
