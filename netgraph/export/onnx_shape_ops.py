@@ -72,9 +72,11 @@ def _slice(node: Any, ctx: Context) -> Converted:
 
 def _expand(node: Any, ctx: Context) -> Converted:
     """``x.unsqueeze(k).expand(...)``: ReplicateLayer of ``x`` (the Unsqueeze's own layer is left unused);
-    Expand to the input's own shape: an alias."""
+    Expand to the input's own shape (computed, or constant ones as torch's ``repeat`` writes): an alias."""
     unsqueeze, out = ctx.producers.get(node.input[0]), _broadcast(node, ctx)
     target, source = ctx.symbols.get(node.input[1]), ctx.shapes.get(node.input[0])
+    if target is None and node.input[1] in ctx.constants:
+        target = tuple(int(d) for d in np.ravel(ctx.constants[node.input[1]]))
     if source is not None and target is not None and len(target) == len(source) and all(
             t == 1 or t == s for t, s in zip(target, source)):
         ctx.shapes[node.output[0]] = source  # inference may have lost that the batch dim is the input's
