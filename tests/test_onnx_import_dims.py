@@ -105,3 +105,31 @@ def test_an_identity_keeps_the_sizes_our_layers_found(tmp_path):
     want = torch.from_numpy(run_onnx(tmp_path / "cat.onnx", {"x": x})[0])
     torch.testing.assert_close(import_onnx(tmp_path / "cat.onnx")(x), want)
     assert want.shape == (3, 3, 20) and np.isfinite(want.numpy()).all()
+
+
+class PerStepScore(nn.Module):
+    """One number per step of a sequence: a Linear to 1, then squeeze(-1) of (batch, n, 1)."""
+
+    def __init__(self):
+        super().__init__()
+        self.score = nn.Linear(4, 1)
+
+    def forward(self, x):
+        return self.score(x).squeeze(-1)
+
+
+@torch.no_grad()
+def test_a_squeeze_of_the_last_dim_after_a_variable_length_imports(tmp_path):
+    # Squeeze (b, n, 1) -> (b, n) was refused: "its target dims after the batch ('n',) are not all known sizes"
+    torch.manual_seed(0)
+    module, path = PerStepScore().eval(), tmp_path / "score.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 5, 4),), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "b", 1: "n"}})
+    net = import_onnx(path)
+    assert net.port_types["x"].shape == ("n", 4)
+    for length in (1, 5, 9):
+        x = torch.randn(3, length, 4)
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+        assert net(x).shape == (3, length)

@@ -103,9 +103,10 @@ def _reshaped(node: Any, ctx: Context, first: Any, rest: tuple, fold: int, out_f
 
 
 def _kept_dims(target: tuple, source: tuple) -> int:
-    """How many leading dims of a reshape's target are the source's own dims of unknown (named) size."""
-    kept = 0
-    while (kept < min(len(target) - 1, len(source)) and isinstance(target[kept], str) and _known(target[kept])
+    """How many leading dims of a reshape's target are the source's own dims of unknown (named) size: all of them
+    when the source has more (``squeeze(-1)`` of (batch, n, 1)), else all but the last."""
+    kept, most = 0, min(len(target) - (len(source) <= len(target)), len(source))
+    while (kept < most and isinstance(target[kept], str) and _known(target[kept])
            and target[kept] == source[kept]):
         kept += 1
     return kept
