@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.names import fresh_name
-from netgraph.core.errors import NetGraphError, OptionError, SpecError, raise_all
+from netgraph.core.errors import NetGraphError, SpecError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.ports import NetPort
@@ -31,7 +31,7 @@ from netgraph.export.deps import require
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
-from netgraph.export.onnx_files import read_model
+from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
 from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
@@ -61,9 +61,7 @@ def import_onnx(path: str | os.PathLike) -> NetGraph:
     Graph inputs and outputs keep their names (made Python identifiers); the first dim of every
     input is the batch. Raises SpecError listing every unsupported node.
     """
-    if not isinstance(path, (str, bytes, os.PathLike)):
-        raise OptionError(f"import_onnx needs a file path (str or os.PathLike), found {type(path).__name__}")
-    onnx, path = require("onnx"), os.fsdecode(path)
+    onnx, path = require("onnx"), model_path(path)
     return import_model(read_model(onnx, path), path)  # external data only from files inside the model's folder
 
 
