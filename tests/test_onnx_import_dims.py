@@ -133,3 +133,32 @@ def test_a_squeeze_of_the_last_dim_after_a_variable_length_imports(tmp_path):
         x = torch.randn(3, length, 4)
         torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
         assert net(x).shape == (3, length)
+
+
+class LeNet(nn.Module):
+    """The tutorials' LeNet: x.view(-1, 16 * 4 * 4) between the convolutions and the linear layers."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.conv2 = nn.Conv2d(1, 6, 5), nn.Conv2d(6, 16, 5)
+        self.fc1, self.fc2 = nn.Linear(16 * 4 * 4, 30), nn.Linear(30, 10)
+
+    def forward(self, x):
+        x = torch.max_pool2d(torch.relu(self.conv1(x)), 2)
+        x = torch.max_pool2d(torch.relu(self.conv2(x)), 2)
+        return self.fc2(torch.relu(self.fc1(x.view(-1, 16 * 4 * 4))))
+
+
+@torch.no_grad()
+def test_a_view_to_minus_one_and_the_sizes_after_the_batch_imports_with_a_dynamic_batch(tmp_path):
+    # Reshape (b, 16, 4, 4) -> (-1, 256) was refused: "reshaping ... to (?, 256) mixes the batch dim with others"
+    torch.manual_seed(0)
+    module, path = LeNet().eval(), tmp_path / "lenet.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 1, 28, 28),), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "b"}})
+    net = import_onnx(path)
+    for batch in (1, 5):
+        x = torch.randn(batch, 1, 28, 28)
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)

@@ -125,6 +125,9 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
         return _reshaped(node, ctx, source[0], _rest(tuple(target[1:]), source), fold, fold)
     if fold and len(target) >= 1 + fold:  # back to (batch, n1, ..., nf, rest): unfold
         return _reshaped(node, ctx, target[0], _rest(tuple(target[1 + fold:]), source), fold, 0)
+    if not fold and _batch_first(source, target):  # x.view(-1, 16 * 4 * 4) of (batch, 16, 4, 4): -1 is the batch
+        ctx.shapes[node.output[0]] = (source[0], *target[1:])
+        return _reshaped(node, ctx, source[0], tuple(target[1:]), 0, 0)
     merged = len(source) - len(target)
     if (not fold and merged > 0 and (target[0] == -1 or (isinstance(target[0], str) and target[0] != source[0]))
             and tuple(target[1:]) == tuple(source[merged + 1:])):
@@ -132,6 +135,14 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     if not fold and isinstance(target[0], int) == isinstance(source[0], int) and node.op_type != "Reshape":
         return _reshaped(node, ctx, target[0], tuple(target[1:]), 0, 0)
     raise Unsupported(f"reshaping {source} to {target} mixes the batch dim with others")
+
+
+def _batch_first(source: tuple, target: tuple) -> bool:
+    """Whether a target of first dim -1 (or unknown) holds in its other dims, all known sizes, exactly the source's
+    elements after the batch, so that its first dim is the batch."""
+    sizes = (*source[1:], *target[1:])
+    return (not isinstance(target[0], int) or target[0] == -1) and len(target) > 1 and all(
+        isinstance(d, int) and d > 0 for d in sizes) and math.prod(source[1:]) == math.prod(target[1:])
 
 
 def _flatten(node: Any, ctx: Context) -> Converted:
