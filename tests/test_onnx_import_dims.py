@@ -13,7 +13,8 @@ from torch import nn
 
 import onnx
 
-from netgraph import DataError, import_onnx
+from netgraph import (DataError, LayerNormalizationLayer, LinearLayer, NetChain, NetMapOperator, SoftmaxLayer,
+                      export_onnx, import_onnx, net_initialize)
 from tests.onnx_helpers import run_onnx
 
 
@@ -162,3 +163,17 @@ def test_a_view_to_minus_one_and_the_sizes_after_the_batch_imports_with_a_dynami
     for batch in (1, 5):
         x = torch.randn(batch, 1, 28, 28)
         torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("opset", [11, 12])
+@torch.no_grad()
+def test_a_softmax_after_a_mapped_linear_imports_at_an_opset_before_13(opset, tmp_path):
+    # the Reshape back from the Gemm's merged batch recorded (batch, 5), losing n: the old Softmax's flatten of
+    # "the dims from axis 2 on" became a ReshapeLayer to (): "cannot reshape 5 elements to ()"
+    net = net_initialize(NetChain([NetMapOperator(LinearLayer(5)), SoftmaxLayer()], input=("n", 3)), seed=0)
+    path = export_onnx(net, tmp_path / "m.onnx", opset=opset)
+    back = import_onnx(path)
+    for length in (1, 6):
+        x = torch.randn(2, length, 3)
+        torch.testing.assert_close(back(x), net(x))
+

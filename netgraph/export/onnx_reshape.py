@@ -124,7 +124,10 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     if _known(source[0]) and target[0] == source[0]:
         return _reshaped(node, ctx, source[0], _rest(tuple(target[1:]), source), fold, fold)
     if fold and len(target) >= 1 + fold:  # back to (batch, n1, ..., nf, rest): unfold
-        return _reshaped(node, ctx, target[0], _rest(tuple(target[1 + fold:]), source), fold, 0)
+        rest = _rest(tuple(target[1 + fold:]), source)
+        if ctx.shapes.get(node.output[0]) is None and -1 not in rest:  # for later nodes: the unfolded levels too
+            ctx.shapes[node.output[0]] = (*target[:1 + fold], *rest)
+        return _reshaped(node, ctx, target[0], rest, fold, 0)
     if not fold and _batch_first(source, target):  # x.view(-1, 16 * 4 * 4) of (batch, 16, 4, 4): -1 is the batch
         ctx.shapes[node.output[0]] = (source[0], *target[1:])
         return _reshaped(node, ctx, source[0], tuple(target[1:]), 0, 0)
