@@ -177,3 +177,19 @@ def test_a_softmax_after_a_mapped_linear_imports_at_an_opset_before_13(opset, tm
         x = torch.randn(2, length, 3)
         torch.testing.assert_close(back(x), net(x))
 
+
+@pytest.mark.parametrize("opset", [13, 16])
+@torch.no_grad()
+def test_a_decomposed_layer_norm_over_a_variable_length_imports(opset, tmp_path):
+    # below opset 17 torch writes nn.LayerNorm as ReduceMean(keepdims=1) ...: an output (b, n, 1) with n
+    # variable was refused ("keepdims=1 with an output shape that is not known")
+    torch.manual_seed(0)
+    module = nn.Sequential(nn.Linear(3, 6), nn.LayerNorm(6)).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 5, 3),), str(tmp_path / "ln.onnx"), dynamo=False,
+                          input_names=["x"], dynamic_axes={"x": {0: "b", 1: "n"}}, opset_version=opset)
+    net = import_onnx(tmp_path / "ln.onnx")
+    for length in (1, 8):
+        x = torch.randn(2, length, 3)
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
