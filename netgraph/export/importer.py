@@ -38,7 +38,7 @@ from netgraph.export.onnx_names import (LengthVariables, definition_problems, eq
                                         layer_name, port_names, sort_nodes)
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
-from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS
+from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
@@ -243,7 +243,8 @@ class _Builder(ConstantFolding):
         gives them to later nodes."""
         out = self.shapes.get(node.output[0])
         if ((out is not None and all(_known(d) for d in out)) or self.ctx.folds.get(node.output[0])
-                or node.op_type in RECURRENT_CONVERTERS):  # a recurrence's output has ONNX's own layout
+                or any(getattr(self.ctx.producers.get(t), "op_type", None) in RECURRENT_OPS  # its layout is ONNX's
+                       for t in converted.inputs) or node.op_type in RECURRENT_OPS):
             return
         layer, batch = converted.layer, None
         types = dict(layer.declared_types())

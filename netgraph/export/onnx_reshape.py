@@ -118,6 +118,8 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     x, fold = node.input[0], ctx.folds.get(node.input[0], 0)
     source = ctx.shapes.get(x)
     target = (ctx.symbols.get(node.input[1]) if node.op_type == "Reshape" else None) or ctx.shapes.get(node.output[0])
+    if target is None and source and node.op_type == "Unsqueeze":  # onnx's inference lost it, our layers did not
+        target = _unsqueezed(node, ctx, source)
     if not target or not source:
         raise Unsupported("its input or output shape is not known (or is a scalar without a batch dim)")
     target = (*(source[0:1] if target[0] == 0 else ()), *target[target[0] == 0:])  # 0 copies the batch dim
@@ -146,6 +148,17 @@ def _batch_first(source: tuple, target: tuple) -> bool:
     sizes = (*source[1:], *target[1:])
     return (not isinstance(target[0], int) or target[0] == -1) and len(target) > 1 and all(
         isinstance(d, int) and d > 0 for d in sizes) and math.prod(source[1:]) == math.prod(target[1:])
+
+
+def _unsqueezed(node: Any, ctx: Context, source: tuple) -> tuple | None:
+    """Unsqueeze's output shape from its input's and its constant axes (an input from opset 13, else attribute)."""
+    axes = ctx.constants.get(node.input[1]) if len(node.input) > 1 else ctx.attributes(node).get("axes")
+    if axes is None:
+        return None
+    dims, rank = list(source), len(source) + np.size(axes)
+    for axis in sorted(int(a) + rank if a < 0 else int(a) for a in np.ravel(axes)):
+        dims.insert(axis, 1)
+    return tuple(dims)
 
 
 def _flatten(node: Any, ctx: Context) -> Converted:
