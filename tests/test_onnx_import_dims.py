@@ -206,3 +206,18 @@ def test_a_transpose_and_an_unsqueeze_after_a_computed_reshape_import_at_older_o
     back = import_onnx(export_onnx(net, tmp_path / "m.onnx", opset=opset))
     x = torch.randn(5, 12)
     torch.testing.assert_close(back(x), net(x))
+
+
+@pytest.mark.parametrize("opset", [11, 13])
+@torch.no_grad()
+def test_a_group_norm_exported_without_dynamic_axes_imports_below_opset_18(opset, tmp_path):
+    # torch writes GroupNorm as Reshape -> InstanceNormalization -> Reshape to Shape(x); with every size static that
+    # target is a constant onnx's inference did not apply: "its input or output shape is not known"
+    torch.manual_seed(0)
+    module = nn.Sequential(nn.Conv2d(3, 4, 3), nn.GroupNorm(2, 4)).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 3, 5, 5),), str(tmp_path / "gn.onnx"), dynamo=False,
+                          input_names=["x"], opset_version=opset)
+    x = torch.randn(3, 3, 5, 5)
+    torch.testing.assert_close(import_onnx(tmp_path / "gn.onnx")(x), module(x), atol=1e-5, rtol=1e-4)

@@ -120,6 +120,8 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     target = (ctx.symbols.get(node.input[1]) if node.op_type == "Reshape" else None) or ctx.shapes.get(node.output[0])
     if target is None and source and node.op_type == "Unsqueeze":  # onnx's inference lost it, our layers did not
         target = _unsqueezed(node, ctx, source)
+    if target is None and node.op_type == "Reshape":  # a constant target onnx's inference did not apply
+        target = _value(node.input[1], ctx)
     if not target or not source:
         raise Unsupported("its input or output shape is not known (or is a scalar without a batch dim)")
     target = (*(source[0:1] if target[0] == 0 else ()), *target[target[0] == 0:])  # 0 copies the batch dim
