@@ -221,3 +221,32 @@ def test_a_group_norm_exported_without_dynamic_axes_imports_below_opset_18(opset
                           input_names=["x"], opset_version=opset)
     x = torch.randn(3, 3, 5, 5)
     torch.testing.assert_close(import_onnx(tmp_path / "gn.onnx")(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+
+class MaskHead(nn.Module):
+    """A one-channel convolution, squeezed to a (height, width) mask: segmentation's usual output."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 1, 3, padding=1)
+
+    def forward(self, x):
+        return torch.sigmoid(self.conv(x)).squeeze(1)
+
+
+@torch.no_grad()
+def test_a_squeeze_of_the_channel_dim_of_an_image_of_any_size_imports(tmp_path):
+    # (b, 1, h, w) -> (b, h, w), h and w dynamic: onnx names the output dims anew ('Squeeze..._dim_1'), and the
+    # Squeeze was refused ("its target dims after the batch ... are not all known sizes")
+    torch.manual_seed(0)
+    module = MaskHead().eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 3, 6, 6),), str(tmp_path / "mask.onnx"), dynamo=False,
+                          input_names=["x"], output_names=["mask"], dynamic_axes={"x": {0: "b", 2: "h", 3: "w"}})
+    net = import_onnx(tmp_path / "mask.onnx")
+    assert net.port_types["mask"].shape == ("h", "w")
+    for shape in ((3, 3, 7, 9), (1, 3, 4, 4)):
+        x = torch.randn(*shape)
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)

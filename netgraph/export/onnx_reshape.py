@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, mapped
-from netgraph.layers import FlattenLayer, ReshapeLayer
+from netgraph.layers import FlattenLayer, PartLayer, ReshapeLayer
 
 __all__ = ["RESHAPE_CONVERTERS", "reshape_converter", "symbolic_value"]
 
@@ -117,6 +117,8 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     fold or unfold of the batch (see the module docstring)."""
     x, fold = node.input[0], ctx.folds.get(node.input[0], 0)
     source = ctx.shapes.get(x)
+    if node.op_type == "Squeeze" and not fold and (part := _squeezed_part(node, ctx, source)) is not None:
+        return part
     target = (ctx.symbols.get(node.input[1]) if node.op_type == "Reshape" else None) or ctx.shapes.get(node.output[0])
     if target is None and source and node.op_type == "Unsqueeze":  # onnx's inference lost it, our layers did not
         target = _unsqueezed(node, ctx, source)
@@ -150,6 +152,19 @@ def _batch_first(source: tuple, target: tuple) -> bool:
     sizes = (*source[1:], *target[1:])
     return (not isinstance(target[0], int) or target[0] == -1) and len(target) > 1 and all(
         isinstance(d, int) and d > 0 for d in sizes) and math.prod(source[1:]) == math.prod(target[1:])
+
+
+def _squeezed_part(node: Any, ctx: Context, source: tuple | None) -> Converted | None:
+    """Squeeze of one axis k of size 1 where another dim is variable (``squeeze(1)`` of (batch, 1, h, w)), which no
+    ReshapeLayer can take: PartLayer of element 1 at level k; its output shape the source's without that dim."""
+    axes = ctx.constants.get(node.input[1]) if len(node.input) > 1 else ctx.attributes(node).get("axes")
+    if source is None or axes is None or np.size(axes) != 1 or all(isinstance(d, int) for d in source[1:]):
+        return None
+    k = int(np.ravel(axes)[0]) % len(source)
+    if k == 0 or source[k] != 1:
+        return None
+    ctx.shapes[node.output[0]] = (*source[:k], *source[k + 1:])  # the source's dim names, not onnx's new ones
+    return Converted(PartLayer([*["All"] * (k - 1), 1]), (node.input[0],))
 
 
 def _unsqueezed(node: Any, ctx: Context, source: tuple) -> tuple | None:
