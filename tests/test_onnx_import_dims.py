@@ -250,3 +250,33 @@ def test_a_squeeze_of_the_channel_dim_of_an_image_of_any_size_imports(tmp_path):
     for shape in ((3, 3, 7, 9), (1, 3, 4, 4)):
         x = torch.randn(*shape)
         torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+class ConvNeXtBlock(nn.Module):
+    """A depthwise convolution, then LayerNorm and an MLP on channels-last (batch, h, w, c), then back."""
+
+    def __init__(self):
+        super().__init__()
+        self.dw, self.norm = nn.Conv2d(8, 8, 7, padding=3, groups=8), nn.LayerNorm(8)
+        self.up, self.down = nn.Linear(8, 16), nn.Linear(16, 8)
+
+    def forward(self, x):
+        y = self.down(torch.nn.functional.gelu(self.up(self.norm(self.dw(x).permute(0, 2, 3, 1)))))
+        return x + y.permute(0, 3, 1, 2)
+
+
+@pytest.mark.parametrize("opset", [13, 17])
+@torch.no_grad()
+def test_a_convnext_block_imports_at_any_image_size(opset, tmp_path):
+    # the Linear on (b, h, w, c) was refused (rank 4); below opset 17 the LayerNorm's ReduceMean(keepdims=1) of
+    # (b, h, w, 1) too, and a reshape mapped over h and w would have named both 'n' (h and w one length)
+    torch.manual_seed(0)
+    module = ConvNeXtBlock().eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 8, 6, 6),), str(tmp_path / "b.onnx"), dynamo=False,
+                          input_names=["x"], dynamic_axes={"x": {0: "b", 2: "h", 3: "w"}}, opset_version=opset)
+        net = import_onnx(tmp_path / "b.onnx")
+    for shape in ((3, 8, 6, 6), (1, 8, 9, 5)):
+        x = torch.randn(*shape)
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.chain import NetChain
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, mapped, text
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, text
 from netgraph.layers import (AggregationLayer, DotLayer, FunctionLayer, PartLayer, ReplicateLayer, ReshapeLayer,
                              SequenceReverseLayer, SummationLayer)
 
@@ -113,11 +113,13 @@ def _reduce(function: str) -> Callable[[Any, Context], Converted]:
                  else AggregationLayer(function, levels=sorted(set(axes)) if len(set(axes)) > 1 else axes[0]))
         if int(a.get("keepdims", 1)):
             out = ctx.shapes.get(node.output[0])
-            # leading dims of variable size before the reduced ones (x.mean(-1, keepdim=True) of (b, n, d)): mapped
-            kept = 0 if out is None else next((i for i, d in enumerate(out[1:]) if isinstance(d, int)), len(out))
-            if out is None or not all(isinstance(d, int) for d in out[1 + kept:]) or min(axes) <= kept:
+            if len(set(axes)) == 1 and out is not None and not all(isinstance(d, int) for d in out[1:]):
+                # x.mean(-1, keepdim=True) of (b, n, d) or (b, h, w, d): no ReshapeLayer takes n; the axis put back
+                return Converted(NetChain([layer, ReplicateLayer(1, level=-1 if axes[0] == rank - 1 else axes[0])]),
+                                 (node.input[0],))
+            if out is None or not all(isinstance(d, int) for d in out[1:]):
                 raise Unsupported("keepdims=1 with an output shape that is not known")
-            layer = NetChain([layer, mapped(ReshapeLayer(tuple(out[1 + kept:]) or (1,)), kept)])
+            layer = NetChain([layer, ReshapeLayer(tuple(out[1:]) or (1,))])
         return Converted(layer, (node.input[0],))
     return convert
 
