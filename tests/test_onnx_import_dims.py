@@ -13,7 +13,7 @@ from torch import nn
 
 import onnx
 
-from netgraph import (DataError, FlattenLayer, LayerNormalizationLayer, LinearLayer, NetChain, NetMapOperator, PartLayer,
+from netgraph import (DataError, FlattenLayer, LinearLayer, NetChain, NetMapOperator, PartLayer,
                       ReplicateLayer, ReshapeLayer, SoftmaxLayer, TransposeLayer, export_onnx, import_onnx, net_initialize)
 from tests.onnx_helpers import run_onnx
 
