@@ -36,6 +36,9 @@ OPS = {
     # torch writes x.repeat(1, 3) as Expand(x, ones) -> Tile: the Expand to its own shape was refused
     "repeat": (lambda x: x.repeat(1, 3), (4,), "Tile", {"CatenateLayer"}),
     "repeat_3d": (lambda x: x.repeat(1, 1, 2), (3, 4), "Tile", {"CatenateLayer"}),
+    # F.normalize divides by the norm's Expand to Shape(x), a broadcast the Div does itself: it was refused
+    "normalize": (lambda x: torch.nn.functional.normalize(x, dim=-1), (3, 4), "Expand", {"ThreadingLayer"}),
+    "expand_as": (lambda x: x * x.amax(1, keepdim=True).expand_as(x), (3, 4), "Expand", {"ThreadingLayer"}),
     # torch writes padding="same" and "valid" as auto_pad (SAME_UPPER, VALID): refused before, naming auto_pad
     "conv_same": (nn.Conv2d(3, 4, (3, 5), padding="same"), (3, 8, 7), "Conv", {"ConvolutionLayer"}),
     "conv1d_same": (nn.Conv1d(3, 4, 5, padding="same"), (3, 9), "Conv", {"ConvolutionLayer"}),

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.chain import NetChain
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, text
+from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, Unsupported, text
 from netgraph.layers import (AggregationLayer, DotLayer, FunctionLayer, PartLayer, ReplicateLayer, ReshapeLayer,
                              SequenceReverseLayer, SummationLayer)
 
@@ -81,6 +81,9 @@ def _expand(node: Any, ctx: Context) -> Converted:
             t == 1 or t == s for t, s in zip(target, source)):
         ctx.shapes[node.output[0]] = source  # inference may have lost that the batch dim is the input's
         return Converted(alias=node.input[0])  # to its own shape: a no-op
+    if source is not None and target is not None and _broadcast_use(node, ctx, source, tuple(target)):
+        ctx.shapes[node.output[0]] = source
+        return Converted(alias=node.input[0])  # x / n.expand_as(x) (F.normalize): the Div broadcasts n itself
     if unsqueeze is None or unsqueeze.op_type != "Unsqueeze" or out is None:
         raise Unsupported("only Expand of an Unsqueeze of data (a replication along the new axis) is supported")
     axes = _axes(unsqueeze, ctx, 1)
@@ -92,6 +95,16 @@ def _expand(node: Any, ctx: Context) -> Converted:
         raise Unsupported(f"Expand to {out} broadcasts more than the new axis {k}")
     level = -1 if k == len(out) - 1 else k
     return Converted(ReplicateLayer(int(out[k]), level=level), (unsqueeze.input[0],))
+
+
+def _broadcast_use(node: Any, ctx: Context, source: tuple, target: tuple) -> bool:
+    """Whether every use of the Expand's output is a two-input element-wise op whose other operand has the target
+    shape, so the op broadcasts the unexpanded input (of the same rank, and its own batch) alike."""
+    uses = ctx.consumers.get(node.output[0], [])
+    return (bool(uses) and node.output[0] not in ctx.graph_outputs and len(source) == len(target)
+            and (source[0] != 1 or target[0] == 1) and all(
+                use.op_type in THREADING_OPS and len(use.input) == 2
+                and tuple(ctx.shapes.get(use.input[1 - i]) or ()) == target for use, i in uses))
 
 
 def _broadcast(node: Any, ctx: Context) -> tuple | None:
