@@ -131,7 +131,7 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
         return _reshaped(node, ctx, source[0], _rest(tuple(target[1:]), source), fold, fold)
     if fold and len(target) >= 1 + fold:  # back to (batch, n1, ..., nf, rest): unfold
         rest = _rest(tuple(target[1 + fold:]), source)
-        if ctx.shapes.get(node.output[0]) is None and -1 not in rest:  # for later nodes: the unfolded levels too
+        if ctx.shapes.get(node.output[0]) is None and -1 not in (*target[:1 + fold], *rest):  # the unfolded levels too
             ctx.shapes[node.output[0]] = (*target[:1 + fold], *rest)
         return _reshaped(node, ctx, target[0], rest, fold, 0)
     if not fold and _batch_first(source, target):  # x.view(-1, 16 * 4 * 4) of (batch, 16, 4, 4): -1 is the batch
