@@ -9,6 +9,7 @@ import onnx
 import pytest
 from safetensors.numpy import save_file
 
+import netgraph.cli.export as cli_export
 from netgraph.cli import main
 from netgraph.core.errors import DataError
 from netgraph.train import load_data
@@ -68,6 +69,18 @@ def test_export_refuses_to_overwrite_its_input_and_a_reexport_keeps_the_name(tmp
     assert main(["export", "model.onnx", "-o", "again.onnx"]) == 0  # a re-export keeps the model's name
     assert {p.key: p.value for p in onnx.load(tmp_path / "again.onnx").metadata_props}["name"] == "Tiny"
 
+
+def test_export_checks_the_output_folder_before_any_work(tmp_path, capsys, monkeypatch):
+    """`export spec.yaml -o missing/m.onnx` loaded, initialised and exported the net, then failed to write ('No such
+    file or directory'); render, run and schema check their -o first and name the missing folder."""
+    (tmp_path / "spec.yaml").write_text(SMALL)
+    monkeypatch.setattr(cli_export, "load_with_header", lambda path: pytest.fail("the spec was loaded"))
+    for out, problem in ((tmp_path / "missing" / "m.onnx", "folder '" + str(tmp_path / "missing") + "' does not exist"),
+                         (tmp_path, "it is a folder; give a file name")):
+        capsys.readouterr()
+        assert main(["export", str(tmp_path / "spec.yaml"), "-o", str(out)]) == 1
+        err = capsys.readouterr().err
+        assert err == f"netgraph export: cannot write the ONNX model to {str(out)!r}: {problem}\n"
 
 
 def test_export_and_train_read_an_onnx_model_once(tmp_path, monkeypatch):

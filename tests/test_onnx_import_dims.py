@@ -13,7 +13,8 @@ from torch import nn
 
 import onnx
 
-from netgraph import DataError, import_onnx
+from netgraph import (DataError, FlattenLayer, LinearLayer, NetChain, NetMapOperator, PartLayer,
+                      ReplicateLayer, ReshapeLayer, SoftmaxLayer, TransposeLayer, export_onnx, import_onnx, net_initialize)
 from tests.onnx_helpers import run_onnx
 
 
@@ -105,3 +106,177 @@ def test_an_identity_keeps_the_sizes_our_layers_found(tmp_path):
     want = torch.from_numpy(run_onnx(tmp_path / "cat.onnx", {"x": x})[0])
     torch.testing.assert_close(import_onnx(tmp_path / "cat.onnx")(x), want)
     assert want.shape == (3, 3, 20) and np.isfinite(want.numpy()).all()
+
+
+class PerStepScore(nn.Module):
+    """One number per step of a sequence: a Linear to 1, then squeeze(-1) of (batch, n, 1)."""
+
+    def __init__(self):
+        super().__init__()
+        self.score = nn.Linear(4, 1)
+
+    def forward(self, x):
+        return self.score(x).squeeze(-1)
+
+
+@torch.no_grad()
+def test_a_squeeze_of_the_last_dim_after_a_variable_length_imports(tmp_path):
+    # Squeeze (b, n, 1) -> (b, n) was refused: "its target dims after the batch ('n',) are not all known sizes"
+    torch.manual_seed(0)
+    module, path = PerStepScore().eval(), tmp_path / "score.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 5, 4),), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "b", 1: "n"}})
+    net = import_onnx(path)
+    assert net.port_types["x"].shape == ("n", 4)
+    for length in (1, 5, 9):
+        x = torch.randn(3, length, 4)
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+        assert net(x).shape == (3, length)
+
+
+class LeNet(nn.Module):
+    """The tutorials' LeNet: x.view(-1, 16 * 4 * 4) between the convolutions and the linear layers."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.conv2 = nn.Conv2d(1, 6, 5), nn.Conv2d(6, 16, 5)
+        self.fc1, self.fc2 = nn.Linear(16 * 4 * 4, 30), nn.Linear(30, 10)
+
+    def forward(self, x):
+        x = torch.max_pool2d(torch.relu(self.conv1(x)), 2)
+        x = torch.max_pool2d(torch.relu(self.conv2(x)), 2)
+        return self.fc2(torch.relu(self.fc1(x.view(-1, 16 * 4 * 4))))
+
+
+@torch.no_grad()
+def test_a_view_to_minus_one_and_the_sizes_after_the_batch_imports_with_a_dynamic_batch(tmp_path):
+    # Reshape (b, 16, 4, 4) -> (-1, 256) was refused: "reshaping ... to (?, 256) mixes the batch dim with others"
+    torch.manual_seed(0)
+    module, path = LeNet().eval(), tmp_path / "lenet.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 1, 28, 28),), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "b"}})
+    net = import_onnx(path)
+    for batch in (1, 5):
+        x = torch.randn(batch, 1, 28, 28)
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("opset", [11, 12])
+@torch.no_grad()
+def test_a_softmax_after_a_mapped_linear_imports_at_an_opset_before_13(opset, tmp_path):
+    # the Reshape back from the Gemm's merged batch recorded (batch, 5), losing n: the old Softmax's flatten of
+    # "the dims from axis 2 on" became a ReshapeLayer to (): "cannot reshape 5 elements to ()"
+    net = net_initialize(NetChain([NetMapOperator(LinearLayer(5)), SoftmaxLayer()], input=("n", 3)), seed=0)
+    path = export_onnx(net, tmp_path / "m.onnx", opset=opset)
+    back = import_onnx(path)
+    for length in (1, 6):
+        x = torch.randn(2, length, 3)
+        torch.testing.assert_close(back(x), net(x))
+
+
+@pytest.mark.parametrize("opset", [13, 16])
+@torch.no_grad()
+def test_a_decomposed_layer_norm_over_a_variable_length_imports(opset, tmp_path):
+    # below opset 17 torch writes nn.LayerNorm as ReduceMean(keepdims=1) ...: an output (b, n, 1) with n
+    # variable was refused ("keepdims=1 with an output shape that is not known")
+    torch.manual_seed(0)
+    module = nn.Sequential(nn.Linear(3, 6), nn.LayerNorm(6)).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 5, 3),), str(tmp_path / "ln.onnx"), dynamo=False,
+                          input_names=["x"], dynamic_axes={"x": {0: "b", 1: "n"}}, opset_version=opset)
+    net = import_onnx(tmp_path / "ln.onnx")
+    for length in (1, 8):
+        x = torch.randn(2, length, 3)
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("opset", [11, 13])
+@torch.no_grad()
+def test_a_transpose_and_an_unsqueeze_after_a_computed_reshape_import_at_older_opsets(opset, tmp_path):
+    # onnx's inference loses every shape after the Reshape to a computed (batch, 3, 4); our layers' inference gave
+    # them to no Transpose (skipped with the recurrence's glue ops: "Flatten of an input of unknown rank"), and an
+    # Unsqueeze did not compute its own ("its input or output shape is not known")
+    net = net_initialize(NetChain([ReshapeLayer((3, 4)), TransposeLayer(), FlattenLayer(), PartLayer(2),
+                                   ReplicateLayer(2)], input=12), seed=0)
+    back = import_onnx(export_onnx(net, tmp_path / "m.onnx", opset=opset))
+    x = torch.randn(5, 12)
+    torch.testing.assert_close(back(x), net(x))
+
+
+@pytest.mark.parametrize("opset", [11, 13])
+@torch.no_grad()
+def test_a_group_norm_exported_without_dynamic_axes_imports_below_opset_18(opset, tmp_path):
+    # torch writes GroupNorm as Reshape -> InstanceNormalization -> Reshape to Shape(x); with every size static that
+    # target is a constant onnx's inference did not apply: "its input or output shape is not known"
+    torch.manual_seed(0)
+    module = nn.Sequential(nn.Conv2d(3, 4, 3), nn.GroupNorm(2, 4)).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 3, 5, 5),), str(tmp_path / "gn.onnx"), dynamo=False,
+                          input_names=["x"], opset_version=opset)
+    x = torch.randn(3, 3, 5, 5)
+    torch.testing.assert_close(import_onnx(tmp_path / "gn.onnx")(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+
+class MaskHead(nn.Module):
+    """A one-channel convolution, squeezed to a (height, width) mask: segmentation's usual output."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 1, 3, padding=1)
+
+    def forward(self, x):
+        return torch.sigmoid(self.conv(x)).squeeze(1)
+
+
+@torch.no_grad()
+def test_a_squeeze_of_the_channel_dim_of_an_image_of_any_size_imports(tmp_path):
+    # (b, 1, h, w) -> (b, h, w), h and w dynamic: onnx names the output dims anew ('Squeeze..._dim_1'), and the
+    # Squeeze was refused ("its target dims after the batch ... are not all known sizes")
+    torch.manual_seed(0)
+    module = MaskHead().eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 3, 6, 6),), str(tmp_path / "mask.onnx"), dynamo=False,
+                          input_names=["x"], output_names=["mask"], dynamic_axes={"x": {0: "b", 2: "h", 3: "w"}})
+    net = import_onnx(tmp_path / "mask.onnx")
+    assert net.port_types["mask"].shape == ("h", "w")
+    for shape in ((3, 3, 7, 9), (1, 3, 4, 4)):
+        x = torch.randn(*shape)
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+class ConvNeXtBlock(nn.Module):
+    """A depthwise convolution, then LayerNorm and an MLP on channels-last (batch, h, w, c), then back."""
+
+    def __init__(self):
+        super().__init__()
+        self.dw, self.norm = nn.Conv2d(8, 8, 7, padding=3, groups=8), nn.LayerNorm(8)
+        self.up, self.down = nn.Linear(8, 16), nn.Linear(16, 8)
+
+    def forward(self, x):
+        y = self.down(torch.nn.functional.gelu(self.up(self.norm(self.dw(x).permute(0, 2, 3, 1)))))
+        return x + y.permute(0, 3, 1, 2)
+
+
+@pytest.mark.parametrize("opset", [13, 17])
+@torch.no_grad()
+def test_a_convnext_block_imports_at_any_image_size(opset, tmp_path):
+    # the Linear on (b, h, w, c) was refused (rank 4); below opset 17 the LayerNorm's ReduceMean(keepdims=1) of
+    # (b, h, w, 1) too, and a reshape mapped over h and w would have named both 'n' (h and w one length)
+    torch.manual_seed(0)
+    module = ConvNeXtBlock().eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 8, 6, 6),), str(tmp_path / "b.onnx"), dynamo=False,
+                          input_names=["x"], dynamic_axes={"x": {0: "b", 2: "h", 3: "w"}}, opset_version=opset)
+        net = import_onnx(tmp_path / "b.onnx")
+    for shape in ((3, 8, 6, 6), (1, 8, 9, 5)):
+        x = torch.randn(*shape)
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)

@@ -47,23 +47,37 @@ def test_a_product_of_computed_tensors_plus_a_constant_is_not_fused_as_biases(tm
 
 
 class LinearOnHeads(nn.Module):
-    def __init__(self):
+    """A Linear on (batch, heads, length, dim) queries (a MatMul of rank 4: a LinearLayer mapped twice)."""
+
+    def __init__(self, refused: bool = False):
         super().__init__()
-        self.l = nn.Linear(4, 4)
+        self.l, self.refused = nn.Linear(4, 4), refused
 
     def forward(self, q, k, v):
-        return F.scaled_dot_product_attention(self.l(q), k, v, is_causal=True)
+        q = torch.softmax(q, 0) if self.refused else self.l(q)  # a softmax over the batch has no layer
+        return F.scaled_dot_product_attention(q, k, v, is_causal=True)
 
 
 def test_an_attention_fed_by_a_refused_node_gives_one_spec_error_naming_it(tmp_path):
     # the attention pattern's inputs came from a refused node: netgraph's internal Unsupported escaped build()
     path = tmp_path / "linq.onnx"
     with torch.no_grad():
-        torch.onnx.export(LinearOnHeads().eval(), tuple(torch.randn(2, 2, 5, 4) for _ in range(3)), str(path),
-                          dynamo=False, input_names=["q", "k", "v"], dynamic_axes={n: {0: "b"} for n in "qkv"})
-    with pytest.raises(SpecError, match=r"node '/l/MatMul' \(MatMul\): only MatMul of a") as info:
+        torch.onnx.export(LinearOnHeads(refused=True).eval(), tuple(torch.randn(2, 2, 5, 4) for _ in range(3)),
+                          str(path), dynamo=False, input_names=["q", "k", "v"], dynamic_axes={n: {0: "b"} for n in "qkv"})
+    with pytest.raises(SpecError, match=r"node '/Softmax' \(Softmax\): Softmax over the batch dim") as info:
         import_onnx(path)
     assert len(info.value.errors) == 1 and "ops with a netgraph layer" not in str(info.value)
+
+
+@torch.no_grad()
+def test_a_linear_on_a_rank_4_input_imports_mapped_over_the_dims_between(tmp_path):
+    # a MatMul of a (batch, heads, length, dim) input by a constant matrix was refused: only rank 2 or 3 mapped
+    torch.manual_seed(0)
+    module, path = LinearOnHeads().eval(), tmp_path / "linq.onnx"
+    torch.onnx.export(module, tuple(torch.randn(2, 2, 5, 4) for _ in range(3)), str(path), dynamo=False,
+                      input_names=["q", "k", "v"], dynamic_axes={n: {0: "b"} for n in "qkv"})
+    q, k, v = (torch.randn(3, 2, 5, 4) for _ in range(3))
+    torch.testing.assert_close(import_onnx(path)(q=q, k=k, v=v), module(q, k, v), atol=1e-5, rtol=1e-4)
 
 
 @pytest.mark.parametrize("attribute", ["value", "value_float"])

@@ -1,4 +1,4 @@
-"""import_onnx of GlobalAveragePool, GlobalMaxPool, Split, HardSigmoid, Celu, Tile and ReduceL2 from plain torch
+"""import_onnx of GlobalAveragePool, GlobalMaxPool, Split, HardSigmoid, Celu, Tile (repeat) and ReduceL2 from plain torch
 exports: each imported net computes what onnxruntime computes."""
 
 from __future__ import annotations
@@ -33,6 +33,16 @@ OPS = {
     "hard_sigmoid": (nn.Hardsigmoid(), (7,), "HardSigmoid", {"ElementwiseLayer"}),
     "celu": (nn.CELU(0.5), (7,), "Celu", {"ElementwiseLayer"}),
     "l2": (lambda x: torch.linalg.vector_norm(x, dim=-1), (3, 4), "ReduceL2", {"AggregationLayer"}),
+    # torch writes x.repeat(1, 3) as Expand(x, ones) -> Tile: the Expand to its own shape was refused
+    "repeat": (lambda x: x.repeat(1, 3), (4,), "Tile", {"CatenateLayer"}),
+    "repeat_3d": (lambda x: x.repeat(1, 1, 2), (3, 4), "Tile", {"CatenateLayer"}),
+    # F.normalize divides by the norm's Expand to Shape(x), a broadcast the Div does itself: it was refused
+    "normalize": (lambda x: torch.nn.functional.normalize(x, dim=-1), (3, 4), "Expand", {"ThreadingLayer"}),
+    "expand_as": (lambda x: x * x.amax(1, keepdim=True).expand_as(x), (3, 4), "Expand", {"ThreadingLayer"}),
+    # x.std() and x.var() divide by n - 1, n the ReduceProd of the reduced sizes: refused ('no layer for this op')
+    "std": (lambda x: (x - x.mean(-1, keepdim=True)) / x.std(-1, keepdim=True), (3, 4), "ReduceProd",
+            {"AggregationLayer"}),
+    "var_image": (lambda x: x.var(dim=(2, 3)), (3, 4, 5), "ReduceProd", {"AggregationLayer"}),
     # torch writes padding="same" and "valid" as auto_pad (SAME_UPPER, VALID): refused before, naming auto_pad
     "conv_same": (nn.Conv2d(3, 4, (3, 5), padding="same"), (3, 8, 7), "Conv", {"ConvolutionLayer"}),
     "conv1d_same": (nn.Conv1d(3, 4, 5, padding="same"), (3, 9), "Conv", {"ConvolutionLayer"}),

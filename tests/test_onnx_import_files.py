@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import onnx
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import OptionError, SpecError, import_onnx
 
@@ -109,3 +109,15 @@ def test_a_bytes_path_with_external_data_imports(layout):
     net = import_onnx(os.fsencode(_model(model, "inside.bin")))
     x = torch.randn(3, 4)
     torch.testing.assert_close(net(x), x @ torch.from_numpy(WEIGHTS))
+
+
+def test_a_models_bytes_given_as_the_path_are_an_option_error_not_a_message_of_bytes():
+    # bytes are a path to os, so the model's contents were taken for one: a SpecError quoting every byte
+    graph = helper.make_graph([helper.make_node("MatMul", ["x", "W"], ["y"])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 4])],
+                              [numpy_helper.from_array(WEIGHTS, "W")])
+    contents = helper.make_model(graph).SerializeToString()
+    with pytest.raises(OptionError, match=r"found [\d,]+ bytes that are no path \(a model's contents\? write") as info:
+        import_onnx(contents)
+    assert len(str(info.value)) < 200

@@ -158,3 +158,28 @@ def test_an_output_merging_the_batch_with_other_dims_is_refused_naming_it(how, t
                   output_names=["y"])
     with pytest.raises(SpecError, match=r"graph output 'y' merges the batch dim with the 2 dims after it"):
         import_onnx(path)
+
+
+class CountsIn(nn.Module):
+    """Integer features (counts) cast to float, then a Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(3, 2)
+
+    def forward(self, counts):
+        return self.linear(counts.float())
+
+
+@torch.no_grad()
+def test_an_integer_input_cast_to_float_is_a_real_port(tmp_path):
+    # the int64 input became an Integer port feeding the LinearLayer through the Cast (a no-op): the import failed
+    # with "expected dtype Real, found Integer" about its own net
+    torch.manual_seed(0)
+    module = CountsIn()
+    path = export(module, (torch.randint(0, 5, (2, 3)),), tmp_path / "counts.onnx", ["counts"], {"counts": {0: "b"}})
+    net = import_onnx(path)
+    assert net.port_types["counts"].dtype == "Real"
+    counts = torch.randint(0, 9, (4, 3))
+    torch.testing.assert_close(net(counts), module(counts))
+    torch.testing.assert_close(net(counts), torch.from_numpy(run_onnx(path, {"counts": counts})[0]))

@@ -22,23 +22,23 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.names import fresh_name
-from netgraph.core.errors import NetGraphError, OptionError, SpecError, raise_all
+from netgraph.core.errors import NetGraphError, SpecError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.ports import NetPort
-from netgraph.core.types import INTEGER, REAL, PortType
+from netgraph.core.types import REAL, PortType
 from netgraph.export.deps import require
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
-from netgraph.export.onnx_files import read_model
+from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
 from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
-                                        layer_name, port_names, sort_nodes)
+                                        layer_name, port_dtype, port_names, sort_nodes)
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
-from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS
+from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
@@ -46,7 +46,6 @@ from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, padding_gather
 
 __all__ = ["import_onnx", "import_model"]
 
-_INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
 CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS,
               **RECURRENT_CONVERTERS, **SPATIAL_CONVERTERS, **EXTRA_CONVERTERS, **GATHER_CONVERTERS,
               "Gather": lambda node, ctx: padding_gather(node, ctx) or RECURRENT_CONVERTERS["Gather"](node, ctx),
@@ -61,9 +60,7 @@ def import_onnx(path: str | os.PathLike) -> NetGraph:
     Graph inputs and outputs keep their names (made Python identifiers); the first dim of every
     input is the batch. Raises SpecError listing every unsupported node.
     """
-    if not isinstance(path, (str, bytes, os.PathLike)):
-        raise OptionError(f"import_onnx needs a file path (str or os.PathLike), found {type(path).__name__}")
-    onnx, path = require("onnx"), os.fsdecode(path)
+    onnx, path = require("onnx"), model_path(path)
     return import_model(read_model(onnx, path), path)  # external data only from files inside the model's folder
 
 
@@ -245,7 +242,8 @@ class _Builder(ConstantFolding):
         gives them to later nodes."""
         out = self.shapes.get(node.output[0])
         if ((out is not None and all(_known(d) for d in out)) or self.ctx.folds.get(node.output[0])
-                or node.op_type in RECURRENT_CONVERTERS):  # a recurrence's output has ONNX's own layout
+                or any(getattr(self.ctx.producers.get(t), "op_type", None) in RECURRENT_OPS  # its layout is ONNX's
+                       for t in converted.inputs) or node.op_type in RECURRENT_OPS):
             return
         layer, batch = converted.layer, None
         types = dict(layer.declared_types())
@@ -323,7 +321,7 @@ class _Builder(ConstantFolding):
         for onnx_name, port in self.ports.items():
             value = next(v for v in self.graph.input if v.name == onnx_name)
             dims = self.shapes[onnx_name]
-            dtype = INTEGER if value.type.tensor_type.elem_type in _INTEGER_TYPES else REAL
+            dtype = port_dtype(value, self.ctx.consumers, self._attributes)
             shapes[port] = PortType(None if dims is None else tuple(map(variables, dims[1:])), dtype)
         layers, edges, shapes = fed_ports(*_used(self.layers, edges), shapes, self.where)
         if not layers:

@@ -14,12 +14,23 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from netgraph.core.errors import SpecError
+from netgraph.core.errors import OptionError, SpecError
 from netgraph.core.files import NotRegularFile, open_regular
 
-__all__ = ["read_model"]
+__all__ = ["model_path", "read_model"]
 
 _PROTOBUF_LIMIT = 2**31  # bytes: protobuf cannot parse a larger message
+
+
+def model_path(path: Any) -> str:
+    """``import_onnx``'s ``path`` as a str; OptionError for another type, or bytes that are a model's contents
+    (with a NUL byte: no path; else the message quoted every byte as the path)."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise OptionError(f"import_onnx needs a file path (str or os.PathLike), found {type(path).__name__}")
+    if isinstance(path, bytes) and b"\0" in path:
+        raise OptionError(f"import_onnx needs a file path (str or os.PathLike), found {len(path):,} bytes that are "
+                          f"no path (a model's contents? write them to a .onnx file and pass its path)")
+    return os.fsdecode(path)
 
 
 def read_model(onnx: Any, path: str) -> Any:

@@ -24,7 +24,8 @@ __all__ = ["FOLDABLE", "ONNX_DOMAINS", "ConstantFolding", "constant_of_node"]
 ONNX_DOMAINS = frozenset({"", "ai.onnx"})
 #: Deterministic ops computed once, by onnx's reference evaluator, when all their inputs are constants.
 FOLDABLE = frozenset({*ELEMENTWISE_OPS, *THREADING_OPS, "Neg", "Reciprocal", "Reshape", "Squeeze", "Transpose",
-                      "Concat", "Slice", "Gather", "Equal", "Where", "Mod", "ConstantOfShape", "Range", "Not", "Trilu"})
+                      "Concat", "Slice", "Gather", "Equal", "Where", "Mod", "ConstantOfShape", "Range", "Not", "Trilu",
+                      "ReduceProd"})  # x.std(): the count of the reduced elements, a product of known sizes
 _BROADCASTING = frozenset({*THREADING_OPS, "Equal", "Where", "Mod"})
 
 

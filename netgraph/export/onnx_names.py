@@ -13,9 +13,12 @@ from typing import Any
 
 from netgraph.core.graph import RESERVED_NAMES
 from netgraph.core.names import fresh_name
+from netgraph.core.types import INTEGER, REAL
 
 __all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "layer_name", "port_names",
-           "definition_problems", "sort_nodes"]
+           "definition_problems", "sort_nodes", "port_dtype"]
+
+_INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
 
 #: Ops whose inputs broadcast together (numpy rules): a dim named apart in two inputs must be equal.
 _BROADCASTING = frozenset({"Add", "Mul", "Sub", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Where", "Equal", "Less",
@@ -95,6 +98,14 @@ def sort_nodes(graph: Any) -> list[str]:
         del graph.node[:]
         graph.node.extend(nodes[i] for i in order)
     return problems
+
+
+def port_dtype(value: Any, consumers: dict[str, list], attributes: Any) -> str:
+    """A graph input's dtype: Integer for an integer tensor, unless every use casts it to float32 (``x.float()``,
+    a no-op on our real data: a Real port, which ``net(x)`` feeds integers to as it casts)."""
+    uses = consumers.get(value.name, [])
+    casts = uses and all(node.op_type == "Cast" and int(attributes(node).get("to", 0)) == 1 for node, _ in uses)
+    return INTEGER if value.type.tensor_type.elem_type in _INTEGER_TYPES and not casts else REAL
 
 
 def layer_name(node: Any, index: int, initializers: frozenset) -> str:

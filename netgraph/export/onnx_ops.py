@@ -31,8 +31,7 @@ ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid",
                    "Tan": "Tan", "Atan": "ArcTan", "Asin": "ArcSin", "Acos": "ArcCos", "Sinh": "Sinh",
                    "Cosh": "Cosh", "Asinh": "ArcSinh", "Acosh": "ArcCosh", "Atanh": "ArcTanh", "Round": "Round",
                    "Mish": "Mish", "HardSwish": "HardSwish"}
-THREADING_OPS = {"Add": "Plus", "Mul": "Times", "Sub": "Subtract", "Div": "Divide", "Pow": "Power",
-              "Max": "Max", "Min": "Min"}
+THREADING_OPS = {"Add": "Plus", "Mul": "Times", "Sub": "Subtract", "Div": "Divide", "Pow": "Power", "Max": "Max", "Min": "Min"}
 #: Input slots that carry shapes, not data: the nodes computing them are dropped with their consumer.
 #: A recurrent node's initial states count as such: torch fills them with ConstantOfShape of zeros of a
 #: shape computed from the input, and the LSTM/GRU converter refuses any initial state but zero.
@@ -110,14 +109,13 @@ def mapped(layer: Any, levels: int) -> Any:
 
 
 def _matmul(node: Any, ctx: Context) -> Converted:
-    """x W: a LinearLayer on (batch, features); on (batch, time, features) one mapped over the sequence;
-    x y of two computed (batch, ..., n, m) tensors: DotLayer (mapped over the dims before n, m)."""
+    """x W: a LinearLayer on (batch, features); on (batch, n1, ..., features) one mapped over n1, ... (a channels-last
+    image too); x y of two computed (batch, ..., n, m) tensors: DotLayer (mapped over the dims before n, m)."""
     rank = ctx.rank(node.input[0])
     if node.input[1] not in ctx.constants:
         return _batched_product(node, ctx)
-    if rank not in (2, 3):
-        raise Unsupported("only MatMul of a (batch, features) or (batch, time, features) input by a constant "
-                          "matrix maps to LinearLayer (NetMapOperator of it over a sequence)")
+    if rank is None or rank < 2:
+        raise Unsupported("only MatMul of a (batch, ..., features) input by a constant matrix maps to LinearLayer")
     w = ctx.const(node.input[1], "weight matrix").T
     if w.ndim not in (1, 2):
         raise Unsupported(f"MatMul by a constant of shape {w.T.shape} (a matrix or a vector maps to LinearLayer)")
@@ -125,7 +123,7 @@ def _matmul(node: Any, ctx: Context) -> Converted:
     w = w.reshape(1, -1) if w.ndim == 1 else w
     bias = np.zeros(w.shape[0], np.float32)  # the importer folds a following Add of a bias vector in
     linear = LinearLayer(size, weights=np.ascontiguousarray(w), biases=bias)
-    layer = linear if rank == 2 else NetMapOperator(NetGraph({"linear": linear}, [], Input=int(w.shape[1])))
+    layer = linear if rank == 2 else mapped(NetMapOperator(NetGraph({"linear": linear}, [])), rank - 3)
     return Converted(layer, (node.input[0],))
 
 
@@ -140,10 +138,12 @@ def _batched_product(node: Any, ctx: Context) -> Converted:
 
 
 def linear_of(layer: Any) -> tuple[Any, str]:
-    """The LinearLayer that a MatMul became (itself or the one mapped over a sequence) and its biases' name."""
-    if isinstance(layer, NetMapOperator):
-        return layer.net.layers["linear"], "net.linear.Biases"
-    return layer, "Biases"
+    """The LinearLayer that a MatMul became (itself or the one mapped over the dims between) and its biases' name."""
+    if not isinstance(layer, NetMapOperator):
+        return layer, "Biases"
+    (name, inner), = layer.net.layers.items()  # its one layer: 'linear', or the next map
+    linear, biases = linear_of(inner)
+    return linear, f"net.{name}.{biases}"
 
 
 def _conv(node: Any, ctx: Context) -> Converted:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, mapped
-from netgraph.layers import FlattenLayer, ReshapeLayer
+from netgraph.layers import FlattenLayer, PartLayer, ReshapeLayer
 
 __all__ = ["RESHAPE_CONVERTERS", "reshape_converter", "symbolic_value"]
 
@@ -103,9 +103,10 @@ def _reshaped(node: Any, ctx: Context, first: Any, rest: tuple, fold: int, out_f
 
 
 def _kept_dims(target: tuple, source: tuple) -> int:
-    """How many leading dims of a reshape's target are the source's own dims of unknown (named) size."""
-    kept = 0
-    while (kept < min(len(target) - 1, len(source)) and isinstance(target[kept], str) and _known(target[kept])
+    """How many leading dims of a reshape's target are the source's own dims of unknown (named) size: all of them
+    when the source has more (``squeeze(-1)`` of (batch, n, 1)), else all but the last."""
+    kept, most = 0, min(len(target) - (len(source) <= len(target)), len(source))
+    while (kept < most and isinstance(target[kept], str) and _known(target[kept])
            and target[kept] == source[kept]):
         kept += 1
     return kept
@@ -116,14 +117,26 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     fold or unfold of the batch (see the module docstring)."""
     x, fold = node.input[0], ctx.folds.get(node.input[0], 0)
     source = ctx.shapes.get(x)
+    if node.op_type == "Squeeze" and not fold and (part := _squeezed_part(node, ctx, source)) is not None:
+        return part
     target = (ctx.symbols.get(node.input[1]) if node.op_type == "Reshape" else None) or ctx.shapes.get(node.output[0])
+    if target is None and source and node.op_type == "Unsqueeze":  # onnx's inference lost it, our layers did not
+        target = _unsqueezed(node, ctx, source)
+    if target is None and node.op_type == "Reshape":  # a constant target onnx's inference did not apply
+        target = _value(node.input[1], ctx)
     if not target or not source:
         raise Unsupported("its input or output shape is not known (or is a scalar without a batch dim)")
     target = (*(source[0:1] if target[0] == 0 else ()), *target[target[0] == 0:])  # 0 copies the batch dim
     if _known(source[0]) and target[0] == source[0]:
         return _reshaped(node, ctx, source[0], _rest(tuple(target[1:]), source), fold, fold)
     if fold and len(target) >= 1 + fold:  # back to (batch, n1, ..., nf, rest): unfold
-        return _reshaped(node, ctx, target[0], _rest(tuple(target[1 + fold:]), source), fold, 0)
+        rest = _rest(tuple(target[1 + fold:]), source)
+        if ctx.shapes.get(node.output[0]) is None and -1 not in (*target[:1 + fold], *rest):  # the unfolded levels too
+            ctx.shapes[node.output[0]] = (*target[:1 + fold], *rest)
+        return _reshaped(node, ctx, target[0], rest, fold, 0)
+    if not fold and _batch_first(source, target):  # x.view(-1, 16 * 4 * 4) of (batch, 16, 4, 4): -1 is the batch
+        ctx.shapes[node.output[0]] = (source[0], *target[1:])
+        return _reshaped(node, ctx, source[0], tuple(target[1:]), 0, 0)
     merged = len(source) - len(target)
     if (not fold and merged > 0 and (target[0] == -1 or (isinstance(target[0], str) and target[0] != source[0]))
             and tuple(target[1:]) == tuple(source[merged + 1:])):
@@ -131,6 +144,38 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     if not fold and isinstance(target[0], int) == isinstance(source[0], int) and node.op_type != "Reshape":
         return _reshaped(node, ctx, target[0], tuple(target[1:]), 0, 0)
     raise Unsupported(f"reshaping {source} to {target} mixes the batch dim with others")
+
+
+def _batch_first(source: tuple, target: tuple) -> bool:
+    """Whether a target of first dim -1 (or unknown) holds in its other dims, all known sizes, exactly the source's
+    elements after the batch, so that its first dim is the batch."""
+    sizes = (*source[1:], *target[1:])
+    return (not isinstance(target[0], int) or target[0] == -1) and len(target) > 1 and all(
+        isinstance(d, int) and d > 0 for d in sizes) and math.prod(source[1:]) == math.prod(target[1:])
+
+
+def _squeezed_part(node: Any, ctx: Context, source: tuple | None) -> Converted | None:
+    """Squeeze of one axis k of size 1 where another dim is variable (``squeeze(1)`` of (batch, 1, h, w)), which no
+    ReshapeLayer can take: PartLayer of element 1 at level k; its output shape the source's without that dim."""
+    axes = ctx.constants.get(node.input[1]) if len(node.input) > 1 else ctx.attributes(node).get("axes")
+    if source is None or axes is None or np.size(axes) != 1 or all(isinstance(d, int) for d in source[1:]):
+        return None
+    k = int(np.ravel(axes)[0]) % len(source)
+    if k == 0 or source[k] != 1:
+        return None
+    ctx.shapes[node.output[0]] = (*source[:k], *source[k + 1:])  # the source's dim names, not onnx's new ones
+    return Converted(PartLayer([*["All"] * (k - 1), 1]), (node.input[0],))
+
+
+def _unsqueezed(node: Any, ctx: Context, source: tuple) -> tuple | None:
+    """Unsqueeze's output shape from its input's and its constant axes (an input from opset 13, else attribute)."""
+    axes = ctx.constants.get(node.input[1]) if len(node.input) > 1 else ctx.attributes(node).get("axes")
+    if axes is None:
+        return None
+    dims, rank = list(source), len(source) + np.size(axes)
+    for axis in sorted(int(a) + rank if a < 0 else int(a) for a in np.ravel(axes)):
+        dims.insert(axis, 1)
+    return tuple(dims)
 
 
 def _flatten(node: Any, ctx: Context) -> Converted:

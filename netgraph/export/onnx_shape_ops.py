@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.chain import NetChain
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, text
+from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, Unsupported, text
 from netgraph.layers import (AggregationLayer, DotLayer, FunctionLayer, PartLayer, ReplicateLayer, ReshapeLayer,
                              SequenceReverseLayer, SummationLayer)
 
@@ -72,13 +72,18 @@ def _slice(node: Any, ctx: Context) -> Converted:
 
 def _expand(node: Any, ctx: Context) -> Converted:
     """``x.unsqueeze(k).expand(...)``: ReplicateLayer of ``x`` (the Unsqueeze's own layer is left unused);
-    Expand to the input's own shape: an alias."""
+    Expand to the input's own shape (computed, or constant ones as torch's ``repeat`` writes): an alias."""
     unsqueeze, out = ctx.producers.get(node.input[0]), _broadcast(node, ctx)
     target, source = ctx.symbols.get(node.input[1]), ctx.shapes.get(node.input[0])
+    if target is None and node.input[1] in ctx.constants:
+        target = tuple(int(d) for d in np.ravel(ctx.constants[node.input[1]]))
     if source is not None and target is not None and len(target) == len(source) and all(
             t == 1 or t == s for t, s in zip(target, source)):
         ctx.shapes[node.output[0]] = source  # inference may have lost that the batch dim is the input's
         return Converted(alias=node.input[0])  # to its own shape: a no-op
+    if source is not None and target is not None and _broadcast_use(node, ctx, source, tuple(target)):
+        ctx.shapes[node.output[0]] = source
+        return Converted(alias=node.input[0])  # x / n.expand_as(x) (F.normalize): the Div broadcasts n itself
     if unsqueeze is None or unsqueeze.op_type != "Unsqueeze" or out is None:
         raise Unsupported("only Expand of an Unsqueeze of data (a replication along the new axis) is supported")
     axes = _axes(unsqueeze, ctx, 1)
@@ -90,6 +95,16 @@ def _expand(node: Any, ctx: Context) -> Converted:
         raise Unsupported(f"Expand to {out} broadcasts more than the new axis {k}")
     level = -1 if k == len(out) - 1 else k
     return Converted(ReplicateLayer(int(out[k]), level=level), (unsqueeze.input[0],))
+
+
+def _broadcast_use(node: Any, ctx: Context, source: tuple, target: tuple) -> bool:
+    """Whether every use of the Expand's output is a two-input element-wise op whose other operand has the target
+    shape, so the op broadcasts the unexpanded input (of the same rank, and its own batch) alike."""
+    uses = ctx.consumers.get(node.output[0], [])
+    return (bool(uses) and node.output[0] not in ctx.graph_outputs and len(source) == len(target)
+            and (source[0] != 1 or target[0] == 1) and all(
+                use.op_type in THREADING_OPS and len(use.input) == 2
+                and tuple(ctx.shapes.get(use.input[1 - i]) or ()) == target for use, i in uses))
 
 
 def _broadcast(node: Any, ctx: Context) -> tuple | None:
@@ -111,6 +126,10 @@ def _reduce(function: str) -> Callable[[Any, Context], Converted]:
                  else AggregationLayer(function, levels=sorted(set(axes)) if len(set(axes)) > 1 else axes[0]))
         if int(a.get("keepdims", 1)):
             out = ctx.shapes.get(node.output[0])
+            if len(set(axes)) == 1 and out is not None and not all(isinstance(d, int) for d in out[1:]):
+                # x.mean(-1, keepdim=True) of (b, n, d) or (b, h, w, d): no ReshapeLayer takes n; the axis put back
+                return Converted(NetChain([layer, ReplicateLayer(1, level=-1 if axes[0] == rank - 1 else axes[0])]),
+                                 (node.input[0],))
             if out is None or not all(isinstance(d, int) for d in out[1:]):
                 raise Unsupported("keepdims=1 with an output shape that is not known")
             layer = NetChain([layer, ReshapeLayer(tuple(out[1:]) or (1,))])
