@@ -66,3 +66,17 @@ def test_a_fixed_length_operator_compiled_refuses_another_length_as_the_net_call
     assert all("(b, 7, 3)" in e for e in errors)
     out = net.compile()(torch.randn(4, 7, 3))
     assert (out["Output"] if isinstance(out, dict) else out).shape[:2] == (4, 7)
+
+
+def test_a_map_over_a_map_keeps_the_outer_length_names_when_the_inner_net_sizes_its_input():
+    """With input=8 on the inner layer the output read (h, n, 5): the inner map's own length 'n' stood in for 'w'
+    (found importing ONNX: a Linear over a channels-last image)."""
+    for inner in (LinearLayer(5, input=8), LinearLayer(5)):
+        net = NetGraph({"m": NetMapOperator(NetMapOperator(inner))}, [], Input=("h", "w", 8))
+        assert net.port_types["Output"].shape == ("h", "w", 5)
+    net = net_initialize(NetGraph({"m": NetMapOperator(NetMapOperator(LinearLayer(5, input=8)))}, [],
+                                  Input=("h", "w", 8)), seed=0)
+    x = torch.randn(2, 3, 4, 8)
+    lin = net.layers["m"].net.layers["layer"].net.layers["layer"]
+    assert torch.allclose(net(x), x @ lin.weights.T + lin.biases, atol=1e-6)
+    assert torch.allclose(net.compile()(x), net(x))

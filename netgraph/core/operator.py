@@ -65,6 +65,7 @@ def specialised(net: NetGraph, types: Mapping[str, PortType]) -> NetGraph:
             merged = unify(current[port], t)
         except Conflict as exc:
             raise Conflict(f"its inner net's port {port!r}: {exc}") from None
+        merged = unify(t, merged)  # the outer length names win: the inner net's own 'n' is the outer's 'w'
         if merged != current[port]:
             declared[port] = merged
     if declared == net.port_shape_options():
