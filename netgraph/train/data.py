@@ -5,9 +5,8 @@ dicts without the example dim (one per example), a pair ``(inputs, targets)`` fo
 ``torch.utils.data.Dataset`` of example dicts, or any iterable of batch dicts such as a ``DataLoader``; a dict
 holding lists of sequences of different lengths is batched one length at a time (``netgraph.train.buckets``). Keys
 are the net's input ports plus the loss targets (see ``netgraph.train.loss``). Everything is checked before any
-training step: every problem (missing or unknown keys, wrong shapes, dtypes, example counts, class indices, NaN in
-any key and infinities in a loss target) comes back as one DataError naming the key and the expected shape or the bad
-example.
+training step: every problem (missing or unknown keys, shapes, dtypes, lengths that keys share, example counts, class
+indices, NaN, infinite targets) comes back as one DataError naming the key and the expected shape or the bad example.
 
 >>> from netgraph.core.types import PortType
 >>> cols = columns_from({"x": [[1.0, 2.0], [3.0, 4.0]]}, "training data")
@@ -34,11 +33,11 @@ from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
+from netgraph.train.data_lengths import shared_length_problems
 from netgraph.train.datasets import checked_loader
 
 __all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
-           "non_finite_data",
-           "split_fraction", "split_ragged"]
+           "non_finite_data", "split_fraction", "split_ragged"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -218,6 +217,7 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
                 out[k] = checked
         elif allow_extra:
             out[k] = x
+    problems += shared_length_problems(out, expect)  # a sequence target as long as its output, say
     sizes = {k: (x.shape[0] if x.dim() else None) for k, x in cols.items()}
     if len({s for s in sizes.values()}) > 1:
         problems.append(f"every key must hold the same number of examples (dim 0), found {sizes}")

@@ -1,0 +1,42 @@
+"""One check of training data across keys: keys whose expected shapes share a variable length name (``"n"``: a
+sequence input and the sequence target of an output that keeps its length) hold equal lengths.
+
+Without it a target one element short met the loss layer inside the first step that drew it, as "input ports
+'Input' and 'Target' share the length n" of the loss layer's own ports (mid-training, naming neither the data
+keys nor an example).
+
+>>> import torch
+>>> from netgraph.core.types import INTEGER, PortType
+>>> from netgraph.train.data import Expect
+>>> expect = {"Input": Expect(PortType(("n",), INTEGER), "input port 'Input'"),
+...           "Target": Expect(PortType(("n",), INTEGER), "target of output port 'Output'")}
+>>> shared_length_problems({"Input": torch.zeros(4, 8), "Target": torch.zeros(4, 7)}, expect)
+["input port 'Input' (key 'Input') and target of output port 'Output' (key 'Target') share the length n, found 8 and 7"]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+
+__all__ = ["shared_length_problems"]
+
+
+def shared_length_problems(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Any]) -> list[str]:
+    """A message for each key whose length named like another key's (in ``expect``'s shapes) differs from it in
+    ``cols`` (checked columns, examples along dim 0: a dense batch, whose examples all share their lengths)."""
+    first: dict[str, tuple[str, int]] = {}  # length name -> (key, size) where it was first seen
+    problems = []
+    for key, x in cols.items():
+        shape = expect[key].type.shape if key in expect else None
+        for axis, dim in enumerate(shape or ()):
+            if not isinstance(dim, str) or x.dim() <= axis + 1:
+                continue
+            size = x.shape[axis + 1]
+            seen = first.setdefault(dim, (key, size))
+            if seen[0] != key and seen[1] != size:
+                problems.append(f"{expect[seen[0]].what} (key {seen[0]!r}) and {expect[key].what} (key {key!r}) "
+                                f"share the length {dim}, found {seen[1]} and {size}")
+    return problems
