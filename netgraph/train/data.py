@@ -33,7 +33,7 @@ from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
-from netgraph.train.data_lengths import shared_length_problems
+from netgraph.train.data_checks import batches_hint, shared_length_problems
 from netgraph.train.datasets import checked_loader
 
 __all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
@@ -128,7 +128,8 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> t
             hint = ""
             if x.dim() == rank and all(d is None or isinstance(d, str) or d == n for d, n in zip(t.shape, x.shape)):
                 hint = " (one example without the example dimension? data needs one along dim 0)"
-            hint = hint or layout_hint(t.shape, tuple(x.shape), integer=t.dtype == INTEGER)
+            hint = hint or layout_hint(t.shape, tuple(x.shape), integer=t.dtype == INTEGER) or \
+                batches_hint(t.shape, tuple(x.shape))
             problems.append(f"{exp.what} (key {key!r}): expected shape {want} with b the number of examples, "
                             f"found {tuple(x.shape)}{hint}")
             return None
@@ -228,8 +229,7 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
 
 
 def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[dict, dict]:
-    """(training, validation) columns: a random ``fraction`` of the examples is held out (a ragged column, a
-    list of tensors, is split as the tensors are)."""
+    """(training, validation) columns: a random ``fraction`` of the examples held out (ragged lists split alike)."""
     n = len(next(iter(cols.values())))
     k = math.ceil(fraction * n)
     if not 0 < k < n:
@@ -348,7 +348,7 @@ class Streamed:
         if i == 0:
             raise DataError(f"{self.what}: the data gave no batch when iterated again for the next round (pass "
                             f"{self.passes}): it can be iterated only once (a generator or iterator?); give a "
-                            f"re-iterable such as a list of batch dicts or a DataLoader")
+                            f"re-iterable such as a DataLoader (a list is read as examples, not batches)")
 
 
 def _is_loader(data: Any) -> bool:

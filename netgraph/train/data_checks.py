@@ -1,7 +1,8 @@
-"""One check of training data across keys: keys whose expected shapes share a variable length name (``"n"``: a
-sequence input and the sequence target of an output that keeps its length) hold equal lengths.
+"""Checks of training data beyond one key's shape: keys whose expected shapes share a variable length name (``"n"``:
+a sequence input and the sequence target of an output that keeps its length) hold equal lengths; and a hint for
+examples that come grouped in batches (an extra dim after the examples' one).
 
-Without it a target one element short met the loss layer inside the first step that drew it, as "input ports
+Without the length check, a target one element short met the loss layer inside the first step that drew it, as "input ports
 'Input' and 'Target' share the length n" of the loss layer's own ports (mid-training, naming neither the data
 keys nor an example).
 
@@ -12,6 +13,10 @@ keys nor an example).
 ...           "Target": Expect(PortType(("n",), INTEGER), "target of output port 'Output'")}
 >>> shared_length_problems({"Input": torch.zeros(4, 8), "Target": torch.zeros(4, 7)}, expect)
 ["input port 'Input' (key 'Input') and target of output port 'Output' (key 'Target') share the length n, found 8 and 7"]
+>>> batches_hint((2,), (4, 16, 2)).split("?")[0]
+'; examples in batches (a list of batch dicts)'
+>>> batches_hint((2,), (16, 2)), batches_hint(("n", 3), (4, 5, 3))
+('', '')
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import Any
 
 import torch
 
-__all__ = ["shared_length_problems"]
+__all__ = ["shared_length_problems", "batches_hint"]
 
 
 def shared_length_problems(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Any]) -> list[str]:
@@ -40,3 +45,13 @@ def shared_length_problems(cols: Mapping[str, torch.Tensor], expect: Mapping[str
                 problems.append(f"{expect[seen[0]].what} (key {seen[0]!r}) and {expect[key].what} (key {key!r}) "
                                 f"share the length {dim}, found {seen[1]} and {size}")
     return problems
+
+
+def batches_hint(shape: tuple, found: tuple) -> str:
+    """'; ...' when ``found`` (examples first) is a batch of ``shape`` with one more dim after the examples' one."""
+    inner = tuple(found[2:])
+    fits = len(found) == len(shape) + 2 and all(d is None or isinstance(d, str) or d == n for d, n in zip(shape, inner))
+    if not fits:
+        return ""
+    return ("; examples in batches (a list of batch dicts)? net_train reads each item of a list as one example: join "
+            "the batches along dim 0 (torch.cat), or give a DataLoader")
