@@ -2,9 +2,9 @@
 a sequence input and the sequence target of an output that keeps its length) hold equal lengths; and a hint for
 examples that come grouped in batches (an extra dim after the examples' one).
 
-Without the length check, a target one element short met the loss layer inside the first step that drew it, as "input ports
-'Input' and 'Target' share the length n" of the loss layer's own ports (mid-training, naming neither the data
-keys nor an example).
+Without the length check, a target one element short met the loss layer inside the first step that drew it, as
+"input ports 'Input' and 'Target' share the length n" of the loss layer's own ports (mid-training, naming neither
+the data keys nor an example).
 
 >>> import torch
 >>> from netgraph.core.types import INTEGER, PortType

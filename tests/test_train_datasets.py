@@ -1,0 +1,34 @@
+"""A map-style Dataset given to net_train: items holding Python lists, and a fraction of it held out."""
+
+from __future__ import annotations
+
+import torch
+from torch.utils.data import Dataset
+
+from netgraph import net_train
+from tests.test_train import known_function, mlp
+
+OPTIONS = dict(max_training_rounds=2, batch_size=16, random_seed=0, progress=False, all=True)
+
+
+class Items(Dataset):
+    def __init__(self, n: int, as_lists: bool = False):
+        self.x, self.y = known_function(n, 0)
+        self.as_lists = as_lists
+
+    def __len__(self):
+        return len(self.x)
+
+    def __getitem__(self, i):
+        item = {"Input": self.x[i], "Target": self.y[i]}
+        return {k: v.tolist() for k, v in item.items()} if self.as_lists else item
+
+
+def test_items_holding_python_lists_train_as_tensors_do():
+    """torch's collation turned each item's list into one tensor per position (a list of 2 tensors of 16 values
+    for a batch of 16 inputs of size 2), refused as "cannot make a tensor from list"."""
+    listed, tensors = (net_train(mlp(), Items(48, as_lists), **OPTIONS) for as_lists in (True, False))
+    assert listed.total_batches == tensors.total_batches == 6
+    assert listed.round_losses == tensors.round_losses
+    weights = [r.trained_net.layers["h"].arrays["Weights"] for r in (listed, tensors)]
+    assert torch.equal(*weights)
