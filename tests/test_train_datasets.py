@@ -32,3 +32,20 @@ def test_items_holding_python_lists_train_as_tensors_do():
     assert listed.round_losses == tensors.round_losses
     weights = [r.trained_net.layers["h"].arrays["Weights"] for r in (listed, tensors)]
     assert torch.equal(*weights)
+
+
+def test_a_fraction_of_a_dataset_is_held_out_for_validation():
+    """validation_set=0.25 with a Dataset was refused as for "a DataLoader or another iterable"; a Dataset has a
+    length and items, so a quarter of its items is held out, the same ones each round."""
+    seen: dict[bool, list[float]] = {True: [], False: []}  # by grad mode: training steps, validation passes
+
+    def squared_error(outputs, batch):
+        seen[torch.is_grad_enabled()] += batch["Target"][:, 0].tolist()
+        return (outputs["Output"] - batch["Target"]).square().sum(1)
+
+    items = Items(48)
+    r = net_train(mlp(), items, validation_set=0.25, loss_function=squared_error, **OPTIONS)
+    trained, held = set(seen[True]), set(seen[False])
+    assert len(trained) == 36 and len(held) == 12 and trained | held == set(items.y[:, 0].tolist())
+    assert len(seen[True]) == 2 * 36 and len(seen[False]) == 2 * 12  # each round: every item once
+    assert r.examples_processed == 2 * 36 and len(r.validation_losses) == 2

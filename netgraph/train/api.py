@@ -36,6 +36,7 @@ from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data import Expect, Streamed, finish, gather, sample, split_fraction, split_ragged
 from netgraph.train.data_files import load_data
+from netgraph.train.datasets import checked_dataset, checked_loader
 from netgraph.train.padded_data import padded_training
 from netgraph.train.other_names import other_name_hint
 from netgraph.train.encoded import encoded_data
@@ -200,16 +201,27 @@ def _validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int,
         if not 0 < spec < 1:
             raise OptionError(f"validation_set as a fraction must lie strictly between 0 and 1, found {spec}")
         if not isinstance(raw, dict):
-            parts = split_ragged(raw, spec, seed)  # sequences of different lengths: held out alike
+            parts = split_ragged(raw, spec, seed) or _split_dataset(raw, spec, seed)  # held out alike
             if parts is None:
-                raise OptionError("validation_set=<fraction> needs in-memory data (a dict or a list of examples); "
-                                  "for a DataLoader or another iterable, give the validation data itself as "
-                                  "validation_set")
+                raise OptionError("validation_set=<fraction> needs in-memory data (a dict, a list of examples or a "
+                                  "Dataset); for a DataLoader or another iterable, give the validation data itself "
+                                  "as validation_set")
             return parts[0], finish(parts[1], expect, allow_extra, "validation data")
         train, val = split_fraction(finish(raw, expect, allow_extra, "training data").cols, spec, seed)
         return train, finish(val, expect, allow_extra, "validation data")
     val_raw = gather(spec, "validation_set", input_port, batch_size)
     return raw, finish(val_raw, expect, allow_extra, "validation_set")
+
+
+def _split_dataset(raw: Any, fraction: float, seed: int) -> tuple[Streamed, Streamed] | None:
+    """A Dataset's items split as ``split_fraction`` splits columns: (training, validation) loaders of its items."""
+    dataset = checked_dataset(raw.loader) if isinstance(raw, Streamed) else None
+    if dataset is None:
+        return None
+    parts = split_fraction({"item": torch.arange(len(dataset))}, fraction, seed)
+    loaders = [(checked_loader(torch.utils.data.Subset(dataset, part["item"].tolist()), what, raw.loader.batch_size),
+                what) for part, what in zip(parts, (raw.what, "validation data"))]
+    return Streamed(*loaders[0]), Streamed(*loaders[1])
 
 
 def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, made: list[Path]) -> Any:

@@ -10,13 +10,19 @@ import torch
 
 from netgraph.core.errors import DataError
 
-__all__ = ["checked_loader"]
+__all__ = ["checked_loader", "checked_dataset"]
 
 
 def checked_loader(dataset: Any, what: str, batch_size: int) -> torch.utils.data.DataLoader:
     """A shuffling DataLoader of ``batch_size`` over ``dataset`` (checked: a length, no IndexError, batchable items)."""
     return torch.utils.data.DataLoader(_CheckedDataset(dataset, what), batch_size=batch_size, shuffle=True,
                                        collate_fn=functools.partial(_collate, what=what))
+
+
+def checked_dataset(loader: Any) -> torch.utils.data.Dataset | None:
+    """The Dataset a ``checked_loader`` batches (checked), None for any other loader (a user's DataLoader)."""
+    dataset = getattr(loader, "dataset", None)
+    return dataset if isinstance(dataset, _CheckedDataset) else None
 
 
 class _CheckedDataset(torch.utils.data.Dataset):
