@@ -42,7 +42,7 @@ from netgraph.train.other_names import other_name_hint
 from netgraph.train.encoded import encoded_data
 from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.train.loop import Plan, Trainer, TrainingError
-from netgraph.train.loss import attach_losses
+from netgraph.train.loss import attach_losses, is_loss_port
 from netgraph.train.options import (
     check_number,
     parse_device,
@@ -224,6 +224,17 @@ def _split_dataset(raw: Any, fraction: float, seed: int) -> tuple[Streamed, Stre
     return Streamed(*loaders[0]), Streamed(*loaders[1])
 
 
+def _refuse_unread_target(net: Any, spec: Any, expect: dict, samples: dict) -> None:
+    """A DataError when ``loss_function`` names an output that is no loss (used as the loss itself: it reads no
+    target) and the data holds a target for it anyway: the automatic loss on that output was meant."""
+    if not isinstance(spec, str) or spec not in net.output_ports or is_loss_port(net, spec):
+        return
+    if given := [k for k in ("Target", spec, f"{spec}Target") if k in samples and k not in expect]:
+        raise DataError(f"loss_function={spec!r} uses output port {spec!r} itself as the loss, which reads no target, "
+                        f"but the data holds one under key {given[0]!r}; for the automatic loss on {spec!r} against "
+                        f"its target, give loss_function={{{spec!r}: 1}} (netgraph train: --loss '{{{spec}: 1}}')")
+
+
 def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, made: list[Path]) -> Any:
     if not isinstance(net, NetGraph):
         raise OptionError(f"net_train needs a NetGraph (wrap a single layer as NetGraph([layer], [], Input=...)); "
@@ -263,6 +274,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     raw = gather(data, "training data", single, batch_size)
     expect = {p: _input_expect(net, p) for p in net.input_ports}
     expect.update(loss.targets(sample(raw)))
+    _refuse_unread_target(net, o["loss_function"], expect, sample(raw))
     meter, stopping = _meter(net, loss, requested, stopping, expect, sample(raw))
     module = net.compile()
     raw, module = padded_training(net, raw, module, expect)  # ragged data: padded batches where the net allows
