@@ -244,7 +244,9 @@ def test_a_new_run_refuses_a_folder_with_an_earlier_runs_checkpoints(tmp_path):
     with pytest.raises(OptionError, match="already holds an earlier run's checkpoints.*resume=True"):
         net_train(net, data(), max_training_rounds=2, checkpoint=tmp_path, **KW)
     assert [p.name for p in checkpoints(tmp_path)] == ["round-000003.pt", "round-000004.pt", "round-000005.pt"]
-    net_train(net, data(), max_training_rounds=6, checkpoint=tmp_path, resume=True, **KW)  # continuing is fine
+    resumed = net_train(net, data(), max_training_rounds=6, checkpoint=tmp_path, resume=True, **KW)  # continuing: fine
+    # the files on disk, the rounds it took over included (it listed only round 6, the one file it wrote itself)
+    assert resumed["CheckpointingFiles"] == [str(tmp_path / f"round-00000{r}.pt") for r in (4, 5, 6)]
 
 
 @pytest.mark.parametrize("folder, why", [("", "empty name"), ("/proc/self", "")])

@@ -30,7 +30,7 @@ from typing import Any
 import torch
 
 from netgraph.core.files import folders_made, usable_folder
-from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, refuse_newer, resolve
+from netgraph.train.checkpoint import checkpoints, latest_checkpoint, read_checkpoint, refuse_newer, resolve
 from netgraph.train.checkpoint_checks import check_layout
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
@@ -334,12 +334,20 @@ def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, m
         total_batches=s.batches, batch_size=trainer.plan.batch_size, examples_processed=s.examples,
         total_training_time=s.elapsed, reason_training_stopped=reason, optimization_method=method.name,
         initial_learning_rate=method.learning_rate, final_learning_rate=trainer.learning_rate,
-        checkpointing_files=[f for f in trainer.files if Path(f).exists()],  # keep= removed the older ones
+        checkpointing_files=_checkpoint_files(trainer),
         learning_rate_multipliers=rates, loss_function=loss.describe(),
         term_losses={k: list(v) for k, v in s.term_round_losses.items()},
         loss_weights={k: list(v) for k, v in s.term_weights.items()},
         round_metrics={k: list(v) for k, v in s.round_metrics.items()},
         validation_metrics={k: list(v) for k, v in s.validation_metrics.items()})
+
+
+def _checkpoint_files(trainer: Trainer) -> list[str]:
+    """The checkpoint files on disk when this process wrote any: those of the rounds a resumed run took over too
+    (a folder holds one run's files: a new run refuses one with others), not those keep= removed."""
+    if not trainer.files:
+        return []
+    return [str(f) for f in checkpoints(trainer.plan.checkpoint["directory"])]  # type: ignore[index]
 
 
 def _meter(net: Any, loss: Any, requested: list, stopping: Any, expect: dict, samples: dict) -> tuple[Any, Any]:
