@@ -34,6 +34,7 @@ from netgraph.train.checkpoint import checkpoints, latest_checkpoint, read_check
 from netgraph.train.checkpoint_checks import check_layout
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
+from netgraph.train.data_checks import check_example_shapes
 from netgraph.train.data import Expect, Streamed, finish, gather, sample, split_fraction, split_ragged
 from netgraph.train.data_files import load_data
 from netgraph.train.datasets import checked_dataset, checked_loader
@@ -201,6 +202,7 @@ def _validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int,
         if not 0 < spec < 1:
             raise OptionError(f"validation_set as a fraction must lie strictly between 0 and 1, found {spec}")
         if not isinstance(raw, dict):
+            check_example_shapes(getattr(raw, "loader", None), expect, "training data")  # by index before the split
             parts = split_ragged(raw, spec, seed) or _split_dataset(raw, spec, seed)  # held out alike
             if parts is None:
                 raise OptionError("validation_set=<fraction> needs in-memory data (a dict, a list of examples or a "

@@ -33,7 +33,7 @@ from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
-from netgraph.train.data_checks import batches_hint, shared_length_problems
+from netgraph.train.data_checks import batches_hint, check_example_shapes, shared_length_problems
 from netgraph.train.datasets import checked_loader
 
 __all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
@@ -256,8 +256,7 @@ class InMemory:
     """Data held as tensors; batches follow a per-round permutation, sliced per process when distributed."""
 
     def __init__(self, cols: dict[str, torch.Tensor]):
-        self.cols = cols
-        self.size = next(iter(cols.values())).shape[0]
+        self.cols, self.size = cols, next(iter(cols.values())).shape[0]
 
     def to(self, device: torch.device) -> InMemory:
         return InMemory({k: v.to(device) for k, v in self.cols.items()})
@@ -392,6 +391,7 @@ def finish(raw: dict[str, torch.Tensor] | Streamed, expect: Mapping[str, Expect]
     """Check the data against ``expect`` (before any training step) and wrap it for batching."""
     if isinstance(raw, Streamed):
         raw.expect, raw.allow_extra = expect, allow_extra
+        check_example_shapes(raw.loader, expect, what)  # in memory: each example of another shape named
         raw.check(raw.first_raw, 1)
         if isinstance(raw.loader, LengthBuckets):  # in memory: check every length bucket now, not mid-training
             for i, bucket in enumerate(raw.loader.samples(), 1):

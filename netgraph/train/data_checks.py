@@ -26,7 +26,10 @@ from typing import Any
 
 import torch
 
-__all__ = ["shared_length_problems", "batches_hint"]
+from netgraph.core.errors import DataError, raise_all
+from netgraph.core.types import format_shape
+
+__all__ = ["shared_length_problems", "batches_hint", "example_shape_problems", "check_example_shapes"]
 
 
 def shared_length_problems(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Any]) -> list[str]:
@@ -55,3 +58,29 @@ def batches_hint(shape: tuple, found: tuple) -> str:
         return ""
     return ("; examples in batches (a list of batch dicts)? net_train reads each item of a list as one example: join "
             "the batches along dim 0 (torch.cat), or give a DataLoader")
+
+
+def example_shape_problems(cols: Mapping[str, Any], expect: Mapping[str, Any]) -> list[str]:
+    """A message for each list column (one tensor per example, of different shapes) holding an example whose shape
+    its port does not take (a fixed dim of another size, another rank), naming the first and how many: a bucket of
+    such examples said only "expected shape (b, 2) ... found (1, 3)" of a length bucket."""
+    problems = []
+    for key, values in cols.items():
+        shape = expect[key].type.shape if key in expect else None
+        if not isinstance(values, list) or shape is None:
+            continue
+        bad = [i for i, v in enumerate(values) if v.dim() != len(shape) or
+               any(isinstance(d, int) and d != n for d, n in zip(shape, v.shape))]
+        if bad:
+            more = f" ({len(bad)} of {len(values)} examples)" if len(bad) > 1 else ""
+            problems.append(f"{expect[key].what} (key {key!r}): expected each example of shape {format_shape(shape)}, "
+                            f"found {format_shape(tuple(values[bad[0]].shape))} at example {bad[0]}{more}")
+    return problems
+
+
+def check_example_shapes(loader: Any, expect: Mapping[str, Any], what: str) -> None:
+    """One DataError listing ``example_shape_problems`` of in-memory data of different shapes (a loader holding list
+    columns: length buckets); nothing for any other loader."""
+    cols = getattr(loader, "cols", None)
+    if isinstance(cols, Mapping):
+        raise_all(example_shape_problems(cols, expect), DataError, f"bad {what}")
