@@ -292,3 +292,19 @@ def test_a_float64_checkpoint_loads_unrounded_under_the_default_float32(tmp_path
     back = load_checkpoint(net, tmp_path)
     assert same_arrays(back, trained)
     assert {a.dtype for a in back.information("Arrays").values()} == {torch.float64}
+
+
+def test_resuming_with_a_validation_set_where_the_run_had_none_or_the_other_way_is_refused(tmp_path):
+    """Resumed with validation_set=0.25, a run without one had 2 validation losses for 5 rounds, named round 3 (no
+    validation) its best, and results["ValidationLoss"] raised IndexError."""
+    net, plain = net_initialize(mlp(), seed=0), {**KW}
+    del plain["validation_set"]
+    net_train(net, data(), max_training_rounds=3, checkpoint=tmp_path / "a", **plain)
+    with pytest.raises(OptionError, match=r"round-000003.pt' was written by a run without a validation set: .* resume "
+                                          r"without validation_set, or start fresh"):
+        net_train(net, data(), max_training_rounds=5, checkpoint=tmp_path / "a", resume=True, **KW)
+    net_train(net, data(), max_training_rounds=3, checkpoint=tmp_path / "b", **KW)
+    with pytest.raises(OptionError, match=r"was written by a run with a validation set: .* resume with validation_set"):
+        net_train(net, data(), max_training_rounds=5, checkpoint=tmp_path / "b", resume=True, **plain)
+    resumed = net_train(net, data(), max_training_rounds=5, checkpoint=tmp_path / "b", resume=True, **KW)
+    assert len(resumed.validation_losses) == 5 and resumed["ValidationLoss"] == min(resumed.validation_losses)

@@ -19,7 +19,8 @@ import torch
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["check_layout", "check_progress", "check_optimizer_state", "check_same_net", "check_precision"]
+__all__ = ["check_layout", "check_progress", "check_optimizer_state", "check_same_net", "check_precision",
+           "check_validation"]
 
 
 def _tensors(value: Any) -> bool:
@@ -168,3 +169,15 @@ def check_precision(model: dict[str, torch.Tensor], module: torch.nn.Module, sou
         raise OptionError(f"checkpoint {str(source)!r} holds {was} arrays, but this run trains in {now}: resume with "
                           f"working_precision={was!r} (netgraph train: --precision {was}), or start fresh "
                           f"(resume=False, or another checkpoint directory)")
+
+
+def check_validation(progress: dict[str, Any], validating: bool, source: Any) -> None:
+    """OptionError when a run with a validation set resumes one without (or the other way round): the best net and
+    early stopping would compare validation losses with the training losses of the earlier rounds (the best round
+    named one that had no validation), and the validation history would not hold one value per round."""
+    rounds, had = progress.get("rounds", 0), bool(progress.get("validation_losses"))
+    if rounds and had != validating:
+        given = "with" if had else "without"
+        raise OptionError(f"checkpoint {str(source)!r} was written by a run {given} a validation set: its best net "
+                          f"and early stopping follow its {'validation' if had else 'training'} losses; resume "
+                          f"{given} validation_set, or start fresh (resume=False, or another checkpoint directory)")
