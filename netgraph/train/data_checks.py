@@ -73,8 +73,10 @@ def example_shape_problems(cols: Mapping[str, Any], expect: Mapping[str, Any]) -
                any(isinstance(d, int) and d != n for d, n in zip(shape, v.shape))]
         if bad:
             more = f" ({len(bad)} of {len(values)} examples)" if len(bad) > 1 else ""
+            found = tuple(values[bad[0]].shape)
             problems.append(f"{expect[key].what} (key {key!r}): expected each example of shape {format_shape(shape)}, "
-                            f"found {format_shape(tuple(values[bad[0]].shape))} at example {bad[0]}{more}")
+                            f"found {format_shape(found)} at example {bad[0]}{more}"
+                            f"{batches_hint(shape, (len(values), *found))}")
     return problems
 
 
