@@ -194,3 +194,15 @@ def test_the_name_and_description_a_command_writes_on_are_read_as_the_loader_rea
     assert spec_header(spec) == ("NO", "1:30")
     spec.write_text("netgraph: 1\nname: [unclosed\n")
     assert spec_header(spec) == (None, None)  # a broken spec: the loader reports it, with file:line:col
+
+
+@pytest.mark.parametrize("flag", ["--data", "--validation"])
+def test_a_missing_data_file_names_the_flag_that_gave_it(tmp_path, capsys, flag):
+    """--data and --validation both said "no data file or image folder 'x.npz'": with both given, which was it?"""
+    _good(tmp_path)
+    (tmp_path / "s.yaml").write_text(SMALL)
+    files = {"--data": str(tmp_path / "good.npz"), "--validation": str(tmp_path / "good.npz"), flag: "missing.npz"}
+    code = main(["train", str(tmp_path / "s.yaml"), *[a for k, v in files.items() for a in (k, v)],
+                 "-o", str(tmp_path / "out"), "--rounds", "1", "--quiet"])
+    assert code == 1
+    assert capsys.readouterr().err == f"netgraph train: {flag}: no data file or image folder 'missing.npz'\n"

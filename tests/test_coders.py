@@ -8,7 +8,7 @@ import torch
 
 from netgraph import (BooleanDecoder, BooleanEncoder, ClassDecoder, ClassEncoder, DataError, ElementwiseLayer,
                       EmbeddingLayer, LinearLayer, NetChain, NetGraph, OptionError, ReshapeLayer, ScalarEncoder,
-                      ShapeError, SoftmaxLayer, WiringError, load, net_initialize, save)
+                      ShapeError, SoftmaxLayer, WiringError, load, net_initialize, net_train, save)
 
 
 @pytest.fixture
@@ -202,3 +202,15 @@ def test_a_port_type_an_encoder_gives_is_named_by_the_encoder_in_a_conflict():
     """It said 'the shape given for graph input', though no shape was given: the ClassEncoder's indices clash."""
     with pytest.raises(ShapeError, match=r"the ClassEncoder on graph input 'Input': expected dtype Real, found Integer"):
         NetChain([LinearLayer(3)], input=ClassEncoder(["a", "b"]))
+
+
+def test_a_label_from_a_numpy_array_is_shown_as_the_value_not_numpy_s_repr():
+    """Labels from a numpy array (or a pandas column) were shown as "label np.str_('cow')" (numpy 2's repr)."""
+    net = NetChain([LinearLayer(2), SoftmaxLayer()], Input=2, output=ClassDecoder(["cat", "dog"]))
+    data = {"Input": np.zeros((3, 2), "f4"), "Output": np.array(["cat", "cow", "dog"])}
+    with pytest.raises(DataError) as info:
+        net_train(net, data, max_training_rounds=1, progress=False)
+    assert str(info.value).endswith("example 1: label 'cow' is not one of the 2 labels ['cat', 'dog']")
+    from netgraph.data import encode
+    with pytest.raises(DataError, match=r"example 1: label 7 is not one of the 3 labels \[10, 20, 30\]$"):
+        encode(ClassEncoder([10, 20, 30]), "Input", np.array([10, 7]))

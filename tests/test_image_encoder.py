@@ -8,7 +8,7 @@ import torch
 from PIL import Image
 
 from netgraph import (ClassDecoder, DataError, FlattenLayer, ImageEncoder, LinearLayer, NetChain, NetGraph, OptionError,
-                      SoftmaxLayer, load, save)
+                      SoftmaxLayer, load, net_initialize, save)
 from netgraph.data import encode
 
 
@@ -175,3 +175,18 @@ def test_an_image_file_is_judged_on_the_opened_file_not_on_a_stat_of_its_name(tm
     assert check_image(ImageEncoder(size=(4, 4)), image) is None
     assert encode(ImageEncoder(size=(4, 4), color_space="Grayscale"), "Input", [image]).shape == (1, 1, 4, 4)
     assert "is not a regular file" in check_image(ImageEncoder(size=(4, 4)), fifo)
+
+
+def test_a_file_that_is_no_image_is_named_without_pillows_file_object(tmp_path):
+    """Pillow's "cannot identify image file <_io.BufferedReader name=3>" named a file descriptor, not the problem."""
+    (tmp_path / "notes.png").write_text("not an image")
+    net = net_initialize(NetChain([FlattenLayer(), LinearLayer(2)], input=ImageEncoder(size=(4, 4))), seed=0)
+    said = (f"cannot read image {str(tmp_path / 'notes.png')!r}: not an image file pillow can read (another kind of "
+            f"file, or a format pillow lacks)")
+    with pytest.raises(DataError) as info:
+        net(str(tmp_path / "notes.png"))
+    assert str(info.value).endswith(said) and "BufferedReader" not in str(info.value)
+    from netgraph import net_train
+    with pytest.raises(DataError) as info:
+        net_train(net, [(str(tmp_path / "notes.png"), torch.zeros(2))], max_training_rounds=1, progress=False)
+    assert str(info.value).endswith("example 0: " + said)

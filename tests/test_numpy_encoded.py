@@ -67,7 +67,7 @@ def test_numpy_class_indices_are_indices_where_no_label_is_a_number():
 
 def test_numpy_integers_stay_labels_where_labels_are_numbers():
     net = net_initialize(NetChain([2, SoftmaxLayer()], input=3, output=ClassDecoder([10, 20])), seed=0)
-    with pytest.raises(DataError, match=r"label np\.int64\(1\) is not one of the 2 labels \[10, 20\]"):
+    with pytest.raises(DataError, match=r"example 0: label 1 is not one of the 2 labels \[10, 20\]"):
         net_train(net, {"Input": np.zeros((4, 3)), "Output": np.array([1, 0, 1, 0])}, max_training_rounds=1)
     assert net_train(net, {"Input": np.zeros((4, 3)), "Output": np.array([10, 20, 10, 20])}, max_training_rounds=1,
                      progress=False).output_shapes == {"Output": (2,)}

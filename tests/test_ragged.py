@@ -235,10 +235,11 @@ def test_net_train_on_ragged_sequences_learns_and_is_deterministic():
 
 
 def test_net_train_checks_every_length_bucket_before_training():
-    """The bad bucket is reported whether the loader's first batch (drawn at random) is it or not."""
+    """The bad example is reported whether the loader's first batch (drawn at random) holds it or not, by its index
+    (it was reported as "(length bucket 2): ... expected shape (b, n, 2) ... found (1, 5, 3)")."""
     net = NetChain([GatedRecurrentLayer(4), SequenceLastLayer(), LinearLayer(2), SoftmaxLayer()], input=["n", 2])
     xs = [torch.zeros(3, 2), torch.zeros(3, 2), torch.zeros(5, 3)]
-    bad_bucket = r"(batch 1|length bucket 2)\): .*expected shape \(b, n, 2\).*found \(1, 5, 3\)"
+    bad_bucket = r"^bad training data: .* expected each example of shape \(n, 2\), found \(5, 3\) at example 2$"
     with pytest.raises(DataError, match=bad_bucket):
         net_train(net, {"Input": xs, "Target": torch.tensor([0, 1, 0])}, max_training_rounds=1, batch_size=2)
     with pytest.raises(DataError, match="same number of examples"):

@@ -101,6 +101,19 @@ def test_a_save_keeps_weights_that_a_copy_of_the_spec_still_names(tmp_path):
     assert len(_weights(tmp_path)) == 1 and not first.exists() and load(tmp_path / "m.yaml") == _net(3)
 
 
+@pytest.mark.parametrize("other", ["m", "m.json", "m.spec"])
+def test_a_save_keeps_weights_that_a_spec_of_the_same_stem_under_another_suffix_names(tmp_path, other):
+    """save(net, "m") writes m.<sha>.safetensors, as save(net, "m.yaml") does: a later save of m.yaml removed the
+    weights of m (a name without '.yaml'), which then no longer loaded."""
+    save(_net(1), tmp_path / other)
+    save(_net(2), tmp_path / "m.yaml")
+    save(_net(3), tmp_path / "m.yaml")  # its own older weights go; the other spec's stay
+    assert len(_weights(tmp_path)) == 2
+    assert load(tmp_path / other) == _net(1) and load(tmp_path / "m.yaml") == _net(3)
+    save(_net(4), tmp_path / other)
+    assert len(_weights(tmp_path)) == 2 and load(tmp_path / other) == _net(4) and load(tmp_path / "m.yaml") == _net(3)
+
+
 @pytest.mark.parametrize("up", [1, 2])
 def test_a_save_keeps_weights_that_a_spec_in_a_folder_above_names(tmp_path, up):
     """A spec may name weights in a folder below its own (arrays: sub/m.<sha>.safetensors): a save into that

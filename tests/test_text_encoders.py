@@ -83,8 +83,24 @@ def test_text_tables_saved_by_a_spreadsheet_with_a_byte_order_mark_read_their_fi
     assert list(text_table(tmp_path / "set.csv")) == [("good film", "pos"), ("bad", "neg")]
     assert list(text_table(tmp_path / "set.jsonl")) == [("good", "pos")]
     (tmp_path / "other.csv").write_text("txt,label\na,pos\n")
-    with pytest.raises(DataError, match=r"row 0: no column 'text' \(its columns are \['txt', 'label'\]\)"):
+    with pytest.raises(DataError, match=r"its header row has no column 'text' \(its columns are \['txt', 'label'\]\)"):
         text_table(tmp_path / "other.csv")
+
+
+def test_a_csv_without_the_columns_is_told_once_and_a_short_row_by_its_number(tmp_path):
+    """Columns named otherwise were reported for each row ("row 0: no column 'text' or 'label' ...; row 1: ..."),
+    five times over; a row without a label became "example 1: expected a label, found NoneType None" later."""
+    from netgraph import text_table
+    (tmp_path / "reviews.csv").write_text("review,sentiment\ngood film,pos\nbad,neg\nfine,pos\n")
+    with pytest.raises(DataError) as info:
+        text_table(tmp_path / "reviews.csv")
+    assert str(info.value) == (f"text_table: {str(tmp_path / 'reviews.csv')!r}: its header row has no column 'text' or "
+                               f"'label' (its columns are ['review', 'sentiment']); name the columns to read with "
+                               f"text_table(path, text=..., label=...), or call them 'text' and 'label'")
+    assert list(text_table(tmp_path / "reviews.csv", text="review", label="sentiment"))[1] == ("bad", "neg")
+    (tmp_path / "short.csv").write_text("text,label\ngood film,pos\nbad\n")
+    with pytest.raises(DataError, match=r"short.csv': row 1: no value for 'label' \(fewer fields than the header\)$"):
+        text_table(tmp_path / "short.csv")
 
 
 def test_net_train_reads_each_text_to_its_own_length_as_net_does():

@@ -244,7 +244,9 @@ def test_a_new_run_refuses_a_folder_with_an_earlier_runs_checkpoints(tmp_path):
     with pytest.raises(OptionError, match="already holds an earlier run's checkpoints.*resume=True"):
         net_train(net, data(), max_training_rounds=2, checkpoint=tmp_path, **KW)
     assert [p.name for p in checkpoints(tmp_path)] == ["round-000003.pt", "round-000004.pt", "round-000005.pt"]
-    net_train(net, data(), max_training_rounds=6, checkpoint=tmp_path, resume=True, **KW)  # continuing is fine
+    resumed = net_train(net, data(), max_training_rounds=6, checkpoint=tmp_path, resume=True, **KW)  # continuing: fine
+    # the files on disk, the rounds it took over included (it listed only round 6, the one file it wrote itself)
+    assert resumed["CheckpointingFiles"] == [str(tmp_path / f"round-00000{r}.pt") for r in (4, 5, 6)]
 
 
 @pytest.mark.parametrize("folder, why", [("", "empty name"), ("/proc/self", "")])
@@ -290,3 +292,19 @@ def test_a_float64_checkpoint_loads_unrounded_under_the_default_float32(tmp_path
     back = load_checkpoint(net, tmp_path)
     assert same_arrays(back, trained)
     assert {a.dtype for a in back.information("Arrays").values()} == {torch.float64}
+
+
+def test_resuming_with_a_validation_set_where_the_run_had_none_or_the_other_way_is_refused(tmp_path):
+    """Resumed with validation_set=0.25, a run without one had 2 validation losses for 5 rounds, named round 3 (no
+    validation) its best, and results["ValidationLoss"] raised IndexError."""
+    net, plain = net_initialize(mlp(), seed=0), {**KW}
+    del plain["validation_set"]
+    net_train(net, data(), max_training_rounds=3, checkpoint=tmp_path / "a", **plain)
+    with pytest.raises(OptionError, match=r"round-000003.pt' was written by a run without a validation set: .* resume "
+                                          r"without validation_set, or start fresh"):
+        net_train(net, data(), max_training_rounds=5, checkpoint=tmp_path / "a", resume=True, **KW)
+    net_train(net, data(), max_training_rounds=3, checkpoint=tmp_path / "b", **KW)
+    with pytest.raises(OptionError, match=r"was written by a run with a validation set: .* resume with validation_set"):
+        net_train(net, data(), max_training_rounds=5, checkpoint=tmp_path / "b", resume=True, **plain)
+    resumed = net_train(net, data(), max_training_rounds=5, checkpoint=tmp_path / "b", resume=True, **KW)
+    assert len(resumed.validation_losses) == 5 and resumed["ValidationLoss"] == min(resumed.validation_losses)

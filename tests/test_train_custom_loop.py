@@ -49,3 +49,16 @@ def test_a_missing_target_is_a_data_error_naming_the_key():
     net, batch = _classifier(), _batch()
     with pytest.raises(DataError, match=r"needs the target under key 'Target' \(did you mean 'Targets'\?\)"):
         attach_losses(net, None)({"Output": net.compile()(Input=batch["Input"])}, {"Targets": batch["Target"]})
+
+
+@pytest.mark.parametrize("call", ["tensor", "misnamed", "pair"])
+def test_outputs_or_a_batch_not_given_as_dicts_are_a_data_error_showing_the_call(call):
+    """A single-output module returns a tensor, which a user passes as it is: that was torch's "values expected
+    sparse tensor layout but got Strided"; a misnamed output a KeyError, a batch as a pair an AttributeError."""
+    net, batch = _classifier(), _batch()
+    out = net.compile()(Input=batch["Input"])
+    outputs, data = {"tensor": (out, batch), "misnamed": ({"Probabilities": out}, batch),
+                     "pair": ({"Output": out}, (batch["Input"], batch["Target"]))}[call]
+    with pytest.raises(DataError, match=r"the loss takes the net's outputs as a dict by port \(it reads \['Output'\]\) "
+                                        r"and the batch as a dict by data key, found outputs .*: loss\(\{'Output': "):
+        attach_losses(net, None)(outputs, data)

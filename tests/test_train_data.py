@@ -219,7 +219,7 @@ def test_a_generator_of_batches_trains_on_every_batch_and_is_refused_up_front_fo
     r = net_train(mlp(), batches(), max_training_rounds=1, random_seed=0, progress=False, all=True)
     assert drawn == [0, 10, 20, 30] and r.total_batches == 4 and r.examples_processed == 40
     drawn.clear()
-    refused = r"training data is a one-shot iterable .* 3 rounds would run .* give a re-iterable \(a list of batch"
+    refused = r"training data is a one-shot iterable .* 3 rounds would run .* give a re-iterable \(a DataLoader"
     with pytest.raises(DataError, match=refused):
         net_train(mlp(), batches(), max_training_rounds=3, random_seed=0, progress=False)
     assert drawn == [0]  # refused before any training step, not when round 2 finds it spent

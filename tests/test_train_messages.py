@@ -111,3 +111,31 @@ def test_the_bad_parameter_hint_fits_the_value(value, hint, not_hint):
     with pytest.raises(DataError) as info:
         net(torch.tensor([[1.0, value]]))
     assert hint in str(info.value) and not_hint not in str(info.value)
+
+
+def _softmax_line():
+    from netgraph import SoftmaxLayer
+    return NetGraph({"lin": LinearLayer(3), "p": SoftmaxLayer()}, [("lin", "p")], Input=2)
+
+
+@pytest.mark.parametrize("key", ["Target", "Output"])
+def test_a_plain_output_named_as_the_loss_with_a_target_in_the_data_says_it_reads_none(key):
+    """loss_function='Output' uses the output itself as the loss; with a target in the data this said only "unknown
+    key 'Target'; the keys are ['Input']", as if the data were wrong, not the option."""
+    data = {"Input": torch.randn(8, 2), key: torch.arange(8) % 3}
+    with pytest.raises(DataError) as info:
+        net_train(_softmax_line(), data, loss_function="Output", max_training_rounds=1, progress=False)
+    assert str(info.value) == (f"loss_function='Output' uses output port 'Output' itself as the loss, which reads no "
+                               f"target, but the data holds one under key {key!r}; for the automatic loss on 'Output' "
+                               f"against its target, give loss_function={{'Output': 1}} (netgraph train: --loss "
+                               f"'{{Output: 1}}')")
+    assert net_train(_softmax_line(), data, loss_function={"Output": 1}, max_training_rounds=1, progress=False)
+
+
+def test_an_output_that_is_a_loss_named_as_the_loss_keeps_its_own_target_input():
+    from netgraph import MeanSquaredLossLayer, NetPort
+    net = NetGraph({"lin": LinearLayer(1), "mse": MeanSquaredLossLayer()},
+                   [("lin", NetPort("mse", "Input")), (NetPort("Target"), NetPort("mse", "Target")),
+                    ("mse", NetPort("Loss"))], Input=2, Target=1)
+    x = torch.randn(8, 2)
+    assert net_train(net, {"Input": x, "Target": x[:, :1]}, loss_function="Loss", max_training_rounds=1, progress=False)

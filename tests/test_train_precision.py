@@ -154,3 +154,21 @@ def test_cli_precision_flag(tmp_path, capsys):
     assert main([*args, "--precision", "half", "-o", str(tmp_path / "half")]) != 0
     assert "--precision must be float32, float64 or mixed, found 'half'" in capsys.readouterr().err
     assert not (tmp_path / "half").exists()
+
+
+@pytest.mark.parametrize("then", [None, "mixed"])
+def test_a_float64_run_resumed_in_another_precision_is_refused_naming_it(tmp_path, then):
+    """Resumed without working_precision='float64', a float64 run trained on in float32, its arrays rounded, silently
+    (the losses of its later rounds differed from the uninterrupted run's in the 8th digit)."""
+    data = {"Input": X[:64], "Target": Y[:64]}
+    kw = dict(checkpoint=tmp_path, progress=False, random_seed=0, all=True)
+    net_train(_net(), data, max_training_rounds=2, working_precision="float64", **kw)
+    with pytest.raises(OptionError) as info:
+        net_train(_net(), data, max_training_rounds=3, resume=True, working_precision=then, **kw)
+    assert str(info.value) == (f"checkpoint {str(tmp_path / 'round-000002.pt')!r} holds float64 arrays, but this run "
+                               f"trains in float32: resume with working_precision='float64' (netgraph train: --precision "
+                               f"float64), or start fresh (resume=False, or another checkpoint directory)")
+    resumed = net_train(_net(), data, max_training_rounds=3, resume=True, working_precision="float64", **kw)
+    whole = net_train(_net(), data, max_training_rounds=3, working_precision="float64", progress=False, random_seed=0,
+                      all=True)
+    assert resumed.round_losses == whole.round_losses

@@ -13,7 +13,7 @@ from typing import Any
 
 from netgraph.cli.flags import check_train_flags
 from netgraph.cli.header import spec_header
-from netgraph.core.errors import OptionError, SpecError, did_you_mean
+from netgraph.core.errors import DataError, OptionError, SpecError, did_you_mean
 from netgraph.train.wording import counted
 from netgraph.core.files import atomic_write, folders_made, refuse_overwriting, remove_made, usable_folder
 from netgraph.spec import load, save
@@ -54,6 +54,14 @@ def train(args: argparse.Namespace) -> int:
     return code
 
 
+def _load_data(path: str, flag: str) -> Any:
+    """``load_data``, its DataError naming the flag (--data and --validation both read data files)."""
+    try:
+        return load_data(path)
+    except DataError as exc:
+        raise DataError(f"{flag}: {exc}") from None
+
+
 def _train(args: argparse.Namespace, made: list[Path]) -> int:
     check_train_flags(args, made)  # before launching processes, loading or training: worded by the flags
     _check_precision(args.precision)
@@ -63,13 +71,13 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
         return launch(_forward_argv(args), args.nproc)
     net, name, description = _load_net(args.spec)
     _check_ports(net, loss, metrics, args.metrics)
-    data = load_data(args.data)
+    data = _load_data(args.data, "--data")
     validation: Any = args.validation
     if validation is not None:
         try:
             validation = float(validation)
         except ValueError:
-            validation = load_data(validation)
+            validation = _load_data(validation, "--validation")
     # before training: a file in the way, no permission
     out = usable_folder(args.output, "-o (the output folder)", made)
     refuse_overwriting(out / f"{Path(args.spec).stem}.yaml", args.spec, "-o: the trained spec")

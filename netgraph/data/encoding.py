@@ -38,7 +38,8 @@ def _class_index(coder: Any, value: Any) -> int:
     if index is None:
         labels = list(coder.labels)
         shown = labels if len(labels) <= 10 else [*labels[:10], "..."]
-        raise ExampleError(f"label {value!r} is not one of the {len(labels)} labels {shown}")
+        plain = value.item() if isinstance(value, np.generic) else value  # 'cow', not np.str_('cow') (numpy 2's repr)
+        raise ExampleError(f"label {plain!r} is not one of the {len(labels)} labels {shown}")
     return index
 
 

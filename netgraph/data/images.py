@@ -184,6 +184,9 @@ def _opened(Image: Any, f: BinaryIO, path: Any) -> Any:
             return Image.open(f)
     except Image.DecompressionBombError as exc:  # pillow's words hold the image's pixel count
         raise ExampleError(f"{_bomb_text(path, None, Image.MAX_IMAGE_PIXELS)} ({exc})") from None
+    except Image.UnidentifiedImageError:  # pillow names the file object: "cannot identify image file <_io...>"
+        raise ExampleError(f"cannot read image {os.fspath(path)!r}: not an image file pillow can read (another "
+                           f"kind of file, or a format pillow lacks)") from None
 
 
 def _too_many_pixels(Image: Any, image: Any, coder: ImageEncoder, path: Any) -> str | None:

@@ -70,10 +70,16 @@ def text_table(path: str | os.PathLike, text: str = "text", label: str = "label"
         if isinstance(exc, DataError):
             raise
         raise DataError(f"text_table: cannot read {str(file)!r}: {getattr(exc, 'strerror', None) or exc}") from None
+    if suffix == ".csv" and rows and (absent := [c for c in (text, label) if c not in rows[0]]):  # once, not per row
+        raise DataError(f"text_table: {str(file)!r}: its header row has no column {' or '.join(map(repr, absent))} "
+                        f"(its columns are {[c for c in rows[0] if c is not None]}); name the columns to read with "
+                        f"text_table(path, text=..., label=...), or call them {text!r} and {label!r}")
     problems = [f"row {i}: " + ("not an object" if not isinstance(row, dict) else
                                 f"no column {' or '.join(repr(c) for c in (text, label) if c not in row)} (its columns "
                                 f"are {list(row)})")
                 for i, row in enumerate(rows) if not isinstance(row, dict) or text not in row or label not in row]
+    problems += [f"row {i}: no value for {c!r} (fewer fields than the header)" for i, row in enumerate(rows)
+                 for c in (text, label) if suffix == ".csv" and row.get(c) is None]
     if problems or not rows:
         raise DataError(f"text_table: {str(file)!r}: " + ("; ".join(problems[:5]) or "no rows"))
     return Examples([(row[text], row[label]) for row in rows], str(file))

@@ -147,7 +147,7 @@ def _clean(spec: Path, keep: str | None, old: str | None) -> None:
     gone = [e for e in entries if e.name != keep and (hashed.fullmatch(e.name) or e.name == legacy)
             and e.is_file(follow_symlinks=False)]
     if gone:
-        named = _named_elsewhere(entries, spec.name, {e.name for e in gone})
+        named = _named_elsewhere(entries, spec.name, {e.name for e in gone}, _weights_stem(spec))
         folder = Path(spec.parent).absolute()
         for _ in range(_FOLDERS_ABOVE):  # a spec above may name them (arrays: sub/m.<sha>.safetensors)
             if folder.parent == folder or not (rest := {e.name for e in gone} - named):
@@ -160,13 +160,16 @@ def _clean(spec: Path, keep: str | None, old: str | None) -> None:
                 Path(entry.path).unlink(missing_ok=True)
 
 
-def _named_elsewhere(entries: list, spec: str, names: set[str]) -> set[str]:
+def _named_elsewhere(entries: list, spec: str, names: set[str], stem: str | None = None) -> set[str]:
     """Which of ``names`` another file among ``entries`` with '.yaml' or '.yml' in its name mentions (copies and
-    backups too: model_v1.yaml, model.yaml.bak, model.yaml~), its first yaml_bytes read."""
+    backups too: model_v1.yaml, model.yaml.bak, model.yaml~), or one saved under another suffix (or none) whose
+    weights take the same ``stem`` ('model', 'model.json' beside 'model.yaml'), its first yaml_bytes read."""
     found: set[str] = set()
     limit = current_limits().yaml_bytes
     for entry in entries:
-        if entry.name == spec or not re.search(r"\.ya?ml", entry.name, re.IGNORECASE):
+        same_stem = stem is not None and not entry.name.endswith(".safetensors") and \
+            _weights_stem(Path(entry.name)) == stem
+        if entry.name == spec or not (same_stem or re.search(r"\.ya?ml", entry.name, re.IGNORECASE)):
             continue
         try:
             if not entry.is_file():

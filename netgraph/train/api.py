@@ -30,18 +30,20 @@ from typing import Any
 import torch
 
 from netgraph.core.files import folders_made, usable_folder
-from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, refuse_newer, resolve
+from netgraph.train.checkpoint import checkpoints, latest_checkpoint, read_checkpoint, refuse_newer, resolve
 from netgraph.train.checkpoint_checks import check_layout
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
+from netgraph.train.data_checks import check_example_shapes
 from netgraph.train.data import Expect, Streamed, finish, gather, sample, split_fraction, split_ragged
 from netgraph.train.data_files import load_data
+from netgraph.train.datasets import checked_dataset, checked_loader
 from netgraph.train.padded_data import padded_training
 from netgraph.train.other_names import other_name_hint
 from netgraph.train.encoded import encoded_data
 from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.train.loop import Plan, Trainer, TrainingError
-from netgraph.train.loss import attach_losses
+from netgraph.train.loss import attach_losses, is_loss_port
 from netgraph.train.options import (
     check_number,
     parse_device,
@@ -200,16 +202,39 @@ def _validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int,
         if not 0 < spec < 1:
             raise OptionError(f"validation_set as a fraction must lie strictly between 0 and 1, found {spec}")
         if not isinstance(raw, dict):
-            parts = split_ragged(raw, spec, seed)  # sequences of different lengths: held out alike
+            check_example_shapes(getattr(raw, "loader", None), expect, "training data")  # by index before the split
+            parts = split_ragged(raw, spec, seed) or _split_dataset(raw, spec, seed)  # held out alike
             if parts is None:
-                raise OptionError("validation_set=<fraction> needs in-memory data (a dict or a list of examples); "
-                                  "for a DataLoader or another iterable, give the validation data itself as "
-                                  "validation_set")
+                raise OptionError("validation_set=<fraction> needs in-memory data (a dict, a list of examples or a "
+                                  "Dataset); for a DataLoader or another iterable, give the validation data itself "
+                                  "as validation_set")
             return parts[0], finish(parts[1], expect, allow_extra, "validation data")
         train, val = split_fraction(finish(raw, expect, allow_extra, "training data").cols, spec, seed)
         return train, finish(val, expect, allow_extra, "validation data")
     val_raw = gather(spec, "validation_set", input_port, batch_size)
     return raw, finish(val_raw, expect, allow_extra, "validation_set")
+
+
+def _split_dataset(raw: Any, fraction: float, seed: int) -> tuple[Streamed, Streamed] | None:
+    """A Dataset's items split as ``split_fraction`` splits columns: (training, validation) loaders of its items."""
+    dataset = checked_dataset(raw.loader) if isinstance(raw, Streamed) else None
+    if dataset is None:
+        return None
+    parts = split_fraction({"item": torch.arange(len(dataset))}, fraction, seed)
+    loaders = [(checked_loader(torch.utils.data.Subset(dataset, part["item"].tolist()), what, raw.loader.batch_size),
+                what) for part, what in zip(parts, (raw.what, "validation data"))]
+    return Streamed(*loaders[0]), Streamed(*loaders[1])
+
+
+def _refuse_unread_target(net: Any, spec: Any, expect: dict, samples: dict) -> None:
+    """A DataError when ``loss_function`` names an output that is no loss (used as the loss itself: it reads no
+    target) and the data holds a target for it anyway: the automatic loss on that output was meant."""
+    if not isinstance(spec, str) or spec not in net.output_ports or is_loss_port(net, spec):
+        return
+    if given := [k for k in ("Target", spec, f"{spec}Target") if k in samples and k not in expect]:
+        raise DataError(f"loss_function={spec!r} uses output port {spec!r} itself as the loss, which reads no target, "
+                        f"but the data holds one under key {given[0]!r}; for the automatic loss on {spec!r} against "
+                        f"its target, give loss_function={{{spec!r}: 1}} (netgraph train: --loss '{{{spec}: 1}}')")
 
 
 def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, made: list[Path]) -> Any:
@@ -251,6 +276,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     raw = gather(data, "training data", single, batch_size)
     expect = {p: _input_expect(net, p) for p in net.input_ports}
     expect.update(loss.targets(sample(raw)))
+    _refuse_unread_target(net, o["loss_function"], expect, sample(raw))
     meter, stopping = _meter(net, loss, requested, stopping, expect, sample(raw))
     module = net.compile()
     raw, module = padded_training(net, raw, module, expect)  # ragged data: padded batches where the net allows
@@ -310,12 +336,20 @@ def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, m
         total_batches=s.batches, batch_size=trainer.plan.batch_size, examples_processed=s.examples,
         total_training_time=s.elapsed, reason_training_stopped=reason, optimization_method=method.name,
         initial_learning_rate=method.learning_rate, final_learning_rate=trainer.learning_rate,
-        checkpointing_files=[f for f in trainer.files if Path(f).exists()],  # keep= removed the older ones
+        checkpointing_files=_checkpoint_files(trainer),
         learning_rate_multipliers=rates, loss_function=loss.describe(),
         term_losses={k: list(v) for k, v in s.term_round_losses.items()},
         loss_weights={k: list(v) for k, v in s.term_weights.items()},
         round_metrics={k: list(v) for k, v in s.round_metrics.items()},
         validation_metrics={k: list(v) for k, v in s.validation_metrics.items()})
+
+
+def _checkpoint_files(trainer: Trainer) -> list[str]:
+    """The checkpoint files on disk when this process wrote any: those of the rounds a resumed run took over too
+    (a folder holds one run's files: a new run refuses one with others), not those keep= removed."""
+    if not trainer.files:
+        return []
+    return [str(f) for f in checkpoints(trainer.plan.checkpoint["directory"])]  # type: ignore[index]
 
 
 def _meter(net: Any, loss: Any, requested: list, stopping: Any, expect: dict, samples: dict) -> tuple[Any, Any]:

@@ -37,7 +37,8 @@ from netgraph.core.files import atomic_write, remove_temporaries
 from netgraph.core.errors import OptionError
 from netgraph.backend.initialize import net_initialize
 from netgraph.core.information import topology_digests
-from netgraph.train.checkpoint_checks import check_layout, check_optimizer_state, check_progress, check_same_net
+from netgraph.train.checkpoint_checks import (check_layout, check_optimizer_state, check_precision, check_progress,
+                                              check_same_net, check_validation)
 from netgraph.layers.estimators import estimator_state, load_estimator_state
 
 __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
@@ -270,8 +271,10 @@ def trained_names(trainer: Any) -> list[str]:
 def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, Any]:
     """Load ``run_state``'s arrays, optimizer, best arrays and baselines into ``trainer``; returns the progress."""
     check_compatible(data, trainer.module, source)
+    check_precision(data["model"], trainer.module, source)
     check_same_net(data.get("topology"), topology_digests(trainer.net), trainer.net, source)
     check_progress(data["progress"], trainer.state, source)
+    check_validation(data["progress"], trainer.validation is not None, source)
     trainer.module.load_state_dict(data["model"])
     by_rank = data.get("estimators_by_rank")  # each process its own baselines, when the process count is the same
     own = by_rank[trainer.ctx.rank] if by_rank and len(by_rank) == trainer.ctx.world else None

@@ -19,7 +19,8 @@ import torch
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["check_layout", "check_progress", "check_optimizer_state", "check_same_net"]
+__all__ = ["check_layout", "check_progress", "check_optimizer_state", "check_same_net", "check_precision",
+           "check_validation"]
 
 
 def _tensors(value: Any) -> bool:
@@ -156,3 +157,27 @@ def check_same_net(saved: dict[str, str] | None, mine: dict[str, str], net: Any,
     raise OptionError(f"checkpoint {str(source)!r} was written for another net, though its arrays have the same names "
                       f"and shapes: {'; '.join(what)}. Resume with the net that wrote it, or start fresh (resume=False, "
                       f"or another checkpoint directory); load_checkpoint(net, path) takes its arrays into another net")
+
+
+def check_precision(model: dict[str, torch.Tensor], module: torch.nn.Module, source: Any) -> None:
+    """OptionError when a checkpoint's real arrays have another dtype than the resuming run's (a float64 run resumed
+    without working_precision='float64' trained on in float32, its arrays rounded, silently)."""
+    saved = {v.dtype for v in model.values() if v.is_floating_point()}
+    mine = {v.dtype for v in module.state_dict().values() if v.is_floating_point()}
+    if len(saved) == 1 and len(mine) == 1 and saved != mine:
+        was, now = (str(next(iter(d))).removeprefix("torch.") for d in (saved, mine))
+        raise OptionError(f"checkpoint {str(source)!r} holds {was} arrays, but this run trains in {now}: resume with "
+                          f"working_precision={was!r} (netgraph train: --precision {was}), or start fresh "
+                          f"(resume=False, or another checkpoint directory)")
+
+
+def check_validation(progress: dict[str, Any], validating: bool, source: Any) -> None:
+    """OptionError when a run with a validation set resumes one without (or the other way round): the best net and
+    early stopping would compare validation losses with the training losses of the earlier rounds (the best round
+    named one that had no validation), and the validation history would not hold one value per round."""
+    rounds, had = progress.get("rounds", 0), bool(progress.get("validation_losses"))
+    if rounds and had != validating:
+        given = "with" if had else "without"
+        raise OptionError(f"checkpoint {str(source)!r} was written by a run {given} a validation set: its best net "
+                          f"and early stopping follow its {'validation' if had else 'training'} losses; resume "
+                          f"{given} validation_set, or start fresh (resume=False, or another checkpoint directory)")

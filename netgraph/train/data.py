@@ -5,9 +5,8 @@ dicts without the example dim (one per example), a pair ``(inputs, targets)`` fo
 ``torch.utils.data.Dataset`` of example dicts, or any iterable of batch dicts such as a ``DataLoader``; a dict
 holding lists of sequences of different lengths is batched one length at a time (``netgraph.train.buckets``). Keys
 are the net's input ports plus the loss targets (see ``netgraph.train.loss``). Everything is checked before any
-training step: every problem (missing or unknown keys, wrong shapes, dtypes, example counts, class indices, NaN in
-any key and infinities in a loss target) comes back as one DataError naming the key and the expected shape or the bad
-example.
+training step: every problem (missing or unknown keys, shapes, dtypes, lengths that keys share, example counts, class
+indices, NaN, infinite targets) comes back as one DataError naming the key and the expected shape or the bad example.
 
 >>> from netgraph.core.types import PortType
 >>> cols = columns_from({"x": [[1.0, 2.0], [3.0, 4.0]]}, "training data")
@@ -34,11 +33,11 @@ from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
+from netgraph.train.data_checks import batches_hint, check_example_shapes, shared_length_problems
 from netgraph.train.datasets import checked_loader
 
 __all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
-           "non_finite_data",
-           "split_fraction", "split_ragged"]
+           "non_finite_data", "split_fraction", "split_ragged"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,7 +128,8 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> t
             hint = ""
             if x.dim() == rank and all(d is None or isinstance(d, str) or d == n for d, n in zip(t.shape, x.shape)):
                 hint = " (one example without the example dimension? data needs one along dim 0)"
-            hint = hint or layout_hint(t.shape, tuple(x.shape), integer=t.dtype == INTEGER)
+            hint = hint or layout_hint(t.shape, tuple(x.shape), integer=t.dtype == INTEGER) or \
+                batches_hint(t.shape, tuple(x.shape))
             problems.append(f"{exp.what} (key {key!r}): expected shape {want} with b the number of examples, "
                             f"found {tuple(x.shape)}{hint}")
             return None
@@ -218,6 +218,7 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
                 out[k] = checked
         elif allow_extra:
             out[k] = x
+    problems += shared_length_problems(out, expect)  # a sequence target as long as its output, say
     sizes = {k: (x.shape[0] if x.dim() else None) for k, x in cols.items()}
     if len({s for s in sizes.values()}) > 1:
         problems.append(f"every key must hold the same number of examples (dim 0), found {sizes}")
@@ -228,8 +229,7 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
 
 
 def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[dict, dict]:
-    """(training, validation) columns: a random ``fraction`` of the examples is held out (a ragged column, a
-    list of tensors, is split as the tensors are)."""
+    """(training, validation) columns: a random ``fraction`` of the examples held out (ragged lists split alike)."""
     n = len(next(iter(cols.values())))
     k = math.ceil(fraction * n)
     if not 0 < k < n:
@@ -256,8 +256,7 @@ class InMemory:
     """Data held as tensors; batches follow a per-round permutation, sliced per process when distributed."""
 
     def __init__(self, cols: dict[str, torch.Tensor]):
-        self.cols = cols
-        self.size = next(iter(cols.values())).shape[0]
+        self.cols, self.size = cols, next(iter(cols.values())).shape[0]
 
     def to(self, device: torch.device) -> InMemory:
         return InMemory({k: v.to(device) for k, v in self.cols.items()})
@@ -348,7 +347,7 @@ class Streamed:
         if i == 0:
             raise DataError(f"{self.what}: the data gave no batch when iterated again for the next round (pass "
                             f"{self.passes}): it can be iterated only once (a generator or iterator?); give a "
-                            f"re-iterable such as a list of batch dicts or a DataLoader")
+                            f"re-iterable such as a DataLoader (a list is read as examples, not batches)")
 
 
 def _is_loader(data: Any) -> bool:
@@ -392,6 +391,7 @@ def finish(raw: dict[str, torch.Tensor] | Streamed, expect: Mapping[str, Expect]
     """Check the data against ``expect`` (before any training step) and wrap it for batching."""
     if isinstance(raw, Streamed):
         raw.expect, raw.allow_extra = expect, allow_extra
+        check_example_shapes(raw.loader, expect, what)  # in memory: each example of another shape named
         raw.check(raw.first_raw, 1)
         if isinstance(raw.loader, LengthBuckets):  # in memory: check every length bucket now, not mid-training
             for i, bucket in enumerate(raw.loader.samples(), 1):

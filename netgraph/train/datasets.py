@@ -10,13 +10,19 @@ import torch
 
 from netgraph.core.errors import DataError
 
-__all__ = ["checked_loader"]
+__all__ = ["checked_loader", "checked_dataset"]
 
 
 def checked_loader(dataset: Any, what: str, batch_size: int) -> torch.utils.data.DataLoader:
     """A shuffling DataLoader of ``batch_size`` over ``dataset`` (checked: a length, no IndexError, batchable items)."""
     return torch.utils.data.DataLoader(_CheckedDataset(dataset, what), batch_size=batch_size, shuffle=True,
                                        collate_fn=functools.partial(_collate, what=what))
+
+
+def checked_dataset(loader: Any) -> torch.utils.data.Dataset | None:
+    """The Dataset a ``checked_loader`` batches (checked), None for any other loader (a user's DataLoader)."""
+    dataset = getattr(loader, "dataset", None)
+    return dataset if isinstance(dataset, _CheckedDataset) else None
 
 
 class _CheckedDataset(torch.utils.data.Dataset):
@@ -43,8 +49,13 @@ class _CheckedDataset(torch.utils.data.Dataset):
 
 
 def _collate(items: list, what: str) -> Any:
-    """torch's default collation; items it cannot stack (no dicts of equal-shaped arrays) are a DataError."""
+    """torch's default collation; items it cannot stack (no dicts of equal-shaped arrays) are a DataError. Values
+    given as Python lists are made tensors first: torch's collation would transpose them (a list of tensors, one
+    per position, which is no batch)."""
     try:
+        if isinstance(items[0], dict) and any(isinstance(v, (list, tuple)) for v in items[0].values()):
+            items = [{k: torch.as_tensor(v) if isinstance(v, (list, tuple)) else v for k, v in item.items()}
+                     for item in items]
         return torch.utils.data.default_collate(items)
     except (TypeError, RuntimeError, ValueError, KeyError) as exc:
         raise DataError(f"{what}: the Dataset's items cannot be batched (each must be a dict of port -> "

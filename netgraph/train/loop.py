@@ -223,8 +223,9 @@ class Trainer:
             if getattr(source, "one_shot", False):
                 raise DataError(f"{what} is a one-shot iterable (a generator or iterator), which gives its batches "
                                 f"once, so it can serve one round, but {left} rounds would run (max_training_rounds="
-                                f"{self.plan.max_rounds}); give a re-iterable (a list of batch dicts, a DataLoader, "
-                                f"a Dataset), max_training_rounds=1, or max_training_time= for an endless generator")
+                                f"{self.plan.max_rounds}); give a re-iterable (a DataLoader, a Dataset; a list is read "
+                                f"as examples, not batches), max_training_rounds=1, or max_training_time= for an "
+                                f"endless generator")
 
     def batches(self, data: Any, order: Any) -> Any:
         """``data``'s batches for this process as (batch, how many of its examples count, the whole batch's size);

@@ -267,6 +267,12 @@ class Loss:
     def _prepare(self, outputs: dict, batch: Mapping[str, Any]) -> None:
         """Build the loss modules from ``batch``'s targets on the first call outside net_train (which builds
         them through ``targets`` before training), on the outputs' device."""
+        ports = [t.port for _, t in self.terms if getattr(t, "port", None) is not None]
+        if not isinstance(outputs, Mapping) or not isinstance(batch, Mapping) or set(ports) - set(outputs):
+            found = sorted(outputs) if isinstance(outputs, Mapping) else type(outputs).__name__
+            raise DataError(f"the loss takes the net's outputs as a dict by port (it reads {ports}) and the batch as a "
+                            f"dict by data key, found outputs {found} and a batch of type {type(batch).__name__}: "
+                            f"loss({{{ports[0]!r}: module(Input=x)}}, {{'Input': x, 'Target': y}})")
         self.targets(batch)
         missing = [t for _, t in self.terms if getattr(t, "module", True) is None]
         if missing:

@@ -1,0 +1,88 @@
+"""Checks of training data beyond one key's shape: keys whose expected shapes share a variable length name (``"n"``:
+a sequence input and the sequence target of an output that keeps its length) hold equal lengths; and a hint for
+examples that come grouped in batches (an extra dim after the examples' one).
+
+Without the length check, a target one element short met the loss layer inside the first step that drew it, as
+"input ports 'Input' and 'Target' share the length n" of the loss layer's own ports (mid-training, naming neither
+the data keys nor an example).
+
+>>> import torch
+>>> from netgraph.core.types import INTEGER, PortType
+>>> from netgraph.train.data import Expect
+>>> expect = {"Input": Expect(PortType(("n",), INTEGER), "input port 'Input'"),
+...           "Target": Expect(PortType(("n",), INTEGER), "target of output port 'Output'")}
+>>> shared_length_problems({"Input": torch.zeros(4, 8), "Target": torch.zeros(4, 7)}, expect)
+["input port 'Input' (key 'Input') and target of output port 'Output' (key 'Target') share the length n, found 8 and 7"]
+>>> batches_hint((2,), (4, 16, 2)).split("?")[0]
+'; examples in batches (a list of batch dicts)'
+>>> batches_hint((2,), (16, 2)), batches_hint(("n", 3), (4, 5, 3))
+('', '')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import DataError, raise_all
+from netgraph.core.types import format_shape
+
+__all__ = ["shared_length_problems", "batches_hint", "example_shape_problems", "check_example_shapes"]
+
+
+def shared_length_problems(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Any]) -> list[str]:
+    """A message for each key whose length named like another key's (in ``expect``'s shapes) differs from it in
+    ``cols`` (checked columns, examples along dim 0: a dense batch, whose examples all share their lengths)."""
+    first: dict[str, tuple[str, int]] = {}  # length name -> (key, size) where it was first seen
+    problems = []
+    for key, x in cols.items():
+        shape = expect[key].type.shape if key in expect else None
+        for axis, dim in enumerate(shape or ()):
+            if not isinstance(dim, str) or x.dim() <= axis + 1:
+                continue
+            size = x.shape[axis + 1]
+            seen = first.setdefault(dim, (key, size))
+            if seen[0] != key and seen[1] != size:
+                problems.append(f"{expect[seen[0]].what} (key {seen[0]!r}) and {expect[key].what} (key {key!r}) "
+                                f"share the length {dim}, found {seen[1]} and {size}")
+    return problems
+
+
+def batches_hint(shape: tuple, found: tuple) -> str:
+    """'; ...' when ``found`` (examples first) is a batch of ``shape`` with one more dim after the examples' one."""
+    inner = tuple(found[2:])
+    fits = len(found) == len(shape) + 2 and all(d is None or isinstance(d, str) or d == n for d, n in zip(shape, inner))
+    if not fits:
+        return ""
+    return ("; examples in batches (a list of batch dicts)? net_train reads each item of a list as one example: join "
+            "the batches along dim 0 (torch.cat), or give a DataLoader")
+
+
+def example_shape_problems(cols: Mapping[str, Any], expect: Mapping[str, Any]) -> list[str]:
+    """A message for each list column (one tensor per example, of different shapes) holding an example whose shape
+    its port does not take (a fixed dim of another size, another rank), naming the first and how many: a bucket of
+    such examples said only "expected shape (b, 2) ... found (1, 3)" of a length bucket."""
+    problems = []
+    for key, values in cols.items():
+        shape = expect[key].type.shape if key in expect else None
+        if not isinstance(values, list) or shape is None:
+            continue
+        bad = [i for i, v in enumerate(values) if v.dim() != len(shape) or
+               any(isinstance(d, int) and d != n for d, n in zip(shape, v.shape))]
+        if bad:
+            more = f" ({len(bad)} of {len(values)} examples)" if len(bad) > 1 else ""
+            found = tuple(values[bad[0]].shape)
+            problems.append(f"{expect[key].what} (key {key!r}): expected each example of shape {format_shape(shape)}, "
+                            f"found {format_shape(found)} at example {bad[0]}{more}"
+                            f"{batches_hint(shape, (len(values), *found))}")
+    return problems
+
+
+def check_example_shapes(loader: Any, expect: Mapping[str, Any], what: str) -> None:
+    """One DataError listing ``example_shape_problems`` of in-memory data of different shapes (a loader holding list
+    columns: length buckets); nothing for any other loader."""
+    cols = getattr(loader, "cols", None)
+    if isinstance(cols, Mapping):
+        raise_all(example_shape_problems(cols, expect), DataError, f"bad {what}")

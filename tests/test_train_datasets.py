@@ -1,0 +1,51 @@
+"""A map-style Dataset given to net_train: items holding Python lists, and a fraction of it held out."""
+
+from __future__ import annotations
+
+import torch
+from torch.utils.data import Dataset
+
+from netgraph import net_train
+from tests.test_train import known_function, mlp
+
+OPTIONS = dict(max_training_rounds=2, batch_size=16, random_seed=0, progress=False, all=True)
+
+
+class Items(Dataset):
+    def __init__(self, n: int, as_lists: bool = False):
+        self.x, self.y = known_function(n, 0)
+        self.as_lists = as_lists
+
+    def __len__(self):
+        return len(self.x)
+
+    def __getitem__(self, i):
+        item = {"Input": self.x[i], "Target": self.y[i]}
+        return {k: v.tolist() for k, v in item.items()} if self.as_lists else item
+
+
+def test_items_holding_python_lists_train_as_tensors_do():
+    """torch's collation turned each item's list into one tensor per position (a list of 2 tensors of 16 values
+    for a batch of 16 inputs of size 2), refused as "cannot make a tensor from list"."""
+    listed, tensors = (net_train(mlp(), Items(48, as_lists), **OPTIONS) for as_lists in (True, False))
+    assert listed.total_batches == tensors.total_batches == 6
+    assert listed.round_losses == tensors.round_losses
+    weights = [r.trained_net.layers["h"].arrays["Weights"] for r in (listed, tensors)]
+    assert torch.equal(*weights)
+
+
+def test_a_fraction_of_a_dataset_is_held_out_for_validation():
+    """validation_set=0.25 with a Dataset was refused as for "a DataLoader or another iterable"; a Dataset has a
+    length and items, so a quarter of its items is held out, the same ones each round."""
+    seen: dict[bool, list[float]] = {True: [], False: []}  # by grad mode: training steps, validation passes
+
+    def squared_error(outputs, batch):
+        seen[torch.is_grad_enabled()] += batch["Target"][:, 0].tolist()
+        return (outputs["Output"] - batch["Target"]).square().sum(1)
+
+    items = Items(48)
+    r = net_train(mlp(), items, validation_set=0.25, loss_function=squared_error, **OPTIONS)
+    trained, held = set(seen[True]), set(seen[False])
+    assert len(trained) == 36 and len(held) == 12 and trained | held == set(items.y[:, 0].tolist())
+    assert len(seen[True]) == 2 * 36 and len(seen[False]) == 2 * 12  # each round: every item once
+    assert r.examples_processed == 2 * 36 and len(r.validation_losses) == 2

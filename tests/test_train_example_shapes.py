@@ -1,0 +1,45 @@
+"""Examples of different shapes in net_train's data: the one a port does not take is named by its index in the data.
+
+One example of 3 features among examples of 2 (a list of tensors, or of example dicts) made a ragged column, checked
+by length bucket: "bad training data (length bucket 2): ... expected shape (b, 2) ... found (1, 3)", naming no
+example; with validation_set=0.5 the bucket was counted within whichever part held it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import torch
+
+from netgraph import DataError, GatedRecurrentLayer, LinearLayer, NetChain, SequenceLastLayer, net_train
+
+OPTIONS = dict(max_training_rounds=1, progress=False, random_seed=0)
+
+
+def _refusal(net, data, **options) -> str:
+    with pytest.raises(DataError) as caught:
+        net_train(net, data, **OPTIONS, **options)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize("options", [{}, {"validation_set": 0.5}, {"validation_set": 0.2, "batch_size": 2}])
+def test_an_example_of_another_size_at_a_fixed_port_is_named_by_its_index(options):
+    xs = [torch.ones(2)] * 5 + [torch.ones(3)] + [torch.ones(2)] * 4
+    said = _refusal(NetChain([LinearLayer(1)], Input=2), {"Input": xs, "Target": torch.zeros(10, 1)}, **options)
+    assert said == ("bad training data: input port 'Input' (key 'Input'): expected each example of shape (2), found "
+                    "(3) at example 5")
+
+
+def test_example_dicts_count_every_bad_example():
+    examples = [{"Input": torch.ones(n), "Target": torch.zeros(1)} for n in (2, 2, 1, 2, 3)]
+    said = _refusal(NetChain([LinearLayer(1)], Input=2), examples)
+    assert said.endswith("expected each example of shape (2), found (1) at example 2 (2 of 5 examples)")
+
+
+def test_a_sequence_of_another_feature_size_is_named_and_the_others_train():
+    net = NetChain([GatedRecurrentLayer(3), SequenceLastLayer(), LinearLayer(1)], input=["n", 2])
+    xs = [torch.ones(n, 2) for n in (3, 4, 2, 5)]
+    bad = [*xs[:3], torch.ones(5, 4)]
+    said = _refusal(net, {"Input": bad, "Target": torch.zeros(4, 1)})
+    assert re.search(r"expected each example of shape \(n, 2\), found \(5, 4\) at example 3$", said)
+    assert net_train(net, {"Input": xs, "Target": torch.zeros(4, 1)}, **OPTIONS) is not None
