@@ -33,6 +33,11 @@ inputs: {Input: [3]}
     (["--method", "sgd", "--epsilon", "1e-6"], "--epsilon is an option of --method Adam, AdamW or RMSProp, not SGD"),
     (["--loss", "Outptu"], "--loss 'Outptu' is not an output port (did you mean 'Output'?); the outputs are Output"),
     (["--loss", "{Output: 1, Extra: 2}"], "--loss 'Extra' is not an output port"),
+    (["--method", "SGD", "--momentum", "-1"], "--momentum must be a number in [0, 1), found -1.0"),
+    (["--epsilon", "-1"], "--epsilon must be a number >= 0, found -1.0"),
+    (["--loss", "{Output: -1}"], "--loss: weight of 'Output' must be a finite number >= 0, found -1"),
+    (["--loss", "{Output: {warmup_unit: epochs}}"], "--loss: warmup_unit of 'Output' must be 'rounds' or 'batches'"),
+    (["--loss", "{Output: {wieght: 1}}"], "--loss: 'Output' has no key 'wieght' (did you mean 'weight'?)"),
 ])
 def test_train_flag_errors_name_the_flag(tmp_path, capsys, monkeypatch, flags, message):
     monkeypatch.chdir(tmp_path)

@@ -78,7 +78,18 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
         raise OptionError(f"--checkpoint {checkpoint!r} already holds an earlier run's checkpoints ({found.name}): "
                           f"a new run there would mix with them; add --resume to continue that run, or give an "
                           f"empty folder")
-    results = net_train(
+    try:
+        results = _net_train(args, net, data, method, loss, metrics, validation, checkpoint)
+    except OptionError as exc:
+        raise worded_by_flags(exc) from None
+    if int(os.environ.get("RANK", "0")) != 0:
+        return 0
+    return _write_outputs(results, args.spec, out, name, description)
+
+
+def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss: Any, metrics: Any, validation: Any,
+               checkpoint: str | None) -> NetTrainResults:
+    return net_train(
         net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,
         learning_rate=args.learning_rate, method=method, validation_set=validation,
         training_stopping_criterion=stopping_option(args.patience, args.stop_on), random_seed=args.seed,
@@ -88,9 +99,24 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
         progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
         distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1,
         sync_batch_norm=args.sync_batch_norm)
-    if int(os.environ.get("RANK", "0")) != 0:
-        return 0
-    return _write_outputs(results, args.spec, out, name, description)
+
+
+#: the method suboptions the flags give, by torch's name (as net_train's errors name them)
+_SUBOPTION_FLAG = {"momentum": "--momentum", "eps": "--epsilon"}
+
+
+def worded_by_flags(exc: OptionError) -> OptionError:
+    """``exc`` (from net_train) worded by the flag the user typed, as its Diagnostic's fields say: a method suboption
+    as ``--momentum must be ...``, a loss term as ``--loss: weight of 'KL' must be ...``; else ``exc`` itself."""
+    d = exc.diagnostics[0] if len(exc.diagnostics) == 1 else None
+    if d is None or d.detail is None:
+        return exc
+    if d.kind == "method-suboption" and d.option in _SUBOPTION_FLAG:
+        return OptionError(f"{_SUBOPTION_FLAG[d.option]} {d.detail}", option=d.option)
+    if d.kind == "loss-term":
+        return OptionError(f"--loss: {f'{d.option} of {d.port!r}' if d.option else repr(d.port)} {d.detail}",
+                           option="loss")
+    return exc
 
 
 def _check_precision(value: str | None) -> None:

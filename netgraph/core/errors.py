@@ -39,7 +39,9 @@ class Diagnostic:
     the edges given to the graph at path ``graph`` (``()``: the graph that raised), ``option`` a
     layer or function option's keyword name, ``kind`` a short stable tag (``"unknown-port"``,
     ``"cycle"``, ``"shape"``, ...). ``parts`` is the message in pieces, strings and the ``EdgeRef``s
-    it mentions, so a reader can print edges its own way (``render``).
+    it mentions, so a reader can print edges its own way (``render``). ``detail`` is the message without its
+    subject (``"must be a number >= 0, found -1"``), for a reader that names the subject its own way (the
+    command line names the flag the user typed).
 
     >>> Diagnostic("no port 'Outptu'", kind="unknown-port", layer=("lin",), port="Outptu").within("enc").layer
     ('enc', 'lin')
@@ -56,6 +58,7 @@ class Diagnostic:
     option: str | None = None
     graph: tuple[str, ...] = ()
     parts: tuple[str | EdgeRef, ...] = ()
+    detail: str | None = None
 
     @classmethod
     def of(cls, kind: str, *parts: str | EdgeRef, **fields: object) -> "Diagnostic":
