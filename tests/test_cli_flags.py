@@ -114,3 +114,18 @@ def test_no_sync_batch_norm_reaches_net_train(tmp_path, monkeypatch, flags, sync
     with pytest.raises(KeyboardInterrupt):
         cli_train.train(build_parser().parse_args(["train", "s.yaml", "--data", "d.npz", *flags]))
     assert seen["sync_batch_norm"] is synced
+
+
+@pytest.mark.parametrize("flags, watched", [(["--stop-on", "MeanSquaredError"], "--stop-on watches the training "
+                                             "MeanSquaredError"),
+                                            (["--patience", "2"], "--patience watches the training loss")])
+def test_stopping_without_validation_is_noted_in_the_flags_words(tmp_path, capsys, monkeypatch, flags, watched):
+    """The note said 'training_stopping_criterion ... give validation_set=0.1', net_train's keywords."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text(SMALL)
+    x = np.ones((8, 3), "f4")
+    np.savez(tmp_path / "d.npz", Input=x, Target=x[:, :1])
+    assert main(["train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--rounds", "2", *flags]) == 0
+    err = capsys.readouterr().err
+    assert err == f"note: {watched} because no --validation was given; give --validation 0.1 (or a data file) to " \
+                  f"stop on held-out data\n"

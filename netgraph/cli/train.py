@@ -8,6 +8,8 @@ import json
 import math
 import os
 import re
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from netgraph.train.loss import AUTOMATIC
 from netgraph.train.metrics import metric_name
 from netgraph.train.options import METHODS
 from netgraph.train.precision import CHOICES as PRECISION_CHOICES, NAMES as PRECISION_NAMES
+from netgraph.train.stopping import TrainingDataStopping
 
 __all__ = ["train"]
 
@@ -89,6 +92,25 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
 
 def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss: Any, metrics: Any, validation: Any,
                checkpoint: str | None) -> NetTrainResults:
+    with warnings.catch_warnings():
+        warnings.showwarning = _flag_notes(warnings.showwarning, "--stop-on" if args.stop_on else "--patience")
+        return _train_with(args, net, data, method, loss, metrics, validation, checkpoint)
+
+
+def _flag_notes(show: Callable, flag: str) -> Callable:
+    """``show`` (a ``warnings.showwarning``) with net_train's warning about stopping on training data worded by
+    ``flag`` and --validation, not by its keywords."""
+    def note(message, category, *rest):  # noqa: ANN001, ANN002 - showwarning's signature
+        if isinstance(message, TrainingDataStopping):
+            message = TrainingDataStopping(message.watched, f"{flag} watches the {message.watched} because no "
+                                           f"--validation was given; give --validation 0.1 (or a data file) to "
+                                           f"stop on held-out data")
+        show(message, category, *rest)
+    return note
+
+
+def _train_with(args: argparse.Namespace, net: Any, data: Any, method: Any, loss: Any, metrics: Any, validation: Any,
+                checkpoint: str | None) -> NetTrainResults:
     return net_train(
         net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,
         learning_rate=args.learning_rate, method=method, validation_set=validation,
