@@ -33,6 +33,11 @@ inputs: {Input: [3]}
     (["--method", "sgd", "--epsilon", "1e-6"], "--epsilon is an option of --method Adam, AdamW or RMSProp, not SGD"),
     (["--loss", "Outptu"], "--loss 'Outptu' is not an output port (did you mean 'Output'?); the outputs are Output"),
     (["--loss", "{Output: 1, Extra: 2}"], "--loss 'Extra' is not an output port"),
+    (["--method", "SGD", "--momentum", "-1"], "--momentum must be a number in [0, 1), found -1.0"),
+    (["--epsilon", "-1"], "--epsilon must be a number >= 0, found -1.0"),
+    (["--loss", "{Output: -1}"], "--loss: weight of 'Output' must be a finite number >= 0, found -1"),
+    (["--loss", "{Output: {warmup_unit: epochs}}"], "--loss: warmup_unit of 'Output' must be 'rounds' or 'batches'"),
+    (["--loss", "{Output: {wieght: 1}}"], "--loss: 'Output' has no key 'wieght' (did you mean 'weight'?)"),
 ])
 def test_train_flag_errors_name_the_flag(tmp_path, capsys, monkeypatch, flags, message):
     monkeypatch.chdir(tmp_path)
@@ -109,3 +114,18 @@ def test_no_sync_batch_norm_reaches_net_train(tmp_path, monkeypatch, flags, sync
     with pytest.raises(KeyboardInterrupt):
         cli_train.train(build_parser().parse_args(["train", "s.yaml", "--data", "d.npz", *flags]))
     assert seen["sync_batch_norm"] is synced
+
+
+@pytest.mark.parametrize("flags, watched", [(["--stop-on", "MeanSquaredError"], "--stop-on watches the training "
+                                             "MeanSquaredError"),
+                                            (["--patience", "2"], "--patience watches the training loss")])
+def test_stopping_without_validation_is_noted_in_the_flags_words(tmp_path, capsys, monkeypatch, flags, watched):
+    """The note said 'training_stopping_criterion ... give validation_set=0.1', net_train's keywords."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text(SMALL)
+    x = np.ones((8, 3), "f4")
+    np.savez(tmp_path / "d.npz", Input=x, Target=x[:, :1])
+    assert main(["train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--rounds", "2", *flags]) == 0
+    err = capsys.readouterr().err
+    assert err == f"note: {watched} because no --validation was given; give --validation 0.1 (or a data file) to " \
+                  f"stop on held-out data\n"

@@ -12,7 +12,8 @@ from torch.onnx import register_custom_op_symbolic, unregister_custom_op_symboli
 
 import onnx
 
-from netgraph import ElementwiseLayer, FunctionLayer, NetChain, NetGraph, OptionError, export_onnx, net_initialize
+from netgraph import (ElementwiseLayer, FunctionLayer, NetChain, NetGraph, NetMapOperator, OptionError, ResizeLayer,
+                      export_onnx, net_initialize)
 
 try:  # torch's registry of TorchScript symbolics (torch 2.13; older torch one level up)
     from torch.onnx._internal.torchscript_exporter import registration as _registration
@@ -87,3 +88,18 @@ def test_a_comparison_of_floats_at_an_opset_without_it_is_refused_not_written(ex
         export_onnx(net, tmp_path / "cmp.onnx", opset=9)
     assert not (tmp_path / "cmp.onnx").exists()
     onnx.checker.check_model(onnx.load(export_onnx(net, tmp_path / "cmp11.onnx", opset=11)), full_check=True)
+
+
+@pytest.mark.parametrize("opset", [9, 10])
+@pytest.mark.parametrize("options", [{"dims": [4, 4]}, {"scale": 2, "resampling": "Nearest"}])
+def test_a_resize_below_opset_11_names_the_layer_and_the_opset_that_works(opset, options, tmp_path):
+    net = net_initialize(NetChain({"up": ResizeLayer(**options)}, input=[1, 2, 2]))
+    with pytest.raises(OptionError, match=rf"'up' \(ResizeLayer\) cannot be exported at opset {opset}: .* from "
+                                          r"opset 11; export at opset 11 or higher") as info:
+        export_onnx(net, tmp_path / "r.onnx", opset=opset)
+    assert info.value.diagnostics[0].option == "opset" and info.value.diagnostics[0].layer == ("up",)
+    assert not (tmp_path / "r.onnx").exists()
+    export_onnx(net, tmp_path / "r.onnx", opset=11)  # the opset named works
+    inner = NetChain({"map": NetMapOperator(NetChain({"up": ResizeLayer(**options)}))}, input=[3, 1, 2, 2])
+    with pytest.raises(OptionError, match=r"layer 'map/net/up' \(ResizeLayer\) cannot be exported at opset"):
+        export_onnx(net_initialize(inner), tmp_path / "m.onnx", opset=opset)

@@ -69,6 +69,7 @@ def test_edge_from_a_port_inside_a_nested_chain():
     (NetPort(("enc", "l1", "Out")), ["enc/l1' has no output port 'Out'", "its outputs are ['Output']"]),
     (NetPort(("nope", "l1", "Output")), ["has no layer 'nope'", "['pre', 'enc', 'head']"]),
     (NetPort(("head", "x", "Output")), ["head' is a LinearLayer, not a NetGraph or NetChain"]),
+    (NetPort(("enc", "act", "x", "Output")), ["act' is an ElementwiseLayer, not a NetGraph or NetChain"]),
     (NetPort(("enc", 7, "Output")), ["enc' has no layer 7", "numbered 1 to 4, or -1 for the last"]),
 ])
 def test_a_bad_path_names_the_missing_part(net, port, fragments):

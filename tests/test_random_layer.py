@@ -161,6 +161,8 @@ def test_eval_mode_mean_outputs_the_mean_in_eval_and_samples_in_training():
     assert "eval_mode='mean'" in repr(layer)
     with pytest.raises(OptionError, match="eval_mode must be 'sample'"):
         RandomArrayLayer(NormalDistribution(), eval_mode="average")
+    with pytest.raises(OptionError, match=r"found 'Mean' \(did you mean 'mean'\?\)"):
+        RandomArrayLayer(NormalDistribution(), eval_mode="Mean")
     with pytest.raises(OptionError, match="infinite mean"):
         RandomArrayLayer(LogGammaDistribution(1, 2, 0), output=2, eval_mode="mean")
 

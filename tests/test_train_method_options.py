@@ -141,4 +141,4 @@ def test_the_cli_passes_momentum_and_epsilon_to_the_method(tmp_path, capsys):
     capsys.readouterr()
     assert main([*common, "--method", "SGD", "--momentum", "-1", "-o", str(tmp_path / "bad")]) == 1
     err = capsys.readouterr().err
-    assert "suboption momentum must be a number in [0, 1), found -1" in err and "Traceback" not in err
+    assert "--momentum must be a number in [0, 1), found -1" in err and "Traceback" not in err

@@ -7,7 +7,7 @@ import torch
 
 from netgraph import (CycleError, EmbeddingLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetGraphError,
                       NetPort, NormalDistribution, OptionError, PortType, RandomArrayLayer, ShapeError,
-                      UninitializedError, WiringError)
+                      UninitializedError, WiringError, net_initialize)
 
 
 def seed_layers(means=(0.0, 30.0)):
@@ -122,9 +122,13 @@ def test_unknown_graph_port_keyword():
 
 def test_dangling_input_with_unknown_shape_is_reported_before_any_tensor():
     net = NetGraph([LinearLayer(2)], [])  # a partial net is allowed, as in Wolfram
-    with pytest.raises(ShapeError, match=r"graph input 'Input' \(feeding layer 1 \(LinearLayer\) port 'Input'\) "
-                                         r"has unknown shape \?: give the graph input a shape, e.g. NetGraph\("):
+    hint = (r"graph input 'Input' \(feeding layer 1 \(LinearLayer\) port 'Input'\) has unknown shape \?: give the "
+            r"graph input a shape, e.g. NetGraph\(layers, edges, Input=3\)")
+    with pytest.raises(ShapeError, match=r"the net is not fully specified: " + hint):
         net.compile()
+    with pytest.raises(ShapeError, match=r"cannot initialise arrays of unknown shape: " + hint + r"[^\n]*$") as info:
+        net_initialize(net)  # the same hint, once (not again as the port it feeds)
+    assert len(info.value.errors) == 1
 
 
 def test_uninitialised_arrays():

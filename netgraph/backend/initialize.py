@@ -10,7 +10,7 @@ from typing import Any
 import torch
 
 from netgraph.core.array_rules import WILDCARDS
-from netgraph.core.errors import OptionError, ShapeError, raise_all
+from netgraph.core.errors import Diagnostic, OptionError, ShapeError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.leaf_swap import replace_leaves
@@ -19,6 +19,7 @@ from netgraph.core.options import as_seed
 from netgraph.core.types import PortType
 from netgraph.core.walk import gc_paused
 from netgraph.backend.init_methods import Method, parse_rules, pick_methods
+from netgraph.backend.readiness import unknown_inputs
 
 __all__ = ["net_initialize"]
 
@@ -86,8 +87,8 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
             everywhere = net._inference.full(net)[0] if everywhere is None else everywhere
             types = {port: everywhere[(path, port)] for port in (*layer.input_ports, *layer.output_ports)}
         if not _all_known(types):
-            unknown.extend(f"{net.describe((path, p))} has unknown shape {t}"
-                           for p, t in types.items() if not t.known)
+            unknown.extend(Diagnostic(f"{net.describe((path, p))} has unknown shape {t}", "unknown-shape", layer=path,
+                                      port=p) for p, t in types.items() if not t.known)
             continue
         try:
             shapes = layer.array_shapes(types)
@@ -108,6 +109,9 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
             shares[path] = shared
         if named:
             names.update({".".join((*path, n)): shape for n, shape in plan.items()})
+    if unknown:  # a graph input of unknown shape: say so, with compile()'s hint, rather than the ports it feeds
+        inputs, fed = unknown_inputs(net)
+        unknown = [*inputs, *(u for u in unknown if not isinstance(u, Diagnostic) or (u.layer, u.port) not in fed)]
     raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
     return plans, leaves, shares, names, total
 

@@ -9,7 +9,21 @@ from netgraph.core.errors import MSG_UNKNOWN_INPUT_SHAPE, Diagnostic, ShapeError
 from netgraph.core.ir import Node, Value
 from netgraph.core.walk import GraphWalker
 
-__all__ = ["check_ready", "array_shape_errors"]
+__all__ = ["check_ready", "array_shape_errors", "unknown_inputs"]
+
+
+def unknown_inputs(net: Any, ir: Any = None) -> tuple[list[str], set[tuple]]:
+    """A message for each graph input of unknown shape, naming the layers it feeds and saying how to give its
+    shape, and the (layer path, port) keys it feeds (``ir``: the net's, when at hand)."""
+    ir = net.ir if ir is None else ir
+    problems, fed = [], set()
+    for name, t in ir.input_types.items():
+        if not t.known:
+            keys = [key for key in ir.consumers(Value(None, name)) if key[0]]
+            fed.update(keys)
+            problems.append(f"graph input {name!r} (feeding {', '.join(map(net.describe, keys)) or 'nothing'}) has "
+                            f"unknown shape {t}: " + MSG_UNKNOWN_INPUT_SHAPE.format(port=name, example=3))
+    return problems, fed
 
 
 class _Readiness(GraphWalker):
@@ -20,12 +34,8 @@ class _Readiness(GraphWalker):
     def __init__(self, net: Any):
         super().__init__(net)
         self.net, self.unknown, self.missing, self.reported, self.misshapen = net, [], [], set(), []
-        for name, t in self.ir.input_types.items():
-            if not t.known:
-                fed = [net.describe(key) for key in self.ir.consumers(Value(None, name)) if key[0]]
-                self.unknown.append(f"graph input {name!r} (feeding {', '.join(fed) or 'nothing'}) has unknown "
-                                    f"shape {t}: " + MSG_UNKNOWN_INPUT_SHAPE.format(port=name, example=3))
-                self.reported.add(Value(None, name))
+        self.unknown += unknown_inputs(net, self.ir)[0]
+        self.reported.update(Value(None, name) for name, t in self.ir.input_types.items() if not t.known)
 
     def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
         unknown = [(port, t) for port, t in node.types.items() if not t.known]

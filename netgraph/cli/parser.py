@@ -95,7 +95,8 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--metrics", help="metrics per round, comma-separated, optionally per output port: "
                                      "'Accuracy,F1' or 'Output:Accuracy,Output:F1' (needs torchmetrics)")
     p.add_argument("--stop-on", metavar="METRIC",
-                   help="with --patience: stop when this metric (e.g. Accuracy) stops improving, not the loss")
+                   help="stop when this metric (e.g. Accuracy) stops improving, not the loss: after --patience "
+                        "rounds without improvement (default: at the first)")
     p.add_argument("--nproc", type=int, default=1, help="train in N processes (torchrun, DDP; gloo on CPU)")
     p.add_argument("--no-sync-batch-norm", dest="sync_batch_norm", action="store_false",
                    help="with --nproc: each process's BatchNormalizationLayer normalises by its own slice of the batch "

@@ -8,6 +8,8 @@ import json
 import math
 import os
 import re
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from netgraph.train.loss import AUTOMATIC
 from netgraph.train.metrics import metric_name
 from netgraph.train.options import METHODS
 from netgraph.train.precision import CHOICES as PRECISION_CHOICES, NAMES as PRECISION_NAMES
+from netgraph.train.stopping import TrainingDataStopping
 
 __all__ = ["train"]
 
@@ -86,7 +89,37 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
         raise OptionError(f"--checkpoint {checkpoint!r} already holds an earlier run's checkpoints ({found.name}): "
                           f"a new run there would mix with them; add --resume to continue that run, or give an "
                           f"empty folder")
-    results = net_train(
+    try:
+        results = _net_train(args, net, data, method, loss, metrics, validation, checkpoint)
+    except OptionError as exc:
+        raise worded_by_flags(exc) from None
+    if int(os.environ.get("RANK", "0")) != 0:
+        return 0
+    return _write_outputs(results, args.spec, out, name, description)
+
+
+def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss: Any, metrics: Any, validation: Any,
+               checkpoint: str | None) -> NetTrainResults:
+    with warnings.catch_warnings():
+        warnings.showwarning = _flag_notes(warnings.showwarning, "--stop-on" if args.stop_on else "--patience")
+        return _train_with(args, net, data, method, loss, metrics, validation, checkpoint)
+
+
+def _flag_notes(show: Callable, flag: str) -> Callable:
+    """``show`` (a ``warnings.showwarning``) with net_train's warning about stopping on training data worded by
+    ``flag`` and --validation, not by its keywords."""
+    def note(message, category, *rest):  # noqa: ANN001, ANN002 - showwarning's signature
+        if isinstance(message, TrainingDataStopping):
+            message = TrainingDataStopping(message.watched, f"{flag} watches the {message.watched} because no "
+                                           f"--validation was given; give --validation 0.1 (or a data file) to "
+                                           f"stop on held-out data")
+        show(message, category, *rest)
+    return note
+
+
+def _train_with(args: argparse.Namespace, net: Any, data: Any, method: Any, loss: Any, metrics: Any, validation: Any,
+                checkpoint: str | None) -> NetTrainResults:
+    return net_train(
         net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,
         learning_rate=args.learning_rate, method=method, validation_set=validation,
         training_stopping_criterion=stopping_option(args.patience, args.stop_on), random_seed=args.seed,
@@ -96,9 +129,24 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
         progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
         distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1,
         sync_batch_norm=args.sync_batch_norm)
-    if int(os.environ.get("RANK", "0")) != 0:
-        return 0
-    return _write_outputs(results, args.spec, out, name, description)
+
+
+#: the method suboptions the flags give, by torch's name (as net_train's errors name them)
+_SUBOPTION_FLAG = {"momentum": "--momentum", "eps": "--epsilon"}
+
+
+def worded_by_flags(exc: OptionError) -> OptionError:
+    """``exc`` (from net_train) worded by the flag the user typed, as its Diagnostic's fields say: a method suboption
+    as ``--momentum must be ...``, a loss term as ``--loss: weight of 'KL' must be ...``; else ``exc`` itself."""
+    d = exc.diagnostics[0] if len(exc.diagnostics) == 1 else None
+    if d is None or d.detail is None:
+        return exc
+    if d.kind == "method-suboption" and d.option in _SUBOPTION_FLAG:
+        return OptionError(f"{_SUBOPTION_FLAG[d.option]} {d.detail}", option=d.option)
+    if d.kind == "loss-term":
+        return OptionError(f"--loss: {f'{d.option} of {d.port!r}' if d.option else repr(d.port)} {d.detail}",
+                           option="loss")
+    return exc
 
 
 def _check_precision(value: str | None) -> None:

@@ -9,7 +9,7 @@ from typing import Final, Union
 
 __all__ = [
     "Diagnostic", "EdgeRef", "NetGraphError", "WiringError", "CycleError", "ShapeError", "SpecError", "OptionError",
-    "DataError", "TrainingError", "UninitializedError", "did_you_mean", "raise_all",
+    "DataError", "TrainingError", "UninitializedError", "did_you_mean", "raise_all", "with_article",
 ]
 
 
@@ -39,7 +39,9 @@ class Diagnostic:
     the edges given to the graph at path ``graph`` (``()``: the graph that raised), ``option`` a
     layer or function option's keyword name, ``kind`` a short stable tag (``"unknown-port"``,
     ``"cycle"``, ``"shape"``, ...). ``parts`` is the message in pieces, strings and the ``EdgeRef``s
-    it mentions, so a reader can print edges its own way (``render``).
+    it mentions, so a reader can print edges its own way (``render``). ``detail`` is the message without its
+    subject (``"must be a number >= 0, found -1"``), for a reader that names the subject its own way (the
+    command line names the flag the user typed).
 
     >>> Diagnostic("no port 'Outptu'", kind="unknown-port", layer=("lin",), port="Outptu").within("enc").layer
     ('enc', 'lin')
@@ -56,6 +58,7 @@ class Diagnostic:
     option: str | None = None
     graph: tuple[str, ...] = ()
     parts: tuple[str | EdgeRef, ...] = ()
+    detail: str | None = None
 
     @classmethod
     def of(cls, kind: str, *parts: str | EdgeRef, **fields: object) -> "Diagnostic":
@@ -175,6 +178,20 @@ def did_you_mean(name: object, candidates: Iterable[object]) -> str:
         lowered = {s.lower(): s for s in strs}
         close = [lowered[str(name).lower()]] if str(name).lower() in lowered else []
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+#: vowels read as a consonant ("a UnitVector", "a one-hot")
+_CONSONANT_SOUNDS = ("uni", "use", "usu", "uti", "eu", "one")
+
+
+def with_article(word: str) -> str:
+    """``word`` after its indefinite article, for messages naming a type.
+
+    >>> with_article("ElementwiseLayer"), with_article("NetGraph"), with_article("int"), with_article("UnitVector")
+    ('an ElementwiseLayer', 'a NetGraph', 'an int', 'a UnitVector')
+    """
+    vowel = word[:1].lower() in "aeiou" and not word.lower().startswith(_CONSONANT_SOUNDS)
+    return f"{'an' if vowel else 'a'} {word}"
 
 
 def _swapped(word: str, candidate: str) -> bool:

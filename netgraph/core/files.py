@@ -308,11 +308,15 @@ def refuse_overwriting(out: str | os.PathLike, source: str | os.PathLike, what: 
 def refuse_folder_name(output: str | None, flag: str, example: str) -> None:
     """OptionError when the path typed for ``flag`` ends with a separator (``-o out/``): it names a folder, but
     ``Path`` drops the slash, so a file ``out`` would be written. ``example`` is a file name to suggest inside it.
+    ``-o -`` is refused too: it would be a file named ``-``, not stdout.
 
     >>> refuse_folder_name("out/", "-o", "net.svg")
     Traceback (most recent call last):
     netgraph.core.errors.OptionError: -o 'out/' names a folder (it ends with '/'); give a file name, e.g. -o out/net.svg
     """
+    if output == "-":
+        raise OptionError(f"{flag} -: {flag} writes a file, not stdout (this would make a file named '-'); give a "
+                          f"file name, e.g. {flag} {example}", option="output")
     if output and output.endswith(tuple(sep for sep in (os.sep, os.altsep) if sep)):
         raise OptionError(f"{flag} {output!r} names a folder (it ends with {output[-1]!r}); give a file name, e.g. "
                           f"{flag} {output}{example}", option="output")

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from netgraph.core.names import INDEX_RULE, fresh_name, indexed
-from netgraph.core.errors import WiringError, did_you_mean
+from netgraph.core.errors import WiringError, did_you_mean, with_article
 from netgraph.core.ports import NetPort, PortRef
 
 __all__ = ["resolve", "expose", "layer_at", "named_path", "shown_path", "elided", "no_inner_net", "SHOWN_LEVELS"]
@@ -29,8 +29,8 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
     where, current, names = "the net", None, []
     for part in port.path:
         if current is not None and not _is_graph(current):
-            raise WiringError(f"{port!r}: {where} is a {current.type_name}, not a NetGraph or NetChain; a path "
-                              f"goes into nested graphs only (cannot look up {part!r} inside it)")
+            raise WiringError(f"{port!r}: {where} is {with_article(current.type_name)}, not a NetGraph or "
+                              f"NetChain; a path goes into nested graphs only (cannot look up {part!r} inside it)")
         table = layers if current is None else current.layers
         names_here = list(table)
         if isinstance(part, int):

@@ -20,7 +20,7 @@ import networkx as nx
 from netgraph.core.names import INDEX_RULE, fresh_name, indexed
 from netgraph.core.chain import NetChain
 from netgraph.core.drop_batch import ends_batch, interior_batch
-from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean
+from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean, with_article
 from netgraph.core.graph import NetGraph
 from netgraph.core.port_options import numbered
 from netgraph.core.port_paths import shown_path
@@ -66,9 +66,10 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
         here = f"layer {shown_path(tuple(path))!r}" if path else "the net"
         if not isinstance(current, NetGraph):
             nets = list(getattr(current, "NETS", ()))
-            why = (f"{here} is a {current.type_name}: paths into operators are not supported by {function} "
+            kind = with_article(current.type_name)
+            why = (f"{here} is {kind}: paths into operators are not supported by {function} "
                    "(net_extract, net_replace_part, net_rename, net_delete and net_drop take them)" if part in nets
-                   else f"{here} is a {current.type_name}; a path into it names its inner net first, one of {nets}"
+                   else f"{here} is {kind}; a path into it names its inner net first, one of {nets}"
                    if nets else f"{here} ({current.type_name}) is not a graph, so it holds no layers")
             raise WiringError(f"no layer at {shown_path(parts)!r}: {why}")
         names = list(current.layers)

@@ -80,7 +80,7 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     opset = check_opset(opset)
     _check_arguments(net, name, description)
     onnx = require("onnx")
-    _refuse_unexportable(net)
+    _refuse_unexportable(net, opset)
     module = net.compile().eval()
     data = _export_bytes(net, module, opset)
     model = onnx.load_from_string(data)
@@ -137,17 +137,25 @@ def batch_name(net: Any) -> str:
     return fresh_name("batch", lengths, "_")
 
 
-def _refuse_unexportable(net: Any) -> None:
+#: the lowest opset at which torch's exporter writes each layer type that needs more than its minimum (found by
+#: exporting each form at every opset: torch 2.13 writes interpolate's Resize from opset 11 only)
+MIN_OPSETS = {"ResizeLayer": 11}
+
+
+def _refuse_unexportable(net: Any, opset: int | None) -> None:
     _refuse_variable_folds(net)
     top = {node.path for node in net.ir.nodes}
     for path, node in nested_nodes(net):  # inside operators too
         layer = node.layer
+        where = net.describe((path, None)) if path in top else f"layer {'/'.join(path)!r} ({layer.type_name})"
+        if (need := MIN_OPSETS.get(layer.type_name, 0)) > (opset or _DEFAULT_OPSET):
+            raise OptionError(f"{where} cannot be exported at opset {opset}: torch's ONNX exporter writes it from "
+                              f"opset {need}; export at opset {need} or higher", layer=path, option="opset")
         distribution = layer.options().get("distribution") if layer.type_name == "RandomArrayLayer" else None
         if layer.type_name == "KLDivergenceLayer" and getattr(layer, "resolved_method", None) == "monte_carlo":
             distribution = layer.p  # a Monte Carlo estimate draws from p
         kind = type(distribution).__name__
         if distribution is not None and kind not in EXPORTABLE_DISTRIBUTIONS:
-            where = net.describe((path, None)) if path in top else f"layer {'/'.join(path)!r} ({layer.type_name})"
             raise OptionError(f"{where} samples {kind}, which has no faithful ONNX form; "
                               f"exportable distributions: "
                               f"{', '.join(sorted(EXPORTABLE_DISTRIBUTIONS))}", layer=path, option="distribution")

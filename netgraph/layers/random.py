@@ -22,7 +22,7 @@ from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.dist_base import tensors
 from netgraph.layers.dist_vector import VectorDistribution, vector_types
 from netgraph.layers.function import align_code, _callable_ports, align
-from netgraph.core.errors import DataError, OptionError
+from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.layers.estimators import record_score, score_handle, straight_through
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
@@ -284,7 +284,8 @@ class RandomArrayLayer(Layer):
                               option="temperature")
         if self.eval_mode not in EVAL_MODES:
             raise OptionError(f"RandomArrayLayer: eval_mode must be 'sample' (keep drawing, as Wolfram) or 'mean'; "
-                              f"found {self.eval_mode!r}", option="eval_mode")
+                              f"found {self.eval_mode!r}{did_you_mean(self.eval_mode, EVAL_MODES)}",
+                              option="eval_mode")
         if self.eval_mode == "mean" and isinstance(dist, VectorDistribution) and dist.draw_dtype(
                 self.estimator or dist.ESTIMATORS[0]) != REAL:
             raise OptionError(f"RandomArrayLayer: eval_mode='mean' but {name} draws class indices, which have no mean; "

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from netgraph.core.coders import CODERS, Coder, coder_from_data
-from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
+from netgraph.core.errors import NetGraphError, OptionError, did_you_mean, with_article
 from netgraph.core.options import option_kind
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
@@ -194,7 +194,8 @@ def data(value: Any) -> Any:
         raise Unwritable(f"is a Python function ({getattr(value, '__name__', type(value).__name__)}), which a "
                          f"spec cannot hold: specs contain no code. Write it as a slot expression such as "
                          f"\"#x * LogisticSigmoid[#y]\", or keep this net in Python")
-    raise Unwritable(f"is a {type(value).__name__}, which a spec cannot hold (numbers, strings, lists, tensors only)")
+    raise Unwritable(f"is {with_article(type(value).__name__)}, which a spec cannot hold (numbers, strings, lists, "
+                     f"tensors only)")
 
 
 def _read_array(reader: Any, spec: Any, loc: Any, label: str) -> Any:

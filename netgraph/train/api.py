@@ -52,7 +52,7 @@ from netgraph.train.options import (
     resolve_multipliers,
     snake,
 )
-from netgraph.train.stopping import parse_stopping
+from netgraph.train.stopping import TrainingDataStopping, parse_stopping
 from netgraph.train.precision import WorkingPrecision, parse_working_precision
 from netgraph.train.results import NetTrainResults
 from netgraph.train.metrics import Meter, metric_name, parse_metrics, plan_metrics
@@ -289,8 +289,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         train = finish(train_raw, expect, loss.allow_extra, "training data")
         if stopping is not None and validation is None and not callable(stopping.criterion) and ctx.main:
             watched = f"training {stopping.metric}" if stopping.metric else "training loss"
-            warnings.warn(f"training_stopping_criterion watches the {watched} because no validation_set was "
-                          f"given; give validation_set=0.1 (or data) to stop on held-out data", stacklevel=3)
+            warnings.warn(TrainingDataStopping(watched), stacklevel=3)
         module.to(ctx.device)
         groups, rates = _groups(net, module, o["learning_rate_multipliers"], method.learning_rate)
         held = hold_frozen_buffers(net, module, o["learning_rate_multipliers"])

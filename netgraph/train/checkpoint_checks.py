@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import OptionError, with_article
 
 __all__ = ["check_layout", "check_progress", "check_optimizer_state", "check_same_net", "check_precision",
            "check_validation"]
@@ -120,9 +120,10 @@ def check_optimizer_state(optimizer: torch.optim.Optimizer, settings: list[dict]
                 continue  # any other shape would reach a fused kernel unchecked: a crash, or memory overwritten
             if not isinstance(value, torch.Tensor) and _number(value, none=True):  # SGD's buffer without momentum
                 continue
-            found = f"shape {tuple(value.shape)}" if isinstance(value, torch.Tensor) else type(value).__name__
+            found = (f"a shape {tuple(value.shape)}" if isinstance(value, torch.Tensor)
+                     else with_article(type(value).__name__))
             raise OptionError(f"checkpoint {str(source)!r} holds optimizer state that does not fit this run: its "
-                              f"{name!r} of an array of shape {tuple(param.shape)} is a {found} (written by a run that "
+                              f"{name!r} of an array of shape {tuple(param.shape)} is {found} (written by a run that "
                               f"froze other arrays with learning_rate_multipliers, or made by hand)")
 
 

@@ -27,7 +27,7 @@ import numpy
 import torch
 
 from netgraph.train.wording import counted
-from netgraph.core.errors import DataError, OptionError, did_you_mean, raise_all
+from netgraph.core.errors import DataError, OptionError, did_you_mean, raise_all, with_article
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
@@ -305,8 +305,9 @@ class Streamed:
 
     def check(self, batch: Any, index: int) -> dict[str, torch.Tensor]:
         if not isinstance(batch, Mapping):
-            raise DataError(f"{self.what}: batch {index} from the data loader is a {type(batch).__name__}; "
-                            f"batches must be dicts of port -> tensor (use a Dataset of dicts)")
+            raise DataError(f"{self.what}: batch {index} from the data loader is "
+                            f"{with_article(type(batch).__name__)}; batches must be dicts of port -> tensor (use a "
+                            f"Dataset of dicts)")
         return check_columns(columns_from(batch, self.what), self.expect, self.allow_extra,
                              f"{self.what} (batch {index})")
 

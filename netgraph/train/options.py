@@ -194,8 +194,9 @@ def _check_suboptions(method: str, options: dict[str, Any], spelled: dict[str, s
     """OptionError naming the first torch suboption whose value torch would refuse (or fail on at the first step)."""
     def check(name: str, ok: bool, wanted: str) -> None:
         if not ok:
+            detail = f"must be {wanted}, found {options[name]!r}"
             raise OptionError(f"method {method!r} suboption {spelled.get(name, name) if name != 'betas' else name} "
-                              f"must be {wanted}, found {options[name]!r}")
+                              f"{detail}", kind="method-suboption", option=name, detail=detail)
     for name, value in options.items():
         if name in _NON_NEGATIVE:
             check(name, _number(value) and value >= 0, "a number >= 0")

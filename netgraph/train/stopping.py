@@ -18,7 +18,17 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.train.metrics import NAMES, maximize
 from netgraph.train.options import check_number, snake
 
-__all__ = ["Stopping", "parse_stopping", "ended_before"]
+__all__ = ["Stopping", "parse_stopping", "ended_before", "TrainingDataStopping"]
+
+
+class TrainingDataStopping(UserWarning):
+    """Early stopping watches ``watched`` (the training loss, or a training metric) as no validation set was given
+    (``text``: the message in other words, the command line's)."""
+
+    def __init__(self, watched: str, text: str | None = None):
+        super().__init__(text or f"training_stopping_criterion watches the {watched} because no validation_set was "
+                                 f"given; give validation_set=0.1 (or data) to stop on held-out data")
+        self.watched = watched
 
 
 @dataclasses.dataclass(frozen=True)

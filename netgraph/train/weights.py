@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from netgraph.core.errors import OptionError, did_you_mean
 
@@ -55,28 +55,34 @@ class WeightSchedule:
         return f"{self.weight:g} (linear warm-up from {self.start:g} over {self.warmup:g} {self.unit})"
 
 
-def _number(value: Any, what: str, minimum: float = 0.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= minimum or value == float("inf"):
-        raise OptionError(f"{what} must be a finite number >= {minimum:g}, found {value!r}")
+def _refuse(key: str, option: str | None, detail: str) -> NoReturn:
+    """OptionError for loss term ``key`` (its entry ``option``, None: the term itself) with ``detail`` as fields
+    too, so the command line can name the term its own way (``--loss: weight of 'KL' must be ...``)."""
+    raise OptionError(f"loss_function[{key!r}]{f' {option}' if option else ''} {detail}", kind="loss-term", port=key,
+                      option=option, detail=detail)
+
+
+def _number(value: Any, key: str, option: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or value == float("inf"):
+        _refuse(key, option, f"must be a finite number >= 0, found {value!r}")
     return float(value)
 
 
 def parse_weight(key: str, value: Any) -> tuple[Any, WeightSchedule]:
     """(loss spec or None for automatic, schedule) from one ``loss_function`` dict value."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return None, WeightSchedule(_number(value, f"loss_function[{key!r}] weight"))
+        return None, WeightSchedule(_number(value, key, "weight"))
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], (int, float)):
-        return value[0], WeightSchedule(_number(value[1], f"loss_function[{key!r}] weight"))
+        return value[0], WeightSchedule(_number(value[1], key, "weight"))
     if not isinstance(value, Mapping):
         return value, WeightSchedule()
     unknown = [k for k in value if k not in KEYS]
     if unknown:
-        raise OptionError(f"loss_function[{key!r}] has no key {unknown[0]!r}{did_you_mean(str(unknown[0]), KEYS)}; "
-                          f"it takes {list(KEYS)}")
+        _refuse(key, None, f"has no key {unknown[0]!r}{did_you_mean(str(unknown[0]), KEYS)}; it takes {list(KEYS)}")
     unit = value.get("warmup_unit", "rounds")
     if unit not in UNITS:
-        raise OptionError(f"loss_function[{key!r}] warmup_unit must be 'rounds' or 'batches', found {unit!r}")
-    schedule = WeightSchedule(_number(value.get("weight", 1.0), f"loss_function[{key!r}] weight"),
-                              _number(value.get("warmup", 0), f"loss_function[{key!r}] warmup"), unit,
-                              _number(value.get("start", 0.0), f"loss_function[{key!r}] start"))
+        _refuse(key, "warmup_unit", f"must be 'rounds' or 'batches', found {unit!r}")
+    schedule = WeightSchedule(_number(value.get("weight", 1.0), key, "weight"),
+                              _number(value.get("warmup", 0), key, "warmup"), unit,
+                              _number(value.get("start", 0.0), key, "start"))
     return value.get("loss"), schedule
