@@ -305,9 +305,8 @@ class Streamed:
 
     def check(self, batch: Any, index: int) -> dict[str, torch.Tensor]:
         if not isinstance(batch, Mapping):
-            raise DataError(f"{self.what}: batch {index} from the data loader is "
-                            f"{with_article(type(batch).__name__)}; batches must be dicts of port -> tensor (use a "
-                            f"Dataset of dicts)")
+            raise DataError(f"{self.what}: batch {index} from the data loader is {with_article(type(batch).__name__)}"
+                            f"; batches must be dicts of port -> tensor (use a Dataset of dicts)")
         return check_columns(columns_from(batch, self.what), self.expect, self.allow_extra,
                              f"{self.what} (batch {index})")
 
