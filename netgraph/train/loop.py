@@ -266,7 +266,7 @@ class Trainer:
                     break
             s.rounds = r
             s.round_losses.append(total / max(count, 1))
-            self.record_terms(count)
+            self.record_terms(count, r)
             append_values(s.round_metrics, plan.meter.compute("train") if plan.meter is not None else {}, r)
             reason = self.end_round(r)
             if timed_out:
@@ -306,12 +306,13 @@ class Trainer:
             self.save(r)
         return self.report(r) or reason
 
-    def record_terms(self, count: int) -> None:
-        """Each loss term's unweighted mean over the round, and its weight now, into the history."""
-        s = self.state
-        for (label, weight), term_sum in zip(self.loss.weights.items(), self.term_sums):
-            s.term_round_losses.setdefault(label, []).append(term_sum / max(count, 1))
-            s.term_weights.setdefault(label, []).append(weight)
+    def record_terms(self, count: int, r: int) -> None:
+        """Each loss term's unweighted mean over round ``r``, and its weight now, into the history (NaN for a term
+        of the resumed run's loss that this run has not, or the other way round: every list has one value a round)."""
+        s, weights = self.state, self.loss.weights
+        append_values(s.term_round_losses, {label: term_sum / max(count, 1)
+                                            for label, term_sum in zip(weights, self.term_sums)}, r)
+        append_values(s.term_weights, dict(weights), r)
         self.term_sums = []
 
     def validate(self) -> float:
@@ -368,9 +369,8 @@ class Trainer:
             s = self.state
             self.plan.log.round(r, s.round_losses[-1], s.validation_losses[-1] if s.validation_losses else None,
                                 self.learning_rate)
-            if len(s.term_round_losses) > 1:
-                self.plan.log.terms(r, {k: v[-1] for k, v in s.term_round_losses.items()},
-                                    {k: v[-1] for k, v in s.term_weights.items()})
+            if len(last_values(s.term_round_losses)) > 1:
+                self.plan.log.terms(r, last_values(s.term_round_losses), last_values(s.term_weights))
             self.plan.log.metrics(r, last_values(s.round_metrics), last_values(s.validation_metrics))
         if self.ctx.main and mode == "print":
             print(round_line(self.state, r, self.plan.max_rounds, time.perf_counter() - self.started), flush=True)

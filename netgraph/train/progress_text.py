@@ -30,11 +30,11 @@ def bar_postfix(state: Any, last_terms: dict, value: float) -> dict[str, str]:
 
 def terms_text(state: Any) -> str:
     """The last round's loss terms, when there are several (see the module example)."""
-    if len(state.term_round_losses) < 2:
+    terms = last_values(state.term_round_losses)  # (not a term of a resumed run's loss that this one has not)
+    if len(terms) < 2:
         return ""
-    parts = [f"{label} {values[-1]:.5g}" + ("" if state.term_weights[label][-1] == 1 else
-                                             f" × {state.term_weights[label][-1]:.3g}")
-             for label, values in state.term_round_losses.items()]
+    parts = [f"{label} {value:.5g}" + ("" if state.term_weights[label][-1] == 1 else
+                                       f" × {state.term_weights[label][-1]:.3g}") for label, value in terms.items()]
     return f"  ({', '.join(parts)})"
 
 

@@ -66,7 +66,8 @@ class NetTrainResults:
     (else the final one); ``training_net`` is always the final one. Rounds count from 1;
     ``validation_losses[i]`` belongs to round ``i + 1``. ``term_losses[label][i]`` is loss term
     ``label``'s unweighted mean in round ``i + 1`` and ``loss_weights[label][i]`` its weight at that round's
-    end (scheduled weights change), so ``round_losses`` is their weighted sum (exactly, for constant weights).
+    end (scheduled weights change), so ``round_losses`` is their weighted sum (exactly, for constant weights); both
+    NaN for rounds the term was not in the loss (a run resumed with another ``loss_function``).
     ``round_metrics[label][i]`` (and ``validation_metrics``) is the metric in round ``i + 1``: NaN for rounds
     it was not measured in (a run resumed with other ``metrics=``), so every list lines up with ``round_losses``.
     """
