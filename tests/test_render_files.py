@@ -135,6 +135,17 @@ def test_bad_paths_and_formats_are_clear_errors(tmp_path):
         net.render(42)
 
 
+def test_an_empty_path_or_a_format_that_is_no_string_is_an_option_error(tmp_path):
+    """render('') said "cannot write the diagram to '.': it is a folder" (Path('') is '.'); format=3 raised a raw
+    AttributeError ('int' object has no attribute 'lower')."""
+    for path in ("", " "):
+        with pytest.raises(OptionError, match=f"render needs a file path, found {path!r}"):
+            seed().render(path)
+    with pytest.raises(OptionError, match=r"format must be one of \['svg', 'png', 'pdf', 'dot', 'gv'\] \(a string\), found 3"):
+        seed().render(tmp_path / "net.png", format=3)
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- command line ----------------------------------------------------------------------------------------------------
 @pytest.fixture
 def seed_spec(monkeypatch):

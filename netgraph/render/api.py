@@ -278,6 +278,8 @@ def render_svg(net: Any, *, backend: str | None = None, **options: Any) -> str:
 
 
 def _format_of(path: Path, given: str | None) -> str:
+    if given is not None and not isinstance(given, str):
+        raise OptionError(f"format must be one of {list(FILE_FORMATS)} (a string), found {given!r}", option="format")
     fmt = (given or path.suffix.lstrip(".")).lower()
     if not fmt:
         raise OptionError(f"cannot tell which format to write to {str(path)!r}: give the file a suffix "
@@ -317,9 +319,12 @@ def render(net: Any, path: Any, *, format: str | None = None, backend: str | Non
     """Write ``net``'s diagram to ``path`` and return the path. The format comes from ``format=`` or
     the suffix: .svg (any backend), .png (dot or graphviz-pure), .pdf (dot), .dot/.gv (DOT text)."""
     try:
-        path = Path(os.fspath(path))
+        text = os.fspath(path)
+        path = Path(text)
     except TypeError:
         raise OptionError(f"render needs a file path, found {path!r}") from None
+    if not text.strip():  # Path("") is the current folder
+        raise OptionError(f"render needs a file path, found {text!r}")
     check_target(path)
     fmt = _format_of(path, format)
     if fmt in ("dot", "gv"):
