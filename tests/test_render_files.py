@@ -220,3 +220,23 @@ def test_every_command_that_reads_an_onnx_model_says_so_in_its_help(capsys):
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert ".onnx model" in " ".join(capsys.readouterr().out.split()), command
+
+
+def test_run_and_render_refuse_a_format_no_installed_engine_writes_before_any_work(no_engines, tmp_path, capsys,
+                                                                                   monkeypatch):
+    """`netgraph run spec -o x.pdf` without dot evaluated the net and printed it, then failed; render loaded the
+    spec first. Both now say so before loading."""
+    import netgraph.cli.render
+    import netgraph.cli.run
+    from netgraph.cli import main
+    loaded = []
+    for module in (netgraph.cli.render, netgraph.cli.run):
+        monkeypatch.setattr(module, "load", lambda path: loaded.append(path) or seed())
+    for argv in (["run", "s.yaml", "-o", str(tmp_path / "x.pdf")], ["render", "s.yaml", "-o", str(tmp_path / "x.png")],
+                 ["render", "s.yaml", "-o", str(tmp_path / "x"), "-f", "pdf"]):
+        assert main(argv) == 1, argv
+        captured = capsys.readouterr()
+        assert "that needs 'dot'" in captured.err and "Installed now: builtin" in captured.err, argv
+        assert captured.out == "" and captured.err.count("\n") == 1
+    assert loaded == [] and list(tmp_path.iterdir()) == []
+    assert main(["render", "s.yaml", "-o", str(tmp_path / "x.svg")]) == 0 and loaded == ["s.yaml"]
