@@ -146,6 +146,23 @@ def test_an_output_of_a_dash_is_refused_not_written_as_a_file(tmp_path, capsys, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
 
 
+@pytest.mark.parametrize("argv, name", [(["render", "spec.yaml", "-o", "", "-f", "svg"], "spec.svg"),
+                                        (["render", "spec.yaml", "-o", " "], "spec.svg"),
+                                        (["run", "spec.yaml", "-o", ""], "spec.svg"),
+                                        (["export", "spec.yaml", "-o", ""], "spec.onnx"),
+                                        (["schema", "-o", ""], "netgraph.spec.schema.json")])
+def test_an_empty_output_is_refused(tmp_path, capsys, monkeypatch, argv, name):
+    """`-o ""` (as `-o "$OUT"` with OUT unset gives) wrote the default file (render, run, export) or printed the
+    schema, exit 0, as if no -o had been given."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.yaml").write_text(SMALL)
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert f"-o {argv[argv.index('-o') + 1]!r} is empty; give a file name, e.g. -o {name}" in captured.err
+    assert captured.err.count("\n") == 1 and captured.out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
+
+
 def test_a_device_or_pipe_given_as_data_is_named_as_such(tmp_path, capsys):
     """`--data /dev/zero` (or a fifo) said 'no data file or image folder', though the path exists."""
     (tmp_path / "s.yaml").write_text(SMALL)
@@ -154,6 +171,7 @@ def test_a_device_or_pipe_given_as_data_is_named_as_such(tmp_path, capsys):
         assert main(["train", str(tmp_path / "s.yaml"), "--data", data, "-o", str(tmp_path / "o"), "--quiet"]) == 1
         err = capsys.readouterr().err
         assert f"data {data!r} is not a regular file (a device or pipe)" in err and err.count("\n") == 1
+
 
 def test_train_refuses_an_output_folder_where_the_trained_spec_would_replace_the_spec(tmp_path, capsys):
     (tmp_path / "s.yaml").write_text(SMALL)

@@ -6,8 +6,9 @@ import networkx as nx
 import pytest
 import torch
 
-from netgraph import (CatenateLayer, ElementwiseLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer,
-                      NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort, OptionError, net_initialize)
+from netgraph import (BernoulliDistribution, CatenateLayer, ElementwiseLayer, GatedRecurrentLayer, LinearLayer,
+                      LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort,
+                      NormalDistribution, OptionError, RandomArrayLayer, net_initialize)
 
 
 @pytest.fixture
@@ -222,3 +223,12 @@ def test_an_array_that_takes_a_variable_length_has_no_size_yet():
     assert NetGraph.from_yaml(spec).port_types["Output"].shape == ("n", 3)
     with pytest.raises(ShapeError, match=r"would take their size from a variable-length dimension"):
         net_initialize(net)
+
+
+def test_estimators_name_random_layers_inside_operators_too():
+    """A random layer inside a NetMapOperator was left out of Estimators, though the diagram marks it and
+    ArraysDimensions reaches into operators the same way."""
+    net = NetGraph({"g": NetGraph({"z": RandomArrayLayer(NormalDistribution(0, 1), output=2)}, []),
+                    "m": NetMapOperator(RandomArrayLayer(BernoulliDistribution("#p")))}, [], p=("n", 2))
+    assert net.information("Estimators") == {"g/z": "NormalDistribution(0.0, 1.0), pathwise (default)",
+                                             "m/net/layer": "BernoulliDistribution('#p'), score_function (default)"}

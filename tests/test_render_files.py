@@ -135,6 +135,17 @@ def test_bad_paths_and_formats_are_clear_errors(tmp_path):
         net.render(42)
 
 
+def test_an_empty_path_or_a_format_that_is_no_string_is_an_option_error(tmp_path):
+    """render('') said "cannot write the diagram to '.': it is a folder" (Path('') is '.'); format=3 raised a raw
+    AttributeError ('int' object has no attribute 'lower')."""
+    for path in ("", " "):
+        with pytest.raises(OptionError, match=f"render needs a file path, found {path!r}"):
+            seed().render(path)
+    with pytest.raises(OptionError, match=r"format must be one of \['svg', 'png', 'pdf', 'dot', 'gv'\] \(a string\), found 3"):
+        seed().render(tmp_path / "net.png", format=3)
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- command line ----------------------------------------------------------------------------------------------------
 @pytest.fixture
 def seed_spec(monkeypatch):
@@ -200,3 +211,32 @@ def test_run_and_render_help_name_every_diagram_suffix(capsys):
             main([command, "--help"])
         text = " ".join(capsys.readouterr().out.split())
         assert ".svg, .png, .pdf, .dot or .gv" in text and "the SVG" not in text
+
+
+def test_every_command_that_reads_an_onnx_model_says_so_in_its_help(capsys):
+    """run, check and summary read .onnx models (README), but their help said 'a YAML spec (file)' only."""
+    from netgraph.cli import main
+    for command in ("run", "render", "check", "summary"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert ".onnx model" in " ".join(capsys.readouterr().out.split()), command
+
+
+def test_run_and_render_refuse_a_format_no_installed_engine_writes_before_any_work(no_engines, tmp_path, capsys,
+                                                                                   monkeypatch):
+    """`netgraph run spec -o x.pdf` without dot evaluated the net and printed it, then failed; render loaded the
+    spec first. Both now say so before loading."""
+    import netgraph.cli.render
+    import netgraph.cli.run
+    from netgraph.cli import main
+    loaded = []
+    for module in (netgraph.cli.render, netgraph.cli.run):
+        monkeypatch.setattr(module, "load", lambda path: loaded.append(path) or seed())
+    for argv in (["run", "s.yaml", "-o", str(tmp_path / "x.pdf")], ["render", "s.yaml", "-o", str(tmp_path / "x.png")],
+                 ["render", "s.yaml", "-o", str(tmp_path / "x"), "-f", "pdf"]):
+        assert main(argv) == 1, argv
+        captured = capsys.readouterr()
+        assert "that needs 'dot'" in captured.err and "Installed now: builtin" in captured.err, argv
+        assert captured.out == "" and captured.err.count("\n") == 1
+    assert loaded == [] and list(tmp_path.iterdir()) == []
+    assert main(["render", "s.yaml", "-o", str(tmp_path / "x.svg")]) == 0 and loaded == ["s.yaml"]

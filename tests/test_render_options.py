@@ -135,3 +135,24 @@ def test_an_expanded_operator_shows_its_own_options(backend):
     shown = texts(ET.fromstring(net.render_svg(backend=backend)))
     assert "nest · NetNestOperator · n=3" in shown and "bi · NetBidirectionalOperator · aggregation=" in shown
     assert "NetChain" not in shown and "forward_net=" not in shown  # the inner nets are drawn, not listed
+
+
+def test_expand_takes_numpy_integers_as_depths():
+    """expand=np.int64(1) said 'expand must be True, False or a depth >= 0 ..., found np.int64(1)'."""
+    import numpy as np
+    net = NetGraph({"g": NetGraph({"h": NetGraph({"lin": LinearLayer(3)}, [])}, [])}, [], Input=2)
+    for depth in (0, 1, 2):
+        assert net.to_dot(expand=np.int64(depth)) == net.to_dot(expand=depth)
+        assert net.to_dot(expand=np.int64(depth)).count("subgraph ") == depth
+    with pytest.raises(OptionError, match=r"found -1$"):
+        net.to_dot(expand=np.int32(-1))
+
+
+def test_drawing_something_that_is_no_net_is_an_option_error(tmp_path):
+    """netgraph.render's functions given a layer (or anything but a net) raised a raw AttributeError ('layers')."""
+    from netgraph.render import render, render_svg, to_dot
+    for thing, what in ((LinearLayer(3, input=4), "a LinearLayer"), (42, "42")):
+        for draw in (to_dot, render_svg, lambda x: render(x, tmp_path / "x.svg")):
+            with pytest.raises(OptionError, match=f"a diagram is drawn of a net .*, found {what}; .*NetChain"):
+                draw(thing)
+    assert list(tmp_path.iterdir()) == []

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections import Counter
 
-from netgraph import (ExponentialDistribution, GammaDistribution, KLDivergenceLayer, NetGraph, NormalDistribution,
-                      RandomArrayLayer, load)
+from netgraph import (ExponentialDistribution, GammaDistribution, KLDivergenceLayer, NetGraph, NetPort,
+                      NormalDistribution, RandomArrayLayer, SummationLayer, load)
 from netgraph.render.api import diagram, render_svg, to_dot
 from netgraph.render.model import FILL
 from tests.test_render import ROOT, texts
@@ -44,3 +45,22 @@ def test_dot_marks_the_slots_too_and_a_closed_form_vae_says_so():
     vae = render_svg(load(ROOT / "specs" / "vae_elbo.yaml"), backend="builtin")
     shown = texts(ET.fromstring(vae))
     assert "closed form" in shown and "q ~ NormalDistribution(0, 1)" in shown and "(b) KL" in shown
+
+
+def test_a_nested_graph_s_output_carrying_a_log_probability_or_kl_is_marked_collapsed_or_expanded():
+    """A nested graph (or chain) giving a LogProbability or KL output drew its slot and edges unmarked: '(b)'."""
+    z = RandomArrayLayer(NormalDistribution(0, 1), output=2, log_probability=True)
+    kl = KLDivergenceLayer(NormalDistribution("#mu", 1.0), NormalDistribution(0, 1))
+    inner = NetGraph({"z": z, "kl": kl}, [(NetPort("z", "LogProbability"), NetPort("LP")),
+                                         (NetPort("z", "Output"), NetPort("Sample")), ("kl", NetPort("KL"))], mu=2)
+    outer = NetGraph({"g": NetGraph({"g2": inner}, []), "s": SummationLayer()},
+                     [(NetPort("g", "LP"), "s"), (NetPort("g", "KL"), NetPort("KL"))])
+    for expand, each in ((False, 1), (1, 2), (True, 3)):  # the edges out of each level drawn
+        d = diagram(outer, expand=expand)
+        labels = Counter(e.label for e in d.edges if e.label.endswith(("log p", "KL")))
+        assert labels == {"(b) log p": each, "(b) KL": each}, (expand, labels)
+        assert all(e.label == "(b, 2)" for e in d.edges if e.tooltip.split(":")[0].endswith("Sample"))
+    box = next(n for n in diagram(outer, expand=False).nodes if n.id == "L.g")
+    assert box.marked == ("LP", "KL")
+    assert render_svg(outer, backend="builtin", expand=False).count(f'fill="{FILL["score"]}"') == 2
+    assert to_dot(outer, expand=0).count(f'BGCOLOR="{FILL["score"]}"') == 2

@@ -41,7 +41,7 @@ def summary(args: argparse.Namespace) -> int:
 def schema(args: argparse.Namespace) -> int:
     """The JSON Schema of spec files, printed or written."""
     text = json.dumps(spec_schema(), indent=2) + "\n"
-    if args.output:
+    if args.output is not None:
         refuse_folder_name(args.output, "-o", "netgraph.spec.schema.json")
         out = Path(args.output)
         writable_file(out, "the schema")  # a missing folder or a folder: named by the path given, not a temporary's

@@ -14,7 +14,7 @@ __all__ = ["build_parser"]
 
 def _run(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="load a spec, print one evaluation (a draw) and write its diagram")
-    p.add_argument("spec", help="a YAML spec, e.g. specs/normal_reparameterization.yaml")
+    p.add_argument("spec", help="a YAML spec, e.g. specs/normal_reparameterization.yaml, or an .onnx model")
     p.add_argument("-o", "--output", help="where to write the diagram (.svg, .png, .pdf, .dot or .gv; default: "
                                           "<spec name>.svg here)")
     p.add_argument("--seed", type=int, default=0,
@@ -54,10 +54,10 @@ def _render(sub: argparse._SubParsersAction) -> None:
 
 def _check(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="validate specs: list every problem as file:line:col, or summarise")
-    p.add_argument("specs", nargs="+", help="YAML spec files")
+    p.add_argument("specs", nargs="+", help="YAML spec files or .onnx models")
     p.set_defaults(handler="check:check")
     p = sub.add_parser("summary", help="print a table of a spec's layers, port shapes and parameter counts")
-    p.add_argument("spec", help="a YAML spec file")
+    p.add_argument("spec", help="a YAML spec file or an .onnx model")
     p.set_defaults(handler="check:summary")
     p = sub.add_parser("schema", help="print the JSON Schema of spec files (for editor completion)")
     p.add_argument("-o", "--output", help="write it to this file instead of printing it")

@@ -10,13 +10,14 @@ from netgraph.core.files import refuse_folder_name, refuse_overwriting
 from netgraph.render import FILE_FORMATS
 from netgraph.render import render as render_net
 from netgraph.render.api import check_target, other_suffix
+from netgraph.render.engines import backends_for
 from netgraph.cli.loading import load_net as load
 
 __all__ = ["render", "diagram_path"]
 
 
 def render(args: argparse.Namespace) -> int:
-    out = diagram_path(args.output, args.spec, args.format, "-f/--format")
+    out = diagram_path(args.output, args.spec, args.format, "-f/--format", args.backend)
     net = load(args.spec)
     expand: bool | int = True if args.depth is None else args.depth
     written = render_net(net, out, format=args.format, backend=args.backend, rankdir=args.rankdir, expand=expand,
@@ -25,10 +26,19 @@ def render(args: argparse.Namespace) -> int:
     return 0
 
 
-def diagram_path(output: str | None, spec: str, fmt: str | None, format_flag: str | None = None) -> Path:
+def diagram_path(output: str | None, spec: str, fmt: str | None, format_flag: str | None = None,
+                 backend: str | None = None) -> Path:
     """Where ``-o`` puts the diagram (default ``<spec name>.svg`` here), checked before any work: its folder
-    exists, it is no folder nor the input ``spec``, and its format is known (from ``format_flag``'s value ``fmt``
-    or the suffix)."""
+    exists, it is no folder nor the input ``spec``, its format is known (from ``format_flag``'s value ``fmt``
+    or the suffix), and an installed engine (``backend`` if named) writes it (PDF needs ``dot``)."""
+    out = _target(output, spec, fmt, format_flag)
+    laid_out = (fmt or out.suffix[1:]).lower()
+    if laid_out in ("svg", "png", "pdf"):
+        backends_for(laid_out, backend)
+    return out
+
+
+def _target(output: str | None, spec: str, fmt: str | None, format_flag: str | None) -> Path:
     refuse_folder_name(output, "-o", Path(spec).with_suffix(".svg").name)
     out = Path(output or Path(spec).with_suffix(".svg").name)
     check_target(out)

@@ -313,10 +313,15 @@ def refuse_folder_name(output: str | None, flag: str, example: str) -> None:
     >>> refuse_folder_name("out/", "-o", "net.svg")
     Traceback (most recent call last):
     netgraph.core.errors.OptionError: -o 'out/' names a folder (it ends with '/'); give a file name, e.g. -o out/net.svg
+
+    An empty (or blank) path, as ``-o "$OUT"`` with ``OUT`` unset gives, is refused too: it named no file, and the
+    command wrote its default file instead.
     """
     if output == "-":
         raise OptionError(f"{flag} -: {flag} writes a file, not stdout (this would make a file named '-'); give a "
                           f"file name, e.g. {flag} {example}", option="output")
+    if output is not None and not output.strip():
+        raise OptionError(f"{flag} {output!r} is empty; give a file name, e.g. {flag} {example}", option="output")
     if output and output.endswith(tuple(sep for sep in (os.sep, os.altsep) if sep)):
         raise OptionError(f"{flag} {output!r} names a folder (it ends with {output[-1]!r}); give a file name, e.g. "
                           f"{flag} {output}{example}", option="output")

@@ -35,7 +35,7 @@ from netgraph.core.nesting import deep_walk
 from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.types import numel
-from netgraph.core.walk import map_nodes
+from netgraph.core.walk import map_nodes, nested_nodes
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -215,8 +215,8 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "ArraysTotalSize": lambda net, i: _bytes(i["ArraysTotalByteCount"]),
     "ArraysLearningRateMultipliers": lambda net, i: _multipliers(net, list(i["Arrays"])),
     "UninitializedArrays": lambda net, i: [k for k, v in i["Arrays"].items() if v is None and k not in _repeats(net)],
-    "Estimators": lambda net, i: {name: layer.estimate for name, layer in i["Layers"].items()
-                                  if isinstance(getattr(layer, "estimate", None), str)},
+    "Estimators": lambda net, i: {"/".join(map(str, path)): node.layer.estimate for path, node in nested_nodes(net)
+                                  if isinstance(getattr(node.layer, "estimate", None), str)},  # in operators too
     "SharedArrays": lambda net, i: shared_values(net),
     "SharedArraysCount": lambda net, i: len(i["SharedArrays"]),
     "RecurrentStatesCount": lambda net, i: len(_states(net)),

@@ -28,6 +28,7 @@ import graphviz
 
 from netgraph.core.files import atomic_write, remove_temporaries, writable_file
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
+from netgraph.core.graph import NetGraph
 from netgraph.render.engines import REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
 from netgraph.render.model import FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns, visible
@@ -57,6 +58,10 @@ DOT_MAX_BENDS = 5_000
 
 def diagram(net: Any, **options: Any) -> Diagram:
     """The backend-neutral diagram model of ``net`` (options as for ``to_dot``)."""
+    if not isinstance(net, NetGraph):
+        what = f"a {type(net).__name__}" if hasattr(net, "input_ports") else repr(net)[:80]
+        raise OptionError(f"a diagram is drawn of a net (a NetGraph or NetChain), found {what}; to draw one layer, "
+                          f"draw a net of it alone: NetChain([layer])")
     return build_diagram(net, DiagramOptions.from_kwargs(options))
 
 
@@ -278,6 +283,8 @@ def render_svg(net: Any, *, backend: str | None = None, **options: Any) -> str:
 
 
 def _format_of(path: Path, given: str | None) -> str:
+    if given is not None and not isinstance(given, str):
+        raise OptionError(f"format must be one of {list(FILE_FORMATS)} (a string), found {given!r}", option="format")
     fmt = (given or path.suffix.lstrip(".")).lower()
     if not fmt:
         raise OptionError(f"cannot tell which format to write to {str(path)!r}: give the file a suffix "
@@ -317,9 +324,12 @@ def render(net: Any, path: Any, *, format: str | None = None, backend: str | Non
     """Write ``net``'s diagram to ``path`` and return the path. The format comes from ``format=`` or
     the suffix: .svg (any backend), .png (dot or graphviz-pure), .pdf (dot), .dot/.gv (DOT text)."""
     try:
-        path = Path(os.fspath(path))
+        text = os.fspath(path)
+        path = Path(text)
     except TypeError:
         raise OptionError(f"render needs a file path, found {path!r}") from None
+    if not text.strip():  # Path("") is the current folder
+        raise OptionError(f"render needs a file path, found {text!r}")
     check_target(path)
     fmt = _format_of(path, format)
     if fmt in ("dot", "gv"):

@@ -59,6 +59,7 @@ class _Builder:
     types: dict = field(default_factory=dict)  # layer or frame path -> its port types
     graph_at: dict = field(default_factory=dict)  # an expanded nested graph's path -> the graph
     shortened: int = 0
+    marks: dict = field(default_factory=dict)  # score_mark's lookups, once per graph port
 
     # -- ids, descriptions and types, each worked out once per path -----------------------------------------
     def id_of(self, frame: tuple, name: str) -> str:
@@ -138,7 +139,7 @@ class _Builder:
                 self.operator(frame, name, graph, layer, depth + 1)
             else:
                 node = layer_node("L." + self.id_of(frame, name), name, layer, self.compact, frame,
-                                  self.tooltip(frame, name, graph, layer))
+                                  self.tooltip(frame, name, graph, layer), self.marks)
                 capped = self.options.expand is True and depth + 1 > MAX_EXPAND
                 if capped and (isinstance(layer, NetGraph) or layer.inner_nets()):  # say why it is a box
                     node = replace(node, lines=(*node.lines, f"collapsed below level {MAX_EXPAND} (expand=n)"))
@@ -193,7 +194,7 @@ class _Builder:
         src, src_port, key = self.endpoint(frame, e.src, "src")
         dst, dst_port, _ = self.endpoint(frame, e.dst, "dst")
         label = shape_label(self.port_type(key, e.src.port))
-        mark = score_mark(graph.layers[e.src.layer], e.src.port) if e.src.layer is not None else None
+        mark = score_mark(graph.layers[e.src.layer], e.src.port, self.marks) if e.src.layer is not None else None
         label = f"{label} {mark}" if mark else label
         shown = _tail(".".join(frame)) + "." if frame else ""
         return Edge(src, src_port, dst, dst_port, label, f"{shown}{e.src} -> {shown}{e.dst}: {label}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,8 @@ class DiagramOptions:
         if self.rankdir not in RANKDIRS:
             raise OptionError(f"rankdir must be one of {list(RANKDIRS)}, found {self.rankdir!r}"
                               f"{did_you_mean(self.rankdir, RANKDIRS)}")
+        if isinstance(self.expand, numbers.Integral) and not isinstance(self.expand, bool):
+            object.__setattr__(self, "expand", int(self.expand))  # numpy's integers (a depth computed with numpy)
         if not isinstance(self.expand, (bool, int)) or self.expand < 0:
             raise OptionError(f"expand must be True, False or a depth >= 0 (levels of nested graphs drawn as "
                               f"clusters), found {self.expand!r}")

@@ -71,7 +71,8 @@ def _shared(layer: Any) -> dict[str, str]:
         return {}
 
 
-def layer_node(node_id: str, name: str, layer: Any, compact: bool, cluster: tuple, tooltip: str) -> Node:
+def layer_node(node_id: str, name: str, layer: Any, compact: bool, cluster: tuple, tooltip: str,
+               marks: dict | None = None) -> Node:
     """The box of a layer (or of a collapsed nested graph) named ``name``."""
     width = 24 if compact else 48
     kind, classes, fill, border, rounded = "layer", ["layer"], FILL["layer"], BORDER["default"], False
@@ -114,7 +115,7 @@ def layer_node(node_id: str, name: str, layer: Any, compact: bool, cluster: tupl
                 inputs=tuple(layer.input_ports), outputs=tuple(layer.output_ports), classes=tuple(classes),
                 fill=fill, border=border, rounded=rounded, warning=warning,
                 tooltip=tooltip, cluster=cluster,
-                marked=tuple(p for p in layer.output_ports if score_mark(layer, p)))
+                marked=tuple(p for p in layer.output_ports if score_mark(layer, p, marks)))
 
 
 def _draws(layer: Any) -> bool:

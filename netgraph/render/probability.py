@@ -11,6 +11,7 @@ from typing import Any
 
 import torch
 
+from netgraph.core.graph import NetGraph
 from netgraph.layers.kl_divergence import KLDivergenceLayer
 from netgraph.layers.random import RandomArrayLayer
 
@@ -81,6 +82,28 @@ def divergence_lines(layer: Any) -> list[str]:
     return ["KL(p ‖ q)", f"p ~ {format_distribution(layer.p)}", f"q ~ {format_distribution(layer.q)}", layer.estimate]
 
 
-def score_mark(layer: Any, port: str) -> str | None:
-    """'log p' or 'KL' for an output slot that carries one, else None."""
-    return SCORE_MARKS.get((getattr(layer, "type_name", ""), port))
+def score_mark(layer: Any, port: str, memo: dict | None = None) -> str | None:
+    """'log p' or 'KL' for an output slot that carries one, else None. A nested graph's output carries what the
+    output wired to it carries, at any depth (``memo``, kept by one diagram, looks each graph's port up once)."""
+    memo = {} if memo is None else memo
+    seen, mark = [], None
+    while (key := (id(layer), port)) not in memo:
+        seen.append(key)
+        mark = SCORE_MARKS.get((getattr(layer, "type_name", ""), port))
+        source = None if mark or not isinstance(layer, NetGraph) else _feeding(layer, memo).get(port)
+        if source is None:
+            break
+        layer, port = layer.layers[source.layer], source.port
+    else:
+        mark = memo[key]
+    for key in seen:
+        memo[key] = mark
+    return mark
+
+
+def _feeding(graph: NetGraph, memo: dict) -> dict:
+    """``graph``'s outputs wired from one of its layers: {output port: that layer's port}."""
+    key = (id(graph), None)
+    if key not in memo:
+        memo[key] = {e.dst.port: e.src for e in graph.edges if e.dst.layer is None and e.src.layer is not None}
+    return memo[key]
