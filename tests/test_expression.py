@@ -81,7 +81,8 @@ def test_constants_are_folded_without_hanging():
     # these once said "Exp takes 1 argument(s), found 1", "Compare is not allowed", "BoolOp", "Tuple"
     ("Exp[*#x]", "at column 5: '*' before an argument is not allowed"),
     ("1 < #x < 2", "a chained comparison (1 < #x < 2: write (1 < #x) * (#x < 2)) is not allowed"),
-    ("#x > 1 && #x < 2", "&& (for And, multiply the comparisons"),
+    ("#x > 1 && #x < 2", "at column 8: And (& or &&; multiply the comparisons instead"),
+    ("#A & #B", "at column 4: And (& or &&"),  # it said "column 1: &&", the start of the first operand
     ("#x > 1 || #x < 2", "(for Or, take Max of the comparisons)"),
     ("{{#x}}", "a list inside an expression (the whole expression may be a list {e1, e2} of outputs)"),
     ("If[1, 2, #x] + If[0, #x, 1]", "is the constant 3.0 once its constant If"),  # the forward returned a float

@@ -29,8 +29,8 @@ import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, ExpressionError, Origin, _col, bracket,
-                                              chain_terms, check_extent, not_allowed, outputs, part_index,
-                                              repeated_subtrees, structural)
+                                              chain_terms, check_extent, not_allowed, not_allowed_col, outputs,
+                                              part_index, repeated_subtrees, structural)
 from netgraph.layers.function_table import EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
@@ -108,11 +108,9 @@ def _translate(text: str) -> tuple[str, list[int]]:
         if ch == "_" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
             raise ExpressionError("names may not start with '_'", text, i)
         piece = {"^": "**", "&": " and "}.get(ch, ch)
-        if ch == "&" and text[i:i + 2] == "&&":
-            i += 1
         out.append(piece)
-        origin += [i] * len(piece)
-        i += 1
+        origin += [i] * len(piece)  # (an And's error points at its first '&')
+        i += 2 if ch == "&" and text[i:i + 2] == "&&" else 1
     return "".join(out), origin
 
 
@@ -226,7 +224,8 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
                                   text, _col(node, origin))
         return apply(name, [sub(a) for a in node.args])
     raise ExpressionError(f"{not_allowed(node)} is not allowed (only numbers, #slots, + - * / ^ %, comparisons "
-                          f"and the functions {', '.join(sorted(FUNCTIONS))})", text, _col(node, origin))
+                          f"and the functions {', '.join(sorted(FUNCTIONS))})", text,
+                          not_allowed_col(node, text, origin))
 
 
 def apply(name: str, args: list[tuple]) -> tuple:

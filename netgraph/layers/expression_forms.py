@@ -46,8 +46,9 @@ class Origin(list):
         self.lead = len(py) - len(py.lstrip())
 
 
-def _col(node: ast.AST, origin: list[int]) -> int:
-    off = getattr(node, "col_offset", 0)
+def _col(node: ast.AST, origin: list[int], end: bool = False) -> int:
+    """The column in the user's text where ``node`` starts (``end``: where it ends)."""
+    off = getattr(node, "end_col_offset" if end else "col_offset", 0)
     if isinstance(origin, Origin):  # ast's offsets count UTF-8 bytes of the stripped text
         off = len(origin.source.encode("utf-8")[:off].decode("utf-8", "ignore")) + origin.lead
     return origin[off] if 0 <= off < len(origin) else 0
@@ -94,11 +95,19 @@ LONG_CHAIN = 16
 
 
 _NOT_ALLOWED = {ast.Compare: "a chained comparison (1 < #x < 2: write (1 < #x) * (#x < 2))",
-                ast.BoolOp: "&& (for And, multiply the comparisons: (#x > 1) * (#x < 2))",
+                ast.BoolOp: "And (& or &&; multiply the comparisons instead: (#x > 1) * (#x < 2))",
                 ast.Starred: "'*' before an argument", ast.Attribute: "'.' after a value",
                 ast.Call: "a call with '=' in it, or of something other than a function name",
                 ast.Tuple: "a list inside an expression (the whole expression may be a list {e1, e2} of outputs)",
                 ast.Dict: "an association inside an expression (the whole expression may be one <| ... |>)"}
+
+
+def not_allowed_col(node: ast.AST, text: str, origin: list[int]) -> int:
+    """Where the error that ``node`` is not allowed points: an And at its '&', anything else where it starts."""
+    if not isinstance(node, ast.BoolOp):
+        return _col(node, origin)
+    col = _col(node.values[0], origin, end=True)
+    return col + len(text[col:]) - len(text[col:].lstrip())
 
 
 def not_allowed(node: ast.AST) -> str:
