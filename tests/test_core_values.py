@@ -168,3 +168,13 @@ def test_a_refused_long_array_is_not_walked_item_by_item_for_numpy_numbers(monke
     calls[0] = 0
     layer = NetArrayLayer(array=[[np.float32(1.5), 2.0], [3.0, np.int64(4)]])  # numpy numbers still read
     assert layer.array.tolist() == [[1.5, 2.0], [3.0, 4.0]]
+
+
+def test_a_shape_option_of_one_size_is_shown_as_typed():
+    """net.layers showed LinearLayer((3,)) for LinearLayer(3) (the normalised shape), in diagrams' tooltips too."""
+    from netgraph import ConvolutionLayer, LinearLayer
+    net = NetGraph({"a": LinearLayer(3), "b": LinearLayer((2, 3))}, [("a", "b")], Input=2)
+    assert repr(dict(net.layers)) == "{'a': LinearLayer(3), 'b': LinearLayer((2, 3))}"
+    assert repr(LinearLayer(4, input=(5,))) == "LinearLayer(4, input=5)"
+    assert repr(ConvolutionLayer(4, 3)) == "ConvolutionLayer(4, kernel=3)"
+    assert LinearLayer(3) == LinearLayer((3,)) and repr(LinearLayer(())) == "LinearLayer(())"

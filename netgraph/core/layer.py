@@ -17,8 +17,8 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.options import (as_array, check_choices, check_strict_choices, copy_plan, option_plan,
-                                   plain_numbers, strict_choices)
+from netgraph.core.options import (as_array, check_choices, check_strict_choices, copy_plan, option_kinds,
+                                   option_plan, plain_numbers, strict_choices)
 from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, check_made_arrays, same_shapes,
                                        shapes_checked_elsewhere)
 from netgraph.core.layer_arguments import with_argument_errors
@@ -336,11 +336,10 @@ class Layer:
         return hash((type(self), tuple(_hashed(getattr(self, f.name)) for f in dataclasses.fields(self))))
 
     def __repr__(self) -> str:
-        opts = self.options()
-        parts = []
+        opts, shapes, parts = self.options(), {n for n, k in option_kinds(type(self)).items() if k.name == "shape"}, []
         if self.POSITIONAL in opts:
-            parts.append(_short(opts.pop(self.POSITIONAL)))
-        parts += [f"{k}={_short(v)}" for k, v in opts.items()]
+            parts.append(_short(opts.pop(self.POSITIONAL), self.POSITIONAL in shapes))
+        parts += [f"{k}={_short(v, k in shapes)}" for k, v in opts.items()]
         return f"{self.type_name}({', '.join(parts)})"
 
 
@@ -394,7 +393,7 @@ def _hashed(value: Any) -> Any:
     return value
 
 
-def _short(value: Any) -> str:
+def _short(value: Any, shape: bool = False) -> str:
     if isinstance(value, torch.Tensor):
         return f"<array {tuple(value.shape)}>" if value.numel() > 6 else repr(value.tolist())
-    return repr(value)
+    return repr(value[0] if shape and type(value) is tuple and len(value) == 1 else value)  # a Shape (3,) as typed: 3
