@@ -38,6 +38,10 @@ inputs: {Input: [3]}
     (["--loss", "{Output: -1}"], "--loss: weight of 'Output' must be a finite number >= 0, found -1"),
     (["--loss", "{Output: {warmup_unit: epochs}}"], "--loss: warmup_unit of 'Output' must be 'rounds' or 'batches'"),
     (["--loss", "{Output: {wieght: 1}}"], "--loss: 'Output' has no key 'wieght' (did you mean 'weight'?)"),
+    # these said "--loss '[1, 2' is not an output port": read as a port name
+    (["--loss", "[1, 2"], "--loss '[1, 2' is not a port name or a YAML mapping: --loss:1:6: invalid YAML"),
+    (["--loss", "[Output]"], "--loss '[Output]' must hold a mapping {port: weight or {loss, weight, warmup, ...}}, "
+                             "found list"),
 ])
 def test_train_flag_errors_name_the_flag(tmp_path, capsys, monkeypatch, flags, message):
     monkeypatch.chdir(tmp_path)

@@ -201,7 +201,7 @@ def loss_option(text: str | None) -> Any:
     if text is None:
         return None
     source = text
-    if text.lstrip().startswith("{"):
+    if text.lstrip().startswith(("{", "[")):  # YAML (a list: a mapping was meant; said so below)
         pass
     elif text.lower().endswith((".yaml", ".yml")) or "/" in text or os.sep in text:  # a path: no port is named so
         if not Path(text).is_file():
