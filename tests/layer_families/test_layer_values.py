@@ -37,7 +37,7 @@ def test_an_explicit_dataclass_decorator_on_top_changes_nothing():
         tags: tuple = dataclasses.field(default_factory=tuple)
 
     assert Decorated(size=3).size == (3,) and Decorated().tags == ()
-    assert Decorated(size=3) == Decorated(size=[3]) and repr(Decorated(size=3)) == "Decorated(size=(3,))"
+    assert Decorated(size=3) == Decorated(size=[3]) and repr(Decorated(size=3)) == "Decorated(size=3)"
 
 
 def test_a_typed_option_is_checked_by_its_type_and_the_error_names_the_option():
