@@ -34,7 +34,7 @@ from netgraph.core.multiplier_rates import array_multipliers
 from netgraph.core.nesting import deep_walk
 from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.summary import one_line, summary_table
-from netgraph.core.types import numel
+from netgraph.core.types import element_count
 from netgraph.core.walk import map_nodes, nested_nodes
 
 if TYPE_CHECKING:
@@ -206,8 +206,7 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "ArraysPositionList": lambda net, i: list(i["Arrays"]),
     "ArraysCount": lambda net, i: len(i["Arrays"]) - len(_repeats(net)),  # a shared array counts once
     "ArraysDimensions": lambda net, i: _dimensions(net),
-    "ArraysElementCounts": lambda net, i: {k: numel(d) if d is not None and all(isinstance(x, int) for x in d) else None
-                                           for k, d in i["ArraysDimensions"].items()},  # ("n", 3): no size
+    "ArraysElementCounts": lambda net, i: {k: element_count(d) for k, d in i["ArraysDimensions"].items()},
     "ArraysByteCounts": lambda net, i: {k: v.numel() * v.element_size() for k, v in _known(i["Arrays"]).items()},
     "ArraysTotalElementCount": lambda net, i: _total(n for k, n in i["ArraysElementCounts"].items()
                                                      if k not in _repeats(net)),

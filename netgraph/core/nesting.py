@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from netgraph.core.errors import Diagnostic, NetGraphError, ShapeError, WiringError, raise_all
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.inference import Key, Problem, infer_types
-from netgraph.core.types import Conflict, PortType, numel, unify
+from netgraph.core.types import Conflict, PortType, element_count, numel, unify
 
 __all__ = ["Inference", "infer_net", "nesting_depth", "recursion_room", "deep_walk", "fits_recursion_limit"]
 
@@ -131,7 +131,7 @@ def _check_sizes(net: Any, types: Mapping[Key, PortType]) -> None:
     """ShapeError for every port whose one example holds more elements than the port_elements limit."""
     limit = current_limits().port_elements
     too_large = {shape for shape in {t.shape for t in types.values()}  # each distinct shape checked once
-                 if shape is not None and all(isinstance(d, int) for d in shape) and numel(shape) > limit}
+                 if (element_count(shape) or 0) > limit}
     if not too_large:
         return
     big = [(key, t) for key, t in types.items() if t.shape in too_large]

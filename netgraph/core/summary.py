@@ -20,7 +20,7 @@ from typing import Any
 
 from netgraph.core.ir import Node
 from netgraph.core.shared import shared_users, shared_values
-from netgraph.core.types import format_shape, numel
+from netgraph.core.types import element_count, format_shape, numel
 from netgraph.core.walk import map_nodes
 
 __all__ = ["layer_parameters", "node_parameters", "parameter_count", "one_line", "ports_line", "parameters_text", "summary_table"]
@@ -46,9 +46,10 @@ def node_parameters(node: Node) -> int | None:
         except Exception:  # noqa: BLE001 - a layer that cannot size its arrays yet counts as unknown
             return None
         for name, shape in shapes.items():
-            if name not in sizes and shape is not None and not all(isinstance(d, int) for d in shape):
+            count = 0 if shape is None or name in sizes else element_count(shape)
+            if count is None:
                 return None  # a variable length ("n") or unknown dim: no size yet (net_initialize says why)
-            sizes.setdefault(name, numel(shape) if shape is not None else 0)
+            sizes.setdefault(name, count)
     return sum(sizes.values())
 
 

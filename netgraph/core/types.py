@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Union
 
 __all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
-           "broadcast", "as_shape", "format_shape", "is_known", "numel", "shifted_length", "strided_length",
+           "broadcast", "as_shape", "format_shape", "is_known", "numel", "element_count", "shifted_length",
+           "strided_length",
            "times_length", "length_steps", "lengths_along", "ANY_REAL", "real_type"]
 
 Dim = Union[int, str, None]
@@ -129,6 +130,15 @@ def is_known(shape: Shape) -> bool:
 def numel(shape: tuple) -> int:
     """Number of elements of a fully known shape (ints only)."""
     return math.prod(shape)
+
+
+def element_count(shape: Shape) -> int | None:
+    """Number of elements of ``shape`` when every dim is a size, else None (an unknown or variable-length dim).
+
+    >>> element_count((2, 3)), element_count(("n", 3)), element_count((None,)), element_count(None)
+    (6, None, None, None)
+    """
+    return math.prod(shape) if shape is not None and all(isinstance(d, int) for d in shape) else None
 
 
 def _unify_dim(a: Dim, b: Dim) -> Dim:

@@ -8,7 +8,7 @@ from typing import Any
 from netgraph.core.errors import NetGraphError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.summary import node_parameters
-from netgraph.core.types import Conflict, numel
+from netgraph.core.types import Conflict, element_count
 from netgraph.core.walk import map_nodes, nested_nodes
 from netgraph.spec.yaml_nodes import Loc
 
@@ -79,7 +79,7 @@ def check_sizes(reader: Any, net: Any) -> None:
 
     def check(node: Any) -> None:
         big = [f"port {p!r} {t}" for p, t in node.types.items()
-               if t.shape is not None and all(isinstance(d, int) for d in t.shape) and numel(t.shape) > limit]
+               if (element_count(t.shape) or 0) > limit]
         count = node_parameters(node)
         if count is not None and count > limit:
             big.append(f"arrays of {count:.3g} elements")
