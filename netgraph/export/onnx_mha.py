@@ -26,6 +26,7 @@ from netgraph.core.ports import NetPort
 from netgraph.export.deps import require
 from netgraph.export.onnx_attention import causal_mask, causal_attention
 from netgraph.export.onnx_ops import Context, Converted
+from netgraph.export.onnx_reshape import constant_axes
 from netgraph.layers import AttentionLayer, LinearLayer, NetMapOperator
 
 __all__ = ["attention_patterns", "multihead_attention"]
@@ -111,7 +112,8 @@ class _Walk:
         for op, check, what in (("Unsqueeze", [0], "axes"), ("Transpose", [3, 1, 2, 0, 4], "perm"),
                                 ("Squeeze", [3], "axes")):
             node = self.next(node, op, f"{op} {what} {check}")
-            _expect(_axes(node, ctx) if what == "axes" else _perm(node, ctx), lambda v, c=check: v == c, node, check)
+            found = constant_axes(node, ctx) if what == "axes" else _perm(node, ctx)
+            _expect(found, lambda v, c=check: v == c, node, check)
         q, k, v, heads = self._heads(node, size, x_shape[0])
         scale_q = self.next(q, "Mul", "a Mul by d^(-1/4)", None)
         k_t = self.next(k, "Transpose", "a Transpose [0, 1, 3, 2]")
@@ -210,11 +212,6 @@ def _perm(node: Any, ctx: Context) -> list[int]:
     return [int(p) for p in ctx.attributes(node).get("perm", ())]
 
 
-def _axes(node: Any, ctx: Context) -> list[int] | None:
-    axes = ctx.constants.get(node.input[1]) if len(node.input) > 1 else ctx.attributes(node).get("axes")
-    return None if axes is None else [int(a) for a in np.ravel(axes)]
-
-
 def _dims(tensor: str, ctx: Context) -> tuple | None:
     """A Reshape target: ints and dim names, None for a part not known at import (a Concat of such parts)."""
     if tensor in ctx.constants:
@@ -298,7 +295,7 @@ def _subsequent_mask(tensor: str, ctx: Context) -> list | None:
     """The nodes of ``Unsqueeze(Trilu(ConstantOfShape(-inf, (n, n)), 1, upper=1))``, as torch exports
     ``generate_square_subsequent_mask(x.shape[1])`` (the Unsqueezes add leading dims)."""
     nodes, node = [], ctx.producers.get(tensor)
-    while node is not None and node.op_type == "Unsqueeze" and _axes(node, ctx) == [0]:
+    while node is not None and node.op_type == "Unsqueeze" and constant_axes(node, ctx) == [0]:
         nodes.append(node)
         node = ctx.producers.get(node.input[0])
     if node is None or node.op_type != "Trilu" or int(ctx.attributes(node).get("upper", 1)) != 1:
