@@ -27,7 +27,7 @@ from typing import Any
 import graphviz
 
 from netgraph.core.files import atomic_write, remove_temporaries, writable_file
-from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
+from netgraph.core.errors import NetGraphError, OptionError, did_you_mean, with_article
 from netgraph.core.graph import NetGraph
 from netgraph.render.engines import REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
@@ -59,7 +59,7 @@ DOT_MAX_BENDS = 5_000
 def diagram(net: Any, **options: Any) -> Diagram:
     """The backend-neutral diagram model of ``net`` (options as for ``to_dot``)."""
     if not isinstance(net, NetGraph):
-        what = f"a {type(net).__name__}" if hasattr(net, "input_ports") else repr(net)[:80]
+        what = with_article(type(net).__name__) if hasattr(net, "input_ports") else repr(net)[:80]
         raise OptionError(f"a diagram is drawn of a net (a NetGraph or NetChain), found {what}; to draw one layer, "
                           f"draw a net of it alone: NetChain([layer])")
     return build_diagram(net, DiagramOptions.from_kwargs(options))
