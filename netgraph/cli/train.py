@@ -100,9 +100,19 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
 
 def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss: Any, metrics: Any, validation: Any,
                checkpoint: str | None) -> NetTrainResults:
+    """net_train as the flags say, its note about stopping on training data worded by the flags."""
     with warnings.catch_warnings():
         warnings.showwarning = _flag_notes(warnings.showwarning, "--stop-on" if args.stop_on else "--patience")
-        return _train_with(args, net, data, method, loss, metrics, validation, checkpoint)
+        return net_train(
+            net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,
+            learning_rate=args.learning_rate, method=method, validation_set=validation,
+            training_stopping_criterion=stopping_option(args.patience, args.stop_on), random_seed=args.seed,
+            target_device=args.device, working_precision=args.precision, metrics=metrics,
+            checkpoint=checkpoint, resume=bool(args.resume), loss_function=loss,
+            progress=False if args.quiet else "auto", all=True, num_workers=args.workers or 0,
+            progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
+            distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1,
+            sync_batch_norm=args.sync_batch_norm)
 
 
 def _flag_notes(show: Callable, flag: str) -> Callable:
@@ -115,20 +125,6 @@ def _flag_notes(show: Callable, flag: str) -> Callable:
                                            f"stop on held-out data")
         show(message, category, *rest)
     return note
-
-
-def _train_with(args: argparse.Namespace, net: Any, data: Any, method: Any, loss: Any, metrics: Any, validation: Any,
-                checkpoint: str | None) -> NetTrainResults:
-    return net_train(
-        net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,
-        learning_rate=args.learning_rate, method=method, validation_set=validation,
-        training_stopping_criterion=stopping_option(args.patience, args.stop_on), random_seed=args.seed,
-        target_device=args.device, working_precision=args.precision, metrics=metrics,
-        checkpoint=checkpoint, resume=bool(args.resume), loss_function=loss,
-        progress=False if args.quiet else "auto", all=True, num_workers=args.workers or 0,
-        progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
-        distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1,
-        sync_batch_norm=args.sync_batch_norm)
 
 
 #: the method suboptions the flags give, by torch's name (as net_train's errors name them)
