@@ -3,6 +3,7 @@
 * ``Slice`` of non-batch dims by step 1 -> PartLayer spans; the whole sequence by step -1 -> SequenceReverseLayer.
 * ``Concat`` along a non-batch axis -> CatenateLayer; of a sequence and an ``Unsqueeze``d element -> AppendLayer or
   PrependLayer (the length n + 1 of a variable-length sequence).
+* ``ConstantOfShape`` of (batch, known sizes) -> ConstantArrayLayer of its value (one per example).
 * ``Expand`` of an ``Unsqueeze``d tensor (torch's ``unsqueeze(k).expand(...)``) -> ReplicateLayer at level k.
 * ``ReduceMean``/``ReduceSum``/``ReduceMax``/``ReduceMin`` over non-batch axes -> AggregationLayer (SummationLayer
   for a sum of everything); with ``keepdims=1`` a NetChain of it and a ReshapeLayer.
@@ -20,8 +21,9 @@ import numpy as np
 from netgraph.core.chain import NetChain
 from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, Unsupported, text
 from netgraph.export.onnx_reshape import constant_axes
-from netgraph.layers import (AggregationLayer, AppendLayer, CatenateLayer, DotLayer, FunctionLayer, PartLayer,
-                             PrependLayer, ReplicateLayer, ReshapeLayer, SequenceReverseLayer, SummationLayer)
+from netgraph.layers import (AggregationLayer, AppendLayer, CatenateLayer, ConstantArrayLayer, DotLayer,
+                             FunctionLayer, PartLayer, PrependLayer, ReplicateLayer, ReshapeLayer, SequenceReverseLayer,
+                             SummationLayer)
 
 __all__ = ["SHAPE_CONVERTERS"]
 
@@ -183,6 +185,21 @@ def _appended(node: Any, axis: int, ctx: Context) -> Converted | None:
     return None
 
 
+def _constant_of_shape(node: Any, ctx: Context) -> Converted:
+    """ConstantOfShape of (batch, known sizes), as torch writes ``torch.full((x.shape[0], n), v)`` or a fold's zero
+    initial state: a ConstantArrayLayer of v, one per example (of a constant shape it was computed at import)."""
+    shape, value = ctx.symbols.get(node.input[0]), ctx.attributes(node).get("value")
+    fill = np.zeros(1, np.float32) if value is None else ctx.to_array(value)
+    if shape is None or shape[0] not in ctx.batch_dims or not all(isinstance(d, int) for d in shape[1:]):
+        found = "a shape not known at import" if shape is None else f"shape {list(shape)}"
+        raise Unsupported(f"only a constant per example, of shape (batch, known sizes), imports (a "
+                          f"ConstantArrayLayer); found {found}")
+    if fill.dtype.kind != "f":
+        raise Unsupported(f"its value is of type {fill.dtype}: a ConstantArrayLayer holds real numbers")
+    ctx.shapes[node.output[0]] = tuple(shape)
+    return Converted(ConstantArrayLayer(array=np.full(shape[1:], np.ravel(fill)[0], np.float32)))
+
+
 def _function(node: Any, ctx: Context) -> Converted:
     if node.op_type == "Neg":
         return Converted(FunctionLayer("-#"), (node.input[0],))
@@ -198,7 +215,7 @@ def _function(node: Any, ctx: Context) -> Converted:
 
 
 SHAPE_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "Slice": _slice, "Concat": _concat, "Expand": _expand, "Einsum": _einsum, "Neg": _function, "Reciprocal": _function,
-    "Clip": _function, "ReduceMean": _reduce("Mean"), "ReduceSum": _reduce("Total"), "ReduceMax": _reduce("Max"),
-    "ReduceMin": _reduce("Min"),
+    "Slice": _slice, "Concat": _concat, "ConstantOfShape": _constant_of_shape, "Expand": _expand, "Einsum": _einsum,
+    "Neg": _function, "Reciprocal": _function, "Clip": _function, "ReduceMean": _reduce("Mean"),
+    "ReduceSum": _reduce("Total"), "ReduceMax": _reduce("Max"), "ReduceMin": _reduce("Min"),
 }
