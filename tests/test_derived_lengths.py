@@ -126,3 +126,19 @@ def test_a_skip_over_a_length_changed_on_the_way_is_refused_saying_where_the_len
             "at which they agree (e.g. 64), or layers that keep the length") in text, text
     assert "name them alike" not in text
     assert _unet(join, 64).port_types["Output"].shape[-1] == 64  # as the message says
+
+
+@pytest.mark.parametrize("up, down", [(DeconvolutionLayer(1, 2, stride=2), PoolingLayer(2, stride=2)),
+                                      (DeconvolutionLayer(1, 3, stride=2), ConvolutionLayer(1, 3, stride=2))],
+                         ids=["pool", "conv"])
+def test_a_length_upsampled_then_strided_back_is_the_input_length(up, down, tmp_path):
+    """Upsampling h by 2 then striding by 2 gives h back at every h, but the name h_times_2_minus_1_over_2 (the
+    ceiling of (2h - 1) / 2) told it apart from h, so a skip adding the input was refused: it is h now."""
+    net = net_initialize(NetGraph({"up": up, "down": down, "plus": ThreadingLayer("Plus")},
+                                  [(NetPort("Input"), "up", "down", "plus"), (NetPort("Input"), "plus")],
+                                  Input=(1, "h")), seed=0)
+    assert net.port_types["Output"].shape == (1, "h")
+    for h in (1, 2, 5, 8):
+        assert net(torch.randn(2, 1, h)).shape == (2, 1, h)
+    graph = onnx.load(export_onnx(net, tmp_path / "m.onnx")).graph
+    assert [d.dim_param or d.dim_value for d in graph.output[0].type.tensor_type.shape.dim] == ["batch", 1, "h"]

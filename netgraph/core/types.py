@@ -288,13 +288,22 @@ def strided_length(length: Dim, stride: int, inverse: bool = False) -> Dim:
     ``n * stride``); ``inverse`` undoes one (None when a name does not say: a stride loses the remainder).
     Ints and None are the callers' to compute.
 
+    A length ``stride * m + j`` strided gives ``m + ceil(j / stride)``, named as such (upsampling then striding
+    back gives the length back, under its own name):
+
     >>> strided_length("n", 2), strided_length("n_over_2", 2, inverse=True), strided_length("m", 2, inverse=True)
     ('n_over_2', 'n', None)
+    >>> strided_length("n_times_2_minus_1", 2), strided_length("n_times_2_plus_3", 2)
+    ('n', 'n_plus_2')
     """
     if not isinstance(length, str) or stride == 1:
         return length
     if not inverse:
-        return f"{length}_over_{stride}"
+        multiple = re.fullmatch(rf"(\w+)_times_{stride}(?:_(plus|minus)_(\d+))?", length)
+        if multiple is None:
+            return f"{length}_over_{stride}"
+        shift = int(multiple.group(3) or 0) * (-1 if multiple.group(2) == "minus" else 1)
+        return shifted_length(multiple.group(1), -(-shift // stride))
     return length.removesuffix(f"_over_{stride}") if length.endswith(f"_over_{stride}") else None
 
 
