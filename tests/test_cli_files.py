@@ -239,3 +239,17 @@ def test_a_missing_data_file_names_the_flag_that_gave_it(tmp_path, capsys, flag)
                  "-o", str(tmp_path / "out"), "--rounds", "1", "--quiet"])
     assert code == 1
     assert capsys.readouterr().err == f"netgraph train: {flag}: no data file or image folder 'missing.npz'\n"
+
+
+@pytest.mark.parametrize("output, suggestion", [("other.yaml", "other.onnx"), ("model", "model.onnx"),
+                                                ("w.safetensors", "w.onnx"), ("model.yml", "model.onnx")])
+def test_export_refuses_an_output_that_is_not_an_onnx_file(tmp_path, capsys, monkeypatch, output, suggestion):
+    """`export spec.yaml -o other.yaml` wrote ONNX bytes into other.yaml (exit 0): load or check then read it as YAML."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.yaml").write_text(SMALL)
+    assert main(["export", "spec.yaml", "-o", output]) == 1
+    err = capsys.readouterr().err
+    assert (f"-o {output!r}: export writes an ONNX model, whose file name must end in .onnx (the other commands "
+            f"tell a model from a spec by it); e.g. -o {suggestion}") in err
+    assert err.count("\n") == 1 and sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
+    assert main(["export", "spec.yaml", "-o", "Model.ONNX"]) == 0  # the suffix's case is the user's

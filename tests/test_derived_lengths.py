@@ -7,9 +7,9 @@ import onnx
 import pytest
 import torch
 
-from netgraph import (AppendLayer, ConvolutionLayer, DeconvolutionLayer, NetChain, NetGraph, NetPort, PartLayer,
-                      PoolingLayer, SequenceMostLayer, SequenceRestLayer, ShapeError, ThreadingLayer, TorchLayer,
-                      export_onnx, net_initialize)
+from netgraph import (AppendLayer, CatenateLayer, ConvolutionLayer, DeconvolutionLayer, NetChain, NetGraph, NetPort,
+                      PartLayer, PoolingLayer, SequenceMostLayer, SequenceRestLayer, ShapeError, ThreadingLayer,
+                      TorchLayer, TotalLayer, export_onnx, net_initialize)
 from netgraph.core.types import shifted_length, strided_length
 
 
@@ -103,3 +103,42 @@ def test_export_and_cli_run_trace_at_a_length_every_layer_takes(tmp_path):
     assert [d.dim_param for d in graph.input[0].type.tensor_type.shape.dim] == ["batch", "", "n"]
     inputs, notes = example_inputs(net)
     assert inputs["Input"].shape == (1, 2, 4) and "variable length n = 4 for this run" in notes[0]
+
+
+def _unet(join, length="h") -> NetGraph:
+    """A UNet-like skip: the input's length h, and h pooled by 2 then upsampled by 2 (2 * floor(h / 2))."""
+    return NetGraph({"c1": ConvolutionLayer(4, 3, padding_size=1), "down": PoolingLayer(2, stride=2),
+                     "up": DeconvolutionLayer(4, 2, stride=2), "join": join},
+                    [(NetPort("Input"), "c1", "down", "up"), (["c1", "up"], "join")], Input=(1, length))
+
+
+@pytest.mark.parametrize("join", [CatenateLayer(), TotalLayer(), ThreadingLayer("Plus")],
+                         ids=["catenate", "total", "plus"])
+def test_a_skip_over_a_length_changed_on_the_way_is_refused_saying_where_the_lengths_differ(join):
+    """CatenateLayer and TotalLayer called h and the derived h_minus_1_over_2_times_2 'independent (named apart)'
+    and said 'name them alike', which no user can do for a derived length. The refusal is right (odd h: 2 * floor(h
+    / 2) != h; torch.cat failed at every odd size): each join now says the length changed and where it differs."""
+    with pytest.raises(ShapeError) as info:
+        _unet(join)
+    text = str(info.value)
+    assert ("lengths h and h_minus_1_over_2_times_2 differ: h_minus_1_over_2_times_2 is the length h changed by a "
+            "layer on the way (one that drops, adds or strides over elements): at h = 3 it is 2; give h a fixed size "
+            "at which they agree (e.g. 64), or layers that keep the length") in text, text
+    assert "name them alike" not in text
+    assert _unet(join, 64).port_types["Output"].shape[-1] == 64  # as the message says
+
+
+@pytest.mark.parametrize("up, down", [(DeconvolutionLayer(1, 2, stride=2), PoolingLayer(2, stride=2)),
+                                      (DeconvolutionLayer(1, 3, stride=2), ConvolutionLayer(1, 3, stride=2))],
+                         ids=["pool", "conv"])
+def test_a_length_upsampled_then_strided_back_is_the_input_length(up, down, tmp_path):
+    """Upsampling h by 2 then striding by 2 gives h back at every h, but the name h_times_2_minus_1_over_2 (the
+    ceiling of (2h - 1) / 2) told it apart from h, so a skip adding the input was refused: it is h now."""
+    net = net_initialize(NetGraph({"up": up, "down": down, "plus": ThreadingLayer("Plus")},
+                                  [(NetPort("Input"), "up", "down", "plus"), (NetPort("Input"), "plus")],
+                                  Input=(1, "h")), seed=0)
+    assert net.port_types["Output"].shape == (1, "h")
+    for h in (1, 2, 5, 8):
+        assert net(torch.randn(2, 1, h)).shape == (2, 1, h)
+    graph = onnx.load(export_onnx(net, tmp_path / "m.onnx")).graph
+    assert [d.dim_param or d.dim_value for d in graph.output[0].type.tensor_type.shape.dim] == ["batch", 1, "h"]

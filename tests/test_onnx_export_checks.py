@@ -104,3 +104,14 @@ def test_a_numbered_layer_torch_cannot_export_is_named_too(tmp_path):
     nested = net_initialize(NetChain({"enc": NetChain([ElementwiseLayer("GELU")])}, input=3), seed=0)
     with pytest.raises(OptionError, match=r"Erf node .* from layer 'enc/1' \(ElementwiseLayer 'GELU'\).*opset 9"):
         export_onnx(nested, tmp_path / "g.onnx", opset=8)
+
+
+@pytest.mark.parametrize("name, what", [("m.yaml", "a spec"), ("M.YML", "a spec"), ("w.safetensors", "a spec's arrays")])
+def test_a_path_named_as_a_netgraph_file_is_refused(tmp_path, name, what):
+    """export_onnx(net, "m.yaml") wrote ONNX bytes there, which load and every command then read as a YAML spec (as
+    save refuses a .onnx path for a spec)."""
+    net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+    with pytest.raises(OptionError, match=rf"export_onnx\(net, '.*{name}'\) writes an ONNX model, not {what}: give "
+                                          rf"the path the suffix \.onnx \(save\(net, path\) writes a spec\)") as info:
+        export_onnx(net, tmp_path / name)
+    assert info.value.diagnostics[0].option == "path" and list(tmp_path.iterdir()) == []

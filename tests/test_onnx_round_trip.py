@@ -14,7 +14,8 @@ import torch
 
 from netgraph import SpecError, export_onnx, import_onnx, load, net_initialize
 from netgraph.export.exporter import EXPORTABLE_DISTRIBUTIONS, example_inputs
-from tests.test_onnx_export import SPECS, family_nets
+from tests.test_onnx_export import SPECS, family_nets, fold
+from tests.test_onnx_import_ops import torch_export
 
 #: Nets whose import is refused, with the ONNX ops the error must name (and why they have no layer).
 REFUSED = {
@@ -70,3 +71,53 @@ def test_export_import_compile_gives_the_same_outputs_or_names_the_ops(key, tmp_
 
 def test_every_spec_and_family_is_covered():
     assert set(REFUSED) <= set(cases()) and len(SPECS) >= 8
+
+
+def test_a_fixed_length_fold_round_trips(tmp_path):
+    """A NetFoldOperator over a fixed length exported, but its import was refused: torch starts the state from
+    ConstantOfShape((batch, 5)) of zeros, which had no layer. It is now a ConstantArrayLayer, one per example."""
+    net = net_initialize(fold((7, 3)), seed=0)
+    back = import_onnx(export_onnx(net, tmp_path / "fold.onnx"))
+    inputs = example_inputs(net, batch=5, length=7, seed=1)
+    with torch.no_grad():
+        want, got = outputs(net.compile().eval()(**inputs)), outputs(back.compile().eval()(**inputs))
+    assert len(got) == len(want) == 2
+    for g, w in zip(got, want):
+        torch.testing.assert_close(g, w, atol=1e-5, rtol=1e-4)
+
+
+class _Filled(torch.nn.Module):
+    """torch.full of (batch, 2), catenated to the input: a ConstantOfShape valued 0.5 of a shape computed from x."""
+
+    def forward(self, x):
+        return torch.cat([x, torch.full((x.shape[0], 2), 0.5)], 1)
+
+
+def test_a_constant_per_example_of_a_torch_model_imports_with_its_value(tmp_path):
+    torch_export(tmp_path / "full.onnx", _Filled(), torch.randn(2, 3))
+    back = import_onnx(tmp_path / "full.onnx")
+    x = torch.randn(4, 3)
+    with torch.no_grad():
+        torch.testing.assert_close(back.compile().eval()(x), _Filled()(x))
+
+
+class _Zeros(torch.nn.Module):
+    """x (batch, n) unsqueezed plus zeros of a shape computed from x's."""
+
+    def __init__(self, shape, dtype: torch.dtype):
+        super().__init__()
+        self.shape, self.dtype = shape, dtype
+
+    def forward(self, x):
+        return x.unsqueeze(-1) + torch.zeros(self.shape(x), dtype=self.dtype)
+
+
+@pytest.mark.parametrize("shape, dtype, found", [
+    (lambda x: (x.shape[1], 3), torch.float32, r"found shape \['n', 3\]"),  # not per example
+    (lambda x: (x.shape[0], 1, 3), torch.int64, "its value is of type int64")])
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's TorchScript exporter
+def test_a_constant_of_shape_not_one_real_array_per_example_is_refused_saying_why(shape, dtype, found, tmp_path):
+    torch.onnx.export(_Zeros(shape, dtype), (torch.randn(2, 5),), tmp_path / "z.onnx", dynamo=False,
+                      input_names=["x"], dynamic_axes={"x": {0: "batch", 1: "n"}})
+    with pytest.raises(SpecError, match=r"node '/ConstantOfShape' \(ConstantOfShape\): .*" + found):
+        import_onnx(tmp_path / "z.onnx")

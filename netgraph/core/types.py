@@ -23,7 +23,7 @@ from typing import Union
 __all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
            "broadcast", "as_shape", "format_shape", "is_known", "numel", "element_count", "shifted_length",
            "strided_length",
-           "times_length", "length_steps", "lengths_along", "ANY_REAL", "real_type"]
+           "times_length", "lengths_apart", "length_steps", "lengths_along", "ANY_REAL", "real_type"]
 
 Dim = Union[int, str, None]
 Shape = Union[tuple, None]
@@ -196,7 +196,7 @@ def broadcast(*shapes: Shape) -> Shape:
             names = sorted(d for d in sizes if isinstance(d, str))
             if len(names) > 1:  # lengths named apart are independent: equal in each example only by chance
                 raise LengthConflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast: lengths "
-                                     f"{' and '.join(names)} {_apart(names)}")
+                                     f"{' and '.join(names)} {lengths_apart(names)}")
             if fixed - {None}:  # a length known only at run time would match a size above 1 only by chance
                 var = next(d for d in sizes if isinstance(d, str))
                 raise LengthConflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast: length {var} "
@@ -214,13 +214,54 @@ def broadcast(*shapes: Shape) -> Shape:
     return tuple(out)
 
 
-def _apart(names: list[str]) -> str:
-    """Why variable lengths of different names do not broadcast."""
-    derived = next(((a, b) for a in names for b in names if b.startswith(f"{a}_")), None)
-    if derived:  # one is the other changed by a layer (shifted_length, strided_length)
-        return (f"differ: {derived[1]} is the length {derived[0]} changed by a layer on the way (one that drops, "
-                f"adds or strides over elements)")
-    return "are independent (named apart); name them alike for sequences of one length"
+def lengths_apart(names: list[str]) -> str:
+    """Why variable lengths of different names do not join: independent (named apart), or one length changed on
+    the way by layers (a size where they differ and one where they agree named, among sizes up to 64).
+
+    >>> lengths_apart(["h", "h_minus_1_over_2_times_2"]).split(": ")[-1]
+    'at h = 3 it is 2; give h a fixed size at which they agree (e.g. 64), or layers that keep the length'
+    """
+    found = _derived_pair(names)
+    if found is None:
+        return "are independent (named apart); name them alike for sequences of one length"
+    base, first, second = found
+    text = (f"differ: {second} is the length {base} changed by a layer on the way (one that drops, adds or strides "
+            f"over elements)" if first == base else f"differ: both are the length {base} changed differently on the "
+            f"way (by layers that drop, add or stride over elements)")
+    steps = [(length_steps(name, {base}) or (None, None))[1] if name != base else () for name in (first, second)]
+    if None in steps:  # a name that tells no steps (a TorchLayer's): no sizes to compare
+        return f"{text}; give {base} a fixed size, or layers that keep the length"
+    return text + _where_they_differ(base, first == base, steps)
+
+
+def _where_they_differ(base: str, from_base: bool, steps: list[tuple]) -> str:
+    """A size of ``base`` (up to 64) where the two lengths its ``steps`` give differ, and one where they agree."""
+    sizes = {n: [lengths_along(n, s)[-1] if s else n for s in steps] for n in range(1, 65)
+             if all(min(lengths_along(n, s), default=n) >= 1 for s in steps)}
+    differ = next(((n, x, y) for n, (x, y) in sizes.items() if x != y), None)
+    agree = [n for n, (x, y) in sizes.items() if x == y]
+    if differ is None:
+        text = f": they agree at every {base} up to 64, but netgraph tells lengths apart by their names"
+    else:
+        text = f": at {base} = {differ[0]} " + (f"it is {differ[2]}" if from_base else
+                                               f"they are {differ[1]} and {differ[2]}")
+    return text + (f"; give {base} a fixed size at which they agree (e.g. {agree[-1]}), or layers that keep the "
+                   f"length" if agree else "; join lengths changed alike")
+
+
+def _derived_pair(names: list[str]) -> tuple[str, str, str] | None:
+    """``(base, first, second)``: two of ``names`` derived from one length ``base`` (``first`` may be it)."""
+    for a in names:
+        for b in names:
+            common = (_bases(a) & _bases(b)) | ({a} if b.startswith(f"{a}_") else set()) if a != b else set()
+            if common and (base := max(common, key=len)) != b:
+                return base, a, b
+    return None
+
+
+def _bases(name: str) -> set[str]:
+    """``name`` and every length it is derived from (the part before one of its steps)."""
+    return {name} | {name[:m.start()] for m in _STEP.finditer(name) if length_steps(name, {name[:m.start()]})}
 
 
 _SHIFT = re.compile(r"(\w+)_(plus|minus)_(\d+)")
@@ -247,13 +288,22 @@ def strided_length(length: Dim, stride: int, inverse: bool = False) -> Dim:
     ``n * stride``); ``inverse`` undoes one (None when a name does not say: a stride loses the remainder).
     Ints and None are the callers' to compute.
 
+    A length ``stride * m + j`` strided gives ``m + ceil(j / stride)``, named as such (upsampling then striding
+    back gives the length back, under its own name):
+
     >>> strided_length("n", 2), strided_length("n_over_2", 2, inverse=True), strided_length("m", 2, inverse=True)
     ('n_over_2', 'n', None)
+    >>> strided_length("n_times_2_minus_1", 2), strided_length("n_times_2_plus_3", 2)
+    ('n', 'n_plus_2')
     """
     if not isinstance(length, str) or stride == 1:
         return length
     if not inverse:
-        return f"{length}_over_{stride}"
+        multiple = re.fullmatch(rf"(\w+)_times_{stride}(?:_(plus|minus)_(\d+))?", length)
+        if multiple is None:
+            return f"{length}_over_{stride}"
+        shift = int(multiple.group(3) or 0) * (-1 if multiple.group(2) == "minus" else 1)
+        return shifted_length(multiple.group(1), -(-shift // stride))
     return length.removesuffix(f"_over_{stride}") if length.endswith(f"_over_{stride}") else None
 
 

@@ -79,6 +79,7 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     """
     opset = check_opset(opset)
     _check_arguments(net, name, description)
+    _check_suffix(path)
     onnx = require("onnx")
     _refuse_unexportable(net, opset)
     module = net.compile().eval()
@@ -102,6 +103,18 @@ def _check_arguments(net: Any, name: Any, description: Any) -> None:
         if value is not None and not isinstance(value, str):
             raise OptionError(f"export_onnx {option}= must be a string (or None), found {type(value).__name__} "
                               f"{str(value)[:60]!r}", option=option)
+
+
+#: Suffixes of netgraph's own files, which ``load`` and the command line read as such: no ONNX model goes there.
+_OWN_SUFFIXES = {".yaml": "a spec", ".yml": "a spec", ".safetensors": "a spec's arrays"}
+
+
+def _check_suffix(path: Any) -> None:
+    suffix = os.path.splitext(os.fspath(path))[1] if isinstance(path, (str, os.PathLike)) else ""
+    if isinstance(suffix, str) and suffix.lower() in _OWN_SUFFIXES:
+        raise OptionError(f"export_onnx(net, {os.fspath(path)!r}) writes an ONNX model, not "
+                          f"{_OWN_SUFFIXES[suffix.lower()]}: give the path the suffix .onnx (save(net, path) writes a "
+                          f"spec)", option="path")
 
 
 def example_inputs(net: Any, batch: int = _TRACE_BATCH, length: int = _TRACE_LENGTH, seed: int = 0) -> dict:

@@ -106,6 +106,7 @@ class _Builder(ConstantFolding):
                            onnx.numpy_helper.to_array, frozenset(o.name for o in graph.output))
         self.taken: set[str] = set()
         inputs = [v.name for v in graph.input if v.name not in self.constants]
+        self.ctx.batch_dims = frozenset(s[0] for s in map(self.shapes.get, inputs) if s and s[0] not in ("?", ""))
         names = port_names([*inputs, *(o.name for o in graph.output)], self.taken)
         self.ports, self.outputs = dict(zip(inputs, names)), names[len(inputs):]
         self.layers: dict[str, Any] = {}

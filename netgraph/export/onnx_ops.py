@@ -16,9 +16,9 @@ import numpy as np
 
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
-from netgraph.layers import (AppendLayer, BatchNormalizationLayer, CatenateLayer, ConstantArrayLayer, ConvolutionLayer,
+from netgraph.layers import (BatchNormalizationLayer, ConstantArrayLayer, ConvolutionLayer,
                              DotLayer, ElementwiseLayer, EmbeddingLayer, FlattenLayer, LayerNormalizationLayer,
-                             LinearLayer, NetMapOperator, PartLayer, PoolingLayer, PrependLayer, ReshapeLayer,
+                             LinearLayer, NetMapOperator, PartLayer, PoolingLayer, ReshapeLayer,
                              SoftmaxLayer, ThreadingLayer, TransposeLayer)
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
@@ -65,6 +65,7 @@ class Context:
     symbols: dict[str, tuple] = dataclasses.field(default_factory=dict)  # shape computation -> its dims
     opset: int = 13  # the model's default-domain opset (the importer sets it)
     refusals: dict[str, str] = dataclasses.field(default_factory=dict)  # tensor -> why a pattern there failed
+    batch_dims: frozenset = frozenset()  # the graph inputs' first dims, as named (shape values name the batch so)
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:
@@ -277,36 +278,6 @@ def _threading(node: Any, ctx: Context) -> Converted:
     return Converted(ThreadingLayer(THREADING_OPS[node.op_type], inputs=2), tuple(node.input), constants=constants)
 
 
-def _concat(node: Any, ctx: Context) -> Converted:
-    axis = int(ctx.attributes(node)["axis"])
-    if axis == 0 or any(name in ctx.constants for name in node.input):
-        raise Unsupported("Concat along the batch dim or of constants")
-    appended = _appended(node, axis, ctx)
-    if appended is not None:
-        return appended
-    shapes = [ctx.shapes.get(name) for name in node.input]
-    dynamic = [s[axis] for s in shapes if s is not None and -len(s) <= axis < len(s) and not isinstance(s[axis], int)]
-    if dynamic:  # CatenateLayer's output would have an unknown size at every call
-        raise Unsupported(f"Concat along axis {axis}, whose size is dynamic: CatenateLayer needs known "
-                          f"sizes along its level (appending or prepending one element is supported)")
-    return Converted(CatenateLayer(level=axis, inputs=len(node.input)), tuple(node.input))
-
-
-def _appended(node: Any, axis: int, ctx: Context) -> Converted | None:
-    """Concat(x, Unsqueeze(e, 1)) along the sequence -> AppendLayer (PrependLayer with e first): a
-    CatenateLayer could not give the length n + 1 of a variable-length x."""
-    rank = ctx.rank(node.input[0])
-    if len(node.input) != 2 or rank is None or axis not in (1, 1 - rank):
-        return None
-    for position, (sequence, element) in enumerate((node.input, node.input[::-1])):
-        unsqueeze = ctx.producers.get(element)
-        axes = None if unsqueeze is None or unsqueeze.op_type != "Unsqueeze" else (
-            ctx.constants.get(unsqueeze.input[1]) if len(unsqueeze.input) > 1 else ctx.attributes(unsqueeze).get("axes"))
-        if axes is not None and [int(a) % (rank or 1) for a in np.ravel(axes)] == [1] and ctx.rank(unsqueeze.input[0]) == rank - 1:
-            return Converted(AppendLayer() if position == 0 else PrependLayer(), (sequence, unsqueeze.input[0]))
-    return None
-
-
 def _transpose(node: Any, ctx: Context) -> Converted:
     perm = list(ctx.attributes(node).get("perm", ()))
     if not perm or perm[0] != 0:
@@ -385,7 +356,7 @@ def _cast(node: Any, ctx: Context) -> Converted:
 
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "Gemm": _gemm, "MatMul": _matmul, "Conv": _conv, "MaxPool": _pool("Max"), "AveragePool": _pool("Mean"),
-    "Softmax": _softmax, "LogSoftmax": _log_softmax, "Concat": _concat, "Transpose": _transpose,
+    "Softmax": _softmax, "LogSoftmax": _log_softmax, "Transpose": _transpose,
     "BatchNormalization": _batch_norm, "LayerNormalization": _layer_norm, "Gather": _gather,
     "Identity": _identity, "Dropout": _dropout, "Cast": _cast,
     **{op: _elementwise for op in ELEMENTWISE_OPS}, **{op: _threading for op in THREADING_OPS},

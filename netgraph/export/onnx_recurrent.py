@@ -21,6 +21,7 @@ import numpy as np
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, text
 from netgraph.export.onnx_reshape import reshape_converter
+from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 from netgraph.export.onnx_recurrent_glue import (DIRECTIONS_PERM, LAYOUT_PERM, RECURRENT_OPS, batch_first_uses,
                                                  bidirectional, is_op, recurrent_output, stacked_state_index,
                                                  state_stack, time_major_output)
@@ -187,7 +188,7 @@ def _concat(node: Any, ctx: Context) -> Converted:
     layers = state_stack(node, ctx)
     if layers:  # only Gathers of one layer's state use it: they map to that layer directly
         return Converted(alias=layers[0].output[0])
-    return BASIC_CONVERTERS["Concat"](node, ctx)
+    return SHAPE_CONVERTERS["Concat"](node, ctx)
 
 
 def _transpose(node: Any, ctx: Context) -> Converted:

@@ -1,6 +1,9 @@
-"""Converters for ONNX slicing, broadcasting, reduction and contraction ops (see ``onnx_ops`` for the rest).
+"""Converters for ONNX slicing, joining, broadcasting, reduction and contraction ops (see ``onnx_ops`` for the rest).
 
 * ``Slice`` of non-batch dims by step 1 -> PartLayer spans; the whole sequence by step -1 -> SequenceReverseLayer.
+* ``Concat`` along a non-batch axis -> CatenateLayer; of a sequence and an ``Unsqueeze``d element -> AppendLayer or
+  PrependLayer (the length n + 1 of a variable-length sequence).
+* ``ConstantOfShape`` of (batch, known sizes) -> ConstantArrayLayer of its value (one per example).
 * ``Expand`` of an ``Unsqueeze``d tensor (torch's ``unsqueeze(k).expand(...)``) -> ReplicateLayer at level k.
 * ``ReduceMean``/``ReduceSum``/``ReduceMax``/``ReduceMin`` over non-batch axes -> AggregationLayer (SummationLayer
   for a sum of everything); with ``keepdims=1`` a NetChain of it and a ReshapeLayer.
@@ -17,8 +20,10 @@ import numpy as np
 
 from netgraph.core.chain import NetChain
 from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, Unsupported, text
-from netgraph.layers import (AggregationLayer, DotLayer, FunctionLayer, PartLayer, ReplicateLayer, ReshapeLayer,
-                             SequenceReverseLayer, SummationLayer)
+from netgraph.export.onnx_reshape import constant_axes
+from netgraph.layers import (AggregationLayer, AppendLayer, CatenateLayer, ConstantArrayLayer, DotLayer,
+                             FunctionLayer, PartLayer, PrependLayer, ReplicateLayer, ReshapeLayer, SequenceReverseLayer,
+                             SummationLayer)
 
 __all__ = ["SHAPE_CONVERTERS"]
 
@@ -151,6 +156,50 @@ def _einsum(node: Any, ctx: Context) -> Converted:
     raise Unsupported(f"only a batched matrix product einsum ('bij,bjk->bik') maps to DotLayer, found {equation!r}")
 
 
+def _concat(node: Any, ctx: Context) -> Converted:
+    axis = int(ctx.attributes(node)["axis"])
+    if axis == 0 or any(name in ctx.constants for name in node.input):
+        raise Unsupported("Concat along the batch dim or of constants")
+    appended = _appended(node, axis, ctx)
+    if appended is not None:
+        return appended
+    shapes = [ctx.shapes.get(name) for name in node.input]
+    dynamic = [s[axis] for s in shapes if s is not None and -len(s) <= axis < len(s) and not isinstance(s[axis], int)]
+    if dynamic:  # CatenateLayer's output would have an unknown size at every call
+        raise Unsupported(f"Concat along axis {axis}, whose size is dynamic: CatenateLayer needs known "
+                          f"sizes along its level (appending or prepending one element is supported)")
+    return Converted(CatenateLayer(level=axis, inputs=len(node.input)), tuple(node.input))
+
+
+def _appended(node: Any, axis: int, ctx: Context) -> Converted | None:
+    """Concat(x, Unsqueeze(e, 1)) along the sequence -> AppendLayer (PrependLayer with e first): a
+    CatenateLayer could not give the length n + 1 of a variable-length x."""
+    rank = ctx.rank(node.input[0])
+    if len(node.input) != 2 or rank is None or axis not in (1, 1 - rank):
+        return None
+    for position, (sequence, element) in enumerate((node.input, node.input[::-1])):
+        unsqueeze = ctx.producers.get(element)
+        axes = constant_axes(unsqueeze, ctx) if unsqueeze is not None and unsqueeze.op_type == "Unsqueeze" else None
+        if axes is not None and ctx.rank(unsqueeze.input[0]) == rank - 1 and [a % rank for a in axes] == [1]:
+            return Converted(AppendLayer() if position == 0 else PrependLayer(), (sequence, unsqueeze.input[0]))
+    return None
+
+
+def _constant_of_shape(node: Any, ctx: Context) -> Converted:
+    """ConstantOfShape of (batch, known sizes), as torch writes ``torch.full((x.shape[0], n), v)`` or a fold's zero
+    initial state: a ConstantArrayLayer of v, one per example (of a constant shape it was computed at import)."""
+    shape, value = ctx.symbols.get(node.input[0]), ctx.attributes(node).get("value")
+    fill = np.zeros(1, np.float32) if value is None else ctx.to_array(value)
+    if shape is None or shape[0] not in ctx.batch_dims or not all(isinstance(d, int) for d in shape[1:]):
+        found = "a shape not known at import" if shape is None else f"shape {list(shape)}"
+        raise Unsupported(f"only a constant per example, of shape (batch, known sizes), imports (a "
+                          f"ConstantArrayLayer); found {found}")
+    if fill.dtype.kind != "f":
+        raise Unsupported(f"its value is of type {fill.dtype}: a ConstantArrayLayer holds real numbers")
+    ctx.shapes[node.output[0]] = tuple(shape)
+    return Converted(ConstantArrayLayer(array=np.full(shape[1:], np.ravel(fill)[0], np.float32)))
+
+
 def _function(node: Any, ctx: Context) -> Converted:
     if node.op_type == "Neg":
         return Converted(FunctionLayer("-#"), (node.input[0],))
@@ -166,7 +215,7 @@ def _function(node: Any, ctx: Context) -> Converted:
 
 
 SHAPE_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "Slice": _slice, "Expand": _expand, "Einsum": _einsum, "Neg": _function, "Reciprocal": _function,
-    "Clip": _function, "ReduceMean": _reduce("Mean"), "ReduceSum": _reduce("Total"), "ReduceMax": _reduce("Max"),
-    "ReduceMin": _reduce("Min"),
+    "Slice": _slice, "Concat": _concat, "ConstantOfShape": _constant_of_shape, "Expand": _expand, "Einsum": _einsum,
+    "Neg": _function, "Reciprocal": _function, "Clip": _function, "ReduceMean": _reduce("Mean"),
+    "ReduceSum": _reduce("Total"), "ReduceMax": _reduce("Max"), "ReduceMin": _reduce("Min"),
 }

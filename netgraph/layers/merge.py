@@ -29,7 +29,7 @@ from netgraph.layers._broadcast import BroadcastModule, BroadcastSpec, broadcast
 from netgraph.layers.expression_shapes import is_structural
 from netgraph.layers.function import _elementwise_infer, align
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
+from netgraph.core.types import REAL, Conflict, PortType, format_shape, lengths_apart, unify
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["ThreadingLayer", "TotalLayer", "CatenateLayer", "DotLayer", "THREADING"]
@@ -206,8 +206,8 @@ class TotalLayer(_Variadic):
         for d in range(min((len(s) for _, s in known), default=0)):
             if len(names := sorted({s[d] for _, s in known if isinstance(s[d], str)})) > 1:
                 shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in known)
-                raise Conflict(f"all inputs must have one shape, but lengths {' and '.join(names)} are independent "
-                               f"(named apart): {shown}; name them alike for sequences of one length")
+                raise Conflict(f"all inputs must have one shape ({shown}), but lengths {' and '.join(names)} "
+                               f"{lengths_apart(names)}")
         for p in self.input_ports:
             try:
                 merged = unify(merged, types[p])
@@ -288,8 +288,8 @@ class CatenateLayer(_Variadic):
 def _unify_column(shapes: dict[str, list], ports: tuple[str, ...], d: int) -> None:
     if len(names := sorted({shapes[p][d] for p in ports if isinstance(shapes[p][d], str)})) > 1:
         shown = ", ".join(f"{q!r} {format_shape(tuple(shapes[q]))}" for q in ports)
-        raise Conflict(f"dimension {d + 1} must agree across inputs and output, but lengths {' and '.join(names)} "
-                       f"are independent (named apart): {shown}; name them alike for sequences of one length")
+        raise Conflict(f"dimension {d + 1} must agree across inputs and output ({shown}), but lengths "
+                       f"{' and '.join(names)} {lengths_apart(names)}")
     value = None
     for p in ports:
         dim = shapes[p][d]
