@@ -29,6 +29,7 @@ from netgraph.backend.compile import CompiledNet, _CodeWriter, _compile, _return
 from netgraph.backend.interpreter import ModuleRunner
 from netgraph.core.errors import DataError
 from netgraph.core.ir import Node
+from netgraph.core.tensors import as_tensor
 from netgraph.core.walk import GraphWalker
 from netgraph.layers._masks import valid
 
@@ -202,11 +203,11 @@ def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[to
     (int64); one DataError naming the port unless each length is an integer from 1 to the padded length, one per
     example."""
     try:
-        data = value.data if isinstance(value.data, torch.Tensor) else torch.as_tensor(value.data)
+        data = value.data if isinstance(value.data, torch.Tensor) else as_tensor(value.data)
     except (TypeError, ValueError, RuntimeError) as exc:
         raise DataError(f"{what} {port!r}: Padded data must be an array (batch, longest, ...): {exc}") from None
     try:
-        lengths = torch.as_tensor(value.lengths)
+        lengths = as_tensor(value.lengths)
     except (TypeError, ValueError, RuntimeError) as exc:
         raise DataError(f"{what} {port!r}: Padded lengths must be integers, one per example: {exc}") from None
     if data.dim() < 2:

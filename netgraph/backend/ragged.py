@@ -29,6 +29,7 @@ from netgraph.backend.masks import Padded, as_lists
 from netgraph.backend.padded_eval import FALLBACK, evaluate_padded, examples_of
 from netgraph.backend.states import given_states
 from netgraph.core.errors import DataError, raise_all
+from netgraph.core.tensors import as_tensor
 from netgraph.core.types import format_shape
 
 __all__ = ["Calls", "is_ragged", "ragged_ports", "evaluate_ragged", "dense_groups", "reassemble", "length_groups",
@@ -142,7 +143,7 @@ def dense_groups(net: Any, data: dict[str, Any], ragged: list[str],
     total = counts[ragged[0]]
 
     def sizes(p: str, axis: int) -> Any:
-        return [x.shape[axis] for x in examples[p]] if p in examples else torch.as_tensor(data[p]).shape[axis + 1]
+        return [x.shape[axis] for x in examples[p]] if p in examples else as_tensor(data[p]).shape[axis + 1]
 
     check_shared_lengths(net, sizes)
     check_derived_lengths(net, sizes)
@@ -154,7 +155,7 @@ def dense_groups(net: Any, data: dict[str, Any], ragged: list[str],
 
 def _rows(port: str, value: Any, index: torch.Tensor, total: int) -> Any:
     """The group's rows of a port given as one batched tensor beside the ragged ones."""
-    x = value if isinstance(value, torch.Tensor) else torch.as_tensor(value)
+    x = value if isinstance(value, torch.Tensor) else as_tensor(value)
     if x.dim() == 0 or x.shape[0] != total:
         raise DataError(f"input port {port!r}: beside ragged inputs of {total} examples, expected a batched tensor "
                         f"of {total} examples along dim 0, found shape {tuple(x.shape)}")

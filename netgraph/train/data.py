@@ -1,12 +1,11 @@
 """Training data for net_train: the accepted forms, one up-front check against the ports, batching.
 
 Data is a dict of key -> array (every value holds the same number of examples along its first dim), a list of such
-dicts without the example dim (one per example), a pair ``(inputs, targets)`` for a net with one input, a
-``torch.utils.data.Dataset`` of example dicts, or any iterable of batch dicts such as a ``DataLoader``; a dict
-holding lists of sequences of different lengths is batched one length at a time (``netgraph.train.buckets``). Keys
-are the net's input ports plus the loss targets (see ``netgraph.train.loss``). Everything is checked before any
-training step: every problem (missing or unknown keys, shapes, dtypes, lengths that keys share, example counts, class
-indices, NaN, infinite targets) comes back as one DataError naming the key and the expected shape or the bad example.
+dicts without the example dim (one per example), a pair ``(inputs, targets)`` for a net with one input, a ``Dataset``
+of example dicts, or any iterable of batch dicts such as a ``DataLoader``; lists of sequences of different lengths go
+to ``netgraph.train.buckets``. Keys are the net's input ports plus the loss targets (``netgraph.train.loss``). All is
+checked before any training step: every problem (missing or unknown keys, shapes, dtypes, shared lengths, example
+counts, class indices, NaN, infinite targets) comes back as one DataError naming the key and the expected shape.
 
 >>> from netgraph.core.types import PortType
 >>> cols = columns_from({"x": [[1.0, 2.0], [3.0, 4.0]]}, "training data")
@@ -28,6 +27,7 @@ import torch
 
 from netgraph.train.wording import counted
 from netgraph.core.errors import DataError, OptionError, did_you_mean, raise_all, with_article
+from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
@@ -65,7 +65,7 @@ def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
     if isinstance(value, torch.Tensor):
         return value.detach()
     try:
-        return torch.as_tensor(value)
+        return as_tensor(value)
     except (TypeError, ValueError, RuntimeError) as exc:
         raise DataError(f"{what}: key {key!r}: cannot make a tensor from {type(value).__name__}: {exc}"
                         f"{ragged_hint(value)}") from None

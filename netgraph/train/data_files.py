@@ -15,6 +15,7 @@ from safetensors.torch import load_file
 
 from netgraph.backend.masks import Padded
 from netgraph.core.errors import DataError
+from netgraph.core.tensors import native_array
 from netgraph.data import image_folder, text_table
 
 __all__ = ["load_data"]
@@ -64,7 +65,7 @@ def _read_arrays(path: Path, suffix: str) -> dict:
     if head[:2] != b"PK":  # np.load would try a .npy or a pickle next: name what a .npz is instead
         raise ValueError("the file is empty" if not head else "not a .npz archive (no zip header)")
     with np.load(path, allow_pickle=False) as npz:
-        return {k: torch.from_numpy(npz[k].copy()) for k in npz.files}
+        return {k: torch.from_numpy(native_array(npz[k]).copy()) for k in npz.files}
 
 
 def _read_problem(path: Path, suffix: str, exc: BaseException) -> str:

@@ -32,6 +32,7 @@ from netgraph.backend.ragged import length_groups
 from netgraph.core.coders import (BooleanDecoder, Coder, Decoder, Encoder, ImageEncoder,
                                   TokensEncoder)
 from netgraph.core.errors import DataError
+from netgraph.core.tensors import as_tensor
 from netgraph.data import Examples, image_folder, text_table
 from netgraph.data.sources import IMAGE_SUFFIXES
 from netgraph.data.encoding import already_encoded, encode_example
@@ -195,7 +196,7 @@ class EncodedDataset(torch.utils.data.Dataset):
         coder, value = self.coders[key], self.columns[key][i]
         if coder is None or already_encoded(coder, value):
             try:
-                result = torch.as_tensor(value)
+                result = as_tensor(value)
             except (TypeError, ValueError, RuntimeError) as exc:
                 return f"cannot make a tensor from {type(value).__name__}: {exc}"
         elif header_only and isinstance(coder, ImageEncoder) and not isinstance(value, np.ndarray):
