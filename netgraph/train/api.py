@@ -35,7 +35,8 @@ from netgraph.train.checkpoint_checks import check_layout
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data_checks import check_example_shapes
-from netgraph.train.data import Expect, Streamed, finish, gather, sample, split_fraction, split_ragged
+from netgraph.train.data import Expect, Streamed, finish, gather, sample
+from netgraph.train.data_split import split_fraction, split_ragged
 from netgraph.train.data_files import load_data
 from netgraph.train.datasets import checked_dataset, checked_loader
 from netgraph.train.padded_data import padded_training

@@ -26,7 +26,7 @@ import numpy
 import torch
 
 from netgraph.train.wording import counted
-from netgraph.core.errors import DataError, OptionError, did_you_mean, raise_all, with_article
+from netgraph.core.errors import DataError, did_you_mean, raise_all, with_article
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.backend.evaluation import as_port_tensor, ragged_hint
@@ -37,7 +37,7 @@ from netgraph.train.data_checks import batches_hint, check_example_shapes, share
 from netgraph.train.datasets import checked_loader
 
 __all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
-           "non_finite_data", "split_fraction", "split_ragged"]
+           "non_finite_data"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -226,30 +226,6 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
         problems.append("the data holds no examples")
     raise_all(problems, DataError, f"bad {what}")
     return out
-
-
-def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[dict, dict]:
-    """(training, validation) columns: a random ``fraction`` of the examples held out (ragged lists split alike)."""
-    n = len(next(iter(cols.values())))
-    k = math.ceil(fraction * n)
-    if not 0 < k < n:
-        raise OptionError(f"validation_set={fraction} leaves {counted(n - k, 'training example')} and "
-                          f"{counted(k, 'validation example')} out of {n}; both need at least one")
-    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
-    train, val = order[:-k].sort().values, order[-k:].sort().values
-    return tuple({c: x[idx] if isinstance(x, torch.Tensor) else [x[i] for i in idx.tolist()] for c, x in cols.items()}
-                 for idx in (train, val))
-
-
-def split_ragged(raw: Streamed, fraction: float, seed: int) -> tuple[Streamed, Streamed] | None:
-    """Ragged in-memory data (length buckets, or padded batches) split as ``split_fraction`` splits columns:
-    (training, validation) of the same kind; None for other streamed data (a DataLoader)."""
-    loader = raw.loader
-    if not isinstance(loader, LengthBuckets):
-        return None
-    parts = split_fraction(loader.cols, fraction, seed)
-    return tuple(Streamed(loader.with_columns(cols, what), what)  # type: ignore[return-value]
-                 for cols, what in zip(parts, (raw.what, "validation data")))
 
 
 class InMemory:
