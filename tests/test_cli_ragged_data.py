@@ -62,6 +62,27 @@ def test_train_reads_ragged_sequences_as_net_train_takes_the_list(tmp_path, caps
 
 def test_lengths_without_their_sequences_are_refused(tmp_path):
     np.savez(tmp_path / "d.npz", **{"Input.lengths": np.array([1, 2]), "Target": np.zeros((2, 2), "float32")})
-    with pytest.raises(DataError, match=r"key 'Input.lengths' gives lengths of sequences, but the file has no key "
-                                        r"'Input'"):
+    with pytest.raises(DataError, match=r"key 'Input.lengths' gives lengths of sequences, but there is no "
+                                        r"key 'Input'"):
+        load_data(tmp_path / "d.npz")
+
+
+@pytest.mark.parametrize("typo", ["Input.length", "Input.Lengths", "Input.lenghts", "Input.len"])
+def test_a_misspelt_lengths_key_names_the_file_and_the_key_it_means(tmp_path, capsys, typo):
+    spec = tmp_path / "seq.yaml"
+    spec.write_text(SEQ)
+    _, padded, target = _data()
+    data = tmp_path / "d.npz"
+    np.savez(data, Input=padded, **{typo: np.array(LENGTHS)}, Target=target)
+    with pytest.raises(DataError) as info:
+        load_data(data)
+    assert str(data) in str(info.value) and f"key {typo!r}" in str(info.value)
+    assert "did you mean 'Input.lengths'" in str(info.value)
+    assert main(["train", str(spec), "--data", str(data), "--rounds", "1", "--quiet", "-o", str(tmp_path / "o")]) != 0
+    assert "did you mean 'Input.lengths'" in capsys.readouterr().err
+
+
+def test_lengths_of_a_misspelt_key_suggest_the_key(tmp_path):
+    np.savez(tmp_path / "d.npz", **{"Inputs.lengths": np.array([1, 2]), "Input": np.zeros((2, 2, 3), "float32")})
+    with pytest.raises(DataError, match=r"key 'Inputs.lengths' .* no key 'Inputs' .*did you mean 'Input'\?"):
         load_data(tmp_path / "d.npz")

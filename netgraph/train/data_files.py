@@ -13,10 +13,10 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 
-from netgraph.backend.masks import Padded
 from netgraph.core.errors import DataError
 from netgraph.core.tensors import native_array
 from netgraph.data import image_folder, text_table
+from netgraph.train.data_lengths import keyed
 
 __all__ = ["load_data"]
 
@@ -41,20 +41,8 @@ def load_data(path: str | os.PathLike) -> Any:
             arrays = _read_arrays(path, suffix)
         except (OSError, ValueError, RuntimeError, EOFError, zipfile.BadZipFile, zlib.error, SafetensorError) as exc:
             raise DataError(f"cannot read data file {str(path)!r}: {_read_problem(path, suffix, exc)}") from None
-        return _with_lengths(arrays, path)
+        return keyed(arrays, f"data file {str(path)!r}")
     raise DataError(f"data files are .npz, .safetensors, .csv or .jsonl (or a folder of images), found {path.name!r}")
-
-
-def _with_lengths(arrays: dict, path: Path) -> dict:
-    """Ragged sequences in a data file: a key ``<key>.lengths`` (one length per example) beside ``<key>`` (the
-    sequences padded to the longest, ``(examples, longest, ...)``) makes that key ``Padded(data, lengths)``."""
-    suffix = ".lengths"
-    lonely = [k for k in arrays if k.endswith(suffix) and k[:-len(suffix)] not in arrays]
-    if lonely:
-        raise DataError(f"data file {str(path)!r}: key {lonely[0]!r} gives lengths of sequences, but the file has no "
-                        f"key {lonely[0][:-len(suffix)]!r} holding them (padded); its keys: {sorted(arrays)}")
-    return {k: Padded(v, arrays[k + suffix]) if k + suffix in arrays else v
-            for k, v in arrays.items() if not k.endswith(suffix)}
 
 
 def _read_arrays(path: Path, suffix: str) -> dict:
