@@ -72,9 +72,10 @@ def ragged_ports(net: Any, data: dict[str, Any]) -> list[str]:
 
 def _fixed_problem(port: str, shape: tuple | None, value: Any) -> str:
     if not isinstance(value, Padded) and type(value[0]) in (list, tuple):  # nested lists: a row of another length
-        lengths = sorted({len(v) for v in value})
+        lengths = sorted({len(v) for v in value})  # at most 10 named (they can be thousands), and how many
+        shown = f"{lengths[:10]} ... ({len(lengths)} in all)" if len(lengths) > 10 else str(lengths)
         return (f"input port {port!r} has the fixed shape {format_shape(shape)}, but its examples (nested lists) have "
-                f"different lengths {lengths}; each example needs the shape {format_shape(shape)}")
+                f"different lengths {shown}; each example needs the shape {format_shape(shape)}")
     return (f"input port {port!r} has the fixed shape {format_shape(shape)}; a list of tensors (one per example, of "
             f"different lengths) is only for a port whose first dim is a variable length like \"n\"; give one "
             f"batched tensor")
