@@ -34,7 +34,7 @@ from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
 from netgraph.train.data_lengths import keyed
-from netgraph.train.data_checks import batches_hint, check_example_shapes, shared_length_problems
+from netgraph.train.data_checks import batches_hint, shared_length_problems
 from netgraph.train.datasets import checked_loader
 
 __all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
@@ -365,12 +365,14 @@ def sample(raw: dict[str, torch.Tensor] | Streamed) -> dict[str, torch.Tensor]:
     return raw.first if isinstance(raw, Streamed) else raw
 
 
-def finish(raw: dict[str, torch.Tensor] | Streamed, expect: Mapping[str, Expect], allow_extra: bool,
+def finish(raw: dict[str, torch.Tensor] | InMemory | Streamed, expect: Mapping[str, Expect], allow_extra: bool,
            what: str) -> InMemory | Streamed:
-    """Check the data against ``expect`` (before any training step) and wrap it for batching."""
+    """Check the data against ``expect`` (before any training step) and wrap it for batching; InMemory data is
+    checked already. Ragged examples' shapes are the caller's to check first, once (``check_example_shapes``)."""
+    if isinstance(raw, InMemory):
+        return raw
     if isinstance(raw, Streamed):
         raw.expect, raw.allow_extra = expect, allow_extra
-        check_example_shapes(raw.loader, expect, what)  # in memory: each example of another shape named
         raw.check(raw.first_raw, 1)
         if isinstance(raw.loader, LengthBuckets):  # in memory: check every length bucket now, not mid-training
             for i, bucket in enumerate(raw.loader.samples(), 1):
