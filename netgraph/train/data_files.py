@@ -22,9 +22,9 @@ __all__ = ["load_data"]
 
 
 def load_data(path: str | os.PathLike) -> Any:
-    """Arrays by key from a .npz (numpy, no pickle) or .safetensors file (``<key>.lengths`` beside ``<key>``: ragged
-    sequences, ``Padded``); (input, label) pairs from a folder of images in label sub-folders or a .csv/.jsonl
-    table (``netgraph.image_folder``, ``netgraph.text_table``)."""
+    """Arrays by key from a .npz (numpy, no pickle; str arrays stay numpy: class names, texts) or .safetensors file
+    (``<key>.lengths`` beside ``<key>``: ragged sequences, ``Padded``); (input, label) pairs from a folder of images in
+    label sub-folders or a .csv/.jsonl table (``netgraph.image_folder``, ``netgraph.text_table``)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if path.is_dir():
@@ -53,7 +53,17 @@ def _read_arrays(path: Path, suffix: str) -> dict:
     if head[:2] != b"PK":  # np.load would try a .npy or a pickle next: name what a .npz is instead
         raise ValueError("the file is empty" if not head else "not a .npz archive (no zip header)")
     with np.load(path, allow_pickle=False) as npz:
-        return {k: torch.from_numpy(native_array(npz[k]).copy()) for k in npz.files}
+        return {k: _column(k, npz[k]) for k in npz.files}
+
+
+def _column(key: str, array: np.ndarray) -> Any:
+    """A tensor of a numeric array; a str array as it is (class names or texts, which net_train encodes)."""
+    if array.dtype.kind == "U":
+        return array
+    if array.dtype.kind not in "biufc":
+        raise ValueError(f"key {key!r} holds values of dtype {array.dtype.name}, which are neither numbers (ints, "
+                         f"floats, booleans) nor text (str: class names, texts)")
+    return torch.from_numpy(native_array(array).copy())
 
 
 def _read_problem(path: Path, suffix: str, exc: BaseException) -> str:
