@@ -51,3 +51,18 @@ def test_values_neither_numbers_nor_text_name_the_key_and_dtype(tmp_path, values
     np.savez(tmp_path / "d.npz", Input=np.zeros((2, 4), "float32"), Target=values)
     with pytest.raises(DataError, match=rf"d.npz': key 'Target' holds values of dtype {kind}.*neither numbers .* nor text"):
         load_data(tmp_path / "d.npz")
+
+
+def test_net_train_takes_a_data_file_path_as_netgraph_train_does(tmp_path):
+    """net_train(net, "data.npz") said "'data.npz' is a file, not a .csv or .jsonl table", though netgraph train
+    --data reads it and net_train takes a folder or table path."""
+    x, labels = _data()
+    np.savez(tmp_path / "d.npz", Input=x, Target=labels)
+    np.savez(tmp_path / "v.npz", Input=x[:5], Target=labels[:5])
+    net = net_initialize(from_yaml(SPEC), seed=3)
+    options = {"max_training_rounds": 2, "random_seed": 3, "progress": False, "all": True}
+    from_path = net_train(net, str(tmp_path / "d.npz"), validation_set=tmp_path / "v.npz", **options)
+    from_dict = net_train(net, {"Input": x, "Target": labels}, validation_set={"Input": x[:5], "Target": labels[:5]},
+                          **options)
+    torch.testing.assert_close(from_path.trained_net(x, decoder=None), from_dict.trained_net(x, decoder=None))
+    assert from_path.validation_losses == from_dict.validation_losses and len(from_path.validation_losses) == 2

@@ -41,7 +41,7 @@ from netgraph.train.data_files import load_data
 from netgraph.train.datasets import checked_dataset, checked_loader
 from netgraph.train.padded_data import padded_training
 from netgraph.train.other_names import other_name_hint
-from netgraph.train.encoded import encoded_data
+from netgraph.train.encoded import encoded_data, from_disk
 from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.train.loop import Plan, Trainer, TrainingError
 from netgraph.train.loss import attach_losses, is_loss_port
@@ -267,6 +267,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         if checkpoint is not None:
             refuse_newer(checkpoint["directory"], *resume)
         seed = int(resume[1]["seed"])  # the interrupted run's seed: same validation split, same rounds
+    data, o["validation_set"] = from_disk(data, "training data"), from_disk(o["validation_set"], "validation_set")
     net = with_data_shapes(net, data)  # input shapes the net left unknown, as Wolfram's NetTrain reads them
     loss = attach_losses(net, o["loss_function"])
     drawn = int(torch.randint(0, 2**62, ()).item()) if seed is None else seed  # rank 0's is broadcast below
