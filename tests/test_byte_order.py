@@ -83,3 +83,13 @@ def test_npz_in_other_byte_order_trains_from_the_command_line(tmp_path, capsys):
     assert main(["train", str(spec), "--data", str(tmp_path / "d.npz"), "--rounds", "1", "--quiet",
                  "-o", str(tmp_path / "out")]) == 0
     assert "trained 1 round" in capsys.readouterr().out
+
+
+def test_layer_arrays_in_other_byte_order_or_reversed_are_the_same_values():
+    """A layer's array option took such arrays as "needs a numeric array ... found ndarray" (torch refused them)."""
+    w = np.arange(6, dtype="float32").reshape(2, 3)
+    native = LinearLayer(2, input=3, weights=w).arrays["Weights"]
+    assert torch.equal(LinearLayer(2, input=3, weights=_other(w)).arrays["Weights"], native)
+    assert torch.equal(LinearLayer(2, input=3, weights=w[::-1][::-1]).arrays["Weights"], native)
+    flipped = np.ascontiguousarray(w[::-1])
+    assert torch.equal(LinearLayer(2, input=3, weights=w[::-1]).arrays["Weights"], torch.from_numpy(flipped))
