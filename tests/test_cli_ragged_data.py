@@ -11,7 +11,7 @@ from safetensors.torch import save_file
 
 from netgraph import DataError, load, net_initialize, net_train
 from netgraph.cli import main
-from netgraph.spec import load as load_spec
+from netgraph.spec import from_yaml, load as load_spec
 from netgraph.train import load_data
 
 SEQ = """\
@@ -62,6 +62,54 @@ def test_train_reads_ragged_sequences_as_net_train_takes_the_list(tmp_path, caps
 
 def test_lengths_without_their_sequences_are_refused(tmp_path):
     np.savez(tmp_path / "d.npz", **{"Input.lengths": np.array([1, 2]), "Target": np.zeros((2, 2), "float32")})
-    with pytest.raises(DataError, match=r"key 'Input.lengths' gives lengths of sequences, but the file has no key "
-                                        r"'Input'"):
+    with pytest.raises(DataError, match=r"key 'Input.lengths' gives lengths of sequences, but there is no "
+                                        r"key 'Input'"):
         load_data(tmp_path / "d.npz")
+
+
+@pytest.mark.parametrize("typo", ["Input.length", "Input.Lengths", "Input.lenghts", "Input.len"])
+def test_a_misspelt_lengths_key_names_the_file_and_the_key_it_means(tmp_path, capsys, typo):
+    spec = tmp_path / "seq.yaml"
+    spec.write_text(SEQ)
+    _, padded, target = _data()
+    data = tmp_path / "d.npz"
+    np.savez(data, Input=padded, **{typo: np.array(LENGTHS)}, Target=target)
+    with pytest.raises(DataError) as info:
+        load_data(data)
+    assert str(data) in str(info.value) and f"key {typo!r}" in str(info.value)
+    assert "did you mean 'Input.lengths'" in str(info.value)
+    assert main(["train", str(spec), "--data", str(data), "--rounds", "1", "--quiet", "-o", str(tmp_path / "o")]) != 0
+    assert "did you mean 'Input.lengths'" in capsys.readouterr().err
+
+
+def test_lengths_of_a_misspelt_key_suggest_the_key(tmp_path):
+    np.savez(tmp_path / "d.npz", **{"Inputs.lengths": np.array([1, 2]), "Input": np.zeros((2, 2, 3), "float32")})
+    with pytest.raises(DataError, match=r"key 'Inputs.lengths' .* no key 'Inputs' .*did you mean 'Input'\?"):
+        load_data(tmp_path / "d.npz")
+
+
+def test_net_train_takes_the_lengths_key_of_a_data_file_as_padded(tmp_path):
+    """A dict read from such a file (dict(np.load(...))) trains in Python as the file does from the command line:
+    '<key>.lengths' beside '<key>' is Padded(data, lengths), in training and validation data alike."""
+    seqs, padded, target = _data()
+    net = net_initialize(from_yaml(SEQ), seed=1)
+    np.savez(tmp_path / "d.npz", Input=padded, **{"Input.lengths": np.array(LENGTHS)}, Target=target)
+    keyed = dict(np.load(tmp_path / "d.npz"))
+    lists = {"Input": [torch.from_numpy(s) for s in seqs], "Target": torch.from_numpy(target)}
+    x = lists["Input"]
+
+    def train(data, validation):
+        return net_train(net, data, validation_set=validation, max_training_rounds=2, batch_size=2, random_seed=1,
+                         progress=False)
+
+    for validation in (None, 0.3):
+        torch.testing.assert_close(train(keyed, validation)(x), train(lists, validation)(x))
+    torch.testing.assert_close(train(lists, keyed)(x), train(lists, lists)(x))
+
+
+def test_a_misspelt_lengths_key_in_net_train_data_names_the_key_it_means():
+    net = from_yaml(SEQ)
+    data = {"Input": np.zeros((2, 3, 3), "float32"), "Input.length": np.array([1, 3]),
+            "Target": np.zeros((2, 2), "float32")}
+    with pytest.raises(DataError, match=r"training data: key 'Input.length'.*did you mean 'Input.lengths'"):
+        net_train(net, data, max_training_rounds=1, progress=False)

@@ -255,9 +255,10 @@ def test_padded_values_may_hold_pad_tokens_and_nans_past_each_length():
 
 @pytest.mark.parametrize("lengths, message", [
     ([3, 2], r"expected 4 lengths \(one per example of data \(4, 6, 2\)\), found shape \(2,\)"),
-    ([3, 2, 7, 1], r"each length must be from 1 to the padded length 6, found \[3, 2, 7, 1\]"),
-    ([3, 0, 2, 1], r"each length must be from 1 to the padded length 6, found \[3, 0, 2, 1\]"),
-    ([3.5, 2, 2, 1], r"lengths must be integers, found \[3.5, 2.0, 2.0, 1.0\]"),
+    ([3, 2, 7, 1], r"each length must be from 1 to the padded length 6, found 7 at example 2$"),
+    ([3, 0, 9, 1], r"each length must be from 1 to the padded length 6, found 0 at example 1 \(2 of 4 lengths\)$"),
+    ([3.5, 2, 2, 1], r"lengths must be integers, found 3.5 at example 0 \(dtype torch.float32\)$"),
+    ([True, True, False, True], r"lengths must be integers, found dtype torch.bool$"),
     ([[3], [2], [2], [1]], r"expected 4 lengths"),
     ("abc", r"Padded lengths must be integers"),
 ])
@@ -270,6 +271,21 @@ def test_lengths_that_do_not_fit_the_batch_are_one_data_error_naming_the_port(le
     with pytest.raises(DataError, match=r"training data: key 'Input': " + message):
         net_train(net, {"Input": Padded(torch.zeros(4, 6, 2), lengths), "Output": torch.zeros(4, 3)},
                   max_training_rounds=1)
+
+
+def test_a_bad_length_among_thousands_names_the_first_and_counts_the_rest():
+    """The message named every length given (thousands of them, for a big batch); it names the first bad one."""
+    net = _init(NetChain([GatedRecurrentLayer(3), SequenceLastLayer()], input=["n", 2]))
+    lengths = torch.full((5000,), 3)
+    lengths[[17, 4000]] = torch.tensor([9, 0])
+    with pytest.raises(DataError) as info:
+        net(Padded(torch.zeros(5000, 6, 2), lengths))
+    assert str(info.value).endswith("found 9 at example 17 (2 of 5000 lengths)") and len(str(info.value)) < 200
+    fractions = torch.full((5000,), 2.0)
+    fractions[[30, 31, 32]] = 2.5
+    with pytest.raises(DataError) as info:
+        net(Padded(torch.zeros(5000, 6, 2), fractions))
+    assert str(info.value).endswith("found 2.5 at example 30 (3 of 5000 lengths; dtype torch.float32)")
 
 
 def _first_equals_last(count, seed):

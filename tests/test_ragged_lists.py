@@ -40,6 +40,10 @@ def test_rows_of_different_lengths_at_a_fixed_port_name_the_lengths():
     with pytest.raises(DataError, match=r"input port 'Input' has the fixed shape \(3\), but its examples \(nested "
                                         r"lists\) have different lengths \[2, 3\]"):
         net([[1, 2, 3], [1, 2]])
+    rows = [[0] * n for n in range(1, 501)]  # 500 lengths: the message names a few, and how many
+    with pytest.raises(DataError, match=r"different lengths \[1, 2, 3, 4, 5, 6, 7, 8, 9, 10\] \.\.\. \(500 in "
+                                        r"all\); each example"):
+        net(rows)
 
 
 @pytest.mark.parametrize("pair", [False, True])

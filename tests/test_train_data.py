@@ -326,12 +326,15 @@ def test_bad_loss_functions():
 
 
 def test_a_missing_data_folder_and_odd_options_are_named(tmp_path):
-    with pytest.raises(DataError, match=r"^training data: no image folder or table file '.*imges'; a path given as "
+    with pytest.raises(DataError, match=r"^training data: no image folder or data file '.*imges'; a path given as "
                                         r"data is a folder of images with one sub-folder per label"):
         net_train(classifier(), str(tmp_path / "imges"), progress=False)
-    (tmp_path / "x.npz").write_bytes(b"")
-    with pytest.raises(DataError, match=r"'.*x.npz' is a file, not a .csv or .jsonl table"):
+    (tmp_path / "x.npz").write_bytes(b"")  # read as netgraph train --data reads it
+    with pytest.raises(DataError, match=r"cannot read data file '.*x.npz': the file is empty"):
         net_train(classifier(), tmp_path / "x.npz", progress=False)
+    (tmp_path / "x.txt").write_text("1 2 3")
+    with pytest.raises(DataError, match=r"'.*x.txt' is a file, not a .csv, .jsonl, .npz or .safetensors file"):
+        net_train(classifier(), tmp_path / "x.txt", progress=False)
     x, y = blobs(30)
     for value in (0, 1, True):
         with pytest.raises(OptionError, match=r"validation_set takes a fraction of the data to hold out, strictly "

@@ -25,6 +25,7 @@ from netgraph.core.coders import Decoder, Encoder, TokensEncoder
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.data import decode, encode
 from netgraph.core.ports import NetPort
+from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, format_shape
 from netgraph.layers.random import distribution_checks
 
@@ -43,10 +44,8 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
     torch.float32
     """
     try:
-        x = torch.as_tensor(value)
-    except ValueError as exc:  # a numpy view with negative strides (a[::-1]): torch takes a copy
-        x = _copied_array(port, value, exc)
-    except (TypeError, RuntimeError, OverflowError) as exc:
+        x = as_tensor(value)  # numpy arrays in the other byte order or with negative strides: a native copy
+    except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
         raise DataError(_encoder_hint(port, value) or f"input port {port!r}: cannot make a tensor from "
                         f"{type(value).__name__}: {exc}{ragged_hint(value)}") from None
     if not x.is_cpu:
@@ -74,13 +73,6 @@ def ragged_hint(value: Any) -> str:
         return ("; examples of different lengths go in as a list of tensors, one per example "
                 "([torch.tensor(e) for e in examples]), or as Padded(data, lengths)")
     return ""
-
-
-def _copied_array(port: str, value: Any, exc: Exception) -> torch.Tensor:
-    if isinstance(value, numpy.ndarray) and any(s < 0 for s in value.strides):
-        return torch.as_tensor(value.copy())
-    raise DataError(_encoder_hint(port, value) or f"input port {port!r}: cannot make a tensor from "
-                    f"{type(value).__name__}: {exc}{ragged_hint(value)}") from None
 
 
 def _encoder_hint(port: str, value: Any) -> str:

@@ -29,6 +29,7 @@ from netgraph.backend.compile import CompiledNet, _CodeWriter, _compile, _return
 from netgraph.backend.interpreter import ModuleRunner
 from netgraph.core.errors import DataError
 from netgraph.core.ir import Node
+from netgraph.core.tensors import as_tensor
 from netgraph.core.walk import GraphWalker
 from netgraph.layers._masks import valid
 
@@ -202,11 +203,11 @@ def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[to
     (int64); one DataError naming the port unless each length is an integer from 1 to the padded length, one per
     example."""
     try:
-        data = value.data if isinstance(value.data, torch.Tensor) else torch.as_tensor(value.data)
+        data = value.data if isinstance(value.data, torch.Tensor) else as_tensor(value.data)
     except (TypeError, ValueError, RuntimeError) as exc:
         raise DataError(f"{what} {port!r}: Padded data must be an array (batch, longest, ...): {exc}") from None
     try:
-        lengths = torch.as_tensor(value.lengths)
+        lengths = as_tensor(value.lengths)
     except (TypeError, ValueError, RuntimeError) as exc:
         raise DataError(f"{what} {port!r}: Padded lengths must be integers, one per example: {exc}") from None
     if data.dim() < 2:
@@ -216,16 +217,27 @@ def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[to
     if lengths.dim() != 1 or lengths.shape[0] != data.shape[0]:
         problems.append(f"expected {data.shape[0]} lengths (one per example of data {tuple(data.shape)}), "
                         f"found shape {tuple(lengths.shape)}")
-    elif lengths.is_floating_point() and not bool((lengths == lengths.round()).all()) or lengths.is_complex() \
-            or lengths.dtype == torch.bool:
-        problems.append(f"lengths must be integers, found {lengths.tolist()} of dtype {lengths.dtype}")
+    elif lengths.is_complex() or lengths.dtype == torch.bool:
+        problems.append(f"lengths must be integers, found dtype {lengths.dtype}")
+    elif lengths.is_floating_point() and not bool((lengths == lengths.round()).all()):
+        problems.append(f"lengths must be integers, found {_first_bad(lengths != lengths.round(), lengths, True)}")
     elif lengths.numel() and (int(lengths.min()) < 1 or int(lengths.max()) > data.shape[1]):
         problems.append(f"each length must be from 1 to the padded length {data.shape[1]}, found "
-                        f"{lengths.tolist()}")
+                        f"{_first_bad((lengths < 1) | (lengths > data.shape[1]), lengths)}")
     if problems:
         raise DataError(f"{what} {port!r}: {problems[0]}", port=port)
     lengths = lengths.long()
     return filled(data, lengths), lengths
+
+
+def _first_bad(bad: torch.Tensor, lengths: torch.Tensor, dtype: bool = False) -> str:
+    """'9 at example 17 (2 of 5000 lengths)': the first of the ``bad`` lengths and how many there are (a batch can
+    hold thousands: never all of them), and the dtype with ``dtype``."""
+    where = bad.nonzero().flatten()
+    notes = [f"{len(where)} of {len(lengths)} lengths"] if len(where) > 1 else []
+    notes += [f"dtype {lengths.dtype}"] if dtype else []
+    value, more = lengths[where[0]].item(), " (" + "; ".join(notes) + ")" if notes else ""
+    return f"{f'{value:g}' if isinstance(value, float) else value} at example {int(where[0])}{more}"
 
 
 def is_padded(value: Any) -> bool:

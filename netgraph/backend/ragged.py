@@ -29,6 +29,7 @@ from netgraph.backend.masks import Padded, as_lists
 from netgraph.backend.padded_eval import FALLBACK, evaluate_padded, examples_of
 from netgraph.backend.states import given_states
 from netgraph.core.errors import DataError, raise_all
+from netgraph.core.tensors import as_tensor
 from netgraph.core.types import format_shape
 
 __all__ = ["Calls", "is_ragged", "ragged_ports", "evaluate_ragged", "dense_groups", "reassemble", "length_groups",
@@ -71,9 +72,10 @@ def ragged_ports(net: Any, data: dict[str, Any]) -> list[str]:
 
 def _fixed_problem(port: str, shape: tuple | None, value: Any) -> str:
     if not isinstance(value, Padded) and type(value[0]) in (list, tuple):  # nested lists: a row of another length
-        lengths = sorted({len(v) for v in value})
+        lengths = sorted({len(v) for v in value})  # at most 10 named (they can be thousands), and how many
+        shown = f"{lengths[:10]} ... ({len(lengths)} in all)" if len(lengths) > 10 else str(lengths)
         return (f"input port {port!r} has the fixed shape {format_shape(shape)}, but its examples (nested lists) have "
-                f"different lengths {lengths}; each example needs the shape {format_shape(shape)}")
+                f"different lengths {shown}; each example needs the shape {format_shape(shape)}")
     return (f"input port {port!r} has the fixed shape {format_shape(shape)}; a list of tensors (one per example, of "
             f"different lengths) is only for a port whose first dim is a variable length like \"n\"; give one "
             f"batched tensor")
@@ -142,7 +144,7 @@ def dense_groups(net: Any, data: dict[str, Any], ragged: list[str],
     total = counts[ragged[0]]
 
     def sizes(p: str, axis: int) -> Any:
-        return [x.shape[axis] for x in examples[p]] if p in examples else torch.as_tensor(data[p]).shape[axis + 1]
+        return [x.shape[axis] for x in examples[p]] if p in examples else as_tensor(data[p]).shape[axis + 1]
 
     check_shared_lengths(net, sizes)
     check_derived_lengths(net, sizes)
@@ -154,7 +156,7 @@ def dense_groups(net: Any, data: dict[str, Any], ragged: list[str],
 
 def _rows(port: str, value: Any, index: torch.Tensor, total: int) -> Any:
     """The group's rows of a port given as one batched tensor beside the ragged ones."""
-    x = value if isinstance(value, torch.Tensor) else torch.as_tensor(value)
+    x = value if isinstance(value, torch.Tensor) else as_tensor(value)
     if x.dim() == 0 or x.shape[0] != total:
         raise DataError(f"input port {port!r}: beside ragged inputs of {total} examples, expected a batched tensor "
                         f"of {total} examples along dim 0, found shape {tuple(x.shape)}")

@@ -22,6 +22,7 @@ from netgraph.core.names import fresh_name
 from netgraph.core.errors import DataError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
+from netgraph.core.tensors import as_tensor
 from netgraph.layers.recurrent import _Recurrent
 
 __all__ = ["state_net", "split_state_keywords", "with_states", "states_need_grad", "given_states"]
@@ -157,7 +158,7 @@ def given_states(net: NetGraph, states: Any, batch: int, single: bool, dtype: to
         for state, value in values.items():
             size = types[settable[layer][state]].shape
             try:
-                value = torch.as_tensor(value, dtype=dtype, device=device)
+                value = as_tensor(value, dtype=dtype, device=device)
             except (TypeError, ValueError, RuntimeError) as exc:
                 errors.append(f"states=: layer {layer!r} state {state!r}: cannot make a tensor: {exc}")
                 continue

@@ -32,6 +32,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.tensors import as_tensor
 from netgraph.core.types import Conflict, as_shape
 
 __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "DistributionOption", "Function", "IntOrInts",
@@ -67,7 +68,7 @@ def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor |
         return value.detach().clone()
     plain = not hasattr(value, "dtype")  # Python numbers and lists: read as float64, checked, stored as float32
     try:
-        t = torch.as_tensor(value, dtype=torch.float64) if plain else torch.as_tensor(value)
+        t = torch.as_tensor(value, dtype=torch.float64) if plain else as_tensor(value)  # numpy: made native
     except (TypeError, ValueError, RuntimeError):
         t = None
     if t is None or t.layout != torch.strided or t.is_meta or not (t.is_floating_point() or t.dtype in _INTEGERS):

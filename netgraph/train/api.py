@@ -35,12 +35,13 @@ from netgraph.train.checkpoint_checks import check_layout
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data_checks import check_example_shapes
-from netgraph.train.data import Expect, Streamed, finish, gather, sample, split_fraction, split_ragged
+from netgraph.train.data import Expect, InMemory, Streamed, finish, gather, sample
+from netgraph.train.data_split import split_fraction, split_ragged
 from netgraph.train.data_files import load_data
 from netgraph.train.datasets import checked_dataset, checked_loader
 from netgraph.train.padded_data import padded_training
 from netgraph.train.other_names import other_name_hint
-from netgraph.train.encoded import encoded_data
+from netgraph.train.encoded import encoded_data, from_disk
 from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.train.loop import Plan, Trainer, TrainingError
 from netgraph.train.loss import attach_losses, is_loss_port
@@ -195,14 +196,14 @@ def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[li
 
 def _validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int, input_port: str | None,
                 batch_size: int) -> tuple[Any, Any]:
-    """(training columns or loader, validation source or None)."""
+    """(training columns or loader, validation source or None); each ragged example's shape checked once."""
+    check_example_shapes(getattr(raw, "loader", None), expect, "training data")  # by index, before any split
     if spec is None:
         return raw, None
     if isinstance(spec, float) and not isinstance(spec, bool):
         if not 0 < spec < 1:
             raise OptionError(f"validation_set as a fraction must lie strictly between 0 and 1, found {spec}")
         if not isinstance(raw, dict):
-            check_example_shapes(getattr(raw, "loader", None), expect, "training data")  # by index before the split
             parts = split_ragged(raw, spec, seed) or _split_dataset(raw, spec, seed)  # held out alike
             if parts is None:
                 raise OptionError("validation_set=<fraction> needs in-memory data (a dict, a list of examples or a "
@@ -210,8 +211,9 @@ def _validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int,
                                   "as validation_set")
             return parts[0], finish(parts[1], expect, allow_extra, "validation data")
         train, val = split_fraction(finish(raw, expect, allow_extra, "training data").cols, spec, seed)
-        return train, finish(val, expect, allow_extra, "validation data")
+        return InMemory(train), InMemory(val)  # checked whole
     val_raw = gather(spec, "validation_set", input_port, batch_size)
+    check_example_shapes(getattr(val_raw, "loader", None), expect, "validation_set")
     return raw, finish(val_raw, expect, allow_extra, "validation_set")
 
 
@@ -265,6 +267,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         if checkpoint is not None:
             refuse_newer(checkpoint["directory"], *resume)
         seed = int(resume[1]["seed"])  # the interrupted run's seed: same validation split, same rounds
+    data, o["validation_set"] = from_disk(data, "training data"), from_disk(o["validation_set"], "validation_set")
     net = with_data_shapes(net, data)  # input shapes the net left unknown, as Wolfram's NetTrain reads them
     loss = attach_losses(net, o["loss_function"])
     drawn = int(torch.randint(0, 2**62, ()).item()) if seed is None else seed  # rank 0's is broadcast below

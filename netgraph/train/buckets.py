@@ -25,6 +25,7 @@ import torch
 from netgraph.backend.masks import Padded, as_lists, pad
 from netgraph.backend.ragged import is_ragged, shape_groups
 from netgraph.core.errors import DataError
+from netgraph.core.tensors import as_tensor
 
 __all__ = ["LengthBuckets", "PaddedBatches", "has_ragged", "length_batches"]
 
@@ -39,8 +40,8 @@ def _column(key: str, value: Any, what: str) -> Any:
         if isinstance(value, Padded):
             return as_lists(value, key, f"{what}: key")
         if is_ragged(value):
-            return [torch.as_tensor(v) for v in value]
-        return value.detach() if isinstance(value, torch.Tensor) else torch.as_tensor(value)
+            return [as_tensor(v) for v in value]
+        return value.detach() if isinstance(value, torch.Tensor) else as_tensor(value)
     except DataError:  # a Padded value's own check, which names the key already
         raise
     except (TypeError, ValueError, RuntimeError) as exc:

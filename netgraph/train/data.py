@@ -1,12 +1,11 @@
 """Training data for net_train: the accepted forms, one up-front check against the ports, batching.
 
 Data is a dict of key -> array (every value holds the same number of examples along its first dim), a list of such
-dicts without the example dim (one per example), a pair ``(inputs, targets)`` for a net with one input, a
-``torch.utils.data.Dataset`` of example dicts, or any iterable of batch dicts such as a ``DataLoader``; a dict
-holding lists of sequences of different lengths is batched one length at a time (``netgraph.train.buckets``). Keys
-are the net's input ports plus the loss targets (see ``netgraph.train.loss``). Everything is checked before any
-training step: every problem (missing or unknown keys, shapes, dtypes, lengths that keys share, example counts, class
-indices, NaN, infinite targets) comes back as one DataError naming the key and the expected shape or the bad example.
+dicts without the example dim (one per example), a pair ``(inputs, targets)`` for a net with one input, a ``Dataset``
+of example dicts, or any iterable of batch dicts such as a ``DataLoader``; lists of sequences of different lengths go
+to ``netgraph.train.buckets``. Keys are the net's input ports plus the loss targets (``netgraph.train.loss``). All is
+checked before any training step: every problem (missing or unknown keys, shapes, dtypes, shared lengths, example
+counts, class indices, NaN, infinite targets) comes back as one DataError naming the key and the expected shape.
 
 >>> from netgraph.core.types import PortType
 >>> cols = columns_from({"x": [[1.0, 2.0], [3.0, 4.0]]}, "training data")
@@ -27,17 +26,19 @@ import numpy
 import torch
 
 from netgraph.train.wording import counted
-from netgraph.core.errors import DataError, OptionError, did_you_mean, raise_all, with_article
+from netgraph.core.errors import DataError, did_you_mean, raise_all, with_article
+from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
-from netgraph.train.data_checks import batches_hint, check_example_shapes, shared_length_problems
+from netgraph.train.data_lengths import keyed
+from netgraph.train.data_checks import batches_hint, shared_length_problems
 from netgraph.train.datasets import checked_loader
 
 __all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
-           "non_finite_data", "split_fraction", "split_ragged"]
+           "non_finite_data"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,7 +66,7 @@ def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
     if isinstance(value, torch.Tensor):
         return value.detach()
     try:
-        return torch.as_tensor(value)
+        return as_tensor(value)
     except (TypeError, ValueError, RuntimeError) as exc:
         raise DataError(f"{what}: key {key!r}: cannot make a tensor from {type(value).__name__}: {exc}"
                         f"{ragged_hint(value)}") from None
@@ -228,30 +229,6 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
     return out
 
 
-def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[dict, dict]:
-    """(training, validation) columns: a random ``fraction`` of the examples held out (ragged lists split alike)."""
-    n = len(next(iter(cols.values())))
-    k = math.ceil(fraction * n)
-    if not 0 < k < n:
-        raise OptionError(f"validation_set={fraction} leaves {counted(n - k, 'training example')} and "
-                          f"{counted(k, 'validation example')} out of {n}; both need at least one")
-    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
-    train, val = order[:-k].sort().values, order[-k:].sort().values
-    return tuple({c: x[idx] if isinstance(x, torch.Tensor) else [x[i] for i in idx.tolist()] for c, x in cols.items()}
-                 for idx in (train, val))
-
-
-def split_ragged(raw: Streamed, fraction: float, seed: int) -> tuple[Streamed, Streamed] | None:
-    """Ragged in-memory data (length buckets, or padded batches) split as ``split_fraction`` splits columns:
-    (training, validation) of the same kind; None for other streamed data (a DataLoader)."""
-    loader = raw.loader
-    if not isinstance(loader, LengthBuckets):
-        return None
-    parts = split_fraction(loader.cols, fraction, seed)
-    return tuple(Streamed(loader.with_columns(cols, what), what)  # type: ignore[return-value]
-                 for cols, what in zip(parts, (raw.what, "validation data")))
-
-
 class InMemory:
     """Data held as tensors; batches follow a per-round permutation, sliced per process when distributed."""
 
@@ -366,6 +343,8 @@ def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dic
             raise DataError(f"{what}: a pair (inputs, targets) needs a net with exactly one input port; "
                             f"give a dict of port -> array instead")
         data = {input_port: data[0], "Target": data[1]}
+    if isinstance(data, Mapping):  # as a data file holds ragged sequences: '<key>.lengths' beside '<key>'
+        data = keyed(data, what)
     if has_ragged(data):  # sequences of different lengths: dense batches, one length at a time
         return Streamed(LengthBuckets(data, batch_size, what), what)
     if isinstance(data, (torch.Tensor, numpy.ndarray)):
@@ -386,12 +365,14 @@ def sample(raw: dict[str, torch.Tensor] | Streamed) -> dict[str, torch.Tensor]:
     return raw.first if isinstance(raw, Streamed) else raw
 
 
-def finish(raw: dict[str, torch.Tensor] | Streamed, expect: Mapping[str, Expect], allow_extra: bool,
+def finish(raw: dict[str, torch.Tensor] | InMemory | Streamed, expect: Mapping[str, Expect], allow_extra: bool,
            what: str) -> InMemory | Streamed:
-    """Check the data against ``expect`` (before any training step) and wrap it for batching."""
+    """Check the data against ``expect`` (before any training step) and wrap it for batching; InMemory data is
+    checked already. Ragged examples' shapes are the caller's to check first, once (``check_example_shapes``)."""
+    if isinstance(raw, InMemory):
+        return raw
     if isinstance(raw, Streamed):
         raw.expect, raw.allow_extra = expect, allow_extra
-        check_example_shapes(raw.loader, expect, what)  # in memory: each example of another shape named
         raw.check(raw.first_raw, 1)
         if isinstance(raw.loader, LengthBuckets):  # in memory: check every length bucket now, not mid-training
             for i, bucket in enumerate(raw.loader.samples(), 1):

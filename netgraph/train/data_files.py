@@ -13,17 +13,18 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 
-from netgraph.backend.masks import Padded
 from netgraph.core.errors import DataError
+from netgraph.core.tensors import native_array
 from netgraph.data import image_folder, text_table
+from netgraph.train.data_lengths import keyed
 
 __all__ = ["load_data"]
 
 
 def load_data(path: str | os.PathLike) -> Any:
-    """Arrays by key from a .npz (numpy, no pickle) or .safetensors file (``<key>.lengths`` beside ``<key>``: ragged
-    sequences, ``Padded``); (input, label) pairs from a folder of images in label sub-folders or a .csv/.jsonl
-    table (``netgraph.image_folder``, ``netgraph.text_table``)."""
+    """Arrays by key from a .npz (numpy, no pickle; str arrays stay numpy: class names, texts) or .safetensors file
+    (``<key>.lengths`` beside ``<key>``: ragged sequences, ``Padded``); (input, label) pairs from a folder of images in
+    label sub-folders or a .csv/.jsonl table (``netgraph.image_folder``, ``netgraph.text_table``)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if path.is_dir():
@@ -40,20 +41,8 @@ def load_data(path: str | os.PathLike) -> Any:
             arrays = _read_arrays(path, suffix)
         except (OSError, ValueError, RuntimeError, EOFError, zipfile.BadZipFile, zlib.error, SafetensorError) as exc:
             raise DataError(f"cannot read data file {str(path)!r}: {_read_problem(path, suffix, exc)}") from None
-        return _with_lengths(arrays, path)
+        return keyed(arrays, f"data file {str(path)!r}")
     raise DataError(f"data files are .npz, .safetensors, .csv or .jsonl (or a folder of images), found {path.name!r}")
-
-
-def _with_lengths(arrays: dict, path: Path) -> dict:
-    """Ragged sequences in a data file: a key ``<key>.lengths`` (one length per example) beside ``<key>`` (the
-    sequences padded to the longest, ``(examples, longest, ...)``) makes that key ``Padded(data, lengths)``."""
-    suffix = ".lengths"
-    lonely = [k for k in arrays if k.endswith(suffix) and k[:-len(suffix)] not in arrays]
-    if lonely:
-        raise DataError(f"data file {str(path)!r}: key {lonely[0]!r} gives lengths of sequences, but the file has no "
-                        f"key {lonely[0][:-len(suffix)]!r} holding them (padded); its keys: {sorted(arrays)}")
-    return {k: Padded(v, arrays[k + suffix]) if k + suffix in arrays else v
-            for k, v in arrays.items() if not k.endswith(suffix)}
 
 
 def _read_arrays(path: Path, suffix: str) -> dict:
@@ -64,7 +53,17 @@ def _read_arrays(path: Path, suffix: str) -> dict:
     if head[:2] != b"PK":  # np.load would try a .npy or a pickle next: name what a .npz is instead
         raise ValueError("the file is empty" if not head else "not a .npz archive (no zip header)")
     with np.load(path, allow_pickle=False) as npz:
-        return {k: torch.from_numpy(npz[k].copy()) for k in npz.files}
+        return {k: _column(k, npz[k]) for k in npz.files}
+
+
+def _column(key: str, array: np.ndarray) -> Any:
+    """A tensor of a numeric array; a str array as it is (class names or texts, which net_train encodes)."""
+    if array.dtype.kind == "U":
+        return array
+    if array.dtype.kind not in "biufc":
+        raise ValueError(f"key {key!r} holds values of dtype {array.dtype.name}, which are neither numbers (ints, "
+                         f"floats, booleans) nor text (str: class names, texts)")
+    return torch.from_numpy(native_array(array).copy())
 
 
 def _read_problem(path: Path, suffix: str, exc: BaseException) -> str:

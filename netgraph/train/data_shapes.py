@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from netgraph.backend.masks import Padded
 from netgraph.backend.ragged import is_ragged
 from netgraph.core.errors import ShapeError
 from netgraph.core.port_options import with_port_options
@@ -32,11 +33,12 @@ def with_data_shapes(net: Any, data: Any) -> Any:
         return net
     changes, unread = {}, []
     for port in unknown:
-        shape, known = _example_shape(data, port, net.input_ports), types[port].shape
+        known = types[port].shape
+        shape = _example_shape(data, port, net.input_ports, bool(known) and isinstance(known[0], str))
         if shape is None:
             unread.append(port)
-        elif known is None or len(known) == len(shape) and all(k is None or k == s for k, s in zip(known, shape)):
-            changes[port] = shape
+        elif (merged := _merged(known, shape)) is not None:
+            changes[port] = merged
     if unread:  # the net cannot compile: say so now, not as arrays that cannot be initialised
         raise ShapeError(f"net_train: graph input {unread[0]!r} has unknown shape "
                          f"{format_shape(types[unread[0]].shape)}, and the training data does not show it (a "
@@ -64,18 +66,37 @@ def _open(shape: Any) -> bool:
     return shape is None or None in shape
 
 
-def _example_shape(data: Any, port: str, ports: tuple[str, ...]) -> tuple[int, ...] | None:
-    """The shape of one example for ``port``, without the example dim; None when the data does not say plainly."""
-    if isinstance(data, Mapping) and port in data:
-        batch = _array(data[port])
-        return None if batch is None or batch.ndim < 1 else tuple(batch.shape[1:])
-    if isinstance(data, tuple) and len(data) == 2 and len(ports) == 1:
-        batch = _array(data[0])
-        return None if batch is None or batch.ndim < 1 else tuple(batch.shape[1:])
+def _merged(known: tuple | None, shape: tuple[int, ...]) -> tuple | None:
+    """``known`` with its open dims read from ``shape`` (named lengths kept); None when ``shape`` does not fit it."""
+    if known is None:
+        return shape
+    if len(known) != len(shape) or any(isinstance(k, int) and k != s for k, s in zip(known, shape)):
+        return None
+    return tuple(s if k is None else k for k, s in zip(known, shape))
+
+
+def _example_shape(data: Any, port: str, ports: tuple[str, ...], named: bool) -> tuple[int, ...] | None:
+    """The shape of one example for ``port``, without the example dim; None when the data does not say plainly.
+    Sequences of different lengths (a list, Padded) say it only for a port whose length is ``named``: the
+    other dims are each example's."""
     if isinstance(data, list) and data and isinstance(data[0], Mapping) and port in data[0]:
         example = _array(data[0][port])
         return None if example is None else tuple(example.shape)
-    return None
+    if isinstance(data, Mapping) and port in data:
+        value = data[port]
+    elif isinstance(data, tuple) and len(data) == 2 and len(ports) == 1:
+        value = data[0]
+    else:
+        return None
+    if is_ragged(value):
+        if not named:
+            return None
+        if not isinstance(value, Padded):
+            example = _array(value[0])
+            return None if example is None else tuple(example.shape)
+        value = value.data
+    batch = _array(value)
+    return None if batch is None or batch.ndim < 1 else tuple(batch.shape[1:])
 
 
 def _array(value: Any) -> Any:

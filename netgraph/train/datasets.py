@@ -9,6 +9,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError
+from netgraph.core.tensors import as_tensor, native_array
 
 __all__ = ["checked_loader", "checked_dataset"]
 
@@ -51,11 +52,11 @@ class _CheckedDataset(torch.utils.data.Dataset):
 def _collate(items: list, what: str) -> Any:
     """torch's default collation; items it cannot stack (no dicts of equal-shaped arrays) are a DataError. Values
     given as Python lists are made tensors first: torch's collation would transpose them (a list of tensors, one
-    per position, which is no batch)."""
+    per position, which is no batch); numpy arrays in the other byte order, which torch refuses, are made native."""
     try:
-        if isinstance(items[0], dict) and any(isinstance(v, (list, tuple)) for v in items[0].values()):
-            items = [{k: torch.as_tensor(v) if isinstance(v, (list, tuple)) else v for k, v in item.items()}
-                     for item in items]
+        if isinstance(items[0], dict):  # numpy arrays torch refuses (another byte order) made native too
+            items = [{k: as_tensor(v) if isinstance(v, (list, tuple)) else native_array(v) for k, v in item.items()}
+                     if isinstance(item, dict) else item for item in items]
         return torch.utils.data.default_collate(items)
     except (TypeError, RuntimeError, ValueError, KeyError) as exc:
         raise DataError(f"{what}: the Dataset's items cannot be batched (each must be a dict of port -> "

@@ -32,26 +32,29 @@ from netgraph.backend.ragged import length_groups
 from netgraph.core.coders import (BooleanDecoder, Coder, Decoder, Encoder, ImageEncoder,
                                   TokensEncoder)
 from netgraph.core.errors import DataError
-from netgraph.data import Examples, image_folder, text_table
+from netgraph.core.tensors import as_tensor
+from netgraph.data import Examples
 from netgraph.data.sources import IMAGE_SUFFIXES
 from netgraph.data.encoding import already_encoded, encode_example
 from netgraph.data.images import check_image
 from netgraph.train.buckets import length_batches
+from netgraph.train.data_files import load_data
 
-__all__ = ["encoded_data", "EncodedLoader"]
+__all__ = ["encoded_data", "EncodedLoader", "from_disk"]
 
 
-def _from_disk(data: Any, what: str) -> Any:
+def from_disk(data: Any, what: str) -> Any:
+    """The data a path names (a folder of images, a .csv/.jsonl table, a .npz/.safetensors file of arrays, read as
+    ``netgraph train --data`` reads it); anything else as it is."""
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
-        if path.is_dir():
-            return image_folder(path)
-        if path.suffix.lower() in (".csv", ".jsonl") and path.is_file():
-            return text_table(path)
-        found = (f"{str(path)!r} is a file, not a .csv or .jsonl table" if path.is_file() else
-                 f"no image folder or table file {str(path)!r}")
+        if path.is_dir() or path.suffix.lower() in (".csv", ".jsonl", ".npz", ".safetensors") and path.is_file():
+            return load_data(path)
+        found = (f"{str(path)!r} is a file, not a .csv, .jsonl, .npz or .safetensors file" if path.is_file() else
+                 f"no image folder or data file {str(path)!r}")
         raise DataError(f"{what}: {found}; a path given as data is a folder of images with one sub-folder per "
-                        f"label (image_folder) or a .csv/.jsonl table of texts and labels (text_table)")
+                        f"label (image_folder), a .csv/.jsonl table of texts and labels (text_table) or a .npz/"
+                        f".safetensors file of arrays by key (load_data)")
     return data
 
 
@@ -67,7 +70,7 @@ def _coder_for(net: Any, key: str) -> Coder | None:
 
 def _columns(net: Any, data: Any, what: str = "training data") -> dict[str, list] | None:
     """Per-example values by key when ``data`` is in the encoded form, else None (tensors: the usual path)."""
-    data = _from_disk(data, what)
+    data = from_disk(data, what)
     if isinstance(data, Examples) or (isinstance(data, list) and data and all(
             isinstance(e, tuple) and len(e) == 2 for e in data)):
         if len(net.input_ports) != 1 or len(net.output_ports) != 1:
@@ -195,7 +198,7 @@ class EncodedDataset(torch.utils.data.Dataset):
         coder, value = self.coders[key], self.columns[key][i]
         if coder is None or already_encoded(coder, value):
             try:
-                result = torch.as_tensor(value)
+                result = as_tensor(value)
             except (TypeError, ValueError, RuntimeError) as exc:
                 return f"cannot make a tensor from {type(value).__name__}: {exc}"
         elif header_only and isinstance(coder, ImageEncoder) and not isinstance(value, np.ndarray):

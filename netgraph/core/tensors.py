@@ -1,0 +1,28 @@
+"""``as_tensor``: ``torch.as_tensor`` for data from users, also numpy arrays torch refuses as they are.
+
+>>> import numpy
+>>> as_tensor(numpy.arange(3, dtype=">f4")).tolist(), as_tensor(numpy.arange(3)[::-1]).tolist()
+([0.0, 1.0, 2.0], [2, 1, 0])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+import torch
+
+__all__ = ["as_tensor", "native_array"]
+
+
+def native_array(value: Any) -> Any:
+    """A numpy array in the other byte order (big-endian ``'>f4'`` on this machine) or with negative strides
+    (``a[::-1]``) as a native, contiguous copy with the same values; any other value as it is."""
+    if isinstance(value, numpy.ndarray) and (not value.dtype.isnative or any(s < 0 for s in value.strides)):
+        return numpy.ascontiguousarray(value, dtype=value.dtype.newbyteorder("="))
+    return value
+
+
+def as_tensor(value: Any, **kwargs: Any) -> torch.Tensor:
+    """``torch.as_tensor(value, **kwargs)``, a numpy array first made ``native_array`` (torch refuses it otherwise)."""
+    return torch.as_tensor(native_array(value), **kwargs)

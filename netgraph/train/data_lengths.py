@@ -1,0 +1,42 @@
+"""Ragged sequences as a data file holds them: a key ``<key>.lengths`` (one length per example) beside ``<key>`` (the
+sequences padded to the longest, ``(examples, longest, ...)``) is ``Padded(data, lengths)``, in a file that
+``netgraph train --data`` reads and in ``net_train``'s dict (``dict(np.load(path))``) alike.
+
+>>> import torch
+>>> keyed({"Input": torch.zeros(2, 3), "Input.lengths": torch.tensor([1, 3])}, "training data")["Input"].lengths
+tensor([1, 3])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from netgraph.backend.masks import Padded
+from netgraph.core.errors import DataError, did_you_mean
+
+__all__ = ["keyed", "LENGTHS"]
+
+LENGTHS = ".lengths"
+
+
+def keyed(data: Mapping, what: str) -> dict:
+    """``data`` with each key that has a ``<key>.lengths`` beside it ``Padded`` (the lengths keys gone); a DataError
+    for lengths of no key, or a key spelt like one (``Input.length``: did you mean 'Input.lengths'?)."""
+    keys = [str(k) for k in data]
+    for key in keys:
+        _check_key(key, keys, what)
+    return {k: Padded(v, data[k + LENGTHS]) if k + LENGTHS in data else v
+            for k, v in data.items() if not str(k).endswith(LENGTHS)}
+
+
+def _check_key(key: str, keys: list[str], what: str) -> None:
+    base, dot, suffix = key.rpartition(".")
+    if not dot:
+        return
+    if dot + suffix == LENGTHS and base not in keys:
+        others = [k for k in keys if not k.endswith(LENGTHS)]
+        raise DataError(f"{what}: key {key!r} gives lengths of sequences, but there is no key {base!r} holding them "
+                        f"(padded){did_you_mean(base, others)}; the keys: {sorted(keys)}")
+    if dot + suffix != LENGTHS and base in keys and did_you_mean(suffix, [LENGTHS[1:]]):
+        raise DataError(f"{what}: key {key!r} is neither a port nor a target (did you mean {base + LENGTHS!r}, the "
+                        f"lengths of the padded sequences under {base!r}?)")

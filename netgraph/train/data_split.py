@@ -1,0 +1,40 @@
+"""A fraction of in-memory training data held out for validation (``net_train(..., validation_set=0.2)``): columns,
+and ragged columns (length buckets, padded batches) split alike."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import OptionError
+from netgraph.train.buckets import LengthBuckets
+from netgraph.train.data import Streamed
+from netgraph.train.wording import counted
+
+__all__ = ["split_fraction", "split_ragged"]
+
+
+def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[dict, dict]:
+    """(training, validation) columns: a random ``fraction`` of the examples held out (ragged lists split alike)."""
+    n = len(next(iter(cols.values())))
+    k = math.ceil(fraction * n)
+    if not 0 < k < n:
+        raise OptionError(f"validation_set={fraction} leaves {counted(n - k, 'training example')} and "
+                          f"{counted(k, 'validation example')} out of {n}; both need at least one")
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    train, val = order[:-k].sort().values, order[-k:].sort().values
+    return tuple({c: x[idx] if isinstance(x, torch.Tensor) else [x[i] for i in idx.tolist()] for c, x in cols.items()}
+                 for idx in (train, val))
+
+
+def split_ragged(raw: Streamed, fraction: float, seed: int) -> tuple[Streamed, Streamed] | None:
+    """Ragged in-memory data (length buckets, or padded batches) split as ``split_fraction`` splits columns:
+    (training, validation) of the same kind; None for other streamed data (a DataLoader)."""
+    loader = raw.loader
+    if not isinstance(loader, LengthBuckets):
+        return None
+    parts = split_fraction(loader.cols, fraction, seed)
+    return tuple(Streamed(loader.with_columns(cols, what), what)  # type: ignore[return-value]
+                 for cols, what in zip(parts, (raw.what, "validation data")))
