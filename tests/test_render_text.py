@@ -113,3 +113,16 @@ def test_a_name_with_a_newline_or_tab_is_drawn_as_the_summary_writes_it(backend)
     tips = all_tips(root)
     assert not any("\n" in tip or "\t" in tip for tip in tips), tips
     assert any("a\\nb.Output -> g\\th.Input" in tip for tip in tips), tips
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_class_label_with_a_newline_is_drawn_as_its_escape(backend):
+    r"""A decoder's label 'a\nb' broke the graph output's box in two lines with dot and ran together as 'a b' in
+    the built-in layout; every backend now writes it as names are written, ``a\nb``."""
+    from netgraph import ClassDecoder, NetChain, SoftmaxLayer
+    net = NetChain([LinearLayer(2), SoftmaxLayer()], input=3, output=ClassDecoder(["a\nb", "c\td"]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        root = ET.fromstring(net.render_svg(backend=backend))
+    lines = [" ".join("".join(t.itertext()).split()) for t in root.iter(f"{SVG}text")]
+    assert "ClassDecoder: a\\nb, c\\td" in lines, lines

@@ -143,7 +143,7 @@ def _is_loss(layer: Any) -> bool:
 def coder_line(coder: Any) -> str:
     """A port's encoder or decoder in a few words: ``ImageEncoder 28×28 Grayscale``, ``ClassDecoder: cat, dog``."""
     if hasattr(coder, "labels"):
-        labels = [str(v) for v in coder.labels]
+        labels = [printable(str(v)) for v in coder.labels]  # a newline as \n, as names are shown
         return f"{coder.type_name}: {', '.join(labels[:4])}{', …' if len(labels) > 4 else ''}"
     if hasattr(coder, "size"):
         return f"{coder.type_name} {coder.size[0]}×{coder.size[1]} {coder.color_space}"
