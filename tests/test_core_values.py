@@ -178,3 +178,15 @@ def test_a_shape_option_of_one_size_is_shown_as_typed():
     assert repr(LinearLayer(4, input=(5,))) == "LinearLayer(4, input=5)"
     assert repr(ConvolutionLayer(4, 3)) == "ConvolutionLayer(4, kernel=3)"
     assert LinearLayer(3) == LinearLayer((3,)) and repr(LinearLayer(())) == "LinearLayer(())"
+
+
+def test_a_layers_repr_finds_its_shape_options_once_per_class(monkeypatch):
+    """Showing a one-size Shape as typed made each repr read the class's annotations again (repr went from about
+    6.5 to 11.9 µs); the Shape options are now found once per class, and the repr is the same."""
+    from netgraph.core import options
+    repr(LinearLayer(3))  # the class's first repr may look them up
+    calls = []
+    real = options.option_kind
+    monkeypatch.setattr(options, "option_kind", lambda hint: calls.append(hint) or real(hint))
+    assert repr(LinearLayer(3)) == "LinearLayer(3)" and repr(LinearLayer(4, input=(5,))) == "LinearLayer(4, input=5)"
+    assert calls == []

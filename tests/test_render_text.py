@@ -88,3 +88,41 @@ def test_graphviz_escapes_in_names_are_drawn_as_written(backend):
         assert lines.count(name) == 2, (name, lines)  # the outer layer and the nested one, each titled as named
         tips = tooltips(root)
         assert tips == reference and any(name in tip for tip in tips.values()), (name, tips, reference)
+
+
+def all_tips(root: ET.Element) -> list[str]:
+    """Every tooltip: the xlink:title of a link (dot, graphviz-pure) and each <title> (the built-in layout's edges)."""
+    xlink = "{http://www.w3.org/1999/xlink}title"
+    return ([a.get(xlink) for a in root.iter() if a.get(xlink) is not None]
+            + [t.text or "" for t in root.iter(f"{SVG}title")])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_name_with_a_newline_or_tab_is_drawn_as_the_summary_writes_it(backend):
+    r"""A name's newline was drawn as a space (``a b``, as if the layer were so named) and tipped on edges as a
+    line break, while the summary writes it as the escape ``a\nb``: the diagram now writes it as the summary does."""
+    inner = NetGraph({"x\ny": LinearLayer(2)}, [])
+    net = NetGraph({"a\nb": LinearLayer(3), "g\th": inner}, [("a\nb", "g\th")], Input=2)
+    table = str(net.information())
+    assert "a\\nb" in table and "g\\th/x\\ny" in table
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        root = ET.fromstring(net.render_svg(backend=backend))
+    lines = [" ".join("".join(t.itertext()).split()) for t in root.iter(f"{SVG}text")]
+    assert "a\\nb" in lines and "x\\ny" in lines and "g\\th · NetGraph" in lines, lines
+    tips = all_tips(root)
+    assert not any("\n" in tip or "\t" in tip for tip in tips), tips
+    assert any("a\\nb.Output -> g\\th.Input" in tip for tip in tips), tips
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_class_label_with_a_newline_is_drawn_as_its_escape(backend):
+    r"""A decoder's label 'a\nb' broke the graph output's box in two lines with dot and ran together as 'a b' in
+    the built-in layout; every backend now writes it as names are written, ``a\nb``."""
+    from netgraph import ClassDecoder, NetChain, SoftmaxLayer
+    net = NetChain([LinearLayer(2), SoftmaxLayer()], input=3, output=ClassDecoder(["a\nb", "c\td"]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        root = ET.fromstring(net.render_svg(backend=backend))
+    lines = [" ".join("".join(t.itertext()).split()) for t in root.iter(f"{SVG}text")]
+    assert "ClassDecoder: a\\nb, c\\td" in lines, lines

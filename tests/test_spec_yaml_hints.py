@@ -114,3 +114,26 @@ def test_a_key_without_its_colon_is_reported_on_its_own_line(text, where, words,
 
 def test_a_colon_the_line_itself_misplaces_gets_the_parsers_words():
     assert _error("netgraph: 1\nlayers:\n  a: b: 3\n") == "<string>:3:7: invalid YAML: mapping values are not allowed here"
+
+
+def test_the_colon_hint_reads_the_errors_class_and_marks_not_its_wording():
+    """colon_hint matched the start of the parser's problem text ('mapping values are not allowed', which libyaml
+    words otherwise); it now reads the error's class, its marks, and the ':' its mark points at in the text."""
+    import yaml
+    from yaml.parser import ParserError
+    from yaml.scanner import ScannerError
+    from netgraph.spec.yaml_hints import colon_hint
+    text = "netgraph: 1\nlayers:\n  fc1\n  fc2: 3\n"
+    at = yaml.Mark("<string>", text.index("fc2:") + 3, 3, 5, None, None)  # the ':' of 'fc2:'
+    for problem in ("mapping values are not allowed here", "a value is not allowed here"):
+        hint = colon_hint(text, ScannerError(None, None, problem, at))
+        assert hint is not None and hint[:2] == (3, 3) and hint[2].endswith(f"column 6: {problem})"), (problem, hint)
+    assert colon_hint(text, ParserError(None, None, "mapping values are not allowed here", at)) is None
+    before = yaml.Mark("<string>", at.index - 1, 3, 4, None, None)  # not at a ':': another problem
+    assert colon_hint(text, ScannerError(None, None, "mapping values are not allowed here", before)) is None
+
+
+def test_a_block_mapping_whose_first_key_is_a_list_gets_no_unclosed_bracket_hint(yaml_loader):
+    """Its error starts at that '[' too; the error's context (a block mapping, not a flow sequence) tells them apart."""
+    message = _error("netgraph: 1\nedges:\n  [a, b]: c\n  - d\n")
+    assert message.startswith("<string>:4:3: invalid YAML: while parsing a block mapping") and "not closed" not in message

@@ -131,6 +131,20 @@ def test_dangling_input_with_unknown_shape_is_reported_before_any_tensor():
     assert len(info.value.errors) == 1
 
 
+def test_an_unknown_graph_input_is_told_once_and_not_again_as_each_port_it_feeds():
+    """compile() names an unknown graph input with the layers it feeds; those ports are not listed again, while a
+    value of unknown shape that it does not feed is, once (not for each port it reaches)."""
+    net = NetGraph({"a": LinearLayer(2), "e": "Tanh", "g": "Sin"}, [(NetPort("x"), ["a", "e"]), ("e", "g")])
+    with pytest.raises(ShapeError) as info:
+        net.compile()
+    told = [str(e) for e in info.value.errors]
+    assert len(told) == 3, told
+    assert told[0].startswith("graph input 'x' (feeding layer 1 'a' (LinearLayer) port 'Input', layer 2 'e' "
+                              "(ElementwiseLayer) port 'Input') has unknown shape"), told
+    assert told[1:] == ["layer 2 'e' (ElementwiseLayer) port 'Output' has unknown shape ?",  # not g's Input again
+                        "layer 3 'g' (ElementwiseLayer) port 'Output' has unknown shape ?"], told
+
+
 def test_uninitialised_arrays():
     with pytest.raises(UninitializedError, match=r"call net_initialize\(net\) first.*\n.*layer 1 \(LinearLayer\) array 'Weights'"):
         NetGraph([LinearLayer(2)], [], Input=3).compile()

@@ -33,15 +33,14 @@ class _Readiness(GraphWalker):
 
     def __init__(self, net: Any):
         super().__init__(net)
-        self.net, self.unknown, self.missing, self.reported, self.misshapen = net, [], [], set(), []
-        self.unknown += unknown_inputs(net, self.ir)[0]
-        self.reported.update(Value(None, name) for name, t in self.ir.input_types.items() if not t.known)
+        self.net, self.missing, self.reported, self.misshapen = net, [], set(), []
+        self.unknown, self.fed = unknown_inputs(net, self.ir)  # a port an unknown graph input feeds: told with it
 
     def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
         unknown = [(port, t) for port, t in node.types.items() if not t.known]
         for port, t in unknown:
             source = node.inputs.get(port) or node.output(port)
-            if source not in self.reported:
+            if source not in self.reported and (node.path, port) not in self.fed:
                 self.reported.add(source)
                 self.unknown.append(Diagnostic(f"{self.net.describe((node.path, port))} has unknown shape {t}",
                                                "unknown-shape", layer=node.path, port=port))

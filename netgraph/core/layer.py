@@ -17,8 +17,8 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.options import (as_array, check_choices, check_strict_choices, copy_plan, option_kinds,
-                                   option_plan, plain_numbers, strict_choices)
+from netgraph.core.options import (as_array, check_choices, check_strict_choices, copy_plan, option_plan,
+                                   plain_numbers, shape_options, strict_choices)
 from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, check_made_arrays, same_shapes,
                                        shapes_checked_elsewhere)
 from netgraph.core.layer_arguments import with_argument_errors
@@ -336,7 +336,7 @@ class Layer:
         return hash((type(self), tuple(_hashed(getattr(self, f.name)) for f in dataclasses.fields(self))))
 
     def __repr__(self) -> str:
-        opts, shapes, parts = self.options(), {n for n, k in option_kinds(type(self)).items() if k.name == "shape"}, []
+        opts, shapes, parts = self.options(), shape_options(type(self)), []
         if self.POSITIONAL in opts:
             parts.append(_short(opts.pop(self.POSITIONAL), self.POSITIONAL in shapes))
         parts += [f"{k}={_short(v, k in shapes)}" for k, v in opts.items()]

@@ -1,17 +1,19 @@
-"""Fresh names: a name not yet taken, made from a base by counting on (the one rule for ports and layers); and
-a layer's name from its index in a path.
+r"""Fresh names: a name not yet taken, made from a base by counting on (the one rule for ports and layers);
+a layer's name from its index in a path; and a name as the summary and the diagram show it.
 
 >>> fresh_name("Output", {"Output", "Output2"}), fresh_name("enc/l1", {"enc/l1"}, "_"), fresh_name("x", set())
 ('Output3', 'enc/l1_2', 'x')
 >>> indexed(["a", "b", "c"], 1), indexed(["a", "b", "c"], -1), indexed(["a", "b", "c"], 4)
 ('a', 'c', None)
+>>> print(printable("a\nb\tc"))
+a\nb\tc
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Container, Sequence
 
-__all__ = ["fresh_name", "indexed", "numbered", "INDEX_RULE"]
+__all__ = ["fresh_name", "indexed", "numbered", "printable", "INDEX_RULE"]
 
 INDEX_RULE = "numbered 1 to {n}, or -1 for the last"
 
@@ -41,3 +43,9 @@ def numbered(names: Collection[str]) -> bool:
     (True, False)
     """
     return all(name == str(i) for i, name in enumerate(names, 1))
+
+
+def printable(text: str) -> str:
+    r"""``text`` as the summary and the diagram show a name: characters that are not printable (newlines, tabs,
+    escape sequences, zero-width ones) as their escapes (``a\nb``), so that a name keeps its row and moves no cursor."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -37,7 +37,7 @@ from netgraph.core.types import Conflict, as_shape
 
 __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "DistributionOption", "Function", "IntOrInts",
            "Levels", "Module", "Net", "Literal", "option_kind", "option_kinds", "option_fields", "option_hints", "as_array",
-           "as_seed", "beyond_float32"]
+           "as_seed", "beyond_float32", "shape_options"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -197,6 +197,17 @@ def option_kinds(cls: type) -> dict[str, OptionKind]:
     arrays = getattr(cls, "ARRAYS", {}) if dataclasses.is_dataclass(cls) else {}
     names = {f.name for f in dataclasses.fields(cls)} if arrays else set()
     return {**kinds, **{f: _ARRAY_KIND for f in arrays.values() if f in names and f not in kinds}}
+
+
+_SHAPES: dict[type, frozenset] = {}
+
+
+def shape_options(cls: type) -> frozenset[str]:
+    """The options of ``cls`` typed ``Shape``, found once per class (a layer's repr shows a one-size one as typed)."""
+    names = _SHAPES.get(cls)
+    if names is None:
+        names = _SHAPES[cls] = frozenset(n for n, kind in option_kinds(cls).items() if kind.name == "shape")
+    return names
 
 
 def literal_values(hint: Any) -> tuple | None:

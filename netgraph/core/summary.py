@@ -19,6 +19,7 @@ import unicodedata
 from typing import Any
 
 from netgraph.core.ir import Node
+from netgraph.core.names import printable
 from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.types import element_count, format_shape, numel
 from netgraph.core.walk import map_nodes
@@ -101,12 +102,6 @@ def parameters_text(count: int | None) -> str:
     return f"{'unknown number of' if count is None else f'{count:,}'} parameter{'s' * (count != 1)}"
 
 
-def _printable(text: str) -> str:
-    r"""``text`` for a terminal: characters that are not printable (newlines, tabs, escape sequences, zero-width
-    ones) as their escapes (``a\nb``), so that a name keeps its row and moves no cursor."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
 def _width(text: str) -> int:
     """Columns ``text`` takes on a terminal: wide (CJK) characters two, combining marks none."""
     return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
@@ -114,7 +109,7 @@ def _width(text: str) -> int:
 
 def _summary_row(node: Node) -> tuple[str, ...]:
     count = node_parameters(node)
-    return (_printable(node.name), _printable(node.layer.type_name),
+    return (printable(node.name), printable(node.layer.type_name),
             ", ".join(f"{p} {_type(node.types[p])}" for p in node.input_ports) or "-",
             ", ".join(f"{p} {_type(node.types[p])}" for p in node.output_ports) or "-",
             "?" if count is None else f"{count:,}")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from netgraph.core.graph import NetGraph
+from netgraph.core.names import printable
 from netgraph.core.nesting import deep_walk
 from netgraph.core.types import PortType
 from netgraph.layers.operators import NetFoldOperator
@@ -39,6 +40,11 @@ WHERE = 120  # characters of a path shown in a port's or an edge's tooltip (its 
 def _tail(text: str, width: int = WHERE) -> str:
     """``text``, or its last ``width`` characters after an ellipsis (a deep path's end says most)."""
     return text if len(text) <= width else "…" + text[-(width - 1):]
+
+
+def _path(names: tuple, sep: str = "/") -> str:
+    """A path's names joined as the diagram shows names (``printable``: a newline as ``\\n``, as the summary)."""
+    return sep.join(map(printable, names))
 
 
 def _words(text: str) -> str:
@@ -91,9 +97,9 @@ class _Builder:
     def tooltip(self, frame: tuple, name: str, graph: Any, layer: Any) -> str:
         parent = self.where[frame]
         try:
-            text = f"{self.describe(parent, graph, name)}: {layer!r}" if parent is not None else "/".join((*frame, name))
+            text = f"{self.describe(parent, graph, name)}: {layer!r}" if parent is not None else _path((*frame, name))
         except Exception:  # noqa: BLE001 - a user layer's __repr__ may fail; the path still identifies it
-            text = "/".join((*frame, name))
+            text = _path((*frame, name))
         return shorten(text, TOOLTIP)
 
     def port_type(self, path: tuple, port: str) -> PortType | None:
@@ -119,7 +125,7 @@ class _Builder:
         prefix = "I." if kind == "input" else "O."
         t = shape_label(self.port_type(frame, port))
         where = "graph input" if kind == "input" else "graph output"
-        inner = f" of {_tail('/'.join(frame))}" if frame else ""
+        inner = f" of {_tail(_path(frame))}" if frame else ""
         coder = self.net.coders.get(port) if not frame else None
         self.nodes.append(Node(id=prefix + self.id_of(frame, port), kind=kind if not frame else f"cluster-{kind}",
                                title=port, lines=(coder_line(coder),) if coder else (),
@@ -132,7 +138,7 @@ class _Builder:
             if isinstance(layer, NetGraph) and self.options.depth_allowed(depth + 1):
                 path = self.enter(frame, name, graph)
                 self.graph_at[path] = layer
-                self.cluster(path, f"{shorten(name, 32)} · {type(layer).__name__}",
+                self.cluster(path, f"{shorten(printable(name), 32)} · {type(layer).__name__}",
                              self.tooltip(frame, name, graph, layer), layer.input_ports, layer.output_ports,
                              layer, depth + 1)
             elif layer.inner_nets() and self.options.depth_allowed(depth + 1):
@@ -152,8 +158,8 @@ class _Builder:
         is drawn); each inner net port is joined to the operator's port of the same name."""
         path = self.enter(frame, name, graph)
         own = operator_options(layer)  # n=3, aggregation='Plus': what the drawn inner nets do not show
-        self.cluster(path, f"{shorten(name, 32)} · {layer.type_name}" + (f" · {shorten(own, 48)}" if own else ""),
-                     self.tooltip(frame, name, graph, layer), layer.input_ports, [])
+        label = f"{shorten(printable(name), 32)} · {layer.type_name}" + (f" · {shorten(own, 48)}" if own else "")
+        self.cluster(path, label, self.tooltip(frame, name, graph, layer), layer.input_ports, [])
         for inner_name, inner in layer.inner_nets().items():
             inner_path = self.enter(path, inner_name, layer)
             self.cluster(inner_path, f"{inner_name} · inner net", "", inner.input_ports, inner.output_ports, inner, depth)
@@ -165,7 +171,7 @@ class _Builder:
             for kind, src, port, dst_kind, dst, dst_port in ends:
                 label = shape_label(self.port_type(src, port))
                 self.edges.append(Edge(kind + self.id_of(src, port), None, dst_kind + self.id_of(dst, dst_port), None,
-                                       label, f"{_tail('/'.join(src))} {port} -> {_tail('/'.join(dst))} {dst_port}: {label}"))
+                                       label, f"{_tail(_path(src))} {port} -> {_tail(_path(dst))} {dst_port}: {label}"))
         for port in layer.output_ports:
             self.port_node("output", path, port, path)
 
@@ -196,8 +202,9 @@ class _Builder:
         label = shape_label(self.port_type(key, e.src.port))
         mark = score_mark(graph.layers[e.src.layer], e.src.port, self.marks) if e.src.layer is not None else None
         label = f"{label} {mark}" if mark else label
-        shown = _tail(".".join(frame)) + "." if frame else ""
-        return Edge(src, src_port, dst, dst_port, label, f"{shown}{e.src} -> {shown}{e.dst}: {label}")
+        shown = _tail(_path(frame, ".")) + "." if frame else ""
+        ends = [f"{shown}{printable(str(end))}" for end in (e.src, e.dst)]
+        return Edge(src, src_port, dst, dst_port, label, f"{ends[0]} -> {ends[1]}: {label}")
 
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.graph import NetGraph
+from netgraph.core.names import printable
 from netgraph.core.walk import map_nodes, nested_nodes
 from netgraph.layers.losses import LOSS_LAYERS
 from netgraph.render.model import BORDER, FILL, Node, shorten
@@ -77,7 +78,7 @@ def layer_node(node_id: str, name: str, layer: Any, compact: bool, cluster: tupl
     width = 24 if compact else 48
     kind, classes, fill, border, rounded = "layer", ["layer"], FILL["layer"], BORDER["default"], False
     if isinstance(layer, NetGraph):
-        per_node = map_nodes(layer, lambda node: [f"{node.name}.{a}" for a in _uninitialized(node.layer)])
+        per_node = map_nodes(layer, lambda node: [f"{printable(node.name)}.{a}" for a in _uninitialized(node.layer)])
         lines = [f"{len(per_node)} layer{'' if len(per_node) == 1 else 's'}"]
         missing = [text for texts in per_node for text in texts]
         kind, classes, fill = "graph", ["graph"], FILL["graph"]
@@ -109,7 +110,7 @@ def layer_node(node_id: str, name: str, layer: Any, compact: bool, cluster: tupl
     if missing:
         classes, border = [*classes, "uninitialized"], BORDER["uninitialized"]
         warning = shorten("uninitialised: " + ", ".join(missing), width)
-    return Node(id=node_id, kind=kind, title=shorten(name, width),
+    return Node(id=node_id, kind=kind, title=shorten(printable(name), width),
                 type=shorten(getattr(layer, "type_name", type(layer).__name__), width),
                 lines=tuple(shorten(line, width) for line in lines),
                 inputs=tuple(layer.input_ports), outputs=tuple(layer.output_ports), classes=tuple(classes),
@@ -131,7 +132,8 @@ def _random_inside(layer: Any) -> list[str]:
         nets = [layer] if isinstance(layer, NetGraph) else list(layer.inner_nets().values())
     except Exception:  # noqa: BLE001 - a user layer whose inner_nets() fails must not stop the diagram
         return []
-    return ["/".join(map(str, path)) for net in nets for path, node in nested_nodes(net) if _draws(node.layer)]
+    return ["/".join(printable(str(p)) for p in path)
+            for net in nets for path, node in nested_nodes(net) if _draws(node.layer)]
 
 
 def _is_loss(layer: Any) -> bool:
@@ -141,7 +143,7 @@ def _is_loss(layer: Any) -> bool:
 def coder_line(coder: Any) -> str:
     """A port's encoder or decoder in a few words: ``ImageEncoder 28×28 Grayscale``, ``ClassDecoder: cat, dog``."""
     if hasattr(coder, "labels"):
-        labels = [str(v) for v in coder.labels]
+        labels = [printable(str(v)) for v in coder.labels]  # a newline as \n, as names are shown
         return f"{coder.type_name}: {', '.join(labels[:4])}{', …' if len(labels) > 4 else ''}"
     if hasattr(coder, "size"):
         return f"{coder.type_name} {coder.size[0]}×{coder.size[1]} {coder.color_space}"

@@ -11,7 +11,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean
+from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean, with_article
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.types import Conflict
 from netgraph.spec.array_checks import check_arrays, check_sizes
@@ -297,8 +297,7 @@ def _kind(data: Any) -> str:
     """What a non-mapping YAML document is, in words (never its content: the file may be anything)."""
     if isinstance(data, YSeq) or data is None:
         return "a list" if data is not None else "nothing"
-    name = type(data).__name__
-    return f"{'an' if name[0] in 'aeiou' else 'a'} {name} value"
+    return f"{with_article(type(data).__name__)} value"
 
 
 def read_ports(reader: Any, spec: YMap, loc_of: Locator, kind: str) -> tuple[dict[str, str], dict[str, Any]]:

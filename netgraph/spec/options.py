@@ -118,8 +118,8 @@ def port_type(value: Any) -> PortType | Coder | None:
     coders = [k for k in ("encoder", "decoder") if isinstance(value, dict) and k in value]
     if coders and len(value) > 1:
         extra = next(k for k in value if k != coders[0])
-        raise PortConflict(f"a port given {'an' if coders[0] == 'encoder' else 'a'} {coders[0]} takes its type from "
-                           f"it: write {{{coders[0]}: {{type: ...}}}} alone, without {extra!r}", (extra,), key=True)
+        raise PortConflict(f"a port given {with_article(coders[0])} takes its type from it: write "
+                           f"{{{coders[0]}: {{type: ...}}}} alone, without {extra!r}", (extra,), key=True)
     if coders:
         kind, data = next(iter(value.items()))
         try:

@@ -14,6 +14,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from yaml.parser import ParserError
+from yaml.scanner import ScannerError
+
 __all__ = ["syntax_hint", "comment_hint", "list_key_hint", "unclosed_hint", "colon_hint"]
 
 _CLOSERS = {"while parsing a flow mapping": ("{", "}"), "while parsing a flow sequence": ("[", "]")}
@@ -21,9 +24,11 @@ _CLOSERS = {"while parsing a flow mapping": ("{", "}"), "while parsing a flow se
 
 def unclosed_hint(exc: Any) -> tuple[int, int, str] | None:
     """For a '{' or '[' left open on an earlier line (``{type: LinearLayer, output: 16`` then the next key): the
-    opening bracket's position and what is missing, where the parser's own position is the line after it."""
-    brackets = _CLOSERS.get(getattr(exc, "context", None) or "")
-    start, end = getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None)
+    opening bracket's position and what is missing, where the parser's own position is the line after it. The
+    collection is told by the error's context (the same words in PyYAML and libyaml): a block mapping's error may
+    start at a '[' too (``[a, b]: p`` as its first key) and be no unclosed bracket."""
+    brackets = _CLOSERS.get(exc.context or "") if isinstance(exc, ParserError) else None
+    start, end = exc.context_mark, exc.problem_mark
     if brackets is None or start is None or end is None or end.line <= start.line:
         return None
     return start.line + 1, start.column + 1, (
@@ -33,16 +38,16 @@ def unclosed_hint(exc: Any) -> tuple[int, int, str] | None:
 
 def colon_hint(text: str, exc: Any) -> tuple[int, int, str] | None:
     """For a key written without its ':' (``act Ramp`` or ``netgraph 1`` above another key): that line, where the
-    parser's own position is on a line below it."""
-    start, end, problem = getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None), exc.problem or ""
-    if end is None:
+    parser's own position is on a line below it (a simple key left open, or a ':' the scanner refused)."""
+    start, end, problem = exc.context_mark, exc.problem_mark, exc.problem or ""
+    if end is None or not isinstance(exc, ScannerError):
         return None
-    if getattr(exc, "context", None) == "while scanning a simple key" and start is not None and end.line > start.line:
+    if exc.context == "while scanning a simple key" and start is not None and end.line > start.line:
         return start.line + 1, start.column + 1, (f"invalid YAML: no ':' after this key? (YAML read on to line "
                                                   f"{end.line + 1}, column {end.column + 1}: {problem})")
     lines = text.splitlines()
-    if start is not None or not problem.startswith("mapping values are not allowed") or end.line >= len(lines):
-        return None
+    if start is not None or end.line >= len(lines) or lines[end.line][end.column:end.column + 1] != ":":
+        return None  # a scanner error with no context at a ':' is a mapping value it does not allow there
     above = [i for i in range(end.line) if lines[i].strip() and not lines[i].lstrip().startswith("#")]
     line, here = (lines[above[-1]] if above else ""), lines[end.line]
     indent = len(line) - len(line.lstrip(" "))
