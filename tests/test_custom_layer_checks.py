@@ -204,3 +204,21 @@ def test_built_module_must_not_change_its_input_in_place():
     with pytest.raises(OptionError, match=r"layer 1 \(InPlace\): the module from InPlace.build\(\) changes its input "
                                           r"'Input' in place"):
         NetChain([InPlace()], input=3)(torch.ones(2, 3))
+
+
+@pytest.mark.parametrize("text, found", [('"abc"', "'abc'"), ("[1, 2]", r"\[1, 2\]"), ("true", "True")])
+def test_plain_float_option_refuses_other_values_in_yaml_with_its_place(text, found):
+    from netgraph import NetGraph, SpecError
+    from netgraph.core.registry import registry_scope
+    with registry_scope():
+        class Scaled(_Same):
+            scale: float = 2.0
+            label: Optional[str] = None
+        assert Scaled(scale=3).scale == 3 and Scaled(label="x").label == "x"  # an int is a number
+        with pytest.raises(OptionError, match=r"Scaled option label= must be a string or None, found 3") as info:
+            Scaled(label=3)
+        assert info.value.diagnostics[0].option == "label"
+        place = r"<string>:4:\d+: layer '1'"
+        with pytest.raises(SpecError, match=rf"{place}: Scaled option scale= must be a number, found {found}"):
+            NetGraph.from_yaml(f"netgraph: 1\ntype: NetChain\ninputs: {{Input: 3}}\nlayers: [{{type: Scaled, "
+                               f"scale: {text}}}]\n")

@@ -232,3 +232,12 @@ def test_estimators_name_random_layers_inside_operators_too():
                     "m": NetMapOperator(RandomArrayLayer(BernoulliDistribution("#p")))}, [], p=("n", 2))
     assert net.information("Estimators") == {"g/z": "NormalDistribution(0.0, 1.0), pathwise (default)",
                                              "m/net/layer": "BernoulliDistribution('#p'), score_function (default)"}
+
+
+def test_recurrent_states_inside_operators_count_as_wolfram_counts_them():
+    inner = NetChain({"lstm": LongShortTermMemoryLayer(3), "gru": GatedRecurrentLayer(2)})
+    net = NetChain({"m": NetMapOperator(inner), "last": "Tanh"}, input=("k", "n", 4))
+    info = net.information()
+    assert info["RecurrentStatesPositionList"] == [("m", "net", "lstm", "State"), ("m", "net", "lstm", "CellState"),
+                                                   ("m", "net", "gru", "State")]
+    assert info["RecurrentStatesCount"] == 3

@@ -1,7 +1,8 @@
 """NetChain editing (Wolfram's NetAppend, NetPrepend, NetInsert, NetDelete) and NetReplace by layer type.
 
 Every function returns a new, re-validated net; the input is unchanged. Numbered chains stay numbered,
-named chains keep their names (added layers are named by position unless given as ``{"name": layer}``).
+named chains keep their names (added layers are named by position unless given as ``{"name": layer}``; a name
+a layer has is refused).
 
 >>> from netgraph import NetChain, LinearLayer, ElementwiseLayer
 >>> chain = NetChain([LinearLayer(3), "Ramp"], input=2)
@@ -85,10 +86,29 @@ def _insert(chain: NetChain, layers: Any, position: int | None, function: str) -
     items = chain_items(chain)
     at = len(items) if position is None else position - 1
     added = _new_items(layers, function)
+    _check_names(items, at, added, function)
     kept = _kept_shapes(chain, keep_inputs=at > 0, keep_outputs=at < len(items))
     if at == 0:
         kept.update(_fed_inputs(chain, [layer for _, layer in added], function))
     return carry_multipliers([chain, *[n for _, n in added]], chain_of(items[:at] + added + items[at:], kept))
+
+
+def _check_names(items: list[tuple[str | None, Layer]], at: int, added: list[tuple[str | None, Layer]],
+                 function: str) -> None:
+    """An OptionError for an added name that a layer of the chain has, or takes as its number in a numbered chain
+    (Wolfram's NetInsert refuses an existing key; renaming the chain's layer instead would surprise)."""
+    held = {}
+    for i, (name, layer) in enumerate(items, 1):
+        if name is not None:
+            held[name] = f"the chain has a layer named {name!r} ({layer.type_name})"
+        else:
+            number = str(i + len(added) if i > at else i)
+            held[number] = (f"the name {number!r} is the number the chain's layer {i} ({layer.type_name}) takes "
+                            f"after the edit (a numbered chain is renumbered)")
+    for name, _ in added:
+        if name in held:
+            raise OptionError(f"{function}: {held[name]}; give the added layer another name, as a chain's layer "
+                              f"names are unique", option="layers", kind="name-clash")
 
 
 def _fed_inputs(chain: NetChain, added: list[Layer], function: str) -> dict[str, Any]:

@@ -106,8 +106,9 @@ def _multipliers(net: Any, keys: list[tuple]) -> dict[tuple, float]:
 
 
 def _states(net: Any) -> list[tuple]:
-    """(layer path, state name) of every recurrent state; a layer class lists its states in ``STATES``."""
-    return [(*node.path, state) for node in net.ir.nodes for state in getattr(node.layer, "STATES", ())]
+    """(layer path, state name) of every recurrent state, inside operators too (as Wolfram counts them; path
+    ``(*operator, "net", *inner)``); a layer class lists its states in ``STATES``."""
+    return [(*path, state) for path, node in nested_nodes(net) for state in getattr(node.layer, "STATES", ())]
 
 
 def _layers_graph(net: Any) -> nx.DiGraph:

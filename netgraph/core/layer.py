@@ -17,8 +17,8 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.options import (as_array, check_choices, check_strict_choices, copy_plan, option_plan,
-                                   plain_numbers, shape_options, strict_choices)
+from netgraph.core.options import (as_array, check_choices, check_plain_types, check_strict_choices, copy_plan,
+                                   option_plan, plain_numbers, plain_typed, shape_options, strict_choices)
 from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, check_made_arrays, same_shapes,
                                        shapes_checked_elsewhere)
 from netgraph.core.layer_arguments import with_argument_errors
@@ -164,8 +164,8 @@ class Layer:
             if "input_ports" in changed or "output_ports" in changed:
                 _check_port_names(self)
         self.validate()
-        if choices:
-            check_strict_choices(self, strict_choices(type(self)))
+        check_strict_choices(self, strict_choices(type(self))) if choices else None
+        check_plain_types(self, plain_typed(type(self)))
         if self.ARRAYS:
             check_made_arrays(self, Layer.with_arrays)
 

@@ -261,6 +261,37 @@ def check_strict_choices(layer: Any, plan: tuple) -> None:
                               f"{did_you_mean(value, shown) if isinstance(value, str) else ''}", option=name)
 
 
+_PLAIN: dict[type, tuple] = {}
+_PLAIN_TYPES = {float: (int, float), int: (int,), bool: (bool,), str: (str,)}
+
+
+def plain_typed(cls: type) -> tuple:
+    """The options of ``cls`` annotated ``float``, ``int``, ``bool`` or ``str`` (or ``Optional`` of one), with the
+    Python types they take (an int is a float; a bool is no number), found once."""
+    plan = _PLAIN.get(cls)
+    if plan is None:
+        def taken(h: Any) -> tuple | None:
+            args = typing.get_args(h) if typing.get_origin(h) is Union else (h,)
+            plain = [a for a in args if a is not type(None)]
+            return (*_PLAIN_TYPES[plain[0]], *((type(None),) if len(args) > 1 else ())) \
+                if len(plain) == 1 and any(plain[0] is t for t in _PLAIN_TYPES) else None
+        plan = _PLAIN[cls] = tuple((n, t) for n, h in option_hints(cls).items() if (t := taken(h)))
+    return plan
+
+
+def check_plain_types(layer: Any, plan: tuple) -> None:
+    """OptionError for an option annotated ``float`` (``int``, ``bool``, ``str``) holding another kind of value (a
+    string, a list), as a built-in layer's own checks refuse it (once the layer's own checks have passed)."""
+    for name, types in plan:
+        value = getattr(layer, name)
+        if not isinstance(value, types) or isinstance(value, bool) and bool not in types:
+            kind = {float: "a number", int: "an integer", bool: "True or False", str: "a string"}
+            wanted = next(k for t, k in kind.items() if t in types and (t is not int or float not in types))
+            raise OptionError(f"{layer.type_name} option {name}= must be {wanted}"
+                              f"{' or None' if type(None) in types else ''}, found {reprlib.repr(value)}",
+                              option=name)
+
+
 def check_choices(layer: Any, choices: tuple) -> None:
     """An option typed ``Literal[...]`` holding an unhashable value (a list, a dict) is an OptionError naming it
     (hashable wrong values are left to the layer, which suggests the nearest choice)."""

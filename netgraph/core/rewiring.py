@@ -180,18 +180,19 @@ def _same_inputs(old: NetGraph, new: NetGraph) -> set[str]:
 
 
 def chain_of(items: list[tuple[str | None, Any]], shapes: dict[str, Any]) -> NetChain:
-    """A NetChain of ``(name or None, layer)`` items: numbered when no item has a name, else named, with
-    unnamed items named by position and repeated names made unique as ``name_2``, ``name_3``, ..."""
+    """A NetChain of ``(name or None, layer)`` items: numbered when no item has a name, else named. Given names
+    come first (one repeated is made unique as ``name_2``, ``name_3``, ...), so an unnamed item never takes one:
+    it is named by its position, made unique the same way."""
     if all(name is None for name, _ in items):
         return NetChain([layer for _, layer in items], **shapes)
     taken: set[str] = set()
-    named = {}
-    for i, (name, layer) in enumerate(items, 1):
-        base = name if name is not None else str(i)
-        unique = fresh_name(base, taken, "_")
-        taken.add(unique)
-        named[unique] = layer
-    return NetChain(named, **shapes)
+    names: list[str | None] = [name for name, _ in items]
+    for unnamed in (False, True):
+        for i, name in enumerate(names):
+            if (name is None) == unnamed:
+                names[i] = fresh_name(str(i + 1) if unnamed else name, taken, "_")
+                taken.add(names[i])
+    return NetChain({name: layer for name, (_, layer) in zip(names, items)}, **shapes)
 
 
 def chain_items(chain: NetChain) -> list[tuple[str | None, Any]]:
