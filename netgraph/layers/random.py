@@ -147,7 +147,7 @@ class RandomModule(LayerModule):
         if not self.log_probability:
             return self.draw(params, shape)
         x, logp = self.draw(params, shape, True)
-        return x, logp.reshape(shape[0], -1).sum(1)
+        return x, logp.unsqueeze(-1).flatten(1).sum(1)  # (B,), also for B = 0
 
     def mean(self, params: list[Any], shape: tuple) -> torch.Tensor:
         """The closed-form mean, broadcast to ``shape`` (DataError where it is infinite)."""
@@ -186,7 +186,7 @@ class RandomModule(LayerModule):
         if grad and est == "straight_through":
             y = straight_through(x, dist._mean(*tensors(params, x)).expand(shape))
         elif grad:
-            y = record_score(self, x, logp.reshape(shape[0], -1).sum(1) if score is None else score, params)
+            y = record_score(self, x, logp.unsqueeze(-1).flatten(1).sum(1) if score is None else score, params)
         else:
             y = x
         return (y, logp) if with_log_prob else y
