@@ -19,7 +19,7 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.layers.distributions import Distribution, slot_name
-from netgraph.layers.dist_base import tensors
+from netgraph.layers.dist_tensors import promoted_dtype_code, tensors
 from netgraph.layers.dist_vector import VectorDistribution, vector_types
 from netgraph.layers.function import align_code, _callable_ports, align
 from netgraph.core.errors import DataError, OptionError, did_you_mean
@@ -379,15 +379,15 @@ class RandomArrayLayer(Layer):
             else:
                 params.append(repr(float(value)))
         full = [a for s, a in zip(self.input_ports, ctx.args) if ctx.types[s].shape == out]
-        like = ctx.args[0] if ctx.args else (consts[0] if consts else f"{ctx.module}.param_first")
-        batch = f"{ctx.args[0]}.shape[0]" if ctx.args else ctx.batch
-        shape = f"({batch}{''.join(f', {d}' for d in out)})"
+        like = [*ctx.args, *consts] or [f"{ctx.module}.param_first"]  # noise in the parameters' promoted dtype
+        dtype = promoted_dtype_code(like)
+        shape = f"({f'{ctx.args[0]}.shape[0]' if ctx.args else ctx.batch}{''.join(f', {d}' for d in out)})"
 
         def noise_code(kind: str) -> str:
             fn = "randn" if kind == "normal" else "rand"
-            if full:
-                return f"torch.{fn}_like({full[0]})"
-            return f"torch.{fn}({shape}, dtype={like}.dtype, device={like}.device)"
+            if full:  # mu + sigma * torch.randn_like(mu), given a dtype where the parameters are several tensors
+                return f"torch.{fn}_like({full[0]}{f', dtype={dtype}' if len(like) > 1 else ''})"
+            return f"torch.{fn}({shape}, dtype={dtype}, device={like[0]}.device)"
         return dist.rsample_code(params, noise_code)
 
 
