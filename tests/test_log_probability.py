@@ -198,3 +198,16 @@ def test_log_probability_round_trips_through_yaml():
     assert "log_probability: true" in text
     back = NetGraph.from_yaml(text)
     assert back == net and back.output_ports == ("Output", "LogProbability")
+
+
+@pytest.mark.parametrize("dist, value, estimator", [
+    (GammaDistribution("#a", 1.0), 0.5, "implicit"), (BernoulliDistribution("#a"), 0.3, "score_function"),
+    (NormalDistribution("#a", 1.0), 0.0, "score_function")])
+def test_log_probability_of_an_empty_batch_is_empty(dist, value, estimator):
+    """A batch of 0 examples gives 0 draws and 0 log-probabilities (found by QA: torch's reshape refused it)."""
+    module = NetGraph([RandomArrayLayer(dist, log_probability=True, estimator=estimator)], [], a=3).compile()
+    a = torch.full((0, 3), value, requires_grad=True)
+    out = module(a=a)
+    assert out["Output"].shape == (0, 3) and out["LogProbability"].shape == (0,)
+    out["LogProbability"].sum().backward()
+    assert a.grad.shape == (0, 3)

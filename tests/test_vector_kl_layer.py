@@ -146,3 +146,12 @@ def test_vector_monte_carlo_gradient_is_unbiased(case):
         g = inputs[f"p_{name}"].grad.reshape(n, -1)
         mean, se = g.mean(0), g.std(0) / math.sqrt(n)
         assert bool(((mean - leaf.grad.reshape(-1)).abs() < 5 * se + 1e-9).all()), (name, mean, leaf.grad, se)
+
+
+def test_closed_form_kl_of_a_float64_mean_beside_a_float32_covariance_is_float64():
+    """The closed form kept float32 where mu was float64 and the covariance float32 (found by QA)."""
+    prior = MultinormalDistribution([0.0, 0.0], [[1.0, 0.0], [0.0, 1.0]])
+    net = NetGraph({"kl": KLDivergenceLayer(MultinormalDistribution("#mu", "#S"), prior)}, [], mu=2, S=(2, 2))
+    mu = torch.tensor([[1e-5, 0.0]], dtype=torch.float64)
+    out = net.compile()(mu=mu, S=torch.eye(2).unsqueeze(0))
+    assert out.dtype == torch.float64 and out.item() == pytest.approx(0.5e-10, rel=1e-9)

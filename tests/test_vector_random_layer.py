@@ -215,3 +215,16 @@ def test_parameters_beyond_the_float32_range_are_errors_naming_them():
     net = single(RandomArrayLayer(DirichletDistribution("#alpha")), alpha=2)
     with pytest.raises(DataError, match=r"layer 'draw'.*alpha \(concentrations\) must lie within ±1e\+38"):
         net(alpha=torch.tensor([[1.0, 2e38]]))
+
+
+@pytest.mark.parametrize("dist", [MultinormalDistribution("#mu", "#s"), MultinormalDiagonalDistribution("#mu", "#s")])
+def test_a_float64_parameter_beside_a_float32_one_draws_in_float64(dist):
+    """Noise took the dtype of the first parameter (found by QA): float32 mu beside float64 sigma drew float32
+    noise (2 in 5 draws of 1 + eps equal to a float32), and a full covariance was a torch dtype error."""
+    k = 2
+    full = isinstance(dist, MultinormalDistribution)
+    second = torch.eye(k, dtype=torch.float64).expand(1, 500, k, k) if full else torch.ones(1, 500, k, dtype=torch.float64)
+    torch.manual_seed(0)
+    module = NetGraph([RandomArrayLayer(dist)], [], mu=(500, k), s=tuple(second.shape[1:])).compile()
+    out = module(mu=torch.ones(1, 500, k), s=second)
+    assert out.dtype == torch.float64 and bool((out.float().double() != out).all())

@@ -32,6 +32,7 @@ from typing import Any
 import torch
 
 from netgraph.layers.dist_base import POSITIVE, REAL, full, log_standard_gamma, noise, tensors
+from netgraph.layers.dist_tensors import promoted
 from netgraph.layers.dist_vector import VectorDistribution
 
 __all__ = ["MultinormalDistribution", "MultinormalCholeskyDistribution", "MultinormalDiagonalDistribution",
@@ -65,7 +66,7 @@ class _Multinormal(VectorDistribution):
         raise NotImplementedError
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
-        mu, second = params
+        mu, second = promoted(params)
         k = self.event_size(params)
         eps = noise((*shape, k), params)
         scale = self.scale([mu, second])
@@ -75,7 +76,7 @@ class _Multinormal(VectorDistribution):
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         """The log-density of each event x (..., k): one number per event."""
-        mu, second = tensors(params, x)
+        x, mu, second = promoted([x, *tensors(params, x)])
         diff = x - mu
         scale = self.scale([mu, second])
         if self._second_rank() == 1:  # standard deviations

@@ -6,24 +6,48 @@ Re-exported by ``netgraph.layers.dist_base``, where distributions import them fr
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
 
 import torch
 
-__all__ = ["noise", "full", "tensors", "standard_gamma", "log_standard_gamma", "safe_exp", "xlogy", "log_or_tiny",
+__all__ = ["noise", "full", "promoted", "promoted_dtype_code", "tensors",
+           "standard_gamma", "log_standard_gamma", "safe_exp", "xlogy", "log_or_tiny",
            "LOG_MAX"]
 
 
-def _ref(like: Sequence[Any]) -> torch.Tensor | None:
-    return next((p for p in like if isinstance(p, torch.Tensor) and p.is_floating_point()), None)
+def _kwargs(like: Sequence[Any]) -> dict[str, Any]:
+    """dtype and device of the floating parameters: their promoted dtype (float32 beside float64 is float64)."""
+    floats = [p for p in like if isinstance(p, torch.Tensor) and p.is_floating_point()]
+    if not floats:
+        return {}
+    dtype = floats[0].dtype
+    for p in floats[1:]:
+        dtype = torch.promote_types(dtype, p.dtype)
+    return {"dtype": dtype, "device": floats[0].device}
+
+
+def promoted(params: Sequence[Any]) -> list[Any]:
+    """The parameters, their floating tensors cast to the promoted dtype (torch's matmul and solve mix none)."""
+    dtype = _kwargs(params).get("dtype")
+    return [p.to(dtype) if isinstance(p, torch.Tensor) and p.is_floating_point() else p for p in params]
+
+
+def promoted_dtype_code(names: Sequence[str]) -> str:
+    """Code for the promoted dtype of the tensors ``names``, as ``promoted`` computes it (for inline draws).
+
+    >>> promoted_dtype_code(["mu", "sigma"])
+    'torch.promote_types(mu.dtype, sigma.dtype)'
+    """
+    return functools.reduce(lambda code, name: f"torch.promote_types({code}, {name}.dtype)", names[1:],
+                            f"{names[0]}.dtype")
 
 
 def noise(shape: tuple, like: Sequence[Any], kind: str = "normal") -> torch.Tensor:
-    """Standard normal, uniform [0, 1) or standard exponential noise on the parameters' device/dtype."""
-    ref = _ref(like)
-    kwargs = {"dtype": ref.dtype, "device": ref.device} if ref is not None else {}
+    """Standard normal, uniform [0, 1) or standard exponential noise in the parameters' promoted dtype."""
+    kwargs = _kwargs(like)
     if kind == "normal":
         return torch.randn(shape, **kwargs)
     if kind == "uniform":
@@ -36,8 +60,7 @@ def full(p: Any, shape: tuple, like: Sequence[Any]) -> torch.Tensor:
     """Parameter ``p`` (a number or a broadcastable tensor) expanded to ``shape`` as a tensor."""
     if isinstance(p, torch.Tensor):
         return p.expand(shape)
-    ref = _ref(like)
-    kwargs = {"dtype": ref.dtype, "device": ref.device} if ref is not None else {"dtype": torch.get_default_dtype()}
+    kwargs = _kwargs(like) or {"dtype": torch.get_default_dtype()}
     return torch.full(shape, float(p), **kwargs)
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 import torch
 
 from netgraph.layers.dist_base import xlogy
+from netgraph.layers.dist_tensors import promoted
 from netgraph.layers.dist_multivariate import (MultinormalCholeskyDistribution, MultinormalDiagonalDistribution,
                                                MultinormalDistribution, _Multinormal)
 
@@ -43,6 +44,8 @@ def _kl_diagonal(p: Params, q: Params) -> torch.Tensor:
 
 def _kl_multinormal(cls_p: type[_Multinormal], cls_q: type[_Multinormal], p: Params, q: Params) -> torch.Tensor:
     """½[tr(Σq⁻¹Σp) + (μq−μp)ᵀΣq⁻¹(μq−μp) − k + log det Σq − log det Σp], through the Cholesky factors."""
+    both = promoted([*p, *q])  # torch's triangular solve does not promote float32 beside float64
+    p, q = both[:len(p)], both[len(p):]
     if cls_p is cls_q is MultinormalDiagonalDistribution:
         return _kl_diagonal(p, q)
     l_p, l_q = _factor(cls_p, p), _factor(cls_q, q)

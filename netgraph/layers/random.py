@@ -19,7 +19,7 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.layers.distributions import Distribution, slot_name
-from netgraph.layers.dist_base import tensors
+from netgraph.layers.dist_tensors import promoted_dtype_code, tensors
 from netgraph.layers.dist_vector import VectorDistribution, vector_types
 from netgraph.layers.function import align_code, _callable_ports, align
 from netgraph.core.errors import DataError, OptionError, did_you_mean
@@ -147,7 +147,7 @@ class RandomModule(LayerModule):
         if not self.log_probability:
             return self.draw(params, shape)
         x, logp = self.draw(params, shape, True)
-        return x, logp.reshape(shape[0], -1).sum(1)
+        return x, logp.unsqueeze(-1).flatten(1).sum(1)  # (B,), also for B = 0
 
     def mean(self, params: list[Any], shape: tuple) -> torch.Tensor:
         """The closed-form mean, broadcast to ``shape`` (DataError where it is infinite)."""
@@ -186,7 +186,7 @@ class RandomModule(LayerModule):
         if grad and est == "straight_through":
             y = straight_through(x, dist._mean(*tensors(params, x)).expand(shape))
         elif grad:
-            y = record_score(self, x, logp.reshape(shape[0], -1).sum(1) if score is None else score, params)
+            y = record_score(self, x, logp.unsqueeze(-1).flatten(1).sum(1) if score is None else score, params)
         else:
             y = x
         return (y, logp) if with_log_prob else y
@@ -379,15 +379,15 @@ class RandomArrayLayer(Layer):
             else:
                 params.append(repr(float(value)))
         full = [a for s, a in zip(self.input_ports, ctx.args) if ctx.types[s].shape == out]
-        like = ctx.args[0] if ctx.args else (consts[0] if consts else f"{ctx.module}.param_first")
-        batch = f"{ctx.args[0]}.shape[0]" if ctx.args else ctx.batch
-        shape = f"({batch}{''.join(f', {d}' for d in out)})"
+        like = [*ctx.args, *consts] or [f"{ctx.module}.param_first"]  # noise in the parameters' promoted dtype
+        dtype = promoted_dtype_code(like)
+        shape = f"({f'{ctx.args[0]}.shape[0]' if ctx.args else ctx.batch}{''.join(f', {d}' for d in out)})"
 
         def noise_code(kind: str) -> str:
             fn = "randn" if kind == "normal" else "rand"
-            if full:
-                return f"torch.{fn}_like({full[0]})"
-            return f"torch.{fn}({shape}, dtype={like}.dtype, device={like}.device)"
+            if full:  # mu + sigma * torch.randn_like(mu), given a dtype where the parameters are several tensors
+                return f"torch.{fn}_like({full[0]}{f', dtype={dtype}' if len(like) > 1 else ''})"
+            return f"torch.{fn}({shape}, dtype={dtype}, device={like[0]}.device)"
         return dist.rsample_code(params, noise_code)
 
 
