@@ -224,3 +224,14 @@ def test_a_net_with_shared_arrays_pickles_and_deep_copies(how):
     assert torch.equal(copied(x), net(x))
     module = copied.compile()
     assert module.a.Weights is module.b.Weights
+
+
+def test_a_given_value_that_does_not_fit_another_user_names_that_user_and_the_shared_array():
+    value = torch.zeros(4, 4)
+    with pytest.raises(OptionError) as caught:
+        NetChain({"a": LinearLayer(4, weights=NetSharedArray("v", value)), "b": LinearLayer(3, weights=NetSharedArray("v"))},
+                 input=4)
+    diagnostic = caught.value.diagnostics[0]
+    assert diagnostic.layer == ("b",) and diagnostic.option == "weights"
+    assert "layer 'b'" in str(caught.value) and "shared array 'v'" in str(caught.value)
+    assert "expected shape (3, 4)" in str(caught.value) and "found (4, 4)" in str(caught.value)

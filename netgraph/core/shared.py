@@ -160,7 +160,8 @@ def unify_shared(layers: dict[str, Any], users: Mapping[str, Iterable[tuple[tupl
         if first is not None and len(given) < len(values):
             fills.update({(p, a): first[2] for p, a, v in values if v is None})
     raise_all(errors, OptionError, "shared arrays disagree")
-    return with_arrays_at(layers, fills) if fills else layers
+    return with_arrays_at(layers, fills, {(p, a): shared for shared, where in users.items() for p, a in where}) \
+        if fills else layers
 
 
 def _shown(path: tuple, array: str) -> str:
@@ -179,21 +180,35 @@ def _option_at(layers: Mapping[str, Any], path: tuple, array: str) -> dict[str, 
     return {"layer": full[:-1], "option": getattr(leaf, "ARRAYS", {}).get(full[-1])}
 
 
-def with_arrays_at(layers: dict[str, Any], values: Mapping[tuple[tuple, str], Any]) -> dict[str, Any]:
-    """``layers`` (a graph's table) with the arrays at ``(path, array)`` set to ``values``."""
+def with_arrays_at(layers: dict[str, Any], values: Mapping[tuple[tuple, str], Any],
+                   names: Mapping[tuple[tuple, str], str]) -> dict[str, Any]:
+    """``layers`` (a graph's table) with the arrays at ``(path, array)`` set to ``values``, the shared arrays
+    ``names``; OptionError naming the user and the shared array when a value does not fit its user."""
     grouped: dict[tuple, dict[str, Any]] = {}
     for (path, array), value in values.items():
         grouped.setdefault(path, {})[array] = value
     out, nested = dict(layers), {}
     for path, arrays in grouped.items():
         if len(path) == 1:
-            out[path[0]] = out[path[0]].with_arrays(arrays)
+            out[path[0]] = _filled(layers, out[path[0]], arrays, path, names)
         else:
             inner = out[path[0]].layer_at(path[1:])
-            nested.setdefault(path[0], {})[path[1:]] = inner.with_arrays(arrays)
+            nested.setdefault(path[0], {})[path[1:]] = _filled(layers, inner, arrays, path, names)
     for name, changes in nested.items():
         out[name] = out[name].replace_layers(changes)
     return out
+
+
+def _filled(table: Mapping[str, Any], layer: Any, arrays: Mapping[str, Any], path: tuple,
+            names: Mapping[tuple[tuple, str], str]) -> Any:
+    """``layer.with_arrays(arrays)``; its OptionError names the layer at ``path`` in ``table`` and the shared array."""
+    try:
+        return layer.with_arrays(arrays)
+    except OptionError as exc:
+        option = exc.diagnostics[0].option if exc.diagnostics else None
+        array = next((a for a in arrays if layer.ARRAYS.get(a) == option), next(iter(arrays)))
+        message = f"shared array {names[(path, array)]!r} does not fit layer {_shown(path, array)!r}: {exc}"
+        raise OptionError(message, [Diagnostic(message, "shared-shape", **_option_at(table, path, array))]) from None
 
 
 def shared_values(net: Any) -> dict[str, Any]:
