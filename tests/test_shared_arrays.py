@@ -84,19 +84,30 @@ def test_an_optimizer_step_updates_the_shared_array_once():
     assert torch.equal(trained.layers["a"].weights, trained.layer_at(("enc", "c")).weights)
 
 
-def test_net_initialize_draws_it_once_and_refuses_users_of_different_shapes():
+def test_net_initialize_draws_it_once():
     net = _net()
     users = [net.layer_at(p).arrays[a] for p, a in shared_users(net)["w"]]
     assert all(torch.equal(u, users[0]) for u in users)
     assert len(users) == 3 and users[0].shape == (3, 3)
+
+
+def test_users_needing_different_shapes_are_refused_when_the_net_is_built(tmp_path):
     w = NetSharedArray("w")
-    clash = NetGraph({"wide": LinearLayer(3, weights=w), "narrow": LinearLayer(2, weights=w)}, [("wide", "narrow")],
-                     Input=4)
-    with pytest.raises(ShapeError) as caught:
-        net_initialize(clash)
+    with pytest.raises(ShapeError) as caught:  # before: built and saved, refused only by net_initialize and load
+        NetGraph({"wide": LinearLayer(3, weights=w), "narrow": LinearLayer(2, weights=w)}, [("wide", "narrow")],
+                 Input=4)
     message = str(caught.value)
     assert "'wide' (LinearLayer) array 'Weights' of shape (3, 4)" in message
     assert "'narrow' (LinearLayer) array 'Weights' of shape (2, 3)" in message
+    assert [(d.kind, d.layer, d.option) for d in caught.value.diagnostics] == [("shared-shape", ("narrow",), "weights")]
+    with pytest.raises(ShapeError) as inner:  # a user inside an operator's inner net is named by its full path
+        NetGraph({"a": LinearLayer(4, weights=w), "m": NetMapOperator(NetChain({"l": LinearLayer(3, weights=w)}))},
+                 [(NetPort("X"), "a"), (NetPort("S"), "m")], X=4, S=[5, 4])
+    assert "layer 'm/net/l' (LinearLayer) array 'Weights' of shape (3, 4)" in str(inner.value)
+    assert inner.value.diagnostics[0].layer == ("m", "net", "l")
+    tied = NetGraph({"a": LinearLayer(4, weights=w), "m": NetMapOperator(NetChain({"l": LinearLayer(4, weights=w)}))},
+                    [(NetPort("X"), "a"), (NetPort("S"), "m")], X=4, S=[5, 4])
+    assert load(save(tied, tmp_path / "tied.yaml")) == tied  # what builds, saves and loads back
 
 
 def test_a_value_given_once_reaches_every_user_and_two_different_values_are_refused():

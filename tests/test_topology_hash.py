@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from netgraph import ClassEncoder, ClassDecoder, EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, \
-    NetSharedArray, SoftmaxLayer, net_initialize
+    NetPort, NetSharedArray, SoftmaxLayer, net_initialize
 
 
 def _digest(net):
@@ -22,9 +22,9 @@ def test_sharing_an_array_changes_the_topology():
     assert _digest(shared) != _digest(own)
     assert _digest(net_initialize(shared, seed=0)) == _digest(net_initialize(shared, seed=1)) == _digest(shared)
     inner = NetMapOperator(NetChain({"l": LinearLayer(3, weights=NetSharedArray("v"))}))
-    outer = NetGraph({"a": LinearLayer(3, weights=NetSharedArray("v")), "m": inner}, [("a", "m")], Input=(2, 3))
-    alone = NetGraph({"a": LinearLayer(3), "m": NetMapOperator(NetChain({"l": LinearLayer(3)}))}, [("a", "m")],
-                     Input=(2, 3))
+    ports = [(NetPort("X"), "a"), (NetPort("S"), "m")]  # a's and l's weights both of shape (3, 3)
+    outer = NetGraph({"a": LinearLayer(3, weights=NetSharedArray("v")), "m": inner}, ports, X=3, S=(2, 3))
+    alone = NetGraph({"a": LinearLayer(3), "m": NetMapOperator(NetChain({"l": LinearLayer(3)}))}, ports, X=3, S=(2, 3))
     assert _digest(outer) != _digest(alone)
 
 

@@ -58,7 +58,6 @@ def _initialize(net: NetGraph, rules: Any, seed: int | None, all: bool, max_elem
     plans, leaves, shares, names, total = _plan(net, bool(rules), all)
     methods = pick_methods(rules, net.layers, names) if rules else {}
     _check_budget(leaves, plans, total, max_elements)
-    _check_shared_shapes(plans, leaves, shares)
     draws = _Draws(torch.Generator().manual_seed(1234 if seed is None else as_seed(seed, "seed")))
     slots = [draws.take(leaves[path], plan, shares.get(path), methods, path) for path, plan in plans.items()]
     arrays, own, changes = draws.values(), draws.own, {}
@@ -234,28 +233,6 @@ class _Draws:
     def values(self) -> list[torch.Tensor]:
         self.flush()
         return self.arrays
-
-
-def _check_shared_shapes(plans: dict[tuple, dict[str, tuple]], leaves: dict[tuple, Any],
-                         shares: dict[tuple, dict[str, str]]) -> None:
-    """ShapeError when the users of one shared array need it in different shapes, naming both layers
-    (``shares``: the shared arrays of each layer that has any)."""
-    first: dict[str, tuple] = {}
-    errors = []
-    for path, shared_names in shares.items():
-        plan = plans[path]
-        for name, shape in plan.items():
-            shared = shared_names.get(name)
-            if shared is None:
-                continue
-            if shared not in first:
-                first[shared] = (path, name, shape)
-            elif first[shared][2] != shape:
-                other, other_name, other_shape = first[shared]
-                errors.append(f"shared array {shared!r} is used as layer {'/'.join(other)!r} ({leaves[other].type_name}) "
-                              f"array {other_name!r} of shape {other_shape} and as layer {'/'.join(path)!r} "
-                              f"({leaves[path].type_name}) array {name!r} of shape {shape}")
-    raise_all(errors, ShapeError, "net_initialize: a shared array's users need different shapes")
 
 
 def _draw(method: Method | None, layer: Layer, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:

@@ -37,7 +37,7 @@ from netgraph.core.leaf_swap import replace_inside, same_structure
 from netgraph.core.order import order
 from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net, resolve
 from netgraph.core.ports import Edge, NetPort, PortRef, declared_port_type
-from netgraph.core.shared import collect_users, unify_shared
+from netgraph.core.shared import collect_users, shape_clashes, unify_shared
 from netgraph.core.types import PortType
 from netgraph.core.walk import gc_paused
 from netgraph.core.wiring import describe_key, normalize
@@ -77,6 +77,7 @@ class NetGraph(Layer):
         with recursion_room(self._depth):
             self._inference = infer_net(self)  # the nested ports' types are computed when first needed
         raise_all(check_decoders(self._coders, self._inference.ports), ShapeError, "invalid graph ports")
+        raise_all(shape_clashes(self), ShapeError, "shared array shapes")
         self._compiled, self._multipliers = None, ()
 
     # -- construction steps ---------------------------------------------------------------------

@@ -25,11 +25,12 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import Diagnostic, OptionError, raise_all
+from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, raise_all
 from netgraph.core.options import as_array
+from netgraph.core.types import Conflict
 
 __all__ = ["same_values", "NetSharedArray", "SharedNames", "shared_users", "collect_users", "unify_shared",
-           "shared_values", "is_graph"]
+           "shared_values", "shape_clashes", "is_graph"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 
@@ -215,3 +216,32 @@ def shared_values(net: Any) -> dict[str, Any]:
     """Each shared array of a graph by name: its value, or None while uninitialised."""
     layers = net.layers
     return {name: _value(layers, *users[0]) for name, users in net._shared_users.items()}
+
+
+def shape_clashes(net: Any) -> list[Diagnostic]:
+    """A Diagnostic at each user of a shared array given no value that needs another shape than its first user
+    (a user whose ports are not all known yet is left out); a value given is checked when it is set."""
+    problems = []
+    for shared, users in net._shared_users.items():
+        if any(_value(net._layers, path, array) is not None for path, array in users):
+            continue
+        first = None
+        for path, array in users:
+            *inside, name = array.split(".")  # an operator's inner array: its inner layer's own
+            layer, types = net.layer_at((*path, *inside)), net.layer_types((*path, *inside))
+            try:
+                want = layer.array_shapes(types).get(name) if all(t.known for t in types.values()) else None
+            except (NetGraphError, Conflict):  # the layer's own problem, reported by inference
+                want = None
+            if want is None:
+                continue
+            user = (f"layer {_shown(path, array)!r} ({layer.type_name}) array {name!r} of shape "
+                    f"{tuple(want)}")
+            if first is None:
+                first = (tuple(want), user)
+            elif first[0] != tuple(want):
+                problems.append(Diagnostic(f"shared array {shared!r} is used as {first[1]} and as {user}; the users "
+                                           f"of a shared array need one shape", "shared-shape",
+                                           **_option_at(net._layers, path, array)))
+                break
+    return problems

@@ -25,9 +25,8 @@ def _error(reader: Any, path: tuple, message: str, field: str | None = None) -> 
 
 
 def check_arrays(reader: Any, net: Any) -> None:
-    """Record a problem for each array that does not fit its layer, each array missing from a weights file
-    that gives others of its layer, and each shared array whose users need different shapes."""
-    shared_first: dict[str, tuple] = {}
+    """Record a problem for each array that does not fit its layer and each array missing from a weights file
+    that gives others of its layer (shared arrays whose users need different shapes: NetGraph refuses them)."""
     for path, node in nested_nodes(net):
         layer = node.layer
         if getattr(layer, "NETS", None) or not layer.ARRAYS:
@@ -56,21 +55,6 @@ def check_arrays(reader: Any, net: Any) -> None:
                 origin = f" (key {'.'.join((*path, name))!r} of the weights file {weights!r})" if name in taken else ""
                 _error(reader, path, f"{label} array {name!r} should have shape {want}, found "
                        f"{tuple(value.shape)}{origin}", fields[name])
-            elif value is None and name in layer.shared:
-                _shared_shape(reader, shared_first, layer.shared[name], (path, name, want, label, fields[name]))
-
-
-def _shared_shape(reader: Any, first: dict[str, tuple], shared: str, user: tuple) -> None:
-    """Note a user of an uninitialised shared array; a problem when an earlier user needs another shape."""
-    if shared not in first:
-        first[shared] = user
-        return
-    path, name, want, label, field = user
-    _, other_name, other_want, other_label, _ = first[shared]
-    if other_want != want:
-        _error(reader, path, f"shared array {shared!r} is used as {other_label} array {other_name!r} of shape "
-               f"{other_want} and as {label} array {name!r} of shape {want}; the users of a shared array need one "
-               f"shape", field)
 
 
 def check_sizes(reader: Any, net: Any) -> None:
