@@ -1,7 +1,7 @@
 """NetGraph: an immutable, validated graph of layers wired port to port (Wolfram's NetGraph).
 
-Construction normalises the edges, checks every layer, port and edge, rejects cycles, and infers
-every port's type, so an existing NetGraph is a valid one. Edits return new graphs.
+Construction normalises the edges, checks every layer, port, edge and shared array, rejects cycles, and infers every
+port's type, so an existing NetGraph is a valid one. Edits return new graphs.
 
 >>> from netgraph import NetGraph, NetPort, LinearLayer, ElementwiseLayer
 >>> net = NetGraph({"lin": LinearLayer(3), "act": ElementwiseLayer("Tanh")}, [("lin", "act")], Input=4)
@@ -64,9 +64,8 @@ class NetGraph(Layer):
         self._multipliers = rules
 
     def _construct(self, names: list[str], table: dict[str, Layer], edges: Any, port_shapes: Mapping[str, Any]) -> None:
-        self._depth = nesting_depth(table)
+        self._depth, self._names = nesting_depth(table), names
         wiring = self._wire(names, table, edges)
-        self._names = names
         self._shared_users = collect_users(wiring.layers)
         self._layers: dict[str, Layer] = unify_shared(wiring.layers, self._shared_users)
         self._edges: tuple[Edge, ...] = tuple(wiring.edges)
