@@ -293,3 +293,14 @@ def test_a_missing_layer_in_the_middle_of_a_chain_edge_is_one_problem():
         NetGraph(layers, [("fc1", "atc", "fc2")], Input=3)
     assert len(info.value.diagnostics) == 1 and "problems" not in str(info.value)
     assert info.value.diagnostics[0].kind == "unknown-layer" and info.value.diagnostics[0].edge == 0
+
+
+def test_an_unknown_graph_input_is_a_field_of_initialize_and_compile_errors():
+    """net_initialize's and compile's 'graph input ... has unknown shape' carried no layer or port (text only)."""
+    from netgraph import net_initialize
+    net = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [(NetPort("X"), "a"), (NetPort("Y"), "b")], X=4)
+    for attempt in (lambda: net_initialize(net, seed=0), net.compile):
+        with pytest.raises(ShapeError) as caught:
+            attempt()
+        assert "graph input 'Y'" in str(caught.value)
+        assert [(d.kind, d.layer, d.port) for d in caught.value.diagnostics] == [("unknown-shape", (), "Y")]

@@ -92,7 +92,7 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
         try:
             shapes = layer.array_shapes(types)
         except ShapeError as exc:  # an operator whose inner nets leave a shape open
-            unknown.append(f"{net.describe((path, None))}: {exc}")
+            unknown.append(Diagnostic(f"{net.describe((path, None))}: {exc}", "unknown-shape", layer=path))
             continue
         if not isinstance(shapes, dict) or not shapes.keys() >= set(missing):
             raise ShapeError(f"{net.describe((path, None))}: {layer.type_name}.array_shapes() must give the shape "
@@ -100,8 +100,8 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
         plan, varying, size = _shape_plan(shapes, missing, checked)
         total += size
         if varying:  # a size taken from a variable length ("n"): no array can hold it
-            unknown.append(f"{net.describe((path, None))}: arrays {', '.join(varying)} would take their size "
-                           f"from a variable-length dimension")
+            unknown.append(Diagnostic(f"{net.describe((path, None))}: arrays {', '.join(varying)} would take their "
+                                      f"size from a variable-length dimension", "variable-array-size", layer=path))
             continue
         plans[path], leaves[path] = plan, layer
         if shared := (layer._shared if own_shared else layer.shared):

@@ -12,17 +12,19 @@ from netgraph.core.walk import GraphWalker
 __all__ = ["check_ready", "array_shape_errors", "unknown_inputs"]
 
 
-def unknown_inputs(net: Any, ir: Any = None) -> tuple[list[str], set[tuple]]:
-    """A message for each graph input of unknown shape, naming the layers it feeds and saying how to give its
-    shape, and the (layer path, port) keys it feeds (``ir``: the net's, when at hand)."""
+def unknown_inputs(net: Any, ir: Any = None) -> tuple[list[Diagnostic], set[tuple]]:
+    """A Diagnostic (at the graph, ``layer=()``, and the port) for each graph input of unknown shape, naming the
+    layers it feeds and saying how to give its shape, and the (layer path, port) keys it feeds (``ir``: the net's,
+    when at hand)."""
     ir = net.ir if ir is None else ir
     problems, fed = [], set()
     for name, t in ir.input_types.items():
         if not t.known:
             keys = [key for key in ir.consumers(Value(None, name)) if key[0]]
             fed.update(keys)
-            problems.append(f"graph input {name!r} (feeding {', '.join(map(net.describe, keys)) or 'nothing'}) has "
-                            f"unknown shape {t}: " + MSG_UNKNOWN_INPUT_SHAPE.format(port=name, example=3))
+            problems.append(Diagnostic(f"graph input {name!r} (feeding {', '.join(map(net.describe, keys)) or 'nothing'}) "
+                                       f"has unknown shape {t}: " + MSG_UNKNOWN_INPUT_SHAPE.format(port=name, example=3),
+                                       "unknown-shape", layer=(), port=name))
     return problems, fed
 
 
@@ -55,7 +57,8 @@ class _Readiness(GraphWalker):
             try:
                 self.misshapen += array_shape_errors(lambda: self.net.describe((node.path, None)), node, arrays)
             except ShapeError as exc:  # an operator whose inner nets leave a shape open
-                self.unknown.append(f"{self.net.describe((node.path, None))}: {exc}")
+                self.unknown.append(Diagnostic(f"{self.net.describe((node.path, None))}: {exc}", "unknown-shape",
+                                               layer=node.path))
 
 
 def array_shape_errors(where: Callable[[], str], node: Node, arrays: dict[str, Any] | None = None) -> list[str]:
