@@ -69,8 +69,8 @@ def _coder_for(net: Any, key: str) -> Coder | None:
 
 
 def _columns(net: Any, data: Any, what: str = "training data") -> dict[str, list] | None:
-    """Per-example values by key when ``data`` is in the encoded form, else None (tensors: the usual path)."""
-    data = from_disk(data, what)
+    """Per-example values by key when ``data`` is in the encoded form, else None (tensors: the usual path); a path
+    given as data was read already (``from_disk``, in net_train)."""
     if isinstance(data, Examples) or (isinstance(data, list) and data and all(
             isinstance(e, tuple) and len(e) == 2 for e in data)):
         if len(net.input_ports) != 1 or len(net.output_ports) != 1:
