@@ -5,15 +5,15 @@ a layer's name from its index in a path; and a name as the summary and the diagr
 ('Output3', 'enc/l1_2', 'x')
 >>> indexed(["a", "b", "c"], 1), indexed(["a", "b", "c"], -1), indexed(["a", "b", "c"], 4)
 ('a', 'c', None)
->>> print(printable("a\nb\tc"))
-a\nb\tc
+>>> print(printable("a\nb\tc"), printable_path(("enc", "a\nb")))
+a\nb\tc enc/a\nb
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Container, Sequence
 
-__all__ = ["fresh_name", "indexed", "numbered", "printable", "INDEX_RULE"]
+__all__ = ["fresh_name", "indexed", "numbered", "printable", "printable_path", "INDEX_RULE"]
 
 INDEX_RULE = "numbered 1 to {n}, or -1 for the last"
 
@@ -49,3 +49,8 @@ def printable(text: str) -> str:
     r"""``text`` as the summary and the diagram show a name: characters that are not printable (newlines, tabs,
     escape sequences, zero-width ones) as their escapes (``a\nb``), so that a name keeps its row and moves no cursor."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def printable_path(names: tuple, sep: str = "/") -> str:
+    """A path's names, each ``printable``, joined by ``sep`` (as the diagram shows a nested layer)."""
+    return sep.join(map(printable, names))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from netgraph.core.graph import NetGraph
-from netgraph.core.names import printable
+from netgraph.core.names import printable, printable_path
 from netgraph.core.nesting import deep_walk
 from netgraph.core.types import PortType
 from netgraph.layers.operators import NetFoldOperator
@@ -40,11 +40,6 @@ WHERE = 120  # characters of a path shown in a port's or an edge's tooltip (its 
 def _tail(text: str, width: int = WHERE) -> str:
     """``text``, or its last ``width`` characters after an ellipsis (a deep path's end says most)."""
     return text if len(text) <= width else "…" + text[-(width - 1):]
-
-
-def _path(names: tuple, sep: str = "/") -> str:
-    """A path's names joined as the diagram shows names (``printable``: a newline as ``\\n``, as the summary)."""
-    return sep.join(map(printable, names))
 
 
 def _words(text: str) -> str:
@@ -97,9 +92,10 @@ class _Builder:
     def tooltip(self, frame: tuple, name: str, graph: Any, layer: Any) -> str:
         parent = self.where[frame]
         try:
-            text = f"{self.describe(parent, graph, name)}: {layer!r}" if parent is not None else _path((*frame, name))
+            text = (f"{self.describe(parent, graph, name)}: {layer!r}" if parent is not None
+                    else printable_path((*frame, name)))
         except Exception:  # noqa: BLE001 - a user layer's __repr__ may fail; the path still identifies it
-            text = _path((*frame, name))
+            text = printable_path((*frame, name))
         return shorten(text, TOOLTIP)
 
     def port_type(self, path: tuple, port: str) -> PortType | None:
@@ -125,7 +121,7 @@ class _Builder:
         prefix = "I." if kind == "input" else "O."
         t = shape_label(self.port_type(frame, port))
         where = "graph input" if kind == "input" else "graph output"
-        inner = f" of {_tail(_path(frame))}" if frame else ""
+        inner = f" of {_tail(printable_path(frame))}" if frame else ""
         coder = self.net.coders.get(port) if not frame else None
         self.nodes.append(Node(id=prefix + self.id_of(frame, port), kind=kind if not frame else f"cluster-{kind}",
                                title=port, lines=(coder_line(coder),) if coder else (),
@@ -171,7 +167,8 @@ class _Builder:
             for kind, src, port, dst_kind, dst, dst_port in ends:
                 label = shape_label(self.port_type(src, port))
                 self.edges.append(Edge(kind + self.id_of(src, port), None, dst_kind + self.id_of(dst, dst_port), None,
-                                       label, f"{_tail(_path(src))} {port} -> {_tail(_path(dst))} {dst_port}: {label}"))
+                                       label, f"{_tail(printable_path(src))} {port} -> "
+                                              f"{_tail(printable_path(dst))} {dst_port}: {label}"))
         for port in layer.output_ports:
             self.port_node("output", path, port, path)
 
@@ -202,7 +199,7 @@ class _Builder:
         label = shape_label(self.port_type(key, e.src.port))
         mark = score_mark(graph.layers[e.src.layer], e.src.port, self.marks) if e.src.layer is not None else None
         label = f"{label} {mark}" if mark else label
-        shown = _tail(_path(frame, ".")) + "." if frame else ""
+        shown = _tail(printable_path(frame, ".")) + "." if frame else ""
         ends = [f"{shown}{printable(str(end))}" for end in (e.src, e.dst)]
         return Edge(src, src_port, dst, dst_port, label, f"{ends[0]} -> {ends[1]}: {label}")
 

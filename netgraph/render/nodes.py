@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.graph import NetGraph
-from netgraph.core.names import printable
+from netgraph.core.names import printable, printable_path
 from netgraph.core.walk import map_nodes, nested_nodes
 from netgraph.layers.losses import LOSS_LAYERS
 from netgraph.render.model import BORDER, FILL, Node, shorten
@@ -132,8 +132,7 @@ def _random_inside(layer: Any) -> list[str]:
         nets = [layer] if isinstance(layer, NetGraph) else list(layer.inner_nets().values())
     except Exception:  # noqa: BLE001 - a user layer whose inner_nets() fails must not stop the diagram
         return []
-    return ["/".join(printable(str(p)) for p in path)
-            for net in nets for path, node in nested_nodes(net) if _draws(node.layer)]
+    return [printable_path(path) for net in nets for path, node in nested_nodes(net) if _draws(node.layer)]
 
 
 def _is_loss(layer: Any) -> bool:
