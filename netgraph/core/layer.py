@@ -164,7 +164,8 @@ class Layer:
             if "input_ports" in changed or "output_ports" in changed:
                 _check_port_names(self)
         self.validate()
-        check_strict_choices(self, strict_choices(type(self))) if choices else None
+        if choices:
+            check_strict_choices(self, strict_choices(type(self)))
         check_plain_types(self, plain_typed(type(self)))
         if self.ARRAYS:
             check_made_arrays(self, Layer.with_arrays)

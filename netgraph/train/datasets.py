@@ -54,7 +54,7 @@ def _collate(items: list, what: str) -> Any:
     given as Python lists are made tensors first: torch's collation would transpose them (a list of tensors, one
     per position, which is no batch); numpy arrays in the other byte order, which torch refuses, are made native."""
     try:
-        if isinstance(items[0], dict):  # numpy arrays torch refuses (another byte order) made native too
+        if isinstance(items[0], dict):
             items = [{k: as_tensor(v) if isinstance(v, (list, tuple)) else native_array(v) for k, v in item.items()}
                      if isinstance(item, dict) else item for item in items]
         return torch.utils.data.default_collate(items)
