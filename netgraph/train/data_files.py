@@ -57,13 +57,15 @@ def _read_arrays(path: Path, suffix: str) -> dict:
 
 
 def _column(key: str, array: np.ndarray) -> Any:
-    """A tensor of a numeric array; a str array as it is (class names or texts, which net_train encodes)."""
+    """A tensor of a numeric array (sharing the array read, or its one native-order copy); a str array as it is
+    (class names or texts, which net_train encodes)."""
     if array.dtype.kind == "U":
         return array
     if array.dtype.kind not in "biufc":
         raise ValueError(f"key {key!r} holds values of dtype {array.dtype.name}, which are neither numbers (ints, "
                          f"floats, booleans) nor text (str: class names, texts)")
-    return torch.from_numpy(native_array(array).copy())
+    native = native_array(array)
+    return torch.from_numpy(native if native.flags.writeable else native.copy())
 
 
 def _read_problem(path: Path, suffix: str, exc: BaseException) -> str:
