@@ -12,7 +12,7 @@ from safetensors.torch import save_file
 from netgraph import DataError, load, net_initialize, net_train
 from netgraph.cli import main
 from netgraph.spec import from_yaml, load as load_spec
-from netgraph.train import load_data
+from netgraph.train import data_lengths, load_data
 
 SEQ = """\
 netgraph: 1
@@ -113,3 +113,20 @@ def test_a_misspelt_lengths_key_in_net_train_data_names_the_key_it_means():
             "Target": np.zeros((2, 2), "float32")}
     with pytest.raises(DataError, match=r"training data: key 'Input.length'.*did you mean 'Input.lengths'"):
         net_train(net, data, max_training_rounds=1, progress=False)
+
+
+def test_a_data_file_is_keyed_once_on_the_way_to_training(tmp_path, capsys, monkeypatch):
+    """load_data read the '.lengths' keys (naming the file in its errors), then net_train's gather went over the
+    keys again, finding nothing to do; every key is looked at once now, in a file as in a dict given in Python."""
+    spec = tmp_path / "seq.yaml"
+    spec.write_text(SEQ)
+    _, padded, target = _data()
+    np.savez(tmp_path / "d.npz", Input=padded, **{"Input.lengths": np.array(LENGTHS)}, Target=target)
+    seen = []
+    monkeypatch.setattr(data_lengths, "_check_key", lambda key, keys, what: seen.append(key))
+    assert main(["train", str(spec), "--data", str(tmp_path / "d.npz"), "--rounds", "1", "--quiet",
+                 "-o", str(tmp_path / "o")]) == 0
+    assert sorted(seen) == ["Input", "Input.lengths", "Target"]
+    seen.clear()
+    net_train(from_yaml(SEQ), dict(np.load(tmp_path / "d.npz")), max_training_rounds=1, progress=False)
+    assert sorted(seen) == ["Input", "Input.lengths", "Target"]

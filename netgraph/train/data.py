@@ -33,7 +33,6 @@ from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
-from netgraph.train.data_lengths import keyed
 from netgraph.train.data_checks import batches_hint, shared_length_problems
 from netgraph.train.datasets import checked_loader
 
@@ -343,8 +342,6 @@ def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dic
             raise DataError(f"{what}: a pair (inputs, targets) needs a net with exactly one input port; "
                             f"give a dict of port -> array instead")
         data = {input_port: data[0], "Target": data[1]}
-    if isinstance(data, Mapping):  # as a data file holds ragged sequences: '<key>.lengths' beside '<key>'
-        data = keyed(data, what)
     if has_ragged(data):  # sequences of different lengths: dense batches, one length at a time
         return Streamed(LengthBuckets(data, batch_size, what), what)
     if isinstance(data, (torch.Tensor, numpy.ndarray)):
