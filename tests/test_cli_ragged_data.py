@@ -4,6 +4,8 @@ trains as the list of sequences does in Python."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -130,3 +132,26 @@ def test_a_data_file_is_keyed_once_on_the_way_to_training(tmp_path, capsys, monk
     seen.clear()
     net_train(from_yaml(SEQ), dict(np.load(tmp_path / "d.npz")), max_training_rounds=1, progress=False)
     assert sorted(seen) == ["Input", "Input.lengths", "Target"]
+
+
+SEQ_OUT = SEQ.replace("  last: {type: SequenceLastLayer}\n  out: {type: LinearLayer, output: 2}\n", "")
+
+
+def test_a_padded_target_without_its_lengths_says_to_add_them(tmp_path, capsys):
+    """A sequence target padded to the longest, its lengths missing, met the first length bucket as 'share the length
+    n, found 2 and 5' of one batch: nothing said the target's lengths were missing, nor under which key they go."""
+    _, padded, _ = _data()
+    data = {"Input": padded, "Input.lengths": np.array(LENGTHS), "Target": np.zeros((6, 5, 4), "float32")}
+    words = [r"target of output port 'Output' \(.*key 'Target'\)", "'Target.lengths'", r"lengths \[2, 5, 3, 5, 1, 4\]",
+             "all of length 5"]
+    with pytest.raises(DataError) as info:
+        net_train(from_yaml(SEQ_OUT), data, max_training_rounds=1, progress=False)
+    assert all(re.search(w, str(info.value)) for w in words), str(info.value)
+    np.savez(tmp_path / "d.npz", **data)
+    (tmp_path / "seq.yaml").write_text(SEQ_OUT)
+    assert main(["train", str(tmp_path / "seq.yaml"), "--data", str(tmp_path / "d.npz"), "--quiet",
+                 "-o", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert all(re.search(w, err) for w in words), err
+    lengths = np.array(LENGTHS)  # with them, it trains
+    net_train(from_yaml(SEQ_OUT), {**data, "Target.lengths": lengths}, max_training_rounds=1, progress=False)
