@@ -253,3 +253,20 @@ def test_export_refuses_an_output_that_is_not_an_onnx_file(tmp_path, capsys, mon
             f"tell a model from a spec by it); e.g. -o {suggestion}") in err
     assert err.count("\n") == 1 and sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
     assert main(["export", "spec.yaml", "-o", "Model.ONNX"]) == 0  # the suffix's case is the user's
+
+
+@pytest.mark.parametrize("flag", ["--data", "--validation"])
+def test_a_csv_header_without_the_columns_tells_a_command_line_user_what_to_change(tmp_path, capsys, flag):
+    """The hint was Python's ("name the columns to read with text_table(path, text=..., label=...)"), which a user of
+    netgraph train cannot follow: the command line reads the columns 'text' and 'label', so it asks to rename them."""
+    (tmp_path / "s.yaml").write_text(SMALL)
+    (tmp_path / "good.csv").write_text("text,label\na,x\nb,y\n")
+    (tmp_path / "bad.csv").write_text("review,sentiment\na,x\nb,y\n")
+    files = {"--data": "good.csv", "--validation": "good.csv", flag: "bad.csv"}
+    assert main(["train", str(tmp_path / "s.yaml"), *[a for k, v in files.items() for a in (k, str(tmp_path / v))],
+                 "-o", str(tmp_path / "o"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert f"{flag}: " in err and "its columns are ['review', 'sentiment']" in err and "text_table" not in err
+    assert "rename the header row's columns 'text' and 'label'" in err
+    with pytest.raises(DataError, match=r"text_table\(path, text=\.\.\., label=\.\.\.\)"):  # Python keeps its hint
+        load_data(tmp_path / "bad.csv")
