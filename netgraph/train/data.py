@@ -54,6 +54,9 @@ class Expect:
     indices: tuple[int, str] | None = None  # an input's indices lie in [0, n) of the EmbeddingLayer (named) it feeds
 
 
+_TO_INTEGERS = "convert them to integers (numpy: .astype('int64'), torch: .long())"  # a data file is numpy's
+
+
 def _batch_shape(shape: tuple | None) -> str:
     if shape is None:
         return "(b, ...)"
@@ -114,10 +117,10 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> t
                 x.is_floating_point():
             problems.append(f"{exp.what} (key {key!r}): class labels must be integers (class indices from 0, shape "
                             f"{want}) or class names (with a ClassDecoder on the output port), found non-integer "
-                            f"values of dtype {x.dtype}; convert with .long()")
+                            f"values of dtype {x.dtype}; {_TO_INTEGERS}")
             return None
         kind = f"Integer values of shape {want}" if t.dtype == INTEGER else "real values"
-        hint = "; convert with .long() (class indices count from 0)" if t.dtype == INTEGER else ""
+        hint = f"; {_TO_INTEGERS} (class indices count from 0)" if t.dtype == INTEGER else ""
         problems.append(f"{exp.what} (key {key!r}): expected {kind}, found dtype {x.dtype} ({reason}){hint}")
         return None
     if t.shape is not None:
