@@ -155,3 +155,16 @@ def test_a_padded_target_without_its_lengths_says_to_add_them(tmp_path, capsys):
     assert all(re.search(w, err) for w in words), err
     lengths = np.array(LENGTHS)  # with them, it trains
     net_train(from_yaml(SEQ_OUT), {**data, "Target.lengths": lengths}, max_training_rounds=1, progress=False)
+
+
+def test_a_padded_target_in_a_list_of_examples_is_told_to_give_each_its_own_length():
+    """The hint for a dict or a file ('give their lengths under key Target.lengths') misled for a list of example
+    dicts, where such a key is no lengths key: each example gives its sequence at its own length there."""
+    seqs, _, _ = _data()
+    examples = [{"Input": s, "Target": np.zeros((5, 4), "float32")} for s in seqs]
+    with pytest.raises(DataError, match=r"holds them all of length 5") as info:
+        net_train(from_yaml(SEQ_OUT), examples, max_training_rounds=1, progress=False)
+    assert "give each example's sequence at its own length" in str(info.value)
+    assert "Target.lengths" not in str(info.value)
+    fixed = [{"Input": s, "Target": np.zeros((len(s), 4), "float32")} for s in seqs]
+    net_train(from_yaml(SEQ_OUT), fixed, max_training_rounds=1, progress=False)

@@ -357,7 +357,9 @@ def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dic
         raise DataError(f"{what} must be a dict of port -> array, a list of example dicts, a pair "
                         f"(inputs, targets), a Dataset or a DataLoader; found {type(data).__name__}")
     cols = columns_from(data, what)
-    return Streamed(LengthBuckets(cols, batch_size, what), what) if has_ragged(cols) else cols
+    if has_ragged(cols):
+        return Streamed(LengthBuckets(cols, batch_size, what, listed=not isinstance(data, Mapping)), what)
+    return cols
 
 
 def sample(raw: dict[str, torch.Tensor] | Streamed) -> dict[str, torch.Tensor]:
