@@ -11,6 +11,7 @@ from safetensors.numpy import save_file
 
 import netgraph.cli.export as cli_export
 from netgraph.core.errors import DataError
+from netgraph.data import image_folder
 from netgraph.train import load_data
 from tests.cli_runner import SMALL
 
@@ -237,3 +238,14 @@ def test_a_csv_header_without_the_columns_tells_a_command_line_user_what_to_chan
     assert "rename the header row's columns 'text' and 'label'" in err
     with pytest.raises(DataError, match=r"text_table\(path, text=\.\.\., label=\.\.\.\)"):  # Python keeps its hint
         load_data(tmp_path / "bad.csv")
+
+
+def test_a_folder_without_images_is_named_without_python_s_function_name(cli, tmp_path):
+    """`--data folder/` said "--data: image_folder: 'folder' holds no images", naming a Python function the command
+    line user never called; Python's image_folder keeps its name."""
+    (tmp_path / "images" / "cat").mkdir(parents=True)
+    ran = cli("train", cli.spec(), "--data", "images", "-o", "out", "--quiet")
+    assert ran.code == 1 and "--data: 'images' holds no images in sub-folders" in ran.err
+    assert "image_folder" not in ran.err
+    with pytest.raises(DataError, match="image_folder: 'images' holds no images"):
+        image_folder("images")

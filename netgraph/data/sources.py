@@ -20,7 +20,7 @@ from typing import Any
 
 from netgraph.core.errors import DataError
 
-__all__ = ["Examples", "image_folder", "text_table", "read_table", "IMAGE_SUFFIXES"]
+__all__ = ["Examples", "image_folder", "text_table", "read_folder", "read_table", "IMAGE_SUFFIXES"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
 
@@ -44,13 +44,20 @@ class Examples(Sequence):
 
 def image_folder(path: str | os.PathLike) -> Examples:
     """(image path, label) pairs from ``path/<label>/<image>`` (Keras's image_dataset_from_directory layout)."""
+    return read_folder(path)
+
+
+def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examples:
+    """``image_folder``, its errors worded for the front end reading: Python's name ``image_folder``, or none for
+    the command line (``netgraph train --data``, which names its flag)."""
+    who = "" if command_line else "image_folder: "
     root = Path(path)
     if not root.is_dir():
-        raise DataError(f"image_folder: no folder {str(root)!r}")
+        raise DataError(f"{who}no folder {str(root)!r}")
     pairs = [(str(file), sub.name) for sub in sorted(p for p in root.iterdir() if p.is_dir())
              for file in sorted(sub.iterdir()) if file.suffix.lower() in IMAGE_SUFFIXES]
     if not pairs:
-        raise DataError(f"image_folder: {str(root)!r} holds no images in sub-folders (one sub-folder per label, "
+        raise DataError(f"{who}{str(root)!r} holds no images in sub-folders (one sub-folder per label, "
                         f"files ending {', '.join(IMAGE_SUFFIXES[:3])}, ...)")
     return Examples(pairs, str(root))
 

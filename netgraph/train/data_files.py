@@ -15,8 +15,7 @@ from safetensors.torch import load_file
 
 from netgraph.core.errors import DataError
 from netgraph.core.tensors import native_array
-from netgraph.data import image_folder
-from netgraph.data.sources import read_table
+from netgraph.data.sources import read_folder, read_table
 from netgraph.train.data_lengths import keyed
 
 __all__ = ["load_data"]
@@ -26,11 +25,12 @@ def load_data(path: str | os.PathLike, *, command_line: bool = False) -> Any:
     """Arrays by key from a .npz (numpy, no pickle; str arrays stay numpy: class names, texts) or .safetensors file
     (``<key>.lengths`` beside ``<key>``: ragged sequences, ``Padded``); (input, label) pairs from a folder of images in
     label sub-folders or a .csv/.jsonl table (``netgraph.image_folder``, ``netgraph.text_table``). ``command_line``:
-    errors give the command line's fixes, not Python's (a table's columns renamed, not ``text_table``'s keywords)."""
+    errors give the command line's words, not Python's (a table's columns renamed, not ``text_table``'s keywords; no
+    Python function named)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if path.is_dir():
-        return image_folder(path)
+        return read_folder(path, command_line=command_line)
     if suffix in (".csv", ".jsonl"):
         return read_table(path, command_line=command_line)
     if not path.is_file():
