@@ -71,7 +71,11 @@ def test_net_train_takes_a_data_file_path_as_netgraph_train_does(tmp_path):
 INDICES = """\
 netgraph: 1
 type: NetChain
-layers: {e: {type: EmbeddingLayer, output: 2, n: 5}, f: FlattenLayer, h: {type: LinearLayer, output: 3}, s: SoftmaxLayer}
+layers:
+  e: {type: EmbeddingLayer, output: 2, n: 5}
+  f: FlattenLayer
+  h: {type: LinearLayer, output: 3}
+  s: SoftmaxLayer
 inputs: {Input: {shape: [3], dtype: Integer}}
 """
 

@@ -190,7 +190,8 @@ def test_a_broken_jsonl_record_is_reported_at_its_line_of_the_file(cli, tmp_path
     (tmp_path / "l4.jsonl").write_text("\n".join(lines) + "\n")
     ran = cli("train", cli.spec(), "--data", tmp_path / "l4.jsonl", "-o", "o", "--rounds", "1", "--quiet")
     err = ran.err
-    assert ran.code == 1 and f"{tmp_path / 'l4.jsonl'}:4:14: " in err and "Expecting ',' delimiter" in err and "text_table" not in err
+    assert ran.code == 1 and f"{tmp_path / 'l4.jsonl'}:4:14: " in err and "Expecting ',' delimiter" in err
+    assert "text_table" not in err
 
 
 def test_the_name_and_description_a_command_writes_on_are_read_as_the_loader_reads_them(tmp_path):
@@ -219,7 +220,8 @@ def test_export_refuses_an_output_that_is_not_an_onnx_file(cli, tmp_path, output
     cli.spec(name="spec.yaml")
     ran = cli("export", "spec.yaml", "-o", output)
     err = ran.err
-    assert ran.code == 1 and (f"-o {output!r}: export writes an ONNX model, whose file name must end in .onnx (the other commands "
+    assert ran.code == 1
+    assert (f"-o {output!r}: export writes an ONNX model, whose file name must end in .onnx (the other commands "
             f"tell a model from a spec by it); e.g. -o {suggestion}") in err
     assert err.count("\n") == 1 and sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
     assert cli("export", "spec.yaml", "-o", "Model.ONNX").code == 0  # the suffix's case is the user's
@@ -234,8 +236,9 @@ def test_a_csv_header_without_the_columns_tells_a_command_line_user_what_to_chan
     files = {"--data": "good.csv", "--validation": "good.csv", flag: "bad.csv"}
     ran = cli("train", cli.spec(), *[a for k, v in files.items() for a in (k, v)], "-o", "o", "--quiet")
     err = ran.err
-    assert ran.code == 1 and f"{flag}: " in err and "its columns are ['review', 'sentiment']" in err and "text_table" not in err
-    assert "rename the header row's columns 'text' and 'label'" in err
+    assert ran.code == 1 and f"{flag}: " in err and "its columns are ['review', 'sentiment']" in err
+    assert "text_table" not in err
+    assert "rename the header row's columns to 'text' and 'label', which the command line reads" in err
     with pytest.raises(DataError, match=r"text_table\(path, text=\.\.\., label=\.\.\.\)"):  # Python keeps its hint
         load_data(tmp_path / "bad.csv")
 

@@ -107,5 +107,6 @@ def test_stopping_without_validation_is_noted_in_the_flags_words(cli, flags, wat
     """The note said 'training_stopping_criterion ... give validation_set=0.1', net_train's keywords."""
     cli.spec(), cli.data()
     ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--rounds", "2", *flags)
-    assert ran.code == 0 and ran.err == f"note: {watched} because no --validation was given; give --validation 0.1 (or a data file) to " \
-                  f"stop on held-out data\n"
+    assert ran.code == 0
+    assert ran.err == f"note: {watched} because no --validation was given; give --validation 0.1 (or a data file) to " \
+        f"stop on held-out data\n"

@@ -86,9 +86,7 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
             raise
         raise DataError(f"{who}cannot read {str(file)!r}: {getattr(exc, 'strerror', None) or exc}") from None
     if suffix == ".csv" and rows and (absent := [c for c in (text, label) if c not in rows[0]]):  # once, not per row
-        fix = (f"rename the header row's columns {text!r} and {label!r}" if command_line else
-               f"name the columns to read with text_table(path, text=..., label=...), or call them {text!r} and "
-               f"{label!r}")
+        fix = _columns_fix(text, label, command_line)
         raise DataError(f"{who}{str(file)!r}: its header row has no column {' or '.join(map(repr, absent))} (its "
                         f"columns are {[c for c in rows[0] if c is not None]}); {fix}", kind="table-columns")
     problems = [f"row {i}: " + ("not an object" if not isinstance(row, dict) else
@@ -100,6 +98,13 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
     if problems or not rows:
         raise DataError(f"{who}{str(file)!r}: " + ("; ".join(problems[:5]) or "no rows"))
     return Examples([(row[text], row[label]) for row in rows], str(file))
+
+
+def _columns_fix(text: str, label: str, command_line: bool) -> str:
+    """How to make a table's header name the columns read: the command line reads ``text`` and ``label`` only."""
+    if command_line:
+        return f"rename the header row's columns to {text!r} and {label!r}, which the command line reads"
+    return f"name the columns to read with text_table(path, text=..., label=...), or call them {text!r} and {label!r}"
 
 
 def _json_lines(lines: Any, file: Path) -> list:
