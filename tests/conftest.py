@@ -70,3 +70,11 @@ def no_engines(monkeypatch):
     """Neither dot nor graphviz-pure: only the built-in layout remains."""
     monkeypatch.setattr(render_backend, "find_executable", lambda name: None)
     monkeypatch.setattr(render_backend, "_announced", set())
+
+
+@pytest.fixture
+def cli(tmp_path, capsys, monkeypatch):
+    """The command line, run in-process from ``tmp_path`` (``tests.cli_runner``)."""
+    from tests.cli_runner import Cli
+    monkeypatch.chdir(tmp_path)
+    return Cli(tmp_path, capsys)

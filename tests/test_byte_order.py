@@ -4,6 +4,9 @@ converts them to native order wherever data enters (net(x), Padded, net_train's 
 
 from __future__ import annotations
 
+import tracemalloc
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -11,6 +14,7 @@ import torch
 from netgraph import LinearLayer, NetChain, Padded, SequenceLastLayer, GatedRecurrentLayer, net_initialize, net_train
 from netgraph.cli import main
 from netgraph.train import load_data
+from netgraph.train.data_files import _column
 
 OTHER = ">" if np.little_endian else "<"
 
@@ -93,3 +97,30 @@ def test_layer_arrays_in_other_byte_order_or_reversed_are_the_same_values():
     assert torch.equal(LinearLayer(2, input=3, weights=w[::-1][::-1]).arrays["Weights"], native)
     flipped = np.ascontiguousarray(w[::-1])
     assert torch.equal(LinearLayer(2, input=3, weights=w[::-1]).arrays["Weights"], torch.from_numpy(flipped))
+
+
+def test_a_big_endian_npz_array_is_copied_once_into_a_native_tensor(tmp_path):
+    """It was copied twice (to native order, then again): twice its size at the peak, for a data file's largest key."""
+    values = np.arange(1 << 20, dtype=">f8")  # 8 MiB
+    np.savez(tmp_path / "big.npz", x=values)
+    with np.load(tmp_path / "big.npz") as npz:
+        stored = npz["x"]
+    tracemalloc.start()
+    try:
+        out = _column("x", stored)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert out.dtype == torch.float64 and torch.equal(out, torch.arange(1 << 20, dtype=torch.float64))
+    assert out.numpy().dtype.isnative
+    assert values.nbytes <= peak < 1.5 * values.nbytes  # one copy of the array, not two
+
+
+def test_a_read_only_native_array_becomes_a_tensor_of_its_own():
+    values = np.arange(6.0)
+    values.setflags(write=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # torch warns of a tensor over a read-only array
+        out = _column("x", values)
+    out += 1
+    assert values.tolist() == list(range(6)) and out.tolist() == [float(i + 1) for i in range(6)]

@@ -11,7 +11,6 @@ import sys
 import tomllib
 from pathlib import Path
 
-import numpy as np
 import onnx
 import pytest
 import torch
@@ -85,11 +84,11 @@ def test_version_is_the_packages(capsys):
     assert capsys.readouterr().out.strip() == f"netgraph {netgraph.__version__}" == f"netgraph {project['version']}"
 
 
-def test_run_draws_valid_indices_for_a_variable_length_integer_input(tmp_path, capsys):
-    spec = tmp_path / "tokens.yaml"
-    spec.write_text(TOKENS)
-    assert main(["run", str(spec), "-o", str(tmp_path / "t.svg"), "--seed", "2"]) == 0
-    printed = capsys.readouterr().out
+def test_run_draws_valid_indices_for_a_variable_length_integer_input(cli):
+    spec = cli.spec(TOKENS, "tokens.yaml")
+    ran = cli("run", spec, "-o", "t.svg", "--seed", "2")
+    printed = ran.out
+    assert ran.code == 0
     assert "tokens.yaml: inputs Input (n) Integer -> outputs Output (3)" in printed
     assert f"variable length n = {VARIABLE_LENGTH} for this run" in printed
     assert "random Integer indices in 0..4" in printed and re.search(r"Output = tensor\(\[\[", printed)
@@ -104,54 +103,45 @@ def test_run_draws_valid_indices_for_a_variable_length_integer_input(tmp_path, c
     assert seen == set(range(5))  # every valid index turns up, and nothing outside 0..4
 
 
-def test_run_and_train_with_the_same_seed_start_from_the_same_net(tmp_path, capsys):
+def test_run_and_train_with_the_same_seed_start_from_the_same_net(cli, tmp_path):
     """`train --seed 3` with a vanishing learning rate keeps its initial arrays: running the trained spec
     prints what `run --seed 3` prints for the untrained one."""
-    spec = tmp_path / "small.yaml"
-    spec.write_text(SMALL)
-    x = np.random.default_rng(0).standard_normal((8, 3)).astype("float32")
-    np.savez(tmp_path / "data.npz", Input=x, Target=x[:, :2])
+    spec, data = cli.spec(SMALL, "small.yaml"), cli.data("data.npz", targets=2, random=True)
 
     def draw(path: Path) -> list[str]:
-        assert main(["run", str(path), "-o", str(tmp_path / "d.svg"), "--seed", "3"]) == 0
-        return [line for line in capsys.readouterr().out.splitlines() if " = " in line]
+        ran = cli("run", path, "-o", "d.svg", "--seed", "3")
+        assert ran.code == 0
+        return [line for line in ran.out.splitlines() if " = " in line]
 
     before = draw(spec)
-    assert main(["train", str(spec), "--data", str(tmp_path / "data.npz"), "--rounds", "1", "--seed", "3",
-                 "--method", "SGD", "--learning-rate", "1e-30", "--quiet", "-o", str(tmp_path / "out")]) == 0
-    assert "trained 1 round (MaxTrainingRounds)" in capsys.readouterr().out
+    ran = cli("train", spec, "--data", data, "--rounds", "1", "--seed", "3", "--method", "SGD", "--learning-rate",
+              "1e-30", "--quiet", "-o", "out")
+    assert ran.code == 0 and "trained 1 round (MaxTrainingRounds)" in ran.out
     assert draw(tmp_path / "out" / "small.yaml") == before
 
 
-def test_the_trained_spec_keeps_the_name_and_description_and_export_takes_them(tmp_path, capsys):
+def test_the_trained_spec_keeps_the_name_and_description_and_export_takes_them(cli, tmp_path):
     """`train -o` wrote the trained spec without the source's name: and description: (a loaded NetGraph does not
     keep them), so exporting it named the model after the file (small) instead of the spec (Small)."""
-    spec = tmp_path / "small.yaml"
-    spec.write_text(SMALL.replace("name: Small\n", "name: Small\ndescription: a small MLP\n"))
-    np.savez(tmp_path / "data.npz", Input=np.ones((8, 3), "float32"), Target=np.ones((8, 2), "float32"))
-    assert main(["train", str(spec), "--data", str(tmp_path / "data.npz"), "--rounds", "1", "--quiet",
-                 "-o", str(tmp_path / "out")]) == 0
+    spec = cli.spec(SMALL.replace("name: Small\n", "name: Small\ndescription: a small MLP\n"), "small.yaml")
+    assert cli("train", spec, "--data", cli.data(targets=2), "--rounds", "1", "--quiet", "-o", "out").code == 0
     trained = tmp_path / "out" / "small.yaml"
     lines = trained.read_text().splitlines()
     assert lines[2:4] == ["name: Small", "description: a small MLP"] and lines[1].startswith("arrays: ")
-    assert main(["export", str(trained), "-o", str(tmp_path / "small.onnx")]) == 0
+    assert cli("export", trained, "-o", "small.onnx").code == 0
     meta = {p.key: p.value for p in onnx.load(str(tmp_path / "small.onnx")).metadata_props}
     assert (meta["name"], meta["description"]) == ("Small", "a small MLP")
 
 
-def test_an_input_of_unknown_shape_is_one_clear_error(tmp_path, capsys):
-    spec = tmp_path / "open.yaml"
-    spec.write_text("netgraph: 1\ntype: NetChain\nlayers:\n  relu: Ramp\ninputs:\n  Input: [null]\n")
-    assert main(["run", str(spec), "-o", str(tmp_path / "o.svg")]) == 1
-    err = capsys.readouterr().err
-    assert "input port 'Input': expected a known shape" in err
+def test_an_input_of_unknown_shape_is_one_clear_error(cli):
+    ran = cli("run", cli.spec("netgraph: 1\ntype: NetChain\nlayers:\n  relu: Ramp\ninputs:\n  Input: [null]\n"),
+              "-o", "o.svg")
+    assert ran.code == 1 and "input port 'Input': expected a known shape" in ran.err
 
 
-def test_counts_are_grammatical(tmp_path, capsys):
-    spec = tmp_path / "one.yaml"
-    spec.write_text("netgraph: 1\nlayers:\n  a: {type: NetArrayLayer, array: [1.5], output: 1}\n")
-    assert main(["check", str(spec)]) == 0
-    assert capsys.readouterr().out.rstrip().endswith("; 1 layer, 1 parameter")
+def test_counts_are_grammatical(cli):
+    ran = cli("check", cli.spec("netgraph: 1\nlayers:\n  a: {type: NetArrayLayer, array: [1.5], output: 1}\n"))
+    assert ran.code == 0 and ran.out.rstrip().endswith("; 1 layer, 1 parameter")
     results = NetTrainResults(trained_net=None, training_net=None, round_losses=[0.5], batch_losses=[0.5],
                               validation_losses=[], best_validation_round=None, total_rounds=1, total_batches=1,
                               batch_size=4, examples_processed=4, total_training_time=0.1,
@@ -159,14 +149,11 @@ def test_counts_are_grammatical(tmp_path, capsys):
     assert repr(results).startswith("NetTrainResults(1 round, 1 batch, loss 0.5")
 
 
-def test_train_never_imports_torch_dynamo(tmp_path):
+def test_train_never_imports_torch_dynamo(cli, tmp_path):
     """torch's optimizers import torch._dynamo (about 2 s) on their first call; `netgraph train` uses
     netgraph.train.optimizers' subclasses, which do not, nor does anything else on the way (nor networkx)."""
-    spec = tmp_path / "small.yaml"
-    spec.write_text(SMALL)
-    x = np.ones((8, 3), "float32")
-    np.savez(tmp_path / "data.npz", Input=x, Target=x[:, :2])
-    result, names = _imported_modules("train", str(spec), "--data", str(tmp_path / "data.npz"), "--rounds", "2",
+    spec, data = cli.spec(SMALL, "small.yaml"), cli.data(targets=2)
+    result, names = _imported_modules("train", str(spec), "--data", str(data), "--rounds", "2",
                                       "--batch-size", "4", "--quiet", "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr[-2000:]
     assert "trained 2 rounds" in result.stdout and "torch.optim" in names  # it did train, with torch's optimizers
@@ -201,18 +188,14 @@ def test_the_command_imports_with_the_collector_paused_then_freezes_what_it_impo
     assert ("net.yaml: ok" in capsys.readouterr().out) == (code == 0)
 
 
-def test_train_refuses_an_output_that_is_a_file_before_training(tmp_path, capsys):
+def test_train_refuses_an_output_that_is_a_file_before_training(cli, tmp_path):
     """`-o afile` trained and then failed with a bare '[Errno 17] File exists'; now refused first, naming -o."""
-    spec, taken = tmp_path / "small.yaml", tmp_path / "afile"
-    spec.write_text(SMALL)
+    spec, data, taken = cli.spec(SMALL, "small.yaml"), cli.data(targets=2, random=True), tmp_path / "afile"
     taken.write_text("keep me")
-    x = np.random.default_rng(0).standard_normal((8, 3)).astype("float32")
-    np.savez(tmp_path / "data.npz", Input=x, Target=x[:, :2])
     for out, why in [(taken, "it is a file; give another path (a folder that does not exist yet is created)"),
                      (taken / "sub", f"{str(taken)!r} on its path is a file, not a folder")]:
-        assert main(["train", str(spec), "--data", str(tmp_path / "data.npz"), "--rounds", "1", "--quiet",
-                     "-o", str(out)]) != 0
-        captured = capsys.readouterr()  # the system's words were only 'File exists' and 'Not a directory'
+        captured = cli("train", spec, "--data", data, "--rounds", "1", "--quiet", "-o", out)
+        assert captured.code != 0  # the system's words were only 'File exists' and 'Not a directory'
         assert captured.err == f"netgraph train: -o (the output folder) {str(out)!r} cannot be used as a folder: {why}\n"
         assert "trained" not in captured.out and taken.read_text() == "keep me"
 

@@ -66,3 +66,26 @@ def test_net_train_takes_a_data_file_path_as_netgraph_train_does(tmp_path):
                           **options)
     torch.testing.assert_close(from_path.trained_net(x, decoder=None), from_dict.trained_net(x, decoder=None))
     assert from_path.validation_losses == from_dict.validation_losses and len(from_path.validation_losses) == 2
+
+
+INDICES = """\
+netgraph: 1
+type: NetChain
+layers:
+  e: {type: EmbeddingLayer, output: 2, n: 5}
+  f: FlattenLayer
+  h: {type: LinearLayer, output: 3}
+  s: SoftmaxLayer
+inputs: {Input: {shape: [3], dtype: Integer}}
+"""
+
+
+@pytest.mark.parametrize("key", ["Input", "Target"])
+def test_real_values_where_integers_go_are_told_how_to_convert_them_in_numpy_too(cli, key):
+    """The hint was torch's alone ("convert with .long()"), though a data file for netgraph train is numpy's."""
+    data = {"Input": np.array([[0, 1, 2]] * 4), "Target": np.array([0, 1, 2, 0])}
+    data[key] = data[key] + 0.5
+    np.savez(cli.folder / "d.npz", **data)
+    ran = cli("train", cli.spec(INDICES), "--data", "d.npz", "--rounds", "1", "--quiet", "-o", "out")
+    assert ran.code == 1 and f"(key {key!r})" in ran.err
+    assert "convert them to integers (numpy: .astype('int64'), torch: .long())" in ran.err

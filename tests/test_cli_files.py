@@ -10,16 +10,10 @@ import pytest
 from safetensors.numpy import save_file
 
 import netgraph.cli.export as cli_export
-from netgraph.cli import main
 from netgraph.core.errors import DataError
+from netgraph.data import image_folder
 from netgraph.train import load_data
-
-SMALL = """\
-netgraph: 1
-type: NetChain
-layers: {h: {type: LinearLayer, output: 1}}
-inputs: {Input: [3]}
-"""
+from tests.cli_runner import SMALL
 
 
 def _good(tmp_path):
@@ -38,82 +32,73 @@ def _good(tmp_path):
     ("bad.safetensors", lambda npz, st: b"\x10" + b"\x00" * 7 + b'{"a":1}        ', "not a valid .safetensors"),
     ("cut.safetensors", lambda npz, st: st[:-5], "not a valid .safetensors"),
 ])
-def test_a_corrupt_or_empty_data_file_is_one_data_error_naming_it(tmp_path, capsys, name, content, problem):
+def test_a_corrupt_or_empty_data_file_is_one_data_error_naming_it(cli, tmp_path, name, content, problem):
     """A truncated .npz gave zipfile.BadZipFile, an empty one EOFError, a bad .safetensors SafetensorError."""
     (tmp_path / name).write_bytes(content(*_good(tmp_path)))
     with pytest.raises(DataError, match=problem) as info:
         load_data(tmp_path / name)
     assert name in str(info.value)
-    (tmp_path / "s.yaml").write_text(SMALL)
-    code = main(["train", str(tmp_path / "s.yaml"), "--data", str(tmp_path / name), "-o", str(tmp_path / "out"),
-                 "--rounds", "1", "--quiet"])
-    err = capsys.readouterr().err
-    assert code == 1 and err.count("\n") == 1 and f"cannot read data file {str(tmp_path / name)!r}" in err
+    ran = cli("train", cli.spec(), "--data", tmp_path / name, "-o", tmp_path / "out", "--rounds", "1", "--quiet")
+    err = ran.err
+    assert ran.code == 1 and err.count("\n") == 1 and f"cannot read data file {str(tmp_path / name)!r}" in err
     assert problem in err and not (tmp_path / "out").exists()
 
 
-def test_export_refuses_to_overwrite_its_input_and_a_reexport_keeps_the_name(tmp_path, capsys, monkeypatch):
+def test_export_refuses_to_overwrite_its_input_and_a_reexport_keeps_the_name(cli, tmp_path):
     """`export model.onnx` (default output <stem>.onnx here) and `export spec.yaml -o spec.yaml` replaced the input."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "spec.yaml").write_text("name: Tiny\n" + SMALL)
-    assert main(["export", "spec.yaml", "-o", "model.onnx"]) == 0
+    cli.spec("name: Tiny\n" + SMALL, "spec.yaml")
+    assert cli("export", "spec.yaml", "-o", "model.onnx").code == 0
     spec, model = (tmp_path / "spec.yaml").read_bytes(), (tmp_path / "model.onnx").read_bytes()
     (tmp_path / "link.onnx").symlink_to(tmp_path / "model.onnx")
     for argv in (["model.onnx"], ["spec.yaml", "-o", "spec.yaml"], ["model.onnx", "-o", "link.onnx"],
                  ["spec.yaml", "-o", str(tmp_path / "spec.yaml")]):
-        capsys.readouterr()
-        assert main(["export", *argv]) == 1, argv
-        err = capsys.readouterr().err
-        assert "is the input file" in err and "give another output path" in err and err.count("\n") == 1
+        ran = cli("export", *argv)
+        assert ran.code == 1, argv
+        assert "is the input file" in ran.err and "give another output path" in ran.err and ran.err.count("\n") == 1
     assert (tmp_path / "spec.yaml").read_bytes() == spec and (tmp_path / "model.onnx").read_bytes() == model
-    assert main(["export", "model.onnx", "-o", "again.onnx"]) == 0  # a re-export keeps the model's name
+    assert cli("export", "model.onnx", "-o", "again.onnx").code == 0  # a re-export keeps the model's name
     assert {p.key: p.value for p in onnx.load(tmp_path / "again.onnx").metadata_props}["name"] == "Tiny"
 
 
-def test_export_checks_the_output_folder_before_any_work(tmp_path, capsys, monkeypatch):
+def test_export_checks_the_output_folder_before_any_work(cli, tmp_path, monkeypatch):
     """`export spec.yaml -o missing/m.onnx` loaded, initialised and exported the net, then failed to write ('No such
     file or directory'); render, run and schema check their -o first and name the missing folder."""
-    (tmp_path / "spec.yaml").write_text(SMALL)
+    spec = cli.spec(name="spec.yaml")
     monkeypatch.setattr(cli_export, "load_with_header", lambda path: pytest.fail("the spec was loaded"))
     for out, problem in ((tmp_path / "missing" / "m.onnx", "folder '" + str(tmp_path / "missing") + "' does not exist"),
                          (tmp_path, "it is a folder; give a file name")):
-        capsys.readouterr()
-        assert main(["export", str(tmp_path / "spec.yaml"), "-o", str(out)]) == 1
-        err = capsys.readouterr().err
-        assert err == f"netgraph export: cannot write the ONNX model to {str(out)!r}: {problem}\n"
+        ran = cli("export", spec, "-o", out)
+        assert (ran.code, ran.err) == (1, f"netgraph export: cannot write the ONNX model to {str(out)!r}: {problem}\n")
 
 
-def test_export_and_train_read_an_onnx_model_once(tmp_path, monkeypatch):
+def test_export_and_train_read_an_onnx_model_once(cli, tmp_path, monkeypatch):
     """`export model.onnx` and `train model.onnx` read the model twice: import_onnx, then the header (its name and
     description, which the output keeps)."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "spec.yaml").write_text("name: Tiny\ndescription: one layer\n" + SMALL)
-    assert main(["export", "spec.yaml", "-o", "model.onnx"]) == 0
+    cli.spec("name: Tiny\ndescription: one layer\n" + SMALL, "spec.yaml")
+    assert cli("export", "spec.yaml", "-o", "model.onnx").code == 0
     _good(tmp_path)
     reads, opened = [], os.open
     monkeypatch.setattr(os, "open", lambda path, *a, **k: (reads.append(path) if str(path).endswith("model.onnx")
                                                             else None) or opened(path, *a, **k))
-    assert main(["export", "model.onnx", "-o", "again.onnx"]) == 0
+    assert cli("export", "model.onnx", "-o", "again.onnx").code == 0
     assert len(reads) == 1
     meta = {p.key: p.value for p in onnx.load(tmp_path / "again.onnx").metadata_props}
     assert (meta["name"], meta["description"]) == ("Tiny", "one layer")
-    assert main(["train", "model.onnx", "--data", "good.npz", "--rounds", "1", "--quiet", "-o", "out"]) == 0
+    assert cli("train", "model.onnx", "--data", "good.npz", "--rounds", "1", "--quiet", "-o", "out").code == 0
     assert len(reads) == 2 and (tmp_path / "out" / "model.yaml").read_text().count("name: Tiny\n") == 1
 
 
-def test_render_and_run_refuse_to_overwrite_their_input(tmp_path, capsys, monkeypatch):
+def test_render_and_run_refuse_to_overwrite_their_input(cli, tmp_path):
     """`render spec.yaml -o spec.yaml -f svg` (or a model.onnx) replaced the input with the diagram, exit 0."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "spec.yaml").write_text(SMALL)
-    assert main(["export", "spec.yaml", "-o", "model.onnx"]) == 0
-    (tmp_path / "spec.svg").write_text(SMALL)  # a spec whose name ends in .svg: its default diagram is itself
+    cli.spec(name="spec.yaml")
+    assert cli("export", "spec.yaml", "-o", "model.onnx").code == 0
+    cli.spec(name="spec.svg")  # a spec whose name ends in .svg: its default diagram is itself
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     for argv in (["render", "spec.yaml", "-o", "spec.yaml", "-f", "svg"], ["render", "model.onnx", "-o",
                  str(tmp_path / "model.onnx"), "-f", "png"], ["run", "spec.svg"], ["render", "spec.svg"]):
-        capsys.readouterr()
-        assert main(argv) == 1, argv
-        err = capsys.readouterr().err
-        assert "is the input file" in err and "give another output path" in err and err.count("\n") == 1
+        ran = cli(*argv)
+        assert ran.code == 1, argv
+        assert "is the input file" in ran.err and "give another output path" in ran.err and ran.err.count("\n") == 1
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
@@ -121,13 +106,12 @@ def test_render_and_run_refuse_to_overwrite_their_input(tmp_path, capsys, monkey
                                         (["run", "spec.yaml", "-o", "new/"], "spec.svg"),
                                         (["export", "spec.yaml", "-o", "new/"], "spec.onnx"),
                                         (["schema", "-o", "new/"], "netgraph.spec.schema.json")])
-def test_an_output_ending_in_a_slash_is_refused_as_a_folder_name(tmp_path, capsys, monkeypatch, argv, name):
+def test_an_output_ending_in_a_slash_is_refused_as_a_folder_name(cli, tmp_path, argv, name):
     """`-o new/` wrote a file named 'new' (Path drops the slash), exit 0."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "spec.yaml").write_text(SMALL)
-    assert main(argv) == 1
-    err = capsys.readouterr().err
-    assert "-o 'new/' names a folder" in err and f"-o new/{name}" in err and err.count("\n") == 1
+    cli.spec(name="spec.yaml")
+    ran = cli(*argv)
+    err = ran.err
+    assert ran.code == 1 and "-o 'new/' names a folder" in err and f"-o new/{name}" in err and err.count("\n") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
 
 
@@ -135,12 +119,11 @@ def test_an_output_ending_in_a_slash_is_refused_as_a_folder_name(tmp_path, capsy
                                         (["run", "spec.yaml", "-o", "-"], "spec.svg"),
                                         (["export", "spec.yaml", "-o", "-"], "spec.onnx"),
                                         (["schema", "-o", "-"], "netgraph.spec.schema.json")])
-def test_an_output_of_a_dash_is_refused_not_written_as_a_file(tmp_path, capsys, monkeypatch, argv, name):
+def test_an_output_of_a_dash_is_refused_not_written_as_a_file(cli, tmp_path, argv, name):
     """`render -o - -f svg` wrote a file named '-' (exit 0); `run -o -` asked for a suffix."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "spec.yaml").write_text(SMALL)
-    assert main(argv) == 1
-    captured = capsys.readouterr()
+    cli.spec(name="spec.yaml")
+    captured = cli(*argv)
+    assert captured.code == 1
     assert f"-o -: -o writes a file, not stdout (this would make a file named '-'); give a file name, e.g. -o {name}" \
         in captured.err and captured.err.count("\n") == 1 and captured.out == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
@@ -151,53 +134,46 @@ def test_an_output_of_a_dash_is_refused_not_written_as_a_file(tmp_path, capsys, 
                                         (["run", "spec.yaml", "-o", ""], "spec.svg"),
                                         (["export", "spec.yaml", "-o", ""], "spec.onnx"),
                                         (["schema", "-o", ""], "netgraph.spec.schema.json")])
-def test_an_empty_output_is_refused(tmp_path, capsys, monkeypatch, argv, name):
+def test_an_empty_output_is_refused(cli, tmp_path, argv, name):
     """`-o ""` (as `-o "$OUT"` with OUT unset gives) wrote the default file (render, run, export) or printed the
     schema, exit 0, as if no -o had been given."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "spec.yaml").write_text(SMALL)
-    assert main(argv) == 1
-    captured = capsys.readouterr()
+    cli.spec(name="spec.yaml")
+    captured = cli(*argv)
+    assert captured.code == 1
     assert f"-o {argv[argv.index('-o') + 1]!r} is empty; give a file name, e.g. -o {name}" in captured.err
     assert captured.err.count("\n") == 1 and captured.out == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
 
 
-def test_a_device_or_pipe_given_as_data_is_named_as_such(tmp_path, capsys):
+def test_a_device_or_pipe_given_as_data_is_named_as_such(cli, tmp_path):
     """`--data /dev/zero` (or a fifo) said 'no data file or image folder', though the path exists."""
-    (tmp_path / "s.yaml").write_text(SMALL)
+    cli.spec()
     os.mkfifo(tmp_path / "pipe.npz")
     for data in ("/dev/zero", str(tmp_path / "pipe.npz")):
-        assert main(["train", str(tmp_path / "s.yaml"), "--data", data, "-o", str(tmp_path / "o"), "--quiet"]) == 1
-        err = capsys.readouterr().err
-        assert f"data {data!r} is not a regular file (a device or pipe)" in err and err.count("\n") == 1
+        ran = cli("train", "s.yaml", "--data", data, "-o", "o", "--quiet")
+        assert ran.code == 1 and f"data {data!r} is not a regular file (a device or pipe)" in ran.err
+        assert ran.err.count("\n") == 1
 
 
-def test_train_refuses_an_output_folder_where_the_trained_spec_would_replace_the_spec(tmp_path, capsys):
-    (tmp_path / "s.yaml").write_text(SMALL)
-    _good(tmp_path)
-    assert main(["train", str(tmp_path / "s.yaml"), "--data", str(tmp_path / "good.npz"), "-o", str(tmp_path),
-                 "--rounds", "1", "--quiet"]) == 1
-    assert "the trained spec" in capsys.readouterr().err and (tmp_path / "s.yaml").read_text() == SMALL
+def test_train_refuses_an_output_folder_where_the_trained_spec_would_replace_the_spec(cli, tmp_path):
+    ran = cli("train", cli.spec(), "--data", cli.data(), "-o", tmp_path, "--rounds", "1", "--quiet")
+    assert ran.code == 1 and "the trained spec" in ran.err and (tmp_path / "s.yaml").read_text() == SMALL
 
 
-def test_train_takes_an_onnx_model_as_the_other_commands_do(tmp_path, capsys):
+def test_train_takes_an_onnx_model_as_the_other_commands_do(cli, tmp_path):
     """`train model.onnx` read the protobuf as YAML: 'model.onnx:1:1: ... utf-8 codec can't decode'."""
-    (tmp_path / "s.yaml").write_text("name: Tiny\n" + SMALL)
-    _good(tmp_path)
-    assert main(["export", str(tmp_path / "s.yaml"), "-o", str(tmp_path / "model.onnx")]) == 0
-    assert main(["train", str(tmp_path / "model.onnx"), "--data", str(tmp_path / "good.npz"), "-o",
-                 str(tmp_path / "out"), "--rounds", "1", "--quiet"]) == 0
-    assert "wrote" in capsys.readouterr().out
+    assert cli("export", cli.spec("name: Tiny\n" + SMALL), "-o", "model.onnx").code == 0
+    ran = cli("train", "model.onnx", "--data", cli.data(), "-o", "out", "--rounds", "1", "--quiet")
+    assert ran.code == 0 and "wrote" in ran.out
     assert "name: Tiny" in (tmp_path / "out" / "model.yaml").read_text()  # the model's name, kept
 
 
-def test_schema_output_errors_name_the_path_given(tmp_path, capsys):
+def test_schema_output_errors_name_the_path_given(cli, tmp_path):
     """They named atomic_write's hidden temporary ('/nonexistent/.s.json.<hex>.tmp') and showed '[Errno 22]'."""
     for target, reason in ((tmp_path / "missing" / "s.json", "does not exist"), (tmp_path, "it is a folder")):
-        assert main(["schema", "-o", str(target)]) == 1
-        err = capsys.readouterr().err
-        assert f"cannot write the schema to {str(target)!r}" in err and reason in err
+        ran = cli("schema", "-o", target)
+        err = ran.err
+        assert ran.code == 1 and f"cannot write the schema to {str(target)!r}" in err and reason in err
         assert ".tmp" not in err and "Errno" not in err
 
 
@@ -208,15 +184,14 @@ def test_atomic_write_names_the_target_when_its_temporary_cannot_be_created(tmp_
     assert info.value.filename == str(tmp_path / "missing" / "m.onnx")
 
 
-def test_a_broken_jsonl_record_is_reported_at_its_line_of_the_file(tmp_path, capsys):
+def test_a_broken_jsonl_record_is_reported_at_its_line_of_the_file(cli, tmp_path):
     """A broken 4th record was reported at 'line 1 column 14' (json's position inside the record)."""
-    (tmp_path / "s.yaml").write_text(SMALL)
     lines = ['{"text": "a", "label": "x"}', "", '{"text": "b", "label": "y"}', '{"text": "d" "label": "y"}']
     (tmp_path / "l4.jsonl").write_text("\n".join(lines) + "\n")
-    assert main(["train", str(tmp_path / "s.yaml"), "--data", str(tmp_path / "l4.jsonl"), "-o", str(tmp_path / "o"),
-                 "--rounds", "1", "--quiet"]) == 1
-    err = capsys.readouterr().err
-    assert f"{tmp_path / 'l4.jsonl'}:4:14: " in err and "Expecting ',' delimiter" in err and "text_table" not in err
+    ran = cli("train", cli.spec(), "--data", tmp_path / "l4.jsonl", "-o", "o", "--rounds", "1", "--quiet")
+    err = ran.err
+    assert ran.code == 1 and f"{tmp_path / 'l4.jsonl'}:4:14: " in err and "Expecting ',' delimiter" in err
+    assert "text_table" not in err
 
 
 def test_the_name_and_description_a_command_writes_on_are_read_as_the_loader_reads_them(tmp_path):
@@ -230,26 +205,50 @@ def test_the_name_and_description_a_command_writes_on_are_read_as_the_loader_rea
 
 
 @pytest.mark.parametrize("flag", ["--data", "--validation"])
-def test_a_missing_data_file_names_the_flag_that_gave_it(tmp_path, capsys, flag):
+def test_a_missing_data_file_names_the_flag_that_gave_it(cli, flag):
     """--data and --validation both said "no data file or image folder 'x.npz'": with both given, which was it?"""
-    _good(tmp_path)
-    (tmp_path / "s.yaml").write_text(SMALL)
-    files = {"--data": str(tmp_path / "good.npz"), "--validation": str(tmp_path / "good.npz"), flag: "missing.npz"}
-    code = main(["train", str(tmp_path / "s.yaml"), *[a for k, v in files.items() for a in (k, v)],
-                 "-o", str(tmp_path / "out"), "--rounds", "1", "--quiet"])
-    assert code == 1
-    assert capsys.readouterr().err == f"netgraph train: {flag}: no data file or image folder 'missing.npz'\n"
+    files = {"--data": cli.data(), "--validation": cli.data(), flag: "missing.npz"}
+    ran = cli("train", cli.spec(), *[a for k, v in files.items() for a in (k, v)], "-o", "out", "--rounds", "1",
+              "--quiet")
+    assert (ran.code, ran.err) == (1, f"netgraph train: {flag}: no data file or image folder 'missing.npz'\n")
 
 
 @pytest.mark.parametrize("output, suggestion", [("other.yaml", "other.onnx"), ("model", "model.onnx"),
                                                 ("w.safetensors", "w.onnx"), ("model.yml", "model.onnx")])
-def test_export_refuses_an_output_that_is_not_an_onnx_file(tmp_path, capsys, monkeypatch, output, suggestion):
+def test_export_refuses_an_output_that_is_not_an_onnx_file(cli, tmp_path, output, suggestion):
     """`export spec.yaml -o other.yaml` wrote ONNX bytes into other.yaml (exit 0): load or check then read it as YAML."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "spec.yaml").write_text(SMALL)
-    assert main(["export", "spec.yaml", "-o", output]) == 1
-    err = capsys.readouterr().err
+    cli.spec(name="spec.yaml")
+    ran = cli("export", "spec.yaml", "-o", output)
+    err = ran.err
+    assert ran.code == 1
     assert (f"-o {output!r}: export writes an ONNX model, whose file name must end in .onnx (the other commands "
             f"tell a model from a spec by it); e.g. -o {suggestion}") in err
     assert err.count("\n") == 1 and sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
-    assert main(["export", "spec.yaml", "-o", "Model.ONNX"]) == 0  # the suffix's case is the user's
+    assert cli("export", "spec.yaml", "-o", "Model.ONNX").code == 0  # the suffix's case is the user's
+
+
+@pytest.mark.parametrize("flag", ["--data", "--validation"])
+def test_a_csv_header_without_the_columns_tells_a_command_line_user_what_to_change(cli, tmp_path, flag):
+    """The hint was Python's ("name the columns to read with text_table(path, text=..., label=...)"), which a user of
+    netgraph train cannot follow: the command line reads the columns 'text' and 'label', so it asks to rename them."""
+    (tmp_path / "good.csv").write_text("text,label\na,x\nb,y\n")
+    (tmp_path / "bad.csv").write_text("review,sentiment\na,x\nb,y\n")
+    files = {"--data": "good.csv", "--validation": "good.csv", flag: "bad.csv"}
+    ran = cli("train", cli.spec(), *[a for k, v in files.items() for a in (k, v)], "-o", "o", "--quiet")
+    err = ran.err
+    assert ran.code == 1 and f"{flag}: " in err and "its columns are ['review', 'sentiment']" in err
+    assert "text_table" not in err
+    assert "rename the header row's columns to 'text' and 'label', which the command line reads" in err
+    with pytest.raises(DataError, match=r"text_table\(path, text=\.\.\., label=\.\.\.\)"):  # Python keeps its hint
+        load_data(tmp_path / "bad.csv")
+
+
+def test_a_folder_without_images_is_named_without_python_s_function_name(cli, tmp_path):
+    """`--data folder/` said "--data: image_folder: 'folder' holds no images", naming a Python function the command
+    line user never called; Python's image_folder keeps its name."""
+    (tmp_path / "images" / "cat").mkdir(parents=True)
+    ran = cli("train", cli.spec(), "--data", "images", "-o", "out", "--quiet")
+    assert ran.code == 1 and "--data: 'images' holds no images in sub-folders" in ran.err
+    assert "image_folder" not in ran.err
+    with pytest.raises(DataError, match="image_folder: 'images' holds no images"):
+        image_folder("images")

@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-
-from netgraph.cli import main
-
-SMALL = """\
-netgraph: 1
-type: NetChain
-layers: {h: {type: LinearLayer, output: 1}}
-inputs: {Input: [3]}
-"""
 
 
 @pytest.mark.parametrize("flags, message", [
@@ -43,14 +33,11 @@ inputs: {Input: [3]}
     (["--loss", "[Output]"], "--loss '[Output]' must hold a mapping {port: weight or {loss, weight, warmup, ...}}, "
                              "found list"),
 ])
-def test_train_flag_errors_name_the_flag(tmp_path, capsys, monkeypatch, flags, message):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "s.yaml").write_text(SMALL)
-    x = np.ones((8, 3), "f4")
-    np.savez(tmp_path / "d.npz", Input=x, Target=x[:, :1])
-    assert main(["train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", *flags]) == 1
-    err = capsys.readouterr().err
-    assert message in err and err.count("\n") == 1, err
+def test_train_flag_errors_name_the_flag(cli, tmp_path, flags, message):
+    cli.spec(), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", *flags)
+    err = ran.err
+    assert ran.code == 1 and message in err and err.count("\n") == 1, err
     for keyword in ("batch_size", "max_training_rounds", "validation_set", "target_device", "learning_rate",
                     "log_dir", "progress_reporting", "random_seed", "loss_function", "suboption",
                     "max_training_time"):
@@ -59,11 +46,9 @@ def test_train_flag_errors_name_the_flag(tmp_path, capsys, monkeypatch, flags, m
 
 
 @pytest.mark.parametrize("command", ["export", "run"])
-def test_a_negative_seed_names_the_flag(tmp_path, capsys, command):
-    (tmp_path / "s.yaml").write_text(SMALL)
-    assert main([command, str(tmp_path / "s.yaml"), "--seed", "-1", "-o", str(tmp_path / "x.onnx" if command == "export"
-                                                                               else tmp_path / "x.svg")]) == 1
-    assert "--seed must be a whole number" in capsys.readouterr().err
+def test_a_negative_seed_names_the_flag(cli, command):
+    ran = cli(command, cli.spec(), "--seed", "-1", "-o", "x.onnx" if command == "export" else "x.svg")
+    assert ran.code == 1 and "--seed must be a whole number" in ran.err
 
 
 def test_every_train_flag_reaches_the_processes_nproc_starts():
@@ -83,26 +68,23 @@ def test_every_train_flag_reaches_the_processes_nproc_starts():
 
 
 @pytest.mark.parametrize("base", ["missing", "s.yaml"])
-def test_a_base_dir_that_is_no_folder_is_refused(tmp_path, capsys, monkeypatch, base):
+def test_a_base_dir_that_is_no_folder_is_refused(cli, base):
     """`--base-dir missing` (or a file) was accepted without a word, and the references it was for then refused."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "s.yaml").write_text(SMALL)
-    assert main(["check", "s.yaml", "--base-dir", base]) == 1
-    err = capsys.readouterr().err
-    assert f"--base-dir {base!r} is not a folder" in err and err.count("\n") == 1
-    assert main(["check", "s.yaml", "--base-dir", "."]) == 0
+    cli.spec()
+    ran = cli("check", "s.yaml", "--base-dir", base)
+    assert ran.code == 1 and f"--base-dir {base!r} is not a folder" in ran.err and ran.err.count("\n") == 1
+    assert cli("check", "s.yaml", "--base-dir", ".").code == 0
 
 
 @pytest.mark.parametrize("flag", ["yaml_bytes=0", "yaml_depth=-5"])
-def test_a_limit_below_one_names_the_flag(tmp_path, capsys, flag):
+def test_a_limit_below_one_names_the_flag(cli, flag):
     """It said "limit yaml_depth= must be a positive int, found -5": the Python keyword, not the flag typed."""
-    (tmp_path / "s.yaml").write_text(SMALL)
-    assert main(["check", str(tmp_path / "s.yaml"), "--limit", flag]) == 1
-    assert capsys.readouterr().err == f"netgraph check: --limit {flag}: N must be a whole number > 0\n"
+    ran = cli("check", cli.spec(), "--limit", flag)
+    assert (ran.code, ran.err) == (1, f"netgraph check: --limit {flag}: N must be a whole number > 0\n")
 
 
 @pytest.mark.parametrize("flags, synced", [([], True), (["--no-sync-batch-norm"], False)])
-def test_no_sync_batch_norm_reaches_net_train(tmp_path, monkeypatch, flags, synced):
+def test_no_sync_batch_norm_reaches_net_train(cli, monkeypatch, flags, synced):
     import netgraph.cli.train as cli_train
     from netgraph.cli.parser import build_parser
     seen = {}
@@ -112,9 +94,7 @@ def test_no_sync_batch_norm_reaches_net_train(tmp_path, monkeypatch, flags, sync
         raise KeyboardInterrupt  # stop before training
 
     monkeypatch.setattr(cli_train, "net_train", fake)
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "s.yaml").write_text(SMALL)
-    np.savez(tmp_path / "d.npz", Input=np.zeros((4, 3), "f4"), Target=np.zeros((4, 1), "f4"))
+    cli.spec(), cli.data()
     with pytest.raises(KeyboardInterrupt):
         cli_train.train(build_parser().parse_args(["train", "s.yaml", "--data", "d.npz", *flags]))
     assert seen["sync_batch_norm"] is synced
@@ -123,13 +103,10 @@ def test_no_sync_batch_norm_reaches_net_train(tmp_path, monkeypatch, flags, sync
 @pytest.mark.parametrize("flags, watched", [(["--stop-on", "MeanSquaredError"], "--stop-on watches the training "
                                              "MeanSquaredError"),
                                             (["--patience", "2"], "--patience watches the training loss")])
-def test_stopping_without_validation_is_noted_in_the_flags_words(tmp_path, capsys, monkeypatch, flags, watched):
+def test_stopping_without_validation_is_noted_in_the_flags_words(cli, flags, watched):
     """The note said 'training_stopping_criterion ... give validation_set=0.1', net_train's keywords."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "s.yaml").write_text(SMALL)
-    x = np.ones((8, 3), "f4")
-    np.savez(tmp_path / "d.npz", Input=x, Target=x[:, :1])
-    assert main(["train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--rounds", "2", *flags]) == 0
-    err = capsys.readouterr().err
-    assert err == f"note: {watched} because no --validation was given; give --validation 0.1 (or a data file) to " \
-                  f"stop on held-out data\n"
+    cli.spec(), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--rounds", "2", *flags)
+    assert ran.code == 0
+    assert ran.err == f"note: {watched} because no --validation was given; give --validation 0.1 (or a data file) to " \
+        f"stop on held-out data\n"

@@ -4,6 +4,8 @@ trains as the list of sequences does in Python."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -12,7 +14,7 @@ from safetensors.torch import save_file
 from netgraph import DataError, load, net_initialize, net_train
 from netgraph.cli import main
 from netgraph.spec import from_yaml, load as load_spec
-from netgraph.train import load_data
+from netgraph.train import data_lengths, load_data
 
 SEQ = """\
 netgraph: 1
@@ -113,3 +115,57 @@ def test_a_misspelt_lengths_key_in_net_train_data_names_the_key_it_means():
             "Target": np.zeros((2, 2), "float32")}
     with pytest.raises(DataError, match=r"training data: key 'Input.length'.*did you mean 'Input.lengths'"):
         net_train(net, data, max_training_rounds=1, progress=False)
+
+
+def test_a_data_file_is_keyed_once_on_the_way_to_training(tmp_path, capsys, monkeypatch):
+    """load_data read the '.lengths' keys (naming the file in its errors), then net_train's gather went over the
+    keys again, finding nothing to do; every key is looked at once now, in a file as in a dict given in Python."""
+    spec = tmp_path / "seq.yaml"
+    spec.write_text(SEQ)
+    _, padded, target = _data()
+    np.savez(tmp_path / "d.npz", Input=padded, **{"Input.lengths": np.array(LENGTHS)}, Target=target)
+    seen = []
+    monkeypatch.setattr(data_lengths, "_check_key", lambda key, keys, what: seen.append(key))
+    assert main(["train", str(spec), "--data", str(tmp_path / "d.npz"), "--rounds", "1", "--quiet",
+                 "-o", str(tmp_path / "o")]) == 0
+    assert sorted(seen) == ["Input", "Input.lengths", "Target"]
+    seen.clear()
+    net_train(from_yaml(SEQ), dict(np.load(tmp_path / "d.npz")), max_training_rounds=1, progress=False)
+    assert sorted(seen) == ["Input", "Input.lengths", "Target"]
+
+
+SEQ_OUT = SEQ.replace("  last: {type: SequenceLastLayer}\n  out: {type: LinearLayer, output: 2}\n", "")
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".safetensors"])
+def test_a_padded_target_without_its_lengths_says_to_add_them(cli, suffix):
+    """A sequence target padded to the longest, its lengths missing, met the first length bucket as 'share the length
+    n, found 2 and 5' of one batch: nothing said the target's lengths were missing, nor under which key they go."""
+    _, padded, _ = _data()
+    data = {"Input": padded, "Input.lengths": np.array(LENGTHS), "Target": np.zeros((6, 5, 4), "float32")}
+    words = [r"target of output port 'Output' \(.*key 'Target'\)", "'Target.lengths'", r"lengths \[2, 5, 3, 5, 1, 4\]",
+             "all of length 5"]
+    with pytest.raises(DataError) as info:
+        net_train(from_yaml(SEQ_OUT), data, max_training_rounds=1, progress=False)
+    assert all(re.search(w, str(info.value)) for w in words), str(info.value)
+    if suffix == ".npz":
+        np.savez(cli.folder / "d.npz", **data)
+    else:
+        save_file({k: torch.from_numpy(v) for k, v in data.items()}, str(cli.folder / "d.safetensors"))
+    ran = cli("train", cli.spec(SEQ_OUT), "--data", f"d{suffix}", "--quiet", "-o", "o")
+    assert ran.code == 1 and all(re.search(w, ran.err) for w in words), ran.err
+    lengths = np.array(LENGTHS)  # with them, it trains
+    net_train(from_yaml(SEQ_OUT), {**data, "Target.lengths": lengths}, max_training_rounds=1, progress=False)
+
+
+def test_a_padded_target_in_a_list_of_examples_is_told_to_give_each_its_own_length():
+    """The hint for a dict or a file ('give their lengths under key Target.lengths') misled for a list of example
+    dicts, where such a key is no lengths key: each example gives its sequence at its own length there."""
+    seqs, _, _ = _data()
+    examples = [{"Input": s, "Target": np.zeros((5, 4), "float32")} for s in seqs]
+    with pytest.raises(DataError, match=r"holds them all of length 5") as info:
+        net_train(from_yaml(SEQ_OUT), examples, max_training_rounds=1, progress=False)
+    assert "give each example's sequence at its own length" in str(info.value)
+    assert "Target.lengths" not in str(info.value)
+    fixed = [{"Input": s, "Target": np.zeros((len(s), 4), "float32")} for s in seqs]
+    net_train(from_yaml(SEQ_OUT), fixed, max_training_rounds=1, progress=False)

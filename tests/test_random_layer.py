@@ -10,7 +10,7 @@ import torch
 from netgraph import (BernoulliDistribution, BinomialDistribution, DataError, DiscreteUniformDistribution,
                       ErlangDistribution, GammaDistribution, LogGammaDistribution, MultinormalDiagonalDistribution, NetArrayLayer, NetGraph, NetPort,
                       NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, ShapeError,
-                      UniformDistribution, WeibullDistribution, interpret, set_distribution_checks)
+                      UniformDistribution, WeibullDistribution, interpret, net_initialize, set_distribution_checks)
 from netgraph.layers.distributions import DISTRIBUTIONS
 from tests.test_distributions import CASES, make
 
@@ -83,13 +83,13 @@ def test_constant_arrays_broadcast_and_infer_the_output():
         NetGraph([RandomArrayLayer(NormalDistribution([0.0, 1.0, 2.0], 1.0), output=2)], [])
 
 
-def test_a_net_without_inputs_takes_batch_size_an_integer_above_zero_else_an_option_error():
+def test_a_net_without_inputs_takes_batch_size_an_integer_from_zero_else_an_option_error():
     module = NetGraph([RandomArrayLayer(NormalDistribution(0, 1), output=2)], []).compile()
-    for bad in (-1, 0, 2.5, "3", True):
-        with pytest.raises(OptionError, match=rf"batch_size must be an integer > 0 \(the number of examples to "
+    for bad in (-1, 2.5, "3", True, False):
+        with pytest.raises(OptionError, match=rf"batch_size must be an integer >= 0 \(the number of examples to "
                                               rf"draw\), found {bad!r}".replace(".", r"\.")):
             module(batch_size=bad)
-    assert module(batch_size=3).shape == (3, 2) and module().shape == (2,)
+    assert module(batch_size=3).shape == (3, 2) and module().shape == (2,) and module(batch_size=0).shape == (0, 2)
     assert module(batch_size=torch.tensor(2)).shape == (2, 2)  # any integer type
 
 
@@ -368,3 +368,22 @@ def test_float32_and_float64_parameters_draw_their_noise_in_float64(dist):
     torch.manual_seed(0)
     out = module(a=torch.ones(1, 500), b=torch.ones(1, 500, dtype=torch.float64))
     assert out.dtype == torch.float64 and bool((out.float().double() != out).all())
+
+
+@pytest.mark.parametrize("layers, shape", [
+    ([RandomArrayLayer(NormalDistribution(0, 1), output=(4, 2))], (4, 2)),
+    ([NetArrayLayer(array=[[1.0, 2.0, 3.0]])], (1, 3)),
+    ("seed", (2,)),
+])
+def test_a_net_without_inputs_draws_an_empty_batch_of_its_shapes_for_batch_size_0(layers, shape, seed_net):
+    """net(batch_size=0) was an OptionError (batch_size= must be a positive integer), though a net with inputs gives
+    an empty batch of its output shapes for a batch of 0 rows."""
+    net = net_initialize(seed_net if layers == "seed" else NetGraph(layers, []))
+    empty, two, compiled = (dict(out) if isinstance(out, dict) else {"Output": out}
+                            for out in (net(batch_size=0), net(batch_size=2), net.compile()(batch_size=0)))
+    assert {k: tuple(v.shape) for k, v in empty.items()} == {k: (0, *shape) for k in two}
+    assert {k: v.dtype for k, v in empty.items()} == {k: v.dtype for k, v in two.items()}
+    assert {k: tuple(v.shape) for k, v in compiled.items()} == {k: (0, *shape) for k in two}
+    with pytest.raises(OptionError, match=r"batch_size= must be an integer >= 0 \(the number of examples to draw\) "
+                                          r"or None, found -1"):
+        net(batch_size=-1)

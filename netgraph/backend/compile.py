@@ -202,7 +202,7 @@ class _CodeWriter(GraphWalker):
         self.size = self.batch if self.batched else self.names.new("size")
         if not self.batched:  # no inputs: forward(batch_size=None) gives one unbatched draw, or a batch of that size
             b = self.batch  # an int > 0 passes at the cost of one type test; anything else is checked by the helper
-            self.lines.append(f"{self.size} = 1 if {b} is None else {b} if type({b}) is int and {b} > 0 else "
+            self.lines.append(f"{self.size} = 1 if {b} is None else {b} if type({b}) is int and {b} >= 0 else "
                               f"checked_batch_size({b})")
         elif any(not node.input_ports for node in self.ir.nodes):
             self.lines.append(f"{self.batch} = {net.input_ports[0]}.shape[0]")
@@ -282,18 +282,19 @@ def compile_net(net: Any, checks: bool | str | None = None) -> CompiledNet:
 
 
 def checked_batch_size(value: Any) -> int:
-    """``module(batch_size=n)`` of a net with no inputs: ``n`` as an int > 0 (any integer type), else OptionError.
+    """``module(batch_size=n)`` of a net with no inputs: ``n`` as an int >= 0 (any integer type; 0 draws an empty
+    batch), else OptionError.
 
     >>> checked_batch_size(2.5)
     Traceback (most recent call last):
-    netgraph.core.errors.OptionError: batch_size must be an integer > 0 (the number of examples to draw), found 2.5
+    netgraph.core.errors.OptionError: batch_size must be an integer >= 0 (the number of examples to draw), found 2.5
     """
     try:
-        n = operator.index(value) if not isinstance(value, bool) else 0
+        n = operator.index(value) if not isinstance(value, bool) else -1
     except TypeError:
-        n = 0
-    if n < 1:
-        raise OptionError(f"batch_size must be an integer > 0 (the number of examples to draw), found {value!r}",
+        n = -1
+    if n < 0:
+        raise OptionError(f"batch_size must be an integer >= 0 (the number of examples to draw), found {value!r}",
                           option="batch_size")
     return n
 

@@ -58,12 +58,13 @@ class EvaluationOptions:
         return self.precision or torch.get_default_dtype()
 
 
-def parse_options(given: Mapping[str, Any]) -> EvaluationOptions:
-    """Check each option; one OptionError naming every bad one."""
+def parse_options(given: Mapping[str, Any], draws: bool = False) -> EvaluationOptions:
+    """Check each option; one OptionError naming every bad one. ``draws``: the net has no inputs, its batch_size
+    the number of examples to draw (0 too: an empty batch), not how many go through at a time."""
     problems, values = [], {}
     for name, value in given.items():
         try:
-            values[name] = _PARSERS[name](value)
+            values[name] = _batch_size(value, least=0) if draws and name == "batch_size" else _PARSERS[name](value)
         except OptionError as exc:
             problems.append(str(exc))
     if problems:
@@ -73,11 +74,12 @@ def parse_options(given: Mapping[str, Any]) -> EvaluationOptions:
     return EvaluationOptions(**values)
 
 
-def _batch_size(value: Any, label: str = "batch_size") -> int | None:
+def _batch_size(value: Any, label: str = "batch_size", least: int = 1) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:  # numpy's integers too
-        raise OptionError(f"{label}= must be a positive integer or None, found {value!r}", option="batch_size")
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:  # numpy's integers too
+        kind = "a positive integer" if least else "an integer >= 0 (the number of examples to draw)"
+        raise OptionError(f"{label}= must be {kind} or None, found {value!r}", option="batch_size")
     return int(value)
 
 
@@ -162,7 +164,7 @@ def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any])
     if args and len(args) == 1 and isinstance(args[0], (list, tuple)) and args[0] and not data \
             and all(isinstance(e, Mapping) for e in args[0]) and any(k in ports for k in args[0][0]):
         data, args = _by_port(args[0]), ()  # a list of examples by port: Wolfram's batch form
-    return {"args": args, "inputs": data}, parse_options(options)
+    return {"args": args, "inputs": data}, parse_options(options, draws=not ports)
 
 
 def _by_port(examples: Sequence[Mapping]) -> dict[str, Any]:

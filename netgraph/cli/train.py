@@ -60,7 +60,7 @@ def train(args: argparse.Namespace) -> int:
 def _load_data(path: str, flag: str) -> Any:
     """``load_data``, its DataError naming the flag (--data and --validation both read data files)."""
     try:
-        return load_data(path)
+        return load_data(path, command_line=True)
     except DataError as exc:
         raise DataError(f"{flag}: {exc}") from None
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from netgraph.core.errors import DataError
 
-__all__ = ["Examples", "image_folder", "text_table", "IMAGE_SUFFIXES"]
+__all__ = ["Examples", "image_folder", "text_table", "read_folder", "read_table", "IMAGE_SUFFIXES"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
 
@@ -44,22 +44,37 @@ class Examples(Sequence):
 
 def image_folder(path: str | os.PathLike) -> Examples:
     """(image path, label) pairs from ``path/<label>/<image>`` (Keras's image_dataset_from_directory layout)."""
+    return read_folder(path)
+
+
+def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examples:
+    """``image_folder``, its errors worded for the front end reading: Python's name ``image_folder``, or none for
+    the command line (``netgraph train --data``, which names its flag)."""
+    who = "" if command_line else "image_folder: "
     root = Path(path)
     if not root.is_dir():
-        raise DataError(f"image_folder: no folder {str(root)!r}")
+        raise DataError(f"{who}no folder {str(root)!r}")
     pairs = [(str(file), sub.name) for sub in sorted(p for p in root.iterdir() if p.is_dir())
              for file in sorted(sub.iterdir()) if file.suffix.lower() in IMAGE_SUFFIXES]
     if not pairs:
-        raise DataError(f"image_folder: {str(root)!r} holds no images in sub-folders (one sub-folder per label, "
+        raise DataError(f"{who}{str(root)!r} holds no images in sub-folders (one sub-folder per label, "
                         f"files ending {', '.join(IMAGE_SUFFIXES[:3])}, ...)")
     return Examples(pairs, str(root))
 
 
 def text_table(path: str | os.PathLike, text: str = "text", label: str = "label") -> Examples:
     """(text, label) pairs from a .csv (with a header row) or .jsonl file, columns ``text`` and ``label``."""
+    return read_table(path, text, label)
+
+
+def read_table(path: str | os.PathLike, text: str = "text", label: str = "label", *,
+               command_line: bool = False) -> Examples:
+    """``text_table``, its errors worded for the front end reading: Python's name ``text_table`` and its keywords,
+    or the command line's (``netgraph train --data``, which reads the columns ``text`` and ``label``)."""
+    who = "" if command_line else "text_table: "
     file = Path(path)
     if not file.is_file():
-        raise DataError(f"text_table: no file {str(file)!r}")
+        raise DataError(f"{who}no file {str(file)!r}")
     suffix = file.suffix.lower()
     if suffix not in (".csv", ".jsonl"):
         raise DataError(f"text_table reads .csv or .jsonl files, found {file.name!r}")
@@ -69,11 +84,11 @@ def text_table(path: str | os.PathLike, text: str = "text", label: str = "label"
     except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
         if isinstance(exc, DataError):
             raise
-        raise DataError(f"text_table: cannot read {str(file)!r}: {getattr(exc, 'strerror', None) or exc}") from None
+        raise DataError(f"{who}cannot read {str(file)!r}: {getattr(exc, 'strerror', None) or exc}") from None
     if suffix == ".csv" and rows and (absent := [c for c in (text, label) if c not in rows[0]]):  # once, not per row
-        raise DataError(f"text_table: {str(file)!r}: its header row has no column {' or '.join(map(repr, absent))} "
-                        f"(its columns are {[c for c in rows[0] if c is not None]}); name the columns to read with "
-                        f"text_table(path, text=..., label=...), or call them {text!r} and {label!r}")
+        fix = _columns_fix(text, label, command_line)
+        raise DataError(f"{who}{str(file)!r}: its header row has no column {' or '.join(map(repr, absent))} (its "
+                        f"columns are {[c for c in rows[0] if c is not None]}); {fix}", kind="table-columns")
     problems = [f"row {i}: " + ("not an object" if not isinstance(row, dict) else
                                 f"no column {' or '.join(repr(c) for c in (text, label) if c not in row)} (its columns "
                                 f"are {list(row)})")
@@ -81,8 +96,15 @@ def text_table(path: str | os.PathLike, text: str = "text", label: str = "label"
     problems += [f"row {i}: no value for {c!r} (fewer fields than the header)" for i, row in enumerate(rows)
                  for c in (text, label) if suffix == ".csv" and row.get(c) is None]
     if problems or not rows:
-        raise DataError(f"text_table: {str(file)!r}: " + ("; ".join(problems[:5]) or "no rows"))
+        raise DataError(f"{who}{str(file)!r}: " + ("; ".join(problems[:5]) or "no rows"))
     return Examples([(row[text], row[label]) for row in rows], str(file))
+
+
+def _columns_fix(text: str, label: str, command_line: bool) -> str:
+    """How to make a table's header name the columns read: the command line reads ``text`` and ``label`` only."""
+    if command_line:
+        return f"rename the header row's columns to {text!r} and {label!r}, which the command line reads"
+    return f"name the columns to read with text_table(path, text=..., label=...), or call them {text!r} and {label!r}"
 
 
 def _json_lines(lines: Any, file: Path) -> list:

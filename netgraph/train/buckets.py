@@ -64,8 +64,9 @@ class LengthBuckets:
 
     whole_batches = True  # every process of a distributed run takes its slice of each batch (data.Streamed)
 
-    def __init__(self, data: Mapping, batch_size: int, what: str):
+    def __init__(self, data: Mapping, batch_size: int, what: str, listed: bool = False):
         self.cols = {str(k): _column(str(k), v, what) for k, v in data.items()}
+        self.listed = listed  # the columns of a list of example dicts (whose keys take no '<key>.lengths')
         counts = {k: len(v) for k, v in self.cols.items()}
         if len(set(counts.values())) > 1:
             raise DataError(f"{what}: every key must hold the same number of examples, found {counts}")
@@ -91,7 +92,7 @@ class LengthBuckets:
 
     def with_columns(self, cols: Mapping, what: str) -> LengthBuckets:
         """Batches of this kind (and batch size) from other columns, such as a part of these."""
-        buckets = LengthBuckets(cols, self.batch_size, what)
+        buckets = LengthBuckets(cols, self.batch_size, what, self.listed)
         return PaddedBatches(buckets, self.arguments) if isinstance(self, PaddedBatches) else buckets
 
     def samples(self) -> list[dict[str, torch.Tensor]]:

@@ -33,7 +33,6 @@ from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
-from netgraph.train.data_lengths import keyed
 from netgraph.train.data_checks import batches_hint, shared_length_problems
 from netgraph.train.datasets import checked_loader
 
@@ -53,6 +52,9 @@ class Expect:
     finite: bool = False  # infinities are refused too, not only NaN (a loss target: the loss would be infinite)
     alias: str | None = None  # the other key the same data may be given under ('Target' / the output's name)
     indices: tuple[int, str] | None = None  # an input's indices lie in [0, n) of the EmbeddingLayer (named) it feeds
+
+
+_TO_INTEGERS = "convert them to integers (numpy: .astype('int64'), torch: .long())"  # a data file is numpy's
 
 
 def _batch_shape(shape: tuple | None) -> str:
@@ -115,10 +117,10 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> t
                 x.is_floating_point():
             problems.append(f"{exp.what} (key {key!r}): class labels must be integers (class indices from 0, shape "
                             f"{want}) or class names (with a ClassDecoder on the output port), found non-integer "
-                            f"values of dtype {x.dtype}; convert with .long()")
+                            f"values of dtype {x.dtype}; {_TO_INTEGERS}")
             return None
         kind = f"Integer values of shape {want}" if t.dtype == INTEGER else "real values"
-        hint = "; convert with .long() (class indices count from 0)" if t.dtype == INTEGER else ""
+        hint = f"; {_TO_INTEGERS} (class indices count from 0)" if t.dtype == INTEGER else ""
         problems.append(f"{exp.what} (key {key!r}): expected {kind}, found dtype {x.dtype} ({reason}){hint}")
         return None
     if t.shape is not None:
@@ -343,8 +345,6 @@ def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dic
             raise DataError(f"{what}: a pair (inputs, targets) needs a net with exactly one input port; "
                             f"give a dict of port -> array instead")
         data = {input_port: data[0], "Target": data[1]}
-    if isinstance(data, Mapping):  # as a data file holds ragged sequences: '<key>.lengths' beside '<key>'
-        data = keyed(data, what)
     if has_ragged(data):  # sequences of different lengths: dense batches, one length at a time
         return Streamed(LengthBuckets(data, batch_size, what), what)
     if isinstance(data, (torch.Tensor, numpy.ndarray)):
@@ -357,7 +357,9 @@ def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dic
         raise DataError(f"{what} must be a dict of port -> array, a list of example dicts, a pair "
                         f"(inputs, targets), a Dataset or a DataLoader; found {type(data).__name__}")
     cols = columns_from(data, what)
-    return Streamed(LengthBuckets(cols, batch_size, what), what) if has_ragged(cols) else cols
+    if has_ragged(cols):
+        return Streamed(LengthBuckets(cols, batch_size, what, listed=not isinstance(data, Mapping)), what)
+    return cols
 
 
 def sample(raw: dict[str, torch.Tensor] | Streamed) -> dict[str, torch.Tensor]:

@@ -28,8 +28,10 @@ import torch
 
 from netgraph.core.errors import DataError, raise_all
 from netgraph.core.types import format_shape
+from netgraph.train.data_lengths import LENGTHS
 
-__all__ = ["shared_length_problems", "batches_hint", "example_shape_problems", "check_example_shapes"]
+__all__ = ["shared_length_problems", "batches_hint", "example_shape_problems", "unpadded_problems",
+           "check_example_shapes"]
 
 
 def shared_length_problems(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Any]) -> list[str]:
@@ -80,9 +82,42 @@ def example_shape_problems(cols: Mapping[str, Any], expect: Mapping[str, Any]) -
     return problems
 
 
+def unpadded_problems(cols: Mapping[str, Any], expect: Mapping[str, Any], listed: bool = False) -> list[str]:
+    """A message for each tensor column whose length is named like the first dim of a list column's (a sequence
+    target beside ragged input sequences) and which holds one length where the list's examples differ: sequences
+    padded to the longest without their ``<key>.lengths`` (a batch said only "share the length n, found 2 and 5");
+    ``listed``: the columns of a list of example dicts, where each example gives its own length instead."""
+    ragged = {expect[k].type.shape[0]: (k, [len(x) for x in v]) for k, v in cols.items() if isinstance(v, list) and
+              k in expect and expect[k].type.shape and isinstance(expect[k].type.shape[0], str)}
+    problems = []
+    for key, x in cols.items():
+        shape = expect[key].type.shape if key in expect and not isinstance(x, list) else None
+        for axis, dim in enumerate(shape or ()):
+            if dim in ragged and x.dim() > axis + 1 and len(set(ragged[dim][1])) > 1:
+                other, lengths = ragged[dim]
+                problems.append(f"{expect[key].what} (key {key!r}) shares the length {dim} with {expect[other].what} "
+                                f"(key {other!r}), whose examples have lengths {_listed(lengths)}, but holds them all "
+                                f"of length {x.shape[axis + 1]}: if they are padded to the longest, "
+                                f"{_unpadding(key, listed)}")
+                break
+    return problems
+
+
+def _unpadding(key: str, listed: bool) -> str:
+    if listed:
+        return f"give each example's sequence at its own length under {key!r}"
+    return f"give their lengths under key {key + LENGTHS!r} beside it (one per example)"
+
+
+def _listed(values: list[int]) -> str:
+    return str(values) if len(values) <= 8 else f"[{', '.join(map(str, values[:8]))}, ...]"
+
+
 def check_example_shapes(loader: Any, expect: Mapping[str, Any], what: str) -> None:
-    """One DataError listing ``example_shape_problems`` of in-memory data of different shapes (a loader holding list
-    columns: length buckets); nothing for any other loader."""
+    """One DataError listing ``example_shape_problems`` and ``unpadded_problems`` of in-memory data of different
+    shapes (a loader holding list columns: length buckets); nothing for any other loader."""
     cols = getattr(loader, "cols", None)
     if isinstance(cols, Mapping):
-        raise_all(example_shape_problems(cols, expect), DataError, f"bad {what}")
+        listed = getattr(loader, "listed", False)
+        raise_all(example_shape_problems(cols, expect) + unpadded_problems(cols, expect, listed), DataError,
+                  f"bad {what}")

@@ -15,22 +15,24 @@ from safetensors.torch import load_file
 
 from netgraph.core.errors import DataError
 from netgraph.core.tensors import native_array
-from netgraph.data import image_folder, text_table
+from netgraph.data.sources import read_folder, read_table
 from netgraph.train.data_lengths import keyed
 
 __all__ = ["load_data"]
 
 
-def load_data(path: str | os.PathLike) -> Any:
+def load_data(path: str | os.PathLike, *, command_line: bool = False) -> Any:
     """Arrays by key from a .npz (numpy, no pickle; str arrays stay numpy: class names, texts) or .safetensors file
     (``<key>.lengths`` beside ``<key>``: ragged sequences, ``Padded``); (input, label) pairs from a folder of images in
-    label sub-folders or a .csv/.jsonl table (``netgraph.image_folder``, ``netgraph.text_table``)."""
+    label sub-folders or a .csv/.jsonl table (``netgraph.image_folder``, ``netgraph.text_table``). ``command_line``:
+    errors give the command line's words, not Python's (a table's columns renamed, not ``text_table``'s keywords; no
+    Python function named)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if path.is_dir():
-        return image_folder(path)
+        return read_folder(path, command_line=command_line)
     if suffix in (".csv", ".jsonl"):
-        return text_table(path)
+        return read_table(path, command_line=command_line)
     if not path.is_file():
         if path.exists():  # a device or a pipe: never read (/dev/zero would not end)
             raise DataError(f"data {str(path)!r} is not a regular file (a device or pipe); give a data file or an "
@@ -57,13 +59,15 @@ def _read_arrays(path: Path, suffix: str) -> dict:
 
 
 def _column(key: str, array: np.ndarray) -> Any:
-    """A tensor of a numeric array; a str array as it is (class names or texts, which net_train encodes)."""
+    """A tensor of a numeric array (sharing the array read, or its one native-order copy); a str array as it is
+    (class names or texts, which net_train encodes)."""
     if array.dtype.kind == "U":
         return array
     if array.dtype.kind not in "biufc":
         raise ValueError(f"key {key!r} holds values of dtype {array.dtype.name}, which are neither numbers (ints, "
                          f"floats, booleans) nor text (str: class names, texts)")
-    return torch.from_numpy(native_array(array).copy())
+    native = native_array(array)
+    return torch.from_numpy(native if native.flags.writeable else native.copy())
 
 
 def _read_problem(path: Path, suffix: str, exc: BaseException) -> str:

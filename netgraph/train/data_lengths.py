@@ -14,19 +14,26 @@ from collections.abc import Mapping
 from netgraph.backend.masks import Padded
 from netgraph.core.errors import DataError, did_you_mean
 
-__all__ = ["keyed", "LENGTHS"]
+__all__ = ["keyed", "Keyed", "LENGTHS"]
 
 LENGTHS = ".lengths"
 
 
-def keyed(data: Mapping, what: str) -> dict:
+class Keyed(dict):
+    """Arrays by key whose lengths keys are read already (``keyed``'s result: a data file ``load_data`` read)."""
+
+
+def keyed(data: Mapping, what: str) -> Keyed:
     """``data`` with each key that has a ``<key>.lengths`` beside it ``Padded`` (the lengths keys gone); a DataError
-    for lengths of no key, or a key spelt like one (``Input.length``: did you mean 'Input.lengths'?)."""
+    for lengths of no key, or a key spelt like one (``Input.length``: did you mean 'Input.lengths'?). Data keyed
+    already (``Keyed``) as it is: its keys were checked where it was read, naming its file."""
+    if isinstance(data, Keyed):
+        return data
     keys = [str(k) for k in data]
     for key in keys:
         _check_key(key, keys, what)
-    return {k: Padded(v, data[k + LENGTHS]) if k + LENGTHS in data else v
-            for k, v in data.items() if not str(k).endswith(LENGTHS)}
+    return Keyed({k: Padded(v, data[k + LENGTHS]) if k + LENGTHS in data else v
+                  for k, v in data.items() if not str(k).endswith(LENGTHS)})
 
 
 def _check_key(key: str, keys: list[str], what: str) -> None:

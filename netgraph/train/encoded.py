@@ -39,13 +39,17 @@ from netgraph.data.encoding import already_encoded, encode_example
 from netgraph.data.images import check_image
 from netgraph.train.buckets import length_batches
 from netgraph.train.data_files import load_data
+from netgraph.train.data_lengths import keyed
 
 __all__ = ["encoded_data", "EncodedLoader", "from_disk"]
 
 
 def from_disk(data: Any, what: str) -> Any:
     """The data a path names (a folder of images, a .csv/.jsonl table, a .npz/.safetensors file of arrays, read as
-    ``netgraph train --data`` reads it); anything else as it is."""
+    ``netgraph train --data`` reads it); a dict with its ``<key>.lengths`` read (``keyed``, once: a data file's are
+    read where it is); anything else as it is."""
+    if isinstance(data, Mapping):
+        return keyed(data, what)
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
         if path.is_dir() or path.suffix.lower() in (".csv", ".jsonl", ".npz", ".safetensors") and path.is_file():
