@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Any
-
-import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.core.files import usable_folder
+from netgraph.train.options import parse_device
 
 __all__ = ["check_seed", "check_train_flags"]
 
@@ -59,14 +57,12 @@ def _check_validation(value: str | None) -> None:
                           f"0.1), or give a validation data file", option="validation")
 
 
-def _check_device(value: Any) -> None:
-    text = {"gpu": "cuda"}.get(value.lower(), value.lower())
+def _check_device(value: str) -> None:
+    """net_train's check of target_device (parse_device), worded by the flag."""
     try:
-        device = torch.device(text)
-    except (RuntimeError, TypeError):
-        device = None
-    if device is None or device.type not in ("cpu", "cuda"):
-        raise OptionError(f"--device must be cpu or cuda (or cuda:N), found {value!r}", option="device")
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise OptionError(f"--device {value}: CUDA is not available in this torch installation (torch "
-                          f"{torch.__version__}); use --device cpu (the default)", option="device")
+        parse_device(value.lower())
+    except OptionError as exc:
+        d = exc.diagnostics[0]
+        if d.kind == "device-missing":
+            raise OptionError(f"--device {value}: {d.detail}", option="device") from None
+        raise OptionError(f"--device must be cpu or cuda (or cuda:N), found {value!r}", option="device") from None
