@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import ElementwiseLayer, LinearLayer, NetChain, net_initialize, net_train
+from netgraph import ElementwiseLayer, LinearLayer, NetChain, OptionError, net_initialize, net_train
 from netgraph.cli import main
 from netgraph.core.information import all_arrays
 from netgraph.train.checkpoint import checkpoints, load_checkpoint
@@ -101,3 +101,14 @@ def test_a_checkpoint_written_on_the_gpu_loads_and_resumes_on_the_cpu(tmp_path):
 def test_netgraph_train_device_cuda(tmp_path, capsys):
     check_command_line_trains("cuda", tmp_path)
     assert "trained 3 rounds" in capsys.readouterr().out
+
+
+def test_a_gpu_index_past_the_last_is_an_option_error_on_this_machine(tmp_path, capsys):
+    count = torch.cuda.device_count()
+    with pytest.raises(OptionError, match=f"there is no CUDA device {count}; this machine has {count}"):
+        net_train(_net(), DATA, target_device=f"cuda:{count}", progress=False)
+    (tmp_path / "s.yaml").write_text(TINY_SPEC)
+    np.savez(tmp_path / "d.npz", Input=X.astype("f4"), Target=Y.astype("f4"))
+    assert main(["train", str(tmp_path / "s.yaml"), "--data", str(tmp_path / "d.npz"), "-o", str(tmp_path / "out"),
+                 "--device", "cuda", "--nproc", str(count + 1), "--quiet"]) == 1
+    assert f"each process takes one GPU, and this machine has {count}" in capsys.readouterr().err

@@ -11,6 +11,7 @@ import torch
 from netgraph import LinearLayer, NetChain, net_train
 from netgraph.cli import main
 from netgraph.core.errors import OptionError
+from netgraph.train.distributed import setup
 from netgraph.train.options import parse_device
 
 
@@ -64,3 +65,28 @@ def test_the_command_line_names_the_flag(tmp_path, capsys, monkeypatch, count, f
     err = capsys.readouterr().err
     assert message in err and "target_device" not in err, err
     assert not (tmp_path / "out").exists()
+
+
+def test_more_processes_than_gpus_is_an_option_error_before_any_process_starts(tmp_path, capsys, monkeypatch):
+    # each process of `--nproc N --device cuda` takes the GPU of its LOCAL_RANK: the third of three on a machine with
+    # two crashed in torch.cuda.set_device ("invalid device ordinal")
+    fake_gpus(monkeypatch, 2)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text("netgraph: 1\ntype: NetChain\nlayers: {h: {type: LinearLayer, output: 1}}\n"
+                                     "inputs: {Input: [3]}\n")
+    np.savez(tmp_path / "d.npz", Input=np.ones((8, 3), "f4"), Target=np.ones((8, 1), "f4"))
+    assert main(["train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--device", "cuda", "--nproc", "3"]) == 1
+    err = capsys.readouterr().err
+    assert "--nproc 3 with --device cuda: each process takes one GPU, and this machine has 2" in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_process_whose_local_rank_has_no_gpu_is_an_option_error(monkeypatch):
+    fake_gpus(monkeypatch, 2)
+    for name, value in (("RANK", "2"), ("WORLD_SIZE", "3"), ("MASTER_ADDR", "127.0.0.1"), ("MASTER_PORT", "1"),
+                        ("LOCAL_RANK", "2")):
+        monkeypatch.setenv(name, value)
+    with pytest.raises(OptionError, match=r"process LOCAL_RANK=2 trains on cuda:2: there is no CUDA device 2; this "
+                                          r"machine has 2 \(cuda:0 to cuda:1\); start at most 2 processes") as info:
+        setup(True, torch.device("cuda"))
+    assert info.value.diagnostics[0].option == "target_device"

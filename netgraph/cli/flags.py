@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import math
 
+import torch
+
 from netgraph.core.errors import OptionError
 from netgraph.core.files import usable_folder
 from netgraph.train.options import parse_device
@@ -45,6 +47,7 @@ def check_train_flags(args: argparse.Namespace, made: list | None = None) -> Non
         usable_folder(args.tensorboard, "--tensorboard", made)
     if args.device is not None:
         _check_device(args.device)
+        _check_processes(args.device, args.nproc)
 
 
 def _check_validation(value: str | None) -> None:
@@ -55,6 +58,15 @@ def _check_validation(value: str | None) -> None:
     if fraction is not None and not 0 < fraction < 1:
         raise OptionError(f"--validation {value}: a fraction to hold out must lie strictly between 0 and 1 (e.g. "
                           f"0.1), or give a validation data file", option="validation")
+
+
+def _check_processes(device: str, nproc: int | None) -> None:
+    """OptionError when --nproc starts more processes than there are GPUs for them (each takes its LOCAL_RANK's)."""
+    if nproc is not None and nproc > 1 and parse_device(device.lower()).type == "cuda":
+        count = torch.cuda.device_count()
+        if nproc > count:
+            raise OptionError(f"--nproc {nproc} with --device {device}: each process takes one GPU, and this machine "
+                              f"has {count}; give --nproc {count} or fewer", option="nproc")
 
 
 def _check_device(value: str) -> None:
