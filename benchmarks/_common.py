@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 
 import torch
 
-__all__ = ["Comparison", "allocator", "allocator_option", "compare", "cpu_seconds", "minor_faults", "steady_allocator", "saved_bytes", "machine",
-           "print_table"]
+__all__ = ["Comparison", "allocator", "allocator_option", "compare", "cpu_seconds", "device_option", "bench_device",
+           "minor_faults", "steady_allocator", "saved_bytes", "machine", "print_table", "synchronizer"]
 
 CLOCKS = ("wall", "cpu")
 
@@ -72,6 +72,32 @@ def allocator(adaptive: bool = False) -> str:
     return "glibc malloc adaptive" if adaptive or not steady_allocator() else "glibc malloc pinned"
 
 
+def device_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--device cpu|cuda|cuda:N`` (default cpu): where both sides of each comparison run."""
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda: both sides run there; on a GPU "
+                        "each sample is wall time between torch.cuda.synchronize() calls (CPU time means nothing)")
+
+
+def bench_device(text: str) -> torch.device:
+    """The --device value as a torch.device; exits with a message when this machine has no such GPU."""
+    try:
+        device = torch.device(text)
+    except RuntimeError:
+        raise SystemExit(f"--device must be cpu or cuda (or cuda:N), found {text!r}") from None
+    if device.type == "cuda" and not (torch.cuda.is_available() and (device.index or 0) < torch.cuda.device_count()):
+        raise SystemExit(f"--device {text}: no such CUDA device here (torch {torch.__version__}, "
+                         f"{torch.cuda.device_count() if torch.cuda.is_available() else 0} GPUs)")
+    if device.type not in ("cpu", "cuda"):
+        raise SystemExit(f"--device must be cpu or cuda (or cuda:N), found {text!r}")
+    return device
+
+
+def synchronizer(device: torch.device) -> Callable[[], None] | None:
+    """What compare calls around each timed sample: ``torch.cuda.synchronize`` on a GPU (its kernels run
+    asynchronously: without it a sample times the launches), None on the CPU."""
+    return (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else None
+
+
 @dataclass
 class Comparison:
     """Per-round seconds per call of each named callable, on both clocks, and the order each round ran in."""
@@ -83,6 +109,7 @@ class Comparison:
     cpu: dict[str, list[float]] = field(default_factory=dict)
     faults: dict[str, list[float]] = field(default_factory=dict)
     warned: set[str] = field(default_factory=set)  # fault warnings already printed
+    synchronized: bool = False  # timed on a GPU, synchronized around each sample: only wall time means anything
 
     def faults_per_call(self, name: str) -> float:
         """Median over rounds of the minor page faults per call."""
@@ -91,6 +118,8 @@ class Comparison:
     def samples(self, name: str, clock: str = "wall") -> list[float]:
         if clock not in CLOCKS:
             raise ValueError(f"clock is one of {CLOCKS}, found {clock!r}")
+        if clock == "cpu" and self.synchronized:
+            raise ValueError("timed on a GPU: the process's CPU time says nothing about the GPU's work; use 'wall'")
         return (self.wall if clock == "wall" else self.cpu)[name]
 
     def median(self, name: str, clock: str = "wall") -> float:
@@ -117,14 +146,16 @@ class Comparison:
 
     def describe(self) -> str:
         """One line for a table title: how the figures were measured."""
+        gpu = "; on a GPU, wall time between torch.cuda.synchronize() calls" if self.synchronized else ""
         return (f"{len(self.orders)} rounds x {self.number} calls, order shuffled per round (seed {self.seed}); "
-                "ratio = median of per-round ratios")
+                f"ratio = median of per-round ratios{gpu}")
 
 
 def compare(fns: dict[str, Callable[[], object]], rounds: int = 20, number: int = 1, warmup: int = 2,
-            seed: int = 0) -> Comparison:
+            seed: int = 0, sync: Callable[[], None] | None = None) -> Comparison:
     """Time named callables against each other: ``rounds`` rounds, each running every callable ``number``
-    times in a row, callables in a fresh seeded-shuffled order per round; ``warmup`` untimed calls first."""
+    times in a row, callables in a fresh seeded-shuffled order per round; ``warmup`` untimed calls first.
+    ``sync`` (``synchronizer(device)``), when given, is called before each sample starts and before it ends."""
     if rounds < 1 or number < 1:
         raise ValueError(f"rounds and number must be >= 1, found {rounds} and {number}")
     for _ in range(warmup):
@@ -132,15 +163,18 @@ def compare(fns: dict[str, Callable[[], object]], rounds: int = 20, number: int 
             fn()
     rng = random.Random(seed)
     result = Comparison(seed, number, wall={name: [] for name in fns}, cpu={name: [] for name in fns},
-                        faults={name: [] for name in fns})
+                        faults={name: [] for name in fns}, synchronized=sync is not None)
+    sync = sync or (lambda: None)
     for _ in range(rounds):
         order = rng.sample(list(fns), len(fns))
         result.orders.append(order)
         for name in order:
             fn = fns[name]
+            sync()
             start_faults, start_wall, start_cpu = minor_faults(), time.perf_counter(), cpu_seconds()
             for _ in range(number):
                 fn()
+            sync()
             result.wall[name].append((time.perf_counter() - start_wall) / number)
             result.cpu[name].append((cpu_seconds() - start_cpu) / number)
             result.faults[name].append((minor_faults() - start_faults) / number)

@@ -8,6 +8,7 @@ runs them in a freshly shuffled order; a ratio is the median of per-round ratios
 
     python benchmarks/transformer.py            # batch 32, length 64, model 64, 4 heads, feed-forward 128
     python benchmarks/transformer.py --small    # tiny sizes (the test suite runs this)
+    python benchmarks/transformer.py --device cuda   # all three on the GPU: wall time only, synchronized
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from _common import allocator, allocator_option, backward_step as step, compare, machine, print_table
+from _common import (allocator, allocator_option, backward_step as step, bench_device, compare, device_option, machine,
+                     print_table, synchronizer)
 from netgraph import NetGraph, net_initialize
 
 SPEC = Path(__file__).resolve().parents[1] / "specs" / "transformer_block.yaml"
@@ -88,24 +90,29 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--length", type=int, default=64)
     allocator_option(parser)
+    device_option(parser)
     args = parser.parse_args()
+    device = bench_device(args.device)
     memory = allocator(args.adaptive_malloc)
     torch.set_num_threads(1)
     batch, length = (2, 5) if args.small else (args.batch, args.length)
     rounds = 2 if args.small else args.rounds
     net = block_net()
-    ours, hand, theirs = net.compile(), HandBlock(net), torch_layer(net)
-    x = torch.randn(batch, length, net.input_shapes["Input"][-1])
+    ours, hand, theirs = (m.to(device) for m in (net.compile(), HandBlock(net), torch_layer(net)))
+    x = torch.randn(batch, length, net.input_shapes["Input"][-1], device=device)
     for twin in (hand, theirs):
         torch.testing.assert_close(ours(x), twin(x), rtol=1e-4, atol=1e-5)
     result = compare({"netgraph": step(ours, x), "functional": step(hand, x), "nn.TransformerEncoderLayer":
-                      step(theirs, x)}, rounds=rounds)
+                      step(theirs, x)}, rounds=rounds, sync=synchronizer(device))
+    clock = "wall" if result.synchronized else "cpu"
     rows = [(f"netgraph / {twin}", f"{result.ratio('netgraph', twin, 'wall'):.2f}",
-             f"{result.ratio('netgraph', twin, 'cpu'):.2f}", f"{result.median('netgraph', 'cpu') * 1e3:.2f} ms")
-            for twin in ("functional", "nn.TransformerEncoderLayer")]
+             *(() if result.synchronized else (f"{result.ratio('netgraph', twin, 'cpu'):.2f}",)),
+             f"{result.median('netgraph', clock) * 1e3:.2f} ms") for twin in ("functional", "nn.TransformerEncoderLayer")]
+    header = ("comparison", "ratio (wall)", "netgraph wall per step") if result.synchronized else (
+        "comparison", "ratio (wall)", "ratio (CPU)", "netgraph CPU per step")
+    where = f"on {device}, " if result.synchronized else ""
     print_table(f"transformer block (specs/transformer_block.yaml), fwd + bwd, batch {batch} x length {length} "
-                f"({machine()}, {memory}; {result.describe()})", rows, ("comparison", "ratio (wall)", "ratio (CPU)",
-                                                             "netgraph CPU per step"))
+                f"({where}{machine()}, {memory}; {result.describe()})", rows, header)
 
 
 if __name__ == "__main__":

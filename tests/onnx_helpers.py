@@ -7,7 +7,21 @@ from pathlib import Path
 import numpy as np
 import torch
 
+import onnx
 import onnxruntime as ort  # noqa: E402  (the test extra installs it: a broken install must fail)
+from onnx import helper
+
+#: the oldest onnxruntime the test extra allows (1.18) loads IR versions up to this one
+OLDEST_RUNTIME_IR = 10
+
+
+def pinned_model(graph: onnx.GraphProto, opset: int = 17, *others: tuple[str, int]) -> onnx.ModelProto:
+    """``helper.make_model`` of ONNX's ``opset`` (and the ``(domain, version)`` pairs ``others``) at the IR version
+    that opset needs, not onnx's newest: onnx 1.23 writes IR 14, which onnxruntime up to 1.30 refuses."""
+    default = helper.make_opsetid("", opset)
+    model = helper.make_model(graph, opset_imports=[default, *(helper.make_opsetid(*o) for o in others)])
+    model.ir_version = helper.find_min_ir_version_for([default])
+    return model
 
 
 def run_onnx(path: Path, inputs: dict[str, torch.Tensor]) -> list[np.ndarray]:

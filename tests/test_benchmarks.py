@@ -34,6 +34,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("operators.py", ["--small"], ["NetMapOperator", "NetFoldOperator", "ratio (CPU)"]),
     ("ragged_training.py", ["--small"], ["GatedRecurrentLayer", "LongShortTermMemoryLayer", "padded batches"]),
     ("transformer.py", ["--small"], ["netgraph / functional", "netgraph / nn.TransformerEncoderLayer", "ratio (CPU)"]),
+    ("transformer.py", ["--small", "--device", "cpu"], ["netgraph / functional", "ratio (CPU)"]),
     ("cli_startup.py", ["--reps", "1", "--train"], ["python -c pass", "netgraph --version", "netgraph train"]),
     ("vae_elbo.py", ["--rounds", "1", "--number", "1", "--batch", "8"], ["VAE 16-32-2 (1300 parameters)", "ratio (CPU)"]),
     ("metrics_cost.py", ["--rounds", "1", "--number", "1", "--batch", "8", "--import-reps", "0"],
@@ -114,6 +115,26 @@ def test_compare_divides_by_the_calls_per_sample(monkeypatch):
     assert result.samples("a") == [2.0, 2.0]
     with pytest.raises(ValueError):
         _common.compare({"a": lambda: None}, rounds=0)
+
+
+def test_compare_on_a_gpu_times_between_synchronizations_and_has_no_cpu_clock(monkeypatch):
+    """A GPU runs kernels asynchronously: each sample must start and end on a torch.cuda.synchronize()."""
+    events = []
+    monkeypatch.setattr(_common.time, "perf_counter", lambda: events.append("clock") or 0.0)
+    result = _common.compare({"a": lambda: events.append("a")}, rounds=2, number=2, warmup=1,
+                             sync=lambda: events.append("sync"))
+    assert events == ["a"] + ["sync", "clock", "a", "a", "sync", "clock"] * 2
+    assert result.synchronized and "torch.cuda.synchronize()" in result.describe()
+    with pytest.raises(ValueError, match="use 'wall'"):
+        result.ratio("a", "a", "cpu")
+    assert _common.synchronizer(torch.device("cpu")) is None
+    assert not _common.compare({"a": lambda: None}, rounds=1).synchronized
+
+
+@pytest.mark.parametrize("value", ["cuda:99", "tpu"])
+def test_a_device_the_machine_lacks_stops_a_benchmark_with_a_message(value):
+    with pytest.raises(SystemExit, match="--device"):
+        _common.bench_device(value)
 
 
 def test_compare_records_the_page_faults_per_call(monkeypatch):

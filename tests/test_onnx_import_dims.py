@@ -15,15 +15,14 @@ import onnx
 
 from netgraph import (DataError, FlattenLayer, LinearLayer, NetChain, NetMapOperator, PartLayer,
                       ReplicateLayer, ReshapeLayer, SoftmaxLayer, TransposeLayer, export_onnx, import_onnx, net_initialize)
-from tests.onnx_helpers import run_onnx
+from tests.onnx_helpers import pinned_model, run_onnx
 
 
 def onnx_model(path, nodes: list, inputs: dict, output: str, initializers: tuple = ()):
     values = [helper.make_tensor_value_info(k, TensorProto.FLOAT, v) for k, v in inputs.items()]
     graph = helper.make_graph(nodes, "g", values, [helper.make_tensor_value_info(output, TensorProto.FLOAT, None)],
                               list(initializers))
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
+    model = pinned_model(graph, 17)
     onnx.save(model, str(path))
     return path
 

@@ -12,7 +12,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import SpecError, import_onnx
-from tests.onnx_helpers import run_onnx
+from tests.onnx_helpers import pinned_model, run_onnx
 from tests.test_onnx_import_ops import kinds, torch_export
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's TorchScript exporter
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's
 
 def save(path, nodes, inputs, outputs, initializers=()):
     graph = helper.make_graph(nodes, "g", inputs, outputs, list(initializers))
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    onnx.save(pinned_model(graph, 17), str(path))
     return path
 
 
@@ -308,7 +308,7 @@ def test_an_op_of_another_domain_is_refused_whatever_its_name(op, tmp_path):
     # imported as ONNX's op
     node = helper.make_node(op, ["x"], ["y"], name="custom", domain="com.example")
     graph = helper.make_graph([node], "g", [_value("x")], [_value("y")])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.example", 1)])
+    model = pinned_model(graph, 17, ("com.example", 1))
     onnx.save(model, str(tmp_path / "custom.onnx"))
     with pytest.raises(SpecError, match=rf"node 'custom' \({op}\): an op of domain 'com.example'"):
         import_onnx(tmp_path / "custom.onnx")

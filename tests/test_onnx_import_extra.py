@@ -12,7 +12,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import SpecError, import_onnx
-from tests.onnx_helpers import run_onnx
+from tests.onnx_helpers import pinned_model, run_onnx
 from tests.test_onnx_import_ops import Op, kinds, torch_export
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's TorchScript exporter
@@ -71,7 +71,7 @@ def _model(path, op, shape, out_shape, constants=(), **attributes):
                               [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", *shape])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", *out_shape])],
                               [numpy_helper.from_array(np.asarray(v), name) for name, v in constants])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    onnx.save(pinned_model(graph, 17), str(path))
     return path
 
 
@@ -167,7 +167,7 @@ def test_a_dropout_in_training_mode_is_refused(training, tmp_path):
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 6])],
                               [numpy_helper.from_array(np.array(0.5, np.float32), "ratio"),
                                numpy_helper.from_array(np.array(training), "training")])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(tmp_path / "drop.onnx"))
+    onnx.save(pinned_model(graph, 17), str(tmp_path / "drop.onnx"))
     if training:
         with pytest.raises(SpecError, match=r"node 'drop' \(Dropout\): training_mode is true"):
             import_onnx(tmp_path / "drop.onnx")
@@ -192,6 +192,6 @@ def test_a_resize_keeping_the_aspect_ratio_is_refused(tmp_path):
     graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 3, 4, 6])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
                               [numpy_helper.from_array(np.array([3, 3, 8, 8], np.int64), "sizes")])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), str(tmp_path / "resize.onnx"))
+    onnx.save(pinned_model(graph, 18), str(tmp_path / "resize.onnx"))
     with pytest.raises(SpecError, match=r"'resize' \(Resize\): keep_aspect_ratio_policy='not_larger' has no ResizeLayer"):
         import_onnx(tmp_path / "resize.onnx")

@@ -13,6 +13,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import OptionError, SpecError, import_onnx
+from tests.onnx_helpers import pinned_model
 
 WEIGHTS = np.arange(16, dtype=np.float32).reshape(4, 4)
 
@@ -27,7 +28,7 @@ def _model(folder, location):
                               [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 4])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 4])], [w])
     path = folder / "m.onnx"
-    path.write_bytes(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString())
+    path.write_bytes(pinned_model(graph, 17).SerializeToString())
     return path
 
 
@@ -117,7 +118,7 @@ def test_a_models_bytes_given_as_the_path_are_an_option_error_not_a_message_of_b
                               [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 4])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 4])],
                               [numpy_helper.from_array(WEIGHTS, "W")])
-    contents = helper.make_model(graph).SerializeToString()
+    contents = pinned_model(graph).SerializeToString()
     with pytest.raises(OptionError, match=r"found [\d,]+ bytes that are no path \(a model's contents\? write") as info:
         import_onnx(contents)
     assert len(str(info.value)) < 200

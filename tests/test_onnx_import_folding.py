@@ -12,7 +12,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import SpecError, import_onnx, limits
-from tests.onnx_helpers import run_onnx
+from tests.onnx_helpers import pinned_model, run_onnx
 from tests.test_onnx_import_ops import torch_export
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's TorchScript exporter
@@ -44,7 +44,7 @@ def _constant_model(path, nodes, initializers, shape=("b", 4)):
     graph = helper.make_graph(nodes + [helper.make_node("Add", ["x", "c"], ["y"], name="add")], "g",
                               [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(shape))],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    onnx.save(pinned_model(graph, 17), str(path))
     return path
 
 
@@ -93,6 +93,6 @@ def test_constant_nodes_of_every_numeric_kind_are_read(attribute, value, op, wan
                                helper.make_node(op, ["x", "k"], ["y"], name="op")], "g",
                               [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 4])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(tmp_path / "c.onnx"))
+    onnx.save(pinned_model(graph, 17), str(tmp_path / "c.onnx"))
     x = torch.randn(3, 4, generator=torch.Generator().manual_seed(0))
     torch.testing.assert_close(import_onnx(tmp_path / "c.onnx")(x), want(x), atol=1e-5, rtol=1e-5)

@@ -14,7 +14,7 @@ import onnx
 
 from netgraph import (DeconvolutionLayer, NetChain, PaddingLayer, ParametricRampLayer, ResizeLayer, SpecError,
                       export_onnx, import_onnx, net_initialize)
-from tests.onnx_helpers import run_onnx
+from tests.onnx_helpers import pinned_model, run_onnx
 
 _PER_TOKEN = nn.Linear(4, 3).requires_grad_(False)
 with torch.no_grad():  # fixed weights, whatever the global seed is when the module is imported
@@ -126,7 +126,7 @@ def test_a_gelu_approximation_without_a_definition_is_refused_naming_it(tmp_path
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4])
     graph = helper.make_graph([helper.make_node("Gelu", ["x"], ["y"], name="act", approximate="fast")], "g", [x], [y])
     path = tmp_path / "gelu.onnx"
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)]), str(path))
+    onnx.save(pinned_model(graph, 20), str(path))
     with pytest.raises(SpecError, match=r"node 'act' \(Gelu\): approximate='fast' is neither 'none' \(GELU\) nor 'tanh'"):
         import_onnx(path)
 
@@ -273,7 +273,7 @@ def test_an_onnx_pad_by_wrapping_the_edge_or_named_axes_is_a_padding_layer(name,
     node = helper.make_node("Pad", ["x", "pads", "value", *(["axes"] if axes else [])], ["y"], name="pad", mode=mode)
     graph = helper.make_graph([node], "g", [x], [y], arrays)
     path = tmp_path / "pad.onnx"
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)]), str(path))
+    onnx.save(pinned_model(graph, 19), str(path))
     net = import_onnx(path)
     assert net.layers["pad"].padding == padding
     inputs = {"x": torch.randn(5, 3, 4)}

@@ -16,7 +16,7 @@ from netgraph import (DataError, EmbeddingLayer, GatedRecurrentLayer, LinearLaye
                       SequenceLastLayer, SpecError, export_onnx, import_onnx, net_initialize)
 from netgraph.cli import main
 from netgraph.export.exporter import example_inputs
-from tests.onnx_helpers import run_onnx
+from tests.onnx_helpers import pinned_model, run_onnx
 
 RECURRENT = {"lstm": (nn.LSTM, LongShortTermMemoryLayer), "gru": (nn.GRU, GatedRecurrentLayer)}
 
@@ -128,7 +128,7 @@ def _recurrent_model(op: str, path: Path, peepholes: bool = False, **attributes)
     graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["t", "b", 3])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
                               [numpy_helper.from_array(v.astype(np.float32), k) for k, v in weights.items()])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)]), path)
+    onnx.save(pinned_model(graph, 14), path)
     return path
 
 

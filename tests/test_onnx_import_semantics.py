@@ -13,7 +13,7 @@ from torch import nn
 import onnx
 
 from netgraph import SpecError, import_onnx, net_train
-from tests.onnx_helpers import run_onnx
+from tests.onnx_helpers import pinned_model, run_onnx
 
 
 def export(module: nn.Module, args: tuple, path, names: list[str], dynamic: dict, **options):
@@ -48,8 +48,7 @@ def onnx_model(path, nodes: list, inputs: dict, outputs: dict, opset: int, initi
     """An ONNX model of ``nodes`` (float tensors named as the dicts' keys, of the shapes their values give)."""
     values = [[helper.make_tensor_value_info(k, TensorProto.FLOAT, v) for k, v in d.items()] for d in (inputs, outputs)]
     graph = helper.make_graph(nodes, "g", *values, list(initializers))
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
-    model.ir_version = 8
+    model = pinned_model(graph, opset)
     onnx.save(model, str(path))
     return path
 

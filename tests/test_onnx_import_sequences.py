@@ -16,7 +16,7 @@ from torch import nn
 import onnx
 
 from netgraph import AppendLayer, AttentionLayer, CatenateLayer, NetGraph, PrependLayer, SpecError, export_onnx, import_onnx, net_initialize
-from tests.onnx_helpers import run_onnx
+from tests.onnx_helpers import pinned_model, run_onnx
 
 
 def attention_layers(net) -> list:
@@ -113,9 +113,7 @@ def _causal_model(path, opset: int, softmax: dict, n: int = 5, d: int = 4):
     values = [helper.make_tensor_value_info(k, TensorProto.FLOAT, s)
               for k, s in (("q", ["b", n, d]), ("kt", ["b", d, n]), ("v", ["b", n, d]), ("y", ["b", n, d]))]
     constants = [const("one", 1.0), const("square", [n, n], np.int64), const("zero", 0.0), const("ninf", -np.inf)]
-    model = helper.make_model(helper.make_graph(nodes, "g", values[:3], values[3:], constants),
-                              opset_imports=[helper.make_opsetid("", opset)])
-    model.ir_version = 8
+    model = pinned_model(helper.make_graph(nodes, "g", values[:3], values[3:], constants), opset)
     onnx.save(model, str(path))
     return path
 

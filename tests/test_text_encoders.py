@@ -47,7 +47,8 @@ def test_a_net_reads_text_through_its_encoder():
     encoded = torch.tensor([[2, 4], [3, 4]])
     p = net(encoded, decoder=None)
     assert net(["good film", "bad film"]) == [("neg", "pos")[i] for i in p.argmax(-1).tolist()]
-    assert torch.equal(net("bad film", decoder=None), p[1])
+    # a batch of 1 and one of 2 may take different BLAS kernels: equal up to float32 rounding, not bit for bit
+    torch.testing.assert_close(net("bad film", decoder=None), p[1], rtol=1e-6, atol=1e-7)
     assert NetGraph.from_yaml(net.to_yaml()).coders == net.coders
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Any
 
 import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.core.files import usable_folder
+from netgraph.train.options import parse_device
 
 __all__ = ["check_seed", "check_train_flags"]
 
@@ -47,6 +47,7 @@ def check_train_flags(args: argparse.Namespace, made: list | None = None) -> Non
         usable_folder(args.tensorboard, "--tensorboard", made)
     if args.device is not None:
         _check_device(args.device)
+        _check_processes(args.device, args.nproc)
 
 
 def _check_validation(value: str | None) -> None:
@@ -59,14 +60,21 @@ def _check_validation(value: str | None) -> None:
                           f"0.1), or give a validation data file", option="validation")
 
 
-def _check_device(value: Any) -> None:
-    text = {"gpu": "cuda"}.get(value.lower(), value.lower())
+def _check_processes(device: str, nproc: int | None) -> None:
+    """OptionError when --nproc starts more processes than there are GPUs for them (each takes its LOCAL_RANK's)."""
+    if nproc is not None and nproc > 1 and parse_device(device.lower()).type == "cuda":
+        count = torch.cuda.device_count()
+        if nproc > count:
+            raise OptionError(f"--nproc {nproc} with --device {device}: each process takes one GPU, and this machine "
+                              f"has {count}; give --nproc {count} or fewer", option="nproc")
+
+
+def _check_device(value: str) -> None:
+    """net_train's check of target_device (parse_device), worded by the flag."""
     try:
-        device = torch.device(text)
-    except (RuntimeError, TypeError):
-        device = None
-    if device is None or device.type not in ("cpu", "cuda"):
-        raise OptionError(f"--device must be cpu or cuda (or cuda:N), found {value!r}", option="device")
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise OptionError(f"--device {value}: CUDA is not available in this torch installation (torch "
-                          f"{torch.__version__}); use --device cpu (the default)", option="device")
+        parse_device(value.lower())
+    except OptionError as exc:
+        d = exc.diagnostics[0]
+        if d.kind == "device-missing":
+            raise OptionError(f"--device {value}: {d.detail}", option="device") from None
+        raise OptionError(f"--device must be cpu or cuda (or cuda:N), found {value!r}", option="device") from None

@@ -29,6 +29,7 @@ import torch
 import torch.distributed as dist
 
 from netgraph.core.errors import OptionError
+from netgraph.train.options import missing_device
 from netgraph.layers._sync_norm import BatchStatsSync
 from netgraph.layers.normalization import BatchNormModule
 from torch.nn.parallel import DistributedDataParallel
@@ -137,13 +138,25 @@ def setup(distributed: bool, device: torch.device | None) -> Context:
                               f"(e.g. torchrun --nproc-per-node 2 train.py), or run `netgraph train spec.yaml "
                               f"--data ... --nproc 2`; the environment lacks {', '.join(missing)}")
         if device.type == "cuda":
-            device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+            device = _local_gpu(int(os.environ.get("LOCAL_RANK", 0)))
             torch.cuda.set_device(device)
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
         owns = True
     elif device.type == "cuda" and device.index is None:
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", torch.cuda.current_device())))
     return Context(dist.get_rank(), dist.get_world_size(), device, True, owns)
+
+
+def _local_gpu(local_rank: int) -> torch.device:
+    """The GPU of the process of ``local_rank`` on its machine; OptionError when the machine has fewer GPUs."""
+    device = torch.device("cuda", local_rank)
+    detail = missing_device(device)
+    if detail is not None:
+        count = torch.cuda.device_count()
+        raise OptionError(f"process LOCAL_RANK={local_rank} trains on {device}: {detail}; start at most {count} "
+                          f"processes per machine with target_device='cuda'", option="target_device",
+                          kind="device-missing", detail=detail)
+    return device
 
 
 def share_batch_statistics(module: torch.nn.Module, ctx: Context) -> BatchStatsSync | None:

@@ -1,0 +1,92 @@
+"""target_device= and --device name a GPU this machine has: a CUDA index past the last GPU is an OptionError naming
+the option, the index asked and how many GPUs there are (it was torch's "invalid device ordinal" at the first move).
+CUDA is faked here (torch.cuda.is_available / device_count), so these run on a machine with or without a GPU."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from netgraph import LinearLayer, NetChain, net_train
+from netgraph.cli import main
+from netgraph.core.errors import OptionError
+from netgraph.train.distributed import setup
+from netgraph.train.options import parse_device
+
+
+def fake_gpus(monkeypatch, count: int) -> None:
+    """torch.cuda as on a machine with ``count`` GPUs (none: CUDA unavailable)."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: count > 0)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: count)
+
+
+@pytest.mark.parametrize("count, value, message", [
+    (1, "cuda:99", "target_device='cuda:99': there is no CUDA device 99; this machine has 1 (cuda:0)"),
+    (2, "cuda:2", "target_device='cuda:2': there is no CUDA device 2; this machine has 2 (cuda:0 to cuda:1)"),
+    (0, "cuda", "target_device='cuda': CUDA is not available in this torch installation"),
+    (0, "cuda:0", "target_device='cuda:0': CUDA is not available in this torch installation"),
+])
+def test_a_gpu_the_machine_lacks_is_an_option_error(monkeypatch, count, value, message):
+    fake_gpus(monkeypatch, count)
+    with pytest.raises(OptionError) as info:
+        parse_device(value)
+    assert message in str(info.value)
+    assert info.value.diagnostics[0].option == "target_device"
+
+
+@pytest.mark.parametrize("value, expected", [("cuda", torch.device("cuda")), ("cuda:1", torch.device("cuda", 1)),
+                                             ("GPU", torch.device("cuda")), (torch.device("cuda", 0),
+                                                                             torch.device("cuda", 0))])
+def test_a_gpu_the_machine_has_is_accepted(monkeypatch, value, expected):
+    fake_gpus(monkeypatch, 2)
+    assert parse_device(value) == expected
+
+
+def test_net_train_refuses_a_missing_gpu_before_any_work(monkeypatch):
+    fake_gpus(monkeypatch, 1)
+    net = NetChain([LinearLayer(1)], Input=2)
+    with pytest.raises(OptionError, match="there is no CUDA device 3; this machine has 1"):
+        net_train(net, {"Input": torch.zeros(4, 2), "Target": torch.zeros(4, 1)}, target_device="cuda:3",
+                  progress=False)
+
+
+@pytest.mark.parametrize("count, flag, message", [
+    (1, "cuda:99", "--device cuda:99: there is no CUDA device 99; this machine has 1 (cuda:0)\n"),
+    (0, "cuda", "--device cuda: CUDA is not available in this torch installation"),
+])
+def test_the_command_line_names_the_flag(tmp_path, capsys, monkeypatch, count, flag, message):
+    fake_gpus(monkeypatch, count)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text("netgraph: 1\ntype: NetChain\nlayers: {h: {type: LinearLayer, output: 1}}\n"
+                                     "inputs: {Input: [3]}\n")
+    np.savez(tmp_path / "d.npz", Input=np.ones((8, 3), "f4"), Target=np.ones((8, 1), "f4"))
+    assert main(["train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--device", flag]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "target_device" not in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_more_processes_than_gpus_is_an_option_error_before_any_process_starts(tmp_path, capsys, monkeypatch):
+    # each process of `--nproc N --device cuda` takes the GPU of its LOCAL_RANK: the third of three on a machine with
+    # two crashed in torch.cuda.set_device ("invalid device ordinal")
+    fake_gpus(monkeypatch, 2)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text("netgraph: 1\ntype: NetChain\nlayers: {h: {type: LinearLayer, output: 1}}\n"
+                                     "inputs: {Input: [3]}\n")
+    np.savez(tmp_path / "d.npz", Input=np.ones((8, 3), "f4"), Target=np.ones((8, 1), "f4"))
+    assert main(["train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--device", "cuda", "--nproc", "3"]) == 1
+    err = capsys.readouterr().err
+    assert "--nproc 3 with --device cuda: each process takes one GPU, and this machine has 2" in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_process_whose_local_rank_has_no_gpu_is_an_option_error(monkeypatch):
+    fake_gpus(monkeypatch, 2)
+    for name, value in (("RANK", "2"), ("WORLD_SIZE", "3"), ("MASTER_ADDR", "127.0.0.1"), ("MASTER_PORT", "1"),
+                        ("LOCAL_RANK", "2")):
+        monkeypatch.setenv(name, value)
+    with pytest.raises(OptionError, match=r"process LOCAL_RANK=2 trains on cuda:2: there is no CUDA device 2; this "
+                                          r"machine has 2 \(cuda:0 to cuda:1\); start at most 2 processes") as info:
+        setup(True, torch.device("cuda"))
+    assert info.value.diagnostics[0].option == "target_device"
