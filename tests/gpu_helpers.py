@@ -52,10 +52,10 @@ def _same(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> bool:
 
 
 def check_moved(make: Callable[[], torch.nn.Module], inputs: dict[str, torch.Tensor], device: str, where: str,
-                training: bool = False) -> bool:
+                training: bool = False, tolerances: dict | None = None) -> bool:
     """A compiled module (``make()``, on the CPU) and another moved with ``.to(device)`` give outputs of the same
     ports, shapes and dtypes, on ``device``, and the same values (allclose) unless the module draws at random
-    (two seeds on the CPU differ); True when it does."""
+    (two seeds on the CPU differ); True when it does. ``tolerances`` replaces ``TOLERANCES``."""
     here, there = make().train(training), make().to(device).train(training)
     want = _run(here, inputs, 1)
     random = not _same(want, _run(make().train(training), inputs, 2))
@@ -68,7 +68,7 @@ def check_moved(make: Callable[[], torch.nn.Module], inputs: dict[str, torch.Ten
         assert (value.dtype, value.shape) == (want[port].dtype, want[port].shape), f"{at}: {value.dtype} {value.shape}"
         if not random:
             torch.testing.assert_close(value.cpu(), want[port], equal_nan=True,
-                                       **TOLERANCES.get(value.dtype, {"rtol": 0, "atol": 0}),
+                                       **(tolerances or TOLERANCES).get(value.dtype, {"rtol": 0, "atol": 0}),
                                        msg=lambda m, at=at: f"{at}: {m}")
     return random
 

@@ -41,10 +41,16 @@ def check_spec(name: str, dtype: torch.dtype, device: str) -> None:
         check_moved(make, inputs, device, f"specs/{name}.yaml, {dtype}, training={training}", training)
 
 
-def check_layer(example: Example, dtype: torch.dtype, device: str) -> None:
+def check_layer(example: Example, dtype: torch.dtype, device: str, tolerances: dict | None = None) -> None:
     _, make, inputs = layer_case(example, dtype)
     for training in (False, True):
-        check_moved(make, inputs, device, f"{example.layer!r}, {dtype}, training={training}", training)
+        check_moved(make, inputs, device, f"{example.layer!r}, {dtype}, training={training}", training, tolerances)
+
+
+#: torch's CUDA hardswish kernel multiplies by a float32 1/6 whatever the dtype (``one_sixth(1.0f / 6.0f)`` in
+#: ATen/native/cuda/ActivationHardswishKernel.cu): float64 HardSwish on a GPU is right to float32 rounding only
+#: (relative 3e-8, seen on an H200 with torch 2.11), where every other function holds the float64 tolerance
+FLOAT32_CONSTANTS_ON_CUDA = {"ElementwiseLayer HardSwish", "FunctionLayer HardSwish"}
 
 
 LAYERS = [(name, i) for name, examples in EXAMPLES.items() for i in range(len(examples))]
@@ -65,7 +71,9 @@ def test_a_layer_on_the_gpu_gives_the_cpus_outputs(case, dtype):
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 @pytest.mark.parametrize("name", sorted(function_examples()))
 def test_a_function_on_the_gpu_gives_the_cpus_values(name, dtype):
-    check_layer(function_examples()[name](), dtype, "cuda")
+    torch_float32_constant = name in FLOAT32_CONSTANTS_ON_CUDA and dtype == torch.float64
+    tolerances = {torch.float64: {"rtol": 1e-7, "atol": 1e-9}} if torch_float32_constant else None
+    check_layer(function_examples()[name](), dtype, "cuda", tolerances)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
