@@ -15,7 +15,7 @@ import numpy as np
 
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
-from netgraph.export.onnx_ops import Context, Converted, Unsupported
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, squeeze_axes
 from netgraph.layers import AggregationLayer, EmbeddingLayer, ReshapeLayer, ThreadingLayer
 
 __all__ = ["GATHER_CONVERTERS", "one_hot_tables"]
@@ -26,21 +26,13 @@ _ONLY = ("only GatherElements along the last axis by one index per row, x.gather
          "CrossEntropyLossLayer('Index') exports it, imports")
 
 
-def _unsqueezed(node: Any, ctx: Context) -> list[int] | None:
-    """An Unsqueeze's axes as written (from its second input, opset 13 on, or its attribute before)."""
-    if len(node.input) > 1 and node.input[1]:
-        return [int(a) for a in np.ravel(ctx.const(node.input[1], "axes"))]
-    axes = ctx.attributes(node).get("axes")
-    return None if axes is None else [int(a) for a in axes]
-
-
 def _gather_elements(node: Any, ctx: Context) -> Converted:
     shape, rank = ctx.shapes.get(node.input[0]), ctx.rank(node.input[0])
     axis = int(ctx.attributes(node).get("axis", 0))
     unsqueeze = ctx.producers.get(node.input[1])
     if rank is None or rank < 2 or axis not in (-1, rank - 1) or unsqueeze is None or unsqueeze.op_type != "Unsqueeze":
         raise Unsupported(_ONLY)
-    if _unsqueezed(unsqueeze, ctx) not in ([-1], [rank - 1]) or ctx.rank(unsqueeze.input[0]) != rank - 1:
+    if squeeze_axes(unsqueeze, ctx, rank - 1) != [rank - 1] or ctx.rank(unsqueeze.input[0]) != rank - 1:
         raise Unsupported(f"{_ONLY} (its indices are not t.unsqueeze(-1))")
     classes, kept = shape[-1], shape[1:-1]
     if not isinstance(classes, int) or not all(isinstance(d, int) for d in kept):

@@ -19,8 +19,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.chain import NetChain
-from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, Unsupported, text
-from netgraph.export.onnx_reshape import constant_axes
+from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, Unsupported, squeeze_axes, text
 from netgraph.layers import (AggregationLayer, AppendLayer, CatenateLayer, ConstantArrayLayer, DotLayer,
                              FunctionLayer, PartLayer, PrependLayer, ReplicateLayer, ReshapeLayer, SequenceReverseLayer,
                              SummationLayer)
@@ -91,7 +90,7 @@ def _expand(node: Any, ctx: Context) -> Converted:
         return Converted(alias=node.input[0])  # x / n.expand_as(x) (F.normalize): the Div broadcasts n itself
     if unsqueeze is None or unsqueeze.op_type != "Unsqueeze" or out is None:
         raise Unsupported("only Expand of an Unsqueeze of data (a replication along the new axis) is supported")
-    axes = _axes(unsqueeze, ctx, 1)
+    axes = squeeze_axes(unsqueeze, ctx)
     source = ctx.shapes.get(unsqueeze.input[0])
     if axes is None or len(axes) != 1 or axes[0] == 0 or source is None:
         raise Unsupported("only Expand of an Unsqueeze along one known non-batch axis is supported")
@@ -179,8 +178,8 @@ def _appended(node: Any, axis: int, ctx: Context) -> Converted | None:
         return None
     for position, (sequence, element) in enumerate((node.input, node.input[::-1])):
         unsqueeze = ctx.producers.get(element)
-        axes = constant_axes(unsqueeze, ctx) if unsqueeze is not None and unsqueeze.op_type == "Unsqueeze" else None
-        if axes is not None and ctx.rank(unsqueeze.input[0]) == rank - 1 and [a % rank for a in axes] == [1]:
+        axes = squeeze_axes(unsqueeze, ctx) if unsqueeze is not None and unsqueeze.op_type == "Unsqueeze" else None
+        if axes is not None and ctx.rank(unsqueeze.input[0]) == rank - 1 and axes == [1]:
             return Converted(AppendLayer() if position == 0 else PrependLayer(), (sequence, unsqueeze.input[0]))
     return None
 
