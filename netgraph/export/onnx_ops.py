@@ -66,6 +66,7 @@ class Context:
     opset: int = 13  # the model's default-domain opset (the importer sets it)
     refusals: dict[str, str] = dataclasses.field(default_factory=dict)  # tensor -> why a pattern there failed
     batch_dims: frozenset = frozenset()  # the graph inputs' first dims, as named (shape values name the batch so)
+    folded_sizes: dict[str, tuple] = dataclasses.field(default_factory=dict)  # a folded batch's dim -> merged sizes
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:

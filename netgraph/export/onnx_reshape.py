@@ -140,10 +140,19 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     merged = len(source) - len(target)
     if (not fold and merged > 0 and (target[0] == -1 or (isinstance(target[0], str) and target[0] != source[0]))
             and tuple(target[1:]) == tuple(source[merged + 1:])):
+        _note_folded_sizes(node, ctx, source[1:merged + 1])
         return Converted(alias=x, fold=merged)  # (batch, n, d...) -> (batch * n, d...): fold the batch
     if not fold and isinstance(target[0], int) == isinstance(source[0], int) and node.op_type != "Reshape":
         return _reshaped(node, ctx, target[0], tuple(target[1:]), 0, 0)
     raise Unsupported(f"reshaping {source} to {target} mixes the batch dim with others")
+
+
+def _note_folded_sizes(node: Any, ctx: Context, sizes: tuple) -> None:
+    """The sizes merged into the output's batch, by the name onnx gives that dim, where all are known (a shape
+    computed from it, a fold's initial state, then gets them)."""
+    out = ctx.shapes.get(node.output[0])
+    if out and isinstance(out[0], str) and out[0] not in ctx.batch_dims and all(isinstance(d, int) for d in sizes):
+        ctx.folded_sizes[out[0]] = tuple(sizes)
 
 
 def _batch_first(source: tuple, target: tuple) -> bool:

@@ -186,17 +186,22 @@ def _appended(node: Any, axis: int, ctx: Context) -> Converted | None:
 
 def _constant_of_shape(node: Any, ctx: Context) -> Converted:
     """ConstantOfShape of (batch, known sizes), as torch writes ``torch.full((x.shape[0], n), v)`` or a fold's zero
-    initial state: a ConstantArrayLayer of v, one per example (of a constant shape it was computed at import)."""
+    initial state: a ConstantArrayLayer of v, one per example (of a constant shape it was computed at import); of a
+    batch merged with known sizes (a fold's state inside a NetMapOperator), one of those sizes too, its output
+    folded as theirs."""
     shape, value = ctx.symbols.get(node.input[0]), ctx.attributes(node).get("value")
     fill = np.zeros(1, np.float32) if value is None else ctx.to_array(value)
-    if shape is None or shape[0] not in ctx.batch_dims or not all(isinstance(d, int) for d in shape[1:]):
+    merged = ctx.folded_sizes.get(shape[0], ()) if shape else ()  # a batch merged with these (a fold in a map)
+    if shape is None or (shape[0] not in ctx.batch_dims and not merged) or not all(
+            isinstance(d, int) for d in shape[1:]):
         found = "a shape not known at import" if shape is None else f"shape {list(shape)}"
         raise Unsupported(f"only a constant per example, of shape (batch, known sizes), imports (a "
                           f"ConstantArrayLayer); found {found}")
     if fill.dtype.kind != "f":
         raise Unsupported(f"its value is of type {fill.dtype}: a ConstantArrayLayer holds real numbers")
     ctx.shapes[node.output[0]] = tuple(shape)
-    return Converted(ConstantArrayLayer(array=np.full(shape[1:], np.ravel(fill)[0], np.float32)))
+    array = np.full((*merged, *shape[1:]), np.ravel(fill)[0], np.float32)
+    return Converted(ConstantArrayLayer(array=array), fold=len(merged))
 
 
 def _function(node: Any, ctx: Context) -> Converted:
