@@ -254,8 +254,6 @@ REFUSED = {
                       (2, 4, 4), r"\(Resize\): coordinate_transformation_mode='align_corners'"),
     "fractional_scale": (lambda: Op(lambda x: F.interpolate(x, scale_factor=1.5, mode="nearest")), (2, 5),
                          r"\(Resize\): scales \[1.0, 1.0, 1.5\]"),
-    "where": (lambda: Op(lambda x: torch.where(x >= 1, x, 0.3 * x)), (3,),
-              r"\(GreaterOrEqual\): a comparison is only supported as the test of Where\(x >= 0, x, slope \* x\)"),
 }
 
 
