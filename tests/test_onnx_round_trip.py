@@ -91,6 +91,15 @@ def test_a_fixed_length_fold_round_trips(mapped, tmp_path):
         torch.testing.assert_close(g, w, atol=1e-5, rtol=1e-4)
 
 
+def test_a_fold_inside_a_map_over_a_variable_length_is_refused_saying_why(tmp_path):
+    """The state's ConstantOfShape((batch n, 5)) was refused as of 'shape [?, 5]', which did not say that its first
+    dim is the batch merged with the variable mapped length, which no ConstantArrayLayer can have."""
+    net = net_initialize(NetGraph({"map": NetMapOperator(fold((7, 3)))}, [], Input=("n", 7, 3)), seed=0)
+    with pytest.raises(SpecError, match=r"\(ConstantOfShape\): its first dim is the batch merged with dims \['n'\] "
+                                        r".*NetMapOperator over a variable length.*fixed sizes"):
+        import_onnx(export_onnx(net, tmp_path / "fold.onnx"))
+
+
 class _Filled(torch.nn.Module):
     """torch.full of (batch, 2), catenated to the input: a ConstantOfShape valued 0.5 of a shape computed from x."""
 

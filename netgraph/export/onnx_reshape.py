@@ -148,10 +148,10 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
 
 
 def _note_folded_sizes(node: Any, ctx: Context, sizes: tuple) -> None:
-    """The sizes merged into the output's batch, by the name onnx gives that dim, where all are known (a shape
-    computed from it, a fold's initial state, then gets them)."""
+    """The sizes (or length names) merged into the output's batch, by the name onnx gives that dim (a shape computed
+    from it, a fold's initial state, then gets them)."""
     out = ctx.shapes.get(node.output[0])
-    if out and isinstance(out[0], str) and out[0] not in ctx.batch_dims and all(isinstance(d, int) for d in sizes):
+    if out and isinstance(out[0], str) and out[0] not in ctx.batch_dims:
         ctx.folded_sizes[out[0]] = tuple(sizes)
 
 

@@ -199,6 +199,10 @@ def _constant_of_shape(node: Any, ctx: Context) -> Converted:
                           f"ConstantArrayLayer); found {found}")
     if fill.dtype.kind != "f":
         raise Unsupported(f"its value is of type {fill.dtype}: a ConstantArrayLayer holds real numbers")
+    if not all(isinstance(d, int) for d in merged):
+        raise Unsupported(f"its first dim is the batch merged with dims {list(merged)} (a NetFoldOperator's initial "
+                          f"state inside a NetMapOperator over a variable length): a ConstantArrayLayer has fixed "
+                          f"sizes; give the mapped dims fixed sizes")
     ctx.shapes[node.output[0]] = tuple(shape)
     array = np.full((*merged, *shape[1:]), np.ravel(fill)[0], np.float32)
     return Converted(ConstantArrayLayer(array=array), fold=len(merged))
