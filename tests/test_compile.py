@@ -7,8 +7,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph import (CompiledNet, FunctionLayer, LinearLayer, NetArrayLayer, NetChain, NetGraph, OptionError,
-                      NormalDistribution, RandomArrayLayer, ShapeError, interpret, net_initialize)
+from netgraph import (CompiledNet, DataError, EmbeddingLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetChain,
+                      NetGraph, NormalDistribution, OptionError, PortType, RandomArrayLayer, ShapeError, interpret,
+                      net_initialize)
 
 
 class HandMLP(nn.Module):
@@ -224,3 +225,16 @@ def test_interpret_refuses_a_module_of_another_net():
     with pytest.raises(OptionError, match="module must be the nn.Module net.compile.. made, found NoneType"):
         interpret(net, None, Input=torch.randn(2, 4))
     assert torch.equal(interpret(net, net.compile(), Input=torch.ones(1, 4)), net(torch.ones(1, 4)))
+
+
+def test_torch_export_of_an_embedding_with_a_dynamic_batch_and_length():
+    """check_indices read the indices' min and max as Python ints, data-dependent values torch.export cannot trace:
+    every net with an EmbeddingLayer failed to export (GuardOnDataDependentSymNode). Traced code skips the check."""
+    net = net_initialize(NetChain([EmbeddingLayer(5, 10), "Tanh"], input=PortType(("n",), "Integer")), seed=0)
+    module = net.compile()
+    dims = {0: torch.export.Dim("batch"), 1: torch.export.Dim("n")}
+    exported = torch.export.export(module, (torch.randint(0, 10, (2, 6)),), dynamic_shapes={"Input": dims})
+    tokens = torch.randint(0, 10, (3, 9), generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(exported.module()(tokens), module(tokens))
+    with pytest.raises(DataError, match=r"indices in \[0, 10\)"):
+        module(tokens + 10)  # eager calls still check

@@ -142,3 +142,22 @@ def test_a_length_upsampled_then_strided_back_is_the_input_length(up, down, tmp_
         assert net(torch.randn(2, 1, h)).shape == (2, 1, h)
     graph = onnx.load(export_onnx(net, tmp_path / "m.onnx")).graph
     assert [d.dim_param or d.dim_value for d in graph.output[0].type.tensor_type.shape.dim] == ["batch", 1, "h"]
+
+
+@pytest.mark.parametrize("layers", [
+    [DeconvolutionLayer(1, 4, stride=4), PoolingLayer(2, stride=2), PoolingLayer(2, stride=2)],
+    [DeconvolutionLayer(1, 2, stride=2), DeconvolutionLayer(1, 2, stride=2), PoolingLayer(4, stride=4)],
+    [DeconvolutionLayer(1, 2, stride=2), DeconvolutionLayer(1, 2, stride=2), PoolingLayer(2, stride=2),
+     PoolingLayer(2, stride=2)]], ids=["4h/2/2", "2*2h/4", "2*2h/2/2"])
+def test_a_length_scaled_by_a_product_and_strided_back_by_its_factors_is_the_input_length(layers):
+    """Upsampling h by 4 then striding by 2 twice gives h at every h, but only a stride equal to the last factor
+    was simplified: h_times_4_minus_1_over_2_minus_1_over_2 was told apart from h, and a skip adding the input was
+    refused ('they agree at every h up to 64'). A stride dividing the factor now divides it (2h, then h), and
+    factors multiply (h_times_2_times_2 is h_times_4)."""
+    chain = {f"l{i}": layer for i, layer in enumerate(layers)}
+    net = net_initialize(NetGraph({**chain, "plus": ThreadingLayer("Plus")},
+                                  [(NetPort("Input"), *chain, "plus"), (NetPort("Input"), "plus")], Input=(1, "h")),
+                         seed=0)
+    assert net.port_types["Output"].shape == (1, "h")
+    for h in (1, 2, 5, 8):
+        assert net(torch.randn(2, 1, h)).shape == (2, 1, h)

@@ -53,7 +53,53 @@ def test_another_gather_elements_is_refused_naming_the_node(tmp_path):
         def forward(self, x, i):
             return x.gather(1, i)
 
-    torch.onnx.export(Pick(), (torch.rand(2, 3, 4), torch.zeros(2, 1, 4, dtype=torch.long)), tmp_path / "g.onnx",
+    # i narrower than x along another axis than the gather's: no pick of the known forms
+    torch.onnx.export(Pick(), (torch.rand(2, 3, 4), torch.zeros(2, 1, 2, dtype=torch.long)), tmp_path / "g.onnx",
                       dynamo=False, input_names=["x", "i"], dynamic_axes={"x": {0: "b"}, "i": {0: "b"}})
-    with pytest.raises(SpecError, match=r"GatherElements.*only GatherElements along the last axis"):
+    with pytest.raises(SpecError, match=r"GatherElements.*only GatherElements x.gather\(k, i\) with i of x's sizes "
+                                        r"but along axis k .*found indices of shape \(.*, 1, 2\)"):
         import_onnx(tmp_path / "g.onnx")
+
+
+class _Pick(torch.nn.Module):
+    """torch.gather along the last axis: m entries of each row of x, at the indices i."""
+
+    def forward(self, x, i):
+        return torch.gather(x, -1, i) * 2
+
+
+@pytest.mark.parametrize("x_shape, i_shape", [((5,), (2,)), ((3, 4), (3, 6))], ids=["rows", "rows of rows"])
+def test_torch_gather_along_the_last_axis_imports(x_shape, i_shape, tmp_path):
+    """torch.gather(x, -1, i) exports as GatherElements(x, i, axis=-1), which only the cross-entropy's one index
+    per row (i = t.unsqueeze(-1)) imported; any index tensor of x's sizes but the last (m entries per row, repeats
+    allowed) now imports: the one-hot of i times x spread to m rows, totalled over the last axis."""
+    g = torch.Generator().manual_seed(0)
+    x, i = torch.randn(2, *x_shape, generator=g), torch.randint(0, x_shape[-1], (2, *i_shape), generator=g)
+    torch.onnx.export(_Pick(), (x, i), tmp_path / "g.onnx", dynamo=False, input_names=["x", "i"],
+                      dynamic_axes={"x": {0: "b"}, "i": {0: "b"}})
+    back = import_onnx(tmp_path / "g.onnx")
+    x, i = torch.randn(4, *x_shape, generator=g), torch.randint(0, x_shape[-1], (4, *i_shape), generator=g)
+    torch.testing.assert_close(back(x=x, i=i), _Pick()(x, i))
+
+
+class _PickAlong(torch.nn.Module):
+    def __init__(self, dim: int):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x, i):
+        return torch.gather(x, self.dim, i)
+
+
+@pytest.mark.parametrize("dim, x_shape, i_shape", [(1, (3, 4), (5, 4)), (-2, (2, 3, 4), (2, 1, 4)),
+                                                   (1, (2, 3, 4), (4, 3, 4))], ids=["rows", "middle", "first"])
+def test_torch_gather_along_another_axis_imports(dim, x_shape, i_shape, tmp_path):
+    """Along another axis than the last the pick is the same between TransposeLayers swapping that axis with the
+    last (torch.gather(x, 1, i) of a (b, 3, 4) x was refused)."""
+    g = torch.Generator().manual_seed(0)
+    axis = dim % (len(x_shape) + 1)
+    x, i = torch.randn(2, *x_shape, generator=g), torch.randint(0, x_shape[axis - 1], (2, *i_shape), generator=g)
+    torch.onnx.export(_PickAlong(dim), (x, i), tmp_path / "g.onnx", dynamo=False, input_names=["x", "i"],
+                      dynamic_axes={"x": {0: "b"}, "i": {0: "b"}})
+    x, i = torch.randn(3, *x_shape, generator=g), torch.randint(0, x_shape[axis - 1], (3, *i_shape), generator=g)
+    torch.testing.assert_close(import_onnx(tmp_path / "g.onnx")(x=x, i=i), _PickAlong(dim)(x, i))

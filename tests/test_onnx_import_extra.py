@@ -195,3 +195,27 @@ def test_a_resize_keeping_the_aspect_ratio_is_refused(tmp_path):
     onnx.save(pinned_model(graph, 18), str(tmp_path / "resize.onnx"))
     with pytest.raises(SpecError, match=r"'resize' \(Resize\): keep_aspect_ratio_policy='not_larger' has no ResizeLayer"):
         import_onnx(tmp_path / "resize.onnx")
+
+
+@pytest.mark.parametrize("module, shape", [(nn.PixelShuffle(2), (8, 3, 5)), (nn.PixelUnshuffle(2), (2, 4, 6)),
+                                           (nn.Sequential(nn.PixelUnshuffle(2), nn.PixelShuffle(2)), (3, 4, 2))],
+                         ids=["shuffle", "unshuffle", "both"])
+def test_pixel_shuffles_import(module, shape, tmp_path):
+    """nn.PixelShuffle exports as DepthToSpace (mode CRD), which had no layer (a super-resolution net's upsampling
+    was refused); it is a ReshapeLayer, TransposeLayer, ReshapeLayer chain of the known sizes."""
+    path = tmp_path / "ps.onnx"
+    torch_export(path, module, torch.randn(2, *shape))
+    x = torch.randn(3, *shape, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(import_onnx(path)(x), module(x))
+
+
+@pytest.mark.parametrize("op, mode", [("SpaceToDepth", None), ("DepthToSpace", "DCR"), ("DepthToSpace", "CRD")])
+def test_depth_and_space_moves_compute_as_onnxruntime(op, mode, tmp_path):
+    options = {"mode": mode} if mode else {}
+    node = helper.make_node(op, ["x"], ["y"], blocksize=2, **options)
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 8, 4, 6])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), tmp_path / "m.onnx")
+    x = torch.randn(2, 8, 4, 6, generator=torch.Generator().manual_seed(0))
+    want = torch.from_numpy(run_onnx(tmp_path / "m.onnx", {"x": x})[0])
+    torch.testing.assert_close(import_onnx(tmp_path / "m.onnx")(x), want)

@@ -12,7 +12,7 @@ import re
 import pytest
 import torch
 
-from netgraph import SpecError, export_onnx, import_onnx, load, net_initialize
+from netgraph import NetGraph, NetMapOperator, SpecError, export_onnx, import_onnx, load, net_initialize
 from netgraph.export.exporter import EXPORTABLE_DISTRIBUTIONS, example_inputs
 from tests.test_onnx_export import SPECS, family_nets, fold
 from tests.test_onnx_import_ops import torch_export
@@ -73,10 +73,15 @@ def test_every_spec_and_family_is_covered():
     assert set(REFUSED) <= set(cases()) and len(SPECS) >= 8
 
 
-def test_a_fixed_length_fold_round_trips(tmp_path):
+@pytest.mark.parametrize("mapped", [False, True], ids=["alone", "inside a map"])
+def test_a_fixed_length_fold_round_trips(mapped, tmp_path):
     """A NetFoldOperator over a fixed length exported, but its import was refused: torch starts the state from
-    ConstantOfShape((batch, 5)) of zeros, which had no layer. It is now a ConstantArrayLayer, one per example."""
-    net = net_initialize(fold((7, 3)), seed=0)
+    ConstantOfShape((batch, 5)) of zeros, which had no layer. It is now a ConstantArrayLayer, one per example.
+    Inside a NetMapOperator the batch is merged with the mapped dim (batch 4, 7, 3): the zero state is
+    ConstantOfShape((batch 4, 5)) and each step a Gather of the merged tensor, both refused (8 problems); the
+    constant now has the mapped dim's size too, and the steps' PartLayers and CatenateLayers are mapped over it."""
+    net = NetGraph({"map": NetMapOperator(fold((7, 3)))}, [], Input=(4, 7, 3)) if mapped else fold((7, 3))
+    net = net_initialize(net, seed=0)
     back = import_onnx(export_onnx(net, tmp_path / "fold.onnx"))
     inputs = example_inputs(net, batch=5, length=7, seed=1)
     with torch.no_grad():
@@ -84,6 +89,15 @@ def test_a_fixed_length_fold_round_trips(tmp_path):
     assert len(got) == len(want) == 2
     for g, w in zip(got, want):
         torch.testing.assert_close(g, w, atol=1e-5, rtol=1e-4)
+
+
+def test_a_fold_inside_a_map_over_a_variable_length_is_refused_saying_why(tmp_path):
+    """The state's ConstantOfShape((batch n, 5)) was refused as of 'shape [?, 5]', which did not say that its first
+    dim is the batch merged with the variable mapped length, which no ConstantArrayLayer can have."""
+    net = net_initialize(NetGraph({"map": NetMapOperator(fold((7, 3)))}, [], Input=("n", 7, 3)), seed=0)
+    with pytest.raises(SpecError, match=r"\(ConstantOfShape\): its first dim is the batch merged with dims \['n'\] "
+                                        r".*NetMapOperator over a variable length.*fixed sizes"):
+        import_onnx(export_onnx(net, tmp_path / "fold.onnx"))
 
 
 class _Filled(torch.nn.Module):

@@ -288,33 +288,42 @@ def strided_length(length: Dim, stride: int, inverse: bool = False) -> Dim:
     ``n * stride``); ``inverse`` undoes one (None when a name does not say: a stride loses the remainder).
     Ints and None are the callers' to compute.
 
-    A length ``stride * m + j`` strided gives ``m + ceil(j / stride)``, named as such (upsampling then striding
-    back gives the length back, under its own name):
+    A length ``a * m + j`` strided, where ``stride`` divides ``a``, gives ``(a / stride) * m + ceil(j / stride)``,
+    named as such (upsampling then striding back gives the length back, under its own name):
 
     >>> strided_length("n", 2), strided_length("n_over_2", 2, inverse=True), strided_length("m", 2, inverse=True)
     ('n_over_2', 'n', None)
-    >>> strided_length("n_times_2_minus_1", 2), strided_length("n_times_2_plus_3", 2)
-    ('n', 'n_plus_2')
+    >>> strided_length("n_times_2_minus_1", 2), strided_length("n_times_2_plus_3", 2), strided_length("n_times_4", 2)
+    ('n', 'n_plus_2', 'n_times_2')
     """
     if not isinstance(length, str) or stride == 1:
         return length
     if not inverse:
-        multiple = re.fullmatch(rf"(\w+)_times_{stride}(?:_(plus|minus)_(\d+))?", length)
-        if multiple is None:
+        multiple = re.fullmatch(r"(\w+)_times_(\d+)(?:_(plus|minus)_(\d+))?", length)
+        if multiple is None or int(multiple.group(2)) % stride:
             return f"{length}_over_{stride}"
-        shift = int(multiple.group(3) or 0) * (-1 if multiple.group(2) == "minus" else 1)
-        return shifted_length(multiple.group(1), -(-shift // stride))
+        shift = int(multiple.group(4) or 0) * (-1 if multiple.group(3) == "minus" else 1)
+        scaled = times_length(multiple.group(1), int(multiple.group(2)) // stride)
+        return shifted_length(scaled, -(-shift // stride))
     return length.removesuffix(f"_over_{stride}") if length.endswith(f"_over_{stride}") else None
 
 
 def times_length(length: Dim, factor: int, inverse: bool = False) -> Dim:
-    """A variable length ``n`` times ``factor``, named ``n_times_<factor>``; ``inverse`` undoes it (None when the
-    name does not say)."""
+    """A variable length ``n`` times ``factor``, named ``n_times_<factor>`` (factors multiply: ``n_times_2`` times 2
+    is ``n_times_4``); ``inverse`` undoes it (None when the name does not say).
+
+    >>> times_length("n_times_2", 2), times_length("n_times_4", 2, inverse=True), times_length("n_times_2", 4, True)
+    ('n_times_4', 'n_times_2', None)
+    """
     if not isinstance(length, str) or factor == 1:
         return length
+    scaled = re.fullmatch(r"(\w+)_times_(\d+)", length)
+    base, before = (scaled.group(1), int(scaled.group(2))) if scaled else (length, 1)
     if not inverse:
-        return f"{length}_times_{factor}"
-    return length.removesuffix(f"_times_{factor}") if length.endswith(f"_times_{factor}") else None
+        return f"{base}_times_{before * factor}"
+    if before % factor:
+        return None
+    return base if before == factor else f"{base}_times_{before // factor}"
 
 
 

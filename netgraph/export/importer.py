@@ -37,7 +37,7 @@ from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
                                         layer_name, port_dtype, port_names, sort_nodes)
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
-from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of
+from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of, mapped
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
@@ -213,7 +213,9 @@ class _Builder(ConstantFolding):
         return False
 
     def _add(self, node: Any, index: int, converted: Converted) -> None:
-        self.ctx.folds[node.output[0]] = self._fold(node, converted)
+        fold = self.ctx.folds[node.output[0]] = self._fold(node, converted)
+        if fold and converted.fold is None and getattr(converted.layer, "type_name", None) not in _SHAPE_AGNOSTIC:
+            converted = Converted(mapped(converted.layer, fold), converted.inputs)  # per merged element, as a map
         if converted.alias is not None:
             self.sources[node.output[0]] = self._source(converted.alias)
             same = self.shapes.get(converted.alias)  # the same tensor: keeps the sizes our layers found
@@ -266,8 +268,7 @@ class _Builder(ConstantFolding):
             self.shapes[node.output[0]] = (batch, *found)
 
     def _fold(self, node: Any, converted: Converted) -> int:
-        """The output's fold (see onnx_reshape): as the converter says, else as the inputs' for a layer that
-        works element by element; other layers cannot read a folded tensor."""
+        """The output's fold (see onnx_reshape): the converter's, else its inputs' if all alike, none a constant."""
         if converted.fold is not None:
             return converted.fold
         inputs = (converted.alias,) if converted.alias is not None else converted.inputs
@@ -275,12 +276,12 @@ class _Builder(ConstantFolding):
         if folds <= {0}:
             return 0
         kind = "an alias" if converted.layer is None else converted.layer.type_name
-        if len(folds) == 1 and (kind == "an alias" or (kind in _SHAPE_AGNOSTIC and not converted.constants)):
-            if self.shapes.get(node.output[0]) is None:  # element by element: the input's (ONNX) shape
-                self.shapes[node.output[0]] = self.shapes.get(inputs[0])
+        if len(folds) == 1 and (kind == "an alias" or not converted.constants):
+            if self.shapes.get(node.output[0]) is None and kind in ("an alias", *_SHAPE_AGNOSTIC):
+                self.shapes[node.output[0]] = self.shapes.get(inputs[0])  # element by element: the input's shape
             return folds.pop()
-        raise Unsupported(f"{kind} of a tensor whose batch dim torch merged with other dims (an element-wise "
-                          f"map); only Gemm, Flatten, Reshape and element-wise ops are followed through it")
+        raise Unsupported(f"{kind} of tensors whose batch dim torch merged with other dims (a map), with a constant "
+                          f"operand or merged differently: a layer maps over the merged dims of inputs merged alike")
 
     def _fuse_bias(self, node: Any, converted: Converted) -> bool:
         """MatMul(x, W) + b (a constant vector, the MatMul's only use) -> that LinearLayer's biases."""

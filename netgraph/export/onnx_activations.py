@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from netgraph.export.onnx_logic import LOGIC_CONVERTERS
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, text
 from netgraph.layers import ElementwiseLayer, ParametricRampLayer
 
@@ -90,21 +91,23 @@ def _ramp_parts(node: Any, ctx: Context) -> tuple[str, np.ndarray] | None:
 
 
 def _where(node: Any, ctx: Context) -> Converted:
+    """Where(x >= 0, x, slope * x): a ParametricRampLayer; any other Where a FunctionLayer (onnx_logic)."""
     parts = _ramp_parts(node, ctx)
     if parts is None:
-        raise Unsupported("only Where(x >= 0, x, slope * x) with a constant slope (ParametricRampLayer) is supported")
+        return LOGIC_CONVERTERS["Where"](node, ctx)
     return Converted(_ramp(parts[1], ctx.rank(parts[0])), (parts[0],))
 
 
 def _test(node: Any, ctx: Context) -> Converted:
-    """``x >= 0`` tested by leaky ramps only: nothing (each Where becomes a ParametricRampLayer of x)."""
+    """``x >= 0`` tested by leaky ramps only: nothing (each Where becomes a ParametricRampLayer of x); else a
+    FunctionLayer of 1 where it holds (onnx_logic)."""
     uses = ctx.consumers.get(node.output[0], [])
     if uses and node.output[0] not in ctx.graph_outputs and all(i == 0 and _ramp_parts(c, ctx) for c, i in uses):
         return Converted(alias=node.input[0])
-    raise Unsupported("a comparison is only supported as the test of Where(x >= 0, x, slope * x) (ParametricRampLayer)")
+    return LOGIC_CONVERTERS[node.op_type](node, ctx)
 
 
 _TESTS = ("GreaterOrEqual", "Greater")
 ACTIVATION_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "Gelu": _gelu, "Elu": _elu, "Selu": _selu, "LeakyRelu": _leaky_relu, "PRelu": _prelu, "Where": _where,
+    **LOGIC_CONVERTERS, "Gelu": _gelu, "Elu": _elu, "Selu": _selu, "LeakyRelu": _leaky_relu, "PRelu": _prelu, "Where": _where,
     **{op: _test for op in _TESTS}}

@@ -1,5 +1,5 @@
-"""More ONNX ops: GlobalAveragePool, GlobalMaxPool, HardSigmoid, Celu, ReduceL2, Tile; Split as Slices; the
-NaN guard after a masked Softmax.
+"""More ONNX ops: GlobalAveragePool, GlobalMaxPool, HardSigmoid, Celu, ReduceL2, Tile, DepthToSpace, SpaceToDepth;
+Split as Slices; the NaN guard after a masked Softmax.
 
 Split has one output per part, which a ``Converted`` (one layer, one output) cannot give: ``split_as_slices``
 rewrites each Split node into one Slice node per part before conversion, and each becomes a PartLayer.
@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.chain import NetChain
-from netgraph.export.onnx_ops import Context, Converted, Unsupported
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, text
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
-from netgraph.layers import AggregationLayer, CatenateLayer, ElementwiseLayer, ReshapeLayer
+from netgraph.layers import AggregationLayer, CatenateLayer, ElementwiseLayer, ReshapeLayer, TransposeLayer
 
 __all__ = ["EXTRA_CONVERTERS", "nan_guard", "split_as_slices"]
 
@@ -144,7 +144,26 @@ def _split(node: Any, ctx: Context) -> Converted:
                       "bounds are what it maps to)")
 
 
+def _depth_to_space(node: Any, ctx: Context) -> Converted:
+    """DepthToSpace (``nn.PixelShuffle``: mode CRD; DCR) and SpaceToDepth (``nn.PixelUnshuffle``'s inverse form) of
+    (batch, C, H, W) of known sizes: ONNX's own definition, a ReshapeLayer, TransposeLayer, ReshapeLayer chain."""
+    shape, r = ctx.shapes.get(node.input[0]), int(ctx.attributes(node)["blocksize"])
+    if shape is None or len(shape) != 4 or not all(isinstance(d, int) for d in shape[1:]):
+        raise Unsupported(f"an input of shape {shape} (needed: (batch, C, H, W) of known sizes)")
+    c, h, w = shape[1:]
+    if node.op_type == "SpaceToDepth":
+        split, perm, out = (c, h // r, r, w // r, r), (0, 3, 5, 1, 2, 4), (c * r * r, h // r, w // r)
+    elif text(ctx.attributes(node).get("mode", "DCR")) == "CRD":
+        split, perm, out = (c // (r * r), r, r, h, w), (0, 1, 4, 2, 5, 3), (c // (r * r), h * r, w * r)
+    else:
+        split, perm, out = (r, r, c // (r * r), h, w), (0, 3, 4, 1, 5, 2), (c // (r * r), h * r, w * r)
+    inner = [p - 1 for p in perm[1:]]  # ONNX's perm as ours: input level k goes to output level perm[k]
+    swap = TransposeLayer(tuple(inner.index(k) + 1 for k in range(len(inner))))
+    return Converted(NetChain([ReshapeLayer(split), swap, ReshapeLayer(out)]), (node.input[0],))
+
+
 EXTRA_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
+    "DepthToSpace": _depth_to_space, "SpaceToDepth": _depth_to_space,
     "GlobalAveragePool": _global_pool("Mean"), "GlobalMaxPool": _global_pool("Max"), "HardSigmoid": _hard_sigmoid,
     "Celu": _celu, "ReduceL2": _reduce_l2, "Tile": _tile, "Split": _split,
     "IsNaN": _is_nan}

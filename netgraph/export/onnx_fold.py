@@ -16,7 +16,7 @@ import numpy as np
 
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS
+from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS, squeeze_axes
 
 __all__ = ["FOLDABLE", "ONNX_DOMAINS", "ConstantFolding", "constant_of_node"]
 
@@ -59,10 +59,10 @@ class ConstantFolding:
             return False
         value = self.constants[node.input[0]]
         if node.op_type == "Unsqueeze":
-            axes = self.constants.get(node.input[1]) if len(node.input) > 1 else self._attributes(node).get("axes")
+            axes = squeeze_axes(node, self.ctx, value.ndim)
             if axes is None:
                 return False
-            value = np.expand_dims(value, tuple(int(a) for a in np.ravel(axes)))
+            value = np.expand_dims(value, tuple(axes))
         if node.op_type == "Expand":
             value = self._expanded(node, value)
         if node.op_type == "Cast":  # to its type (pads, a Pad's input, are cast to int64)

@@ -25,8 +25,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.export.deps import require
 from netgraph.export.onnx_attention import causal_mask, causal_attention
-from netgraph.export.onnx_ops import Context, Converted
-from netgraph.export.onnx_reshape import constant_axes
+from netgraph.export.onnx_ops import Context, Converted, squeeze_axes
 from netgraph.layers import AttentionLayer, LinearLayer, NetMapOperator
 
 __all__ = ["attention_patterns", "multihead_attention"]
@@ -112,7 +111,7 @@ class _Walk:
         for op, check, what in (("Unsqueeze", [0], "axes"), ("Transpose", [3, 1, 2, 0, 4], "perm"),
                                 ("Squeeze", [3], "axes")):
             node = self.next(node, op, f"{op} {what} {check}")
-            found = constant_axes(node, ctx) if what == "axes" else _perm(node, ctx)
+            found = squeeze_axes(node, ctx) if what == "axes" else _perm(node, ctx)
             _expect(found, lambda v, c=check: v == c, node, check)
         q, k, v, heads = self._heads(node, size, x_shape[0])
         scale_q = self.next(q, "Mul", "a Mul by d^(-1/4)", None)
@@ -295,7 +294,7 @@ def _subsequent_mask(tensor: str, ctx: Context) -> list | None:
     """The nodes of ``Unsqueeze(Trilu(ConstantOfShape(-inf, (n, n)), 1, upper=1))``, as torch exports
     ``generate_square_subsequent_mask(x.shape[1])`` (the Unsqueezes add leading dims)."""
     nodes, node = [], ctx.producers.get(tensor)
-    while node is not None and node.op_type == "Unsqueeze" and constant_axes(node, ctx) == [0]:
+    while node is not None and node.op_type == "Unsqueeze" and squeeze_axes(node, ctx) == [0]:
         nodes.append(node)
         node = ctx.producers.get(node.input[0])
     if node is None or node.op_type != "Trilu" or int(ctx.attributes(node).get("upper", 1)) != 1:

@@ -22,7 +22,7 @@ from netgraph.layers import (BatchNormalizationLayer, ConstantArrayLayer, Convol
                              SoftmaxLayer, ThreadingLayer, TransposeLayer)
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
-           "linear_of", "mapped", "int_option", "symmetric_pads", "text", "refuse"]
+           "linear_of", "mapped", "int_option", "symmetric_pads", "text", "refuse", "squeeze_axes"]
 
 #: ONNX elementwise ops -> ElementwiseLayer function names.
 ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid", "Exp": "Exp", "Log": "Log",
@@ -66,6 +66,7 @@ class Context:
     opset: int = 13  # the model's default-domain opset (the importer sets it)
     refusals: dict[str, str] = dataclasses.field(default_factory=dict)  # tensor -> why a pattern there failed
     batch_dims: frozenset = frozenset()  # the graph inputs' first dims, as named (shape values name the batch so)
+    folded_sizes: dict[str, tuple] = dataclasses.field(default_factory=dict)  # a folded batch's dim -> merged sizes
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:
@@ -75,6 +76,25 @@ class Context:
     def rank(self, name: str) -> int | None:
         shape = self.shapes.get(name)
         return None if shape is None else len(shape)
+
+
+def squeeze_axes(node: Any, ctx: Context, rank: int | None = None) -> list[int] | None:
+    """A Squeeze's or Unsqueeze's axes, non-negative and sorted: from its constant input 1 (opset 13 on), else its
+    ``axes`` attribute; a negative one counts from the end of the output (Unsqueeze) or the input (Squeeze), of
+    ``rank`` dims when given (the input's). A Squeeze without axes removes the dims of size 1, read from its input's
+    shape when every dim of it is known. None when they cannot be told (a computed input 1, an unknown rank)."""
+    given = node.input[1] if len(node.input) > 1 and node.input[1] else None
+    axes = ctx.constants.get(given) if given else ctx.attributes(node).get("axes")
+    shape = ctx.shapes.get(node.input[0])
+    rank = len(shape) if rank is None and shape is not None else rank
+    if axes is None:
+        known = not given and node.op_type == "Squeeze" and shape is not None
+        return [k for k, d in enumerate(shape) if d == 1] if known and all(isinstance(d, int) for d in shape) else None
+    axes = [int(a) for a in np.ravel(axes)]
+    end = None if rank is None else rank + (len(axes) if node.op_type == "Unsqueeze" else 0)
+    if any(a < 0 for a in axes) and end is None:
+        return None
+    return sorted(a + end if a < 0 else a for a in axes)
 
 
 def _gemm(node: Any, ctx: Context) -> Converted:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from netgraph.export.onnx_ops import Context, text
+from netgraph.export.onnx_ops import Context, squeeze_axes, text
 
 __all__ = ["RECURRENT_OPS", "LAYOUT_PERM", "DIRECTIONS_PERM", "is_op", "recurrent_output", "bidirectional",
            "time_major_output", "batch_first_uses", "state_stack", "stacked_state_index", "sequence_inputs"]
@@ -29,21 +29,13 @@ _PER_STEP = ("Relu", "Tanh", "Sigmoid", "Exp", "Log", "Abs", "Sqrt", "Softplus",
              "Identity", "Dropout", "Cast", "MatMul", "Gather")
 
 
-def _squeeze_axes(node: Any, ctx: Context) -> list[int] | None:
-    if len(node.input) > 1 and node.input[1]:
-        axes = ctx.constants.get(node.input[1])
-        return None if axes is None else [int(a) for a in np.ravel(axes)]
-    axes = ctx.attributes(node).get("axes")
-    return None if axes is None else [int(a) for a in axes]
-
-
 def is_op(node: Any, ctx: Context, op: str, perm: list[int] | None = None, axes: list[int] | None = None) -> bool:
     """``node`` is an ``op`` node (with this Transpose ``perm`` / Squeeze ``axes`` when given)."""
     if node is None or node.op_type != op:
         return False
     if perm is not None and list(ctx.attributes(node).get("perm", ())) != perm:
         return False
-    return axes is None or _squeeze_axes(node, ctx) == axes
+    return axes is None or squeeze_axes(node, ctx) == axes
 
 
 def recurrent_output(name: str, ctx: Context) -> tuple[Any, int] | None:

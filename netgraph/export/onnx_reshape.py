@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, mapped
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, mapped, squeeze_axes
 from netgraph.layers import FlattenLayer, PartLayer, ReshapeLayer
 
-__all__ = ["RESHAPE_CONVERTERS", "reshape_converter", "symbolic_value", "constant_axes"]
+__all__ = ["RESHAPE_CONVERTERS", "reshape_converter", "symbolic_value"]
 
 #: Ops that pass a 1-D shape value through unchanged (as data).
 _PASS = ("Cast", "Identity", "Unsqueeze", "Squeeze", "Reshape")
@@ -140,10 +140,19 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     merged = len(source) - len(target)
     if (not fold and merged > 0 and (target[0] == -1 or (isinstance(target[0], str) and target[0] != source[0]))
             and tuple(target[1:]) == tuple(source[merged + 1:])):
+        _note_folded_sizes(node, ctx, source[1:merged + 1])
         return Converted(alias=x, fold=merged)  # (batch, n, d...) -> (batch * n, d...): fold the batch
     if not fold and isinstance(target[0], int) == isinstance(source[0], int) and node.op_type != "Reshape":
         return _reshaped(node, ctx, target[0], tuple(target[1:]), 0, 0)
     raise Unsupported(f"reshaping {source} to {target} mixes the batch dim with others")
+
+
+def _note_folded_sizes(node: Any, ctx: Context, sizes: tuple) -> None:
+    """The sizes (or length names) merged into the output's batch, by the name onnx gives that dim (a shape computed
+    from it, a fold's initial state, then gets them)."""
+    out = ctx.shapes.get(node.output[0])
+    if out and isinstance(out[0], str) and out[0] not in ctx.batch_dims:
+        ctx.folded_sizes[out[0]] = tuple(sizes)
 
 
 def _batch_first(source: tuple, target: tuple) -> bool:
@@ -157,11 +166,11 @@ def _batch_first(source: tuple, target: tuple) -> bool:
 def _squeezed_part(node: Any, ctx: Context, source: tuple | None) -> Converted | None:
     """Squeeze of one axis k of size 1 where another dim is variable (``squeeze(1)`` of (batch, 1, h, w)), which no
     ReshapeLayer can take: PartLayer of element 1 at level k; its output shape the source's without that dim."""
-    axes = constant_axes(node, ctx)
-    if source is None or axes is None or len(axes) != 1 or all(isinstance(d, int) for d in source[1:]):
+    axes = None if source is None else squeeze_axes(node, ctx, len(source))
+    if axes is None or len(axes) != 1 or all(isinstance(d, int) for d in source[1:]):
         return None
-    k = axes[0] % len(source)
-    if k == 0 or source[k] != 1:
+    k = axes[0]
+    if k >= len(source) or k == 0 or source[k] != 1:
         return None
     ctx.shapes[node.output[0]] = (*source[:k], *source[k + 1:])  # the source's dim names, not onnx's new ones
     return Converted(PartLayer([*["All"] * (k - 1), 1]), (node.input[0],))
@@ -169,20 +178,13 @@ def _squeezed_part(node: Any, ctx: Context, source: tuple | None) -> Converted |
 
 def _unsqueezed(node: Any, ctx: Context, source: tuple) -> tuple | None:
     """Unsqueeze's output shape from its input's and its constant axes."""
-    axes = constant_axes(node, ctx)
+    axes = squeeze_axes(node, ctx, len(source))
     if axes is None:
         return None
-    dims, rank = list(source), len(source) + len(axes)
-    for axis in sorted(a + rank if a < 0 else a for a in axes):
+    dims = list(source)
+    for axis in axes:
         dims.insert(axis, 1)
     return tuple(dims)
-
-
-def constant_axes(node: Any, ctx: Context) -> list[int] | None:
-    """A Squeeze's or Unsqueeze's axes as ints: its constant input 1 (opset 13 on), else its ``axes`` attribute; None
-    when neither is there (or the input is computed)."""
-    axes = ctx.constants.get(node.input[1]) if len(node.input) > 1 else ctx.attributes(node).get("axes")
-    return None if axes is None else [int(a) for a in np.ravel(axes)]
 
 
 def _flatten(node: Any, ctx: Context) -> Converted:

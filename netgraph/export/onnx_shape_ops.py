@@ -19,8 +19,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.chain import NetChain
-from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, Unsupported, text
-from netgraph.export.onnx_reshape import constant_axes
+from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, Unsupported, squeeze_axes, text
 from netgraph.layers import (AggregationLayer, AppendLayer, CatenateLayer, ConstantArrayLayer, DotLayer,
                              FunctionLayer, PartLayer, PrependLayer, ReplicateLayer, ReshapeLayer, SequenceReverseLayer,
                              SummationLayer)
@@ -91,7 +90,7 @@ def _expand(node: Any, ctx: Context) -> Converted:
         return Converted(alias=node.input[0])  # x / n.expand_as(x) (F.normalize): the Div broadcasts n itself
     if unsqueeze is None or unsqueeze.op_type != "Unsqueeze" or out is None:
         raise Unsupported("only Expand of an Unsqueeze of data (a replication along the new axis) is supported")
-    axes = _axes(unsqueeze, ctx, 1)
+    axes = squeeze_axes(unsqueeze, ctx)
     source = ctx.shapes.get(unsqueeze.input[0])
     if axes is None or len(axes) != 1 or axes[0] == 0 or source is None:
         raise Unsupported("only Expand of an Unsqueeze along one known non-batch axis is supported")
@@ -179,25 +178,34 @@ def _appended(node: Any, axis: int, ctx: Context) -> Converted | None:
         return None
     for position, (sequence, element) in enumerate((node.input, node.input[::-1])):
         unsqueeze = ctx.producers.get(element)
-        axes = constant_axes(unsqueeze, ctx) if unsqueeze is not None and unsqueeze.op_type == "Unsqueeze" else None
-        if axes is not None and ctx.rank(unsqueeze.input[0]) == rank - 1 and [a % rank for a in axes] == [1]:
+        axes = squeeze_axes(unsqueeze, ctx) if unsqueeze is not None and unsqueeze.op_type == "Unsqueeze" else None
+        if axes is not None and ctx.rank(unsqueeze.input[0]) == rank - 1 and axes == [1]:
             return Converted(AppendLayer() if position == 0 else PrependLayer(), (sequence, unsqueeze.input[0]))
     return None
 
 
 def _constant_of_shape(node: Any, ctx: Context) -> Converted:
     """ConstantOfShape of (batch, known sizes), as torch writes ``torch.full((x.shape[0], n), v)`` or a fold's zero
-    initial state: a ConstantArrayLayer of v, one per example (of a constant shape it was computed at import)."""
+    initial state: a ConstantArrayLayer of v, one per example (of a constant shape it was computed at import); of a
+    batch merged with known sizes (a fold's state inside a NetMapOperator), one of those sizes too, its output
+    folded as theirs."""
     shape, value = ctx.symbols.get(node.input[0]), ctx.attributes(node).get("value")
     fill = np.zeros(1, np.float32) if value is None else ctx.to_array(value)
-    if shape is None or shape[0] not in ctx.batch_dims or not all(isinstance(d, int) for d in shape[1:]):
+    merged = ctx.folded_sizes.get(shape[0], ()) if shape else ()  # a batch merged with these (a fold in a map)
+    if shape is None or (shape[0] not in ctx.batch_dims and not merged) or not all(
+            isinstance(d, int) for d in shape[1:]):
         found = "a shape not known at import" if shape is None else f"shape {list(shape)}"
         raise Unsupported(f"only a constant per example, of shape (batch, known sizes), imports (a "
                           f"ConstantArrayLayer); found {found}")
     if fill.dtype.kind != "f":
         raise Unsupported(f"its value is of type {fill.dtype}: a ConstantArrayLayer holds real numbers")
+    if not all(isinstance(d, int) for d in merged):
+        raise Unsupported(f"its first dim is the batch merged with dims {list(merged)} (a NetFoldOperator's initial "
+                          f"state inside a NetMapOperator over a variable length): a ConstantArrayLayer has fixed "
+                          f"sizes; give the mapped dims fixed sizes")
     ctx.shapes[node.output[0]] = tuple(shape)
-    return Converted(ConstantArrayLayer(array=np.full(shape[1:], np.ravel(fill)[0], np.float32)))
+    array = np.full((*merged, *shape[1:]), np.ravel(fill)[0], np.float32)
+    return Converted(ConstantArrayLayer(array=array), fold=len(merged))
 
 
 def _function(node: Any, ctx: Context) -> Converted:

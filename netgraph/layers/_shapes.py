@@ -194,7 +194,8 @@ class FnModule(LayerModule):
 
 
 def check_indices(x: torch.Tensor, count: int, where: str) -> torch.Tensor:
-    """``x`` when every value is an index in [0, count), else DataError naming ``where`` and the range.
+    """``x`` when every value is an index in [0, count), else DataError naming ``where`` and the range (the range is
+    not checked in traced code, where data-dependent ints cannot be read: F.embedding refuses such an index there).
 
     >>> check_indices(torch.tensor([0, 2]), 3, "EmbeddingLayer port 'Input'").tolist()
     [0, 2]
@@ -208,6 +209,8 @@ def check_indices(x: torch.Tensor, count: int, where: str) -> torch.Tensor:
                         f"convert with .long()", kind="data")
     if x.dtype not in (torch.int64, torch.int32):  # uint8, int16 ...: F.embedding takes neither
         x = x.long()
+    if torch.compiler.is_compiling():  # traced code (torch.export, torch.compile): the values are not known
+        return x
     if x.numel() and (int(x.min()) < 0 or int(x.max()) >= count):
         raise DataError(f"{where} takes indices in [0, {count}), found values from {int(x.min())} to {int(x.max())}",
                         kind="data")

@@ -1,0 +1,62 @@
+"""Comparisons, logic ops and Where on real tensors: FunctionLayer expressions, ONNX's booleans as 0 and 1.
+
+torch exports ``torch.where(x > t, a, b)``, ``nn.Hardshrink``/``nn.Softshrink`` (Greater, Less, Or, Where) and our
+FunctionLayer's ``If[test, a, b]`` (a comparison, a float Cast, Equal to 0, Not, Where) so. A comparison gives 1
+where it holds, else 0 (a float Cast of it passes through, as of any real, and a bool Cast of a real is 1 where it
+is not 0); Not, And, Or and Xor compute on those;
+Where picks by a test other than 0. A constant operand of one value is written into the expression; one of several
+values is refused (a ConstantArrayLayer operand would do, but none of these exports writes one).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from netgraph.export.onnx_ops import CONVERTERS, Context, Converted, Unsupported
+from netgraph.layers import FunctionLayer
+
+__all__ = ["LOGIC_CONVERTERS"]
+
+#: Each op's expression over its inputs #1, #2, #3.
+_EXPRESSIONS = {"Greater": "If[#1 > #2, 1, 0]", "Less": "If[#1 < #2, 1, 0]", "GreaterOrEqual": "If[#1 >= #2, 1, 0]",
+                "LessOrEqual": "If[#1 <= #2, 1, 0]", "Equal": "If[#1 == #2, 1, 0]", "Not": "1 - #1",
+                "And": "#1 * #2", "Or": "Max[#1, #2]", "Xor": "Abs[#1 - #2]", "Where": "If[#1 != 0, #2, #3]"}
+_BOOL = 9  # ONNX's TensorProto.BOOL
+
+
+def _function(node: Any, ctx: Context) -> Converted:
+    """A FunctionLayer of the op's expression; a constant input of one finite value is written in."""
+    text = _EXPRESSIONS[node.op_type]
+    if len(node.input) != len(set(re.findall(r"#\d", text))):
+        raise Unsupported(f"{node.op_type} with {len(node.input)} inputs")
+    for k, name in enumerate(node.input, 1):
+        value = ctx.constants.get(name)
+        if value is None:
+            continue
+        if value.size != 1 or not math.isfinite(float(np.ravel(value)[0])):
+            raise Unsupported(f"its constant operand of shape {list(value.shape)} (only one finite number is written "
+                              f"into its FunctionLayer)")
+        text = text.replace(f"#{k}", f"({float(np.ravel(value)[0])!r})")
+    if "#" not in text:
+        raise Unsupported("all its operands are constants")
+    layer = FunctionLayer(text)
+    return Converted(layer, tuple(node.input[int(port.removeprefix("Input")) - 1] for port in layer.input_ports))
+
+
+def _cast(node: Any, ctx: Context) -> Converted:
+    """A Cast to bool: of a test (0 or 1) nothing, of another real 1 where it is not 0; other Casts as onnx_ops's."""
+    if int(ctx.attributes(node).get("to", 0)) != _BOOL:
+        return CONVERTERS["Cast"](node, ctx)
+    producer = ctx.producers.get(node.input[0])
+    if producer is not None and producer.op_type in _EXPRESSIONS and producer.op_type != "Where":
+        return Converted(alias=node.input[0])
+    return Converted(FunctionLayer("If[# != 0, 1, 0]"), (node.input[0],))
+
+
+LOGIC_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {**{op: _function for op in _EXPRESSIONS},
+                                                                    "Cast": _cast}
