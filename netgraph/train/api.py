@@ -75,7 +75,7 @@ OPTIONS: dict[str, Any] = {
     "target_device": "cpu", "random_seed": None, "training_stopping_criterion": None, "checkpoint": None,
     "resume": False, "progress": "auto", "progress_reporting": None, "log_dir": None, "all": False,
     "return_results": False, "distributed": False, "sync_batch_norm": True, "metrics": None, "num_workers": 0,
-    "working_precision": None,
+    "working_precision": None, "distributed_timeout": 600,
 }
 DEFAULT_BATCH_SIZE = 64
 
@@ -93,7 +93,8 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     'keep'}), ``resume`` (True: the newest checkpoint; or a path), ``progress`` ('auto', True,
     'print', False or f(info)), ``progress_reporting='tensorboard'`` with ``log_dir`` (TensorBoard event
     files: losses, learning rate, the net's graph; see ``netgraph.train.tensorboard``),
-    ``all``/``return_results``, ``distributed`` (inside torchrun), ``sync_batch_norm`` (True: distributed batch
+    ``all``/``return_results``, ``distributed`` (inside torchrun; ``distributed_timeout``: seconds a process waits for the others before it
+    fails), ``sync_batch_norm`` (True: distributed batch
     norms use the whole batch's statistics, not each process's slice's), ``metrics`` (names, or {port: names}:
     Accuracy, Precision, Recall, F1, ROCAUC, MeanSquaredError, MeanAbsoluteError; see
     ``netgraph.train.metrics``; a metric name as ``training_stopping_criterion`` stops on it), ``num_workers``
@@ -283,7 +284,8 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     meter, stopping = _meter(net, loss, requested, stopping, expect, sample(raw))
     module = net.compile()
     raw, module = padded_training(net, raw, module, expect)  # ragged data: padded batches where the net allows
-    ctx = setup(bool(o["distributed"]), device)
+    timeout = check_number(o["distributed_timeout"], "distributed_timeout")
+    ctx = setup(bool(o["distributed"]), device, timeout)
     trainer, log = None, None
     try:
         seed = ctx.broadcast(drawn)

@@ -17,6 +17,7 @@ starts torchrun itself (``launch``).
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import gc
 import os
 import signal
@@ -31,6 +32,7 @@ import torch.distributed as dist
 from netgraph.core.errors import OptionError
 from netgraph.layers._sync_norm import BatchStatsSync
 from netgraph.layers.normalization import BatchNormModule
+from netgraph.train.interrupt import Watchdog
 from torch.nn.parallel import DistributedDataParallel
 
 __all__ = ["Context", "setup", "launch", "free_port", "share_batch_statistics", "stop_sharing", "aligned"]
@@ -47,6 +49,7 @@ class Context:
     device: torch.device = dataclasses.field(default_factory=lambda: torch.device("cpu"))
     active: bool = False
     owns_group: bool = False
+    watchdog: Watchdog | None = None
 
     @property
     def main(self) -> bool:
@@ -115,6 +118,9 @@ class Context:
         """Leave the process group made by ``setup``: all processes together (a barrier, so none is torn down
         early), or, when this one is failing or interrupted (``together=False``), at once: the others may be gone,
         and a barrier would fail or wait for them."""
+        if self.watchdog is not None:
+            self.watchdog.stop()
+            self.watchdog = None
         if self.owns_group and dist.is_initialized():
             gc.collect()  # drop DDP wrappers (reference cycles) that still hold the group
             if together:
@@ -122,8 +128,9 @@ class Context:
             dist.destroy_process_group()
 
 
-def setup(distributed: bool, device: torch.device | None) -> Context:
-    """This process's Context: join (or reuse) the process group when ``distributed``."""
+def setup(distributed: bool, device: torch.device | None, timeout: float = 600.0) -> Context:
+    """This process's Context: join (or reuse) the process group when ``distributed``, where a process waits at most
+    ``timeout`` seconds for the others in an exchange (then fails), and Ctrl-C ends it even while it waits."""
     device = device or torch.device("cpu")
     if not distributed:
         return Context(device=device)
@@ -139,11 +146,11 @@ def setup(distributed: bool, device: torch.device | None) -> Context:
         if device.type == "cuda":
             device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
             torch.cuda.set_device(device)
-        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo", timeout=datetime.timedelta(seconds=timeout))
         owns = True
     elif device.type == "cuda" and device.index is None:
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", torch.cuda.current_device())))
-    return Context(dist.get_rank(), dist.get_world_size(), device, True, owns)
+    return Context(dist.get_rank(), dist.get_world_size(), device, True, owns, Watchdog.start(True))
 
 
 def share_batch_statistics(module: torch.nn.Module, ctx: Context) -> BatchStatsSync | None:
