@@ -59,7 +59,7 @@ from netgraph.train.results import NetTrainResults
 from netgraph.train.metrics import Meter, metric_name, parse_metrics, plan_metrics
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.train.tensorboard import TensorBoardLog, parse_reporting
-from netgraph.train.distributed import setup, share_batch_statistics
+from netgraph.train.distributed import setup, share_batch_statistics, stop_sharing
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays
 from netgraph.core.options import as_seed
@@ -313,6 +313,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         with torch.random.fork_rng(devices=devices):
             reason = trainer.run()
         release(held)
+        stop_sharing(module)  # the trained net's torch batch norms: their own forward again
         return _results(net, module, trainer, reason, method, rates, loss, o, precision.dtype)
     finally:
         if log is not None:

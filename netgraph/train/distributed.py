@@ -17,6 +17,7 @@ starts torchrun itself (``launch``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime
 import gc
 import os
@@ -30,9 +31,10 @@ import torch
 import torch.distributed as dist
 
 from netgraph.core.errors import OptionError
-from netgraph.layers._sync_norm import BatchStatsSync
+from netgraph.layers._sync_norm import BatchStatsSync, synced_torch_batch_norm
 from netgraph.layers.normalization import BatchNormModule
 from netgraph.train.interrupt import Watchdog
+from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.parallel import DistributedDataParallel
 
 __all__ = ["Context", "setup", "launch", "free_port", "share_batch_statistics", "stop_sharing", "aligned"]
@@ -154,20 +156,26 @@ def setup(distributed: bool, device: torch.device | None, timeout: float = 600.0
 
 
 def share_batch_statistics(module: torch.nn.Module, ctx: Context) -> BatchStatsSync | None:
-    """Make every BatchNormalizationLayer in ``module`` normalise by the whole distributed batch's statistics in
-    training (``sync_batch_norm=True``); the shared BatchStatsSync, or None when not distributed or there is none."""
-    norms = [sub for sub in module.modules() if isinstance(sub, BatchNormModule)] if ctx.active else []
+    """Make every batch norm in ``module`` (BatchNormalizationLayer, and torch's ``nn.BatchNorm1d``, ... inside a
+    TorchLayer) normalise by the whole distributed batch's statistics in training (``sync_batch_norm=True``); the
+    shared BatchStatsSync, or None when not distributed or there is none."""
+    norms = [sub for sub in module.modules() if isinstance(sub, (BatchNormModule, _BatchNorm))] if ctx.active else []
     sync = BatchStatsSync() if norms else None
     for sub in norms:
-        sub.sync = sync
+        if isinstance(sub, BatchNormModule):
+            sub.sync = sync
+        else:  # this instance's forward; stop_sharing removes it again
+            sub.forward = functools.partial(synced_torch_batch_norm, sub, sync=sync)
     return sync
 
 
 def stop_sharing(module: torch.nn.Module) -> None:
-    """Every BatchNormalizationLayer in ``module`` back on its own process's batch statistics."""
+    """Every batch norm in ``module`` back on its own process's batch statistics."""
     for sub in module.modules():
         if isinstance(sub, BatchNormModule):
             sub.sync = None
+        elif isinstance(sub, _BatchNorm):
+            sub.__dict__.pop("forward", None)
 
 
 def aligned(batches: Iterator[tuple[dict, int, int]], ctx: Context, stand_in: dict) -> Iterator[tuple[dict, int, int]]:
