@@ -88,3 +88,17 @@ def test_ctrl_c_ends_a_process_waiting_for_a_stalled_peer(tmp_path):
     code, err, took = _run(tmp_path, timeout=600, interrupt=True)
     assert code == 130 and took < 8, err[-2000:]
     assert "interrupted" in err and "Traceback" not in err
+
+
+def test_the_watchdog_leaves_a_script_s_own_ctrl_c_handler_alone(monkeypatch):
+    """A script that handles SIGINT itself (a flag for a graceful stop) would have been ended 2 s after Ctrl-C."""
+    from netgraph.train.interrupt import Watchdog
+    monkeypatch.setattr(signal, "getsignal", lambda number: (lambda got, frame: None))
+    assert Watchdog.start(active=True) is None
+    monkeypatch.undo()
+    watchdog = Watchdog.start(active=True)
+    try:
+        assert watchdog is not None and watchdog.thread.is_alive()
+    finally:
+        watchdog.stop()
+    assert not watchdog.thread.is_alive() and signal.set_wakeup_fd(-1) == -1

@@ -32,8 +32,11 @@ class Watchdog:
 
     @classmethod
     def start(cls, active: bool, grace: float = 2.0) -> Watchdog | None:
-        """A running Watchdog when ``active`` and on the main thread (only it may set the wakeup fd), else None."""
+        """A running Watchdog when ``active``, on the main thread (only it may set the wakeup fd) and Ctrl-C raises
+        KeyboardInterrupt (Python's own handler: a script's own handler decides for itself), else None."""
         if not active or threading.current_thread() is not threading.main_thread():
+            return None
+        if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
             return None
         return cls(grace)
 
