@@ -49,7 +49,7 @@ def _all_sum(t: torch.Tensor, group: Any) -> torch.Tensor:
     return _AllSum.apply(t, group)
 
 
-def _whole_batch(x: torch.Tensor, sync: BatchStatsSync) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+def _whole_batch(x: torch.Tensor, sync: BatchStatsSync) -> tuple[torch.Tensor, ...]:
     """``x`` centred by the whole distributed batch's mean, that mean, its (biased) variance and the example count."""
     dims, view = [0, *range(2, x.dim())], (1, -1) + (1,) * (x.dim() - 2)
     keep = 1.0 if sync.counts else 0.0

@@ -17,8 +17,8 @@ starts torchrun itself (``launch``).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import datetime
+import functools
 import gc
 import os
 import signal
@@ -148,11 +148,12 @@ def setup(distributed: bool, device: torch.device | None, timeout: float = 600.0
         if device.type == "cuda":
             device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
             torch.cuda.set_device(device)
-        dist.init_process_group("nccl" if device.type == "cuda" else "gloo", timeout=datetime.timedelta(seconds=timeout))
+        backend = "nccl" if device.type == "cuda" else "gloo"
+        dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout))
         owns = True
     elif device.type == "cuda" and device.index is None:
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", torch.cuda.current_device())))
-    return Context(dist.get_rank(), dist.get_world_size(), device, True, owns, Watchdog.start(True))
+    return Context(dist.get_rank(), dist.get_world_size(), device, True, owns, Watchdog.start(active=True))
 
 
 def share_batch_statistics(module: torch.nn.Module, ctx: Context) -> BatchStatsSync | None:
