@@ -132,3 +132,14 @@ def test_run_draws_inputs_that_feed_distribution_parameters_inside_their_range(t
         printed = capsys.readouterr().out
         assert "input a: values for GammaDistribution parameter alpha (shape): a finite number > 0" in printed
         assert "input q: values for BinomialDistribution parameter p (success probability)" in printed
+
+
+def test_run_names_the_cholesky_factor_as_the_readme_writes_it(tmp_path, capsys):
+    """The note read "parameter l (Cholesky factor ...)": README writes MultinormalCholeskyDistribution(μ, L)."""
+    spec = tmp_path / "chol.yaml"
+    spec.write_text("netgraph: 1\nlayers:\n"
+                    "  m: {type: RandomArrayLayer, distribution: {type: MultinormalCholeskyDistribution, "
+                    "args: ['#mu', '#F']}}\n"
+                    "inputs: {mu: 2, F: [2, 2]}\nedges: []\n")
+    assert main(["run", str(spec), "-o", str(tmp_path / "c.svg"), "--seed", "0"]) == 0
+    assert "values for MultinormalCholeskyDistribution parameter L (Cholesky factor" in capsys.readouterr().out

@@ -8,6 +8,8 @@ under the run-time checks.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -221,7 +223,7 @@ def test_an_empty_constant_parameter_is_refused_naming_it(build):
 ], ids=["Gamma", "GeneralizedGamma", "Chi", "ChiSquare", "Nakagami"])
 def test_tiny_shapes_never_draw_zero_so_the_log_probability_stays_finite(dist, args):
     """At shape 0.01 about 4 in 10 float32 draws underflowed to 0, off the support: LogProbability +inf and NaN
-    gradients (found by QA). They are now the smallest normal float32, as torch's own sampler clamps them."""
+    gradients (found by QA). They are now exp of the smallest normal float32's log (see the next test)."""
     torch.manual_seed(0)
     net = NetGraph([RandomArrayLayer(dist(*args), output=(), log_probability=True)], [], a=())
     a = torch.full((4000,), 0.01, requires_grad=True)
@@ -229,6 +231,18 @@ def test_tiny_shapes_never_draw_zero_so_the_log_probability_stays_finite(dist, a
     out["LogProbability"].sum().backward()
     assert bool((out["Output"] > 0).all()) and bool(torch.isfinite(out["LogProbability"]).all())
     assert bool(torch.isfinite(a.grad).all())
+
+
+def test_a_tiny_shape_gamma_draw_floors_at_exp_of_the_smallest_normal_float32_s_log():
+    """README said such a draw "is that number" (the smallest normal float32, as torch's sampler clamps): it is
+    exp of its log rounded to float32, 1.1754907e-38, a shade below it, and positive."""
+    torch.manual_seed(0)
+    net = NetGraph([RandomArrayLayer(D.GammaDistribution("#a", 1.0), output=())], [], a=())
+    draws = net.compile()(a=torch.full((4000,), 0.01))
+    tiny = torch.finfo(torch.float32).tiny
+    floor = torch.tensor(math.log(tiny), dtype=torch.float32).exp().item()
+    assert 0 < floor < tiny and f"{floor:.7e}" == "1.1754907e-38"
+    assert draws.min().item() == floor and 0.3 < (draws == floor).float().mean().item() < 0.5
 
 
 @pytest.mark.parametrize("dist", [

@@ -161,3 +161,19 @@ def test_a_frozen_batch_norm_keeps_its_moving_statistics(make, mean):
         assert torch.equal(frozen.layers["bn"].arrays[name], value), name
     assert not torch.equal(trained.layers["bn"].arrays[mean], start.layers["bn"].arrays[mean])
     assert not torch.equal(frozen.layers["lin"].arrays["Weights"], start.layers["lin"].arrays["Weights"])
+
+
+@pytest.mark.parametrize("make, rules, kept, moved", [
+    (BatchNormalizationLayer, {"bn/*c*": 0}, ["Scaling", "MovingVariance"], ["Biases", "MovingMean"]),
+    (BatchNormalizationLayer, {("bn", "MovingMean"): 0}, ["MovingMean"], ["Scaling", "MovingVariance"]),
+    (lambda: TorchLayer(torch.nn.BatchNorm1d(3)), {"bn/*var": 0}, ["running_var"], ["weight", "running_mean"])])
+def test_a_partly_frozen_batch_norm_keeps_its_frozen_statistics(make, rules, kept, moved):
+    """Only a module whose buffers were all frozen was held: a frozen moving variance beside a moving mean that
+    trains moved all the same; and a rule naming a buffer alone was refused as matching no array."""
+    torch.manual_seed(0)
+    data = {"Input": torch.randn(64, 3) * 3 + 2, "Target": torch.randn(64, 3)}
+    start = net_initialize(NetChain({"lin": LinearLayer(3), "bn": make()}, input=3), seed=0)
+    trained = net_train(start, data, max_training_rounds=2, learning_rate_multipliers=rules, progress=False)
+    before, after = start.layers["bn"].arrays, trained.layers["bn"].arrays
+    assert all(torch.equal(after[name], before[name]) for name in kept)
+    assert not any(torch.equal(after[name], before[name]) for name in moved)

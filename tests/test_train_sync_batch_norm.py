@@ -11,7 +11,8 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from netgraph import BatchNormalizationLayer, ElementwiseLayer, LinearLayer, NetChain, OptionError, net_initialize
+from netgraph import (BatchNormalizationLayer, ElementwiseLayer, LinearLayer, NetChain, OptionError, TorchLayer,
+                      net_initialize)
 from netgraph.train import net_train
 from netgraph.train.distributed import free_port
 
@@ -44,12 +45,12 @@ import os, sys
 sys.path.insert(0, {root!r})
 import torch
 from safetensors.torch import save_file
-from tests.test_train_sync_batch_norm import bn_net, bn_data
+from tests.test_train_sync_batch_norm import bn_net, torch_bn_net, bn_data
 from netgraph.train.distributed import setup, share_batch_statistics
 
 x = bn_data()[0][:8]
 ctx = setup(True, None)
-module = bn_net().compile()
+module = {{"bn_net": bn_net, "torch_bn_net": torch_bn_net}}[sys.argv[1]]().compile()
 share_batch_statistics(module, ctx)
 model = ctx.wrap(module, False)
 part = x.tensor_split(2)[ctx.rank]
@@ -64,6 +65,13 @@ ctx.close()
 def bn_net():
     """A net whose loss depends on the batch statistics (inputs far from 0, so normalising matters)."""
     net = NetChain([LinearLayer(4), BatchNormalizationLayer(), ElementwiseLayer("Ramp"), LinearLayer(1)], input=3)
+    return net_initialize(net, seed=0)
+
+
+def torch_bn_net():
+    """bn_net with torch's own batch norm, inside a TorchLayer."""
+    net = NetChain([LinearLayer(4), TorchLayer(torch.nn.BatchNorm1d(4)), ElementwiseLayer("Ramp"), LinearLayer(1)],
+                   input=3)
     return net_initialize(net, seed=0)
 
 
@@ -117,10 +125,13 @@ def test_two_processes_with_synced_batch_norm_train_as_one_process_on_the_whole_
 
 
 @pytest.mark.slow
-def test_synced_batch_norm_gradients_equal_one_process_on_the_whole_batch(tmp_path):
-    _torchrun(tmp_path, GRADIENT_WORKER)
+@pytest.mark.parametrize("net", ["bn_net", "torch_bn_net"])
+def test_synced_batch_norm_gradients_equal_one_process_on_the_whole_batch(tmp_path, net):
+    """A torch batch norm inside a TorchLayer normalised by its process's slice (torch's SyncBatchNorm refuses CPU
+    tensors): it shares the whole batch's statistics too, running mean, variance and batch count included."""
+    _torchrun(tmp_path, GRADIENT_WORKER, net)
     ranks = [load_file(tmp_path / f"grad{r}.safetensors") for r in (0, 1)]
-    module = bn_net().compile()
+    module = {"bn_net": bn_net, "torch_bn_net": torch_bn_net}[net]().compile()
     module.train()
     module(bn_data()[0][:8]).square().mean().backward()
     want = {name: p.grad for name, p in module.named_parameters()}
@@ -162,3 +173,13 @@ def test_the_synced_batch_norm_of_one_process_is_torch_s(monkeypatch, shape):
                             [*plain.parameters(), *plain.buffers()]):
         torch.testing.assert_close(a.grad if a.requires_grad else a, b.grad if b.requires_grad else b,
                                    rtol=1e-5, atol=1e-5, msg=name)
+
+
+def test_stop_sharing_gives_torch_batch_norms_their_own_forward_back():
+    """The trained net's TorchLayer batch norm kept the synced forward, whose all-reduce fails outside the run."""
+    from netgraph.train.distributed import Context, share_batch_statistics, stop_sharing
+    module = torch_bn_net().compile()
+    norm = next(m for m in module.modules() if isinstance(m, torch.nn.BatchNorm1d))
+    assert share_batch_statistics(module, Context(active=True)) is not None and "forward" in vars(norm)
+    stop_sharing(module)
+    assert "forward" not in vars(norm)

@@ -101,6 +101,8 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-sync-batch-norm", dest="sync_batch_norm", action="store_false",
                    help="with --nproc: each process's BatchNormalizationLayer normalises by its own slice of the batch "
                         "(faster; default: by the whole batch's statistics, as one process)")
+    p.add_argument("--distributed-timeout", type=float, metavar="SECONDS", default=600.0,
+                   help="with --nproc: how long a process waits for the others before it fails (default 600)")
     p.add_argument("--distributed", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--tensorboard", metavar="DIR",

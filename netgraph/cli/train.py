@@ -34,7 +34,7 @@ __all__ = ["train"]
 
 _FORWARDED = ("data", "output", "batch_size", "rounds", "time", "learning_rate", "method", "momentum",
               "epsilon", "validation", "patience", "seed", "device", "precision", "checkpoint", "loss", "tensorboard", "metrics",
-              "stop_on", "workers", "base_dir")
+              "stop_on", "workers", "base_dir", "distributed_timeout")
 
 
 def _forward_argv(args: argparse.Namespace) -> list[str]:
@@ -112,7 +112,7 @@ def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss:
             progress=False if args.quiet else "auto", all=True, num_workers=args.workers or 0,
             progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
             distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1,
-            sync_batch_norm=args.sync_batch_norm)
+            sync_batch_norm=args.sync_batch_norm, distributed_timeout=args.distributed_timeout)
 
 
 def _flag_notes(show: Callable, flag: str) -> Callable:

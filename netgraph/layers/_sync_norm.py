@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-__all__ = ["BatchStatsSync", "synced_batch_norm"]
+__all__ = ["BatchStatsSync", "synced_batch_norm", "synced_torch_batch_norm"]
 
 
 @dataclasses.dataclass
@@ -49,10 +49,8 @@ def _all_sum(t: torch.Tensor, group: Any) -> torch.Tensor:
     return _AllSum.apply(t, group)
 
 
-def synced_batch_norm(m: Any, x: torch.Tensor, sync: BatchStatsSync) -> torch.Tensor:
-    """``m``'s training-mode batch norm of ``x`` with the whole distributed batch's statistics; updates ``m``'s
-    moving mean and variance (the unbiased variance, as torch) as one process on the whole batch would: not at all
-    when the whole batch holds one value per channel (which then normalises to ``Biases``)."""
+def _whole_batch(x: torch.Tensor, sync: BatchStatsSync) -> tuple[torch.Tensor, ...]:
+    """``x`` centred by the whole distributed batch's mean, that mean, its (biased) variance and the example count."""
     dims, view = [0, *range(2, x.dim())], (1, -1) + (1,) * (x.dim() - 2)
     keep = 1.0 if sync.counts else 0.0
     count = x.new_tensor([x.numel() // x.shape[1] * keep])
@@ -61,10 +59,45 @@ def synced_batch_norm(m: Any, x: torch.Tensor, sync: BatchStatsSync) -> torch.Te
     mean = totals[:-1] / n
     centered = x - mean.view(view)
     var = _all_sum((centered * centered).sum(dims) * keep, sync.group) / n
+    return centered, mean, var, n.detach()
+
+
+@torch.no_grad()
+def _move(moving_mean: torch.Tensor, moving_var: torch.Tensor, mean: torch.Tensor, var: torch.Tensor,
+          n: torch.Tensor, momentum: Any) -> None:
+    """The moving statistics moved by the whole batch's (the unbiased variance, as torch): not at all when the whole
+    batch holds one value per channel; no ``n.item()``: a GPU would wait for it each time."""
+    step = (n > 1) * momentum
+    moving_mean.lerp_(mean.detach().to(moving_mean.dtype), step.to(moving_mean.dtype))
+    unbiased = var.detach() * (n / (n - 1).clamp_min(1))
+    moving_var.lerp_(unbiased.to(moving_var.dtype), step.to(moving_var.dtype))
+
+
+def synced_batch_norm(m: Any, x: torch.Tensor, sync: BatchStatsSync) -> torch.Tensor:
+    """``m``'s training-mode batch norm of ``x`` with the whole distributed batch's statistics; updates ``m``'s
+    moving mean and variance as one process on the whole batch would (a whole batch of one value per channel
+    normalises to ``Biases``)."""
+    view = (1, -1) + (1,) * (x.dim() - 2)
+    centered, mean, var, n = _whole_batch(x, sync)
     out = centered * torch.rsqrt(var + m.epsilon).view(view) * m.Scaling.view(view) + m.Biases.view(view)
-    with torch.no_grad():  # no update from one value per channel; no n.item(): a GPU would wait for it each time
-        n, step = n.detach(), (n.detach() > 1) * m.momentum
-        m.MovingMean.lerp_(mean.detach().to(m.MovingMean.dtype), step.to(m.MovingMean.dtype))
-        unbiased = var.detach() * (n / (n - 1).clamp_min(1))
-        m.MovingVariance.lerp_(unbiased.to(m.MovingVariance.dtype), step.to(m.MovingVariance.dtype))
+    _move(m.MovingMean, m.MovingVariance, mean, var, n, m.momentum)
+    return out
+
+
+def synced_torch_batch_norm(m: torch.nn.modules.batchnorm._BatchNorm, x: torch.Tensor,
+                            sync: BatchStatsSync) -> torch.Tensor:
+    """A torch batch norm's forward (``nn.BatchNorm1d``, ... inside a TorchLayer) with the whole distributed batch's
+    statistics in training, as torch's own forward on the whole batch; its own forward in evaluation."""
+    if not m.training:
+        return type(m).forward(m, x)
+    m._check_input_dim(x)
+    view = (1, -1) + (1,) * (x.dim() - 2)
+    centered, mean, var, n = _whole_batch(x, sync)
+    out = centered * torch.rsqrt(var + m.eps).view(view)
+    if m.weight is not None:
+        out = out * m.weight.view(view) + m.bias.view(view)
+    if m.track_running_stats and m.running_mean is not None:
+        m.num_batches_tracked.add_(1)
+        momentum = 1.0 / m.num_batches_tracked if m.momentum is None else m.momentum  # None: cumulative average
+        _move(m.running_mean, m.running_var, mean, var, n, momentum)
     return out

@@ -149,24 +149,24 @@ class MultinormalDistribution(_Multinormal):
 class MultinormalCholeskyDistribution(_Multinormal):
     """MultinormalCholeskyDistribution(μ, L): the Multinormal with covariance L·Lᵀ (lower triangle of L read, diagonal > 0)."""
 
-    PARAMS = ("mu", "l")
-    CONSTRAINTS = {"mu": REAL, "l": REAL}
-    ROLES = {"mu": "mean vector", "l": "Cholesky factor of the covariance"}
-    PARAM_EVENT_RANKS = {"mu": 1, "l": 2}
+    PARAMS = ("mu", "L")
+    CONSTRAINTS = {"mu": REAL, "L": REAL}
+    ROLES = {"mu": "mean vector", "L": "Cholesky factor of the covariance"}
+    PARAM_EVENT_RANKS = {"mu": 1, "L": 2}
 
     @staticmethod
     def scale(params: Sequence[torch.Tensor]) -> torch.Tensor:
         return params[1].tril()
 
     def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[str]:
-        l_factor = values.get("l")
+        l_factor = values.get("L")
         if l_factor is None:
             return []
         diagonal = l_factor.detach().diagonal(dim1=-2, dim2=-1)
         bad = ~(diagonal > 0).all(-1)
         if bool(bad.any()):
-            return [f"parameter l (Cholesky factor of the covariance) must have a diagonal > 0"
-                    f"{_where(values, 'l', bad)}, found diagonal {_show(diagonal.unsqueeze(-1), bad)}"]
+            return [f"parameter L (Cholesky factor of the covariance) must have a diagonal > 0"
+                    f"{_where(values, 'L', bad)}, found diagonal {_show(diagonal.unsqueeze(-1), bad)}"]
         return []
 
 

@@ -103,13 +103,15 @@ def log_standard_gamma(alpha: torch.Tensor) -> torch.Tensor:
 LOG_MAX = {t: math.log(torch.finfo(t).max) - 0.01 for t in (torch.float16, torch.bfloat16, torch.float32, torch.float64)}
 
 
-#: log of the smallest positive normal value per dtype: exp of it is a positive draw, never an underflow to 0.
+#: log of the smallest positive normal value per dtype: exp of it is a positive draw (float32: a shade below that
+#: value, as the log rounds down), never an underflow to 0.
 LOG_TINY = {t: math.log(torch.finfo(t).tiny) for t in (torch.float16, torch.bfloat16, torch.float32, torch.float64)}
 
 
 def safe_exp(x: torch.Tensor) -> torch.Tensor:
-    """exp(x) within the dtype's positive normal range: saturating just below its largest finite value and at its
-    smallest normal one (zero gradient there, never NaN; a positive draw never underflows to 0, off the support)."""
+    """exp(x) saturating just below the dtype's largest finite value and at exp of its smallest normal one's log
+    rounded to the dtype (float32: 1.1754907e-38, a shade below 1.1754944e-38); zero gradient there, never NaN; a
+    positive draw never underflows to 0, off the support."""
     return x.clamp(min=LOG_TINY.get(x.dtype, -87.0), max=LOG_MAX.get(x.dtype, 80.0)).exp()
 
 

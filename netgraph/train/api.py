@@ -59,7 +59,7 @@ from netgraph.train.results import NetTrainResults
 from netgraph.train.metrics import Meter, metric_name, parse_metrics, plan_metrics
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.train.tensorboard import TensorBoardLog, parse_reporting
-from netgraph.train.distributed import setup, share_batch_statistics
+from netgraph.train.distributed import setup, share_batch_statistics, stop_sharing
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays
 from netgraph.core.options import as_seed
@@ -75,7 +75,7 @@ OPTIONS: dict[str, Any] = {
     "target_device": "cpu", "random_seed": None, "training_stopping_criterion": None, "checkpoint": None,
     "resume": False, "progress": "auto", "progress_reporting": None, "log_dir": None, "all": False,
     "return_results": False, "distributed": False, "sync_batch_norm": True, "metrics": None, "num_workers": 0,
-    "working_precision": None,
+    "working_precision": None, "distributed_timeout": 600,
 }
 DEFAULT_BATCH_SIZE = 64
 
@@ -93,7 +93,8 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     'keep'}), ``resume`` (True: the newest checkpoint; or a path), ``progress`` ('auto', True,
     'print', False or f(info)), ``progress_reporting='tensorboard'`` with ``log_dir`` (TensorBoard event
     files: losses, learning rate, the net's graph; see ``netgraph.train.tensorboard``),
-    ``all``/``return_results``, ``distributed`` (inside torchrun), ``sync_batch_norm`` (True: distributed batch
+    ``all``/``return_results``, ``distributed`` (inside torchrun; ``distributed_timeout``: seconds a process waits for the others before it
+    fails), ``sync_batch_norm`` (True: distributed batch
     norms use the whole batch's statistics, not each process's slice's), ``metrics`` (names, or {port: names}:
     Accuracy, Precision, Recall, F1, ROCAUC, MeanSquaredError, MeanAbsoluteError; see
     ``netgraph.train.metrics``; a metric name as ``training_stopping_criterion`` stops on it), ``num_workers``
@@ -180,8 +181,9 @@ def _rounds(value: Any, max_time: float | None, per_round: int | None) -> int:
 
 
 def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[list[dict], dict[str, float]]:
-    params = dict(module.named_parameters())
-    rates = resolve_multipliers(net, list(params), spec)
+    params = dict(module.named_parameters())  # the buffers too: a rule may name a moving mean alone
+    rates = resolve_multipliers(net, [*params, *(name for name, _ in module.named_buffers())], spec)
+    rates = {name: rates[name] for name in params}
     groups: dict[float, list] = {}
     for name, p in params.items():
         if rates[name] == 0:
@@ -283,7 +285,8 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     meter, stopping = _meter(net, loss, requested, stopping, expect, sample(raw))
     module = net.compile()
     raw, module = padded_training(net, raw, module, expect)  # ragged data: padded batches where the net allows
-    ctx = setup(bool(o["distributed"]), device)
+    timeout = check_number(o["distributed_timeout"], "distributed_timeout")
+    ctx = setup(bool(o["distributed"]), device, timeout)
     trainer, log = None, None
     try:
         seed = ctx.broadcast(drawn)
@@ -311,6 +314,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         with torch.random.fork_rng(devices=devices):
             reason = trainer.run()
         release(held)
+        stop_sharing(module)  # the trained net's torch batch norms: their own forward again
         return _results(net, module, trainer, reason, method, rates, loss, o, precision.dtype)
     finally:
         if log is not None:

@@ -17,6 +17,8 @@ starts torchrun itself (``launch``).
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import functools
 import gc
 import os
 import signal
@@ -29,9 +31,11 @@ import torch
 import torch.distributed as dist
 
 from netgraph.core.errors import OptionError
-from netgraph.train.options import missing_device
-from netgraph.layers._sync_norm import BatchStatsSync
+from netgraph.layers._sync_norm import BatchStatsSync, synced_torch_batch_norm
 from netgraph.layers.normalization import BatchNormModule
+from netgraph.train.interrupt import Watchdog
+from netgraph.train.options import missing_device
+from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.parallel import DistributedDataParallel
 
 __all__ = ["Context", "setup", "launch", "free_port", "share_batch_statistics", "stop_sharing", "aligned"]
@@ -48,6 +52,7 @@ class Context:
     device: torch.device = dataclasses.field(default_factory=lambda: torch.device("cpu"))
     active: bool = False
     owns_group: bool = False
+    watchdog: Watchdog | None = None
 
     @property
     def main(self) -> bool:
@@ -116,6 +121,9 @@ class Context:
         """Leave the process group made by ``setup``: all processes together (a barrier, so none is torn down
         early), or, when this one is failing or interrupted (``together=False``), at once: the others may be gone,
         and a barrier would fail or wait for them."""
+        if self.watchdog is not None:
+            self.watchdog.stop()
+            self.watchdog = None
         if self.owns_group and dist.is_initialized():
             gc.collect()  # drop DDP wrappers (reference cycles) that still hold the group
             if together:
@@ -123,8 +131,9 @@ class Context:
             dist.destroy_process_group()
 
 
-def setup(distributed: bool, device: torch.device | None) -> Context:
-    """This process's Context: join (or reuse) the process group when ``distributed``."""
+def setup(distributed: bool, device: torch.device | None, timeout: float = 600.0) -> Context:
+    """This process's Context: join (or reuse) the process group when ``distributed``, where a process waits at most
+    ``timeout`` seconds for the others in an exchange (then fails), and Ctrl-C ends it even while it waits."""
     device = device or torch.device("cpu")
     if not distributed:
         return Context(device=device)
@@ -140,11 +149,12 @@ def setup(distributed: bool, device: torch.device | None) -> Context:
         if device.type == "cuda":
             device = _local_gpu(int(os.environ.get("LOCAL_RANK", 0)))
             torch.cuda.set_device(device)
-        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        backend = "nccl" if device.type == "cuda" else "gloo"
+        dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout))
         owns = True
     elif device.type == "cuda" and device.index is None:
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", torch.cuda.current_device())))
-    return Context(dist.get_rank(), dist.get_world_size(), device, True, owns)
+    return Context(dist.get_rank(), dist.get_world_size(), device, True, owns, Watchdog.start(active=True))
 
 
 def _local_gpu(local_rank: int) -> torch.device:
@@ -160,20 +170,26 @@ def _local_gpu(local_rank: int) -> torch.device:
 
 
 def share_batch_statistics(module: torch.nn.Module, ctx: Context) -> BatchStatsSync | None:
-    """Make every BatchNormalizationLayer in ``module`` normalise by the whole distributed batch's statistics in
-    training (``sync_batch_norm=True``); the shared BatchStatsSync, or None when not distributed or there is none."""
-    norms = [sub for sub in module.modules() if isinstance(sub, BatchNormModule)] if ctx.active else []
+    """Make every batch norm in ``module`` (BatchNormalizationLayer, and torch's ``nn.BatchNorm1d``, ... inside a
+    TorchLayer) normalise by the whole distributed batch's statistics in training (``sync_batch_norm=True``); the
+    shared BatchStatsSync, or None when not distributed or there is none."""
+    norms = [sub for sub in module.modules() if isinstance(sub, (BatchNormModule, _BatchNorm))] if ctx.active else []
     sync = BatchStatsSync() if norms else None
     for sub in norms:
-        sub.sync = sync
+        if isinstance(sub, BatchNormModule):
+            sub.sync = sync
+        else:  # this instance's forward; stop_sharing removes it again
+            sub.forward = functools.partial(synced_torch_batch_norm, sub, sync=sync)
     return sync
 
 
 def stop_sharing(module: torch.nn.Module) -> None:
-    """Every BatchNormalizationLayer in ``module`` back on its own process's batch statistics."""
+    """Every batch norm in ``module`` back on its own process's batch statistics."""
     for sub in module.modules():
         if isinstance(sub, BatchNormModule):
             sub.sync = None
+        elif isinstance(sub, _BatchNorm):
+            sub.__dict__.pop("forward", None)
 
 
 def aligned(batches: Iterator[tuple[dict, int, int]], ctx: Context, stand_in: dict) -> Iterator[tuple[dict, int, int]]:

@@ -1,0 +1,104 @@
+"""A distributed process whose peer stalls (alive, but out of the exchanges: it caught an error, or hangs in its data)
+waited in gloo's collective for 30 minutes, and ignored Ctrl-C all along. Processes started here without torchrun,
+whose supervisor would hide it by killing the others when one exits."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from netgraph.train.distributed import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+WORKER = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+import torch
+from netgraph import NetGraph, LinearLayer, net_initialize
+from netgraph.train import net_train
+
+rank, timeout = int(os.environ["RANK"]), float(sys.argv[1])
+
+def batches():
+    x = torch.ones(4, 2)
+    for i in range(10**6):
+        if i == 2:
+            open(os.path.join({out!r}, f"waiting{{rank}}"), "w").close()
+            if rank == 1:
+                time.sleep(120)  # stalled, out of the exchanges
+        yield {{"Input": x, "Target": x.sum(1, keepdim=True)}}
+
+net = net_initialize(NetGraph([LinearLayer(1)], [], Input=2), seed=0)
+net_train(net, batches(), max_training_rounds=1, distributed=True, distributed_timeout=timeout, progress=False)
+"""
+
+
+def _start(tmp_path: Path, timeout: float) -> list[subprocess.Popen]:
+    script = tmp_path / "worker.py"
+    script.write_text(textwrap.dedent(WORKER.format(root=str(ROOT), out=str(tmp_path))))
+    env = dict(os.environ, WORLD_SIZE="2", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()))
+    return [subprocess.Popen([sys.executable, str(script), str(timeout)], env=dict(env, RANK=str(rank)),
+                             stderr=subprocess.PIPE, text=True) for rank in (0, 1)]
+
+
+def _wait_for(path: Path, processes: list[subprocess.Popen]) -> None:
+    deadline = time.monotonic() + 60  # torch's import, on a busy machine
+    while not path.exists():
+        assert time.monotonic() < deadline and all(p.poll() is None for p in processes), "workers did not start"
+        time.sleep(0.05)
+
+
+def _run(tmp_path: Path, timeout: float, interrupt: bool) -> tuple[int, str, float]:
+    """Rank 0's exit status, stderr and seconds from its peer's stall (or its SIGINT) to its end."""
+    processes = _start(tmp_path, timeout)
+    try:
+        _wait_for(tmp_path / "waiting1", processes)
+        _wait_for(tmp_path / "waiting0", processes)
+        time.sleep(0.5)  # rank 0 is in the exchange now
+        if interrupt:
+            processes[0].send_signal(signal.SIGINT)
+        began = time.monotonic()
+        try:
+            _, err = processes[0].communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            pytest.fail("rank 0 still waits for its stalled peer")
+        return processes[0].returncode, err, time.monotonic() - began
+    finally:
+        for p in processes:
+            p.kill()
+            p.communicate()
+
+
+@pytest.mark.slow
+def test_a_process_whose_peer_stalls_fails_after_distributed_timeout(tmp_path):
+    code, err, took = _run(tmp_path, timeout=2, interrupt=False)
+    assert code == 1 and "Timed out" in err and took < 10, err[-2000:]
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_a_process_waiting_for_a_stalled_peer(tmp_path):
+    code, err, took = _run(tmp_path, timeout=600, interrupt=True)
+    assert code == 130 and took < 8, err[-2000:]
+    assert "interrupted" in err and "Traceback" not in err
+
+
+def test_the_watchdog_leaves_a_script_s_own_ctrl_c_handler_alone(monkeypatch):
+    """A script that handles SIGINT itself (a flag for a graceful stop) would have been ended 2 s after Ctrl-C."""
+    from netgraph.train.interrupt import Watchdog
+    monkeypatch.setattr(signal, "getsignal", lambda number: (lambda got, frame: None))
+    assert Watchdog.start(active=True) is None
+    monkeypatch.undo()
+    watchdog = Watchdog.start(active=True)
+    try:
+        assert watchdog is not None and watchdog.thread.is_alive()
+    finally:
+        watchdog.stop()
+    assert not watchdog.thread.is_alive() and signal.set_wakeup_fd(-1) == -1
