@@ -229,7 +229,7 @@ def _rename_edges(edges: list[tuple], rename: Mapping[str, str]) -> list[tuple]:
         if p is None or p.layer is None:
             return p
         return NetPort(rename.get(p.layer, p.layer), p.port)
-    return [(port(a), port(b)) for a, b in edges]
+    return [pair if (new := (port(pair[0]), port(pair[1]))) == pair else new for pair in edges]  # kept: as written
 
 
 @deep_walk
