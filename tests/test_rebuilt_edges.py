@@ -72,3 +72,9 @@ def test_a_spec_error_in_a_nested_graph_rebuilt_to_expose_a_port_is_at_its_own_y
     message = str(caught.value)
     assert message.startswith("<string>:10:9: layer 1 'enc' (NetGraph) > layer 2 'b' (ReshapeLayer): cannot reshape")
     assert "Input -> a -> b" in message and "NetPort('a', 'Output') -> NetPort('c', 'Input')" not in message
+
+
+def test_net_drop_and_net_take_keep_the_users_edges_they_keep():
+    from netgraph import net_drop, net_take
+    for net in (net_drop(chain_net(), "d"), net_take(chain_net(), ["a", "c"])):
+        assert [(p.text, p.index) for p in net.explicit_edges()][:2] == [("a -> b -> c", 1), ("a -> b -> c", 1)]
