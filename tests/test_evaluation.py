@@ -196,7 +196,7 @@ def test_a_tensor_of_the_port_dtype_reaches_the_module_as_it_is_others_are_conve
     from netgraph.backend.evaluation import compiled_for_evaluation
     net = net_initialize(NetGraph([LinearLayer(3)], [], Input=4), seed=0)
     seen = []
-    compiled_for_evaluation(net).register_forward_pre_hook(lambda m, a, kw: seen.append(kw["Input"]), with_kwargs=True)
+    compiled_for_evaluation(net).register_forward_pre_hook(lambda m, a: seen.append(a[0]))
     x, x64 = torch.randn(2, 4), torch.randn(2, 4, dtype=torch.float64)
     net(x)
     net(x64)

@@ -28,8 +28,7 @@ def test_batch_size_splits_the_data_and_concatenates_the_outputs():
     net = linear_net()
     x = torch.randn(10, 4)
     seen = []
-    compiled_for_evaluation(net).register_forward_pre_hook(lambda m, a, kw: seen.append(len(kw["Input"])),
-                                                           with_kwargs=True)
+    compiled_for_evaluation(net).register_forward_pre_hook(lambda m, a: seen.append(len(a[0])))
     whole = net(x)
     assert seen == [10]
     torch.testing.assert_close(net(x, batch_size=3), whole)

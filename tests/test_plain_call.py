@@ -122,7 +122,7 @@ def test_a_changed_working_precision_or_checks_setting_gets_the_module_for_it():
 def test_module_and_global_hooks_are_honoured_and_grad_mode_is_restored_after_an_error():
     net, x = primed(mlp()), torch.randn(2, 4)
     module, calls = compiled_for_evaluation(net), []
-    local = module.register_forward_hook(lambda m, args, kwargs, out: calls.append(kwargs["Input"]), with_kwargs=True)
+    local = module.register_forward_hook(lambda m, args, out: calls.append(args[0]))
     net(x)
     local.remove()
     everywhere = register_module_forward_hook(lambda m, args, out: calls.append(m))

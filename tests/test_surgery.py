@@ -231,3 +231,15 @@ def test_a_name_clash_in_a_nested_graph_names_the_path_and_the_graph():
     with pytest.raises(WiringError, match=r"renaming 'o/enc/l1' to 'act' would give two layers the same name 'act' "
                                           r"in layer 'o/enc'"):
         net_rename(net, {("o", "enc", "l1"): "act", "head": "h"})
+
+
+def test_an_array_set_into_an_uninitialised_layer_must_fit_its_known_ports():
+    """Was accepted (nothing to compare with), leaving a net whose compile then refused the array."""
+    net = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [("a", "b")], Input=4)
+    with pytest.raises(OptionError, match=r"layer 1 'a' \(LinearLayer\) array 'Weights': expected shape \(3, 4\), "
+                                          r"found \(3, 5\)") as caught:
+        net_replace_part(net, {("a", "Weights"): torch.zeros(3, 5)})
+    [d] = caught.value.diagnostics
+    assert (d.kind, d.layer, d.option, d.expected, d.found) == ("array-shape", ("a",), "weights", (3, 4), (3, 5))
+    fits = net_replace_part(net, {("a", "Weights"): torch.ones(3, 4)})
+    assert torch.equal(fits.layers["a"].arrays["Weights"], torch.ones(3, 4))

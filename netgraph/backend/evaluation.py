@@ -14,8 +14,8 @@ import numpy
 import torch
 
 from netgraph.backend.derived_lengths import check_derived_lengths
-from netgraph.backend.eval_options import (CALL_KEYWORDS, EvaluationOptions, compiled_module, in_batches, seeded,
-                                           snake_options, split_call)
+from netgraph.backend.eval_options import (CALL_KEYWORDS, EvaluationOptions, call_by_name, compiled_module, in_batches,
+                                           seeded, snake_options, split_call)
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
 from netgraph.backend.plain_call import plain_call
 from netgraph.backend.shape_hints import layout_hint
@@ -287,7 +287,7 @@ def _plain_call(net: Any) -> Callable[[Any], Any] | None:
     cache = net._compiled
     if not port or not cache or key not in cache or getattr(net._plain_call, "settings", None) == key:
         return None
-    net._plain_call = call = plain_call(cache[key], port, shape, *key[::2])
+    net._plain_call = call = plain_call(cache[key], shape, *key[::2])
     call.settings = key
     return call
 
@@ -309,4 +309,4 @@ def run_module(net: Any, tensors: dict[str, torch.Tensor], options: EvaluationOp
     with seeded(options.seed):
         if not net.input_ports and options.batch_size is not None:
             return module(batch_size=options.batch_size)
-        return in_batches(lambda batch: module(**batch), tensors, options.batch_size)
+        return in_batches(lambda batch: call_by_name(module, batch), tensors, options.batch_size)

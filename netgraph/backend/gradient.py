@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from netgraph.backend.eval_options import (OPTION_NAMES, check_port_names, compiled_module, in_batches, seeded,
+from netgraph.backend.eval_options import (OPTION_NAMES, call_by_name, check_port_names, compiled_module, in_batches, seeded,
                                            snake_options, split_call)
 from netgraph.backend.evaluation import as_port_tensor, encode_inputs, prepare_inputs
 from netgraph.backend.ragged import dense_groups, ragged_ports, reassemble
@@ -75,7 +75,7 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     def gradients(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         batch = {p: x.detach().requires_grad_(True) if p in ports else x for p, x in batch.items()}
         with torch.enable_grad():
-            out = module(**batch)
+            out = call_by_name(module, batch)
             out = out if isinstance(out, dict) else {net.output_ports[0]: out}
             summed = [p for p in seeds if of is not None or out[p].is_floating_point()]  # default: real outputs
             total = sum(_summed(out[p], seeds[p], p) for p in summed)

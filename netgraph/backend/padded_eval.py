@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from netgraph.backend.derived_lengths import check_derived_lengths
-from netgraph.backend.eval_options import EvaluationOptions, in_batches, seeded
+from netgraph.backend.eval_options import EvaluationOptions, call_by_name, in_batches, seeded
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
 from netgraph.backend.masks import Fallback, Padded, check_padded, compile_padded, output_lengths, pad, unpad
 from netgraph.core.errors import DataError, raise_all
@@ -119,7 +119,7 @@ def evaluate_padded(net: Any, data: dict[str, Any], ragged: list[str], options: 
     arguments = {**tensors, **{module.lengths_arguments[p]: n for p, n in lengths.items()}}
     grad = torch.is_grad_enabled() and any(x.requires_grad for x in tensors.values())
     with torch.set_grad_enabled(grad), seeded(options.seed):
-        result = in_batches(lambda batch: module(**batch), arguments, options.batch_size)
+        result = in_batches(lambda batch: call_by_name(module, batch), arguments, options.batch_size)
     result = decode(net, result, options.decoder)
     cut = output_lengths(module.route, lengths)
     if not isinstance(result, dict):

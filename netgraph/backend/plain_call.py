@@ -23,14 +23,14 @@ from netgraph.layers.random import _CHECKS, distribution_checks  # noqa: F401 - 
 __all__ = ["plain_call"]
 
 
-def plain_call(module: torch.nn.Module, port: str, shape: torch.Size, checks: Any,
-               dtype: torch.dtype) -> Callable[[Any], Any]:
-    """A function of ``x``: ``module(port=x)`` in no-grad mode when ``x`` is a dense CPU tensor of ``dtype``
+def plain_call(module: torch.nn.Module, shape: torch.Size, checks: Any, dtype: torch.dtype) -> Callable[[Any], Any]:
+    """A function of ``x``: ``module(x)`` in no-grad mode when ``x`` is a dense CPU tensor of ``dtype``
     (and ``dtype`` is still the working precision, ``checks`` still the distribution checks), batched, of
     ``shape``, needing no grad; else None (the caller then takes the general path, which checks everything).
+    The module takes its input by position, as every call of ``net(...)`` passes inputs (``call_by_name``).
 
     >>> m = torch.nn.Linear(2, 1)
-    >>> call = plain_call(m, "input", torch.Size([2]), distribution_checks(), torch.float32)
+    >>> call = plain_call(m, torch.Size([2]), distribution_checks(), torch.float32)
     >>> call(torch.ones(3, 2)).shape, call(torch.ones(3, 5)), call(torch.ones(3, 2).requires_grad_())
     (torch.Size([3, 1]), None, None)
     """
@@ -54,7 +54,7 @@ def plain_call(module: torch.nn.Module, port: str, shape: torch.Size, checks: An
             set_grad_enabled(False)
         try:
             if module._compiled_call_impl is not None or any(hooks):
-                return module(**{port: x})
+                return module(x)
             return module.forward(x)
         finally:
             if enabled:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from netgraph.core.errors import MSG_UNKNOWN_INPUT_SHAPE, Diagnostic, ShapeError, UninitializedError, raise_all
 from netgraph.core.ir import Node, Value
+from netgraph.core.layer_checks import array_shape_problems
 from netgraph.core.walk import GraphWalker
 
-__all__ = ["check_ready", "array_shape_errors", "unknown_inputs"]
+__all__ = ["check_ready", "unknown_inputs"]
 
 
 def unknown_inputs(net: Any, ir: Any = None) -> tuple[list[Diagnostic], set[tuple]]:
@@ -55,19 +56,10 @@ class _Readiness(GraphWalker):
             self.missing += [Diagnostic(f"{where} array {name!r}", "uninitialized", layer=node.path) for name in missing]
         if not unknown:
             try:
-                self.misshapen += array_shape_errors(lambda: self.net.describe((node.path, None)), node, arrays)
+                self.misshapen += array_shape_problems(node, lambda: self.net.describe((node.path, None)), arrays)
             except ShapeError as exc:  # an operator whose inner nets leave a shape open
                 self.unknown.append(Diagnostic(f"{self.net.describe((node.path, None))}: {exc}", "unknown-shape",
                                                layer=node.path))
-
-
-def array_shape_errors(where: Callable[[], str], node: Node, arrays: dict[str, Any] | None = None) -> list[str]:
-    """A message for each array of ``node``'s layer (``arrays``: its ``layer.arrays`` when at hand) whose shape differs
-    from the one its (known) port types need; ``where()`` describes the layer (called only when there is a message)."""
-    expected = node.layer.array_shapes(node.types)
-    bad = [(name, tuple(value.shape)) for name, value in (node.layer.arrays if arrays is None else arrays).items()
-           if value is not None and name in expected and value.shape != tuple(expected[name])]
-    return [f"{where()} array {name!r} should have shape {tuple(expected[name])}, found {found}" for name, found in bad]
 
 
 def check_ready(net: Any) -> None:

@@ -41,7 +41,8 @@ class Diagnostic:
     ``"cycle"``, ``"shape"``, ...). ``parts`` is the message in pieces, strings and the ``EdgeRef``s
     it mentions, so a reader can print edges its own way (``render``). ``detail`` is the message without its
     subject (``"must be a number >= 0, found -1"``), for a reader that names the subject its own way (the
-    command line names the flag the user typed).
+    command line names the flag the user typed). ``expected`` and ``found`` are the values compared, where a
+    problem is one (an array's shapes).
 
     >>> Diagnostic("no port 'Outptu'", kind="unknown-port", layer=("lin",), port="Outptu").within("enc").layer
     ('enc', 'lin')
@@ -59,6 +60,8 @@ class Diagnostic:
     graph: tuple[str, ...] = ()
     parts: tuple[str | EdgeRef, ...] = ()
     detail: str | None = None
+    expected: object = None
+    found: object = None
 
     @classmethod
     def of(cls, kind: str, *parts: str | EdgeRef, **fields: object) -> "Diagnostic":

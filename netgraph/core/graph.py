@@ -36,7 +36,7 @@ from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.leaf_swap import replace_inside, same_structure
 from netgraph.core.order import order
 from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net, resolve
-from netgraph.core.ports import Edge, NetPort, PortRef, declared_port_type
+from netgraph.core.ports import Edge, NetPort, PortRef, WrittenEdge, declared_port_type
 from netgraph.core.shared import collect_users, shape_clashes, unify_shared
 from netgraph.core.types import PortType
 from netgraph.core.walk import gc_paused
@@ -220,10 +220,10 @@ class NetGraph(Layer):
 
     # -- editing (returns new graphs) ------------------------------------------------------------------
     def explicit_edges(self) -> list[tuple]:
-        """The wiring as explicit (NetPort, NetPort | None) pairs, the form the graph can be rebuilt from."""
+        """The wiring as (NetPort, NetPort | None) pairs to rebuild the graph from; WrittenEdges: the user's edges."""
         def port(ref: PortRef) -> NetPort:
             return NetPort(ref.port) if ref.layer is None else NetPort(ref.layer, ref.port)
-        pairs = [(port(e.src), port(e.dst)) for e in self._edges if not e.implicit]
+        pairs = [WrittenEdge(port(e.src), port(e.dst), e.text, e.index) for e in self._edges if not e.implicit]
         return pairs + [(port(m), None) for m in sorted(self._muted)]
 
     def with_output(self, port: NetPort) -> tuple[NetGraph, str]:

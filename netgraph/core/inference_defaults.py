@@ -6,15 +6,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from netgraph.core.types import REAL, PortType
+import torch
+
+from netgraph.core.errors import NetGraphError
+from netgraph.core.layer import Layer
+from netgraph.core.types import REAL, Conflict, PortType
 
 __all__ = ["default_shapes", "default_dtypes"]
 
 
 def default_shapes(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], refine: Callable) -> bool:
     """Give the ports nothing else decided the shapes their layers guess (``default_types``: a LinearLayer's
-    Input from its weights); True when any changed. A guess never overrides what the net says."""
-    changed = False
+    Input from its weights, or from the shape a shared array's other users need: ``with_shared``); True when any
+    changed. A guess never overrides what the net says."""
+    changed, wanted = False, {}
     for (path, layer), own in zip(problem.leaves, leaf_roots):
         guess = getattr(layer, "default_types", None)
         if guess is None:
@@ -25,10 +30,45 @@ def default_shapes(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], ref
         else:
             continue  # nothing to guess for this layer
         current = {p: cls.type[root] for p, root in own.items()}
+        guess = with_shared(problem, cls, leaf_roots, layer, wanted).default_types if getattr(layer, "_shared", None) \
+            else guess
         for port, t in guess(current).items():
             if current[port].shape is None and t.shape is not None and cls.type[own[port]].shape is None:
                 changed = refine(own[port], t, ("port", (path, port))) or changed
     return changed
+
+
+def with_shared(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], layer: Any, wanted: dict) -> Any:
+    """``layer`` holding, for each shared array it has no value of, a stand-in (zeros, stride 0: no memory) of the
+    shape the array's first user whose ports are all known needs (``wanted``: by shared name, found once)."""
+    stand_ins = {}
+    for array, name in layer._shared.items():
+        if layer.arrays[array] is None:
+            if name not in wanted:
+                wanted[name] = _wanted(problem, cls, leaf_roots, name)
+            if wanted[name] is not None:
+                stand_ins[array] = torch.zeros(()).expand(wanted[name])
+    if not stand_ins or type(layer).with_arrays is not Layer.with_arrays:
+        return layer
+    try:
+        return layer._with_drawn_arrays(stand_ins)
+    except (NetGraphError, Conflict):
+        return layer  # its options rule the shape out: the clash is reported with the shared arrays'
+
+
+def _wanted(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], name: str) -> tuple | None:
+    """The shape shared array ``name``'s first user whose ports are all known needs, or None."""
+    for (_, layer), own in zip(problem.leaves, leaf_roots):
+        for array in [a for a, n in (getattr(layer, "_shared", None) or {}).items() if n == name]:
+            types = {p: cls.type[root] for p, root in own.items()}
+            if all(t.known for t in types.values()):
+                try:
+                    shape = layer.array_shapes(types).get(array)
+                except (NetGraphError, Conflict):
+                    continue
+                if shape is not None and all(type(d) is int for d in shape):
+                    return tuple(shape)
+    return None
 
 
 def default_dtypes(cls: Any, root_of: list[int]) -> bool:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from netgraph.core.errors import NetGraphError, OptionError, ShapeError, did_you_mean
+from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, ShapeError, did_you_mean
 from netgraph.core.types import Conflict, PortType
 
 __all__ = ["check_class", "check_infer_result", "check_array_shapes", "check_made_arrays", "SHAPES_CHECKED",
-           "shapes_checked_elsewhere", "same_shapes"]
+           "shapes_checked_elsewhere", "same_shapes", "array_shape_problems"]
 
 
 def check_class(cls: type) -> None:
@@ -99,6 +99,23 @@ def check_array_shapes(layer: Any, names: Any, where: str) -> None:
         if want is not None and all(type(d) is int for d in want) and tuple(array.shape) != tuple(want):
             raise OptionError(f"{where}: array {name!r}: expected shape {tuple(want)} (from the layer's options), "
                               f"found {tuple(array.shape)}", option=layer.ARRAYS[name])
+
+
+def array_shape_problems(node: Any, where: Callable[[], str],
+                         arrays: Mapping[str, Any] | None = None) -> list[Diagnostic]:
+    """A Diagnostic ("array-shape", at the layer and the array's option, with the expected and found shapes) for each
+    array of ``node``'s layer (``arrays``: its ``layer.arrays`` when at hand) whose shape differs from the one its
+    (known) port types need; ``where()`` describes the layer (called only when there is a problem)."""
+    layer = node.layer
+    expected = layer.array_shapes(node.types)
+    problems = []
+    for name, value in (layer.arrays if arrays is None else arrays).items():
+        if value is not None and name in expected and value.shape != tuple(expected[name]):
+            want, found = tuple(expected[name]), tuple(value.shape)
+            detail = f"array {name!r} should have shape {want}, found {found}"
+            problems.append(Diagnostic(f"{where()} {detail}", "array-shape", layer=node.path, option=layer.ARRAYS[name],
+                                       detail=detail, expected=want, found=found))
+    return problems
 
 
 def _settle(layer: Any, types: dict) -> dict:

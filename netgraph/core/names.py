@@ -1,5 +1,6 @@
 r"""Fresh names: a name not yet taken, made from a base by counting on (the one rule for ports and layers);
-a layer's name from its index in a path; and a name as the summary and the diagram show it.
+a layer's name from its index in a path; a name as the summary and the diagram show it; a layer as messages
+describe it (``describe_layer``).
 
 >>> fresh_name("Output", {"Output", "Output2"}), fresh_name("enc/l1", {"enc/l1"}, "_"), fresh_name("x", set())
 ('Output3', 'enc/l1_2', 'x')
@@ -11,9 +12,10 @@ a\nb\tc enc/a\nb
 
 from __future__ import annotations
 
-from collections.abc import Collection, Container, Sequence
+from collections.abc import Collection, Container, Mapping, Sequence
+from typing import Any
 
-__all__ = ["fresh_name", "indexed", "numbered", "printable", "printable_path", "INDEX_RULE"]
+__all__ = ["fresh_name", "indexed", "numbered", "printable", "printable_path", "INDEX_RULE", "describe_layer"]
 
 INDEX_RULE = "numbered 1 to {n}, or -1 for the last"
 
@@ -54,3 +56,17 @@ def printable(text: str) -> str:
 def printable_path(names: tuple, sep: str = "/") -> str:
     """A path's names, each ``printable``, joined by ``sep`` (as the diagram shows a nested layer)."""
     return sep.join(map(printable, names))
+
+
+def describe_layer(names: list[str] | Mapping[str, int], layers: Mapping[str, Any], name: str) -> str:
+    """'layer 4 'sample' (FunctionLayer)', or 'layer 4 (FunctionLayer)' when the name is the index.
+
+    ``names`` is the layer names in order, or (to describe many layers of a large net without searching
+    the list each time) a mapping from name to 0-based position.
+    """
+    if isinstance(names, Mapping):
+        index = names[name] + 1 if name in names else "?"
+    else:
+        index = names.index(name) + 1 if name in names else "?"
+    label = "" if name == str(index) else f" {name!r}"
+    return f"layer {index}{label} ({layers[name].type_name})"

@@ -78,8 +78,9 @@ def _is_net(layer: Any) -> bool:
 
 def _level_problem(net: Any, ports: tuple[str, ...]) -> Problem | None:
     """The problem of ``net``'s own level (nested graphs as ``_Nested``), or None when nothing is nested."""
-    if not any(map(_is_net, net._layers.values())):
-        return None
+    if not any(map(_is_net, net._layers.values())) or any(len(path) > 1 for users in net._shared_users.values()
+                                                           for path, _ in users):
+        return None  # nothing nested, or a shared array used inside: its users guess shapes from each other
     problem = Problem([], [], [], net.describe, watch=tuple(((), p) for p in ports))
     numbers = {None: dict.fromkeys(ports, -1)}  # each layer's port numbers by name; None: the graph's
     for name in net._order:

@@ -11,7 +11,7 @@ from netgraph.core.errors import ShapeError, WiringError, did_you_mean
 from netgraph.core.layer import frozen_init
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
 
-__all__ = ["NetPort", "PortRef", "Edge", "declared_port_type"]
+__all__ = ["NetPort", "PortRef", "Edge", "WrittenEdge", "declared_port_type"]
 
 
 @dataclass(frozen=True, init=False, repr=False, slots=True)
@@ -101,6 +101,20 @@ class Edge:
     @property
     def key(self) -> tuple[PortRef, PortRef]:
         return (self.src, self.dst)
+
+
+class WrittenEdge(tuple):
+    """A ``(src, dst)`` pair of ``NetGraph.explicit_edges`` carrying the user's edge it comes from: its ``text`` and
+    ``index``. A graph built from such pairs (surgery rebuilds graphs so) quotes and numbers its edges as the user
+    wrote them, not as the pairs the library made of a chain."""
+
+    def __new__(cls, src: Any, dst: Any, text: str = "", index: int | None = None) -> WrittenEdge:
+        pair = super().__new__(cls, (src, dst))
+        pair.text, pair.index = text, index
+        return pair
+
+    def __getnewargs__(self) -> tuple:
+        return (*self, self.text, self.index)
 
 
 def declared_port_type(value: Any, port: str) -> PortType:

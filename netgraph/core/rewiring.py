@@ -221,8 +221,9 @@ def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True, targets: 
         return _subchain(net, keep)
     kept_edges = [e for e in net.edges if (e.src.layer is None or e.src.layer in keep)
                   and (e.dst.layer is None or e.dst.layer in keep)]
-    edges: list[tuple] = [(a, b) for a, b in net.explicit_edges()
-                          if (a.layer is None or a.layer in keep) and (b is None or b.layer is None or b.layer in keep)]
+    edges: list[tuple] = [pair for pair in net.explicit_edges()  # the pairs themselves: they keep the user's edges
+                          if (pair[0].layer is None or pair[0].layer in keep)
+                          and (pair[1] is None or pair[1].layer is None or pair[1].layer in keep)]
     inputs = {e.src.port for e in kept_edges if e.src.layer is None}
     shapes = {p: s for p, s in net.port_shape_options().items() if p in inputs}
     used = {(e.src.layer, e.src.port) for e in kept_edges}

@@ -23,6 +23,7 @@ from netgraph.core.errors import NetGraphError, OptionError, WiringError, did_yo
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
+from netgraph.core.layer_checks import array_shape_problems
 from netgraph.core.ir import Value
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
     prune_rules
@@ -141,11 +142,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
         if array is None:
             layers[path] = value
             continue
-        old = net.layer_at(path).arrays[array]
         new = _numeric(net, path, array, value)
-        if old is not None and tuple(old.shape) != tuple(new.shape):
-            raise OptionError(f"{net.describe((path, None))} array {array!r}: expected shape {tuple(old.shape)}, "
-                              f"found {tuple(new.shape)}")
+        _check_fit(net, path, array, new)
         shared = net.layer_at(path).shared.get(array)
         users: dict[tuple, dict[str, torch.Tensor]] = {}  # every user of a shared array (an operator: all at once)
         for user, name in shared_users(net)[shared] if shared else [(path, array)]:
@@ -158,6 +156,28 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     result = net.replace_layers(layers) if layers else net
     result = with_port_options(result, declared) if ports else result
     return prune_rules(drop_rules_below(result, replaced) if replaced else result)  # a layer now without arrays
+
+
+def _check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor) -> None:
+    """OptionError when ``new`` has another shape than the array it replaces or, where there is none yet, than the
+    one the layer's known port types need (``array_shape_problems``)."""
+    layer = net.layer_at(path)
+    old = layer.arrays[array]
+    node = net.ir.node(path) if old is None and net.ir.has_node(path) else None
+    if old is not None:
+        want = tuple(old.shape)
+    elif node is None or not all(t.known for t in node.types.values()):
+        return  # a nested graph's port, or a shape still unknown: compiling checks it
+    else:
+        try:
+            problems = array_shape_problems(node, lambda: "", {array: new})
+        except NetGraphError:
+            return  # the layer cannot size its arrays yet: compiling says why
+        want = problems[0].expected if problems else tuple(new.shape)
+    if want != tuple(new.shape):
+        raise OptionError(f"{net.describe((path, None))} array {array!r}: expected shape {want}, found "
+                          f"{tuple(new.shape)}", kind="array-shape", layer=path, option=layer.ARRAYS[array],
+                          expected=want, found=tuple(new.shape))
 
 
 def _shared_key(net: NetGraph, spec: Any) -> Any:
@@ -209,7 +229,7 @@ def _rename_edges(edges: list[tuple], rename: Mapping[str, str]) -> list[tuple]:
         if p is None or p.layer is None:
             return p
         return NetPort(rename.get(p.layer, p.layer), p.port)
-    return [(port(a), port(b)) for a, b in edges]
+    return [pair if (new := (port(pair[0]), port(pair[1]))) == pair else new for pair in edges]  # kept: as written
 
 
 @deep_walk

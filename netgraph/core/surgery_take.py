@@ -101,7 +101,8 @@ def _only(net: NetGraph, wanted: set[tuple[str, str]]) -> NetGraph:
     if isinstance(net, NetChain):  # its wiring is implicit: spelled out, the graph gives the wanted ports only
         wiring = [(NetPort(e.src.port) if e.src.layer is None else NetPort(e.src.layer, e.src.port),
                    NetPort(e.dst.port) if e.dst.layer is None else NetPort(e.dst.layer, e.dst.port)) for e in net.edges]
-    edges = [(a, b) for a, b in wiring if b is not None and (b.layer is not None or (a.layer, a.port) in wanted)]
+    edges = [pair for pair in wiring if pair[1] is not None and (pair[1].layer is not None or  # as written
+                                                                  (pair[0].layer, pair[0].port) in wanted)]
     used = {(a.layer, a.port) for a, _ in edges}
     edges += [(NetPort(n, p), None) for n, layer in net.layers.items() for p in layer.output_ports
               if (n, p) not in used and (n, p) not in wanted]
@@ -126,7 +127,7 @@ def _cut_inside(net: NetGraph, cut: dict[str, list[NetPort]]) -> NetGraph:
 
     def kept(a: NetPort, b: NetPort | None) -> bool:
         return a.layer not in cut and (b is None or b.layer not in cut or b.port in layers[b.layer].input_ports)
-    edges = [(a, b) for a, b in net.explicit_edges() if kept(a, b)]
+    edges = [pair for pair in net.explicit_edges() if kept(*pair)]  # the pairs themselves: the user's edges
     ports = NetGraph(layers, edges)
     shapes = {p: t for p, t in net.port_shape_options().items() if p in (*ports.input_ports, *ports.output_ports)}
     return NetGraph(layers, edges, **shapes)

@@ -10,19 +10,21 @@ port and the index of the user's edge (a chain or group is one edge).
 
 from __future__ import annotations
 
+import dataclasses
 import numbers
 import operator
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from netgraph.core.layer import Layer
 from netgraph.core.errors import (MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic, EdgeRef, WiringError, did_you_mean,
                                    raise_all)
+from netgraph.core.names import describe_layer
 from netgraph.core.port_paths import elided, resolve
-from netgraph.core.ports import Edge, NetPort, PortRef
+from netgraph.core.ports import Edge, NetPort, PortRef, WrittenEdge
 
 __all__ = ["Wiring", "normalize", "describe_layer", "describe_key", "join_path", "format_endpoint"]
 
@@ -35,20 +37,6 @@ class Wiring:
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     muted: set[PortRef] = field(default_factory=set)
-
-
-def describe_layer(names: list[str] | Mapping[str, int], layers: dict[str, Layer], name: str) -> str:
-    """'layer 4 'sample' (FunctionLayer)', or 'layer 4 (FunctionLayer)' when the name is the index.
-
-    ``names`` is the layer names in order, or (to describe many layers of a large net without searching
-    the list each time) a mapping from name to 0-based position.
-    """
-    if isinstance(names, Mapping):
-        index = names[name] + 1 if name in names else "?"
-    else:
-        index = names.index(name) + 1 if name in names else "?"
-    label = "" if name == str(index) else f" {name!r}"
-    return f"layer {index}{label} ({layers[name].type_name})"
 
 
 def join_path(parts: Sequence[str]) -> str:
@@ -93,6 +81,7 @@ class _Normalizer:
     def __init__(self, names: list[str], layers: dict[str, Layer]):
         self.names, self.layers = names, dict(layers)
         self.errors: list[Diagnostic] = []
+        self.written: dict[int, int] = {}  # an item's position -> the index of the user's edge it carries (WrittenEdge)
 
     def desc(self, name: str) -> str:
         return describe_layer(self.names, self.layers, name)
@@ -125,14 +114,22 @@ class _Normalizer:
                 item = [list(e) if type(e) is tuple else e for e in item]
             if len(item) == 2 and not isinstance(item[0], list) and not isinstance(item[1], list):
                 a, b = item  # the common (src, dst): as below, without the loops
-                pairs.append((a, b, index, f"{format_endpoint(a)} -> {format_endpoint(b)}"))
+                if type(item) is WrittenEdge and item.index is not None:  # a graph's pair: its user's edge
+                    self.written[index] = item.index
+                pairs.append((a, b, index, item.text if index in self.written else
+                              f"{format_endpoint(a)} -> {format_endpoint(b)}"))
                 continue
             text = " -> ".join([format_endpoint(e) for e in item])
             for a, b in zip(item, item[1:]):
                 for s in (a if isinstance(a, list) else [a]):
                     for d in (b if isinstance(b, list) else [b]):
                         pairs.append((s, d, index, text))
+        self.fresh = max(self.written.values(), default=-1) + 1  # an item carrying none: numbered past those that do
         return pairs
+
+    def user(self, position: int) -> int:
+        """The index of the user's edge behind the item at ``position``: its position, in the user's own list."""
+        return self.written.get(position, self.fresh + position) if self.written else position
 
     # -- step 2: resolve endpoints ---------------------------------------------------------
     def layer_name(self, ref: Any, edge: EdgeRef) -> str | None:
@@ -246,8 +243,8 @@ class _Normalizer:
                        claims: list[EdgeRef]) -> None:
         """More bare edges feed ``name`` than it has inputs not ``claims``-ed by a NetPort edge: reported at the first
         one too many."""
-        shown = _joined([EdgeRef((), index, text) for _, index, text in feeds], ", ")
-        at = {"layer": (name,), "edge": feeds[free][1]}
+        shown = _joined([EdgeRef((), self.user(index), text) for _, index, text in feeds], ", ")
+        at = {"layer": (name,), "edge": self.user(feeds[free][1])}
         if not layer.input_ports:
             self.problem("no-input", None, f"{self.desc(name)} has no input ports, but ", *shown, " feeds it", **at)
             return
@@ -255,7 +252,7 @@ class _Normalizer:
         takes = f"{self.desc(name)} takes {count} input(s) {list(layer.input_ports)}"
         head = takes + (f" ({free} not wired by NetPort)" if free != count else "")
         advice = "" if count > 1 else " " + MSG_FED_TWICE[0].upper() + MSG_FED_TWICE[1:]
-        edges = list({index: EdgeRef((), index, text) for _, index, text in feeds}.values())
+        edges = list({index: EdgeRef((), self.user(index), text) for _, index, text in feeds}.values())
         if free == 0 and claims:  # "0 not wired by NetPort, but 1 edges feed it" said nothing of the NetPort edge
             self.problem("too-many-feeds", None, f"{takes}, all fed by NetPort edges (", *_joined(claims, ", "),
                          "), so no input is left for ", *_joined(edges, ", "), f".{advice}", **at)
@@ -278,7 +275,7 @@ class _Normalizer:
             if src is not None and (dst_name := self.plain_name(d)) is not None:  # layer -> layer, as below
                 bare[dst_name].append((src, index, text))
                 continue
-            ref = EdgeRef((), index, text)
+            ref = EdgeRef((), self.user(index), text)
             src, dst = self.source(s, ref), self.target(d, ref)
             if src is None or dst is None:
                 continue
@@ -290,11 +287,12 @@ class _Normalizer:
                 bare[dst[1]].append((src, index, text))
             else:
                 claimed[dst].append(ref)
-                explicit.append(Edge(src, dst, text, index=index))
+                explicit.append(Edge(src, dst, text, index=index))  # by position until sorted
         for dst, refs in claimed.items():
             if len(refs) > 1:
                 self.fed_twice(dst, refs)
         edges = sorted(explicit + self.thread(bare, claimed), key=operator.attrgetter("index"))  # inputs as given
+        edges = [dataclasses.replace(e, index=self.user(e.index)) for e in edges] if self.written else edges
         wiring = Wiring(self.layers, edges, muted=muted)
         self.add_graph_ports(wiring)
         return wiring

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.errors import NetGraphError
+from netgraph.core.layer_checks import array_shape_problems
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.summary import node_parameters
 from netgraph.core.types import Conflict, element_count
@@ -44,17 +45,14 @@ def check_arrays(reader: Any, net: Any) -> None:
         if not all(t.known for t in node.types.values()):
             continue  # an unknown shape: compiling reports it
         try:
-            expected = layer.array_shapes(node.types)
+            problems = array_shape_problems(node, lambda: label, arrays)
         except (NetGraphError, Conflict):
             continue
-        for name, value in arrays.items():
-            want = tuple(expected[name]) if name in expected else None
-            if want is None:
-                continue
-            if value is not None and tuple(value.shape) != want:
-                origin = f" (key {'.'.join((*path, name))!r} of the weights file {weights!r})" if name in taken else ""
-                _error(reader, path, f"{label} array {name!r} should have shape {want}, found "
-                       f"{tuple(value.shape)}{origin}", fields[name])
+        names = {field: name for name, field in fields.items()}
+        for problem in problems:  # at the array's option in the YAML, else at its layer
+            name = names[problem.option]
+            origin = f" (key {'.'.join((*path, name))!r} of the weights file {weights!r})" if name in taken else ""
+            _error(reader, path, f"{label} {problem.detail}{origin}", problem.option)
 
 
 def check_sizes(reader: Any, net: Any) -> None:

@@ -159,6 +159,8 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], ind
         return reader.error(ep.loc, f"endpoint {text!r}: an edge cannot feed a layer inside the nested graph "
                             f"{head!r}; feed one of its input ports ({', '.join(f'{head}.{p}' for p in inputs)}), "
                             f"which its own edges pass on")
+    if text.count(".") > 1 and table.get(head) is FAILED:  # a nested graph that could not be built: told already
+        return FAILED
     if text.count(".") > 1 and head in table:  # a port inside nested graphs: enc.l1.Output
         try:
             resolve(table, NetPort(tuple(text.split("."))))

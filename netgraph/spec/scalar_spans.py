@@ -1,5 +1,6 @@
 """Where each character of a scalar's value is in the file, for scalars whose text is not their value column
 by column (block scalars, escapes, several lines); ``core_value``: a plain scalar's value (YAML 1.2 core).
+``Loc``: where a value is (line, column).
 
 ``ScalarText(lines, line, col, value, style)`` aligns the value with the source from the scalar's 0-based
 start on first use: each value character matches the next equal source character, skipping indentation and
@@ -12,11 +13,31 @@ line breaks a fold removed; an escape sequence gives one character, an escaped l
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["ScalarText", "core_value"]
+__all__ = ["Loc", "ScalarText", "core_value"]
 
 _ESCAPE_WIDTH = {"x": 4, "u": 6, "U": 10}  # \xhh, \uhhhh, \Uhhhhhhhh; others are two characters
+
+
+class Loc(NamedTuple):
+    """1-based line and column of a value; ``inner``: a single-line scalar's first content column (past a quote)."""
+
+    line: int
+    col: int
+    inner: int | None = None
+    text: Any = None  # (ScalarText, offset) of a scalar whose value is not its text column by column
+
+    def __repr__(self) -> str:
+        return f"Loc(line={self.line}, col={self.col}, inner={self.inner})"
+
+    def at(self, offset: int) -> Loc:
+        """The position ``offset`` characters into a scalar (itself when unknown)."""
+        if self.text is not None:
+            scalar, base = self.text
+            line, col = scalar.position(base + offset)
+            return Loc(line + 1, col + 1, None, (scalar, base + offset))
+        return Loc(self.line, self.inner + offset, self.inner + offset) if self.inner is not None else self
 
 
 class ScalarText:

@@ -3,8 +3,9 @@
 ``read_yaml(text, file)`` composes libyaml's (else PyYAML's pure) parser events into ``YMap``/``YSeq`` and
 plain scalars (YAML 1.2 core schema). It refuses, as ``SpecError`` at ``file:line:col``: tags beyond the plain
 types, duplicate keys (or, given a ``problems`` list, records them there and reads on), and input past the
-``yaml_depth``, ``yaml_nodes`` (aliases expanded), ``yaml_layers`` and ``yaml_bytes`` limits, alias cycles and
-integers outside 64 bits. Tabs and mis-aligned lines get a hint (``yaml_hints``).
+``yaml_depth``, ``yaml_nodes`` (aliases expanded; a flow list past it is refused at its '[': ``flow_lists``),
+``yaml_layers`` and ``yaml_bytes`` limits, alias cycles and integers outside 64 bits. Tabs and mis-aligned lines
+get a hint (``yaml_hints``).
 
 >>> data = read_yaml("layers:\\n  lin: {type: LinearLayer, output: 3}\\n", "net.yaml")
 >>> data["layers"]["lin"]["output"], data["layers"]["lin"].value_locs["output"]
@@ -18,7 +19,7 @@ netgraph.spec.yaml_nodes.YamlRefused: net.yaml:2:1: duplicate key 'a' (first giv
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 from yaml.composer import ComposerError
@@ -28,7 +29,8 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.spec.scalar_spans import ScalarText, core_value
+from netgraph.spec.flow_lists import FlowLookahead
+from netgraph.spec.scalar_spans import Loc, ScalarText, core_value
 from netgraph.spec.yaml_hints import colon_hint, list_key_hint, syntax_hint, unclosed_hint
 
 __all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
@@ -55,26 +57,6 @@ _ANCHOR = re.compile(r"&[^\s,\[\]{}]*[ \t]+")  # an anchor before a tag: '&x '
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")  # 010: 8 in YAML 1.1 (octal), 10 in YAML 1.2: refused
 MAX_DUPLICATES = 100  # duplicate keys recorded; past them the file is refused at once (a hostile file)
 PURE_FALLBACK_CHARS = 2**16  # text libyaml refuses is read again by the pure parser up to this length (see _read)
-
-
-class Loc(NamedTuple):
-    """1-based line and column of a value; ``inner``: a single-line scalar's first content column (past a quote)."""
-
-    line: int
-    col: int
-    inner: int | None = None
-    text: Any = None  # (ScalarText, offset) of a scalar whose value is not its text column by column
-
-    def __repr__(self) -> str:
-        return f"Loc(line={self.line}, col={self.col}, inner={self.inner})"
-
-    def at(self, offset: int) -> Loc:
-        """The position ``offset`` characters into a scalar (itself when unknown)."""
-        if self.text is not None:
-            scalar, base = self.text
-            line, col = scalar.position(base + offset)
-            return Loc(line + 1, col + 1, None, (scalar, base + offset))
-        return Loc(self.line, self.inner + offset, self.inner + offset) if self.inner is not None else self
 
 
 class YMap(dict):
@@ -107,7 +89,7 @@ class YamlRefused(SpecError):
         super().__init__(f"{file}:{loc.line}:{loc.col}: {problem}")
 
 
-class _Composer:
+class _Composer(FlowLookahead):
     """Parser events -> values (PyYAML's composer and constructor in one); an alias gives its anchor's value, not
     a copy. Too deep, too many values or layers: refused at once; other refusals once the document is parsed, so
     that a syntax error anywhere is the one reported."""
@@ -227,6 +209,7 @@ class _Composer:
             if key:
                 hint = list_key_hint(self.line_text(line), col) if kind is SequenceNode else ""
                 self.refuse(loc, f"a mapping key must be a plain name, not a list or mapping{hint}")
+            self.flow_ahead(event)
             value = self.sequence(loc, layers) if kind is SequenceNode else self.mapping(loc, layers)
             return (None if key else value), loc, None
         single = event.end_mark.line == line - 1 and event.style in (None, "", '"', "'")  # "": plain (libyaml)

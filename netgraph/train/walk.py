@@ -8,6 +8,7 @@ from typing import Any
 
 import torch
 
+from netgraph.backend.eval_options import call_by_name
 from netgraph.backend.interpreter import ModuleRunner
 from netgraph.core.errors import DataError, TrainingError
 from netgraph.core.ir import Node
@@ -21,7 +22,7 @@ def run_model(model: torch.nn.Module, inputs: dict, n: int, where: Callable[[], 
     """``model``'s outputs on a batch (``n`` examples); a DataError it raises (a distribution parameter gone bad
     as the arrays changed) as a TrainingError naming ``where()``: (the round and batch, whether steps were taken)."""
     try:
-        return model(**inputs) if inputs else model(batch_size=n)
+        return call_by_name(model, inputs) if inputs else model(batch_size=n)
     except DataError as exc:
         place, trained = where()
         advice = (" A smaller learning_rate or method=('Adam', {'max_gradient_norm': 1.0}) keeps the arrays from "
