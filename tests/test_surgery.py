@@ -97,6 +97,17 @@ def test_join_and_flatten():
         net_join(first, NetGraph([FunctionLayer("#a + #b")]))
 
 
+def test_join_keeps_a_spliced_chains_declared_input():
+    """A chain's declared input= is checked against what the net before it gives, as NetChain([a, b]) does (found
+    by QA: net_join spliced the chain and silently dropped its input=5, giving a net of another shape)."""
+    first, second = NetChain([LinearLayer(2)], input=4), NetChain([LinearLayer(1)], input=5)
+    with pytest.raises(ShapeError, match=r"\(5\)") as caught:
+        net_join(first, second)
+    assert caught.value.diagnostics[0].port == "Input" and caught.value.diagnostics[0].layer == ("2",)
+    fitting = net_join(first, NetChain(["Tanh", LinearLayer(1)], input=2))
+    assert fitting.port_types["Input"].shape == (4,) and fitting.output_shapes == {"Output": (1,)}
+
+
 def test_flatten_names_never_clash_with_a_name_holding_a_slash():
     """A name holding '/' may not spell a nested path (then a flattened name would be taken); one that does not
     stays beside the flattened names."""

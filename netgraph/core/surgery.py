@@ -316,7 +316,10 @@ def net_join(*nets: Any) -> NetChain:
         if i < len(nets) and len(n.output_ports) != 1:
             raise WiringError(f"net_join: net {i} must have exactly one output, found {list(n.output_ports)}")
     items = [item for n in nets for item in (chain_items(n) if isinstance(n, NetChain) else [(None, n)])]
-    return carry_multipliers(nets, chain_of(items, _end_shapes(nets[0], nets[-1])))
+    joined = chain_of(items, _end_shapes(nets[0], nets[-1]))
+    if any(isinstance(n, NetChain) and n.port_shape_options() for n in nets):
+        NetChain(list(nets))  # a spliced chain's declared ports must still hold: the nested chain checks them
+    return carry_multipliers(nets, joined)
 
 
 def _end_shapes(first: Any, last: Any) -> dict[str, Any]:
