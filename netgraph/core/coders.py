@@ -233,12 +233,22 @@ class TokensEncoder(Encoder):
                 self._fail(f"a string, found {getattr(self, name)!r}", name)
         if not isinstance(self.lowercase, bool):
             self._fail(f"True or False, found {self.lowercase!r}", "lowercase")
+        for token in self.vocabulary:
+            if not self._can_occur(token):
+                self._fail(f"the vocabulary entry {token!r:.60} could never match: {self._split_rule}", "vocabulary")
         capitals = [t for t in self.vocabulary if self.lowercase and isinstance(t, str) and t != t.lower()]
         if capitals:
             self._fail(f"lowercase=True lowercases the text before looking it up, so the vocabulary entry "
                        f"{capitals[0]!r} could never match; write the vocabulary in lowercase", "lowercase")
         if self.unknown == self.padding or {self.unknown, self.padding} & set(self.vocabulary):
             self._fail("unknown= and padding= must differ from each other and from every vocabulary entry", "unknown")
+
+    _split_rule: ClassVar[str] = "a text is split on whitespace into words, strings without spaces"
+
+    @staticmethod
+    def _can_occur(token: Any) -> bool:
+        """Whether splitting some text can give ``token``."""
+        return isinstance(token, str) and token.split() == [token]
 
     @property
     def tokens(self) -> tuple:
@@ -257,6 +267,12 @@ class TokensEncoder(Encoder):
 @dataclasses.dataclass(frozen=True)
 class CharactersEncoder(TokensEncoder):
     """Text → a sequence of character indices: ``vocabulary`` a string (or list) of characters."""
+
+    _split_rule: ClassVar[str] = "a text is read one character at a time, so entries are single characters"
+
+    @staticmethod
+    def _can_occur(token: Any) -> bool:
+        return isinstance(token, str) and len(token) == 1
 
     def __post_init__(self) -> None:
         if isinstance(self.vocabulary, str):
