@@ -144,6 +144,9 @@ class SpecReader(ProblemLog):
         if not isinstance(data, YMap):
             return self.error(getattr(data, "loc", Loc(1, 1)), f"a spec is a mapping that starts with "
                               f"'netgraph: {VERSION}', found {_kind(data)} (the file's content is not repeated here)")
+        if "netgraph" not in data and not set(data) & {*TOP_KEYS, *GRAPH_KEYS, *CHAIN_KEYS}:
+            return self.error(data.loc, f"not a netgraph spec: it has no 'netgraph: {VERSION}' line and none of a "
+                              f"spec's keys (the file's content is not repeated here)")
         self.check_version(data)
         kind = data.get("type", "NetGraph")
         self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), "a spec",

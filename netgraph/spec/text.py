@@ -79,4 +79,11 @@ def _binary_hint(file: str) -> str:
         return "; a weights file: load the spec that names it under 'arrays:' (the .yaml beside it)"
     if suffix in (".pt", ".pth"):
         return "; a torch file: torch.load(path) reads it (a net_train checkpoint: load_checkpoint(net, path))"
+    if suffix == ".npz":
+        return "; a data file: training data, as net_train(net, path) and netgraph train --data take it"
+    if suffix in _IMAGE_SUFFIXES:
+        return "; an image: a net with an ImageEncoder on its input reads it, net(path)"
     return ""
+
+
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff")
