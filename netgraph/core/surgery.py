@@ -225,7 +225,7 @@ def net_rename(net: NetGraph, rename: Any) -> NetGraph:
     if not isinstance(rename, Mapping):
         raise OptionError(f"net_rename takes a dict {{old name, path or NetPort: new name}} or a function of a "
                           f"layer's name, found {type(rename).__name__}")
-    layers, ports = split_port_renames(rename)
+    layers, ports = split_port_renames(net, rename)
     renamed = _rename(net, layers, ()) if layers else net
     return rename_ports(renamed, ports) if ports else renamed
 
