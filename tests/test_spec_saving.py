@@ -331,3 +331,18 @@ def test_a_mapping_with_no_spec_key_is_one_problem(tmp_path):
     (tmp_path / "typo.yaml").write_text("netgraph: 1\nlayer: {a: 3}\n")  # a spec with a typo still gets its details
     with pytest.raises(SpecError, match="a spec has no key 'layer' \\(did you mean 'layers'"):
         load(tmp_path / "typo.yaml")
+
+
+@pytest.mark.parametrize("name, text, kind", [
+    ("net.svg", '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg">\n  <g id="a">x: y</g>\n</svg>\n',
+     "a diagram"),
+    ("set.csv", "text,label\ngood film,pos\n", "a text table"),
+    ("set.jsonl", '{"text": "good", "label": "pos"}\n{"text": "bad", "label": "neg"}\n', "a text table")])
+def test_load_of_a_diagram_or_a_text_table_says_what_it_is(tmp_path, name, text, kind):
+    """Found by QA: 'netgraph check net.svg' said only 'invalid YAML: mapping values are not allowed here', a
+    .jsonl 'expected <document start>', a .csv 'a spec is a mapping ..., found a str value'."""
+    from netgraph import SpecError, load
+    (tmp_path / name).write_text(text)
+    with pytest.raises(SpecError, match=f"; {kind}") as info:
+        load(tmp_path / name)
+    assert len(info.value.errors) == 1
