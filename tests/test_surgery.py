@@ -242,3 +242,14 @@ def test_a_name_clash_in_a_nested_graph_names_the_path_and_the_graph():
     with pytest.raises(WiringError, match=r"renaming 'o/enc/l1' to 'act' would give two layers the same name 'act' "
                                           r"in layer 'o/enc'"):
         net_rename(net, {("o", "enc", "l1"): "act", "head": "h"})
+
+
+@pytest.mark.parametrize("edit", [lambda n: net_extract(n, "Output"), lambda n: net_drop(n, "Input"),
+                                  lambda n: net_delete(n, "Output")])
+def test_a_graph_port_named_as_a_layer_says_it_is_a_port(edit):
+    """Found by QA: net_extract(net, "Output") said "there is no layer 'Output' in the net; its layers are [...]",
+    as if the name were a typo; it is the net's port, which these functions do not take."""
+    net = NetGraph({"a": LinearLayer(3), "c": LinearLayer(2)}, [("a", "c")], Input=4)
+    with pytest.raises(WiringError, match=r"there is no layer '(Input|Output)' in the net: it is a port of the net, "
+                                          r"not a layer; its layers are \['a', 'c'\]"):
+        edit(net)
