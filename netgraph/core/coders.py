@@ -325,11 +325,23 @@ def split_port_options(given: dict[str, Any], inputs: tuple, outputs: tuple) -> 
     return coders, rest, errors
 
 
-def check_decoders(coders: dict[str, Coder], types: dict[str, PortType]) -> list[Diagnostic]:
-    """A Diagnostic for each decoder whose port's inferred type does not suit it."""
+def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: Any) -> list[Diagnostic]:
+    """A Diagnostic for each decoder whose port's inferred type does not suit it, and for each index encoder
+    that gives more indices than an EmbeddingLayer it feeds directly takes (as Wolfram's index types refuse)."""
     errors = []
     for port, coder in coders.items():
         reason = coder.check(types[port]) if isinstance(coder, Decoder) and port in types else None
         if reason:
             errors.append(Diagnostic(f"graph output {port!r}: {reason}", "decoder-port", layer=(), port=port))
+    for edge in graph.edges:
+        coder = coders.get(edge.src.port) if edge.src.layer is None else None
+        count = len(coder.tokens) if isinstance(coder, TokensEncoder) else len(coder.labels) \
+            if isinstance(coder, ClassEncoder) and coder.output == "Index" else None
+        layer = graph.layers.get(edge.dst.layer) if count else None
+        n = getattr(layer, "count", None) if getattr(layer, "type_name", None) == "EmbeddingLayer" else None
+        if isinstance(n, int) and n < count:
+            errors.append(Diagnostic(f"graph input {edge.src.port!r}: the {coder.type_name} gives indices 0 to "
+                                     f"{count - 1}, but layer {edge.dst.layer!r} (EmbeddingLayer) takes n={n} (indices "
+                                     f"0 to {n - 1}); give it n={count}", "encoder-range", layer=(edge.dst.layer,),
+                                     port=edge.src.port))
     return errors
