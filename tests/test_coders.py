@@ -8,7 +8,7 @@ import torch
 
 from netgraph import (BooleanDecoder, BooleanEncoder, ClassDecoder, ClassEncoder, DataError, ElementwiseLayer,
                       EmbeddingLayer, LinearLayer, NetChain, NetGraph, OptionError, ReshapeLayer, ScalarEncoder,
-                      ShapeError, SoftmaxLayer, WiringError, load, net_initialize, net_train, save)
+                      ShapeError, SoftmaxLayer, TokensEncoder, WiringError, load, net_initialize, net_train, save)
 
 
 @pytest.fixture
@@ -214,3 +214,14 @@ def test_a_label_from_a_numpy_array_is_shown_as_the_value_not_numpy_s_repr():
     from netgraph.data import encode
     with pytest.raises(DataError, match=r"example 1: label 7 is not one of the 3 labels \[10, 20, 30\]$"):
         encode(ClassEncoder([10, 20, 30]), "Input", np.array([10, 7]))
+
+
+@pytest.mark.parametrize("coder, count", [(ClassEncoder(["a", "b", "c", "d"]), 4), (TokensEncoder(["a", "b"]), 4)])
+def test_an_encoder_giving_more_indices_than_its_embedding_takes_is_refused_when_built(coder, count):
+    """Found by QA: ClassEncoder with 4 labels before EmbeddingLayer(n=3) was built, and only net('d') failed, with
+    "layer '1' (EmbeddingLayer) port 'Input' takes indices in [0, 3)"; Wolfram's index types refuse it at once."""
+    with pytest.raises(ShapeError, match=rf"graph input 'Input': the {type(coder).__name__} gives indices 0 to "
+                                         rf"{count - 1}, but layer 'emb' \(EmbeddingLayer\) takes n=3") as info:
+        NetChain({"emb": EmbeddingLayer(2, 3), "act": "Tanh"}, input=coder)
+    assert info.value.diagnostics[0].port == "Input"
+    assert NetChain({"emb": EmbeddingLayer(2, count)}, input=coder).port_types["Input"].dtype == "Integer"

@@ -89,6 +89,10 @@ def test_constants_are_folded_without_hanging():
     # these hung (CubeRoot uses its argument twice: 2^30 copies) or raised Python's SyntaxError from compile()
     ("CubeRoot[" * 30 + "#x" + "]" * 30, "operations (at most 20,000): a named function that uses its argument"),
     ("HardSigmoid[" * 60 + "#x" + "]" * 60, "is nested 241 levels deep once its named functions are expanded"),
+    # Wolfram's implicit multiplication: these said "syntax error (invalid syntax. Perhaps you forgot a comma?)"
+    ("2 #x", "at column 3: implicit multiplication (2 #x) is not read: write 2 * #x"),
+    ("Sin[Pi/2 #x]", "at column 10: implicit multiplication (2 #x) is not read"),
+    ("Pi  #r^2", "at column 5: implicit multiplication (2 #x) is not read"),
 ])
 def test_hostile_or_bad_expressions_are_rejected(text, message):
     start = time.process_time()

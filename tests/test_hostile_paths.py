@@ -106,3 +106,12 @@ def test_the_cli_reports_unwritable_outputs_and_prints_surrogate_names(tmp_path)
     for command in ("run", "render"):
         assert _cli([command, str(surrogate), "-o", str(tmp_path / f"{command}.svg")])[0] == 0
         assert "a\\ud800" in (tmp_path / f"{command}.svg").read_text(encoding="utf-8")
+
+
+def test_save_to_an_empty_path_names_it_as_given():
+    """Found by QA: save(net, "") said "save(net, '.') failed: '.' is not a regular file", and load("") "'.' is a
+    folder", naming a path never given."""
+    with pytest.raises(SpecError, match=r"^save needs a file path, found an empty one \(''\)"):
+        save(_net(), "")
+    with pytest.raises(SpecError, match=r"^load needs a file path, found an empty one \(''\)"):
+        load("")

@@ -80,3 +80,15 @@ def test_bad_renames_say_what_is_wrong(net, rename, error, text):
     with pytest.raises(error) as caught:
         net_rename(net, rename)
     assert text in str(caught.value)
+
+
+def test_a_port_named_by_its_string_says_to_write_a_netport(net):
+    """Found by QA: net_rename(net, {"Input": "x"}) said "there is no layer 'Input' in the net; its layers are
+    ['a', 'b', 'c']", leaving the user to guess that ports are renamed by NetPort."""
+    with pytest.raises(OptionError, match=r"'Input' is a port of the net, not a layer: rename it as "
+                                          r"\{NetPort\('Input'\): NetPort\('x'\)\}") as info:
+        net_rename(net, {"Input": "x"})
+    assert info.value.diagnostics[0].option == "rename"
+    assert list(net_rename(net, {NetPort("Input"): NetPort("x")}).input_ports) == ["x"]
+    with_layer = NetGraph({"Input": LinearLayer(3)}, [], Input=4)  # a layer of that name is renamed as before
+    assert list(net_rename(with_layer, {"Input": "first"}).layers) == ["first"]

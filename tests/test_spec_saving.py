@@ -301,3 +301,48 @@ def test_load_of_an_onnx_model_points_to_import_onnx(tmp_path):
     with pytest.raises(SpecError, match=r"is not UTF-8 text; a spec is UTF-8 .*; an ONNX model: import_onnx\(path\) "
                                         r"reads it \(netgraph check, run and render take it as it is\)"):
         load(path)
+
+
+@pytest.mark.parametrize("name, kind", [("d.npz", "a data file"), ("i.png", "an image"), ("i.jpg", "an image")])
+def test_load_of_a_data_file_or_an_image_says_what_it_is(tmp_path, name, kind):
+    """Found by QA: 'netgraph train d.npz --data d.npz' (arguments swapped) said only 'byte 0x85 is not UTF-8 text'."""
+    import numpy as np
+    from PIL import Image
+    from netgraph import SpecError, load
+    path = tmp_path / name
+    if name.endswith(".npz"):
+        np.savez(path, Input=np.zeros((2, 3), np.float32))
+    else:
+        Image.new("RGB", (8, 8), (200, 10, 10)).save(path)
+    with pytest.raises(SpecError, match=f"is not UTF-8 text; a spec is UTF-8 .*; {kind}"):
+        load(path)
+
+
+def test_a_mapping_with_no_spec_key_is_one_problem(tmp_path):
+    """Found by QA: 'netgraph check trained/results.json' listed 19 problems, one per key of the JSON, where the
+    file is simply no spec; a mapping with none of a spec's keys is now refused once."""
+    from netgraph import SpecError, load
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({"round_losses": [1.0, 0.5], "final_loss": 0.5, "rounds": 2}))
+    with pytest.raises(SpecError) as info:
+        load(path)
+    assert len(info.value.errors) == 1
+    assert "not a netgraph spec: it has no 'netgraph: 1' line and none of a spec's keys" in str(info.value)
+    (tmp_path / "typo.yaml").write_text("netgraph: 1\nlayer: {a: 3}\n")  # a spec with a typo still gets its details
+    with pytest.raises(SpecError, match="a spec has no key 'layer' \\(did you mean 'layers'"):
+        load(tmp_path / "typo.yaml")
+
+
+@pytest.mark.parametrize("name, text, kind", [
+    ("net.svg", '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg">\n  <g id="a">x: y</g>\n</svg>\n',
+     "a diagram"),
+    ("set.csv", "text,label\ngood film,pos\n", "a text table"),
+    ("set.jsonl", '{"text": "good", "label": "pos"}\n{"text": "bad", "label": "neg"}\n', "a text table")])
+def test_load_of_a_diagram_or_a_text_table_says_what_it_is(tmp_path, name, text, kind):
+    """Found by QA: 'netgraph check net.svg' said only 'invalid YAML: mapping values are not allowed here', a
+    .jsonl 'expected <document start>', a .csv 'a spec is a mapping ..., found a str value'."""
+    from netgraph import SpecError, load
+    (tmp_path / name).write_text(text)
+    with pytest.raises(SpecError, match=f"; {kind}") as info:
+        load(tmp_path / name)
+    assert len(info.value.errors) == 1

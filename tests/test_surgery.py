@@ -97,6 +97,17 @@ def test_join_and_flatten():
         net_join(first, NetGraph([FunctionLayer("#a + #b")]))
 
 
+def test_join_keeps_a_spliced_chains_declared_input():
+    """A chain's declared input= is checked against what the net before it gives, as NetChain([a, b]) does (found
+    by QA: net_join spliced the chain and silently dropped its input=5, giving a net of another shape)."""
+    first, second = NetChain([LinearLayer(2)], input=4), NetChain([LinearLayer(1)], input=5)
+    with pytest.raises(ShapeError, match=r"\(5\)") as caught:
+        net_join(first, second)
+    assert caught.value.diagnostics[0].port == "Input" and caught.value.diagnostics[0].layer == ("2",)
+    fitting = net_join(first, NetChain(["Tanh", LinearLayer(1)], input=2))
+    assert fitting.port_types["Input"].shape == (4,) and fitting.output_shapes == {"Output": (1,)}
+
+
 def test_flatten_names_never_clash_with_a_name_holding_a_slash():
     """A name holding '/' may not spell a nested path (then a flattened name would be taken); one that does not
     stays beside the flattened names."""
@@ -243,3 +254,14 @@ def test_an_array_set_into_an_uninitialised_layer_must_fit_its_known_ports():
     assert (d.kind, d.layer, d.option, d.expected, d.found) == ("array-shape", ("a",), "weights", (3, 4), (3, 5))
     fits = net_replace_part(net, {("a", "Weights"): torch.ones(3, 4)})
     assert torch.equal(fits.layers["a"].arrays["Weights"], torch.ones(3, 4))
+
+
+@pytest.mark.parametrize("edit", [lambda n: net_extract(n, "Output"), lambda n: net_drop(n, "Input"),
+                                  lambda n: net_delete(n, "Output")])
+def test_a_graph_port_named_as_a_layer_says_it_is_a_port(edit):
+    """Found by QA: net_extract(net, "Output") said "there is no layer 'Output' in the net; its layers are [...]",
+    as if the name were a typo; it is the net's port, which these functions do not take."""
+    net = NetGraph({"a": LinearLayer(3), "c": LinearLayer(2)}, [("a", "c")], Input=4)
+    with pytest.raises(WiringError, match=r"there is no layer '(Input|Output)' in the net: it is a port of the net, "
+                                          r"not a layer; its layers are \['a', 'c'\]"):
+        edit(net)

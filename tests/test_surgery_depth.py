@@ -277,3 +277,12 @@ def test_a_replacement_refused_inside_a_nested_graph_names_that_graph():
     assert str(info.value).startswith("in layer 1 'm' (NetGraph) > layer 1 'in' (NetGraph): shape conflict: "
                                       "layer 3 'l2' (LinearLayer): port 'Input': expected size 4 (from weights=)")
     assert [d.layer for d in info.value.diagnostics] == [("m", "in", "l2")]
+
+
+def test_prepend_before_an_encoded_input_names_both_types():
+    """Found by QA: Tanh before a chain whose input has a ClassEncoder said 'takes Input ? ..., but the added layers
+    give ?', naming neither type; the encoder fixes () Integer, which Tanh's Real values cannot give."""
+    from netgraph import ClassEncoder, EmbeddingLayer
+    chain = NetChain([EmbeddingLayer(4, 3), LinearLayer(2)], input=ClassEncoder(["a", "b", "c"]))
+    with pytest.raises(ShapeError, match=r"takes Input \(\) Integer .*the added layers give \? Real"):
+        net_prepend(chain, "Tanh")

@@ -91,7 +91,7 @@ def test_chain_edits_follow_renumbered_layers():
     assert effective(net_insert(chain, "Tanh", 2))["4.Weights"] == 0.2
     assert effective(net_append(chain, LinearLayer(2)))["4.Weights"] == 1.0
     assert effective(net_delete(chain, 1)) == {"2.Weights": 0.2, "2.Biases": 0.2}
-    joined = net_join(chain, chain)
+    joined = net_join(chain, net_replace_part(chain, {"Input": 2}))  # its input= takes the first chain's output
     assert [effective(joined)[f"{i}.Weights"] for i in (1, 3, 4, 6)] == [0.5, 0.2, 0.5, 0.2]
 
 

@@ -77,6 +77,19 @@ def test_a_capitalised_vocabulary_with_lowercase_is_refused():
     assert TokensEncoder(vocabulary=["The", "cat"]).vocabulary == ("The", "cat")
 
 
+@pytest.mark.parametrize("make, entry", [(lambda: TokensEncoder([1, 2]), "1"), (lambda: TokensEncoder(["a b"]), "'a b'"),
+                                         (lambda: TokensEncoder(["a", ""]), "''"),
+                                         (lambda: CharactersEncoder(["ab", "c"]), "'ab'"),
+                                         (lambda: CharactersEncoder([7]), "7")])
+def test_a_vocabulary_entry_no_text_can_give_is_refused(make, entry):
+    """Text is split into strings (words without whitespace, or single characters), so an int entry (YAML's
+    vocabulary: [0, 1, 2]), one holding a space or a multi-character one never matched: every such token was <unk>."""
+    with pytest.raises(OptionError, match=f"vocabulary entry {entry} could never match") as caught:
+        make()
+    assert caught.value.diagnostics[0].option == "vocabulary"
+    assert encode(TokensEncoder(["1", "2"]), "Input", "1 2 3").tolist() == [2, 3, 1]
+
+
 def test_text_tables_saved_by_a_spreadsheet_with_a_byte_order_mark_read_their_first_column(tmp_path):
     from netgraph import text_table
     (tmp_path / "set.csv").write_bytes("text,label\ngood film,pos\nbad,neg\n".encode("utf-8-sig"))

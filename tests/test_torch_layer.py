@@ -246,3 +246,18 @@ def test_a_module_refusing_its_input_shapes_is_told_to_check_them_first():
         NetGraph({"b": register_module(Block, "QABlock")(size=3)}, [], Input=4)
     assert "check that the module takes inputs of these shapes" in str(info.value)
     assert "outputs=" not in str(info.value)
+
+
+@pytest.mark.parametrize("option", ["inputs", "outputs"])
+def test_a_port_named_twice_is_refused_as_such(option):
+    """Found by QA: TorchLayer(two_input_module, inputs=["a", "a"]) merged the names and then said the module was
+    "missing a required argument: 'b'", which hid the typo."""
+    from netgraph import OptionError, TorchLayer
+
+    class Two(torch.nn.Module):
+        def forward(self, a, b):
+            return a + b, a * b
+
+    with pytest.raises(OptionError, match=f"TorchLayer {option}=: port names must be distinct, found 'a' twice") as info:
+        TorchLayer(Two(), **{"inputs": ["a", "b"], "outputs": ["s", "p"], option: ["a", "a"]})
+    assert info.value.diagnostics[0].option == option

@@ -27,7 +27,7 @@ from netgraph.core.operator import NetOperator
 from netgraph.core.operator_surgery import edit_operators, layer_in
 from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, edit_at, subgraph
 from netgraph.core.surgery import net_replace_part
-from netgraph.core.types import PortType, format_shape
+from netgraph.core.types import PortType
 
 __all__ = ["net_append", "net_prepend", "net_insert", "net_delete", "net_replace"]
 
@@ -122,10 +122,10 @@ def _fed_inputs(chain: NetChain, added: list[Layer], function: str) -> dict[str,
     try:
         guide = NetChain([*added, chain])  # the chain nested keeps its declaration; its types are the flat chain's
     except ShapeError:
-        shown = ", ".join(f"{p} {format_shape(getattr(t, 'shape', None))}" for p, t in declared.items())
+        shown = ", ".join(f"{p} {_type_text(chain.port_types[p])}" for p in declared)
         try:
             alone = NetChain(added)
-            gives = f"give {format_shape(alone.port_types[alone.output_ports[0]].shape)}"
+            gives = f"give {_type_text(alone.port_types[alone.output_ports[0]])}"
         except NetGraphError:
             gives = "cannot give that"
         raise ShapeError(f"{function}: the chain's first layer {first!r} ({chain.layers[first].type_name}) takes "
@@ -134,6 +134,11 @@ def _fed_inputs(chain: NetChain, added: list[Layer], function: str) -> dict[str,
     except NetGraphError:
         return {}  # not a shape the added layers miss: the flat chain says what is wrong, if anything
     return {p: PortType(t.shape, None) for p, t in guide.port_types.items() if p in guide.input_ports}
+
+
+def _type_text(t: PortType) -> str:
+    """A port type as messages write it, its dtype said when the shape is unknown (an encoder's ``() Integer``)."""
+    return f"{t} {t.dtype}" if t.shape is None and t.dtype is not None else str(t)
 
 
 def _kept_shapes(chain: NetChain, keep_inputs: bool, keep_outputs: bool) -> dict[str, Any]:

@@ -233,12 +233,22 @@ class TokensEncoder(Encoder):
                 self._fail(f"a string, found {getattr(self, name)!r}", name)
         if not isinstance(self.lowercase, bool):
             self._fail(f"True or False, found {self.lowercase!r}", "lowercase")
+        for token in self.vocabulary:
+            if not self._can_occur(token):
+                self._fail(f"the vocabulary entry {token!r:.60} could never match: {self._split_rule}", "vocabulary")
         capitals = [t for t in self.vocabulary if self.lowercase and isinstance(t, str) and t != t.lower()]
         if capitals:
             self._fail(f"lowercase=True lowercases the text before looking it up, so the vocabulary entry "
                        f"{capitals[0]!r} could never match; write the vocabulary in lowercase", "lowercase")
         if self.unknown == self.padding or {self.unknown, self.padding} & set(self.vocabulary):
             self._fail("unknown= and padding= must differ from each other and from every vocabulary entry", "unknown")
+
+    _split_rule: ClassVar[str] = "a text is split on whitespace into words, strings without spaces"
+
+    @staticmethod
+    def _can_occur(token: Any) -> bool:
+        """Whether splitting some text can give ``token``."""
+        return isinstance(token, str) and token.split() == [token]
 
     @property
     def tokens(self) -> tuple:
@@ -257,6 +267,12 @@ class TokensEncoder(Encoder):
 @dataclasses.dataclass(frozen=True)
 class CharactersEncoder(TokensEncoder):
     """Text → a sequence of character indices: ``vocabulary`` a string (or list) of characters."""
+
+    _split_rule: ClassVar[str] = "a text is read one character at a time, so entries are single characters"
+
+    @staticmethod
+    def _can_occur(token: Any) -> bool:
+        return isinstance(token, str) and len(token) == 1
 
     def __post_init__(self) -> None:
         if isinstance(self.vocabulary, str):
@@ -309,11 +325,23 @@ def split_port_options(given: dict[str, Any], inputs: tuple, outputs: tuple) -> 
     return coders, rest, errors
 
 
-def check_decoders(coders: dict[str, Coder], types: dict[str, PortType]) -> list[Diagnostic]:
-    """A Diagnostic for each decoder whose port's inferred type does not suit it."""
+def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: Any) -> list[Diagnostic]:
+    """A Diagnostic for each decoder whose port's inferred type does not suit it, and for each index encoder
+    that gives more indices than an EmbeddingLayer it feeds directly takes (as Wolfram's index types refuse)."""
     errors = []
     for port, coder in coders.items():
         reason = coder.check(types[port]) if isinstance(coder, Decoder) and port in types else None
         if reason:
             errors.append(Diagnostic(f"graph output {port!r}: {reason}", "decoder-port", layer=(), port=port))
+    for edge in graph.edges:
+        coder = coders.get(edge.src.port) if edge.src.layer is None else None
+        count = len(coder.tokens) if isinstance(coder, TokensEncoder) else len(coder.labels) \
+            if isinstance(coder, ClassEncoder) and coder.output == "Index" else None
+        layer = graph.layers.get(edge.dst.layer) if count else None
+        n = getattr(layer, "count", None) if getattr(layer, "type_name", None) == "EmbeddingLayer" else None
+        if isinstance(n, int) and n < count:
+            errors.append(Diagnostic(f"graph input {edge.src.port!r}: the {coder.type_name} gives indices 0 to "
+                                     f"{count - 1}, but layer {edge.dst.layer!r} (EmbeddingLayer) takes n={n} (indices "
+                                     f"0 to {n - 1}); give it n={count}", "encoder-range", layer=(edge.dst.layer,),
+                                     port=edge.src.port))
     return errors

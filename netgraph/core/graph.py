@@ -75,7 +75,7 @@ class NetGraph(Layer):
         self._declared = self._check_port_shapes(port_shapes)
         with recursion_room(self._depth):
             self._inference = infer_net(self)  # the nested ports' types are computed when first needed
-        raise_all(check_decoders(self._coders, self._inference.ports), ShapeError, "invalid graph ports")
+        raise_all(check_decoders(self._coders, self._inference.ports, self), ShapeError, "invalid graph ports")
         raise_all(shape_clashes(self), ShapeError, "shared array shapes")
         self._compiled, self._multipliers = None, ()
 

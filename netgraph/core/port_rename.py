@@ -23,11 +23,14 @@ from netgraph.core.ports import NetPort, PortRef
 __all__ = ["split_port_renames", "rename_ports"]
 
 
-def split_port_renames(rename: Mapping[Any, Any]) -> tuple[dict[Any, Any], dict[str, str]]:
+def split_port_renames(net: NetGraph, rename: Mapping[Any, Any]) -> tuple[dict[Any, Any], dict[str, str]]:
     """``net_rename``'s dict as (layer renames, graph port renames ``{old: new}``)."""
     layers: dict[Any, Any] = {}
     ports: dict[str, str] = {}
     for old, new in rename.items():
+        if isinstance(old, str) and old not in net.layers and old in (*net.input_ports, *net.output_ports):
+            raise OptionError(f"net_rename: {old!r} is a port of the net, not a layer: rename it as "
+                              f"{{NetPort({old!r}): NetPort({new!r})}}", option="rename")
         if not isinstance(old, NetPort):
             layers[old] = new
             continue

@@ -78,7 +78,9 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
                 raise WiringError(f"there is no layer {part} in {here} (layers are {INDEX_RULE.format(n=len(names))})")
             part = name
         if part not in current.layers:
-            raise WiringError(f"there is no layer {part!r}{did_you_mean(part, names)} in {here}; its layers are "
+            port = ": it is a port of the net, not a layer" if not path and part in (
+                *current.input_ports, *current.output_ports) else ""
+            raise WiringError(f"there is no layer {part!r}{did_you_mean(part, names)} in {here}{port}; its layers are "
                               f"{listed(names)}")
         path.append(part)
         current = current.layers[part]

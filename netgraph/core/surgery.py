@@ -245,7 +245,7 @@ def net_rename(net: NetGraph, rename: Any) -> NetGraph:
     if not isinstance(rename, Mapping):
         raise OptionError(f"net_rename takes a dict {{old name, path or NetPort: new name}} or a function of a "
                           f"layer's name, found {type(rename).__name__}")
-    layers, ports = split_port_renames(rename)
+    layers, ports = split_port_renames(net, rename)
     renamed = _rename(net, layers, ()) if layers else net
     return rename_ports(renamed, ports) if ports else renamed
 
@@ -336,7 +336,10 @@ def net_join(*nets: Any) -> NetChain:
         if i < len(nets) and len(n.output_ports) != 1:
             raise WiringError(f"net_join: net {i} must have exactly one output, found {list(n.output_ports)}")
     items = [item for n in nets for item in (chain_items(n) if isinstance(n, NetChain) else [(None, n)])]
-    return carry_multipliers(nets, chain_of(items, _end_shapes(nets[0], nets[-1])))
+    joined = chain_of(items, _end_shapes(nets[0], nets[-1]))
+    if any(isinstance(n, NetChain) and n.port_shape_options() for n in nets):
+        NetChain(list(nets))  # a spliced chain's declared ports must still hold: the nested chain checks them
+    return carry_multipliers(nets, joined)
 
 
 def _end_shapes(first: Any, last: Any) -> dict[str, Any]:

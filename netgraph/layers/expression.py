@@ -138,8 +138,7 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
         raise ExpressionError(f"longer than {MAX_LENGTH} characters", text[:40] + "...")
     if not text.strip():
         raise ExpressionError("is empty: write a formula of the #slots, such as \"#x * LogisticSigmoid[#y]\"", text)
-    trailing = re.search(r",\s*[\]}]", text)  # Python reads f(x, ) as f(x); Wolfram reads Exp[x, ] as Exp[x, Null]
-    if trailing:
+    if trailing := re.search(r",\s*[\]}]", text):  # Python reads f(x, ) as f(x); Wolfram: Exp[x, ] is Exp[x, Null]
         raise ExpressionError("a ',' with no argument after it", text, trailing.start())
     py, columns = _translate(text)
     py = py.replace("\r", " ").replace("\n", " ")  # a line break is a space (a YAML block scalar's lines)
@@ -150,6 +149,8 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
         at, msg = ((exc.offset or 1) - 1 + origin.lead, exc.msg) if exc.offset else \
             (len(py.rstrip()) - 1, "it ends before it is complete")  # offset 0: Python met the end of the text
         col = origin[min(max(at, 0), len(origin) - 1)] if origin else 0
+        if juxtaposed := re.search(r"[A-Za-z0-9_.)\]}]\s+(?=[#A-Za-z0-9({])", text):  # a value, a space, a value
+            raise ExpressionError("implicit multiplication (2 #x) is not read: write 2 * #x", text, juxtaposed.end()) from None
         raise ExpressionError(f"syntax error ({msg})", text, col) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ExpressionError(f"cannot be parsed ({type(exc).__name__}: {str(exc)[:80]})", text) from None

@@ -55,6 +55,8 @@ def _ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortT
     for name, spec in items:
         if not isinstance(name, str) or not name.isidentifier():
             raise OptionError(f"{layer} {option}=: port names must be identifiers, found {name!r}", option=option)
+        if name in out:
+            raise OptionError(f"{layer} {option}=: port names must be distinct, found {name!r} twice", option=option)
         if isinstance(spec, PortType):
             out[name] = spec
         elif spec in (REAL, INTEGER):

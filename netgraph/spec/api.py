@@ -97,4 +97,6 @@ def load(path: Any, allow_outside: bool = False, base_dir: Any = None, limits: A
     """
     if not isinstance(path, (str, os.PathLike)) or "\x00" in os.fspath(path):
         raise SpecError(f"load needs a file path, found {reprlib.repr(path)}")
+    if not os.fspath(path):  # Path("") is the folder "."
+        raise SpecError("load needs a file path, found an empty one (''); give the spec's name, e.g. 'model.yaml'")
     return from_yaml(Path(path), base_dir=base_dir, allow_outside=allow_outside, limits=limits)

@@ -21,7 +21,7 @@ from netgraph.spec.options import part_loc, port_type
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.problems import ProblemLog, TooManyProblems, looks_like_spec, yaml_advice
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
-from netgraph.spec.text import EncodingRefused, read_limited
+from netgraph.spec.text import EncodingRefused, other_kind_hint, read_limited
 from netgraph.spec.yaml_hints import comment_hint
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
@@ -137,13 +137,17 @@ class SpecReader(ProblemLog):
         try:
             data = read_yaml(text, f.name, duplicates)
         except YamlRefused as exc:
-            return self.error(exc.loc, exc.problem)
+            return self.error(exc.loc, exc.problem + other_kind_hint(f.name))
         finally:
             for loc, problem in duplicates:
                 self.error(loc, problem)
         if not isinstance(data, YMap):
             return self.error(getattr(data, "loc", Loc(1, 1)), f"a spec is a mapping that starts with "
-                              f"'netgraph: {VERSION}', found {_kind(data)} (the file's content is not repeated here)")
+                              f"'netgraph: {VERSION}', found {_kind(data)} (the file's content is not repeated here)"
+                              f"{other_kind_hint(f.name)}")
+        if "netgraph" not in data and not set(data) & {*TOP_KEYS, *GRAPH_KEYS, *CHAIN_KEYS}:
+            return self.error(data.loc, f"not a netgraph spec: it has no 'netgraph: {VERSION}' line and none of a "
+                              f"spec's keys (the file's content is not repeated here)")
         self.check_version(data)
         kind = data.get("type", "NetGraph")
         self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), "a spec",

@@ -66,6 +66,8 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
     SHA-256, which ``load`` verifies; returns the path."""
     if not isinstance(path, (str, os.PathLike)) or "\x00" in os.fspath(path):
         raise SpecError(f"save needs a file path, found {reprlib.repr(path)}")
+    if not os.fspath(path):  # Path("") is the folder "."
+        raise SpecError("save needs a file path, found an empty one (''); give the spec's name, e.g. 'model.yaml'")
     path = Path(path)
     if not hasattr(net, "explicit_edges") and hasattr(net, "to_net"):
         net = net.to_net()

@@ -18,7 +18,7 @@ from netgraph.core.errors import SpecError
 from netgraph.core.files import NotRegularFile, open_regular
 from netgraph.core.limits import current_limits, raise_hint
 
-__all__ = ["read_limited", "decode_spec", "EncodingRefused"]
+__all__ = ["read_limited", "decode_spec", "EncodingRefused", "other_kind_hint"]
 
 _BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]  # UTF-32 LE first: it starts as UTF-16 LE's
@@ -67,11 +67,11 @@ def decode_spec(raw: bytes, file: str) -> str:
         line_start = before.rfind(b"\n") + 1
         col = len(before[line_start:].decode("utf-8", errors="replace")) + 1
         raise EncodingRefused(file, before.count(b"\n") + 1, col, f"byte 0x{raw[exc.start]:02x} is not UTF-8 text; a "
-                              f"spec is UTF-8 (or UTF-16/32 with a byte-order mark){_binary_hint(file)}") from None
+                              f"spec is UTF-8 (or UTF-16/32 with a byte-order mark){other_kind_hint(file)}") from None
 
 
-def _binary_hint(file: str) -> str:
-    """For a binary file of a known kind given as a spec (an ONNX model, a weights file): what reads it."""
+def other_kind_hint(file: str) -> str:
+    """For a file of another known kind given as a spec (an ONNX model, a weights file, a diagram): what it is."""
     suffix = os.path.splitext(file)[1].lower()
     if suffix == ".onnx":
         return "; an ONNX model: import_onnx(path) reads it (netgraph check, run and render take it as it is)"
@@ -79,4 +79,15 @@ def _binary_hint(file: str) -> str:
         return "; a weights file: load the spec that names it under 'arrays:' (the .yaml beside it)"
     if suffix in (".pt", ".pth"):
         return "; a torch file: torch.load(path) reads it (a net_train checkpoint: load_checkpoint(net, path))"
+    if suffix == ".npz":
+        return "; a data file: training data, as net_train(net, path) and netgraph train --data take it"
+    if suffix in _IMAGE_SUFFIXES:
+        return "; an image: a net with an ImageEncoder on its input reads it, net(path)"
+    if suffix in (".svg", ".dot", ".gv"):
+        return "; a diagram, as netgraph render writes it: give the spec it was drawn from"
+    if suffix in (".csv", ".jsonl"):
+        return "; a text table: training data, as net_train(net, path) and netgraph train --data take it"
     return ""
+
+
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff")
