@@ -215,7 +215,7 @@ def test_depth_and_space_moves_compute_as_onnxruntime(op, mode, tmp_path):
     node = helper.make_node(op, ["x"], ["y"], blocksize=2, **options)
     graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 8, 4, 6])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), tmp_path / "m.onnx")
+    onnx.save(pinned_model(graph, 13), tmp_path / "m.onnx")
     x = torch.randn(2, 8, 4, 6, generator=torch.Generator().manual_seed(0))
     want = torch.from_numpy(run_onnx(tmp_path / "m.onnx", {"x": x})[0])
     torch.testing.assert_close(import_onnx(tmp_path / "m.onnx")(x), want)
