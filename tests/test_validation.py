@@ -230,10 +230,9 @@ def test_a_graph_output_fed_twice_is_not_called_an_input_port():
         NetGraph({"a": LinearLayer(3), "b": LinearLayer(3)}, [("a", NetPort("y")), ("b", NetPort("y"))], Input=2)
 
 
-@pytest.mark.parametrize("name", ["training", "_parameters", "_buffers"])
-def test_a_layer_named_like_a_modules_own_attribute_is_refused_when_built(name):
+def test_a_layer_named_training_is_refused_when_built():
     """Found by QA: a layer named 'training' (an attribute every nn.Module sets in __init__, so not in
     dir(nn.Module)) was accepted, and the first call failed inside torch: "cannot assign 'bool' as child module
-    'training'"."""
-    with pytest.raises(WiringError, match=f"name {name!r} is not allowed"):
-        NetGraph({name: LinearLayer(3), "d": "Tanh"}, [(name, "d")], Input=2)
+    'training'", as did the compiled module's train() and eval(). The other names __init__ sets work (tests/fuzz)."""
+    with pytest.raises(WiringError, match="name 'training' is not allowed"):
+        NetGraph({"training": LinearLayer(3), "d": "Tanh"}, [("training", "d")], Input=2)

@@ -24,10 +24,10 @@ __all__ = ["RESERVED_NAMES", "NOT_GIVEN", "coerce_layer", "named_layers", "given
 
 NOT_GIVEN: Any = object()  # NetGraph(...) / NetChain(...) called without positional layers or edges
 
-#: Names a layer may not take: they are attributes of the compiled nn.Module (its class's, and those every module
-#: sets in ``__init__``: "training", "_parameters", ...).
-RESERVED_NAMES = (frozenset(dir(torch.nn.Module)) | frozenset(vars(torch.nn.Module()))
-                  | {"code", "net", "to_net", "surrogate_loss"})
+#: Names a layer may not take: they are attributes of the compiled nn.Module: its class's, and "training", which
+#: every module sets in ``__init__`` and ``train()``/``eval()`` assign (a child module of that name breaks both). The
+#: other attributes ``__init__`` sets (``_parameters``, ``_modules``, ...) work as layer names (tests/fuzz).
+RESERVED_NAMES = frozenset(dir(torch.nn.Module)) | {"training", "code", "net", "to_net", "surrogate_loss"}
 
 
 def coerce_layer(value: Any, where: str) -> Layer:
