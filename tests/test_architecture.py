@@ -76,3 +76,14 @@ def test_the_wheel_has_no_top_level_layers_package(tmp_path):
     tops = {n.split("/")[0] for n in names if not n.split("/")[0].endswith((".dist-info", ".data"))}
     assert tops == {"netgraph"}, tops
     assert "netgraph/layers/__init__.py" in names and "netgraph/core/graph.py" in names
+
+
+@pytest.mark.parametrize("command", ["run", "check", "render"])
+def test_commands_that_do_not_train_import_no_training_code(command):
+    """`netgraph run`, `check` and `render` start without netgraph.train (its data readers, optimizers, metrics):
+    a device check put in the command-line flags once pulled all of it into `netgraph run`."""
+    code = (f"import sys, netgraph.cli.{command}; "
+            "print(sorted(m for m in sys.modules if m.startswith('netgraph.train')))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -12,7 +12,7 @@ from netgraph import LinearLayer, NetChain, net_train
 from netgraph.cli import main
 from netgraph.core.errors import OptionError
 from netgraph.train.distributed import setup
-from netgraph.train.options import parse_device
+from netgraph.backend.devices import parse_device
 
 
 def fake_gpus(monkeypatch, count: int) -> None:

@@ -10,7 +10,7 @@ import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.core.files import usable_folder
-from netgraph.train.options import parse_device
+from netgraph.backend.devices import parse_device
 
 __all__ = ["check_seed", "check_train_flags"]
 

@@ -47,7 +47,6 @@ from netgraph.train.loop import Plan, Trainer, TrainingError
 from netgraph.train.loss import attach_losses, is_loss_port
 from netgraph.train.options import (
     check_number,
-    parse_device,
     parse_method,
     parse_progress,
     resolve_multipliers,
@@ -63,6 +62,7 @@ from netgraph.train.distributed import setup, share_batch_statistics, stop_shari
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays
 from netgraph.core.options import as_seed
+from netgraph.backend.devices import parse_device
 from netgraph.backend.initialize import net_initialize
 import numpy as np
 

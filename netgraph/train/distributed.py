@@ -34,7 +34,7 @@ from netgraph.core.errors import OptionError
 from netgraph.layers._sync_norm import BatchStatsSync, synced_torch_batch_norm
 from netgraph.layers.normalization import BatchNormModule
 from netgraph.train.interrupt import Watchdog
-from netgraph.train.options import missing_device
+from netgraph.backend.devices import missing_device
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.parallel import DistributedDataParallel
 

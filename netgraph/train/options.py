@@ -37,7 +37,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.multiplier_rates import array_multipliers
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
 
-__all__ = ["Method", "parse_method", "resolve_multipliers", "parse_device", "missing_device", "parse_progress",
+__all__ = ["Method", "parse_method", "resolve_multipliers", "parse_progress",
            "check_number", "snake", "schedule_factor", "clipped_step"]
 
 #: canonical name, optimizer class, default learning rate (torch's defaults; SGD's 0.01 is ours). The classes
@@ -292,40 +292,6 @@ def resolve_multipliers(net: Any, names: list[str], spec: Any) -> dict[str, floa
 
 
 # -- device and progress -----------------------------------------------------------------------------------
-def parse_device(value: Any) -> torch.device:
-    """'cpu' / 'CPU', 'cuda' / 'GPU', 'cuda:1' or a torch.device; else an OptionError, option ``target_device``,
-    kind ``device-name`` (not a device) or ``device-missing`` (not on this machine, ``detail`` says why)."""
-    if value is None:
-        return torch.device("cpu")
-    text = str(value)
-    text = {"GPU": "cuda", "gpu": "cuda", "CPU": "cpu"}.get(text, text)
-    try:
-        device = torch.device(text)
-    except (RuntimeError, TypeError):
-        device = None
-    if device is None or device.type not in ("cpu", "cuda"):
-        detail = f"must be 'cpu' or 'cuda' (or 'cuda:N'), found {value!r}"
-        raise OptionError(f"target_device {detail}", option="target_device", kind="device-name", detail=detail)
-    detail = missing_device(device)
-    if detail is not None:
-        raise OptionError(f"target_device={value!r}: {detail}", option="target_device", kind="device-missing",
-                          detail=detail)
-    return device
-
-
-def missing_device(device: torch.device) -> str | None:
-    """Why this machine cannot run on ``device`` (no CUDA, or a GPU index past the last one), or None."""
-    if device.type != "cuda":
-        return None
-    if not torch.cuda.is_available():
-        return f"CUDA is not available in this torch installation (torch {torch.__version__}); train on the cpu"
-    count = torch.cuda.device_count()
-    if device.index is not None and device.index >= count:
-        have = "cuda:0" if count == 1 else f"cuda:0 to cuda:{count - 1}"
-        return f"there is no CUDA device {device.index}; this machine has {count} ({have})"
-    return None
-
-
 def parse_progress(value: Any) -> Any:
     """'auto' (a tqdm bar on a terminal, quiet otherwise), True/'bar', 'print', False/None, or f(info)."""
     if callable(value):

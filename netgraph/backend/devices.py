@@ -1,0 +1,54 @@
+"""Devices a module can run on: ``target_device`` / ``--device`` read and checked against this machine.
+
+Here, below training, so that the command line checks ``--device`` without importing netgraph.train.
+
+>>> parse_device("CPU")
+device(type='cpu')
+>>> parse_device("tpu")
+Traceback (most recent call last):
+netgraph.core.errors.OptionError: target_device must be 'cpu' or 'cuda' (or 'cuda:N'), found 'tpu'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import OptionError
+
+__all__ = ["parse_device", "missing_device"]
+
+
+def parse_device(value: Any) -> torch.device:
+    """'cpu' / 'CPU', 'cuda' / 'GPU', 'cuda:1' or a torch.device; else an OptionError, option ``target_device``,
+    kind ``device-name`` (not a device) or ``device-missing`` (not on this machine, ``detail`` says why)."""
+    if value is None:
+        return torch.device("cpu")
+    text = str(value)
+    text = {"GPU": "cuda", "gpu": "cuda", "CPU": "cpu"}.get(text, text)
+    try:
+        device = torch.device(text)
+    except (RuntimeError, TypeError):
+        device = None
+    if device is None or device.type not in ("cpu", "cuda"):
+        detail = f"must be 'cpu' or 'cuda' (or 'cuda:N'), found {value!r}"
+        raise OptionError(f"target_device {detail}", option="target_device", kind="device-name", detail=detail)
+    detail = missing_device(device)
+    if detail is not None:
+        raise OptionError(f"target_device={value!r}: {detail}", option="target_device", kind="device-missing",
+                          detail=detail)
+    return device
+
+
+def missing_device(device: torch.device) -> str | None:
+    """Why this machine cannot run on ``device`` (no CUDA, or a GPU index past the last one), or None."""
+    if device.type != "cuda":
+        return None
+    if not torch.cuda.is_available():
+        return f"CUDA is not available in this torch installation (torch {torch.__version__}); train on the cpu"
+    count = torch.cuda.device_count()
+    if device.index is not None and device.index >= count:
+        have = "cuda:0" if count == 1 else f"cuda:0 to cuda:{count - 1}"
+        return f"there is no CUDA device {device.index}; this machine has {count} ({have})"
+    return None
