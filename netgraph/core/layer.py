@@ -118,6 +118,8 @@ class Layer:
       * ``build(types)``: the torch module; ``forward(*inputs)`` (or ``forward(batch_size)`` for a
         layer without inputs) returns a tensor, or a tuple in ``output_ports`` order.
       * optionally ``emit(ctx)``: an inline Python expression for the compiled ``forward``.
+
+    Calling a layer evaluates it as the one-layer net ``NetGraph(layer)``: ``layer(x)`` (see ``__call__``).
     """
 
     ARRAYS: ClassVar[Mapping[str, str]] = {}  # Wolfram array name -> dataclass field
@@ -255,6 +257,20 @@ class Layer:
         return new
 
     # -- execution ------------------------------------------------------------------------
+    def __call__(self, *args: Any, **inputs: Any) -> Any:
+        """Evaluate as the one-layer net ``NetGraph(layer)`` does (Wolfram's ``layer[x]``): the same ports, keywords,
+        evaluation options and errors (``netgraph.core.layer_call``).
+
+        >>> from netgraph import ElementwiseLayer
+        >>> ElementwiseLayer("Ramp", input=3)(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+        """
+        return stage("layer_call")(self, args, inputs)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Copies and pickles leave behind the net a call made (``_as_net``, no field): it is remade on first use."""
+        return {name: value for name, value in self.__dict__.items() if name != "_as_net"}
+
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         raise NotImplementedError(f"{self.type_name} must implement build(types)")
 
