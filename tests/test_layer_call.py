@@ -12,7 +12,7 @@ import torch
 
 from netgraph import (DataError, DropoutLayer, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph,
                       NetMapOperator, NetNestOperator, OptionError, Padded, PartLayer, RandomArrayLayer, SoftmaxLayer,
-                      UninitializedError, interpret, net_initialize, net_port_gradient)
+                      ShapeError, UninitializedError, interpret, net_initialize, net_port_gradient)
 from netgraph.core.layer_call import as_net
 from netgraph.render.nodes import option_lines
 
@@ -161,3 +161,12 @@ def test_data_that_does_not_fit_a_later_layer_is_a_data_error():
     with pytest.raises(DataError, match=r"example shapes Input: \(2\) do not fit the net: .*out of range") as info:
         net(torch.ones(2))
     assert info.value.diagnostics[0].port == "Input" and info.value.diagnostics[0].kind == "data-shape"
+
+
+def test_an_uninitialised_net_of_unknown_input_shape_still_asks_for_the_shape():
+    """Its arrays need the shape on the net (net_initialize cannot read data): the error says so, not only
+    "call net_initialize(net)", which would fail for the unknown shape."""
+    with pytest.raises(ShapeError, match=r"graph input 'Input' .* has unknown shape \?: give the graph input a shape"):
+        NetChain([ElementwiseLayer("Tanh"), LinearLayer(2)])(torch.ones(3))
+    with pytest.raises(UninitializedError, match=r"call net_initialize\(layer\) once its inputs have shapes"):
+        NetMapOperator(LinearLayer(2))(torch.ones(4, 3))

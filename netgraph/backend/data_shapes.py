@@ -4,7 +4,8 @@ A port whose shape (even its rank) is unknown cannot tell one example from a bat
 read as Wolfram reads it: ONE example, whatever its shape (a tensor, a numpy array, nested lists of numbers, a
 number), and the result has no batch dim. The one batch form is a list (or tuple) of tensors or numpy arrays, one
 per example, all of one shape: they are stacked into a batch. The net evaluated is ``NetGraph(net, Port=shape)``
-(the same layers, arrays and options), cached on the net for the last shapes seen.
+(the same layers, arrays and options), cached on the net for the last shapes seen. A net with uninitialised arrays
+is not: ``net_initialize`` needs the shapes on the net, as the unknown-shape error it then gives says.
 
 >>> import torch
 >>> from netgraph import ElementwiseLayer, NetGraph
@@ -45,6 +46,9 @@ def shaped_by_data(net: Any, data: dict[str, Any]) -> tuple[Any, dict[str, Any]]
     cache = net._compiled if net._compiled is not None else {}
     net._compiled = cache
     if cache.get(_KEY, (None,))[0] != shapes:
+        if net.information("UninitializedArrays"):  # net_initialize needs the shapes on the net: its error says so
+            cache[_KEY] = shapes, net
+            return net, data
         try:
             cache[_KEY] = shapes, NetGraph(net, **shapes)
         except NetGraphError as exc:

@@ -2,7 +2,8 @@
 
 The net is made on the first call and kept on the layer outside its fields (``_as_net``), so the layer's value,
 equality and hash are unchanged, and copies and pickles leave it behind (``Layer.__getstate__``). The net caches
-its compiled module as any net does. Errors are the net's, except that missing arrays are named as the layer's.
+its compiled module as any net does. Errors are the net's, except that missing arrays are named as the layer's
+(also when its input shapes are unknown, which the net would report first).
 
 >>> import torch
 >>> from netgraph import LinearLayer, net_initialize
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from netgraph.core.errors import Diagnostic, UninitializedError, raise_all
+from netgraph.core.errors import Diagnostic, ShapeError, UninitializedError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer, frozen_init
 
@@ -36,9 +37,10 @@ def call_layer(layer: Layer, args: tuple, inputs: dict[str, Any]) -> Any:
     net = as_net(layer)
     try:
         return net(*args, **inputs)
-    except UninitializedError:
-        pass  # raised again below, outside the except clause: the net's wording would name "layer 1" of a graph
-    _uninitialized(layer, net)
+    except (UninitializedError, ShapeError):  # a ShapeError first when the input shapes are unknown too
+        if not layer.information("UninitializedArrays"):
+            raise
+    _uninitialized(layer, net)  # outside the except clause: the net's wording names "layer 1" of a graph
 
 
 def _uninitialized(layer: Layer, net: NetGraph) -> None:
