@@ -30,6 +30,7 @@ _plugins.provide(
     layer_names="netgraph.layers.shorthand:known_names",
     compile="netgraph.backend.compile:compile_net",
     evaluate="netgraph.backend.evaluation:evaluate",
+    layer_call="netgraph.core.layer_call:call_layer",
     to_dot="netgraph.render.api:to_dot",
     render_svg="netgraph.render.api:render_svg",
     render="netgraph.render.api:render",

@@ -13,6 +13,7 @@ from typing import Any
 import numpy
 import torch
 
+from netgraph.backend.data_shapes import shaped_by_data
 from netgraph.backend.derived_lengths import check_derived_lengths
 from netgraph.backend.eval_options import (CALL_KEYWORDS, EvaluationOptions, call_by_name, compiled_module, in_batches,
                                            seeded, snake_options, split_call)
@@ -192,6 +193,7 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     keywords, states, return_states = split_state_keywords(net, snake_options(net.input_ports, keywords))
     data, options = split_call(net.input_ports, args, keywords)
     data = encode_inputs(net, data["args"], data["inputs"])
+    net, data = shaped_by_data(net, data)  # ports of unknown shape: one example (or a list of them) fixes it
     ragged = ragged_ports(net, data)
     if ragged:  # sequences of different lengths: one dense run per length (``netgraph.backend.ragged``)
         calls = Calls(evaluate, lambda p, v, integer: as_port_tensor(p, v, integer, options.precision), probe_net,

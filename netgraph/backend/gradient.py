@@ -20,6 +20,7 @@ from netgraph.backend.eval_options import (OPTION_NAMES, call_by_name, check_por
 from netgraph.backend.evaluation import as_port_tensor, encode_inputs, prepare_inputs
 from netgraph.backend.ragged import dense_groups, ragged_ports, reassemble
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.graph import NetGraph
 from netgraph.core.types import INTEGER
 
 __all__ = ["net_port_gradient"]
@@ -37,7 +38,7 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     port takes ragged data as ``net(...)`` does (a list of per-example sequences, or Padded): each length group
     runs as a dense batch, and the gradient at such a port is a list of per-example tensors, each of its length.
     """
-    if not hasattr(net, "input_ports") or not callable(net):
+    if not isinstance(net, NetGraph):
         raise OptionError(f"net_port_gradient takes a NetGraph or NetChain as its first argument, found "
                           f"{type(net).__name__}", option="net")
     names = tuple(n for n in OPTION_NAMES if n not in ("decoder", "outputs"))  # a tensor: nothing to decode

@@ -24,7 +24,8 @@ from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, check_made_
 from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
-from netgraph.core.shared import NetSharedArray, SharedNames, same_values
+from netgraph.core.layer_values import hashed_option as _hashed, same_option as _same, short_option as _short
+from netgraph.core.shared import NetSharedArray, SharedNames
 from netgraph.core.types import ANY_REAL, Conflict, PortType, as_shape
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register", "registry_scope", "as_array", "shape_option",
@@ -117,6 +118,8 @@ class Layer:
       * ``build(types)``: the torch module; ``forward(*inputs)`` (or ``forward(batch_size)`` for a
         layer without inputs) returns a tensor, or a tuple in ``output_ports`` order.
       * optionally ``emit(ctx)``: an inline Python expression for the compiled ``forward``.
+
+    Calling a layer evaluates it as the one-layer net ``NetGraph(layer)``: ``layer(x)`` (see ``__call__``).
     """
 
     ARRAYS: ClassVar[Mapping[str, str]] = {}  # Wolfram array name -> dataclass field
@@ -254,6 +257,20 @@ class Layer:
         return new
 
     # -- execution ------------------------------------------------------------------------
+    def __call__(self, *args: Any, **inputs: Any) -> Any:
+        """Evaluate as the one-layer net ``NetGraph(layer)`` does (Wolfram's ``layer[x]``): the same ports, keywords,
+        evaluation options and errors (``netgraph.core.layer_call``).
+
+        >>> from netgraph import ElementwiseLayer
+        >>> ElementwiseLayer("Ramp", input=3)(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+        """
+        return stage("layer_call")(self, args, inputs)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Copies and pickles leave behind the net a call made (``_as_net``, no field): it is remade on first use."""
+        return {name: value for name, value in self.__dict__.items() if name != "_as_net"}
+
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         raise NotImplementedError(f"{self.type_name} must implement build(types)")
 
@@ -360,41 +377,3 @@ def _take_shared(layer: Layer) -> None:
     if markers:
         frozen_init(layer, _shared=SharedNames({fields[f]: m.name for f, m in markers.items()}),
                     **{f: m.array for f, m in markers.items()})
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
-        return (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape == b.shape
-                and a.dtype == b.dtype and same_values(a, b))
-    if isinstance(a, Mapping) and isinstance(b, Mapping):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    return a is b or a == b or (_is_nan(a) and _is_nan(b))  # NaN equals NaN, as in arrays (same_values)
-
-
-def _is_nan(value: Any) -> bool:
-    return isinstance(value, float) and math.isnan(value)
-
-
-def _hashed(value: Any) -> Any:
-    """A hashable stand-in for ``value`` that agrees with ``_same`` (tensors by shape and dtype)."""
-    if isinstance(value, torch.Tensor):
-        return ("tensor", tuple(value.shape), value.dtype)
-    if isinstance(value, Mapping):
-        return frozenset((k, _hashed(v)) for k, v in value.items())
-    if isinstance(value, (tuple, list)):
-        return tuple(_hashed(v) for v in value)
-    if _is_nan(value):
-        return "nan"  # hash(nan) is the object's since Python 3.10: equal NaNs must hash alike
-    try:
-        hash(value)
-    except TypeError:
-        return type(value).__name__
-    return value
-
-
-def _short(value: Any, shape: bool = False) -> str:
-    if isinstance(value, torch.Tensor):
-        return f"<array {tuple(value.shape)}>" if value.numel() > 6 else repr(value.tolist())
-    return repr(value[0] if shape and type(value) is tuple and len(value) == 1 else value)  # a Shape (3,) as typed: 3

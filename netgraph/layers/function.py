@@ -148,6 +148,11 @@ def _input_option(value: Any, ports: tuple[str, ...], layer: str) -> dict[str, t
     return {p: shape for p in ports}
 
 
+def _is_function(value: Any) -> bool:
+    """A Python function (any callable but a layer, which ``layer(x)`` makes callable too)."""
+    return callable(value) and not isinstance(value, Layer)
+
+
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class FunctionLayer(Layer):
     """An elementwise function of named inputs: ``FunctionLayer("#Means + #Stds * #Random", output=2)``.
@@ -169,7 +174,7 @@ class FunctionLayer(Layer):
 
     def normalize(self) -> dict[str, Any]:
         outputs: tuple[str, ...] = ("Output",)
-        if self.outputs is not None and not callable(self.function):
+        if self.outputs is not None and not _is_function(self.function):
             raise OptionError("FunctionLayer option outputs= names the outputs of a Python function; an expression "
                               "names its own ({e1, e2} or <|\"a\" -> e1|>)", option="outputs")
         if isinstance(self.function, str):
@@ -179,7 +184,7 @@ class FunctionLayer(Layer):
             if len(outputs) > 1 and self.output is not None:
                 raise OptionError(f"FunctionLayer {self.function!r} has several outputs {list(outputs)}: output= "
                                   f"cannot give one shape for them (their shapes are inferred)", option="output")
-        elif callable(self.function):
+        elif _is_function(self.function):
             expr = None
             ports = _callable_ports(self.function)
             outputs = _output_names(self.outputs, self.output)

@@ -262,7 +262,7 @@ class RandomArrayLayer(Layer):
     def normalize(self) -> dict[str, Any]:
         dist = self.distribution
         if not isinstance(dist, Distribution):
-            if not callable(dist):
+            if not callable(dist) or isinstance(dist, Layer):  # a layer is callable too (layer(x))
                 raise OptionError(f"RandomArrayLayer needs a distribution such as NormalDistribution(0, 1), found {dist!r}",
                                   option="distribution")
             dist = _call_with_slots(dist)

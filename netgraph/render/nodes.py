@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.graph import NetGraph
+from netgraph.core.layer import Layer
 from netgraph.core.names import printable, printable_path
 from netgraph.core.walk import map_nodes, nested_nodes
 from netgraph.layers.losses import LOSS_LAYERS
@@ -33,8 +34,8 @@ def option_lines(layer: Any) -> list[str]:
     for key, value in options.items():
         if key in skip:
             continue
-        if key == positional and (isinstance(value, str) or callable(value)):
-            lines.append(format_value(value))  # an expression, an activation name or a function
+        if key == positional and (isinstance(value, str) or _function_or_net(value)):
+            lines.append(format_value(value))  # an expression, an activation name, a function or an inner net
         else:
             pairs.append(f"{key}={format_value(value)}")
     return lines + ([", ".join(pairs)] if pairs else []) + _state_lines(layer)
@@ -149,3 +150,8 @@ def coder_line(coder: Any) -> str:
     if hasattr(coder, "vocabulary"):
         return f"{coder.type_name} ({len(coder.vocabulary)} tokens)"
     return coder.type_name
+
+
+def _function_or_net(value: Any) -> bool:
+    """A function or a net (callable), not a plain layer (callable too since ``layer(x)``, but shown as an option)."""
+    return callable(value) and (isinstance(value, NetGraph) or not isinstance(value, Layer))

@@ -24,6 +24,7 @@ import torch
 
 from netgraph.core.coders import CODERS, Coder, coder_from_data
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean, with_article
+from netgraph.core.layer import Layer
 from netgraph.core.options import option_kind
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
@@ -190,7 +191,7 @@ def data(value: Any) -> Any:
     if isinstance(value, torch.nn.Module):
         raise Unwritable(f"is a Python torch module ({type(value).__name__}), which a spec cannot hold: specs "
                          f"contain no code. Rebuild it from netgraph layers, or keep this net in Python")
-    if callable(value):
+    if callable(value) and not isinstance(value, Layer):  # a layer is callable too (layer(x))
         raise Unwritable(f"is a Python function ({getattr(value, '__name__', type(value).__name__)}), which a "
                          f"spec cannot hold: specs contain no code. Write it as a slot expression such as "
                          f"\"#x * LogisticSigmoid[#y]\", or keep this net in Python")

@@ -1,0 +1,99 @@
+"""Input ports of unknown shape take their shapes from the data, as Wolfram's ``ElementwiseLayer[Tanh][{-1, 0, 1}]``.
+
+A port whose shape (even its rank) is unknown cannot tell one example from a batch by its rank, so the data is
+read as Wolfram reads it: ONE example, whatever its shape (a tensor, a numpy array, nested lists of numbers, a
+number), and the result has no batch dim. The one batch form is a list (or tuple) of tensors or numpy arrays, one
+per example, all of one shape: they are stacked into a batch. The net evaluated is ``NetGraph(net, Port=shape)``
+(the same layers, arrays and options), cached on the net for the last shapes seen. A net with uninitialised arrays
+is not: ``net_initialize`` needs the shapes on the net, as the unknown-shape error it then gives says.
+
+>>> import torch
+>>> from netgraph import ElementwiseLayer, NetGraph
+>>> net = NetGraph(ElementwiseLayer("Ramp"))
+>>> net(torch.tensor([-1.0, 2.0])), net([torch.tensor([-1.0]), torch.tensor([3.0])])
+(tensor([0., 2.]), tensor([[0.],
+        [3.]]))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+import torch
+
+from netgraph.backend.masks import Padded
+from netgraph.core.errors import DataError, NetGraphError
+from netgraph.core.graph import NetGraph
+from netgraph.core.tensors import as_tensor
+from netgraph.core.types import format_shape
+
+__all__ = ["shaped_by_data"]
+
+_KEY = ("shapes from data",)  # net._compiled[_KEY]: (the shapes, the net with those shapes), the last ones seen
+
+
+def shaped_by_data(net: Any, data: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """``net`` with each input port of unknown shape declared with its data's example shape, and the data (a list
+    of examples stacked into one batch); ``net`` and ``data`` themselves when no port's shape is unknown."""
+    open_ports = [p for p in net.input_ports if p in data and net.port_types[p].shape is None
+                  and not (type(data[p]) in (list, tuple) and not data[p])]  # no examples: prepare_inputs says so
+    batches = {p: _stacked(p, data[p]) for p in open_ports if _is_batch(data[p])}
+    shapes = {p: s for p in open_ports if (s := _example_shape(p, batches.get(p, data[p]), p in batches)) is not None}
+    if not shapes:
+        return net, data
+    data = {**data, **batches}
+    cache = net._compiled if net._compiled is not None else {}
+    net._compiled = cache
+    if cache.get(_KEY, (None,))[0] != shapes:
+        if net.information("UninitializedArrays"):  # net_initialize needs the shapes on the net: its error says so
+            cache[_KEY] = shapes, net
+            return net, data
+        try:
+            cache[_KEY] = shapes, NetGraph(net, **shapes)
+        except NetGraphError as exc:
+            port = next(iter(shapes)) if len(shapes) == 1 else None
+            raise DataError(f"the data's example shapes {_listed(shapes)} do not fit the net: {exc}", port=port,
+                            kind="data-shape", found=shapes) from None
+    return cache[_KEY][1], data
+
+
+def _is_batch(value: Any) -> bool:
+    """The batch form at a port of unknown shape: a non-empty list or tuple of tensors or numpy arrays."""
+    return type(value) in (list, tuple) and bool(value) and all(isinstance(v, (torch.Tensor, numpy.ndarray))
+                                                                for v in value)
+
+
+def _stacked(port: str, examples: Any) -> torch.Tensor:
+    """The examples as one batch; a DataError when their shapes differ (the net cannot tell which dims vary)."""
+    tensors = [as_tensor(v) for v in examples]
+    shapes = sorted({tuple(t.shape) for t in tensors})
+    if len(shapes) > 1:
+        raise DataError(f"input port {port!r} has an unknown shape and its examples have different shapes "
+                        f"{', '.join(map(format_shape, shapes[:3]))}: give the port a shape, with \"n\" for a "
+                        f"variable length (e.g. NetGraph(net, {port}=['n', 3]) or layer.replace(input=...))",
+                        port=port, kind="data-shape", found=shapes)
+    return torch.stack(tensors)
+
+
+def _example_shape(port: str, value: Any, batch: bool) -> tuple[int, ...] | None:
+    """The shape of one example: the whole data's shape, or a stacked batch's without its first dim; None when the
+    data is no array (text, ragged lists): the port stays unknown and ``as_port_tensor`` says what is wrong."""
+    if isinstance(value, Padded):
+        raise DataError(f"input port {port!r} has an unknown shape: Padded data needs a port shape with a variable "
+                        f"length, e.g. NetGraph(net, {port}=['n', 3])", port=port, kind="data-shape")
+    try:
+        shape = tuple(as_tensor(value).shape)
+    except (TypeError, ValueError, RuntimeError, OverflowError):
+        if type(value) in (list, tuple) and any(type(v) in (list, tuple) for v in value):
+            raise DataError(f"input port {port!r} has an unknown shape, and its data (nested lists of different "
+                            f"lengths) is no array to read one from: give one example as one array, or examples "
+                            f"of one shape as a list of tensors (a batch); sequences of different lengths need a "
+                            f"port shape with a variable length, e.g. {port}=['n']", port=port,
+                            kind="data-shape") from None
+        return None
+    return shape[1:] if batch else shape
+
+
+def _listed(shapes: dict[str, tuple]) -> str:
+    return ", ".join(f"{p}: {format_shape(s)}" for p, s in shapes.items())
