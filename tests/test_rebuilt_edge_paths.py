@@ -71,3 +71,13 @@ def test_a_nested_graph_whose_ports_change_keeps_the_outer_users_edges():
 @pytest.mark.parametrize("text", ["a -> )", "a -> b ->", "1.5 -> a", "a b", "f(x) -> a"])
 def test_a_text_not_in_the_wirings_form_is_not_renamed(text):
     assert renamed_text(text, {"a": "A"}) is None
+
+
+@pytest.mark.parametrize("levels", [None, 1])  # every level (from the IR), one level (inline_nested)
+def test_a_flattened_net_keeps_the_users_edges_of_its_top_level(levels):
+    from netgraph.core.surgery import net_flatten
+    inner = NetGraph({"l1": "Tanh", "l2": "Tanh"}, [("l1", "l2")])
+    net = NetGraph({"a": LinearLayer(3), "enc": inner, "b": "Tanh", "d": LinearLayer(5)},
+                   [(NetPort("Input"), "a"), ("a", "enc", "b"), ("a", "d")], Input=4)
+    message, edges = quoted(net_flatten(net, levels), BAD_D)
+    assert "via edge a -> d, NetPort('a', 'Output') -> NetPort('enc/l1', 'Input')" in message and edges == [2]

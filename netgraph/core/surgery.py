@@ -374,6 +374,9 @@ def _flatten_all(net: NetGraph) -> NetGraph:
     edges = [(source(value), NetPort(name[node.path], port))
              for node in ir.nodes for port, value in node.inputs.items()]
     edges += [(source(value), NetPort(port)) for port, value in ir.outputs.items()]
+    if all(name.get((n,), n) == n for n in net.layers):  # the top level's names kept: its user's edges are kept too
+        written = {pair: pair for pair in net.explicit_edges() if pair[1] is not None}
+        edges = [written.get(pair, pair) for pair in edges]
     edges += [(NetPort(name[node.path], v.port), None)
               for node in ir.nodes for v in node.output_values if not ir.consumers(v)]
     return keeping_port_types(net, {name[node.path]: node.layer for node in ir.nodes}, edges)
