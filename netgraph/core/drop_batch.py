@@ -14,6 +14,7 @@ from typing import Any
 
 import networkx as nx
 
+from netgraph.core.edge_text import written
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import fresh_name
 from netgraph.core.ports import NetPort, PortRef
@@ -53,7 +54,7 @@ def interior_batch(net: NetGraph, drop: set[str], fits_checked: bool) -> NetGrap
         by_dst.setdefault(pair[1].layer, set()).add(pair)
 
     for e in net.edges:
-        add((_ref(e.src), _ref(e.dst)))
+        add(written(e))  # the user's edges keep their text and index
     muted = [(a, b) for a, b in net.explicit_edges() if b is None]
     position = {name: i for i, name in enumerate(net.layers)}
     order = [n for n in nx.lexicographical_topological_sort(_layer_graph(net), key=position.__getitem__)
@@ -132,7 +133,7 @@ def ends_batch(net: NetGraph, remaining: set[str]) -> tuple[NetGraph, set[str]] 
                 feeds[a.layer] -= 1
                 if not feeds[a.layer]:
                     heapq.heappush(ready, position[a.layer])
-        pairs = [(a, b) for a, b in pairs if name not in (a.layer, b.layer)]
+        pairs = [p for p in pairs if name not in (p[0].layer, p[1].layer)]  # the pairs themselves: the user's edges
         muted = [m for m in muted if m[0].layer != name]
         inputs = {a.port for a, _ in pairs if a.layer is None} | {p for layer, p in implicit if layer not in gone}
         options = {p: t for p, t in options.items() if p in inputs}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.names import fresh_name
+from netgraph.core.edge_text import renamed_pair, written
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort, PortRef
 
@@ -58,7 +59,10 @@ def inline_nested(net: NetGraph) -> NetGraph:
                       for e in layer.edges if e.dst.layer is not None]
         else:
             layers[new[(name,)]] = layer
-    edges += [(resolve(e.src), resolve(e.dst)) for e in net.edges if e.dst.layer not in nested]
+    renamed = {n: new[(n,)] for n in net.layers if n not in nested and new[(n,)] != n}
+    edges += [(resolve(e.src), resolve(e.dst)) if nested.keys() & {e.src.layer, e.dst.layer} else  # the library's
+              renamed_pair(written(e), (resolve(e.src), resolve(e.dst)), layers=renamed)  # the user's edge, kept
+              for e in net.edges if e.dst.layer not in nested]
     consumed = {(a.layer, a.port) for a, _ in edges}
     edges += [(NetPort(n, p), None) for n, l in layers.items() for p in l.output_ports if (n, p) not in consumed]
     return keeping_port_types(net, layers, edges)

@@ -19,7 +19,7 @@ from netgraph.core.layer_checks import check_infer_result
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, raise_all
 from netgraph.core.conflict_words import as_seen_by, edge_parts, set_part
 from netgraph.core.declared_lengths import apart_text, declared_lengths, joined_names
-from netgraph.core.inference_defaults import default_dtypes, default_shapes
+from netgraph.core.inference_defaults import default_dtypes, default_shapes, shared_users
 from netgraph.core.types import UNKNOWN, Conflict, PortType, unify
 
 __all__ = ["Problem", "infer_types"]
@@ -251,6 +251,11 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
     if not errors and (default_dtypes(cls, root_of) or shaped):
         problem.defaults_applied = True
         _propagate(problem, cls, roots, leaf_roots, refine, errors)  # dtype-generic layers (reshape, part ...) learn Real
+        for _ in range(len(shared_users(problem, leaf_roots)) if shaped else 0):  # a shared array sized by users
+            if errors or not default_shapes(problem, cls, leaf_roots, refine):  # another one sized: a pass per link
+                break
+            default_dtypes(cls, root_of)
+            _propagate(problem, cls, roots, leaf_roots, refine, errors)
     raise_all(errors, ShapeError, "shape conflict")
     return dict(zip(cls.ids, [class_types[r] for r in root_of])), roots
 

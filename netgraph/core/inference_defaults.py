@@ -12,7 +12,7 @@ from netgraph.core.errors import NetGraphError
 from netgraph.core.layer import Layer
 from netgraph.core.types import REAL, Conflict, PortType
 
-__all__ = ["default_shapes", "default_dtypes"]
+__all__ = ["default_shapes", "default_dtypes", "shared_users"]
 
 
 def default_shapes(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], refine: Callable) -> bool:
@@ -56,18 +56,30 @@ def with_shared(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], layer:
         return layer  # its options rule the shape out: the clash is reported with the shared arrays'
 
 
+def shared_users(problem: Any, leaf_roots: list[dict[str, int]]) -> dict[str, list[tuple]]:
+    """Each shared array's users as (layer, its port roots, its array), in layer order: one walk over the leaves,
+    kept on ``problem`` (the defaults' passes look each name up, not walk every layer per name)."""
+    users = getattr(problem, "_shared_users", None)
+    if users is None:
+        users = {}
+        for (_, layer), own in zip(problem.leaves, leaf_roots):
+            for array, name in (getattr(layer, "_shared", None) or {}).items():
+                users.setdefault(name, []).append((layer, own, array))
+        problem._shared_users = users
+    return users
+
+
 def _wanted(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], name: str) -> tuple | None:
     """The shape shared array ``name``'s first user whose ports are all known needs, or None."""
-    for (_, layer), own in zip(problem.leaves, leaf_roots):
-        for array in [a for a, n in (getattr(layer, "_shared", None) or {}).items() if n == name]:
-            types = {p: cls.type[root] for p, root in own.items()}
-            if all(t.known for t in types.values()):
-                try:
-                    shape = layer.array_shapes(types).get(array)
-                except (NetGraphError, Conflict):
-                    continue
-                if shape is not None and all(type(d) is int for d in shape):
-                    return tuple(shape)
+    for layer, own, array in shared_users(problem, leaf_roots).get(name, ()):
+        types = {p: cls.type[root] for p, root in own.items()}
+        if all(t.known for t in types.values()):
+            try:
+                shape = layer.array_shapes(types).get(array)
+            except (NetGraphError, Conflict):
+                continue
+            if shape is not None and all(type(d) is int for d in shape):
+                return tuple(shape)
     return None
 
 

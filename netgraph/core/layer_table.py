@@ -18,7 +18,7 @@ from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, WiringE
 from netgraph.core.layer import Layer
 from netgraph.core.names import INDEX_RULE, indexed, numbered
 from netgraph.core.plugins import stage
-from netgraph.core.ports import NetPort
+from netgraph.core.ports import NetPort, WrittenEdge
 
 __all__ = ["RESERVED_NAMES", "NOT_GIVEN", "coerce_layer", "named_layers", "given_by_keyword", "graph_parts", "layer_key"]
 
@@ -147,8 +147,12 @@ def graph_parts(layers: Any, edges: Any, port_shapes: dict[str, Any]) -> tuple[A
     def end(p: NetPort | None) -> NetPort | None:  # a numbered net's edges name layers by number, as its own do
         return NetPort(int(p.layer), p.port) if listed and p is not None and p.layer is not None else p
 
+    def pair(edge: tuple) -> tuple:  # the user's edge kept: its text names layers as the user did
+        return WrittenEdge(end(edge[0]), end(edge[1]), edge.text, edge.index) if type(edge) is WrittenEdge else \
+            (end(edge[0]), end(edge[1]))
+
     return ([layers.layers[n] for n in names] if listed else dict(layers.layers),
-            [(end(a), end(b)) for a, b in layers.explicit_edges()], {**layers.port_shape_options(), **port_shapes},
+            [pair(e) for e in layers.explicit_edges()], {**layers.port_shape_options(), **port_shapes},
             layers._multipliers)
 
 

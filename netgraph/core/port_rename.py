@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from netgraph.core.edge_text import renamed_pair, written
 from netgraph.core.errors import NetGraphError, OptionError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import carry_multipliers
@@ -97,4 +98,4 @@ def _ordered_edges(net: NetGraph, renames: Mapping[str, str]) -> list[tuple]:
         ordered += feeding
     ordered += inner + [e for out in outputs[named:] for e in by_output[out]]
     muted = [(a, b) for a, b in net.explicit_edges() if b is None]
-    return [(end(e.src), end(e.dst)) for e in ordered] + muted
+    return [renamed_pair(written(e), (end(e.src), end(e.dst)), ports=renames) for e in ordered] + muted

@@ -20,6 +20,7 @@ import networkx as nx
 from netgraph.core.names import INDEX_RULE, fresh_name, indexed
 from netgraph.core.chain import NetChain
 from netgraph.core.drop_batch import ends_batch, interior_batch
+from netgraph.core.edge_text import written
 from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean, with_article
 from netgraph.core.graph import NetGraph
 from netgraph.core.port_options import numbered
@@ -133,7 +134,7 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> tuple[NetGraph, s
     def moved(ref: Any) -> NetPort:
         return NetPort(name, outputs[ref.port]) if ref.layer == name else _ref(ref)
     kept = [e for e in net.edges if (not e.implicit or e.src.layer is None) and not lost(e.src, e.dst)]
-    edges = [(moved(e.src), _ref(e.dst)) for e in kept]  # graph inputs stay first: their edges made explicit
+    edges = [written(e, moved(e.src)) for e in kept]  # graph inputs stay first: their edges made explicit
     edges += [(moved(a), b) for a, b in net.explicit_edges() if b is None and not lost(a, b)]
     inputs = {e.src.port for e in kept if e.src.layer is None}
     outs = {e.dst.port for e in net.edges if e.dst.layer is None and not lost(e.src, e.dst)}
@@ -355,7 +356,7 @@ def _without(net: NetGraph, name: str, interior: bool) -> NetGraph:
     if not interior:
         return subgraph(net, set(net.layers) - {name}, mute_orphans=False)
     source = next(_ref(e.src) for e in net.edges if e.dst.layer == name)
-    edges = [(a, b) for a, b in _all_edges(net) if name not in (a.layer, getattr(b, "layer", None))]
+    edges = [p for p in _all_edges(net) if name not in (p[0].layer, getattr(p[1], "layer", None))]  # the pairs kept
     edges += [(source, _ref(e.dst)) for e in net.edges if e.src.layer == name]
     return _rebuilt(net, {n: l for n, l in net.layers.items() if n != name}, edges)
 
@@ -363,7 +364,7 @@ def _without(net: NetGraph, name: str, interior: bool) -> NetGraph:
 def _all_edges(net: NetGraph) -> list[tuple]:
     """Every edge, the implicit ones (to dangling ports' graph ports) made explicit, and the mutes."""
     muted = [(a, b) for a, b in net.explicit_edges() if b is None]
-    return [(_ref(e.src), _ref(e.dst)) for e in net.edges] + muted
+    return [written(e) for e in net.edges] + muted
 
 
 def _rebuilt(net: NetGraph, layers: dict, edges: list[tuple]) -> NetGraph:

@@ -21,6 +21,7 @@ import torch
 from netgraph.core.layer import Layer
 from netgraph.core.errors import NetGraphError, OptionError, WiringError, did_you_mean
 from netgraph.core.chain import NetChain
+from netgraph.core.edge_text import renamed_edges
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.layer_checks import array_shape_problems
@@ -224,14 +225,6 @@ def _shared_value(net: NetGraph, name: str) -> Any:
     return values[name]
 
 
-def _rename_edges(edges: list[tuple], rename: Mapping[str, str]) -> list[tuple]:
-    def port(p: NetPort | None) -> NetPort | None:
-        if p is None or p.layer is None:
-            return p
-        return NetPort(rename.get(p.layer, p.layer), p.port)
-    return [pair if (new := (port(pair[0]), port(pair[1]))) == pair else new for pair in edges]  # kept: as written
-
-
 @deep_walk
 def net_rename(net: NetGraph, rename: Any) -> NetGraph:
     """Rename layers: ``{"old": "new"}`` at the top level, ``{("enc", "old"): "new"}`` inside a nested graph;
@@ -290,7 +283,7 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> NetGraph
     renamed = {here.get(n, n): layer for n, layer in layers.items()}
     if isinstance(net, NetChain):
         return carry_multipliers([original], NetChain(renamed, **net.port_shape_options()))
-    return carry_multipliers([original], NetGraph(renamed, _rename_edges(net.explicit_edges(), here),
+    return carry_multipliers([original], NetGraph(renamed, renamed_edges(net.explicit_edges(), here),
                                                   **net.port_shape_options()))
 
 
@@ -381,6 +374,9 @@ def _flatten_all(net: NetGraph) -> NetGraph:
     edges = [(source(value), NetPort(name[node.path], port))
              for node in ir.nodes for port, value in node.inputs.items()]
     edges += [(source(value), NetPort(port)) for port, value in ir.outputs.items()]
+    if all(name.get((n,), n) == n for n in net.layers):  # the top level's names kept: its user's edges are kept too
+        written = {pair: pair for pair in net.explicit_edges() if pair[1] is not None}
+        edges = [written.get(pair, pair) for pair in edges]
     edges += [(NetPort(name[node.path], v.port), None)
               for node in ir.nodes for v in node.output_values if not ir.consumers(v)]
     return keeping_port_types(net, {name[node.path]: node.layer for node in ir.nodes}, edges)

@@ -116,7 +116,7 @@ class _Normalizer:
                 a, b = item  # the common (src, dst): as below, without the loops
                 if type(item) is WrittenEdge and item.index is not None:  # a graph's pair: its user's edge
                     self.written[index] = item.index
-                pairs.append((a, b, index, item.text if index in self.written else
+                pairs.append((a, b, index, item.text if index in self.written and item.text else
                               f"{format_endpoint(a)} -> {format_endpoint(b)}"))
                 continue
             text = " -> ".join([format_endpoint(e) for e in item])

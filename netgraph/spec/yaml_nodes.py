@@ -29,6 +29,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.spec.block_lists import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
 from netgraph.spec.scalar_spans import Loc, ScalarText, core_value
 from netgraph.spec.yaml_hints import colon_hint, list_key_hint, syntax_hint, unclosed_hint
@@ -89,7 +90,7 @@ class YamlRefused(SpecError):
         super().__init__(f"{file}:{loc.line}:{loc.col}: {problem}")
 
 
-class _Composer(FlowLookahead):
+class _Composer(FlowLookahead, BlockLookahead):
     """Parser events -> values (PyYAML's composer and constructor in one); an alias gives its anchor's value, not
     a copy. Too deep, too many values or layers: refused at once; other refusals once the document is parsed, so
     that a syntax error anywhere is the one reported."""
@@ -210,6 +211,7 @@ class _Composer(FlowLookahead):
                 hint = list_key_hint(self.line_text(line), col) if kind is SequenceNode else ""
                 self.refuse(loc, f"a mapping key must be a plain name, not a list or mapping{hint}")
             self.flow_ahead(event)
+            self.block_ahead(event, "-" if kind is SequenceNode else ":", layers)
             value = self.sequence(loc, layers) if kind is SequenceNode else self.mapping(loc, layers)
             return (None if key else value), loc, None
         single = event.end_mark.line == line - 1 and event.style in (None, "", '"', "'")  # "": plain (libyaml)

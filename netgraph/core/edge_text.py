@@ -1,0 +1,119 @@
+"""The user's edges through a rebuild: a graph's ``Edge`` as the ``WrittenEdge`` pair that keeps its text and index
+(``written``), and a user's edge text with layers or graph ports renamed (``renamed_text``), read back from the form
+the wiring writes it in (``format_endpoint``: names, quoted names, numbers, lists, ``NetPort(...)``).
+
+>>> renamed_text("a -> [b, 'my c'] -> NetPort('d', 'Output')", {"b": "B", "d": "x y"})
+"a -> [B, 'my c'] -> NetPort('x y', 'Output')"
+>>> renamed_text("NetPort('Input') -> 1 -> NetPort(('enc', 'l1', 'Input'))", {"enc": "E"}, {"Input": "x"})
+"NetPort('x') -> 1 -> NetPort(('E', 'l1', 'Input'))"
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from collections.abc import Mapping
+from typing import Any
+
+from netgraph.core.ports import Edge, NetPort, PortRef, WrittenEdge
+from netgraph.core.wiring import format_endpoint
+
+__all__ = ["written", "renamed_text", "renamed_pair", "renamed_edges"]
+
+_SKIPPED = (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)
+
+
+def _port(ref: PortRef) -> NetPort:
+    return NetPort(ref.port) if ref.layer is None else NetPort(ref.layer, ref.port)
+
+
+def written(edge: Edge, src: NetPort | None = None, dst: NetPort | None = None) -> tuple:
+    """``edge`` as a pair (its own ends, or ``src``/``dst``): a WrittenEdge keeping the user's text and index, a
+    plain pair for an implicit edge (the library's)."""
+    pair = (src or _port(edge.src), dst or _port(edge.dst))
+    return pair if edge.implicit or edge.index is None else WrittenEdge(*pair, edge.text, edge.index)
+
+
+def renamed_pair(pair: tuple, new: tuple, layers: Mapping[str, str] = {},
+                 ports: Mapping[str, str] = {}) -> tuple:
+    """``new`` (``pair`` with names changed) keeping ``pair``'s user's edge, its text renamed alike (the library's
+    own text when it cannot be read back); ``pair`` itself when nothing changed."""
+    if new == pair:
+        return pair
+    if type(pair) is not WrittenEdge or pair.index is None:
+        return new
+    return WrittenEdge(*new, renamed_text(pair.text, layers, ports) or "", pair.index)
+
+
+def renamed_edges(edges: list[tuple], layers: Mapping[str, str]) -> list[tuple]:
+    """``explicit_edges`` pairs with layers renamed (``layers``: old -> new), each keeping its user's edge."""
+    def port(p: NetPort | None) -> NetPort | None:
+        return p if p is None or p.layer is None else NetPort(layers.get(p.layer, p.layer), p.port)
+    return [renamed_pair(pair, (port(pair[0]), port(pair[1])), layers=layers) for pair in edges]
+
+
+def renamed_text(text: str, layers: Mapping[str, str] = {}, ports: Mapping[str, str] = {}) -> str | None:
+    """``text`` (an edge as ``format_endpoint`` writes it) with layer names (``layers``, old -> new) and graph
+    ports (``ports``) renamed; None when it is not in that form."""
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in _SKIPPED]
+        ends, at = [], 0
+        while True:
+            end, at = _endpoint(text, tokens, at)
+            ends.append(end)
+            if at == len(tokens):
+                break
+            if tokens[at].string != "->":
+                return None
+            at += 1
+    except (tokenize.TokenError, SyntaxError, ValueError, TypeError, IndexError):
+        return None
+    return " -> ".join(format_endpoint(_renamed(e, layers, ports)) for e in ends)
+
+
+def _endpoint(text: str, tokens: list, at: int) -> tuple[Any, int]:
+    """The endpoint starting at token ``at`` and the token past it."""
+    token = tokens[at]
+    if token.type == tokenize.NUMBER:
+        return int(token.string), at + 1
+    if token.type == tokenize.STRING:
+        value = ast.literal_eval(token.string)
+        if not isinstance(value, str):
+            raise ValueError(token.string)
+        return value, at + 1
+    if token.string == "[":
+        items, at = [], at + 1
+        while tokens[at].string != "]":
+            item, at = _endpoint(text, tokens, at)
+            items.append(item)
+            if tokens[at].string == ",":
+                at += 1
+        return items, at + 1
+    if token.string == "NetPort" and tokens[at + 1].string == "(":
+        close, depth = at + 1, 0
+        while True:
+            depth += {"(": 1, ")": -1}.get(tokens[close].string, 0)
+            if depth == 0:
+                break
+            close += 1
+        start, end = tokens[at + 1].start[1], tokens[close].end[1]
+        return NetPort(*ast.literal_eval(text[start:end - 1] + ",)")), close + 1
+    if token.type == tokenize.NAME:
+        return token.string, at + 1
+    raise ValueError(token.string)
+
+
+def _renamed(end: Any, layers: Mapping[str, str], ports: Mapping[str, str]) -> Any:
+    """An endpoint with its layer (a bare name, a NetPort's layer or path head) or graph port renamed."""
+    if isinstance(end, list):
+        return [_renamed(e, layers, ports) for e in end]
+    if isinstance(end, str):
+        return layers.get(end, end)
+    if not isinstance(end, NetPort):
+        return end
+    if end.layer is None:
+        return NetPort(ports.get(end.port, end.port))
+    path = end.path
+    head = layers.get(path[0], path[0]) if isinstance(path[0], str) else path[0]
+    return NetPort(head, end.port) if len(path) == 1 else NetPort((head, *path[1:], end.port))

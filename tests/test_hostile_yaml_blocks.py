@@ -1,0 +1,69 @@
+"""A block list or mapping that would pass the yaml_nodes limit is refused at its first item, by looking ahead in
+the text, with the message and the position composing it would give: 2 million '- 1' lines took 20 s to refuse
+with libyaml (1 million 'k: v' lines 40 s), minutes with the pure parser."""
+
+from __future__ import annotations
+
+import pytest
+
+import netgraph
+from netgraph import NetGraph, SpecError
+from netgraph.spec import yaml_nodes
+
+
+@pytest.fixture(autouse=True)
+def _each_yaml_loader(yaml_loader):
+    """Every test here runs with each YAML loader."""
+
+
+def refusal(text: str) -> str:
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    return str(info.value)
+
+
+def keys(n: int, indent: str = "  ", value: str = "v") -> str:
+    return "".join(f"{indent}k{i}: {value}\n" for i in range(n))
+
+
+HOSTILE = [
+    "netgraph: 1\nname:\n" + "  - 1\n" * 3000,
+    "netgraph: 1\nname:\n" + "- word_1.5\n" * 3000,  # an indentless list
+    "netgraph: 1\nname:\n" + "  -   1   \r\n" * 3000,  # spaces and CRLF
+    "netgraph: 1\nname:\n" + keys(3000),  # the passing value is a key
+    "netgraph: 1\nx: 2\nname:\n" + keys(3000, value="-3.5"),  # the passing value is a value
+    "netgraph: 1\n" + keys(3000, indent=""),  # the whole document
+    "netgraph: 1\nname:\n  - 1\n  # a comment stops the look ahead\n" + "  - 1\n" * 3000,
+    "netgraph: 1\nname:\n" + "  - -1\n" * 300 + "  - 'quoted'\n" + "  - 1\n" * 3000,
+    "netgraph: 1\nname:\n" + "  k: 1\n" * 3000,  # duplicate keys: refused for those
+    "netgraph: 1\nname:\n" + keys(300) + "  k0: 1\n" + keys(3000),  # a duplicate key past the limit
+    "netgraph: 1\na: &a [1, 2]\nb: [*a, *a]\nname:\n" + "  - 7\n" * 3000,  # blamed on aliases, as composing does
+    "netgraph: 1\nlayers:\n" + keys(3000, value="Tanh"),  # refused as 'layers:' is
+    "netgraph: 1\nname:\n  - - 1\n" + "    - 1\n" * 3000,  # a list whose first item shares its line
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_the_early_refusal_is_the_one_composing_gives(text, monkeypatch):
+    with netgraph.limits(yaml_nodes=1000):
+        early = refusal(text)
+        monkeypatch.setattr(yaml_nodes._Composer, "block_ahead", lambda self, *args: None)
+        assert early == refusal(text)
+    assert "more than 1000 values" in early or "duplicate keys" in early
+
+
+@pytest.mark.parametrize("text", [HOSTILE[0], HOSTILE[3], HOSTILE[4], HOSTILE[5]], ids=range(4))
+def test_a_long_block_collection_is_refused_before_its_values_are_composed(text, monkeypatch):
+    counted, count = [], yaml_nodes._Composer.count
+    monkeypatch.setattr(yaml_nodes._Composer, "count", lambda self, *a, **k: counted.append(1) or count(self, *a, **k))
+    with netgraph.limits(yaml_nodes=1000):
+        assert "more than 1000 values" in refusal(text)
+    assert len(counted) < 10  # 'netgraph', 1, 'x', 2, 'name', then the collection: refused at its first item
+
+
+def test_block_collections_up_to_the_limit_are_read_as_before():
+    for n in (995, 10):  # 'netgraph', 1, 'name', the list and the whole mapping count too: 1000 values in all
+        with netgraph.limits(yaml_nodes=1000):
+            assert yaml_nodes.read_yaml("netgraph: 1\nname:\n" + "  - 1\n" * n, "x")["name"] == [1] * n
+    with netgraph.limits(yaml_nodes=1000):
+        assert len(yaml_nodes.read_yaml("netgraph: 1\nname:\n" + keys(497), "x")["name"]) == 497

@@ -1,0 +1,83 @@
+"""Each rebuild keeps the user's edges (``WrittenEdge``): an error in the edited net quotes and numbers the edge the
+user wrote (renamed with the net, where the edit renames), never a pair the library made of it."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgraph import LinearLayer, NetGraph, NetGraphError, NetPort, ReshapeLayer
+from netgraph.core.drop_batch import ends_batch
+from netgraph.core.edge_text import renamed_text
+from netgraph.core.surgery import net_drop, net_rename, net_replace_part
+
+
+def chain_net() -> NetGraph:
+    layers = {"a": LinearLayer(3), "b": "Tanh", "c": "Tanh", "e": LinearLayer(4), "d": LinearLayer(5)}
+    return NetGraph(layers, [(NetPort("Input"), "a"), ("a", "d"), ("a", "b", "c", "e")], Input=4)
+
+
+def quoted(net: NetGraph, replace: dict) -> tuple[str, list]:
+    with pytest.raises(NetGraphError) as caught:
+        net_replace_part(net, replace)
+    return str(caught.value), [d.edge for d in caught.value.diagnostics]
+
+
+BAD_D = {"d": ReshapeLayer((2, 2))}  # 'a' gives 3 values
+
+
+@pytest.mark.parametrize("edit, text", [
+    (lambda net: net_rename(net, {NetPort("Input"): NetPort("x")}), "a -> b -> c -> e"),  # rename_ports
+    (NetGraph, "a -> b -> c -> e"),  # NetGraph(graph): layer_table.graph_parts
+    (lambda net: net_rename(net, {"a": "A"}), "A -> b -> c -> e"),  # renamed: the new names
+])
+def test_an_edited_net_quotes_the_users_edges(edit, text):
+    message, edges = quoted(edit(chain_net()), BAD_D)
+    head = text.split(" ->")[0]
+    assert f"via edge {head} -> d, {text}" in message and "NetPort(" not in message
+    assert edges == [1]
+
+
+@pytest.mark.parametrize("drop", ["b", ["b", "c"]])  # one interior layer: rewiring._without; more: interior_batch
+def test_dropping_interior_layers_keeps_the_users_edges(drop):
+    """The edge bridging the dropped layers is the library's (the user's chain names a layer gone); the others
+    are quoted and numbered as written."""
+    message, edges = quoted(net_drop(chain_net(), drop), BAD_D)
+    assert "via edge a -> d, NetPort('a', 'Output') -> " in message and edges == [1]
+
+
+def test_renamed_graph_ports_are_renamed_in_the_quoted_edge():
+    net = net_rename(chain_net(), {NetPort("Input"): NetPort("x")})
+    message, edges = quoted(net, {"a": ReshapeLayer((3, 3))})
+    assert "NetPort('x') -> a" in message and "NetPort('Input')" not in message and edges == [0]
+
+
+def test_ends_dropped_in_one_rebuild_keep_the_users_edges():
+    layers = {"h1": "Tanh", "h2": "Tanh", "a": LinearLayer(3), "b": LinearLayer(3), "d": LinearLayer(5), "c": "Tanh"}
+    net = NetGraph(layers, [("h1", "a", "d"), ("h2", "b"), ("a", "c")], Input=4)
+    assert ends_batch(net, {"h1", "h2"}) is not None  # the path under test
+    message, edges = quoted(net_drop(net, ["h1", "h2"]), BAD_D)
+    assert "via edge h1 -> a -> d, a -> c" in message and "NetPort(" not in message and edges == [0]
+
+
+def test_a_nested_graph_whose_ports_change_keeps_the_outer_users_edges():
+    inner = NetGraph({"h": "Tanh", "a": LinearLayer(3)}, [("h", "a")])
+    net = NetGraph({"enc": inner, "x": "Tanh", "d": LinearLayer(5)},
+                   [(NetPort("Input"), "x"), ("enc", "d")], Input=4)
+    edited = net_drop(net, ("enc", "h"))  # enc's input now feeds 'a': rewiring._put_back
+    message, edges = quoted(edited, BAD_D)
+    assert "via edge enc -> d" in message and "NetPort(" not in message
+
+
+@pytest.mark.parametrize("text", ["a -> )", "a -> b ->", "1.5 -> a", "a b", "f(x) -> a"])
+def test_a_text_not_in_the_wirings_form_is_not_renamed(text):
+    assert renamed_text(text, {"a": "A"}) is None
+
+
+@pytest.mark.parametrize("levels", [None, 1])  # every level (from the IR), one level (inline_nested)
+def test_a_flattened_net_keeps_the_users_edges_of_its_top_level(levels):
+    from netgraph.core.surgery import net_flatten
+    inner = NetGraph({"l1": "Tanh", "l2": "Tanh"}, [("l1", "l2")])
+    net = NetGraph({"a": LinearLayer(3), "enc": inner, "b": "Tanh", "d": LinearLayer(5)},
+                   [(NetPort("Input"), "a"), ("a", "enc", "b"), ("a", "d")], Input=4)
+    message, edges = quoted(net_flatten(net, levels), BAD_D)
+    assert "via edge a -> d, NetPort('a', 'Output') -> NetPort('enc/l1', 'Input')" in message and edges == [2]
