@@ -26,9 +26,9 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import DataError, raise_all
 from netgraph.core.types import format_shape
 from netgraph.train.data_lengths import LENGTHS
+from netgraph.train.data_sets import raise_data
 
 __all__ = ["shared_length_problems", "batches_hint", "example_shape_problems", "unpadded_problems",
            "check_example_shapes"]
@@ -119,5 +119,4 @@ def check_example_shapes(loader: Any, expect: Mapping[str, Any], what: str) -> N
     cols = getattr(loader, "cols", None)
     if isinstance(cols, Mapping):
         listed = getattr(loader, "listed", False)
-        raise_all(example_shape_problems(cols, expect) + unpadded_problems(cols, expect, listed), DataError,
-                  f"bad {what}")
+        raise_data(example_shape_problems(cols, expect) + unpadded_problems(cols, expect, listed), what)

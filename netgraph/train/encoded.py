@@ -40,6 +40,7 @@ from netgraph.data.images import check_image
 from netgraph.train.buckets import length_batches
 from netgraph.train.data_files import load_data
 from netgraph.train.data_lengths import keyed
+from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error, ref
 
 __all__ = ["encoded_data", "EncodedLoader", "from_disk"]
 
@@ -56,7 +57,7 @@ def from_disk(data: Any, what: str) -> Any:
             return load_data(path)
         found = (f"{str(path)!r} is a file, not a .csv, .jsonl, .npz or .safetensors file" if path.is_file() else
                  f"no image folder or data file {str(path)!r}")
-        raise DataError(f"{what}: {found}; a path given as data is a folder of images with one sub-folder per "
+        raise data_error(what, f"{found}; a path given as data is a folder of images with one sub-folder per "
                         f"label (image_folder), a .csv/.jsonl table of texts and labels (text_table) or a .npz/"
                         f".safetensors file of arrays by key (load_data)")
     return data
@@ -72,7 +73,7 @@ def _coder_for(net: Any, key: str) -> Coder | None:
     return next((coders[p] for p in outputs if key == f"{p}Target"), None)
 
 
-def _columns(net: Any, data: Any, what: str = "training data") -> dict[str, list] | None:
+def _columns(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | None:
     """Per-example values by key when ``data`` is in the encoded form, else None (tensors: the usual path); a path
     given as data was read already (``from_disk``, in net_train)."""
     if isinstance(data, Examples) or (isinstance(data, list) and data and all(
@@ -235,7 +236,7 @@ class EncodedDataset(torch.utils.data.Dataset):
                     problems.append(f"{self._words(key)}: example {self.index[i]}: {reason}")
         if problems:
             shown = problems if len(problems) <= 10 else [*problems[:10], f"... and {len(problems) - 10} more"]
-            raise DataError(f"bad {self.what}: " + "; ".join(shown), kind="encoding", layer=(),
+            raise DataError(f"bad {self.what}: " + "; ".join(shown), kind="encoding", layer=(), data=ref(self.what),
                             port=next(iter(self.columns)))
 
     def length_groups(self) -> list[list[int]] | None:
@@ -306,7 +307,7 @@ class EncodedLoader:
         for batch in self.loader:
             if "__error__" in batch:
                 raise DataError(f"bad {self.dataset.what} while training: " + "; ".join(batch["__error__"]),
-                                kind="encoding")
+                                kind="encoding", data=ref(self.dataset.what))
             yield batch
 
 
@@ -330,10 +331,10 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
     index = None
     if isinstance(validation, float) and not isinstance(validation, bool) and 0 < validation < 1:
         (columns, index), held_out = _split(columns, validation, seed)
-        validation = _loader(net, *held_out, "validation data", batch_size, num_workers)
-    elif validation is not None and (held_out := _columns(net, validation, "validation_set")) is not None:
-        validation = _loader(net, held_out, None, "validation_set", batch_size, num_workers)
-    return _loader(net, columns, index, "training data", batch_size, num_workers), validation
+        validation = _loader(net, *held_out, HELD_OUT, batch_size, num_workers)
+    elif validation is not None and (held_out := _columns(net, validation, VALIDATION)) is not None:
+        validation = _loader(net, held_out, None, VALIDATION, batch_size, num_workers)
+    return _loader(net, columns, index, TRAINING, batch_size, num_workers), validation
 
 
 def _boolean_targets(net: Any, data: Any) -> Any:
