@@ -37,7 +37,7 @@ from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, see
 from netgraph.train.data_checks import batches_hint, shared_length_problems
 from netgraph.train.datasets import checked_loader
 
-__all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
+__all__ = ["Expect", "Columns", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
            "non_finite_data"]
 
 
@@ -107,7 +107,7 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     return out
 
 
-def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> torch.Tensor | None:
+def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str], listed: bool) -> torch.Tensor | None:
     t = exp.type
     want = _batch_shape(t.shape)
     try:  # the same dtype policy as calling a net: reals to the working precision, integers as int64
@@ -133,7 +133,7 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> t
             if x.dim() == rank and all(d is None or isinstance(d, str) or d == n for d, n in zip(t.shape, x.shape)):
                 hint = " (one example without the example dimension? data needs one along dim 0)"
             hint = hint or layout_hint(t.shape, tuple(x.shape), integer=t.dtype == INTEGER) or \
-                batches_hint(t.shape, tuple(x.shape))
+                batches_hint(t.shape, tuple(x.shape), listed)
             problems.append(f"{exp.what} (key {key!r}): expected shape {want} with b the number of examples, "
                             f"found {tuple(x.shape)}{hint}")
             return None
@@ -199,8 +199,9 @@ def non_finite_data(batch: Mapping[str, torch.Tensor]) -> str:
 
 
 def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect], allow_extra: bool,
-                  what: str) -> dict[str, torch.Tensor]:
-    """The columns converted to the ports' dtypes; one DataError listing every problem otherwise."""
+                  what: Any, listed: bool = False) -> dict[str, torch.Tensor]:
+    """The columns converted to the ports' dtypes; one DataError listing every problem otherwise. ``listed``: the
+    columns of a list of examples (where an extra dim may be examples given in batches)."""
     problems = []
     missing = [k for k in expect if k not in cols and not expect[k].optional]
     extra = [k for k in cols if k not in expect]
@@ -217,7 +218,7 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
     out: dict[str, torch.Tensor] = {}
     for k, x in cols.items():
         if k in expect:
-            checked = _check_one(k, x, expect[k], problems)
+            checked = _check_one(k, x, expect[k], problems, listed)
             if checked is not None:
                 out[k] = checked
         elif allow_extra:
@@ -230,6 +231,15 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
         problems.append("the data holds no examples")
     raise_data(problems, what)
     return out
+
+
+class Columns(dict):
+    """In-memory columns as ``gather`` found them, unchecked; ``listed``: they came as a list of example dicts (the
+    form the data came in, which the checks' hints read)."""
+
+    def __init__(self, cols: Mapping[str, torch.Tensor], listed: bool = False):
+        super().__init__(cols)
+        self.listed = listed
 
 
 class InMemory:
@@ -288,7 +298,7 @@ class Streamed:
             raise data_error(self.what, f"batch {index} from the data loader is {with_article(type(batch).__name__)}"
                             f"; batches must be dicts of port -> tensor (use a Dataset of dicts)")
         return check_columns(columns_from(batch, self.what), self.expect, self.allow_extra,
-                             part_of(self.what, f"batch {index}"))
+                             part_of(self.what, f"batch {index}"), getattr(self.loader, "listed", False))
 
     def batches_per_round(self, batch_size: int) -> int | None:
         try:
@@ -360,7 +370,7 @@ def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dic
     cols = columns_from(data, what)
     if has_ragged(cols):
         return Streamed(LengthBuckets(cols, batch_size, what, listed=not isinstance(data, Mapping)), what)
-    return cols
+    return Columns(cols, listed=not isinstance(data, Mapping))
 
 
 def sample(raw: dict[str, torch.Tensor] | Streamed) -> dict[str, torch.Tensor]:
@@ -379,6 +389,6 @@ def finish(raw: dict[str, torch.Tensor] | InMemory | Streamed, expect: Mapping[s
         raw.check(raw.first_raw, 1)
         if isinstance(raw.loader, LengthBuckets):  # in memory: check every length bucket now, not mid-training
             for i, bucket in enumerate(raw.loader.samples(), 1):
-                check_columns(bucket, expect, allow_extra, part_of(what, f"length bucket {i}"))
+                check_columns(bucket, expect, allow_extra, part_of(what, f"length bucket {i}"), raw.loader.listed)
         return raw
-    return InMemory(check_columns(raw, expect, allow_extra, what))
+    return InMemory(check_columns(raw, expect, allow_extra, what, getattr(raw, "listed", False)))
