@@ -188,8 +188,8 @@ MSG_FED_TWICE: Final = (
     "an input port takes exactly one edge. To combine several tensors, feed them to a layer with "
     "several inputs (FunctionLayer('#a + #b'), ThreadingLayer, CatenateLayer) and feed its output here."
 )
-MSG_UNKNOWN_INPUT_SHAPE: Final = (
-    "give the graph input a shape, e.g. NetGraph(layers, edges, {port}={example}), or in YAML under "
+MSG_UNKNOWN_INPUT_SHAPE: Final = (  # {form}: the net's kind's, e.g. NetGraph(layers, edges, Input=3)
+    "give the graph input a shape, e.g. {form}, or in YAML under "
     "'inputs:'; shapes exclude the batch dimension."
 )
 
