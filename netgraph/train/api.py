@@ -182,9 +182,10 @@ def _rounds(value: Any, max_time: float | None, per_round: int | None) -> int:
 
 
 def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[list[dict], dict[str, float]]:
-    params = dict(module.named_parameters())  # the buffers too: a rule may name a moving mean alone
+    """(the optimizer's parameter groups, each array's rate): the buffers' too (a rule may name a moving mean alone,
+    and the results list every array, as Information's "ArraysLearningRateMultipliers" does)."""
+    params = dict(module.named_parameters())
     rates = resolve_multipliers(net, [*params, *(name for name, _ in module.named_buffers())], spec)
-    rates = {name: rates[name] for name in params}
     groups: dict[float, list] = {}
     for name, p in params.items():
         if rates[name] == 0:
