@@ -79,16 +79,16 @@ def _columns(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | Non
     if isinstance(data, Examples) or (isinstance(data, list) and data and all(
             isinstance(e, tuple) and len(e) == 2 for e in data)):
         if len(net.input_ports) != 1 or len(net.output_ports) != 1:
-            raise DataError(f"training data as (input, target) pairs needs a net with one input and one output; "
-                            f"this net has inputs {list(net.input_ports)}, outputs {list(net.output_ports)}")
+            raise data_error(what, f"(input, target) pairs need a net with one input and one output; this net has "
+                                   f"inputs {list(net.input_ports)}, outputs {list(net.output_ports)}")
         columns = {net.input_ports[0]: [e[0] for e in data], net.output_ports[0]: [e[1] for e in data]}
-        _refuse_uncoded(net, columns)
+        _refuse_uncoded(net, columns, what)
         return columns
     if not isinstance(data, Mapping):
         return None
     # a Padded value is encoded already (as a tensor is): its sequences, not its (data, lengths) pair, are examples
     raw = {str(k): as_lists(v, str(k), f"{what}: key") if isinstance(v, Padded) else v for k, v in data.items()}
-    _refuse_uncoded(net, raw)
+    _refuse_uncoded(net, raw, what)
     if not net.coders:
         return None
     if not any(_coder_for(net, k) is not None and not isinstance(v, torch.Tensor) for k, v in raw.items()):
@@ -96,7 +96,7 @@ def _columns(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | Non
     columns = {k: list(v) if not isinstance(v, torch.Tensor) else v for k, v in raw.items()}
     sizes = {k: len(v) for k, v in columns.items()}
     if len(set(sizes.values())) > 1:
-        raise DataError(f"training data: every key must hold the same number of examples, found {sizes}")
+        raise data_error(what, f"every key must hold the same number of examples, found {sizes}")
     return columns
 
 
@@ -115,7 +115,7 @@ def _kind(value: Any, shape: Any) -> str | None:
     return None
 
 
-def _refuse_uncoded(net: Any, columns: Mapping[str, Any]) -> None:
+def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
     """One DataError for the keys without a coder that hold images, paths or labels: the port needs an encoder
     (input) or a decoder (output), as the README's "Encoders and decoders" shows."""
     problems = []
@@ -149,8 +149,8 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any]) -> None:
                         f"ClassDecoder with the labels to the output port, e.g. NetGraph(..., "
                         f"{port}=ClassDecoder({shown})) or NetChain([...], output=ClassDecoder([...]))")
     if problems:
-        raise DataError("training data: " + "; ".join(problems) + " (see the README's 'Encoders and decoders')",
-                        layer=(), port=next(iter(columns)))
+        raise data_error(what, "; ".join(problems) + " (see the README's 'Encoders and decoders')", layer=(),
+                         port=next(iter(columns)))
 
 
 def _image_encoder(shape: Any) -> str:
