@@ -32,6 +32,7 @@ from netgraph.backend.ragged import length_groups
 from netgraph.core.coders import (BooleanDecoder, Coder, Decoder, Encoder, ImageEncoder,
                                   TokensEncoder)
 from netgraph.core.errors import DataError
+from netgraph.core.port_options import option_form
 from netgraph.core.tensors import as_tensor
 from netgraph.data import Examples
 from netgraph.data.sources import IMAGE_SUFFIXES
@@ -130,10 +131,10 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
         i, kind = found[0]
         more = f" ({len(found)} of {len(values)} examples)" if len(found) > 1 else ""
         if key in net.input_ports:
-            fix = (f"an ImageEncoder to the port, e.g. NetGraph(..., {key}={_image_encoder(shape)}) or "
-                   f"NetChain([...], input={_image_encoder(shape)})"
-                   if "image" in kind else "a TokensEncoder or CharactersEncoder (text), a ClassEncoder (labels) "
-                   f"or an ImageEncoder (image file paths) to the port, e.g. NetGraph(..., {key}=ClassEncoder([...]))")
+            encoder = _image_encoder(shape) if "image" in kind else "ClassEncoder([...])"
+            fix = ("an ImageEncoder to the port" if "image" in kind else "a TokensEncoder or CharactersEncoder "
+                   "(text), a ClassEncoder (labels) or an ImageEncoder (image file paths) to the port") + \
+                f", e.g. {option_form(net, key, encoder)}"
             problems.append(f"input port {key!r} has no encoder, but example {i} is {kind}{more}; attach {fix}")
             continue
         port = _output_for(net, key)
