@@ -9,7 +9,6 @@ import pytest
 import torch
 
 from netgraph import DataError, load, net_initialize, net_train
-from netgraph.cli import main
 from netgraph.spec import from_yaml
 from netgraph.train import load_data
 
@@ -32,14 +31,13 @@ def _data():
     return rng.random((30, 4)).astype("float32"), np.array(["cat", "dog", "bird"])[rng.integers(0, 3, 30)]
 
 
-def test_class_names_in_a_data_file_train_as_in_python(tmp_path, capsys):
+def test_class_names_in_a_data_file_train_as_in_python(cli):
     x, labels = _data()
-    (tmp_path / "cls.yaml").write_text(SPEC)
-    np.savez(tmp_path / "d.npz", Input=x, Target=labels)
-    assert main(["train", str(tmp_path / "cls.yaml"), "--data", str(tmp_path / "d.npz"), "--rounds", "2",
-                 "--seed", "3", "--quiet", "-o", str(tmp_path / "out")]) == 0
-    assert "trained 2 rounds" in capsys.readouterr().out
-    trained = load(tmp_path / "out" / "cls.yaml")
+    spec = cli.spec(SPEC, "cls.yaml")
+    np.savez(cli.folder / "d.npz", Input=x, Target=labels)
+    ran = cli("train", spec, "--data", "d.npz", "--rounds", 2, "--seed", 3, "--quiet", "-o", "out")
+    assert ran.code == 0 and "trained 2 rounds" in ran.out
+    trained = load(cli.folder / "out" / "cls.yaml")
     expected = net_train(net_initialize(from_yaml(SPEC), seed=3), {"Input": x, "Target": labels},
                          max_training_rounds=2, random_seed=3, progress=False)
     torch.testing.assert_close(trained(x, decoder=None), expected(x, decoder=None))

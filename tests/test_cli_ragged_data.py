@@ -12,7 +12,6 @@ import torch
 from safetensors.torch import save_file
 
 from netgraph import DataError, load, net_initialize, net_train
-from netgraph.cli import main
 from netgraph.spec import from_yaml, load as load_spec
 from netgraph.train import data_lengths, load_data
 
@@ -40,20 +39,18 @@ def _data() -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
 
 
 @pytest.mark.parametrize("suffix", [".npz", ".safetensors"])
-def test_train_reads_ragged_sequences_as_net_train_takes_the_list(tmp_path, capsys, suffix):
-    spec = tmp_path / "seq.yaml"
-    spec.write_text(SEQ)
+def test_train_reads_ragged_sequences_as_net_train_takes_the_list(cli, suffix):
+    spec = cli.spec(SEQ, "seq.yaml")
     seqs, padded, target = _data()
     arrays = {"Input": padded, "Input.lengths": np.array(LENGTHS, "int64"), "Target": target}
-    data = tmp_path / f"data{suffix}"
+    data = cli.folder / f"data{suffix}"
     if suffix == ".npz":
         np.savez(data, **arrays)
     else:
         save_file({k: torch.from_numpy(v) for k, v in arrays.items()}, str(data))
-    assert main(["train", str(spec), "--data", str(data), "--rounds", "2", "--batch-size", "2", "--seed", "1",
-                 "--quiet", "-o", str(tmp_path / "out")]) == 0
-    assert "trained 2 rounds" in capsys.readouterr().out
-    trained = load(tmp_path / "out" / "seq.yaml")
+    ran = cli("train", spec, "--data", data, "--rounds", 2, "--batch-size", 2, "--seed", 1, "--quiet", "-o", "out")
+    assert ran.code == 0 and "trained 2 rounds" in ran.out
+    trained = load(cli.folder / "out" / "seq.yaml")
     expected = net_train(net_initialize(load_spec(spec), seed=1),
                          {"Input": [torch.from_numpy(s) for s in seqs], "Target": torch.from_numpy(target)},
                          max_training_rounds=2, batch_size=2, random_seed=1, progress=False)
@@ -70,18 +67,17 @@ def test_lengths_without_their_sequences_are_refused(tmp_path):
 
 
 @pytest.mark.parametrize("typo", ["Input.length", "Input.Lengths", "Input.lenghts", "Input.len"])
-def test_a_misspelt_lengths_key_names_the_file_and_the_key_it_means(tmp_path, capsys, typo):
-    spec = tmp_path / "seq.yaml"
-    spec.write_text(SEQ)
+def test_a_misspelt_lengths_key_names_the_file_and_the_key_it_means(cli, typo):
+    spec = cli.spec(SEQ, "seq.yaml")
     _, padded, target = _data()
-    data = tmp_path / "d.npz"
+    data = cli.folder / "d.npz"
     np.savez(data, Input=padded, **{typo: np.array(LENGTHS)}, Target=target)
     with pytest.raises(DataError) as info:
         load_data(data)
     assert str(data) in str(info.value) and f"key {typo!r}" in str(info.value)
     assert "did you mean 'Input.lengths'" in str(info.value)
-    assert main(["train", str(spec), "--data", str(data), "--rounds", "1", "--quiet", "-o", str(tmp_path / "o")]) != 0
-    assert "did you mean 'Input.lengths'" in capsys.readouterr().err
+    ran = cli("train", spec, "--data", data, "--rounds", 1, "--quiet", "-o", "o")
+    assert ran.code != 0 and "did you mean 'Input.lengths'" in ran.err
 
 
 def test_lengths_of_a_misspelt_key_suggest_the_key(tmp_path):
@@ -117,20 +113,18 @@ def test_a_misspelt_lengths_key_in_net_train_data_names_the_key_it_means():
         net_train(net, data, max_training_rounds=1, progress=False)
 
 
-def test_a_data_file_is_keyed_once_on_the_way_to_training(tmp_path, capsys, monkeypatch):
+def test_a_data_file_is_keyed_once_on_the_way_to_training(cli, monkeypatch):
     """load_data read the '.lengths' keys (naming the file in its errors), then net_train's gather went over the
     keys again, finding nothing to do; every key is looked at once now, in a file as in a dict given in Python."""
-    spec = tmp_path / "seq.yaml"
-    spec.write_text(SEQ)
+    spec = cli.spec(SEQ, "seq.yaml")
     _, padded, target = _data()
-    np.savez(tmp_path / "d.npz", Input=padded, **{"Input.lengths": np.array(LENGTHS)}, Target=target)
+    np.savez(cli.folder / "d.npz", Input=padded, **{"Input.lengths": np.array(LENGTHS)}, Target=target)
     seen = []
     monkeypatch.setattr(data_lengths, "_check_key", lambda key, keys, what: seen.append(key))
-    assert main(["train", str(spec), "--data", str(tmp_path / "d.npz"), "--rounds", "1", "--quiet",
-                 "-o", str(tmp_path / "o")]) == 0
+    assert cli("train", spec, "--data", "d.npz", "--rounds", 1, "--quiet", "-o", "o").code == 0
     assert sorted(seen) == ["Input", "Input.lengths", "Target"]
     seen.clear()
-    net_train(from_yaml(SEQ), dict(np.load(tmp_path / "d.npz")), max_training_rounds=1, progress=False)
+    net_train(from_yaml(SEQ), dict(np.load(cli.folder / "d.npz")), max_training_rounds=1, progress=False)
     assert sorted(seen) == ["Input", "Input.lengths", "Target"]
 
 

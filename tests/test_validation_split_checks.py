@@ -39,7 +39,7 @@ def _counted(monkeypatch, module, name, count):
 @pytest.mark.parametrize("validation", [None, 0.2])
 def test_ragged_example_shapes_are_checked_once(monkeypatch, validation):
     seen = _counted(monkeypatch, checks_module, "example_shape_problems",
-                    lambda cols, expect: max(len(v) for v in cols.values()))
+                    lambda cols, *rest: max(len(v) for v in cols.values()))
     net_train(_net(), _ragged(), max_training_rounds=1, validation_set=validation, progress=False)
     assert sum(seen) == N
 

@@ -25,6 +25,7 @@ from netgraph.backend.states import split_state_keywords, states_need_grad, with
 from netgraph.core.coders import Decoder, Encoder, TokensEncoder
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.data import decode, encode
+from netgraph.core.port_options import option_form
 from netgraph.core.ports import NetPort
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, format_shape
@@ -34,11 +35,12 @@ __all__ = ["evaluate", "prepare_inputs", "as_port_tensor", "compiled_for_evaluat
            "ragged_hint"]
 
 
-def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | None = None) -> torch.Tensor:
+def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | None = None,
+                   net: Any = None) -> torch.Tensor:
     """The dtype policy for data: any real dtype (and numpy arrays, lists) is cast to the working precision
     (``torch.get_default_dtype()``, float32 unless changed); Integer ports take any integer dtype (or
     integral floats) as int64; anything else is a DataError naming the port. ``dtype`` overrides the
-    working precision (``net(x, precision="float64")``).
+    working precision (``net(x, precision="float64")``); ``net``: the net called, whose kind the hint's form follows.
 
     >>> import numpy
     >>> as_port_tensor("Input", numpy.zeros(2), integer=False).dtype
@@ -47,7 +49,7 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
     try:
         x = as_tensor(value)  # numpy arrays in the other byte order or with negative strides: a native copy
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
-        raise DataError(_encoder_hint(port, value) or f"input port {port!r}: cannot make a tensor from "
+        raise DataError(_encoder_hint(port, value, net) or f"input port {port!r}: cannot make a tensor from "
                         f"{type(value).__name__}: {exc}{ragged_hint(value)}") from None
     if not x.is_cpu:
         raise DataError(f"input port {port!r}: the data is on device {x.device}, but net(...) evaluates on device cpu "
@@ -76,7 +78,7 @@ def ragged_hint(value: Any) -> str:
     return ""
 
 
-def _encoder_hint(port: str, value: Any) -> str:
+def _encoder_hint(port: str, value: Any, net: Any = None) -> str:
     """For text, paths or PIL images at a port without an encoder: the encoder to attach (as net_train says)."""
     first = value[0] if type(value) in (list, tuple) and value else value
     if isinstance(first, numpy.ndarray) and first.dtype.kind == "U" and first.size:
@@ -84,9 +86,11 @@ def _encoder_hint(port: str, value: Any) -> str:
     if not isinstance(first, (str, os.PathLike)) and not type(first).__module__.startswith("PIL."):
         return ""
     kind = "a PIL image" if type(first).__module__.startswith("PIL.") else f"{type(first).__name__} {str(first)!r:.40}"
+    encoder = "ClassEncoder([...])"
+    form = option_form(net, port, encoder) if net is not None else f"NetGraph(..., {port}={encoder})"
     return (f"input port {port!r} has no encoder, but it was given {kind}; attach a ClassEncoder (labels), a "
             f"TokensEncoder or CharactersEncoder (text) or an ImageEncoder (image files, PIL images), e.g. "
-            f"NetGraph(..., {port}=ClassEncoder([...])) (in a nested net only the outermost graph's encoders are used)")
+            f"{form} (in a nested net only the outermost graph's encoders are used)")
 
 
 def by_port(ports: tuple[str, ...], args: tuple, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +123,7 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
         t = types[p]
         x = _ready(inputs[p], t.dtype == INTEGER, dtype or torch.get_default_dtype())
         if x is None:
-            x = as_port_tensor(p, inputs[p], integer=t.dtype == INTEGER, dtype=dtype)
+            x = as_port_tensor(p, inputs[p], integer=t.dtype == INTEGER, dtype=dtype, net=net)
         if t.shape is None:  # rank unknown: compiling reports the missing shape
             tensors[p] = x
             continue
@@ -196,7 +200,7 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     net, data = shaped_by_data(net, data)  # ports of unknown shape: one example (or a list of them) fixes it
     ragged = ragged_ports(net, data)
     if ragged:  # sequences of different lengths: one dense run per length (``netgraph.backend.ragged``)
-        calls = Calls(evaluate, lambda p, v, integer: as_port_tensor(p, v, integer, options.precision), probe_net,
+        calls = Calls(evaluate, lambda p, v, integer: as_port_tensor(p, v, integer, options.precision, net), probe_net,
                       decode_outputs)
         return evaluate_ragged(net, data, ragged, keywords, states, return_states, calls)
     tensors, single = prepare_inputs(net, (), data, options.precision)

@@ -8,6 +8,7 @@ from typing import Any
 from netgraph.core.errors import MSG_UNKNOWN_INPUT_SHAPE, Diagnostic, ShapeError, UninitializedError, raise_all
 from netgraph.core.ir import Node, Value
 from netgraph.core.layer_checks import array_shape_problems
+from netgraph.core.port_options import option_form
 from netgraph.core.walk import GraphWalker
 
 __all__ = ["check_ready", "unknown_inputs"]
@@ -23,8 +24,9 @@ def unknown_inputs(net: Any, ir: Any = None) -> tuple[list[Diagnostic], set[tupl
         if not t.known:
             keys = [key for key in ir.consumers(Value(None, name)) if key[0]]
             fed.update(keys)
+            hint = MSG_UNKNOWN_INPUT_SHAPE.format(form=option_form(net, name, "3"))
             problems.append(Diagnostic(f"graph input {name!r} (feeding {', '.join(map(net.describe, keys)) or 'nothing'}) "
-                                       f"has unknown shape {t}: " + MSG_UNKNOWN_INPUT_SHAPE.format(port=name, example=3),
+                                       f"has unknown shape {t}: {hint}",
                                        "unknown-shape", layer=(), port=name))
     return problems, fed
 

@@ -93,6 +93,10 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
         results = _net_train(args, net, data, method, loss, metrics, validation, checkpoint)
     except OptionError as exc:
         raise worded_by_flags(exc) from None
+    except DataError as exc:
+        files = {"training": f"--data {args.data}", "validation": f"--validation {args.validation}"}
+        raise worded_by_files(exc, files) from None
+
     if int(os.environ.get("RANK", "0")) != 0:
         return 0
     return _write_outputs(results, args.spec, out, name, description)
@@ -143,6 +147,20 @@ def worded_by_flags(exc: OptionError) -> OptionError:
         return OptionError(f"--loss: {f'{d.option} of {d.port!r}' if d.option else repr(d.port)} {d.detail}",
                            option="loss")
     return exc
+
+
+def worded_by_files(exc: DataError, flags: dict[str, str]) -> DataError:
+    """``exc`` (from net_train) naming the flag and file its data set came from (``flags``: by DataRef name), as
+    its Diagnostics' fields say: ``--validation v.npz: missing key 'Target' ...``; else ``exc`` itself."""
+    sets = {d.data.name if d.data else None for d in exc.diagnostics}
+    d = exc.diagnostics[0]
+    if len(sets) != 1 or d.data is None or d.data.name not in flags or any(x.detail is None for x in exc.diagnostics):
+        return exc
+    subject = flags[d.data.name] + (f" ({d.data.part})" if d.data.part else "")
+    if len(exc.diagnostics) == 1:
+        return DataError(f"{subject}: {d.detail}", diagnostics=exc.diagnostics)
+    body = "\n".join(f"  - {x.detail}" for x in exc.diagnostics)
+    return DataError(f"{subject}: {len(exc.diagnostics)} problems:\n{body}", diagnostics=exc.diagnostics)
 
 
 def _check_precision(value: str | None) -> None:

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable
 from typing import Final, Union
 
 __all__ = [
-    "Diagnostic", "EdgeRef", "NetGraphError", "WiringError", "CycleError", "ShapeError", "SpecError", "OptionError",
-    "DataError", "TrainingError", "UninitializedError", "did_you_mean", "raise_all", "with_article",
+    "DataRef", "Diagnostic", "EdgeRef", "NetGraphError", "WiringError", "CycleError", "ShapeError", "SpecError",
+    "OptionError", "DataError", "TrainingError", "UninitializedError", "did_you_mean", "raise_all", "with_article",
 ]
 
 
@@ -30,6 +30,29 @@ class EdgeRef:
         return self.text
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class DataRef:
+    """Which data set a problem is about: ``name`` a stable tag (``"training"``, ``"validation"``), ``words`` how
+    net_train's messages name it, ``part`` where in it (``"batch 3"``; ``""``: the whole), for a reader that names
+    it its own way (the command line names its flag and file).
+
+    >>> v = DataRef("validation", "validation_set")
+    >>> f"bad {v.at('batch 3')}", v.at('batch 3').name
+    ('bad validation_set (batch 3)', 'validation')
+    """
+
+    name: str
+    words: str
+    part: str = ""
+
+    def at(self, part: str) -> "DataRef":
+        """The same data set's ``part``."""
+        return dataclasses.replace(self, part=part)
+
+    def __str__(self) -> str:
+        return f"{self.words} ({self.part})" if self.part else self.words
+
+
 @dataclasses.dataclass(frozen=True)
 class Diagnostic:
     """One problem, as data: what other modules read instead of parsing message text.
@@ -42,7 +65,7 @@ class Diagnostic:
     it mentions, so a reader can print edges its own way (``render``). ``detail`` is the message without its
     subject (``"must be a number >= 0, found -1"``), for a reader that names the subject its own way (the
     command line names the flag the user typed). ``expected`` and ``found`` are the values compared, where a
-    problem is one (an array's shapes).
+    problem is one (an array's shapes). ``data`` says which data set (a ``DataRef``) a problem of data is about.
 
     >>> Diagnostic("no port 'Outptu'", kind="unknown-port", layer=("lin",), port="Outptu").within("enc").layer
     ('enc', 'lin')
@@ -62,6 +85,7 @@ class Diagnostic:
     detail: str | None = None
     expected: object = None
     found: object = None
+    data: DataRef | None = None
 
     @classmethod
     def of(cls, kind: str, *parts: str | EdgeRef, **fields: object) -> "Diagnostic":
@@ -103,16 +127,24 @@ class NetGraphError(ValueError):
 
     ``errors`` holds each problem's message and ``diagnostics`` each problem as a ``Diagnostic`` (its
     fields say which layer, port, edge and option it concerns) when several were collected and raised
-    at once.
+    at once; ``fields`` given beside ``errors`` hold for every problem (a ``Diagnostic``'s own fields win).
     """
 
     def __init__(self, message: str, errors: Iterable[Problem] = (), *, diagnostics: Iterable[Diagnostic] = (),
                  **fields: object):
         problems = list(errors)
-        self.diagnostics = list(diagnostics) or [p if isinstance(p, Diagnostic) else Diagnostic(str(p))
-                                                 for p in problems] or [Diagnostic(message, **fields)]  # type: ignore[arg-type]
+        self.diagnostics = list(diagnostics) or [_with_fields(p, fields) for p in problems] or \
+            [Diagnostic(message, **fields)]  # type: ignore[arg-type]
         self.errors = [str(p) for p in problems] or [message]
         super().__init__(message)
+
+
+def _with_fields(problem: Problem, fields: dict[str, object]) -> Diagnostic:
+    """``problem`` as a Diagnostic, with each of ``fields`` it leaves unset (None)."""
+    if not isinstance(problem, Diagnostic):
+        return Diagnostic(str(problem), **fields)  # type: ignore[arg-type]
+    unset = {k: v for k, v in fields.items() if getattr(problem, k) is None}
+    return dataclasses.replace(problem, **unset) if unset else problem  # type: ignore[arg-type]
 
 
 class WiringError(NetGraphError):
@@ -156,8 +188,8 @@ MSG_FED_TWICE: Final = (
     "an input port takes exactly one edge. To combine several tensors, feed them to a layer with "
     "several inputs (FunctionLayer('#a + #b'), ThreadingLayer, CatenateLayer) and feed its output here."
 )
-MSG_UNKNOWN_INPUT_SHAPE: Final = (
-    "give the graph input a shape, e.g. NetGraph(layers, edges, {port}={example}), or in YAML under "
+MSG_UNKNOWN_INPUT_SHAPE: Final = (  # {form}: the net's kind's, e.g. NetGraph(layers, edges, Input=3)
+    "give the graph input a shape, e.g. {form}, or in YAML under "
     "'inputs:'; shapes exclude the batch dimension."
 )
 
@@ -228,12 +260,13 @@ def _closest(word: str, candidates: list[str], cutoff: float) -> str | None:
     return None if best is None else best[1]
 
 
-def raise_all(errors: list[Problem], cls: type[NetGraphError], header: str) -> None:
-    """Raise one ``cls`` listing every problem in ``errors`` once (nothing when the list is empty)."""
+def raise_all(errors: list[Problem], cls: type[NetGraphError], header: str, **fields: object) -> None:
+    """Raise one ``cls`` listing every problem in ``errors`` once (nothing when the list is empty); ``fields``
+    (``data=``, say) hold for every problem's Diagnostic."""
     if not errors:
         return
     errors = list(dict.fromkeys(errors))  # a chain (a, typo, b) finds its one missing layer from both sides
     if len(errors) == 1:
-        raise cls(f"{header}: {errors[0]}", errors)
+        raise cls(f"{header}: {errors[0]}", errors, **fields)
     body = "\n".join(f"  - {e}" for e in errors)
-    raise cls(f"{header}: {len(errors)} problems:\n{body}", errors)
+    raise cls(f"{header}: {len(errors)} problems:\n{body}", errors, **fields)

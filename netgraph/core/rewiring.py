@@ -23,6 +23,7 @@ from netgraph.core.drop_batch import ends_batch, interior_batch
 from netgraph.core.edge_text import written
 from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean, with_article
 from netgraph.core.graph import NetGraph
+from netgraph.core.output_names import kept_output_names
 from netgraph.core.port_options import numbered
 from netgraph.core.port_paths import shown_path
 from netgraph.core.ports import NetPort, PortRef
@@ -279,6 +280,14 @@ def _known_types(net: NetGraph, layer: str, ports: dict[str, str]) -> dict[str, 
 
 
 def drop_layers(net: NetGraph, drop: list[str]) -> NetGraph:
+    """``net`` without the named top-level layers (``_drop_layers``), each automatic output the same layer still
+    gives named as before (``kept_output_names``), with its options (a decoder)."""
+    part = _drop_layers(net, drop)
+    named = kept_output_names(net, part)
+    return part if named is part else with_output_options(net, named)
+
+
+def _drop_layers(net: NetGraph, drop: list[str]) -> NetGraph:
     """``net`` without the named top-level layers.
 
     Heads (fed by graph inputs only) leave their consumers' ports as graph inputs; tails (feeding no layer)

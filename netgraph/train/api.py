@@ -38,6 +38,7 @@ from netgraph.train.data_checks import check_example_shapes
 from netgraph.train.data import Expect, InMemory, Streamed, finish, gather, sample
 from netgraph.train.data_split import split_fraction, split_ragged
 from netgraph.train.data_files import load_data
+from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
 from netgraph.train.datasets import checked_dataset, checked_loader
 from netgraph.train.padded_data import padded_training
 from netgraph.train.other_names import other_name_hint
@@ -181,9 +182,10 @@ def _rounds(value: Any, max_time: float | None, per_round: int | None) -> int:
 
 
 def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[list[dict], dict[str, float]]:
-    params = dict(module.named_parameters())  # the buffers too: a rule may name a moving mean alone
+    """(the optimizer's parameter groups, each array's rate): the buffers' too (a rule may name a moving mean alone,
+    and the results list every array, as Information's "ArraysLearningRateMultipliers" does)."""
+    params = dict(module.named_parameters())
     rates = resolve_multipliers(net, [*params, *(name for name, _ in module.named_buffers())], spec)
-    rates = {name: rates[name] for name in params}
     groups: dict[float, list] = {}
     for name, p in params.items():
         if rates[name] == 0:
@@ -199,7 +201,7 @@ def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[li
 def _validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int, input_port: str | None,
                 batch_size: int) -> tuple[Any, Any]:
     """(training columns or loader, validation source or None); each ragged example's shape checked once."""
-    check_example_shapes(getattr(raw, "loader", None), expect, "training data")  # by index, before any split
+    check_example_shapes(getattr(raw, "loader", None), expect, TRAINING)  # by index, before any split
     if spec is None:
         return raw, None
     if isinstance(spec, float) and not isinstance(spec, bool):
@@ -211,12 +213,12 @@ def _validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int,
                 raise OptionError("validation_set=<fraction> needs in-memory data (a dict, a list of examples or a "
                                   "Dataset); for a DataLoader or another iterable, give the validation data itself "
                                   "as validation_set")
-            return parts[0], finish(parts[1], expect, allow_extra, "validation data")
-        train, val = split_fraction(finish(raw, expect, allow_extra, "training data").cols, spec, seed)
+            return parts[0], finish(parts[1], expect, allow_extra, HELD_OUT)
+        train, val = split_fraction(finish(raw, expect, allow_extra, TRAINING).cols, spec, seed)
         return InMemory(train), InMemory(val)  # checked whole
-    val_raw = gather(spec, "validation_set", input_port, batch_size)
-    check_example_shapes(getattr(val_raw, "loader", None), expect, "validation_set")
-    return raw, finish(val_raw, expect, allow_extra, "validation_set")
+    val_raw = gather(spec, VALIDATION, input_port, batch_size)
+    check_example_shapes(getattr(val_raw, "loader", None), expect, VALIDATION)
+    return raw, finish(val_raw, expect, allow_extra, VALIDATION)
 
 
 def _split_dataset(raw: Any, fraction: float, seed: int) -> tuple[Streamed, Streamed] | None:
@@ -226,7 +228,7 @@ def _split_dataset(raw: Any, fraction: float, seed: int) -> tuple[Streamed, Stre
         return None
     parts = split_fraction({"item": torch.arange(len(dataset))}, fraction, seed)
     loaders = [(checked_loader(torch.utils.data.Subset(dataset, part["item"].tolist()), what, raw.loader.batch_size),
-                what) for part, what in zip(parts, (raw.what, "validation data"))]
+                what) for part, what in zip(parts, (raw.what, HELD_OUT))]
     return Streamed(*loaders[0]), Streamed(*loaders[1])
 
 
@@ -269,7 +271,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         if checkpoint is not None:
             refuse_newer(checkpoint["directory"], *resume)
         seed = int(resume[1]["seed"])  # the interrupted run's seed: same validation split, same rounds
-    data, o["validation_set"] = from_disk(data, "training data"), from_disk(o["validation_set"], "validation_set")
+    data, o["validation_set"] = from_disk(data, TRAINING), from_disk(o["validation_set"], VALIDATION)
     net = with_data_shapes(net, data)  # input shapes the net left unknown, as Wolfram's NetTrain reads them
     loss = attach_losses(net, o["loss_function"])
     drawn = int(torch.randint(0, 2**62, ()).item()) if seed is None else seed  # rank 0's is broadcast below
@@ -278,7 +280,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     single = net.input_ports[0] if len(net.input_ports) == 1 else None
     workers = check_number(o["num_workers"], "num_workers", integer=True, strict=False)
     data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
-    raw = gather(data, "training data", single, batch_size)
+    raw = gather(data, TRAINING, single, batch_size)
     expect = {p: _input_expect(net, p) for p in net.input_ports}
     expect.update(loss.targets(sample(raw)))
     _refuse_unread_target(net, o["loss_function"], expect, sample(raw))
@@ -292,7 +294,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         seed = ctx.broadcast(drawn)
         train_raw, validation = _validation(o["validation_set"], raw, expect, loss.allow_extra, seed, single,
                                             batch_size)
-        train = finish(train_raw, expect, loss.allow_extra, "training data")
+        train = finish(train_raw, expect, loss.allow_extra, TRAINING)
         if stopping is not None and validation is None and not callable(stopping.criterion) and ctx.main:
             watched = f"training {stopping.metric}" if stopping.metric else "training loss"
             warnings.warn(TrainingDataStopping(watched), stacklevel=3)

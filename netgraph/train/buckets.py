@@ -25,6 +25,7 @@ import torch
 from netgraph.backend.masks import Padded, as_lists, pad
 from netgraph.backend.ragged import is_ragged, shape_groups
 from netgraph.core.errors import DataError
+from netgraph.train.data_sets import data_error
 from netgraph.core.tensors import as_tensor
 
 __all__ = ["LengthBuckets", "PaddedBatches", "has_ragged", "length_batches"]
@@ -45,7 +46,7 @@ def _column(key: str, value: Any, what: str) -> Any:
     except DataError:  # a Padded value's own check, which names the key already
         raise
     except (TypeError, ValueError, RuntimeError) as exc:
-        raise DataError(f"{what}: key {key!r}: cannot make a tensor from it: {exc}") from None
+        raise data_error(what, f"key {key!r}: cannot make a tensor from it: {exc}") from None
 
 
 def length_batches(groups: list[list[int]], batch_size: int,
@@ -69,15 +70,15 @@ class LengthBuckets:
         self.listed = listed  # the columns of a list of example dicts (whose keys take no '<key>.lengths')
         counts = {k: len(v) for k, v in self.cols.items()}
         if len(set(counts.values())) > 1:
-            raise DataError(f"{what}: every key must hold the same number of examples, found {counts}")
+            raise data_error(what, f"every key must hold the same number of examples, found {counts}")
         ragged = [k for k, v in self.cols.items() if isinstance(v, list)]
         bad = [(k, i, tuple(x.shape)) for k in ragged for i, x in enumerate(self.cols[k]) if x.dim() == 0]
         if bad:
-            raise DataError(f"{what}: key {bad[0][0]!r}: example {bad[0][1]} is a scalar; each example of a "
+            raise data_error(what, f"key {bad[0][0]!r}: example {bad[0][1]} is a scalar; each example of a "
                             f"list needs a sequence dim first")
         empty = [(k, i) for k in ragged for i, x in enumerate(self.cols[k]) if x.shape[0] == 0]
         if empty:  # padded, it would train on the other examples' padding; alone, fail inside torch
-            raise DataError(f"{what}: key {empty[0][0]!r}: example {empty[0][1]} has length 0; each length must be "
+            raise data_error(what, f"key {empty[0][0]!r}: example {empty[0][1]} has length 0; each length must be "
                             f"at least 1")
         total = next(iter(counts.values()))
         self.groups = shape_groups(self.cols, ragged, total)

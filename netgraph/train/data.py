@@ -26,7 +26,8 @@ import numpy
 import torch
 
 from netgraph.train.wording import counted
-from netgraph.core.errors import DataError, did_you_mean, raise_all, with_article
+from netgraph.core.errors import DataError, did_you_mean, with_article
+from netgraph.train.data_sets import data_error, part_of, raise_data, ref
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.backend.evaluation import as_port_tensor, ragged_hint
@@ -36,7 +37,7 @@ from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, see
 from netgraph.train.data_checks import batches_hint, shared_length_problems
 from netgraph.train.datasets import checked_loader
 
-__all__ = ["Expect", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
+__all__ = ["Expect", "Columns", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
            "non_finite_data"]
 
 
@@ -70,7 +71,7 @@ def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
     try:
         return as_tensor(value)
     except (TypeError, ValueError, RuntimeError) as exc:
-        raise DataError(f"{what}: key {key!r}: cannot make a tensor from {type(value).__name__}: {exc}"
+        raise data_error(what, f"key {key!r}: cannot make a tensor from {type(value).__name__}: {exc}"
                         f"{ragged_hint(value)}") from None
 
 
@@ -79,19 +80,19 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     different lengths stay a list, one tensor per example)."""
     if isinstance(data, Mapping):
         if not data:
-            raise DataError(f"{what} is an empty dict; give one array per input port and target")
+            raise DataError(f"{what} is an empty dict; give one array per input port and target", data=ref(what))
         return {str(k): _tensor(str(k), v, what) for k, v in data.items()}
     examples = list(data)
     if not examples:
-        raise DataError(f"{what} is an empty list; give at least one example")
+        raise DataError(f"{what} is an empty list; give at least one example", data=ref(what))
     bad = [i for i, e in enumerate(examples) if not isinstance(e, Mapping)]
     if bad:
-        raise DataError(f"{what}: a list of examples must hold dicts (port -> value); example {bad[0]} is "
+        raise data_error(what, f"a list of examples must hold dicts (port -> value); example {bad[0]} is "
                         f"{type(examples[bad[0]]).__name__}")
     keys = list(examples[0])
     odd = [i for i, e in enumerate(examples) if list(e) != keys and set(e) != set(keys)]
     if odd:
-        raise DataError(f"{what}: every example must have the same keys; example 0 has {keys}, "
+        raise data_error(what, f"every example must have the same keys; example 0 has {keys}, "
                         f"example {odd[0]} has {list(examples[odd[0]])}")
     out: dict[str, Any] = {}
     for k in keys:
@@ -102,11 +103,11 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
             if all(v.dim() and v.shape[1:] == values[0].shape[1:] for v in values):
                 out[str(k)] = values  # sequences of different lengths: a ragged column (``gather`` buckets them)
                 continue
-            raise DataError(f"{what}: key {k!r}: the examples have different shapes: {exc}") from None
+            raise data_error(what, f"key {k!r}: the examples have different shapes: {exc}") from None
     return out
 
 
-def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> torch.Tensor | None:
+def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str], listed: bool) -> torch.Tensor | None:
     t = exp.type
     want = _batch_shape(t.shape)
     try:  # the same dtype policy as calling a net: reals to the working precision, integers as int64
@@ -132,7 +133,7 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> t
             if x.dim() == rank and all(d is None or isinstance(d, str) or d == n for d, n in zip(t.shape, x.shape)):
                 hint = " (one example without the example dimension? data needs one along dim 0)"
             hint = hint or layout_hint(t.shape, tuple(x.shape), integer=t.dtype == INTEGER) or \
-                batches_hint(t.shape, tuple(x.shape))
+                batches_hint(t.shape, tuple(x.shape), listed)
             problems.append(f"{exp.what} (key {key!r}): expected shape {want} with b the number of examples, "
                             f"found {tuple(x.shape)}{hint}")
             return None
@@ -198,8 +199,9 @@ def non_finite_data(batch: Mapping[str, torch.Tensor]) -> str:
 
 
 def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect], allow_extra: bool,
-                  what: str) -> dict[str, torch.Tensor]:
-    """The columns converted to the ports' dtypes; one DataError listing every problem otherwise."""
+                  what: Any, listed: bool = False) -> dict[str, torch.Tensor]:
+    """The columns converted to the ports' dtypes; one DataError listing every problem otherwise. ``listed``: the
+    columns of a list of examples (where an extra dim may be examples given in batches)."""
     problems = []
     missing = [k for k in expect if k not in cols and not expect[k].optional]
     extra = [k for k in cols if k not in expect]
@@ -216,7 +218,7 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
     out: dict[str, torch.Tensor] = {}
     for k, x in cols.items():
         if k in expect:
-            checked = _check_one(k, x, expect[k], problems)
+            checked = _check_one(k, x, expect[k], problems, listed)
             if checked is not None:
                 out[k] = checked
         elif allow_extra:
@@ -227,8 +229,17 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
         problems.append(f"every key must hold the same number of examples (dim 0), found {sizes}")
     elif sizes and next(iter(sizes.values())) == 0:
         problems.append("the data holds no examples")
-    raise_all(problems, DataError, f"bad {what}")
+    raise_data(problems, what)
     return out
+
+
+class Columns(dict):
+    """In-memory columns as ``gather`` found them, unchecked; ``listed``: they came as a list of example dicts (the
+    form the data came in, which the checks' hints read)."""
+
+    def __init__(self, cols: Mapping[str, torch.Tensor], listed: bool = False):
+        super().__init__(cols)
+        self.listed = listed
 
 
 class InMemory:
@@ -272,9 +283,9 @@ class Streamed:
         self.one_shot = iterator is loader  # a generator or iterator: it gives its batches once
         self.rest = iterator if self.one_shot else None  # a one-shot iterable: round 1 goes on from here
         if self.first_raw is None:
-            raise DataError(f"{what}: the data loader yields no batches")
+            raise data_error(what, "the data loader yields no batches")
         if not isinstance(self.first_raw, Mapping):
-            raise DataError(f"{what}: the data loader's batches are {type(self.first_raw).__name__}; they must "
+            raise data_error(what, f"the data loader's batches are {type(self.first_raw).__name__}; they must "
                             f"be dicts of port -> batched tensor (use a Dataset whose items are dicts)")
         self.first = columns_from(self.first_raw, what)
 
@@ -284,10 +295,10 @@ class Streamed:
 
     def check(self, batch: Any, index: int) -> dict[str, torch.Tensor]:
         if not isinstance(batch, Mapping):
-            raise DataError(f"{self.what}: batch {index} from the data loader is {with_article(type(batch).__name__)}"
+            raise data_error(self.what, f"batch {index} from the data loader is {with_article(type(batch).__name__)}"
                             f"; batches must be dicts of port -> tensor (use a Dataset of dicts)")
         return check_columns(columns_from(batch, self.what), self.expect, self.allow_extra,
-                             f"{self.what} (batch {index})")
+                             part_of(self.what, f"batch {index}"), getattr(self.loader, "listed", False))
 
     def batches_per_round(self, batch_size: int) -> int | None:
         try:
@@ -324,7 +335,7 @@ class Streamed:
                 cols = {k: v[share] for k, v in cols.items()}
             yield ({k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols), own, n
         if i == 0:
-            raise DataError(f"{self.what}: the data gave no batch when iterated again for the next round (pass "
+            raise data_error(self.what, f"the data gave no batch when iterated again for the next round (pass "
                             f"{self.passes}): it can be iterated only once (a generator or iterator?); give a "
                             f"re-iterable such as a DataLoader (a list is read as examples, not batches)")
 
@@ -342,8 +353,8 @@ def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dic
         return Streamed(data, what)
     if isinstance(data, tuple) and len(data) == 2 and not any(isinstance(d, Mapping) for d in data):
         if input_port is None:
-            raise DataError(f"{what}: a pair (inputs, targets) needs a net with exactly one input port; "
-                            f"give a dict of port -> array instead")
+            raise data_error(what, "a pair (inputs, targets) needs a net with exactly one input port; "
+                            "give a dict of port -> array instead")
         data = {input_port: data[0], "Target": data[1]}
     if has_ragged(data):  # sequences of different lengths: dense batches, one length at a time
         return Streamed(LengthBuckets(data, batch_size, what), what)
@@ -359,7 +370,7 @@ def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dic
     cols = columns_from(data, what)
     if has_ragged(cols):
         return Streamed(LengthBuckets(cols, batch_size, what, listed=not isinstance(data, Mapping)), what)
-    return cols
+    return Columns(cols, listed=not isinstance(data, Mapping))
 
 
 def sample(raw: dict[str, torch.Tensor] | Streamed) -> dict[str, torch.Tensor]:
@@ -378,6 +389,6 @@ def finish(raw: dict[str, torch.Tensor] | InMemory | Streamed, expect: Mapping[s
         raw.check(raw.first_raw, 1)
         if isinstance(raw.loader, LengthBuckets):  # in memory: check every length bucket now, not mid-training
             for i, bucket in enumerate(raw.loader.samples(), 1):
-                check_columns(bucket, expect, allow_extra, f"{what} (length bucket {i})")
+                check_columns(bucket, expect, allow_extra, part_of(what, f"length bucket {i}"), raw.loader.listed)
         return raw
-    return InMemory(check_columns(raw, expect, allow_extra, what))
+    return InMemory(check_columns(raw, expect, allow_extra, what, getattr(raw, "listed", False)))

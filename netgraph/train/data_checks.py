@@ -13,10 +13,10 @@ the data keys nor an example).
 ...           "Target": Expect(PortType(("n",), INTEGER), "target of output port 'Output'")}
 >>> shared_length_problems({"Input": torch.zeros(4, 8), "Target": torch.zeros(4, 7)}, expect)
 ["input port 'Input' (key 'Input') and target of output port 'Output' (key 'Target') share the length n, found 8 and 7"]
->>> batches_hint((2,), (4, 16, 2)).split("?")[0]
+>>> batches_hint((2,), (4, 16, 2), listed=True).split("?")[0]
 '; examples in batches (a list of batch dicts)'
->>> batches_hint((2,), (16, 2)), batches_hint(("n", 3), (4, 5, 3))
-('', '')
+>>> batches_hint((2,), (4, 16, 2), False), batches_hint((2,), (16, 2), True), batches_hint(("n", 3), (4, 5, 3), True)
+('', '', '')
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import DataError, raise_all
 from netgraph.core.types import format_shape
 from netgraph.train.data_lengths import LENGTHS
+from netgraph.train.data_sets import raise_data
 
 __all__ = ["shared_length_problems", "batches_hint", "example_shape_problems", "unpadded_problems",
            "check_example_shapes"]
@@ -52,8 +52,11 @@ def shared_length_problems(cols: Mapping[str, torch.Tensor], expect: Mapping[str
     return problems
 
 
-def batches_hint(shape: tuple, found: tuple) -> str:
-    """'; ...' when ``found`` (examples first) is a batch of ``shape`` with one more dim after the examples' one."""
+def batches_hint(shape: tuple, found: tuple, listed: bool) -> str:
+    """'; ...' when ``found`` (examples first) is a batch of ``shape`` with one more dim after the examples' one, in
+    data that came as a list (``listed``: each item one example, which a list of batch dicts is not)."""
+    if not listed:
+        return ""
     inner = tuple(found[2:])
     fits = len(found) == len(shape) + 2 and all(d is None or isinstance(d, str) or d == n for d, n in zip(shape, inner))
     if not fits:
@@ -62,10 +65,11 @@ def batches_hint(shape: tuple, found: tuple) -> str:
             "the batches along dim 0 (torch.cat), or give a DataLoader")
 
 
-def example_shape_problems(cols: Mapping[str, Any], expect: Mapping[str, Any]) -> list[str]:
+def example_shape_problems(cols: Mapping[str, Any], expect: Mapping[str, Any], listed: bool = False) -> list[str]:
     """A message for each list column (one tensor per example, of different shapes) holding an example whose shape
     its port does not take (a fixed dim of another size, another rank), naming the first and how many: a bucket of
-    such examples said only "expected shape (b, 2) ... found (1, 3)" of a length bucket."""
+    such examples said only "expected shape (b, 2) ... found (1, 3)" of a length bucket. ``listed``: the columns of a
+    list of example dicts."""
     problems = []
     for key, values in cols.items():
         shape = expect[key].type.shape if key in expect else None
@@ -78,7 +82,7 @@ def example_shape_problems(cols: Mapping[str, Any], expect: Mapping[str, Any]) -
             found = tuple(values[bad[0]].shape)
             problems.append(f"{expect[key].what} (key {key!r}): expected each example of shape {format_shape(shape)}, "
                             f"found {format_shape(found)} at example {bad[0]}{more}"
-                            f"{batches_hint(shape, (len(values), *found))}")
+                            f"{batches_hint(shape, (len(values), *found), listed)}")
     return problems
 
 
@@ -119,5 +123,4 @@ def check_example_shapes(loader: Any, expect: Mapping[str, Any], what: str) -> N
     cols = getattr(loader, "cols", None)
     if isinstance(cols, Mapping):
         listed = getattr(loader, "listed", False)
-        raise_all(example_shape_problems(cols, expect) + unpadded_problems(cols, expect, listed), DataError,
-                  f"bad {what}")
+        raise_data(example_shape_problems(cols, expect, listed) + unpadded_problems(cols, expect, listed), what)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from netgraph.backend.masks import Padded
-from netgraph.core.errors import DataError, did_you_mean
+from netgraph.core.errors import did_you_mean
+from netgraph.train.data_sets import data_error
 
 __all__ = ["keyed", "Keyed", "LENGTHS"]
 
@@ -42,8 +43,8 @@ def _check_key(key: str, keys: list[str], what: str) -> None:
         return
     if dot + suffix == LENGTHS and base not in keys:
         others = [k for k in keys if not k.endswith(LENGTHS)]
-        raise DataError(f"{what}: key {key!r} gives lengths of sequences, but there is no key {base!r} holding them "
+        raise data_error(what, f"key {key!r} gives lengths of sequences, but there is no key {base!r} holding them "
                         f"(padded){did_you_mean(base, others)}; the keys: {sorted(keys)}")
     if dot + suffix != LENGTHS and base in keys and did_you_mean(suffix, [LENGTHS[1:]]):
-        raise DataError(f"{what}: key {key!r} is neither a port nor a target (did you mean {base + LENGTHS!r}, the "
+        raise data_error(what, f"key {key!r} is neither a port nor a target (did you mean {base + LENGTHS!r}, the "
                         f"lengths of the padded sequences under {base!r}?)")

@@ -17,7 +17,7 @@ import torch
 from netgraph.backend.masks import Padded
 from netgraph.backend.ragged import is_ragged
 from netgraph.core.errors import ShapeError
-from netgraph.core.port_options import with_port_options
+from netgraph.core.port_options import option_form, with_port_options
 from netgraph.core.types import format_shape
 
 __all__ = ["with_data_shapes"]
@@ -43,7 +43,7 @@ def with_data_shapes(net: Any, data: Any) -> Any:
         raise ShapeError(f"net_train: graph input {unread[0]!r} has unknown shape "
                          f"{format_shape(types[unread[0]].shape)}, and the training data does not show it (a "
                          f"dict of arrays, an (inputs, targets) pair or a list of example dicts of equal shapes does); "
-                         f"give the net the shape, e.g. NetGraph(layers, edges, {unread[0]}=3), shapes without the "
+                         f"give the net the shape, e.g. {option_form(net, unread[0], '3')}, shapes without the "
                          f"batch dimension{_sequence_hint(data, unread[0], net.input_ports)}")
     if not changes:
         return net

@@ -11,6 +11,7 @@ import torch
 from netgraph.core.errors import OptionError
 from netgraph.train.buckets import LengthBuckets
 from netgraph.train.data import Streamed
+from netgraph.train.data_sets import HELD_OUT
 from netgraph.train.wording import counted
 
 __all__ = ["split_fraction", "split_ragged"]
@@ -37,4 +38,4 @@ def split_ragged(raw: Streamed, fraction: float, seed: int) -> tuple[Streamed, S
         return None
     parts = split_fraction(loader.cols, fraction, seed)
     return tuple(Streamed(loader.with_columns(cols, what), what)  # type: ignore[return-value]
-                 for cols, what in zip(parts, (raw.what, "validation data")))
+                 for cols, what in zip(parts, (raw.what, HELD_OUT)))

@@ -8,8 +8,8 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import DataError
 from netgraph.core.tensors import as_tensor, native_array
+from netgraph.train.data_sets import data_error
 
 __all__ = ["checked_loader", "checked_dataset"]
 
@@ -33,9 +33,9 @@ class _CheckedDataset(torch.utils.data.Dataset):
         try:
             self.size = len(dataset)
         except TypeError as exc:
-            raise DataError(f"{what}: a Dataset must have a length (__len__): {exc}") from None
+            raise data_error(what, f"a Dataset must have a length (__len__): {exc}") from None
         if not isinstance(self.size, int) or self.size < 1:
-            raise DataError(f"{what}: the Dataset is empty (len() is {self.size!r})")
+            raise data_error(what, f"the Dataset is empty (len() is {self.size!r})")
         self.dataset, self.what = dataset, what
 
     def __len__(self) -> int:
@@ -45,7 +45,7 @@ class _CheckedDataset(torch.utils.data.Dataset):
         try:
             return self.dataset[index]
         except IndexError as exc:
-            raise DataError(f"{self.what}: the Dataset says it has {self.size} items but item {index} raised "
+            raise data_error(self.what, f"the Dataset says it has {self.size} items but item {index} raised "
                             f"IndexError: {exc}") from None
 
 
@@ -59,5 +59,5 @@ def _collate(items: list, what: str) -> Any:
                      if isinstance(item, dict) else item for item in items]
         return torch.utils.data.default_collate(items)
     except (TypeError, RuntimeError, ValueError, KeyError) as exc:
-        raise DataError(f"{what}: the Dataset's items cannot be batched (each must be a dict of port -> "
+        raise data_error(what, f"the Dataset's items cannot be batched (each must be a dict of port -> "
                         f"array, all of one shape): {exc}") from None

@@ -32,6 +32,7 @@ from netgraph.backend.ragged import length_groups
 from netgraph.core.coders import (BooleanDecoder, Coder, Decoder, Encoder, ImageEncoder,
                                   TokensEncoder)
 from netgraph.core.errors import DataError
+from netgraph.core.port_options import option_form
 from netgraph.core.tensors import as_tensor
 from netgraph.data import Examples
 from netgraph.data.sources import IMAGE_SUFFIXES
@@ -40,6 +41,7 @@ from netgraph.data.images import check_image
 from netgraph.train.buckets import length_batches
 from netgraph.train.data_files import load_data
 from netgraph.train.data_lengths import keyed
+from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error, ref
 
 __all__ = ["encoded_data", "EncodedLoader", "from_disk"]
 
@@ -56,7 +58,7 @@ def from_disk(data: Any, what: str) -> Any:
             return load_data(path)
         found = (f"{str(path)!r} is a file, not a .csv, .jsonl, .npz or .safetensors file" if path.is_file() else
                  f"no image folder or data file {str(path)!r}")
-        raise DataError(f"{what}: {found}; a path given as data is a folder of images with one sub-folder per "
+        raise data_error(what, f"{found}; a path given as data is a folder of images with one sub-folder per "
                         f"label (image_folder), a .csv/.jsonl table of texts and labels (text_table) or a .npz/"
                         f".safetensors file of arrays by key (load_data)")
     return data
@@ -72,22 +74,22 @@ def _coder_for(net: Any, key: str) -> Coder | None:
     return next((coders[p] for p in outputs if key == f"{p}Target"), None)
 
 
-def _columns(net: Any, data: Any, what: str = "training data") -> dict[str, list] | None:
+def _columns(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | None:
     """Per-example values by key when ``data`` is in the encoded form, else None (tensors: the usual path); a path
     given as data was read already (``from_disk``, in net_train)."""
     if isinstance(data, Examples) or (isinstance(data, list) and data and all(
             isinstance(e, tuple) and len(e) == 2 for e in data)):
         if len(net.input_ports) != 1 or len(net.output_ports) != 1:
-            raise DataError(f"training data as (input, target) pairs needs a net with one input and one output; "
-                            f"this net has inputs {list(net.input_ports)}, outputs {list(net.output_ports)}")
+            raise data_error(what, f"(input, target) pairs need a net with one input and one output; this net has "
+                                   f"inputs {list(net.input_ports)}, outputs {list(net.output_ports)}")
         columns = {net.input_ports[0]: [e[0] for e in data], net.output_ports[0]: [e[1] for e in data]}
-        _refuse_uncoded(net, columns)
+        _refuse_uncoded(net, columns, what)
         return columns
     if not isinstance(data, Mapping):
         return None
     # a Padded value is encoded already (as a tensor is): its sequences, not its (data, lengths) pair, are examples
     raw = {str(k): as_lists(v, str(k), f"{what}: key") if isinstance(v, Padded) else v for k, v in data.items()}
-    _refuse_uncoded(net, raw)
+    _refuse_uncoded(net, raw, what)
     if not net.coders:
         return None
     if not any(_coder_for(net, k) is not None and not isinstance(v, torch.Tensor) for k, v in raw.items()):
@@ -95,7 +97,7 @@ def _columns(net: Any, data: Any, what: str = "training data") -> dict[str, list
     columns = {k: list(v) if not isinstance(v, torch.Tensor) else v for k, v in raw.items()}
     sizes = {k: len(v) for k, v in columns.items()}
     if len(set(sizes.values())) > 1:
-        raise DataError(f"training data: every key must hold the same number of examples, found {sizes}")
+        raise data_error(what, f"every key must hold the same number of examples, found {sizes}")
     return columns
 
 
@@ -114,7 +116,7 @@ def _kind(value: Any, shape: Any) -> str | None:
     return None
 
 
-def _refuse_uncoded(net: Any, columns: Mapping[str, Any]) -> None:
+def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
     """One DataError for the keys without a coder that hold images, paths or labels: the port needs an encoder
     (input) or a decoder (output), as the README's "Encoders and decoders" shows."""
     problems = []
@@ -129,10 +131,10 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any]) -> None:
         i, kind = found[0]
         more = f" ({len(found)} of {len(values)} examples)" if len(found) > 1 else ""
         if key in net.input_ports:
-            fix = (f"an ImageEncoder to the port, e.g. NetGraph(..., {key}={_image_encoder(shape)}) or "
-                   f"NetChain([...], input={_image_encoder(shape)})"
-                   if "image" in kind else "a TokensEncoder or CharactersEncoder (text), a ClassEncoder (labels) "
-                   f"or an ImageEncoder (image file paths) to the port, e.g. NetGraph(..., {key}=ClassEncoder([...]))")
+            encoder = _image_encoder(shape) if "image" in kind else "ClassEncoder([...])"
+            fix = ("an ImageEncoder to the port" if "image" in kind else "a TokensEncoder or CharactersEncoder "
+                   "(text), a ClassEncoder (labels) or an ImageEncoder (image file paths) to the port") + \
+                f", e.g. {option_form(net, key, encoder)}"
             problems.append(f"input port {key!r} has no encoder, but example {i} is {kind}{more}; attach {fix}")
             continue
         port = _output_for(net, key)
@@ -148,8 +150,8 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any]) -> None:
                         f"ClassDecoder with the labels to the output port, e.g. NetGraph(..., "
                         f"{port}=ClassDecoder({shown})) or NetChain([...], output=ClassDecoder([...]))")
     if problems:
-        raise DataError("training data: " + "; ".join(problems) + " (see the README's 'Encoders and decoders')",
-                        layer=(), port=next(iter(columns)))
+        raise data_error(what, "; ".join(problems) + " (see the README's 'Encoders and decoders')", layer=(),
+                         port=next(iter(columns)))
 
 
 def _image_encoder(shape: Any) -> str:
@@ -235,7 +237,7 @@ class EncodedDataset(torch.utils.data.Dataset):
                     problems.append(f"{self._words(key)}: example {self.index[i]}: {reason}")
         if problems:
             shown = problems if len(problems) <= 10 else [*problems[:10], f"... and {len(problems) - 10} more"]
-            raise DataError(f"bad {self.what}: " + "; ".join(shown), kind="encoding", layer=(),
+            raise DataError(f"bad {self.what}: " + "; ".join(shown), kind="encoding", layer=(), data=ref(self.what),
                             port=next(iter(self.columns)))
 
     def length_groups(self) -> list[list[int]] | None:
@@ -306,7 +308,7 @@ class EncodedLoader:
         for batch in self.loader:
             if "__error__" in batch:
                 raise DataError(f"bad {self.dataset.what} while training: " + "; ".join(batch["__error__"]),
-                                kind="encoding")
+                                kind="encoding", data=ref(self.dataset.what))
             yield batch
 
 
@@ -330,10 +332,10 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
     index = None
     if isinstance(validation, float) and not isinstance(validation, bool) and 0 < validation < 1:
         (columns, index), held_out = _split(columns, validation, seed)
-        validation = _loader(net, *held_out, "validation data", batch_size, num_workers)
-    elif validation is not None and (held_out := _columns(net, validation, "validation_set")) is not None:
-        validation = _loader(net, held_out, None, "validation_set", batch_size, num_workers)
-    return _loader(net, columns, index, "training data", batch_size, num_workers), validation
+        validation = _loader(net, *held_out, HELD_OUT, batch_size, num_workers)
+    elif validation is not None and (held_out := _columns(net, validation, VALIDATION)) is not None:
+        validation = _loader(net, held_out, None, VALIDATION, batch_size, num_workers)
+    return _loader(net, columns, index, TRAINING, batch_size, num_workers), validation
 
 
 def _boolean_targets(net: Any, data: Any) -> Any:

@@ -20,6 +20,7 @@ import torch
 from netgraph.train.checkpoint import rank_estimators, restore_run, run_state, save_checkpoint
 from netgraph.core.errors import DataError, OptionError, TrainingError
 from netgraph.train.data import InMemory, Streamed
+from netgraph.train.data_sets import TRAINING, VALIDATION
 from netgraph.train.distributed import aligned, stop_sharing
 from netgraph.train.padded_data import lengths_keys
 from netgraph.train.loss import surrogate_term
@@ -219,13 +220,13 @@ class Trainer:
         left = self.plan.max_rounds - self.state.rounds
         if left <= 1 or self.plan.max_time:  # with max_training_time, an endless generator's round ends in time
             return
-        for source, what in ((self.train, "training data"), (self.validation, "validation_set")):
+        for source, what in ((self.train, TRAINING), (self.validation, VALIDATION)):
             if getattr(source, "one_shot", False):
                 raise DataError(f"{what} is a one-shot iterable (a generator or iterator), which gives its batches "
                                 f"once, so it can serve one round, but {left} rounds would run (max_training_rounds="
                                 f"{self.plan.max_rounds}); give a re-iterable (a DataLoader, a Dataset; a list is read "
                                 f"as examples, not batches), max_training_rounds=1, or max_training_time= for an "
-                                f"endless generator")
+                                f"endless generator", data=what)
 
     def batches(self, data: Any, order: Any) -> Any:
         """``data``'s batches for this process as (batch, how many of its examples count, the whole batch's size);

@@ -1,0 +1,43 @@
+"""Automatic graph output names kept through net_drop: a NetGraph numbers the unwired outputs whose names clash
+(``Output1``, ``Output2``), and a net rebuilt without some layers numbered them again, so ``Output1`` came to mean
+another layer's output (and the decoder of ``Output2``, which the same layer still gave, was lost).
+
+>>> from netgraph import NetGraph, LinearLayer
+>>> net = NetGraph({"a": LinearLayer(2), "b": LinearLayer(3)}, [], Input=3)
+>>> part = NetGraph({"b": LinearLayer(3)}, [], Input=3)
+>>> part.output_ports, kept_output_names(net, part).output_ports
+(('Output',), ('Output2',))
+"""
+
+from __future__ import annotations
+
+from netgraph.core.chain import NetChain
+from netgraph.core.graph import NetGraph
+from netgraph.core.names import fresh_name
+from netgraph.core.port_rename import rename_ports
+
+__all__ = ["kept_output_names"]
+
+
+def _automatic(net: NetGraph) -> dict[tuple, str]:
+    """(layer, port) -> the name of the graph output it gives unwired."""
+    return {(e.src.layer, e.src.port): e.dst.port for e in net.edges
+            if e.implicit and e.dst.layer is None and e.src.layer is not None}
+
+
+def kept_output_names(net: NetGraph, part: NetGraph) -> NetGraph:
+    """``part`` (``net`` less some layers) with each automatic output that the same layer port gave in ``net`` under
+    that name again; a new output (a dropped tail's producer's) that would take such a name gets a fresh one."""
+    if isinstance(part, NetChain):
+        return part  # a chain's outputs are its last layer's own
+    before, now = _automatic(net), _automatic(part)
+    renames = {name: before[src] for src, name in now.items() if src in before and before[src] != name}
+    if not renames:
+        return part
+    targets = set(renames.values())
+    taken = targets | set(part.output_ports) | set(part.input_ports)
+    for name in now.values():
+        if name in targets and name not in renames:
+            taken.add(new := fresh_name(name, taken))
+            renames[name] = new
+    return rename_ports(part, renames)

@@ -1,0 +1,41 @@
+"""Which data set a problem of data is about, as data: net_train's messages name it in its own words
+("validation_set"), and a reader that names it otherwise (the command line: ``--validation v.npz``) reads the
+``DataRef`` on each Diagnostic instead of the message text.
+
+>>> e = data_error(VALIDATION.at("batch 2"), "the batch is empty")
+>>> str(e), e.diagnostics[0].data.name, e.diagnostics[0].detail
+('validation_set (batch 2): the batch is empty', 'validation', 'the batch is empty')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netgraph.core.errors import DataError, DataRef, Diagnostic, raise_all
+
+__all__ = ["TRAINING", "VALIDATION", "HELD_OUT", "data_error", "part_of", "raise_data", "ref"]
+
+TRAINING = DataRef("training", "training data")
+VALIDATION = DataRef("validation", "validation_set")
+HELD_OUT = DataRef("held-out", "validation data")  # validation_set=<fraction>: held out of the training data
+
+
+def ref(what: Any) -> DataRef | None:
+    """``what`` when it is a DataRef (a data set net_train reads), else None (a file's words, a doctest's)."""
+    return what if isinstance(what, DataRef) else None
+
+
+def part_of(what: Any, part: str) -> Any:
+    """``part`` of data set ``what`` ("batch 3"), in the words of ``what``."""
+    return what.at(part) if isinstance(what, DataRef) else f"{what} ({part})"
+
+
+def data_error(what: Any, detail: str, **fields: Any) -> DataError:
+    """A DataError '<what>: <detail>' whose Diagnostic keeps ``what`` (``data``) and ``detail`` as fields."""
+    return DataError(f"{what}: {detail}", data=ref(what), detail=detail, **fields)
+
+
+def raise_data(problems: list[str], what: Any) -> None:
+    """One DataError 'bad <what>: ...' listing ``problems`` (nothing when there is none), each a Diagnostic of
+    data set ``what`` whose ``detail`` is the problem itself."""
+    raise_all([Diagnostic(p, detail=p) for p in dict.fromkeys(problems)], DataError, f"bad {what}", data=ref(what))

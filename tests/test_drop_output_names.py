@@ -1,0 +1,43 @@
+"""After net_drop, the automatic output names Output1/Output2 were numbered again, so 'Output1' came to mean another
+layer's output and the decoder of an output the same layer still gave was lost, though the README says such an
+output keeps it. A graph output whose layer stays keeps its name."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import ClassDecoder, LinearLayer, NetGraph, NetPort, net_drop, net_initialize
+
+
+def _three(**options):
+    return NetGraph({"a": LinearLayer(2), "b": LinearLayer(3), "c": LinearLayer(4)}, [], Input=3, **options)
+
+
+@pytest.mark.parametrize("drop, kept", [
+    ("a", {"Output2": (3,), "Output3": (4,)}),
+    (["a", "c"], {"Output2": (3,)}),
+    ("b", {"Output1": (2,), "Output3": (4,)}),
+])
+def test_outputs_keep_their_names(drop, kept):
+    net = net_drop(_three(), drop)
+    assert net.output_shapes == kept
+
+
+def test_an_output_the_same_layer_gives_keeps_its_decoder():
+    net = net_drop(_three(Output2=ClassDecoder(["x", "y", "z"])), "a")
+    assert set(net.coders) == {"Output2"} and net.output_shapes["Output2"] == (3,)
+    assert set(net_initialize(net, seed=0)(torch.ones(2, 3))["Output2"]) <= {"x", "y", "z"}
+
+
+def test_a_dropped_tail_leaves_its_producer_output_beside_kept_names():
+    net = NetGraph({"a": LinearLayer(2), "b": LinearLayer(3), "t": LinearLayer(5)}, [("b", "t")], Input=3)
+    assert net.output_ports == ("Output1", "Output2")  # a's, t's
+    dropped = net_drop(net, "t")
+    assert dropped.output_shapes["Output1"] == (2,) and set(dropped.output_shapes.values()) == {(2,), (3,)}
+
+
+def test_a_lone_output_keeps_its_name_beside_a_dropped_tails_producer():
+    net = NetGraph({"a": LinearLayer(2), "c": LinearLayer(3), "t": LinearLayer(4)}, [("c", "t"), ("t", NetPort("T"))],
+                   Input=3)
+    assert net_drop(net, "t").output_shapes["Output"] == (2,)

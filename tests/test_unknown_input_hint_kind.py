@@ -1,0 +1,29 @@
+"""The hint for a graph input of unknown shape said ``NetGraph(layers, edges, Input=3)`` also of a NetChain, whose form
+is ``NetChain(layers, input=3)``; it now follows the net's kind (YAML's 'inputs:' form stays)."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgraph import CatenateLayer, LinearLayer, NetChain, NetGraph, net_initialize
+from netgraph.core.errors import ShapeError
+
+
+@pytest.mark.parametrize("net, form", [
+    (NetChain([LinearLayer(2)]), "NetChain(layers, input=3)"),
+    (NetChain({"a": LinearLayer(2), "b": LinearLayer(1)}), "NetChain(layers, input=3)"),
+    (NetGraph([LinearLayer(2)], []), "NetGraph(layers, edges, Input=3)"),
+])
+def test_the_hint_has_the_form_of_the_nets_kind(net, form):
+    for act in (net_initialize, lambda n: n.compile()):
+        with pytest.raises(ShapeError) as info:
+            act(net)
+        assert f"e.g. {form}, or in YAML under 'inputs:'" in str(info.value)
+        assert ("NetGraph(" in str(info.value)) == form.startswith("NetGraph")
+
+
+def test_a_chains_second_input_is_named_by_its_port():
+    net = NetChain([CatenateLayer(), LinearLayer(2)], Input1=3)
+    with pytest.raises(ShapeError) as info:
+        net_initialize(net)
+    assert "e.g. NetChain(layers, Input2=3)" in str(info.value) and "input=" not in str(info.value)
