@@ -8,7 +8,8 @@ import inspect
 
 import pytest
 
-from netgraph import ElementwiseLayer, LinearLayer
+from netgraph import (BatchNormalizationLayer, ConvolutionLayer, ElementwiseLayer, EmbeddingLayer, LayerNormalizationLayer,
+                      LinearLayer, LongShortTermMemoryLayer, PoolingLayer, SoftmaxLayer)
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import REGISTRY, Layer, registry_scope
 
@@ -19,9 +20,6 @@ from netgraph.core.layer import REGISTRY, Layer, registry_scope
      r"\"Ramp\"\]\)\); its options are output, input, weights, biases", "activation"),
     (lambda: LinearLayer(units=3), r"LinearLayer has no option 'units' \(Keras's units: netgraph's output\)", "units"),
     (lambda: LinearLayer(3, ouput=4), r"LinearLayer has no option 'ouput' \(did you mean 'output'\?\)", "ouput"),
-    (lambda: LinearLayer(3, 4, None, None, 5),
-     r"LinearLayer takes 4 options by position \(output, input, weights, biases\), found 5; give the others by name",
-     None),
     (lambda: LinearLayer(3, output=4), r"LinearLayer was given option 'output' twice, by position and by name",
      "output"),
     (lambda: ElementwiseLayer(), r"ElementwiseLayer needs option 'function'", "function"),
@@ -58,3 +56,30 @@ def test_a_type_error_from_checking_the_options_is_not_reworded():
 def test_the_signature_is_the_options():
     assert list(inspect.signature(LinearLayer).parameters) == ["output", "input", "weights", "biases"]
     assert LinearLayer(3) == LinearLayer(output=3)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: LinearLayer(3, 4, None, None, 5), r"LinearLayer takes 1 option by position \(output\), found 5; give "
+                                               r"the others by name"),
+    (lambda: LinearLayer(3, 4), r"LinearLayer takes 1 option by position \(output\), found 2.*torch's "
+                                r"Linear\(in_features, out_features\)"),
+    (lambda: ConvolutionLayer(3, 16, 3), r"ConvolutionLayer takes 2 options by position \(output, kernel\), "
+                                         r"found 3.*torch's Conv2d\(in_channels, out_channels, kernel_size\)"),
+    (lambda: LongShortTermMemoryLayer(8, 16), r"LongShortTermMemoryLayer takes 1 option by position \(output\)"),
+    (lambda: LayerNormalizationLayer(8), r"LayerNormalizationLayer takes no options by position, found 1.*"
+                                         r"torch's normalized_shape"),
+    (lambda: BatchNormalizationLayer(16), r"BatchNormalizationLayer takes no options by position.*num_features"),
+])
+def test_torch_argument_order_is_refused_not_misread(make, message):
+    """Found by QA with torch habits: LinearLayer(3, 4) was LinearLayer(3, input=4), ConvolutionLayer(3, 16, 3) a
+    stride of 3, LayerNormalizationLayer(8) an epsilon of 8: torch's order silently meant other options."""
+    with pytest.raises(OptionError, match=message):
+        make()
+
+
+def test_wolfram_positional_options_still_work():
+    assert ConvolutionLayer(8, 3) == ConvolutionLayer(output=8, kernel=3)
+    assert EmbeddingLayer(8, 100) == EmbeddingLayer(output=8, n=100)
+    assert PoolingLayer(2, 2) == PoolingLayer(kernel=2, stride=2)
+    assert SoftmaxLayer(1) == SoftmaxLayer(level=1)
+

@@ -48,6 +48,7 @@ class EmbeddingLayer(Layer):
     weights: Array = None
     ARRAYS = {"Weights": "weights"}
     POSITIONAL = "output"
+    POSITIONALS = ("output", "n")
     input_ports = ("Input",)
 
     def validate(self) -> None:

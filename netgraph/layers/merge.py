@@ -120,6 +120,7 @@ class ThreadingLayer(_Variadic):
     broadcast: BroadcastSpec = "Automatic"
     inputs: Ports = None
     POSITIONAL = "function"
+    POSITIONALS = ("function", "broadcast")
 
     def normalize(self) -> dict[str, Any]:
         f = self.function
@@ -246,6 +247,8 @@ class CatenateLayer(_Variadic):
     >>> CatenateLayer(level=-1).level
     -1
     """
+
+    POSITIONALS = ("level",)
 
     level: int = 1
     inputs: Ports = None
