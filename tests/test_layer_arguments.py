@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 
 import pytest
 
-from netgraph import (BatchNormalizationLayer, ConvolutionLayer, ElementwiseLayer, EmbeddingLayer, LayerNormalizationLayer,
-                      LinearLayer, LongShortTermMemoryLayer, PoolingLayer, SoftmaxLayer)
+from netgraph import (AggregationLayer, BatchNormalizationLayer, CatenateLayer, ConvolutionLayer, ElementwiseLayer,
+                      EmbeddingLayer, FlattenLayer, GatedRecurrentLayer, LayerNormalizationLayer, LinearLayer,
+                      LongShortTermMemoryLayer, PoolingLayer, SoftmaxLayer)
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import REGISTRY, Layer, registry_scope
 
@@ -83,3 +85,33 @@ def test_wolfram_positional_options_still_work():
     assert PoolingLayer(2, 2) == PoolingLayer(kernel=2, stride=2)
     assert SoftmaxLayer(1) == SoftmaxLayer(level=1)
 
+
+@pytest.mark.parametrize("make, option, words", [
+    (lambda: SoftmaxLayer(dim=-1), "dim", "torch's dim is netgraph's level"),
+    (lambda: CatenateLayer(dim=1), "dim", "torch's dim is netgraph's level"),
+    (lambda: AggregationLayer("Mean", dim=1), "dim", "torch's dim is netgraph's levels"),
+    (lambda: ConvolutionLayer(16, 3, padding="same"), "padding", "netgraph's padding_size"),
+    (lambda: ConvolutionLayer(16, kernel_size=3), "kernel_size", "netgraph's kernel"),
+    (lambda: PoolingLayer(kernel_size=2), "kernel_size", "netgraph's kernel"),
+    (lambda: LinearLayer(3, bias=False), "bias", "a layer always has Biases"),
+    (lambda: LongShortTermMemoryLayer(8, num_layers=2), "num_layers", "NetChain"),
+    (lambda: LongShortTermMemoryLayer(8, batch_first=True), "batch_first", "batch is always first"),
+    (lambda: GatedRecurrentLayer(hidden_size=8), "hidden_size", "torch's hidden_size is netgraph's output"),
+    (lambda: BatchNormalizationLayer(eps=1e-5), "eps", "torch's eps is netgraph's epsilon"),
+    (lambda: EmbeddingLayer(num_embeddings=10, embedding_dim=4), "num_embeddings", "torch's num_embeddings is "
+                                                                                   "netgraph's n"),
+    (lambda: FlattenLayer(start_dim=1), "start_dim", "flattens all but the batch"),
+])
+def test_torch_keywords_say_what_they_are_here(make, option, words):
+    """Found by QA with torch habits: dim=, padding=, num_layers= ... got no hint (or a misleading did-you-mean:
+    in_channels= suggested channel_groups)."""
+    with pytest.raises(OptionError, match=re.escape(words)) as info:
+        make()
+    assert info.value.diagnostics[0].option == option
+
+
+def test_a_torch_keyword_is_hinted_only_where_it_means_something():
+    """dim is level for SoftmaxLayer, but FlattenLayer's level is no dim: no torch words there."""
+    with pytest.raises(OptionError) as info:
+        FlattenLayer(dim=1)
+    assert "torch" not in str(info.value)

@@ -19,13 +19,12 @@ from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.options import option_fields
-from netgraph.core.torch_option_names import torch_order_hint
+from netgraph.core.torch_option_names import torch_option_hint, torch_order_hint
 
 __all__ = ["with_argument_errors"]
 
 _OTHER_NAMES = {"activation": ' (activations are layers of their own: NetChain([LinearLayer(3), "Ramp"]))',
-                "units": " (Keras's units: netgraph's output)", "out_features": " (torch's out_features: output)",
-                "in_features": " (torch's in_features: input)", "filters": " (Keras's filters: output)"}
+                "units": " (Keras's units: netgraph's output)", "filters": " (Keras's filters: output)"}
 
 
 def with_argument_errors(cls: type) -> None:
@@ -76,7 +75,7 @@ def _argument_problem(cls: type, init: Any, args: tuple, kwargs: dict) -> tuple[
     name, listed = cls.__name__, ", ".join(fields) or "none"
     if unknown := [k for k in kwargs if k not in fields]:
         key = unknown[0]
-        hint = _OTHER_NAMES.get(key) or did_you_mean(key, fields)
+        hint = torch_option_hint(name, key) or _OTHER_NAMES.get(key) or did_you_mean(key, fields)
         return f"{name} has no option {key!r}{hint}; its options are {listed}", key
     params = [p for p in signature.parameters.values() if p.name in fields]
     positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
