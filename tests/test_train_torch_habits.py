@@ -1,0 +1,48 @@
+"""net_train given what a torch training loop takes: one OptionError that names netgraph's way, not a TypeError
+from inside torch (found by QA with torch habits)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from netgraph import LinearLayer, NetChain, OptionError, net_initialize, net_train
+
+
+def _net_and_data():
+    net = net_initialize(NetChain([LinearLayer(3)], input=4), seed=0)
+    rng = np.random.default_rng(0)
+    return net, {"Input": rng.random((8, 4)), "Target": rng.integers(0, 3, 8)}
+
+
+@pytest.mark.parametrize("loss, words", [
+    (torch.nn.CrossEntropyLoss(), "CrossEntropyLossLayer('Index', logits=True)"),
+    (torch.nn.CrossEntropyLoss, "CrossEntropyLossLayer('Index', logits=True)"),
+    (F.cross_entropy, "CrossEntropyLossLayer('Index', logits=True)"),
+    (torch.nn.MSELoss(), "MeanSquaredLossLayer()"),
+    (torch.nn.SmoothL1Loss(), "lambda outputs, batch"),
+])
+def test_a_torch_loss_is_refused_with_the_netgraph_way(loss, words):
+    net, data = _net_and_data()
+    with pytest.raises(OptionError, match="torch's") as info:
+        net_train(net, data, loss_function=loss, max_training_rounds=1)
+    assert words in str(info.value) and "outputs['Output']" in str(info.value)
+    assert info.value.diagnostics[0].option == "loss_function"
+
+
+def test_a_function_of_outputs_and_batch_still_trains():
+    net, data = _net_and_data()
+    trained = net_train(net, data, max_training_rounds=1, random_seed=0,
+                        loss_function=lambda outputs, batch: F.cross_entropy(outputs["Output"], batch["Target"]))
+    assert trained.port_types["Output"].shape == (3,)
+
+
+def test_a_module_of_ones_own_taking_outputs_and_batch_still_trains():
+    class Loss(torch.nn.Module):
+        def forward(self, outputs, batch):
+            return F.cross_entropy(outputs["Output"], batch["Target"])
+
+    net, data = _net_and_data()
+    assert net_train(net, data, loss_function=Loss(), max_training_rounds=1, random_seed=0) is not None
