@@ -46,3 +46,21 @@ def test_a_module_of_ones_own_taking_outputs_and_batch_still_trains():
 
     net, data = _net_and_data()
     assert net_train(net, data, loss_function=Loss(), max_training_rounds=1, random_seed=0) is not None
+
+
+def _sgd():
+    return torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+
+
+@pytest.mark.parametrize("call", [
+    lambda net, data: net_train(net, data, method=torch.optim.SGD, max_training_rounds=1),
+    lambda net, data: net_train(net, data, method=_sgd(), max_training_rounds=1),
+    lambda net, data: net_train(net, data, _sgd(), max_training_rounds=1),
+])
+def test_a_torch_optimizer_is_refused_with_the_method_name(call):
+    """Found by QA with torch habits: method=torch.optim.SGD said only 'must be a name', and an optimizer given
+    after the data was taken for Keras's fit(x, y)."""
+    net, data = _net_and_data()
+    with pytest.raises(OptionError, match=r"torch optimizer.*method='SGD'") as info:
+        call(net, data)
+    assert info.value.diagnostics[0].option == "method"

@@ -37,6 +37,7 @@ from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data_checks import check_example_shapes
 from netgraph.train.data import Expect, InMemory, Streamed, finish, gather, sample
 from netgraph.train.data_split import split_fraction, split_ragged
+from netgraph.train.torch_objects import refuse_torch_optimizer
 from netgraph.train.data_files import load_data
 from netgraph.train.datasets import checked_dataset, checked_loader
 from netgraph.train.padded_data import padded_training
@@ -102,7 +103,8 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     ``netgraph.train.encoded``), ``working_precision`` ('float32', 'float64' or 'mixed': bfloat16 autocast
     forwards; see ``netgraph.train.precision``).
     """
-    if more:  # Keras's fit(x, y): the data is one argument here
+    if more:  # Keras's fit(x, y), or torch's optimizer: the data is one argument here
+        refuse_torch_optimizer(more[0])
         raise DataError(f"net_train takes the data as one argument, found {1 + len(more)} (net_train(net, x, y) as "
                         f"Keras's fit(x, y)?): give the pair net_train(net, (inputs, targets)) or a dict "
                         f"net_train(net, {{'Input': inputs, 'Target': targets}}); options are keywords")

@@ -35,7 +35,7 @@ from typing import Any
 
 import torch
 
-from netgraph.train.torch_losses import refuse_torch_loss
+from netgraph.train.torch_objects import refuse_torch_loss
 from netgraph.train.wording import counted
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, NetGraphError, OptionError, did_you_mean

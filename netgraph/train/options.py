@@ -36,6 +36,7 @@ import torch
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.multiplier_rates import array_multipliers
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
+from netgraph.train.torch_objects import refuse_torch_optimizer
 
 __all__ = ["Method", "parse_method", "resolve_multipliers", "parse_device", "missing_device", "parse_progress",
            "check_number", "snake", "schedule_factor", "clipped_step"]
@@ -117,6 +118,7 @@ def _method_parts(method: Any) -> tuple[Any, dict]:
         options = dict(method)
         name = options.pop("name", options.pop("type", options.pop("method", None)))
         return name, options
+    refuse_torch_optimizer(method)  # torch.optim.SGD: its name is the method
     raise OptionError(f"method must be a name ('Adam', 'SGD', 'RMSProp', 'AdamW'), (name, {{suboptions}}) or a "
                       f"dict with a 'name' key; found {method!r}")
 

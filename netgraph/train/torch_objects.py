@@ -1,5 +1,6 @@
-"""A torch loss given as ``loss_function=`` (``nn.CrossEntropyLoss()``, ``F.cross_entropy``): it takes
-``(input, target)`` tensors, netgraph's callables ``(outputs, batch)`` dicts, so it is refused with netgraph's way.
+"""Torch's training objects given to net_train, refused with netgraph's way: a torch loss as ``loss_function=``
+(``nn.CrossEntropyLoss()`` takes ``(input, target)`` tensors, netgraph's callables ``(outputs, batch)`` dicts), and
+a torch optimizer (net_train makes its own from the net's arrays: ``method='SGD'``).
 
 >>> refuse_torch_loss(lambda outputs, batch: 0.0)
 >>> refuse_torch_loss(torch.nn.MSELoss())
@@ -16,7 +17,7 @@ import torch
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["refuse_torch_loss"]
+__all__ = ["refuse_torch_loss", "refuse_torch_optimizer"]
 
 _OURS = {"CrossEntropyLoss": "CrossEntropyLossLayer('Index', logits=True)", "cross_entropy":
          "CrossEntropyLossLayer('Index', logits=True)", "MSELoss": "MeanSquaredLossLayer()",
@@ -44,3 +45,19 @@ def refuse_torch_loss(fn: Any) -> None:
     raise OptionError(f"loss_function={name} is torch's loss f(input, target); netgraph's callable loss is "
                       f"f(outputs, batch) over dicts of tensors by port: give {ours}loss_function=lambda outputs, batch: "
                       f"loss(outputs['Output'], batch['Target'])", option="loss_function")
+
+
+def refuse_torch_optimizer(value: Any) -> None:
+    """OptionError (option ``method``) when ``value`` is a torch optimizer or its class.
+
+    >>> refuse_torch_optimizer(torch.optim.AdamW)
+    Traceback (most recent call last):
+    ...
+    netgraph.core.errors.OptionError: method=AdamW is a torch optimizer; net_train makes its own ...
+    """
+    cls = value if isinstance(value, type) else type(value)
+    if not issubclass(cls, torch.optim.Optimizer):
+        return
+    raise OptionError(f"method={cls.__name__} is a torch optimizer; net_train makes its own from the net's arrays: "
+                      f"give its name, method={cls.__name__!r}, or (name, {{suboptions}}) such as "
+                      f"method=({cls.__name__!r}, {{'weight_decay': 0.01}}), and learning_rate=", option="method")
