@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -100,3 +102,11 @@ def test_keras_and_torch_layer_names_point_to_ours(name, ours):
     with pytest.raises(SpecError) as info:
         NetGraph.from_yaml(f"netgraph: 1\nlayers:\n  a: {{type: {name}}}\ninputs: {{Input: 4}}\n")
     assert f"<string>:3:13: layer 'a': unknown layer type {name!r} ({ours})" in str(info.value)
+
+
+def test_one_channels_last_image_is_named_too():
+    """Found by QA with torch habits: one (h, w, c) image given to a (c, h, w) port got no layout hint (a batch did)."""
+    net = net_initialize(NetChain([ConvolutionLayer(2, 3), FlattenLayer(), LinearLayer(2)], input=(3, 8, 8)), seed=0)
+    with pytest.raises(DataError, match=re.escape("channels last? netgraph takes channels first (as torch): "
+                                                  "x.permute(2, 0, 1) (numpy: x.transpose(2, 0, 1))")):
+        net(np.zeros((8, 8, 3)))
