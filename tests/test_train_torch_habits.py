@@ -64,3 +64,20 @@ def test_a_torch_optimizer_is_refused_with_the_method_name(call):
     with pytest.raises(OptionError, match=r"torch optimizer.*method='SGD'") as info:
         call(net, data)
     assert info.value.diagnostics[0].option == "method"
+
+
+@pytest.mark.parametrize("options, words", [
+    ({"betas": (0.9, 0.99)}, "method=('Adam', {'betas': ...})"),
+    ({"momentum": 0.9}, "method=('SGD', {'momentum': ...})"),
+    ({"clip_grad_norm": 1.0}, "method=('Adam', {'max_gradient_norm': ...})"),
+    ({"scheduler": "cosine"}, "method=('Adam', {'learning_rate_schedule': ...})"),
+    ({"shuffle": True}, "shuffles the examples"),
+    ({"method": ("SGD", {"lr": 0.1})}, "torch's lr is learning_rate"),
+])
+def test_torch_training_options_say_where_they_go(options, words):
+    """Found by QA with torch habits: betas= was pointed to method=('SGD', {'betas': ...}), which SGD refuses;
+    clip_grad_norm=, scheduler=, shuffle= and the suboption lr got no hint."""
+    net, data = _net_and_data()
+    with pytest.raises(OptionError) as info:
+        net_train(net, data, max_training_rounds=1, **options)
+    assert words in str(info.value)

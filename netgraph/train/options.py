@@ -36,6 +36,7 @@ import torch
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.multiplier_rates import array_multipliers
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
+from netgraph.train.other_names import TORCH_SUBOPTIONS
 from netgraph.train.torch_objects import refuse_torch_optimizer
 
 __all__ = ["Method", "parse_method", "resolve_multipliers", "parse_device", "missing_device", "parse_progress",
@@ -123,6 +124,10 @@ def _method_parts(method: Any) -> tuple[Any, dict]:
                       f"dict with a 'name' key; found {method!r}")
 
 
+def _torch_suboption(name: str) -> str:
+    return f" (torch's {name} is {TORCH_SUBOPTIONS[name]})" if name in TORCH_SUBOPTIONS else ""
+
+
 def parse_method(method: Any, learning_rate: Any) -> Method:
     """Parse ``method=`` and ``learning_rate=`` (see the module docstring)."""
     name, options = _method_parts("Adam" if method is None else method)
@@ -138,7 +143,7 @@ def parse_method(method: Any, learning_rate: Any) -> Method:
     unknown = [k for k in options if k not in allowed]
     if unknown:
         raise OptionError(f"method {canonical!r} has no suboption {unknown[0]!r}"
-                          f"{did_you_mean(unknown[0], [*allowed, *_OURS])}; it takes {', '.join(allowed)} and "
+                          f"{_torch_suboption(unknown[0]) or did_you_mean(unknown[0], [*allowed, *_OURS])}; it takes {', '.join(allowed)} and "
                           f"{', '.join(_OURS)}")
     if "l2_regularization" in ours:
         if "weight_decay" in options:
