@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import (ConvolutionLayer, DataError, FlattenLayer, LinearLayer, NetChain, OptionError, SoftmaxLayer,
-                      net_initialize, net_train)
+from netgraph import (ConvolutionLayer, CrossEntropyLossLayer, DataError, FlattenLayer, LinearLayer, NetChain,
+                      OptionError, SoftmaxLayer, net_initialize, net_train)
 
 
 def _classifier():
@@ -110,3 +110,15 @@ def test_one_channels_last_image_is_named_too():
     with pytest.raises(DataError, match=re.escape("channels last? netgraph takes channels first (as torch): "
                                                   "x.permute(2, 0, 1) (numpy: x.transpose(2, 0, 1))")):
         net(np.zeros((8, 8, 3)))
+
+
+def test_float_one_hot_targets_to_an_index_loss_are_told_the_probabilities_form():
+    """Found by QA with torch habits: float one-hot rows given to CrossEntropyLossLayer('Index') were told to give
+    'the rows as floats' -- they were floats; the Index form takes no rows at all."""
+    x, y = _xy()
+    net = net_initialize(NetChain([LinearLayer(3)], input=x.shape[1]), seed=0)
+    with pytest.raises(DataError) as info:
+        net_train(net, (x, np.eye(3)[y % 3]), loss_function=CrossEntropyLossLayer("Index", logits=True),
+                  max_training_rounds=1, progress=False)
+    assert "CrossEntropyLossLayer('Probabilities')" in str(info.value)
+    assert "rows as floats" not in str(info.value)

@@ -45,6 +45,6 @@ def layout_hint(shape: tuple, found: tuple, integer: bool = False, batched: bool
     if shape and shape[-1] == 1 and _fits(shape[:-1], inner):
         return "; the trailing dim of 1 is missing: x[..., None] adds it"
     if integer and inner and inner[-1] > 1 and _fits(shape, inner[:-1]):
-        return (f"; one-hot rows of {inner[-1]} classes? give class indices, x.argmax(-1), or the rows as floats "
-                f"(class probabilities)")
+        return (f"; one-hot rows of {inner[-1]} classes? give class indices, x.argmax(-1); rows of class "
+                f"probabilities (floats) take CrossEntropyLossLayer('Probabilities'), the automatic loss for float rows")
     return ""
