@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import LinearLayer, NetChain, OptionError, net_initialize, net_train
+from netgraph import CrossEntropyLossLayer, DataError, LinearLayer, NetChain, OptionError, net_initialize, net_train
 
 
 def _net_and_data():
@@ -81,3 +81,15 @@ def test_torch_training_options_say_where_they_go(options, words):
     with pytest.raises(OptionError) as info:
         net_train(net, data, max_training_rounds=1, **options)
     assert words in str(info.value)
+
+
+def test_a_loader_of_torch_pairs_is_told_the_pair_and_dict_forms():
+    """Found by QA with torch habits: DataLoader(TensorDataset(x, y)) said only that its batches are lists."""
+    net, data = _net_and_data()
+    dataset = torch.utils.data.TensorDataset(torch.tensor(data["Input"], dtype=torch.float32),
+                                             torch.tensor(data["Target"]))
+    with pytest.raises(DataError, match=r"\(inputs, targets\) pairs.*net_train\(net, dataset\.tensors\)"):
+        net_train(net, torch.utils.data.DataLoader(dataset, batch_size=4), max_training_rounds=1)
+    trained = net_train(net, dataset.tensors, loss_function=CrossEntropyLossLayer("Index", logits=True),
+                        max_training_rounds=1, random_seed=0)
+    assert trained.port_types["Output"].shape == (3,)
