@@ -9,9 +9,10 @@ import re
 
 import pytest
 
-from netgraph import (AggregationLayer, BatchNormalizationLayer, CatenateLayer, ConvolutionLayer, ElementwiseLayer,
-                      EmbeddingLayer, FlattenLayer, GatedRecurrentLayer, LayerNormalizationLayer, LinearLayer,
-                      LongShortTermMemoryLayer, PoolingLayer, SoftmaxLayer)
+from netgraph import (AggregationLayer, AttentionLayer, BatchNormalizationLayer, CatenateLayer, ConvolutionLayer,
+                      CrossEntropyLossLayer, DeconvolutionLayer, ElementwiseLayer, EmbeddingLayer, FlattenLayer,
+                      GatedRecurrentLayer, LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer,
+                      MeanSquaredLossLayer, PaddingLayer, PoolingLayer, ResizeLayer, SoftmaxLayer)
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import REGISTRY, Layer, registry_scope
 
@@ -101,6 +102,13 @@ def test_wolfram_positional_options_still_work():
     (lambda: EmbeddingLayer(num_embeddings=10, embedding_dim=4), "num_embeddings", "torch's num_embeddings is "
                                                                                    "netgraph's n"),
     (lambda: FlattenLayer(start_dim=1), "start_dim", "flattens all but the batch"),
+    (lambda: ResizeLayer(scale_factor=2), "scale_factor", "torch's scale_factor is netgraph's scale"),
+    (lambda: ResizeLayer([4, 4], mode="bilinear"), "mode", "resampling='Linear'"),
+    (lambda: PaddingLayer([1, 1], mode="reflect"), "mode", "padding='Reflected'"),
+    (lambda: DeconvolutionLayer(4, 3, output_padding=1), "output_padding", "follows from kernel, stride"),
+    (lambda: AttentionLayer(is_causal=True), "is_causal", "mask='Causal'"),
+    (lambda: CrossEntropyLossLayer("Index", reduction="sum"), "reduction", "one value per example"),
+    (lambda: MeanSquaredLossLayer(reduction="mean"), "reduction", "one value per example"),
 ])
 def test_torch_keywords_say_what_they_are_here(make, option, words):
     """Found by QA with torch habits: dim=, padding=, num_layers= ... got no hint (or a misleading did-you-mean:

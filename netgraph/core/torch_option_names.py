@@ -13,12 +13,13 @@ __all__ = ["torch_option_hint", "torch_order_hint"]
 
 _LEVEL = " (torch's dim is netgraph's level, counted after the batch: dim=-1 is level=-1, dim=1 is level=1)"
 _LEVELS = " (torch's dim is netgraph's levels, counted after the batch: dim=1 is levels=[1], dim=-1 levels=[-1])"
-_CONV = {"in_channels": " (the input channels come from the input's shape: input=(channels, *spatial) if needed)",
+_CONV: dict[str, str] = {"in_channels": " (the input channels come from the input's shape: input=(channels, *spatial) if needed)",
          "out_channels": " (torch's out_channels is netgraph's output)",
          "kernel_size": " (torch's kernel_size is netgraph's kernel)",
          "padding": " (torch's padding is netgraph's padding_size: an int or one per spatial level; torch's "
                     "padding='same' is padding_size=(kernel - 1) // 2 for an odd kernel and stride 1)",
          "groups": " (torch's groups is netgraph's channel_groups)",
+         "output_padding": " (no such option here: the output size follows from kernel, stride and padding_size)",
          "bias": " (a layer always has Biases here: biases=torch.zeros(n) with a learning-rate multiplier of 0 for "
                  "(layer, 'Biases') keeps them at zero)"}
 _RECURRENT = {"hidden_size": " (torch's hidden_size is netgraph's output)",
@@ -54,8 +55,22 @@ TORCH_OPTIONS: dict[str, dict[str, str]] = {
     "EmbeddingLayer": {"num_embeddings": " (torch's num_embeddings is netgraph's n: EmbeddingLayer(size, n))",
                        "embedding_dim": " (torch's embedding_dim is netgraph's output: EmbeddingLayer(size, n))",
                        "padding_idx": " (no padding index here: give the padded positions a length instead)"},
+    "ResizeLayer": {"scale_factor": " (torch's scale_factor is netgraph's scale)",
+                    "size": " (torch's size is netgraph's dims: the spatial sizes)",
+                    "mode": " (torch's mode is netgraph's resampling: resampling='Linear' for 'bilinear', "
+                            "resampling='Nearest' for 'nearest')"},
+    "PaddingLayer": {"mode": " (torch's mode is netgraph's padding: padding='Reflected' for 'reflect', "
+                             "padding='Periodic' for 'circular', padding='Fixed' for 'replicate')",
+                     "value": " (torch's value is netgraph's padding: a number)",
+                     "pad": " (torch's pad is netgraph's padding_size: per level from level 1, after the batch)"},
     "AttentionLayer": {"num_heads": " (multi_head=True gives the ports a heads dim: Key (n, h, k) ...)",
-                       "embed_dim": " (the sizes come from the Key, Value and Query shapes here)"},
+                       "embed_dim": " (the sizes come from the Key, Value and Query shapes here)",
+                       "is_causal": " (netgraph's mask='Causal': query i sees keys 1 to i)",
+                       "attn_mask": " (netgraph's mask: 'None' or 'Causal')",
+                       "batch_first": _RECURRENT["batch_first"], "dropout_p": " (torch's dropout_p is netgraph's "
+                                                                            "dropout)"},
+    **dict.fromkeys(("CrossEntropyLossLayer", "MeanSquaredLossLayer", "MeanAbsoluteLossLayer"), {
+        "reduction": " (the Loss port gives one value per example; net_train takes their mean over the batch)"}),
     "LayerNormalizationLayer": _NORM, "BatchNormalizationLayer": _NORM,
     "LongShortTermMemoryLayer": _RECURRENT, "GatedRecurrentLayer": _RECURRENT, "BasicRecurrentLayer": _RECURRENT,
 }
