@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 
 import pytest
 
-from netgraph import ElementwiseLayer, LinearLayer
+from netgraph import (AggregationLayer, AttentionLayer, BatchNormalizationLayer, CatenateLayer, ConvolutionLayer,
+                      CrossEntropyLossLayer, DeconvolutionLayer, ElementwiseLayer, EmbeddingLayer, FlattenLayer,
+                      GatedRecurrentLayer, LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer,
+                      MeanSquaredLossLayer, PaddingLayer, PoolingLayer, ResizeLayer, SoftmaxLayer)
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import REGISTRY, Layer, registry_scope
 
@@ -19,9 +23,6 @@ from netgraph.core.layer import REGISTRY, Layer, registry_scope
      r"\"Ramp\"\]\)\); its options are output, input, weights, biases", "activation"),
     (lambda: LinearLayer(units=3), r"LinearLayer has no option 'units' \(Keras's units: netgraph's output\)", "units"),
     (lambda: LinearLayer(3, ouput=4), r"LinearLayer has no option 'ouput' \(did you mean 'output'\?\)", "ouput"),
-    (lambda: LinearLayer(3, 4, None, None, 5),
-     r"LinearLayer takes 4 options by position \(output, input, weights, biases\), found 5; give the others by name",
-     None),
     (lambda: LinearLayer(3, output=4), r"LinearLayer was given option 'output' twice, by position and by name",
      "output"),
     (lambda: ElementwiseLayer(), r"ElementwiseLayer needs option 'function'", "function"),
@@ -58,3 +59,67 @@ def test_a_type_error_from_checking_the_options_is_not_reworded():
 def test_the_signature_is_the_options():
     assert list(inspect.signature(LinearLayer).parameters) == ["output", "input", "weights", "biases"]
     assert LinearLayer(3) == LinearLayer(output=3)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: LinearLayer(3, 4, None, None, 5), r"LinearLayer takes 1 option by position \(output\), found 5; give "
+                                               r"the others by name"),
+    (lambda: LinearLayer(3, 4), r"LinearLayer takes 1 option by position \(output\), found 2.*torch's "
+                                r"Linear\(in_features, out_features\)"),
+    (lambda: ConvolutionLayer(3, 16, 3), r"ConvolutionLayer takes 2 options by position \(output, kernel\), "
+                                         r"found 3.*torch's Conv2d\(in_channels, out_channels, kernel_size\)"),
+    (lambda: LongShortTermMemoryLayer(8, 16), r"LongShortTermMemoryLayer takes 1 option by position \(output\)"),
+    (lambda: LayerNormalizationLayer(8), r"LayerNormalizationLayer takes no options by position, found 1.*"
+                                         r"torch's normalized_shape"),
+    (lambda: BatchNormalizationLayer(16), r"BatchNormalizationLayer takes no options by position.*num_features"),
+])
+def test_torch_argument_order_is_refused_not_misread(make, message):
+    """Found by QA with torch habits: LinearLayer(3, 4) was LinearLayer(3, input=4), ConvolutionLayer(3, 16, 3) a
+    stride of 3, LayerNormalizationLayer(8) an epsilon of 8: torch's order silently meant other options."""
+    with pytest.raises(OptionError, match=message):
+        make()
+
+
+def test_wolfram_positional_options_still_work():
+    assert ConvolutionLayer(8, 3) == ConvolutionLayer(output=8, kernel=3)
+    assert EmbeddingLayer(8, 100) == EmbeddingLayer(output=8, n=100)
+    assert PoolingLayer(2, 2) == PoolingLayer(kernel=2, stride=2)
+    assert SoftmaxLayer(1) == SoftmaxLayer(level=1)
+
+
+@pytest.mark.parametrize("make, option, words", [
+    (lambda: SoftmaxLayer(dim=-1), "dim", "torch's dim is netgraph's level"),
+    (lambda: CatenateLayer(dim=1), "dim", "torch's dim is netgraph's level"),
+    (lambda: AggregationLayer("Mean", dim=1), "dim", "torch's dim is netgraph's levels"),
+    (lambda: ConvolutionLayer(16, 3, padding="same"), "padding", "netgraph's padding_size"),
+    (lambda: ConvolutionLayer(16, kernel_size=3), "kernel_size", "netgraph's kernel"),
+    (lambda: PoolingLayer(kernel_size=2), "kernel_size", "netgraph's kernel"),
+    (lambda: LinearLayer(3, bias=False), "bias", "a layer always has Biases"),
+    (lambda: LongShortTermMemoryLayer(8, num_layers=2), "num_layers", "NetChain"),
+    (lambda: LongShortTermMemoryLayer(8, batch_first=True), "batch_first", "batch is always first"),
+    (lambda: GatedRecurrentLayer(hidden_size=8), "hidden_size", "torch's hidden_size is netgraph's output"),
+    (lambda: BatchNormalizationLayer(eps=1e-5), "eps", "torch's eps is netgraph's epsilon"),
+    (lambda: EmbeddingLayer(num_embeddings=10, embedding_dim=4), "num_embeddings", "torch's num_embeddings is "
+                                                                                   "netgraph's n"),
+    (lambda: FlattenLayer(start_dim=1), "start_dim", "flattens all but the batch"),
+    (lambda: ResizeLayer(scale_factor=2), "scale_factor", "torch's scale_factor is netgraph's scale"),
+    (lambda: ResizeLayer([4, 4], mode="bilinear"), "mode", "resampling='Linear'"),
+    (lambda: PaddingLayer([1, 1], mode="reflect"), "mode", "padding='Reflected'"),
+    (lambda: DeconvolutionLayer(4, 3, output_padding=1), "output_padding", "follows from kernel, stride"),
+    (lambda: AttentionLayer(is_causal=True), "is_causal", "mask='Causal'"),
+    (lambda: CrossEntropyLossLayer("Index", reduction="sum"), "reduction", "one value per example"),
+    (lambda: MeanSquaredLossLayer(reduction="mean"), "reduction", "one value per example"),
+])
+def test_torch_keywords_say_what_they_are_here(make, option, words):
+    """Found by QA with torch habits: dim=, padding=, num_layers= ... got no hint (or a misleading did-you-mean:
+    in_channels= suggested channel_groups)."""
+    with pytest.raises(OptionError, match=re.escape(words)) as info:
+        make()
+    assert info.value.diagnostics[0].option == option
+
+
+def test_a_torch_keyword_is_hinted_only_where_it_means_something():
+    """dim is level for SoftmaxLayer, but FlattenLayer's level is no dim: no torch words there."""
+    with pytest.raises(OptionError) as info:
+        FlattenLayer(dim=1)
+    assert "torch" not in str(info.value)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
 
-from netgraph import (ConvolutionLayer, DataError, FlattenLayer, LinearLayer, NetChain, OptionError, SoftmaxLayer,
-                      net_initialize, net_train)
+from netgraph import (ConvolutionLayer, CrossEntropyLossLayer, DataError, FlattenLayer, LinearLayer, NetChain,
+                      OptionError, SoftmaxLayer, net_initialize, net_train)
 
 
 def _classifier():
@@ -100,3 +102,23 @@ def test_keras_and_torch_layer_names_point_to_ours(name, ours):
     with pytest.raises(SpecError) as info:
         NetGraph.from_yaml(f"netgraph: 1\nlayers:\n  a: {{type: {name}}}\ninputs: {{Input: 4}}\n")
     assert f"<string>:3:13: layer 'a': unknown layer type {name!r} ({ours})" in str(info.value)
+
+
+def test_one_channels_last_image_is_named_too():
+    """Found by QA with torch habits: one (h, w, c) image given to a (c, h, w) port got no layout hint (a batch did)."""
+    net = net_initialize(NetChain([ConvolutionLayer(2, 3), FlattenLayer(), LinearLayer(2)], input=(3, 8, 8)), seed=0)
+    with pytest.raises(DataError, match=re.escape("channels last? netgraph takes channels first (as torch): "
+                                                  "x.permute(2, 0, 1) (numpy: x.transpose(2, 0, 1))")):
+        net(np.zeros((8, 8, 3)))
+
+
+def test_float_one_hot_targets_to_an_index_loss_are_told_the_probabilities_form():
+    """Found by QA with torch habits: float one-hot rows given to CrossEntropyLossLayer('Index') were told to give
+    'the rows as floats' -- they were floats; the Index form takes no rows at all."""
+    x, y = _xy()
+    net = net_initialize(NetChain([LinearLayer(3)], input=x.shape[1]), seed=0)
+    with pytest.raises(DataError) as info:
+        net_train(net, (x, np.eye(3)[y % 3]), loss_function=CrossEntropyLossLayer("Index", logits=True),
+                  max_training_rounds=1, progress=False)
+    assert "CrossEntropyLossLayer('Probabilities')" in str(info.value)
+    assert "rows as floats" not in str(info.value)

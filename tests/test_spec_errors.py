@@ -213,7 +213,13 @@ def test_errors_in_referenced_files_name_that_file(tmp_path):
     errors = errors_of("netgraph: 1\nlayers:\n  p: {file: part.yaml}\n  q: {file: nowhere.yaml}\n", tmp_path)
     part, main = str(tmp_path / "part.yaml"), str(tmp_path / "net.yaml")
     assert positions(errors) == [f"{main}:4:13", f"{part}:3:37"]
-    assert "no spec file" in errors[0] and "has no option 'bias' (did you mean 'biases'?)" in errors[1]
+    assert "no spec file" in errors[0] and "has no option 'bias' (a layer always has Biases" in errors[1]
+
+
+def test_a_torch_option_name_says_what_it_is_here():
+    """Found by QA with torch habits: {type: SoftmaxLayer, dim: -1} got no hint that dim is level."""
+    errors = errors_of("netgraph: 1\nlayers:\n  sm: {type: SoftmaxLayer, dim: -1}\ninputs: {Input: 4}\n")
+    assert "layer 'sm' (SoftmaxLayer) has no option 'dim' (torch's dim is netgraph's level" in errors[0]
 
 
 def test_graph_ports_must_be_declared_and_names_suggested():

@@ -175,7 +175,8 @@ def _batched(port: str, x: torch.Tensor, shape: tuple, unbatched: list[bool]) ->
         expected = f"one example of shape {format_shape(shape)} or a batch {batch}" if unbatched[-1] else \
             f"shape {batch}"  # the shape as given, never with the batch dim added to one example
         raise DataError(f"input port {port!r}: expected {expected} with b the batch size, found {given}"
-                        f"{layout_hint(shape, given)}", port=port)
+                        f"{unbatched[-1] and layout_hint(shape, given, batched=False) or layout_hint(shape, given)}",
+                        port=port)
     if (empty := empty_length_problem(port, shape, *((x.shape[1:], 0) if unbatched[-1] else (x.shape,)))):
         raise DataError(empty, port=port)
     return x

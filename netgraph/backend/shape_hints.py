@@ -22,23 +22,29 @@ def _fits(shape: Sequence, found: Sequence) -> bool:
     return len(shape) == len(found) and all(not isinstance(d, int) or d == n for d, n in zip(shape, found))
 
 
-def layout_hint(shape: tuple, found: tuple, integer: bool = False) -> str:
-    """A '; ...' hint for a batch of shape ``found`` (batch dim first) given to a port of ``shape`` (without the batch
-    dim; ``integer`` for class indices), or '' when no usual mistake explains it."""
-    if len(found) < 1:
+def layout_hint(shape: tuple, found: tuple, integer: bool = False, batched: bool = True) -> str:
+    """A '; ...' hint for a batch of shape ``found`` (batch dim first; one example's without it when not ``batched``)
+    given to a port of ``shape`` (without the batch dim; ``integer`` for class indices), or '' when no usual mistake
+    explains it.
+
+    >>> layout_hint((3, 8, 8), (8, 8, 3), batched=False)
+    '; channels last? netgraph takes channels first (as torch): x.permute(2, 0, 1) (numpy: x.transpose(2, 0, 1))'
+    """
+    if len(found) < (1 if batched else 0):
         return ""
-    inner = tuple(found[1:])
+    inner = tuple(found[1:] if batched else found)
     if len(shape) >= 2 and isinstance(shape[0], int) and _fits(shape[1:] + shape[:1], inner):
-        order = ", ".join(map(str, (0, len(shape), *range(1, len(shape)))))
+        order = ", ".join(map(str, (0, len(shape), *range(1, len(shape))) if batched else
+                              (len(shape) - 1, *range(len(shape) - 1))))
         return (f"; channels last? netgraph takes channels first (as torch): x.permute({order}) (numpy: "
                 f"x.transpose({order}))")
     if len(shape) >= 2 and shape[0] == 1 and _fits(shape[1:], inner):
-        return "; the channel dim is missing: x[:, None] makes (b, 1, ...)"
+        return f"; the channel dim is missing: {'x[:, None] makes (b, 1, ...)' if batched else 'x[None] makes (1, ...)'}"
     if inner and inner[-1] == 1 and _fits(shape, inner[:-1]):
         return "; a trailing dim of 1: x[..., 0] drops it"
     if shape and shape[-1] == 1 and _fits(shape[:-1], inner):
         return "; the trailing dim of 1 is missing: x[..., None] adds it"
     if integer and inner and inner[-1] > 1 and _fits(shape, inner[:-1]):
-        return (f"; one-hot rows of {inner[-1]} classes? give class indices, x.argmax(-1), or the rows as floats "
-                f"(class probabilities)")
+        return (f"; one-hot rows of {inner[-1]} classes? give class indices, x.argmax(-1); rows of class "
+                f"probabilities (floats) take CrossEntropyLossLayer('Probabilities'), the automatic loss for float rows")
     return ""

@@ -124,9 +124,9 @@ class Layer:
 
     ARRAYS: ClassVar[Mapping[str, str]] = {}  # Wolfram array name -> dataclass field
     POSITIONAL: ClassVar[str | None] = None  # the option given positionally (YAML uses its name)
+    POSITIONALS: ClassVar[tuple[str, ...] | None] = None  # all it takes by position (default: POSITIONAL alone)
     variadic: ClassVar[bool] = False  # takes any number of inputs Input1..Inputn (see with_input_count)
-    infer_settles: ClassVar[bool] = False  # infer, given its own result, returns it again and raises nothing
-    # (so inference need not run the layer again for the types it set itself)
+    infer_settles: ClassVar[bool] = False  # infer, given its own result, returns it again (and raises nothing)
 
     def __init_subclass__(cls, register: bool = True, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -19,12 +19,12 @@ from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.options import option_fields
+from netgraph.core.torch_option_names import torch_option_hint, torch_order_hint
 
 __all__ = ["with_argument_errors"]
 
 _OTHER_NAMES = {"activation": ' (activations are layers of their own: NetChain([LinearLayer(3), "Ramp"]))',
-                "units": " (Keras's units: netgraph's output)", "out_features": " (torch's out_features: output)",
-                "in_features": " (torch's in_features: input)", "filters": " (Keras's filters: output)"}
+                "units": " (Keras's units: netgraph's output)", "filters": " (Keras's filters: output)"}
 
 
 def with_argument_errors(cls: type) -> None:
@@ -33,6 +33,8 @@ def with_argument_errors(cls: type) -> None:
 
     @functools.wraps(init)
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if args and (names := positional_options(type(self))) is not None and len(args) > len(names):
+            raise OptionError(_too_many(type(self).__name__, names, len(args)))
         try:
             init(self, *args, **kwargs)
         except TypeError as exc:
@@ -42,6 +44,23 @@ def with_argument_errors(cls: type) -> None:
             raise OptionError(problem[0], option=problem[1]) from exc
 
     cls.__init__ = __init__
+
+
+def positional_options(cls: type) -> tuple[str, ...] | None:
+    """The options ``cls`` takes by position (its ``POSITIONALS``, else its ``POSITIONAL``); None: any, in order.
+
+    Only a layer's Wolfram arguments go by position, so that torch's order (``LinearLayer(3, 4)`` for
+    ``Linear(3, 4)``) is refused rather than read as other options (``input=4``)."""
+    names = getattr(cls, "POSITIONALS", None)
+    if names is None and (one := getattr(cls, "POSITIONAL", None)) is not None:
+        names = (one,)
+    return names
+
+
+def _too_many(name: str, positional: Any, found: int) -> str:
+    count = f"{len(positional)} option{'' if len(positional) == 1 else 's'}" if positional else "no options"
+    listed = f" ({', '.join(positional)})" if positional else ""
+    return f"{name} takes {count} by position{listed}, found {found}; give the others by name{torch_order_hint(name)}"
 
 
 def _argument_problem(cls: type, init: Any, args: tuple, kwargs: dict) -> tuple[str, str | None] | None:
@@ -56,13 +75,12 @@ def _argument_problem(cls: type, init: Any, args: tuple, kwargs: dict) -> tuple[
     name, listed = cls.__name__, ", ".join(fields) or "none"
     if unknown := [k for k in kwargs if k not in fields]:
         key = unknown[0]
-        return (f"{name} has no option {key!r}{_OTHER_NAMES.get(key) or did_you_mean(key, fields)}; its options are "
-                f"{listed}"), key
+        hint = torch_option_hint(name, key) or _OTHER_NAMES.get(key) or did_you_mean(key, fields)
+        return f"{name} has no option {key!r}{hint}; its options are {listed}", key
     params = [p for p in signature.parameters.values() if p.name in fields]
     positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if len(args) > len(positional):
-        return (f"{name} takes {len(positional)} option{'' if len(positional) == 1 else 's'} by position "
-                f"({', '.join(positional) or 'none'}), found {len(args)}; give the others by name"), None
+        return _too_many(name, positional, len(args)), None
     if twice := [k for k in positional[:len(args)] if k in kwargs]:
         return f"{name} was given option {twice[0]!r} twice, by position and by name", twice[0]
     given = {*positional[:len(args)], *kwargs}

@@ -193,9 +193,10 @@ class FnModule(LayerModule):
         return self.fn(x)
 
 
-def check_indices(x: torch.Tensor, count: int, where: str) -> torch.Tensor:
-    """``x`` when every value is an index in [0, count), else DataError naming ``where`` and the range (the range is
-    not checked in traced code, where data-dependent ints cannot be read: F.embedding refuses such an index there).
+def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "") -> torch.Tensor:
+    """``x`` when every value is an index in [0, count), else DataError naming ``where`` and the range, with
+    ``past_hint`` for an index >= count (the range is not checked in traced code, where data-dependent ints cannot be
+    read: F.embedding refuses such an index there).
 
     >>> check_indices(torch.tensor([0, 2]), 3, "EmbeddingLayer port 'Input'").tolist()
     [0, 2]
@@ -212,6 +213,6 @@ def check_indices(x: torch.Tensor, count: int, where: str) -> torch.Tensor:
     if torch.compiler.is_compiling():  # traced code (torch.export, torch.compile): the values are not known
         return x
     if x.numel() and (int(x.min()) < 0 or int(x.max()) >= count):
-        raise DataError(f"{where} takes indices in [0, {count}), found values from {int(x.min())} to {int(x.max())}",
-                        kind="data")
+        raise DataError(f"{where} takes indices in [0, {count}), found values from {int(x.min())} to {int(x.max())}"
+                        f"{past_hint if int(x.max()) >= count else ''}", kind="data")
     return x

@@ -44,6 +44,7 @@ class AggregationLayer(_Reduction):
     function: Literal["Max", "Min", "Mean", "Total"] = "Max"
     levels: Levels = "2;;"
     POSITIONAL = "function"
+    POSITIONALS = ("function", "levels")
 
     def normalize(self) -> dict[str, Any]:
         if self.function not in AGGREGATION:

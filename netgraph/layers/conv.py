@@ -139,6 +139,7 @@ class ConvolutionLayer(_Spatial):
     biases: Array = None
     ARRAYS = {"Weights": "weights", "Biases": "biases"}
     POSITIONAL = "output"
+    POSITIONALS = ("output", "kernel")
 
     def normalize(self) -> dict[str, Any]:
         weights = self.weights
@@ -240,6 +241,7 @@ class PoolingLayer(_Spatial):
     function: Literal["Max", "Mean", "Total"] = "Max"
     input: Shape = None
     POSITIONAL = "kernel"
+    POSITIONALS = ("kernel", "stride")
 
     def normalize(self) -> dict[str, Any]:
         if self.function not in POOLING:

@@ -73,6 +73,7 @@ class DeconvolutionLayer(_Spatial):
     biases: Array = None
     ARRAYS = {"Weights": "weights", "Biases": "biases"}
     POSITIONAL = "output"
+    POSITIONALS = ("output", "kernel")
     OUT_SIZE = staticmethod(_deconv_out)
     IN_SIZE = staticmethod(_deconv_in)
 

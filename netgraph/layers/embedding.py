@@ -28,6 +28,10 @@ from netgraph.layers._modules import LayerModule
 __all__ = ["EmbeddingLayer"]
 
 
+_TORCH_ORDER = (" (EmbeddingLayer(size, n) takes n indices: torch's Embedding(num_embeddings, embedding_dim) is "
+                "EmbeddingLayer(embedding_dim, num_embeddings) here)")
+
+
 class EmbeddingModule(LayerModule):
     def __init__(self, weights: torch.Tensor):
         super().__init__()
@@ -35,7 +39,8 @@ class EmbeddingModule(LayerModule):
         self.layer_label = "EmbeddingLayer"  # the compiler names the layer: "layer 'emb' (EmbeddingLayer)"
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.embedding(check_indices(x, self.Weights.shape[0], f"{self.layer_label} port 'Input'"), self.Weights)
+        return F.embedding(check_indices(x, self.Weights.shape[0], f"{self.layer_label} port 'Input'", _TORCH_ORDER),
+                           self.Weights)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -48,6 +53,7 @@ class EmbeddingLayer(Layer):
     weights: Array = None
     ARRAYS = {"Weights": "weights"}
     POSITIONAL = "output"
+    POSITIONALS = ("output", "n")
     input_ports = ("Input",)
 
     def validate(self) -> None:

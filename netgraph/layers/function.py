@@ -18,6 +18,7 @@ from netgraph.layers._shapes import fill
 from netgraph.layers.expression import Expression, evaluate, parse, to_code
 from netgraph.layers.expression_shapes import is_structural, lower_outputs
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
+from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, is_known, length_reason, real_type, unify
 
@@ -327,11 +328,13 @@ class ElementwiseLayer(Layer):
     def normalize(self) -> dict[str, Any]:
         f = self.function
         if not isinstance(f, str):
-            raise OptionError(f"ElementwiseLayer needs a function name such as 'Ramp', found {f!r}", option="function")
+            raise OptionError(f"ElementwiseLayer needs a function name such as 'Ramp', found {f!r}"
+                              f"{torch_function_hint(f, ELEMENTWISE, 'ElementwiseLayer')}", option="function")
         if f in ELEMENTWISE:
             expr = parse(f"{f}[#]")  # a name is the expression that applies it: one definition for both paths
         elif "#" not in f:
-            raise OptionError(f"ElementwiseLayer: unknown function {f!r}{did_you_mean(f, ELEMENTWISE)}; "
+            hint = torch_function_hint(f, ELEMENTWISE, "ElementwiseLayer") or did_you_mean(f, ELEMENTWISE)
+            raise OptionError(f"ElementwiseLayer: unknown function {f!r}{hint}; "
                               f"known: {', '.join(sorted(ELEMENTWISE))}, or an expression in # such as '#^2'",
                               option="function")
         else:

@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from netgraph.layers._shapes import fill, is_int, level_dim, level_option, pass_dtype, positive_int
+from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Function, Ports
 from netgraph.layers.expression import Expression, apply, parse, to_code
@@ -120,12 +121,14 @@ class ThreadingLayer(_Variadic):
     broadcast: BroadcastSpec = "Automatic"
     inputs: Ports = None
     POSITIONAL = "function"
+    POSITIONALS = ("function", "broadcast")
 
     def normalize(self) -> dict[str, Any]:
         f = self.function
         if not isinstance(f, str):
             raise OptionError(f"ThreadingLayer needs a function name such as 'Plus' or an expression such as "
-                              f"'#1 * #2', found {f!r}", option="function")
+                              f"'#1 * #2', found {f!r}{torch_function_hint(f, THREADING, 'ThreadingLayer')}",
+                              option="function")
         spec = broadcast_option(self.broadcast, "ThreadingLayer")
         if f in THREADING:
             ports = self._ports()
@@ -137,7 +140,8 @@ class ThreadingLayer(_Variadic):
                                   f"{len(ports['input_ports'])} ({list(ports['input_ports'])})", option="inputs")
             return {**ports, "_expr": None, "broadcast": self._checked(spec, ports["input_ports"])}
         if "#" not in f:
-            raise OptionError(f"ThreadingLayer: unknown function {f!r}{did_you_mean(f, THREADING)}; known: "
+            hint = torch_function_hint(f, THREADING, "ThreadingLayer") or did_you_mean(f, THREADING)
+            raise OptionError(f"ThreadingLayer: unknown function {f!r}{hint}; known: "
                               f"{', '.join(THREADING)}, or an expression in slots such as '#1 * #2'", option="function")
         if self.inputs is not None:
             raise OptionError("ThreadingLayer: an expression names its own ports (its #slots); drop inputs=",
@@ -246,6 +250,8 @@ class CatenateLayer(_Variadic):
     >>> CatenateLayer(level=-1).level
     -1
     """
+
+    POSITIONALS = ("level",)
 
     level: int = 1
     inputs: Ports = None

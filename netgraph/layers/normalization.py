@@ -62,6 +62,8 @@ class SoftmaxLayer(_SameShape):
     1
     """
 
+    POSITIONALS = ("level",)
+
     level: int = -1
     input: Shape = None
 
@@ -212,6 +214,8 @@ class BatchNormalizationLayer(_Normalization):
     0.001
     """
 
+    POSITIONALS = ()
+
     momentum: float = 0.9
     epsilon: float = 0.001
     input: Shape = None
@@ -257,6 +261,8 @@ class LayerNormalizationLayer(_Normalization):
     >>> LayerNormalizationLayer(input=(5, 8)).declared_types()["Output"].shape
     (5, 8)
     """
+
+    POSITIONALS = ()
 
     epsilon: float = 1e-5
     input: Shape = None

@@ -57,6 +57,7 @@ class NormalizationLayer(Layer):
     biases: Array = None
     ARRAYS = {"Scaling": "scaling", "Biases": "biases"}
     POSITIONAL = "aggregation_levels"
+    POSITIONALS = ("aggregation_levels", "scaling_levels")
     input_ports = ("Input",)
 
     def normalize(self) -> dict[str, Any]:

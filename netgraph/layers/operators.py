@@ -185,6 +185,7 @@ class NetFoldOperator(NetOperator):
 
     net: Net = None
     state_input: bool = False
+    POSITIONALS = ("net", "state_input")
 
     def validate(self) -> None:
         net = self.net
@@ -326,6 +327,7 @@ class NetNestOperator(NetOperator):
 
     net: Net = None
     n: int = 1
+    POSITIONALS = ("net", "n")
 
     def normalize(self) -> Mapping[str, Any]:
         changes = super().normalize()

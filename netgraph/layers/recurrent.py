@@ -323,6 +323,7 @@ class BasicRecurrentLayer(_Recurrent):
     STATES = ("State",)  # recurrent states (Information's RecurrentStatesCount)
     GATES = ("",)
     POSITIONAL = "output"
+    POSITIONALS = ("output", "activation")
 
     def normalize(self) -> dict[str, Any]:
         if self.activation not in _ACTIVATIONS:

@@ -348,6 +348,7 @@ class ReplicateLayer(_ShapeLayer):
     n: IntOrInts
     level: int = 1
     POSITIONAL = "n"
+    POSITIONALS = ("n", "level")
 
     def normalize(self) -> dict[str, Any]:
         ns = self.n if isinstance(self.n, (list, tuple)) else [self.n]

@@ -85,6 +85,7 @@ class NetBidirectionalOperator(NetOperator):
     NETS = ("forward_net", "backward_net")
     PAIR = NETS  # forward_net=[fwd, bwd] (a Python list, a YAML list) gives both nets
     POSITIONAL = "forward_net"
+    POSITIONALS = ("forward_net", "aggregation")
 
     forward_net: Net = None
     aggregation: Literal["Catenate", "Plus", "Mean"] = "Catenate"
@@ -156,6 +157,7 @@ class NetPairEmbeddingOperator(NetOperator):
 
     net: Net = None
     distance: Literal["Euclidean", "Cosine"] = "Euclidean"
+    POSITIONALS = ("net", "distance")
 
     def validate(self) -> None:
         _choice(self.distance, DISTANCES, self.type_name, "distance")

@@ -20,6 +20,7 @@ from netgraph.core.nesting import recursion_room
 from netgraph.core.options import option_fields as layer_fields, option_hints
 from netgraph.core.port_paths import shown_path
 from netgraph.core.shared import NetSharedArray
+from netgraph.core.torch_option_names import torch_option_hint
 from netgraph.layers.expression import ExpressionError, parse
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.shorthand import from_shorthand
@@ -174,7 +175,8 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
     kwargs, ok = {}, True
     for key, value in spec.items():
         if key not in fields and key != "type":
-            reader.error(spec.key_locs[key], f"{label} has no option {key!r}{did_you_mean(key, fields)}; "
+            hint = torch_option_hint(cls.__name__, key) or did_you_mean(key, fields)
+            reader.error(spec.key_locs[key], f"{label} has no option {key!r}{hint}; "
                          f"its options are {', '.join(fields) or 'none'}")
             ok = False
         elif key != "type":  # an operator's inner net ("net" kind) is a nested spec at path (*operator, option)

@@ -37,11 +37,12 @@ from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data_checks import check_example_shapes
 from netgraph.train.data import Expect, InMemory, Streamed, finish, gather, sample
 from netgraph.train.data_split import split_fraction, split_ragged
+from netgraph.train.torch_objects import refuse_torch_optimizer
 from netgraph.train.data_files import load_data
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
 from netgraph.train.datasets import checked_dataset, checked_loader
 from netgraph.train.padded_data import padded_training
-from netgraph.train.other_names import other_name_hint
+from netgraph.train.other_names import other_name_hint, suboption_hint
 from netgraph.train.encoded import encoded_data, from_disk
 from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.train.loop import Plan, Trainer, TrainingError
@@ -103,7 +104,8 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     ``netgraph.train.encoded``), ``working_precision`` ('float32', 'float64' or 'mixed': bfloat16 autocast
     forwards; see ``netgraph.train.precision``).
     """
-    if more:  # Keras's fit(x, y): the data is one argument here
+    if more:  # Keras's fit(x, y), or torch's optimizer: the data is one argument here
+        refuse_torch_optimizer(more[0])
         raise DataError(f"net_train takes the data as one argument, found {1 + len(more)} (net_train(net, x, y) as "
                         f"Keras's fit(x, y)?): give the pair net_train(net, (inputs, targets)) or a dict "
                         f"net_train(net, {{'Input': inputs, 'Target': targets}}); options are keywords")
@@ -114,17 +116,12 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
         return _train(net, data, o, precision, made)
 
 
-_SUBOPTIONS = ("momentum", "epsilon", "eps", "beta", "beta1", "beta2", "betas", "alpha", "weight_decay", "nesterov",
-               "l2_regularization", "gradient_clipping", "max_gradient_norm", "weight_clipping", "learning_rate_schedule")
-
-
 def _options(options: dict[str, Any]) -> dict[str, Any]:
     unknown = [k for k in options if k not in OPTIONS]
     if unknown:
         k = unknown[0]
-        if snake(k) in _SUBOPTIONS:
-            raise OptionError(f"net_train has no option {k!r}: it is a suboption of the optimisation method, as in "
-                              f"Wolfram's NetTrain, e.g. method=('SGD', {{{snake(k)!r}: ...}})")
+        if sub := suboption_hint(snake(k)):
+            raise OptionError(f"net_train has no option {k!r}{sub}", option=k)
         hint = other_name_hint(k) or did_you_mean(snake(k), OPTIONS) or did_you_mean(k, OPTIONS)
         raise OptionError(f"net_train has no option {k!r}{hint}; options: {', '.join(OPTIONS)}")
     for name in ("all", "return_results", "distributed", "sync_batch_norm"):

@@ -269,6 +269,10 @@ class InMemory:
             yield {k: v[idx.to(device)] for k, v in self.cols.items()}, own, whole
 
 
+_PAIRS = (" (inputs, targets) pairs, as torch's TensorDataset gives",
+          "; or give the tensors as one pair: net_train(net, dataset.tensors)")
+
+
 class Streamed:
     """Data from an iterable of batch dicts (a DataLoader); each batch is checked as it arrives."""
 
@@ -285,8 +289,10 @@ class Streamed:
         if self.first_raw is None:
             raise data_error(what, "the data loader yields no batches")
         if not isinstance(self.first_raw, Mapping):
-            raise data_error(what, f"the data loader's batches are {type(self.first_raw).__name__}; they must "
-                            f"be dicts of port -> batched tensor (use a Dataset whose items are dicts)")
+            pairs = isinstance(self.first_raw, (tuple, list)) and len(self.first_raw) == 2
+            raise data_error(what, f"the data loader's batches are {type(self.first_raw).__name__}"
+                             f"{_PAIRS[0] if pairs else ''}; they must be dicts of port -> batched tensor (use a "
+                             f"Dataset whose items are dicts{_PAIRS[1] if pairs else ''})")
         self.first = columns_from(self.first_raw, what)
 
     def to(self, device: torch.device) -> Streamed:

@@ -35,6 +35,7 @@ from typing import Any
 
 import torch
 
+from netgraph.train.torch_objects import refuse_torch_loss
 from netgraph.train.wording import counted
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, NetGraphError, OptionError, did_you_mean
@@ -193,6 +194,7 @@ class _CallableTerm(_Term):
     """A Python function f(outputs, batch) -> a scalar or one loss per example."""
 
     def __init__(self, label: str, fn: Callable):
+        refuse_torch_loss(fn)  # nn.CrossEntropyLoss() takes (input, target), not (outputs, batch)
         self.label, self.fn = label, fn
 
     def describe(self) -> str:

@@ -36,6 +36,8 @@ import torch
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.multiplier_rates import array_multipliers
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
+from netgraph.train.other_names import TORCH_SUBOPTIONS
+from netgraph.train.torch_objects import refuse_torch_optimizer
 
 __all__ = ["Method", "parse_method", "resolve_multipliers", "parse_progress",
            "check_number", "snake", "schedule_factor", "clipped_step"]
@@ -117,8 +119,13 @@ def _method_parts(method: Any) -> tuple[Any, dict]:
         options = dict(method)
         name = options.pop("name", options.pop("type", options.pop("method", None)))
         return name, options
+    refuse_torch_optimizer(method)  # torch.optim.SGD: its name is the method
     raise OptionError(f"method must be a name ('Adam', 'SGD', 'RMSProp', 'AdamW'), (name, {{suboptions}}) or a "
                       f"dict with a 'name' key; found {method!r}")
+
+
+def _torch_suboption(name: str) -> str:
+    return f" (torch's {name} is {TORCH_SUBOPTIONS[name]})" if name in TORCH_SUBOPTIONS else ""
 
 
 def parse_method(method: Any, learning_rate: Any) -> Method:
@@ -136,7 +143,7 @@ def parse_method(method: Any, learning_rate: Any) -> Method:
     unknown = [k for k in options if k not in allowed]
     if unknown:
         raise OptionError(f"method {canonical!r} has no suboption {unknown[0]!r}"
-                          f"{did_you_mean(unknown[0], [*allowed, *_OURS])}; it takes {', '.join(allowed)} and "
+                          f"{_torch_suboption(unknown[0]) or did_you_mean(unknown[0], [*allowed, *_OURS])}; it takes {', '.join(allowed)} and "
                           f"{', '.join(_OURS)}")
     if "l2_regularization" in ours:
         if "weight_decay" in options:

@@ -11,7 +11,7 @@ Suggestions only: net_train keeps Wolfram's names (``epochs=`` is refused with a
 
 from __future__ import annotations
 
-__all__ = ["OTHER_NAMES", "other_name_hint"]
+__all__ = ["OTHER_NAMES", "other_name_hint", "suboption_hint"]
 
 #: Another library's option name -> (net_train's, whose name it is: '' for several libraries').
 OTHER_NAMES: dict[str, tuple[str, str]] = {
@@ -31,8 +31,38 @@ _WHAT = {"training_stopping_criterion": ": a patience n, or {'patience': n}",
          "method": ": 'Adam', 'SGD', ... or (name, {suboptions})"}
 
 
+_ELSEWHERE = {"shuffle": "net_train shuffles the examples every round; a DataLoader you give keeps its own shuffle="}
+
+#: A suboption of the optimisation method given to net_train itself -> the method that takes it, for the example.
+_SUBOPTIONS = {**dict.fromkeys(("momentum", "nesterov", "dampening"), "SGD"),
+               **dict.fromkeys(("alpha", "beta"), "RMSProp"),
+               **dict.fromkeys(("epsilon", "eps", "beta1", "beta2", "betas", "weight_decay", "l2_regularization",
+                                "gradient_clipping", "max_gradient_norm", "weight_clipping", "learning_rate_schedule"),
+                               "Adam")}
+#: torch's name for one of netgraph's own suboptions.
+TORCH_SUBOPTIONS = {"clip_grad_norm": "max_gradient_norm", "max_grad_norm": "max_gradient_norm",
+                    "clip_grad_value": "gradient_clipping", "scheduler": "learning_rate_schedule",
+                    "lr_scheduler": "learning_rate_schedule", "lr": "learning_rate"}
+
+
+def suboption_hint(name: str) -> str:
+    """': it is a suboption ..., e.g. method=(...)' for a suboption of the method given to net_train, else ''.
+
+    >>> suboption_hint("betas")
+    ": it is a suboption of the optimisation method, as in Wolfram's NetTrain, e.g. method=('Adam', {'betas': ...})"
+    """
+    ours = TORCH_SUBOPTIONS.get(name, name)
+    if ours not in _SUBOPTIONS:
+        return ""
+    whose = f" (torch's {name} is {ours})" if ours != name else ""
+    return (f": it is a suboption of the optimisation method, as in Wolfram's NetTrain, e.g. "
+            f"method=({_SUBOPTIONS[ours]!r}, {{{ours!r}: ...}}){whose}")
+
+
 def other_name_hint(name: str) -> str:
     """' (Keras's 'epochs' is net_train's 'max_training_rounds')', or '' for a name no other library uses."""
+    if name in _ELSEWHERE:
+        return f" ({_ELSEWHERE[name]})"
     if name not in OTHER_NAMES:
         return ""
     ours, whose = OTHER_NAMES[name]

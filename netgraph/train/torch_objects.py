@@ -1,0 +1,63 @@
+"""Torch's training objects given to net_train, refused with netgraph's way: a torch loss as ``loss_function=``
+(``nn.CrossEntropyLoss()`` takes ``(input, target)`` tensors, netgraph's callables ``(outputs, batch)`` dicts), and
+a torch optimizer (net_train makes its own from the net's arrays: ``method='SGD'``).
+
+>>> refuse_torch_loss(lambda outputs, batch: 0.0)
+>>> refuse_torch_loss(torch.nn.MSELoss())
+Traceback (most recent call last):
+...
+netgraph.core.errors.OptionError: loss_function=MSELoss is torch's loss f(input, target); ...
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import OptionError
+
+__all__ = ["refuse_torch_loss", "refuse_torch_optimizer"]
+
+_OURS = {"CrossEntropyLoss": "CrossEntropyLossLayer('Index', logits=True)", "cross_entropy":
+         "CrossEntropyLossLayer('Index', logits=True)", "MSELoss": "MeanSquaredLossLayer()",
+         "mse_loss": "MeanSquaredLossLayer()", "L1Loss": "MeanAbsoluteLossLayer()", "l1_loss": "MeanAbsoluteLossLayer()",
+         "BCELoss": "CrossEntropyLossLayer('Binary')", "binary_cross_entropy": "CrossEntropyLossLayer('Binary')"}
+
+
+def _torch_name(fn: Any) -> str | None:
+    """The torch loss's name when ``fn`` is one of torch's (a module, its class, a torch.nn.functional function);
+    a module of the user's own may take (outputs, batch)."""
+    cls = type(fn) if isinstance(fn, torch.nn.Module) else fn if isinstance(fn, type) else None
+    if cls is not None and issubclass(cls, torch.nn.Module):
+        return cls.__name__ if cls.__module__.startswith("torch.") else None
+    if getattr(fn, "__module__", None) == "torch.nn.functional":
+        return getattr(fn, "__name__", "a torch.nn.functional function")
+    return None
+
+
+def refuse_torch_loss(fn: Any) -> None:
+    """OptionError (option ``loss_function``) when ``fn`` is a torch loss rather than ``f(outputs, batch)``."""
+    if (name := _torch_name(fn)) is None:
+        return
+    ours = f"loss_function={_OURS[name]} (the netgraph layer, on the net's one output and the 'Target' data), or " \
+        if name in _OURS else ""
+    raise OptionError(f"loss_function={name} is torch's loss f(input, target); netgraph's callable loss is "
+                      f"f(outputs, batch) over dicts of tensors by port: give {ours}loss_function=lambda outputs, batch: "
+                      f"loss(outputs['Output'], batch['Target'])", option="loss_function")
+
+
+def refuse_torch_optimizer(value: Any) -> None:
+    """OptionError (option ``method``) when ``value`` is a torch optimizer or its class.
+
+    >>> refuse_torch_optimizer(torch.optim.AdamW)
+    Traceback (most recent call last):
+    ...
+    netgraph.core.errors.OptionError: method=AdamW is a torch optimizer; net_train makes its own ...
+    """
+    cls = value if isinstance(value, type) else type(value)
+    if not issubclass(cls, torch.optim.Optimizer):
+        return
+    raise OptionError(f"method={cls.__name__} is a torch optimizer; net_train makes its own from the net's arrays: "
+                      f"give its name, method={cls.__name__!r}, or (name, {{suboptions}}) such as "
+                      f"method=({cls.__name__!r}, {{'weight_decay': 0.01}}), and learning_rate=", option="method")

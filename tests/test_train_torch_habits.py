@@ -1,0 +1,95 @@
+"""net_train given what a torch training loop takes: one OptionError that names netgraph's way, not a TypeError
+from inside torch (found by QA with torch habits)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from netgraph import CrossEntropyLossLayer, DataError, LinearLayer, NetChain, OptionError, net_initialize, net_train
+
+
+def _net_and_data():
+    net = net_initialize(NetChain([LinearLayer(3)], input=4), seed=0)
+    rng = np.random.default_rng(0)
+    return net, {"Input": rng.random((8, 4)), "Target": rng.integers(0, 3, 8)}
+
+
+@pytest.mark.parametrize("loss, words", [
+    (torch.nn.CrossEntropyLoss(), "CrossEntropyLossLayer('Index', logits=True)"),
+    (torch.nn.CrossEntropyLoss, "CrossEntropyLossLayer('Index', logits=True)"),
+    (F.cross_entropy, "CrossEntropyLossLayer('Index', logits=True)"),
+    (torch.nn.MSELoss(), "MeanSquaredLossLayer()"),
+    (torch.nn.SmoothL1Loss(), "lambda outputs, batch"),
+])
+def test_a_torch_loss_is_refused_with_the_netgraph_way(loss, words):
+    net, data = _net_and_data()
+    with pytest.raises(OptionError, match="torch's") as info:
+        net_train(net, data, loss_function=loss, max_training_rounds=1)
+    assert words in str(info.value) and "outputs['Output']" in str(info.value)
+    assert info.value.diagnostics[0].option == "loss_function"
+
+
+def test_a_function_of_outputs_and_batch_still_trains():
+    net, data = _net_and_data()
+    trained = net_train(net, data, max_training_rounds=1, random_seed=0,
+                        loss_function=lambda outputs, batch: F.cross_entropy(outputs["Output"], batch["Target"]))
+    assert trained.port_types["Output"].shape == (3,)
+
+
+def test_a_module_of_ones_own_taking_outputs_and_batch_still_trains():
+    class Loss(torch.nn.Module):
+        def forward(self, outputs, batch):
+            return F.cross_entropy(outputs["Output"], batch["Target"])
+
+    net, data = _net_and_data()
+    assert net_train(net, data, loss_function=Loss(), max_training_rounds=1, random_seed=0) is not None
+
+
+def _sgd():
+    return torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+
+
+@pytest.mark.parametrize("call", [
+    lambda net, data: net_train(net, data, method=torch.optim.SGD, max_training_rounds=1),
+    lambda net, data: net_train(net, data, method=_sgd(), max_training_rounds=1),
+    lambda net, data: net_train(net, data, _sgd(), max_training_rounds=1),
+])
+def test_a_torch_optimizer_is_refused_with_the_method_name(call):
+    """Found by QA with torch habits: method=torch.optim.SGD said only 'must be a name', and an optimizer given
+    after the data was taken for Keras's fit(x, y)."""
+    net, data = _net_and_data()
+    with pytest.raises(OptionError, match=r"torch optimizer.*method='SGD'") as info:
+        call(net, data)
+    assert info.value.diagnostics[0].option == "method"
+
+
+@pytest.mark.parametrize("options, words", [
+    ({"betas": (0.9, 0.99)}, "method=('Adam', {'betas': ...})"),
+    ({"momentum": 0.9}, "method=('SGD', {'momentum': ...})"),
+    ({"clip_grad_norm": 1.0}, "method=('Adam', {'max_gradient_norm': ...})"),
+    ({"scheduler": "cosine"}, "method=('Adam', {'learning_rate_schedule': ...})"),
+    ({"shuffle": True}, "shuffles the examples"),
+    ({"method": ("SGD", {"lr": 0.1})}, "torch's lr is learning_rate"),
+])
+def test_torch_training_options_say_where_they_go(options, words):
+    """Found by QA with torch habits: betas= was pointed to method=('SGD', {'betas': ...}), which SGD refuses;
+    clip_grad_norm=, scheduler=, shuffle= and the suboption lr got no hint."""
+    net, data = _net_and_data()
+    with pytest.raises(OptionError) as info:
+        net_train(net, data, max_training_rounds=1, **options)
+    assert words in str(info.value)
+
+
+def test_a_loader_of_torch_pairs_is_told_the_pair_and_dict_forms():
+    """Found by QA with torch habits: DataLoader(TensorDataset(x, y)) said only that its batches are lists."""
+    net, data = _net_and_data()
+    dataset = torch.utils.data.TensorDataset(torch.tensor(data["Input"], dtype=torch.float32),
+                                             torch.tensor(data["Target"]))
+    with pytest.raises(DataError, match=r"\(inputs, targets\) pairs.*net_train\(net, dataset\.tensors\)"):
+        net_train(net, torch.utils.data.DataLoader(dataset, batch_size=4), max_training_rounds=1)
+    trained = net_train(net, dataset.tensors, loss_function=CrossEntropyLossLayer("Index", logits=True),
+                        max_training_rounds=1, random_seed=0)
+    assert trained.port_types["Output"].shape == (3,)
