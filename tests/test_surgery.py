@@ -265,3 +265,15 @@ def test_a_graph_port_named_as_a_layer_says_it_is_a_port(edit):
     with pytest.raises(WiringError, match=r"there is no layer '(Input|Output)' in the net: it is a port of the net, "
                                           r"not a layer; its layers are \['a', 'c'\]"):
         edit(net)
+
+
+def test_net_take_keeps_the_decoder_of_an_output_it_renames():
+    """Found by helper-138: net_take(g, "Output2") names the one output it keeps "Output", and lost Output2's
+    decoder with the name, against the README (an output the same layer still gives keeps its decoder)."""
+    g = net_initialize(NetGraph({"a": LinearLayer(3), "b": SoftmaxLayer(), "c": LinearLayer(2), "d": SoftmaxLayer()},
+                                [("a", "b"), ("c", "d")], Input=4, Output2=ClassDecoder(["x", "y"])), seed=0)
+    taken = net_take(g, "Output2")
+    assert taken.output_ports == ("Output",)
+    x = torch.rand(4)
+    assert taken(x) == g(x)["Output2"] in ("x", "y")
+    assert net_take(g, "Output1")(x).shape == (3,)  # another layer's output: no decoder

@@ -247,12 +247,13 @@ def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True, targets: 
 
 def with_output_options(net: NetGraph, part: NetGraph) -> NetGraph:
     """``part`` (cut from ``net``) with ``net``'s options (a decoder, a declared type) on each graph output that
-    the same layer port still gives: cutting other layers away must not lose the decoder of an output it keeps."""
+    the same layer port still gives, under its name in ``part`` (net_take names a lone ``Output2`` ``Output``):
+    cutting other layers away must not lose the decoder of an output it keeps."""
     def producers(g: NetGraph) -> dict[str, tuple]:
         return {e.dst.port: (e.src.layer, e.src.port) for e in g.edges if e.dst.layer is None}
-    before, after, have = producers(net), producers(part), part.port_shape_options()
-    extra = {p: o for p, o in net.port_shape_options().items()
-             if p not in have and p in after and after[p] == before.get(p)}
+    options, have = net.port_shape_options(), part.port_shape_options()
+    by_source = {source: options[p] for p, source in producers(net).items() if p in options}
+    extra = {p: by_source[source] for p, source in producers(part).items() if p not in have and source in by_source}
     if not extra or isinstance(part, NetChain):  # a chain keeps them in _subchain
         return part
     return NetGraph(dict(part.layers), part.explicit_edges(), **have, **extra)
