@@ -36,7 +36,8 @@ _KEY = ("shapes from data",)  # net._compiled[_KEY]: (the shapes, the net with t
 def shaped_by_data(net: Any, data: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     """``net`` with each input port of unknown shape declared with its data's example shape, and the data (a list
     of examples stacked into one batch); ``net`` and ``data`` themselves when no port's shape is unknown."""
-    open_ports = [p for p in net.input_ports if p in data and net.port_types[p].shape is None
+    types = net.port_types  # a fresh dict on each read: once, not once per port (thousands of ports)
+    open_ports = [p for p in net.input_ports if p in data and types[p].shape is None
                   and not (type(data[p]) in (list, tuple) and not data[p])]  # no examples: prepare_inputs says so
     batches = {p: _stacked(p, data[p]) for p in open_ports if _is_batch(data[p])}
     shapes = {p: s for p in open_ports if (s := _example_shape(p, batches.get(p, data[p]), p in batches)) is not None}
