@@ -77,4 +77,5 @@ def test_a_spec_error_in_a_nested_graph_rebuilt_to_expose_a_port_is_at_its_own_y
 def test_net_drop_and_net_take_keep_the_users_edges_they_keep():
     from netgraph import net_drop, net_take
     for net in (net_drop(chain_net(), "d"), net_take(chain_net(), ["a", "c"])):
-        assert [(p.text, p.index) for p in net.explicit_edges()][:2] == [("a -> b -> c", 1), ("a -> b -> c", 1)]
+        written = {(a.layer, b.layer): (pair.text, pair.index) for pair in net.explicit_edges() for a, b in [pair]}
+        assert written[("a", "b")] == written[("b", "c")] == ("a -> b -> c", 1)  # wherever the library's edges go
