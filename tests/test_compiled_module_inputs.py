@@ -8,6 +8,7 @@ import torch
 
 from netgraph import (DataError, DropoutLayer, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph,
                       NetMapOperator, NetNestOperator, net_initialize)
+from netgraph.core.nesting import fits_recursion_limit
 from netgraph.backend.compile import CompiledNet
 
 
@@ -53,9 +54,12 @@ def test_a_module_moved_to_float64_takes_float64_and_names_float32():
 
 
 def test_the_module_of_a_net_nested_past_the_recursion_limit_names_the_port_too():
-    # such a module's class calls within the recursion room it needs, which had replaced the check
-    net = LinearLayer(3)
-    for _ in range(80):
+    # such a module's class calls within the recursion room it needs, which had replaced the check; deep enough
+    # for the recursion limit in force (a test run earlier in the same process can leave it raised)
+    net, levels = LinearLayer(3), 80
+    while fits_recursion_limit(levels):
+        levels += 40
+    for _ in range(levels):
         net = NetNestOperator(net, 1)
     module = net_initialize(NetChain([LinearLayer(3), net], input=3), seed=0).compile()  # fails in its own forward
     assert type(module).__call__ is not CompiledNet.__call__  # the deep class's own call
