@@ -6,19 +6,10 @@ from __future__ import annotations
 import pytest
 
 import netgraph
-from netgraph import NetGraph, SpecError
 from netgraph.spec import yaml_nodes
+from tests.spec_refusals import refusal
 
-
-@pytest.fixture(autouse=True)
-def _each_yaml_loader(yaml_loader):
-    """Every test here runs with each YAML loader."""
-
-
-def refusal(text: str) -> str:
-    with pytest.raises(SpecError) as info:
-        NetGraph.from_yaml(text)
-    return str(info.value)
+pytestmark = pytest.mark.usefixtures("yaml_loader")  # every test here runs with each YAML loader
 
 
 HOSTILE = [
