@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from netgraph.cli import EPIPE_STATUS, main
+from tests.subprocess_env import checkout_env
 
 SPEC = Path(__file__).resolve().parents[1] / "specs" / "normal_reparameterization.yaml"
 
@@ -95,7 +95,7 @@ def test_render_messages_name_the_flags(argv, message, tmp_path, capsys, monkeyp
 def test_a_closed_pipe_ends_run_quietly(tmp_path):
     # `netgraph run ... | head -1` printed "netgraph run: [Errno 32] Broken pipe"; `| true` has gone before it writes
     script = f"{sys.executable} -m netgraph run {SPEC} -o {tmp_path / 'x.svg'} | true; echo ${{PIPESTATUS[0]}}"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = checkout_env()
     result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120, env=env)
     assert result.stderr == "" and result.stdout.strip() == str(EPIPE_STATUS)  # as a Unix tool ended by SIGPIPE
 

@@ -15,6 +15,7 @@ import netgraph
 from netgraph import LinearLayer, NetChain, NetGraph, OptionError, ShapeError, SpecError, load, net_initialize, save
 from netgraph.cli import main
 from netgraph.core.limits import Limits, current_limits
+from tests.subprocess_env import checkout_env
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = "netgraph: 1\nlayers:\n  a: {type: NetArrayLayer, array: [[1, 2], [3, 4]]}\n"
@@ -138,7 +139,7 @@ print(json.dumps(out))
 
 def test_hostile_50mb_specs_are_refused_in_under_2s_and_200mb(tmp_path):
     run = subprocess.run([sys.executable, "-c", _HOSTILE_YAML, str(tmp_path)], capture_output=True, text=True,
-                         timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                         timeout=300, env=checkout_env())
     assert run.returncode == 0, run.stderr
     results = json.loads(run.stdout)
     assert set(results) == {"array", "layers", "file"}, run.stdout

@@ -9,10 +9,11 @@ by gigabytes. Measured in a fresh process with the collector off, where any such
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.subprocess_env import checkout_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,7 +63,7 @@ print(json.dumps({"kept": kept, "lines": [before[0], after[0]], "objects": [befo
 
 def test_every_layer_s_net_module_and_arrays_are_freed_without_the_cycle_collector():
     run = subprocess.run([sys.executable, "-c", _EVERY_LAYER], capture_output=True, text=True, timeout=600,
-                         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                         cwd=ROOT, env=checkout_env())
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(run.stdout.splitlines()[-1])
     assert result["kept"] == [], "kept alive by a reference cycle (or a global cache)"

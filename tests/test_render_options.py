@@ -3,7 +3,6 @@ render, what a collapsed nested graph shows of its contents, and the CLI's one-l
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import warnings
@@ -18,6 +17,7 @@ from netgraph.cli import main
 from netgraph.render.model import BORDER
 from tests.conftest import normal_reparameterization_layer
 from tests.test_render import BACKENDS, nodes_by_id, texts
+from tests.subprocess_env import checkout_env
 
 
 def seed():
@@ -90,7 +90,7 @@ def test_cli_prints_the_backend_fallback_notes_as_one_clean_line_each(tmp_path):
     spec = root / "specs" / "normal_reparameterization.yaml"
     done = subprocess.run([sys.executable, "-m", "netgraph", "render", str(spec), "-o", str(tmp_path / "net.svg")],
                           capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PATH": str(tmp_path), "PYTHONPATH": str(root)})
+                          env=checkout_env(PATH=str(tmp_path)))
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
     assert any("syntax error in line 1; trying the next render backend" in line for line in lines), lines

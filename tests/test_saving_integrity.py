@@ -20,6 +20,7 @@ from safetensors.torch import save_file
 import netgraph.spec.saving as saving
 from netgraph import LinearLayer, NetGraph, SpecError, load, net_initialize, save
 from netgraph.core.limits import current_limits
+from tests.subprocess_env import checkout_env
 
 ROOT = Path(__file__).resolve().parent.parent
 HASHED = re.compile(r"m\.[0-9a-f]{64}\.safetensors")
@@ -205,7 +206,7 @@ def test_hostile_3gb_weights_headers_are_refused_fast_without_reading_them(tmp_p
     for name in ("huge_header", "huge_data"):
         (tmp_path / f"{name}.yaml").write_text("\n".join([spec[0], f"arrays: {name}.safetensors", *spec[2:]]))
     run = subprocess.run([sys.executable, "-c", _HOSTILE, str(tmp_path)], capture_output=True, text=True,
-                         timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                         timeout=300, env=checkout_env())
     lines = dict(line.split(" ", 1) for line in run.stdout.splitlines())
     assert set(lines) == {"huge_header", "huge_data", "grew_kb"}, run.stdout + run.stderr
     limit = current_limits().header_bytes
@@ -294,7 +295,7 @@ print("failed", failed)
 def test_processes_saving_one_path_at_once_never_break_each_others_save(tmp_path):
     """Each save's cleanup removed the live temporaries and new weights of the saves beside it: some failed, and the
     spec could name a weights file already removed. Saves into one folder now wait for each other."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = checkout_env()
     procs = [subprocess.Popen([sys.executable, "-c", _SAVER, str(tmp_path), str(i)], stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, env=env) for i in range(4)]
     deadline = time.monotonic() + 240

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import torch
 import netgraph
 from netgraph import (DataError, EmbeddingLayer, LinearLayer, MeanSquaredLossLayer, NetChain, NetGraph, NetGraphError,
                       OptionError, ShapeError, interpret, net_initialize, net_train)
+from tests.subprocess_env import checkout_env
 
 SPECS = Path(__file__).parents[2] / "specs"
 
@@ -126,7 +126,7 @@ def test_yaml_text_with_only_carriage_returns_is_text_not_a_file_name():
 def test_cli_prints_lone_surrogate_names_without_a_traceback(tmp_path, command):
     spec = tmp_path / "s.yaml"
     spec.write_text('netgraph: 1\nlayers:\n  "a\\ud800": {type: LinearLayer, output: 2, input: 3}\n')
-    env = {**os.environ, "PYTHONPATH": str(SPECS.parent), "PYTHONIOENCODING": "utf-8"}
+    env = checkout_env(PYTHONIOENCODING="utf-8")
     done = subprocess.run([sys.executable, "-m", "netgraph", command, str(spec)], capture_output=True, env=env,
                           timeout=300)
     assert done.returncode in (0, 1) and b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
