@@ -132,6 +132,28 @@ def test_the_shaped_net_is_cached_for_the_last_shapes():
     assert net.input_shapes == {"Input": None}  # the net itself is unchanged
 
 
+def test_the_shaped_nets_of_a_few_recent_shapes_are_kept(monkeypatch):
+    """Calling a net of unknown input shape alternately with two shapes compiles each shape once, not once per call;
+    past SHAPES_KEPT shapes the least recently used is compiled again."""
+    from netgraph.backend import data_shapes
+    compiled, real = [], NetGraph.compile
+    monkeypatch.setattr(NetGraph, "compile", lambda net, checks=None: compiled.append(net.input_shapes["Input"])
+                        or real(net, checks))
+    net = NetChain([ElementwiseLayer("Exp")])
+    for _ in range(3):
+        torch.testing.assert_close(net(torch.zeros(3)), torch.ones(3))
+        torch.testing.assert_close(net(torch.zeros(2, 2)), torch.ones(2, 2))
+    assert compiled == [(3,), (2, 2)]
+    net(torch.zeros(3))  # (2, 2) is now the shape used least recently
+    others = [(n,) for n in range(4, 4 + data_shapes.SHAPES_KEPT - 1)]  # the last one pushes (2, 2) out
+    for shape in others:
+        net(torch.zeros(shape))
+    net(torch.zeros(3))
+    assert compiled == [(3,), (2, 2), *others]
+    net(torch.zeros(2, 2))
+    assert compiled == [(3,), (2, 2), *others, (2, 2)]
+
+
 def test_ports_of_unknown_shape_each_take_their_data():
     layer, a, b = FunctionLayer("#a - #b"), torch.randn(2, 3), torch.randn(3)
     torch.testing.assert_close(layer(a=a, b=b), a - b)
