@@ -31,6 +31,7 @@ _plugins.provide(
     compile="netgraph.backend.compile:compile_net",
     evaluate="netgraph.backend.evaluation:evaluate",
     layer_call="netgraph.core.layer_call:call_layer",
+    net_item="netgraph.core.net_items:net_item",
     to_dot="netgraph.render.api:to_dot",
     render_svg="netgraph.render.api:render_svg",
     render="netgraph.render.api:render",

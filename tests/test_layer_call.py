@@ -97,11 +97,28 @@ def test_the_net_a_call_makes_leaves_the_layers_value_alone():
 def test_a_layer_is_still_no_python_function_where_one_is_asked_for():
     with pytest.raises(OptionError, match="slot expression string or a Python function, found LinearLayer"):
         FunctionLayer(LinearLayer(3))
-    with pytest.raises(OptionError, match="takes a NetGraph or NetChain"):
-        net_port_gradient(ElementwiseLayer("Tanh", input=3), torch.ones(3))
+    with pytest.raises(OptionError, match="takes a net or a layer as its first argument, found function"):
+        net_port_gradient(lambda x: torch.tanh(x), torch.ones(3))
     with pytest.raises(OptionError, match="needs a distribution such as NormalDistribution"):
         RandomArrayLayer(LinearLayer(3))
     assert option_lines(NetNestOperator(NetChain([LinearLayer(3)]), 2)) == ["NetChain", "n=2"]  # the net, as before
+
+
+@pytest.mark.parametrize("x", [torch.randn(3), torch.randn(4, 3)])
+def test_a_layers_port_gradient_is_its_one_layer_nets(x):
+    """Wolfram's NetPortGradient takes a layer as NetGraph[layer]: the gradient of its summed outputs."""
+    torch.testing.assert_close(net_port_gradient(ElementwiseLayer("Sin", input=3), x), torch.cos(x))
+    layer = linear()
+    weights = layer.arrays["Weights"]
+    x2 = x[..., :2]
+    torch.testing.assert_close(net_port_gradient(layer, x2), weights.sum(0).expand_as(x2))
+    seed = torch.tensor([1.0, -2.0, 0.5])
+    torch.testing.assert_close(net_port_gradient(layer, x2, of={"Output": seed}), (seed @ weights).expand_as(x2))
+
+
+def test_an_uninitialised_layers_port_gradient_names_its_arrays():
+    with pytest.raises(UninitializedError, match="LinearLayer has uninitialised arrays"):
+        net_port_gradient(LinearLayer(3, input=2), torch.ones(2))
 
 
 # -- input ports of unknown shape ---------------------------------------------------------------------------
@@ -130,6 +147,47 @@ def test_the_shaped_net_is_cached_for_the_last_shapes():
     torch.testing.assert_close(net(torch.zeros(2, 2)), torch.ones(2, 2))
     torch.testing.assert_close(net(torch.zeros(3)), torch.ones(3))
     assert net.input_shapes == {"Input": None}  # the net itself is unchanged
+
+
+def test_the_shaped_nets_of_a_few_recent_shapes_are_kept(monkeypatch):
+    """Calling a net of unknown input shape alternately with two shapes compiles each shape once, not once per call;
+    past SHAPES_KEPT shapes the least recently used is compiled again."""
+    from netgraph.backend import data_shapes
+    compiled, real = [], NetGraph.compile
+    monkeypatch.setattr(NetGraph, "compile", lambda net, checks=None: compiled.append(net.input_shapes["Input"])
+                        or real(net, checks))
+    net = NetChain([ElementwiseLayer("Exp")])
+    for _ in range(3):
+        torch.testing.assert_close(net(torch.zeros(3)), torch.ones(3))
+        torch.testing.assert_close(net(torch.zeros(2, 2)), torch.ones(2, 2))
+    assert compiled == [(3,), (2, 2)]
+    net(torch.zeros(3))  # (2, 2) is now the shape used least recently
+    others = [(n,) for n in range(4, 4 + data_shapes.SHAPES_KEPT - 1)]  # the last one pushes (2, 2) out
+    for shape in others:
+        net(torch.zeros(shape))
+    net(torch.zeros(3))
+    assert compiled == [(3,), (2, 2), *others]
+    net(torch.zeros(2, 2))
+    assert compiled == [(3,), (2, 2), *others, (2, 2)]
+
+
+@pytest.mark.parametrize("make", [lambda: ElementwiseLayer("Tanh"), lambda: NetChain([ElementwiseLayer("Tanh")]),
+                                  lambda: NetGraph({"t": ElementwiseLayer("Tanh")}, [])])
+def test_the_port_gradient_of_a_net_of_unknown_shape_takes_the_shape_from_the_data(make):
+    x = torch.randn(2, 3)
+    want = 1 - torch.tanh(x) ** 2
+    torch.testing.assert_close(net_port_gradient(make(), x), want)  # one example: x's shape, no batch dim
+    torch.testing.assert_close(net_port_gradient(make(), list(x)), want)  # a list of examples: a batch
+    torch.testing.assert_close(net_port_gradient(make(), 0.5), 1 - torch.tanh(torch.tensor(0.5)) ** 2)
+
+
+def test_the_port_gradients_of_several_ports_of_unknown_shape():
+    a, b = torch.randn(2, 3), torch.randn(3)
+    grads = net_port_gradient(FunctionLayer("#a * #b"), {"a": a, "b": b})
+    torch.testing.assert_close(grads["a"], b.expand(2, 3))
+    torch.testing.assert_close(grads["b"], a.sum(0))
+    with pytest.raises(DataError, match="do not fit the net"):
+        net_port_gradient(FunctionLayer("#a * #b"), {"a": torch.ones(2), "b": torch.ones(3)})
 
 
 def test_ports_of_unknown_shape_each_take_their_data():

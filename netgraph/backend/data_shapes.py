@@ -4,7 +4,8 @@ A port whose shape (even its rank) is unknown cannot tell one example from a bat
 read as Wolfram reads it: ONE example, whatever its shape (a tensor, a numpy array, nested lists of numbers, a
 number), and the result has no batch dim. The one batch form is a list (or tuple) of tensors or numpy arrays, one
 per example, all of one shape: they are stacked into a batch. The net evaluated is ``NetGraph(net, Port=shape)``
-(the same layers, arrays and options), cached on the net for the last shapes seen. A net with uninitialised arrays
+(the same layers, arrays and options), cached on the net for the ``SHAPES_KEPT`` shapes used last (calls that
+alternate between a few shapes compile each once). A net with uninitialised arrays
 is not: ``net_initialize`` needs the shapes on the net, as the unknown-shape error it then gives says.
 
 >>> import torch
@@ -17,6 +18,7 @@ is not: ``net_initialize`` needs the shapes on the net, as the unknown-shape err
 
 from __future__ import annotations
 
+import collections
 from typing import Any
 
 import numpy
@@ -30,7 +32,8 @@ from netgraph.core.types import format_shape
 
 __all__ = ["shaped_by_data"]
 
-_KEY = ("shapes from data",)  # net._compiled[_KEY]: (the shapes, the net with those shapes), the last ones seen
+_KEY = ("shapes from data",)  # net._compiled[_KEY]: the shapes -> the net with those shapes, least recently used first
+SHAPES_KEPT = 4  # the shaped nets (each with its compiled modules) kept per net
 
 
 def shaped_by_data(net: Any, data: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
@@ -44,19 +47,30 @@ def shaped_by_data(net: Any, data: dict[str, Any]) -> tuple[Any, dict[str, Any]]
     if not shapes:
         return net, data
     data = {**data, **batches}
-    cache = net._compiled if net._compiled is not None else {}
-    net._compiled = cache
-    if cache.get(_KEY, (None,))[0] != shapes:
-        if net.information("UninitializedArrays"):  # net_initialize needs the shapes on the net: its error says so
-            cache[_KEY] = shapes, net
-            return net, data
-        try:
-            cache[_KEY] = shapes, NetGraph(net, **shapes)
-        except NetGraphError as exc:
-            port = next(iter(shapes)) if len(shapes) == 1 else None
-            raise DataError(f"the data's example shapes {_listed(shapes)} do not fit the net: {exc}", port=port,
-                            kind="data-shape", found=shapes) from None
-    return cache[_KEY][1], data
+    if net._compiled is None:
+        net._compiled = {}
+    kept = net._compiled.setdefault(_KEY, collections.OrderedDict())
+    key = tuple(shapes.items())
+    if key in kept:
+        kept.move_to_end(key)
+        return kept[key], data
+    kept[key] = _shaped(net, shapes)
+    if len(kept) > SHAPES_KEPT:
+        kept.popitem(last=False)
+    return kept[key], data
+
+
+def _shaped(net: Any, shapes: dict[str, tuple]) -> Any:
+    """``NetGraph(net, **shapes)``; ``net`` itself when it has uninitialised arrays (net_initialize needs the shapes
+    on the net: the error it then gives says so)."""
+    if net.information("UninitializedArrays"):
+        return net
+    try:
+        return NetGraph(net, **shapes)
+    except NetGraphError as exc:
+        port = next(iter(shapes)) if len(shapes) == 1 else None
+        raise DataError(f"the data's example shapes {_listed(shapes)} do not fit the net: {exc}", port=port,
+                        kind="data-shape", found=shapes) from None
 
 
 def _is_batch(value: Any) -> bool:

@@ -19,8 +19,11 @@ from netgraph.backend.eval_options import (OPTION_NAMES, call_by_name, check_por
                                            snake_options, split_call)
 from netgraph.backend.evaluation import as_port_tensor, encode_inputs, prepare_inputs
 from netgraph.backend.ragged import dense_groups, ragged_ports, reassemble
+from netgraph.backend.data_shapes import shaped_by_data
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.graph import NetGraph
+from netgraph.core.layer import Layer
+from netgraph.core.layer_call import on_layer
 from netgraph.core.types import INTEGER
 
 __all__ = ["net_port_gradient"]
@@ -29,7 +32,8 @@ __all__ = ["net_port_gradient"]
 def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **options: Any) -> Any:
     """The gradient of the sum of the outputs with respect to input port ``wrt`` (a name, or a list for a dict).
 
-    ``data`` is what ``net(data)`` takes: one tensor for a one-input net, or a dict by port name. ``wrt``
+    ``net`` is a net or a layer (its one-layer net, ``NetGraph(layer)``). ``data`` is what ``net(data)`` takes: one
+    tensor for a one-input net, or a dict by port name (at a port of unknown shape, one example or a list). ``wrt``
     defaults to every real input port (one gives a tensor, several a dict). ``of`` picks the outputs summed
     (a name or a list; default every real one), or seeds each output's gradient (a dict ``{port: tensor}``,
     the tensor of the port's shape, applied to every example: a vector-Jacobian product, Wolfram's
@@ -38,8 +42,10 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     port takes ragged data as ``net(...)`` does (a list of per-example sequences, or Padded): each length group
     runs as a dense batch, and the gradient at such a port is a list of per-example tensors, each of its length.
     """
+    if isinstance(net, Layer) and not isinstance(net, NetGraph):  # Wolfram's NetGraph[layer]
+        return on_layer(net, lambda one: net_port_gradient(one, data, wrt, of, **options))
     if not isinstance(net, NetGraph):
-        raise OptionError(f"net_port_gradient takes a NetGraph or NetChain as its first argument, found "
+        raise OptionError(f"net_port_gradient takes a net or a layer as its first argument, found "
                           f"{type(net).__name__}", option="net")
     names = tuple(n for n in OPTION_NAMES if n not in ("decoder", "outputs"))  # a tensor: nothing to decode
     options = dict(snake_options((), options))  # Wolfram's names too (RandomSeeding=...)
@@ -55,6 +61,7 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
                           option="wrt")
     call, parsed = split_call(net.input_ports, (data,), options)
     encoded = encode_inputs(net, call["args"], call["inputs"], ragged=False)  # files, labels ... (texts padded)
+    net, encoded = shaped_by_data(net, encoded)  # ports of unknown shape: as net(x), one example or a list of them
     types = net.port_types
     real = tuple(p for p in net.input_ports if types[p].dtype != INTEGER)
     if wrt is None and not real:

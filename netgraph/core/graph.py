@@ -21,6 +21,7 @@ from typing import Any
 import torch
 
 from netgraph.core.layer import Layer
+from netgraph.core.layer_sequence import LayerSequence
 from netgraph.core.attribute_hints import immutable_message, missing_attribute, shape_keyword_hint
 from netgraph.core.errors import Diagnostic, ShapeError, WiringError, did_you_mean, raise_all
 from netgraph.core.plugins import stage
@@ -47,7 +48,7 @@ __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
 _NO_DATA = object()  # net() called with no positional data
 
 
-class NetGraph(Layer):
+class NetGraph(Layer, LayerSequence):
     """A graph of layers: ``NetGraph(layers, edges, **port_shapes)``.
 
     ``layers`` is a list (layers numbered from 1, as Wolfram) or a dict (names). ``edges`` takes
@@ -231,9 +232,7 @@ class NetGraph(Layer):
         if port.layer is None and port.port not in self._outputs:
             raise WiringError(f"{port!r}: the net has no output port {port.port!r}"
                               f"{did_you_mean(port.port, self._outputs)}; its outputs are {list(self._outputs)}")
-        if port.layer is None:
-            return self, port.port
-        return expose(self, *resolve(self._layers, port), NetGraph)
+        return (self, port.port) if port.layer is None else expose(self, *resolve(self._layers, port), NetGraph)
 
     def port_shape_options(self) -> dict[str, Any]:
         """The graph port options given at construction: port types, encoders and decoders."""

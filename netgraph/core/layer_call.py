@@ -14,13 +14,14 @@ its compiled module as any net does. Errors are the net's, except that missing a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, ShapeError, UninitializedError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer, frozen_init
 
-__all__ = ["call_layer", "as_net"]
+__all__ = ["call_layer", "as_net", "on_layer"]
 
 
 def as_net(layer: Layer) -> NetGraph:
@@ -34,9 +35,14 @@ def as_net(layer: Layer) -> NetGraph:
 
 def call_layer(layer: Layer, args: tuple, inputs: dict[str, Any]) -> Any:
     """``layer(*args, **inputs)``: ``NetGraph(layer)(*args, **inputs)``; missing arrays are named as the layer's."""
+    return on_layer(layer, lambda net: net(*args, **inputs))
+
+
+def on_layer(layer: Layer, run: Callable[[NetGraph], Any]) -> Any:
+    """``run(NetGraph(layer))`` (evaluating it, or its port gradient); missing arrays are named as the layer's."""
     net = as_net(layer)
     try:
-        return net(*args, **inputs)
+        return run(net)
     except (UninitializedError, ShapeError):  # a ShapeError first when the input shapes are unknown too
         if not layer.information("UninitializedArrays"):
             raise
