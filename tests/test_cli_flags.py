@@ -110,3 +110,22 @@ def test_stopping_without_validation_is_noted_in_the_flags_words(cli, flags, wat
     assert ran.code == 0
     assert ran.err == f"note: {watched} because no --validation was given; give --validation 0.1 (or a data file) to " \
         f"stop on held-out data\n"
+
+
+def test_a_distributed_timeout_names_the_flag(cli, monkeypatch):
+    """A peer that stalled past --distributed-timeout ended the process with gloo's RuntimeError and a traceback;
+    net_train's error now names the flag and its value (the 2-process run: test_train_distributed_stalls)."""
+    import netgraph.cli.train as cli_train
+    from netgraph.train.distributed import Context
+
+    def stalled(net, data, **options):  # gloo's text, as torch raises it in an exchange past the timeout
+        gloo = RuntimeError("[gloo/transport/tcp/unbound_buffer.cc:78] Timed out waiting 2500ms for recv operation")
+        Context(active=True, owns_group=True, timeout=options["distributed_timeout"]).refuse_timeout(gloo)
+        raise gloo
+
+    monkeypatch.setattr(cli_train, "net_train", stalled)
+    cli.spec(), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--distributed-timeout", "2.5")
+    assert ran.code == 1 and ran.err.startswith("netgraph train: --distributed-timeout 2.5: a process waited 2.5 s for "
+                                                "the others in an exchange"), ran.err
+    assert ran.err.count("\n") == 1 and "distributed_timeout" not in ran.err and "Timed out" not in ran.err

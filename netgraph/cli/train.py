@@ -23,7 +23,7 @@ from netgraph.spec.options import plain
 from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train import NetTrainResults, load_data, net_train
 from netgraph.train.checkpoint import latest_checkpoint
-from netgraph.train.distributed import launch
+from netgraph.train.distributed import DistributedTimeoutError, launch
 from netgraph.train.loss import AUTOMATIC
 from netgraph.train.metrics import metric_name
 from netgraph.train.options import METHODS
@@ -93,6 +93,9 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
         results = _net_train(args, net, data, method, loss, metrics, validation, checkpoint)
     except OptionError as exc:
         raise worded_by_flags(exc) from None
+    except DistributedTimeoutError as exc:  # gloo's own error stays its cause
+        raise DistributedTimeoutError(f"--distributed-timeout {args.distributed_timeout:g}: "
+                                      f"{exc.diagnostics[0].detail}", diagnostics=exc.diagnostics) from exc.__cause__
     except DataError as exc:
         files = {"training": f"--data {args.data}", "validation": f"--validation {args.validation}"}
         raise worded_by_files(exc, files) from None
