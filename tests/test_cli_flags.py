@@ -9,6 +9,8 @@ import pytest
     (["--batch-size", "0"], "--batch-size must be a whole number > 0, found 0"),
     (["--rounds", "0"], "--rounds must be a whole number > 0, found 0"),
     (["--validation", "1.5"], "--validation 1.5: a fraction to hold out must lie strictly between 0 and 1"),
+    (["--validation", "0.95"], "--validation 0.95 leaves 0 training examples and 8 validation examples out of 8; "
+                               "both need at least one"),  # said validation_set=0.95, net_train's keyword
     (["--device", "cuda:99"], "--device cuda:99"),
     (["--device", "tpu"], "--device must be cpu or cuda"),
     (["--learning-rate", "0"], "--learning-rate must be a finite number > 0"),

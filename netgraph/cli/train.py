@@ -97,7 +97,8 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
         raise DistributedTimeoutError(f"--distributed-timeout {args.distributed_timeout:g}: "
                                       f"{exc.diagnostics[0].detail}", diagnostics=exc.diagnostics) from exc.__cause__
     except DataError as exc:
-        files = {"training": f"--data {args.data}", "validation": f"--validation {args.validation}"}
+        files = {"training": f"--data {args.data}", "validation": f"--validation {args.validation}",
+                 "held-out": f"--data {args.data}, the part --validation {args.validation} holds out"}
         raise worded_by_files(exc, files) from None
 
     if int(os.environ.get("RANK", "0")) != 0:
@@ -146,6 +147,8 @@ def worded_by_flags(exc: OptionError) -> OptionError:
         return exc
     if d.kind == "method-suboption" and d.option in _SUBOPTION_FLAG:
         return OptionError(f"{_SUBOPTION_FLAG[d.option]} {d.detail}", option=d.option)
+    if d.kind == "validation-split":  # validation_set=<fraction> leaves a part empty
+        return OptionError(f"--validation {d.found} {d.detail}", option=d.option)
     if d.kind == "loss-term":
         return OptionError(f"--loss: {f'{d.option} of {d.port!r}' if d.option else repr(d.port)} {d.detail}",
                            option="loss")
