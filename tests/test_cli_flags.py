@@ -9,6 +9,8 @@ import pytest
     (["--batch-size", "0"], "--batch-size must be a whole number > 0, found 0"),
     (["--rounds", "0"], "--rounds must be a whole number > 0, found 0"),
     (["--validation", "1.5"], "--validation 1.5: a fraction to hold out must lie strictly between 0 and 1"),
+    (["--validation", "0.95"], "--validation 0.95 leaves 0 training examples and 8 validation examples out of 8; "
+                               "both need at least one"),  # said validation_set=0.95, net_train's keyword
     (["--device", "cuda:99"], "--device cuda:99"),
     (["--device", "tpu"], "--device must be cpu or cuda"),
     (["--learning-rate", "0"], "--learning-rate must be a finite number > 0"),
@@ -110,3 +112,22 @@ def test_stopping_without_validation_is_noted_in_the_flags_words(cli, flags, wat
     assert ran.code == 0
     assert ran.err == f"note: {watched} because no --validation was given; give --validation 0.1 (or a data file) to " \
         f"stop on held-out data\n"
+
+
+def test_a_distributed_timeout_names_the_flag(cli, monkeypatch):
+    """A peer that stalled past --distributed-timeout ended the process with gloo's RuntimeError and a traceback;
+    net_train's error now names the flag and its value (the 2-process run: test_train_distributed_stalls)."""
+    import netgraph.cli.train as cli_train
+    from netgraph.train.distributed import Context
+
+    def stalled(net, data, **options):  # gloo's text, as torch raises it in an exchange past the timeout
+        gloo = RuntimeError("[gloo/transport/tcp/unbound_buffer.cc:78] Timed out waiting 2500ms for recv operation")
+        Context(active=True, owns_group=True, timeout=options["distributed_timeout"]).refuse_timeout(gloo)
+        raise gloo
+
+    monkeypatch.setattr(cli_train, "net_train", stalled)
+    cli.spec(), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--distributed-timeout", "2.5")
+    assert ran.code == 1 and ran.err.startswith("netgraph train: --distributed-timeout 2.5: a process waited 2.5 s for "
+                                                "the others in an exchange"), ran.err
+    assert ran.err.count("\n") == 1 and "distributed_timeout" not in ran.err and "Timed out" not in ran.err

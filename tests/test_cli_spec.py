@@ -66,6 +66,23 @@ def test_summary_of_a_bad_spec_exits_1_with_the_errors(tmp_path, capsys):
     assert f"{bad}:3:13" in capsys.readouterr().err
 
 
+def test_summary_takes_several_specs_as_check_does(cli):
+    """`netgraph summary a.yaml b.yaml` was a usage error (one spec), though `check` takes several. Each spec gets its
+    line and table, a blank line apart; a bad one its problems on stderr (exit 1), and the others still print."""
+    cli.spec(BAD, "bad.yaml"), cli.spec()  # in the working folder: named as typed
+    ran = cli("summary", SPECS / "mlp_classifier.yaml", "bad.yaml", "s.yaml")
+    assert ran.code == 1 and ran.err.splitlines()[0] == "3 problems in bad.yaml:" and "bad.yaml:3:13" in ran.err
+    tables = ran.out.split("\n\n")
+    assert len(tables) == 2 and "bad.yaml" not in ran.out
+    assert tables[0].startswith(f"{SPECS / 'mlp_classifier.yaml'}: inputs Input (28, 28)")
+    assert tables[1].startswith("s.yaml: inputs Input (3) -> outputs Output (1); 1 layer, 4 parameters")
+    for table in tables:
+        lines = table.strip().splitlines()
+        assert lines[1].split()[0] == "#" and lines[-1].split()[0] == "total"
+    one = cli("summary", "s.yaml").out
+    assert cli("summary", "s.yaml", "s.yaml").out == one + "\n" + one
+
+
 def test_schema_is_valid_json_schema_and_accepts_every_example(tmp_path, capsys):
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)

@@ -70,3 +70,59 @@ def test_cli_names_the_data_flag_and_file(cli):
     ran = cli("train", spec, "--data", "d.npz", "-o", "out", "--quiet")
     assert ran.code == 1 and "--data d.npz: target of output port 'Output'" in ran.err
     assert "training data" not in ran.err
+
+
+SEQUENCES = """\
+netgraph: 1
+type: NetChain
+layers: {last: SequenceLastLayer, h: {type: LinearLayer, output: 1}}
+inputs: {Input: [n, 3]}
+"""
+
+
+def _ragged_nan_targets(folder):
+    """Six sequences of lengths 1..6 (padded, with `Input.lengths`), every target NaN."""
+    np.savez(folder / "rag.npz", Input=np.ones((6, 6, 3), "float32"), **{"Input.lengths": np.arange(1, 7)},
+             Target=np.full((6, 1), np.nan, "float32"))
+
+
+def test_held_out_problems_name_validation_set(tmp_path):
+    """The part validation_set=<fraction> holds out of the training data was "bad validation data (...)", naming
+    no option."""
+    from netgraph.spec import from_yaml
+    _ragged_nan_targets(tmp_path)
+    data = dict(np.load(tmp_path / "rag.npz"))
+    sequences = [torch.from_numpy(x[:n]) for x, n in zip(data["Input"], data["Input.lengths"])]
+    with pytest.raises(DataError) as info:
+        net_train(from_yaml(SEQUENCES), {"Input": sequences, "Target": torch.from_numpy(data["Target"])},
+                  validation_set=0.5, max_training_rounds=1, progress=False)
+    assert info.value.diagnostics[0].data.name == "held-out"
+    assert str(info.value).startswith("bad validation data held out by validation_set (batch 1): target"), info.value
+
+
+def test_cli_names_the_data_flag_and_the_validation_fraction_of_held_out_problems(cli):
+    _ragged_nan_targets(cli.folder)
+    ran = cli("train", cli.spec(SEQUENCES), "--data", "rag.npz", "--validation", "0.5", "-o", "out", "--quiet")
+    assert ran.code == 1
+    assert ran.err.startswith("netgraph train: --data rag.npz, the part --validation 0.5 holds out (batch 1): "
+                              "target"), ran.err
+    assert "validation_set" not in ran.err and "validation data" not in ran.err
+
+
+LABELS = """\
+netgraph: 1
+type: NetChain
+layers: {lin: {type: LinearLayer, output: 3}, sm: SoftmaxLayer}
+inputs: {Input: [4]}
+outputs: {Output: {decoder: {type: ClassDecoder, labels: [cat, dog, bird]}}}
+"""
+
+
+def test_cli_names_the_data_flag_and_the_validation_fraction_of_held_out_labels(cli):
+    """Labels the decoder lacks, in the part --validation 0.5 holds out, were "bad validation data: ..."."""
+    np.savez(cli.folder / "labels.npz", Input=np.ones((8, 4), "float32"), Target=np.array(["fish"] * 8))
+    ran = cli("train", cli.spec(LABELS), "--data", "labels.npz", "--validation", "0.5", "-o", "out", "--quiet")
+    assert ran.code == 1
+    assert ran.err.startswith("netgraph train: --data labels.npz, the part --validation 0.5 holds out: target "
+                              "'Target' (ClassDecoder): example "), ran.err
+    assert "validation_set" not in ran.err and "validation data" not in ran.err

@@ -233,16 +233,39 @@ def test_tiny_shapes_never_draw_zero_so_the_log_probability_stays_finite(dist, a
     assert bool(torch.isfinite(a.grad).all())
 
 
-def test_a_tiny_shape_gamma_draw_floors_at_exp_of_the_smallest_normal_float32_s_log():
-    """README said such a draw "is that number" (the smallest normal float32, as torch's sampler clamps): it is
-    exp of its log rounded to float32, 1.1754907e-38, a shade below it, and positive."""
+@pytest.mark.parametrize("flush", [False, True], ids=["denormals", "flush-denormal"])
+def test_a_tiny_shape_gamma_draw_floors_at_a_normal_float32(flush):
+    """The floor was exp of the smallest normal float32's log rounded to float32, 1.1754907e-38: subnormal, so
+    under torch.set_flush_denormal(True) 4 in 10 draws at shape 0.01 were 0 again, off the support. It is now exp of
+    the next float32 above that log: the smallest such exp that is a normal number."""
     torch.manual_seed(0)
-    net = NetGraph([RandomArrayLayer(D.GammaDistribution("#a", 1.0), output=())], [], a=())
-    draws = net.compile()(a=torch.full((4000,), 0.01))
+    net = NetGraph([RandomArrayLayer(D.GammaDistribution("#a", 1.0), output=(), log_probability=True)], [], a=())
     tiny = torch.finfo(torch.float32).tiny
-    floor = torch.tensor(math.log(tiny), dtype=torch.float32).exp().item()
-    assert 0 < floor < tiny and f"{floor:.7e}" == "1.1754907e-38"
+    log_tiny = torch.tensor(math.log(tiny), dtype=torch.float32)
+    floor = torch.nextafter(log_tiny, torch.tensor(0.0)).exp().item()
+    assert log_tiny.exp().item() < tiny <= floor < tiny * (1 + 1e-5)
+    assert torch.set_flush_denormal(flush) or not flush  # x86 (SSE3) and arm64 support it
+    try:
+        out = net.compile()(a=torch.full((4000,), 0.01))
+    finally:
+        torch.set_flush_denormal(False)
+    draws = out["Output"]
     assert draws.min().item() == floor and 0.3 < (draws == floor).float().mean().item() < 0.5
+    assert bool(torch.isfinite(out["LogProbability"]).all())
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64])
+def test_the_exp_floor_is_a_normal_number_in_every_float_dtype(dtype):
+    """bfloat16's floor was 1.0e-38 (its log rounds a half down), subnormal and 0 when flushed."""
+    from netgraph.layers.dist_tensors import safe_exp
+    torch.set_flush_denormal(True)
+    try:
+        floor = safe_exp(torch.full((64,), -1e4, dtype=dtype))  # 64: the vectorized exp too
+    finally:
+        torch.set_flush_denormal(False)
+    assert bool((floor >= torch.finfo(dtype).tiny).all()) and floor.unique().numel() == 1
+    log_tiny, zero = torch.tensor(math.log(torch.finfo(dtype).tiny), dtype=dtype), torch.tensor(0.0, dtype=dtype)
+    assert floor[0].item() < math.exp(torch.nextafter(torch.nextafter(log_tiny, zero), zero).item())  # no lower
 
 
 @pytest.mark.parametrize("dist", [

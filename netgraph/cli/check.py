@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from netgraph.core.errors import NetGraphError, SpecError
 from netgraph.core.files import atomic_write, refuse_folder_name, writable_file
@@ -19,23 +21,36 @@ __all__ = ["check", "summary", "schema"]
 def check(args: argparse.Namespace) -> int:
     """Every problem of each spec as file:line:col (exit 1), or a one-line summary."""
     status = 0
-    for spec in args.specs:
-        try:
-            net = load(spec)
-        except SpecError as exc:
-            print(str(exc), file=sys.stderr)
+    for spec, net in _loaded(args.specs):
+        if net is None:
             status = 1
-            continue
-        print(f"{spec}: ok, {one_line(net)}")
+        else:
+            print(f"{spec}: ok, {one_line(net)}")
     return status
 
 
 def summary(args: argparse.Namespace) -> int:
-    """A table of a spec's layers, ports, shapes and parameter counts."""
-    net = load(args.spec)
-    print(f"{args.spec}: {one_line(net)}")
-    print(summary_table(net))
-    return 0
+    """For each spec, a table of its layers, ports, shapes and parameter counts (a blank line between two); a bad
+    spec's problems as file:line:col, as ``check`` gives them (exit 1)."""
+    status, shown = 0, False
+    for spec, net in _loaded(args.specs):
+        if net is None:
+            status = 1
+            continue
+        print(f"\n{spec}: {one_line(net)}" if shown else f"{spec}: {one_line(net)}")
+        print(summary_table(net))
+        shown = True
+    return status
+
+
+def _loaded(specs: list[str]) -> Iterator[tuple[str, Any]]:
+    """Each spec with its net, or with None once its problems are printed on stderr."""
+    for spec in specs:
+        try:
+            yield spec, load(spec)
+        except SpecError as exc:
+            print(str(exc), file=sys.stderr)
+            yield spec, None
 
 
 def schema(args: argparse.Namespace) -> int:

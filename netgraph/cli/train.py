@@ -23,7 +23,7 @@ from netgraph.spec.options import plain
 from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train import NetTrainResults, load_data, net_train
 from netgraph.train.checkpoint import latest_checkpoint
-from netgraph.train.distributed import launch
+from netgraph.train.distributed import DistributedTimeoutError, launch
 from netgraph.train.loss import AUTOMATIC
 from netgraph.train.metrics import metric_name
 from netgraph.train.options import METHODS
@@ -93,8 +93,12 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
         results = _net_train(args, net, data, method, loss, metrics, validation, checkpoint)
     except OptionError as exc:
         raise worded_by_flags(exc) from None
+    except DistributedTimeoutError as exc:  # gloo's own error stays its cause
+        raise DistributedTimeoutError(f"--distributed-timeout {args.distributed_timeout:g}: "
+                                      f"{exc.diagnostics[0].detail}", diagnostics=exc.diagnostics) from exc.__cause__
     except DataError as exc:
-        files = {"training": f"--data {args.data}", "validation": f"--validation {args.validation}"}
+        files = {"training": f"--data {args.data}", "validation": f"--validation {args.validation}",
+                 "held-out": f"--data {args.data}, the part --validation {args.validation} holds out"}
         raise worded_by_files(exc, files) from None
 
     if int(os.environ.get("RANK", "0")) != 0:
@@ -143,6 +147,8 @@ def worded_by_flags(exc: OptionError) -> OptionError:
         return exc
     if d.kind == "method-suboption" and d.option in _SUBOPTION_FLAG:
         return OptionError(f"{_SUBOPTION_FLAG[d.option]} {d.detail}", option=d.option)
+    if d.kind == "validation-split":  # validation_set=<fraction> leaves a part empty
+        return OptionError(f"--validation {d.found} {d.detail}", option=d.option)
     if d.kind == "loss-term":
         return OptionError(f"--loss: {f'{d.option} of {d.port!r}' if d.option else repr(d.port)} {d.detail}",
                            option="loss")

@@ -123,6 +123,7 @@ class Layer:
     """
 
     ARRAYS: ClassVar[Mapping[str, str]] = {}  # Wolfram array name -> dataclass field
+    BUFFERS: ClassVar[frozenset[str]] = frozenset()  # arrays that are state, not trained (a BatchNorm's moving mean)
     POSITIONAL: ClassVar[str | None] = None  # the option given positionally (YAML uses its name)
     POSITIONALS: ClassVar[tuple[str, ...] | None] = None  # all it takes by position (default: POSITIONAL alone)
     variadic: ClassVar[bool] = False  # takes any number of inputs Input1..Inputn (see with_input_count)

@@ -21,7 +21,7 @@ from typing import Any
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import PROPERTIES, Information
-from netgraph.core.summary import parameter_count, parameters_text, ports_line
+from netgraph.core.summary import ports_line, sizes_text
 from netgraph.core.types import format_shape
 
 __all__ = ["layer_information", "LayerInformation", "LAYER_PROPERTIES"]
@@ -73,7 +73,7 @@ class LayerInformation(Mapping):
         state = f"{missing} uninitialized" if missing else "all initialized"
         total = self["ArraysTotalElementCount"]
         elements = "unknown number of elements" if total is None else f"{total:,} element{'s' * (total != 1)}"
-        return "\n".join([f"{self._layer.type_name}: {ports_line(self._net)}; {parameters_text(parameter_count(self._net))}",
+        return "\n".join([f"{self._layer.type_name}: {ports_line(self._net)}; {sizes_text(self._net)}",
                           f"arrays: {self['ArraysCount']} ({elements}{size}), {state}: {arrays}" if arrays else "arrays: none",
                           f'layer.information("Properties") lists the {len(LAYER_PROPERTIES)} properties; '
                           f'layer.information("ArraysDimensions") gives one.'])

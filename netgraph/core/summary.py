@@ -24,19 +24,37 @@ from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.types import element_count, format_shape, numel
 from netgraph.core.walk import map_nodes
 
-__all__ = ["layer_parameters", "node_parameters", "parameter_count", "one_line", "ports_line", "parameters_text", "summary_table"]
+__all__ = ["layer_parameters", "node_parameters", "node_elements", "parameter_count", "buffer_count", "one_line",
+           "ports_line", "parameters_text", "sizes_text", "summary_table"]
 
 
 def layer_parameters(net: Any, path: tuple) -> int | None:
-    """Elements in the arrays of the leaf layer at ``path``; None while a shape is unknown."""
+    """Elements in the parameters (the arrays that train) of the leaf layer at ``path``; None while a shape is
+    unknown."""
     return node_parameters(net.ir.node(tuple(path)))
 
 
 def node_parameters(node: Node) -> int | None:
-    """Elements in the arrays of a graph IR node's layer; None while a shape is unknown."""
+    """Elements in the parameters of a graph IR node's layer: its arrays but its buffers; None while a shape is
+    unknown."""
+    return node_elements(node, buffers=False)
+
+
+def node_elements(node: Node, buffers: bool | None = None) -> int | None:
+    """Elements in the arrays of a graph IR node's layer: all of them (``buffers=None``), its parameters (False) or
+    its buffers (True: ``layer.BUFFERS``, state that does not train, as a BatchNorm's moving statistics); None while a
+    shape is unknown."""
+    sizes = _array_sizes(node)
+    if sizes is None:
+        return None
+    return sum(n for name, n in sizes.items() if buffers is None or (name in node.layer.BUFFERS) == buffers)
+
+
+def _array_sizes(node: Node) -> dict[str, int] | None:
+    """Elements of each array of a node's layer, by name; None while a shape is unknown."""
     layer = node.layer
     if not layer.ARRAYS:
-        return 0
+        return {}
     sizes = {name: int(value.numel()) for name, value in layer.arrays.items() if value is not None}
     if len(sizes) < len(layer.ARRAYS):
         types = node.types
@@ -51,19 +69,34 @@ def node_parameters(node: Node) -> int | None:
             if count is None:
                 return None  # a variable length ("n") or unknown dim: no size yet (net_initialize says why)
             sizes.setdefault(name, count)
-    return sum(sizes.values())
+    return sizes
 
 
 def parameter_count(net: Any) -> int | None:
-    """Elements in all arrays of ``net`` (learnable parameters and buffers), a shared array once; None while a
-    shape is unknown."""
-    counts = map_nodes(net, node_parameters)
+    """Elements in the parameters of ``net`` (its arrays but the buffers), a shared array once; None while a shape
+    is unknown."""
+    return _count(net, buffers=False)
+
+
+def buffer_count(net: Any) -> int | None:
+    """Elements in the buffers of ``net`` (arrays that do not train: a BatchNorm's moving statistics), a shared
+    array once; None while a shape is unknown."""
+    return _count(net, buffers=True)
+
+
+def _count(net: Any, buffers: bool) -> int | None:
+    counts = map_nodes(net, lambda node: node_elements(node, buffers))
     if None in counts:
         return None
     values = shared_values(net)
     repeated = sum((len(users) - 1) * _shared_size(net, values[name], *users[0])
-                   for name, users in shared_users(net).items())
+                   for name, users in shared_users(net).items() if _is_buffer(net, *users[0]) == buffers)
     return sum(counts) - repeated
+
+
+def _is_buffer(net: Any, path: tuple, array: str) -> bool:
+    node = net.ir.node(tuple(path)) if net.ir.has_node(tuple(path)) else None
+    return node is not None and array in node.layer.BUFFERS
 
 
 def _shared_size(net: Any, value: Any, path: tuple, array: str) -> int:
@@ -87,9 +120,16 @@ def _type(t: Any) -> str:
 
 
 def one_line(net: Any) -> str:
-    """'inputs Input (4) -> outputs Output (3); 2 layers, 15 parameters'."""
+    """'inputs Input (4) -> outputs Output (3); 2 layers, 15 parameters' (and its buffers: ``sizes_text``)."""
     n = len(net.ir.nodes)
-    return f"{ports_line(net)}; {n} layer{'s' * (n != 1)}, {parameters_text(parameter_count(net))}"
+    return f"{ports_line(net)}; {n} layer{'s' * (n != 1)}, {sizes_text(net)}"
+
+
+def sizes_text(net: Any) -> str:
+    """'15 parameters', and ', 8 buffer elements' where ``net`` has buffers."""
+    buffers = buffer_count(net)
+    kept = "" if buffers == 0 else f", {'unknown number of' if buffers is None else f'{buffers:,}'} buffer elements"
+    return parameters_text(parameter_count(net)) + kept
 
 
 def ports_line(net: Any) -> str:
@@ -108,22 +148,28 @@ def _width(text: str) -> int:
 
 
 def _summary_row(node: Node) -> tuple[str, ...]:
-    count = node_parameters(node)
     return (printable(node.name), printable(node.layer.type_name),
             ", ".join(f"{p} {_type(node.types[p])}" for p in node.input_ports) or "-",
             ", ".join(f"{p} {_type(node.types[p])}" for p in node.output_ports) or "-",
-            "?" if count is None else f"{count:,}")
+            _number(node_elements(node, buffers=False)), _number(node_elements(node, buffers=True)))
+
+
+def _number(count: int | None) -> str:
+    return "?" if count is None else f"{count:,}"
 
 
 def summary_table(net: Any, rows_shown: int | None = None) -> str:
-    """A table of the leaf layers (nested ones by path): type, port types, parameter counts. With ``rows_shown``,
-    a longer table is cut in the middle; only the rows shown are padded (a wide total row padded every row)."""
-    rows = [("#", "layer", "type", "inputs", "outputs", "parameters")]
+    """A table of the leaf layers (nested ones by path): type, port types, parameter counts, and buffer counts
+    where the net has buffers. With ``rows_shown``, a longer table is cut in the middle; only the rows shown are
+    padded (a wide total row padded every row)."""
+    rows = [("#", "layer", "type", "inputs", "outputs", "parameters", "buffers")]
     rows += [(str(i), *row) for i, row in enumerate(map_nodes(net, _summary_row), 1)]
-    total = parameter_count(net)
+    buffers = buffer_count(net)
     rows.append(("", "total", "", _ports(net, net.input_ports), _ports(net, net.output_ports),
-                 "?" if total is None else f"{total:,}"))
-    widths = [max(_width(r[c]) for r in rows) for c in range(len(rows[0]))]
+                 _number(parameter_count(net)), _number(buffers)))
+    columns = 7 if buffers != 0 else 6
+    rows = [r[:columns] for r in rows]
+    widths = [max(_width(r[c]) for r in rows) for c in range(columns)]
     widths[3], widths[4] = max(widths[3], 15), max(widths[4], 16)
     marker = None
     if rows_shown is not None and len(rows) > rows_shown + 2:
@@ -134,7 +180,7 @@ def summary_table(net: Any, rows_shown: int | None = None) -> str:
         if r is None:
             lines.append(marker)
             continue
-        pads = [" " * (widths[c] - _width(r[c])) for c in range(6)]
-        cells = [r[c] + pads[c] for c in range(5)] + [pads[5] + r[5]]
+        pads = [" " * (widths[c] - _width(r[c])) for c in range(columns)]
+        cells = [r[c] + pads[c] for c in range(5)] + [pads[c] + r[c] for c in range(5, columns)]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)

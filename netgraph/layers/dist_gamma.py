@@ -3,7 +3,7 @@
 Gamma, Chi, Nakagami, ChiSquare, Erlang, LogGamma, ExpGamma, InverseGamma. Every draw goes through
 ``log_standard_gamma`` (torch's ``_standard_gamma``, whose backward is −(∂F/∂α)/p, plus a log-space boost
 below shape 1), so shapes as small as 0.01 give finite draws and finite gradients; draws below the smallest normal
-float are exp of its log rounded to the dtype (float32: 1.1754907e-38, a shade below it), never 0.
+float are a normal float a shade above it (float32: 1.1754997e-38), never 0, even where subnormals are flushed.
 
 >>> GammaDistribution(2, 3).mean()        # shape 2, SCALE 3 (torch uses rate)
 6.0

@@ -103,15 +103,25 @@ def log_standard_gamma(alpha: torch.Tensor) -> torch.Tensor:
 LOG_MAX = {t: math.log(torch.finfo(t).max) - 0.01 for t in (torch.float16, torch.bfloat16, torch.float32, torch.float64)}
 
 
-#: log of the smallest positive normal value per dtype: exp of it is a positive draw (float32: a shade below that
-#: value, as the log rounds down), never an underflow to 0.
-LOG_TINY = {t: math.log(torch.finfo(t).tiny) for t in (torch.float16, torch.bfloat16, torch.float32, torch.float64)}
+def _log_tiny(dtype: torch.dtype) -> float:
+    """The smallest value of ``dtype`` whose exp is a normal number, with a few ulps to spare for any device's exp.
+    The log of the smallest normal number rounded to ``dtype`` can lie below that: float32's exp of it is
+    1.1754907e-38 and bfloat16's 1.0e-38, subnormal, so 0 under ``torch.set_flush_denormal(True)``."""
+    info = torch.finfo(dtype)
+    x, up = torch.tensor(math.log(info.tiny), dtype=dtype), torch.tensor(0.0, dtype=dtype)
+    while math.exp(x.item()) < info.tiny * (1 + 4 * info.eps):
+        x = torch.nextafter(x, up)
+    return x.item()
+
+
+#: per dtype, the floor of ``safe_exp``'s argument: exp of it is a positive normal number (float32: 1.1754997e-38, a
+#: shade above the smallest, 1.1754944e-38), never 0, even where subnormals are flushed to 0.
+LOG_TINY = {t: _log_tiny(t) for t in (torch.float16, torch.bfloat16, torch.float32, torch.float64)}
 
 
 def safe_exp(x: torch.Tensor) -> torch.Tensor:
-    """exp(x) saturating just below the dtype's largest finite value and at exp of its smallest normal one's log
-    rounded to the dtype (float32: 1.1754907e-38, a shade below 1.1754944e-38); zero gradient there, never NaN; a
-    positive draw never underflows to 0, off the support."""
+    """exp(x) saturating just below the dtype's largest finite value and at a normal number a shade above its
+    smallest (``LOG_TINY``); zero gradient there, never NaN; a positive draw never underflows to 0, off the support."""
     return x.clamp(min=LOG_TINY.get(x.dtype, -87.0), max=LOG_MAX.get(x.dtype, 80.0)).exp()
 
 

@@ -225,6 +225,7 @@ class BatchNormalizationLayer(_Normalization):
     moving_variance: Array = None
     ARRAYS = {"Scaling": "scaling", "Biases": "biases", "MovingMean": "moving_mean",
               "MovingVariance": "moving_variance"}
+    BUFFERS = frozenset({"MovingMean", "MovingVariance"})
 
     def normalize(self) -> dict[str, Any]:
         return {"momentum": check_number(self.momentum, "BatchNormalizationLayer", "momentum", 0.0, 1.0),

@@ -83,7 +83,8 @@ class _ModuleWrapper(Layer):
         if problem := _positional_problem(module, tuple(ins)):
             raise OptionError(f"{name}: {problem}", option="inputs")
         return {"_module": module, "_in": ins, "_out": outs, "input_ports": tuple(ins), "output_ports": tuple(outs),
-                "ARRAYS": {k: k for k in module.state_dict()}, "_cache": {}}
+                "ARRAYS": {k: k for k in module.state_dict()}, "_cache": {},
+                "BUFFERS": frozenset(name for name, _ in module.named_buffers())}
 
     def declared_types(self) -> dict[str, PortType]:
         ins = {p: PortType(t.shape, t.dtype or REAL) for p, t in self._in.items()}

@@ -8,7 +8,7 @@ from typing import Any
 from netgraph.core.errors import NetGraphError
 from netgraph.core.layer_checks import array_shape_problems
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.summary import node_parameters
+from netgraph.core.summary import node_elements
 from netgraph.core.types import Conflict, element_count
 from netgraph.core.walk import map_nodes, nested_nodes
 from netgraph.spec.yaml_nodes import Loc
@@ -62,7 +62,7 @@ def check_sizes(reader: Any, net: Any) -> None:
     def check(node: Any) -> None:
         big = [f"port {p!r} {t}" for p, t in node.types.items()
                if (element_count(t.shape) or 0) > limit]
-        count = node_parameters(node)
+        count = node_elements(node)
         if count is not None and count > limit:
             big.append(f"arrays of {count:.3g} elements")
         if big:

@@ -315,6 +315,9 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         release(held)
         stop_sharing(module)  # the trained net's torch batch norms: their own forward again
         return _results(net, module, trainer, reason, method, rates, loss, o, precision.dtype)
+    except RuntimeError as exc:
+        ctx.refuse_timeout(exc)  # gloo's timeout, as distributed_timeout's error
+        raise
     finally:
         if log is not None:
             log.close()

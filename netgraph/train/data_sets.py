@@ -17,7 +17,7 @@ __all__ = ["TRAINING", "VALIDATION", "HELD_OUT", "data_error", "part_of", "raise
 
 TRAINING = DataRef("training", "training data")
 VALIDATION = DataRef("validation", "validation_set")
-HELD_OUT = DataRef("held-out", "validation data")  # validation_set=<fraction>: held out of the training data
+HELD_OUT = DataRef("held-out", "validation data held out by validation_set")  # validation_set=<fraction>
 
 
 def ref(what: Any) -> DataRef | None:

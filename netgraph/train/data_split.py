@@ -22,8 +22,10 @@ def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[di
     n = len(next(iter(cols.values())))
     k = math.ceil(fraction * n)
     if not 0 < k < n:
-        raise OptionError(f"validation_set={fraction} leaves {counted(n - k, 'training example')} and "
-                          f"{counted(k, 'validation example')} out of {n}; both need at least one")
+        detail = (f"leaves {counted(n - k, 'training example')} and {counted(k, 'validation example')} out of {n}; "
+                  f"both need at least one")
+        raise OptionError(f"validation_set={fraction} {detail}", option="validation_set", kind="validation-split",
+                          found=fraction, detail=detail)
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     train, val = order[:-k].sort().values, order[-k:].sort().values
     return tuple({c: x[idx] if isinstance(x, torch.Tensor) else [x[i] for i in idx.tolist()] for c, x in cols.items()}

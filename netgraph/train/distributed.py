@@ -30,7 +30,7 @@ from collections.abc import Iterator
 import torch
 import torch.distributed as dist
 
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import OptionError, TrainingError
 from netgraph.layers._sync_norm import BatchStatsSync, synced_torch_batch_norm
 from netgraph.layers.normalization import BatchNormModule
 from netgraph.train.interrupt import Watchdog
@@ -38,9 +38,15 @@ from netgraph.backend.devices import missing_device
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.parallel import DistributedDataParallel
 
-__all__ = ["Context", "setup", "launch", "free_port", "share_batch_statistics", "stop_sharing", "aligned"]
+__all__ = ["Context", "DistributedTimeoutError", "setup", "launch", "free_port", "share_batch_statistics",
+           "stop_sharing", "aligned"]
 
 _ENV = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
+
+
+class DistributedTimeoutError(TrainingError):
+    """A process waited ``distributed_timeout`` seconds for the others in an exchange, in vain; gloo's own error (a
+    RuntimeError) is its ``__cause__``. Its Diagnostic: option ``distributed_timeout``, found the seconds."""
 
 
 @dataclasses.dataclass
@@ -53,6 +59,7 @@ class Context:
     active: bool = False
     owns_group: bool = False
     watchdog: Watchdog | None = None
+    timeout: float = 600.0
 
     @property
     def main(self) -> bool:
@@ -117,6 +124,18 @@ class Context:
         dist.broadcast_object_list(box, src=scores.index(max(scores)), device=self.device)
         return box[0]
 
+    def refuse_timeout(self, exc: RuntimeError) -> None:
+        """Raise ``exc``, gloo's timeout in an exchange, as a DistributedTimeoutError naming distributed_timeout (with
+        ``exc`` its cause); nothing for any other error, or in a process group the script made (its own timeout).
+        torch raises a plain RuntimeError: gloo's text ("Timed out waiting ...") is all that tells a timeout apart."""
+        if not (self.owns_group and "Timed out waiting" in str(exc)):
+            return
+        detail = (f"a process waited {self.timeout:g} s for the others in an exchange and gave up: another process "
+                  f"stalls (it hangs reading its data, or caught an error and lives on: see its own output) or is that "
+                  f"much slower; find what holds it up, or, if the processes are only slow, raise the timeout")
+        raise DistributedTimeoutError(f"distributed_timeout={self.timeout:g}: {detail}", option="distributed_timeout",
+                                      kind="distributed-timeout", found=self.timeout, detail=detail) from exc
+
     def close(self, together: bool = True) -> None:
         """Leave the process group made by ``setup``: all processes together (a barrier, so none is torn down
         early), or, when this one is failing or interrupted (``together=False``), at once: the others may be gone,
@@ -154,7 +173,7 @@ def setup(distributed: bool, device: torch.device | None, timeout: float = 600.0
         owns = True
     elif device.type == "cuda" and device.index is None:
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", torch.cuda.current_device())))
-    return Context(dist.get_rank(), dist.get_world_size(), device, True, owns, Watchdog.start(active=True))
+    return Context(dist.get_rank(), dist.get_world_size(), device, True, owns, Watchdog.start(active=True), timeout)
 
 
 def _local_gpu(local_rank: int) -> torch.device:

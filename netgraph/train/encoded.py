@@ -238,7 +238,7 @@ class EncodedDataset(torch.utils.data.Dataset):
         if problems:
             shown = problems if len(problems) <= 10 else [*problems[:10], f"... and {len(problems) - 10} more"]
             raise DataError(f"bad {self.what}: " + "; ".join(shown), kind="encoding", layer=(), data=ref(self.what),
-                            port=next(iter(self.columns)))
+                            port=next(iter(self.columns)), detail="; ".join(shown))
 
     def length_groups(self) -> list[list[int]] | None:
         """Example indices grouped by the lengths of their texts (None without texts at an input port)."""
