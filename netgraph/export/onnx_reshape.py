@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, mapped, squeeze_axes
-from netgraph.layers import FlattenLayer, PartLayer, ReshapeLayer
+from netgraph.layers import FlattenLayer, PartLayer, ReplicateLayer, ReshapeLayer
 
 __all__ = ["RESHAPE_CONVERTERS", "reshape_converter", "symbolic_value"]
 
@@ -127,6 +127,9 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     if not target or not source:
         raise Unsupported("its input or output shape is not known (or is a scalar without a batch dim)")
     target = (*(source[0:1] if target[0] == 0 else ()), *target[target[0] == 0:])  # 0 copies the batch dim
+    if not fold and (unit := _unit_axis(source, target)) is not None:
+        ctx.shapes[node.output[0]] = (*source[:unit], 1, *source[unit:])  # the source's dim names, not onnx's
+        return Converted(ReplicateLayer(1, level=-1 if unit == len(source) else unit), (x,))
     if _known(source[0]) and target[0] == source[0]:
         return _reshaped(node, ctx, source[0], _rest(tuple(target[1:]), source), fold, fold)
     if fold and len(target) >= 1 + fold:  # back to (batch, n1, ..., nf, rest): unfold
@@ -174,6 +177,20 @@ def _squeezed_part(node: Any, ctx: Context, source: tuple | None) -> Converted |
         return None
     ctx.shapes[node.output[0]] = (*source[:k], *source[k + 1:])  # the source's dim names, not onnx's new ones
     return Converted(PartLayer([*["All"] * (k - 1), 1]), (node.input[0],))
+
+
+def _unit_axis(source: tuple, target: tuple) -> int | None:
+    """The axis k > 0 where ``target`` is ``source`` with a dim of size 1 put in, beside dims of variable size (which no
+    ReshapeLayer takes): torch's ``unsqueeze(1)`` of (batch, c, h, w), or ``view(b, 1, c, h, -1)`` (its -1 the last
+    dim); else None."""
+    if len(target) != len(source) + 1 or all(isinstance(d, int) for d in source[1:]) or target[0] != source[0]:
+        return None
+    for k in range(1, len(target)):
+        rest = (*target[:k], *target[k + 1:])
+        if target[k] == 1 and all(r == d or (r == -1 and i == len(source) - 1) for i, (r, d) in
+                                  enumerate(zip(rest, source))):
+            return k
+    return None
 
 
 def _unsqueezed(node: Any, ctx: Context, source: tuple) -> tuple | None:
