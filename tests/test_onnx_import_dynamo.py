@@ -22,7 +22,8 @@ from tests.onnx_helpers import run_onnx
 def _quiet_exporter():
     """The dynamo exporter logs its steps (and torchvision's absence) at WARNING."""
     logger = logging.getLogger("torch.onnx")
-    level, logger.level = logger.level, logging.ERROR
+    level = logger.level
+    logger.setLevel(logging.ERROR)
     yield
     logger.setLevel(level)
 
