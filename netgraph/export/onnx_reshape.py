@@ -89,6 +89,8 @@ def _rest(dims: tuple, source: tuple) -> tuple:
 
 def _reshaped(node: Any, ctx: Context, first: Any, rest: tuple, fold: int, out_fold: int) -> Converted:
     x, source = node.input[0], ctx.shapes[node.input[0]]
+    if fold == out_fold and tuple(rest) == tuple(source[1:]) and all(map(_known, rest)):
+        return Converted(alias=x, fold=out_fold)  # to its own shape (x.view(b, c, h, w) of (b, c, h, w))
     kept = _kept_dims(rest, source[1:]) if fold == out_fold else 0
     if kept and all(isinstance(d, int) and (d > 0 or d == -1) for d in rest[kept:]):
         # (batch, n, 16) -> (batch, n, 4, 4) with n dynamic: a ReshapeLayer mapped over the kept levels
@@ -120,7 +122,7 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     if node.op_type == "Squeeze" and not fold and (part := _squeezed_part(node, ctx, source)) is not None:
         return part
     target = (ctx.symbols.get(node.input[1]) if node.op_type == "Reshape" else None) or ctx.shapes.get(node.output[0])
-    if target is None and source and node.op_type == "Unsqueeze":  # onnx's inference lost it, our layers did not
+    if target is None and source and node.op_type in ("Unsqueeze", "Squeeze"):  # onnx's inference lost it, ours not
         target = _unsqueezed(node, ctx, source)
     if target is None and node.op_type == "Reshape":  # a constant target onnx's inference did not apply
         target = _value(node.input[1], ctx)
@@ -194,10 +196,12 @@ def _unit_axis(source: tuple, target: tuple) -> int | None:
 
 
 def _unsqueezed(node: Any, ctx: Context, source: tuple) -> tuple | None:
-    """Unsqueeze's output shape from its input's and its constant axes."""
+    """Unsqueeze's (or Squeeze's) output shape from its input's and its constant axes."""
     axes = squeeze_axes(node, ctx, len(source))
     if axes is None:
         return None
+    if node.op_type == "Squeeze":
+        return tuple(d for k, d in enumerate(source) if k not in axes)
     dims = list(source)
     for axis in axes:
         dims.insert(axis, 1)
