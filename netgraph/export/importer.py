@@ -6,10 +6,11 @@ whose layout glue becomes aliases), MatMul followed by Add of a constant vector 
 torch's causal attention pattern one AttentionLayer (``onnx_attention``), nn.MultiheadAttention's a small NetGraph
 (``onnx_mha``), a cross-entropy's GatherElements another (``onnx_gather``); port names and length variables come
 from ``onnx_names``. Nodes of constants are computed at import (``onnx_fold``: onnx's reference evaluator, their
-sizes bounded), shape computations symbolically (``Context.symbols``); nodes that only compute the target shape of a Reshape or Resize (or a
-recurrence's zero initial state, an If's condition: ``onnx_branches``) are dropped, and layers that feed no graph output are left out. A static
-export's recurrence gets a variable length (``sequence_inputs``) where the net allows it. When any node has no
-equivalent, one SpecError lists them all with their node names and the reason.
+sizes bounded), shape computations symbolically (``Context.symbols``); nodes that only compute the target shape of a
+Reshape or Resize (or a recurrence's zero initial state, an If's condition: ``onnx_branches``) are dropped, and layers
+that feed no graph output are left out. A static export's recurrence gets a variable length (``sequence_inputs``)
+where the net allows it. When any node has no equivalent, one SpecError lists them all with their node names and the
+reason.
 """
 
 from __future__ import annotations

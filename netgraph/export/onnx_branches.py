@@ -59,8 +59,8 @@ def _condition(name: str, ctx: Context) -> bool | None:
         return None
     value = ctx.constants.get(name)
     value = np.ravel(value) if value is not None else ctx.symbols.get(name)
-    return bool(value[0]) if value is not None and len(value) == 1 and isinstance(value[0], (int, np.integer, np.bool_)) \
-        else None
+    one = value is not None and len(value) == 1 and isinstance(value[0], (int, np.integer, np.bool_))
+    return bool(value[0]) if one else None
 
 
 def _computed(name: str, ctx: Context, seen: set[str]) -> bool:
