@@ -29,7 +29,7 @@ from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.ports import NetPort
 from netgraph.core.types import REAL, PortType
 from netgraph.export.deps import require
-from netgraph.export.onnx_branches import branch_inputs, taken_branch
+from netgraph.export.onnx_branches import consumers_of, taken_branch
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
@@ -100,10 +100,7 @@ class _Builder(ConstantFolding):
                 self.constants[node.output[0]] = value
         self.shapes = {v.name: _shape(v) for v in (*graph.input, *graph.value_info, *graph.output)}
         split_as_slices(graph, self.constants, self.shapes, self._attributes, onnx.helper.make_node)
-        self.consumers: dict[str, list] = {}
-        for node in graph.node:  # an If's branches read tensors around it too (input -1: no shape input)
-            for i, name in [*enumerate(node.input), *((-1, name) for name in branch_inputs(node))]:
-                self.consumers.setdefault(name, []).append((node, i))
+        self.consumers = consumers_of(graph.node)
         producers = {o: node for node in graph.node for o in node.output if o}
         self.ctx = Context(self.constants, self.shapes, self._attributes, self.consumers, producers,
                            onnx.numpy_helper.to_array, frozenset(o.name for o in graph.output))

@@ -20,11 +20,21 @@ from netgraph.export.onnx_fold import constant_of_node
 from netgraph.export.onnx_ops import Context, Converted, Unsupported
 from netgraph.export.onnx_reshape import symbolic_value
 
-__all__ = ["branch_inputs", "taken_branch"]
+__all__ = ["consumers_of", "taken_branch"]
 
 
-def branch_inputs(node: Any) -> Iterator[str]:
-    """The tensors an If's branches read from the graph around them (their uses, for the importer's consumers)."""
+def consumers_of(nodes: Any) -> dict[str, list[tuple[Any, int]]]:
+    """Each tensor -> the (node, input index) pairs reading it; an If's branches read tensors around it too (index -1:
+    not a shape input, so the tensor is not dropped as one)."""
+    consumers: dict[str, list[tuple[Any, int]]] = {}
+    for node in nodes:
+        for i, name in [*enumerate(node.input), *((-1, name) for name in _branch_inputs(node))]:
+            consumers.setdefault(name, []).append((node, i))
+    return consumers
+
+
+def _branch_inputs(node: Any) -> Iterator[str]:
+    """The tensors an If's branches read from the graph around them."""
     for attribute in node.attribute if node.op_type == "If" else ():
         inside = {o for n in attribute.g.node for o in n.output}
         yield from {name for n in attribute.g.node for name in n.input if name and name not in inside}
