@@ -7,10 +7,10 @@ import onnx
 import pytest
 import torch
 
-from netgraph import (AppendLayer, CatenateLayer, ConvolutionLayer, DeconvolutionLayer, NetChain, NetGraph, NetPort,
+from netgraph import (AppendLayer, CatenateLayer, ConvolutionLayer, DataError, DeconvolutionLayer, NetChain, NetGraph, NetPort,
                       PartLayer, PoolingLayer, SequenceMostLayer, SequenceRestLayer, ShapeError, ThreadingLayer,
                       TorchLayer, TotalLayer, export_onnx, net_initialize)
-from netgraph.core.types import shifted_length, strided_length
+from netgraph.core.types import length_steps, lengths_along, shifted_length, strided_length
 
 
 @pytest.mark.parametrize("layer, shape, length", [
@@ -161,3 +161,46 @@ def test_a_length_scaled_by_a_product_and_strided_back_by_its_factors_is_the_inp
     assert net.port_types["Output"].shape == (1, "h")
     for h in (1, 2, 5, 8):
         assert net(torch.randn(2, 1, h)).shape == (2, 1, h)
+
+
+@pytest.mark.parametrize("twice, once, length, shortest", [
+    ([PoolingLayer(2, stride=2), PoolingLayer(2, stride=2)], PoolingLayer(4, stride=4), lambda h: h // 4, 4),
+    ([ConvolutionLayer(1, 3, stride=2, padding_size=1), PoolingLayer(3, stride=3)],
+     PoolingLayer(7, stride=6, padding_size=1), lambda h: (h + 1) // 6, 5),
+    ([PoolingLayer(2, stride=2), ConvolutionLayer(1, 3), PoolingLayer(2, stride=2)], PoolingLayer(8, stride=4),
+     lambda h: (h - 4) // 4, 8),
+], ids=["2-2:4", "2pad-3:6", "2-shift-2:4"])
+def test_strides_in_a_row_give_the_length_one_stride_of_their_product_gives(twice, once, length, shortest):
+    """Floor of floors: two stride-2 poolings give ⌊⌊h/2⌋/2⌋ = ⌊h/4⌋, one stride-4 pooling ⌊h/4⌋, but the names
+    h_minus_1_over_2_minus_1_over_2 and h_minus_3_over_4 told them apart ('they agree at every h up to 64'), so a
+    ThreadingLayer adding the two branches was refused. A stride after a stride (and a shift) divides once now."""
+    chain = {f"a{i}": layer for i, layer in enumerate(twice)}
+    net = net_initialize(NetGraph({**chain, "b": once, "plus": ThreadingLayer("Plus")},
+                                  [(NetPort("Input"), *chain, "plus"), (NetPort("Input"), "b", "plus")],
+                                  Input=(1, "h")), seed=0)
+    for h in range(shortest, 40):
+        assert net(torch.randn(2, 1, h)).shape == (2, 1, length(h))
+    with pytest.raises(DataError, match=f"give lengths of {shortest} or more"):  # every layer's least length is still checked
+        net(torch.randn(2, 1, shortest - 1))
+
+
+def test_strides_in_a_row_stay_apart_from_one_stride_where_the_lengths_differ():
+    """⌊⌈h/2⌉/3⌋ is not ⌊h/6⌋ (at h = 11: 2 and 1): the normalised names differ, and the join is refused."""
+    with pytest.raises(ShapeError, match=r"changed differently on the way .*: at h = 11 they are (2 and 1|1 and 2)"):
+        NetGraph({"a": ConvolutionLayer(1, 3, stride=2, padding_size=1), "a2": PoolingLayer(3, stride=3),
+                  "b": PoolingLayer(6, stride=6), "plus": ThreadingLayer("Plus")},
+                 [(NetPort("Input"), "a", "a2", "plus"), (NetPort("Input"), "b", "plus")], Input=(1, "h"))
+
+
+@pytest.mark.parametrize("length, stride, expected", [
+    ("h_over_2", 2, "h_over_4"), ("h_minus_1_over_2_minus_1", 2, "h_minus_3_over_4"),
+    ("h_over_3_plus_1", 2, "h_over_3_plus_1_over_2"), ("h_minus_1_over_2", 3, "h_minus_1_over_6"),
+    ("h_times_2_over_3_minus_2", 2, "h_times_2_minus_6_over_6")])
+def test_a_stride_of_a_strided_length_is_one_stride_of_the_product(length, stride, expected):
+    """⌈(⌈m/a⌉ + c)/s⌉ = ⌈(m + ca)/(as)⌉ for integers m, c and positive a, s: the name says one division, and it
+    is the length at every h up to 100. Not for c > 0 (a step that adds elements: the name keeps the length
+    before it, which must be at least 1)."""
+    assert strided_length(length, stride) == expected
+    for h in range(1, 101):
+        before = lengths_along(h, length_steps(length, {"h"})[1])[-1]
+        assert lengths_along(h, length_steps(expected, {"h"})[1])[-1] == -(-before // stride)

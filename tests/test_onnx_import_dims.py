@@ -279,3 +279,54 @@ def test_a_convnext_block_imports_at_any_image_size(opset, tmp_path):
     for shape in ((3, 8, 6, 6), (1, 8, 9, 5)):
         x = torch.randn(*shape)
         torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+class TwoPoolingPaths(nn.Module):
+    """Two stride-2 max poolings and one stride-4 over one length, added: ⌊⌊h/2⌋/2⌋ = ⌊h/4⌋ at every h."""
+
+    def forward(self, x):
+        pool = nn.functional.max_pool1d
+        return pool(pool(x, 2), 2) + pool(x, 4)
+
+
+@torch.no_grad()
+def test_two_stride_2_poolings_and_one_stride_4_over_a_dynamic_length_import(tmp_path):
+    # the Add of h_minus_1_over_2_minus_1_over_2 and h_minus_3_over_4 was a ShapeError ("they agree at every h")
+    module, path = TwoPoolingPaths(), tmp_path / "pools.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 3, 16),), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "b", 2: "h"}})
+    net = import_onnx(path)
+    for h in (4, 7, 16, 19, 30):
+        x = torch.randn(2, 3, h)
+        torch.testing.assert_close(net(x), module(x))
+        np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], rtol=1e-6)
+
+
+class Unsqueezed(nn.Module):
+    def __init__(self, axis: int, view: bool):
+        super().__init__()
+        self.axis, self.view = axis, view
+
+    def forward(self, x):
+        b, c, h, w = x.shape
+        return torch.tanh(x.view(b, 1, c, h, -1) if self.view else x.unsqueeze(self.axis)) * 2
+
+
+@pytest.mark.parametrize("axis, view", [(1, False), (3, False), (-1, False), (1, True)],
+                         ids=["unsqueeze_1", "unsqueeze_3", "unsqueeze_last", "view_b_1_c_h_-1"])
+@torch.no_grad()
+def test_a_unit_dim_put_in_beside_dynamic_dims_imports(axis, view, tmp_path):
+    # the Unsqueeze (or torch's view(b, 1, c, h, -1), as its LocalResponseNorm writes it) of (b, c, h, w) with h and
+    # w dynamic was refused: "its target dims after the batch (1, 3, 'h', 'w') are not all known sizes"
+    module, path = Unsqueezed(axis, view), tmp_path / "u.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 3, 4, 5),), str(path), dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "b", 2: "h", 3: "w"}})
+    net = import_onnx(path)
+    for shape in ((2, 3, 4, 5), (1, 3, 6, 2)):
+        x = torch.randn(*shape)
+        torch.testing.assert_close(net(x), module(x))
+        np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], rtol=1e-6)

@@ -1,7 +1,8 @@
 """import_onnx of recurrences laid out as torch's dynamo exporter (torch.onnx.export(..., dynamo=True)) writes them:
 after the time-major node, Transpose [0, 2, 1, 3] then a Reshape whose target is computed from the Shape of that
 Transpose (the last two sizes multiplied), then Transpose [1, 0, 2]; also for a one-direction recurrence.
-onnxscript (which that exporter needs) is not a test dependency: the glue is written into a TorchScript export."""
+The glue is written into a TorchScript export (fast, and the variants pinned); tests/test_onnx_import_dynamo.py
+exports with the dynamo exporter itself."""
 
 from __future__ import annotations
 

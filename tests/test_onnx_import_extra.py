@@ -1,5 +1,5 @@
 """import_onnx of GlobalAveragePool, GlobalMaxPool, Split, HardSigmoid, Celu, Tile (repeat) and ReduceL2 from plain torch
-exports: each imported net computes what onnxruntime computes."""
+exports, and of LRN: each imported net computes what onnxruntime computes."""
 
 from __future__ import annotations
 
@@ -219,3 +219,52 @@ def test_depth_and_space_moves_compute_as_onnxruntime(op, mode, tmp_path):
     x = torch.randn(2, 8, 4, 6, generator=torch.Generator().manual_seed(0))
     want = torch.from_numpy(run_onnx(tmp_path / "m.onnx", {"x": x})[0])
     torch.testing.assert_close(import_onnx(tmp_path / "m.onnx")(x), want)
+
+
+def _lrn_model(path, shape: list, **attributes) -> None:
+    node = helper.make_node("LRN", ["x"], ["y"], name="lrn", **attributes)
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    onnx.save(pinned_model(graph, 13), str(path))
+
+
+def _lrn_as_specified(x: np.ndarray, size: int, alpha: float, beta: float, bias: float) -> np.ndarray:
+    """ONNX's LRN as its spec writes it: for each channel c, the sum of squares over channels
+    max(0, c - floor((size - 1) / 2)) ... min(C - 1, c + ceil((size - 1) / 2)). (onnx's reference evaluator loops
+    over the batch there, and onnxruntime takes only odd sizes of 4-d inputs.)"""
+    channels, squares = x.shape[1], np.zeros_like(x, dtype=np.float64)
+    for c in range(channels):
+        low, high = max(0, c - (size - 1) // 2), min(channels - 1, c + -(-(size - 1) // 2))
+        squares[:, c] = (x[:, low:high + 1].astype(np.float64) ** 2).sum(1)
+    return x / (bias + alpha / size * squares) ** beta
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("shape", [["b", 6, 5, 4], ["b", 6, "n"], ["b", 6, 2, 3, 2]], ids=["2d", "1d", "3d"])
+def test_onnx_lrn_imports_and_runs_as_specified(size, shape, tmp_path):
+    """ONNX's window is c - (size - 1) // 2 ... c + size // 2 (torch's LocalResponseNorm centres an even window the
+    other way): as the spec computes it, and as onnxruntime (odd sizes, 4-d inputs)."""
+    path = tmp_path / "lrn.onnx"
+    _lrn_model(path, shape, size=size, alpha=0.3, beta=0.6, bias=2.0)
+    net = import_onnx(path)
+    torch.manual_seed(size)
+    for batch, n in ((2, 5), (3, 8)):
+        x = 2 * torch.randn(batch, *(n if d == "n" else d for d in shape[1:]))
+        expected = _lrn_as_specified(x.numpy(), size, alpha=0.3, beta=0.6, bias=2.0)
+        np.testing.assert_allclose(net(x).numpy(), expected, atol=1e-6, rtol=1e-5)
+        if size % 2 and len(shape) == 4:
+            np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-6, rtol=1e-5)
+
+
+def test_onnx_lrn_with_odd_size_is_torchs_local_response_norm(tmp_path):
+    path = tmp_path / "lrn.onnx"
+    _lrn_model(path, ["b", 7, 4, 4], size=5, alpha=0.01, beta=0.8, bias=1.5)
+    x = 3 * torch.randn(2, 7, 4, 4)
+    torch.testing.assert_close(import_onnx(path)(x), nn.LocalResponseNorm(5, 0.01, 0.8, 1.5)(x))
+
+
+def test_onnx_lrn_over_channels_of_unknown_size_is_refused_naming_them(tmp_path):
+    path = tmp_path / "lrn.onnx"
+    _lrn_model(path, ["b", "c", 4], size=3)
+    with pytest.raises(SpecError, match=r"node 'lrn' \(LRN\): an input of shape \('b', 'c', 4\).*known channels"):
+        import_onnx(path)

@@ -295,17 +295,33 @@ def strided_length(length: Dim, stride: int, inverse: bool = False) -> Dim:
     ('n_over_2', 'n', None)
     >>> strided_length("n_times_2_minus_1", 2), strided_length("n_times_2_plus_3", 2), strided_length("n_times_4", 2)
     ('n', 'n_plus_2', 'n_times_2')
+
+    A strided length strided again is divided once, ``ceil((ceil(m / a) + c) / s) = ceil((m + c a) / (a s))``
+    (so two stride-2 poolings give the length one stride-4 pooling gives), where ``c <= 0``: the one condition
+    ``m + c a >= 1`` then says every step's length is at least 1 (``derived_lengths`` checks each step of a name).
+
+    >>> strided_length("n_over_2", 2), strided_length("n_minus_1_over_2_minus_1", 2)
+    ('n_over_4', 'n_minus_3_over_4')
     """
     if not isinstance(length, str) or stride == 1:
         return length
     if not inverse:
         multiple = re.fullmatch(r"(\w+)_times_(\d+)(?:_(plus|minus)_(\d+))?", length)
-        if multiple is None or int(multiple.group(2)) % stride:
-            return f"{length}_over_{stride}"
-        shift = int(multiple.group(4) or 0) * (-1 if multiple.group(3) == "minus" else 1)
-        scaled = times_length(multiple.group(1), int(multiple.group(2)) // stride)
-        return shifted_length(scaled, -(-shift // stride))
+        if multiple is not None and int(multiple.group(2)) % stride == 0:
+            scaled = times_length(multiple.group(1), int(multiple.group(2)) // stride)
+            return shifted_length(scaled, -(-_shift(multiple.group(3), multiple.group(4)) // stride))
+        strided = re.fullmatch(r"(\w+)_over_(\d+)(?:_(plus|minus)_(\d+))?", length)
+        if strided is not None and _shift(*strided.group(3, 4)) <= 0:  # one that adds: the length before is checked
+            divisor = int(strided.group(2))
+            return strided_length(shifted_length(strided.group(1), _shift(*strided.group(3, 4)) * divisor),
+                                  divisor * stride)
+        return f"{length}_over_{stride}"
     return length.removesuffix(f"_over_{stride}") if length.endswith(f"_over_{stride}") else None
+
+
+def _shift(sign: str | None, size: str | None) -> int:
+    """The signed shift of a name's ``_plus_<size>`` / ``_minus_<size>`` step (0 without one)."""
+    return int(size or 0) * (-1 if sign == "minus" else 1)
 
 
 def times_length(length: Dim, factor: int, inverse: bool = False) -> Dim:

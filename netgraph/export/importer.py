@@ -6,10 +6,11 @@ whose layout glue becomes aliases), MatMul followed by Add of a constant vector 
 torch's causal attention pattern one AttentionLayer (``onnx_attention``), nn.MultiheadAttention's a small NetGraph
 (``onnx_mha``), a cross-entropy's GatherElements another (``onnx_gather``); port names and length variables come
 from ``onnx_names``. Nodes of constants are computed at import (``onnx_fold``: onnx's reference evaluator, their
-sizes bounded), shape computations symbolically (``Context.symbols``); nodes that only compute the target shape of a Reshape or Resize (or a
-recurrence's zero initial state) are dropped, and layers that feed no graph output are left out. A static
-export's recurrence gets a variable length (``sequence_inputs``) where the net allows it. When any node has no
-equivalent, one SpecError lists them all with their node names and the reason.
+sizes bounded), shape computations symbolically (``Context.symbols``); nodes that only compute the target shape of a
+Reshape or Resize (or a recurrence's zero initial state, an If's condition: ``onnx_branches``) are dropped, and layers
+that feed no graph output are left out. A static export's recurrence gets a variable length (``sequence_inputs``)
+where the net allows it. When any node has no equivalent, one SpecError lists them all with their node names and the
+reason.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.ports import NetPort
 from netgraph.core.types import REAL, PortType
 from netgraph.export.deps import require
+from netgraph.export.onnx_branches import consumers_of, taken_branch
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
@@ -49,6 +51,7 @@ __all__ = ["import_onnx", "import_model"]
 CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS,
               **RECURRENT_CONVERTERS, **SPATIAL_CONVERTERS, **EXTRA_CONVERTERS, **GATHER_CONVERTERS,
               "Gather": lambda node, ctx: padding_gather(node, ctx) or RECURRENT_CONVERTERS["Gather"](node, ctx),
+              "If": lambda node, ctx: taken_branch(node, ctx, CONVERTERS),
               "Where": lambda node, ctx: nan_guard(node, ctx) or ACTIVATION_CONVERTERS["Where"](node, ctx)}
 #: Layers that compute element by element, so work on a tensor whose batch is folded (see onnx_reshape).
 _SHAPE_AGNOSTIC = ("ElementwiseLayer", "FunctionLayer", "ThreadingLayer")
@@ -97,10 +100,7 @@ class _Builder(ConstantFolding):
                 self.constants[node.output[0]] = value
         self.shapes = {v.name: _shape(v) for v in (*graph.input, *graph.value_info, *graph.output)}
         split_as_slices(graph, self.constants, self.shapes, self._attributes, onnx.helper.make_node)
-        self.consumers: dict[str, list] = {}
-        for node in graph.node:
-            for i, name in enumerate(node.input):
-                self.consumers.setdefault(name, []).append((node, i))
+        self.consumers = consumers_of(graph.node)
         producers = {o: node for node in graph.node for o in node.output if o}
         self.ctx = Context(self.constants, self.shapes, self._attributes, self.consumers, producers,
                            onnx.numpy_helper.to_array, frozenset(o.name for o in graph.output))

@@ -1,5 +1,5 @@
-"""More ONNX ops: GlobalAveragePool, GlobalMaxPool, HardSigmoid, Celu, ReduceL2, Tile, DepthToSpace, SpaceToDepth;
-Split as Slices; the NaN guard after a masked Softmax.
+"""More ONNX ops: GlobalAveragePool, GlobalMaxPool, HardSigmoid, Celu, ReduceL2, Tile, DepthToSpace, SpaceToDepth,
+LRN; Split as Slices; the NaN guard after a masked Softmax.
 
 Split has one output per part, which a ``Converted`` (one layer, one output) cannot give: ``split_as_slices``
 rewrites each Split node into one Slice node per part before conversion, and each becomes a PartLayer.
@@ -13,9 +13,12 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.chain import NetChain
+from netgraph.core.graph import NetGraph
+from netgraph.core.ports import NetPort
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, text
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
-from netgraph.layers import AggregationLayer, CatenateLayer, ElementwiseLayer, ReshapeLayer, TransposeLayer
+from netgraph.layers import (AggregationLayer, CatenateLayer, ConvolutionLayer, ElementwiseLayer, LinearLayer,
+                             ReshapeLayer, ThreadingLayer, TransposeLayer)
 
 __all__ = ["EXTRA_CONVERTERS", "nan_guard", "split_as_slices"]
 
@@ -64,6 +67,29 @@ def _tile(node: Any, ctx: Context) -> Converted:
         raise Unsupported(f"Tile along axis {axes[0]}, whose size is dynamic: CatenateLayer needs known sizes")
     count = repeats[axes[0]]
     return Converted(CatenateLayer(level=axes[0], inputs=count), (node.input[0],) * count)
+
+
+def _lrn(node: Any, ctx: Context) -> Converted:
+    """x / (bias + alpha / size * (sum of x^2 over the channels c - (size - 1) // 2 ... c + size // 2))^beta, as ONNX
+    defines it: a NetGraph squaring x, summing the window with a ConvolutionLayer of kernel 1 (a band of
+    alpha / size, the bias its biases; a LinearLayer without spatial dims), and dividing x by its power beta."""
+    a, shape = ctx.attributes(node), ctx.shapes.get(node.input[0])
+    if shape is None or not 2 <= len(shape) <= 5 or not isinstance(shape[1], int):
+        raise Unsupported(f"an input of shape {shape} (needed: (batch, channels, up to 3 spatial dims) with known "
+                          f"channels)")
+    size, channels = int(a["size"]), shape[1]
+    offsets = np.arange(channels)[None, :] - np.arange(channels)[:, None]  # [out, in]: in - out
+    band = ((offsets >= -((size - 1) // 2)) & (offsets <= size // 2)) * (float(a.get("alpha", 1e-4)) / size)
+    bias = np.full(channels, float(a.get("bias", 1.0)), np.float32)
+    spatial = len(shape) - 2
+    window = (ConvolutionLayer(channels, (1,) * spatial, weights=band.reshape(band.shape + (1,) * spatial)
+                               .astype(np.float32), biases=bias) if spatial
+              else LinearLayer(channels, weights=band.astype(np.float32), biases=bias))
+    layers = {"square": ElementwiseLayer("# * #"), "window": window,
+              "divide": ThreadingLayer(f"#1 / #2^{_number(a.get('beta', 0.75))}")}
+    edges = [(NetPort("Input"), "square", "window", NetPort("divide", "Input2")),
+             (NetPort("Input"), NetPort("divide", "Input1"))]
+    return Converted(NetGraph(layers, edges), (node.input[0],))
 
 
 def split_as_slices(graph: Any, constants: dict[str, np.ndarray], shapes: dict[str, tuple | None],
@@ -165,5 +191,5 @@ def _depth_to_space(node: Any, ctx: Context) -> Converted:
 EXTRA_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "DepthToSpace": _depth_to_space, "SpaceToDepth": _depth_to_space,
     "GlobalAveragePool": _global_pool("Mean"), "GlobalMaxPool": _global_pool("Max"), "HardSigmoid": _hard_sigmoid,
-    "Celu": _celu, "ReduceL2": _reduce_l2, "Tile": _tile, "Split": _split,
+    "Celu": _celu, "ReduceL2": _reduce_l2, "Tile": _tile, "Split": _split, "LRN": _lrn,
     "IsNaN": _is_nan}

@@ -36,7 +36,7 @@ THREADING_OPS = {"Add": "Plus", "Mul": "Times", "Sub": "Subtract", "Div": "Divid
 #: A recurrent node's initial states count as such: torch fills them with ConstantOfShape of zeros of a
 #: shape computed from the input, and the LSTM/GRU converter refuses any initial state but zero.
 SHAPE_INPUTS = {"Reshape": (1,), "Expand": (1,), "ConstantOfShape": (0,), "LSTM": (5, 6), "GRU": (5,), "RNN": (5,),
-                "Resize": (1, 2, 3)}
+                "Resize": (1, 2, 3), "If": (0,)}  # an If's condition: a size compared (onnx_branches)
 
 
 class Unsupported(Exception):

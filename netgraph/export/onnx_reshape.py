@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, mapped, squeeze_axes
-from netgraph.layers import FlattenLayer, PartLayer, ReshapeLayer
+from netgraph.layers import FlattenLayer, PartLayer, ReplicateLayer, ReshapeLayer
 
 __all__ = ["RESHAPE_CONVERTERS", "reshape_converter", "symbolic_value"]
 
@@ -89,6 +89,8 @@ def _rest(dims: tuple, source: tuple) -> tuple:
 
 def _reshaped(node: Any, ctx: Context, first: Any, rest: tuple, fold: int, out_fold: int) -> Converted:
     x, source = node.input[0], ctx.shapes[node.input[0]]
+    if fold == out_fold and tuple(rest) == tuple(source[1:]) and all(map(_known, rest)):
+        return Converted(alias=x, fold=out_fold)  # to its own shape (x.view(b, c, h, w) of (b, c, h, w))
     kept = _kept_dims(rest, source[1:]) if fold == out_fold else 0
     if kept and all(isinstance(d, int) and (d > 0 or d == -1) for d in rest[kept:]):
         # (batch, n, 16) -> (batch, n, 4, 4) with n dynamic: a ReshapeLayer mapped over the kept levels
@@ -120,13 +122,16 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     if node.op_type == "Squeeze" and not fold and (part := _squeezed_part(node, ctx, source)) is not None:
         return part
     target = (ctx.symbols.get(node.input[1]) if node.op_type == "Reshape" else None) or ctx.shapes.get(node.output[0])
-    if target is None and source and node.op_type == "Unsqueeze":  # onnx's inference lost it, our layers did not
+    if target is None and source and node.op_type in ("Unsqueeze", "Squeeze"):  # onnx's inference lost it, ours not
         target = _unsqueezed(node, ctx, source)
     if target is None and node.op_type == "Reshape":  # a constant target onnx's inference did not apply
         target = _value(node.input[1], ctx)
     if not target or not source:
         raise Unsupported("its input or output shape is not known (or is a scalar without a batch dim)")
     target = (*(source[0:1] if target[0] == 0 else ()), *target[target[0] == 0:])  # 0 copies the batch dim
+    if not fold and (unit := _unit_axis(source, target)) is not None:
+        ctx.shapes[node.output[0]] = (*source[:unit], 1, *source[unit:])  # the source's dim names, not onnx's
+        return Converted(ReplicateLayer(1, level=-1 if unit == len(source) else unit), (x,))
     if _known(source[0]) and target[0] == source[0]:
         return _reshaped(node, ctx, source[0], _rest(tuple(target[1:]), source), fold, fold)
     if fold and len(target) >= 1 + fold:  # back to (batch, n1, ..., nf, rest): unfold
@@ -176,11 +181,27 @@ def _squeezed_part(node: Any, ctx: Context, source: tuple | None) -> Converted |
     return Converted(PartLayer([*["All"] * (k - 1), 1]), (node.input[0],))
 
 
+def _unit_axis(source: tuple, target: tuple) -> int | None:
+    """The axis k > 0 where ``target`` is ``source`` with a dim of size 1 put in, beside dims of variable size (which no
+    ReshapeLayer takes): torch's ``unsqueeze(1)`` of (batch, c, h, w), or ``view(b, 1, c, h, -1)`` (its -1 the last
+    dim); else None."""
+    if len(target) != len(source) + 1 or all(isinstance(d, int) for d in source[1:]) or target[0] != source[0]:
+        return None
+    for k in range(1, len(target)):
+        rest = (*target[:k], *target[k + 1:])
+        if target[k] == 1 and all(r == d or (r == -1 and i == len(source) - 1) for i, (r, d) in
+                                  enumerate(zip(rest, source))):
+            return k
+    return None
+
+
 def _unsqueezed(node: Any, ctx: Context, source: tuple) -> tuple | None:
-    """Unsqueeze's output shape from its input's and its constant axes."""
+    """Unsqueeze's (or Squeeze's) output shape from its input's and its constant axes."""
     axes = squeeze_axes(node, ctx, len(source))
     if axes is None:
         return None
+    if node.op_type == "Squeeze":
+        return tuple(d for k, d in enumerate(source) if k not in axes)
     dims = list(source)
     for axis in axes:
         dims.insert(axis, 1)
