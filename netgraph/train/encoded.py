@@ -41,6 +41,7 @@ from netgraph.data.images import check_image
 from netgraph.train.buckets import length_batches
 from netgraph.train.data_files import load_data
 from netgraph.train.data_lengths import keyed
+from netgraph.train.data_split import held_out
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error, ref
 
 __all__ = ["encoded_data", "EncodedLoader", "from_disk"]
@@ -314,12 +315,10 @@ class EncodedLoader:
 
 def _split(columns: dict[str, Any], fraction: float, seed: int | None) -> tuple[tuple, tuple]:
     """((training columns, their example numbers), (validation columns, theirs))."""
-    size = len(next(iter(columns.values())))
-    k = max(1, round(size * fraction))
-    order = torch.randperm(size, generator=torch.Generator().manual_seed(0 if seed is None else seed)).tolist()
+    parts = held_out(len(next(iter(columns.values()))), fraction, 0 if seed is None else seed)  # as other data
     pick = lambda idx: ({key: [v[i] for i in idx] if not isinstance(v, torch.Tensor) else v[idx]  # noqa: E731
                          for key, v in columns.items()}, idx)
-    return pick(sorted(order[:-k])), pick(sorted(order[-k:]))
+    return pick(parts[0].tolist()), pick(parts[1].tolist())
 
 
 def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_workers: int,
