@@ -28,6 +28,17 @@ def test_torch_and_keras_names_say_what_a_net_has_instead(name, hint):
     assert hint in str(info.value) and info.value.name == name
 
 
+@pytest.mark.parametrize("name, hint", [("children", "list(net)"), ("named_children", "net.layers.items()")])
+def test_children_point_to_the_net_as_a_sequence_of_its_layers(name, hint):
+    """A net is iterable as nn.Sequential: children() need not compile it, and the hint says so."""
+    net = _net()
+    with pytest.raises(AttributeError) as info:
+        getattr(net, name)
+    message = str(info.value)
+    assert hint in message and "len(net)" in message and "net[0]" in message and "compile" not in message
+    assert len(list(net)) == len(net) == len(net.layers.items()) == 3 and net[0] == list(net)[0]
+
+
 def test_other_missing_attributes_read_as_python_says_them():
     net = NetGraph([LinearLayer(2)], [], Input=3)
     with pytest.raises(AttributeError, match=r"^'NetGraph' object has no attribute 'nothing_here'$"):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import torch
 
-from netgraph import LinearLayer, NetChain, NetGraph, NetPort, net_extract, net_initialize
+from netgraph import (AppendLayer, BasicRecurrentLayer, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain,
+                      NetGraph, NetMapOperator, NetPort, PortType, ThreadingLayer, TorchLayer, net_extract,
+                      net_initialize)
 
 
 def _autoencoder():
@@ -39,3 +41,49 @@ def test_a_nested_net_that_declares_its_input_comes_back_as_it_is():
     dec = NetChain([LinearLayer(4)], input=2)
     net = NetChain({"enc": LinearLayer(2), "dec": dec}, input=3)
     assert net_extract(net, "dec") is dec
+
+
+# -- a plain layer keeps the input shapes it had in the net, through its own shape options --------------------------
+
+def test_an_extracted_layer_declares_the_input_it_had_so_it_initialises_and_runs_alone():
+    chain = NetChain([LinearLayer(8), "Tanh"], input=4)
+    assert net_extract(chain, 1) == chain[0] == LinearLayer(8, input=4)
+    assert chain[1] == ElementwiseLayer("Tanh", input=8)
+    lin = net_initialize(chain[0], seed=0)
+    x = torch.randn(5, 4)
+    torch.testing.assert_close(lin(x), x @ lin.arrays["Weights"].T + lin.arrays["Biases"])
+
+
+def test_a_layer_with_several_inputs_declares_each_through_its_option():
+    net = NetGraph({"seq": LinearLayer((4, 3)), "el": LinearLayer(3), "app": AppendLayer(),
+                    "f": FunctionLayer("#x * #y")},
+                   [("seq", NetPort("app", "Input")), ("el", NetPort("app", "Element")),
+                    ("el", NetPort("f", "x")), (NetPort("y"), NetPort("f", "y"))], Input=2, y=3)
+    assert net_extract(net, "app") == AppendLayer(input=(4, 3), element=3)
+    assert net_extract(net, "f") == FunctionLayer("#x * #y", input={"x": (3,), "y": (3,)})
+    assert NetGraph(net_extract(net, "f")).input_shapes == {"x": (3,), "y": (3,)}
+
+
+def test_options_named_otherwise_take_the_shapes_too():
+    rnn = NetChain({"rnn": BasicRecurrentLayer(3)}, input=["n", 2])
+    assert net_extract(rnn, "rnn") == BasicRecurrentLayer(3, input=["n", 2])
+    wrapped = NetGraph({"a": LinearLayer(3), "t": TorchLayer(torch.nn.Tanh())}, [("a", "t")], Input=2)
+    t = net_extract(wrapped, "t")
+    assert NetGraph(t).input_shapes == {"Input": (3,)}
+    assert t == TorchLayer(torch.nn.Tanh(), inputs={"Input": PortType((3,), "Real")})
+
+
+def test_layers_deep_inside_take_the_shapes_they_had_there():
+    net = NetChain({"enc": NetChain({"l1": LinearLayer(8), "act": "Ramp"}), "head": LinearLayer(2)}, input=4)
+    assert net_extract(net, ("enc", "act")) == ElementwiseLayer("Ramp", input=8)
+    mapped = NetChain({"map": NetMapOperator(NetChain({"lin": LinearLayer(3)}))}, input=(5, 2))
+    assert net_extract(mapped, ("map", "net", "lin")) == mapped["map", "net", "lin"] == LinearLayer(3, input=2)
+
+
+def test_a_layer_that_knows_its_input_or_has_no_option_for_it_comes_back_as_it_is():
+    lin = LinearLayer(3, input=2)
+    plus = ThreadingLayer("Plus", inputs=2)
+    net = NetGraph({"a": lin, "b": LinearLayer(3), "plus": plus}, [("a", "plus"), ("b", NetPort("plus", "Input2"))],
+                   Input=2)
+    assert net_extract(net, "a") is lin
+    assert net_extract(net, "plus") is plus  # no option declares a ThreadingLayer's input shapes

@@ -45,8 +45,8 @@ def test_a_path_through_a_leaf_layer_says_it_holds_no_layers():
 def test_integer_path_parts_name_layers_inside_an_operators_inner_chain():
     from netgraph import NetGraph, NetMapOperator, net_extract
     net = NetGraph({"map": NetMapOperator(NetChain([4, "Tanh", NetChain([3, "Ramp"])]))}, [], Input=("n", 5))
-    assert net.layer_at(("map", "net", 3, 1)) == net.layer_at(("map", "net", "3", "1")) == \
-        net_extract(net, ("map", "net", 3, 1))
+    assert net.layer_at(("map", "net", 3, 1)) == net.layer_at(("map", "net", "3", "1")) == LinearLayer(3)
+    assert net_extract(net, ("map", "net", 3, 1)) == LinearLayer(3, input=4)  # the input it has there
     assert net.layer_types((1, "net", 2))["Output"].shape == (4,)
     with pytest.raises(WiringError, match=r"no layer at 'map/net/4': layer 'map/net' \(NetChain\) has no layer 4"):
         net.layer_at(("map", "net", 4))

@@ -34,7 +34,9 @@ def test_len_indexes_and_iteration_follow_the_layers_in_order(make):
     assert [net[name] for name in names] == list(net)
     assert net[-1] == net[len(net) - 1] == net[names[-1]]
     assert net[numpy.int64(0)] == net[0]
-    assert all(net[i] == net.layers[n] for i, n in enumerate(names) if not isinstance(net.layers[n], NetGraph))
+    layers = [(net[i], n) for i, n in enumerate(names) if not isinstance(net.layers[n], NetGraph)]
+    assert all(layer.replace(input=None) == net.layers[n] for layer, n in layers)  # the layer, with the input it has
+    assert all(NetGraph(layer).input_shapes["Input"] == net.layer_types(n)["Input"].shape for layer, n in layers)
     assert list(reversed(net)) == list(net)[::-1]
 
 
@@ -42,18 +44,18 @@ def test_a_numbered_chain_is_indexed_from_0_and_its_names_from_1():
     net = chain()
     assert net[0] == net["1"] == net_extract(net, 1) == LinearLayer(8, weights=net_extract(net, (1, "Weights")),
                                                                       biases=net_extract(net, (1, "Biases")))
-    assert net[1] == ElementwiseLayer("Ramp") and net[3] == net["4"] == ElementwiseLayer("Tanh")
+    assert net[1] == ElementwiseLayer("Ramp", input=8) and net[3] == net["4"] == ElementwiseLayer("Tanh", input=3)
 
 
 def test_a_tuple_is_a_path_into_nested_nets_and_operators():
     net = nested()
     assert net[0, 0] == net[0][0] == net["enc", "l1"] == net_extract(net, ("enc", "l1"))
-    assert net[0, -1] == ElementwiseLayer("Ramp")
+    assert net[0, -1] == ElementwiseLayer("Ramp", input=8)
     torch.testing.assert_close(net["enc", "l1", "Weights"], net_extract(net, ("enc", "l1", "Weights")))
     assert net["enc", "l1", "Weights"].shape == (8, 4)
     mapped = NetChain({"map": NetMapOperator(NetChain([LinearLayer(3), "Tanh"]))}, input=(5, 2))
     assert mapped["map", "net"] == net_extract(mapped, ("map", "net")) and mapped["map", "net"].input_shapes == {"Input": (2,)}
-    assert mapped["map", "net", 1] == ElementwiseLayer("Tanh")
+    assert mapped["map", "net", 1] == ElementwiseLayer("Tanh", input=3)
 
 
 def test_a_nested_net_taken_out_by_index_runs_on_its_own():

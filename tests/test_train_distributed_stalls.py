@@ -100,6 +100,28 @@ def test_a_process_whose_peer_stalls_fails_after_distributed_timeout(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("rank, cause", [(0, "DistStoreError"), (1, "DistNetworkError")])
+def test_a_process_whose_peer_never_joins_fails_after_distributed_timeout(tmp_path, rank, cause):
+    """A peer that never started ended the other with torch's own text ("Timed out after 2 seconds waiting for
+    clients", "The client socket has timed out"); now that is the cause of the error the exchanges' timeouts raise,
+    naming the option, its value, the address it waited at and what to do. Rank 0 waits for clients, rank 1 for rank
+    0's store."""
+    script = tmp_path / "worker.py"
+    script.write_text(textwrap.dedent(WORKER.format(root=str(ROOT), out=str(tmp_path))))
+    port = free_port()
+    env = dict(os.environ, WORLD_SIZE="2", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank))
+    ran = subprocess.run([sys.executable, str(script), "1.5"], env=env, capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 1, ran.stderr[-2000:]
+    report = json.loads((tmp_path / f"error{rank}.json").read_text())
+    assert report["type"] == "DistributedTimeoutError", report
+    assert (report["option"], report["found"], report["kind"]) == ("distributed_timeout", 1.5, "distributed-timeout")
+    assert report["message"].startswith(f"distributed_timeout=1.5: a process waited 1.5 s for the others to join the "
+                                        f"process group at 127.0.0.1:{port}"), report["message"]
+    assert "raise the timeout" in report["message"] and "timed out" not in report["message"].lower()
+    assert report["cause"] == cause
+
+
+@pytest.mark.slow
 def test_ctrl_c_ends_a_process_waiting_for_a_stalled_peer(tmp_path):
     code, err, took = _run(tmp_path, timeout=600, interrupt=True)
     assert code == 130 and took < 8, err[-2000:]

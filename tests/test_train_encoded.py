@@ -136,6 +136,29 @@ def test_a_file_that_breaks_during_training_stops_the_run_and_keeps_its_checkpoi
     assert resumed.total_rounds == 3 and len(resumed.round_losses) == 3
 
 
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_file_broken_during_training_is_a_data_error_with_its_fields_the_cli_words_by_flag(tmp_path, workers):
+    """The error of a batch (read in a worker process or not) carried no detail nor port, so `netgraph train` could
+    not name --data and the file as it does for the other data errors."""
+    from netgraph.cli.train import worded_by_files
+    examples = image_folder(_stripes(tmp_path / "set", 2))
+    victim = Path(examples[0][0])
+
+    def break_a_file(info):
+        if info["round"] == 1:
+            victim.write_bytes(b"corrupted after the check")
+
+    with pytest.raises(DataError) as info:
+        net_train(NetGraph.from_yaml(SPEC), examples, max_training_rounds=3, batch_size=4, random_seed=0,
+                  progress=break_a_file, num_workers=workers)
+    d = info.value.diagnostics[0]
+    assert (d.data.name, d.port, d.kind) == ("training", "Input", "encoding")
+    assert d.detail.startswith("input port 'Input' (ImageEncoder): example 0: cannot read image") and \
+        d.detail.endswith("(found while training)")
+    worded = worded_by_files(info.value, {"training": "--data set"})
+    assert str(worded) == f"--data set: {d.detail}"
+
+
 def test_images_and_labels_for_ports_without_coders_name_the_port_and_the_coder_to_attach(tmp_path):
     import numpy as np
     net = NetChain([LinearLayer(2), SoftmaxLayer()], input=(1, 8, 8))  # no ImageEncoder, no ClassDecoder

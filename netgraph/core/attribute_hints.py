@@ -19,13 +19,17 @@ __all__ = ["missing_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_key
 
 _MODULE = ("a net is a frozen value, not a torch.nn.Module: module = net.compile() is one (module.parameters(), "
            "module.to('cuda'), module.state_dict(), a torch training loop), and module.to_net() gives the net back")
+_CHILDREN = ("a net is a sequence of its top-level layers, as nn.Sequential: list(net) or `for layer in net` gives "
+             "them in order, len(net) counts them, net[0] or net['name'] takes one, net.layers.items() pairs them "
+             "with their names")
 
 #: An attribute of torch's nn.Module or Keras's Model -> what netgraph has instead.
 ATTRIBUTE_HINTS: dict[str, str] = {
     **dict.fromkeys(("parameters", "named_parameters", "buffers", "named_buffers", "modules", "named_modules",
-                     "children", "named_children", "state_dict", "load_state_dict", "to", "cuda", "cpu", "half",
+                     "state_dict", "load_state_dict", "to", "cuda", "cpu", "half",
                      "double", "float", "bfloat16", "zero_grad", "requires_grad_", "register_forward_hook",
                      "register_forward_pre_hook", "register_full_backward_hook", "apply", "forward"), _MODULE),
+    **dict.fromkeys(("children", "named_children"), _CHILDREN),
     "eval": "net(x) runs in test mode already (dropout off); net(x, mode='train') runs in training mode",
     "train": "net(x, mode='train') runs in training mode; net_train(net, data) trains the net",
     "fit": "net_train(net, data, **options) trains it (Wolfram's NetTrain) and returns the trained net",

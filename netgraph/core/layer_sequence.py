@@ -5,7 +5,7 @@ functions that import NetGraph; the errors of indexing are here.
 >>> from netgraph import NetChain, LinearLayer
 >>> chain = NetChain({"lin": LinearLayer(3), "act": "Tanh"}, input=2)
 >>> len(chain), chain[-1], [layer.type_name for layer in chain]
-(2, ElementwiseLayer('Tanh'), ['LinearLayer', 'ElementwiseLayer'])
+(2, ElementwiseLayer('Tanh', input=3), ['LinearLayer', 'ElementwiseLayer'])
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ and a chain's layers by a slice (Wolfram's ``NetTake[chain, {m, n}]``). The valu
 >>> from netgraph import NetChain, LinearLayer
 >>> chain = NetChain([LinearLayer(8), "Ramp", LinearLayer(3), "Tanh"], input=4)
 >>> chain[0], chain["2"], chain[1:3].input_shapes, chain[-1] == chain[3] == chain["4"]
-(LinearLayer(8), ElementwiseLayer('Ramp'), {'Input': (8,)}, True)
+(LinearLayer(8, input=4), ElementwiseLayer('Ramp', input=8), {'Input': (8,)}, True)
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.errors import NetGraphError, OptionError, WiringError, did_you_mean
 from netgraph.core.chain import NetChain
 from netgraph.core.edge_text import renamed_edges
+from netgraph.core.extracted_inputs import with_input_shapes
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.layer_checks import array_shape_problems
@@ -79,14 +80,15 @@ def net_extract(net: NetGraph, spec: Any = "All") -> Any:
     if inside is not None:  # ("map", "net", "lin"): inside an operator's inner net
         path, field, rest = inside  # the inner net takes the rules naming its layers, and hands them on
         inner = carry_into(net, (*path, field), getattr(net.layer_at(path), field))
-        return within(net, path, field, "net_extract", lambda: net_extract(inner, rest)) if rest else \
-            _given_inputs(net, path, field, inner)
+        inner = _given_inputs(net, path, field, inner)  # its layers take the shapes they have there
+        return within(net, path, field, "net_extract", lambda: net_extract(inner, rest)) if rest else inner
     path, array = _split_array_spec(net, spec)
     layer = net.layer_at(path)
     if array is not None:
         return layer.arrays[array]
     part = carry_into(net, path, layer)
-    return _declared(part, lambda: net.layer_types(path)) if isinstance(part, NetGraph) else part
+    declared = _declared if isinstance(part, NetGraph) else with_input_shapes  # the input shapes it had here
+    return declared(part, lambda: net.layer_types(path))
 
 
 def _given_inputs(net: NetGraph, path: tuple, field: str, inner: NetGraph) -> NetGraph:

@@ -14,12 +14,19 @@ from netgraph.train.data import Streamed
 from netgraph.train.data_sets import HELD_OUT
 from netgraph.train.wording import counted
 
-__all__ = ["split_fraction", "split_ragged"]
+__all__ = ["split_fraction", "split_ragged", "held_out"]
 
 
 def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[dict, dict]:
     """(training, validation) columns: a random ``fraction`` of the examples held out (ragged lists split alike)."""
-    n = len(next(iter(cols.values())))
+    parts = held_out(len(next(iter(cols.values()))), fraction, seed)
+    return tuple({c: x[idx] if isinstance(x, torch.Tensor) else [x[i] for i in idx.tolist()] for c, x in cols.items()}
+                 for idx in parts)
+
+
+def held_out(n: int, fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(training, validation) example numbers of ``n``, each ascending: a random ``ceil(fraction * n)`` held out,
+    the one rule for every kind of data; OptionError when either part would be empty."""
     k = math.ceil(fraction * n)
     if not 0 < k < n:
         detail = (f"leaves {counted(n - k, 'training example')} and {counted(k, 'validation example')} out of {n}; "
@@ -27,9 +34,7 @@ def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[di
         raise OptionError(f"validation_set={fraction} {detail}", option="validation_set", kind="validation-split",
                           found=fraction, detail=detail)
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
-    train, val = order[:-k].sort().values, order[-k:].sort().values
-    return tuple({c: x[idx] if isinstance(x, torch.Tensor) else [x[i] for i in idx.tolist()] for c, x in cols.items()}
-                 for idx in (train, val))
+    return order[:-k].sort().values, order[-k:].sort().values
 
 
 def split_ragged(raw: Streamed, fraction: float, seed: int) -> tuple[Streamed, Streamed] | None:

@@ -45,8 +45,15 @@ _ENV = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
 
 
 class DistributedTimeoutError(TrainingError):
-    """A process waited ``distributed_timeout`` seconds for the others in an exchange, in vain; gloo's own error (a
-    RuntimeError) is its ``__cause__``. Its Diagnostic: option ``distributed_timeout``, found the seconds."""
+    """A process waited ``distributed_timeout`` seconds for the others to join the process group, or in an exchange,
+    in vain; torch's own error (a RuntimeError) is its ``__cause__``. Its Diagnostic: option ``distributed_timeout``,
+    found the seconds."""
+
+    @classmethod
+    def after(cls, seconds: float, detail: str) -> DistributedTimeoutError:
+        """The error for a wait of ``seconds`` that ``detail`` describes (what waited, what may hold it up)."""
+        return cls(f"distributed_timeout={seconds:g}: {detail}", option="distributed_timeout",
+                   kind="distributed-timeout", found=seconds, detail=detail)
 
 
 @dataclasses.dataclass
@@ -133,8 +140,7 @@ class Context:
         detail = (f"a process waited {self.timeout:g} s for the others in an exchange and gave up: another process "
                   f"stalls (it hangs reading its data, or caught an error and lives on: see its own output) or is that "
                   f"much slower; find what holds it up, or, if the processes are only slow, raise the timeout")
-        raise DistributedTimeoutError(f"distributed_timeout={self.timeout:g}: {detail}", option="distributed_timeout",
-                                      kind="distributed-timeout", found=self.timeout, detail=detail) from exc
+        raise DistributedTimeoutError.after(self.timeout, detail) from exc
 
     def close(self, together: bool = True) -> None:
         """Leave the process group made by ``setup``: all processes together (a barrier, so none is torn down
@@ -169,11 +175,29 @@ def setup(distributed: bool, device: torch.device | None, timeout: float = 600.0
             device = _local_gpu(int(os.environ.get("LOCAL_RANK", 0)))
             torch.cuda.set_device(device)
         backend = "nccl" if device.type == "cuda" else "gloo"
-        dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout))
+        try:
+            dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout))
+        except dist.DistError as exc:
+            _refuse_join_timeout(exc, timeout)
+            raise
         owns = True
     elif device.type == "cuda" and device.index is None:
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", torch.cuda.current_device())))
     return Context(dist.get_rank(), dist.get_world_size(), device, True, owns, Watchdog.start(active=True), timeout)
+
+
+def _refuse_join_timeout(exc: RuntimeError, timeout: float) -> None:
+    """Raise ``exc``, torch's timeout while the processes meet (rank 0 waiting for the others, or another waiting for
+    rank 0), as a DistributedTimeoutError; nothing for any other error (a port in use). torch's DistStoreError and
+    DistNetworkError say a timeout by their text only ("Timed out after", "has timed out")."""
+    if "timed out" not in str(exc).lower():
+        return
+    where = f"{os.environ.get('MASTER_ADDR')}:{os.environ.get('MASTER_PORT')}"
+    detail = (f"a process waited {timeout:g} s for the others to join the process group at {where} and gave up: "
+              f"another of the WORLD_SIZE={os.environ.get('WORLD_SIZE')} processes did not start, failed before it "
+              f"joined (see its own output) or cannot reach that address; start them all (torchrun does), or, if "
+              f"they only start slowly, raise the timeout")
+    raise DistributedTimeoutError.after(timeout, detail) from exc
 
 
 def _local_gpu(local_rank: int) -> torch.device:

@@ -41,6 +41,7 @@ from netgraph.data.images import check_image
 from netgraph.train.buckets import length_batches
 from netgraph.train.data_files import load_data
 from netgraph.train.data_lengths import keyed
+from netgraph.train.data_split import held_out
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error, ref
 
 __all__ = ["encoded_data", "EncodedLoader", "from_disk"]
@@ -193,8 +194,8 @@ class EncodedDataset(torch.utils.data.Dataset):
         out = {}
         for key in self.columns:
             result = self._encoded(key, i)
-            if isinstance(result, str):
-                return {"__error__": f"{self._words(key)}: example {self.index[i]}: {result}"}
+            if isinstance(result, str):  # (key, words): plain values, as a worker process hands them back
+                return {"__error__": (key, f"{self._words(key)}: example {self.index[i]}: {result}")}
             out[key] = result
         return out
 
@@ -226,19 +227,17 @@ class EncodedDataset(torch.utils.data.Dataset):
             if isinstance(values, torch.Tensor) and key in self.nan_checked and values.is_floating_point() \
                     and values.numel():
                 rows = values.reshape(len(values), -1).isnan().any(1)
-                problems += [f"{self._words(key)}: example {self.index[i]}: holds NaN, which makes the loss "
-                             f"non-finite; remove or fix such examples" for i in rows.nonzero().flatten().tolist()]
+                problems += [(key, f"{self._words(key)}: example {self.index[i]}: holds NaN, which makes the loss "
+                                   f"non-finite; remove or fix such examples") for i in rows.nonzero().flatten().tolist()]
                 continue
             if isinstance(values, torch.Tensor):
                 continue
             for i in range(len(values)):
                 reason = self._encoded(key, i, header_only=True)
                 if isinstance(reason, str):
-                    problems.append(f"{self._words(key)}: example {self.index[i]}: {reason}")
+                    problems.append((key, f"{self._words(key)}: example {self.index[i]}: {reason}"))
         if problems:
-            shown = problems if len(problems) <= 10 else [*problems[:10], f"... and {len(problems) - 10} more"]
-            raise DataError(f"bad {self.what}: " + "; ".join(shown), kind="encoding", layer=(), data=ref(self.what),
-                            port=next(iter(self.columns)), detail="; ".join(shown))
+            raise _bad_examples(self.what, problems)
 
     def length_groups(self) -> list[list[int]] | None:
         """Example indices grouped by the lengths of their texts (None without texts at an input port)."""
@@ -307,19 +306,26 @@ class EncodedLoader:
         self.order.manual_seed(int(torch.randint(0, 2**62, ())))
         for batch in self.loader:
             if "__error__" in batch:
-                raise DataError(f"bad {self.dataset.what} while training: " + "; ".join(batch["__error__"]),
-                                kind="encoding", data=ref(self.dataset.what))
+                raise _bad_examples(self.dataset.what, batch["__error__"], " while training")
             yield batch
+
+
+def _bad_examples(what: Any, problems: list[tuple[str, str]], when: str = "") -> DataError:
+    """The DataError for ``problems`` ((key, words) each, the first ten shown) of data set ``what``, found ``when``
+    (before training, or " while training"): its Diagnostic keeps the data set, the first key and the words."""
+    shown = [words for _, words in problems[:10]] + ([f"... and {len(problems) - 10} more"] if len(problems) > 10
+                                                      else [])
+    detail = "; ".join(shown) + (f" (found{when})" if when else "")
+    return DataError(f"bad {what}{when}: " + "; ".join(shown), kind="encoding", layer=(), data=ref(what),
+                     port=problems[0][0], detail=detail)
 
 
 def _split(columns: dict[str, Any], fraction: float, seed: int | None) -> tuple[tuple, tuple]:
     """((training columns, their example numbers), (validation columns, theirs))."""
-    size = len(next(iter(columns.values())))
-    k = max(1, round(size * fraction))
-    order = torch.randperm(size, generator=torch.Generator().manual_seed(0 if seed is None else seed)).tolist()
+    parts = held_out(len(next(iter(columns.values()))), fraction, 0 if seed is None else seed)  # as other data
     pick = lambda idx: ({key: [v[i] for i in idx] if not isinstance(v, torch.Tensor) else v[idx]  # noqa: E731
                          for key, v in columns.items()}, idx)
-    return pick(sorted(order[:-k])), pick(sorted(order[-k:]))
+    return pick(parts[0].tolist()), pick(parts[1].tolist())
 
 
 def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_workers: int,
