@@ -91,7 +91,9 @@ def test_the_net_a_call_makes_leaves_the_layers_value_alone():
     assert layer == twin and hash(layer) == before == hash(twin)
     for copied in (copy.copy(layer), copy.deepcopy(layer), pickle.loads(pickle.dumps(layer))):
         assert copied == layer and torch.equal(copied(torch.ones(2)), first)
-    assert len(pickle.dumps(layer)) == len(pickle.dumps(twin))  # the cached net is not pickled
+    pickled = pickle.dumps(layer)  # the cached net is not pickled (nor copied): no NetGraph in it
+    assert b"NetGraph" not in pickled and b"NetGraph" in pickle.dumps(as_net(layer))
+    assert "_as_net" not in pickle.loads(pickled).__dict__ and "_as_net" not in copy.copy(layer).__dict__
 
 
 def test_a_layer_is_still_no_python_function_where_one_is_asked_for():

@@ -72,7 +72,12 @@ MODELS = {  # name -> (module, input shape, dynamic dims of the input (batch fir
 }
 
 
-@pytest.mark.parametrize("name", sorted(MODELS))
+_OLD_EXPORT = pytest.mark.xfail(torch.torch_version.TorchVersion(torch.__version__) < "2.13",
+                                raises=torch.onnx.OnnxExporterError, strict=True,
+                                reason="torch.export before 2.13 fixes an LSTM's length (seen on 2.11): torch's limit")
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=_OLD_EXPORT) if n == "lstm" else n for n in sorted(MODELS)])
 def test_a_dynamo_export_imports_and_runs_as_the_module(name, tmp_path):
     make, shape, dims, shapes = MODELS[name]
     torch.manual_seed(0)
