@@ -93,6 +93,12 @@ def test_constants_are_folded_without_hanging():
     ("2 #x", "at column 3: implicit multiplication (2 #x) is not read: write 2 * #x"),
     ("Sin[Pi/2 #x]", "at column 10: implicit multiplication (2 #x) is not read"),
     ("Pi  #r^2", "at column 5: implicit multiplication (2 #x) is not read"),
+    # Wolfram's Set where Equal was meant: these said "syntax error (positional argument follows keyword argument)",
+    # "syntax error (invalid syntax)" and "a call with '=' in it"
+    ("If[#x = 0, 1, 0]", "at column 7: '=' (Set) is not allowed: compare with =="),
+    ("#x = 1", "at column 4: '=' (Set) is not allowed"),
+    ("Sin[#x = 1]", "at column 8: '=' (Set) is not allowed"),
+    ("#x =< 1", "at column 4: '=' (Set) is not allowed: compare with ==, <= or >="),
 ])
 def test_hostile_or_bad_expressions_are_rejected(text, message):
     start = time.process_time()

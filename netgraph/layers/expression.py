@@ -105,6 +105,8 @@ def _translate(text: str) -> tuple[str, list[int]]:
             continue
         if ch == "|":
             raise ExpressionError("'|' is only allowed in <| ... |> (for Or, take Max of the comparisons)", text, i)
+        if ch == "=" and text[i + 1:i + 2] != "=" and (i == 0 or text[i - 1] not in "<>!="):  # not ==, <=, >=, !=
+            raise ExpressionError("'=' (Set) is not allowed: compare with ==, <= or >=", text, i)
         if ch == "_" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
             raise ExpressionError("names may not start with '_'", text, i)
         piece = {"^": "**", "&": " and "}.get(ch, ch)
