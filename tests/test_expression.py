@@ -35,6 +35,8 @@ def test_wolfram_power_precedence():
     ("If[#x > 1.5, #x, 0]", lambda x: torch.where(x > 1.5, x, torch.zeros_like(x))),
     ("Max[#x, 1.2] + Sin[Pi * #x] + Cos[E]", lambda x: torch.clamp(x, min=1.2) + torch.sin(math.pi * x) + math.cos(math.e)),
     ("(#x >= 2) + (#x != 1)", lambda x: (x >= 2).float() + (x != 1).float()),
+    # Wolfram's scientific notation 1.5*^-3 (it was "syntax error (invalid syntax)" at the '^')
+    ("1.5*^-3 * #x + 2*^3 + .5*^+1 * #x", lambda x: 0.0015 * x + 2000 + 5 * x),
 ])
 def test_compiled_equals_interpreted_equals_torch(text, fn):
     x = torch.linspace(0.5, 3.0, 11)
@@ -99,6 +101,8 @@ def test_constants_are_folded_without_hanging():
     ("#x = 1", "at column 4: '=' (Set) is not allowed"),
     ("Sin[#x = 1]", "at column 8: '=' (Set) is not allowed"),
     ("#x =< 1", "at column 4: '=' (Set) is not allowed: compare with ==, <= or >="),
+    ("2*^#x", "at column 2: Wolfram's scientific notation m*^n needs an integer exponent n"),
+    ("2*^1.5 * #x", "at column 2: Wolfram's scientific notation m*^n needs an integer exponent n"),
 ])
 def test_hostile_or_bad_expressions_are_rejected(text, message):
     start = time.process_time()

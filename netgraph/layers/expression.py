@@ -47,6 +47,8 @@ _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==",
 _ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
 _WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)"}
 _SLOT_PREFIX = "_s_"
+_NUMBER_BEFORE = re.compile(r"(?<![A-Za-z0-9_#.])(?:[0-9]+\.?[0-9]*|\.[0-9]+)$")  # a number literal ending here
+_EXPONENT = re.compile(r"[+-]?[0-9]+(?![0-9.])")
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,13 @@ def _translate(text: str) -> tuple[str, list[int]]:
             continue
         if ch == "|":
             raise ExpressionError("'|' is only allowed in <| ... |> (for Or, take Max of the comparisons)", text, i)
+        if two == "*^" and _NUMBER_BEFORE.search(text, 0, i):  # Wolfram's 1.5*^-3 is 1.5e-3
+            if not (m := _EXPONENT.match(text, i + 2)):
+                raise ExpressionError("Wolfram's scientific notation m*^n needs an integer exponent n", text, i)
+            out.append("e" + m.group(0))
+            origin += [i] * (1 + len(m.group(0)))
+            i = m.end()
+            continue
         if ch == "=" and text[i + 1:i + 2] != "=" and (i == 0 or text[i - 1] not in "<>!="):  # not ==, <=, >=, !=
             raise ExpressionError("'=' (Set) is not allowed: compare with ==, <= or >=", text, i)
         if ch == "_" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
