@@ -37,6 +37,9 @@ def test_wolfram_power_precedence():
     ("(#x >= 2) + (#x != 1)", lambda x: (x >= 2).float() + (x != 1).float()),
     # Wolfram's scientific notation 1.5*^-3 (it was "syntax error (invalid syntax)" at the '^')
     ("1.5*^-3 * #x + 2*^3 + .5*^+1 * #x", lambda x: 0.0015 * x + 2000 + 5 * x),
+    # Wolfram's Plus, Times, Min and Max take any number of arguments (they said "Plus takes 2 argument(s), found 3")
+    ("Plus[#x, 1, #x] + Times[#x, 2, 3, #x] + Max[#x, 1, 2.5] + Min[#x, 1.5, 2, #x^2]",
+     lambda x: (2 * x + 1) + 6 * x * x + torch.clamp(x, min=2.5) + torch.minimum(torch.clamp(x, max=1.5), x * x)),
 ])
 def test_compiled_equals_interpreted_equals_torch(text, fn):
     x = torch.linspace(0.5, 3.0, 11)
@@ -69,6 +72,7 @@ def test_constants_are_folded_without_hanging():
     ("#a + foo[#b]", "unknown function 'foo'"),
     ("Tanhh[#x]", "did you mean 'Tanh'"),
     ("Exp[#a, #b]", "Exp takes 1 argument(s), found 2"),
+    ("Max[#a]", "Max takes 2 or more arguments, found 1"),
     ("#a +", "syntax error"),
     ("x + #a", "unknown name 'x'"),
     ("open", "unknown name 'open'"),

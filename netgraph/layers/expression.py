@@ -28,9 +28,10 @@ from typing import Any, Callable
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, ExpressionError, Origin, _col, bracket,
+from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, ExpressionError, Origin, _col,
                                               chain_terms, check_extent, not_allowed, not_allowed_col, outputs,
                                               part_index, repeated_subtrees, structural)
+from netgraph.layers.expression_text import SLOT_PREFIX, translate
 from netgraph.layers.function_table import EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
@@ -44,11 +45,7 @@ FUNCTIONS: dict[str, NamedFunction] = NAMED_FUNCTIONS
 _CONSTANTS = {"Pi": 3.141592653589793, "E": 2.718281828459045, "Infinity": float("inf")}
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
-_ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
-_WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)"}
-_SLOT_PREFIX = "_s_"
-_NUMBER_BEFORE = re.compile(r"(?<![A-Za-z0-9_#.])(?:[0-9]+\.?[0-9]*|\.[0-9]+)$")  # a number literal ending here
-_EXPONENT = re.compile(r"[+-]?[0-9]+(?![0-9.])")
+_VARIADIC = ("Plus", "Times", "Min", "Max")  # Wolfram's take any number of arguments
 
 
 @dataclass(frozen=True)
@@ -60,73 +57,8 @@ class Expression:
     tree: tuple
 
 
-def _translate(text: str) -> tuple[str, list[int]]:
-    """Wolfram syntax -> Python syntax, with origin[i] = column in ``text`` of output char i.
-
-    ``f[x]`` becomes a call ``f(x)``; ``x[[i, j]]`` a subscript ``x[i, j]``, inside which a span ``i;;j;;k``
-    becomes the slice ``i:j:k`` (read back by ``expression_forms.part_index``).
-    """
-    out: list[str] = []
-    origin: list[int] = []
-    brackets: list[str] = []  # "part" for [[, "call" for [
-    i = 0
-    stripped = text.rstrip()
-    end = len(stripped) - 1 if stripped.endswith("&") and not stripped.endswith("&&") else len(text)
-    while i < end:
-        ch = text[i]
-        if not _ALLOWED_CHARS.fullmatch(ch):
-            raise ExpressionError(f"character {ch!r} is not allowed", text, i)
-        if ch == "#":
-            m = re.compile(r"#([A-Za-z][A-Za-z0-9_]*|[0-9]+)?").match(text, i)
-            name = m.group(1) or ""
-            piece = _SLOT_PREFIX + name
-            out.append(piece)
-            origin += [i] * len(piece)
-            i = m.end()
-            continue
-        two = text[i:i + 2]
-        if ch in "[];":
-            piece, width = bracket(text, i, brackets)
-            out.append(piece)
-            origin += [i] * len(piece)
-            i += width
-            continue
-        if two in _WOLFRAM_PIECES or ch in "{}":  # lists {a, b} -> tuples; <|"k" -> v|> -> a dict
-            key = two if two in _WOLFRAM_PIECES else ch
-            out.append(_WOLFRAM_PIECES[key])
-            origin += [i] * len(_WOLFRAM_PIECES[key])
-            i += len(key)
-            continue
-        if ch == '"':
-            m = re.compile(r'"([A-Za-z][A-Za-z0-9_]*)"').match(text, i)
-            if not m:
-                raise ExpressionError("a string must be a port name in double quotes, such as \"Mean\"", text, i)
-            out.append(m.group(0))
-            origin += list(range(i, m.end()))
-            i = m.end()
-            continue
-        if ch == "|":
-            raise ExpressionError("'|' is only allowed in <| ... |> (for Or, take Max of the comparisons)", text, i)
-        if two == "*^" and _NUMBER_BEFORE.search(text, 0, i):  # Wolfram's 1.5*^-3 is 1.5e-3
-            if not (m := _EXPONENT.match(text, i + 2)):
-                raise ExpressionError("Wolfram's scientific notation m*^n needs an integer exponent n", text, i)
-            out.append("e" + m.group(0))
-            origin += [i] * (1 + len(m.group(0)))
-            i = m.end()
-            continue
-        if ch == "=" and text[i + 1:i + 2] != "=" and (i == 0 or text[i - 1] not in "<>!="):  # not ==, <=, >=, !=
-            raise ExpressionError("'=' (Set) is not allowed: compare with ==, <= or >=", text, i)
-        if ch == "_" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
-            raise ExpressionError("names may not start with '_'", text, i)
-        piece = {"^": "**", "&": " and "}.get(ch, ch)
-        out.append(piece)
-        origin += [i] * len(piece)  # (an And's error points at its first '&')
-        i += 2 if ch == "&" and text[i:i + 2] == "&&" else 1
-    return "".join(out), origin
-
-
 def _slot_name(ident: str) -> str:
-    rest = ident[len(_SLOT_PREFIX):]
+    rest = ident[len(SLOT_PREFIX):]
     return "Input" if rest == "" else (f"Input{rest}" if rest.isdigit() else rest)
 
 
@@ -151,7 +83,7 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
         raise ExpressionError("is empty: write a formula of the #slots, such as \"#x * LogisticSigmoid[#y]\"", text)
     if trailing := re.search(r",\s*[\]}]", text):  # Python reads f(x, ) as f(x); Wolfram: Exp[x, ] is Exp[x, Null]
         raise ExpressionError("a ',' with no argument after it", text, trailing.start())
-    py, columns = _translate(text)
+    py, columns = translate(text)
     py = py.replace("\r", " ").replace("\n", " ")  # a line break is a space (a YAML block scalar's lines)
     origin = Origin(columns, py)
     try:
@@ -190,7 +122,7 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         except OverflowError:
             raise ExpressionError("number too large", text, _col(node, origin)) from None
     if isinstance(node, ast.Name):
-        if node.id.startswith(_SLOT_PREFIX):
+        if node.id.startswith(SLOT_PREFIX):
             name = _slot_name(node.id)
             if name not in slots:
                 slots.append(name)
@@ -224,13 +156,17 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         return tree
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         name = EXPRESSION_ALIASES.get(node.func.id, node.func.id)
-        if name.startswith(_SLOT_PREFIX):
+        if name.startswith(SLOT_PREFIX):
             raise ExpressionError(f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it",
                                   text, _col(node, origin))
         if name not in FUNCTIONS and not (internal and name in INTERNAL_FUNCTIONS):
             hint = did_you_mean(node.func.id, FUNCTIONS)
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
         entry = _entry(name)
+        if name in _VARIADIC and len(node.args) < 2:
+            raise ExpressionError(f"{name} takes 2 or more arguments, found {len(node.args)}", text, _col(node, origin))
+        if name in _VARIADIC:
+            return _balanced_calls(name, [sub(a) for a in node.args])
         if len(node.args) != entry.arity:
             raise ExpressionError(f"{name} takes {entry.arity} argument(s), found {len(node.args)}",
                                   text, _col(node, origin))
@@ -278,6 +214,14 @@ def _balanced(trees: list[tuple], op: str) -> tuple:
         return trees[0]
     half = len(trees) // 2
     return _fold(("bin", op, _balanced(trees[:half], op), _balanced(trees[half:], op)))
+
+
+def _balanced_calls(name: str, trees: list[tuple]) -> tuple:
+    """Wolfram's ``Plus[a, b, c, ...]`` (or Times, Min, Max) as a balanced tree of the two-argument function."""
+    if len(trees) == 1:
+        return trees[0]
+    half = len(trees) // 2
+    return apply(name, [_balanced_calls(name, trees[:half]), _balanced_calls(name, trees[half:])])
 
 
 def _fold(tree: tuple) -> tuple:
