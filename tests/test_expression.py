@@ -105,6 +105,9 @@ def test_constants_are_folded_without_hanging():
     ("#x = 1", "at column 4: '=' (Set) is not allowed"),
     ("Sin[#x = 1]", "at column 8: '=' (Set) is not allowed"),
     ("#x =< 1", "at column 4: '=' (Set) is not allowed: compare with ==, <= or >="),
+    # Wolfram's Not and Factorial: these said "syntax error (invalid syntax)"
+    ("If[!(#x > 0), 1, 0]", "at column 4: '!' (Not, or Factorial after a value) is not allowed: for Not[c] write 1 - c"),
+    ("#x!", "at column 3: '!' (Not, or Factorial after a value) is not allowed"),
     ("2*^#x", "at column 2: Wolfram's scientific notation m*^n needs an integer exponent n"),
     ("2*^1.5 * #x", "at column 2: Wolfram's scientific notation m*^n needs an integer exponent n"),
 ])

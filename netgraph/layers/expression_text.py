@@ -75,6 +75,9 @@ def translate(text: str) -> tuple[str, list[int]]:
             origin += [i] * (1 + len(m.group(0)))
             i = m.end()
             continue
+        if ch == "!" and two != "!=":
+            raise ExpressionError("'!' (Not, or Factorial after a value) is not allowed: for Not[c] write 1 - c "
+                                  "(a comparison is 1 or 0)", text, i)
         if ch == "=" and text[i + 1:i + 2] != "=" and (i == 0 or text[i - 1] not in "<>!="):  # not ==, <=, >=, !=
             raise ExpressionError("'=' (Set) is not allowed: compare with ==, <= or >=", text, i)
         if ch == "_" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
