@@ -22,6 +22,12 @@ def test_slots_in_order_of_first_appearance(text, slots):
     assert parse(text).slots == slots
 
 
+@pytest.mark.parametrize("text", ["(#x^2 &)", "((#x^2) &) ", "Function[#x^2]", "Function[#x^2] &", "(Function[#x^2])"])
+def test_wolfram_pure_function_forms_are_their_body(text):
+    """Wolfram writes a pure function as body &, (body &) or Function[body]: the last two were syntax errors."""
+    assert parse(text).tree == parse("#x^2").tree
+
+
 def test_wolfram_power_precedence():
     e = parse("#a + #b ^ 2")  # Wolfram: a + (b^2), unlike Python's xor
     assert evaluate(e.tree, {"a": torch.tensor(1.0), "b": torch.tensor(3.0)}).item() == 10.0
@@ -108,6 +114,8 @@ def test_constants_are_folded_without_hanging():
     # Wolfram's Not and Factorial: these said "syntax error (invalid syntax)"
     ("If[!(#x > 0), 1, 0]", "at column 4: '!' (Not, or Factorial after a value) is not allowed: for Not[c] write 1 - c"),
     ("#x!", "at column 3: '!' (Not, or Factorial after a value) is not allowed"),
+    ("Function[x, x^2]", "at column 1: Function[x, body] with named variables is not read: write the body with "
+                         "slots, as #x for the port x"),
     ("2*^#x", "at column 2: Wolfram's scientific notation m*^n needs an integer exponent n"),
     ("2*^1.5 * #x", "at column 2: Wolfram's scientific notation m*^n needs an integer exponent n"),
 ])

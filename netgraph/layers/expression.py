@@ -155,6 +155,11 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
             return apply("Min", [apply("Max", [tree[1], ("const", tree[2])]), ("const", tree[3])])
         return tree
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+        if node.func.id == "Function":  # Wolfram's Function[body] is body & (its variables are not ports)
+            if len(node.args) != 1:
+                raise ExpressionError("Function[x, body] with named variables is not read: write the body with "
+                                      "slots, as #x for the port x", text, _col(node, origin))
+            return sub(node.args[0])
         name = EXPRESSION_ALIASES.get(node.func.id, node.func.id)
         if name.startswith(SLOT_PREFIX):
             raise ExpressionError(f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it",
