@@ -104,7 +104,11 @@ def test_constants_are_folded_without_hanging():
     # Wolfram's implicit multiplication: these said "syntax error (invalid syntax. Perhaps you forgot a comma?)"
     ("2 #x", "at column 3: implicit multiplication (2 #x) is not read: write 2 * #x"),
     ("Sin[Pi/2 #x]", "at column 10: implicit multiplication (2 #x) is not read"),
-    ("Pi  #r^2", "at column 5: implicit multiplication (2 #x) is not read"),
+    ("Pi  #r^2", "at column 5: implicit multiplication (Pi #r) is not read: write Pi * #r"),
+    # these named '2 #x' whatever the operands were
+    ("#x #y", "at column 4: implicit multiplication (#x #y) is not read: write #x * #y"),
+    ("Sin[#x] (#y + 1)", "at column 9: implicit multiplication (Sin[#x] (...)) is not read: write Sin[#x] * (...)"),
+    ("#x[[1]] 2", "at column 9: implicit multiplication (#x[[1]] 2) is not read: write #x[[1]] * 2"),
     # Wolfram's Set where Equal was meant: these said "syntax error (positional argument follows keyword argument)",
     # "syntax error (invalid syntax)" and "a call with '=' in it"
     ("If[#x = 0, 1, 0]", "at column 7: '=' (Set) is not allowed: compare with =="),

@@ -92,8 +92,8 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
         at, msg = ((exc.offset or 1) - 1 + origin.lead, exc.msg) if exc.offset else \
             (len(py.rstrip()) - 1, "it ends before it is complete")  # offset 0: Python met the end of the text
         col = origin[min(max(at, 0), len(origin) - 1)] if origin else 0
-        if juxtaposed := re.search(r"[A-Za-z0-9_.)\]}]\s+(?=[#A-Za-z0-9({])", text):  # a value, a space, a value
-            raise ExpressionError("implicit multiplication (2 #x) is not read: write 2 * #x", text, juxtaposed.end()) from None
+        if implicit := _implicit_product(text):
+            raise implicit from None
         raise ExpressionError(f"syntax error ({msg})", text, col) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ExpressionError(f"cannot be parsed ({type(exc).__name__}: {str(exc)[:80]})", text) from None
@@ -107,6 +107,36 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
         raise ExpressionError(f"is the constant {tree[1]!r} once its constant If conditions pick their branches; the "
                               f"result must depend on an input port", text)
     return Expression(text, tuple(slots), tree)
+
+
+def _implicit_product(text: str) -> ExpressionError | None:
+    """The error for Wolfram's implicit multiplication (``2 #x``, ``Sin[#x] (#y + 1)``), if ``text`` has one."""
+    if juxtaposed := re.search(r"[A-Za-z0-9_.)\]}]\s+(?=[#A-Za-z0-9({])", text):  # a value, a space, a value
+        left, right = _operand_before(text, juxtaposed.start() + 1), _operand_after(text, juxtaposed.end())
+        return ExpressionError(f"implicit multiplication ({left} {right}) is not read: write {left} * {right}", text,
+                               juxtaposed.end())
+    return None
+
+
+def _operand_before(text: str, end: int) -> str:
+    """The operand that ends at ``text[end - 1]``: a name, number or slot, with its brackets (``Sin[#x]``, ``#x[[1]]``)."""
+    start, depth = end, 0
+    while start > 0 and (depth or text[start - 1] in ")]}" or re.match(r"[#A-Za-z0-9_.]", text[start - 1])):
+        ch = text[start - 1]
+        if ch in ")]}" or ch in "([{":
+            depth += 1 if ch in ")]}" else -1
+        if depth < 0:
+            break
+        start -= 1
+    return text[start:end]
+
+
+def _operand_after(text: str, start: int) -> str:
+    """The operand that starts at ``text[start]``, shortened: ``#y``, ``2``, ``Sin[...]``, ``(...)``."""
+    if text[start] in "({":
+        return "(...)" if text[start] == "(" else "{...}"
+    name = re.match(r"#?[A-Za-z0-9_.]*", text[start:]).group()
+    return name + ("[...]" if text[start + len(name):start + len(name) + 1] == "[" else "")
 
 
 def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], depth: int, internal: bool) -> tuple:
@@ -176,6 +206,8 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
             raise ExpressionError(f"{name} takes {entry.arity} argument(s), found {len(node.args)}",
                                   text, _col(node, origin))
         return apply(name, [sub(a) for a in node.args])
+    if isinstance(node, ast.Call) and (implicit := _implicit_product(text)):  # (a) (b): Python reads a call
+        raise implicit
     raise ExpressionError(f"{not_allowed(node)} is not allowed (only numbers, #slots, + - * / ^ %, comparisons "
                           f"and the functions {', '.join(sorted(FUNCTIONS))})", text,
                           not_allowed_col(node, text, origin))
