@@ -109,6 +109,12 @@ def test_constants_are_folded_without_hanging():
     ("#x #y", "at column 4: implicit multiplication (#x #y) is not read: write #x * #y"),
     ("Sin[#x] (#y + 1)", "at column 9: implicit multiplication (Sin[#x] (...)) is not read: write Sin[#x] * (...)"),
     ("#x[[1]] 2", "at column 9: implicit multiplication (#x[[1]] 2) is not read: write #x[[1]] * 2"),
+    # without a space: these said "syntax error (invalid decimal literal)" or "(invalid syntax)"
+    ("2#x", "at column 2: implicit multiplication (2 #x) is not read: write 2 * #x"),
+    ("2Pi + #x", "at column 2: implicit multiplication (2 Pi) is not read: write 2 * Pi"),
+    ("Exp[1]#x", "at column 7: implicit multiplication (Exp[1] #x) is not read: write Exp[1] * #x"),
+    ("(#x + 1)#y", "at column 9: implicit multiplication ((#x + 1) #y) is not read"),
+    ("#x + 1.5e3 +", "at column 12: syntax error"),  # 1.5e3 is a number, not 1.5 times e3
     # Wolfram's Set where Equal was meant: these said "syntax error (positional argument follows keyword argument)",
     # "syntax error (invalid syntax)" and "a call with '=' in it"
     ("If[#x = 0, 1, 0]", "at column 7: '=' (Set) is not allowed: compare with =="),

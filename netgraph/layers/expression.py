@@ -109,10 +109,15 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
     return Expression(text, tuple(slots), tree)
 
 
+_SPACED_PRODUCT = re.compile(r"([A-Za-z0-9_.)\]}])\s+(?=[#A-Za-z0-9({])")  # a value, a space, a value
+_ADJACENT_PRODUCT = re.compile(r"([)\]}]|(?<![A-Za-z0-9_#.])[0-9]+\.?[0-9]*(?![eE][+-]?[0-9]))(?=[#A-Za-z(])")  # 2#x
+
+
 def _implicit_product(text: str) -> ExpressionError | None:
     """The error for Wolfram's implicit multiplication (``2 #x``, ``Sin[#x] (#y + 1)``), if ``text`` has one."""
-    if juxtaposed := re.search(r"[A-Za-z0-9_.)\]}]\s+(?=[#A-Za-z0-9({])", text):  # a value, a space, a value
-        left, right = _operand_before(text, juxtaposed.start() + 1), _operand_after(text, juxtaposed.end())
+    found = [m for m in (_SPACED_PRODUCT.search(text), _ADJACENT_PRODUCT.search(text)) if m]
+    if juxtaposed := min(found, key=lambda m: m.end(), default=None):
+        left, right = _operand_before(text, juxtaposed.end(1)), _operand_after(text, juxtaposed.end())
         return ExpressionError(f"implicit multiplication ({left} {right}) is not read: write {left} * {right}", text,
                                juxtaposed.end())
     return None
