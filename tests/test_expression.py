@@ -126,6 +126,12 @@ def test_constants_are_folded_without_hanging():
     ("#x!", "at column 3: '!' (Not, or Factorial after a value) is not allowed"),
     ("Function[x, x^2]", "at column 1: Function[x, body] with named variables is not read: write the body with "
                          "slots, as #x for the port x"),
+    # Wolfram's application forms and Python's shifts: these said "BinOp is not allowed", "character '@' is not allowed"
+    ("#x // Sqrt", "at column 4: '//' (Wolfram's postfix application, x // f) is not read: write f[x]"),
+    ("Sqrt@#x", "at column 5: '@' (Wolfram's prefix application, f@x) is not read: write f[x]"),
+    ("#x~Max~#y", "at column 3: '~' (Wolfram's infix application, x~f~y) is not read: write f[x, y]"),
+    ("#x << 2", "at column 4: '<<' is not an operator of expressions (comparisons are <, <=, >, >=, == and !=)"),
+    ("#x >> 2", "at column 4: '>>' is not an operator of expressions"),
     ("2*^#x", "at column 2: Wolfram's scientific notation m*^n needs an integer exponent n"),
     ("2*^1.5 * #x", "at column 2: Wolfram's scientific notation m*^n needs an integer exponent n"),
 ])

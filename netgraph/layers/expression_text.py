@@ -17,6 +17,11 @@ __all__ = ["translate", "SLOT_PREFIX"]
 _ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
 _WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)"}
 SLOT_PREFIX = "_s_"
+_APPLICATIONS = {  # what Wolfram's operators that Python reads otherwise (or not at all) would be
+    "//": "'//' (Wolfram's postfix application, x // f) is not read: write f[x]",
+    "@": "'@' (Wolfram's prefix application, f@x) is not read: write f[x]",
+    "~": "'~' (Wolfram's infix application, x~f~y) is not read: write f[x, y]",
+    **{op: f"{op!r} is not an operator of expressions (comparisons are <, <=, >, >=, == and !=)" for op in ("<<", ">>")}}
 _NUMBER_BEFORE = re.compile(r"(?<![A-Za-z0-9_#.])(?:[0-9]+\.?[0-9]*|\.[0-9]+)$")  # a number literal ending here
 _EXPONENT = re.compile(r"[+-]?[0-9]+(?![0-9.])")
 
@@ -35,6 +40,8 @@ def translate(text: str) -> tuple[str, list[int]]:
     end = len(stripped) - 1 if stripped.endswith("&") and not stripped.endswith("&&") else len(text)
     while i < end:
         ch = text[i]
+        if (form := _APPLICATIONS.get(ch) or _APPLICATIONS.get(text[i:i + 2])) is not None:
+            raise ExpressionError(form, text, i)
         if not _ALLOWED_CHARS.fullmatch(ch):
             raise ExpressionError(f"character {ch!r} is not allowed", text, i)
         if ch == "#":
