@@ -74,7 +74,7 @@ def test_constants_are_folded_without_hanging():
     ("_secret + #a", "names may not start with '_'"),
     ("lambda x: x", "character ':' is not allowed"),
     ("[y for y in #a]", "is not allowed"),
-    ("#a if #b else #c", "IfExp is not allowed"),
+    ("#a if #b else #c", "Python's conditional x if c else y (write If[c, x, y]) is not allowed"),
     ("#a + foo[#b]", "unknown function 'foo'"),
     ("Tanhh[#x]", "did you mean 'Tanh'"),
     ("Exp[#a, #b]", "Exp takes 1 argument(s), found 2"),
@@ -132,6 +132,12 @@ def test_constants_are_folded_without_hanging():
     ("#x~Max~#y", "at column 3: '~' (Wolfram's infix application, x~f~y) is not read: write f[x, y]"),
     ("#x << 2", "at column 4: '<<' is not an operator of expressions (comparisons are <, <=, >, >=, == and !=)"),
     ("#x >> 2", "at column 4: '>>' is not an operator of expressions"),
+    # Python's names of syntax: these said "UnaryOp", "Set", "And (& or &&", "a chained comparison", "Await"
+    ("not #x", "at column 1: 'not' (for Not[c] write 1 - c, as a comparison is 1 or 0) is not allowed"),
+    ("<|#x|>", "at column 1: an entry of <| ... |> without its name (write <|\"name\" -> value|>) is not allowed"),
+    ("#x or #y", "at column 4: Or (|| or 'or'; take Max of the comparisons) is not allowed"),
+    ("#x in #y", "at column 1: 'in' (comparisons are <, <=, >, >=, == and !=) is not allowed"),
+    ("await #x", "at column 1: Python's await is not allowed"),
     ("2*^#x", "at column 2: Wolfram's scientific notation m*^n needs an integer exponent n"),
     ("2*^1.5 * #x", "at column 2: Wolfram's scientific notation m*^n needs an integer exponent n"),
 ])
