@@ -228,3 +228,12 @@ def test_a_threading_layer_over_many_inputs_compiles():
         module = NetGraph([ThreadingLayer(name, inputs=1000)], [], **ports).compile()
         assert module(**xs).tolist() == [[expected, expected]]
         assert interpret(module.net, module, **xs).tolist() == [[expected, expected]]
+
+
+def test_scientific_notation_is_read_in_linear_time():
+    """Each *^ looked back over the whole text for the number before it: 0.7 s for 2,000 characters."""
+    text = "9" * 1000 + "*^1" * 330
+    start = time.process_time()
+    with pytest.raises(ExpressionError, match="syntax error"):
+        parse(text)
+    assert time.process_time() - start < 0.2

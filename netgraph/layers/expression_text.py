@@ -22,8 +22,17 @@ _APPLICATIONS = {  # what Wolfram's operators that Python reads otherwise (or no
     "@": "'@' (Wolfram's prefix application, f@x) is not read: write f[x]",
     "~": "'~' (Wolfram's infix application, x~f~y) is not read: write f[x, y]",
     **{op: f"{op!r} is not an operator of expressions (comparisons are <, <=, >, >=, == and !=)" for op in ("<<", ">>")}}
-_NUMBER_BEFORE = re.compile(r"(?<![A-Za-z0-9_#.])(?:[0-9]+\.?[0-9]*|\.[0-9]+)$")  # a number literal ending here
 _EXPONENT = re.compile(r"[+-]?[0-9]+(?![0-9.])")
+
+
+def _number_ends_at(text: str, end: int) -> bool:
+    """Whether a number literal (``2``, ``1.5``, ``.5``) ends at ``text[end - 1]``: read back from there only."""
+    start = end
+    while start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
+        start -= 1
+    number = text[start:end]
+    return (start == 0 or not re.match(r"[A-Za-z_#]", text[start - 1])) and number.count(".") <= 1 and \
+        any(c.isdigit() for c in number)
 
 
 def translate(text: str) -> tuple[str, list[int]]:
@@ -78,7 +87,7 @@ def translate(text: str) -> tuple[str, list[int]]:
             continue
         if ch == "|":
             raise ExpressionError("'|' is only allowed in <| ... |> (for Or, take Max of the comparisons)", text, i)
-        if two == "*^" and _NUMBER_BEFORE.search(text, 0, i):  # Wolfram's 1.5*^-3 is 1.5e-3
+        if two == "*^" and _number_ends_at(text, i):  # Wolfram's 1.5*^-3 is 1.5e-3
             if not (m := _EXPONENT.match(text, i + 2)):
                 raise ExpressionError("Wolfram's scientific notation m*^n needs an integer exponent n", text, i)
             out.append("e" + m.group(0))
