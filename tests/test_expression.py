@@ -17,6 +17,10 @@ from netgraph import FunctionLayer, NetGraph, OptionError
     ("#^2 + Exp[#]", ("Input",)),
     ("#1 * #2", ("Input1", "Input2")),
     ("Max[#a, 0] + Min[#b, #a] &", ("a", "b")),
+    # Wolfram's # is #1, and #01 is #1: these made two ports each, ('Input', 'Input1') and ('Input1', 'Input01')
+    ("# + #1 * #2", ("Input1", "Input2")),
+    ("#2 - #", ("Input2", "Input1")),
+    ("#1 + #01", ("Input1",)),
 ])
 def test_slots_in_order_of_first_appearance(text, slots):
     assert parse(text).slots == slots
@@ -138,6 +142,9 @@ def test_constants_are_folded_without_hanging():
     ("#x or #y", "at column 4: Or (|| or 'or'; take Max of the comparisons) is not allowed"),
     ("#x in #y", "at column 1: 'in' (comparisons are <, <=, >, >=, == and !=) is not allowed"),
     ("await #x", "at column 1: Python's await is not allowed"),
+    # these made ports named 'Input0' and '_s_' (an internal name)
+    ("#0 + 1", "at column 1: #0 (in Wolfram the function itself) is not a port: the ports are #, #1, #2, ... or #name"),
+    ("Plus[##]", "at column 6: ## (Wolfram's sequence of all arguments) is not read: name each port, #1 + #2"),
     ("2*^#x", "at column 2: Wolfram's scientific notation m*^n needs an integer exponent n"),
     ("2*^1.5 * #x", "at column 2: Wolfram's scientific notation m*^n needs an integer exponent n"),
 ])

@@ -17,6 +17,7 @@ __all__ = ["translate", "SLOT_PREFIX"]
 _ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
 _WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)"}
 SLOT_PREFIX = "_s_"
+_SLOT = re.compile(r"#([A-Za-z][A-Za-z0-9_]*|[0-9]+)?")
 _APPLICATIONS = {  # what Wolfram's operators that Python reads otherwise (or not at all) would be
     "//": "'//' (Wolfram's postfix application, x // f) is not read: write f[x]",
     "@": "'@' (Wolfram's prefix application, f@x) is not read: write f[x]",
@@ -33,6 +34,18 @@ def _number_ends_at(text: str, end: int) -> bool:
     number = text[start:end]
     return (start == 0 or not re.match(r"[A-Za-z_#]", text[start - 1])) and number.count(".") <= 1 and \
         any(c.isdigit() for c in number)
+
+
+def _slot(text: str, i: int, name: str) -> str:
+    """The name of the slot at ``text[i]``: Wolfram's # is #1 where numbered slots are used, and #01 is #1."""
+    if text[i + 1:i + 2] == "#":
+        raise ExpressionError("## (Wolfram's sequence of all arguments) is not read: name each port, #1 + #2", text, i)
+    if name.isdigit() and int(name) == 0:
+        raise ExpressionError("#0 (in Wolfram the function itself) is not a port: the ports are #, #1, #2, ... or "
+                              "#name", text, i)
+    if name.isdigit():
+        return str(int(name))
+    return "1" if not name and re.search(r"#[0-9]", text) else name
 
 
 def translate(text: str) -> tuple[str, list[int]]:
@@ -54,8 +67,8 @@ def translate(text: str) -> tuple[str, list[int]]:
         if not _ALLOWED_CHARS.fullmatch(ch):
             raise ExpressionError(f"character {ch!r} is not allowed", text, i)
         if ch == "#":
-            m = re.compile(r"#([A-Za-z][A-Za-z0-9_]*|[0-9]+)?").match(text, i)
-            name = m.group(1) or ""
+            m = _SLOT.match(text, i)
+            name = _slot(text, i, m.group(1) or "")
             piece = SLOT_PREFIX + name
             out.append(piece)
             origin += [i] * len(piece)
