@@ -244,3 +244,13 @@ def test_scientific_notation_is_read_in_linear_time():
     with pytest.raises(ExpressionError, match="syntax error"):
         parse(text)
     assert time.process_time() - start < 0.2
+
+
+@pytest.mark.parametrize("text", ["#1^2 + 1", "(#01^2 + 1) &"])
+def test_an_elementwise_expression_may_write_its_input_as_slot_one(text):
+    """Wolfram's #1 is #: ElementwiseLayer("#1^2 + 1") said it 'must use only # (its one input), found ['Input1']'."""
+    from netgraph import ElementwiseLayer
+    x = torch.tensor([-1.0, 0.5, 2.0])
+    layer = ElementwiseLayer(text)
+    torch.testing.assert_close(layer(x), x ** 2 + 1)
+    assert layer.function == text and layer.input_ports == ("Input",)
