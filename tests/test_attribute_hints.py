@@ -83,6 +83,17 @@ def test_keras_input_shape_keyword_names_the_port_shape(build):
         build()
 
 
+@pytest.mark.parametrize("name", ["learning_rate_multipliers", "LearningRateMultipliers"])
+@pytest.mark.parametrize("kind", [NetGraph, NetChain])
+def test_wolfram_learning_rate_multipliers_option_of_a_net_names_the_function(name, kind):
+    """Wolfram's NetGraph[..., LearningRateMultipliers -> rules]: it said only that no port has that name."""
+    from netgraph import WiringError
+    with pytest.raises(WiringError) as info:
+        kind([LinearLayer(3)], **({"input": 5} if kind is NetChain else {"Input": 5}), **{name: {1: 0}})
+    assert ("(Wolfram's LearningRateMultipliers option of a net is net_set_learning_rate_multipliers(net, rules) "
+            "here)") in str(info.value)
+
+
 def test_keras_trainable_false_says_how_to_freeze():
     with pytest.raises(AttributeError) as info:
         _net().trainable = False

@@ -11,6 +11,9 @@ import pytest
     (["--validation", "1.5"], "--validation 1.5: a fraction to hold out must lie strictly between 0 and 1"),
     (["--validation", "0.95"], "--validation 0.95 leaves 0 training examples and 8 validation examples out of 8; "
                                "both need at least one"),  # said validation_set=0.95, net_train's keyword
+    # Wolfram's ValidationSet -> Scaled[0.1]: it said "--validation: no data file or image folder 'Scaled[0.1]'"
+    (["--validation", "Scaled[0.1]"], "--validation 'Scaled[0.1]': a fraction of the data to hold out is written "
+                                      "--validation 0.1 (Wolfram's Scaled[0.1])"),
     (["--device", "cuda:99"], "--device cuda:99"),
     (["--device", "tpu"], "--device must be cpu or cuda"),
     (["--learning-rate", "0"], "--learning-rate must be a finite number > 0"),

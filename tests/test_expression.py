@@ -17,9 +17,19 @@ from netgraph import FunctionLayer, NetGraph, OptionError
     ("#^2 + Exp[#]", ("Input",)),
     ("#1 * #2", ("Input1", "Input2")),
     ("Max[#a, 0] + Min[#b, #a] &", ("a", "b")),
+    # Wolfram's # is #1, and #01 is #1: these made two ports each, ('Input', 'Input1') and ('Input1', 'Input01')
+    ("# + #1 * #2", ("Input1", "Input2")),
+    ("#2 - #", ("Input2", "Input1")),
+    ("#1 + #01", ("Input1",)),
 ])
 def test_slots_in_order_of_first_appearance(text, slots):
     assert parse(text).slots == slots
+
+
+@pytest.mark.parametrize("text", ["(#x^2 &)", "((#x^2) &) ", "Function[#x^2]", "Function[#x^2] &", "(Function[#x^2])"])
+def test_wolfram_pure_function_forms_are_their_body(text):
+    """Wolfram writes a pure function as body &, (body &) or Function[body]: the last two were syntax errors."""
+    assert parse(text).tree == parse("#x^2").tree
 
 
 def test_wolfram_power_precedence():
@@ -35,6 +45,11 @@ def test_wolfram_power_precedence():
     ("If[#x > 1.5, #x, 0]", lambda x: torch.where(x > 1.5, x, torch.zeros_like(x))),
     ("Max[#x, 1.2] + Sin[Pi * #x] + Cos[E]", lambda x: torch.clamp(x, min=1.2) + torch.sin(math.pi * x) + math.cos(math.e)),
     ("(#x >= 2) + (#x != 1)", lambda x: (x >= 2).float() + (x != 1).float()),
+    # Wolfram's scientific notation 1.5*^-3 (it was "syntax error (invalid syntax)" at the '^')
+    ("1.5*^-3 * #x + 2*^3 + .5*^+1 * #x", lambda x: 0.0015 * x + 2000 + 5 * x),
+    # Wolfram's Plus, Times, Min and Max take any number of arguments (they said "Plus takes 2 argument(s), found 3")
+    ("Plus[#x, 1, #x] + Times[#x, 2, 3, #x] + Max[#x, 1, 2.5] + Min[#x, 1.5, 2, #x^2]",
+     lambda x: (2 * x + 1) + 6 * x * x + torch.clamp(x, min=2.5) + torch.minimum(torch.clamp(x, max=1.5), x * x)),
 ])
 def test_compiled_equals_interpreted_equals_torch(text, fn):
     x = torch.linspace(0.5, 3.0, 11)
@@ -63,10 +78,11 @@ def test_constants_are_folded_without_hanging():
     ("_secret + #a", "names may not start with '_'"),
     ("lambda x: x", "character ':' is not allowed"),
     ("[y for y in #a]", "is not allowed"),
-    ("#a if #b else #c", "IfExp is not allowed"),
+    ("#a if #b else #c", "Python's conditional x if c else y (write If[c, x, y]) is not allowed"),
     ("#a + foo[#b]", "unknown function 'foo'"),
     ("Tanhh[#x]", "did you mean 'Tanh'"),
     ("Exp[#a, #b]", "Exp takes 1 argument(s), found 2"),
+    ("Max[#a]", "Max takes 2 or more arguments, found 1"),
     ("#a +", "syntax error"),
     ("x + #a", "unknown name 'x'"),
     ("open", "unknown name 'open'"),
@@ -92,7 +108,45 @@ def test_constants_are_folded_without_hanging():
     # Wolfram's implicit multiplication: these said "syntax error (invalid syntax. Perhaps you forgot a comma?)"
     ("2 #x", "at column 3: implicit multiplication (2 #x) is not read: write 2 * #x"),
     ("Sin[Pi/2 #x]", "at column 10: implicit multiplication (2 #x) is not read"),
-    ("Pi  #r^2", "at column 5: implicit multiplication (2 #x) is not read"),
+    ("Pi  #r^2", "at column 5: implicit multiplication (Pi #r) is not read: write Pi * #r"),
+    # these named '2 #x' whatever the operands were
+    ("#x #y", "at column 4: implicit multiplication (#x #y) is not read: write #x * #y"),
+    ("Sin[#x] (#y + 1)", "at column 9: implicit multiplication (Sin[#x] (...)) is not read: write Sin[#x] * (...)"),
+    ("#x[[1]] 2", "at column 9: implicit multiplication (#x[[1]] 2) is not read: write #x[[1]] * 2"),
+    # without a space: these said "syntax error (invalid decimal literal)" or "(invalid syntax)"
+    ("2#x", "at column 2: implicit multiplication (2 #x) is not read: write 2 * #x"),
+    ("2Pi + #x", "at column 2: implicit multiplication (2 Pi) is not read: write 2 * Pi"),
+    ("Exp[1]#x", "at column 7: implicit multiplication (Exp[1] #x) is not read: write Exp[1] * #x"),
+    ("(#x + 1)#y", "at column 9: implicit multiplication ((#x + 1) #y) is not read"),
+    ("#x + 1.5e3 +", "at column 12: syntax error"),  # 1.5e3 is a number, not 1.5 times e3
+    # Wolfram's Set where Equal was meant: these said "syntax error (positional argument follows keyword argument)",
+    # "syntax error (invalid syntax)" and "a call with '=' in it"
+    ("If[#x = 0, 1, 0]", "at column 7: '=' (Set) is not allowed: compare with =="),
+    ("#x = 1", "at column 4: '=' (Set) is not allowed"),
+    ("Sin[#x = 1]", "at column 8: '=' (Set) is not allowed"),
+    ("#x =< 1", "at column 4: '=' (Set) is not allowed: compare with ==, <= or >="),
+    # Wolfram's Not and Factorial: these said "syntax error (invalid syntax)"
+    ("If[!(#x > 0), 1, 0]", "at column 4: '!' (Not, or Factorial after a value) is not allowed: for Not[c] write 1 - c"),
+    ("#x!", "at column 3: '!' (Not, or Factorial after a value) is not allowed"),
+    ("Function[x, x^2]", "at column 1: Function[x, body] with named variables is not read: write the body with "
+                         "slots, as #x for the port x"),
+    # Wolfram's application forms and Python's shifts: these said "BinOp is not allowed", "character '@' is not allowed"
+    ("#x // Sqrt", "at column 4: '//' (Wolfram's postfix application, x // f) is not read: write f[x]"),
+    ("Sqrt@#x", "at column 5: '@' (Wolfram's prefix application, f@x) is not read: write f[x]"),
+    ("#x~Max~#y", "at column 3: '~' (Wolfram's infix application, x~f~y) is not read: write f[x, y]"),
+    ("#x << 2", "at column 4: '<<' is not an operator of expressions (comparisons are <, <=, >, >=, == and !=)"),
+    ("#x >> 2", "at column 4: '>>' is not an operator of expressions"),
+    # Python's names of syntax: these said "UnaryOp", "Set", "And (& or &&", "a chained comparison", "Await"
+    ("not #x", "at column 1: 'not' (for Not[c] write 1 - c, as a comparison is 1 or 0) is not allowed"),
+    ("<|#x|>", "at column 1: an entry of <| ... |> without its name (write <|\"name\" -> value|>) is not allowed"),
+    ("#x or #y", "at column 4: Or (|| or 'or'; take Max of the comparisons) is not allowed"),
+    ("#x in #y", "at column 1: 'in' (comparisons are <, <=, >, >=, == and !=) is not allowed"),
+    ("await #x", "at column 1: Python's await is not allowed"),
+    # these made ports named 'Input0' and '_s_' (an internal name)
+    ("#0 + 1", "at column 1: #0 (in Wolfram the function itself) is not a port: the ports are #, #1, #2, ... or #name"),
+    ("Plus[##]", "at column 6: ## (Wolfram's sequence of all arguments) is not read: name each port, #1 + #2"),
+    ("2*^#x", "at column 2: Wolfram's scientific notation m*^n needs an integer exponent n"),
+    ("2*^1.5 * #x", "at column 2: Wolfram's scientific notation m*^n needs an integer exponent n"),
 ])
 def test_hostile_or_bad_expressions_are_rejected(text, message):
     start = time.process_time()
@@ -181,3 +235,22 @@ def test_a_threading_layer_over_many_inputs_compiles():
         module = NetGraph([ThreadingLayer(name, inputs=1000)], [], **ports).compile()
         assert module(**xs).tolist() == [[expected, expected]]
         assert interpret(module.net, module, **xs).tolist() == [[expected, expected]]
+
+
+def test_scientific_notation_is_read_in_linear_time():
+    """Each *^ looked back over the whole text for the number before it: 0.7 s for 2,000 characters."""
+    text = "9" * 1000 + "*^1" * 330
+    start = time.process_time()
+    with pytest.raises(ExpressionError, match="syntax error"):
+        parse(text)
+    assert time.process_time() - start < 0.2
+
+
+@pytest.mark.parametrize("text", ["#1^2 + 1", "(#01^2 + 1) &"])
+def test_an_elementwise_expression_may_write_its_input_as_slot_one(text):
+    """Wolfram's #1 is #: ElementwiseLayer("#1^2 + 1") said it 'must use only # (its one input), found ['Input1']'."""
+    from netgraph import ElementwiseLayer
+    x = torch.tensor([-1.0, 0.5, 2.0])
+    layer = ElementwiseLayer(text)
+    torch.testing.assert_close(layer(x), x ** 2 + 1)
+    assert layer.function == text and layer.input_ports == ("Input",)

@@ -78,3 +78,33 @@ def test_a_span_survives_yaml():
     net = NetGraph({"f": FunctionLayer("#x[[2;;-1;;2]]")}, [], x=(5, 6))
     back = from_yaml(to_yaml(net))
     torch.testing.assert_close(back(x=X), X[:, 1::2])
+
+
+@pytest.mark.parametrize("text, shape", [("#x[[1]]", (2,)), ("#x[[-1, 2]]", ()), ("#x[[2;;3]]", (2, 2)),
+                                         ("Total[#x[[;;-2]]]", (2,))])
+def test_part_of_a_level_whose_size_is_not_known_yet_waits_for_it(text, shape):
+    """A partial shape (None) is allowed until the net is compiled: Part there said 'index 1 does not exist at level
+    1 of (?, 2)', and a span 'needs a fixed size', so the net could not be built to take its shape later."""
+    partial = NetGraph([FunctionLayer(text)], [], x=(None, 2))
+    assert partial.output_shapes == {"Output": shape}
+    full = NetGraph(partial, x=(4, 2))
+    x = torch.arange(8.0).reshape(1, 4, 2)
+    expected = {"#x[[1]]": x[:, 0], "#x[[-1, 2]]": x[:, -1, 1], "#x[[2;;3]]": x[:, 1:3],
+                "Total[#x[[;;-2]]]": x[:, :-1].sum(1)}[text]
+    torch.testing.assert_close(full(x=x), expected)
+
+
+@pytest.mark.parametrize("text, message", [("#x[[3]]", "Part: index 3 does not exist at level 1 of (2, 2)"),
+                                           ("#x[[2;;3]]", "Part: the span 2;;3 does not fit level 1 of (2, 2)")])
+def test_part_of_a_level_whose_size_was_not_known_is_checked_once_it_is(text, message):
+    partial = NetGraph([FunctionLayer(text)], [], x=(None, 2))
+    with pytest.raises(ShapeError) as info:
+        NetGraph(partial, x=(2, 2))
+    assert message in str(info.value)
+
+
+def test_an_index_into_a_variable_length_says_the_length_varies():
+    """It said 'index -1 does not exist at level 1 of (n)', which reads as if no sequence had a last element."""
+    with pytest.raises(ShapeError, match=r"Part: index -1 at level 1 of \(n\) needs a fixed size there: n is a "
+                                         r"variable length, .*SequenceLastLayer"):
+        NetGraph([FunctionLayer("#x[[-1]]")], [], x=("n",))

@@ -40,6 +40,20 @@ def test_other_libraries_option_names_point_to_ours(name, ours):
     assert f"{name!r} is net_train's {ours!r}" in str(info.value)
 
 
+@pytest.mark.parametrize("name, ours", [("TrainingProgressReporting", "progress"),
+                                        ("training_progress_reporting", "progress"),
+                                        ("TrainingProgressFunction", "progress"),
+                                        ("TrainingProgressMeasurements", "metrics"),
+                                        ("TrainingProgressCheckpointing", "checkpoint")])
+def test_wolfram_option_names_whose_snake_case_is_not_ours_point_to_ours(name, ours):
+    """These suggested progress_reporting (TensorBoard's), loss_function, or nothing."""
+    x, y = _xy()
+    with pytest.raises(OptionError) as info:
+        net_train(_classifier(), (x, y), **{name: None})
+    assert f"(Wolfram's {name!r} is net_train's {ours!r}" in str(info.value)
+    assert "did you mean" not in str(info.value)
+
+
 @pytest.mark.parametrize("array", [np.zeros((20, 5)), torch.zeros(20, 5)])
 def test_one_bare_array_asks_for_inputs_and_targets(array):
     with pytest.raises(DataError) as info:

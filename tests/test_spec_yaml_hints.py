@@ -137,3 +137,14 @@ def test_a_block_mapping_whose_first_key_is_a_list_gets_no_unclosed_bracket_hint
     """Its error starts at that '[' too; the error's context (a block mapping, not a flow sequence) tells them apart."""
     message = _error("netgraph: 1\nedges:\n  [a, b]: c\n  - d\n")
     assert message.startswith("<string>:4:3: invalid YAML: while parsing a block mapping") and "not closed" not in message
+
+
+@pytest.mark.parametrize("layer, column", [("  f: {type: FunctionLayer, function: #x + 1}\n", 38),
+                                           ("  f: [{type: FunctionLayer, function: #x + 1}]\n", 39)])
+def test_a_bracket_cut_short_by_a_comment_names_the_comment(layer, column, yaml_loader):
+    """In a flow mapping an unquoted expression's '#' starts a comment that hides the closing bracket: this said
+    only 'the { here is not closed: a missing }?', of a line that has its '}'."""
+    message = _error(f"netgraph: 1\nlayers:\n{layer}inputs:\n  x: 3\n")
+    assert message.startswith(f"<string>:3:{column}: invalid YAML: the '#' here starts a comment (after a space it "
+                              f"does), which hides the rest of the line, its closing ")
+    assert "quote a value that holds '#': \"#x + 1\"" in message

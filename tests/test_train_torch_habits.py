@@ -93,3 +93,29 @@ def test_a_loader_of_torch_pairs_is_told_the_pair_and_dict_forms():
     trained = net_train(net, dataset.tensors, loss_function=CrossEntropyLossLayer("Index", logits=True),
                         max_training_rounds=1, random_seed=0)
     assert trained.port_types["Output"].shape == (3,)
+
+
+@pytest.mark.parametrize("numpy_options, python_options", [
+    ({"batch_size": np.int64(8)}, {"batch_size": 8}),
+    ({"max_training_rounds": np.int64(3)}, {"max_training_rounds": 3}),
+    ({"learning_rate": np.float32(0.5)}, {"learning_rate": float(np.float32(0.5))}),
+    ({"training_stopping_criterion": np.int32(2), "validation_set": 0.25},
+     {"training_stopping_criterion": 2, "validation_set": 0.25}),
+    ({"learning_rate_multipliers": {1: np.float32(0.5)}}, {"learning_rate_multipliers": {1: 0.5}}),
+    ({"learning_rate_multipliers": np.float32(0.5)}, {"learning_rate_multipliers": 0.5}),
+    ({"num_workers": np.int64(0)}, {"num_workers": 0}),
+    ({"validation_set": np.float32(0.25)}, {"validation_set": 0.25}),
+    ({"training_stopping_criterion": {"patience": np.int64(1), "improvement": np.float32(0.5)}, "validation_set": 0.25},
+     {"training_stopping_criterion": {"patience": 1, "improvement": 0.5}, "validation_set": 0.25}),
+    ({"loss_function": {"Output": np.float32(2.0)}}, {"loss_function": {"Output": 2.0}}),
+    ({"method": ("SGD", {"momentum": np.float32(0.5)})}, {"method": ("SGD", {"momentum": 0.5})}),
+])
+def test_numpy_numbers_are_options_as_python_numbers_are(numpy_options, python_options):
+    """The README's "numpy's numbers work wherever Python's do": batch_size=np.int64(8) said "batch_size must be an
+    integer > 0, found np.int64(8)" (np.float64 passed: it is a float)."""
+    net = NetChain([LinearLayer(1)], input=2)
+    data = {"Input": torch.randn(40, 2, generator=torch.Generator().manual_seed(0)), "Target": torch.ones(40, 1)}
+    common = {"max_training_rounds": 2, "random_seed": 0, "progress": False}
+    a = net_train(net, data, **{**common, **numpy_options})
+    b = net_train(net, data, **{**common, **python_options})
+    assert torch.equal(a.layers["1"].arrays["Weights"], b.layers["1"].arrays["Weights"])

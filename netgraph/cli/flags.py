@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 
 import torch
 
@@ -54,6 +55,9 @@ def _check_validation(value: str | None) -> None:
     try:
         fraction = float(value) if value is not None else None
     except ValueError:
+        if scaled := re.fullmatch(r"\s*Scaled\[\s*([^\]]*?)\s*\]\s*", value):  # Wolfram's ValidationSet -> Scaled[0.1]
+            raise OptionError(f"--validation {value!r}: a fraction of the data to hold out is written --validation "
+                              f"{scaled.group(1)} (Wolfram's Scaled[{scaled.group(1)}])", option="validation") from None
         return  # a validation data file, read (and checked) by load_data
     if fraction is not None and not 0 < fraction < 1:
         raise OptionError(f"--validation {value}: a fraction to hold out must lie strictly between 0 and 1 (e.g. "

@@ -56,11 +56,14 @@ missing_attribute = hinting_getattr(ATTRIBUTE_HINTS)
 
 
 def shape_keyword_hint(name: str, inputs: tuple[str, ...]) -> str:
-    """For Keras's ``input_shape=`` / ``shape=`` given to a NetGraph or NetChain: how netgraph names a port's shape.
+    """For Keras's ``input_shape=`` / ``shape=`` given to a NetGraph or NetChain: how netgraph names a port's shape;
+    for Wolfram's ``LearningRateMultipliers`` option of a net: the function that stores them.
 
     >>> shape_keyword_hint("input_shape", ("Input",))
     " (Keras's input_shape= is the input port's shape by its name here: Input=(5,), or NetChain(layers, input=(5,)))"
     """
+    if name in ("learning_rate_multipliers", "LearningRateMultipliers"):
+        return " (Wolfram's LearningRateMultipliers option of a net is net_set_learning_rate_multipliers(net, rules) here)"
     if name not in ("input_shape", "shape", "input_dim", "batch_input_shape") or not inputs:
         return ""
     return (f" (Keras's {name}= is the input port's shape by its name here: {inputs[0]}=(5,), or NetChain(layers, "

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -58,7 +59,7 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
     for key, value in items:
         pattern = rule_pattern(key, net.layers)
         r = 0.0 if value is None else value
-        if isinstance(r, bool) or not isinstance(r, (int, float)) or not math.isfinite(r) or r < 0:
+        if isinstance(r, bool) or not isinstance(r, numbers.Real) or not math.isfinite(r) or r < 0:
             errors.append(f"multiplier of {key!r} must be a number >= 0 (0 freezes), found {value!r}")
         elif not (index := index or PathIndex(names)).any_match(pattern):
             errors.append(no_match(key, top, names))

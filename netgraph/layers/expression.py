@@ -28,9 +28,10 @@ from typing import Any, Callable
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, ExpressionError, Origin, _col, bracket,
+from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, ExpressionError, Origin, _col,
                                               chain_terms, check_extent, not_allowed, not_allowed_col, outputs,
                                               part_index, repeated_subtrees, structural)
+from netgraph.layers.expression_text import SLOT_PREFIX, translate
 from netgraph.layers.function_table import EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
@@ -44,9 +45,7 @@ FUNCTIONS: dict[str, NamedFunction] = NAMED_FUNCTIONS
 _CONSTANTS = {"Pi": 3.141592653589793, "E": 2.718281828459045, "Infinity": float("inf")}
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
-_ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
-_WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)"}
-_SLOT_PREFIX = "_s_"
+_VARIADIC = ("Plus", "Times", "Min", "Max")  # Wolfram's take any number of arguments
 
 
 @dataclass(frozen=True)
@@ -58,64 +57,8 @@ class Expression:
     tree: tuple
 
 
-def _translate(text: str) -> tuple[str, list[int]]:
-    """Wolfram syntax -> Python syntax, with origin[i] = column in ``text`` of output char i.
-
-    ``f[x]`` becomes a call ``f(x)``; ``x[[i, j]]`` a subscript ``x[i, j]``, inside which a span ``i;;j;;k``
-    becomes the slice ``i:j:k`` (read back by ``expression_forms.part_index``).
-    """
-    out: list[str] = []
-    origin: list[int] = []
-    brackets: list[str] = []  # "part" for [[, "call" for [
-    i = 0
-    stripped = text.rstrip()
-    end = len(stripped) - 1 if stripped.endswith("&") and not stripped.endswith("&&") else len(text)
-    while i < end:
-        ch = text[i]
-        if not _ALLOWED_CHARS.fullmatch(ch):
-            raise ExpressionError(f"character {ch!r} is not allowed", text, i)
-        if ch == "#":
-            m = re.compile(r"#([A-Za-z][A-Za-z0-9_]*|[0-9]+)?").match(text, i)
-            name = m.group(1) or ""
-            piece = _SLOT_PREFIX + name
-            out.append(piece)
-            origin += [i] * len(piece)
-            i = m.end()
-            continue
-        two = text[i:i + 2]
-        if ch in "[];":
-            piece, width = bracket(text, i, brackets)
-            out.append(piece)
-            origin += [i] * len(piece)
-            i += width
-            continue
-        if two in _WOLFRAM_PIECES or ch in "{}":  # lists {a, b} -> tuples; <|"k" -> v|> -> a dict
-            key = two if two in _WOLFRAM_PIECES else ch
-            out.append(_WOLFRAM_PIECES[key])
-            origin += [i] * len(_WOLFRAM_PIECES[key])
-            i += len(key)
-            continue
-        if ch == '"':
-            m = re.compile(r'"([A-Za-z][A-Za-z0-9_]*)"').match(text, i)
-            if not m:
-                raise ExpressionError("a string must be a port name in double quotes, such as \"Mean\"", text, i)
-            out.append(m.group(0))
-            origin += list(range(i, m.end()))
-            i = m.end()
-            continue
-        if ch == "|":
-            raise ExpressionError("'|' is only allowed in <| ... |> (for Or, take Max of the comparisons)", text, i)
-        if ch == "_" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
-            raise ExpressionError("names may not start with '_'", text, i)
-        piece = {"^": "**", "&": " and "}.get(ch, ch)
-        out.append(piece)
-        origin += [i] * len(piece)  # (an And's error points at its first '&')
-        i += 2 if ch == "&" and text[i:i + 2] == "&&" else 1
-    return "".join(out), origin
-
-
 def _slot_name(ident: str) -> str:
-    rest = ident[len(_SLOT_PREFIX):]
+    rest = ident[len(SLOT_PREFIX):]
     return "Input" if rest == "" else (f"Input{rest}" if rest.isdigit() else rest)
 
 
@@ -140,7 +83,7 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
         raise ExpressionError("is empty: write a formula of the #slots, such as \"#x * LogisticSigmoid[#y]\"", text)
     if trailing := re.search(r",\s*[\]}]", text):  # Python reads f(x, ) as f(x); Wolfram: Exp[x, ] is Exp[x, Null]
         raise ExpressionError("a ',' with no argument after it", text, trailing.start())
-    py, columns = _translate(text)
+    py, columns = translate(text)
     py = py.replace("\r", " ").replace("\n", " ")  # a line break is a space (a YAML block scalar's lines)
     origin = Origin(columns, py)
     try:
@@ -149,8 +92,8 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
         at, msg = ((exc.offset or 1) - 1 + origin.lead, exc.msg) if exc.offset else \
             (len(py.rstrip()) - 1, "it ends before it is complete")  # offset 0: Python met the end of the text
         col = origin[min(max(at, 0), len(origin) - 1)] if origin else 0
-        if juxtaposed := re.search(r"[A-Za-z0-9_.)\]}]\s+(?=[#A-Za-z0-9({])", text):  # a value, a space, a value
-            raise ExpressionError("implicit multiplication (2 #x) is not read: write 2 * #x", text, juxtaposed.end()) from None
+        if implicit := _implicit_product(text):
+            raise implicit from None
         raise ExpressionError(f"syntax error ({msg})", text, col) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ExpressionError(f"cannot be parsed ({type(exc).__name__}: {str(exc)[:80]})", text) from None
@@ -166,6 +109,41 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
     return Expression(text, tuple(slots), tree)
 
 
+_SPACED_PRODUCT = re.compile(r"([A-Za-z0-9_.)\]}])\s+(?=[#A-Za-z0-9({])")  # a value, a space, a value
+_ADJACENT_PRODUCT = re.compile(r"([)\]}]|(?<![A-Za-z0-9_#.])[0-9]+\.?[0-9]*(?![eE][+-]?[0-9]))(?=[#A-Za-z(])")  # 2#x
+
+
+def _implicit_product(text: str) -> ExpressionError | None:
+    """The error for Wolfram's implicit multiplication (``2 #x``, ``Sin[#x] (#y + 1)``), if ``text`` has one."""
+    found = [m for m in (_SPACED_PRODUCT.search(text), _ADJACENT_PRODUCT.search(text)) if m]
+    if juxtaposed := min(found, key=lambda m: m.end(), default=None):
+        left, right = _operand_before(text, juxtaposed.end(1)), _operand_after(text, juxtaposed.end())
+        return ExpressionError(f"implicit multiplication ({left} {right}) is not read: write {left} * {right}", text,
+                               juxtaposed.end())
+    return None
+
+
+def _operand_before(text: str, end: int) -> str:
+    """The operand that ends at ``text[end - 1]``: a name, number or slot, with its brackets (``Sin[#x]``, ``#x[[1]]``)."""
+    start, depth = end, 0
+    while start > 0 and (depth or text[start - 1] in ")]}" or re.match(r"[#A-Za-z0-9_.]", text[start - 1])):
+        ch = text[start - 1]
+        if ch in ")]}" or ch in "([{":
+            depth += 1 if ch in ")]}" else -1
+        if depth < 0:
+            break
+        start -= 1
+    return text[start:end]
+
+
+def _operand_after(text: str, start: int) -> str:
+    """The operand that starts at ``text[start]``, shortened: ``#y``, ``2``, ``Sin[...]``, ``(...)``."""
+    if text[start] in "({":
+        return "(...)" if text[start] == "(" else "{...}"
+    name = re.match(r"#?[A-Za-z0-9_.]*", text[start:]).group()
+    return name + ("[...]" if text[start + len(name):start + len(name) + 1] == "[" else "")
+
+
 def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], depth: int, internal: bool) -> tuple:
     if depth > MAX_DEPTH:
         raise ExpressionError(f"nested deeper than {MAX_DEPTH} levels", text, _col(node, origin))
@@ -179,7 +157,7 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         except OverflowError:
             raise ExpressionError("number too large", text, _col(node, origin)) from None
     if isinstance(node, ast.Name):
-        if node.id.startswith(_SLOT_PREFIX):
+        if node.id.startswith(SLOT_PREFIX):
             name = _slot_name(node.id)
             if name not in slots:
                 slots.append(name)
@@ -212,18 +190,29 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
             return apply("Min", [apply("Max", [tree[1], ("const", tree[2])]), ("const", tree[3])])
         return tree
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+        if node.func.id == "Function":  # Wolfram's Function[body] is body & (its variables are not ports)
+            if len(node.args) != 1:
+                raise ExpressionError("Function[x, body] with named variables is not read: write the body with "
+                                      "slots, as #x for the port x", text, _col(node, origin))
+            return sub(node.args[0])
         name = EXPRESSION_ALIASES.get(node.func.id, node.func.id)
-        if name.startswith(_SLOT_PREFIX):
+        if name.startswith(SLOT_PREFIX):
             raise ExpressionError(f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it",
                                   text, _col(node, origin))
         if name not in FUNCTIONS and not (internal and name in INTERNAL_FUNCTIONS):
             hint = did_you_mean(node.func.id, FUNCTIONS)
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
         entry = _entry(name)
+        if name in _VARIADIC and len(node.args) < 2:
+            raise ExpressionError(f"{name} takes 2 or more arguments, found {len(node.args)}", text, _col(node, origin))
+        if name in _VARIADIC:
+            return _balanced_calls(name, [sub(a) for a in node.args])
         if len(node.args) != entry.arity:
             raise ExpressionError(f"{name} takes {entry.arity} argument(s), found {len(node.args)}",
                                   text, _col(node, origin))
         return apply(name, [sub(a) for a in node.args])
+    if isinstance(node, ast.Call) and (implicit := _implicit_product(text)):  # (a) (b): Python reads a call
+        raise implicit
     raise ExpressionError(f"{not_allowed(node)} is not allowed (only numbers, #slots, + - * / ^ %, comparisons "
                           f"and the functions {', '.join(sorted(FUNCTIONS))})", text,
                           not_allowed_col(node, text, origin))
@@ -267,6 +256,14 @@ def _balanced(trees: list[tuple], op: str) -> tuple:
         return trees[0]
     half = len(trees) // 2
     return _fold(("bin", op, _balanced(trees[:half], op), _balanced(trees[half:], op)))
+
+
+def _balanced_calls(name: str, trees: list[tuple]) -> tuple:
+    """Wolfram's ``Plus[a, b, c, ...]`` (or Times, Min, Max) as a balanced tree of the two-argument function."""
+    if len(trees) == 1:
+        return trees[0]
+    half = len(trees) // 2
+    return apply(name, [_balanced_calls(name, trees[:half]), _balanced_calls(name, trees[half:])])
 
 
 def _fold(tree: tuple) -> tuple:

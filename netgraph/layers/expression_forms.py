@@ -97,9 +97,13 @@ LONG_CHAIN = 16
 _NOT_ALLOWED = {ast.Compare: "a chained comparison (1 < #x < 2: write (1 < #x) * (#x < 2))",
                 ast.BoolOp: "And (& or &&; multiply the comparisons instead: (#x > 1) * (#x < 2))",
                 ast.Starred: "'*' before an argument", ast.Attribute: "'.' after a value",
-                ast.Call: "a call with '=' in it, or of something other than a function name",
+                ast.Call: "a call of something other than a function name",
                 ast.Tuple: "a list inside an expression (the whole expression may be a list {e1, e2} of outputs)",
-                ast.Dict: "an association inside an expression (the whole expression may be one <| ... |>)"}
+                ast.Dict: "an association inside an expression (the whole expression may be one <| ... |>)",
+                ast.IfExp: "Python's conditional x if c else y (write If[c, x, y])",
+                ast.UnaryOp: "'not' (for Not[c] write 1 - c, as a comparison is 1 or 0)",  # - and + are read
+                ast.Set: "an entry of <| ... |> without its name (write <|\"name\" -> value|>)"}
+_OTHER_COMPARISONS = {ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
 
 
 def not_allowed_col(node: ast.AST, text: str, origin: list[int]) -> int:
@@ -114,7 +118,11 @@ def not_allowed(node: ast.AST) -> str:
     """What ``node`` is, in a user's words, for the message that it is not allowed."""
     if isinstance(node, ast.Constant):
         return f"constant {node.value!r}"
-    return _NOT_ALLOWED.get(type(node), type(node).__name__)
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+        return "Or (|| or 'or'; take Max of the comparisons)"
+    if isinstance(node, ast.Compare) and (other := next((o for o in node.ops if type(o) in _OTHER_COMPARISONS), None)):
+        return f"{_OTHER_COMPARISONS[type(other)]!r} (comparisons are <, <=, >, >=, == and !=)"
+    return _NOT_ALLOWED.get(type(node), f"Python's {type(node).__name__.lower()}")
 
 
 #: The most operations and levels an expression may have once its named functions are expanded: the compiled forward

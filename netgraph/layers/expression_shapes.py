@@ -121,15 +121,31 @@ def _part(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
         if i is None:
             resolved.append(None)
             kept.append(size)
+        elif isinstance(i, tuple) and size is None:  # a size not known yet: checked once it is (compiling needs it)
+            resolved.append(None)
+            kept.append(_unsized_span_length(i))
         elif isinstance(i, tuple):
             span = _span(i, size, level, shape)
             resolved.append(span)
             kept.append(len(range(*span)))
-        elif not isinstance(size, int) or not -size <= i <= size:
+        elif size is None:
+            resolved.append(i - 1 if i > 0 else i)
+        elif not isinstance(size, int):
+            raise Conflict(f"Part: index {i} at level {level + 1} of {format_shape(shape)} needs a fixed size there: "
+                           f"{format_shape((size,))[1:-1]} is a variable length, known only at run time "
+                           f"(SequenceLastLayer takes each sequence's last element)")
+        elif not -size <= i <= size:
             raise Conflict(f"Part: index {i} does not exist at level {level + 1} of {format_shape(shape)}")
         else:
             resolved.append(i - 1 if i > 0 else size + i)
     return ("index", tuple(resolved), child), (*kept, *shape[len(index):])
+
+
+def _unsized_span_length(span: tuple) -> int | None:
+    """The length of ``start;;stop;;step`` at a level of unknown size: known when both ends count from the start."""
+    _, start, stop, step = span
+    first = 1 if start is None else start
+    return len(range(first - 1, stop, step)) if first > 0 and stop is not None and stop > 0 else None
 
 
 def _span(span: tuple, size: Any, level: int, shape: tuple) -> tuple[int, int, int]:

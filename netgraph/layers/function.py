@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -339,6 +340,8 @@ class ElementwiseLayer(Layer):
                               option="function")
         else:
             expr = parse(f)
+            if expr.slots == ("Input1",):  # Wolfram's #1 is #, the one input
+                expr = parse(re.sub(r"#0*1(?![0-9])", "#", f))
             if is_structural(expr.tree):
                 raise OptionError(f"ElementwiseLayer expression {f!r} must be elementwise (one output, no Total, Mean, "
                                   f"Dot or Part): use FunctionLayer", option="function")

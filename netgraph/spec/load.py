@@ -136,8 +136,8 @@ class SpecReader(ProblemLog):
         duplicates: list[tuple[Loc, str]] = []
         try:
             data = read_yaml(text, f.name, duplicates)
-        except YamlRefused as exc:
-            return self.error(exc.loc, exc.problem + other_kind_hint(f.name))
+        except YamlRefused as exc:  # no value was read, so no hint that one is null for a comment
+            return super().error(exc.loc, exc.problem + other_kind_hint(f.name), f)
         finally:
             for loc, problem in duplicates:
                 self.error(loc, problem)

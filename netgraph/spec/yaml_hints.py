@@ -22,18 +22,40 @@ __all__ = ["syntax_hint", "comment_hint", "list_key_hint", "unclosed_hint", "col
 _CLOSERS = {"while parsing a flow mapping": ("{", "}"), "while parsing a flow sequence": ("[", "]")}
 
 
-def unclosed_hint(exc: Any) -> tuple[int, int, str] | None:
+def unclosed_hint(exc: Any, text: str = "") -> tuple[int, int, str] | None:
     """For a '{' or '[' left open on an earlier line (``{type: LinearLayer, output: 16`` then the next key): the
-    opening bracket's position and what is missing, where the parser's own position is the line after it. The
-    collection is told by the error's context (the same words in PyYAML and libyaml): a block mapping's error may
-    start at a '[' too (``[a, b]: p`` as its first key) and be no unclosed bracket."""
+    opening bracket's position and what is missing, where the parser's own position is the line after it; or, when
+    a comment on that line hid its closing bracket (``{function: #x + 1}``), the comment's '#'. The collection is
+    told by the error's context (the same words in PyYAML and libyaml): a block mapping's error may start at a '['
+    too (``[a, b]: p`` as its first key) and be no unclosed bracket."""
     brackets = _CLOSERS.get(exc.context or "") if isinstance(exc, ParserError) else None
     start, end = exc.context_mark, exc.problem_mark
     if brackets is None or start is None or end is None or end.line <= start.line:
         return None
+    lines = text.splitlines()
+    comment = _comment_start(lines[start.line], start.column) if start.line < len(lines) else None
+    if comment is not None:
+        value = re.match(r"#[^,{}\[\]]*", lines[start.line][comment:]).group(0).rstrip()
+        return start.line + 1, comment + 1, (
+            f"invalid YAML: the '#' here starts a comment (after a space it does), which hides the rest of the line, "
+            f"its closing {brackets[1]!r} too; quote a value that holds '#': \"{value}\"")
     return start.line + 1, start.column + 1, (
         f"invalid YAML: the {brackets[0]!r} here is not closed: a missing {brackets[1]!r}? "
         f"(YAML read on to line {end.line + 1}, column {end.column + 1}: {exc.problem})")
+
+
+def _comment_start(line: str, column: int) -> int | None:
+    """The column of the first comment's '#' in ``line`` after ``column`` (a '#' after a space, outside quotes)."""
+    quote = None
+    for i in range(column, len(line)):
+        ch = line[i]
+        if quote is not None:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#" and line[i - 1:i] in (" ", "\t"):
+            return i
+    return None
 
 
 def colon_hint(text: str, exc: Any) -> tuple[int, int, str] | None:

@@ -137,6 +137,8 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
         raise OptionError(f"validation_set takes a fraction of the data to hold out, strictly between 0 and 1 "
                           f"(e.g. 0.2), or validation data (a dict, a list of examples, a Dataset, ...); found "
                           f"{type(v).__name__} {v!r}", option="validation_set")
+    if isinstance(v, numbers.Real) and not isinstance(v, float):  # numpy's float32 (np.float64 is a float)
+        options = {**options, "validation_set": float(v)}
     return {**OPTIONS, **options}
 
 

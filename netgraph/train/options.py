@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import math
+import numbers
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -67,8 +68,8 @@ def snake(key: str) -> str:
 
 def check_number(value: Any, option: str, *, integer: bool = False, minimum: float = 0.0,
                  strict: bool = True) -> Any:
-    """``value`` when it is a (positive) number, else OptionError naming the option."""
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """``value`` when it is a (positive) number (numpy's too), else OptionError naming the option."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
     if ok and integer:
         ok = float(value).is_integer()
     if not ok or value < minimum or (strict and value == minimum):
@@ -194,7 +195,7 @@ _FLAGS = ("nesterov", "amsgrad", "maximize", "centered", "capturable", "differen
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _check_suboptions(method: str, options: dict[str, Any], spelled: dict[str, str]) -> None:
@@ -274,7 +275,7 @@ def clipped_step(m: Method, optimizer: Any, params: list, fraction: Callable[[],
 def _rules(spec: Any) -> list[tuple[Any, float]]:
     if spec is None:
         return []
-    if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+    if isinstance(spec, numbers.Real) and not isinstance(spec, bool):
         return [("*", check_number(spec, "learning_rate_multipliers", strict=False))]  # as each rule of a dict
     items = list(spec.items()) if isinstance(spec, Mapping) else spec
     if not isinstance(items, Sequence) or not all(isinstance(i, (tuple, list)) and len(i) == 2 for i in items):

@@ -1,4 +1,4 @@
-"""What Keras, PyTorch Lightning and torch users call net_train's options, for the unknown-option message.
+"""What Keras, PyTorch Lightning, torch and Wolfram users call net_train's options, for the unknown-option message.
 
 Suggestions only: net_train keeps Wolfram's names (``epochs=`` is refused with a pointer to
 ``max_training_rounds=``), so each option has one spelling in code, specs, checkpoints and the docs.
@@ -24,10 +24,16 @@ OTHER_NAMES: dict[str, tuple[str, str]] = {
     "device": ("target_device", "torch's"), "callbacks": ("training_stopping_criterion", "Keras's"),
     "early_stopping": ("training_stopping_criterion", ""), "patience": ("training_stopping_criterion", ""),
     "max_time": ("max_training_time", "Lightning's"),
+    # Wolfram's NetTrain options whose snake_case is not net_train's name (RandomSeeding -> random_seed is close enough)
+    **{name: (ours, "Wolfram's") for names, ours in (
+        (("TrainingProgressReporting", "training_progress_reporting", "TrainingProgressFunction",
+          "training_progress_function"), "progress"),
+        (("TrainingProgressMeasurements", "training_progress_measurements"), "metrics"),
+        (("TrainingProgressCheckpointing", "training_progress_checkpointing"), "checkpoint")) for name in names},
 }
 
 _WHAT = {"training_stopping_criterion": ": a patience n, or {'patience': n}",
-         "validation_set": ": a fraction such as 0.2, or validation data", "progress": ": False for silence",
+         "validation_set": ": a fraction such as 0.2, or validation data", "progress": ": False for silence, 'print', True for a bar, or f(info) called each round",
          "method": ": 'Adam', 'SGD', ... or (name, {suboptions})"}
 
 

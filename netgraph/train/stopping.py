@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -67,7 +68,7 @@ def ended_before(stopping: Stopping | None, max_time: float | None, progress: An
 
 
 def _improvement(value: Any) -> tuple[str, float]:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return "absolute", check_number(value, "improvement", strict=False)
     if isinstance(value, Mapping) and len(value) == 1:
         value = next(iter(value.items()))
@@ -87,7 +88,7 @@ def parse_stopping(spec: Any) -> Stopping | None:
         return Stopping()
     if isinstance(spec, str):
         return _metric_stopping(spec, Stopping())
-    if isinstance(spec, int) and not isinstance(spec, bool):
+    if isinstance(spec, numbers.Integral) and not isinstance(spec, bool):  # numpy's integers too
         return Stopping(patience=check_number(spec, "training_stopping_criterion", integer=True, strict=False))
     if callable(spec):
         return Stopping(criterion=spec)

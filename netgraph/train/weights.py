@@ -18,6 +18,7 @@ round). The mapping form is plain data, so it works the same in Python, YAML and
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
@@ -63,16 +64,16 @@ def _refuse(key: str, option: str | None, detail: str) -> NoReturn:
 
 
 def _number(value: Any, key: str, option: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or value == float("inf"):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0 or value == float("inf"):
         _refuse(key, option, f"must be a finite number >= 0, found {value!r}")
     return float(value)
 
 
 def parse_weight(key: str, value: Any) -> tuple[Any, WeightSchedule]:
     """(loss spec or None for automatic, schedule) from one ``loss_function`` dict value."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return None, WeightSchedule(_number(value, key, "weight"))
-    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], (int, float)):
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], numbers.Real):
         return value[0], WeightSchedule(_number(value[1], key, "weight"))
     if not isinstance(value, Mapping):
         return value, WeightSchedule()

@@ -1,0 +1,121 @@
+"""Wolfram expression text -> Python expression text, with each character's column in the original.
+
+>>> translate("Exp[#x] ^ 2")[0]
+'Exp(_s_x) ** 2'
+>>> translate("1.5*^-3 * #x")[0]
+'1.5e-3 * _s_x'
+"""
+
+from __future__ import annotations
+
+import re
+
+from netgraph.layers.expression_forms import ExpressionError, bracket
+
+__all__ = ["translate", "SLOT_PREFIX"]
+
+_ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
+_WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)"}
+SLOT_PREFIX = "_s_"
+_SLOT = re.compile(r"#([A-Za-z][A-Za-z0-9_]*|[0-9]+)?")
+_APPLICATIONS = {  # what Wolfram's operators that Python reads otherwise (or not at all) would be
+    "//": "'//' (Wolfram's postfix application, x // f) is not read: write f[x]",
+    "@": "'@' (Wolfram's prefix application, f@x) is not read: write f[x]",
+    "~": "'~' (Wolfram's infix application, x~f~y) is not read: write f[x, y]",
+    **{op: f"{op!r} is not an operator of expressions (comparisons are <, <=, >, >=, == and !=)" for op in ("<<", ">>")}}
+_EXPONENT = re.compile(r"[+-]?[0-9]+(?![0-9.])")
+
+
+def _number_ends_at(text: str, end: int) -> bool:
+    """Whether a number literal (``2``, ``1.5``, ``.5``) ends at ``text[end - 1]``: read back from there only."""
+    start = end
+    while start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
+        start -= 1
+    number = text[start:end]
+    return (start == 0 or not re.match(r"[A-Za-z_#]", text[start - 1])) and number.count(".") <= 1 and \
+        any(c.isdigit() for c in number)
+
+
+def _slot(text: str, i: int, name: str) -> str:
+    """The name of the slot at ``text[i]``: Wolfram's # is #1 where numbered slots are used, and #01 is #1."""
+    if text[i + 1:i + 2] == "#":
+        raise ExpressionError("## (Wolfram's sequence of all arguments) is not read: name each port, #1 + #2", text, i)
+    if name.isdigit() and int(name) == 0:
+        raise ExpressionError("#0 (in Wolfram the function itself) is not a port: the ports are #, #1, #2, ... or "
+                              "#name", text, i)
+    if name.isdigit():
+        return str(int(name))
+    return "1" if not name and re.search(r"#[0-9]", text) else name
+
+
+def translate(text: str) -> tuple[str, list[int]]:
+    """Wolfram syntax -> Python syntax, with origin[i] = column in ``text`` of output char i.
+
+    ``f[x]`` becomes a call ``f(x)``; ``x[[i, j]]`` a subscript ``x[i, j]``, inside which a span ``i;;j;;k``
+    becomes the slice ``i:j:k`` (read back by ``expression_forms.part_index``).
+    """
+    out: list[str] = []
+    origin: list[int] = []
+    brackets: list[str] = []  # "part" for [[, "call" for [
+    i = 0
+    stripped = text.rstrip()
+    end = len(stripped) - 1 if stripped.endswith("&") and not stripped.endswith("&&") else len(text)
+    while i < end:
+        ch = text[i]
+        if (form := _APPLICATIONS.get(ch) or _APPLICATIONS.get(text[i:i + 2])) is not None:
+            raise ExpressionError(form, text, i)
+        if not _ALLOWED_CHARS.fullmatch(ch):
+            raise ExpressionError(f"character {ch!r} is not allowed", text, i)
+        if ch == "#":
+            m = _SLOT.match(text, i)
+            name = _slot(text, i, m.group(1) or "")
+            piece = SLOT_PREFIX + name
+            out.append(piece)
+            origin += [i] * len(piece)
+            i = m.end()
+            continue
+        two = text[i:i + 2]
+        if ch == "&" and "&" not in (two[1:], text[i - 1:i]) and not text[i + 1:].replace(")", "").strip():
+            i += 1  # (body &): a pure function's end inside its brackets
+            continue
+        if ch in "[];":
+            piece, width = bracket(text, i, brackets)
+            out.append(piece)
+            origin += [i] * len(piece)
+            i += width
+            continue
+        if two in _WOLFRAM_PIECES or ch in "{}":  # lists {a, b} -> tuples; <|"k" -> v|> -> a dict
+            key = two if two in _WOLFRAM_PIECES else ch
+            out.append(_WOLFRAM_PIECES[key])
+            origin += [i] * len(_WOLFRAM_PIECES[key])
+            i += len(key)
+            continue
+        if ch == '"':
+            m = re.compile(r'"([A-Za-z][A-Za-z0-9_]*)"').match(text, i)
+            if not m:
+                raise ExpressionError("a string must be a port name in double quotes, such as \"Mean\"", text, i)
+            out.append(m.group(0))
+            origin += list(range(i, m.end()))
+            i = m.end()
+            continue
+        if ch == "|":
+            raise ExpressionError("'|' is only allowed in <| ... |> (for Or, take Max of the comparisons)", text, i)
+        if two == "*^" and _number_ends_at(text, i):  # Wolfram's 1.5*^-3 is 1.5e-3
+            if not (m := _EXPONENT.match(text, i + 2)):
+                raise ExpressionError("Wolfram's scientific notation m*^n needs an integer exponent n", text, i)
+            out.append("e" + m.group(0))
+            origin += [i] * (1 + len(m.group(0)))
+            i = m.end()
+            continue
+        if ch == "!" and two != "!=":
+            raise ExpressionError("'!' (Not, or Factorial after a value) is not allowed: for Not[c] write 1 - c "
+                                  "(a comparison is 1 or 0)", text, i)
+        if ch == "=" and text[i + 1:i + 2] != "=" and (i == 0 or text[i - 1] not in "<>!="):  # not ==, <=, >=, !=
+            raise ExpressionError("'=' (Set) is not allowed: compare with ==, <= or >=", text, i)
+        if ch == "_" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
+            raise ExpressionError("names may not start with '_'", text, i)
+        piece = {"^": "**", "&": " and "}.get(ch, ch)
+        out.append(piece)
+        origin += [i] * len(piece)  # (an And's error points at its first '&')
+        i += 2 if ch == "&" and text[i:i + 2] == "&&" else 1
+    return "".join(out), origin
