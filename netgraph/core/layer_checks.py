@@ -73,7 +73,7 @@ def check_made_arrays(layer: Any, base_with_arrays: Any) -> None:
 
 def same_shapes(mine: dict[str, Any], arrays: Any) -> bool:
     """Whether every array of ``arrays`` has the shape of the layer's own (``mine``): to_net's learned arrays."""
-    return all(mine[n] is not None and getattr(v, "shape", None) == mine[n].shape for n, v in arrays.items())
+    return all(mine.get(n) is not None and getattr(v, "shape", None) == mine[n].shape for n, v in arrays.items())
 
 
 def check_array_shapes(layer: Any, names: Any, where: str) -> None:

@@ -58,12 +58,12 @@ def _split_array_spec(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str | 
             layer = net.layer_at(path)
             if isinstance(layer, NetGraph) and not layer.ARRAYS:  # a graph holds layers, not arrays: say which
                 raise first from None
-            if spec[-1] not in layer.ARRAYS:
+            names = layer.settable_arrays  # its arrays and the optional ones it may be given
+            if spec[-1] not in names:
                 nets = list(getattr(layer, "NETS", ()))
                 into = f"; a path into it names its inner net first, one of {nets}" if nets else ""
                 raise WiringError(f"{net.describe((path, None))} has no array {spec[-1]!r}"
-                                  f"{did_you_mean(spec[-1], layer.ARRAYS)}; its arrays are {list(layer.ARRAYS)}"
-                                  f"{into}") from None
+                                  f"{did_you_mean(spec[-1], names)}; its arrays are {list(names)}{into}") from None
             return path, spec[-1]
     return layer_path(net, spec), None
 
@@ -163,7 +163,7 @@ def _check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor) -> Non
     """OptionError when ``new`` has another shape than the array it replaces or, where there is none yet, than the
     one the layer's known port types need (``array_shape_problems``)."""
     layer = net.layer_at(path)
-    old = layer.arrays[array]
+    old = layer.arrays.get(array)  # None: uninitialised, or an optional array the layer is given now
     node = net.ir.node(path) if old is None and net.ir.has_node(path) else None
     if old is not None:
         want = tuple(old.shape)
@@ -177,7 +177,7 @@ def _check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor) -> Non
         want = problems[0].expected if problems else tuple(new.shape)
     if want != tuple(new.shape):
         raise OptionError(f"{net.describe((path, None))} array {array!r}: expected shape {want}, found "
-                          f"{tuple(new.shape)}", kind="array-shape", layer=path, option=layer.ARRAYS[array],
+                          f"{tuple(new.shape)}", kind="array-shape", layer=path, option=layer.settable_arrays[array],
                           expected=want, found=tuple(new.shape))
 
 
