@@ -3,6 +3,7 @@ expected and the found shape or dtype, in place of the error torch raises deep i
 
 from __future__ import annotations
 
+import numpy
 import pytest
 import torch
 
@@ -129,3 +130,14 @@ def test_an_input_on_another_device_than_the_arrays_is_named_with_both_devices(m
                                         r"on meta; move one to the other: x.to\('cpu'\) \(or module.to\('meta'\)\)"):
         module(torch.randn(4, 5, device="meta"))
     assert module.to("meta")(torch.randn(4, 5, device="meta")).device.type == "meta"
+
+
+@pytest.mark.parametrize("x, found", [(numpy.ones((4, 5), numpy.float32), "numpy.ndarray"),
+                                      ([[0.0] * 5] * 4, "list")])
+def test_data_that_is_no_tensor_is_a_data_error_saying_to_convert_it(module, x, found):
+    with pytest.raises(DataError, match=rf"input port 'Input': the compiled module takes tensors, found {found}; "
+                                        rf"torch.as_tensor\(x\)") as info:  # torch: linear() ... must be Tensor
+        module(x)
+    assert info.value.diagnostics[0].port == "Input"
+    assert torch.equal(module(torch.as_tensor(numpy.ones((4, 5), numpy.float32))), module(torch.ones(4, 5)))
+

@@ -63,8 +63,8 @@ def _forwarded(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any])
                  for port in ports}
     else:
         given = dict(zip(ports, args)) | {k: v for k, v in kwargs.items() if k in ports}
-    return {port: value for port, value in given.items()
-            if isinstance(value, torch.Tensor) and not _functorch.is_batchedtensor(value)}
+    return {port: value for port, value in given.items()  # numpy arrays and lists too: torch failed on them
+            if value is not None and not (isinstance(value, torch.Tensor) and _functorch.is_batchedtensor(value))}
 
 
 def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dtype | None,
@@ -80,7 +80,12 @@ def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dty
     types = net.port_types
     for port, value in given.items():
         t = types[port]
-        if not isinstance(value, torch.Tensor) or t.shape is None:
+        if not isinstance(value, torch.Tensor):
+            kind = type(value).__qualname__ if type(value).__module__ == "builtins" else \
+                f"{type(value).__module__}.{type(value).__qualname__}"
+            return port, (f"input port {port!r}: the compiled module takes tensors, found {kind}; torch.as_tensor(x) "
+                          f"converts it (net(x) takes numpy arrays and lists as they are)")
+        if t.shape is None:
             continue
         if problem := _problem(port, t.shape, t.dtype == INTEGER, value, real, device):
             return port, problem
