@@ -7,8 +7,8 @@ import numpy
 import pytest
 import torch
 
-from netgraph import (DataError, DropoutLayer, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph,
-                      NetMapOperator, NetNestOperator, net_initialize)
+from netgraph import (ConvolutionLayer, DataError, DropoutLayer, ElementwiseLayer, FlattenLayer, FunctionLayer,
+                      LinearLayer, NetChain, NetGraph, NetMapOperator, NetNestOperator, net_initialize)
 from netgraph.core.nesting import fits_recursion_limit
 from netgraph.backend.compile import CompiledNet
 
@@ -141,3 +141,12 @@ def test_data_that_is_no_tensor_is_a_data_error_saying_to_convert_it(module, x, 
     assert info.value.diagnostics[0].port == "Input"
     assert torch.equal(module(torch.as_tensor(numpy.ones((4, 5), numpy.float32))), module(torch.ones(4, 5)))
 
+
+def test_a_wrong_layout_gets_the_hint_net_x_gives():
+    images = net_initialize(NetChain([ConvolutionLayer(2, 3), FlattenLayer(), LinearLayer(2)], input=(3, 8, 8)),
+                            seed=0).compile()
+    with pytest.raises(DataError, match=r"found \(2, 8, 8, 3\); channels last\? .*x.permute\(0, 3, 1, 2\)"):
+        images(torch.randn(2, 8, 8, 3))
+    column = net_initialize(NetChain([LinearLayer(2)], input=1), seed=0).compile()
+    with pytest.raises(DataError, match=r"found \(4,\); the trailing dim of 1 is missing: x\[..., None\] adds it"):
+        column(torch.randn(4))

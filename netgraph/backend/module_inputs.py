@@ -22,6 +22,7 @@ import torch
 from torch._C import _functorch
 from torch.nn.modules import module as torch_module
 
+from netgraph.backend.shape_hints import layout_hint
 from netgraph.core.errors import DataError, NetGraphError
 from netgraph.core.types import INTEGER, format_shape
 
@@ -100,7 +101,7 @@ def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torc
                 f"{tuple(x.shape)}; give x.unsqueeze(0) (net(x) takes one example or a batch)")
     if x.dim() != len(shape) + 1 or not _fits(shape, x.shape[1:]):
         return (f"input port {port!r}: the compiled module takes shape {expected} with b the batch size, found "
-                f"{tuple(x.shape)}")
+                f"{tuple(x.shape)}{layout_hint(shape, tuple(x.shape), integer)}")
     if device is not None and x.device != device:
         return (f"input port {port!r}: the compiled module's arrays are on {device}, found a tensor on {x.device}; "
                 f"move one to the other: x.to({str(device)!r}) (or module.to({str(x.device)!r}))")
