@@ -205,3 +205,14 @@ def test_string_labels_in_numpy_arrays_and_every_data_form_get_the_decoder_hint(
             net_train(net, data, max_training_rounds=1, progress=False)
     with pytest.raises(DataError, match=r"input port 'Input' has no encoder, but example 0 is a string 'cat'"):
         net_train(net, {"Input": names, "Target": np.arange(6) % 3}, max_training_rounds=1, progress=False)
+
+
+def test_an_inputs_targets_pair_trains_on_labels_through_the_decoder_as_the_dict_does():
+    import numpy as np
+    net = NetChain([LinearLayer(3), SoftmaxLayer()], input=4, output=ClassDecoder(["cat", "dog", "fox"]))
+    x = np.random.default_rng(0).random((12, 4))
+    names = np.array(["cat", "dog", "fox"] * 4)
+    options = {"max_training_rounds": 2, "random_seed": 0, "progress": False}
+    as_dict = net_train(net, {"Input": x, "Target": names}, **options)
+    for pair in ((x, names), (x, names.tolist())):
+        assert net_train(net, pair, **options) == as_dict  # the same training, so the same arrays

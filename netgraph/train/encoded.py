@@ -85,8 +85,10 @@ def _columns(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | Non
         columns = {net.input_ports[0]: [e[0] for e in data], net.output_ports[0]: [e[1] for e in data]}
         _refuse_uncoded(net, columns, what)
         return columns
+    if _is_pair(net, data):  # (inputs, targets): the dict it stands for, so a decoder reads its labels too
+        data = {net.input_ports[0]: data[0], "Target": data[1]}
     if not isinstance(data, Mapping):
-        _refuse_uncoded(net, _unencoded_columns(net, data), what)  # a pair or example dicts holding labels, say
+        _refuse_uncoded(net, _unencoded_columns(net, data), what)  # example dicts holding labels, say
         return None
     # a Padded value is encoded already (as a tensor is): its sequences, not its (data, lengths) pair, are examples
     raw = {str(k): as_lists(v, str(k), f"{what}: key") if isinstance(v, Padded) else v for k, v in data.items()}
@@ -157,11 +159,15 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
                          port=next(iter(columns)))
 
 
+def _is_pair(net: Any, data: Any) -> bool:
+    """Whether ``data`` is the (inputs, targets) pair of a net with one input (as ``gather`` reads it)."""
+    return type(data) is tuple and len(data) == 2 and len(net.input_ports) == 1 and \
+        not any(isinstance(d, Mapping) for d in data)
+
+
 def _unencoded_columns(net: Any, data: Any) -> dict[str, Any]:
-    """The columns by key of an (inputs, targets) pair or a list of example dicts, for ``_refuse_uncoded``; {} for
-    other data (which the tensor path checks)."""
-    if type(data) is tuple and len(data) == 2 and len(net.input_ports) == 1:
-        return {net.input_ports[0]: data[0], "Target": data[1]}
+    """The columns by key of a list of example dicts, for ``_refuse_uncoded``; {} for other data (which the tensor
+    path checks)."""
     if type(data) is list and data and all(isinstance(e, Mapping) for e in data):
         return {str(k): [e.get(k) for e in data] for k in data[0]}
     return {}
