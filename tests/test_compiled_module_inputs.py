@@ -150,3 +150,18 @@ def test_a_wrong_layout_gets_the_hint_net_x_gives():
     column = net_initialize(NetChain([LinearLayer(2)], input=1), seed=0).compile()
     with pytest.raises(DataError, match=r"found \(4,\); the trailing dim of 1 is missing: x\[..., None\] adds it"):
         column(torch.randn(4))
+
+
+def test_sequences_of_different_lengths_at_the_module_point_to_net_x_not_to_a_conversion():
+    from torch.nn.utils.rnn import pack_sequence
+    from netgraph import EmbeddingLayer, GatedRecurrentLayer, Padded, SequenceLastLayer
+    module = net_initialize(NetChain([EmbeddingLayer(4, 10), GatedRecurrentLayer(3), SequenceLastLayer()],
+                                     input=["n"]), seed=0).compile()
+    a, b = torch.tensor([1, 2, 3]), torch.tensor([4, 5])
+    for x, found in ((Padded(torch.stack([a, torch.cat([b, b[:1]])]), [3, 2]), "netgraph.backend.masks.Padded"),
+                     (pack_sequence([a, b]), "torch.nn.utils.rnn.PackedSequence"), ([a, b], "list")):
+        with pytest.raises(DataError) as info:
+            module(x)
+        assert str(info.value) == (f"input port 'Input': the compiled module takes tensors, found {found}; it takes "
+                                   f"one batched tensor, of one length per call: sequences of different lengths (a "
+                                   f"list, Padded, a PackedSequence) go to net(x), which honours each length")

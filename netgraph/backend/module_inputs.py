@@ -82,15 +82,29 @@ def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dty
     for port, value in given.items():
         t = types[port]
         if not isinstance(value, torch.Tensor):
-            kind = type(value).__qualname__ if type(value).__module__ == "builtins" else \
-                f"{type(value).__module__}.{type(value).__qualname__}"
-            return port, (f"input port {port!r}: the compiled module takes tensors, found {kind}; torch.as_tensor(x) "
-                          f"converts it (net(x) takes numpy arrays and lists as they are)")
+            return port, _no_tensor(port, value)
         if t.shape is None:
             continue
         if problem := _problem(port, t.shape, t.dtype == INTEGER, value, real, device):
             return port, problem
     return None
+
+
+def _no_tensor(port: str, value: Any) -> str:
+    """The message for a value that is no tensor: how to convert it, or, for sequences of different lengths (which
+    make no one tensor), that they go to ``net(x)``."""
+    kind = type(value).__qualname__ if type(value).__module__ == "builtins" else \
+        f"{type(value).__module__}.{type(value).__qualname__}"
+    try:
+        if isinstance(value, tuple) and hasattr(value, "_fields"):  # Padded, PackedSequence: lengths beside the data
+            raise TypeError(kind)
+        torch.as_tensor(value)
+    except (TypeError, ValueError, RuntimeError):
+        return (f"input port {port!r}: the compiled module takes tensors, found {kind}; it takes one batched tensor, "
+                f"of one length per call: sequences of different lengths (a list, Padded, a PackedSequence) go to "
+                f"net(x), which honours each length")
+    return (f"input port {port!r}: the compiled module takes tensors, found {kind}; torch.as_tensor(x) converts it "
+            f"(net(x) takes numpy arrays and lists as they are)")
 
 
 def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torch.dtype | None,
