@@ -67,8 +67,8 @@ def test_torchs_packed_and_padded_forms_point_to_padded():
     padded, lengths = torch.tensor([[1, 2, 5], [3, 4, 0]]), torch.tensor([3, 2])
     for data, hint in (((padded, lengths), "; a (padded, lengths) pair, as torch's pack_padded_sequence takes, is "
                                            "Padded(padded, lengths) here"),
-                       (pack_sequence([padded[0], padded[1, :2]]), "; a PackedSequence goes in as "
-                                                                    "Padded(*pad_packed_sequence(x, batch_first=True))")):
+                       (pack_sequence([padded[0], padded[1, :2]]),
+                        "; a PackedSequence goes in as Padded(*pad_packed_sequence(x, batch_first=True))")):
         with pytest.raises(DataError) as info:
             net(data)
         assert str(info.value).endswith(hint)
