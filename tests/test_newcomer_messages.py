@@ -122,3 +122,20 @@ def test_float_one_hot_targets_to_an_index_loss_are_told_the_probabilities_form(
                   max_training_rounds=1, progress=False)
     assert "CrossEntropyLossLayer('Probabilities')" in str(info.value)
     assert "rows as floats" not in str(info.value)
+
+
+def test_a_linear_layer_on_a_sequence_names_the_per_element_form_torchs_linear_is():
+    """torch's nn.Linear and Keras's Dense act on the last dim of a sequence; the ShapeError said only "take one
+    element first (e.g. SequenceLastLayer)", not the per-element form that ports them."""
+    from netgraph import EmbeddingLayer, NetMapOperator, ShapeError, net_extract
+    with pytest.raises(ShapeError, match=re.escape("or apply it to each element, as torch's nn.Linear and Keras's "
+                                                   "Dense act on the last dim: NetMapOperator(LinearLayer(16))")):
+        NetChain([EmbeddingLayer(8, 100), LinearLayer(16)], input=["n"])
+    ported = net_initialize(NetChain([EmbeddingLayer(8, 100), NetMapOperator(LinearLayer(16))], input=["n"]), seed=0)
+    tokens = torch.randint(0, 100, (2, 5))
+    linear = torch.nn.Linear(8, 16)
+    with torch.no_grad():
+        linear.weight.copy_(net_extract(ported, ("2", "net", "layer", "Weights")))
+        linear.bias.copy_(net_extract(ported, ("2", "net", "layer", "Biases")))
+        expected = linear(torch.nn.functional.embedding(tokens, ported.layers["1"].arrays["Weights"]))
+    torch.testing.assert_close(ported(tokens), expected)
