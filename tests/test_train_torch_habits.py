@@ -3,6 +3,8 @@ from inside torch (found by QA with torch habits)."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -93,3 +95,33 @@ def test_a_loader_of_torch_pairs_is_told_the_pair_and_dict_forms():
     trained = net_train(net, dataset.tensors, loss_function=CrossEntropyLossLayer("Index", logits=True),
                         max_training_rounds=1, random_seed=0)
     assert trained.port_types["Output"].shape == (3,)
+
+
+def test_class_labels_for_a_net_ending_in_logits_name_the_cross_entropy_to_give():
+    """A torch classifier ends in logits (nn.CrossEntropyLoss applies the softmax); ported as is, its automatic loss is
+    mean squared error, and the class labels got only "expected shape (b, 3) ... found (8,)": one-hot labels would
+    then have trained a regression on the logits."""
+    from netgraph import NetGraph, NetPort, SoftmaxLayer
+    net, data = _net_and_data()
+    hint = ("; class labels? the automatic loss here is mean squared error, as no SoftmaxLayer ends the net (torch's "
+            "CrossEntropyLoss takes logits): end it with SoftmaxLayer(), or give loss_function="
+            "CrossEntropyLossLayer('Index', logits=True)")
+    with pytest.raises(DataError) as info:
+        net_train(net, data, max_training_rounds=1, progress=False)
+    assert str(info.value).endswith(f"expected shape (b, 3) with b the number of examples, found (8,){hint}")
+    assert net_train(net, data, loss_function=CrossEntropyLossLayer("Index", logits=True), max_training_rounds=1,
+                     progress=False)
+    two = NetGraph({"c": LinearLayer(3), "v": LinearLayer(1)}, [(NetPort("Input"), "c", NetPort("Class")),
+                                                                (NetPort("Input"), "v", NetPort("Value"))], Input=4)
+    with pytest.raises(DataError, match=re.escape("loss_function={'Class': CrossEntropyLossLayer('Index', "
+                                                  "logits=True), ...}")):
+        net_train(two, {"Input": data["Input"], "Class": data["Target"], "Value": data["Input"][:, :1]},
+                  max_training_rounds=1, progress=False)
+    regression = {"Input": data["Input"], "Target": data["Input"][:, 0]}  # real values: no word of classes
+    with pytest.raises(DataError) as info:
+        net_train(net, regression, max_training_rounds=1, progress=False)
+    assert "class labels?" not in str(info.value)
+    with pytest.raises(DataError) as info:  # a softmax's cross-entropy: its own hint for labels of shape (b, 1)
+        net_train(NetChain([LinearLayer(3), SoftmaxLayer()], input=4), {**data, "Target": data["Target"][:, None]},
+                  max_training_rounds=1, progress=False)
+    assert "class labels?" not in str(info.value) and "a trailing dim of 1" in str(info.value)
