@@ -75,6 +75,9 @@ def test_a_torch_optimizer_is_refused_with_the_method_name(call):
     ({"scheduler": "cosine"}, "method=('Adam', {'learning_rate_schedule': ...})"),
     ({"shuffle": True}, "shuffles the examples"),
     ({"method": ("SGD", {"lr": 0.1})}, "torch's lr is learning_rate"),
+    ({"loss_weights": {"Output": 0.5}}, "loss_function={'Class': 1.0, 'Value': 0.5}"),
+    ({"class_weight": {0: 2.0}}, "no class weights here"),
+    ({"sample_weight": [1.0] * 8}, "no class weights here"),
 ])
 def test_torch_training_options_say_where_they_go(options, words):
     """Found by QA with torch habits: betas= was pointed to method=('SGD', {'betas': ...}), which SGD refuses;
