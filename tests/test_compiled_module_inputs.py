@@ -165,3 +165,11 @@ def test_sequences_of_different_lengths_at_the_module_point_to_net_x_not_to_a_co
         assert str(info.value) == (f"input port 'Input': the compiled module takes tensors, found {found}; it takes "
                                    f"one batched tensor, of one length per call: sequences of different lengths (a "
                                    f"list, Padded, a PackedSequence) go to net(x), which honours each length")
+
+
+def test_inputs_of_different_batch_sizes_are_named_as_net_x_names_them():
+    module = NetGraph({"f": FunctionLayer("#x + #y")}, [], x=2, y=2).compile()  # torch: "The size of tensor a ..."
+    with pytest.raises(DataError, match=r"^input ports have different batch sizes: \{'x': 4, 'y': 3\}; the compiled "
+                                        r"module takes one batch of examples at every input$") as info:
+        module(torch.zeros(4, 2), torch.zeros(3, 2))
+    assert info.value.diagnostics[0].port == "x"

@@ -87,6 +87,10 @@ def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dty
             continue
         if problem := _problem(port, t.shape, t.dtype == INTEGER, value, real, device):
             return port, problem
+    sizes = {port: value.shape[0] for port, value in given.items() if types[port].shape is not None}
+    if len(set(sizes.values())) > 1:  # each fits its port: the batches do not fit each other
+        return next(iter(sizes)), (f"input ports have different batch sizes: {sizes}; the compiled module takes one "
+                                   f"batch of examples at every input")
     return None
 
 
