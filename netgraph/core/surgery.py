@@ -24,7 +24,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.edge_text import renamed_edges
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
-from netgraph.core.layer_checks import array_shape_problems
+from netgraph.core.layer_checks import array_shape_problems, layout_hint
 from netgraph.core.ir import Value
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
     prune_rules
@@ -177,8 +177,8 @@ def _check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor) -> Non
         want = problems[0].expected if problems else tuple(new.shape)
     if want != tuple(new.shape):
         raise OptionError(f"{net.describe((path, None))} array {array!r}: expected shape {want}, found "
-                          f"{tuple(new.shape)}", kind="array-shape", layer=path, option=layer.settable_arrays[array],
-                          expected=want, found=tuple(new.shape))
+                          f"{tuple(new.shape)}{layout_hint(want, new.shape)}", kind="array-shape", layer=path,
+                          option=layer.settable_arrays[array], expected=want, found=tuple(new.shape))
 
 
 def _shared_key(net: NetGraph, spec: Any) -> Any:
