@@ -3,11 +3,12 @@ expected and the found shape or dtype, in place of the error torch raises deep i
 
 from __future__ import annotations
 
+import numpy
 import pytest
 import torch
 
-from netgraph import (DataError, DropoutLayer, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph,
-                      NetMapOperator, NetNestOperator, net_initialize)
+from netgraph import (ConvolutionLayer, DataError, DropoutLayer, ElementwiseLayer, FlattenLayer, FunctionLayer,
+                      LinearLayer, NetChain, NetGraph, NetMapOperator, NetNestOperator, net_initialize)
 from netgraph.core.nesting import fits_recursion_limit
 from netgraph.backend.compile import CompiledNet
 
@@ -129,3 +130,46 @@ def test_an_input_on_another_device_than_the_arrays_is_named_with_both_devices(m
                                         r"on meta; move one to the other: x.to\('cpu'\) \(or module.to\('meta'\)\)"):
         module(torch.randn(4, 5, device="meta"))
     assert module.to("meta")(torch.randn(4, 5, device="meta")).device.type == "meta"
+
+
+@pytest.mark.parametrize("x, found", [(numpy.ones((4, 5), numpy.float32), "numpy.ndarray"),
+                                      ([[0.0] * 5] * 4, "list")])
+def test_data_that_is_no_tensor_is_a_data_error_saying_to_convert_it(module, x, found):
+    with pytest.raises(DataError, match=rf"input port 'Input': the compiled module takes tensors, found {found}; "
+                                        rf"torch.as_tensor\(x\)") as info:  # torch: linear() ... must be Tensor
+        module(x)
+    assert info.value.diagnostics[0].port == "Input"
+    assert torch.equal(module(torch.as_tensor(numpy.ones((4, 5), numpy.float32))), module(torch.ones(4, 5)))
+
+
+def test_a_wrong_layout_gets_the_hint_net_x_gives():
+    images = net_initialize(NetChain([ConvolutionLayer(2, 3), FlattenLayer(), LinearLayer(2)], input=(3, 8, 8)),
+                            seed=0).compile()
+    with pytest.raises(DataError, match=r"found \(2, 8, 8, 3\); channels last\? .*x.permute\(0, 3, 1, 2\)"):
+        images(torch.randn(2, 8, 8, 3))
+    column = net_initialize(NetChain([LinearLayer(2)], input=1), seed=0).compile()
+    with pytest.raises(DataError, match=r"found \(4,\); the trailing dim of 1 is missing: x\[..., None\] adds it"):
+        column(torch.randn(4))
+
+
+def test_sequences_of_different_lengths_at_the_module_point_to_net_x_not_to_a_conversion():
+    from torch.nn.utils.rnn import pack_sequence
+    from netgraph import EmbeddingLayer, GatedRecurrentLayer, Padded, SequenceLastLayer
+    module = net_initialize(NetChain([EmbeddingLayer(4, 10), GatedRecurrentLayer(3), SequenceLastLayer()],
+                                     input=["n"]), seed=0).compile()
+    a, b = torch.tensor([1, 2, 3]), torch.tensor([4, 5])
+    for x, found in ((Padded(torch.stack([a, torch.cat([b, b[:1]])]), [3, 2]), "netgraph.backend.masks.Padded"),
+                     (pack_sequence([a, b]), "torch.nn.utils.rnn.PackedSequence"), ([a, b], "list")):
+        with pytest.raises(DataError) as info:
+            module(x)
+        assert str(info.value) == (f"input port 'Input': the compiled module takes tensors, found {found}; it takes "
+                                   f"one batched tensor, of one length per call: sequences of different lengths (a "
+                                   f"list, Padded, a PackedSequence) go to net(x), which honours each length")
+
+
+def test_inputs_of_different_batch_sizes_are_named_as_net_x_names_them():
+    module = NetGraph({"f": FunctionLayer("#x + #y")}, [], x=2, y=2).compile()  # torch: "The size of tensor a ..."
+    with pytest.raises(DataError, match=r"^input ports have different batch sizes: \{'x': 4, 'y': 3\}; the compiled "
+                                        r"module takes one batch of examples at every input$") as info:
+        module(torch.zeros(4, 2), torch.zeros(3, 2))
+    assert info.value.diagnostics[0].port == "x"

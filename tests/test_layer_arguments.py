@@ -94,6 +94,9 @@ def test_wolfram_positional_options_still_work():
     (lambda: ConvolutionLayer(16, 3, padding="same"), "padding", "netgraph's padding_size"),
     (lambda: ConvolutionLayer(16, kernel_size=3), "kernel_size", "netgraph's kernel"),
     (lambda: PoolingLayer(kernel_size=2), "kernel_size", "netgraph's kernel"),
+    (lambda: PoolingLayer(3, 2, function="Mean", count_include_pad=True), "count_include_pad",
+     "leaves padding out of each window's count"),
+    (lambda: PoolingLayer(2, 2, ceil_mode=True), "ceil_mode", "no ceil mode here"),
     (lambda: LinearLayer(3, bias=False), "bias", "a layer always has Biases"),
     (lambda: LongShortTermMemoryLayer(8, num_layers=2), "num_layers", "NetChain"),
     (lambda: LongShortTermMemoryLayer(8, batch_first=True), "batch_first", "batch is always first"),
@@ -123,3 +126,31 @@ def test_a_torch_keyword_is_hinted_only_where_it_means_something():
     with pytest.raises(OptionError) as info:
         FlattenLayer(dim=1)
     assert "torch" not in str(info.value)
+
+
+KERAS_YAML = "netgraph: 1\nlayers:\n  l: {{type: {layer}, {option}: {value}}}\ninputs: {{Input: {shape}}}\n"
+
+
+@pytest.mark.parametrize("layer, option, value, shape, words", [
+    ("EmbeddingLayer", "input_dim", 100, "{shape: [n], dtype: Integer}", "Keras's input_dim is netgraph's n"),
+    ("EmbeddingLayer", "output_dim", 8, "{shape: [n], dtype: Integer}", "Keras's output_dim is netgraph's output"),
+    ("EmbeddingLayer", "mask_zero", "true", "{shape: [n], dtype: Integer}", "no padding index here"),
+    ("LongShortTermMemoryLayer", "return_sequences", "false", "[n, 3]", "SequenceLastLayer"),
+    ("GatedRecurrentLayer", "return_state", "true", "[n, 3]", "state_output=True"),
+    ("LinearLayer", "use_bias", "false", "3", "a layer always has Biases"),
+    ("LinearLayer", "activation", "relu", "3", "activations are layers of their own"),
+    ("LinearLayer", "units", 4, "3", "Keras's units: netgraph's output"),
+    ("ConvolutionLayer", "strides", 2, "[1, 8, 8]", "Keras's strides is netgraph's stride"),
+    ("PoolingLayer", "pool_size", 2, "[1, 8, 8]", "Keras's pool_size is netgraph's kernel"),
+    ("DropoutLayer", "rate", 0.5, "3", "Keras's rate is netgraph's p"),
+])
+def test_keras_keywords_say_what_they_are_here_in_python_and_yaml(layer, option, value, shape, words):
+    """Found by QA porting Keras models: Embedding's input_dim= got "did you mean 'input'?" (the port shape, not the
+    number of indices), and YAML specs got none of the hints Python's arguments get (activation=, units=)."""
+    from netgraph import NetGraph, SpecError
+    from netgraph.core.layer import layer_class
+    with pytest.raises(OptionError, match=re.escape(words)) as info:
+        layer_class(layer)(**{option: value})
+    assert info.value.diagnostics[0].option == option and "did you mean" not in str(info.value)
+    with pytest.raises(SpecError, match=re.escape(words)):
+        NetGraph.from_yaml(KERAS_YAML.format(layer=layer, option=option, value=value, shape=shape))

@@ -103,3 +103,24 @@ def test_with_arrays_keeps_learned_arrays_of_the_same_shapes():
     assert torch.equal(again.arrays["Weights"], layer.arrays["Weights"] * 2)
     with pytest.raises(OptionError, match=r"expected shape \(3, 2\) \(from the layer's options\), found \(4, 2\)"):
         layer.with_arrays({"Weights": torch.zeros(4, 2)})
+
+
+def test_keras_and_tensorflow_weight_layouts_are_named_with_the_permutation_that_ports_them():
+    """Keras's Dense kernel is (inputs, outputs), TensorFlow's Conv2D kernel (height, width, in, out): copying them in
+    as they are got only the two shapes."""
+    from netgraph import ConvolutionLayer, ShapeError, net_replace_part
+    dense = NetChain({"d": LinearLayer(3)}, input=4)
+    kernel = torch.randn(4, 3)
+    for make in (lambda w: LinearLayer(3, input=4, weights=w), lambda w: net_replace_part(dense, {("d", "Weights"): w}),
+                 lambda w: net_replace_part(net_initialize(dense), {("d", "Weights"): w})):
+        with pytest.raises(OptionError, match=r"found \(4, 3\); Keras's or TensorFlow's layout \(\.\.\., "
+                                              r"inputs, outputs\)\? give w.permute\(1, 0\)"):
+            make(kernel)
+    assert torch.equal(LinearLayer(3, input=4, weights=kernel.permute(1, 0)).weights, kernel.T)
+    conv = NetChain({"c": ConvolutionLayer(8, 3)}, input=(2, 6, 6))
+    with pytest.raises(OptionError, match=r"expected shape \(8, 2, 3, 3\), found \(3, 3, 2, 8\); .* give "
+                                          r"w.permute\(3, 2, 0, 1\)"):
+        net_replace_part(conv, {("c", "Weights"): torch.randn(3, 3, 2, 8)})
+    with pytest.raises((OptionError, ShapeError)) as info:  # no hint where no such permutation explains it
+        net_replace_part(conv, {("c", "Weights"): torch.randn(8, 2, 3, 4)})
+    assert "permute" not in str(info.value)

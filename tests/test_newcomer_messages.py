@@ -136,3 +136,39 @@ def test_float_one_hot_targets_to_an_index_loss_are_told_the_probabilities_form(
                   max_training_rounds=1, progress=False)
     assert "CrossEntropyLossLayer('Probabilities')" in str(info.value)
     assert "rows as floats" not in str(info.value)
+
+
+def test_a_linear_layer_on_a_sequence_names_the_per_element_form_torchs_linear_is():
+    """torch's nn.Linear and Keras's Dense act on the last dim of a sequence; the ShapeError said only "take one
+    element first (e.g. SequenceLastLayer)", not the per-element form that ports them."""
+    from netgraph import EmbeddingLayer, NetMapOperator, ShapeError, net_extract
+    with pytest.raises(ShapeError, match=re.escape("or apply it to each element, as torch's nn.Linear and Keras's "
+                                                   "Dense act on the last dim: NetMapOperator(LinearLayer(16))")):
+        NetChain([EmbeddingLayer(8, 100), LinearLayer(16)], input=["n"])
+    ported = net_initialize(NetChain([EmbeddingLayer(8, 100), NetMapOperator(LinearLayer(16))], input=["n"]), seed=0)
+    tokens = torch.randint(0, 100, (2, 5))
+    linear = torch.nn.Linear(8, 16)
+    with torch.no_grad():
+        linear.weight.copy_(net_extract(ported, ("2", "net", "layer", "Weights")))
+        linear.bias.copy_(net_extract(ported, ("2", "net", "layer", "Biases")))
+        expected = linear(torch.nn.functional.embedding(tokens, ported.layers["1"].arrays["Weights"]))
+    torch.testing.assert_close(ported(tokens), expected)
+
+
+def test_net_layers_by_a_keras_position_or_a_wrong_name_say_how_layers_are_keyed():
+    """Keras's model.layers is a list: net.layers[0] was a bare "KeyError: 0"."""
+    from netgraph import NetGraph, WiringError
+    net = _classifier()
+    with pytest.raises(KeyError) as info:  # still a KeyError for code that catches one, and a WiringError
+        net.layers[0]
+    assert isinstance(info.value, WiringError)
+    assert str(info.value) == ("net.layers has no key 0: layers are keyed by name, as strings ('1', '2', '3', '4'; "
+                               "unnamed layers are numbered from '1', as in Wolfram): net.layers['1'], or by "
+                               "position list(net.layers.values())[0]")
+    named = NetGraph({"enc": LinearLayer(3), "act": "Tanh"}, [("enc", "act")], Input=2)
+    with pytest.raises(WiringError, match=r"^net.layers has no key 'encoder' \(did you mean 'enc'\?\); the layers "
+                                          r"are 'enc', 'act'$"):
+        named.layers["encoder"]
+    assert named.layers["enc"] == LinearLayer(3, input=2) or named.layers["enc"].output == (3,)
+    assert named.layers.get(0) is None and 0 not in named.layers and list(named.layers) == ["enc", "act"]
+    assert dict(named.layers) == {"enc": named.layers["enc"], "act": named.layers["act"]}

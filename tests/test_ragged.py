@@ -315,3 +315,20 @@ def test_examples_that_differ_in_a_second_variable_dim_run_and_train_in_groups_o
     out = trained(xs)
     assert out.shape == (5, 2)
     torch.testing.assert_close(out, torch.stack(_each_alone(trained, xs)))
+
+
+def test_a_list_at_a_port_whose_variable_length_is_not_first_runs_by_length_groups_as_net_train_takes_it():
+    """A Conv1d port (channels, "n"): net_train took a list of (3, n_i) examples, and the trained net refused the
+    same list, calling the port's shape (3, n) fixed."""
+    from netgraph import ConvolutionLayer
+    net = net_initialize(NetChain([ConvolutionLayer(4, 3), AggregationLayer("Mean"), LinearLayer(2), SoftmaxLayer()],
+                                  input=(3, "n")), seed=0)
+    examples = [torch.randn(3, n, generator=torch.Generator().manual_seed(n)) for n in (5, 7, 5)]
+    got = net(examples)
+    torch.testing.assert_close(got, torch.cat([net(x[None]) for x in examples]))
+    trained = net_train(net, {"Input": examples, "Target": torch.tensor([0, 1, 0])}, max_training_rounds=1,
+                        progress=False, random_seed=0)
+    assert trained(examples).shape == (3, 2)
+    with pytest.raises(DataError, match=r"input port 'Input' \(3, n\): Padded holds lengths along the first dim, "
+                                        r"which is fixed here; give the examples as a list"):
+        net(Padded(torch.zeros(2, 3, 7), [5, 7]))

@@ -57,3 +57,21 @@ def test_a_sequence_net_without_its_input_shape_is_told_the_variable_length(pair
     assert str(info.value).endswith("; the data gives it a list of sequences, one per example: a sequence port takes a "
                                     "variable length first, NetChain(layers, input=['n']) or NetGraph(layers, edges, "
                                     "Input=['n']) (['n', 3] for sequences of 3-vectors)")
+
+
+def test_torchs_packed_and_padded_forms_point_to_padded():
+    """A torch user passes what pack_padded_sequence takes, (padded, lengths), or a PackedSequence: each was "cannot
+    make a tensor from tuple: only integer tensors of a single element can be converted to an index"."""
+    from torch.nn.utils.rnn import pack_sequence
+    net = _classifier()
+    padded, lengths = torch.tensor([[1, 2, 5], [3, 4, 0]]), torch.tensor([3, 2])
+    for data, hint in (((padded, lengths), "; a (padded, lengths) pair, as torch's pack_padded_sequence takes, is "
+                                           "Padded(padded, lengths) here"),
+                       (pack_sequence([padded[0], padded[1, :2]]),
+                        "; a PackedSequence goes in as Padded(*pad_packed_sequence(x, batch_first=True))")):
+        with pytest.raises(DataError) as info:
+            net(data)
+        assert str(info.value).endswith(hint)
+        with pytest.raises(DataError) as info:
+            net_train(net, {"Input": data, "Target": torch.tensor([0, 1])}, max_training_rounds=1, progress=False)
+        assert str(info.value).endswith(hint)

@@ -167,3 +167,17 @@ def test_drop_inside_an_operator_judges_the_fit_with_the_types_the_operator_give
                                          r"layer 2 'lin' \(LinearLayer\): its producer gives \(7\) Real but its "
                                          r"consumers take \(4\) Real"):
         net_drop(NetGraph({"fold": NetFoldOperator(cell)}, [], Input=("n", 3)), ("fold", "net", "lin"))
+
+
+def test_one_edit_into_both_inner_nets_of_an_operator_keeps_both():
+    """Porting a bidirectional torch GRU sets the forward and the backward arrays in one net_replace_part: the edit
+    of the first inner net was lost (each inner net's edit started from the operator as it was)."""
+    from netgraph import GatedRecurrentLayer, NetBidirectionalOperator
+    net = NetChain({"bi": NetBidirectionalOperator([GatedRecurrentLayer(5), GatedRecurrentLayer(5)])}, input=("n", 4))
+    forward, backward = (("bi", inner, "layer", "ResetGateBiases") for inner in ("forward_net", "backward_net"))
+    edited = net_replace_part(net, {forward: torch.ones(5), backward: torch.full((5,), 2.0)})
+    assert torch.equal(net_extract(edited, forward), torch.ones(5))
+    assert torch.equal(net_extract(edited, backward), torch.full((5,), 2.0))
+    renamed = net_rename(edited, {("bi", "forward_net", "layer"): "fwd", ("bi", "backward_net", "layer"): "bwd"})
+    assert (list(renamed.layers["bi"].forward_net.layers), list(renamed.layers["bi"].backward_net.layers)) == (
+        ["fwd"], ["bwd"])

@@ -209,3 +209,33 @@ def test_nan_in_encoded_data_is_reported_before_training_by_the_examples_own_ind
     for column in (x, list(x)):  # a tensor beside labels, or one tensor per example
         with pytest.raises(DataError, match=r"^bad training data: input port 'Input': example 6: holds NaN"):
             net_train(plain, {"Input": column, "Output": labels}, batch_size=4, random_seed=1, progress=False)
+
+
+def test_string_labels_in_numpy_arrays_and_every_data_form_get_the_decoder_hint():
+    """Labels read with numpy (np.loadtxt, a DataFrame's .values) are str or object arrays; these, the (inputs,
+    targets) pair and a list of example dicts gave torch's "can't convert np.ndarray of type numpy.str_"."""
+    import numpy as np
+    net = NetChain([LinearLayer(3), SoftmaxLayer()], input=4)
+    x = np.random.default_rng(0).random((6, 4))
+    names = np.array(["cat", "dog", "fox"] * 2)
+    for data in ({"Input": x, "Target": names}, {"Input": x, "Target": names[:, None]},
+                 {"Input": x, "Target": names.astype(object)}, (x, names), (x, names.tolist()),
+                 [{"Input": row, "Target": name} for row, name in zip(x, names)]):
+        with pytest.raises(DataError, match=r"^training data: the target of output port 'Output' \(key 'Target'\) "
+                                            r"holds labels, but the port has no decoder: example 0 is a string label "
+                                            r"'cat' \(6 of 6 examples\); attach a ClassDecoder .*"
+                                            r"Output=ClassDecoder\(\['cat', 'dog', 'fox'\]\)"):
+            net_train(net, data, max_training_rounds=1, progress=False)
+    with pytest.raises(DataError, match=r"input port 'Input' has no encoder, but example 0 is a string 'cat'"):
+        net_train(net, {"Input": names, "Target": np.arange(6) % 3}, max_training_rounds=1, progress=False)
+
+
+def test_an_inputs_targets_pair_trains_on_labels_through_the_decoder_as_the_dict_does():
+    import numpy as np
+    net = NetChain([LinearLayer(3), SoftmaxLayer()], input=4, output=ClassDecoder(["cat", "dog", "fox"]))
+    x = np.random.default_rng(0).random((12, 4))
+    names = np.array(["cat", "dog", "fox"] * 4)
+    options = {"max_training_rounds": 2, "random_seed": 0, "progress": False}
+    as_dict = net_train(net, {"Input": x, "Target": names}, **options)
+    for pair in ((x, names), (x, names.tolist())):
+        assert net_train(net, pair, **options) == as_dict  # the same training, so the same arrays

@@ -143,3 +143,24 @@ def test_an_integer_output_gets_no_automatic_loss_but_one_message_saying_what_to
     r = net_train(net_initialize(net, seed=0), data, loss_function=reward, max_training_rounds=2, progress=False,
                   all=True, random_seed=0)  # the score-function term trains on such a loss
     assert len(r.round_losses) == 2
+
+
+def test_the_command_line_takes_a_loss_layer_written_as_in_a_spec(tmp_path):
+    """A YAML user gives an output another loss than the automatic one, as Keras's loss={'value': 'mae'}: the terms
+    were refused as "must be a loss layer, a callable, ...", which a command line cannot give."""
+    from netgraph import CrossEntropyLossLayer, MeanAbsoluteLossLayer
+    from netgraph.cli import main
+    assert loss_option("{Prediction: {loss: MeanAbsoluteLossLayer, weight: 0.5}, Penalty: 1}") == {
+        "Prediction": {"loss": MeanAbsoluteLossLayer(), "weight": 0.5}, "Penalty": 1}
+    assert loss_option("{Class: {type: CrossEntropyLossLayer, form: Index, logits: true}}") == {
+        "Class": CrossEntropyLossLayer("Index", logits=True)}
+    assert loss_option("{Cost: Cost, Value: Automatic}") == {"Cost": "Cost", "Value": "Automatic"}
+    with pytest.raises(OptionError, match=r"--loss: 'Prediction': unknown layer type 'MeanAbsoluteLoss' \(did you "
+                                          r"mean 'MeanAbsoluteLossLayer'\?\)"):
+        loss_option("{Prediction: {type: MeanAbsoluteLoss}}")
+    spec, data = tmp_path / "net.yaml", tmp_path / "data.npz"
+    spec.write_text(_net().to_yaml())
+    np.savez(data, **{k: v.numpy() for k, v in _data().items()})
+    assert main(["train", str(spec), "--data", str(data), "-o", str(tmp_path / "out"), "--rounds", "2", "--seed", "0",
+                 "--quiet", "--loss", "{Prediction: MeanAbsoluteLossLayer, Penalty: 1}"]) == 0
+    assert len(json.loads((tmp_path / "out" / "results.json").read_text())["term_losses"]["Prediction"]) == 2

@@ -139,3 +139,24 @@ def test_an_output_that_is_a_loss_named_as_the_loss_keeps_its_own_target_input()
                     ("mse", NetPort("Loss"))], Input=2, Target=1)
     x = torch.randn(8, 2)
     assert net_train(net, {"Input": x, "Target": x[:, :1]}, loss_function="Loss", max_training_rounds=1, progress=False)
+
+
+def _two_heads():
+    from netgraph import NetPort, SoftmaxLayer
+    return NetGraph({"h": LinearLayer(4), "c": LinearLayer(3), "s": SoftmaxLayer(), "v": LinearLayer(1)},
+                    [(NetPort("Input"), "h", "c", "s", NetPort("Class")), ("h", "v", NetPort("Value"))], Input=2)
+
+
+def test_a_target_of_an_output_a_loss_dict_leaves_out_names_the_output_and_the_term_to_add():
+    """Keras users give per-output losses as a dict and may leave one out: the target for it was "unknown key
+    'Value'; the keys are ['Input', 'Class']", though 'Value' is an output port of the net."""
+    data = {"Input": torch.randn(8, 2), "Class": torch.arange(8) % 3, "Value": torch.randn(8, 1)}
+    with pytest.raises(DataError) as info:
+        net_train(_two_heads(), data, loss_function={"Class": 1.0}, max_training_rounds=1, progress=False)
+    assert str(info.value) == ("the data holds a target for output port 'Value' under key 'Value', but "
+                               "loss_function={'Class': 1.0} has no term for 'Value'; to train 'Value' against it, "
+                               "add 'Value': 1 (its automatic loss), else leave the key out")
+    assert net_train(_two_heads(), data, loss_function={"Class": 1.0, "Value": 1}, max_training_rounds=1,
+                     progress=False)
+    assert net_train(_two_heads(), {k: v for k, v in data.items() if k != "Value"}, loss_function={"Class": 1.0},
+                     max_training_rounds=1, progress=False)

@@ -3,6 +3,8 @@ from inside torch (found by QA with torch habits)."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -73,6 +75,9 @@ def test_a_torch_optimizer_is_refused_with_the_method_name(call):
     ({"scheduler": "cosine"}, "method=('Adam', {'learning_rate_schedule': ...})"),
     ({"shuffle": True}, "shuffles the examples"),
     ({"method": ("SGD", {"lr": 0.1})}, "torch's lr is learning_rate"),
+    ({"loss_weights": {"Output": 0.5}}, "loss_function={'Class': 1.0, 'Value': 0.5}"),
+    ({"class_weight": {0: 2.0}}, "no class weights here"),
+    ({"sample_weight": [1.0] * 8}, "no class weights here"),
 ])
 def test_torch_training_options_say_where_they_go(options, words):
     """Found by QA with torch habits: betas= was pointed to method=('SGD', {'betas': ...}), which SGD refuses;
@@ -119,3 +124,33 @@ def test_numpy_numbers_are_options_as_python_numbers_are(numpy_options, python_o
     a = net_train(net, data, **{**common, **numpy_options})
     b = net_train(net, data, **{**common, **python_options})
     assert torch.equal(a.layers["1"].arrays["Weights"], b.layers["1"].arrays["Weights"])
+
+
+def test_class_labels_for_a_net_ending_in_logits_name_the_cross_entropy_to_give():
+    """A torch classifier ends in logits (nn.CrossEntropyLoss applies the softmax); ported as is, its automatic loss is
+    mean squared error, and the class labels got only "expected shape (b, 3) ... found (8,)": one-hot labels would
+    then have trained a regression on the logits."""
+    from netgraph import NetGraph, NetPort, SoftmaxLayer
+    net, data = _net_and_data()
+    hint = ("; class labels? the automatic loss here is mean squared error, as no SoftmaxLayer ends the net (torch's "
+            "CrossEntropyLoss takes logits): end it with SoftmaxLayer(), or give loss_function="
+            "CrossEntropyLossLayer('Index', logits=True)")
+    with pytest.raises(DataError) as info:
+        net_train(net, data, max_training_rounds=1, progress=False)
+    assert str(info.value).endswith(f"expected shape (b, 3) with b the number of examples, found (8,){hint}")
+    assert net_train(net, data, loss_function=CrossEntropyLossLayer("Index", logits=True), max_training_rounds=1,
+                     progress=False)
+    two = NetGraph({"c": LinearLayer(3), "v": LinearLayer(1)}, [(NetPort("Input"), "c", NetPort("Class")),
+                                                                (NetPort("Input"), "v", NetPort("Value"))], Input=4)
+    with pytest.raises(DataError, match=re.escape("loss_function={'Class': CrossEntropyLossLayer('Index', "
+                                                  "logits=True), ...}")):
+        net_train(two, {"Input": data["Input"], "Class": data["Target"], "Value": data["Input"][:, :1]},
+                  max_training_rounds=1, progress=False)
+    regression = {"Input": data["Input"], "Target": data["Input"][:, 0]}  # real values: no word of classes
+    with pytest.raises(DataError) as info:
+        net_train(net, regression, max_training_rounds=1, progress=False)
+    assert "class labels?" not in str(info.value)
+    with pytest.raises(DataError) as info:  # a softmax's cross-entropy: its own hint for labels of shape (b, 1)
+        net_train(NetChain([LinearLayer(3), SoftmaxLayer()], input=4), {**data, "Target": data["Target"][:, None]},
+                  max_training_rounds=1, progress=False)
+    assert "class labels?" not in str(info.value) and "a trailing dim of 1" in str(info.value)

@@ -71,7 +71,13 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
 
 
 def ragged_hint(value: Any) -> str:
-    """Where nested lists of different lengths failed to make one tensor: how sequences of different lengths go in."""
+    """Where nested lists of different lengths, or torch's packed and padded forms, failed to make one tensor: how
+    sequences of different lengths go in."""
+    if isinstance(value, torch.nn.utils.rnn.PackedSequence):
+        return "; a PackedSequence goes in as Padded(*pad_packed_sequence(x, batch_first=True))"
+    if type(value) in (list, tuple) and len(value) == 2 and all(hasattr(v, "ndim") for v in value) and \
+            value[0].ndim >= 2 and value[1].ndim == 1 and len(value[1]) == len(value[0]):
+        return "; a (padded, lengths) pair, as torch's pack_padded_sequence takes, is Padded(padded, lengths) here"
     if isinstance(value, (list, tuple)) and len({len(v) for v in value if isinstance(v, (list, tuple))}) > 1:
         return ("; examples of different lengths go in as a list of tensors, one per example "
                 "([torch.tensor(e) for e in examples]), or as Padded(data, lengths)")

@@ -22,6 +22,7 @@ import torch
 from torch._C import _functorch
 from torch.nn.modules import module as torch_module
 
+from netgraph.backend.shape_hints import layout_hint
 from netgraph.core.errors import DataError, NetGraphError
 from netgraph.core.types import INTEGER, format_shape
 
@@ -63,8 +64,8 @@ def _forwarded(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any])
                  for port in ports}
     else:
         given = dict(zip(ports, args)) | {k: v for k, v in kwargs.items() if k in ports}
-    return {port: value for port, value in given.items()
-            if isinstance(value, torch.Tensor) and not _functorch.is_batchedtensor(value)}
+    return {port: value for port, value in given.items()  # numpy arrays and lists too: torch failed on them
+            if value is not None and not (isinstance(value, torch.Tensor) and _functorch.is_batchedtensor(value))}
 
 
 def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dtype | None,
@@ -80,11 +81,34 @@ def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dty
     types = net.port_types
     for port, value in given.items():
         t = types[port]
-        if not isinstance(value, torch.Tensor) or t.shape is None:
+        if not isinstance(value, torch.Tensor):
+            return port, _no_tensor(port, value)
+        if t.shape is None:
             continue
         if problem := _problem(port, t.shape, t.dtype == INTEGER, value, real, device):
             return port, problem
+    sizes = {port: value.shape[0] for port, value in given.items() if types[port].shape is not None}
+    if len(set(sizes.values())) > 1:  # each fits its port: the batches do not fit each other
+        return next(iter(sizes)), (f"input ports have different batch sizes: {sizes}; the compiled module takes one "
+                                   f"batch of examples at every input")
     return None
+
+
+def _no_tensor(port: str, value: Any) -> str:
+    """The message for a value that is no tensor: how to convert it, or, for sequences of different lengths (which
+    make no one tensor), that they go to ``net(x)``."""
+    kind = type(value).__qualname__ if type(value).__module__ == "builtins" else \
+        f"{type(value).__module__}.{type(value).__qualname__}"
+    try:
+        if isinstance(value, tuple) and hasattr(value, "_fields"):  # Padded, PackedSequence: lengths beside the data
+            raise TypeError(kind)
+        torch.as_tensor(value)
+    except (TypeError, ValueError, RuntimeError):
+        return (f"input port {port!r}: the compiled module takes tensors, found {kind}; it takes one batched tensor, "
+                f"of one length per call: sequences of different lengths (a list, Padded, a PackedSequence) go to "
+                f"net(x), which honours each length")
+    return (f"input port {port!r}: the compiled module takes tensors, found {kind}; torch.as_tensor(x) converts it "
+            f"(net(x) takes numpy arrays and lists as they are)")
 
 
 def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torch.dtype | None,
@@ -95,7 +119,7 @@ def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torc
                 f"{tuple(x.shape)}; give x.unsqueeze(0) (net(x) takes one example or a batch)")
     if x.dim() != len(shape) + 1 or not _fits(shape, x.shape[1:]):
         return (f"input port {port!r}: the compiled module takes shape {expected} with b the batch size, found "
-                f"{tuple(x.shape)}")
+                f"{tuple(x.shape)}{layout_hint(shape, tuple(x.shape), integer)}")
     if device is not None and x.device != device:
         return (f"input port {port!r}: the compiled module's arrays are on {device}, found a tensor on {x.device}; "
                 f"move one to the other: x.to({str(device)!r}) (or module.to({str(x.device)!r}))")

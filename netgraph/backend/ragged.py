@@ -61,13 +61,29 @@ def _variable(shape: tuple | None) -> bool:
     return bool(shape) and isinstance(shape[0], str)
 
 
+def _any_variable(shape: tuple | None) -> bool:
+    """Whether a dim of ``shape`` is a variable length (a Conv1d port's ``(3, "n")`` too): its examples may differ."""
+    return bool(shape) and any(isinstance(d, str) for d in shape)
+
+
 def ragged_ports(net: Any, data: dict[str, Any]) -> list[str]:
-    """The ports given in the ragged form; a DataError for a ragged list at a port without a variable length."""
+    """The ports given in the ragged form; a DataError for a ragged list at a port without a variable length, and for
+    Padded at one whose first dim is fixed (its lengths run along the first dim)."""
     types = net.port_types  # a copy on each read: once, not once per port
     ports = [p for p, v in data.items() if p in types and is_ragged(v)]
-    fixed = [p for p in ports if not _variable(types[p].shape)]
-    raise_all([_fixed_problem(p, types[p].shape, data[p]) for p in fixed], DataError, "bad ragged input")
+    problems = [_fixed_problem(p, types[p].shape, data[p]) for p in ports if not _any_variable(types[p].shape)]
+    problems += [f"input port {p!r} {format_shape(types[p].shape)}: Padded holds lengths along the first dim, which "
+                 f"is fixed here; give the examples as a list (one tensor each)" for p in ports
+                 if isinstance(data[p], Padded) and _any_variable(types[p].shape) and not _variable(types[p].shape)]
+    raise_all(problems, DataError, "bad ragged input")
     return ports
+
+
+def padded_form(net: Any, ports: list[str]) -> bool:
+    """Whether ragged data at ``ports`` can run as one padded batch: each port's variable length is its first dim
+    (others run by length groups)."""
+    types = net.port_types
+    return all(_variable(types[p].shape) for p in ports)
 
 
 def _fixed_problem(port: str, shape: tuple | None, value: Any) -> str:
@@ -77,8 +93,7 @@ def _fixed_problem(port: str, shape: tuple | None, value: Any) -> str:
         return (f"input port {port!r} has the fixed shape {format_shape(shape)}, but its examples (nested lists) have "
                 f"different lengths {shown}; each example needs the shape {format_shape(shape)}")
     return (f"input port {port!r} has the fixed shape {format_shape(shape)}; a list of tensors (one per example, of "
-            f"different lengths) is only for a port whose first dim is a variable length like \"n\"; give one "
-            f"batched tensor")
+            f"different lengths) is only for a port with a variable length like \"n\"; give one batched tensor")
 
 
 def length_groups(keys: list[tuple]) -> list[list[int]]:
@@ -103,7 +118,7 @@ def evaluate_ragged(net: Any, data: dict[str, Any], ragged: list[str], keywords:
                     return_states: bool, calls: Calls) -> Any:
     """``net(...)`` on ragged data: one padded run when the net honours lengths (``netgraph.backend.padded_eval``),
     else ``calls.run(net, (group_data,), keywords)`` once per length group, reassembled."""
-    if states is None and not return_states:
+    if states is None and not return_states and padded_form(net, ragged):
         options = parse_options({k: v for k, v in keywords.items() if k in OPTION_NAMES})
         result = evaluate_padded(net, data, ragged, options, calls.to_tensor, calls.decode)
         if result is not FALLBACK:

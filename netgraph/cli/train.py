@@ -17,6 +17,7 @@ from netgraph.cli.flags import check_train_flags
 from netgraph.cli.header import spec_header
 from netgraph.core.errors import DataError, OptionError, SpecError, did_you_mean
 from netgraph.train.wording import counted
+from netgraph.core.layer import REGISTRY, layer_class
 from netgraph.core.files import atomic_write, folders_made, refuse_overwriting, remove_made, usable_folder
 from netgraph.spec import load, save
 from netgraph.spec.options import plain
@@ -238,7 +239,24 @@ def loss_option(text: str | None) -> Any:
     if not isinstance(value, dict):
         raise OptionError(f"--loss {text!r} must hold a mapping {{port: weight or {{loss, weight, warmup, ...}}}}, "
                           f"found {type(value).__name__}")
-    return value
+    return {port: _loss_layers(port, term) for port, term in value.items()}
+
+
+def _loss_layers(port: Any, term: Any) -> Any:
+    """A term with its loss written as in a spec (``MeanAbsoluteLossLayer``, ``{type: CrossEntropyLossLayer, form:
+    Index}``), directly or under ``loss:``, as that layer; other terms as they are (weights, port names)."""
+    def layer(spec: Any) -> Any:
+        try:
+            if isinstance(spec, str) and spec in REGISTRY:
+                return layer_class(spec)()
+            if isinstance(spec, dict) and "type" in spec:
+                return layer_class(spec["type"])(**{k: v for k, v in spec.items() if k != "type"})
+        except OptionError as exc:
+            raise OptionError(f"--loss: {port!r}: {exc}", option="loss") from None
+        return spec
+    if isinstance(term, dict) and "type" not in term:  # {loss, weight, warmup, ...}
+        return {**term, "loss": layer(term["loss"])} if "loss" in term else term
+    return layer(term)
 
 
 def _check_ports(net: Any, loss: Any, metrics: Any, text: str | None) -> None:

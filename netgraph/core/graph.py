@@ -29,6 +29,7 @@ from netgraph.core.inference import Problem
 from netgraph.core.nesting import deep_walk, infer_net, nesting_depth, recursion_room
 from netgraph.core.information import information
 from netgraph.core.multiplier_rates import picking_rules
+from netgraph.core.layer_view import LayerView
 from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, graph_parts,
                                       layer_key, named_layers)
 from netgraph.core.coders import check_decoders, split_port_options
@@ -132,7 +133,7 @@ class NetGraph(Layer, LayerSequence):
     @property
     def layers(self) -> Mapping[str, Layer]:
         """The layers by name, in the order given."""
-        return MappingProxyType(self._layers)
+        return LayerView(self._layers)
 
     @property
     def edges(self) -> tuple[Edge, ...]:

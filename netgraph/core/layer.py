@@ -124,6 +124,7 @@ class Layer:
 
     ARRAYS: ClassVar[Mapping[str, str]] = {}  # Wolfram array name -> dataclass field
     BUFFERS: ClassVar[frozenset[str]] = frozenset()  # arrays that are state, not trained (a BatchNorm's moving mean)
+    OPTIONAL_ARRAYS: ClassVar[Mapping[str, str]] = {}  # arrays a layer holds only when given (with_arrays adds one)
     POSITIONAL: ClassVar[str | None] = None  # the option given positionally (YAML uses its name)
     POSITIONALS: ClassVar[tuple[str, ...] | None] = None  # all it takes by position (default: POSITIONAL alone)
     variadic: ClassVar[bool] = False  # takes any number of inputs Input1..Inputn (see with_input_count)
@@ -230,12 +231,19 @@ class Layer:
         bound = (3.0 / fan_in) ** 0.5
         return torch.rand(shape, generator=generator).mul_(2).sub_(1).mul_(bound)  # in place: the same values
 
+    @property
+    def settable_arrays(self) -> dict[str, str]:
+        """Every array this layer can be given, Wolfram name -> field: ``ARRAYS`` and the optional ones it lacks."""
+        return {**self.ARRAYS, **self.OPTIONAL_ARRAYS}
+
     def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
-        """A copy with the given arrays replaced; OptionError for a shape its options rule out (check_array_shapes)."""
-        if unknown := [n for n in arrays if n not in self.ARRAYS]:
-            raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}")
+        """A copy with the given arrays replaced (an optional one added); OptionError for a shape its options rule
+        out (check_array_shapes)."""
+        fields = self.settable_arrays
+        if unknown := [n for n in arrays if n not in fields]:
+            raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], fields)}")
         with shapes_checked_elsewhere(SHAPES_CHECKED.get() or same_shapes(self.arrays, arrays)):  # as it had: checked
-            return self.replace(**{self.ARRAYS[n]: v for n, v in arrays.items()})
+            return self.replace(**{fields[n]: v for n, v in arrays.items()})
 
     def _with_drawn_arrays(self, arrays: Mapping[str, torch.Tensor]) -> Layer:
         """``with_arrays`` for arrays just drawn for this layer alone (``net_initialize``), taken as they are; other

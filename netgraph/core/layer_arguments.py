@@ -23,10 +23,6 @@ from netgraph.core.torch_option_names import torch_option_hint, torch_order_hint
 
 __all__ = ["with_argument_errors"]
 
-_OTHER_NAMES = {"activation": ' (activations are layers of their own: NetChain([LinearLayer(3), "Ramp"]))',
-                "units": " (Keras's units: netgraph's output)", "filters": " (Keras's filters: output)"}
-
-
 def with_argument_errors(cls: type) -> None:
     """Make ``cls(...)`` with arguments its ``__init__`` cannot take an OptionError (see the module docstring)."""
     init = cls.__init__
@@ -75,7 +71,7 @@ def _argument_problem(cls: type, init: Any, args: tuple, kwargs: dict) -> tuple[
     name, listed = cls.__name__, ", ".join(fields) or "none"
     if unknown := [k for k in kwargs if k not in fields]:
         key = unknown[0]
-        hint = torch_option_hint(name, key) or _OTHER_NAMES.get(key) or did_you_mean(key, fields)
+        hint = torch_option_hint(name, key) or did_you_mean(key, fields)
         return f"{name} has no option {key!r}{hint}; its options are {listed}", key
     params = [p for p in signature.parameters.values() if p.name in fields]
     positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]

@@ -73,7 +73,7 @@ def check_made_arrays(layer: Any, base_with_arrays: Any) -> None:
 
 def same_shapes(mine: dict[str, Any], arrays: Any) -> bool:
     """Whether every array of ``arrays`` has the shape of the layer's own (``mine``): to_net's learned arrays."""
-    return all(mine[n] is not None and getattr(v, "shape", None) == mine[n].shape for n, v in arrays.items())
+    return all(mine.get(n) is not None and getattr(v, "shape", None) == mine[n].shape for n, v in arrays.items())
 
 
 def check_array_shapes(layer: Any, names: Any, where: str) -> None:
@@ -98,7 +98,24 @@ def check_array_shapes(layer: Any, names: Any, where: str) -> None:
         want = expected.get(name)
         if want is not None and all(type(d) is int for d in want) and tuple(array.shape) != tuple(want):
             raise OptionError(f"{where}: array {name!r}: expected shape {tuple(want)} (from the layer's options), "
-                              f"found {tuple(array.shape)}", option=layer.ARRAYS[name])
+                              f"found {tuple(array.shape)}{layout_hint(want, array.shape)}", option=layer.ARRAYS[name])
+
+
+def layout_hint(expected: Any, found: Any) -> str:
+    """'; Keras's or TensorFlow's layout ...? give w.permute(...)' when ``found`` is ``expected`` (torch's layout:
+    outputs, inputs, kernel...) in Keras's (kernel..., inputs, outputs), as a Dense or Conv2D kernel is; else ''.
+
+    >>> layout_hint((8, 2, 3, 3), (3, 3, 2, 8))
+    "; Keras's or TensorFlow's layout (..., inputs, outputs)? give w.permute(3, 2, 0, 1)"
+    """
+    expected, found = tuple(expected), tuple(found)
+    n = len(found)
+    if n < 2 or len(expected) != n or expected == found:
+        return ""
+    order = (n - 1, n - 2, *range(n - 2))
+    if tuple(found[i] for i in order) != expected:
+        return ""
+    return f"; Keras's or TensorFlow's layout (..., inputs, outputs)? give w.permute({', '.join(map(str, order))})"
 
 
 def array_shape_problems(node: Any, where: Callable[[], str],
@@ -112,7 +129,7 @@ def array_shape_problems(node: Any, where: Callable[[], str],
     for name, value in (layer.arrays if arrays is None else arrays).items():
         if value is not None and name in expected and value.shape != tuple(expected[name]):
             want, found = tuple(expected[name]), tuple(value.shape)
-            detail = f"array {name!r} should have shape {want}, found {found}"
+            detail = f"array {name!r} should have shape {want}, found {found}{layout_hint(want, found)}"
             problems.append(Diagnostic(f"{where()} {detail}", "array-shape", layer=node.path, option=layer.ARRAYS[name],
                                        detail=detail, expected=want, found=found))
     return problems

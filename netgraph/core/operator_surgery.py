@@ -60,9 +60,9 @@ def edit_operators(net: NetGraph, items: Iterable[tuple[Any, Any]], function: st
             groups.setdefault(inside[:2], []).append((inside[2], payload))
     if not groups:
         return net, others
-    changes = {}
+    changes: dict[tuple, Any] = {}
     for (path, field), group in groups.items():
-        op = net.layer_at(path)
+        op = changes.get(path, net.layer_at(path))  # an operator's other inner net may be edited already
         changes[path] = within(net, path, field, function,
                                lambda: dataclasses.replace(op, **{field: edit(getattr(op, field), group,
                                                                                *((path, field) if placed else ()))}))

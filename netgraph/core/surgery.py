@@ -25,7 +25,7 @@ from netgraph.core.edge_text import renamed_edges
 from netgraph.core.extracted_inputs import with_input_shapes
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
-from netgraph.core.layer_checks import array_shape_problems
+from netgraph.core.layer_checks import array_shape_problems, layout_hint
 from netgraph.core.ir import Value
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
     prune_rules
@@ -59,12 +59,12 @@ def _split_array_spec(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str | 
             layer = net.layer_at(path)
             if isinstance(layer, NetGraph) and not layer.ARRAYS:  # a graph holds layers, not arrays: say which
                 raise first from None
-            if spec[-1] not in layer.ARRAYS:
+            names = layer.settable_arrays  # its arrays and the optional ones it may be given
+            if spec[-1] not in names:
                 nets = list(getattr(layer, "NETS", ()))
                 into = f"; a path into it names its inner net first, one of {nets}" if nets else ""
                 raise WiringError(f"{net.describe((path, None))} has no array {spec[-1]!r}"
-                                  f"{did_you_mean(spec[-1], layer.ARRAYS)}; its arrays are {list(layer.ARRAYS)}"
-                                  f"{into}") from None
+                                  f"{did_you_mean(spec[-1], names)}; its arrays are {list(names)}{into}") from None
             return path, spec[-1]
     return layer_path(net, spec), None
 
@@ -165,7 +165,7 @@ def _check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor) -> Non
     """OptionError when ``new`` has another shape than the array it replaces or, where there is none yet, than the
     one the layer's known port types need (``array_shape_problems``)."""
     layer = net.layer_at(path)
-    old = layer.arrays[array]
+    old = layer.arrays.get(array)  # None: uninitialised, or an optional array the layer is given now
     node = net.ir.node(path) if old is None and net.ir.has_node(path) else None
     if old is not None:
         want = tuple(old.shape)
@@ -179,8 +179,8 @@ def _check_fit(net: NetGraph, path: tuple, array: str, new: torch.Tensor) -> Non
         want = problems[0].expected if problems else tuple(new.shape)
     if want != tuple(new.shape):
         raise OptionError(f"{net.describe((path, None))} array {array!r}: expected shape {want}, found "
-                          f"{tuple(new.shape)}", kind="array-shape", layer=path, option=layer.ARRAYS[array],
-                          expected=want, found=tuple(new.shape))
+                          f"{tuple(new.shape)}{layout_hint(want, new.shape)}", kind="array-shape", layer=path,
+                          option=layer.settable_arrays[array], expected=want, found=tuple(new.shape))
 
 
 def _shared_key(net: NetGraph, spec: Any) -> Any:

@@ -1,4 +1,4 @@
-"""What torch's arguments mean here, per layer: ``dim`` is ``level`` for SoftmaxLayer but not for FlattenLayer, and
+"""What torch's (and Keras's) arguments mean here, per layer: ``dim`` is ``level`` for SoftmaxLayer but not for FlattenLayer, and
 torch's argument order (``Linear(in_features, out_features)``) is not the layer's (``LinearLayer(output)``).
 
 >>> torch_option_hint("SoftmaxLayer", "dim")
@@ -39,7 +39,10 @@ TORCH_OPTIONS: dict[str, dict[str, str]] = {
     "LinearLayer": {"in_features": " (torch's in_features: input)", "out_features": " (torch's out_features: output)",
                     "bias": _CONV["bias"]},
     "ConvolutionLayer": _CONV, "DeconvolutionLayer": _CONV,
-    "PoolingLayer": {"kernel_size": " (torch's kernel_size is netgraph's kernel)", "padding": _CONV["padding"]},
+    "PoolingLayer": {"kernel_size": " (torch's kernel_size is netgraph's kernel)", "padding": _CONV["padding"],
+                     "count_include_pad": " (\"Mean\" leaves padding out of each window's count here, as torch's "
+                                          "count_include_pad=False)",
+                     "ceil_mode": " (no ceil mode here: a partial last window is dropped, as torch's default)"},
     "SoftmaxLayer": {"dim": _LEVEL}, "CatenateLayer": {"dim": _LEVEL}, "ReplicateLayer": {"dim": _LEVEL},
     "AggregationLayer": {"dim": _LEVELS, "keepdim": " (the levels are dropped: ReshapeLayer puts them back)"},
     "NormalizationLayer": {"dim": " (torch's dim is netgraph's aggregation_levels, counted after the batch)",
@@ -90,9 +93,35 @@ _ORDERS = {"LinearLayer": "torch's Linear(in_features, out_features) is LinearLa
                            "input (input=('n', input_size) if needed)")}
 
 
+_KERAS_RECURRENT = {"return_sequences": " (a recurrent layer's Output is the whole sequence; SequenceLastLayer() after "
+                                        "it keeps the last step, as Keras's return_sequences=False)",
+                    "return_state": " (state_output=True adds the final states as output ports State, and CellState "
+                                    "for an LSTM)"}
+_KERAS_STRIDES = {"strides": " (Keras's strides is netgraph's stride)", "use_bias": _CONV["bias"]}
+
+#: A layer's name -> a Keras argument -> what it is here (Keras's names torch does not share).
+KERAS_OPTIONS: dict[str, dict[str, str]] = {
+    "EmbeddingLayer": {"input_dim": " (Keras's input_dim is netgraph's n: EmbeddingLayer(size, n))",
+                       "output_dim": " (Keras's output_dim is netgraph's output: EmbeddingLayer(size, n))",
+                       "mask_zero": " (no padding index here: sequences of different lengths go in as a list or "
+                                    "Padded(data, lengths), and each is read to its length)"},
+    "LinearLayer": {"use_bias": _CONV["bias"]},
+    "ConvolutionLayer": _KERAS_STRIDES, "DeconvolutionLayer": _KERAS_STRIDES,
+    "PoolingLayer": {"pool_size": " (Keras's pool_size is netgraph's kernel)", **_KERAS_STRIDES},
+    "DropoutLayer": {"rate": " (Keras's rate is netgraph's p)"},
+    "LongShortTermMemoryLayer": _KERAS_RECURRENT, "GatedRecurrentLayer": _KERAS_RECURRENT,
+    "BasicRecurrentLayer": _KERAS_RECURRENT,
+}
+#: Arguments that mean the same to every layer.
+_ANY_LAYER = {"activation": ' (activations are layers of their own: NetChain([LinearLayer(3), "Ramp"]))',
+              "units": " (Keras's units: netgraph's output)", "filters": " (Keras's filters: output)"}
+
+
 def torch_option_hint(layer: str, option: str) -> str:
-    """' (what torch's ``option`` is here)' for the layer named ``layer``, or '' when torch gives it no meaning."""
-    return TORCH_OPTIONS.get(layer, {}).get(option, "")
+    """' (what torch's or Keras's ``option`` is here)' for the layer named ``layer``, or '' when neither gives it a
+    meaning here."""
+    return TORCH_OPTIONS.get(layer, {}).get(option) or KERAS_OPTIONS.get(layer, {}).get(option) or \
+        _ANY_LAYER.get(option, "")
 
 
 def torch_order_hint(layer: str) -> str:

@@ -65,13 +65,20 @@ class LinearLayer(Layer):
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": real_type(self.input), "Output": real_type(self.output)}
 
+    def _per_element(self) -> str:
+        """This layer as written in the per-element hint: ``LinearLayer(16)``."""
+        size = self.output if self.output is None or len(self.output) != 1 else self.output[0]
+        return f"LinearLayer({'' if size is None else size})"
+
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = dict(types)
         for port in ("Input", "Output"):
             for d in types[port].shape or ():  # a loop, not any(...): a generator per port costs more than the test
                 if isinstance(d, str):
                     raise Conflict(f"port {port!r} {format_shape(types[port].shape)} has a variable-length dimension, "
-                                   f"which a LinearLayer cannot flatten; take one element first (e.g. SequenceLastLayer)")
+                                   f"which a LinearLayer cannot flatten; take one element first (e.g. "
+                                   f"SequenceLastLayer), or apply it to each element, as torch's nn.Linear and "
+                                   f"Keras's Dense act on the last dim: NetMapOperator({self._per_element()})")
         for port, size, option in self._array_sizes():  # arrays give a port's size, not its rank: (6) fits (2, 3)
             shape = types[port].shape
             if shape is not None and None not in shape and numel(shape) != size:

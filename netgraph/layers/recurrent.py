@@ -296,6 +296,7 @@ class GatedRecurrentLayer(_Recurrent):
     memory_gate_biases: Array = None
     memory_gate_state_biases: Array = None
     ARRAYS = _OptionalArray({**_arrays(_GRU_GATES), _STATE_BIASES: "memory_gate_state_biases"}, _STATE_BIASES)
+    OPTIONAL_ARRAYS = {_STATE_BIASES: "memory_gate_state_biases"}
     STATES = ("State",)  # recurrent states (Information's RecurrentStatesCount)
     GATES = _GRU_GATES
     POSITIONAL = "output"

@@ -153,6 +153,19 @@ class ReshapeLayer(_ShapeLayer):
         return f"{x}.reshape({x}.shape[0], {', '.join(map(str, types['Output'].shape))})"
 
 
+def _torch_dims_hint(dims: Any) -> str:
+    """For torch's ``permute`` dims with the batch first (``(0, 2, 3, 1)``: output dim i is input dim dims[i]): the
+    TransposeLayer that equals it (level dims[i] goes to level i), else ''."""
+    if not isinstance(dims, (list, tuple)) or not all(is_int(v) for v in dims) or len(dims) < 3 or dims[0] != 0 or \
+            sorted(dims) != list(range(len(dims))):
+        return ""
+    perm = [0] * (len(dims) - 1)
+    for level, source in enumerate(dims[1:], 1):
+        perm[source - 1] = level
+    return (f"; torch's permute({', '.join(map(str, dims))}) counts the batch dim: it is TransposeLayer({perm}) here "
+            f"(levels count from 1 after the batch)")
+
+
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class TransposeLayer(_ShapeLayer):
     """Permutes levels as Wolfram's Transpose: level k of the input becomes level ``perm[k]`` of the output.
@@ -170,7 +183,7 @@ class TransposeLayer(_ShapeLayer):
         p = self.perm
         if not isinstance(p, (list, tuple)) or not all(is_int(v) for v in p) or sorted(p) != list(range(1, len(p) + 1)):
             raise OptionError(f"TransposeLayer perm= must be a permutation of 1..k (level k of the input goes to "
-                              f"level perm[k]), found {p!r}", option="perm")
+                              f"level perm[k]), found {p!r}{_torch_dims_hint(p)}", option="perm")
         return {"perm": tuple(int(v) for v in p)}
 
     def _full(self, rank: int) -> tuple[int, ...]:

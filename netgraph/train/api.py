@@ -231,9 +231,16 @@ def _split_dataset(raw: Any, fraction: float, seed: int) -> tuple[Streamed, Stre
     return Streamed(*loaders[0]), Streamed(*loaders[1])
 
 
-def _refuse_unread_target(net: Any, spec: Any, expect: dict, samples: dict) -> None:
+def _refuse_unread_target(net: Any, spec: Any, expect: dict, samples: dict, allow_extra: bool) -> None:
     """A DataError when ``loss_function`` names an output that is no loss (used as the loss itself: it reads no
-    target) and the data holds a target for it anyway: the automatic loss on that output was meant."""
+    target) and the data holds a target for it anyway: the automatic loss on that output was meant; likewise
+    when a dict of terms leaves out an output whose target the data holds (Keras's per-output losses, one left out)."""
+    if isinstance(spec, dict) and not allow_extra:  # with a callable term any key may be read: none is unread
+        for port in net.output_ports:
+            if port not in spec and port in samples and port not in expect and not is_loss_port(net, port):
+                raise DataError(f"the data holds a target for output port {port!r} under key {port!r}, but "
+                                f"loss_function={spec!r} has no term for {port!r}; to train {port!r} against it, "
+                                f"add {port!r}: 1 (its automatic loss), else leave the key out", port=port)
     if not isinstance(spec, str) or spec not in net.output_ports or is_loss_port(net, spec):
         return
     if given := [k for k in ("Target", spec, f"{spec}Target") if k in samples and k not in expect]:
@@ -282,7 +289,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     raw = gather(data, TRAINING, single, batch_size)
     expect = {p: _input_expect(net, p) for p in net.input_ports}
     expect.update(loss.targets(sample(raw)))
-    _refuse_unread_target(net, o["loss_function"], expect, sample(raw))
+    _refuse_unread_target(net, o["loss_function"], expect, sample(raw), loss.allow_extra)
     meter, stopping = _meter(net, loss, requested, stopping, expect, sample(raw))
     module = net.compile()
     raw, module = padded_training(net, raw, module, expect)  # ragged data: padded batches where the net allows

@@ -53,6 +53,7 @@ class Expect:
     finite: bool = False  # infinities are refused too, not only NaN (a loss target: the loss would be infinite)
     alias: str | None = None  # the other key the same data may be given under ('Target' / the output's name)
     indices: tuple[int, str] | None = None  # an input's indices lie in [0, n) of the EmbeddingLayer (named) it feeds
+    hint: str = ""  # the usual cause, said when the shape does not fit (class labels for a mean squared error)
 
 
 _TO_INTEGERS = "convert them to integers (numpy: .astype('int64'), torch: .long())"  # a data file is numpy's
@@ -132,7 +133,7 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str], list
             hint = ""
             if x.dim() == rank and all(d is None or isinstance(d, str) or d == n for d, n in zip(t.shape, x.shape)):
                 hint = " (one example without the example dimension? data needs one along dim 0)"
-            hint = hint or layout_hint(t.shape, tuple(x.shape), integer=t.dtype == INTEGER) or \
+            hint = hint or exp.hint or layout_hint(t.shape, tuple(x.shape), integer=t.dtype == INTEGER) or \
                 batches_hint(t.shape, tuple(x.shape), listed)
             problems.append(f"{exp.what} (key {key!r}): expected shape {want} with b the number of examples, "
                             f"found {tuple(x.shape)}{hint}")

@@ -86,7 +86,10 @@ def _columns(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | Non
         columns = {net.input_ports[0]: [e[0] for e in data], net.output_ports[0]: [e[1] for e in data]}
         _refuse_uncoded(net, columns, what)
         return columns
+    if _is_pair(net, data):  # (inputs, targets): the dict it stands for, so a decoder reads its labels too
+        data = {net.input_ports[0]: data[0], "Target": data[1]}
     if not isinstance(data, Mapping):
+        _refuse_uncoded(net, _unencoded_columns(net, data), what)  # example dicts holding labels, say
         return None
     # a Padded value is encoded already (as a tensor is): its sequences, not its (data, lengths) pair, are examples
     raw = {str(k): as_lists(v, str(k), f"{what}: key") if isinstance(v, Padded) else v for k, v in data.items()}
@@ -110,7 +113,7 @@ def _kind(value: Any, shape: Any) -> str | None:
     if isinstance(value, (str, os.PathLike)):
         if Path(value).suffix.lower() in IMAGE_SUFFIXES:
             return f"an image file path {os.fspath(value)!r:.60}"
-        return f"a string {value!r:.40}"
+        return f"a string {str(value) if isinstance(value, str) else value!r:.40}"  # numpy's str_ as a str
     if isinstance(value, np.ndarray) and value.dtype == np.uint8 and tuple(value.shape) != shape and \
             (value.ndim == 2 or value.ndim == 3 and value.shape[-1] in (1, 3, 4)):
         return f"a uint8 image array of shape {tuple(value.shape)}"
@@ -122,6 +125,8 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
     (input) or a decoder (output), as the README's "Encoders and decoders" shows."""
     problems = []
     for key, values in columns.items():
+        if isinstance(values, np.ndarray) and values.dtype.kind in "USO" and values.ndim:  # np.loadtxt's labels, say
+            values = values.reshape(len(values), -1)[:, 0].tolist() if values.size else []  # each example's first value
         listed = type(values) in (list, tuple) or isinstance(values, Examples)  # a Padded (a NamedTuple) is no list
         if _coder_for(net, key) is not None or not listed:
             continue
@@ -153,6 +158,20 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
     if problems:
         raise data_error(what, "; ".join(problems) + " (see the README's 'Encoders and decoders')", layer=(),
                          port=next(iter(columns)))
+
+
+def _is_pair(net: Any, data: Any) -> bool:
+    """Whether ``data`` is the (inputs, targets) pair of a net with one input (as ``gather`` reads it)."""
+    return type(data) is tuple and len(data) == 2 and len(net.input_ports) == 1 and \
+        not any(isinstance(d, Mapping) for d in data)
+
+
+def _unencoded_columns(net: Any, data: Any) -> dict[str, Any]:
+    """The columns by key of a list of example dicts, for ``_refuse_uncoded``; {} for other data (which the tensor
+    path checks)."""
+    if type(data) is list and data and all(isinstance(e, Mapping) for e in data):
+        return {str(k): [e.get(k) for e in data] for k in data[0]}
+    return {}
 
 
 def _image_encoder(shape: Any) -> str:

@@ -30,12 +30,14 @@ loss is their mean.
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import torch
 
-from netgraph.train.torch_objects import refuse_torch_loss
+from netgraph.train.torch_objects import class_labels, logits_hint, refuse_torch_loss
 from netgraph.train.wording import counted
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, NetGraphError, OptionError, did_you_mean
@@ -187,7 +189,11 @@ class _AutoTerm(_LayerTerm):
         t, shape = samples.get(self.target_key), self.out.shape
         if self.kind == "index" and t is not None and t.is_floating_point() and shape and t.dim() == len(shape) + 1:
             self.kind, self.layer = "probabilities", _loss_layer("probabilities")
-        return super().targets(samples)
+        expect = super().targets(samples)
+        if self.kind == "mse" and class_labels(t, shape):  # a torch classifier's logits, ported as they are
+            hint = logits_hint(self.port, self.target_key in ("Target", self.alias))
+            expect[self.target_key] = dataclasses.replace(expect[self.target_key], hint=hint)
+        return expect
 
 
 class _CallableTerm(_Term):

@@ -17,7 +17,7 @@ import torch
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["refuse_torch_loss", "refuse_torch_optimizer"]
+__all__ = ["refuse_torch_loss", "refuse_torch_optimizer", "class_labels", "logits_hint"]
 
 _OURS = {"CrossEntropyLoss": "CrossEntropyLossLayer('Index', logits=True)", "cross_entropy":
          "CrossEntropyLossLayer('Index', logits=True)", "MSELoss": "MeanSquaredLossLayer()",
@@ -61,3 +61,18 @@ def refuse_torch_optimizer(value: Any) -> None:
     raise OptionError(f"method={cls.__name__} is a torch optimizer; net_train makes its own from the net's arrays: "
                       f"give its name, method={cls.__name__!r}, or (name, {{suboptions}}) such as "
                       f"method=({cls.__name__!r}, {{'weight_decay': 0.01}}), and learning_rate=", option="method")
+
+
+def class_labels(target: torch.Tensor | None, shape: tuple | None) -> bool:
+    """Whether ``target`` looks like class indices for an output of ``shape``: integers, one per row of scores."""
+    return target is not None and not target.is_floating_point() and shape is not None and len(shape) >= 1 and \
+        isinstance(shape[-1], int) and shape[-1] > 1 and target.dim() == len(shape)
+
+
+def logits_hint(port: str, single: bool) -> str:
+    """What to give for class labels at an output of logits (a torch classifier's, ported as it is), whose
+    automatic loss is a mean squared error; ``single``: the target is the net's only one (the plain form)."""
+    layer = "CrossEntropyLossLayer('Index', logits=True)"
+    given = layer if single else f"{{{port!r}: {layer}, ...}}"
+    return (f"; class labels? the automatic loss here is mean squared error, as no SoftmaxLayer ends the net "
+            f"(torch's CrossEntropyLoss takes logits): end it with SoftmaxLayer(), or give loss_function={given}")

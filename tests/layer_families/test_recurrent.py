@@ -7,7 +7,8 @@ import torch
 from torch import nn
 
 from netgraph import (BasicRecurrentLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
-                      NetGraph, OptionError, PortType, SequenceLastLayer, net_initialize)
+                      NetGraph, OptionError, PortType, SequenceLastLayer, net_extract, net_initialize,
+                      net_replace_part)
 from tests.layer_families._helpers import shape_error, three_way
 
 
@@ -65,6 +66,28 @@ def test_a_gru_with_memory_gate_state_biases_equals_torchs_gru_with_all_its_bias
     torch.testing.assert_close(back.layers["1"].arrays["MemoryGateStateBiases"], c[8:])
     torch.testing.assert_close(back(x), rnn(x)[0].detach())
     assert net_initialize(back, seed=0, all=True).layers["1"].arrays["MemoryGateStateBiases"].abs().sum() == 0
+
+
+def test_a_gru_takes_its_optional_memory_gate_state_biases_by_net_replace_part_as_torch_users_copy_b_hn():
+    torch.manual_seed(4)
+    rnn = nn.GRU(3, 4, batch_first=True)
+    w, u, b, c = (p.detach() for p in (rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0))
+    parts = {("gru", "MemoryGateStateBiases"): c[8:]}  # a GRU made without it, as a porting user's is
+    for k, gate in enumerate(("ResetGate", "UpdateGate", "MemoryGate")):
+        rows = slice(4 * k, 4 * k + 4)
+        parts.update({("gru", f"{gate}InputWeights"): w[rows], ("gru", f"{gate}StateWeights"): u[rows],
+                      ("gru", f"{gate}Biases"): b[rows] + (c[rows] if gate != "MemoryGate" else 0)})
+    net = net_replace_part(NetGraph({"gru": GatedRecurrentLayer(4)}, [], Input=("n", 3)), parts)
+    x = torch.randn(2, 6, 3)
+    torch.testing.assert_close(net(x), rnn(x)[0].detach())
+    assert torch.equal(net_extract(net, ("gru", "MemoryGateStateBiases")), c[8:])
+    alone = GatedRecurrentLayer(4).with_arrays({"MemoryGateStateBiases": c[8:]})
+    assert torch.equal(alone.arrays["MemoryGateStateBiases"], c[8:])
+    initialized = net_initialize(NetGraph({"gru": GatedRecurrentLayer(4)}, [], Input=("n", 3)), seed=0)
+    with pytest.raises(OptionError, match=r"'MemoryGateStateBiases': expected state size 4 .*found shape \(5\)"):
+        net_replace_part(initialized, {("gru", "MemoryGateStateBiases"): torch.zeros(5)})
+    with pytest.raises(OptionError, match="no array 'Biases'"):
+        GatedRecurrentLayer(4).with_arrays({"Biases": c[8:]})
 
 
 def test_array_names_are_wolframs():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 
@@ -114,3 +116,15 @@ def test_a_part_of_a_variable_length_too_short_for_the_call_is_a_data_error(part
         assert str(info.value) == message
     fits = torch.randn(2, *(4 if d == "n" else d for d in shape))
     assert torch.equal(net(fits), hand(fits)) and torch.equal(module(fits), hand(fits))
+
+
+@pytest.mark.parametrize("dims", [(0, 2, 1), (0, 2, 3, 1), (0, 3, 1, 2)])
+def test_torchs_permute_dims_with_the_batch_name_the_transpose_that_equals_it(dims):
+    """torch's x.permute(0, 2, 3, 1) counts the batch and says where each output dim comes from; TransposeLayer's
+    perm says where each level goes. The error for a perm holding 0 now gives the equal layer, which must be right."""
+    with pytest.raises(OptionError, match=r"torch's permute\(.*\) counts the batch dim: it is TransposeLayer") as info:
+        TransposeLayer(list(dims))
+    perm = [int(v) for v in re.search(r"TransposeLayer\(\[(.*?)\]\) here", str(info.value)).group(1).split(", ")]
+    x = torch.randn(2, 3, 4, 5)[(slice(None),) * len(dims) + (0,) * (4 - len(dims))]
+    net = NetGraph([TransposeLayer(perm)], [], Input=tuple(x.shape[1:]))
+    torch.testing.assert_close(net(x), x.permute(*dims))
