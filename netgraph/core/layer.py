@@ -18,9 +18,10 @@ from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.options import (as_array, check_choices, check_plain_types, check_strict_choices, copy_plan,
-                                   option_plan, plain_numbers, plain_typed, shape_options, strict_choices)
-from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, check_made_arrays, same_shapes,
-                                       shapes_checked_elsewhere)
+                                   option_plan, plain_numbers, plain_typed, removable_fields, shape_options,
+                                   strict_choices)
+from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, check_made_arrays, leave_out_removed,
+                                       removed_note, same_shapes, shapes_checked_elsewhere)
 from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
@@ -168,6 +169,8 @@ class Layer:
             frozen_init(self, **changed)
             if "input_ports" in changed or "output_ports" in changed:
                 _check_port_names(self)
+        if removable := removable_fields(type(self)):
+            leave_out_removed(self, removable)
         self.validate()
         if choices:
             check_strict_choices(self, strict_choices(type(self)))
@@ -241,7 +244,8 @@ class Layer:
         out (check_array_shapes)."""
         fields = self.settable_arrays
         if unknown := [n for n in arrays if n not in fields]:
-            raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], fields)}")
+            note = removed_note(self, unknown[0]) or did_you_mean(unknown[0], fields)
+            raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{note}")
         with shapes_checked_elsewhere(SHAPES_CHECKED.get() or same_shapes(self.arrays, arrays)):  # as it had: checked
             return self.replace(**{fields[n]: v for n, v in arrays.items()})
 
@@ -262,6 +266,8 @@ class Layer:
         new = object.__new__(cls)
         new.__dict__.update(values)  # frozen_init's work for plain fields, in one step
         frozen_init(new, **new.normalize())
+        if removable := removable_fields(cls):
+            leave_out_removed(new, removable)
         new.validate()
         return new
 

@@ -13,7 +13,7 @@ from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, ShapeEr
 from netgraph.core.types import Conflict, PortType
 
 __all__ = ["check_class", "check_infer_result", "check_array_shapes", "check_made_arrays", "SHAPES_CHECKED",
-           "shapes_checked_elsewhere", "same_shapes", "array_shape_problems"]
+           "shapes_checked_elsewhere", "same_shapes", "array_shape_problems", "leave_out_removed", "removed_note"]
 
 
 def check_class(cls: type) -> None:
@@ -30,6 +30,22 @@ def check_class(cls: type) -> None:
         raise OptionError(f"layer type {cls.__name__}: ARRAYS names field {missing[0]!r}, which the class does not "
                           f"declare{did_you_mean(missing[0], fields)}; add it as an annotated option, such as "
                           f"`{missing[0]}: object = None`", option="ARRAYS")
+
+
+def leave_out_removed(layer: Any, removable: frozenset[str]) -> None:
+    """A layer just made without some arrays (``biases=False``, a ``RemovableArray``): its ``ARRAYS`` lack them."""
+    gone = [field for field in removable if getattr(layer, field) is False]
+    if gone:
+        object.__setattr__(layer, "ARRAYS", {n: f for n, f in layer.ARRAYS.items() if f not in gone})
+
+
+def removed_note(layer: Any, name: str) -> str:
+    """Why ``layer`` has no array ``name`` when it was made without it (``biases=False``), else ''."""
+    field = type(layer).ARRAYS.get(name)
+    if field is None or getattr(layer, field, None) is not False:
+        return ""
+    return (f"; it was made without them ({field}=False, Wolfram's \"{name}\" -> None), so it has none to "
+            f"replace: to give it {field}, replace the layer by layer.replace({field}=...)")
 
 
 def check_infer_result(layer: Any, result: object, current: Mapping[str, PortType], where: str) -> None:

@@ -35,9 +35,10 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import Conflict, as_shape
 
-__all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "DistributionOption", "Function", "IntOrInts",
-           "Levels", "Module", "Net", "Literal", "option_kind", "option_kinds", "option_fields", "option_hints", "as_array",
-           "as_seed", "beyond_float32", "shape_options"]
+__all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "RemovableArray",
+           "DistributionOption", "Function", "IntOrInts", "Levels", "Module", "Net", "Literal", "option_kind",
+           "option_kinds", "option_fields", "option_hints", "removable_fields", "as_array", "as_seed", "beyond_float32",
+           "shape_options"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,7 +126,19 @@ def _shape(value: Any, layer: str, option: str) -> Any:
 
 
 def _array(value: Any, layer: str, option: str) -> Any:
+    if isinstance(value, bool):  # as_array would read True as 1.0: a flag is no array
+        raise OptionError(f"{layer} {option}= takes an array (or None until initialised), found {value}; only "
+                          f"biases can be left out, as biases=False", option=option)
     return as_array(value, f"{layer} {option}=", option)
+
+
+def _removable_array(value: Any, layer: str, option: str) -> Any:
+    if value is False:
+        return False
+    if value is True:
+        raise OptionError(f"{layer} {option}= takes an array, None (not initialised yet) or False (no {option}); "
+                          f"found True: leave it out to have {option}", option=option)
+    return _array(value, layer, option)
 
 
 _SHAPE_REF = {"$ref": "#/$defs/shape"}
@@ -143,6 +156,11 @@ Ports = Annotated[Any, OptionKind("ports", None, {"anyOf": [
 Array = Annotated[Any, OptionKind("array", _array, {"$ref": "#/$defs/array"})]
 """A learnable or constant array: (nested) lists of numbers or a tensor; None until initialised."""
 _ARRAY_KIND = typing.get_args(Array)[1]
+RemovableArray = Annotated[Any, OptionKind("array", _removable_array, {"anyOf": [
+    {"$ref": "#/$defs/array"}, {"const": False, "description": "no such array (Wolfram's \"Biases\" -> None)"}]})]
+"""An array a layer can go without: as ``Array``, or False for none (Wolfram's ``"Biases" -> None``, torch's
+``bias=False``); the layer's ``ARRAYS`` then lack it, so nothing initialises, counts, trains or saves it."""
+_REMOVABLE_KIND = typing.get_args(RemovableArray)[1]
 DistributionOption = Annotated[Any, OptionKind("distribution", None, {"$ref": "#/$defs/distribution"})]
 """A Distribution (YAML: ``{type: NormalDistribution, args: [0, 1]}``)."""
 Function = Annotated[Any, OptionKind("function", None, {"type": "string"})]
@@ -197,6 +215,17 @@ def option_kinds(cls: type) -> dict[str, OptionKind]:
     arrays = getattr(cls, "ARRAYS", {}) if dataclasses.is_dataclass(cls) else {}
     names = {f.name for f in dataclasses.fields(cls)} if arrays else set()
     return {**kinds, **{f: _ARRAY_KIND for f in arrays.values() if f in names and f not in kinds}}
+
+
+_REMOVABLE: dict[type, frozenset] = {}
+
+
+def removable_fields(cls: type) -> frozenset[str]:
+    """The array fields of ``cls`` typed ``RemovableArray`` (False leaves the array out), found once per class."""
+    names = _REMOVABLE.get(cls)
+    if names is None:
+        names = _REMOVABLE[cls] = frozenset(n for n, kind in option_kinds(cls).items() if kind is _REMOVABLE_KIND)
+    return names
 
 
 _SHAPES: dict[type, frozenset] = {}

@@ -25,7 +25,7 @@ from netgraph.core.edge_text import renamed_edges
 from netgraph.core.extracted_inputs import with_input_shapes
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
-from netgraph.core.layer_checks import array_shape_problems, layout_hint
+from netgraph.core.layer_checks import array_shape_problems, layout_hint, removed_note
 from netgraph.core.ir import Value
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
     prune_rules
@@ -63,8 +63,8 @@ def _split_array_spec(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str | 
             if spec[-1] not in names:
                 nets = list(getattr(layer, "NETS", ()))
                 into = f"; a path into it names its inner net first, one of {nets}" if nets else ""
-                raise WiringError(f"{net.describe((path, None))} has no array {spec[-1]!r}"
-                                  f"{did_you_mean(spec[-1], names)}; its arrays are {list(names)}{into}") from None
+                note = removed_note(layer, spec[-1]) or f"{did_you_mean(spec[-1], names)}; its arrays are {list(names)}"
+                raise WiringError(f"{net.describe((path, None))} has no array {spec[-1]!r}{note}{into}") from None
             return path, spec[-1]
     return layer_path(net, spec), None
 

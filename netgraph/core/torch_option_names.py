@@ -20,8 +20,7 @@ _CONV: dict[str, str] = {"in_channels": " (the input channels come from the inpu
                     "padding='same' is padding_size=(kernel - 1) // 2 for an odd kernel and stride 1)",
          "groups": " (torch's groups is netgraph's channel_groups)",
          "output_padding": " (no such option here: the output size follows from kernel, stride and padding_size)",
-         "bias": " (a layer always has Biases here: biases=torch.zeros(n) with a learning-rate multiplier of 0 for "
-                 "(layer, 'Biases') keeps them at zero)"}
+         "bias": " (torch's bias=False is netgraph's biases=False: a layer without Biases)"}
 _RECURRENT = {"hidden_size": " (torch's hidden_size is netgraph's output)",
               "input_size": " (the input size comes from the input's shape: input=('n', size) if needed)",
               "num_layers": " (one layer per recurrent layer here: NetChain([layer1, layer2]) stacks two)",
@@ -97,7 +96,8 @@ _KERAS_RECURRENT = {"return_sequences": " (a recurrent layer's Output is the who
                                         "it keeps the last step, as Keras's return_sequences=False)",
                     "return_state": " (state_output=True adds the final states as output ports State, and CellState "
                                     "for an LSTM)"}
-_KERAS_STRIDES = {"strides": " (Keras's strides is netgraph's stride)", "use_bias": _CONV["bias"]}
+_KERAS_STRIDES = {"strides": " (Keras's strides is netgraph's stride)"}
+_KERAS_BIAS = {"use_bias": " (Keras's use_bias=False is netgraph's biases=False: a layer without Biases)"}
 
 #: A layer's name -> a Keras argument -> what it is here (Keras's names torch does not share).
 KERAS_OPTIONS: dict[str, dict[str, str]] = {
@@ -105,8 +105,8 @@ KERAS_OPTIONS: dict[str, dict[str, str]] = {
                        "output_dim": " (Keras's output_dim is netgraph's output: EmbeddingLayer(size, n))",
                        "mask_zero": " (no padding index here: sequences of different lengths go in as a list or "
                                     "Padded(data, lengths), and each is read to its length)"},
-    "LinearLayer": {"use_bias": _CONV["bias"]},
-    "ConvolutionLayer": _KERAS_STRIDES, "DeconvolutionLayer": _KERAS_STRIDES,
+    "LinearLayer": _KERAS_BIAS,
+    "ConvolutionLayer": {**_KERAS_STRIDES, **_KERAS_BIAS}, "DeconvolutionLayer": {**_KERAS_STRIDES, **_KERAS_BIAS},
     "PoolingLayer": {"pool_size": " (Keras's pool_size is netgraph's kernel)", **_KERAS_STRIDES},
     "DropoutLayer": {"rate": " (Keras's rate is netgraph's p)"},
     "LongShortTermMemoryLayer": _KERAS_RECURRENT, "GatedRecurrentLayer": _KERAS_RECURRENT,

@@ -39,7 +39,8 @@ from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
                                         layer_name, port_dtype, port_names, sort_nodes)
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
-from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of, mapped
+from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of, mapped,
+                                      with_biases)
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
@@ -293,10 +294,10 @@ class _Builder(ConstantFolding):
             return False
         if producer.input[1] not in self.ctx.constants:  # a DotLayer of two computed tensors: no biases
             return False
-        linear, biases = linear_of(self.layers[name])
+        linear, _ = linear_of(self.layers[name])
         if not _bias_vector(bias, linear.weights.shape[0], self.ctx.rank(producer.input[0])):
             return False
-        self.layers[name] = self.layers[name].with_arrays({biases: np.reshape(bias, (-1,)).astype(np.float32)})
+        self.layers[name] = with_biases(self.layers[name], np.reshape(bias, (-1,)).astype(np.float32))
         self.sources[node.output[0]] = NetPort(name, "Output")
         return True
 

@@ -22,7 +22,7 @@ from netgraph.layers import (BatchNormalizationLayer, ConstantArrayLayer, Convol
                              SoftmaxLayer, ThreadingLayer, TransposeLayer)
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
-           "linear_of", "mapped", "int_option", "symmetric_pads", "text", "refuse", "squeeze_axes"]
+           "linear_of", "with_biases", "mapped", "int_option", "symmetric_pads", "text", "refuse", "squeeze_axes"]
 
 #: ONNX elementwise ops -> ElementwiseLayer function names.
 ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid", "Exp": "Exp", "Log": "Log",
@@ -106,8 +106,8 @@ def _gemm(node: Any, ctx: Context) -> Converted:
     bias = ctx.constants.get(node.input[2]) if len(node.input) > 2 and node.input[2] else None
     if len(node.input) > 2 and node.input[2] and bias is None:
         raise Unsupported("its bias is computed, not a constant")
-    b = np.zeros(w.shape[0], np.float32) if bias is None else _row(bias * a.get("beta", 1.0), int(w.shape[0]))
-    linear = LinearLayer(int(w.shape[0]), weights=np.ascontiguousarray(w), biases=np.array(b))
+    b = False if bias is None else np.array(_row(bias * a.get("beta", 1.0), int(w.shape[0])))  # no C: no biases
+    linear = LinearLayer(int(w.shape[0]), weights=np.ascontiguousarray(w), biases=b)
     fold = ctx.folds.get(node.input[0], 0)
     return Converted(mapped(linear, fold), (node.input[0],), fold=fold)
 
@@ -142,8 +142,7 @@ def _matmul(node: Any, ctx: Context) -> Converted:
         raise Unsupported(f"MatMul by a constant of shape {w.T.shape} (a matrix or a vector maps to LinearLayer)")
     size: Any = () if w.ndim == 1 else int(w.shape[0])  # x v with a vector v: one number per row
     w = w.reshape(1, -1) if w.ndim == 1 else w
-    bias = np.zeros(w.shape[0], np.float32)  # the importer folds a following Add of a bias vector in
-    linear = LinearLayer(size, weights=np.ascontiguousarray(w), biases=bias)
+    linear = LinearLayer(size, weights=np.ascontiguousarray(w), biases=False)  # a following Add gives it biases
     layer = linear if rank == 2 else mapped(NetMapOperator(NetGraph({"linear": linear}, [])), rank - 3)
     return Converted(layer, (node.input[0],))
 
@@ -167,10 +166,18 @@ def linear_of(layer: Any) -> tuple[Any, str]:
     return linear, f"net.{name}.{biases}"
 
 
+def with_biases(layer: Any, biases: np.ndarray) -> Any:
+    """The LinearLayer a MatMul became (itself or mapped, as ``linear_of`` finds it) given ``biases``."""
+    if not isinstance(layer, NetMapOperator):
+        return layer.replace(biases=biases)
+    (name, inner), = layer.net.layers.items()
+    return layer.replace(net=layer.net.replace_layers({name: with_biases(inner, biases)}))
+
+
 def _conv(node: Any, ctx: Context) -> Converted:
     a = ctx.attributes(node)
     w = ctx.const(node.input[1], "kernel")
-    bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else np.zeros(w.shape[0], np.float32)
+    bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else False
     return Converted(ConvolutionLayer(int(w.shape[0]), tuple(int(k) for k in w.shape[2:]),
                                       stride=int_option(a.get("strides"), 1), padding_size=symmetric_pads(
                                           _same_pads(a, [int(k) for k in w.shape[2:]])),

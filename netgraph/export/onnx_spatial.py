@@ -35,8 +35,7 @@ def _conv_transpose(node: Any, ctx: Context) -> Converted:
     problems += [f"output_shape={list(a['output_shape'])}"] if "output_shape" in a else []
     refuse(problems, "DeconvolutionLayer")
     groups = int(a.get("group", 1))
-    bias = (ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2]
-            else np.zeros(w.shape[1] * groups, np.float32))
+    bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else False  # none: no biases
     layer = DeconvolutionLayer(int(w.shape[1]) * groups, tuple(int(k) for k in w.shape[2:]),
                                stride=int_option(a.get("strides"), 1), padding_size=symmetric_pads(a),
                                dilation=int_option(a.get("dilations"), 1), channel_groups=groups, weights=w, biases=bias)

@@ -23,7 +23,7 @@ from torch import nn
 
 from netgraph.layers._shapes import fill, int_tuple, positive_int
 from netgraph.core.layer import EmitContext, Layer
-from netgraph.core.options import Array, IntOrInts, Literal, Shape
+from netgraph.core.options import Array, IntOrInts, Literal, RemovableArray, Shape
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, shifted_length, strided_length
 from netgraph.layers._modules import LayerModule
@@ -125,7 +125,7 @@ class ConvolutionLayer(_Spatial):
     """``ConvolutionLayer(n, kernel)``: n output channels; ``kernel`` an int (every spatial dim) or a list.
 
     Options ``stride``, ``padding_size`` (zeros on each side), ``dilation``, ``channel_groups``.
-    Arrays: ``Weights`` (n, in_channels / groups, *kernel), ``Biases`` (n).
+    Arrays: ``Weights`` (n, in_channels / groups, *kernel), ``Biases`` (n); none with ``biases=False``.
     """
 
     output: Optional[int] = None
@@ -136,7 +136,7 @@ class ConvolutionLayer(_Spatial):
     channel_groups: int = 1
     input: Shape = None
     weights: Array = None
-    biases: Array = None
+    biases: RemovableArray = None
     ARRAYS = {"Weights": "weights", "Biases": "biases"}
     POSITIONAL = "output"
     POSITIONALS = ("output", "kernel")
@@ -168,7 +168,8 @@ class ConvolutionLayer(_Spatial):
             k = self.kernel if isinstance(self.kernel, list) else [self.kernel] * (w.dim() - 2)
             if list(w.shape[2:]) != list(k):
                 raise OptionError(f"ConvolutionLayer: weights= kernel {list(w.shape[2:])} differs from kernel= {k}")
-        if b is not None and (b.dim() != 1 or (n or (w.shape[0] if w is not None else b.shape[0])) != b.shape[0]):
+        if isinstance(b, torch.Tensor) and (
+                b.dim() != 1 or (n or (w.shape[0] if w is not None else b.shape[0])) != b.shape[0]):
             raise OptionError(f"ConvolutionLayer: biases= must be a vector of length output= {n}, found "
                               f"{format_shape(tuple(b.shape))}")
         if n is not None and n % self.channel_groups:
@@ -197,7 +198,8 @@ class ConvolutionLayer(_Spatial):
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
         x = types["Input"].shape
         kernel = tuple(k for k, *_ in self._params(len(x) - 1))
-        return {"Weights": (self.channels, x[0] // self.channel_groups, *kernel), "Biases": (self.channels,)}
+        weights = (self.channels, x[0] // self.channel_groups, *kernel)
+        return {"Weights": weights} if self.biases is False else {"Weights": weights, "Biases": (self.channels,)}
 
     def _args(self, types: Mapping[str, PortType]) -> tuple:
         params = self._params(self._dims(types))
@@ -205,20 +207,32 @@ class ConvolutionLayer(_Spatial):
         return stride, padding, dilation, self.channel_groups
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return ConvModule(self.weights, self.biases, self._dims(types), *self._args(types))
+        return ConvModule(self.weights, _biases(self.biases), self._dims(types), *self._args(types))
 
     def emit(self, ctx: EmitContext) -> str:
         m, (stride, padding, dilation, groups) = ctx.module, self._args(ctx.types)
-        return (f"F.conv{self._dims(ctx.types)}d({ctx.args[0]}, {m}.Weights, {m}.Biases, {stride}, {padding}, "
+        biases = "None" if self.biases is False else f"{m}.Biases"
+        return (f"F.conv{self._dims(ctx.types)}d({ctx.args[0]}, {m}.Weights, {biases}, {stride}, {padding}, "
                 f"{dilation}, {groups})")
 
 
+def _biases(biases: Any) -> torch.Tensor | None:
+    """A layer's biases as its module takes them: None for ``biases=False`` (no biases)."""
+    return None if biases is False else biases
+
+
+def optional_parameter(module: nn.Module, name: str, value: torch.Tensor | None) -> None:
+    """``module.<name>``: a parameter (a copy: training leaves the net's array), or None and no parameter, as torch's
+    ``bias=False`` modules hold theirs."""
+    module.register_parameter(name, None if value is None else nn.Parameter(value.clone()))
+
+
 class ConvModule(LayerModule):
-    def __init__(self, weights: torch.Tensor, biases: torch.Tensor, d: int, stride: tuple, padding: tuple,
+    def __init__(self, weights: torch.Tensor, biases: torch.Tensor | None, d: int, stride: tuple, padding: tuple,
                  dilation: tuple, groups: int):
         super().__init__()
         self.Weights = nn.Parameter(weights.clone())
-        self.Biases = nn.Parameter(biases.clone())
+        optional_parameter(self, "Biases", biases)
         self.fn = (F.conv1d, F.conv2d, F.conv3d)[d - 1]
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
 

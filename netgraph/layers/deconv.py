@@ -21,10 +21,10 @@ from torch import nn
 
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import EmitContext
-from netgraph.core.options import Array, IntOrInts, Shape
+from netgraph.core.options import Array, IntOrInts, RemovableArray, Shape
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, shifted_length, times_length
 from netgraph.layers._shapes import positive_int
-from netgraph.layers.conv import _Spatial
+from netgraph.layers.conv import _Spatial, _biases, optional_parameter
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["DeconvolutionLayer"]
@@ -59,7 +59,7 @@ class DeconvolutionLayer(_Spatial):
 
     Options ``stride``, ``padding_size`` (removed from each side of the output), ``dilation``,
     ``channel_groups``. Arrays: ``Weights`` (in_channels, n / groups, *kernel) (torch's
-    ``conv_transpose`` layout), ``Biases`` (n).
+    ``conv_transpose`` layout), ``Biases`` (n); none with ``biases=False``.
     """
 
     output: Optional[int] = None
@@ -70,7 +70,7 @@ class DeconvolutionLayer(_Spatial):
     channel_groups: int = 1
     input: Shape = None
     weights: Array = None
-    biases: Array = None
+    biases: RemovableArray = None
     ARRAYS = {"Weights": "weights", "Biases": "biases"}
     POSITIONAL = "output"
     POSITIONALS = ("output", "kernel")
@@ -107,7 +107,7 @@ class DeconvolutionLayer(_Spatial):
             if list(w.shape[2:]) != list(k):
                 raise OptionError(f"DeconvolutionLayer: weights= kernel {list(w.shape[2:])} differs from kernel= {k}",
                                   option="weights")
-        if b is not None and (b.dim() != 1 or b.shape[0] != self.channels):
+        if isinstance(b, torch.Tensor) and (b.dim() != 1 or b.shape[0] != self.channels):
             raise OptionError(f"DeconvolutionLayer: biases= must be a vector of length {self.channels}, found "
                               f"{format_shape(tuple(b.shape))}", option="biases")
 
@@ -132,7 +132,8 @@ class DeconvolutionLayer(_Spatial):
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
         x = types["Input"].shape
         kernel = tuple(k for k, *_ in self._params(len(x) - 1))
-        return {"Weights": (x[0], self.channels // self.channel_groups, *kernel), "Biases": (self.channels,)}
+        weights = (x[0], self.channels // self.channel_groups, *kernel)
+        return {"Weights": weights} if self.biases is False else {"Weights": weights, "Biases": (self.channels,)}
 
     def init_array(self, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:
         if name == "Biases":
@@ -146,18 +147,19 @@ class DeconvolutionLayer(_Spatial):
         return stride, padding, (0,) * len(params), self.channel_groups, dilation
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return DeconvModule(self.weights, self.biases, self._dims(types), *self._args(types))
+        return DeconvModule(self.weights, _biases(self.biases), self._dims(types), *self._args(types))
 
     def emit(self, ctx: EmitContext) -> str:
         m, args = ctx.module, ", ".join(map(str, self._args(ctx.types)))
-        return f"F.conv_transpose{self._dims(ctx.types)}d({ctx.args[0]}, {m}.Weights, {m}.Biases, {args})"
+        biases = "None" if self.biases is False else f"{m}.Biases"
+        return f"F.conv_transpose{self._dims(ctx.types)}d({ctx.args[0]}, {m}.Weights, {biases}, {args})"
 
 
 class DeconvModule(LayerModule):
-    def __init__(self, weights: torch.Tensor, biases: torch.Tensor, d: int, *args: tuple):
+    def __init__(self, weights: torch.Tensor, biases: torch.Tensor | None, d: int, *args: tuple):
         super().__init__()
         self.Weights = nn.Parameter(weights.clone())
-        self.Biases = nn.Parameter(biases.clone())
+        optional_parameter(self, "Biases", biases)
         self.fn = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[d - 1]
         self.args = args  # stride, padding, output_padding, groups, dilation
 

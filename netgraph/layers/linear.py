@@ -1,4 +1,4 @@
-"""LinearLayer: an affine map with arrays ``Weights`` and ``Biases``."""
+"""LinearLayer: an affine map with arrays ``Weights`` and ``Biases`` (none with ``biases=False``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.layers._modules import LayerModule, add_parameters, init_module
-from netgraph.core.options import Array, Shape
+from netgraph.core.options import Array, RemovableArray, Shape
 from netgraph.core.errors import OptionError
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, numel, real_type
 
@@ -22,9 +22,13 @@ __all__ = ["LinearLayer"]
 class LinearModule(LayerModule):
     """``Weights @ flatten(x) + Biases``, reshaped to the output shape."""
 
-    def __init__(self, weights: torch.Tensor, biases: torch.Tensor, in_shape: tuple, out_shape: tuple):
+    def __init__(self, weights: torch.Tensor, biases: torch.Tensor | None, in_shape: tuple, out_shape: tuple):
         init_module(self)  # nn.Module.__init__; below, what ``self.x = ...`` does without Module.__setattr__'s search
-        add_parameters(self, Weights=weights.clone(), Biases=biases.clone())  # clones: training leaves the net's arrays
+        if biases is None:  # biases=False: as torch's nn.Linear(bias=False), Biases is None and no parameter
+            add_parameters(self, Weights=weights.clone())
+            self._parameters["Biases"] = None
+        else:
+            add_parameters(self, Weights=weights.clone(), Biases=biases.clone())  # clones: training leaves the net's
         self.__dict__.update(flat=len(in_shape) == 1 and len(out_shape) == 1, out_shape=out_shape,
                              scalar=len(in_shape) == 0)  # a scalar input is a 1-vector
 
@@ -41,7 +45,8 @@ class LinearLayer(Layer):
     """A fully connected layer: ``LinearLayer(n)`` maps any input array to a vector of size n.
 
     Ports: ``Input`` (any shape, flattened), ``Output`` (``output``). Arrays: ``Weights``
-    (n × size of input), ``Biases`` (n).
+    (n × size of input), ``Biases`` (n); ``biases=False`` makes it linear, without them (Wolfram's
+    ``"Biases" -> None``, torch's ``bias=False``).
 
     >>> LinearLayer(3).declared_types()["Output"].shape
     (3,)
@@ -50,7 +55,7 @@ class LinearLayer(Layer):
     output: Shape = None
     input: Shape = None
     weights: Array = None
-    biases: Array = None
+    biases: RemovableArray = None
     ARRAYS = {"Weights": "weights", "Biases": "biases"}
     POSITIONAL = "output"
     input_ports = ("Input",)
@@ -92,7 +97,8 @@ class LinearLayer(Layer):
         """(port, size, option) the arrays fix; Biases only without Weights (their shapes are checked together)."""
         if self.weights is not None:
             return [("Output", self.weights.shape[0], "weights"), ("Input", self.weights.shape[1], "weights")]
-        return [] if self.biases is None else [("Output", self.biases.numel(), "biases")]
+        b = self.biases
+        return [("Output", b.numel(), "biases")] if isinstance(b, torch.Tensor) else []
 
     def default_types(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         """With weights, an Input of unknown shape is taken as a vector: weights give its size, not its rank, so
@@ -104,16 +110,18 @@ class LinearLayer(Layer):
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
         x = types["Input"].shape  # unknown (a lone array's check, layer_checks): Biases still have their size
         n_out, n_in = numel(types["Output"].shape), None if x is None or None in x else numel(x)
-        return {"Weights": (n_out, n_in), "Biases": (n_out,)}
+        shapes = {"Weights": (n_out, n_in), "Biases": (n_out,)}
+        return {"Weights": shapes["Weights"]} if self.biases is False else shapes
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return LinearModule(self.weights, self.biases, types["Input"].shape, types["Output"].shape)
+        biases = None if self.biases is False else self.biases
+        return LinearModule(self.weights, biases, types["Input"].shape, types["Output"].shape)
 
     def emit(self, ctx: EmitContext) -> str:
         rank_in, out = len(ctx.types["Input"].shape), ctx.types["Output"].shape
         if rank_in == 0 or len(out) == 0:
             return super().emit(ctx)
         x = ctx.args[0] if rank_in == 1 else f"{ctx.args[0]}.flatten(1)"
-        y = f"F.linear({x}, {ctx.module}.Weights, {ctx.module}.Biases)"
+        y = f"F.linear({x}, {ctx.module}.Weights{'' if self.biases is False else f', {ctx.module}.Biases'})"
         return y if len(out) == 1 else f"{y}.unflatten(1, {tuple(out)!r})"
 
