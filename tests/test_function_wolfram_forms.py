@@ -9,7 +9,7 @@ import math
 import pytest
 import torch
 
-from netgraph import FunctionLayer, NetGraph, OptionError, ShapeError
+from netgraph import FunctionLayer, NetGraph, OptionError, ShapeError, ThreadingLayer, interpret
 from tests.layer_families._helpers import three_way
 
 X = torch.tensor([[[3.0, -1.0, 2.0], [0.5, 7.0, -4.0]], [[-2.0, -3.0, -9.0], [-5.0, -1.5, -8.0]]])  # (2, 2, 3)
@@ -121,3 +121,13 @@ def test_gradients_of_the_new_forms_are_finite_where_defined(text):
 def test_wrong_argument_counts_are_refused_with_the_counts(text, message):
     with pytest.raises(OptionError, match=message):
         FunctionLayer(text)
+
+
+def test_mod_of_a_multiple_is_zero_not_negative_zero():
+    x = torch.tensor([[-2.0, -4.0, 2.0, -0.0]])
+    for layer in (FunctionLayer("Mod[#x, 2]"), ThreadingLayer("Mod")):
+        ports = {"x": x} if isinstance(layer, FunctionLayer) else {"Input1": x, "Input2": torch.full_like(x, 2.0)}
+        module = NetGraph([layer], [], **{p: 4 for p in ports}).compile()
+        for result in (module(**ports), interpret(module.net, module, **ports)):
+            assert result.tolist() == [[0.0, 0.0, 0.0, 0.0]]
+            assert torch.copysign(torch.ones_like(result), result).tolist() == [[1.0] * 4]  # Wolfram's Mod[-2., 2]: 0.

@@ -115,7 +115,8 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     "InverseErfc": (1, "InverseErf[1 - #]"), "FractionalPart": (1, "# - IntegerPart[#]"),
     "Unitize": (1, "Abs[Sign[#]]"), "KroneckerDelta": (1, "1 - Abs[Sign[#]]"),
     "Plus": (2, "#1 + #2"), "Subtract": (2, "#1 - #2"), "Times": (2, "#1 * #2"), "Divide": (2, "#1 / #2"),
-    "Power": (2, "#1 ^ #2"), "Mod": (2, "#1 % #2"),
+    "Power": (2, "#1 ^ #2"),
+    "Mod": (2, "#1 % #2 + 0"),  # + 0: torch's remainder keeps the dividend's -0. (Mod[-2., 2]), Wolfram's is 0.
     "Boole": (1, "# != 0"),  # 1 where its argument (a comparison, or any number but 0, as If reads it) is true, else 0
     # Floor[m/n] as Wolfram's for integers, written so that m == n Quotient[m, n] + Mod[m, n] holds for reals too
     # (Quotient[1, 0.1] is 9, as Mod[1, 0.1] is 0.1 less a rounding), as torch's floor division
