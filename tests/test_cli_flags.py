@@ -26,7 +26,8 @@ import pytest
     (["--seed", "-1"], "--seed must be a whole number from 0"),
     (["--momentum", "0.9"], "--momentum is an option of --method SGD or RMSProp, not Adam (the default)"),
     (["--method", "sgd", "--epsilon", "1e-6"], "--epsilon is an option of --method Adam, AdamW or RMSProp, not SGD"),
-    (["--loss", "Outptu"], "--loss 'Outptu' is not an output port (did you mean 'Output'?); the outputs are Output"),
+    (["--loss", "Outptu"], "--loss 'Outptu' is neither an output port nor a loss layer (did you mean 'Output'?); "
+                            "the outputs are Output"),
     (["--loss", "{Output: 1, Extra: 2}"], "--loss 'Extra' is not an output port"),
     (["--method", "SGD", "--momentum", "-1"], "--momentum must be a number in [0, 1), found -1.0"),
     (["--epsilon", "-1"], "--epsilon must be a number >= 0, found -1.0"),

@@ -82,7 +82,7 @@ def test_constants_are_folded_without_hanging():
     ("#a + foo[#b]", "unknown function 'foo'"),
     ("Tanhh[#x]", "did you mean 'Tanh'"),
     ("Exp[#a, #b]", "Exp takes 1 argument(s), found 2"),
-    ("Max[#a]", "Max takes 2 or more arguments, found 1"),
+    ("Max[]", "Max takes 1 or more arguments, found 0"),
     ("#a +", "syntax error"),
     ("x + #a", "unknown name 'x'"),
     ("open", "unknown name 'open'"),

@@ -76,7 +76,7 @@ def test_shape_errors_name_the_problem():
     ("Part[#x, 1.5]", "Part index must be an integer"),
     ("Clip[#x, {#y, 1}]", "two constant bounds"),
     ("Clip[#x, 1]", "two constant bounds"),
-    ("Dot[#x]", "Dot takes 2 to 2 arguments"),
+    ("Dot[#x]", "Dot takes 2 arguments, found 1"),
     ("#a + {#b, #c}", "a list inside an expression"),
     ("#a, #b", "several outputs are written"),
     ('<|#a -> #b|>', "keys of <| ... |> must be port names"),

@@ -11,7 +11,7 @@ import torch
 from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, ThreadingLayer, interpret, net_initialize
 from netgraph.layers import expression
 from netgraph.layers.function import ELEMENTWISE
-from netgraph.layers.function_table import NAMED_FUNCTIONS, OPERATORS, NamedFunction
+from netgraph.layers.function_table import NAMED_FUNCTIONS, OPERATORS, TWO_ARGUMENT_FORMS, NamedFunction
 
 # Wolfram's definitions (reference.wolfram.com ElementwiseLayer, and the functions' own pages), written
 # independently of the table: a name the table gains without a formula here fails test_every_name_has_a_formula.
@@ -45,6 +45,7 @@ WOLFRAM: dict[str, object] = {
     "InverseErfc": lambda x: _each(x, lambda v: float(scipy.special.erfcinv(v))),
     "IntegerPart": lambda x: _each(x, lambda v: float(int(v))), "FractionalPart": lambda x: _each(x, lambda v: v - int(v)),
     "Unitize": lambda x: (x != 0).double(), "KroneckerDelta": lambda x: (x == 0).double(),
+    "Boole": lambda x: torch.tensor([1.0 if v != 0 else 0.0 for v in x.flatten().tolist()], dtype=x.dtype).reshape(x.shape),
 }
 SYNONYMS = {"ReLU": "Ramp", "Sigmoid": "LogisticSigmoid", "Softplus": "SoftPlus", "RectifiedLinearUnit": "Ramp",
             "ExponentialLinearUnit": "ELU", "ScaledExponentialLinearUnit": "SELU", "GaussianErrorLinearUnit": "GELU"}
@@ -107,6 +108,9 @@ def test_every_table_entry_is_a_torch_function_a_definition_or_an_operator():
         if f.definition is not None:  # a definition parses into known names, with exactly its arity's slots
             expected = ("Input",) if f.arity == 1 else tuple(f"Input{i}" for i in range(1, f.arity + 1))
             assert expression.parse_definition(f.definition).slots == expected, name
+    for name, f in TWO_ARGUMENT_FORMS.items():  # Log[b, x], ArcTan[x, y]: a second form of a one-argument name
+        assert NAMED_FUNCTIONS[name].arity == 1 and f.arity == 2, name
+        assert sorted(expression.parse_definition(f.definition).slots) == ["Input1", "Input2"], name
 
 
 def test_compiled_code_and_module_read_the_same_table_entry(monkeypatch):

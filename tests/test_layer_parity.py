@@ -27,6 +27,7 @@ from netgraph import NetGraph, NetPort, interpret, net_initialize
 from netgraph.layers import REGISTRY, Layer
 from netgraph.layers.dist_base import DISTRIBUTIONS
 from netgraph.layers.function import ELEMENTWISE
+from netgraph.layers.function_table import NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS
 from netgraph.layers.merge import THREADING
 
 CONTAINERS = {"NetGraph", "NetChain"}
@@ -226,7 +227,17 @@ def function_examples() -> dict[str, Callable[[], Example]]:
             Example, L.ThreadingLayer(name, inputs=2), {"Input1": 3, "Input2": (2, 3)}, low=0.5, high=2.0)
         examples[f"FunctionLayer {name}"] = lambda name=name: Example(
             L.FunctionLayer(f"{name}[#a, #b]"), {"a": 3, "b": 3}, low=0.5, high=2.0)
+    two_argument = [n for n, f in NAMED_FUNCTIONS.items() if f.arity == 2 and n not in THREADING]
+    for name in [*two_argument, *TWO_ARGUMENT_FORMS]:  # Quotient; Log[b, x], ArcTan[x, y]
+        examples[f"FunctionLayer {name} of two"] = lambda name=name: Example(
+            L.FunctionLayer(f"{name}[#a, #b]"), {"a": 3, "b": (2, 3)}, low=0.5, high=2.0)
+    for text in WHOLE_ARRAY:
+        examples[f"FunctionLayer {text}"] = functools.partial(Example, L.FunctionLayer(text), {"x": (2, 3)}, low=-1.0)
     return examples
+
+
+#: Whole-array functions of one argument, which Wolfram users write (``Max[list]`` is its largest element).
+WHOLE_ARRAY = ("Max[#x] - #x", "Min[#x]", "Norm[#x]", "Norm[First[#x]] * Last[#x]", "Length[#x] + Length[#x[[1, 1]]]")
 
 
 def _inputs(net: NetGraph, example: Example, dtype: torch.dtype) -> dict[str, torch.Tensor]:

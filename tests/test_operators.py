@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from netgraph import (BasicRecurrentLayer, CatenateLayer, ElementwiseLayer, LinearLayer, NetBidirectionalOperator,
-                      NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetNestOperator, NetPairEmbeddingOperator, NetPort, OptionError, SequenceLastLayer, ShapeError, SpecError, interpret,
+                      NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetNestOperator, NetPairEmbeddingOperator, NetPort, OptionError, ReshapeLayer, SequenceLastLayer, ShapeError, SpecError, interpret,
                       load, net_initialize, net_train, save)
 from netgraph.core.walk import nested_nodes
 
@@ -341,3 +341,25 @@ def test_an_inner_net_whose_shapes_the_operator_leaves_open_is_a_shape_error_nam
         net_initialize(net)
     with pytest.raises(ShapeError, match=r"the net is not fully specified: " + expected):
         net.compile()
+
+
+def test_an_error_deep_inside_nested_operators_names_the_inner_layers_path_once():
+    """Each level wrapped the whole message of the level inside it: 40 nested NetMapOperators over a ReshapeLayer
+    that cannot take the element gave an 11.6 KB message repeating 'its inner net does not accept ...' 40 times."""
+    def nested(depth):
+        net = NetChain([ReshapeLayer((5,))])
+        for _ in range(depth):
+            net = NetMapOperator(net)
+        return net
+
+    for depth in (1, 2, 40):
+        with pytest.raises(ShapeError) as info:
+            NetGraph({"m": nested(depth)}, [], Input=(2,) * depth + (4,))
+        message, d = str(info.value), info.value.diagnostics[0]
+        path = ("m", *("net", "layer") * (depth - 1), "net")  # an operator given to one sits in a one-layer graph
+        assert d.layer == path and message.count("its inner net does not accept") == 1
+        where = f"{'/'.join(path[1:])}: " if depth > 1 else ""  # the innermost net, in which layer 1 refuses
+        assert message.startswith("shape conflict: layer 1 'm' (NetMapOperator): its inner net does not accept the "
+                                  f"port types Input {(2,) * (depth - 1) + (4,)}: ".replace(",)", ")") +
+                                  f"{where}layer 1 (ReshapeLayer): cannot reshape 4 elements to (5)"), message
+        assert len(message) < 600 + 12 * depth, message  # the path once, and the shapes given twice

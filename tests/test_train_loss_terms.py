@@ -12,6 +12,7 @@ import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from netgraph import KLDivergenceLayer, LinearLayer, NetGraph, NetPort, NormalDistribution, OptionError, net_initialize, net_train
+from netgraph.cli.loss_layers import with_loss_layers
 from netgraph.cli.train import loss_option
 
 
@@ -150,14 +151,18 @@ def test_the_command_line_takes_a_loss_layer_written_as_in_a_spec(tmp_path):
     were refused as "must be a loss layer, a callable, ...", which a command line cannot give."""
     from netgraph import CrossEntropyLossLayer, MeanAbsoluteLossLayer
     from netgraph.cli import main
-    assert loss_option("{Prediction: {loss: MeanAbsoluteLossLayer, weight: 0.5}, Penalty: 1}") == {
+    def read(text):  # as `netgraph train` reads --loss: the text, then its loss layers once the net is known
+        return with_loss_layers(_net(), loss_option(text))
+    assert read("{Prediction: {loss: MeanAbsoluteLossLayer, weight: 0.5}, Penalty: 1}") == {
         "Prediction": {"loss": MeanAbsoluteLossLayer(), "weight": 0.5}, "Penalty": 1}
-    assert loss_option("{Class: {type: CrossEntropyLossLayer, form: Index, logits: true}}") == {
+    assert read("{Class: {type: CrossEntropyLossLayer, form: Index, logits: true}}") == {
         "Class": CrossEntropyLossLayer("Index", logits=True)}
-    assert loss_option("{Cost: Cost, Value: Automatic}") == {"Cost": "Cost", "Value": "Automatic"}
-    with pytest.raises(OptionError, match=r"--loss: 'Prediction': unknown layer type 'MeanAbsoluteLoss' \(did you "
-                                          r"mean 'MeanAbsoluteLossLayer'\?\)"):
-        loss_option("{Prediction: {type: MeanAbsoluteLoss}}")
+    assert read("{Cost: Cost, Value: Automatic}") == {"Cost": "Cost", "Value": "Automatic"}
+    with pytest.raises(OptionError, match=r"--loss: the loss of 'Prediction', type 'MeanAbsoluteLoss', is no loss "
+                                          r"layer \(did you mean 'MeanAbsoluteLossLayer'\?\)"):
+        read("{Prediction: {type: MeanAbsoluteLoss}}")
+    with pytest.raises(OptionError, match=r"--loss: 'Class': .*form"):
+        read("{Class: {type: CrossEntropyLossLayer, form: Indexes}}")
     spec, data = tmp_path / "net.yaml", tmp_path / "data.npz"
     spec.write_text(_net().to_yaml())
     np.savez(data, **{k: v.numpy() for k, v in _data().items()})

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 
 import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.core.files import usable_folder
 from netgraph.backend.devices import parse_device
+from netgraph.train.wording import refuse_scaled
 
 __all__ = ["check_seed", "check_train_flags"]
 
@@ -52,14 +52,16 @@ def check_train_flags(args: argparse.Namespace, made: list | None = None) -> Non
 
 
 def _check_validation(value: str | None) -> None:
+    if value is None:
+        return
     try:
-        fraction = float(value) if value is not None else None
+        fraction = float(value)
     except ValueError:
-        if scaled := re.fullmatch(r"\s*Scaled\[\s*([^\]]*?)\s*\]\s*", value):  # Wolfram's ValidationSet -> Scaled[0.1]
-            raise OptionError(f"--validation {value!r}: a fraction of the data to hold out is written --validation "
-                              f"{scaled.group(1)} (Wolfram's Scaled[{scaled.group(1)}])", option="validation") from None
+        fraction = None
+    if fraction is None:
+        refuse_scaled(value, f"--validation {value!r}", "--validation ", "validation")  # Wolfram's Scaled[0.1]
         return  # a validation data file, read (and checked) by load_data
-    if fraction is not None and not 0 < fraction < 1:
+    if not 0 < fraction < 1:
         raise OptionError(f"--validation {value}: a fraction to hold out must lie strictly between 0 and 1 (e.g. "
                           f"0.1), or give a validation data file", option="validation")
 

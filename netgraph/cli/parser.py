@@ -89,7 +89,8 @@ def _train(sub: argparse._SubParsersAction) -> None:
                                        "float32 arrays)")
     p.add_argument("--checkpoint", help="checkpoint directory (default with --resume: OUTPUT/checkpoints)")
     p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
-    p.add_argument("--loss", help="an output port to use as the loss (default: automatic losses), or weighted terms "
+    p.add_argument("--loss", help="an output port to use as the loss (default: automatic losses), a loss layer "
+                                  "(MeanAbsoluteLossLayer) for the output, or weighted terms "
                                   "as a YAML mapping, inline or a .yaml file: "
                                   "'{Reconstruction: 1, KL: {weight: 1, warmup: 10}}'")
     p.add_argument("--metrics", help="metrics per round, comma-separated, optionally per output port: "

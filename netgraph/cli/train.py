@@ -15,9 +15,10 @@ from typing import Any
 
 from netgraph.cli.flags import check_train_flags
 from netgraph.cli.header import spec_header
+from netgraph.cli.loss_layers import with_loss_layers
+from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, SpecError, did_you_mean
 from netgraph.train.wording import counted
-from netgraph.core.layer import REGISTRY, layer_class
 from netgraph.core.files import atomic_write, folders_made, refuse_overwriting, remove_made, usable_folder
 from netgraph.spec import load, save
 from netgraph.spec.options import plain
@@ -71,9 +72,11 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     _check_precision(args.precision)
     method, loss, metrics = _method(args), loss_option(args.loss), metrics_option(args.metrics)
     if args.nproc > 1 and not args.distributed:
-        _check_ports(_load_net(args.spec)[0], loss, metrics, args.metrics)  # a broken spec: one message, not N
+        first = _load_net(args.spec)[0]  # a broken spec: one message, not N
+        _check_ports(first, with_loss_layers(first, loss), metrics, args.metrics)
         return launch(_forward_argv(args), args.nproc)
     net, name, description = _load_net(args.spec)
+    loss = with_loss_layers(net, loss)  # MeanAbsoluteLossLayer: that loss layer, as Wolfram's LossFunction
     _check_ports(net, loss, metrics, args.metrics)
     data = _load_data(args.data, "--data")
     validation: Any = args.validation
@@ -214,7 +217,8 @@ def stopping_option(patience: int | None, metric: str | None) -> Any:
 
 
 def loss_option(text: str | None) -> Any:
-    """``--loss``: an output port name, or a YAML mapping of weighted terms (inline, or a .yaml file).
+    """``--loss``: an output port name or loss layer type name, or a YAML mapping of weighted terms (inline, or a
+    .yaml file); ``with_loss_layers`` makes the loss layer names layers, once the net is read.
 
     >>> loss_option("Loss"), loss_option("{Reconstruction: 1, KL: {weight: 1, warmup: 5}}")["KL"]
     ('Loss', {'weight': 1, 'warmup': 5})
@@ -239,30 +243,13 @@ def loss_option(text: str | None) -> Any:
     if not isinstance(value, dict):
         raise OptionError(f"--loss {text!r} must hold a mapping {{port: weight or {{loss, weight, warmup, ...}}}}, "
                           f"found {type(value).__name__}")
-    return {port: _loss_layers(port, term) for port, term in value.items()}
-
-
-def _loss_layers(port: Any, term: Any) -> Any:
-    """A term with its loss written as in a spec (``MeanAbsoluteLossLayer``, ``{type: CrossEntropyLossLayer, form:
-    Index}``), directly or under ``loss:``, as that layer; other terms as they are (weights, port names)."""
-    def layer(spec: Any) -> Any:
-        try:
-            if isinstance(spec, str) and spec in REGISTRY:
-                return layer_class(spec)()
-            if isinstance(spec, dict) and "type" in spec:
-                return layer_class(spec["type"])(**{k: v for k, v in spec.items() if k != "type"})
-        except OptionError as exc:
-            raise OptionError(f"--loss: {port!r}: {exc}", option="loss") from None
-        return spec
-    if isinstance(term, dict) and "type" not in term:  # {loss, weight, warmup, ...}
-        return {**term, "loss": layer(term["loss"])} if "loss" in term else term
-    return layer(term)
+    return value
 
 
 def _check_ports(net: Any, loss: Any, metrics: Any, text: str | None) -> None:
     """OptionError worded by ``--loss`` or ``--metrics`` (not by net_train's keywords) for a port name that is no
     output port of ``net``, or an unknown metric name."""
-    names = list(loss) if isinstance(loss, dict) else [] if loss in AUTOMATIC else [loss]
+    names = list(loss) if isinstance(loss, dict) else [] if isinstance(loss, Layer) or loss in AUTOMATIC else [loss]
     for name in names:
         if name not in net.output_ports:
             raise OptionError(f"--loss {name!r} is not an output port{did_you_mean(str(name), net.output_ports)}; "

@@ -302,7 +302,7 @@ def _propagate(problem: Problem, cls: _Classes, roots: dict, leaf_roots: list[di
             result = layer.infer(current)
         except Conflict as exc:
             errors.append(_layer_conflict(problem, cls, roots, path, current, f"{problem.describe((path, None))}: {exc}",
-                                          exc.option))
+                                          exc))
             break
         except Exception as exc:  # a mistake in a layer's own infer(): named, with the layer's exception as the cause
             if isinstance(exc, (NetGraphError, RecursionError, MemoryError)) or not isinstance(layer, Layer):
@@ -342,19 +342,24 @@ def _moved(own: dict[str, int], types: list[PortType], current: dict[str, PortTy
 
 
 def _layer_conflict(problem: Problem, cls: _Classes, roots: dict, path: tuple, current: dict[str, PortType],
-                    text: str, option: str | None = None) -> Diagnostic:
+                    text: str, exc: Conflict) -> Diagnostic:
     """A layer's ``infer`` refused its port types: placed at the ``option`` it names, else where a clashing type
-    came in (the edge that carried it, else the graph port whose declared shape set it, else the layer itself)."""
+    came in (the edge that carried it, else the graph port whose declared shape set it, else the layer itself);
+    an operator's problem inside its inner net at that inner layer (``exc.inner``). ``detail``: the problem without
+    the layer that has it."""
     sources, edges = _sources(problem, cls, roots, path, current)
+    option, at = exc.option, (*path, *exc.inner)
+    detail = exc.problem if exc.inner and exc.problem is not None else str(exc)
     if edges:
         edge = _edge_into(cls, roots, path, current) or edges[0]  # (mu -> x beside [mu, noise] -> f: the second)
-        return Diagnostic.of("shape", text, *sources, layer=path, edge=edge.index, graph=edge.graph, option=option)
-    if option is not None:  # (weights= of another size than output=: the graph input is not at fault)
-        return Diagnostic.of("shape", text, *sources, layer=path, option=option)
+        return Diagnostic.of("shape", text, *sources, layer=at, edge=edge.index, graph=edge.graph, option=option,
+                             detail=detail)
+    if option is not None or exc.inner:  # (weights= of another size than output=: the graph input is not at fault)
+        return Diagnostic.of("shape", text, *sources, layer=at, option=option, detail=detail)
     declared = [cls.origin[roots[(path, p)]][1] for p in current
                 if cls.origin.get(roots[(path, p)], ("",))[0] == "graph"]
     layer, port = declared[0] if declared else (path, None)
-    return Diagnostic.of("shape", text, *sources, layer=layer, port=port)
+    return Diagnostic.of("shape", text, *sources, layer=layer, port=port, detail=detail)
 
 
 def _edge_into(cls: _Classes, roots: dict, path: tuple, current: dict[str, PortType]) -> EdgeRef | None:

@@ -35,6 +35,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.nesting import deep_walk
 from netgraph.core.plugins import stage
+from netgraph.core.port_paths import layer_at
 from netgraph.core.types import Conflict, PortType, unify
 
 __all__ = ["NetOperator", "specialised", "settled_types", "as_inner_net"]
@@ -54,8 +55,9 @@ def as_inner_net(value: Any, layer: str, option: str) -> NetGraph:
                       option=option)
 
 
-def specialised(net: NetGraph, types: Mapping[str, PortType]) -> NetGraph:
-    """``net`` with its ports given ``types`` where they say more than the net knows (Conflict when they clash)."""
+def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None = None) -> NetGraph:
+    """``net`` with its ports given ``types`` where they say more than the net knows (Conflict when they clash);
+    ``option``: the operator's option that holds ``net``, the first step of the path a Conflict names."""
     declared = net.port_shape_options()
     current = settled_types(net)
     for port, t in types.items():
@@ -76,8 +78,27 @@ def specialised(net: NetGraph, types: Mapping[str, PortType]) -> NetGraph:
         try:
             cache[key] = NetGraph(dict(net.layers), net.explicit_edges(), **declared)
         except NetGraphError as exc:
-            raise Conflict(f"its inner net does not accept the port types {_shown(declared)}: {exc}") from None
+            raise _refused(net, declared, exc.diagnostics[0], option) from None
     return cache[key]
+
+
+def _refused(net: NetGraph, declared: Mapping[str, PortType], d: Any, option: str | None) -> Conflict:
+    """The Conflict for an inner net that refuses the port types ``declared`` with the problem ``d``: the path to
+    the problem and the problem itself once, as ``d`` has them from however deep it lies (not each level's message).
+    ``inner``: that path from the operator (its ``option``, then the layers and options inside)."""
+    inner = tuple(d.layer or ())
+    path = (*((option,) if option else ()), *inner)
+    problem = d.detail if inner and d.detail is not None else d.message
+    where = ""
+    if inner:
+        try:
+            layer = layer_at(net, inner)
+            kind = "" if isinstance(layer, NetGraph) else f" ({layer.type_name})"
+        except NetGraphError:
+            kind = ""
+        where = f"{'/'.join(path)}{kind}: "
+    return Conflict(f"its inner net does not accept the port types {_shown(declared)}: {where}{problem}", inner=path,
+                    problem=problem)
 
 
 def settled_types(net: NetGraph) -> dict[str, PortType]:
@@ -172,7 +193,7 @@ class NetOperator(Layer, register=False):
         if types is None:
             return nets
         wanted = self.inner_types(types)
-        return {f: specialised(net, wanted.get(f, {})) for f, net in nets.items()}
+        return {f: specialised(net, wanted.get(f, {}), f) for f, net in nets.items()}
 
     def declared_types(self) -> dict[str, PortType]:
         """Nothing is declared: ``infer`` relates the ports to the inner nets, so a clash is reported in the

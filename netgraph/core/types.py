@@ -34,11 +34,14 @@ DTYPES = (REAL, INTEGER)
 
 class Conflict(Exception):
     """Raised by ``unify``/``broadcast`` with a short 'expected X, found Y' text; callers add context. A layer's
-    ``infer`` may name the ``option`` behind the expected type (``weights``), where a spec then places the error."""
+    ``infer`` may name the ``option`` behind the expected type (``weights``), where a spec then places the error.
+    An operator names the ``inner`` layer the problem lies in (its path below the operator: option, layer, ...)
+    and that layer's ``problem`` without its subject, which each level of nesting passes on, not wraps."""
 
-    def __init__(self, *args: object, option: str | None = None) -> None:
+    def __init__(self, *args: object, option: str | None = None, inner: tuple[str, ...] = (),
+                 problem: str | None = None) -> None:
         super().__init__(*args)
-        self.option = option
+        self.option, self.inner, self.problem = option, inner, problem
 
 
 class LengthConflict(Conflict):

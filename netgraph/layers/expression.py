@@ -31,8 +31,9 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, ExpressionError, Origin, _col,
                                               chain_terms, check_extent, not_allowed, not_allowed_col, outputs,
                                               part_index, repeated_subtrees, structural)
-from netgraph.layers.expression_text import SLOT_PREFIX, translate
-from netgraph.layers.function_table import EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
+from netgraph.layers.expression_text import SLOT_PREFIX, implicit_product, translate
+from netgraph.layers.function_table import (EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS,
+                                            NamedFunction)
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
 
@@ -92,7 +93,7 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
         at, msg = ((exc.offset or 1) - 1 + origin.lead, exc.msg) if exc.offset else \
             (len(py.rstrip()) - 1, "it ends before it is complete")  # offset 0: Python met the end of the text
         col = origin[min(max(at, 0), len(origin) - 1)] if origin else 0
-        if implicit := _implicit_product(text):
+        if implicit := implicit_product(text):
             raise implicit from None
         raise ExpressionError(f"syntax error ({msg})", text, col) from None
     except (ValueError, RecursionError, MemoryError) as exc:
@@ -107,41 +108,6 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
         raise ExpressionError(f"is the constant {tree[1]!r} once its constant If conditions pick their branches; the "
                               f"result must depend on an input port", text)
     return Expression(text, tuple(slots), tree)
-
-
-_SPACED_PRODUCT = re.compile(r"([A-Za-z0-9_.)\]}])\s+(?=[#A-Za-z0-9({])")  # a value, a space, a value
-_ADJACENT_PRODUCT = re.compile(r"([)\]}]|(?<![A-Za-z0-9_#.])[0-9]+\.?[0-9]*(?![eE][+-]?[0-9]))(?=[#A-Za-z(])")  # 2#x
-
-
-def _implicit_product(text: str) -> ExpressionError | None:
-    """The error for Wolfram's implicit multiplication (``2 #x``, ``Sin[#x] (#y + 1)``), if ``text`` has one."""
-    found = [m for m in (_SPACED_PRODUCT.search(text), _ADJACENT_PRODUCT.search(text)) if m]
-    if juxtaposed := min(found, key=lambda m: m.end(), default=None):
-        left, right = _operand_before(text, juxtaposed.end(1)), _operand_after(text, juxtaposed.end())
-        return ExpressionError(f"implicit multiplication ({left} {right}) is not read: write {left} * {right}", text,
-                               juxtaposed.end())
-    return None
-
-
-def _operand_before(text: str, end: int) -> str:
-    """The operand that ends at ``text[end - 1]``: a name, number or slot, with its brackets (``Sin[#x]``, ``#x[[1]]``)."""
-    start, depth = end, 0
-    while start > 0 and (depth or text[start - 1] in ")]}" or re.match(r"[#A-Za-z0-9_.]", text[start - 1])):
-        ch = text[start - 1]
-        if ch in ")]}" or ch in "([{":
-            depth += 1 if ch in ")]}" else -1
-        if depth < 0:
-            break
-        start -= 1
-    return text[start:end]
-
-
-def _operand_after(text: str, start: int) -> str:
-    """The operand that starts at ``text[start]``, shortened: ``#y``, ``2``, ``Sin[...]``, ``(...)``."""
-    if text[start] in "({":
-        return "(...)" if text[start] == "(" else "{...}"
-    name = re.match(r"#?[A-Za-z0-9_.]*", text[start:]).group()
-    return name + ("[...]" if text[start + len(name):start + len(name) + 1] == "[" else "")
 
 
 def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], depth: int, internal: bool) -> tuple:
@@ -202,16 +168,20 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         if name not in FUNCTIONS and not (internal and name in INTERNAL_FUNCTIONS):
             hint = did_you_mean(node.func.id, FUNCTIONS)
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
-        entry = _entry(name)
+        if name in ("Max", "Min") and len(node.args) == 1:  # Wolfram's Max[list]: the largest element
+            return _extremum(name, sub(node.args[0]))
         if name in _VARIADIC and len(node.args) < 2:
-            raise ExpressionError(f"{name} takes 2 or more arguments, found {len(node.args)}", text, _col(node, origin))
+            fewest = 1 if name in ("Max", "Min") else 2
+            raise ExpressionError(f"{name} takes {fewest} or more arguments, found {len(node.args)}", text,
+                                  _col(node, origin))
         if name in _VARIADIC:
             return _balanced_calls(name, [sub(a) for a in node.args])
-        if len(node.args) != entry.arity:
-            raise ExpressionError(f"{name} takes {entry.arity} argument(s), found {len(node.args)}",
+        arities = (_entry(name).arity, *((2,) if name in TWO_ARGUMENT_FORMS else ()))
+        if len(node.args) not in arities:
+            raise ExpressionError(f"{name} takes {' or '.join(map(str, arities))} argument(s), found {len(node.args)}",
                                   text, _col(node, origin))
         return apply(name, [sub(a) for a in node.args])
-    if isinstance(node, ast.Call) and (implicit := _implicit_product(text)):  # (a) (b): Python reads a call
+    if isinstance(node, ast.Call) and (implicit := implicit_product(text)):  # (a) (b): Python reads a call
         raise implicit
     raise ExpressionError(f"{not_allowed(node)} is not allowed (only numbers, #slots, + - * / ^ %, comparisons "
                           f"and the functions {', '.join(sorted(FUNCTIONS))})", text,
@@ -225,9 +195,16 @@ def apply(name: str, args: list[tuple]) -> tuple:
     ('bin', '-', ('slot', 'a'), ('const', 1.0))
     """
     entry = _entry(name)
+    if len(args) != entry.arity and name in TWO_ARGUMENT_FORMS:  # Log[b, x], ArcTan[x, y]
+        entry = TWO_ARGUMENT_FORMS[name]
     if name == "If" and args[0][0] == "const":  # a constant condition picks its branch (torch.where needs a tensor)
         return args[1] if args[0][1] != 0 else args[2]
     return _expand(entry, args) if entry.definition is not None else _fold(("call", entry.name, *args))
+
+
+def _extremum(name: str, tree: tuple) -> tuple:
+    """``Max[x]`` (or Min) of one argument: its largest element, at every level; a number's is itself."""
+    return tree if tree[0] == "const" else (name, tree)
 
 
 def _expand(entry: NamedFunction, args: list[tuple]) -> tuple:
@@ -245,9 +222,13 @@ def _entry(name: str) -> NamedFunction:
 
 
 def _substitute(tree: tuple, values: dict[str, tuple]) -> tuple:
+    """``tree`` with its slots replaced by ``values``, and what they make constant folded (``Log[2]`` in Log[2, #x])."""
     if tree[0] == "slot":
         return values[tree[1]]
-    return tuple(_substitute(c, values) if isinstance(c, tuple) else c for c in tree)
+    node = tuple(_substitute(c, values) if isinstance(c, tuple) else c for c in tree)
+    if node[:2] == ("call", "If") and node[2][0] == "const":
+        return node[3] if node[2][1] != 0 else node[4]
+    return _fold(node) if node[0] in ("bin", "cmp", "call", "neg") else node
 
 
 def _balanced(trees: list[tuple], op: str) -> tuple:

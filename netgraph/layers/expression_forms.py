@@ -5,7 +5,8 @@
 ``Total[x, {m, n}]`` levels m to n; ``Dot[a, b]`` contracts a's last level with b's first; ``Part[x, i, All, j]``
 or ``x[[i, All, j]]`` indexes levels from 1 (negative from the end), and inside ``[[ ]]`` a span ``i;;j`` (or
 ``;;j``, ``i;;``, ``i;;j;;step``) keeps the elements i to j of its level; ``Clip[x, {lo, hi}]`` (``Clip[x]``:
--1 to 1). Level and index arguments are constants. The shapes these need are resolved by ``expression_shapes.lower``.
+-1 to 1); ``First[x]``, ``Last[x]`` (``Part[x, 1]``, ``Part[x, -1]``), ``Length[x]`` (the elements at level 1),
+``Norm[x]`` (a vector's 2-norm, a matrix's largest singular value). Level and index arguments are constants. The shapes these need are resolved by ``expression_shapes.lower``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ __all__ = ["ExpressionError", "STRUCTURAL", "LONG_CHAIN", "outputs", "structural
            "not_allowed", "bracket", "check_extent"]
 
 #: Whole-array functions -> (fewest, most) arguments.
-STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2)}
+STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2), "Norm": (1, 1),
+              "Length": (1, 1), "First": (1, 1), "Last": (1, 1)}
 
 
 _ONE_LINE = str.maketrans("\r\n\t\v\f", "     ")
@@ -245,7 +247,13 @@ def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.
     name, args = node.func.id, node.args
     low, high = STRUCTURAL[name]
     if not low <= len(args) <= high:
-        raise ExpressionError(f"{name} takes {low} to {high} arguments, found {len(args)}", text, _col(node, origin))
+        counts = f"{low} argument{'s' * (low > 1)}" if low == high else f"{low} to {high} arguments"
+        raise ExpressionError(f"{name} takes {counts}, found {len(args)}", text, _col(node, origin))
+    if name in ("First", "Last"):
+        return ("Part", sub(args[0]), (1 if name == "First" else -1,), name)
+    if name in ("Norm", "Length"):  # of a number: its absolute value; no elements
+        tree = sub(args[0])
+        return (name, tree) if tree[0] != "const" else ("const", abs(tree[1]) if name == "Norm" else 0.0)
     if name == "Dot":
         return ("Dot", sub(args[0]), sub(args[1]))
     if name == "Clip":  # Clip[x] is Clip[x, {-1, 1}]; bounds are constants

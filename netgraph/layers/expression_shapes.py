@@ -1,4 +1,4 @@
-"""Shapes for expressions with whole-array functions (Total, Mean, Dot, Part) or several outputs.
+"""Shapes for expressions with whole-array functions (Total, Mean, Dot, Part, Max, Norm, Length...) or several outputs.
 
 ``lower(tree, shapes)`` walks a parsed tree with the shapes of its slots (without the batch dim) and returns
 the tree in executable form and the shape of its value: levels become torch dims, indices become 0-based,
@@ -26,7 +26,7 @@ from netgraph.layers import expression
 
 __all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs"]
 
-STRUCTURAL_KINDS = {"Total", "Mean", "Dot", "Part", "outputs"}
+STRUCTURAL_KINDS = {"Total", "Mean", "Dot", "Part", "outputs", "Max", "Min", "Norm", "Length"}
 
 
 def is_structural(tree: Any) -> bool:
@@ -87,6 +87,15 @@ def lower(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, Any]:
         method = "sum" if kind == "Total" else "mean"
         return ("reduce", method, tuple(d + 1 for d in dims), child), tuple(
             d for i, d in enumerate(shape) if i not in dims)
+    if kind in ("Max", "Min"):  # the largest (smallest) element, at every level; a scalar's is itself
+        child, shape = lower(tree[1], shapes)
+        dims = tuple(range(1, len(shape) + 1))
+        return (("reduce", "amax" if kind == "Max" else "amin", dims, child) if dims else child), ()
+    if kind == "Norm":
+        return _norm(tree, shapes)
+    if kind == "Length":  # the elements at level 1 (a variable length's: its examples run in groups of one length)
+        child, shape = lower(tree[1], shapes)
+        return ("length", len(shape), child), ()
     if kind == "Dot":
         return _dot(tree, shapes)
     if kind == "Part":
@@ -103,6 +112,15 @@ def _tensor(tree: tuple, shapes: Mapping[str, tuple], what: str) -> tuple[tuple,
     return lowered, shape
 
 
+def _norm(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
+    """Wolfram's ``Norm``: a number's absolute value, a vector's 2-norm, a matrix's largest singular value."""
+    child, shape = lower(tree[1], shapes)
+    if len(shape) > 2:
+        raise Conflict(f"Norm takes a number, a vector or a matrix, found an array of shape {format_shape(shape)} "
+                       f"(for the 2-norm of all its elements write Sqrt[Total[#x^2, {len(shape)}]])")
+    return (expression.apply("Abs", [child]) if not shape else ("norm", len(shape), child)), ()
+
+
 def _dot(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
     (a, sa), (b, sb) = _tensor(tree[1], shapes, "Dot"), _tensor(tree[2], shapes, "Dot")
     if None not in (sa[-1], sb[0]) and sa[-1] != sb[0]:
@@ -112,10 +130,11 @@ def _dot(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
 
 def _part(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
     """Each level's index 0-based (an int drops the level), a span as a 0-based (start, stop, step) slice."""
-    child, shape = _tensor(tree[1], shapes, "Part")
+    what = tree[3] if len(tree) > 3 else "Part"  # First[x], Last[x]: Part[x, 1], Part[x, -1]
+    child, shape = _tensor(tree[1], shapes, what)
     index = tree[2]
     if len(index) > len(shape):
-        raise Conflict(f"Part: {len(index)} indices for an array of shape {format_shape(shape)}")
+        raise Conflict(f"{what}: {len(index)} indices for an array of shape {format_shape(shape)}")
     resolved, kept = [], []
     for level, (i, size) in enumerate(zip(index, shape)):
         if i is None:
@@ -131,11 +150,11 @@ def _part(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
         elif size is None:
             resolved.append(i - 1 if i > 0 else i)
         elif not isinstance(size, int):
-            raise Conflict(f"Part: index {i} at level {level + 1} of {format_shape(shape)} needs a fixed size there: "
+            raise Conflict(f"{what}: index {i} at level {level + 1} of {format_shape(shape)} needs a fixed size there: "
                            f"{format_shape((size,))[1:-1]} is a variable length, known only at run time "
                            f"(SequenceLastLayer takes each sequence's last element)")
         elif not -size <= i <= size:
-            raise Conflict(f"Part: index {i} does not exist at level {level + 1} of {format_shape(shape)}")
+            raise Conflict(f"{what}: index {i} does not exist at level {level + 1} of {format_shape(shape)}")
         else:
             resolved.append(i - 1 if i > 0 else size + i)
     return ("index", tuple(resolved), child), (*kept, *shape[len(index):])
@@ -199,11 +218,29 @@ def _index_code(index: tuple, code: str) -> str:
     return f"{code}[:, {', '.join(entry(i) for i in index)}]"
 
 
+def _norm_reference(rank: int, x: torch.Tensor) -> torch.Tensor:
+    return torch.linalg.vector_norm(x, dim=1) if rank == 1 else torch.linalg.svdvals(x)[:, 0]
+
+
+def _length_code(t: tuple, code: Callable[[tuple], str]) -> str:
+    """The length of level 1 per example: ones over the batch and that level (their sum), the argument used once."""
+    rank, x = t[1], code(t[2])
+    if rank == 0:
+        return f"torch.zeros_like({x})"
+    return f"torch.ones_like({x if rank == 1 else f'{x}.sum({tuple(range(2, rank + 1))})'}).sum(1)"
+
+
+def _length_reference(rank: int, x: torch.Tensor) -> torch.Tensor:
+    return torch.full(x.shape[:1], x.shape[1] if rank else 0, dtype=x.dtype, device=x.device)
+
+
 _KINDS: dict[str, tuple[Callable, Callable]] = {
     "align": (lambda t, c: f"{c(t[2])}[:, {', '.join(['None'] * t[1])}]",
               lambda t, e: (lambda x: x.reshape(x.shape[0], *(1,) * t[1], *x.shape[1:]))(e(t[2]))),
-    "reduce": (lambda t, c: f"{c(t[3])}.{t[1]}({t[2]})",
-               lambda t, e: (torch.sum if t[1] == "sum" else torch.mean)(e(t[3]), dim=t[2])),
+    "reduce": (lambda t, c: f"{c(t[3])}.{t[1]}({t[2]})", lambda t, e: getattr(torch, t[1])(e(t[3]), dim=t[2])),
+    "norm": (lambda t, c: f"torch.linalg.vector_norm({c(t[2])}, dim=1)" if t[1] == 1 else
+             f"torch.linalg.matrix_norm({c(t[2])}, ord=2)", lambda t, e: _norm_reference(t[1], e(t[2]))),
+    "length": (_length_code, lambda t, e: _length_reference(t[1], e(t[2]))),
     "dot": (lambda t, c: f"torch.einsum({_dot_equation(t[1], t[2])!r}, {c(t[3])}, {c(t[4])})",
             lambda t, e: _dot_reference(t[1], t[2], e(t[3]), e(t[4]))),
     "index": (lambda t, c: _index_code(t[1], c(t[2])), lambda t, e: _index_reference(t[1], e(t[2]))),

@@ -12,7 +12,7 @@ import re
 
 from netgraph.layers.expression_forms import ExpressionError, bracket
 
-__all__ = ["translate", "SLOT_PREFIX"]
+__all__ = ["translate", "SLOT_PREFIX", "implicit_product"]
 
 _ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
 _WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)"}
@@ -119,3 +119,38 @@ def translate(text: str) -> tuple[str, list[int]]:
         origin += [i] * len(piece)  # (an And's error points at its first '&')
         i += 2 if ch == "&" and text[i:i + 2] == "&&" else 1
     return "".join(out), origin
+
+
+_SPACED_PRODUCT = re.compile(r"([A-Za-z0-9_.)\]}])\s+(?=[#A-Za-z0-9({])")  # a value, a space, a value
+_ADJACENT_PRODUCT = re.compile(r"([)\]}]|(?<![A-Za-z0-9_#.])[0-9]+\.?[0-9]*(?![eE][+-]?[0-9]))(?=[#A-Za-z(])")  # 2#x
+
+
+def implicit_product(text: str) -> ExpressionError | None:
+    """The error for Wolfram's implicit multiplication (``2 #x``, ``Sin[#x] (#y + 1)``), if ``text`` has one."""
+    found = [m for m in (_SPACED_PRODUCT.search(text), _ADJACENT_PRODUCT.search(text)) if m]
+    if juxtaposed := min(found, key=lambda m: m.end(), default=None):
+        left, right = _operand_before(text, juxtaposed.end(1)), _operand_after(text, juxtaposed.end())
+        return ExpressionError(f"implicit multiplication ({left} {right}) is not read: write {left} * {right}", text,
+                               juxtaposed.end())
+    return None
+
+
+def _operand_before(text: str, end: int) -> str:
+    """The operand that ends at ``text[end - 1]``: a name, number or slot, with its brackets (``Sin[#x]``, ``#x[[1]]``)."""
+    start, depth = end, 0
+    while start > 0 and (depth or text[start - 1] in ")]}" or re.match(r"[#A-Za-z0-9_.]", text[start - 1])):
+        ch = text[start - 1]
+        if ch in ")]}" or ch in "([{":
+            depth += 1 if ch in ")]}" else -1
+        if depth < 0:
+            break
+        start -= 1
+    return text[start:end]
+
+
+def _operand_after(text: str, start: int) -> str:
+    """The operand that starts at ``text[start]``, shortened: ``#y``, ``2``, ``Sin[...]``, ``(...)``."""
+    if text[start] in "({":
+        return "(...)" if text[start] == "(" else "{...}"
+    name = re.match(r"#?[A-Za-z0-9_.]*", text[start:]).group()
+    return name + ("[...]" if text[start + len(name):start + len(name) + 1] == "[" else "")

@@ -10,6 +10,8 @@ all look their names up here, and each entry is the single definition of what th
   so both paths run the expanded expression;
 * or neither: Min, Max and If, operators the expression compiler implements itself.
 
+``TWO_ARGUMENT_FORMS`` holds the definitions of ``Log[b, x]`` and ``ArcTan[x, y]``.
+
 >>> NAMED_FUNCTIONS["Ramp"].code("x")
 'torch.relu(x)'
 >>> NAMED_FUNCTIONS["ReLU"] is NAMED_FUNCTIONS["Ramp"]
@@ -27,7 +29,8 @@ from typing import Any
 
 import torch
 
-__all__ = ["NamedFunction", "NAMED_FUNCTIONS", "INTERNAL_FUNCTIONS", "EXPRESSION_ALIASES", "OPERATORS"]
+__all__ = ["NamedFunction", "NAMED_FUNCTIONS", "INTERNAL_FUNCTIONS", "EXPRESSION_ALIASES", "OPERATORS",
+           "TWO_ARGUMENT_FORMS"]
 
 _MODULES = {"torch": torch, "F": torch.nn.functional}
 
@@ -112,9 +115,22 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     "InverseErfc": (1, "InverseErf[1 - #]"), "FractionalPart": (1, "# - IntegerPart[#]"),
     "Unitize": (1, "Abs[Sign[#]]"), "KroneckerDelta": (1, "1 - Abs[Sign[#]]"),
     "Plus": (2, "#1 + #2"), "Subtract": (2, "#1 - #2"), "Times": (2, "#1 * #2"), "Divide": (2, "#1 / #2"),
-    "Power": (2, "#1 ^ #2"), "Mod": (2, "#1 % #2"),
+    "Power": (2, "#1 ^ #2"),
+    "Mod": (2, "#1 % #2 + 0"),  # + 0: torch's remainder keeps the dividend's -0. (Mod[-2., 2]), Wolfram's is 0.
+    "Boole": (1, "# != 0"),  # 1 where its argument (a comparison, or any number but 0, as If reads it) is true, else 0
+    # Floor[m/n] as Wolfram's for integers, written so that m == n Quotient[m, n] + Mod[m, n] holds for reals too
+    # (Quotient[1, 0.1] is 9, as Mod[1, 0.1] is 0.1 less a rounding), as torch's floor division
+    "Quotient": (2, "Round[(#1 - Mod[#1, #2]) / #2]"),
 }
-#: Min, Max and If: implemented by the expression compiler itself (clamp against constants, where).
+#: Two-argument forms of one-argument names: Log[b, x] is the logarithm to base b; ArcTan[x, y] the angle of the point
+#: (x, y), atan2(y, x), with -0. read as 0 (ArcTan[-1, -0.] is Pi) and Indeterminate (NaN) at the origin, as Wolfram's.
+TWO_ARGUMENT_FORMS: dict[str, NamedFunction] = {
+    "Log": NamedFunction("Log", 2, definition="Log[#2] / Log[#1]"),
+    "ArcTan": NamedFunction("ArcTan", 2, definition="If[Abs[#1] + Abs[#2] == 0, Infinity - Infinity, "
+                                                    "ArcTan2[#2 + 0, #1]]"),
+}
+#: Min, Max and If: implemented by the expression compiler itself (clamp against constants, where); Max and Min of
+#: one argument are its largest and smallest element (whole-array functions, in expression_shapes).
 OPERATORS = {"Min": 2, "Max": 2, "If": 3}
 _SYNONYMS = {"ReLU": "Ramp", "Sigmoid": "LogisticSigmoid", "Softplus": "SoftPlus", "RectifiedLinearUnit": "Ramp",
              "ExponentialLinearUnit": "ELU", "ScaledExponentialLinearUnit": "SELU", "GaussianErrorLinearUnit": "GELU"}
@@ -128,9 +144,10 @@ NAMED_FUNCTIONS: dict[str, NamedFunction] = {
 NAMED_FUNCTIONS.update({alias: NAMED_FUNCTIONS[name] for alias, name in _SYNONYMS.items()})
 
 #: Entries only the definitions above may use (an expression cannot name them): log|Gamma|, which Gamma needs,
-#: and torch's sign, which is 0 at NaN.
+#: torch's sign, which is 0 at NaN, and torch's atan2(y, x), which ArcTan[x, y] needs.
 INTERNAL_FUNCTIONS: dict[str, NamedFunction] = {"LogAbsGamma": NamedFunction("LogAbsGamma", 1, path="torch.lgamma"),
-                                                "SignOrZero": NamedFunction("SignOrZero", 1, path="torch.sign")}
+                                                "SignOrZero": NamedFunction("SignOrZero", 1, path="torch.sign"),
+                                                "ArcTan2": NamedFunction("ArcTan2", 2, path="torch.atan2")}
 
 #: Lower-case spellings accepted inside expressions (``relu[#x]``).
 EXPRESSION_ALIASES = {"exp": "Exp", "log": "Log", "sqrt": "Sqrt", "abs": "Abs", "sin": "Sin", "cos": "Cos",

@@ -42,6 +42,7 @@ from netgraph.train.data_files import load_data
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
 from netgraph.train.datasets import checked_dataset, checked_loader
 from netgraph.train.padded_data import padded_training
+from netgraph.train.wording import refuse_scaled
 from netgraph.train.other_names import other_name_hint, suboption_hint
 from netgraph.train.encoded import encoded_data, from_disk
 from netgraph.train.frozen import hold_frozen_buffers, release
@@ -133,6 +134,7 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
                           f"NetTrainResults); found all={options['all']!r} and "
                           f"return_results={options['return_results']!r}: give one of them", option="all")
     v = options.get("validation_set")
+    refuse_scaled(v, f"validation_set={v!r}", "validation_set=", "validation_set")  # Wolfram's Scaled[0.1]
     if isinstance(v, numbers.Integral):
         raise OptionError(f"validation_set takes a fraction of the data to hold out, strictly between 0 and 1 "
                           f"(e.g. 0.2), or validation data (a dict, a list of examples, a Dataset, ...); found "

@@ -1,14 +1,40 @@
-"""Counts in messages, spelled grammatically.
+"""Wording shared by messages: counts spelled grammatically, and Wolfram's Scaled[f] for a fraction to hold out.
 
 >>> counted(1, "round"), counted(2, "round"), counted(0, "batch", "batches")
 ('1 round', '2 rounds', '0 batches')
+>>> scaled_fraction("Scaled[0.1]"), scaled_fraction(("Scaled", 0.1)), scaled_fraction("data.npz")
+('0.1', '0.1', None)
 """
 
 from __future__ import annotations
 
-__all__ = ["counted"]
+import re
+from typing import Any
+
+from netgraph.core.errors import OptionError
+
+__all__ = ["counted", "scaled_fraction", "refuse_scaled"]
+
+_SCALED = re.compile(r"\s*Scaled\[\s*([^\]]*?)\s*\]\s*")
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """``n`` with ``noun`` in the singular for exactly one, else in the plural (``noun + "s"`` by default)."""
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def scaled_fraction(value: Any) -> str | None:
+    """The fraction in Wolfram's ``Scaled[f]`` as a user writes it, ``"Scaled[0.1]"`` or ``("Scaled", 0.1)``; else None."""
+    if isinstance(value, str):
+        return found.group(1) if (found := _SCALED.fullmatch(value)) else None
+    if isinstance(value, (tuple, list)) and len(value) == 2 and value[0] == "Scaled":
+        return str(value[1])
+    return None
+
+
+def refuse_scaled(value: Any, given: str, written: str, option: str) -> None:
+    """An OptionError when ``value`` is Wolfram's ``Scaled[f]`` (``given`` as the user wrote it): the fraction
+    itself, written ``{written}f``, is the option's value."""
+    if (fraction := scaled_fraction(value)) is not None:
+        raise OptionError(f"{given}: a fraction of the data to hold out is written {written}{fraction} (Wolfram's "
+                          f"Scaled[{fraction}])", option=option)

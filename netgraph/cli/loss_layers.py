@@ -1,0 +1,72 @@
+"""``--loss`` naming loss layers, as Wolfram's ``LossFunction -> MeanAbsoluteLossLayer``: a loss layer written as in a
+spec (its type name, with its default options, or ``{type: CrossEntropyLossLayer, form: Index}``), alone (on the
+net's one output), as a term's value (``{Output: MeanAbsoluteLossLayer}``) or as a term's ``loss:``, is that layer,
+which ``net_train``'s ``loss_function`` takes. An output port of that name wins (``--loss`` names output ports too).
+
+>>> from netgraph import LinearLayer, NetChain
+>>> with_loss_layers(NetChain([LinearLayer(1)], input=2), {"Output": {"loss": "MeanAbsoluteLossLayer"}})
+{'Output': {'loss': MeanAbsoluteLossLayer()}}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
+from netgraph.layers import REGISTRY
+from netgraph.train.loss import AUTOMATIC
+
+__all__ = ["with_loss_layers", "loss_layer_names"]
+
+
+def loss_layer_names() -> list[str]:
+    """The registered loss layers' type names (``...LossLayer``)."""
+    return [name for name in REGISTRY if name.endswith("LossLayer")]
+
+
+def with_loss_layers(net: Any, loss: Any) -> Any:
+    """``loss`` (as ``loss_option`` read it) with each loss layer type name made that layer; an OptionError worded by
+    ``--loss`` for a name that is neither an output port nor a loss layer."""
+    if isinstance(loss, str) and loss not in AUTOMATIC and loss not in net.output_ports:
+        return _layer(loss, f"--loss {loss!r} is neither an output port nor a loss layer",
+                      f"; the outputs are {', '.join(net.output_ports)}", net.output_ports)
+    if isinstance(loss, dict):
+        return {port: _term(port, value) for port, value in loss.items()}
+    return loss
+
+
+def _term(port: Any, value: Any) -> Any:
+    """A term's value, or the ``loss:`` of its mapping, made a layer when it names or specifies one (not the port's own
+    name)."""
+    if isinstance(value, dict) and "type" in value:
+        return _specified(port, value)
+    if isinstance(value, dict) and "loss" in value:
+        return {**value, "loss": _term(port, value["loss"])}
+    if not isinstance(value, str) or value == port or value in AUTOMATIC:
+        return value
+    return _layer(value, f"--loss: the loss of {port!r}, {value!r}, is neither the port's own name (the output is "
+                         f"the loss) nor a loss layer", "", [str(port)])
+
+
+def _specified(port: Any, spec: dict) -> Any:
+    """``{type: CrossEntropyLossLayer, form: Index}``: that layer with those options."""
+    name = spec["type"]
+    if name not in loss_layer_names():
+        raise OptionError(f"--loss: the loss of {port!r}, type {name!r}, is no loss layer"
+                          f"{did_you_mean(str(name), loss_layer_names())}; the loss layers are "
+                          f"{', '.join(loss_layer_names())}", option="loss")
+    try:
+        return REGISTRY[name](**{k: v for k, v in spec.items() if k != "type"})
+    except NetGraphError as exc:
+        raise OptionError(f"--loss: {port!r}: {exc}", option="loss") from None
+
+
+def _layer(name: str, unknown: str, after: str, ports: Any) -> Any:
+    if name not in loss_layer_names():
+        hint = did_you_mean(name, [*ports, *loss_layer_names()])
+        raise OptionError(f"{unknown}{hint}{after}; the loss layers are {', '.join(loss_layer_names())}", option="loss")
+    try:
+        return REGISTRY[name]()
+    except NetGraphError as exc:  # a loss layer of one's own that needs options
+        raise OptionError(f"--loss {name!r}: {exc} (give the loss layer in Python, net_train's loss_function)",
+                          option="loss") from None

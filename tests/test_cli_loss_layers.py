@@ -1,0 +1,39 @@
+"""`netgraph train --loss MeanAbsoluteLossLayer`, as Wolfram's LossFunction -> MeanAbsoluteLossLayer: a loss layer
+type name (alone, as a term's value or its `loss:`) is that layer on the output, as net_train's loss_function takes
+a loss layer; it was refused as "not an output port"."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+@pytest.mark.parametrize("loss, described", [
+    ("MeanAbsoluteLossLayer", "MeanAbsoluteLossLayer on 'Output' vs key 'Target'"),
+    ("{Output: MeanAbsoluteLossLayer}", "MeanAbsoluteLossLayer on 'Output' vs key 'Target'"),
+    ("{Output: {loss: MeanAbsoluteLossLayer, weight: 2}}", "2 * MeanAbsoluteLossLayer on 'Output' vs key 'Target'"),
+])
+def test_a_loss_layer_type_name_is_that_loss_layer(cli, tmp_path, loss, described):
+    cli.spec(), cli.data(random=True)
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--rounds", "2", "--loss", loss)
+    assert ran.code == 0, ran.err
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert described in results["loss_function"]
+
+
+def test_an_unknown_name_offers_the_loss_layer_it_resembles(cli, tmp_path):
+    cli.spec(), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--loss", "MeanAbsoluteLoss")
+    assert ran.code == 1 and ran.err.count("\n") == 1
+    assert ("--loss 'MeanAbsoluteLoss' is neither an output port nor a loss layer (did you mean "
+            "'MeanAbsoluteLossLayer'?); the outputs are Output") in ran.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unknown_name_as_a_terms_loss_is_worded_by_the_flag(cli):
+    cli.spec(), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--loss", "{Output: {loss: MeanAbsLoss}}")
+    assert ran.code == 1 and "loss_function" not in ran.err
+    assert ("--loss: the loss of 'Output', 'MeanAbsLoss', is neither the port's own name (the output is the loss) nor "
+            "a loss layer (did you mean 'MeanAbsoluteLossLayer'?)") in ran.err

@@ -1,0 +1,133 @@
+"""Wolfram functions a FunctionLayer expression takes beyond the elementwise table: Max/Min of one array, Log[b, x],
+ArcTan[x, y], Boole, Quotient, Norm, First, Last and Length, each against Wolfram's definition written here by
+hand, on both execution paths, with its inferred shape."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from netgraph import FunctionLayer, NetGraph, OptionError, ShapeError, ThreadingLayer, interpret
+from tests.layer_families._helpers import three_way
+
+X = torch.tensor([[[3.0, -1.0, 2.0], [0.5, 7.0, -4.0]], [[-2.0, -3.0, -9.0], [-5.0, -1.5, -8.0]]])  # (2, 2, 3)
+V = torch.tensor([[3.0, -4.0, 0.0], [-1.0, 2.0, 2.0]])  # (2, 3)
+
+
+@pytest.mark.parametrize("text, hand", [
+    ("Max[#x]", lambda x: torch.tensor([7.0, -1.5])),  # Wolfram's Max of a list: its largest element, at every level
+    ("Min[#x]", lambda x: torch.tensor([-4.0, -9.0])),
+    ("Norm[#x[[1]]]", lambda x: torch.tensor([math.sqrt(14.0), math.sqrt(94.0)])),  # a vector's 2-norm
+    ("Length[#x]", lambda x: torch.tensor([2.0, 2.0])),  # the elements at level 1
+    ("Length[#x[[1]]] + 0 * Max[#x]", lambda x: torch.tensor([3.0, 3.0])),
+    ("#x[[1, 1]] - Max[#x]", lambda x: x[:, 0, 0] - torch.tensor([7.0, -1.5])),  # a scalar with an element
+])
+def test_whole_array_functions_give_a_scalar(text, hand):
+    net = NetGraph([FunctionLayer(text)], [], x=(2, 3))
+    assert net.output_shapes == {"Output": ()}
+    three_way(net, lambda m, x: hand(x), x=X)
+
+
+@pytest.mark.parametrize("text, shape, hand", [
+    ("First[#x]", (3,), lambda x: x[:, 0]), ("Last[#x]", (3,), lambda x: x[:, -1]),
+    ("Last[First[#x]]", (), lambda x: x[:, 0, -1]),
+    ("#x - Max[#x]", (2, 3), lambda x: x - torch.tensor([7.0, -1.5])[:, None, None]),
+    ("#x / Length[#x]", (2, 3), lambda x: x / 2),
+])
+def test_whole_array_functions_keep_the_shapes_they_should(text, shape, hand):
+    net = NetGraph([FunctionLayer(text)], [], x=(2, 3))
+    assert net.output_shapes == {"Output": shape}
+    three_way(net, lambda m, x: hand(x), x=X)
+
+
+def test_norm_of_a_matrix_is_its_largest_singular_value_and_of_a_number_its_absolute_value():
+    net = NetGraph([FunctionLayer("Norm[#x]")], [], x=(2, 3))
+    three_way(net, lambda m, x: torch.stack([torch.linalg.svdvals(x[i])[0] for i in range(2)]), x=X)
+    three_way(NetGraph([FunctionLayer("Norm[#v[[2]]]")], [], v=3), lambda m, v: v[:, 1].abs(), v=V)
+    with pytest.raises(ShapeError, match="Norm"):
+        NetGraph([FunctionLayer("Norm[#x]")], [], x=(2, 2, 2))
+
+
+def test_max_and_min_of_a_scalar_or_constant_are_themselves_and_of_several_arguments_elementwise():
+    three_way(NetGraph([FunctionLayer("Max[#v[[1]]] + Min[2] + Max[#v, 0]")], [], v=3),
+              lambda m, v: v[:, :1] + 2 + v.clamp(min=0), v=V)
+    with pytest.raises(OptionError, match="Max takes 1 or more arguments"):
+        FunctionLayer("Max[]")
+
+
+def test_length_of_a_scalar_is_zero_and_of_a_variable_length_the_sequence_length():
+    three_way(NetGraph([FunctionLayer("Length[#v[[1]]] + #v")], [], v=3), lambda m, v: v, v=V)
+    net = NetGraph([FunctionLayer("Length[#x]")], [], x=("n",))
+    assert net.output_shapes == {"Output": ()}
+    assert net(x=[torch.ones(2), torch.ones(5), torch.ones(3)]).tolist() == [2.0, 5.0, 3.0]
+
+
+def test_first_and_last_of_a_scalar_name_themselves_in_the_error():
+    with pytest.raises(ShapeError, match="First needs an array"):
+        NetGraph([FunctionLayer("First[#v[[1]]]")], [], v=3)
+
+
+@pytest.mark.parametrize("text, hand", [
+    ("Log[#b, #x]", lambda b, x: torch.log(x) / torch.log(b)),
+    ("Log[2, #x] + 0 * #b", lambda b, x: torch.log2(x) + 0 * b),
+    ("ArcTan[#x, #b]", lambda b, x: torch.atan2(b, x)),  # Wolfram's ArcTan[x, y]: the angle of the point (x, y)
+    ("Quotient[#x, #b]", lambda b, x: torch.div(x, b, rounding_mode="floor")),
+    ("Boole[#x > #b]", lambda b, x: (x > b).to(x.dtype)),
+])
+def test_two_argument_forms_and_boole_and_quotient_follow_wolfram(text, hand):
+    x = torch.tensor([[8.0, 0.5, -7.0, 3.0], [1.0, 9.0, 7.0, -0.25]])
+    b = torch.tensor([[2.0, 3.0, 2.0, -0.5], [10.0, -2.0, -2.0, 4.0]])
+    if text.startswith("Log"):  # inside its real domain
+        x, b = x.abs() + 0.5, b.abs() + 1.5
+    net = NetGraph([FunctionLayer(text)], [], x=4, b=4)
+    for dtype in (torch.float32, torch.float64):
+        three_way(net, lambda m, x, b: hand(b, x), x=x.to(dtype), b=b.to(dtype))
+
+
+def test_wolfram_values_of_the_new_forms():
+    x = torch.tensor([[-1.0, -1.0, 0.0, 1.0, -7.0, 7.5, 1.0]])
+    y = torch.tensor([[1.0, -0.0, 0.0, 1.0, 2.0, 2.0, 0.1]])
+    angle = NetGraph([FunctionLayer("ArcTan[#x, #y]")], [], x=7, y=7)(x=x, y=y)[0].tolist()
+    # ArcTan[-1, 1] = 3 Pi/4, ArcTan[-1, -0.] = Pi (-0. is 0 as in Wolfram), ArcTan[0, 0] Indeterminate, ArcTan[1, 1]
+    assert angle[:2] == pytest.approx([3 * math.pi / 4, math.pi]) and math.isnan(angle[2])
+    assert angle[3] == pytest.approx(math.pi / 4)
+    quotient = NetGraph([FunctionLayer("Quotient[#x, #y]")], [], x=3, y=3)(x=x[:, 4:], y=y[:, 4:])[0].tolist()
+    assert quotient == [-4.0, 3.0, 9.0]  # Quotient[-7, 2] = -4, Quotient[7.5, 2] = 3; as Mod[1, 0.1] is 0.1 less a rounding
+    assert NetGraph([FunctionLayer("Log[2, #x]")], [], x=1)(x=torch.tensor([[8.0]])).item() == pytest.approx(3.0)
+    boole = NetGraph([FunctionLayer("Boole[#x]")], [], x=3)(x=torch.tensor([[0.0, 1.0, -2.0]]))
+    assert boole.tolist() == [[0.0, 1.0, 1.0]]
+
+
+def test_mod_and_quotient_keep_wolframs_identity_m_equals_n_quotient_plus_mod():
+    m, n = torch.tensor([[1.0, -7.0, 7.5, -2.0, 5.0]]), torch.tensor([[0.1, 2.0, -2.0, 2.0, 0.3]])
+    net = NetGraph([FunctionLayer("#n * Quotient[#m, #n] + Mod[#m, #n]")], [], m=5, n=5)
+    torch.testing.assert_close(net(m=m, n=n), m)
+
+
+@pytest.mark.parametrize("text", ["Max[#x]", "Norm[#x[[1]]]", "Norm[#x]", "Log[#x[[1]] + 1, #x[[2]]]",
+                                  "ArcTan[#x[[1]], #x[[2]]]", "First[#x] * Last[#x]"])
+def test_gradients_of_the_new_forms_are_finite_where_defined(text):
+    x = torch.tensor([[[3.0, 1.0, 2.0], [0.5, 7.0, 4.0]]], dtype=torch.float64, requires_grad=True)
+    module = NetGraph([FunctionLayer(text)], [], x=(2, 3)).compile().double()
+    assert torch.autograd.gradcheck(lambda t: module(x=t), (x,))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("Log[#a, #b, #c]", "Log takes 1 or 2 argument"), ("ArcTan[#a, #b, #c]", "ArcTan takes 1 or 2 argument"),
+    ("Norm[#a, 2]", "Norm takes 1 argument"), ("Boole[#a, #b]", "Boole takes 1 argument"),
+])
+def test_wrong_argument_counts_are_refused_with_the_counts(text, message):
+    with pytest.raises(OptionError, match=message):
+        FunctionLayer(text)
+
+
+def test_mod_of_a_multiple_is_zero_not_negative_zero():
+    x = torch.tensor([[-2.0, -4.0, 2.0, -0.0]])
+    for layer in (FunctionLayer("Mod[#x, 2]"), ThreadingLayer("Mod")):
+        ports = {"x": x} if isinstance(layer, FunctionLayer) else {"Input1": x, "Input2": torch.full_like(x, 2.0)}
+        module = NetGraph([layer], [], **{p: 4 for p in ports}).compile()
+        for result in (module(**ports), interpret(module.net, module, **ports)):
+            assert result.tolist() == [[0.0, 0.0, 0.0, 0.0]]
+            assert torch.copysign(torch.ones_like(result), result).tolist() == [[1.0] * 4]  # Wolfram's Mod[-2., 2]: 0.
