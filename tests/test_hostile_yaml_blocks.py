@@ -32,6 +32,17 @@ HOSTILE = [
     "netgraph: 1\nlayers:\n" + keys(3000, value="Tanh"),  # refused as 'layers:' is
     "netgraph: 1\nname:\n  - - 1\n" + "    - 1\n" * 3000,  # a list whose first item shares its line
 ]
+NESTED = [  # items that are not plain scalars: followed line by line
+    "netgraph: 1\nname:\n" + "  - [1, b]\n" * 1000,  # the passing value inside a flow list, or the list
+    "netgraph: 1\nname:\n" + "  - [1]\n" * 1000,
+    "netgraph: 1\nname:\n" + "  - a: 1\n    b: 'x'\n" * 500,  # a mapping per item, counted when it closes
+    "netgraph: 1\nname:\n" + "".join(f"  k{i}:\n    a: \"1\"  # c\n\n" for i in range(600)),  # nested mappings
+    "netgraph: 1\nname:\n" + "".join(f"  k{i}:\n  - - 1\n    - []\n" for i in range(600)),  # indentless lists
+    "netgraph: 1\nname:\n" + "  - [1]\n" * 300 + "  - 'it''s'\n" + "  - [1]\n" * 1000,  # a quote escape stops it
+    "netgraph: 1\nname:\n" + "".join(f"  k{i}:\n    a: 1\n" for i in range(300)) + "  k1: 2\n" + keys(600),
+    "netgraph: 1\nname:\n" + "  - a: 1\n     b: 1\n" + "  - [1]\n" * 1000,  # mis-indented: invalid YAML
+]
+HOSTILE += NESTED
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
@@ -40,10 +51,10 @@ def test_the_early_refusal_is_the_one_composing_gives(text, monkeypatch):
         early = refusal(text)
         monkeypatch.setattr(yaml_nodes._Composer, "block_ahead", lambda self, *args: None)
         assert early == refusal(text)
-    assert "more than 1000 values" in early or "duplicate keys" in early
+    assert "more than 1000 values" in early or "duplicate keys" in early or "indentation" in early
 
 
-@pytest.mark.parametrize("text", [HOSTILE[0], HOSTILE[3], HOSTILE[4], HOSTILE[5]], ids=range(4))
+@pytest.mark.parametrize("text", [HOSTILE[0], HOSTILE[3], HOSTILE[4], HOSTILE[5], *NESTED[:5]], ids=range(9))
 def test_a_long_block_collection_is_refused_before_its_values_are_composed(text, monkeypatch):
     counted, count = [], yaml_nodes._Composer.count
     monkeypatch.setattr(yaml_nodes._Composer, "count", lambda self, *a, **k: counted.append(1) or count(self, *a, **k))

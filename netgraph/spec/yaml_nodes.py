@@ -29,7 +29,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.spec.block_lists import BlockLookahead
+from netgraph.spec.block_structure import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
 from netgraph.spec.scalar_spans import Loc, ScalarText, core_value
 from netgraph.spec.yaml_hints import colon_hint, list_key_hint, syntax_hint, unclosed_hint

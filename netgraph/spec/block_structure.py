@@ -1,0 +1,211 @@
+"""A block collection that would pass the yaml_nodes limit, refused when the parser reaches it by reading its lines
+ahead in the text: composing a million '- [1]' or '- a: 1' items before refusing took 15-20 s with libyaml.
+
+The look ahead follows the block structure line by line while each line is one of a few certain forms: blank or a
+comment, then entries ('- ', nested on one line as '- - '), an optional plain key ('word:') and an optional value:
+a plain word, a one-line quoted scalar without escapes, or a one-line flow list of plain words. A key with no value
+opens the collection on the next lines (more indented, or '- ' at the key's column). Anything else ends the look
+ahead (an alias, a tag, a multi-line scalar, a key given twice, a 'layers' key, a line whose indentation fits no
+open collection, nesting past yaml_depth): the values counted before it are certain. Values are counted as the
+composer counts them, each after its items (a collection when a line closes it); runs of plain items ('- 1',
+'k: v') are counted in C (``block_lists``).
+
+>>> text = "a:\\n  - [1, 2]\\n  - b: x\\n    c: 'y'\\nd: 1\\n"
+>>> [passing_offset(text, 0, ":", room, 99)[0] for room in (2, 4, 9, 11)]  # '2', 'b', the list (at its '-'), '1'
+[11, 18, 5, 37]
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from netgraph.spec.block_lists import passing_line, plain_run
+from netgraph.spec.scalar_spans import Loc
+
+__all__ = ["BlockLookahead", "passing_offset"]
+
+_WORD = r"[0-9A-Za-z_][0-9A-Za-z_.+-]*"
+_PLAIN = rf"[-+]?{_WORD}"
+_FLOW = rf"\[ *(?:{_PLAIN} *(?:, *{_PLAIN} *)*)?\]"  # one line, plain words only: items are certain
+_QUOTED = r"'[ -&(-~]*'|\"[ !#-\[\]-~]*\""  # one line, printable ASCII, no escapes: one value at its quote
+_LINE = re.compile(rf"( *)((?:- +)*)(?:([0-9A-Za-z_][0-9A-Za-z_.+-]{{0,1000}}):(?: +|(?=[\r\n])))?"  # a simple key
+                   rf"({_PLAIN}|{_FLOW}|{_QUOTED})? *(?:(?<= )#[\t -~]*|(?<=^)#[\t -~]*)?\r?\n", re.M)
+_DASH = re.compile(r"- +")
+_ITEM = re.compile(_PLAIN)
+
+
+class BlockLookahead:
+    """The composer's look ahead at a block collection (it has ``text``, ``nodes``, ``max_nodes``, ``depth``,
+    ``max_depth`` and ``count``)."""
+
+    block_checked = -1  # the text before this offset is inside a block collection looked ahead at already
+
+    def block_ahead(self, event: Any, kind: str, layers: bool) -> None:
+        """Refuse the block list ('-') or mapping (':') ``event`` starts at the value that passes yaml_nodes."""
+        start, room = event.start_mark.index, self.max_nodes - self.nodes
+        if getattr(event, "flow_style", True) or layers or start < self.block_checked or len(self.text) - start <= room:
+            return  # a flow collection (flow_lists), a 'layers:' one (yaml_layers), one read already, or too little
+        line_start = self.text.rfind("\n", 0, start) + 1  # text left to pass the limit (each value takes a character)
+        if self.text[line_start:start].strip(" ") or (kind == "-") != (self.text[start:start + 1] == "-"):
+            return  # the first item shares its line with another node: looked at with that node's collection
+        at, self.block_checked = passing_offset(self.text, start, kind, room, self.max_depth - self.depth)
+        if at is not None:
+            line = event.start_mark.line + 1 + self.text.count("\n", start, at)
+            self.count(room + 1, Loc(line, at - self.text.rfind("\n", 0, at)))
+
+
+class _Scan:
+    """The state of one look ahead: open collections [column, kind ('-', ':', 'i' for '- ' at its key's column),
+    keys given, offset], values counted, ``passing``: the offset of the value past ``room``."""
+
+    def __init__(self, text: str, room: int, depth_room: int):
+        self.text, self.room, self.depth_room = text, room, depth_room
+        self.stack: list[list] = []
+        self.counted, self.passing = 0, None
+
+    def add(self, at: int, values: int = 1) -> bool:
+        """Count ``values`` at ``at``; whether they pass the room (``passing`` then set)."""
+        self.counted += values
+        if self.counted > self.room and self.passing is None:
+            self.passing = at
+        return self.passing is not None
+
+    def open(self, column: int, kind: str, at: int) -> bool:
+        """Open a collection; False when it would pass yaml_depth (the composer refuses it first)."""
+        if len(self.stack) > self.depth_room:
+            return False
+        self.stack.append([column, kind, set(), at])
+        return True
+
+
+def passing_offset(text: str, start: int, kind: str, room: int, depth_room: int) -> tuple[int | None, int]:
+    """(The offset of the value past ``room`` values in the block collection whose first item is at ``start``, else
+    None; the offset where the look ahead stopped). ``depth_room``: the levels left below the collection."""
+    scan = _Scan(text, room, depth_room)
+    line_start = text.rfind("\n", 0, start) + 1
+    pos, awaited = line_start, (start - line_start, kind)  # the collection the next line opens: column, kind
+    while True:
+        line = _LINE.match(text, pos)
+        if line is None:
+            return None, pos
+        indent, dashes, key, value = line.groups()
+        column = len(indent)
+        if not dashes and key is None:
+            if value is None:
+                pos = line.end()  # a blank or comment line
+                continue
+            return None, pos  # a scalar alone: a continuation
+        entry = "-" if dashes else ":"
+        if awaited is not None:
+            ok = _opens(scan, awaited, column, entry, pos + column)
+        else:
+            ok = _continues(scan, column, entry, pos)
+        if not ok:
+            return None, pos
+        if scan.passing is not None:
+            return scan.passing, pos
+        if not scan.stack:
+            return None, pos  # the collection ended
+        run = _plain_run(scan, text, pos, column, entry, dashes, key, value)
+        if run is not None:
+            if scan.passing is not None:
+                return scan.passing, run
+            pos, awaited = run, None
+            continue
+        awaited = _entries(scan, text, pos, column, dashes, key, value)
+        if scan.passing is not None:
+            return scan.passing, pos
+        if awaited is False:
+            return None, pos
+        pos = line.end()
+
+
+def _opens(scan: _Scan, awaited: tuple, column: int, entry: str, at: int) -> bool:
+    """The line opens the collection a key (or the look ahead's start) awaits: more indented, or '- ' at the key's
+    column; a less indented line means the key's value is empty (not looked at)."""
+    parent, kind = awaited
+    if kind is not None:  # the start: the collection the event begins
+        return column == parent and entry == kind and scan.open(column, kind, at)
+    if column > parent:
+        return scan.open(column, entry, at)
+    return column == parent and entry == "-" and scan.open(column, "i", at)
+
+
+def _continues(scan: _Scan, column: int, entry: str, pos: int) -> bool:
+    """A line that closes the collections more indented than it (counting them) and continues the one at its column."""
+    stack, keep = scan.stack, len(scan.stack)
+    while keep and (stack[keep - 1][0] > column or (stack[keep - 1][0] == column and stack[keep - 1][1] == "i"
+                                                    and entry != "-")):
+        keep -= 1
+    if keep and (stack[keep - 1][0] != column or (stack[keep - 1][1] == ":") != (entry == ":")):
+        return False  # no open collection at this column takes this entry
+    while len(stack) > keep:
+        if scan.add(stack.pop()[3]):
+            return True
+    return True
+
+
+def _entries(scan: _Scan, text: str, pos: int, column: int, dashes: str, key: str | None, value: str | None) -> Any:
+    """Count the line's values (the top collection continued or opened at ``column``); the collection its key opens
+    on the next lines ((parent column, None)), None when it ends complete, False when it ends the look ahead."""
+    at = pos + column
+    for dash in list(_DASH.finditer(dashes))[1:]:  # '- - 1': a list opened at each further '-'
+        if not scan.open(column + dash.start(), "-", pos + column + dash.start()):
+            return False
+    at = pos + column + len(dashes)
+    if key is not None and dashes and not scan.open(column + len(dashes), ":", at):
+        return False
+    if len(scan.stack) + (value is not None and value[0] == "[") > scan.depth_room:
+        return False  # nested past yaml_depth: the composer refuses it first
+    if key is not None:
+        keys = scan.stack[-1][2]
+        if key in keys or key == "layers":
+            return False  # duplicate keys are reported (too many refused at once); 'layers:' counts layers
+        keys.add(key)
+        if scan.add(at):
+            return None
+        if value is None:
+            return (column + len(dashes), None)
+        at = text.index(value, at + len(key) + 1)
+    elif value is None:
+        return False  # a '- ' whose item is on the next lines: not looked at
+    if value[0] == "[":
+        for item in _ITEM.finditer(value):
+            if scan.add(at + item.start()):
+                return None
+    scan.add(at)
+    return None
+
+
+def _plain_run(scan: _Scan, text: str, pos: int, column: int, entry: str, dashes: str, key: str | None,
+               value: str | None) -> int | None:
+    """A run of plain items ('- word', 'key: word') in the top collection, counted in C from ``pos``: where it ends
+    (``passing`` set if it passes), None when the line is not such an item."""
+    top = scan.stack[-1]
+    plain = value is not None and value[0] not in "['\""
+    if not plain or top[0] != column or (dashes and (dashes.count("-") > 1 or key is not None)):
+        return None
+    if len(scan.stack) > scan.depth_room:
+        return None
+    end = plain_run(text, pos, column, entry)
+    keys: list[str] = []
+    if entry == ":":  # truncated before a key given twice or 'layers' (the line-by-line look ahead stops there)
+        keys = re.findall(rf"^ {{{column}}}([^:\n]*):", text[pos:end], re.M)
+        seen = top[2]
+        for i, name in enumerate(keys):
+            if name in seen or name == "layers":
+                end = pos + sum(map(len, text[pos:end].splitlines(True)[:i])) if i else pos
+                keys = keys[:i]
+                break
+            seen.add(name)
+        if end == pos:
+            return None
+    lines = text.count("\n", pos, end)
+    per_line = 1 if entry == "-" else 2
+    left = scan.room - scan.counted
+    if lines * per_line > left:
+        scan.passing = passing_line(text[:end], pos + column, entry, left)[0]
+        return end
+    scan.counted += lines * per_line
+    return end
