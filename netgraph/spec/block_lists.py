@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["passing_line", "plain_run"]
+__all__ = ["after_lines", "passing_line", "plain_run"]
 
 _WORD = r"[0-9A-Za-z_][0-9A-Za-z_.+-]*"  # a plain scalar that is one value on its line (ASCII: fast)
 _VALUE = rf"[-+]?{_WORD}"  # as a value, signed too ('- -3' is the item -3: an entry's '-' takes a space)
@@ -41,17 +41,23 @@ def passing_line(text: str, start: int, kind: str, room: int) -> tuple[int, int]
     per_line = 1 if kind == "-" else 2
     if text.count("\n", line_start, end) * per_line <= room:
         return None
-    target = room // per_line  # the 0-based line holding the passing value
-    low, high, before = line_start, end, 0  # the first offset past ``target`` line breaks: a bisection counting in C
-    while low < high:  # ``before``: the line breaks before ``low``; each step counts only the half it looks at
-        middle = (low + high) // 2
-        seen = before + text.count("\n", low, middle)
-        if seen < target:
-            low, before = middle + 1, seen + (text[middle] == "\n")
-        else:
-            high = middle
+    low = after_lines(text, line_start, end, room // per_line)  # the line holding the passing value
     line_end, indent = text.index("\n", low), start - line_start
     if kind == ":" and room % 2 == 0:
         return low + indent, line_end  # the key
     after = text.index("-" if kind == "-" else ":", low + indent) + 1  # the entry's '-', the key's ':'
     return after + len(text[after:line_end]) - len(text[after:line_end].lstrip(" ")), line_end
+
+
+def after_lines(text: str, start: int, end: int, lines: int) -> int:
+    """The offset just past ``lines`` line breaks from ``start`` (``text[start:end]`` holds them): a bisection, each
+    step counting in C only the half it looks at."""
+    low, high, before = start, end, 0  # ``before``: the line breaks before ``low``
+    while low < high:
+        middle = (low + high) // 2
+        seen = before + text.count("\n", low, middle)
+        if seen < lines:
+            low, before = middle + 1, seen + (text[middle] == "\n")
+        else:
+            high = middle
+    return low

@@ -8,7 +8,8 @@ opens the collection on the next lines (more indented, or '- ' at the key's colu
 ahead (an alias, a tag, a multi-line scalar, a key given twice, a 'layers' key, a line whose indentation fits no
 open collection, nesting past yaml_depth): the values counted before it are certain. Values are counted as the
 composer counts them, each after its items (a collection when a line closes it); runs of plain items ('- 1',
-'k: v') are counted in C (``block_lists``).
+'k: v') are counted in C (``block_lists``), as are items that repeat the shape of the one or two before them
+(``block_repeats``).
 
 >>> text = "a:\\n  - [1, 2]\\n  - b: x\\n    c: 'y'\\nd: 1\\n"
 >>> [passing_offset(text, 0, ":", room, 99)[0] for room in (2, 4, 9, 11)]  # '2', 'b', the list (at its '-'), '1'
@@ -20,7 +21,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from netgraph.spec.block_lists import passing_line, plain_run
+from netgraph.spec.block_lists import after_lines, passing_line, plain_run
+from netgraph.spec.block_repeats import new_keys, own_keys, repeated
 from netgraph.spec.scalar_spans import Loc
 
 __all__ = ["BlockLookahead", "passing_offset"]
@@ -55,13 +57,26 @@ class BlockLookahead:
             self.count(room + 1, Loc(line, at - self.text.rfind("\n", 0, at)))
 
 
+class _Open:
+    """An open collection: its column, kind ('-', ':', 'i' for '- ' at its key's column), keys given and offset;
+    ``items``: (offset, values counted before it) of its last items that began a line, latest first (their shapes are
+    tried for repeats); ``skip``: items not tried after a try that failed, ``skip_next``: the next such count."""
+
+    __slots__ = ("column", "kind", "keys", "at", "items", "skip", "skip_next")
+
+    def __init__(self, column: int, kind: str, at: int):
+        self.column, self.kind, self.keys, self.at = column, kind, set(), at
+        self.items: list[tuple[int, int]] = []
+        self.skip, self.skip_next = 0, 1
+
+
 class _Scan:
-    """The state of one look ahead: open collections [column, kind ('-', ':', 'i' for '- ' at its key's column),
-    keys given, offset], values counted, ``passing``: the offset of the value past ``room``."""
+    """The state of one look ahead: the open collections, values counted, ``passing``: the offset of the value past
+    ``room``."""
 
     def __init__(self, text: str, room: int, depth_room: int):
         self.text, self.room, self.depth_room = text, room, depth_room
-        self.stack: list[list] = []
+        self.stack: list[_Open] = []
         self.counted, self.passing = 0, None
 
     def add(self, at: int, values: int = 1) -> bool:
@@ -75,7 +90,7 @@ class _Scan:
         """Open a collection; False when it would pass yaml_depth (the composer refuses it first)."""
         if len(self.stack) > self.depth_room:
             return False
-        self.stack.append([column, kind, set(), at])
+        self.stack.append(_Open(column, kind, at))
         return True
 
 
@@ -97,23 +112,26 @@ def passing_offset(text: str, start: int, kind: str, room: int, depth_room: int)
                 continue
             return None, pos  # a scalar alone: a continuation
         entry = "-" if dashes else ":"
-        if awaited is not None:
-            ok = _opens(scan, awaited, column, entry, pos + column)
-        else:
-            ok = _continues(scan, column, entry, pos)
+        ok = _opens(scan, awaited, column, entry, pos + column) if awaited else _continues(scan, column, entry, pos)
         if not ok:
             return None, pos
         if scan.passing is not None:
             return scan.passing, pos
         if not scan.stack:
             return None, pos  # the collection ended
+        top, awaited = scan.stack[-1], None
+        after = repeated(scan, text, pos, top) if top.items and top.items[0][0] < pos else None
+        if after is not None:
+            pos, top.items = after, [(after, scan.counted)]  # the next item, read line by line
+            continue
+        top.items = [(pos, scan.counted), *top.items[:1]]
         run = _plain_run(scan, text, pos, column, entry, dashes, key, value)
         if run is not None:
             if scan.passing is not None:
                 return scan.passing, run
-            pos, awaited = run, None
+            pos, top.items = run, []
             continue
-        awaited = _entries(scan, text, pos, column, dashes, key, value)
+        awaited = _entries(scan, line, column)
         if scan.passing is not None:
             return scan.passing, pos
         if awaited is False:
@@ -135,31 +153,35 @@ def _opens(scan: _Scan, awaited: tuple, column: int, entry: str, at: int) -> boo
 def _continues(scan: _Scan, column: int, entry: str, pos: int) -> bool:
     """A line that closes the collections more indented than it (counting them) and continues the one at its column."""
     stack, keep = scan.stack, len(scan.stack)
-    while keep and (stack[keep - 1][0] > column or (stack[keep - 1][0] == column and stack[keep - 1][1] == "i"
-                                                    and entry != "-")):
+    if keep and stack[-1].column == column and (stack[-1].kind == ":") == (entry == ":"):
+        return True  # the usual line: the next item of the innermost collection
+    while keep and (stack[keep - 1].column > column or (stack[keep - 1].column == column and
+                                                        stack[keep - 1].kind == "i" and entry != "-")):
         keep -= 1
-    if keep and (stack[keep - 1][0] != column or (stack[keep - 1][1] == ":") != (entry == ":")):
+    if keep and (stack[keep - 1].column != column or (stack[keep - 1].kind == ":") != (entry == ":")):
         return False  # no open collection at this column takes this entry
     while len(stack) > keep:
-        if scan.add(stack.pop()[3]):
+        if scan.add(stack.pop().at):
             return True
     return True
 
 
-def _entries(scan: _Scan, text: str, pos: int, column: int, dashes: str, key: str | None, value: str | None) -> Any:
-    """Count the line's values (the top collection continued or opened at ``column``); the collection its key opens
-    on the next lines ((parent column, None)), None when it ends complete, False when it ends the look ahead."""
-    at = pos + column
-    for dash in list(_DASH.finditer(dashes))[1:]:  # '- - 1': a list opened at each further '-'
-        if not scan.open(column + dash.start(), "-", pos + column + dash.start()):
-            return False
-    at = pos + column + len(dashes)
+def _entries(scan: _Scan, line: re.Match, column: int) -> Any:
+    """Count the ``line``'s values (the top collection continued or opened at ``column``); the collection its key
+    opens on the next lines ((parent column, None)), None when it ends complete, False when it ends the look ahead."""
+    _, dashes, key, value = line.groups()
+    pos = line.start()
+    if dashes.count("-") > 1:
+        for dash in list(_DASH.finditer(dashes))[1:]:  # '- - 1': a list opened at each further '-'
+            if not scan.open(column + dash.start(), "-", pos + column + dash.start()):
+                return False
+    at = line.start(3) if key is not None else line.start(4)
     if key is not None and dashes and not scan.open(column + len(dashes), ":", at):
         return False
     if len(scan.stack) + (value is not None and value[0] == "[") > scan.depth_room:
         return False  # nested past yaml_depth: the composer refuses it first
     if key is not None:
-        keys = scan.stack[-1][2]
+        keys = scan.stack[-1].keys
         if key in keys or key == "layers":
             return False  # duplicate keys are reported (too many refused at once); 'layers:' counts layers
         keys.add(key)
@@ -167,7 +189,7 @@ def _entries(scan: _Scan, text: str, pos: int, column: int, dashes: str, key: st
             return None
         if value is None:
             return (column + len(dashes), None)
-        at = text.index(value, at + len(key) + 1)
+        at = line.start(4)
     elif value is None:
         return False  # a '- ' whose item is on the next lines: not looked at
     if value[0] == "[":
@@ -184,21 +206,13 @@ def _plain_run(scan: _Scan, text: str, pos: int, column: int, entry: str, dashes
     (``passing`` set if it passes), None when the line is not such an item."""
     top = scan.stack[-1]
     plain = value is not None and value[0] not in "['\""
-    if not plain or top[0] != column or (dashes and (dashes.count("-") > 1 or key is not None)):
+    if not plain or top.column != column or (dashes and (dashes.count("-") > 1 or key is not None)):
         return None
     if len(scan.stack) > scan.depth_room:
         return None
     end = plain_run(text, pos, column, entry)
-    keys: list[str] = []
     if entry == ":":  # truncated before a key given twice or 'layers' (the line-by-line look ahead stops there)
-        keys = re.findall(rf"^ {{{column}}}([^:\n]*):", text[pos:end], re.M)
-        seen = top[2]
-        for i, name in enumerate(keys):
-            if name in seen or name == "layers":
-                end = pos + sum(map(len, text[pos:end].splitlines(True)[:i])) if i else pos
-                keys = keys[:i]
-                break
-            seen.add(name)
+        end = after_lines(text, pos, end, new_keys(top.keys, own_keys(column).findall(text, pos, end)))
         if end == pos:
             return None
     lines = text.count("\n", pos, end)
