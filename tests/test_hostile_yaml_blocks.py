@@ -44,6 +44,8 @@ NESTED = [  # items that are not plain scalars: followed line by line
     "netgraph: 1\nname:\n" + "".join(f"  k{i % 200}:\n    a: [1]\n" for i in range(1000)),  # a key repeated
     "netgraph: 1\nname:\n" + "".join(f"  {'layers' if i == 99 else i}:\n    a: 1\n" for i in range(1000)),
     "netgraph: 1\nname:\n" + "  - [1]\n  - a: 1\n" * 1000,  # two shapes in turn
+    "netgraph: 1\nname:\n" + "  - 1  # a comment after a plain item (the look ahead looped on it)\n" * 1000,
+    "netgraph: 1\nname:\n" + keys(1000, value="v  # c"),
 ]
 HOSTILE += NESTED
 
@@ -91,3 +93,4 @@ def test_repeated_items_are_not_read_line_by_line(monkeypatch):
     with netgraph.limits(yaml_nodes=10_000):
         assert "more than 10000 values" in refusal("netgraph: 1\nname:\n" + "  - a: [1]\n    b: x\n" * 3000)
     assert len(read) < 20  # 'netgraph: 1', 'name:', the first two items, then the one holding the passing value
+

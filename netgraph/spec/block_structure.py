@@ -213,8 +213,8 @@ def _plain_run(scan: _Scan, text: str, pos: int, column: int, entry: str, dashes
     end = plain_run(text, pos, column, entry)
     if entry == ":":  # truncated before a key given twice or 'layers' (the line-by-line look ahead stops there)
         end = after_lines(text, pos, end, new_keys(top.keys, own_keys(column).findall(text, pos, end)))
-        if end == pos:
-            return None
+    if end == pos:
+        return None  # not a plain item line ('- 1  # a comment'): read line by line
     lines = text.count("\n", pos, end)
     per_line = 1 if entry == "-" else 2
     left = scan.room - scan.counted
