@@ -4,6 +4,8 @@ with libyaml (1 million 'k: v' lines 40 s), minutes with the pure parser; a mill
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 import netgraph
@@ -94,3 +96,38 @@ def test_repeated_items_are_not_read_line_by_line(monkeypatch):
         assert "more than 10000 values" in refusal("netgraph: 1\nname:\n" + "  - a: [1]\n    b: x\n" * 3000)
     assert len(read) < 20  # 'netgraph: 1', 'name:', the first two items, then the one holding the passing value
 
+
+SCALARS = ["1", "-2", "x", "'q'", '"d"', "[1, b]", "[]", "true", "010", "1.5e3", "[ a ,b ]", "1 # c"]
+ODD = ["a b", "*a", "~", "{a: 1}", "'it''s'", "!!str x", "|\n    text"]  # forms the look ahead stops at
+
+
+def random_block(r: random.Random, indent: int, depth: int, kind: str) -> str:
+    """A block list or mapping of random items: scalars, nested collections, now and then a form not looked at,
+    a comment, a blank line or a line at no open collection's column."""
+    out, pad = [], " " * indent
+    for _ in range(r.randrange(1, 8)):
+        if r.random() < 0.03:
+            out.append(pad + r.choice(["# c", "", " odd: 1"]) + "\n")
+        head = f"{pad}k{r.randrange(30)}:" if kind == ":" else f"{pad}-"
+        if depth and r.random() < 0.4:
+            sub = r.choice("-:")
+            if kind == "-":  # '- - 1', '- a: 1': the nested collection starts on the entry's line
+                out.append(head + " " + random_block(r, indent + 2, depth - 1, sub)[indent + 2:])
+            else:  # under its key: more indented, or a list at the key's column
+                shift = r.choice([0, 2, 4]) if sub == "-" else r.choice([1, 2, 4])
+                out.append(head + "\n" + random_block(r, indent + shift, depth - 1, sub))
+        else:
+            out.append(f"{head} {r.choice(ODD) if r.random() < 0.03 else r.choice(SCALARS)}\n")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_block_collections_are_refused_as_composing_them_would(seed, monkeypatch):
+    r = random.Random(seed)
+    items = [random_block(r, 2, 3, "-") for _ in range(r.randrange(1, 4))]
+    text = "netgraph: 1\nname:\n" + "".join(items) * r.randrange(1, 40)  # repeated items too
+    for nodes in r.sample(range(5, 400), 5):
+        with netgraph.limits(yaml_nodes=nodes, yaml_depth=r.choice([4, 5, 100])), monkeypatch.context() as patch:
+            early = refusal(text)
+            patch.setattr(yaml_nodes._Composer, "block_ahead", lambda self, *args: None)
+            assert early == refusal(text)
