@@ -89,6 +89,24 @@ def test_repeated_items_are_refused_at_each_of_their_values(item, room, monkeypa
         assert early == refusal(text)
 
 
+@pytest.mark.parametrize("text, most", [
+    ("netgraph: 1\nname:\n  - 'it''s'\n" + "  - [1]\n" * 3000, 10),  # a first item the look ahead stops at
+    ("netgraph: 1\nname:\n  'k': 1\n" + "".join(f"  k{i}:\n    a: 1\n" for i in range(3000)), 10),
+    ("netgraph: 1\nname:\n" + "  - [1]\n  - a b\n" * 3000, 2000),  # every other item: each look ahead stops
+    ("netgraph: 1\nname:\n  k7: 1\n  'x': 1\n" + "".join(f"  k{i}:\n    a: 1\n" for i in range(3000)), 40),
+], ids=range(4))  # k7 given before the item looked ahead from, then again: that look ahead stops there
+def test_the_look_ahead_resumes_after_an_item_it_stopped_at(text, most, monkeypatch):
+    """A look ahead stopped at an item is taken up again at the next item that begins a line: one odd first item
+    made a million '- [1]' items take 20 s to refuse."""
+    counted, count = [], yaml_nodes._Composer.count
+    monkeypatch.setattr(yaml_nodes._Composer, "count", lambda self, *a, **k: counted.append(1) or count(self, *a, **k))
+    with netgraph.limits(yaml_nodes=1000):
+        early = refusal(text)
+        assert len(counted) <= most
+        monkeypatch.setattr(yaml_nodes._Composer, "block_ahead", lambda self, *args: None)
+        assert early == refusal(text)
+
+
 def test_repeated_items_are_not_read_line_by_line(monkeypatch):
     read, entries = [], block_structure._entries
     monkeypatch.setattr(block_structure, "_entries", lambda *args: read.append(1) or entries(*args))

@@ -43,18 +43,35 @@ class BlockLookahead:
 
     block_checked = -1  # the text before this offset is inside a block collection looked ahead at already
 
-    def block_ahead(self, event: Any, kind: str, layers: bool) -> None:
-        """Refuse the block list ('-') or mapping (':') ``event`` starts at the value that passes yaml_nodes."""
-        start, room = event.start_mark.index, self.max_nodes - self.nodes
-        if getattr(event, "flow_style", True) or layers or start < self.block_checked or len(self.text) - start <= room:
-            return  # a flow collection (flow_lists), a 'layers:' one (yaml_layers), one read already, or too little
-        line_start = self.text.rfind("\n", 0, start) + 1  # text left to pass the limit (each value takes a character)
-        if self.text[line_start:start].strip(" ") or (kind == "-") != (self.text[start:start + 1] == "-"):
-            return  # the first item shares its line with another node: looked at with that node's collection
-        at, self.block_checked = passing_offset(self.text, start, kind, room, self.max_depth - self.depth)
+    def block_ahead(self, event: Any, kind: str, layers: bool) -> tuple | None:
+        """Refuse the block list ('-') or mapping (':') ``event`` starts at the value that passes yaml_nodes; the
+        collection (offset, column, kind) for ``item_ahead``, None for a flow or 'layers:' one."""
+        start = event.start_mark.index
+        if getattr(event, "flow_style", True) or layers or (kind == "-") != (self.text[start:start + 1] == "-"):
+            return None  # a flow collection (flow_lists), a 'layers:' one (yaml_layers counts it), a mark elsewhere
+        line_start = self.text.rfind("\n", 0, start) + 1
+        if not self.text[line_start:start].strip(" "):  # else its first item shares its line with another node
+            self._look_ahead(start, start, kind, None)
+        return start, start - line_start, kind
+
+    def item_ahead(self, collection: tuple, given: dict | None = None) -> None:
+        """Look ahead from the next item of a block ``collection`` (from ``block_ahead``) when it begins a line past
+        the text looked at (a look ahead stopped before it); ``given``: the keys of a mapping so far."""
+        start, column, kind = collection
+        at = self.peek_event().start_mark.index
+        line_start = self.text.rfind("\n", 0, at) + 1
+        first = line_start + column
+        if at >= self.block_checked and not self.text[line_start:first].strip(" ") and \
+                (at == first if kind == ":" else self.text[first:first + 1] == "-" and first < at):
+            self._look_ahead(first, start, kind, given)
+
+    def _look_ahead(self, first: int, start: int, kind: str, given: dict | None) -> None:
+        room = self.max_nodes - self.nodes
+        if first < self.block_checked or len(self.text) - first <= room:
+            return  # read already, or too little text left to pass the limit (each value takes a character)
+        at, self.block_checked = passing_offset(self.text, first, kind, room, self.max_depth - self.depth, start, given)
         if at is not None:
-            line = event.start_mark.line + 1 + self.text.count("\n", start, at)
-            self.count(room + 1, Loc(line, at - self.text.rfind("\n", 0, at)))
+            self.count(room + 1, Loc(self.text.count("\n", 0, at) + 1, at - self.text.rfind("\n", 0, at)))
 
 
 class _Open:
@@ -70,6 +87,20 @@ class _Open:
         self.skip, self.skip_next = 0, 1
 
 
+class _KeysAfter(set):
+    """The keys a look ahead from a later item of a mapping reads, and those ``given`` before that item."""
+
+    def __init__(self, given: dict):
+        super().__init__()
+        self.given = given
+
+    def __contains__(self, key: object) -> bool:
+        return set.__contains__(self, key) or key in self.given
+
+    def isdisjoint(self, other: Any) -> bool:
+        return set.isdisjoint(self, other) and self.given.keys().isdisjoint(other)
+
+
 class _Scan:
     """The state of one look ahead: the open collections, values counted, ``passing``: the offset of the value past
     ``room``."""
@@ -78,6 +109,8 @@ class _Scan:
         self.text, self.room, self.depth_room = text, room, depth_room
         self.stack: list[_Open] = []
         self.counted, self.passing = 0, None
+        self.opened: int | None = None
+        self.given: dict | None = None
 
     def add(self, at: int, values: int = 1) -> bool:
         """Count ``values`` at ``at``; whether they pass the room (``passing`` then set)."""
@@ -91,15 +124,21 @@ class _Scan:
         if len(self.stack) > self.depth_room:
             return False
         self.stack.append(_Open(column, kind, at))
+        if len(self.stack) == 1 and self.opened is not None:  # a look ahead from a later item
+            self.stack[0].at = self.opened
+            self.stack[0].keys = _KeysAfter(self.given or {})
         return True
 
 
-def passing_offset(text: str, start: int, kind: str, room: int, depth_room: int) -> tuple[int | None, int]:
-    """(The offset of the value past ``room`` values in the block collection whose first item is at ``start``, else
-    None; the offset where the look ahead stopped). ``depth_room``: the levels left below the collection."""
+def passing_offset(text: str, start: int, kind: str, room: int, depth_room: int, opened: int | None = None,
+                   given: dict | None = None) -> tuple[int | None, int]:
+    """(The offset of the value past ``room`` values in the block collection whose item is at ``start``, else None;
+    the offset where the look ahead stopped). ``depth_room``: the levels left below the collection; ``opened``: its
+    offset when ``start`` is a later item; ``given``: the keys of a mapping before that item."""
     scan = _Scan(text, room, depth_room)
     line_start = text.rfind("\n", 0, start) + 1
     pos, awaited = line_start, (start - line_start, kind)  # the collection the next line opens: column, kind
+    scan.opened, scan.given = opened, given
     while True:
         line = _LINE.match(text, pos)
         if line is None:
