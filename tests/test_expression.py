@@ -65,9 +65,24 @@ def test_code_is_plain_torch():
 
 def test_constants_are_folded_without_hanging():
     start = time.process_time()
-    tree = parse("2^99999999 * #x + 10^400").tree
+    with pytest.raises(ExpressionError, match="a constant overflows to infinity"):
+        parse("2^99999999 * #x + 10^400")
     assert time.process_time() - start < 0.5
-    assert "inf" in to_code(tree, {"x": "x"})
+    assert "inf" in to_code(parse("Infinity * #x + 2 * Infinity").tree, {"x": "x"})  # infinity written as such
+
+
+@pytest.mark.parametrize("text, message", [
+    ("#x * 1e400", "at column 6: the number 1e400 overflows to infinity"),  # Python reads the literal as inf
+    ("#x * 1e400 + Infinity", "at column 6: the number 1e400 overflows"),
+    ("#x + 1" + "0" * 400, "at column 6: the number 1" + "0" * 39 + "... overflows to infinity"),
+    ("#x * 10^400", "a constant overflows to infinity"),  # folded: 10^400 is not a literal
+    ("#x * Exp[1000]", "a constant overflows to infinity"),
+])
+def test_a_constant_that_overflows_is_refused_naming_it(text, message):
+    """FunctionLayer("#x * 1e400") multiplied by inf, where the same expression in a spec was refused."""
+    with pytest.raises(ExpressionError) as info:
+        FunctionLayer(text)
+    assert message in str(info.value) and "write Infinity if that is meant" in str(info.value)
 
 
 @pytest.mark.parametrize("text, message", [

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import netgraph
-from netgraph import LinearLayer, NetGraph, SpecError, load, net_initialize, save
+from netgraph import DropoutLayer, FunctionLayer, LinearLayer, NetGraph, OptionError, SpecError, load, net_initialize, save
 from netgraph.spec import yaml_nodes
 
 HEAD = "netgraph: 1\nlayers:\n"
@@ -148,6 +148,22 @@ def test_hostile_expressions_are_refused(expression, fragment):
     text = HEAD + "  f: {type: FunctionLayer, function: " + repr(expression).replace("\\'", "''") + "}\n"
     message = refused(text, fragment)
     assert message.startswith("<string>:3:")
+
+
+@pytest.mark.parametrize("expression", ["#a * 1e400", "#a * 1e400 + Infinity", "#a * 10^400", "Exp[1000] + #a"])
+def test_an_overflowing_constant_is_refused_as_in_python(expression):
+    """A spec refused these (except with 'Infinity' written anywhere) and FunctionLayer(...) in Python took inf."""
+    with pytest.raises(OptionError) as info:
+        FunctionLayer(expression)
+    message = refused(HEAD + f"  f: {{type: FunctionLayer, function: '{expression}'}}\n", "overflows to infinity")
+    assert message.splitlines()[0].endswith(f"layer 'f': {str(info.value).splitlines()[0]}")  # the caret indented
+
+
+def test_a_float_option_that_overflows_reads_as_in_python():
+    """1e400 is inf in Python and in a spec (YAML 1.2 core schema) alike: the layer decides, both ways."""
+    with pytest.raises(OptionError) as info:
+        DropoutLayer(1e400)
+    assert str(info.value) in refused(HEAD + "  d: {type: DropoutLayer, p: 1e400}\n", "DropoutLayer")
 
 
 def test_file_references_to_devices_and_bombs_are_refused(tmp_path):

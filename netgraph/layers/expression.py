@@ -30,7 +30,7 @@ import torch
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, ExpressionError, Origin, _col,
                                               chain_terms, check_extent, not_allowed, not_allowed_col, outputs,
-                                              part_index, repeated_subtrees, structural)
+                                              folded, number, part_index, repeated_subtrees, structural)
 from netgraph.layers.expression_text import SLOT_PREFIX, implicit_product, translate
 from netgraph.layers.function_table import (EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS,
                                             NamedFunction)
@@ -103,6 +103,8 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
         tree = _convert(node.body, text, origin, slots, 0, internal)
     except RecursionError:
         raise ExpressionError("nested too deeply", text) from None
+    except OverflowError as exc:  # a constant folded to infinity
+        raise ExpressionError(str(exc), text) from None
     check_extent(tree, text)
     if slots and tree[0] == "const":  # If[1, 2, #x] is 2: the forward would return a float, not a tensor
         raise ExpressionError(f"is the constant {tree[1]!r} once its constant If conditions pick their branches; the "
@@ -118,10 +120,7 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         return _convert(n, text, origin, slots, depth + 1, internal)
 
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        try:
-            return ("const", float(node.value))
-        except OverflowError:
-            raise ExpressionError("number too large", text, _col(node, origin)) from None
+        return number(node, text, origin)
     if isinstance(node, ast.Name):
         if node.id.startswith(SLOT_PREFIX):
             name = _slot_name(node.id)
@@ -212,7 +211,7 @@ def _expand(entry: NamedFunction, args: list[tuple]) -> tuple:
     slots = ("Input",) if entry.arity == 1 else tuple(f"Input{i}" for i in range(1, entry.arity + 1))
     tree = _substitute(parse_definition(entry.definition).tree, dict(zip(slots, args)))
     if all(a[0] == "const" for a in args):
-        return ("const", float(evaluate(tree, {}, fold=True)))
+        return folded(tree, evaluate(tree, {}, fold=True))
     return tree
 
 
@@ -250,8 +249,7 @@ def _balanced_calls(name: str, trees: list[tuple]) -> tuple:
 def _fold(tree: tuple) -> tuple:
     """Replace a node whose children are all constants by its value (float64 torch: no hangs)."""
     if all(c[0] == "const" for c in tree[2 if tree[0] in ("bin", "cmp", "call") else 1:]):
-        value = evaluate(tree, {}, fold=True)
-        return ("const", float(value))
+        return folded(tree, evaluate(tree, {}, fold=True))
     return tree
 
 

@@ -12,7 +12,9 @@ or ``x[[i, All, j]]`` indexes levels from 1 (negative from the end), and inside 
 from __future__ import annotations
 
 import ast
-from typing import Callable
+import math
+import re
+from typing import Any, Callable
 
 from netgraph.core.errors import OptionError
 
@@ -131,6 +133,44 @@ def not_allowed(node: ast.AST) -> str:
 #: writes it as one line (Python's parser takes 200 nested brackets), and a definition that uses its argument twice
 #: (CubeRoot, Sech) doubles the work at each level it is nested in itself.
 MAX_NODES, MAX_EXPANDED_DEPTH = 20_000, 190
+
+
+_NUMBER = re.compile(r"[0-9.]+(?:(?:[eE]|\*\^)[-+]?[0-9]+)?")  # 1e400, 1*^400, 100...0
+_OVERFLOW = "overflows to infinity (past 1.8e308, the largest float); write Infinity if that is meant"
+
+
+def number(node: ast.Constant, text: str, origin: list[int]) -> tuple:
+    """("const", a number literal's value); ExpressionError naming a literal too large for a float (Python reads
+    1e400 as inf): refused as a constant folded to infinity is (``folded``), not multiplied by inf."""
+    try:
+        value = float(node.value)
+    except OverflowError:  # an integer past 1.8e308
+        value = math.inf
+    if math.isinf(value):
+        col = _col(node, origin)
+        found = _NUMBER.match(text, col)
+        literal = found.group() if found else str(node.value)
+        raise ExpressionError(f"the number {literal[:40]}{'...' if len(literal) > 40 else ''} {_OVERFLOW}", text, col)
+    return ("const", value)
+
+
+def folded(tree: tuple, value: Any) -> tuple:
+    """("const", ``value``), the value of the constant ``tree``; OverflowError (the parser's ExpressionError) when it
+    is infinite but computed from finite constants (10^400, Exp[1000]; not Infinity * 2)."""
+    value = float(value)
+    if math.isinf(value) and not _infinity_written(tree):
+        raise OverflowError(f"a constant {_OVERFLOW} (an enormous number or exponent)")
+    return ("const", value)
+
+
+def _infinity_written(tree: tuple) -> bool:
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node[0] == "const" and math.isinf(node[1]):
+            return True
+        stack.extend(_children(node))
+    return False
 
 
 def _children(node: tuple) -> list[tuple]:

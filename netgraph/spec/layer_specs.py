@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 from pathlib import Path
 from typing import Any, Optional
@@ -21,7 +20,7 @@ from netgraph.core.options import option_fields as layer_fields, option_hints
 from netgraph.core.port_paths import shown_path
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.torch_option_names import torch_option_hint
-from netgraph.layers.expression import ExpressionError, parse
+from netgraph.layers.expression import ExpressionError
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.shorthand import from_shorthand
 from netgraph.spec.options import FAILED, codec
@@ -217,7 +216,6 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
         state = kwargs.pop(MODULE_ARRAYS, None)  # a registered module's saved arrays (not options)
         with shapes_checked_elsewhere():  # against the net's shapes, at their files' places: spec.array_checks
             layer = cls(**kwargs)
-            _check_constants(kwargs)
             return layer.with_arrays(state) if state else layer
     except NetGraphError as exc:  # an expression's error at its column in the option's text
         key = next((k for k, v in spec.items() if isinstance(v, str) and k != "type"), None)
@@ -228,20 +226,6 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
         reader.error(_option_loc(cls, spec, exc, loc), f"layer {_name(path)} ({cls.__name__}) rejected its options: "
                      f"{type(exc).__name__}: {exc}")
     return FAILED
-
-
-def _check_constants(kwargs: dict) -> None:
-    """Refuse expressions whose constants overflow (``2^99999999``): in a spec that is a mistake or an attack."""
-    text = kwargs.get("function")
-    if not isinstance(text, str) or "#" not in text or "Infinity" in text:
-        return
-    stack = [parse(text).tree]
-    while stack:
-        node = stack.pop()
-        if node[0] == "const" and not math.isfinite(node[1]):
-            raise ExpressionError("a constant overflows to infinity (an enormous number or exponent); write "
-                                  "Infinity if that is meant", text)
-        stack.extend(c for c in node[1:] if isinstance(c, tuple))
 
 
 def _option_loc(cls: type, spec: YMap, exc: Exception, default: Loc) -> Loc:

@@ -29,7 +29,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.spec.block_lists import BlockLookahead
+from netgraph.spec.block_structure import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
 from netgraph.spec.scalar_spans import Loc, ScalarText, core_value
 from netgraph.spec.yaml_hints import colon_hint, list_key_hint, syntax_hint, unclosed_hint
@@ -211,8 +211,8 @@ class _Composer(FlowLookahead, BlockLookahead):
                 hint = list_key_hint(self.line_text(line), col) if kind is SequenceNode else ""
                 self.refuse(loc, f"a mapping key must be a plain name, not a list or mapping{hint}")
             self.flow_ahead(event)
-            self.block_ahead(event, "-" if kind is SequenceNode else ":", layers)
-            value = self.sequence(loc, layers) if kind is SequenceNode else self.mapping(loc, layers)
+            block = self.block_ahead(event, "-" if kind is SequenceNode else ":", layers)
+            value = self.sequence(loc, layers, block) if kind is SequenceNode else self.mapping(loc, layers, block)
             return (None if key else value), loc, None
         single = event.end_mark.line == line - 1 and event.style in (None, "", '"', "'")  # "": plain (libyaml)
         quotes = 2 if event.style in ('"', "'") else 0
@@ -261,9 +261,11 @@ class _Composer(FlowLookahead, BlockLookahead):
                              f"integers fit in 64 bits)")
         return value
 
-    def sequence(self, loc: Loc, layers: bool = False) -> YSeq:
+    def sequence(self, loc: Loc, layers: bool = False, block: tuple | None = None) -> YSeq:
         out, locs = YSeq(), []
         while not self.check_event(SequenceEndEvent):
+            if block and self.peek_event().start_mark.index >= self.block_checked:
+                self.item_ahead(block)  # the look ahead stopped before this item
             if layers:
                 self.count_layers(1, _mark_loc(self.peek_event().start_mark))
             value, item_loc = self.compose()
@@ -273,11 +275,13 @@ class _Composer(FlowLookahead, BlockLookahead):
         out.loc, out.item_locs = loc, locs
         return out
 
-    def mapping(self, loc: Loc, layers: bool = False) -> YMap:
+    def mapping(self, loc: Loc, layers: bool = False, block: tuple | None = None) -> YMap:
         out = YMap()
         out.loc, out.key_locs, out.value_locs = loc, {}, {}
         merged: list[tuple[Any, Loc]] = []
         while not self.check_event(MappingEndEvent):
+            if block and self.peek_event().start_mark.index >= self.block_checked:
+                self.item_ahead(block, out)
             key, key_loc = self.compose(key=True)
             if layers:
                 self.count_layers(1, key_loc)
