@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import torch
 
+from netgraph import LinearLayer, NetGraph, net_train
 from netgraph.train.loop import Trainer
 
 
@@ -35,3 +37,37 @@ def test_ctrl_c_before_the_first_round_ends_with_several_loss_terms(cli, monkeyp
     ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "3", "--quiet", "--loss", "{A: 1, B: 2}")
     assert ran.code == 0, ran.err
     assert "trained 0 rounds (ManualStop): no round finished; wrote out/s.yaml" in ran.out
+
+
+TEXTS = """\
+netgraph: 1
+type: NetChain
+layers:
+  embed: {type: EmbeddingLayer, output: 4, n: 4}
+  mean: {type: AggregationLayer, function: Mean, levels: 1}
+  logits: {type: LinearLayer, output: 2}
+  probs: SoftmaxLayer
+inputs: {Input: {encoder: {type: TokensEncoder, vocabulary: [good, bad]}}}
+outputs: {Output: {decoder: {type: ClassDecoder, labels: [neg, pos]}}}
+"""
+
+
+def test_validation_data_may_name_the_target_otherwise_than_the_training_data(cli):
+    """A .csv gives its labels as the output's own key, a .npz may give them as 'Target': either works for either."""
+    cli.spec(TEXTS)
+    (cli.folder / "t.csv").write_text("text,label\ngood good,pos\nbad,neg\ngood,pos\nbad bad,neg\n")
+    np.savez(cli.folder / "v.npz", Input=np.array(["good", "bad bad"]), Target=np.array(["pos", "neg"]))
+    ran = cli("train", "s.yaml", "--data", "t.csv", "--validation", "v.npz", "-o", "out", "--rounds", "2",
+              "--quiet", "--seed", "0")
+    assert ran.code == 0, ran.err
+    ran = cli("train", "s.yaml", "--data", "v.npz", "--validation", "t.csv", "-o", "out2", "--rounds", "2",
+              "--quiet", "--seed", "0")
+    assert ran.code == 0, ran.err
+
+
+def test_net_train_reads_a_validation_target_under_the_other_key():
+    net = NetGraph([LinearLayer(1)], [], Input=3)
+    x, y = torch.randn(16, 3), torch.randn(16, 1)
+    runs = [net_train(net, {"Input": x, "Target": y}, validation_set={"Input": x[:4], key: y[:4]}, random_seed=0,
+                      max_training_rounds=2, progress=False, all=True) for key in ("Target", "Output")]
+    assert runs[0].validation_losses == runs[1].validation_losses

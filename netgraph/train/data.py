@@ -202,6 +202,7 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
                   what: Any, listed: bool = False) -> dict[str, torch.Tensor]:
     """The columns converted to the ports' dtypes; one DataError listing every problem otherwise. ``listed``: the
     columns of a list of examples (where an extra dim may be examples given in batches)."""
+    cols = _under_expected_keys(cols, expect)
     problems = []
     missing = [k for k in expect if k not in cols and not expect[k].optional]
     extra = [k for k in cols if k not in expect]
@@ -231,6 +232,14 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
         problems.append("the data holds no examples")
     raise_data(problems, what)
     return out
+
+
+def _under_expected_keys(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]) -> Mapping[str, torch.Tensor]:
+    """``cols`` with a target given under its other key ('Output' where the training data said 'Target', or the
+    reverse) moved to the key the loss reads: validation data and later batches may name it either way."""
+    moved = {e.alias: k for k, e in expect.items()
+             if e.alias is not None and e.alias in cols and k not in cols and e.alias not in expect}
+    return {moved.get(k, k): v for k, v in cols.items()} if moved else cols
 
 
 class Columns(dict):
