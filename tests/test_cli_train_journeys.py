@@ -71,3 +71,12 @@ def test_net_train_reads_a_validation_target_under_the_other_key():
     runs = [net_train(net, {"Input": x, "Target": y}, validation_set={"Input": x[:4], key: y[:4]}, random_seed=0,
                       max_training_rounds=2, progress=False, all=True) for key in ("Target", "Output")]
     assert runs[0].validation_losses == runs[1].validation_losses
+
+
+def test_an_unknown_key_lists_the_keys_a_user_gives_not_netgraphs_own(cli):
+    cli.spec(TEXTS)
+    (cli.folder / "t.csv").write_text("text,label\ngood good,pos\nbad,neg\n")
+    np.savez(cli.folder / "v.npz", Input=np.array(["good"]), Target=np.array(["pos"]), Weight=np.ones(1))
+    ran = cli("train", "s.yaml", "--data", "t.csv", "--validation", "v.npz", "-o", "out", "--rounds", "1", "--quiet")
+    assert ran.code == 1
+    assert "unknown key 'Weight'; the keys are ['Input', 'Output']" in ran.err

@@ -211,11 +211,11 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
         problems.append(f"missing key {k!r}: {expect[k].what}, shape {_batch_shape(expect[k].type.shape)}"
                         f"{' ' + expect[k].type.dtype if expect[k].type.dtype == INTEGER else ''}{hint}")
     if not allow_extra:
+        given = [k for k, e in expect.items() if not e.optional]  # not the lengths netgraph's padded batches add
         twice = {e.alias: k for k, e in expect.items() if e.alias in cols and k in cols}
         for k in extra:
             problems.append(f"the target is given twice (under {twice[k]!r} and {k!r}); give one of them" if k in twice
-                            else f"unknown key {k!r}{did_you_mean(k, missing or list(expect))}; the keys are "
-                                 f"{list(expect)}")
+                            else f"unknown key {k!r}{did_you_mean(k, missing or given)}; the keys are {given}")
     out: dict[str, torch.Tensor] = {}
     for k, x in cols.items():
         if k in expect:
