@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 import torch
 
-from netgraph import LinearLayer, NetGraph, net_train
+from netgraph import DataError, LinearLayer, NetGraph, net_train
 from netgraph.train.loop import Trainer
 
 
@@ -80,3 +81,21 @@ def test_an_unknown_key_lists_the_keys_a_user_gives_not_netgraphs_own(cli):
     ran = cli("train", "s.yaml", "--data", "t.csv", "--validation", "v.npz", "-o", "out", "--rounds", "1", "--quiet")
     assert ran.code == 1
     assert "unknown key 'Weight'; the keys are ['Input', 'Output']" in ran.err
+
+
+def test_texts_in_a_data_file_for_a_port_without_an_encoder_say_to_attach_one(cli):
+    cli.spec()
+    np.savez(cli.folder / "d.npz", Input=np.array([["a", "b", "c"]] * 8), Target=np.ones((8, 1), "float32"))
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "1", "--quiet")
+    assert ran.code == 1
+    assert "input port 'Input' has no encoder, but example 0 is a string 'a' (8 of 8 examples); attach a " \
+           "TokensEncoder" in ran.err
+    assert "cannot make a tensor" not in ran.err
+
+
+def test_a_numpy_array_of_labels_for_an_output_without_a_decoder_says_to_attach_one():
+    net = NetGraph([LinearLayer(2)], [], Input=3)
+    with pytest.raises(DataError, match=r"the target of output port 'Output' \(key 'Target'\) holds labels, but the "
+                                        r"port has no decoder: example 0 is a string label 'cat'"):
+        net_train(net, {"Input": np.ones((4, 3), "float32"), "Target": np.array(["cat", "dog"] * 2)},
+                  max_training_rounds=1, progress=False)
