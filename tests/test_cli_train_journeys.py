@@ -99,3 +99,17 @@ def test_a_numpy_array_of_labels_for_an_output_without_a_decoder_says_to_attach_
                                         r"port has no decoder: example 0 is a string label 'cat'"):
         net_train(net, {"Input": np.ones((4, 3), "float32"), "Target": np.array(["cat", "dog"] * 2)},
                   max_training_rounds=1, progress=False)
+
+
+@pytest.mark.parametrize("argv, flag, usage", [
+    (["train", "s.yaml", "--data", "d.npz", "--rouds", "2"], "--rouds 2 (did you mean '--rounds'?)", "netgraph train"),
+    (["check", "s.yaml", "--allow-outsde"], "--allow-outsde (did you mean '--allow-outside'?)", "netgraph check"),
+    (["run", "s.yaml", "extra.yaml"], "extra.yaml", "netgraph run")])
+def test_a_mistyped_flag_is_reported_by_its_command_with_a_suggestion(cli, argv, flag, usage):
+    cli.spec(), cli.data()
+    with pytest.raises(SystemExit) as stop:
+        cli(*argv)
+    err = cli.capsys.readouterr().err
+    assert stop.value.code == 2
+    assert f"{usage}: error: unrecognized arguments: {flag}" in err
+    assert err.startswith(f"usage: {usage} ")  # the command's usage, which lists its flags
