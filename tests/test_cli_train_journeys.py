@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import DataError, LinearLayer, NetGraph, net_train
+from netgraph import DataError, LinearLayer, NetGraph, net_train, text_table
 from netgraph.train.loop import Trainer
 
 
@@ -113,3 +113,22 @@ def test_a_mistyped_flag_is_reported_by_its_command_with_a_suggestion(cli, argv,
     assert stop.value.code == 2
     assert f"{usage}: error: unrecognized arguments: {flag}" in err
     assert err.startswith(f"usage: {usage} ")  # the command's usage, which lists its flags
+
+
+def test_a_csv_row_with_more_fields_than_the_header_is_refused_not_cut(cli):
+    """An unquoted comma in a text made a third field, which was dropped: 'good, fine' trained as 'good'."""
+    cli.spec(TEXTS)
+    (cli.folder / "t.csv").write_text("text,label\ngood,pos\ngood, bad,neg\nbad,neg\n")
+    ran = cli("train", "s.yaml", "--data", "t.csv", "-o", "out", "--rounds", "1", "--quiet")
+    assert ran.code == 1
+    assert ran.err == ("netgraph train: --data: 't.csv': row 1: 3 fields, but the header row names 2 (a comma inside a "
+                       "text? quote the text: \"a, b\")\n")
+
+
+def test_a_csv_header_naming_a_read_column_twice_is_refused(tmp_path):
+    """csv.DictReader keeps the last of two 'text' columns: the texts read were silently the other column's."""
+    path = tmp_path / "t.csv"
+    path.write_text("text,label,text\ngood,pos,note\n")
+    with pytest.raises(DataError, match=r"t.csv': its header row names column 'text' twice \(columns 1 and 3\); "
+                                        r"rename one of them$"):
+        text_table(path)
