@@ -132,3 +132,12 @@ def test_a_csv_header_naming_a_read_column_twice_is_refused(tmp_path):
     with pytest.raises(DataError, match=r"t.csv': its header row names column 'text' twice \(columns 1 and 3\); "
                                         r"rename one of them$"):
         text_table(path)
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_a_jsonl_record_cut_short_is_reported_at_its_line_and_column(tmp_path, end):
+    """The error at the end of a line was placed at the start of the next (2:1 for a record on line 1)."""
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(f'{{"text": "good", "label": "pos"}}{end}{{"text": "bad", "label": "neg"{end}'.encode())
+    with pytest.raises(DataError, match=r"t.jsonl:2:31: not a JSON record: Expecting ',' delimiter$"):
+        text_table(path)

@@ -136,7 +136,7 @@ def _json_lines(lines: Any, file: Path) -> list:
     for number, line in enumerate(lines, 1):
         if line.strip():
             try:
-                rows.append(json.loads(line))
+                rows.append(json.loads(line.rstrip("\r\n")))  # an error at its end is on this line, not the next
             except json.JSONDecodeError as exc:
                 raise DataError(f"{file}:{number}:{exc.colno}: not a JSON record: {exc.msg}") from None
     return rows
