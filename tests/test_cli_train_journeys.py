@@ -141,3 +141,13 @@ def test_a_jsonl_record_cut_short_is_reported_at_its_line_and_column(tmp_path, e
     path.write_bytes(f'{{"text": "good", "label": "pos"}}{end}{{"text": "bad", "label": "neg"{end}'.encode())
     with pytest.raises(DataError, match=r"t.jsonl:2:31: not a JSON record: Expecting ',' delimiter$"):
         text_table(path)
+
+
+@pytest.mark.parametrize("flags", [["--data", "empty.npz"], ["--data", "d.npz", "--validation", "empty.npz"]])
+def test_an_empty_data_file_is_named_by_its_flag(cli, flags):
+    cli.spec(), cli.data()
+    np.savez(cli.folder / "empty.npz")
+    ran = cli("train", "s.yaml", *flags, "-o", "out", "--rounds", "1", "--quiet")
+    assert ran.code == 1
+    assert ran.err == (f"netgraph train: {flags[-2]} empty.npz: holds no arrays; give one array per input port and "
+                       f"target\n")

@@ -80,7 +80,8 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     different lengths stay a list, one tensor per example)."""
     if isinstance(data, Mapping):
         if not data:
-            raise DataError(f"{what} is an empty dict; give one array per input port and target", data=ref(what))
+            raise DataError(f"{what} is an empty dict; give one array per input port and target", data=ref(what),
+                            detail="holds no arrays; give one array per input port and target")  # a data file's flag
         return {str(k): _tensor(str(k), v, what) for k, v in data.items()}
     examples = list(data)
     if not examples:
