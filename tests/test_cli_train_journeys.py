@@ -151,3 +151,12 @@ def test_an_empty_data_file_is_named_by_its_flag(cli, flags):
     assert ran.code == 1
     assert ran.err == (f"netgraph train: {flags[-2]} empty.npz: holds no arrays; give one array per input port and "
                        f"target\n")
+
+
+@pytest.mark.parametrize("folder, why", [("s.yaml", "it is a file"), ("s.yaml/ck", "'s.yaml' on its path is a file")])
+def test_a_checkpoint_folder_that_cannot_be_one_is_named_by_its_flag(cli, folder, why):
+    cli.spec(), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "--checkpoint", folder, "-o", "out", "--rounds", "1", "--quiet")
+    assert ran.code == 1
+    assert ran.err.startswith(f"netgraph train: --checkpoint {folder!r} cannot be used as a folder: {why}")
+    assert not (cli.folder / "out").exists()
