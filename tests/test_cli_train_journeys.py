@@ -160,3 +160,11 @@ def test_a_checkpoint_folder_that_cannot_be_one_is_named_by_its_flag(cli, folder
     assert ran.code == 1
     assert ran.err.startswith(f"netgraph train: --checkpoint {folder!r} cannot be used as a folder: {why}")
     assert not (cli.folder / "out").exists()
+
+
+def test_a_byte_that_is_not_utf8_deep_in_a_table_is_placed_at_its_line_and_column(tmp_path):
+    """Python's decoder gave the byte's position within the chunk it was reading: 'position 1487' of a 280 kB file."""
+    path = tmp_path / "late.csv"
+    path.write_bytes(("text,label\n" + "good film,pos\n" * 20000).encode() + b"bad \xff film,neg\n")
+    with pytest.raises(DataError, match=r"late.csv:20002:5: byte 0xff is not UTF-8 text; save the table as UTF-8$"):
+        text_table(path)

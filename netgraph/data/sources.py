@@ -86,6 +86,8 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
     except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
         if isinstance(exc, DataError):
             raise
+        if isinstance(exc, UnicodeDecodeError):  # its position is within the chunk being read, not the file
+            raise DataError(f"{who}{_not_utf8(file)}") from None
         raise DataError(f"{who}cannot read {str(file)!r}: {getattr(exc, 'strerror', None) or exc}") from None
     if twice := _twice(header, (text, label)):
         raise DataError(f"{who}{str(file)!r}: {twice}", kind="table-columns")
@@ -97,6 +99,17 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
     if problems or not rows:
         raise DataError(f"{who}{str(file)!r}: " + ("; ".join(problems[:5]) or "no rows"))
     return Examples([(row[text], row[label]) for row in rows], str(file))
+
+
+def _not_utf8(file: Path) -> str:
+    """'file:line:col: byte 0x.. is not UTF-8 text ...' for the first byte of ``file`` that is not UTF-8."""
+    raw = file.read_bytes()
+    try:
+        raw.decode("utf-8")
+        return f"{file}: not UTF-8 text; save the table as UTF-8"  # changed while it was read
+    except UnicodeDecodeError as exc:
+        line, column = raw.count(b"\n", 0, exc.start) + 1, exc.start - raw.rfind(b"\n", 0, exc.start)
+        return f"{file}:{line}:{column}: byte 0x{raw[exc.start]:02x} is not UTF-8 text; save the table as UTF-8"
 
 
 def _row_problems(row: Any, read: tuple[str, str], header: list[str]) -> list[str]:
