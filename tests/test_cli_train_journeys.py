@@ -168,3 +168,14 @@ def test_a_byte_that_is_not_utf8_deep_in_a_table_is_placed_at_its_line_and_colum
     path.write_bytes(("text,label\n" + "good film,pos\n" * 20000).encode() + b"bad \xff film,neg\n")
     with pytest.raises(DataError, match=r"late.csv:20002:5: byte 0xff is not UTF-8 text; save the table as UTF-8$"):
         text_table(path)
+
+
+def test_a_loss_term_of_the_wrong_kind_is_worded_by_the_flag(cli):
+    """It said "loss_function['Output'] must be a loss layer, a callable, ... or (spec, weight)": Python's words."""
+    cli.spec(), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "1", "--quiet", "--loss", "{Output: [1, 2]}")
+    assert ran.code == 1
+    assert ran.err.startswith("netgraph train: --loss: 'Output' must be a weight, a mapping {loss: ..., weight: ..., "
+                              "warmup: ...}, 'Automatic' or the port's name 'Output' (the output itself is the loss); "
+                              "found [1, 2]")
+    assert "loss_function" not in ran.err and "callable" not in ran.err
