@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import DataError, LinearLayer, NetGraph, net_train, text_table
+from netgraph import DataError, LinearLayer, NetGraph, OptionError, net_train, text_table
 from netgraph.train.loop import Trainer
 
 
@@ -179,3 +179,25 @@ def test_a_loss_term_of_the_wrong_kind_is_worded_by_the_flag(cli):
                               "warmup: ...}, 'Automatic' or the port's name 'Output' (the output itself is the loss); "
                               "found [1, 2]")
     assert "loss_function" not in ran.err and "callable" not in ran.err
+
+
+def test_resuming_with_another_seed_is_refused_not_ignored(cli, tmp_path):
+    """The checkpoint's seed was used whatever random_seed said: --seed 5 --resume silently went on with seed 4."""
+    net, x = NetGraph([LinearLayer(1)], [], Input=3), torch.randn(16, 3)
+    data = {"Input": x, "Target": x[:, :1]}
+    net_train(net, data, max_training_rounds=1, random_seed=4, checkpoint=tmp_path / "ck", progress=False)
+    with pytest.raises(OptionError, match=r"random_seed=5: the run in the checkpoint was seeded with 4; resume without "
+                                          r"a seed \(or with 4\), or start fresh in another folder$"):
+        net_train(net, data, max_training_rounds=2, random_seed=5, checkpoint=tmp_path / "ck", resume=True,
+                  progress=False)
+    assert net_train(net, data, max_training_rounds=2, random_seed=4, checkpoint=tmp_path / "ck", resume=True,
+                     progress=False, all=True).total_rounds == 2
+    cli.spec(), cli.data()
+    cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "1", "--quiet", "--seed", "4", "--checkpoint", "c")
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "2", "--quiet", "--seed", "5",
+              "--checkpoint", "c", "--resume")
+    assert ran.code == 1
+    assert ran.err == ("netgraph train: --seed 5: the run in the checkpoint was seeded with 4; resume without a seed "
+                       "(or with 4), or start fresh in another folder\n")
+    assert cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "2", "--quiet", "--checkpoint", "c",
+               "--resume").code == 0

@@ -149,6 +149,8 @@ def worded_by_flags(exc: OptionError) -> OptionError:
         return OptionError(f"{_SUBOPTION_FLAG[d.option]} {d.detail}", option=d.option)
     if d.kind == "validation-split":  # validation_set=<fraction> leaves a part empty
         return OptionError(f"--validation {d.found} {d.detail}", option=d.option)
+    if d.kind == "resume-seed":
+        return OptionError(f"--seed {d.found}: {d.detail}", option=d.option)
     if d.kind == "loss-term":
         return OptionError(f"--loss: {f'{d.option} of {d.port!r}' if d.option else repr(d.port)} {d.detail}",
                            option="loss")
