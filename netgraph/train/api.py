@@ -31,7 +31,7 @@ import torch
 
 from netgraph.core.files import folders_made, usable_folder
 from netgraph.train.checkpoint import checkpoints, latest_checkpoint, read_checkpoint, refuse_newer, resolve
-from netgraph.train.checkpoint_checks import check_layout
+from netgraph.train.checkpoint_checks import check_layout, resumed_seed
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data_checks import check_example_shapes
@@ -170,16 +170,6 @@ def _resume(spec: Any, checkpoint: dict | None) -> Path | None:
     raise OptionError(f"resume must be True, False or a checkpoint path, found {spec!r}")
 
 
-def _resumed_seed(given: int | None, saved: int) -> int:
-    """The interrupted run's seed (same validation split, same rounds); OptionError for another one given."""
-    if given is not None and given != saved:
-        detail = (f"the run in the checkpoint was seeded with {saved}; resume without a seed (or with {saved}), or "
-                  f"start fresh in another folder")
-        raise OptionError(f"random_seed={given}: {detail}", kind="resume-seed", option="random_seed", found=given,
-                          detail=detail)
-    return saved
-
-
 def _rounds(value: Any, max_time: float | None, per_round: int | None) -> int:
     if value is not None:
         return check_number(value, "max_training_rounds", integer=True)
@@ -277,7 +267,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         check_layout(resume[1], resume[0], resume=True)
         if checkpoint is not None:
             refuse_newer(checkpoint["directory"], *resume)
-        seed = _resumed_seed(seed, int(resume[1]["seed"]))
+        seed = resumed_seed(seed, int(resume[1]["seed"]))
     data, o["validation_set"] = from_disk(data, TRAINING), from_disk(o["validation_set"], VALIDATION)
     net = with_data_shapes(net, data)  # input shapes the net left unknown, as Wolfram's NetTrain reads them
     loss = attach_losses(net, o["loss_function"])
