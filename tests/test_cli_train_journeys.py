@@ -201,3 +201,13 @@ def test_resuming_with_another_seed_is_refused_not_ignored(cli, tmp_path):
                        "(or with 4), or start fresh in another folder\n")
     assert cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "2", "--quiet", "--checkpoint", "c",
                "--resume").code == 0
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_a_quote_left_open_is_reported_where_it_opens(cli, quote):
+    """The parser's own position was the end of the file ('5:1: ... found unexpected end of stream')."""
+    cli.spec(f"netgraph: 1\nlayers:\n  h: {{type: LinearLayer, output: {quote}3}}\ninputs: {{Input: 3}}\n")
+    ran = cli("check", "s.yaml")
+    assert ran.code == 1
+    assert ran.err.startswith(f"s.yaml:3:34: invalid YAML: the {quote!r} here is not closed: a missing {quote!r}? "
+                              f"(YAML read on to line 5, column 1: found unexpected end of stream)")

@@ -374,7 +374,7 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
                               f"character #x{exc.character:04x} ({exc.reason}; a spec is text)") from None
         if not isinstance(exc, yaml.MarkedYAMLError):
             raise YamlRefused(file, Loc(1, 1), f"invalid YAML: {exc}") from None
-        hint = None if isinstance(exc, ComposerError) else (unclosed_hint(exc) or syntax_hint(text, exc.problem_mark)
+        hint = None if isinstance(exc, ComposerError) else (unclosed_hint(exc, text) or syntax_hint(text, exc.problem_mark)
                                                                or colon_hint(text, exc))
         if hint is not None:
             raise YamlRefused(file, Loc(hint[0], hint[1]), hint[2]) from None
