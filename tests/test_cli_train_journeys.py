@@ -211,3 +211,14 @@ def test_a_quote_left_open_is_reported_where_it_opens(cli, quote):
     assert ran.code == 1
     assert ran.err.startswith(f"s.yaml:3:34: invalid YAML: the {quote!r} here is not closed: a missing {quote!r}? "
                               f"(YAML read on to line 5, column 1: found unexpected end of stream)")
+
+
+def test_an_object_array_in_a_data_file_is_named_by_its_key(cli):
+    """numpy's own words came through: 'Object arrays cannot be loaded when allow_pickle=False'."""
+    cli.spec()
+    np.savez(cli.folder / "d.npz", Input=np.array([[1.0, 2.0, None]] * 8, dtype=object), Target=np.ones((8, 1)))
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "1", "--quiet")
+    assert ran.code == 1
+    assert ran.err == ("netgraph train: --data: cannot read data file 'd.npz': key 'Input' holds Python objects (an "
+                       "object array, which a .npz stores pickled and netgraph never unpickles); save numbers, or str "
+                       "arrays for texts and class names\n")
