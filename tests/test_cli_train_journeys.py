@@ -222,3 +222,16 @@ def test_an_object_array_in_a_data_file_is_named_by_its_key(cli):
     assert ran.err == ("netgraph train: --data: cannot read data file 'd.npz': key 'Input' holds Python objects (an "
                        "object array, which a .npz stores pickled and netgraph never unpickles); save numbers, or str "
                        "arrays for texts and class names\n")
+
+
+@pytest.mark.parametrize("fraction", ["0.2", "0.99"])
+def test_a_validation_fraction_that_empties_a_part_of_texts_is_one_message(cli, fraction):
+    """Texts, labels and image files (the encoded form) crashed: 'stack expects a non-empty TensorList', or torch's
+    RandomSampler's 'num_samples should be a positive integer value'."""
+    cli.spec(TEXTS)
+    (cli.folder / "t.csv").write_text("text,label\ngood,pos\n" if fraction == "0.2" else "text,label\ngood,pos\nbad,neg\n")
+    ran = cli("train", "s.yaml", "--data", "t.csv", "--validation", fraction, "-o", "out", "--rounds", "1", "--quiet")
+    assert ran.code == 1
+    n = 1 if fraction == "0.2" else 2
+    assert ran.err == (f"netgraph train: --validation {fraction} leaves 0 training examples and "
+                       f"{n} validation example{'s' if n > 1 else ''} out of {n}; both need at least one\n")

@@ -14,22 +14,27 @@ from netgraph.train.data import Streamed
 from netgraph.train.data_sets import HELD_OUT
 from netgraph.train.wording import counted
 
-__all__ = ["split_fraction", "split_ragged"]
+__all__ = ["split_fraction", "split_ragged", "refuse_empty_part"]
 
 
 def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[dict, dict]:
     """(training, validation) columns: a random ``fraction`` of the examples held out (ragged lists split alike)."""
     n = len(next(iter(cols.values())))
     k = math.ceil(fraction * n)
+    refuse_empty_part(n, k, fraction)
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    train, val = order[:-k].sort().values, order[-k:].sort().values
+    return tuple({c: x[idx] if isinstance(x, torch.Tensor) else [x[i] for i in idx.tolist()] for c, x in cols.items()}
+                 for idx in (train, val))
+
+
+def refuse_empty_part(n: int, k: int, fraction: float) -> None:
+    """OptionError when holding out ``k`` of ``n`` examples (``validation_set=fraction``) leaves a part empty."""
     if not 0 < k < n:
         detail = (f"leaves {counted(n - k, 'training example')} and {counted(k, 'validation example')} out of {n}; "
                   f"both need at least one")
         raise OptionError(f"validation_set={fraction} {detail}", option="validation_set", kind="validation-split",
                           found=fraction, detail=detail)
-    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
-    train, val = order[:-k].sort().values, order[-k:].sort().values
-    return tuple({c: x[idx] if isinstance(x, torch.Tensor) else [x[i] for i in idx.tolist()] for c, x in cols.items()}
-                 for idx in (train, val))
 
 
 def split_ragged(raw: Streamed, fraction: float, seed: int) -> tuple[Streamed, Streamed] | None:

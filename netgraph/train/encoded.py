@@ -42,6 +42,7 @@ from netgraph.train.buckets import length_batches
 from netgraph.train.data_files import load_data
 from netgraph.train.data_lengths import keyed
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error, ref
+from netgraph.train.data_split import refuse_empty_part
 
 __all__ = ["encoded_data", "EncodedLoader", "from_disk"]
 
@@ -318,6 +319,7 @@ def _split(columns: dict[str, Any], fraction: float, seed: int | None) -> tuple[
     """((training columns, their example numbers), (validation columns, theirs))."""
     size = len(next(iter(columns.values())))
     k = max(1, round(size * fraction))
+    refuse_empty_part(size, k, fraction)
     order = torch.randperm(size, generator=torch.Generator().manual_seed(0 if seed is None else seed)).tolist()
     pick = lambda idx: ({key: [v[i] for i in idx] if not isinstance(v, torch.Tensor) else v[idx]  # noqa: E731
                          for key, v in columns.items()}, idx)
