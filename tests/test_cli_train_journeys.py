@@ -235,3 +235,16 @@ def test_a_validation_fraction_that_empties_a_part_of_texts_is_one_message(cli, 
     n = 1 if fraction == "0.2" else 2
     assert ran.err == (f"netgraph train: --validation {fraction} leaves 0 training examples and "
                        f"{n} validation example{'s' if n > 1 else ''} out of {n}; both need at least one\n")
+
+
+def test_lengths_for_a_port_of_fixed_size_say_the_port_takes_none(cli):
+    """'Input.lengths' beside a (3) port cut each example to its length: 'expected each example of shape (3), found
+    (1) at example 0', about data the user gave whole."""
+    cli.spec()
+    np.savez(cli.folder / "d.npz", Input=np.ones((8, 3), "float32"), Target=np.ones((8, 1), "float32"),
+             **{"Input.lengths": np.ones(8, "int64")})
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "1", "--quiet")
+    assert ran.code == 1
+    assert ran.err == ("netgraph train: --data d.npz: key 'Input' comes with sequence lengths ('Input.lengths' or "
+                       "Padded), but input port 'Input' has the fixed shape (3), not a variable length such as ['n']; "
+                       "remove the lengths, or declare the port's length\n")

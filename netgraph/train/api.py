@@ -37,6 +37,7 @@ from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data_checks import check_example_shapes
 from netgraph.train.data import Expect, InMemory, Streamed, finish, gather, sample
 from netgraph.train.data_split import split_fraction, split_ragged
+from netgraph.train.data_lengths import refuse_fixed_lengths
 from netgraph.train.torch_objects import refuse_torch_optimizer
 from netgraph.train.data_files import load_data
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
@@ -269,6 +270,8 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
             refuse_newer(checkpoint["directory"], *resume)
         seed = resumed_seed(seed, int(resume[1]["seed"]))
     data, o["validation_set"] = from_disk(data, TRAINING), from_disk(o["validation_set"], VALIDATION)
+    for given, what in ((data, TRAINING), (o["validation_set"], VALIDATION)):
+        refuse_fixed_lengths(net, given, what)
     net = with_data_shapes(net, data)  # input shapes the net left unknown, as Wolfram's NetTrain reads them
     loss = attach_losses(net, o["loss_function"])
     drawn = int(torch.randint(0, 2**62, ()).item()) if seed is None else seed  # rank 0's is broadcast below
