@@ -248,3 +248,13 @@ def test_lengths_for_a_port_of_fixed_size_say_the_port_takes_none(cli):
     assert ran.err == ("netgraph train: --data d.npz: key 'Input' comes with sequence lengths ('Input.lengths' or "
                        "Padded), but input port 'Input' has the fixed shape (3), not a variable length such as ['n']; "
                        "remove the lengths, or declare the port's length\n")
+
+
+def test_number_labels_read_as_text_from_a_csv_say_how_to_match_them(cli):
+    """A .csv holds text: a ClassDecoder's labels [0, 1] refused '1' with no word on why '1' is not 1."""
+    cli.spec(TEXTS.replace("labels: [neg, pos]", "labels: [0, 1]"))
+    (cli.folder / "t.csv").write_text("text,label\ngood,1\nbad,0\n")
+    ran = cli("train", "s.yaml", "--data", "t.csv", "-o", "out", "--rounds", "1", "--quiet")
+    assert ran.code == 1
+    assert ("example 0: label '1' is not one of the 2 labels [0, 1] (it is the text '1', and the labels are numbers: "
+            "a .csv holds text, so write the labels as text, e.g. labels: ['0', '1'])") in ran.err

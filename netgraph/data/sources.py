@@ -132,7 +132,8 @@ def _twice(header: list[str], read: tuple[str, str]) -> str:
     for name in dict.fromkeys(read):
         places = [i + 1 for i, c in enumerate(header) if c == name]
         if len(places) > 1:
-            return f"its header row names column {name!r} twice (columns {places[0]} and {places[1]}); rename one of them"
+            return (f"its header row names column {name!r} twice (columns {places[0]} and {places[1]}); rename one "
+                    f"of them")
     return ""
 
 
