@@ -25,8 +25,8 @@ def check_seed(args: argparse.Namespace) -> None:
 
 
 def check_train_flags(args: argparse.Namespace, made: list | None = None) -> None:
-    """OptionError naming the first flag of ``netgraph train`` whose value net_train would refuse (the --tensorboard
-    folder it creates is added to ``made``: ``usable_folder``)."""
+    """OptionError naming the first flag of ``netgraph train`` whose value net_train would refuse (the --checkpoint and
+    --tensorboard folders it creates are added to ``made``: ``usable_folder``)."""
     check_seed(args)
     for name, flag in _POSITIVE_INTS:
         if getattr(args, name) is not None and getattr(args, name) < 1:
@@ -42,6 +42,8 @@ def check_train_flags(args: argparse.Namespace, made: list | None = None) -> Non
     for name, flag, example in (("checkpoint", "--checkpoint", "checkpoints"), ("output", "-o", "trained")):
         if getattr(args, name) is not None and not getattr(args, name).strip():
             raise OptionError(f"{flag} needs a folder, e.g. {flag} {example}", option=name)
+    if args.checkpoint is not None:
+        usable_folder(args.checkpoint, "--checkpoint", made)
     if args.tensorboard is not None:
         if not args.tensorboard.strip():
             raise OptionError("--tensorboard needs a folder to log to, e.g. --tensorboard runs", option="tensorboard")

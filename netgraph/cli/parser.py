@@ -7,7 +7,8 @@ import argparse
 import dataclasses
 
 from netgraph import __version__
-from netgraph.core.limits import Limits  # no torch: the limits and errors only
+from netgraph.core.errors import did_you_mean  # no torch: the limits and errors only
+from netgraph.core.limits import Limits
 
 __all__ = ["build_parser"]
 
@@ -129,8 +130,23 @@ def _export(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler="export:export")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, except that arguments no flag takes are reported by their command (``netgraph train:
+    error: ...``, with its usage, which lists its flags) with the nearest flag, not by ``netgraph`` itself."""
+
+    def parse_args(self, args=None, namespace=None):  # noqa: ANN001, ANN201 - argparse's signature
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            commands = next(a for a in self._actions if isinstance(a, argparse._SubParsersAction)).choices
+            command = commands[parsed.command]
+            flag = next((a.partition("=")[0] for a in extra if a.startswith("-")), None)
+            hint = did_you_mean(flag, command._option_string_actions) if flag else ""
+            command.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+        return parsed
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="netgraph", description="Mathematica-style NetGraph DSL for PyTorch")
+    parser = _Parser(prog="netgraph", description="Mathematica-style NetGraph DSL for PyTorch")
     _version(parser)
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_run, _render, _check, _train, _export):

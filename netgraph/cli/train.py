@@ -153,6 +153,8 @@ def worded_by_flags(exc: OptionError) -> OptionError:
         return OptionError(f"{_SUBOPTION_FLAG[d.option]} {d.detail}", option=d.option)
     if d.kind == "validation-split":  # validation_set=<fraction> leaves a part empty
         return OptionError(f"--validation {d.found} {d.detail}", option=d.option)
+    if d.kind == "resume-seed":
+        return OptionError(f"--seed {d.found}: {d.detail}", option=d.option)
     if d.kind == "loss-term":
         return OptionError(f"--loss: {f'{d.option} of {d.port!r}' if d.option else repr(d.port)} {d.detail}",
                            option="loss")
@@ -310,11 +312,19 @@ def _write_outputs(results: NetTrainResults, spec: str, out: Path, name: str | N
         "loss_weights", "round_metrics", "validation_metrics")}
     text = json.dumps(_json_ready(summary), indent=1, allow_nan=False)
     atomic_write(out / "results.json", (text + "\n").encode("utf-8"))
+    print(f"trained {counted(results.total_rounds, 'round')} ({results.reason_training_stopped}): "
+          f"{_losses_text(results)}; wrote {target}, {out / 'loss.svg'}, {out / 'results.json'}")
+    return 0
+
+
+def _losses_text(results: NetTrainResults) -> str:
+    """The last round's losses and metrics as the closing line shows them; a run stopped (Ctrl-C) before its first
+    round ended has none."""
+    if results.round_loss is None:
+        return "no round finished"
     val = f", validation loss {results.validation_loss:.5g}" if results.validation_loss is not None else ""
     val += "".join(f", {k} {v:.4g}" for k, v in results.round_measurements.items())
     val += "".join(f", validation {k} {v:.4g}" for k, v in results.validation_measurements.items())
     if len(results.term_losses) > 1:
         val += " (" + ", ".join(f"{k} {v[-1]:.5g}" for k, v in results.term_losses.items()) + ")"
-    print(f"trained {counted(results.total_rounds, 'round')} ({results.reason_training_stopped}): loss "
-          f"{results.round_loss:.5g}{val}; wrote {target}, {out / 'loss.svg'}, {out / 'results.json'}")
-    return 0
+    return f"loss {results.round_loss:.5g}{val}"

@@ -39,8 +39,18 @@ def _class_index(coder: Any, value: Any) -> int:
         labels = list(coder.labels)
         shown = labels if len(labels) <= 10 else [*labels[:10], "..."]
         plain = value.item() if isinstance(value, np.generic) else value  # 'cow', not np.str_('cow') (numpy 2's repr)
-        raise ExampleError(f"label {plain!r} is not one of the {len(labels)} labels {shown}")
+        raise ExampleError(f"label {plain!r} is not one of the {len(labels)} labels {shown}"
+                           f"{_as_text_hint(plain, labels)}")
     return index
+
+
+def _as_text_hint(value: Any, labels: list) -> str:
+    """Why the text '1' is no label 1: a table (.csv) holds text, so number labels are to be written as text."""
+    if not isinstance(value, str) or not any(str(label) == value and not isinstance(label, str) for label in labels):
+        return ""
+    texts = [str(label) for label in labels[:3]] + (["..."] if len(labels) > 3 else [])
+    return (f" (it is the text {value!r}, and the labels are numbers: a .csv holds text, so write the labels as text, "
+            f"e.g. labels: {texts})")
 
 
 def _bool(coder: Any, value: Any) -> float:

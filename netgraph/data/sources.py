@@ -80,24 +80,61 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
         raise DataError(f"text_table reads .csv or .jsonl files, found {file.name!r}")
     try:
         with open(file, encoding="utf-8-sig", newline="") as f:  # -sig: a spreadsheet's byte-order mark is no text
-            rows = list(csv.DictReader(f)) if suffix == ".csv" else _json_lines(f, file)
+            reader = csv.DictReader(f) if suffix == ".csv" else None
+            rows = list(reader) if reader is not None else _json_lines(f, file)
+            header = list(reader.fieldnames or ()) if reader is not None else []
     except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
         if isinstance(exc, DataError):
             raise
+        if isinstance(exc, UnicodeDecodeError):  # its position is within the chunk being read, not the file
+            raise DataError(f"{who}{_not_utf8(file)}") from None
         raise DataError(f"{who}cannot read {str(file)!r}: {getattr(exc, 'strerror', None) or exc}") from None
+    if twice := _twice(header, (text, label)):
+        raise DataError(f"{who}{str(file)!r}: {twice}", kind="table-columns")
     if suffix == ".csv" and rows and (absent := [c for c in (text, label) if c not in rows[0]]):  # once, not per row
         fix = _columns_fix(text, label, command_line)
         raise DataError(f"{who}{str(file)!r}: its header row has no column {' or '.join(map(repr, absent))} (its "
                         f"columns are {[c for c in rows[0] if c is not None]}); {fix}", kind="table-columns")
-    problems = [f"row {i}: " + ("not an object" if not isinstance(row, dict) else
-                                f"no column {' or '.join(repr(c) for c in (text, label) if c not in row)} (its columns "
-                                f"are {list(row)})")
-                for i, row in enumerate(rows) if not isinstance(row, dict) or text not in row or label not in row]
-    problems += [f"row {i}: no value for {c!r} (fewer fields than the header)" for i, row in enumerate(rows)
-                 for c in (text, label) if suffix == ".csv" and row.get(c) is None]
+    problems = [f"row {i}: {p}" for i, row in enumerate(rows) for p in _row_problems(row, (text, label), header)]
     if problems or not rows:
         raise DataError(f"{who}{str(file)!r}: " + ("; ".join(problems[:5]) or "no rows"))
     return Examples([(row[text], row[label]) for row in rows], str(file))
+
+
+def _not_utf8(file: Path) -> str:
+    """'file:line:col: byte 0x.. is not UTF-8 text ...' for the first byte of ``file`` that is not UTF-8."""
+    raw = file.read_bytes()
+    try:
+        raw.decode("utf-8")
+        return f"{file}: not UTF-8 text; save the table as UTF-8"  # changed while it was read
+    except UnicodeDecodeError as exc:
+        line, column = raw.count(b"\n", 0, exc.start) + 1, exc.start - raw.rfind(b"\n", 0, exc.start)
+        return f"{file}:{line}:{column}: byte 0x{raw[exc.start]:02x} is not UTF-8 text; save the table as UTF-8"
+
+
+def _row_problems(row: Any, read: tuple[str, str], header: list[str]) -> list[str]:
+    """What is wrong with one row of a table (a JSON value, or a CSV row as csv.DictReader reads it below
+    ``header``): no object, a column read missing, or (CSV) fewer or more fields than the header names."""
+    if not isinstance(row, dict):
+        return ["not an object"]
+    if not header and (absent := [c for c in read if c not in row]):
+        return [f"no column {' or '.join(map(repr, absent))} (its columns are {list(row)})"]
+    out = [f"no value for {c!r} (fewer fields than the header)" for c in read if header and row.get(c) is None]
+    if None in row:  # csv.DictReader's key for the fields beyond the header's
+        out.append(f"{len(header) + len(row[None])} fields, but the header row names {len(header)} (a comma inside a "
+                   f"text? quote the text: \"a, b\")")
+    return out
+
+
+def _twice(header: list[str], read: tuple[str, str]) -> str:
+    """Why a CSV header row naming a column read twice is refused ('' when it does not): csv.DictReader would keep
+    the last such column's values."""
+    for name in dict.fromkeys(read):
+        places = [i + 1 for i, c in enumerate(header) if c == name]
+        if len(places) > 1:
+            return (f"its header row names column {name!r} twice (columns {places[0]} and {places[1]}); rename one "
+                    f"of them")
+    return ""
 
 
 def _columns_fix(text: str, label: str, command_line: bool) -> str:
@@ -113,7 +150,7 @@ def _json_lines(lines: Any, file: Path) -> list:
     for number, line in enumerate(lines, 1):
         if line.strip():
             try:
-                rows.append(json.loads(line))
+                rows.append(json.loads(line.rstrip("\r\n")))  # an error at its end is on this line, not the next
             except json.JSONDecodeError as exc:
                 raise DataError(f"{file}:{number}:{exc.colno}: not a JSON record: {exc.msg}") from None
     return rows

@@ -23,13 +23,18 @@ _CLOSERS = {"while parsing a flow mapping": ("{", "}"), "while parsing a flow se
 
 
 def unclosed_hint(exc: Any, text: str = "") -> tuple[int, int, str] | None:
-    """For a '{' or '[' left open on an earlier line (``{type: LinearLayer, output: 16`` then the next key): the
-    opening bracket's position and what is missing, where the parser's own position is the line after it; or, when
-    a comment on that line hid its closing bracket (``{function: #x + 1}``), the comment's '#'. The collection is
-    told by the error's context (the same words in PyYAML and libyaml): a block mapping's error may start at a '['
-    too (``[a, b]: p`` as its first key) and be no unclosed bracket."""
+    """For a '{', '[' or quote left open on an earlier line (``{type: LinearLayer, output: 16`` then the next key,
+    ``output: "3}``): the opening bracket's or quote's position and what is missing, where the parser's own position
+    is the line after it (the file's end, for a quote); or, when a comment on that line hid its closing bracket
+    (``{function: #x + 1}``), the comment's '#'. The collection is told by the error's context (the same words in
+    PyYAML and libyaml): a block mapping's error may start at a '[' too (``[a, b]: p`` as its first key) and be no
+    unclosed bracket."""
     brackets = _CLOSERS.get(exc.context or "") if isinstance(exc, ParserError) else None
     start, end = exc.context_mark, exc.problem_mark
+    if isinstance(exc, ScannerError) and exc.context == "while scanning a quoted scalar" and start is not None:
+        line = (text.splitlines()[start.line:start.line + 1] or [""])[0]  # libyaml's marks hold no buffer
+        quote = line[start.column:start.column + 1]
+        brackets = (quote, quote) if quote in ("'", '"') else None
     if brackets is None or start is None or end is None or end.line <= start.line:
         return None
     lines = text.splitlines()

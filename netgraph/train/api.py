@@ -31,12 +31,13 @@ import torch
 
 from netgraph.core.files import folders_made, usable_folder
 from netgraph.train.checkpoint import checkpoints, latest_checkpoint, read_checkpoint, refuse_newer, resolve
-from netgraph.train.checkpoint_checks import check_layout
+from netgraph.train.checkpoint_checks import check_layout, resumed_seed
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data_checks import check_example_shapes
 from netgraph.train.data import Expect, InMemory, Streamed, finish, gather, sample
 from netgraph.train.data_split import split_fraction, split_ragged
+from netgraph.train.data_lengths import refuse_fixed_lengths
 from netgraph.train.torch_objects import refuse_torch_optimizer
 from netgraph.train.data_files import load_data
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
@@ -278,8 +279,10 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         check_layout(resume[1], resume[0], resume=True)
         if checkpoint is not None:
             refuse_newer(checkpoint["directory"], *resume)
-        seed = int(resume[1]["seed"])  # the interrupted run's seed: same validation split, same rounds
+        seed = resumed_seed(seed, int(resume[1]["seed"]))
     data, o["validation_set"] = from_disk(data, TRAINING), from_disk(o["validation_set"], VALIDATION)
+    for given, what in ((data, TRAINING), (o["validation_set"], VALIDATION)):
+        refuse_fixed_lengths(net, given, what)
     net = with_data_shapes(net, data)  # input shapes the net left unknown, as Wolfram's NetTrain reads them
     loss = attach_losses(net, o["loss_function"])
     drawn = int(torch.randint(0, 2**62, ()).item()) if seed is None else seed  # rank 0's is broadcast below

@@ -20,7 +20,7 @@ import torch
 from netgraph.core.errors import OptionError, with_article
 
 __all__ = ["check_layout", "check_progress", "check_optimizer_state", "check_same_net", "check_precision",
-           "check_validation"]
+           "check_validation", "resumed_seed"]
 
 
 def _tensors(value: Any) -> bool:
@@ -182,3 +182,13 @@ def check_validation(progress: dict[str, Any], validating: bool, source: Any) ->
         raise OptionError(f"checkpoint {str(source)!r} was written by a run {given} a validation set: its best net "
                           f"and early stopping follow its {'validation' if had else 'training'} losses; resume "
                           f"{given} validation_set, or start fresh (resume=False, or another checkpoint directory)")
+
+
+def resumed_seed(given: int | None, saved: int) -> int:
+    """The interrupted run's seed (same validation split, same rounds); OptionError for another one given."""
+    if given is not None and given != saved:
+        detail = (f"the run in the checkpoint was seeded with {saved}; resume without a seed (or with {saved}), or "
+                  f"start fresh in another folder")
+        raise OptionError(f"random_seed={given}: {detail}", kind="resume-seed", option="random_seed", found=given,
+                          detail=detail)
+    return saved

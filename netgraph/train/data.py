@@ -81,7 +81,8 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     different lengths stay a list, one tensor per example)."""
     if isinstance(data, Mapping):
         if not data:
-            raise DataError(f"{what} is an empty dict; give one array per input port and target", data=ref(what))
+            raise DataError(f"{what} is an empty dict; give one array per input port and target", data=ref(what),
+                            detail="holds no arrays; give one array per input port and target")  # a data file's flag
         return {str(k): _tensor(str(k), v, what) for k, v in data.items()}
     examples = list(data)
     if not examples:
@@ -203,6 +204,7 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
                   what: Any, listed: bool = False) -> dict[str, torch.Tensor]:
     """The columns converted to the ports' dtypes; one DataError listing every problem otherwise. ``listed``: the
     columns of a list of examples (where an extra dim may be examples given in batches)."""
+    cols = _under_expected_keys(cols, expect)
     problems = []
     missing = [k for k in expect if k not in cols and not expect[k].optional]
     extra = [k for k in cols if k not in expect]
@@ -211,11 +213,11 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
         problems.append(f"missing key {k!r}: {expect[k].what}, shape {_batch_shape(expect[k].type.shape)}"
                         f"{' ' + expect[k].type.dtype if expect[k].type.dtype == INTEGER else ''}{hint}")
     if not allow_extra:
+        given = [k for k, e in expect.items() if not e.optional]  # not the lengths netgraph's padded batches add
         twice = {e.alias: k for k, e in expect.items() if e.alias in cols and k in cols}
         for k in extra:
             problems.append(f"the target is given twice (under {twice[k]!r} and {k!r}); give one of them" if k in twice
-                            else f"unknown key {k!r}{did_you_mean(k, missing or list(expect))}; the keys are "
-                                 f"{list(expect)}")
+                            else f"unknown key {k!r}{did_you_mean(k, missing or given)}; the keys are {given}")
     out: dict[str, torch.Tensor] = {}
     for k, x in cols.items():
         if k in expect:
@@ -232,6 +234,14 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
         problems.append("the data holds no examples")
     raise_data(problems, what)
     return out
+
+
+def _under_expected_keys(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]) -> Mapping[str, torch.Tensor]:
+    """``cols`` with a target given under its other key ('Output' where the training data said 'Target', or the
+    reverse) moved to the key the loss reads: validation data and later batches may name it either way."""
+    moved = {e.alias: k for k, e in expect.items()
+             if e.alias is not None and e.alias in cols and k not in cols and e.alias not in expect}
+    return {moved.get(k, k): v for k, v in cols.items()} if moved else cols
 
 
 class Columns(dict):

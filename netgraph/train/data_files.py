@@ -55,7 +55,19 @@ def _read_arrays(path: Path, suffix: str) -> dict:
     if head[:2] != b"PK":  # np.load would try a .npy or a pickle next: name what a .npz is instead
         raise ValueError("the file is empty" if not head else "not a .npz archive (no zip header)")
     with np.load(path, allow_pickle=False) as npz:
+        for k in npz.files:
+            if _stored_dtype(npz, k).hasobject:  # np.load would refuse it in its own words (allow_pickle=False)
+                raise ValueError(f"key {k!r} holds Python objects (an object array, which a .npz stores pickled and "
+                                 f"netgraph never unpickles); save numbers, or str arrays for texts and class names")
         return {k: _column(k, npz[k]) for k in npz.files}
+
+
+def _stored_dtype(npz: Any, key: str) -> np.dtype:
+    """The dtype in the header of the array ``key`` of an open .npz, read without reading the array."""
+    with npz.zip.open(f"{key}.npy" if f"{key}.npy" in npz.zip.namelist() else key) as f:  # np.load's own lookup
+        version = np.lib.format.read_magic(f)
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        return read(f)[2]
 
 
 def _column(key: str, array: np.ndarray) -> Any:

@@ -10,12 +10,14 @@ tensor([1, 3])
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from netgraph.backend.masks import Padded
 from netgraph.core.errors import did_you_mean
+from netgraph.core.types import format_shape
 from netgraph.train.data_sets import data_error
 
-__all__ = ["keyed", "Keyed", "LENGTHS"]
+__all__ = ["keyed", "Keyed", "LENGTHS", "refuse_fixed_lengths"]
 
 LENGTHS = ".lengths"
 
@@ -48,3 +50,26 @@ def _check_key(key: str, keys: list[str], what: str) -> None:
     if dot + suffix != LENGTHS and base in keys and did_you_mean(suffix, [LENGTHS[1:]]):
         raise data_error(what, f"key {key!r} is neither a port nor a target (did you mean {base + LENGTHS!r}, the "
                         f"lengths of the padded sequences under {base!r}?)")
+
+
+def refuse_fixed_lengths(net: Any, data: Any, what: str) -> None:
+    """A DataError for sequence lengths (``<key>.lengths``, ``Padded``) at a port whose first dim is a fixed size:
+    they would cut each example to its length (``(3)`` examples read as ``(1)``), and the data check would then
+    blame the shape of data the user gave whole."""
+    for key, value in (data.items() if isinstance(data, Mapping) else ()):
+        port = _port_of(net, str(key))
+        shape = net.port_types[port].shape if port is not None else None
+        if isinstance(value, Padded) and shape and isinstance(shape[0], int):
+            where = f"input port {port!r}" if port in net.input_ports else f"output port {port!r} (its target)"
+            raise data_error(what, f"key {key!r} comes with sequence lengths ({key + LENGTHS!r} or Padded), but "
+                                   f"{where} has the fixed shape {format_shape(shape)}, not a variable length such as "
+                                   f"{['n', *value.data.shape[2:]]}; remove the lengths, or declare the port's length")
+
+
+def _port_of(net: Any, key: str) -> str | None:
+    """The port a data key feeds: an input, or the output a target key ('Target', the port's name) is for."""
+    if key in net.input_ports or key in net.output_ports:
+        return key
+    if key == "Target" and len(net.output_ports) == 1:
+        return net.output_ports[0]
+    return key[:-len("Target")] if key.endswith("Target") and key[:-len("Target")] in net.output_ports else None

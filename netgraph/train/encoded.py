@@ -125,8 +125,8 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
     (input) or a decoder (output), as the README's "Encoders and decoders" shows."""
     problems = []
     for key, values in columns.items():
-        if isinstance(values, np.ndarray) and values.dtype.kind in "USO" and values.ndim:  # np.loadtxt's labels, say
-            values = values.reshape(len(values), -1)[:, 0].tolist() if values.size else []  # each example's first value
+        if isinstance(values, np.ndarray) and values.dtype.kind in "USO" and values.size:  # a data file's texts, labels
+            values = values.reshape(len(values), -1)[:, 0].tolist() if values.ndim else values.tolist()
         listed = type(values) in (list, tuple) or isinstance(values, Examples)  # a Padded (a NamedTuple) is no list
         if _coder_for(net, key) is not None or not listed:
             continue

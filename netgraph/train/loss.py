@@ -358,7 +358,10 @@ def _term(net: Any, key: str, spec: Any) -> _Term:
     if isinstance(spec, Layer):
         return _with_alias(net, _LayerTerm(key, spec, net.port_types[key], _target_key(net, key)))
     raise OptionError(f"loss_function[{key!r}] must be a loss layer, a callable, 'Automatic', the port's name "
-                      f"{key!r} (the output itself is the loss), a weight or (spec, weight); found {spec!r}")
+                      f"{key!r} (the output itself is the loss), a weight or (spec, weight); found {spec!r}",
+                      kind="loss-term", port=key, detail=f"must be a weight, a mapping {{loss: ..., weight: ..., "
+                      f"warmup: ...}}, 'Automatic' or the port's name {key!r} (the output itself is the loss); found "
+                      f"{spec!r}")  # the command line's words (netgraph train --loss), which give no Python objects
 
 
 def attach_losses(net: Any, spec: Any) -> Loss:
