@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-__all__ = ["noise", "full", "promoted", "promoted_dtype_code", "tensors",
+__all__ = ["noise", "full", "sized", "promoted", "promoted_dtype_code", "tensors",
            "standard_gamma", "log_standard_gamma", "safe_exp", "xlogy", "log_or_tiny",
            "LOG_MAX"]
 
@@ -62,6 +62,20 @@ def full(p: Any, shape: tuple, like: Sequence[Any]) -> torch.Tensor:
         return p.expand(shape)
     kwargs = _kwargs(like) or {"dtype": torch.get_default_dtype()}
     return torch.full(shape, float(p), **kwargs)
+
+
+def sized(shape: tuple, params: Sequence[Any]) -> tuple:
+    """``shape`` with each variable dim (a sequence length "n") the size the parameter tensors, aligned to it, have
+    there (1 where none has that dim).
+
+    >>> sized((2, "n", 3), [torch.zeros(2, 5, 1), 1.0])
+    (2, 5, 3)
+    """
+    if all(type(d) is int for d in shape):
+        return shape
+    given = [p.shape for p in params if isinstance(p, torch.Tensor)]
+    return tuple(d if type(d) is int else max((s[i] for s in given if len(s) > i), default=1)
+                 for i, d in enumerate(shape))
 
 
 def _boosted_gamma(alpha: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -34,7 +34,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
-from netgraph.layers.dist_base import tensors
+from netgraph.layers.dist_tensors import sized, tensors
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.kl import closed_form, describe_estimate, monte_carlo_kl, support_problem
@@ -77,7 +77,7 @@ class KLModule(LayerModule):
                 if module.checked:
                     module.distribution.check(params, lambda side=side: f"{self.describe()}, distribution {side}",
                                               draws=self.fn is None)
-        shape = (batch, *self.shape)
+        shape = sized((batch, *self.shape), [*p, *q])  # a variable length ("n"): the parameters' size
         if self.fn is None:
             return monte_carlo_kl(self.p.distribution, self.q.distribution, p, q, shape, self.samples, self.describe)
         like = next(v for v in (*p, *q) if isinstance(v, torch.Tensor))

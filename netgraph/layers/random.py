@@ -19,7 +19,7 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.layers.distributions import Distribution, slot_name
-from netgraph.layers.dist_tensors import promoted_dtype_code, tensors
+from netgraph.layers.dist_tensors import promoted_dtype_code, sized, tensors
 from netgraph.layers.dist_vector import VectorDistribution, vector_types
 from netgraph.layers.function import align_code, _callable_ports, align
 from netgraph.core.errors import DataError, OptionError, did_you_mean
@@ -126,7 +126,7 @@ class RandomModule(LayerModule):
             params, batch = self.params(inputs), inputs[0].shape[0]
         else:
             params, batch = self.params(()), inputs[0]
-        shape = (batch, *self.shape)
+        shape = sized((batch, *self.shape), params)
         checks = _CHECKS["enabled"] if self.checks is None else self.checks
         if self.checked and checks is not False and not torch.compiler.is_compiling():
             self.distribution.check(params, self.describe)
@@ -379,6 +379,8 @@ class RandomArrayLayer(Layer):
             else:
                 params.append(repr(float(value)))
         full = [a for s, a in zip(self.input_ports, ctx.args) if ctx.types[s].shape == out]
+        if not full and any(type(d) is not int for d in out):
+            return None  # a variable length ("n") with no slot of the output's shape: the module's draw sizes it
         like = [*ctx.args, *consts] or [f"{ctx.module}.param_first"]  # noise in the parameters' promoted dtype
         dtype = promoted_dtype_code(like)
         shape = f"({f'{ctx.args[0]}.shape[0]' if ctx.args else ctx.batch}{''.join(f', {d}' for d in out)})"
