@@ -67,16 +67,17 @@ class KLModule(LayerModule):
             self.label = label
         if self.p_slots or self.q_slots:
             batch = inputs[0].shape[0]
-            p = self.p.params(tuple(inputs[i] for i in self.p_slots)) if self.p_slots else self.p.params(())
-            q = self.q.params(tuple(inputs[i] for i in self.q_slots)) if self.q_slots else self.q.params(())
+            given = {"p": tuple(inputs[i] for i in self.p_slots), "q": tuple(inputs[i] for i in self.q_slots)}
+            p = self.p.params(given["p"]) if self.p_slots else self.p.params(())
+            q = self.q.params(given["q"]) if self.q_slots else self.q.params(())
         else:
-            batch, p, q = inputs[0], self.p.params(()), self.q.params(())
+            batch, p, q, given = inputs[0], self.p.params(()), self.q.params(()), {"p": (), "q": ()}
         checks = distribution_checks() if self.p.checks is None else self.p.checks  # compile(checks=) sets p's
         if checks is not False and not torch.compiler.is_compiling():
             for side, module, params in (("p", self.p, p), ("q", self.q, q)):
                 if module.checked:
                     module.distribution.check(params, lambda side=side: f"{self.describe()}, distribution {side}",
-                                              draws=self.fn is None)
+                                              draws=self.fn is None, inputs=given[side])
         shape = sized((batch, *self.shape), [*p, *q])  # a variable length ("n"): the parameters' size
         if self.fn is None:
             return monte_carlo_kl(self.p.distribution, self.q.distribution, p, q, shape, self.samples, self.describe)

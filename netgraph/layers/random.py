@@ -129,7 +129,7 @@ class RandomModule(LayerModule):
         shape = sized((batch, *self.shape), params)
         checks = _CHECKS["enabled"] if self.checks is None else self.checks
         if self.checked and checks is not False and not torch.compiler.is_compiling():
-            self.distribution.check(params, self.describe)
+            self.distribution.check(params, self.describe, inputs=inputs)
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
         try:

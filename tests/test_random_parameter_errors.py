@@ -1,0 +1,40 @@
+"""A bad parameter value at a slot names the port and the index in the data given to it (found by QA: the index was
+that of the layer's internal, broadcast tensor: (1, 0, 2) for the value at (1, 2) of a (2, 3) input)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (DataError, GammaDistribution, KLDivergenceLayer, NetGraph, NormalDistribution, PoissonDistribution,
+                      RandomArrayLayer, set_distribution_checks)
+
+
+def test_a_bad_slot_value_is_named_at_its_index_in_the_port():
+    net = NetGraph({"g": RandomArrayLayer(GammaDistribution("#a", 1.0), output=(2, 3))}, [], a=3)
+    alpha = torch.ones(2, 3)
+    alpha[1, 2] = -1.0
+    with pytest.raises(DataError, match=r"layer 'g' .*alpha \(shape\) must be a finite number > 0, found -1.0 at "
+                                        r"index \(1, 2\) of port 'a'\.") as err:
+        net(a=alpha)
+    assert err.value.diagnostics[0].port == "a" and err.value.diagnostics[0].kind == "parameter-value"
+
+
+def test_each_bad_parameter_names_its_own_port():
+    net = NetGraph({"n": RandomArrayLayer(NormalDistribution("#m", "#s"))}, [], m=2, s=2)
+    previous = set_distribution_checks(True)  # Normal draws are inline (unchecked) under "auto"
+    try:
+        with pytest.raises(DataError, match=r"sigma \(standard deviation\) must be a finite number > 0, found -2.0 at "
+                                            r"index \(0, 1\) of port 's'") as err:
+            net(m=torch.zeros(1, 2), s=torch.tensor([[1.0, -2.0]]))
+    finally:
+        set_distribution_checks(previous)
+    assert err.value.diagnostics[0].port == "s"
+
+
+def test_a_kl_divergence_names_the_port_of_q():
+    kl = KLDivergenceLayer(PoissonDistribution("#rate"), PoissonDistribution("#prior"))
+    net = NetGraph({"kl": kl}, [], rate=(), prior=())
+    with pytest.raises(DataError, match=r"distribution q: PoissonDistribution parameter mu \(mean\) must be a finite "
+                                        r"number >= 0, found -3.0 at index \(1,\) of port 'prior'"):
+        net(rate=torch.ones(2), prior=torch.tensor([1.0, -3.0]))
