@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (DataError, GammaDistribution, KLDivergenceLayer, NetGraph, NormalDistribution, PoissonDistribution,
+from netgraph import (BernoulliDistribution, CategoricalDistribution, DataError, GammaDistribution, KLDivergenceLayer, NetGraph, NormalDistribution, PoissonDistribution,
                       RandomArrayLayer, set_distribution_checks)
 
 
@@ -38,3 +38,14 @@ def test_a_kl_divergence_names_the_port_of_q():
     with pytest.raises(DataError, match=r"distribution q: PoissonDistribution parameter mu \(mean\) must be a finite "
                                         r"number >= 0, found -3.0 at index \(1,\) of port 'prior'"):
         net(rate=torch.ones(2), prior=torch.tensor([1.0, -3.0]))
+
+
+@pytest.mark.parametrize("distribution, value", [(PoissonDistribution("#x"), -1.0), (BernoulliDistribution("#x"), 1.5),
+                                                 (CategoricalDistribution("#x"), -0.5)], ids=["poisson", "bernoulli", "categorical"])
+def test_with_checks_off_a_value_torch_refuses_is_a_data_error_naming_the_layer(distribution, value):
+    """Found by QA: torch's RuntimeError ('invalid Poisson rate', 'Expected p_in >= 0 ...') came through as it was."""
+    shape = 3 if isinstance(distribution, CategoricalDistribution) else ()
+    module = NetGraph({"noise": RandomArrayLayer(distribution)}, [], x=shape).compile(checks=False)
+    x = torch.full((2, 3) if shape else (2,), value)
+    with pytest.raises(DataError, match=r"layer 'noise' .*torch refused to draw .*distribution checks are off"):
+        module(x=x)

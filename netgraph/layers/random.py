@@ -28,41 +28,11 @@ from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shap
 from netgraph.core.wiring import join_path
 from netgraph.layers._modules import LayerModule
 from netgraph.layers._torch_compat import autocast_enabled
+from netgraph.layers.random_checks import _CHECKS, distribution_checks, set_distribution_checks
 
 __all__ = ["RandomArrayLayer", "set_distribution_checks", "distribution_checks"]
 
 EVAL_MODES = ("sample", "mean")
-_CHECKS: dict[str, Any] = {"enabled": "auto"}
-
-
-def set_distribution_checks(enabled: bool | str) -> bool | str:
-    """Choose the run-time checks of slot parameter values (scale > 0, p in [0, 1], no NaN, ...).
-
-    * ``"auto"`` (default): every draw that goes through the layer's module (discrete, implicit
-      and other draws) is checked, so a bad value is a DataError naming the layer and parameter,
-      never an error from inside torch. Pathwise Normal and Uniform draws are written inline into
-      the compiled forward (``mu + sigma * torch.randn_like(mu)``) and, like handwritten torch,
-      are not checked: a negative sigma draws as |sigma| would; a NaN one gives NaN, which
-      ``net_train`` reports naming the layer.
-    * ``True``: check every draw (set it *before* ``compile()``, or use ``compile(checks=True)``;
-      nothing is inlined). ``net(...)`` follows a changed setting at its next call.
-    * ``False``: check nothing.
-
-    A check is one min/max pass and one host sync per call. Constant parameters are always checked
-    when the distribution is built. Returns the previous setting.
-
-    >>> previous = set_distribution_checks(True); set_distribution_checks(previous)
-    True
-    """
-    if enabled not in (True, False, "auto"):
-        raise OptionError(f"set_distribution_checks takes True, False or 'auto', found {enabled!r}")
-    previous, _CHECKS["enabled"] = _CHECKS["enabled"], enabled
-    return previous
-
-
-def distribution_checks() -> bool | str:
-    """The current default of the distribution checks (see ``set_distribution_checks``)."""
-    return _CHECKS["enabled"]
 
 
 class RandomModule(LayerModule):
@@ -141,6 +111,13 @@ class RandomModule(LayerModule):
             raise DataError(f"{self.describe()}: cannot draw in {like.dtype} on {like.device.type}, torch has no "
                             f"kernel for it ({str(exc).splitlines()[0]}); run this layer in float32 or float64 "
                             "(module.float())") from None
+        except RuntimeError as exc:  # a parameter value torch's sampler refuses reached it: the checks are off
+            if checks is not False:
+                raise
+            raise DataError(f"{self.describe()}: torch refused to draw ({str(exc).splitlines()[0]}); distribution checks "
+                            "are off here, so bad parameter values reach torch: turn them on "
+                            "(set_distribution_checks(True) or compile(checks=True)) to have the bad parameter named",
+                            kind="parameter-value") from None
 
     def drawn(self, params: list[Any], shape: tuple) -> Any:
         """The layer's output: a draw, or (draw, log-density per example) with ``log_probability``."""
