@@ -12,7 +12,8 @@ import math
 import pytest
 import torch
 
-from netgraph import (CategoricalDistribution, GammaDistribution, KLDivergenceLayer, MultinormalDiagonalDistribution, NetGraph,
+from netgraph import (CategoricalDistribution, FunctionLayer, GammaDistribution, KLDivergenceLayer,
+                      MultinormalDiagonalDistribution, NetGraph, NetPort, ShapeError,
                       NormalDistribution, PoissonDistribution, RandomArrayLayer)
 
 CASES = [  # (layer, slot shape, slot value, Output shape after (batch, length))
@@ -66,3 +67,22 @@ def test_a_kl_divergence_over_a_variable_length_sums_each_sequence(method):
     for kl, m in zip(net(m=means), means):  # KL(N(m, 1) || N(0, 1)) = m² / 2 per element
         assert abs(float(kl) - float((m ** 2).sum() / 2)) < tolerance
     assert net.compile()(m=torch.ones(3, 5)).shape == (3,)
+
+
+@pytest.mark.parametrize("distribution", [NormalDistribution(0, 1), GammaDistribution(2.0, 1.0)], ids=["inline", "module"])
+def test_a_variable_length_no_port_gives_is_a_shape_error(distribution):
+    """Found by QA: the layer drew one value per example and the sum repeated it along the sequence (or drew a length
+    of 1), so the 'noise' of every element was the same."""
+    layers = {"noise": RandomArrayLayer(distribution), "f": FunctionLayer("#x + #noise")}
+    with pytest.raises(ShapeError, match=r"layer 1 'noise' .*output \(n, 3\) has a variable length 'n' that none of "
+                                         r"its input ports has"):
+        NetGraph(layers, [("noise", NetPort("f", "noise"))], x=("n", 3))
+    with pytest.raises(ShapeError, match=r"variable length 'n'"):
+        NetGraph([RandomArrayLayer(distribution, output=("n", 3))], [])
+
+
+def test_a_variable_length_noise_from_a_port_of_that_length_differs_per_element():
+    layers = {"noise": RandomArrayLayer(NormalDistribution("#mu", 1.0)), "f": FunctionLayer("#x + #noise")}
+    net = NetGraph(layers, [(NetPort("x"), NetPort("noise", "mu")), ("noise", NetPort("f", "noise"))], x=("n", 3))
+    out = net(x=torch.zeros(2, 4, 3))
+    assert out.shape == (2, 4, 3) and bool((out[:, 0] != out[:, 1]).all())

@@ -302,7 +302,13 @@ class RandomArrayLayer(Layer):
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         if isinstance(self.distribution, VectorDistribution):
-            return vector_types(self.distribution, self.estimator or self.distribution.ESTIMATORS[0], types)
+            types = vector_types(self.distribution, self.estimator or self.distribution.ESTIMATORS[0], types)
+        else:
+            types = self._univariate_types(types)
+        _check_lengths(types, self.input_ports)
+        return types
+
+    def _univariate_types(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = dict(types)
         shapes = [types[s].shape for s in self.input_ports] + self._const_shapes()
         out = types["Output"].shape
@@ -368,6 +374,19 @@ class RandomArrayLayer(Layer):
                 return f"torch.{fn}_like({full[0]}{f', dtype={dtype}' if len(like) > 1 else ''})"
             return f"torch.{fn}({shape}, dtype={dtype}, device={like[0]}.device)"
         return dist.rsample_code(params, noise_code)
+
+
+def _check_lengths(types: Mapping[str, PortType], ports: tuple[str, ...]) -> None:
+    """Conflict where Output has a variable length ("n") that no input port has: nothing says how many to draw."""
+    out, given = types["Output"].shape, [types[p].shape for p in ports]
+    if out is None or any(s is None for s in given):
+        return
+    missing = [d for d in out if d is not None and type(d) is not int and not any(d in s for s in given)]
+    if missing:
+        raise Conflict(f"output {format_shape(out)} has a variable length {missing[0]!r} that none of its "
+                       "input ports has, so nothing says how many values to draw (one would be repeated along it); "
+                       "give output= a fixed length, or feed a parameter through a port of that length (e.g. "
+                       "NormalDistribution('#mu', 1.0) with mu fed zeros shaped like the sequence)")
 
 
 def _label(path: tuple[str, ...]) -> str:
