@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (BernoulliDistribution, CategoricalDistribution, DataError, GammaDistribution, KLDivergenceLayer, NetGraph, NormalDistribution, PoissonDistribution,
-                      RandomArrayLayer, set_distribution_checks)
+from netgraph import (BernoulliDistribution, CategoricalDistribution, DataError, GammaDistribution, KLDivergenceLayer,
+                      MultinormalDistribution, NetGraph, NormalDistribution, PoissonDistribution, RandomArrayLayer,
+                      set_distribution_checks)
 
 
 def test_a_bad_slot_value_is_named_at_its_index_in_the_port():
@@ -49,3 +50,16 @@ def test_with_checks_off_a_value_torch_refuses_is_a_data_error_naming_the_layer(
     x = torch.full((2, 3) if shape else (2,), value)
     with pytest.raises(DataError, match=r"layer 'noise' .*torch refused to draw .*distribution checks are off"):
         module(x=x)
+
+
+def test_a_bad_matrix_or_probability_vector_is_named_at_its_index_in_the_port():
+    """Found by QA: a covariance fed per example to 5 draws each was 'the matrix at index (2, 0)' for example 2."""
+    net = NetGraph({"mvn": RandomArrayLayer(MultinormalDistribution([0.0, 0.0], "#S"), output=(5, 2))}, [], S=(2, 2))
+    covariances = torch.eye(2).repeat(3, 1, 1)
+    covariances[2] = torch.tensor([[1.0, 2.0], [2.0, 1.0]])
+    with pytest.raises(DataError, match=r"must be positive definite .*\(the matrix at index \(2,\)\)") as err:
+        net(S=covariances)
+    assert err.value.diagnostics[0].port == "S"
+    categorical = NetGraph({"c": RandomArrayLayer(CategoricalDistribution("#p"), output=(4,))}, [], p=3)
+    with pytest.raises(DataError, match=r"must sum to 1 \(within 0.0001\), found a sum of 0.6 \(at index \(1,\)\)"):
+        categorical(p=torch.tensor([[0.2, 0.3, 0.5], [0.2, 0.2, 0.2]]))

@@ -262,6 +262,7 @@ class Distribution:
             problem = self.relation(values)
             if problem:
                 errors.append(problem)
+                ports += list(self.slots) if len(self.slots) == 1 and inputs is not None else []  # the one it can be
         extremes = {n: (bounds[2 * i], bounds[2 * i + 1]) for i, (n, _) in enumerate(checked)}
         # a parameter whose min and max lie within ±PARAM_MAX needs no elementwise range check
         beyond = [n for n, (lo, hi) in extremes.items() if not max(abs(lo), abs(hi)) <= PARAM_MAX]
