@@ -3,12 +3,15 @@ that of the layer's internal, broadcast tensor: (1, 0, 2) for the value at (1, 2
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 
 from netgraph import (BernoulliDistribution, CategoricalDistribution, DataError, GammaDistribution, KLDivergenceLayer,
                       MultinormalDistribution, NetGraph, NormalDistribution, PoissonDistribution, RandomArrayLayer,
-                      set_distribution_checks)
+                      net_port_gradient, set_distribution_checks)
+from netgraph.layers.estimators import EstimatorWarning
 
 
 def test_a_bad_slot_value_is_named_at_its_index_in_the_port():
@@ -63,3 +66,16 @@ def test_a_bad_matrix_or_probability_vector_is_named_at_its_index_in_the_port():
     categorical = NetGraph({"c": RandomArrayLayer(CategoricalDistribution("#p"), output=(4,))}, [], p=3)
     with pytest.raises(DataError, match=r"must sum to 1 \(within 0.0001\), found a sum of 0.6 \(at index \(1,\)\)"):
         categorical(p=torch.tensor([[0.2, 0.3, 0.5], [0.2, 0.2, 0.2]]))
+
+
+def test_net_port_gradient_through_a_discrete_draw_says_it_has_no_pathwise_derivative():
+    """Found by QA: it warned to add module.surrogate_loss(losses) before backward, which net_port_gradient's caller
+    cannot do."""
+    net = NetGraph({"coin": RandomArrayLayer(BernoulliDistribution("#p"))}, [], p=3)
+    with pytest.warns(EstimatorWarning) as caught:
+        gradient = net_port_gradient(net, {"p": torch.full((2, 3), 0.3)})
+    assert torch.equal(gradient, torch.zeros(2, 3))
+    messages = [str(w.message) for w in caught if issubclass(w.category, EstimatorWarning)]
+    assert len(messages) == 1 and "surrogate_loss(losses)).backward()" not in messages[0]
+    assert re.search(r"net_port_gradient: layer 'coin' .*draws discrete values, which have no pathwise derivative: the "
+                     r"gradient through them is 0", messages[0])
