@@ -86,3 +86,10 @@ def test_a_variable_length_noise_from_a_port_of_that_length_differs_per_element(
     net = NetGraph(layers, [(NetPort("x"), NetPort("noise", "mu")), ("noise", NetPort("f", "noise"))], x=("n", 3))
     out = net(x=torch.zeros(2, 4, 3))
     assert out.shape == (2, 4, 3) and bool((out[:, 0] != out[:, 1]).all())
+
+
+def test_a_kl_divergence_over_a_variable_length_no_port_has_is_a_shape_error():
+    """Found by QA: shape=('n',) with constant parameters summed the KL of one element."""
+    kl = KLDivergenceLayer(NormalDistribution(0.0, 1.0), NormalDistribution(1.0, 1.0), shape=("n",))
+    with pytest.raises(ShapeError, match=r"shape \(n\) has a variable length 'n' that none of its input ports has"):
+        NetGraph({"kl": kl}, [])

@@ -204,6 +204,12 @@ class KLDivergenceLayer(Layer):
         types = dict(types)
         out, k = self.elements(types), self.event_size(types)
         self._check_draws(out, k)
+        given = [types[s].shape for s in self.input_ports]
+        missing = [] if out is None or None in given else \
+            [d for d in out if d is not None and type(d) is not int and not any(d in g for g in given)]
+        if missing:
+            raise Conflict(f"KLDivergenceLayer: shape {format_shape(out)} has a variable length {missing[0]!r} that none "
+                           "of its input ports has, so nothing says how many elements to sum; give shape= a fixed length")
         if out is not None:
             for s, (_, _, rank) in zip(self.input_ports, self._shapes(types)):  # the ports come first
                 if types[s].shape is None and (k is not None or not rank):
