@@ -254,6 +254,28 @@ def test_a_tiny_shape_gamma_draw_floors_at_a_normal_float32(flush):
     assert bool(torch.isfinite(out["LogProbability"]).all())
 
 
+@pytest.mark.parametrize("flush", [False, True], ids=["denormals", "flush-denormal"])
+@pytest.mark.parametrize("dist,args,shape", [
+    (D.GammaDistribution, ("#a", 0.1), 0.01), (D.GammaDistribution, ("#a", 1e-3), 0.01),
+    (D.LogGammaDistribution, ("#a", 0.1, 0.0), 0.01), (D.WeibullDistribution, ("#a", 0.1), 0.05),
+], ids=["Gamma0.1", "Gamma1e-3", "LogGamma", "Weibull"])
+def test_a_tiny_shape_with_a_small_scale_still_floors_at_a_normal_float32(dist, args, shape, flush):
+    """Found by QA: the floor was applied to the standard draw (Gamma's G, Weibull's E^(1/α)), not to β times it, so
+    a scale below 1 made draws subnormal (1.2e-39 at β = 0.1): LogProbability's gradient was inf or NaN, and under
+    flush-denormal up to 4 in 10 draws were 0, off the support, with an infinite LogProbability."""
+    torch.manual_seed(0)
+    net = NetGraph([RandomArrayLayer(dist(*args), output=(), log_probability=True)], [], a=())
+    a = torch.full((4000,), shape, requires_grad=True)
+    assert torch.set_flush_denormal(flush) or not flush
+    try:
+        out = net.compile()(a=a)
+        out["LogProbability"].sum().backward()
+    finally:
+        torch.set_flush_denormal(False)
+    assert out["Output"].min().item() >= torch.finfo(torch.float32).tiny
+    assert bool(torch.isfinite(out["LogProbability"]).all()) and bool(torch.isfinite(a.grad).all())
+
+
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64])
 def test_the_exp_floor_is_a_normal_number_in_every_float_dtype(dtype):
     """bfloat16's floor was 1.0e-38 (its log rounds a half down), subnormal and 0 when flushed."""

@@ -259,3 +259,20 @@ def test_an_option_under_both_names_is_an_option_error():
 def test_a_bad_value_under_wolframs_name_is_named_as_given(keyword, value):
     with pytest.raises(OptionError, match=f"^{keyword}= must be .*found {value!r}"):
         linear_net()(torch.randn(2, 4), **{keyword: value})
+
+
+def test_random_seeding_takes_wolframs_automatic_and_inherited():
+    """Found by QA: both were refused as 'must be an integer', though the option is Wolfram's RandomSeeding."""
+    noise = NetGraph([RandomArrayLayer(NormalDistribution(0, 1), output=8)], [])
+    torch.manual_seed(3)
+    plain = noise(batch_size=2)
+    torch.manual_seed(3)
+    inherited = noise(batch_size=2, RandomSeeding="Inherited")  # the outer seed, as seed=None
+    assert torch.equal(plain, inherited)
+    torch.manual_seed(3)
+    first = noise(batch_size=2, RandomSeeding="Automatic")
+    after = torch.rand(4)
+    torch.manual_seed(3)
+    second = noise(batch_size=2, seed="Automatic")  # a fresh seed per call: the outer seed does not repeat it
+    assert not torch.equal(first, second) and not torch.equal(first, plain)
+    assert torch.equal(torch.rand(4), after)  # the global generator is left as it was

@@ -2,7 +2,8 @@
 
 ``batch_size=n`` runs the data ``n`` examples at a time and concatenates the outputs; ``mode="train"``
 runs as in training (dropout drops, batch normalisation uses the batch's statistics); ``seed=s`` makes
-the call's random draws repeatable without touching the global RNG; ``precision="float64"`` evaluates
+the call's random draws repeatable without touching the global RNG (Wolfram's ``"Inherited"`` is None, torch's global
+generator; ``"Automatic"`` a fresh seed per call); ``precision="float64"`` evaluates
 a float64 copy of the net (cached beside the float32 one).
 
 >>> options = parse_options({"mode": "Train", "precision": "Real64"})
@@ -15,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import numbers
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -103,7 +105,14 @@ def _outputs(value: Any) -> tuple[tuple | None, bool]:
 
 
 def _seed(value: Any, label: str = "seed") -> int | None:
-    return None if value is None else as_seed(value, label)
+    if value is None or (isinstance(value, str) and value == "Inherited"):  # Wolfram's: the outer (global) generator
+        return None
+    if isinstance(value, str) and value == "Automatic":  # Wolfram's: reseeded every call, whatever the outer seed
+        return int.from_bytes(os.urandom(8), "little")
+    if isinstance(value, str):
+        raise OptionError(f"{label}= must be an integer in [0, 2**64), 'Automatic' (a fresh seed per call) or "
+                          f"'Inherited' (torch's global generator, as None), found {value!r}", option="seed")
+    return as_seed(value, label)
 
 
 def _precision(value: Any, label: str = "precision") -> torch.dtype | None:

@@ -10,6 +10,7 @@ True
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +26,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.layer_call import on_layer
 from netgraph.core.types import INTEGER
+from netgraph.layers.estimators import EstimatorWarning, pending_records
 
 __all__ = ["net_port_gradient"]
 
@@ -82,7 +84,8 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
 
     def gradients(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         batch = {p: x.detach().requires_grad_(True) if p in ports else x for p, x in batch.items()}
-        with torch.enable_grad():
+        with torch.enable_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", EstimatorWarning)  # its advice, module.surrogate_loss, is not for here
             out = call_by_name(module, batch)
             out = out if isinstance(out, dict) else {net.output_ports[0]: out}
             summed = [p for p in seeds if of is not None or out[p].is_floating_point()]  # default: real outputs
@@ -90,6 +93,7 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
             wanted = [batch[p] for p in ports]
             differentiable = isinstance(total, torch.Tensor) and total.requires_grad
             found = torch.autograd.grad(total, wanted, allow_unused=True) if differentiable else [None] * len(wanted)
+        _warn_discrete(module)
         return {p: torch.zeros_like(x) if g is None else g for p, x, g in zip(ports, wanted, found)}
 
     with seeded(parsed.seed):
@@ -97,6 +101,18 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     if single:
         result = {p: g[0] for p, g in result.items()}
     return _picked(result, ports, wrt)
+
+
+def _warn_discrete(module: torch.nn.Module) -> None:
+    """Warn when a discrete (score-function) draw depended on the inputs: its part of the gradient is 0. Its records
+    are consumed: nothing here will take a surrogate term."""
+    owners = {id(r.owner): r.owner for r in pending_records(module)}
+    if owners:
+        first = next(iter(owners.values()))
+        warnings.warn(f"net_port_gradient: {first.describe()} draws discrete values, which have no pathwise derivative: "
+                      "the gradient through them is 0. A score-function gradient needs a loss: compile the net and add "
+                      "module.surrogate_loss(losses) to it, or draw with estimator='straight_through' (biased)",
+                      EstimatorWarning, stacklevel=4)
 
 
 def _picked(result: dict[str, Any], ports: list[str], wrt: Any) -> Any:

@@ -235,19 +235,26 @@ class Distribution:
         """A message when the parameters violate a joint condition (e.g. min < max), else None."""
         return None
 
-    def check(self, values: Sequence[Any], where: str | Callable[[], str], draws: bool = True) -> None:
+    def check(self, values: Sequence[Any], where: str | Callable[[], str], draws: bool = True,
+              inputs: Sequence[torch.Tensor] | None = None) -> None:
         """Runtime check of tensor parameter values; DataError naming ``where`` (or ``where()``) and the parameter.
 
         ``draws=False`` skips the check that a draw could overflow (for uses that only evaluate formulas).
+        ``inputs``: the slot tensors as given (in ``slots`` order), so that a bad value is named at its index there
+        and by its port (``values`` are those tensors broadcast against the draw).
         """
-        errors, bounds, integers, nonfinite = [], [], False, set()
+        errors, bounds, integers, nonfinite, ports = [], [], False, set(), []
         checked = [(n, v) for n, v in zip(self.PARAMS, values) if isinstance(v, torch.Tensor) and v.numel()]
         if checked:  # one min/max pass per tensor and a single host sync for all of them
             bounds = torch.stack([m for _, v in checked for m in torch.aminmax(v.detach())]).tolist()
             for i, (n, v) in enumerate(checked):
                 c = self.CONSTRAINTS.get(n, REAL)
                 if not (c.ok(bounds[2 * i]) and c.ok(bounds[2 * i + 1])) or (c.integer and not c.ok_tensor(v)):
-                    errors.append(f"parameter {self.role(n)} must be {c.text}, found {_first_bad(v, c)}")
+                    slot = self._slot_of(n) if inputs is not None else None
+                    found = _first_bad(v, c) if slot is None else \
+                        f"{_first_bad(inputs[self.slots.index(slot)], c)} of port {slot!r}"
+                    errors.append(f"parameter {self.role(n)} must be {c.text}, found {found}")
+                    ports += [slot] if slot else []
                     integers |= c.integer
                     nonfinite |= {"inf" if math.isinf(b) else "nan" for b in bounds[2 * i:2 * i + 2]
                                   if not math.isfinite(b)}
@@ -255,6 +262,7 @@ class Distribution:
             problem = self.relation(values)
             if problem:
                 errors.append(problem)
+                ports += list(self.slots) if len(self.slots) == 1 and inputs is not None else []  # the one it can be
         extremes = {n: (bounds[2 * i], bounds[2 * i + 1]) for i, (n, _) in enumerate(checked)}
         # a parameter whose min and max lie within ±PARAM_MAX needs no elementwise range check
         beyond = [n for n, (lo, hi) in extremes.items() if not max(abs(lo), abs(hi)) <= PARAM_MAX]
@@ -265,7 +273,13 @@ class Distribution:
                    else INTEGER_HINT if integers else _NONFINITE_HINT if nonfinite == {"inf"} else
                    "A NaN parameter comes from the layer feeding it, which went NaN" if nonfinite else
                    f"A bad value would make the draw NaN; {self.BAD_VALUE_HINT}")
-            raise DataError(f"{where}: {type(self).__name__} " + "; ".join(errors or overflow) + f". {why}.")
+            raise DataError(f"{where}: {type(self).__name__} " + "; ".join(errors or overflow) + f". {why}.",
+                            kind="parameter-value", port=ports[0] if ports else None)
+
+    def _slot_of(self, name: str) -> str | None:
+        """The port feeding parameter ``name``, or None for a constant."""
+        value = self.params[self.PARAMS.index(name)]
+        return slot_name(value) if isinstance(value, str) else None
 
     # -- sampling (subclasses) ------------------------------------------------------------------------
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:

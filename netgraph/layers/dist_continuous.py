@@ -18,6 +18,7 @@ from typing import Any
 import torch
 
 from netgraph.layers.dist_base import POSITIVE, REAL, Distribution, noise, safe_exp, tensors
+from netgraph.layers.dist_tensors import floor_normal
 from netgraph.layers.dist_limits import E_MAX, Z_MAX
 from netgraph.core.errors import OptionError
 
@@ -264,7 +265,7 @@ class WeibullDistribution(Distribution):
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, mu = params
-        x = beta * safe_exp(noise(shape, params, "exponential").log() / alpha)  # a tiny shape: never 0
+        x = floor_normal(beta * safe_exp(noise(shape, params, "exponential").log() / alpha))  # a tiny shape: never 0
         return x if isinstance(mu, float) and mu == 0 else x + mu
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:

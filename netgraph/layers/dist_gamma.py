@@ -22,6 +22,7 @@ import torch
 from netgraph.layers.dist_base import LOG_MAX as _LOG_MAX
 from netgraph.layers.dist_base import (POSITIVE, POSITIVE_INT, REAL, Distribution, full, log_standard_gamma, safe_exp,
                               standard_gamma, tensors)
+from netgraph.layers.dist_tensors import floor_normal
 from netgraph.layers.dist_limits import exp_bound, gamma_upper, log_gamma_lower
 
 __all__ = ["GammaDistribution", "ChiDistribution", "NakagamiDistribution", "ChiSquareDistribution",
@@ -77,7 +78,7 @@ class GammaDistribution(_GeneralizedGamma):
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, gamma, mu = params
         if _plain(gamma, 1.0):
-            x = beta * _gamma_draw(alpha, shape, params)
+            x = floor_normal(beta * _gamma_draw(alpha, shape, params))  # β < 1: G's floor times β is subnormal
         else:
             x = safe_exp(_log(beta) + _log_gamma_draw(alpha, shape, params) / gamma)
         return x if _plain(mu, 0.0) else x + mu
@@ -197,7 +198,7 @@ class ErlangDistribution(_GammaLike):
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         k, rate = params
         k = k.detach() if isinstance(k, torch.Tensor) else k
-        return _gamma_draw(k, shape, params) / rate
+        return floor_normal(_gamma_draw(k, shape, params) / rate)
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         k, rate = tensors(params, x)
@@ -229,12 +230,13 @@ class LogGammaDistribution(_GammaLike):
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, mu = params
-        y = beta * _gamma_draw(alpha, shape, params)
+        y = floor_normal(beta * _gamma_draw(alpha, shape, params))
         return mu + torch.expm1(y.clamp(max=_LOG_MAX[y.dtype] if y.dtype in _LOG_MAX else 80.0))
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         alpha, beta, mu = tensors(params, x)
-        y = torch.log1p(x - mu)
+        z = x - mu  # below eps log1p(z) is z, and torch's log1p of a tiny z is 0 under set_flush_denormal(True)
+        y = torch.where(z < torch.finfo(z.dtype).eps, z, torch.log1p(z))
         return (-1 - 1 / beta) * y + (alpha - 1) * y.log() - alpha * beta.log() - torch.lgamma(alpha)
 
     def _mean(self, alpha, beta, mu):

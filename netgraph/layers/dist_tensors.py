@@ -13,8 +13,8 @@ from typing import Any
 
 import torch
 
-__all__ = ["noise", "full", "promoted", "promoted_dtype_code", "tensors",
-           "standard_gamma", "log_standard_gamma", "safe_exp", "xlogy", "log_or_tiny",
+__all__ = ["noise", "full", "sized", "promoted", "promoted_dtype_code", "tensors",
+           "standard_gamma", "log_standard_gamma", "safe_exp", "floor_normal", "xlogy", "log_or_tiny",
            "LOG_MAX"]
 
 
@@ -62,6 +62,20 @@ def full(p: Any, shape: tuple, like: Sequence[Any]) -> torch.Tensor:
         return p.expand(shape)
     kwargs = _kwargs(like) or {"dtype": torch.get_default_dtype()}
     return torch.full(shape, float(p), **kwargs)
+
+
+def sized(shape: tuple, params: Sequence[Any]) -> tuple:
+    """``shape`` with each variable dim (a sequence length "n") the size the parameter tensors, aligned to it, have
+    there (1 where none has that dim).
+
+    >>> sized((2, "n", 3), [torch.zeros(2, 5, 1), 1.0])
+    (2, 5, 3)
+    """
+    if all(type(d) is int for d in shape):
+        return shape
+    given = [p.shape for p in params if isinstance(p, torch.Tensor)]
+    return tuple(d if type(d) is int else max((s[i] for s in given if len(s) > i), default=1)
+                 for i, d in enumerate(shape))
 
 
 def _boosted_gamma(alpha: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -123,6 +137,21 @@ def safe_exp(x: torch.Tensor) -> torch.Tensor:
     """exp(x) saturating just below the dtype's largest finite value and at a normal number a shade above its
     smallest (``LOG_TINY``); zero gradient there, never NaN; a positive draw never underflows to 0, off the support."""
     return x.clamp(min=LOG_TINY.get(x.dtype, -87.0), max=LOG_MAX.get(x.dtype, 80.0)).exp()
+
+
+#: per dtype, ``safe_exp``'s floor itself: the smallest positive value a draw takes (float32: 1.1754997e-38).
+NORMAL_FLOOR = {t: torch.tensor(v, dtype=t).exp().item() for t, v in LOG_TINY.items()}
+
+
+def floor_normal(x: torch.Tensor) -> torch.Tensor:
+    """``x`` (a positive draw, such as β·G) raised to ``safe_exp``'s floor where it fell below: a scale below 1 takes
+    a floored draw to a subnormal number (0 where subnormals are flushed), whose log-density's gradient is inf.
+    Negative values (a negative scale, with the distribution checks off) are left as the formula gives them.
+
+    >>> floor_normal(torch.tensor([1e-39, 0.0, 2.0, -1.0])).tolist()[1:], floor_normal(torch.tensor([1e-39])).item() > 1e-38
+    ([1.175499675756452e-38, 2.0, -1.0], True)
+    """
+    return torch.where(x >= 0, x.clamp(min=NORMAL_FLOOR.get(x.dtype, 0.0)), x)
 
 
 def tensors(params: Sequence[Any], like: torch.Tensor) -> list[torch.Tensor]:

@@ -34,7 +34,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
-from netgraph.layers.dist_base import tensors
+from netgraph.layers.dist_tensors import sized, tensors
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.kl import closed_form, describe_estimate, monte_carlo_kl, support_problem
@@ -67,17 +67,18 @@ class KLModule(LayerModule):
             self.label = label
         if self.p_slots or self.q_slots:
             batch = inputs[0].shape[0]
-            p = self.p.params(tuple(inputs[i] for i in self.p_slots)) if self.p_slots else self.p.params(())
-            q = self.q.params(tuple(inputs[i] for i in self.q_slots)) if self.q_slots else self.q.params(())
+            given = {"p": tuple(inputs[i] for i in self.p_slots), "q": tuple(inputs[i] for i in self.q_slots)}
+            p = self.p.params(given["p"]) if self.p_slots else self.p.params(())
+            q = self.q.params(given["q"]) if self.q_slots else self.q.params(())
         else:
-            batch, p, q = inputs[0], self.p.params(()), self.q.params(())
+            batch, p, q, given = inputs[0], self.p.params(()), self.q.params(()), {"p": (), "q": ()}
         checks = distribution_checks() if self.p.checks is None else self.p.checks  # compile(checks=) sets p's
         if checks is not False and not torch.compiler.is_compiling():
             for side, module, params in (("p", self.p, p), ("q", self.q, q)):
                 if module.checked:
                     module.distribution.check(params, lambda side=side: f"{self.describe()}, distribution {side}",
-                                              draws=self.fn is None)
-        shape = (batch, *self.shape)
+                                              draws=self.fn is None, inputs=given[side])
+        shape = sized((batch, *self.shape), [*p, *q])  # a variable length ("n"): the parameters' size
         if self.fn is None:
             return monte_carlo_kl(self.p.distribution, self.q.distribution, p, q, shape, self.samples, self.describe)
         like = next(v for v in (*p, *q) if isinstance(v, torch.Tensor))
@@ -203,6 +204,12 @@ class KLDivergenceLayer(Layer):
         types = dict(types)
         out, k = self.elements(types), self.event_size(types)
         self._check_draws(out, k)
+        given = [types[s].shape for s in self.input_ports]
+        missing = [] if out is None or None in given else \
+            [d for d in out if d is not None and type(d) is not int and not any(d in g for g in given)]
+        if missing:
+            raise Conflict(f"KLDivergenceLayer: shape {format_shape(out)} has a variable length {missing[0]!r} that none "
+                           "of its input ports has, so nothing says how many elements to sum; give shape= a fixed length")
         if out is not None:
             for s, (_, _, rank) in zip(self.input_ports, self._shapes(types)):  # the ports come first
                 if types[s].shape is None and (k is not None or not rank):

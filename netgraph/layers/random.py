@@ -19,7 +19,7 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.layers.distributions import Distribution, slot_name
-from netgraph.layers.dist_tensors import promoted_dtype_code, tensors
+from netgraph.layers.dist_tensors import promoted_dtype_code, sized, tensors
 from netgraph.layers.dist_vector import VectorDistribution, vector_types
 from netgraph.layers.function import align_code, _callable_ports, align
 from netgraph.core.errors import DataError, OptionError, did_you_mean
@@ -28,41 +28,11 @@ from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shap
 from netgraph.core.wiring import join_path
 from netgraph.layers._modules import LayerModule
 from netgraph.layers._torch_compat import autocast_enabled
+from netgraph.layers.random_checks import _CHECKS, distribution_checks, set_distribution_checks
 
 __all__ = ["RandomArrayLayer", "set_distribution_checks", "distribution_checks"]
 
 EVAL_MODES = ("sample", "mean")
-_CHECKS: dict[str, Any] = {"enabled": "auto"}
-
-
-def set_distribution_checks(enabled: bool | str) -> bool | str:
-    """Choose the run-time checks of slot parameter values (scale > 0, p in [0, 1], no NaN, ...).
-
-    * ``"auto"`` (default): every draw that goes through the layer's module (discrete, implicit
-      and other draws) is checked, so a bad value is a DataError naming the layer and parameter,
-      never an error from inside torch. Pathwise Normal and Uniform draws are written inline into
-      the compiled forward (``mu + sigma * torch.randn_like(mu)``) and, like handwritten torch,
-      are not checked: a negative sigma draws as |sigma| would; a NaN one gives NaN, which
-      ``net_train`` reports naming the layer.
-    * ``True``: check every draw (set it *before* ``compile()``, or use ``compile(checks=True)``;
-      nothing is inlined). ``net(...)`` follows a changed setting at its next call.
-    * ``False``: check nothing.
-
-    A check is one min/max pass and one host sync per call. Constant parameters are always checked
-    when the distribution is built. Returns the previous setting.
-
-    >>> previous = set_distribution_checks(True); set_distribution_checks(previous)
-    True
-    """
-    if enabled not in (True, False, "auto"):
-        raise OptionError(f"set_distribution_checks takes True, False or 'auto', found {enabled!r}")
-    previous, _CHECKS["enabled"] = _CHECKS["enabled"], enabled
-    return previous
-
-
-def distribution_checks() -> bool | str:
-    """The current default of the distribution checks (see ``set_distribution_checks``)."""
-    return _CHECKS["enabled"]
 
 
 class RandomModule(LayerModule):
@@ -126,10 +96,10 @@ class RandomModule(LayerModule):
             params, batch = self.params(inputs), inputs[0].shape[0]
         else:
             params, batch = self.params(()), inputs[0]
-        shape = (batch, *self.shape)
+        shape = sized((batch, *self.shape), params)
         checks = _CHECKS["enabled"] if self.checks is None else self.checks
         if self.checked and checks is not False and not torch.compiler.is_compiling():
-            self.distribution.check(params, self.describe)
+            self.distribution.check(params, self.describe, inputs=inputs)
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
         try:
@@ -141,6 +111,13 @@ class RandomModule(LayerModule):
             raise DataError(f"{self.describe()}: cannot draw in {like.dtype} on {like.device.type}, torch has no "
                             f"kernel for it ({str(exc).splitlines()[0]}); run this layer in float32 or float64 "
                             "(module.float())") from None
+        except RuntimeError as exc:  # a parameter value torch's sampler refuses reached it: the checks are off
+            if checks is not False:
+                raise
+            raise DataError(f"{self.describe()}: torch refused to draw ({str(exc).splitlines()[0]}); distribution checks "
+                            "are off here, so bad parameter values reach torch: turn them on "
+                            "(set_distribution_checks(True) or compile(checks=True)) to have the bad parameter named",
+                            kind="parameter-value") from None
 
     def drawn(self, params: list[Any], shape: tuple) -> Any:
         """The layer's output: a draw, or (draw, log-density per example) with ``log_probability``."""
@@ -325,7 +302,13 @@ class RandomArrayLayer(Layer):
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         if isinstance(self.distribution, VectorDistribution):
-            return vector_types(self.distribution, self.estimator or self.distribution.ESTIMATORS[0], types)
+            types = vector_types(self.distribution, self.estimator or self.distribution.ESTIMATORS[0], types)
+        else:
+            types = self._univariate_types(types)
+        _check_lengths(types, self.input_ports)
+        return types
+
+    def _univariate_types(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = dict(types)
         shapes = [types[s].shape for s in self.input_ports] + self._const_shapes()
         out = types["Output"].shape
@@ -379,6 +362,8 @@ class RandomArrayLayer(Layer):
             else:
                 params.append(repr(float(value)))
         full = [a for s, a in zip(self.input_ports, ctx.args) if ctx.types[s].shape == out]
+        if not full and any(type(d) is not int for d in out):
+            return None  # a variable length ("n") with no slot of the output's shape: the module's draw sizes it
         like = [*ctx.args, *consts] or [f"{ctx.module}.param_first"]  # noise in the parameters' promoted dtype
         dtype = promoted_dtype_code(like)
         shape = f"({f'{ctx.args[0]}.shape[0]' if ctx.args else ctx.batch}{''.join(f', {d}' for d in out)})"
@@ -389,6 +374,19 @@ class RandomArrayLayer(Layer):
                 return f"torch.{fn}_like({full[0]}{f', dtype={dtype}' if len(like) > 1 else ''})"
             return f"torch.{fn}({shape}, dtype={dtype}, device={like[0]}.device)"
         return dist.rsample_code(params, noise_code)
+
+
+def _check_lengths(types: Mapping[str, PortType], ports: tuple[str, ...]) -> None:
+    """Conflict where Output has a variable length ("n") that no input port has: nothing says how many to draw."""
+    out, given = types["Output"].shape, [types[p].shape for p in ports]
+    if out is None or any(s is None for s in given):
+        return
+    missing = [d for d in out if d is not None and type(d) is not int and not any(d in s for s in given)]
+    if missing:
+        raise Conflict(f"output {format_shape(out)} has a variable length {missing[0]!r} that none of its "
+                       "input ports has, so nothing says how many values to draw (one would be repeated along it); "
+                       "give output= a fixed length, or feed a parameter through a port of that length (e.g. "
+                       "NormalDistribution('#mu', 1.0) with mu fed zeros shaped like the sequence)")
 
 
 def _label(path: tuple[str, ...]) -> str:

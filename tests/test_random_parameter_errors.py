@@ -1,0 +1,81 @@
+"""A bad parameter value at a slot names the port and the index in the data given to it (found by QA: the index was
+that of the layer's internal, broadcast tensor: (1, 0, 2) for the value at (1, 2) of a (2, 3) input)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import torch
+
+from netgraph import (BernoulliDistribution, CategoricalDistribution, DataError, GammaDistribution, KLDivergenceLayer,
+                      MultinormalDistribution, NetGraph, NormalDistribution, PoissonDistribution, RandomArrayLayer,
+                      net_port_gradient, set_distribution_checks)
+from netgraph.layers.estimators import EstimatorWarning
+
+
+def test_a_bad_slot_value_is_named_at_its_index_in_the_port():
+    net = NetGraph({"g": RandomArrayLayer(GammaDistribution("#a", 1.0), output=(2, 3))}, [], a=3)
+    alpha = torch.ones(2, 3)
+    alpha[1, 2] = -1.0
+    with pytest.raises(DataError, match=r"layer 'g' .*alpha \(shape\) must be a finite number > 0, found -1.0 at "
+                                        r"index \(1, 2\) of port 'a'\.") as err:
+        net(a=alpha)
+    assert err.value.diagnostics[0].port == "a" and err.value.diagnostics[0].kind == "parameter-value"
+
+
+def test_each_bad_parameter_names_its_own_port():
+    net = NetGraph({"n": RandomArrayLayer(NormalDistribution("#m", "#s"))}, [], m=2, s=2)
+    previous = set_distribution_checks(True)  # Normal draws are inline (unchecked) under "auto"
+    try:
+        with pytest.raises(DataError, match=r"sigma \(standard deviation\) must be a finite number > 0, found -2.0 at "
+                                            r"index \(0, 1\) of port 's'") as err:
+            net(m=torch.zeros(1, 2), s=torch.tensor([[1.0, -2.0]]))
+    finally:
+        set_distribution_checks(previous)
+    assert err.value.diagnostics[0].port == "s"
+
+
+def test_a_kl_divergence_names_the_port_of_q():
+    kl = KLDivergenceLayer(PoissonDistribution("#rate"), PoissonDistribution("#prior"))
+    net = NetGraph({"kl": kl}, [], rate=(), prior=())
+    with pytest.raises(DataError, match=r"distribution q: PoissonDistribution parameter mu \(mean\) must be a finite "
+                                        r"number >= 0, found -3.0 at index \(1,\) of port 'prior'"):
+        net(rate=torch.ones(2), prior=torch.tensor([1.0, -3.0]))
+
+
+@pytest.mark.parametrize("distribution, value", [(PoissonDistribution("#x"), -1.0), (BernoulliDistribution("#x"), 1.5),
+                                                 (CategoricalDistribution("#x"), -0.5)], ids=["poisson", "bernoulli", "categorical"])
+def test_with_checks_off_a_value_torch_refuses_is_a_data_error_naming_the_layer(distribution, value):
+    """Found by QA: torch's RuntimeError ('invalid Poisson rate', 'Expected p_in >= 0 ...') came through as it was."""
+    shape = 3 if isinstance(distribution, CategoricalDistribution) else ()
+    module = NetGraph({"noise": RandomArrayLayer(distribution)}, [], x=shape).compile(checks=False)
+    x = torch.full((2, 3) if shape else (2,), value)
+    with pytest.raises(DataError, match=r"layer 'noise' .*torch refused to draw .*distribution checks are off"):
+        module(x=x)
+
+
+def test_a_bad_matrix_or_probability_vector_is_named_at_its_index_in_the_port():
+    """Found by QA: a covariance fed per example to 5 draws each was 'the matrix at index (2, 0)' for example 2."""
+    net = NetGraph({"mvn": RandomArrayLayer(MultinormalDistribution([0.0, 0.0], "#S"), output=(5, 2))}, [], S=(2, 2))
+    covariances = torch.eye(2).repeat(3, 1, 1)
+    covariances[2] = torch.tensor([[1.0, 2.0], [2.0, 1.0]])
+    with pytest.raises(DataError, match=r"must be positive definite .*\(the matrix at index \(2,\)\)") as err:
+        net(S=covariances)
+    assert err.value.diagnostics[0].port == "S"
+    categorical = NetGraph({"c": RandomArrayLayer(CategoricalDistribution("#p"), output=(4,))}, [], p=3)
+    with pytest.raises(DataError, match=r"must sum to 1 \(within 0.0001\), found a sum of 0.6 \(at index \(1,\)\)"):
+        categorical(p=torch.tensor([[0.2, 0.3, 0.5], [0.2, 0.2, 0.2]]))
+
+
+def test_net_port_gradient_through_a_discrete_draw_says_it_has_no_pathwise_derivative():
+    """Found by QA: it warned to add module.surrogate_loss(losses) before backward, which net_port_gradient's caller
+    cannot do."""
+    net = NetGraph({"coin": RandomArrayLayer(BernoulliDistribution("#p"))}, [], p=3)
+    with pytest.warns(EstimatorWarning) as caught:
+        gradient = net_port_gradient(net, {"p": torch.full((2, 3), 0.3)})
+    assert torch.equal(gradient, torch.zeros(2, 3))
+    messages = [str(w.message) for w in caught if issubclass(w.category, EstimatorWarning)]
+    assert len(messages) == 1 and "surrogate_loss(losses)).backward()" not in messages[0]
+    assert re.search(r"net_port_gradient: layer 'coin' .*draws discrete values, which have no pathwise derivative: the "
+                     r"gradient through them is 0", messages[0])
