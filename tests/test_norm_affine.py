@@ -17,7 +17,7 @@ from safetensors.torch import load_file
 from torch import nn
 
 import onnx
-from netgraph import (BatchNormalizationLayer, LayerNormalizationLayer, LinearLayer, NetChain, NetGraph,
+from netgraph import (BatchNormalizationLayer, LayerNormalizationLayer, LinearLayer, NetChain, NetGraph, NetGraphError,
                       NormalizationLayer, OptionError, WiringError, export_onnx, import_onnx, interpret, load,
                       net_initialize, net_replace_part, net_train, save)
 from netgraph.spec.schema import spec_schema
@@ -289,3 +289,22 @@ def test_a_torch_norm_whose_arrays_are_ones_and_zeros_keeps_them(tmp_path):
     for layer in net.layers.values():
         assert torch.equal(layer.scaling, torch.ones_like(layer.scaling))
         assert torch.equal(layer.biases, torch.zeros_like(layer.biases))
+
+
+def test_without_arrays_a_normalised_or_scaling_level_may_have_a_variable_length():
+    """Its size no longer fixes the arrays' length: a layer norm over a sequence, or a NormalizationLayer whose
+    scaling level is one; with arrays, that is still a ShapeError."""
+    x = torch.randn(3, 7, generator=torch.Generator().manual_seed(15))
+    net = NetChain([LayerNormalizationLayer(scaling=False, biases=False)], input=("n",))
+    assert torch.equal(net(x), F.layer_norm(x, (7,), eps=1e-5))
+    assert torch.equal(interpret(net, net.compile(), Input=x), F.layer_norm(x, (7,), eps=1e-5))
+    sequences = [torch.randn(k, generator=torch.Generator().manual_seed(k)) for k in (2, 5)]
+    assert all(torch.equal(out, F.layer_norm(s[None], s.shape, eps=1e-5)[0]) for out, s in zip(net(sequences),
+                                                                                               sequences))
+    per_step = NetChain([NormalizationLayer(scaling=False, biases=False)], input=("n", 4))
+    y = torch.randn(2, 5, 4, generator=torch.Generator().manual_seed(16))
+    torch.testing.assert_close(per_step(y), F.layer_norm(y, (4,), eps=1e-3))
+    with pytest.raises(NetGraphError, match="holds the learned arrays, so it cannot have a variable length"):
+        NetChain([LayerNormalizationLayer(scaling=False)], input=("n",))
+    with pytest.raises(NetGraphError, match="holds the learned arrays, so it cannot have a variable length"):
+        NetChain([NormalizationLayer(biases=False)], input=("n", 4))

@@ -154,7 +154,7 @@ class _Normalization(_SameShape):
         shape, size = types["Input"].shape, self._array_size()
         if shape is not None:
             axis = self._axis(shape)
-            if isinstance(shape[axis], str):
+            if isinstance(shape[axis], str) and self.ARRAYS:  # none: scaling=False, biases=False of a layer norm
                 raise Conflict(f"port 'Input' {format_shape(shape)}: dimension {axis + 1} holds the learned arrays, "
                                f"so it cannot have a variable length")
             if size is not None and shape[axis] is None:
@@ -288,5 +288,6 @@ class LayerNormalizationLayer(_Normalization):
 
     def emit(self, ctx: EmitContext) -> str:
         m, size = ctx.module, ctx.types["Input"].shape[-1]
+        size = f"({size},)" if isinstance(size, int) else f"{ctx.args[0]}.shape[-1:]"  # a variable one: no arrays
         scaling, biases = (f"{m}.{n}" if n in self.ARRAYS else "None" for n in ("Scaling", "Biases"))
-        return f"F.layer_norm({ctx.args[0]}, ({size},), {scaling}, {biases}, {self.epsilon!r})"
+        return f"F.layer_norm({ctx.args[0]}, {size}, {scaling}, {biases}, {self.epsilon!r})"

@@ -109,7 +109,7 @@ class NormalizationLayer(Layer):
             raise Conflict(f"its arrays have shape {given} but the scaling levels of port 'Input' "
                            f"{format_shape(shape)} are {len(scaled)} dims")
         shape = list(shape)
-        for i, d in enumerate(scaled):
+        for i, d in enumerate(scaled if self.ARRAYS else ()):  # none (scaling=False, biases=False): any length
             if isinstance(shape[d], str):
                 raise Conflict(f"port 'Input' {format_shape(tuple(shape))}: level {d + 1} holds the learned "
                                f"arrays, so it cannot have a variable length")
