@@ -12,7 +12,7 @@ import pytest
 from netgraph import (AggregationLayer, AttentionLayer, BatchNormalizationLayer, CatenateLayer, ConvolutionLayer,
                       CrossEntropyLossLayer, DeconvolutionLayer, ElementwiseLayer, EmbeddingLayer, FlattenLayer,
                       GatedRecurrentLayer, LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer,
-                      MeanSquaredLossLayer, PaddingLayer, PoolingLayer, ResizeLayer, SoftmaxLayer)
+                      MeanSquaredLossLayer, NormalizationLayer, PaddingLayer, PoolingLayer, ResizeLayer, SoftmaxLayer)
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import REGISTRY, Layer, registry_scope
 
@@ -103,6 +103,12 @@ def test_wolfram_positional_options_still_work():
     (lambda: LongShortTermMemoryLayer(8, batch_first=True), "batch_first", "batch is always first"),
     (lambda: GatedRecurrentLayer(hidden_size=8), "hidden_size", "torch's hidden_size is netgraph's output"),
     (lambda: BatchNormalizationLayer(eps=1e-5), "eps", "torch's eps is netgraph's epsilon"),
+    (lambda: BatchNormalizationLayer(affine=False), "affine", "torch's affine=False is netgraph's scaling=False, "
+                                                              "biases=False"),
+    (lambda: NormalizationLayer(affine=False), "affine", "torch's affine=False is netgraph's scaling=False"),
+    (lambda: LayerNormalizationLayer(elementwise_affine=False), "elementwise_affine",
+     "torch's elementwise_affine=False is netgraph's scaling=False, biases=False"),
+    (lambda: LayerNormalizationLayer(bias=False), "bias", "torch's bias=False is netgraph's biases=False"),
     (lambda: EmbeddingLayer(num_embeddings=10, embedding_dim=4), "num_embeddings", "torch's num_embeddings is "
                                                                                    "netgraph's n"),
     (lambda: FlattenLayer(start_dim=1), "start_dim", "flattens all but the batch"),
@@ -140,6 +146,8 @@ KERAS_YAML = "netgraph: 1\nlayers:\n  l: {{type: {layer}, {option}: {value}}}\ni
     ("GatedRecurrentLayer", "return_state", "true", "[n, 3]", "state_output=True"),
     ("LinearLayer", "use_bias", "false", "3", "Keras's use_bias=False is netgraph's biases=False"),
     ("ConvolutionLayer", "use_bias", "false", "[1, 8, 8]", "Keras's use_bias=False is netgraph's biases=False"),
+    ("BatchNormalizationLayer", "center", "false", "3", "Keras's center=False is netgraph's biases=False"),
+    ("LayerNormalizationLayer", "scale", "false", "3", "Keras's scale=False is netgraph's scaling=False"),
     ("LinearLayer", "activation", "relu", "3", "activations are layers of their own"),
     ("LinearLayer", "units", 4, "3", "Keras's units: netgraph's output"),
     ("ConvolutionLayer", "strides", 2, "[1, 8, 8]", "Keras's strides is netgraph's stride"),

@@ -88,8 +88,8 @@ def test_no_biases_is_a_value_apart_from_uninitialised_and_zero_biases():
 @pytest.mark.parametrize("make, option, words", [
     (lambda: LinearLayer(3, biases=True), "biases", "None (not initialised yet) or False (no biases)"),
     (lambda: ConvolutionLayer(3, 2, biases=True), "biases", "None (not initialised yet) or False (no biases)"),
-    (lambda: LinearLayer(3, weights=False), "weights", "only biases can be left out"),
-    (lambda: DeconvolutionLayer(3, 2, weights=False), "weights", "only biases can be left out"),
+    (lambda: LinearLayer(3, weights=False), "weights", "only biases (biases=False) and a normalisation"),
+    (lambda: DeconvolutionLayer(3, 2, weights=False), "weights", "only biases (biases=False) and a normalisation"),
 ])
 def test_other_flags_for_arrays_are_refused(make, option, words):
     with pytest.raises(OptionError, match=re.escape(words)) as info:

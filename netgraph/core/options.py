@@ -128,7 +128,8 @@ def _shape(value: Any, layer: str, option: str) -> Any:
 def _array(value: Any, layer: str, option: str) -> Any:
     if isinstance(value, bool):  # as_array would read True as 1.0: a flag is no array
         raise OptionError(f"{layer} {option}= takes an array (or None until initialised), found {value}; only "
-                          f"biases can be left out, as biases=False", option=option)
+                          f"biases (biases=False) and a normalisation layer's scaling (scaling=False) can be left "
+                          f"out", option=option)
     return as_array(value, f"{layer} {option}=", option)
 
 
@@ -157,9 +158,11 @@ Array = Annotated[Any, OptionKind("array", _array, {"$ref": "#/$defs/array"})]
 """A learnable or constant array: (nested) lists of numbers or a tensor; None until initialised."""
 _ARRAY_KIND = typing.get_args(Array)[1]
 RemovableArray = Annotated[Any, OptionKind("array", _removable_array, {"anyOf": [
-    {"$ref": "#/$defs/array"}, {"const": False, "description": "no such array (Wolfram's \"Biases\" -> None)"}]})]
+    {"$ref": "#/$defs/array"},
+    {"const": False, "description": "no such array (Wolfram's \"Biases\" -> None, \"Scaling\" -> None)"}]})]
 """An array a layer can go without: as ``Array``, or False for none (Wolfram's ``"Biases" -> None``, torch's
-``bias=False``); the layer's ``ARRAYS`` then lack it, so nothing initialises, counts, trains or saves it."""
+``bias=False`` or ``affine=False``); the layer's ``ARRAYS`` then lack it, so nothing initialises, counts, trains or
+saves it."""
 _REMOVABLE_KIND = typing.get_args(RemovableArray)[1]
 DistributionOption = Annotated[Any, OptionKind("distribution", None, {"$ref": "#/$defs/distribution"})]
 """A Distribution (YAML: ``{type: NormalDistribution, args: [0, 1]}``)."""

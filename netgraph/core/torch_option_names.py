@@ -29,7 +29,11 @@ _RECURRENT = {"hidden_size": " (torch's hidden_size is netgraph's output)",
 _NORM = {"eps": " (torch's eps is netgraph's epsilon)",
          "normalized_shape": " (the normalised shape comes from the input here: input=... if needed)",
          "num_features": " (the features come from the input's shape here: input=... if needed)",
-         "affine": " (Scaling and Biases are always learned here)",
+         "affine": " (torch's affine=False is netgraph's scaling=False, biases=False: a layer without Scaling and "
+                   "Biases)",
+         "elementwise_affine": " (torch's elementwise_affine=False is netgraph's scaling=False, biases=False: a layer "
+                               "without Scaling and Biases)",
+         "bias": " (torch's bias=False is netgraph's biases=False: a layer without Biases)",
          "momentum": " (BatchNormalizationLayer's momentum is Wolfram's: the weight of the old average, 0.9 is "
                      "torch's momentum=0.1)"}
 
@@ -45,7 +49,8 @@ TORCH_OPTIONS: dict[str, dict[str, str]] = {
     "SoftmaxLayer": {"dim": _LEVEL}, "CatenateLayer": {"dim": _LEVEL}, "ReplicateLayer": {"dim": _LEVEL},
     "AggregationLayer": {"dim": _LEVELS, "keepdim": " (the levels are dropped: ReshapeLayer puts them back)"},
     "NormalizationLayer": {"dim": " (torch's dim is netgraph's aggregation_levels, counted after the batch)",
-                           "eps": _NORM["eps"], "num_groups": " (torch's num_groups is netgraph's group_number)"},
+                           "eps": _NORM["eps"], "num_groups": " (torch's num_groups is netgraph's group_number)",
+                           "affine": _NORM["affine"]},
     "FlattenLayer": {"start_dim": " (FlattenLayer() flattens all but the batch, as torch's default start_dim=1; "
                                   "level=n flattens the first n+1 levels, level=-n the last n+1)",
                      "end_dim": " (level=n flattens the first n+1 levels, level=-n the last n+1)"},
@@ -98,6 +103,8 @@ _KERAS_RECURRENT = {"return_sequences": " (a recurrent layer's Output is the who
                                     "for an LSTM)"}
 _KERAS_STRIDES = {"strides": " (Keras's strides is netgraph's stride)"}
 _KERAS_BIAS = {"use_bias": " (Keras's use_bias=False is netgraph's biases=False: a layer without Biases)"}
+_KERAS_NORM = {"center": " (Keras's center=False is netgraph's biases=False: a layer without Biases)",
+               "scale": " (Keras's scale=False is netgraph's scaling=False: a layer without Scaling)"}
 
 #: A layer's name -> a Keras argument -> what it is here (Keras's names torch does not share).
 KERAS_OPTIONS: dict[str, dict[str, str]] = {
@@ -109,6 +116,7 @@ KERAS_OPTIONS: dict[str, dict[str, str]] = {
     "ConvolutionLayer": {**_KERAS_STRIDES, **_KERAS_BIAS}, "DeconvolutionLayer": {**_KERAS_STRIDES, **_KERAS_BIAS},
     "PoolingLayer": {"pool_size": " (Keras's pool_size is netgraph's kernel)", **_KERAS_STRIDES},
     "DropoutLayer": {"rate": " (Keras's rate is netgraph's p)"},
+    "BatchNormalizationLayer": _KERAS_NORM, "LayerNormalizationLayer": _KERAS_NORM, "NormalizationLayer": _KERAS_NORM,
     "LongShortTermMemoryLayer": _KERAS_RECURRENT, "GatedRecurrentLayer": _KERAS_RECURRENT,
     "BasicRecurrentLayer": _KERAS_RECURRENT,
 }

@@ -43,6 +43,7 @@ from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsuppor
                                       with_biases)
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
+from netgraph.export.onnx_norms import NORM_CONVERTERS
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, padding_gather
@@ -50,7 +51,7 @@ from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, padding_gather
 __all__ = ["import_onnx", "import_model"]
 
 CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS,
-              **RECURRENT_CONVERTERS, **SPATIAL_CONVERTERS, **EXTRA_CONVERTERS, **GATHER_CONVERTERS,
+              **RECURRENT_CONVERTERS, **SPATIAL_CONVERTERS, **NORM_CONVERTERS, **EXTRA_CONVERTERS, **GATHER_CONVERTERS,
               "Gather": lambda node, ctx: padding_gather(node, ctx) or RECURRENT_CONVERTERS["Gather"](node, ctx),
               "If": lambda node, ctx: taken_branch(node, ctx, CONVERTERS),
               "Where": lambda node, ctx: nan_guard(node, ctx) or ACTIVATION_CONVERTERS["Where"](node, ctx)}

@@ -16,9 +16,8 @@ import numpy as np
 
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
-from netgraph.layers import (BatchNormalizationLayer, ConstantArrayLayer, ConvolutionLayer,
-                             DotLayer, ElementwiseLayer, EmbeddingLayer, FlattenLayer, LayerNormalizationLayer,
-                             LinearLayer, NetMapOperator, PartLayer, PoolingLayer, ReshapeLayer,
+from netgraph.layers import (ConstantArrayLayer, ConvolutionLayer, DotLayer, ElementwiseLayer, EmbeddingLayer,
+                             FlattenLayer, LinearLayer, NetMapOperator, PartLayer, PoolingLayer, ReshapeLayer,
                              SoftmaxLayer, ThreadingLayer, TransposeLayer)
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
@@ -317,28 +316,6 @@ def _transpose(node: Any, ctx: Context) -> Converted:
     return Converted(TransposeLayer(tuple(inner.index(k) + 1 for k in range(len(inner)))), (node.input[0],))
 
 
-def _batch_norm(node: Any, ctx: Context) -> Converted:
-    """ONNX's ``momentum`` is ours (Wolfram's): the weight of the old moving average, 1 - torch's."""
-    a = ctx.attributes(node)
-    if a.get("training_mode", 0) or not a.get("spatial", 1):
-        raise Unsupported("training_mode=1 (statistics of the batch) or spatial=0 (statistics per element) has no "
-                          "BatchNormalizationLayer equivalent at inference")
-    scale, bias, mean, var = (ctx.const(n, what) for n, what in zip(node.input[1:5], ("scale", "B", "mean", "var")))
-    momentum = float(np.format_float_positional(np.float32(a.get("momentum", 0.9))))  # 0.7, not 0.699999988
-    return Converted(BatchNormalizationLayer(epsilon=float(a.get("epsilon", 1e-5)), momentum=momentum, scaling=scale,
-                                             biases=bias, moving_mean=mean, moving_variance=var), (node.input[0],))
-
-
-def _layer_norm(node: Any, ctx: Context) -> Converted:
-    a, rank = ctx.attributes(node), ctx.rank(node.input[0])
-    if int(a.get("axis", -1)) not in (-1, (rank or 0) - 1):
-        raise Unsupported("only LayerNormalization over the last dim maps to LayerNormalizationLayer")
-    scale = ctx.const(node.input[1], "scale")
-    bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else np.zeros_like(scale)
-    return Converted(LayerNormalizationLayer(epsilon=float(a.get("epsilon", 1e-5)), scaling=scale, biases=bias),
-                     (node.input[0],))
-
-
 def _gather(node: Any, ctx: Context) -> Converted:
     axis, index = int(ctx.attributes(node).get("axis", 0)), ctx.constants.get(node.input[1])
     if index is not None and index.ndim == 0 and node.input[0] not in ctx.constants:
@@ -384,7 +361,7 @@ def _cast(node: Any, ctx: Context) -> Converted:
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "Gemm": _gemm, "MatMul": _matmul, "Conv": _conv, "MaxPool": _pool("Max"), "AveragePool": _pool("Mean"),
     "Softmax": _softmax, "LogSoftmax": _log_softmax, "Transpose": _transpose,
-    "BatchNormalization": _batch_norm, "LayerNormalization": _layer_norm, "Gather": _gather,
+    "Gather": _gather,
     "Identity": _identity, "Dropout": _dropout, "Cast": _cast,
     **{op: _elementwise for op in ELEMENTWISE_OPS}, **{op: _threading for op in THREADING_OPS},
 }

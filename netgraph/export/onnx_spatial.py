@@ -1,4 +1,4 @@
-"""ONNX ops that change an array's size, and normalisations over several levels.
+"""ONNX ops that change an array's size.
 
 * ``ConvTranspose`` -> DeconvolutionLayer (not ``output_padding``, ``output_shape`` or ``auto_pad``).
 * ``Pad`` of non-batch dims -> PaddingLayer (modes constant, reflect -> "Reflected", edge -> "Fixed",
@@ -6,8 +6,6 @@
   export writes (``reflect_index``) -> that PaddingLayer.
 * ``Resize`` of the spatial dims to known sizes -> ResizeLayer: "linear" with half-pixel centres (torch's
   ``align_corners=False``) or "nearest" as torch's (``asymmetric``, ``floor``).
-* ``InstanceNormalization`` -> NormalizationLayer (aggregated over the spatial levels, arrays per channel);
-  ``LayerNormalization`` over several trailing axes -> NormalizationLayer over those levels ("Same" scaling).
 """
 
 from __future__ import annotations
@@ -18,9 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, int_option, refuse, symmetric_pads, text
-from netgraph.layers import DeconvolutionLayer, NormalizationLayer, PaddingLayer, ResizeLayer
+from netgraph.layers import DeconvolutionLayer, PaddingLayer, ResizeLayer
 from netgraph.layers.resize import PADDING_METHODS, reflect_index
 
 __all__ = ["SPATIAL_CONVERTERS", "padding_gather"]
@@ -159,36 +156,6 @@ def _resize_sizes(node: Any, ctx: Context, shape: tuple) -> tuple[int, ...]:
     return out
 
 
-def _instance_norm(node: Any, ctx: Context) -> Converted:
-    rank = ctx.rank(node.input[0])
-    if rank is None or rank < 3:
-        raise Unsupported(f"an input of rank {rank}: InstanceNormalization needs (batch, channels, spatial...)")
-    scale, bias = ctx.const(node.input[1], "scale"), ctx.const(node.input[2], "bias")
-    epsilon = float(ctx.attributes(node).get("epsilon", 1e-5))
-    return Converted(NormalizationLayer("2;;", "Complement", epsilon=epsilon, scaling=scale, biases=bias),
-                     (node.input[0],))
-
-
-def _layer_norm(node: Any, ctx: Context) -> Converted:
-    """Over the last axis: LayerNormalizationLayer; over several trailing axes: NormalizationLayer."""
-    a, rank = ctx.attributes(node), ctx.rank(node.input[0])
-    axis = int(a.get("axis", -1))
-    axis = axis + rank if rank is not None and axis < 0 else axis
-    if rank is None or axis in (-1, rank - 1) or axis < 1:
-        return BASIC_CONVERTERS["LayerNormalization"](node, ctx)
-    if int(a.get("stash_type", 1)) != 1:
-        raise Unsupported(f"stash_type={a['stash_type']} (statistics in another precision than float32)")
-    scale = ctx.const(node.input[1], "scale")
-    bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else np.zeros_like(scale)
-    shape = tuple(ctx.shapes[node.input[0]][axis:])
-    if not all(isinstance(d, int) for d in shape):
-        raise Unsupported(f"normalising over dims {shape}, not all of known size")
-    scale, bias = (np.broadcast_to(v, shape).astype(np.float32) for v in (scale, bias))
-    return Converted(NormalizationLayer(f"{axis};;", "Same", epsilon=float(a.get("epsilon", 1e-5)), scaling=scale,
-                                        biases=bias), (node.input[0],))
-
-
 SPATIAL_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "ConvTranspose": _conv_transpose, "Pad": _pad, "Resize": _resize, "InstanceNormalization": _instance_norm,
-    "LayerNormalization": _layer_norm,
+    "ConvTranspose": _conv_transpose, "Pad": _pad, "Resize": _resize,
 }

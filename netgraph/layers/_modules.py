@@ -34,7 +34,7 @@ import torch
 from torch import nn
 from torch.nn.modules import module as torch_module
 
-__all__ = ["LayerModule", "InlineLayerWarning", "init_module", "add_parameters"]
+__all__ = ["LayerModule", "InlineLayerWarning", "init_module", "add_parameters", "present", "optional_parameter"]
 
 
 class InlineLayerWarning(UserWarning):
@@ -115,6 +115,17 @@ def add_parameters(module: nn.Module, **tensors: torch.Tensor) -> None:
             module.register_parameter(name, nn.Parameter(tensor))
         return
     module._parameters.update({name: nn.Parameter(tensor) for name, tensor in tensors.items()})
+
+
+def present(array: Any) -> torch.Tensor | None:
+    """A layer's array as its module takes it: None for one left out (``biases=False``, a ``RemovableArray``)."""
+    return None if array is False else array
+
+
+def optional_parameter(module: nn.Module, name: str, value: torch.Tensor | None) -> None:
+    """``module.<name>``: a parameter (a copy: training leaves the net's array), or None and no parameter, as torch's
+    ``bias=False`` modules hold theirs."""
+    module.register_parameter(name, None if value is None else nn.Parameter(value.clone()))
 
 
 def meta_inputs(shapes: Sequence[tuple], integer: Sequence[bool], batch: int) -> tuple[torch.Tensor, ...]:

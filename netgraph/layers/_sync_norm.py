@@ -79,7 +79,9 @@ def synced_batch_norm(m: Any, x: torch.Tensor, sync: BatchStatsSync) -> torch.Te
     normalises to ``Biases``)."""
     view = (1, -1) + (1,) * (x.dim() - 2)
     centered, mean, var, n = _whole_batch(x, sync)
-    out = centered * torch.rsqrt(var + m.epsilon).view(view) * m.Scaling.view(view) + m.Biases.view(view)
+    out = centered * torch.rsqrt(var + m.epsilon).view(view)
+    out = out if m.Scaling is None else out * m.Scaling.view(view)  # None: scaling=False
+    out = out if m.Biases is None else out + m.Biases.view(view)
     _move(m.MovingMean, m.MovingVariance, mean, var, n, m.momentum)
     return out
 

@@ -26,7 +26,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, IntOrInts, Literal, RemovableArray, Shape
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, shifted_length, strided_length
-from netgraph.layers._modules import LayerModule
+from netgraph.layers._modules import LayerModule, optional_parameter, present
 
 __all__ = ["ConvolutionLayer", "PoolingLayer", "POOLING"]
 
@@ -207,24 +207,13 @@ class ConvolutionLayer(_Spatial):
         return stride, padding, dilation, self.channel_groups
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return ConvModule(self.weights, _biases(self.biases), self._dims(types), *self._args(types))
+        return ConvModule(self.weights, present(self.biases), self._dims(types), *self._args(types))
 
     def emit(self, ctx: EmitContext) -> str:
         m, (stride, padding, dilation, groups) = ctx.module, self._args(ctx.types)
         biases = "None" if self.biases is False else f"{m}.Biases"
         return (f"F.conv{self._dims(ctx.types)}d({ctx.args[0]}, {m}.Weights, {biases}, {stride}, {padding}, "
                 f"{dilation}, {groups})")
-
-
-def _biases(biases: Any) -> torch.Tensor | None:
-    """A layer's biases as its module takes them: None for ``biases=False`` (no biases)."""
-    return None if biases is False else biases
-
-
-def optional_parameter(module: nn.Module, name: str, value: torch.Tensor | None) -> None:
-    """``module.<name>``: a parameter (a copy: training leaves the net's array), or None and no parameter, as torch's
-    ``bias=False`` modules hold theirs."""
-    module.register_parameter(name, None if value is None else nn.Parameter(value.clone()))
 
 
 class ConvModule(LayerModule):

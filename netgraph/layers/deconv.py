@@ -24,8 +24,8 @@ from netgraph.core.layer import EmitContext
 from netgraph.core.options import Array, IntOrInts, RemovableArray, Shape
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, shifted_length, times_length
 from netgraph.layers._shapes import positive_int
-from netgraph.layers.conv import _Spatial, _biases, optional_parameter
-from netgraph.layers._modules import LayerModule
+from netgraph.layers.conv import _Spatial
+from netgraph.layers._modules import LayerModule, optional_parameter, present
 
 __all__ = ["DeconvolutionLayer"]
 
@@ -147,7 +147,7 @@ class DeconvolutionLayer(_Spatial):
         return stride, padding, (0,) * len(params), self.channel_groups, dilation
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return DeconvModule(self.weights, _biases(self.biases), self._dims(types), *self._args(types))
+        return DeconvModule(self.weights, present(self.biases), self._dims(types), *self._args(types))
 
     def emit(self, ctx: EmitContext) -> str:
         m, args = ctx.module, ", ".join(map(str, self._args(ctx.types)))

@@ -21,10 +21,10 @@ from torch import nn
 
 from netgraph.layers._shapes import check_number, level_dim, level_option
 from netgraph.core.layer import EmitContext, Layer
-from netgraph.core.options import Array, Shape
+from netgraph.core.options import Array, RemovableArray, Shape
 from netgraph.core.errors import OptionError
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
-from netgraph.layers._modules import LayerModule
+from netgraph.layers._modules import LayerModule, optional_parameter, present
 from netgraph.layers._sync_norm import BatchStatsSync, synced_batch_norm
 
 __all__ = ["SoftmaxLayer", "DropoutLayer", "BatchNormalizationLayer", "LayerNormalizationLayer"]
@@ -128,7 +128,8 @@ def _positive(value: Any, layer: str) -> float:
 
 
 class _Normalization(_SameShape):
-    """Shared parts: learnable ``Scaling`` (ones) and ``Biases`` (zeros) over one dimension."""
+    """Shared parts: learnable ``Scaling`` (ones) and ``Biases`` (zeros) over one dimension; either left out with
+    ``scaling=False`` / ``biases=False`` (torch's ``affine=False``, Wolfram's ``"Scaling" -> None``)."""
 
     def _axis(self, shape: tuple) -> int:
         raise NotImplementedError
@@ -153,7 +154,7 @@ class _Normalization(_SameShape):
         shape, size = types["Input"].shape, self._array_size()
         if shape is not None:
             axis = self._axis(shape)
-            if isinstance(shape[axis], str):
+            if isinstance(shape[axis], str) and self.ARRAYS:  # none: scaling=False, biases=False of a layer norm
                 raise Conflict(f"port 'Input' {format_shape(shape)}: dimension {axis + 1} holds the learned arrays, "
                                f"so it cannot have a variable length")
             if size is not None and shape[axis] is None:
@@ -173,12 +174,13 @@ class _Normalization(_SameShape):
 
 
 class BatchNormModule(LayerModule):
-    """Parameters ``Scaling``, ``Biases``; buffers ``MovingMean``, ``MovingVariance`` (Wolfram's arrays)."""
+    """Parameters ``Scaling``, ``Biases`` (None when left out, as torch's ``affine=False``); buffers ``MovingMean``,
+    ``MovingVariance`` (Wolfram's arrays)."""
 
     def __init__(self, arrays: Mapping[str, torch.Tensor], momentum: float, epsilon: float):
         super().__init__()
-        self.Scaling = nn.Parameter(arrays["Scaling"].clone())
-        self.Biases = nn.Parameter(arrays["Biases"].clone())
+        optional_parameter(self, "Scaling", arrays.get("Scaling"))
+        optional_parameter(self, "Biases", arrays.get("Biases"))
         self.register_buffer("MovingMean", arrays["MovingMean"].clone())
         self.register_buffer("MovingVariance", arrays["MovingVariance"].clone())
         self.momentum, self.epsilon = momentum, epsilon
@@ -209,6 +211,7 @@ class BatchNormalizationLayer(_Normalization):
     ``epsilon`` 0.001 as Wolfram. Arrays: ``Scaling``, ``Biases`` (learned), ``MovingMean``,
     ``MovingVariance`` (updated in training mode, used in eval mode). In training mode a batch holding one value
     per channel (one example of a vector) normalises to ``Biases`` and leaves the moving statistics as they are.
+    ``scaling=False`` / ``biases=False`` leave those arrays out (torch's ``affine=False``).
 
     >>> BatchNormalizationLayer().epsilon
     0.001
@@ -219,8 +222,8 @@ class BatchNormalizationLayer(_Normalization):
     momentum: float = 0.9
     epsilon: float = 0.001
     input: Shape = None
-    scaling: Array = None
-    biases: Array = None
+    scaling: RemovableArray = None
+    biases: RemovableArray = None
     moving_mean: Array = None
     moving_variance: Array = None
     ARRAYS = {"Scaling": "scaling", "Biases": "biases", "MovingMean": "moving_mean",
@@ -245,19 +248,20 @@ class BatchNormalizationLayer(_Normalization):
 
 
 class LayerNormModule(LayerModule):
-    def __init__(self, scaling: torch.Tensor, biases: torch.Tensor, epsilon: float):
+    def __init__(self, scaling: torch.Tensor | None, biases: torch.Tensor | None, epsilon: float):
         super().__init__()
-        self.Scaling = nn.Parameter(scaling.clone())
-        self.Biases = nn.Parameter(biases.clone())
+        optional_parameter(self, "Scaling", scaling)
+        optional_parameter(self, "Biases", biases)
         self.epsilon = epsilon
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.layer_norm(x, self.Scaling.shape, self.Scaling, self.Biases, self.epsilon)
+        return F.layer_norm(x, x.shape[-1:], self.Scaling, self.Biases, self.epsilon)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class LayerNormalizationLayer(_Normalization):
-    """Normalises each example over its last dimension, then scales and shifts (arrays ``Scaling``, ``Biases``).
+    """Normalises each example over its last dimension, then scales and shifts (arrays ``Scaling``, ``Biases``;
+    ``scaling=False`` / ``biases=False`` leave one out, as torch's ``elementwise_affine=False`` / ``bias=False``).
 
     >>> LayerNormalizationLayer(input=(5, 8)).declared_types()["Output"].shape
     (5, 8)
@@ -267,8 +271,8 @@ class LayerNormalizationLayer(_Normalization):
 
     epsilon: float = 1e-5
     input: Shape = None
-    scaling: Array = None
-    biases: Array = None
+    scaling: RemovableArray = None
+    biases: RemovableArray = None
     ARRAYS = {"Scaling": "scaling", "Biases": "biases"}
 
     def normalize(self) -> dict[str, Any]:
@@ -280,8 +284,10 @@ class LayerNormalizationLayer(_Normalization):
         return len(shape) - 1
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return LayerNormModule(self.scaling, self.biases, self.epsilon)
+        return LayerNormModule(present(self.scaling), present(self.biases), self.epsilon)
 
     def emit(self, ctx: EmitContext) -> str:
         m, size = ctx.module, ctx.types["Input"].shape[-1]
-        return f"F.layer_norm({ctx.args[0]}, ({size},), {m}.Scaling, {m}.Biases, {self.epsilon!r})"
+        size = f"({size},)" if isinstance(size, int) else f"{ctx.args[0]}.shape[-1:]"  # a variable one: no arrays
+        scaling, biases = (f"{m}.{n}" if n in self.ARRAYS else "None" for n in ("Scaling", "Biases"))
+        return f"F.layer_norm({ctx.args[0]}, {size}, {scaling}, {biases}, {self.epsilon!r})"

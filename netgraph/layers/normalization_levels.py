@@ -27,10 +27,10 @@ from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.layer import EmitContext, Layer
-from netgraph.core.options import Array, Levels, Literal, Shape
+from netgraph.core.options import Levels, Literal, RemovableArray, Shape
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.layers._shapes import check_number, level_dims, levels_option, positive_int
-from netgraph.layers._modules import LayerModule
+from netgraph.layers._modules import LayerModule, optional_parameter, present
 
 __all__ = ["NormalizationLayer", "NORMALIZATION_METHODS"]
 
@@ -43,7 +43,8 @@ class NormalizationLayer(Layer):
 
     Options ``epsilon=0.001``, ``method`` ("Standardize", "RMS"), ``unbiased=False``, ``group_number``
     (None: no groups), ``input``.
-    Arrays ``Scaling`` (ones) and ``Biases`` (zeros), shaped as the input's dims at the scaling levels.
+    Arrays ``Scaling`` (ones) and ``Biases`` (zeros), shaped as the input's dims at the scaling levels;
+    ``scaling=False`` / ``biases=False`` leave one out (Wolfram's ``"Scaling" -> None``, torch's ``affine=False``).
     """
 
     aggregation_levels: Levels = "2;;"
@@ -53,8 +54,8 @@ class NormalizationLayer(Layer):
     unbiased: bool = False
     group_number: Optional[int] = None
     input: Shape = None
-    scaling: Array = None
-    biases: Array = None
+    scaling: RemovableArray = None
+    biases: RemovableArray = None
     ARRAYS = {"Scaling": "scaling", "Biases": "biases"}
     POSITIONAL = "aggregation_levels"
     POSITIONALS = ("aggregation_levels", "scaling_levels")
@@ -76,7 +77,7 @@ class NormalizationLayer(Layer):
                 raise OptionError(f"{name} scaling_levels= must be 'Complement', 'Same' or levels, found {scaling!r}"
                                   f"{did_you_mean(scaling, ('Complement', 'Same'))}", option="scaling_levels")
             scaling = levels_option(scaling, name, "scaling_levels")
-        sizes = {f: tuple(getattr(self, f).shape) for f in ("scaling", "biases") if getattr(self, f) is not None}
+        sizes = {f: tuple(v.shape) for f in ("scaling", "biases") if isinstance(v := getattr(self, f), torch.Tensor)}
         if len(set(sizes.values())) > 1:
             raise OptionError(f"{name}: scaling= and biases= must have one shape, found {sizes}", option="biases")
         return {"aggregation_levels": levels_option(self.aggregation_levels, name, "aggregation_levels"),
@@ -108,7 +109,7 @@ class NormalizationLayer(Layer):
             raise Conflict(f"its arrays have shape {given} but the scaling levels of port 'Input' "
                            f"{format_shape(shape)} are {len(scaled)} dims")
         shape = list(shape)
-        for i, d in enumerate(scaled):
+        for i, d in enumerate(scaled if self.ARRAYS else ()):  # none (scaling=False, biases=False): any length
             if isinstance(shape[d], str):
                 raise Conflict(f"port 'Input' {format_shape(tuple(shape))}: level {d + 1} holds the learned "
                                f"arrays, so it cannot have a variable length")
@@ -171,8 +172,8 @@ class NormalizationLayer(Layer):
         return tuple(d + 1 for d in aggregated), view
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return NormalizationModule(self.scaling, self.biases, *self._plan(types), self.method, self.epsilon,
-                                   self.unbiased, self.group_number)
+        return NormalizationModule(present(self.scaling), present(self.biases), *self._plan(types), self.method,
+                                   self.epsilon, self.unbiased, self.group_number)
 
     def emit(self, ctx: EmitContext) -> str:
         if self.group_number is not None:
@@ -183,17 +184,18 @@ class NormalizationLayer(Layer):
         else:
             normed = (f"({x} - {x}.mean({dims}, keepdim=True)) / ({x}.var({dims}, correction={int(self.unbiased)}, "
                       f"keepdim=True) + {self.epsilon!r}).sqrt()")
-        return f"({normed} * {m}.Scaling.reshape({view}) + {m}.Biases.reshape({view}))"
+        scaled = f"{normed} * {m}.Scaling.reshape({view})" if "Scaling" in self.ARRAYS else normed
+        return f"({scaled} + {m}.Biases.reshape({view}))" if "Biases" in self.ARRAYS else f"({scaled})"
 
 
 class NormalizationModule(LayerModule):
-    """Parameters ``Scaling`` and ``Biases``; normalises over ``dims`` (the reference path)."""
+    """Parameters ``Scaling`` and ``Biases`` (None when left out); normalises over ``dims`` (the reference path)."""
 
-    def __init__(self, scaling: torch.Tensor, biases: torch.Tensor, dims: tuple, view: tuple, method: str,
-                 epsilon: float, unbiased: bool, groups: int | None = None):
+    def __init__(self, scaling: torch.Tensor | None, biases: torch.Tensor | None, dims: tuple, view: tuple,
+                 method: str, epsilon: float, unbiased: bool, groups: int | None = None):
         super().__init__()
-        self.Scaling = nn.Parameter(scaling.clone())
-        self.Biases = nn.Parameter(biases.clone())
+        optional_parameter(self, "Scaling", scaling)
+        optional_parameter(self, "Biases", biases)
         self.dims, self.view, self.method, self.epsilon, self.unbiased = dims, view, method, epsilon, unbiased
         self.groups = groups
 
@@ -207,4 +209,8 @@ class NormalizationModule(LayerModule):
             var, mean = torch.var_mean(x, self.dims, correction=int(self.unbiased), keepdim=True)
             y = (x - mean) * torch.rsqrt(var + self.epsilon)
         y = y.reshape(shape)
+        if self.Scaling is None:
+            return y if self.Biases is None else y + self.Biases.view(self.view)
+        if self.Biases is None:
+            return y * self.Scaling.view(self.view)
         return torch.addcmul(self.Biases.view(self.view), y, self.Scaling.view(self.view))
