@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import FunctionLayer, NetGraph, export_onnx, net_initialize
+from netgraph import FunctionLayer, NetChain, NetGraph, OptionError, export_onnx, net_initialize
 from tests.onnx_helpers import run_onnx
 
 
@@ -57,3 +57,16 @@ def test_mods_zero_keeps_its_sign_fix_in_onnxruntime(tmp_path):
     path = export_onnx(net, tmp_path / "m.onnx")
     out = run_onnx(path, {"x": torch.tensor([[-2.0, -0.0, 2.0, -4.0]])})[0]
     assert not np.signbit(out).any() and (out == 0).all()
+
+
+@pytest.mark.parametrize("net, layer", [
+    (NetGraph({"f": FunctionLayer("Norm[#x] + 1")}, [], x=(3, 4)), "'f'"),
+    (NetChain({"enc": NetChain({"g": FunctionLayer("2 * Norm[#Input]")})}, input=(3, 4)), "'enc/g'")])
+def test_the_norm_of_a_matrix_is_refused_naming_the_layer_and_the_function(net, layer, tmp_path):
+    """A matrix's Norm is its largest singular value (an SVD), which ONNX lacks: the refusal said only "this net"
+    and torch's linalg.matrix_norm, and pointed at opset=, which no opset helps."""
+    with pytest.raises(OptionError, match=rf"cannot export layer {layer} \(FunctionLayer\): Norm of a matrix \(its "
+                                          r"largest singular value\) has no ONNX form") as info:
+        export_onnx(net_initialize(net, seed=0), tmp_path / "n.onnx")
+    assert info.value.diagnostics[0].option is None
+    assert not (tmp_path / "n.onnx").exists()

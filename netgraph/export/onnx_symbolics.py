@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover - older torch
 from netgraph.backend.compile import variable_base
 from netgraph.core.walk import nested_nodes
 
-__all__ = ["hyperbolic_symbolics", "layer_of_operator", "layer_of_op_type", "layer_of_node", "first_opset"]
+__all__ = ["hyperbolic_symbolics", "call_without_onnx_form", "layer_of_operator", "layer_of_op_type", "layer_of_node", "first_opset"]
 
 _HYPERBOLIC = {"sinh": "Sinh", "cosh": "Cosh", "asinh": "Asinh", "acosh": "Acosh", "atanh": "Atanh"}
 HYPERBOLIC_OPSET = 9
@@ -99,6 +99,21 @@ def layer_of_operator(net: Any, code: str, message: str) -> str:
             where = _layer_named(net, target)
             if where:
                 return where
+    return ""
+
+
+#: torch functions of our generated code that ONNX has no form for -> what the user wrote, and why.
+_WITHOUT_ONNX_FORM = {"matrix_norm": "Norm of a matrix (its largest singular value) has no ONNX form: it needs a "
+                                     "singular value decomposition, which ONNX lacks"}
+
+
+def call_without_onnx_form(net: Any, code: str) -> str:
+    """"layer 'enc/g' (FunctionLayer): Norm of a matrix ..." for the first layer whose generated line calls a torch
+    function ONNX has no form for; '' when none does."""
+    for call, why in _WITHOUT_ONNX_FORM.items():
+        where = layer_of_operator(net, code, f"aten::{call}")
+        if where:
+            return f"{where}: {why}"
     return ""
 
 
