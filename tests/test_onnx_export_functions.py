@@ -31,7 +31,8 @@ def _assert_same_bits(path, net, feeds: dict[str, torch.Tensor]) -> None:
     ("Log[2, Abs[#x] + 1]", {"x": (3,)}), ("Log[#b, #x]", {"x": (3,), "b": (3,)}),
     ("ArcTan[#x, #y]", {"x": (3,), "y": (3,)}), ("Boole[#x > 0] + Boole[#x]", {"x": (3,)}),
     ("Quotient[#x, 0.3]", {"x": (3,)}), ("Quotient[#x, #y]", {"x": (3,), "y": (3,)}), ("Mod[#x, 2]", {"x": (3,)}),
-    ("Norm[#x]", {"x": (3,)}), ("Norm[#x[[1]]]", {"x": (2, 3)}), ("First[#x]", {"x": (3, 4)}),
+    ("Norm[#x]", {"x": (3,)}), ("Norm[#x[[1]]]", {"x": (2, 3)}),
+    ("Norm[#x, 1] + Norm[#x, Infinity] + Norm[#x, 3]", {"x": (3,)}), ("Norm[#x, 1] - Norm[#x, Infinity]", {"x": (2, 3)}), ("First[#x]", {"x": (3, 4)}),
     ("Last[#x]", {"x": (3,)}), ("Length[#x] * #x", {"x": ("n", 3)}), ("Length[#x]", {"x": (4, 3)})])
 def test_each_function_exports_and_runs_in_onnxruntime_as_compiled(expression, shapes, tmp_path):
     net = net_initialize(NetGraph({"f": FunctionLayer(expression)}, [], **shapes))
