@@ -133,6 +133,10 @@ def test_a_constant_that_overflows_is_refused_naming_it(text, message):
     ("2Pi + #x", "at column 2: implicit multiplication (2 Pi) is not read: write 2 * Pi"),
     ("Exp[1]#x", "at column 7: implicit multiplication (Exp[1] #x) is not read: write Exp[1] * #x"),
     ("(#x + 1)#y", "at column 9: implicit multiplication ((#x + 1) #y) is not read"),
+    # Wolfram's scientific notation is one operand: these named "3 #x" and "2 1.5"
+    ("1.5*^3 #x", "at column 8: implicit multiplication (1.5*^3 #x) is not read: write 1.5*^3 * #x"),
+    ("2.5*^-3#x", "at column 8: implicit multiplication (2.5*^-3 #x) is not read"),
+    ("#x 1.5*^3", "at column 4: implicit multiplication (#x 1.5*^3) is not read: write #x * 1.5*^3"),
     ("#x + 1.5e3 +", "at column 12: syntax error"),  # 1.5e3 is a number, not 1.5 times e3
     # Wolfram's Set where Equal was meant: these said "syntax error (positional argument follows keyword argument)",
     # "syntax error (invalid syntax)" and "a call with '=' in it"

@@ -149,3 +149,45 @@ def test_random_block_collections_are_refused_as_composing_them_would(seed, monk
             early = refusal(text)
             patch.setattr(yaml_nodes._Composer, "block_ahead", lambda self, *args: None)
             assert early == refusal(text)
+
+
+@pytest.mark.parametrize("room", range(1199, 1206))
+@pytest.mark.parametrize("item", ["  - - 1\n    - 2\n", "  - a: 1\n    b: x\n", "  k{}:\n    a: 1\n"])
+def test_the_last_repeated_item_is_read_line_by_line_up_to_an_invalid_line(item, room, monkeypatch):
+    """Composing stops at an invalid line inside the last item of a run of repeats before it closes that item's
+    nested collection: the look ahead counts as it does, at every limit near the count."""
+    text = "netgraph: 1\nname:\n" + "".join(item.format(i) for i in range(400)) + "    @x\n"
+    with netgraph.limits(yaml_nodes=room):
+        early = refusal(text)
+        monkeypatch.setattr(yaml_nodes._Composer, "block_ahead", lambda self, *args: None)
+        assert early == refusal(text)
+
+
+@pytest.mark.parametrize("item, more", [("  - - 1\n    - 2\n", "    - {}\n"), ("  - a: 1\n    b: x\n", "    k{}: 1\n"),
+                                        ("  - - a: 1\n      b: [x]\n", "    - {}\n")])
+def test_a_last_repeated_item_that_goes_on_is_followed_to_its_passing_value(item, more):
+    """The last item of a run of repeats is read line by line (its nested collections left open): lines after it
+    that go on with it are its values too. Counted with the run, it was closed, and the look ahead stopped at the
+    first such line, blind to a passing value in it."""
+    text = "netgraph: 1\nname:\n" + item * 300 + "".join(more.format(i) for i in range(3000))
+    first = text.index("  -") + 2
+    for room in (950, 1000, 1001):
+        at, _ = block_structure.passing_offset(text, first, "-", room, 99)
+        with netgraph.limits(yaml_nodes=room + 3), pytest.MonkeyPatch.context() as patch:  # 'netgraph', 1, 'name'
+            patch.setattr(yaml_nodes._Composer, "block_ahead", lambda self, *args: None)
+            line, column = map(int, refusal(text).split(":")[1:3])  # where composing refuses: line and column
+        assert at == sum(len(t) + 1 for t in text.split("\n")[:line - 1]) + column - 1
+
+
+@pytest.mark.parametrize("text", [
+    "netgraph: 1\nname:\n  - 1\n  - []\n  @x\n", "netgraph: 1\nname:\n  - 1\n  - 'q'\n\n  # c\n  @x\n",
+    "netgraph: 1\nname:\n" + "  - - 1\n    - []\n" * 40 + "    @x\n", "netgraph: 1\nname:\n  k: 1\n  j: [1, b]\n  `x\n"])
+def test_a_flow_or_quoted_value_before_an_unreadable_line_is_not_counted(text, monkeypatch):
+    """YAML's scanner reads the token after a flow collection or quoted scalar that ends a line (it may be a key)
+    before giving it to the composer: an invalid one stops composing first. The look ahead counted it, so at the
+    limit that value passes it refused a spec that is invalid YAML as too large."""
+    for room in range(3, 130):
+        with netgraph.limits(yaml_nodes=room), monkeypatch.context() as patch:
+            early = refusal(text)
+            patch.setattr(yaml_nodes._Composer, "block_ahead", lambda self, *args: None)
+            assert early == refusal(text), room

@@ -33,7 +33,7 @@ from netgraph.core.names import fresh_name
 from netgraph.core.types import INTEGER
 from netgraph.core.walk import nested_nodes
 from netgraph.export.deps import require
-from netgraph.export.onnx_symbolics import (first_opset, hyperbolic_symbolics, layer_of_node,
+from netgraph.export.onnx_symbolics import (call_without_onnx_form, first_opset, hyperbolic_symbolics, layer_of_node,
                                             layer_of_op_type, layer_of_operator)
 
 __all__ = ["export_onnx", "EXPORTABLE_DISTRIBUTIONS", "OPSETS", "check_opset", "example_inputs", "dynamic_axes",
@@ -83,6 +83,8 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     onnx = require("onnx")
     _refuse_unexportable(net, opset)
     module = net.compile().eval()
+    if without := call_without_onnx_form(net, module.code):  # torch's refusal named only its own function
+        raise OptionError(f"cannot export {without}")
     data = _export_bytes(net, module, opset)
     model = onnx.load_from_string(data)
     _keep_unused_inputs(model, net)

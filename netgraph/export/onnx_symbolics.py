@@ -1,15 +1,18 @@
 """What torch's TorchScript-based ONNX exporter lacks or cannot say: ONNX forms of the hyperbolic functions
-(ONNX has Sinh, Cosh, Asinh, Acosh and Atanh since opset 9; torch 2.13 exports none of them), and the layer
+(ONNX has Sinh, Cosh, Asinh, Acosh and Atanh since opset 9; torch 2.13 exports none of them), a correct one of
+atan2 (torch's is wrong on the axes), and the layer
 behind a refused operator or an invalid node (torch names only ``aten::cosh``, onnx's checker only the node)."""
 
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import warnings
 from collections.abc import Iterator
 from typing import Any
 
+import torch
 from torch.onnx import register_custom_op_symbolic, unregister_custom_op_symbolic
 
 try:  # where torch 2.13 keeps the TorchScript exporter's registry; older torch, one level up
@@ -20,7 +23,7 @@ except ImportError:  # pragma: no cover - older torch
 from netgraph.backend.compile import variable_base
 from netgraph.core.walk import nested_nodes
 
-__all__ = ["hyperbolic_symbolics", "layer_of_operator", "layer_of_op_type", "layer_of_node", "first_opset"]
+__all__ = ["hyperbolic_symbolics", "call_without_onnx_form", "layer_of_operator", "layer_of_op_type", "layer_of_node", "first_opset"]
 
 _HYPERBOLIC = {"sinh": "Sinh", "cosh": "Cosh", "asinh": "Asinh", "acosh": "Acosh", "atanh": "Atanh"}
 HYPERBOLIC_OPSET = 9
@@ -28,16 +31,17 @@ HYPERBOLIC_OPSET = 9
 
 @contextlib.contextmanager
 def hyperbolic_symbolics() -> Iterator[None]:
-    """Export ``aten::sinh`` ... as ONNX ``Sinh`` ... (from opset 9; below, onnx's checker rejects the model, and
+    """Export ``aten::sinh`` ... as ONNX ``Sinh`` ..., and ``aten::atan2`` correctly on the axes (from opset 9; below, onnx's checker rejects the model, and
     ``export_onnx`` says so) inside the block only: afterwards torch's registry is as before (a user's own
     symbolic for one of them back in place), so a later plain ``torch.onnx.export`` is unaffected. torch's
     ``unregister_custom_op_symbolic`` leaves an empty entry behind, on which its exporter fails ("min() arg is an
     empty sequence"): an entry this block created is removed."""
     groups = getattr(_registration.registry, "_registry", None)
-    before = {aten: _override(aten) for aten in _HYPERBOLIC}
+    symbolics = {**{aten: _symbolic(op) for aten, op in _HYPERBOLIC.items()}, "atan2": _atan2}
+    before = {aten: _override(aten) for aten in symbolics}
     try:
-        for aten, op in _HYPERBOLIC.items():
-            register_custom_op_symbolic(f"aten::{aten}", _symbolic(op), HYPERBOLIC_OPSET)
+        for aten, symbolic in symbolics.items():
+            register_custom_op_symbolic(f"aten::{aten}", symbolic, HYPERBOLIC_OPSET)
         yield
     finally:
         for aten, (existed, previous) in before.items():
@@ -67,6 +71,21 @@ def _symbolic(op: str) -> Any:
     return symbolic
 
 
+def _atan2(g: Any, y: Any, x: Any) -> Any:
+    """torch's ``atan2(y, x)`` off the origin, signed zeros included: Atan(y / x), plus Pi when x is negative or -0.
+    and y is not (+0. too), minus Pi when both are. torch's own form added Pi only for y > 0 (atan2(0., -1.) was -Pi)
+    and read x = -0. as positive (atan2(1., -0.) was -Pi/2); a zero's sign is read from 1/z's (Less only: opset 9)."""
+    zero = g.op("Constant", value_t=torch.tensor(0.0))
+    pi = g.op("Constant", value_t=torch.tensor(math.pi))
+    one = g.op("Constant", value_t=torch.tensor(1.0))
+
+    def negative(z: Any) -> Any:  # z < 0 or z is -0.
+        return g.op("Or", g.op("Less", z, zero), g.op("Less", g.op("Div", one, z), zero))
+    angle = g.op("Atan", g.op("Div", y, x))
+    turned = g.op("Where", negative(y), g.op("Sub", angle, pi), g.op("Add", angle, pi))
+    return g.op("Where", negative(x), turned, angle)
+
+
 def layer_of_operator(net: Any, code: str, message: str) -> str:
     """"layer 'enc/act2' (ElementwiseLayer 'Cosh')" for the layer whose generated line calls the torch operator
     that ``message`` (torch's refusal, naming ``aten::cosh``) names; '' when no line says."""
@@ -80,6 +99,21 @@ def layer_of_operator(net: Any, code: str, message: str) -> str:
             where = _layer_named(net, target)
             if where:
                 return where
+    return ""
+
+
+#: torch functions of our generated code that ONNX has no form for -> what the user wrote, and why.
+_WITHOUT_ONNX_FORM = {"matrix_norm": "Norm of a matrix (its largest singular value) has no ONNX form: it needs a "
+                                     "singular value decomposition, which ONNX lacks"}
+
+
+def call_without_onnx_form(net: Any, code: str) -> str:
+    """"layer 'enc/g' (FunctionLayer): Norm of a matrix ..." for the first layer whose generated line calls a torch
+    function ONNX has no form for; '' when none does."""
+    for call, why in _WITHOUT_ONNX_FORM.items():
+        where = layer_of_operator(net, code, f"aten::{call}")
+        if where:
+            return f"{where}: {why}"
     return ""
 
 

@@ -46,7 +46,7 @@ FUNCTIONS: dict[str, NamedFunction] = NAMED_FUNCTIONS
 _CONSTANTS = {"Pi": 3.141592653589793, "E": 2.718281828459045, "Infinity": float("inf")}
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
-_VARIADIC = ("Plus", "Times", "Min", "Max")  # Wolfram's take any number of arguments
+_VARIADIC = ("Plus", "Times", "Min", "Max")  # Wolfram's take any number of arguments (one: itself)
 
 
 @dataclass(frozen=True)
@@ -169,10 +169,8 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
         if name in ("Max", "Min") and len(node.args) == 1:  # Wolfram's Max[list]: the largest element
             return _extremum(name, sub(node.args[0]))
-        if name in _VARIADIC and len(node.args) < 2:
-            fewest = 1 if name in ("Max", "Min") else 2
-            raise ExpressionError(f"{name} takes {fewest} or more arguments, found {len(node.args)}", text,
-                                  _col(node, origin))
+        if name in _VARIADIC and not node.args:  # Plus[x] and Times[x] are x, as Wolfram's
+            raise ExpressionError(f"{name} takes 1 or more arguments, found 0", text, _col(node, origin))
         if name in _VARIADIC:
             return _balanced_calls(name, [sub(a) for a in node.args])
         arities = (_entry(name).arity, *((2,) if name in TWO_ARGUMENT_FORMS else ()))

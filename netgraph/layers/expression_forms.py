@@ -6,7 +6,7 @@
 or ``x[[i, All, j]]`` indexes levels from 1 (negative from the end), and inside ``[[ ]]`` a span ``i;;j`` (or
 ``;;j``, ``i;;``, ``i;;j;;step``) keeps the elements i to j of its level; ``Clip[x, {lo, hi}]`` (``Clip[x]``:
 -1 to 1); ``First[x]``, ``Last[x]`` (``Part[x, 1]``, ``Part[x, -1]``), ``Length[x]`` (the elements at level 1),
-``Norm[x]`` (a vector's 2-norm, a matrix's largest singular value). Level and index arguments are constants. The shapes these need are resolved by ``expression_shapes.lower``.
+``Norm[x]`` (a vector's 2-norm, a matrix's largest singular value), ``Norm[x, p]`` (p-norms). Level and index arguments are constants. The shapes these need are resolved by ``expression_shapes.lower``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ __all__ = ["ExpressionError", "STRUCTURAL", "LONG_CHAIN", "outputs", "structural
            "not_allowed", "bracket", "check_extent"]
 
 #: Whole-array functions -> (fewest, most) arguments.
-STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2), "Norm": (1, 1),
+STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2), "Norm": (1, 2),
               "Length": (1, 1), "First": (1, 1), "Last": (1, 1)}
 
 
@@ -283,6 +283,17 @@ def _constant_ints(node: ast.AST, text: str, origin: list[int], what: str) -> tu
     return tuple(values)
 
 
+def _norm_p(args: list[ast.AST], text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> float:
+    """The p of ``Norm[x, p]`` (2 when absent): a constant at least 1, or Infinity, as Wolfram's."""
+    if not args:
+        return 2.0
+    tree = sub(args[0])
+    if tree[0] != "const" or not tree[1] >= 1:  # NaN too
+        found = f", found {tree[1]!r}" if tree[0] == "const" else ""
+        raise ExpressionError(f"Norm[x, p] needs a constant p >= 1 or Infinity{found}", text, _col(args[0], origin))
+    return float(tree[1])
+
+
 def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
     name, args = node.func.id, node.args
     low, high = STRUCTURAL[name]
@@ -291,9 +302,12 @@ def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.
         raise ExpressionError(f"{name} takes {counts}, found {len(args)}", text, _col(node, origin))
     if name in ("First", "Last"):
         return ("Part", sub(args[0]), (1 if name == "First" else -1,), name)
-    if name in ("Norm", "Length"):  # of a number: its absolute value; no elements
+    if name == "Norm":  # of a number: its absolute value, for every p
+        tree, p = sub(args[0]), _norm_p(args[1:], text, origin, sub)
+        return (name, tree, p) if tree[0] != "const" else ("const", abs(tree[1]))
+    if name == "Length":  # of a number: no elements
         tree = sub(args[0])
-        return (name, tree) if tree[0] != "const" else ("const", abs(tree[1]) if name == "Norm" else 0.0)
+        return (name, tree) if tree[0] != "const" else ("const", 0.0)
     if name == "Dot":
         return ("Dot", sub(args[0]), sub(args[1]))
     if name == "Clip":  # Clip[x] is Clip[x, {-1, 1}]; bounds are constants

@@ -113,12 +113,19 @@ def _tensor(tree: tuple, shapes: Mapping[str, tuple], what: str) -> tuple[tuple,
 
 
 def _norm(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
-    """Wolfram's ``Norm``: a number's absolute value, a vector's 2-norm, a matrix's largest singular value."""
-    child, shape = lower(tree[1], shapes)
+    """Wolfram's ``Norm[x, p]``: a number's absolute value, a vector's p-norm, a matrix's p = 1 (largest column sum
+    of absolute values), 2 (largest singular value) or Infinity (largest row sum) norm."""
+    (child, shape), p = lower(tree[1], shapes), tree[2]
     if len(shape) > 2:
         raise Conflict(f"Norm takes a number, a vector or a matrix, found an array of shape {format_shape(shape)} "
                        f"(for the 2-norm of all its elements write Sqrt[Total[#x^2, {len(shape)}]])")
-    return (expression.apply("Abs", [child]) if not shape else ("norm", len(shape), child)), ()
+    if len(shape) == 2 and p not in _MATRIX_NORMS:
+        raise Conflict(f"Norm[m, {p:g}] of a matrix: Wolfram's matrix norms are p = 1, 2 and Infinity")
+    return (expression.apply("Abs", [child]) if not shape else ("norm", len(shape), p, child)), ()
+
+
+#: Wolfram's matrix p-norms -> the dims (after the batch) summed, then maximised over; 2: the largest singular value
+_MATRIX_NORMS = {1.0: (1, 1), float("inf"): (2, 1), 2.0: None}
 
 
 def _dot(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
@@ -218,8 +225,23 @@ def _index_code(index: tuple, code: str) -> str:
     return f"{code}[:, {', '.join(entry(i) for i in index)}]"
 
 
-def _norm_reference(rank: int, x: torch.Tensor) -> torch.Tensor:
-    return torch.linalg.vector_norm(x, dim=1) if rank == 1 else torch.linalg.svdvals(x)[:, 0]
+def _norm_code(t: tuple, code: Callable[[tuple], str]) -> str:
+    (rank, p), x = t[1:3], code(t[3])
+    if rank == 1:
+        return f"torch.linalg.vector_norm({x}, ord={expression._lit(p)}, dim=1)"
+    if p == 2:
+        return f"torch.linalg.matrix_norm({x}, ord=2)"
+    summed, maximised = _MATRIX_NORMS[p]
+    return f"{x}.abs().sum({summed}).amax({maximised})"
+
+
+def _norm_reference(rank: int, p: float, x: torch.Tensor) -> torch.Tensor:
+    if rank == 1:
+        return torch.linalg.vector_norm(x, ord=p, dim=1)  # as the code: its gradient at 0 is 0, not NaN
+    if p == 2:
+        return torch.linalg.svdvals(x)[:, 0]
+    summed, maximised = _MATRIX_NORMS[p]
+    return torch.amax(torch.sum(torch.abs(x), summed), maximised)
 
 
 def _length_code(t: tuple, code: Callable[[tuple], str]) -> str:
@@ -238,8 +260,7 @@ _KINDS: dict[str, tuple[Callable, Callable]] = {
     "align": (lambda t, c: f"{c(t[2])}[:, {', '.join(['None'] * t[1])}]",
               lambda t, e: (lambda x: x.reshape(x.shape[0], *(1,) * t[1], *x.shape[1:]))(e(t[2]))),
     "reduce": (lambda t, c: f"{c(t[3])}.{t[1]}({t[2]})", lambda t, e: getattr(torch, t[1])(e(t[3]), dim=t[2])),
-    "norm": (lambda t, c: f"torch.linalg.vector_norm({c(t[2])}, dim=1)" if t[1] == 1 else
-             f"torch.linalg.matrix_norm({c(t[2])}, ord=2)", lambda t, e: _norm_reference(t[1], e(t[2]))),
+    "norm": (_norm_code, lambda t, e: _norm_reference(t[1], t[2], e(t[3]))),
     "length": (_length_code, lambda t, e: _length_reference(t[1], e(t[2]))),
     "dot": (lambda t, c: f"torch.einsum({_dot_equation(t[1], t[2])!r}, {c(t[3])}, {c(t[4])})",
             lambda t, e: _dot_reference(t[1], t[2], e(t[3]), e(t[4]))),

@@ -125,6 +125,10 @@ _SPACED_PRODUCT = re.compile(r"([A-Za-z0-9_.)\]}])\s+(?=[#A-Za-z0-9({])")  # a v
 _ADJACENT_PRODUCT = re.compile(r"([)\]}]|(?<![A-Za-z0-9_#.])[0-9]+\.?[0-9]*(?![eE][+-]?[0-9]))(?=[#A-Za-z(])")  # 2#x
 
 
+#: a number and Wolfram's ``*^`` right before an exponent (``1.5*^`` before the 3 of ``1.5*^3``)
+_NUMBER_BEFORE_EXPONENT = re.compile(r"(?<![A-Za-z0-9_#.])[0-9]*\.?[0-9]+\.?\*\^[+-]?\Z")
+
+
 def implicit_product(text: str) -> ExpressionError | None:
     """The error for Wolfram's implicit multiplication (``2 #x``, ``Sin[#x] (#y + 1)``), if ``text`` has one."""
     found = [m for m in (_SPACED_PRODUCT.search(text), _ADJACENT_PRODUCT.search(text)) if m]
@@ -145,6 +149,8 @@ def _operand_before(text: str, end: int) -> str:
         if depth < 0:
             break
         start -= 1
+    if mantissa := _NUMBER_BEFORE_EXPONENT.search(text, 0, start):  # 1.5*^3: the exponent is not the operand
+        start = mantissa.start()
     return text[start:end]
 
 
@@ -153,4 +159,7 @@ def _operand_after(text: str, start: int) -> str:
     if text[start] in "({":
         return "(...)" if text[start] == "(" else "{...}"
     name = re.match(r"#?[A-Za-z0-9_.]*", text[start:]).group()
+    if _number_ends_at(text, start + len(name)) and (exponent := _EXPONENT.match(text, start + len(name) + 2)) \
+            and text[start + len(name):start + len(name) + 2] == "*^":  # Wolfram's 1.5*^3: one number
+        return text[start:exponent.end()]
     return name + ("[...]" if text[start + len(name):start + len(name) + 1] == "[" else "")

@@ -172,10 +172,23 @@ def passing_offset(text: str, start: int, kind: str, room: int, depth_room: int,
             continue
         awaited = _entries(scan, line, column)
         if scan.passing is not None:
-            return scan.passing, pos
+            return (scan.passing if _given_on(text, line, scan.passing) else None), pos
         if awaited is False:
             return None, pos
         pos = line.end()
+
+
+def _given_on(text: str, line: re.Match, at: int) -> bool:
+    """Whether the composer is given the value at ``at`` on ``line`` before the next line is read: YAML's scanner reads
+    the token after a flow collection or quoted scalar that ends a line (it may be a key) first, so one in or at
+    such a value is given only when the next line (past blank and comment lines) begins as the look ahead reads."""
+    value = line.group(4)
+    if value is None or value[0] not in "['\"" or at < line.start(4):
+        return True
+    pos = line.end()
+    while (after := _LINE.match(text, pos)) is not None and not any(after.groups()[1:]):
+        pos = after.end()  # a blank or comment line
+    return pos >= len(text) or after is not None
 
 
 def _opens(scan: _Scan, awaited: tuple, column: int, entry: str, at: int) -> bool:

@@ -1,0 +1,73 @@
+"""FunctionLayer's Wolfram functions (Max and Min of one array, Log[b, x], ArcTan[x, y], Boole, Quotient, Mod,
+Norm, First, Last, Length) export to ONNX and onnxruntime computes what the compiled module does, at the edges
+(signed zeros, the axes of ArcTan[x, y]) too; what ONNX cannot hold is refused naming the layer and the function."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from netgraph import FunctionLayer, NetChain, NetGraph, OptionError, export_onnx, net_initialize
+from tests.onnx_helpers import run_onnx
+
+
+def _inputs(shapes: dict, seed: int = 0) -> dict[str, torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    return {k: 3 * torch.randn(4, *((5 if d == "n" else d) for d in s), generator=g) for k, s in shapes.items()}
+
+
+def _assert_same_bits(path, net, feeds: dict[str, torch.Tensor]) -> None:
+    """Same values, NaN where the module has NaN, and the same sign of every zero."""
+    got = torch.from_numpy(np.asarray(run_onnx(path, feeds)[0]))
+    want = net(**feeds).detach()
+    torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5, equal_nan=True)
+    zeros = want == 0
+    assert torch.equal(torch.signbit(got[zeros]), torch.signbit(want[zeros]))
+
+
+@pytest.mark.parametrize("expression, shapes", [
+    ("Max[#x]", {"x": (3, 4)}), ("Min[#x]", {"x": (3,)}), ("Max[#x] - Min[#x]", {"x": ("n", 2)}),
+    ("Log[2, Abs[#x] + 1]", {"x": (3,)}), ("Log[#b, #x]", {"x": (3,), "b": (3,)}),
+    ("ArcTan[#x, #y]", {"x": (3,), "y": (3,)}), ("Boole[#x > 0] + Boole[#x]", {"x": (3,)}),
+    ("Quotient[#x, 0.3]", {"x": (3,)}), ("Quotient[#x, #y]", {"x": (3,), "y": (3,)}), ("Mod[#x, 2]", {"x": (3,)}),
+    ("Norm[#x]", {"x": (3,)}), ("Norm[#x[[1]]]", {"x": (2, 3)}),
+    ("Norm[#x, 1] + Norm[#x, Infinity] + Norm[#x, 3]", {"x": (3,)}), ("Norm[#x, 1] - Norm[#x, Infinity]", {"x": (2, 3)}), ("First[#x]", {"x": (3, 4)}),
+    ("Last[#x]", {"x": (3,)}), ("Length[#x] * #x", {"x": ("n", 3)}), ("Length[#x]", {"x": (4, 3)})])
+def test_each_function_exports_and_runs_in_onnxruntime_as_compiled(expression, shapes, tmp_path):
+    net = net_initialize(NetGraph({"f": FunctionLayer(expression)}, [], **shapes))
+    path = export_onnx(net, tmp_path / "f.onnx")
+    _assert_same_bits(path, net, _inputs(shapes))
+
+
+@pytest.mark.parametrize("xs, ys", [
+    ([-1.0, -1.0, -2.0, 1.0, 1.0, 0.0, 0.0, -0.0, -0.0, 0.0, -0.0, -1.0, 3.0],
+     [0.0, -0.0, 0.0, 0.0, -0.0, 1.0, -1.0, 1.0, -1.0, 0.0, -0.0, 2.0, -4.0])])
+def test_arctan_of_a_point_on_an_axis_is_wolframs_in_onnx_too(xs, ys, tmp_path):
+    """torch's ONNX form of atan2 took y = 0 with x < 0 as below the axis (-Pi; Wolfram's ArcTan[-1, 0] is Pi)
+    and x = -0. as x < 0 (ArcTan[-0., 1] was -Pi/2, not Pi/2)."""
+    net = net_initialize(NetGraph({"f": FunctionLayer("ArcTan[#x, #y]")}, [], x=len(xs), y=len(ys)))
+    path = export_onnx(net, tmp_path / "a.onnx")
+    feeds = {"x": torch.tensor([xs]), "y": torch.tensor([ys])}
+    _assert_same_bits(path, net, feeds)
+
+
+def test_mods_zero_keeps_its_sign_fix_in_onnxruntime(tmp_path):
+    """Mod[-2., 2] and Mod[-0., 2] are 0., not -0. (the definition's + 0): onnxruntime's optimiser keeps it."""
+    net = net_initialize(NetGraph({"f": FunctionLayer("Mod[#x, 2]")}, [], x=4))
+    path = export_onnx(net, tmp_path / "m.onnx")
+    out = run_onnx(path, {"x": torch.tensor([[-2.0, -0.0, 2.0, -4.0]])})[0]
+    assert not np.signbit(out).any() and (out == 0).all()
+
+
+@pytest.mark.parametrize("net, layer", [
+    (NetGraph({"f": FunctionLayer("Norm[#x] + 1")}, [], x=(3, 4)), "'f'"),
+    (NetChain({"enc": NetChain({"g": FunctionLayer("2 * Norm[#Input]")})}, input=(3, 4)), "'enc/g'")])
+def test_the_norm_of_a_matrix_is_refused_naming_the_layer_and_the_function(net, layer, tmp_path):
+    """A matrix's Norm is its largest singular value (an SVD), which ONNX lacks: the refusal said only "this net"
+    and torch's linalg.matrix_norm, and pointed at opset=, which no opset helps."""
+    with pytest.raises(OptionError, match=rf"cannot export layer {layer} \(FunctionLayer\): Norm of a matrix \(its "
+                                          r"largest singular value\) has no ONNX form") as info:
+        export_onnx(net_initialize(net, seed=0), tmp_path / "n.onnx")
+    assert info.value.diagnostics[0].option is None
+    assert not (tmp_path / "n.onnx").exists()
