@@ -358,3 +358,12 @@ def test_a_function_name_given_as_a_layer_type_says_how_to_write_that_layer():
     assert errors[0].endswith("unknown layer type 'Tanh'; 'Tanh' is a function: write the layer as Tanh alone, or "
                               "{type: ElementwiseLayer, function: Tanh}")
     assert "{type: ThreadingLayer, function: Plus}" in errors[1]
+
+
+def test_a_misspelt_port_is_told_its_near_name_only():
+    """Found by QA: 'Inptu' was told both "did you mean 'Input'?" and to declare 'inputs: {Inptu: null}'."""
+    errors = errors_of("netgraph: 1\nlayers: {a: 2}\ninputs: {Input: 2}\nedges: [Inptu -> a]\n")
+    assert "'Inptu' is not a layer or declared graph port (Input) (did you mean 'Input'?)" in errors[0]
+    assert "Inptu: null" not in errors[0]
+    errors = errors_of("netgraph: 1\nlayers: {a: 2}\ninputs: {Input: 2}\nedges: [Input -> a -> Outptu]\n")
+    assert "(did you mean" not in errors[0] and "(here 'outputs: {Outptu: null}')" in errors[0]
