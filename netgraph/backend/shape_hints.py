@@ -22,10 +22,10 @@ def _fits(shape: Sequence, found: Sequence) -> bool:
     return len(shape) == len(found) and all(not isinstance(d, int) or d == n for d, n in zip(shape, found))
 
 
-def layout_hint(shape: tuple, found: tuple, integer: bool = False, batched: bool = True) -> str:
+def layout_hint(shape: tuple, found: tuple, integer: bool = False, batched: bool = True, target: bool = False) -> str:
     """A '; ...' hint for a batch of shape ``found`` (batch dim first; one example's without it when not ``batched``)
-    given to a port of ``shape`` (without the batch dim; ``integer`` for class indices), or '' when no usual mistake
-    explains it.
+    given to a port of ``shape`` (without the batch dim; ``integer`` for indices, ``target`` for class targets), or
+    '' when no usual mistake explains it.
 
     >>> layout_hint((3, 8, 8), (8, 8, 3), batched=False)
     '; channels last? netgraph takes channels first (as torch): x.permute(2, 0, 1) (numpy: x.transpose(2, 0, 1))'
@@ -45,6 +45,8 @@ def layout_hint(shape: tuple, found: tuple, integer: bool = False, batched: bool
     if shape and shape[-1] == 1 and _fits(shape[:-1], inner):
         return "; the trailing dim of 1 is missing: x[..., None] adds it"
     if integer and inner and inner[-1] > 1 and _fits(shape, inner[:-1]):
+        if not target:  # an input: an EmbeddingLayer's tokens, say
+            return f"; one-hot rows of {inner[-1]} classes? an index (Integer) input takes indices: x.argmax(-1)"
         return (f"; one-hot rows of {inner[-1]} classes? give class indices, x.argmax(-1); rows of class "
                 f"probabilities (floats) take CrossEntropyLossLayer('Probabilities'), the automatic loss for float rows")
     return ""
