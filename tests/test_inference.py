@@ -123,3 +123,24 @@ def test_wolframs_automatic_dim_is_an_unknown_dim_not_a_length_name():
     assert net.input_shapes == {"x": (2, 3), "y": (None, 3)}
     assert NetGraph([LinearLayer(2, input=3), "Tanh"], [(1, 2)], Input="Automatic").input_shapes == {"Input": (3,)}
     assert NetGraph([LinearLayer(2)], [], Input=("Automatic",)).input_shapes == {"Input": (None,)}
+
+
+def test_a_loss_fed_as_a_group_in_keras_order_is_told_the_swap_fits():
+    """Found by QA with Keras habits: [y_true, y_pred] -> loss into Input, Target gave a correct dtype conflict but
+    no hint that the other order fits."""
+    from netgraph import CrossEntropyLossLayer
+    from netgraph.core.types import PortType
+    layers = {"lin": LinearLayer(3), "loss": CrossEntropyLossLayer("Index")}
+    with pytest.raises(ShapeError) as info:
+        NetGraph(layers, [(NetPort("x"), "lin"), ([NetPort("y"), "lin"], "loss")], x=4, y=PortType((), "Integer"))
+    message = str(info.value)
+    assert "expected dtype Integer, found Real" in message  # the conflict itself, as before
+    assert ("the group [NetPort('y'), lin] -> loss fits with its sources swapped: layer 'loss' "
+            "(CrossEntropyLossLayer) takes 'Input' then 'Target'") in message
+    assert "Keras's losses take (y_true, y_pred)" in message
+    assert all(d.kind == "shape" for d in info.value.diagnostics)
+    fixed = NetGraph(layers, [(NetPort("x"), "lin"), (["lin", NetPort("y")], "loss")], x=4, y=PortType((), "Integer"))
+    assert fixed.output_shapes == {"Loss": ()}
+    with pytest.raises(ShapeError) as info:  # no order fits: no hint
+        NetGraph(layers, [(NetPort("x"), "lin"), ([NetPort("y"), "lin"], "loss")], x=4, y=PortType((5,), "Integer"))
+    assert "swapped" not in str(info.value)

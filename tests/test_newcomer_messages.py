@@ -172,3 +172,35 @@ def test_net_layers_by_a_keras_position_or_a_wrong_name_say_how_layers_are_keyed
     assert named.layers["enc"] == LinearLayer(3, input=2) or named.layers["enc"].output == (3,)
     assert named.layers.get(0) is None and 0 not in named.layers and list(named.layers) == ["enc", "act"]
     assert dict(named.layers) == {"enc": named.layers["enc"], "act": named.layers["act"]}
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.float32])
+def test_one_hot_tokens_given_to_an_index_input_are_told_to_pass_indices(dtype):
+    """Found by QA with torch habits: one-hot tokens given to an EmbeddingLayer's Integer input in net(x) got no
+    hint (the one-hot wording was for targets only, and net(x) never asked for it)."""
+    from netgraph import EmbeddingLayer
+    net = net_initialize(NetChain([EmbeddingLayer(4, 10)], input=5), seed=0)
+    tokens = torch.nn.functional.one_hot(torch.arange(10).reshape(2, 5), 10).to(dtype)
+    for given in (tokens, tokens[0]):
+        with pytest.raises(DataError) as info:
+            net(given)
+        message = str(info.value)
+        assert "one-hot rows of 10 classes? an index (Integer) input takes indices: x.argmax(-1)" in message
+        assert "CrossEntropyLossLayer" not in message  # the loss's forms are for targets
+    assert torch.equal(net(tokens.argmax(-1)), net(torch.arange(10).reshape(2, 5)))
+
+
+@pytest.mark.parametrize("length", ["n", 10])
+def test_a_sequence_given_features_first_is_told_to_transpose(length):
+    """Found by QA with torch habits: a recurrent layer's input given as (b, features, n), torch's Conv1d layout,
+    got no hint (and a fixed length was told 'channels last? netgraph takes channels first', the opposite)."""
+    from netgraph import LongShortTermMemoryLayer
+    net = net_initialize(NetChain([LongShortTermMemoryLayer(8)], input=(length, 3)), seed=0)
+    x = torch.randn(2, 10, 3)
+    for given, order in ((x.transpose(1, 2), "1, 2"), (x[0].T, "0, 1")):
+        with pytest.raises(DataError) as info:
+            net(given)
+        assert f"a sequence is (n, features) here; features first (torch's Conv1d layout)? x.transpose({order})" \
+            in str(info.value) if length == "n" else f"the two dims swapped? x.transpose({order})" in str(info.value)
+        assert "channels first" not in str(info.value)
+    assert net(x.transpose(1, 2).transpose(1, 2)).shape == (2, 10, 8)

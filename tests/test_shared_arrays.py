@@ -246,3 +246,17 @@ def test_a_given_value_that_does_not_fit_another_user_names_that_user_and_the_sh
     assert diagnostic.layer == ("b",) and diagnostic.option == "weights"
     assert "layer 'b'" in str(caught.value) and "shared array 'v'" in str(caught.value)
     assert "expected shape (3, 4)" in str(caught.value) and "found (4, 4)" in str(caught.value)
+
+
+def test_a_shared_array_left_with_one_user_after_surgery_is_still_a_shared_array():
+    """Documented, found by QA: SharedArraysCount counts a shared array whose other users were deleted. As in
+    Wolfram (NetInsertSharedArrays makes a shared array of each array, one user each), a shared array is one by
+    its name, not by its number of users: the user left still holds it, and the spec still writes it shared."""
+    from netgraph import net_delete
+    w = NetSharedArray("w")
+    tied = net_initialize(NetGraph({"a": LinearLayer(4, weights=w), "b": LinearLayer(4, weights=w)}, [("a", "b")],
+                                   Input=4), seed=0)
+    alone = net_delete(tied, "b")
+    assert alone.information("SharedArraysCount") == 1 and list(alone.information("SharedArrays")) == ["w"]
+    assert "shared: w" in alone.to_yaml()
+    assert torch.equal(alone.information("SharedArrays")["w"], tied.information("SharedArrays")["w"])

@@ -358,3 +358,25 @@ def test_a_function_name_given_as_a_layer_type_says_how_to_write_that_layer():
     assert errors[0].endswith("unknown layer type 'Tanh'; 'Tanh' is a function: write the layer as Tanh alone, or "
                               "{type: ElementwiseLayer, function: Tanh}")
     assert "{type: ThreadingLayer, function: Plus}" in errors[1]
+
+
+def test_a_misspelt_port_is_told_its_near_name_only():
+    """Found by QA: 'Inptu' was told both "did you mean 'Input'?" and to declare 'inputs: {Inptu: null}'."""
+    errors = errors_of("netgraph: 1\nlayers: {a: 2}\ninputs: {Input: 2}\nedges: [Inptu -> a]\n")
+    assert "'Inptu' is not a layer or declared graph port (Input) (did you mean 'Input'?)" in errors[0]
+    assert "Inptu: null" not in errors[0]
+    errors = errors_of("netgraph: 1\nlayers: {a: 2}\ninputs: {Input: 2}\nedges: [Input -> a -> Outptu]\n")
+    assert "(did you mean" not in errors[0] and "(here 'outputs: {Outptu: null}')" in errors[0]
+
+
+@pytest.mark.parametrize("dtype, right", [("int64", "Integer"), ("int32", "Integer"), ("long", "Integer"),
+                                          ("torch.int64", "Integer"), ("float32", "Real"), ("float64", "Real"),
+                                          ("double", "Real")])
+def test_a_torch_dtype_name_in_a_port_is_told_netgraphs_spelling(dtype, right):
+    """Found by QA with torch habits: 'dtype: int64' was refused naming only Real or Integer, not which one. The
+    names are Wolfram's; a torch name is no alias, as a port's dtype is a kind (Real runs at the working precision,
+    whatever float width is named), so the message names the kind to write."""
+    for port in (f"{{shape: [5], dtype: {dtype}}}", dtype):
+        errors = errors_of(f"netgraph: 1\nlayers: {{e: {{type: EmbeddingLayer, output: 4, n: 10}}}}\n"
+                           f"inputs: {{Input: {port}}}\n")
+        assert len(errors) == 1 and f"write {right}" in errors[0] and repr(dtype) in errors[0], errors

@@ -133,7 +133,7 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
         if t.shape is None:  # rank unknown: compiling reports the missing shape
             tensors[p] = x
             continue
-        tensors[p] = x = _batched(p, x, t.shape, unbatched)
+        tensors[p] = x = _batched(p, x, t.shape, unbatched, t.dtype == INTEGER)
         if unbatched[-1]:
             single.append(p)
     if len(tensors) > 1 and len({x.shape[0] for x in tensors.values()}) > 1:
@@ -169,8 +169,9 @@ def _ready(value: Any, integer: bool, real: torch.dtype) -> torch.Tensor | None:
     return value if value.dtype == (torch.int64 if integer else real) else None
 
 
-def _batched(port: str, x: torch.Tensor, shape: tuple, unbatched: list[bool]) -> torch.Tensor:
-    """``x`` with a leading batch dim (added to one example); a DataError when its shape does not fit."""
+def _batched(port: str, x: torch.Tensor, shape: tuple, unbatched: list[bool], integer: bool) -> torch.Tensor:
+    """``x`` with a leading batch dim (added to one example); a DataError when its shape does not fit (``integer``:
+    the port takes indices)."""
     rank, given = len(shape), tuple(x.shape)
     unbatched.append(x.dim() == rank)
     if x.dim() == rank:
@@ -181,11 +182,18 @@ def _batched(port: str, x: torch.Tensor, shape: tuple, unbatched: list[bool]) ->
         expected = f"one example of shape {format_shape(shape)} or a batch {batch}" if unbatched[-1] else \
             f"shape {batch}"  # the shape as given, never with the batch dim added to one example
         raise DataError(f"input port {port!r}: expected {expected} with b the batch size, found {given}"
-                        f"{unbatched[-1] and layout_hint(shape, given, batched=False) or layout_hint(shape, given)}",
-                        port=port)
+                        f"{_hint(shape, given, unbatched[-1], integer)}", port=port)
     if (empty := empty_length_problem(port, shape, *((x.shape[1:], 0) if unbatched[-1] else (x.shape,)))):
         raise DataError(empty, port=port)
     return x
+
+
+def _hint(shape: tuple, given: tuple, unbatched: bool, integer: bool) -> str:
+    """The layout hint for ``given``, read as one example first when it has the port's rank; one more dim given to
+    an index port is also read as one example of one-hot rows."""
+    hint = layout_hint(shape, given, integer, batched=False) if unbatched else ""
+    hint = hint or layout_hint(shape, given, integer)
+    return hint or (layout_hint(shape, given, integer, batched=False) if integer else "")
 
 
 def compiled_for_evaluation(net: Any, options: EvaluationOptions | None = None) -> torch.nn.Module:

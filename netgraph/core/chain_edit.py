@@ -19,31 +19,42 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from netgraph.core.chain import NetChain
-from netgraph.core.errors import NetGraphError, OptionError, ShapeError, did_you_mean
+from netgraph.core.errors import NetGraphError, OptionError, ShapeError, did_you_mean, with_article
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.multipliers import carry_multipliers, prune_rules
 from netgraph.core.operator import NetOperator
 from netgraph.core.operator_surgery import edit_operators, layer_in
-from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, edit_at, subgraph
+from netgraph.core.port_paths import shown_path
+from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, edit_at, layer_path, subgraph
 from netgraph.core.surgery import net_replace_part
 from netgraph.core.types import PortType
 
 __all__ = ["net_append", "net_prepend", "net_insert", "net_delete", "net_replace"]
 
 
-def net_append(chain: NetChain, layers: Any) -> NetChain:
-    """The chain with ``layers`` (a layer or shorthand, a list of them, or a dict by name) added at the end."""
-    return _insert(chain, layers, None, "net_append")
+def net_append(chain: NetGraph, layers: Any, at: Any = None) -> NetGraph:
+    """The chain with ``layers`` (a layer or shorthand, a list of them, or a dict by name) added at the end;
+    ``at`` (a name, 1-based index or tuple path, as ``net_delete`` takes) names a chain nested in ``chain``."""
+    return _edit_chain(chain, at, "net_append", lambda inner: _insert(inner, layers, None, "net_append"))
 
 
-def net_prepend(chain: NetChain, layers: Any) -> NetChain:
+def net_prepend(chain: NetGraph, layers: Any, at: Any = None) -> NetGraph:
     """The chain with ``layers`` (as for ``net_append``) added at the front; the chain's input takes their input."""
-    return _insert(chain, layers, 1, "net_prepend")
+    return _edit_chain(chain, at, "net_prepend", lambda inner: _insert(inner, layers, 1, "net_prepend"))
 
 
-def net_insert(chain: NetChain, layers: Any, position: int | str) -> NetChain:
-    """The chain with ``layers`` inserted before layer ``position`` (1-based index or name; ``len + 1`` appends)."""
+def net_insert(chain: NetGraph, layers: Any, position: Any) -> NetGraph:
+    """The chain with ``layers`` inserted before layer ``position`` (1-based index or name; ``len + 1`` appends);
+    a tuple path ``("enc", "act")`` inserts into the chain ``enc`` nested in ``chain``, as ``net_delete`` reaches
+    it (the outer net may be a NetGraph)."""
+    if isinstance(position, tuple) and position:
+        at, position = position[:-1] or None, position[-1]
+        return _edit_chain(chain, at, "net_insert", lambda inner: _insert_at(inner, layers, position))
+    return _insert_at(chain, layers, position)
+
+
+def _insert_at(chain: NetChain, layers: Any, position: int | str) -> NetChain:
     _check_chain(chain, "net_insert")
     count = len(chain.layers)
     if isinstance(position, str):
@@ -55,6 +66,29 @@ def net_insert(chain: NetChain, layers: Any, position: int | str) -> NetChain:
         raise OptionError(f"net_insert: position= must be a layer name or an index from 1 to {count + 1} (the end), "
                           f"found {position!r:.60}", option="position")
     return _insert(chain, layers, position, "net_insert")
+
+
+def _edit_chain(net: NetGraph, at: Any, function: str, edit: Callable[[NetChain], NetChain]) -> NetGraph:
+    """``edit`` made to ``net`` (``at`` None) or to the chain at path ``at`` inside it (through nested graphs and
+    operators' inner nets), which keeps its place and its ports' names; an OptionError when no chain is there."""
+    if at is None:
+        return edit(net)
+    check_net(net, function)
+    edited, others = edit_operators(net, [(at, None)], function,
+                                    lambda inner, group: _edit_chain(inner, group[0][0] or None, function, edit))
+    if not others:
+        return carry_multipliers([net], edited)
+    path = layer_path(net, at, function)
+    inner = net.layer_at(path)
+    if not isinstance(inner, NetChain):
+        raise OptionError(f"{function}: the layer at {shown_path(path)!r} is {with_article(inner.type_name)}, not a "
+                          f"NetChain; at= (or a path position=) names a chain to edit", option="at")
+    new = edit(inner)
+    try:  # the chain keeps its place and port names; the net around it infers its types again
+        return carry_multipliers([net, new], net.replace_layers({path: new}))
+    except NetGraphError as exc:
+        raise type(exc)(f"{function}: the edited chain at {shown_path(path)!r} does not fit the net around it: "
+                        f"{exc}") from None
 
 
 def _check_chain(chain: Any, function: str) -> None:

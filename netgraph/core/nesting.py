@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from netgraph.core.errors import Diagnostic, NetGraphError, ShapeError, WiringError, raise_all
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.inference import Key, Problem, infer_types
+from netgraph.core.swapped_group import swapped_group_error
 from netgraph.core.types import Conflict, PortType, element_count, numel, unify
 
 __all__ = ["Inference", "infer_net", "nesting_depth", "recursion_room", "deep_walk", "fits_recursion_limit"]
@@ -122,7 +123,12 @@ def infer_net(net: Any) -> Inference:
         return fast
     problem = net._problem()
     problem.watch = tuple(((), p) for p in ports)
-    types, roots = infer_types(problem)
+    try:
+        types, roots = infer_types(problem)
+    except ShapeError as exc:  # a group in Keras's order: said when the swapped order fits
+        if (hinted := swapped_group_error(net, exc)) is None:
+            raise
+        raise hinted from None
     _check_sizes(net, types)
     return Inference({p: types[((), p)] for p in ports},
                      {p: problem.before_defaults.get(((), p), types[((), p)]) for p in ports}, (types, roots))

@@ -188,9 +188,10 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], ind
                             f"order of the 'layers:' list)")
     graph_ports = f" or declared graph port ({', '.join(sorted(ports))})" if ports else ""
     group = "inputs" if index == 0 else "outputs"  # a source is a graph input, a destination a graph output
-    return reader.error(ep.loc, f"{text!r} is not a layer{graph_ports}{did_you_mean(text, [*table, *ports])}; a "
-                        f"graph port used in an edge is declared under 'inputs:' or 'outputs:' (here '{group}: "
-                        f"{{{text}: null}}')")
+    near = did_you_mean(text, [*table, *ports])  # a near name is the likely fix: no advice to declare the typo
+    return reader.error(ep.loc, f"{text!r} is not a layer{graph_ports}{near}" if near else
+                        f"{text!r} is not a layer{graph_ports}; a graph port used in an edge is declared under "
+                        f"'inputs:' or 'outputs:' (here '{group}: {{{text}: null}}')")
 
 
 # -- writing: a NetGraph's explicit edges as spec items ------------------------------------------

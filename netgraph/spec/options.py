@@ -134,6 +134,8 @@ def port_type(value: Any) -> PortType | Coder | None:
             raise PortConflict(str(exc).removeprefix("port: "), at, key) from None
     if isinstance(value, str) and value in DTYPES:
         return PortType((), value)
+    if isinstance(value, str) and _torch_kind(value):
+        raise PortConflict(_dtype_problem(value))
     if not isinstance(value, dict):
         return PortType(as_shape(value, "a port shape (an int, a list of dims, null, Real, Integer or {shape, dtype})"), None)
     unknown = [k for k in value if k not in ("shape", "dtype")]
@@ -141,12 +143,32 @@ def port_type(value: Any) -> PortType | Coder | None:
         raise PortConflict(f"a port type has keys shape and dtype, found {unknown[0]!r}"
                            f"{did_you_mean(unknown[0], ['shape', 'dtype'])}", (unknown[0],), key=True)
     if value.get("dtype") not in (*DTYPES, None):
-        raise PortConflict(f"dtype must be Real or Integer, found {value['dtype']!r}"
-                           f"{did_you_mean(value['dtype'], DTYPES)}", ("dtype",))
+        raise PortConflict(_dtype_problem(value["dtype"]), ("dtype",))
     try:
         return PortType(as_shape(value.get("shape"), "shape"), value.get("dtype"))
     except Conflict as exc:
         raise PortConflict(str(exc), ("shape",) if "shape" in value else ()) from None
+
+
+def _torch_kind(name: str) -> str | None:
+    """Real or Integer for a torch or numpy dtype name (``int64``, ``torch.float32``, ``long``), else None."""
+    name = name.lower().removeprefix("torch.").removeprefix("np.").removeprefix("numpy.")
+    if name in ("long", "int", "short") or name.startswith(("int", "uint")) and name.lstrip("uint").isdecimal():
+        return "Integer"
+    if name in ("float", "double", "half", "bfloat16") or name.startswith("float") and name[5:].isdecimal():
+        return "Real"
+    return None
+
+
+def _dtype_problem(found: Any) -> str:
+    """What to write for a port dtype that is neither Real nor Integer: a torch name is told its kind, as a port's
+    dtype is a kind, not a width."""
+    kind = _torch_kind(found) if isinstance(found, str) else None
+    if kind is None:
+        return f"dtype must be Real or Integer, found {found!r}{did_you_mean(found, DTYPES)}"
+    width = "a Real port takes any real dtype, at the working precision" if kind == "Real" else \
+        "an Integer port takes any integer dtype, as int64"
+    return f"dtype is Real or Integer (Wolfram's names), found torch's {found!r}: write {kind} ({width})"
 
 
 def part_loc(ports: YMap, name: str, exc: Conflict) -> Any:

@@ -134,8 +134,9 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str], list
             hint = ""
             if x.dim() == rank and all(d is None or isinstance(d, str) or d == n for d, n in zip(t.shape, x.shape)):
                 hint = " (one example without the example dimension? data needs one along dim 0)"
-            hint = hint or exp.hint or layout_hint(t.shape, tuple(x.shape), integer=t.dtype == INTEGER) or \
-                batches_hint(t.shape, tuple(x.shape), listed)
+            hint = hint or exp.hint or layout_hint(t.shape, tuple(x.shape), t.dtype == INTEGER,
+                                                target=exp.what.startswith("target"))
+            hint = hint or batches_hint(t.shape, tuple(x.shape), listed)
             problems.append(f"{exp.what} (key {key!r}): expected shape {want} with b the number of examples, "
                             f"found {tuple(x.shape)}{hint}")
             return None

@@ -1,0 +1,59 @@
+"""A hint for a shape conflict that a group edge's order explains: ``[y, pred] -> loss`` (Keras's
+``(y_true, y_pred)``) into a loss layer's ``Input, Target``. Called only on the error path: the net is inferred
+again with the two sources swapped, and the hint given only when that fits."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from typing import Any
+
+from netgraph.core.errors import Diagnostic, ShapeError, raise_all
+from netgraph.core.inference import infer_types
+
+__all__ = ["swapped_group_error"]
+
+
+def swapped_group_error(net: Any, exc: ShapeError) -> ShapeError | None:
+    """``exc`` with its first problem at a group edge of ``net`` saying that the group fits with its two sources
+    swapped; None when no problem is at such a group (two sources feeding two inputs of one layer) or the swapped
+    order fails too."""
+    problems, seen = list(exc.diagnostics), set()
+    for i, diagnostic in enumerate(problems):
+        key = (diagnostic.edge, diagnostic.layer)
+        if diagnostic.edge is None or diagnostic.graph != () or len(diagnostic.layer or ()) != 1 or key in seen:
+            continue
+        seen.add(key)
+        group = [e for e in net._edges if e.index == diagnostic.edge and e.dst.layer == diagnostic.layer[0]]
+        if len(group) == 2 and group[0].src != group[1].src and _fits_swapped(net, group):
+            problems[i] = _with_hint(net, diagnostic, group)
+            try:
+                raise_all(problems, ShapeError, "shape conflict")
+            except ShapeError as hinted:
+                return hinted
+    return None
+
+
+def _fits_swapped(net: Any, group: list) -> bool:
+    first, second = group
+    swapped = {first: dataclasses.replace(first, src=second.src), second: dataclasses.replace(second, src=first.src)}
+    trial = copy.copy(net)  # a shallow copy with other edges, inferred alone (never a NetGraph made again)
+    trial._edges = tuple(swapped.get(e, e) for e in net._edges)
+    try:
+        infer_types(trial._problem())
+    except ShapeError:
+        return False
+    return True
+
+
+def _with_hint(net: Any, diagnostic: Diagnostic, group: list) -> Diagnostic:
+    """``diagnostic`` ending with the hint (the group's edge as an ``EdgeRef``, for readers that place it)."""
+    name = group[0].dst.layer
+    ports = [e.dst.port for e in group]
+    keras = " (Keras's losses take (y_true, y_pred), netgraph's the prediction first)" \
+        if ports == ["Input", "Target"] else ""
+    edge = next((ref for ref in diagnostic.edges if ref.index == diagnostic.edge), group[0].text)
+    hint = ("; the group ", edge, f" fits with its sources swapped: layer {name!r} ({net._layers[name].type_name}) "
+                                  f"takes {ports[0]!r} then {ports[1]!r}{keras}")
+    return dataclasses.replace(diagnostic, message=diagnostic.message + "".join(map(str, hint)),
+                               parts=(*(diagnostic.parts or (diagnostic.message,)), *hint))

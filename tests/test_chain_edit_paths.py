@@ -1,0 +1,71 @@
+"""Paths in chain editing: net_insert, net_append and net_prepend reach a chain nested in a NetChain or NetGraph
+(or an operator's inner net) by the path forms net_delete takes: a name, a 1-based index or a tuple path."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, OptionError, WiringError, net_append,
+                      net_delete, net_initialize, net_insert, net_prepend)
+
+
+def _functions(chain):
+    return [getattr(layer, "function", type(layer).__name__) for layer in chain.layers.values()]
+
+
+def _graph():
+    enc = NetChain({"l1": LinearLayer(8), "act": "Ramp"})
+    return NetGraph({"enc": enc, "head": LinearLayer(2)}, [("enc", "head")], Input=4)
+
+
+@pytest.mark.parametrize("position", [("enc", "act"), ("enc", 2), (1, "act"), (1, 2)])
+def test_net_insert_takes_a_tuple_path_into_a_chain_nested_in_a_graph(position):
+    edited = net_insert(_graph(), {"norm": "Tanh"}, position)
+    assert list(edited.layers["enc"].layers) == ["l1", "norm", "act"]
+    assert _functions(edited.layers["enc"]) == ["LinearLayer", "Tanh", "Ramp"]
+    assert _functions(net_delete(edited, ("enc", "norm")).layers["enc"]) == ["LinearLayer", "Ramp"]
+
+
+def test_net_insert_at_one_past_the_end_of_a_nested_chain_appends_there():
+    edited = net_insert(_graph(), LinearLayer(5), ("enc", 3))
+    assert _functions(edited.layers["enc"]) == ["LinearLayer", "Ramp", "LinearLayer"]
+    assert edited.layers["enc"].output_shapes == {"Output": (5,)}
+    assert net_initialize(edited, seed=0)(torch.zeros(3, 4)).shape == (3, 2)  # the head takes 5 now
+
+
+@pytest.mark.parametrize("at", ["enc", 1, ("enc",)])
+def test_net_append_and_prepend_take_the_path_of_a_nested_chain(at):
+    appended = net_append(_graph(), "Tanh", at=at)
+    assert _functions(appended.layers["enc"]) == ["LinearLayer", "Ramp", "Tanh"]
+    prepended = net_prepend(_graph(), LinearLayer(4), at=at)
+    assert _functions(prepended.layers["enc"]) == ["LinearLayer", "LinearLayer", "Ramp"]
+    assert net_initialize(prepended, seed=0)(torch.zeros(3, 4)).shape == (3, 2)
+
+
+def test_a_chain_that_is_a_graphs_only_layer_is_edited_in_place():
+    net = NetGraph({"enc": NetChain([LinearLayer(3)])}, [], Input=2)
+    assert _functions(net_append(net, "Tanh", at="enc").layers["enc"]) == ["LinearLayer", "Tanh"]
+
+
+def test_a_path_into_an_operators_inner_chain_is_followed():
+    net = NetGraph({"map": NetMapOperator(NetChain({"lin": LinearLayer(3)}))}, [], Input=(5, 4))
+    edited = net_insert(net, "Tanh", ("map", "net", 2))
+    assert _functions(edited.layers["map"].net) == ["LinearLayer", "Tanh"]
+    assert _functions(net_prepend(net, "Sin", at=("map", "net")).layers["map"].net) == ["Sin", "LinearLayer"]
+
+
+def test_a_path_to_no_chain_is_refused_naming_it():
+    with pytest.raises(OptionError, match=r"net_append: the layer at 'head' is a LinearLayer"):
+        net_append(_graph(), "Tanh", at="head")
+    with pytest.raises(WiringError, match="no layer 'enx'"):
+        net_insert(_graph(), "Tanh", ("enx", 1))
+    with pytest.raises(OptionError, match="index from 1 to 3"):
+        net_insert(_graph(), "Tanh", ("enc", 4))
+
+
+def test_an_edited_chain_that_no_longer_fits_the_net_around_it_is_named():
+    from netgraph import ShapeError
+    with pytest.raises(ShapeError, match=r"net_append: the edited chain at 'enc' does not fit the net around it: "
+                                         r".*layer 2 'head' \(LinearLayer\): port 'Input': expected size 8"):
+        net_append(net_initialize(_graph(), seed=0), LinearLayer(5), at="enc")  # head's weights take 8 values
