@@ -9,7 +9,7 @@ from torch.export import Dim
 
 from netgraph import (AggregationLayer, BasicRecurrentLayer, CatenateLayer, ConvolutionLayer, DataError, EmbeddingLayer, FlattenLayer,
                       GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph,
-                      NetMapOperator, NetPort, NormalDistribution, PortType, RandomArrayLayer, SequenceLastLayer,
+                      NetMapOperator, NetPort, NormalDistribution, PortType, RandomArrayLayer, SequenceLastLayer, SequenceMostLayer,
                       SoftmaxLayer, net_initialize)
 
 TOKENS = PortType(("n",), "Integer")
@@ -118,3 +118,14 @@ def test_a_fold_operators_loop_over_the_length_cannot_be_symbolically_traced():
     exported = torch.export.export(module, (x,), dynamic_shapes={"Input": {0: Dim("batch")}}).module()
     y = torch.randn(3, 5, 3)
     torch.testing.assert_close(exported(y), module(y))
+
+
+def test_a_layer_that_shortens_the_length_is_symbolically_traced_and_checks_it_eagerly():
+    # SequenceMostLayer's check that a sequence has 2 elements or more branched on fx's proxy of the length
+    module = net_initialize(NetChain([SequenceMostLayer(), "Tanh"], input=("n", 3)), seed=0).compile()
+    traced = torch.fx.symbolic_trace(module)
+    for length in (2, 6):
+        x = torch.randn(3, length, 3)
+        torch.testing.assert_close(traced(x), module(x))
+    with pytest.raises(DataError, match="needs sequences of length 2 or more"):
+        module(torch.randn(3, 1, 3))
