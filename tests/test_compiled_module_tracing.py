@@ -7,10 +7,10 @@ import pytest
 import torch
 from torch.export import Dim
 
-from netgraph import (AggregationLayer, BasicRecurrentLayer, CatenateLayer, ConvolutionLayer, DataError, EmbeddingLayer, FlattenLayer,
-                      GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph,
-                      NetMapOperator, NetPort, NormalDistribution, PortType, RandomArrayLayer, SequenceLastLayer, SequenceMostLayer,
-                      SoftmaxLayer, net_initialize)
+from netgraph import (AggregationLayer, BasicRecurrentLayer, CatenateLayer, ConvolutionLayer, DataError,
+                      EmbeddingLayer, FlattenLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer,
+                      NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort, NormalDistribution, PortType,
+                      RandomArrayLayer, SequenceLastLayer, SequenceMostLayer, SoftmaxLayer, net_initialize)
 
 TOKENS = PortType(("n",), "Integer")
 
@@ -22,7 +22,8 @@ def _inputs(batch: int, length: int, seed: int) -> dict[str, dict[str, torch.Ten
     return {"mlp": {"Input": torch.randn(batch, 4, generator=g)},
             "cnn": {"Input": torch.randn(batch, 3, 8, 8, generator=g)},
             "embedding": {"Input": torch.randint(0, 10, (batch, length), generator=g)},
-            "gru": sequence, "lstm": sequence, "rnn": sequence, "map": sequence,
+            "gru": sequence, "lstm": sequence, "rnn": sequence, "gru_state_biases": sequence,
+            "map": sequence,
             "random": {"mu": torch.randn(batch, 3, generator=g), "sigma": torch.rand(batch, 3, generator=g) + 0.5}}
 
 
@@ -34,10 +35,12 @@ NETS = {
     "gru": NetChain([GatedRecurrentLayer(4), SequenceLastLayer(), LinearLayer(2)], input=("n", 3)),
     "lstm": NetGraph({"lstm": LongShortTermMemoryLayer(4, state_output=True)}, [], Input=("n", 3)),
     "rnn": NetChain([BasicRecurrentLayer(4)], input=("n", 3)),
+    "gru_state_biases": NetChain([GatedRecurrentLayer(4, memory_gate_state_biases=torch.tensor([0.5, -0.3, 0.1, 0.2]))],
+                                 input=("n", 3)),
     "map": NetChain([NetMapOperator(LinearLayer(4)), "Tanh"], input=("n", 3)),
     "random": NetGraph([RandomArrayLayer(NormalDistribution("#mu", "#sigma"))], [], mu=3, sigma=3),
 }
-RECURRENT = {"gru", "lstm", "rnn"}
+RECURRENT = {"gru", "lstm", "rnn", "gru_state_biases"}
 
 
 def _module(name: str) -> torch.nn.Module:
@@ -85,6 +88,7 @@ def test_a_recurrent_layer_exports_at_the_examples_length_only(name):
 
 @pytest.mark.parametrize("name", NETS)
 def test_torch_compile_gives_the_modules_values_in_one_graph(name):
+    torch._dynamo.reset()  # each net recompiles the modules' shared code: past 8, dynamo's recompile limit
     module = _module(name)
     compiled = torch.compile(module, backend="eager", fullgraph=True)  # fullgraph: no graph break on a check
     _same(compiled, module, _inputs(4, 7, seed=0)[name])

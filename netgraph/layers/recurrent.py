@@ -74,7 +74,8 @@ class RecurrentModule(LayerModule):
         state_bias = self.zero_bias
         if self.state_biases:
             own = getattr(self, _STATE_BIASES)
-            state_bias = torch.cat([self.zero_bias[:-own.shape[0]], own])
+            size = self.zero_bias.shape[0] // len(self.gates)  # own's, read off the buffer: fx makes own.shape a proxy
+            state_bias = torch.cat([self.zero_bias[:-size], own])
         params = [stack[0], stack[1], stack[2], state_bias]
         if not tracing():
             self._check_input(x, stack[0].shape[1])
