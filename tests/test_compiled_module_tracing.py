@@ -7,10 +7,11 @@ import pytest
 import torch
 from torch.export import Dim
 
-from netgraph import (AggregationLayer, BasicRecurrentLayer, CatenateLayer, ConvolutionLayer, DataError,
-                      EmbeddingLayer, FlattenLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer,
-                      NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort, NormalDistribution, PortType,
-                      RandomArrayLayer, SequenceLastLayer, SequenceMostLayer, SoftmaxLayer, net_initialize)
+from netgraph import (AggregationLayer, BasicRecurrentLayer, CatenateLayer, ConstantArrayLayer, ConvolutionLayer,
+                      DataError, EmbeddingLayer, FlattenLayer, GatedRecurrentLayer, LinearLayer,
+                      LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort,
+                      NormalDistribution, OptionError, PortType, RandomArrayLayer, SequenceLastLayer, SequenceMostLayer,
+                      SoftmaxLayer, net_initialize)
 
 TOKENS = PortType(("n",), "Integer")
 
@@ -133,3 +134,12 @@ def test_a_layer_that_shortens_the_length_is_symbolically_traced_and_checks_it_e
         torch.testing.assert_close(traced(x), module(x))
     with pytest.raises(DataError, match="needs sequences of length 2 or more"):
         module(torch.randn(3, 1, 3))
+
+
+def test_a_net_without_inputs_traces_with_its_batch_size_given_as_a_concrete_argument():
+    # forward(batch_size=None) tests the batch size it is given: fx would pass a proxy for it
+    module = net_initialize(NetGraph([ConstantArrayLayer(output=(2, 3))], []), seed=0).compile()
+    with pytest.raises(OptionError, match=r"batch_size must be an integer >= 0 .*found Proxy\(batch_size\)"):
+        torch.fx.symbolic_trace(module)
+    traced = torch.fx.symbolic_trace(module, concrete_args={"batch_size": None})
+    assert torch.equal(traced(), module())
