@@ -41,6 +41,7 @@ from netgraph.core.errors import DataError, OptionError
 from netgraph.core.walk import gc_paused
 from netgraph.core.ir import Node
 from netgraph.core.shared import shared_users
+from netgraph.core.tracing import symbolic_tracing
 from netgraph.core.walk import GraphWalker, map_nodes
 from netgraph.layers.estimators import surrogate_loss
 from netgraph.layers.random import distribution_checks
@@ -49,7 +50,7 @@ __all__ = ["CompiledNet", "compile_net", "module_expr", "check_ready"]
 
 _counter = count()
 _NON_WORD = re.compile(r"\W", flags=re.ASCII)
-_RESERVED = {"self", "torch", "F", "math", "inf", "nan", "checked_batch_size"} | set(dir(builtins))
+_RESERVED = {"self", "torch", "F", "math", "inf", "nan", "checked_batch_size", "symbolic_tracing"} | set(dir(builtins))
 
 
 class CompiledNet(DeepModule):
@@ -208,7 +209,7 @@ class _CodeWriter(GraphWalker):
             self.lines.append(f"{self.batch} = {net.input_ports[0]}.shape[0]")
         self.defines_size = bool(self.lines)
         if self.batched and self.CHECK_LENGTHS:
-            self.lines += length_check_lines(net) + derived_length_lines(net)
+            self.lines += _untraced(length_check_lines(net) + derived_length_lines(net))
         # an input port named like a name the code reads (torch, F, a builtin) moves to a fresh local first
         self.entry, shadowing = {p: p for p in net.input_ports}, [p for p in net.input_ports if p in _RESERVED]
         if shadowing:
@@ -247,6 +248,12 @@ class _CodeWriter(GraphWalker):
         def local(hint: str) -> str:
             return self.names.new(f"{'_'.join(node.path)}_{hint}")
         return EmitContext(module, tuple(inputs), self.size, node.types, self.checks, local, node.path)
+
+
+def _untraced(checks: list[str]) -> list[str]:
+    """``checks`` (tests of input shapes) under ``if not symbolic_tracing():``: torch.fx.symbolic_trace's proxies
+    cannot be branched on, so its graph has no checks (torch.compile and torch.export keep them, as guards)."""
+    return ["if not symbolic_tracing():", *(f"    {line}" for line in checks)] if checks else []
 
 
 def _returned(results: dict[str, str], suffix: str) -> str:
@@ -319,7 +326,7 @@ def _compile(net: Any, checks: bool | str | None,
 
 # the names the generated code reads (inf and nan: what repr() writes for an infinite or NaN float option)
 _GLOBALS: dict[str, Any] = {**vars(builtins), "torch": torch, "F": F, "math": math, "inf": math.inf, "nan": math.nan,
-                            "checked_batch_size": checked_batch_size}
+                            "checked_batch_size": checked_batch_size, "symbolic_tracing": symbolic_tracing}
 CompiledNet._code_globals = _GLOBALS  # a forward whose input port is named like one of them reads it here
 
 
@@ -327,7 +334,8 @@ def _code_class(code: str, depth: int) -> type:
     """A CompiledNet subclass whose forward is ``code`` (registered with ``linecache`` for tracebacks)."""
     filename = f"<netgraph-compiled-{next(_counter)}>"
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
-    namespace = {name: _GLOBALS[name] for name in ("torch", "F", "math", "inf", "nan", "checked_batch_size")}
+    namespace = {name: _GLOBALS[name] for name in ("torch", "F", "math", "inf", "nan", "checked_batch_size",
+                                                   "symbolic_tracing")}
     compile_source(code, filename, namespace)  # generated from a validated graph (or read back from a pickle of
     # such a module: loading a pickle runs what it names anyway; README says so)
     members = {"forward": namespace["forward"], "__module__": __name__, "_filename": filename}

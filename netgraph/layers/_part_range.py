@@ -14,6 +14,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError
+from netgraph.core.tracing import tracing
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["part_bounds", "fitting_lengths", "PartModule"]
@@ -49,7 +50,7 @@ class PartModule(LayerModule):
         self.index, self.ranged, self.layer_label = index, ranged, "PartLayer"
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not torch.compiler.is_compiling():
+        if not tracing():
             for dim, spec, text, name in self.ranged:
                 if part_bounds(spec, x.shape[dim]) is None:
                     raise DataError(f"{self.layer_label}: part {text} of level {dim} is out of range for a length of "

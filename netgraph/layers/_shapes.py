@@ -21,6 +21,7 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.errors import DataError, OptionError
 from netgraph.core.types import Conflict, PortType, format_shape, unify
+from netgraph.core.tracing import symbolic_tracing, tracing
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int",
@@ -195,8 +196,8 @@ class FnModule(LayerModule):
 
 def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "") -> torch.Tensor:
     """``x`` when every value is an index in [0, count), else DataError naming ``where`` and the range, with
-    ``past_hint`` for an index >= count (the range is not checked in traced code, where data-dependent ints cannot be
-    read: F.embedding refuses such an index there).
+    ``past_hint`` for an index >= count (neither is checked under torch.fx.symbolic_trace, nor the range in code traced
+    by torch.compile or torch.export, where data-dependent ints cannot be read: F.embedding refuses such an index there).
 
     >>> check_indices(torch.tensor([0, 2]), 3, "EmbeddingLayer port 'Input'").tolist()
     [0, 2]
@@ -205,12 +206,14 @@ def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "") 
     ...
     netgraph.core.errors.DataError: EmbeddingLayer port 'Input' takes indices in [0, 3), found values from 3 to 3
     """
+    if symbolic_tracing():  # fx's proxies have no dtype or values to read: F.embedding refuses a wrong index
+        return x
     if x.is_floating_point() or x.is_complex() or x.dtype == torch.bool:
         raise DataError(f"{where} takes integer indices (an integer dtype such as torch.long), found dtype {x.dtype}; "
                         f"convert with .long()", kind="data")
     if x.dtype not in (torch.int64, torch.int32):  # uint8, int16 ...: F.embedding takes neither
         x = x.long()
-    if torch.compiler.is_compiling():  # traced code (torch.export, torch.compile): the values are not known
+    if tracing():  # traced code (torch.export, torch.compile): the values are not known
         return x
     if x.numel() and (int(x.min()) < 0 or int(x.max()) >= count):
         raise DataError(f"{where} takes indices in [0, {count}), found values from {int(x.min())} to {int(x.max())}"

@@ -13,6 +13,8 @@ from typing import Any
 
 import torch
 
+from netgraph.core.tracing import tracing
+
 __all__ = ["noise", "full", "sized", "promoted", "promoted_dtype_code", "tensors",
            "standard_gamma", "log_standard_gamma", "safe_exp", "floor_normal", "xlogy", "log_or_tiny",
            "LOG_MAX"]
@@ -87,7 +89,7 @@ def _boosted_gamma(alpha: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _all_large(alpha: torch.Tensor) -> bool:
-    return not torch.compiler.is_compiling() and not bool((alpha < 1).any())  # traced code: the general path
+    return not tracing() and not bool((alpha < 1).any())  # traced code: the general path
 
 
 def standard_gamma(alpha: torch.Tensor) -> torch.Tensor:

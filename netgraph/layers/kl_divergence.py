@@ -34,6 +34,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
+from netgraph.core.tracing import tracing
 from netgraph.layers.dist_tensors import sized, tensors
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.distributions import Distribution, slot_name
@@ -73,7 +74,7 @@ class KLModule(LayerModule):
         else:
             batch, p, q, given = inputs[0], self.p.params(()), self.q.params(()), {"p": (), "q": ()}
         checks = distribution_checks() if self.p.checks is None else self.p.checks  # compile(checks=) sets p's
-        if checks is not False and not torch.compiler.is_compiling():
+        if checks is not False and not tracing():
             for side, module, params in (("p", self.p, p), ("q", self.q, q)):
                 if module.checked:
                     module.distribution.check(params, lambda side=side: f"{self.describe()}, distribution {side}",

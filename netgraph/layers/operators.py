@@ -154,8 +154,9 @@ class NetMapOperator(NetOperator):
         length = ctx.types[self.input_ports[0]].shape[0]  # a fixed length as a number: another fails the view
         length = length if isinstance(length, int) else f"{first}.shape[1]"
 
-        def unfold(y: str) -> str:  # view, not unflatten(0, x.shape[:2]): ONNX export keeps these sizes dynamic
-            return f"{y}.view({first}.shape[0], {length}, *{y}.shape[1:])"
+        def unfold(y: str) -> str:  # view, not unflatten(0, x.shape[:2]): ONNX export keeps these sizes dynamic;
+            # a tuple + shape, not *shape: torch.fx.symbolic_trace cannot unpack a proxy
+            return f"{y}.view(({first}.shape[0], {length}) + {y}.shape[1:])"
         if len(outputs) == 1:  # the sequence folded into the batch: one call, no loop
             return [f"{folded} = {call}", f"{outputs[0]} = {unfold(folded)}"]
         return [f"{folded} = {call}",
@@ -172,7 +173,7 @@ class _MapModule(LayerModule):
 
     def forward(self, *xs: torch.Tensor) -> Any:
         folded = _outputs(self.net(*(x.flatten(0, 1) for x in xs)), self.ports)
-        unfolded = tuple(y.view(xs[0].shape[0], xs[0].shape[1], *y.shape[1:]) for y in folded)
+        unfolded = tuple(y.view((xs[0].shape[0], xs[0].shape[1]) + y.shape[1:]) for y in folded)
         return unfolded if len(self.ports) > 1 else unfolded[0]
 
 

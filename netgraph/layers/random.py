@@ -26,6 +26,7 @@ from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.layers.estimators import record_score, score_handle, straight_through
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
+from netgraph.core.tracing import tracing
 from netgraph.layers._modules import LayerModule
 from netgraph.layers._torch_compat import autocast_enabled
 from netgraph.layers.random_checks import _CHECKS, distribution_checks, set_distribution_checks
@@ -98,7 +99,7 @@ class RandomModule(LayerModule):
             params, batch = self.params(()), inputs[0]
         shape = sized((batch, *self.shape), params)
         checks = _CHECKS["enabled"] if self.checks is None else self.checks
-        if self.checked and checks is not False and not torch.compiler.is_compiling():
+        if self.checked and checks is not False and not tracing():
             self.distribution.check(params, self.describe, inputs=inputs)
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)

@@ -35,6 +35,7 @@ from netgraph.core.options import Array, Literal, SequenceShape
 from netgraph.layers._shapes import _ShapeLayer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
+from netgraph.core.tracing import tracing
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["LongShortTermMemoryLayer", "GatedRecurrentLayer", "BasicRecurrentLayer", "SequenceLastLayer"]
@@ -73,9 +74,10 @@ class RecurrentModule(LayerModule):
         state_bias = self.zero_bias
         if self.state_biases:
             own = getattr(self, _STATE_BIASES)
-            state_bias = torch.cat([self.zero_bias[:-own.shape[0]], own])
+            size = self.zero_bias.shape[0] // len(self.gates)  # own's, read off the buffer: fx makes own.shape a proxy
+            state_bias = torch.cat([self.zero_bias[:-size], own])
         params = [stack[0], stack[1], stack[2], state_bias]
-        if not torch.compiler.is_compiling():
+        if not tracing():
             self._check_input(x, stack[0].shape[1])
             if initial:
                 self._check_states(x, initial, self.zero_bias.shape[0] // len(self.gates))
@@ -89,7 +91,8 @@ class RecurrentModule(LayerModule):
             result = getattr(torch, self.kind)(x, hx, params, True, 1, 0.0, self.training, False, True)
         if not self.state_output:
             return result[0]
-        return (result[0], *(s[0] for s in result[1:]))
+        finals = range(1, 3 if self.kind == "lstm" else 2)  # indexed, not iterated: fx's proxies cannot be
+        return (result[0], *(result[i][0] for i in finals))
 
     def _check_input(self, x: torch.Tensor, features: int) -> None:
         """DataError unless ``x`` is (batch, length, features), as nn.LSTM checks its input (torch.lstm's fused

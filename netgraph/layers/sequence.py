@@ -29,6 +29,7 @@ from netgraph.core.errors import DataError
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Shape
 from netgraph.core.types import Conflict, PortType, format_shape, shifted_length
+from netgraph.core.tracing import symbolic_tracing
 from netgraph.layers._masks import MaskedFnModule, append, reverse
 from netgraph.layers._shapes import _ShapeLayer, fill, pass_dtype
 from netgraph.layers._modules import LayerModule
@@ -87,6 +88,8 @@ class _AtLeastTwo:
         self.fn, self.layer = fn, layer
 
     def __call__(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        if symbolic_tracing():  # fx's proxies: no length to test
+            return self.fn(x)
         short = x.shape[1] < 2 if lengths is None else bool((lengths < 2).any())
         if short:
             found = (f"example {int((lengths < 2).nonzero()[0])} has length {int(lengths.min())}"

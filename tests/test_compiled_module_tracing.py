@@ -1,0 +1,145 @@
+"""The compiled module under torch's tracers: ``torch.fx.symbolic_trace``, ``torch.export.export`` and
+``torch.compile`` (backend "eager": CPU, cheap) give the module's values; checks of the data run in eager calls only."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch.export import Dim
+
+from netgraph import (AggregationLayer, BasicRecurrentLayer, CatenateLayer, ConstantArrayLayer, ConvolutionLayer,
+                      DataError, EmbeddingLayer, FlattenLayer, GatedRecurrentLayer, LinearLayer,
+                      LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort,
+                      NormalDistribution, OptionError, PortType, RandomArrayLayer, SequenceLastLayer, SequenceMostLayer,
+                      SoftmaxLayer, net_initialize)
+
+TOKENS = PortType(("n",), "Integer")
+
+
+def _inputs(batch: int, length: int, seed: int) -> dict[str, dict[str, torch.Tensor]]:
+    """Sample inputs for each net of ``NETS``, at this batch size and sequence length."""
+    g = torch.Generator().manual_seed(seed)
+    sequence = {"Input": torch.randn(batch, length, 3, generator=g)}
+    return {"mlp": {"Input": torch.randn(batch, 4, generator=g)},
+            "cnn": {"Input": torch.randn(batch, 3, 8, 8, generator=g)},
+            "embedding": {"Input": torch.randint(0, 10, (batch, length), generator=g)},
+            "gru": sequence, "lstm": sequence, "rnn": sequence, "gru_state_biases": sequence,
+            "map": sequence,
+            "random": {"mu": torch.randn(batch, 3, generator=g), "sigma": torch.rand(batch, 3, generator=g) + 0.5}}
+
+
+NETS = {
+    "mlp": NetChain([LinearLayer(8), "ReLU", LinearLayer(3)], input=4),
+    "cnn": NetChain([ConvolutionLayer(2, 3), "ReLU", FlattenLayer(), LinearLayer(2)], input=(3, 8, 8)),
+    "embedding": NetChain([EmbeddingLayer(5, 10), AggregationLayer("Mean", 1), LinearLayer(3), SoftmaxLayer()],
+                          input=TOKENS),
+    "gru": NetChain([GatedRecurrentLayer(4), SequenceLastLayer(), LinearLayer(2)], input=("n", 3)),
+    "lstm": NetGraph({"lstm": LongShortTermMemoryLayer(4, state_output=True)}, [], Input=("n", 3)),
+    "rnn": NetChain([BasicRecurrentLayer(4)], input=("n", 3)),
+    "gru_state_biases": NetChain([GatedRecurrentLayer(4, memory_gate_state_biases=torch.tensor([0.5, -0.3, 0.1, 0.2]))],
+                                 input=("n", 3)),
+    "map": NetChain([NetMapOperator(LinearLayer(4)), "Tanh"], input=("n", 3)),
+    "random": NetGraph([RandomArrayLayer(NormalDistribution("#mu", "#sigma"))], [], mu=3, sigma=3),
+}
+RECURRENT = {"gru", "lstm", "rnn", "gru_state_biases"}
+
+
+def _module(name: str) -> torch.nn.Module:
+    return net_initialize(NETS[name], seed=0).compile()
+
+
+def _same(run, module: torch.nn.Module, inputs: dict[str, torch.Tensor]) -> None:
+    """``run(**inputs)`` equals the module's values (each drawn from the same seed)."""
+    torch.manual_seed(1)
+    expected = module(**inputs)
+    torch.manual_seed(1)
+    torch.testing.assert_close(run(**inputs), expected)
+
+
+@pytest.mark.parametrize("name", NETS)
+def test_symbolic_trace_gives_a_graph_module_with_the_modules_values(name):
+    # the checks of the data (an embedding's index range, a recurrent layer's input shape, an input of length 0)
+    # branched on fx's proxies: "symbolically traced variables cannot be used as inputs to control flow"
+    module = _module(name)
+    traced = torch.fx.symbolic_trace(module)
+    assert isinstance(traced, torch.fx.GraphModule)
+    for batch, length in ((4, 7), (2, 3)):  # another batch and length: neither was fixed by the trace
+        _same(traced, module, _inputs(batch, length, seed=batch)[name])
+
+
+@pytest.mark.parametrize("name", NETS)
+def test_torch_export_with_a_dynamic_batch_and_length(name):
+    module = _module(name)
+    dynamic = {0: Dim("batch")} | ({1: Dim("n")} if name in {"embedding", "map"} else {})
+    example = _inputs(4, 7, seed=0)[name]
+    exported = torch.export.export(module, (), example, dynamic_shapes={p: dynamic for p in example}).module()
+    length = 3 if 1 in dynamic else 7
+    _same(exported, module, _inputs(2, length, seed=1)[name])
+
+
+@pytest.mark.parametrize("name", sorted(RECURRENT))
+def test_a_recurrent_layer_exports_at_the_examples_length_only(name):
+    # torch's recurrent kernels (aten.gru, aten.lstm, aten.rnn_tanh, as for nn.GRU) fix the length when traced:
+    # torch's limit
+    example = _inputs(4, 7, seed=0)[name]
+    dims = {0: Dim("batch"), 1: Dim("n")}
+    with pytest.raises(torch._dynamo.exc.UserError, match=r"specialized it to be a constant \(7\)"):
+        torch.export.export(_module(name), (), example, dynamic_shapes={"Input": dims})
+
+
+@pytest.mark.parametrize("name", NETS)
+def test_torch_compile_gives_the_modules_values_in_one_graph(name):
+    torch._dynamo.reset()  # each net recompiles the modules' shared code: past 8, dynamo's recompile limit
+    module = _module(name)
+    compiled = torch.compile(module, backend="eager", fullgraph=True)  # fullgraph: no graph break on a check
+    _same(compiled, module, _inputs(4, 7, seed=0)[name])
+
+
+def test_the_traced_graph_has_no_checks_and_eager_calls_still_check():
+    module = _module("embedding")
+    traced = torch.fx.symbolic_trace(module)
+    assert "if not symbolic_tracing():" in module.code
+    assert "_empty_length_error" not in traced.code and "_empty_length_error" in module.code
+    out_of_range = torch.tensor([[3, 10]])
+    with pytest.raises(IndexError, match="index out of range"):  # torch's own error, as an exported program's
+        traced(out_of_range)
+    with pytest.raises(DataError, match=r"indices in \[0, 10\), found values from 3 to 10"):
+        module(out_of_range)
+    with pytest.raises(DataError, match="has length 0 along n"):
+        module(torch.zeros(2, 0, dtype=torch.long))
+    with pytest.raises(DataError, match=r"expected shape \(batch, length, 3\)"):
+        _module("lstm").lstm(torch.randn(2, 5, 4))
+
+
+def test_a_fold_operators_loop_over_the_length_cannot_be_symbolically_traced():
+    # the loop runs once per step of the input's length, which fx's proxies do not know; torch.export and
+    # torch.compile trace it at the example's length
+    cell = NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(4)},
+                    [((NetPort("State"), NetPort("Input")), "cat"), ("cat", "lin")], State=4, Input=3)
+    module = net_initialize(NetChain([NetFoldOperator(cell)], input=("n", 3)), seed=0).compile()
+    with pytest.raises(TypeError, match="'Proxy' object cannot be interpreted as an integer"):
+        torch.fx.symbolic_trace(module)
+    x = torch.randn(2, 5, 3)
+    exported = torch.export.export(module, (x,), dynamic_shapes={"Input": {0: Dim("batch")}}).module()
+    y = torch.randn(3, 5, 3)
+    torch.testing.assert_close(exported(y), module(y))
+
+
+def test_a_layer_that_shortens_the_length_is_symbolically_traced_and_checks_it_eagerly():
+    # SequenceMostLayer's check that a sequence has 2 elements or more branched on fx's proxy of the length
+    module = net_initialize(NetChain([SequenceMostLayer(), "Tanh"], input=("n", 3)), seed=0).compile()
+    traced = torch.fx.symbolic_trace(module)
+    for length in (2, 6):
+        x = torch.randn(3, length, 3)
+        torch.testing.assert_close(traced(x), module(x))
+    with pytest.raises(DataError, match="needs sequences of length 2 or more"):
+        module(torch.randn(3, 1, 3))
+
+
+def test_a_net_without_inputs_traces_with_its_batch_size_given_as_a_concrete_argument():
+    # forward(batch_size=None) tests the batch size it is given: fx would pass a proxy for it
+    module = net_initialize(NetGraph([ConstantArrayLayer(output=(2, 3))], []), seed=0).compile()
+    with pytest.raises(OptionError, match=r"batch_size must be an integer >= 0 .*found Proxy\(batch_size\)"):
+        torch.fx.symbolic_trace(module)
+    traced = torch.fx.symbolic_trace(module, concrete_args={"batch_size": None})
+    assert torch.equal(traced(), module())
