@@ -11,7 +11,7 @@ import torch
 from netgraph.core.errors import OptionError
 from netgraph.core.files import usable_folder
 from netgraph.backend.devices import parse_device
-from netgraph.train.wording import refuse_scaled
+from netgraph.core.wording import refuse_scaled
 
 __all__ = ["check_seed", "check_train_flags"]
 

@@ -25,7 +25,7 @@ from typing import Any
 import numpy
 import torch
 
-from netgraph.train.wording import counted
+from netgraph.core.wording import counted
 from netgraph.core.errors import DataError, did_you_mean, with_article
 from netgraph.train.data_sets import data_error, part_of, raise_data, ref
 from netgraph.core.tensors import as_tensor

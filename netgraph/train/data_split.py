@@ -12,7 +12,7 @@ from netgraph.core.errors import OptionError
 from netgraph.train.buckets import LengthBuckets
 from netgraph.train.data import Streamed
 from netgraph.train.data_sets import HELD_OUT
-from netgraph.train.wording import counted
+from netgraph.core.wording import counted
 
 __all__ = ["split_fraction", "split_ragged", "held_out"]
 

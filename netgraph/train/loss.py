@@ -38,7 +38,7 @@ from typing import Any
 import torch
 
 from netgraph.train.torch_objects import class_labels, logits_hint, refuse_torch_loss
-from netgraph.train.wording import counted
+from netgraph.core.wording import counted
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, NetGraphError, OptionError, did_you_mean
 from netgraph.train.data import Expect

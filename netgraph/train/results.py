@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from netgraph.train.wording import counted
+from netgraph.core.wording import counted
 from netgraph.core.files import atomic_write, writable_file
 from netgraph.core.attribute_hints import hinting_getattr
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean

@@ -13,7 +13,7 @@ from netgraph.backend.interpreter import ModuleRunner
 from netgraph.core.errors import DataError, TrainingError
 from netgraph.core.ir import Node
 from netgraph.train.data import non_finite_data
-from netgraph.train.wording import counted
+from netgraph.core.wording import counted
 
 __all__ = ["run_model", "first_nonfinite", "nonfinite_cause", "reaching_layers"]
 
