@@ -1,5 +1,5 @@
-"""Flattening helpers for ``net_flatten``: unique ``outer/inner`` names, one level of nesting inlined, and the
-rebuilt graph keeping the original's port types and port order.
+"""Flattening (Wolfram's NetFlatten): ``net_flatten`` and its helpers: unique ``outer/inner`` names, one level of
+nesting inlined, and the rebuilt graph keeping the original's port types and port order.
 
 >>> from netgraph import NetChain, LinearLayer
 >>> net = NetChain({"enc": NetChain({"l1": LinearLayer(3)}), "head": LinearLayer(2)}, input=4)
@@ -12,11 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.names import fresh_name
+from netgraph.core.chain import NetChain
 from netgraph.core.edge_text import renamed_pair, written
+from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.graph import NetGraph
+from netgraph.core.ir import Value
+from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.ports import NetPort, PortRef
+from netgraph.core.rewiring import check_net
 
-__all__ = ["unique_names", "inline_nested", "keeping_port_types"]
+__all__ = ["net_flatten", "unique_names", "inline_nested", "keeping_port_types"]
 
 
 def unique_names(paths: list[tuple]) -> dict[tuple, str]:
@@ -84,3 +89,57 @@ def keeping_port_types(net: NetGraph, layers: dict, edges: list) -> NetGraph:
     before, after = net.port_types, flat.port_types
     lost = {p: t for p, t in before.items() if p in after and after[p] != t}
     return NetGraph(layers, edges, **{**net.port_shape_options(), **lost}) if lost else flat
+
+
+def net_flatten(net: NetGraph, levels: int | None = None) -> NetGraph:
+    """Nested graphs' layers inlined with names ``outer/inner``, to every depth or ``levels`` deep.
+
+    Behaviour and arrays are unchanged. An operator stays whole, one layer holding its inner nets (as Wolfram's
+    NetFlatten). A result whose layers simply follow one another is a NetChain.
+    """
+    check_net(net, "net_flatten")
+    if levels is not None and (isinstance(levels, bool) or not isinstance(levels, int) or levels < 1):
+        raise OptionError(f"net_flatten: levels= must be a positive integer or None (all), found {levels!r}",
+                          option="levels")
+    if levels is None:
+        flat = _flatten_all(net)
+    else:
+        flat = net
+        for _ in range(levels):
+            flat = inline_nested(flat)
+    return carry_multipliers([net], _as_chain(flat))
+
+
+def _flatten_all(net: NetGraph) -> NetGraph:
+    ir = net.ir
+    name = unique_names([node.path for node in ir.nodes])
+
+    def source(value: Value) -> NetPort:
+        return NetPort(value.port) if value.node is None else NetPort(name[value.node], value.port)
+
+    edges = [(source(value), NetPort(name[node.path], port))
+             for node in ir.nodes for port, value in node.inputs.items()]
+    edges += [(source(value), NetPort(port)) for port, value in ir.outputs.items()]
+    if all(name.get((n,), n) == n for n in net.layers):  # the top level's names kept: its user's edges are kept too
+        written = {pair: pair for pair in net.explicit_edges() if pair[1] is not None}
+        edges = [written.get(pair, pair) for pair in edges]
+    edges += [(NetPort(name[node.path], v.port), None)
+              for node in ir.nodes for v in node.output_values if not ir.consumers(v)]
+    return keeping_port_types(net, {name[node.path]: node.layer for node in ir.nodes}, edges)
+
+
+def _as_chain(net: NetGraph) -> NetGraph:
+    """``net`` as a NetChain when a chain of its layers, in order, has exactly its wiring and ports."""
+    if isinstance(net, NetChain):
+        return net
+    try:
+        chain = NetChain(dict(net.layers), **net.port_shape_options())
+    except NetGraphError:
+        return net
+
+    def wiring(g: NetGraph) -> set:
+        return {(e.src, e.dst) for e in g.edges}
+    muted = any(b is None for _, b in net.explicit_edges())
+    ports = (chain.input_ports, chain.output_ports) == (net.input_ports, net.output_ports)
+    same = ports and wiring(chain) == wiring(net)
+    return chain if same and not muted else net

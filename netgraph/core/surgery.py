@@ -26,7 +26,6 @@ from netgraph.core.extracted_inputs import with_input_shapes
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.layer_checks import array_shape_problems, layout_hint, removed_note
-from netgraph.core.ir import Value
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
     prune_rules
 from netgraph.core.nesting import deep_walk
@@ -34,9 +33,8 @@ from netgraph.core.operator_surgery import edit_operators, into_operator, layer_
 from netgraph.core.options import as_array
 from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_rename import rename_ports, split_port_renames
-from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
-from netgraph.core.flattening import inline_nested, keeping_port_types, unique_names
+from netgraph.core.flattening import net_flatten
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, fits_checked, layer_path,
                                     listed, no_layer_or_port)
 from netgraph.core.surgery_take import net_take
@@ -345,57 +343,3 @@ def _end_shapes(first: Any, last: Any) -> dict[str, Any]:
     if isinstance(last, NetGraph):
         shapes.update({p: t for p, t in last.port_shape_options().items() if p in last.output_ports})
     return shapes
-
-
-def net_flatten(net: NetGraph, levels: int | None = None) -> NetGraph:
-    """Nested graphs' layers inlined with names ``outer/inner``, to every depth or ``levels`` deep.
-
-    Behaviour and arrays are unchanged. An operator stays whole, one layer holding its inner nets (as Wolfram's
-    NetFlatten). A result whose layers simply follow one another is a NetChain.
-    """
-    check_net(net, "net_flatten")
-    if levels is not None and (isinstance(levels, bool) or not isinstance(levels, int) or levels < 1):
-        raise OptionError(f"net_flatten: levels= must be a positive integer or None (all), found {levels!r}",
-                          option="levels")
-    if levels is None:
-        flat = _flatten_all(net)
-    else:
-        flat = net
-        for _ in range(levels):
-            flat = inline_nested(flat)
-    return carry_multipliers([net], _as_chain(flat))
-
-
-def _flatten_all(net: NetGraph) -> NetGraph:
-    ir = net.ir
-    name = unique_names([node.path for node in ir.nodes])
-
-    def source(value: Value) -> NetPort:
-        return NetPort(value.port) if value.node is None else NetPort(name[value.node], value.port)
-
-    edges = [(source(value), NetPort(name[node.path], port))
-             for node in ir.nodes for port, value in node.inputs.items()]
-    edges += [(source(value), NetPort(port)) for port, value in ir.outputs.items()]
-    if all(name.get((n,), n) == n for n in net.layers):  # the top level's names kept: its user's edges are kept too
-        written = {pair: pair for pair in net.explicit_edges() if pair[1] is not None}
-        edges = [written.get(pair, pair) for pair in edges]
-    edges += [(NetPort(name[node.path], v.port), None)
-              for node in ir.nodes for v in node.output_values if not ir.consumers(v)]
-    return keeping_port_types(net, {name[node.path]: node.layer for node in ir.nodes}, edges)
-
-
-def _as_chain(net: NetGraph) -> NetGraph:
-    """``net`` as a NetChain when a chain of its layers, in order, has exactly its wiring and ports."""
-    if isinstance(net, NetChain):
-        return net
-    try:
-        chain = NetChain(dict(net.layers), **net.port_shape_options())
-    except NetGraphError:
-        return net
-
-    def wiring(g: NetGraph) -> set:
-        return {(e.src, e.dst) for e in g.edges}
-    muted = any(b is None for _, b in net.explicit_edges())
-    ports = (chain.input_ports, chain.output_ports) == (net.input_ports, net.output_ports)
-    same = ports and wiring(chain) == wiring(net)
-    return chain if same and not muted else net

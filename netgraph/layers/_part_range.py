@@ -1,5 +1,6 @@
-"""PartLayer's check of the lengths a fixed part is taken from: a level whose size is known only at the call
-(a variable length ``"n"``) must hold the part, as a fixed size must when the net is built.
+"""PartLayer's parts: each level's spec parsed, and the check of the lengths a fixed part is taken from: a level
+whose size is known only at the call (a variable length ``"n"``) must hold the part, as a fixed size must when the
+net is built.
 
 >>> part_bounds(3, 5), part_bounds(3, 2), part_bounds((2, 3), 2), part_bounds((-3, -2), 4)
 ((2, 3), None, None, (1, 3))
@@ -9,15 +10,47 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import torch
 
-from netgraph.core.errors import DataError
+from netgraph.core.errors import DataError, OptionError
 from netgraph.core.tracing import tracing
+from netgraph.core.types import shifted_length
 from netgraph.layers._modules import LayerModule
+from netgraph.layers._shapes import is_int
 
-__all__ = ["part_bounds", "fitting_lengths", "PartModule"]
+__all__ = ["part_level", "span_length", "part_bounds", "fitting_lengths", "PartModule"]
+
+_SPAN = re.compile(r"^\s*(-?\d+)?\s*;;\s*(-?\d+|All)?\s*$")
+
+
+def part_level(spec: Any) -> Any:
+    """An int (≠0), 'All', or a span (start, stop) of 1-based ints (None = open end)."""
+    if is_int(spec) and spec != 0:
+        return int(spec)
+    if spec == "All":
+        return "All"
+    m = _SPAN.match(spec) if isinstance(spec, str) else None
+    if m:
+        start = int(m.group(1)) if m.group(1) else 1
+        stop = int(m.group(2)) if m.group(2) and m.group(2) != "All" else -1
+        if start != 0 and stop != 0:
+            return (start, stop)
+    raise OptionError(f"PartLayer: each level must be a non-zero integer (1-based, negative from the end), "
+                      f"'All', or a span such as '2;;5', found {spec!r}", option="part")
+
+
+def span_length(spec: tuple[int, int], size: Any) -> Any:
+    """The length of span ``spec`` of a variable length ``size`` ("n"): ``"2;;All"`` is n - 1 (named after n),
+    ``"2;;4"`` and ``"-3;;-1"`` are 3; None when unknown."""
+    start, stop = spec
+    if not isinstance(size, str) or (start < 0 < stop):
+        return None
+    if (start > 0) == (stop > 0):  # both from the front, or both from the end
+        return stop - start + 1 if stop >= start else None
+    return shifted_length(size, stop - start + 2)  # from start (1-based) to stop counted from the end
 
 
 def part_bounds(spec: int | tuple[int, int], size: int) -> tuple[int, int] | None:

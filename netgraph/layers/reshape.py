@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from collections.abc import Mapping
 from functools import partial
 from typing import Any, Optional
@@ -22,11 +21,11 @@ import torch
 from torch import nn
 
 from netgraph.core.layer import EmitContext
-from netgraph.layers._part_range import PartModule, fitting_lengths
+from netgraph.layers._part_range import PartModule, fitting_lengths, part_level, span_length
 from netgraph.layers._shapes import _ShapeLayer, is_int, level_option, positive_int
 from netgraph.core.errors import OptionError
 from netgraph.core.options import IntOrInts, Levels
-from netgraph.core.types import Conflict, PortType, format_shape, shifted_length
+from netgraph.core.types import Conflict, PortType, format_shape
 
 __all__ = ["FlattenLayer", "ReshapeLayer", "TransposeLayer", "PartLayer", "ReplicateLayer"]
 
@@ -217,36 +216,6 @@ class TransposeLayer(_ShapeLayer):
         return f"{x}.permute(0, {', '.join(str(s + 1) for s in self._source(types))})"
 
 
-_SPAN = re.compile(r"^\s*(-?\d+)?\s*;;\s*(-?\d+|All)?\s*$")
-
-
-def _part_level(spec: Any) -> Any:
-    """An int (≠0), 'All', or a span (start, stop) of 1-based ints (None = open end)."""
-    if is_int(spec) and spec != 0:
-        return int(spec)
-    if spec == "All":
-        return "All"
-    m = _SPAN.match(spec) if isinstance(spec, str) else None
-    if m:
-        start = int(m.group(1)) if m.group(1) else 1
-        stop = int(m.group(2)) if m.group(2) and m.group(2) != "All" else -1
-        if start != 0 and stop != 0:
-            return (start, stop)
-    raise OptionError(f"PartLayer: each level must be a non-zero integer (1-based, negative from the end), "
-                      f"'All', or a span such as '2;;5', found {spec!r}", option="part")
-
-
-def _span_length(spec: tuple[int, int], size: Any) -> Any:
-    """The length of span ``spec`` of a variable length ``size`` ("n"): ``"2;;All"`` is n - 1 (named after n),
-    ``"2;;4"`` and ``"-3;;-1"`` are 3; None when unknown."""
-    start, stop = spec
-    if not isinstance(size, str) or (start < 0 < stop):
-        return None
-    if (start > 0) == (stop > 0):  # both from the front, or both from the end
-        return stop - start + 1 if stop >= start else None
-    return shifted_length(size, stop - start + 2)  # from start (1-based) to stop counted from the end
-
-
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class PartLayer(_ShapeLayer):
     """Takes a part of each example: ``PartLayer(2)`` (the 2nd row), ``PartLayer(-1)`` (the last, e.g. of a
@@ -259,7 +228,7 @@ class PartLayer(_ShapeLayer):
         specs = self.part if isinstance(self.part, (list, tuple)) else [self.part]
         if not specs:
             raise OptionError("PartLayer needs at least one level spec", option="part")
-        levels = tuple(_part_level(s) for s in specs)
+        levels = tuple(part_level(s) for s in specs)
         return {"_levels": levels, "part": list(self.part) if isinstance(self.part, tuple) else self.part}
 
     def _check_rank(self, rank: int) -> None:
@@ -290,7 +259,7 @@ class PartLayer(_ShapeLayer):
                 out.append(size)
             else:
                 bounds = self._span(spec, size)
-                out.append(_span_length(spec, size) if bounds is None else bounds[1] - bounds[0])
+                out.append(span_length(spec, size) if bounds is None else bounds[1] - bounds[0])
         return (*out, *shape[len(self._levels):])
 
     def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:

@@ -34,14 +34,12 @@ from netgraph.train.checkpoint import checkpoints, latest_checkpoint, read_check
 from netgraph.train.checkpoint_checks import check_layout, resumed_seed
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
-from netgraph.train.data_checks import check_example_shapes
-from netgraph.train.data import Expect, InMemory, Streamed, finish, gather, sample
-from netgraph.train.data_split import split_fraction, split_ragged
+from netgraph.train.data import Expect, Streamed, finish, gather, sample
+from netgraph.train.data_split import training_and_validation
 from netgraph.train.data_lengths import refuse_fixed_lengths
 from netgraph.train.torch_objects import refuse_torch_optimizer
 from netgraph.train.data_files import load_data
-from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
-from netgraph.train.datasets import checked_dataset, checked_loader
+from netgraph.train.data_sets import TRAINING, VALIDATION
 from netgraph.train.padded_data import padded_training
 from netgraph.core.wording import refuse_scaled
 from netgraph.train.other_names import other_name_hint, suboption_hint
@@ -200,40 +198,6 @@ def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[li
     return [{"params": ps, "lr": lr * r} for r, ps in groups.items()], rates
 
 
-def _validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int, input_port: str | None,
-                batch_size: int) -> tuple[Any, Any]:
-    """(training columns or loader, validation source or None); each ragged example's shape checked once."""
-    check_example_shapes(getattr(raw, "loader", None), expect, TRAINING)  # by index, before any split
-    if spec is None:
-        return raw, None
-    if isinstance(spec, float) and not isinstance(spec, bool):
-        if not 0 < spec < 1:
-            raise OptionError(f"validation_set as a fraction must lie strictly between 0 and 1, found {spec}")
-        if not isinstance(raw, dict):
-            parts = split_ragged(raw, spec, seed) or _split_dataset(raw, spec, seed)  # held out alike
-            if parts is None:
-                raise OptionError("validation_set=<fraction> needs in-memory data (a dict, a list of examples or a "
-                                  "Dataset); for a DataLoader or another iterable, give the validation data itself "
-                                  "as validation_set")
-            return parts[0], finish(parts[1], expect, allow_extra, HELD_OUT)
-        train, val = split_fraction(finish(raw, expect, allow_extra, TRAINING).cols, spec, seed)
-        return InMemory(train), InMemory(val)  # checked whole
-    val_raw = gather(spec, VALIDATION, input_port, batch_size)
-    check_example_shapes(getattr(val_raw, "loader", None), expect, VALIDATION)
-    return raw, finish(val_raw, expect, allow_extra, VALIDATION)
-
-
-def _split_dataset(raw: Any, fraction: float, seed: int) -> tuple[Streamed, Streamed] | None:
-    """A Dataset's items split as ``split_fraction`` splits columns: (training, validation) loaders of its items."""
-    dataset = checked_dataset(raw.loader) if isinstance(raw, Streamed) else None
-    if dataset is None:
-        return None
-    parts = split_fraction({"item": torch.arange(len(dataset))}, fraction, seed)
-    loaders = [(checked_loader(torch.utils.data.Subset(dataset, part["item"].tolist()), what, raw.loader.batch_size),
-                what) for part, what in zip(parts, (raw.what, HELD_OUT))]
-    return Streamed(*loaders[0]), Streamed(*loaders[1])
-
-
 def _refuse_unread_target(net: Any, spec: Any, expect: dict, samples: dict, allow_extra: bool) -> None:
     """A DataError when ``loss_function`` names an output that is no loss (used as the loss itself: it reads no
     target) and the data holds a target for it anyway: the automatic loss on that output was meant; likewise
@@ -303,7 +267,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     trainer, log = None, None
     try:
         seed = ctx.broadcast(drawn)
-        train_raw, validation = _validation(o["validation_set"], raw, expect, loss.allow_extra, seed, single,
+        train_raw, validation = training_and_validation(o["validation_set"], raw, expect, loss.allow_extra, seed, single,
                                             batch_size)
         train = finish(train_raw, expect, loss.allow_extra, TRAINING)
         if stopping is not None and validation is None and not callable(stopping.criterion) and ctx.main:

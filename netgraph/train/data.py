@@ -34,7 +34,7 @@ from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
-from netgraph.train.data_checks import batches_hint, shared_length_problems
+from netgraph.train.data_checks import batches_hint, non_finite, non_finite_data, shared_length_problems
 from netgraph.train.datasets import checked_loader
 
 __all__ = ["Expect", "Columns", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
@@ -153,7 +153,7 @@ def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -
     if x.numel() == 0:
         return x
     if x.is_floating_point():
-        bad = _non_finite(x, exp.finite)
+        bad = non_finite(x, exp.finite)
         if bad:
             problems.append(f"{exp.what} (key {key!r}): {bad}, which makes the loss non-finite; remove or fix "
                             f"such examples")
@@ -175,30 +175,6 @@ def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -
                             f"[0, 1], found values in [{lo:g}, {hi:g}]")
             return None
     return x
-
-
-def _non_finite(x: torch.Tensor, infinities: bool, of: str = "") -> str:
-    """Which examples (along dim 0) of ``x`` hold NaN (or infinite values, with ``infinities``); '' when none."""
-    if math.isfinite(float(x.sum())):  # no NaN, no infinity: a fast pass without a mask the data's size
-        return ""
-    rows = x.reshape(x.shape[0], -1)
-    nan = rows.isnan().any(1)
-    bad = nan | rows.isinf().any(1) if infinities else nan
-    if not bool(bad.any()):
-        return ""
-    where = bad.nonzero().flatten()
-    first = int(where[0])
-    kind = "NaN" if bool(nan[first]) else "an infinite value"
-    more = f" ({counted(len(where), 'example')} of {x.shape[0]} hold NaN{' or infinities' if infinities else ''})"
-    return f"example {first}{of} holds {kind}{more if len(where) > 1 else ''}"
-
-
-def non_finite_data(batch: Mapping[str, torch.Tensor]) -> str:
-    """"key 'T': example 3 of the batch holds NaN" for each real key of a batch holding NaN or infinities,
-    '; '-joined ('' when there is none)."""
-    found = [f"key {k!r}: {bad}" for k, v in batch.items()
-             if v.is_floating_point() and v.dim() and v.numel() and (bad := _non_finite(v, True, " of the batch"))]
-    return "; ".join(found)
 
 
 def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect], allow_extra: bool,

@@ -1,6 +1,7 @@
 """Checks of training data beyond one key's shape: keys whose expected shapes share a variable length name (``"n"``:
-a sequence input and the sequence target of an output that keeps its length) hold equal lengths; and a hint for
-examples that come grouped in batches (an extra dim after the examples' one).
+a sequence input and the sequence target of an output that keeps its length) hold equal lengths; a hint for
+examples that come grouped in batches (an extra dim after the examples' one); and the examples holding NaN or
+infinite values.
 
 Without the length check, a target one element short met the loss layer inside the first step that drew it, as
 "input ports 'Input' and 'Target' share the length n" of the loss layer's own ports (mid-training, naming neither
@@ -21,6 +22,7 @@ the data keys nor an example).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,9 +31,10 @@ import torch
 from netgraph.core.types import format_shape
 from netgraph.train.data_lengths import LENGTHS
 from netgraph.train.data_sets import raise_data
+from netgraph.core.wording import counted
 
 __all__ = ["shared_length_problems", "batches_hint", "example_shape_problems", "unpadded_problems",
-           "check_example_shapes"]
+           "check_example_shapes", "non_finite", "non_finite_data"]
 
 
 def shared_length_problems(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Any]) -> list[str]:
@@ -124,3 +127,27 @@ def check_example_shapes(loader: Any, expect: Mapping[str, Any], what: str) -> N
     if isinstance(cols, Mapping):
         listed = getattr(loader, "listed", False)
         raise_data(example_shape_problems(cols, expect, listed) + unpadded_problems(cols, expect, listed), what)
+
+
+def non_finite(x: torch.Tensor, infinities: bool, of: str = "") -> str:
+    """Which examples (along dim 0) of ``x`` hold NaN (or infinite values, with ``infinities``); '' when none."""
+    if math.isfinite(float(x.sum())):  # no NaN, no infinity: a fast pass without a mask the data's size
+        return ""
+    rows = x.reshape(x.shape[0], -1)
+    nan = rows.isnan().any(1)
+    bad = nan | rows.isinf().any(1) if infinities else nan
+    if not bool(bad.any()):
+        return ""
+    where = bad.nonzero().flatten()
+    first = int(where[0])
+    kind = "NaN" if bool(nan[first]) else "an infinite value"
+    more = f" ({counted(len(where), 'example')} of {x.shape[0]} hold NaN{' or infinities' if infinities else ''})"
+    return f"example {first}{of} holds {kind}{more if len(where) > 1 else ''}"
+
+
+def non_finite_data(batch: Mapping[str, torch.Tensor]) -> str:
+    """"key 'T': example 3 of the batch holds NaN" for each real key of a batch holding NaN or infinities,
+    '; '-joined ('' when there is none)."""
+    found = [f"key {k!r}: {bad}" for k, v in batch.items()
+             if v.is_floating_point() and v.dim() and v.numel() and (bad := non_finite(v, True, " of the batch"))]
+    return "; ".join(found)

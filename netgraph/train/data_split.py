@@ -1,5 +1,5 @@
-"""A fraction of in-memory training data held out for validation (``net_train(..., validation_set=0.2)``): columns,
-and ragged columns (length buckets, padded batches) split alike."""
+"""Validation data for net_train: a fraction of the training data held out (``validation_set=0.2``): columns, ragged
+columns (length buckets, padded batches) and a Dataset's items split alike; or the validation data given."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.train.buckets import LengthBuckets
-from netgraph.train.data import Streamed
-from netgraph.train.data_sets import HELD_OUT
+from netgraph.train.data import InMemory, Streamed, finish, gather
+from netgraph.train.data_checks import check_example_shapes
+from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
+from netgraph.train.datasets import checked_dataset, checked_loader
 from netgraph.core.wording import counted
 
-__all__ = ["split_fraction", "split_ragged", "held_out"]
+__all__ = ["training_and_validation", "split_fraction", "split_ragged", "split_dataset", "held_out"]
 
 
 def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[dict, dict]:
@@ -46,3 +48,37 @@ def split_ragged(raw: Streamed, fraction: float, seed: int) -> tuple[Streamed, S
     parts = split_fraction(loader.cols, fraction, seed)
     return tuple(Streamed(loader.with_columns(cols, what), what)  # type: ignore[return-value]
                  for cols, what in zip(parts, (raw.what, HELD_OUT)))
+
+
+def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int, input_port: str | None,
+                            batch_size: int) -> tuple[Any, Any]:
+    """(training columns or loader, validation source or None); each ragged example's shape checked once."""
+    check_example_shapes(getattr(raw, "loader", None), expect, TRAINING)  # by index, before any split
+    if spec is None:
+        return raw, None
+    if isinstance(spec, float) and not isinstance(spec, bool):
+        if not 0 < spec < 1:
+            raise OptionError(f"validation_set as a fraction must lie strictly between 0 and 1, found {spec}")
+        if not isinstance(raw, dict):
+            parts = split_ragged(raw, spec, seed) or split_dataset(raw, spec, seed)  # held out alike
+            if parts is None:
+                raise OptionError("validation_set=<fraction> needs in-memory data (a dict, a list of examples or a "
+                                  "Dataset); for a DataLoader or another iterable, give the validation data itself "
+                                  "as validation_set")
+            return parts[0], finish(parts[1], expect, allow_extra, HELD_OUT)
+        train, val = split_fraction(finish(raw, expect, allow_extra, TRAINING).cols, spec, seed)
+        return InMemory(train), InMemory(val)  # checked whole
+    val_raw = gather(spec, VALIDATION, input_port, batch_size)
+    check_example_shapes(getattr(val_raw, "loader", None), expect, VALIDATION)
+    return raw, finish(val_raw, expect, allow_extra, VALIDATION)
+
+
+def split_dataset(raw: Any, fraction: float, seed: int) -> tuple[Streamed, Streamed] | None:
+    """A Dataset's items split as ``split_fraction`` splits columns: (training, validation) loaders of its items."""
+    dataset = checked_dataset(raw.loader) if isinstance(raw, Streamed) else None
+    if dataset is None:
+        return None
+    parts = split_fraction({"item": torch.arange(len(dataset))}, fraction, seed)
+    loaders = [(checked_loader(torch.utils.data.Subset(dataset, part["item"].tolist()), what, raw.loader.batch_size),
+                what) for part, what in zip(parts, (raw.what, HELD_OUT))]
+    return Streamed(*loaders[0]), Streamed(*loaders[1])

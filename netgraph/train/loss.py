@@ -30,24 +30,19 @@ loss is their mean.
 
 from __future__ import annotations
 
-import dataclasses
-
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import torch
 
-from netgraph.train.torch_objects import class_labels, logits_hint, refuse_torch_loss
 from netgraph.core.wording import counted
 from netgraph.core.layer import Layer
-from netgraph.core.errors import DataError, NetGraphError, OptionError, did_you_mean
+from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data import Expect
-from netgraph.core.types import INTEGER, REAL, PortType
-from netgraph.core.graph import NetGraph
-from netgraph.backend.initialize import net_initialize
-from netgraph.layers.losses import CrossEntropyLossLayer, MeanSquaredLossLayer
+from netgraph.core.types import INTEGER
 from netgraph.layers.estimators import _surrogate
 from netgraph.train.weights import WeightSchedule, parse_weight
+from netgraph.train.loss_terms import AutoTerm, CallableTerm, LayerTerm, PortTerm, Term
 
 __all__ = ["Loss", "attach_losses", "auto_kind", "is_loss_port", "surrogate_term"]
 
@@ -75,145 +70,6 @@ def auto_kind(net: Any, port: str) -> str:
     return "mse"
 
 
-def _per_example(x: torch.Tensor, reduce: str = "sum") -> torch.Tensor:
-    if x.dim() <= 1:
-        return x
-    flat = x.flatten(1)
-    return flat.sum(1) if reduce == "sum" else flat.mean(1)
-
-
-class _Term:
-    label: str
-    target_key: str | None = None
-    alias: str | None = None  # another key the target may be given under (a single output's own name)
-
-    def targets(self, samples: Mapping[str, torch.Tensor]) -> dict[str, Expect]:
-        return {}
-
-    def to(self, device: torch.device) -> None:
-        pass
-
-
-class _PortTerm(_Term):
-    """An output port used as the loss (summed per example)."""
-
-    def __init__(self, port: str):
-        self.label = self.port = port
-
-    def describe(self) -> str:
-        return f"output {self.port!r} as the loss"
-
-    def __call__(self, outputs: dict, batch: dict) -> torch.Tensor:
-        return _per_example(outputs[self.port])
-
-
-class _LayerTerm(_Term):
-    """A loss layer or loss net (ports Input and optional Target) applied to an output port."""
-
-    def __init__(self, port: str, layer: Layer, out: PortType, target_key: str):
-        self.label, self.port, self.layer, self.out, self.target_key = port, port, layer, out, target_key
-        self.module = None
-        ports = tuple(layer.input_ports)
-        if "Input" not in ports or set(ports) - {"Input", "Target"} or len(layer.output_ports) != 1:
-            raise OptionError(f"loss_function {layer!r} for output {port!r} must have an input port 'Input', an "
-                              f"optional 'Target' and one output; it has inputs {list(ports)} and outputs "
-                              f"{list(layer.output_ports)}")
-        if "Target" not in ports:
-            self.target_key = None
-
-    def describe(self) -> str:
-        return f"{self.layer.type_name} on {self.port!r}" + (f" vs key {self.target_key!r}" if self.target_key else "")
-
-    def _limits(self) -> dict[str, Any]:
-        form, shape = getattr(self.layer, "form", None), self.out.shape
-        if self.layer.type_name != "CrossEntropyLossLayer":
-            return {}
-        if form == "Index" and shape and isinstance(shape[-1], int):
-            return {"classes": shape[-1]}
-        return {"unit_interval": True} if form in ("Binary", "Probabilities") else {}  # targets: probabilities
-
-    def _graph(self, declared: dict) -> Any:
-        try:
-            return NetGraph({"loss": self.layer}, [], **declared)
-        except NetGraphError as exc:
-            raise type(exc)(f"loss_function {self.layer!r} on output port {self.port!r}: {exc}") from None
-
-    def targets(self, samples: Mapping[str, torch.Tensor]) -> dict[str, Expect]:
-        declared = {"Input": self.out}
-        graph = self._graph(declared)
-        expect = {}
-        if self.target_key:
-            t, sample = graph.port_types["Target"], samples.get(self.target_key)
-            if not t.known and sample is not None:
-                dtype = REAL if sample.is_floating_point() else INTEGER
-                graph = self._graph({**declared, "Target": PortType(tuple(sample.shape[1:]), dtype)})
-            expect[self.target_key] = Expect(graph.port_types["Target"], f"target of output port {self.port!r} "
-                                              f"({self.describe().split(' on ')[0]}"
-                                              f"{'; key ' + repr(self.alias) + ' works too' if self.alias else ''})",
-                                              finite=True, alias=self._other_key(), **self._limits())
-            if sample is None:
-                return expect  # the data check reports the missing key
-        self.module = net_initialize(graph).compile()
-        self.module.requires_grad_(False)
-        return expect
-
-    def _other_key(self) -> str | None:
-        """The other key the target may be given under: the output's name for 'Target', and back."""
-        return None if self.alias is None else self.alias if self.target_key != self.alias else "Target"
-
-    def to(self, device: torch.device) -> None:
-        if self.module is not None:
-            self.module.to(device)
-
-    def __call__(self, outputs: dict, batch: dict) -> torch.Tensor:
-        args = {"Input": outputs[self.port]}
-        if self.target_key:
-            args["Target"] = batch[self.target_key]
-        return _per_example(self.module(**args))
-
-
-class _AutoTerm(_LayerTerm):
-    """The automatic loss for an output: the catalogue's MeanSquaredLossLayer or CrossEntropyLossLayer."""
-
-    NAMES = {"mse": "mean squared error", "binary": "binary cross-entropy", "index": "cross-entropy",
-             "probabilities": "cross-entropy (probabilities)"}
-
-    def __init__(self, port: str, kind: str, out: PortType, target_key: str):
-        super().__init__(port, _loss_layer(kind), out, target_key)
-        self.kind = kind
-
-    def describe(self) -> str:
-        return f"{self.NAMES[self.kind]} on {self.port!r} vs key {self.target_key!r}"
-
-    def targets(self, samples: Mapping[str, torch.Tensor]) -> dict[str, Expect]:
-        t, shape = samples.get(self.target_key), self.out.shape
-        if self.kind == "index" and t is not None and t.is_floating_point() and shape and t.dim() == len(shape) + 1:
-            self.kind, self.layer = "probabilities", _loss_layer("probabilities")
-        expect = super().targets(samples)
-        if self.kind == "mse" and class_labels(t, shape):  # a torch classifier's logits, ported as they are
-            hint = logits_hint(self.port, self.target_key in ("Target", self.alias))
-            expect[self.target_key] = dataclasses.replace(expect[self.target_key], hint=hint)
-        return expect
-
-
-class _CallableTerm(_Term):
-    """A Python function f(outputs, batch) -> a scalar or one loss per example."""
-
-    def __init__(self, label: str, fn: Callable):
-        refuse_torch_loss(fn)  # nn.CrossEntropyLoss() takes (input, target), not (outputs, batch)
-        self.label, self.fn = label, fn
-
-    def describe(self) -> str:
-        return f"{getattr(self.fn, '__name__', 'a function')}(outputs, batch)"
-
-    def __call__(self, outputs: dict, batch: dict) -> torch.Tensor:
-        value = self.fn(outputs, batch)
-        if not isinstance(value, torch.Tensor):
-            raise OptionError(f"loss_function {self.describe()} must return a tensor (a scalar or one value per "
-                              f"example), returned {type(value).__name__}")
-        return _per_example(value)
-
-
 class Loss:
     """The attached losses: ``loss(outputs, batch)`` gives (per-example total or None, batch mean).
 
@@ -229,10 +85,10 @@ class Loss:
     (torch.Size([8]), True)
     """
 
-    def __init__(self, terms: list[tuple[float, _Term]], schedules: list[WeightSchedule] | None = None):
+    def __init__(self, terms: list[tuple[float, Term]], schedules: list[WeightSchedule] | None = None):
         self.schedules = schedules or [WeightSchedule(w) for w, _ in terms]
         self.terms = [(s.at(0, 0.0), t) for s, (_, t) in zip(self.schedules, terms)]
-        self.allow_extra = any(isinstance(t, _CallableTerm) for _, t in terms)
+        self.allow_extra = any(isinstance(t, CallableTerm) for _, t in terms)
         self.last_terms: dict[str, torch.Tensor] = {}
 
     @property
@@ -316,47 +172,42 @@ class Loss:
         return per_example, total
 
 
-def _loss_layer(kind: str) -> Layer:
-    forms = {"index": "Index", "probabilities": "Probabilities", "binary": "Binary"}
-    return MeanSquaredLossLayer() if kind == "mse" else CrossEntropyLossLayer(forms[kind])
-
-
 def _target_key(net: Any, port: str) -> str:
     if len(net.output_ports) == 1 and "Target" not in net.input_ports:
         return "Target"
     return f"{port}Target" if port in net.input_ports or len(net.output_ports) == 1 else port
 
 
-def _with_alias(net: Any, term: _Term) -> _Term:
+def _with_alias(net: Any, term: Term) -> Term:
     if term.target_key == "Target" and term.label not in net.input_ports:
         term.alias = term.label
     return term
 
 
-def _auto(net: Any, port: str) -> _Term:
+def _auto(net: Any, port: str) -> Term:
     if is_loss_port(net, port):
-        return _PortTerm(port)
+        return PortTerm(port)
     if net.port_types[port].dtype == INTEGER:  # e.g. a Categorical's class indices: no loss takes them
         raise OptionError(f"output port {port!r} gives Integer values (such as the class indices a RandomArrayLayer "
                           f"draws from a CategoricalDistribution), which no automatic loss takes: they carry no "
                           f"gradient. Give loss_function= (a callable over the outputs, or a loss output), or draw "
                           f"one-hot vectors with estimator='straight_through' or 'relaxed'")
-    return _with_alias(net, _AutoTerm(port, auto_kind(net, port), net.port_types[port], _target_key(net, port)))
+    return _with_alias(net, AutoTerm(port, auto_kind(net, port), net.port_types[port], _target_key(net, port)))
 
 
-def _term(net: Any, key: str, spec: Any) -> _Term:
+def _term(net: Any, key: str, spec: Any) -> Term:
     outputs = net.output_ports
     if callable(spec) and not isinstance(spec, Layer):
-        return _CallableTerm(key, spec)
+        return CallableTerm(key, spec)
     if key not in outputs:
         raise OptionError(f"loss_function key {key!r} is not an output port{did_you_mean(key, outputs)}; the "
                           f"outputs are {list(outputs)} (a callable loss may use any label)")
     if spec in AUTOMATIC:
         return _auto(net, key)
     if isinstance(spec, str) and spec == key:  # the port's own name, as loss_function="port": the output is the loss
-        return _PortTerm(key)
+        return PortTerm(key)
     if isinstance(spec, Layer):
-        return _with_alias(net, _LayerTerm(key, spec, net.port_types[key], _target_key(net, key)))
+        return _with_alias(net, LayerTerm(key, spec, net.port_types[key], _target_key(net, key)))
     raise OptionError(f"loss_function[{key!r}] must be a loss layer, a callable, 'Automatic', the port's name "
                       f"{key!r} (the output itself is the loss), a weight or (spec, weight); found {spec!r}",
                       kind="loss-term", port=key, detail=f"must be a weight, a mapping {{loss: ..., weight: ..., "
@@ -374,15 +225,15 @@ def attach_losses(net: Any, spec: Any) -> Loss:
         if spec not in outputs:
             raise OptionError(f"loss_function={spec!r} is not an output port{did_you_mean(spec, outputs)}; the "
                               f"outputs are {list(outputs)}")
-        return Loss([(1.0, _PortTerm(spec))])
+        return Loss([(1.0, PortTerm(spec))])
     if isinstance(spec, Layer):
         plain = [p for p in outputs if not is_loss_port(net, p)]
         if len(plain) != 1:
             raise OptionError(f"loss_function={spec!r} needs a net with one output; this one has {list(outputs)}: "
                               f"give a dict {{port: loss layer}} instead")
-        return Loss([(1.0, _with_alias(net, _LayerTerm(plain[0], spec, net.port_types[plain[0]], "Target")))])
+        return Loss([(1.0, _with_alias(net, LayerTerm(plain[0], spec, net.port_types[plain[0]], "Target")))])
     if callable(spec):
-        return Loss([(1.0, _CallableTerm("loss", spec))])
+        return Loss([(1.0, CallableTerm("loss", spec))])
     if isinstance(spec, Mapping) and spec:
         terms, schedules = [], []
         for key, value in spec.items():
