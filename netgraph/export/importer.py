@@ -37,7 +37,7 @@ from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
 from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
-                                        layer_name, port_dtype, port_names, sort_nodes)
+                                        known_dim, layer_name, port_dtype, port_names, sort_nodes, used_layers)
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of, mapped,
                                       with_biases)
@@ -221,7 +221,7 @@ class _Builder(ConstantFolding):
         if converted.alias is not None:
             self.sources[node.output[0]] = self._source(converted.alias)
             same = self.shapes.get(converted.alias)  # the same tensor: keeps the sizes our layers found
-            if node.op_type in ("Identity", "Dropout", "Cast") and same is not None and all(map(_known, same[1:])):
+            if node.op_type in ("Identity", "Dropout", "Cast") and same is not None and all(map(known_dim, same[1:])):
                 self.shapes[node.output[0]] = same
             return
         if self._fuse_bias(node, converted):
@@ -246,7 +246,7 @@ class _Builder(ConstantFolding):
         computed), our layer's own inference from its inputs' shapes (a constant operand's as its layer has it)
         gives them to later nodes."""
         out = self.shapes.get(node.output[0])
-        if ((out is not None and all(_known(d) for d in out)) or self.ctx.folds.get(node.output[0])
+        if ((out is not None and all(known_dim(d) for d in out)) or self.ctx.folds.get(node.output[0])
                 or any(getattr(self.ctx.producers.get(t), "op_type", None) in RECURRENT_OPS  # its layout is ONNX's
                        for t in converted.inputs) or node.op_type in RECURRENT_OPS):
             return
@@ -257,7 +257,7 @@ class _Builder(ConstantFolding):
                 types[port] = constant_layer(converted.constants[index], out).declared_types()["Output"]
                 continue
             shape = self.shapes.get(tensor)
-            if shape is None or not all(_known(d) for d in shape[1:]) or self.ctx.folds.get(tensor):
+            if shape is None or not all(known_dim(d) for d in shape[1:]) or self.ctx.folds.get(tensor):
                 return
             types[port], batch = PortType(tuple(shape[1:]), REAL), shape[0] if batch is None else batch
         if batch is None or len(layer.output_ports) != 1:
@@ -266,7 +266,7 @@ class _Builder(ConstantFolding):
             found = layer.infer(types)[layer.output_ports[0]].shape
         except Exception:  # noqa: BLE001 - not known here: onnx's shape stays
             return
-        if found is not None and all(_known(d) for d in found) and (out is None or len(out) == len(found) + 1):
+        if found is not None and all(known_dim(d) for d in found) and (out is None or len(out) == len(found) + 1):
             self.shapes[node.output[0]] = (batch, *found)
 
     def _fold(self, node: Any, converted: Converted) -> int:
@@ -327,7 +327,7 @@ class _Builder(ConstantFolding):
             dims = self.shapes[onnx_name]
             dtype = port_dtype(value, self.ctx.consumers, self._attributes)
             shapes[port] = PortType(None if dims is None else tuple(map(variables, dims[1:])), dtype)
-        layers, edges, shapes = fed_ports(*_used(self.layers, edges), shapes, self.where)
+        layers, edges, shapes = fed_ports(*used_layers(self.layers, edges), shapes, self.where)
         if not layers:
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="onnx")
         net = self._relaxed(layers, edges, shapes) or NetGraph(layers, edges, **shapes)
@@ -362,28 +362,6 @@ def _bias_vector(bias: np.ndarray, width: int, rank: int | None) -> bool:
     (1, 1, width)... of at most ``rank`` dims, the product's (a (width, 1) constant adds one value per step)."""
     return (bias.shape[-1:] == (width,) and all(d == 1 for d in bias.shape[:-1])
             and bias.ndim <= (rank or 1))
-
-
-def _used(layers: dict[str, Any], edges: list[tuple]) -> tuple[dict[str, Any], list[tuple]]:
-    """The layers that the graph outputs depend on, and their edges (a stacked recurrence's layers above the
-    one whose final state is read feed nothing)."""
-    feeding: dict[str, list] = {}
-    for source, target in edges:
-        feeding.setdefault(target.layer, []).append(source)
-    needed: set[str] = set()
-    stack = list(feeding.get(None, []))  # what feeds the graph outputs
-    while stack:
-        layer = stack.pop().layer
-        if layer is not None and layer not in needed:
-            needed.add(layer)
-            stack.extend(feeding.get(layer, []))
-    return ({k: v for k, v in layers.items() if k in needed},
-            [(s, t) for s, t in edges if t.layer is None or t.layer in needed])
-
-
-def _known(dim: Any) -> bool:
-    """A dim of known size or named by the model (not onnx's placeholder for a size it could not infer)."""
-    return isinstance(dim, int) or (isinstance(dim, str) and dim not in ("", "?") and not dim.startswith("unk__"))
 
 
 def _initializer(helper: Any, tensor: Any, where: str) -> np.ndarray:

@@ -16,7 +16,7 @@ from netgraph.core.names import fresh_name
 from netgraph.core.types import INTEGER, REAL
 
 __all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "layer_name", "port_names",
-           "definition_problems", "sort_nodes", "port_dtype"]
+           "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
 
@@ -195,6 +195,28 @@ def _pairs(node: Any, shapes: list, attributes: Any) -> list[tuple[str, str]]:
 def _named(dim: Any) -> bool:
     """A dim named by the model (not a size, nor onnx's 'unk__N' for a size it could not infer)."""
     return isinstance(dim, str) and dim not in ("", "?") and not dim.startswith("unk__")
+
+
+def known_dim(dim: Any) -> bool:
+    """A dim of known size or named by the model (not onnx's placeholder for a size it could not infer)."""
+    return isinstance(dim, int) or _named(dim)
+
+
+def used_layers(layers: dict[str, Any], edges: list[tuple]) -> tuple[dict[str, Any], list[tuple]]:
+    """The layers that the graph outputs depend on, and their edges (a stacked recurrence's layers above the
+    one whose final state is read feed nothing)."""
+    feeding: dict[str, list] = {}
+    for source, target in edges:
+        feeding.setdefault(target.layer, []).append(source)
+    needed: set[str] = set()
+    stack = list(feeding.get(None, []))  # what feeds the graph outputs
+    while stack:
+        layer = stack.pop().layer
+        if layer is not None and layer not in needed:
+            needed.add(layer)
+            stack.extend(feeding.get(layer, []))
+    return ({k: v for k, v in layers.items() if k in needed},
+            [(s, t) for s, t in edges if t.layer is None or t.layer in needed])
 
 
 def fed_ports(layers: dict, edges: list[tuple], shapes: dict[str, Any], where: str) -> tuple[dict, list, dict]:
