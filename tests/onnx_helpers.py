@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -56,3 +57,13 @@ def assert_same_distribution(onnx_draws: list[np.ndarray], torch_draws: list[tor
         gap = (o.mean(0) - t.mean(0)).abs()
         assert bool((gap <= 5 * se + 1e-6).all()), (gap, se)
         assert bool(((o.std(0) - t.std(0)).abs() <= 0.1 * t.std(0) + 1e-6).all())  # same spread
+
+
+def torch_export(module: torch.nn.Module, x: torch.Tensor, path: Path) -> Path:
+    """``module`` written by torch's TorchScript exporter (as models exported by plain torch are), its input
+    ``input`` of dynamic batch ``b``; ``path``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module.eval(), (x,), str(path), dynamo=False, dynamic_axes={"input": {0: "b"}},
+                          input_names=["input"])
+    return path

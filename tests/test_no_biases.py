@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 
 import jsonschema
 import pytest
@@ -21,7 +20,7 @@ from netgraph import (ConvolutionLayer, DeconvolutionLayer, LinearLayer, NetChai
 from netgraph.core.layer import Layer
 from netgraph.core.options import RemovableArray
 from netgraph.spec.schema import spec_schema
-from tests.onnx_helpers import pinned_model
+from tests.onnx_helpers import pinned_model, torch_export
 
 
 def _copied(module: nn.Module) -> torch.Tensor:
@@ -173,13 +172,6 @@ def test_a_layer_type_of_ones_own_can_leave_an_array_out():
     assert Shifted(shift=False) == Shifted(shift=False) != Shifted()
 
 
-def _torch_export(module: nn.Module, x: torch.Tensor, path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module.eval(), (x,), str(path), dynamo=False, dynamic_axes={"input": {0: "b"}},
-                          input_names=["input"])
-    return path
-
 
 def test_onnx_export_writes_no_bias_inputs(tmp_path):
     net = net_initialize(_net(), seed=0)
@@ -204,7 +196,7 @@ def test_torch_modules_without_bias_import_as_layers_without_biases(module, x, t
     for m in module:
         if hasattr(m, "weight"):
             nn.init.normal_(m.weight)
-    net = import_onnx(_torch_export(module, x, tmp_path / "m.onnx"))
+    net = import_onnx(torch_export(module, x, tmp_path / "m.onnx"))
     with_arrays = [layer for layer in net.layers.values() if layer.ARRAYS]
     assert len(with_arrays) == 2 and all(layer.biases is False and list(layer.arrays) == ["Weights"]
                                          for layer in with_arrays)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 
 import jsonschema
 import pytest
@@ -21,6 +20,7 @@ from netgraph import (BatchNormalizationLayer, LayerNormalizationLayer, LinearLa
                       NormalizationLayer, OptionError, WiringError, export_onnx, import_onnx, interpret, load,
                       net_initialize, net_replace_part, net_train, save)
 from netgraph.spec.schema import spec_schema
+from tests.onnx_helpers import torch_export
 
 
 def _stats(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -235,13 +235,6 @@ def test_giving_scaling_to_a_layer_without_it_is_a_clear_error():
     assert net_replace_part(given, {"ln": net.layers["ln"]}) == net
 
 
-def _torch_export(module: nn.Module, x: torch.Tensor, path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module.eval(), (x,), str(path), dynamo=False, dynamic_axes={"input": {0: "b"}},
-                          input_names=["input"])
-    return path
-
 
 def test_onnx_round_trip_keeps_layers_without_affine_arrays(tmp_path):
     mean, var = _stats(3, 11)
@@ -274,7 +267,7 @@ def test_torch_modules_without_affine_arrays_import_without_them(module, shape, 
     if isinstance(module, nn.LayerNorm) and module.weight is not None:
         nn.init.normal_(module.weight)
     x = torch.randn(2, *shape)
-    net = import_onnx(_torch_export(module, x, tmp_path / "m.onnx"))
+    net = import_onnx(torch_export(module, x, tmp_path / "m.onnx"))
     (layer,) = net.layers.values()
     assert layer.type_name == kind and list(layer.arrays) == kept
     x = torch.randn(5, *shape, generator=torch.Generator().manual_seed(14))
@@ -285,7 +278,7 @@ def test_torch_modules_without_affine_arrays_import_without_them(module, shape, 
 def test_a_torch_norm_whose_arrays_are_ones_and_zeros_keeps_them(tmp_path):
     """A module's own (initializer) scale of ones and bias of zeros are arrays at their starting values: kept."""
     module = nn.Sequential(nn.LayerNorm(4), nn.BatchNorm1d(3))
-    net = import_onnx(_torch_export(module, torch.randn(2, 3, 4), tmp_path / "m.onnx"))
+    net = import_onnx(torch_export(module, torch.randn(2, 3, 4), tmp_path / "m.onnx"))
     for layer in net.layers.values():
         assert torch.equal(layer.scaling, torch.ones_like(layer.scaling))
         assert torch.equal(layer.biases, torch.zeros_like(layer.biases))

@@ -16,6 +16,7 @@ from netgraph import (BatchNormalizationLayer, CatenateLayer, EmbeddingLayer, La
                       TransposeLayer, export_onnx, import_onnx, load, net_initialize)
 from netgraph.cli import main  # noqa: E402
 from netgraph.export.exporter import example_inputs  # noqa: E402
+from tests.onnx_helpers import torch_export
 
 SPECS = Path(__file__).resolve().parents[1] / "specs"
 
@@ -65,13 +66,6 @@ def test_layers_mapped_over_a_sequence_round_trip(net, tmp_path):
     back = round_trip(net, tmp_path, length=5)  # torch merges the sequence into the batch around each Gemm
     assert "NetMapOperator" in {layer.type_name for layer in back.layers.values()}
 
-
-def torch_export(module: nn.Module, x: torch.Tensor, path: Path) -> Path:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module.eval(), (x,), str(path), dynamo=False, dynamic_axes={"input": {0: "b"}},
-                          input_names=["input"])
-    return path
 
 
 class ViewCNN(nn.Module):
