@@ -10,7 +10,6 @@ net is built.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import torch
@@ -19,12 +18,9 @@ from netgraph.core.errors import DataError, OptionError
 from netgraph.core.tracing import tracing
 from netgraph.core.types import shifted_length
 from netgraph.layers._modules import LayerModule
-from netgraph.layers._shapes import is_int
+from netgraph.layers._shapes import is_int, span_bounds
 
 __all__ = ["part_level", "span_length", "part_bounds", "fitting_lengths", "PartModule"]
-
-_SPAN = re.compile(r"^\s*(-?\d+)?\s*;;\s*(-?\d+|All)?\s*$")
-
 
 def part_level(spec: Any) -> Any:
     """An int (≠0), 'All', or a span (start, stop) of 1-based ints (None = open end)."""
@@ -32,12 +28,8 @@ def part_level(spec: Any) -> Any:
         return int(spec)
     if spec == "All":
         return "All"
-    m = _SPAN.match(spec) if isinstance(spec, str) else None
-    if m:
-        start = int(m.group(1)) if m.group(1) else 1
-        stop = int(m.group(2)) if m.group(2) and m.group(2) != "All" else -1
-        if start != 0 and stop != 0:
-            return (start, stop)
+    if (bounds := span_bounds(spec)) and 0 not in bounds:
+        return bounds
     raise OptionError(f"PartLayer: each level must be a non-zero integer (1-based, negative from the end), "
                       f"'All', or a span such as '2;;5', found {spec!r}", option="part")
 

@@ -25,7 +25,7 @@ from netgraph.core.tracing import symbolic_tracing, tracing
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int",
-           "same_rank", "check_number", "FnModule", "levels_option", "level_dims"]
+           "same_rank", "check_number", "FnModule", "levels_option", "level_dims", "span_bounds"]
 
 
 def is_int(value: Any) -> bool:
@@ -85,14 +85,25 @@ def level_dim(level: int, rank: int, layer: str) -> int:
 _SPAN = re.compile(r"^\s*(-?\d+)?\s*;;\s*(-?\d+|All)?\s*$")
 
 
+def span_bounds(text: Any) -> tuple[int, int] | None:
+    """A span ``"i;;j"`` as 1-based (start, stop), an open end 1 or -1 (``All`` is -1); None for any other value.
+
+    >>> span_bounds("2;;"), span_bounds("1;;-2"), span_bounds(";;All"), span_bounds(3)
+    ((2, -1), (1, -2), (1, -1), None)
+    """
+    m = _SPAN.match(text) if isinstance(text, str) else None
+    if m is None:
+        return None
+    return int(m.group(1)) if m.group(1) else 1, int(m.group(2)) if m.group(2) and m.group(2) != "All" else -1
+
+
 def levels_option(value: Any, layer: str, option: str = "levels") -> Any:
     """A ``Levels`` option checked: a non-zero int, a list of them, or a span ``"i;;j"`` (``"2;;"``, ``"1;;-2"``)."""
     if is_int(value) and value != 0:
         return int(value)
     if isinstance(value, (list, tuple)) and value and all(is_int(v) and v != 0 for v in value):
         return [int(v) for v in value]
-    m = _SPAN.match(value) if isinstance(value, str) else None
-    if m and "0" not in (m.group(1), m.group(2)):
+    if (bounds := span_bounds(value)) and 0 not in bounds:
         return value
     raise OptionError(f"{layer} {option}= must be a non-zero integer, a list of them, or a span such as "
                       f"'2;;' (1-based, negative from the end), found {value!r}", option=option)
@@ -106,9 +117,7 @@ def level_dims(levels: Any, rank: int, port: str = "Input") -> tuple[int, ...]:
     ((1, 2), (0, 2), (0, 1))
     """
     if isinstance(levels, str):
-        m = _SPAN.match(levels)
-        start = int(m.group(1)) if m.group(1) else 1
-        stop = int(m.group(2)) if m.group(2) and m.group(2) != "All" else -1
+        start, stop = span_bounds(levels)
         a, b = (start - 1 if start > 0 else rank + start), (stop if stop > 0 else rank + stop + 1)
         dims = tuple(range(max(a, 0), min(b, rank)))
     else:
