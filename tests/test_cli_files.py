@@ -252,3 +252,16 @@ def test_a_folder_without_images_is_named_without_python_s_function_name(cli, tm
     assert "image_folder" not in ran.err
     with pytest.raises(DataError, match="image_folder: 'images' holds no images"):
         image_folder("images")
+
+
+def test_a_csv_header_typo_is_named_with_the_column_it_likely_means(cli, tmp_path):
+    """A header 'txet,label' was told only "no column 'text' (its columns are ['txet', 'label'])", leaving the user
+    to spot the swapped letters; the column that looks like a typo is named with the one it likely means."""
+    (tmp_path / "t.csv").write_text("txet,lable\na,x\nb,y\n")
+    ran = cli("train", cli.spec(), "--data", "t.csv", "-o", "o", "--quiet")
+    assert ran.code == 1 and "column 'txet' (did you mean 'text'?)" in ran.err
+    assert "column 'lable' (did you mean 'label'?)" in ran.err
+    (tmp_path / "u.csv").write_text("review,label\na,x\n")  # nothing close: no guess
+    assert "did you mean" not in cli("train", cli.spec(), "--data", "u.csv", "-o", "o", "--quiet").err
+    with pytest.raises(DataError, match=r"column 'txet' \(did you mean 'text'\?\)"):
+        load_data(tmp_path / "t.csv")

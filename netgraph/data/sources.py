@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import DataError
+from netgraph.core.errors import DataError, did_you_mean
 
 __all__ = ["Examples", "image_folder", "text_table", "read_folder", "read_table", "IMAGE_SUFFIXES"]
 
@@ -93,8 +93,9 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
         raise DataError(f"{who}{str(file)!r}: {twice}", kind="table-columns")
     if suffix == ".csv" and rows and (absent := [c for c in (text, label) if c not in rows[0]]):  # once, not per row
         fix = _columns_fix(text, label, command_line)
+        columns = [c for c in rows[0] if c is not None]
         raise DataError(f"{who}{str(file)!r}: its header row has no column {' or '.join(map(repr, absent))} (its "
-                        f"columns are {[c for c in rows[0] if c is not None]}); {fix}", kind="table-columns")
+                        f"columns are {columns}){_typos(columns, absent)}; {fix}", kind="table-columns")
     problems = [f"row {i}: {p}" for i, row in enumerate(rows) for p in _row_problems(row, (text, label), header)]
     if problems or not rows:
         raise DataError(f"{who}{str(file)!r}: " + ("; ".join(problems[:5]) or "no rows"))
@@ -135,6 +136,12 @@ def _twice(header: list[str], read: tuple[str, str]) -> str:
             return (f"its header row names column {name!r} twice (columns {places[0]} and {places[1]}); rename one "
                     f"of them")
     return ""
+
+
+def _typos(columns: list[str], absent: list[str]) -> str:
+    """'; column 'txet' (did you mean 'text'?)' for each of a header's ``columns`` that looks like a typo of a
+    column read but ``absent`` ('' when none does)."""
+    return "".join(f"; column {c!r}{hint}" for c in columns if (hint := did_you_mean(c, absent)))
 
 
 def _columns_fix(text: str, label: str, command_line: bool) -> str:
