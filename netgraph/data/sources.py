@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -54,12 +55,33 @@ def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examp
     root = Path(path)
     if not root.is_dir():
         raise DataError(f"{who}no folder {str(root)!r}")
-    pairs = [(str(file), sub.name) for sub in sorted(p for p in root.iterdir() if p.is_dir())
-             for file in sorted(sub.iterdir()) if file.suffix.lower() in IMAGE_SUFFIXES]
+    entries = [(sub.name, entry) for sub in sorted(p for p in root.iterdir() if p.is_dir())
+               for entry in sorted(sub.iterdir())]
+    pairs = [(str(entry), label) for label, entry in entries if entry.suffix.lower() in IMAGE_SUFFIXES
+             and entry.is_file()]
     if not pairs:
         raise DataError(f"{who}{str(root)!r} holds no images in sub-folders (one sub-folder per label, "
                         f"files ending {', '.join(IMAGE_SUFFIXES[:3])}, ...)")
+    if skipped := _skipped(root, [entry for _, entry in entries]):
+        warnings.warn(f"{who}{str(root)!r}: {skipped}", stacklevel=3)
     return Examples(pairs, str(root))
+
+
+def _skipped(root: Path, entries: list[Path]) -> str:
+    """What an image folder's label sub-folders hold that is not read ('' when nothing): files of other suffixes
+    (hidden ones, such as .DS_Store, left unsaid) and nested folders, a count and an example of each."""
+    folders = [e for e in entries if e.is_dir()]
+    files = [e for e in entries if not e.is_dir() and e.suffix.lower() not in IMAGE_SUFFIXES
+             and not e.name.startswith(".")]
+    said = []
+    if files:
+        said.append(f"skipped {len(files)} file{'s' * (len(files) > 1)} that "
+                    f"{'are not images' if len(files) > 1 else 'is not an image'} (e.g. {files[0].relative_to(root).as_posix()!r}; images end "
+                    f"{', '.join(IMAGE_SUFFIXES[:3])}, ...)")
+    if folders:
+        said.append(f"did not read {len(folders)} nested folder{'s' * (len(folders) > 1)} (e.g. "
+                    f"{folders[0].relative_to(root).as_posix()!r}; each label's images go directly in its sub-folder)")
+    return "; ".join(said)
 
 
 def text_table(path: str | os.PathLike, text: str = "text", label: str = "label") -> Examples:
