@@ -252,3 +252,52 @@ def test_a_folder_without_images_is_named_without_python_s_function_name(cli, tm
     assert "image_folder" not in ran.err
     with pytest.raises(DataError, match="image_folder: 'images' holds no images"):
         image_folder("images")
+
+
+def test_a_csv_header_typo_is_named_with_the_column_it_likely_means(cli, tmp_path):
+    """A header 'txet,label' was told only "no column 'text' (its columns are ['txet', 'label'])", leaving the user
+    to spot the swapped letters; the column that looks like a typo is named with the one it likely means."""
+    (tmp_path / "t.csv").write_text("txet,lable\na,x\nb,y\n")
+    ran = cli("train", cli.spec(), "--data", "t.csv", "-o", "o", "--quiet")
+    assert ran.code == 1 and "column 'txet' (did you mean 'text'?)" in ran.err
+    assert "column 'lable' (did you mean 'label'?)" in ran.err
+    (tmp_path / "u.csv").write_text("review,label\na,x\n")  # nothing close: no guess
+    assert "did you mean" not in cli("train", cli.spec(), "--data", "u.csv", "-o", "o", "--quiet").err
+    with pytest.raises(DataError, match=r"column 'txet' \(did you mean 'text'\?\)"):
+        load_data(tmp_path / "t.csv")
+
+
+def _image_folder_with_strays(root):
+    """Two labels of one PNG each, plus a note, a .heic photo, a hidden file and a nested folder of images."""
+    from PIL import Image
+    for label in ("cat", "dog"):
+        (root / label).mkdir(parents=True)
+        Image.new("L", (4, 4), 128).save(root / label / "a.png")
+    (root / "cat" / "notes.txt").write_text("x")
+    (root / "dog" / "b.heic").write_bytes(b"x")
+    (root / "dog" / ".DS_Store").write_bytes(b"x")  # a system file: not worth a word
+    (root / "cat" / "more").mkdir()
+    Image.new("L", (4, 4), 128).save(root / "cat" / "more" / "c.png")
+
+
+def test_an_image_folder_says_once_what_it_skipped(tmp_path):
+    """Files of other suffixes and images in nested folders were skipped without a word: a folder of .heic photos
+    trained on the few .jpg beside them. Skipped still, but said once."""
+    from netgraph import image_folder
+    _image_folder_with_strays(tmp_path / "images")
+    with pytest.warns(UserWarning) as caught:
+        examples = image_folder(tmp_path / "images")
+    assert len(examples) == 2 and len(caught) == 1
+    note = str(caught[0].message)
+    assert "skipped 2 files that are not images" in note and "'cat/notes.txt'" in note
+    assert "did not read 1 nested folder" in note and "'cat/more'" in note
+
+
+def test_the_command_line_notes_what_an_image_folder_skipped(cli, tmp_path):
+    _image_folder_with_strays(tmp_path / "images")
+    cli.spec("netgraph: 1\ntype: NetChain\nlayers: [{type: LinearLayer, output: 2}, SoftmaxLayer]\n"
+             "inputs: {Input: {encoder: {type: ImageEncoder, size: [4, 4], color_space: Grayscale}}}\n"
+             "outputs: {Output: {decoder: {type: ClassDecoder, labels: [cat, dog]}}}\n")
+    ran = cli("train", "s.yaml", "--data", "images", "-o", "out", "--quiet", "--rounds", "1")
+    assert ran.code == 0, ran.err
+    assert ran.err.count("note: ") == 1 and "skipped 2 files that are not images" in ran.err

@@ -37,3 +37,23 @@ def test_an_unknown_name_as_a_terms_loss_is_worded_by_the_flag(cli):
     assert ran.code == 1 and "loss_function" not in ran.err
     assert ("--loss: the loss of 'Output', 'MeanAbsLoss', is neither the port's own name (the output is the loss) nor "
             "a loss layer (did you mean 'MeanAbsoluteLossLayer'?)") in ran.err
+
+
+LOSS_ONLY = """\
+netgraph: 1
+layers: {h: {type: LinearLayer, output: 1}, loss: MeanSquaredLossLayer}
+inputs: {Input: [3], Target: [1]}
+outputs: {Loss: null}
+edges: [Input -> h -> loss.Input, Target -> loss.Target, loss -> Loss]
+"""
+
+
+@pytest.mark.parametrize("flags, flag", [(["--metrics", "Accuracy"], "--metrics"),
+                                          (["--stop-on", "MeanSquaredError"], "--stop-on")])
+def test_a_metric_on_a_net_whose_outputs_are_all_losses_is_worded_by_its_flag(cli, flags, flag):
+    """"metric 'Accuracy' needs an output port that is not a loss; ..." named no flag, so a user who gave both
+    --metrics and --stop-on could not tell which one to change."""
+    cli.spec(LOSS_ONLY), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--rounds", "1", *flags)
+    assert ran.code == 1 and ran.err.count("\n") == 1
+    assert f"netgraph train: {flag}: metric " in ran.err and "needs an output port that is not a loss" in ran.err

@@ -9,6 +9,7 @@ import torch
 from netgraph import (BooleanDecoder, BooleanEncoder, ClassDecoder, ClassEncoder, DataError, ElementwiseLayer,
                       EmbeddingLayer, LinearLayer, NetChain, NetGraph, OptionError, ReshapeLayer, ScalarEncoder,
                       ShapeError, SoftmaxLayer, TokensEncoder, WiringError, load, net_initialize, net_train, save)
+from netgraph.core.coders import ImageEncoder, coder_from_data
 
 
 @pytest.fixture
@@ -225,3 +226,20 @@ def test_an_encoder_giving_more_indices_than_its_embedding_takes_is_refused_when
         NetChain({"emb": EmbeddingLayer(2, 3), "act": "Tanh"}, input=coder)
     assert info.value.diagnostics[0].port == "Input"
     assert NetChain({"emb": EmbeddingLayer(2, count)}, input=coder).port_types["Input"].dtype == "Integer"
+
+
+def test_every_bad_option_of_a_coder_is_reported_at_once():
+    """A bad size= hid a bad color_space= (and an unknown option hid the rest): each fix showed the next problem."""
+    with pytest.raises(OptionError) as info:
+        ImageEncoder(size=(0, 28), color_space="CMYK", std=-1)
+    assert {d.option for d in info.value.diagnostics} == {"size", "color_space", "std"}
+    assert "ImageEncoder options: 3 problems" in str(info.value)
+    with pytest.raises(OptionError) as info:
+        coder_from_data({"type": "ImageEncoder", "size": "big", "color_spcae": "RGB", "meen": 0.5}, "encoder", "port")
+    assert [d.option for d in info.value.diagnostics] == ["color_spcae", "meen", "size"]
+    assert "(did you mean 'color_space'?)" in str(info.value) and "(did you mean 'mean'?)" in str(info.value)
+    with pytest.raises(OptionError) as info:
+        TokensEncoder(["a"], max_length=0, lowercase="yes")
+    assert [d.option for d in info.value.diagnostics] == ["max_length", "lowercase"]
+    with pytest.raises(OptionError, match=r"^ImageEncoder option size=: \(width, height\), two positive ints"):
+        ImageEncoder(size=(0, 28))  # one problem: said as before

@@ -141,11 +141,16 @@ def _flag_notes(show: Callable, flag: str) -> Callable:
 
 #: the method suboptions the flags give, by torch's name (as net_train's errors name them)
 _SUBOPTION_FLAG = {"momentum": "--momentum", "eps": "--epsilon"}
+#: the flag that asked for a metric, by net_train's keyword
+_METRIC_FLAG = {"metrics": "--metrics", "training_stopping_criterion": "--stop-on"}
 
 
 def worded_by_flags(exc: OptionError) -> OptionError:
     """``exc`` (from net_train) worded by the flag the user typed, as its Diagnostic's fields say: a method suboption
     as ``--momentum must be ...``, a loss term as ``--loss: weight of 'KL' must be ...``; else ``exc`` itself."""
+    if exc.diagnostics and all(x.kind == "metric-port" and x.option in _METRIC_FLAG for x in exc.diagnostics):
+        return OptionError("; ".join(f"{_METRIC_FLAG[x.option]}: {x.detail}" for x in exc.diagnostics),
+                           diagnostics=exc.diagnostics)
     d = exc.diagnostics[0] if len(exc.diagnostics) == 1 else None
     if d is None or d.detail is None:
         return exc

@@ -21,7 +21,7 @@ import functools
 import math
 from typing import Any, ClassVar
 
-from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
+from netgraph.core.errors import Diagnostic, OptionError, did_you_mean, raise_all
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape, unify
 
 __all__ = ["Coder", "Encoder", "Decoder", "ClassEncoder", "ClassDecoder", "BooleanEncoder", "BooleanDecoder",
@@ -49,8 +49,23 @@ class Coder:
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)  # type: ignore[arg-type]
                 if getattr(self, f.name) != f.default}
 
-    def _fail(self, message: str, option: str) -> None:
-        raise OptionError(f"{self.type_name} option {option}=: {message}", option=option)
+    def _problem(self, problems: list[Diagnostic], message: str, option: str) -> None:
+        """Note that option ``option`` is bad (``message``: what it takes, found what); ``_raise`` says them all."""
+        problems.append(Diagnostic(f"{self.type_name} option {option}=: {message}", "coder-option", option=option,
+                                   detail=message))
+
+    def _raise(self, problems: list[Diagnostic]) -> None:
+        """One OptionError naming every problem noted (none: nothing)."""
+        raise_options(problems, f"{self.type_name} options")
+
+
+def raise_options(problems: list[Diagnostic], header: str, where: str = "") -> None:
+    """One OptionError for a coder's bad options: one problem said alone, several listed under ``header``; both
+    after ``where`` (what holds the coder: ``"port"``), when given."""
+    lead = f"{where}: " if where else ""
+    if len(problems) == 1:
+        raise OptionError(lead + problems[0].message, [problems[0].prefixed(lead)])
+    raise_all(problems, OptionError, lead + header)
 
 
 class Encoder(Coder):
@@ -84,15 +99,19 @@ def _plain(value: Any) -> Any:
     return [_plain(v) for v in value] if isinstance(value, (tuple, list)) else value
 
 
-def _labels(coder: Coder, value: Any, option: str = "labels") -> tuple:
+def _labels(coder: Coder, value: Any, problems: list[Diagnostic], option: str = "labels") -> tuple:
+    """``value`` as a tuple of labels; a problem noted (and ``()`` given) when it is not one."""
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or len(value) < 1:
-        coder._fail(f"a non-empty list of labels, found {value!r}", option)
+        coder._problem(problems, f"a non-empty list of labels, found {value!r}", option)
+        return ()
     labels = tuple(value)
     if not all(isinstance(v, (str, int, bool)) for v in labels):
-        coder._fail(f"labels must be strings, ints or booleans, found {list(labels)}", option)
-    if len(set(labels)) != len(labels):
-        coder._fail(f"labels must be distinct, found {list(labels)}", option)
-    return labels
+        coder._problem(problems, f"labels must be strings, ints or booleans, found {list(labels)}", option)
+    elif len(set(labels)) != len(labels):
+        coder._problem(problems, f"labels must be distinct, found {list(labels)}", option)
+    else:
+        return labels
+    return ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,9 +122,11 @@ class ClassEncoder(Encoder):
     output: str = "Index"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "labels", _labels(self, self.labels))
+        problems: list[Diagnostic] = []
+        object.__setattr__(self, "labels", _labels(self, self.labels, problems))
         if self.output not in ("Index", "UnitVector"):
-            self._fail(f"'Index' or 'UnitVector', found {self.output!r}", "output")
+            self._problem(problems, f"'Index' or 'UnitVector', found {self.output!r}", "output")
+        self._raise(problems)
 
     def port_type(self) -> PortType:
         return PortType((), INTEGER) if self.output == "Index" else PortType((len(self.labels),), REAL)
@@ -119,7 +140,9 @@ class ClassDecoder(Decoder):
     labels: tuple = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "labels", _labels(self, self.labels))
+        problems: list[Diagnostic] = []
+        object.__setattr__(self, "labels", _labels(self, self.labels, problems))
+        self._raise(problems)
 
     @property
     def accepts(self) -> tuple[PortType, ...]:  # type: ignore[override]
@@ -153,13 +176,16 @@ class ScalarEncoder(Encoder):
     max: float | None = None
 
     def __post_init__(self) -> None:
+        problems: list[Diagnostic] = []
         for name in ("min", "max"):
             v = getattr(self, name)
             if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
-                self._fail(f"a number or None, found {v!r}", name)
-        if (self.min is None) != (self.max is None) or (self.min is not None and self.min >= self.max):
-            if self.min is not None or self.max is not None:
-                self._fail(f"give both min= and max= with min < max, found min={self.min!r}, max={self.max!r}", "min")
+                self._problem(problems, f"a number or None, found {v!r}", name)
+        if not problems and ((self.min is None) != (self.max is None) or
+                             (self.min is not None and self.min >= self.max)):
+            self._problem(problems, f"give both min= and max= with min < max, found min={self.min!r}, "
+                          f"max={self.max!r}", "min")
+        self._raise(problems)
 
     def port_type(self) -> PortType:
         return PortType((), REAL)
@@ -179,27 +205,34 @@ class ImageEncoder(Encoder):
     std: Any = None
 
     def __post_init__(self) -> None:
+        problems: list[Diagnostic] = []
         size = (self.size, self.size) if isinstance(self.size, int) and not isinstance(self.size, bool) else self.size
         if not isinstance(size, (list, tuple)) or len(size) != 2 or \
                 not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in size):
-            self._fail(f"(width, height), two positive ints, found {self.size!r}", "size")
-        object.__setattr__(self, "size", tuple(size))
-        if not isinstance(self.color_space, str) or self.color_space not in _COLOR_CHANNELS:
-            self._fail(f"one of {list(_COLOR_CHANNELS)}, found {self.color_space!r}", "color_space")
+            self._problem(problems, f"(width, height), two positive ints, found {self.size!r}", "size")
+        else:
+            object.__setattr__(self, "size", tuple(size))
+        channels = _COLOR_CHANNELS.get(self.color_space) if isinstance(self.color_space, str) else None
+        if channels is None:
+            self._problem(problems, f"one of {list(_COLOR_CHANNELS)}, found {self.color_space!r}", "color_space")
         for name in ("mean", "std"):
-            object.__setattr__(self, name, self._per_channel(name, getattr(self, name)))
+            object.__setattr__(self, name, self._per_channel(name, getattr(self, name), channels, problems))
         if self.std is not None and any(s <= 0 for s in self.std):
-            self._fail(f"positive numbers, found {list(self.std)}", "std")
+            self._problem(problems, f"positive numbers, found {list(self.std)}", "std")
+        self._raise(problems)
 
-    def _per_channel(self, name: str, value: Any) -> tuple | None:
+    def _per_channel(self, name: str, value: Any, channels: int | None, problems: list[Diagnostic]) -> tuple | None:
+        """``value`` (a number, or one per channel; ``channels`` None: not known, any count) as one per channel."""
         if value is None:
             return None
-        values = [value] * self.channels if isinstance(value, (int, float)) and not isinstance(value, bool) else value
-        if not isinstance(values, (list, tuple)) or len(values) != self.channels or \
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        values = [value] * (channels or 1) if number else value
+        if not isinstance(values, (list, tuple)) or len(values) != (channels or len(values)) or not values or \
                 not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values):
-            each = ("a number (one channel: Grayscale)" if self.channels == 1 else
-                    f"a number or {self.channels} numbers (one per channel)")
-            self._fail(f"{each}, found {value!r}", name)
+            each = ("a number (one channel: Grayscale)" if channels == 1 else
+                    f"a number or {channels or 'one per channel'} numbers{' (one per channel)' if channels else ''}")
+            self._problem(problems, f"{each}, found {value!r}", name)
+            return None
         return tuple(float(v) for v in values)
 
     @property
@@ -224,24 +257,28 @@ class TokensEncoder(Encoder):
     lowercase: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "vocabulary", _labels(self, self.vocabulary, "vocabulary"))
+        problems: list[Diagnostic] = []
+        object.__setattr__(self, "vocabulary", _labels(self, self.vocabulary, problems, "vocabulary"))
         if self.max_length is not None and (isinstance(self.max_length, bool) or not isinstance(self.max_length, int)
                                             or self.max_length < 1):
-            self._fail(f"a positive int or None, found {self.max_length!r}", "max_length")
+            self._problem(problems, f"a positive int or None, found {self.max_length!r}", "max_length")
         for name in ("unknown", "padding"):
             if not isinstance(getattr(self, name), str):
-                self._fail(f"a string, found {getattr(self, name)!r}", name)
+                self._problem(problems, f"a string, found {getattr(self, name)!r}", name)
         if not isinstance(self.lowercase, bool):
-            self._fail(f"True or False, found {self.lowercase!r}", "lowercase")
-        for token in self.vocabulary:
-            if not self._can_occur(token):
-                self._fail(f"the vocabulary entry {token!r:.60} could never match: {self._split_rule}", "vocabulary")
-        capitals = [t for t in self.vocabulary if self.lowercase and isinstance(t, str) and t != t.lower()]
+            self._problem(problems, f"True or False, found {self.lowercase!r}", "lowercase")
+        if never := [t for t in self.vocabulary if not self._can_occur(t)]:
+            self._problem(problems, f"the vocabulary entry {never[0]!r:.60} could never match: {self._split_rule}",
+                          "vocabulary")
+        capitals = [t for t in self.vocabulary if self.lowercase is True and isinstance(t, str) and t != t.lower()]
         if capitals:
-            self._fail(f"lowercase=True lowercases the text before looking it up, so the vocabulary entry "
-                       f"{capitals[0]!r} could never match; write the vocabulary in lowercase", "lowercase")
-        if self.unknown == self.padding or {self.unknown, self.padding} & set(self.vocabulary):
-            self._fail("unknown= and padding= must differ from each other and from every vocabulary entry", "unknown")
+            self._problem(problems, f"lowercase=True lowercases the text before looking it up, so the vocabulary "
+                          f"entry {capitals[0]!r} could never match; write the vocabulary in lowercase", "lowercase")
+        if isinstance(self.unknown, str) and isinstance(self.padding, str) and \
+                (self.unknown == self.padding or {self.unknown, self.padding} & set(self.vocabulary)):
+            self._problem(problems, "unknown= and padding= must differ from each other and from every vocabulary "
+                          "entry", "unknown")
+        self._raise(problems)
 
     _split_rule: ClassVar[str] = "a text is split on whitespace into words, strings without spaces"
 
@@ -295,14 +332,14 @@ def coder_from_data(data: Any, kind: str, where: str) -> Coder:
         raise OptionError(f"{where}: {kind} type must be one of {names}, found {data['type']!r}"
                           f"{did_you_mean(data['type'], names) if isinstance(data['type'], str) else ''}", option="type")
     fields = {f.name for f in dataclasses.fields(cls)}
-    unknown = [k for k in data if k != "type" and k not in fields]
-    if unknown:
-        raise OptionError(f"{where}: {cls.__name__} has no option {unknown[0]!r}{did_you_mean(str(unknown[0]), fields)}; "
-                          f"its options are {sorted(fields)}", option=unknown[0])
+    problems = [Diagnostic(f"{cls.__name__} has no option {k!r}{did_you_mean(str(k), fields)}; its options are "
+                           f"{sorted(fields)}", "coder-option", option=k) for k in data if k != "type" and k not in fields]
     try:
-        return cls(**{k: v for k, v in data.items() if k != "type"})
-    except OptionError as exc:
-        raise OptionError(f"{where}: {exc}", option=exc.diagnostics[0].option if exc.diagnostics else None) from None
+        coder = cls(**{k: v for k, v in data.items() if k in fields})
+    except OptionError as exc:  # the given options' problems too (one not given: likely the one misspelt)
+        problems += [d for d in exc.diagnostics if d.option in data or not problems]
+    raise_options(problems, f"{cls.__name__} options", where)
+    return coder
 
 
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 import csv
 import json
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import DataError
+from netgraph.core.errors import DataError, did_you_mean
 
 __all__ = ["Examples", "image_folder", "text_table", "read_folder", "read_table", "IMAGE_SUFFIXES"]
 
@@ -54,12 +55,33 @@ def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examp
     root = Path(path)
     if not root.is_dir():
         raise DataError(f"{who}no folder {str(root)!r}")
-    pairs = [(str(file), sub.name) for sub in sorted(p for p in root.iterdir() if p.is_dir())
-             for file in sorted(sub.iterdir()) if file.suffix.lower() in IMAGE_SUFFIXES]
+    entries = [(sub.name, entry) for sub in sorted(p for p in root.iterdir() if p.is_dir())
+               for entry in sorted(sub.iterdir())]
+    pairs = [(str(entry), label) for label, entry in entries if entry.suffix.lower() in IMAGE_SUFFIXES
+             and entry.is_file()]
     if not pairs:
         raise DataError(f"{who}{str(root)!r} holds no images in sub-folders (one sub-folder per label, "
                         f"files ending {', '.join(IMAGE_SUFFIXES[:3])}, ...)")
+    if skipped := _skipped(root, [entry for _, entry in entries]):
+        warnings.warn(f"{who}{str(root)!r}: {skipped}", stacklevel=3)
     return Examples(pairs, str(root))
+
+
+def _skipped(root: Path, entries: list[Path]) -> str:
+    """What an image folder's label sub-folders hold that is not read ('' when nothing): files of other suffixes
+    (hidden ones, such as .DS_Store, left unsaid) and nested folders, a count and an example of each."""
+    folders = [e for e in entries if e.is_dir()]
+    files = [e for e in entries if not e.is_dir() and e.suffix.lower() not in IMAGE_SUFFIXES
+             and not e.name.startswith(".")]
+    said = []
+    if files:
+        said.append(f"skipped {len(files)} file{'s' * (len(files) > 1)} that "
+                    f"{'are not images' if len(files) > 1 else 'is not an image'} (e.g. {files[0].relative_to(root).as_posix()!r}; images end "
+                    f"{', '.join(IMAGE_SUFFIXES[:3])}, ...)")
+    if folders:
+        said.append(f"did not read {len(folders)} nested folder{'s' * (len(folders) > 1)} (e.g. "
+                    f"{folders[0].relative_to(root).as_posix()!r}; each label's images go directly in its sub-folder)")
+    return "; ".join(said)
 
 
 def text_table(path: str | os.PathLike, text: str = "text", label: str = "label") -> Examples:
@@ -93,8 +115,9 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
         raise DataError(f"{who}{str(file)!r}: {twice}", kind="table-columns")
     if suffix == ".csv" and rows and (absent := [c for c in (text, label) if c not in rows[0]]):  # once, not per row
         fix = _columns_fix(text, label, command_line)
+        columns = [c for c in rows[0] if c is not None]
         raise DataError(f"{who}{str(file)!r}: its header row has no column {' or '.join(map(repr, absent))} (its "
-                        f"columns are {[c for c in rows[0] if c is not None]}); {fix}", kind="table-columns")
+                        f"columns are {columns}){_typos(columns, absent)}; {fix}", kind="table-columns")
     problems = [f"row {i}: {p}" for i, row in enumerate(rows) for p in _row_problems(row, (text, label), header)]
     if problems or not rows:
         raise DataError(f"{who}{str(file)!r}: " + ("; ".join(problems[:5]) or "no rows"))
@@ -135,6 +158,12 @@ def _twice(header: list[str], read: tuple[str, str]) -> str:
             return (f"its header row names column {name!r} twice (columns {places[0]} and {places[1]}); rename one "
                     f"of them")
     return ""
+
+
+def _typos(columns: list[str], absent: list[str]) -> str:
+    """'; column 'txet' (did you mean 'text'?)' for each of a header's ``columns`` that looks like a typo of a
+    column read but ``absent`` ('' when none does)."""
+    return "".join(f"; column {c!r}{hint}" for c in columns if (hint := did_you_mean(c, absent)))
 
 
 def _columns_fix(text: str, label: str, command_line: bool) -> str:

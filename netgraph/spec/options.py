@@ -126,8 +126,8 @@ def port_type(value: Any) -> PortType | Coder | None:
         try:
             return coder_from_data(plain(data), kind, "port")
         except OptionError as exc:
-            option = exc.diagnostics[0].option if exc.diagnostics else None
-            at, key = (kind,), False  # the coder's mapping, unless the error names one of its options
+            option = exc.diagnostics[0].option if len(exc.diagnostics) == 1 else None
+            at, key = (kind,), False  # the coder's mapping, unless the error names one of its options (only)
             if isinstance(data, dict) and option in data:
                 cls = CODERS.get(data["type"]) if isinstance(data.get("type"), str) else None
                 at, key = (kind, option), option != "type" and option not in {f.name for f in dataclasses.fields(cls)}

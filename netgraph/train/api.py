@@ -341,14 +341,15 @@ def _checkpoint_files(trainer: Trainer) -> list[str]:
 def _meter(net: Any, loss: Any, requested: list, stopping: Any, expect: dict, samples: dict) -> tuple[Any, Any]:
     """The Meter for ``metrics=`` (plus a metric the stopping criterion watches) and the stopping criterion
     naming its metric's label; (None, stopping) when no metric is asked for."""
+    watched = []
     if stopping is not None and stopping.metric is not None:
         name = metric_name(stopping.metric.split("/")[-1])
         port = stopping.metric.split("/")[0] if "/" in stopping.metric else None
         if not any(n == name and p in (None, port) for p, n in requested):
-            requested = [*requested, (port, name)]
-    if not requested:
+            watched = [(port, name)]
+    if not requested and not watched:
         return None, stopping
-    measured = plan_metrics(net, loss, requested)
+    measured = plan_metrics(net, loss, requested, watched)
     for m in measured:
         if m.target_key not in expect:
             if m.target_key not in samples:

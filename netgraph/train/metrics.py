@@ -31,13 +31,16 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import torch
 
-from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
 from netgraph.train.loss import auto_kind, is_loss_port
+
+#: the keyword of a metric that only the stopping criterion names
+STOPPING = "training_stopping_criterion"
 
 __all__ = ["parse_metrics", "metric_name", "maximize", "plan_metrics", "Measured", "Meter", "INSTALL_HINT",
            "append_values", "last_values"]
@@ -115,30 +118,40 @@ def _target_key(net: Any, loss: Any, port: str) -> str:
     return f"{port}Target" if port in net.input_ports else port
 
 
-def plan_metrics(net: Any, loss: Any, requested: list[tuple[str | None, str]]) -> list[Measured]:
-    """The metrics to measure; one OptionError listing every metric that does not fit its port."""
+def plan_metrics(net: Any, loss: Any, requested: list[tuple[str | None, str]],
+                 watched: Sequence[tuple[str | None, str]] = ()) -> list[Measured]:
+    """The metrics to measure: ``requested`` (``metrics=``) and ``watched`` (the ones only the stopping criterion
+    names); one OptionError listing every metric that does not fit its port, each Diagnostic's ``option`` the
+    keyword that asked for it (``metrics`` or ``training_stopping_criterion``) and ``detail`` its problem."""
     plain = [p for p in net.output_ports if not is_loss_port(net, p)]
     pairs, errors = [], []
-    for port, name in requested:
-        if port is not None and port not in net.output_ports:
-            errors.append(f"metrics key {port!r} is not an output port{did_you_mean(port, net.output_ports)}; "
-                          f"the outputs are {list(net.output_ports)}")
+    for (port, name), option in [(r, "metrics") for r in requested] + [(w, STOPPING) for w in watched]:
+        problem = _unfit(net, plain, port, name)
+        if problem:
+            errors.append(Diagnostic(problem, "metric-port", option=option, detail=problem))
             continue
-        ports = [port] if port is not None else plain
-        if not ports:
-            errors.append(f"metric {name!r} needs an output port that is not a loss; the outputs "
-                          f"{list(net.output_ports)} are all losses")
-            continue
-        fitting = [p for p in ports if _fits(auto_kind(net, p), _classes(net, p), name)]
-        if not fitting:
-            errors.append(_misfit(net, ports[0], name) if len(ports) == 1 else
-                          f"metric {name!r} fits none of the output ports {ports}")
+        fitting = [p for p in ([port] if port is not None else plain) if _fits(auto_kind(net, p), _classes(net, p), name)]
         pairs += [(p, name) for p in fitting if (p, name) not in pairs]
     if errors:
-        raise OptionError("; ".join(errors))
+        raise OptionError("; ".join(map(str, errors)), diagnostics=errors)
     single = len({p for p, _ in pairs}) == 1
     return [Measured(name if single else f"{port}/{name}", port, name, auto_kind(net, port), _classes(net, port),
                      _target_key(net, loss, port)) for port, name in pairs]
+
+
+def _unfit(net: Any, plain: list[str], port: str | None, name: str) -> str | None:
+    """Why metric ``name`` (on ``port``; None: every output port that is not a loss, ``plain``) cannot be measured,
+    or None when it can."""
+    if port is not None and port not in net.output_ports:
+        return (f"metrics key {port!r} is not an output port{did_you_mean(port, net.output_ports)}; "
+                f"the outputs are {list(net.output_ports)}")
+    ports = [port] if port is not None else plain
+    if not ports:
+        return (f"metric {name!r} needs an output port that is not a loss; the outputs "
+                f"{list(net.output_ports)} are all losses")
+    if not any(_fits(auto_kind(net, p), _classes(net, p), name) for p in ports):
+        return _misfit(net, ports[0], name) if len(ports) == 1 else f"metric {name!r} fits none of the output ports {ports}"
+    return None
 
 
 def _misfit(net: Any, port: str, name: str) -> str:
