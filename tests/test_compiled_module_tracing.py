@@ -8,7 +8,7 @@ import torch
 from torch.export import Dim
 
 from netgraph import (AggregationLayer, BasicRecurrentLayer, CatenateLayer, ConstantArrayLayer, ConvolutionLayer,
-                      DataError, EmbeddingLayer, FlattenLayer, GatedRecurrentLayer, LinearLayer,
+                      CrossEntropyLossLayer, DataError, EmbeddingLayer, FlattenLayer, GatedRecurrentLayer, LinearLayer,
                       LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort,
                       NormalDistribution, OptionError, PortType, RandomArrayLayer, SequenceLastLayer, SequenceMostLayer,
                       SoftmaxLayer, net_initialize)
@@ -143,3 +143,41 @@ def test_a_net_without_inputs_traces_with_its_batch_size_given_as_a_concrete_arg
         torch.fx.symbolic_trace(module)
     traced = torch.fx.symbolic_trace(module, concrete_args={"batch_size": None})
     assert torch.equal(traced(), module())
+
+
+def _softmax_probabilities(batch: int, seed: int = 0) -> torch.Tensor:
+    return torch.softmax(torch.randn(batch, 4, generator=torch.Generator().manual_seed(seed)), -1)
+
+
+LOSS_NETS = {
+    # CrossEntropyLossLayer decided whether to widen a float16 input by its dtype, which fx's proxies have not
+    "cross_entropy_index": (NetGraph([CrossEntropyLossLayer("Index")], [], Input=4),
+                            lambda b: {"Input": _softmax_probabilities(b), "Target": torch.arange(b) % 4}),
+    "cross_entropy_probabilities": (NetGraph([CrossEntropyLossLayer("Probabilities")], [], Input=4),
+                                    lambda b: {"Input": _softmax_probabilities(b),
+                                               "Target": _softmax_probabilities(b, seed=1)}),
+    "cross_entropy_binary": (NetGraph([CrossEntropyLossLayer("Binary")], [], Input=3),
+                             lambda b: {"Input": torch.rand(b, 3), "Target": torch.rand(b, 3).round()}),
+}
+
+
+@pytest.mark.parametrize("name", LOSS_NETS)
+def test_a_loss_extract_or_kl_layer_is_symbolically_traced_and_exported(name):
+    net, inputs = LOSS_NETS[name]
+    module = net_initialize(net, seed=0).compile()
+    traced = torch.fx.symbolic_trace(module)
+    for batch in (5, 2):
+        _same(traced, module, inputs(batch))
+    example = inputs(5)
+    exported = torch.export.export(module, (), example,
+                                   dynamic_shapes={p: {0: Dim("batch")} for p in example}).module()
+    _same(exported, module, inputs(3))
+
+
+def test_a_traced_cross_entropy_still_widens_a_float16_input():
+    module = net_initialize(LOSS_NETS["cross_entropy_binary"][0], seed=0).compile()
+    traced = torch.fx.symbolic_trace(module)
+    x, t = torch.zeros(2, 3).half(), torch.zeros(2, 3).half()  # the floor 1e-12 is 0 in float16: 0 * log 0 is NaN
+    out = traced(x, t)
+    assert out.dtype == torch.float16
+    torch.testing.assert_close(out, module(x, t))

@@ -19,6 +19,11 @@ NARROW = (torch.float16, torch.bfloat16)
 
 def wide(v: torch.Tensor) -> torch.Tensor:
     """``v`` in float32 if it is float16/bfloat16 (their logs and 1/p lose digits, 1e-12 is 0 in float16)."""
+    return _widened(v)  # through this module's globals, which fx patches (not an importer's copy of the name)
+
+
+@torch.fx.wrap  # a call in fx's graph: the dtype is read when the graph runs (fx's proxies have none to branch on)
+def _widened(v: torch.Tensor) -> torch.Tensor:
     return v.float() if v.dtype in NARROW else v
 
 

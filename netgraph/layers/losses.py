@@ -35,6 +35,7 @@ from netgraph.layers._shapes import check_indices, check_number, fill
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Literal, Shape
 from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.core.tracing import tracing
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
 from netgraph.layers._modules import LayerModule
 
@@ -97,7 +98,7 @@ class _CodeModule(LayerModule):
         return check_indices(t, x.shape[-1], "CrossEntropyLossLayer('Index') port 'Target' (classes of 'Input')")
 
     def unit(self, v: torch.Tensor, port: str) -> torch.Tensor:
-        if v.numel() and not bool(((v >= 0) & (v <= 1)).all()):
+        if not tracing() and v.numel() and not bool(((v >= 0) & (v <= 1)).all()):
             outside = v[~((v >= 0) & (v <= 1))]
             raise DataError(f"CrossEntropyLossLayer('Binary') port {port!r} takes probabilities in [0, 1], found "
                             f"{float(outside[0])}" + (" (for scores, use logits=True)" if port == "Input" else ""),
