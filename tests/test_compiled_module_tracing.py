@@ -7,8 +7,9 @@ import pytest
 import torch
 from torch.export import Dim
 
-from netgraph import (AggregationLayer, BasicRecurrentLayer, CatenateLayer, ConstantArrayLayer, ConvolutionLayer,
-                      CrossEntropyLossLayer, DataError, EmbeddingLayer, FlattenLayer, GatedRecurrentLayer, LinearLayer,
+from netgraph import (AggregationLayer, BasicRecurrentLayer, CatenateLayer, ConstantArrayLayer, ContrastiveLossLayer,
+                      ConvolutionLayer, CrossEntropyLossLayer, DataError, EmbeddingLayer, ExtractLayer, FlattenLayer,
+                      GatedRecurrentLayer, LinearLayer,
                       LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort,
                       NormalDistribution, OptionError, PortType, RandomArrayLayer, SequenceLastLayer, SequenceMostLayer,
                       SoftmaxLayer, net_initialize)
@@ -158,6 +159,12 @@ LOSS_NETS = {
                                                "Target": _softmax_probabilities(b, seed=1)}),
     "cross_entropy_binary": (NetGraph([CrossEntropyLossLayer("Binary")], [], Input=3),
                              lambda b: {"Input": torch.rand(b, 3), "Target": torch.rand(b, 3).round()}),
+    # ContrastiveLossLayer's and ExtractLayer's checks of the target's and positions' values branched on them
+    "contrastive": (NetGraph([ContrastiveLossLayer()], [], Input=3, Target=PortType((3,), "Integer")),
+                    lambda b: {"Input": torch.rand(b, 3), "Target": torch.arange(3 * b).reshape(b, 3) % 2}),
+    "extract": (NetGraph([ExtractLayer()], [], Input=(4, 5), Position=PortType((2,), "Integer")),
+                lambda b: {"Input": torch.randn(b, 4, 5),
+                           "Position": torch.stack([torch.arange(b) % 4 + 1, -(torch.arange(b) % 5) - 1], 1)}),
 }
 
 

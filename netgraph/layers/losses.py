@@ -316,7 +316,7 @@ class ContrastiveModule(LayerModule):
 
     def binary(self, t: torch.Tensor) -> torch.Tensor:
         """``t`` when it holds only 0 and 1 (a 2 once counted as 1, a -1 as 0, silently), else DataError."""
-        if t.numel() and not bool(((t == 0) | (t == 1)).all()):
+        if not tracing() and t.numel() and not bool(((t == 0) | (t == 1)).all()):
             found = int(t[(t != 0) & (t != 1)][0])
             raise DataError(f"ContrastiveLossLayer port 'Target' takes 1 (push apart) or 0 (pull together), found "
                             f"{found}", kind="data", port="Target")
