@@ -9,7 +9,7 @@ from torch.export import Dim
 
 from netgraph import (AggregationLayer, BasicRecurrentLayer, CatenateLayer, ConstantArrayLayer, ContrastiveLossLayer,
                       ConvolutionLayer, CrossEntropyLossLayer, DataError, EmbeddingLayer, ExtractLayer, FlattenLayer,
-                      GatedRecurrentLayer, LinearLayer,
+                      GatedRecurrentLayer, KLDivergenceLayer, LinearLayer,
                       LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort,
                       NormalDistribution, OptionError, PortType, RandomArrayLayer, SequenceLastLayer, SequenceMostLayer,
                       SoftmaxLayer, net_initialize)
@@ -165,6 +165,10 @@ LOSS_NETS = {
     "extract": (NetGraph([ExtractLayer()], [], Input=(4, 5), Position=PortType((2,), "Integer")),
                 lambda b: {"Input": torch.randn(b, 4, 5),
                            "Position": torch.stack([torch.arange(b) % 4 + 1, -(torch.arange(b) % 5) - 1], 1)}),
+    # a random layer's slot took the input's dtype into account (is_floating_point) in Python
+    "kl_divergence": (NetGraph({"kl": KLDivergenceLayer(NormalDistribution("#mu", "#s"), NormalDistribution())}, [],
+                               mu=3, s=3),
+                      lambda b: {"mu": torch.randn(b, 3), "s": torch.rand(b, 3) + 0.5}),
 }
 
 
@@ -188,3 +192,13 @@ def test_a_traced_cross_entropy_still_widens_a_float16_input():
     out = traced(x, t)
     assert out.dtype == torch.float16
     torch.testing.assert_close(out, module(x, t))
+
+
+def test_a_traced_kl_divergence_converts_an_integer_slot_input_when_it_runs():
+    # the graph calls the conversion (fx records it as a call): the dtype is read from the input it is given
+    module = net_initialize(LOSS_NETS["kl_divergence"][0], seed=0).compile()
+    traced = torch.fx.symbolic_trace(module)
+    mu, s = torch.randn(2, 3, dtype=torch.float64), torch.full((2, 3), 2)
+    out = traced(mu, s)
+    assert out.dtype == torch.float64
+    torch.testing.assert_close(out, module(mu, s))
