@@ -137,13 +137,17 @@ def test_a_layer_that_shortens_the_length_is_symbolically_traced_and_checks_it_e
         module(torch.randn(3, 1, 3))
 
 
-def test_a_net_without_inputs_traces_with_its_batch_size_given_as_a_concrete_argument():
-    # forward(batch_size=None) tests the batch size it is given: fx would pass a proxy for it
+def test_a_net_without_inputs_traces_one_unbatched_draw():
+    # forward(batch_size=None) tested the batch size it is given: fx passed a proxy for it ("batch_size must be an
+    # integer >= 0, found Proxy(batch_size)"); the traced graph now draws one example, as with concrete_args
     module = net_initialize(NetGraph([ConstantArrayLayer(output=(2, 3))], []), seed=0).compile()
-    with pytest.raises(OptionError, match=r"batch_size must be an integer >= 0 .*found Proxy\(batch_size\)"):
-        torch.fx.symbolic_trace(module)
-    traced = torch.fx.symbolic_trace(module, concrete_args={"batch_size": None})
-    assert torch.equal(traced(), module())
+    for traced in (torch.fx.symbolic_trace(module), torch.fx.symbolic_trace(module, concrete_args={"batch_size": None})):
+        assert torch.equal(traced(), module())
+    with pytest.raises(OptionError, match="traced by torch.fx without concrete_args draws one unbatched example .* "
+                                          "found 3") as caught:
+        torch.fx.symbolic_trace(module)(batch_size=3)  # not silently one example
+    assert caught.value.diagnostics[0].option == "batch_size"
+    assert module(batch_size=3).shape == (3, 2, 3)
 
 
 def _softmax_probabilities(batch: int, seed: int = 0) -> torch.Tensor:
