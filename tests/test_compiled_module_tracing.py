@@ -8,9 +8,8 @@ import torch
 from torch.export import Dim
 
 from netgraph import (AggregationLayer, BasicRecurrentLayer, CatenateLayer, ConstantArrayLayer, ContrastiveLossLayer,
-                      ConvolutionLayer, CrossEntropyLossLayer, DataError, EmbeddingLayer, ExtractLayer, FlattenLayer,
-                      GatedRecurrentLayer, KLDivergenceLayer, LinearLayer,
-                      LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort,
+                      ConvolutionLayer, CrossEntropyLossLayer, CTCLossLayer, DataError, EmbeddingLayer, ExtractLayer,
+                      FlattenLayer, GatedRecurrentLayer, KLDivergenceLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort,
                       NormalDistribution, OptionError, PortType, RandomArrayLayer, SequenceLastLayer, SequenceMostLayer,
                       SoftmaxLayer, net_initialize)
 
@@ -206,3 +205,19 @@ def test_a_traced_kl_divergence_converts_an_integer_slot_input_when_it_runs():
     out = traced(mu, s)
     assert out.dtype == torch.float64
     torch.testing.assert_close(out, module(mu, s))
+
+
+@pytest.mark.parametrize("logits", [False, True])
+def test_a_ctc_loss_is_symbolically_traced_and_checks_its_labels_eagerly(logits):
+    # the empty-batch guard (if Input.shape[0]) and the checks of the labels' values branched on fx's proxies
+    net = NetGraph([CTCLossLayer(logits=logits)], [], Input=("n", 5), Target=PortType(("m",), "Integer"))
+    module = net_initialize(net, seed=0).compile()
+    traced = torch.fx.symbolic_trace(module)
+    g = torch.Generator().manual_seed(0)
+    for batch, length in ((2, 6), (3, 4)):
+        x = torch.randn(batch, length, 5, generator=g)
+        x = x if logits else torch.softmax(x, -1)
+        target = torch.tensor([[1, 2, 2], [0, -1, -1], [3, 1, -1]])[:batch]
+        torch.testing.assert_close(traced(x, target), module(x, target))
+    with pytest.raises(DataError, match="negative \\(padding\\) entries must come after the labels"):
+        module(torch.softmax(torch.randn(1, 6, 5), -1), torch.tensor([[-1, 2]]))

@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from netgraph.core.errors import DataError
+from netgraph.core.tracing import tracing
 from netgraph.layers._modules import LayerModule
 
 #: Probabilities (and, for "Binary", 1 - p) are clamped below at this value before their log is taken, in every
@@ -37,6 +38,8 @@ class CTCModule(LayerModule):
         self.classes, self.logits = classes, logits
 
     def labels(self, t: torch.Tensor) -> torch.Tensor:
+        if tracing():  # the checks read the labels' values: eager calls only
+            return t.clamp_min(0)
         if t.numel() and int(t.max()) >= self.classes - 1:
             raise DataError(f"CTCLossLayer port 'Target' takes class indices in [0, {self.classes - 1}) (class "
                             f"{self.classes - 1} is the blank), found {int(t.max())}", kind="data", port="Target")

@@ -377,7 +377,8 @@ class CTCLossLayer(_LossBase):
         lengths = f"torch.full(({x}.shape[0],), {x}.shape[1], dtype=torch.long, device={x}.device)"
         loss = (f"{m}.finish(F.ctc_loss({log}.transpose(0, 1), {m}.labels({t}), {lengths}, ({t} >= 0).sum(1), "
                 f"{blank}, 'none', True), {x}, {t}, {p})")
-        return f"({loss} if {x}.shape[0] else {x}.new_zeros(0))"  # F.ctc_loss refuses a batch of 0 examples
+        # F.ctc_loss refuses a batch of 0 examples; fx's proxy of the batch size cannot be branched on
+        return f"({loss} if symbolic_tracing() or {x}.shape[0] else {x}.new_zeros(0))"
 
 
 #: Every loss layer class (a training loop treats their ``Loss`` outputs as losses).
