@@ -9,7 +9,8 @@ from torch.export import Dim
 
 from netgraph import (AggregationLayer, BasicRecurrentLayer, CatenateLayer, ConstantArrayLayer, ContrastiveLossLayer,
                       ConvolutionLayer, CrossEntropyLossLayer, CTCLossLayer, DataError, EmbeddingLayer, ExtractLayer,
-                      FlattenLayer, GatedRecurrentLayer, KLDivergenceLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort,
+                      FlattenLayer, GatedRecurrentLayer, KLDivergenceLayer, LinearLayer, LongShortTermMemoryLayer,
+                      NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort,
                       NormalDistribution, OptionError, PortType, RandomArrayLayer, SequenceLastLayer, SequenceMostLayer,
                       SoftmaxLayer, net_initialize)
 
@@ -140,7 +141,8 @@ def test_a_net_without_inputs_traces_one_unbatched_draw():
     # forward(batch_size=None) tested the batch size it is given: fx passed a proxy for it ("batch_size must be an
     # integer >= 0, found Proxy(batch_size)"); the traced graph now draws one example, as with concrete_args
     module = net_initialize(NetGraph([ConstantArrayLayer(output=(2, 3))], []), seed=0).compile()
-    for traced in (torch.fx.symbolic_trace(module), torch.fx.symbolic_trace(module, concrete_args={"batch_size": None})):
+    unbatched = torch.fx.symbolic_trace(module, concrete_args={"batch_size": None})
+    for traced in (torch.fx.symbolic_trace(module), unbatched):
         assert torch.equal(traced(), module())
     with pytest.raises(OptionError, match="traced by torch.fx without concrete_args draws one unbatched example .* "
                                           "found 3") as caught:
@@ -221,3 +223,13 @@ def test_a_ctc_loss_is_symbolically_traced_and_checks_its_labels_eagerly(logits)
         torch.testing.assert_close(traced(x, target), module(x, target))
     with pytest.raises(DataError, match="negative \\(padding\\) entries must come after the labels"):
         module(torch.softmax(torch.randn(1, 6, 5), -1), torch.tensor([[-1, 2]]))
+
+
+def test_torch_export_of_a_ctc_loss_fails_with_torchs_own_error():
+    # aten._ctc_loss has a data-dependent output shape under torch's fake tensors: torch's limit. The module's
+    # search for an input that does not fit its port read the symbolic batch sizes ("unhashable type: SymInt")
+    net = NetGraph([CTCLossLayer()], [], Input=("n", 5), Target=PortType(("m",), "Integer"))
+    module = net_initialize(net, seed=0).compile()
+    x, target = torch.softmax(torch.randn(2, 6, 5), -1), torch.tensor([[1, 2], [0, -1]])
+    with pytest.raises(torch._subclasses.fake_tensor.DynamicOutputShapeException, match="aten._ctc_loss"):
+        torch.export.export(module, (x, target), dynamic_shapes={p: {0: Dim("batch")} for p in ("Input", "Target")})
