@@ -7,9 +7,10 @@ import pytest
 import torch
 from torch.export import Dim
 
-from netgraph import (AggregationLayer, BasicRecurrentLayer, CatenateLayer, ConstantArrayLayer, ConvolutionLayer,
-                      DataError, EmbeddingLayer, FlattenLayer, GatedRecurrentLayer, LinearLayer,
-                      LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort,
+from netgraph import (AggregationLayer, BasicRecurrentLayer, CatenateLayer, ConstantArrayLayer, ContrastiveLossLayer,
+                      ConvolutionLayer, CrossEntropyLossLayer, CTCLossLayer, DataError, EmbeddingLayer, ExtractLayer,
+                      FlattenLayer, GatedRecurrentLayer, KLDivergenceLayer, LinearLayer, LongShortTermMemoryLayer,
+                      NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort,
                       NormalDistribution, OptionError, PortType, RandomArrayLayer, SequenceLastLayer, SequenceMostLayer,
                       SoftmaxLayer, net_initialize)
 
@@ -136,10 +137,99 @@ def test_a_layer_that_shortens_the_length_is_symbolically_traced_and_checks_it_e
         module(torch.randn(3, 1, 3))
 
 
-def test_a_net_without_inputs_traces_with_its_batch_size_given_as_a_concrete_argument():
-    # forward(batch_size=None) tests the batch size it is given: fx would pass a proxy for it
+def test_a_net_without_inputs_traces_one_unbatched_draw():
+    # forward(batch_size=None) tested the batch size it is given: fx passed a proxy for it ("batch_size must be an
+    # integer >= 0, found Proxy(batch_size)"); the traced graph now draws one example, as with concrete_args
     module = net_initialize(NetGraph([ConstantArrayLayer(output=(2, 3))], []), seed=0).compile()
-    with pytest.raises(OptionError, match=r"batch_size must be an integer >= 0 .*found Proxy\(batch_size\)"):
-        torch.fx.symbolic_trace(module)
-    traced = torch.fx.symbolic_trace(module, concrete_args={"batch_size": None})
-    assert torch.equal(traced(), module())
+    unbatched = torch.fx.symbolic_trace(module, concrete_args={"batch_size": None})
+    for traced in (torch.fx.symbolic_trace(module), unbatched):
+        assert torch.equal(traced(), module())
+    with pytest.raises(OptionError, match="traced by torch.fx without concrete_args draws one unbatched example .* "
+                                          "found 3") as caught:
+        torch.fx.symbolic_trace(module)(batch_size=3)  # not silently one example
+    assert caught.value.diagnostics[0].option == "batch_size"
+    assert module(batch_size=3).shape == (3, 2, 3)
+
+
+def _softmax_probabilities(batch: int, seed: int = 0) -> torch.Tensor:
+    return torch.softmax(torch.randn(batch, 4, generator=torch.Generator().manual_seed(seed)), -1)
+
+
+LOSS_NETS = {
+    # CrossEntropyLossLayer decided whether to widen a float16 input by its dtype, which fx's proxies have not
+    "cross_entropy_index": (NetGraph([CrossEntropyLossLayer("Index")], [], Input=4),
+                            lambda b: {"Input": _softmax_probabilities(b), "Target": torch.arange(b) % 4}),
+    "cross_entropy_probabilities": (NetGraph([CrossEntropyLossLayer("Probabilities")], [], Input=4),
+                                    lambda b: {"Input": _softmax_probabilities(b),
+                                               "Target": _softmax_probabilities(b, seed=1)}),
+    "cross_entropy_binary": (NetGraph([CrossEntropyLossLayer("Binary")], [], Input=3),
+                             lambda b: {"Input": torch.rand(b, 3), "Target": torch.rand(b, 3).round()}),
+    # ContrastiveLossLayer's and ExtractLayer's checks of the target's and positions' values branched on them
+    "contrastive": (NetGraph([ContrastiveLossLayer()], [], Input=3, Target=PortType((3,), "Integer")),
+                    lambda b: {"Input": torch.rand(b, 3), "Target": torch.arange(3 * b).reshape(b, 3) % 2}),
+    "extract": (NetGraph([ExtractLayer()], [], Input=(4, 5), Position=PortType((2,), "Integer")),
+                lambda b: {"Input": torch.randn(b, 4, 5),
+                           "Position": torch.stack([torch.arange(b) % 4 + 1, -(torch.arange(b) % 5) - 1], 1)}),
+    # a random layer's slot took the input's dtype into account (is_floating_point) in Python
+    "kl_divergence": (NetGraph({"kl": KLDivergenceLayer(NormalDistribution("#mu", "#s"), NormalDistribution())}, [],
+                               mu=3, s=3),
+                      lambda b: {"mu": torch.randn(b, 3), "s": torch.rand(b, 3) + 0.5}),
+}
+
+
+@pytest.mark.parametrize("name", LOSS_NETS)
+def test_a_loss_extract_or_kl_layer_is_symbolically_traced_and_exported(name):
+    net, inputs = LOSS_NETS[name]
+    module = net_initialize(net, seed=0).compile()
+    traced = torch.fx.symbolic_trace(module)
+    for batch in (5, 2):
+        _same(traced, module, inputs(batch))
+    example = inputs(5)
+    exported = torch.export.export(module, (), example,
+                                   dynamic_shapes={p: {0: Dim("batch")} for p in example}).module()
+    _same(exported, module, inputs(3))
+
+
+def test_a_traced_cross_entropy_still_widens_a_float16_input():
+    module = net_initialize(LOSS_NETS["cross_entropy_binary"][0], seed=0).compile()
+    traced = torch.fx.symbolic_trace(module)
+    x, t = torch.zeros(2, 3).half(), torch.zeros(2, 3).half()  # the floor 1e-12 is 0 in float16: 0 * log 0 is NaN
+    out = traced(x, t)
+    assert out.dtype == torch.float16
+    torch.testing.assert_close(out, module(x, t))
+
+
+def test_a_traced_kl_divergence_converts_an_integer_slot_input_when_it_runs():
+    # the graph calls the conversion (fx records it as a call): the dtype is read from the input it is given
+    module = net_initialize(LOSS_NETS["kl_divergence"][0], seed=0).compile()
+    traced = torch.fx.symbolic_trace(module)
+    mu, s = torch.randn(2, 3, dtype=torch.float64), torch.full((2, 3), 2)
+    out = traced(mu, s)
+    assert out.dtype == torch.float64
+    torch.testing.assert_close(out, module(mu, s))
+
+
+@pytest.mark.parametrize("logits", [False, True])
+def test_a_ctc_loss_is_symbolically_traced_and_checks_its_labels_eagerly(logits):
+    # the empty-batch guard (if Input.shape[0]) and the checks of the labels' values branched on fx's proxies
+    net = NetGraph([CTCLossLayer(logits=logits)], [], Input=("n", 5), Target=PortType(("m",), "Integer"))
+    module = net_initialize(net, seed=0).compile()
+    traced = torch.fx.symbolic_trace(module)
+    g = torch.Generator().manual_seed(0)
+    for batch, length in ((2, 6), (3, 4)):
+        x = torch.randn(batch, length, 5, generator=g)
+        x = x if logits else torch.softmax(x, -1)
+        target = torch.tensor([[1, 2, 2], [0, -1, -1], [3, 1, -1]])[:batch]
+        torch.testing.assert_close(traced(x, target), module(x, target))
+    with pytest.raises(DataError, match="negative \\(padding\\) entries must come after the labels"):
+        module(torch.softmax(torch.randn(1, 6, 5), -1), torch.tensor([[-1, 2]]))
+
+
+def test_torch_export_of_a_ctc_loss_fails_with_torchs_own_error():
+    # aten._ctc_loss has a data-dependent output shape under torch's fake tensors: torch's limit. The module's
+    # search for an input that does not fit its port read the symbolic batch sizes ("unhashable type: SymInt")
+    net = NetGraph([CTCLossLayer()], [], Input=("n", 5), Target=PortType(("m",), "Integer"))
+    module = net_initialize(net, seed=0).compile()
+    x, target = torch.softmax(torch.randn(2, 6, 5), -1), torch.tensor([[1, 2], [0, -1]])
+    with pytest.raises(torch._subclasses.fake_tensor.DynamicOutputShapeException, match="aten._ctc_loss"):
+        torch.export.export(module, (x, target), dynamic_shapes={p: {0: Dim("batch")} for p in ("Input", "Target")})

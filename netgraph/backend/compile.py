@@ -50,7 +50,8 @@ __all__ = ["CompiledNet", "compile_net", "module_expr", "check_ready"]
 
 _counter = count()
 _NON_WORD = re.compile(r"\W", flags=re.ASCII)
-_RESERVED = {"self", "torch", "F", "math", "inf", "nan", "checked_batch_size", "symbolic_tracing"} | set(dir(builtins))
+_RESERVED = {"self", "torch", "F", "math", "inf", "nan", "checked_batch_size", "symbolic_tracing",
+             "traced_batch_size"} | set(dir(builtins))
 
 
 class CompiledNet(DeepModule):
@@ -203,6 +204,7 @@ class _CodeWriter(GraphWalker):
         self.size = self.batch if self.batched else self.names.new("size")
         if not self.batched:  # no inputs: forward(batch_size=None) gives one unbatched draw, or a batch of that size
             b = self.batch  # an int > 0 passes at the cost of one type test; anything else is checked by the helper
+            self.lines.append(f"if symbolic_tracing(): {b} = traced_batch_size({b})")
             self.lines.append(f"{self.size} = 1 if {b} is None else {b} if type({b}) is int and {b} >= 0 else "
                               f"checked_batch_size({b})")
         elif any(not node.input_ports for node in self.ir.nodes):
@@ -306,6 +308,22 @@ def checked_batch_size(value: Any) -> int:
     return n
 
 
+def traced_batch_size(value: Any) -> Any:
+    """``batch_size`` under fx: its proxy (none given in ``concrete_args``) becomes None, one unbatched draw, and the
+    traced graph checks when it runs that it is given no batch size; a concrete value stays."""
+    if not isinstance(value, torch.fx.Proxy):
+        return value
+    _no_batch_size(value)
+    return None
+
+
+@torch.fx.wrap  # a call in fx's graph: the batch size is read when the graph runs
+def _no_batch_size(value: Any) -> None:
+    if value is not None:
+        raise OptionError(f"batch_size: a net without inputs traced by torch.fx without concrete_args draws one "
+                          f"unbatched example and takes no batch_size, found {value!r}", option="batch_size")
+
+
 def _compile(net: Any, checks: bool | str | None,
              generate: Callable[[Any, bool | str | None], str] | None = None) -> CompiledNet:
     """The module; ``generate(net, checks)`` writes the forward (``_generate``; the padded one of
@@ -326,7 +344,8 @@ def _compile(net: Any, checks: bool | str | None,
 
 # the names the generated code reads (inf and nan: what repr() writes for an infinite or NaN float option)
 _GLOBALS: dict[str, Any] = {**vars(builtins), "torch": torch, "F": F, "math": math, "inf": math.inf, "nan": math.nan,
-                            "checked_batch_size": checked_batch_size, "symbolic_tracing": symbolic_tracing}
+                            "checked_batch_size": checked_batch_size, "symbolic_tracing": symbolic_tracing,
+                            "traced_batch_size": traced_batch_size}
 CompiledNet._code_globals = _GLOBALS  # a forward whose input port is named like one of them reads it here
 
 
@@ -335,7 +354,7 @@ def _code_class(code: str, depth: int) -> type:
     filename = f"<netgraph-compiled-{next(_counter)}>"
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     namespace = {name: _GLOBALS[name] for name in ("torch", "F", "math", "inf", "nan", "checked_batch_size",
-                                                   "symbolic_tracing")}
+                                                   "symbolic_tracing", "traced_batch_size")}
     compile_source(code, filename, namespace)  # generated from a validated graph (or read back from a pickle of
     # such a module: loading a pickle runs what it names anyway; README says so)
     members = {"forward": namespace["forward"], "__module__": __name__, "_filename": filename}

@@ -24,6 +24,7 @@ from torch.nn.modules import module as torch_module
 
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.core.errors import DataError, NetGraphError
+from netgraph.core.tracing import tracing
 from netgraph.core.types import INTEGER, format_shape
 
 __all__ = ["input_error", "input_problem"]
@@ -33,6 +34,8 @@ def input_error(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]
     """What a compiled ``module`` raises when its call with ``args``, ``kwargs`` raised ``exc``: a DataError naming the
     first input its forward got that does not fit its port, torch's error in place of an inner net's blame, or None
     (``exc`` as it is)."""
+    if tracing():  # the inputs are torch's fake tensors or fx's proxies, with symbolic sizes: torch's error stands
+        return None
     replaced = getattr(exc, "replaced_error", None)  # an inner compiled net's DataError in place of torch's error
     if isinstance(exc, NetGraphError) and replaced is None and not getattr(exc, "blames_inputs", False):
         return None  # a layer's own DataError (blames_inputs: one an input of the wrong shape may explain)

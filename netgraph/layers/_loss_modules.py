@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from netgraph.core.errors import DataError
+from netgraph.core.tracing import tracing
 from netgraph.layers._modules import LayerModule
 
 #: Probabilities (and, for "Binary", 1 - p) are clamped below at this value before their log is taken, in every
@@ -19,6 +20,11 @@ NARROW = (torch.float16, torch.bfloat16)
 
 def wide(v: torch.Tensor) -> torch.Tensor:
     """``v`` in float32 if it is float16/bfloat16 (their logs and 1/p lose digits, 1e-12 is 0 in float16)."""
+    return _widened(v)  # through this module's globals, which fx patches (not an importer's copy of the name)
+
+
+@torch.fx.wrap  # a call in fx's graph: the dtype is read when the graph runs (fx's proxies have none to branch on)
+def _widened(v: torch.Tensor) -> torch.Tensor:
     return v.float() if v.dtype in NARROW else v
 
 
@@ -32,6 +38,8 @@ class CTCModule(LayerModule):
         self.classes, self.logits = classes, logits
 
     def labels(self, t: torch.Tensor) -> torch.Tensor:
+        if tracing():  # the checks read the labels' values: eager calls only
+            return t.clamp_min(0)
         if t.numel() and int(t.max()) >= self.classes - 1:
             raise DataError(f"CTCLossLayer port 'Target' takes class indices in [0, {self.classes - 1}) (class "
                             f"{self.classes - 1} is the blank), found {int(t.max())}", kind="data", port="Target")

@@ -15,7 +15,7 @@ import torch
 
 from netgraph.core.tracing import tracing
 
-__all__ = ["noise", "full", "sized", "promoted", "promoted_dtype_code", "tensors",
+__all__ = ["noise", "full", "sized", "floating", "promoted", "promoted_dtype_code", "tensors",
            "standard_gamma", "log_standard_gamma", "safe_exp", "floor_normal", "xlogy", "log_or_tiny",
            "LOG_MAX"]
 
@@ -66,6 +66,21 @@ def full(p: Any, shape: tuple, like: Sequence[Any]) -> torch.Tensor:
     return torch.full(shape, float(p), **kwargs)
 
 
+def floating(x: torch.Tensor) -> torch.Tensor:
+    """A slot's input as a float: itself if it is one, else in the default dtype."""
+    return _floating(x)  # through this module's globals, which fx patches (not an importer's copy of the name)
+
+
+@torch.fx.wrap  # a call in fx's graph: the dtype is read when the graph runs (fx's proxies have none to branch on)
+def _floating(x: torch.Tensor) -> torch.Tensor:
+    return x if x.is_floating_point() else x.to(torch.get_default_dtype())
+
+
+def _known(d: Any) -> bool:
+    """A dim given as a size: an int, or fx's proxy of the batch size (``x.shape[0]`` under symbolic tracing)."""
+    return type(d) is int or isinstance(d, torch.fx.Proxy)
+
+
 def sized(shape: tuple, params: Sequence[Any]) -> tuple:
     """``shape`` with each variable dim (a sequence length "n") the size the parameter tensors, aligned to it, have
     there (1 where none has that dim).
@@ -73,10 +88,10 @@ def sized(shape: tuple, params: Sequence[Any]) -> tuple:
     >>> sized((2, "n", 3), [torch.zeros(2, 5, 1), 1.0])
     (2, 5, 3)
     """
-    if all(type(d) is int for d in shape):
+    if all(_known(d) for d in shape):
         return shape
     given = [p.shape for p in params if isinstance(p, torch.Tensor)]
-    return tuple(d if type(d) is int else max((s[i] for s in given if len(s) > i), default=1)
+    return tuple(d if _known(d) else max((s[i] for s in given if len(s) > i), default=1)
                  for i, d in enumerate(shape))
 
 
@@ -158,8 +173,8 @@ def floor_normal(x: torch.Tensor) -> torch.Tensor:
 
 def tensors(params: Sequence[Any], like: torch.Tensor) -> list[torch.Tensor]:
     """The parameters as tensors on ``like``'s dtype and device (numbers become 0-d tensors)."""
-    return [p if isinstance(p, torch.Tensor) else torch.tensor(float(p), dtype=like.dtype, device=like.device)
-            for p in params]
+    return [p if isinstance(p, (torch.Tensor, torch.fx.Proxy))  # a Proxy: a traced slot's input
+            else torch.tensor(float(p), dtype=like.dtype, device=like.device) for p in params]
 
 
 def xlogy(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

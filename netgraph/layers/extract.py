@@ -23,6 +23,7 @@ from torch import nn
 from netgraph.core.errors import DataError
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Shape
+from netgraph.core.tracing import tracing
 from netgraph.core.types import INTEGER, Conflict, PortType, format_shape
 from netgraph.layers._shapes import fill
 from netgraph.layers._modules import LayerModule
@@ -89,7 +90,7 @@ class ExtractModule(LayerModule):
     def zero_based(self, position: torch.Tensor) -> torch.Tensor:
         sizes = torch.tensor(self.sizes, device=position.device)
         bad = (position == 0) | (position.abs() > sizes)
-        if bool(bad.any()):
+        if not tracing() and bool(bad.any()):
             found = int(position[bad].flatten()[0])
             raise DataError(f"ExtractLayer port 'Position' takes 1-based indices from 1 to the level's size (or "
                             f"negative from the end) for levels of sizes {list(self.sizes)}, found {found}",

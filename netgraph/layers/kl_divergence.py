@@ -82,7 +82,7 @@ class KLModule(LayerModule):
         shape = sized((batch, *self.shape), [*p, *q])  # a variable length ("n"): the parameters' size
         if self.fn is None:
             return monte_carlo_kl(self.p.distribution, self.q.distribution, p, q, shape, self.samples, self.describe)
-        like = next(v for v in (*p, *q) if isinstance(v, torch.Tensor))
+        like = next(v for v in (*p, *q) if isinstance(v, (torch.Tensor, torch.fx.Proxy)))
         kl = self.fn(tensors(p, like), tensors(q, like))
         return kl.expand(shape).unsqueeze(-1).flatten(1).sum(1)
 

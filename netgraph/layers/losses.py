@@ -35,6 +35,7 @@ from netgraph.layers._shapes import check_indices, check_number, fill
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Literal, Shape
 from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.core.tracing import tracing
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
 from netgraph.layers._modules import LayerModule
 
@@ -97,7 +98,7 @@ class _CodeModule(LayerModule):
         return check_indices(t, x.shape[-1], "CrossEntropyLossLayer('Index') port 'Target' (classes of 'Input')")
 
     def unit(self, v: torch.Tensor, port: str) -> torch.Tensor:
-        if v.numel() and not bool(((v >= 0) & (v <= 1)).all()):
+        if not tracing() and v.numel() and not bool(((v >= 0) & (v <= 1)).all()):
             outside = v[~((v >= 0) & (v <= 1))]
             raise DataError(f"CrossEntropyLossLayer('Binary') port {port!r} takes probabilities in [0, 1], found "
                             f"{float(outside[0])}" + (" (for scores, use logits=True)" if port == "Input" else ""),
@@ -315,7 +316,7 @@ class ContrastiveModule(LayerModule):
 
     def binary(self, t: torch.Tensor) -> torch.Tensor:
         """``t`` when it holds only 0 and 1 (a 2 once counted as 1, a -1 as 0, silently), else DataError."""
-        if t.numel() and not bool(((t == 0) | (t == 1)).all()):
+        if not tracing() and t.numel() and not bool(((t == 0) | (t == 1)).all()):
             found = int(t[(t != 0) & (t != 1)][0])
             raise DataError(f"ContrastiveLossLayer port 'Target' takes 1 (push apart) or 0 (pull together), found "
                             f"{found}", kind="data", port="Target")
@@ -376,7 +377,8 @@ class CTCLossLayer(_LossBase):
         lengths = f"torch.full(({x}.shape[0],), {x}.shape[1], dtype=torch.long, device={x}.device)"
         loss = (f"{m}.finish(F.ctc_loss({log}.transpose(0, 1), {m}.labels({t}), {lengths}, ({t} >= 0).sum(1), "
                 f"{blank}, 'none', True), {x}, {t}, {p})")
-        return f"({loss} if {x}.shape[0] else {x}.new_zeros(0))"  # F.ctc_loss refuses a batch of 0 examples
+        # F.ctc_loss refuses a batch of 0 examples; fx's proxy of the batch size cannot be branched on
+        return f"({loss} if symbolic_tracing() or {x}.shape[0] else {x}.new_zeros(0))"
 
 
 #: Every loss layer class (a training loop treats their ``Loss`` outputs as losses).

@@ -19,7 +19,7 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.layers.distributions import Distribution, slot_name
-from netgraph.layers.dist_tensors import promoted_dtype_code, sized, tensors
+from netgraph.layers.dist_tensors import floating, promoted_dtype_code, sized, tensors
 from netgraph.layers.dist_vector import VectorDistribution, vector_types
 from netgraph.layers.function import align_code, _callable_ports, align
 from netgraph.core.errors import DataError, OptionError, did_you_mean
@@ -86,7 +86,7 @@ class RandomModule(LayerModule):
 
     def params(self, inputs: tuple[torch.Tensor, ...]) -> list[Any]:
         """The distribution's parameters for this call, aligned to ``(batch, *shape)``."""
-        aligned = [align(x if x.is_floating_point() else x.to(torch.get_default_dtype()), r, target)
+        aligned = [align(floating(x), r, target)
                    for x, r, target in zip(inputs, self.ranks, self.target_ranks)]
         return [aligned[v] if k == "slot" else (getattr(self, v) if k == "buffer" else v) for k, v in self.kinds]
 
