@@ -5,6 +5,9 @@
 * ``LayerNormalization`` over the last axis -> LayerNormalizationLayer; over several trailing axes ->
   NormalizationLayer over those levels ("Same" scaling).
 * ``InstanceNormalization`` -> NormalizationLayer (aggregated over the spatial levels, arrays per channel).
+* torch's ``nn.GroupNorm`` export, Reshape(x, [0, g, -1]) -> InstanceNormalization (g ones and zeros) ->
+  Reshape(., Shape(x)) -> Mul by the per-channel weight -> Add of the bias -> NormalizationLayer(group_number=g)
+  (``group_norm_patterns``, matched before the nodes are converted one by one).
 
 A scale or bias torch's exporter wrote for a module without it (``affine=False``, ``elementwise_affine=False``,
 ``bias=False``: a Constant node of ones or zeros) and a LayerNormalization without ``B`` give a layer without that
@@ -21,7 +24,7 @@ import numpy as np
 from netgraph.export.onnx_ops import Context, Converted, Unsupported
 from netgraph.layers import BatchNormalizationLayer, LayerNormalizationLayer, NormalizationLayer
 
-__all__ = ["NORM_CONVERTERS", "affine_array"]
+__all__ = ["NORM_CONVERTERS", "affine_array", "group_norm_patterns"]
 
 
 def affine_array(node: Any, index: int, ctx: Context, what: str) -> Any:
@@ -83,6 +86,77 @@ def _layer_norm(node: Any, ctx: Context) -> Converted:
     scale, bias = (v if v is False else np.broadcast_to(v, shape).astype(np.float32) for v in (scale, bias))
     return Converted(NormalizationLayer(f"{axis};;", "Same", epsilon=epsilon, scaling=scale, biases=bias),
                      (node.input[0],))
+
+
+def group_norm_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
+    """The last node of each matched GroupNorm export (by ``id``) -> its NormalizationLayer fed by x, and the ids of
+    the nodes it takes the place of; a chain that does not match is left to the nodes' own conversions."""
+    found: dict[int, Converted] = {}
+    claimed: set[int] = set()
+    for node in nodes:
+        if node.op_type != "InstanceNormalization":
+            continue
+        try:
+            matched = _group_norm(node, ctx)
+        except (Unsupported, ValueError, TypeError, KeyError, IndexError):  # not the pattern, or malformed
+            continue
+        if matched is not None:
+            taken, layer, x = matched
+            found[id(taken[-1])] = Converted(layer, (x,))
+            claimed.update(id(n) for n in taken[:-1])
+    return found, claimed
+
+
+def _only_use(tensor: str, ctx: Context, op: str) -> Any:
+    """The one node (an ``op``, at input 0) using ``tensor``, Shapes aside; else None."""
+    uses = [(c, i) for c, i in ctx.consumers.get(tensor, ()) if c.op_type != "Shape"]
+    if tensor in ctx.graph_outputs or len(uses) != 1 or uses[0][0].op_type != op or uses[0][1] != 0:
+        return None
+    return uses[0][0]
+
+
+def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str] | None:
+    """The nodes from the first Reshape to the last of the chain, the layer, and x; None where it does not match."""
+    first = ctx.producers.get(norm.input[0])
+    if first is None or first.op_type != "Reshape" or len(norm.input) < 3:
+        return None
+    x, rank = first.input[0], ctx.rank(first.input[0])
+    scale, bias = (ctx.const(n, what) for n, what in zip(norm.input[1:3], ("scale", "bias")))
+    groups, target = scale.size, ctx.const(first.input[1], "shape").ravel().tolist()
+    channels = (ctx.shapes.get(x) or (None, None))[1]
+    if (rank is None or rank < 3 or not isinstance(channels, int) or target != [0, groups, -1]
+            or not np.all(scale == 1) or not np.all(bias == 0) or channels % groups
+            or _only_use(first.output[0], ctx, "InstanceNormalization") is not norm):
+        return None
+    back = _only_use(norm.output[0], ctx, "Reshape")
+    sizes = ctx.producers.get(back.input[1]) if back is not None else None
+    if sizes is None or sizes.op_type != "Shape" or sizes.input[0] != x or ctx.attributes(sizes):
+        return None
+    taken, arrays = [first, norm, back], {}
+    for op, key, neutral in (("Mul", "scaling", 1.0), ("Add", "biases", 0.0)):
+        step = _only_use(taken[-1].output[0], ctx, op)
+        value = _per_channel(step.input[1], channels, rank, ctx) if step is not None else None
+        if value is None:
+            break
+        taken.append(step)
+        arrays[key] = False if ctx.producers.get(step.input[1]) is not None and np.all(value == neutral) else value
+    layer = NormalizationLayer("2;;", "Complement", epsilon=float(ctx.attributes(norm).get("epsilon", 1e-5)),
+                               group_number=groups, scaling=arrays.get("scaling", False),
+                               biases=arrays.get("biases", False))
+    return taken, layer, x
+
+
+def _per_channel(name: str, channels: int, rank: int, ctx: Context) -> np.ndarray | None:
+    """A constant of one value per channel, broadcast as (C, 1, ...) against x's dims after the batch, as (C,)."""
+    value = ctx.constants.get(name)
+    if value is None:
+        return None
+    value = np.asarray(value, dtype=np.float32)
+    while value.ndim > rank - 1 and value.shape[0] == 1:
+        value = value[0]
+    if value.ndim > rank - 1 or any(d != 1 for d in value.shape[1:]) or value.ndim < rank - 1 and value.size != 1:
+        return None
+    return np.broadcast_to(value.reshape(-1), (channels,)).astype(np.float32) if value.size in (1, channels) else None
 
 
 NORM_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
