@@ -10,8 +10,10 @@
   (``group_norm_patterns``, matched before the nodes are converted one by one).
 
 A scale or bias torch's exporter wrote for a module without it (``affine=False``, ``elementwise_affine=False``,
-``bias=False``: a Constant node of ones or zeros) and a LayerNormalization without ``B`` give a layer without that
-array (``scaling=False``, ``biases=False``); see ``affine_array``.
+``bias=False``: a Constant node of ones or zeros; from the dynamo exporter an initializer of ones or zeros that its
+value_info metadata marks as folded by the exporter or as a buffer, never a module's parameter) and a
+LayerNormalization without ``B`` give a layer without that array (``scaling=False``, ``biases=False``); see
+``affine_array``.
 """
 
 from __future__ import annotations
@@ -24,14 +26,20 @@ import numpy as np
 from netgraph.export.onnx_ops import Context, Converted, Unsupported
 from netgraph.layers import BatchNormalizationLayer, LayerNormalizationLayer, NormalizationLayer
 
-__all__ = ["NORM_CONVERTERS", "affine_array", "group_norm_patterns"]
+__all__ = ["NORM_CONVERTERS", "affine_array", "exporter_made", "group_norm_patterns"]
+
+#: The dynamo exporter's value_info metadata: a constant it folded, or where a tensor came from (a module's
+#: parameter, a buffer, ...).
+_FOLDED, _KIND = "pkg.onnxscript.optimizer.folded_from", "pkg.torch.export.graph_signature.InputSpec.kind"
 
 
 def affine_array(node: Any, index: int, ctx: Context, what: str) -> Any:
     """A normalisation's scale (input 1) or bias (input 2) as its layer's array, or False for none: a bias left out,
     or what torch's exporter writes for a module without it: a Constant node of ones (scale) or zeros (bias), where
-    a module's own parameters are initializers. An initializer of ones or zeros stays an array (a module's, at its
-    starting values), as does a Constant node of other values."""
+    a module's own parameters are initializers; from the dynamo exporter, an initializer of ones or zeros it folded
+    (LayerNorm's ``val_2``) or a buffer (BatchNorm's running variance and mean, which its optimiser shares with an
+    equal folded scale and bias). Another initializer of ones or zeros stays an array (a module's, at its starting
+    values), as does a Constant node of other values."""
     name = node.input[index] if len(node.input) > index else ""
     if not name:
         if index == 1:
@@ -39,9 +47,20 @@ def affine_array(node: Any, index: int, ctx: Context, what: str) -> Any:
         return False
     value = ctx.const(name, what)
     producer = ctx.producers.get(name)
-    if producer is not None and producer.op_type == "Constant" and np.all(value == (1.0 if index == 1 else 0.0)):
+    made = (producer is not None and producer.op_type == "Constant") or name in ctx.exporter_made
+    if made and np.all(value == (1.0 if index == 1 else 0.0)):
         return False
     return value
+
+
+def exporter_made(graph: Any) -> frozenset[str]:
+    """The tensors torch's dynamo exporter marks as folded from constants or as buffers: none a module's parameter."""
+    made = set()
+    for value in graph.value_info:
+        marks = {p.key: p.value for p in getattr(value, "metadata_props", ())}  # onnx >= 1.16 (IR 10)
+        if _FOLDED in marks or marks.get(_KIND) == "BUFFER":
+            made.add(value.name)
+    return frozenset(made)
 
 
 def _batch_norm(node: Any, ctx: Context) -> Converted:
