@@ -1,7 +1,10 @@
-"""torch's nn.GroupNorm export (Reshape -> InstanceNormalization -> Reshape -> Mul -> Add) imports as one
+"""torch's nn.GroupNorm export, from either exporter (Reshape -> InstanceNormalization -> Reshape -> Mul -> Add) imports as one
 NormalizationLayer(group_number=g) with the module's weight and bias as its Scaling and Biases."""
 
 from __future__ import annotations
+
+import logging
+import warnings
 
 import numpy as np
 import pytest
@@ -61,3 +64,30 @@ def test_a_chain_like_group_norm_that_is_not_one_imports_as_its_ops(tmp_path):
     assert not any(getattr(a, "group_number", None) for a in back.layers.values())
     x = torch.randn(3, 4, 5)
     torch.testing.assert_close(back(x), _GroupsWithArrays()(x), atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("affine, trained", [(True, True), (True, False), (False, False)])
+@torch.no_grad()
+def test_the_dynamo_exporters_group_norm_imports_as_one_normalization_layer(affine, trained, tmp_path):
+    """The dynamo exporter writes the same chain (its Shape with start=0, the weight and bias folded into (C, 1)
+    initializers); a module's weight and bias of ones and zeros (folded from its parameters) stay arrays, and
+    affine=False's folded ones and zeros give none."""
+    torch.manual_seed(0)
+    module = nn.GroupNorm(2, 4, affine=affine).eval()
+    if trained:
+        module.weight.normal_(), module.bias.normal_()
+    logger = logging.getLogger("torch.onnx")
+    level, _ = logger.level, logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(module, (torch.randn(2, 4, 5),), str(tmp_path / "gn.onnx"), dynamo=True,
+                              dynamic_shapes=({0: torch.export.Dim("b")},))
+    finally:
+        logger.setLevel(level)
+    back = import_onnx(tmp_path / "gn.onnx")
+    [layer] = back.layers.values()
+    assert isinstance(layer, NormalizationLayer) and layer.group_number == 2
+    assert (layer.scaling is not False, layer.biases is not False) == (affine, affine)
+    x = torch.randn(3, 4, 5)
+    torch.testing.assert_close(back(x), module(x), atol=1e-5, rtol=1e-5)

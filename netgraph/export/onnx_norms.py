@@ -5,7 +5,7 @@
 * ``LayerNormalization`` over the last axis -> LayerNormalizationLayer; over several trailing axes ->
   NormalizationLayer over those levels ("Same" scaling).
 * ``InstanceNormalization`` -> NormalizationLayer (aggregated over the spatial levels, arrays per channel).
-* torch's ``nn.GroupNorm`` export, Reshape(x, [0, g, -1]) -> InstanceNormalization (g ones and zeros) ->
+* torch's ``nn.GroupNorm`` export (either exporter), Reshape(x, [0, g, -1]) -> InstanceNormalization (g ones and zeros) ->
   Reshape(., Shape(x)) -> Mul by the per-channel weight -> Add of the bias -> NormalizationLayer(group_number=g)
   (``group_norm_patterns``, matched before the nodes are converted one by one).
 
@@ -18,6 +18,7 @@ LayerNormalization without ``B`` give a layer without that array (``scaling=Fals
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -31,13 +32,14 @@ __all__ = ["NORM_CONVERTERS", "affine_array", "exporter_made", "group_norm_patte
 #: The dynamo exporter's value_info metadata: a constant it folded, or where a tensor came from (a module's
 #: parameter, a buffer, ...).
 _FOLDED, _KIND = "pkg.onnxscript.optimizer.folded_from", "pkg.torch.export.graph_signature.InputSpec.kind"
+_ORIGINAL = "pkg.torch.onnx.original_node_name"
 
 
 def affine_array(node: Any, index: int, ctx: Context, what: str) -> Any:
     """A normalisation's scale (input 1) or bias (input 2) as its layer's array, or False for none: a bias left out,
     or what torch's exporter writes for a module without it: a Constant node of ones (scale) or zeros (bias), where
     a module's own parameters are initializers; from the dynamo exporter, an initializer of ones or zeros it folded
-    (LayerNorm's ``val_2``) or a buffer (BatchNorm's running variance and mean, which its optimiser shares with an
+    from no parameter (LayerNorm's ``val_2``; see ``exporter_made``) or a buffer (BatchNorm's running variance and mean, which its optimiser shares with an
     equal folded scale and bias). Another initializer of ones or zeros stays an array (a module's, at its starting
     values), as does a Constant node of other values."""
     name = node.input[index] if len(node.input) > index else ""
@@ -54,13 +56,23 @@ def affine_array(node: Any, index: int, ctx: Context, what: str) -> Any:
 
 
 def exporter_made(graph: Any) -> frozenset[str]:
-    """The tensors torch's dynamo exporter marks as folded from constants or as buffers: none a module's parameter."""
-    made = set()
+    """The tensors torch's dynamo exporter marks as buffers, or as folded from nothing but its own values (named
+    ``val_N``) and graph inputs (by their names in torch's graph too): none holds a module's parameter (``bias``
+    folded into GroupNorm's ``val_23`` does)."""
+    inputs, made = {v.name for v in graph.input}, set()
+    inputs |= {_marks(v).get(_ORIGINAL, "") for v in graph.input}
     for value in graph.value_info:
-        marks = {p.key: p.value for p in getattr(value, "metadata_props", ())}  # onnx >= 1.16 (IR 10)
-        if _FOLDED in marks or marks.get(_KIND) == "BUFFER":
+        marks = _marks(value)
+        sources = re.findall(r"'([^']*)'", marks.get(_FOLDED, ""))
+        folded = bool(sources) and all(n in inputs or re.fullmatch(r"val_\d+", n) for n in sources)
+        if folded or marks.get(_KIND) == "BUFFER":
             made.add(value.name)
     return frozenset(made)
+
+
+def _marks(value: Any) -> dict[str, str]:
+    """A value's metadata (onnx >= 1.16, IR 10; none before)."""
+    return {p.key: p.value for p in getattr(value, "metadata_props", ())}
 
 
 def _batch_norm(node: Any, ctx: Context) -> Converted:
@@ -149,7 +161,8 @@ def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str]
         return None
     back = _only_use(norm.output[0], ctx, "Reshape")
     sizes = ctx.producers.get(back.input[1]) if back is not None else None
-    if sizes is None or sizes.op_type != "Shape" or sizes.input[0] != x or ctx.attributes(sizes):
+    if (sizes is None or sizes.op_type != "Shape" or sizes.input[0] != x
+            or ctx.attributes(sizes).get("start", 0) != 0 or "end" in ctx.attributes(sizes)):
         return None
     taken, arrays = [first, norm, back], {}
     for op, key, neutral in (("Mul", "scaling", 1.0), ("Add", "biases", 0.0)):
@@ -158,7 +171,8 @@ def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str]
         if value is None:
             break
         taken.append(step)
-        arrays[key] = False if ctx.producers.get(step.input[1]) is not None and np.all(value == neutral) else value
+        made = ctx.producers.get(step.input[1]) is not None or step.input[1] in ctx.exporter_made
+        arrays[key] = False if made and np.all(value == neutral) else value
     layer = NormalizationLayer("2;;", "Complement", epsilon=float(ctx.attributes(norm).get("epsilon", 1e-5)),
                                group_number=groups, scaling=arrays.get("scaling", False),
                                biases=arrays.get("biases", False))
