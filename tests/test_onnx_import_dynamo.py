@@ -137,3 +137,27 @@ def test_a_torch_module_exported_plainly_imports_and_runs_as_the_module(name, tm
         inputs[0][0, :3] = torch.tensor([0.5, 0.49, 0.51])
     _assert_as_torch_and_onnxruntime(path, module, *inputs)
     _assert_as_torch_and_onnxruntime(path, module, *(torch.randn(3, *s[1:]) for s in shapes), onnxruntime=False)
+
+
+def _stats(norm: nn.BatchNorm1d) -> nn.BatchNorm1d:
+    norm.running_mean.copy_(torch.tensor([1.0, -2.0, 3.0, 0.5]))
+    norm.running_var.copy_(torch.tensor([4.0, 0.25, 2.0, 9.0]))
+    return norm
+
+
+@pytest.mark.parametrize("make, arrays", [
+    (lambda: nn.LayerNorm(8, elementwise_affine=False), False), (lambda: nn.LayerNorm(8), True),
+    (lambda: nn.BatchNorm1d(4, affine=False), False), (lambda: _stats(nn.BatchNorm1d(4, affine=False)), False),
+    (lambda: nn.BatchNorm1d(4), True)], ids=["ln", "ln affine", "bn", "bn with statistics", "bn affine"])
+@torch.no_grad()
+def test_a_dynamo_norm_without_affine_arrays_imports_without_them(make, arrays, tmp_path):
+    """The dynamo exporter writes LayerNorm(elementwise_affine=False)'s scale as a folded initializer of ones
+    (``val_2``), and BatchNorm1d(affine=False)'s as ones and zeros its optimiser shares with equal running
+    statistics (scale = running_var): both imported as learned arrays, where the TorchScript export's Constant
+    nodes gave none. A module's own parameters of ones and zeros stay arrays."""
+    module = make().eval()
+    x = torch.randn(2, 4, 8)
+    _dynamo_export(module, (x,), tmp_path / "n.onnx", ({0: torch.export.Dim("b")},))
+    [layer] = import_onnx(tmp_path / "n.onnx").layers.values()
+    assert (layer.scaling is not False, layer.biases is not False) == (arrays, arrays)
+    _assert_as_torch_and_onnxruntime(tmp_path / "n.onnx", module, torch.randn(3, 4, 8))

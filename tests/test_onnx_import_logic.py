@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import FunctionLayer, NetChain, SpecError, export_onnx, import_onnx, net_initialize
+from netgraph import FunctionLayer, NetChain, NetGraph, SpecError, export_onnx, import_onnx, net_initialize
 
 
 @pytest.mark.parametrize("expression", ["If[# > 0.5, #, 0]", "If[# == 0, 1, #]", "If[# >= -0.25, #, 0.1 * #]",
@@ -64,3 +64,31 @@ def test_a_comparison_with_a_constant_of_several_values_is_refused_naming_it(tmp
                           dynamic_axes={"x": {0: "b"}})
     with pytest.raises(SpecError, match=r"\(Greater\): .*constant operand of shape \[3\]"):
         import_onnx(path)
+
+
+def test_arctan_of_a_point_round_trips_with_its_nan_at_the_origin(tmp_path):
+    """ArcTan[x, y] exports its Indeterminate at the origin as a NaN constant of shape [] (Infinity - Infinity
+    folded), which the importer refused: only finite constants were written into the FunctionLayer."""
+    net = net_initialize(NetGraph({"f": FunctionLayer("ArcTan[#x, #y]")}, [], x=6, y=6))
+    back = import_onnx(export_onnx(net, tmp_path / "a.onnx"))
+    x = torch.tensor([[-1.0, 0.0, -0.0, 3.0, 0.0, -2.0], [1.0, -0.0, 0.0, 0.5, -1.0, -2.0]])
+    y = torch.tensor([[-0.0, 0.0, -0.0, -4.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0, -0.0, -2.0]])
+    want = net(x=x, y=y)
+    assert torch.isnan(want).sum() == 4  # the origin, every sign of zero
+    torch.testing.assert_close(back(x=x, y=y), want, equal_nan=True)
+
+
+class _Infinities(nn.Module):
+    def forward(self, x):
+        return torch.where(x > 1, float("-inf"), torch.where(x < -1, float("inf"), x))
+
+
+def test_a_choice_of_an_infinity_imports(tmp_path):
+    """A constant operand of +-Infinity (a mask's fill) was refused with the NaN: only finite ones were written in."""
+    path = tmp_path / "m.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(_Infinities(), (torch.randn(2, 6),), path, dynamo=False, input_names=["x"],
+                          dynamic_axes={"x": {0: "b"}})
+    x = torch.linspace(-3, 3, 18).reshape(3, 6)
+    torch.testing.assert_close(import_onnx(path)(x), _Infinities()(x))

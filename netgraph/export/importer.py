@@ -43,7 +43,7 @@ from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsuppor
                                       with_biases)
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
-from netgraph.export.onnx_norms import NORM_CONVERTERS
+from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made, group_norm_patterns
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, padding_gather
@@ -108,6 +108,7 @@ class _Builder(ConstantFolding):
                            onnx.numpy_helper.to_array, frozenset(o.name for o in graph.output))
         self.taken: set[str] = set()
         inputs = [v.name for v in graph.input if v.name not in self.constants]
+        self.ctx.exporter_made = exporter_made(graph)
         self.ctx.batch_dims = frozenset(s[0] for s in map(self.shapes.get, inputs) if s and s[0] not in ("?", ""))
         names = port_names([*inputs, *(o.name for o in graph.output)], self.taken)
         self.ports, self.outputs = dict(zip(inputs, names)), names[len(inputs):]
@@ -133,6 +134,8 @@ class _Builder(ConstantFolding):
     def build(self) -> NetGraph:
         folded = {id(node) for node in self.graph.node if node.op_type != "Constant" and self._precompute(node)}
         patterns, claimed = attention_patterns(self.graph.node, self.ctx)
+        groups, grouped = group_norm_patterns([n for n in self.graph.node if id(n) not in claimed], self.ctx)
+        patterns, claimed = {**patterns, **groups}, claimed | grouped
         unsupported, dropped, failed, no_layer = [], self._shape_only(folded), set(), False
         for index, node in enumerate(self.graph.node):
             if id(node) in dropped or id(node) in folded or id(node) in claimed or _constant(node):

@@ -4,8 +4,8 @@ torch exports ``torch.where(x > t, a, b)``, ``nn.Hardshrink``/``nn.Softshrink`` 
 FunctionLayer's ``If[test, a, b]`` (a comparison, a float Cast, Equal to 0, Not, Where) so. A comparison gives 1
 where it holds, else 0 (a float Cast of it passes through, as of any real, and a bool Cast of a real is 1 where it
 is not 0); Not, And, Or and Xor compute on those;
-Where picks by a test other than 0. A constant operand of one value is written into the expression; one of several
-values is refused (a ConstantArrayLayer operand would do, but none of these exports writes one).
+Where picks by a test other than 0. A constant operand of one value is written into the expression (an infinity as
+Infinity, a NaN as Infinity - Infinity: our ArcTan[x, y]'s value at the origin); one of several values is refused (a ConstantArrayLayer operand would do, but none of these exports writes one).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _BOOL = 9  # ONNX's TensorProto.BOOL
 
 
 def _function(node: Any, ctx: Context) -> Converted:
-    """A FunctionLayer of the op's expression; a constant input of one finite value is written in."""
+    """A FunctionLayer of the op's expression; a constant input of one value is written in."""
     text = _EXPRESSIONS[node.op_type]
     if len(node.input) != len(set(re.findall(r"#\d", text))):
         raise Unsupported(f"{node.op_type} with {len(node.input)} inputs")
@@ -38,14 +38,23 @@ def _function(node: Any, ctx: Context) -> Converted:
         value = ctx.constants.get(name)
         if value is None:
             continue
-        if value.size != 1 or not math.isfinite(float(np.ravel(value)[0])):
-            raise Unsupported(f"its constant operand of shape {list(value.shape)} (only one finite number is written "
+        if value.size != 1:
+            raise Unsupported(f"its constant operand of shape {list(value.shape)} (only one number is written "
                               f"into its FunctionLayer)")
-        text = text.replace(f"#{k}", f"({float(np.ravel(value)[0])!r})")
+        text = text.replace(f"#{k}", f"({_literal(float(np.ravel(value)[0]))})")
     if "#" not in text:
         raise Unsupported("all its operands are constants")
     layer = FunctionLayer(text)
     return Converted(layer, tuple(node.input[int(port.removeprefix("Input")) - 1] for port in layer.input_ports))
+
+
+def _literal(number: float) -> str:
+    """``number`` as the expression language writes it: 2.5, Infinity, -Infinity, Infinity - Infinity (NaN)."""
+    if math.isnan(number):
+        return "Infinity - Infinity"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    return repr(number)
 
 
 def _cast(node: Any, ctx: Context) -> Converted:

@@ -5,14 +5,20 @@
 * ``LayerNormalization`` over the last axis -> LayerNormalizationLayer; over several trailing axes ->
   NormalizationLayer over those levels ("Same" scaling).
 * ``InstanceNormalization`` -> NormalizationLayer (aggregated over the spatial levels, arrays per channel).
+* torch's ``nn.GroupNorm`` export (either exporter), Reshape(x, [0, g, -1]) -> InstanceNormalization (g ones and zeros) ->
+  Reshape(., Shape(x)) -> Mul by the per-channel weight -> Add of the bias -> NormalizationLayer(group_number=g)
+  (``group_norm_patterns``, matched before the nodes are converted one by one).
 
 A scale or bias torch's exporter wrote for a module without it (``affine=False``, ``elementwise_affine=False``,
-``bias=False``: a Constant node of ones or zeros) and a LayerNormalization without ``B`` give a layer without that
-array (``scaling=False``, ``biases=False``); see ``affine_array``.
+``bias=False``: a Constant node of ones or zeros; from the dynamo exporter an initializer of ones or zeros that its
+value_info metadata marks as folded by the exporter or as a buffer, never a module's parameter) and a
+LayerNormalization without ``B`` give a layer without that array (``scaling=False``, ``biases=False``); see
+``affine_array``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,14 +27,21 @@ import numpy as np
 from netgraph.export.onnx_ops import Context, Converted, Unsupported
 from netgraph.layers import BatchNormalizationLayer, LayerNormalizationLayer, NormalizationLayer
 
-__all__ = ["NORM_CONVERTERS", "affine_array"]
+__all__ = ["NORM_CONVERTERS", "affine_array", "exporter_made", "group_norm_patterns"]
+
+#: The dynamo exporter's value_info metadata: a constant it folded, or where a tensor came from (a module's
+#: parameter, a buffer, ...).
+_FOLDED, _KIND = "pkg.onnxscript.optimizer.folded_from", "pkg.torch.export.graph_signature.InputSpec.kind"
+_ORIGINAL = "pkg.torch.onnx.original_node_name"
 
 
 def affine_array(node: Any, index: int, ctx: Context, what: str) -> Any:
     """A normalisation's scale (input 1) or bias (input 2) as its layer's array, or False for none: a bias left out,
     or what torch's exporter writes for a module without it: a Constant node of ones (scale) or zeros (bias), where
-    a module's own parameters are initializers. An initializer of ones or zeros stays an array (a module's, at its
-    starting values), as does a Constant node of other values."""
+    a module's own parameters are initializers; from the dynamo exporter, an initializer of ones or zeros it folded
+    from no parameter (LayerNorm's ``val_2``; see ``exporter_made``) or a buffer (BatchNorm's running variance and mean, which its optimiser shares with an
+    equal folded scale and bias). Another initializer of ones or zeros stays an array (a module's, at its starting
+    values), as does a Constant node of other values."""
     name = node.input[index] if len(node.input) > index else ""
     if not name:
         if index == 1:
@@ -36,9 +49,30 @@ def affine_array(node: Any, index: int, ctx: Context, what: str) -> Any:
         return False
     value = ctx.const(name, what)
     producer = ctx.producers.get(name)
-    if producer is not None and producer.op_type == "Constant" and np.all(value == (1.0 if index == 1 else 0.0)):
+    made = (producer is not None and producer.op_type == "Constant") or name in ctx.exporter_made
+    if made and np.all(value == (1.0 if index == 1 else 0.0)):
         return False
     return value
+
+
+def exporter_made(graph: Any) -> frozenset[str]:
+    """The tensors torch's dynamo exporter marks as buffers, or as folded from nothing but its own values (named
+    ``val_N``) and graph inputs (by their names in torch's graph too): none holds a module's parameter (``bias``
+    folded into GroupNorm's ``val_23`` does)."""
+    inputs, made = {v.name for v in graph.input}, set()
+    inputs |= {_marks(v).get(_ORIGINAL, "") for v in graph.input}
+    for value in graph.value_info:
+        marks = _marks(value)
+        sources = re.findall(r"'([^']*)'", marks.get(_FOLDED, ""))
+        folded = bool(sources) and all(n in inputs or re.fullmatch(r"val_\d+", n) for n in sources)
+        if folded or marks.get(_KIND) == "BUFFER":
+            made.add(value.name)
+    return frozenset(made)
+
+
+def _marks(value: Any) -> dict[str, str]:
+    """A value's metadata (onnx >= 1.16, IR 10; none before)."""
+    return {p.key: p.value for p in getattr(value, "metadata_props", ())}
 
 
 def _batch_norm(node: Any, ctx: Context) -> Converted:
@@ -83,6 +117,79 @@ def _layer_norm(node: Any, ctx: Context) -> Converted:
     scale, bias = (v if v is False else np.broadcast_to(v, shape).astype(np.float32) for v in (scale, bias))
     return Converted(NormalizationLayer(f"{axis};;", "Same", epsilon=epsilon, scaling=scale, biases=bias),
                      (node.input[0],))
+
+
+def group_norm_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
+    """The last node of each matched GroupNorm export (by ``id``) -> its NormalizationLayer fed by x, and the ids of
+    the nodes it takes the place of; a chain that does not match is left to the nodes' own conversions."""
+    found: dict[int, Converted] = {}
+    claimed: set[int] = set()
+    for node in nodes:
+        if node.op_type != "InstanceNormalization":
+            continue
+        try:
+            matched = _group_norm(node, ctx)
+        except (Unsupported, ValueError, TypeError, KeyError, IndexError):  # not the pattern, or malformed
+            continue
+        if matched is not None:
+            taken, layer, x = matched
+            found[id(taken[-1])] = Converted(layer, (x,))
+            claimed.update(id(n) for n in taken[:-1])
+    return found, claimed
+
+
+def _only_use(tensor: str, ctx: Context, op: str) -> Any:
+    """The one node (an ``op``, at input 0) using ``tensor``, Shapes aside; else None."""
+    uses = [(c, i) for c, i in ctx.consumers.get(tensor, ()) if c.op_type != "Shape"]
+    if tensor in ctx.graph_outputs or len(uses) != 1 or uses[0][0].op_type != op or uses[0][1] != 0:
+        return None
+    return uses[0][0]
+
+
+def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str] | None:
+    """The nodes from the first Reshape to the last of the chain, the layer, and x; None where it does not match."""
+    first = ctx.producers.get(norm.input[0])
+    if first is None or first.op_type != "Reshape" or len(norm.input) < 3:
+        return None
+    x, rank = first.input[0], ctx.rank(first.input[0])
+    scale, bias = (ctx.const(n, what) for n, what in zip(norm.input[1:3], ("scale", "bias")))
+    groups, target = scale.size, ctx.const(first.input[1], "shape").ravel().tolist()
+    channels = (ctx.shapes.get(x) or (None, None))[1]
+    if (rank is None or rank < 3 or not isinstance(channels, int) or target != [0, groups, -1]
+            or not np.all(scale == 1) or not np.all(bias == 0) or channels % groups
+            or _only_use(first.output[0], ctx, "InstanceNormalization") is not norm):
+        return None
+    back = _only_use(norm.output[0], ctx, "Reshape")
+    sizes = ctx.producers.get(back.input[1]) if back is not None else None
+    if (sizes is None or sizes.op_type != "Shape" or sizes.input[0] != x
+            or ctx.attributes(sizes).get("start", 0) != 0 or "end" in ctx.attributes(sizes)):
+        return None
+    taken, arrays = [first, norm, back], {}
+    for op, key, neutral in (("Mul", "scaling", 1.0), ("Add", "biases", 0.0)):
+        step = _only_use(taken[-1].output[0], ctx, op)
+        value = _per_channel(step.input[1], channels, rank, ctx) if step is not None else None
+        if value is None:
+            break
+        taken.append(step)
+        made = ctx.producers.get(step.input[1]) is not None or step.input[1] in ctx.exporter_made
+        arrays[key] = False if made and np.all(value == neutral) else value
+    layer = NormalizationLayer("2;;", "Complement", epsilon=float(ctx.attributes(norm).get("epsilon", 1e-5)),
+                               group_number=groups, scaling=arrays.get("scaling", False),
+                               biases=arrays.get("biases", False))
+    return taken, layer, x
+
+
+def _per_channel(name: str, channels: int, rank: int, ctx: Context) -> np.ndarray | None:
+    """A constant of one value per channel, broadcast as (C, 1, ...) against x's dims after the batch, as (C,)."""
+    value = ctx.constants.get(name)
+    if value is None:
+        return None
+    value = np.asarray(value, dtype=np.float32)
+    while value.ndim > rank - 1 and value.shape[0] == 1:
+        value = value[0]
+    if value.ndim > rank - 1 or any(d != 1 for d in value.shape[1:]) or value.ndim < rank - 1 and value.size != 1:
+        return None
+    return np.broadcast_to(value.reshape(-1), (channels,)).astype(np.float32) if value.size in (1, channels) else None
 
 
 NORM_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {

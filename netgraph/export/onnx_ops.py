@@ -66,6 +66,7 @@ class Context:
     refusals: dict[str, str] = dataclasses.field(default_factory=dict)  # tensor -> why a pattern there failed
     batch_dims: frozenset = frozenset()  # the graph inputs' first dims, as named (shape values name the batch so)
     folded_sizes: dict[str, tuple] = dataclasses.field(default_factory=dict)  # a folded batch's dim -> merged sizes
+    exporter_made: frozenset = frozenset()  # initializers torch's dynamo exporter folded or took from a buffer
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:
