@@ -59,11 +59,11 @@ def assert_same_distribution(onnx_draws: list[np.ndarray], torch_draws: list[tor
         assert bool(((o.std(0) - t.std(0)).abs() <= 0.1 * t.std(0) + 1e-6).all())  # same spread
 
 
-def torch_export(module: torch.nn.Module, x: torch.Tensor, path: Path) -> Path:
+def torch_export(module: torch.nn.Module, x: torch.Tensor, path: Path, name: str = "input") -> Path:
     """``module`` written by torch's TorchScript exporter (as models exported by plain torch are), its input
-    ``input`` of dynamic batch ``b``; ``path``."""
+    ``name`` of dynamic batch ``b``; ``path``."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(module.eval(), (x,), str(path), dynamo=False, dynamic_axes={"input": {0: "b"}},
-                          input_names=["input"])
+        torch.onnx.export(module.eval(), (x,), str(path), dynamo=False, dynamic_axes={name: {0: "b"}},
+                          input_names=[name])
     return path

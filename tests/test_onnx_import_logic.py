@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 import torch
 from torch import nn
 
 from netgraph import FunctionLayer, NetChain, NetGraph, SpecError, export_onnx, import_onnx, net_initialize
+from tests.onnx_helpers import torch_export
 
 
 @pytest.mark.parametrize("expression", ["If[# > 0.5, #, 0]", "If[# == 0, 1, #]", "If[# >= -0.25, #, 0.1 * #]",
@@ -38,11 +37,7 @@ class _Where(nn.Module):
 def test_torch_choices_by_comparisons_import(module, tmp_path):
     """nn.Hardshrink and nn.Softshrink (Greater, Less, Or, Where) and torch.where of combined tests (And, Not) were
     refused: a comparison imported only as a leaky ramp's test x >= 0."""
-    path = tmp_path / "m.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module, (torch.randn(2, 6),), path, dynamo=False, input_names=["x"],
-                          dynamic_axes={"x": {0: "b"}})
+    path = torch_export(module, torch.randn(2, 6), tmp_path / "m.onnx", "x")
     x = torch.linspace(-3, 3, 18).reshape(3, 6)
     torch.testing.assert_close(import_onnx(path)(x), module(x))
 
@@ -57,11 +52,7 @@ class _Threshold(nn.Module):
 
 
 def test_a_comparison_with_a_constant_of_several_values_is_refused_naming_it(tmp_path):
-    path = tmp_path / "m.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(_Threshold(), (torch.randn(2, 3),), path, dynamo=False, input_names=["x"],
-                          dynamic_axes={"x": {0: "b"}})
+    path = torch_export(_Threshold(), torch.randn(2, 3), tmp_path / "m.onnx", "x")
     with pytest.raises(SpecError, match=r"\(Greater\): .*constant operand of shape \[3\]"):
         import_onnx(path)
 
@@ -85,10 +76,6 @@ class _Infinities(nn.Module):
 
 def test_a_choice_of_an_infinity_imports(tmp_path):
     """A constant operand of +-Infinity (a mask's fill) was refused with the NaN: only finite ones were written in."""
-    path = tmp_path / "m.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(_Infinities(), (torch.randn(2, 6),), path, dynamo=False, input_names=["x"],
-                          dynamic_axes={"x": {0: "b"}})
+    path = torch_export(_Infinities(), torch.randn(2, 6), tmp_path / "m.onnx", "x")
     x = torch.linspace(-3, 3, 18).reshape(3, 6)
     torch.testing.assert_close(import_onnx(path)(x), _Infinities()(x))
