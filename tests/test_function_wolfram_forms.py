@@ -9,7 +9,7 @@ import math
 import pytest
 import torch
 
-from netgraph import FunctionLayer, NetGraph, OptionError, ShapeError, ThreadingLayer, interpret
+from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, OptionError, ShapeError, ThreadingLayer, interpret
 from tests.layer_families._helpers import three_way
 
 X = torch.tensor([[[3.0, -1.0, 2.0], [0.5, 7.0, -4.0]], [[-2.0, -3.0, -9.0], [-5.0, -1.5, -8.0]]])  # (2, 2, 3)
@@ -50,11 +50,46 @@ def test_norm_of_a_matrix_is_its_largest_singular_value_and_of_a_number_its_abso
         NetGraph([FunctionLayer("Norm[#x]")], [], x=(2, 2, 2))
 
 
-def test_max_and_min_of_a_scalar_or_constant_are_themselves_and_of_several_arguments_elementwise():
-    three_way(NetGraph([FunctionLayer("Max[#v[[1]]] + Min[2] + Max[#v, 0]")], [], v=3),
-              lambda m, v: v[:, :1] + 2 + v.clamp(min=0), v=V)
+def test_max_and_min_of_a_scalar_or_constant_are_themselves():
+    three_way(NetGraph([FunctionLayer("Max[#v[[1]]] + Min[2] + Max[#v[[2]], #v[[3]]]")], [], v=3),
+              lambda m, v: v[:, 0] + 2 + torch.maximum(v[:, 1], v[:, 2]), v=V)
     with pytest.raises(OptionError, match="Max takes 1 or more arguments"):
         FunctionLayer("Max[]")
+
+
+@pytest.mark.parametrize("text, hand", [
+    # Wolfram's Max flattens its arguments: Max[{3, -4, 0}, {1, 5, 2}] is 5, Max[{-1, -2}, 0] is 0
+    ("Max[#a, #b]", lambda a, b: torch.maximum(a.amax(1), b.amax(1))),
+    ("Min[#a, #b]", lambda a, b: torch.minimum(a.amin(1), b.amin(1))),
+    ("Max[#a, 0] + Max[#b, -1]", lambda a, b: a.amax(1).clamp(min=0) + b.amax(1).clamp(min=-1)),
+    ("Min[#a, 1, #b, 2]", lambda a, b: torch.minimum(a.amin(1), b.amin(1)).clamp(max=1)),
+    ("Max[#a[[1]], #b]", lambda a, b: torch.maximum(a[:, 0], b.amax(1))),
+])
+def test_max_and_min_of_several_arrays_are_their_largest_and_smallest_element(text, hand):
+    a, b = torch.tensor([[3.0, -4.0, 0.0], [-1.0, -2.0, -3.0]]), torch.tensor([[1.0, 5.0, 2.0], [-6.0, -0.5, -9.0]])
+    net = NetGraph([FunctionLayer(text)], [], a=3, b=3)
+    assert net.output_shapes == {"Output": ()}
+    three_way(net, lambda m, a, b: hand(a, b), a=a, b=b)
+
+
+def test_max_of_arrays_given_an_array_output_says_it_flattens_and_how_to_take_the_elementwise_one():
+    with pytest.raises(ShapeError, match=r"(?s)expected rank 1 \(3\), found rank 0.*Wolfram's Max flattens its arguments.*"
+                                         r"Ramp\[#x\] for Max\[#x, 0\]"):
+        NetGraph([FunctionLayer("Max[#x, 0]", output=3)], [], x=3)
+
+
+def test_max_of_scalar_ports_and_in_elementwise_layers_is_elementwise():
+    """Where f gets numbers (scalar ports; ElementwiseLayer and ThreadingLayer apply f to each element), Max of
+    several arguments is their elementwise maximum, as Wolfram's on numbers."""
+    a, b = torch.tensor([3.0, -4.0, 0.5]), torch.tensor([1.0, 5.0, -2.0])
+    three_way(NetGraph([FunctionLayer("Max[#a, #b] + Min[#a, 0]")], [], a=(), b=()),
+              lambda m, a, b: torch.maximum(a, b) + a.clamp(max=0), a=a, b=b)
+    x = torch.stack([a, b])
+    three_way(NetGraph([ElementwiseLayer("Max[#, 0] + Max[#]")], [], Input=3), lambda m, Input: x.clamp(min=0) + x,
+              Input=x)
+    for layer in (ThreadingLayer("Max[#1, #2]"), ThreadingLayer("Max")):
+        three_way(NetGraph([layer], [], Input1=3, Input2=3), lambda m, Input1, Input2: torch.maximum(Input1, Input2),
+                  Input1=x, Input2=x.flip(0))
 
 
 def test_length_of_a_scalar_is_zero_and_of_a_variable_length_the_sequence_length():

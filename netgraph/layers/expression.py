@@ -35,7 +35,8 @@ from netgraph.layers.expression_text import SLOT_PREFIX, implicit_product, trans
 from netgraph.layers.function_table import (EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS,
                                             NamedFunction)
 
-__all__ = ["Expression", "parse", "parse_definition", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
+__all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "per_element", "to_code", "evaluate",
+           "FUNCTIONS", "ExpressionError"]
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
@@ -167,12 +168,12 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         if name not in FUNCTIONS and not (internal and name in INTERNAL_FUNCTIONS):
             hint = did_you_mean(node.func.id, FUNCTIONS)
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
-        if name in ("Max", "Min") and len(node.args) == 1:  # Wolfram's Max[list]: the largest element
-            return _extremum(name, sub(node.args[0]))
+        if name in ("Max", "Min") and node.args and not internal:  # Wolfram's Max flattens: the largest element
+            return _extremum(name, [sub(a) for a in node.args])
         if name in _VARIADIC and not node.args:  # Plus[x] and Times[x] are x, as Wolfram's
             raise ExpressionError(f"{name} takes 1 or more arguments, found 0", text, _col(node, origin))
         if name in _VARIADIC:
-            return _balanced_calls(name, [sub(a) for a in node.args])
+            return apply_all(name, [sub(a) for a in node.args])
         arities = (_entry(name).arity, *((2,) if name in TWO_ARGUMENT_FORMS else ()))
         if len(node.args) not in arities:
             raise ExpressionError(f"{name} takes {' or '.join(map(str, arities))} argument(s), found {len(node.args)}",
@@ -199,9 +200,27 @@ def apply(name: str, args: list[tuple]) -> tuple:
     return _expand(entry, args) if entry.definition is not None else _fold(("call", entry.name, *args))
 
 
-def _extremum(name: str, tree: tuple) -> tuple:
-    """``Max[x]`` (or Min) of one argument: its largest element, at every level; a number's is itself."""
-    return tree if tree[0] == "const" else (name, tree)
+def _extremum(name: str, trees: list[tuple]) -> tuple:
+    """Wolfram's ``Max[x, y, ...]`` (or Min): the largest element of all its arguments, at every level (a number's
+    is itself). Its arrays' shapes decide it (``expression_shapes.lower``); ``per_element`` makes it elementwise."""
+    if all(t[0] == "const" for t in trees):
+        return apply_all(name, trees)
+    return (name, *trees)
+
+
+def per_element(expr: Expression) -> Expression:
+    """``expr`` as a function applied to each element (ElementwiseLayer, ThreadingLayer): there every argument of
+    ``Max``/``Min`` is a number, so ``Max[x, y]`` is the elementwise maximum and ``Max[x]`` is x."""
+    return Expression(expr.text, expr.slots, _per_element(expr.tree))
+
+
+def _per_element(tree: tuple) -> tuple:
+    if not isinstance(tree, tuple) or not tree or not isinstance(tree[0], str) or tree[0] in ("const", "slot"):
+        return tree
+    children = tuple(_per_element(c) if isinstance(c, tuple) else c for c in tree[1:])
+    if tree[0] in ("Max", "Min"):
+        return apply_all(tree[0], list(children))
+    return (tree[0], *children)
 
 
 def _expand(entry: NamedFunction, args: list[tuple]) -> tuple:
@@ -236,12 +255,12 @@ def _balanced(trees: list[tuple], op: str) -> tuple:
     return _fold(("bin", op, _balanced(trees[:half], op), _balanced(trees[half:], op)))
 
 
-def _balanced_calls(name: str, trees: list[tuple]) -> tuple:
+def apply_all(name: str, trees: list[tuple]) -> tuple:
     """Wolfram's ``Plus[a, b, c, ...]`` (or Times, Min, Max) as a balanced tree of the two-argument function."""
     if len(trees) == 1:
         return trees[0]
     half = len(trees) // 2
-    return apply(name, [_balanced_calls(name, trees[:half]), _balanced_calls(name, trees[half:])])
+    return apply(name, [apply_all(name, trees[:half]), apply_all(name, trees[half:])])
 
 
 def _fold(tree: tuple) -> tuple:

@@ -87,10 +87,8 @@ def lower(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, Any]:
         method = "sum" if kind == "Total" else "mean"
         return ("reduce", method, tuple(d + 1 for d in dims), child), tuple(
             d for i, d in enumerate(shape) if i not in dims)
-    if kind in ("Max", "Min"):  # the largest (smallest) element, at every level; a scalar's is itself
-        child, shape = lower(tree[1], shapes)
-        dims = tuple(range(1, len(shape) + 1))
-        return (("reduce", "amax" if kind == "Max" else "amin", dims, child) if dims else child), ()
+    if kind in ("Max", "Min"):  # the largest (smallest) element of all arguments, at every level (Wolfram's)
+        return _extremum(tree, shapes), ()
     if kind == "Norm":
         return _norm(tree, shapes)
     if kind == "Length":  # the elements at level 1 (a variable length's: its examples run in groups of one length)
@@ -103,6 +101,15 @@ def lower(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, Any]:
     children = [lower(c, shapes) for c in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     aligned, shape = _align([c[0] for c in children], [c[1] for c in children])
     return (*tree[:2 if kind in ("bin", "cmp", "call") else 1], *aligned), shape
+
+
+def _extremum(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
+    """``Max[x, y, ...]``: each array argument's largest element (a number is itself), then the largest of those."""
+    reduced = []
+    for child, shape in (lower(c, shapes) for c in tree[1:]):
+        dims = tuple(range(1, len(shape) + 1)) if shape else ()
+        reduced.append(("reduce", "amax" if tree[0] == "Max" else "amin", dims, child) if dims else child)
+    return expression.apply_all(tree[0], reduced)
 
 
 def _tensor(tree: tuple, shapes: Mapping[str, tuple], what: str) -> tuple[tuple, tuple]:

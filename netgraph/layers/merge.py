@@ -24,7 +24,7 @@ from netgraph.layers._shapes import fill, is_int, level_dim, level_option, pass_
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Function, Ports
-from netgraph.layers.expression import Expression, apply, parse, to_code
+from netgraph.layers.expression import Expression, apply, parse, per_element, to_code
 from netgraph.layers.expression_forms import LONG_CHAIN
 from netgraph.layers._broadcast import BroadcastModule, BroadcastSpec, broadcast_infer, broadcast_option, insert_at, insert_code, spec_of
 from netgraph.layers.expression_shapes import is_structural
@@ -146,7 +146,7 @@ class ThreadingLayer(_Variadic):
         if self.inputs is not None:
             raise OptionError("ThreadingLayer: an expression names its own ports (its #slots); drop inputs=",
                               option="inputs")
-        expr = parse(f)
+        expr = per_element(parse(f))  # f is applied to corresponding elements: Max[#1, #2] is elementwise
         if is_structural(expr.tree):
             raise OptionError(f"ThreadingLayer expression {f!r} must be elementwise (one output, no Total, Mean, Dot "
                               f"or Part): use FunctionLayer", option="function")
