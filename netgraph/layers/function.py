@@ -223,6 +223,15 @@ class FunctionLayer(Layer):
                 fill(types, port, shape, REAL)
         return types
 
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        """An elementwise expression is pointwise when no input's sequence dim moves (a lower-rank input would be
+        aligned in front of it); whole-array functions (Max, Length, Total, Part...) and Python functions are not."""
+        if self._expr is None or self._structural:
+            return "unaware"
+        out = len(types["Output"].shape)
+        shapes = [types[p].shape for p in self.input_ports]
+        return "pointwise" if all(len(s) == out for s in shapes if s and isinstance(s[0], str)) else "unaware"
+
     def _structural_infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         """With Total/Dot/Part or several outputs: each output's shape once every input's shape is known."""
         types = dict(types)
