@@ -62,6 +62,12 @@ def test_compiled_equals_interpreted_equals_torch(text, fn):
     torch.testing.assert_close(evaluate(tree, {"x": x[None]})[0].float(), expected)
 
 
+def test_the_or_that_the_error_suggests_is_elementwise():
+    """The hint for Or once said "take Max of the comparisons", which of arrays is one number (Wolfram's Max)."""
+    x = torch.tensor([[2.0, 0.0, -3.0]])
+    assert NetGraph([FunctionLayer("Unitize[(#x > 1) + (#x < -1)]")], [], x=3)(x=x).tolist() == [[1.0, 0.0, 1.0]]
+
+
 def test_code_is_plain_torch():
     assert to_code(parse("Exp[#a] * 2").tree, {"a": "a"}) == "(torch.exp(a) * 2.0)"
 
@@ -117,7 +123,7 @@ def test_a_constant_that_overflows_is_refused_naming_it(text, message):
     ("1 < #x < 2", "a chained comparison (1 < #x < 2: write (1 < #x) * (#x < 2)) is not allowed"),
     ("#x > 1 && #x < 2", "at column 8: And (& or &&; multiply the comparisons instead"),
     ("#A & #B", "at column 4: And (& or &&"),  # it said "column 1: &&", the start of the first operand
-    ("#x > 1 || #x < 2", "(for Or, take Max of the comparisons)"),
+    ("#x > 1 || #x < 2", "(for Or, Unitize the sum of the comparisons: Unitize[(#x > 1) + (#x < -1)])"),
     ("{{#x}}", "a list inside an expression (the whole expression may be a list {e1, e2} of outputs)"),
     ("If[1, 2, #x] + If[0, #x, 1]", "is the constant 3.0 once its constant If"),  # the forward returned a float
     # these hung (CubeRoot uses its argument twice: 2^30 copies) or raised Python's SyntaxError from compile()
@@ -161,7 +167,7 @@ def test_a_constant_that_overflows_is_refused_naming_it(text, message):
     # Python's names of syntax: these said "UnaryOp", "Set", "And (& or &&", "a chained comparison", "Await"
     ("not #x", "at column 1: 'not' (for Not[c] write 1 - c, as a comparison is 1 or 0) is not allowed"),
     ("<|#x|>", "at column 1: an entry of <| ... |> without its name (write <|\"name\" -> value|>) is not allowed"),
-    ("#x or #y", "at column 4: Or (|| or 'or'; take Max of the comparisons) is not allowed"),
+    ("#x or #y", "at column 4: Or (|| or 'or'; Unitize the sum of the comparisons: Unitize[(#x > 1) + (#x < -1)]) is not allowed"),
     ("#x in #y", "at column 1: 'in' (comparisons are <, <=, >, >=, == and !=) is not allowed"),
     ("await #x", "at column 1: Python's await is not allowed"),
     # these made ports named 'Input0' and '_s_' (an internal name)

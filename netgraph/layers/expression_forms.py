@@ -123,7 +123,7 @@ def not_allowed(node: ast.AST) -> str:
     if isinstance(node, ast.Constant):
         return f"constant {node.value!r}"
     if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
-        return "Or (|| or 'or'; take Max of the comparisons)"
+        return "Or (|| or 'or'; Unitize the sum of the comparisons: Unitize[(#x > 1) + (#x < -1)])"
     if isinstance(node, ast.Compare) and (other := next((o for o in node.ops if type(o) in _OTHER_COMPARISONS), None)):
         return f"{_OTHER_COMPARISONS[type(other)]!r} (comparisons are <, <=, >, >=, == and !=)"
     return _NOT_ALLOWED.get(type(node), f"Python's {type(node).__name__.lower()}")
