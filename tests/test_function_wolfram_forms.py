@@ -5,6 +5,7 @@ hand, on both execution paths, with its inferred shape."""
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 import torch
@@ -142,6 +143,7 @@ def test_mod_and_quotient_keep_wolframs_identity_m_equals_n_quotient_plus_mod():
 
 
 @pytest.mark.parametrize("text", ["Max[#x]", "Norm[#x[[1]]]", "Norm[#x]", "Log[#x[[1]] + 1, #x[[2]]]",
+                                  "StandardDeviation[#x]", "EuclideanDistance[#x[[1]], #x[[2]]]",
                                   "ArcTan[#x[[1]], #x[[2]]]", "First[#x] * Last[#x]"])
 def test_gradients_of_the_new_forms_are_finite_where_defined(text):
     x = torch.tensor([[[3.0, 1.0, 2.0], [0.5, 7.0, 4.0]]], dtype=torch.float64, requires_grad=True)
@@ -166,3 +168,36 @@ def test_mod_of_a_multiple_is_zero_not_negative_zero():
         for result in (module(**ports), interpret(module.net, module, **ports)):
             assert result.tolist() == [[0.0, 0.0, 0.0, 0.0]]
             assert torch.copysign(torch.ones_like(result), result).tolist() == [[1.0] * 4]  # Wolfram's Mod[-2., 2]: 0.
+
+
+@pytest.mark.parametrize("text, shape, hand", [
+    # Wolfram's FunctionLayer page opens with FunctionLayer[StandardDeviation]: it was "unknown function"
+    ("StandardDeviation[#v]", (), lambda x, v: v.std(1)),  # over n - 1, as Wolfram's and torch's default
+    ("Variance[#v]", (), lambda x, v: v.var(1)),
+    ("Variance[#x]", (3,), lambda x, v: ((x[:, 0] - x[:, 1]) ** 2) / 2),  # per column, by hand
+    ("StandardDeviation[#x[[1]]]", (), lambda x, v: x[:, 0].std(1)),
+    ("EuclideanDistance[#v, #x[[2]]]", (), lambda x, v: (v - x[:, 1]).norm(dim=1)),
+    ("EuclideanDistance[#v[[1]], #v[[2]]]", (), lambda x, v: (v[:, 0] - v[:, 1]).abs()),  # of numbers
+])
+def test_wolfram_statistics_and_distances(text, shape, hand):
+    layer = FunctionLayer(text)
+    net = NetGraph([layer], [], **{p: {"x": (2, 3), "v": 3}[p] for p in layer.input_ports})
+    assert net.output_shapes == {"Output": shape}
+    three_way(net, lambda m, **given: hand(X, V), **{p: {"x": X, "v": V}[p] for p in layer.input_ports})
+
+
+def test_wolfram_statistics_over_a_variable_length_take_each_sequences_own_length():
+    net = NetGraph([FunctionLayer("StandardDeviation[#x]")], [], x=("n",))
+    xs = [torch.tensor([1.0, 3.0]), torch.tensor([2.0, 4.0, 9.0])]
+    torch.testing.assert_close(net(x=xs), torch.stack([x.std() for x in xs]))
+
+
+@pytest.mark.parametrize("text, shapes, message", [
+    ("Variance[#v[[1]]]", {"v": 3}, "Variance needs an array argument, found a scalar ()"),
+    ("Variance[#v]", {"v": 1}, "Variance needs 2 or more elements at level 1, found 1"),
+    ("EuclideanDistance[#x, #x]", {"x": (2, 3)}, "EuclideanDistance takes two vectors (or numbers), found (2, 3)"),
+    ("EuclideanDistance[#v, #w]", {"v": 3, "w": 2}, "do not broadcast"),
+])
+def test_wolfram_statistics_and_distances_say_what_they_need(text, shapes, message):
+    with pytest.raises(ShapeError, match=re.escape(message)):
+        NetGraph([FunctionLayer(text)], [], **shapes)

@@ -6,6 +6,7 @@
 or ``x[[i, All, j]]`` indexes levels from 1 (negative from the end), and inside ``[[ ]]`` a span ``i;;j`` (or
 ``;;j``, ``i;;``, ``i;;j;;step``) keeps the elements i to j of its level; ``Clip[x, {lo, hi}]`` (``Clip[x]``:
 -1 to 1); ``First[x]``, ``Last[x]`` (``Part[x, 1]``, ``Part[x, -1]``), ``Length[x]`` (the elements at level 1),
+``Variance[x]``, ``StandardDeviation[x]`` (over level 1, n - 1 in the denominator), ``EuclideanDistance[u, v]``,
 ``Norm[x]`` (a vector's 2-norm, a matrix's largest singular value), ``Norm[x, p]`` (p-norms). Level and index arguments are constants. The shapes these need are resolved by ``expression_shapes.lower``.
 """
 
@@ -23,7 +24,8 @@ __all__ = ["ExpressionError", "STRUCTURAL", "LONG_CHAIN", "outputs", "structural
 
 #: Whole-array functions -> (fewest, most) arguments.
 STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2), "Norm": (1, 2),
-              "Length": (1, 1), "First": (1, 1), "Last": (1, 1)}
+              "Length": (1, 1), "First": (1, 1), "Last": (1, 1), "Variance": (1, 1), "StandardDeviation": (1, 1),
+              "EuclideanDistance": (2, 2)}
 
 
 _ONE_LINE = str.maketrans("\r\n\t\v\f", "     ")
@@ -308,8 +310,8 @@ def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.
     if name == "Length":  # of a number: no elements
         tree = sub(args[0])
         return (name, tree) if tree[0] != "const" else ("const", 0.0)
-    if name == "Dot":
-        return ("Dot", sub(args[0]), sub(args[1]))
+    if name in ("Dot", "Variance", "StandardDeviation", "EuclideanDistance"):
+        return (name, *(sub(a) for a in args))
     if name == "Clip":  # Clip[x] is Clip[x, {-1, 1}]; bounds are constants
         bounds = (-1.0, 1.0)
         if len(args) == 2:

@@ -26,7 +26,8 @@ from netgraph.layers import expression
 
 __all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs"]
 
-STRUCTURAL_KINDS = {"Total", "Mean", "Dot", "Part", "outputs", "Max", "Min", "Norm", "Length"}
+STRUCTURAL_KINDS = {"Total", "Mean", "Dot", "Part", "outputs", "Max", "Min", "Norm", "Length", "Variance",
+                    "StandardDeviation", "EuclideanDistance"}
 
 
 def is_structural(tree: Any) -> bool:
@@ -94,6 +95,10 @@ def lower(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, Any]:
     if kind == "Length":  # the elements at level 1 (a variable length's: its examples run in groups of one length)
         child, shape = lower(tree[1], shapes)
         return ("length", len(shape), child), ()
+    if kind in ("Variance", "StandardDeviation"):
+        return lower(_variance(tree, shapes), shapes)
+    if kind == "EuclideanDistance":
+        return lower(_distance(tree, shapes), shapes)
     if kind == "Dot":
         return _dot(tree, shapes)
     if kind == "Part":
@@ -110,6 +115,26 @@ def _extremum(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
         dims = tuple(range(1, len(shape) + 1)) if shape else ()
         reduced.append(("reduce", "amax" if tree[0] == "Max" else "amin", dims, child) if dims else child)
     return expression.apply_all(tree[0], reduced)
+
+
+def _variance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
+    """Wolfram's ``Variance[x]`` over level 1 (n - 1 in the denominator; a matrix's: per column), and its square
+    root ``StandardDeviation[x]``, written with Total, Mean and Length (each sequence's own length)."""
+    x, (_, shape) = tree[1], _tensor(tree[1], shapes, tree[0])
+    if isinstance(shape[0], int) and shape[0] < 2:
+        raise Conflict(f"{tree[0]} needs 2 or more elements at level 1, found {shape[0]}")
+    squares = ("bin", "**", ("bin", "-", x, ("Mean", x, ("upto", 1))), ("const", 2.0))
+    variance = ("bin", "/", ("Total", squares, ("upto", 1)), ("bin", "-", ("Length", x), ("const", 1.0)))
+    return variance if tree[0] == "Variance" else expression.apply("Sqrt", [variance])
+
+
+def _distance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
+    """Wolfram's ``EuclideanDistance[u, v]``: ``Norm[u - v]`` of two vectors (or numbers)."""
+    difference = ("bin", "-", tree[1], tree[2])
+    _, shape = lower(difference, shapes)
+    if shape is not None and len(shape) > 1:
+        raise Conflict(f"EuclideanDistance takes two vectors (or numbers), found {format_shape(shape)}")
+    return ("Norm", difference, 2.0)
 
 
 def _tensor(tree: tuple, shapes: Mapping[str, tuple], what: str) -> tuple[tuple, tuple]:
