@@ -201,3 +201,21 @@ def test_wolfram_statistics_over_a_variable_length_take_each_sequences_own_lengt
 def test_wolfram_statistics_and_distances_say_what_they_need(text, shapes, message):
     with pytest.raises(ShapeError, match=re.escape(message)):
         NetGraph([FunctionLayer(text)], [], **shapes)
+
+
+@pytest.mark.parametrize("name, hand", [
+    ("StandardDeviation", lambda v: v.std(1)),  # Wolfram's FunctionLayer[StandardDeviation], its page's first example
+    ("Sin", torch.sin), ("Max", lambda v: v.amax(1)), ("Norm", lambda v: v.norm(dim=1)), ("Total", lambda v: v.sum(1)),
+    ("LogisticSigmoid", torch.sigmoid), ("First", lambda v: v[:, 0]),
+])
+def test_a_function_name_alone_is_the_function_of_the_one_input(name, hand):
+    """Wolfram's FunctionLayer[f] takes a symbol f for f[#]&, port "Input"; it said "call it on its arguments"."""
+    layer = FunctionLayer(name)
+    assert layer.input_ports == ("Input",)
+    three_way(NetGraph([layer], [], Input=3), lambda m, Input: hand(Input), Input=V)
+    assert FunctionLayer(f"{name} &").input_ports == ("Input",)
+
+
+def test_a_name_that_is_not_alone_is_still_to_be_called():
+    with pytest.raises(OptionError, match=re.escape("Sin is a function: call it on its arguments, as Sin[#x]")):
+        FunctionLayer("Sin + #x")

@@ -130,6 +130,9 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
             return ("slot", name)
         if node.id in _CONSTANTS:
             return ("const", _CONSTANTS[node.id])
+        if depth == 0 and _is_function_name(node.id):  # Wolfram's FunctionLayer[Sin]: Sin[#]&, port "Input"
+            return sub(ast.Call(func=node, args=[ast.Name(id=SLOT_PREFIX, col_offset=node.col_offset)], keywords=[],
+                                col_offset=node.col_offset))
         if node.id in FUNCTIONS or node.id in STRUCTURAL:
             raise ExpressionError(f"{node.id} is a function: call it on its arguments, as {node.id}[#x]", text,
                                   _col(node, origin))
@@ -184,6 +187,10 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
     raise ExpressionError(f"{not_allowed(node)} is not allowed (only numbers, #slots, + - * / ^ %, comparisons "
                           f"and the functions {', '.join(sorted(FUNCTIONS))})", text,
                           not_allowed_col(node, text, origin))
+
+
+def _is_function_name(name: str) -> bool:
+    return name in FUNCTIONS or name in STRUCTURAL or name in EXPRESSION_ALIASES
 
 
 def apply(name: str, args: list[tuple]) -> tuple:
