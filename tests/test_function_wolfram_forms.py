@@ -219,3 +219,20 @@ def test_a_function_name_alone_is_the_function_of_the_one_input(name, hand):
 def test_a_name_that_is_not_alone_is_still_to_be_called():
     with pytest.raises(OptionError, match=re.escape("Sin is a function: call it on its arguments, as Sin[#x]")):
         FunctionLayer("Sin + #x")
+
+
+def test_threading_layer_takes_wolframs_arctan_erf_and_surd():
+    """Wolfram's ThreadingLayer functions include Surd, ArcTan and Erf (two-argument forms); they were 'unknown'."""
+    x, y = torch.tensor([[-8.0, 8.0, -27.0, 0.0, 1.0]]), torch.tensor([[3.0, 3.0, 3.0, 5.0, -0.5]])
+    cases = {"ArcTan": torch.atan2(y, x),  # ArcTan[x, y]: the angle of the point (x, y)
+             "Erf": torch.erf(y) - torch.erf(x),  # Erf[z0, z1] = Erf[z1] - Erf[z0]
+             "Surd": torch.tensor([[-2.0, 2.0, -3.0, 0.0, 1.0]])}  # Surd[x, n]: the real n-th root
+    for name, want in cases.items():
+        net = NetGraph([ThreadingLayer(name)], [], Input1=5, Input2=5)
+        three_way(net, lambda m, Input1, Input2: want, Input1=x, Input2=y)
+        three_way(NetGraph([FunctionLayer(f"{name}[#a, #b]")], [], a=5, b=5), lambda m, a, b: want, a=x, b=y)
+    even = NetGraph([ThreadingLayer("Surd")], [], Input1=2, Input2=2)(Input1=torch.tensor([[-4.0, 4.0]]),
+                                                                       Input2=torch.tensor([[2.0, 2.0]]))
+    assert math.isnan(even[0, 0]) and even[0, 1] == 2.0  # of a negative x for an even n, Wolfram's Indeterminate
+    with pytest.raises(OptionError, match="takes exactly 2 inputs"):
+        ThreadingLayer("Surd", inputs=3)

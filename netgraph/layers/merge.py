@@ -38,7 +38,7 @@ __all__ = ["ThreadingLayer", "TotalLayer", "CatenateLayer", "DotLayer", "THREADI
 #: ThreadingLayer function names -> exact number of inputs (None: any). What each computes is its entry in
 #: the named-function table (netgraph.layers.function_table), folded over the inputs: Plus[Plus[#1, #2], #3].
 THREADING: dict[str, int | None] = {"Plus": None, "Times": None, "Subtract": 2, "Divide": 2, "Power": 2, "Mod": 2,
-                                    "Max": None, "Min": None}
+                                    "Max": None, "Min": None, "Surd": 2, "ArcTan": 2, "Erf": 2}
 
 
 MAX_INPUTS = 10_000  # a port count beyond any real net (and beyond memory when spelled out)
