@@ -236,3 +236,17 @@ def test_threading_layer_takes_wolframs_arctan_erf_and_surd():
     assert math.isnan(even[0, 0]) and even[0, 1] == 2.0  # of a negative x for an even n, Wolfram's Indeterminate
     with pytest.raises(OptionError, match="takes exactly 2 inputs"):
         ThreadingLayer("Surd", inputs=3)
+
+
+@pytest.mark.parametrize("text", ["Apply[#1 * #2 + #2 &]", "Apply[(#1 * #2 + #2 &)]", "Apply[Function[#1 * #2 + #2]]"])
+def test_apply_of_a_pure_function_takes_its_arguments_as_ports(text):
+    """Wolfram's FunctionLayer[Apply[#1 + #2 &]] (its form for several inputs): it was a syntax error at the '&'."""
+    layer = FunctionLayer(text)
+    assert layer.input_ports == ("Input1", "Input2")
+    three_way(NetGraph([layer], [], Input1=3, Input2=3), lambda m, Input1, Input2: Input1 * Input2 + Input2,
+              Input1=V, Input2=V.flip(0))
+
+
+def test_apply_of_anything_but_a_pure_function_says_what_it_takes():
+    with pytest.raises(OptionError, match=re.escape("Apply[f] takes a pure function of #1, #2, ... (Apply[#1 + #2 &])")):
+        FunctionLayer("Apply[Plus]")

@@ -35,7 +35,7 @@ from netgraph.layers.expression_text import SLOT_PREFIX, implicit_product, trans
 from netgraph.layers.function_table import (EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS,
                                             NamedFunction)
 
-__all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "per_element", "to_code", "evaluate",
+__all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
            "FUNCTIONS", "ExpressionError"]
 
 MAX_LENGTH = 2000
@@ -164,6 +164,8 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
                 raise ExpressionError("Function[x, body] with named variables is not read: write the body with "
                                       "slots, as #x for the port x", text, _col(node, origin))
             return sub(node.args[0])
+        if node.func.id == "Apply":  # Wolfram's FunctionLayer[Apply[#1 + #2 &]]: #1, #2 are the ports
+            return _applied(node, text, origin, sub)
         name = EXPRESSION_ALIASES.get(node.func.id, node.func.id)
         if name.startswith(SLOT_PREFIX):
             raise ExpressionError(f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it",
@@ -189,6 +191,15 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
                           not_allowed_col(node, text, origin))
 
 
+def _applied(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
+    """``Apply[f]`` of a pure function ``f`` (``body &`` or ``Function[body]``, read as its body): the body."""
+    body = node.args[0] if len(node.args) == 1 else None
+    if body is None or (isinstance(body, ast.Name) and not body.id.startswith(SLOT_PREFIX)):
+        raise ExpressionError("Apply[f] takes a pure function of #1, #2, ... (Apply[#1 + #2 &]), its arguments the "
+                              "ports Input1, Input2, ...", text, _col(node, origin))
+    return sub(body)
+
+
 def _is_function_name(name: str) -> bool:
     return name in FUNCTIONS or name in STRUCTURAL or name in EXPRESSION_ALIASES
 
@@ -209,25 +220,11 @@ def apply(name: str, args: list[tuple]) -> tuple:
 
 def _extremum(name: str, trees: list[tuple]) -> tuple:
     """Wolfram's ``Max[x, y, ...]`` (or Min): the largest element of all its arguments, at every level (a number's
-    is itself). Its arrays' shapes decide it (``expression_shapes.lower``); ``per_element`` makes it elementwise."""
+    is itself). Its arrays' shapes decide it (``expression_shapes.lower``); ``expression_elementwise.per_element``
+    makes it elementwise."""
     if all(t[0] == "const" for t in trees):
         return apply_all(name, trees)
     return (name, *trees)
-
-
-def per_element(expr: Expression) -> Expression:
-    """``expr`` as a function applied to each element (ElementwiseLayer, ThreadingLayer): there every argument of
-    ``Max``/``Min`` is a number, so ``Max[x, y]`` is the elementwise maximum and ``Max[x]`` is x."""
-    return Expression(expr.text, expr.slots, _per_element(expr.tree))
-
-
-def _per_element(tree: tuple) -> tuple:
-    if not isinstance(tree, tuple) or not tree or not isinstance(tree[0], str) or tree[0] in ("const", "slot"):
-        return tree
-    children = tuple(_per_element(c) if isinstance(c, tuple) else c for c in tree[1:])
-    if tree[0] in ("Max", "Min"):
-        return apply_all(tree[0], list(children))
-    return (tree[0], *children)
 
 
 def _expand(entry: NamedFunction, args: list[tuple]) -> tuple:

@@ -75,8 +75,8 @@ def translate(text: str) -> tuple[str, list[int]]:
             i = m.end()
             continue
         two = text[i:i + 2]
-        if ch == "&" and "&" not in (two[1:], text[i - 1:i]) and not text[i + 1:].replace(")", "").strip():
-            i += 1  # (body &): a pure function's end inside its brackets
+        if ch == "&" and "&" not in (two[1:], text[i - 1:i]) and not re.sub(r"[)\]\s]", "", text[i + 1:]):
+            i += 1  # (body &), Apply[body &]: a pure function's end inside its brackets
             continue
         if ch in "[];":
             piece, width = bracket(text, i, brackets)

@@ -16,7 +16,8 @@ from netgraph.core.layer import EmitContext, Layer, shape_option
 from netgraph.core.options import Function, PortShapes, Ports, Shape
 from netgraph.layers._modules import LayerModule, init_module
 from netgraph.layers._shapes import fill
-from netgraph.layers.expression import Expression, evaluate, parse, per_element, to_code
+from netgraph.layers.expression import Expression, evaluate, parse, to_code
+from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_shapes import is_structural, lower_outputs
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint

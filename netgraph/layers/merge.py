@@ -24,7 +24,8 @@ from netgraph.layers._shapes import fill, is_int, level_dim, level_option, pass_
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Function, Ports
-from netgraph.layers.expression import Expression, apply, parse, per_element, to_code
+from netgraph.layers.expression import Expression, apply, parse, to_code
+from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_forms import LONG_CHAIN
 from netgraph.layers._broadcast import BroadcastModule, BroadcastSpec, broadcast_infer, broadcast_option, insert_at, insert_code, spec_of
 from netgraph.layers.expression_shapes import is_structural
