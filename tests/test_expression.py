@@ -97,7 +97,8 @@ def test_a_constant_that_overflows_is_refused_naming_it(text, message):
 @pytest.mark.parametrize("text, message", [
     ("__import__('os').system('x')", "names may not start with '_'"),
     ("#a.__class__", "names may not start with '_'"),
-    ("#a.real", "'.' after a value is not allowed"),
+    ("#a.real", "'.' after a value (Wolfram's Dot, a . b, is written Dot[a, b]) is not allowed"),
+    ("#w . #x + 1", "'.' after a value (Wolfram's Dot, a . b, is written Dot[a, b]) is not allowed"),
     ("Exp.__globals__", "names may not start with '_'"),
     ("_secret + #a", "names may not start with '_'"),
     ("lambda x: x", "character ':' is not allowed"),
