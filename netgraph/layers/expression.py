@@ -171,7 +171,7 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
             raise ExpressionError(f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it",
                                   text, _col(node, origin))
         if name not in FUNCTIONS and not (internal and name in INTERNAL_FUNCTIONS):
-            hint = did_you_mean(node.func.id, FUNCTIONS)
+            hint = did_you_mean(node.func.id, [*FUNCTIONS, *STRUCTURAL])
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
         if name in ("Max", "Min") and node.args and not internal:  # Wolfram's Max flattens: the largest element
             return _extremum(name, [sub(a) for a in node.args])
@@ -187,7 +187,8 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
     if isinstance(node, ast.Call) and (implicit := implicit_product(text)):  # (a) (b): Python reads a call
         raise implicit
     raise ExpressionError(f"{not_allowed(node)} is not allowed (only numbers, #slots, + - * / ^ %, comparisons "
-                          f"and the functions {', '.join(sorted(FUNCTIONS))})", text,
+                          f"and the functions {', '.join(sorted(FUNCTIONS))}; the whole-array functions "
+                          f"{', '.join(sorted(STRUCTURAL))})", text,
                           not_allowed_col(node, text, origin))
 
 
