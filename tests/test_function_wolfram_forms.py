@@ -250,3 +250,10 @@ def test_apply_of_a_pure_function_takes_its_arguments_as_ports(text):
 def test_apply_of_anything_but_a_pure_function_says_what_it_takes():
     with pytest.raises(OptionError, match=re.escape("Apply[f] takes a pure function of #1, #2, ... (Apply[#1 + #2 &])")):
         FunctionLayer("Apply[Plus]")
+
+
+def test_total_to_level_infinity_totals_every_level():
+    """Wolfram's Total[x, Infinity] totals all levels (as Total[x, -1]); it was 'the level must be an integer'."""
+    net = NetGraph([FunctionLayer("Total[#x, Infinity]")], [], x=(2, 3))
+    assert net.output_shapes == {"Output": ()}
+    three_way(net, lambda m, x: x.sum((1, 2)), x=X)

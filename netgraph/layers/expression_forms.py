@@ -321,6 +321,8 @@ def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.
         return ("Part", sub(args[0]), tuple(_part_entry(a, text, origin) for a in args[1:]))
     if len(args) == 1:
         return (name, sub(args[0]), ("upto", 1))
+    if isinstance(args[1], ast.Name) and args[1].id == "Infinity":  # Total[x, Infinity]: every level, as Total[x, -1]
+        return (name, sub(args[0]), ("upto", -1))
     levels = _constant_ints(args[1], text, origin, f"{name}'s level")
     if 0 in levels or (isinstance(args[1], ast.Tuple) and len(levels) not in (1, 2)):
         raise ExpressionError(f"{name}[x, n] totals levels 1 to n, {name}[x, {{n}}] level n, {name}[x, {{m, n}}] "
