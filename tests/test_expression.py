@@ -101,7 +101,7 @@ def test_a_constant_that_overflows_is_refused_naming_it(text, message):
     ("Totl[#x]", "unknown function 'Totl' (did you mean 'Total'?)"),  # whole-array names were never suggested
     ("StandardDeviaton[#x]", "(did you mean 'StandardDeviation'?)"),
     ("#w . #x", "the whole-array functions Clip, Dot, EuclideanDistance, First, Last, Length, Mean, Norm, Part, "
-                "StandardDeviation, Total, Variance)"),
+                "Reverse, StandardDeviation, Total, Tr, Transpose, Variance)"),
     ("#w . #x + 1", "'.' after a value (Wolfram's Dot, a . b, is written Dot[a, b]) is not allowed"),
     ("Exp.__globals__", "names may not start with '_'"),
     ("_secret + #a", "names may not start with '_'"),

@@ -144,6 +144,7 @@ def test_mod_and_quotient_keep_wolframs_identity_m_equals_n_quotient_plus_mod():
 
 @pytest.mark.parametrize("text", ["Max[#x]", "Norm[#x[[1]]]", "Norm[#x]", "Log[#x[[1]] + 1, #x[[2]]]",
                                   "StandardDeviation[#x]", "EuclideanDistance[#x[[1]], #x[[2]]]",
+                                  "Tr[Dot[Transpose[#x], Reverse[#x]]]",
                                   "ArcTan[#x[[1]], #x[[2]]]", "First[#x] * Last[#x]"])
 def test_gradients_of_the_new_forms_are_finite_where_defined(text):
     x = torch.tensor([[[3.0, 1.0, 2.0], [0.5, 7.0, 4.0]]], dtype=torch.float64, requires_grad=True)
@@ -257,3 +258,34 @@ def test_total_to_level_infinity_totals_every_level():
     net = NetGraph([FunctionLayer("Total[#x, Infinity]")], [], x=(2, 3))
     assert net.output_shapes == {"Output": ()}
     three_way(net, lambda m, x: x.sum((1, 2)), x=X)
+
+
+@pytest.mark.parametrize("text, shape, hand", [
+    ("Reverse[#x]", (2, 3), lambda x: x.flip(1)),  # level 1 reversed, as Wolfram's Reverse[list]
+    ("Reverse[#x[[1]]] - #x[[2]]", (3,), lambda x: x[:, 0].flip(1) - x[:, 1]),
+    ("Transpose[#x]", (3, 2), lambda x: x.transpose(1, 2)),
+    ("Tr[#x]", (), lambda x: x[:, 0, 0] + x[:, 1, 1]),  # the diagonal's sum (of a rectangular matrix too)
+    ("Tr[Dot[Transpose[#x], #x]]", (), lambda x: (x ** 2).sum((1, 2))),
+])
+def test_reverse_transpose_and_tr_follow_wolfram(text, shape, hand):
+    """Wolfram's FunctionLayer lists Reverse and Tr among its functions; they were 'unknown function'."""
+    net = NetGraph([FunctionLayer(text)], [], x=(2, 3))
+    assert net.output_shapes == {"Output": shape}
+    three_way(net, lambda m, x: hand(x), x=X)
+
+
+@pytest.mark.parametrize("text, shape, message", [
+    ("Tr[#x]", (2, 3, 4), "Tr takes a matrix, found (2, 3, 4)"),
+    ("Transpose[#x]", (3,), "Transpose needs an array of rank 2 or more, found (3)"),
+    ("Transpose[#x]", ("n", 3), "Transpose would move the variable length n of (n, 3) from level 1"),
+    ("Reverse[#x[[1]]]", (3,), "Reverse needs an array argument, found a scalar ()"),
+])
+def test_reverse_transpose_and_tr_say_what_they_need(text, shape, message):
+    with pytest.raises(ShapeError, match=re.escape(message)):
+        NetGraph([FunctionLayer(text)], [], x=shape)
+
+
+def test_reverse_of_a_variable_length_reverses_each_sequence():
+    net = NetGraph([FunctionLayer("Reverse[#x] * 2")], [], x=("n",))
+    xs = [torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0, 5.0])]
+    assert [y.tolist() for y in net(x=xs)] == [[4.0, 2.0], [10.0, 8.0, 6.0]]

@@ -27,7 +27,7 @@ from netgraph.layers import expression
 __all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs"]
 
 STRUCTURAL_KINDS = {"Total", "Mean", "Dot", "Part", "outputs", "Max", "Min", "Norm", "Length", "Variance",
-                    "StandardDeviation", "EuclideanDistance"}
+                    "StandardDeviation", "EuclideanDistance", "Reverse", "Transpose", "Tr"}
 
 
 def is_structural(tree: Any) -> bool:
@@ -99,6 +99,8 @@ def lower(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, Any]:
         return lower(_variance(tree, shapes), shapes)
     if kind == "EuclideanDistance":
         return lower(_distance(tree, shapes), shapes)
+    if kind in ("Reverse", "Transpose", "Tr"):
+        return _rearranged(tree, shapes)
     if kind == "Dot":
         return _dot(tree, shapes)
     if kind == "Part":
@@ -135,6 +137,23 @@ def _distance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
     if shape is not None and len(shape) > 1:
         raise Conflict(f"EuclideanDistance takes two vectors (or numbers), found {format_shape(shape)}")
     return ("Norm", difference, 2.0)
+
+
+def _rearranged(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
+    """Wolfram's ``Reverse[x]`` (level 1 reversed), ``Transpose[x]`` (levels 1 and 2 swapped), ``Tr[m]``."""
+    kind, (child, shape) = tree[0], _tensor(tree[1], shapes, tree[0])
+    if kind == "Reverse":
+        return ("flip", child), shape
+    if kind == "Tr" and len(shape) != 2:
+        raise Conflict(f"Tr takes a matrix, found {format_shape(shape)}")
+    if kind == "Tr":
+        return ("trace", child), ()
+    if len(shape) < 2:
+        raise Conflict(f"Transpose needs an array of rank 2 or more, found {format_shape(shape)}")
+    if isinstance(shape[0], str):
+        raise Conflict(f"Transpose would move the variable length {shape[0]} of {format_shape(shape)} from level 1 "
+                       f"(a sequence's length stays first)")
+    return ("swap", child), (shape[1], shape[0], *shape[2:])
 
 
 def _tensor(tree: tuple, shapes: Mapping[str, tuple], what: str) -> tuple[tuple, tuple]:
@@ -294,6 +313,10 @@ _KINDS: dict[str, tuple[Callable, Callable]] = {
     "reduce": (lambda t, c: f"{c(t[3])}.{t[1]}({t[2]})", lambda t, e: getattr(torch, t[1])(e(t[3]), dim=t[2])),
     "norm": (_norm_code, lambda t, e: _norm_reference(t[1], t[2], e(t[3]))),
     "length": (_length_code, lambda t, e: _length_reference(t[1], e(t[2]))),
+    "flip": (lambda t, c: f"{c(t[1])}.flip(1)", lambda t, e: torch.flip(e(t[1]), (1,))),
+    "swap": (lambda t, c: f"{c(t[1])}.transpose(1, 2)", lambda t, e: torch.movedim(e(t[1]), 2, 1)),
+    "trace": (lambda t, c: f"{c(t[1])}.diagonal(0, 1, 2).sum(-1)",
+              lambda t, e: torch.diagonal(e(t[1]), dim1=1, dim2=2).sum(1)),
     "dot": (lambda t, c: f"torch.einsum({_dot_equation(t[1], t[2])!r}, {c(t[3])}, {c(t[4])})",
             lambda t, e: _dot_reference(t[1], t[2], e(t[3]), e(t[4]))),
     "index": (lambda t, c: _index_code(t[1], c(t[2])), lambda t, e: _index_reference(t[1], e(t[2]))),
