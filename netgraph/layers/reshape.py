@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Mapping
 from functools import partial
 from typing import Any, Optional
@@ -125,9 +126,10 @@ class ReshapeLayer(_ShapeLayer):
 
     def normalize(self) -> dict[str, Any]:
         dims = self.dims if isinstance(self.dims, (list, tuple)) else [self.dims]
+        dims = [-1 if d == "Automatic" else d for d in dims]  # Wolfram's Automatic: the size it infers
         if not all(is_int(d) and (d >= 1 or d == -1) for d in dims) or sum(d == -1 for d in dims) > 1:
-            raise OptionError(f"ReshapeLayer dims must be a list of positive sizes with at most one -1 (inferred), "
-                              f"found {self.dims!r}", option="dims")
+            raise OptionError(f"ReshapeLayer dims must be a list of positive sizes with at most one -1 (inferred, "
+                              f"Wolfram's Automatic), found {self.dims!r}", option="dims")
         return {"dims": tuple(int(d) for d in dims)}
 
     def _resolved(self, total: int | None) -> tuple:
@@ -150,6 +152,17 @@ class ReshapeLayer(_ShapeLayer):
 
     def code(self, x: str, types: Mapping[str, PortType]) -> str:
         return f"{x}.reshape({x}.shape[0], {', '.join(map(str, types['Output'].shape))})"
+
+
+def _swapped(perm: Any) -> Any:
+    """Wolfram's ``n <-> m`` (levels n and m swapped) as a permutation; ``perm`` otherwise (None: a bad swap)."""
+    if not isinstance(perm, str):
+        return perm
+    found = re.fullmatch(r"\s*([1-9][0-9]*)\s*<->\s*([1-9][0-9]*)\s*", perm)
+    if not found or found.group(1) == found.group(2):
+        return None
+    a, b = int(found.group(1)), int(found.group(2))
+    return [b if k == a else a if k == b else k for k in range(1, max(a, b) + 1)]
 
 
 def _torch_dims_hint(dims: Any) -> str:
@@ -179,10 +192,11 @@ class TransposeLayer(_ShapeLayer):
     POSITIONAL = "perm"
 
     def normalize(self) -> dict[str, Any]:
-        p = self.perm
+        p = _swapped(self.perm)
         if not isinstance(p, (list, tuple)) or not all(is_int(v) for v in p) or sorted(p) != list(range(1, len(p) + 1)):
             raise OptionError(f"TransposeLayer perm= must be a permutation of 1..k (level k of the input goes to "
-                              f"level perm[k]), found {p!r}{_torch_dims_hint(p)}", option="perm")
+                              f"level perm[k]), or Wolfram's swap of two levels, such as '1<->3', found "
+                              f"{self.perm!r}{_torch_dims_hint(p)}", option="perm")
         return {"perm": tuple(int(v) for v in p)}
 
     def _full(self, rank: int) -> tuple[int, ...]:
