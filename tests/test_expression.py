@@ -287,3 +287,12 @@ def test_an_elementwise_expression_may_write_its_input_as_slot_one(text):
     layer = ElementwiseLayer(text)
     torch.testing.assert_close(layer(x), x ** 2 + 1)
     assert layer.function == text and layer.input_ports == ("Input",)
+
+
+def test_wolframs_named_constants_degree_golden_ratio_and_euler_gamma():
+    """Sin[#x * Degree] (degrees to radians) said "unknown name 'Degree'"."""
+    x = torch.tensor([[90.0, 30.0]])
+    net = NetGraph([FunctionLayer("Sin[#x * Degree] + 0 * #x * GoldenRatio * EulerGamma")], [], x=2)
+    torch.testing.assert_close(net(x=x), torch.tensor([[1.0, 0.5]]))
+    assert parse("#x * GoldenRatio").tree[3] == ("const", (1 + math.sqrt(5)) / 2)
+    assert parse("#x * EulerGamma").tree[3] == ("const", 0.5772156649015329)

@@ -44,7 +44,8 @@ MAX_DEPTH = 60
 
 #: Function name -> its entry in the one table of named functions (kept under its older name).
 FUNCTIONS: dict[str, NamedFunction] = NAMED_FUNCTIONS
-_CONSTANTS = {"Pi": 3.141592653589793, "E": 2.718281828459045, "Infinity": float("inf")}
+_CONSTANTS = {"Pi": 3.141592653589793, "E": 2.718281828459045, "Infinity": float("inf"),
+              "Degree": 3.141592653589793 / 180, "GoldenRatio": 1.618033988749895, "EulerGamma": 0.5772156649015329}
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 _VARIADIC = ("Plus", "Times", "Min", "Max")  # Wolfram's take any number of arguments (one: itself)
