@@ -289,3 +289,12 @@ def test_reverse_of_a_variable_length_reverses_each_sequence():
     net = NetGraph([FunctionLayer("Reverse[#x] * 2")], [], x=("n",))
     xs = [torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0, 5.0])]
     assert [y.tolist() for y in net(x=xs)] == [[4.0, 2.0], [10.0, 8.0, 6.0]]
+
+
+def test_unit_step_is_wolframs_with_nan_kept():
+    """Wolfram's UnitStep[x] (1 for x >= 0, else 0; Indeterminate stays so): it was 'unknown function'."""
+    x = torch.tensor([[-1.0, 0.0, -0.0, 2.0, math.inf, -math.inf, math.nan]])
+    for net in (NetGraph([FunctionLayer("UnitStep[#]")], [], Input=7), NetGraph([ElementwiseLayer("UnitStep")], [], Input=7)):
+        module = net.compile()
+        for got in (net(x), module(x), interpret(module.net, module, Input=x)):
+            torch.testing.assert_close(got, torch.tensor([[0.0, 1.0, 1.0, 1.0, 1.0, 0.0, math.nan]]), equal_nan=True)
