@@ -298,3 +298,15 @@ def test_unit_step_is_wolframs_with_nan_kept():
         module = net.compile()
         for got in (net(x), module(x), interpret(module.net, module, Input=x)):
             torch.testing.assert_close(got, torch.tensor([[0.0, 1.0, 1.0, 1.0, 1.0, 0.0, math.nan]]), equal_nan=True)
+
+
+def test_whole_array_functions_over_mixed_lengths_take_each_sequences_own_elements():
+    """Max, Min, Norm and Length of sequences of different lengths run by length groups: each example's value is
+    that of its own elements, in the order given (two ports of lengths named apart too)."""
+    g = torch.Generator().manual_seed(0)
+    xs = [torch.randn(n, 2, generator=g) for n in (3, 1, 5, 3, 2, 5)]
+    ys = [torch.randn(n, generator=g) for n in (2, 4, 1, 2, 3, 3)]
+    net = NetGraph([FunctionLayer("Max[#x, #y] - Min[#y] + Norm[#x[[All, 1]]] * Length[#x]")], [],
+                   x=("n", 2), y=("m",))
+    want = torch.stack([torch.maximum(x.max(), y.max()) - y.min() + x[:, 0].norm() * len(x) for x, y in zip(xs, ys)])
+    torch.testing.assert_close(net(x=xs, y=ys), want)
