@@ -98,6 +98,11 @@ def test_a_constant_that_overflows_is_refused_naming_it(text, message):
     ("__import__('os').system('x')", "names may not start with '_'"),
     ("#a.__class__", "names may not start with '_'"),
     ("#a.real", "'.' after a value (Wolfram's Dot, a . b, is written Dot[a, b]) is not allowed"),
+    # Wolfram forms with another spelling here: these said only "unknown function"
+    ("#x * NetArray[\"w\"]", "NetArray (a learnable array) is a NetArrayLayer feeding a port of its own: "
+                              "#x * #w, with an edge from NetArrayLayer(output=...) to the port w"),
+    ("Which[#x > 0, #x, True, 0]", "Which is written with If: Which[c1, a, c2, b] is If[c1, a, If[c2, b, ...]]"),
+    ("Piecewise[{{#x, #x > 0}}, 0]", "Piecewise is written with If: Piecewise[{{a, c}}, d] is If[c, a, d]"),
     ("Totl[#x]", "unknown function 'Totl' (did you mean 'Total'?)"),  # whole-array names were never suggested
     ("StandardDeviaton[#x]", "(did you mean 'StandardDeviation'?)"),
     ("#w . #x", "the whole-array functions Clip, Dot, EuclideanDistance, First, Last, Length, Mean, Norm, Part, "

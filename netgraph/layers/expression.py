@@ -28,7 +28,7 @@ from typing import Any, Callable
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, ExpressionError, Origin, _col,
+from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, ExpressionError, Origin, _col,
                                               chain_terms, check_extent, not_allowed, not_allowed_col, outputs,
                                               folded, number, part_index, repeated_subtrees, structural)
 from netgraph.layers.expression_text import SLOT_PREFIX, implicit_product, translate
@@ -172,6 +172,8 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
             raise ExpressionError(f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it",
                                   text, _col(node, origin))
         if name not in FUNCTIONS and not (internal and name in INTERNAL_FUNCTIONS):
+            if node.func.id in OTHER_FORMS:
+                raise ExpressionError(OTHER_FORMS[node.func.id], text, _col(node, origin))
             hint = did_you_mean(node.func.id, [*FUNCTIONS, *STRUCTURAL])
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
         if name in ("Max", "Min") and node.args and not internal:  # Wolfram's Max flattens: the largest element

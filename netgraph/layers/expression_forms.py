@@ -20,13 +20,19 @@ from typing import Any, Callable
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["ExpressionError", "STRUCTURAL", "LONG_CHAIN", "outputs", "structural", "part_index", "chain_terms",
+__all__ = ["ExpressionError", "STRUCTURAL", "OTHER_FORMS", "LONG_CHAIN", "outputs", "structural", "part_index", "chain_terms",
            "not_allowed", "bracket", "check_extent"]
 
 #: Whole-array functions -> (fewest, most) arguments.
 STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2), "Norm": (1, 2),
               "Length": (1, 1), "First": (1, 1), "Last": (1, 1), "Variance": (1, 1), "StandardDeviation": (1, 1),
               "EuclideanDistance": (2, 2), "Reverse": (1, 1), "Transpose": (1, 1), "Tr": (1, 1)}
+
+#: Wolfram functions written otherwise here -> how.
+OTHER_FORMS = {"NetArray": "NetArray (a learnable array) is a NetArrayLayer feeding a port of its own: #x * #w, with "
+                           "an edge from NetArrayLayer(output=...) to the port w",
+               "Which": "Which is written with If: Which[c1, a, c2, b] is If[c1, a, If[c2, b, ...]]",
+               "Piecewise": "Piecewise is written with If: Piecewise[{{a, c}}, d] is If[c, a, d]"}
 
 
 _ONE_LINE = str.maketrans("\r\n\t\v\f", "     ")
