@@ -166,6 +166,11 @@ def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any])
                           f"and options as keywords", option=clashes[0], port=clashes[0], layer=())
     options = {k: v for k, v in keywords.items() if k in OPTION_NAMES}
     data = {k: v for k, v in keywords.items() if k not in OPTION_NAMES}
+    if len(args) == 2 and _is_property(args[1]):  # Wolfram's net[x, "Probabilities"]: the decoder's property
+        if "decoder" in options:
+            raise OptionError(f"net(x, {args[1]!r}, decoder={options['decoder']!r}): the property is given twice "
+                              f"(the second argument is Wolfram's net[x, prop], decoder=)", option="decoder")
+        options["decoder"], args = args[1], args[:1]
     if args and data:
         _unknown_keywords(ports, data)
     if args and len(args) == 1 and isinstance(args[0], Mapping) and not data:
@@ -174,6 +179,11 @@ def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any])
             and all(isinstance(e, Mapping) for e in args[0]) and any(k in ports for k in args[0][0]):
         data, args = _by_port(args[0]), ()  # a list of examples by port: Wolfram's batch form
     return {"args": args, "inputs": data}, parse_options(options, draws=not ports)
+
+
+def _is_property(value: Any) -> bool:
+    """A decoder property as Wolfram's second argument: "Probabilities", or ("TopProbabilities", n)."""
+    return isinstance(value, str) or (isinstance(value, tuple) and bool(value) and isinstance(value[0], str))
 
 
 def _by_port(examples: Sequence[Mapping]) -> dict[str, Any]:
