@@ -30,7 +30,8 @@ from netgraph.core.ports import NetPort
 from netgraph.layers.random import distribution_checks
 
 __all__ = ["OPTION_NAMES", "CALL_KEYWORDS", "WOLFRAM_OPTIONS", "EvaluationOptions", "parse_options", "split_call",
-           "snake_options", "compiled_module", "seeded", "in_batches", "call_by_name", "working_precision", "PRECISIONS"]
+           "snake_options", "DEVICE_HINT", "compiled_module", "seeded", "in_batches", "call_by_name", "working_precision",
+           "PRECISIONS"]
 
 OPTION_NAMES = ("batch_size", "mode", "seed", "precision", "decoder", "outputs")
 CALL_KEYWORDS = (*OPTION_NAMES, "states", "return_states")  # every keyword of net(...) that is no port name
@@ -203,9 +204,16 @@ def _by_port(examples: Sequence[Mapping]) -> dict[str, Any]:
     return data
 
 
+DEVICE_HINT = " (Wolfram's TargetDevice: net(x) evaluates on the CPU; on a GPU, net.compile().to('cuda')(x.cuda()))"
+
+
+def _keyword_hint(name: str) -> str:
+    return DEVICE_HINT if name in ("TargetDevice", "target_device") else did_you_mean(name, CALL_KEYWORDS)
+
+
 def _unknown_keywords(ports: tuple[str, ...], data: Mapping[str, Any]) -> None:
     """The DataError for keywords beside positional data: each is a misspelt option or a port (data goes one way)."""
-    problems = [f"unknown keyword {k!r} of net(...){did_you_mean(k, CALL_KEYWORDS)}: with the data given "
+    problems = [f"unknown keyword {k!r} of net(...){_keyword_hint(k)}: with the data given "
                 f"positionally, keywords are the evaluation options ({', '.join(CALL_KEYWORDS)})"
                 for k in data if k not in ports]
     keywords, entries = ", ".join(f"{p}=..." for p in ports), ", ".join(f"{p!r}: ..." for p in ports)
