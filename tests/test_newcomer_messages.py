@@ -45,6 +45,16 @@ def test_wolframs_third_argument_is_the_property_to_return():
         net_train(_classifier(), x, ["cat", "dog"] * 10)
 
 
+def test_wolframs_automatic_option_value_is_the_default():
+    """Wolfram's options default to Automatic: BatchSize -> Automatic was 'batch_size must be an integer > 0'."""
+    x, y = _xy()
+    plain = net_train(_classifier(), (x, y), max_training_rounds=2, random_seed=0, progress=False, all=True)
+    automatic = net_train(_classifier(), (x, y), max_training_rounds=2, random_seed=0, progress=False, all=True,
+                          batch_size="Automatic", learning_rate="Automatic", method="Automatic",
+                          loss_function="Automatic", validation_set="Automatic", working_precision="Automatic")
+    assert automatic.round_losses == plain.round_losses and automatic.batch_size == plain.batch_size
+
+
 @pytest.mark.parametrize("name, ours", [("epochs", "max_training_rounds"), ("lr", "learning_rate"),
                                         ("optimizer", "method"), ("loss", "loss_function"), ("seed", "random_seed"),
                                         ("verbose", "progress"), ("validation_split", "validation_set"),

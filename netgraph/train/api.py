@@ -127,6 +127,8 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
             raise OptionError(f"net_train has no option {k!r}{sub}", option=k)
         hint = other_name_hint(k) or did_you_mean(snake(k), OPTIONS) or did_you_mean(k, OPTIONS)
         raise OptionError(f"net_train has no option {k!r}{hint}; options: {', '.join(OPTIONS)}")
+    # Wolfram's options default to Automatic: that value is the option's default here
+    options = {k: OPTIONS[k] if isinstance(v, str) and v == "Automatic" else v for k, v in options.items()}
     for name in ("all", "return_results", "distributed", "sync_batch_norm"):
         if name in options and not isinstance(options[name], (bool, np.bool_)):
             raise OptionError(f"net_train option {name}= must be True or False, found {options[name]!r}",
