@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Mapping
 from functools import partial
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 import torch
 from torch import nn
@@ -25,7 +25,7 @@ from netgraph.core.layer import EmitContext
 from netgraph.layers._part_range import PartModule, fitting_lengths, part_level, span_length
 from netgraph.layers._shapes import _ShapeLayer, is_int, level_option, positive_int
 from netgraph.core.errors import OptionError
-from netgraph.core.options import IntOrInts, Levels
+from netgraph.core.options import IntOrInts, Levels, OptionKind
 from netgraph.core.types import Conflict, PortType, format_shape
 
 __all__ = ["FlattenLayer", "ReshapeLayer", "TransposeLayer", "PartLayer", "ReplicateLayer"]
@@ -59,6 +59,14 @@ def _solve(dims: tuple, total: int | None) -> tuple:
         raise Conflict(f"{format_shape(dims)} cannot hold {total} elements")
     return dims[:unknown[0]] + (total // known,) + dims[unknown[0] + 1:]
 
+
+#: A permutation of levels, or Wolfram's swap of two of them ("1<->3").
+Permutation = Annotated[Any, OptionKind("ints", None, {"anyOf": [
+    {"type": "array", "items": {"type": "integer"}},
+    {"type": "string", "pattern": "^\\s*[1-9][0-9]*\\s*<->\\s*[1-9][0-9]*\\s*$"}, {"type": "null"}]})]
+#: Sizes, one of which may be -1 or Wolfram's Automatic (inferred).
+Dims = Annotated[Any, OptionKind("ints", None, {"anyOf": [
+    {"type": "integer"}, {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"const": "Automatic"}]}}]})]
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class FlattenLayer(_ShapeLayer):
@@ -121,7 +129,7 @@ class ReshapeLayer(_ShapeLayer):
     (2, -1)
     """
 
-    dims: IntOrInts
+    dims: Dims
     POSITIONAL = "dims"
 
     def normalize(self) -> dict[str, Any]:
@@ -188,7 +196,7 @@ class TransposeLayer(_ShapeLayer):
     (2, 1)
     """
 
-    perm: IntOrInts = (2, 1)
+    perm: Permutation = (2, 1)
     POSITIONAL = "perm"
 
     def normalize(self) -> dict[str, Any]:
