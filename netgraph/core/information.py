@@ -28,6 +28,7 @@ from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.given_shapes import with_given_shapes
 from netgraph.core.ir import Node
 from netgraph.core.layer import _same
 from netgraph.core.multiplier_rates import array_multipliers
@@ -71,6 +72,13 @@ def _node_dimensions(node: Node) -> list[tuple[tuple, tuple | None]]:
             known = {}
     return [(array_key(node.path, name), tuple(value.shape) if value is not None else known.get(name))
             for name, value in layer.arrays.items()]
+
+
+def _placed(node: Node) -> Any:
+    """The node's layer holding the shapes of its inputs in the net (of its outputs, for a layer without inputs), as
+    ``net_extract`` gives it: alone, it shows and takes them (``with_given_shapes``); its value is the same."""
+    ports = node.layer.input_ports or node.layer.output_ports
+    return with_given_shapes(node.layer, {p: node.types[p].shape for p in ports if node.types[p].shape is not None})
 
 
 def _total(counts: Any) -> int | None:
@@ -196,8 +204,8 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "PortTypes": lambda net, i: dict(net.port_types),
     "Encoders": lambda net, i: {p: c for p, c in net.coders.items() if c.kind == "encoder"},
     "Decoders": lambda net, i: {p: c for p, c in net.coders.items() if c.kind == "decoder"},
-    "Layers": lambda net, i: dict(map_nodes(net, lambda node: (node.name, node.layer))),
-    "LayersList": lambda net, i: [node.layer for node in net.ir.nodes],
+    "Layers": lambda net, i: dict(map_nodes(net, lambda node: (node.name, _placed(node)))),
+    "LayersList": lambda net, i: list(i["Layers"].values()),
     "LayersCount": lambda net, i: len(net.ir.nodes),
     "LayerTypeCounts": lambda net, i: dict(Counter(node.layer.type_name for node in net.ir.nodes)),
     "LayersGraph": lambda net, i: _layers_graph(net),
