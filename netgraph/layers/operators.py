@@ -28,10 +28,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from netgraph.core.errors import DataError, NetGraphError, OptionError
+from netgraph.core.errors import DataError, OptionError
 from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.operator import NetOperator, settled_types, specialised
+from netgraph.core.operator import NetOperator, settled_types
 from netgraph.core.options import Net
 from netgraph.core.types import INTEGER, Conflict, PortType, broadcast, length_reason, unify
 from netgraph.layers._modules import LayerModule
@@ -202,16 +202,6 @@ class NetFoldOperator(NetOperator):
     @property
     def elements(self) -> tuple[str, ...]:
         return tuple(p for p in self.net.input_ports if p != "State")
-
-    def __repr__(self) -> str:
-        """Its inner net as the fold runs it: 'State' of the type of 'Output', which the fold feeds back into it
-        (a cell alone may leave it open, ``(None,)``)."""
-        net = self.net
-        try:
-            shown = specialised(net, {"State": unify(settled_types(net)["State"], net.port_types["Output"])})
-        except (Conflict, NetGraphError):
-            shown = net
-        return super().__repr__() if shown is net else repr(self.replace(net=shown))
 
     @property
     def input_ports(self) -> tuple[str, ...]:
