@@ -84,8 +84,9 @@ class NormalizationLayer(Layer):
                 "scaling_levels": scaling, "epsilon": epsilon, "group_number": groups}
 
     def dims(self, rank: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """The 0-based non-batch dims aggregated over and those the arrays span, for an input of ``rank``."""
-        aggregated = level_dims(self.aggregation_levels, rank)
+        """The 0-based non-batch dims aggregated over and those the arrays span, for an input of ``rank``; with
+        groups, none besides the group (a vector's "2;;": torch's GroupNorm of a (batch, C) input)."""
+        aggregated = level_dims(self.aggregation_levels, rank, allow_none=self.group_number is not None)
         if self.scaling_levels == "Complement":
             return aggregated, tuple(d for d in range(rank) if d not in aggregated)
         if self.scaling_levels == "Same":
