@@ -145,10 +145,23 @@ def _stats(norm: nn.BatchNorm1d) -> nn.BatchNorm1d:
     return norm
 
 
+class _NamedLikeTheExporter(nn.Module):
+    """A group norm whose weight and bias (at their starting ones and zeros) are named as the exporter names its own
+    values (``val_N``), which it folds into (C, 1) initializers."""
+
+    def __init__(self):
+        super().__init__()
+        self.val_30, self.val_31 = nn.Parameter(torch.ones(4)), nn.Parameter(torch.zeros(4))
+
+    def forward(self, x):
+        return nn.functional.group_norm(x, 2, self.val_30, self.val_31)
+
+
 @pytest.mark.parametrize("make, arrays", [
     (lambda: nn.LayerNorm(8, elementwise_affine=False), False), (lambda: nn.LayerNorm(8), True),
     (lambda: nn.BatchNorm1d(4, affine=False), False), (lambda: _stats(nn.BatchNorm1d(4, affine=False)), False),
-    (lambda: nn.BatchNorm1d(4), True)], ids=["ln", "ln affine", "bn", "bn with statistics", "bn affine"])
+    (lambda: nn.BatchNorm1d(4), True), (_NamedLikeTheExporter, True)],
+    ids=["ln", "ln affine", "bn", "bn with statistics", "bn affine", "parameters named val_N"])
 @torch.no_grad()
 def test_a_dynamo_norm_without_affine_arrays_imports_without_them(make, arrays, tmp_path):
     """The dynamo exporter writes LayerNorm(elementwise_affine=False)'s scale as a folded initializer of ones

@@ -33,14 +33,14 @@ __all__ = ["NORM_CONVERTERS", "affine_array", "exporter_made", "group_norm_patte
 #: The dynamo exporter's value_info metadata: a constant it folded, or where a tensor came from (a module's
 #: parameter, a buffer, ...).
 _FOLDED, _KIND = "pkg.onnxscript.optimizer.folded_from", "pkg.torch.export.graph_signature.InputSpec.kind"
-_ORIGINAL = "pkg.torch.onnx.original_node_name"
+_SIGNATURE = "pkg.torch.export.ExportedProgram.graph_signature"
 
 
 def affine_array(node: Any, index: int, ctx: Context, what: str) -> Any:
     """A normalisation's scale (input 1) or bias (input 2) as its layer's array, or False for none: a bias left out,
     or what torch's exporter writes for a module without it: a Constant node of ones (scale) or zeros (bias), where
     a module's own parameters are initializers; from the dynamo exporter, an initializer of ones or zeros it folded
-    from no parameter (LayerNorm's ``val_2``; see ``exporter_made``) or a buffer (BatchNorm's running variance and mean, which its optimiser shares with an
+    from none of the module's tensors (LayerNorm's ``val_2``; see ``exporter_made``) or a buffer (BatchNorm's running variance and mean, which its optimiser shares with an
     equal folded scale and bias). Another initializer of ones or zeros stays an array (a module's, at its starting
     values), as does a Constant node of other values."""
     name = node.input[index] if len(node.input) > index else ""
@@ -57,18 +57,27 @@ def affine_array(node: Any, index: int, ctx: Context, what: str) -> Any:
 
 
 def exporter_made(graph: Any) -> frozenset[str]:
-    """The tensors torch's dynamo exporter marks as buffers, or as folded from nothing but its own values (named
-    ``val_N``) and graph inputs (by their names in torch's graph too): none holds a module's parameter (``bias``
-    folded into GroupNorm's ``val_23`` does)."""
-    inputs, made = {v.name for v in graph.input}, set()
-    inputs |= {_marks(v).get(_ORIGINAL, "") for v in graph.input}
+    """The tensors torch's dynamo exporter marks as buffers, or as folded from none of the exported program's own
+    tensors (its parameters, buffers and constants, by the graph signature it records): none holds a module's
+    parameter (``bias`` folded into GroupNorm's ``val_23`` does). Without that signature nothing folded counts."""
+    owned = _program_tensors(graph)
+    made = set()
     for value in graph.value_info:
         marks = _marks(value)
         sources = re.findall(r"'([^']*)'", marks.get(_FOLDED, ""))
-        folded = bool(sources) and all(n in inputs or re.fullmatch(r"val_\d+", n) for n in sources)
+        folded = owned is not None and bool(sources) and not owned.intersection(sources)
         if folded or marks.get(_KIND) == "BUFFER":
             made.add(value.name)
     return frozenset(made)
+
+
+def _program_tensors(graph: Any) -> frozenset[str] | None:
+    """The targets of the exported program's parameters, buffers and constant tensors (the initializers the
+    exporter names after them), from the signature in the graph's metadata; None where it has none."""
+    signature = _marks(graph).get(_SIGNATURE)
+    if signature is None:
+        return None
+    return frozenset(re.findall(r"^\s*\S+: (?:PARAMETER|BUFFER|CONSTANT_TENSOR) target='([^']*)'", signature, re.M))
 
 
 def _marks(value: Any) -> dict[str, str]:
