@@ -19,7 +19,9 @@ from tests.onnx_helpers import pinned_model, run_onnx
 @pytest.mark.parametrize("opset", [11, 17])
 @pytest.mark.parametrize("size, shape, dynamic", [
     (3, (2, 5, 6, 6), {}), (3, (2, 5, 6, 6), {0: "b", 2: "h", 3: "w"}), (2, (2, 5, 7), {0: "b"}),
-    (4, (2, 6, 3, 4, 2), {0: "b"})], ids=["static", "dynamic_hw", "1d_even", "3d"])
+    (4, (2, 6, 3, 4, 2), {0: "b"}), (3, (2, 6, 3, 4, 2), {0: "b", 4: "w"}),
+    (4, (2, 6, 3, 4, 2), {0: "b", 2: "d", 3: "h", 4: "w"})],
+    ids=["static", "dynamic_hw", "1d_even", "3d", "3d_dynamic_w", "3d_dynamic_dhw"])
 @torch.no_grad()
 def test_torchscripts_local_response_norm_imports(size, shape, dynamic, opset, tmp_path):
     # its If(Equal(Gather(Shape(pooled), 1), 1), Squeeze, Identity) was refused ('no layer for this op'), and the
