@@ -12,8 +12,8 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import SpecError, import_onnx
-from tests.onnx_helpers import pinned_model, run_onnx
-from tests.test_onnx_import_ops import Op, kinds, torch_export
+from tests.onnx_helpers import pinned_model, run_onnx, torch_export
+from tests.test_onnx_import_ops import Op, kinds
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's TorchScript exporter
 
@@ -55,7 +55,7 @@ OPS = {
 def test_each_op_imports_and_runs_as_onnxruntime(name, tmp_path):
     forward, shape, op, expected = OPS[name]
     path = tmp_path / f"{name}.onnx"
-    torch_export(path, forward if isinstance(forward, nn.Module) else Op(forward), torch.randn(2, *shape),
+    torch_export(forward if isinstance(forward, nn.Module) else Op(forward), torch.randn(2, *shape), path, "x",
                  opset_version=17)
     assert op in {node.op_type for node in onnx.load(str(path)).graph.node}
     net = import_onnx(path)
@@ -119,7 +119,7 @@ def test_attention_with_a_constant_boolean_mask_imports(buffer, tmp_path):
     # the NaN guard torch writes after the Softmax, Where(IsNaN(s), 0, s), had no layer (and a Trilu of
     # constants was not computed at import)
     path = tmp_path / "mask.onnx"
-    torch_export(path, BufferMask(buffer).eval(), torch.randn(2, 5, 8))
+    torch_export(BufferMask(buffer).eval(), torch.randn(2, 5, 8), path, "x")
     assert "IsNaN" in {node.op_type for node in onnx.load(str(path)).graph.node}
     x = torch.randn(3, 5, 8, generator=torch.Generator().manual_seed(1))
     torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-5, rtol=1e-4)
@@ -129,7 +129,7 @@ def test_a_nan_guard_after_a_fully_masked_row_is_refused(tmp_path):
     module = BufferMask(True).eval()
     module.mask[0] = False  # the first query sees no key: its row of weights is NaN, zeroed by the guard
     path = tmp_path / "masked_row.onnx"
-    torch_export(path, module, torch.randn(2, 5, 8))
+    torch_export(module, torch.randn(2, 5, 8), path, "x")
     with pytest.raises(SpecError, match=r"\(Where\): Where\(IsNaN\(s\), 0, s\) maps to s only .* without a fully masked"):
         import_onnx(path)
 
@@ -138,13 +138,13 @@ def test_a_nan_guard_after_a_fully_masked_row_is_refused(tmp_path):
 def test_a_dilated_same_convolution_imports_as_torch_computes_it(tmp_path):
     # onnxruntime itself refuses dilations with auto_pad SAME: compared with the module
     conv = nn.Conv2d(2, 3, 3, padding="same", dilation=2).eval()
-    torch_export(tmp_path / "dil.onnx", conv, torch.randn(2, 2, 7, 7))
+    torch_export(conv, torch.randn(2, 2, 7, 7), tmp_path / "dil.onnx", "x")
     x = torch.randn(4, 2, 7, 7, generator=torch.Generator().manual_seed(2))
     torch.testing.assert_close(import_onnx(tmp_path / "dil.onnx")(x), conv(x), atol=1e-5, rtol=1e-4)
 
 
 def test_an_even_same_convolution_is_refused_naming_its_pads(tmp_path):
-    torch_export(tmp_path / "even.onnx", nn.Conv2d(2, 3, 2, padding="same"), torch.randn(2, 2, 6, 6))
+    torch_export(nn.Conv2d(2, 3, 2, padding="same"), torch.randn(2, 2, 6, 6), tmp_path / "even.onnx", "x")
     with pytest.raises(SpecError, match=r"\(Conv\): asymmetric pads \[0, 0, 1, 1\]"):
         import_onnx(tmp_path / "even.onnx")
 
@@ -204,7 +204,7 @@ def test_pixel_shuffles_import(module, shape, tmp_path):
     """nn.PixelShuffle exports as DepthToSpace (mode CRD), which had no layer (a super-resolution net's upsampling
     was refused); it is a ReshapeLayer, TransposeLayer, ReshapeLayer chain of the known sizes."""
     path = tmp_path / "ps.onnx"
-    torch_export(path, module, torch.randn(2, *shape))
+    torch_export(module, torch.randn(2, *shape), path, "x")
     x = torch.randn(3, *shape, generator=torch.Generator().manual_seed(0))
     torch.testing.assert_close(import_onnx(path)(x), module(x))
 
