@@ -202,21 +202,24 @@ def _same_pads(a: dict, kernel: list[int]) -> dict:
 def _pool(function: str) -> Callable[[Any, Context], Converted]:
     def convert(node: Any, ctx: Context) -> Converted:
         a = ctx.attributes(node)
-        refuse(_pool_problems(function, a, ctx.shapes.get(node.input[0])), "PoolingLayer")
-        return Converted(PoolingLayer(tuple(a["kernel_shape"]), stride=int_option(a.get("strides"), 1),
-                                      padding_size=symmetric_pads(a), function=function), (node.input[0],))
+        refuse(_pool_problems(a, ctx.shapes.get(node.input[0])), "PoolingLayer")
+        counted = function == "Mean" and a.get("count_include_pad", 0) and any(a.get("pads", ()))
+        pool = PoolingLayer(tuple(a["kernel_shape"]), stride=int_option(a.get("strides"), 1),
+                            padding_size=symmetric_pads(a), function="Total" if counted else function)
+        if counted:  # the padding's zeros counted in every window: the window's total over its whole size
+            return Converted(NetChain([pool, ElementwiseLayer(f"# / {int(np.prod(a['kernel_shape']))}")]),
+                             (node.input[0],))
+        return Converted(pool, (node.input[0],))
     return convert
 
 
-def _pool_problems(function: str, a: dict, shape: tuple | None) -> list[str]:
+def _pool_problems(a: dict, shape: tuple | None) -> list[str]:
     """The options of a pooling node that PoolingLayer cannot follow (each named with its value)."""
     pads, kernel = list(a.get("pads", ())), list(a["kernel_shape"])
     dilations = list(a.get("dilations", ())) or [1] * len(kernel)
     problems = [f"dilations={dilations}"] if any(d != 1 for d in dilations) else []
     if a.get("ceil_mode", 0) and _ceil_changes_size(shape, kernel, list(a.get("strides", ())), pads, dilations):
         problems.append("ceil_mode=1 (a partial last window)")
-    if function == "Mean" and a.get("count_include_pad", 0) and any(pads):
-        problems.append(f"count_include_pad=1 with pads={pads} (PoolingLayer's Mean leaves padding out)")
     return problems
 
 
