@@ -149,6 +149,25 @@ def test_an_even_same_convolution_is_refused_naming_its_pads(tmp_path):
         import_onnx(tmp_path / "even.onnx")
 
 
+@pytest.mark.parametrize("pad, conv, axes", [
+    (nn.ConstantPad1d(1, 0.0), nn.Conv1d(3, 4, 3), {0: "b", 2: "n"}),
+    (nn.ZeroPad2d(2), nn.Conv2d(3, 4, 3, padding=1, stride=2), {0: "b", 2: "h", 3: "w"}),
+    (nn.ZeroPad2d((1, 1, 0, 0)), nn.Conv2d(3, 4, 3, padding=(1, 0)), {0: "b", 3: "w"})],
+    ids=["1d", "2d_own_pads_too", "2d_one_dim"])
+@torch.no_grad()
+def test_a_zero_pad_before_a_convolution_over_dynamic_dims_imports_as_its_padding(pad, conv, axes, tmp_path):
+    """torch's TorchScript export keeps ConstantPad/ZeroPad as a Pad node, which a PaddingLayer cannot take over a
+    dynamic dim: it was refused ('not of known size'). Zeros on both sides alike are the Conv's own padding (as the
+    dynamo exporter fuses them)."""
+    module = nn.Sequential(pad, conv).eval()
+    shape = (3, 7) if isinstance(conv, nn.Conv1d) else (3, 7, 7)
+    net = import_onnx(torch_export(module, torch.randn(2, *shape), tmp_path / "m.onnx", "x", axes={"x": axes}))
+    assert [type(layer).__name__ for layer in net.layers.values()] == ["ConvolutionLayer"]
+    for grow in (0, 3):
+        x = torch.randn(3, *(d + grow * (k + 1 in axes) for k, d in enumerate(shape)))
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
+
 @pytest.mark.parametrize("attributes", [{}, {"alpha": 2.0, "gamma": 3.0}, {"gamma": 0.5}])
 @torch.no_grad()
 def test_selu_keeps_its_alpha_and_gamma(attributes, tmp_path):

@@ -21,7 +21,8 @@ from netgraph.layers import (ConstantArrayLayer, ConvolutionLayer, DotLayer, Ele
                              SoftmaxLayer, ThreadingLayer, TransposeLayer)
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
-           "linear_of", "with_biases", "mapped", "int_option", "symmetric_pads", "text", "refuse", "squeeze_axes"]
+           "linear_of", "with_biases", "mapped", "int_option", "symmetric_pads", "text", "refuse", "squeeze_axes",
+           "conv_layer"]
 
 #: ONNX elementwise ops -> ElementwiseLayer function names.
 ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid", "Exp": "Exp", "Log": "Log",
@@ -174,8 +175,9 @@ def with_biases(layer: Any, biases: np.ndarray) -> Any:
     return layer.replace(net=layer.net.replace_layers({name: with_biases(inner, biases)}))
 
 
-def _conv(node: Any, ctx: Context) -> Converted:
-    a = ctx.attributes(node)
+def conv_layer(node: Any, ctx: Context, a: dict | None = None) -> Converted:
+    """A Conv node as a ConvolutionLayer, of its attributes or ``a``."""
+    a = ctx.attributes(node) if a is None else a
     w = ctx.const(node.input[1], "kernel")
     bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else False
     return Converted(ConvolutionLayer(int(w.shape[0]), tuple(int(k) for k in w.shape[2:]),
@@ -363,7 +365,7 @@ def _cast(node: Any, ctx: Context) -> Converted:
 
 
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "Gemm": _gemm, "MatMul": _matmul, "Conv": _conv, "MaxPool": _pool("Max"), "AveragePool": _pool("Mean"),
+    "Gemm": _gemm, "MatMul": _matmul, "Conv": conv_layer, "MaxPool": _pool("Max"), "AveragePool": _pool("Mean"),
     "Softmax": _softmax, "LogSoftmax": _log_softmax, "Transpose": _transpose,
     "Gather": _gather,
     "Identity": _identity, "Dropout": _dropout, "Cast": _cast,

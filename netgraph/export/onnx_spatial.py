@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, int_option, refuse, symmetric_pads, text
+from netgraph.export.onnx_ops import (Context, Converted, Unsupported, conv_layer, int_option, refuse, symmetric_pads,
+                                      text)
 from netgraph.layers import DeconvolutionLayer, PaddingLayer, ResizeLayer
 from netgraph.layers.resize import PADDING_METHODS, reflect_index
 
-__all__ = ["SPATIAL_CONVERTERS", "padding_gather"]
+__all__ = ["SPATIAL_CONVERTERS", "padding_gather", "pad_conv_patterns"]
 
 _PAD_MODES = {"reflect": "Reflected", "edge": "Fixed", "wrap": "Periodic"}
 
@@ -40,8 +41,27 @@ def _conv_transpose(node: Any, ctx: Context) -> Converted:
 
 
 def _pad(node: Any, ctx: Context) -> Converted:
+    x, shape = node.input[0], ctx.shapes.get(node.input[0])
+    pairs, mode, value, pads = _pad_pairs(node, ctx)
+    rank = len(pairs)
+    if mode != "constant" and mode not in _PAD_MODES:
+        raise Unsupported(f"mode={mode!r} (PaddingLayer pads with a constant, 'reflect', 'edge' or 'wrap')")
+    if any(p < 0 for pair in pairs for p in pair) or any(pairs[0]):
+        raise Unsupported(f"pads={pads}: PaddingLayer adds elements to non-batch dims (no negative pads, no batch)")
+    variable = [k for k in range(1, rank) if any(pairs[k]) and not (shape and isinstance(shape[k], int))]
+    if variable:
+        raise Unsupported(f"pads dims {variable} of input shape {shape}, which are not of known size")
+    last = max((k for k in range(rank) if any(pairs[k])), default=0)
+    if not last:
+        return Converted(alias=x)
+    padding = value if mode == "constant" else _PAD_MODES[mode]
+    return Converted(PaddingLayer([pairs[k] for k in range(1, last + 1)], padding=padding), (x,))
+
+
+def _pad_pairs(node: Any, ctx: Context) -> tuple[list[list[int]], str, float, list[int]]:
+    """A Pad node's [before, after] per dim of its input, its mode, its constant value and its pads as given."""
     a, x = ctx.attributes(node), node.input[0]
-    mode, rank, shape = text(a.get("mode", "constant")), ctx.rank(x), ctx.shapes.get(x)
+    mode, rank = text(a.get("mode", "constant")), ctx.rank(x)
     if len(node.input) > 1:  # opset >= 11: pads, constant value, axes are inputs
         pads = [int(p) for p in np.ravel(ctx.const(node.input[1], "pads"))]
         value = float(np.ravel(ctx.const(node.input[2], "value"))[0]) if len(node.input) > 2 and node.input[2] else 0.0
@@ -55,18 +75,43 @@ def _pad(node: Any, ctx: Context) -> Converted:
     pairs = [[0, 0] for _ in range(rank)]
     for k, before, after in zip(axes, pads[:half], pads[half:]):
         pairs[k] = [before, after]
-    if mode != "constant" and mode not in _PAD_MODES:
-        raise Unsupported(f"mode={mode!r} (PaddingLayer pads with a constant, 'reflect', 'edge' or 'wrap')")
-    if any(p < 0 for pair in pairs for p in pair) or any(pairs[0]):
-        raise Unsupported(f"pads={pads}: PaddingLayer adds elements to non-batch dims (no negative pads, no batch)")
-    variable = [k for k in range(1, rank) if any(pairs[k]) and not (shape and isinstance(shape[k], int))]
-    if variable:
-        raise Unsupported(f"pads dims {variable} of input shape {shape}, which are not of known size")
-    last = max((k for k in range(rank) if any(pairs[k])), default=0)
-    if not last:
-        return Converted(alias=x)
-    padding = value if mode == "constant" else _PAD_MODES[mode]
-    return Converted(PaddingLayer([pairs[k] for k in range(1, last + 1)], padding=padding), (x,))
+    return pairs, mode, value, pads
+
+
+def pad_conv_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
+    """Each Conv fed by a Pad of zeros on its spatial dims alone (the Pad's one use) whose padding and the Conv's
+    own are alike on both sides -> (the Conv's id -> its ConvolutionLayer with that padding, fed by the Pad's
+    input), and the ids of those Pads: torch's TorchScript export of ConstantPad or ZeroPad before a Conv (the dynamo
+    exporter fuses them itself), which then imports over a dynamic dim, where no PaddingLayer pads."""
+    found: dict[int, Converted] = {}
+    claimed: set[int] = set()
+    for conv in nodes:
+        pad = ctx.producers.get(conv.input[0]) if conv.op_type == "Conv" else None
+        uses = ctx.consumers.get(conv.input[0], []) if pad is not None else []
+        if pad is None or pad.op_type != "Pad" or len(uses) != 1 or conv.input[0] in ctx.graph_outputs:
+            continue
+        try:
+            attributes = _fused_pads(pad, conv, ctx)
+        except (Unsupported, ValueError, TypeError, KeyError, IndexError):  # not of this form, or malformed
+            continue
+        if attributes is not None:
+            found[id(conv)] = Converted(conv_layer(conv, ctx, attributes).layer, (pad.input[0],))
+            claimed.add(id(pad))
+    return found, claimed
+
+
+def _fused_pads(pad: Any, conv: Any, ctx: Context) -> dict | None:
+    """The Conv's attributes with the Pad's zeros added to its pads, where they are alike on both sides."""
+    pairs, mode, value, _ = _pad_pairs(pad, ctx)
+    a = ctx.attributes(conv)
+    spatial = len(ctx.const(conv.input[1], "kernel").shape) - 2
+    own = list(a.get("pads", ())) or [0] * 2 * spatial
+    if (mode != "constant" or value != 0 or len(pairs) != spatial + 2 or any(pairs[0]) or any(pairs[1])
+            or text(a.get("auto_pad", "NOTSET")) != "NOTSET" or any(p < 0 for pair in pairs for p in pair)):
+        return None
+    pads = [own[i] + pairs[i + 2][0] for i in range(spatial)] + [own[spatial + i] + pairs[i + 2][1]
+                                                                 for i in range(spatial)]
+    return {**a, "pads": pads} if pads[:spatial] == pads[spatial:] else None
 
 
 def padding_gather(node: Any, ctx: Context) -> Converted | None:
