@@ -15,7 +15,7 @@ from torch.nn import functional as F
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from netgraph import NormalizationLayer, import_onnx
+from netgraph import NetChain, NormalizationLayer, export_onnx, import_onnx, net_initialize
 from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 
@@ -152,3 +152,23 @@ def test_a_per_channel_affine_after_a_group_norm_becomes_its_arrays(tmp_path):
     np.testing.assert_allclose(np.asarray(layer.biases), module.bias.numpy())
     x = torch.randn(3, 4, 5)
     torch.testing.assert_close(back(x), module(x), atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(4, "n"), (4, "h", "w"), (4,), (4, 3, 5)])
+@torch.no_grad()
+def test_our_group_normalisation_round_trips_as_one_layer(shape, tmp_path):
+    """Its export (view into groups, var_mean, view back) did not import over a variable length (a Reshape to
+    (2, -1, n)) nor for a vector (ReduceMean of a shape onnx lost): it now runs as torch's group_norm, whose export
+    imports as one NormalizationLayer."""
+    net = net_initialize(NetChain([NormalizationLayer(group_number=2, epsilon=1e-5)], input=shape), seed=0)
+    [name] = net.layers
+    arrays = {"Scaling": torch.rand(4) + 0.5, "Biases": torch.randn(4)}
+    net = net.replace_layers({name: net.layers[name].replace(scaling=arrays["Scaling"], biases=arrays["Biases"])})
+    back = import_onnx(export_onnx(net, tmp_path / "gn.onnx"))
+    [layer] = back.layers.values()
+    assert isinstance(layer, NormalizationLayer) and layer.group_number == 2
+    for size in (5, 8):
+        x = 3 * torch.randn(3, *(size if isinstance(d, str) else d for d in shape)) + 1
+        torch.testing.assert_close(back(x), net(x), atol=1e-5, rtol=1e-5)
+        torch.testing.assert_close(net(x), F.group_norm(x, 2, arrays["Scaling"], arrays["Biases"], 1e-5),
+                                   atol=1e-5, rtol=1e-5)

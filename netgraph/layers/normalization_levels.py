@@ -24,6 +24,7 @@ from typing import Any, Optional
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.layer import EmitContext, Layer
@@ -199,8 +200,14 @@ class NormalizationModule(LayerModule):
         optional_parameter(self, "Biases", biases)
         self.dims, self.view, self.method, self.epsilon, self.unbiased = dims, view, method, epsilon, unbiased
         self.groups = groups
+        # torch's group_norm (whose ONNX export import_onnx reads back as this layer): groups, each standardised
+        # over its channels and every other dim, scaled per channel
+        self.native = (groups is not None and method == "Standardize" and not unbiased
+                       and dims == tuple(range(2, len(view) + 1)) and all(v == 1 for v in view[2:]))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.native:
+            return F.group_norm(x, self.groups, self.Scaling, self.Biases, self.epsilon)
         shape = x.shape
         if self.groups is not None:
             x = x.unflatten(1, (self.groups, -1))  # not reshape(batch, ...): ambiguous for a batch of 0
