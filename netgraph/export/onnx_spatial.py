@@ -1,6 +1,7 @@
 """ONNX ops that change an array's size.
 
-* ``ConvTranspose`` -> DeconvolutionLayer (not ``output_padding``, ``output_shape`` or ``auto_pad``).
+* ``ConvTranspose`` -> DeconvolutionLayer (``output_padding`` up to the pads: a PartLayer after it; not
+  ``output_shape`` or ``auto_pad``).
 * ``Pad`` of non-batch dims -> PaddingLayer (modes constant, reflect -> "Reflected", edge -> "Fixed",
   wrap -> "Periodic"); ``Gather`` of the indices that our PaddingLayer's "Reflected", "Periodic" or "Fixed"
   export writes (``reflect_index``) -> that PaddingLayer.
@@ -18,7 +19,8 @@ import numpy as np
 
 from netgraph.export.onnx_ops import (Context, Converted, Unsupported, conv_layer, int_option, refuse, symmetric_pads,
                                       text)
-from netgraph.layers import DeconvolutionLayer, PaddingLayer, ResizeLayer
+from netgraph.core.chain import NetChain
+from netgraph.layers import DeconvolutionLayer, PaddingLayer, PartLayer, ResizeLayer
 from netgraph.layers.resize import PADDING_METHODS, reflect_index
 
 __all__ = ["SPATIAL_CONVERTERS", "padding_gather", "pad_conv_patterns"]
@@ -27,16 +29,26 @@ _PAD_MODES = {"reflect": "Reflected", "edge": "Fixed", "wrap": "Periodic"}
 
 
 def _conv_transpose(node: Any, ctx: Context) -> Converted:
+    """DeconvolutionLayer; with ``output_padding`` (o extra rows at the end, of the full transposed convolution
+    where the pads p crop it), the layer padded p - o on both sides, its first o rows dropped (a PartLayer)."""
     a = ctx.attributes(node)
     w = ctx.const(node.input[1], "kernel")
-    problems = [f"output_padding={list(a['output_padding'])} (extra rows)"] if any(a.get("output_padding", ())) else []
-    problems += [f"output_shape={list(a['output_shape'])}"] if "output_shape" in a else []
-    refuse(problems, "DeconvolutionLayer")
+    refuse([f"output_shape={list(a['output_shape'])}"] if "output_shape" in a else [], "DeconvolutionLayer")
+    spatial = len(w.shape) - 2
+    pads = symmetric_pads(a)
+    pads = list(pads) if isinstance(pads, tuple) else [pads] * spatial
+    extra = [int(o) for o in a.get("output_padding", ())] or [0] * spatial
+    if any(o > p for o, p in zip(extra, pads)):
+        raise Unsupported(f"output_padding={extra} beyond pads {pads} (rows past the transposed convolution's "
+                          f"output) has no DeconvolutionLayer equivalent")
     groups = int(a.get("group", 1))
     bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else False  # none: no biases
     layer = DeconvolutionLayer(int(w.shape[1]) * groups, tuple(int(k) for k in w.shape[2:]),
-                               stride=int_option(a.get("strides"), 1), padding_size=symmetric_pads(a),
+                               stride=int_option(a.get("strides"), 1),
+                               padding_size=tuple(p - o for p, o in zip(pads, extra)) if any(extra) else pads,
                                dilation=int_option(a.get("dilations"), 1), channel_groups=groups, weights=w, biases=bias)
+    if any(extra):
+        layer = NetChain([layer, PartLayer(["All", *(f"{o + 1};;" if o else "All" for o in extra)])])
     return Converted(layer, (node.input[0],))
 
 
