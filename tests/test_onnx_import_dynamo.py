@@ -70,6 +70,9 @@ MODELS = {  # name -> (module, input shape, dynamic dims of the input (batch fir
     "local_response_norm": (lambda: nn.LocalResponseNorm(3, alpha=0.1, k=1.5), (5, 6, 6), {0: "batch", 2: "h", 3: "w"},
                             [(3, 5, 6, 6), (1, 5, 4, 9)]),
     # of 3 spatial dims: its view(b, 1, c, d, -1) merges h and w, a product of variable lengths no layer holds
+    # a nearest upsampling over dynamic dims was refused: ResizeLayer takes known sizes
+    "upsample_nearest": (lambda: nn.Upsample(scale_factor=2), (3, 4, 5), {0: "batch", 2: "h", 3: "w"},
+                         [(3, 3, 4, 5), (1, 3, 6, 9)]),
     "local_response_norm_3d": (lambda: nn.LocalResponseNorm(4, alpha=0.1, k=1.5), (6, 3, 4, 5),
                                {0: "batch", 2: "d", 4: "w"}, [(3, 6, 3, 4, 5), (1, 6, 5, 4, 7)]),
 }

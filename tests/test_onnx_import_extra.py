@@ -183,6 +183,21 @@ def test_a_transposed_convolution_with_output_padding_imports(module, shape, axe
         torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
 
 
+@pytest.mark.parametrize("module, shape, axes", [
+    (nn.Upsample(scale_factor=2), (3, 4, 5), {0: "b", 2: "h", 3: "w"}),
+    (nn.Upsample(scale_factor=(1, 3)), (3, 4, 5), {0: "b", 3: "w"}), (nn.Upsample(scale_factor=2), (2, 5), {0: "b", 2: "n"})],
+    ids=["2d", "one_dim", "1d"])
+@torch.no_grad()
+def test_a_nearest_upsampling_over_dynamic_dims_imports(module, shape, axes, tmp_path):
+    """A whole-number nearest upsampling over dynamic dims (a decoder's nn.Upsample) was refused: ResizeLayer takes
+    known sizes. It copies each element to a block of the scale's size: a DeconvolutionLayer of ones (kernel =
+    stride = the scale, one group per channel), exact."""
+    net = import_onnx(torch_export(module, torch.randn(2, *shape), tmp_path / "m.onnx", "x", axes={"x": axes}))
+    for grow in (0, 3):
+        x = torch.randn(3, *(d + grow * (k + 1 in axes) for k, d in enumerate(shape)))
+        torch.testing.assert_close(net(x), module(x), atol=0, rtol=0)
+
+
 @pytest.mark.parametrize("attributes", [{}, {"alpha": 2.0, "gamma": 3.0}, {"gamma": 0.5}])
 @torch.no_grad()
 def test_selu_keeps_its_alpha_and_gamma(attributes, tmp_path):
