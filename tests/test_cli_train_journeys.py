@@ -121,7 +121,7 @@ def test_a_csv_row_with_more_fields_than_the_header_is_refused_not_cut(cli):
     (cli.folder / "t.csv").write_text("text,label\ngood,pos\ngood, bad,neg\nbad,neg\n")
     ran = cli("train", "s.yaml", "--data", "t.csv", "-o", "out", "--rounds", "1", "--quiet")
     assert ran.code == 1
-    assert ran.err == ("netgraph train: --data: 't.csv': row 1: 3 fields, but the header row names 2 (a comma inside a "
+    assert ran.err == ("netgraph train: --data: t.csv:3: 3 fields, but the header row names 2 (a comma inside a "
                        "text? quote the text: \"a, b\")\n")
 
 

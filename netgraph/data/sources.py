@@ -102,15 +102,14 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
         raise DataError(f"text_table reads .csv or .jsonl files, found {file.name!r}")
     try:
         with open(file, encoding="utf-8-sig", newline="") as f:  # -sig: a spreadsheet's byte-order mark is no text
-            reader = csv.DictReader(f) if suffix == ".csv" else None
-            rows = list(reader) if reader is not None else _json_lines(f, file)
-            header = list(reader.fieldnames or ()) if reader is not None else []
+            header, numbered = _csv_records(f) if suffix == ".csv" else ([], _json_lines(f, file))
     except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
         if isinstance(exc, DataError):
             raise
         if isinstance(exc, UnicodeDecodeError):  # its position is within the chunk being read, not the file
             raise DataError(f"{who}{_not_utf8(file)}") from None
         raise DataError(f"{who}cannot read {str(file)!r}: {getattr(exc, 'strerror', None) or exc}") from None
+    rows = [row for _, row in numbered]
     if twice := _twice(header, (text, label)):
         raise DataError(f"{who}{str(file)!r}: {twice}", kind="table-columns")
     if suffix == ".csv" and rows and (absent := [c for c in (text, label) if c not in rows[0]]):  # once, not per row
@@ -118,9 +117,12 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
         columns = [c for c in rows[0] if c is not None]
         raise DataError(f"{who}{str(file)!r}: its header row has no column {' or '.join(map(repr, absent))} (its "
                         f"columns are {columns}){_typos(columns, absent)}; {fix}", kind="table-columns")
-    problems = [f"row {i}: {p}" for i, row in enumerate(rows) for p in _row_problems(row, (text, label), header)]
-    if problems or not rows:
-        raise DataError(f"{who}{str(file)!r}: " + ("; ".join(problems[:5]) or "no rows"))
+    problems = [f"{file}:{line}: {p}" for line, row in numbered for p in _row_problems(row, (text, label), header)]
+    if not rows:
+        raise DataError(f"{who}{str(file)!r}: no rows")
+    if problems:
+        more = [f"... and {len(problems) - 5} more"] if len(problems) > 5 else []
+        raise DataError(who + "; ".join(problems[:5] + more))
     return Examples([(row[text], row[label]) for row in rows], str(file))
 
 
@@ -173,13 +175,36 @@ def _columns_fix(text: str, label: str, command_line: bool) -> str:
     return f"name the columns to read with text_table(path, text=..., label=...), or call them {text!r} and {label!r}"
 
 
-def _json_lines(lines: Any, file: Path) -> list:
-    """One JSON value per non-blank line; a broken one is a DataError at ``file:line:column`` of the file."""
+def _csv_records(f: Any) -> tuple[list[str], list[tuple[int, dict]]]:
+    """A CSV file's header and its records as csv.DictReader makes them (fields beyond the header's under None,
+    missing ones None), each with the line it starts on (a quoted text may span lines; blank lines, before the header too, are skipped)."""
+    reader = csv.reader(f)
+    header, records = None, []
+    while True:
+        start = reader.line_num + 1  # the reader counts the lines it has read, quoted newlines included
+        fields = next(reader, None)
+        if fields is None:
+            return header or [], records
+        if not fields:
+            continue
+        if header is None:
+            header = fields
+        else:
+            record = dict(zip(header, fields))
+            if len(fields) > len(header):
+                record[None] = fields[len(header):]
+            record.update((name, None) for name in header[len(fields):])
+            records.append((start, record))
+
+
+def _json_lines(lines: Any, file: Path) -> list[tuple[int, Any]]:
+    """One JSON value per non-blank line, with its line number; a broken one is a DataError at ``file:line:column``
+    of the file."""
     rows = []
     for number, line in enumerate(lines, 1):
         if line.strip():
             try:
-                rows.append(json.loads(line.rstrip("\r\n")))  # an error at its end is on this line, not the next
+                rows.append((number, json.loads(line.rstrip("\r\n"))))  # an error at its end is on this line
             except json.JSONDecodeError as exc:
                 raise DataError(f"{file}:{number}:{exc.colno}: not a JSON record: {exc.msg}") from None
     return rows

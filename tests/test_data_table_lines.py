@@ -1,0 +1,36 @@
+"""Text tables (.csv, .jsonl): a bad row is named by its file and line, as spec errors are (file:line)."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgraph import text_table
+from netgraph.core.errors import DataError
+
+
+def test_a_bad_csv_row_is_named_by_its_line_counting_the_header_blank_lines_and_quoted_newlines(tmp_path):
+    """A short row was 'row 2' (its index among the records): the user counted lines to find it, off by the
+    header, by blank lines and by texts quoted over several lines."""
+    path = tmp_path / "t.csv"
+    path.write_text('text,label\n"a review\nover two lines",pos\n\nok,neg\nshort\n')
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == f"text_table: {path}:6: no value for 'label' (fewer fields than the header)"
+
+
+def test_a_bad_jsonl_record_is_named_by_its_line_counting_blank_lines(tmp_path):
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"text": "a", "label": "x"}\n\n[1, 2]\n')
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == f"text_table: {path}:3: not an object"
+
+
+def test_more_than_five_bad_rows_say_how_many_more(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("text,label\n" + "short\n" * 7)
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value).count("fewer fields") == 5
+    assert str(info.value).startswith(f"text_table: {path}:2: no value")
+    assert str(info.value).endswith(f"{path}:6: no value for 'label' (fewer fields than the header); ... and 2 more")
