@@ -34,3 +34,15 @@ def test_more_than_five_bad_rows_say_how_many_more(tmp_path):
     assert str(info.value).count("fewer fields") == 5
     assert str(info.value).startswith(f"text_table: {path}:2: no value")
     assert str(info.value).endswith(f"{path}:6: no value for 'label' (fewer fields than the header); ... and 2 more")
+
+
+def test_a_jsonl_record_with_a_mistyped_key_is_told_the_key_it_likely_means(tmp_path):
+    """A .jsonl record {"txet": ...} was told only "no column 'text' (its columns are ['txet', 'label'])", where a
+    .csv header's same typo names the column it likely means."""
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"txet": "good", "lable": "pos"}\n{"review": "bad", "label": "neg"}\n')
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == (f"text_table: {path}:1: no column 'text' or 'label' (its columns are ['txet', "
+                               f"'lable']); column 'txet' (did you mean 'text'?); column 'lable' (did you mean "
+                               f"'label'?); {path}:2: no column 'text' (its columns are ['review', 'label'])")

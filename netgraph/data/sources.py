@@ -12,6 +12,7 @@ names are the labels, or a CSV/JSONL table of texts and labels.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import warnings
@@ -116,7 +117,7 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
         fix = _columns_fix(text, label, command_line)
         columns = [c for c in rows[0] if c is not None]
         raise DataError(f"{who}{str(file)!r}: its header row has no column {' or '.join(map(repr, absent))} (its "
-                        f"columns are {columns}){_typos(columns, absent)}; {fix}", kind="table-columns")
+                        f"columns are {columns}){_typos(tuple(columns), tuple(absent))}; {fix}", kind="table-columns")
     problems = [f"{file}:{line}: {p}" for line, row in numbered for p in _row_problems(row, (text, label), header)]
     if not rows:
         raise DataError(f"{who}{str(file)!r}: no rows")
@@ -143,7 +144,8 @@ def _row_problems(row: Any, read: tuple[str, str], header: list[str]) -> list[st
     if not isinstance(row, dict):
         return ["not an object"]
     if not header and (absent := [c for c in read if c not in row]):
-        return [f"no column {' or '.join(map(repr, absent))} (its columns are {list(row)})"]
+        hint = _typos(tuple(row), tuple(absent))  # JSON keys: strings
+        return [f"no column {' or '.join(map(repr, absent))} (its columns are {list(row)}){hint}"]
     out = [f"no value for {c!r} (fewer fields than the header)" for c in read if header and row.get(c) is None]
     if None in row:  # csv.DictReader's key for the fields beyond the header's
         out.append(f"{len(header) + len(row[None])} fields, but the header row names {len(header)} (a comma inside a "
@@ -162,7 +164,8 @@ def _twice(header: list[str], read: tuple[str, str]) -> str:
     return ""
 
 
-def _typos(columns: list[str], absent: list[str]) -> str:
+@functools.lru_cache(maxsize=256)  # the rows of a table mostly share their keys: guessed once
+def _typos(columns: tuple[str, ...], absent: tuple[str, ...]) -> str:
     """'; column 'txet' (did you mean 'text'?)' for each of a header's ``columns`` that looks like a typo of a
     column read but ``absent`` ('' when none does)."""
     return "".join(f"; column {c!r}{hint}" for c in columns if (hint := did_you_mean(c, absent)))
