@@ -60,21 +60,29 @@ def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examp
                for entry in sorted(sub.iterdir())]
     pairs = [(str(entry), label) for label, entry in entries if entry.suffix.lower() in IMAGE_SUFFIXES
              and entry.is_file()]
+    loose = sorted(p for p in root.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())  # no label
     if not pairs:
+        lying = (f": its {len(loose)} image{'s' * (len(loose) > 1)} lie{'s' * (len(loose) == 1)} directly in it "
+                 f"(e.g. {loose[0].name!r}); move each into the sub-folder named by its label") if loose else ""
         raise DataError(f"{who}{str(root)!r} holds no images in sub-folders (one sub-folder per label, "
-                        f"files ending {', '.join(IMAGE_SUFFIXES[:3])}, ...)")
-    if skipped := _skipped(root, [entry for _, entry in entries]):
+                        f"files ending {', '.join(IMAGE_SUFFIXES[:3])}, ...){lying}")
+    if skipped := _skipped(root, [entry for _, entry in entries], loose):
         warnings.warn(f"{who}{str(root)!r}: {skipped}", stacklevel=3)
     return Examples(pairs, str(root))
 
 
-def _skipped(root: Path, entries: list[Path]) -> str:
-    """What an image folder's label sub-folders hold that is not read ('' when nothing): files of other suffixes
-    (hidden ones, such as .DS_Store, left unsaid) and nested folders, a count and an example of each."""
+def _skipped(root: Path, entries: list[Path], loose: list[Path]) -> str:
+    """What an image folder holds that is not read ('' when nothing): ``loose`` images directly in it (outside the
+    label sub-folders: no label), and in its label sub-folders files of other suffixes (hidden ones, such as
+    .DS_Store, left unsaid) and nested folders, a count and an example of each."""
     folders = [e for e in entries if e.is_dir()]
     files = [e for e in entries if not e.is_dir() and e.suffix.lower() not in IMAGE_SUFFIXES
              and not e.name.startswith(".")]
     said = []
+    if loose:
+        said.append(f"skipped {len(loose)} image{'s' * (len(loose) > 1)} directly in the folder, outside the label "
+                    f"sub-folders, which {'have' if len(loose) > 1 else 'has'} no label (e.g. {loose[0].name!r}; "
+                    f"each label's images go in its own sub-folder)")
     if files:
         said.append(f"skipped {len(files)} file{'s' * (len(files) > 1)} that "
                     f"{'are not images' if len(files) > 1 else 'is not an image'} (e.g. {files[0].relative_to(root).as_posix()!r}; images end "
@@ -180,7 +188,8 @@ def _columns_fix(text: str, label: str, command_line: bool) -> str:
 
 def _csv_records(f: Any) -> tuple[list[str], list[tuple[int, dict]]]:
     """A CSV file's header and its records as csv.DictReader makes them (fields beyond the header's under None,
-    missing ones None), each with the line it starts on (a quoted text may span lines; blank lines, before the header too, are skipped)."""
+    missing ones None), each with the line it starts on (a quoted text may span lines; blank lines, before the header too, are
+    skipped)."""
     reader = csv.reader(f)
     header, records = None, []
     while True:
