@@ -339,17 +339,18 @@ def _bad_examples(what: Any, problems: list[tuple[str, str]], when: str = "") ->
                      port=problems[0][0], detail=detail)
 
 
-def _split(columns: dict[str, Any], fraction: float, seed: int | None) -> tuple[tuple, tuple]:
-    """((training columns, their example numbers), (validation columns, theirs))."""
-    parts = held_out(len(next(iter(columns.values()))), fraction, 0 if seed is None else seed)  # as other data
+def _split(columns: dict[str, Any], fraction: float, seed: int) -> tuple[tuple, tuple]:
+    """((training columns, their example numbers), (validation columns, theirs)), held out as other data is."""
+    parts = held_out(len(next(iter(columns.values()))), fraction, seed)
     pick = lambda idx: ({key: [v[i] for i in idx] if not isinstance(v, torch.Tensor) else v[idx]  # noqa: E731
                          for key, v in columns.items()}, idx)
     return pick(parts[0].tolist()), pick(parts[1].tolist())
 
 
 def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_workers: int,
-                 seed: int | None) -> tuple[Any, Any]:
-    """(training data, validation_set) with encoded forms turned into checked EncodedLoaders; others unchanged."""
+                 seed: int) -> tuple[Any, Any]:
+    """(training data, validation_set) with encoded forms turned into checked EncodedLoaders; others unchanged.
+    ``seed``: the run's (random_seed, or the one drawn), which holds out a fraction (``validation_set=0.2``)."""
     data, validation = _boolean_targets(net, data), _boolean_targets(net, validation)
     columns = _columns(net, data)
     if columns is None:
