@@ -199,6 +199,7 @@ class EncodedDataset(torch.utils.data.Dataset):
         self.shapes = {k: (1,) for k, c in self.coders.items() if isinstance(c, BooleanDecoder)
                        and _output_for(net, k) in net.output_ports and net.port_types[_output_for(net, k)].shape == (1,)}
         self.inputs = set(net.input_ports)
+        self.ports = {k: k if k in self.inputs else _output_for(net, k) for k in columns}  # a target's output port
         # NaN is refused in inputs and targets; keys only a loss_function reads are not checked (as for tensors)
         self.nan_checked = {k for k, c in self.coders.items()
                             if c is not None or k in self.inputs or _output_for(net, k) in net.output_ports}
@@ -213,8 +214,8 @@ class EncodedDataset(torch.utils.data.Dataset):
         out = {}
         for key in self.columns:
             result = self._encoded(key, i)
-            if isinstance(result, str):  # (key, words): plain values, as a worker process hands them back
-                return {"__error__": (key, f"{self._words(key)}: example {self.index[i]}: {result}")}
+            if isinstance(result, str):  # (port, words): plain values, as a worker process hands them back
+                return {"__error__": (self.ports[key], f"{self._words(key)}: example {self.index[i]}: {result}")}
             out[key] = result
         return out
 
@@ -246,7 +247,7 @@ class EncodedDataset(torch.utils.data.Dataset):
             if isinstance(values, torch.Tensor) and key in self.nan_checked and values.is_floating_point() \
                     and values.numel():
                 rows = values.reshape(len(values), -1).isnan().any(1)
-                problems += [(key, f"{self._words(key)}: example {self.index[i]}: holds NaN, which makes the loss "
+                problems += [(self.ports[key], f"{self._words(key)}: example {self.index[i]}: holds NaN, which makes the loss "
                                    f"non-finite; remove or fix such examples") for i in rows.nonzero().flatten().tolist()]
                 continue
             if isinstance(values, torch.Tensor):
@@ -254,7 +255,7 @@ class EncodedDataset(torch.utils.data.Dataset):
             for i in range(len(values)):
                 reason = self._encoded(key, i, header_only=True)
                 if isinstance(reason, str):
-                    problems.append((key, f"{self._words(key)}: example {self.index[i]}: {reason}"))
+                    problems.append((self.ports[key], f"{self._words(key)}: example {self.index[i]}: {reason}"))
         if problems:
             raise _bad_examples(self.what, problems)
 
@@ -270,12 +271,15 @@ class EncodedDataset(torch.utils.data.Dataset):
     def _words(self, key: str) -> str:
         coder = self.coders[key]
         if coder is not None:
-            return _port_words(coder, key)
+            return _port_words(coder, key, self.ports[key])
         return f"input port {key!r}" if key in self.inputs else f"key {key!r}"
 
 
-def _port_words(coder: Coder, key: str) -> str:
-    return f"{'input port' if isinstance(coder, Encoder) else 'target'} {key!r} ({coder.type_name})"
+def _port_words(coder: Coder, key: str, port: str) -> str:
+    """'input port 'Input' (ImageEncoder)', 'target 'Target' of output port 'Output' (ClassDecoder)'."""
+    if isinstance(coder, Encoder):
+        return f"input port {key!r} ({coder.type_name})"
+    return f"target {key!r}{f' of output port {port!r}' if port != key else ''} ({coder.type_name})"
 
 
 def collate(items: list[dict]) -> dict[str, Any]:
@@ -330,8 +334,8 @@ class EncodedLoader:
 
 
 def _bad_examples(what: Any, problems: list[tuple[str, str]], when: str = "") -> DataError:
-    """The DataError for ``problems`` ((key, words) each, the first ten shown) of data set ``what``, found ``when``
-    (before training, or " while training"): its Diagnostic keeps the data set, the first key and the words."""
+    """The DataError for ``problems`` ((port, words) each, the first ten shown) of data set ``what``, found ``when``
+    (before training, or " while training"): its Diagnostic keeps the data set, the first port and the words."""
     shown = [words for _, words in problems[:10]] + ([f"... and {len(problems) - 10} more"] if len(problems) > 10
                                                       else [])
     detail = "; ".join(shown) + (f" (found{when})" if when else "")
