@@ -31,3 +31,11 @@ def test_a_target_keyed_by_its_port_s_name_is_named_once():
     d = info.value.diagnostics[0]
     assert d.port == "Output"
     assert d.detail.startswith("target 'Output' (ClassDecoder): example 1: label 'cow'")
+
+
+def test_labels_at_an_output_without_a_decoder_name_that_port_not_the_data_s_first_key():
+    """The Diagnostic of "the port has no decoder" named the data's first key ('Input'), whatever key held labels."""
+    net = NetChain([LinearLayer(2), SoftmaxLayer()], input=3)
+    with pytest.raises(DataError, match="the target of output port 'Output' \\(key 'Target'\\) holds labels") as info:
+        net_train(net, {"Input": torch.ones(2, 3), "Target": ["cat", "dog"]}, max_training_rounds=1, progress=False)
+    assert info.value.diagnostics[0].port == "Output"

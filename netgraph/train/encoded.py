@@ -123,7 +123,7 @@ def _kind(value: Any, shape: Any) -> str | None:
 def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
     """One DataError for the keys without a coder that hold images, paths or labels: the port needs an encoder
     (input) or a decoder (output), as the README's "Encoders and decoders" shows."""
-    problems = []
+    problems, ports = [], []  # each problem's port (None: a key of no port)
     for key, values in columns.items():
         if isinstance(values, np.ndarray) and values.dtype.kind in "USO" and values.size:  # a data file's texts, labels
             values = values.reshape(len(values), -1)[:, 0].tolist() if values.ndim else values.tolist()
@@ -136,6 +136,8 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
             continue
         i, kind = found[0]
         more = f" ({len(found)} of {len(values)} examples)" if len(found) > 1 else ""
+        port = key if key in net.input_ports else _output_for(net, key)
+        ports.append(port if port in net.input_ports or port in net.output_ports else None)
         if key in net.input_ports:
             encoder = _image_encoder(shape) if "image" in kind else "ClassEncoder([...])"
             fix = ("an ImageEncoder to the port" if "image" in kind else "a TokensEncoder or CharactersEncoder "
@@ -143,7 +145,6 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
                 f", e.g. {option_form(net, key, encoder)}"
             problems.append(f"input port {key!r} has no encoder, but example {i} is {kind}{more}; attach {fix}")
             continue
-        port = _output_for(net, key)
         if port not in net.output_ports:
             problems.append(f"key {key!r} (no input port or target) holds {kind} at example {i}{more}, which makes "
                             f"no tensor; images, paths and labels go to input ports with an encoder or to the "
@@ -157,7 +158,7 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
                         f"{port}=ClassDecoder({shown})) or NetChain([...], output=ClassDecoder([...]))")
     if problems:
         raise data_error(what, "; ".join(problems) + " (see the README's 'Encoders and decoders')", layer=(),
-                         port=next(iter(columns)))
+                         port=ports[0])
 
 
 def _is_pair(net: Any, data: Any) -> bool:
