@@ -18,9 +18,8 @@ decoded later (changed on disk) stops the run with a DataError, and the checkpoi
 
 from __future__ import annotations
 
-import math
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,18 +30,17 @@ from netgraph.backend.masks import Padded, as_lists
 from netgraph.backend.ragged import length_groups
 from netgraph.core.coders import (BooleanDecoder, Coder, Decoder, Encoder, ImageEncoder,
                                   TokensEncoder)
-from netgraph.core.errors import DataError
 from netgraph.core.port_options import option_form
 from netgraph.core.tensors import as_tensor
 from netgraph.data import Examples
 from netgraph.data.sources import IMAGE_SUFFIXES
 from netgraph.data.encoding import already_encoded, encode_example
 from netgraph.data.images import check_image
-from netgraph.train.buckets import length_batches
 from netgraph.train.data_files import load_data
 from netgraph.train.data_lengths import keyed
 from netgraph.train.data_split import held_out
-from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error, ref
+from netgraph.train.encoded_loader import EncodedLoader, bad_examples
+from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error
 
 __all__ = ["encoded_data", "EncodedLoader", "from_disk"]
 
@@ -258,7 +256,7 @@ class EncodedDataset(torch.utils.data.Dataset):
                 if isinstance(reason, str):
                     problems.append((self.ports[key], f"{self._words(key)}: example {self.index[i]}: {reason}"))
         if problems:
-            raise _bad_examples(self.what, problems)
+            raise bad_examples(self.what, problems)
 
     def length_groups(self) -> list[list[int]] | None:
         """Example indices grouped by the lengths of their texts (None without texts at an input port)."""
@@ -281,67 +279,6 @@ def _port_words(coder: Coder, key: str, port: str) -> str:
     if isinstance(coder, Encoder):
         return f"input port {key!r} ({coder.type_name})"
     return f"target {key!r}{f' of output port {port!r}' if port != key else ''} ({coder.type_name})"
-
-
-def collate(items: list[dict]) -> dict[str, Any]:
-    """A batch: errors gathered (``__error__``), else each key's values stacked (token sequences of one length:
-    ``LengthBatches``)."""
-    errors = [item["__error__"] for item in items if "__error__" in item]
-    if errors:
-        return {"__error__": errors}
-    return {key: torch.stack([item[key] for item in items]) for key in items[0]}
-
-
-class LengthBatches(torch.utils.data.Sampler):
-    """Batches of example indices whose token sequences have one length each (``groups``: indices by length), each
-    group shuffled and cut, the batches shuffled together, as ``LengthBuckets`` batches sequences in memory."""
-
-    def __init__(self, groups: list[list[int]], batch_size: int, generator: torch.Generator):
-        self.groups, self.batch_size, self.generator = groups, batch_size, generator
-
-    def __len__(self) -> int:
-        return sum(math.ceil(len(g) / self.batch_size) for g in self.groups)
-
-    def __iter__(self) -> Iterator[list[int]]:
-        yield from length_batches(self.groups, self.batch_size, self.generator)
-
-
-class EncodedLoader:
-    """A DataLoader of encoded batches that raises one DataError (in this process) for examples that fail. Texts
-    (at ports of variable length) are batched one length at a time (``LengthBatches``): never padded with 0 that the
-    net would read in training but not in ``net(texts)``."""
-
-    whole_batches = True  # every process of a distributed run takes its slice of each batch (data.Streamed)
-
-    def __init__(self, dataset: EncodedDataset, batch_size: int, num_workers: int):
-        self.dataset, self.order = dataset, torch.Generator()
-        groups = dataset.length_groups()
-        batches = dict(batch_sampler=LengthBatches(groups, batch_size, self.order)) if groups else dict(
-            batch_size=batch_size, sampler=torch.utils.data.RandomSampler(dataset, generator=self.order))
-        self.loader = torch.utils.data.DataLoader(dataset, **batches, num_workers=num_workers, collate_fn=collate,
-                                                  persistent_workers=num_workers > 0, generator=torch.Generator())
-
-    def __len__(self) -> int:
-        return len(self.loader)
-
-    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
-        # the order comes from torch's RNG (seeded per round by net_train) through a generator of its own, so
-        # worker processes, which draw seeds and prefetch, change neither the order nor the global RNG
-        self.order.manual_seed(int(torch.randint(0, 2**62, ())))
-        for batch in self.loader:
-            if "__error__" in batch:
-                raise _bad_examples(self.dataset.what, batch["__error__"], " while training")
-            yield batch
-
-
-def _bad_examples(what: Any, problems: list[tuple[str, str]], when: str = "") -> DataError:
-    """The DataError for ``problems`` ((port, words) each, the first ten shown) of data set ``what``, found ``when``
-    (before training, or " while training"): its Diagnostic keeps the data set, the first port and the words."""
-    shown = [words for _, words in problems[:10]] + ([f"... and {len(problems) - 10} more"] if len(problems) > 10
-                                                      else [])
-    detail = "; ".join(shown) + (f" (found{when})" if when else "")
-    return DataError(f"bad {what}{when}: " + "; ".join(shown), kind="encoding", layer=(), data=ref(what),
-                     port=problems[0][0], detail=detail)
 
 
 def _split(columns: dict[str, Any], fraction: float, seed: int) -> tuple[tuple, tuple]:
