@@ -26,6 +26,7 @@ from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train import NetTrainResults, load_data, net_train
 from netgraph.train.checkpoint import latest_checkpoint
 from netgraph.train.distributed import DistributedTimeoutError, launch
+from netgraph.train.encoded_loader import TooManyWorkers
 from netgraph.train.loss import AUTOMATIC
 from netgraph.train.metrics import metric_name
 from netgraph.train.options import METHODS
@@ -128,9 +129,11 @@ def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss:
 
 
 def _flag_notes(show: Callable, flag: str) -> Callable:
-    """``show`` (a ``warnings.showwarning``) with net_train's warning about stopping on training data worded by
-    ``flag`` and --validation, not by its keywords."""
+    """``show`` (a ``warnings.showwarning``) with net_train's warnings about stopping on training data and about
+    too many workers worded by ``flag``, --validation and --workers, not by its keywords."""
     def note(message, category, *rest):  # noqa: ANN001, ANN002 - showwarning's signature
+        if isinstance(message, TooManyWorkers):
+            message = TooManyWorkers(message.workers, message.cpus, "--workers")
         if isinstance(message, TrainingDataStopping):
             message = TrainingDataStopping(message.watched, f"{flag} watches the {message.watched} because no "
                                            f"--validation was given; give --validation 0.1 (or a data file) to "

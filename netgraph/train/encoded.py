@@ -39,7 +39,7 @@ from netgraph.data.images import check_image
 from netgraph.train.data_files import load_data
 from netgraph.train.data_lengths import keyed
 from netgraph.train.data_split import held_out
-from netgraph.train.encoded_loader import EncodedLoader, bad_examples
+from netgraph.train.encoded_loader import EncodedLoader, bad_examples, warn_workers
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error
 
 __all__ = ["encoded_data", "EncodedLoader", "from_disk"]
@@ -297,6 +297,8 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
     columns = _columns(net, data)
     if columns is None:
         return data, validation
+    if any(isinstance(_coder_for(net, key), ImageEncoder) for key in columns):  # files: read by a DataLoader
+        warn_workers(num_workers, stacklevel=4)  # once for the training and held-out loaders; net_train's caller
     index = None
     if isinstance(validation, float) and not isinstance(validation, bool) and 0 < validation < 1:
         (columns, index), held_out = _split(columns, validation, seed)

@@ -4,17 +4,46 @@ examples of a batch raise in this process."""
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import torch
 
 from netgraph.core.errors import DataError
+from netgraph.core.wording import counted
 from netgraph.train.buckets import length_batches
 from netgraph.train.data_sets import ref
 
-__all__ = ["EncodedLoader", "LengthBatches", "collate", "bad_examples"]
+__all__ = ["EncodedLoader", "LengthBatches", "collate", "bad_examples", "TooManyWorkers", "warn_workers"]
+
+
+class TooManyWorkers(UserWarning):
+    """``num_workers`` above the CPUs this process may use (``flag``: the option's name as the user typed it)."""
+
+    def __init__(self, workers: int, cpus: int, flag: str | None = None):
+        named = f"{flag} {workers}" if flag else f"num_workers={workers}"
+        super().__init__(f"{named} is more than the {counted(cpus, 'CPU')} this process may use: so many DataLoader "
+                         f"processes slow reading the files down, or stall it; lower {flag or 'num_workers'}")
+        self.workers, self.cpus = workers, cpus
+
+
+def warn_workers(workers: int, stacklevel: int) -> None:
+    """Warn once (TooManyWorkers) when ``workers`` is more than the CPUs this process may use, by torch's rule;
+    torch's own warning, given at each DataLoader and at its first batch, is left unsaid (``_torch_workers_unsaid``)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if cpus and workers > cpus:
+        warnings.warn(TooManyWorkers(workers, cpus), stacklevel=stacklevel + 1)
+
+
+@contextlib.contextmanager
+def _torch_workers_unsaid() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="This DataLoader will create", category=UserWarning)
+        yield
 
 
 def collate(items: list[dict]) -> dict[str, Any]:
@@ -52,8 +81,9 @@ class EncodedLoader:
         groups = dataset.length_groups()
         batches = dict(batch_sampler=LengthBatches(groups, batch_size, self.order)) if groups else dict(
             batch_size=batch_size, sampler=torch.utils.data.RandomSampler(dataset, generator=self.order))
-        self.loader = torch.utils.data.DataLoader(dataset, **batches, num_workers=num_workers, collate_fn=collate,
-                                                  persistent_workers=num_workers > 0, generator=torch.Generator())
+        with _torch_workers_unsaid():  # warn_workers says it once for every loader
+            self.loader = torch.utils.data.DataLoader(dataset, **batches, num_workers=num_workers, collate_fn=collate,
+                                                      persistent_workers=num_workers > 0, generator=torch.Generator())
 
     def __len__(self) -> int:
         return len(self.loader)
@@ -62,7 +92,9 @@ class EncodedLoader:
         # the order comes from torch's RNG (seeded per round by net_train) through a generator of its own, so
         # worker processes, which draw seeds and prefetch, change neither the order nor the global RNG
         self.order.manual_seed(int(torch.randint(0, 2**62, ())))
-        for batch in self.loader:
+        with _torch_workers_unsaid():  # torch checks the workers again as it starts them
+            batches = iter(self.loader)
+        for batch in batches:
             if "__error__" in batch:
                 raise bad_examples(self.dataset.what, batch["__error__"], " while training")
             yield batch
