@@ -46,3 +46,16 @@ def test_a_jsonl_record_with_a_mistyped_key_is_told_the_key_it_likely_means(tmp_
     assert str(info.value) == (f"text_table: {path}:1: no column 'text' or 'label' (its columns are ['txet', "
                                f"'lable']); column 'txet' (did you mean 'text'?); column 'lable' (did you mean "
                                f"'label'?); {path}:2: no column 'text' (its columns are ['review', 'label'])")
+
+
+@pytest.mark.parametrize("record, problem", [
+    ('{"text": ' + "[" * 100_000 + "]" * 100_000 + ', "label": "x"}', "nested too deeply for Python's json module"),
+    ('{"text": "a", "label": 1' + "0" * 5000 + "}", "Exceeds the limit (4300 digits) for integer string conversion")])
+def test_a_jsonl_record_the_json_module_refuses_is_named_by_its_line(tmp_path, record, problem):
+    """A record nested 100,000 deep escaped as a RecursionError with its traceback; a number of 5,000 digits said
+    "cannot read 't.jsonl': Exceeds the limit ..." without the line."""
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"text": "a", "label": "x"}\n' + record + "\n")
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value).startswith(f"{path}:2: not a JSON record: {problem}")

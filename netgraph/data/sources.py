@@ -219,4 +219,9 @@ def _json_lines(lines: Any, file: Path) -> list[tuple[int, Any]]:
                 rows.append((number, json.loads(line.rstrip("\r\n"))))  # an error at its end is on this line
             except json.JSONDecodeError as exc:
                 raise DataError(f"{file}:{number}:{exc.colno}: not a JSON record: {exc.msg}") from None
+            except RecursionError:  # arrays or objects thousands deep
+                raise DataError(f"{file}:{number}: not a JSON record: nested too deeply for Python's json "
+                                f"module") from None
+            except ValueError as exc:  # a number of more digits than Python converts
+                raise DataError(f"{file}:{number}: not a JSON record: {exc}") from None
     return rows
