@@ -59,3 +59,15 @@ def test_a_jsonl_record_the_json_module_refuses_is_named_by_its_line(tmp_path, r
     with pytest.raises(DataError) as info:
         text_table(path)
     assert str(info.value).startswith(f"{path}:2: not a JSON record: {problem}")
+
+
+def test_a_quote_left_open_that_runs_past_csv_s_field_limit_is_named_by_its_line(tmp_path):
+    """A stray quote takes in the rest of the file as one text; past 131,072 characters the csv module stopped with
+    "cannot read 't.csv': field larger than field limit (131072)", naming no line and no cause."""
+    path = tmp_path / "t.csv"
+    path.write_text('text,label\ngood,pos\n"bad,neg\n' + "fine,pos\n" * 20_000)
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == (f"{path}:3: a field longer than the csv module's limit of 131,072 "
+                               f"characters: a quote left open (its text runs on through the lines below), or a text "
+                               f"that long (csv.field_size_limit(n) raises the limit)")

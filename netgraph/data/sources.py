@@ -111,7 +111,7 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
         raise DataError(f"text_table reads .csv or .jsonl files, found {file.name!r}")
     try:
         with open(file, encoding="utf-8-sig", newline="") as f:  # -sig: a spreadsheet's byte-order mark is no text
-            header, numbered = _csv_records(f) if suffix == ".csv" else ([], _json_lines(f, file))
+            header, numbered = _csv_records(f, file) if suffix == ".csv" else ([], _json_lines(f, file))
     except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
         if isinstance(exc, DataError):
             raise
@@ -186,7 +186,7 @@ def _columns_fix(text: str, label: str, command_line: bool) -> str:
     return f"name the columns to read with text_table(path, text=..., label=...), or call them {text!r} and {label!r}"
 
 
-def _csv_records(f: Any) -> tuple[list[str], list[tuple[int, dict]]]:
+def _csv_records(f: Any, file: Path) -> tuple[list[str], list[tuple[int, dict]]]:
     """A CSV file's header and its records as csv.DictReader makes them (fields beyond the header's under None,
     missing ones None), each with the line it starts on (a quoted text may span lines; blank lines, before the header too, are
     skipped)."""
@@ -194,7 +194,10 @@ def _csv_records(f: Any) -> tuple[list[str], list[tuple[int, dict]]]:
     header, records = None, []
     while True:
         start = reader.line_num + 1  # the reader counts the lines it has read, quoted newlines included
-        fields = next(reader, None)
+        try:
+            fields = next(reader, None)
+        except csv.Error as exc:
+            raise DataError(f"{file}:{start}: {_csv_problem(exc)}") from None
         if fields is None:
             return header or [], records
         if not fields:
@@ -207,6 +210,15 @@ def _csv_records(f: Any) -> tuple[list[str], list[tuple[int, dict]]]:
                 record[None] = fields[len(header):]
             record.update((name, None) for name in header[len(fields):])
             records.append((start, record))
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """A CSV record the csv module refuses, in words: in its default (not strict) dialect, a field over its limit."""
+    if "field limit" not in str(exc):
+        return str(exc)
+    return (f"a field longer than the csv module's limit of {csv.field_size_limit():,} characters: a quote left open "
+            f"(its text runs on through the lines below), or a text that long (csv.field_size_limit(n) raises the "
+            f"limit)")
 
 
 def _json_lines(lines: Any, file: Path) -> list[tuple[int, Any]]:
