@@ -71,3 +71,19 @@ def test_a_quote_left_open_that_runs_past_csv_s_field_limit_is_named_by_its_line
     assert str(info.value) == (f"{path}:3: a field longer than the csv module's limit of 131,072 "
                                f"characters: a quote left open (its text runs on through the lines below), or a text "
                                f"that long (csv.field_size_limit(n) raises the limit)")
+
+
+def test_an_example_of_a_table_that_cannot_be_encoded_names_its_line(cli):
+    """A label the decoder lacks in a .csv was 'example 2': the user counted rows (from 0, below the header)."""
+    cli.spec("netgraph: 1\ntype: NetChain\nlayers:\n  embed: {type: EmbeddingLayer, output: 4, n: 4}\n"
+             "  mean: {type: AggregationLayer, function: Mean, levels: 1}\n  logits: {type: LinearLayer, output: 2}\n"
+             "  probs: SoftmaxLayer\ninputs: {Input: {encoder: {type: TokensEncoder, vocabulary: [good, bad]}}}\n"
+             "outputs: {Output: {decoder: {type: ClassDecoder, labels: [pos, neg]}}}\n")
+    (cli.folder / "t.csv").write_text('text,label\ngood,pos\n"bad\nfilm",neg\n\ngood bad,pso\n')
+    ran = cli("train", "s.yaml", "--data", "t.csv", "-o", "out", "--quiet", "--rounds", "1")
+    assert ran.code == 1
+    assert ran.err == ("netgraph train: --data t.csv: target 'Output' (ClassDecoder): example 2 (t.csv:6): label "
+                       "'pso' is not one of the 2 labels ['pos', 'neg']\n")
+    (cli.folder / "t.csv").write_text('text,label\ngood,pos\nbad,neg\nbad,pso\ngood,pos\n')
+    ran = cli("train", "s.yaml", "--data", "t.csv", "--validation", "0.5", "-o", "out", "--quiet", "--rounds", "1")
+    assert "example 2 (t.csv:4): label 'pso'" in ran.err  # in the training or the held-out part: the same place

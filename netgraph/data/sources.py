@@ -28,10 +28,12 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".we
 
 
 class Examples(Sequence):
-    """(input, label) pairs read from ``source``; ``labels`` are the distinct labels, sorted."""
+    """(input, label) pairs read from ``source``; ``labels`` are the distinct labels, sorted; ``places`` where each
+    pair is in ``source`` ('file:line' of a table's row; None when the pairs are files)."""
 
-    def __init__(self, pairs: list[tuple[Any, Any]], source: str):
+    def __init__(self, pairs: list[tuple[Any, Any]], source: str, places: Sequence[str] | None = None):
         self.pairs, self.source = pairs, source
+        self.places = tuple(places) if places is not None else None
         self.labels = tuple(sorted({label for _, label in pairs}, key=str))
 
     def __len__(self) -> int:
@@ -132,7 +134,7 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
     if problems:
         more = [f"... and {len(problems) - 5} more"] if len(problems) > 5 else []
         raise DataError(who + "; ".join(problems[:5] + more))
-    return Examples([(row[text], row[label]) for row in rows], str(file))
+    return Examples([(row[text], row[label]) for row in rows], str(file), [f"{file}:{line}" for line, _ in numbered])
 
 
 def _not_utf8(file: Path) -> str:
@@ -188,8 +190,8 @@ def _columns_fix(text: str, label: str, command_line: bool) -> str:
 
 def _csv_records(f: Any, file: Path) -> tuple[list[str], list[tuple[int, dict]]]:
     """A CSV file's header and its records as csv.DictReader makes them (fields beyond the header's under None,
-    missing ones None), each with the line it starts on (a quoted text may span lines; blank lines, before the header too, are
-    skipped)."""
+    missing ones None), each with the line it starts on (a quoted text may span lines; blank lines, before the
+    header too, are skipped); a record the csv module refuses is a DataError at ``file:line``."""
     reader = csv.reader(f)
     header, records = None, []
     while True:

@@ -190,9 +190,11 @@ def _output_for(net: Any, key: str) -> str:
 
 class EncodedDataset(torch.utils.data.Dataset):
     """Example ``i``: each key's value encoded by its port's coder; a failure is returned as text, not raised.
-    ``index`` gives each example's number in the user's data (a validation split holds some of them)."""
+    ``index`` gives each example's number in the user's data (a validation split holds some of them), ``places``
+    where each of the user's examples is (a table's ``file:line``), when known."""
 
-    def __init__(self, net: Any, columns: dict[str, Any], what: str, index: list[int] | None = None):
+    def __init__(self, net: Any, columns: dict[str, Any], what: str, index: list[int] | None = None,
+                 places: Any = None):
         self.coders = {k: _coder_for(net, k) for k in columns}
         # True/False targets of a BooleanDecoder on a (1) output take its shape (the encoder gives scalars)
         self.shapes = {k: (1,) for k, c in self.coders.items() if isinstance(c, BooleanDecoder)
@@ -205,6 +207,7 @@ class EncodedDataset(torch.utils.data.Dataset):
         self.columns, self.what = columns, what
         self.size = len(next(iter(columns.values())))
         self.index = list(range(self.size)) if index is None else index
+        self.places = places
 
     def __len__(self) -> int:
         return self.size
@@ -214,7 +217,7 @@ class EncodedDataset(torch.utils.data.Dataset):
         for key in self.columns:
             result = self._encoded(key, i)
             if isinstance(result, str):  # (port, words): plain values, as a worker process hands them back
-                return {"__error__": (self.ports[key], f"{self._words(key)}: example {self.index[i]}: {result}")}
+                return {"__error__": (self.ports[key], f"{self._words(key)}: {self._example(i)}: {result}")}
             out[key] = result
         return out
 
@@ -246,15 +249,16 @@ class EncodedDataset(torch.utils.data.Dataset):
             if isinstance(values, torch.Tensor) and key in self.nan_checked and values.is_floating_point() \
                     and values.numel():
                 rows = values.reshape(len(values), -1).isnan().any(1)
-                problems += [(self.ports[key], f"{self._words(key)}: example {self.index[i]}: holds NaN, which makes the loss "
-                                   f"non-finite; remove or fix such examples") for i in rows.nonzero().flatten().tolist()]
+                problems += [(self.ports[key], f"{self._words(key)}: {self._example(i)}: holds NaN, which makes the "
+                                               f"loss non-finite; remove or fix such examples")
+                             for i in rows.nonzero().flatten().tolist()]
                 continue
             if isinstance(values, torch.Tensor):
                 continue
             for i in range(len(values)):
                 reason = self._encoded(key, i, header_only=True)
                 if isinstance(reason, str):
-                    problems.append((self.ports[key], f"{self._words(key)}: example {self.index[i]}: {reason}"))
+                    problems.append((self.ports[key], f"{self._words(key)}: {self._example(i)}: {reason}"))
         if problems:
             raise bad_examples(self.what, problems)
 
@@ -266,6 +270,11 @@ class EncodedDataset(torch.utils.data.Dataset):
             return None
         return length_groups([tuple(len(encode_example(self.coders[k], self.columns[k][i])) for k in keys)
                               for i in range(self.size)])
+
+    def _example(self, i: int) -> str:
+        """'example 2 (t.csv:6)': example ``i``'s number in the user's data, and its place when known."""
+        n = self.index[i]
+        return f"example {n}" + (f" ({self.places[n]})" if self.places is not None else "")
 
     def _words(self, key: str) -> str:
         coder = self.coders[key]
@@ -299,13 +308,14 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
         return data, validation
     if any(isinstance(_coder_for(net, key), ImageEncoder) for key in columns):  # files: read by a DataLoader
         warn_workers(num_workers, stacklevel=4)  # once for the training and held-out loaders; net_train's caller
-    index = None
+    index, places = None, getattr(data, "places", None)  # a table's examples: their file:line
     if isinstance(validation, float) and not isinstance(validation, bool) and 0 < validation < 1:
         (columns, index), held_out = _split(columns, validation, seed)
-        validation = _loader(net, *held_out, HELD_OUT, batch_size, num_workers)
+        validation = _loader(net, *held_out, HELD_OUT, batch_size, num_workers, places)
     elif validation is not None and (held_out := _columns(net, validation, VALIDATION)) is not None:
-        validation = _loader(net, held_out, None, VALIDATION, batch_size, num_workers)
-    return _loader(net, columns, index, TRAINING, batch_size, num_workers), validation
+        validation = _loader(net, held_out, None, VALIDATION, batch_size, num_workers,
+                             getattr(validation, "places", None))
+    return _loader(net, columns, index, TRAINING, batch_size, num_workers, places), validation
 
 
 def _boolean_targets(net: Any, data: Any) -> Any:
@@ -320,8 +330,8 @@ def _boolean_targets(net: Any, data: Any) -> Any:
 
 
 def _loader(net: Any, columns: dict[str, Any], index: list[int] | None, what: str, batch_size: int,
-            num_workers: int) -> EncodedLoader | dict[str, Any]:
-    dataset = EncodedDataset(net, columns, what, index)
+            num_workers: int, places: Any = None) -> EncodedLoader | dict[str, Any]:
+    dataset = EncodedDataset(net, columns, what, index, places)
     dataset.check()
     if any(isinstance(c, ImageEncoder) for c in dataset.coders.values()):
         return EncodedLoader(dataset, batch_size, num_workers)  # files: read and encoded batch by batch
