@@ -19,3 +19,23 @@ def test_a_huge_whole_number_names_its_flag(cli, tmp_path, flag):
     assert (ran.code, ran.err) == (1, f"netgraph train: {flag} must be a whole number from {least} to {sys.maxsize}, "
                                       f"found {BIG}\n")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("value, found", [("1e300", "1e+300"), ("-1", "-1"), ("nan", "nan")])
+def test_a_distributed_timeout_out_of_range_names_its_flag(cli, value, found):
+    """--distributed-timeout -1 said "distributed_timeout must be a number > 0", net_train's keyword; 1e300 was taken,
+    and each process of --nproc then failed making a datetime.timedelta of it (an OverflowError)."""
+    cli.spec(), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--distributed-timeout", value)
+    assert (ran.code, ran.err) == (1, f"netgraph train: --distributed-timeout must be a number of seconds > 0 and at "
+                                      f"most 8.64e+13, found {found}\n")
+
+
+def test_net_train_refuses_a_distributed_timeout_no_process_group_takes():
+    import torch
+
+    from netgraph import LinearLayer, NetChain, net_train
+    from netgraph.core.errors import OptionError
+    with pytest.raises(OptionError, match=r"^distributed_timeout must be at most 8.64e\+13 seconds, found 1e\+300$"):
+        net_train(NetChain([LinearLayer(1)], input=3), {"Input": torch.ones(4, 3), "Target": torch.ones(4, 1)},
+                  distributed_timeout=1e300, max_training_rounds=1, progress=False)

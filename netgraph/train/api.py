@@ -60,7 +60,7 @@ from netgraph.train.results import NetTrainResults
 from netgraph.train.metrics import Meter, metric_name, parse_metrics, plan_metrics
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.train.tensorboard import TensorBoardLog, parse_reporting
-from netgraph.train.distributed import setup, share_batch_statistics, stop_sharing
+from netgraph.train.distributed import LONGEST_TIMEOUT, setup, share_batch_statistics, stop_sharing
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays
 from netgraph.core.options import as_seed
@@ -254,7 +254,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         net = net_initialize(net, seed=drawn)  # unseeded: from torch's RNG too (DDP gives every rank rank 0's arrays)
     single = net.input_ports[0] if len(net.input_ports) == 1 else None
     workers = check_number(o["num_workers"], "num_workers", integer=True, strict=False)
-    timeout = check_number(o["distributed_timeout"], "distributed_timeout")
+    timeout = check_number(o["distributed_timeout"], "distributed_timeout", maximum=LONGEST_TIMEOUT, unit=" seconds")
     ctx = setup(bool(o["distributed"]), device, timeout)
     trainer, log = None, None
     try:
