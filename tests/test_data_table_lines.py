@@ -87,3 +87,13 @@ def test_an_example_of_a_table_that_cannot_be_encoded_names_its_line(cli):
     (cli.folder / "t.csv").write_text('text,label\ngood,pos\nbad,neg\nbad,pso\ngood,pos\n')
     ran = cli("train", "s.yaml", "--data", "t.csv", "--validation", "0.5", "-o", "out", "--quiet", "--rounds", "1")
     assert "example 2 (t.csv:4): label 'pso'" in ran.err  # in the training or the held-out part: the same place
+
+
+def test_a_pipe_named_as_a_table_is_refused_as_no_regular_file_not_as_missing(tmp_path):
+    """A FIFO named t.csv was "no file 't.csv'", though it is there; it is refused unread (reading could block)."""
+    import os
+    path = tmp_path / "t.csv"
+    os.mkfifo(path)
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == f"text_table: {str(path)!r} is not a regular file (a device or pipe); give a .csv file"

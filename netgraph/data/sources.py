@@ -106,9 +106,12 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
     or the command line's (``netgraph train --data``, which reads the columns ``text`` and ``label``)."""
     who = "" if command_line else "text_table: "
     file = Path(path)
-    if not file.is_file():
-        raise DataError(f"{who}no file {str(file)!r}")
     suffix = file.suffix.lower()
+    if not file.is_file():
+        if file.exists():  # a device or a pipe: never read (it could block, or not end)
+            raise DataError(f"{who}{str(file)!r} is not a regular file (a device or pipe); give a {suffix or '.csv'} "
+                            f"file")
+        raise DataError(f"{who}no file {str(file)!r}")
     if suffix not in (".csv", ".jsonl"):
         raise DataError(f"text_table reads .csv or .jsonl files, found {file.name!r}")
     try:
