@@ -42,3 +42,13 @@ def test_training_data_beyond_float32_s_range_is_refused_before_the_first_step()
 def test_infinities_already_in_the_data_are_left_to_the_finite_checks():
     x = np.full((2, 3), np.inf)
     assert not torch.isfinite(_net()(x)).any()  # as before: inf in float64 is inf in float32, read as it is
+
+
+def test_a_loss_that_overflows_in_float64_names_float64_s_limit():
+    """Training in float64 on values of 1e300 said "squares overflow past about 1.8e19 in float32"."""
+    from netgraph.core.errors import TrainingError
+    x = np.full((8, 3), 1e300)
+    with pytest.raises(TrainingError, match=r"its largest magnitude is 1e\+300; squares overflow past about 1\.3e\+154 "
+                                            r"in float64\)"):
+        net_train(_net(), {"Input": np.ones((8, 3)), "Target": x[:, :1]}, max_training_rounds=1, progress=False,
+                  working_precision="float64")
