@@ -44,3 +44,15 @@ def test_a_folder_of_labelled_images_alone_reads_without_a_warning(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert list(image_folder(tmp_path)) == [(str(tmp_path / "cat" / "a.png"), "cat")]
+
+
+def test_a_broken_link_named_as_an_image_is_said_not_dropped_silently(tmp_path):
+    """cat/b.png, a link to a photo since moved, was left out of the examples without a word."""
+    import os
+    _png(tmp_path / "cat" / "a.png")
+    os.symlink(tmp_path / "moved.png", tmp_path / "cat" / "b.png")
+    with pytest.warns(UserWarning) as caught:
+        examples = image_folder(tmp_path)
+    assert len(examples) == 1 and len(caught) == 1
+    assert str(caught[0].message) == (f"image_folder: {str(tmp_path)!r}: skipped 1 image name that is no readable "
+                                      f"file (e.g. 'cat/b.png'; a broken link?)")

@@ -75,12 +75,18 @@ def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examp
 
 def _skipped(root: Path, entries: list[Path], loose: list[Path]) -> str:
     """What an image folder holds that is not read ('' when nothing): ``loose`` images directly in it (outside the
-    label sub-folders: no label), and in its label sub-folders files of other suffixes (hidden ones, such as
-    .DS_Store, left unsaid) and nested folders, a count and an example of each."""
+    label sub-folders: no label), and in its label sub-folders image names that are no file (a broken link), files
+    of other suffixes (hidden ones, such as .DS_Store, left unsaid) and nested folders, a count and an example of
+    each."""
     folders = [e for e in entries if e.is_dir()]
     files = [e for e in entries if not e.is_dir() and e.suffix.lower() not in IMAGE_SUFFIXES
              and not e.name.startswith(".")]
+    unread = [e for e in entries if e.suffix.lower() in IMAGE_SUFFIXES and not e.is_file() and not e.is_dir()]
     said = []
+    if unread:  # a broken link, a pipe
+        said.append(f"skipped {len(unread)} image name{'s' * (len(unread) > 1)} that "
+                    f"{'are' if len(unread) > 1 else 'is'} no readable file (e.g. "
+                    f"{unread[0].relative_to(root).as_posix()!r}; a broken link?)")
     if loose:
         said.append(f"skipped {len(loose)} image{'s' * (len(loose) > 1)} directly in the folder, outside the label "
                     f"sub-folders, which {'have' if len(loose) > 1 else 'has'} no label (e.g. {loose[0].name!r}; "
