@@ -56,3 +56,19 @@ def test_yaml_round_trip_and_onnx_export_at_any_length(tmp_path):
     for length in (2, 9):
         x = torch.randint(0, 10, (3, length))
         torch.testing.assert_close(torch.from_numpy(session.run(None, {"Input": x.numpy()})[0]), net(x))
+
+
+@pytest.mark.parametrize("n", [None, 6])
+def test_onnx_import_reads_the_positions_back_as_the_layer(tmp_path, n):
+    """torch's export of positions is Range(0, Shape(x)[1], 1) expanded to the batch (then Clip at n - 1): the import
+    gave "Range: no layer for this op" and refused the Shape feeding it."""
+    from netgraph import import_onnx
+    net = _positional_classifier()
+    if n is None:
+        net = net.replace_layers({"positions": SequenceIndicesLayer(), "where": EmbeddingLayer(4, 20,
+                                  weights=torch.randn(20, 4, generator=torch.Generator().manual_seed(1)))})
+    back = import_onnx(export_onnx(net, tmp_path / "p.onnx"))
+    assert SequenceIndicesLayer(n) in back.layers.values()
+    for length in (3, 11):
+        x = torch.randint(0, 10, (2, length))
+        torch.testing.assert_close(back(x), net(x))

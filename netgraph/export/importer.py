@@ -35,6 +35,7 @@ from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_sli
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
 from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
+from netgraph.export.onnx_indices import indices_patterns
 from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
                                         known_dim, layer_name, port_dtype, port_names, sort_nodes, used_layers)
@@ -136,7 +137,7 @@ class _Builder(ConstantFolding):
     def build(self) -> NetGraph:
         folded = {id(node) for node in self.graph.node if node.op_type != "Constant" and self._precompute(node)}
         patterns, claimed = attention_patterns(self.graph.node, self.ctx)
-        for find in (group_norm_patterns, lrn_window_patterns, pad_conv_patterns):
+        for find in (group_norm_patterns, lrn_window_patterns, pad_conv_patterns, indices_patterns):
             more, taken = find([n for n in self.graph.node if id(n) not in claimed], self.ctx)
             patterns, claimed = {**patterns, **more}, claimed | taken
         needed = {name for found in patterns.values() for name in found.inputs}
