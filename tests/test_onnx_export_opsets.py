@@ -103,3 +103,14 @@ def test_a_resize_below_opset_11_names_the_layer_and_the_opset_that_works(opset,
     inner = NetChain({"map": NetMapOperator(NetChain({"up": ResizeLayer(**options)}))}, input=[3, 1, 2, 2])
     with pytest.raises(OptionError, match=r"layer 'map/net/up' \(ResizeLayer\) cannot be exported at opset"):
         export_onnx(net_initialize(inner), tmp_path / "m.onnx", opset=opset)
+
+
+def test_an_operator_torch_refuses_inside_an_operators_inner_net_names_that_layer(tmp_path):
+    """A transformer's per-element projection to heads, NetMapOperator(LinearLayer((2, 8))), at opset 11: torch
+    refuses its aten::unflatten, and the error said "cannot export this net", naming no layer: the inner net's
+    generated forward was not searched."""
+    from netgraph import LinearLayer
+    net = net_initialize(NetGraph({"heads": NetMapOperator(LinearLayer((2, 8)))}, [], Input=("n", 16)), seed=0)
+    with pytest.raises(OptionError, match=r"cannot export layer 'heads/net/layer' \(LinearLayer\) \(opset 11\): "
+                                          r".*aten::unflatten"):
+        export_onnx(net, tmp_path / "m.onnx", opset=11)

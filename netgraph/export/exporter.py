@@ -242,7 +242,8 @@ def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes
                               input_names=list(net.input_ports), output_names=list(net.output_ports),
                               dynamic_axes=dynamic_axes(net) or None, opset_version=opset)
     except torch.onnx.errors.UnsupportedOperatorError as exc:
-        where, first = layer_of_operator(net, module.code, str(exc)), str(exc).strip().splitlines()[0][:300]
+        where = layer_of_operator(net, module.code, str(exc), module)  # its operators' inner nets too
+        first = str(exc).strip().splitlines()[0][:300]
         raise OptionError(f"torch's ONNX exporter cannot export {where or 'this net'} (opset {opset or 'default'}): "
                           f"{first}", option="opset" if opset and opset < _DEFAULT_OPSET else None) from None
     except (RuntimeError, ValueError, TypeError, torch.onnx.errors.OnnxExporterError) as exc:
