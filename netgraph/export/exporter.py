@@ -83,7 +83,7 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     onnx = require("onnx")
     _refuse_unexportable(net, opset)
     module = net.compile().eval()
-    if without := call_without_onnx_form(net, module.code):  # torch's refusal named only its own function
+    if without := call_without_onnx_form(net, module.code, module):  # torch's refusal named only its own function
         raise OptionError(f"cannot export {without}")
     data = _export_bytes(net, module, opset)
     model = onnx.load_from_string(data)

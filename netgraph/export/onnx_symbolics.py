@@ -109,11 +109,11 @@ _WITHOUT_ONNX_FORM = {"matrix_norm": "Norm of a matrix (its largest singular val
                                      "singular value decomposition, which ONNX lacks"}
 
 
-def call_without_onnx_form(net: Any, code: str) -> str:
+def call_without_onnx_form(net: Any, code: str, module: Any = None) -> str:
     """"layer 'enc/g' (FunctionLayer): Norm of a matrix ..." for the first layer whose generated line calls a torch
-    function ONNX has no form for; '' when none does."""
+    function ONNX has no form for (in the compiled ``module``'s inner nets too); '' when none does."""
     for call, why in _WITHOUT_ONNX_FORM.items():
-        where = layer_of_operator(net, code, f"aten::{call}")
+        where = layer_of_operator(net, code, f"aten::{call}", module)
         if where:
             return f"{where}: {why}"
     return ""
