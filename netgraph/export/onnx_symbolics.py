@@ -123,11 +123,11 @@ def call_without_onnx_form(net: Any, code: str, module: Any = None) -> str:
 _CALLS_OF_OP = {"Erf": ("gelu", "erf")}
 
 
-def layer_of_op_type(net: Any, code: str, op_type: str) -> str:
+def layer_of_op_type(net: Any, code: str, op_type: str, module: Any = None) -> str:
     """The layer whose generated line calls a torch function that torch exports as ONNX ``op_type`` (GELU's
-    ``gelu`` as Erf); '' when no line says."""
+    ``gelu`` as Erf; in the compiled ``module``'s inner nets too); '' when no line says."""
     for call in _CALLS_OF_OP.get(op_type, (op_type.lower(),)):
-        where = layer_of_operator(net, code, f"aten::{call}")
+        where = layer_of_operator(net, code, f"aten::{call}", module)
         if where:
             return where
     return ""
