@@ -87,6 +87,12 @@ def import_model(model: Any, path: str) -> NetGraph:
     return builder.build()
 
 
+#: ONNX's random ops: refused, with why (netgraph's own export writes RandomArrayLayer's Normal and Uniform draws so).
+_RANDOM_OPS = ("RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike")
+_RANDOM_REASON = ("a random draw: a RandomArrayLayer would draw from the same distribution, but never the same draws, "
+                  "so the imported net could not compute what the model computes")
+
+
 class _Builder(ConstantFolding):
     def __init__(self, onnx: Any, graph: Any, where: str):
         self.onnx, self.graph, self.where = onnx, graph, where
@@ -152,7 +158,9 @@ class _Builder(ConstantFolding):
                 continue
             pattern = patterns.get(id(node))
             convert = CONVERTERS.get(node.op_type) if pattern is None else (lambda *_, found=pattern: found)
-            if convert is None and node.op_type != "Shape":
+            if convert is None and node.op_type in _RANDOM_OPS:
+                unsupported.append(f"{label}: {_RANDOM_REASON}")
+            elif convert is None and node.op_type != "Shape":
                 unsupported.append(f"{label}: no layer for this op")
                 no_layer = True
             elif failed.intersection(node.input if pattern is None else pattern.inputs):
