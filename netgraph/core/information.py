@@ -183,9 +183,11 @@ def _topology_parts(net: Any) -> list[tuple[str, str]]:
 def _options(layer: Any) -> list[tuple[str, Any]]:
     """A layer's options without its arrays, sorted; an operator's inner net as its layers and wiring, not the
     port types it inferred alone (which its arrays, once initialised, can settle)."""
-    arrays = set(layer.ARRAYS.values())
+    arrays, options = set(layer.ARRAYS.values()), layer.options()
+    if getattr(layer, "POSITIONAL", None) and hasattr(layer, layer.POSITIONAL) and layer.POSITIONAL not in options:
+        options[layer.POSITIONAL] = None  # options() leaves it out when None; the hash kept it (checkpoints hold it)
     return sorted(((k, _net_form(v) if "_inference" in getattr(v, "__dict__", ()) else _stable(v))
-                   for k, v in layer.options().items() if k not in arrays), key=lambda kv: kv[0]) + \
+                   for k, v in options.items() if k not in arrays), key=lambda kv: kv[0]) + \
         sorted(getattr(layer, "shared", {}).items())
 
 

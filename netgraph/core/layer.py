@@ -325,12 +325,13 @@ class Layer:
 
     # -- values ---------------------------------------------------------------------------
     def options(self) -> dict[str, Any]:
-        """The options that differ from their defaults, by keyword name (arrays included)."""
+        """The options that differ from their defaults, by keyword name (arrays included), and the positional
+        one unless it is None (left to inference or its default)."""
         out = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             default = f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
-            if f.name == self.POSITIONAL or not _same(value, default):
+            if (f.name == self.POSITIONAL and value is not None) or not _same(value, default):
                 out[f.name] = value
         return {**out, **self._shared_markers()}
 

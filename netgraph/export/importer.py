@@ -35,6 +35,7 @@ from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_sli
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
 from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
+from netgraph.export.onnx_indices import indices_patterns
 from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
                                         known_dim, layer_name, port_dtype, port_names, sort_nodes, used_layers)
@@ -84,6 +85,12 @@ def import_model(model: Any, path: str) -> NetGraph:
     builder = _Builder(onnx, inferred.graph, path)
     builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
     return builder.build()
+
+
+#: ONNX's random ops: refused, with why (netgraph's own export writes RandomArrayLayer's Normal and Uniform draws so).
+_RANDOM_OPS = ("RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike")
+_RANDOM_REASON = ("a random draw: a RandomArrayLayer would draw from the same distribution, but never the same draws, "
+                  "so the imported net could not compute what the model computes")
 
 
 class _Builder(ConstantFolding):
@@ -136,7 +143,7 @@ class _Builder(ConstantFolding):
     def build(self) -> NetGraph:
         folded = {id(node) for node in self.graph.node if node.op_type != "Constant" and self._precompute(node)}
         patterns, claimed = attention_patterns(self.graph.node, self.ctx)
-        for find in (group_norm_patterns, lrn_window_patterns, pad_conv_patterns):
+        for find in (group_norm_patterns, lrn_window_patterns, pad_conv_patterns, indices_patterns):
             more, taken = find([n for n in self.graph.node if id(n) not in claimed], self.ctx)
             patterns, claimed = {**patterns, **more}, claimed | taken
         needed = {name for found in patterns.values() for name in found.inputs}
@@ -151,7 +158,9 @@ class _Builder(ConstantFolding):
                 continue
             pattern = patterns.get(id(node))
             convert = CONVERTERS.get(node.op_type) if pattern is None else (lambda *_, found=pattern: found)
-            if convert is None and node.op_type != "Shape":
+            if convert is None and node.op_type in _RANDOM_OPS:
+                unsupported.append(f"{label}: {_RANDOM_REASON}")
+            elif convert is None and node.op_type != "Shape":
                 unsupported.append(f"{label}: no layer for this op")
                 no_layer = True
             elif failed.intersection(node.input if pattern is None else pattern.inputs):

@@ -94,6 +94,13 @@ class NormalizationLayer(Layer):
             return aggregated, aggregated
         return aggregated, level_dims(self.scaling_levels, rank)
 
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        """Pointwise along level 1 (a padded sequence's) unless it aggregates over it or splits it into groups."""
+        shape = types["Input"].shape
+        if shape is None or self.group_number is not None or 0 in self.dims(len(shape))[0]:
+            return "unaware"
+        return "pointwise"
+
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": PortType(self.input, REAL), "Output": PortType(self.input, REAL)}
 
