@@ -35,6 +35,7 @@ from netgraph.core.operator import NetOperator, settled_types, specialised
 from netgraph.core.options import Net
 from netgraph.core.types import INTEGER, Conflict, PortType, broadcast, length_reason, unify
 from netgraph.layers._modules import LayerModule
+from netgraph.layers.estimators import mark_folded_draws
 
 __all__ = ["NetMapOperator", "NetFoldOperator", "NetNestOperator"]
 
@@ -144,7 +145,9 @@ class NetMapOperator(NetOperator):
         return "pointwise"  # each sequence element alone (padded sequences keep their lengths)
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return _MapModule(self.compiled_nets(types)["net"], self.output_ports)
+        net = self.compiled_nets(types)["net"]
+        mark_folded_draws(net)  # its random layers draw B*n, example by example: scored per example
+        return _MapModule(net, self.output_ports)
 
     def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
         first = ctx.args[0]
