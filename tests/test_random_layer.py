@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from netgraph import (BernoulliDistribution, BinomialDistribution, DataError, DiscreteUniformDistribution,
-                      ErlangDistribution, GammaDistribution, LogGammaDistribution, MultinormalDiagonalDistribution, NetArrayLayer, NetGraph, NetPort,
+                      ErlangDistribution, ExponentialDistribution, GammaDistribution, LogGammaDistribution, MultinormalDiagonalDistribution, NetArrayLayer, NetGraph, NetPort,
                       NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, ShapeError,
                       UniformDistribution, WeibullDistribution, interpret, net_initialize, set_distribution_checks)
 from netgraph.layers.distributions import DISTRIBUTIONS
@@ -387,3 +387,16 @@ def test_a_net_without_inputs_draws_an_empty_batch_of_its_shapes_for_batch_size_
     with pytest.raises(OptionError, match=r"batch_size= must be an integer >= 0 \(the number of examples to draw\) "
                                           r"or None, found -1"):
         net(batch_size=-1)
+
+
+@pytest.mark.parametrize("dist, exact", [
+    (NormalDistribution([0.1, 0.2], 1.0), [0.1, 0.2]),  # a constant array: a buffer
+    (ExponentialDistribution(0.1), [1 / 0.1] * 2),  # constants only: the first one is the buffer draws follow
+])
+def test_double_on_a_compiled_module_computes_with_the_constants_as_written(dist, exact):
+    """compile() casts the constants to float32; .double() cast those float32 values up (mean 0.10000000149...)."""
+    module = NetGraph([RandomArrayLayer(dist, output=2, eval_mode="mean")], []).compile().double().eval()
+    assert module(batch_size=1).flatten().tolist() == exact
+    again = module.float().double()  # the way back and forth keeps them exact too
+    assert again(batch_size=1).flatten().tolist() == exact
+    assert module.float()(batch_size=1).dtype == torch.float32

@@ -27,7 +27,7 @@ from netgraph.layers.estimators import record_score, score_handle, straight_thro
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
 from netgraph.core.tracing import tracing
-from netgraph.layers._modules import LayerModule
+from netgraph.layers._constant_buffers import ConstantBuffers
 from netgraph.layers._torch_compat import autocast_enabled
 from netgraph.layers.random_checks import _CHECKS, distribution_checks, set_distribution_checks
 
@@ -36,7 +36,7 @@ __all__ = ["RandomArrayLayer", "set_distribution_checks", "distribution_checks"]
 EVAL_MODES = ("sample", "mean")
 
 
-class RandomModule(LayerModule):
+class RandomModule(ConstantBuffers):
     """Draws ``(batch, *shape)`` samples; slot inputs arrive batched and are broadcast elementwise.
 
     ``checks`` (True, False, "auto") is set by ``compile(checks=...)``; None follows the global setting.
@@ -68,12 +68,12 @@ class RandomModule(LayerModule):
                 self.kinds.append(("slot", slot_index[slot_name(value)]))
             elif isinstance(value, torch.Tensor):
                 lead = (1,) * (sample_rank + event_ranks.get(name, 0) + 1 - value.dim())
-                self.register_buffer(f"param_{name}", value.reshape(lead + tuple(value.shape)).clone(), persistent=False)
+                self._constant(f"param_{name}", value.reshape(lead + tuple(value.shape)))
                 self.kinds.append(("buffer", f"param_{name}"))
             else:
                 self.kinds.append(("const", float(value)))
         if all(k == "const" for k, _ in self.kinds):  # a tensor that follows .to(device/dtype) sets where draws go
-            self.register_buffer("param_first", torch.tensor(self.kinds[0][1]), persistent=False)
+            self._constant("param_first", torch.tensor(self.kinds[0][1], dtype=torch.float64), torch.float32)
             self.kinds[0] = ("buffer", "param_first")
         self.checked = {n for n, (k, _) in zip(distribution.PARAMS, self.kinds) if k == "slot"}
         self.no_grad = set(distribution.INTEGER_PARAMS) | (
