@@ -300,3 +300,19 @@ def test_valid_extreme_constants_draw_positive_values_with_a_finite_log_probabil
     torch.manual_seed(0)
     out = NetGraph([RandomArrayLayer(dist, output=(), log_probability=True)], []).compile()(batch_size=20000)
     assert bool((out["Output"] > 0).all()) and bool(torch.isfinite(out["LogProbability"]).all())
+
+
+def test_a_refused_draw_names_the_parameters_given_not_the_defaulted_ones():
+    """GammaDistribution(a, b) listed 'gamma (power) = 1, mu (location) = 0', which the user never wrote."""
+    given = r"parameters alpha \(shape\) = 2, beta \(scale\) = 1e\+37 give draws up to"
+    with pytest.raises(OptionError, match=given) as constant:
+        D.GammaDistribution(2.0, 1e37)
+    net = NetGraph({"g": RandomArrayLayer(D.GammaDistribution("#a", "#b"))}, [], a=(), b=())
+    module = net.compile().double()  # float64 draws are refused past float32's range too
+    with pytest.raises(DataError, match=given) as slots:
+        module(a=torch.tensor([2.0], dtype=torch.float64), b=torch.tensor([1e37], dtype=torch.float64))
+    for error in (constant, slots):
+        assert "power" not in str(error.value) and "location" not in str(error.value)
+    with pytest.raises(OptionError, match=r"alpha \(shape\) = 2, beta \(scale\) = 1e\+37, gamma \(power\) = 1, "
+                                          r"mu \(location\) = 0 give"):
+        D.GammaDistribution(2.0, 1e37, 1.0, 0.0)  # written out: named
