@@ -18,7 +18,7 @@ from typing import Any
 import torch
 
 from netgraph.layers.dist_base import POSITIVE, REAL, Distribution, noise, safe_exp, tensors
-from netgraph.layers.dist_tensors import floor_normal
+from netgraph.layers.dist_tensors import floor_normal, on_support, xlogy
 from netgraph.layers.dist_limits import E_MAX, Z_MAX
 from netgraph.core.errors import OptionError
 
@@ -154,7 +154,7 @@ class ExponentialDistribution(Distribution):
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (rate,) = tensors(params, x)
-        return rate.log() - rate * x
+        return on_support(x, rate.log() - rate * x)
 
     def _mean(self, rate: torch.Tensor) -> torch.Tensor:
         return 1 / rate
@@ -182,7 +182,8 @@ class MaxwellDistribution(Distribution):
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (sigma,) = tensors(params, x)
         # x/σ first (here and below): σ² alone may overflow or underflow
-        return 0.5 * math.log(2 / math.pi) + 2 * x.log() - 3 * sigma.log() - (x / sigma) ** 2 / 2
+        return on_support(x, 0.5 * math.log(2 / math.pi) + 2 * x.clamp(min=0).log() - 3 * sigma.log()
+                          - (x / sigma) ** 2 / 2)
 
     def _mean(self, sigma: torch.Tensor) -> torch.Tensor:
         return 2 * sigma * math.sqrt(2 / math.pi)
@@ -209,7 +210,7 @@ class RayleighDistribution(Distribution):
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (sigma,) = tensors(params, x)
-        return x.log() - 2 * sigma.log() - (x / sigma) ** 2 / 2
+        return on_support(x, x.clamp(min=0).log() - 2 * sigma.log() - (x / sigma) ** 2 / 2)
 
     def _mean(self, sigma: torch.Tensor) -> torch.Tensor:
         return sigma * math.sqrt(math.pi / 2)
@@ -236,7 +237,7 @@ class HalfNormalDistribution(Distribution):
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (theta,) = tensors(params, x)
-        return (2 * theta / math.pi).log() - (x * theta) ** 2 / math.pi  # x·θ first: θ² may over/underflow
+        return on_support(x, (2 * theta / math.pi).log() - (x * theta) ** 2 / math.pi)  # x·θ first: θ² may overflow
 
     def _mean(self, theta: torch.Tensor) -> torch.Tensor:
         return 1 / theta
@@ -271,7 +272,8 @@ class WeibullDistribution(Distribution):
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         alpha, beta, mu = tensors(params, x)
         z = (x - mu) / beta
-        return alpha.log() - beta.log() + (alpha - 1) * z.log() - z ** alpha
+        s = z.clamp(min=0)
+        return on_support(z, alpha.log() - beta.log() + xlogy(alpha - 1, s) - s ** alpha)
 
     def _mean(self, alpha: torch.Tensor, beta: torch.Tensor, mu: torch.Tensor) -> torch.Tensor:
         return mu + beta * torch.lgamma(1 + 1 / alpha).exp()
