@@ -245,3 +245,26 @@ def test_log_density_at_the_edge_of_the_support_is_its_limit_and_minus_infinity_
     the support; a finite density outside the support (Exponential at -1) was returned as such."""
     value = float(dist.log_prob(torch.tensor([x], dtype=torch.float64), list(dist.params)))
     assert value == pytest.approx(expected, rel=1e-12) if math.isfinite(expected) else value == expected
+
+
+def _gamma_entropy(alpha: float, beta: float) -> float:
+    return alpha + math.log(beta) + math.lgamma(alpha) + (1 - alpha) * sc.digamma(alpha)
+
+
+@pytest.mark.parametrize("dist, entropy", [
+    (GammaDistribution(0.1, 1.0, 1.0, 5.0), _gamma_entropy(0.1, 1.0)),
+    (DISTRIBUTIONS["LogGammaDistribution"](0.1, 1.0, 5.0), _gamma_entropy(0.1, 1.0) + 0.1),  # h(Y) + E[Y]
+    (DISTRIBUTIONS["WeibullDistribution"](0.3, 1.0, 5.0), 0.5772156649 * (1 - 1 / 0.3) - math.log(0.3) + 1),
+], ids=["GeneralizedGamma", "LogGamma", "Weibull"])
+def test_a_draw_that_rounds_to_the_location_is_scored_by_its_offset(dist, entropy):
+    """A float32 draw mu + tiny rounds to mu (a fifth of Gamma(0.1) draws at mu = 5), where the density is infinite:
+    LogProbability was +inf. It is the log-density of the offset drawn, so its mean is minus the entropy."""
+    n = 100_000
+    net = NetGraph([RandomArrayLayer(dist, output=1, log_probability=True)], [])
+    torch.manual_seed(0)
+    out = net.compile()(batch_size=n)
+    x, logp = out["Output"], out["LogProbability"].double()
+    assert float((x == 5.0).float().mean()) > 0.001  # the case at hand: draws that are mu in float32
+    assert bool(torch.isfinite(logp).all())
+    se = float(logp.std()) / math.sqrt(n)
+    assert abs(float(logp.mean()) + entropy) < 5 * se

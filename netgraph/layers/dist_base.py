@@ -154,6 +154,7 @@ class Distribution:
     ESTIMATORS: ClassVar[tuple[str, ...]] = ("pathwise", "score_function")
     INTEGER_PARAMS: ClassVar[tuple[str, ...]] = ()  # never get a gradient
     SUPPORT_PARAMS: ClassVar[tuple[str, ...]] = ()  # move the support: no score-function gradient
+    LOCATION: ClassVar[str | None] = None  # a parameter that only shifts the draws (see ``at_origin``)
     discrete: ClassVar[bool] = False
     DRAW_LIMIT: ClassVar[float] = FLOAT_MAX  # the largest |draw| the sampler gives correctly (dist_limits)
     BAD_VALUE_HINT: ClassVar[str] = ("fix the layer feeding it (e.g. pass a scale through Softplus or Exp, a "
@@ -282,6 +283,16 @@ class Distribution:
         return slot_name(value) if isinstance(value, str) else None
 
     # -- sampling (subclasses) ------------------------------------------------------------------------
+    def at_origin(self, params: Sequence[Any]) -> tuple[list[Any], Any]:
+        """(``params`` with the location ``LOCATION`` at 0, the location; None without one). A draw there, shifted
+        after, is the same draw; scored before the shift, its offset is not rounded away (mu + 1e-9 is mu in
+        float32, where a density bounded below by mu may be infinite)."""
+        if self.LOCATION is None:
+            return list(params), None
+        i = self.PARAMS.index(self.LOCATION)
+        mu = params[i]
+        return [*params[:i], torch.zeros_like(mu) if isinstance(mu, torch.Tensor) else 0.0, *params[i + 1:]], mu
+
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         """A draw of ``shape`` with gradients to the parameters (pathwise or implicit), or none if discrete."""
         raise NotImplementedError

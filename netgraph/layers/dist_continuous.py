@@ -258,6 +258,7 @@ class WeibullDistribution(Distribution):
     CONSTRAINTS = {"alpha": POSITIVE, "beta": POSITIVE, "mu": REAL}
     ROLES = {"alpha": "shape", "beta": "scale", "mu": "location"}
     SUPPORT_PARAMS = ("mu",)  # bounds the support: no score-function gradient
+    LOCATION = "mu"
 
     BOUND_SLOPES = {"alpha": -1, "beta": 1, "mu": 0}
 

@@ -65,6 +65,7 @@ class _GeneralizedGamma(_GammaLike):
     CONSTRAINTS = {"alpha": POSITIVE, "beta": POSITIVE, "gamma": POSITIVE, "mu": REAL}
     ROLES = {"alpha": "shape", "beta": "scale", "gamma": "power", "mu": "location"}
     SUPPORT_PARAMS = ("mu",)  # bounds the support: no score-function gradient
+    LOCATION = "mu"
 
 
 class GammaDistribution(_GeneralizedGamma):
@@ -224,6 +225,7 @@ class LogGammaDistribution(_GammaLike):
     CONSTRAINTS = {"alpha": POSITIVE, "beta": POSITIVE, "mu": REAL}
     ROLES = {"alpha": "shape", "beta": "shape", "mu": "location"}
     SUPPORT_PARAMS = ("mu",)  # bounds the support: no score-function gradient
+    LOCATION = "mu"
 
     BOUND_SLOPES = {"alpha": 1, "beta": 1, "mu": 0}
 
