@@ -274,6 +274,15 @@ class RandomArrayLayer(Layer):
         default = " (default)" if self.estimator is None else ""
         return f"{self.distribution!r}, {self.estimator or self.distribution.ESTIMATORS[0]}{default}"
 
+    def dtype_hint(self, port: str) -> str | None:
+        dist = self.distribution
+        if port != "Output" or not isinstance(dist, VectorDistribution):
+            return None
+        k = dist.event_size(dist.params) if not dist.slots else "k"
+        return (f"{type(dist).__name__} draws class indices (Integer); for a Real port draw one-hot vectors, output "
+                f"(..., {k}), with estimator='straight_through' or 'relaxed' (gradients then reach p), or embed the "
+                f"indices with EmbeddingLayer(size, {k})")
+
     def declared_types(self) -> dict[str, PortType]:
         dist = self.distribution
         dtype = dist.draw_dtype(self.estimator or dist.ESTIMATORS[0]) if isinstance(dist, VectorDistribution) else REAL
