@@ -24,7 +24,8 @@ import torch
 from netgraph.core.errors import OptionError
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.layers.dist_base import REAL as REAL_NUMBERS
-from netgraph.layers.dist_base import Distribution, _first_bad, slot_name
+from netgraph.layers.bad_index import first_bad
+from netgraph.layers.dist_base import Distribution, slot_name
 from netgraph.layers.dist_limits import overflow_problems
 
 __all__ = ["VectorDistribution", "vector_types"]
@@ -68,7 +69,7 @@ class VectorDistribution(Distribution, register=False):
                     errors.append(f"parameter {self.role(name)} must not be empty, found an array of shape "
                                   f"{format_shape(tuple(value.shape))}")
                 elif not c.ok_tensor(value):
-                    errors.append(f"parameter {self.role(name)} must be {c.text}, found {_first_bad(value, c)}")
+                    errors.append(f"parameter {self.role(name)} must be {c.text}, found {first_bad(value, c)}")
         if not errors:
             problem = self.relation(list(self.params))
             errors = [problem] if problem else overflow_problems(self, self.params)

@@ -35,6 +35,7 @@ from netgraph.core.operator import NetOperator, settled_types, specialised
 from netgraph.core.options import Net
 from netgraph.core.types import INTEGER, Conflict, PortType, broadcast, length_reason, unify
 from netgraph.layers._modules import LayerModule
+from netgraph.layers.bad_index import checks_values, raise_unfolded
 from netgraph.layers.estimators import mark_folded_draws
 
 __all__ = ["NetMapOperator", "NetFoldOperator", "NetNestOperator"]
@@ -160,10 +161,14 @@ class NetMapOperator(NetOperator):
         def unfold(y: str) -> str:  # view, not unflatten(0, x.shape[:2]): ONNX export keeps these sizes dynamic;
             # a tuple + shape, not *shape: torch.fx.symbolic_trace cannot unpack a proxy
             return f"{y}.view(({first}.shape[0], {length}) + {y}.shape[1:])"
+        lines = [f"{folded} = {call}"]
+        if checks_values(self.net):  # a bad parameter value is named by example and element, not at b*n + i
+            error = ctx.local("error")
+            lines = ["try:", f"    {lines[0]}", f"except Exception as {error}:",
+                     f"    {ctx.module}.unfold_error({error}, {first}.shape[1])", "    raise"]
         if len(outputs) == 1:  # the sequence folded into the batch: one call, no loop
-            return [f"{folded} = {call}", f"{outputs[0]} = {unfold(folded)}"]
-        return [f"{folded} = {call}",
-                *(f"{out} = {unfold(f'{folded}[{port!r}]')}" for out, port in zip(outputs, self.output_ports))]
+            return [*lines, f"{outputs[0]} = {unfold(folded)}"]
+        return [*lines, *(f"{out} = {unfold(f'{folded}[{port!r}]')}" for out, port in zip(outputs, self.output_ports))]
 
 
 class _MapModule(LayerModule):
@@ -174,8 +179,15 @@ class _MapModule(LayerModule):
         super().__init__()
         self.net, self.ports = net, ports
 
+    unfold_error = staticmethod(raise_unfolded)  # the compiled forward's, as forward's below
+
     def forward(self, *xs: torch.Tensor) -> Any:
-        folded = _outputs(self.net(*(x.flatten(0, 1) for x in xs)), self.ports)
+        try:
+            result = self.net(*(x.flatten(0, 1) for x in xs))
+        except Exception as error:
+            raise_unfolded(error, xs[0].shape[1])
+            raise
+        folded = _outputs(result, self.ports)
         unfolded = tuple(y.view((xs[0].shape[0], xs[0].shape[1]) + y.shape[1:]) for y in folded)
         return unfolded if len(self.ports) > 1 else unfolded[0]
 
