@@ -245,6 +245,8 @@ class Distribution:
         ``inputs``: the slot tensors as given (in ``slots`` order), so that a bad value is named at its index there
         and by its port (``values`` are those tensors broadcast against the draw).
         """
+        if any(isinstance(v, torch.Tensor) and v.is_meta for v in values):
+            return  # module.to('meta'): shapes without values, nothing to check
         errors: list[Any] = []  # messages, or for a value found in a port's data, (text, Where, text) around its index
         bounds, integers, nonfinite, ports = [], False, set(), []
         checked = [(n, v) for n, v in zip(self.PARAMS, values) if isinstance(v, torch.Tensor) and v.numel()]

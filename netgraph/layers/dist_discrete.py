@@ -112,6 +112,8 @@ class BinomialDistribution(_Discrete):
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         n, p = params
         prob = full(_nograd(p), shape, params)
+        if prob.is_meta:  # torch has no meta kernel for binomial
+            return torch.empty_like(prob)
         return torch.binomial(full(_nograd(n), shape, params).to(prob.dtype).contiguous(), prob.contiguous())
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:

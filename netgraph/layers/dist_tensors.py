@@ -104,7 +104,7 @@ def _boosted_gamma(alpha: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _all_large(alpha: torch.Tensor) -> bool:
-    return not tracing() and not bool((alpha < 1).any())  # traced code: the general path
+    return not tracing() and not alpha.is_meta and not bool((alpha < 1).any())  # traced or meta: the general path
 
 
 def standard_gamma(alpha: torch.Tensor) -> torch.Tensor:

@@ -139,7 +139,7 @@ def check_supports(p: Distribution, q: Distribution, p_params: list[Any], q_para
         return  # constant supports: checked when the layer was made (support_problem)
     bp, bq = _bounds(p, p_params), _bounds(q, q_params)
     bad = _outside(bp, bq)
-    if not bool(bad.any()):
+    if getattr(bad, "is_meta", False) or not bool(bad.any()):  # meta: shapes without values
         return
     (bp, bq), at = _first_outside_bounds(bp, bq, bad)
     example = f" at example {at[0]}" if at else ""
@@ -222,7 +222,7 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
             x = p.rsample(p_params, drawn)
     logp = p.log_prob(x, p_params).unsqueeze(-1).flatten(2)  # (samples, batch, elements), also for a batch of 0
     logq = _log_q(q, x, q_params).unsqueeze(-1).flatten(2)
-    if not bool(torch.isfinite(logq).all()):
+    if not logq.is_meta and not bool(torch.isfinite(logq).all()):
         raise DataError(f"{where()}: a draw from p = {p!r} at {_first_outside(x, logq)} lies outside the "
                         f"support of q = {q!r}, so KL(p ‖ q) is infinite for these parameter values")
     value = (logp - logq).sum(2)  # (samples, batch)

@@ -132,7 +132,7 @@ class RandomModule(ConstantBuffers):
         """The closed-form mean, broadcast to ``shape`` (DataError where it is infinite)."""
         like = next(p for p in params if isinstance(p, torch.Tensor))
         mean = self.distribution._mean(*tensors(params, like))
-        if not bool(torch.isfinite(mean).all()):
+        if not mean.is_meta and not bool(torch.isfinite(mean).all()):
             raise DataError(f"{self.describe()}: eval_mode='mean' but the distribution's mean is infinite for "
                             "these parameters; use eval_mode='sample'")
         return mean.expand(shape)
