@@ -20,7 +20,8 @@ import torch
 from netgraph.core.errors import DataError
 from netgraph.core.walk import nested_nodes
 
-__all__ = ["Where", "located_error", "unfolded_error", "raise_unfolded", "checks_values", "first_bad", "first_bad_at"]
+__all__ = ["Where", "located_error", "unfolded_error", "raise_unfolded", "checks_values", "first_bad", "first_bad_at",
+           "first_unordered"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,3 +95,22 @@ def first_bad_at(t: torch.Tensor, c: Any) -> tuple[float, Where, str] | None:
     index = tuple(int(k) for k in torch.unravel_index(torch.tensor(i), t.shape)) if t.dim() else (0,)
     more = f" (and {len(bad) - 1} more bad values)" if len(bad) > 1 else ""
     return v, Where(index[0], index[1:]), more
+
+
+def first_unordered(lo: Any, hi: Any, names: tuple[str, str], strict: bool) -> str | None:
+    """'min 2 and max 2 at index (0, 1) (and 1 more)': the first pair of bounds out of order (``lo < hi`` where
+    ``strict``, else ``lo <= hi``), with its index where they are arrays; None when every pair is in order.
+
+    >>> first_unordered(torch.tensor([0.0, 2.0]), torch.tensor([1.0, 2.0]), ("min", "max"), True)
+    'min 2 and max 2 at index (1,)'
+    """
+    lo, hi = torch.broadcast_tensors(torch.as_tensor(lo), torch.as_tensor(hi))
+    bad = ~(lo < hi) if strict else ~(lo <= hi)
+    if not bool(bad.any()):
+        return None
+    flat = bad.reshape(-1).nonzero().reshape(-1)
+    i = int(flat[0])
+    index = tuple(int(k) for k in torch.unravel_index(torch.tensor(i), bad.shape))
+    at = f" at index {index}" if index else ""
+    more = f" (and {len(flat) - 1} more)" if len(flat) > 1 else ""
+    return f"{names[0]} {float(lo.reshape(-1)[i]):g} and {names[1]} {float(hi.reshape(-1)[i]):g}{at}{more}"

@@ -18,6 +18,7 @@ from typing import Any
 import torch
 
 from netgraph.layers.dist_base import POSITIVE, REAL, Distribution, noise, safe_exp, tensors
+from netgraph.layers.bad_index import first_unordered
 from netgraph.layers.dist_tensors import floor_normal, on_support, xlogy
 from netgraph.layers.dist_limits import E_MAX, Z_MAX
 from netgraph.core.errors import OptionError
@@ -97,9 +98,10 @@ class UniformDistribution(Distribution):
 
     def relation(self, params: Sequence[Any]) -> str | None:
         low, high = params
-        if isinstance(low, str) or isinstance(high, str) or bool((torch.as_tensor(low) < torch.as_tensor(high)).all()):
+        if isinstance(low, str) or isinstance(high, str):
             return None
-        return f"needs min < max, found min {_show(low)} and max {_show(high)}"
+        found = first_unordered(low, high, ("min", "max"), strict=True)
+        return None if found is None else f"needs min < max, found {found}"
 
     BOUND_SLOPES = {"min": 0, "max": 0}
 
@@ -128,12 +130,6 @@ class UniformDistribution(Distribution):
 
     def __repr__(self) -> str:
         return f"UniformDistribution({self.args[0]!r})"
-
-
-def _show(v: Any) -> str:
-    if isinstance(v, torch.Tensor) and v.numel() > 1:
-        return f"array {tuple(v.shape)} (some min >= max)"
-    return repr(float(v))
 
 
 class ExponentialDistribution(Distribution):
