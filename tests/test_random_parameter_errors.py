@@ -110,3 +110,20 @@ def test_a_bad_value_inside_nested_maps_names_each_element():
     outside = NetGraph({"g": RandomArrayLayer(GammaDistribution("#a", 1.0))}, [], a=3)
     with pytest.raises(DataError, match=r"found -1\.0 at index \(1, 0\) of port 'a'"):  # no map: the index as it was
         outside(a=torch.tensor([[1.0, 1.0, 1.0], [-1.0, 1.0, 1.0]]))
+
+
+@pytest.mark.parametrize("layer, shapes, bad, match", [
+    (RandomArrayLayer(MultinormalDistribution([0.0, 0.0], "#s")), {"s": (2, 2)},
+     lambda s: s[1, 2].copy_(torch.tensor([[1.0, 0.0], [0.0, -1.0]])),
+     r"must be positive definite .* \(the matrix at example 1, sequence element 2\), found"),
+    (RandomArrayLayer(CategoricalDistribution("#s")), {"s": (3,)},
+     lambda s: s[1, 2].copy_(torch.tensor([0.5, 0.5, 0.5])),
+     r"must sum to 1 .*found a sum of 1\.5 \(at example 1, sequence element 2\)"),
+], ids=["Multinormal", "Categorical"])
+def test_a_bad_vector_parameter_inside_a_map_names_the_example_and_the_element(layer, shapes, bad, match):
+    net = NetGraph({"m": NetMapOperator(NetGraph({"d": layer}, [], **shapes))}, [],
+                   s=("n", *shapes["s"]))
+    s = torch.eye(2).expand(2, 4, 2, 2).clone() if len(shapes["s"]) == 2 else torch.full((2, 4, 3), 1 / 3)
+    bad(s)
+    with pytest.raises(DataError, match=match):
+        net.compile()(s=s)

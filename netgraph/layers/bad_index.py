@@ -21,7 +21,7 @@ from netgraph.core.errors import DataError
 from netgraph.core.walk import nested_nodes
 
 __all__ = ["Where", "located_error", "unfolded_error", "raise_unfolded", "checks_values", "first_bad", "first_bad_at",
-           "first_unordered"]
+           "first_unordered", "Piece", "piece", "piece_text"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,6 +42,21 @@ class Where:
             return f"index {(self.example, *self.rest)}"
         element = self.elements[0] if len(self.elements) == 1 else self.elements
         return f"example {self.example}, sequence element {element}" + (f", index {self.rest}" if self.rest else "")
+
+
+#: A message whose index can be written again outside a map: (text before, where, text after).
+Piece = tuple[str, Where, str]
+
+
+def piece(before: str, index: tuple[int, ...] | None, after: str) -> str | Piece:
+    """``before + 'index (2, 0)' + after`` as a ``Piece`` (its first dim the batch), or ``before + after`` where
+    ``index`` is None (no index to name)."""
+    return before + after if index is None else (before, Where(index[0], index[1:]), after)
+
+
+def piece_text(problem: str | Piece) -> str:
+    """A problem's message, its index written as inside the layer."""
+    return problem if isinstance(problem, str) else f"{problem[0]}{problem[1]}{problem[2]}"
 
 
 def located_error(wheres: list[Where], render: Callable[[list[Where]], str], **fields: object) -> DataError:

@@ -20,7 +20,7 @@ import torch
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.layer import frozen_init
 from netgraph.core.registry import Registry
-from netgraph.layers.bad_index import Where, first_bad, first_bad_at, located_error
+from netgraph.layers.bad_index import Where, first_bad, first_bad_at, located_error, piece_text
 from netgraph.layers.dist_limits import FLOAT_MAX, PARAM_MAX, overflow_problems
 from netgraph.layers.dist_tensors import (LOG_MAX, full, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
                                            standard_gamma, tensors, xlogy)  # re-exported for the distributions
@@ -219,7 +219,7 @@ class Distribution:
         if not errors and all(not isinstance(v, str) for v in self.params):
             problem = self.relation([torch.as_tensor(v, dtype=torch.float64) for v in self.params])
             if problem:
-                errors.append(problem)
+                errors.append(piece_text(problem))
         if not errors:
             errors = overflow_problems(self, self.params)
         if errors:
