@@ -127,3 +127,31 @@ def test_a_bad_vector_parameter_inside_a_map_names_the_example_and_the_element(l
     bad(s)
     with pytest.raises(DataError, match=match):
         net.compile()(s=s)
+
+
+@pytest.mark.parametrize("call", ["net", "interpreted"])
+def test_a_bad_value_inside_a_fold_names_the_example_and_the_step(call):
+    """A fold draws once per step with the batch as it is: example 1's step 2 was named 'index (1, 0)', no step."""
+    from netgraph import FunctionLayer, NetFoldOperator, NetPort
+    cell = NetGraph({"g": RandomArrayLayer(GammaDistribution("#Input", 1.0)), "f": FunctionLayer("#a + #b")},
+                    [(NetPort("g", "Output"), NetPort("f", "a")), (NetPort("State"), NetPort("f", "b"))],
+                    Input=3, State=3)
+    net = NetGraph({"fold": NetFoldOperator(cell)}, [], Input=("n", 3))
+    x = torch.ones(2, 4, 3)
+    x[1, 2, 0] = -1.0
+    run = {"net": lambda: net(Input=x), "interpreted": lambda: interpret(net, net.compile(), Input=x)}
+    with pytest.raises(DataError, match=r"found -1\.0 at example 1, sequence element 2, index \(0,\) of port 'Input'"):
+        run[call]()
+
+
+def test_a_bad_value_in_a_fold_inside_a_map_names_the_map_element_then_the_step():
+    from netgraph import FunctionLayer, NetFoldOperator, NetPort
+    cell = NetGraph({"g": RandomArrayLayer(GammaDistribution("#Input", 1.0)), "f": FunctionLayer("#a + #b")},
+                    [(NetPort("g", "Output"), NetPort("f", "a")), (NetPort("State"), NetPort("f", "b"))],
+                    Input=3, State=3)
+    fold = NetGraph({"fold": NetFoldOperator(cell)}, [], Input=("n", 3))
+    net = NetGraph({"m": NetMapOperator(NetGraph({"f": fold}, [], Input=("n", 3)))}, [], Input=("m", "n", 3))
+    x = torch.ones(2, 3, 4, 3)
+    x[1, 2, 3, 0] = -1.0
+    with pytest.raises(DataError, match=r"found -1\.0 at example 1, sequence element \(2, 3\), index \(0,\) of port"):
+        net.compile()(Input=x)

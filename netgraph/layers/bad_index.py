@@ -37,6 +37,10 @@ class Where:
         example, element = divmod(self.example, length)
         return Where(example, self.rest, (element, *self.elements))
 
+    def stepped(self, step: int) -> Where:
+        """The same place seen outside a fold, at its step ``step`` (a fold keeps the batch as it is)."""
+        return Where(self.example, self.rest, (step, *self.elements))
+
     def __str__(self) -> str:
         if not self.elements:
             return f"index {(self.example, *self.rest)}"
@@ -66,20 +70,22 @@ def located_error(wheres: list[Where], render: Callable[[list[Where]], str], **f
     return error
 
 
-def unfolded_error(error: BaseException, length: int) -> DataError | None:
-    """``error`` as seen outside a map over sequences of ``length`` elements; None when it names no index."""
+def unfolded_error(error: BaseException, length: int, step: bool = False) -> DataError | None:
+    """``error`` as seen outside a map over sequences of ``length`` elements (``step``: outside a fold, at its step
+    ``length``); None when it names no index."""
     located = getattr(error, "relocate", None)
-    if located is None or not length:
+    if located is None or not (length or step):
         return None
     wheres, render = located
     diagnostic = error.diagnostics[0]
     fields = {f: getattr(diagnostic, f) for f in ("kind", "port", "layer") if getattr(diagnostic, f) is not None}
-    return located_error([w.unfolded(length) for w in wheres], render, **fields)
+    return located_error([w.stepped(length) if step else w.unfolded(length) for w in wheres], render, **fields)
 
 
-def raise_unfolded(error: BaseException, length: int) -> None:
-    """Raise ``unfolded_error(error, length)`` where ``error`` names an index; else return (the caller raises it)."""
-    unfolded = unfolded_error(error, length)
+def raise_unfolded(error: BaseException, length: int, step: bool = False) -> None:
+    """Raise ``unfolded_error(error, length, step)`` where ``error`` names an index; else return (the caller raises
+    it as it is)."""
+    unfolded = unfolded_error(error, length, step)
     if unfolded is not None:
         raise unfolded from None
 

@@ -57,6 +57,11 @@ class _FoldModule(LayerModule):
         self.net, self.order, self.elements, self.shape, self.given = net, order, elements, shape, given
         self.length, self.layer_label = None, "NetFoldOperator"  # the compiler names the layer
 
+    def step_error(self, error: BaseException, step: int) -> None:
+        """Raise ``error`` as seen outside the fold (a bad value named by example and step) where it names an
+        index; else return (the caller raises it as it is)."""
+        raise_unfolded(error, step, step=True)
+
     def length_error(self, *xs: torch.Tensor) -> None:
         """A fixed-length fold given another length (the loop would run over it): a DataError that a compiled
         module replaces by the one naming its own input port, as ``net(x)`` gives (``blames_inputs``)."""
@@ -76,7 +81,11 @@ class _FoldModule(LayerModule):
         given = next((n for n in (lengths or ())[:len(self.elements)] if n is not None), None)
         states = []
         for i in range(xs[0].shape[1]):
-            step = self.net(*(state if p == "State" else seqs[p][:, i] for p in self.order))
+            try:
+                step = self.net(*(state if p == "State" else seqs[p][:, i] for p in self.order))
+            except Exception as error:
+                self.step_error(error, i)
+                raise
             state = step if given is None else torch.where(_running(given, i, step), step, state)
             states.append(state)
         return torch.stack(states, 1), state

@@ -262,10 +262,15 @@ class NetFoldOperator(NetOperator):
         check = [] if not isinstance(length, int) else [  # a fixed length: one comparison per element input
             f"if {' or '.join(f'{given[p]}.shape[1] != {length}' for p in self.elements)}:",
             f"    {ctx.module}.length_error({', '.join(given[p] for p in self.elements)})"]
+        call = [f"    {state} = {ctx.module}.net({args})"]
+        if checks_values(self.net):  # a bad parameter value is named by example and step
+            error = ctx.local("error")
+            call = ["    try:", f"    {call[0]}", f"    except Exception as {error}:",
+                    f"        {ctx.module}.step_error({error}, {step})", "        raise"]
         return [*check, f"{state} = {start}",
                 f"{states} = []",
                 f"for {step} in range({first}.shape[1]):",
-                f"    {state} = {ctx.module}.net({args})",
+                *call,
                 f"    {states}.append({state})",
                 f"{outputs[0]}, {outputs[1]} = torch.stack({states}, 1), {state}"]
 
