@@ -207,6 +207,11 @@ class Layer:
         """Refine the partial types of this layer's ports (default: no relation between ports)."""
         return dict(types)
 
+    def dtype_hint(self, port: str) -> str | None:
+        """How to turn the Integer values of output ``port`` into the Real values a port it feeds takes (a wiring
+        error ends with it); None: the generic advice."""
+        return None
+
     def with_input_count(self, n: int) -> Layer:
         """For a variadic layer: the same layer with ``n`` inputs (ports Input1..Inputn)."""
         return self
