@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 import torch
@@ -59,6 +60,18 @@ def seed_net():
 @pytest.fixture(autouse=True)
 def _seed():
     torch.manual_seed(0)
+
+
+@pytest.fixture(autouse=True)
+def _recursion_limit_kept():
+    """Each test leaves Python's recursion limit as it found it (torch.compile's inductor raised it for good, so every
+    later test ran with another limit than a test run alone: recursion_room and the depth limits depend on it)."""
+    before = sys.getrecursionlimit()
+    yield
+    after = sys.getrecursionlimit()
+    if after != before:
+        sys.setrecursionlimit(before)
+        pytest.fail(f"the test left sys.getrecursionlimit() at {after}, found at {before}")
 
 
 @pytest.fixture(autouse=True)

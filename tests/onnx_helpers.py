@@ -59,11 +59,16 @@ def assert_same_distribution(onnx_draws: list[np.ndarray], torch_draws: list[tor
         assert bool(((o.std(0) - t.std(0)).abs() <= 0.1 * t.std(0) + 1e-6).all())  # same spread
 
 
-def torch_export(module: torch.nn.Module, x: torch.Tensor, path: Path, name: str = "input") -> Path:
-    """``module`` written by torch's TorchScript exporter (as models exported by plain torch are), its input
-    ``name`` of dynamic batch ``b``; ``path``."""
+def torch_export(module: torch.nn.Module, x: torch.Tensor | tuple, path: Path, name: str | list[str] = "input", *,
+                 axes: dict | None = None, **options) -> Path:
+    """``module`` written by torch's TorchScript exporter (as models exported by plain torch are), in eval mode, its
+    warnings silenced: ``x`` a tensor or a tuple of them, ``name`` the input name (or names), ``axes`` the dynamic
+    axes by input name (default: each input's batch ``b``; ``{}``: none); ``options`` go to ``torch.onnx.export``
+    (``opset_version``, ``output_names``); ``path``."""
+    names = [name] if isinstance(name, str) else list(name)
+    axes = {n: {0: "b"} for n in names} if axes is None else axes
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(module.eval(), (x,), str(path), dynamo=False, dynamic_axes={name: {0: "b"}},
-                          input_names=[name])
+        torch.onnx.export(module.eval(), x if isinstance(x, tuple) else (x,), str(path), dynamo=False,
+                          input_names=names, dynamic_axes=axes or None, **options)
     return path

@@ -13,6 +13,8 @@ import pytest
     ("MeanAbsoluteLossLayer", "MeanAbsoluteLossLayer on 'Output' vs key 'Target'"),
     ("{Output: MeanAbsoluteLossLayer}", "MeanAbsoluteLossLayer on 'Output' vs key 'Target'"),
     ("{Output: {loss: MeanAbsoluteLossLayer, weight: 2}}", "2 * MeanAbsoluteLossLayer on 'Output' vs key 'Target'"),
+    # a layer with options alone, as the README writes it: it was read as terms for ports 'type' and 'form'
+    ("{type: MeanAbsoluteLossLayer}", "MeanAbsoluteLossLayer on 'Output' vs key 'Target'"),
 ])
 def test_a_loss_layer_type_name_is_that_loss_layer(cli, tmp_path, loss, described):
     cli.spec(), cli.data(random=True)
@@ -57,3 +59,12 @@ def test_a_metric_on_a_net_whose_outputs_are_all_losses_is_worded_by_its_flag(cl
     ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--rounds", "1", *flags)
     assert ran.code == 1 and ran.err.count("\n") == 1
     assert f"netgraph train: {flag}: metric " in ran.err and "needs an output port that is not a loss" in ran.err
+
+
+def test_a_loss_layer_with_options_alone_is_that_layer_on_the_one_output(cli, tmp_path):
+    cli.spec(), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--loss",
+              "{type: MeanSquaredLossLayer, input: 1}")
+    assert ran.code == 0, ran.err
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out2", "--quiet", "--loss", "{type: MeanSquaredLoss}")
+    assert ran.code == 1 and "type 'MeanSquaredLoss', is no loss layer (did you mean 'MeanSquaredLossLayer'?)" in ran.err

@@ -121,7 +121,7 @@ def test_a_csv_row_with_more_fields_than_the_header_is_refused_not_cut(cli):
     (cli.folder / "t.csv").write_text("text,label\ngood,pos\ngood, bad,neg\nbad,neg\n")
     ran = cli("train", "s.yaml", "--data", "t.csv", "-o", "out", "--rounds", "1", "--quiet")
     assert ran.code == 1
-    assert ran.err == ("netgraph train: --data: 't.csv': row 1: 3 fields, but the header row names 2 (a comma inside a "
+    assert ran.err == ("netgraph train: --data: t.csv:3: 3 fields, but the header row names 2 (a comma inside a "
                        "text? quote the text: \"a, b\")\n")
 
 
@@ -256,5 +256,5 @@ def test_number_labels_read_as_text_from_a_csv_say_how_to_match_them(cli):
     (cli.folder / "t.csv").write_text("text,label\ngood,1\nbad,0\n")
     ran = cli("train", "s.yaml", "--data", "t.csv", "-o", "out", "--rounds", "1", "--quiet")
     assert ran.code == 1
-    assert ("example 0: label '1' is not one of the 2 labels [0, 1] (it is the text '1', and the labels are numbers: "
-            "a .csv holds text, so write the labels as text, e.g. labels: ['0', '1'])") in ran.err
+    assert ("example 0 (t.csv:2): label '1' is not one of the 2 labels [0, 1] (it is the text '1', and the labels "
+            "are numbers: a .csv holds text, so write the labels as text, e.g. labels: ['0', '1'])") in ran.err

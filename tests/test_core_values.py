@@ -190,3 +190,18 @@ def test_a_layers_repr_finds_its_shape_options_once_per_class(monkeypatch):
     monkeypatch.setattr(options, "option_kind", lambda hint: calls.append(hint) or real(hint))
     assert repr(LinearLayer(3)) == "LinearLayer(3)" and repr(LinearLayer(4, input=(5,))) == "LinearLayer(4, input=5)"
     assert calls == []
+
+
+def test_a_positional_option_left_at_none_is_not_written():
+    """FlattenLayer() showed as FlattenLayer(None), wrote `level: null` in specs and `level=None` in diagrams
+    (ResizeLayer(scale=2) likewise `dims=None`); an option given is still shown as given."""
+    from netgraph import FlattenLayer, ResizeLayer
+    assert repr(FlattenLayer()) == "FlattenLayer()" and FlattenLayer().options() == {}
+    assert ResizeLayer(scale=2).options() == {"scale": 2.0}
+    assert repr(LinearLayer(3)) == "LinearLayer(3)" and repr(FlattenLayer(1)) == "FlattenLayer(1)"
+    net = NetChain({"flat": FlattenLayer()}, input=(2, 3))
+    assert "level" not in net.to_yaml() and NetGraph.from_yaml(net.to_yaml()) == net
+    assert "level=None" not in net.render_svg(backend="builtin")
+    # the hash a checkpoint keeps is the one computed before (when options() held the None), so resumes still match
+    old = NetChain({"flat": FlattenLayer(), "lin": LinearLayer(None), "up": ResizeLayer(scale=2)}, input=(1, 2, 3))
+    assert old.information("TopologyHash") == "fb484727dfc1801e"

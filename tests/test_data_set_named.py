@@ -124,5 +124,5 @@ def test_cli_names_the_data_flag_and_the_validation_fraction_of_held_out_labels(
     ran = cli("train", cli.spec(LABELS), "--data", "labels.npz", "--validation", "0.5", "-o", "out", "--quiet")
     assert ran.code == 1
     assert ran.err.startswith("netgraph train: --data labels.npz, the part --validation 0.5 holds out: target "
-                              "'Target' (ClassDecoder): example "), ran.err
+                              "'Target' of output port 'Output' (ClassDecoder): example "), ran.err
     assert "validation_set" not in ran.err and "validation data" not in ran.err

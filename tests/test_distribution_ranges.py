@@ -187,7 +187,7 @@ def test_discrete_uniform_bounds_out_of_order_are_named_as_numbers():
     import torch
     from netgraph import DataError, DiscreteUniformDistribution, NetGraph, RandomArrayLayer
     net = NetGraph([RandomArrayLayer(DiscreteUniformDistribution(["#a", "#b"]))], [], a=2, b=2)
-    with pytest.raises(DataError, match=r"needs imin <= imax, found imin 5 and imax 3\."):
+    with pytest.raises(DataError, match=r"needs imin <= imax, found imin 5 and imax 3 at index \(0, 1\)\."):
         net(a=torch.tensor([[1.0, 5.0]]), b=torch.tensor([[4.0, 3.0]]))
 
 
@@ -300,3 +300,33 @@ def test_valid_extreme_constants_draw_positive_values_with_a_finite_log_probabil
     torch.manual_seed(0)
     out = NetGraph([RandomArrayLayer(dist, output=(), log_probability=True)], []).compile()(batch_size=20000)
     assert bool((out["Output"] > 0).all()) and bool(torch.isfinite(out["LogProbability"]).all())
+
+
+def test_a_refused_draw_names_the_parameters_given_not_the_defaulted_ones():
+    """GammaDistribution(a, b) listed 'gamma (power) = 1, mu (location) = 0', which the user never wrote."""
+    given = r"parameters alpha \(shape\) = 2, beta \(scale\) = 1e\+37 give draws up to"
+    with pytest.raises(OptionError, match=given) as constant:
+        D.GammaDistribution(2.0, 1e37)
+    net = NetGraph({"g": RandomArrayLayer(D.GammaDistribution("#a", "#b"))}, [], a=(), b=())
+    module = net.compile().double()  # float64 draws are refused past float32's range too
+    with pytest.raises(DataError, match=given) as slots:
+        module(a=torch.tensor([2.0], dtype=torch.float64), b=torch.tensor([1e37], dtype=torch.float64))
+    for error in (constant, slots):
+        assert "power" not in str(error.value) and "location" not in str(error.value)
+    with pytest.raises(OptionError, match=r"alpha \(shape\) = 2, beta \(scale\) = 1e\+37, gamma \(power\) = 1, "
+                                          r"mu \(location\) = 0 give"):
+        D.GammaDistribution(2.0, 1e37, 1.0, 0.0)  # written out: named
+
+
+@pytest.mark.parametrize("dist, lo, hi, match", [
+    (D.UniformDistribution(["#a", "#b"]), [[0.0, 2.0, 1.0]], [[1.0, 2.0, 0.0]],
+     r"needs min < max, found min 2 and max 2 at index \(0, 1\) \(and 1 more"),
+    (D.DiscreteUniformDistribution(["#a", "#b"]), [[0.0, 5.0]], [[1.0, 3.0]], r"needs imin <= imax, found imin 5 and "
+                                                                            r"imax 3 at index \(0, 1\)\."),
+], ids=["Uniform", "DiscreteUniform"])
+def test_bounds_out_of_order_are_named_as_numbers_at_their_index(dist, lo, hi, match):
+    """Uniform said 'found min array (1, 3) (some min >= max) and max array (1, 3) (some min >= max)'."""
+    width = len(lo[0])
+    module = NetGraph({"u": RandomArrayLayer(dist)}, [], a=width, b=width).compile(checks=True)  # Uniform: inline
+    with pytest.raises(DataError, match=match):
+        module(a=torch.tensor(lo), b=torch.tensor(hi))

@@ -80,10 +80,11 @@ def test_layers_deep_inside_take_the_shapes_they_had_there():
     assert net_extract(mapped, ("map", "net", "lin")) == mapped["map", "net", "lin"] == LinearLayer(3, input=2)
 
 
-def test_a_layer_that_knows_its_input_or_has_no_option_for_it_comes_back_as_it_is():
+def test_a_layer_that_knows_its_shapes_comes_back_as_it_is_one_without_an_option_for_them_keeps_them_beside():
     lin = LinearLayer(3, input=2)
     plus = ThreadingLayer("Plus", inputs=2)
     net = NetGraph({"a": lin, "b": LinearLayer(3), "plus": plus}, [("a", "plus"), ("b", NetPort("plus", "Input2"))],
                    Input=2)
     assert net_extract(net, "a") is lin
-    assert net_extract(net, "plus") is plus  # no option declares a ThreadingLayer's input shapes
+    extracted = net_extract(net, "plus")  # no option declares a ThreadingLayer's input shapes: it keeps them beside
+    assert extracted == plus and NetGraph(extracted).input_shapes == {"Input1": (3,), "Input2": (3,)}

@@ -8,7 +8,7 @@ import torch
 
 from netgraph import (BernoulliDistribution, CatenateLayer, ElementwiseLayer, GatedRecurrentLayer, LinearLayer,
                       LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort,
-                      NormalDistribution, OptionError, RandomArrayLayer, net_initialize)
+                      NormalDistribution, OptionError, RandomArrayLayer, net_extract, net_initialize)
 
 
 @pytest.fixture
@@ -39,6 +39,23 @@ def test_array_properties_agree_with_the_tensors(nested):
     assert info["UninitializedArrays"] == []
 
 
+def test_layers_are_keyed_by_the_path_arrays_and_surgery_take(nested):
+    """Layers had string keys ("enc/l1") while Arrays had tuples: both are positions, as Wolfram's {"enc", "l1"}."""
+    info = nested.information()
+    assert list(info["Layers"]) == info["TopologicalOrder"]
+    assert {k[:-1] for k in info["Arrays"]} <= set(info["Layers"])
+    for path, layer in info["Layers"].items():  # the layer there (as net_extract names it), as it was given
+        assert layer == nested.layer_at(path) and type(net_extract(nested, path)) is type(layer)
+
+
+def test_the_old_layer_names_still_find_the_layers(nested):
+    layers = nested.information("Layers")
+    assert layers["enc/l1"] == layers[("enc", "l1")] and layers["head"] == layers[("head",)]
+    assert "enc/l1" in layers and layers.get("side") == layers[("side",)] and layers.get("nope") is None
+    with pytest.raises(KeyError):
+        layers["enc/nope"]
+
+
 def test_uninitialized_arrays_have_inferred_dimensions(nested):
     info = nested.information()
     assert info["ArraysDimensions"][("enc", "l1", "Weights")] == (3, 4)
@@ -49,7 +66,7 @@ def test_uninitialized_arrays_have_inferred_dimensions(nested):
 
 def test_layer_properties_and_the_topology(nested):
     info = nested.information()
-    assert info["LayersCount"] == 4 and list(info["Layers"]) == ["enc/l1", "enc/act", "head", "side"]
+    assert info["LayersCount"] == 4 and list(info["Layers"]) == [("enc", "l1"), ("enc", "act"), ("head",), ("side",)]
     assert info["LayerTypeCounts"] == {"LinearLayer": 2, "ElementwiseLayer": 2}
     assert info["LayersList"] == list(info["Layers"].values())
     assert info["TopologicalOrder"] == [("enc", "l1"), ("enc", "act"), ("head",), ("side",)]

@@ -232,3 +232,20 @@ def test_the_normal_closed_form_is_finite_at_valid_extreme_scales(scale):
                    mu=(), sigma=())
     kl = net.compile()(mu=torch.tensor([0.0, scale]), sigma=torch.tensor([scale, 2 * scale]))
     torch.testing.assert_close(kl, torch.tensor([0.0, math.log(0.5) + 2.5 - 0.5]))
+
+
+@pytest.mark.parametrize("q_location", [5.0, 4.0])
+def test_monte_carlo_kl_of_located_gammas_scores_draws_by_their_offsets(q_location):
+    """A float32 draw mu + tiny rounds to mu (a fifth of Gamma(0.1) draws at mu = 5), where q's density is infinite
+    too: the layer said the draw 'lies outside the support of q'. p's draw and log-density use the offset drawn,
+    q's the offset from its own location; the estimate matches the closed form of the unshifted pair."""
+    p, q = GammaDistribution(0.1, 1.0, 1.0, 5.0), GammaDistribution(0.2, 1.0, 1.0, q_location)
+    torch.manual_seed(0)
+    n = 200
+    estimates = NetGraph([KLDivergenceLayer(p, q, method="monte_carlo", samples=100, shape=(1,))], [])(batch_size=n)
+    assert bool(torch.isfinite(estimates).all())
+    if q_location == 5.0:  # same location: KL of Gamma(0.1, 1) from Gamma(0.2, 1)
+        exact = (0.1 - 0.2) * torch.special.digamma(torch.tensor(0.1, dtype=torch.float64)) - math.lgamma(0.1) \
+            + math.lgamma(0.2)
+        se = float(estimates.double().std()) / math.sqrt(n)
+        assert abs(float(estimates.double().mean()) - float(exact)) < 5 * se

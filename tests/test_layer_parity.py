@@ -145,6 +145,8 @@ EXAMPLES: dict[str, list[Example]] = {
     "SequenceLastLayer": [Example(L.SequenceLastLayer(), {"Input": (4, 3)})],
     "SequenceMostLayer": [Example(L.SequenceMostLayer(), {"Input": (4, 3)})],
     "SequenceRestLayer": [Example(L.SequenceRestLayer(), {"Input": (4, 3)})],
+    "SequenceIndicesLayer": [Example(L.SequenceIndicesLayer(), {"Input": (4, 3)}),
+                             Example(L.SequenceIndicesLayer(2), {"Input": (5,)}, integers={"Input": 7})],
     "SequenceReverseLayer": [Example(L.SequenceReverseLayer(), {"Input": (4, 3)}),
                              Example(L.SequenceReverseLayer(), {"Input": (5,)}, integers={"Input": 7})],
     "SoftmaxLayer": [Example(L.SoftmaxLayer(level=2), {"Input": (3, 4)}), Example(L.SoftmaxLayer(), {"Input": 5})],

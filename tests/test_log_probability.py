@@ -211,3 +211,60 @@ def test_log_probability_of_an_empty_batch_is_empty(dist, value, estimator):
     assert out["Output"].shape == (0, 3) and out["LogProbability"].shape == (0,)
     out["LogProbability"].sum().backward()
     assert a.grad.shape == (0, 3)
+
+
+D = DISTRIBUTIONS
+#: (distribution, a point at the edge of its support or outside it, scipy's log-density there)
+EDGES = [
+    (D["GammaDistribution"](1.0, 2.0), 0.0, st.gamma.logpdf(0.0, 1.0, scale=2.0)),  # shape 1: finite at 0
+    (D["GammaDistribution"](0.5, 2.0, 2.0, 5.0), 5.0, st.gengamma.logpdf(5.0, 0.5, 2.0, loc=5.0, scale=2.0)),
+    (D["GammaDistribution"](2.0, 2.0, 1.0, 5.0), 5.0, -math.inf),  # alpha gamma > 1: density 0 at mu
+    (D["GammaDistribution"](0.5, 2.0, 1.0, 5.0), 5.0, math.inf),  # alpha gamma < 1: the true limit is infinite
+    (D["GammaDistribution"](2.0, 2.0, 1.0, 5.0), 4.0, -math.inf),  # below mu: outside the support
+    (D["LogGammaDistribution"](1.0, 2.0, 5.0), 5.0, st.gamma.logpdf(0.0, 1.0, scale=2.0)),
+    (D["LogGammaDistribution"](0.5, 2.0, 5.0), 5.0, math.inf),
+    (D["LogGammaDistribution"](1.0, 2.0, 5.0), 4.0, -math.inf),
+    (D["ChiDistribution"](1.0), 0.0, st.chi.logpdf(0.0, 1.0)),
+    (D["ChiSquareDistribution"](2.0), 0.0, st.chi2.logpdf(0.0, 2.0)),
+    (D["ErlangDistribution"](1, 2.0), 0.0, st.gamma.logpdf(0.0, 1.0, scale=0.5)),
+    (D["NakagamiDistribution"](0.5, 1.0), 0.0, st.nakagami.logpdf(0.0, 0.5)),
+    (D["WeibullDistribution"](1.0, 2.0, 5.0), 5.0, st.weibull_min.logpdf(5.0, 1.0, loc=5.0, scale=2.0)),
+    (D["InverseGammaDistribution"](1.0, 2.0, 1.0, 5.0), 5.0, -math.inf),
+    (D["InverseGammaDistribution"](1.0, 2.0), -1.0, -math.inf),
+    (D["ExponentialDistribution"](2.0), -1.0, -math.inf),
+    (D["HalfNormalDistribution"](1.0), -1.0, -math.inf),
+    (D["RayleighDistribution"](1.0), -1.0, -math.inf),
+    (D["MaxwellDistribution"](1.0), -1.0, -math.inf),
+    (D["ChiDistribution"](3.0), -1.0, -math.inf),
+]
+
+
+@pytest.mark.parametrize("dist, x, expected", EDGES, ids=[f"{d!r}@{x}" for d, x, _ in EDGES])
+def test_log_density_at_the_edge_of_the_support_is_its_limit_and_minus_infinity_outside(dist, x, expected):
+    """NaN was returned where the power of (x - mu) is 0 (0 * log 0: Gamma shape 1, Chi 1, Erlang 1, ...) and below
+    the support; a finite density outside the support (Exponential at -1) was returned as such."""
+    value = float(dist.log_prob(torch.tensor([x], dtype=torch.float64), list(dist.params)))
+    assert value == pytest.approx(expected, rel=1e-12) if math.isfinite(expected) else value == expected
+
+
+def _gamma_entropy(alpha: float, beta: float) -> float:
+    return alpha + math.log(beta) + math.lgamma(alpha) + (1 - alpha) * sc.digamma(alpha)
+
+
+@pytest.mark.parametrize("dist, entropy", [
+    (GammaDistribution(0.1, 1.0, 1.0, 5.0), _gamma_entropy(0.1, 1.0)),
+    (DISTRIBUTIONS["LogGammaDistribution"](0.1, 1.0, 5.0), _gamma_entropy(0.1, 1.0) + 0.1),  # h(Y) + E[Y]
+    (DISTRIBUTIONS["WeibullDistribution"](0.3, 1.0, 5.0), 0.5772156649 * (1 - 1 / 0.3) - math.log(0.3) + 1),
+], ids=["GeneralizedGamma", "LogGamma", "Weibull"])
+def test_a_draw_that_rounds_to_the_location_is_scored_by_its_offset(dist, entropy):
+    """A float32 draw mu + tiny rounds to mu (a fifth of Gamma(0.1) draws at mu = 5), where the density is infinite:
+    LogProbability was +inf. It is the log-density of the offset drawn, so its mean is minus the entropy."""
+    n = 100_000
+    net = NetGraph([RandomArrayLayer(dist, output=1, log_probability=True)], [])
+    torch.manual_seed(0)
+    out = net.compile()(batch_size=n)
+    x, logp = out["Output"], out["LogProbability"].double()
+    assert float((x == 5.0).float().mean()) > 0.001  # the case at hand: draws that are mu in float32
+    assert bool(torch.isfinite(logp).all())
+    se = float(logp.std()) / math.sqrt(n)
+    assert abs(float(logp.mean()) + entropy) < 5 * se

@@ -7,8 +7,9 @@ import pytest
 import torch
 
 from netgraph import (AggregationLayer, AppendLayer, AttentionLayer, BasicRecurrentLayer, CrossEntropyLossLayer,
-                      DataError, ElementwiseLayer, EmbeddingLayer, FunctionLayer, GatedRecurrentLayer, LongShortTermMemoryLayer,
-                      MeanSquaredLossLayer, NetArrayLayer, NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph,
+                      DataError, DropoutLayer, ElementwiseLayer, EmbeddingLayer, FunctionLayer, GatedRecurrentLayer,
+                      LayerNormalizationLayer, LongShortTermMemoryLayer, MeanSquaredLossLayer, NetArrayLayer,
+                      NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph, NormalizationLayer,
                       NetMapOperator, NetPort, Padded, PrependLayer, SequenceLastLayer, SequenceMostLayer, SequenceRestLayer, SequenceReverseLayer,
                       SoftmaxLayer, SummationLayer, net_initialize, net_train)
 from netgraph.backend.masks import Fallback, compile_padded, interpret_padded, output_lengths, pad, plan
@@ -164,6 +165,33 @@ def test_an_elementwise_function_layer_keeps_the_lengths_and_a_whole_sequence_on
     shifted = _init(NetGraph([FunctionLayer("#x + #b")], [], x=["n"], b=(3, 1)))  # x broadcasts to (3, n)
     with pytest.raises(Fallback, match="does not honour sequence lengths"):
         plan(shifted, ("x",))
+
+
+@pytest.mark.parametrize("layer", [LayerNormalizationLayer(), NormalizationLayer(-1, "Same"),
+                                   NormalizationLayer(-1, scaling=False, biases=False)])
+def test_normalisation_over_the_features_keeps_the_lengths(layer):
+    """A transformer block's layer norm (over each element's features) never reads the padding."""
+    net = _init(NetChain([NetMapOperator(NetChain([3], input=2)), layer, AggregationLayer("Mean", 1)],
+                         input=["n", 2]))
+    assert plan(net, ("Input",)).outputs == {"Output": None}
+    check_padded_equals_each_alone(net, {"Input": _sequences(LENGTHS, 2)})
+
+
+def test_dropout_keeps_the_lengths():
+    net = _init(NetChain([NetMapOperator(NetChain([3], input=2)), DropoutLayer(0.3), AggregationLayer("Mean", 1)],
+                         input=["n", 2]))
+    assert plan(net, ("Input",)).outputs == {"Output": None}
+    xs = _sequences(LENGTHS, 2)
+    for y, x in zip(net(xs), xs):  # evaluation mode: no dropout
+        torch.testing.assert_close(y, net(x[None])[0])
+
+
+@pytest.mark.parametrize("layer", [LayerNormalizationLayer(scaling=False, biases=False),
+                                   NormalizationLayer(1, "Complement")])
+def test_normalisation_over_the_sequence_runs_by_length_groups(layer):
+    net = _init(NetChain([layer], input=["n"] if isinstance(layer, LayerNormalizationLayer) else ["n", 2]))
+    with pytest.raises(Fallback, match="does not honour sequence lengths"):
+        plan(net, ("Input",))
 
 
 def test_net_fold_stops_each_state_at_its_length():

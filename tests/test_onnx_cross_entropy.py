@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from netgraph import CrossEntropyLossLayer, NetGraph, SpecError, export_onnx, import_onnx
-from tests.onnx_helpers import run_onnx
+from tests.onnx_helpers import run_onnx, torch_export
 
 
 def _round_trip(net: NetGraph, inputs: dict, tmp_path) -> None:
@@ -54,8 +54,7 @@ def test_another_gather_elements_is_refused_naming_the_node(tmp_path):
             return x.gather(1, i)
 
     # i narrower than x along another axis than the gather's: no pick of the known forms
-    torch.onnx.export(Pick(), (torch.rand(2, 3, 4), torch.zeros(2, 1, 2, dtype=torch.long)), tmp_path / "g.onnx",
-                      dynamo=False, input_names=["x", "i"], dynamic_axes={"x": {0: "b"}, "i": {0: "b"}})
+    torch_export(Pick(), (torch.rand(2, 3, 4), torch.zeros(2, 1, 2, dtype=torch.long)), tmp_path / "g.onnx", ["x", "i"])
     with pytest.raises(SpecError, match=r"GatherElements.*only GatherElements x.gather\(k, i\) with i of x's sizes "
                                         r"but along axis k .*found indices of shape \(.*, 1, 2\)"):
         import_onnx(tmp_path / "g.onnx")
@@ -75,8 +74,7 @@ def test_torch_gather_along_the_last_axis_imports(x_shape, i_shape, tmp_path):
     allowed) now imports: the one-hot of i times x spread to m rows, totalled over the last axis."""
     g = torch.Generator().manual_seed(0)
     x, i = torch.randn(2, *x_shape, generator=g), torch.randint(0, x_shape[-1], (2, *i_shape), generator=g)
-    torch.onnx.export(_Pick(), (x, i), tmp_path / "g.onnx", dynamo=False, input_names=["x", "i"],
-                      dynamic_axes={"x": {0: "b"}, "i": {0: "b"}})
+    torch_export(_Pick(), (x, i), tmp_path / "g.onnx", ["x", "i"])
     back = import_onnx(tmp_path / "g.onnx")
     x, i = torch.randn(4, *x_shape, generator=g), torch.randint(0, x_shape[-1], (4, *i_shape), generator=g)
     torch.testing.assert_close(back(x=x, i=i), _Pick()(x, i))
@@ -99,7 +97,6 @@ def test_torch_gather_along_another_axis_imports(dim, x_shape, i_shape, tmp_path
     g = torch.Generator().manual_seed(0)
     axis = dim % (len(x_shape) + 1)
     x, i = torch.randn(2, *x_shape, generator=g), torch.randint(0, x_shape[axis - 1], (2, *i_shape), generator=g)
-    torch.onnx.export(_PickAlong(dim), (x, i), tmp_path / "g.onnx", dynamo=False, input_names=["x", "i"],
-                      dynamic_axes={"x": {0: "b"}, "i": {0: "b"}})
+    torch_export(_PickAlong(dim), (x, i), tmp_path / "g.onnx", ["x", "i"])
     x, i = torch.randn(3, *x_shape, generator=g), torch.randint(0, x_shape[axis - 1], (3, *i_shape), generator=g)
     torch.testing.assert_close(import_onnx(tmp_path / "g.onnx")(x=x, i=i), _PickAlong(dim)(x, i))

@@ -244,7 +244,7 @@ def test_export_onnx_takes_a_numpy_integer_opset(tmp_path):
 
 def test_an_exporter_failure_is_one_line_without_torchs_ir_graph(tmp_path, capfd):
     net = net_initialize(load(SPECS[0].with_name("transformer_block.yaml")), seed=0)  # unflatten needs opset 13
-    with pytest.raises(OptionError, match="cannot export this net \\(opset 7\\).*unflatten"):
+    with pytest.raises(OptionError, match="cannot export layer 'query/net/1' \\(LinearLayer\\) \\(opset 7\\).*unflatten"):
         export_onnx(net, tmp_path / "t.onnx", opset=7)
     out, err = capfd.readouterr()
     assert "Torch IR graph" not in out + err

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import FunctionLayer, NetChain, NetGraph, OptionError, export_onnx, net_initialize
+from netgraph import FunctionLayer, NetChain, NetGraph, NetMapOperator, OptionError, export_onnx, net_initialize
 from tests.onnx_helpers import run_onnx
 
 
@@ -62,7 +62,10 @@ def test_mods_zero_keeps_its_sign_fix_in_onnxruntime(tmp_path):
 
 @pytest.mark.parametrize("net, layer", [
     (NetGraph({"f": FunctionLayer("Norm[#x] + 1")}, [], x=(3, 4)), "'f'"),
-    (NetChain({"enc": NetChain({"g": FunctionLayer("2 * Norm[#Input]")})}, input=(3, 4)), "'enc/g'")])
+    (NetChain({"enc": NetChain({"g": FunctionLayer("2 * Norm[#Input]")})}, input=(3, 4)), "'enc/g'"),
+    # inside an operator's inner net (its own generated forward): torch's linalg.matrix_norm refusal came through
+    (NetGraph({"m": NetMapOperator(NetGraph({"f": FunctionLayer("Norm[#x]")}, [], x=(3, 3)))}, [], x=("n", 3, 3)),
+     "'m/net/f'")])
 def test_the_norm_of_a_matrix_is_refused_naming_the_layer_and_the_function(net, layer, tmp_path):
     """A matrix's Norm is its largest singular value (an SVD), which ONNX lacks: the refusal said only "this net"
     and torch's linalg.matrix_norm, and pointed at opset=, which no opset helps."""

@@ -79,6 +79,16 @@ def test_gelu_at_an_opset_without_erf_names_the_layer_and_the_opset_that_works(o
     onnx.checker.check_model(onnx.load(export_onnx(net, tmp_path / "gelu9.onnx", opset=9)))
 
 
+
+def test_gelu_in_a_transformers_per_element_feed_forward_at_opset_8_names_the_layer(tmp_path):
+    """Inside a NetMapOperator the Erf node is '/net/Erf' and the GELU call is in the inner net's forward: the
+    message named no layer."""
+    ff = NetChain({"lin": 3, "act": ElementwiseLayer("GELU")}, input=4)
+    net = net_initialize(NetGraph({"ff": NetMapOperator(ff)}, [], Input=("n", 4)), seed=0)
+    with pytest.raises(OptionError, match=r"its Erf node .* from layer 'ff/net/act' \(ElementwiseLayer 'GELU'\)"):
+        export_onnx(net, tmp_path / "gelu.onnx", opset=8)
+
+
 @pytest.mark.parametrize("expression", ["(#x == 1) * #x", "If[#x > 0, #x, 0]"])
 def test_a_comparison_of_floats_at_an_opset_without_it_is_refused_not_written(expression, tmp_path):
     # torch writes Equal on floats at opset 9, which onnxruntime refuses to load; the checker without
@@ -103,3 +113,14 @@ def test_a_resize_below_opset_11_names_the_layer_and_the_opset_that_works(opset,
     inner = NetChain({"map": NetMapOperator(NetChain({"up": ResizeLayer(**options)}))}, input=[3, 1, 2, 2])
     with pytest.raises(OptionError, match=r"layer 'map/net/up' \(ResizeLayer\) cannot be exported at opset"):
         export_onnx(net_initialize(inner), tmp_path / "m.onnx", opset=opset)
+
+
+def test_an_operator_torch_refuses_inside_an_operators_inner_net_names_that_layer(tmp_path):
+    """A transformer's per-element projection to heads, NetMapOperator(LinearLayer((2, 8))), at opset 11: torch
+    refuses its aten::unflatten, and the error said "cannot export this net", naming no layer: the inner net's
+    generated forward was not searched."""
+    from netgraph import LinearLayer
+    net = net_initialize(NetGraph({"heads": NetMapOperator(LinearLayer((2, 8)))}, [], Input=("n", 16)), seed=0)
+    with pytest.raises(OptionError, match=r"cannot export layer 'heads/net/layer' \(LinearLayer\) \(opset 11\): "
+                                          r".*aten::unflatten"):
+        export_onnx(net, tmp_path / "m.onnx", opset=11)

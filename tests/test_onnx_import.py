@@ -124,6 +124,8 @@ def test_unsupported_ops_are_listed_at_once_with_node_names(tmp_path):
     assert "3 problems" in message and len(info.value.errors) == 3
     for fragment in ("(CumSum): no layer for this op", "(TopK)", "(RandomUniformLike)"):
         assert fragment in message
+    # why a random op is refused, as the README says (a VAE netgraph exported itself met only "no layer for this op")
+    assert "(RandomUniformLike): a random draw: a RandomArrayLayer would draw from the same distribution" in message
     assert "(Tanh)" not in message  # a node fed by a refused one is not reported again
 
 

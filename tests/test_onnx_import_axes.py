@@ -3,8 +3,6 @@ axes input (opset 13 on), negative axes and a Squeeze without axes, used by ever
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import onnx
 import pytest
@@ -14,6 +12,7 @@ from torch import nn
 
 from netgraph import CrossEntropyLossLayer, NetGraph, export_onnx, import_onnx
 from netgraph.export.onnx_ops import Context, squeeze_axes
+from tests.onnx_helpers import torch_export
 
 
 def _node(op: str, axes: list[int] | None, opset: int, ctx: Context):
@@ -86,10 +85,7 @@ def test_a_recurrence_whose_squeeze_axes_are_negative_imports(opset, tmp_path):
     """The recurrent glue compared its Squeeze's axes to [1] as written: Squeeze(axes=[-3]) of Y (time, 1, batch,
     hidden), the same op, was not recognised and the LSTM was refused."""
     module, path = _Sequence().eval(), tmp_path / "lstm.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module, (torch.randn(2, 5, 3),), path, dynamo=False, opset_version=opset,
-                          input_names=["x"], dynamic_axes={"x": {0: "batch", 1: "time"}})
+    torch_export(module, torch.randn(2, 5, 3), path, "x", axes={"x": {0: "batch", 1: "time"}}, opset_version=opset)
     onnx.save(_negative_axes(onnx.load(path), "Squeeze"), path)
     x = torch.randn(3, 7, 3)
     with torch.no_grad():
@@ -116,10 +112,7 @@ def test_a_replication_whose_unsqueeze_axes_are_negative_imports(opset, tmp_path
     """Expand of an Unsqueeze counted a negative axis from the end of the Unsqueeze's input, not its output:
     unsqueeze(-2) of (batch, 4) read as axis 0 (the batch), and the replication was refused."""
     path = tmp_path / "rep.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(_Replicate(), (torch.randn(2, 4),), path, dynamo=False, opset_version=opset,
-                          input_names=["x"], dynamic_axes={"x": {0: "batch"}})
+    torch_export(_Replicate(), torch.randn(2, 4), path, "x", axes={"x": {0: "batch"}}, opset_version=opset)
     onnx.save(_negative_axes(onnx.load(path), "Unsqueeze"), path)
     x = torch.randn(5, 4)
     torch.testing.assert_close(import_onnx(path)(x), _Replicate()(x))

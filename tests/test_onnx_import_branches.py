@@ -3,8 +3,6 @@ it did not size (nn.LocalResponseNorm does): the branch taken, in the If's place
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import onnx
 import pytest
@@ -13,22 +11,21 @@ from onnx import TensorProto, helper, numpy_helper
 from torch import nn
 
 from netgraph import SpecError, import_onnx
-from tests.onnx_helpers import pinned_model, run_onnx
+from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 
 @pytest.mark.parametrize("opset", [11, 17])
 @pytest.mark.parametrize("size, shape, dynamic", [
     (3, (2, 5, 6, 6), {}), (3, (2, 5, 6, 6), {0: "b", 2: "h", 3: "w"}), (2, (2, 5, 7), {0: "b"}),
-    (4, (2, 6, 3, 4, 2), {0: "b"})], ids=["static", "dynamic_hw", "1d_even", "3d"])
+    (4, (2, 6, 3, 4, 2), {0: "b"}), (3, (2, 6, 3, 4, 2), {0: "b", 4: "w"}),
+    (4, (2, 6, 3, 4, 2), {0: "b", 2: "d", 3: "h", 4: "w"})],
+    ids=["static", "dynamic_hw", "1d_even", "3d", "3d_dynamic_w", "3d_dynamic_dhw"])
 @torch.no_grad()
 def test_torchscripts_local_response_norm_imports(size, shape, dynamic, opset, tmp_path):
     # its If(Equal(Gather(Shape(pooled), 1), 1), Squeeze, Identity) was refused ('no layer for this op'), and the
     # Shape named as 'used as data'
     module, path = nn.LocalResponseNorm(size, alpha=0.1, beta=0.7, k=1.5), tmp_path / "lrn.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module, (torch.randn(*shape),), str(path), dynamo=False, input_names=["x"],
-                          dynamic_axes={"x": dynamic} if dynamic else None, opset_version=opset)
+    torch_export(module, torch.randn(*shape), path, "x", axes={"x": dynamic} if dynamic else {}, opset_version=opset)
     assert "If" in {n.op_type for n in onnx.load(str(path)).graph.node}
     net = import_onnx(path)
     grown = tuple(d + 2 if k in dynamic else d for k, d in enumerate(shape))

@@ -15,7 +15,7 @@ import onnx
 
 from netgraph import (DataError, FlattenLayer, LinearLayer, NetChain, NetMapOperator, PartLayer,
                       ReplicateLayer, ReshapeLayer, SoftmaxLayer, TransposeLayer, export_onnx, import_onnx, net_initialize)
-from tests.onnx_helpers import pinned_model, run_onnx
+from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 
 def onnx_model(path, nodes: list, inputs: dict, output: str, initializers: tuple = ()):
@@ -81,20 +81,14 @@ def test_a_concat_along_a_size_onnx_lost_imports_with_our_inferred_size(tmp_path
     # the Add and Mul of a constant kept onnx's ('unk__', ...) shape: "Concat along axis 2, whose size is dynamic"
     torch.manual_seed(0)
     module, path = PaddedCat().eval(), tmp_path / "cat.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module, (torch.randn(2, 3, 8, 8),), str(path), dynamo=False, input_names=["x"],
-                          dynamic_axes={"x": {0: "b"}})
+    torch_export(module, torch.randn(2, 3, 8, 8), path, "x")
     x = torch.randn(3, 3, 8, 8)
     torch.testing.assert_close(import_onnx(path)(x), module(x), atol=1e-5, rtol=1e-4)
 
 
 def test_an_identity_keeps_the_sizes_our_layers_found(tmp_path):
     # the Identity's output kept onnx's unknown size: the Concat of it was refused
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(nn.ReflectionPad1d(1), (torch.randn(2, 3, 8),), str(tmp_path / "p.onnx"), dynamo=False,
-                          input_names=["x"], dynamic_axes={"x": {0: "b"}})
+    torch_export(nn.ReflectionPad1d(1), torch.randn(2, 3, 8), tmp_path / "p.onnx", "x")
     model = onnx.load(str(tmp_path / "p.onnx"))
     pad = next(n for n in model.graph.node if n.op_type == "Pad")
     output, pad.output[0] = model.graph.output[0].name, "padded"
@@ -123,10 +117,7 @@ def test_a_squeeze_of_the_last_dim_after_a_variable_length_imports(tmp_path):
     # Squeeze (b, n, 1) -> (b, n) was refused: "its target dims after the batch ('n',) are not all known sizes"
     torch.manual_seed(0)
     module, path = PerStepScore().eval(), tmp_path / "score.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module, (torch.randn(2, 5, 4),), str(path), dynamo=False, input_names=["x"],
-                          dynamic_axes={"x": {0: "b", 1: "n"}})
+    torch_export(module, torch.randn(2, 5, 4), path, "x", axes={"x": {0: "b", 1: "n"}})
     net = import_onnx(path)
     assert net.port_types["x"].shape == ("n", 4)
     for length in (1, 5, 9):
@@ -154,10 +145,7 @@ def test_a_view_to_minus_one_and_the_sizes_after_the_batch_imports_with_a_dynami
     # Reshape (b, 16, 4, 4) -> (-1, 256) was refused: "reshaping ... to (?, 256) mixes the batch dim with others"
     torch.manual_seed(0)
     module, path = LeNet().eval(), tmp_path / "lenet.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module, (torch.randn(2, 1, 28, 28),), str(path), dynamo=False, input_names=["x"],
-                          dynamic_axes={"x": {0: "b"}})
+    torch_export(module, torch.randn(2, 1, 28, 28), path, "x")
     net = import_onnx(path)
     for batch in (1, 5):
         x = torch.randn(batch, 1, 28, 28)
@@ -184,10 +172,8 @@ def test_a_decomposed_layer_norm_over_a_variable_length_imports(opset, tmp_path)
     # variable was refused ("keepdims=1 with an output shape that is not known")
     torch.manual_seed(0)
     module = nn.Sequential(nn.Linear(3, 6), nn.LayerNorm(6)).eval()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module, (torch.randn(2, 5, 3),), str(tmp_path / "ln.onnx"), dynamo=False,
-                          input_names=["x"], dynamic_axes={"x": {0: "b", 1: "n"}}, opset_version=opset)
+    torch_export(module, torch.randn(2, 5, 3), tmp_path / "ln.onnx", "x", axes={"x": {0: "b", 1: "n"}},
+                 opset_version=opset)
     net = import_onnx(tmp_path / "ln.onnx")
     for length in (1, 8):
         x = torch.randn(2, length, 3)
@@ -214,10 +200,7 @@ def test_a_group_norm_exported_without_dynamic_axes_imports_below_opset_18(opset
     # target is a constant onnx's inference did not apply: "its input or output shape is not known"
     torch.manual_seed(0)
     module = nn.Sequential(nn.Conv2d(3, 4, 3), nn.GroupNorm(2, 4)).eval()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module, (torch.randn(2, 3, 5, 5),), str(tmp_path / "gn.onnx"), dynamo=False,
-                          input_names=["x"], opset_version=opset)
+    torch_export(module, torch.randn(2, 3, 5, 5), tmp_path / "gn.onnx", "x", axes={}, opset_version=opset)
     x = torch.randn(3, 3, 5, 5)
     torch.testing.assert_close(import_onnx(tmp_path / "gn.onnx")(x), module(x), atol=1e-5, rtol=1e-4)
 
@@ -240,10 +223,8 @@ def test_a_squeeze_of_the_channel_dim_of_an_image_of_any_size_imports(tmp_path):
     # Squeeze was refused ("its target dims after the batch ... are not all known sizes")
     torch.manual_seed(0)
     module = MaskHead().eval()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module, (torch.randn(2, 3, 6, 6),), str(tmp_path / "mask.onnx"), dynamo=False,
-                          input_names=["x"], output_names=["mask"], dynamic_axes={"x": {0: "b", 2: "h", 3: "w"}})
+    torch_export(module, torch.randn(2, 3, 6, 6), tmp_path / "mask.onnx", "x", axes={"x": {0: "b", 2: "h", 3: "w"}},
+                 output_names=["mask"])
     net = import_onnx(tmp_path / "mask.onnx")
     assert net.port_types["mask"].shape == ("h", "w")
     for shape in ((3, 3, 7, 9), (1, 3, 4, 4)):
@@ -273,8 +254,8 @@ def test_a_convnext_block_imports_at_any_image_size(opset, tmp_path):
     module = ConvNeXtBlock().eval()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(module, (torch.randn(2, 8, 6, 6),), str(tmp_path / "b.onnx"), dynamo=False,
-                          input_names=["x"], dynamic_axes={"x": {0: "b", 2: "h", 3: "w"}}, opset_version=opset)
+        torch_export(module, torch.randn(2, 8, 6, 6), tmp_path / "b.onnx", "x", axes={"x": {0: "b", 2: "h", 3: "w"}},
+                     opset_version=opset)
         net = import_onnx(tmp_path / "b.onnx")
     for shape in ((3, 8, 6, 6), (1, 8, 9, 5)):
         x = torch.randn(*shape)
@@ -293,10 +274,7 @@ class TwoPoolingPaths(nn.Module):
 def test_two_stride_2_poolings_and_one_stride_4_over_a_dynamic_length_import(tmp_path):
     # the Add of h_minus_1_over_2_minus_1_over_2 and h_minus_3_over_4 was a ShapeError ("they agree at every h")
     module, path = TwoPoolingPaths(), tmp_path / "pools.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module, (torch.randn(2, 3, 16),), str(path), dynamo=False, input_names=["x"],
-                          dynamic_axes={"x": {0: "b", 2: "h"}})
+    torch_export(module, torch.randn(2, 3, 16), path, "x", axes={"x": {0: "b", 2: "h"}})
     net = import_onnx(path)
     for h in (4, 7, 16, 19, 30):
         x = torch.randn(2, 3, h)
@@ -321,10 +299,7 @@ def test_a_unit_dim_put_in_beside_dynamic_dims_imports(axis, view, tmp_path):
     # the Unsqueeze (or torch's view(b, 1, c, h, -1), as its LocalResponseNorm writes it) of (b, c, h, w) with h and
     # w dynamic was refused: "its target dims after the batch (1, 3, 'h', 'w') are not all known sizes"
     module, path = Unsqueezed(axis, view), tmp_path / "u.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module, (torch.randn(2, 3, 4, 5),), str(path), dynamo=False, input_names=["x"],
-                          dynamic_axes={"x": {0: "b", 2: "h", 3: "w"}})
+    torch_export(module, torch.randn(2, 3, 4, 5), path, "x", axes={"x": {0: "b", 2: "h", 3: "w"}})
     net = import_onnx(path)
     for shape in ((2, 3, 4, 5), (1, 3, 6, 2)):
         x = torch.randn(*shape)

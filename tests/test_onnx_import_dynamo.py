@@ -69,6 +69,12 @@ MODELS = {  # name -> (module, input shape, dynamic dims of the input (batch fir
     # known sizes"
     "local_response_norm": (lambda: nn.LocalResponseNorm(3, alpha=0.1, k=1.5), (5, 6, 6), {0: "batch", 2: "h", 3: "w"},
                             [(3, 5, 6, 6), (1, 5, 4, 9)]),
+    # of 3 spatial dims: its view(b, 1, c, d, -1) merges h and w, a product of variable lengths no layer holds
+    # a nearest upsampling over dynamic dims was refused: ResizeLayer takes known sizes
+    "upsample_nearest": (lambda: nn.Upsample(scale_factor=2), (3, 4, 5), {0: "batch", 2: "h", 3: "w"},
+                         [(3, 3, 4, 5), (1, 3, 6, 9)]),
+    "local_response_norm_3d": (lambda: nn.LocalResponseNorm(4, alpha=0.1, k=1.5), (6, 3, 4, 5),
+                               {0: "batch", 2: "d", 4: "w"}, [(3, 6, 3, 4, 5), (1, 6, 5, 4, 7)]),
 }
 
 
@@ -145,10 +151,23 @@ def _stats(norm: nn.BatchNorm1d) -> nn.BatchNorm1d:
     return norm
 
 
+class _NamedLikeTheExporter(nn.Module):
+    """A group norm whose weight and bias (at their starting ones and zeros) are named as the exporter names its own
+    values (``val_N``), which it folds into (C, 1) initializers."""
+
+    def __init__(self):
+        super().__init__()
+        self.val_30, self.val_31 = nn.Parameter(torch.ones(4)), nn.Parameter(torch.zeros(4))
+
+    def forward(self, x):
+        return nn.functional.group_norm(x, 2, self.val_30, self.val_31)
+
+
 @pytest.mark.parametrize("make, arrays", [
     (lambda: nn.LayerNorm(8, elementwise_affine=False), False), (lambda: nn.LayerNorm(8), True),
     (lambda: nn.BatchNorm1d(4, affine=False), False), (lambda: _stats(nn.BatchNorm1d(4, affine=False)), False),
-    (lambda: nn.BatchNorm1d(4), True)], ids=["ln", "ln affine", "bn", "bn with statistics", "bn affine"])
+    (lambda: nn.BatchNorm1d(4), True), (_NamedLikeTheExporter, True)],
+    ids=["ln", "ln affine", "bn", "bn with statistics", "bn affine", "parameters named val_N"])
 @torch.no_grad()
 def test_a_dynamo_norm_without_affine_arrays_imports_without_them(make, arrays, tmp_path):
     """The dynamo exporter writes LayerNorm(elementwise_affine=False)'s scale as a folded initializer of ones

@@ -6,8 +6,6 @@ exports with the dynamo exporter itself."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import onnx
 import pytest
@@ -16,6 +14,7 @@ from onnx import helper, numpy_helper
 from torch import nn
 
 from netgraph import import_onnx
+from tests.onnx_helpers import torch_export
 
 
 class Sequence(nn.Module):
@@ -30,10 +29,7 @@ class Sequence(nn.Module):
 def _dynamo_glue(module: nn.Module, path) -> None:
     """``module`` exported by TorchScript, the glue between its recurrence and the last Transpose replaced by the
     dynamo exporter's: Transpose [0, 2, 1, 3], Shape, four Slices, Mul of the last two, Concat, Reshape."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module.eval(), (torch.randn(2, 6, 3),), str(path), dynamo=False, input_names=["x"],
-                          dynamic_axes={"x": {0: "batch", 1: "time"}}, opset_version=17)
+    torch_export(module.eval(), torch.randn(2, 6, 3), path, "x", axes={"x": {0: "batch", 1: "time"}}, opset_version=17)
     model = onnx.load(str(path))
     nodes = list(model.graph.node)
     recurrence = next(i for i, n in enumerate(nodes) if n.op_type in ("LSTM", "GRU", "RNN"))

@@ -12,8 +12,8 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import SpecError, import_onnx
-from tests.onnx_helpers import pinned_model, run_onnx
-from tests.test_onnx_import_ops import Op, kinds, torch_export
+from tests.onnx_helpers import pinned_model, run_onnx, torch_export
+from tests.test_onnx_import_ops import Op, kinds
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's TorchScript exporter
 
@@ -55,7 +55,7 @@ OPS = {
 def test_each_op_imports_and_runs_as_onnxruntime(name, tmp_path):
     forward, shape, op, expected = OPS[name]
     path = tmp_path / f"{name}.onnx"
-    torch_export(path, forward if isinstance(forward, nn.Module) else Op(forward), torch.randn(2, *shape),
+    torch_export(forward if isinstance(forward, nn.Module) else Op(forward), torch.randn(2, *shape), path, "x",
                  opset_version=17)
     assert op in {node.op_type for node in onnx.load(str(path)).graph.node}
     net = import_onnx(path)
@@ -119,7 +119,7 @@ def test_attention_with_a_constant_boolean_mask_imports(buffer, tmp_path):
     # the NaN guard torch writes after the Softmax, Where(IsNaN(s), 0, s), had no layer (and a Trilu of
     # constants was not computed at import)
     path = tmp_path / "mask.onnx"
-    torch_export(path, BufferMask(buffer).eval(), torch.randn(2, 5, 8))
+    torch_export(BufferMask(buffer).eval(), torch.randn(2, 5, 8), path, "x")
     assert "IsNaN" in {node.op_type for node in onnx.load(str(path)).graph.node}
     x = torch.randn(3, 5, 8, generator=torch.Generator().manual_seed(1))
     torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-5, rtol=1e-4)
@@ -129,7 +129,7 @@ def test_a_nan_guard_after_a_fully_masked_row_is_refused(tmp_path):
     module = BufferMask(True).eval()
     module.mask[0] = False  # the first query sees no key: its row of weights is NaN, zeroed by the guard
     path = tmp_path / "masked_row.onnx"
-    torch_export(path, module, torch.randn(2, 5, 8))
+    torch_export(module, torch.randn(2, 5, 8), path, "x")
     with pytest.raises(SpecError, match=r"\(Where\): Where\(IsNaN\(s\), 0, s\) maps to s only .* without a fully masked"):
         import_onnx(path)
 
@@ -138,15 +138,64 @@ def test_a_nan_guard_after_a_fully_masked_row_is_refused(tmp_path):
 def test_a_dilated_same_convolution_imports_as_torch_computes_it(tmp_path):
     # onnxruntime itself refuses dilations with auto_pad SAME: compared with the module
     conv = nn.Conv2d(2, 3, 3, padding="same", dilation=2).eval()
-    torch_export(tmp_path / "dil.onnx", conv, torch.randn(2, 2, 7, 7))
+    torch_export(conv, torch.randn(2, 2, 7, 7), tmp_path / "dil.onnx", "x")
     x = torch.randn(4, 2, 7, 7, generator=torch.Generator().manual_seed(2))
     torch.testing.assert_close(import_onnx(tmp_path / "dil.onnx")(x), conv(x), atol=1e-5, rtol=1e-4)
 
 
 def test_an_even_same_convolution_is_refused_naming_its_pads(tmp_path):
-    torch_export(tmp_path / "even.onnx", nn.Conv2d(2, 3, 2, padding="same"), torch.randn(2, 2, 6, 6))
+    torch_export(nn.Conv2d(2, 3, 2, padding="same"), torch.randn(2, 2, 6, 6), tmp_path / "even.onnx", "x")
     with pytest.raises(SpecError, match=r"\(Conv\): asymmetric pads \[0, 0, 1, 1\]"):
         import_onnx(tmp_path / "even.onnx")
+
+
+@pytest.mark.parametrize("pad, conv, axes", [
+    (nn.ConstantPad1d(1, 0.0), nn.Conv1d(3, 4, 3), {0: "b", 2: "n"}),
+    (nn.ZeroPad2d(2), nn.Conv2d(3, 4, 3, padding=1, stride=2), {0: "b", 2: "h", 3: "w"}),
+    (nn.ZeroPad2d((1, 1, 0, 0)), nn.Conv2d(3, 4, 3, padding=(1, 0)), {0: "b", 3: "w"})],
+    ids=["1d", "2d_own_pads_too", "2d_one_dim"])
+@torch.no_grad()
+def test_a_zero_pad_before_a_convolution_over_dynamic_dims_imports_as_its_padding(pad, conv, axes, tmp_path):
+    """torch's TorchScript export keeps ConstantPad/ZeroPad as a Pad node, which a PaddingLayer cannot take over a
+    dynamic dim: it was refused ('not of known size'). Zeros on both sides alike are the Conv's own padding (as the
+    dynamo exporter fuses them)."""
+    module = nn.Sequential(pad, conv).eval()
+    shape = (3, 7) if isinstance(conv, nn.Conv1d) else (3, 7, 7)
+    net = import_onnx(torch_export(module, torch.randn(2, *shape), tmp_path / "m.onnx", "x", axes={"x": axes}))
+    assert [type(layer).__name__ for layer in net.layers.values()] == ["ConvolutionLayer"]
+    for grow in (0, 3):
+        x = torch.randn(3, *(d + grow * (k + 1 in axes) for k, d in enumerate(shape)))
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("module, shape, axes", [
+    (nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1), (4, 5, 5), {0: "b", 2: "h", 3: "w"}),
+    (nn.ConvTranspose1d(4, 6, 4, stride=3, padding=2, output_padding=(1,), groups=2, dilation=2), (4, 6), {0: "b"}),
+    (nn.ConvTranspose2d(4, 2, 3, stride=(2, 3), padding=(1, 2), output_padding=(0, 2)), (4, 5, 4), {0: "b", 3: "w"})],
+    ids=["2x_upsampling", "1d_groups_dilation", "one_dim"])
+@torch.no_grad()
+def test_a_transposed_convolution_with_output_padding_imports(module, shape, axes, tmp_path):
+    """output_padding (the usual exact 2x upsampling, k=3, s=2, p=1, output_padding=1) was refused: it is the
+    transposed convolution padded output_padding less, its first output_padding rows dropped."""
+    net = import_onnx(torch_export(module, torch.randn(2, *shape), tmp_path / "m.onnx", "x", axes={"x": axes}))
+    for grow in (0, 3):
+        x = torch.randn(3, *(d + grow * (k + 1 in axes) for k, d in enumerate(shape)))
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("module, shape, axes", [
+    (nn.Upsample(scale_factor=2), (3, 4, 5), {0: "b", 2: "h", 3: "w"}),
+    (nn.Upsample(scale_factor=(1, 3)), (3, 4, 5), {0: "b", 3: "w"}), (nn.Upsample(scale_factor=2), (2, 5), {0: "b", 2: "n"})],
+    ids=["2d", "one_dim", "1d"])
+@torch.no_grad()
+def test_a_nearest_upsampling_over_dynamic_dims_imports(module, shape, axes, tmp_path):
+    """A whole-number nearest upsampling over dynamic dims (a decoder's nn.Upsample) was refused: ResizeLayer takes
+    known sizes. It copies each element to a block of the scale's size: a DeconvolutionLayer of ones (kernel =
+    stride = the scale, one group per channel), exact."""
+    net = import_onnx(torch_export(module, torch.randn(2, *shape), tmp_path / "m.onnx", "x", axes={"x": axes}))
+    for grow in (0, 3):
+        x = torch.randn(3, *(d + grow * (k + 1 in axes) for k, d in enumerate(shape)))
+        torch.testing.assert_close(net(x), module(x), atol=0, rtol=0)
 
 
 @pytest.mark.parametrize("attributes", [{}, {"alpha": 2.0, "gamma": 3.0}, {"gamma": 0.5}])
@@ -204,7 +253,7 @@ def test_pixel_shuffles_import(module, shape, tmp_path):
     """nn.PixelShuffle exports as DepthToSpace (mode CRD), which had no layer (a super-resolution net's upsampling
     was refused); it is a ReshapeLayer, TransposeLayer, ReshapeLayer chain of the known sizes."""
     path = tmp_path / "ps.onnx"
-    torch_export(path, module, torch.randn(2, *shape))
+    torch_export(module, torch.randn(2, *shape), path, "x")
     x = torch.randn(3, *shape, generator=torch.Generator().manual_seed(0))
     torch.testing.assert_close(import_onnx(path)(x), module(x))
 

@@ -12,8 +12,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import SpecError, import_onnx, limits
-from tests.onnx_helpers import pinned_model, run_onnx
-from tests.test_onnx_import_ops import torch_export
+from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's TorchScript exporter
 
@@ -33,7 +32,7 @@ class ExpandedWeights(nn.Module):
 def test_an_expand_of_a_constant_to_a_static_shape_is_broadcast(tmp_path):
     # the constant was kept unexpanded: the imported net gave (batch, 1) where the model gives (batch, 3)
     path = tmp_path / "expand.onnx"
-    torch_export(path, ExpandedWeights().eval(), torch.randn(2, 4))
+    torch_export(ExpandedWeights().eval(), torch.randn(2, 4), path, "x")
     x = torch.randn(5, 4, generator=torch.Generator().manual_seed(1))
     want = torch.from_numpy(run_onnx(path, {"x": x})[0])
     assert want.shape == (5, 3)

@@ -5,14 +5,13 @@ length of a dynamic axis; other forms (need_weights=True, cross-attention, other
 
 from __future__ import annotations
 
-import warnings
 
 import pytest
 import torch
 from torch import nn
 
 from netgraph import AttentionLayer, NetGraph, SpecError, import_onnx
-from tests.onnx_helpers import run_onnx
+from tests.onnx_helpers import run_onnx, torch_export
 
 
 class _Attention(nn.Module):
@@ -59,9 +58,8 @@ def _export(module: nn.Module, path, dynamic: bool, inputs: int = 1, size: int =
     names = ["x", "y"][:inputs]
     examples = tuple(torch.randn(2, 5 + i, size) for i in range(inputs))
     axes = {name: {0: "b", 1: f"n{name}"} for name in names} if dynamic else None
-    with warnings.catch_warnings(), torch.enable_grad():  # under no_grad, eval runs torch's fused fast path,
-        warnings.simplefilter("ignore")                 # which its ONNX exporter refuses
-        torch.onnx.export(module.eval(), examples, str(path), dynamo=False, input_names=names, dynamic_axes=axes)
+    with torch.enable_grad():  # under no_grad, eval runs torch's fused fast path, which its ONNX exporter refuses
+        torch_export(module, examples, path, names, axes=axes or {})
     return path
 
 
@@ -99,10 +97,8 @@ def test_one_head_imports(axes, tmp_path):
     # one head: torch writes b, not b * 1, into the (n, b h, d) Reshape; it was refused as not that Reshape
     module = _Attention("causal", heads=1)
     path = tmp_path / "mha.onnx"
-    with warnings.catch_warnings(), torch.enable_grad():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module.eval(), (torch.randn(2, 5, 8),), str(path), dynamo=False, input_names=["x"],
-                          dynamic_axes={"x": {0: "b", 1: "n"} if axes == "both" else {0: "b"}})
+    with torch.enable_grad():
+        torch_export(module, torch.randn(2, 5, 8), path, "x", axes={"x": {0: "b", 1: "n"}} if axes == "both" else None)
     x = torch.randn(3, 5, 8)
     torch.testing.assert_close(import_onnx(path)(x), module(x), atol=1e-5, rtol=1e-4)
 

@@ -7,6 +7,7 @@ import onnxruntime  # noqa: F401 - a declared test dependency: the ONNX tests fa
 import torch
 
 from netgraph import NetChain, NetGraph, SoftmaxLayer, export_onnx, import_onnx, net_initialize
+from tests.onnx_helpers import torch_export
 
 
 def test_an_exported_net_comes_back_with_its_layer_names(tmp_path):
@@ -24,8 +25,7 @@ def test_a_torch_models_layers_take_its_module_names(tmp_path):
     model.add_module("fc1", torch.nn.Linear(4, 5))
     model.add_module("act", torch.nn.ReLU())
     model.add_module("fc2", torch.nn.Linear(5, 2))
-    torch.onnx.export(model, (torch.randn(2, 4),), tmp_path / "t.onnx", dynamo=False, input_names=["x"],
-                      dynamic_axes={"x": {0: "batch"}})
+    torch_export(model, torch.randn(2, 4), tmp_path / "t.onnx", "x", axes={"x": {0: "batch"}})
     net = import_onnx(tmp_path / "t.onnx")
     assert [name for name in net.layers if name.startswith("fc")] == ["fc1", "fc2"]
     x = torch.randn(3, 4)

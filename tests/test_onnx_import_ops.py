@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 import torch
@@ -14,7 +12,7 @@ import onnx
 
 from netgraph import (DeconvolutionLayer, NetChain, PaddingLayer, ParametricRampLayer, ResizeLayer, SpecError,
                       export_onnx, import_onnx, net_initialize)
-from tests.onnx_helpers import pinned_model, run_onnx
+from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 _PER_TOKEN = nn.Linear(4, 3).requires_grad_(False)
 with torch.no_grad():  # fixed weights, whatever the global seed is when the module is imported
@@ -60,20 +58,12 @@ def kinds(net) -> set[str]:
     return found
 
 
-def torch_export(path, module: nn.Module, example: torch.Tensor, **options) -> None:
-    """``module`` exported by plain torch (TorchScript exporter) with input ``x``, its batch dim dynamic."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module, (example,), str(path), dynamo=False, input_names=["x"],
-                          dynamic_axes={"x": {0: "batch"}}, **options)
-
-
 @pytest.mark.parametrize("name", sorted(OPS))
 @torch.no_grad()
 def test_each_op_imports_and_runs_as_onnxruntime(name, tmp_path):
     forward, shape, expected = OPS[name]
     path = tmp_path / f"{name}.onnx"
-    torch_export(path, Op(forward), torch.randn(2, *shape))
+    torch_export(Op(forward), torch.randn(2, *shape), path, "x")
     net = import_onnx(path)
     assert expected <= kinds(net), kinds(net)
     x = torch.randn(5, *shape, generator=torch.Generator().manual_seed(1))  # another batch size than the export's
@@ -89,7 +79,7 @@ def test_a_layer_on_a_merged_batch_is_mapped_over_the_merged_dims(tmp_path):
     def forward(x):
         return torch.softmax(_PER_TOKEN(x.reshape(-1, 4)), 1).reshape(x.shape[0], x.shape[1], 3)
     path = tmp_path / "merged.onnx"
-    torch_export(path, Op(forward), torch.randn(2, 6, 4))
+    torch_export(Op(forward), torch.randn(2, 6, 4), path, "x")
     x = torch.randn(3, 6, 4, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         torch.testing.assert_close(import_onnx(path)(x), forward(x), atol=1e-6, rtol=1e-5)
@@ -99,7 +89,7 @@ def test_a_constant_operand_on_a_merged_batch_is_refused_naming_it(tmp_path):
     def forward(x):  # the constant would need the merged dims' sizes: refused, not guessed
         return (x.reshape(-1, 4) * torch.arange(4.0)).reshape(x.shape[0], x.shape[1], 4)
     path = tmp_path / "merged.onnx"
-    torch_export(path, Op(forward), torch.randn(2, 6, 4))
+    torch_export(Op(forward), torch.randn(2, 6, 4), path, "x")
     with pytest.raises(SpecError, match=r"\(Mul\): ThreadingLayer of tensors whose batch dim torch merged .*constant"):
         import_onnx(path)
 
@@ -124,7 +114,7 @@ def test_activations_with_options_import_and_run_as_torch(name, tmp_path):
     if name == "prelu_channels":
         module.weight.copy_(torch.tensor([0.1, -0.5, 2.0]))
     path = tmp_path / f"{name}.onnx"
-    torch_export(path, module, torch.randn(2, *shape), opset_version=20)
+    torch_export(module, torch.randn(2, *shape), path, "x", opset_version=20)
     assert op in {node.op_type for node in onnx.load(str(path)).graph.node}
     net = import_onnx(path)
     assert kind in kinds(net), kinds(net)
@@ -146,11 +136,10 @@ def test_a_gelu_approximation_without_a_definition_is_refused_naming_it(tmp_path
 
 #: pooling nodes -> the conditions the refusal must name (and only those); None: imported, as onnxruntime computes
 POOLS = {
-    "avg_count_pad": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1), 7, ["count_include_pad=1 with pads=[1, 1, 1, 1]"]),
+    "avg_count_pad": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1), 7, None),  # torch's default: it was refused
     "max_ceil": (lambda x: nn.functional.max_pool2d(x, 2, 2, ceil_mode=True), 7, ["ceil_mode=1"]),
     "max_dilated": (lambda x: nn.functional.max_pool2d(x, 2, 1, dilation=2), 7, ["dilations=[2, 2]"]),
-    "avg_both": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), 8,
-                 ["ceil_mode=1", "count_include_pad=1 with pads=[1, 1, 1, 1]"]),
+    "avg_both": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), 8, ["ceil_mode=1"]),
     "max_ceil_exact": (lambda x: nn.functional.max_pool2d(x, 2, 2, ceil_mode=True), 8, None),  # no partial window
     "avg_excluding_pad": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, count_include_pad=False), 7, None),
 }
@@ -162,7 +151,7 @@ def test_a_pooling_refusal_names_only_the_options_that_apply(name, tmp_path):
     # every refusal said "ceil_mode=1 and count_include_pad=1 with padding", whichever applied
     forward, size, named = POOLS[name]
     path = tmp_path / f"{name}.onnx"
-    torch_export(path, Op(forward), torch.randn(2, 3, size, size))
+    torch_export(Op(forward), torch.randn(2, 3, size, size), path, "x")
     if named is None:
         x = torch.randn(5, 3, size, size, generator=torch.Generator().manual_seed(1))
         torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(run_onnx(path, {"x": x})[0]))
@@ -173,6 +162,22 @@ def test_a_pooling_refusal_names_only_the_options_that_apply(name, tmp_path):
     assert all(condition in reason for condition in named), reason
     for option in ("ceil_mode", "count_include_pad", "dilations"):
         assert (option in reason) == any(condition.startswith(option) for condition in named), reason
+
+
+@pytest.mark.parametrize("module, shape, axes", [
+    (nn.AvgPool2d(3, stride=2, padding=1), (3, 7, 7), {0: "b", 2: "h", 3: "w"}),
+    (nn.AvgPool1d(4, stride=1, padding=2), (3, 6), {0: "b", 2: "n"}), (nn.AvgPool3d(3, padding=1), (2, 5, 4, 6), {})],
+    ids=["2d_dynamic", "1d_even_kernel", "3d"])
+@torch.no_grad()
+def test_an_average_counting_its_padding_imports_as_torch_computes_it(module, shape, axes, tmp_path):
+    """torch's AvgPool default (count_include_pad=True) divides by the whole window, zeros of the padding too: it was
+    refused, PoolingLayer's Mean leaving the padding out of each window's count."""
+    path = torch_export(module, torch.randn(2, *shape), tmp_path / "avg.onnx", "x", axes={"x": axes})
+    net = import_onnx(path)
+    bigger = tuple(d + 3 if k + 1 in axes else d for k, d in enumerate(shape))
+    for size in (shape, bigger):
+        x = torch.randn(3, *size) + 2  # not centred: a window's count shows in its mean
+        torch.testing.assert_close(net(x), module(x))
 
 
 #: our layers whose export (ConvTranspose, Pad, Gather of padding indices, Where, Resize) did not import back
@@ -236,7 +241,7 @@ def test_plain_torch_spatial_forms_import_as_our_layers(name, tmp_path):
     make, shape, kind = PLAIN[name]
     module = _seeded(make())
     path = tmp_path / f"{name}.onnx"
-    torch_export(path, module, torch.randn(2, *shape))
+    torch_export(module, torch.randn(2, *shape), path, "x")
     net = import_onnx(path)
     assert [layer.type_name for layer in net.layers.values()] == [kind]
     x = torch.randn(5, *shape, generator=torch.Generator().manual_seed(1))
@@ -261,7 +266,7 @@ REFUSED = {
 def test_spatial_forms_without_a_layer_are_refused_naming_the_option(name, tmp_path):
     make, shape, message = REFUSED[name]
     path = tmp_path / f"{name}.onnx"
-    torch_export(path, make().eval(), torch.randn(2, *shape))
+    torch_export(make().eval(), torch.randn(2, *shape), path, "x")
     with pytest.raises(SpecError, match=message):
         import_onnx(path)
 

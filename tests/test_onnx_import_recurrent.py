@@ -16,7 +16,7 @@ from netgraph import (DataError, EmbeddingLayer, GatedRecurrentLayer, LinearLaye
                       SequenceLastLayer, SpecError, export_onnx, import_onnx, net_initialize)
 from netgraph.cli import main
 from netgraph.export.exporter import example_inputs
-from tests.onnx_helpers import pinned_model, run_onnx
+from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 RECURRENT = {"lstm": (nn.LSTM, LongShortTermMemoryLayer), "gru": (nn.GRU, GatedRecurrentLayer)}
 
@@ -35,13 +35,9 @@ class TorchSequenceModel(nn.Module):
         return self.linear({"last": y[:, -1] if self.take == "last" else None, "all": y, "state": h[0]}[self.take])
 
 
-def torch_export(module: nn.Module, x: torch.Tensor, path: Path, dynamic: bool = True) -> Path:
+def _export_tokens(module: nn.Module, x: torch.Tensor, path: Path, dynamic: bool = True) -> Path:
     """``module`` exported with a dynamic batch and length (or, ``dynamic=False``, at the example's sizes)."""
-    axes = {"dynamic_axes": {"tokens": {0: "batch", 1: "time"}}} if dynamic else {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module.eval(), (x,), str(path), dynamo=False, input_names=["tokens"], **axes)
-    return path
+    return torch_export(module, x, path, "tokens", axes={"tokens": {0: "batch", 1: "time"}} if dynamic else {})
 
 
 class SequenceOnly(nn.Module):
@@ -62,7 +58,7 @@ def test_torch_recurrent_models_import_and_run_equal(kind, take, tmp_path):
     module = TorchSequenceModel(kind, take)
     with torch.no_grad():  # torch's GRU initialises b_hn non-zero; make the LSTM's two biases differ too
         module.rnn.bias_hh_l0.uniform_(-1, 1)
-    path = torch_export(module, torch.randint(0, 10, (2, 5)), tmp_path / "m.onnx")
+    path = _export_tokens(module, torch.randint(0, 10, (2, 5)), tmp_path / "m.onnx")
     net = import_onnx(path)
     kinds = [layer.type_name for layer in net.layers.values()]
     assert kinds[:2] == ["EmbeddingLayer", RECURRENT[kind][1].__name__]
@@ -80,7 +76,7 @@ def test_torch_recurrent_models_import_and_run_equal(kind, take, tmp_path):
 def test_stacked_torch_recurrences_import_as_a_chain_of_layers(kind, tmp_path):
     torch.manual_seed(2)
     module = SequenceOnly(RECURRENT[kind][0](3, 4, num_layers=2, batch_first=True))
-    net = import_onnx(torch_export(module, torch.randn(2, 5, 3), tmp_path / "stacked.onnx"))
+    net = import_onnx(_export_tokens(module, torch.randn(2, 5, 3), tmp_path / "stacked.onnx"))
     assert [layer.type_name for layer in net.layers.values()] == [RECURRENT[kind][1].__name__] * 2
     x = torch.randn(3, 8, 3)
     with torch.no_grad():
@@ -91,7 +87,7 @@ def test_torch_gru_keeps_its_memory_gate_state_bias(tmp_path):
     torch.manual_seed(1)
     module = nn.GRU(3, 4, batch_first=True)
     x = torch.randn(2, 6, 3)
-    net = import_onnx(torch_export(SequenceOnly(module), x, tmp_path / "gru.onnx"))
+    net = import_onnx(_export_tokens(SequenceOnly(module), x, tmp_path / "gru.onnx"))
     layer = next(iter(net.layers.values()))
     b_hn = module.bias_hh_l0.detach()[8:]  # torch's gates r, z, n: n's recurrence bias
     torch.testing.assert_close(layer.arrays["MemoryGateStateBiases"], b_hn)
@@ -153,7 +149,7 @@ def test_bidirectional_torch_recurrences_import_as_bidirectional_operators(kind,
         for name, value in rnn.named_parameters():  # biases of both directions differ (reverse -> wrong arrays)
             value.uniform_(-1, 1) if "bias" in name else None
     module = SequenceOnly(rnn)
-    path = torch_export(module, torch.randn(2, 5, 3), tmp_path / "bi.onnx")
+    path = _export_tokens(module, torch.randn(2, 5, 3), tmp_path / "bi.onnx")
     net = import_onnx(path)
     assert [layer.type_name for layer in net.layers.values()] == ["NetBidirectionalOperator"] * layers
     x = torch.randn(3, 7, 3)
@@ -178,7 +174,7 @@ class BidirectionalClassifier(nn.Module):
 def test_a_torch_bidirectional_gru_classifier_imports_and_runs_equal(tmp_path):
     torch.manual_seed(5)
     module = BidirectionalClassifier()
-    path = torch_export(module, torch.randint(0, 10, (2, 5)), tmp_path / "bigru.onnx")
+    path = _export_tokens(module, torch.randint(0, 10, (2, 5)), tmp_path / "bigru.onnx")
     net = import_onnx(path)
     assert [layer.type_name for layer in net.layers.values()] == ["EmbeddingLayer", "NetBidirectionalOperator",
                                                                   "PartLayer", "LinearLayer"]
@@ -206,7 +202,7 @@ class StackedState(nn.Module):
 def test_a_stacked_recurrences_final_state_is_its_layers_last_output(kind, k, tmp_path):
     torch.manual_seed(4)
     module = StackedState(RECURRENT[kind][0](3, 4, num_layers=3, batch_first=True), k)
-    net = import_onnx(torch_export(module, torch.randn(2, 5, 3), tmp_path / "state.onnx"))
+    net = import_onnx(_export_tokens(module, torch.randn(2, 5, 3), tmp_path / "state.onnx"))
     kinds = [layer.type_name for layer in net.layers.values()]
     assert kinds.count(RECURRENT[kind][1].__name__) == k % 3 + 1  # the layers above layer k feed nothing: pruned
     assert kinds.count("SequenceLastLayer") == 1
@@ -218,7 +214,7 @@ def test_a_stacked_recurrences_final_state_is_its_layers_last_output(kind, k, tm
 def test_the_final_states_of_a_bidirectional_recurrence_are_refused_with_the_reason(tmp_path):
     module = StackedState(nn.GRU(3, 2, batch_first=True, bidirectional=True), -1)
     with pytest.raises(SpecError, match="final states Y_h of a bidirectional recurrence"):
-        import_onnx(torch_export(module, torch.randn(2, 4, 3), tmp_path / "bi.onnx"))
+        import_onnx(_export_tokens(module, torch.randn(2, 4, 3), tmp_path / "bi.onnx"))
 
 
 def test_a_gru_resetting_before_the_recurrent_matrix_is_refused(tmp_path):
@@ -228,7 +224,7 @@ def test_a_gru_resetting_before_the_recurrent_matrix_is_refused(tmp_path):
 
 def test_cli_renders_an_imported_recurrent_model(tmp_path):
     torch.manual_seed(0)
-    path = torch_export(TorchSequenceModel("lstm", "last"), torch.randint(0, 10, (2, 5)), tmp_path / "rnn.onnx")
+    path = _export_tokens(TorchSequenceModel("lstm", "last"), torch.randint(0, 10, (2, 5)), tmp_path / "rnn.onnx")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert main(["render", str(path), "-o", str(tmp_path / "rnn.svg"), "--backend", "builtin"]) == 0
@@ -240,10 +236,7 @@ def test_a_squeeze_of_data_elsewhere_is_a_reshape(tmp_path):
     class Squeezed(nn.Module):
         def forward(self, x):
             return torch.tanh(x.squeeze(1))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(Squeezed(), (torch.randn(2, 1, 4),), str(tmp_path / "squeeze.onnx"), dynamo=False,
-                          input_names=["x"], dynamic_axes={"x": {0: "batch"}})  # only the batch dynamic
+    torch_export(Squeezed(), torch.randn(2, 1, 4), tmp_path / "squeeze.onnx", "x")  # only the batch dynamic
     net = import_onnx(tmp_path / "squeeze.onnx")
     assert [layer.type_name for layer in net.layers.values()] == ["ReshapeLayer", "ElementwiseLayer"]
     x = torch.randn(3, 1, 4)
@@ -300,7 +293,7 @@ def test_static_torch_recurrences_import_and_run_at_other_sizes(name, tmp_path):
     make, shape, kinds = STATIC[name]
     module = make()
     example = torch.randint(0, 10, shape) if len(shape) == 2 else torch.randn(shape)
-    path = torch_export(module, example, tmp_path / "static.onnx", dynamic=False)
+    path = _export_tokens(module, example, tmp_path / "static.onnx", dynamic=False)
     net = import_onnx(path)
     assert [layer.type_name for layer in net.layers.values()] == kinds
     with torch.no_grad():
@@ -316,7 +309,7 @@ def test_a_static_recurrence_whose_length_a_layer_fixes_keeps_it(how, tmp_path):
     # a length variable would take the constant's size 5 and fail in torch at another length
     torch.manual_seed(7)
     module = FixedLength(how)
-    net = import_onnx(torch_export(module, torch.randn(2, 5, 3), tmp_path / "fixed.onnx", dynamic=False))
+    net = import_onnx(_export_tokens(module, torch.randn(2, 5, 3), tmp_path / "fixed.onnx", dynamic=False))
     assert net.input_shapes["tokens"] == (5, 3)
     x = torch.randn(3, 5, 3)
     with torch.no_grad():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 import torch
@@ -13,15 +11,7 @@ from torch import nn
 import onnx
 
 from netgraph import SpecError, import_onnx, net_train
-from tests.onnx_helpers import pinned_model, run_onnx
-
-
-def export(module: nn.Module, args: tuple, path, names: list[str], dynamic: dict, **options):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module.eval(), args, str(path), dynamo=False, input_names=names, dynamic_axes=dynamic,
-                          **options)
-    return path
+from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 
 class LinearPlus(nn.Module):
@@ -39,7 +29,7 @@ class LinearPlus(nn.Module):
 def test_only_a_bias_vector_over_the_last_dim_becomes_the_linear_layers_biases(shape, fused, tmp_path):
     torch.manual_seed(0)
     module, x = LinearPlus(shape), torch.randn(3, 5, 4)
-    net = import_onnx(export(module, (torch.randn(2, 5, 4),), tmp_path / "m.onnx", ["x"], {"x": {0: "b"}}))
+    net = import_onnx(torch_export(module, torch.randn(2, 5, 4), tmp_path / "m.onnx", "x"))
     assert ("ThreadingLayer" not in {layer.type_name for layer in net.layers.values()}) == fused
     torch.testing.assert_close(net(x), module(x).detach())
 
@@ -87,7 +77,7 @@ class Scaled(nn.Module):
                          ids=["scaled_sigmoid", "layer_norm_opset14"])
 def test_net_train_leaves_the_models_constants_fixed_and_trains_the_weights(module, opset, tmp_path):
     torch.manual_seed(0)
-    path = export(module, (torch.randn(2, 4),), tmp_path / "m.onnx", ["x"], {"x": {0: "b"}}, opset_version=opset)
+    path = torch_export(module, torch.randn(2, 4), tmp_path / "m.onnx", "x", opset_version=opset)
     net = import_onnx(path)
     constants = [name for name, layer in net.layers.items() if layer.type_name == "ConstantArrayLayer"]
     assert constants and net.learning_rate_multipliers == {name: 0.0 for name in constants}
@@ -103,7 +93,7 @@ def test_net_train_leaves_the_models_constants_fixed_and_trains_the_weights(modu
 @pytest.mark.parametrize("torch_momentum", [0.3, 0.1])
 def test_batch_normalization_keeps_the_models_momentum(torch_momentum, tmp_path):
     module = nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6, momentum=torch_momentum))
-    net = import_onnx(export(module, (torch.randn(5, 4),), tmp_path / "bn.onnx", ["x"], {"x": {0: "b"}}))
+    net = import_onnx(torch_export(module, torch.randn(5, 4), tmp_path / "bn.onnx", "x"))
     norm, = (layer for layer in net.layers.values() if layer.type_name == "BatchNormalizationLayer")
     assert norm.momentum == pytest.approx(1 - torch_momentum)  # ours and ONNX's: the weight of the old average
 
@@ -130,13 +120,13 @@ class MeanSum(nn.Module):
 def test_each_onnx_dim_name_is_its_own_length_variable(tmp_path):
     torch.manual_seed(0)
     fcn = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 2, 1))
-    net = import_onnx(export(fcn, (torch.randn(2, 3, 8, 8),), tmp_path / "fcn.onnx", ["x"],
-                             {"x": {0: "b", 2: "h", 3: "w"}}))
+    net = import_onnx(torch_export(fcn, torch.randn(2, 3, 8, 8), tmp_path / "fcn.onnx", "x",
+                                   axes={"x": {0: "b", 2: "h", 3: "w"}}))
     assert net.port_types["x"].shape == (3, "h", "w")
     x = torch.randn(1, 3, 12, 10)
     torch.testing.assert_close(net(x), fcn(x).detach())
-    two = import_onnx(export(MeanSum(), (torch.randn(2, 5, 4), torch.randn(2, 7, 4)), tmp_path / "two.onnx", ["x", "y"],
-                             {"x": {0: "b", 1: "n"}, "y": {0: "b", 1: "m"}}))
+    two = import_onnx(torch_export(MeanSum(), (torch.randn(2, 5, 4), torch.randn(2, 7, 4)), tmp_path / "two.onnx",
+                                   ["x", "y"], axes={"x": {0: "b", 1: "n"}, "y": {0: "b", 1: "m"}}))
     assert (two.port_types["x"].shape, two.port_types["y"].shape) == (("n", 4), ("m", 4))
     x, y = torch.randn(2, 5, 4), torch.randn(2, 7, 4)
     torch.testing.assert_close(two(x=x, y=y), MeanSum()(x, y))
@@ -153,8 +143,7 @@ class Merged(nn.Module):
 
 @pytest.mark.parametrize("how", ["flatten", "reshape"])
 def test_an_output_merging_the_batch_with_other_dims_is_refused_naming_it(how, tmp_path):
-    path = export(Merged(how), (torch.randn(2, 2, 3, 4),), tmp_path / "m.onnx", ["x"], {"x": {0: "b"}},
-                  output_names=["y"])
+    path = torch_export(Merged(how), torch.randn(2, 2, 3, 4), tmp_path / "m.onnx", "x", output_names=["y"])
     with pytest.raises(SpecError, match=r"graph output 'y' merges the batch dim with the 2 dims after it"):
         import_onnx(path)
 
@@ -176,7 +165,7 @@ def test_an_integer_input_cast_to_float_is_a_real_port(tmp_path):
     # with "expected dtype Real, found Integer" about its own net
     torch.manual_seed(0)
     module = CountsIn()
-    path = export(module, (torch.randint(0, 5, (2, 3)),), tmp_path / "counts.onnx", ["counts"], {"counts": {0: "b"}})
+    path = torch_export(module, torch.randint(0, 5, (2, 3)), tmp_path / "counts.onnx", "counts")
     net = import_onnx(path)
     assert net.port_types["counts"].dtype == "Real"
     counts = torch.randint(0, 9, (4, 3))

@@ -4,8 +4,6 @@ lengths other than exported."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 import torch
@@ -16,7 +14,7 @@ from torch import nn
 import onnx
 
 from netgraph import AppendLayer, AttentionLayer, CatenateLayer, NetGraph, PrependLayer, SpecError, export_onnx, import_onnx, net_initialize
-from tests.onnx_helpers import pinned_model, run_onnx
+from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 
 def attention_layers(net) -> list:
@@ -77,10 +75,7 @@ class _Attention(nn.Module):
 def _export(module: nn.Module, path) -> None:
     example = torch.randn(2, 6, 4)
     dynamic = {name: {0: "batch", 1: "length"} for name in ("q", "k", "v")}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module, (example, example, example), str(path), dynamo=False, input_names=["q", "k", "v"],
-                          dynamic_axes=dynamic)
+    torch_export(module, (example, example, example), path, ["q", "k", "v"], axes=dynamic)
 
 
 @torch.no_grad()
@@ -168,11 +163,8 @@ def test_torch_cat_of_an_unsqueezed_element(tmp_path):
     for axis, expected in ((1, AppendLayer), (2, CatenateLayer)):
         x, e = torch.randn(2, 6, 3), torch.randn(2, 6 if axis == 2 else 3)
         path = tmp_path / f"cat{axis}.onnx"
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(_Cat(axis), (x, e), str(path), dynamo=False, input_names=["x", "e"],
-                              dynamic_axes={"x": {0: "batch"}, "e": {0: "batch"}} if axis == 2 else
-                              {"x": {0: "batch", 1: "length"}, "e": {0: "batch"}})
+        torch_export(_Cat(axis), (x, e), path, ["x", "e"], axes={"x": {0: "batch"}, "e": {0: "batch"}} if axis == 2 else
+                          {"x": {0: "batch", 1: "length"}, "e": {0: "batch"}})
         back = import_onnx(path)
         assert expected in {type(layer) for layer in back.layers.values()}
         generator = torch.Generator().manual_seed(4)

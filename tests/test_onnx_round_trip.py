@@ -15,7 +15,7 @@ import torch
 from netgraph import NetGraph, NetMapOperator, SpecError, export_onnx, import_onnx, load, net_initialize
 from netgraph.export.exporter import EXPORTABLE_DISTRIBUTIONS, example_inputs
 from tests.test_onnx_export import SPECS, family_nets, fold
-from tests.test_onnx_import_ops import torch_export
+from tests.onnx_helpers import torch_export
 
 #: Nets whose import is refused, with the ONNX ops the error must name (and why they have no layer).
 REFUSED = {
@@ -108,7 +108,7 @@ class _Filled(torch.nn.Module):
 
 
 def test_a_constant_per_example_of_a_torch_model_imports_with_its_value(tmp_path):
-    torch_export(tmp_path / "full.onnx", _Filled(), torch.randn(2, 3))
+    torch_export(_Filled(), torch.randn(2, 3), tmp_path / "full.onnx", "x")
     back = import_onnx(tmp_path / "full.onnx")
     x = torch.randn(4, 3)
     with torch.no_grad():
@@ -131,7 +131,6 @@ class _Zeros(torch.nn.Module):
     (lambda x: (x.shape[0], 1, 3), torch.int64, "its value is of type int64")])
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's TorchScript exporter
 def test_a_constant_of_shape_not_one_real_array_per_example_is_refused_saying_why(shape, dtype, found, tmp_path):
-    torch.onnx.export(_Zeros(shape, dtype), (torch.randn(2, 5),), tmp_path / "z.onnx", dynamo=False,
-                      input_names=["x"], dynamic_axes={"x": {0: "batch", 1: "n"}})
+    torch_export(_Zeros(shape, dtype), torch.randn(2, 5), tmp_path / "z.onnx", "x", axes={"x": {0: "batch", 1: "n"}})
     with pytest.raises(SpecError, match=r"node '/ConstantOfShape' \(ConstantOfShape\): .*" + found):
         import_onnx(tmp_path / "z.onnx")

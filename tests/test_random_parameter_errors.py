@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from netgraph import (BernoulliDistribution, CategoricalDistribution, DataError, GammaDistribution, KLDivergenceLayer,
-                      MultinormalDistribution, NetGraph, NormalDistribution, PoissonDistribution, RandomArrayLayer,
-                      net_port_gradient, set_distribution_checks)
+                      MultinormalDistribution, NetGraph, NetMapOperator, NormalDistribution, PoissonDistribution,
+                      RandomArrayLayer, interpret, net_port_gradient, set_distribution_checks)
 from netgraph.layers.estimators import EstimatorWarning
 
 
@@ -79,3 +79,79 @@ def test_net_port_gradient_through_a_discrete_draw_says_it_has_no_pathwise_deriv
     assert len(messages) == 1 and "surrogate_loss(losses)).backward()" not in messages[0]
     assert re.search(r"net_port_gradient: layer 'coin' .*draws discrete values, which have no pathwise derivative: the "
                      r"gradient through them is 0", messages[0])
+
+
+def _mapped_gamma(depth: int = 1):
+    net = NetGraph({"g": RandomArrayLayer(GammaDistribution("#a", 1.0))}, [], a=3)
+    for length in ("n", "m")[:depth]:
+        net = NetGraph({"m": NetMapOperator(net)}, [], a=(length, *net.port_types["a"].shape))
+    return net
+
+
+@pytest.mark.parametrize("call", ["net", "compiled", "interpreted"])
+def test_a_bad_value_inside_a_map_names_the_example_and_the_sequence_element(call):
+    """The map folds its sequence into the batch: example 1's element 2 was named 'index (6, 0)' (1 * 4 + 2)."""
+    net = _mapped_gamma()
+    a = torch.ones(2, 4, 3)
+    a[1, 2, 0] = -1.0
+    run = {"net": lambda: net(a=a), "compiled": lambda: net.compile()(a=a),
+           "interpreted": lambda: interpret(net, net.compile(), a=a)}
+    with pytest.raises(DataError, match=r"found -1\.0 at example 1, sequence element 2, index \(0,\) of port 'a'") as e:
+        run[call]()
+    assert e.value.diagnostics[0].port == "a" and e.value.diagnostics[0].kind == "parameter-value"
+
+
+def test_a_bad_value_inside_nested_maps_names_each_element():
+    net = _mapped_gamma(depth=2)
+    a = torch.ones(2, 3, 4, 3)
+    a[1, 2, 3, 1] = -1.0
+    with pytest.raises(DataError, match=r"found -1\.0 at example 1, sequence element \(2, 3\), index \(1,\) of port"):
+        net.compile()(a=a)
+    outside = NetGraph({"g": RandomArrayLayer(GammaDistribution("#a", 1.0))}, [], a=3)
+    with pytest.raises(DataError, match=r"found -1\.0 at index \(1, 0\) of port 'a'"):  # no map: the index as it was
+        outside(a=torch.tensor([[1.0, 1.0, 1.0], [-1.0, 1.0, 1.0]]))
+
+
+@pytest.mark.parametrize("layer, shapes, bad, match", [
+    (RandomArrayLayer(MultinormalDistribution([0.0, 0.0], "#s")), {"s": (2, 2)},
+     lambda s: s[1, 2].copy_(torch.tensor([[1.0, 0.0], [0.0, -1.0]])),
+     r"must be positive definite .* \(the matrix at example 1, sequence element 2\), found"),
+    (RandomArrayLayer(CategoricalDistribution("#s")), {"s": (3,)},
+     lambda s: s[1, 2].copy_(torch.tensor([0.5, 0.5, 0.5])),
+     r"must sum to 1 .*found a sum of 1\.5 \(at example 1, sequence element 2\)"),
+], ids=["Multinormal", "Categorical"])
+def test_a_bad_vector_parameter_inside_a_map_names_the_example_and_the_element(layer, shapes, bad, match):
+    net = NetGraph({"m": NetMapOperator(NetGraph({"d": layer}, [], **shapes))}, [],
+                   s=("n", *shapes["s"]))
+    s = torch.eye(2).expand(2, 4, 2, 2).clone() if len(shapes["s"]) == 2 else torch.full((2, 4, 3), 1 / 3)
+    bad(s)
+    with pytest.raises(DataError, match=match):
+        net.compile()(s=s)
+
+
+@pytest.mark.parametrize("call", ["net", "interpreted"])
+def test_a_bad_value_inside_a_fold_names_the_example_and_the_step(call):
+    """A fold draws once per step with the batch as it is: example 1's step 2 was named 'index (1, 0)', no step."""
+    from netgraph import FunctionLayer, NetFoldOperator, NetPort
+    cell = NetGraph({"g": RandomArrayLayer(GammaDistribution("#Input", 1.0)), "f": FunctionLayer("#a + #b")},
+                    [(NetPort("g", "Output"), NetPort("f", "a")), (NetPort("State"), NetPort("f", "b"))],
+                    Input=3, State=3)
+    net = NetGraph({"fold": NetFoldOperator(cell)}, [], Input=("n", 3))
+    x = torch.ones(2, 4, 3)
+    x[1, 2, 0] = -1.0
+    run = {"net": lambda: net(Input=x), "interpreted": lambda: interpret(net, net.compile(), Input=x)}
+    with pytest.raises(DataError, match=r"found -1\.0 at example 1, sequence element 2, index \(0,\) of port 'Input'"):
+        run[call]()
+
+
+def test_a_bad_value_in_a_fold_inside_a_map_names_the_map_element_then_the_step():
+    from netgraph import FunctionLayer, NetFoldOperator, NetPort
+    cell = NetGraph({"g": RandomArrayLayer(GammaDistribution("#Input", 1.0)), "f": FunctionLayer("#a + #b")},
+                    [(NetPort("g", "Output"), NetPort("f", "a")), (NetPort("State"), NetPort("f", "b"))],
+                    Input=3, State=3)
+    fold = NetGraph({"fold": NetFoldOperator(cell)}, [], Input=("n", 3))
+    net = NetGraph({"m": NetMapOperator(NetGraph({"f": fold}, [], Input=("n", 3)))}, [], Input=("m", "n", 3))
+    x = torch.ones(2, 3, 4, 3)
+    x[1, 2, 3, 0] = -1.0
+    with pytest.raises(DataError, match=r"found -1\.0 at example 1, sequence element \(2, 3\), index \(0,\) of port"):
+        net.compile()(Input=x)

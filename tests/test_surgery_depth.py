@@ -286,3 +286,18 @@ def test_prepend_before_an_encoded_input_names_both_types():
     chain = NetChain([EmbeddingLayer(4, 3), LinearLayer(2)], input=ClassEncoder(["a", "b", "c"]))
     with pytest.raises(ShapeError, match=r"takes Input \(\) Integer .*the added layers give \? Real"):
         net_prepend(chain, "Tanh")
+
+
+@pytest.mark.parametrize("edit", [net_drop, net_delete])
+def test_dropping_a_nested_chains_head_in_a_declared_chain_closes_it_up(edit):
+    """In a chain declared input=3, dropping the first layer of its first nested chain was a ShapeError (the chain
+    kept its input 3 while the nested chain's new head took 4); as a flat chain or a graph, the input takes 4."""
+    nested = NetChain({"enc": NetChain({"l1": LinearLayer(4), "act": "Tanh"}), "head": LinearLayer(2)}, input=3)
+    flat = NetChain({"l1": LinearLayer(4), "act": "Tanh", "head": LinearLayer(2)}, input=3)
+    graph = NetGraph(dict(nested.layers), [("enc", "head")], Input=3)
+    dropped = edit(nested, [("enc", "l1")])
+    assert isinstance(dropped, NetChain) and list(dropped.layers["enc"].layers) == ["act"]
+    assert dropped.input_shapes == edit(flat, ["l1"]).input_shapes == edit(graph, [("enc", "l1")]).input_shapes
+    assert dropped.input_shapes == {"Input": (4,)} and dropped.output_shapes == {"Output": (2,)}
+    second = NetChain({"pre": LinearLayer(4), "enc": NetChain({"l1": LinearLayer(4), "act": "Tanh"})}, input=3)
+    assert edit(second, [("enc", "l1")]).input_shapes == {"Input": (3,)}  # not its head: the input stays

@@ -113,7 +113,7 @@ def test_a_csv_without_the_columns_is_told_once_and_a_short_row_by_its_number(tm
                                f"text_table(path, text=..., label=...), or call them 'text' and 'label'")
     assert list(text_table(tmp_path / "reviews.csv", text="review", label="sentiment"))[1] == ("bad", "neg")
     (tmp_path / "short.csv").write_text("text,label\ngood film,pos\nbad\n")
-    with pytest.raises(DataError, match=r"short.csv': row 1: no value for 'label' \(fewer fields than the header\)$"):
+    with pytest.raises(DataError, match=r"short.csv:3: no value for 'label' \(fewer fields than the header\)$"):
         text_table(tmp_path / "short.csv")
 
 

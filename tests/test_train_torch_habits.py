@@ -154,3 +154,22 @@ def test_class_labels_for_a_net_ending_in_logits_name_the_cross_entropy_to_give(
         net_train(NetChain([LinearLayer(3), SoftmaxLayer()], input=4), {**data, "Target": data["Target"][:, None]},
                   max_training_rounds=1, progress=False)
     assert "class labels?" not in str(info.value) and "a trailing dim of 1" in str(info.value)
+
+
+def test_per_pixel_class_labels_for_scores_along_the_channels_say_to_move_the_classes_last():
+    """A segmentation net ends in (classes, h, w) scores, as torch's cross_entropy takes them; netgraph's
+    cross-entropy takes the classes last. A SoftmaxLayer(level=1) there got "as no SoftmaxLayer ends the net", and
+    the CrossEntropyLossLayer('Index', logits=True) that hint named failed with no hint at all."""
+    from netgraph import ConvolutionLayer, SoftmaxLayer, TransposeLayer
+    conv = ConvolutionLayer(3, 1)
+    data = {"Input": torch.randn(4, 2, 5, 6), "Target": torch.randint(0, 3, (4, 5, 6))}
+    move = "TransposeLayer([3, 1, 2]) after the output (level 1 goes last)"
+    for net, loss in [(NetChain([conv, SoftmaxLayer(level=1)], input=(2, 5, 6)), None),
+                      (NetChain([conv], input=(2, 5, 6)), None),
+                      (NetChain([conv], input=(2, 5, 6)), CrossEntropyLossLayer("Index", logits=True))]:
+        with pytest.raises(DataError) as info:
+            net_train(net, data, loss_function=loss, max_training_rounds=1, progress=False)
+        message = str(info.value)
+        assert "classes along level 1" in message and move in message and "no SoftmaxLayer ends" not in message
+    fixed = NetChain([conv, TransposeLayer([3, 1, 2]), SoftmaxLayer()], input=(2, 5, 6))
+    assert net_train(fixed, data, max_training_rounds=1, progress=False).layers["2"].perm == (3, 1, 2)

@@ -45,3 +45,16 @@ def test_block_gradients_equal_the_handwritten_block(net):
              "norm1.Scaling": hand.norm1_g}
     for name, theirs in pairs.items():
         torch.testing.assert_close(ours[name].grad, theirs.grad, rtol=1e-4, atol=1e-6)
+
+
+def test_sequences_of_different_lengths_run_as_one_padded_batch_as_torch_masks_them(net):
+    """Layer norm over each element's features honours lengths, so a list of sequences runs padded (no length
+    groups), as torch's encoder layer does with src_key_padding_mask."""
+    from netgraph.backend.masks import pad, plan
+    assert plan(net, ("Input",)).outputs == {"Output": ("Input", 0)}
+    g = torch.Generator().manual_seed(0)
+    xs = [torch.randn(n, 64, generator=g) for n in (5, 2, 7)]
+    x, lengths = pad(xs)
+    theirs = torch_layer(net).eval()(x, src_key_padding_mask=torch.arange(7) >= lengths[:, None])
+    for i, (ours, n) in enumerate(zip(net(xs), lengths.tolist())):
+        torch.testing.assert_close(ours, theirs[i, :n], rtol=1e-4, atol=1e-5)

@@ -236,3 +236,17 @@ def test_a_layer_named_training_is_refused_when_built():
     'training'", as did the compiled module's train() and eval(). The other names __init__ sets work (tests/fuzz)."""
     with pytest.raises(WiringError, match="name 'training' is not allowed"):
         NetGraph({"training": LinearLayer(3), "d": "Tanh"}, [("training", "d")], Input=2)
+
+
+def test_indices_from_any_layer_wired_into_a_real_port_are_told_of_an_embedding():
+    from netgraph import LinearLayer, PortType, TorchLayer
+
+    class Argmax(torch.nn.Module):
+        def forward(self, x):
+            return x.argmax(-1)
+
+    argmax = TorchLayer(Argmax(), inputs={"Input": (4, 3)}, outputs={"Output": PortType((4,), "Integer")})
+    with pytest.raises(ShapeError, match=r"found Integer .*\. Integer values are indices: turn them into Real vectors "
+                                         r"with an EmbeddingLayer\(size, n\)") as error:
+        NetGraph({"a": argmax, "lin": LinearLayer(2)}, [("a", "lin")])
+    assert error.value.diagnostics[0].hint.startswith("Integer values are indices")

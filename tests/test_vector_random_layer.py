@@ -228,3 +228,29 @@ def test_a_float64_parameter_beside_a_float32_one_draws_in_float64(dist):
     module = NetGraph([RandomArrayLayer(dist)], [], mu=(500, k), s=tuple(second.shape[1:])).compile()
     out = module(mu=torch.ones(1, 500, k), s=second)
     assert out.dtype == torch.float64 and bool((out.float().double() != out).all())
+
+
+@pytest.mark.parametrize("forward", [True, False], ids=["draw-first", "consumer-first"])
+def test_class_indices_wired_into_a_real_port_say_how_to_convert_them(forward):
+    """'expected dtype Real, found Integer' said nothing of how to go on; the hint is in the message and in the
+    Diagnostic's hint field (either way round the conflict is found)."""
+    from netgraph import LinearLayer
+    layers = {"c": RandomArrayLayer(CategoricalDistribution([0.2, 0.3, 0.5]), output=4), "lin": LinearLayer(2)}
+    if not forward:
+        layers = dict(reversed(layers.items()))
+    with pytest.raises(ShapeError, match=r"expected dtype Real, found Integer.*estimator='straight_through' or "
+                                         r"'relaxed'.*EmbeddingLayer\(size, 3\)") as error:
+        NetGraph(layers, [("c", "lin")])
+    (diagnostic,) = error.value.diagnostics
+    assert "estimator='straight_through'" in diagnostic.hint and "EmbeddingLayer(size, 3)" in diagnostic.hint
+    assert diagnostic.hint in diagnostic.message
+    # the remedy it names works: one-hot draws (4, 3) feed the LinearLayer
+    fixed = RandomArrayLayer(CategoricalDistribution([0.2, 0.3, 0.5]), output=(4, 3), estimator="straight_through")
+    assert NetGraph({"c": fixed, "lin": LinearLayer(2)}, [("c", "lin")]).output_shapes == {"Output": (2,)}
+
+
+def test_a_real_value_wired_into_an_index_port_gets_no_conversion_hint():
+    from netgraph import EmbeddingLayer, LinearLayer
+    with pytest.raises(ShapeError, match="expected dtype Integer, found Real") as error:
+        NetGraph({"lin": LinearLayer(4, input=3), "emb": EmbeddingLayer(2, 5)}, [("lin", "emb")])
+    assert error.value.diagnostics[0].hint is None

@@ -67,7 +67,23 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
             raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found values too large for "
                             f"int64 of dtype {x.dtype}")
         return x.long()
-    return x.to(dtype or torch.get_default_dtype())
+    return _narrowed(port, x, dtype or torch.get_default_dtype())
+
+
+def _narrowed(port: str, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """``x`` in ``dtype``; a DataError when finite values beyond its range (1e300 in float32) would become
+    infinite there (checked for float dtypes of a wider range only: float64 into float32)."""
+    out = x.to(dtype)
+    if not (x.is_floating_point() and torch.finfo(x.dtype).max > torch.finfo(dtype).max and out.numel()):
+        return out
+    beyond = x[out.isinf() & x.isfinite()]
+    if not beyond.numel():
+        return out
+    largest = float(beyond[beyond.abs().argmax()])
+    detail = (f"values as large as {largest:g} lie beyond {str(dtype).removeprefix('torch.')}'s range (largest "
+              f"{torch.finfo(dtype).max:.2g}): they would become infinite")
+    raise DataError(f"input port {port!r}: {detail}; scale the data, or work in float64 (net(x, precision='float64'))",
+                    kind="precision-range", layer=(), port=port, found=largest, detail=detail)
 
 
 def ragged_hint(value: Any) -> str:

@@ -11,6 +11,7 @@ import torch
 
 from netgraph.core.array_rules import WILDCARDS
 from netgraph.core.errors import Diagnostic, OptionError, ShapeError, raise_all
+from netgraph.core.given_shapes import given_shapes, with_given_shapes
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.leaf_swap import replace_leaves
@@ -49,7 +50,9 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
             raise OptionError(f"net_initialize needs a NetGraph or a layer, found {type(net).__name__}")
         rules = [(k if k in WILDCARDS else ("layer", *(k if isinstance(k, tuple) else (k,))), m)
                  for k, m in parse_rules(method)]  # keys name the layer's arrays
-        return net_initialize(NetGraph({"layer": net}, []), seed, all, max_elements, rules).layers["layer"]
+        shapes = given_shapes(net)  # an extracted layer's, which it keeps
+        alone = NetGraph({"layer": net}, [], **shapes)
+        return with_given_shapes(net_initialize(alone, seed, all, max_elements, rules).layers["layer"], shapes)
     with gc_paused():  # a large net makes many small objects and tensors: no collector passes that find nothing
         return _initialize(net, parse_rules(method), seed, all, max_elements)
 

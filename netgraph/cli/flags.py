@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 
 import torch
 
@@ -38,6 +39,11 @@ def check_train_flags(args: argparse.Namespace, made: list | None = None) -> Non
     for name, flag in (("patience", "--patience"), ("workers", "--workers")):
         if getattr(args, name) is not None and getattr(args, name) < 0:
             raise OptionError(f"{flag} must be a whole number >= 0, found {getattr(args, name)}", option=name)
+    for name, flag in (*_POSITIVE_INTS, ("patience", "--patience"), ("workers", "--workers")):
+        if getattr(args, name) is not None and getattr(args, name) > sys.maxsize:  # torch's samplers take no more
+            least = 1 if (name, flag) in _POSITIVE_INTS else 0
+            raise OptionError(f"{flag} must be a whole number from {least} to {sys.maxsize}, found "
+                              f"{getattr(args, name)}", option=name)
     _check_validation(args.validation)
     for name, flag, example in (("checkpoint", "--checkpoint", "checkpoints"), ("output", "-o", "trained")):
         if getattr(args, name) is not None and not getattr(args, name).strip():

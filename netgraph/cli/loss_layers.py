@@ -6,6 +6,8 @@ which ``net_train``'s ``loss_function`` takes. An output port of that name wins 
 >>> from netgraph import LinearLayer, NetChain
 >>> with_loss_layers(NetChain([LinearLayer(1)], input=2), {"Output": {"loss": "MeanAbsoluteLossLayer"}})
 {'Output': {'loss': MeanAbsoluteLossLayer()}}
+>>> with_loss_layers(NetChain([LinearLayer(1)], input=2), {"type": "CrossEntropyLossLayer", "form": "Binary"})
+CrossEntropyLossLayer('Binary')
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ def with_loss_layers(net: Any, loss: Any) -> Any:
     if isinstance(loss, str) and loss not in AUTOMATIC and loss not in net.output_ports:
         return _layer(loss, f"--loss {loss!r} is neither an output port nor a loss layer",
                       f"; the outputs are {', '.join(net.output_ports)}", net.output_ports)
+    if isinstance(loss, dict) and "type" in loss and "type" not in net.output_ports:  # one layer, on the one output
+        return _specified(net.output_ports[0] if len(net.output_ports) == 1 else "the net's output", loss)
     if isinstance(loss, dict):
         return {port: _term(port, value) for port, value in loss.items()}
     return loss

@@ -132,7 +132,12 @@ def _export(sub: argparse._SubParsersAction) -> None:
 
 class _Parser(argparse.ArgumentParser):
     """argparse's parser, except that arguments no flag takes are reported by their command (``netgraph train:
-    error: ...``, with its usage, which lists its flags) with the nearest flag, not by ``netgraph`` itself."""
+    error: ...``, with its usage, which lists its flags) with the nearest flag, not by ``netgraph`` itself; and
+    that flags are typed whole (every command's parser is one: ``add_parser`` makes its parent's class)."""
+
+    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003 - argparse's signature
+        kwargs.setdefault("allow_abbrev", False)  # --roun as --rounds would change meaning when a flag is added
+        super().__init__(*args, **kwargs)
 
     def parse_args(self, args=None, namespace=None):  # noqa: ANN001, ANN201 - argparse's signature
         parsed, extra = self.parse_known_args(args, namespace)

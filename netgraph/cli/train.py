@@ -25,7 +25,8 @@ from netgraph.spec.options import plain
 from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train import NetTrainResults, load_data, net_train
 from netgraph.train.checkpoint import latest_checkpoint
-from netgraph.train.distributed import DistributedTimeoutError, launch
+from netgraph.train.distributed import LONGEST_TIMEOUT, DistributedTimeoutError, launch
+from netgraph.train.encoded_loader import TooManyWorkers
 from netgraph.train.loss import AUTOMATIC
 from netgraph.train.metrics import metric_name
 from netgraph.train.options import METHODS
@@ -70,6 +71,7 @@ def _load_data(path: str, flag: str) -> Any:
 def _train(args: argparse.Namespace, made: list[Path]) -> int:
     check_train_flags(args, made)  # before launching processes, loading or training: worded by the flags
     _check_precision(args.precision)
+    _check_timeout(args.distributed_timeout)
     method, loss, metrics = _method(args), loss_option(args.loss), metrics_option(args.metrics)
     if args.nproc > 1 and not args.distributed:
         first = _load_net(args.spec)[0]  # a broken spec: one message, not N
@@ -128,9 +130,11 @@ def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss:
 
 
 def _flag_notes(show: Callable, flag: str) -> Callable:
-    """``show`` (a ``warnings.showwarning``) with net_train's warning about stopping on training data worded by
-    ``flag`` and --validation, not by its keywords."""
+    """``show`` (a ``warnings.showwarning``) with net_train's warnings about stopping on training data and about
+    too many workers worded by ``flag``, --validation and --workers, not by its keywords."""
     def note(message, category, *rest):  # noqa: ANN001, ANN002 - showwarning's signature
+        if isinstance(message, TooManyWorkers):
+            message = TooManyWorkers(message.workers, message.cpus, "--workers")
         if isinstance(message, TrainingDataStopping):
             message = TrainingDataStopping(message.watched, f"{flag} watches the {message.watched} because no "
                                            f"--validation was given; give --validation 0.1 (or a data file) to "
@@ -185,6 +189,13 @@ def _check_precision(value: str | None) -> None:
     if value is not None and value.lower() not in PRECISION_NAMES:
         raise OptionError(f"--precision must be float32, float64 or mixed, found {value!r}"
                           f"{did_you_mean(value, PRECISION_CHOICES)}", option="precision")
+
+
+def _check_timeout(seconds: float) -> None:
+    """--distributed-timeout, checked before --nproc starts processes (each would refuse it in net_train's words)."""
+    if not 0 < seconds <= LONGEST_TIMEOUT:  # NaN too
+        raise OptionError(f"--distributed-timeout must be a number of seconds > 0 and at most {LONGEST_TIMEOUT:g}, "
+                          f"found {seconds:g}", option="distributed_timeout")
 
 
 def _load_net(path: str) -> tuple[Any, str | None, str | None]:

@@ -4,9 +4,9 @@ the edges that joined the two ports."""
 from __future__ import annotations
 
 from netgraph.core.errors import EdgeRef
-from netgraph.core.types import REAL, Conflict, PortType, unify
+from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
 
-__all__ = ["as_seen_by", "set_part", "edge_parts"]
+__all__ = ["as_seen_by", "set_part", "edge_parts", "dtype_hint", "INTEGER_HINT"]
 
 
 def as_seen_by(who: tuple, old: PortType, new: PortType, exc: Conflict) -> Conflict:
@@ -35,3 +35,19 @@ def edge_parts(edges: list[EdgeRef]) -> list[str | EdgeRef]:
     for edge in sorted(dict.fromkeys(edges), key=lambda e: (len(e.graph), e.graph, e.index)):
         parts += [", ", edge] if parts else [edge]
     return parts
+
+
+INTEGER_HINT = ("Integer values are indices: turn them into Real vectors with an EmbeddingLayer(size, n), n the "
+                "number of indices")
+
+
+def dtype_hint(leaves: list, setter: tuple | None, who: tuple, old: PortType, new: PortType) -> str | None:
+    """How to convert, where an output's Integer values (indices) meet a port that takes Real ones: the producing
+    leaf layer's ``dtype_hint`` (``leaves``: (path, layer) pairs), else ``INTEGER_HINT``; None for other conflicts."""
+    if {old.dtype, new.dtype} != {INTEGER, REAL} or setter is None:
+        return None
+    path, port = (setter if old.dtype == INTEGER else who)[1]
+    layer = next((layer for p, layer in leaves if p == path), None)
+    if layer is None or port not in layer.output_ports:
+        return None
+    return layer.dtype_hint(port) or INTEGER_HINT

@@ -66,6 +66,7 @@ class Diagnostic:
     subject (``"must be a number >= 0, found -1"``), for a reader that names the subject its own way (the
     command line names the flag the user typed). ``expected`` and ``found`` are the values compared, where a
     problem is one (an array's shapes). ``data`` says which data set (a ``DataRef``) a problem of data is about.
+    ``hint`` is the remedy the message ends with, where one is known (how to convert class indices to a Real port).
 
     >>> Diagnostic("no port 'Outptu'", kind="unknown-port", layer=("lin",), port="Outptu").within("enc").layer
     ('enc', 'lin')
@@ -86,6 +87,7 @@ class Diagnostic:
     expected: object = None
     found: object = None
     data: DataRef | None = None
+    hint: str | None = None
 
     @classmethod
     def of(cls, kind: str, *parts: str | EdgeRef, **fields: object) -> "Diagnostic":

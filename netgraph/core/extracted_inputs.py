@@ -3,11 +3,15 @@ NetExtract keeps a layer's inferred shapes), so an uninitialised one can be init
 
 A port's shape goes to the option named as the port (``Input`` -> ``input=``, ``Element`` -> ``element=``) when it
 is a shape option, else to a by-port option (a FunctionLayer's ``input={"x": 3}``, a TorchLayer's ``inputs=``).
-A layer with no such option (a ThreadingLayer's inputs) comes back as it was.
+The shapes no option takes (a ThreadingLayer's inputs, an operator's ports, an output the layer alone leaves open)
+it keeps outside its options (``netgraph.core.given_shapes``): the layer alone declares them.
 
->>> from netgraph import LinearLayer, PortType
+>>> from netgraph import LinearLayer, PortType, ThreadingLayer
 >>> with_input_shapes(LinearLayer(8), lambda: {"Input": PortType((4,), "Real")})
 LinearLayer(8, input=4)
+>>> plus = with_input_shapes(ThreadingLayer("Plus", inputs=1), lambda: {"Input1": PortType((3,), "Real")})
+>>> plus, NetGraph(plus).input_shapes
+(ThreadingLayer('Plus', inputs=1), {'Input1': (3,)})
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from netgraph.core.errors import NetGraphError
+from netgraph.core.given_shapes import given_shapes, with_given_shapes
+from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.layer_call import as_net
 from netgraph.core.options import option_kinds
@@ -28,53 +34,63 @@ _SHAPE_KINDS = ("shape", "sequence-shape")
 
 
 def with_input_shapes(layer: Layer, port_types: Callable[[], Mapping[str, PortType]]) -> Layer:
-    """``layer`` with the shapes ``port_types()`` gives its input ports (their types in the net it came from)
-    declared where they say more than it infers alone; an option that does not take them is left as it was (the
-    layer itself when none does, or when ``port_types()`` fails)."""
+    """``layer`` with the shapes ``port_types()`` gives its ports (their types in the net it came from) declared
+    where they say more than it infers alone: its input shapes through the options that take them, the others
+    kept beside its options (``with_given_shapes``; a layer without inputs, its outputs'); the layer itself when
+    ``port_types()`` fails."""
     try:
         types = port_types()
     except (NetGraphError, KeyError):
         return layer
     own = _alone(layer)
-    shapes = {p: types[p].shape for p in layer.input_ports
-              if p in types and types[p].shape is not None and types[p].shape != own.get(p)}
-    for changes in _option_changes(layer, {p: types[p] for p in shapes}):
+    if own is None:
+        return layer
+    missing = _missing(own, types, layer.input_ports or layer.output_ports)
+    for changes, ports in _option_changes(layer, {p: types[p] for p in missing if p in layer.input_ports}):
         try:
             layer = layer.replace(**changes)
         except NetGraphError:  # the option takes no such value (a count of ports, not their shapes)
             continue
-    return layer
+        missing = {p: shape for p, shape in missing.items() if p not in ports}
+    return with_given_shapes(layer, missing)
 
 
-def _alone(layer: Layer) -> dict[str, tuple | None]:
-    """The input shapes ``layer`` infers on its own."""
+def _alone(layer: Layer) -> dict[str, tuple | None] | None:
+    """The port shapes ``layer`` infers on its own (not the ones it was given where it came from); None when it
+    is no net alone."""
     try:
-        types = as_net(layer).port_types
+        types = (NetGraph({"layer": layer}, []) if given_shapes(layer) else as_net(layer)).port_types  # as_net: kept
     except NetGraphError:
-        return {}
-    return {p: types[p].shape for p in layer.input_ports if p in types}
+        return None
+    return {p: t.shape for p, t in types.items()}
 
 
-def _option_changes(layer: Layer, types: Mapping[str, PortType]) -> list[dict[str, Any]]:
-    """One ``{option: value}`` per option that takes some of ``types``' shapes: a shape option named as its port,
-    else the layer's by-port option (``input={port: shape}``, ``inputs={port: type}``)."""
+def _missing(own: Mapping[str, Any], types: Mapping[str, PortType], ports: tuple[str, ...]) -> dict[str, Any]:
+    """The shapes ``types`` gives ``ports`` where they are known and ``own`` (what the layer infers) differs."""
+    return {p: types[p].shape for p in ports
+            if p in types and types[p].shape is not None and types[p].shape != own.get(p)}
+
+
+def _option_changes(layer: Layer, types: Mapping[str, PortType]) -> list[tuple[dict[str, Any], set[str]]]:
+    """One ``({option: value}, the ports it declares)`` per option that takes some of ``types``' shapes: a shape
+    option named as its port, else the layer's by-port option (``input={port: shape}``, ``inputs={port: type}``)."""
     kinds = {name: kind.name for name, kind in option_kinds(type(layer)).items()}
     changes, rest = [], {}
     for port, port_type in types.items():
         option = _snake(port)
         if kinds.get(option) in _SHAPE_KINDS:
-            changes.append({option: port_type.shape})
+            changes.append(({option: port_type.shape}, {port}))
         else:
             rest[port] = port_type
     if rest and (by_port := next((n for n, k in kinds.items() if k == "port-shapes"), None)):
         given = getattr(layer, by_port)  # a dict by port, or one shape for every port
         shapes = {**(dict(given) if isinstance(given, Mapping) else dict.fromkeys(layer.input_ports, given)),
                   **{p: t.shape for p, t in rest.items()}}
-        changes.append({by_port: shapes if len(shapes) > 1 else next(iter(shapes.values()))})
+        changes.append(({by_port: shapes if len(shapes) > 1 else next(iter(shapes.values()))}, set(rest)))
     elif rest and kinds.get("inputs") == "ports":  # port -> type, where the option takes a dict (not a count)
         given = getattr(layer, "inputs")
-        changes.append({"inputs": {**(dict(given) if isinstance(given, Mapping) else dict.fromkeys(layer.input_ports)),
-                                   **rest}})
+        changes.append(({"inputs": {**(dict(given) if isinstance(given, Mapping) else dict.fromkeys(layer.input_ports)),
+                                    **rest}}, set(rest)))
     return changes
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from netgraph.core.layer import Layer
 from netgraph.core.layer_checks import check_infer_result
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, raise_all
-from netgraph.core.conflict_words import as_seen_by, edge_parts, set_part
+from netgraph.core.conflict_words import as_seen_by, dtype_hint, edge_parts, set_part
 from netgraph.core.declared_lengths import apart_text, declared_lengths, joined_names
 from netgraph.core.inference_defaults import default_dtypes, default_shapes, shared_users
 from netgraph.core.types import UNKNOWN, Conflict, PortType, unify
@@ -229,7 +229,8 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
             merged = new if old is UNKNOWN else unify(old, new)  # unify(UNKNOWN, t) == t
         except Conflict as exc:
             errors.append(_conflict(problem, cls, root, who, f"{as_seen_by(who, old, new, exc)} (the "
-                                                             f"{set_part(old, new)} was set by "))
+                                                             f"{set_part(old, new)} was set by ",
+                                    dtype_hint(problem.leaves, cls.origin.get(root), who, old, new)))
             return False
         if merged is not old and merged != old:
             class_types[root], cls.origin[root] = merged, who
@@ -260,8 +261,9 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
     return dict(zip(cls.ids, [class_types[r] for r in root_of])), roots
 
 
-def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str) -> Diagnostic:
-    """A type refused at ``who``'s key: where the old type came from and the edges of the class."""
+def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
+              hint: str | None = None) -> Diagnostic:
+    """A type refused at ``who``'s key: where the old type came from and the edges of the class (and ``hint``)."""
     key = who[1]
     setter = cls.origin.get(root)
     joining = cls.joining(setter[1], key) if setter else None
@@ -272,7 +274,8 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str)
         via += [f"; both are the graph input {port!r}: unwired inputs that share a name merge into one; give one "
                 f"its own, e.g. the edge (NetPort('{port}2'), NetPort({key[0][0]!r}, {port!r}))"]
     return Diagnostic.of("shape", f"{problem.origin_text(who)}: {text}",
-                         problem.origin_text(setter) if setter else "?", *via, ")", layer=key[0], port=key[1],
+                         problem.origin_text(setter) if setter else "?", *via, ")", *([f". {hint}"] if hint else []),
+                         hint=hint, layer=key[0], port=key[1],
                          edge=None if joining is None else joining.index,
                          graph=() if joining is None else joining.graph)
 

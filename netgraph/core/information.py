@@ -28,6 +28,7 @@ from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.given_shapes import with_given_shapes
 from netgraph.core.ir import Node
 from netgraph.core.layer import _same
 from netgraph.core.multiplier_rates import array_multipliers
@@ -40,7 +41,7 @@ from netgraph.core.walk import map_nodes, nested_nodes
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["information", "all_arrays", "array_key", "Information", "PROPERTIES"]
+__all__ = ["information", "all_arrays", "array_key", "Information", "LayersByPath", "PROPERTIES"]
 
 
 def _repeats(net: Any) -> set[tuple]:
@@ -71,6 +72,34 @@ def _node_dimensions(node: Node) -> list[tuple[tuple, tuple | None]]:
             known = {}
     return [(array_key(node.path, name), tuple(value.shape) if value is not None else known.get(name))
             for name, value in layer.arrays.items()]
+
+
+class LayersByPath(dict):
+    """``information("Layers")``: each leaf layer by its path, ``("enc", "l1")``, as arrays are keyed (Wolfram's
+    ``{"enc", "l1"}``) and surgery takes it; the name its path joins to, ``"enc/l1"`` (the keys before), finds it
+    too."""
+
+    def __missing__(self, key: Any) -> Any:
+        path = self._joined().get(key) if isinstance(key, str) else None
+        if path is None:
+            raise KeyError(key)
+        return self[path]
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or (isinstance(key, str) and key in self._joined())
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+    def _joined(self) -> dict[str, tuple]:
+        return {"/".join(path): path for path in self}
+
+
+def _placed(node: Node) -> Any:
+    """The node's layer holding the shapes of its inputs in the net (of its outputs, for a layer without inputs)
+    beside its options: alone, it shows and takes them (``with_given_shapes``); its value is the layer's own."""
+    ports = node.layer.input_ports or node.layer.output_ports
+    return with_given_shapes(node.layer, {p: node.types[p].shape for p in ports if node.types[p].shape is not None})
 
 
 def _total(counts: Any) -> int | None:
@@ -154,9 +183,11 @@ def _topology_parts(net: Any) -> list[tuple[str, str]]:
 def _options(layer: Any) -> list[tuple[str, Any]]:
     """A layer's options without its arrays, sorted; an operator's inner net as its layers and wiring, not the
     port types it inferred alone (which its arrays, once initialised, can settle)."""
-    arrays = set(layer.ARRAYS.values())
+    arrays, options = set(layer.ARRAYS.values()), layer.options()
+    if getattr(layer, "POSITIONAL", None) and hasattr(layer, layer.POSITIONAL) and layer.POSITIONAL not in options:
+        options[layer.POSITIONAL] = None  # options() leaves it out when None; the hash kept it (checkpoints hold it)
     return sorted(((k, _net_form(v) if "_inference" in getattr(v, "__dict__", ()) else _stable(v))
-                   for k, v in layer.options().items() if k not in arrays), key=lambda kv: kv[0]) + \
+                   for k, v in options.items() if k not in arrays), key=lambda kv: kv[0]) + \
         sorted(getattr(layer, "shared", {}).items())
 
 
@@ -196,8 +227,8 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "PortTypes": lambda net, i: dict(net.port_types),
     "Encoders": lambda net, i: {p: c for p, c in net.coders.items() if c.kind == "encoder"},
     "Decoders": lambda net, i: {p: c for p, c in net.coders.items() if c.kind == "decoder"},
-    "Layers": lambda net, i: dict(map_nodes(net, lambda node: (node.name, node.layer))),
-    "LayersList": lambda net, i: [node.layer for node in net.ir.nodes],
+    "Layers": lambda net, i: LayersByPath(map_nodes(net, lambda node: (node.path, _placed(node)))),
+    "LayersList": lambda net, i: list(i["Layers"].values()),
     "LayersCount": lambda net, i: len(net.ir.nodes),
     "LayerTypeCounts": lambda net, i: dict(Counter(node.layer.type_name for node in net.ir.nodes)),
     "LayersGraph": lambda net, i: _layers_graph(net),

@@ -207,6 +207,11 @@ class Layer:
         """Refine the partial types of this layer's ports (default: no relation between ports)."""
         return dict(types)
 
+    def dtype_hint(self, port: str) -> str | None:
+        """How to turn the Integer values of output ``port`` into the Real values a port it feeds takes (a wiring
+        error ends with it); None: the generic advice."""
+        return None
+
     def with_input_count(self, n: int) -> Layer:
         """For a variadic layer: the same layer with ``n`` inputs (ports Input1..Inputn)."""
         return self
@@ -325,12 +330,13 @@ class Layer:
 
     # -- values ---------------------------------------------------------------------------
     def options(self) -> dict[str, Any]:
-        """The options that differ from their defaults, by keyword name (arrays included)."""
+        """The options that differ from their defaults, by keyword name (arrays included), and the positional
+        one unless it is None (left to inference or its default)."""
         out = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             default = f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
-            if f.name == self.POSITIONAL or not _same(value, default):
+            if (f.name == self.POSITIONAL and value is not None) or not _same(value, default):
                 out[f.name] = value
         return {**out, **self._shared_markers()}
 

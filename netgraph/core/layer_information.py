@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.given_shapes import given_shapes
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import PROPERTIES, Information
 from netgraph.core.summary import ports_line, sizes_text
@@ -37,7 +38,7 @@ class LayerInformation(Mapping):
 
     def __init__(self, layer: Any):
         self._layer = layer
-        self._net = NetGraph({layer.type_name: layer}, [])
+        self._net = NetGraph({layer.type_name: layer}, [], **given_shapes(layer))  # the shapes it had in a net
         self._info = Information(self._net)
 
     def __getitem__(self, prop: str) -> Any:
@@ -60,8 +61,8 @@ class LayerInformation(Mapping):
         return len(LAYER_PROPERTIES)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, LayerInformation):
-            return bool(self._layer == other._layer)
+        if isinstance(other, LayerInformation):  # the nets: the port shapes an extracted layer keeps count too
+            return bool(self._layer == other._layer and self._net == other._net)
         return super().__eq__(other)
 
     __hash__ = None  # a mutable cache, as a dict: unhashable

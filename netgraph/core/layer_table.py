@@ -15,6 +15,7 @@ import torch
 
 from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, WiringError, did_you_mean, raise_all
+from netgraph.core.given_shapes import given_shapes
 from netgraph.core.layer import Layer
 from netgraph.core.names import INDEX_RULE, indexed, numbered
 from netgraph.core.plugins import stage
@@ -133,14 +134,14 @@ def given_by_keyword(kind: str, layers: Any, edges: Any, port_shapes: dict[str, 
 def graph_parts(layers: Any, edges: Any, port_shapes: dict[str, Any]) -> tuple[Any, Any, dict[str, Any], tuple]:
     """NetGraph's layers, edges, port options and stored learning-rate rules; for Wolfram's ``NetGraph[chain]`` /
     ``NetGraph[layer]`` (a layer, no edges), those of the equivalent graph: a chain's or graph's own layers and
-    wiring, or the layer alone."""
+    wiring, or the layer alone (declaring the port shapes it had where it was extracted, when none are given)."""
     if not isinstance(layers, Layer):
         return layers, edges, port_shapes, ()
     if not isinstance(edges, (list, tuple)) or edges:
         raise WiringError(f"NetGraph({type(layers).__name__}) is the equivalent graph and takes no edges; to wire "
                           f"the layer to others, list it: NetGraph([layer, ...], edges)")
     if not hasattr(layers, "explicit_edges"):
-        return [layers], [], port_shapes, ()
+        return [layers], [], port_shapes or given_shapes(layers), ()
     names = list(layers.layers)
     listed = numbered(names)
 

@@ -30,9 +30,12 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import NetGraphError, OptionError, ShapeError, WiringError, did_you_mean
+from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
+from netgraph.core.layer_call import as_net
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.names import numbered
 from netgraph.core.nesting import deep_walk
 from netgraph.core.plugins import stage
 from netgraph.core.port_paths import layer_at
@@ -106,6 +109,14 @@ def settled_types(net: NetGraph) -> dict[str, PortType]:
     from its weights: a vector): an operator's ports may still give those ports other shapes."""
     before = net._inference.before_defaults
     return {p: PortType(before[p].shape, t.dtype) if p in before else t for p, t in net.port_types.items()}
+
+
+def _kind_kept(given: NetGraph, shown: NetGraph) -> NetGraph:
+    """``shown`` (the net ``given`` with port types declared) as the kind of net ``given`` is: a chain stays one."""
+    if not isinstance(given, NetChain) or isinstance(shown, NetChain):
+        return shown
+    layers = list(given.layers.values()) if numbered(given.layers) else dict(given.layers)
+    return NetChain(layers, **shown.port_shape_options())
 
 
 def _shown(types: Mapping[str, PortType]) -> str:
@@ -208,6 +219,16 @@ class NetOperator(Layer, register=False):
 
     def default_types(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         return self.outer_types(types, self._inner_nets(types))
+
+    def __repr__(self) -> str:
+        """Its options, the inner nets as it runs them alone: of the port types its ports give them (an extracted
+        operator's ports have the shapes they had in its net), where those say more than the nets given."""
+        try:
+            shown = self.inner_nets(as_net(self).ir.nodes[0].types)
+        except NetGraphError:
+            shown = {}
+        changed = {f: _kind_kept(getattr(self, f), net) for f, net in shown.items() if net is not getattr(self, f)}
+        return Layer.__repr__(dataclasses.replace(self, **changed) if changed else self)
 
     # -- arrays -------------------------------------------------------------------------------------
     @property

@@ -24,7 +24,7 @@ from netgraph.core.edge_text import written
 from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean, with_article
 from netgraph.core.graph import NetGraph
 from netgraph.core.output_names import kept_output_names
-from netgraph.core.port_options import numbered
+from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_paths import shown_path
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.types import REAL, format_shape
@@ -120,11 +120,16 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> tuple[NetGraph, s
     dropped heads: an input of ``edited`` that now feeds other layers (a dropped head's consumers) and a layer
     that read a lost output (through a port path, ``NetPort(("enc", "l1", "Output"))``) take new graph inputs,
     never the data of the port they replace. An output renamed (unwired ones are named by their count) is
-    followed; graph outputs fed by lost ones go. A chain takes ``edited`` as it is. Also gives the new inputs (a
-    level up, an input fed as before by a new one of this level is new too, so the rule holds at every depth)."""
+    followed; graph outputs fed by lost ones go. A chain takes ``edited`` as it is (its inputs that now feed a new
+    head take that head's types, not those declared before: it closes up). Also gives the new inputs (a level up,
+    an input fed as before by a new one of this level is new too, so the rule holds at every depth)."""
     name = path[0]
     new, inner_fresh = _put_back(net.layers[name], path[1:], edited) if len(path) > 1 else (edited, set())
     outputs, same_in = _output_map(net.layers[name], new), _same_inputs(net.layers[name], new) - inner_fresh
+    if isinstance(net, NetChain) and name == next(iter(net.layers)) and same_in != set(new.input_ports):
+        new_heads = set(new.input_ports) - same_in  # the chain closes up: its inputs take what the new heads took
+        kept = {p: t for p, t in net.port_shape_options().items() if p not in new_heads}
+        return with_port_options(net, kept).replace_layers({name: new}), set()
     if isinstance(net, NetChain) or (all(p == q for p, q in outputs.items()) and same_in == set(new.input_ports)):
         return net.replace_layers({name: new}), set()
 

@@ -14,6 +14,7 @@ tensor([[2, 3, 3],
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Callable
 from typing import Any
@@ -23,7 +24,7 @@ import torch
 
 from netgraph.core.coders import (BooleanDecoder, BooleanEncoder, ClassDecoder, ClassEncoder, Coder, ImageEncoder,
                                   ScalarEncoder, TokensEncoder)
-from netgraph.core.errors import DataError
+from netgraph.core.errors import MAX_GUESSED, DataError, did_you_mean
 from netgraph.data.errors import ExampleError
 from netgraph.data.images import encode_image, is_single_image
 
@@ -40,8 +41,30 @@ def _class_index(coder: Any, value: Any) -> int:
         shown = labels if len(labels) <= 10 else [*labels[:10], "..."]
         plain = value.item() if isinstance(value, np.generic) else value  # 'cow', not np.str_('cow') (numpy 2's repr)
         raise ExampleError(f"label {plain!r} is not one of the {len(labels)} labels {shown}"
-                           f"{_as_text_hint(plain, labels)}")
+                           f"{_as_text_hint(plain, labels) or _label_hint(plain, labels)}")
     return index
+
+
+def _label_hint(value: Any, labels: list) -> str:
+    """' (did you mean 'pos'?)' for a text label close to one of ``labels`` (a typo, another case, spaces around it:
+    'good, pos' in a .csv reads ' pos'); '' for any other value."""
+    texts = tuple(label for label in labels if isinstance(label, str))
+    if not isinstance(value, str) or not texts:
+        return ""
+    if value.strip() != value and value.strip() in texts:
+        return (f" (did you mean {value.strip()!r}? spaces around a label are part of it, as after a .csv's comma: "
+                f"'good, {value.strip()}')")
+    if len(texts) > _GUESSED_LABELS or len(value) > MAX_GUESSED:  # no guess (nor a long text cached)
+        return ""
+    return _close_label(value, texts)
+
+
+_GUESSED_LABELS = 64  # a guess among more labels takes ~1 ms, for each of possibly 100,000 distinct bad labels
+
+
+@functools.lru_cache(maxsize=1024)  # a wrong label usually repeats through the data
+def _close_label(value: str, texts: tuple[str, ...]) -> str:
+    return did_you_mean(value, texts)
 
 
 def _as_text_hint(value: Any, labels: list) -> str:

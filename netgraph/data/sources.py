@@ -12,6 +12,7 @@ names are the labels, or a CSV/JSONL table of texts and labels.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import warnings
@@ -27,10 +28,12 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".we
 
 
 class Examples(Sequence):
-    """(input, label) pairs read from ``source``; ``labels`` are the distinct labels, sorted."""
+    """(input, label) pairs read from ``source``; ``labels`` are the distinct labels, sorted; ``places`` where each
+    pair is in ``source`` ('file:line' of a table's row; None when the pairs are files)."""
 
-    def __init__(self, pairs: list[tuple[Any, Any]], source: str):
+    def __init__(self, pairs: list[tuple[Any, Any]], source: str, places: Sequence[str] | None = None):
         self.pairs, self.source = pairs, source
+        self.places = tuple(places) if places is not None else None
         self.labels = tuple(sorted({label for _, label in pairs}, key=str))
 
     def __len__(self) -> int:
@@ -59,21 +62,35 @@ def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examp
                for entry in sorted(sub.iterdir())]
     pairs = [(str(entry), label) for label, entry in entries if entry.suffix.lower() in IMAGE_SUFFIXES
              and entry.is_file()]
+    loose = sorted(p for p in root.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())  # no label
     if not pairs:
+        lying = (f": its {len(loose)} image{'s' * (len(loose) > 1)} lie{'s' * (len(loose) == 1)} directly in it "
+                 f"(e.g. {loose[0].name!r}); move each into the sub-folder named by its label") if loose else ""
         raise DataError(f"{who}{str(root)!r} holds no images in sub-folders (one sub-folder per label, "
-                        f"files ending {', '.join(IMAGE_SUFFIXES[:3])}, ...)")
-    if skipped := _skipped(root, [entry for _, entry in entries]):
+                        f"files ending {', '.join(IMAGE_SUFFIXES[:3])}, ...){lying}")
+    if skipped := _skipped(root, [entry for _, entry in entries], loose):
         warnings.warn(f"{who}{str(root)!r}: {skipped}", stacklevel=3)
     return Examples(pairs, str(root))
 
 
-def _skipped(root: Path, entries: list[Path]) -> str:
-    """What an image folder's label sub-folders hold that is not read ('' when nothing): files of other suffixes
-    (hidden ones, such as .DS_Store, left unsaid) and nested folders, a count and an example of each."""
+def _skipped(root: Path, entries: list[Path], loose: list[Path]) -> str:
+    """What an image folder holds that is not read ('' when nothing): ``loose`` images directly in it (outside the
+    label sub-folders: no label), and in its label sub-folders image names that are no file (a broken link), files
+    of other suffixes (hidden ones, such as .DS_Store, left unsaid) and nested folders, a count and an example of
+    each."""
     folders = [e for e in entries if e.is_dir()]
     files = [e for e in entries if not e.is_dir() and e.suffix.lower() not in IMAGE_SUFFIXES
              and not e.name.startswith(".")]
+    unread = [e for e in entries if e.suffix.lower() in IMAGE_SUFFIXES and not e.is_file() and not e.is_dir()]
     said = []
+    if unread:  # a broken link, a pipe
+        said.append(f"skipped {len(unread)} image name{'s' * (len(unread) > 1)} that "
+                    f"{'are' if len(unread) > 1 else 'is'} no readable file (e.g. "
+                    f"{unread[0].relative_to(root).as_posix()!r}; a broken link?)")
+    if loose:
+        said.append(f"skipped {len(loose)} image{'s' * (len(loose) > 1)} directly in the folder, outside the label "
+                    f"sub-folders, which {'have' if len(loose) > 1 else 'has'} no label (e.g. {loose[0].name!r}; "
+                    f"each label's images go in its own sub-folder)")
     if files:
         said.append(f"skipped {len(files)} file{'s' * (len(files) > 1)} that "
                     f"{'are not images' if len(files) > 1 else 'is not an image'} (e.g. {files[0].relative_to(root).as_posix()!r}; images end "
@@ -95,33 +112,38 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
     or the command line's (``netgraph train --data``, which reads the columns ``text`` and ``label``)."""
     who = "" if command_line else "text_table: "
     file = Path(path)
-    if not file.is_file():
-        raise DataError(f"{who}no file {str(file)!r}")
     suffix = file.suffix.lower()
+    if not file.is_file():
+        if file.exists():  # a device or a pipe: never read (it could block, or not end)
+            raise DataError(f"{who}{str(file)!r} is not a regular file (a device or pipe); give a {suffix or '.csv'} "
+                            f"file")
+        raise DataError(f"{who}no file {str(file)!r}")
     if suffix not in (".csv", ".jsonl"):
         raise DataError(f"text_table reads .csv or .jsonl files, found {file.name!r}")
     try:
         with open(file, encoding="utf-8-sig", newline="") as f:  # -sig: a spreadsheet's byte-order mark is no text
-            reader = csv.DictReader(f) if suffix == ".csv" else None
-            rows = list(reader) if reader is not None else _json_lines(f, file)
-            header = list(reader.fieldnames or ()) if reader is not None else []
+            header, numbered = _csv_records(f, file) if suffix == ".csv" else ([], _json_lines(f, file))
     except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
         if isinstance(exc, DataError):
             raise
         if isinstance(exc, UnicodeDecodeError):  # its position is within the chunk being read, not the file
             raise DataError(f"{who}{_not_utf8(file)}") from None
         raise DataError(f"{who}cannot read {str(file)!r}: {getattr(exc, 'strerror', None) or exc}") from None
+    rows = [row for _, row in numbered]
     if twice := _twice(header, (text, label)):
         raise DataError(f"{who}{str(file)!r}: {twice}", kind="table-columns")
     if suffix == ".csv" and rows and (absent := [c for c in (text, label) if c not in rows[0]]):  # once, not per row
         fix = _columns_fix(text, label, command_line)
         columns = [c for c in rows[0] if c is not None]
         raise DataError(f"{who}{str(file)!r}: its header row has no column {' or '.join(map(repr, absent))} (its "
-                        f"columns are {columns}){_typos(columns, absent)}; {fix}", kind="table-columns")
-    problems = [f"row {i}: {p}" for i, row in enumerate(rows) for p in _row_problems(row, (text, label), header)]
-    if problems or not rows:
-        raise DataError(f"{who}{str(file)!r}: " + ("; ".join(problems[:5]) or "no rows"))
-    return Examples([(row[text], row[label]) for row in rows], str(file))
+                        f"columns are {columns}){_typos(tuple(columns), tuple(absent))}; {fix}", kind="table-columns")
+    problems = [f"{file}:{line}: {p}" for line, row in numbered for p in _row_problems(row, (text, label), header)]
+    if not rows:
+        raise DataError(f"{who}{str(file)!r}: no rows")
+    if problems:
+        more = [f"... and {len(problems) - 5} more"] if len(problems) > 5 else []
+        raise DataError(who + "; ".join(problems[:5] + more))
+    return Examples([(row[text], row[label]) for row in rows], str(file), [f"{file}:{line}" for line, _ in numbered])
 
 
 def _not_utf8(file: Path) -> str:
@@ -141,7 +163,8 @@ def _row_problems(row: Any, read: tuple[str, str], header: list[str]) -> list[st
     if not isinstance(row, dict):
         return ["not an object"]
     if not header and (absent := [c for c in read if c not in row]):
-        return [f"no column {' or '.join(map(repr, absent))} (its columns are {list(row)})"]
+        hint = _typos(tuple(row), tuple(absent))  # JSON keys: strings
+        return [f"no column {' or '.join(map(repr, absent))} (its columns are {list(row)}){hint}"]
     out = [f"no value for {c!r} (fewer fields than the header)" for c in read if header and row.get(c) is None]
     if None in row:  # csv.DictReader's key for the fields beyond the header's
         out.append(f"{len(header) + len(row[None])} fields, but the header row names {len(header)} (a comma inside a "
@@ -160,7 +183,8 @@ def _twice(header: list[str], read: tuple[str, str]) -> str:
     return ""
 
 
-def _typos(columns: list[str], absent: list[str]) -> str:
+@functools.lru_cache(maxsize=256)  # the rows of a table mostly share their keys: guessed once
+def _typos(columns: tuple[str, ...], absent: tuple[str, ...]) -> str:
     """'; column 'txet' (did you mean 'text'?)' for each of a header's ``columns`` that looks like a typo of a
     column read but ``absent`` ('' when none does)."""
     return "".join(f"; column {c!r}{hint}" for c in columns if (hint := did_you_mean(c, absent)))
@@ -173,13 +197,54 @@ def _columns_fix(text: str, label: str, command_line: bool) -> str:
     return f"name the columns to read with text_table(path, text=..., label=...), or call them {text!r} and {label!r}"
 
 
-def _json_lines(lines: Any, file: Path) -> list:
-    """One JSON value per non-blank line; a broken one is a DataError at ``file:line:column`` of the file."""
+def _csv_records(f: Any, file: Path) -> tuple[list[str], list[tuple[int, dict]]]:
+    """A CSV file's header and its records as csv.DictReader makes them (fields beyond the header's under None,
+    missing ones None), each with the line it starts on (a quoted text may span lines; blank lines, before the
+    header too, are skipped); a record the csv module refuses is a DataError at ``file:line``."""
+    reader = csv.reader(f)
+    header, records = None, []
+    while True:
+        start = reader.line_num + 1  # the reader counts the lines it has read, quoted newlines included
+        try:
+            fields = next(reader, None)
+        except csv.Error as exc:
+            raise DataError(f"{file}:{start}: {_csv_problem(exc)}") from None
+        if fields is None:
+            return header or [], records
+        if not fields:
+            continue
+        if header is None:
+            header = fields
+        else:
+            record = dict(zip(header, fields))
+            if len(fields) > len(header):
+                record[None] = fields[len(header):]
+            record.update((name, None) for name in header[len(fields):])
+            records.append((start, record))
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """A CSV record the csv module refuses, in words: in its default (not strict) dialect, a field over its limit."""
+    if "field limit" not in str(exc):
+        return str(exc)
+    return (f"a field longer than the csv module's limit of {csv.field_size_limit():,} characters: a quote left open "
+            f"(its text runs on through the lines below), or a text that long (csv.field_size_limit(n) raises the "
+            f"limit)")
+
+
+def _json_lines(lines: Any, file: Path) -> list[tuple[int, Any]]:
+    """One JSON value per non-blank line, with its line number; a broken one is a DataError at ``file:line:column``
+    of the file."""
     rows = []
     for number, line in enumerate(lines, 1):
         if line.strip():
             try:
-                rows.append(json.loads(line.rstrip("\r\n")))  # an error at its end is on this line, not the next
+                rows.append((number, json.loads(line.rstrip("\r\n"))))  # an error at its end is on this line
             except json.JSONDecodeError as exc:
                 raise DataError(f"{file}:{number}:{exc.colno}: not a JSON record: {exc.msg}") from None
+            except RecursionError:  # arrays or objects thousands deep
+                raise DataError(f"{file}:{number}: not a JSON record: nested too deeply for Python's json "
+                                f"module") from None
+            except ValueError as exc:  # a number of more digits than Python converts
+                raise DataError(f"{file}:{number}: not a JSON record: {exc}") from None
     return rows

@@ -83,12 +83,12 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     onnx = require("onnx")
     _refuse_unexportable(net, opset)
     module = net.compile().eval()
-    if without := call_without_onnx_form(net, module.code):  # torch's refusal named only its own function
+    if without := call_without_onnx_form(net, module.code, module):  # torch's refusal named only its own function
         raise OptionError(f"cannot export {without}")
     data = _export_bytes(net, module, opset)
     model = onnx.load_from_string(data)
     _keep_unused_inputs(model, net)
-    _check_model(onnx, model, net, module.code, opset)
+    _check_model(onnx, model, net, module, opset)
     _add_metadata(model, net, name or "NetGraph", description)
     try:
         return atomic_write(path, model.SerializeToString())
@@ -242,7 +242,8 @@ def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes
                               input_names=list(net.input_ports), output_names=list(net.output_ports),
                               dynamic_axes=dynamic_axes(net) or None, opset_version=opset)
     except torch.onnx.errors.UnsupportedOperatorError as exc:
-        where, first = layer_of_operator(net, module.code, str(exc)), str(exc).strip().splitlines()[0][:300]
+        where = layer_of_operator(net, module.code, str(exc), module)  # its operators' inner nets too
+        first = str(exc).strip().splitlines()[0][:300]
         raise OptionError(f"torch's ONNX exporter cannot export {where or 'this net'} (opset {opset or 'default'}): "
                           f"{first}", option="opset" if opset and opset < _DEFAULT_OPSET else None) from None
     except (RuntimeError, ValueError, TypeError, torch.onnx.errors.OnnxExporterError) as exc:
@@ -256,7 +257,7 @@ _DEFAULT_OPSET = _torch_onnx.ONNX_DEFAULT_OPSET
 _HIGHER = f" (a higher opset may have one: torch's default is {_DEFAULT_OPSET})"
 
 
-def _check_model(onnx: Any, model: Any, net: Any, code: str, opset: int | None) -> None:
+def _check_model(onnx: Any, model: Any, net: Any, module: Any, opset: int | None) -> None:
     """OptionError naming the node, its layer and the first opset that has its op when onnx's checker rejects the
     written model: torch writes some ops at opsets that lack them (an LSTM's ConstantOfShape at opset 7 or 8, GELU's
     Erf at 8) or for types they lack there (Equal on floats before opset 11) without a word."""
@@ -265,7 +266,7 @@ def _check_model(onnx: Any, model: Any, net: Any, code: str, opset: int | None) 
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as exc:
         text = str(exc).strip()
         node = _failed_node(text)
-        where = (layer_of_node(net, node[0]) or layer_of_op_type(net, code, node[1]) if node else "")
+        where = (layer_of_node(net, node[0]) or layer_of_op_type(net, module.code, node[1], module) if node else "")
         what = f"its {node[1]} node {node[0]!r}{f' from {where}' if where else ''}" if node else "it"
         first = first_opset(onnx, node[1]) if node else None
         need = (f"; ONNX has {node[1]} from opset {first}: export at opset {first} or higher"

@@ -35,6 +35,7 @@ from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_sli
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
 from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
+from netgraph.export.onnx_indices import indices_patterns
 from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
                                         known_dim, layer_name, port_dtype, port_names, sort_nodes, used_layers)
@@ -43,10 +44,11 @@ from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsuppor
                                       with_biases)
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
+from netgraph.export.onnx_lrn import lrn_window_patterns
 from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made, group_norm_patterns
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
-from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, padding_gather
+from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, pad_conv_patterns, padding_gather
 
 __all__ = ["import_onnx", "import_model"]
 
@@ -85,6 +87,12 @@ def import_model(model: Any, path: str) -> NetGraph:
     return builder.build()
 
 
+#: ONNX's random ops: refused, with why (netgraph's own export writes RandomArrayLayer's Normal and Uniform draws so).
+_RANDOM_OPS = ("RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike")
+_RANDOM_REASON = ("a random draw: a RandomArrayLayer would draw from the same distribution, but never the same draws, "
+                  "so the imported net could not compute what the model computes")
+
+
 class _Builder(ConstantFolding):
     def __init__(self, onnx: Any, graph: Any, where: str):
         self.onnx, self.graph, self.where = onnx, graph, where
@@ -120,10 +128,11 @@ class _Builder(ConstantFolding):
     def _attributes(self, node: Any) -> dict[str, Any]:
         return {a.name: self.onnx.helper.get_attribute_value(a) for a in node.attribute}
 
-    def _shape_only(self, folded: set[int]) -> set[int]:
-        """Nodes whose outputs only feed shape inputs (of Reshape), nodes folded to constants, or other such nodes."""
-        outputs = {o.name for o in self.graph.output}
-        dropped: set[int] = set(folded)
+    def _shape_only(self, folded: set[int], claimed: set[int], needed: set[str]) -> set[int]:
+        """Nodes whose outputs only feed shape inputs (of Reshape), nodes folded to constants, nodes a pattern
+        claimed, or other such nodes; never one computing a pattern's input (``needed``)."""
+        outputs = {o.name for o in self.graph.output} | needed
+        dropped: set[int] = folded | claimed
         for node in reversed(self.graph.node):
             uses = [(c, i) for o in node.output for c, i in self.consumers.get(o, [])]
             if (uses and not set(node.output) & outputs and
@@ -134,9 +143,11 @@ class _Builder(ConstantFolding):
     def build(self) -> NetGraph:
         folded = {id(node) for node in self.graph.node if node.op_type != "Constant" and self._precompute(node)}
         patterns, claimed = attention_patterns(self.graph.node, self.ctx)
-        groups, grouped = group_norm_patterns([n for n in self.graph.node if id(n) not in claimed], self.ctx)
-        patterns, claimed = {**patterns, **groups}, claimed | grouped
-        unsupported, dropped, failed, no_layer = [], self._shape_only(folded), set(), False
+        for find in (group_norm_patterns, lrn_window_patterns, pad_conv_patterns, indices_patterns):
+            more, taken = find([n for n in self.graph.node if id(n) not in claimed], self.ctx)
+            patterns, claimed = {**patterns, **more}, claimed | taken
+        needed = {name for found in patterns.values() for name in found.inputs}
+        unsupported, dropped, failed, no_layer = [], self._shape_only(folded, claimed, needed), set(), False
         for index, node in enumerate(self.graph.node):
             if id(node) in dropped or id(node) in folded or id(node) in claimed or _constant(node):
                 continue
@@ -147,7 +158,9 @@ class _Builder(ConstantFolding):
                 continue
             pattern = patterns.get(id(node))
             convert = CONVERTERS.get(node.op_type) if pattern is None else (lambda *_, found=pattern: found)
-            if convert is None and node.op_type != "Shape":
+            if convert is None and node.op_type in _RANDOM_OPS:
+                unsupported.append(f"{label}: {_RANDOM_REASON}")
+            elif convert is None and node.op_type != "Shape":
                 unsupported.append(f"{label}: no layer for this op")
                 no_layer = True
             elif failed.intersection(node.input if pattern is None else pattern.inputs):

@@ -15,10 +15,10 @@ import numpy as np
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
+from netgraph.export.onnx_lrn import channel_window
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, text
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
-from netgraph.layers import (AggregationLayer, CatenateLayer, ConvolutionLayer, ElementwiseLayer, LinearLayer,
-                             ReshapeLayer, ThreadingLayer, TransposeLayer)
+from netgraph.layers import AggregationLayer, CatenateLayer, ElementwiseLayer, ReshapeLayer, ThreadingLayer, TransposeLayer
 
 __all__ = ["EXTRA_CONVERTERS", "nan_guard", "split_as_slices"]
 
@@ -72,19 +72,16 @@ def _tile(node: Any, ctx: Context) -> Converted:
 def _lrn(node: Any, ctx: Context) -> Converted:
     """x / (bias + alpha / size * (sum of x^2 over the channels c - (size - 1) // 2 ... c + size // 2))^beta, as ONNX
     defines it: a NetGraph squaring x, summing the window with a ConvolutionLayer of kernel 1 (a band of
-    alpha / size, the bias its biases; a LinearLayer without spatial dims), and dividing x by its power beta."""
+    alpha / size, the bias its biases; a LinearLayer without spatial dims: ``channel_window``), and dividing x by its
+    power beta."""
     a, shape = ctx.attributes(node), ctx.shapes.get(node.input[0])
     if shape is None or not 2 <= len(shape) <= 5 or not isinstance(shape[1], int):
         raise Unsupported(f"an input of shape {shape} (needed: (batch, channels, up to 3 spatial dims) with known "
                           f"channels)")
     size, channels = int(a["size"]), shape[1]
-    offsets = np.arange(channels)[None, :] - np.arange(channels)[:, None]  # [out, in]: in - out
-    band = ((offsets >= -((size - 1) // 2)) & (offsets <= size // 2)) * (float(a.get("alpha", 1e-4)) / size)
     bias = np.full(channels, float(a.get("bias", 1.0)), np.float32)
-    spatial = len(shape) - 2
-    window = (ConvolutionLayer(channels, (1,) * spatial, weights=band.reshape(band.shape + (1,) * spatial)
-                               .astype(np.float32), biases=bias) if spatial
-              else LinearLayer(channels, weights=band.astype(np.float32), biases=bias))
+    window = channel_window(channels, len(shape) - 2, -((size - 1) // 2), size // 2, float(a.get("alpha", 1e-4)) / size,
+                            bias)
     layers = {"square": ElementwiseLayer("# * #"), "window": window,
               "divide": ThreadingLayer(f"#1 / #2^{_number(a.get('beta', 0.75))}")}
     edges = [(NetPort("Input"), "square", "window", NetPort("divide", "Input2")),

@@ -7,7 +7,8 @@
 * ``InstanceNormalization`` -> NormalizationLayer (aggregated over the spatial levels, arrays per channel).
 * torch's ``nn.GroupNorm`` export (either exporter), Reshape(x, [0, g, -1]) -> InstanceNormalization (g ones and zeros) ->
   Reshape(., Shape(x)) -> Mul by the per-channel weight -> Add of the bias -> NormalizationLayer(group_number=g)
-  (``group_norm_patterns``, matched before the nodes are converted one by one).
+  (``group_norm_patterns``, matched before the nodes are converted one by one; x of rank >= 2; the Muls and Adds by
+  per-channel constants that follow, either operand first, composed into its arrays).
 
 A scale or bias torch's exporter wrote for a module without it (``affine=False``, ``elementwise_affine=False``,
 ``bias=False``: a Constant node of ones or zeros; from the dynamo exporter an initializer of ones or zeros that its
@@ -32,14 +33,14 @@ __all__ = ["NORM_CONVERTERS", "affine_array", "exporter_made", "group_norm_patte
 #: The dynamo exporter's value_info metadata: a constant it folded, or where a tensor came from (a module's
 #: parameter, a buffer, ...).
 _FOLDED, _KIND = "pkg.onnxscript.optimizer.folded_from", "pkg.torch.export.graph_signature.InputSpec.kind"
-_ORIGINAL = "pkg.torch.onnx.original_node_name"
+_SIGNATURE = "pkg.torch.export.ExportedProgram.graph_signature"
 
 
 def affine_array(node: Any, index: int, ctx: Context, what: str) -> Any:
     """A normalisation's scale (input 1) or bias (input 2) as its layer's array, or False for none: a bias left out,
     or what torch's exporter writes for a module without it: a Constant node of ones (scale) or zeros (bias), where
     a module's own parameters are initializers; from the dynamo exporter, an initializer of ones or zeros it folded
-    from no parameter (LayerNorm's ``val_2``; see ``exporter_made``) or a buffer (BatchNorm's running variance and mean, which its optimiser shares with an
+    from none of the module's tensors (LayerNorm's ``val_2``; see ``exporter_made``) or a buffer (BatchNorm's running variance and mean, which its optimiser shares with an
     equal folded scale and bias). Another initializer of ones or zeros stays an array (a module's, at its starting
     values), as does a Constant node of other values."""
     name = node.input[index] if len(node.input) > index else ""
@@ -56,18 +57,27 @@ def affine_array(node: Any, index: int, ctx: Context, what: str) -> Any:
 
 
 def exporter_made(graph: Any) -> frozenset[str]:
-    """The tensors torch's dynamo exporter marks as buffers, or as folded from nothing but its own values (named
-    ``val_N``) and graph inputs (by their names in torch's graph too): none holds a module's parameter (``bias``
-    folded into GroupNorm's ``val_23`` does)."""
-    inputs, made = {v.name for v in graph.input}, set()
-    inputs |= {_marks(v).get(_ORIGINAL, "") for v in graph.input}
+    """The tensors torch's dynamo exporter marks as buffers, or as folded from none of the exported program's own
+    tensors (its parameters, buffers and constants, by the graph signature it records): none holds a module's
+    parameter (``bias`` folded into GroupNorm's ``val_23`` does). Without that signature nothing folded counts."""
+    owned = _program_tensors(graph)
+    made = set()
     for value in graph.value_info:
         marks = _marks(value)
         sources = re.findall(r"'([^']*)'", marks.get(_FOLDED, ""))
-        folded = bool(sources) and all(n in inputs or re.fullmatch(r"val_\d+", n) for n in sources)
+        folded = owned is not None and bool(sources) and not owned.intersection(sources)
         if folded or marks.get(_KIND) == "BUFFER":
             made.add(value.name)
     return frozenset(made)
+
+
+def _program_tensors(graph: Any) -> frozenset[str] | None:
+    """The targets of the exported program's parameters, buffers and constant tensors (the initializers the
+    exporter names after them), from the signature in the graph's metadata; None where it has none."""
+    signature = _marks(graph).get(_SIGNATURE)
+    if signature is None:
+        return None
+    return frozenset(re.findall(r"^\s*\S+: (?:PARAMETER|BUFFER|CONSTANT_TENSOR) target='([^']*)'", signature, re.M))
 
 
 def _marks(value: Any) -> dict[str, str]:
@@ -155,7 +165,7 @@ def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str]
     scale, bias = (ctx.const(n, what) for n, what in zip(norm.input[1:3], ("scale", "bias")))
     groups, target = scale.size, ctx.const(first.input[1], "shape").ravel().tolist()
     channels = (ctx.shapes.get(x) or (None, None))[1]
-    if (rank is None or rank < 3 or not isinstance(channels, int) or target != [0, groups, -1]
+    if (rank is None or rank < 2 or not isinstance(channels, int) or target != [0, groups, -1]
             or not np.all(scale == 1) or not np.all(bias == 0) or channels % groups
             or _only_use(first.output[0], ctx, "InstanceNormalization") is not norm):
         return None
@@ -164,19 +174,42 @@ def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str]
     if (sizes is None or sizes.op_type != "Shape" or sizes.input[0] != x
             or ctx.attributes(sizes).get("start", 0) != 0 or "end" in ctx.attributes(sizes)):
         return None
-    taken, arrays = [first, norm, back], {}
-    for op, key, neutral in (("Mul", "scaling", 1.0), ("Add", "biases", 0.0)):
-        step = _only_use(taken[-1].output[0], ctx, op)
-        value = _per_channel(step.input[1], channels, rank, ctx) if step is not None else None
+    taken = [first, norm, back]
+    scaling, biases = _affine_steps(taken, channels, rank, ctx)
+    layer = NormalizationLayer("2;;", "Complement", epsilon=float(ctx.attributes(norm).get("epsilon", 1e-5)),
+                               group_number=groups, scaling=scaling, biases=biases)
+    return taken, layer, x
+
+
+def _affine_steps(taken: list, channels: int, rank: int, ctx: Context) -> tuple[Any, Any]:
+    """The scale and bias (False: none) of the Mul and Add nodes by per-channel constants (either operand) that
+    follow ``taken``'s last node one after another, composed into one ``y * scale + bias``; appends them to
+    ``taken``. The exporter's own ones and zeros (``affine=False``) add nothing."""
+    scale = bias = False
+    while (step := _affine_step(taken[-1].output[0], ctx)) is not None:
+        name = step.input[1] if step.input[0] == taken[-1].output[0] else step.input[0]
+        value = _per_channel(name, channels, rank, ctx)
         if value is None:
             break
         taken.append(step)
-        made = ctx.producers.get(step.input[1]) is not None or step.input[1] in ctx.exporter_made
-        arrays[key] = False if made and np.all(value == neutral) else value
-    layer = NormalizationLayer("2;;", "Complement", epsilon=float(ctx.attributes(norm).get("epsilon", 1e-5)),
-                               group_number=groups, scaling=arrays.get("scaling", False),
-                               biases=arrays.get("biases", False))
-    return taken, layer, x
+        made = ctx.producers.get(name) is not None or name in ctx.exporter_made
+        if made and np.all(value == (1.0 if step.op_type == "Mul" else 0.0)):
+            continue
+        if step.op_type == "Mul":
+            scale = value if scale is False else scale * value
+            bias = bias if bias is False else bias * value
+        else:
+            bias = value if bias is False else bias + value
+    return scale, bias
+
+
+def _affine_step(tensor: str, ctx: Context) -> Any:
+    """The one node using ``tensor`` (Shapes aside) where that is a Mul or an Add of it and another tensor."""
+    uses = [(c, i) for c, i in ctx.consumers.get(tensor, ()) if c.op_type != "Shape"]
+    if tensor in ctx.graph_outputs or len(uses) != 1 or uses[0][0].op_type not in ("Mul", "Add"):
+        return None
+    node = uses[0][0]
+    return node if len(node.input) == 2 and node.input[0] != node.input[1] else None
 
 
 def _per_channel(name: str, channels: int, rank: int, ctx: Context) -> np.ndarray | None:

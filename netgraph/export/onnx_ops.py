@@ -21,7 +21,8 @@ from netgraph.layers import (ConstantArrayLayer, ConvolutionLayer, DotLayer, Ele
                              SoftmaxLayer, ThreadingLayer, TransposeLayer)
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
-           "linear_of", "with_biases", "mapped", "int_option", "symmetric_pads", "text", "refuse", "squeeze_axes"]
+           "linear_of", "with_biases", "mapped", "int_option", "symmetric_pads", "text", "refuse", "squeeze_axes",
+           "conv_layer"]
 
 #: ONNX elementwise ops -> ElementwiseLayer function names.
 ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid", "Exp": "Exp", "Log": "Log",
@@ -174,8 +175,9 @@ def with_biases(layer: Any, biases: np.ndarray) -> Any:
     return layer.replace(net=layer.net.replace_layers({name: with_biases(inner, biases)}))
 
 
-def _conv(node: Any, ctx: Context) -> Converted:
-    a = ctx.attributes(node)
+def conv_layer(node: Any, ctx: Context, a: dict | None = None) -> Converted:
+    """A Conv node as a ConvolutionLayer, of its attributes or ``a``."""
+    a = ctx.attributes(node) if a is None else a
     w = ctx.const(node.input[1], "kernel")
     bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else False
     return Converted(ConvolutionLayer(int(w.shape[0]), tuple(int(k) for k in w.shape[2:]),
@@ -202,21 +204,24 @@ def _same_pads(a: dict, kernel: list[int]) -> dict:
 def _pool(function: str) -> Callable[[Any, Context], Converted]:
     def convert(node: Any, ctx: Context) -> Converted:
         a = ctx.attributes(node)
-        refuse(_pool_problems(function, a, ctx.shapes.get(node.input[0])), "PoolingLayer")
-        return Converted(PoolingLayer(tuple(a["kernel_shape"]), stride=int_option(a.get("strides"), 1),
-                                      padding_size=symmetric_pads(a), function=function), (node.input[0],))
+        refuse(_pool_problems(a, ctx.shapes.get(node.input[0])), "PoolingLayer")
+        counted = function == "Mean" and a.get("count_include_pad", 0) and any(a.get("pads", ()))
+        pool = PoolingLayer(tuple(a["kernel_shape"]), stride=int_option(a.get("strides"), 1),
+                            padding_size=symmetric_pads(a), function="Total" if counted else function)
+        if counted:  # the padding's zeros counted in every window: the window's total over its whole size
+            return Converted(NetChain([pool, ElementwiseLayer(f"# / {int(np.prod(a['kernel_shape']))}")]),
+                             (node.input[0],))
+        return Converted(pool, (node.input[0],))
     return convert
 
 
-def _pool_problems(function: str, a: dict, shape: tuple | None) -> list[str]:
+def _pool_problems(a: dict, shape: tuple | None) -> list[str]:
     """The options of a pooling node that PoolingLayer cannot follow (each named with its value)."""
     pads, kernel = list(a.get("pads", ())), list(a["kernel_shape"])
     dilations = list(a.get("dilations", ())) or [1] * len(kernel)
     problems = [f"dilations={dilations}"] if any(d != 1 for d in dilations) else []
     if a.get("ceil_mode", 0) and _ceil_changes_size(shape, kernel, list(a.get("strides", ())), pads, dilations):
         problems.append("ceil_mode=1 (a partial last window)")
-    if function == "Mean" and a.get("count_include_pad", 0) and any(pads):
-        problems.append(f"count_include_pad=1 with pads={pads} (PoolingLayer's Mean leaves padding out)")
     return problems
 
 
@@ -360,7 +365,7 @@ def _cast(node: Any, ctx: Context) -> Converted:
 
 
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "Gemm": _gemm, "MatMul": _matmul, "Conv": _conv, "MaxPool": _pool("Max"), "AveragePool": _pool("Mean"),
+    "Gemm": _gemm, "MatMul": _matmul, "Conv": conv_layer, "MaxPool": _pool("Max"), "AveragePool": _pool("Mean"),
     "Softmax": _softmax, "LogSoftmax": _log_softmax, "Transpose": _transpose,
     "Gather": _gather,
     "Identity": _identity, "Dropout": _dropout, "Cast": _cast,

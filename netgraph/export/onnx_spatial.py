@@ -1,11 +1,13 @@
 """ONNX ops that change an array's size.
 
-* ``ConvTranspose`` -> DeconvolutionLayer (not ``output_padding``, ``output_shape`` or ``auto_pad``).
+* ``ConvTranspose`` -> DeconvolutionLayer (``output_padding`` up to the pads: a PartLayer after it; not
+  ``output_shape`` or ``auto_pad``).
 * ``Pad`` of non-batch dims -> PaddingLayer (modes constant, reflect -> "Reflected", edge -> "Fixed",
   wrap -> "Periodic"); ``Gather`` of the indices that our PaddingLayer's "Reflected", "Periodic" or "Fixed"
   export writes (``reflect_index``) -> that PaddingLayer.
 * ``Resize`` of the spatial dims to known sizes -> ResizeLayer: "linear" with half-pixel centres (torch's
-  ``align_corners=False``) or "nearest" as torch's (``asymmetric``, ``floor``).
+  ``align_corners=False``) or "nearest" as torch's (``asymmetric``, ``floor``); torch's nearest by whole scales
+  over dynamic dims -> a DeconvolutionLayer copying each element to a block.
 """
 
 from __future__ import annotations
@@ -16,32 +18,63 @@ from typing import Any
 
 import numpy as np
 
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, int_option, refuse, symmetric_pads, text
-from netgraph.layers import DeconvolutionLayer, PaddingLayer, ResizeLayer
+from netgraph.export.onnx_ops import (Context, Converted, Unsupported, conv_layer, int_option, refuse, symmetric_pads,
+                                      text)
+from netgraph.core.chain import NetChain
+from netgraph.layers import DeconvolutionLayer, PaddingLayer, PartLayer, ResizeLayer
 from netgraph.layers.resize import PADDING_METHODS, reflect_index
 
-__all__ = ["SPATIAL_CONVERTERS", "padding_gather"]
+__all__ = ["SPATIAL_CONVERTERS", "padding_gather", "pad_conv_patterns"]
 
 _PAD_MODES = {"reflect": "Reflected", "edge": "Fixed", "wrap": "Periodic"}
 
 
 def _conv_transpose(node: Any, ctx: Context) -> Converted:
+    """DeconvolutionLayer; with ``output_padding`` (o extra rows at the end, of the full transposed convolution
+    where the pads p crop it), the layer padded p - o on both sides, its first o rows dropped (a PartLayer)."""
     a = ctx.attributes(node)
     w = ctx.const(node.input[1], "kernel")
-    problems = [f"output_padding={list(a['output_padding'])} (extra rows)"] if any(a.get("output_padding", ())) else []
-    problems += [f"output_shape={list(a['output_shape'])}"] if "output_shape" in a else []
-    refuse(problems, "DeconvolutionLayer")
+    refuse([f"output_shape={list(a['output_shape'])}"] if "output_shape" in a else [], "DeconvolutionLayer")
+    spatial = len(w.shape) - 2
+    pads = symmetric_pads(a)
+    pads = list(pads) if isinstance(pads, tuple) else [pads] * spatial
+    extra = [int(o) for o in a.get("output_padding", ())] or [0] * spatial
+    if any(o > p for o, p in zip(extra, pads)):
+        raise Unsupported(f"output_padding={extra} beyond pads {pads} (rows past the transposed convolution's "
+                          f"output) has no DeconvolutionLayer equivalent")
     groups = int(a.get("group", 1))
     bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else False  # none: no biases
     layer = DeconvolutionLayer(int(w.shape[1]) * groups, tuple(int(k) for k in w.shape[2:]),
-                               stride=int_option(a.get("strides"), 1), padding_size=symmetric_pads(a),
+                               stride=int_option(a.get("strides"), 1),
+                               padding_size=tuple(p - o for p, o in zip(pads, extra)) if any(extra) else pads,
                                dilation=int_option(a.get("dilations"), 1), channel_groups=groups, weights=w, biases=bias)
+    if any(extra):
+        layer = NetChain([layer, PartLayer(["All", *(f"{o + 1};;" if o else "All" for o in extra)])])
     return Converted(layer, (node.input[0],))
 
 
 def _pad(node: Any, ctx: Context) -> Converted:
+    x, shape = node.input[0], ctx.shapes.get(node.input[0])
+    pairs, mode, value, pads = _pad_pairs(node, ctx)
+    rank = len(pairs)
+    if mode != "constant" and mode not in _PAD_MODES:
+        raise Unsupported(f"mode={mode!r} (PaddingLayer pads with a constant, 'reflect', 'edge' or 'wrap')")
+    if any(p < 0 for pair in pairs for p in pair) or any(pairs[0]):
+        raise Unsupported(f"pads={pads}: PaddingLayer adds elements to non-batch dims (no negative pads, no batch)")
+    variable = [k for k in range(1, rank) if any(pairs[k]) and not (shape and isinstance(shape[k], int))]
+    if variable:
+        raise Unsupported(f"pads dims {variable} of input shape {shape}, which are not of known size")
+    last = max((k for k in range(rank) if any(pairs[k])), default=0)
+    if not last:
+        return Converted(alias=x)
+    padding = value if mode == "constant" else _PAD_MODES[mode]
+    return Converted(PaddingLayer([pairs[k] for k in range(1, last + 1)], padding=padding), (x,))
+
+
+def _pad_pairs(node: Any, ctx: Context) -> tuple[list[list[int]], str, float, list[int]]:
+    """A Pad node's [before, after] per dim of its input, its mode, its constant value and its pads as given."""
     a, x = ctx.attributes(node), node.input[0]
-    mode, rank, shape = text(a.get("mode", "constant")), ctx.rank(x), ctx.shapes.get(x)
+    mode, rank = text(a.get("mode", "constant")), ctx.rank(x)
     if len(node.input) > 1:  # opset >= 11: pads, constant value, axes are inputs
         pads = [int(p) for p in np.ravel(ctx.const(node.input[1], "pads"))]
         value = float(np.ravel(ctx.const(node.input[2], "value"))[0]) if len(node.input) > 2 and node.input[2] else 0.0
@@ -55,18 +88,43 @@ def _pad(node: Any, ctx: Context) -> Converted:
     pairs = [[0, 0] for _ in range(rank)]
     for k, before, after in zip(axes, pads[:half], pads[half:]):
         pairs[k] = [before, after]
-    if mode != "constant" and mode not in _PAD_MODES:
-        raise Unsupported(f"mode={mode!r} (PaddingLayer pads with a constant, 'reflect', 'edge' or 'wrap')")
-    if any(p < 0 for pair in pairs for p in pair) or any(pairs[0]):
-        raise Unsupported(f"pads={pads}: PaddingLayer adds elements to non-batch dims (no negative pads, no batch)")
-    variable = [k for k in range(1, rank) if any(pairs[k]) and not (shape and isinstance(shape[k], int))]
-    if variable:
-        raise Unsupported(f"pads dims {variable} of input shape {shape}, which are not of known size")
-    last = max((k for k in range(rank) if any(pairs[k])), default=0)
-    if not last:
-        return Converted(alias=x)
-    padding = value if mode == "constant" else _PAD_MODES[mode]
-    return Converted(PaddingLayer([pairs[k] for k in range(1, last + 1)], padding=padding), (x,))
+    return pairs, mode, value, pads
+
+
+def pad_conv_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
+    """Each Conv fed by a Pad of zeros on its spatial dims alone (the Pad's one use) whose padding and the Conv's
+    own are alike on both sides -> (the Conv's id -> its ConvolutionLayer with that padding, fed by the Pad's
+    input), and the ids of those Pads: torch's TorchScript export of ConstantPad or ZeroPad before a Conv (the dynamo
+    exporter fuses them itself), which then imports over a dynamic dim, where no PaddingLayer pads."""
+    found: dict[int, Converted] = {}
+    claimed: set[int] = set()
+    for conv in nodes:
+        pad = ctx.producers.get(conv.input[0]) if conv.op_type == "Conv" else None
+        uses = ctx.consumers.get(conv.input[0], []) if pad is not None else []
+        if pad is None or pad.op_type != "Pad" or len(uses) != 1 or conv.input[0] in ctx.graph_outputs:
+            continue
+        try:
+            attributes = _fused_pads(pad, conv, ctx)
+        except (Unsupported, ValueError, TypeError, KeyError, IndexError):  # not of this form, or malformed
+            continue
+        if attributes is not None:
+            found[id(conv)] = Converted(conv_layer(conv, ctx, attributes).layer, (pad.input[0],))
+            claimed.add(id(pad))
+    return found, claimed
+
+
+def _fused_pads(pad: Any, conv: Any, ctx: Context) -> dict | None:
+    """The Conv's attributes with the Pad's zeros added to its pads, where they are alike on both sides."""
+    pairs, mode, value, _ = _pad_pairs(pad, ctx)
+    a = ctx.attributes(conv)
+    spatial = len(ctx.const(conv.input[1], "kernel").shape) - 2
+    own = list(a.get("pads", ())) or [0] * 2 * spatial
+    if (mode != "constant" or value != 0 or len(pairs) != spatial + 2 or any(pairs[0]) or any(pairs[1])
+            or text(a.get("auto_pad", "NOTSET")) != "NOTSET" or any(p < 0 for pair in pairs for p in pair)):
+        return None
+    pads = [own[i] + pairs[i + 2][0] for i in range(spatial)] + [own[spatial + i] + pairs[i + 2][1]
+                                                                 for i in range(spatial)]
+    return {**a, "pads": pads} if pads[:spatial] == pads[spatial:] else None
 
 
 def padding_gather(node: Any, ctx: Context) -> Converted | None:
@@ -110,9 +168,11 @@ def _resize(node: Any, ctx: Context) -> Converted:
     a, x = ctx.attributes(node), node.input[0]
     shape, mode = ctx.shapes.get(x), text(a.get("mode", "nearest"))
     transform = text(a.get("coordinate_transformation_mode", "half_pixel"))
+    if shape is not None and 3 <= len(shape) <= 5 and (copies := _nearest_copies(node, ctx, shape)) is not None:
+        return Converted(copies, (x,))
     if shape is None or not 3 <= len(shape) <= 5 or not all(isinstance(d, int) for d in shape[2:]):
         raise Unsupported(f"an input of shape {shape}: ResizeLayer takes (batch, channels, 1 to 3 spatial dims of "
-                          f"known sizes)")
+                          f"known sizes; whole-number nearest scales over dynamic ones)")
     out = _resize_sizes(node, ctx, shape)
     problems = []
     if mode == "linear":
@@ -134,6 +194,24 @@ def _resize(node: Any, ctx: Context) -> Converted:
         problems.append(f"keep_aspect_ratio_policy={policy!r}")
     refuse(problems, "ResizeLayer")
     return Converted(ResizeLayer(list(out), resampling="Linear" if mode == "linear" else "Nearest"), (x,))
+
+
+def _nearest_copies(node: Any, ctx: Context, shape: tuple) -> DeconvolutionLayer | None:
+    """torch's nearest upsampling by whole scales s (``asymmetric``, ``floor``) of an input with a dynamic spatial dim,
+    which no ResizeLayer takes: each element copied to an s-block, a DeconvolutionLayer of ones with kernel = stride =
+    s, one group per channel; None for any other Resize."""
+    a = ctx.attributes(node)
+    if (all(isinstance(d, int) for d in shape[2:]) or not isinstance(shape[1], int) or len(node.input) < 3
+            or (len(node.input) > 3 and node.input[3]) or "axes" in a or text(a.get("mode", "nearest")) != "nearest"
+            or text(a.get("coordinate_transformation_mode", "half_pixel")) != "asymmetric"
+            or text(a.get("nearest_mode", "round_prefer_floor")) != "floor"):
+        return None
+    scales = [float(v) for v in np.ravel(ctx.const(node.input[2], "scales"))]
+    if len(scales) != len(shape) or scales[:2] != [1.0, 1.0] or any(v < 1 or v != int(v) for v in scales[2:]):
+        return None
+    kernel, channels = tuple(int(v) for v in scales[2:]), shape[1]
+    return DeconvolutionLayer(channels, kernel, stride=kernel, channel_groups=channels,
+                              weights=np.ones((channels, 1, *kernel), np.float32), biases=False)
 
 
 def _resize_sizes(node: Any, ctx: Context, shape: tuple) -> tuple[int, ...]:

@@ -86,18 +86,20 @@ def _atan2(g: Any, y: Any, x: Any) -> Any:
     return g.op("Where", negative(x), turned, angle)
 
 
-def layer_of_operator(net: Any, code: str, message: str) -> str:
+def layer_of_operator(net: Any, code: str, message: str, module: Any = None) -> str:
     """"layer 'enc/act2' (ElementwiseLayer 'Cosh')" for the layer whose generated line calls the torch operator
-    that ``message`` (torch's refusal, naming ``aten::cosh``) names; '' when no line says."""
+    that ``message`` (torch's refusal, naming ``aten::cosh``) names; '' when no line says. With the compiled
+    ``module``, the forwards of its operators' inner nets are searched too ("layer 'map/net/l1' (LinearLayer)")."""
     found = re.search(r"aten::(\w+)", message)
     if not found:
         return ""
     call = re.compile(rf"\b{re.escape(found.group(1).rstrip('_'))}_?\(")
-    for line in code.splitlines():
-        target, equals, value = line.strip().partition(" = ")
-        if equals and call.search(value):
-            where = _layer_named(net, target)
-            if where:
+    inner = [] if module is None else [(tuple(name.split(".")), sub) for name, sub in module.named_modules()
+                                       if name and isinstance(getattr(sub, "code", None), str) and hasattr(sub, "net")]
+    for prefix, (owner, text) in [((), (net, code)), *((p, (sub.net, sub.code)) for p, sub in inner)]:
+        for line in text.splitlines():
+            target, equals, value = line.strip().partition(" = ")
+            if equals and call.search(value) and (where := _layer_named(owner, target, prefix=prefix)):
                 return where
     return ""
 
@@ -107,11 +109,11 @@ _WITHOUT_ONNX_FORM = {"matrix_norm": "Norm of a matrix (its largest singular val
                                      "singular value decomposition, which ONNX lacks"}
 
 
-def call_without_onnx_form(net: Any, code: str) -> str:
+def call_without_onnx_form(net: Any, code: str, module: Any = None) -> str:
     """"layer 'enc/g' (FunctionLayer): Norm of a matrix ..." for the first layer whose generated line calls a torch
-    function ONNX has no form for; '' when none does."""
+    function ONNX has no form for (in the compiled ``module``'s inner nets too); '' when none does."""
     for call, why in _WITHOUT_ONNX_FORM.items():
-        where = layer_of_operator(net, code, f"aten::{call}")
+        where = layer_of_operator(net, code, f"aten::{call}", module)
         if where:
             return f"{where}: {why}"
     return ""
@@ -121,11 +123,11 @@ def call_without_onnx_form(net: Any, code: str) -> str:
 _CALLS_OF_OP = {"Erf": ("gelu", "erf")}
 
 
-def layer_of_op_type(net: Any, code: str, op_type: str) -> str:
+def layer_of_op_type(net: Any, code: str, op_type: str, module: Any = None) -> str:
     """The layer whose generated line calls a torch function that torch exports as ONNX ``op_type`` (GELU's
-    ``gelu`` as Erf); '' when no line says."""
+    ``gelu`` as Erf; in the compiled ``module``'s inner nets too); '' when no line says."""
     for call in _CALLS_OF_OP.get(op_type, (op_type.lower(),)):
-        where = layer_of_operator(net, code, f"aten::{call}")
+        where = layer_of_operator(net, code, f"aten::{call}", module)
         if where:
             return where
     return ""
@@ -149,8 +151,9 @@ def layer_of_node(net: Any, node_name: str) -> str:
     return ""
 
 
-def _layer_named(net: Any, variable: str, exact: bool = False) -> str:
-    """"layer ..." for the nested layer whose path joined by '_' is ``variable`` (or starts it)."""
+def _layer_named(net: Any, variable: str, exact: bool = False, prefix: tuple = ()) -> str:
+    """"layer ..." for the nested layer whose path joined by '_' is ``variable`` (or starts it); ``prefix``: the path
+    of the operator's inner net ``net`` is (its layers are named from the outer net)."""
     best = None
     for path, node in nested_nodes(net):
         stem = variable_base("_".join(map(str, path)))  # as the compiled forward names it: layer 1 is x1
@@ -162,4 +165,4 @@ def _layer_named(net: Any, variable: str, exact: bool = False) -> str:
     path, layer = best
     function = layer.options().get("function") if layer.type_name == "ElementwiseLayer" else None
     shown = f" {function!r}" if isinstance(function, str) else ""
-    return f"layer {'/'.join(map(str, path))!r} ({layer.type_name}{shown})"
+    return f"layer {'/'.join(map(str, (*prefix, *path)))!r} ({layer.type_name}{shown})"

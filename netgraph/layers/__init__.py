@@ -50,7 +50,7 @@ FAMILY_NAMES = {
     "aggregation": "AggregationLayer SummationLayer AGGREGATION",
     "embedding": "EmbeddingLayer",
     "recurrent": "LongShortTermMemoryLayer GatedRecurrentLayer BasicRecurrentLayer SequenceLastLayer",
-    "sequence": "SequenceMostLayer SequenceRestLayer SequenceReverseLayer AppendLayer PrependLayer",
+    "sequence": "SequenceMostLayer SequenceRestLayer SequenceReverseLayer AppendLayer PrependLayer SequenceIndicesLayer",
     "attention": "AttentionLayer",
     "torch_layer": "TorchLayer register_module",
     "operators": "NetMapOperator NetFoldOperator NetNestOperator",

@@ -23,10 +23,11 @@ itself made, so it follows torch's version; anything it cannot copy makes ``init
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import warnings
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import chain
 from typing import Any
 
@@ -135,12 +136,14 @@ def meta_inputs(shapes: Sequence[tuple], integer: Sequence[bool], batch: int) ->
 
 
 def meta_call(module: nn.Module, args: tuple) -> Any:
-    """``module(*args)`` with its parameters and buffers as meta tensors (no memory, no compute), without grad;
-    what the module raises propagates. The args' version counters then tell which it changed in place.
+    """``module(*args)`` with its parameters and buffers as meta tensors (no memory, no compute), without grad and
+    without the hooks of the module and its submodules; what the module raises propagates. The args' version
+    counters then tell which it changed in place.
 
     It runs on a copy whose arrays are meta tensors (copied for nothing), so the caller's module keeps its own state:
     a forward that counts its calls or keeps its last input changes the copy. A module that cannot be deep-copied
-    runs itself, its arrays swapped for meta ones for the call.
+    runs itself, its arrays swapped for meta ones for the call. The user's hooks are for the net's real calls: one
+    that reads values (``out.item()``, a logger) would fail on meta tensors, or count a call never made.
     """
     tensors = {id(v): v for v in chain(module.parameters(), module.buffers())}
     memo: dict[int, Any] = {key: _meta_like(v) for key, v in tensors.items()}
@@ -149,10 +152,28 @@ def meta_call(module: nn.Module, args: tuple) -> Any:
     except Exception:  # an attribute deepcopy refuses (a lock, a file): the module itself, arrays swapped
         state = {k: torch.empty_like(v, device="meta") for k, v in chain(module.named_parameters(),
                                                                            module.named_buffers())}
-        with torch.no_grad():
+        with torch.no_grad(), _without_hooks(module):
             return torch.func.functional_call(module, state, args)
-    with torch.no_grad():
+    with torch.no_grad(), _without_hooks(copied):
         return copied(*args)
+
+
+_HOOK_TABLES = ("_forward_hooks", "_forward_hooks_with_kwargs", "_forward_hooks_always_called", "_forward_pre_hooks",
+                "_forward_pre_hooks_with_kwargs", "_backward_hooks", "_backward_pre_hooks")
+
+
+@contextlib.contextmanager
+def _without_hooks(module: nn.Module) -> Iterator[None]:
+    """``module`` and its submodules with empty hook tables for a while; their own tables back after."""
+    held = [(m.__dict__, name, table) for m in module.modules() for name in _HOOK_TABLES
+            if (table := m.__dict__.get(name))]
+    for attributes, name, table in held:
+        attributes[name] = type(table)()
+    try:
+        yield
+    finally:
+        for attributes, name, table in held:
+            attributes[name] = table
 
 
 def _meta_like(tensor: torch.Tensor) -> torch.Tensor:

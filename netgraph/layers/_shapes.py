@@ -109,9 +109,9 @@ def levels_option(value: Any, layer: str, option: str = "levels") -> Any:
                       f"'2;;' (1-based, negative from the end), found {value!r}", option=option)
 
 
-def level_dims(levels: Any, rank: int, port: str = "Input") -> tuple[int, ...]:
+def level_dims(levels: Any, rank: int, port: str = "Input", allow_none: bool = False) -> tuple[int, ...]:
     """The sorted 0-based non-batch dims that checked ``levels`` select in a port of ``rank``; Conflict when
-    a level does not exist or none is selected.
+    a level does not exist or (unless ``allow_none``) none is selected.
 
     >>> level_dims("2;;", 3), level_dims([-1, 1], 3), level_dims("1;;-2", 3)
     ((1, 2), (0, 2), (0, 1))
@@ -125,7 +125,7 @@ def level_dims(levels: Any, rank: int, port: str = "Input") -> tuple[int, ...]:
         dims = tuple(sorted({lv - 1 if lv > 0 else rank + lv for lv in chosen}))
         if any(not 0 <= d < rank for d in dims):
             raise Conflict(f"levels {levels!r} do not exist in port {port!r} of rank {rank}")
-    if not dims:
+    if not dims and not allow_none:
         raise Conflict(f"levels {levels!r} select no dimension of port {port!r} of rank {rank} "
                        f"(give levels=, e.g. levels=1)")
     return dims

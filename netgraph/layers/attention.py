@@ -186,7 +186,8 @@ class AttentionLayer(Layer):
             shape = types[port].shape
             ranks = (r,) if port in ("Key", "Value") else (r - 1, r)
             if shape is not None and len(shape) not in ranks:
-                raise Conflict(f"port {port!r} must be {self._form(port)}, found {format_shape(shape)}")
+                raise Conflict(f"port {port!r} must be {self._form(port)}, found {format_shape(shape)}"
+                               f"{self._heads_hint(shape)}")
             shapes[port] = None if shape is None else list(shape)
         for port in ("Key", "Value"):
             shapes[port] = shapes[port] or [None] * r
@@ -196,6 +197,16 @@ class AttentionLayer(Layer):
         if (q is None) != (o is None):
             shapes["Query"], shapes["Output"] = (q or [None] * len(o)), (o or [None] * len(q))
         return shapes
+
+    def _heads_hint(self, shape: tuple) -> str:
+        """Where a rank that fits the other multi_head setting comes from: heads split by a projection, or not."""
+        if not self.multi_head and len(shape) == 3:
+            return " (heads? AttentionLayer(multi_head=True) takes (n, heads, size))"
+        if self.multi_head and len(shape) == 2:
+            size = shape[-1] if isinstance(shape[-1], int) else "size"
+            return (f" (split each element into heads first, as torch's MultiheadAttention projects them: "
+                    f"NetMapOperator(LinearLayer((heads, {size} // heads))) for each of Key, Value and Query)")
+        return ""
 
     def _form(self, port: str) -> str:
         heads = "heads, " if self.multi_head else ""

@@ -17,9 +17,10 @@ from typing import Any, ClassVar
 
 import torch
 
-from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.layer import frozen_init
 from netgraph.core.registry import Registry
+from netgraph.layers.bad_index import Where, first_bad, first_bad_at, located_error, piece_text
 from netgraph.layers.dist_limits import FLOAT_MAX, PARAM_MAX, overflow_problems
 from netgraph.layers.dist_tensors import (LOG_MAX, full, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
                                            standard_gamma, tensors, xlogy)  # re-exported for the distributions
@@ -154,6 +155,7 @@ class Distribution:
     ESTIMATORS: ClassVar[tuple[str, ...]] = ("pathwise", "score_function")
     INTEGER_PARAMS: ClassVar[tuple[str, ...]] = ()  # never get a gradient
     SUPPORT_PARAMS: ClassVar[tuple[str, ...]] = ()  # move the support: no score-function gradient
+    LOCATION: ClassVar[str | None] = None  # a parameter that only shifts the draws (see ``at_origin``)
     discrete: ClassVar[bool] = False
     DRAW_LIMIT: ClassVar[float] = FLOAT_MAX  # the largest |draw| the sampler gives correctly (dist_limits)
     BAD_VALUE_HINT: ClassVar[str] = ("fix the layer feeding it (e.g. pass a scale through Softplus or Exp, a "
@@ -213,11 +215,11 @@ class Distribution:
                 errors.append(f"parameter {self.role(n)} must not be empty, found an array of shape "
                               f"{tuple(v.shape)}; give a number or a non-empty list")
             elif isinstance(v, torch.Tensor) and not c.ok_tensor(v):
-                errors.append(f"parameter {self.role(n)} must be {c.text}, found {_first_bad(v, c)}")
+                errors.append(f"parameter {self.role(n)} must be {c.text}, found {first_bad(v, c)}")
         if not errors and all(not isinstance(v, str) for v in self.params):
             problem = self.relation([torch.as_tensor(v, dtype=torch.float64) for v in self.params])
             if problem:
-                errors.append(problem)
+                errors.append(piece_text(problem))
         if not errors:
             errors = overflow_problems(self, self.params)
         if errors:
@@ -243,7 +245,10 @@ class Distribution:
         ``inputs``: the slot tensors as given (in ``slots`` order), so that a bad value is named at its index there
         and by its port (``values`` are those tensors broadcast against the draw).
         """
-        errors, bounds, integers, nonfinite, ports = [], [], False, set(), []
+        if any(isinstance(v, torch.Tensor) and v.is_meta for v in values):
+            return  # module.to('meta'): shapes without values, nothing to check
+        errors: list[Any] = []  # messages, or for a value found in a port's data, (text, Where, text) around its index
+        bounds, integers, nonfinite, ports = [], False, set(), []
         checked = [(n, v) for n, v in zip(self.PARAMS, values) if isinstance(v, torch.Tensor) and v.numel()]
         if checked:  # one min/max pass per tensor and a single host sync for all of them
             bounds = torch.stack([m for _, v in checked for m in torch.aminmax(v.detach())]).tolist()
@@ -251,9 +256,13 @@ class Distribution:
                 c = self.CONSTRAINTS.get(n, REAL)
                 if not (c.ok(bounds[2 * i]) and c.ok(bounds[2 * i + 1])) or (c.integer and not c.ok_tensor(v)):
                     slot = self._slot_of(n) if inputs is not None else None
-                    found = _first_bad(v, c) if slot is None else \
-                        f"{_first_bad(inputs[self.slots.index(slot)], c)} of port {slot!r}"
-                    errors.append(f"parameter {self.role(n)} must be {c.text}, found {found}")
+                    text = f"parameter {self.role(n)} must be {c.text}, found "
+                    if slot is None:
+                        errors.append(text + first_bad(v, c))
+                    elif (found := first_bad_at(inputs[self.slots.index(slot)], c)) is None:
+                        errors.append(f"{text}values that are not valid together of port {slot!r}")
+                    else:
+                        errors.append((f"{text}{found[0]!r} at ", found[1], f"{found[2]} of port {slot!r}"))
                     ports += [slot] if slot else []
                     integers |= c.integer
                     nonfinite |= {"inf" if math.isinf(b) else "nan" for b in bounds[2 * i:2 * i + 2]
@@ -273,8 +282,14 @@ class Distribution:
                    else INTEGER_HINT if integers else _NONFINITE_HINT if nonfinite == {"inf"} else
                    "A NaN parameter comes from the layer feeding it, which went NaN" if nonfinite else
                    f"A bad value would make the draw NaN; {self.BAD_VALUE_HINT}")
-            raise DataError(f"{where}: {type(self).__name__} " + "; ".join(errors or overflow) + f". {why}.",
-                            kind="parameter-value", port=ports[0] if ports else None)
+            pieces = errors or overflow
+
+            def render(wheres: list[Where]) -> str:
+                at = iter(wheres)
+                parts = [p if isinstance(p, str) else f"{p[0]}{next(at)}{p[2]}" for p in pieces]
+                return f"{where}: {type(self).__name__} " + "; ".join(parts) + f". {why}."
+            raise located_error([p[1] for p in pieces if not isinstance(p, str)], render, kind="parameter-value",
+                                port=ports[0] if ports else None)
 
     def _slot_of(self, name: str) -> str | None:
         """The port feeding parameter ``name``, or None for a constant."""
@@ -282,6 +297,16 @@ class Distribution:
         return slot_name(value) if isinstance(value, str) else None
 
     # -- sampling (subclasses) ------------------------------------------------------------------------
+    def at_origin(self, params: Sequence[Any]) -> tuple[list[Any], Any]:
+        """(``params`` with the location ``LOCATION`` at 0, the location; None without one). A draw there, shifted
+        after, is the same draw; scored before the shift, its offset is not rounded away (mu + 1e-9 is mu in
+        float32, where a density bounded below by mu may be infinite)."""
+        if self.LOCATION is None:
+            return list(params), None
+        i = self.PARAMS.index(self.LOCATION)
+        mu = params[i]
+        return [*params[:i], torch.zeros_like(mu) if isinstance(mu, torch.Tensor) else 0.0, *params[i + 1:]], mu
+
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         """A draw of ``shape`` with gradients to the parameters (pathwise or implicit), or none if discrete."""
         raise NotImplementedError
@@ -359,14 +384,3 @@ def _same(a: Any, b: Any) -> bool:
 
 _NONFINITE_HINT = ("Infinite values mean the layer feeding it overflowed (an Exp of a large input, say): bound its "
                    "input, or use Softplus, which grows linearly, instead of Exp")
-
-
-def _first_bad(t: torch.Tensor, c: Constraint) -> str:
-    flat = t.detach().reshape(-1).tolist()
-    bad = [(i, v) for i, v in enumerate(flat) if not c.ok(v)]
-    if not bad:
-        return "values that are not valid together"
-    i, v = bad[0]
-    index = tuple(int(k) for k in torch.unravel_index(torch.tensor(i), t.shape)) if t.dim() else ()
-    more = f" (and {len(bad) - 1} more bad values)" if len(bad) > 1 else ""
-    return f"{v!r} at index {index}{more}"

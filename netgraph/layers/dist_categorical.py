@@ -32,6 +32,7 @@ import torch
 import torch.nn.functional as F
 
 from netgraph.core.types import INTEGER, REAL
+from netgraph.layers.bad_index import piece
 from netgraph.layers.dist_base import UNIT, noise
 from netgraph.layers.dist_vector import VectorDistribution
 
@@ -62,7 +63,7 @@ class CategoricalDistribution(VectorDistribution):
     def draw_dtype(self, estimator: str) -> str:
         return INTEGER if estimator == "score_function" else REAL
 
-    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[str]:
+    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[Any]:
         p = values.get("p")
         if p is None or not p.numel():
             return []
@@ -70,10 +71,9 @@ class CategoricalDistribution(VectorDistribution):
         if not bool((error <= SUM_TOLERANCE).all()):
             flat = int(torch.argmax(torch.nan_to_num(error, nan=torch.inf)).reshape(-1)[0]) if error.dim() else 0
             total = float(p.detach().sum(-1).reshape(-1)[flat])
-            where = f" (at index {tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), error.shape))})" \
-                if error.dim() else ""
-            return [f"parameter p (class probabilities) must sum to 1 (within {SUM_TOLERANCE:g}), found a sum of "
-                    f"{total:.6g}{where}"]
+            index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), error.shape)) if error.dim() else None
+            return [piece(f"parameter p (class probabilities) must sum to 1 (within {SUM_TOLERANCE:g}), found a sum of "
+                          f"{total:.6g}" + (" (at " if index else ""), index, ")" if index else "")]
         return []
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:

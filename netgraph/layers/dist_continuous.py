@@ -18,7 +18,8 @@ from typing import Any
 import torch
 
 from netgraph.layers.dist_base import POSITIVE, REAL, Distribution, noise, safe_exp, tensors
-from netgraph.layers.dist_tensors import floor_normal
+from netgraph.layers.bad_index import first_unordered
+from netgraph.layers.dist_tensors import floor_normal, on_support, xlogy
 from netgraph.layers.dist_limits import E_MAX, Z_MAX
 from netgraph.core.errors import OptionError
 
@@ -97,9 +98,10 @@ class UniformDistribution(Distribution):
 
     def relation(self, params: Sequence[Any]) -> str | None:
         low, high = params
-        if isinstance(low, str) or isinstance(high, str) or bool((torch.as_tensor(low) < torch.as_tensor(high)).all()):
+        if isinstance(low, str) or isinstance(high, str):
             return None
-        return f"needs min < max, found min {_show(low)} and max {_show(high)}"
+        found = first_unordered(low, high, ("min", "max"), strict=True)
+        return None if found is None else f"needs min < max, found {found}"
 
     BOUND_SLOPES = {"min": 0, "max": 0}
 
@@ -130,12 +132,6 @@ class UniformDistribution(Distribution):
         return f"UniformDistribution({self.args[0]!r})"
 
 
-def _show(v: Any) -> str:
-    if isinstance(v, torch.Tensor) and v.numel() > 1:
-        return f"array {tuple(v.shape)} (some min >= max)"
-    return repr(float(v))
-
-
 class ExponentialDistribution(Distribution):
     """ExponentialDistribution(λ): **rate** λ, mean 1/λ. Pathwise: E/λ with E ~ Exponential(1)."""
 
@@ -154,7 +150,7 @@ class ExponentialDistribution(Distribution):
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (rate,) = tensors(params, x)
-        return rate.log() - rate * x
+        return on_support(x, rate.log() - rate * x)
 
     def _mean(self, rate: torch.Tensor) -> torch.Tensor:
         return 1 / rate
@@ -182,7 +178,8 @@ class MaxwellDistribution(Distribution):
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (sigma,) = tensors(params, x)
         # x/σ first (here and below): σ² alone may overflow or underflow
-        return 0.5 * math.log(2 / math.pi) + 2 * x.log() - 3 * sigma.log() - (x / sigma) ** 2 / 2
+        return on_support(x, 0.5 * math.log(2 / math.pi) + 2 * x.clamp(min=0).log() - 3 * sigma.log()
+                          - (x / sigma) ** 2 / 2)
 
     def _mean(self, sigma: torch.Tensor) -> torch.Tensor:
         return 2 * sigma * math.sqrt(2 / math.pi)
@@ -209,7 +206,7 @@ class RayleighDistribution(Distribution):
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (sigma,) = tensors(params, x)
-        return x.log() - 2 * sigma.log() - (x / sigma) ** 2 / 2
+        return on_support(x, x.clamp(min=0).log() - 2 * sigma.log() - (x / sigma) ** 2 / 2)
 
     def _mean(self, sigma: torch.Tensor) -> torch.Tensor:
         return sigma * math.sqrt(math.pi / 2)
@@ -236,7 +233,7 @@ class HalfNormalDistribution(Distribution):
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (theta,) = tensors(params, x)
-        return (2 * theta / math.pi).log() - (x * theta) ** 2 / math.pi  # x·θ first: θ² may over/underflow
+        return on_support(x, (2 * theta / math.pi).log() - (x * theta) ** 2 / math.pi)  # x·θ first: θ² may overflow
 
     def _mean(self, theta: torch.Tensor) -> torch.Tensor:
         return 1 / theta
@@ -257,6 +254,7 @@ class WeibullDistribution(Distribution):
     CONSTRAINTS = {"alpha": POSITIVE, "beta": POSITIVE, "mu": REAL}
     ROLES = {"alpha": "shape", "beta": "scale", "mu": "location"}
     SUPPORT_PARAMS = ("mu",)  # bounds the support: no score-function gradient
+    LOCATION = "mu"
 
     BOUND_SLOPES = {"alpha": -1, "beta": 1, "mu": 0}
 
@@ -271,7 +269,8 @@ class WeibullDistribution(Distribution):
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         alpha, beta, mu = tensors(params, x)
         z = (x - mu) / beta
-        return alpha.log() - beta.log() + (alpha - 1) * z.log() - z ** alpha
+        s = z.clamp(min=0)
+        return on_support(z, alpha.log() - beta.log() + xlogy(alpha - 1, s) - s ** alpha)
 
     def _mean(self, alpha: torch.Tensor, beta: torch.Tensor, mu: torch.Tensor) -> torch.Tensor:
         return mu + beta * torch.lgamma(1 + 1 / alpha).exp()

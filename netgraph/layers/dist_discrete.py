@@ -22,6 +22,7 @@ import torch
 
 from netgraph.layers.dist_base import COUNT, INTEGER, NONNEGATIVE, POSITIVE, UNIT, UNIT_LEFT_OPEN, Distribution, full, log_or_tiny, noise, tensors
 from netgraph.core.errors import OptionError
+from netgraph.layers.bad_index import first_unordered
 from netgraph.layers.dist_limits import COUNT_MAX, E_MAX, Z_MAX, gamma_upper
 
 __all__ = ["BernoulliDistribution", "BinomialDistribution", "PoissonDistribution",
@@ -112,6 +113,8 @@ class BinomialDistribution(_Discrete):
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         n, p = params
         prob = full(_nograd(p), shape, params)
+        if prob.is_meta:  # torch has no meta kernel for binomial
+            return torch.empty_like(prob)
         return torch.binomial(full(_nograd(n), shape, params).to(prob.dtype).contiguous(), prob.contiguous())
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
@@ -231,11 +234,10 @@ class DiscreteUniformDistribution(Distribution):
 
     def relation(self, params: Sequence[Any]) -> str | None:
         lo, hi = params
-        if isinstance(lo, str) or isinstance(hi, str) or bool((torch.as_tensor(lo) <= torch.as_tensor(hi)).all()):
+        if isinstance(lo, str) or isinstance(hi, str):
             return None
-        lo, hi = (t.reshape(-1) for t in torch.broadcast_tensors(torch.as_tensor(lo), torch.as_tensor(hi)))
-        first = int((~(lo <= hi)).nonzero()[0])  # the first pair out of order
-        return f"needs imin <= imax, found imin {float(lo[first]):g} and imax {float(hi[first]):g}"
+        found = first_unordered(lo, hi, ("imin", "imax"), strict=False)
+        return None if found is None else f"needs imin <= imax, found {found}"
 
     def _draw_bound(self, imin, imax):
         return imin.abs() + imax.abs() + 1

@@ -22,7 +22,7 @@ import torch
 from netgraph.layers.dist_base import LOG_MAX as _LOG_MAX
 from netgraph.layers.dist_base import (POSITIVE, POSITIVE_INT, REAL, Distribution, full, log_standard_gamma, safe_exp,
                               standard_gamma, tensors)
-from netgraph.layers.dist_tensors import floor_normal
+from netgraph.layers.dist_tensors import floor_normal, on_support, xlogy
 from netgraph.layers.dist_limits import exp_bound, gamma_upper, log_gamma_lower
 
 __all__ = ["GammaDistribution", "ChiDistribution", "NakagamiDistribution", "ChiSquareDistribution",
@@ -65,6 +65,7 @@ class _GeneralizedGamma(_GammaLike):
     CONSTRAINTS = {"alpha": POSITIVE, "beta": POSITIVE, "gamma": POSITIVE, "mu": REAL}
     ROLES = {"alpha": "shape", "beta": "scale", "gamma": "power", "mu": "location"}
     SUPPORT_PARAMS = ("mu",)  # bounds the support: no score-function gradient
+    LOCATION = "mu"
 
 
 class GammaDistribution(_GeneralizedGamma):
@@ -85,8 +86,9 @@ class GammaDistribution(_GeneralizedGamma):
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         alpha, beta, gamma, mu = tensors(params, x)
-        t = (x - mu) / beta
-        return gamma.log() - beta.log() - torch.lgamma(alpha) + (alpha * gamma - 1) * t.log() - t ** gamma
+        t = (x - mu) / beta  # at t = 0 (x = mu) the limit: finite where alpha * gamma == 1, else -inf or inf
+        s = t.clamp(min=0)
+        return on_support(t, gamma.log() - beta.log() - torch.lgamma(alpha) + xlogy(alpha * gamma - 1, s) - s ** gamma)
 
     def _mean(self, alpha, beta, gamma, mu):
         return mu + beta * _ratio(alpha + 1 / gamma, alpha)
@@ -113,7 +115,8 @@ class ChiDistribution(_GammaLike):
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (nu,) = tensors(params, x)
-        return (1 - nu / 2) * math.log(2) - torch.lgamma(nu / 2) + (nu - 1) * x.log() - x ** 2 / 2
+        return on_support(x, (1 - nu / 2) * math.log(2) - torch.lgamma(nu / 2) + xlogy(nu - 1, x.clamp(min=0))
+                          - x ** 2 / 2)
 
     def _mean(self, nu):
         return math.sqrt(2) * _ratio((nu + 1) / 2, nu / 2)
@@ -141,8 +144,8 @@ class NakagamiDistribution(_GammaLike):
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         mu, omega = tensors(params, x)
-        return (math.log(2) + mu * (mu / omega).log() - torch.lgamma(mu) + (2 * mu - 1) * x.log()
-                - mu * x ** 2 / omega)
+        return on_support(x, math.log(2) + mu * (mu / omega).log() - torch.lgamma(mu)
+                          + xlogy(2 * mu - 1, x.clamp(min=0)) - mu * x ** 2 / omega)
 
     def _mean(self, mu, omega):
         return _ratio(mu + 0.5, mu) * (omega / mu).sqrt()
@@ -169,7 +172,7 @@ class ChiSquareDistribution(_GammaLike):
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (nu,) = tensors(params, x)
-        return -nu / 2 * math.log(2) - torch.lgamma(nu / 2) + (nu / 2 - 1) * x.log() - x / 2
+        return on_support(x, -nu / 2 * math.log(2) - torch.lgamma(nu / 2) + xlogy(nu / 2 - 1, x.clamp(min=0)) - x / 2)
 
     def _mean(self, nu):
         return nu
@@ -202,7 +205,7 @@ class ErlangDistribution(_GammaLike):
 
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         k, rate = tensors(params, x)
-        return k * rate.log() - torch.lgamma(k) + (k - 1) * x.log() - rate * x
+        return on_support(x, k * rate.log() - torch.lgamma(k) + xlogy(k - 1, x.clamp(min=0)) - rate * x)
 
     def _mean(self, k, rate):
         return k / rate
@@ -222,6 +225,7 @@ class LogGammaDistribution(_GammaLike):
     CONSTRAINTS = {"alpha": POSITIVE, "beta": POSITIVE, "mu": REAL}
     ROLES = {"alpha": "shape", "beta": "shape", "mu": "location"}
     SUPPORT_PARAMS = ("mu",)  # bounds the support: no score-function gradient
+    LOCATION = "mu"
 
     BOUND_SLOPES = {"alpha": 1, "beta": 1, "mu": 0}
 
@@ -236,8 +240,8 @@ class LogGammaDistribution(_GammaLike):
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         alpha, beta, mu = tensors(params, x)
         z = x - mu  # below eps log1p(z) is z, and torch's log1p of a tiny z is 0 under set_flush_denormal(True)
-        y = torch.where(z < torch.finfo(z.dtype).eps, z, torch.log1p(z))
-        return (-1 - 1 / beta) * y + (alpha - 1) * y.log() - alpha * beta.log() - torch.lgamma(alpha)
+        y = torch.where(z < torch.finfo(z.dtype).eps, z, torch.log1p(z)).clamp(min=0)
+        return on_support(z, (-1 - 1 / beta) * y + xlogy(alpha - 1, y) - alpha * beta.log() - torch.lgamma(alpha))
 
     def _mean(self, alpha, beta, mu):
         ok = beta < 1
@@ -298,7 +302,9 @@ class InverseGammaDistribution(_GeneralizedGamma):
     def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         alpha, beta, gamma, mu = tensors(params, x)
         t = (x - mu) / beta
-        return gamma.log() - beta.log() - torch.lgamma(alpha) + (-1 - alpha * gamma) * t.log() - t ** -gamma
+        s = torch.where(t > 0, t, 1.0)  # the density vanishes at t = 0 too (e^(-t^-gamma) wins)
+        value = gamma.log() - beta.log() - torch.lgamma(alpha) + (-1 - alpha * gamma) * s.log() - s ** -gamma
+        return torch.where(t > 0, value, -math.inf)
 
     def _mean(self, alpha, beta, gamma, mu):
         ok = alpha * gamma > 1

@@ -112,7 +112,8 @@ def overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[str] | N
         return []
     shape = torch.broadcast_shapes(bound.shape, *(v.shape for v in full))
     i = int(bad.expand(shape).reshape(-1).nonzero()[0])
-    shown = ", ".join(f"{dist.role(n)} = {_at(v, i, shape):g}" for n, v in zip(dist.PARAMS, full))
+    given = dist.PARAMS[:getattr(dist, "nargs", 0)] or dist.PARAMS  # not the defaults an arity leaves out
+    shown = ", ".join(f"{dist.role(n)} = {_at(v, i, shape):g}" for n, v in zip(given, full))
     what = ("counts beyond torch's int64 Poisson sampler" if dist.DRAW_LIMIT == COUNT_MAX
             else "values beyond float32's range (inf)")
     return [f"parameters {shown} give draws up to about {_at(bound, i, shape):.3g}, {what}; keep draws "

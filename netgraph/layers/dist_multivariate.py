@@ -32,6 +32,7 @@ from typing import Any
 import torch
 
 from netgraph.layers.dist_base import POSITIVE, REAL, full, log_standard_gamma, noise, tensors
+from netgraph.layers.bad_index import Piece, piece
 from netgraph.layers.dist_tensors import promoted
 from netgraph.layers.dist_vector import VectorDistribution
 
@@ -43,14 +44,14 @@ _LOG_2PI = math.log(2 * math.pi)
 SYMMETRY_TOLERANCE = 1e-5
 
 
-def _where(values: Mapping[str, torch.Tensor], name: str, bad: torch.Tensor) -> str:
-    """' at index (i, ...)' of the first bad matrix in a batch of them (empty for a single one)."""
-    value = values[name]
-    if value.dim() <= 2:
-        return ""
+def _where(values: Mapping[str, torch.Tensor], name: str, bad: torch.Tensor, before: str, after: str) -> str | Piece:
+    """``before`` ' (the matrix at index (i, ...))' ``after``: the first bad matrix in a batch of them (no index for a
+    single one)."""
+    if values[name].dim() <= 2:
+        return before + after
     flat = int(bad.reshape(-1).nonzero()[0])
     index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), bad.shape))
-    return f" (the matrix at index {index})"
+    return piece(f"{before} (the matrix at ", index, f"){after}")
 
 
 class _Multinormal(VectorDistribution):
@@ -128,7 +129,7 @@ class MultinormalDistribution(_Multinormal):
     def _covariance(self, mu: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
         return sigma
 
-    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[str]:
+    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[Any]:
         sigma = values.get("sigma")
         if sigma is None:
             return []
@@ -136,13 +137,14 @@ class MultinormalDistribution(_Multinormal):
         size = sigma.abs().amax(dim=(-2, -1), keepdim=True)
         asymmetric = ((sigma - sigma.mT).abs() > SYMMETRY_TOLERANCE * size).any(-1).any(-1)
         if bool(asymmetric.any()):
-            return [f"parameter sigma (covariance matrix) must be symmetric (within {SYMMETRY_TOLERANCE:g} of its "
-                    f"largest entry){_where(values, 'sigma', asymmetric)}, found {_show(sigma, asymmetric)}"]
+            found = f", found {_show(sigma, asymmetric)}"
+            return [_where(values, "sigma", asymmetric, f"parameter sigma (covariance matrix) must be symmetric "
+                           f"(within {SYMMETRY_TOLERANCE:g} of its largest entry)", found)]
         info = torch.linalg.cholesky_ex(sigma).info if sigma.numel() else torch.zeros(())
         if bool((info != 0).any()) or not bool(torch.isfinite(sigma).all()):
             bad = (info != 0) | ~torch.isfinite(sigma).all(-1).all(-1)
-            return [f"parameter sigma (covariance matrix) must be positive definite (its Cholesky factorisation "
-                    f"failed){_where(values, 'sigma', bad)}, found {_show(sigma, bad)}"]
+            return [_where(values, "sigma", bad, "parameter sigma (covariance matrix) must be positive definite (its "
+                           "Cholesky factorisation failed)", f", found {_show(sigma, bad)}")]
         return []
 
 
@@ -158,15 +160,15 @@ class MultinormalCholeskyDistribution(_Multinormal):
     def scale(params: Sequence[torch.Tensor]) -> torch.Tensor:
         return params[1].tril()
 
-    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[str]:
+    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[Any]:
         l_factor = values.get("L")
         if l_factor is None:
             return []
         diagonal = l_factor.detach().diagonal(dim1=-2, dim2=-1)
         bad = ~(diagonal > 0).all(-1)
         if bool(bad.any()):
-            return [f"parameter L (Cholesky factor of the covariance) must have a diagonal > 0"
-                    f"{_where(values, 'L', bad)}, found diagonal {_show(diagonal.unsqueeze(-1), bad)}"]
+            return [_where(values, "L", bad, "parameter L (Cholesky factor of the covariance) must have a diagonal > 0",
+                           f", found diagonal {_show(diagonal.unsqueeze(-1), bad)}")]
         return []
 
 

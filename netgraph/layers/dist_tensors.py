@@ -15,7 +15,7 @@ import torch
 
 from netgraph.core.tracing import tracing
 
-__all__ = ["noise", "full", "sized", "floating", "promoted", "promoted_dtype_code", "tensors",
+__all__ = ["on_support", "noise", "full", "sized", "floating", "promoted", "promoted_dtype_code", "tensors",
            "standard_gamma", "log_standard_gamma", "safe_exp", "floor_normal", "xlogy", "log_or_tiny",
            "LOG_MAX"]
 
@@ -104,7 +104,7 @@ def _boosted_gamma(alpha: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _all_large(alpha: torch.Tensor) -> bool:
-    return not tracing() and not bool((alpha < 1).any())  # traced code: the general path
+    return not tracing() and not alpha.is_meta and not bool((alpha < 1).any())  # traced or meta: the general path
 
 
 def standard_gamma(alpha: torch.Tensor) -> torch.Tensor:
@@ -175,6 +175,15 @@ def tensors(params: Sequence[Any], like: torch.Tensor) -> list[torch.Tensor]:
     """The parameters as tensors on ``like``'s dtype and device (numbers become 0-d tensors)."""
     return [p if isinstance(p, (torch.Tensor, torch.fx.Proxy))  # a Proxy: a traced slot's input
             else torch.tensor(float(p), dtype=like.dtype, device=like.device) for p in params]
+
+
+def on_support(t: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
+    """A log-density ``value`` where ``t`` (the distance into a support [0, inf)) is >= 0, and -inf below it.
+
+    >>> on_support(torch.tensor([-1.0, 0.0]), torch.tensor([3.0, 3.0])).tolist()
+    [-inf, 3.0]
+    """
+    return torch.where(t < 0, -math.inf, value)
 
 
 def xlogy(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -24,7 +24,8 @@ import torch
 from netgraph.core.errors import OptionError
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.layers.dist_base import REAL as REAL_NUMBERS
-from netgraph.layers.dist_base import Distribution, _first_bad, slot_name
+from netgraph.layers.bad_index import Piece, first_bad, piece_text
+from netgraph.layers.dist_base import Distribution, slot_name
 from netgraph.layers.dist_limits import overflow_problems
 
 __all__ = ["VectorDistribution", "vector_types"]
@@ -68,9 +69,10 @@ class VectorDistribution(Distribution, register=False):
                     errors.append(f"parameter {self.role(name)} must not be empty, found an array of shape "
                                   f"{format_shape(tuple(value.shape))}")
                 elif not c.ok_tensor(value):
-                    errors.append(f"parameter {self.role(name)} must be {c.text}, found {_first_bad(value, c)}")
+                    errors.append(f"parameter {self.role(name)} must be {c.text}, found {first_bad(value, c)}")
         if not errors:
             problem = self.relation(list(self.params))
+            problem = None if problem is None else piece_text(problem)
             errors = [problem] if problem else overflow_problems(self, self.params)
         if errors:
             raise OptionError(f"{type(self).__name__}: " + "; ".join(errors))
@@ -98,10 +100,11 @@ class VectorDistribution(Distribution, register=False):
             shown = ", ".join(f"{self.role(n)} {k}" for n, k in found)
             return f"the parameters' event sizes k disagree: {shown}"
         problems = self.value_problems({n: v for n, v in zip(self.PARAMS, params) if isinstance(v, torch.Tensor)})
-        return "; ".join(problems) or None
+        return problems[0] if len(problems) == 1 else "; ".join(map(piece_text, problems)) or None
 
-    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[str]:
-        """Messages for parameter values that break a joint condition (not positive definite, ...)."""
+    def value_problems(self, values: Mapping[str, torch.Tensor]) -> list[str | Piece]:
+        """Messages for parameter values that break a joint condition (not positive definite, ...); a ``Piece``
+        where one names the index of a value in a port's data."""
         return []
 
     def _draw_bound(self, *params: torch.Tensor) -> torch.Tensor | None:

@@ -24,6 +24,8 @@ below, which also works for any ``nn.Module`` that contains RandomArrayLayer mod
   objective you backpropagate, or a 0-d tensor that *is* the objective.
 * Per-example losses, for a layer whose recorded draws have batch size B == len(loss) >= 2: each
   example's advantage uses the **leave-one-out** baseline (the mean loss of the other B-1 examples).
+  A layer inside a ``NetMapOperator`` draws for the sequence folded into the batch (B*n draws, example
+  by example): each example's n draws are scored together against its loss, with the same baseline.
   Otherwise (a scalar loss, B == 1, or batch sizes that do not match, which warns once per layer
   naming both sizes): the advantage is the objective
   minus a **running mean** of past objectives (per layer, decay ``BASELINE_DECAY``; none on the first
@@ -68,7 +70,7 @@ from netgraph.core.errors import OptionError
 from netgraph.layers.dist_tensors import tensors
 
 __all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "score_handle", "surrogate_loss", "pending_records",
-           "BASELINE_DECAY", "straight_through", "estimator_state", "load_estimator_state"]
+           "BASELINE_DECAY", "straight_through", "estimator_state", "load_estimator_state", "mark_folded_draws"]
 
 #: Decay of the running-mean baseline used when no leave-one-out baseline is available.
 BASELINE_DECAY = 0.9
@@ -198,6 +200,24 @@ def pending_records(module: nn.Module) -> Iterator[ScoreRecord]:
         sub.__dict__.get("_held", []).clear()
 
 
+def mark_folded_draws(module: nn.Module) -> None:
+    """Mark every layer inside ``module`` as drawing for examples folded into the batch with their elements
+    (``NetMapOperator``: ``(B, n, ...)`` flattened to ``B*n``, example by example), so that ``surrogate_loss`` sums
+    each example's draws' log-probabilities against its loss instead of falling back to the running mean."""
+    for sub in module.modules():
+        vars(sub)["_folded_draws"] = True
+
+
+def _per_example(record: ScoreRecord, losses: int) -> torch.Tensor:
+    """The record's log-probabilities summed per example of a ``losses``-example batch, where its layer drew for
+    each example's elements folded into the batch; else as recorded."""
+    logp = record.logp
+    draws = logp.shape[0]
+    if draws != losses and losses and draws % losses == 0 and vars(record.owner).get("_folded_draws", False):
+        return logp.reshape(losses, -1).sum(1)
+    return logp
+
+
 def _warn_sizes(owner: nn.Module, draws: int, losses: int) -> None:
     if getattr(owner, "_warned_sizes", False):
         return
@@ -205,9 +225,9 @@ def _warn_sizes(owner: nn.Module, draws: int, losses: int) -> None:
     warnings.warn(
         f"surrogate_loss: {owner.describe()} drew a batch of {draws} but the per-example losses have batch "
         f"size {losses}, so its score-function term uses the running-mean baseline (unbiased, higher variance) "
-        "instead of leave-one-out, as it must where one example's loss depends on several draws (a random layer "
-        "inside an operator draws once per element). Where each draw has a loss of its own, pass one loss per draw "
-        "to get leave-one-out. (This warning is shown once per layer.)", EstimatorWarning, stacklevel=3)
+        "instead of leave-one-out, as it must where it cannot tell which draws each example's loss depends on. "
+        "Where each draw has a loss of its own, pass one loss per draw to get leave-one-out. (This warning is shown "
+        "once per layer.)", EstimatorWarning, stacklevel=3)
 
 
 def _check_loss(loss: Any, reduction: str) -> torch.Tensor:
@@ -242,7 +262,7 @@ def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bo
     terms, owners = [], {}
     for record in pending_records(module):
         record.used = True
-        logp = record.logp
+        logp = _per_example(record, loss.shape[0]) if per_example else record.logp
         score = logp - logp.detach()
         if per_example and logp.shape[0] != loss.shape[0]:
             _warn_sizes(record.owner, logp.shape[0], loss.shape[0])

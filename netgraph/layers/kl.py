@@ -139,7 +139,7 @@ def check_supports(p: Distribution, q: Distribution, p_params: list[Any], q_para
         return  # constant supports: checked when the layer was made (support_problem)
     bp, bq = _bounds(p, p_params), _bounds(q, q_params)
     bad = _outside(bp, bq)
-    if not bool(bad.any()):
+    if getattr(bad, "is_meta", False) or not bool(bad.any()):  # meta: shapes without values
         return
     (bp, bq), at = _first_outside_bounds(bp, bq, bad)
     example = f" at example {at[0]}" if at else ""
@@ -196,6 +196,15 @@ _INSIDE: dict[str, Callable[[torch.Tensor, list[Any]], torch.Tensor]] = {
 }
 
 
+def _offset_from(q: Distribution, q_params: list[Any], z: torch.Tensor, shift: Any) -> tuple[torch.Tensor, list[Any]]:
+    """(the draw z + shift as an offset from q's location, q's parameters at location 0): the offset is computed
+    before rounding, so a draw at q's own location (p's, say) keeps its distance from it."""
+    origin, location = q.at_origin(q_params)
+    if location is None:
+        return (z if shift is None else z + shift), q_params
+    return (z - location if shift is None else z + (shift - location)), origin
+
+
 def _log_q(q: Distribution, x: torch.Tensor, params: list[Any]) -> torch.Tensor:
     logq = q.log_prob(x, params)
     inside = _INSIDE.get(type(q).__name__)
@@ -215,14 +224,13 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     check_supports(p, q, p_params, q_params, where)
     estimator = p.ESTIMATORS[0]
     drawn = (samples, *shape)  # all samples at once: the parameters broadcast over the leading sample dim
-    if estimator in ("pathwise", "implicit", "none"):
-        x = p.rsample(p_params, drawn)
-    else:
-        with torch.no_grad():
-            x = p.rsample(p_params, drawn)
-    logp = p.log_prob(x, p_params).unsqueeze(-1).flatten(2)  # (samples, batch, elements), also for a batch of 0
-    logq = _log_q(q, x, q_params).unsqueeze(-1).flatten(2)
-    if not bool(torch.isfinite(logq).all()):
+    origin, shift = p.at_origin(p_params)  # drawn at location 0 and scored there: the shift may round it away
+    with torch.set_grad_enabled(torch.is_grad_enabled() and estimator in ("pathwise", "implicit", "none")):
+        z = p.rsample(origin, drawn)
+    x = z if shift is None else z + shift
+    logp = p.log_prob(z, origin).unsqueeze(-1).flatten(2)  # (samples, batch, elements), also for a batch of 0
+    logq = _log_q(q, *_offset_from(q, q_params, z, shift)).unsqueeze(-1).flatten(2)
+    if not logq.is_meta and not bool(torch.isfinite(logq).all()):
         raise DataError(f"{where()}: a draw from p = {p!r} at {_first_outside(x, logq)} lies outside the "
                         f"support of q = {q!r}, so KL(p ‖ q) is infinite for these parameter values")
     value = (logp - logq).sum(2)  # (samples, batch)

@@ -117,6 +117,9 @@ class DropoutLayer(_SameShape):
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return DropoutModule(self.p)
 
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        return "pointwise"  # each element dropped alone: padding never reaches a real element
+
     def emit(self, ctx: EmitContext) -> str:
         return f"F.dropout({ctx.args[0]}, {self.p!r}, {ctx.module}.training)"
 
@@ -282,6 +285,10 @@ class LayerNormalizationLayer(_Normalization):
         if len(shape) == 0:
             raise Conflict("port 'Input' must have at least one dimension, found a scalar ()")
         return len(shape) - 1
+
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        shape = types["Input"].shape
+        return "pointwise" if shape is not None and len(shape) > 1 else "unaware"  # over level 1 it mixes padding
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return LayerNormModule(present(self.scaling), present(self.biases), self.epsilon)

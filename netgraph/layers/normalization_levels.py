@@ -24,6 +24,7 @@ from typing import Any, Optional
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.layer import EmitContext, Layer
@@ -84,13 +85,21 @@ class NormalizationLayer(Layer):
                 "scaling_levels": scaling, "epsilon": epsilon, "group_number": groups}
 
     def dims(self, rank: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """The 0-based non-batch dims aggregated over and those the arrays span, for an input of ``rank``."""
-        aggregated = level_dims(self.aggregation_levels, rank)
+        """The 0-based non-batch dims aggregated over and those the arrays span, for an input of ``rank``; with
+        groups, none besides the group (a vector's "2;;": torch's GroupNorm of a (batch, C) input)."""
+        aggregated = level_dims(self.aggregation_levels, rank, allow_none=self.group_number is not None)
         if self.scaling_levels == "Complement":
             return aggregated, tuple(d for d in range(rank) if d not in aggregated)
         if self.scaling_levels == "Same":
             return aggregated, aggregated
         return aggregated, level_dims(self.scaling_levels, rank)
+
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        """Pointwise along level 1 (a padded sequence's) unless it aggregates over it or splits it into groups."""
+        shape = types["Input"].shape
+        if shape is None or self.group_number is not None or 0 in self.dims(len(shape))[0]:
+            return "unaware"
+        return "pointwise"
 
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": PortType(self.input, REAL), "Output": PortType(self.input, REAL)}
@@ -198,8 +207,14 @@ class NormalizationModule(LayerModule):
         optional_parameter(self, "Biases", biases)
         self.dims, self.view, self.method, self.epsilon, self.unbiased = dims, view, method, epsilon, unbiased
         self.groups = groups
+        # torch's group_norm (whose ONNX export import_onnx reads back as this layer): groups, each standardised
+        # over its channels and every other dim, scaled per channel
+        self.native = (groups is not None and method == "Standardize" and not unbiased
+                       and dims == tuple(range(2, len(view) + 1)) and all(v == 1 for v in view[2:]))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.native:
+            return F.group_norm(x, self.groups, self.Scaling, self.Biases, self.epsilon)
         shape = x.shape
         if self.groups is not None:
             x = x.unflatten(1, (self.groups, -1))  # not reshape(batch, ...): ambiguous for a batch of 0

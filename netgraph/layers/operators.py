@@ -25,16 +25,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import torch
 from torch import nn
 
-from netgraph.core.errors import DataError, NetGraphError, OptionError
+from netgraph.core.errors import OptionError
 from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.operator import NetOperator, settled_types, specialised
+from netgraph.core.operator import NetOperator, settled_types
 from netgraph.core.options import Net
 from netgraph.core.types import INTEGER, Conflict, PortType, broadcast, length_reason, unify
-from netgraph.layers._modules import LayerModule
+from netgraph.layers.bad_index import checks_values
+from netgraph.layers.operator_modules import _FoldModule, _MapModule, _NestModule
+from netgraph.layers.estimators import mark_folded_draws
 
 __all__ = ["NetMapOperator", "NetFoldOperator", "NetNestOperator"]
 
@@ -103,16 +104,6 @@ def _zeros(like: str, shape: tuple, dtype: str | None) -> str:
     return f"{like}.new_zeros({dims})"
 
 
-def _zeros_like(x: torch.Tensor, shape: tuple) -> torch.Tensor:
-    if x.is_floating_point():
-        return x.new_zeros((x.shape[0], *shape))
-    return torch.zeros((x.shape[0], *shape), device=x.device)
-
-
-def _outputs(result: Any, ports: tuple[str, ...]) -> tuple:
-    return tuple(result[p] for p in ports) if isinstance(result, dict) else (result,)
-
-
 class NetMapOperator(NetOperator):
     """Apply ``net`` to each element of a sequence: every port of ``net`` becomes a sequence port (n, ...)."""
 
@@ -144,7 +135,9 @@ class NetMapOperator(NetOperator):
         return "pointwise"  # each sequence element alone (padded sequences keep their lengths)
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return _MapModule(self.compiled_nets(types)["net"], self.output_ports)
+        net = self.compiled_nets(types)["net"]
+        mark_folded_draws(net)  # its random layers draw B*n, example by example: scored per example
+        return _MapModule(net, self.output_ports)
 
     def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
         first = ctx.args[0]
@@ -157,24 +150,14 @@ class NetMapOperator(NetOperator):
         def unfold(y: str) -> str:  # view, not unflatten(0, x.shape[:2]): ONNX export keeps these sizes dynamic;
             # a tuple + shape, not *shape: torch.fx.symbolic_trace cannot unpack a proxy
             return f"{y}.view(({first}.shape[0], {length}) + {y}.shape[1:])"
+        lines = [f"{folded} = {call}"]
+        if checks_values(self.net):  # a bad parameter value is named by example and element, not at b*n + i
+            error = ctx.local("error")
+            lines = ["try:", f"    {lines[0]}", f"except Exception as {error}:",
+                     f"    {ctx.module}.unfold_error({error}, {first}.shape[1])", "    raise"]
         if len(outputs) == 1:  # the sequence folded into the batch: one call, no loop
-            return [f"{folded} = {call}", f"{outputs[0]} = {unfold(folded)}"]
-        return [f"{folded} = {call}",
-                *(f"{out} = {unfold(f'{folded}[{port!r}]')}" for out, port in zip(outputs, self.output_ports))]
-
-
-class _MapModule(LayerModule):
-    """The sequence folded into the batch, one call of ``net``, as the compiled forward (``emit_block``): a call
-    per step gave other values where the batch matters (a batch norm's statistics in training mode)."""
-
-    def __init__(self, net: nn.Module, ports: tuple[str, ...]):
-        super().__init__()
-        self.net, self.ports = net, ports
-
-    def forward(self, *xs: torch.Tensor) -> Any:
-        folded = _outputs(self.net(*(x.flatten(0, 1) for x in xs)), self.ports)
-        unfolded = tuple(y.view((xs[0].shape[0], xs[0].shape[1]) + y.shape[1:]) for y in folded)
-        return unfolded if len(self.ports) > 1 else unfolded[0]
+            return [*lines, f"{outputs[0]} = {unfold(folded)}"]
+        return [*lines, *(f"{out} = {unfold(f'{folded}[{port!r}]')}" for out, port in zip(outputs, self.output_ports))]
 
 
 class NetFoldOperator(NetOperator):
@@ -202,16 +185,6 @@ class NetFoldOperator(NetOperator):
     @property
     def elements(self) -> tuple[str, ...]:
         return tuple(p for p in self.net.input_ports if p != "State")
-
-    def __repr__(self) -> str:
-        """Its inner net as the fold runs it: 'State' of the type of 'Output', which the fold feeds back into it
-        (a cell alone may leave it open, ``(None,)``)."""
-        net = self.net
-        try:
-            shown = specialised(net, {"State": unify(settled_types(net)["State"], net.port_types["Output"])})
-        except (Conflict, NetGraphError):
-            shown = net
-        return super().__repr__() if shown is net else repr(self.replace(net=shown))
 
     @property
     def input_ports(self) -> tuple[str, ...]:
@@ -279,48 +252,17 @@ class NetFoldOperator(NetOperator):
         check = [] if not isinstance(length, int) else [  # a fixed length: one comparison per element input
             f"if {' or '.join(f'{given[p]}.shape[1] != {length}' for p in self.elements)}:",
             f"    {ctx.module}.length_error({', '.join(given[p] for p in self.elements)})"]
+        call = [f"    {state} = {ctx.module}.net({args})"]
+        if checks_values(self.net):  # a bad parameter value is named by example and step
+            error = ctx.local("error")
+            call = ["    try:", f"    {call[0]}", f"    except Exception as {error}:",
+                    f"        {ctx.module}.step_error({error}, {step})", "        raise"]
         return [*check, f"{state} = {start}",
                 f"{states} = []",
                 f"for {step} in range({first}.shape[1]):",
-                f"    {state} = {ctx.module}.net({args})",
+                *call,
                 f"    {states}.append({state})",
                 f"{outputs[0]}, {outputs[1]} = torch.stack({states}, 1), {state}"]
-
-
-def _running(lengths: torch.Tensor, step: int, like: torch.Tensor) -> torch.Tensor:
-    """True for the examples whose sequence is longer than ``step``, shaped to broadcast over ``like``."""
-    return (lengths.to(like.device) > step).reshape(-1, *(1,) * (like.dim() - 1))
-
-
-class _FoldModule(LayerModule):
-    def __init__(self, net: nn.Module, order: tuple[str, ...], elements: tuple[str, ...], shape: tuple, given: bool):
-        super().__init__()
-        self.net, self.order, self.elements, self.shape, self.given = net, order, elements, shape, given
-        self.length, self.layer_label = None, "NetFoldOperator"  # the compiler names the layer
-
-    def length_error(self, *xs: torch.Tensor) -> None:
-        """A fixed-length fold given another length (the loop would run over it): a DataError that a compiled
-        module replaces by the one naming its own input port, as ``net(x)`` gives (``blames_inputs``)."""
-        port, x = next((p, x) for p, x in zip(self.elements, xs) if x.shape[1] != self.length)
-        error = DataError(f"{self.layer_label} port {port!r}: expected a sequence of length {self.length}, found "
-                          f"shape {tuple(x.shape)} (its batch dim first)", port=port)
-        error.blames_inputs = True
-        raise error
-
-    def forward(self, *xs: torch.Tensor, lengths: tuple | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        """The states after every step and the final one; given the lengths of padded sequences, each example's
-        state stops changing after its length (its final state is its last real step's)."""
-        if self.length is not None and any(x.shape[1] != self.length for x in xs[:len(self.elements)]):
-            self.length_error(*xs[:len(self.elements)])
-        seqs = dict(zip(self.elements, xs))
-        state = xs[-1] if self.given else _zeros_like(xs[0], self.shape)
-        given = next((n for n in (lengths or ())[:len(self.elements)] if n is not None), None)
-        states = []
-        for i in range(xs[0].shape[1]):
-            step = self.net(*(state if p == "State" else seqs[p][:, i] for p in self.order))
-            state = step if given is None else torch.where(_running(given, i, step), step, state)
-            states.append(state)
-        return torch.stack(states, 1), state
 
 
 class NetNestOperator(NetOperator):
@@ -370,14 +312,3 @@ class NetNestOperator(NetOperator):
                 f"for _ in range({self.n}):",
                 f"    {value} = {ctx.module}.net({value})",
                 f"{outputs[0]} = {value}"]
-
-
-class _NestModule(LayerModule):
-    def __init__(self, net: nn.Module, n: int):
-        super().__init__()
-        self.net, self.n = net, n
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for _ in range(self.n):
-            x = self.net(x)
-        return x

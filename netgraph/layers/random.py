@@ -21,13 +21,14 @@ from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.dist_tensors import floating, promoted_dtype_code, sized, tensors
 from netgraph.layers.dist_vector import VectorDistribution, vector_types
-from netgraph.layers.function import align_code, _callable_ports, align
+from netgraph.layers.function import align_code, align
+from netgraph.layers.random_callable import call_with_slots
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.layers.estimators import record_score, score_handle, straight_through
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
 from netgraph.core.tracing import tracing
-from netgraph.layers._modules import LayerModule
+from netgraph.layers._constant_buffers import ConstantBuffers
 from netgraph.layers._torch_compat import autocast_enabled
 from netgraph.layers.random_checks import _CHECKS, distribution_checks, set_distribution_checks
 
@@ -36,7 +37,7 @@ __all__ = ["RandomArrayLayer", "set_distribution_checks", "distribution_checks"]
 EVAL_MODES = ("sample", "mean")
 
 
-class RandomModule(LayerModule):
+class RandomModule(ConstantBuffers):
     """Draws ``(batch, *shape)`` samples; slot inputs arrive batched and are broadcast elementwise.
 
     ``checks`` (True, False, "auto") is set by ``compile(checks=...)``; None follows the global setting.
@@ -68,12 +69,12 @@ class RandomModule(LayerModule):
                 self.kinds.append(("slot", slot_index[slot_name(value)]))
             elif isinstance(value, torch.Tensor):
                 lead = (1,) * (sample_rank + event_ranks.get(name, 0) + 1 - value.dim())
-                self.register_buffer(f"param_{name}", value.reshape(lead + tuple(value.shape)).clone(), persistent=False)
+                self._constant(f"param_{name}", value.reshape(lead + tuple(value.shape)))
                 self.kinds.append(("buffer", f"param_{name}"))
             else:
                 self.kinds.append(("const", float(value)))
         if all(k == "const" for k, _ in self.kinds):  # a tensor that follows .to(device/dtype) sets where draws go
-            self.register_buffer("param_first", torch.tensor(self.kinds[0][1]), persistent=False)
+            self._constant("param_first", torch.tensor(self.kinds[0][1], dtype=torch.float64), torch.float32)
             self.kinds[0] = ("buffer", "param_first")
         self.checked = {n for n, (k, _) in zip(distribution.PARAMS, self.kinds) if k == "slot"}
         self.no_grad = set(distribution.INTEGER_PARAMS) | (
@@ -131,7 +132,7 @@ class RandomModule(LayerModule):
         """The closed-form mean, broadcast to ``shape`` (DataError where it is infinite)."""
         like = next(p for p in params if isinstance(p, torch.Tensor))
         mean = self.distribution._mean(*tensors(params, like))
-        if not bool(torch.isfinite(mean).all()):
+        if not mean.is_meta and not bool(torch.isfinite(mean).all()):
             raise DataError(f"{self.describe()}: eval_mode='mean' but the distribution's mean is infinite for "
                             "these parameters; use eval_mode='sample'")
         return mean.expand(shape)
@@ -149,18 +150,21 @@ class RandomModule(LayerModule):
         if grad and self.no_grad:
             self._refuse_grad(params)
         sample = shape[:len(shape) - self.event_rank]  # vector distributions add the event dims themselves
-        if est in ("pathwise", "implicit", "none", "relaxed"):
-            x = dist.rsample(params, sample) if est != "relaxed" else dist.relaxed(params, sample, self.temperature)
-            if not with_log_prob:
-                return x
-            logp = dist.log_prob(x, params) if est != "relaxed" else dist.relaxed_log_prob(x, params, self.temperature)
-            return x, logp
+        if est == "relaxed":
+            x = dist.relaxed(params, sample, self.temperature)
+            return (x, dist.relaxed_log_prob(x, params, self.temperature)) if with_log_prob else x
+        origin, shift = dist.at_origin(params)  # drawn at location 0 and scored there: the shift may round it away
+        if est in ("pathwise", "implicit", "none"):
+            z = dist.rsample(origin, sample)
+            x = z if shift is None else z + shift
+            return (x, dist.log_prob(z, origin)) if with_log_prob else x
         with torch.no_grad():
-            x = dist.rsample(params, sample)
+            x = z = dist.rsample(origin, sample)
             if isinstance(dist, VectorDistribution):
-                x = dist.encode_draw(x, params, est)
-        score = score_handle(dist, x, params) if grad and est == "score_function" and not with_log_prob else None
-        logp = dist.log_prob(x, params) if with_log_prob or (grad and est == "score_function" and score is None) else None
+                x = z = dist.encode_draw(x, params, est)
+            x = x if shift is None else x + shift
+        score = score_handle(dist, z, origin) if grad and est == "score_function" and not with_log_prob else None
+        logp = dist.log_prob(z, origin) if with_log_prob or (grad and est == "score_function" and score is None) else None
         if grad and est == "straight_through":
             y = straight_through(x, dist._mean(*tensors(params, x)).expand(shape))
         elif grad:
@@ -181,26 +185,6 @@ class RandomModule(LayerModule):
                                   "a trainable array or a computation on one). Feed it as data or a constant, or "
                                   "detach it (e.g. FunctionLayer with a constant), so training does not expect a "
                                   "gradient there.")
-
-
-def _call_with_slots(fn: Any) -> Any:
-    """``fn('#a', '#b', ...)``: a callable form's distribution, its arguments passed on as slots.
-
-    Anything else done to an argument (arithmetic, a torch function) meets a slot string, not a value: an
-    OptionError saying so, not the TypeError (or the odd slot '#mu#mu') it would give."""
-    ports = _callable_ports(fn, "RandomArrayLayer")
-    slots = [f"#{p}" for p in ports]
-    try:
-        return fn(*slots)
-    except Exception as exc:  # noqa: BLE001 - reworded below, or passed on when it is about the constants
-        if isinstance(exc, OptionError) and "given as a string must be a slot" not in str(exc):
-            raise  # a bad constant in the function's distribution: already named
-        raise OptionError(
-            f"RandomArrayLayer's function is called once, with each argument standing for its input port "
-            f"({', '.join(map(repr, slots))}), and must pass its arguments to the distribution unchanged, as in "
-            f"lambda mu, sigma: NormalDistribution(mu, sigma); calling it failed ({type(exc).__name__}: {exc}). "
-            f"Compute values from the inputs in a layer that feeds the port (a FunctionLayer such as "
-            f"\"Exp[#x]\")", option="distribution") from None
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -243,7 +227,7 @@ class RandomArrayLayer(Layer):
             if not callable(dist) or isinstance(dist, Layer):  # a layer is callable too (layer(x))
                 raise OptionError(f"RandomArrayLayer needs a distribution such as NormalDistribution(0, 1), found {dist!r}",
                                   option="distribution")
-            dist = _call_with_slots(dist)
+            dist = call_with_slots(dist)
             if not isinstance(dist, Distribution):
                 raise OptionError(f"RandomArrayLayer's function must return a distribution, returned {dist!r}",
                                   option="distribution")
@@ -289,6 +273,15 @@ class RandomArrayLayer(Layer):
         """'NormalDistribution('#mu', '#sigma'), pathwise (default)': what is drawn and how gradients pass."""
         default = " (default)" if self.estimator is None else ""
         return f"{self.distribution!r}, {self.estimator or self.distribution.ESTIMATORS[0]}{default}"
+
+    def dtype_hint(self, port: str) -> str | None:
+        dist = self.distribution
+        if port != "Output" or not isinstance(dist, VectorDistribution):
+            return None
+        k = dist.event_size(dist.params) if not dist.slots else "k"
+        return (f"{type(dist).__name__} draws class indices (Integer); for a Real port draw one-hot vectors, output "
+                f"(..., {k}), with estimator='straight_through' or 'relaxed' (gradients then reach p), or embed the "
+                f"indices with EmbeddingLayer(size, {k})")
 
     def declared_types(self) -> dict[str, PortType]:
         dist = self.distribution

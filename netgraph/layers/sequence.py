@@ -1,5 +1,5 @@
-"""Sequence layers (Wolfram's): SequenceMostLayer, SequenceRestLayer, SequenceReverseLayer, AppendLayer
-and PrependLayer.
+"""Sequence layers (Wolfram's): SequenceMostLayer, SequenceRestLayer, SequenceReverseLayer, AppendLayer,
+PrependLayer and SequenceIndicesLayer.
 
 A sequence port has shape ``(n, ...)``: its first dim is the sequence, a fixed length or a variable ``"n"``
 (one element fewer is the length ``"n_minus_1"``, one more ``"n_plus_1"``: ``shifted_length``). Real and
@@ -8,6 +8,9 @@ integer sequences alike (the dtype passes through).
 * ``SequenceMostLayer()``: all elements but the last, ``(L, ...)`` -> ``(L - 1, ...)``.
 * ``SequenceRestLayer()``: all elements but the first, ``(L, ...)`` -> ``(L - 1, ...)``.
 * ``SequenceReverseLayer()``: the elements in reverse order.
+* ``SequenceIndicesLayer(n=None)``: each element's position, counted from 0, ``(L, ...)`` -> ``(L)`` Integer;
+  positions past ``n - 1`` are ``n - 1`` (Wolfram's ``SequenceIndicesLayer[nmax]``, counting from 1), so that
+  ``EmbeddingLayer(size, n)`` takes them: learned positional embeddings for any length.
 * ``AppendLayer()`` / ``PrependLayer()``: ports ``Input`` ``(L, ...)`` and ``Element`` ``(...)`` -> ``Output``
   ``(L + 1, ...)``, the element added at the end / the front.
 
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Optional
 
 import torch
 from torch import nn
@@ -28,13 +31,14 @@ from torch import nn
 from netgraph.core.errors import DataError
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Shape
-from netgraph.core.types import Conflict, PortType, format_shape, shifted_length
+from netgraph.core.types import INTEGER, Conflict, PortType, format_shape, shifted_length
 from netgraph.core.tracing import symbolic_tracing
 from netgraph.layers._masks import MaskedFnModule, append, reverse
-from netgraph.layers._shapes import _ShapeLayer, fill, pass_dtype
+from netgraph.layers._shapes import _ShapeLayer, fill, pass_dtype, positive_int
 from netgraph.layers._modules import LayerModule
 
-__all__ = ["SequenceMostLayer", "SequenceRestLayer", "SequenceReverseLayer", "AppendLayer", "PrependLayer"]
+__all__ = ["SequenceMostLayer", "SequenceRestLayer", "SequenceReverseLayer", "AppendLayer", "PrependLayer",
+           "SequenceIndicesLayer"]
 
 SEQUENCE = "n"
 
@@ -141,6 +145,58 @@ class SequenceReverseLayer(_ShapeLayer):
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return MaskedFnModule(_reverse, reverse)
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class SequenceIndicesLayer(Layer):
+    """``SequenceIndicesLayer(n=None)``: the position of each element of the sequence ``Input`` (L, ...), counted
+    from 0, as ``Output`` (L) Integer; with ``n``, positions past n - 1 are n - 1 (EmbeddingLayer(size, n) takes them).
+
+    >>> from netgraph import NetChain
+    >>> NetChain([SequenceIndicesLayer(3)], input=[5])(torch.zeros(1, 5, dtype=torch.long)).tolist()
+    [[0, 1, 2, 2, 2]]
+    """
+
+    n: Optional[int] = None
+    input: Shape = None
+    POSITIONAL = "n"
+    input_ports = ("Input",)
+
+    def normalize(self) -> dict[str, Any]:
+        return {} if self.n is None else {"n": positive_int(self.n, "SequenceIndicesLayer", "n")}
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {"Input": PortType(self.input, None), "Output": PortType(None, INTEGER)}
+
+    def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
+        types = dict(types)
+        x = _sequence(types["Input"].shape, "Input")
+        if x is not None:
+            fill(types, "Output", (x[0],), INTEGER)
+        return types
+
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        return "pointwise"  # an element's position does not depend on the padding after it
+
+    def build(self, types: Mapping[str, PortType]) -> nn.Module:
+        return IndicesModule(self.n)
+
+    def emit(self, ctx: EmitContext) -> str:
+        x = ctx.args[0]
+        code = f"torch.arange({x}.shape[1], device={x}.device).expand({x}.shape[0], -1)"
+        return code if self.n is None else f"{code}.clamp(max={self.n - 1})"
+
+
+class IndicesModule(LayerModule):
+    """Each element's position (0, 1, ...), clipped at ``n - 1`` when ``n`` is given."""
+
+    def __init__(self, n: int | None):
+        super().__init__()
+        self.n = n
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        positions = torch.arange(x.shape[1], device=x.device).expand(x.shape[0], -1)
+        return positions if self.n is None else positions.clamp(max=self.n - 1)
 
 
 def _most(x: torch.Tensor) -> torch.Tensor:

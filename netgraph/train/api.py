@@ -60,7 +60,7 @@ from netgraph.train.results import NetTrainResults, picked, result_property
 from netgraph.train.metrics import Meter, metric_name, parse_metrics, plan_metrics
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.train.tensorboard import TensorBoardLog, parse_reporting
-from netgraph.train.distributed import setup, share_batch_statistics, stop_sharing
+from netgraph.train.distributed import LONGEST_TIMEOUT, setup, share_batch_statistics, stop_sharing
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays
 from netgraph.core.options import as_seed
@@ -259,19 +259,19 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         net = net_initialize(net, seed=drawn)  # unseeded: from torch's RNG too (DDP gives every rank rank 0's arrays)
     single = net.input_ports[0] if len(net.input_ports) == 1 else None
     workers = check_number(o["num_workers"], "num_workers", integer=True, strict=False)
-    data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
-    raw = gather(data, TRAINING, single, batch_size)
-    expect = {p: _input_expect(net, p) for p in net.input_ports}
-    expect.update(loss.targets(sample(raw)))
-    _refuse_unread_target(net, o["loss_function"], expect, sample(raw), loss.allow_extra)
-    meter, stopping = _meter(net, loss, requested, stopping, expect, sample(raw))
-    module = net.compile()
-    raw, module = padded_training(net, raw, module, expect)  # ragged data: padded batches where the net allows
-    timeout = check_number(o["distributed_timeout"], "distributed_timeout")
+    timeout = check_number(o["distributed_timeout"], "distributed_timeout", maximum=LONGEST_TIMEOUT, unit=" seconds")
     ctx = setup(bool(o["distributed"]), device, timeout)
     trainer, log = None, None
     try:
-        seed = ctx.broadcast(drawn)
+        seed = ctx.broadcast(drawn)  # one seed holds out the examples of every kind of data, on every process
+        data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
+        raw = gather(data, TRAINING, single, batch_size)
+        expect = {p: _input_expect(net, p) for p in net.input_ports}
+        expect.update(loss.targets(sample(raw)))
+        _refuse_unread_target(net, o["loss_function"], expect, sample(raw), loss.allow_extra)
+        meter, stopping = _meter(net, loss, requested, stopping, expect, sample(raw))
+        module = net.compile()
+        raw, module = padded_training(net, raw, module, expect)  # ragged data: padded batches where the net allows
         train_raw, validation = training_and_validation(o["validation_set"], raw, expect, loss.allow_extra, seed, single,
                                             batch_size)
         train = finish(train_raw, expect, loss.allow_extra, TRAINING)

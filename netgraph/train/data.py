@@ -115,6 +115,10 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str], list
     try:  # the same dtype policy as calling a net: reals to the working precision, integers as int64
         x = as_port_tensor(key, x, integer=t.dtype == INTEGER)
     except DataError as exc:
+        if exc.diagnostics and exc.diagnostics[0].kind == "precision-range":  # float64 values past float32's
+            problems.append(f"{exp.what} (key {key!r}): {exc.diagnostics[0].detail}; scale the data, or train in "
+                            f"float64 (working_precision='float64'; netgraph train --precision float64)")
+            return None
         reason = str(exc).removeprefix(f"input port {key!r}").lstrip(": ")  # exp.what names the port already
         if t.dtype == INTEGER and (exp.classes is not None or exp.what.startswith("target")) and \
                 x.is_floating_point():

@@ -38,8 +38,8 @@ from netgraph.backend.devices import missing_device
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.parallel import DistributedDataParallel
 
-__all__ = ["Context", "DistributedTimeoutError", "setup", "launch", "free_port", "share_batch_statistics",
-           "stop_sharing", "aligned"]
+__all__ = ["Context", "DistributedTimeoutError", "LONGEST_TIMEOUT", "setup", "launch", "free_port",
+           "share_batch_statistics", "stop_sharing", "aligned"]
 
 _ENV = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
 
@@ -154,6 +154,10 @@ class Context:
             if together:
                 dist.barrier()
             dist.destroy_process_group()
+
+
+#: the longest wait a process group takes, in seconds (datetime.timedelta's largest)
+LONGEST_TIMEOUT = datetime.timedelta.max.total_seconds()
 
 
 def setup(distributed: bool, device: torch.device | None, timeout: float = 600.0) -> Context:

@@ -18,9 +18,8 @@ decoded later (changed on disk) stops the run with a DataError, and the checkpoi
 
 from __future__ import annotations
 
-import math
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,18 +30,17 @@ from netgraph.backend.masks import Padded, as_lists
 from netgraph.backend.ragged import length_groups
 from netgraph.core.coders import (BooleanDecoder, Coder, Decoder, Encoder, ImageEncoder,
                                   TokensEncoder)
-from netgraph.core.errors import DataError
 from netgraph.core.port_options import option_form
 from netgraph.core.tensors import as_tensor
 from netgraph.data import Examples
 from netgraph.data.sources import IMAGE_SUFFIXES
 from netgraph.data.encoding import already_encoded, encode_example
 from netgraph.data.images import check_image
-from netgraph.train.buckets import length_batches
 from netgraph.train.data_files import load_data
 from netgraph.train.data_lengths import keyed
 from netgraph.train.data_split import held_out
-from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error, ref
+from netgraph.train.encoded_loader import EncodedLoader, bad_examples, warn_workers
+from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error
 
 __all__ = ["encoded_data", "EncodedLoader", "from_disk"]
 
@@ -123,7 +121,7 @@ def _kind(value: Any, shape: Any) -> str | None:
 def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
     """One DataError for the keys without a coder that hold images, paths or labels: the port needs an encoder
     (input) or a decoder (output), as the README's "Encoders and decoders" shows."""
-    problems = []
+    problems, ports = [], []  # each problem's port (None: a key of no port)
     for key, values in columns.items():
         if isinstance(values, np.ndarray) and values.dtype.kind in "USO" and values.size:  # a data file's texts, labels
             values = values.reshape(len(values), -1)[:, 0].tolist() if values.ndim else values.tolist()
@@ -136,6 +134,8 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
             continue
         i, kind = found[0]
         more = f" ({len(found)} of {len(values)} examples)" if len(found) > 1 else ""
+        port = key if key in net.input_ports else _output_for(net, key)
+        ports.append(port if port in net.input_ports or port in net.output_ports else None)
         if key in net.input_ports:
             encoder = _image_encoder(shape) if "image" in kind else "ClassEncoder([...])"
             fix = ("an ImageEncoder to the port" if "image" in kind else "a TokensEncoder or CharactersEncoder "
@@ -143,7 +143,6 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
                 f", e.g. {option_form(net, key, encoder)}"
             problems.append(f"input port {key!r} has no encoder, but example {i} is {kind}{more}; attach {fix}")
             continue
-        port = _output_for(net, key)
         if port not in net.output_ports:
             problems.append(f"key {key!r} (no input port or target) holds {kind} at example {i}{more}, which makes "
                             f"no tensor; images, paths and labels go to input ports with an encoder or to the "
@@ -157,7 +156,7 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
                         f"{port}=ClassDecoder({shown})) or NetChain([...], output=ClassDecoder([...]))")
     if problems:
         raise data_error(what, "; ".join(problems) + " (see the README's 'Encoders and decoders')", layer=(),
-                         port=next(iter(columns)))
+                         port=ports[0])
 
 
 def _is_pair(net: Any, data: Any) -> bool:
@@ -191,20 +190,24 @@ def _output_for(net: Any, key: str) -> str:
 
 class EncodedDataset(torch.utils.data.Dataset):
     """Example ``i``: each key's value encoded by its port's coder; a failure is returned as text, not raised.
-    ``index`` gives each example's number in the user's data (a validation split holds some of them)."""
+    ``index`` gives each example's number in the user's data (a validation split holds some of them), ``places``
+    where each of the user's examples is (a table's ``file:line``), when known."""
 
-    def __init__(self, net: Any, columns: dict[str, Any], what: str, index: list[int] | None = None):
+    def __init__(self, net: Any, columns: dict[str, Any], what: str, index: list[int] | None = None,
+                 places: Any = None):
         self.coders = {k: _coder_for(net, k) for k in columns}
         # True/False targets of a BooleanDecoder on a (1) output take its shape (the encoder gives scalars)
         self.shapes = {k: (1,) for k, c in self.coders.items() if isinstance(c, BooleanDecoder)
                        and _output_for(net, k) in net.output_ports and net.port_types[_output_for(net, k)].shape == (1,)}
         self.inputs = set(net.input_ports)
+        self.ports = {k: k if k in self.inputs else _output_for(net, k) for k in columns}  # a target's output port
         # NaN is refused in inputs and targets; keys only a loss_function reads are not checked (as for tensors)
         self.nan_checked = {k for k, c in self.coders.items()
                             if c is not None or k in self.inputs or _output_for(net, k) in net.output_ports}
         self.columns, self.what = columns, what
         self.size = len(next(iter(columns.values())))
         self.index = list(range(self.size)) if index is None else index
+        self.places = places
 
     def __len__(self) -> int:
         return self.size
@@ -213,8 +216,8 @@ class EncodedDataset(torch.utils.data.Dataset):
         out = {}
         for key in self.columns:
             result = self._encoded(key, i)
-            if isinstance(result, str):  # (key, words): plain values, as a worker process hands them back
-                return {"__error__": (key, f"{self._words(key)}: example {self.index[i]}: {result}")}
+            if isinstance(result, str):  # (port, words): plain values, as a worker process hands them back
+                return {"__error__": (self.ports[key], f"{self._words(key)}: {self._example(i)}: {result}")}
             out[key] = result
         return out
 
@@ -246,17 +249,18 @@ class EncodedDataset(torch.utils.data.Dataset):
             if isinstance(values, torch.Tensor) and key in self.nan_checked and values.is_floating_point() \
                     and values.numel():
                 rows = values.reshape(len(values), -1).isnan().any(1)
-                problems += [(key, f"{self._words(key)}: example {self.index[i]}: holds NaN, which makes the loss "
-                                   f"non-finite; remove or fix such examples") for i in rows.nonzero().flatten().tolist()]
+                problems += [(self.ports[key], f"{self._words(key)}: {self._example(i)}: holds NaN, which makes the "
+                                               f"loss non-finite; remove or fix such examples")
+                             for i in rows.nonzero().flatten().tolist()]
                 continue
             if isinstance(values, torch.Tensor):
                 continue
             for i in range(len(values)):
                 reason = self._encoded(key, i, header_only=True)
                 if isinstance(reason, str):
-                    problems.append((key, f"{self._words(key)}: example {self.index[i]}: {reason}"))
+                    problems.append((self.ports[key], f"{self._words(key)}: {self._example(i)}: {reason}"))
         if problems:
-            raise _bad_examples(self.what, problems)
+            raise bad_examples(self.what, problems)
 
     def length_groups(self) -> list[list[int]] | None:
         """Example indices grouped by the lengths of their texts (None without texts at an input port)."""
@@ -267,100 +271,51 @@ class EncodedDataset(torch.utils.data.Dataset):
         return length_groups([tuple(len(encode_example(self.coders[k], self.columns[k][i])) for k in keys)
                               for i in range(self.size)])
 
+    def _example(self, i: int) -> str:
+        """'example 2 (t.csv:6)': example ``i``'s number in the user's data, and its place when known."""
+        n = self.index[i]
+        return f"example {n}" + (f" ({self.places[n]})" if self.places is not None else "")
+
     def _words(self, key: str) -> str:
         coder = self.coders[key]
         if coder is not None:
-            return _port_words(coder, key)
+            return _port_words(coder, key, self.ports[key])
         return f"input port {key!r}" if key in self.inputs else f"key {key!r}"
 
 
-def _port_words(coder: Coder, key: str) -> str:
-    return f"{'input port' if isinstance(coder, Encoder) else 'target'} {key!r} ({coder.type_name})"
+def _port_words(coder: Coder, key: str, port: str) -> str:
+    """'input port 'Input' (ImageEncoder)', 'target 'Target' of output port 'Output' (ClassDecoder)'."""
+    if isinstance(coder, Encoder):
+        return f"input port {key!r} ({coder.type_name})"
+    return f"target {key!r}{f' of output port {port!r}' if port != key else ''} ({coder.type_name})"
 
 
-def collate(items: list[dict]) -> dict[str, Any]:
-    """A batch: errors gathered (``__error__``), else each key's values stacked (token sequences of one length:
-    ``LengthBatches``)."""
-    errors = [item["__error__"] for item in items if "__error__" in item]
-    if errors:
-        return {"__error__": errors}
-    return {key: torch.stack([item[key] for item in items]) for key in items[0]}
-
-
-class LengthBatches(torch.utils.data.Sampler):
-    """Batches of example indices whose token sequences have one length each (``groups``: indices by length), each
-    group shuffled and cut, the batches shuffled together, as ``LengthBuckets`` batches sequences in memory."""
-
-    def __init__(self, groups: list[list[int]], batch_size: int, generator: torch.Generator):
-        self.groups, self.batch_size, self.generator = groups, batch_size, generator
-
-    def __len__(self) -> int:
-        return sum(math.ceil(len(g) / self.batch_size) for g in self.groups)
-
-    def __iter__(self) -> Iterator[list[int]]:
-        yield from length_batches(self.groups, self.batch_size, self.generator)
-
-
-class EncodedLoader:
-    """A DataLoader of encoded batches that raises one DataError (in this process) for examples that fail. Texts
-    (at ports of variable length) are batched one length at a time (``LengthBatches``): never padded with 0 that the
-    net would read in training but not in ``net(texts)``."""
-
-    whole_batches = True  # every process of a distributed run takes its slice of each batch (data.Streamed)
-
-    def __init__(self, dataset: EncodedDataset, batch_size: int, num_workers: int):
-        self.dataset, self.order = dataset, torch.Generator()
-        groups = dataset.length_groups()
-        batches = dict(batch_sampler=LengthBatches(groups, batch_size, self.order)) if groups else dict(
-            batch_size=batch_size, sampler=torch.utils.data.RandomSampler(dataset, generator=self.order))
-        self.loader = torch.utils.data.DataLoader(dataset, **batches, num_workers=num_workers, collate_fn=collate,
-                                                  persistent_workers=num_workers > 0, generator=torch.Generator())
-
-    def __len__(self) -> int:
-        return len(self.loader)
-
-    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
-        # the order comes from torch's RNG (seeded per round by net_train) through a generator of its own, so
-        # worker processes, which draw seeds and prefetch, change neither the order nor the global RNG
-        self.order.manual_seed(int(torch.randint(0, 2**62, ())))
-        for batch in self.loader:
-            if "__error__" in batch:
-                raise _bad_examples(self.dataset.what, batch["__error__"], " while training")
-            yield batch
-
-
-def _bad_examples(what: Any, problems: list[tuple[str, str]], when: str = "") -> DataError:
-    """The DataError for ``problems`` ((key, words) each, the first ten shown) of data set ``what``, found ``when``
-    (before training, or " while training"): its Diagnostic keeps the data set, the first key and the words."""
-    shown = [words for _, words in problems[:10]] + ([f"... and {len(problems) - 10} more"] if len(problems) > 10
-                                                      else [])
-    detail = "; ".join(shown) + (f" (found{when})" if when else "")
-    return DataError(f"bad {what}{when}: " + "; ".join(shown), kind="encoding", layer=(), data=ref(what),
-                     port=problems[0][0], detail=detail)
-
-
-def _split(columns: dict[str, Any], fraction: float, seed: int | None) -> tuple[tuple, tuple]:
-    """((training columns, their example numbers), (validation columns, theirs))."""
-    parts = held_out(len(next(iter(columns.values()))), fraction, 0 if seed is None else seed)  # as other data
+def _split(columns: dict[str, Any], fraction: float, seed: int) -> tuple[tuple, tuple]:
+    """((training columns, their example numbers), (validation columns, theirs)), held out as other data is."""
+    parts = held_out(len(next(iter(columns.values()))), fraction, seed)
     pick = lambda idx: ({key: [v[i] for i in idx] if not isinstance(v, torch.Tensor) else v[idx]  # noqa: E731
                          for key, v in columns.items()}, idx)
     return pick(parts[0].tolist()), pick(parts[1].tolist())
 
 
 def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_workers: int,
-                 seed: int | None) -> tuple[Any, Any]:
-    """(training data, validation_set) with encoded forms turned into checked EncodedLoaders; others unchanged."""
+                 seed: int) -> tuple[Any, Any]:
+    """(training data, validation_set) with encoded forms turned into checked EncodedLoaders; others unchanged.
+    ``seed``: the run's (random_seed, or the one drawn), which holds out a fraction (``validation_set=0.2``)."""
     data, validation = _boolean_targets(net, data), _boolean_targets(net, validation)
     columns = _columns(net, data)
     if columns is None:
         return data, validation
-    index = None
+    if any(isinstance(_coder_for(net, key), ImageEncoder) for key in columns):  # files: read by a DataLoader
+        warn_workers(num_workers, stacklevel=4)  # once for the training and held-out loaders; net_train's caller
+    index, places = None, getattr(data, "places", None)  # a table's examples: their file:line
     if isinstance(validation, float) and not isinstance(validation, bool) and 0 < validation < 1:
         (columns, index), held_out = _split(columns, validation, seed)
-        validation = _loader(net, *held_out, HELD_OUT, batch_size, num_workers)
+        validation = _loader(net, *held_out, HELD_OUT, batch_size, num_workers, places)
     elif validation is not None and (held_out := _columns(net, validation, VALIDATION)) is not None:
-        validation = _loader(net, held_out, None, VALIDATION, batch_size, num_workers)
-    return _loader(net, columns, index, TRAINING, batch_size, num_workers), validation
+        validation = _loader(net, held_out, None, VALIDATION, batch_size, num_workers,
+                             getattr(validation, "places", None))
+    return _loader(net, columns, index, TRAINING, batch_size, num_workers, places), validation
 
 
 def _boolean_targets(net: Any, data: Any) -> Any:
@@ -375,8 +330,8 @@ def _boolean_targets(net: Any, data: Any) -> Any:
 
 
 def _loader(net: Any, columns: dict[str, Any], index: list[int] | None, what: str, batch_size: int,
-            num_workers: int) -> EncodedLoader | dict[str, Any]:
-    dataset = EncodedDataset(net, columns, what, index)
+            num_workers: int, places: Any = None) -> EncodedLoader | dict[str, Any]:
+    dataset = EncodedDataset(net, columns, what, index, places)
     dataset.check()
     if any(isinstance(c, ImageEncoder) for c in dataset.coders.values()):
         return EncodedLoader(dataset, batch_size, num_workers)  # files: read and encoded batch by batch

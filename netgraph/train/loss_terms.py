@@ -5,13 +5,12 @@ example (array-valued losses summed per example); ``netgraph.train.loss`` attach
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import torch
 
-from netgraph.train.torch_objects import class_labels, logits_hint, refuse_torch_loss
+from netgraph.train.torch_objects import channel_classes_hint, class_labels, logits_hint, refuse_torch_loss
 from netgraph.core.layer import Layer
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.train.data import Expect
@@ -98,12 +97,19 @@ class LayerTerm(Term):
             expect[self.target_key] = Expect(graph.port_types["Target"], f"target of output port {self.port!r} "
                                               f"({self.describe().split(' on ')[0]}"
                                               f"{'; key ' + repr(self.alias) + ' works too' if self.alias else ''})",
-                                              finite=True, alias=self._other_key(), **self._limits())
+                                              finite=True, alias=self._other_key(), hint=self._target_hint(sample),
+                                              **self._limits())
             if sample is None:
                 return expect  # the data check reports the missing key
         self.module = net_initialize(graph).compile()
         self.module.requires_grad_(False)
         return expect
+
+    def _target_hint(self, target: torch.Tensor | None) -> str:
+        """The usual cause of a target that does not fit, said with the shape error (or '')."""
+        if self.layer.type_name == "CrossEntropyLossLayer" and getattr(self.layer, "form", None) == "Index":
+            return channel_classes_hint(target, self.out.shape)
+        return ""
 
     def _other_key(self) -> str | None:
         """The other key the target may be given under: the output's name for 'Target', and back."""
@@ -137,11 +143,14 @@ class AutoTerm(LayerTerm):
         t, shape = samples.get(self.target_key), self.out.shape
         if self.kind == "index" and t is not None and t.is_floating_point() and shape and t.dim() == len(shape) + 1:
             self.kind, self.layer = "probabilities", loss_layer("probabilities")
-        expect = super().targets(samples)
-        if self.kind == "mse" and class_labels(t, shape):  # a torch classifier's logits, ported as they are
-            hint = logits_hint(self.port, self.target_key in ("Target", self.alias))
-            expect[self.target_key] = dataclasses.replace(expect[self.target_key], hint=hint)
-        return expect
+        return super().targets(samples)
+
+    def _target_hint(self, target: torch.Tensor | None) -> str:
+        if hint := channel_classes_hint(target, self.out.shape):  # whichever loss: the scores' layout is the cause
+            return hint
+        if self.kind == "mse" and class_labels(target, self.out.shape):  # a torch classifier's logits, as they are
+            return logits_hint(self.port, self.target_key in ("Target", self.alias))
+        return ""
 
 
 class CallableTerm(Term):

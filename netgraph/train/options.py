@@ -67,8 +67,9 @@ def snake(key: str) -> str:
 
 
 def check_number(value: Any, option: str, *, integer: bool = False, minimum: float = 0.0,
-                 strict: bool = True) -> Any:
-    """``value`` when it is a (positive) number (numpy's too), else OptionError naming the option."""
+                 strict: bool = True, maximum: float | None = None, unit: str = "") -> Any:
+    """``value`` when it is a (positive) number (numpy's too), at most ``maximum`` (in ``unit``s) when given, else
+    OptionError naming the option."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
     if ok and integer:
         ok = float(value).is_integer()
@@ -78,6 +79,8 @@ def check_number(value: Any, option: str, *, integer: bool = False, minimum: flo
         raise OptionError(f"{option} must be {kind} {bound}, found {value!r}")
     if integer and value > sys.maxsize:  # torch's samplers and range() take no larger count
         raise OptionError(f"{option} must be at most {sys.maxsize}, found {value!r}")
+    if maximum is not None and value > maximum:
+        raise OptionError(f"{option} must be at most {maximum:g}{unit}, found {value:g}")
     return int(value) if integer else float(value)
 
 

@@ -17,7 +17,7 @@ import torch
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["refuse_torch_loss", "refuse_torch_optimizer", "class_labels", "logits_hint"]
+__all__ = ["refuse_torch_loss", "refuse_torch_optimizer", "class_labels", "logits_hint", "channel_classes_hint"]
 
 _OURS = {"CrossEntropyLoss": "CrossEntropyLossLayer('Index', logits=True)", "cross_entropy":
          "CrossEntropyLossLayer('Index', logits=True)", "MSELoss": "MeanSquaredLossLayer()",
@@ -76,3 +76,26 @@ def logits_hint(port: str, single: bool) -> str:
     given = layer if single else f"{{{port!r}: {layer}, ...}}"
     return (f"; class labels? the automatic loss here is mean squared error, as no SoftmaxLayer ends the net "
             f"(torch's CrossEntropyLoss takes logits): end it with SoftmaxLayer(), or give loss_function={given}")
+
+
+def channel_classes_hint(target: torch.Tensor | None, shape: tuple | None) -> str:
+    """The hint for integer labels that fit an output of ``shape`` without its level 1, not without its last: class
+    scores along the channels, (classes, h, w), as torch's cross_entropy takes them; netgraph's take them last.
+
+    >>> channel_classes_hint(torch.zeros(4, 5, 6, dtype=torch.long), (3, 5, 6))[:63]
+    '; classes along level 1 (channels first, as torch takes per-pix'
+    """
+    if target is None or target.is_floating_point() or shape is None or len(shape) < 2 or \
+            not isinstance(shape[0], int) or shape[0] < 2 or target.dim() != len(shape):
+        return ""
+    found = tuple(target.shape[1:])
+    if not _fits(shape[1:], found) or _fits(shape[:-1], found):
+        return ""
+    perm = [len(shape), *range(1, len(shape))]
+    return (f"; classes along level 1 (channels first, as torch takes per-pixel scores)? netgraph's cross-entropy "
+            f"takes them on the last level, as Wolfram's: put TransposeLayer({perm}) after the output (level 1 goes "
+            f"last), then SoftmaxLayer() (or CrossEntropyLossLayer('Index', logits=True) on the scores)")
+
+
+def _fits(shape: tuple, found: tuple) -> bool:
+    return len(shape) == len(found) and all(d is None or isinstance(d, str) or d == n for d, n in zip(shape, found))

@@ -81,7 +81,10 @@ def nonfinite_cause(net: Any, module: Any, batch: dict, n: int, loss: str) -> tu
         return msg, 2
     if bad_data:
         return f"every layer output was finite, but the batch's data is not ({bad_data})", 1
-    largest = max((float(v.abs().max()) for v in batch.values() if v.is_floating_point() and v.numel()), default=0.0)
+    reals = [v for v in batch.values() if v.is_floating_point() and v.numel()]
+    largest = max((float(v.abs().max()) for v in reals), default=0.0)
+    dtype = reals[0].dtype if reals else torch.get_default_dtype()  # the working precision's: where squares overflow
     return (f"every layer output was finite, so the loss itself ({loss}) is not: check the data's ranges (its largest "
-            f"magnitude is {largest:.3g}; squares overflow past about 1.8e19 in float32) and targets such as a "
-            f"probability of exactly 0 for a cross-entropy target"), 0
+            f"magnitude is {largest:.3g}; squares overflow past about {torch.finfo(dtype).max ** 0.5:.2g} in "
+            f"{str(dtype).removeprefix('torch.')}) and targets such as a probability of exactly 0 for a cross-entropy "
+            f"target"), 0

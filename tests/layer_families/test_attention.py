@@ -102,8 +102,9 @@ def test_shapes_flow_both_ways_and_lengths_may_vary():
     ({"Key": (5, 4), "Query": (2, 3)}, {}, ["'Dot' scoring needs keys and queries of one size"]),
     ({"Key": (5, 4), "Query": (6, 4)}, {"mask": "Causal"}, ["needs as many queries as keys"]),
     ({"Query": 4}, {"mask": "Causal"}, ["needs a sequence of queries"]),
-    ({"Key": (5, 2, 4)}, {}, ["port 'Key' must be a sequence (n, size)", "(5, 2, 4)"]),
-    ({"Key": (5, 4)}, {"multi_head": True}, ["port 'Key' must be a sequence (n, heads, size)"]),
+    ({"Key": (5, 2, 4)}, {}, ["port 'Key' must be a sequence (n, size)", "(5, 2, 4)", "multi_head=True"]),
+    ({"Key": (5, 4)}, {"multi_head": True}, ["port 'Key' must be a sequence (n, heads, size)",
+                                             "NetMapOperator(LinearLayer((heads, 4 // heads)))"]),
     ({"Key": (5, 2, 4), "Value": (5, 3, 4)}, {"multi_head": True}, ["heads of 'Key' and 'Value'"]),
 ])
 def test_shape_errors_name_the_port(ports, options, fragments):

@@ -49,8 +49,10 @@ def test_explicit_levels_rms_and_unbiased_variance():
     three_way(unbiased, hand_unbiased, Input=x)
 
 
-@pytest.mark.parametrize("shape, groups", [((6, 4, 5), 3), ((6, 4, 5), 1), ((6, 4, 5), 6), ((4, 7), 2)])
+@pytest.mark.parametrize("shape, groups", [((6, 4, 5), 3), ((6, 4, 5), 1), ((6, 4, 5), 6), ((4, 7), 2), ((6,), 3),
+                                           ((6,), 2)])
 def test_group_number_is_group_normalisation(shape, groups):
+    """A vector (torch's GroupNorm of a (batch, C) input) is normalised over each group's channels alone."""
     channels = shape[0]
     scaling, biases = torch.rand(channels) + 0.5, torch.randn(channels)
     net = NetGraph([NormalizationLayer(group_number=groups, scaling=scaling, biases=biases, epsilon=1e-5)], [],

@@ -48,7 +48,7 @@ SAMPLES: dict[str, Layer] = {s.type_name: s for s in [
     EmbeddingLayer(4, 10, input=["n"], weights=torch.randn(10, 4)),
     LongShortTermMemoryLayer(5, input=3), GatedRecurrentLayer(2, update_gate_biases=torch.zeros(2)),
     BasicRecurrentLayer(3, activation="Ramp", state_input=True), SequenceLastLayer(),
-    layers.SequenceMostLayer(), layers.SequenceRestLayer(), layers.SequenceReverseLayer(),
+    layers.SequenceMostLayer(), layers.SequenceRestLayer(), layers.SequenceReverseLayer(), layers.SequenceIndicesLayer(4),
     layers.AppendLayer(element=2), layers.PrependLayer(input=("n", 3)),
     ContrastiveLossLayer(1.0, input=3), CTCLossLayer(input=("n", 5), logits=True),
     MeanSquaredLossLayer(input=3), MeanAbsoluteLossLayer(), CrossEntropyLossLayer("Binary", logits=True),

@@ -1,0 +1,137 @@
+"""Where a bad value lies in the data given to a port, as the user sees that data through NetMapOperators.
+
+A map folds its sequence into the batch (``(B, n, ...)`` to ``B*n``), so a layer inside it sees example ``b``'s
+element ``i`` at batch index ``b*n + i``. A DataError that names such an index carries it as ``Where`` values and a
+way to write its message again (``relocate``); each map it passes out of splits the index into example and element.
+
+>>> w = Where(6, (0,))
+>>> str(w), str(w.unfolded(4)), str(w.unfolded(4).unfolded(1))
+('index (6, 0)', 'example 1, sequence element 2, index (0,)', 'example 1, sequence element (0, 2), index (0,)')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import DataError
+from netgraph.core.walk import nested_nodes
+
+__all__ = ["Where", "located_error", "unfolded_error", "raise_unfolded", "checks_values", "first_bad", "first_bad_at",
+           "first_unordered", "Piece", "piece", "piece_text"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Where:
+    """Batch index ``example``, the map elements around it (outermost first) and the index ``rest`` within one."""
+
+    example: int
+    rest: tuple[int, ...]
+    elements: tuple[int, ...] = ()
+
+    def unfolded(self, length: int) -> Where:
+        """The same place seen outside a map over sequences of ``length`` elements."""
+        example, element = divmod(self.example, length)
+        return Where(example, self.rest, (element, *self.elements))
+
+    def stepped(self, step: int) -> Where:
+        """The same place seen outside a fold, at its step ``step`` (a fold keeps the batch as it is)."""
+        return Where(self.example, self.rest, (step, *self.elements))
+
+    def __str__(self) -> str:
+        if not self.elements:
+            return f"index {(self.example, *self.rest)}"
+        element = self.elements[0] if len(self.elements) == 1 else self.elements
+        return f"example {self.example}, sequence element {element}" + (f", index {self.rest}" if self.rest else "")
+
+
+#: A message whose index can be written again outside a map: (text before, where, text after).
+Piece = tuple[str, Where, str]
+
+
+def piece(before: str, index: tuple[int, ...] | None, after: str) -> str | Piece:
+    """``before + 'index (2, 0)' + after`` as a ``Piece`` (its first dim the batch), or ``before + after`` where
+    ``index`` is None (no index to name)."""
+    return before + after if index is None else (before, Where(index[0], index[1:]), after)
+
+
+def piece_text(problem: str | Piece) -> str:
+    """A problem's message, its index written as inside the layer."""
+    return problem if isinstance(problem, str) else f"{problem[0]}{problem[1]}{problem[2]}"
+
+
+def located_error(wheres: list[Where], render: Callable[[list[Where]], str], **fields: object) -> DataError:
+    """A DataError whose message is ``render(wheres)``, ready to be written again from outside a map."""
+    error = DataError(render(wheres), **fields)
+    error.relocate = (wheres, render)
+    return error
+
+
+def unfolded_error(error: BaseException, length: int, step: bool = False) -> DataError | None:
+    """``error`` as seen outside a map over sequences of ``length`` elements (``step``: outside a fold, at its step
+    ``length``); None when it names no index."""
+    located = getattr(error, "relocate", None)
+    if located is None or not (length or step):
+        return None
+    wheres, render = located
+    diagnostic = error.diagnostics[0]
+    fields = {f: getattr(diagnostic, f) for f in ("kind", "port", "layer") if getattr(diagnostic, f) is not None}
+    return located_error([w.stepped(length) if step else w.unfolded(length) for w in wheres], render, **fields)
+
+
+def raise_unfolded(error: BaseException, length: int, step: bool = False) -> None:
+    """Raise ``unfolded_error(error, length, step)`` where ``error`` names an index; else return (the caller raises
+    it as it is)."""
+    unfolded = unfolded_error(error, length, step)
+    if unfolded is not None:
+        raise unfolded from None
+
+
+def checks_values(net: object) -> bool:
+    """Whether a layer inside ``net`` checks the parameter values it is fed (random and KL layers), whose errors
+    name an index in the data."""
+    return any(hasattr(node.layer, "distribution") or hasattr(node.layer, "resolved_method")
+               for _, node in nested_nodes(net))
+
+
+def first_bad(t: torch.Tensor, c: Any) -> str:
+    """"-1.0 at index (2, 0) (and 3 more bad values)": the first value of ``t`` that breaks the constraint ``c``."""
+    if (found := first_bad_at(t, c)) is None:
+        return "values that are not valid together"
+    value, at, more = found
+    return f"{value!r} at index {(at.example, *at.rest) if t.dim() else ()}{more}"
+
+
+def first_bad_at(t: torch.Tensor, c: Any) -> tuple[float, Where, str] | None:
+    """The first value of ``t`` that breaks ``c``, where it is (its first dim the batch) and '(and 3 more bad
+    values)'; None when every value is allowed on its own."""
+    flat = t.detach().reshape(-1).tolist()
+    bad = [(i, v) for i, v in enumerate(flat) if not c.ok(v)]
+    if not bad:
+        return None
+    i, v = bad[0]
+    index = tuple(int(k) for k in torch.unravel_index(torch.tensor(i), t.shape)) if t.dim() else (0,)
+    more = f" (and {len(bad) - 1} more bad values)" if len(bad) > 1 else ""
+    return v, Where(index[0], index[1:]), more
+
+
+def first_unordered(lo: Any, hi: Any, names: tuple[str, str], strict: bool) -> str | None:
+    """'min 2 and max 2 at index (0, 1) (and 1 more)': the first pair of bounds out of order (``lo < hi`` where
+    ``strict``, else ``lo <= hi``), with its index where they are arrays; None when every pair is in order.
+
+    >>> first_unordered(torch.tensor([0.0, 2.0]), torch.tensor([1.0, 2.0]), ("min", "max"), True)
+    'min 2 and max 2 at index (1,)'
+    """
+    lo, hi = torch.broadcast_tensors(torch.as_tensor(lo), torch.as_tensor(hi))
+    bad = ~(lo < hi) if strict else ~(lo <= hi)
+    if not bool(bad.any()):
+        return None
+    flat = bad.reshape(-1).nonzero().reshape(-1)
+    i = int(flat[0])
+    index = tuple(int(k) for k in torch.unravel_index(torch.tensor(i), bad.shape))
+    at = f" at index {index}" if index else ""
+    more = f" (and {len(flat) - 1} more)" if len(flat) > 1 else ""
+    return f"{names[0]} {float(lo.reshape(-1)[i]):g} and {names[1]} {float(hi.reshape(-1)[i]):g}{at}{more}"

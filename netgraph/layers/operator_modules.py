@@ -1,0 +1,102 @@
+"""The modules NetMapOperator, NetFoldOperator and NetNestOperator build: what their compiled forward code does, as
+plain forwards (the reference interpreter runs these)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from netgraph.core.errors import DataError
+from netgraph.layers._modules import LayerModule
+from netgraph.layers.bad_index import raise_unfolded
+
+__all__ = ["_MapModule", "_FoldModule", "_NestModule"]
+
+
+def _zeros_like(x: torch.Tensor, shape: tuple) -> torch.Tensor:
+    if x.is_floating_point():
+        return x.new_zeros((x.shape[0], *shape))
+    return torch.zeros((x.shape[0], *shape), device=x.device)
+
+
+def _outputs(result: Any, ports: tuple[str, ...]) -> tuple:
+    return tuple(result[p] for p in ports) if isinstance(result, dict) else (result,)
+
+
+class _MapModule(LayerModule):
+    """The sequence folded into the batch, one call of ``net``, as the compiled forward (``emit_block``): a call
+    per step gave other values where the batch matters (a batch norm's statistics in training mode)."""
+
+    def __init__(self, net: nn.Module, ports: tuple[str, ...]):
+        super().__init__()
+        self.net, self.ports = net, ports
+
+    unfold_error = staticmethod(raise_unfolded)  # the compiled forward's, as forward's below
+
+    def forward(self, *xs: torch.Tensor) -> Any:
+        try:
+            result = self.net(*(x.flatten(0, 1) for x in xs))
+        except Exception as error:
+            raise_unfolded(error, xs[0].shape[1])
+            raise
+        folded = _outputs(result, self.ports)
+        unfolded = tuple(y.view((xs[0].shape[0], xs[0].shape[1]) + y.shape[1:]) for y in folded)
+        return unfolded if len(self.ports) > 1 else unfolded[0]
+
+
+def _running(lengths: torch.Tensor, step: int, like: torch.Tensor) -> torch.Tensor:
+    """True for the examples whose sequence is longer than ``step``, shaped to broadcast over ``like``."""
+    return (lengths.to(like.device) > step).reshape(-1, *(1,) * (like.dim() - 1))
+
+
+class _FoldModule(LayerModule):
+    def __init__(self, net: nn.Module, order: tuple[str, ...], elements: tuple[str, ...], shape: tuple, given: bool):
+        super().__init__()
+        self.net, self.order, self.elements, self.shape, self.given = net, order, elements, shape, given
+        self.length, self.layer_label = None, "NetFoldOperator"  # the compiler names the layer
+
+    def step_error(self, error: BaseException, step: int) -> None:
+        """Raise ``error`` as seen outside the fold (a bad value named by example and step) where it names an
+        index; else return (the caller raises it as it is)."""
+        raise_unfolded(error, step, step=True)
+
+    def length_error(self, *xs: torch.Tensor) -> None:
+        """A fixed-length fold given another length (the loop would run over it): a DataError that a compiled
+        module replaces by the one naming its own input port, as ``net(x)`` gives (``blames_inputs``)."""
+        port, x = next((p, x) for p, x in zip(self.elements, xs) if x.shape[1] != self.length)
+        error = DataError(f"{self.layer_label} port {port!r}: expected a sequence of length {self.length}, found "
+                          f"shape {tuple(x.shape)} (its batch dim first)", port=port)
+        error.blames_inputs = True
+        raise error
+
+    def forward(self, *xs: torch.Tensor, lengths: tuple | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The states after every step and the final one; given the lengths of padded sequences, each example's
+        state stops changing after its length (its final state is its last real step's)."""
+        if self.length is not None and any(x.shape[1] != self.length for x in xs[:len(self.elements)]):
+            self.length_error(*xs[:len(self.elements)])
+        seqs = dict(zip(self.elements, xs))
+        state = xs[-1] if self.given else _zeros_like(xs[0], self.shape)
+        given = next((n for n in (lengths or ())[:len(self.elements)] if n is not None), None)
+        states = []
+        for i in range(xs[0].shape[1]):
+            try:
+                step = self.net(*(state if p == "State" else seqs[p][:, i] for p in self.order))
+            except Exception as error:
+                self.step_error(error, i)
+                raise
+            state = step if given is None else torch.where(_running(given, i, step), step, state)
+            states.append(state)
+        return torch.stack(states, 1), state
+
+
+class _NestModule(LayerModule):
+    def __init__(self, net: nn.Module, n: int):
+        super().__init__()
+        self.net, self.n = net, n
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for _ in range(self.n):
+            x = self.net(x)
+        return x

@@ -1,0 +1,110 @@
+"""The loader of encoded training data read from files: a torch DataLoader of ``EncodedDataset`` batches (worker
+processes read and encode image files), texts batched one length at a time, and the one DataError that the bad
+examples of a batch raise in this process."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import DataError
+from netgraph.core.wording import counted
+from netgraph.train.buckets import length_batches
+from netgraph.train.data_sets import ref
+
+__all__ = ["EncodedLoader", "LengthBatches", "collate", "bad_examples", "TooManyWorkers", "warn_workers"]
+
+
+class TooManyWorkers(UserWarning):
+    """``num_workers`` above the CPUs this process may use (``flag``: the option's name as the user typed it)."""
+
+    def __init__(self, workers: int, cpus: int, flag: str | None = None):
+        named = f"{flag} {workers}" if flag else f"num_workers={workers}"
+        super().__init__(f"{named} is more than the {counted(cpus, 'CPU')} this process may use: so many DataLoader "
+                         f"processes slow reading the files down, or stall it; lower {flag or 'num_workers'}")
+        self.workers, self.cpus = workers, cpus
+
+
+def warn_workers(workers: int, stacklevel: int) -> None:
+    """Warn once (TooManyWorkers) when ``workers`` is more than the CPUs this process may use, by torch's rule;
+    torch's own warning, given at each DataLoader and at its first batch, is left unsaid (``_torch_workers_unsaid``)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if cpus and workers > cpus:
+        warnings.warn(TooManyWorkers(workers, cpus), stacklevel=stacklevel + 1)
+
+
+@contextlib.contextmanager
+def _torch_workers_unsaid() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="This DataLoader will create", category=UserWarning)
+        yield
+
+
+def collate(items: list[dict]) -> dict[str, Any]:
+    """A batch: errors gathered (``__error__``), else each key's values stacked (token sequences of one length:
+    ``LengthBatches``)."""
+    errors = [item["__error__"] for item in items if "__error__" in item]
+    if errors:
+        return {"__error__": errors}
+    return {key: torch.stack([item[key] for item in items]) for key in items[0]}
+
+
+class LengthBatches(torch.utils.data.Sampler):
+    """Batches of example indices whose token sequences have one length each (``groups``: indices by length), each
+    group shuffled and cut, the batches shuffled together, as ``LengthBuckets`` batches sequences in memory."""
+
+    def __init__(self, groups: list[list[int]], batch_size: int, generator: torch.Generator):
+        self.groups, self.batch_size, self.generator = groups, batch_size, generator
+
+    def __len__(self) -> int:
+        return sum(math.ceil(len(g) / self.batch_size) for g in self.groups)
+
+    def __iter__(self) -> Iterator[list[int]]:
+        yield from length_batches(self.groups, self.batch_size, self.generator)
+
+
+class EncodedLoader:
+    """A DataLoader of encoded batches that raises one DataError (in this process) for examples that fail. Texts
+    (at ports of variable length) are batched one length at a time (``LengthBatches``): never padded with 0 that the
+    net would read in training but not in ``net(texts)``."""
+
+    whole_batches = True  # every process of a distributed run takes its slice of each batch (data.Streamed)
+
+    def __init__(self, dataset: Any, batch_size: int, num_workers: int):  # an EncodedDataset
+        self.dataset, self.order = dataset, torch.Generator()
+        groups = dataset.length_groups()
+        batches = dict(batch_sampler=LengthBatches(groups, batch_size, self.order)) if groups else dict(
+            batch_size=batch_size, sampler=torch.utils.data.RandomSampler(dataset, generator=self.order))
+        with _torch_workers_unsaid():  # warn_workers says it once for every loader
+            self.loader = torch.utils.data.DataLoader(dataset, **batches, num_workers=num_workers, collate_fn=collate,
+                                                      persistent_workers=num_workers > 0, generator=torch.Generator())
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
+        # the order comes from torch's RNG (seeded per round by net_train) through a generator of its own, so
+        # worker processes, which draw seeds and prefetch, change neither the order nor the global RNG
+        self.order.manual_seed(int(torch.randint(0, 2**62, ())))
+        with _torch_workers_unsaid():  # torch checks the workers again as it starts them
+            batches = iter(self.loader)
+        for batch in batches:
+            if "__error__" in batch:
+                raise bad_examples(self.dataset.what, batch["__error__"], " while training")
+            yield batch
+
+
+def bad_examples(what: Any, problems: list[tuple[str, str]], when: str = "") -> DataError:
+    """The DataError for ``problems`` ((port, words) each, the first ten shown) of data set ``what``, found ``when``
+    (before training, or " while training"): its Diagnostic keeps the data set, the first port and the words."""
+    shown = [words for _, words in problems[:10]] + ([f"... and {len(problems) - 10} more"] if len(problems) > 10
+                                                      else [])
+    detail = "; ".join(shown) + (f" (found{when})" if when else "")
+    return DataError(f"bad {what}{when}: " + "; ".join(shown), kind="encoding", layer=(), data=ref(what),
+                     port=problems[0][0], detail=detail)

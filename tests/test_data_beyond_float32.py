@@ -1,0 +1,54 @@
+"""Real data whose values lie beyond the working precision's range: refused by name, not turned into infinities."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from netgraph import LinearLayer, NetChain, net_initialize, net_train
+from netgraph.core.errors import DataError
+
+
+def _net():
+    return net_initialize(NetChain([LinearLayer(1)], input=3), seed=0)
+
+
+def test_a_float64_value_beyond_float32_s_range_is_named_when_the_net_is_called():
+    """1e300 became inf in float32 without a word; the net answered inf or NaN."""
+    x = np.ones((2, 3))
+    x[1, 2] = -1e300
+    with pytest.raises(DataError, match=r"^input port 'Input': values as large as -1e\+300 lie beyond float32's range "
+                                        r"\(largest 3\.4e\+38\): they would become infinite; scale the data, or "
+                                        r"work in float64"):
+        _net()(x)
+    assert torch.isfinite(_net()(x, precision="float64")).all()
+
+
+def test_training_data_beyond_float32_s_range_is_refused_before_the_first_step():
+    """A .npz of float64 values of 1e300 trained into "the loss is nan ... the batch's data is not finite (example 0
+    holds an infinite value)": the file held no infinity."""
+    x = np.full((8, 3), 1e300)
+    with pytest.raises(DataError, match=r"input port 'Input' \(key 'Input'\): values as large as 1e\+300 lie beyond "
+                                        r"float32's range \(largest 3\.4e\+38\): they would become infinite; scale "
+                                        r"the data, or train in float64 \(working_precision='float64'"):
+        net_train(_net(), {"Input": x, "Target": np.ones((8, 1))}, max_training_rounds=1, progress=False)
+    x = np.full((8, 3), 1e39)  # beyond float32's 3.4e38, not float64's
+    result = net_train(_net(), {"Input": x, "Target": np.ones((8, 1))}, max_training_rounds=1, progress=False,
+                       working_precision="float64", all=True)
+    assert np.isfinite(result.round_losses[0])
+
+
+def test_infinities_already_in_the_data_are_left_to_the_finite_checks():
+    x = np.full((2, 3), np.inf)
+    assert not torch.isfinite(_net()(x)).any()  # as before: inf in float64 is inf in float32, read as it is
+
+
+def test_a_loss_that_overflows_in_float64_names_float64_s_limit():
+    """Training in float64 on values of 1e300 said "squares overflow past about 1.8e19 in float32"."""
+    from netgraph.core.errors import TrainingError
+    x = np.full((8, 3), 1e300)
+    with pytest.raises(TrainingError, match=r"its largest magnitude is 1e\+300; squares overflow past about 1\.3e\+154 "
+                                            r"in float64\)"):
+        net_train(_net(), {"Input": np.ones((8, 3)), "Target": x[:, :1]}, max_training_rounds=1, progress=False,
+                  working_precision="float64")

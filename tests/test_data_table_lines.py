@@ -1,0 +1,99 @@
+"""Text tables (.csv, .jsonl): a bad row is named by its file and line, as spec errors are (file:line)."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgraph import text_table
+from netgraph.core.errors import DataError
+
+
+def test_a_bad_csv_row_is_named_by_its_line_counting_the_header_blank_lines_and_quoted_newlines(tmp_path):
+    """A short row was 'row 2' (its index among the records): the user counted lines to find it, off by the
+    header, by blank lines and by texts quoted over several lines."""
+    path = tmp_path / "t.csv"
+    path.write_text('text,label\n"a review\nover two lines",pos\n\nok,neg\nshort\n')
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == f"text_table: {path}:6: no value for 'label' (fewer fields than the header)"
+
+
+def test_a_bad_jsonl_record_is_named_by_its_line_counting_blank_lines(tmp_path):
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"text": "a", "label": "x"}\n\n[1, 2]\n')
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == f"text_table: {path}:3: not an object"
+
+
+def test_more_than_five_bad_rows_say_how_many_more(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("text,label\n" + "short\n" * 7)
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value).count("fewer fields") == 5
+    assert str(info.value).startswith(f"text_table: {path}:2: no value")
+    assert str(info.value).endswith(f"{path}:6: no value for 'label' (fewer fields than the header); ... and 2 more")
+
+
+def test_a_jsonl_record_with_a_mistyped_key_is_told_the_key_it_likely_means(tmp_path):
+    """A .jsonl record {"txet": ...} was told only "no column 'text' (its columns are ['txet', 'label'])", where a
+    .csv header's same typo names the column it likely means."""
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"txet": "good", "lable": "pos"}\n{"review": "bad", "label": "neg"}\n')
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == (f"text_table: {path}:1: no column 'text' or 'label' (its columns are ['txet', "
+                               f"'lable']); column 'txet' (did you mean 'text'?); column 'lable' (did you mean "
+                               f"'label'?); {path}:2: no column 'text' (its columns are ['review', 'label'])")
+
+
+@pytest.mark.parametrize("record, problem", [
+    ('{"text": ' + "[" * 100_000 + "]" * 100_000 + ', "label": "x"}', "nested too deeply for Python's json module"),
+    ('{"text": "a", "label": 1' + "0" * 5000 + "}", "Exceeds the limit (4300 digits) for integer string conversion")])
+def test_a_jsonl_record_the_json_module_refuses_is_named_by_its_line(tmp_path, record, problem):
+    """A record nested 100,000 deep escaped as a RecursionError with its traceback; a number of 5,000 digits said
+    "cannot read 't.jsonl': Exceeds the limit ..." without the line."""
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"text": "a", "label": "x"}\n' + record + "\n")
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value).startswith(f"{path}:2: not a JSON record: {problem}")
+
+
+def test_a_quote_left_open_that_runs_past_csv_s_field_limit_is_named_by_its_line(tmp_path):
+    """A stray quote takes in the rest of the file as one text; past 131,072 characters the csv module stopped with
+    "cannot read 't.csv': field larger than field limit (131072)", naming no line and no cause."""
+    path = tmp_path / "t.csv"
+    path.write_text('text,label\ngood,pos\n"bad,neg\n' + "fine,pos\n" * 20_000)
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == (f"{path}:3: a field longer than the csv module's limit of 131,072 "
+                               f"characters: a quote left open (its text runs on through the lines below), or a text "
+                               f"that long (csv.field_size_limit(n) raises the limit)")
+
+
+def test_an_example_of_a_table_that_cannot_be_encoded_names_its_line(cli):
+    """A label the decoder lacks in a .csv was 'example 2': the user counted rows (from 0, below the header)."""
+    cli.spec("netgraph: 1\ntype: NetChain\nlayers:\n  embed: {type: EmbeddingLayer, output: 4, n: 4}\n"
+             "  mean: {type: AggregationLayer, function: Mean, levels: 1}\n  logits: {type: LinearLayer, output: 2}\n"
+             "  probs: SoftmaxLayer\ninputs: {Input: {encoder: {type: TokensEncoder, vocabulary: [good, bad]}}}\n"
+             "outputs: {Output: {decoder: {type: ClassDecoder, labels: [pos, neg]}}}\n")
+    (cli.folder / "t.csv").write_text('text,label\ngood,pos\n"bad\nfilm",neg\n\ngood bad,pso\n')
+    ran = cli("train", "s.yaml", "--data", "t.csv", "-o", "out", "--quiet", "--rounds", "1")
+    assert ran.code == 1
+    assert ran.err == ("netgraph train: --data t.csv: target 'Output' (ClassDecoder): example 2 (t.csv:6): label "
+                       "'pso' is not one of the 2 labels ['pos', 'neg'] (did you mean 'pos'?)\n")
+    (cli.folder / "t.csv").write_text('text,label\ngood,pos\nbad,neg\nbad,pso\ngood,pos\n')
+    ran = cli("train", "s.yaml", "--data", "t.csv", "--validation", "0.5", "-o", "out", "--quiet", "--rounds", "1")
+    assert "example 2 (t.csv:4): label 'pso'" in ran.err  # in the training or the held-out part: the same place
+
+
+def test_a_pipe_named_as_a_table_is_refused_as_no_regular_file_not_as_missing(tmp_path):
+    """A FIFO named t.csv was "no file 't.csv'", though it is there; it is refused unread (reading could block)."""
+    import os
+    path = tmp_path / "t.csv"
+    os.mkfifo(path)
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == f"text_table: {str(path)!r} is not a regular file (a device or pipe); give a .csv file"

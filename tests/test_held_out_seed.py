@@ -1,0 +1,53 @@
+"""validation_set=<fraction>: one rule holds out the examples of labels (encoded data) and of tensors alike."""
+
+from __future__ import annotations
+
+import torch
+
+from netgraph import ClassDecoder, LinearLayer, NetChain, SoftmaxLayer, net_initialize, net_train
+
+LABELS = ["a", "b", "c"]
+
+
+def _validation_losses(encoded: bool, torch_seed: int, initialized: bool = False) -> list[float]:
+    """One round on ten examples, three held out, without random_seed: the held-out examples come from the seed
+    drawn from torch's RNG (``torch_seed``). Labels through a ClassDecoder, or the same data as class indices."""
+    x = torch.arange(30, dtype=torch.float32).reshape(10, 3) / 30
+    y = [i % 3 for i in range(10)]
+    net = NetChain([LinearLayer(3), SoftmaxLayer()], input=3, **({"output": ClassDecoder(LABELS)} if encoded else {}))
+    net = net_initialize(net, seed=0) if initialized else net
+    target = [LABELS[i] for i in y] if encoded else torch.tensor(y)
+    torch.manual_seed(torch_seed)
+    result = net_train(net, {"Input": x, "Target": target}, validation_set=0.3, max_training_rounds=1,
+                       batch_size=10, progress=False, all=True)
+    return result.validation_losses
+
+
+def test_labels_and_tensors_hold_out_the_same_examples_without_random_seed():
+    """Encoded data held out with seed 0 when no random_seed was given, tensors with the seed drawn from torch's
+    RNG: the same data as labels or as class indices validated on other examples (and a resumed run of labels,
+    which takes the run's drawn seed, held out others than the run it continued)."""
+    for torch_seed in (1, 2, 3):
+        assert _validation_losses(True, torch_seed) == _validation_losses(False, torch_seed)
+
+
+def test_without_random_seed_the_held_out_examples_follow_torch_s_rng():
+    """The net's arrays given and one batch a round: only the examples held out tell the runs apart (120 ways to
+    hold out 3 of 10), so six seeds that all validate alike would mean a held-out part fixed whatever the seed."""
+    losses = {round(_validation_losses(True, s, initialized=True)[0], 5) for s in range(6)}
+    assert len(losses) > 1
+
+
+def test_a_resumed_run_of_labels_without_random_seed_holds_out_the_examples_the_run_held_out(tmp_path):
+    """The run held out with seed 0, its resumption with the run's drawn seed (kept in the checkpoint): another
+    validation set from the checkpoint on, so the resumed run differed from the uninterrupted one."""
+    x = torch.arange(30, dtype=torch.float32).reshape(10, 3) / 30
+    data = {"Input": x, "Target": [LABELS[i % 3] for i in range(10)]}
+    net = net_initialize(NetChain([LinearLayer(3), SoftmaxLayer()], input=3, output=ClassDecoder(LABELS)), seed=0)
+    options = dict(validation_set=0.3, batch_size=4, progress=False, all=True)
+    torch.manual_seed(7)
+    whole = net_train(net, data, max_training_rounds=4, **options)
+    torch.manual_seed(7)
+    net_train(net, data, max_training_rounds=2, checkpoint=tmp_path, **options)
+    rest = net_train(net, data, max_training_rounds=4, checkpoint=tmp_path, resume=True, **options)
+    assert rest.validation_losses == whole.validation_losses

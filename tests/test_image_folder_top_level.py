@@ -1,0 +1,58 @@
+"""An image folder's images outside its label sub-folders: said, not skipped silently."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+from PIL import Image
+
+from netgraph import image_folder
+from netgraph.core.errors import DataError
+
+
+def _png(path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("L", (4, 4), 128).save(path)
+
+
+def test_images_beside_the_label_sub_folders_are_said_once_with_an_example(tmp_path):
+    """photos/extra.png beside photos/cat/ and photos/dog/ has no label: it was skipped without a word."""
+    for name in ("cat/a.png", "dog/a.png", "extra.png", "more.jpg"):
+        _png(tmp_path / name)
+    (tmp_path / "readme.txt").write_text("not an image: no word about it")
+    with pytest.warns(UserWarning) as caught:
+        examples = image_folder(tmp_path)
+    assert len(examples) == 2 and len(caught) == 1
+    assert str(caught[0].message) == (f"image_folder: {str(tmp_path)!r}: skipped 2 images directly in the folder, "
+                                      f"outside the label sub-folders, which have no label (e.g. 'extra.png'; each "
+                                      f"label's images go in its own sub-folder)")
+
+
+def test_a_folder_of_images_without_sub_folders_is_told_where_they_go(tmp_path):
+    for name in ("a.png", "b.png"):
+        _png(tmp_path / name)
+    with pytest.raises(DataError) as info:
+        image_folder(tmp_path)
+    assert str(info.value) == (f"image_folder: {str(tmp_path)!r} holds no images in sub-folders (one sub-folder per "
+                               f"label, files ending .png, .jpg, .jpeg, ...): its 2 images lie directly in it (e.g. "
+                               f"'a.png'); move each into the sub-folder named by its label")
+
+
+def test_a_folder_of_labelled_images_alone_reads_without_a_warning(tmp_path):
+    _png(tmp_path / "cat" / "a.png")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert list(image_folder(tmp_path)) == [(str(tmp_path / "cat" / "a.png"), "cat")]
+
+
+def test_a_broken_link_named_as_an_image_is_said_not_dropped_silently(tmp_path):
+    """cat/b.png, a link to a photo since moved, was left out of the examples without a word."""
+    import os
+    _png(tmp_path / "cat" / "a.png")
+    os.symlink(tmp_path / "moved.png", tmp_path / "cat" / "b.png")
+    with pytest.warns(UserWarning) as caught:
+        examples = image_folder(tmp_path)
+    assert len(examples) == 1 and len(caught) == 1
+    assert str(caught[0].message) == (f"image_folder: {str(tmp_path)!r}: skipped 1 image name that is no readable "
+                                      f"file (e.g. 'cat/b.png'; a broken link?)")

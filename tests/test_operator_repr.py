@@ -1,0 +1,42 @@
+"""An operator's repr shows its inner nets as it runs them: their ports of the shapes its own ports give them,
+not ``None`` where the operator (extracted, or listed by ``information``) knows them."""
+
+from __future__ import annotations
+
+from netgraph import (BasicRecurrentLayer, CatenateLayer, LinearLayer, NetBidirectionalOperator, NetChain,
+                      NetFoldOperator, NetGraph, NetMapOperator, NetNestOperator, NetPort, net_extract)
+
+
+def _mapped() -> NetGraph:
+    return NetGraph({"map": NetMapOperator(NetChain([LinearLayer(2), "Tanh"]))}, [], Input=(5, 3))
+
+
+def test_an_extracted_operator_shows_its_inner_nets_input_shape():
+    text = repr(net_extract(_mapped(), "map"))
+    assert "inputs={'Input': (3,)}" in text and "None" not in text and text.startswith("NetMapOperator(NetChain(")
+
+
+def test_the_layers_information_lists_show_it_too():
+    net = _mapped()
+    for layer in (net.information("LayersList")[0], *net.information("Layers").values()):
+        assert "inputs={'Input': (3,)}" in repr(layer) and "None" not in repr(layer)
+
+
+def test_an_operator_alone_shows_what_it_knows_and_its_option_is_unchanged():
+    inner = NetChain([LinearLayer(2), "Tanh"])
+    op = NetMapOperator(inner)
+    assert repr(op) == f"NetMapOperator({inner!r})" and op.net is inner  # nothing more is known alone
+    given = NetMapOperator(NetChain([LinearLayer(2), "Tanh"], input=3))
+    assert "'Input': (3,)" in repr(given)
+
+
+def test_every_operator_shows_the_shapes_of_its_place():
+    cell = NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(4)},
+                    [([NetPort("Input"), NetPort("State")], "cat"), ("cat", "lin")])
+    net = NetGraph({"nest": NetNestOperator(NetChain([LinearLayer(4), "Tanh"]), 2),
+                    "bi": NetBidirectionalOperator(NetChain([BasicRecurrentLayer(3)])),
+                    "fold": NetFoldOperator(cell)},
+                   [(NetPort("x"), "nest"), (NetPort("s"), "bi"), (NetPort("f"), "fold")], x=4, s=("n", 2), f=("m", 5))
+    assert "None" not in repr(net_extract(net, "nest")) and "inputs={'Input': (4,)}" in repr(net_extract(net, "nest"))
+    assert "inputs={'Input': ('n', 2)}" in repr(net_extract(net, "bi"))
+    assert "inputs={'Input': (5,), 'State': (4,)}" in repr(net_extract(net, "fold"))

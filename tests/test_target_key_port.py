@@ -1,0 +1,41 @@
+"""A target's data key ('Target', '<port>Target') and its output port: errors name both, Diagnostic.port the port."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import ClassDecoder, LinearLayer, NetChain, SoftmaxLayer, net_train
+from netgraph.core.errors import DataError
+
+
+def _net():
+    return NetChain([LinearLayer(2), SoftmaxLayer()], input=3, output=ClassDecoder(["cat", "dog"]))
+
+
+def test_a_bad_label_under_the_target_key_names_the_output_port_in_its_diagnostic():
+    """Diagnostic.port was 'Target', the data key, which no port of the net is called: a reader looking the port up
+    (an editor marking the port) found none."""
+    with pytest.raises(DataError) as info:
+        net_train(_net(), {"Input": torch.ones(3, 3), "Target": ["cat", "cow", "dog"]}, max_training_rounds=1,
+                  progress=False)
+    d = info.value.diagnostics[0]
+    assert (d.port, d.kind) == ("Output", "encoding")
+    assert d.detail == ("target 'Target' of output port 'Output' (ClassDecoder): example 1: label 'cow' is not one of "
+                        "the 2 labels ['cat', 'dog']")
+
+
+def test_a_target_keyed_by_its_port_s_name_is_named_once():
+    with pytest.raises(DataError) as info:
+        net_train(_net(), [(torch.ones(3), "cat"), (torch.ones(3), "cow")], max_training_rounds=1, progress=False)
+    d = info.value.diagnostics[0]
+    assert d.port == "Output"
+    assert d.detail.startswith("target 'Output' (ClassDecoder): example 1: label 'cow'")
+
+
+def test_labels_at_an_output_without_a_decoder_name_that_port_not_the_data_s_first_key():
+    """The Diagnostic of "the port has no decoder" named the data's first key ('Input'), whatever key held labels."""
+    net = NetChain([LinearLayer(2), SoftmaxLayer()], input=3)
+    with pytest.raises(DataError, match="the target of output port 'Output' \\(key 'Target'\\) holds labels") as info:
+        net_train(net, {"Input": torch.ones(2, 3), "Target": ["cat", "dog"]}, max_training_rounds=1, progress=False)
+    assert info.value.diagnostics[0].port == "Output"
