@@ -112,3 +112,13 @@ def test_export_reports_the_ports_as_check_does(tmp_path, capsys):
     checked = capsys.readouterr().out.strip().removeprefix(f"{spec}: ok, ")
     assert main(["export", str(spec), "-o", str(tmp_path / "vae.onnx")]) == 0
     assert capsys.readouterr().out == f"ONNX model written to {tmp_path / 'vae.onnx'} ({checked})\n"
+
+
+def test_schema_accepts_wolframs_transpose_swap_and_reshape_automatic():
+    """TransposeLayer('1<->3') and ReshapeLayer([2, 'Automatic']) load from YAML; the schema refused both."""
+    text = ("netgraph: 1\nlayers:\n  t: {type: TransposeLayer, perm: '1<->3'}\n"
+            "  r: {type: ReshapeLayer, dims: [2, Automatic]}\ninputs: {Input: [2, 3, 4]}\nedges: [t -> r]\n")
+    assert NetGraph.from_yaml(text).output_shapes == {"Output": (2, 12)}
+    validator = jsonschema.Draft202012Validator(spec_schema())
+    assert not list(validator.iter_errors(yaml.safe_load(text)))
+    assert list(validator.iter_errors(yaml.safe_load(text.replace("'1<->3'", "'1<>3'"))))

@@ -26,6 +26,17 @@ def _probabilities(net, indices):
     return torch.softmax(e @ net.layers["lin"].weights.T + net.layers["lin"].biases, -1)
 
 
+def test_wolframs_second_argument_is_the_decoder_property(classifier):
+    """Wolfram's net[x, "Probabilities"]: it said "pass a single positional tensor only to a net with one input",
+    of a net with one input."""
+    assert classifier(["x", "z"], "Probabilities") == classifier(["x", "z"], decoder="Probabilities")
+    assert classifier("z", ("TopProbabilities", 1)) == classifier("z", decoder=("TopProbabilities", 1))
+    with pytest.raises(OptionError, match="decoder='Probabilities' needs an output with a decoder"):
+        net_initialize(NetChain([LinearLayer(2)], input=3))(torch.ones(1, 3), "Probabilities")
+    with pytest.raises(OptionError, match="the property is given twice"):
+        classifier("z", "Probabilities", decoder="Decision")
+
+
 def test_an_encoder_fixes_its_port_type_and_a_decoder_is_checked_against_its_port(classifier):
     assert classifier.port_types["Input"].shape == () and classifier.port_types["Input"].dtype == "Integer"
     assert classifier.coders == {"Input": ClassEncoder(["x", "y", "z"]), "Output": ClassDecoder(["a", "b"])}

@@ -4,6 +4,7 @@ and net_port_gradient (NetPortGradient)."""
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 import torch
@@ -276,3 +277,15 @@ def test_random_seeding_takes_wolframs_automatic_and_inherited():
     second = noise(batch_size=2, seed="Automatic")  # a fresh seed per call: the outer seed does not repeat it
     assert not torch.equal(first, second) and not torch.equal(first, plain)
     assert torch.equal(torch.rand(4), after)  # the global generator is left as it was
+
+
+@pytest.mark.parametrize("name", ["TargetDevice", "target_device"])
+def test_wolframs_target_device_in_a_call_says_where_a_net_runs(name):
+    """Wolfram's net[x, TargetDevice -> "GPU"]: it said only 'unknown keyword' and listed the options."""
+    net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+    with pytest.raises(DataError, match=re.escape(f"unknown keyword {name!r} of net(...) (Wolfram's TargetDevice: "
+                                                  f"net(x) evaluates on the CPU; on a GPU, net.compile().to('cuda')"
+                                                  f"(x.cuda()))")):
+        net(torch.ones(1, 3), **{name: "GPU"})
+    with pytest.raises(DataError, match=re.escape(f"unknown input port {name!r} (Wolfram's TargetDevice: ")):
+        net(Input=torch.ones(1, 3), **{name: "GPU"})

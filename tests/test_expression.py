@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from netgraph.layers.expression import ExpressionError, evaluate, parse, to_code
+from netgraph.layers.expression_shapes import lower
 from netgraph import FunctionLayer, NetGraph, OptionError
 
 
@@ -43,20 +44,28 @@ def test_wolfram_power_precedence():
     ("Sqrt[#x] * Abs[#x] / Tanh[#x]", lambda x: torch.sqrt(x) * torch.abs(x) / torch.tanh(x)),
     ("Ramp[#x - 1] + LogisticSigmoid[#x]", lambda x: torch.relu(x - 1) + torch.sigmoid(x)),
     ("If[#x > 1.5, #x, 0]", lambda x: torch.where(x > 1.5, x, torch.zeros_like(x))),
-    ("Max[#x, 1.2] + Sin[Pi * #x] + Cos[E]", lambda x: torch.clamp(x, min=1.2) + torch.sin(math.pi * x) + math.cos(math.e)),
+    # Wolfram's Max flattens its arguments: Max[x, 1.2] of an array is its largest element, or 1.2
+    ("Max[#x, 1.2] + Sin[Pi * #x] + Cos[E]", lambda x: torch.clamp(x.max(), min=1.2) + torch.sin(math.pi * x) + math.cos(math.e)),
     ("(#x >= 2) + (#x != 1)", lambda x: (x >= 2).float() + (x != 1).float()),
     # Wolfram's scientific notation 1.5*^-3 (it was "syntax error (invalid syntax)" at the '^')
     ("1.5*^-3 * #x + 2*^3 + .5*^+1 * #x", lambda x: 0.0015 * x + 2000 + 5 * x),
     # Wolfram's Plus, Times, Min and Max take any number of arguments (they said "Plus takes 2 argument(s), found 3")
     ("Plus[#x, 1, #x] + Times[#x, 2, 3, #x] + Max[#x, 1, 2.5] + Min[#x, 1.5, 2, #x^2]",
-     lambda x: (2 * x + 1) + 6 * x * x + torch.clamp(x, min=2.5) + torch.minimum(torch.clamp(x, max=1.5), x * x)),
+     lambda x: (2 * x + 1) + 6 * x * x + torch.clamp(x.max(), min=2.5) + torch.minimum(x.min(), (x * x).min()).clamp(max=1.5)),
 ])
 def test_compiled_equals_interpreted_equals_torch(text, fn):
     x = torch.linspace(0.5, 3.0, 11)
     net = NetGraph([FunctionLayer(text)], [], x=11)
     expected = fn(x)
     torch.testing.assert_close(net(x=x[None])[0], expected)
-    torch.testing.assert_close(evaluate(parse(text).tree, {"x": x}).float(), expected)
+    tree, _ = lower(parse(text).tree, {"x": (11,)})
+    torch.testing.assert_close(evaluate(tree, {"x": x[None]})[0].float(), expected)
+
+
+def test_the_or_that_the_error_suggests_is_elementwise():
+    """The hint for Or once said "take Max of the comparisons", which of arrays is one number (Wolfram's Max)."""
+    x = torch.tensor([[2.0, 0.0, -3.0]])
+    assert NetGraph([FunctionLayer("Unitize[(#x > 1) + (#x < -1)]")], [], x=3)(x=x).tolist() == [[1.0, 0.0, 1.0]]
 
 
 def test_code_is_plain_torch():
@@ -88,7 +97,17 @@ def test_a_constant_that_overflows_is_refused_naming_it(text, message):
 @pytest.mark.parametrize("text, message", [
     ("__import__('os').system('x')", "names may not start with '_'"),
     ("#a.__class__", "names may not start with '_'"),
-    ("#a.real", "'.' after a value is not allowed"),
+    ("#a.real", "'.' after a value (Wolfram's Dot, a . b, is written Dot[a, b]) is not allowed"),
+    # Wolfram forms with another spelling here: these said only "unknown function"
+    ("#x * NetArray[\"w\"]", "NetArray (a learnable array) is a NetArrayLayer feeding a port of its own: "
+                              "#x * #w, with an edge from NetArrayLayer(output=...) to the port w"),
+    ("Which[#x > 0, #x, True, 0]", "Which is written with If: Which[c1, a, c2, b] is If[c1, a, If[c2, b, ...]]"),
+    ("Piecewise[{{#x, #x > 0}}, 0]", "Piecewise is written with If: Piecewise[{{a, c}}, d] is If[c, a, d]"),
+    ("Totl[#x]", "unknown function 'Totl' (did you mean 'Total'?)"),  # whole-array names were never suggested
+    ("StandardDeviaton[#x]", "(did you mean 'StandardDeviation'?)"),
+    ("#w . #x", "the whole-array functions Clip, Dot, EuclideanDistance, First, Last, Length, Mean, Norm, Part, "
+                "Reverse, StandardDeviation, Total, Tr, Transpose, Variance)"),
+    ("#w . #x + 1", "'.' after a value (Wolfram's Dot, a . b, is written Dot[a, b]) is not allowed"),
     ("Exp.__globals__", "names may not start with '_'"),
     ("_secret + #a", "names may not start with '_'"),
     ("lambda x: x", "character ':' is not allowed"),
@@ -114,7 +133,7 @@ def test_a_constant_that_overflows_is_refused_naming_it(text, message):
     ("1 < #x < 2", "a chained comparison (1 < #x < 2: write (1 < #x) * (#x < 2)) is not allowed"),
     ("#x > 1 && #x < 2", "at column 8: And (& or &&; multiply the comparisons instead"),
     ("#A & #B", "at column 4: And (& or &&"),  # it said "column 1: &&", the start of the first operand
-    ("#x > 1 || #x < 2", "(for Or, take Max of the comparisons)"),
+    ("#x > 1 || #x < 2", "(for Or, Unitize the sum of the comparisons: Unitize[(#x > 1) + (#x < -1)])"),
     ("{{#x}}", "a list inside an expression (the whole expression may be a list {e1, e2} of outputs)"),
     ("If[1, 2, #x] + If[0, #x, 1]", "is the constant 3.0 once its constant If"),  # the forward returned a float
     # these hung (CubeRoot uses its argument twice: 2^30 copies) or raised Python's SyntaxError from compile()
@@ -158,7 +177,7 @@ def test_a_constant_that_overflows_is_refused_naming_it(text, message):
     # Python's names of syntax: these said "UnaryOp", "Set", "And (& or &&", "a chained comparison", "Await"
     ("not #x", "at column 1: 'not' (for Not[c] write 1 - c, as a comparison is 1 or 0) is not allowed"),
     ("<|#x|>", "at column 1: an entry of <| ... |> without its name (write <|\"name\" -> value|>) is not allowed"),
-    ("#x or #y", "at column 4: Or (|| or 'or'; take Max of the comparisons) is not allowed"),
+    ("#x or #y", "at column 4: Or (|| or 'or'; Unitize the sum of the comparisons: Unitize[(#x > 1) + (#x < -1)]) is not allowed"),
     ("#x in #y", "at column 1: 'in' (comparisons are <, <=, >, >=, == and !=) is not allowed"),
     ("await #x", "at column 1: Python's await is not allowed"),
     # these made ports named 'Input0' and '_s_' (an internal name)
@@ -273,3 +292,12 @@ def test_an_elementwise_expression_may_write_its_input_as_slot_one(text):
     layer = ElementwiseLayer(text)
     torch.testing.assert_close(layer(x), x ** 2 + 1)
     assert layer.function == text and layer.input_ports == ("Input",)
+
+
+def test_wolframs_named_constants_degree_golden_ratio_and_euler_gamma():
+    """Sin[#x * Degree] (degrees to radians) said "unknown name 'Degree'"."""
+    x = torch.tensor([[90.0, 30.0]])
+    net = NetGraph([FunctionLayer("Sin[#x * Degree] + 0 * #x * GoldenRatio * EulerGamma")], [], x=2)
+    torch.testing.assert_close(net(x=x), torch.tensor([[1.0, 0.5]]))
+    assert parse("#x * GoldenRatio").tree[3] == ("const", (1 + math.sqrt(5)) / 2)
+    assert parse("#x * EulerGamma").tree[3] == ("const", 0.5772156649015329)

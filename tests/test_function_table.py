@@ -45,6 +45,7 @@ WOLFRAM: dict[str, object] = {
     "InverseErfc": lambda x: _each(x, lambda v: float(scipy.special.erfcinv(v))),
     "IntegerPart": lambda x: _each(x, lambda v: float(int(v))), "FractionalPart": lambda x: _each(x, lambda v: v - int(v)),
     "Unitize": lambda x: (x != 0).double(), "KroneckerDelta": lambda x: (x == 0).double(),
+    "UnitStep": lambda x: _each(x, lambda v: 1.0 if v >= 0 else 0.0),
     "Boole": lambda x: torch.tensor([1.0 if v != 0 else 0.0 for v in x.flatten().tolist()], dtype=x.dtype).reshape(x.shape),
 }
 SYNONYMS = {"ReLU": "Ramp", "Sigmoid": "LogisticSigmoid", "Softplus": "SoftPlus", "RectifiedLinearUnit": "Ramp",

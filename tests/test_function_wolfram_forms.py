@@ -5,11 +5,12 @@ hand, on both execution paths, with its inferred shape."""
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 import torch
 
-from netgraph import FunctionLayer, NetGraph, OptionError, ShapeError, ThreadingLayer, interpret
+from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, OptionError, ShapeError, ThreadingLayer, interpret
 from tests.layer_families._helpers import three_way
 
 X = torch.tensor([[[3.0, -1.0, 2.0], [0.5, 7.0, -4.0]], [[-2.0, -3.0, -9.0], [-5.0, -1.5, -8.0]]])  # (2, 2, 3)
@@ -50,11 +51,46 @@ def test_norm_of_a_matrix_is_its_largest_singular_value_and_of_a_number_its_abso
         NetGraph([FunctionLayer("Norm[#x]")], [], x=(2, 2, 2))
 
 
-def test_max_and_min_of_a_scalar_or_constant_are_themselves_and_of_several_arguments_elementwise():
-    three_way(NetGraph([FunctionLayer("Max[#v[[1]]] + Min[2] + Max[#v, 0]")], [], v=3),
-              lambda m, v: v[:, :1] + 2 + v.clamp(min=0), v=V)
+def test_max_and_min_of_a_scalar_or_constant_are_themselves():
+    three_way(NetGraph([FunctionLayer("Max[#v[[1]]] + Min[2] + Max[#v[[2]], #v[[3]]]")], [], v=3),
+              lambda m, v: v[:, 0] + 2 + torch.maximum(v[:, 1], v[:, 2]), v=V)
     with pytest.raises(OptionError, match="Max takes 1 or more arguments"):
         FunctionLayer("Max[]")
+
+
+@pytest.mark.parametrize("text, hand", [
+    # Wolfram's Max flattens its arguments: Max[{3, -4, 0}, {1, 5, 2}] is 5, Max[{-1, -2}, 0] is 0
+    ("Max[#a, #b]", lambda a, b: torch.maximum(a.amax(1), b.amax(1))),
+    ("Min[#a, #b]", lambda a, b: torch.minimum(a.amin(1), b.amin(1))),
+    ("Max[#a, 0] + Max[#b, -1]", lambda a, b: a.amax(1).clamp(min=0) + b.amax(1).clamp(min=-1)),
+    ("Min[#a, 1, #b, 2]", lambda a, b: torch.minimum(a.amin(1), b.amin(1)).clamp(max=1)),
+    ("Max[#a[[1]], #b]", lambda a, b: torch.maximum(a[:, 0], b.amax(1))),
+])
+def test_max_and_min_of_several_arrays_are_their_largest_and_smallest_element(text, hand):
+    a, b = torch.tensor([[3.0, -4.0, 0.0], [-1.0, -2.0, -3.0]]), torch.tensor([[1.0, 5.0, 2.0], [-6.0, -0.5, -9.0]])
+    net = NetGraph([FunctionLayer(text)], [], a=3, b=3)
+    assert net.output_shapes == {"Output": ()}
+    three_way(net, lambda m, a, b: hand(a, b), a=a, b=b)
+
+
+def test_max_of_arrays_given_an_array_output_says_it_flattens_and_how_to_take_the_elementwise_one():
+    with pytest.raises(ShapeError, match=r"(?s)expected rank 1 \(3\), found rank 0.*Wolfram's Max flattens its arguments.*"
+                                         r"Ramp\[#x\] for Max\[#x, 0\]"):
+        NetGraph([FunctionLayer("Max[#x, 0]", output=3)], [], x=3)
+
+
+def test_max_of_scalar_ports_and_in_elementwise_layers_is_elementwise():
+    """Where f gets numbers (scalar ports; ElementwiseLayer and ThreadingLayer apply f to each element), Max of
+    several arguments is their elementwise maximum, as Wolfram's on numbers."""
+    a, b = torch.tensor([3.0, -4.0, 0.5]), torch.tensor([1.0, 5.0, -2.0])
+    three_way(NetGraph([FunctionLayer("Max[#a, #b] + Min[#a, 0]")], [], a=(), b=()),
+              lambda m, a, b: torch.maximum(a, b) + a.clamp(max=0), a=a, b=b)
+    x = torch.stack([a, b])
+    three_way(NetGraph([ElementwiseLayer("Max[#, 0] + Max[#]")], [], Input=3), lambda m, Input: x.clamp(min=0) + x,
+              Input=x)
+    for layer in (ThreadingLayer("Max[#1, #2]"), ThreadingLayer("Max")):
+        three_way(NetGraph([layer], [], Input1=3, Input2=3), lambda m, Input1, Input2: torch.maximum(Input1, Input2),
+                  Input1=x, Input2=x.flip(0))
 
 
 def test_length_of_a_scalar_is_zero_and_of_a_variable_length_the_sequence_length():
@@ -107,6 +143,8 @@ def test_mod_and_quotient_keep_wolframs_identity_m_equals_n_quotient_plus_mod():
 
 
 @pytest.mark.parametrize("text", ["Max[#x]", "Norm[#x[[1]]]", "Norm[#x]", "Log[#x[[1]] + 1, #x[[2]]]",
+                                  "StandardDeviation[#x]", "EuclideanDistance[#x[[1]], #x[[2]]]",
+                                  "Tr[Dot[Transpose[#x], Reverse[#x]]]",
                                   "ArcTan[#x[[1]], #x[[2]]]", "First[#x] * Last[#x]"])
 def test_gradients_of_the_new_forms_are_finite_where_defined(text):
     x = torch.tensor([[[3.0, 1.0, 2.0], [0.5, 7.0, 4.0]]], dtype=torch.float64, requires_grad=True)
@@ -131,3 +169,144 @@ def test_mod_of_a_multiple_is_zero_not_negative_zero():
         for result in (module(**ports), interpret(module.net, module, **ports)):
             assert result.tolist() == [[0.0, 0.0, 0.0, 0.0]]
             assert torch.copysign(torch.ones_like(result), result).tolist() == [[1.0] * 4]  # Wolfram's Mod[-2., 2]: 0.
+
+
+@pytest.mark.parametrize("text, shape, hand", [
+    # Wolfram's FunctionLayer page opens with FunctionLayer[StandardDeviation]: it was "unknown function"
+    ("StandardDeviation[#v]", (), lambda x, v: v.std(1)),  # over n - 1, as Wolfram's and torch's default
+    ("Variance[#v]", (), lambda x, v: v.var(1)),
+    ("Variance[#x]", (3,), lambda x, v: ((x[:, 0] - x[:, 1]) ** 2) / 2),  # per column, by hand
+    ("StandardDeviation[#x[[1]]]", (), lambda x, v: x[:, 0].std(1)),
+    ("EuclideanDistance[#v, #x[[2]]]", (), lambda x, v: (v - x[:, 1]).norm(dim=1)),
+    ("EuclideanDistance[#v[[1]], #v[[2]]]", (), lambda x, v: (v[:, 0] - v[:, 1]).abs()),  # of numbers
+])
+def test_wolfram_statistics_and_distances(text, shape, hand):
+    layer = FunctionLayer(text)
+    net = NetGraph([layer], [], **{p: {"x": (2, 3), "v": 3}[p] for p in layer.input_ports})
+    assert net.output_shapes == {"Output": shape}
+    three_way(net, lambda m, **given: hand(X, V), **{p: {"x": X, "v": V}[p] for p in layer.input_ports})
+
+
+def test_wolfram_statistics_over_a_variable_length_take_each_sequences_own_length():
+    net = NetGraph([FunctionLayer("StandardDeviation[#x]")], [], x=("n",))
+    xs = [torch.tensor([1.0, 3.0]), torch.tensor([2.0, 4.0, 9.0])]
+    torch.testing.assert_close(net(x=xs), torch.stack([x.std() for x in xs]))
+
+
+@pytest.mark.parametrize("text, shapes, message", [
+    ("Variance[#v[[1]]]", {"v": 3}, "Variance needs an array argument, found a scalar ()"),
+    ("Variance[#v]", {"v": 1}, "Variance needs 2 or more elements at level 1, found 1"),
+    ("EuclideanDistance[#x, #x]", {"x": (2, 3)}, "EuclideanDistance takes two vectors (or numbers), found (2, 3)"),
+    ("EuclideanDistance[#v, #w]", {"v": 3, "w": 2}, "do not broadcast"),
+])
+def test_wolfram_statistics_and_distances_say_what_they_need(text, shapes, message):
+    with pytest.raises(ShapeError, match=re.escape(message)):
+        NetGraph([FunctionLayer(text)], [], **shapes)
+
+
+@pytest.mark.parametrize("name, hand", [
+    ("StandardDeviation", lambda v: v.std(1)),  # Wolfram's FunctionLayer[StandardDeviation], its page's first example
+    ("Sin", torch.sin), ("Max", lambda v: v.amax(1)), ("Norm", lambda v: v.norm(dim=1)), ("Total", lambda v: v.sum(1)),
+    ("LogisticSigmoid", torch.sigmoid), ("First", lambda v: v[:, 0]),
+])
+def test_a_function_name_alone_is_the_function_of_the_one_input(name, hand):
+    """Wolfram's FunctionLayer[f] takes a symbol f for f[#]&, port "Input"; it said "call it on its arguments"."""
+    layer = FunctionLayer(name)
+    assert layer.input_ports == ("Input",)
+    three_way(NetGraph([layer], [], Input=3), lambda m, Input: hand(Input), Input=V)
+    assert FunctionLayer(f"{name} &").input_ports == ("Input",)
+
+
+def test_a_name_that_is_not_alone_is_still_to_be_called():
+    with pytest.raises(OptionError, match=re.escape("Sin is a function: call it on its arguments, as Sin[#x]")):
+        FunctionLayer("Sin + #x")
+
+
+def test_threading_layer_takes_wolframs_arctan_erf_and_surd():
+    """Wolfram's ThreadingLayer functions include Surd, ArcTan and Erf (two-argument forms); they were 'unknown'."""
+    x, y = torch.tensor([[-8.0, 8.0, -27.0, 0.0, 1.0]]), torch.tensor([[3.0, 3.0, 3.0, 5.0, -0.5]])
+    cases = {"ArcTan": torch.atan2(y, x),  # ArcTan[x, y]: the angle of the point (x, y)
+             "Erf": torch.erf(y) - torch.erf(x),  # Erf[z0, z1] = Erf[z1] - Erf[z0]
+             "Surd": torch.tensor([[-2.0, 2.0, -3.0, 0.0, 1.0]])}  # Surd[x, n]: the real n-th root
+    for name, want in cases.items():
+        net = NetGraph([ThreadingLayer(name)], [], Input1=5, Input2=5)
+        three_way(net, lambda m, Input1, Input2: want, Input1=x, Input2=y)
+        three_way(NetGraph([FunctionLayer(f"{name}[#a, #b]")], [], a=5, b=5), lambda m, a, b: want, a=x, b=y)
+    even = NetGraph([ThreadingLayer("Surd")], [], Input1=2, Input2=2)(Input1=torch.tensor([[-4.0, 4.0]]),
+                                                                       Input2=torch.tensor([[2.0, 2.0]]))
+    assert math.isnan(even[0, 0]) and even[0, 1] == 2.0  # of a negative x for an even n, Wolfram's Indeterminate
+    with pytest.raises(OptionError, match="takes exactly 2 inputs"):
+        ThreadingLayer("Surd", inputs=3)
+
+
+@pytest.mark.parametrize("text", ["Apply[#1 * #2 + #2 &]", "Apply[(#1 * #2 + #2 &)]", "Apply[Function[#1 * #2 + #2]]"])
+def test_apply_of_a_pure_function_takes_its_arguments_as_ports(text):
+    """Wolfram's FunctionLayer[Apply[#1 + #2 &]] (its form for several inputs): it was a syntax error at the '&'."""
+    layer = FunctionLayer(text)
+    assert layer.input_ports == ("Input1", "Input2")
+    three_way(NetGraph([layer], [], Input1=3, Input2=3), lambda m, Input1, Input2: Input1 * Input2 + Input2,
+              Input1=V, Input2=V.flip(0))
+
+
+def test_apply_of_anything_but_a_pure_function_says_what_it_takes():
+    with pytest.raises(OptionError, match=re.escape("Apply[f] takes a pure function of #1, #2, ... (Apply[#1 + #2 &])")):
+        FunctionLayer("Apply[Plus]")
+
+
+def test_total_to_level_infinity_totals_every_level():
+    """Wolfram's Total[x, Infinity] totals all levels (as Total[x, -1]); it was 'the level must be an integer'."""
+    net = NetGraph([FunctionLayer("Total[#x, Infinity]")], [], x=(2, 3))
+    assert net.output_shapes == {"Output": ()}
+    three_way(net, lambda m, x: x.sum((1, 2)), x=X)
+
+
+@pytest.mark.parametrize("text, shape, hand", [
+    ("Reverse[#x]", (2, 3), lambda x: x.flip(1)),  # level 1 reversed, as Wolfram's Reverse[list]
+    ("Reverse[#x[[1]]] - #x[[2]]", (3,), lambda x: x[:, 0].flip(1) - x[:, 1]),
+    ("Transpose[#x]", (3, 2), lambda x: x.transpose(1, 2)),
+    ("Tr[#x]", (), lambda x: x[:, 0, 0] + x[:, 1, 1]),  # the diagonal's sum (of a rectangular matrix too)
+    ("Tr[Dot[Transpose[#x], #x]]", (), lambda x: (x ** 2).sum((1, 2))),
+])
+def test_reverse_transpose_and_tr_follow_wolfram(text, shape, hand):
+    """Wolfram's FunctionLayer lists Reverse and Tr among its functions; they were 'unknown function'."""
+    net = NetGraph([FunctionLayer(text)], [], x=(2, 3))
+    assert net.output_shapes == {"Output": shape}
+    three_way(net, lambda m, x: hand(x), x=X)
+
+
+@pytest.mark.parametrize("text, shape, message", [
+    ("Tr[#x]", (2, 3, 4), "Tr takes a matrix, found (2, 3, 4)"),
+    ("Transpose[#x]", (3,), "Transpose needs an array of rank 2 or more, found (3)"),
+    ("Transpose[#x]", ("n", 3), "Transpose would move the variable length n of (n, 3) from level 1"),
+    ("Reverse[#x[[1]]]", (3,), "Reverse needs an array argument, found a scalar ()"),
+])
+def test_reverse_transpose_and_tr_say_what_they_need(text, shape, message):
+    with pytest.raises(ShapeError, match=re.escape(message)):
+        NetGraph([FunctionLayer(text)], [], x=shape)
+
+
+def test_reverse_of_a_variable_length_reverses_each_sequence():
+    net = NetGraph([FunctionLayer("Reverse[#x] * 2")], [], x=("n",))
+    xs = [torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0, 5.0])]
+    assert [y.tolist() for y in net(x=xs)] == [[4.0, 2.0], [10.0, 8.0, 6.0]]
+
+
+def test_unit_step_is_wolframs_with_nan_kept():
+    """Wolfram's UnitStep[x] (1 for x >= 0, else 0; Indeterminate stays so): it was 'unknown function'."""
+    x = torch.tensor([[-1.0, 0.0, -0.0, 2.0, math.inf, -math.inf, math.nan]])
+    for net in (NetGraph([FunctionLayer("UnitStep[#]")], [], Input=7), NetGraph([ElementwiseLayer("UnitStep")], [], Input=7)):
+        module = net.compile()
+        for got in (net(x), module(x), interpret(module.net, module, Input=x)):
+            torch.testing.assert_close(got, torch.tensor([[0.0, 1.0, 1.0, 1.0, 1.0, 0.0, math.nan]]), equal_nan=True)
+
+
+def test_whole_array_functions_over_mixed_lengths_take_each_sequences_own_elements():
+    """Max, Min, Norm and Length of sequences of different lengths run by length groups: each example's value is
+    that of its own elements, in the order given (two ports of lengths named apart too)."""
+    g = torch.Generator().manual_seed(0)
+    xs = [torch.randn(n, 2, generator=g) for n in (3, 1, 5, 3, 2, 5)]
+    ys = [torch.randn(n, generator=g) for n in (2, 4, 1, 2, 3, 3)]
+    net = NetGraph([FunctionLayer("Max[#x, #y] - Min[#y] + Norm[#x[[All, 1]]] * Length[#x]")], [],
+                   x=("n", 2), y=("m",))
+    want = torch.stack([torch.maximum(x.max(), y.max()) - y.min() + x[:, 0].norm() * len(x) for x, y in zip(xs, ys)])
+    torch.testing.assert_close(net(x=xs, y=ys), want)

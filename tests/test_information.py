@@ -258,3 +258,14 @@ def test_recurrent_states_inside_operators_count_as_wolfram_counts_them():
     assert info["RecurrentStatesPositionList"] == [("m", "net", "lstm", "State"), ("m", "net", "lstm", "CellState"),
                                                    ("m", "net", "gru", "State")]
     assert info["RecurrentStatesCount"] == 3
+
+
+def test_a_list_of_properties_gives_their_values_in_order_and_other_keys_are_option_errors():
+    """Wolfram's Information[net, {p1, p2}]: a list of values. A list was a raw TypeError (unhashable)."""
+    net = NetChain([LinearLayer(3), "Tanh", LinearLayer(2)], input=4)
+    assert net.information(["LayersCount", "ArraysCount"]) == [3, 4]
+    assert LinearLayer(3, input=4).information(["ArraysCount", "ArraysTotalElementCount"]) == [2, 15]
+    for owner in (net, LinearLayer(3, input=4)):
+        for bad in ({"ArraysCount"}, {"a": 1}, ["ArraysCount", ["ArraysCount"]]):
+            with pytest.raises(OptionError, match="unknown property"):
+                owner.information(bad)

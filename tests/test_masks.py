@@ -7,8 +7,9 @@ import pytest
 import torch
 
 from netgraph import (AggregationLayer, AppendLayer, AttentionLayer, BasicRecurrentLayer, CrossEntropyLossLayer,
-                      DataError, ElementwiseLayer, EmbeddingLayer, GatedRecurrentLayer, LongShortTermMemoryLayer,
-                      MeanSquaredLossLayer, NetArrayLayer, DropoutLayer, LayerNormalizationLayer, NormalizationLayer, NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph,
+                      DataError, DropoutLayer, ElementwiseLayer, EmbeddingLayer, FunctionLayer, GatedRecurrentLayer,
+                      LayerNormalizationLayer, LongShortTermMemoryLayer, MeanSquaredLossLayer, NetArrayLayer,
+                      NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph, NormalizationLayer,
                       NetMapOperator, NetPort, Padded, PrependLayer, SequenceLastLayer, SequenceMostLayer, SequenceRestLayer, SequenceReverseLayer,
                       SoftmaxLayer, SummationLayer, net_initialize, net_train)
 from netgraph.backend.masks import Fallback, compile_padded, interpret_padded, output_lengths, pad, plan
@@ -144,6 +145,26 @@ def test_pointwise_layers_keep_the_lengths_and_net_map_runs_per_element():
     net = _init(NetChain([NetMapOperator(inner), ElementwiseLayer("Exp"), LongShortTermMemoryLayer(2)], input=["n", 2]))
     assert plan(net, ("Input",)).outputs == {"Output": ("Input", 0)}
     check_padded_equals_each_alone(net, {"Input": _sequences(LENGTHS, 2)})
+
+
+def test_an_elementwise_function_layer_keeps_the_lengths_and_a_whole_sequence_one_runs_by_length_groups():
+    """A FunctionLayer of an elementwise expression is pointwise, as ElementwiseLayer: a net with one ran by
+    length groups, each GRU once per length (7x slower over 1000 sequences of up to 300 steps)."""
+    bias = torch.tensor([[0.5, -1.0]])
+    net = _init(NetGraph({"gru": GatedRecurrentLayer(2), "f": FunctionLayer("Tanh[#x] * 2 + #b")},
+                         [(NetPort("Input"), "gru", NetPort("f", "x")), (NetPort("B"), NetPort("f", "b"))],
+                         Input=["n", 2], B=2))
+    assert plan(net, ("Input",)).outputs == {"Output": ("Input", 0)}
+    check_padded_equals_each_alone(net, {"Input": _sequences(LENGTHS, 2)}, others={"B": bias.expand(4, 2)})
+    for text in ("Max[#x] + 0 * #b", "Length[#x] + #b", "Norm[#x[[All, 1]]] + #b", "Total[#x] + #b"):  # over the sequence
+        whole = _init(NetGraph({"gru": GatedRecurrentLayer(2), "f": FunctionLayer(text)},
+                               [(NetPort("Input"), "gru", NetPort("f", "x")), (NetPort("B"), NetPort("f", "b"))],
+                               Input=["n", 2], B=2))
+        with pytest.raises(Fallback, match="'f' \\(FunctionLayer\\) does not honour sequence lengths"):
+            plan(whole, ("Input",))
+    shifted = _init(NetGraph([FunctionLayer("#x + #b")], [], x=["n"], b=(3, 1)))  # x broadcasts to (3, n)
+    with pytest.raises(Fallback, match="does not honour sequence lengths"):
+        plan(shifted, ("x",))
 
 
 @pytest.mark.parametrize("layer", [LayerNormalizationLayer(), NormalizationLayer(-1, "Same"),

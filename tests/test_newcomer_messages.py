@@ -28,6 +28,33 @@ def test_keras_fit_form_x_y_is_a_data_error_naming_the_pair():
         net_train(_classifier(), x, y)
 
 
+def test_wolframs_third_argument_is_the_property_to_return():
+    """Wolfram's NetTrain[net, data, prop] ("All", "TrainedNet", "RoundLossList", or a list of them): it was a
+    DataError about Keras's fit(x, y)."""
+    x, y = _xy()
+    options = dict(max_training_rounds=2, random_seed=0, progress=False)
+    results = net_train(_classifier(), (x, y), "All", **options)
+    assert results.total_rounds == 2
+    losses, net = net_train(_classifier(), (x, y), ["RoundLossList", "TrainedNet"], **options)
+    assert losses == results.round_losses and isinstance(net, NetChain)
+    assert net_train(_classifier(), (x, y), "LossEvolutionPlot", **options).startswith("<svg")
+    with pytest.raises(OptionError, match="NetTrainResults has no property 'RoundLosList' \\(did you mean "
+                                          "'RoundLossList'"):
+        net_train(_classifier(), (x, y), "RoundLosList", **options)
+    with pytest.raises(DataError, match="net_train takes the data as one argument, found 2"):  # labels, not properties
+        net_train(_classifier(), x, ["cat", "dog"] * 10)
+
+
+def test_wolframs_automatic_option_value_is_the_default():
+    """Wolfram's options default to Automatic: BatchSize -> Automatic was 'batch_size must be an integer > 0'."""
+    x, y = _xy()
+    plain = net_train(_classifier(), (x, y), max_training_rounds=2, random_seed=0, progress=False, all=True)
+    automatic = net_train(_classifier(), (x, y), max_training_rounds=2, random_seed=0, progress=False, all=True,
+                          batch_size="Automatic", learning_rate="Automatic", method="Automatic",
+                          loss_function="Automatic", validation_set="Automatic", working_precision="Automatic")
+    assert automatic.round_losses == plain.round_losses and automatic.batch_size == plain.batch_size
+
+
 @pytest.mark.parametrize("name, ours", [("epochs", "max_training_rounds"), ("lr", "learning_rate"),
                                         ("optimizer", "method"), ("loss", "loss_function"), ("seed", "random_seed"),
                                         ("verbose", "progress"), ("validation_split", "validation_set"),
@@ -44,7 +71,8 @@ def test_other_libraries_option_names_point_to_ours(name, ours):
                                         ("training_progress_reporting", "progress"),
                                         ("TrainingProgressFunction", "progress"),
                                         ("TrainingProgressMeasurements", "metrics"),
-                                        ("TrainingProgressCheckpointing", "checkpoint")])
+                                        ("TrainingProgressCheckpointing", "checkpoint"),
+                                        ("TimeGoal", "max_training_time"), ("time_goal", "max_training_time")])
 def test_wolfram_option_names_whose_snake_case_is_not_ours_point_to_ours(name, ours):
     """These suggested progress_reporting (TensorBoard's), loss_function, or nothing."""
     x, y = _xy()

@@ -30,7 +30,8 @@ from netgraph.core.ports import NetPort
 from netgraph.layers.random import distribution_checks
 
 __all__ = ["OPTION_NAMES", "CALL_KEYWORDS", "WOLFRAM_OPTIONS", "EvaluationOptions", "parse_options", "split_call",
-           "snake_options", "compiled_module", "seeded", "in_batches", "call_by_name", "working_precision", "PRECISIONS"]
+           "snake_options", "DEVICE_HINT", "compiled_module", "seeded", "in_batches", "call_by_name", "working_precision",
+           "PRECISIONS"]
 
 OPTION_NAMES = ("batch_size", "mode", "seed", "precision", "decoder", "outputs")
 CALL_KEYWORDS = (*OPTION_NAMES, "states", "return_states")  # every keyword of net(...) that is no port name
@@ -166,6 +167,11 @@ def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any])
                           f"and options as keywords", option=clashes[0], port=clashes[0], layer=())
     options = {k: v for k, v in keywords.items() if k in OPTION_NAMES}
     data = {k: v for k, v in keywords.items() if k not in OPTION_NAMES}
+    if len(args) == 2 and _is_property(args[1]):  # Wolfram's net[x, "Probabilities"]: the decoder's property
+        if "decoder" in options:
+            raise OptionError(f"net(x, {args[1]!r}, decoder={options['decoder']!r}): the property is given twice "
+                              f"(the second argument is Wolfram's net[x, prop], decoder=)", option="decoder")
+        options["decoder"], args = args[1], args[:1]
     if args and data:
         _unknown_keywords(ports, data)
     if args and len(args) == 1 and isinstance(args[0], Mapping) and not data:
@@ -174,6 +180,11 @@ def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any])
             and all(isinstance(e, Mapping) for e in args[0]) and any(k in ports for k in args[0][0]):
         data, args = _by_port(args[0]), ()  # a list of examples by port: Wolfram's batch form
     return {"args": args, "inputs": data}, parse_options(options, draws=not ports)
+
+
+def _is_property(value: Any) -> bool:
+    """A decoder property as Wolfram's second argument: "Probabilities", or ("TopProbabilities", n)."""
+    return isinstance(value, str) or (isinstance(value, tuple) and bool(value) and isinstance(value[0], str))
 
 
 def _by_port(examples: Sequence[Mapping]) -> dict[str, Any]:
@@ -193,9 +204,16 @@ def _by_port(examples: Sequence[Mapping]) -> dict[str, Any]:
     return data
 
 
+DEVICE_HINT = " (Wolfram's TargetDevice: net(x) evaluates on the CPU; on a GPU, net.compile().to('cuda')(x.cuda()))"
+
+
+def _keyword_hint(name: str) -> str:
+    return DEVICE_HINT if name in ("TargetDevice", "target_device") else did_you_mean(name, CALL_KEYWORDS)
+
+
 def _unknown_keywords(ports: tuple[str, ...], data: Mapping[str, Any]) -> None:
     """The DataError for keywords beside positional data: each is a misspelt option or a port (data goes one way)."""
-    problems = [f"unknown keyword {k!r} of net(...){did_you_mean(k, CALL_KEYWORDS)}: with the data given "
+    problems = [f"unknown keyword {k!r} of net(...){_keyword_hint(k)}: with the data given "
                 f"positionally, keywords are the evaluation options ({', '.join(CALL_KEYWORDS)})"
                 for k in data if k not in ports]
     keywords, entries = ", ".join(f"{p}=..." for p in ports), ", ".join(f"{p!r}: ..." for p in ports)

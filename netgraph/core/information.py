@@ -269,7 +269,7 @@ class Information(Mapping):
     def __getitem__(self, prop: str) -> Any:
         if prop == "Properties":
             return list(PROPERTIES)
-        if prop not in self._values:
+        if not isinstance(prop, str) or prop not in self._values:
             if not isinstance(prop, str) or prop not in _PROPERTIES:
                 hint = did_you_mean(prop, PROPERTIES) if isinstance(prop, str) else ""
                 raise OptionError(f"unknown property {prop!r}{hint}; properties: {sorted(PROPERTIES)}",
@@ -327,7 +327,8 @@ def _summary(net: Any, info: Information, rows: int = 20) -> str:
                               f'net.information("ArraysDimensions") gives one.'])
 
 
-def information(net: Any, prop: str | None = None) -> Any:
-    """Wolfram's Information[net, prop]: with no prop, an ``Information`` mapping that prints a summary."""
+def information(net: Any, prop: str | list[str] | None = None) -> Any:
+    """Wolfram's Information[net, prop] (a list of props: their values); with no prop, an ``Information`` mapping
+    that prints a summary."""
     info = Information(net)
-    return info if prop is None else info[prop]
+    return info if prop is None else [info[p] for p in prop] if isinstance(prop, list) else info[prop]

@@ -45,7 +45,8 @@ class LayerInformation(Mapping):
         if prop == "Properties":
             return list(LAYER_PROPERTIES)
         if not isinstance(prop, str) or prop not in LAYER_PROPERTIES:
-            what = f"{prop!r} is a property of nets (their layers and wiring), not of a layer" if prop in PROPERTIES \
+            what = f"{prop!r} is a property of nets (their layers and wiring), not of a layer" \
+                if isinstance(prop, str) and prop in PROPERTIES \
                 else f"unknown property {prop!r}{did_you_mean(prop, LAYER_PROPERTIES) if isinstance(prop, str) else ''}"
             raise OptionError(f"{what}; a layer's properties are {sorted(LAYER_PROPERTIES)}", option="prop")
         return self._summary() if prop == "Summary" else _by_array_name(self._info[prop], self._layer.type_name)
@@ -103,4 +104,4 @@ def _key_text(key: Any) -> str:
 def layer_information(layer: Any, prop: str | None = None) -> Any:
     """``layer.information(prop)``: with no prop, a ``LayerInformation`` mapping that prints a summary."""
     info = LayerInformation(layer)
-    return info if prop is None else info[prop]
+    return info if prop is None else [info[p] for p in prop] if isinstance(prop, list) else info[prop]

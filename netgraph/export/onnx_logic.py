@@ -25,7 +25,7 @@ __all__ = ["LOGIC_CONVERTERS"]
 #: Each op's expression over its inputs #1, #2, #3.
 _EXPRESSIONS = {"Greater": "If[#1 > #2, 1, 0]", "Less": "If[#1 < #2, 1, 0]", "GreaterOrEqual": "If[#1 >= #2, 1, 0]",
                 "LessOrEqual": "If[#1 <= #2, 1, 0]", "Equal": "If[#1 == #2, 1, 0]", "Not": "1 - #1",
-                "And": "#1 * #2", "Or": "Max[#1, #2]", "Xor": "Abs[#1 - #2]", "Where": "If[#1 != 0, #2, #3]"}
+                "And": "#1 * #2", "Or": "#1 + #2 - #1 * #2", "Xor": "Abs[#1 - #2]", "Where": "If[#1 != 0, #2, #3]"}
 _BOOL = 9  # ONNX's TensorProto.BOOL
 
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -217,9 +218,14 @@ def _function(node: Any, ctx: Context) -> Converted:
     if len(node.input) == 1:  # opset < 11: bounds are attributes
         a = ctx.attributes(node)
         bounds = [a.get("min"), a.get("max")]
-    low, high = bounds
-    expression = "#" if low is None else f"Max[#, {low!r}]"
-    return Converted(FunctionLayer(expression if high is None else f"Min[{expression}, {high!r}]"), (node.input[0],))
+    low, high = (_bound(b, sign) for b, sign in zip(bounds, ("-", "")))
+    return Converted(FunctionLayer(f"Clip[#, {{{low}, {high}}}]"), (node.input[0],))  # Max[#, lo] would flatten #
+
+
+def _bound(value: float | None, sign: str) -> str:
+    """A Clip bound as the expression language writes it: a number, or ±Infinity (none, or infinite)."""
+    return f"{sign}Infinity" if value is None else (repr(float(value)) if math.isfinite(value) else
+                                                    ("Infinity" if value > 0 else "-Infinity"))
 
 
 SHAPE_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {

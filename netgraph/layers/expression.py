@@ -28,14 +28,15 @@ from typing import Any, Callable
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.layers.expression_forms import (LONG_CHAIN, STRUCTURAL, ExpressionError, Origin, _col,
+from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, ExpressionError, Origin, _col,
                                               chain_terms, check_extent, not_allowed, not_allowed_col, outputs,
                                               folded, number, part_index, repeated_subtrees, structural)
 from netgraph.layers.expression_text import SLOT_PREFIX, implicit_product, translate
 from netgraph.layers.function_table import (EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS,
                                             NamedFunction)
 
-__all__ = ["Expression", "parse", "parse_definition", "apply", "to_code", "evaluate", "FUNCTIONS", "ExpressionError"]
+__all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
+           "FUNCTIONS", "ExpressionError"]
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
@@ -43,7 +44,8 @@ MAX_DEPTH = 60
 
 #: Function name -> its entry in the one table of named functions (kept under its older name).
 FUNCTIONS: dict[str, NamedFunction] = NAMED_FUNCTIONS
-_CONSTANTS = {"Pi": 3.141592653589793, "E": 2.718281828459045, "Infinity": float("inf")}
+_CONSTANTS = {"Pi": 3.141592653589793, "E": 2.718281828459045, "Infinity": float("inf"),
+              "Degree": 3.141592653589793 / 180, "GoldenRatio": 1.618033988749895, "EulerGamma": 0.5772156649015329}
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 _VARIADIC = ("Plus", "Times", "Min", "Max")  # Wolfram's take any number of arguments (one: itself)
@@ -129,6 +131,9 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
             return ("slot", name)
         if node.id in _CONSTANTS:
             return ("const", _CONSTANTS[node.id])
+        if depth == 0 and _is_function_name(node.id):  # Wolfram's FunctionLayer[Sin]: Sin[#]&, port "Input"
+            return sub(ast.Call(func=node, args=[ast.Name(id=SLOT_PREFIX, col_offset=node.col_offset)], keywords=[],
+                                col_offset=node.col_offset))
         if node.id in FUNCTIONS or node.id in STRUCTURAL:
             raise ExpressionError(f"{node.id} is a function: call it on its arguments, as {node.id}[#x]", text,
                                   _col(node, origin))
@@ -160,19 +165,23 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
                 raise ExpressionError("Function[x, body] with named variables is not read: write the body with "
                                       "slots, as #x for the port x", text, _col(node, origin))
             return sub(node.args[0])
+        if node.func.id == "Apply":  # Wolfram's FunctionLayer[Apply[#1 + #2 &]]: #1, #2 are the ports
+            return _applied(node, text, origin, sub)
         name = EXPRESSION_ALIASES.get(node.func.id, node.func.id)
         if name.startswith(SLOT_PREFIX):
             raise ExpressionError(f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it",
                                   text, _col(node, origin))
         if name not in FUNCTIONS and not (internal and name in INTERNAL_FUNCTIONS):
-            hint = did_you_mean(node.func.id, FUNCTIONS)
+            if node.func.id in OTHER_FORMS:
+                raise ExpressionError(OTHER_FORMS[node.func.id], text, _col(node, origin))
+            hint = did_you_mean(node.func.id, [*FUNCTIONS, *STRUCTURAL])
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
-        if name in ("Max", "Min") and len(node.args) == 1:  # Wolfram's Max[list]: the largest element
-            return _extremum(name, sub(node.args[0]))
+        if name in ("Max", "Min") and node.args and not internal:  # Wolfram's Max flattens: the largest element
+            return _extremum(name, [sub(a) for a in node.args])
         if name in _VARIADIC and not node.args:  # Plus[x] and Times[x] are x, as Wolfram's
             raise ExpressionError(f"{name} takes 1 or more arguments, found 0", text, _col(node, origin))
         if name in _VARIADIC:
-            return _balanced_calls(name, [sub(a) for a in node.args])
+            return apply_all(name, [sub(a) for a in node.args])
         arities = (_entry(name).arity, *((2,) if name in TWO_ARGUMENT_FORMS else ()))
         if len(node.args) not in arities:
             raise ExpressionError(f"{name} takes {' or '.join(map(str, arities))} argument(s), found {len(node.args)}",
@@ -181,8 +190,22 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
     if isinstance(node, ast.Call) and (implicit := implicit_product(text)):  # (a) (b): Python reads a call
         raise implicit
     raise ExpressionError(f"{not_allowed(node)} is not allowed (only numbers, #slots, + - * / ^ %, comparisons "
-                          f"and the functions {', '.join(sorted(FUNCTIONS))})", text,
+                          f"and the functions {', '.join(sorted(FUNCTIONS))}; the whole-array functions "
+                          f"{', '.join(sorted(STRUCTURAL))})", text,
                           not_allowed_col(node, text, origin))
+
+
+def _applied(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
+    """``Apply[f]`` of a pure function ``f`` (``body &`` or ``Function[body]``, read as its body): the body."""
+    body = node.args[0] if len(node.args) == 1 else None
+    if body is None or (isinstance(body, ast.Name) and not body.id.startswith(SLOT_PREFIX)):
+        raise ExpressionError("Apply[f] takes a pure function of #1, #2, ... (Apply[#1 + #2 &]), its arguments the "
+                              "ports Input1, Input2, ...", text, _col(node, origin))
+    return sub(body)
+
+
+def _is_function_name(name: str) -> bool:
+    return name in FUNCTIONS or name in STRUCTURAL or name in EXPRESSION_ALIASES
 
 
 def apply(name: str, args: list[tuple]) -> tuple:
@@ -199,9 +222,13 @@ def apply(name: str, args: list[tuple]) -> tuple:
     return _expand(entry, args) if entry.definition is not None else _fold(("call", entry.name, *args))
 
 
-def _extremum(name: str, tree: tuple) -> tuple:
-    """``Max[x]`` (or Min) of one argument: its largest element, at every level; a number's is itself."""
-    return tree if tree[0] == "const" else (name, tree)
+def _extremum(name: str, trees: list[tuple]) -> tuple:
+    """Wolfram's ``Max[x, y, ...]`` (or Min): the largest element of all its arguments, at every level (a number's
+    is itself). Its arrays' shapes decide it (``expression_shapes.lower``); ``expression_elementwise.per_element``
+    makes it elementwise."""
+    if all(t[0] == "const" for t in trees):
+        return apply_all(name, trees)
+    return (name, *trees)
 
 
 def _expand(entry: NamedFunction, args: list[tuple]) -> tuple:
@@ -236,12 +263,12 @@ def _balanced(trees: list[tuple], op: str) -> tuple:
     return _fold(("bin", op, _balanced(trees[:half], op), _balanced(trees[half:], op)))
 
 
-def _balanced_calls(name: str, trees: list[tuple]) -> tuple:
+def apply_all(name: str, trees: list[tuple]) -> tuple:
     """Wolfram's ``Plus[a, b, c, ...]`` (or Times, Min, Max) as a balanced tree of the two-argument function."""
     if len(trees) == 1:
         return trees[0]
     half = len(trees) // 2
-    return apply(name, [_balanced_calls(name, trees[:half]), _balanced_calls(name, trees[half:])])
+    return apply(name, [apply_all(name, trees[:half]), apply_all(name, trees[half:])])
 
 
 def _fold(tree: tuple) -> tuple:

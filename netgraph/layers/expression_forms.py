@@ -6,6 +6,8 @@
 or ``x[[i, All, j]]`` indexes levels from 1 (negative from the end), and inside ``[[ ]]`` a span ``i;;j`` (or
 ``;;j``, ``i;;``, ``i;;j;;step``) keeps the elements i to j of its level; ``Clip[x, {lo, hi}]`` (``Clip[x]``:
 -1 to 1); ``First[x]``, ``Last[x]`` (``Part[x, 1]``, ``Part[x, -1]``), ``Length[x]`` (the elements at level 1),
+``Variance[x]``, ``StandardDeviation[x]`` (over level 1, n - 1 in the denominator), ``EuclideanDistance[u, v]``,
+``Reverse[x]`` (level 1), ``Transpose[x]`` (levels 1 and 2), ``Tr[m]`` (a matrix's diagonal sum),
 ``Norm[x]`` (a vector's 2-norm, a matrix's largest singular value), ``Norm[x, p]`` (p-norms). Level and index arguments are constants. The shapes these need are resolved by ``expression_shapes.lower``.
 """
 
@@ -18,12 +20,19 @@ from typing import Any, Callable
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["ExpressionError", "STRUCTURAL", "LONG_CHAIN", "outputs", "structural", "part_index", "chain_terms",
+__all__ = ["ExpressionError", "STRUCTURAL", "OTHER_FORMS", "LONG_CHAIN", "outputs", "structural", "part_index", "chain_terms",
            "not_allowed", "bracket", "check_extent"]
 
 #: Whole-array functions -> (fewest, most) arguments.
 STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2), "Norm": (1, 2),
-              "Length": (1, 1), "First": (1, 1), "Last": (1, 1)}
+              "Length": (1, 1), "First": (1, 1), "Last": (1, 1), "Variance": (1, 1), "StandardDeviation": (1, 1),
+              "EuclideanDistance": (2, 2), "Reverse": (1, 1), "Transpose": (1, 1), "Tr": (1, 1)}
+
+#: Wolfram functions written otherwise here -> how.
+OTHER_FORMS = {"NetArray": "NetArray (a learnable array) is a NetArrayLayer feeding a port of its own: #x * #w, with "
+                           "an edge from NetArrayLayer(output=...) to the port w",
+               "Which": "Which is written with If: Which[c1, a, c2, b] is If[c1, a, If[c2, b, ...]]",
+               "Piecewise": "Piecewise is written with If: Piecewise[{{a, c}}, d] is If[c, a, d]"}
 
 
 _ONE_LINE = str.maketrans("\r\n\t\v\f", "     ")
@@ -100,7 +109,7 @@ LONG_CHAIN = 16
 
 _NOT_ALLOWED = {ast.Compare: "a chained comparison (1 < #x < 2: write (1 < #x) * (#x < 2))",
                 ast.BoolOp: "And (& or &&; multiply the comparisons instead: (#x > 1) * (#x < 2))",
-                ast.Starred: "'*' before an argument", ast.Attribute: "'.' after a value",
+                ast.Starred: "'*' before an argument", ast.Attribute: "'.' after a value (Wolfram's Dot, a . b, is written Dot[a, b])",
                 ast.Call: "a call of something other than a function name",
                 ast.Tuple: "a list inside an expression (the whole expression may be a list {e1, e2} of outputs)",
                 ast.Dict: "an association inside an expression (the whole expression may be one <| ... |>)",
@@ -123,7 +132,7 @@ def not_allowed(node: ast.AST) -> str:
     if isinstance(node, ast.Constant):
         return f"constant {node.value!r}"
     if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
-        return "Or (|| or 'or'; take Max of the comparisons)"
+        return "Or (|| or 'or'; Unitize the sum of the comparisons: Unitize[(#x > 1) + (#x < -1)])"
     if isinstance(node, ast.Compare) and (other := next((o for o in node.ops if type(o) in _OTHER_COMPARISONS), None)):
         return f"{_OTHER_COMPARISONS[type(other)]!r} (comparisons are <, <=, >, >=, == and !=)"
     return _NOT_ALLOWED.get(type(node), f"Python's {type(node).__name__.lower()}")
@@ -308,8 +317,8 @@ def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.
     if name == "Length":  # of a number: no elements
         tree = sub(args[0])
         return (name, tree) if tree[0] != "const" else ("const", 0.0)
-    if name == "Dot":
-        return ("Dot", sub(args[0]), sub(args[1]))
+    if name in ("Dot", "Variance", "StandardDeviation", "EuclideanDistance", "Reverse", "Transpose", "Tr"):
+        return (name, *(sub(a) for a in args))
     if name == "Clip":  # Clip[x] is Clip[x, {-1, 1}]; bounds are constants
         bounds = (-1.0, 1.0)
         if len(args) == 2:
@@ -319,6 +328,8 @@ def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.
         return ("Part", sub(args[0]), tuple(_part_entry(a, text, origin) for a in args[1:]))
     if len(args) == 1:
         return (name, sub(args[0]), ("upto", 1))
+    if isinstance(args[1], ast.Name) and args[1].id == "Infinity":  # Total[x, Infinity]: every level, as Total[x, -1]
+        return (name, sub(args[0]), ("upto", -1))
     levels = _constant_ints(args[1], text, origin, f"{name}'s level")
     if 0 in levels or (isinstance(args[1], ast.Tuple) and len(levels) not in (1, 2)):
         raise ExpressionError(f"{name}[x, n] totals levels 1 to n, {name}[x, {{n}}] level n, {name}[x, {{m, n}}] "

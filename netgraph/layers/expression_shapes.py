@@ -26,7 +26,8 @@ from netgraph.layers import expression
 
 __all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs"]
 
-STRUCTURAL_KINDS = {"Total", "Mean", "Dot", "Part", "outputs", "Max", "Min", "Norm", "Length"}
+STRUCTURAL_KINDS = {"Total", "Mean", "Dot", "Part", "outputs", "Max", "Min", "Norm", "Length", "Variance",
+                    "StandardDeviation", "EuclideanDistance", "Reverse", "Transpose", "Tr"}
 
 
 def is_structural(tree: Any) -> bool:
@@ -87,15 +88,19 @@ def lower(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, Any]:
         method = "sum" if kind == "Total" else "mean"
         return ("reduce", method, tuple(d + 1 for d in dims), child), tuple(
             d for i, d in enumerate(shape) if i not in dims)
-    if kind in ("Max", "Min"):  # the largest (smallest) element, at every level; a scalar's is itself
-        child, shape = lower(tree[1], shapes)
-        dims = tuple(range(1, len(shape) + 1))
-        return (("reduce", "amax" if kind == "Max" else "amin", dims, child) if dims else child), ()
+    if kind in ("Max", "Min"):  # the largest (smallest) element of all arguments, at every level (Wolfram's)
+        return _extremum(tree, shapes), ()
     if kind == "Norm":
         return _norm(tree, shapes)
     if kind == "Length":  # the elements at level 1 (a variable length's: its examples run in groups of one length)
         child, shape = lower(tree[1], shapes)
         return ("length", len(shape), child), ()
+    if kind in ("Variance", "StandardDeviation"):
+        return lower(_variance(tree, shapes), shapes)
+    if kind == "EuclideanDistance":
+        return lower(_distance(tree, shapes), shapes)
+    if kind in ("Reverse", "Transpose", "Tr"):
+        return _rearranged(tree, shapes)
     if kind == "Dot":
         return _dot(tree, shapes)
     if kind == "Part":
@@ -103,6 +108,52 @@ def lower(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, Any]:
     children = [lower(c, shapes) for c in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     aligned, shape = _align([c[0] for c in children], [c[1] for c in children])
     return (*tree[:2 if kind in ("bin", "cmp", "call") else 1], *aligned), shape
+
+
+def _extremum(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
+    """``Max[x, y, ...]``: each array argument's largest element (a number is itself), then the largest of those."""
+    reduced = []
+    for child, shape in (lower(c, shapes) for c in tree[1:]):
+        dims = tuple(range(1, len(shape) + 1)) if shape else ()
+        reduced.append(("reduce", "amax" if tree[0] == "Max" else "amin", dims, child) if dims else child)
+    return expression.apply_all(tree[0], reduced)
+
+
+def _variance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
+    """Wolfram's ``Variance[x]`` over level 1 (n - 1 in the denominator; a matrix's: per column), and its square
+    root ``StandardDeviation[x]``, written with Total, Mean and Length (each sequence's own length)."""
+    x, (_, shape) = tree[1], _tensor(tree[1], shapes, tree[0])
+    if isinstance(shape[0], int) and shape[0] < 2:
+        raise Conflict(f"{tree[0]} needs 2 or more elements at level 1, found {shape[0]}")
+    squares = ("bin", "**", ("bin", "-", x, ("Mean", x, ("upto", 1))), ("const", 2.0))
+    variance = ("bin", "/", ("Total", squares, ("upto", 1)), ("bin", "-", ("Length", x), ("const", 1.0)))
+    return variance if tree[0] == "Variance" else expression.apply("Sqrt", [variance])
+
+
+def _distance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
+    """Wolfram's ``EuclideanDistance[u, v]``: ``Norm[u - v]`` of two vectors (or numbers)."""
+    difference = ("bin", "-", tree[1], tree[2])
+    _, shape = lower(difference, shapes)
+    if shape is not None and len(shape) > 1:
+        raise Conflict(f"EuclideanDistance takes two vectors (or numbers), found {format_shape(shape)}")
+    return ("Norm", difference, 2.0)
+
+
+def _rearranged(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
+    """Wolfram's ``Reverse[x]`` (level 1 reversed), ``Transpose[x]`` (levels 1 and 2 swapped), ``Tr[m]``."""
+    kind, (child, shape) = tree[0], _tensor(tree[1], shapes, tree[0])
+    if kind == "Reverse":
+        return ("flip", child), shape
+    if kind == "Tr" and len(shape) != 2:
+        raise Conflict(f"Tr takes a matrix, found {format_shape(shape)}")
+    if kind == "Tr":
+        return ("trace", child), ()
+    if len(shape) < 2:
+        raise Conflict(f"Transpose needs an array of rank 2 or more, found {format_shape(shape)}")
+    if isinstance(shape[0], str):
+        raise Conflict(f"Transpose would move the variable length {shape[0]} of {format_shape(shape)} from level 1 "
+                       f"(a sequence's length stays first)")
+    return ("swap", child), (shape[1], shape[0], *shape[2:])
 
 
 def _tensor(tree: tuple, shapes: Mapping[str, tuple], what: str) -> tuple[tuple, tuple]:
@@ -262,6 +313,10 @@ _KINDS: dict[str, tuple[Callable, Callable]] = {
     "reduce": (lambda t, c: f"{c(t[3])}.{t[1]}({t[2]})", lambda t, e: getattr(torch, t[1])(e(t[3]), dim=t[2])),
     "norm": (_norm_code, lambda t, e: _norm_reference(t[1], t[2], e(t[3]))),
     "length": (_length_code, lambda t, e: _length_reference(t[1], e(t[2]))),
+    "flip": (lambda t, c: f"{c(t[1])}.flip(1)", lambda t, e: torch.flip(e(t[1]), (1,))),
+    "swap": (lambda t, c: f"{c(t[1])}.transpose(1, 2)", lambda t, e: torch.movedim(e(t[1]), 2, 1)),
+    "trace": (lambda t, c: f"{c(t[1])}.diagonal(0, 1, 2).sum(-1)",
+              lambda t, e: torch.diagonal(e(t[1]), dim1=1, dim2=2).sum(1)),
     "dot": (lambda t, c: f"torch.einsum({_dot_equation(t[1], t[2])!r}, {c(t[3])}, {c(t[4])})",
             lambda t, e: _dot_reference(t[1], t[2], e(t[3]), e(t[4]))),
     "index": (lambda t, c: _index_code(t[1], c(t[2])), lambda t, e: _index_reference(t[1], e(t[2]))),

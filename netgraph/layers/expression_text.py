@@ -75,8 +75,8 @@ def translate(text: str) -> tuple[str, list[int]]:
             i = m.end()
             continue
         two = text[i:i + 2]
-        if ch == "&" and "&" not in (two[1:], text[i - 1:i]) and not text[i + 1:].replace(")", "").strip():
-            i += 1  # (body &): a pure function's end inside its brackets
+        if ch == "&" and "&" not in (two[1:], text[i - 1:i]) and not re.sub(r"[)\]\s]", "", text[i + 1:]):
+            i += 1  # (body &), Apply[body &]: a pure function's end inside its brackets
             continue
         if ch in "[];":
             piece, width = bracket(text, i, brackets)
@@ -99,7 +99,8 @@ def translate(text: str) -> tuple[str, list[int]]:
             i = m.end()
             continue
         if ch == "|":
-            raise ExpressionError("'|' is only allowed in <| ... |> (for Or, take Max of the comparisons)", text, i)
+            raise ExpressionError("'|' is only allowed in <| ... |> (for Or, Unitize the sum of the comparisons: "
+                                  "Unitize[(#x > 1) + (#x < -1)])", text, i)
         if two == "*^" and _number_ends_at(text, i):  # Wolfram's 1.5*^-3 is 1.5e-3
             if not (m := _EXPONENT.match(text, i + 2)):
                 raise ExpressionError("Wolfram's scientific notation m*^n needs an integer exponent n", text, i)

@@ -17,6 +17,7 @@ from netgraph.core.options import Function, PortShapes, Ports, Shape
 from netgraph.layers._modules import LayerModule, init_module
 from netgraph.layers._shapes import fill
 from netgraph.layers.expression import Expression, evaluate, parse, to_code
+from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_shapes import is_structural, lower_outputs
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint
@@ -223,13 +224,25 @@ class FunctionLayer(Layer):
                 fill(types, port, shape, REAL)
         return types
 
+    def masking(self, types: Mapping[str, PortType]) -> str:
+        """An elementwise expression is pointwise when no input's sequence dim moves (a lower-rank input would be
+        aligned in front of it); whole-array functions (Max, Length, Total, Part...) and Python functions are not."""
+        if self._expr is None or self._structural:
+            return "unaware"
+        out = len(types["Output"].shape)
+        shapes = [types[p].shape for p in self.input_ports]
+        return "pointwise" if all(len(s) == out for s in shapes if s and isinstance(s[0], str)) else "unaware"
+
     def _structural_infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         """With Total/Dot/Part or several outputs: each output's shape once every input's shape is known."""
         types = dict(types)
         shapes = {p: types[p].shape for p in self.input_ports}
         if all(s is not None for s in shapes.values()):
             for port, _, shape in lower_outputs(self._expr.tree, shapes):
-                fill(types, port, shape, REAL)
+                try:
+                    fill(types, port, shape, REAL)
+                except Conflict as exc:
+                    raise Conflict(f"{exc}{_extremum_hint(self._expr.tree)}") from None
         return types
 
     def _lowered(self, types: Mapping[str, PortType]) -> list[tuple]:
@@ -288,6 +301,17 @@ class FunctionLayer(Layer):
         return to_code(self._expr.tree, names, ctx.local)  # every expression has a slot, so this is a tensor
 
 
+def _extremum_hint(tree: Any) -> str:
+    """Why an output is a scalar where an array was expected, when the expression takes Max (or Min) of several."""
+    def several(t: Any) -> bool:
+        return isinstance(t, tuple) and bool(t) and ((t[0] in ("Max", "Min") and len(t) > 2) or any(map(several, t)))
+    if not several(tree):
+        return ""
+    return (" (Max[x, y] and Min[x, y] of arrays are their largest and smallest element, a number, as Wolfram's Max "
+            "flattens its arguments; elementwise: Ramp[#x] for Max[#x, 0], Clip[#x, {lo, hi}] against constants, "
+            "ThreadingLayer(\"Max\") for two arrays)")
+
+
 @functools.lru_cache(maxsize=4096)
 def _structural_text(text: str) -> bool:
     """``is_structural`` of the expression ``text``, found once per text (as ``parse`` parses it once)."""
@@ -339,9 +363,9 @@ class ElementwiseLayer(Layer):
                               f"known: {', '.join(sorted(ELEMENTWISE))}, or an expression in # such as '#^2'",
                               option="function")
         else:
-            expr = parse(f)
+            expr = per_element(parse(f))  # f is applied to each element: Max[#, 0] is the elementwise maximum
             if expr.slots == ("Input1",):  # Wolfram's #1 is #, the one input
-                expr = parse(re.sub(r"#0*1(?![0-9])", "#", f))
+                expr = per_element(parse(re.sub(r"#0*1(?![0-9])", "#", f)))
             if is_structural(expr.tree):
                 raise OptionError(f"ElementwiseLayer expression {f!r} must be elementwise (one output, no Total, Mean, "
                                   f"Dot or Part): use FunctionLayer", option="function")

@@ -10,7 +10,7 @@ all look their names up here, and each entry is the single definition of what th
   so both paths run the expanded expression;
 * or neither: Min, Max and If, operators the expression compiler implements itself.
 
-``TWO_ARGUMENT_FORMS`` holds the definitions of ``Log[b, x]`` and ``ArcTan[x, y]``.
+``TWO_ARGUMENT_FORMS`` holds the definitions of ``Log[b, x]``, ``ArcTan[x, y]`` and ``Erf[z0, z1]``.
 
 >>> NAMED_FUNCTIONS["Ramp"].code("x")
 'torch.relu(x)'
@@ -114,6 +114,7 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     "LogGamma": (1, "LogAbsGamma[#] + Log[SignOrZero[(# >= 0) + (Floor[#] == #) * (# > -Infinity) - 1 / 2]]"),
     "InverseErfc": (1, "InverseErf[1 - #]"), "FractionalPart": (1, "# - IntegerPart[#]"),
     "Unitize": (1, "Abs[Sign[#]]"), "KroneckerDelta": (1, "1 - Abs[Sign[#]]"),
+    "UnitStep": (1, "(# >= 0) + 0 * Min[Abs[#], 1]"),  # the second term keeps a NaN (Wolfram's Indeterminate)
     "Plus": (2, "#1 + #2"), "Subtract": (2, "#1 - #2"), "Times": (2, "#1 * #2"), "Divide": (2, "#1 / #2"),
     "Power": (2, "#1 ^ #2"),
     "Mod": (2, "#1 % #2 + 0"),  # + 0: torch's remainder keeps the dividend's -0. (Mod[-2., 2]), Wolfram's is 0.
@@ -121,6 +122,8 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # Floor[m/n] as Wolfram's for integers, written so that m == n Quotient[m, n] + Mod[m, n] holds for reals too
     # (Quotient[1, 0.1] is 9, as Mod[1, 0.1] is 0.1 less a rounding), as torch's floor division
     "Quotient": (2, "Round[(#1 - Mod[#1, #2]) / #2]"),
+    # the real n-th root: -(|x|^(1/n)) below 0 for an odd n, Indeterminate (NaN) for an even one, as Wolfram's
+    "Surd": (2, "If[#1 < 0, If[Mod[#2, 2] == 1, -(Abs[#1] ^ (1 / #2)), Infinity - Infinity], Abs[#1] ^ (1 / #2)]"),
 }
 #: Two-argument forms of one-argument names: Log[b, x] is the logarithm to base b; ArcTan[x, y] the angle of the point
 #: (x, y), atan2(y, x), with -0. read as 0 (ArcTan[-1, -0.] is Pi) and Indeterminate (NaN) at the origin, as Wolfram's.
@@ -128,6 +131,7 @@ TWO_ARGUMENT_FORMS: dict[str, NamedFunction] = {
     "Log": NamedFunction("Log", 2, definition="Log[#2] / Log[#1]"),
     "ArcTan": NamedFunction("ArcTan", 2, definition="If[Abs[#1] + Abs[#2] == 0, Infinity - Infinity, "
                                                     "ArcTan2[#2 + 0, #1]]"),
+    "Erf": NamedFunction("Erf", 2, definition="Erf[#2] - Erf[#1]"),  # Erf[z0, z1]: Erf[z1] - Erf[z0]
 }
 #: Min, Max and If: implemented by the expression compiler itself (clamp against constants, where); Max and Min of
 #: one argument are its largest and smallest element (whole-array functions, in expression_shapes).

@@ -25,6 +25,7 @@ from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Function, Ports
 from netgraph.layers.expression import Expression, apply, parse, to_code
+from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_forms import LONG_CHAIN
 from netgraph.layers._broadcast import BroadcastModule, BroadcastSpec, broadcast_infer, broadcast_option, insert_at, insert_code, spec_of
 from netgraph.layers.expression_shapes import is_structural
@@ -38,7 +39,7 @@ __all__ = ["ThreadingLayer", "TotalLayer", "CatenateLayer", "DotLayer", "THREADI
 #: ThreadingLayer function names -> exact number of inputs (None: any). What each computes is its entry in
 #: the named-function table (netgraph.layers.function_table), folded over the inputs: Plus[Plus[#1, #2], #3].
 THREADING: dict[str, int | None] = {"Plus": None, "Times": None, "Subtract": 2, "Divide": 2, "Power": 2, "Mod": 2,
-                                    "Max": None, "Min": None}
+                                    "Max": None, "Min": None, "Surd": 2, "ArcTan": 2, "Erf": 2}
 
 
 MAX_INPUTS = 10_000  # a port count beyond any real net (and beyond memory when spelled out)
@@ -146,7 +147,7 @@ class ThreadingLayer(_Variadic):
         if self.inputs is not None:
             raise OptionError("ThreadingLayer: an expression names its own ports (its #slots); drop inputs=",
                               option="inputs")
-        expr = parse(f)
+        expr = per_element(parse(f))  # f is applied to corresponding elements: Max[#1, #2] is elementwise
         if is_structural(expr.tree):
             raise OptionError(f"ThreadingLayer expression {f!r} must be elementwise (one output, no Total, Mean, Dot "
                               f"or Part): use FunctionLayer", option="function")

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Mapping
 from functools import partial
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 import torch
 from torch import nn
@@ -24,7 +25,7 @@ from netgraph.core.layer import EmitContext
 from netgraph.layers._part_range import PartModule, fitting_lengths, part_level, span_length
 from netgraph.layers._shapes import _ShapeLayer, is_int, level_option, positive_int
 from netgraph.core.errors import OptionError
-from netgraph.core.options import IntOrInts, Levels
+from netgraph.core.options import IntOrInts, Levels, OptionKind
 from netgraph.core.types import Conflict, PortType, format_shape
 
 __all__ = ["FlattenLayer", "ReshapeLayer", "TransposeLayer", "PartLayer", "ReplicateLayer"]
@@ -58,6 +59,14 @@ def _solve(dims: tuple, total: int | None) -> tuple:
         raise Conflict(f"{format_shape(dims)} cannot hold {total} elements")
     return dims[:unknown[0]] + (total // known,) + dims[unknown[0] + 1:]
 
+
+#: A permutation of levels, or Wolfram's swap of two of them ("1<->3").
+Permutation = Annotated[Any, OptionKind("ints", None, {"anyOf": [
+    {"type": "array", "items": {"type": "integer"}},
+    {"type": "string", "pattern": "^\\s*[1-9][0-9]*\\s*<->\\s*[1-9][0-9]*\\s*$"}, {"type": "null"}]})]
+#: Sizes, one of which may be -1 or Wolfram's Automatic (inferred).
+Dims = Annotated[Any, OptionKind("ints", None, {"anyOf": [
+    {"type": "integer"}, {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"const": "Automatic"}]}}]})]
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class FlattenLayer(_ShapeLayer):
@@ -120,14 +129,15 @@ class ReshapeLayer(_ShapeLayer):
     (2, -1)
     """
 
-    dims: IntOrInts
+    dims: Dims
     POSITIONAL = "dims"
 
     def normalize(self) -> dict[str, Any]:
         dims = self.dims if isinstance(self.dims, (list, tuple)) else [self.dims]
+        dims = [-1 if d == "Automatic" else d for d in dims]  # Wolfram's Automatic: the size it infers
         if not all(is_int(d) and (d >= 1 or d == -1) for d in dims) or sum(d == -1 for d in dims) > 1:
-            raise OptionError(f"ReshapeLayer dims must be a list of positive sizes with at most one -1 (inferred), "
-                              f"found {self.dims!r}", option="dims")
+            raise OptionError(f"ReshapeLayer dims must be a list of positive sizes with at most one -1 (inferred, "
+                              f"Wolfram's Automatic), found {self.dims!r}", option="dims")
         return {"dims": tuple(int(d) for d in dims)}
 
     def _resolved(self, total: int | None) -> tuple:
@@ -150,6 +160,17 @@ class ReshapeLayer(_ShapeLayer):
 
     def code(self, x: str, types: Mapping[str, PortType]) -> str:
         return f"{x}.reshape({x}.shape[0], {', '.join(map(str, types['Output'].shape))})"
+
+
+def _swapped(perm: Any) -> Any:
+    """Wolfram's ``n <-> m`` (levels n and m swapped) as a permutation; ``perm`` otherwise (None: a bad swap)."""
+    if not isinstance(perm, str):
+        return perm
+    found = re.fullmatch(r"\s*([1-9][0-9]*)\s*<->\s*([1-9][0-9]*)\s*", perm)
+    if not found or found.group(1) == found.group(2):
+        return None
+    a, b = int(found.group(1)), int(found.group(2))
+    return [b if k == a else a if k == b else k for k in range(1, max(a, b) + 1)]
 
 
 def _torch_dims_hint(dims: Any) -> str:
@@ -175,14 +196,15 @@ class TransposeLayer(_ShapeLayer):
     (2, 1)
     """
 
-    perm: IntOrInts = (2, 1)
+    perm: Permutation = (2, 1)
     POSITIONAL = "perm"
 
     def normalize(self) -> dict[str, Any]:
-        p = self.perm
+        p = _swapped(self.perm)
         if not isinstance(p, (list, tuple)) or not all(is_int(v) for v in p) or sorted(p) != list(range(1, len(p) + 1)):
             raise OptionError(f"TransposeLayer perm= must be a permutation of 1..k (level k of the input goes to "
-                              f"level perm[k]), found {p!r}{_torch_dims_hint(p)}", option="perm")
+                              f"level perm[k]), or Wolfram's swap of two levels, such as '1<->3', found "
+                              f"{self.perm!r}{_torch_dims_hint(p)}", option="perm")
         return {"perm": tuple(int(v) for v in p)}
 
     def _full(self, rank: int) -> tuple[int, ...]:

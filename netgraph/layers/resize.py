@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
@@ -81,6 +82,15 @@ def reflect_index(n: int, before: int, after: int, method: str) -> torch.Tensor:
     j = i % (2 * n - 2)
     return torch.where(j < n, j, 2 * n - 2 - j)
 
+
+def _scaled_hint(items: list) -> str:
+    """For Wolfram's ``Scaled[s]`` sizes: the ``scale=`` that gives them (a fixed size beside them has no scale)."""
+    found = [re.fullmatch(r"\s*Scaled\[\s*([0-9.eE+-]+)\s*\]\s*", d) if isinstance(d, str) else None for d in items]
+    if not any(found):
+        return ""
+    scales = [m.group(1) if m else "?" for m in found]
+    mixed = "; a fixed size and a scale together are not taken" if "?" in scales else ""
+    return f" (Wolfram's Scaled[s] sizes are scale=s here: ResizeLayer(scale=[{', '.join(scales)}]){mixed})"
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class PaddingLayer(_ShapeLayer):
@@ -221,8 +231,8 @@ class ResizeLayer(_ShapeLayer):
         if self.dims is not None:
             items = list(self.dims) if count else [self.dims]
             if not all(is_int(d) and d >= 1 for d in items):
-                raise OptionError(f"ResizeLayer option dims= must be positive integers, found {self.dims!r}",
-                                  option="dims")
+                raise OptionError(f"ResizeLayer option dims= must be positive integers, found {self.dims!r}"
+                                  f"{_scaled_hint(items)}", option="dims")
             return {"dims": [int(d) for d in items] if count else int(self.dims), "_count": count}
         return {"scale": _scales(self.scale), "_count": count}
 

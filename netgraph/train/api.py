@@ -56,7 +56,7 @@ from netgraph.train.options import (
 )
 from netgraph.train.stopping import TrainingDataStopping, parse_stopping
 from netgraph.train.precision import WorkingPrecision, parse_working_precision
-from netgraph.train.results import NetTrainResults
+from netgraph.train.results import NetTrainResults, picked, result_property
 from netgraph.train.metrics import Meter, metric_name, parse_metrics, plan_metrics
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.train.tensorboard import TensorBoardLog, parse_reporting
@@ -83,7 +83,8 @@ DEFAULT_BATCH_SIZE = 64
 
 
 def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
-    """Train ``net`` on ``data``; the trained NetGraph (or a NetTrainResults with ``all=True``).
+    """Train ``net`` on ``data``; the trained NetGraph (or a NetTrainResults with ``all=True``; a third argument, as
+    Wolfram's NetTrain[net, data, prop], names the results' property to return: "All", "RoundLossList", a list...).
 
     Options (defaults in ``OPTIONS``): ``loss_function`` (None = automatic), ``batch_size`` (64),
     ``max_training_rounds`` (automatic: at least 10 rounds and 1000 batches, at most 10 000 rounds),
@@ -104,6 +105,8 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     ``netgraph.train.encoded``), ``working_precision`` ('float32', 'float64' or 'mixed': bfloat16 autocast
     forwards; see ``netgraph.train.precision``).
     """
+    if len(more) == 1 and (prop := result_property(more[0])) is not None:  # Wolfram's NetTrain[net, data, prop]
+        return picked(net_train(net, data, **{**options, "all": True, "return_results": True}), prop)
     if more:  # Keras's fit(x, y), or torch's optimizer: the data is one argument here
         refuse_torch_optimizer(more[0])
         raise DataError(f"net_train takes the data as one argument, found {1 + len(more)} (net_train(net, x, y) as "
@@ -124,6 +127,8 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
             raise OptionError(f"net_train has no option {k!r}{sub}", option=k)
         hint = other_name_hint(k) or did_you_mean(snake(k), OPTIONS) or did_you_mean(k, OPTIONS)
         raise OptionError(f"net_train has no option {k!r}{hint}; options: {', '.join(OPTIONS)}")
+    # Wolfram's options default to Automatic: that value is the option's default here
+    options = {k: OPTIONS[k] if isinstance(v, str) and v == "Automatic" else v for k, v in options.items()}
     for name in ("all", "return_results", "distributed", "sync_batch_norm"):
         if name in options and not isinstance(options[name], (bool, np.bool_)):
             raise OptionError(f"net_train option {name}= must be True or False, found {options[name]!r}",

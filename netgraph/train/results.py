@@ -28,7 +28,7 @@ from netgraph.core.files import atomic_write, writable_file
 from netgraph.core.attribute_hints import hinting_getattr
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 
-__all__ = ["NetTrainResults", "svg_line_plot"]
+__all__ = ["NetTrainResults", "svg_line_plot", "result_property", "picked"]
 
 TERM_COLORS = ("#2ca02c", "#d62728", "#9467bd", "#8c564b")
 METRIC_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
@@ -56,6 +56,28 @@ _HISTORY = "r.round_losses, r.validation_losses and r.round_metrics / r.validati
 _KERAS_NAMES = {"history": _HISTORY, "losses": _HISTORY, "metrics": _HISTORY, "epoch": "r.total_rounds",
                 **dict.fromkeys(("model", "net", "best_net"), "r.trained_net (the best-validation net; "
                                                               "r.training_net the final one)")}
+
+
+def result_property(spec: Any) -> Any:
+    """Wolfram's NetTrain third argument: a property name or a list of them ("All": the results), checked before
+    training; None when ``spec`` is no property (a string or a list of strings)."""
+    names = [spec] if isinstance(spec, str) else spec if isinstance(spec, list) and spec else None
+    if names is None or not all(isinstance(n, str) for n in names):
+        return None
+    known = [n in ("All", "Properties", *PROPERTIES, *OLD_NAMES) for n in names]
+    if isinstance(spec, list) and not any(known):  # class labels, as Keras's fit(x, y): no property meant
+        return None
+    for name, is_known in zip(names, known):
+        if not is_known:
+            raise OptionError(f"NetTrainResults has no property {name!r}{did_you_mean(name, PROPERTIES)}")
+    return spec
+
+
+def picked(results: "NetTrainResults", spec: Any) -> Any:
+    """The property (or list of properties) ``spec`` of ``results``; "All" is the results themselves."""
+    if isinstance(spec, list):
+        return [picked(results, name) for name in spec]
+    return results if spec == "All" else results[spec]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)

@@ -128,3 +128,24 @@ def test_torchs_permute_dims_with_the_batch_name_the_transpose_that_equals_it(di
     x = torch.randn(2, 3, 4, 5)[(slice(None),) * len(dims) + (0,) * (4 - len(dims))]
     net = NetGraph([TransposeLayer(perm)], [], Input=tuple(x.shape[1:]))
     torch.testing.assert_close(net(x), x.permute(*dims))
+
+
+@pytest.mark.parametrize("rule, hand", [
+    ("1<->3", lambda x: x.transpose(1, 3)), ("2 <-> 3", lambda x: x.transpose(2, 3)),
+])
+def test_transpose_takes_wolframs_swap_of_two_levels(rule, hand):
+    """Wolfram's TransposeLayer[1 <-> 3] swaps levels 1 and 3; the string was refused as no permutation."""
+    three_way(NetGraph([TransposeLayer(rule)], [], Input=(2, 3, 4)), lambda m, Input: hand(Input), Input=X)
+
+
+@pytest.mark.parametrize("rule", ["1<->1", "0<->2", "1<>2", ["1<->2", "2<->3"]])
+def test_a_swap_that_is_not_two_levels_says_the_form(rule):
+    with pytest.raises(OptionError, match="TransposeLayer perm= must be a permutation of 1..k .* or Wolfram's swap of "
+                                          "two levels, such as '1<->3'"):
+        TransposeLayer(rule)
+
+
+def test_reshape_takes_wolframs_automatic_for_the_inferred_size():
+    """Wolfram's ReshapeLayer[{2, Automatic}]: the size it infers, our -1; it was refused."""
+    three_way(NetGraph([ReshapeLayer([2, "Automatic"])], [], Input=(2, 3, 4)), lambda m, Input: Input.reshape(3, 2, 12),
+              Input=X)

@@ -116,3 +116,10 @@ def test_padding_an_integer_input_takes_an_integer_value(padding):
         NetChain([PaddingLayer([1], padding=padding)], input=PortType((3,), "Integer"))
     net = NetChain([PaddingLayer([1], padding=-7.0)], input=PortType((3,), "Integer"))
     assert torch.equal(net(torch.tensor([[1, 2, 3]])), torch.tensor([[-7, 1, 2, 3, -7]]))
+
+
+@pytest.mark.parametrize("dims", [["Scaled[2]", "Scaled[2]"], "Scaled[2.5]", ["Scaled[2]", 8]])
+def test_wolframs_scaled_sizes_point_to_scale(dims):
+    """Wolfram's ResizeLayer[{Scaled[2], Scaled[2]}]: it said only 'dims= must be positive integers'."""
+    with pytest.raises(OptionError, match=r"Wolfram's Scaled\[s\] sizes are scale=s here: ResizeLayer\(scale="):
+        ResizeLayer(dims)
