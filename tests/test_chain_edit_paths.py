@@ -69,3 +69,21 @@ def test_an_edited_chain_that_no_longer_fits_the_net_around_it_is_named():
     with pytest.raises(ShapeError, match=r"net_append: the edited chain at 'enc' does not fit the net around it: "
                                          r".*layer 2 'head' \(LinearLayer\): port 'Input': expected size 8"):
         net_append(net_initialize(_graph(), seed=0), LinearLayer(5), at="enc")  # head's weights take 8 values
+
+
+@pytest.mark.parametrize(("position", "functions"), [
+    (-1, ["LinearLayer", "Ramp", "Tanh"]),   # after the last layer: appends (Wolfram's Insert[list, x, -1])
+    (-2, ["LinearLayer", "Tanh", "Ramp"]),   # after the second from the end
+    (-3, ["Tanh", "LinearLayer", "Ramp"]),   # -(len + 1): before the first
+])
+def test_net_insert_counts_a_negative_position_from_the_end_as_wolfram_does(position, functions):
+    """net_delete and net_extract took -1 but net_insert refused it; Wolfram's NetInsert, as Insert, counts a
+    negative position from the end, the new layer landing at that position (-1 appends)."""
+    chain = NetChain([LinearLayer(3), "Ramp"], input=2)
+    assert _functions(net_insert(chain, "Tanh", position)) == functions
+    assert _functions(net_insert(_graph(), "Tanh", ("enc", position)).layers["enc"]) == functions
+
+
+def test_net_insert_refuses_a_negative_position_past_the_front():
+    with pytest.raises(OptionError, match=r"from -3 \(before the first\) to -1 \(the end\)"):
+        net_insert(NetChain([LinearLayer(3), "Ramp"], input=2), "Tanh", -4)

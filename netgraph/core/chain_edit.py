@@ -46,8 +46,9 @@ def net_prepend(chain: NetGraph, layers: Any, at: Any = None) -> NetGraph:
 
 def net_insert(chain: NetGraph, layers: Any, position: Any) -> NetGraph:
     """The chain with ``layers`` inserted before layer ``position`` (1-based index or name; ``len + 1`` appends);
-    a tuple path ``("enc", "act")`` inserts into the chain ``enc`` nested in ``chain``, as ``net_delete`` reaches
-    it (the outer net may be a NetGraph)."""
+    a negative index counts from the end, as Wolfram's NetInsert (as Insert): the layers land after that layer
+    (``-1`` appends, ``-(len + 1)`` prepends). A tuple path ``("enc", "act")`` inserts into the chain ``enc``
+    nested in ``chain``, as ``net_delete`` reaches it (the outer net may be a NetGraph)."""
     if isinstance(position, tuple) and position:
         at, position = position[:-1] or None, position[-1]
         return _edit_chain(chain, at, "net_insert", lambda inner: _insert_at(inner, layers, position))
@@ -62,9 +63,13 @@ def _insert_at(chain: NetChain, layers: Any, position: int | str) -> NetChain:
             raise OptionError(f"net_insert: position= {position!r} is no layer of this chain; its layers are "
                               f"{list(chain.layers)}", option="position")
         position = list(chain.layers).index(position) + 1
-    elif isinstance(position, bool) or not isinstance(position, int) or not 1 <= position <= count + 1:
+    elif isinstance(position, bool) or not isinstance(position, int) or not -count - 1 <= position <= count + 1 \
+            or position == 0:
         raise OptionError(f"net_insert: position= must be a layer name or an index from 1 to {count + 1} (the end), "
-                          f"found {position!r:.60}", option="position")
+                          f"or from {-count - 1} (before the first) to -1 (the end) counting from the end as "
+                          f"Wolfram's NetInsert; found {position!r:.60}", option="position")
+    elif position < 0:
+        position += count + 2  # Insert's rule: the new layers land at that position counted from the end
     return _insert(chain, layers, position, "net_insert")
 
 
