@@ -79,7 +79,7 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
     key = tuple(sorted(declared.items(), key=lambda kv: kv[0]))
     if key not in cache:
         try:
-            cache[key] = NetGraph(dict(net.layers), net.explicit_edges(), **declared)
+            cache[key] = _redeclared(net, declared)
         except NetGraphError as exc:
             raise _refused(net, declared, exc.diagnostics[0], option) from None
     return cache[key]
@@ -111,12 +111,13 @@ def settled_types(net: NetGraph) -> dict[str, PortType]:
     return {p: PortType(before[p].shape, t.dtype) if p in before else t for p, t in net.port_types.items()}
 
 
-def _kind_kept(given: NetGraph, shown: NetGraph) -> NetGraph:
-    """``shown`` (the net ``given`` with port types declared) as the kind of net ``given`` is: a chain stays one."""
-    if not isinstance(given, NetChain) or isinstance(shown, NetChain):
-        return shown
-    layers = list(given.layers.values()) if numbered(given.layers) else dict(given.layers)
-    return NetChain(layers, **shown.port_shape_options())
+def _redeclared(net: NetGraph, declared: Mapping[str, Any]) -> NetGraph:
+    """``net`` built again with its port options ``declared``, as the kind of net it is: a chain stays a chain
+    (numbered or named as given), so whatever shows the net its operator runs (a repr, a compiled module's
+    ``to_net``) shows the kind the user gave."""
+    if isinstance(net, NetChain):
+        return NetChain(list(net.layers.values()) if numbered(net.layers) else dict(net.layers), **declared)
+    return NetGraph(dict(net.layers), net.explicit_edges(), **declared)
 
 
 def _shown(types: Mapping[str, PortType]) -> str:
@@ -227,7 +228,7 @@ class NetOperator(Layer, register=False):
             shown = self.inner_nets(as_net(self).ir.nodes[0].types)
         except NetGraphError:
             shown = {}
-        changed = {f: _kind_kept(getattr(self, f), net) for f, net in shown.items() if net is not getattr(self, f)}
+        changed = {f: net for f, net in shown.items() if net is not getattr(self, f)}
         return Layer.__repr__(dataclasses.replace(self, **changed) if changed else self)
 
     # -- arrays -------------------------------------------------------------------------------------
