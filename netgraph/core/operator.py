@@ -129,6 +129,7 @@ class NetOperator(Layer, register=False):
 
     NETS: ClassVar[tuple[str, ...]] = ("net",)
     POSITIONAL: ClassVar[str | None] = "net"
+    RUNS: ClassVar[str] = "several times per example"  # how it runs its inner nets, for with_inner_output's error
 
     def normalize(self) -> Mapping[str, Any]:
         nets = {f: as_inner_net(getattr(self, f), self.type_name, f) for f in self.NETS}
@@ -181,6 +182,17 @@ class NetOperator(Layer, register=False):
             net = getattr(self, field) if whole is None else as_inner_net(whole, self.type_name, field)
             nets[field] = net.replace_layers(inner) if inner else net
         return dataclasses.replace(self, **nets)
+
+    def with_inner_output(self, path: tuple[str, ...], port: str, at: tuple[str, ...]) -> tuple[NetOperator, str]:
+        """This operator (at ``at`` in the net asked) with output ``port`` of the layer at ``path`` (its option, then
+        the layers inside) an output of its own, and that output's name, for probing and edges. Here a WiringError:
+        an operator that runs its inner net per step or several times has no one value of that port to give."""
+        shown = "/".join(map(str, (*at, *path)))
+        raise WiringError(f"the port {port!r} of {shown!r} is inside {self.type_name} {'/'.join(at)!r}, which runs "
+                          f"its inner net {path[0]!r} {self.RUNS}: that port has a value each time, none of which "
+                          f"the operator gives out, so it cannot be probed or wired; probe the inner net alone on the "
+                          f"values it gets: net_extract(net, {(*at, path[0])!r})(data, outputs=NetPort("
+                          f"{(*path[1:], port)!r}))")
 
     # -- types --------------------------------------------------------------------------------------
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:

@@ -22,6 +22,7 @@ PortType(shape=('n', 2), dtype='Real')
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +34,7 @@ from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.operator import NetOperator, settled_types
 from netgraph.core.options import Net
+from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, Conflict, PortType, broadcast, length_reason, unify
 from netgraph.layers._modules import LayerModule
 
@@ -131,6 +133,13 @@ class NetMapOperator(NetOperator):
     def output_ports(self) -> tuple[str, ...]:
         return self.net.output_ports
 
+    def with_inner_output(self, path: tuple[str, ...], port: str, at: tuple[str, ...]) -> tuple[NetMapOperator, str]:
+        """The map with the inner port an output of its inner net, so of its own: its value for each element."""
+        if len(path) == 1:
+            return self, port  # the inner net's own output is the map's
+        net, name = self.net.with_output(NetPort((*path[1:], port)))
+        return dataclasses.replace(self, net=net), name
+
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         _check_ranks(types, self.net, tuple(types))
         return {"net": {p: _element(t, p, "sequence NetMapOperator maps over") for p, t in types.items()}}
@@ -187,6 +196,7 @@ class NetFoldOperator(NetOperator):
     net: Net = None
     state_input: bool = False
     POSITIONALS = ("net", "state_input")
+    RUNS = "once per sequence element, feeding its output back as the state"
 
     def validate(self) -> None:
         net = self.net
@@ -319,6 +329,7 @@ class NetNestOperator(NetOperator):
     net: Net = None
     n: int = 1
     POSITIONALS = ("net", "n")
+    RUNS = "n times per example, feeding each output back in"
 
     def normalize(self) -> Mapping[str, Any]:
         changes = super().normalize()
