@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, OptionError, WiringError, net_append,
-                      net_delete, net_initialize, net_insert, net_prepend)
+from netgraph import (FunctionLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, OptionError, WiringError,
+                      net_append, net_delete, net_initialize, net_insert, net_prepend)
 
 
 def _functions(chain):
@@ -87,3 +87,41 @@ def test_net_insert_counts_a_negative_position_from_the_end_as_wolfram_does(posi
 def test_net_insert_refuses_a_negative_position_past_the_front():
     with pytest.raises(OptionError, match=r"from -3 \(before the first\) to -1 \(the end\)"):
         net_insert(NetChain([LinearLayer(3), "Ramp"], input=2), "Tanh", -4)
+
+
+def _placed_graph():
+    enc = NetChain({"l1": LinearLayer(3), "act": "Tanh"})
+    return net_initialize(NetGraph({"enc": enc, "head": LinearLayer(2)}, [("enc", "head")], Input=4), seed=0)
+
+
+def test_a_nested_chain_edit_that_renames_its_inputs_rewires_the_net_around_it():
+    """Prepending a Plus to a flat chain with input=4 gives it inputs Input1, Input2 of 4 each; nested, the
+    edit was a WiringError (the graph's declared Input no longer named a port) rather than that rewiring."""
+    net = _placed_graph()
+    edited = net_prepend(net, "Plus", at="enc")
+    assert edited.input_shapes == {"Input1": (4,), "Input2": (4,)} and edited.output_shapes == {"Output": (2,)}
+    a, b = torch.randn(3, 4), torch.randn(3, 4)
+    torch.testing.assert_close(edited(Input1=a, Input2=b), net(a + b))
+    inserted = net_insert(net, "Plus", ("enc", 1))
+    assert inserted.input_shapes == edited.input_shapes
+
+
+def test_a_renamed_input_at_depth_two_reaches_the_outer_net():
+    inner = _placed_graph()
+    net = NetGraph({"g": inner, "out": "Sin"}, [("g", "out")], Input=4)
+    edited = net_prepend(net, "Plus", at=("g", "enc"))
+    assert edited.input_shapes == {"Input1": (4,), "Input2": (4,)}
+    a, b = torch.randn(3, 4), torch.randn(3, 4)
+    torch.testing.assert_close(edited(Input1=a, Input2=b), torch.sin(inner(a + b)))
+
+
+def test_a_nested_chain_edit_that_renames_its_output_is_followed_by_the_edges_reading_it():
+    net = _placed_graph()
+    appended = net_append(net, {"f": FunctionLayer('<|"Foo" -> 2 * #|>')}, at="enc")
+    assert appended.layers["enc"].output_ports == ("Foo",) and appended.output_shapes == {"Output": (2,)}
+    x = torch.randn(3, 4)
+    w = net.compile().state_dict()
+    expected = torch.nn.functional.linear(2 * torch.tanh(torch.nn.functional.linear(x, w["enc.l1.Weights"],
+                                                                                     w["enc.l1.Biases"])),
+                                          w["head.Weights"], w["head.Biases"])
+    torch.testing.assert_close(appended(x), expected)

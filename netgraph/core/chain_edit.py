@@ -26,7 +26,9 @@ from netgraph.core.multipliers import carry_multipliers, prune_rules
 from netgraph.core.operator import NetOperator
 from netgraph.core.operator_surgery import edit_operators, layer_in
 from netgraph.core.port_paths import shown_path
-from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, edit_at, layer_path, subgraph
+from netgraph.core.port_options import with_port_options
+from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, layer_path, put_back,
+                                    subgraph)
 from netgraph.core.surgery import net_replace_part
 from netgraph.core.types import PortType
 
@@ -89,11 +91,24 @@ def _edit_chain(net: NetGraph, at: Any, function: str, edit: Callable[[NetChain]
         raise OptionError(f"{function}: the layer at {shown_path(path)!r} is {with_article(inner.type_name)}, not a "
                           f"NetChain; at= (or a path position=) names a chain to edit", option="at")
     new = edit(inner)
-    try:  # the chain keeps its place and port names; the net around it infers its types again
+    renamed_inputs = set(new.input_ports) != set(inner.input_ports)
+    if renamed_inputs:  # as a flat chain's declared input: the new inputs take what the chain's input took here
+        new = edit(_with_placed_inputs(net, path, inner))
+    try:  # the chain keeps its place; the net around it infers its types again
+        if renamed_inputs or set(new.output_ports) != set(inner.output_ports):
+            return carry_multipliers([net, new], put_back(net, path, new))  # rewired as a closed-up nested chain
         return carry_multipliers([net, new], net.replace_layers({path: new}))
     except NetGraphError as exc:
         raise type(exc)(f"{function}: the edited chain at {shown_path(path)!r} does not fit the net around it: "
                         f"{exc}") from None
+
+
+def _with_placed_inputs(net: NetGraph, path: tuple, chain: NetChain) -> NetChain:
+    """``chain`` (at ``path`` in ``net``) with the input shapes it has there declared, where it knows less alone."""
+    types, own = net.layer_types(path), chain.port_types
+    shapes = {p: types[p].shape for p in chain.input_ports
+              if types[p].shape is not None and types[p].shape != own[p].shape}
+    return with_port_options(chain, {**chain.port_shape_options(), **shapes}) if shapes else chain
 
 
 def _check_chain(chain: Any, function: str) -> None:

@@ -30,7 +30,7 @@ from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.types import REAL, format_shape
 from netgraph.core.wiring import describe_layer
 
-__all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options", "drop_layers",
+__all__ = ["edit_at", "put_back", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options", "drop_layers",
            "listed", "no_layer_or_port", "numbered", "chain_of", "chain_items", "fits_checked"]
 
 _FITS_CHECKED = contextvars.ContextVar("fits_checked", default=False)
@@ -115,6 +115,11 @@ def edit_at(net: NetGraph, specs: list, edit: Any) -> NetGraph:
     return net
 
 
+def put_back(net: NetGraph, path: tuple, edited: NetGraph) -> NetGraph:
+    """``net`` with the nested net at ``path`` replaced by ``edited``, whose ports may differ (``_put_back``'s rule)."""
+    return _put_back(net, path, edited)[0]
+
+
 def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> tuple[NetGraph, set[str]]:
     """``net`` with the graph at ``path`` replaced by ``edited``, whose ports may differ, following the rule for
     dropped heads: an input of ``edited`` that now feeds other layers (a dropped head's consumers) and a layer
@@ -160,7 +165,9 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> tuple[NetGraph, s
 
 def _output_map(old: NetGraph, new: NetGraph) -> dict[str, str | None]:
     """Each output of ``old`` -> the output of ``new`` giving the same inner value (by its source, else by its name),
-    or None when gone; one read from a dropped tail is sourced at the tail's producer, whose port path still reads."""
+    or None when gone; one read from a dropped tail is sourced at the tail's producer, whose port path still reads.
+    A chain's one output is its last layer's, so it goes to the edited chain's one output whatever its name (an
+    appended layer's ``Foo``), as the name ``Output`` would."""
     def sources(g: NetGraph) -> dict[str, tuple]:
         return {e.dst.port: (e.src.layer, e.src.port) for e in g.edges if e.dst.layer is None}
 
@@ -172,7 +179,9 @@ def _output_map(old: NetGraph, new: NetGraph) -> dict[str, str | None]:
             src = feeds[0]
         return src
     by_source = {src: port for port, src in sources(new).items()}
-    return {port: by_source.get(src, by_source.get(producer(src), port if port in new.output_ports else None))
+    one = isinstance(old, NetChain) and isinstance(new, NetChain) and len(old.output_ports) == len(new.output_ports) == 1
+    last = new.output_ports[0] if one else None
+    return {port: by_source.get(src, by_source.get(producer(src), port if port in new.output_ports else last))
             for port, src in sources(old).items()}
 
 
