@@ -125,3 +125,15 @@ def test_a_nested_chain_edit_that_renames_its_output_is_followed_by_the_edges_re
                                                                                      w["enc.l1.Biases"])),
                                           w["head.Weights"], w["head.Biases"])
     torch.testing.assert_close(appended(x), expected)
+
+
+def test_a_chain_nested_in_a_chain_is_rewired_the_same_way():
+    outer = net_initialize(NetChain({"enc": NetChain({"l1": LinearLayer(3), "act": "Tanh"}), "head": LinearLayer(2)},
+                                    input=4), seed=0)
+    prepended = net_prepend(outer, "Plus", at="enc")
+    assert isinstance(prepended, NetChain) and prepended.input_shapes == {"Input1": (4,), "Input2": (4,)}
+    a, b = torch.randn(3, 4), torch.randn(3, 4)
+    torch.testing.assert_close(prepended(Input1=a, Input2=b), outer(a + b))
+    appended = net_append(outer, {"f": FunctionLayer('<|"Foo" -> 2 * #|>')}, at="enc")
+    assert isinstance(appended, NetChain) and appended.output_shapes == {"Output": (2,)}
+    assert list(appended.layers["enc"].layers) == ["l1", "act", "f"]

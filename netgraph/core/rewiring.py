@@ -18,6 +18,7 @@ from typing import Any
 import networkx as nx
 
 from netgraph.core.names import INDEX_RULE, fresh_name, indexed
+from netgraph.core.nested_ports import in_chain, output_map, same_inputs
 from netgraph.core.chain import NetChain
 from netgraph.core.drop_batch import ends_batch, interior_batch
 from netgraph.core.edge_text import written
@@ -130,12 +131,15 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> tuple[NetGraph, s
     an input fed as before by a new one of this level is new too, so the rule holds at every depth)."""
     name = path[0]
     new, inner_fresh = _put_back(net.layers[name], path[1:], edited) if len(path) > 1 else (edited, set())
-    outputs, same_in = _output_map(net.layers[name], new), _same_inputs(net.layers[name], new) - inner_fresh
+    outputs, same_in = output_map(net.layers[name], new), same_inputs(net.layers[name], new) - inner_fresh
     if isinstance(net, NetChain) and name == next(iter(net.layers)) and same_in != set(new.input_ports):
         new_heads = set(new.input_ports) - same_in  # the chain closes up: its inputs take what the new heads took
-        kept = {p: t for p, t in net.port_shape_options().items() if p not in new_heads}
-        return with_port_options(net, kept).replace_layers({name: new}), set()
-    if isinstance(net, NetChain) or (all(p == q for p, q in outputs.items()) and same_in == set(new.input_ports)):
+        gone = set(net.layers[name].input_ports) - set(new.input_ports)  # a renamed head's ports: no more the chain's
+        kept = {p: t for p, t in net.port_shape_options().items() if p not in new_heads | gone}
+        return in_chain(with_port_options(net, kept), name, new), set()
+    if isinstance(net, NetChain):
+        return in_chain(net, name, new), set()
+    if all(p == q for p, q in outputs.items()) and same_in == set(new.input_ports):
         return net.replace_layers({name: new}), set()
 
     def lost(a: Any, b: Any) -> bool:
@@ -161,40 +165,6 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> tuple[NetGraph, s
         if dst.layer != name:  # a reader of a lost output takes what it took (the edited graph declares its own)
             declared.update(_known_types(net, dst.layer, {dst.port: port}))
     return NetGraph({n: new if n == name else layer for n, layer in net.layers.items()}, edges, **declared), made
-
-
-def _output_map(old: NetGraph, new: NetGraph) -> dict[str, str | None]:
-    """Each output of ``old`` -> the output of ``new`` giving the same inner value (by its source, else by its name),
-    or None when gone; one read from a dropped tail is sourced at the tail's producer, whose port path still reads.
-    A chain's one output is its last layer's, so it goes to the edited chain's one output whatever its name (an
-    appended layer's ``Foo``), as the name ``Output`` would."""
-    def sources(g: NetGraph) -> dict[str, tuple]:
-        return {e.dst.port: (e.src.layer, e.src.port) for e in g.edges if e.dst.layer is None}
-
-    def producer(src: tuple) -> tuple:
-        while src[0] is not None and src[0] not in new.layers:
-            feeds = [(e.src.layer, e.src.port) for e in old.edges if e.dst.layer == src[0]]
-            if len(feeds) != 1:
-                break
-            src = feeds[0]
-        return src
-    by_source = {src: port for port, src in sources(new).items()}
-    one = isinstance(old, NetChain) and isinstance(new, NetChain) and len(old.output_ports) == len(new.output_ports) == 1
-    last = new.output_ports[0] if one else None
-    return {port: by_source.get(src, by_source.get(producer(src), port if port in new.output_ports else last))
-            for port, src in sources(old).items()}
-
-
-def _same_inputs(old: NetGraph, new: NetGraph) -> set[str]:
-    """The inputs of ``new`` that mean what they meant in ``old``: they feed some of the same inner ports only."""
-    def readers(g: NetGraph) -> dict[str, set]:
-        out: dict[str, set] = {}
-        for e in g.edges:
-            if e.src.layer is None:
-                out.setdefault(e.src.port, set()).add((e.dst.layer, e.dst.port))
-        return out
-    before, after = readers(old), readers(new)
-    return {p for p in new.input_ports if after.get(p, set()) <= before.get(p, set())}
 
 
 def chain_of(items: list[tuple[str | None, Any]], shapes: dict[str, Any]) -> NetChain:
