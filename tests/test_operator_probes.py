@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (CatenateLayer, LinearLayer, NetChain, NetFoldOperator, NetGraph, NetMapOperator,
-                      NetNestOperator, NetPort, WiringError, net_extract, net_initialize)
+from netgraph import (BasicRecurrentLayer, CatenateLayer, LinearLayer, NetBidirectionalOperator, NetChain,
+                      NetFoldOperator, NetGraph, NetMapOperator, NetNestOperator, NetPort, WiringError, net_extract,
+                      net_initialize)
 
 
 @pytest.fixture
@@ -60,17 +61,19 @@ def _fold():
     return NetGraph({"fold": NetFoldOperator(cell)}, [], Input=("n", 2))
 
 
-@pytest.mark.parametrize(("net", "path"), [
-    (_fold(), ("fold", "net", "lin")),
+@pytest.mark.parametrize(("net", "path", "why"), [
+    (_fold(), ("fold", "net", "lin"), "once per sequence element"),
     (NetGraph({"nest": NetNestOperator(NetChain({"l": LinearLayer(4), "a": "Tanh"}), 2)}, [], Input=4),
-     ("nest", "net", "l")),
+     ("nest", "net", "l"), "n times per example"),
+    (NetGraph({"bi": NetBidirectionalOperator(NetChain({"r": BasicRecurrentLayer(3)}))}, [], Input=(3, 2)),
+     ("bi", "backward_net", "r"), "the other over it reversed"),  # each once, not several times
 ])
-def test_a_port_inside_another_operator_is_refused_saying_why_and_what_to_do(net, path):
+def test_a_port_inside_another_operator_is_refused_saying_why_and_what_to_do(net, path, why):
     with pytest.raises(WiringError) as info:
-        net(torch.zeros(1, 3, 2) if "fold" in path else torch.zeros(1, 4), outputs=NetPort((*path, "Output")))
+        net(torch.zeros(1, 4) if "nest" in path else torch.zeros(1, 3, 2), outputs=NetPort((*path, "Output")))
     message = str(info.value)
     assert net.layers[path[0]].type_name in message and "net_extract(net, " + repr(path[:2]) + ")" in message
-    assert "once per" in message or "times" in message
+    assert why in message and "gives out" in message and "cannot be probed or wired" in message
     net_extract(net, path[:2])  # the net it names is there
 
 

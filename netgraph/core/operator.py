@@ -129,7 +129,9 @@ class NetOperator(Layer, register=False):
 
     NETS: ClassVar[tuple[str, ...]] = ("net",)
     POSITIONAL: ClassVar[str | None] = "net"
-    RUNS: ClassVar[str] = "several times per example"  # how it runs its inner nets, for with_inner_output's error
+    # why its inner ports have no one value it gives out (with_inner_output's error)
+    RUNS: ClassVar[str] = ("runs its inner net several times per example: the port has a value each time, none of "
+                           "which it gives out")
 
     def normalize(self) -> Mapping[str, Any]:
         nets = {f: as_inner_net(getattr(self, f), self.type_name, f) for f in self.NETS}
@@ -188,11 +190,10 @@ class NetOperator(Layer, register=False):
         the layers inside) an output of its own, and that output's name, for probing and edges. Here a WiringError:
         an operator that runs its inner net per step or several times has no one value of that port to give."""
         shown = "/".join(map(str, (*at, *path)))
-        raise WiringError(f"the port {port!r} of {shown!r} is inside {self.type_name} {'/'.join(at)!r}, which runs "
-                          f"its inner net {path[0]!r} {self.RUNS}: that port has a value each time, none of which "
-                          f"the operator gives out, so it cannot be probed or wired; probe the inner net alone on the "
-                          f"values it gets: net_extract(net, {(*at, path[0])!r})(data, outputs=NetPort("
-                          f"{(*path[1:], port)!r}))")
+        raise WiringError(f"the port {port!r} of {shown!r} is inside {self.type_name} {'/'.join(at)!r}, which "
+                          f"{self.RUNS}, so the port cannot be probed or wired; probe the inner net alone on the "
+                          f"values it gets: net_extract(net, {(*at, path[0])!r})(data, "
+                          f"outputs=NetPort({(*path[1:], port)!r}))")
 
     # -- types --------------------------------------------------------------------------------------
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:

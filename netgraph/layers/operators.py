@@ -196,7 +196,8 @@ class NetFoldOperator(NetOperator):
     net: Net = None
     state_input: bool = False
     POSITIONALS = ("net", "state_input")
-    RUNS = "once per sequence element, feeding its output back as the state"
+    RUNS = ("runs its inner net once per sequence element (its output fed back as the state): the port has a value "
+            "per step, none of which it gives out")
 
     def validate(self) -> None:
         net = self.net
@@ -329,7 +330,8 @@ class NetNestOperator(NetOperator):
     net: Net = None
     n: int = 1
     POSITIONALS = ("net", "n")
-    RUNS = "n times per example, feeding each output back in"
+    RUNS = ("runs its inner net n times per example (each output fed back in): the port has a value each time, none "
+            "of which it gives out")
 
     def normalize(self) -> Mapping[str, Any]:
         changes = super().normalize()
