@@ -137,3 +137,19 @@ def test_a_chain_nested_in_a_chain_is_rewired_the_same_way():
     appended = net_append(outer, {"f": FunctionLayer('<|"Foo" -> 2 * #|>')}, at="enc")
     assert isinstance(appended, NetChain) and appended.output_shapes == {"Output": (2,)}
     assert list(appended.layers["enc"].layers) == ["l1", "act", "f"]
+
+
+def test_a_new_head_with_one_input_of_another_name_takes_what_fed_the_chain():
+    """Prepending FunctionLayer("2 * #x") renames the chain's one input Input -> x; the net fed the chain's head from
+    `pre` (or its graph input), which feeds the new head now, as a flat chain's producer would, not a new input."""
+    net = net_initialize(NetGraph({"pre": LinearLayer(4), "enc": NetChain({"l1": LinearLayer(3), "act": "Tanh"}),
+                                   "head": LinearLayer(2)}, [("pre", "enc", "head")], Input=5), seed=0)
+    edited = net_prepend(net, FunctionLayer("2 * #x"), at="enc")
+    assert edited.input_shapes == {"Input": (5,)} and edited.output_shapes == {"Output": (2,)}
+    w = net.compile().state_dict()
+    x = torch.randn(3, 5)
+    pre = torch.nn.functional.linear(x, w["pre.Weights"], w["pre.Biases"])
+    enc = torch.tanh(torch.nn.functional.linear(2 * pre, w["enc.l1.Weights"], w["enc.l1.Biases"]))
+    torch.testing.assert_close(edited(x), torch.nn.functional.linear(enc, w["head.Weights"], w["head.Biases"]))
+    placed = net_prepend(_placed_graph(), FunctionLayer("2 * #x"), at="enc")  # fed by the graph's own input
+    assert placed.input_shapes == {"Input": (4,)} and placed.output_shapes == {"Output": (2,)}

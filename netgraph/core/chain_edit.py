@@ -95,12 +95,19 @@ def _edit_chain(net: NetGraph, at: Any, function: str, edit: Callable[[NetChain]
     if renamed_inputs:  # as a flat chain's declared input: the new inputs take what the chain's input took here
         new = edit(_with_placed_inputs(net, path, inner))
     try:  # the chain keeps its place; the net around it infers its types again
-        if renamed_inputs or set(new.output_ports) != set(inner.output_ports):
-            return carry_multipliers([net, new], put_back(net, path, new))  # rewired as a closed-up nested chain
+        if renamed_inputs or set(new.output_ports) != set(inner.output_ports):  # rewired as a closed-up chain, but
+            return carry_multipliers([net, new], put_back(net, path, new, _new_head(inner, new)))  # a new head is fed
         return carry_multipliers([net, new], net.replace_layers({path: new}))
     except NetGraphError as exc:
         raise type(exc)(f"{function}: the edited chain at {shown_path(path)!r} does not fit the net around it: "
                         f"{exc}") from None
+
+
+def _new_head(old: NetChain, new: NetChain) -> dict[str, str]:
+    """The chain's one input -> the edited chain's one input of another name (a head put in front): what fed the
+    chain feeds that, as in a flat chain; none when either has several (which new input would take it?)."""
+    gone, added = set(old.input_ports) - set(new.input_ports), set(new.input_ports) - set(old.input_ports)
+    return {gone.pop(): added.pop()} if len(gone) == len(added) == 1 == len(new.input_ports) else {}
 
 
 def _with_placed_inputs(net: NetGraph, path: tuple, chain: NetChain) -> NetChain:

@@ -112,16 +112,17 @@ def edit_at(net: NetGraph, specs: list, edit: Any) -> NetGraph:
         if set(groups[parent]) == set(inner.layers):
             raise WiringError(f"this would remove every layer of {'/'.join(parent) or 'the net'}")
         edited = edit(inner, groups[parent])
-        net = _put_back(net, parent, edited)[0] if parent else edited
+        net = _put_back(net, parent, edited, {})[0] if parent else edited
     return net
 
 
-def put_back(net: NetGraph, path: tuple, edited: NetGraph) -> NetGraph:
-    """``net`` with the nested net at ``path`` replaced by ``edited``, whose ports may differ (``_put_back``'s rule)."""
-    return _put_back(net, path, edited)[0]
+def put_back(net: NetGraph, path: tuple, edited: NetGraph, renamed: dict[str, str] | None = None) -> NetGraph:
+    """``net`` with the nested net at ``path`` replaced by ``edited``, whose ports may differ (``_put_back``'s rule);
+    ``renamed``: inputs of the old net -> the input of ``edited`` that takes what fed them (a new head's one input)."""
+    return _put_back(net, path, edited, renamed or {})[0]
 
 
-def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> tuple[NetGraph, set[str]]:
+def _put_back(net: NetGraph, path: tuple, edited: NetGraph, renamed: dict[str, str]) -> tuple[NetGraph, set[str]]:
     """``net`` with the graph at ``path`` replaced by ``edited``, whose ports may differ, following the rule for
     dropped heads: an input of ``edited`` that now feeds other layers (a dropped head's consumers) and a layer
     that read a lost output (through a port path, ``NetPort(("enc", "l1", "Output"))``) take new graph inputs,
@@ -130,8 +131,12 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> tuple[NetGraph, s
     head take that head's types, not those declared before: it closes up). Also gives the new inputs (a level up,
     an input fed as before by a new one of this level is new too, so the rule holds at every depth)."""
     name = path[0]
-    new, inner_fresh = _put_back(net.layers[name], path[1:], edited) if len(path) > 1 else (edited, set())
-    outputs, same_in = output_map(net.layers[name], new), same_inputs(net.layers[name], new) - inner_fresh
+    if len(path) > 1:
+        (new, inner_fresh), renamed = _put_back(net.layers[name], path[1:], edited, renamed), {}
+    else:
+        new, inner_fresh = edited, set()
+    outputs = output_map(net.layers[name], new)
+    same_in = (same_inputs(net.layers[name], new) | set(renamed.values())) - inner_fresh
     if isinstance(net, NetChain) and name == next(iter(net.layers)) and same_in != set(new.input_ports):
         new_heads = set(new.input_ports) - same_in  # the chain closes up: its inputs take what the new heads took
         gone = set(net.layers[name].input_ports) - set(new.input_ports)  # a renamed head's ports: no more the chain's
@@ -139,8 +144,12 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> tuple[NetGraph, s
         return in_chain(with_port_options(net, kept), name, new), set()
     if isinstance(net, NetChain):
         return in_chain(net, name, new), set()
-    if all(p == q for p, q in outputs.items()) and same_in == set(new.input_ports):
+    if all(p == q for p, q in outputs.items()) and same_in == set(new.input_ports) and not renamed:
         return net.replace_layers({name: new}), set()
+
+    def fed(ref: Any) -> Any:  # where an edge into ``ref`` goes now
+        return PortRef(name, renamed[ref.port]) if ref is not None and ref.layer == name and ref.port in renamed \
+            else ref
 
     def lost(a: Any, b: Any) -> bool:
         gone = a.layer == name and outputs[a.port] is None
@@ -148,8 +157,9 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> tuple[NetGraph, s
 
     def moved(ref: Any) -> NetPort:
         return NetPort(name, outputs[ref.port]) if ref.layer == name else _ref(ref)
-    kept = [e for e in net.edges if (not e.implicit or e.src.layer is None) and not lost(e.src, e.dst)]
-    edges = [written(e, moved(e.src)) for e in kept]  # graph inputs stay first: their edges made explicit
+    kept = [e for e in net.edges if (not e.implicit or e.src.layer is None) and not lost(e.src, fed(e.dst))]
+    edges = [written(e, moved(e.src), _ref(fed(e.dst)) if fed(e.dst) != e.dst else None)
+             for e in kept]  # graph inputs stay first: their edges made explicit
     edges += [(moved(a), b) for a, b in net.explicit_edges() if b is None and not lost(a, b)]
     inputs = {e.src.port for e in kept if e.src.layer is None}
     outs = {e.dst.port for e in net.edges if e.dst.layer is None and not lost(e.src, e.dst)}
