@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, OptionError, WiringError, net_append,
-                      net_delete, net_initialize, net_insert, net_prepend)
+from netgraph import (FunctionLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, OptionError, WiringError,
+                      net_append, net_delete, net_initialize, net_insert, net_prepend)
 
 
 def _functions(chain):
@@ -69,3 +69,87 @@ def test_an_edited_chain_that_no_longer_fits_the_net_around_it_is_named():
     with pytest.raises(ShapeError, match=r"net_append: the edited chain at 'enc' does not fit the net around it: "
                                          r".*layer 2 'head' \(LinearLayer\): port 'Input': expected size 8"):
         net_append(net_initialize(_graph(), seed=0), LinearLayer(5), at="enc")  # head's weights take 8 values
+
+
+@pytest.mark.parametrize(("position", "functions"), [
+    (-1, ["LinearLayer", "Ramp", "Tanh"]),   # after the last layer: appends (Wolfram's Insert[list, x, -1])
+    (-2, ["LinearLayer", "Tanh", "Ramp"]),   # after the second from the end
+    (-3, ["Tanh", "LinearLayer", "Ramp"]),   # -(len + 1): before the first
+])
+def test_net_insert_counts_a_negative_position_from_the_end_as_wolfram_does(position, functions):
+    """net_delete and net_extract took -1 but net_insert refused it; Wolfram's NetInsert, as Insert, counts a
+    negative position from the end, the new layer landing at that position (-1 appends)."""
+    chain = NetChain([LinearLayer(3), "Ramp"], input=2)
+    assert _functions(net_insert(chain, "Tanh", position)) == functions
+    assert _functions(net_insert(_graph(), "Tanh", ("enc", position)).layers["enc"]) == functions
+
+
+def test_net_insert_refuses_a_negative_position_past_the_front():
+    with pytest.raises(OptionError, match=r"from -3 \(before the first\) to -1 \(the end\)"):
+        net_insert(NetChain([LinearLayer(3), "Ramp"], input=2), "Tanh", -4)
+
+
+def _placed_graph():
+    enc = NetChain({"l1": LinearLayer(3), "act": "Tanh"})
+    return net_initialize(NetGraph({"enc": enc, "head": LinearLayer(2)}, [("enc", "head")], Input=4), seed=0)
+
+
+def test_a_nested_chain_edit_that_renames_its_inputs_rewires_the_net_around_it():
+    """Prepending a Plus to a flat chain with input=4 gives it inputs Input1, Input2 of 4 each; nested, the
+    edit was a WiringError (the graph's declared Input no longer named a port) rather than that rewiring."""
+    net = _placed_graph()
+    edited = net_prepend(net, "Plus", at="enc")
+    assert edited.input_shapes == {"Input1": (4,), "Input2": (4,)} and edited.output_shapes == {"Output": (2,)}
+    a, b = torch.randn(3, 4), torch.randn(3, 4)
+    torch.testing.assert_close(edited(Input1=a, Input2=b), net(a + b))
+    inserted = net_insert(net, "Plus", ("enc", 1))
+    assert inserted.input_shapes == edited.input_shapes
+
+
+def test_a_renamed_input_at_depth_two_reaches_the_outer_net():
+    inner = _placed_graph()
+    net = NetGraph({"g": inner, "out": "Sin"}, [("g", "out")], Input=4)
+    edited = net_prepend(net, "Plus", at=("g", "enc"))
+    assert edited.input_shapes == {"Input1": (4,), "Input2": (4,)}
+    a, b = torch.randn(3, 4), torch.randn(3, 4)
+    torch.testing.assert_close(edited(Input1=a, Input2=b), torch.sin(inner(a + b)))
+
+
+def test_a_nested_chain_edit_that_renames_its_output_is_followed_by_the_edges_reading_it():
+    net = _placed_graph()
+    appended = net_append(net, {"f": FunctionLayer('<|"Foo" -> 2 * #|>')}, at="enc")
+    assert appended.layers["enc"].output_ports == ("Foo",) and appended.output_shapes == {"Output": (2,)}
+    x = torch.randn(3, 4)
+    w = net.compile().state_dict()
+    expected = torch.nn.functional.linear(2 * torch.tanh(torch.nn.functional.linear(x, w["enc.l1.Weights"],
+                                                                                     w["enc.l1.Biases"])),
+                                          w["head.Weights"], w["head.Biases"])
+    torch.testing.assert_close(appended(x), expected)
+
+
+def test_a_chain_nested_in_a_chain_is_rewired_the_same_way():
+    outer = net_initialize(NetChain({"enc": NetChain({"l1": LinearLayer(3), "act": "Tanh"}), "head": LinearLayer(2)},
+                                    input=4), seed=0)
+    prepended = net_prepend(outer, "Plus", at="enc")
+    assert isinstance(prepended, NetChain) and prepended.input_shapes == {"Input1": (4,), "Input2": (4,)}
+    a, b = torch.randn(3, 4), torch.randn(3, 4)
+    torch.testing.assert_close(prepended(Input1=a, Input2=b), outer(a + b))
+    appended = net_append(outer, {"f": FunctionLayer('<|"Foo" -> 2 * #|>')}, at="enc")
+    assert isinstance(appended, NetChain) and appended.output_shapes == {"Output": (2,)}
+    assert list(appended.layers["enc"].layers) == ["l1", "act", "f"]
+
+
+def test_a_new_head_with_one_input_of_another_name_takes_what_fed_the_chain():
+    """Prepending FunctionLayer("2 * #x") renames the chain's one input Input -> x; the net fed the chain's head from
+    `pre` (or its graph input), which feeds the new head now, as a flat chain's producer would, not a new input."""
+    net = net_initialize(NetGraph({"pre": LinearLayer(4), "enc": NetChain({"l1": LinearLayer(3), "act": "Tanh"}),
+                                   "head": LinearLayer(2)}, [("pre", "enc", "head")], Input=5), seed=0)
+    edited = net_prepend(net, FunctionLayer("2 * #x"), at="enc")
+    assert edited.input_shapes == {"Input": (5,)} and edited.output_shapes == {"Output": (2,)}
+    w = net.compile().state_dict()
+    x = torch.randn(3, 5)
+    pre = torch.nn.functional.linear(x, w["pre.Weights"], w["pre.Biases"])
+    enc = torch.tanh(torch.nn.functional.linear(2 * pre, w["enc.l1.Weights"], w["enc.l1.Biases"]))
+    torch.testing.assert_close(edited(x), torch.nn.functional.linear(enc, w["head.Weights"], w["head.Biases"]))
+    placed = net_prepend(_placed_graph(), FunctionLayer("2 * #x"), at="enc")  # fed by the graph's own input
+    assert placed.input_shapes == {"Input": (4,)} and placed.output_shapes == {"Output": (2,)}

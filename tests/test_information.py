@@ -71,8 +71,9 @@ def test_layer_properties_and_the_topology(nested):
     assert info["LayersList"] == list(info["Layers"].values())
     assert info["TopologicalOrder"] == [("enc", "l1"), ("enc", "act"), ("head",), ("side",)]
     graph = info["LayersGraph"]
-    assert set(graph.edges) == {("enc/l1", "enc/act"), ("enc/act", "head"), ("enc/act", "side")}
-    assert list(nx.topological_sort(graph))[0] == "enc/l1"
+    assert set(graph.edges) == {(("enc", "l1"), ("enc", "act")), (("enc", "act"), ("head",)),
+                                (("enc", "act"), ("side",))}
+    assert list(nx.topological_sort(graph))[0] == ("enc", "l1")
     assert info["GraphIR"] is nested.ir
     assert info["InputPorts"] == {"Input": (4,)} and info["OutputPortNames"] == ["Output1", "Output2"]
     assert info["PortTypes"]["Output1"].shape == (2,)
@@ -247,8 +248,25 @@ def test_estimators_name_random_layers_inside_operators_too():
     ArraysDimensions reaches into operators the same way."""
     net = NetGraph({"g": NetGraph({"z": RandomArrayLayer(NormalDistribution(0, 1), output=2)}, []),
                     "m": NetMapOperator(RandomArrayLayer(BernoulliDistribution("#p")))}, [], p=("n", 2))
-    assert net.information("Estimators") == {"g/z": "NormalDistribution(0.0, 1.0), pathwise (default)",
-                                             "m/net/layer": "BernoulliDistribution('#p'), score_function (default)"}
+    assert net.information("Estimators") == {("g", "z"): "NormalDistribution(0.0, 1.0), pathwise (default)",
+                                             ("m", "net", "layer"): "BernoulliDistribution('#p'), score_function (default)"}
+
+
+def test_estimators_are_keyed_by_path_as_layers_are_and_the_old_names_still_find_them():
+    """Estimators was keyed by joined names ("g/z") while Layers and Arrays use tuple paths."""
+    net = NetGraph({"g": NetGraph({"z": RandomArrayLayer(NormalDistribution(0, 1), output=2)}, []), "s": "Sin"},
+                   [("g", "s")])
+    estimators, layers = net.information("Estimators"), net.information("Layers")
+    assert set(estimators) <= set(layers) and list(estimators) == [("g", "z")]
+    assert estimators["g/z"] == estimators[("g", "z")] and "g/z" in estimators and estimators.get("s") is None
+
+
+def test_the_layers_graph_has_the_layer_paths_as_nodes(nested):
+    graph = nested.information("LayersGraph")
+    assert set(graph) == set(nested.information("Layers"))
+    assert graph.nodes[("enc", "l1")]["layer"] == nested.layer_at(("enc", "l1"))
+    assert "enc/l1" in graph and graph.nodes["enc/l1"] is graph.nodes[("enc", "l1")]
+    assert set(graph.successors("enc/act")) == {("head",), ("side",)}
 
 
 def test_recurrent_states_inside_operators_count_as_wolfram_counts_them():

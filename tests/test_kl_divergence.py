@@ -138,7 +138,7 @@ def test_method_shows_in_repr_information_and_yaml_round_trip():
     layer = KLDivergenceLayer(GammaDistribution("#a", 1.0), GammaDistribution(2.0, 1.0, 1.5, 0.0), samples=4)
     assert repr(layer).endswith("<Monte Carlo, 4 samples>")
     net = NetGraph({"kl": layer}, [], a=2)
-    assert information(net, "Estimators") == {"kl": "Monte Carlo, 4 samples"}
+    assert information(net, "Estimators") == {("kl",): "Monte Carlo, 4 samples"}
     assert NetGraph.from_yaml(net.to_yaml()) == net
 
 

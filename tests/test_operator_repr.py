@@ -4,7 +4,7 @@ not ``None`` where the operator (extracted, or listed by ``information``) knows 
 from __future__ import annotations
 
 from netgraph import (BasicRecurrentLayer, CatenateLayer, LinearLayer, NetBidirectionalOperator, NetChain,
-                      NetFoldOperator, NetGraph, NetMapOperator, NetNestOperator, NetPort, net_extract)
+                      NetFoldOperator, NetGraph, NetMapOperator, NetNestOperator, NetPort, net_extract, net_initialize)
 
 
 def _mapped() -> NetGraph:
@@ -40,3 +40,17 @@ def test_every_operator_shows_the_shapes_of_its_place():
     assert "None" not in repr(net_extract(net, "nest")) and "inputs={'Input': (4,)}" in repr(net_extract(net, "nest"))
     assert "inputs={'Input': ('n', 2)}" in repr(net_extract(net, "bi"))
     assert "inputs={'Input': (5,), 'State': (4,)}" in repr(net_extract(net, "fold"))
+
+
+def test_an_inner_chain_stays_a_chain_where_its_operator_gives_it_shapes():
+    """The operator gave its inner chain the shapes of its place by rebuilding it as a NetGraph; the compiled
+    module's inner net, and inner_nets(types), showed that NetGraph where the user gave a NetChain."""
+    net = net_initialize(_mapped(), seed=0)
+    node = net.ir.node(("map",))
+    inner = node.layer.inner_nets(node.types)["net"]
+    assert type(inner) is NetChain and inner.input_shapes == {"Input": (3,)}
+    assert list(inner.layers) == ["1", "2"] and inner.explicit_edges() == node.layer.net.explicit_edges()
+    rebuilt = net.compile().map.net.to_net()
+    extracted = net_extract(net, ("map", "net"))
+    assert type(rebuilt) is NetChain and rebuilt.layers == extracted.layers
+    assert rebuilt.input_shapes == extracted.input_shapes == {"Input": (3,)}

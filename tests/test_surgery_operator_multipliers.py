@@ -207,11 +207,27 @@ def test_net_take_into_an_operator_says_what_it_takes():
         net_take(net, NetPort(("enc", "map", "net", "l1"), "Output"))
 
 
-def test_net_flatten_leaves_operators_whole():
+def test_net_flatten_keeps_operators_one_layer_and_leaves_flat_inner_nets_as_they_are():
     net = _graph()
     flat = net_flatten(net)
     assert list(flat.layers) == ["enc/map", "enc/post", "fold", "last", "head"]
     assert flat.layers["enc/map"] is net.layers["enc"].layers["map"] and flat.layers["fold"] is net.layers["fold"]
+
+
+def test_net_flatten_flattens_the_nets_nested_inside_operators_as_wolframs_netflatten():
+    """Wolfram's NetFlatten "will flatten nested nets at any level, including within operators such as
+    NetMapOperator and NetFoldOperator"; ours left an operator's inner net nested."""
+    inner = NetChain({"c": NetChain({"x": LinearLayer(3), "t": "Tanh"}), "y": LinearLayer(2)})
+    net = net_initialize(NetGraph({"map": NetMapOperator(inner), "last": "Sin"}, [("map", "last")], Input=(5, 4)),
+                         seed=0)
+    net = net_set_learning_rate_multipliers(net, {("map", "net", "c", "x"): 0.1})
+    flat = net_flatten(net)
+    assert list(flat.layers["map"].net.layers) == ["c/x", "c/t", "y"] and isinstance(flat.layers["map"].net, NetChain)
+    assert list(net_flatten(net, 1).layers["map"].net.layers) == ["c/x", "c/t", "y"]
+    x = torch.randn(2, 5, 4)
+    torch.testing.assert_close(flat(x), net(x))
+    assert_same_rates(net, flat, 4)
+    assert sorted(rate for _, rate in rates(flat).values()) == [0.1, 0.1, 1.0, 1.0]
 
 
 # -- shared arrays inside an operator -------------------------------------------------------------------------------

@@ -121,7 +121,7 @@ def test_diagram_and_information_show_the_method_of_vector_kls():
     mc = KLDivergenceLayer(DirichletDistribution("#a"), DirichletDistribution([1.0, 1.0]), method="monte_carlo",
                            samples=2)
     net = NetGraph({"kl": layer, "mc": mc}, [], mu=2, s=2, a=2)
-    assert information(net, "Estimators") == {"kl": "closed form", "mc": "Monte Carlo, 2 samples"}
+    assert information(net, "Estimators") == {("kl",): "closed form", ("mc",): "Monte Carlo, 2 samples"}
     nodes = {n.id: n for n in diagram(net).nodes}
     assert nodes["L.kl"].lines[:2] == ("KL(p ‖ q)", "p ~ MultinormalDiagonalDistribution(#mu, #s)")
     assert nodes["L.kl"].lines[2].startswith("q ~ MultinormalDistribution([0, 0], [[1, 0], ")  # shortened to fit

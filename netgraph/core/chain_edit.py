@@ -26,7 +26,9 @@ from netgraph.core.multipliers import carry_multipliers, prune_rules
 from netgraph.core.operator import NetOperator
 from netgraph.core.operator_surgery import edit_operators, layer_in
 from netgraph.core.port_paths import shown_path
-from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, edit_at, layer_path, subgraph
+from netgraph.core.port_options import with_port_options
+from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, layer_path, put_back,
+                                    subgraph)
 from netgraph.core.surgery import net_replace_part
 from netgraph.core.types import PortType
 
@@ -46,8 +48,9 @@ def net_prepend(chain: NetGraph, layers: Any, at: Any = None) -> NetGraph:
 
 def net_insert(chain: NetGraph, layers: Any, position: Any) -> NetGraph:
     """The chain with ``layers`` inserted before layer ``position`` (1-based index or name; ``len + 1`` appends);
-    a tuple path ``("enc", "act")`` inserts into the chain ``enc`` nested in ``chain``, as ``net_delete`` reaches
-    it (the outer net may be a NetGraph)."""
+    a negative index counts from the end, as Wolfram's NetInsert (as Insert): the layers land after that layer
+    (``-1`` appends, ``-(len + 1)`` prepends). A tuple path ``("enc", "act")`` inserts into the chain ``enc``
+    nested in ``chain``, as ``net_delete`` reaches it (the outer net may be a NetGraph)."""
     if isinstance(position, tuple) and position:
         at, position = position[:-1] or None, position[-1]
         return _edit_chain(chain, at, "net_insert", lambda inner: _insert_at(inner, layers, position))
@@ -62,9 +65,13 @@ def _insert_at(chain: NetChain, layers: Any, position: int | str) -> NetChain:
             raise OptionError(f"net_insert: position= {position!r} is no layer of this chain; its layers are "
                               f"{list(chain.layers)}", option="position")
         position = list(chain.layers).index(position) + 1
-    elif isinstance(position, bool) or not isinstance(position, int) or not 1 <= position <= count + 1:
+    elif isinstance(position, bool) or not isinstance(position, int) or not -count - 1 <= position <= count + 1 \
+            or position == 0:
         raise OptionError(f"net_insert: position= must be a layer name or an index from 1 to {count + 1} (the end), "
-                          f"found {position!r:.60}", option="position")
+                          f"or from {-count - 1} (before the first) to -1 (the end) counting from the end as "
+                          f"Wolfram's NetInsert; found {position!r:.60}", option="position")
+    elif position < 0:
+        position += count + 2  # Insert's rule: the new layers land at that position counted from the end
     return _insert(chain, layers, position, "net_insert")
 
 
@@ -84,11 +91,31 @@ def _edit_chain(net: NetGraph, at: Any, function: str, edit: Callable[[NetChain]
         raise OptionError(f"{function}: the layer at {shown_path(path)!r} is {with_article(inner.type_name)}, not a "
                           f"NetChain; at= (or a path position=) names a chain to edit", option="at")
     new = edit(inner)
-    try:  # the chain keeps its place and port names; the net around it infers its types again
+    renamed_inputs = set(new.input_ports) != set(inner.input_ports)
+    if renamed_inputs:  # as a flat chain's declared input: the new inputs take what the chain's input took here
+        new = edit(_with_placed_inputs(net, path, inner))
+    try:  # the chain keeps its place; the net around it infers its types again
+        if renamed_inputs or set(new.output_ports) != set(inner.output_ports):  # rewired as a closed-up chain, but
+            return carry_multipliers([net, new], put_back(net, path, new, _new_head(inner, new)))  # a new head is fed
         return carry_multipliers([net, new], net.replace_layers({path: new}))
     except NetGraphError as exc:
         raise type(exc)(f"{function}: the edited chain at {shown_path(path)!r} does not fit the net around it: "
                         f"{exc}") from None
+
+
+def _new_head(old: NetChain, new: NetChain) -> dict[str, str]:
+    """The chain's one input -> the edited chain's one input of another name (a head put in front): what fed the
+    chain feeds that, as in a flat chain; none when either has several (which new input would take it?)."""
+    gone, added = set(old.input_ports) - set(new.input_ports), set(new.input_ports) - set(old.input_ports)
+    return {gone.pop(): added.pop()} if len(gone) == len(added) == 1 == len(new.input_ports) else {}
+
+
+def _with_placed_inputs(net: NetGraph, path: tuple, chain: NetChain) -> NetChain:
+    """``chain`` (at ``path`` in ``net``) with the input shapes it has there declared, where it knows less alone."""
+    types, own = net.layer_types(path), chain.port_types
+    shapes = {p: types[p].shape for p in chain.input_ports
+              if types[p].shape is not None and types[p].shape != own[p].shape}
+    return with_port_options(chain, {**chain.port_shape_options(), **shapes}) if shapes else chain
 
 
 def _check_chain(chain: Any, function: str) -> None:

@@ -9,6 +9,7 @@ nesting inlined, and the rebuilt graph keeping the original's port types and por
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from netgraph.core.names import fresh_name
@@ -94,8 +95,9 @@ def keeping_port_types(net: NetGraph, layers: dict, edges: list) -> NetGraph:
 def net_flatten(net: NetGraph, levels: int | None = None) -> NetGraph:
     """Nested graphs' layers inlined with names ``outer/inner``, to every depth or ``levels`` deep.
 
-    Behaviour and arrays are unchanged. An operator stays whole, one layer holding its inner nets (as Wolfram's
-    NetFlatten). A result whose layers simply follow one another is a NetChain.
+    Behaviour and arrays are unchanged. An operator stays one layer, and the nets nested in its inner nets are
+    flattened too (as Wolfram's NetFlatten, "including within operators"). A result whose layers simply follow one
+    another is a NetChain.
     """
     check_net(net, "net_flatten")
     if levels is not None and (isinstance(levels, bool) or not isinstance(levels, int) or levels < 1):
@@ -107,7 +109,21 @@ def net_flatten(net: NetGraph, levels: int | None = None) -> NetGraph:
         flat = net
         for _ in range(levels):
             flat = inline_nested(flat)
-    return carry_multipliers([net], _as_chain(flat))
+    return carry_multipliers([net], _as_chain(_inner_nets_flattened(flat, levels)))
+
+
+def _inner_nets_flattened(net: NetGraph, levels: int | None) -> NetGraph:
+    """``net`` with each operator's inner nets that hold nested nets flattened (``levels`` deep); an operator whose
+    inner nets are flat already is kept as it is."""
+    changes = {name: dataclasses.replace(layer, **{f: net_flatten(getattr(layer, f), levels) for f in layer.NETS})
+               for name, layer in net.layers.items() if _holds_nested(layer)}
+    return net.replace_layers(changes) if changes else net
+
+
+def _holds_nested(layer: Any) -> bool:
+    """Whether ``layer`` is an operator with a net nested somewhere in its inner nets."""
+    return any(isinstance(inner, NetGraph) or _holds_nested(inner)
+               for field in getattr(layer, "NETS", ()) for inner in getattr(layer, field).layers.values())
 
 
 def _flatten_all(net: NetGraph) -> NetGraph:

@@ -41,7 +41,7 @@ from netgraph.core.walk import map_nodes, nested_nodes
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["information", "all_arrays", "array_key", "Information", "LayersByPath", "PROPERTIES"]
+__all__ = ["information", "all_arrays", "array_key", "Information", "ByPath", "PROPERTIES"]
 
 
 def _repeats(net: Any) -> set[tuple]:
@@ -74,10 +74,10 @@ def _node_dimensions(node: Node) -> list[tuple[tuple, tuple | None]]:
             for name, value in layer.arrays.items()]
 
 
-class LayersByPath(dict):
-    """``information("Layers")``: each leaf layer by its path, ``("enc", "l1")``, as arrays are keyed (Wolfram's
-    ``{"enc", "l1"}``) and surgery takes it; the name its path joins to, ``"enc/l1"`` (the keys before), finds it
-    too."""
+class ByPath(dict):
+    """A property keyed by layer path, ``("enc", "l1")``, as arrays are keyed (Wolfram's ``{"enc", "l1"}``) and
+    surgery takes it (``Layers``, ``Estimators``); the name its path joins to, ``"enc/l1"`` (the keys before),
+    finds it too."""
 
     def __missing__(self, key: Any) -> Any:
         path = self._joined().get(key) if isinstance(key, str) else None
@@ -92,7 +92,7 @@ class LayersByPath(dict):
         return self[key] if key in self else default
 
     def _joined(self) -> dict[str, tuple]:
-        return {"/".join(path): path for path in self}
+        return {"/".join(map(str, path)): path for path in self}
 
 
 def _placed(node: Node) -> Any:
@@ -141,13 +141,14 @@ def _states(net: Any) -> list[tuple]:
 
 
 def _layers_graph(net: Any) -> nx.DiGraph:
-    """Leaf layers by path name ("enc/lin") with an edge from each producer to each consumer."""
-    import networkx as nx  # optional: only this property needs it, and its 0.4 s import slowed every start-up
+    """Leaf layers by path (``("enc", "lin")``, found by ``"enc/lin"`` too) with an edge from each producer to
+    each consumer."""
+    from netgraph.core.layers_graph import LayersGraph  # optional networkx: its 0.4 s import slowed every start-up
 
-    g = nx.DiGraph()
+    g = LayersGraph()
     for node in net.ir.nodes:
-        g.add_node(node.name, layer=node.layer)
-        g.add_edges_from(("/".join(v.node), node.name) for v in node.inputs.values() if v.node is not None)
+        g.add_node(node.path, layer=node.layer)
+        g.add_edges_from((v.node, node.path) for v in node.inputs.values() if v.node is not None)
     return g
 
 
@@ -227,7 +228,7 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "PortTypes": lambda net, i: dict(net.port_types),
     "Encoders": lambda net, i: {p: c for p, c in net.coders.items() if c.kind == "encoder"},
     "Decoders": lambda net, i: {p: c for p, c in net.coders.items() if c.kind == "decoder"},
-    "Layers": lambda net, i: LayersByPath(map_nodes(net, lambda node: (node.path, _placed(node)))),
+    "Layers": lambda net, i: ByPath(map_nodes(net, lambda node: (node.path, _placed(node)))),
     "LayersList": lambda net, i: list(i["Layers"].values()),
     "LayersCount": lambda net, i: len(net.ir.nodes),
     "LayerTypeCounts": lambda net, i: dict(Counter(node.layer.type_name for node in net.ir.nodes)),
@@ -246,8 +247,8 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "ArraysTotalSize": lambda net, i: _bytes(i["ArraysTotalByteCount"]),
     "ArraysLearningRateMultipliers": lambda net, i: _multipliers(net, list(i["Arrays"])),
     "UninitializedArrays": lambda net, i: [k for k, v in i["Arrays"].items() if v is None and k not in _repeats(net)],
-    "Estimators": lambda net, i: {"/".join(map(str, path)): node.layer.estimate for path, node in nested_nodes(net)
-                                  if isinstance(getattr(node.layer, "estimate", None), str)},  # in operators too
+    "Estimators": lambda net, i: ByPath((path, node.layer.estimate) for path, node in nested_nodes(net)
+                                        if isinstance(getattr(node.layer, "estimate", None), str)),  # in operators
     "SharedArrays": lambda net, i: shared_values(net),
     "SharedArraysCount": lambda net, i: len(i["SharedArrays"]),
     "RecurrentStatesCount": lambda net, i: len(_states(net)),

@@ -79,7 +79,7 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
     key = tuple(sorted(declared.items(), key=lambda kv: kv[0]))
     if key not in cache:
         try:
-            cache[key] = NetGraph(dict(net.layers), net.explicit_edges(), **declared)
+            cache[key] = _redeclared(net, declared)
         except NetGraphError as exc:
             raise _refused(net, declared, exc.diagnostics[0], option) from None
     return cache[key]
@@ -111,12 +111,13 @@ def settled_types(net: NetGraph) -> dict[str, PortType]:
     return {p: PortType(before[p].shape, t.dtype) if p in before else t for p, t in net.port_types.items()}
 
 
-def _kind_kept(given: NetGraph, shown: NetGraph) -> NetGraph:
-    """``shown`` (the net ``given`` with port types declared) as the kind of net ``given`` is: a chain stays one."""
-    if not isinstance(given, NetChain) or isinstance(shown, NetChain):
-        return shown
-    layers = list(given.layers.values()) if numbered(given.layers) else dict(given.layers)
-    return NetChain(layers, **shown.port_shape_options())
+def _redeclared(net: NetGraph, declared: Mapping[str, Any]) -> NetGraph:
+    """``net`` built again with its port options ``declared``, as the kind of net it is: a chain stays a chain
+    (numbered or named as given), so whatever shows the net its operator runs (a repr, a compiled module's
+    ``to_net``) shows the kind the user gave."""
+    if isinstance(net, NetChain):
+        return NetChain(list(net.layers.values()) if numbered(net.layers) else dict(net.layers), **declared)
+    return NetGraph(dict(net.layers), net.explicit_edges(), **declared)
 
 
 def _shown(types: Mapping[str, PortType]) -> str:
@@ -128,6 +129,9 @@ class NetOperator(Layer, register=False):
 
     NETS: ClassVar[tuple[str, ...]] = ("net",)
     POSITIONAL: ClassVar[str | None] = "net"
+    # why its inner ports have no one value it gives out (with_inner_output's error)
+    RUNS: ClassVar[str] = ("runs its inner net several times per example: the port has a value each time, none of "
+                           "which it gives out")
 
     def normalize(self) -> Mapping[str, Any]:
         nets = {f: as_inner_net(getattr(self, f), self.type_name, f) for f in self.NETS}
@@ -181,6 +185,16 @@ class NetOperator(Layer, register=False):
             nets[field] = net.replace_layers(inner) if inner else net
         return dataclasses.replace(self, **nets)
 
+    def with_inner_output(self, path: tuple[str, ...], port: str, at: tuple[str, ...]) -> tuple[NetOperator, str]:
+        """This operator (at ``at`` in the net asked) with output ``port`` of the layer at ``path`` (its option, then
+        the layers inside) an output of its own, and that output's name, for probing and edges. Here a WiringError:
+        an operator that runs its inner net per step or several times has no one value of that port to give."""
+        shown = "/".join(map(str, (*at, *path)))
+        raise WiringError(f"the port {port!r} of {shown!r} is inside {self.type_name} {'/'.join(at)!r}, which "
+                          f"{self.RUNS}, so the port cannot be probed or wired; probe the inner net alone on the "
+                          f"values it gets: net_extract(net, {(*at, path[0])!r})(data, "
+                          f"outputs=NetPort({(*path[1:], port)!r}))")
+
     # -- types --------------------------------------------------------------------------------------
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         """For each inner net (by option), the types the operator's port ``types`` give its ports."""
@@ -227,7 +241,7 @@ class NetOperator(Layer, register=False):
             shown = self.inner_nets(as_net(self).ir.nodes[0].types)
         except NetGraphError:
             shown = {}
-        changed = {f: _kind_kept(getattr(self, f), net) for f, net in shown.items() if net is not getattr(self, f)}
+        changed = {f: net for f, net in shown.items() if net is not getattr(self, f)}
         return Layer.__repr__(dataclasses.replace(self, **changed) if changed else self)
 
     # -- arrays -------------------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 ``resolve`` checks a path against a net (each part a layer name or 1-based index, the last a port) and
 names the missing part and what exists there; ``expose`` gives the net with that inner output made a graph
 output of every net on the way (so edges, probing and ``net_take`` reach it with the ordinary machinery).
-A path goes through NetGraph and NetChain layers only (an operator's inner net runs per element or per
-step, so its values are no single tensor).
+A path goes through NetGraph and NetChain layers and into an operator's inner net by its option
+(``("map", "net", "l1", "Output")``); the operator says whether it can give that port's values
+(``with_inner_output``: a NetMapOperator gives one per element; an operator that runs its net per step does not).
 """
 
 from __future__ import annotations
@@ -29,8 +30,17 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
     where, current, names = "the net", None, []
     for part in port.path:
         if current is not None and not _is_graph(current):
-            raise WiringError(f"{port!r}: {where} is {with_article(current.type_name)}, not a NetGraph or "
-                              f"NetChain; a path goes into nested graphs only (cannot look up {part!r} inside it)")
+            inner = current.inner_nets()
+            if not inner:
+                raise WiringError(f"{port!r}: {where} is {with_article(current.type_name)}, not a NetGraph or "
+                                  f"NetChain (nor an operator holding nets); a path goes into those only "
+                                  f"(cannot look up {part!r} inside it)")
+            if part not in inner:
+                raise WiringError(f"{port!r}: {where} ({current.type_name}) has no inner net {part!r}"
+                                  f"{did_you_mean(part, inner)}; its inner nets are {list(inner)}")
+            names.append(part)
+            current, where = inner[part], f"layer {'/'.join(names)!r}"
+            continue
         table = layers if current is None else current.layers
         names_here = list(table)
         if isinstance(part, int):
@@ -113,13 +123,16 @@ def layer_at(net: Any, path: tuple) -> Any:
     return current
 
 
-def expose(net: Any, names: tuple[str, ...], port: str, graph: type) -> tuple[Any, str]:
-    """``net`` (a graph) with output ``port`` of the layer at ``names`` also a graph output, and that
-    output's name (an existing graph output fed by the same port is reused). ``graph`` is NetGraph."""
+def expose(net: Any, names: tuple[str, ...], port: str, graph: type, at: tuple[str, ...] = ()) -> tuple[Any, str]:
+    """``net`` (a graph, at path ``at`` in the net asked) with output ``port`` of the layer at ``names`` also a graph
+    output, and that output's name (an existing graph output fed by the same port is reused); through an operator,
+    its ``with_inner_output``. ``graph`` is NetGraph."""
     head = names[0]
     layers = dict(net.layers)
     if len(names) > 1:
-        layers[head], port = expose(layers[head], names[1:], port, graph)
+        inner = layers[head]
+        layers[head], port = expose(inner, names[1:], port, graph, (*at, head)) if _is_graph(inner) else \
+            inner.with_inner_output(names[1:], port, (*at, head))
     source = PortRef(head, port)
     for edge in net.edges if len(names) == 1 or layers[head] is net.layers[head] else ():
         if edge.src == source and edge.dst.layer is None:

@@ -18,6 +18,7 @@ from typing import Any
 import networkx as nx
 
 from netgraph.core.names import INDEX_RULE, fresh_name, indexed
+from netgraph.core.nested_ports import in_chain, output_map, same_inputs
 from netgraph.core.chain import NetChain
 from netgraph.core.drop_batch import ends_batch, interior_batch
 from netgraph.core.edge_text import written
@@ -30,7 +31,7 @@ from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.types import REAL, format_shape
 from netgraph.core.wiring import describe_layer
 
-__all__ = ["edit_at", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options", "drop_layers",
+__all__ = ["edit_at", "put_back", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options", "drop_layers",
            "listed", "no_layer_or_port", "numbered", "chain_of", "chain_items", "fits_checked"]
 
 _FITS_CHECKED = contextvars.ContextVar("fits_checked", default=False)
@@ -111,11 +112,17 @@ def edit_at(net: NetGraph, specs: list, edit: Any) -> NetGraph:
         if set(groups[parent]) == set(inner.layers):
             raise WiringError(f"this would remove every layer of {'/'.join(parent) or 'the net'}")
         edited = edit(inner, groups[parent])
-        net = _put_back(net, parent, edited)[0] if parent else edited
+        net = _put_back(net, parent, edited, {})[0] if parent else edited
     return net
 
 
-def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> tuple[NetGraph, set[str]]:
+def put_back(net: NetGraph, path: tuple, edited: NetGraph, renamed: dict[str, str] | None = None) -> NetGraph:
+    """``net`` with the nested net at ``path`` replaced by ``edited``, whose ports may differ (``_put_back``'s rule);
+    ``renamed``: inputs of the old net -> the input of ``edited`` that takes what fed them (a new head's one input)."""
+    return _put_back(net, path, edited, renamed or {})[0]
+
+
+def _put_back(net: NetGraph, path: tuple, edited: NetGraph, renamed: dict[str, str]) -> tuple[NetGraph, set[str]]:
     """``net`` with the graph at ``path`` replaced by ``edited``, whose ports may differ, following the rule for
     dropped heads: an input of ``edited`` that now feeds other layers (a dropped head's consumers) and a layer
     that read a lost output (through a port path, ``NetPort(("enc", "l1", "Output"))``) take new graph inputs,
@@ -124,14 +131,25 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> tuple[NetGraph, s
     head take that head's types, not those declared before: it closes up). Also gives the new inputs (a level up,
     an input fed as before by a new one of this level is new too, so the rule holds at every depth)."""
     name = path[0]
-    new, inner_fresh = _put_back(net.layers[name], path[1:], edited) if len(path) > 1 else (edited, set())
-    outputs, same_in = _output_map(net.layers[name], new), _same_inputs(net.layers[name], new) - inner_fresh
+    if len(path) > 1:
+        (new, inner_fresh), renamed = _put_back(net.layers[name], path[1:], edited, renamed), {}
+    else:
+        new, inner_fresh = edited, set()
+    outputs = output_map(net.layers[name], new)
+    same_in = (same_inputs(net.layers[name], new) | set(renamed.values())) - inner_fresh
     if isinstance(net, NetChain) and name == next(iter(net.layers)) and same_in != set(new.input_ports):
         new_heads = set(new.input_ports) - same_in  # the chain closes up: its inputs take what the new heads took
-        kept = {p: t for p, t in net.port_shape_options().items() if p not in new_heads}
-        return with_port_options(net, kept).replace_layers({name: new}), set()
-    if isinstance(net, NetChain) or (all(p == q for p, q in outputs.items()) and same_in == set(new.input_ports)):
+        gone = set(net.layers[name].input_ports) - set(new.input_ports)  # a renamed head's ports: no more the chain's
+        kept = {p: t for p, t in net.port_shape_options().items() if p not in new_heads | gone}
+        return in_chain(with_port_options(net, kept), name, new), set()
+    if isinstance(net, NetChain):
+        return in_chain(net, name, new), set()
+    if all(p == q for p, q in outputs.items()) and same_in == set(new.input_ports) and not renamed:
         return net.replace_layers({name: new}), set()
+
+    def fed(ref: Any) -> Any:  # where an edge into ``ref`` goes now
+        return PortRef(name, renamed[ref.port]) if ref is not None and ref.layer == name and ref.port in renamed \
+            else ref
 
     def lost(a: Any, b: Any) -> bool:
         gone = a.layer == name and outputs[a.port] is None
@@ -139,8 +157,9 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> tuple[NetGraph, s
 
     def moved(ref: Any) -> NetPort:
         return NetPort(name, outputs[ref.port]) if ref.layer == name else _ref(ref)
-    kept = [e for e in net.edges if (not e.implicit or e.src.layer is None) and not lost(e.src, e.dst)]
-    edges = [written(e, moved(e.src)) for e in kept]  # graph inputs stay first: their edges made explicit
+    kept = [e for e in net.edges if (not e.implicit or e.src.layer is None) and not lost(e.src, fed(e.dst))]
+    edges = [written(e, moved(e.src), _ref(fed(e.dst)) if fed(e.dst) != e.dst else None)
+             for e in kept]  # graph inputs stay first: their edges made explicit
     edges += [(moved(a), b) for a, b in net.explicit_edges() if b is None and not lost(a, b)]
     inputs = {e.src.port for e in kept if e.src.layer is None}
     outs = {e.dst.port for e in net.edges if e.dst.layer is None and not lost(e.src, e.dst)}
@@ -156,36 +175,6 @@ def _put_back(net: NetGraph, path: tuple, edited: NetGraph) -> tuple[NetGraph, s
         if dst.layer != name:  # a reader of a lost output takes what it took (the edited graph declares its own)
             declared.update(_known_types(net, dst.layer, {dst.port: port}))
     return NetGraph({n: new if n == name else layer for n, layer in net.layers.items()}, edges, **declared), made
-
-
-def _output_map(old: NetGraph, new: NetGraph) -> dict[str, str | None]:
-    """Each output of ``old`` -> the output of ``new`` giving the same inner value (by its source, else by its name),
-    or None when gone; one read from a dropped tail is sourced at the tail's producer, whose port path still reads."""
-    def sources(g: NetGraph) -> dict[str, tuple]:
-        return {e.dst.port: (e.src.layer, e.src.port) for e in g.edges if e.dst.layer is None}
-
-    def producer(src: tuple) -> tuple:
-        while src[0] is not None and src[0] not in new.layers:
-            feeds = [(e.src.layer, e.src.port) for e in old.edges if e.dst.layer == src[0]]
-            if len(feeds) != 1:
-                break
-            src = feeds[0]
-        return src
-    by_source = {src: port for port, src in sources(new).items()}
-    return {port: by_source.get(src, by_source.get(producer(src), port if port in new.output_ports else None))
-            for port, src in sources(old).items()}
-
-
-def _same_inputs(old: NetGraph, new: NetGraph) -> set[str]:
-    """The inputs of ``new`` that mean what they meant in ``old``: they feed some of the same inner ports only."""
-    def readers(g: NetGraph) -> dict[str, set]:
-        out: dict[str, set] = {}
-        for e in g.edges:
-            if e.src.layer is None:
-                out.setdefault(e.src.port, set()).add((e.dst.layer, e.dst.port))
-        return out
-    before, after = readers(old), readers(new)
-    return {p for p in new.input_ports if after.get(p, set()) <= before.get(p, set())}
 
 
 def chain_of(items: list[tuple[str | None, Any]], shapes: dict[str, Any]) -> NetChain:

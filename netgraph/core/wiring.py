@@ -190,11 +190,13 @@ class _Normalizer:
         return PortRef(name, outs[0])
 
     def nested_source(self, ref: NetPort, edge: EdgeRef) -> PortRef | None:
-        """An output inside a nested graph: that graph gets it as an output of its own, which the edge reads."""
+        """An output inside a nested graph (or an operator's inner net): that graph (operator) gets it as an output
+        of its own, which the edge reads."""
         try:
             names, port = resolve(self.layers, ref)
-            head = names[0]
-            self.layers[head], exposed = self.layers[head].with_output(NetPort((*names[1:], port)))
+            head, layer = names[0], self.layers[names[0]]
+            self.layers[head], exposed = layer.with_output(NetPort((*names[1:], port))) if hasattr(layer, "with_output") \
+                else layer.with_inner_output(names[1:], port, (head,))
         except WiringError as exc:
             self.problem("unknown-port", edge, str(exc), layer=tuple(map(str, ref.path)), port=ref.port)
             return None

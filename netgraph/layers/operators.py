@@ -22,6 +22,7 @@ PortType(shape=('n', 2), dtype='Real')
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,6 +33,7 @@ from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.operator import NetOperator, settled_types
 from netgraph.core.options import Net
+from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, Conflict, PortType, broadcast, length_reason, unify
 from netgraph.layers.bad_index import checks_values
 from netgraph.layers.operator_modules import _FoldModule, _MapModule, _NestModule
@@ -122,6 +124,13 @@ class NetMapOperator(NetOperator):
     def output_ports(self) -> tuple[str, ...]:
         return self.net.output_ports
 
+    def with_inner_output(self, path: tuple[str, ...], port: str, at: tuple[str, ...]) -> tuple[NetMapOperator, str]:
+        """The map with the inner port an output of its inner net, so of its own: its value for each element."""
+        if len(path) == 1:
+            return self, port  # the inner net's own output is the map's
+        net, name = self.net.with_output(NetPort((*path[1:], port)))
+        return dataclasses.replace(self, net=net), name
+
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         _check_ranks(types, self.net, tuple(types))
         return {"net": {p: _element(t, p, "sequence NetMapOperator maps over") for p, t in types.items()}}
@@ -170,6 +179,8 @@ class NetFoldOperator(NetOperator):
     net: Net = None
     state_input: bool = False
     POSITIONALS = ("net", "state_input")
+    RUNS = ("runs its inner net once per sequence element (its output fed back as the state): the port has a value "
+            "per step, none of which it gives out")
 
     def validate(self) -> None:
         net = self.net
@@ -271,6 +282,8 @@ class NetNestOperator(NetOperator):
     net: Net = None
     n: int = 1
     POSITIONALS = ("net", "n")
+    RUNS = ("runs its inner net n times per example (each output fed back in): the port has a value each time, none "
+            "of which it gives out")
 
     def normalize(self) -> Mapping[str, Any]:
         changes = super().normalize()

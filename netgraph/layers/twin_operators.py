@@ -83,6 +83,7 @@ class NetBidirectionalOperator(NetOperator):
     """
 
     NETS = ("forward_net", "backward_net")
+    RUNS = "runs one inner net over the sequence and the other over it reversed, and gives out only their aggregate"
     PAIR = NETS  # forward_net=[fwd, bwd] (a Python list, a YAML list) gives both nets
     POSITIONAL = "forward_net"
     POSITIONALS = ("forward_net", "aggregation")
@@ -158,6 +159,7 @@ class NetPairEmbeddingOperator(NetOperator):
     net: Net = None
     distance: Literal["Euclidean", "Cosine"] = "Euclidean"
     POSITIONALS = ("net", "distance")
+    RUNS = "runs its inner net on each input of the pair: the port has a value for each, none of which it gives out"
 
     def validate(self) -> None:
         _choice(self.distance, DISTANCES, self.type_name, "distance")
