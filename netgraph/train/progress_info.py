@@ -14,11 +14,12 @@ from netgraph.core.errors import did_you_mean
 
 __all__ = ["ProgressInfo", "WOLFRAM_KEYS"]
 
-#: Wolfram's TrainingProgressFunction keys -> ours.
-WOLFRAM_KEYS = {"Round": "round", "Batch": "batch", "BatchLoss": "batch_loss", "RoundLoss": "round_loss",
-                "ValidationLoss": "validation_loss", "LearningRate": "learning_rate",
+#: Wolfram's TrainingProgressFunction keys -> ours ("Batch" counts within the round, "AbsoluteBatch" over the run).
+WOLFRAM_KEYS = {"Round": "round", "Batch": "batch_in_round", "AbsoluteBatch": "batch", "BatchLoss": "batch_loss",
+                "RoundLoss": "round_loss", "ValidationLoss": "validation_loss", "LearningRate": "learning_rate",
                 "ProgressFraction": "progress_fraction", "TimeRemaining": "time_remaining", "TimeElapsed": "elapsed",
-                "ExamplesProcessed": "examples", "MaxTrainingRounds": "rounds", "BestValidationRound": "best_round"}
+                "ExamplesProcessed": "examples", "MaxTrainingRounds": "rounds", "TotalRounds": "rounds",
+                "BestValidationRound": "best_round"}
 
 
 class ProgressInfo(dict):
