@@ -56,7 +56,7 @@ from netgraph.train.options import (
 )
 from netgraph.train.stopping import TrainingDataStopping, parse_stopping
 from netgraph.train.precision import WorkingPrecision, parse_working_precision
-from netgraph.train.results import NetTrainResults
+from netgraph.train.results import NetTrainResults, refuse_property_argument
 from netgraph.train.metrics import Meter, metric_name, parse_metrics, plan_metrics
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.train.tensorboard import TensorBoardLog, parse_reporting
@@ -106,6 +106,7 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     """
     if more:  # Keras's fit(x, y), or torch's optimizer: the data is one argument here
         refuse_torch_optimizer(more[0])
+        refuse_property_argument(more[0])
         raise DataError(f"net_train takes the data as one argument, found {1 + len(more)} (net_train(net, x, y) as "
                         f"Keras's fit(x, y)?): give the pair net_train(net, (inputs, targets)) or a dict "
                         f"net_train(net, {{'Input': inputs, 'Target': targets}}); options are keywords")

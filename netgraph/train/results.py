@@ -28,7 +28,7 @@ from netgraph.core.files import atomic_write, writable_file
 from netgraph.core.attribute_hints import hinting_getattr
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 
-__all__ = ["NetTrainResults", "svg_line_plot"]
+__all__ = ["NetTrainResults", "svg_line_plot", "refuse_property_argument"]
 
 TERM_COLORS = ("#2ca02c", "#d62728", "#9467bd", "#8c564b")
 METRIC_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
@@ -51,6 +51,15 @@ PROPERTIES = {
 }
 OLD_NAMES = {"LossEvolutionPlot": "LossPlot"}  # Wolfram's older names: answered, not listed in "Properties"
 
+
+
+def refuse_property_argument(value: object) -> None:
+    """OptionError for Wolfram's NetTrain[net, data, prop] written net_train(net, data, prop): all=True gives it."""
+    if not isinstance(value, str) or value not in (*PROPERTIES, *OLD_NAMES, "All", "Properties"):
+        return
+    read = "" if value == "All" else f"[{value!r}]"
+    raise OptionError(f"net_train takes no property argument (Wolfram's NetTrain[net, data, {value!r}]): "
+                      f"net_train(net, data, all=True){read} gives it", option="all")
 
 _HISTORY = "r.round_losses, r.validation_losses and r.round_metrics / r.validation_metrics (lists by round)"
 _KERAS_NAMES = {"history": _HISTORY, "losses": _HISTORY, "metrics": _HISTORY, "epoch": "r.total_rounds",
