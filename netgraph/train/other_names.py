@@ -29,7 +29,8 @@ OTHER_NAMES: dict[str, tuple[str, str]] = {
         (("TrainingProgressReporting", "training_progress_reporting", "TrainingProgressFunction",
           "training_progress_function"), "progress"),
         (("TrainingProgressMeasurements", "training_progress_measurements"), "metrics"),
-        (("TrainingProgressCheckpointing", "training_progress_checkpointing"), "checkpoint")) for name in names},
+        (("TrainingProgressCheckpointing", "training_progress_checkpointing"), "checkpoint"),
+        (("TimeGoal", "time_goal"), "max_training_time")) for name in names},
 }
 
 _WHAT = {"training_stopping_criterion": ": a patience n, or {'patience': n}",
