@@ -63,7 +63,7 @@ from netgraph.train.tensorboard import TensorBoardLog, parse_reporting
 from netgraph.train.distributed import setup, share_batch_statistics, stop_sharing
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays
-from netgraph.core.options import as_seed
+from netgraph.core.options import random_seeding
 from netgraph.backend.devices import parse_device
 from netgraph.backend.initialize import net_initialize
 import numpy as np
@@ -232,9 +232,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     checkpoint = _checkpoint(o["checkpoint"], made)
     log_dir = parse_reporting(o["progress_reporting"], o["log_dir"], made)
     resume = _resume(o["resume"], checkpoint)
-    seed = o["random_seed"]
-    if seed is not None:
-        seed = as_seed(seed, "random_seed")
+    seed = random_seeding(o["random_seed"], "random_seed")  # Wolfram's 'Inherited' (None) and 'Automatic' too
     if resume is None and checkpoint is not None and (found := latest_checkpoint(checkpoint["directory"])):
         raise OptionError(f"checkpoint directory {str(checkpoint['directory'])!r} already holds an earlier run's "
                           f"checkpoints ({found.name}): a new run there would mix with them (and its own files could "
