@@ -80,6 +80,8 @@ OPTIONS: dict[str, Any] = {
     "working_precision": None, "distributed_timeout": 600,
 }
 DEFAULT_BATCH_SIZE = 64
+#: Options whose default (None) is chosen for the data, as Wolfram's Automatic: "Automatic" is that default.
+AUTOMATIC = ("batch_size", "max_training_rounds", "learning_rate")
 
 
 def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
@@ -133,6 +135,7 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
         raise OptionError(f"net_train options all= and return_results= are the same option (return a "
                           f"NetTrainResults); found all={options['all']!r} and "
                           f"return_results={options['return_results']!r}: give one of them", option="all")
+    options = {k: None if k in AUTOMATIC and isinstance(v, str) and v == "Automatic" else v for k, v in options.items()}
     v = options.get("validation_set")
     refuse_scaled(v, f"validation_set={v!r}", "validation_set=", "validation_set")  # Wolfram's Scaled[0.1]
     if isinstance(v, numbers.Integral):
