@@ -150,6 +150,8 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
 def _checkpoint(spec: Any, made: list[Path]) -> dict | None:
     if spec is None or spec is False:
         return None
+    if isinstance(spec, (tuple, list)) and len(spec) == 2 and spec[0] in ("Directory", "File"):
+        spec = _wolfram_checkpointing(*spec)
     if isinstance(spec, (str, os.PathLike)):
         spec = {"directory": spec}
     if not isinstance(spec, dict) or "directory" not in spec:
@@ -162,6 +164,16 @@ def _checkpoint(spec: Any, made: list[Path]) -> dict | None:
     return {"directory": usable_folder(spec["directory"], "checkpoint directory", made),
             "interval": check_number(spec.get("interval", 1), "checkpoint interval", integer=True),
             "keep": check_number(spec.get("keep", 3), "checkpoint keep", integer=True)}
+
+
+def _wolfram_checkpointing(kind: str, path: Any) -> Any:
+    """Wolfram's TrainingProgressCheckpointing {"Directory", dir}: the directory; {"File", path}: OptionError."""
+    if kind == "Directory":
+        return path
+    folder = str(Path(path).parent)
+    raise OptionError(f"checkpoint=('File', {str(path)!r}) (Wolfram's one file, rewritten every round) is not "
+                      f"written: each checkpoint is a file of its own in a folder; give checkpoint={{'directory': "
+                      f"{folder!r}, 'keep': 1}} to keep only the newest", option="checkpoint")
 
 
 def _resume(spec: Any, checkpoint: dict | None) -> Path | None:
