@@ -108,3 +108,17 @@ def test_a_port_named_scaled_keeps_its_weight_pair():
     r = net_train(net, {"Input": x, "Scaled": x[:, :1]}, max_training_rounds=1, progress=False, all=True,
                   loss_function={"Scaled": ("Automatic", 2.0)})
     assert r.loss_weights == {"Scaled": [2.0]}
+
+
+def test_wolframs_other_result_properties():
+    # Found by QA: "MeanBatchesPerSecond", "TargetDevice" and "FinalPlots" were 'no property'; Wolfram properties
+    # netgraph does not keep (NetTrainInputForm, ...) now say that, not only "did you mean"
+    net, data = _net_and_data()
+    r = net_train(net, data, max_training_rounds=3, batch_size=8, progress=False, all=True)
+    assert r["MeanBatchesPerSecond"] == pytest.approx(12 / r.total_training_time)
+    assert r["TargetDevice"] == "cpu"
+    assert r["FinalPlots"] == {"Loss": r["LossPlot"]}
+    assert {"MeanBatchesPerSecond", "TargetDevice", "FinalPlots"} <= set(r["Properties"])
+    for name in ("NetTrainInputForm", "RoundPositions", "BatchesPerRound"):
+        with pytest.raises(OptionError, match=rf"Wolfram's property '{name}' is not kept"):
+            r[name]

@@ -341,7 +341,8 @@ def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, m
         term_losses={k: list(v) for k, v in s.term_round_losses.items()},
         loss_weights={k: list(v) for k, v in s.term_weights.items()},
         round_metrics={k: list(v) for k, v in s.round_metrics.items()},
-        validation_metrics={k: list(v) for k, v in s.validation_metrics.items()})
+        validation_metrics={k: list(v) for k, v in s.validation_metrics.items()},
+        target_device=str(trainer.ctx.device))
 
 
 def _checkpoint_files(trainer: Trainer) -> list[str]:
