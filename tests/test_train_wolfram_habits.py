@@ -122,3 +122,12 @@ def test_wolframs_other_result_properties():
     for name in ("NetTrainInputForm", "RoundPositions", "BatchesPerRound"):
         with pytest.raises(OptionError, match=rf"Wolfram's property '{name}' is not kept"):
             r[name]
+
+
+@pytest.mark.parametrize("name", ["learning_rate_multipliers", "LearningRateMultipliers"])
+def test_a_layers_learning_rate_multipliers_option_points_to_the_rules_on_its_net(name):
+    # Found by QA: Wolfram's LinearLayer[3, LearningRateMultipliers -> 0] written LinearLayer(3,
+    # learning_rate_multipliers=0) listed the layer's options only; a net given it already named the function
+    with pytest.raises(OptionError, match=r"net_set_learning_rate_multipliers\(net, \{'lin': 0\}\)") as info:
+        LinearLayer(3, **{name: 0})
+    assert info.value.diagnostics[0].option == name
