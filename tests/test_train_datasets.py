@@ -49,3 +49,16 @@ def test_a_fraction_of_a_dataset_is_held_out_for_validation():
     assert len(trained) == 36 and len(held) == 12 and trained | held == set(items.y[:, 0].tolist())
     assert len(seen[True]) == 2 * 36 and len(seen[False]) == 2 * 12  # each round: every item once
     assert r.examples_processed == 2 * 36 and len(r.validation_losses) == 2
+
+
+def test_results_batch_size_is_the_one_a_loader_batched_by():
+    """Found by QA: a DataLoader(batch_size=10) (or a generator of 10-example batches) trained in batches of 10 but
+    results.batch_size (Wolfram's "BatchSize", the effective value) said 64, net_train's default."""
+    from torch.utils.data import DataLoader
+    x, y = known_function(40, 0)
+    loader = DataLoader(Items(40), batch_size=10)
+    options = dict(max_training_rounds=1, random_seed=0, progress=False, all=True)
+    assert net_train(mlp(), loader, **options).batch_size == 10
+    batches = ({"Input": x[i:i + 8], "Target": y[i:i + 8]} for i in range(0, 40, 8))
+    assert net_train(mlp(), batches, **options).batch_size == 8
+    assert net_train(mlp(), Items(40), **{**options, "batch_size": 16}).batch_size == 16

@@ -333,7 +333,7 @@ def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, m
         trained_net=trained_net, training_net=training_net, round_losses=list(s.round_losses),
         batch_losses=list(s.batch_losses), validation_losses=list(s.validation_losses),
         best_validation_round=s.best_round if s.validation_losses else None, total_rounds=s.rounds,
-        total_batches=s.batches, batch_size=trainer.plan.batch_size, examples_processed=s.examples,
+        total_batches=s.batches, batch_size=_batch_size(trainer), examples_processed=s.examples,
         total_training_time=s.elapsed, reason_training_stopped=reason, optimization_method=method.name,
         initial_learning_rate=method.learning_rate, final_learning_rate=trainer.learning_rate,
         checkpointing_files=_checkpoint_files(trainer),
@@ -343,6 +343,12 @@ def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, m
         round_metrics={k: list(v) for k, v in s.round_metrics.items()},
         validation_metrics={k: list(v) for k, v in s.validation_metrics.items()},
         target_device=str(trainer.ctx.device))
+
+
+def _batch_size(trainer: Trainer) -> int:
+    """Wolfram's effective BatchSize: a loader's own, else batch_size=."""
+    train = trainer.train
+    return train.batch_size(trainer.plan.batch_size) if isinstance(train, Streamed) else trainer.plan.batch_size
 
 
 def _checkpoint_files(trainer: Trainer) -> list[str]:
