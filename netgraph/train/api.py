@@ -37,7 +37,7 @@ from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data import Expect, Streamed, finish, gather, sample
 from netgraph.train.data_split import training_and_validation
 from netgraph.train.data_lengths import refuse_fixed_lengths
-from netgraph.train.torch_objects import refuse_torch_optimizer
+from netgraph.train.torch_objects import refuse_other_batch_size, refuse_torch_optimizer
 from netgraph.train.data_files import load_data
 from netgraph.train.data_sets import TRAINING, VALIDATION
 from netgraph.train.padded_data import padded_training
@@ -270,6 +270,8 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     workers = check_number(o["num_workers"], "num_workers", integer=True, strict=False)
     data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
     raw = gather(data, TRAINING, single, batch_size)
+    if isinstance(raw, Streamed) and raw.own_batches:  # a user's loader: its own batch size
+        refuse_other_batch_size(raw.batch_size(batch_size), o["batch_size"])
     expect = {p: _input_expect(net, p) for p in net.input_ports}
     expect.update(loss.targets(sample(raw)))
     _refuse_unread_target(net, o["loss_function"], expect, sample(raw), loss.allow_extra)
