@@ -131,3 +131,15 @@ def test_a_layers_learning_rate_multipliers_option_points_to_the_rules_on_its_ne
     with pytest.raises(OptionError, match=r"net_set_learning_rate_multipliers\(net, \{'lin': 0\}\)") as info:
         LinearLayer(3, **{name: 0})
     assert info.value.diagnostics[0].option == name
+
+
+def test_validation_pairs_beside_training_arrays():
+    # Found by QA: ValidationSet -> {in -> out, ...} written as a list of (input, target) pairs was "a list of
+    # examples must hold dicts" when the training data was a dict of arrays (pairs worked as training data)
+    net, data = _net_and_data()
+    xv = torch.randn(6, 2, generator=torch.Generator().manual_seed(1))
+    yv = xv.sum(1, keepdim=True)
+    options = dict(max_training_rounds=2, progress=False, all=True, random_seed=0)
+    pairs = net_train(net, data, validation_set=[(xv[i], yv[i]) for i in range(6)], **options)
+    arrays = net_train(net, data, validation_set={"Input": xv, "Target": yv}, **options)
+    assert pairs.validation_losses == pytest.approx(arrays.validation_losses, rel=1e-6)

@@ -352,8 +352,9 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
     """(training data, validation_set) with encoded forms turned into checked EncodedLoaders; others unchanged."""
     data, validation = _boolean_targets(net, data), _boolean_targets(net, validation)
     columns = _columns(net, data)
-    if columns is None:
-        return data, validation
+    if columns is None:  # training tensors: validation data in the encoded form (pairs, labels) is encoded alone
+        held = None if validation is None or isinstance(validation, float) else _columns(net, validation, VALIDATION)
+        return data, validation if held is None else _loader(net, held, None, VALIDATION, batch_size, num_workers)
     index = None
     if isinstance(validation, float) and not isinstance(validation, bool) and 0 < validation < 1:
         (columns, index), held_out = _split(columns, validation, seed)
