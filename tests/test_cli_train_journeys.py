@@ -258,3 +258,13 @@ def test_number_labels_read_as_text_from_a_csv_say_how_to_match_them(cli):
     assert ran.code == 1
     assert ("example 0 (t.csv:2): label '1' is not one of the 2 labels [0, 1] (it is the text '1', and the labels "
             "are numbers: a .csv holds text, so write the labels as text, e.g. labels: ['0', '1'])") in ran.err
+
+
+def test_results_json_holds_the_batch_size_and_device_trained_with(cli):
+    # Found by QA: results.json left out BatchSize (Wolfram's "the effective value of BatchSize"): a run without
+    # --batch-size did not record the batch size it trained with
+    cli.spec(), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "1", "--quiet")
+    assert ran.code == 0, ran.err
+    summary = json.loads((cli.folder / "out" / "results.json").read_text())
+    assert summary["batch_size"] == 64 and summary["target_device"] == "cpu"

@@ -49,3 +49,30 @@ def test_a_fraction_of_a_dataset_is_held_out_for_validation():
     assert len(trained) == 36 and len(held) == 12 and trained | held == set(items.y[:, 0].tolist())
     assert len(seen[True]) == 2 * 36 and len(seen[False]) == 2 * 12  # each round: every item once
     assert r.examples_processed == 2 * 36 and len(r.validation_losses) == 2
+
+
+def test_results_batch_size_is_the_one_a_loader_batched_by():
+    """Found by QA: a DataLoader(batch_size=10) (or a generator of 10-example batches) trained in batches of 10 but
+    results.batch_size (Wolfram's "BatchSize", the effective value) said 64, net_train's default."""
+    from torch.utils.data import DataLoader
+    x, y = known_function(40, 0)
+    loader = DataLoader(Items(40), batch_size=10)
+    options = dict(max_training_rounds=1, random_seed=0, progress=False, all=True)
+    assert net_train(mlp(), loader, **options).batch_size == 10
+    batches = ({"Input": x[i:i + 8], "Target": y[i:i + 8]} for i in range(0, 40, 8))
+    assert net_train(mlp(), batches, **options).batch_size == 8
+    assert net_train(mlp(), Items(40), **{**options, "batch_size": 16}).batch_size == 16
+
+
+def test_a_batch_size_a_loader_does_not_batch_by_is_refused():
+    """Found by QA: net_train(net, DataLoader(..., batch_size=10), batch_size=32) trained in batches of 10 and
+    ignored batch_size=32 without a word; the same batch_size as the loader's is accepted."""
+    import pytest
+    from torch.utils.data import DataLoader
+    from netgraph import OptionError
+    loader = DataLoader(Items(40), batch_size=10)
+    with pytest.raises(OptionError, match=r"batch_size=32: the data loader batches by its own, 10 examples; give "
+                                          r"DataLoader\(\.\.\., batch_size=32\), or leave batch_size= out") as info:
+        net_train(mlp(), loader, batch_size=32, max_training_rounds=1, progress=False)
+    assert info.value.diagnostics[0].option == "batch_size"
+    assert net_train(mlp(), loader, batch_size=10, max_training_rounds=1, progress=False, all=True).batch_size == 10

@@ -90,3 +90,26 @@ def test_a_process_whose_local_rank_has_no_gpu_is_an_option_error(monkeypatch):
                                           r"machine has 2 \(cuda:0 to cuda:1\); start at most 2 processes") as info:
         setup(True, torch.device("cuda"))
     assert info.value.diagnostics[0].option == "target_device"
+
+
+@pytest.mark.parametrize("value, expected", [(("GPU", 1), torch.device("cuda", 0)),
+                                             (["GPU", 2], torch.device("cuda", 1))])
+def test_wolframs_gpu_n_form_counts_from_one(monkeypatch, value, expected):
+    # Found by QA: TargetDevice -> {"GPU", 2} written ("GPU", 2) was "must be 'cpu' or 'cuda'"
+    fake_gpus(monkeypatch, 2)
+    assert parse_device(value) == expected
+
+
+@pytest.mark.parametrize("value", [("GPU", "All"), ("GPU", [1, 2]), ["cuda:0", "cuda:1"]])
+def test_several_gpus_point_to_several_processes(monkeypatch, value):
+    fake_gpus(monkeypatch, 2)
+    with pytest.raises(OptionError, match=r"one process trains on one device: several GPUs train in several processes, "
+                                          r"netgraph train --nproc 2 --device cuda") as info:
+        parse_device(value)
+    assert info.value.diagnostics[0].option == "target_device"
+
+
+def test_wolframs_gpu_index_zero_says_it_counts_from_one(monkeypatch):
+    fake_gpus(monkeypatch, 2)
+    with pytest.raises(OptionError, match=r"counts the GPUs from 1 \('cuda:0' is \('GPU', 1\)\)"):
+        parse_device(("GPU", 0))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import LinearLayer, NetGraph, OptionError, net_train
+from netgraph import LinearLayer, NetChain, NetGraph, OptionError, net_train
 from netgraph.train.stopping import parse_stopping
 
 
@@ -67,3 +67,29 @@ def test_a_progress_function_reads_wolframs_training_progress_function_keys():
     assert result.total_rounds == 2
     with pytest.raises(KeyError, match=r"did you mean 'RoundLoss'"):
         net_train(net, data, max_training_rounds=1, progress=lambda info: info["Roundloss"], random_seed=0)
+
+
+def test_wolframs_batch_key_counts_within_the_round_and_absolute_batch_over_the_run():
+    # Found by QA: info["Batch"] was the batches of the whole run (4, 8, 12); Wolfram's TrainingProgressFunction
+    # "Batch" is the current batch within its round, "AbsoluteBatch" the whole run's count
+    net = NetChain([LinearLayer(1)], input=2)
+    data = {"Input": torch.randn(64, 2), "Target": torch.randn(64, 1)}
+    seen = []
+    net_train(net, data, max_training_rounds=3, batch_size=16, random_seed=0,
+              progress=lambda info: seen.append((info["Round"], info["Batch"], info["AbsoluteBatch"],
+                                                 info["batch"], info["TotalRounds"])))
+    assert seen == [(1, 4, 4, 4, 3), (2, 4, 8, 8, 3), (3, 4, 12, 12, 3)]
+
+
+def test_wolframs_gradients_key_is_the_last_steps_gradient_by_array():
+    # Found by QA: info["Gradients"] (Wolfram's TrainingProgressFunction "Gradients") was a KeyError
+    from netgraph import net_initialize
+    net = net_initialize(NetChain({"lin": LinearLayer(1)}, input=2), seed=0)
+    data = {"Input": torch.randn(16, 2), "Target": torch.randn(16, 1)}
+    seen = []
+    net_train(net, data, max_training_rounds=3, batch_size=16, method="SGD", learning_rate=0.1, random_seed=0,
+              progress=lambda info: seen.append((info["Gradients"], info["Net"].layers["lin"].arrays["Weights"])))
+    weights = [net.layers["lin"].arrays["Weights"]] + [w for _, w in seen]
+    for r, (gradients, _) in enumerate(seen):
+        assert set(gradients) == {"lin.Weights", "lin.Biases"}
+        torch.testing.assert_close(weights[r + 1], weights[r] - 0.1 * gradients["lin.Weights"])

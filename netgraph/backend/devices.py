@@ -25,6 +25,8 @@ def parse_device(value: Any) -> torch.device:
     kind ``device-name`` (not a device) or ``device-missing`` (not on this machine, ``detail`` says why)."""
     if value is None:
         return torch.device("cpu")
+    if isinstance(value, (tuple, list)):
+        value = _wolfram_gpus(value)
     text = str(value)
     text = {"GPU": "cuda", "gpu": "cuda", "CPU": "cpu"}.get(text, text)
     try:
@@ -39,6 +41,21 @@ def parse_device(value: Any) -> torch.device:
         raise OptionError(f"target_device={value!r}: {detail}", option="target_device", kind="device-missing",
                           detail=detail)
     return device
+
+
+def _wolfram_gpus(value: tuple | list) -> str:
+    """Wolfram's {"GPU", n} (n from 1) as 'cuda:<n - 1>'; several GPUs ({"GPU", All}, a list): OptionError."""
+    if len(value) == 2 and value[0] in ("GPU", "gpu") and isinstance(value[1], int) and not isinstance(value[1], bool):
+        if value[1] >= 1:
+            return f"cuda:{value[1] - 1}"
+        detail = f"Wolfram's ('GPU', n) counts the GPUs from 1 ('cuda:0' is ('GPU', 1)), found {value!r}"
+        raise OptionError(f"target_device={value!r}: {detail}", option="target_device", kind="device-name",
+                          detail=detail)
+    several = torch.cuda.device_count() if value[-1] == "All" else len(value[-1]) if isinstance(value[-1], list) \
+        else len(value)
+    detail = (f"one process trains on one device: several GPUs train in several processes, netgraph train --nproc "
+              f"{several} --device cuda (or torchrun with net_train(..., distributed=True)); found {value!r}")
+    raise OptionError(f"target_device={value!r}: {detail}", option="target_device", kind="device-name", detail=detail)
 
 
 def missing_device(device: torch.device) -> str | None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import numbers
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -24,7 +23,7 @@ import numpy
 import torch
 
 from netgraph.core.errors import DataError, OptionError, did_you_mean
-from netgraph.core.options import as_seed
+from netgraph.core.options import random_seeding
 from netgraph.data import parse_property
 from netgraph.core.ports import NetPort
 from netgraph.layers.random import distribution_checks
@@ -106,14 +105,7 @@ def _outputs(value: Any) -> tuple[tuple | None, bool]:
 
 
 def _seed(value: Any, label: str = "seed") -> int | None:
-    if value is None or (isinstance(value, str) and value == "Inherited"):  # Wolfram's: the outer (global) generator
-        return None
-    if isinstance(value, str) and value == "Automatic":  # Wolfram's: reseeded every call, whatever the outer seed
-        return int.from_bytes(os.urandom(8), "little")
-    if isinstance(value, str):
-        raise OptionError(f"{label}= must be an integer in [0, 2**64), 'Automatic' (a fresh seed per call) or "
-                          f"'Inherited' (torch's global generator, as None), found {value!r}", option="seed")
-    return as_seed(value, label)
+    return random_seeding(value, label)  # Wolfram's RandomSeeding: 'Inherited' (as None) and 'Automatic' too
 
 
 def _precision(value: Any, label: str = "precision") -> torch.dtype | None:

@@ -323,9 +323,9 @@ def _write_outputs(results: NetTrainResults, spec: str, out: Path, name: str | N
     results.plot_losses(out / "loss.svg")
     summary = {k: getattr(results, k) for k in (
         "round_losses", "validation_losses", "batch_losses", "best_validation_round", "total_rounds",
-        "total_batches", "examples_processed", "total_training_time", "reason_training_stopped",
+        "total_batches", "batch_size", "examples_processed", "total_training_time", "reason_training_stopped",
         "optimization_method", "initial_learning_rate", "final_learning_rate", "loss_function", "term_losses",
-        "loss_weights", "round_metrics", "validation_metrics")}
+        "loss_weights", "round_metrics", "validation_metrics", "target_device")}
     text = json.dumps(_json_ready(summary), indent=1, allow_nan=False)
     atomic_write(out / "results.json", (text + "\n").encode("utf-8"))
     print(f"trained {counted(results.total_rounds, 'round')} ({results.reason_training_stopped}): "

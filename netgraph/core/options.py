@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
+import os
 import reprlib
 import typing
 from collections.abc import Callable, Mapping
@@ -115,6 +116,23 @@ def as_seed(value: Any, option: str) -> int:
         raise OptionError(f"{option}= must be an integer in [0, 2**64), found {value!r}", option=option)
     return int(value)
 
+
+
+def random_seeding(value: Any, option: str = "seed") -> int | None:
+    """Wolfram's RandomSeeding: an integer seed (``as_seed``); None or ``"Inherited"``: torch's global generator
+    (None); ``"Automatic"``: a fresh seed from the operating system, whatever torch's seed.
+
+    >>> random_seeding(7), random_seeding("Inherited"), 0 <= random_seeding("Automatic") < 2**64
+    (7, None, True)
+    """
+    if value is None or (isinstance(value, str) and value == "Inherited"):
+        return None
+    if isinstance(value, str) and value == "Automatic":
+        return int.from_bytes(os.urandom(8), "little")
+    if isinstance(value, str):
+        raise OptionError(f"{option}= must be an integer in [0, 2**64), 'Automatic' (a fresh seed per call) or "
+                          f"'Inherited' (torch's global generator, as None), found {value!r}", option=option)
+    return as_seed(value, option)
 
 def _shape(value: Any, layer: str, option: str) -> Any:
     if type(value) is int and 1 <= value < 2**63:  # the common vector size (as as_shape), before building the message

@@ -122,7 +122,11 @@ KERAS_OPTIONS: dict[str, dict[str, str]] = {
 }
 #: Arguments that mean the same to every layer.
 _ANY_LAYER = {"activation": ' (activations are layers of their own: NetChain([LinearLayer(3), "Ramp"]))',
-              "units": " (Keras's units: netgraph's output)", "filters": " (Keras's filters: output)"}
+              "units": " (Keras's units: netgraph's output)", "filters": " (Keras's filters: output)",
+              **dict.fromkeys(("learning_rate_multipliers", "LearningRateMultipliers"),
+                              " (Wolfram's LearningRateMultipliers option of a layer is a rule on the net holding it: "
+                              "net_set_learning_rate_multipliers(net, {'lin': 0}), or net_train(..., "
+                              "learning_rate_multipliers={'lin': 0}), with the layer's name)")}
 
 
 def torch_option_hint(layer: str, option: str) -> str:

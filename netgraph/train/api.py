@@ -37,7 +37,7 @@ from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data import Expect, Streamed, finish, gather, sample
 from netgraph.train.data_split import training_and_validation
 from netgraph.train.data_lengths import refuse_fixed_lengths
-from netgraph.train.torch_objects import refuse_torch_optimizer
+from netgraph.train.torch_objects import refuse_other_batch_size, refuse_torch_optimizer
 from netgraph.train.data_files import load_data
 from netgraph.train.data_sets import TRAINING, VALIDATION
 from netgraph.train.padded_data import padded_training
@@ -63,7 +63,7 @@ from netgraph.train.tensorboard import TensorBoardLog, parse_reporting
 from netgraph.train.distributed import LONGEST_TIMEOUT, setup, share_batch_statistics, stop_sharing
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays
-from netgraph.core.options import as_seed
+from netgraph.core.options import random_seeding
 from netgraph.backend.devices import parse_device
 from netgraph.backend.initialize import net_initialize
 import numpy as np
@@ -80,6 +80,8 @@ OPTIONS: dict[str, Any] = {
     "working_precision": None, "distributed_timeout": 600,
 }
 DEFAULT_BATCH_SIZE = 64
+#: Options whose default (None) is chosen for the data, as Wolfram's Automatic: "Automatic" is that default.
+AUTOMATIC = ("batch_size", "max_training_rounds", "learning_rate")
 
 
 def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
@@ -96,11 +98,9 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     'keep'}), ``resume`` (True: the newest checkpoint; or a path), ``progress`` ('auto', True,
     'print', False or f(info)), ``progress_reporting='tensorboard'`` with ``log_dir`` (TensorBoard event
     files: losses, learning rate, the net's graph; see ``netgraph.train.tensorboard``),
-    ``all``/``return_results``, ``distributed`` (inside torchrun; ``distributed_timeout``: seconds a process waits for the others before it
-    fails), ``sync_batch_norm`` (True: distributed batch
-    norms use the whole batch's statistics, not each process's slice's), ``metrics`` (names, or {port: names}:
-    Accuracy, Precision, Recall, F1, ROCAUC, MeanSquaredError, MeanAbsoluteError; see
-    ``netgraph.train.metrics``; a metric name as ``training_stopping_criterion`` stops on it), ``num_workers``
+    ``all``/``return_results``, ``distributed`` (inside torchrun; ``distributed_timeout``: seconds a process waits
+    for the others), ``sync_batch_norm`` (True: batch norms use the whole batch's statistics), ``metrics`` (names
+    or {port: names}; see ``netgraph.train.metrics``; one as ``training_stopping_criterion`` stops on it), ``num_workers``
     (DataLoader worker processes reading data in the encoded form: files, labels, texts; see
     ``netgraph.train.encoded``), ``working_precision`` ('float32', 'float64' or 'mixed': bfloat16 autocast
     forwards; see ``netgraph.train.precision``).
@@ -137,6 +137,7 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
         raise OptionError(f"net_train options all= and return_results= are the same option (return a "
                           f"NetTrainResults); found all={options['all']!r} and "
                           f"return_results={options['return_results']!r}: give one of them", option="all")
+    options = {k: None if k in AUTOMATIC and isinstance(v, str) and v == "Automatic" else v for k, v in options.items()}
     v = options.get("validation_set")
     refuse_scaled(v, f"validation_set={v!r}", "validation_set=", "validation_set")  # Wolfram's Scaled[0.1]
     if isinstance(v, numbers.Integral):
@@ -151,6 +152,8 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
 def _checkpoint(spec: Any, made: list[Path]) -> dict | None:
     if spec is None or spec is False:
         return None
+    if isinstance(spec, (tuple, list)) and len(spec) == 2 and spec[0] in ("Directory", "File"):
+        spec = _wolfram_checkpointing(*spec)
     if isinstance(spec, (str, os.PathLike)):
         spec = {"directory": spec}
     if not isinstance(spec, dict) or "directory" not in spec:
@@ -163,6 +166,16 @@ def _checkpoint(spec: Any, made: list[Path]) -> dict | None:
     return {"directory": usable_folder(spec["directory"], "checkpoint directory", made),
             "interval": check_number(spec.get("interval", 1), "checkpoint interval", integer=True),
             "keep": check_number(spec.get("keep", 3), "checkpoint keep", integer=True)}
+
+
+def _wolfram_checkpointing(kind: str, path: Any) -> Any:
+    """Wolfram's TrainingProgressCheckpointing {"Directory", dir}: the directory; {"File", path}: OptionError."""
+    if kind == "Directory":
+        return path
+    folder = str(Path(path).parent)
+    raise OptionError(f"checkpoint=('File', {str(path)!r}) (Wolfram's one file, rewritten every round) is not "
+                      f"written: each checkpoint is a file of its own in a folder; give checkpoint={{'directory': "
+                      f"{folder!r}, 'keep': 1}} to keep only the newest", option="checkpoint")
 
 
 def _resume(spec: Any, checkpoint: dict | None) -> Path | None:
@@ -236,9 +249,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     checkpoint = _checkpoint(o["checkpoint"], made)
     log_dir = parse_reporting(o["progress_reporting"], o["log_dir"], made)
     resume = _resume(o["resume"], checkpoint)
-    seed = o["random_seed"]
-    if seed is not None:
-        seed = as_seed(seed, "random_seed")
+    seed = random_seeding(o["random_seed"], "random_seed")  # Wolfram's 'Inherited' (None) and 'Automatic' too
     if resume is None and checkpoint is not None and (found := latest_checkpoint(checkpoint["directory"])):
         raise OptionError(f"checkpoint directory {str(checkpoint['directory'])!r} already holds an earlier run's "
                           f"checkpoints ({found.name}): a new run there would mix with them (and its own files could "
@@ -266,6 +277,8 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         seed = ctx.broadcast(drawn)  # one seed holds out the examples of every kind of data, on every process
         data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
         raw = gather(data, TRAINING, single, batch_size)
+        if isinstance(raw, Streamed) and raw.own_batches:  # a user's loader: its own batch size
+            refuse_other_batch_size(raw.batch_size(batch_size), o["batch_size"])
         expect = {p: _input_expect(net, p) for p in net.input_ports}
         expect.update(loss.targets(sample(raw)))
         _refuse_unread_target(net, o["loss_function"], expect, sample(raw), loss.allow_extra)
@@ -324,7 +337,7 @@ def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, m
         trained_net=trained_net, training_net=training_net, round_losses=list(s.round_losses),
         batch_losses=list(s.batch_losses), validation_losses=list(s.validation_losses),
         best_validation_round=s.best_round if s.validation_losses else None, total_rounds=s.rounds,
-        total_batches=s.batches, batch_size=trainer.plan.batch_size, examples_processed=s.examples,
+        total_batches=s.batches, batch_size=_batch_size(trainer), examples_processed=s.examples,
         total_training_time=s.elapsed, reason_training_stopped=reason, optimization_method=method.name,
         initial_learning_rate=method.learning_rate, final_learning_rate=trainer.learning_rate,
         checkpointing_files=_checkpoint_files(trainer),
@@ -332,7 +345,14 @@ def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, m
         term_losses={k: list(v) for k, v in s.term_round_losses.items()},
         loss_weights={k: list(v) for k, v in s.term_weights.items()},
         round_metrics={k: list(v) for k, v in s.round_metrics.items()},
-        validation_metrics={k: list(v) for k, v in s.validation_metrics.items()})
+        validation_metrics={k: list(v) for k, v in s.validation_metrics.items()},
+        target_device=str(trainer.ctx.device))
+
+
+def _batch_size(trainer: Trainer) -> int:
+    """Wolfram's effective BatchSize: a loader's own, else batch_size=."""
+    train = trainer.train
+    return train.batch_size(trainer.plan.batch_size) if isinstance(train, Streamed) else trainer.plan.batch_size
 
 
 def _checkpoint_files(trainer: Trainer) -> list[str]:

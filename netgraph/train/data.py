@@ -309,6 +309,14 @@ class Streamed:
         cols = self.check(self.first_raw, 1)
         return {k: v[:1].to(self.device) if self.device is not None else v[:1] for k, v in cols.items()}
 
+    def batch_size(self, given: int) -> int:
+        """The batch size training takes: a user's loader's own (its ``batch_size``, else its first batch's examples),
+        ``given`` for the batches netgraph makes."""
+        size = getattr(self.loader, "batch_size", None)
+        if isinstance(size, int) and size > 0:
+            return size
+        return next((len(v) for v in self.first.values()), given) if self.own_batches else given
+
     @property
     def own_batches(self) -> bool:
         """Whether each process of a distributed run reads its own batches (a user's loader), not a slice of ones

@@ -304,8 +304,10 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
     ``seed``: the run's (random_seed, or the one drawn), which holds out a fraction (``validation_set=0.2``)."""
     data, validation = _boolean_targets(net, data), _boolean_targets(net, validation)
     columns = _columns(net, data)
-    if columns is None:
-        return data, validation
+    if columns is None:  # training tensors: validation data in the encoded form (pairs, labels) is encoded alone
+        held = None if validation is None or isinstance(validation, float) else _columns(net, validation, VALIDATION)
+        return data, validation if held is None else _loader(net, held, None, VALIDATION, batch_size, num_workers,
+                                                             getattr(validation, "places", None))
     if any(isinstance(_coder_for(net, key), ImageEncoder) for key in columns):  # files: read by a DataLoader
         warn_workers(num_workers, stacklevel=4)  # once for the training and held-out loaders; net_train's caller
     index, places = None, getattr(data, "places", None)  # a table's examples: their file:line

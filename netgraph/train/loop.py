@@ -102,6 +102,7 @@ class Trainer:
             g["base_lr"] = g["lr"]
         self.params = [p for g in self.optimizer.param_groups for p in g["params"]]
         self.factor = 1.0  # the learning-rate schedule's last factor
+        self.round_started_at = 0  # state.batches when the current round began (info's batch_in_round)
         self.state = Progress()
         self.best_state: dict | None = None
         self.files: list[str] = []
@@ -249,6 +250,7 @@ class Trainer:
             if isinstance(self.train, InMemory):
                 order = torch.randperm(self.train.size, generator=torch.Generator().manual_seed(mix_seed(plan.seed, r)))
             total, count, timed_out = 0.0, 0, False
+            self.round_started_at = s.batches
             for batch, weight, whole in self.batches(self.train, order):
                 n = next(iter(batch.values())).shape[0] if batch else 0
                 if plan.log is not None:
@@ -346,6 +348,7 @@ class Trainer:
         """The state a progress or stopping function gets (ProgressInfo: Wolfram's keys too)."""
         s, frac, elapsed = self.state, self.fraction_done(), time.perf_counter() - self.started
         return ProgressInfo({"round": s.rounds, "rounds": self.plan.max_rounds, "batch": s.batches,
+                "batch_in_round": s.batches - self.round_started_at,
                 "batch_loss": s.batch_losses[-1] if s.batch_losses else None,
                 "round_loss": s.round_losses[-1] if s.round_losses else None,
                 "validation_loss": s.validation_losses[-1] if s.validation_losses else None,

@@ -242,7 +242,16 @@ def attach_losses(net: Any, spec: Any) -> Loss:
             schedules.append(schedule)
         return Loss(terms, schedules)
     raise OptionError(f"loss_function must be None (automatic), an output port name, a loss layer, a callable "
-                      f"f(outputs, batch) or a dict of weighted losses; found {spec!r}")
+                      f"f(outputs, batch) or a dict of weighted losses; found {spec!r}{_listed(spec)}")
+
+
+def _listed(spec: Any) -> str:
+    """How Wolfram's list of losses (summed) is written: a dict by output port."""
+    if not isinstance(spec, (list, tuple)) or not spec:
+        return ""
+    example = ", ".join(f"{s!r}: {s!r}" for s in spec) if all(isinstance(s, str) for s in spec) else "port: loss"
+    return (f" (Wolfram's list of losses, which are summed, is a dict by output port here: loss_function="
+            f"{{{example}}}, each output the loss itself; a weight or (loss, weight) as a value)")
 
 
 def surrogate_term(module: torch.nn.Module, per_example: torch.Tensor | None, total: torch.Tensor,

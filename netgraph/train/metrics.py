@@ -2,8 +2,8 @@
 
 ``net_train(..., metrics=["Accuracy", "F1"])`` measures each metric on every output port it fits;
 ``metrics={"Output": ["Accuracy"]}`` names the ports. Names (any case, Wolfram's in brackets):
-``Accuracy``, ``Precision``, ``Recall``, ``F1`` (``F1Score``, ``FScore``), ``ROCAUC`` (``AUC``,
-``AreaUnderROCCurve``), ``MeanSquaredError`` (``MSE``, ``MeanSquare``) and ``MeanAbsoluteError``
+``Accuracy``, ``ErrorRate`` (1 - Accuracy), ``Precision``, ``Recall``, ``F1`` (``F1Score``, ``FScore``),
+``ROCAUC`` (``AUC``, ``AreaUnderROCCurve``), ``MeanSquaredError`` (``MSE``, ``MeanSquare``) and ``MeanAbsoluteError``
 (``MAE``, ``MeanDeviation``).
 
 What fits a port follows its automatic loss (``netgraph.train.loss.auto_kind``): after a SoftmaxLayer
@@ -23,7 +23,7 @@ torchmetrics is imported only when a metric is asked for (it costs about 3 s on 
 >>> metric_name("Acuracy")
 Traceback (most recent call last):
 ...
-netgraph.core.errors.OptionError: unknown metric 'Acuracy' (did you mean 'Accuracy'?); metrics: Accuracy, Precision, Recall, F1, ROCAUC, MeanSquaredError, MeanAbsoluteError
+netgraph.core.errors.OptionError: unknown metric 'Acuracy' (did you mean 'Accuracy'?); metrics: Accuracy, ErrorRate, Precision, Recall, F1, ROCAUC, MeanSquaredError, MeanAbsoluteError
 """
 
 from __future__ import annotations
@@ -46,11 +46,12 @@ __all__ = ["parse_metrics", "metric_name", "maximize", "plan_metrics", "Measured
            "append_values", "last_values"]
 
 INSTALL_HINT = "pip install torch-netgraph[metrics] (or pip install torchmetrics)"
-NAMES = ("Accuracy", "Precision", "Recall", "F1", "ROCAUC", "MeanSquaredError", "MeanAbsoluteError")
+NAMES = ("Accuracy", "ErrorRate", "Precision", "Recall", "F1", "ROCAUC", "MeanSquaredError", "MeanAbsoluteError")
 _ALIASES = {"f1score": "F1", "fscore": "F1", "auc": "ROCAUC", "auroc": "ROCAUC", "areaunderroccurve": "ROCAUC",
             "mse": "MeanSquaredError", "meansquare": "MeanSquaredError", "mae": "MeanAbsoluteError",
             "meandeviation": "MeanAbsoluteError", **{n.lower(): n for n in NAMES}}
-_CLASSIFICATION = ("Accuracy", "Precision", "Recall", "F1", "ROCAUC")
+_CLASSIFICATION = ("Accuracy", "ErrorRate", "Precision", "Recall", "F1", "ROCAUC")
+_LOWER_IS_BETTER = ("ErrorRate", "MeanSquaredError", "MeanAbsoluteError")
 _FITS = {"index": _CLASSIFICATION, "binary": NAMES, "mse": ("MeanSquaredError", "MeanAbsoluteError")}
 _KIND_WORDS = {"index": "class probabilities (SoftmaxLayer)", "binary": "a binary probability (LogisticSigmoid)",
                "mse": "a regression output"}
@@ -67,8 +68,8 @@ def metric_name(name: Any) -> str:
 
 
 def maximize(name: str) -> bool:
-    """True for metrics where higher is better (the classification ones)."""
-    return metric_name(name) in _CLASSIFICATION
+    """True for metrics where higher is better (the classification ones but ErrorRate)."""
+    return metric_name(name) not in _LOWER_IS_BETTER
 
 
 def _names(value: Any) -> list[str]:
@@ -173,11 +174,12 @@ def _torchmetric(m: Measured) -> Any:
     if m.name == "MeanAbsoluteError":
         return torchmetrics.MeanAbsoluteError()
     if m.kind == "binary" or m.name == "ROCAUC":
-        binary = {"Accuracy": c.BinaryAccuracy, "Precision": c.BinaryPrecision, "Recall": c.BinaryRecall,
-                  "F1": c.BinaryF1Score, "ROCAUC": c.BinaryAUROC}
+        binary = {"Accuracy": c.BinaryAccuracy, "ErrorRate": c.BinaryAccuracy, "Precision": c.BinaryPrecision,
+                  "Recall": c.BinaryRecall, "F1": c.BinaryF1Score, "ROCAUC": c.BinaryAUROC}
         return binary[m.name](validate_args=False)
-    multi = {"Accuracy": (c.MulticlassAccuracy, "micro"), "Precision": (c.MulticlassPrecision, "macro"),
-             "Recall": (c.MulticlassRecall, "macro"), "F1": (c.MulticlassF1Score, "macro")}
+    multi = {"Accuracy": (c.MulticlassAccuracy, "micro"), "ErrorRate": (c.MulticlassAccuracy, "micro"),
+             "Precision": (c.MulticlassPrecision, "macro"), "Recall": (c.MulticlassRecall, "macro"),
+             "F1": (c.MulticlassF1Score, "macro")}
     cls, average = multi[m.name]
     return cls(num_classes=m.classes, average=average, validate_args=False)
 
@@ -243,7 +245,7 @@ class Meter:
         values = {}
         for ms, collection in zip(self.groups, self.states[split]):
             computed = collection.compute()
-            values.update({m.label: float(computed[m.name]) for m in ms})
+            values.update({m.label: _value(m.name, float(computed[m.name])) for m in ms})
             collection.reset()
         return {m.label: values[m.label] for m in self.measured}
 
@@ -258,6 +260,11 @@ class Meter:
             raise OptionError(f"training_stopping_criterion {name!r} must name one measured metric; measured: "
                               f"{labels} (add it to metrics=, or write 'Port/Metric')")
         return found[0]
+
+
+def _value(name: str, computed: float) -> float:
+    """A metric's value from torchmetrics' (ErrorRate is measured as the accuracy)."""
+    return 1.0 - computed if name == "ErrorRate" else computed
 
 
 def append_values(history: dict[str, list[float]], values: dict[str, float], rounds: int) -> None:

@@ -1,5 +1,6 @@
 """The ``info`` dict a progress or stopping function gets: snake_case keys, and Wolfram's TrainingProgressFunction
-names as aliases (``info["RoundLoss"]`` is ``info["round_loss"]``; ``info["Net"]`` the current net).
+names as aliases (``info["RoundLoss"]`` is ``info["round_loss"]``; ``info["Net"]`` the current net,
+``info["Gradients"]`` the last step's gradients by array name).
 
 >>> info = ProgressInfo({"round": 3, "round_loss": 0.5})
 >>> info["Round"], info["RoundLoss"], "Round" in info, info.get("RoundLoss")
@@ -14,27 +15,32 @@ from netgraph.core.errors import did_you_mean
 
 __all__ = ["ProgressInfo", "WOLFRAM_KEYS"]
 
-#: Wolfram's TrainingProgressFunction keys -> ours.
-WOLFRAM_KEYS = {"Round": "round", "Batch": "batch", "BatchLoss": "batch_loss", "RoundLoss": "round_loss",
-                "ValidationLoss": "validation_loss", "LearningRate": "learning_rate",
+#: Wolfram's TrainingProgressFunction keys -> ours ("Batch" counts within the round, "AbsoluteBatch" over the run).
+WOLFRAM_KEYS = {"Round": "round", "Batch": "batch_in_round", "AbsoluteBatch": "batch", "BatchLoss": "batch_loss",
+                "RoundLoss": "round_loss", "ValidationLoss": "validation_loss", "LearningRate": "learning_rate",
                 "ProgressFraction": "progress_fraction", "TimeRemaining": "time_remaining", "TimeElapsed": "elapsed",
-                "ExamplesProcessed": "examples", "MaxTrainingRounds": "rounds", "BestValidationRound": "best_round"}
+                "ExamplesProcessed": "examples", "MaxTrainingRounds": "rounds", "TotalRounds": "rounds",
+                "BestValidationRound": "best_round"}
 
 
 class ProgressInfo(dict):
-    """A dict of the training state; a Wolfram key reads its snake_case value, ``"Net"`` the current net."""
+    """A dict of the training state; a Wolfram key reads its snake_case value, ``"Net"`` the current net and
+    ``"Gradients"`` the last step's gradients."""
 
     def __missing__(self, key: Any) -> Any:
         if key in WOLFRAM_KEYS:
             return self[WOLFRAM_KEYS[key]]
         if key == "Net" and "module" in self:
             return self["module"].to_net()
-        raise KeyError(f"{key!r}: progress info has no such key{did_you_mean(key, [*self, *WOLFRAM_KEYS, 'Net'])}; "
-                       f"its keys are {sorted(self)} (and Wolfram's {sorted(WOLFRAM_KEYS)}, 'Net')")
+        if key == "Gradients" and "module" in self:  # the last step's, by array (frozen arrays have none)
+            return {n: p.grad.detach().clone() for n, p in self["module"].named_parameters() if p.grad is not None}
+        hint = did_you_mean(key, [*self, *WOLFRAM_KEYS, "Net", "Gradients"])
+        raise KeyError(f"{key!r}: progress info has no such key{hint}; "
+                       f"its keys are {sorted(self)} (and Wolfram's {sorted(WOLFRAM_KEYS)}, 'Net', 'Gradients')")
 
     def __contains__(self, key: object) -> bool:  # Wolfram's names answer `in` and get() as they answer [key]
         return dict.__contains__(self, key) or (key in WOLFRAM_KEYS and dict.__contains__(self, WOLFRAM_KEYS[key])) \
-            or (key == "Net" and dict.__contains__(self, "module"))
+            or (key in ("Net", "Gradients") and dict.__contains__(self, "module"))
 
     def get(self, key: Any, default: Any = None) -> Any:
         return self[key] if key in self else default

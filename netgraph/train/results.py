@@ -47,10 +47,13 @@ PROPERTIES = {
     "LossFunction": "loss_function", "TermLossLists": "term_losses", "TermWeightLists": "loss_weights",
     "RoundMeasurementsLists": "round_metrics", "ValidationMeasurementsLists": "validation_metrics",
     "RoundMeasurements": "round_measurements", "ValidationMeasurements": "validation_measurements",
-    "MeasurementsPlot": "metrics_plot_svg",
+    "MeasurementsPlot": "metrics_plot_svg", "MeanBatchesPerSecond": "mean_batches_per_second",
+    "TargetDevice": "target_device", "FinalPlots": "final_plots",
 }
 OLD_NAMES = {"LossEvolutionPlot": "LossPlot"}  # Wolfram's older names: answered, not listed in "Properties"
-
+#: Wolfram's properties that netgraph's results do not keep.
+NOT_KEPT = ("NetTrainInputForm", "RoundPositions", "BatchesPerRound", "TrainingExamples", "ValidationExamples",
+            "BatchMeasurementsLists")
 
 _HISTORY = "r.round_losses, r.validation_losses and r.round_metrics / r.validation_metrics (lists by round)"
 _KERAS_NAMES = {"history": _HISTORY, "losses": _HISTORY, "metrics": _HISTORY, "epoch": "r.total_rounds",
@@ -116,6 +119,7 @@ class NetTrainResults:
     loss_weights: dict[str, list[float]] = dataclasses.field(default_factory=dict)
     round_metrics: dict[str, list[float]] = dataclasses.field(default_factory=dict)
     validation_metrics: dict[str, list[float]] = dataclasses.field(default_factory=dict)
+    target_device: str = "cpu"
 
     @property
     def round_measurements(self) -> dict[str, float]:
@@ -144,12 +148,23 @@ class NetTrainResults:
     def mean_examples_per_second(self) -> float:
         return self.examples_processed / self.total_training_time if self.total_training_time > 0 else 0.0
 
+    @property
+    def mean_batches_per_second(self) -> float:
+        return self.total_batches / self.total_training_time if self.total_training_time > 0 else 0.0
+
+    def final_plots(self) -> dict[str, str]:
+        """Wolfram's "FinalPlots": the loss plot, and the metrics plot when metrics were measured (SVG text)."""
+        return {"Loss": self.loss_plot_svg(), **({"Measurements": self.metrics_plot_svg()} if self.round_metrics else {})}
+
     __getattr__ = hinting_getattr(_KERAS_NAMES)  # Keras's history.history: what the results hold instead
 
     def __getitem__(self, name: str) -> Any:
         if name == "Properties":  # Wolfram's NetTrainResultsObject["Properties"]
             return ["Properties", *PROPERTIES]
         name = OLD_NAMES.get(name, name) if isinstance(name, str) else name
+        if name in NOT_KEPT:
+            raise OptionError(f"Wolfram's property {name!r} is not kept by netgraph's NetTrainResults; r['Properties'] "
+                              f"lists those that are")
         if name not in PROPERTIES:
             raise OptionError(f"NetTrainResults has no property {name!r}{did_you_mean(name, PROPERTIES)}")
         attribute = PROPERTIES[name]

@@ -17,7 +17,8 @@ import torch
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["refuse_torch_loss", "refuse_torch_optimizer", "class_labels", "logits_hint", "channel_classes_hint"]
+__all__ = ["refuse_torch_loss", "refuse_torch_optimizer", "refuse_other_batch_size", "class_labels",
+           "logits_hint", "channel_classes_hint"]
 
 _OURS = {"CrossEntropyLoss": "CrossEntropyLossLayer('Index', logits=True)", "cross_entropy":
          "CrossEntropyLossLayer('Index', logits=True)", "MSELoss": "MeanSquaredLossLayer()",
@@ -61,6 +62,13 @@ def refuse_torch_optimizer(value: Any) -> None:
     raise OptionError(f"method={cls.__name__} is a torch optimizer; net_train makes its own from the net's arrays: "
                       f"give its name, method={cls.__name__!r}, or (name, {{suboptions}}) such as "
                       f"method=({cls.__name__!r}, {{'weight_decay': 0.01}}), and learning_rate=", option="method")
+
+
+def refuse_other_batch_size(taken: int, given: int | None) -> None:
+    """OptionError for a ``batch_size=`` that a user's loader, batching by its own ``taken``, would leave unused."""
+    if given is not None and given != taken:
+        raise OptionError(f"batch_size={given}: the data loader batches by its own, {taken} examples; give "
+                          f"DataLoader(..., batch_size={given}), or leave batch_size= out", option="batch_size")
 
 
 def class_labels(target: torch.Tensor | None, shape: tuple | None) -> bool:

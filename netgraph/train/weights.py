@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any, NoReturn
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.wording import scaled_fraction
 
 __all__ = ["WeightSchedule", "parse_weight"]
 
@@ -71,6 +72,9 @@ def _number(value: Any, key: str, option: str) -> float:
 
 def parse_weight(key: str, value: Any) -> tuple[Any, WeightSchedule]:
     """(loss spec or None for automatic, schedule) from one ``loss_function`` dict value."""
+    if key != "Scaled" and (weight := scaled_fraction(value)) is not None:  # a port named Scaled: (its loss, w)
+        _refuse(key, None, f"is Wolfram's Scaled[{weight}]: the weight is written {key!r}: {weight} (the automatic "
+                           f"loss weighted), or {key!r}: (loss, {weight})")
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return None, WeightSchedule(_number(value, key, "weight"))
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], numbers.Real):

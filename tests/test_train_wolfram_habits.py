@@ -1,0 +1,130 @@
+"""What a user of Wolfram's NetTrain writes first (a QA pass over NetTrain's options and properties): each form is
+taken as Wolfram means it or refused with netgraph's way of saying it."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import LinearLayer, NetGraph, NetPort, OptionError, net_train
+
+
+def _net_and_data():
+    x = torch.randn(32, 2, generator=torch.Generator().manual_seed(0))
+    return NetGraph({"lin": LinearLayer(1)}, [], Input=2), {"Input": x, "Target": x.sum(1, keepdim=True)}
+
+
+@pytest.mark.parametrize("name", ["TimeGoal", "time_goal"])
+def test_wolframs_time_goal_points_to_max_training_time(name):
+    # Found by QA: TimeGoal -> 60 written time_goal=60 listed every option without naming max_training_time
+    net, data = _net_and_data()
+    with pytest.raises(OptionError, match=rf"Wolfram's '{name}' is net_train's 'max_training_time'"):
+        net_train(net, data, **{name: 60})
+
+
+def test_random_seed_takes_wolframs_inherited_and_automatic_as_net_x_seed_does():
+    # Found by QA: net(x, seed="Automatic") and seed="Inherited" worked (RandomSeeding), but net_train refused both:
+    # "random_seed= must be an integer"
+    net, data = _net_and_data()
+
+    def arrays(seed):
+        return net_train(net, data, max_training_rounds=1, progress=False, random_seed=seed).layers["lin"].arrays
+
+    torch.manual_seed(7)
+    inherited = arrays("Inherited")
+    torch.manual_seed(7)
+    assert all(torch.equal(inherited[k], v) for k, v in arrays(None).items())  # torch's generator, as None
+    torch.manual_seed(7)
+    automatic = arrays("Automatic")
+    assert not torch.equal(automatic["Weights"], inherited["Weights"])  # a fresh seed, whatever torch's state
+    with pytest.raises(OptionError, match=r"random_seed= must be an integer .* 'Automatic' .* 'Inherited'"):
+        arrays("Inheritted")
+
+
+@pytest.mark.parametrize("option", ["batch_size", "max_training_rounds", "learning_rate"])
+def test_wolframs_automatic_is_the_default_of_options_whose_default_is_automatic(option):
+    # Found by QA: BatchSize -> Automatic written batch_size="Automatic" was "must be an integer > 0", though
+    # loss_function="Automatic" and progress="Automatic" are taken
+    net, data = _net_and_data()
+    rounds = {} if option == "max_training_rounds" else {"max_training_rounds": 2}
+    given = net_train(net, data, progress=False, random_seed=0, all=True, **rounds, **{option: "Automatic"})
+    default = net_train(net, data, progress=False, random_seed=0, all=True, **rounds)
+    assert given.round_losses == default.round_losses and given.batch_size == default.batch_size
+    with pytest.raises(OptionError, match=rf"{option} must be"):
+        net_train(net, data, progress=False, **{option: "Default"})
+
+
+def test_wolframs_checkpointing_forms(tmp_path):
+    # Found by QA: TrainingProgressCheckpointing -> {"Directory", dir} written checkpoint=("Directory", dir) was
+    # "checkpoint must be a directory or a dict"; {"File", path} (one file, overwritten) now says what to give
+    net, data = _net_and_data()
+    r = net_train(net, data, max_training_rounds=2, progress=False, all=True, checkpoint=("Directory", tmp_path / "c"))
+    assert [p.rsplit("/", 1)[1] for p in r.checkpointing_files] == ["round-000001.pt", "round-000002.pt"]
+    with pytest.raises(OptionError, match=r"\{'directory': .*'keep': 1\}") as info:
+        net_train(net, data, max_training_rounds=1, checkpoint=("File", tmp_path / "one.pt"))
+    assert info.value.diagnostics[0].option == "checkpoint" and not (tmp_path / "one.pt").exists()
+
+
+def _two_outputs():
+    net = NetGraph({"a": LinearLayer(1), "b": LinearLayer(1)},
+                   [(NetPort("Input"), "a"), (NetPort("Input"), "b"), ("a", NetPort("A")), ("b", NetPort("B"))],
+                   Input=2)
+    x = torch.randn(16, 2, generator=torch.Generator().manual_seed(0))
+    return net, {"Input": x, "A": x[:, :1], "B": x[:, 1:]}
+
+
+@pytest.mark.parametrize("spec, words", [
+    (["A", "B"], "loss_function={'A': 'A', 'B': 'B'}"),
+    ({"A": ("Scaled", 2.0), "B": 1}, "loss_function['A'] is Wolfram's Scaled[2.0]: the weight is written 'A': 2.0"),
+    ({"A": "Scaled[0.5]"}, "loss_function['A'] is Wolfram's Scaled[0.5]: the weight is written 'A': 0.5"),
+])
+def test_wolframs_loss_lists_and_scaled_weights_say_how_they_are_written(spec, words):
+    # Found by QA: LossFunction -> {"A", "B"} written as a list, and Scaled[2.0] as ("Scaled", 2.0), were refused
+    # without naming the dict form and the weight ("found 'Scaled'")
+    net, data = _two_outputs()
+    with pytest.raises(OptionError) as info:
+        net_train(net, data, max_training_rounds=1, loss_function=spec)
+    assert words in str(info.value)
+
+
+def test_a_port_named_scaled_keeps_its_weight_pair():
+    net = NetGraph({"a": LinearLayer(1)}, [("a", NetPort("Scaled"))], Input=2)
+    x = torch.randn(16, 2, generator=torch.Generator().manual_seed(0))
+    r = net_train(net, {"Input": x, "Scaled": x[:, :1]}, max_training_rounds=1, progress=False, all=True,
+                  loss_function={"Scaled": ("Automatic", 2.0)})
+    assert r.loss_weights == {"Scaled": [2.0]}
+
+
+def test_wolframs_other_result_properties():
+    # Found by QA: "MeanBatchesPerSecond", "TargetDevice" and "FinalPlots" were 'no property'; Wolfram properties
+    # netgraph does not keep (NetTrainInputForm, ...) now say that, not only "did you mean"
+    net, data = _net_and_data()
+    r = net_train(net, data, max_training_rounds=3, batch_size=8, progress=False, all=True)
+    assert r["MeanBatchesPerSecond"] == pytest.approx(12 / r.total_training_time)
+    assert r["TargetDevice"] == "cpu"
+    assert r["FinalPlots"] == {"Loss": r["LossPlot"]}
+    assert {"MeanBatchesPerSecond", "TargetDevice", "FinalPlots"} <= set(r["Properties"])
+    for name in ("NetTrainInputForm", "RoundPositions", "BatchesPerRound"):
+        with pytest.raises(OptionError, match=rf"Wolfram's property '{name}' is not kept"):
+            r[name]
+
+
+@pytest.mark.parametrize("name", ["learning_rate_multipliers", "LearningRateMultipliers"])
+def test_a_layers_learning_rate_multipliers_option_points_to_the_rules_on_its_net(name):
+    # Found by QA: Wolfram's LinearLayer[3, LearningRateMultipliers -> 0] written LinearLayer(3,
+    # learning_rate_multipliers=0) listed the layer's options only; a net given it already named the function
+    with pytest.raises(OptionError, match=r"net_set_learning_rate_multipliers\(net, \{'lin': 0\}\)") as info:
+        LinearLayer(3, **{name: 0})
+    assert info.value.diagnostics[0].option == name
+
+
+def test_validation_pairs_beside_training_arrays():
+    # Found by QA: ValidationSet -> {in -> out, ...} written as a list of (input, target) pairs was "a list of
+    # examples must hold dicts" when the training data was a dict of arrays (pairs worked as training data)
+    net, data = _net_and_data()
+    xv = torch.randn(6, 2, generator=torch.Generator().manual_seed(1))
+    yv = xv.sum(1, keepdim=True)
+    options = dict(max_training_rounds=2, progress=False, all=True, random_seed=0)
+    pairs = net_train(net, data, validation_set=[(xv[i], yv[i]) for i in range(6)], **options)
+    arrays = net_train(net, data, validation_set={"Input": xv, "Target": yv}, **options)
+    assert pairs.validation_losses == pytest.approx(arrays.validation_losses, rel=1e-6)
