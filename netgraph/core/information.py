@@ -25,21 +25,20 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from types import CodeType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from netgraph.core.by_path import ByPath
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.given_shapes import with_given_shapes
 from netgraph.core.ir import Node
 from netgraph.core.layer import _same
+from netgraph.core.layers_graph import layers_graph
 from netgraph.core.multiplier_rates import array_multipliers
 from netgraph.core.nesting import deep_walk
 from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.types import element_count
 from netgraph.core.walk import map_nodes, nested_nodes
-
-if TYPE_CHECKING:
-    import networkx as nx
 
 __all__ = ["information", "all_arrays", "array_key", "Information", "ByPath", "PROPERTIES"]
 
@@ -72,27 +71,6 @@ def _node_dimensions(node: Node) -> list[tuple[tuple, tuple | None]]:
             known = {}
     return [(array_key(node.path, name), tuple(value.shape) if value is not None else known.get(name))
             for name, value in layer.arrays.items()]
-
-
-class ByPath(dict):
-    """A property keyed by layer path, ``("enc", "l1")``, as arrays are keyed (Wolfram's ``{"enc", "l1"}``) and
-    surgery takes it (``Layers``, ``Estimators``); the name its path joins to, ``"enc/l1"`` (the keys before),
-    finds it too."""
-
-    def __missing__(self, key: Any) -> Any:
-        path = self._joined().get(key) if isinstance(key, str) else None
-        if path is None:
-            raise KeyError(key)
-        return self[path]
-
-    def __contains__(self, key: object) -> bool:
-        return dict.__contains__(self, key) or (isinstance(key, str) and key in self._joined())
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        return self[key] if key in self else default
-
-    def _joined(self) -> dict[str, tuple]:
-        return {"/".join(map(str, path)): path for path in self}
 
 
 def _placed(node: Node) -> Any:
@@ -138,18 +116,6 @@ def _states(net: Any) -> list[tuple]:
     """(layer path, state name) of every recurrent state, inside operators too (as Wolfram counts them; path
     ``(*operator, "net", *inner)``); a layer class lists its states in ``STATES``."""
     return [(*path, state) for path, node in nested_nodes(net) for state in getattr(node.layer, "STATES", ())]
-
-
-def _layers_graph(net: Any) -> nx.DiGraph:
-    """Leaf layers by path (``("enc", "lin")``, found by ``"enc/lin"`` too) with an edge from each producer to
-    each consumer."""
-    from netgraph.core.layers_graph import LayersGraph  # optional networkx: its 0.4 s import slowed every start-up
-
-    g = LayersGraph()
-    for node in net.ir.nodes:
-        g.add_node(node.path, layer=node.layer)
-        g.add_edges_from((v.node, node.path) for v in node.inputs.values() if v.node is not None)
-    return g
 
 
 @deep_walk
@@ -232,7 +198,7 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "LayersList": lambda net, i: list(i["Layers"].values()),
     "LayersCount": lambda net, i: len(net.ir.nodes),
     "LayerTypeCounts": lambda net, i: dict(Counter(node.layer.type_name for node in net.ir.nodes)),
-    "LayersGraph": lambda net, i: _layers_graph(net),
+    "LayersGraph": lambda net, i: layers_graph(net),
     "TopologicalOrder": lambda net, i: [node.path for node in net.ir.nodes],
     "Arrays": lambda net, i: all_arrays(net),
     "ArraysList": lambda net, i: list(i["Arrays"].values()),

@@ -80,8 +80,8 @@ OPTIONS: dict[str, Any] = {
     "working_precision": None, "distributed_timeout": 600,
 }
 DEFAULT_BATCH_SIZE = 64
-#: Options whose default (None) is chosen for the data, as Wolfram's Automatic: "Automatic" is that default.
-AUTOMATIC = ("batch_size", "max_training_rounds", "learning_rate")
+#: Options where Wolfram's "Automatic" means more than the default: random_seed's is a fresh seed per call.
+OWN_AUTOMATIC = ("random_seed",)
 
 
 def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
@@ -128,7 +128,8 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
         hint = other_name_hint(k) or did_you_mean(snake(k), OPTIONS) or did_you_mean(k, OPTIONS)
         raise OptionError(f"net_train has no option {k!r}{hint}; options: {', '.join(OPTIONS)}")
     # Wolfram's options default to Automatic: that value is the option's default here
-    options = {k: OPTIONS[k] if isinstance(v, str) and v == "Automatic" else v for k, v in options.items()}
+    options = {k: OPTIONS[k] if isinstance(v, str) and v == "Automatic" and k not in OWN_AUTOMATIC else v
+               for k, v in options.items()}
     for name in ("all", "return_results", "distributed", "sync_batch_norm"):
         if name in options and not isinstance(options[name], (bool, np.bool_)):
             raise OptionError(f"net_train option {name}= must be True or False, found {options[name]!r}",
@@ -137,7 +138,6 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
         raise OptionError(f"net_train options all= and return_results= are the same option (return a "
                           f"NetTrainResults); found all={options['all']!r} and "
                           f"return_results={options['return_results']!r}: give one of them", option="all")
-    options = {k: None if k in AUTOMATIC and isinstance(v, str) and v == "Automatic" else v for k, v in options.items()}
     v = options.get("validation_set")
     refuse_scaled(v, f"validation_set={v!r}", "validation_set=", "validation_set")  # Wolfram's Scaled[0.1]
     if isinstance(v, numbers.Integral):
