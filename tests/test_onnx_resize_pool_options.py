@@ -1,0 +1,79 @@
+"""ONNX import and export of the resize and pooling options that torch models use: a linear resize by whole scales
+over dynamic sizes (a segmentation decoder's F.interpolate(x, scale_factor=2, mode="bilinear")), align_corners=True,
+and pooling with ceil_mode and dilations. Each imported net computes what the torch module and onnxruntime do."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from netgraph import NetChain, ResizeLayer, export_onnx, import_onnx
+from tests.onnx_helpers import run_onnx, torch_export
+
+
+class Op(nn.Module):
+    def __init__(self, forward):
+        super().__init__()
+        self.op = forward
+
+    def forward(self, x):
+        return self.op(x)
+
+
+def _sizes(shape: tuple, axes: dict, grow: int) -> tuple:
+    """``shape`` (batch first) with its dynamic dims (``axes``) grown by ``grow``."""
+    return tuple(d + grow if k in axes else d for k, d in enumerate(shape))
+
+
+def _assert_imports_as_torch(module: nn.Module, shape: tuple, axes: dict, tmp_path, dynamo: bool = False):
+    path = tmp_path / "m.onnx"
+    if dynamo:
+        dims = {k: torch.export.Dim.AUTO for k in axes}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(module.eval(), (torch.randn(*shape),), str(path), dynamo=True, dynamic_shapes=(dims,),
+                              input_names=["x"])
+    else:
+        torch_export(module, torch.randn(*shape), path, "x", axes={"x": axes})
+    net = import_onnx(path)
+    for grow in (0, 3):
+        x = torch.randn(*_sizes(shape, axes, grow), generator=torch.Generator().manual_seed(grow))
+        with torch.no_grad():
+            torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+        torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"x": x})[0]), net(x).detach(), atol=1e-5, rtol=1e-4)
+    return net
+
+
+RESIZES = {
+    "bilinear_2": (lambda x: F.interpolate(x, scale_factor=2, mode="bilinear"), (2, 3, 4, 5), {0: "b", 2: "h", 3: "w"}),
+    "linear_3": (lambda x: F.interpolate(x, scale_factor=3, mode="linear"), (2, 3, 4), {0: "b", 2: "n"}),
+    "bilinear_one_dim": (lambda x: F.interpolate(x, scale_factor=(2, 1), mode="bilinear"), (2, 3, 4, 5),
+                         {0: "b", 2: "h"}),
+}
+
+
+@pytest.mark.parametrize("name, dynamo", [(n, False) for n in sorted(RESIZES)] + [
+    (n, True) for n in sorted(RESIZES) if n.startswith("bilinear")])  # dynamo writes a 1d linear one as gathers
+def test_a_linear_resize_by_whole_scales_over_dynamic_dims_imports(name, dynamo, tmp_path):
+    """It was refused: "ResizeLayer takes (batch, channels, 1 to 3 spatial dims of known sizes)"."""
+    forward, shape, axes = RESIZES[name]
+    net = _assert_imports_as_torch(Op(forward), shape, axes, tmp_path, dynamo)
+    assert [layer.type_name for layer in net.layers.values()] == ["ResizeLayer"]
+
+
+@torch.no_grad()
+def test_a_resize_over_a_variable_length_exports_and_imports_back(tmp_path):
+    net = NetChain([ResizeLayer(scale=[2, 3])], input=(3, "h", "w"))
+    path = export_onnx(net, tmp_path / "resize.onnx")
+    back = import_onnx(path)
+    (layer,) = back.layers.values()
+    assert (type(layer), layer.scale) == (ResizeLayer, [2.0, 3.0])
+    for size in ((4, 5), (7, 2)):
+        x = torch.randn(2, 3, *size)
+        want = F.interpolate(x, scale_factor=(2, 3), mode="bilinear", align_corners=False)
+        torch.testing.assert_close(back(x), want)
+        torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"Input": x})[0]), want, atol=1e-5, rtol=1e-4)
