@@ -114,6 +114,8 @@ def test_wolfram_positional_options_still_work():
     (lambda: FlattenLayer(start_dim=1), "start_dim", "flattens all but the batch"),
     (lambda: ResizeLayer(scale_factor=2), "scale_factor", "torch's scale_factor is netgraph's scale"),
     (lambda: ResizeLayer([4, 4], mode="bilinear"), "mode", "resampling='Linear'"),
+    (lambda: ResizeLayer([4, 4], align_corners=True), "align_corners", "torch's align_corners=True is netgraph's "
+                                                                       "scheme='Point'"),
     (lambda: PaddingLayer([1, 1], mode="reflect"), "mode", "padding='Reflected'"),
     (lambda: DeconvolutionLayer(4, 3, output_padding=1), "output_padding", "follows from kernel, stride"),
     (lambda: AttentionLayer(is_causal=True), "is_causal", "mask='Causal'"),

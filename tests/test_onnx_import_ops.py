@@ -228,6 +228,8 @@ PLAIN = {
     "pad_replicate": (lambda: Op(lambda x: F.pad(x, (3, 1), mode="replicate")), (2, 4), "PaddingLayer"),
     "bilinear": (lambda: Op(lambda x: F.interpolate(x, scale_factor=2, mode="bilinear")), (2, 3, 4), "ResizeLayer"),
     "nearest_size": (lambda: Op(lambda x: F.interpolate(x, size=(7, 9), mode="nearest")), (2, 4, 4), "ResizeLayer"),
+    "align_corners": (lambda: Op(lambda x: F.interpolate(x, size=(5, 7), mode="bilinear", align_corners=True)),
+                      (2, 4, 4), "ResizeLayer"),  # it was refused naming coordinate_transformation_mode
     "instance_norm": (lambda: nn.InstanceNorm2d(3, affine=True), (3, 4, 5), "NormalizationLayer"),
     "layer_norm_2d": (lambda: nn.LayerNorm([4, 5]), (3, 4, 5), "NormalizationLayer"),
     "where_ramp": (lambda: Op(lambda x: torch.where(x >= 0, x, 0.3 * x)), (3, 4), "ParametricRampLayer"),
@@ -255,8 +257,6 @@ REFUSED = {
                        r"\(ConvTranspose\): output_padding=\[1, 1\]"),
     "bicubic": (lambda: Op(lambda x: F.interpolate(x, scale_factor=2, mode="bicubic")), (2, 4, 4),
                 r"\(Resize\): mode='cubic'"),
-    "align_corners": (lambda: Op(lambda x: F.interpolate(x, size=(5, 7), mode="bilinear", align_corners=True)),
-                      (2, 4, 4), r"\(Resize\): coordinate_transformation_mode='align_corners'"),
     "fractional_scale": (lambda: Op(lambda x: F.interpolate(x, scale_factor=1.5, mode="nearest")), (2, 5),
                          r"\(Resize\): scales \[1.0, 1.0, 1.5\]"),
 }

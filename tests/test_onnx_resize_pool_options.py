@@ -51,6 +51,10 @@ def _assert_imports_as_torch(module: nn.Module, shape: tuple, axes: dict, tmp_pa
 RESIZES = {
     "bilinear_2": (lambda x: F.interpolate(x, scale_factor=2, mode="bilinear"), (2, 3, 4, 5), {0: "b", 2: "h", 3: "w"}),
     "linear_3": (lambda x: F.interpolate(x, scale_factor=3, mode="linear"), (2, 3, 4), {0: "b", 2: "n"}),
+    "bilinear_align_corners": (lambda x: F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=True),
+                               (2, 3, 4, 5), {0: "b", 2: "h", 3: "w"}),
+    "trilinear_align_corners": (lambda x: F.interpolate(x, size=(3, 7, 2), mode="trilinear", align_corners=True),
+                                (2, 3, 4, 5, 6), {0: "b"}),
     "bilinear_one_dim": (lambda x: F.interpolate(x, scale_factor=(2, 1), mode="bilinear"), (2, 3, 4, 5),
                          {0: "b", 2: "h"}),
 }
@@ -77,3 +81,16 @@ def test_a_resize_over_a_variable_length_exports_and_imports_back(tmp_path):
         want = F.interpolate(x, scale_factor=(2, 3), mode="bilinear", align_corners=False)
         torch.testing.assert_close(back(x), want)
         torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"Input": x})[0]), want, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("shape", [(3, 4, 5), (3, "h", "w")])
+@torch.no_grad()
+def test_a_resize_with_point_sampling_exports_and_imports_back(shape, tmp_path):
+    net = NetChain([ResizeLayer(scale=[2, 3], scheme="Point")], input=shape)
+    path = export_onnx(net, tmp_path / "resize.onnx")
+    (layer,) = import_onnx(path).layers.values()
+    assert (type(layer), layer.scheme) == (ResizeLayer, "Point")
+    x = torch.randn(2, 3, 4, 5)
+    want = F.interpolate(x, size=(8, 15), mode="bilinear", align_corners=True)
+    torch.testing.assert_close(import_onnx(path)(x), want)
+    torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"Input": x})[0]), want, atol=1e-5, rtol=1e-4)

@@ -65,7 +65,9 @@ TORCH_OPTIONS: dict[str, dict[str, str]] = {
     "ResizeLayer": {"scale_factor": " (torch's scale_factor is netgraph's scale)",
                     "size": " (torch's size is netgraph's dims: the spatial sizes)",
                     "mode": " (torch's mode is netgraph's resampling: resampling='Linear' for 'bilinear', "
-                            "resampling='Nearest' for 'nearest')"},
+                            "resampling='Nearest' for 'nearest')",
+                    "align_corners": " (torch's align_corners=True is netgraph's scheme='Point'; False, the default, "
+                                     "is scheme='Bin')"},
     "PaddingLayer": {"mode": " (torch's mode is netgraph's padding: padding='Reflected' for 'reflect', "
                              "padding='Periodic' for 'circular', padding='Fixed' for 'replicate')",
                      "value": " (torch's value is netgraph's padding: a number)",

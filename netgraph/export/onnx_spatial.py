@@ -6,7 +6,8 @@
   wrap -> "Periodic"); ``Gather`` of the indices that our PaddingLayer's "Reflected", "Periodic" or "Fixed"
   export writes (``reflect_index``) -> that PaddingLayer.
 * ``Resize`` of the spatial dims to known sizes, or by whole scales over dynamic ones -> ResizeLayer: "linear" with
-  half-pixel centres (torch's ``align_corners=False``) or "nearest" as torch's (``asymmetric``, ``floor``); torch's
+  half-pixel centres (torch's ``align_corners=False``) or ``align_corners`` (scheme "Point"), or "nearest" as
+  torch's (``asymmetric``, ``floor``); torch's
   nearest by whole scales over dynamic dims -> a DeconvolutionLayer copying each element to a block.
 """
 
@@ -177,8 +178,11 @@ def _resize(node: Any, ctx: Context) -> Converted:
     if mode == "linear":
         out = target.get("dims") or [math.floor(n * s) if isinstance(n, int) else 2 for n, s in
                                      zip(shape[2:], target["scale"])]  # a scaled variable length: 2 or more
-        if transform not in ("half_pixel", "pytorch_half_pixel") or (transform == "pytorch_half_pixel" and 1 in out):
-            problems.append(f"coordinate_transformation_mode={transform!r} (linear needs half-pixel centres)")
+        if transform not in ("half_pixel", "pytorch_half_pixel", "align_corners") or (
+                transform == "pytorch_half_pixel" and 1 in out):
+            problems.append(f"coordinate_transformation_mode={transform!r} (linear needs half-pixel centres, or "
+                            f"'align_corners')")
+        scheme = {"scheme": "Point"} if transform == "align_corners" else {}
         if int(a.get("antialias", 0)) and any(o < n for o, n in zip(out, shape[2:]) if isinstance(n, int)):
             problems.append("antialias=1 when shrinking")
     elif mode == "nearest":
@@ -194,13 +198,14 @@ def _resize(node: Any, ctx: Context) -> Converted:
     if policy != "stretch":  # the sizes are then bounds, the output keeps the input's aspect ratio
         problems.append(f"keep_aspect_ratio_policy={policy!r}")
     refuse(problems, "ResizeLayer")
-    return Converted(ResizeLayer(**target, resampling="Linear" if mode == "linear" else "Nearest"), (x,))
+    linear = {"resampling": "Linear", **scheme} if mode == "linear" else {"resampling": "Nearest"}
+    return Converted(ResizeLayer(**target, **linear), (x,))
 
 
 def _nearest_copies(node: Any, ctx: Context, shape: tuple) -> DeconvolutionLayer | None:
     """torch's nearest upsampling by whole scales s (``asymmetric``, ``floor``) of an input with a dynamic spatial dim,
-    which no ResizeLayer takes: each element copied to an s-block, a DeconvolutionLayer of ones with kernel = stride =
-    s, one group per channel; None for any other Resize."""
+    as it imported before ResizeLayer took variable lengths: each element copied to an s-block, a DeconvolutionLayer of
+    ones with kernel = stride = s, one group per channel; None for any other Resize."""
     a = ctx.attributes(node)
     if (all(isinstance(d, int) for d in shape[2:]) or not isinstance(shape[1], int) or len(node.input) < 3
             or (len(node.input) > 3 and node.input[3]) or "axes" in a or text(a.get("mode", "nearest")) != "nearest"

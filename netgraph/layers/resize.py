@@ -9,8 +9,9 @@ element repeated).
 ``ResizeLayer(dims)`` resamples the spatial dims of a (channels, *spatial) input (1 to 3 spatial dims)
 to ``dims``, or by factors with ``scale=`` (Wolfram's ``Scaled[s]``: size ``floor(n s)``; a variable length
 ``"n"`` by a whole number k: ``"n_times_k"``);
-``resampling`` is ``"Linear"`` (default; half-pixel centres, torch's ``align_corners=False``) or
-``"Nearest"``.
+``resampling`` is ``"Linear"`` (default) or ``"Nearest"``. ``scheme`` is Wolfram's "Scheme" for "Linear":
+``"Bin"`` (default; half-pixel centres, torch's ``align_corners=False``) or ``"Point"`` (the first and last
+elements on the input's, torch's ``align_corners=True``; Wolfram's Automatic picks "Point" for "Linear").
 
 >>> from netgraph import NetChain
 >>> NetChain([PaddingLayer([0, [1, 2]], padding="Reflected")], input=(3, 4)).output_shapes
@@ -39,10 +40,11 @@ from netgraph.layers._shapes import _ShapeLayer, is_int
 from netgraph.layers.dist_limits import FLOAT_MAX
 from netgraph.layers._modules import LayerModule
 
-__all__ = ["PaddingLayer", "ResizeLayer", "PADDING_METHODS", "RESAMPLING"]
+__all__ = ["PaddingLayer", "ResizeLayer", "PADDING_METHODS", "RESAMPLING", "SCHEMES"]
 
 PADDING_METHODS = ("Reflected", "Periodic", "Fixed")
 RESAMPLING = ("Linear", "Nearest")
+SCHEMES = ("Bin", "Point")
 _PAIR = {"anyOf": [{"type": "integer", "minimum": 0},
                    {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 2, "maxItems": 2}]}
 PaddingSizes = Annotated[Any, OptionKind("padding-sizes", None, {"anyOf": [_PAIR, {"type": "array", "items": _PAIR}]})]
@@ -203,6 +205,7 @@ class ResizeLayer(_ShapeLayer):
     dims: IntOrInts = None
     scale: Scales = None
     resampling: Literal["Linear", "Nearest"] = "Linear"
+    scheme: Literal["Bin", "Point"] = "Bin"
     input: Shape = None
     POSITIONAL = "dims"
 
@@ -211,6 +214,12 @@ class ResizeLayer(_ShapeLayer):
             raise OptionError(f"ResizeLayer: unknown resampling {self.resampling!r}"
                               f"{did_you_mean(self.resampling, RESAMPLING)}; use one of "
                               f"{', '.join(map(repr, RESAMPLING))}", option="resampling")
+        if self.scheme not in SCHEMES:
+            raise OptionError(f"ResizeLayer: unknown scheme {self.scheme!r}{did_you_mean(self.scheme, SCHEMES)}; use "
+                              f"one of {', '.join(map(repr, SCHEMES))}", option="scheme")
+        if self.scheme == "Point" and self.resampling != "Linear":
+            raise OptionError(f"ResizeLayer: scheme='Point' (torch's align_corners=True) is for resampling='Linear' "
+                              f"only, found resampling={self.resampling!r}", option="scheme")
         if (self.dims is None) == (self.scale is None):
             raise OptionError("ResizeLayer needs either the output sizes, ResizeLayer([h, w]), or scale= factors, "
                               "not both", option="dims")
@@ -289,7 +298,7 @@ class ResizeLayer(_ShapeLayer):
         shape = types["Input"].shape
         d = len(shape) - 1
         mode = "nearest" if self.resampling == "Nearest" else ("linear", "bilinear", "trilinear")[d - 1]
-        extra = {} if mode == "nearest" else {"align_corners": False}
+        extra = {} if mode == "nearest" else {"align_corners": self.scheme == "Point"}
         if any(isinstance(n, str) for n in shape[1:]):
             return {"scale_factor": tuple(self._per_dim(self.scale, d)), "mode": mode, **extra}
         return {"size": tuple(types["Output"].shape[1:]), "mode": mode, **extra}

@@ -113,6 +113,25 @@ def test_resize_of_a_scaled_variable_length_infers_the_input_back():
     assert net.input_shapes == {"Input": (3, "h", None)}
 
 
+@pytest.mark.parametrize("shape, options", [
+    ((2, 4, 5), dict(dims=[7, 3])), ((2, 5), dict(dims=[1])), ((2, 3, 4, 2), dict(scale=[2, 0.5, 1.5])),
+    ((3, "h", "w"), dict(scale=2))])
+def test_resize_with_point_sampling_equals_torch_align_corners(shape, options):
+    """Wolfram's "Scheme" -> "Point" (its ArrayResample's: the first and last elements on the input's): torch's
+    align_corners=True, which had no equivalent."""
+    net = NetGraph([ResizeLayer(**options, scheme="Point")], [], Input=shape)
+    d = len(shape) - 1
+    mode = ("linear", "bilinear", "trilinear")[d - 1]
+    x = torch.randn(3, *(6 if isinstance(n, str) else n for n in shape), generator=torch.Generator().manual_seed(0))
+    size = tuple(net.output_shapes["Output"][1:]) if "dims" in options or isinstance(shape[1], int) else None
+    scale = None if size else options["scale"]
+    three_way(net, lambda m, Input: F.interpolate(Input, size=size, scale_factor=scale, mode=mode, align_corners=True),
+              Input=x)
+    back = NetGraph.from_yaml(net.to_yaml())
+    assert back.layers["1"].scheme == "Point"
+    torch.testing.assert_close(back(x), net(x))
+
+
 def test_resize_keeps_channels_both_ways():
     assert NetChain([ResizeLayer([4, 4])], output=(3, 4, 4)).input_shapes == {"Input": (3, None, None)}
     assert NetChain([ResizeLayer([4, 4])], input=(3, 9, 9)).output_shapes == {"Output": (3, 4, 4)}
@@ -138,6 +157,8 @@ def test_resize_shape_errors():
     (lambda: ResizeLayer(scale=-1), "scale", "positive finite number"),
     (lambda: ResizeLayer(scale=float("inf")), "scale", "positive finite number"),
     (lambda: ResizeLayer([4], resampling="Cubic"), "resampling", "unknown resampling 'Cubic'"),
+    (lambda: ResizeLayer([4], scheme="point"), "scheme", "did you mean 'Point'"),
+    (lambda: ResizeLayer([4], resampling="Nearest", scheme="Point"), "scheme", "'Point'.*'Linear' only"),
 ])
 def test_bad_options(make, option, message):
     with pytest.raises(OptionError, match=message) as info:
