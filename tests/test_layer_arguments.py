@@ -96,7 +96,6 @@ def test_wolfram_positional_options_still_work():
     (lambda: PoolingLayer(kernel_size=2), "kernel_size", "netgraph's kernel"),
     (lambda: PoolingLayer(3, 2, function="Mean", count_include_pad=True), "count_include_pad",
      "leaves padding out of each window's count"),
-    (lambda: PoolingLayer(2, 2, ceil_mode=True), "ceil_mode", "no ceil mode here"),
     (lambda: LinearLayer(3, bias=False), "bias", "torch's bias=False is netgraph's biases=False"),
     (lambda: ConvolutionLayer(4, 3, bias=False), "bias", "torch's bias=False is netgraph's biases=False"),
     (lambda: LongShortTermMemoryLayer(8, num_layers=2), "num_layers", "NetChain"),

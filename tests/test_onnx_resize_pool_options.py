@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import warnings
 
+import onnx
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph import NetChain, ResizeLayer, export_onnx, import_onnx
-from tests.onnx_helpers import run_onnx, torch_export
+from netgraph import NetChain, PoolingLayer, ResizeLayer, export_onnx, import_onnx
+from netgraph import SpecError
+from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 
 class Op(nn.Module):
@@ -94,3 +96,53 @@ def test_a_resize_with_point_sampling_exports_and_imports_back(shape, tmp_path):
     want = F.interpolate(x, size=(8, 15), mode="bilinear", align_corners=True)
     torch.testing.assert_close(import_onnx(path)(x), want)
     torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"Input": x})[0]), want, atol=1e-5, rtol=1e-4)
+
+
+POOLS = {
+    "resnet_stem": (nn.MaxPool2d(3, 2, padding=1, ceil_mode=True), (2, 3, 9, 8), {0: "b", 2: "h", 3: "w"}),
+    "max_2x2_ceil": (nn.MaxPool2d(2, 2, ceil_mode=True), (2, 3, 7, 5), {0: "b", 2: "h", 3: "w"}),
+    "max_dilated": (nn.MaxPool2d(3, 1, padding=1, dilation=2), (2, 3, 9, 8), {0: "b", 2: "h", 3: "w"}),
+    "max_1d_both": (nn.MaxPool1d(2, 2, dilation=2, ceil_mode=True), (2, 3, 9), {0: "b", 2: "n"}),
+    "mean_ceil": (nn.AvgPool2d(3, 2, padding=1, ceil_mode=True, count_include_pad=False), (2, 3, 8, 7),
+                  {0: "b", 2: "h", 3: "w"}),
+    "mean_ceil_static": (nn.AvgPool2d(2, 2, ceil_mode=True), (2, 3, 7, 5), {0: "b"}),
+}
+
+
+@pytest.mark.parametrize("dynamo", [False, True], ids=["torchscript", "dynamo"])
+@pytest.mark.parametrize("name", sorted(POOLS))
+def test_torch_pooling_with_ceil_mode_and_dilation_imports(name, dynamo, tmp_path):
+    """MaxPool2d(..., ceil_mode=True) (ResNet-style stems, GoogLeNet) and dilated max pooling were refused: "ceil_mode=1
+    (a partial last window) has no PoolingLayer equivalent", "dilations=[2, 2] ..."."""
+    module, shape, axes = POOLS[name]
+    net = _assert_imports_as_torch(module, shape, axes, tmp_path, dynamo)
+    assert [layer.type_name for layer in net.layers.values()] == ["PoolingLayer"]
+
+
+@pytest.mark.parametrize("function", ["Max", "Mean"])
+@torch.no_grad()
+def test_pooling_with_ceil_mode_and_dilation_exports_and_imports_back(function, tmp_path):
+    dilation = 2 if function == "Max" else 1
+    net = NetChain([PoolingLayer(3, stride=2, padding_size=1, dilation=dilation, function=function, ceil_mode=True)],
+                   input=(3, "h", "w"))
+    path = export_onnx(net, tmp_path / "pool.onnx")
+    back = import_onnx(path)
+    (layer,) = back.layers.values()
+    dilations = tuple(layer.dilation) if isinstance(layer.dilation, list) else (layer.dilation,) * 2
+    assert (dilations, layer.ceil_mode, layer.function) == ((dilation,) * 2, True, function)
+    for size in ((8, 9), (5, 12)):
+        x = torch.randn(2, 3, *size) + 2
+        pool = (lambda v: F.max_pool2d(v, 3, 2, 1, dilation, True)) if function == "Max" else (
+            lambda v: F.avg_pool2d(v, 3, 2, 1, True, False))
+        torch.testing.assert_close(back(x), pool(x))
+        torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"Input": x})[0]), pool(x), atol=1e-5, rtol=1e-4)
+
+
+def test_a_dilated_average_pooling_is_refused_naming_the_dilations(tmp_path):
+    from onnx import TensorProto, helper
+    node = helper.make_node("AveragePool", ["x"], ["y"], name="pool", kernel_shape=[2, 2], dilations=[2, 2])
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 3, 6, 6])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    onnx.save(pinned_model(graph, 19), str(tmp_path / "pool.onnx"))
+    with pytest.raises(SpecError, match=r"'pool' \(AveragePool\): dilations=\[2, 2\] \(PoolingLayer dilates 'Max' only\)"):
+        import_onnx(tmp_path / "pool.onnx")
