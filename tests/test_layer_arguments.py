@@ -96,7 +96,6 @@ def test_wolfram_positional_options_still_work():
     (lambda: PoolingLayer(kernel_size=2), "kernel_size", "netgraph's kernel"),
     (lambda: PoolingLayer(3, 2, function="Mean", count_include_pad=True), "count_include_pad",
      "leaves padding out of each window's count"),
-    (lambda: PoolingLayer(2, 2, ceil_mode=True), "ceil_mode", "no ceil mode here"),
     (lambda: LinearLayer(3, bias=False), "bias", "torch's bias=False is netgraph's biases=False"),
     (lambda: ConvolutionLayer(4, 3, bias=False), "bias", "torch's bias=False is netgraph's biases=False"),
     (lambda: LongShortTermMemoryLayer(8, num_layers=2), "num_layers", "NetChain"),
@@ -114,6 +113,8 @@ def test_wolfram_positional_options_still_work():
     (lambda: FlattenLayer(start_dim=1), "start_dim", "flattens all but the batch"),
     (lambda: ResizeLayer(scale_factor=2), "scale_factor", "torch's scale_factor is netgraph's scale"),
     (lambda: ResizeLayer([4, 4], mode="bilinear"), "mode", "resampling='Linear'"),
+    (lambda: ResizeLayer([4, 4], align_corners=True), "align_corners", "torch's align_corners=True is netgraph's "
+                                                                       "scheme='Point'"),
     (lambda: PaddingLayer([1, 1], mode="reflect"), "mode", "padding='Reflected'"),
     (lambda: DeconvolutionLayer(4, 3, output_padding=1), "output_padding", "follows from kernel, stride"),
     (lambda: AttentionLayer(is_causal=True), "is_causal", "mask='Causal'"),

@@ -137,9 +137,11 @@ def test_a_gelu_approximation_without_a_definition_is_refused_naming_it(tmp_path
 #: pooling nodes -> the conditions the refusal must name (and only those); None: imported, as onnxruntime computes
 POOLS = {
     "avg_count_pad": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1), 7, None),  # torch's default: it was refused
-    "max_ceil": (lambda x: nn.functional.max_pool2d(x, 2, 2, ceil_mode=True), 7, ["ceil_mode=1"]),
-    "max_dilated": (lambda x: nn.functional.max_pool2d(x, 2, 1, dilation=2), 7, ["dilations=[2, 2]"]),
-    "avg_both": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), 8, ["ceil_mode=1"]),
+    "max_ceil": (lambda x: nn.functional.max_pool2d(x, 2, 2, ceil_mode=True), 7, None),  # both were refused
+    "max_dilated": (lambda x: nn.functional.max_pool2d(x, 2, 1, dilation=2), 7, None),
+    "avg_both": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), 8,
+                 ["ceil_mode=1", "count_include_pad=1"]),
+    "avg_ceil": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False), 8, None),
     "max_ceil_exact": (lambda x: nn.functional.max_pool2d(x, 2, 2, ceil_mode=True), 8, None),  # no partial window
     "avg_excluding_pad": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, count_include_pad=False), 7, None),
 }
@@ -228,6 +230,8 @@ PLAIN = {
     "pad_replicate": (lambda: Op(lambda x: F.pad(x, (3, 1), mode="replicate")), (2, 4), "PaddingLayer"),
     "bilinear": (lambda: Op(lambda x: F.interpolate(x, scale_factor=2, mode="bilinear")), (2, 3, 4), "ResizeLayer"),
     "nearest_size": (lambda: Op(lambda x: F.interpolate(x, size=(7, 9), mode="nearest")), (2, 4, 4), "ResizeLayer"),
+    "align_corners": (lambda: Op(lambda x: F.interpolate(x, size=(5, 7), mode="bilinear", align_corners=True)),
+                      (2, 4, 4), "ResizeLayer"),  # it was refused naming coordinate_transformation_mode
     "instance_norm": (lambda: nn.InstanceNorm2d(3, affine=True), (3, 4, 5), "NormalizationLayer"),
     "layer_norm_2d": (lambda: nn.LayerNorm([4, 5]), (3, 4, 5), "NormalizationLayer"),
     "where_ramp": (lambda: Op(lambda x: torch.where(x >= 0, x, 0.3 * x)), (3, 4), "ParametricRampLayer"),
@@ -255,8 +259,6 @@ REFUSED = {
                        r"\(ConvTranspose\): output_padding=\[1, 1\]"),
     "bicubic": (lambda: Op(lambda x: F.interpolate(x, scale_factor=2, mode="bicubic")), (2, 4, 4),
                 r"\(Resize\): mode='cubic'"),
-    "align_corners": (lambda: Op(lambda x: F.interpolate(x, size=(5, 7), mode="bilinear", align_corners=True)),
-                      (2, 4, 4), r"\(Resize\): coordinate_transformation_mode='align_corners'"),
     "fractional_scale": (lambda: Op(lambda x: F.interpolate(x, scale_factor=1.5, mode="nearest")), (2, 5),
                          r"\(Resize\): scales \[1.0, 1.0, 1.5\]"),
 }

@@ -44,8 +44,7 @@ TORCH_OPTIONS: dict[str, dict[str, str]] = {
     "ConvolutionLayer": _CONV, "DeconvolutionLayer": _CONV,
     "PoolingLayer": {"kernel_size": " (torch's kernel_size is netgraph's kernel)", "padding": _CONV["padding"],
                      "count_include_pad": " (\"Mean\" leaves padding out of each window's count here, as torch's "
-                                          "count_include_pad=False)",
-                     "ceil_mode": " (no ceil mode here: a partial last window is dropped, as torch's default)"},
+                                          "count_include_pad=False)"},
     "SoftmaxLayer": {"dim": _LEVEL}, "CatenateLayer": {"dim": _LEVEL}, "ReplicateLayer": {"dim": _LEVEL},
     "AggregationLayer": {"dim": _LEVELS, "keepdim": " (the levels are dropped: ReshapeLayer puts them back)"},
     "NormalizationLayer": {"dim": " (torch's dim is netgraph's aggregation_levels, counted after the batch)",
@@ -65,7 +64,9 @@ TORCH_OPTIONS: dict[str, dict[str, str]] = {
     "ResizeLayer": {"scale_factor": " (torch's scale_factor is netgraph's scale)",
                     "size": " (torch's size is netgraph's dims: the spatial sizes)",
                     "mode": " (torch's mode is netgraph's resampling: resampling='Linear' for 'bilinear', "
-                            "resampling='Nearest' for 'nearest')"},
+                            "resampling='Nearest' for 'nearest')",
+                    "align_corners": " (torch's align_corners=True is netgraph's scheme='Point'; False, the default, "
+                                     "is scheme='Bin')"},
     "PaddingLayer": {"mode": " (torch's mode is netgraph's padding: padding='Reflected' for 'reflect', "
                              "padding='Periodic' for 'circular', padding='Fixed' for 'replicate')",
                      "value": " (torch's value is netgraph's padding: a number)",

@@ -203,11 +203,16 @@ def _same_pads(a: dict, kernel: list[int]) -> dict:
 
 def _pool(function: str) -> Callable[[Any, Context], Converted]:
     def convert(node: Any, ctx: Context) -> Converted:
-        a = ctx.attributes(node)
-        refuse(_pool_problems(a, ctx.shapes.get(node.input[0])), "PoolingLayer")
+        a, shape = ctx.attributes(node), ctx.shapes.get(node.input[0])
+        refuse(_pool_problems(a, shape, function), "PoolingLayer")
         counted = function == "Mean" and a.get("count_include_pad", 0) and any(a.get("pads", ()))
-        pool = PoolingLayer(tuple(a["kernel_shape"]), stride=int_option(a.get("strides"), 1),
-                            padding_size=symmetric_pads(a), function="Total" if counted else function)
+        kernel = list(a["kernel_shape"])
+        dilations = list(a.get("dilations", ())) or [1] * len(kernel)
+        ceil = bool(a.get("ceil_mode", 0)) and _ceil_changes_size(shape, kernel, list(a.get("strides", ())),
+                                                                  list(a.get("pads", ())), dilations)
+        pool = PoolingLayer(tuple(kernel), stride=int_option(a.get("strides"), 1), padding_size=symmetric_pads(a),
+                            dilation=int_option(dilations, 1) if any(d != 1 for d in dilations) else 1,
+                            function="Total" if counted else function, ceil_mode=ceil)
         if counted:  # the padding's zeros counted in every window: the window's total over its whole size
             return Converted(NetChain([pool, ElementwiseLayer(f"# / {int(np.prod(a['kernel_shape']))}")]),
                              (node.input[0],))
@@ -215,13 +220,18 @@ def _pool(function: str) -> Callable[[Any, Context], Converted]:
     return convert
 
 
-def _pool_problems(a: dict, shape: tuple | None) -> list[str]:
-    """The options of a pooling node that PoolingLayer cannot follow (each named with its value)."""
+def _pool_problems(a: dict, shape: tuple | None, function: str) -> list[str]:
+    """The options of a pooling node that PoolingLayer cannot follow (each named with its value): dilations of an
+    average (torch's has none), ceil_mode of an average counting its padding (partial windows' divisors)."""
     pads, kernel = list(a.get("pads", ())), list(a["kernel_shape"])
     dilations = list(a.get("dilations", ())) or [1] * len(kernel)
-    problems = [f"dilations={dilations}"] if any(d != 1 for d in dilations) else []
-    if a.get("ceil_mode", 0) and _ceil_changes_size(shape, kernel, list(a.get("strides", ())), pads, dilations):
-        problems.append("ceil_mode=1 (a partial last window)")
+    problems = []
+    if function != "Max" and any(d != 1 for d in dilations):
+        problems.append(f"dilations={dilations} (PoolingLayer dilates 'Max' only)")
+    counted = function == "Mean" and a.get("count_include_pad", 0) and any(pads)
+    if counted and a.get("ceil_mode", 0) and _ceil_changes_size(shape, kernel, list(a.get("strides", ())), pads,
+                                                                 dilations):
+        problems.append("ceil_mode=1 (a partial last window) with count_include_pad=1 and pads")
     return problems
 
 

@@ -5,9 +5,10 @@
 * ``Pad`` of non-batch dims -> PaddingLayer (modes constant, reflect -> "Reflected", edge -> "Fixed",
   wrap -> "Periodic"); ``Gather`` of the indices that our PaddingLayer's "Reflected", "Periodic" or "Fixed"
   export writes (``reflect_index``) -> that PaddingLayer.
-* ``Resize`` of the spatial dims to known sizes -> ResizeLayer: "linear" with half-pixel centres (torch's
-  ``align_corners=False``) or "nearest" as torch's (``asymmetric``, ``floor``); torch's nearest by whole scales
-  over dynamic dims -> a DeconvolutionLayer copying each element to a block.
+* ``Resize`` of the spatial dims to known sizes, or by whole scales over dynamic ones -> ResizeLayer: "linear" with
+  half-pixel centres (torch's ``align_corners=False``) or ``align_corners`` (scheme "Point"), or "nearest" as
+  torch's (``asymmetric``, ``floor``); torch's
+  nearest by whole scales over dynamic dims -> a DeconvolutionLayer copying each element to a block.
 """
 
 from __future__ import annotations
@@ -170,15 +171,19 @@ def _resize(node: Any, ctx: Context) -> Converted:
     transform = text(a.get("coordinate_transformation_mode", "half_pixel"))
     if shape is not None and 3 <= len(shape) <= 5 and (copies := _nearest_copies(node, ctx, shape)) is not None:
         return Converted(copies, (x,))
-    if shape is None or not 3 <= len(shape) <= 5 or not all(isinstance(d, int) for d in shape[2:]):
-        raise Unsupported(f"an input of shape {shape}: ResizeLayer takes (batch, channels, 1 to 3 spatial dims of "
-                          f"known sizes; whole-number nearest scales over dynamic ones)")
-    out = _resize_sizes(node, ctx, shape)
+    if shape is None or not 3 <= len(shape) <= 5:
+        raise Unsupported(f"an input of shape {shape}: ResizeLayer takes (batch, channels, 1 to 3 spatial dims)")
+    target = _resize_target(node, ctx, shape)
     problems = []
     if mode == "linear":
-        if transform not in ("half_pixel", "pytorch_half_pixel") or (transform == "pytorch_half_pixel" and 1 in out):
-            problems.append(f"coordinate_transformation_mode={transform!r} (linear needs half-pixel centres)")
-        if int(a.get("antialias", 0)) and any(o < n for o, n in zip(out, shape[2:])):
+        out = target.get("dims") or [math.floor(n * s) if isinstance(n, int) else 2 for n, s in
+                                     zip(shape[2:], target["scale"])]  # a scaled variable length: 2 or more
+        if transform not in ("half_pixel", "pytorch_half_pixel", "align_corners") or (
+                transform == "pytorch_half_pixel" and 1 in out):
+            problems.append(f"coordinate_transformation_mode={transform!r} (linear needs half-pixel centres, or "
+                            f"'align_corners')")
+        scheme = {"scheme": "Point"} if transform == "align_corners" else {}
+        if int(a.get("antialias", 0)) and any(o < n for o, n in zip(out, shape[2:]) if isinstance(n, int)):
             problems.append("antialias=1 when shrinking")
     elif mode == "nearest":
         nearest = text(a.get("nearest_mode", "round_prefer_floor"))
@@ -193,13 +198,14 @@ def _resize(node: Any, ctx: Context) -> Converted:
     if policy != "stretch":  # the sizes are then bounds, the output keeps the input's aspect ratio
         problems.append(f"keep_aspect_ratio_policy={policy!r}")
     refuse(problems, "ResizeLayer")
-    return Converted(ResizeLayer(list(out), resampling="Linear" if mode == "linear" else "Nearest"), (x,))
+    linear = {"resampling": "Linear", **scheme} if mode == "linear" else {"resampling": "Nearest"}
+    return Converted(ResizeLayer(**target, **linear), (x,))
 
 
 def _nearest_copies(node: Any, ctx: Context, shape: tuple) -> DeconvolutionLayer | None:
     """torch's nearest upsampling by whole scales s (``asymmetric``, ``floor``) of an input with a dynamic spatial dim,
-    which no ResizeLayer takes: each element copied to an s-block, a DeconvolutionLayer of ones with kernel = stride =
-    s, one group per channel; None for any other Resize."""
+    as it imported before ResizeLayer took variable lengths: each element copied to an s-block, a DeconvolutionLayer of
+    ones with kernel = stride = s, one group per channel; None for any other Resize."""
     a = ctx.attributes(node)
     if (all(isinstance(d, int) for d in shape[2:]) or not isinstance(shape[1], int) or len(node.input) < 3
             or (len(node.input) > 3 and node.input[3]) or "axes" in a or text(a.get("mode", "nearest")) != "nearest"
@@ -214,24 +220,26 @@ def _nearest_copies(node: Any, ctx: Context, shape: tuple) -> DeconvolutionLayer
                               weights=np.ones((channels, 1, *kernel), np.float32), biases=False)
 
 
-def _resize_sizes(node: Any, ctx: Context, shape: tuple) -> tuple[int, ...]:
-    """The output's spatial sizes, from the sizes input (constant or computed from Shape) or from constant scales
-    that give whole sizes (else ONNX maps coordinates by the scale, ResizeLayer by the sizes' ratio)."""
+def _resize_target(node: Any, ctx: Context, shape: tuple) -> dict[str, list]:
+    """ResizeLayer's ``dims`` (the output's spatial sizes, from the sizes input, constant or computed from Shape, or
+    from constant scales that give whole sizes: else ONNX maps coordinates by the scale, ResizeLayer by the sizes'
+    ratio), or over a dynamic spatial dim its ``scale`` (whole numbers there, and whole sizes of the known dims)."""
     inputs = (*node.input, "", "", "")
     sizes_name, scales_name = (inputs[3], inputs[2]) if len(node.input) > 2 else ("", inputs[1])
+    known = all(isinstance(d, int) for d in shape[2:])
     if sizes_name:
         sizes = ctx.symbols.get(sizes_name) or tuple(int(s) for s in np.ravel(ctx.const(sizes_name, "sizes")))
         if len(sizes) != len(shape) or sizes[1] != shape[1] or not all(isinstance(s, int) for s in sizes[2:]):
             raise Unsupported(f"sizes {sizes} for an input of shape {shape}: only the spatial dims may be resized, "
                               f"to known sizes")
-        return tuple(sizes[2:])
+        return {"dims": list(sizes[2:])}
     scales = [float(s) for s in np.ravel(ctx.const(scales_name, "scales"))]
-    out = tuple(math.floor(n * s) for n, s in zip(shape[2:], scales[2:]))
-    whole = all(o == n * s for o, n, s in zip(out, shape[2:], scales[2:]))
+    spatial = list(zip(shape[2:], scales[2:]))
+    whole = all(n * s == math.floor(n * s) if isinstance(n, int) else s == int(s) >= 1 for n, s in spatial)
     if len(scales) != len(shape) or scales[:2] != [1.0, 1.0] or not whole:
         raise Unsupported(f"scales {scales} for an input of shape {shape}: only whole output sizes of the spatial "
-                          f"dims map to ResizeLayer")
-    return out
+                          f"dims map to ResizeLayer (whole-number scales over dynamic dims)")
+    return {"dims": [math.floor(n * s) for n, s in spatial]} if known else {"scale": scales[2:]}
 
 
 SPATIAL_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {

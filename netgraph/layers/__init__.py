@@ -45,7 +45,7 @@ FAMILY_NAMES = {
     "reshape": "FlattenLayer ReshapeLayer TransposeLayer PartLayer ReplicateLayer",
     "conv": "ConvolutionLayer PoolingLayer POOLING",
     "deconv": "DeconvolutionLayer",
-    "resize": "PaddingLayer ResizeLayer PADDING_METHODS RESAMPLING",
+    "resize": "PaddingLayer ResizeLayer PADDING_METHODS RESAMPLING SCHEMES",
     "extract": "ExtractLayer",
     "aggregation": "AggregationLayer SummationLayer AGGREGATION",
     "embedding": "EmbeddingLayer",

@@ -54,6 +54,35 @@ def _in_size(out: Any, k: int, s: int, p: int, d: int) -> Any:
     return out - 2 * p + d * (k - 1)
 
 
+def _ceil_shift(k: int, s: int, p: int, d: int) -> int:
+    """What ceil_mode adds to the size before striding: its output is ``ceil((size + shift) / s)``."""
+    return 2 * p - d * (k - 1) - 1 + s
+
+
+def _ceil_out_size(size: Any, k: int, s: int, p: int, d: int) -> Any:
+    """torch's ceil_mode: ``ceil((size + 2p - d(k-1) - 1) / s) + 1`` windows, less a last one that would start in
+    the right padding; over a variable length only where no window can start there (``s + p <= d(k-1) + 1``)."""
+    if not isinstance(size, int):
+        if isinstance(size, str) and s + p > d * (k - 1) + 1:
+            raise Conflict(f"ceil_mode over a variable length ({size}): with stride {s} and padding {p} past the "
+                           f"kernel's span {d * (k - 1) + 1}, whether torch drops a last window starting in the padding "
+                           f"depends on the length; give it a known size, or a stride at most the span less the padding")
+        return strided_length(shifted_length(size, _ceil_shift(k, s, p, d)), s)
+    out = (size + _ceil_shift(k, s, p, d) - 1) // s + 1
+    if out > 1 and (out - 1) * s >= size + p:  # torch drops a last window that starts in the right padding
+        out -= 1
+    if out < 1:
+        raise Conflict(f"a spatial size of {size} is too small for kernel {k} (dilation {d}, padding {p}, stride {s}, "
+                       f"ceil_mode); it needs at least {d * (k - 1) + 2 - s - 2 * p}")
+    return out
+
+
+def _ceil_in_size(out: Any, k: int, s: int, p: int, d: int) -> Any:
+    if isinstance(out, str):
+        return shifted_length(strided_length(out, s, inverse=True), -_ceil_shift(k, s, p, d))
+    return _in_size(out, k, s, p, d) if s == 1 else None  # at stride 1 ceil_mode changes nothing
+
+
 class _Spatial(Layer):
     """Shared option handling and spatial shape rules (kernel, stride, padding_size, dilation)."""
 
@@ -235,13 +264,16 @@ class PoolingLayer(_Spatial):
 
     ``function`` is "Max", "Mean" (over the window's elements inside the input) or "Total". The
     stride defaults to 1 as Wolfram (torch defaults it to the kernel size): LeNet's 2×2 pooling is
-    ``PoolingLayer(2, stride=2)``.
+    ``PoolingLayer(2, stride=2)``. Beyond Wolfram's options, as torch's: ``dilation`` (of "Max") spaces
+    each window's elements, ``ceil_mode=True`` ("Max", "Mean") adds a partial last window.
     """
 
     kernel: IntOrInts
     stride: IntOrInts = 1
     padding_size: IntOrInts = 0
+    dilation: IntOrInts = 1
     function: Literal["Max", "Mean", "Total"] = "Max"
+    ceil_mode: bool = False
     input: Shape = None
     POSITIONAL = "kernel"
     POSITIONALS = ("kernel", "stride")
@@ -251,7 +283,26 @@ class PoolingLayer(_Spatial):
             hint = did_you_mean(self.function, POOLING)
             raise OptionError(f"PoolingLayer: unknown function {self.function!r}{hint}; "
                               f"use one of {', '.join(map(repr, POOLING))}")
-        return {"dilation": 1, **self._spatial_options("PoolingLayer", dilation=1)}
+        if not isinstance(self.ceil_mode, bool):
+            raise OptionError(f"PoolingLayer: ceil_mode= must be True or False, found {self.ceil_mode!r}",
+                              option="ceil_mode")
+        if self.ceil_mode and self.function == "Total":
+            raise OptionError("PoolingLayer: ceil_mode=True is for function 'Max' and 'Mean' (torch has no total of "
+                              "a partial window)", option="ceil_mode")
+        options = self._spatial_options("PoolingLayer")
+        dilation = options["dilation"] if isinstance(options["dilation"], list) else [options["dilation"]]
+        if self.function != "Max" and set(dilation) != {1}:
+            raise OptionError(f"PoolingLayer: dilation= {self.dilation} is for function 'Max' only (torch's average "
+                              f"pooling has no dilation), found function={self.function!r}", option="dilation")
+        return options
+
+    @property
+    def OUT_SIZE(self) -> Any:  # noqa: N802 - the base class's rule, by ceil_mode
+        return _ceil_out_size if self.ceil_mode else _out_size
+
+    @property
+    def IN_SIZE(self) -> Any:  # noqa: N802
+        return _ceil_in_size if self.ceil_mode else _in_size
 
     def validate(self) -> None:
         for k, _, p, _ in self._params(self._d or 1):
@@ -269,30 +320,34 @@ class PoolingLayer(_Spatial):
         return self._spatial_infer(types, ch, ch)
 
     def _args(self, types: Mapping[str, PortType]) -> tuple:
+        """Per option, a tuple over the spatial dims: kernel, stride, padding, dilation."""
         params = self._params(self._dims(types))
-        return tuple(tuple(q[i] for q in params) for i in (0, 1, 2))
+        return tuple(tuple(q[i] for q in params) for i in (0, 1, 2, 3))
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return PoolModule(self.function, self._dims(types), *self._args(types))
+        return PoolModule(self.function, self._dims(types), *self._args(types), self.ceil_mode)
 
     def emit(self, ctx: EmitContext) -> str:
-        (kernel, stride, padding), d, x = self._args(ctx.types), self._dims(ctx.types), ctx.args[0]
+        (kernel, stride, padding, dilation), d, x = self._args(ctx.types), self._dims(ctx.types), ctx.args[0]
         if self.function == "Max":
-            return f"F.max_pool{d}d({x}, {kernel}, {stride}, {padding})"
-        code = f"F.avg_pool{d}d({x}, {kernel}, {stride}, {padding}, False, {self.function == 'Total'})"
+            extra = f", {dilation}, {self.ceil_mode}" if self.ceil_mode or set(dilation) != {1} else ""
+            return f"F.max_pool{d}d({x}, {kernel}, {stride}, {padding}{extra})"
+        code = f"F.avg_pool{d}d({x}, {kernel}, {stride}, {padding}, {self.ceil_mode}, {self.function == 'Total'})"
         return f"({code} * {math.prod(kernel)})" if self.function == "Total" else code
 
 
 class PoolModule(LayerModule):
-    def __init__(self, function: str, d: int, kernel: tuple, stride: tuple, padding: tuple):
+    def __init__(self, function: str, d: int, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple,
+                 ceil_mode: bool):
         super().__init__()
         self.function, self.kernel, self.stride, self.padding = function, kernel, stride, padding
+        self.dilation, self.ceil_mode = dilation, ceil_mode
         self.max = (F.max_pool1d, F.max_pool2d, F.max_pool3d)[d - 1]
         self.avg = (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[d - 1]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.function == "Max":
-            return self.max(x, self.kernel, self.stride, self.padding)
+            return self.max(x, self.kernel, self.stride, self.padding, self.dilation, self.ceil_mode)
         total = self.function == "Total"
-        y = self.avg(x, self.kernel, self.stride, self.padding, False, total)
+        y = self.avg(x, self.kernel, self.stride, self.padding, self.ceil_mode, total)
         return y * math.prod(self.kernel) if total else y

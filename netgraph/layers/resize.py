@@ -7,9 +7,11 @@ without repeating the edge: 3 2 | 1 2 3 | 2 1), ``"Periodic"`` (wrapped around) 
 element repeated).
 
 ``ResizeLayer(dims)`` resamples the spatial dims of a (channels, *spatial) input (1 to 3 spatial dims)
-to ``dims``, or by factors with ``scale=`` (Wolfram's ``Scaled[s]``: size ``floor(n s)``);
-``resampling`` is ``"Linear"`` (default; half-pixel centres, torch's ``align_corners=False``) or
-``"Nearest"``.
+to ``dims``, or by factors with ``scale=`` (Wolfram's ``Scaled[s]``: size ``floor(n s)``; a variable length
+``"n"`` by a whole number k: ``"n_times_k"``);
+``resampling`` is ``"Linear"`` (default) or ``"Nearest"``. ``scheme`` is Wolfram's "Scheme" for "Linear":
+``"Bin"`` (default; half-pixel centres, torch's ``align_corners=False``) or ``"Point"`` (the first and last
+elements on the input's, torch's ``align_corners=True``; Wolfram's Automatic picks "Point" for "Linear").
 
 >>> from netgraph import NetChain
 >>> NetChain([PaddingLayer([0, [1, 2]], padding="Reflected")], input=(3, 4)).output_shapes
@@ -34,15 +36,16 @@ from torch import nn
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.layer import EmitContext
 from netgraph.core.options import IntOrInts, OptionKind, Shape
-from netgraph.core.types import INTEGER, Conflict, PortType, format_shape
+from netgraph.core.types import INTEGER, Conflict, PortType, format_shape, times_length
 from netgraph.layers._shapes import _ShapeLayer, is_int
 from netgraph.layers.dist_limits import FLOAT_MAX
 from netgraph.layers._modules import LayerModule
 
-__all__ = ["PaddingLayer", "ResizeLayer", "PADDING_METHODS", "RESAMPLING"]
+__all__ = ["PaddingLayer", "ResizeLayer", "PADDING_METHODS", "RESAMPLING", "SCHEMES"]
 
 PADDING_METHODS = ("Reflected", "Periodic", "Fixed")
 RESAMPLING = ("Linear", "Nearest")
+SCHEMES = ("Bin", "Point")
 _PAIR = {"anyOf": [{"type": "integer", "minimum": 0},
                    {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 2, "maxItems": 2}]}
 PaddingSizes = Annotated[Any, OptionKind("padding-sizes", None, {"anyOf": [_PAIR, {"type": "array", "items": _PAIR}]})]
@@ -212,6 +215,7 @@ class ResizeLayer(_ShapeLayer):
     dims: IntOrInts = None
     scale: Scales = None
     resampling: Literal["Linear", "Nearest"] = "Linear"
+    scheme: Literal["Bin", "Point"] = "Bin"
     input: Shape = None
     POSITIONAL = "dims"
 
@@ -220,6 +224,12 @@ class ResizeLayer(_ShapeLayer):
             raise OptionError(f"ResizeLayer: unknown resampling {self.resampling!r}"
                               f"{did_you_mean(self.resampling, RESAMPLING)}; use one of "
                               f"{', '.join(map(repr, RESAMPLING))}", option="resampling")
+        if self.scheme not in SCHEMES:
+            raise OptionError(f"ResizeLayer: unknown scheme {self.scheme!r}{did_you_mean(self.scheme, SCHEMES)}; use "
+                              f"one of {', '.join(map(repr, SCHEMES))}", option="scheme")
+        if self.scheme == "Point" and self.resampling != "Linear":
+            raise OptionError(f"ResizeLayer: scheme='Point' (torch's align_corners=True) is for resampling='Linear' "
+                              f"only, found resampling={self.resampling!r}", option="scheme")
         if (self.dims is None) == (self.scale is None):
             raise OptionError("ResizeLayer needs either the output sizes, ResizeLayer([h, w]), or scale= factors, "
                               "not both", option="dims")
@@ -253,19 +263,38 @@ class ResizeLayer(_ShapeLayer):
             raise Conflict(f"port 'Input' must be (channels, *spatial) with {want}, found {format_shape(shape)}")
         if self.dims is not None:
             return (shape[0], *self._per_dim(self.dims, d))
-        sizes = []
-        for n, s in zip(shape[1:], self._per_dim(self.scale, d)):
-            if isinstance(n, str):
-                raise Conflict(f"port 'Input' {format_shape(shape)}: a variable-length dim cannot be scaled")
-            if n is not None and math.floor(n * s) < 1:
-                raise Conflict(f"port 'Input' {format_shape(shape)}: size {n} scaled by {s} is empty")
-            sizes.append(None if n is None else math.floor(n * s))
-        return (shape[0], *sizes)
+        scales = self._per_dim(self.scale, d)
+        variable = any(isinstance(n, str) for n in shape[1:])
+        return (shape[0], *(self._scaled(n, s, shape, variable) for n, s in zip(shape[1:], scales)))
+
+    @staticmethod
+    def _scaled(n: Any, s: float, shape: tuple, variable: bool) -> Any:
+        """Size ``n`` scaled by ``s``: ``floor(n s)``; a variable length ``n`` by a whole number ``k`` is ``n_times_k``.
+        Beside a variable length (resized by ``scale_factor``, torch mapping coordinates by the scale, not by the
+        sizes' ratio) a known size must scale to a whole size, where the two maps agree."""
+        if isinstance(n, str):
+            if not s.is_integer():
+                raise Conflict(f"port 'Input' {format_shape(shape)}: a variable length ({n}) takes a whole-number "
+                               f"scale (its size then known from its length), found scale {s}")
+            return times_length(n, int(s))
+        if n is None:
+            return None
+        if math.floor(n * s) < 1:
+            raise Conflict(f"port 'Input' {format_shape(shape)}: size {n} scaled by {s} is empty")
+        if variable and not (n * s).is_integer():
+            raise Conflict(f"port 'Input' {format_shape(shape)}: size {n} scaled by {s} is {n * s}, not a whole size, "
+                           f"beside a variable length (scaled by the factor, whose coordinates differ from the sizes' "
+                           f"ratio): give a scale that makes a whole size, or dims=")
+        return math.floor(n * s)
 
     def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
         if out is None:
             return None
-        return (out[0], *(None,) * (len(out) - 1))
+        if self.scale is None:
+            return (out[0], *(None,) * (len(out) - 1))
+        scales = self._per_dim(self.scale, len(out) - 1)
+        return (out[0], *(times_length(o, int(s), inverse=True) if isinstance(o, str) and s.is_integer() else None
+                          for o, s in zip(out[1:], scales)))
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = super().infer(types)
@@ -275,9 +304,13 @@ class ResizeLayer(_ShapeLayer):
         return {p: PortType(t.shape, "Real") for p, t in types.items()}
 
     def _call(self, types: Mapping[str, PortType]) -> dict[str, Any]:
-        d = len(types["Input"].shape) - 1
+        """F.interpolate's options: the output's sizes, or over a variable length the scale factors (whole sizes)."""
+        shape = types["Input"].shape
+        d = len(shape) - 1
         mode = "nearest" if self.resampling == "Nearest" else ("linear", "bilinear", "trilinear")[d - 1]
-        extra = {} if mode == "nearest" else {"align_corners": False}
+        extra = {} if mode == "nearest" else {"align_corners": self.scheme == "Point"}
+        if any(isinstance(n, str) for n in shape[1:]):
+            return {"scale_factor": tuple(self._per_dim(self.scale, d)), "mode": mode, **extra}
         return {"size": tuple(types["Output"].shape[1:]), "mode": mode, **extra}
 
     def function(self, types: Mapping[str, PortType]) -> Any:

@@ -80,6 +80,58 @@ def test_resize_equals_torch_interpolate(d, options, size, mode):
     three_way(net, lambda m, Input: F.interpolate(Input, size=size, mode=mode, **extra), Input=torch.randn(3, 2, *spatial))
 
 
+@pytest.mark.parametrize("options, shape, out, mode", [
+    (dict(scale=2), (2, "n"), (2, "n_times_2"), "linear"),
+    (dict(scale=[2, 3]), (3, "h", "w"), (3, "h_times_2", "w_times_3"), "bilinear"),
+    (dict(scale=[2, 1.5]), (3, "h", 4), (3, "h_times_2", 6), "bilinear"),
+    (dict(scale=2, resampling="Nearest"), (3, "h", "w"), (3, "h_times_2", "w_times_2"), "nearest"),
+    (dict(scale=[1, 2, 2]), (2, 3, "h", "w"), (2, 3, "h_times_2", "w_times_2"), "trilinear"),
+])
+def test_resize_scales_variable_lengths_by_whole_numbers(options, shape, out, mode):
+    """A segmentation decoder's F.interpolate(x, scale_factor=2, mode="bilinear") over dynamic sizes: it was refused
+    ("a variable-length dim cannot be scaled"); n becomes n_times_2, as torch computes it at every size."""
+    net = NetGraph([ResizeLayer(**options)], [], Input=shape)
+    assert net.output_shapes == {"Output": out}
+    scale = options["scale"]
+    extra = {} if mode == "nearest" else {"align_corners": False}
+    for grow in (0, 3):
+        size = tuple(5 + grow if isinstance(d, str) else d for d in shape)
+        x = torch.randn(2, *size, generator=torch.Generator().manual_seed(grow))
+        three_way(net, lambda m, Input: F.interpolate(Input, scale_factor=scale, mode=mode, **extra), Input=x)
+
+
+def test_resize_over_a_variable_length_keeps_its_options_through_yaml():
+    net = NetChain([ResizeLayer(scale=[2, 1], resampling="Nearest")], input=(3, "h", 4))
+    back = NetGraph.from_yaml(net.to_yaml())
+    assert back.output_shapes == net.output_shapes == {"Output": (3, "h_times_2", 4)}
+    x = torch.randn(2, 3, 5, 4)
+    torch.testing.assert_close(back(x), net(x))
+
+
+def test_resize_of_a_scaled_variable_length_infers_the_input_back():
+    net = NetChain([ResizeLayer(scale=[2, 1])], output=(3, "h_times_2", 4))
+    assert net.input_shapes == {"Input": (3, "h", None)}
+
+
+@pytest.mark.parametrize("shape, options", [
+    ((2, 4, 5), dict(dims=[7, 3])), ((2, 5), dict(dims=[1])), ((2, 3, 4, 2), dict(scale=[2, 0.5, 1.5])),
+    ((3, "h", "w"), dict(scale=2))])
+def test_resize_with_point_sampling_equals_torch_align_corners(shape, options):
+    """Wolfram's "Scheme" -> "Point" (its ArrayResample's: the first and last elements on the input's): torch's
+    align_corners=True, which had no equivalent."""
+    net = NetGraph([ResizeLayer(**options, scheme="Point")], [], Input=shape)
+    d = len(shape) - 1
+    mode = ("linear", "bilinear", "trilinear")[d - 1]
+    x = torch.randn(3, *(6 if isinstance(n, str) else n for n in shape), generator=torch.Generator().manual_seed(0))
+    size = tuple(net.output_shapes["Output"][1:]) if "dims" in options or isinstance(shape[1], int) else None
+    scale = None if size else options["scale"]
+    three_way(net, lambda m, Input: F.interpolate(Input, size=size, scale_factor=scale, mode=mode, align_corners=True),
+              Input=x)
+    back = NetGraph.from_yaml(net.to_yaml())
+    assert back.layers["1"].scheme == "Point"
+    torch.testing.assert_close(back(x), net(x))
+
+
 def test_resize_keeps_channels_both_ways():
     assert NetChain([ResizeLayer([4, 4])], output=(3, 4, 4)).input_shapes == {"Input": (3, None, None)}
     assert NetChain([ResizeLayer([4, 4])], input=(3, 9, 9)).output_shapes == {"Output": (3, 4, 4)}
@@ -87,7 +139,10 @@ def test_resize_keeps_channels_both_ways():
 
 def test_resize_shape_errors():
     shape_error(lambda: NetGraph([ResizeLayer([4, 4])], [], Input=(3, 8)), "ResizeLayer", "2 spatial dims")
-    shape_error(lambda: NetGraph([ResizeLayer(scale=2)], [], Input=(3, "n")), "ResizeLayer", "variable-length")
+    shape_error(lambda: NetGraph([ResizeLayer(scale=1.5)], [], Input=(3, "n")), "ResizeLayer", "variable length",
+                "whole-number scale", "1.5")
+    shape_error(lambda: NetGraph([ResizeLayer(scale=[2, 1.5])], [], Input=(3, "h", 5)), "ResizeLayer",
+                "size 5 scaled by 1.5", "7.5")
     shape_error(lambda: NetGraph([ResizeLayer(scale=0.1)], [], Input=(3, 4)), "ResizeLayer", "is empty")
 
 
@@ -102,6 +157,8 @@ def test_resize_shape_errors():
     (lambda: ResizeLayer(scale=-1), "scale", "positive finite number"),
     (lambda: ResizeLayer(scale=float("inf")), "scale", "positive finite number"),
     (lambda: ResizeLayer([4], resampling="Cubic"), "resampling", "unknown resampling 'Cubic'"),
+    (lambda: ResizeLayer([4], scheme="point"), "scheme", "did you mean 'Point'"),
+    (lambda: ResizeLayer([4], resampling="Nearest", scheme="Point"), "scheme", "'Point'.*'Linear' only"),
 ])
 def test_bad_options(make, option, message):
     with pytest.raises(OptionError, match=message) as info:

@@ -1,0 +1,148 @@
+"""ONNX import and export of the resize and pooling options that torch models use: a linear resize by whole scales
+over dynamic sizes (a segmentation decoder's F.interpolate(x, scale_factor=2, mode="bilinear")), align_corners=True,
+and pooling with ceil_mode and dilations. Each imported net computes what the torch module and onnxruntime do."""
+
+from __future__ import annotations
+
+import warnings
+
+import onnx
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from netgraph import NetChain, PoolingLayer, ResizeLayer, export_onnx, import_onnx
+from netgraph import SpecError
+from tests.onnx_helpers import pinned_model, run_onnx, torch_export
+
+
+class Op(nn.Module):
+    def __init__(self, forward):
+        super().__init__()
+        self.op = forward
+
+    def forward(self, x):
+        return self.op(x)
+
+
+def _sizes(shape: tuple, axes: dict, grow: int) -> tuple:
+    """``shape`` (batch first) with its dynamic dims (``axes``) grown by ``grow``."""
+    return tuple(d + grow if k in axes else d for k, d in enumerate(shape))
+
+
+def _assert_imports_as_torch(module: nn.Module, shape: tuple, axes: dict, tmp_path, dynamo: bool = False):
+    path = tmp_path / "m.onnx"
+    if dynamo:
+        dims = {k: torch.export.Dim.AUTO for k in axes}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(module.eval(), (torch.randn(*shape),), str(path), dynamo=True, dynamic_shapes=(dims,),
+                              input_names=["x"])
+    else:
+        torch_export(module, torch.randn(*shape), path, "x", axes={"x": axes})
+    net = import_onnx(path)
+    for grow in (0, 3):
+        x = torch.randn(*_sizes(shape, axes, grow), generator=torch.Generator().manual_seed(grow))
+        with torch.no_grad():
+            torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+        torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"x": x})[0]), net(x).detach(), atol=1e-5, rtol=1e-4)
+    return net
+
+
+RESIZES = {
+    "bilinear_2": (lambda x: F.interpolate(x, scale_factor=2, mode="bilinear"), (2, 3, 4, 5), {0: "b", 2: "h", 3: "w"}),
+    "linear_3": (lambda x: F.interpolate(x, scale_factor=3, mode="linear"), (2, 3, 4), {0: "b", 2: "n"}),
+    "bilinear_align_corners": (lambda x: F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=True),
+                               (2, 3, 4, 5), {0: "b", 2: "h", 3: "w"}),
+    "trilinear_align_corners": (lambda x: F.interpolate(x, size=(3, 7, 2), mode="trilinear", align_corners=True),
+                                (2, 3, 4, 5, 6), {0: "b"}),
+    "bilinear_one_dim": (lambda x: F.interpolate(x, scale_factor=(2, 1), mode="bilinear"), (2, 3, 4, 5),
+                         {0: "b", 2: "h"}),
+}
+
+
+@pytest.mark.parametrize("name, dynamo", [(n, False) for n in sorted(RESIZES)] + [
+    (n, True) for n in sorted(RESIZES) if n.startswith("bilinear")])  # dynamo writes a 1d linear one as gathers
+def test_a_linear_resize_by_whole_scales_over_dynamic_dims_imports(name, dynamo, tmp_path):
+    """It was refused: "ResizeLayer takes (batch, channels, 1 to 3 spatial dims of known sizes)"."""
+    forward, shape, axes = RESIZES[name]
+    net = _assert_imports_as_torch(Op(forward), shape, axes, tmp_path, dynamo)
+    assert [layer.type_name for layer in net.layers.values()] == ["ResizeLayer"]
+
+
+@torch.no_grad()
+def test_a_resize_over_a_variable_length_exports_and_imports_back(tmp_path):
+    net = NetChain([ResizeLayer(scale=[2, 3])], input=(3, "h", "w"))
+    path = export_onnx(net, tmp_path / "resize.onnx")
+    back = import_onnx(path)
+    (layer,) = back.layers.values()
+    assert (type(layer), layer.scale) == (ResizeLayer, [2.0, 3.0])
+    for size in ((4, 5), (7, 2)):
+        x = torch.randn(2, 3, *size)
+        want = F.interpolate(x, scale_factor=(2, 3), mode="bilinear", align_corners=False)
+        torch.testing.assert_close(back(x), want)
+        torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"Input": x})[0]), want, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("shape", [(3, 4, 5), (3, "h", "w")])
+@torch.no_grad()
+def test_a_resize_with_point_sampling_exports_and_imports_back(shape, tmp_path):
+    net = NetChain([ResizeLayer(scale=[2, 3], scheme="Point")], input=shape)
+    path = export_onnx(net, tmp_path / "resize.onnx")
+    (layer,) = import_onnx(path).layers.values()
+    assert (type(layer), layer.scheme) == (ResizeLayer, "Point")
+    x = torch.randn(2, 3, 4, 5)
+    want = F.interpolate(x, size=(8, 15), mode="bilinear", align_corners=True)
+    torch.testing.assert_close(import_onnx(path)(x), want)
+    torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"Input": x})[0]), want, atol=1e-5, rtol=1e-4)
+
+
+POOLS = {
+    "resnet_stem": (nn.MaxPool2d(3, 2, padding=1, ceil_mode=True), (2, 3, 9, 8), {0: "b", 2: "h", 3: "w"}),
+    "max_2x2_ceil": (nn.MaxPool2d(2, 2, ceil_mode=True), (2, 3, 7, 5), {0: "b", 2: "h", 3: "w"}),
+    "max_dilated": (nn.MaxPool2d(3, 1, padding=1, dilation=2), (2, 3, 9, 8), {0: "b", 2: "h", 3: "w"}),
+    "max_1d_both": (nn.MaxPool1d(2, 2, dilation=2, ceil_mode=True), (2, 3, 9), {0: "b", 2: "n"}),
+    "mean_ceil": (nn.AvgPool2d(3, 2, padding=1, ceil_mode=True, count_include_pad=False), (2, 3, 8, 7),
+                  {0: "b", 2: "h", 3: "w"}),
+    "mean_ceil_static": (nn.AvgPool2d(2, 2, ceil_mode=True), (2, 3, 7, 5), {0: "b"}),
+}
+
+
+@pytest.mark.parametrize("dynamo", [False, True], ids=["torchscript", "dynamo"])
+@pytest.mark.parametrize("name", sorted(POOLS))
+def test_torch_pooling_with_ceil_mode_and_dilation_imports(name, dynamo, tmp_path):
+    """MaxPool2d(..., ceil_mode=True) (ResNet-style stems, GoogLeNet) and dilated max pooling were refused: "ceil_mode=1
+    (a partial last window) has no PoolingLayer equivalent", "dilations=[2, 2] ..."."""
+    module, shape, axes = POOLS[name]
+    net = _assert_imports_as_torch(module, shape, axes, tmp_path, dynamo)
+    assert [layer.type_name for layer in net.layers.values()] == ["PoolingLayer"]
+
+
+@pytest.mark.parametrize("function", ["Max", "Mean"])
+@torch.no_grad()
+def test_pooling_with_ceil_mode_and_dilation_exports_and_imports_back(function, tmp_path):
+    dilation = 2 if function == "Max" else 1
+    net = NetChain([PoolingLayer(3, stride=2, padding_size=1, dilation=dilation, function=function, ceil_mode=True)],
+                   input=(3, "h", "w"))
+    path = export_onnx(net, tmp_path / "pool.onnx")
+    back = import_onnx(path)
+    (layer,) = back.layers.values()
+    dilations = tuple(layer.dilation) if isinstance(layer.dilation, list) else (layer.dilation,) * 2
+    assert (dilations, layer.ceil_mode, layer.function) == ((dilation,) * 2, True, function)
+    for size in ((8, 9), (5, 12)):
+        x = torch.randn(2, 3, *size) + 2
+        pool = (lambda v: F.max_pool2d(v, 3, 2, 1, dilation, True)) if function == "Max" else (
+            lambda v: F.avg_pool2d(v, 3, 2, 1, True, False))
+        torch.testing.assert_close(back(x), pool(x))
+        torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"Input": x})[0]), pool(x), atol=1e-5, rtol=1e-4)
+
+
+def test_a_dilated_average_pooling_is_refused_naming_the_dilations(tmp_path):
+    from onnx import TensorProto, helper
+    node = helper.make_node("AveragePool", ["x"], ["y"], name="pool", kernel_shape=[2, 2], dilations=[2, 2])
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 3, 6, 6])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    onnx.save(pinned_model(graph, 19), str(tmp_path / "pool.onnx"))
+    with pytest.raises(SpecError, match=r"'pool' \(AveragePool\): dilations=\[2, 2\] \(PoolingLayer dilates 'Max' only\)"):
+        import_onnx(tmp_path / "pool.onnx")
