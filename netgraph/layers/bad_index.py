@@ -8,6 +8,8 @@ and a batch run in parts (length groups of ragged data, slices of ``batch_size``
 >>> w = Where(6, (0,))
 >>> str(w), str(w.unfolded(4)), str(w.unfolded(4).unfolded(1))
 ('index (6, 0)', 'example 1, sequence element 2, index (0,)', 'example 1, sequence element (0, 2), index (0,)')
+>>> w.by_example(), Where(6, ()).unfolded(4).by_example()
+('example 6, index (0,)', 'example 1, sequence element 2')
 """
 
 from __future__ import annotations
@@ -46,6 +48,13 @@ class Where:
     def renumbered(self, examples: Sequence[int]) -> Where:
         """The same place seen from a batch whose example ``examples[i]`` this one's example ``i`` is."""
         return dataclasses.replace(self, example=examples[self.example])
+
+    def by_example(self) -> str:
+        """The place named by its example first, also outside any map ('example 1, index (2,)'; ``str`` names a
+        batch index there)."""
+        if self.elements:
+            return str(self)
+        return f"example {self.example}" + (f", index {self.rest}" if self.rest else "")
 
     def __str__(self) -> str:
         if not self.elements:
