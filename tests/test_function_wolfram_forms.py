@@ -10,7 +10,7 @@ import re
 import pytest
 import torch
 
-from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, OptionError, ShapeError, ThreadingLayer, interpret
+from netgraph import DataError, ElementwiseLayer, FunctionLayer, NetGraph, OptionError, ShapeError, ThreadingLayer, interpret
 from tests.layer_families._helpers import three_way
 
 X = torch.tensor([[[3.0, -1.0, 2.0], [0.5, 7.0, -4.0]], [[-2.0, -3.0, -9.0], [-5.0, -1.5, -8.0]]])  # (2, 2, 3)
@@ -191,6 +191,23 @@ def test_wolfram_statistics_over_a_variable_length_take_each_sequences_own_lengt
     net = NetGraph([FunctionLayer("StandardDeviation[#x]")], [], x=("n",))
     xs = [torch.tensor([1.0, 3.0]), torch.tensor([2.0, 4.0, 9.0])]
     torch.testing.assert_close(net(x=xs), torch.stack([x.std() for x in xs]))
+
+
+@pytest.mark.parametrize("text", ["Variance[#x]", "StandardDeviation[#x]", "1 + Variance[2 * #x]"])
+@pytest.mark.parametrize("call", ["ragged", "dense", "compiled"])
+def test_wolfram_statistics_of_a_variable_length_refuse_a_sequence_of_one(text, call):
+    """Wolfram's Variance of one element is undefined (it divides by n - 1); it gave NaN. Now the call's DataError
+    naming the input port and the layer, as for a fixed length of 1 (a ShapeError when the net is made)."""
+    net = NetGraph({"f": FunctionLayer(text)}, [], x=("n",))
+    run = {"ragged": lambda: net(x=[torch.tensor([1.0, 3.0]), torch.tensor([5.0])]),
+           "dense": lambda: net(x=torch.tensor([[5.0], [6.0]])),
+           "compiled": lambda: net.compile()(x=torch.tensor([[5.0], [6.0]]))}[call]
+    with pytest.raises(DataError, match=r"input port 'x': a length of 1 along n is too short for layer 'f' "
+                                        r"\(FunctionLayer\) .*needs a length of at least 2: .*n - 1") as err:
+        run()
+    assert err.value.diagnostics[0].port == "x"
+    torch.testing.assert_close(net(x=[torch.tensor([1.0, 3.0]), torch.tensor([5.0, 6.0, 7.0])]).isfinite(),
+                               torch.tensor([True, True]))
 
 
 @pytest.mark.parametrize("text, shapes, message", [
