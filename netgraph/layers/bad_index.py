@@ -24,8 +24,8 @@ import torch
 from netgraph.core.errors import DataError
 from netgraph.core.walk import nested_nodes
 
-__all__ = ["Where", "located_error", "unfolded_error", "raise_unfolded", "examples_at", "checks_values", "first_bad", "first_bad_at",
-           "first_unordered", "Piece", "piece", "piece_text"]
+__all__ = ["Where", "located_error", "unfolded_error", "raise_unfolded", "examples_at", "checks_values", "first_bad",
+           "first_bad_at", "first_unordered", "Piece", "piece", "piece_text"]
 
 
 @dataclasses.dataclass(frozen=True)
