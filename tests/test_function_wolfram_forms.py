@@ -327,3 +327,17 @@ def test_whole_array_functions_over_mixed_lengths_take_each_sequences_own_elemen
                    x=("n", 2), y=("m",))
     want = torch.stack([torch.maximum(x.max(), y.max()) - y.min() + x[:, 0].norm() * len(x) for x, y in zip(xs, ys)])
     torch.testing.assert_close(net(x=xs, y=ys), want)
+
+
+def test_threading_clip_by_name_says_how_to_clip_between_inputs_and_both_ways_compute_it():
+    """ThreadingLayer("Clip") was "unknown function 'Clip'": Wolfram lists Clip among ThreadingLayer's functions, but
+    its Clip[x, {min, max}] takes the bounds as a list, so a bare name has no n-ary form of numbers to thread (which
+    input would be min?). The message gives the forms that clip between inputs and to constants."""
+    with pytest.raises(OptionError, match=re.escape("ThreadingLayer('Min[Max[#x, #lo], #hi]')")) as err:
+        ThreadingLayer("Clip")
+    assert "Clip[x, {min, max}]" in str(err.value) and err.value.diagnostics[0].option == "function"
+    between = NetGraph([ThreadingLayer("Min[Max[#x, #lo], #hi]")], [], x=3, lo=3, hi=3)
+    x, lo, hi = torch.tensor([[-2.0, 0.5, 3.0]]), torch.tensor([[0.0, 0.0, 0.7]]), torch.tensor([[1.0, 1.0, 2.0]])
+    torch.testing.assert_close(between(x=x, lo=lo, hi=hi), torch.minimum(torch.maximum(x, lo), hi))
+    constant = NetGraph([ThreadingLayer("Clip[#x + #y, {0, 1}]")], [], x=3, y=3)
+    torch.testing.assert_close(constant(x=x, y=lo), (x + lo).clamp(0, 1))
