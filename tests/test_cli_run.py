@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import torch
 
 from netgraph.cli import EPIPE_STATUS, main
 from tests.subprocess_env import checkout_env
@@ -143,3 +145,34 @@ def test_run_names_the_cholesky_factor_as_the_readme_writes_it(tmp_path, capsys)
                     "inputs: {mu: 2, F: [2, 2]}\nedges: []\n")
     assert main(["run", str(spec), "-o", str(tmp_path / "c.svg"), "--seed", "0"]) == 0
     assert "values for MultinormalCholeskyDistribution parameter L (Cholesky factor" in capsys.readouterr().out
+
+
+def _array_spec(tmp_path, shape):
+    """A spec whose one output is a constant array of ``shape`` holding 0, 1, 2, ... (its statistics known)."""
+    import json
+    values = torch.arange(math.prod(shape), dtype=torch.float32).reshape(shape)
+    spec = tmp_path / "big.yaml"
+    spec.write_text(f"netgraph: 1\nlayers:\n  a: {{type: NetArrayLayer, array: {json.dumps(values.tolist())}}}\n"
+                    f"edges: []\n")
+    return spec, values
+
+
+def test_run_summarises_a_big_output_instead_of_printing_hundreds_of_lines(tmp_path, capsys):
+    """A 16x16x2 output printed about 270 lines (torch prints up to 1,000 values whole)."""
+    spec, values = _array_spec(tmp_path, (16, 16, 2))
+    assert main(["run", str(spec), "-o", str(tmp_path / "b.svg")]) == 0
+    printed = capsys.readouterr().out
+    line = next(line for line in printed.splitlines() if line.startswith("  Output = "))
+    assert len(printed.splitlines()) < 8
+    assert "shape (16, 16, 2), float32" in line and "0, 1, 2, 3, 4, 5, ..." in line
+    stats = (f"min {values.min().item():g}", f"max {values.max().item():g}", f"mean {values.mean().item():g}")
+    assert all(s in line for s in stats), line
+    assert "512 values; --full prints them all" in line
+
+
+def test_run_full_prints_every_value_even_past_torchs_own_limit(tmp_path, capsys):
+    spec, values = _array_spec(tmp_path, (16, 16, 5))  # 1,280 values: torch itself would print '...'
+    assert main(["run", str(spec), "-o", str(tmp_path / "b.svg"), "--full"]) == 0
+    printed = capsys.readouterr().out
+    assert "..." not in printed and f"{values.max().item():.0f}." in printed and "shape" not in printed
+    assert len(printed.splitlines()) > 256

@@ -126,6 +126,19 @@ def test_a_fold_operators_loop_over_the_length_cannot_be_symbolically_traced():
     torch.testing.assert_close(exported(y), module(y))
 
 
+def test_a_fold_operator_over_a_fixed_length_is_symbolically_traced_and_checks_the_length_eagerly():
+    # its loop runs over the length it was given, which fx knows; its check of the input's length branched on a proxy
+    cell = NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(4)},
+                    [((NetPort("State"), NetPort("Input")), "cat"), ("cat", "lin")], State=4, Input=3)
+    module = net_initialize(NetChain([NetFoldOperator(cell)], input=(5, 3)), seed=0).compile()
+    traced = torch.fx.symbolic_trace(module)
+    for batch in (2, 3):
+        x = torch.randn(batch, 5, 3)
+        torch.testing.assert_close(traced(x), module(x))
+    with pytest.raises(DataError, match="'Input'"):
+        module(torch.randn(2, 4, 3))
+
+
 def test_a_layer_that_shortens_the_length_is_symbolically_traced_and_checks_it_eagerly():
     # SequenceMostLayer's check that a sequence has 2 elements or more branched on fx's proxy of the length
     module = net_initialize(NetChain([SequenceMostLayer(), "Tanh"], input=("n", 3)), seed=0).compile()

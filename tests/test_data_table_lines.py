@@ -97,3 +97,53 @@ def test_a_pipe_named_as_a_table_is_refused_as_no_regular_file_not_as_missing(tm
     with pytest.raises(DataError) as info:
         text_table(path)
     assert str(info.value) == f"text_table: {str(path)!r} is not a regular file (a device or pipe); give a .csv file"
+
+
+def test_a_table_that_is_a_pipe_when_opened_is_refused_unread_not_read_until_it_ends(tmp_path, monkeypatch):
+    """The table was checked with is_file() and then opened with open(): a file swapped for a pipe in between (here
+    the check is made to pass) blocked the reader forever; the file is now judged on the opened file itself."""
+    import os
+    import pathlib
+    import threading
+    path = tmp_path / "t.csv"
+    os.mkfifo(path)
+    monkeypatch.setattr(pathlib.Path, "is_file", lambda self: True)  # a regular file when checked
+    outcome = []
+    reader = threading.Thread(target=lambda: outcome.append(_raised(lambda: text_table(path))), daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    if reader.is_alive():  # blocked opening the pipe: give it a writer (and an end) so that the thread finishes
+        with open(path, "w"):
+            pass
+        reader.join(timeout=10)
+        pytest.fail("text_table blocked on a pipe")
+    assert str(outcome[0]) == f"text_table: {str(path)!r} is not a regular file (a device or pipe); give a .csv file"
+
+
+def _raised(run):
+    try:
+        run()
+    except DataError as exc:
+        return exc
+    return None
+
+
+@pytest.mark.parametrize("name", ["t.csv", "t.jsonl"])
+def test_an_empty_table_file_says_it_is_empty_not_that_it_has_no_rows(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(b"")
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value).startswith(f"text_table: {str(path)!r} is empty (0 bytes)")
+    header_only = tmp_path / "h.csv"
+    header_only.write_text("text,label\n")
+    with pytest.raises(DataError, match=r"no rows$"):  # a header without rows still says so
+        text_table(header_only)
+
+
+def test_a_folder_named_as_a_table_is_called_a_folder(tmp_path):
+    path = tmp_path / "t.csv"
+    path.mkdir()
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == f"text_table: {str(path)!r} is a folder, not a table; give a .csv file"

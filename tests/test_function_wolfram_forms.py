@@ -10,7 +10,7 @@ import re
 import pytest
 import torch
 
-from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, OptionError, ShapeError, ThreadingLayer, interpret
+from netgraph import DataError, ElementwiseLayer, FunctionLayer, NetGraph, OptionError, ShapeError, ThreadingLayer, interpret
 from tests.layer_families._helpers import three_way
 
 X = torch.tensor([[[3.0, -1.0, 2.0], [0.5, 7.0, -4.0]], [[-2.0, -3.0, -9.0], [-5.0, -1.5, -8.0]]])  # (2, 2, 3)
@@ -193,6 +193,23 @@ def test_wolfram_statistics_over_a_variable_length_take_each_sequences_own_lengt
     torch.testing.assert_close(net(x=xs), torch.stack([x.std() for x in xs]))
 
 
+@pytest.mark.parametrize("text", ["Variance[#x]", "StandardDeviation[#x]", "1 + Variance[2 * #x]"])
+@pytest.mark.parametrize("call", ["ragged", "dense", "compiled"])
+def test_wolfram_statistics_of_a_variable_length_refuse_a_sequence_of_one(text, call):
+    """Wolfram's Variance of one element is undefined (it divides by n - 1); it gave NaN. Now the call's DataError
+    naming the input port and the layer, as for a fixed length of 1 (a ShapeError when the net is made)."""
+    net = NetGraph({"f": FunctionLayer(text)}, [], x=("n",))
+    run = {"ragged": lambda: net(x=[torch.tensor([1.0, 3.0]), torch.tensor([5.0])]),
+           "dense": lambda: net(x=torch.tensor([[5.0], [6.0]])),
+           "compiled": lambda: net.compile()(x=torch.tensor([[5.0], [6.0]]))}[call]
+    with pytest.raises(DataError, match=r"input port 'x': a length of 1 along n is too short for layer 'f' "
+                                        r"\(FunctionLayer\) .*needs a length of at least 2: .*n - 1") as err:
+        run()
+    assert err.value.diagnostics[0].port == "x"
+    torch.testing.assert_close(net(x=[torch.tensor([1.0, 3.0]), torch.tensor([5.0, 6.0, 7.0])]).isfinite(),
+                               torch.tensor([True, True]))
+
+
 @pytest.mark.parametrize("text, shapes, message", [
     ("Variance[#v[[1]]]", {"v": 3}, "Variance needs an array argument, found a scalar ()"),
     ("Variance[#v]", {"v": 1}, "Variance needs 2 or more elements at level 1, found 1"),
@@ -310,3 +327,17 @@ def test_whole_array_functions_over_mixed_lengths_take_each_sequences_own_elemen
                    x=("n", 2), y=("m",))
     want = torch.stack([torch.maximum(x.max(), y.max()) - y.min() + x[:, 0].norm() * len(x) for x, y in zip(xs, ys)])
     torch.testing.assert_close(net(x=xs, y=ys), want)
+
+
+def test_threading_clip_by_name_says_how_to_clip_between_inputs_and_both_ways_compute_it():
+    """ThreadingLayer("Clip") was "unknown function 'Clip'": Wolfram lists Clip among ThreadingLayer's functions, but
+    its Clip[x, {min, max}] takes the bounds as a list, so a bare name has no n-ary form of numbers to thread (which
+    input would be min?). The message gives the forms that clip between inputs and to constants."""
+    with pytest.raises(OptionError, match=re.escape("ThreadingLayer('Min[Max[#x, #lo], #hi]')")) as err:
+        ThreadingLayer("Clip")
+    assert "Clip[x, {min, max}]" in str(err.value) and err.value.diagnostics[0].option == "function"
+    between = NetGraph([ThreadingLayer("Min[Max[#x, #lo], #hi]")], [], x=3, lo=3, hi=3)
+    x, lo, hi = torch.tensor([[-2.0, 0.5, 3.0]]), torch.tensor([[0.0, 0.0, 0.7]]), torch.tensor([[1.0, 1.0, 2.0]])
+    torch.testing.assert_close(between(x=x, lo=lo, hi=hi), torch.minimum(torch.maximum(x, lo), hi))
+    constant = NetGraph([ThreadingLayer("Clip[#x + #y, {0, 1}]")], [], x=3, y=3)
+    torch.testing.assert_close(constant(x=x, y=lo), (x + lo).clamp(0, 1))

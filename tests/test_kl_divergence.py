@@ -211,6 +211,32 @@ def test_supports_set_by_parameters_are_compared_before_drawing_never_a_finite_k
         counts.compile()(n=torch.tensor([3.0, 2.0]), k=torch.tensor([2.0, 3.0]))
 
 
+def _weibull_kl():
+    return KLDivergenceLayer(ExponentialDistribution(1.0), WeibullDistribution(2.0, 1.0, "#m"))
+
+
+@pytest.mark.parametrize("call", ["net", "compiled"])
+def test_a_support_outside_q_inside_a_map_names_the_example_and_the_sequence_element(call):
+    """The map folds its sequence into the batch: example 1's element 2 was named 'at example 6' (1 * 4 + 2)."""
+    from netgraph import NetMapOperator
+    net = NetGraph({"map": NetMapOperator(NetGraph({"kl": _weibull_kl()}, [], m=()))}, [], m=("n",))
+    m = torch.zeros(2, 4)
+    m[1, 2] = 0.5
+    run = {"net": lambda: net(m=m), "compiled": lambda: net.compile()(m=m)}[call]
+    with pytest.raises(DataError, match=r"has support \[0, ∞\] at example 1, sequence element 2, which is not inside "
+                                        r"the support \[0.5, ∞\]") as err:
+        run()
+    assert err.value.diagnostics[0].example == 1
+
+
+def test_a_support_outside_q_names_the_example_and_the_index_within_it():
+    net = NetGraph({"kl": _weibull_kl()}, [], m=3)
+    m = torch.zeros(2, 3)
+    m[1, 2] = 0.5
+    with pytest.raises(DataError, match=r"has support \[0, ∞\] at example 1, index \(2,\), which is not inside"):
+        net(m=m)
+
+
 def test_monte_carlo_draws_are_bounded_by_the_port_elements_limit():
     # samples=2**31 was accepted and the first call tried to allocate billions of draws (found by the long fuzz profile)
     import netgraph

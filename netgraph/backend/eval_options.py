@@ -26,6 +26,7 @@ from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.options import random_seeding
 from netgraph.data import parse_property
 from netgraph.core.ports import NetPort
+from netgraph.layers.bad_index import examples_at
 from netgraph.layers.random import distribution_checks
 
 __all__ = ["OPTION_NAMES", "CALL_KEYWORDS", "WOLFRAM_OPTIONS", "EvaluationOptions", "parse_options", "split_call",
@@ -276,11 +277,16 @@ def call_by_name(module: Any, inputs: Mapping[str, Any]) -> Any:
 
 
 def in_batches(run: Callable[[dict], Any], tensors: dict[str, torch.Tensor], batch_size: int | None) -> Any:
-    """``run(tensors)``, or ``run`` on slices of ``batch_size`` examples with the outputs concatenated."""
+    """``run(tensors)``, or ``run`` on slices of ``batch_size`` examples with the outputs concatenated (an error
+    that names an example names it in the whole batch)."""
     total = next(iter(tensors.values())).shape[0] if tensors else 0
     if batch_size is None or total <= batch_size:
         return run(tensors)
-    parts = [run({p: x[i:i + batch_size] for p, x in tensors.items()}) for i in range(0, total, batch_size)]
+
+    def run_slice(i: int) -> Any:
+        with examples_at(range(i, min(i + batch_size, total))):
+            return run({p: x[i:i + batch_size] for p, x in tensors.items()})
+    parts = [run_slice(i) for i in range(0, total, batch_size)]
     if isinstance(parts[0], dict):
         return {k: torch.cat([part[k] for part in parts]) for k in parts[0]}
     return torch.cat(parts)

@@ -26,6 +26,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.layer_call import on_layer
 from netgraph.core.types import INTEGER
+from netgraph.layers.bad_index import examples_at
 from netgraph.layers.estimators import EstimatorWarning, pending_records
 
 __all__ = ["net_port_gradient"]
@@ -126,7 +127,10 @@ def _by_length(net: Any, data: dict[str, Any], ragged: list[str], ports: list[st
     group's dense batch, in the original order; a ragged port's are a list of per-example tensors of each one's
     length."""
     groups, total, batches = dense_groups(net, data, ragged, lambda p, v, i: as_port_tensor(p, v, i, dtype))
-    parts = [net_port_gradient(net, dense, wrt=list(ports), of=of, **options) for dense in batches]
+    parts = []
+    for idx, dense in zip(groups, batches):
+        with examples_at(idx):  # an error naming an example in the group names the user's
+            parts.append(net_port_gradient(net, dense, wrt=list(ports), of=of, **options))
     return reassemble(parts, groups, total, lambda port: port in ragged)
 
 

@@ -31,6 +31,7 @@ from netgraph.backend.states import given_states
 from netgraph.core.errors import DataError, raise_all
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import format_shape
+from netgraph.layers.bad_index import examples_at
 
 __all__ = ["Calls", "is_ragged", "ragged_ports", "evaluate_ragged", "dense_groups", "reassemble", "length_groups",
            "shape_groups"]
@@ -133,7 +134,8 @@ def evaluate_ragged(net: Any, data: dict[str, Any], ragged: list[str], keywords:
         if states is not None:
             index = torch.tensor(idx)
             extra["states"] = {layer: {k: v[index] for k, v in s.items()} for layer, s in states.items()}
-        parts.append(calls.run(net, (dense,), {**options, **extra}))
+        with examples_at(idx):  # an error naming an example in the group names the user's
+            parts.append(calls.run(net, (dense,), {**options, **extra}))
     variable = _variable_outputs(net, options, calls.probe)
     if return_states:
         outputs = reassemble([o for o, _ in parts], groups, total, variable)

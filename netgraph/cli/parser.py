@@ -21,6 +21,9 @@ def _run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0,
                    help="seeds the initialisation of empty arrays (as train --seed does), then the example "
                         "inputs and random draws (default 0)")
+    p.add_argument("--full", action="store_true",
+                   help="print every value of each output (default: an output of more than 64 values is "
+                        "summarised: its shape, dtype, first values, min, max and mean)")
     p.set_defaults(handler="run:run")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,16 @@ from netgraph.cli.flags import check_seed
 from netgraph.cli.loading import load_net as load
 from netgraph.cli.render import diagram_path
 
-__all__ = ["run", "shown", "example_inputs", "VARIABLE_LENGTH", "DEFAULT_INDEX_COUNT"]
+__all__ = ["run", "shown", "summary", "example_inputs", "VARIABLE_LENGTH", "DEFAULT_INDEX_COUNT", "SHOWN_VALUES"]
 
 #: the length given to variable-length dims ("n") of example inputs
 VARIABLE_LENGTH = 3
 #: indices 0..DEFAULT_INDEX_COUNT-1 feed an Integer input that reaches no EmbeddingLayer
 DEFAULT_INDEX_COUNT = 2
+#: an output of more values is printed as a ``summary`` (``--full``: whole)
+SHOWN_VALUES = 64
+#: how many of its first values a summary shows
+SUMMARY_FIRST = 6
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,29 +51,53 @@ def run(args: argparse.Namespace) -> int:
     torch.manual_seed(args.seed)
     inputs, notes = example_inputs(net)
     result = net(**inputs)
-    torch.set_printoptions(precision=4, sci_mode=False)
+    torch.set_printoptions(precision=4, sci_mode=False, threshold=sys.maxsize if args.full else 1000)
     print(f"{Path(args.spec).name}: {one_line(net)}")
     for note in notes:
         print(f"  {note}")
     for port, value in (result.items() if isinstance(result, dict) else [(net.output_ports[0], result)]):
-        print(f"  {port} = {shown(value)}")
+        print(f"  {port} = {shown(value, args.full)}")
     net.render(out)
     print(f"diagram written to {out}")
     return 0
 
 
-def shown(value: Any) -> str:
-    """An output as printed: a tensor without its grad_fn, a list of them (variable-length outputs) likewise,
-    anything else a decoder gives (labels, strings) as its repr.
+def shown(value: Any, full: bool = False) -> str:
+    """An output as printed: a tensor without its grad_fn (of more than ``SHOWN_VALUES`` values, summarised unless
+    ``full``), a list of them (variable-length outputs) likewise, anything else a decoder gives (labels, strings) as
+    its repr.
 
     >>> shown(torch.ones(2, requires_grad=True) * 2), shown(["vertical"])
     ('tensor([2., 2.])', "['vertical']")
     """
     if isinstance(value, torch.Tensor):
-        return str(value.detach())
+        return _tensor_text(value.detach(), full)
     if isinstance(value, list) and value and all(isinstance(v, torch.Tensor) for v in value):
-        return "[" + ", ".join(str(v.detach()) for v in value) + "]"
+        return "[" + ", ".join(_tensor_text(v.detach(), full) for v in value) + "]"
     return repr(value)
+
+
+def _tensor_text(x: torch.Tensor, full: bool) -> str:
+    return str(x) if full or x.numel() <= SHOWN_VALUES else summary(x)
+
+
+def summary(x: torch.Tensor) -> str:
+    """A big tensor in one line: its shape and dtype, its first values, and the min, max and mean of its finite ones.
+
+    >>> summary(torch.arange(100.0).reshape(10, 10))
+    'shape (10, 10), float32: 0, 1, 2, 3, 4, 5, ...; min 0, max 99, mean 49.5 (100 values; --full prints them all)'
+    """
+    flat = x.reshape(-1)
+    first = ", ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in flat[:SUMMARY_FIRST].tolist())
+    values = flat.double() if flat.dtype != torch.bool else flat.to(torch.float64)
+    finite = values[torch.isfinite(values)]
+    stats = (f"min {finite.min().item():.4g}, max {finite.max().item():.4g}, mean {finite.mean().item():.4g}"
+             if finite.numel() else "no finite values")
+    other = values.numel() - finite.numel()
+    others = f", {other:,} NaN or infinite" if other and finite.numel() else ""
+    dtype = str(x.dtype).removeprefix("torch.")
+    return (f"shape {tuple(x.shape)}, {dtype}: {first}, ...; {stats} ({x.numel():,} values{others}; --full prints "
+            f"them all)")
 
 
 def example_inputs(net: Any) -> tuple[dict[str, torch.Tensor], list[str]]:

@@ -67,6 +67,7 @@ class Diagnostic:
     command line names the flag the user typed). ``expected`` and ``found`` are the values compared, where a
     problem is one (an array's shapes). ``data`` says which data set (a ``DataRef``) a problem of data is about.
     ``hint`` is the remedy the message ends with, where one is known (how to convert class indices to a Real port).
+    ``example`` is the 0-based index, in the batch the user gave, of the example a problem of data is about.
 
     >>> Diagnostic("no port 'Outptu'", kind="unknown-port", layer=("lin",), port="Outptu").within("enc").layer
     ('enc', 'lin')
@@ -88,6 +89,7 @@ class Diagnostic:
     found: object = None
     data: DataRef | None = None
     hint: str | None = None
+    example: int | None = None
 
     @classmethod
     def of(cls, kind: str, *parts: str | EdgeRef, **fields: object) -> "Diagnostic":

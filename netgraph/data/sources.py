@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import json
 import os
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from netgraph.core.errors import DataError, did_you_mean
+from netgraph.core.files import NotRegularFile, open_regular
 
 __all__ = ["Examples", "image_folder", "text_table", "read_folder", "read_table", "IMAGE_SUFFIXES"]
 
@@ -113,22 +115,14 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
     who = "" if command_line else "text_table: "
     file = Path(path)
     suffix = file.suffix.lower()
-    if not file.is_file():
-        if file.exists():  # a device or a pipe: never read (it could block, or not end)
-            raise DataError(f"{who}{str(file)!r} is not a regular file (a device or pipe); give a {suffix or '.csv'} "
-                            f"file")
-        raise DataError(f"{who}no file {str(file)!r}")
-    if suffix not in (".csv", ".jsonl"):
-        raise DataError(f"text_table reads .csv or .jsonl files, found {file.name!r}")
-    try:
-        with open(file, encoding="utf-8-sig", newline="") as f:  # -sig: a spreadsheet's byte-order mark is no text
-            header, numbered = _csv_records(f, file) if suffix == ".csv" else ([], _json_lines(f, file))
-    except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
-        if isinstance(exc, DataError):
-            raise
-        if isinstance(exc, UnicodeDecodeError):  # its position is within the chunk being read, not the file
-            raise DataError(f"{who}{_not_utf8(file)}") from None
-        raise DataError(f"{who}cannot read {str(file)!r}: {getattr(exc, 'strerror', None) or exc}") from None
+    with _open_table(file, suffix or ".csv", who) as raw:
+        if suffix not in (".csv", ".jsonl"):
+            raise DataError(f"text_table reads .csv or .jsonl files, found {file.name!r}")
+        if os.fstat(raw.fileno()).st_size == 0:
+            first = "a header row naming its columns, then " if suffix == ".csv" else ""
+            raise DataError(f"{who}{str(file)!r} is empty (0 bytes); a {suffix} table holds {first}one row per "
+                            f"example")
+        header, numbered = _records(raw, file, suffix, who)
     rows = [row for _, row in numbered]
     if twice := _twice(header, (text, label)):
         raise DataError(f"{who}{str(file)!r}: {twice}", kind="table-columns")
@@ -146,9 +140,40 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
     return Examples([(row[text], row[label]) for row in rows], str(file), [f"{file}:{line}" for line, _ in numbered])
 
 
-def _not_utf8(file: Path) -> str:
-    """'file:line:col: byte 0x.. is not UTF-8 text ...' for the first byte of ``file`` that is not UTF-8."""
-    raw = file.read_bytes()
+def _open_table(file: Path, suffix: str, who: str) -> BinaryIO:
+    """``file`` opened for reading (``open_regular``: a folder, pipe or device is refused on the opened file, never
+    read, so it cannot block or run forever, even if it replaced a regular file); a DataError saying why it cannot
+    be."""
+    try:
+        return open_regular(file)
+    except FileNotFoundError:
+        raise DataError(f"{who}no file {str(file)!r}") from None
+    except NotRegularFile as exc:
+        what = "a folder, not a table" if exc.is_folder else "not a regular file (a device or pipe)"
+        raise DataError(f"{who}{str(file)!r} is {what}; give a {suffix} file") from None
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, no permission
+        raise DataError(f"{who}cannot read {str(file)!r}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _records(raw: BinaryIO, file: Path, suffix: str, who: str) -> tuple[list[str], list[tuple[int, Any]]]:
+    """The opened table's header (a .csv's) and its records by line; DataError for text that is not UTF-8."""
+    f = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")  # -sig: a spreadsheet's byte-order mark is no text
+    try:
+        return _csv_records(f, file) if suffix == ".csv" else ([], _json_lines(f, file))
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
+        if isinstance(exc, DataError):
+            raise
+        if isinstance(exc, UnicodeDecodeError):  # its position is within the chunk being read, not the file
+            raise DataError(f"{who}{_not_utf8(raw, file)}") from None
+        raise DataError(f"{who}cannot read {str(file)!r}: {getattr(exc, 'strerror', None) or exc}") from None
+    finally:
+        f.detach()  # the caller closes ``raw``
+
+
+def _not_utf8(opened: BinaryIO, file: Path) -> str:
+    """'file:line:col: byte 0x.. is not UTF-8 text ...' for the first byte of the opened ``file`` that is not UTF-8."""
+    opened.seek(0)
+    raw = opened.read()
     try:
         raw.decode("utf-8")
         return f"{file}: not UTF-8 text; save the table as UTF-8"  # changed while it was read

@@ -2,17 +2,21 @@
 
 A map folds its sequence into the batch (``(B, n, ...)`` to ``B*n``), so a layer inside it sees example ``b``'s
 element ``i`` at batch index ``b*n + i``. A DataError that names such an index carries it as ``Where`` values and a
-way to write its message again (``relocate``); each map it passes out of splits the index into example and element.
+way to write its message again (``relocate``); each map it passes out of splits the index into example and element,
+and a batch run in parts (length groups of ragged data, slices of ``batch_size``) renumbers the example as the user's.
 
 >>> w = Where(6, (0,))
 >>> str(w), str(w.unfolded(4)), str(w.unfolded(4).unfolded(1))
 ('index (6, 0)', 'example 1, sequence element 2, index (0,)', 'example 1, sequence element (0, 2), index (0,)')
+>>> w.by_example(), Where(6, ()).unfolded(4).by_example()
+('example 6, index (0,)', 'example 1, sequence element 2')
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import torch
@@ -20,8 +24,8 @@ import torch
 from netgraph.core.errors import DataError
 from netgraph.core.walk import nested_nodes
 
-__all__ = ["Where", "located_error", "unfolded_error", "raise_unfolded", "checks_values", "first_bad", "first_bad_at",
-           "first_unordered", "Piece", "piece", "piece_text"]
+__all__ = ["Where", "located_error", "unfolded_error", "raise_unfolded", "examples_at", "checks_values", "first_bad",
+           "first_bad_at", "first_unordered", "Piece", "piece", "piece_text"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,6 +44,17 @@ class Where:
     def stepped(self, step: int) -> Where:
         """The same place seen outside a fold, at its step ``step`` (a fold keeps the batch as it is)."""
         return Where(self.example, self.rest, (step, *self.elements))
+
+    def renumbered(self, examples: Sequence[int]) -> Where:
+        """The same place seen from a batch whose example ``examples[i]`` this one's example ``i`` is."""
+        return dataclasses.replace(self, example=examples[self.example])
+
+    def by_example(self) -> str:
+        """The place named by its example first, also outside any map ('example 1, index (2,)'; ``str`` names a
+        batch index there)."""
+        if self.elements:
+            return str(self)
+        return f"example {self.example}" + (f", index {self.rest}" if self.rest else "")
 
     def __str__(self) -> str:
         if not self.elements:
@@ -64,22 +79,30 @@ def piece_text(problem: str | Piece) -> str:
 
 
 def located_error(wheres: list[Where], render: Callable[[list[Where]], str], **fields: object) -> DataError:
-    """A DataError whose message is ``render(wheres)``, ready to be written again from outside a map."""
-    error = DataError(render(wheres), **fields)
+    """A DataError whose message is ``render(wheres)``, ready to be written again from outside a map; its
+    Diagnostic's ``example`` is the first place's."""
+    error = DataError(render(wheres), example=wheres[0].example if wheres else None, **fields)
     error.relocate = (wheres, render)
     return error
+
+
+def _moved(error: BaseException, move: Callable[[Where], Where]) -> DataError | None:
+    """``error`` with each place it names moved by ``move``; None when it names none."""
+    located = getattr(error, "relocate", None)
+    if located is None:
+        return None
+    wheres, render = located
+    diagnostic = error.diagnostics[0]
+    fields = {f: getattr(diagnostic, f) for f in ("kind", "port", "layer") if getattr(diagnostic, f) is not None}
+    return located_error([move(w) for w in wheres], render, **fields)
 
 
 def unfolded_error(error: BaseException, length: int, step: bool = False) -> DataError | None:
     """``error`` as seen outside a map over sequences of ``length`` elements (``step``: outside a fold, at its step
     ``length``); None when it names no index."""
-    located = getattr(error, "relocate", None)
-    if located is None or not (length or step):
+    if not (length or step):
         return None
-    wheres, render = located
-    diagnostic = error.diagnostics[0]
-    fields = {f: getattr(diagnostic, f) for f in ("kind", "port", "layer") if getattr(diagnostic, f) is not None}
-    return located_error([w.stepped(length) if step else w.unfolded(length) for w in wheres], render, **fields)
+    return _moved(error, (lambda w: w.stepped(length)) if step else (lambda w: w.unfolded(length)))
 
 
 def raise_unfolded(error: BaseException, length: int, step: bool = False) -> None:
@@ -88,6 +111,19 @@ def raise_unfolded(error: BaseException, length: int, step: bool = False) -> Non
     unfolded = unfolded_error(error, length, step)
     if unfolded is not None:
         raise unfolded from None
+
+
+@contextlib.contextmanager
+def examples_at(examples: Sequence[int]) -> Iterator[None]:
+    """Run one part of a batch (a length group, a slice of ``batch_size``) whose example ``i`` is the batch's
+    ``examples[i]``: a DataError raised inside that names an index names the batch's example."""
+    try:
+        yield
+    except DataError as error:
+        renumbered = _moved(error, lambda w: w.renumbered(examples))
+        if renumbered is None:
+            raise
+        raise renumbered from None
 
 
 def checks_values(net: object) -> bool:

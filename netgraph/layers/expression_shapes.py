@@ -24,7 +24,7 @@ import torch
 from netgraph.core.types import Conflict, broadcast, length_reason, format_shape
 from netgraph.layers import expression
 
-__all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs"]
+__all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs", "least_lengths"]
 
 STRUCTURAL_KINDS = {"Total", "Mean", "Dot", "Part", "outputs", "Max", "Min", "Norm", "Length", "Variance",
                     "StandardDeviation", "EuclideanDistance", "Reverse", "Transpose", "Tr"}
@@ -46,6 +46,26 @@ def lower_outputs(tree: tuple, shapes: Mapping[str, tuple]) -> list[tuple[str, t
         if shape is None:
             raise Conflict(f"output {name!r} uses no input (it is a constant)")
         found.append((name, lowered, shape))
+    return found
+
+
+def least_lengths(tree: tuple, shapes: Mapping[str, tuple]) -> dict[str, tuple[int, str]]:
+    """Each variable length that a Variance or StandardDeviation in ``tree`` runs over (its argument's level 1) ->
+    (2, why): Wolfram's Variance of one element is undefined, and n - 1 = 0 would make it NaN (a fixed length of 1
+    is a Conflict in ``_variance``; a variable one is checked per call, ``netgraph.backend.derived_lengths``)."""
+    found: dict[str, tuple[int, str]] = {}
+
+    def visit(t: Any) -> None:
+        if not isinstance(t, tuple):
+            return
+        if t and t[0] in ("Variance", "StandardDeviation"):
+            shape = lower(t[1], shapes)[1]
+            if shape and isinstance(shape[0], str):
+                found[shape[0]] = (2, f"{t[0]} divides by n - 1 (the variance of one element is undefined, as in "
+                                      f"Wolfram), so a length of 1 would make it NaN")
+        for child in t:
+            visit(child)
+    visit(tree)
     return found
 
 

@@ -18,7 +18,7 @@ from netgraph.layers._modules import LayerModule, init_module
 from netgraph.layers._shapes import fill
 from netgraph.layers.expression import Expression, evaluate, parse, to_code
 from netgraph.layers.expression_elementwise import per_element
-from netgraph.layers.expression_shapes import is_structural, lower_outputs
+from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.core.errors import DataError, OptionError, did_you_mean
@@ -244,6 +244,14 @@ class FunctionLayer(Layer):
                 except Conflict as exc:
                     raise Conflict(f"{exc}{_extremum_hint(self._expr.tree)}") from None
         return types
+
+    def least_lengths(self, types: Mapping[str, PortType]) -> dict[str, tuple[int, str]]:
+        """The variable lengths that need more than 1 element (Variance, StandardDeviation over one): checked per
+        call (``netgraph.backend.derived_lengths``)."""
+        shapes = {p: types[p].shape for p in self.input_ports}
+        if not self._structural or any(s is None for s in shapes.values()):
+            return {}
+        return least_lengths(self._expr.tree, shapes)
 
     def _lowered(self, types: Mapping[str, PortType]) -> list[tuple]:
         return [tree for _, tree, _ in lower_outputs(self._expr.tree, {p: types[p].shape for p in self.input_ports})]

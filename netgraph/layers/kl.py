@@ -22,6 +22,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError
+from netgraph.layers.bad_index import Where, located_error
 from netgraph.layers.dist_base import Distribution, xlogy
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_FORMS
@@ -142,9 +143,13 @@ def check_supports(p: Distribution, q: Distribution, p_params: list[Any], q_para
     if getattr(bad, "is_meta", False) or not bool(bad.any()):  # meta: shapes without values
         return
     (bp, bq), at = _first_outside_bounds(bp, bq, bad)
-    example = f" at example {at[0]}" if at else ""
-    raise DataError(f"{where()}: p = {p!r} has support {_support_text(bp)}{example}, which is not inside the "
-                    f"support {_support_text(bq)} of q = {q!r}, so KL(p ‖ q) is infinite for these parameter values")
+    header = f"{where()}: p = {p!r} has support {_support_text(bp)}"
+    tail = (f", which is not inside the support {_support_text(bq)} of q = {q!r}, so KL(p ‖ q) is infinite for these "
+            f"parameter values")
+    if not at:
+        raise DataError(header + tail)
+    raise located_error([Where(at[0], at[1:])], lambda wheres: f"{header} at {wheres[0].by_example()}{tail}",
+                        kind="parameter-value")  # a map names the example and element, as the random layers' checks
 
 
 def _first_outside_bounds(bp: list[Any], bq: list[Any], bad: torch.Tensor) -> tuple[list[list[Any]], tuple]:

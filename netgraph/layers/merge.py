@@ -41,7 +41,9 @@ __all__ = ["ThreadingLayer", "TotalLayer", "CatenateLayer", "DotLayer", "THREADI
 THREADING: dict[str, int | None] = {"Plus": None, "Times": None, "Subtract": 2, "Divide": 2, "Power": 2, "Mod": 2,
                                     "Max": None, "Min": None, "Surd": 2, "ArcTan": 2, "Erf": 2}
 
-
+#: Wolfram functions its ThreadingLayer page lists that name no function of n inputs -> how to write them
+NOT_THREADED_BY_NAME = {"Clip": "Wolfram's Clip[x, {min, max}] takes its bounds as a list; clip between inputs with "
+                                "ThreadingLayer('Min[Max[#x, #lo], #hi]'), to constants with 'Clip[#x, {0, 1}]'"}
 MAX_INPUTS = 10_000  # a port count beyond any real net (and beyond memory when spelled out)
 
 
@@ -140,6 +142,8 @@ class ThreadingLayer(_Variadic):
                 raise OptionError(f"ThreadingLayer({f!r}) takes exactly {arity} inputs, found "
                                   f"{len(ports['input_ports'])} ({list(ports['input_ports'])})", option="inputs")
             return {**ports, "_expr": None, "broadcast": self._checked(spec, ports["input_ports"])}
+        if f in NOT_THREADED_BY_NAME:
+            raise OptionError(f"ThreadingLayer({f!r}): {NOT_THREADED_BY_NAME[f]}", option="function")
         if "#" not in f:
             hint = torch_function_hint(f, THREADING, "ThreadingLayer") or did_you_mean(f, THREADING)
             raise OptionError(f"ThreadingLayer: unknown function {f!r}{hint}; known: "

@@ -260,8 +260,10 @@ class NetFoldOperator(NetOperator):
                                                                 ctx.types[self.elements[0]].dtype)
         args = ", ".join(state if p == "State" else f"{given[p]}[:, {step}]" for p in self.net.input_ports)
         length = ctx.types[self.elements[0]].shape[0]
-        check = [] if not isinstance(length, int) else [  # a fixed length: one comparison per element input
-            f"if {' or '.join(f'{given[p]}.shape[1] != {length}' for p in self.elements)}:",
+        fixed = isinstance(length, int)
+        differs = " or ".join(f"{given[p]}.shape[1] != {length}" for p in self.elements)
+        check = [] if not fixed else [  # one comparison per element input, in eager calls (fx's shapes are proxies)
+            f"if not symbolic_tracing() and ({differs}):",
             f"    {ctx.module}.length_error({', '.join(given[p] for p in self.elements)})"]
         call = [f"    {state} = {ctx.module}.net({args})"]
         if checks_values(self.net):  # a bad parameter value is named by example and step
@@ -270,7 +272,7 @@ class NetFoldOperator(NetOperator):
                     f"        {ctx.module}.step_error({error}, {step})", "        raise"]
         return [*check, f"{state} = {start}",
                 f"{states} = []",
-                f"for {step} in range({first}.shape[1]):",
+                f"for {step} in range({length if fixed else f'{first}.shape[1]'}):",  # a fixed one: fx can trace it
                 *call,
                 f"    {states}.append({state})",
                 f"{outputs[0]}, {outputs[1]} = torch.stack({states}, 1), {state}"]

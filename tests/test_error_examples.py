@@ -1,0 +1,53 @@
+"""A DataError that names an index in the data names the example of the batch the user gave, also where the net ran
+that batch in parts: by length groups (ragged sequences) or in slices of ``batch_size`` examples (found by QA: the
+index was counted within the part, so example 2 of a ragged batch was named 'index (1, ...)')."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (CategoricalDistribution, DataError, GammaDistribution, NetGraph, NetMapOperator,
+                      RandomArrayLayer, net_port_gradient)
+
+
+def _gamma(shape):
+    return NetGraph({"g": RandomArrayLayer(GammaDistribution("#a", 1.0))}, [], a=shape)
+
+
+def test_a_bad_value_in_a_ragged_batch_run_by_length_groups_names_the_users_example():
+    """Lengths 3, 2, 3: examples 0 and 2 run as one group, where example 2 is the group's example 1."""
+    a = [torch.ones(2, 3), torch.ones(2, 2), torch.ones(2, 3)]
+    a[2][1, 2] = -1.0
+    with pytest.raises(DataError, match=r"found -1\.0 at index \(2, 1, 2\) of port 'a'") as err:
+        _gamma((2, "n"))(a=a)
+    assert err.value.diagnostics[0].example == 2 and err.value.diagnostics[0].port == "a"
+
+
+def test_a_bad_value_run_in_slices_of_batch_size_names_the_users_example():
+    a = torch.ones(5, 3)
+    a[3, 1] = -1.0
+    with pytest.raises(DataError, match=r"found -1\.0 at index \(3, 1\) of port 'a'") as err:
+        _gamma(3)(a=a, batch_size=2)
+    assert err.value.diagnostics[0].example == 3
+
+
+def test_a_bad_vector_parameter_in_maps_in_a_shape_group_names_the_users_example_and_elements():
+    """Not only scalar random parameters: Categorical's sum check (a vector one), renumbered by each map, then by the
+    group of examples of one shape (examples 0 and 2 here)."""
+    inner = NetGraph({"d": RandomArrayLayer(CategoricalDistribution("#s"))}, [], s=3)
+    net = NetGraph({"m": NetMapOperator(NetGraph({"m": NetMapOperator(inner)}, [], s=("m", 3)))}, [],
+                   s=("n", "m", 3))
+    s = [torch.full((2, 2, 3), 1 / 3), torch.full((2, 3, 3), 1 / 3), torch.full((2, 2, 3), 1 / 3)]
+    s[2][1, 0] = torch.tensor([0.5, 0.5, 0.5])
+    with pytest.raises(DataError, match=r"found a sum of 1\.5 \(at example 2, sequence element \(1, 0\)\)") as err:
+        net(s=s)
+    assert err.value.diagnostics[0].example == 2
+
+
+def test_net_port_gradient_of_a_ragged_batch_names_the_users_example():
+    a = [torch.ones(2, 3), torch.ones(2, 2), torch.ones(2, 3)]
+    a[2][0, 1] = -1.0
+    with pytest.raises(DataError, match=r"found -1\.0 at index \(2, 0, 1\) of port 'a'") as err:
+        net_port_gradient(_gamma((2, "n")), {"a": a})
+    assert err.value.diagnostics[0].example == 2
