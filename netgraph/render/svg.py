@@ -158,7 +158,7 @@ def _edge(index: int, e, points: list[tuple[float, float]], rankdir: str) -> str
             d.append(f"C{_n(mx)},{_n(ay)} {_n(mx)},{_n(by)} {_n(bx)},{_n(by)}")
     base, px, py = points[-1], -fy * 3.5, fx * 3.5
     arrow = " ".join(f"{_n(x)},{_n(y)}" for x, y in (tip, (base[0] + px, base[1] + py), (base[0] - px, base[1] - py)))
-    (ax, ay), (bx, by) = points[-2], points[-1]
+    (ax, ay), (bx, by) = points[-3:-1] if len(points) > 3 else points[-2:]  # the last bend, in the gap before dst
     lx, ly = (ax + bx) / 2 + (4 if fy else 0), (ay + by) / 2 - (4 if fx else 0)
     return (f'<g id="edge{index}" class="edge">\n<title>{escape(e.tooltip)}</title>\n'
             f'<path fill="none" stroke="{EDGE_COLOUR}" d="{" ".join(d)}"/>\n'
