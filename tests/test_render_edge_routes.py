@@ -145,3 +145,25 @@ def test_unet_skips_are_drawn_with_few_bends_and_avoid_every_box(rankdir):
 @pytest.mark.parametrize("make", [lambda: residual_stack(12), wide_ports, operators])
 def test_edges_run_port_to_port_around_boxes(make, rankdir):
     check_routes(make(), rankdir)
+
+
+#: Helvetica's advance widths (em) of the characters of shape labels (its AFM metrics); others as a digit.
+HELVETICA = {"(": 0.333, ")": 0.333, ",": 0.278, " ": 0.278, "…": 1.0, "?": 0.556, "i": 0.222, "t": 0.278}
+
+
+def label_box(text: ET.Element) -> tuple[float, float]:
+    """(left, right) of an edge label as Helvetica draws it."""
+    width = float(text.get("font-size")) * sum(HELVETICA.get(c, 0.556) for c in text.text)
+    x = float(text.get("x"))
+    return (x, x + width) if text.get("text-anchor") == "start" else (x - width / 2, x + width / 2)
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "LR"])
+@pytest.mark.parametrize("make", [lambda: unet(40), wide_ports])
+def test_edge_labels_lie_inside_the_canvas(make, rankdir):
+    root = render(make(), rankdir)
+    width = float(root.get("viewBox").split()[2])
+    shift = numbers(next(g for g in groups(root, "graph")).get("transform"))[0]
+    for g in groups(root, "edge"):
+        left, right = label_box(g.find(f"{SVG}text"))
+        assert 0 <= left + shift and right + shift <= width, (g.find(f"{SVG}title").text, left, right, width)
