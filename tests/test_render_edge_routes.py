@@ -5,6 +5,7 @@ Speed is measured by benchmarks/render.py (``--skips``), not here."""
 
 from __future__ import annotations
 
+import random
 import re
 import warnings
 import xml.etree.ElementTree as ET
@@ -13,6 +14,7 @@ import pytest
 
 from netgraph import CatenateLayer, FunctionLayer, LinearLayer, NetGraph, NetPort, TotalLayer
 from netgraph.render import diagram
+from netgraph.render.layout_clusters import RangeMax
 from netgraph.render.model import FILL
 from tests.test_render import SVG, groups, nodes_by_id, residual_stack
 from tests.test_render_layout import Rect, operators, rect_of
@@ -167,3 +169,38 @@ def test_edge_labels_lie_inside_the_canvas(make, rankdir):
     for g in groups(root, "edge"):
         left, right = label_box(g.find(f"{SVG}text"))
         assert 0 <= left + shift and right + shift <= width, (g.find(f"{SVG}title").text, left, right, width)
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "LR"])
+def test_skips_inside_a_nested_graph_stay_inside_its_box(rankdir):
+    """A skip between two layers of a nested graph is drawn inside that graph's dashed box, not around it."""
+    net = NetGraph({"unet": unet(24), "after": "Tanh", "beside": LinearLayer(2)},
+                   [("unet", "after"), (NetPort("Input"), "beside")], Input=3)
+    d = diagram(net, rankdir=rankdir)
+    root = render(net, rankdir)
+    box = next(rect_of(g) for g in groups(root, "cluster") if g.get("id") == d.clusters[0].id)
+    members = {n.id for n in d.nodes if n.cluster[:1] == d.clusters[0].path}
+    edges = sorted(groups(root, "edge"), key=lambda g: int(g.get("id")[4:]))
+    inner = [g for e, g in zip(d.edges, edges) if e.src in members and e.dst in members]
+    assert len(inner) > 24
+    for g in inner:
+        segments, _ = path_points(g)
+        for x, y in (q for s in segments for q in sample(s)):
+            assert box[0] <= x <= box[2] and box[1] <= y <= box[3], (g.find(f"{SVG}title").text, (x, y), box)
+    check_routes(net, rankdir)
+
+
+def test_range_max_agrees_with_a_list():
+    """The tree that keeps lanes apart answers as a plain list of reaches does (random operations, fixed seed)."""
+    rng = random.Random(7)
+    for n in (1, 5, 37):
+        tree, plain = RangeMax(n), [float("-inf")] * n
+        for _ in range(300):
+            lo = rng.randrange(n)
+            hi = rng.randrange(lo, n)
+            if rng.random() < 0.5:
+                x = rng.uniform(-50, 50)
+                tree.raise_to(lo, hi, x)
+                plain[lo:hi + 1] = [max(v, x) for v in plain[lo:hi + 1]]
+            else:
+                assert tree.max(lo, hi) == max(plain[lo:hi + 1])

@@ -24,7 +24,7 @@ from itertools import pairwise
 import networkx as nx
 
 from netgraph.render.layout_clusters import ClusterTree, Pads
-from netgraph.render.layout_edges import LANE_SKIP, routes
+from netgraph.render.layout_edges import LANE_SKIP, lanes_by_cluster, routes
 from netgraph.render.model import Diagram, Node
 
 __all__ = ["Geometry", "Placed", "node_size", "place", "bends"]
@@ -248,7 +248,7 @@ def place(d: Diagram) -> Placed:
     tree.reorder(geo)
     u = _coordinates(geo)
     pads = Pads.of(d.options.rankdir, CLUSTER_PAD, CLUSTER_LABEL)
-    box_u = tree.separate(geo, u, pads, NODESEP)
+    box_u, lane_u = tree.separate(geo, u, pads, NODESEP, lanes_by_cluster(geo, u))
     before, after = tree.rank_gaps(pads, len(geo.order))
     v, band, edge = {}, [], 0.0
     for r, row in enumerate(geo.order):
@@ -259,8 +259,7 @@ def place(d: Diagram) -> Placed:
         band.append((edge, edge + 2 * half))
         edge += 2 * half + after[r] + RANKSEP
     box_v = tree.spans_v(geo, v, pads)
-    boxes = [(*box_u[c], tree.first[c], tree.last[c]) for c in box_u]
-    paths = routes(geo, u, band, geo.ends, boxes, NODESEP, RANKSEP / 4)
+    paths = routes(geo, u, band, lane_u, RANKSEP / 4)
     margin = 12.0
     lo_u = min([*(u[n] - geo.extent_u[n] / 2 for n in u), *(b[0] for b in box_u.values()),
                 *(x for p in paths for x, _ in p)], default=0.0)
