@@ -16,7 +16,7 @@ from netgraph import CatenateLayer, FunctionLayer, LinearLayer, NetGraph, NetPor
 from netgraph.render import diagram
 from netgraph.render.layout_clusters import RangeMax
 from netgraph.render.model import FILL
-from tests.test_render import SVG, groups, nodes_by_id, residual_stack
+from tests.test_render import SVG, check_content, groups, nodes_by_id, residual_stack
 from tests.test_render_layout import Rect, operators, rect_of
 
 Point = tuple[float, float]
@@ -204,3 +204,12 @@ def test_range_max_agrees_with_a_list():
                 plain[lo:hi + 1] = [max(v, x) for v in plain[lo:hi + 1]]
             else:
                 assert tree.max(lo, hi) == max(plain[lo:hi + 1])
+
+
+@pytest.mark.exe
+@pytest.mark.parametrize("make", [lambda: unet(40), wide_ports])
+def test_the_same_nets_draw_with_dot(make):
+    """Graphviz `dot` draws these nets too, with every layer, port and shape label (speed: benchmarks/render.py
+    --skips)."""
+    net = make()
+    check_content(net, net.render_svg(backend="dot"))
