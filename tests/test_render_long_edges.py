@@ -59,3 +59,15 @@ def test_many_edge_bends_give_dot_the_fast_layout_limits():
     assert not d.large and bends(d) > api.FAST_BENDS
     assert all(f"{key}={value}" in to_dot(net) for key, value in api.FAST_LAYOUT.items())
     assert "nslimit" not in to_dot(unet(20))  # a small net with short skips keeps dot's full search
+
+
+def test_the_note_names_the_skipped_engines_and_the_count_once(engines):
+    """With dot and graphviz-pure both passed over for the same reason, the note said it twice, word for word."""
+    net = skips()
+    skipped = f"{bends(diagram(net)):,}"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        net.render_svg()
+    said = [str(w.message) for w in caught if skipped in str(w.message)]
+    assert len(said) == 1 and said[0].count(skipped) == 1, said
+    assert "dot and graphviz-pure" in said[0] and "backend='dot' (--backend dot)" in said[0]

@@ -238,7 +238,7 @@ def _no_backend_for_dot(backend: str | None) -> None:
 def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tuple[bytes, str]:
     """(bytes, backend used), trying the backends in order; the built-in layout is the last resort."""
     d = diagram(net, **options)
-    tried = []
+    tried, slow = [], []  # why each engine was passed over; those passed over for long edges
     depth = max((len(c.path) for c in d.clusters), default=0)
     bent = bends(d) if backend is None and fmt == "svg" else 0
     for name in backends_for(fmt, backend):
@@ -251,8 +251,7 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
             warnings.warn(f"netgraph: {why}; trying the next render backend", stacklevel=3)
             continue
         if name != "builtin" and backend is None and fmt == "svg" and bent > DOT_MAX_BENDS:
-            tried.append(f"{name} would take from tens of seconds to minutes on edges that skip {bent:,} layers in "
-                         f"all (more than {DOT_MAX_BENDS:,}); pass backend={name!r} (--backend {name}) to wait for it")
+            slow.append(name)
             continue
         if name == "graphviz-pure" and backend is None and len(d.nodes) > PURE_MAX_BOXES and fmt == "svg":
             why = (f"graphviz-pure would take from tens of seconds to minutes on {len(d.nodes)} boxes (more than "
@@ -273,9 +272,18 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
         if backend is not None:
             announce(name)
         else:
-            announce(name, "; ".join(tried) or REASONS.get(name, ""))
+            announce(name, "; ".join([*tried, *_too_bent(slow, bent)]) or REASONS.get(name, ""))
         return data, name
-    raise NetGraphError(f"no render backend could write {fmt.upper()}: " + "; ".join(tried))
+    raise NetGraphError(f"no render backend could write {fmt.upper()}: " + "; ".join([*tried, *_too_bent(slow, bent)]))
+
+
+def _too_bent(engines: list[str], bent: int) -> list[str]:
+    """Why ``engines`` were passed over for edges skipping ``bent`` layers in all: one reason for them all."""
+    if not engines:
+        return []
+    return [f"{' and '.join(engines)} would take from tens of seconds to minutes on edges that skip {bent:,} layers "
+            f"in all (more than {DOT_MAX_BENDS:,}; they route an edge through each layer it skips); pass "
+            f"backend={engines[0]!r} (--backend {engines[0]}) to wait for it"]
 
 
 def render_svg(net: Any, *, backend: str | None = None, **options: Any) -> str:
