@@ -95,6 +95,19 @@ def test_a_failing_engine_s_long_error_output_is_cut_to_its_first_lines(tmp_path
     assert "Error: syntax error in line 1\nError: Edge length 1 larger" in message
     assert message.count("Edge length") == 2 and message.endswith("(and 997 more lines)")
 
+
+def test_an_engine_that_crashes_is_said_to_have_crashed(tmp_path, monkeypatch):
+    """dot crashed (SIGSEGV) on a 400-layer U-Net-like net and the error said 'exited with status -11: no output'."""
+    exe = tmp_path / "dot"
+    exe.write_text("#!/bin/sh\nkill -SEGV $$\n")
+    exe.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(NetGraphError) as caught:
+        seed().render_svg(backend="dot")
+    message = str(caught.value)
+    assert "crashed (signal 11, SIGSEGV)" in message and "status -11" not in message, message
+
+
 # -- files ---------------------------------------------------------------------------------------------------------
 def test_render_writes_svg_and_dot_files(tmp_path):
     out = seed().render(tmp_path / "seed.svg", backend="builtin")

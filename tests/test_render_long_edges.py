@@ -8,9 +8,10 @@ import warnings
 import pytest
 
 from netgraph import NetChain, NetGraph, TotalLayer
-from netgraph.render import api, diagram
+from netgraph.render import api, diagram, to_dot
 from netgraph.render import engines as render_backend
 from netgraph.render.layout import bends
+from tests.test_render_edge_routes import unet
 
 
 def skips(n: int = 200, k: int = 60) -> NetGraph:
@@ -48,3 +49,25 @@ def test_short_edges_still_go_to_dot(engines):
     assert bends(diagram(chain)) == 0
     chain.render_svg()
     assert engines == ["dot"]
+
+
+def test_many_edge_bends_give_dot_the_fast_layout_limits():
+    """dot took 8.3 s on a 102-box U-Net-like net whose edges skip 2,450 layers without the limits it gets for
+    large nets (nslimit, mclimit: 1.2 s); few boxes is not enough to leave them out."""
+    net = unet(100)
+    d = diagram(net)
+    assert not d.large and bends(d) > api.FAST_BENDS
+    assert all(f"{key}={value}" in to_dot(net) for key, value in api.FAST_LAYOUT.items())
+    assert "nslimit" not in to_dot(unet(20))  # a small net with short skips keeps dot's full search
+
+
+def test_the_note_names_the_skipped_engines_and_the_count_once(engines):
+    """With dot and graphviz-pure both passed over for the same reason, the note said it twice, word for word."""
+    net = skips()
+    skipped = f"{bends(diagram(net)):,}"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        net.render_svg()
+    said = [str(w.message) for w in caught if skipped in str(w.message)]
+    assert len(said) == 1 and said[0].count(skipped) == 1, said
+    assert "dot and graphviz-pure" in said[0] and "backend='dot' (--backend dot)" in said[0]

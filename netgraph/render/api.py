@@ -54,6 +54,9 @@ DOT_MAX_DEPTH = 128
 #: Edge bends (ranks skipped by edges, ``layout.bends``) past which an SVG with no backend named goes to the built-in
 #: layout: dot took about 1-2 ms per bend (11,940 bends of a 262-box net: 23 s; the built-in layout 0.6 s).
 DOT_MAX_BENDS = 5_000
+#: Edge bends past which ``dot`` gets ``FAST_LAYOUT`` however few the boxes: without it dot took 8.3 s on a 102-box
+#: U-Net-like net whose edges skip 2,450 layers (1.2 s with it; 70 boxes and 1,190 bends: 0.44 s either way).
+FAST_BENDS = 1_000
 
 
 def diagram(net: Any, **options: Any) -> Diagram:
@@ -200,7 +203,7 @@ def dot_source(d: Diagram) -> str:
     g = graphviz.Digraph(name="NetGraph")
     g.attr(rankdir=rankdir, fontname=FONT, fontsize="11", nodesep="0.3", ranksep="0.4",
            **({"label": _dot_text(d.options.title), "labelloc": "t"} if d.options.title else {}),
-           **(FAST_LAYOUT if d.large else {}))
+           **(FAST_LAYOUT if d.large or bends(d) > FAST_BENDS else {}))
     g.attr("node", shape="plain", fontname=FONT, fontsize="10")
     g.attr("edge", fontname=FONT, fontsize="9", fontcolor="#495057", color="#868e96", arrowsize="0.6")
     _fill(g, d)
@@ -235,7 +238,7 @@ def _no_backend_for_dot(backend: str | None) -> None:
 def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tuple[bytes, str]:
     """(bytes, backend used), trying the backends in order; the built-in layout is the last resort."""
     d = diagram(net, **options)
-    tried = []
+    tried, slow = [], []  # why each engine was passed over; those passed over for long edges
     depth = max((len(c.path) for c in d.clusters), default=0)
     bent = bends(d) if backend is None and fmt == "svg" else 0
     for name in backends_for(fmt, backend):
@@ -248,8 +251,7 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
             warnings.warn(f"netgraph: {why}; trying the next render backend", stacklevel=3)
             continue
         if name != "builtin" and backend is None and fmt == "svg" and bent > DOT_MAX_BENDS:
-            tried.append(f"{name} would take from tens of seconds to minutes on edges that skip {bent:,} layers in "
-                         f"all (more than {DOT_MAX_BENDS:,}); pass backend={name!r} (--backend {name}) to wait for it")
+            slow.append(name)
             continue
         if name == "graphviz-pure" and backend is None and len(d.nodes) > PURE_MAX_BOXES and fmt == "svg":
             why = (f"graphviz-pure would take from tens of seconds to minutes on {len(d.nodes)} boxes (more than "
@@ -270,9 +272,18 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
         if backend is not None:
             announce(name)
         else:
-            announce(name, "; ".join(tried) or REASONS.get(name, ""))
+            announce(name, "; ".join([*tried, *_too_bent(slow, bent)]) or REASONS.get(name, ""))
         return data, name
-    raise NetGraphError(f"no render backend could write {fmt.upper()}: " + "; ".join(tried))
+    raise NetGraphError(f"no render backend could write {fmt.upper()}: " + "; ".join([*tried, *_too_bent(slow, bent)]))
+
+
+def _too_bent(engines: list[str], bent: int) -> list[str]:
+    """Why ``engines`` were passed over for edges skipping ``bent`` layers in all: one reason for them all."""
+    if not engines:
+        return []
+    return [f"{' and '.join(engines)} would take from tens of seconds to minutes on edges that skip {bent:,} layers "
+            f"in all (more than {DOT_MAX_BENDS:,}; they route an edge through each layer it skips); pass "
+            f"backend={engines[0]!r} (--backend {engines[0]}) to wait for it"]
 
 
 def render_svg(net: Any, *, backend: str | None = None, **options: Any) -> str:

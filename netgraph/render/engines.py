@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import signal
 import subprocess
 import sys
 import warnings
@@ -109,8 +110,19 @@ def run_engine(backend: str, source: str, fmt: str) -> bytes:
     if done.returncode != 0 or not done.stdout:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
         err = "\n".join(lines[:3]) + (f"\n(and {len(lines) - 3:,} more lines)" if len(lines) > 3 else "")
-        raise EngineFailed(f"{exe} -T{fmt} exited with status {done.returncode}: {err or 'no output'}")
+        raise EngineFailed(f"{exe} -T{fmt} {_ended(done.returncode)}: {err or 'no output'}")
     return done.stdout
+
+
+def _ended(returncode: int) -> str:
+    """How an engine's process ended: its exit status, or the signal that killed it (a crash, e.g. SIGSEGV)."""
+    if returncode >= 0:
+        return f"exited with status {returncode}"
+    try:
+        name = signal.Signals(-returncode).name
+    except ValueError:
+        name = "unknown signal"
+    return f"crashed (signal {-returncode}, {name})"
 
 
 def announce(backend: str, reason: str = "") -> None:

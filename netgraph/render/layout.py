@@ -1,10 +1,11 @@
 """A built-in layered (Sugiyama-style) layout, used when neither ``dot`` nor ``graphviz-pure`` exists.
 
 Steps: rank the nodes by longest path (sources pulled down next to their consumers), add a dummy
-point per rank an edge skips, order each rank by barycenters (members of a cluster kept together),
-give each cluster's members one order for all ranks, place nodes along the rank with minimum gaps,
-then move clusters apart so that no box holds a node or box not its own (``layout_clusters.py``);
-``svg.py`` draws the result. Plainer than dot, same content: every node, port slot, edge label and
+point per rank an edge skips (up to ``LANE_SKIP`` ranks: longer edges get lanes, see ``layout_edges.py``),
+order each rank by barycenters (members of a cluster kept together), give each cluster's members one order
+for all ranks, place nodes along the rank with minimum gaps, then move clusters apart so that no box holds a
+node or box not its own (``layout_clusters.py``); route the edges, bending only between ranks
+(``layout_edges.py``); ``svg.py`` draws the result. Plainer than dot, same content: every node, port slot, edge label and
 marking of the diagram model.
 
 >>> from netgraph import NetGraph, LinearLayer
@@ -23,6 +24,7 @@ from itertools import pairwise
 import networkx as nx
 
 from netgraph.render.layout_clusters import ClusterTree, Pads
+from netgraph.render.layout_edges import LANE_SKIP, lanes_by_cluster, routes
 from netgraph.render.model import Diagram, Node
 
 __all__ = ["Geometry", "Placed", "node_size", "place", "bends"]
@@ -83,7 +85,9 @@ class Geometry:
     extent_v: dict[str, float]
     preds: dict[str, list[tuple[str, float, float]]]  # (node above, its slot offset, this node's slot offset)
     succs: dict[str, list[tuple[str, float, float]]]
-    chains: list[list[str]]
+    chains: list[list[str]]  # per edge: source, its dummy points (one per rank skipped), destination
+    ends: list[tuple[float, float]]  # per edge: its slots' offsets from the source's and destination's centres
+    lanes: list[int]  # edges with no dummy points (they skip more than LANE_SKIP ranks), routed in lanes
 
 
 def _ranks(d: Diagram) -> dict[str, int]:
@@ -139,8 +143,15 @@ def _geometry(d: Diagram, horizontal: bool) -> Geometry:
         w, h = node_size(n, horizontal)
         extent_u[n.id], extent_v[n.id] = (h, w) if horizontal else (w, h)
     preds, succs = defaultdict(list), defaultdict(list)
-    chains = []
+    chains, ends, lanes = [], [], []
     for i, e in enumerate(d.edges):
+        src, dst = by_id[e.src], by_id[e.dst]
+        ends.append((_offset(src, src.outputs, e.src_port, extent_u[e.src]),
+                     _offset(dst, dst.inputs, e.dst_port, extent_u[e.dst])))
+        if rank[e.dst] - rank[e.src] - 1 > LANE_SKIP:  # routed in a lane once the nodes are placed
+            lanes.append(i)
+            chains.append([e.src, e.dst])
+            continue
         chain = [e.src]
         for r in range(rank[e.src] + 1, rank[e.dst]):
             dummy = f"\0{i}.{r}"
@@ -148,17 +159,16 @@ def _geometry(d: Diagram, horizontal: bool) -> Geometry:
             extent_u[dummy], extent_v[dummy] = 4.0, 0.0
             chain.append(dummy)
         chain.append(e.dst)
-        src, dst = by_id[e.src], by_id[e.dst]
         for k, (a, b) in enumerate(pairwise(chain)):
-            off_a = _offset(src, src.outputs, e.src_port, extent_u[a]) if k == 0 else 0.0
-            off_b = _offset(dst, dst.inputs, e.dst_port, extent_u[b]) if k == len(chain) - 2 else 0.0
+            off_a = ends[i][0] if k == 0 else 0.0
+            off_b = ends[i][1] if k == len(chain) - 2 else 0.0
             succs[a].append((b, off_a, off_b))
             preds[b].append((a, off_a, off_b))
         chains.append(chain)
     order = [[] for _ in range(max(rank.values(), default=0) + 1)]
     for node in (*(n.id for n in d.nodes), *(x for c in chains for x in c[1:-1])):
         order[rank[node]].append(node)
-    return Geometry(rank, order, cluster, extent_u, extent_v, preds, succs, chains)
+    return Geometry(rank, order, cluster, extent_u, extent_v, preds, succs, chains, ends, lanes)
 
 
 def _grouped(items: list[tuple[float, str]], cluster: dict[str, tuple], depth: int = 0) -> list[str]:
@@ -238,19 +248,23 @@ def place(d: Diagram) -> Placed:
     tree.reorder(geo)
     u = _coordinates(geo)
     pads = Pads.of(d.options.rankdir, CLUSTER_PAD, CLUSTER_LABEL)
-    box_u = tree.separate(geo, u, pads, NODESEP)
+    box_u, lane_u = tree.separate(geo, u, pads, NODESEP, lanes_by_cluster(geo, u))
     before, after = tree.rank_gaps(pads, len(geo.order))
-    v, edge = {}, 0.0
+    v, band, edge = {}, [], 0.0
     for r, row in enumerate(geo.order):
         edge += before[r]
         half = max((geo.extent_v[n] for n in row), default=0.0) / 2
         for n in row:
             v[n] = edge + half
+        band.append((edge, edge + 2 * half))
         edge += 2 * half + after[r] + RANKSEP
     box_v = tree.spans_v(geo, v, pads)
+    paths = routes(geo, u, band, lane_u, RANKSEP / 4)
     margin = 12.0
-    lo_u = min([*(u[n] - geo.extent_u[n] / 2 for n in u), *(b[0] for b in box_u.values())], default=0.0)
-    hi_u = max([*(u[n] + geo.extent_u[n] / 2 for n in u), *(b[1] for b in box_u.values())], default=0.0)
+    lo_u = min([*(u[n] - geo.extent_u[n] / 2 for n in u), *(b[0] for b in box_u.values()),
+                *(x for p in paths for x, _ in p)], default=0.0)
+    hi_u = max([*(u[n] + geo.extent_u[n] / 2 for n in u), *(b[1] for b in box_u.values()),
+                *(x for p in paths for x, _ in p)], default=0.0)
     lo_v = min([*(v[n] - geo.extent_v[n] / 2 for n in v), *(b[0] for b in box_v.values())], default=0.0)
     hi_v = max([*(v[n] + geo.extent_v[n] / 2 for n in v), *(b[1] for b in box_v.values())], default=0.0)
     span_u, span_v = hi_u - lo_u + 2 * margin, hi_v - lo_v + 2 * margin
@@ -266,7 +280,7 @@ def place(d: Diagram) -> Placed:
         out.centre[n.id] = point(u[n.id], v[n.id])
         eu, ev = geo.extent_u[n.id], geo.extent_v[n.id]
         out.size[n.id] = (ev, eu) if horizontal else (eu, ev)
-    out.waypoints = [[point(u[x], v[x]) for x in chain[1:-1]] for chain in geo.chains]
+    out.waypoints = [[point(a, b) for a, b in p] for p in paths]
     known = {c.path for c in d.clusters}
     for c, (u0, u1) in box_u.items():
         if c in known:

@@ -4,7 +4,8 @@ The clusters form a tree (a path's parent is the path less its last name). Each 
 nodes and its child clusters, get one left-to-right order used in every rank (``reorder``), so a cluster holds
 one contiguous run of each rank. ``separate`` then moves children apart, innermost clusters first, so that no
 two children sharing a rank overlap: a child cluster's box (its members plus padding) stays clear of its
-siblings and their boxes. Along the flow, ``rank_gaps`` leaves room between ranks for the boxes that end
+siblings and their boxes, and the lanes of long edges (``layout_edges.py``) run right of a cluster's other members
+in their ranks, inside its box. Along the flow, ``rank_gaps`` leaves room between ranks for the boxes that end
 or start there, so boxes with no rank in common never meet either. Each node and cluster is visited a fixed
 number of times; a cluster with siblings is also checked once per rank it spans.
 """
@@ -84,11 +85,15 @@ class ClusterTree:
                 index[item] = len(index)
         geo.order = [sorted(row, key=index.__getitem__) for row in geo.order]
 
-    def separate(self, geo, u: dict[str, float], pads: Pads, gap: float) -> dict[tuple, Box]:
+    def separate(self, geo, u: dict[str, float], pads: Pads, gap: float,
+                 lanes: dict[tuple, list[tuple[int, int, int, float]]]) -> tuple[dict[tuple, Box], dict[int, float]]:
         """Move children apart (to the right, in order) so that no two sharing a rank come closer than ``gap``;
-        returns each cluster's box across the ranks (u from, u to)."""
+        returns each cluster's box across the ranks (u from, u to) and the u of each lane. ``lanes``: by cluster,
+        the long edges routed in it (edge index, first rank, last rank, wanted u), placed after its other
+        children, shortest first: right of everything of the cluster in their ranks, inside its box."""
         ext: dict[tuple, Box] = {}
         shift: dict[tuple, float] = {}
+        lane_u: dict[int, float] = {}
         for c in (*self.inner_first, ()):
             spans = []
             for item in self.children[c]:
@@ -97,7 +102,8 @@ class ClusterTree:
                 else:
                     half = geo.extent_u[item] / 2
                     spans.append((u[item] - half, u[item] + half, geo.rank[item], geo.rank[item], item))
-            reach = _Reach(len(spans) ** 2 < sum(b - a + 1 for _, _, a, b, _ in spans))
+            spans += [(want, want, a, b, i) for i, a, b, want in sorted(lanes.get(c, ()), key=lambda x: (x[2] - x[1], x))]
+            reach = _Reach([(a, b) for _, _, a, b, _ in spans])
             lo_c, hi_c = float("inf"), float("-inf")
             for lo, hi, a, b, item in spans:
                 s = 0.0
@@ -106,6 +112,8 @@ class ClusterTree:
                     reach.put(a, b, hi + s)
                 if isinstance(item, tuple):
                     shift[item] = s
+                elif isinstance(item, int):
+                    lane_u[item] = lo + s
                 else:
                     u[item] += s
                 lo_c, hi_c = min(lo_c, lo + s), max(hi_c, hi + s)
@@ -116,7 +124,10 @@ class ClusterTree:
             moved[c] = moved[self.parent[c]] + shift[c]
         for n, path in geo.cluster.items():
             u[n] += moved[path]
-        return {c: (lo + moved[c], hi + moved[c]) for c, (lo, hi) in ext.items()}
+        for c, routed in lanes.items():
+            for i, *_ in routed:
+                lane_u[i] += moved[c]
+        return {c: (lo + moved[c], hi + moved[c]) for c, (lo, hi) in ext.items()}, lane_u
 
     def rank_gaps(self, pads: Pads, ranks: int) -> tuple[list[float], list[float]]:
         """Room (before, after) each rank for the padding of the boxes that start or end there."""
@@ -137,21 +148,65 @@ class ClusterTree:
 
 
 class _Reach:
-    """How far right the children placed so far reach in each rank: kept per rank, or (``by_item``, when there
-    are few children spanning many ranks) as a list of (first rank, last rank, reach), whichever is less work."""
+    """How far right the children placed so far reach in each rank: kept per rank; or (``by_item``, when there are
+    few children spanning many ranks) as a list of (first rank, last rank, reach); or, when some children span
+    many ranks (the lanes of long edges), in a range-maximum tree over the ranks: whichever is less work."""
 
-    def __init__(self, by_item: bool) -> None:
-        self.by_item = by_item
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        cover = sum(b - a + 1 for a, b in spans)
+        self.by_item = len(spans) ** 2 < cover
         self.items: list[tuple[int, int, float]] = []
         self.ranks: dict[int, float] = {}
+        self.tree: RangeMax | None = None
+        if not self.by_item and cover > 8 * len(spans):
+            self.first = min(a for a, _ in spans)
+            self.tree = RangeMax(max(b for _, b in spans) - self.first + 1)
 
     def get(self, a: int, b: int) -> float:
+        if self.tree is not None:
+            return self.tree.max(a - self.first, b - self.first)
         if self.by_item:
             return max((x for p, q, x in self.items if p <= b and a <= q), default=float("-inf"))
         return max(self.ranks.get(r, float("-inf")) for r in range(a, b + 1))
 
     def put(self, a: int, b: int, x: float) -> None:
-        if self.by_item:
+        """Reach ``x`` in ranks a to b (never less than they reach already: children are placed left to right)."""
+        if self.tree is not None:
+            self.tree.raise_to(a - self.first, b - self.first, x)
+        elif self.by_item:
             self.items.append((a, b, x))
         else:
             self.ranks.update(dict.fromkeys(range(a, b + 1), x))
+
+
+class RangeMax:
+    """The maximum over a range of ``n`` places, all -inf at first; ``raise_to`` lifts a range to at least x.
+    Both O(log n)."""
+
+    def __init__(self, n: int) -> None:
+        self.size = 1
+        while self.size < n:
+            self.size *= 2
+        self.top = [float("-inf")] * (2 * self.size)  # the maximum under a tree node
+        self.floor = [float("-inf")] * (2 * self.size)  # a value its whole range was lifted to
+
+    def max(self, lo: int, hi: int, k: int = 1, k_lo: int = 0, k_hi: int | None = None) -> float:
+        k_hi = self.size - 1 if k_hi is None else k_hi
+        if hi < k_lo or k_hi < lo:
+            return float("-inf")
+        if lo <= k_lo and k_hi <= hi:
+            return self.top[k]
+        mid = (k_lo + k_hi) // 2
+        return max(self.floor[k], self.max(lo, hi, 2 * k, k_lo, mid), self.max(lo, hi, 2 * k + 1, mid + 1, k_hi))
+
+    def raise_to(self, lo: int, hi: int, x: float, k: int = 1, k_lo: int = 0, k_hi: int | None = None) -> None:
+        k_hi = self.size - 1 if k_hi is None else k_hi
+        if hi < k_lo or k_hi < lo:
+            return
+        self.top[k] = max(self.top[k], x)
+        if lo <= k_lo and k_hi <= hi:
+            self.floor[k] = max(self.floor[k], x)
+            return
+        mid = (k_lo + k_hi) // 2
+        self.raise_to(lo, hi, x, 2 * k, k_lo, mid)
+        self.raise_to(lo, hi, x, 2 * k + 1, mid + 1, k_hi)
