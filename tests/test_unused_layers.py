@@ -38,3 +38,30 @@ def test_check_notes_an_unused_layer_and_still_passes(tmp_path, capsys):
     assert f"{spec}: ok," in captured.out
     assert captured.err == (f"{spec}: note: layer 3 'side' (LinearLayer) feeds no graph output (its outputs are "
                             f"muted, or feed only such layers): every call computes it for nothing\n")
+
+
+def test_a_layer_in_no_edge_of_a_wired_graph_is_named_with_the_graph_ports_it_became():
+    from netgraph.core.unused_layers import unwired_layer_notes
+    net = NetGraph({"enc": LinearLayer(4), "dec": LinearLayer(2), "extra": LinearLayer(7)}, [("enc", "dec")], Input=3)
+    assert unwired_layer_notes(net) == ["layer 3 'extra' (LinearLayer) is in no edge: its ports became graph ports "
+                                        "(input 'Input', output 'Output2')"]
+    inner = NetGraph({"l1": LinearLayer(4), "l2": LinearLayer(2), "lost": LinearLayer(5)}, [("l1", "l2")])
+    nested = NetGraph({"sub": inner, "head": LinearLayer(1)}, [("sub", "head")], Input=3)
+    assert [note.split(" is in")[0] for note in unwired_layer_notes(nested)] == [
+        "layer 1 'sub' (NetGraph) > layer 3 'lost' (LinearLayer)"]
+
+
+def test_a_graph_without_edges_is_wired_by_its_port_names_on_purpose():
+    from netgraph.core.unused_layers import unwired_layer_notes
+    assert unwired_layer_notes(NetGraph({"a": LinearLayer(2), "b": LinearLayer(3)}, [], Input=4)) == []
+    assert unwired_layer_notes(NetGraph({"a": LinearLayer(2)}, [], Input=4)) == []
+
+
+def test_check_notes_a_layer_in_no_edge(tmp_path, capsys):
+    spec = tmp_path / "iso.yaml"
+    spec.write_text("netgraph: 1\nlayers:\n  enc: {type: LinearLayer, output: 8}\n  dec: {type: LinearLayer, output: 2}\n"
+                    "  extra: {type: LinearLayer, output: 7}\ninputs: {Input: 3}\noutputs: {Out: null}\n"
+                    "edges:\n  - Input -> enc -> dec -> Out\n")
+    assert main(["check", str(spec)]) == 0
+    assert capsys.readouterr().err == (f"{spec}: note: layer 3 'extra' (LinearLayer) is in no edge: its ports became "
+                                       f"graph ports (input 'Input', output 'Output')\n")
