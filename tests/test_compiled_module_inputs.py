@@ -35,7 +35,7 @@ def test_a_wrong_input_is_a_data_error_naming_the_port(module, x, message):
 def test_inputs_that_fit_get_torchs_own_error_and_results_are_unchanged(module):
     x = torch.randn(4, 5)
     torch.testing.assert_close(module(x), module.forward(x))
-    with pytest.raises(TypeError, match="unexpected keyword argument 'Inptu'"):  # no port to blame
+    with pytest.raises(DataError, match=r"unknown input port 'Inptu' \(did you mean 'Input'\?\)"):  # as net(...)
         module(Inptu=x)
 
 

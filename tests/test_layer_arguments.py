@@ -165,3 +165,20 @@ def test_keras_keywords_say_what_they_are_here_in_python_and_yaml(layer, option,
     assert info.value.diagnostics[0].option == option and "did you mean" not in str(info.value)
     with pytest.raises(SpecError, match=re.escape(words)):
         NetGraph.from_yaml(KERAS_YAML.format(layer=layer, option=option, value=value, shape=shape))
+
+
+def test_every_unknown_option_is_named_at_once_as_a_spec_names_them():
+    """Two typos in one call are two problems in one error (the first alone made the user fix, rerun, fix)."""
+    with pytest.raises(OptionError) as info:
+        ConvolutionLayer(3, 3, stide=2, paddin_size=1)
+    assert [d.option for d in info.value.diagnostics] == ["stide", "paddin_size"]
+    message = str(info.value)
+    assert message.startswith("ConvolutionLayer: 2 problems:")
+    assert "'stide' (did you mean 'stride'?)" in message and "'paddin_size' (did you mean 'padding_size'?)" in message
+
+
+def test_an_unknown_option_and_a_missing_one_are_both_named():
+    with pytest.raises(OptionError) as info:
+        ElementwiseLayer(fnction="Tanh", input=3)
+    assert [d.option for d in info.value.diagnostics] == ["fnction", "function"]
+    assert "ElementwiseLayer needs option 'function'" in str(info.value)

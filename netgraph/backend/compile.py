@@ -35,6 +35,7 @@ from netgraph.backend.input_lengths import check_shared_lengths, empty_length_pr
 from netgraph.backend.module_builder import ModuleBuilder
 from netgraph.backend.module_inputs import input_error
 from netgraph.backend.readiness import check_ready
+from netgraph.backend.source_map import layer_lines
 from netgraph.core.layer import EmitContext
 from netgraph.core.nesting import deep_walk, fits_recursion_limit
 from netgraph.core.errors import DataError, OptionError
@@ -200,6 +201,7 @@ class _CodeWriter(GraphWalker):
         super().__init__(net)
         self.net, self.names, self.checks, self.lines, self.steps = net, _Names(set(net.input_ports)), checks, [], []
         self.batched, self.inline = bool(net.input_ports), set()  # inline: the node paths whose module is not called
+        self.firsts: list[tuple[tuple, str]] = []  # (node path, its first statement), for module.code_layers
         self.batch = self.names.new("batch_size")
         self.size = self.batch if self.batched else self.names.new("size")
         if not self.batched:  # no inputs: forward(batch_size=None) gives one unbatched draw, or a batch of that size
@@ -235,6 +237,7 @@ class _CodeWriter(GraphWalker):
         if f"{module}(" not in text:
             self.inline.add(path)
         self.steps.append(Step(start, tuple([v for v in inputs if isinstance(v, str)]), tuple(outs)))
+        self.firsts.append((path, self.lines[start] if len(self.lines) > start else block[0]))
         self.lines += block
         return outs
 
@@ -264,12 +267,15 @@ def _returned(results: dict[str, str], suffix: str) -> str:
     return "return {" + ", ".join(f"{p!r}: {v}{suffix}" for p, v in results.items()) + "}"
 
 
-def _generate(net: Any, checks: bool | str | None = None, inline: set | None = None) -> str:
-    """The forward's code; ``inline`` gets the path of each node whose module it never calls."""
+def _generate(net: Any, checks: bool | str | None = None, inline: set | None = None, firsts: list | None = None) -> str:
+    """The forward's code; ``inline`` gets the path of each node whose module it never calls, ``firsts`` each node's
+    path and first statement."""
     writer = _CodeWriter(net, checks)
     results = writer.run(writer.entry)
     if inline is not None:
         inline |= writer.inline
+    if firsts is not None:
+        firsts += writer.firsts
     batch, tail = writer.batch, [_returned(results, "")]
     if not writer.batched:
         tail[:0] = [f"if {batch} is None:", f"    {_returned(results, '[0]')}"]
@@ -325,12 +331,12 @@ def _no_batch_size(value: Any) -> None:
 
 
 def _compile(net: Any, checks: bool | str | None,
-             generate: Callable[[Any, bool | str | None], str] | None = None) -> CompiledNet:
-    """The module; ``generate(net, checks)`` writes the forward (``_generate``; the padded one of
+             generate: Callable[[Any, bool | str | None, list], str] | None = None) -> CompiledNet:
+    """The module; ``generate(net, checks, firsts)`` writes the forward (``_generate``; the padded one of
     ``netgraph.backend.masks``)."""
     check_ready(net)
-    setting, inline = checks if checks is not None else distribution_checks(), set()
-    code = generate(net, setting) if generate else _generate(net, setting, inline)
+    setting, inline, firsts = checks if checks is not None else distribution_checks(), set(), []
+    code = generate(net, setting, firsts) if generate else _generate(net, setting, inline, firsts)
     module = _lines_released(_code_class(code, net._depth)(net, code))
     builder = ModuleBuilder(net, module, checks, inline)
     builder.run()
@@ -339,6 +345,7 @@ def _compile(net: Any, checks: bool | str | None,
     if builder.other_precision:  # floating arrays in another precision (a float64 array given, a float16 one
         module.to(builder.working)  # loaded) are cast once for every layer; the net keeps its arrays
     module.__dict__["working_dtype"] = builder.working  # to_net gives arrays still in it back as given
+    module.__dict__["code_layers"] = layer_lines(code, firsts)  # line of module.code -> layer path
     return module
 
 

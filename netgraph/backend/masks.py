@@ -136,10 +136,11 @@ def compile_padded(net: Any, ports: Sequence[str], checks: bool | str | None = N
     ports = tuple(ports)
     route, arguments = plan(net, ports), {}
 
-    def generate(graph: Any, checked: bool | str | None) -> str:
+    def generate(graph: Any, checked: bool | str | None, firsts: list) -> str:
         writer = _PaddedWriter(graph, checked, ports, route)
         arguments.update(writer.arguments)
         results = writer.run(writer.entry)
+        firsts += writer.firsts
         body = writer.lines + [_returned(results, "")]
         signature = ", ".join(["self", *graph.input_ports, *(f"{a}=None" for a in writer.arguments.values())])
         return f"def forward({signature}):\n" + "".join(f"    {line}\n" for line in body)

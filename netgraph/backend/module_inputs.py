@@ -15,6 +15,7 @@ then names its own port, or, when its inputs fit, raises torch's error in place 
 
 from __future__ import annotations
 
+import inspect
 from itertools import chain
 from typing import Any
 
@@ -23,7 +24,7 @@ from torch._C import _functorch
 from torch.nn.modules import module as torch_module
 
 from netgraph.backend.shape_hints import layout_hint
-from netgraph.core.errors import DataError, NetGraphError
+from netgraph.core.errors import DataError, Diagnostic, NetGraphError, did_you_mean
 from netgraph.core.tracing import tracing
 from netgraph.core.types import INTEGER, format_shape
 
@@ -36,6 +37,8 @@ def input_error(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]
     (``exc`` as it is)."""
     if tracing():  # the inputs are torch's fake tensors or fx's proxies, with symbolic sizes: torch's error stands
         return None
+    if isinstance(exc, TypeError) and (unbound := _unbound(module, args, kwargs)) is not None:
+        return unbound
     replaced = getattr(exc, "replaced_error", None)  # an inner compiled net's DataError in place of torch's error
     if isinstance(exc, NetGraphError) and replaced is None and not getattr(exc, "blames_inputs", False):
         return None  # a layer's own DataError (blames_inputs: one an input of the wrong shape may explain)
@@ -48,6 +51,34 @@ def input_error(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]
     error = DataError(problem[1], port=problem[0], layer=())
     error.replaced_error = replaced or exc
     return error
+
+
+def _unbound(module: Any, args: tuple, kwargs: dict[str, Any]) -> DataError | None:
+    """A DataError naming the inputs the forward's signature cannot take (unknown, missing, too many), else None."""
+    signature = inspect.signature(type(module).forward)
+    try:
+        signature.bind(module, *args, **kwargs)
+        return None
+    except TypeError:
+        pass
+    params = list(signature.parameters.values())[1:]
+    names, ports = [p.name for p in params], module.net.input_ports
+    if len(args) == 1 and isinstance(args[0], dict) and len(ports) > 1:
+        return DataError(f"the module takes its inputs by name: call module(**inputs), not module(inputs) with a "
+                         f"dict; inputs are {list(ports)}")
+    if len(args) > len(names):
+        takes = f"{len(ports)} inputs ({', '.join(ports)})" if ports else "no inputs, only batch_size"
+        return DataError(f"the module takes {takes}, found {len(args)} by position")
+    given = {*names[:len(args)], *kwargs}
+    problems = [(f"unknown input port {k!r}{did_you_mean(k, ports)}; inputs are {list(ports)}", k)
+                for k in kwargs if k not in names]
+    problems += [(f"input port {k!r} given twice, by position and by name", k) for k in names[:len(args)] if k in kwargs]
+    problems += [(f"missing input port {p.name!r} (shape {format_shape(module.net.port_types[p.name].shape)})", p.name)
+                 for p in params if p.default is p.empty and p.name not in given]
+    if not problems:
+        return None
+    return DataError("; ".join(m for m, _ in problems),
+                     diagnostics=[Diagnostic(m, "input-port", port=k, layer=()) for m, k in problems])
 
 
 def _forwarded(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from typing import Any
 from netgraph.core.errors import NetGraphError, SpecError
 from netgraph.core.files import atomic_write, refuse_folder_name, writable_file
 from netgraph.core.summary import one_line, summary_table
+from netgraph.core.unused_layers import unused_layer_notes, unwired_layer_notes
 from netgraph.cli.loading import load_net as load
 from netgraph.spec.schema import spec_schema
 
@@ -19,13 +20,16 @@ __all__ = ["check", "summary", "schema"]
 
 
 def check(args: argparse.Namespace) -> int:
-    """Every problem of each spec as file:line:col (exit 1), or a one-line summary."""
+    """Every problem of each spec as file:line:col (exit 1), or a one-line summary (and a note on stderr for
+    each layer no output depends on or no edge names)."""
     status = 0
     for spec, net in _loaded(args.specs):
         if net is None:
             status = 1
         else:
             print(f"{spec}: ok, {one_line(net)}")
+            for note in unwired_layer_notes(net) + unused_layer_notes(net):
+                print(f"{spec}: note: {note}", file=sys.stderr)
     return status
 
 

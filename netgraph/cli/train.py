@@ -8,6 +8,7 @@ import json
 import math
 import os
 import re
+import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -123,10 +124,18 @@ def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss:
             training_stopping_criterion=stopping_option(args.patience, args.stop_on), random_seed=args.seed,
             target_device=args.device, working_precision=args.precision, metrics=metrics,
             checkpoint=checkpoint, resume=bool(args.resume), loss_function=loss,
-            progress=False if args.quiet else "auto", all=True, num_workers=args.workers or 0,
+            progress=_progress(args.quiet), all=True, num_workers=args.workers or 0,
             progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
             distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1,
             sync_batch_norm=args.sync_batch_norm, distributed_timeout=args.distributed_timeout)
+
+
+def _progress(quiet: bool) -> Any:
+    """net_train's progress: none with --quiet; the bar on a terminal; else (a log, CI, a pipe), where a bar is
+    not drawn, one line per round on stdout."""
+    if quiet:
+        return False
+    return "auto" if sys.stderr is not None and sys.stderr.isatty() else "print"
 
 
 def _flag_notes(show: Callable, flag: str) -> Callable:

@@ -17,7 +17,7 @@ import functools
 import inspect
 from typing import Any
 
-from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
 from netgraph.core.options import option_fields
 from netgraph.core.torch_option_names import torch_option_hint, torch_order_hint
 
@@ -34,10 +34,10 @@ def with_argument_errors(cls: type) -> None:
         try:
             init(self, *args, **kwargs)
         except TypeError as exc:
-            problem = _argument_problem(type(self), init, args, kwargs)
-            if problem is None:  # the arguments bind: a TypeError from checking the options, as it was
+            problems = _argument_problems(type(self), init, args, kwargs)
+            if not problems:  # the arguments bind: a TypeError from checking the options, as it was
                 raise
-            raise OptionError(problem[0], option=problem[1]) from exc
+            raise _option_error(type(self).__name__, problems) from exc
 
     cls.__init__ = __init__
 
@@ -59,27 +59,37 @@ def _too_many(name: str, positional: Any, found: int) -> str:
     return f"{name} takes {count} by position{listed}, found {found}; give the others by name{torch_order_hint(name)}"
 
 
-def _argument_problem(cls: type, init: Any, args: tuple, kwargs: dict) -> tuple[str, str | None] | None:
-    """(message, option) for arguments ``init`` cannot bind, or None when they bind."""
+def _option_error(name: str, problems: list[tuple[str, str | None]]) -> OptionError:
+    """One OptionError for every problem with a call's arguments: one said alone, several listed under ``name``."""
+    diagnostics = [Diagnostic(message, "layer-argument", option=option) for message, option in problems]
+    if len(problems) == 1:
+        return OptionError(problems[0][0], diagnostics=diagnostics)
+    body = "\n".join(f"  - {message}" for message, _ in problems)
+    return OptionError(f"{name}: {len(problems)} problems:\n{body}", diagnostics=diagnostics)
+
+
+def _argument_problems(cls: type, init: Any, args: tuple, kwargs: dict) -> list[tuple[str, str | None]]:
+    """(message, option) for each problem with arguments ``init`` cannot bind (every unknown option and every
+    missing one, as a spec reports them); empty when they bind."""
     signature = inspect.signature(init)
     try:
         signature.bind(None, *args, **kwargs)
-        return None
+        return []
     except TypeError:
         pass
     fields = list(option_fields(cls))
     name, listed = cls.__name__, ", ".join(fields) or "none"
-    if unknown := [k for k in kwargs if k not in fields]:
-        key = unknown[0]
+    problems: list[tuple[str, str | None]] = []
+    for key in (k for k in kwargs if k not in fields):
         hint = torch_option_hint(name, key) or did_you_mean(key, fields)
-        return f"{name} has no option {key!r}{hint}; its options are {listed}", key
+        problems.append((f"{name} has no option {key!r}{hint}; its options are {listed}", key))
     params = [p for p in signature.parameters.values() if p.name in fields]
     positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if len(args) > len(positional):
-        return _too_many(name, positional, len(args)), None
+        return [*problems, (_too_many(name, positional, len(args)), None)]
     if twice := [k for k in positional[:len(args)] if k in kwargs]:
-        return f"{name} was given option {twice[0]!r} twice, by position and by name", twice[0]
+        return [*problems, (f"{name} was given option {twice[0]!r} twice, by position and by name", twice[0])]
     given = {*positional[:len(args)], *kwargs}
-    missing = [p.name for p in params if p.default is p.empty and p.name not in given]
-    return f"{name} needs option {missing[0]!r}" if missing else f"{name}: arguments it cannot take", \
-        missing[0] if missing else None
+    problems += [(f"{name} needs option {p.name!r}", p.name) for p in params
+                 if p.default is p.empty and p.name not in given]
+    return problems or [(f"{name}: arguments it cannot take", None)]

@@ -35,7 +35,7 @@ from netgraph.spec.dump import to_yaml
 from netgraph.spec.saving import REFERENCE_SCOPE, save
 from netgraph.spec.text import decode_spec
 
-__all__ = ["from_yaml", "to_yaml", "save", "load"]
+__all__ = ["from_yaml", "to_yaml", "save", "load", "layer_locations"]
 
 
 def _source(source: Any) -> Path | tuple[str, str, Path]:
@@ -77,6 +77,20 @@ def from_yaml(source: Any, base_dir: Any = None, allow_outside: bool = False, li
     ``limits`` (a dict, e.g. ``{"yaml_bytes": 2**30}``) changes size limits for this call only
     (``netgraph.limits``).
     """
+    return _read(source, base_dir, allow_outside, limits)
+
+
+def layer_locations(source: Any, base_dir: Any = None, allow_outside: bool = False,
+                    limits: Any = None) -> dict[tuple[str, ...], str]:
+    """Each layer's path (nested ones too) -> ``"file:line:col"`` where the spec defines it; with
+    ``module.code_layers``, a line of a compiled forward leads back to its YAML. Reads ``source`` as
+    ``from_yaml`` does (SpecError listing every problem)."""
+    located: dict[tuple[str, ...], str] = {}
+    _read(source, base_dir, allow_outside, limits, located)
+    return located
+
+
+def _read(source: Any, base_dir: Any, allow_outside: bool, limits: Any, locations: dict | None = None) -> Any:
     if base_dir is not None and not (isinstance(base_dir, (str, os.PathLike)) and Path(base_dir).is_dir()):
         raise OptionError(f"base_dir={reprlib.repr(base_dir)} is not a folder; give the folder that 'file:' references "
                           f"may also read from (as --base-dir on the command line)", option="base_dir")
@@ -84,7 +98,7 @@ def from_yaml(source: Any, base_dir: Any = None, allow_outside: bool = False, li
     token = REFERENCE_SCOPE.set(scope)
     try:
         with changed_limits(**(limits or {})), recursion_room(current_limits().yaml_depth):
-            return load_spec(_source(source))
+            return load_spec(_source(source), locations)
     finally:
         REFERENCE_SCOPE.reset(token)
 

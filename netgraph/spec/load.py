@@ -368,8 +368,9 @@ def check_declared(reader: Any, net: Any, ports: dict[str, str], loc_of: Locator
                          f"{'an input' if kind == 'inputs' else 'an output'} of this graph; move it to {kind}:")
 
 
-def load_spec(source: Path | tuple[str, str, Path]) -> Any:
-    """A NetGraph from a path, or from ``(text, display name, folder)``; one SpecError listing every problem."""
+def load_spec(source: Path | tuple[str, str, Path], locations: dict | None = None) -> Any:
+    """A NetGraph from a path, or from ``(text, display name, folder)``; one SpecError listing every problem.
+    ``locations`` gets each layer's path -> ``"file:line:col"`` where the spec defines it."""
     reader = SpecReader()
     try:
         if isinstance(source, Path):
@@ -384,4 +385,6 @@ def load_spec(source: Path | tuple[str, str, Path]) -> Any:
     except TooManyProblems:
         pass
     reader.raise_errors()
+    if locations is not None:
+        locations.update((path, f"{f.name}:{loc.line}:{loc.col}") for path, (f, loc) in reader.layer_locs.items())
     return net

@@ -1,0 +1,30 @@
+"""`netgraph train`'s progress where no bar can be drawn: in a log or CI (stderr not a terminal) one line per round,
+as Keras's verbose=2, not silence until the end; on a terminal the bar; --quiet nothing."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+
+def test_without_a_terminal_each_round_is_one_line(cli):
+    cli.spec(), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "3")
+    assert ran.code == 0, ran.err
+    rounds = [line for line in ran.out.splitlines() if line.startswith("round ")]
+    assert [line.split("  ")[0] for line in rounds] == ["round 1/3", "round 2/3", "round 3/3"]
+    assert all(re.search(r"  loss [0-9.e+-]+  ", line) for line in rounds)
+    assert "\r" not in ran.err and "net_train" not in ran.err  # no bar's redraws in the log
+
+
+def test_quiet_prints_no_round_lines(cli):
+    cli.spec(), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "3", "--quiet")
+    assert ran.code == 0 and "round 1/3" not in ran.out
+
+
+def test_on_a_terminal_the_bar_is_drawn_not_lines(cli, monkeypatch):
+    cli.spec(), cli.data()
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "3")
+    assert ran.code == 0 and "round 1/3" not in ran.out and "net_train" in ran.err
