@@ -260,3 +260,13 @@ def test_a_shared_array_left_with_one_user_after_surgery_is_still_a_shared_array
     assert alone.information("SharedArraysCount") == 1 and list(alone.information("SharedArrays")) == ["w"]
     assert "shared: w" in alone.to_yaml()
     assert torch.equal(alone.information("SharedArrays")["w"], tied.information("SharedArrays")["w"])
+
+
+def test_a_value_that_does_not_fit_the_layer_it_is_given_at_names_the_shared_array():
+    """README: NetSharedArray("w", torch.zeros(4, 4)) at a LinearLayer(3) is an OptionError naming the shared
+    array; the layer's own check named only 'Weights', as for an array of its own."""
+    with pytest.raises(OptionError) as caught:
+        LinearLayer(3, weights=NetSharedArray("w", torch.zeros(4, 4)))
+    message = str(caught.value)
+    assert "shared array 'w'" in message and "expected shape (3, 4)" in message and "found (4, 4)" in message
+    assert caught.value.diagnostics[0].option == "weights"

@@ -110,11 +110,14 @@ def check_array_shapes(layer: Any, names: Any, where: str) -> None:
         expected = base.array_shapes(types)
     except (NetGraphError, Conflict, TypeError, ValueError, KeyError, IndexError):
         return  # its options alone do not size the arrays: the net it joins will
+    shared = layer.shared
     for name, array in given.items():
         want = expected.get(name)
         if want is not None and all(type(d) is int for d in want) and tuple(array.shape) != tuple(want):
-            raise OptionError(f"{where}: array {name!r}: expected shape {tuple(want)} (from the layer's options), "
-                              f"found {tuple(array.shape)}{layout_hint(want, array.shape)}", option=layer.ARRAYS[name])
+            label = f"array {name!r}" + (f" (shared array {shared[name]!r})" if name in shared else "")
+            raise OptionError(f"{where}: {label}: expected shape {tuple(want)} (from the layer's options), "
+                              f"found {tuple(array.shape)}{layout_hint(want, array.shape)}", option=layer.ARRAYS[name],
+                              kind="array-shape", expected=tuple(want), found=tuple(array.shape))
 
 
 def layout_hint(expected: Any, found: Any) -> str:

@@ -206,9 +206,11 @@ def _filled(table: Mapping[str, Any], layer: Any, arrays: Mapping[str, Any], pat
     try:
         return layer.with_arrays(arrays)
     except OptionError as exc:
-        option = exc.diagnostics[0].option if exc.diagnostics else None
-        array = next((a for a in arrays if layer.ARRAYS.get(a) == option), next(iter(arrays)))
-        message = f"shared array {names[(path, array)]!r} does not fit layer {_shown(path, array)!r}: {exc}"
+        first = exc.diagnostics[0] if exc.diagnostics else None
+        array = next((a for a in arrays if first and layer.ARRAYS.get(a) == first.option), next(iter(arrays)))
+        named = first is not None and first.kind == "array-shape"  # the shape check names the shared array itself
+        subject = "" if named else f"shared array {names[(path, array)]!r} does not fit "
+        message = f"{subject}layer {_shown(path, array)!r}: {exc}"
         raise OptionError(message, [Diagnostic(message, "shared-shape", **_option_at(table, path, array))]) from None
 
 
