@@ -65,7 +65,7 @@ def test_a_length_too_short_for_a_kernel_is_a_data_error_naming_the_layer_and_th
     with pytest.raises(DataError, match=r"a length of 2 along n is too short for layer 'conv' \(ConvolutionLayer\) "
                                         r"port 'Output': its n_minus_2 would be 0 .*give lengths of 4 or more"):
         net(torch.randint(0, 10, (2, 2)))
-    with pytest.raises(DataError, match=r"a length of 3 along n is too short for layer 'pool'"):
+    with pytest.raises(DataError, match=r"a length of 3 along n \(example 1\) is too short for layer 'pool'"):
         net([torch.randint(0, 10, (6,)), torch.randint(0, 10, (3,))])  # ragged: the shortest example counts
     assert net(torch.randint(0, 10, (2, 4))).shape == (2, 2)
     assert net([torch.randint(0, 10, (n,)) for n in (4, 9)]).shape == (2, 2)

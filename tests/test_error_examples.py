@@ -51,3 +51,48 @@ def test_net_port_gradient_of_a_ragged_batch_names_the_users_example():
     with pytest.raises(DataError, match=r"found -1\.0 at index \(2, 0, 1\) of port 'a'") as err:
         net_port_gradient(_gamma((2, "n")), {"a": a})
     assert err.value.diagnostics[0].example == 2
+
+
+def _gamma_trained(shape):
+    """Gamma(#a) then a linear layer: a bad 'a' in the data raises in the training step that draws it."""
+    from netgraph import LinearLayer, SequenceLastLayer
+    layers = {"z": RandomArrayLayer(GammaDistribution("#a", 1.0))}
+    chain = ["z"]
+    if isinstance(shape, tuple):  # sequences: their last element
+        layers["last"] = SequenceLastLayer()
+        chain.append("last")
+    layers["out"] = LinearLayer(1)
+    return NetGraph(layers, [tuple(chain + ["out"])], a=shape)
+
+
+def test_a_bad_value_in_a_shuffled_training_batch_names_the_users_example():
+    """Batches of 4 drawn in a shuffled order: example 6 is never at place 6 of its batch."""
+    from netgraph import TrainingError, net_train
+    a = torch.ones(10, 3)
+    a[6, 1] = -1.0
+    with pytest.raises(TrainingError, match=r"found -1\.0 at index \(6, 1\) of port 'a'") as err:
+        net_train(_gamma_trained(3), {"a": a, "Target": torch.ones(10, 1)}, batch_size=4, max_training_rounds=1,
+                  random_seed=0, progress=False)
+    assert err.value.diagnostics[0].example == 6 and err.value.diagnostics[0].port == "a"
+
+
+def test_a_bad_value_in_ragged_training_data_names_the_users_example():
+    """Sequences of two lengths, batched one length at a time in a shuffled order."""
+    from netgraph import TrainingError, net_train
+    a = [torch.ones(2 + i % 2, 3) for i in range(9)]
+    a[7][1, 2] = -1.0
+    with pytest.raises(TrainingError, match=r"found -1\.0 at index \(7, 1, 2\) of port 'a'") as err:
+        net_train(_gamma_trained(("n", 3)), {"a": a, "Target": torch.ones(9, 1)}, batch_size=2,
+                  max_training_rounds=1, random_seed=0, progress=False)
+    assert err.value.diagnostics[0].example == 7
+
+
+def test_a_bad_value_in_the_validation_set_names_its_example():
+    from netgraph import TrainingError, net_train
+    bad = torch.ones(10, 3)
+    bad[5, 0] = -1.0
+    with pytest.raises(TrainingError, match=r"validation after round 1: .*found -1\.0 at index \(5, 0\)") as err:
+        net_train(_gamma_trained(3), {"a": torch.ones(8, 3), "Target": torch.ones(8, 1)}, batch_size=4,
+                  validation_set={"a": bad, "Target": torch.ones(10, 1)}, max_training_rounds=1, random_seed=0,
+                  progress=False)
+    assert err.value.diagnostics[0].example == 5

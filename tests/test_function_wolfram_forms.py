@@ -197,15 +197,19 @@ def test_wolfram_statistics_over_a_variable_length_take_each_sequences_own_lengt
 @pytest.mark.parametrize("call", ["ragged", "dense", "compiled"])
 def test_wolfram_statistics_of_a_variable_length_refuse_a_sequence_of_one(text, call):
     """Wolfram's Variance of one element is undefined (it divides by n - 1); it gave NaN. Now the call's DataError
-    naming the input port and the layer, as for a fixed length of 1 (a ShapeError when the net is made)."""
+    naming the input port and the layer, as for a fixed length of 1 (a ShapeError when the net is made), and the
+    examples of that length where they differ (ragged: examples 1 and 3; a dense batch has one length)."""
     net = NetGraph({"f": FunctionLayer(text)}, [], x=("n",))
-    run = {"ragged": lambda: net(x=[torch.tensor([1.0, 3.0]), torch.tensor([5.0])]),
+    one, two = torch.tensor([5.0]), torch.tensor([1.0, 3.0])
+    run = {"ragged": lambda: net(x=[two, one, two, one]),
            "dense": lambda: net(x=torch.tensor([[5.0], [6.0]])),
            "compiled": lambda: net.compile()(x=torch.tensor([[5.0], [6.0]]))}[call]
-    with pytest.raises(DataError, match=r"input port 'x': a length of 1 along n is too short for layer 'f' "
+    examples = r" \(examples 1, 3\)" if call == "ragged" else ""
+    with pytest.raises(DataError, match=rf"input port 'x': a length of 1 along n{examples} is too short for layer 'f' "
                                         r"\(FunctionLayer\) .*needs a length of at least 2: .*n - 1") as err:
         run()
     assert err.value.diagnostics[0].port == "x"
+    assert err.value.diagnostics[0].example == (1 if call == "ragged" else None)
     torch.testing.assert_close(net(x=[torch.tensor([1.0, 3.0]), torch.tensor([5.0, 6.0, 7.0])]).isfinite(),
                                torch.tensor([True, True]))
 

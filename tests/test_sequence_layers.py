@@ -84,7 +84,7 @@ def test_a_variable_sequence_of_length_one_is_a_data_error_not_an_empty_one(cls)
     from netgraph import DataError, NetChain, SequenceLastLayer, net_initialize
     net = net_initialize(NetChain([cls(), SequenceLastLayer()], input=("n", 3)), seed=0)
     with pytest.raises(DataError, match=rf"{cls.__name__} needs sequences of length 2 or more \(it drops one element\), "
-                                        r"but the sequences have length 1"):
+                                        r"but examples 0, 1 have length 1"):
         net(torch.randn(2, 1, 3))
     with pytest.raises(DataError, match=rf"{cls.__name__} needs sequences of length 2 or more .*but example 0 has "
                                         r"length 1"):
@@ -93,6 +93,18 @@ def test_a_variable_sequence_of_length_one_is_a_data_error_not_an_empty_one(cls)
         net.compile()(torch.randn(2, 1, 3))
     xs = [torch.randn(2, 3), torch.randn(4, 3)]
     torch.testing.assert_close(net(xs), torch.stack([net(x) for x in xs]))  # lengths >= 2 run as before
+
+
+def test_sequences_too_short_in_a_length_group_are_named_by_the_users_examples():
+    """Lengths 3, 1, 3, 1: net_port_gradient runs them as two dense groups, where the short one is examples 1 and 3
+    (it said 'the sequences have length 1'); net(...) runs them padded, where it named example 1 alone."""
+    from netgraph import DataError, NetChain, SequenceLastLayer, net_initialize, net_port_gradient
+    net = net_initialize(NetChain([SequenceMostLayer(), SequenceLastLayer()], input=("n", 3)), seed=0)
+    xs = [torch.randn(3, 3), torch.randn(1, 3), torch.randn(3, 3), torch.randn(1, 3)]
+    for run in (lambda: net_port_gradient(net, {"Input": xs}), lambda: net(xs)):
+        with pytest.raises(DataError, match=r"but examples 1, 3 have length 1$") as err:
+            run()
+        assert err.value.diagnostics[0].example == 1 and err.value.diagnostics[0].port == "Input"
 
 
 @pytest.mark.parametrize("layer, shape, where", [

@@ -111,8 +111,21 @@ def test_event_sizes_that_differ_are_a_shape_error_naming_both():
 def test_a_draw_outside_q_is_a_data_error_showing_the_event():
     net = NetGraph({"kl": KLDivergenceLayer(CategoricalDistribution("#p"), CategoricalDistribution([0.5, 0.5, 0.0]),
                                             method="monte_carlo")}, [], p=3)
-    with pytest.raises(DataError, match="a draw from p = .* at 2 lies outside the support of q"):
+    with pytest.raises(DataError, match=r"a draw from p = .* at example 0 lies outside the support of q .*\(it drew 2\)"):
         net.compile()(p=torch.tensor([[0.0, 0.0, 1.0]]))
+
+
+def test_a_draw_outside_q_names_the_example_and_the_element_that_drew_it():
+    """Only example 1's element 2 can draw class 2, which q never gives (it named the value alone)."""
+    net = NetGraph({"kl": KLDivergenceLayer(CategoricalDistribution("#p"), CategoricalDistribution([0.5, 0.5, 0.0]),
+                                            method="monte_carlo")}, [], p=(4, 3))
+    p = torch.tensor([1.0, 0.0, 0.0]).repeat(2, 4, 1)
+    p[1, 2] = torch.tensor([0.0, 0.0, 1.0])
+    for run in (lambda: net(p=p), lambda: net.compile()(p=p)):
+        with pytest.raises(DataError, match=r"a draw from p = .* at example 1, index \(2,\) lies outside the support "
+                                            r"of q = .* \(it drew 2\)") as err:
+            run()
+        assert err.value.diagnostics[0].example == 1
 
 
 def test_diagram_and_information_show_the_method_of_vector_kls():

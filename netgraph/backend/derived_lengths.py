@@ -22,6 +22,7 @@ import torch
 
 from netgraph.core.errors import DataError
 from netgraph.core.types import PortType, length_steps, lengths_along
+from netgraph.layers.bad_index import Where, located_error
 
 __all__ = ["check_derived_lengths", "derived_length_lines", "shortest_length", "shortest_lengths"]
 
@@ -59,11 +60,12 @@ def check_derived_lengths(net: Any, sizes: Sizes) -> None:
     bases, found = _derived(net)
     if not found:
         return
-    shortest = {}
+    shortest, having = {}, {}  # base -> the shortest length; the examples of that length, where lengths differ
     for base, (port, axis) in bases.items():
         size = sizes(port, axis)
-        values = [int(size)] if isinstance(size, int) else [int(n) for n in torch.as_tensor(size).reshape(-1)]
-        shortest[base] = min(values) if values else 1
+        values = [] if isinstance(size, int) else [int(n) for n in torch.as_tensor(size).reshape(-1)]
+        shortest[base] = int(size) if isinstance(size, int) else min(values) if values else 1
+        having[base] = [Where(i, ()) for i, n in enumerate(values) if n == shortest[base]]
     for node, port, name, base, ops, least, why in found:
         n = shortest[base]
         if _fits(n, ops, least):
@@ -79,8 +81,18 @@ def check_derived_lengths(net: Any, sizes: Sizes) -> None:
         rule = f"its {name} would be {shown} (each length must be at least 1)"
         if least > 1:
             rule = (f"its {name} would be {shown}, " if ops else "") + f"it needs a length of at least {least}: {why}"
-        raise DataError(f"input port {bases[base][0]!r}: a length of {n} along {base} is too short for {where}: "
-                        f"{rule}{hint}", port=bases[base][0])
+        head, tail = f"input port {bases[base][0]!r}: a length of {n} along {base}", f" is too short for {where}: {rule}{hint}"
+        if not having[base]:  # one length for the whole batch
+            raise DataError(head + tail, port=bases[base][0])
+        raise located_error(having[base], lambda at: f"{head} ({_examples(at)}){tail}", port=bases[base][0])
+
+
+def _examples(wheres: list[Where]) -> str:
+    """'example 2', or 'examples 1, 3' (the first 5 and how many more)."""
+    if len(wheres) == 1:
+        return wheres[0].by_example()
+    more = f" and {len(wheres) - 5} more" if len(wheres) > 5 else ""
+    return f"examples {', '.join(str(w.example) for w in wheres[:5])}{more}"
 
 
 def _fits(n: int, ops: tuple[tuple[str, int], ...], least: int) -> bool:

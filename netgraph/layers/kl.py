@@ -236,8 +236,11 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     logp = p.log_prob(z, origin).unsqueeze(-1).flatten(2)  # (samples, batch, elements), also for a batch of 0
     logq = _log_q(q, *_offset_from(q, q_params, z, shift)).unsqueeze(-1).flatten(2)
     if not logq.is_meta and not bool(torch.isfinite(logq).all()):
-        raise DataError(f"{where()}: a draw from p = {p!r} at {_first_outside(x, logq)} lies outside the "
-                        f"support of q = {q!r}, so KL(p ‖ q) is infinite for these parameter values")
+        drew, at = _first_outside(x, logq, shape)
+        head, tail = f"{where()}: a draw from p = {p!r} at ", (f" lies outside the support of q = {q!r} (it drew "
+                                                               f"{drew}), so KL(p ‖ q) is infinite for these parameter "
+                                                               f"values")
+        raise located_error([at], lambda wheres: f"{head}{wheres[0].by_example()}{tail}", kind="parameter-value")
     value = (logp - logq).sum(2)  # (samples, batch)
     estimate = value.mean(0)
     if estimator != "score_function" or not torch.is_grad_enabled():
@@ -249,10 +252,15 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     return estimate + (advantage * (score - score.detach())).mean(0)
 
 
-def _first_outside(x: torch.Tensor, logq: torch.Tensor) -> str:
-    """The first draw (a number, or an event's vector) where log q is not finite, for the message."""
-    events = x.reshape(logq.numel(), -1)[~torch.isfinite(logq.reshape(-1))][0]
-    return f"{float(events[0]):g}" if events.numel() == 1 else str([round(float(v), 4) for v in events])
+def _first_outside(x: torch.Tensor, logq: torch.Tensor, shape: tuple) -> tuple[str, Where]:
+    """The first draw (a number, or an event's vector) where log q (samples, batch, elements) is not finite, for
+    the message, and where it is (its example, and its index among the elements of ``shape`` = (batch, ...))."""
+    i = int((~torch.isfinite(logq.reshape(-1))).nonzero()[0])
+    events = x.reshape(logq.numel(), -1)[i]
+    _, example, element = (int(k) for k in torch.unravel_index(torch.tensor(i), logq.shape))
+    rest = tuple(int(k) for k in torch.unravel_index(torch.tensor(element), shape[1:])) if shape[1:] else ()
+    drew = f"{float(events[0]):g}" if events.numel() == 1 else str([round(float(v), 4) for v in events])
+    return drew, Where(example, rest)
 
 
 def describe_estimate(method: str, samples: int) -> str:

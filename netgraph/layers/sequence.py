@@ -28,12 +28,12 @@ from typing import Any, Optional
 import torch
 from torch import nn
 
-from netgraph.core.errors import DataError
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Shape
 from netgraph.core.types import INTEGER, Conflict, PortType, format_shape, shifted_length
 from netgraph.core.tracing import symbolic_tracing
 from netgraph.layers._masks import MaskedFnModule, append, reverse
+from netgraph.layers.bad_index import Where, located_error
 from netgraph.layers._shapes import _ShapeLayer, fill, pass_dtype, positive_int
 from netgraph.layers._modules import LayerModule
 
@@ -94,12 +94,25 @@ class _AtLeastTwo:
     def __call__(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         if symbolic_tracing():  # fx's proxies: no length to test
             return self.fn(x)
-        short = x.shape[1] < 2 if lengths is None else bool((lengths < 2).any())
+        if lengths is None and x.shape[1] >= 2:
+            return self.fn(x)
+        own = [x.shape[1]] * x.shape[0] if lengths is None else lengths.tolist()
+        short = [(Where(i, ()), n) for i, n in enumerate(own) if n < 2]
         if short:
-            found = (f"example {int((lengths < 2).nonzero()[0])} has length {int(lengths.min())}"
-                     if lengths is not None else f"the sequences have length {x.shape[1]}")
-            raise DataError(f"{self.layer} needs sequences of length 2 or more (it drops one element), but {found}")
+            wheres, found = [w for w, _ in short], [n for _, n in short]
+            raise located_error(wheres, lambda at: f"{self.layer} needs sequences of length 2 or more (it drops one "
+                                                   f"element), but {_lengths_at(at, found)}", port="Input")
         return self.fn(x)
+
+
+def _lengths_at(wheres: list[Where], lengths: list[int]) -> str:
+    """'examples 1, 3 have length 1' (the first 5), or the first place and its length where they differ or lie in
+    maps ('example 1, sequence element 0 has length 1 (and 2 more shorter than 2)')."""
+    if len(wheres) > 1 and len(set(lengths)) == 1 and not any(w.elements for w in wheres):
+        more = f" and {len(wheres) - 5} more" if len(wheres) > 5 else ""
+        return f"examples {', '.join(str(w.example) for w in wheres[:5])}{more} have length {lengths[0]}"
+    more = f" (and {len(wheres) - 1} more shorter than 2)" if len(wheres) > 1 else ""
+    return f"{wheres[0].by_example()} has length {lengths[0]}{more}"
 
 
 class SequenceMostLayer(_Shortened):

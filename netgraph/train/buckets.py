@@ -88,8 +88,15 @@ class LengthBuckets:
         return sum(math.ceil(len(g) / self.batch_size) for g in self.groups)
 
     def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
-        for batch in length_batches(self.groups, self.batch_size):
-            yield self._batch(batch)
+        return (batch for _, batch in self.indexed())
+
+    def indexed(self) -> Iterator[tuple[list[int], dict[str, torch.Tensor]]]:
+        """Each batch of one pass with its examples' indices in the data (the order is drawn as the pass starts)."""
+        for idx in self._orders():
+            yield idx, self._batch(idx)
+
+    def _orders(self) -> list[list[int]]:
+        return length_batches(self.groups, self.batch_size)
 
     def with_columns(self, cols: Mapping, what: str) -> LengthBuckets:
         """Batches of this kind (and batch size) from other columns, such as a part of these."""
@@ -123,10 +130,9 @@ class PaddedBatches(LengthBuckets):
     def __len__(self) -> int:
         return math.ceil(len(self.dataset) / self.batch_size)
 
-    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
+    def _orders(self) -> list[list[int]]:
         order = torch.randperm(len(self.dataset)).tolist()
-        for i in range(0, len(order), self.batch_size):
-            yield self._batch(order[i:i + self.batch_size])
+        return [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)]
 
     def samples(self) -> list[dict[str, torch.Tensor]]:
         """Every example, in padded batches of up to 1024 (for checking the whole data before training)."""

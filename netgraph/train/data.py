@@ -247,9 +247,10 @@ class InMemory:
         return math.ceil(self.size / batch_size)
 
     def batches(self, batch_size: int, order: torch.Tensor | None, rank: int = 0,
-                world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int, int]]:
-        """(this process's part of the batch, how many of its examples count, the whole batch's size) for each batch
-        of one round; a process left without examples (a last batch smaller than world) gets a stand-in, counting 0."""
+                world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int, int, list[int]]]:
+        """(this process's part of the batch, how many of its examples count, the whole batch's size, the part's
+        examples' indices in the data) for each batch of one round; a process left without examples (a last batch
+        smaller than world) gets a stand-in, counting 0."""
         order = torch.arange(self.size) if order is None else order
         device = next(iter(self.cols.values())).device
         for start in range(0, self.size, batch_size):
@@ -258,7 +259,7 @@ class InMemory:
             if world > 1:
                 share, own = process_share(whole, rank, world)
                 idx = idx[share]
-            yield {k: v[idx.to(device)] for k, v in self.cols.items()}, own, whole
+            yield {k: v[idx.to(device)] for k, v in self.cols.items()}, own, whole, idx.tolist()
 
 
 _PAIRS = (" (inputs, targets) pairs, as torch's TensorDataset gives",
@@ -324,22 +325,27 @@ class Streamed:
         return not getattr(self.loader, "whole_batches", False)
 
     def batches(self, batch_size: int, order: Any = None, rank: int = 0,
-                world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int, int]]:
+                world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int, int, list[int] | None]]:
         """Each process's batches, as ``InMemory.batches``: a user's loader's own (whose whole batch size the
         processes add up: ``aligned``), or a slice of netgraph's (texts, images, ragged data: ``whole_batches``),
-        the same on every process in the order seed ``order`` draws."""
+        the same on every process in the order seed ``order`` draws. The examples' indices are known for ragged
+        data in memory (``LengthBuckets.indexed``), else None."""
         self.passes += 1
         rest, self.rest, i = self.rest, None, 0
-        source = self.loader if rest is None else itertools.chain([self.first_raw], rest)
+        indexed = rest is None and isinstance(self.loader, LengthBuckets)
+        source = (self.loader.indexed() if indexed else self.loader) if rest is None else itertools.chain(
+            [self.first_raw], rest)
         if sliced := world > 1 and not self.own_batches and order is not None:
             source = seeded(source, order)
-        for i, batch in enumerate(source, 1):
+        for i, item in enumerate(source, 1):
+            examples, batch = item if indexed else (None, item)
             cols = self.check(batch, i)
             n = own = next(iter(cols.values())).shape[0]
             if sliced:
                 share, own = process_share(n, rank, world)
                 cols = {k: v[share] for k, v in cols.items()}
-            yield ({k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols), own, n
+                examples = None if examples is None else [examples[j] for j in share.tolist()]
+            yield ({k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols), own, n, examples
         if i == 0:
             raise data_error(self.what, f"the data gave no batch when iterated again for the next round (pass "
                             f"{self.passes}): it can be iterated only once (a generator or iterator?); give a "

@@ -239,17 +239,18 @@ def stop_sharing(module: torch.nn.Module) -> None:
             sub.__dict__.pop("forward", None)
 
 
-def aligned(batches: Iterator[tuple[dict, int, int]], ctx: Context, stand_in: dict) -> Iterator[tuple[dict, int, int]]:
+def aligned(batches: Iterator[tuple[dict, int, int, list[int] | None]], ctx: Context,
+            stand_in: dict) -> Iterator[tuple[dict, int, int, list[int] | None]]:
     """A user's loader's batches in a distributed run, where each process reads its own (a DistributedSampler, or
     any other split): (batch, this process's example count, the whole batch's: all processes' counts added up), so
     batches of different sizes are weighted by size; while any process has a batch left, one without takes part with
     ``stand_in`` counting 0 (DDP exchanges gradients in every process at each step: the others would wait forever)."""
     while True:
-        batch, own, _ = next(batches, (None, 0, 0))
+        batch, own, _, examples = next(batches, (None, 0, 0, None))
         left, whole = ctx.sum([float(batch is not None), float(own)])
         if not left:
             return
-        yield (stand_in if batch is None else batch), own, int(whole)
+        yield (stand_in if batch is None else batch), own, int(whole), examples
 
 
 def free_port() -> int:

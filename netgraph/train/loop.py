@@ -112,19 +112,19 @@ class Trainer:
         self.term_sums: list[float] = []
 
     # -- one step ----------------------------------------------------------------------------------------
-    def forward(self, model: torch.nn.Module, batch: dict, n: int) -> dict[str, torch.Tensor]:
+    def forward(self, model: torch.nn.Module, batch: dict, n: int, examples: list[int] | None) -> dict[str, torch.Tensor]:
         inputs = {p: batch[p] for p in self.keys if p in batch}  # the inputs, and lengths of padded ones
         where = lambda: (self.where() if model.training else  # noqa: E731 - (validation: eval mode)
                          f"the validation after round {self.state.rounds}", self.state.batches > 0)
         if self.plan.mixed:
             with mixed_forward(self.ctx.device):
-                out = run_model(model, inputs, n, where)
+                out = run_model(model, inputs, n, where, examples)
             return widened(out if isinstance(out, dict) else {self.net.output_ports[0]: out})
-        out = run_model(model, inputs, n, where)
+        out = run_model(model, inputs, n, where, examples)
         return out if isinstance(out, dict) else {self.net.output_ports[0]: out}
 
-    def step(self, batch: dict, n: int, weight: int, whole: int) -> float:
-        """One step on ``n`` examples, ``weight`` of them counting (0: a stand-in), of a ``whole``-example batch."""
+    def step(self, batch: dict, n: int, weight: int, whole: int, examples: list[int] | None) -> float:
+        """One step on ``n`` examples (the data's ``examples``), ``weight`` counting (0: a stand-in), of ``whole``."""
         rng = self.rng_state()
         if self.plan.batch_stats is not None:
             self.plan.batch_stats.counts = weight > 0  # a stand-in example adds nothing to the batch statistics
@@ -132,7 +132,7 @@ class Trainer:
             per_round = self.plan.batches_per_round
             s = self.state
             self.loss.set_progress(s.batches, s.batches / per_round if per_round else float(s.rounds))
-        outputs = self.forward(self.model, batch, n)
+        outputs = self.forward(self.model, batch, n, examples)
         per_example, total = self.loss(outputs, batch, n)
         if self.plan.meter is not None and weight:
             self.plan.meter.update("train", outputs, batch)
@@ -251,11 +251,11 @@ class Trainer:
                 order = torch.randperm(self.train.size, generator=torch.Generator().manual_seed(mix_seed(plan.seed, r)))
             total, count, timed_out = 0.0, 0, False
             self.round_started_at = s.batches
-            for batch, weight, whole in self.batches(self.train, order):
+            for batch, weight, whole, examples in self.batches(self.train, order):
                 n = next(iter(batch.values())).shape[0] if batch else 0
                 if plan.log is not None:
                     plan.log.graph(self.module, tuple(batch[p] for p in self.net.input_ports))
-                value = self.step(batch, n, weight, whole)
+                value = self.step(batch, n, weight, whole, examples)
                 s.batch_losses.append(value)
                 s.batches, s.examples = s.batches + 1, s.examples + whole
                 if plan.log is not None:
@@ -323,11 +323,12 @@ class Trainer:
         total, count = 0.0, 0
         with torch.no_grad():
             order = None if isinstance(self.validation, InMemory) else mix_seed(self.plan.seed, self.state.rounds, 0)
-            for batch, weight, _ in self.validation.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world):
+            batches = self.validation.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world)
+            for batch, weight, _, examples in batches:
                 n = next(iter(batch.values())).shape[0]
                 if not weight:  # a stand-in example: this process has none of a small last batch
                     continue
-                outputs = self.forward(self.module, batch, n)
+                outputs = self.forward(self.module, batch, n, examples)
                 _, value = self.loss(outputs, batch, n)
                 total, count = total + float(value) * n, count + n
                 if self.plan.meter is not None:

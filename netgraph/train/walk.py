@@ -3,7 +3,8 @@ batch), the first layer output that is not finite, the layers that reach the los
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
@@ -12,17 +13,21 @@ from netgraph.backend.eval_options import call_by_name
 from netgraph.backend.interpreter import ModuleRunner
 from netgraph.core.errors import DataError, TrainingError
 from netgraph.core.ir import Node
+from netgraph.layers.bad_index import examples_at
 from netgraph.train.data import non_finite_data
 from netgraph.core.wording import counted
 
 __all__ = ["run_model", "first_nonfinite", "nonfinite_cause", "reaching_layers"]
 
 
-def run_model(model: torch.nn.Module, inputs: dict, n: int, where: Callable[[], tuple[str, bool]]) -> Any:
-    """``model``'s outputs on a batch (``n`` examples); a DataError it raises (a distribution parameter gone bad
-    as the arrays changed) as a TrainingError naming ``where()``: (the round and batch, whether steps were taken)."""
+def run_model(model: torch.nn.Module, inputs: dict, n: int, where: Callable[[], tuple[str, bool]],
+              examples: Sequence[int] | None = None) -> Any:
+    """``model``'s outputs on a batch (``n`` examples: the data's ``examples``, where known); a DataError it raises
+    (a distribution parameter gone bad as the arrays changed) as a TrainingError naming ``where()``: (the round and
+    batch, whether steps were taken), and the example in the data where it names one."""
     try:
-        return call_by_name(model, inputs) if inputs else model(batch_size=n)
+        with examples_at(examples) if examples is not None else contextlib.nullcontext():
+            return call_by_name(model, inputs) if inputs else model(batch_size=n)
     except DataError as exc:
         place, trained = where()
         advice = (" A smaller learning_rate or method=('Adam', {'max_gradient_norm': 1.0}) keeps the arrays from "
