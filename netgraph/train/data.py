@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import math
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -36,6 +35,7 @@ from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
 from netgraph.train.data_checks import batches_hint, non_finite, non_finite_data, shared_length_problems
 from netgraph.train.datasets import checked_loader
+from netgraph.train.in_memory import InMemory
 
 __all__ = ["Expect", "Columns", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
            "non_finite_data"]
@@ -232,34 +232,6 @@ class Columns(dict):
     def __init__(self, cols: Mapping[str, torch.Tensor], listed: bool = False):
         super().__init__(cols)
         self.listed = listed
-
-
-class InMemory:
-    """Data held as tensors; batches follow a per-round permutation, sliced per process when distributed."""
-
-    def __init__(self, cols: dict[str, torch.Tensor]):
-        self.cols, self.size = cols, next(iter(cols.values())).shape[0]
-
-    def to(self, device: torch.device) -> InMemory:
-        return InMemory({k: v.to(device) for k, v in self.cols.items()})
-
-    def batches_per_round(self, batch_size: int) -> int:
-        return math.ceil(self.size / batch_size)
-
-    def batches(self, batch_size: int, order: torch.Tensor | None, rank: int = 0,
-                world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int, int, list[int]]]:
-        """(this process's part of the batch, how many of its examples count, the whole batch's size, the part's
-        examples' indices in the data) for each batch of one round; a process left without examples (a last batch
-        smaller than world) gets a stand-in, counting 0."""
-        order = torch.arange(self.size) if order is None else order
-        device = next(iter(self.cols.values())).device
-        for start in range(0, self.size, batch_size):
-            idx = order[start:start + batch_size]
-            whole = own = len(idx)
-            if world > 1:
-                share, own = process_share(whole, rank, world)
-                idx = idx[share]
-            yield {k: v[idx.to(device)] for k, v in self.cols.items()}, own, whole, idx.tolist()
 
 
 _PAIRS = (" (inputs, targets) pairs, as torch's TensorDataset gives",

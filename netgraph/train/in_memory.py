@@ -1,0 +1,45 @@
+"""Training data held as tensors: batches in a per-round order, each process its slice when distributed.
+
+>>> data = InMemory({"x": torch.arange(5.0)[:, None]})
+>>> [(batch["x"].flatten().tolist(), own, indices) for batch, own, _, indices in data.batches(2, None)]
+[([0.0, 1.0], 2, [0, 1]), ([2.0, 3.0], 2, [2, 3]), ([4.0], 1, [4])]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import torch
+
+from netgraph.train.buckets import process_share
+
+__all__ = ["InMemory"]
+
+
+class InMemory:
+    """Data held as tensors; batches follow a per-round permutation, sliced per process when distributed."""
+
+    def __init__(self, cols: dict[str, torch.Tensor]):
+        self.cols, self.size = cols, next(iter(cols.values())).shape[0]
+
+    def to(self, device: torch.device) -> InMemory:
+        return InMemory({k: v.to(device) for k, v in self.cols.items()})
+
+    def batches_per_round(self, batch_size: int) -> int:
+        return math.ceil(self.size / batch_size)
+
+    def batches(self, batch_size: int, order: torch.Tensor | None, rank: int = 0,
+                world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int, int, list[int]]]:
+        """(this process's part of the batch, how many of its examples count, the whole batch's size, the part's
+        examples' indices in the data) for each batch of one round; a process left without examples (a last batch
+        smaller than world) gets a stand-in, counting 0."""
+        order = torch.arange(self.size) if order is None else order
+        device = next(iter(self.cols.values())).device
+        for start in range(0, self.size, batch_size):
+            idx = order[start:start + batch_size]
+            whole = own = len(idx)
+            if world > 1:
+                share, own = process_share(whole, rank, world)
+                idx = idx[share]
+            yield {k: v[idx.to(device)] for k, v in self.cols.items()}, own, whole, idx.tolist()
