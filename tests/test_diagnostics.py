@@ -62,7 +62,13 @@ def test_bad_layer_names_and_graph_ports_are_fields_too():
 def test_a_cycle_is_reported_at_the_edge_that_closes_it(edges, closing):
     (found,) = diagnostics(CycleError, [TotalLayer() for _ in range(4)], edges)
     assert found.kind == "cycle" and found.edge == closing
-    assert found.message.endswith(f"closed by edge {found.edges[0].text}") and found.edges[0].index == closing
+    assert found.message.endswith(f"closed by edge {found.edges[0]}") and found.edges[0].index == closing
+
+
+def test_a_cycle_closed_within_one_chain_is_reported_at_its_last_link():
+    (found,) = diagnostics(CycleError, [TotalLayer() for _ in range(4)], [(1, 2, 3, 1, 4)])
+    assert (found.edge, found.hop, found.layer) == (0, 2, ("1",))
+    assert found.message.endswith("closed by edge 3 -> 1 (in chain 1 -> 2 -> 3 -> 1 -> 4)")
 
 
 def test_a_shape_conflict_names_the_port_and_the_edge_that_joined_the_classes():

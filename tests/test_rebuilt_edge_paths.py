@@ -33,7 +33,7 @@ BAD_D = {"d": ReshapeLayer((2, 2))}  # 'a' gives 3 values
 def test_an_edited_net_quotes_the_users_edges(edit, text):
     message, edges = quoted(edit(chain_net()), BAD_D)
     head = text.split(" ->")[0]
-    assert f"via edge {head} -> d, {text}" in message and "NetPort(" not in message
+    assert f"via edge {head} -> d, {head} -> b (in chain {text})" in message and "NetPort(" not in message
     assert edges == [1]
 
 
@@ -56,7 +56,7 @@ def test_ends_dropped_in_one_rebuild_keep_the_users_edges():
     net = NetGraph(layers, [("h1", "a", "d"), ("h2", "b"), ("a", "c")], Input=4)
     assert ends_batch(net, {"h1", "h2"}) is not None  # the path under test
     message, edges = quoted(net_drop(net, ["h1", "h2"]), BAD_D)
-    assert "via edge h1 -> a -> d, a -> c" in message and "NetPort(" not in message and edges == [0]
+    assert "via edge a -> d (in chain h1 -> a -> d), a -> c" in message and "NetPort(" not in message and edges == [0]
 
 
 def test_a_nested_graph_whose_ports_change_keeps_the_outer_users_edges():

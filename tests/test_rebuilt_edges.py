@@ -21,10 +21,12 @@ def chain_net() -> NetGraph:
 def test_explicit_edges_carry_the_users_text_and_index():
     pairs = chain_net().explicit_edges()
     assert [(p.text, p.index) for p in pairs] == [("a -> d", 0), ("a -> b -> c", 1), ("a -> b -> c", 1)]
+    assert [(p.hop, p.link) for p in pairs] == [(None, ""), (0, "a -> b"), (1, "b -> c")]  # a chain's links
     assert pairs == [(NetPort("a", "Output"), NetPort("d", "Input")), (NetPort("a", "Output"), NetPort("b", "Input")),
                      (NetPort("b", "Output"), NetPort("c", "Input"))]  # still plain pairs
     again = pickle.loads(pickle.dumps(pairs))
-    assert again == pairs and [(p.text, p.index) for p in again] == [(p.text, p.index) for p in pairs]
+    assert again == pairs and [(p.text, p.index, p.hop, p.link) for p in again] == \
+        [(p.text, p.index, p.hop, p.link) for p in pairs]
 
 
 @pytest.mark.parametrize("edit", [
@@ -34,8 +36,8 @@ def test_explicit_edges_carry_the_users_text_and_index():
 def test_an_error_in_a_rebuilt_graph_quotes_and_numbers_the_users_edge(edit):
     with pytest.raises(ShapeError) as caught:
         edit(chain_net())
-    assert "via edge a -> b -> c" in str(caught.value) and "NetPort(" not in str(caught.value)
-    assert [d.edge for d in caught.value.diagnostics] == [1]
+    assert "via edge b -> c (in chain a -> b -> c)" in str(caught.value) and "NetPort(" not in str(caught.value)
+    assert [(d.edge, d.hop) for d in caught.value.diagnostics] == [(1, 1)]
 
 
 def test_surgery_keeps_the_users_edges_through_several_rebuilds():
@@ -66,12 +68,13 @@ inputs: {Input: 4}
 
 def test_a_spec_error_in_a_nested_graph_rebuilt_to_expose_a_port_is_at_its_own_yaml_edge():
     """'enc.a.Output' rebuilds 'enc' with a graph output for it; its chain's second pair was numbered 1 there, which
-    the spec reader placed at the YAML edge 'a -> c' (line 11) and quoted as NetPort pairs."""
+    the spec reader placed at the YAML edge 'a -> c' (line 11) and quoted as NetPort pairs; it is at its own link."""
     with pytest.raises(SpecError) as caught:
         NetGraph.from_yaml(NESTED_SPEC)
     message = str(caught.value)
-    assert message.startswith("<string>:10:9: layer 1 'enc' (NetGraph) > layer 2 'b' (ReshapeLayer): cannot reshape")
-    assert "Input -> a -> b" in message and "NetPort('a', 'Output') -> NetPort('c', 'Input')" not in message
+    assert message.startswith("<string>:10:18: layer 1 'enc' (NetGraph) > layer 2 'b' (ReshapeLayer): cannot reshape")
+    assert "a -> b (in chain Input -> a -> b)" in message
+    assert "NetPort('a', 'Output') -> NetPort('c', 'Input')" not in message
 
 
 def test_net_drop_and_net_take_keep_the_users_edges_they_keep():

@@ -55,3 +55,29 @@ def test_the_python_diagnostic_names_the_weights_option():
         NetGraph({"a": 16, "fc": LinearLayer(weights=[[1.0, 2.0], [3.0, 4.0]])}, [("a", "fc")], Input=2)
     (problem,) = info.value.diagnostics
     assert problem.layer == ("fc",) and problem.option == "weights"
+
+
+_CHAIN = {"a": "Tanh", "b": "Tanh", "c": LinearLayer(3), "d": LinearLayer(2, input=4)}
+
+
+@pytest.mark.parametrize("edge, where", [
+    ("Input -> a -> b -> c -> d", "9:24"),  # at the link's source 'c', as a single edge is placed at its source
+    ("[Input, a, b, c, d]", "9:19"),  # a list edge: at its item 'c'
+])
+def test_a_spec_places_a_conflict_in_a_chain_at_its_link_and_quotes_that_link(edge, where, yaml_loader):
+    """The 4-hop chain's last link conflicts: it was placed at the chain's start (9:5) quoting the whole chain."""
+    spec = ("netgraph: 1\nlayers:\n  a: Tanh\n  b: Tanh\n  c: {type: LinearLayer, output: 3}\n"
+            f"  d: {{type: LinearLayer, output: 2, input: 4}}\ninputs: {{Input: 2}}\nedges:\n  - {edge}\n")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(spec)
+    (message,) = info.value.errors
+    assert message.startswith(f"<string>:{where}: layer 4 'd' (LinearLayer) port 'Input'")
+    assert message.endswith("joined by edge c -> d (in chain Input -> a -> b -> c -> d))")
+
+
+def test_the_python_diagnostic_of_a_chains_conflict_names_its_link():
+    with pytest.raises(ShapeError) as info:
+        NetGraph(_CHAIN, [("a", "b", "c", "d")], Input=2)
+    (problem,) = info.value.diagnostics
+    assert (problem.layer, problem.edge, problem.hop) == (("d",), 0, 2)
+    assert problem.edges[0].hop == 2 and "joined by edge c -> d (in chain a -> b -> c -> d)" in problem.message

@@ -32,7 +32,8 @@ def written(edge: Edge, src: NetPort | None = None, dst: NetPort | None = None) 
     """``edge`` as a pair (its own ends, or ``src``/``dst``): a WrittenEdge keeping the user's text and index, a
     plain pair for an implicit edge (the library's)."""
     pair = (src or _port(edge.src), dst or _port(edge.dst))
-    return pair if edge.implicit or edge.index is None else WrittenEdge(*pair, edge.text, edge.index)
+    return pair if edge.implicit or edge.index is None else \
+        WrittenEdge(*pair, edge.text, edge.index, edge.hop, edge.link)
 
 
 def renamed_pair(pair: tuple, new: tuple, layers: Mapping[str, str] = {},
@@ -43,7 +44,9 @@ def renamed_pair(pair: tuple, new: tuple, layers: Mapping[str, str] = {},
         return pair
     if type(pair) is not WrittenEdge or pair.index is None:
         return new
-    return WrittenEdge(*new, renamed_text(pair.text, layers, ports) or "", pair.index)
+    text = renamed_text(pair.text, layers, ports) or ""
+    link = (renamed_text(pair.link, layers, ports) or "") if text and pair.link else ""  # the chain's link, alike
+    return WrittenEdge(*new, text, pair.index, pair.hop if link else None, link)
 
 
 def renamed_edges(edges: list[tuple], layers: Mapping[str, str]) -> list[tuple]:

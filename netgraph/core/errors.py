@@ -17,17 +17,21 @@ __all__ = [
 class EdgeRef:
     """An edge as the user gave it: ``index`` (0-based) into the edges given to the graph at path
     ``graph``; ``text`` is its Python form, for messages (a YAML reader prints its own text instead).
+    ``hop`` is the 0-based link of a chain meant (``b -> c`` of ``a -> b -> c`` is 1), ``link`` that link's text;
+    None and "" for the whole edge.
 
-    >>> str(EdgeRef((), 2, "mu -> f"))
-    'mu -> f'
+    >>> str(EdgeRef((), 2, "mu -> f")), str(EdgeRef((), 0, "a -> b -> c", 1, "b -> c"))
+    ('mu -> f', 'b -> c (in chain a -> b -> c)')
     """
 
     graph: tuple[str, ...]
     index: int
     text: str = ""
+    hop: int | None = None
+    link: str = ""
 
     def __str__(self) -> str:
-        return self.text
+        return f"{self.link} (in chain {self.text})" if self.link else self.text
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -68,6 +72,7 @@ class Diagnostic:
     problem is one (an array's shapes). ``data`` says which data set (a ``DataRef``) a problem of data is about.
     ``hint`` is the remedy the message ends with, where one is known (how to convert class indices to a Real port).
     ``example`` is the 0-based index, in the batch the user gave, of the example a problem of data is about.
+    ``hop`` is the 0-based link of the ``edge`` when that is a chain and the problem is about one of its links.
 
     >>> Diagnostic("no port 'Outptu'", kind="unknown-port", layer=("lin",), port="Outptu").within("enc").layer
     ('enc', 'lin')
@@ -90,6 +95,7 @@ class Diagnostic:
     data: DataRef | None = None
     hint: str | None = None
     example: int | None = None
+    hop: int | None = None
 
     @classmethod
     def of(cls, kind: str, *parts: str | EdgeRef, **fields: object) -> "Diagnostic":

@@ -38,7 +38,8 @@ from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.leaf_swap import replace_inside, same_structure
 from netgraph.core.order import order
 from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net, resolve
-from netgraph.core.ports import Edge, NetPort, PortRef, WrittenEdge, declared_port_type
+from netgraph.core.ports import Edge, NetPort, declared_port_type
+from netgraph.core.edge_text import written
 from netgraph.core.shared import collect_users, shape_clashes, unify_shared
 from netgraph.core.types import PortType
 from netgraph.core.walk import gc_paused
@@ -223,10 +224,8 @@ class NetGraph(Layer, LayerSequence):
     # -- editing (returns new graphs) ------------------------------------------------------------------
     def explicit_edges(self) -> list[tuple]:
         """The wiring as (NetPort, NetPort | None) pairs to rebuild the graph from; WrittenEdges: the user's edges."""
-        def port(ref: PortRef) -> NetPort:
-            return NetPort(ref.port) if ref.layer is None else NetPort(ref.layer, ref.port)
-        pairs = [WrittenEdge(port(e.src), port(e.dst), e.text, e.index) for e in self._edges if not e.implicit]
-        return pairs + [(port(m), None) for m in sorted(self._muted)]
+        pairs = [written(e) for e in self._edges if not e.implicit]
+        return pairs + [(NetPort(m.layer, m.port), None) for m in sorted(self._muted)]  # (only a layer's is muted)
 
     def with_output(self, port: NetPort) -> tuple[NetGraph, str]:
         """This graph with output ``port`` (a path into nested graphs) also a graph output, and its name."""

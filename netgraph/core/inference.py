@@ -201,7 +201,7 @@ def _edge_ref(joined: tuple | None) -> EdgeRef | None:
     if joined is None or joined[1].index is None:
         return None
     graph, edge = joined
-    return EdgeRef(graph, edge.index, edge.text)
+    return EdgeRef(graph, edge.index, edge.text, edge.hop, edge.link)
 
 
 def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
@@ -277,7 +277,7 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
                          problem.origin_text(setter) if setter else "?", *via, ")", *([f". {hint}"] if hint else []),
                          hint=hint, layer=key[0], port=key[1],
                          edge=None if joining is None else joining.index,
-                         graph=() if joining is None else joining.graph)
+                         hop=None if joining is None else joining.hop, graph=() if joining is None else joining.graph)
 
 
 def _propagate(problem: Problem, cls: _Classes, roots: dict, leaf_roots: list[dict[str, int]],
@@ -355,8 +355,8 @@ def _layer_conflict(problem: Problem, cls: _Classes, roots: dict, path: tuple, c
     detail = exc.problem if exc.inner and exc.problem is not None else str(exc)
     if edges:
         edge = _edge_into(cls, roots, path, current) or edges[0]  # (mu -> x beside [mu, noise] -> f: the second)
-        return Diagnostic.of("shape", text, *sources, layer=at, edge=edge.index, graph=edge.graph, option=option,
-                             detail=detail)
+        return Diagnostic.of("shape", text, *sources, layer=at, edge=edge.index, hop=edge.hop, graph=edge.graph,
+                             option=option, detail=detail)
     if option is not None or exc.inner:  # (weights= of another size than output=: the graph input is not at fault)
         return Diagnostic.of("shape", text, *sources, layer=at, option=option, detail=detail)
     declared = [cls.origin[roots[(path, p)]][1] for p in current

@@ -149,8 +149,8 @@ def graph_parts(layers: Any, edges: Any, port_shapes: dict[str, Any]) -> tuple[A
         return NetPort(int(p.layer), p.port) if listed and p is not None and p.layer is not None else p
 
     def pair(edge: tuple) -> tuple:  # the user's edge kept: its text names layers as the user did
-        return WrittenEdge(end(edge[0]), end(edge[1]), edge.text, edge.index) if type(edge) is WrittenEdge else \
-            (end(edge[0]), end(edge[1]))
+        return WrittenEdge(end(edge[0]), end(edge[1]), edge.text, edge.index, edge.hop, edge.link) \
+            if type(edge) is WrittenEdge else (end(edge[0]), end(edge[1]))
 
     return ([layers.layers[n] for n in names] if listed else dict(layers.layers),
             [pair(e) for e in layers.explicit_edges()], {**layers.port_shape_options(), **port_shapes},

@@ -61,11 +61,15 @@ def closing_cycle(names: Sequence[str], layers: Mapping[str, Any], edges: Sequen
         lo, hi = (lo, mid) if cyclic(indices[mid]) else (mid + 1, hi)
     last = [e for e in inner if e.index <= indices[lo]]
     cycle = list(nx.find_cycle(nx.DiGraph([(e.src.layer, e.dst.layer) for e in last])))
-    at = next(i for i, (u, v) in enumerate(cycle)
-              if any((e.src.layer, e.dst.layer, e.index) == (u, v, indices[lo]) for e in last))
-    cycle = cycle[at + 1:] + cycle[:at + 1]  # the closing edge last
-    closing = next(e for e in last if (e.src.layer, e.dst.layer, e.index) == (*cycle[-1][:2], indices[lo]))
+    links: dict[tuple, Edge] = {}  # the closing user's edge's links, by the layers they join
+    for e in last:
+        if e.index == indices[lo]:
+            links.setdefault((e.src.layer, e.dst.layer), e)
+    at = max((i for i, (u, v) in enumerate(cycle) if (u, v) in links), key=lambda i: links[cycle[i][:2]].hop or 0)
+    cycle = cycle[at + 1:] + cycle[:at + 1]  # the closing edge (a chain's last link in the cycle) last
+    closing = links[cycle[-1][:2]]
     shown = " -> ".join(describe_layer(names, layers, n) for n in [cycle[0][0], *(v for _, v in cycle)])
+    ref = EdgeRef((), closing.index, closing.text, closing.hop, closing.link)
     return Diagnostic.of("cycle", f"the connectivity of layers within a NetGraph must be acyclic; found the cycle "
-                         f"{shown}, closed by edge ", EdgeRef((), closing.index, closing.text),
-                         layer=(closing.dst.layer,), port=closing.dst.port, edge=closing.index)
+                         f"{shown}, closed by edge ", ref,
+                         layer=(closing.dst.layer,), port=closing.dst.port, edge=closing.index, hop=closing.hop)

@@ -89,7 +89,9 @@ class Edge:
 
     ``text`` is the edge as the user wrote it, for messages; ``implicit`` marks edges made for
     dangling ports; ``index`` is the 0-based position of the user's edge item it comes from (a
-    chain or group gives several Edges one index; None for implicit edges).
+    chain or group gives several Edges one index; None for implicit edges); ``hop`` is the 0-based link of a
+    chain it comes from (``b -> c`` of ``a -> b -> c`` is 1) and ``link`` that link's text (None and "" for an
+    edge of one link).
     """
 
     src: PortRef
@@ -97,6 +99,8 @@ class Edge:
     text: str = ""
     implicit: bool = False
     index: int | None = field(default=None, compare=False)
+    hop: int | None = field(default=None, compare=False)
+    link: str = field(default="", compare=False)
 
     @property
     def key(self) -> tuple[PortRef, PortRef]:
@@ -104,17 +108,18 @@ class Edge:
 
 
 class WrittenEdge(tuple):
-    """A ``(src, dst)`` pair of ``NetGraph.explicit_edges`` carrying the user's edge it comes from: its ``text`` and
-    ``index``. A graph built from such pairs (surgery rebuilds graphs so) quotes and numbers its edges as the user
-    wrote them, not as the pairs the library made of a chain."""
+    """A ``(src, dst)`` pair of ``NetGraph.explicit_edges`` carrying the user's edge it comes from: its ``text``,
+    ``index`` and the chain's link (``hop``, ``link``: see ``Edge``). A graph built from such pairs (surgery rebuilds
+    graphs so) quotes and numbers its edges as the user wrote them, not as the pairs the library made of a chain."""
 
-    def __new__(cls, src: Any, dst: Any, text: str = "", index: int | None = None) -> WrittenEdge:
+    def __new__(cls, src: Any, dst: Any, text: str = "", index: int | None = None, hop: int | None = None,
+                link: str = "") -> WrittenEdge:
         pair = super().__new__(cls, (src, dst))
-        pair.text, pair.index = text, index
+        pair.text, pair.index, pair.hop, pair.link = text, index, hop, link
         return pair
 
     def __getnewargs__(self) -> tuple:
-        return (*self, self.text, self.index)
+        return (*self, self.text, self.index, self.hop, self.link)
 
 
 def declared_port_type(value: Any, port: str) -> PortType:

@@ -52,7 +52,8 @@ def _with_hint(net: Any, diagnostic: Diagnostic, group: list) -> Diagnostic:
     ports = [e.dst.port for e in group]
     keras = " (Keras's losses take (y_true, y_pred), netgraph's the prediction first)" \
         if ports == ["Input", "Target"] else ""
-    edge = next((ref for ref in diagnostic.edges if ref.index == diagnostic.edge), group[0].text)
+    edge = next((ref for ref in diagnostic.edges if (ref.index, ref.hop) == (diagnostic.edge, diagnostic.hop)),
+                group[0].text)
     hint = ("; the group ", edge, f" fits with its sources swapped: layer {name!r} ({net._layers[name].type_name}) "
                                   f"takes {ports[0]!r} then {ports[1]!r}{keras}")
     return dataclasses.replace(diagnostic, message=diagnostic.message + "".join(map(str, hint)),

@@ -92,10 +92,11 @@ class _Normalizer:
             parts, fields = ("edge ", ref, ": ", *parts), {"edge": ref.index, **fields}
         self.errors.append(Diagnostic.of(kind, *parts, **fields))
 
-    # -- step 1: expand forms into (src, dst, edge index, edge text) of single endpoints ------
-    def expand(self, spec: Any) -> list[tuple[Any, Any, int, str]]:
-        """Single-endpoint pairs, each with its user's edge as (index, text): an ``EdgeRef`` is made only
-        for a pair that needs one (a message, a slow form), not for each of a large net's edges."""
+    # -- step 1: expand forms into (src, dst, edge index, edge text, hop, link) of single endpoints ------
+    def expand(self, spec: Any) -> list[tuple[Any, Any, int, str, int | None, str]]:
+        """Single-endpoint pairs, each with its user's edge as (index, text) and, for a chain's, the link as (hop,
+        link text; see ``Edge``): an ``EdgeRef`` is made only for a pair that needs one (a message, a slow form),
+        not for each of a large net's edges."""
         if isinstance(spec, dict):
             items = list(spec.items())
         elif isinstance(spec, (list, tuple)):
@@ -114,16 +115,21 @@ class _Normalizer:
                 item = [list(e) if type(e) is tuple else e for e in item]
             if len(item) == 2 and not isinstance(item[0], list) and not isinstance(item[1], list):
                 a, b = item  # the common (src, dst): as below, without the loops
-                if type(item) is WrittenEdge and item.index is not None:  # a graph's pair: its user's edge
+                if type(item) is WrittenEdge and item.index is not None:  # a graph's pair: its user's edge (link)
                     self.written[index] = item.index
-                pairs.append((a, b, index, item.text if index in self.written and item.text else
-                              f"{format_endpoint(a)} -> {format_endpoint(b)}"))
+                    pairs.append((a, b, index, item.text or f"{format_endpoint(a)} -> {format_endpoint(b)}",
+                                  item.hop, item.link))
+                    continue
+                pairs.append((a, b, index, f"{format_endpoint(a)} -> {format_endpoint(b)}", None, ""))
                 continue
-            text = " -> ".join([format_endpoint(e) for e in item])
-            for a, b in zip(item, item[1:]):
+            ends = [format_endpoint(e) for e in item]
+            text = " -> ".join(ends)
+            chain = len(item) > 2
+            for hop, (a, b) in enumerate(zip(item, item[1:])):
+                link = f"{ends[hop]} -> {ends[hop + 1]}" if chain else ""
                 for s in (a if isinstance(a, list) else [a]):
                     for d in (b if isinstance(b, list) else [b]):
-                        pairs.append((s, d, index, text))
+                        pairs.append((s, d, index, text, hop if chain else None, link))
         self.fresh = max(self.written.values(), default=-1) + 1  # an item carrying none: numbered past those that do
         return pairs
 
@@ -224,7 +230,7 @@ class _Normalizer:
         return ("layer", name) if name else None
 
     # -- step 3: thread bare-layer edges onto free input ports ------------------------------
-    def thread(self, bare: dict[str, list[tuple[PortRef, int, str]]], claimed: dict[PortRef, list[EdgeRef]]) -> list[Edge]:
+    def thread(self, bare: dict[str, list[tuple]], claimed: dict[PortRef, list[EdgeRef]]) -> list[Edge]:
         edges = []
         claimed_per_layer = Counter(p.layer for p in claimed)
         for name, feeds in bare.items():
@@ -237,15 +243,15 @@ class _Normalizer:
                 claims = [e for p, edges_in in claimed.items() if p.layer == name for e in edges_in]
                 self.too_many_feeds(name, layer, feeds, len(free), claims)
                 continue
-            for (src, index, text), port in zip(feeds, free):
-                edges.append(Edge(src, PortRef(name, port), text, False, index))
+            for (src, index, text, hop, link), port in zip(feeds, free):
+                edges.append(Edge(src, PortRef(name, port), text, False, index, hop, link))
         return edges
 
-    def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple[PortRef, int, str]], free: int,
+    def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple], free: int,
                        claims: list[EdgeRef]) -> None:
         """More bare edges feed ``name`` than it has inputs not ``claims``-ed by a NetPort edge: reported at the first
         one too many."""
-        shown = _joined([EdgeRef((), self.user(index), text) for _, index, text in feeds], ", ")
+        shown = _joined([EdgeRef((), self.user(index), text) for _, index, text, *_ in feeds], ", ")
         at = {"layer": (name,), "edge": self.user(feeds[free][1])}
         if not layer.input_ports:
             self.problem("no-input", None, f"{self.desc(name)} has no input ports, but ", *shown, " feeds it", **at)
@@ -254,12 +260,12 @@ class _Normalizer:
         takes = f"{self.desc(name)} takes {count} input(s) {list(layer.input_ports)}"
         head = takes + (f" ({free} not wired by NetPort)" if free != count else "")
         advice = "" if count > 1 else " " + MSG_FED_TWICE[0].upper() + MSG_FED_TWICE[1:]
-        edges = list({index: EdgeRef((), self.user(index), text) for _, index, text in feeds}.values())
+        edges = list({index: EdgeRef((), self.user(index), text) for _, index, text, *_ in feeds}.values())
         if free == 0 and claims:  # "0 not wired by NetPort, but 1 edges feed it" said nothing of the NetPort edge
             self.problem("too-many-feeds", None, f"{takes}, all fed by NetPort edges (", *_joined(claims, ", "),
                          "), so no input is left for ", *_joined(edges, ", "), f".{advice}", **at)
             return
-        if len(feeds) > 1 and len({index for _, index, _ in feeds}) == 1:  # one group "[a, b] -> c"
+        if len(feeds) > 1 and len({feed[1] for feed in feeds}) == 1:  # one group "[a, b] -> c"
             self.problem("too-many-feeds", None, f"{head}, but the group ", shown[0], f" has {len(feeds)} members "
                          f"(each feeds one input, in order).{advice}", **at)
             return
@@ -268,14 +274,14 @@ class _Normalizer:
         self.problem("too-many-feeds", None, f"{head}, but {many} feed it: ", *_joined(edges, ", "), f".{advice}", **at)
 
     def run(self, spec: Any) -> Wiring:
-        bare: dict[str, list[tuple[PortRef, int, str]]] = defaultdict(list)
+        bare: dict[str, list[tuple]] = defaultdict(list)  # (src, index, text, hop, link)
         claimed: dict[PortRef, list[EdgeRef]] = defaultdict(list)
         explicit: list[Edge] = []
         muted: set[PortRef] = set()
-        for s, d, index, text in self.expand(spec):
+        for s, d, index, text, hop, link in self.expand(spec):
             src = self.plain_source(s)
             if src is not None and (dst_name := self.plain_name(d)) is not None:  # layer -> layer, as below
-                bare[dst_name].append((src, index, text))
+                bare[dst_name].append((src, index, text, hop, link))
                 continue
             ref = EdgeRef((), self.user(index), text)
             src, dst = self.source(s, ref), self.target(d, ref)
@@ -286,10 +292,10 @@ class _Normalizer:
                     self.problem("mute-graph-port", ref, "only a layer's output can be muted", layer=(), port=src.port)
                 muted.add(src)
             elif isinstance(dst, tuple):
-                bare[dst[1]].append((src, index, text))
+                bare[dst[1]].append((src, index, text, hop, link))
             else:
                 claimed[dst].append(ref)
-                explicit.append(Edge(src, dst, text, index=index))  # by position until sorted
+                explicit.append(Edge(src, dst, text, index=index, hop=hop, link=link))  # by position until sorted
         for dst, refs in claimed.items():
             if len(refs) > 1:
                 self.fed_twice(dst, refs)

@@ -128,11 +128,23 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
             reader.error(exc.loc, exc.message)
             edges.append(None)
             continue
+        if len(groups) > 2:  # a chain: where each link is, for a problem of one link
+            graph.links[len(graph.edges) - 1] = _links(item, loc)
         ends = [[_endpoint(reader, ep, table, ports, i, len(groups)) for ep in g] for i, g in enumerate(groups)]
         graph.used_ports.update(r.port for group in ends for r in group if isinstance(r, NetPort) and r.layer is None)
         edges.append(None if any(r is FAILED for g in ends for r in g)
                      else tuple(g if len(g) > 1 else g[0] for g in ends))
     return None if None in edges else edges
+
+
+def _links(item: Any, loc: Loc) -> list[tuple[str, Loc]]:
+    """Each link of a chain edge (read by ``parse_edge``): its text as written and where it is (at its source, as
+    a one-link edge is placed at the edge, which starts at its source)."""
+    if isinstance(item, str):
+        ends = [(piece, loc.at(at) if i else loc) for i, (piece, at) in enumerate(_pieces(item, "->", 0))]
+    else:
+        ends = [(_written(part), part_loc) for part, part_loc in zip(item, item.item_locs)]
+    return [(f"{a} -> {b}", at) for (a, at), (b, _) in zip(ends, ends[1:])]
 
 
 def _written(part: Any) -> str:

@@ -53,6 +53,7 @@ class Locator:
     prefix: tuple
     port_locs: dict[str, Loc] = dataclasses.field(default_factory=dict)
     edges: list[tuple[str, Loc]] = dataclasses.field(default_factory=list)  # by edge index: (text, loc)
+    links: dict[int, list[tuple[str, Loc]]] = dataclasses.field(default_factory=dict)  # a chain's, by hop: (text, loc)
     used_ports: set[str] = dataclasses.field(default_factory=set)  # declared graph ports that edges name
 
     def __post_init__(self) -> None:
@@ -66,7 +67,7 @@ class Locator:
         if problem.layer is not None and problem.option in spec:  # an inline array that does not fit: before its edge
             return self.reader.layer_locs.get(path, (self.file,))[0], spec.value_locs[problem.option], message
         if problem.edge is not None and graph is not None and problem.edge < len(graph.edges):
-            return graph.file, graph.edges[problem.edge][1], message
+            return graph.file, graph.where(problem.edge, problem.hop)[1], message
         if problem.layer is not None and inner is not None and problem.port in inner.port_locs:
             return inner.file, inner.port_locs[problem.port], message
         for n in range(len(path), len(self.prefix) if problem.layer is not None else len(path), -1):
@@ -75,9 +76,17 @@ class Locator:
         return self.file, default, message
 
     def edge_text(self, ref: EdgeRef) -> str:
-        """An edge as written in the YAML (its Python form when the YAML is not known)."""
+        """An edge (or a chain's link, with its chain) as written in the YAML (its Python form when not known)."""
         graph = self.reader.locators.get((*self.prefix, *ref.graph))
-        return graph.edges[ref.index][0] if graph is not None and ref.index < len(graph.edges) else ref.text
+        if graph is None or ref.index >= len(graph.edges):
+            return str(ref)
+        text, link = graph.edges[ref.index][0], graph.where(ref.index, ref.hop)[0]
+        return text if link == text else f"{link} (in chain {text})"
+
+    def where(self, index: int, hop: int | None) -> tuple[str, Loc]:
+        """(text, loc) of this graph's edge ``index``, or of its link ``hop`` when that is a chain's."""
+        links = self.links.get(index, []) if hop is not None else []
+        return links[hop] if hop is not None and hop < len(links) else self.edges[index]
 
 
 class SpecReader(ProblemLog):
