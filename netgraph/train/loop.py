@@ -68,7 +68,6 @@ class Progress:
 @dataclasses.dataclass
 class Plan:
     """The parsed options the loop needs."""
-
     batch_size: int
     max_rounds: int
     max_time: float | None
