@@ -83,9 +83,9 @@ def test_a_spec_s_layers_are_located_and_a_code_line_leads_to_its_yaml(tmp_path)
     spec = tmp_path / "net.yaml"
     spec.write_text(SPEC)
     located = layer_locations(spec)
-    # a ref: use is read where the net is defined (nets: cell, line 3), as its problems are reported
+    # a ref: use is where it is used (line 5), its layers where the net defines them (nets: cell, line 3)
     assert {path: where.rsplit(":", 2)[1] for path, where in located.items()} == {
-        ("enc",): "3", ("enc", "1"): "3", ("enc", "2"): "3", ("sub",): "6", ("sub", "inner"): "9", ("head",): "10",
+        ("enc",): "5", ("enc", "1"): "3", ("enc", "2"): "3", ("sub",): "6", ("sub", "inner"): "9", ("head",): "10",
         ("head", "net"): "10"}
     assert all(where.startswith(f"{spec}:") for where in located.values())
     assert located[("enc", "1")] != located[("enc", "2")]  # the chain's items, each at its column

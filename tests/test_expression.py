@@ -301,3 +301,19 @@ def test_wolframs_named_constants_degree_golden_ratio_and_euler_gamma():
     torch.testing.assert_close(net(x=x), torch.tensor([[1.0, 0.5]]))
     assert parse("#x * GoldenRatio").tree[3] == ("const", (1 + math.sqrt(5)) / 2)
     assert parse("#x * EulerGamma").tree[3] == ("const", 0.5772156649015329)
+
+
+@pytest.mark.parametrize("name, written, truth", [
+    ("And", "(#x > 1) * (#y > 1)", [0, 0, 0, 1]),
+    ("Or", "Unitize[(#x > 1) + (#y > 1)]", [0, 1, 1, 1]),
+    ("Xor", "(#x > 1) != (#y > 1)", [0, 1, 1, 0]),
+    ("Not", "1 - (#x > 1)", [1, 1, 0, 0]),
+])
+def test_logic_functions_say_how_to_write_them_and_that_form_is_the_logic(name, written, truth):
+    # Or[...] said only "unknown function 'Or'", where || says how to write it: the hint gives the form, which
+    # computes the truth table at (x, y) = (0, 0), (0, 2), (2, 0), (2, 2)
+    with pytest.raises(ExpressionError, match=r"at column 3: " + name + r" is written") as info:
+        parse(f"1+{name}[#x > 0, #y > 0]" if name != "Not" else "1+Not[#x > 0]")
+    assert f" is {written}" in str(info.value)
+    x, y = torch.tensor([0.0, 0.0, 2.0, 2.0]), torch.tensor([0.0, 2.0, 0.0, 2.0])
+    assert evaluate(parse(written + " + 0 * #y").tree, {"x": x, "y": y}).tolist() == truth

@@ -185,8 +185,8 @@ def test_yaml_edges_take_nested_paths():
     assert NetGraph.from_yaml(net.to_yaml()) == net
     with pytest.raises(SpecError) as info:
         NetGraph.from_yaml(text.replace("enc.l1.Output", "enc.l7.Output"))
-    assert "<string>:8:5: endpoint 'enc.l7.Output': layer 'enc' has no layer 'l7'; its layers are ['l1', 'act']" \
-        in str(info.value)
+    assert "<string>:8:5: endpoint 'enc.l7.Output': layer 'enc' has no layer 'l7' (did you mean 'l1'?); its layers " \
+           "are ['l1', 'act']" in str(info.value)
 
 
 def test_layer_at_names_where_a_path_stops_and_what_is_there():
@@ -205,3 +205,17 @@ def test_layer_at_names_where_a_path_stops_and_what_is_there():
     wide = NetChain([LinearLayer(3)] * 30, input=2)
     with pytest.raises(WiringError, match=r"its layers are '1', '2', .*'20', \.\.\. \(30 in all\)$"):
         wide.layer_at(("31",))
+
+
+def test_a_short_name_one_letter_off_is_suggested():
+    # 'l2' for 'l1' (difflib's ratio 0.5, under its 0.6 cutoff) got no suggestion: short names (two or three
+    # letters) one edit from exactly one name are suggested; a guess among several, or of a single letter, is not
+    from netgraph.core.errors import did_you_mean
+    inner = NetGraph({"l1": LinearLayer(4)}, [], Input=3)
+    with pytest.raises(WiringError, match=r"layer 'g' has no layer 'l2' \(did you mean 'l1'\?\); its layers are"):
+        NetGraph({"g": inner, "h": LinearLayer(2)}, [(NetPort(("g", "l2", "Output")), "h")], Input=3)
+    assert did_you_mean("fc", ["fx", "Output"]) == " (did you mean 'fx'?)"
+    assert did_you_mean("ab", ["ac", "xb", "Output"]) == ""  # two at one edit: either may be meant
+    assert did_you_mean("a", ["b", "c"]) == did_you_mean("ab", ["cd", "ba2"]) == ""
+    names = [f"{a}{b}" for a in "pqrstuvw" for b in "01234567"]  # 64 two-letter names: still no noise
+    assert did_you_mean("x9", names) == did_you_mean("p8", names) == ""

@@ -9,6 +9,7 @@ import yaml
 
 import netgraph.spec.layer_specs as layer_specs
 from netgraph import NetGraph, SpecError, net_initialize
+from netgraph.spec import from_yaml, layer_locations
 from netgraph.spec.schema import spec_schema
 
 SPEC = """netgraph: 1
@@ -134,3 +135,23 @@ def test_references_nest_as_deep_as_the_nesting_depth_limit_and_past_it_are_a_sp
         inner = f"{{file: f{i + 1}.yaml}}" if i < 299 else "2"
         (tmp_path / f"f{i}.yaml").write_text(f"netgraph: 1\ntype: NetChain\nlayers: [{inner}]\n")
     assert NetGraph.from_yaml(tmp_path / "f0.yaml")._depth == 300
+
+
+def test_a_problem_of_one_use_is_at_that_use_and_one_inside_the_net_at_its_definition():
+    # each use of a net is read anew: a problem only one use has (its input made its weights too large) was
+    # placed at the net's definition (3:8), which says nothing of which use; layer_locations said the same
+    text = ("netgraph: 1\nnets:\n  out: {type: LinearLayer, output: 50}\n  pair: [4, {ref: out}]\n"
+            "layers:\n  small: {ref: out}\n  wide: 1000\n  big: {ref: out}\n  two: {ref: pair}\n"
+            "inputs: {Input: 3}\nedges:\n  - Input -> small -> wide -> big -> two\n")
+    with pytest.raises(SpecError) as info:
+        from_yaml(text, limits={"port_elements": 10000})
+    assert [e for e in info.value.errors if "'big'" in e] == [
+        "<string>:8:3: layer 'big' (LinearLayer) is too large: arrays of 5e+04 elements (more than 10000 elements, "
+        "the port_elements limit; netgraph.limits(port_elements=...) raises it (command line: --limit "
+        "port_elements=N)); check its sizes"]
+    located = layer_locations(text)
+    assert {path: where.split(":", 1)[1] for path, where in located.items()} == {
+        ("small",): "6:3", ("wide",): "7:3", ("big",): "8:3", ("two",): "9:3",  # each use where it is written
+        ("two", "1"): "4:10", ("two", "2"): "4:13"}  # the net's own layers inside its definition ([4, {ref: out}])
+    with pytest.raises(SpecError, match=r"<string>:3:36: layer 'small': LinearLayer option output="):
+        from_yaml(text.replace("output: 50", "output: -5"))  # the definition's own problem: at the definition

@@ -205,6 +205,7 @@ MSG_UNKNOWN_INPUT_SHAPE: Final = (  # {form}: the net's kind's, e.g. NetGraph(la
 
 
 MAX_GUESSED = 100  # did_you_mean guesses for names up to this long
+SHORT_NAME = 3  # did_you_mean also suggests, for names up to this long, the one name one edit away
 
 
 def did_you_mean(name: object, candidates: Iterable[object]) -> str:
@@ -222,6 +223,9 @@ def did_you_mean(name: object, candidates: Iterable[object]) -> str:
     if not close:
         lowered = {s.lower(): s for s in strs}
         close = [lowered[str(name).lower()]] if str(name).lower() in lowered else []
+    if not close and 2 <= len(name) <= SHORT_NAME:  # 'l2' for 'l1': difflib's ratio (0.5) is under its cutoff
+        close = [s for s in strs if _one_edit(name, s)]
+        close = close if len(close) == 1 else []  # one of several as near is a guess, not a hint
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -246,6 +250,16 @@ def _swapped(word: str, candidate: str) -> bool:
     diff = [i for i, (a, b) in enumerate(zip(word, candidate)) if a != b]
     return len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == candidate[diff[1]] \
         and word[diff[1]] == candidate[diff[0]]
+
+
+def _one_edit(word: str, candidate: str) -> bool:
+    """Whether ``candidate`` (two letters or more) is ``word`` with one character changed, added or removed."""
+    if len(candidate) < 2 or abs(len(word) - len(candidate)) > 1 or word == candidate:
+        return False
+    if len(word) == len(candidate):
+        return sum(a != b for a, b in zip(word, candidate)) == 1
+    short, long = sorted((word, candidate), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
 def _closest(word: str, candidates: list[str], cutoff: float) -> str | None:

@@ -32,7 +32,12 @@ STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "C
 OTHER_FORMS = {"NetArray": "NetArray (a learnable array) is a NetArrayLayer feeding a port of its own: #x * #w, with "
                            "an edge from NetArrayLayer(output=...) to the port w",
                "Which": "Which is written with If: Which[c1, a, c2, b] is If[c1, a, If[c2, b, ...]]",
-               "Piecewise": "Piecewise is written with If: Piecewise[{{a, c}}, d] is If[c, a, d]"}
+               "Piecewise": "Piecewise is written with If: Piecewise[{{a, c}}, d] is If[c, a, d]",
+               # logic: a comparison is 1 or 0 (Boole[x] makes any other value one), as for && and ||
+               **{name: f"{name} is written with arithmetic, as a comparison is 1 or 0 (and Boole[x] is, for any x): "
+                        f"{name}[#x > 1{'' if name == 'Not' else ', #y > 1'}] is {form}"
+                  for name, form in [("And", "(#x > 1) * (#y > 1)"), ("Or", "Unitize[(#x > 1) + (#y > 1)]"),
+                                     ("Xor", "(#x > 1) != (#y > 1)"), ("Not", "1 - (#x > 1)")]}}
 
 
 _ONE_LINE = str.maketrans("\r\n\t\v\f", "     ")

@@ -118,7 +118,8 @@ def _reference(reader: Any, spec: YMap, path: tuple) -> Any:
 
 def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
     """``{ref: name}``: the net defined as ``name`` under this file's ``nets:``, read anew at ``path`` (each use
-    has arrays of its own); problems inside it are placed at the definition. Cycles are refused."""
+    has arrays of its own); problems inside it are placed at the definition, those of this use (its shapes, its
+    size) at the use. Cycles are refused."""
     reader.check_keys(spec, ("ref",), "a layer given by 'ref:'")
     name, loc = spec["ref"], spec.value_locs["ref"]
     f, defs = reader.file, reader.net_defs.get(reader.file, {})
@@ -135,10 +136,12 @@ def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
                             f"each other many times over?")
     reader.ref_chain.append((f, name))
     reader.refs_used.add((f, name))
+    use = reader.layer_locs[path]
     try:
         return read_layer(reader, defs[name], defs.value_locs[name], path)
-    finally:
+    finally:  # the layer is where it is used (its own layers stay inside the definition, as its options do)
         reader.ref_chain.pop()
+        reader.layer_locs[path] = use
 
 
 def _shorthand_hint(name: Any) -> str:
