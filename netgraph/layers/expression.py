@@ -31,7 +31,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, ExpressionError, Origin, _col,
                                               chain_terms, check_extent, not_allowed, not_allowed_col, outputs,
                                               folded, number, part_index, repeated_subtrees, structural)
-from netgraph.layers.expression_text import SLOT_PREFIX, implicit_product, translate
+from netgraph.layers.expression_text import SLOT_PREFIX, applied_body, implicit_product, translate
 from netgraph.layers.function_table import (EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS,
                                             NamedFunction)
 
@@ -166,7 +166,7 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
                                       "slots, as #x for the port x", text, _col(node, origin))
             return sub(node.args[0])
         if node.func.id == "Apply":  # Wolfram's FunctionLayer[Apply[#1 + #2 &]]: #1, #2 are the ports
-            return _applied(node, text, origin, sub)
+            return applied_body(node, text, origin, sub)
         name = EXPRESSION_ALIASES.get(node.func.id, node.func.id)
         if name.startswith(SLOT_PREFIX):
             raise ExpressionError(f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it",
@@ -193,15 +193,6 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
                           f"and the functions {', '.join(sorted(FUNCTIONS))}; the whole-array functions "
                           f"{', '.join(sorted(STRUCTURAL))})", text,
                           not_allowed_col(node, text, origin))
-
-
-def _applied(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
-    """``Apply[f]`` of a pure function ``f`` (``body &`` or ``Function[body]``, read as its body): the body."""
-    body = node.args[0] if len(node.args) == 1 else None
-    if body is None or (isinstance(body, ast.Name) and not body.id.startswith(SLOT_PREFIX)):
-        raise ExpressionError("Apply[f] takes a pure function of #1, #2, ... (Apply[#1 + #2 &]), its arguments the "
-                              "ports Input1, Input2, ...", text, _col(node, origin))
-    return sub(body)
 
 
 def _is_function_name(name: str) -> bool:

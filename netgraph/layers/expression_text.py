@@ -8,11 +8,13 @@
 
 from __future__ import annotations
 
+import ast
 import re
+from typing import Callable
 
-from netgraph.layers.expression_forms import ExpressionError, bracket
+from netgraph.layers.expression_forms import ExpressionError, _col, bracket
 
-__all__ = ["translate", "SLOT_PREFIX", "implicit_product"]
+__all__ = ["translate", "SLOT_PREFIX", "implicit_product", "applied_body"]
 
 _ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
 _WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)"}
@@ -164,3 +166,12 @@ def _operand_after(text: str, start: int) -> str:
             and text[start + len(name):start + len(name) + 2] == "*^":  # Wolfram's 1.5*^3: one number
         return text[start:exponent.end()]
     return name + ("[...]" if text[start + len(name):start + len(name) + 1] == "[" else "")
+
+
+def applied_body(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
+    """``Apply[f]`` of a pure function ``f`` (``body &`` or ``Function[body]``, read as its body): the body."""
+    body = node.args[0] if len(node.args) == 1 else None
+    if body is None or (isinstance(body, ast.Name) and not body.id.startswith(SLOT_PREFIX)):
+        raise ExpressionError("Apply[f] takes a pure function of #1, #2, ... (Apply[#1 + #2 &]), its arguments the "
+                              "ports Input1, Input2, ...", text, _col(node, origin))
+    return sub(body)

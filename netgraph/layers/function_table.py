@@ -30,7 +30,7 @@ from typing import Any
 import torch
 
 __all__ = ["NamedFunction", "NAMED_FUNCTIONS", "INTERNAL_FUNCTIONS", "EXPRESSION_ALIASES", "OPERATORS",
-           "TWO_ARGUMENT_FORMS"]
+           "TWO_ARGUMENT_FORMS", "NOT_THREADED_BY_NAME"]
 
 _MODULES = {"torch": torch, "F": torch.nn.functional}
 
@@ -157,3 +157,7 @@ INTERNAL_FUNCTIONS: dict[str, NamedFunction] = {"LogAbsGamma": NamedFunction("Lo
 EXPRESSION_ALIASES = {"exp": "Exp", "log": "Log", "sqrt": "Sqrt", "abs": "Abs", "sin": "Sin", "cos": "Cos",
                       "tan": "Tan", "tanh": "Tanh", "relu": "Ramp", "sigmoid": "LogisticSigmoid", "min": "Min",
                       "max": "Max", "softplus": "SoftPlus", "floor": "Floor", "round": "Round"}
+
+#: Wolfram functions its ThreadingLayer page lists that name no function of n inputs -> how to write them
+NOT_THREADED_BY_NAME = {"Clip": "Wolfram's Clip[x, {min, max}] takes its bounds as a list; clip between inputs with "
+                                "ThreadingLayer('Min[Max[#x, #lo], #hi]'), to constants with 'Clip[#x, {0, 1}]'"}

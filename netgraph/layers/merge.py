@@ -29,6 +29,7 @@ from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_forms import LONG_CHAIN
 from netgraph.layers._broadcast import BroadcastModule, BroadcastSpec, broadcast_infer, broadcast_option, insert_at, insert_code, spec_of
 from netgraph.layers.expression_shapes import is_structural
+from netgraph.layers.function_table import NOT_THREADED_BY_NAME
 from netgraph.layers.function import _elementwise_infer, align
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, lengths_apart, unify
@@ -41,9 +42,6 @@ __all__ = ["ThreadingLayer", "TotalLayer", "CatenateLayer", "DotLayer", "THREADI
 THREADING: dict[str, int | None] = {"Plus": None, "Times": None, "Subtract": 2, "Divide": 2, "Power": 2, "Mod": 2,
                                     "Max": None, "Min": None, "Surd": 2, "ArcTan": 2, "Erf": 2}
 
-#: Wolfram functions its ThreadingLayer page lists that name no function of n inputs -> how to write them
-NOT_THREADED_BY_NAME = {"Clip": "Wolfram's Clip[x, {min, max}] takes its bounds as a list; clip between inputs with "
-                                "ThreadingLayer('Min[Max[#x, #lo], #hi]'), to constants with 'Clip[#x, {0, 1}]'"}
 MAX_INPUTS = 10_000  # a port count beyond any real net (and beyond memory when spelled out)
 
 
