@@ -182,3 +182,58 @@ def test_an_unknown_option_and_a_missing_one_are_both_named():
         ElementwiseLayer(fnction="Tanh", input=3)
     assert [d.option for d in info.value.diagnostics] == ["fnction", "function"]
     assert "ElementwiseLayer needs option 'function'" in str(info.value)
+
+
+def _problems(make):
+    with pytest.raises(OptionError) as info:
+        make()
+    return info.value
+
+
+def test_every_bad_option_value_is_named_at_once():
+    """Three bad values in one call are three Diagnostics in one error (the first alone took three runs)."""
+    error = _problems(lambda: ConvolutionLayer(-1, 0, stride=-2))
+    assert [(d.option, d.found) for d in error.diagnostics] == [("output", -1), ("kernel", 0), ("stride", -2)]
+    assert all(d.expected for d in error.diagnostics)
+    message = str(error)
+    assert message.startswith("ConvolutionLayer: 3 problems:")
+    assert all(f"{option}= must be" in message for option in ("output", "kernel", "stride"))
+
+
+@pytest.mark.parametrize("make, options", [
+    (lambda: PoolingLayer(-1, stride=0, padding_size=-3), ["kernel", "stride", "padding_size"]),
+    (lambda: BatchNormalizationLayer(momentum=2, epsilon=-1, input=-3), ["input", "momentum", "epsilon"]),
+    (lambda: EmbeddingLayer(-1, 0), ["output", "n"]),
+    (lambda: LinearLayer(3, input=-1, weights="w"), ["input", "weights"]),
+])
+def test_bad_values_of_other_families_are_all_named(make, options):
+    error = _problems(make)
+    assert sorted(d.option for d in error.diagnostics) == sorted(options)
+    assert str(error).count("\n  - ") == len(options)
+
+
+def test_one_bad_value_reads_as_before():
+    error = _problems(lambda: ConvolutionLayer(16, 3, stride=0))
+    assert str(error) == "ConvolutionLayer option stride= must be an integer or a list of positive integers, found 0"
+    assert [(d.option, d.found) for d in error.diagnostics] == [("stride", 0)]
+
+
+def test_a_check_needing_a_bad_option_is_skipped_not_told_a_stand_in():
+    """padding_size is checked against the kernel only once the kernel is good: no word of a value not given."""
+    error = _problems(lambda: PoolingLayer(-2, padding_size=5))
+    assert [d.option for d in error.diagnostics] == ["kernel"]
+
+
+def test_a_bad_value_used_after_its_check_is_still_an_option_error():
+    """A check that goes on past a bad value must not let the value fail later as Python's TypeError."""
+    from netgraph.layers._shapes import positive_int
+
+    class Halved(Layer, register=False):
+        size: object = 2
+
+        def normalize(self):
+            positive_int(self.size, "Halved", "size")
+            return {"_half": self.size // 2}
+
+    error = _problems(lambda: Halved(size="x"))
+    assert [(d.option, d.found) for d in error.diagnostics] == [("size", "x")]

@@ -55,3 +55,11 @@ def test_a_port_type_error_points_at_the_key_or_value_at_fault(port, token, word
     line = f"outputs: {{Output: {port}}}"
     message = _error(f"netgraph: 1\nlayers: {{a: 2}}\ninputs: {{Input: 3}}\n{line}\n")
     assert message.startswith(f"<string>:4:{_column(line, token)}: output 'Output': ") and words in message
+
+
+def test_every_bad_value_of_a_layer_points_at_its_own_option():
+    """A layer's several bad values are each told at their own value (all pointed at the first one's)."""
+    line = "  conv: {type: ConvolutionLayer, output: -1, kernel: 0, stride: -2}"
+    message = _error(f"netgraph: 1\nlayers:\n{line}\n")
+    for option, token in (("output", "-1,"), ("kernel", "0,"), ("stride", "-2}")):
+        assert f"<string>:3:{_column(line, token)}: layer 'conv': ConvolutionLayer option {option}= must be" in message

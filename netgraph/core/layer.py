@@ -17,12 +17,13 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.options import (as_array, check_choices, check_plain_types, check_strict_choices, copy_plan,
-                                   option_plan, plain_numbers, plain_typed, removable_fields, shape_options,
-                                   strict_choices)
+from netgraph.core.options import as_array, copy_plan, option_plan, plain_numbers, removable_fields, shape_options
+from netgraph.core.option_checks import (check_choices, check_plain_types, check_port_names, check_strict_choices,
+                                         normalized, plain_typed, restore, strict_choices)
 from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, check_made_arrays, leave_out_removed,
                                        removed_note, same_shapes, shapes_checked_elsewhere)
 from netgraph.core.layer_arguments import with_argument_errors
+from netgraph.core.option_problems import collecting, reported_options
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.layer_values import hashed_option as _hashed, same_option as _same, short_option as _short
@@ -148,10 +149,12 @@ class Layer:
             if isinstance(getattr(self, field, None), NetSharedArray):
                 _take_shared(self)
                 break
+        given = dict(self.__dict__)
         try:
             try:
                 self._check_options(choices, normalizers)
             except OptionError:  # numpy's numbers (np.int64(3)) are checked again as Python's
+                restore(self, given)  # the options as given, not the stand-ins of bad ones
                 if not plain_numbers(self):
                     raise
                 self._check_options(choices, normalizers)
@@ -159,24 +162,29 @@ class Layer:
             raise OptionError(f"{cls.__name__}: an option is nested too deeply") from None
 
     def _check_options(self, choices: tuple, normalizers: tuple) -> None:
-        if choices:
-            check_choices(self, choices)
-        for option, normalize in normalizers:
-            if (value := getattr(self, option)) is not None:  # an unset option (None) stays None
-                object.__setattr__(self, option, normalize(value, type(self).__name__, option))
-        changed = self.normalize()
-        if changed:
-            frozen_init(self, **changed)
-            if "input_ports" in changed or "output_ports" in changed:
-                _check_port_names(self)
-        if removable := removable_fields(type(self)):
-            leave_out_removed(self, removable)
-        self.validate()
-        if choices:
-            check_strict_choices(self, strict_choices(type(self)))
-        check_plain_types(self, plain_typed(type(self)))
-        if self.ARRAYS:
-            check_made_arrays(self, Layer.with_arrays)
+        """Normalise and check the options, naming every bad value in one OptionError (``option_problems``); the
+        checks of several options together (``validate``) run only when each option alone is good."""
+        with collecting(type(self).__name__) as problems:
+            if choices:
+                check_choices(self, choices)
+            for option, normalize in normalizers:
+                if (value := getattr(self, option)) is not None:  # an unset option (None) stays None
+                    object.__setattr__(self, option, normalized(normalize, value, type(self).__name__, option))
+            changed = self.normalize()
+            if changed:
+                frozen_init(self, **changed)
+                if "input_ports" in changed or "output_ports" in changed:
+                    check_port_names(self)
+            if removable := removable_fields(type(self)):
+                leave_out_removed(self, removable)
+            reported = reported_options(problems) if problems else ()
+            if not problems:
+                self.validate()
+            if choices:
+                check_strict_choices(self, strict_choices(type(self)), reported)
+            check_plain_types(self, plain_typed(type(self)), reported)
+            if self.ARRAYS and not problems:
+                check_made_arrays(self, Layer.with_arrays)
 
     def normalize(self) -> Mapping[str, Any]:
         """Check the options; return the values to replace (normalised options, derived attributes)."""
@@ -380,15 +388,6 @@ class Layer:
             parts.append(_short(opts.pop(self.POSITIONAL), self.POSITIONAL in shapes))
         parts += [f"{k}={_short(v, k in shapes)}" for k, v in opts.items()]
         return f"{self.type_name}({', '.join(parts)})"
-
-
-def _check_port_names(layer: Layer) -> None:
-    """Ports named by options (FunctionLayer's ``#x``, a distribution's slots) are named apart from the outputs."""
-    clash = [p for p in layer.input_ports if p in layer.output_ports]
-    if clash:
-        raise OptionError(f"{layer.type_name}: {clash[0]!r} would name both an input port and an output port (inputs "
-                          f"{list(layer.input_ports)}, outputs {list(layer.output_ports)}); name the input otherwise, "
-                          f"e.g. #{clash[0]}In")
 
 
 def _take_shared(layer: Layer) -> None:

@@ -18,6 +18,7 @@ import inspect
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
+from netgraph.core.option_problems import options_error
 from netgraph.core.options import option_fields
 from netgraph.core.torch_option_names import torch_option_hint, torch_order_hint
 
@@ -61,11 +62,7 @@ def _too_many(name: str, positional: Any, found: int) -> str:
 
 def _option_error(name: str, problems: list[tuple[str, str | None]]) -> OptionError:
     """One OptionError for every problem with a call's arguments: one said alone, several listed under ``name``."""
-    diagnostics = [Diagnostic(message, "layer-argument", option=option) for message, option in problems]
-    if len(problems) == 1:
-        return OptionError(problems[0][0], diagnostics=diagnostics)
-    body = "\n".join(f"  - {message}" for message, _ in problems)
-    return OptionError(f"{name}: {len(problems)} problems:\n{body}", diagnostics=diagnostics)
+    return options_error(name, [Diagnostic(message, "layer-argument", option=option) for message, option in problems])
 
 
 def _argument_problems(cls: type, init: Any, args: tuple, kwargs: dict) -> list[tuple[str, str | None]]:

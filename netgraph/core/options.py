@@ -32,7 +32,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 import torch
 
-from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.errors import OptionError
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import Conflict, as_shape
 
@@ -79,7 +79,7 @@ def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor |
                  else "a complex array (its imaginary part would be dropped)" if t.is_complex()
                  else f"values of dtype {t.dtype}")  # complex, quantized, ... are no real values
         raise OptionError(f"{what} needs a numeric array (a real tensor, a number or nested lists of numbers); "
-                          f"found {found}", option=option)
+                          f"found {found}", option=option, expected="a numeric array", found=value)
     if plain:
         big = beyond_float32(t)
         if big is not None:
@@ -140,14 +140,15 @@ def _shape(value: Any, layer: str, option: str) -> Any:
     try:
         return as_shape(value, f"{layer} option {option}=")
     except Conflict as exc:
-        raise OptionError(str(exc), option=option) from None
+        raise OptionError(str(exc), option=option, expected="a shape: an int or a list of positive dims (None: unknown)",
+                          found=value) from None
 
 
 def _array(value: Any, layer: str, option: str) -> Any:
     if isinstance(value, bool):  # as_array would read True as 1.0: a flag is no array
         raise OptionError(f"{layer} {option}= takes an array (or None until initialised), found {value}; only "
                           f"biases (biases=False) and a normalisation layer's scaling (scaling=False) can be left "
-                          f"out", option=option)
+                          f"out", option=option, expected="an array", found=value)
     return as_array(value, f"{layer} {option}=", option)
 
 
@@ -156,7 +157,8 @@ def _removable_array(value: Any, layer: str, option: str) -> Any:
         return False
     if value is True:
         raise OptionError(f"{layer} {option}= takes an array, None (not initialised yet) or False (no {option}); "
-                          f"found True: leave it out to have {option}", option=option)
+                          f"found True: leave it out to have {option}", option=option,
+                          expected="an array, None or False", found=value)
     return _array(value, layer, option)
 
 
@@ -284,80 +286,6 @@ def option_plan(cls: type) -> tuple[tuple, tuple, tuple]:
         normalizers = tuple((n, kind.normalize) for n, kind in option_kinds(cls).items() if kind.normalize is not None)
         plan = _PLANS[cls] = (choices, normalizers, tuple(cls.ARRAYS.values()))
     return plan
-
-
-_STRICT: dict[type, tuple] = {}
-
-
-def strict_choices(cls: type) -> tuple:
-    """The options of ``cls`` typed ``Literal[...]`` alone (or ``Optional`` of one), with their choices, found once."""
-    plan = _STRICT.get(cls)
-    if plan is None:
-        def pure(h: Any) -> bool:
-            return typing.get_origin(h) is Literal or (typing.get_origin(h) is Union and all(
-                a is type(None) or typing.get_origin(a) is Literal for a in typing.get_args(h)))
-        plan = _STRICT[cls] = tuple((n, literal_values(h)) for n, h in option_hints(cls).items() if pure(h))
-    return plan
-
-
-def check_strict_choices(layer: Any, plan: tuple) -> None:
-    """OptionError for an option typed ``Literal[...]`` holding none of its values (once the layer's own checks,
-    which may say more, have passed)."""
-    for name, choices in plan:
-        value = getattr(layer, name)
-        if value not in choices:
-            shown = [c for c in choices if c is not None]
-            raise OptionError(f"{layer.type_name} option {name}= must be one of {shown}, found {reprlib.repr(value)}"
-                              f"{did_you_mean(value, shown) if isinstance(value, str) else ''}", option=name)
-
-
-_PLAIN: dict[type, tuple] = {}
-_PLAIN_TYPES = {float: (int, float), int: (int,), bool: (bool,), str: (str,)}
-
-
-def plain_typed(cls: type) -> tuple:
-    """The options of ``cls`` annotated ``float``, ``int``, ``bool`` or ``str`` (or ``Optional`` of one), with the
-    Python types they take (an int is a float; a bool is no number), found once."""
-    plan = _PLAIN.get(cls)
-    if plan is None:
-        def taken(h: Any) -> tuple | None:
-            args = typing.get_args(h) if typing.get_origin(h) is Union else (h,)
-            plain = [a for a in args if a is not type(None)]
-            return (*_PLAIN_TYPES[plain[0]], *((type(None),) if len(args) > 1 else ())) \
-                if len(plain) == 1 and any(plain[0] is t for t in _PLAIN_TYPES) else None
-        plan = _PLAIN[cls] = tuple((n, t) for n, h in option_hints(cls).items() if (t := taken(h)))
-    return plan
-
-
-def check_plain_types(layer: Any, plan: tuple) -> None:
-    """OptionError for an option annotated ``float`` (``int``, ``bool``, ``str``) holding another kind of value (a
-    string, a list), as a built-in layer's own checks refuse it (once the layer's own checks have passed)."""
-    for name, types in plan:
-        value = getattr(layer, name)
-        if not isinstance(value, types) or isinstance(value, bool) and bool not in types:
-            kind = {float: "a number", int: "an integer", bool: "True or False", str: "a string"}
-            wanted = next(k for t, k in kind.items() if t in types and (t is not int or float not in types))
-            raise OptionError(f"{layer.type_name} option {name}= must be {wanted}"
-                              f"{' or None' if type(None) in types else ''}, found {reprlib.repr(value)}",
-                              option=name)
-
-
-def check_choices(layer: Any, choices: tuple) -> None:
-    """An option typed ``Literal[...]`` holding an unhashable value (a list, a dict) is an OptionError naming it
-    (hashable wrong values are left to the layer, which suggests the nearest choice)."""
-    for name, choices in choices:
-        value = getattr(layer, name)
-        if not _hashable(value):
-            raise OptionError(f"{layer.type_name} option {name}= must be one of {list(choices)}, found "
-                              f"{reprlib.repr(value)}", option=name)
-
-
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
 
 
 _COPY_PLANS: dict[type, tuple] = {}

@@ -20,6 +20,7 @@ from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.errors import DataError, OptionError
+from netgraph.core.option_problems import option_problem
 from netgraph.core.types import Conflict, PortType, format_shape, unify
 from netgraph.core.tracing import symbolic_tracing, tracing
 from netgraph.layers._modules import LayerModule
@@ -33,43 +34,51 @@ def is_int(value: Any) -> bool:
 
 
 def positive_int(value: Any, layer: str, option: str, minimum: int = 1) -> int:
-    """``value`` as an int ≥ ``minimum``, or an OptionError naming the layer and option."""
+    """``value`` as an int ≥ ``minimum``, or an OptionError naming the layer and option (``option_problem``)."""
     if not is_int(value) or value < minimum:
         kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise OptionError(f"{layer} option {option}= must be {kind}, found {value!r}", option=option)
+        return option_problem(_bad(f"{layer} option {option}= must be {kind}", option, kind, value), minimum)
     return int(value)
+
+
+def _bad(words: str, option: str, expected: str, found: Any) -> OptionError:
+    """The OptionError ``words, found <found>`` for one option, with its expected and found values as data."""
+    return OptionError(f"{words}, found {found!r}", option=option, expected=expected, found=found)
 
 
 def check_number(value: Any, layer: str, option: str, low: float, high: float, *, open_high: bool = False) -> float:
     """A real number in [low, high] (or [low, high)), else OptionError."""
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     if not ok or not (low <= value <= high) or (open_high and value == high):
-        bracket = ")" if open_high else "]"
-        raise OptionError(f"{layer} option {option}= must be a number in [{low}, {high}{bracket}, found {value!r}", option=option)
+        kind = f"a number in [{low}, {high}{')' if open_high else ']'}"
+        return option_problem(_bad(f"{layer} option {option}= must be {kind}", option, kind, value), float(low))
     return float(value)
 
 
 def int_tuple(value: Any, n: int | None, layer: str, option: str, minimum: int = 1) -> tuple[int, ...] | int:
     """An int (kept as is when ``n`` is None) or a list of ints, each ≥ ``minimum``, as a tuple of length n."""
     items = list(value) if isinstance(value, (list, tuple)) else [value]
+    stand_in = minimum if n is None else (minimum,) * n
     if not items or not all(is_int(v) and v >= minimum for v in items):
-        kind = "positive integers" if minimum == 1 else f"integers >= {minimum}"
-        raise OptionError(f"{layer} option {option}= must be an integer or a list of {kind}, found {value!r}", option=option)
+        kind = f"an integer or a list of {'positive integers' if minimum == 1 else f'integers >= {minimum}'}"
+        return option_problem(_bad(f"{layer} option {option}= must be {kind}", option, kind, value), stand_in)
     if any(v >= 2**63 for v in items):  # torch takes sizes, strides and paddings as int64
-        raise OptionError(f"{layer} option {option}= must be below 2**63 (torch's largest integer), found "
-                          f"{reprlib.repr(value)}", option=option)
+        return option_problem(OptionError(
+            f"{layer} option {option}= must be below 2**63 (torch's largest integer), found {reprlib.repr(value)}",
+            option=option, expected="an integer below 2**63", found=value), stand_in)
     if not isinstance(value, (list, tuple)):
         return int(value) if n is None else (int(value),) * n
     if n is not None and len(items) != n:
-        raise OptionError(f"{layer} option {option}= needs {n} values, found {len(items)}: {value!r}", option=option)
+        return option_problem(OptionError(f"{layer} option {option}= needs {n} values, found {len(items)}: {value!r}",
+                                          option=option, expected=f"{n} values", found=value), stand_in)
     return tuple(int(v) for v in items)
 
 
 def level_option(value: Any, layer: str, option: str = "level") -> int:
     """A non-zero int level (Wolfram's: 1 first non-batch dim, -1 last)."""
     if not is_int(value) or value == 0:
-        raise OptionError(f"{layer} option {option}= must be a non-zero integer (1 is the first dimension after "
-                          f"the batch, -1 the last), found {value!r}", option=option)
+        return option_problem(_bad(f"{layer} option {option}= must be a non-zero integer (1 is the first dimension "
+                                   f"after the batch, -1 the last)", option, "a non-zero integer", value), 1)
     return int(value)
 
 
@@ -105,8 +114,9 @@ def levels_option(value: Any, layer: str, option: str = "levels") -> Any:
         return [int(v) for v in value]
     if (bounds := span_bounds(value)) and 0 not in bounds:
         return value
-    raise OptionError(f"{layer} {option}= must be a non-zero integer, a list of them, or a span such as "
-                      f"'2;;' (1-based, negative from the end), found {value!r}", option=option)
+    return option_problem(_bad(f"{layer} {option}= must be a non-zero integer, a list of them, or a span such as "
+                               f"'2;;' (1-based, negative from the end)", option,
+                               "a non-zero integer, a list of them, or a span", value), 1)
 
 
 def level_dims(levels: Any, rank: int, port: str = "Input", allow_none: bool = False) -> tuple[int, ...]:

@@ -223,12 +223,25 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
     except NetGraphError as exc:  # an expression's error at its column in the option's text
         key = next((k for k, v in spec.items() if isinstance(v, str) and k != "type"), None)
         column = exc.column if isinstance(exc, ExpressionError) and key else None
+        if column is None and _each_at_its_option(reader, spec, exc, loc, path):
+            return FAILED
         where = spec.value_locs[key].at(column) if column is not None else _option_loc(cls, spec, exc, loc)
         reader.error(where, f"layer {_name(path)}: {exc}")
     except Exception as exc:  # noqa: BLE001 - a layer rejecting odd values is still the spec's fault
         reader.error(_option_loc(cls, spec, exc, loc), f"layer {_name(path)} ({cls.__name__}) rejected its options: "
                      f"{type(exc).__name__}: {exc}")
     return FAILED
+
+
+def _each_at_its_option(reader: Any, spec: YMap, exc: NetGraphError, loc: Loc, path: tuple) -> bool:
+    """Report each of an error's several problems at the value of the option it names (``Diagnostic.option``), else
+    at the layer; False, reporting nothing, for an error of one problem."""
+    if len(exc.diagnostics) < 2:
+        return False
+    for d in exc.diagnostics:
+        where = spec.value_locs[d.option] if d.option in spec.value_locs and d.option != "type" else loc
+        reader.error(where, f"layer {_name(path)}: {d.message}")
+    return True
 
 
 def _option_loc(cls: type, spec: YMap, exc: Exception, default: Loc) -> Loc:

@@ -1,0 +1,81 @@
+"""Every bad option value of one layer call in one OptionError, each its own Diagnostic (as cattrs collects a
+structure's errors), rather than only the first.
+
+While a layer is made (``collecting``), an option check that finds a bad value reports it (``option_problem``)
+and goes on with a stand-in valid value, so that the checks after it still run; on leaving, one OptionError
+lists them all. An OptionError that escapes a check after a problem was reported is kept only when it names
+another option; a problem without an option, or any other exception, may come from a bad value or its stand-in
+and is dropped. Outside ``collecting`` a check raises at once, as before.
+
+>>> with collecting("Demo") as problems:
+...     option_problem(OptionError("a= bad", option="a"), 1) + option_problem(OptionError("b= bad", option="b"), 2)
+Traceback (most recent call last):
+...
+netgraph.core.errors.OptionError: Demo: 2 problems:
+  - a= bad
+  - b= bad
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+from netgraph.core.errors import Diagnostic, OptionError
+
+__all__ = ["collecting", "option_problem", "options_error", "reported_options"]
+
+T = TypeVar("T")
+_PROBLEMS: ContextVar[list[Diagnostic] | None] = ContextVar("netgraph_option_problems", default=None)
+
+
+def option_problem(error: OptionError, stand_in: T) -> T:
+    """``stand_in`` after noting ``error``'s problems while ``collecting``; else raise ``error``."""
+    problems = _PROBLEMS.get()
+    if problems is None:
+        raise error
+    problems.extend(error.diagnostics)
+    return stand_in
+
+
+def reported_options(problems: list[Diagnostic]) -> set[str]:
+    """The options ``problems`` name."""
+    return {d.option for d in problems if d.option is not None}
+
+
+class collecting:  # noqa: N801 - used as a function: ``with collecting(name) as problems``
+    """Collect the option problems reported inside; on leaving, one OptionError listing them (``name``: the layer).
+    A class, not a generator: it runs each time a layer is made."""
+
+    __slots__ = ("name", "problems", "token")
+
+    def __init__(self, name: str):
+        self.name, self.problems = name, []
+
+    def __enter__(self) -> list[Diagnostic]:
+        self.token = _PROBLEMS.set(self.problems)
+        return self.problems
+
+    def __exit__(self, kind: Any, exc: Any, trace: Any) -> bool:
+        _PROBLEMS.reset(self.token)
+        problems = self.problems
+        if exc is not None and not problems:
+            return False  # as it was raised
+        if isinstance(exc, OptionError):
+            seen = reported_options(problems)
+            problems += [d for d in exc.diagnostics if d.option is not None and d.option not in seen]
+        if problems:
+            raise options_error(self.name, problems) from None
+        return False
+
+
+def options_error(name: str, problems: list[Diagnostic]) -> OptionError:
+    """One OptionError for ``problems``: one said alone, several listed under ``name`` (each option once)."""
+    kept: dict[Any, Diagnostic] = {}
+    for d in problems:
+        kept.setdefault(d.option if d.option is not None else id(d), d)
+    diagnostics = list(kept.values())
+    if len(diagnostics) == 1:
+        return OptionError(diagnostics[0].message, diagnostics=diagnostics)
+    body = "\n".join(f"  - {d.message}" for d in diagnostics)
+    return OptionError(f"{name}: {len(diagnostics)} problems:\n{body}", diagnostics=diagnostics)
