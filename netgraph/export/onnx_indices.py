@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_ops import Context, Converted
 from netgraph.layers import SequenceIndicesLayer
 
@@ -24,20 +25,7 @@ def indices_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], se
     """The last node of each matched chain (by ``id``) -> its SequenceIndicesLayer fed by x, and the ids of the
     nodes it takes the place of; a chain that does not match is left to the nodes' own conversions (which refuse
     the Range)."""
-    found: dict[int, Converted] = {}
-    claimed: set[int] = set()
-    for node in nodes:
-        if node.op_type != "Range":
-            continue
-        try:
-            matched = _positions(node, ctx)
-        except (ValueError, TypeError, KeyError, IndexError):  # a malformed node: its own conversion says why
-            continue
-        if matched is not None:
-            taken, layer, x = matched
-            found[id(taken[-1])] = Converted(layer, (x,))
-            claimed.update(id(n) for n in taken[:-1])
-    return found, claimed
+    return chain_patterns(nodes, ctx, "Range", _positions, NOT_THE_PATTERN)
 
 
 def _positions(rng: Any, ctx: Context) -> tuple[list, SequenceIndicesLayer, str] | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_ops import Context, Converted, Unsupported
 from netgraph.layers import ConvolutionLayer, LinearLayer
 
@@ -30,20 +31,7 @@ def channel_window(channels: int, spatial: int, low: int, high: int, scale: floa
 def lrn_window_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
     """The last Reshape of each matched chain (by ``id``) -> its window layer fed by x², and the ids of the nodes
     it takes the place of; a chain that does not match is left to the nodes' own conversions."""
-    found: dict[int, Converted] = {}
-    claimed: set[int] = set()
-    for node in nodes:
-        if node.op_type != "AveragePool":
-            continue
-        try:
-            matched = _window(node, ctx)
-        except (Unsupported, ValueError, TypeError, KeyError, IndexError):  # not the pattern, or malformed
-            continue
-        if matched is not None:
-            taken, layer, x = matched
-            found[id(taken[-1])] = Converted(layer, (x,))
-            claimed.update(id(n) for n in taken[:-1])
-    return found, claimed
+    return chain_patterns(nodes, ctx, "AveragePool", _window, (Unsupported, *NOT_THE_PATTERN))
 
 
 def _one_use(tensor: str, ctx: Context, indices: tuple[int, ...] = (0,)) -> Any:

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_ops import Context, Converted, Unsupported
 from netgraph.layers import BatchNormalizationLayer, LayerNormalizationLayer, NormalizationLayer
 
@@ -132,20 +133,7 @@ def _layer_norm(node: Any, ctx: Context) -> Converted:
 def group_norm_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
     """The last node of each matched GroupNorm export (by ``id``) -> its NormalizationLayer fed by x, and the ids of
     the nodes it takes the place of; a chain that does not match is left to the nodes' own conversions."""
-    found: dict[int, Converted] = {}
-    claimed: set[int] = set()
-    for node in nodes:
-        if node.op_type != "InstanceNormalization":
-            continue
-        try:
-            matched = _group_norm(node, ctx)
-        except (Unsupported, ValueError, TypeError, KeyError, IndexError):  # not the pattern, or malformed
-            continue
-        if matched is not None:
-            taken, layer, x = matched
-            found[id(taken[-1])] = Converted(layer, (x,))
-            claimed.update(id(n) for n in taken[:-1])
-    return found, claimed
+    return chain_patterns(nodes, ctx, "InstanceNormalization", _group_norm, (Unsupported, *NOT_THE_PATTERN))
 
 
 def _only_use(tensor: str, ctx: Context, op: str) -> Any:

@@ -1,0 +1,44 @@
+"""Chains of ONNX nodes that one of our layers replaces (GroupNorm's, LRN's window, positions), matched before the
+nodes are converted one by one.
+
+>>> class Node:
+...     def __init__(self, op_type): self.op_type = op_type
+>>> a, b = Node("Range"), Node("Add")
+>>> found, claimed = chain_patterns([a, b], None, "Range", lambda node, ctx: ([b, node], "layer", "x"))
+>>> found[id(a)].layer, claimed == {id(b)}
+('layer', True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from netgraph.export.onnx_ops import Context, Converted
+
+__all__ = ["chain_patterns", "NOT_THE_PATTERN"]
+
+#: What a matcher raises on a node that is malformed or not the pattern (its own conversion then says why)
+NOT_THE_PATTERN = (ValueError, TypeError, KeyError, IndexError)
+
+
+def chain_patterns(nodes: Any, ctx: Context | None, op_type: str,
+                   match: Callable[[Any, Any], tuple[list, Any, str] | None],
+                   not_matched: tuple[type[Exception], ...] = NOT_THE_PATTERN) -> tuple[dict[int, Converted], set[int]]:
+    """The last node of each chain ``match`` finds from a node of ``op_type`` (by ``id``) -> its layer fed by x,
+    and the ids of the nodes it takes the place of. ``match(node, ctx)`` gives (the chain's nodes, the layer, x)
+    or None; a chain that does not match (or raises one of ``not_matched``) is left to the nodes' own conversions."""
+    found: dict[int, Converted] = {}
+    claimed: set[int] = set()
+    for node in nodes:
+        if node.op_type != op_type:
+            continue
+        try:
+            matched = match(node, ctx)
+        except not_matched:
+            continue
+        if matched is not None:
+            taken, layer, x = matched
+            found[id(taken[-1])] = Converted(layer, (x,))
+            claimed.update(id(n) for n in taken[:-1])
+    return found, claimed
