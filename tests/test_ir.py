@@ -178,4 +178,18 @@ def test_a_collected_module_releases_its_linecache_entry():
     assert linecache.getline(filename, 1) == "def forward(self, Input):\n"
     del module
     gc.collect()
+    net_initialize(nested_net()).compile()  # the next compile takes the collected modules' entries out
     assert filename not in linecache.cache
+
+
+def test_a_module_collected_while_linecache_is_read_leaves_the_entry_in_place():
+    # Found in a suite run: doctest's pdb calls linecache.checkcache(), which lists the keys and then reads each; a
+    # module collected in between took its entry out (a finalizer runs wherever the collector does): KeyError
+    module = net_initialize(nested_net()).compile()
+    filename = module.forward.__code__.co_filename
+    listed = list(linecache.cache)
+    del module
+    gc.collect()
+    assert all(linecache.cache[name] for name in listed)  # what checkcache does next
+    assert filename in listed
+    linecache.checkcache()

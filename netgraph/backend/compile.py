@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import builtins
 import keyword
-import linecache
 import math
 import operator
 import re
 import unicodedata
 import weakref
 from collections.abc import Callable, Sequence
-from itertools import count
 from typing import Any
 
 import torch
@@ -27,6 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.backend.built_checks import check_emitted, inner_checks, label_inner_layers
+from netgraph.backend.code_lines import register, release_with
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.derived_lengths import check_derived_lengths, derived_length_lines
@@ -49,7 +48,6 @@ from netgraph.layers.random import distribution_checks
 
 __all__ = ["CompiledNet", "compile_net", "module_expr", "check_ready"]
 
-_counter = count()
 _NON_WORD = re.compile(r"\W", flags=re.ASCII)
 _RESERVED = {"self", "torch", "F", "math", "inf", "nan", "checked_batch_size", "symbolic_tracing",
              "traced_batch_size"} | set(dir(builtins))
@@ -337,7 +335,7 @@ def _compile(net: Any, checks: bool | str | None,
     check_ready(net)
     setting, inline, firsts = checks if checks is not None else distribution_checks(), set(), []
     code = generate(net, setting, firsts) if generate else _generate(net, setting, inline, firsts)
-    module = _lines_released(_code_class(code, net._depth)(net, code))
+    module = _released(_code_class(code, net._depth)(net, code))
     builder = ModuleBuilder(net, module, checks, inline)
     builder.run()
     label_inner_layers(builder.operators)
@@ -358,8 +356,7 @@ CompiledNet._code_globals = _GLOBALS  # a forward whose input port is named like
 
 def _code_class(code: str, depth: int) -> type:
     """A CompiledNet subclass whose forward is ``code`` (registered with ``linecache`` for tracebacks)."""
-    filename = f"<netgraph-compiled-{next(_counter)}>"
-    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    filename = register(code)
     namespace = {name: _GLOBALS[name] for name in ("torch", "F", "math", "inf", "nan", "checked_batch_size",
                                                    "symbolic_tracing", "traced_batch_size")}
     compile_source(code, filename, namespace)  # generated from a validated graph (or read back from a pickle of
@@ -373,14 +370,12 @@ def _code_class(code: str, depth: int) -> type:
 def _unpickled(code: str, depth: int) -> CompiledNet:
     """An empty module of a class made again from its forward's code (``pickle.load`` then sets its state)."""
     cls = _code_class(code, depth)
-    return _lines_released(cls.__new__(cls))
+    return _released(cls.__new__(cls))
 
 
-def _lines_released(module: CompiledNet) -> CompiledNet:
-    """``module``, its forward's lines taken out of ``linecache`` when it is collected (tracebacks need them only
-    while it lives)."""
-    weakref.finalize(module, linecache.cache.pop, module._filename, None)
-    return module
+def _released(module: CompiledNet) -> CompiledNet:
+    """``module``, its forward's lines taken out of ``linecache`` after it is collected (``code_lines``)."""
+    return release_with(module, module._filename)
 
 
 def _tie_shared(net: Any, module: nn.Module) -> None:
