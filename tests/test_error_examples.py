@@ -96,3 +96,16 @@ def test_a_bad_value_in_the_validation_set_names_its_example():
                   validation_set={"a": bad, "Target": torch.ones(10, 1)}, max_training_rounds=1, random_seed=0,
                   progress=False)
     assert err.value.diagnostics[0].example == 5
+
+
+def test_a_bad_value_in_the_data_after_training_steps_gives_no_learning_rate_advice():
+    """The bad value is the user's, fed straight to the layer: a smaller learning rate would not help."""
+    from netgraph import TrainingError, net_train
+    bad = torch.ones(6, 3)
+    bad[2, 1] = -1.0
+    with pytest.raises(TrainingError, match=r"validation after round 1: .*found -1\.0 at index \(2, 1\)") as err:
+        net_train(_gamma_trained(3), {"a": torch.ones(8, 3), "Target": torch.ones(8, 1)}, batch_size=4,
+                  validation_set={"a": bad, "Target": torch.ones(6, 1)}, max_training_rounds=1, random_seed=0,
+                  progress=False)
+    assert "learning_rate" not in str(err.value)
+    assert err.value.diagnostics[0].layer == ("z",)
