@@ -36,7 +36,7 @@ def test_wiring_problems_name_layer_port_and_the_users_edge_index():
     layers = {"a": LinearLayer(2), "b": ElementwiseLayer("Tanh"), "c": ElementwiseLayer("Tanh")}
     found = diagnostics(WiringError, layers, [("a", "b"), ("b", "c", NetPort("c", "Inptu")), ("zz", "a")])
     assert [fields(d) for d in found] == [("unknown-port", ("c",), "Inptu", 1), ("unknown-layer", None, None, 2)]
-    assert "did you mean 'Input'" in found[0].message and found[0].edges == [EdgeRef((), 1, found[0].edges[0].text)]
+    assert "did you mean 'Input'" in found[0].message and found[0].edges == [EdgeRef((), 1, found[0].edges[0].text, 1, "c -> NetPort('c', 'Inptu')")]
 
 
 def test_a_port_fed_twice_is_reported_at_the_second_edge():
@@ -299,6 +299,35 @@ def test_a_missing_layer_in_the_middle_of_a_chain_edge_is_one_problem():
         NetGraph(layers, [("fc1", "atc", "fc2")], Input=3)
     assert len(info.value.diagnostics) == 1 and "problems" not in str(info.value)
     assert info.value.diagnostics[0].kind == "unknown-layer" and info.value.diagnostics[0].edge == 0
+    assert info.value.diagnostics[0].hop == 0 and "edge fc1 -> atc (in chain fc1 -> atc -> fc2)" in str(info.value)
+
+
+_TANHS = {name: ElementwiseLayer("Tanh") for name in ("a", "b", "c", "x")}
+
+
+@pytest.mark.parametrize("edges, kind, place, quoted", [
+    ([("a", "b", "c", "typo")], "unknown-layer", (0, 2), "edge c -> typo (in chain a -> b -> c -> typo): there is"),
+    ([("a", "b", NetPort("c", "Inptu"), "x")], "unknown-port", (0, 1),
+     "edge b -> NetPort('c', 'Inptu') (in chain a -> b -> NetPort('c', 'Inptu') -> x): layer"),
+    ([("a", NetPort("c", "Input")), ("x", "b", NetPort("c", "Input"))], "fed-twice", (1, 1),
+     "(a -> NetPort('c', 'Input'); b -> NetPort('c', 'Input') (in chain x -> b -> NetPort('c', 'Input')))"),
+    ([("a", "c"), ("x", "b", "c")], "too-many-feeds", (1, 1), "2 edges feed it: a -> c, b -> c (in chain x -> b -> c)"),
+])
+def test_a_wiring_problem_of_one_link_of_a_chain_is_placed_at_that_link(edges, kind, place, quoted):
+    """Unknown layers and ports, ports fed twice and too many feeds pointed at the whole chain (shape conflicts
+    already named the link)."""
+    (found,) = diagnostics(WiringError, _TANHS, edges)
+    assert found.kind == kind and (found.edge, found.hop) == place and quoted in found.message
+
+
+def test_a_wiring_problem_of_a_chain_in_a_spec_is_placed_at_its_link():
+    spec = ("netgraph: 1\nlayers:\n  a: Tanh\n  b: Tanh\n  c: Tanh\ninputs: {Input: 2}\nedges:\n"
+            "  - Input -> a -> c\n  - Input -> b -> c\n")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(spec)
+    (message,) = info.value.errors
+    assert message.startswith("<string>:9:14: ")  # at the link's source 'b', not at the chain's start (9:5)
+    assert "feed it: a -> c (in chain Input -> a -> c), b -> c (in chain Input -> b -> c)." in message
 
 
 def test_an_unknown_graph_input_is_a_field_of_initialize_and_compile_errors():

@@ -96,3 +96,33 @@ def test_a_bad_value_in_the_validation_set_names_its_example():
                   validation_set={"a": bad, "Target": torch.ones(10, 1)}, max_training_rounds=1, random_seed=0,
                   progress=False)
     assert err.value.diagnostics[0].example == 5
+
+
+def test_a_bad_value_in_the_data_after_training_steps_gives_no_learning_rate_advice():
+    """The bad value is the user's, fed straight to the layer: a smaller learning rate would not help."""
+    from netgraph import TrainingError, net_train
+    bad = torch.ones(6, 3)
+    bad[2, 1] = -1.0
+    with pytest.raises(TrainingError, match=r"validation after round 1: .*found -1\.0 at index \(2, 1\)") as err:
+        net_train(_gamma_trained(3), {"a": torch.ones(8, 3), "Target": torch.ones(8, 1)}, batch_size=4,
+                  validation_set={"a": bad, "Target": torch.ones(6, 1)}, max_training_rounds=1, random_seed=0,
+                  progress=False)
+    assert "learning_rate" not in str(err.value)
+    assert err.value.diagnostics[0].layer == ("z",)
+
+
+@pytest.mark.parametrize("part", [0, 1])  # the training part, the held-out part
+@pytest.mark.parametrize("ragged", [False, True])
+def test_a_bad_value_in_a_part_of_data_split_by_validation_set_names_the_users_example(part, ragged):
+    """validation_set=0.3: each part of the data numbered as in the data given, not from 0 within the part."""
+    from netgraph import TrainingError, net_train
+    from netgraph.train.data_split import held_out
+    bad = int(held_out(10, 0.3, 0)[part][-1])  # the last example that goes to that part (seed: the random_seed)
+    a = [torch.ones(2 + i % 2, 3) for i in range(10)] if ragged else torch.ones(10, 3)
+    a[bad][(0, 1) if ragged else 1] = -1.0
+    when = "round 1, batch" if part == 0 else "validation after round 1"
+    index = rf"\({bad}, 0, 1\)" if ragged else rf"\({bad}, 1\)"
+    with pytest.raises(TrainingError, match=rf"{when}.*found -1\.0 at index {index} of port 'a'") as err:
+        net_train(_gamma_trained(("n", 3) if ragged else 3), {"a": a, "Target": torch.ones(10, 1)}, batch_size=20,
+                  validation_set=0.3, max_training_rounds=1, random_seed=0, progress=False)
+    assert err.value.diagnostics[0].example == bad

@@ -87,9 +87,11 @@ class _Normalizer:
         return describe_layer(self.names, self.layers, name)
 
     def problem(self, kind: str, ref: EdgeRef | None, *parts: str | EdgeRef, **fields: Any) -> None:
-        """Record a problem; with ``ref`` it is about that edge and its message starts 'edge <text>: '."""
+        """Record a problem; with ``ref`` it is about that edge (or chain link): its message starts 'edge <text>: '."""
         if ref is not None:
-            parts, fields = ("edge ", ref, ": ", *parts), {"edge": ref.index, **fields}
+            if any(d.edge == ref.index and d.kind == kind and d.parts[3:] == parts for d in self.errors):
+                return  # a chain a -> typo -> b finds its missing layer from both links: recorded once, at the first
+            parts, fields = ("edge ", ref, ": ", *parts), {"edge": ref.index, "hop": ref.hop, **fields}
         self.errors.append(Diagnostic.of(kind, *parts, **fields))
 
     # -- step 1: expand forms into (src, dst, edge index, edge text, hop, link) of single endpoints ------
@@ -247,12 +249,11 @@ class _Normalizer:
                 edges.append(Edge(src, PortRef(name, port), text, False, index, hop, link))
         return edges
 
-    def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple], free: int,
-                       claims: list[EdgeRef]) -> None:
+    def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple], free: int, claims: list[EdgeRef]) -> None:
         """More bare edges feed ``name`` than it has inputs not ``claims``-ed by a NetPort edge: reported at the first
         one too many."""
-        shown = _joined([EdgeRef((), self.user(index), text) for _, index, text, *_ in feeds], ", ")
-        at = {"layer": (name,), "edge": self.user(feeds[free][1])}
+        refs = [EdgeRef((), self.user(index), text, hop, link) for _, index, text, hop, link in feeds]
+        shown, at = _joined(refs, ", "), {"layer": (name,), "edge": refs[free].index, "hop": refs[free].hop}
         if not layer.input_ports:
             self.problem("no-input", None, f"{self.desc(name)} has no input ports, but ", *shown, " feeds it", **at)
             return
@@ -260,12 +261,12 @@ class _Normalizer:
         takes = f"{self.desc(name)} takes {count} input(s) {list(layer.input_ports)}"
         head = takes + (f" ({free} not wired by NetPort)" if free != count else "")
         advice = "" if count > 1 else " " + MSG_FED_TWICE[0].upper() + MSG_FED_TWICE[1:]
-        edges = list({index: EdgeRef((), self.user(index), text) for _, index, text, *_ in feeds}.values())
+        edges = list({(ref.index, ref.hop): ref for ref in refs}.values())
         if free == 0 and claims:  # "0 not wired by NetPort, but 1 edges feed it" said nothing of the NetPort edge
             self.problem("too-many-feeds", None, f"{takes}, all fed by NetPort edges (", *_joined(claims, ", "),
                          "), so no input is left for ", *_joined(edges, ", "), f".{advice}", **at)
             return
-        if len(feeds) > 1 and len({feed[1] for feed in feeds}) == 1:  # one group "[a, b] -> c"
+        if len(feeds) > 1 and len(edges) == 1:  # one group "[a, b] -> c"
             self.problem("too-many-feeds", None, f"{head}, but the group ", shown[0], f" has {len(feeds)} members "
                          f"(each feeds one input, in order).{advice}", **at)
             return
@@ -283,8 +284,7 @@ class _Normalizer:
             if src is not None and (dst_name := self.plain_name(d)) is not None:  # layer -> layer, as below
                 bare[dst_name].append((src, index, text, hop, link))
                 continue
-            ref = EdgeRef((), self.user(index), text)
-            src, dst = self.source(s, ref), self.target(d, ref)
+            src, dst = self.source(s, ref := EdgeRef((), self.user(index), text, hop, link)), self.target(d, ref)
             if src is None or dst is None:
                 continue
             if dst == "mute":
@@ -320,8 +320,8 @@ class _Normalizer:
     def fed_twice(self, dst: PortRef, refs: list[EdgeRef]) -> None:
         where = f"graph output {dst.port!r}" if dst.layer is None else f"port {dst.port!r} of {self.desc(dst.layer)}"
         advice = MSG_FED_TWICE if dst.layer is not None else MSG_FED_TWICE.replace("an input port", "a graph output", 1)
-        self.problem("fed-twice", None, f"{where} is fed by {len(refs)} edges (", *_joined(refs, "; "),
-                     f"): {advice}", layer=() if dst.layer is None else (dst.layer,), port=dst.port, edge=refs[1].index)
+        self.problem("fed-twice", None, f"{where} is fed by {len(refs)} edges (", *_joined(refs, "; "), f"): {advice}",
+                     layer=(dst.layer,) if dst.layer else (), port=dst.port, edge=refs[1].index, hop=refs[1].hop)
 
     # -- step 4: dangling ports become graph ports ------------------------------------------
     def add_graph_ports(self, w: Wiring) -> None:

@@ -25,7 +25,7 @@ from netgraph.core.errors import DataError
 from netgraph.core.walk import nested_nodes
 
 __all__ = ["Where", "located_error", "unfolded_error", "raise_unfolded", "examples_at", "checks_values", "first_bad",
-           "first_bad_at", "first_unordered", "Piece", "piece", "piece_text"]
+           "first_bad_at", "first_unordered", "Piece", "piece", "piece_text", "naming_layer"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,14 +86,16 @@ def located_error(wheres: list[Where], render: Callable[[list[Where]], str], **f
     return error
 
 
-def _moved(error: BaseException, move: Callable[[Where], Where]) -> DataError | None:
-    """``error`` with each place it names moved by ``move``; None when it names none."""
+def _moved(error: BaseException, move: Callable[[Where], Where], kept: tuple[str, ...] = ("kind", "port", "layer")
+           ) -> DataError | None:
+    """``error`` with each place it names moved by ``move`` (keeping its Diagnostic's ``kept`` fields); None when it
+    names none."""
     located = getattr(error, "relocate", None)
     if located is None:
         return None
     wheres, render = located
     diagnostic = error.diagnostics[0]
-    fields = {f: getattr(diagnostic, f) for f in ("kind", "port", "layer") if getattr(diagnostic, f) is not None}
+    fields = {f: getattr(diagnostic, f) for f in kept if getattr(diagnostic, f) is not None}
     return located_error([move(w) for w in wheres], render, **fields)
 
 
@@ -102,7 +104,8 @@ def unfolded_error(error: BaseException, length: int, step: bool = False) -> Dat
     ``length``); None when it names no index."""
     if not (length or step):
         return None
-    return _moved(error, (lambda w: w.stepped(length)) if step else (lambda w: w.unfolded(length)))
+    move = (lambda w: w.stepped(length)) if step else (lambda w: w.unfolded(length))
+    return _moved(error, move, ("kind", "port"))  # its layer's path is the inner net's: not one outside
 
 
 def raise_unfolded(error: BaseException, length: int, step: bool = False) -> None:
@@ -124,6 +127,19 @@ def examples_at(examples: Sequence[int]) -> Iterator[None]:
         if renumbered is None:
             raise
         raise renumbered from None
+
+
+@contextlib.contextmanager
+def naming_layer(path: tuple[str, ...] | None) -> Iterator[None]:
+    """A DataError raised inside, about the layer at ``path`` of the compiled net (None: not known), with its
+    Diagnostics' ``layer`` set, so that a reader can tell which port fed the bad value."""
+    try:
+        yield
+    except DataError as error:
+        if path is not None:
+            error.diagnostics = [d if d.layer is not None else dataclasses.replace(d, layer=path)
+                                 for d in error.diagnostics]
+        raise
 
 
 def checks_values(net: object) -> bool:

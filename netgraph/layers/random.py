@@ -30,6 +30,7 @@ from netgraph.core.wiring import join_path
 from netgraph.core.tracing import tracing
 from netgraph.layers._constant_buffers import ConstantBuffers
 from netgraph.layers._torch_compat import autocast_enabled
+from netgraph.layers.bad_index import naming_layer
 from netgraph.layers.random_checks import _CHECKS, distribution_checks, set_distribution_checks
 
 __all__ = ["RandomArrayLayer", "set_distribution_checks", "distribution_checks"]
@@ -52,7 +53,7 @@ class RandomModule(ConstantBuffers):
         self.distribution, self.shape, self.log_probability = distribution, tuple(shape), log_probability
         self.estimator = estimator or distribution.ESTIMATORS[0]
         self.temperature = 0.5 if temperature is None else float(temperature)
-        self.eval_mode, self.label, self.baseline = eval_mode, None, None
+        self.eval_mode, self.label, self.baseline, self.path = eval_mode, None, None, None
         self.kinds: list[tuple[str, Any]] = []  # ("slot", index) | ("const", value) | ("buffer", name)
         slot_index = {s: i for i, s in enumerate(distribution.slots)}
         self.ranks = [ranks[s] for s in distribution.slots]
@@ -91,9 +92,9 @@ class RandomModule(ConstantBuffers):
                    for x, r, target in zip(inputs, self.ranks, self.target_ranks)]
         return [aligned[v] if k == "slot" else (getattr(self, v) if k == "buffer" else v) for k, v in self.kinds]
 
-    def forward(self, *inputs: Any, label: str | None = None) -> Any:
+    def forward(self, *inputs: Any, label: str | None = None, path: tuple[str, ...] | None = None) -> Any:
         if label is not None and self.label is None:
-            self.label = label
+            self.label, self.path = label, path
         if self.ranks:
             params, batch = self.params(inputs), inputs[0].shape[0]
         else:
@@ -101,7 +102,8 @@ class RandomModule(ConstantBuffers):
         shape = sized((batch, *self.shape), params)
         checks = _CHECKS["enabled"] if self.checks is None else self.checks
         if self.checked and checks is not False and not tracing():
-            self.distribution.check(params, self.describe, inputs=inputs)
+            with naming_layer(self.path):
+                self.distribution.check(params, self.describe, inputs=inputs)
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
         try:
@@ -336,7 +338,7 @@ class RandomArrayLayer(Layer):
         if inline is not None:
             return inline
         args = ", ".join(ctx.args) if self.input_ports else ctx.batch
-        return f"{ctx.module}({args}, label={_label(ctx.path)!r})"
+        return f"{ctx.module}({args}, label={_label(ctx.path)!r}, path={tuple(ctx.path)!r})"
 
     def _inline_draw(self, ctx: EmitContext) -> str | None:
         """A pathwise draw written straight into the forward, as a user would (``mu + sigma * randn``)."""

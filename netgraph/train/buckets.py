@@ -64,6 +64,7 @@ class LengthBuckets:
     """An iterable of dense batch dicts from ragged columns; ``len()`` is the number of batches per pass."""
 
     whole_batches = True  # every process of a distributed run takes its slice of each batch (data.Streamed)
+    numbers: list[int] | None = None  # each example's index in the data the user gave, where these are a part of it
 
     def __init__(self, data: Mapping, batch_size: int, what: str, listed: bool = False):
         self.cols = {str(k): _column(str(k), v, what) for k, v in data.items()}
@@ -93,14 +94,16 @@ class LengthBuckets:
     def indexed(self) -> Iterator[tuple[list[int], dict[str, torch.Tensor]]]:
         """Each batch of one pass with its examples' indices in the data (the order is drawn as the pass starts)."""
         for idx in self._orders():
-            yield idx, self._batch(idx)
+            yield idx if self.numbers is None else [self.numbers[i] for i in idx], self._batch(idx)
 
     def _orders(self) -> list[list[int]]:
         return length_batches(self.groups, self.batch_size)
 
-    def with_columns(self, cols: Mapping, what: str) -> LengthBuckets:
-        """Batches of this kind (and batch size) from other columns, such as a part of these."""
+    def with_columns(self, cols: Mapping, what: str, numbers: list[int] | None = None) -> LengthBuckets:
+        """Batches of this kind (and batch size) from other columns, such as a part of these (whose examples are
+        ``numbers`` of the data given)."""
         buckets = LengthBuckets(cols, self.batch_size, what, self.listed)
+        buckets.numbers = numbers
         return PaddedBatches(buckets, self.arguments) if isinstance(self, PaddedBatches) else buckets
 
     def samples(self) -> list[dict[str, torch.Tensor]]:

@@ -16,14 +16,19 @@ from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
 from netgraph.train.datasets import checked_dataset, checked_loader
 from netgraph.core.wording import counted
 
-__all__ = ["training_and_validation", "split_fraction", "split_ragged", "split_dataset", "held_out"]
+__all__ = ["training_and_validation", "split_fraction", "split_numbered", "split_ragged", "split_dataset", "held_out"]
 
 
 def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[dict, dict]:
     """(training, validation) columns: a random ``fraction`` of the examples held out (ragged lists split alike)."""
+    return tuple(part for part, _ in split_numbered(cols, fraction, seed))  # type: ignore[return-value]
+
+
+def split_numbered(cols: dict[str, Any], fraction: float, seed: int) -> tuple[tuple[dict, list[int]], ...]:
+    """((training columns, their examples' indices in ``cols``), (validation columns, theirs)), as ``split_fraction``."""
     parts = held_out(len(next(iter(cols.values()))), fraction, seed)
-    return tuple({c: x[idx] if isinstance(x, torch.Tensor) else [x[i] for i in idx.tolist()] for c, x in cols.items()}
-                 for idx in parts)
+    return tuple(({c: x[idx] if isinstance(x, torch.Tensor) else [x[i] for i in idx.tolist()] for c, x in cols.items()},
+                  idx.tolist()) for idx in parts)
 
 
 def held_out(n: int, fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -45,9 +50,9 @@ def split_ragged(raw: Streamed, fraction: float, seed: int) -> tuple[Streamed, S
     loader = raw.loader
     if not isinstance(loader, LengthBuckets):
         return None
-    parts = split_fraction(loader.cols, fraction, seed)
-    return tuple(Streamed(loader.with_columns(cols, what), what)  # type: ignore[return-value]
-                 for cols, what in zip(parts, (raw.what, HELD_OUT)))
+    parts = split_numbered(loader.cols, fraction, seed)
+    return tuple(Streamed(loader.with_columns(cols, what, numbers), what)  # type: ignore[return-value]
+                 for (cols, numbers), what in zip(parts, (raw.what, HELD_OUT)))
 
 
 def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int, input_port: str | None,
@@ -66,8 +71,8 @@ def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool
                                   "Dataset); for a DataLoader or another iterable, give the validation data itself "
                                   "as validation_set")
             return parts[0], finish(parts[1], expect, allow_extra, HELD_OUT)
-        train, val = split_fraction(finish(raw, expect, allow_extra, TRAINING).cols, spec, seed)
-        return InMemory(train), InMemory(val)  # checked whole
+        train, val = split_numbered(finish(raw, expect, allow_extra, TRAINING).cols, spec, seed)
+        return InMemory(*train), InMemory(*val)  # checked whole; errors name the examples as given
     val_raw = gather(spec, VALIDATION, input_port, batch_size)
     check_example_shapes(getattr(val_raw, "loader", None), expect, VALIDATION)
     return raw, finish(val_raw, expect, allow_extra, VALIDATION)

@@ -18,13 +18,14 @@ __all__ = ["InMemory"]
 
 
 class InMemory:
-    """Data held as tensors; batches follow a per-round permutation, sliced per process when distributed."""
+    """Data held as tensors; batches follow a per-round permutation, sliced per process when distributed.
+    ``numbers``: each example's index in the data the user gave, where these are a part of it (None: the same)."""
 
-    def __init__(self, cols: dict[str, torch.Tensor]):
-        self.cols, self.size = cols, next(iter(cols.values())).shape[0]
+    def __init__(self, cols: dict[str, torch.Tensor], numbers: list[int] | None = None):
+        self.cols, self.size, self.numbers = cols, next(iter(cols.values())).shape[0], numbers
 
     def to(self, device: torch.device) -> InMemory:
-        return InMemory({k: v.to(device) for k, v in self.cols.items()})
+        return InMemory({k: v.to(device) for k, v in self.cols.items()}, self.numbers)
 
     def batches_per_round(self, batch_size: int) -> int:
         return math.ceil(self.size / batch_size)
@@ -42,4 +43,5 @@ class InMemory:
             if world > 1:
                 share, own = process_share(whole, rank, world)
                 idx = idx[share]
-            yield {k: v[idx.to(device)] for k, v in self.cols.items()}, own, whole, idx.tolist()
+            examples = idx.tolist() if self.numbers is None else [self.numbers[i] for i in idx.tolist()]
+            yield {k: v[idx.to(device)] for k, v in self.cols.items()}, own, whole, examples

@@ -117,9 +117,9 @@ class Trainer:
                          f"the validation after round {self.state.rounds}", self.state.batches > 0)
         if self.plan.mixed:
             with mixed_forward(self.ctx.device):
-                out = run_model(model, inputs, n, where, examples)
+                out = run_model(model, inputs, n, where, examples, self.net)
             return widened(out if isinstance(out, dict) else {self.net.output_ports[0]: out})
-        out = run_model(model, inputs, n, where, examples)
+        out = run_model(model, inputs, n, where, examples, self.net)
         return out if isinstance(out, dict) else {self.net.output_ports[0]: out}
 
     def step(self, batch: dict, n: int, weight: int, whole: int, examples: list[int] | None) -> float:

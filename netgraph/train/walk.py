@@ -11,7 +11,7 @@ import torch
 
 from netgraph.backend.eval_options import call_by_name
 from netgraph.backend.interpreter import ModuleRunner
-from netgraph.core.errors import DataError, TrainingError
+from netgraph.core.errors import DataError, Diagnostic, TrainingError
 from netgraph.core.ir import Node
 from netgraph.layers.bad_index import examples_at
 from netgraph.train.data import non_finite_data
@@ -21,18 +21,31 @@ __all__ = ["run_model", "first_nonfinite", "nonfinite_cause", "reaching_layers"]
 
 
 def run_model(model: torch.nn.Module, inputs: dict, n: int, where: Callable[[], tuple[str, bool]],
-              examples: Sequence[int] | None = None) -> Any:
+              examples: Sequence[int] | None = None, net: Any = None) -> Any:
     """``model``'s outputs on a batch (``n`` examples: the data's ``examples``, where known); a DataError it raises
     (a distribution parameter gone bad as the arrays changed) as a TrainingError naming ``where()``: (the round and
-    batch, whether steps were taken), and the example in the data where it names one."""
+    batch, whether steps were taken), and the example in the data where it names one. Advice on the learning rate
+    comes only after steps, and for a bad value ``net`` computed, not one of the data."""
     try:
         with examples_at(examples) if examples is not None else contextlib.nullcontext():
             return call_by_name(model, inputs) if inputs else model(batch_size=n)
     except DataError as exc:
         place, trained = where()
         advice = (" A smaller learning_rate or method=('Adam', {'max_gradient_norm': 1.0}) keeps the arrays from "
-                  "growing that far." if trained else "")
+                  "growing that far." if trained and not any(_of_data(net, d) for d in exc.diagnostics) else "")
         raise TrainingError(f"training stopped at {place}: {exc}{advice}", diagnostics=exc.diagnostics) from exc
+
+
+def _of_data(net: Any, diagnostic: Diagnostic) -> bool:
+    """Whether ``diagnostic`` is about a value of the data given: a problem of data, or a bad value at a layer's port
+    fed straight by one of ``net``'s inputs (not a value the net computed)."""
+    if diagnostic.kind == "data":
+        return True
+    if net is None or diagnostic.layer is None or diagnostic.port is None:
+        return False
+    node = next((node for node in net.ir.nodes if node.path == diagnostic.layer), None)
+    value = None if node is None else node.inputs.get(diagnostic.port)
+    return value is not None and value.node is None
 
 
 def first_nonfinite(net: Any, module: torch.nn.Module, inputs: dict, batch_size: int) -> tuple[tuple, str] | None:
