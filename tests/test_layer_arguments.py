@@ -8,6 +8,7 @@ import inspect
 import re
 
 import pytest
+import torch
 
 from netgraph import (AggregationLayer, AttentionLayer, BatchNormalizationLayer, CatenateLayer, ConvolutionLayer,
                       CrossEntropyLossLayer, DeconvolutionLayer, ElementwiseLayer, EmbeddingLayer, FlattenLayer,
@@ -237,3 +238,19 @@ def test_a_bad_value_used_after_its_check_is_still_an_option_error():
 
     error = _problems(lambda: Halved(size="x"))
     assert [(d.option, d.found) for d in error.diagnostics] == [("size", "x")]
+
+
+@pytest.mark.parametrize("make, options", [
+    (lambda: PoolingLayer(2, ceil_mode="yes", stride=0), ["ceil_mode", "stride"]),
+    (lambda: PoolingLayer(2, function="Maxx", dilation=0), ["function", "dilation"]),
+    (lambda: ConvolutionLayer(weights=torch.zeros(2, 2), stride=0), ["weights", "stride"]),
+    (lambda: ConvolutionLayer(kernel=3, stride=0), ["output", "stride"]),
+    (lambda: ConvolutionLayer(4, channel_groups=0), ["kernel", "channel_groups"]),
+    (lambda: DeconvolutionLayer(weights=torch.zeros(2, 2), stride=0), ["weights", "stride"]),
+    (lambda: DeconvolutionLayer(kernel=2, dilation=-1), ["output", "dilation"]),
+])
+def test_a_spatial_layers_own_value_checks_are_named_with_the_shared_ones(make, options):
+    """Conv, deconv and pooling's own checks of one option report and go on, as the shared checks do."""
+    error = _problems(make)
+    assert sorted(d.option for d in error.diagnostics) == sorted(options)
+    assert str(error).count("\n  - ") == len(options)
