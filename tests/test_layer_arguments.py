@@ -254,3 +254,21 @@ def test_a_spatial_layers_own_value_checks_are_named_with_the_shared_ones(make, 
     error = _problems(make)
     assert sorted(d.option for d in error.diagnostics) == sorted(options)
     assert str(error).count("\n  - ") == len(options)
+
+
+@pytest.mark.parametrize("make, options", [
+    (lambda: LinearLayer(-3, weights=torch.zeros(2)), ["output", "weights"]),
+    (lambda: BatchNormalizationLayer(epsilon=0, momentum=2), ["epsilon", "momentum"]),
+    (lambda: LayerNormalizationLayer(epsilon=0, input=-1), ["epsilon", "input"]),
+    (lambda: NormalizationLayer(method="Std", unbiased="no", group_number=0), ["method", "unbiased", "group_number"]),
+    (lambda: NormalizationLayer(1, "Compliment", epsilon=-1), ["scaling_levels", "epsilon"]),
+])
+def test_linear_and_normalization_own_value_checks_are_named_with_the_shared_ones(make, options):
+    error = _problems(make)
+    assert sorted(d.option for d in error.diagnostics) == sorted(options)
+    assert str(error).count("\n  - ") == len(options)
+
+
+def test_an_epsilon_of_the_wrong_kind_is_named_once():
+    error = _problems(lambda: LayerNormalizationLayer(epsilon="x"))
+    assert [(d.option, d.found) for d in error.diagnostics] == [("epsilon", "x")]
