@@ -272,3 +272,20 @@ def test_linear_and_normalization_own_value_checks_are_named_with_the_shared_one
 def test_an_epsilon_of_the_wrong_kind_is_named_once():
     error = _problems(lambda: LayerNormalizationLayer(epsilon="x"))
     assert [(d.option, d.found) for d in error.diagnostics] == [("epsilon", "x")]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: ConvolutionLayer(-1, 0, stride=-2),
+    lambda: ConvolutionLayer(16, 3, stride=0),
+    lambda: PoolingLayer(2, ceil_mode="yes", stride=0),
+    lambda: NormalizationLayer(method="Std", epsilon=-1),
+    lambda: LinearLayer(3, input=-1, weights="w"),
+])
+def test_a_bad_option_value_has_the_kind_option_value(make):
+    """A reader tells a bad value from other problems by its kind, not by its words."""
+    assert {d.kind for d in _problems(make).diagnostics} == {"option-value"}
+
+
+def test_a_check_of_options_together_is_not_an_option_value():
+    error = _problems(lambda: ConvolutionLayer(3, 3, channel_groups=2))
+    assert [d.kind for d in error.diagnostics] != ["option-value"]
