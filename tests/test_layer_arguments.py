@@ -8,6 +8,7 @@ import inspect
 import re
 
 import pytest
+import torch
 
 from netgraph import (AggregationLayer, AttentionLayer, BatchNormalizationLayer, CatenateLayer, ConvolutionLayer,
                       CrossEntropyLossLayer, DeconvolutionLayer, ElementwiseLayer, EmbeddingLayer, FlattenLayer,
@@ -237,3 +238,54 @@ def test_a_bad_value_used_after_its_check_is_still_an_option_error():
 
     error = _problems(lambda: Halved(size="x"))
     assert [(d.option, d.found) for d in error.diagnostics] == [("size", "x")]
+
+
+@pytest.mark.parametrize("make, options", [
+    (lambda: PoolingLayer(2, ceil_mode="yes", stride=0), ["ceil_mode", "stride"]),
+    (lambda: PoolingLayer(2, function="Maxx", dilation=0), ["function", "dilation"]),
+    (lambda: ConvolutionLayer(weights=torch.zeros(2, 2), stride=0), ["weights", "stride"]),
+    (lambda: ConvolutionLayer(kernel=3, stride=0), ["output", "stride"]),
+    (lambda: ConvolutionLayer(4, channel_groups=0), ["kernel", "channel_groups"]),
+    (lambda: DeconvolutionLayer(weights=torch.zeros(2, 2), stride=0), ["weights", "stride"]),
+    (lambda: DeconvolutionLayer(kernel=2, dilation=-1), ["output", "dilation"]),
+])
+def test_a_spatial_layers_own_value_checks_are_named_with_the_shared_ones(make, options):
+    """Conv, deconv and pooling's own checks of one option report and go on, as the shared checks do."""
+    error = _problems(make)
+    assert sorted(d.option for d in error.diagnostics) == sorted(options)
+    assert str(error).count("\n  - ") == len(options)
+
+
+@pytest.mark.parametrize("make, options", [
+    (lambda: LinearLayer(-3, weights=torch.zeros(2)), ["output", "weights"]),
+    (lambda: BatchNormalizationLayer(epsilon=0, momentum=2), ["epsilon", "momentum"]),
+    (lambda: LayerNormalizationLayer(epsilon=0, input=-1), ["epsilon", "input"]),
+    (lambda: NormalizationLayer(method="Std", unbiased="no", group_number=0), ["method", "unbiased", "group_number"]),
+    (lambda: NormalizationLayer(1, "Compliment", epsilon=-1), ["scaling_levels", "epsilon"]),
+])
+def test_linear_and_normalization_own_value_checks_are_named_with_the_shared_ones(make, options):
+    error = _problems(make)
+    assert sorted(d.option for d in error.diagnostics) == sorted(options)
+    assert str(error).count("\n  - ") == len(options)
+
+
+def test_an_epsilon_of_the_wrong_kind_is_named_once():
+    error = _problems(lambda: LayerNormalizationLayer(epsilon="x"))
+    assert [(d.option, d.found) for d in error.diagnostics] == [("epsilon", "x")]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: ConvolutionLayer(-1, 0, stride=-2),
+    lambda: ConvolutionLayer(16, 3, stride=0),
+    lambda: PoolingLayer(2, ceil_mode="yes", stride=0),
+    lambda: NormalizationLayer(method="Std", epsilon=-1),
+    lambda: LinearLayer(3, input=-1, weights="w"),
+])
+def test_a_bad_option_value_has_the_kind_option_value(make):
+    """A reader tells a bad value from other problems by its kind, not by its words."""
+    assert {d.kind for d in _problems(make).diagnostics} == {"option-value"}
+
+
+def test_a_check_of_options_together_is_not_an_option_value():
+    error = _problems(lambda: ConvolutionLayer(3, 3, channel_groups=2))
+    assert [d.kind for d in error.diagnostics] != ["option-value"]

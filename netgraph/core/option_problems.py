@@ -18,19 +18,24 @@ netgraph.core.errors.OptionError: Demo: 2 problems:
 
 from __future__ import annotations
 
+import dataclasses
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from netgraph.core.errors import Diagnostic, OptionError
 
-__all__ = ["collecting", "option_problem", "options_error", "reported_options"]
+__all__ = ["collecting", "option_problem", "options_error", "reported_options", "VALUE_KIND"]
 
 T = TypeVar("T")
+VALUE_KIND = "option-value"  # the Diagnostic kind of a bad value of one option
 _PROBLEMS: ContextVar[list[Diagnostic] | None] = ContextVar("netgraph_option_problems", default=None)
 
 
 def option_problem(error: OptionError, stand_in: T) -> T:
-    """``stand_in`` after noting ``error``'s problems while ``collecting``; else raise ``error``."""
+    """``stand_in`` after noting ``error``'s problems while ``collecting``; else raise ``error``. Each problem
+    without a kind of its own gets the kind ``"option-value"``: a bad value of one option."""
+    error.diagnostics = [dataclasses.replace(d, kind=VALUE_KIND) if d.kind == "error" else d
+                         for d in error.diagnostics]
     problems = _PROBLEMS.get()
     if problems is None:
         raise error

@@ -25,6 +25,7 @@ from netgraph.layers._shapes import fill, int_tuple, positive_int
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, IntOrInts, Literal, RemovableArray, Shape
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.option_problems import option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, shifted_length, strided_length
 from netgraph.layers._modules import LayerModule, optional_parameter, present
 
@@ -173,17 +174,20 @@ class ConvolutionLayer(_Spatial):
     def normalize(self) -> dict[str, Any]:
         weights = self.weights
         if weights is not None and not 3 <= weights.dim() <= 5:
-            raise OptionError(f"ConvolutionLayer weights= must have shape (out, in/groups, *kernel) with 1 to 3 "
-                              f"kernel dims, found {format_shape(tuple(weights.shape))}")
-        if self.output is None and weights is None:
-            raise OptionError("ConvolutionLayer needs the number of output channels: ConvolutionLayer(n, kernel)")
-        if self.kernel is None and weights is None:
-            raise OptionError("ConvolutionLayer needs a kernel size: ConvolutionLayer(n, kernel), e.g. kernel=3 "
-                              "or kernel=[3, 3]")
+            weights = option_problem(OptionError(
+                f"ConvolutionLayer weights= must have shape (out, in/groups, *kernel) with 1 to 3 kernel dims, found "
+                f"{format_shape(tuple(weights.shape))}", option="weights", expected="1 to 3 kernel dims",
+                found=tuple(weights.shape)), None)
+        if self.output is None and self.weights is None:
+            option_problem(OptionError("ConvolutionLayer needs the number of output channels: "
+                                       "ConvolutionLayer(n, kernel)", option="output"), None)
+        if self.kernel is None and self.weights is None:
+            option_problem(OptionError("ConvolutionLayer needs a kernel size: ConvolutionLayer(n, kernel), e.g. "
+                                       "kernel=3 or kernel=[3, 3]", option="kernel"), None)
         if self.output is not None:
             positive_int(self.output, "ConvolutionLayer", "output")
         positive_int(self.channel_groups, "ConvolutionLayer", "channel_groups")
-        kernel = list(weights.shape[2:]) if self.kernel is None else self.kernel
+        kernel = self.kernel if self.kernel is not None else list(weights.shape[2:]) if weights is not None else 1
         return self._spatial_options("ConvolutionLayer", kernel=kernel)
 
     def validate(self) -> None:
@@ -279,19 +283,22 @@ class PoolingLayer(_Spatial):
     POSITIONALS = ("kernel", "stride")
 
     def normalize(self) -> dict[str, Any]:
-        if self.function not in POOLING:
-            hint = did_you_mean(self.function, POOLING)
-            raise OptionError(f"PoolingLayer: unknown function {self.function!r}{hint}; "
-                              f"use one of {', '.join(map(repr, POOLING))}")
-        if not isinstance(self.ceil_mode, bool):
-            raise OptionError(f"PoolingLayer: ceil_mode= must be True or False, found {self.ceil_mode!r}",
-                              option="ceil_mode")
-        if self.ceil_mode and self.function == "Total":
+        function, ceil_mode = self.function, self.ceil_mode
+        if function not in POOLING:
+            hint = did_you_mean(function, POOLING)
+            function = option_problem(OptionError(f"PoolingLayer: unknown function {function!r}{hint}; use one of "
+                                                  f"{', '.join(map(repr, POOLING))}", option="function",
+                                                  expected=POOLING, found=function), "Max")
+        if not isinstance(ceil_mode, bool):
+            ceil_mode = option_problem(OptionError(f"PoolingLayer: ceil_mode= must be True or False, found "
+                                                   f"{ceil_mode!r}", option="ceil_mode", expected="True or False",
+                                                   found=ceil_mode), False)
+        if ceil_mode and function == "Total":
             raise OptionError("PoolingLayer: ceil_mode=True is for function 'Max' and 'Mean' (torch has no total of "
                               "a partial window)", option="ceil_mode")
         options = self._spatial_options("PoolingLayer")
         dilation = options["dilation"] if isinstance(options["dilation"], list) else [options["dilation"]]
-        if self.function != "Max" and set(dilation) != {1}:
+        if function != "Max" and set(dilation) != {1}:
             raise OptionError(f"PoolingLayer: dilation= {self.dilation} is for function 'Max' only (torch's average "
                               f"pooling has no dilation), found function={self.function!r}", option="dilation")
         return options

@@ -27,6 +27,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.option_problems import option_problem
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Levels, Literal, RemovableArray, Shape
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
@@ -65,19 +66,24 @@ class NormalizationLayer(Layer):
     def normalize(self) -> dict[str, Any]:
         name = "NormalizationLayer"
         if self.method not in NORMALIZATION_METHODS:
-            raise OptionError(f"{name}: unknown method {self.method!r}{did_you_mean(self.method, NORMALIZATION_METHODS)}"
-                              f"; use one of {', '.join(map(repr, NORMALIZATION_METHODS))}", option="method")
+            option_problem(OptionError(f"{name}: unknown method {self.method!r}"
+                                       f"{did_you_mean(self.method, NORMALIZATION_METHODS)}; use one of "
+                                       f"{', '.join(map(repr, NORMALIZATION_METHODS))}", option="method",
+                                       expected=NORMALIZATION_METHODS, found=self.method), None)
         if not isinstance(self.unbiased, bool):
-            raise OptionError(f"{name} option unbiased= must be True or False, found {self.unbiased!r}",
-                              option="unbiased")
+            option_problem(OptionError(f"{name} option unbiased= must be True or False, found {self.unbiased!r}",
+                                       option="unbiased", expected="True or False", found=self.unbiased), None)
         epsilon = check_number(self.epsilon, name, "epsilon", 0.0, float("inf"))
         groups = None if self.group_number is None else positive_int(self.group_number, name, "group_number")
         scaling = self.scaling_levels
         if scaling not in ("Complement", "Same"):
             if isinstance(scaling, str) and ";;" not in scaling:
-                raise OptionError(f"{name} scaling_levels= must be 'Complement', 'Same' or levels, found {scaling!r}"
-                                  f"{did_you_mean(scaling, ('Complement', 'Same'))}", option="scaling_levels")
-            scaling = levels_option(scaling, name, "scaling_levels")
+                scaling = option_problem(OptionError(
+                    f"{name} scaling_levels= must be 'Complement', 'Same' or levels, found {scaling!r}"
+                    f"{did_you_mean(scaling, ('Complement', 'Same'))}", option="scaling_levels",
+                    expected="'Complement', 'Same' or levels", found=scaling), "Complement")
+            else:
+                scaling = levels_option(scaling, name, "scaling_levels")
         sizes = {f: tuple(v.shape) for f in ("scaling", "biases") if isinstance(v := getattr(self, f), torch.Tensor)}
         if len(set(sizes.values())) > 1:
             raise OptionError(f"{name}: scaling= and biases= must have one shape, found {sizes}", option="biases")
