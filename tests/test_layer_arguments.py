@@ -237,3 +237,18 @@ def test_a_bad_value_used_after_its_check_is_still_an_option_error():
 
     error = _problems(lambda: Halved(size="x"))
     assert [(d.option, d.found) for d in error.diagnostics] == [("size", "x")]
+
+
+def test_a_misspelt_option_and_a_bad_value_are_named_together():
+    """Python refuses the misspelt name before any value is checked: the values given under right names are still
+    checked, so that one run names both (the name alone made the user fix, rerun, then meet the value)."""
+    error = _problems(lambda: ConvolutionLayer(3, 0, stide=2))
+    assert [d.option for d in error.diagnostics] == ["stide", "kernel"]
+    assert error.diagnostics[1].found == 0
+    message = str(error)
+    assert message.startswith("ConvolutionLayer: 2 problems:") and "'stide' (did you mean 'stride'?)" in message
+
+
+def test_a_misspelt_option_with_good_values_is_named_alone():
+    error = _problems(lambda: ConvolutionLayer(3, 2, stride=1, paddin_size=1))
+    assert [d.option for d in error.diagnostics] == ["paddin_size"]
