@@ -289,3 +289,18 @@ def test_a_bad_option_value_has_the_kind_option_value(make):
 def test_a_check_of_options_together_is_not_an_option_value():
     error = _problems(lambda: ConvolutionLayer(3, 3, channel_groups=2))
     assert [d.kind for d in error.diagnostics] != ["option-value"]
+
+
+def test_a_misspelt_option_and_a_bad_value_are_named_together():
+    """Python refuses the misspelt name before any value is checked: the values given under right names are still
+    checked, so that one run names both (the name alone made the user fix, rerun, then meet the value)."""
+    error = _problems(lambda: ConvolutionLayer(3, 0, stide=2))
+    assert [d.option for d in error.diagnostics] == ["stide", "kernel"]
+    assert error.diagnostics[1].found == 0
+    message = str(error)
+    assert message.startswith("ConvolutionLayer: 2 problems:") and "'stide' (did you mean 'stride'?)" in message
+
+
+def test_a_misspelt_option_with_good_values_is_named_alone():
+    error = _problems(lambda: ConvolutionLayer(3, 2, stride=1, paddin_size=1))
+    assert [d.option for d in error.diagnostics] == ["paddin_size"]

@@ -8,9 +8,9 @@ import re
 import pytest
 import torch
 
-from netgraph import (BernoulliDistribution, CategoricalDistribution, DataError, GammaDistribution, KLDivergenceLayer,
-                      MultinormalDistribution, NetGraph, NetMapOperator, NormalDistribution, PoissonDistribution,
-                      RandomArrayLayer, interpret, net_port_gradient, set_distribution_checks)
+from netgraph import (BernoulliDistribution, CategoricalDistribution, DataError, ElementwiseLayer, GammaDistribution,
+                      KLDivergenceLayer, MultinormalDistribution, NetGraph, NetMapOperator, NetPort, NormalDistribution,
+                      PoissonDistribution, RandomArrayLayer, interpret, net_port_gradient, set_distribution_checks)
 from netgraph.layers.estimators import EstimatorWarning
 
 
@@ -155,3 +155,21 @@ def test_a_bad_value_in_a_fold_inside_a_map_names_the_map_element_then_the_step(
     x[1, 2, 3, 0] = -1.0
     with pytest.raises(DataError, match=r"found -1\.0 at example 1, sequence element \(2, 3\), index \(0,\) of port"):
         net.compile()(Input=x)
+
+
+def test_a_bad_value_given_as_data_gets_advice_about_the_data_not_the_layer_feeding_it():
+    """The scale is the user's data, fed straight from the net's input: no layer to pass through Softplus."""
+    net = NetGraph({"n": RandomArrayLayer(NormalDistribution(0.0, "#sigma"), output=3)}, [], sigma=3)
+    previous = set_distribution_checks(True)  # Normal draws are inline (unchecked) under "auto"
+    try:
+        with pytest.raises(DataError, match=r"found -1.0 at index \(0, 1\) of port 'sigma'\. The data at input port "
+                                            r"'sigma' holds it") as err:
+            net(sigma=torch.tensor([[1.0, -1.0, 1.0]]))
+        assert "Softplus" not in str(err.value)
+        computed = NetGraph({"e": ElementwiseLayer("#"),
+                             "n": RandomArrayLayer(NormalDistribution(0.0, "#sigma"), output=3)},
+                            [(NetPort("x"), "e", NetPort("n", "sigma"))], x=3)
+        with pytest.raises(DataError, match="Softplus"):
+            computed(x=torch.tensor([[1.0, -1.0, 1.0]]))
+    finally:
+        set_distribution_checks(previous)

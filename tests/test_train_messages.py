@@ -70,7 +70,7 @@ def test_plot_losses_names_a_folder_path_whole_and_as_a_folder(tmp_path):
 
 
 def _gamma_net():
-    from netgraph import ElementwiseLayer, GammaDistribution, RandomArrayLayer
+    from netgraph import ElementwiseLayer, GammaDistribution, NetPort, RandomArrayLayer
     return NetGraph({"lin": LinearLayer(2), "s": ElementwiseLayer("Exp"),
                      "z": RandomArrayLayer(GammaDistribution("#a", 1.0)), "out": LinearLayer(1)},
                     [("lin", "s", "z", "out")], Input=2)
@@ -106,8 +106,10 @@ def test_a_parameter_gone_bad_in_validation_names_the_round():
     (-1.0, "pass a scale through Softplus or Exp", "overflowed"),
 ])
 def test_the_bad_parameter_hint_fits_the_value(value, hint, not_hint):
-    from netgraph import GammaDistribution, RandomArrayLayer
-    net = NetGraph([RandomArrayLayer(GammaDistribution("#a", 1.0))], [], a=2)
+    """A value a layer computed (a bad value given as data gets advice about the data: test_random_parameter_errors)."""
+    from netgraph import ElementwiseLayer, GammaDistribution, NetPort, RandomArrayLayer
+    net = NetGraph([ElementwiseLayer("#"), RandomArrayLayer(GammaDistribution("#a", 1.0))],
+                   [(1, NetPort(2, "a"))], Input=2)
     with pytest.raises(DataError) as info:
         net(torch.tensor([[1.0, value]]))
     assert hint in str(info.value) and not_hint not in str(info.value)

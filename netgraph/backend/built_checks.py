@@ -114,6 +114,11 @@ def inner_build(checks: bool | str | None) -> Iterator[None]:
         _INNER.reset(token)
 
 
+def compiling_inner() -> bool:
+    """Whether an operator's inner nets are being compiled (whose inputs are the operator's, not the data)."""
+    return _INNER.get() is not None
+
+
 def inner_checks(checks: bool | str | None) -> bool | str | None:
     """``checks`` given to a compile, or, when None inside an operator's build, the outer module's."""
     inner = _INNER.get()

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.backend.built_checks import check_emitted, inner_checks, label_inner_layers
+from netgraph.backend.built_checks import check_emitted, compiling_inner, inner_checks, label_inner_layers
 from netgraph.backend.code_lines import register, release_with
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
@@ -198,6 +198,7 @@ class _CodeWriter(GraphWalker):
     def __init__(self, net: Any, checks: bool | str | None):
         super().__init__(net)
         self.net, self.names, self.checks, self.lines, self.steps = net, _Names(set(net.input_ports)), checks, [], []
+        self.inner = compiling_inner()  # an operator's inner net: its inputs are the operator's, not the data
         self.batched, self.inline = bool(net.input_ports), set()  # inline: the node paths whose module is not called
         self.firsts: list[tuple[tuple, str]] = []  # (node path, its first statement), for module.code_layers
         self.batch = self.names.new("batch_size")
@@ -250,7 +251,8 @@ class _CodeWriter(GraphWalker):
         """What the node's layer emits from; ``local(hint)`` names its temporaries after its path."""
         def local(hint: str) -> str:
             return self.names.new(f"{'_'.join(node.path)}_{hint}")
-        return EmitContext(module, tuple(inputs), self.size, node.types, self.checks, local, node.path)
+        given = () if self.inner else tuple((p, v.port) for p, v in node.inputs.items() if v.node is None)
+        return EmitContext(module, tuple(inputs), self.size, node.types, self.checks, local, node.path, given)
 
 
 def _untraced(checks: list[str]) -> list[str]:

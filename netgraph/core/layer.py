@@ -91,7 +91,9 @@ def shape_option(value: Any, layer: str, option: str) -> tuple | None:
 @dataclasses.dataclass(frozen=True)
 class EmitContext:
     """What a layer's ``emit`` gets: its module's code, input variables, batch size, port types, the distribution
-    checks (True, False, "auto"; None: the global one), ``local(hint)`` (a fresh local for ``emit_block``), its path."""
+    checks (True, False, "auto"; None: the global one), ``local(hint)`` (a fresh local for ``emit_block``), its path,
+    and its input ports fed straight by the outermost net's inputs (``given``: (port, net input) pairs, for data, not
+    a value the net computed)."""
 
     module: str
     args: tuple[str, ...]
@@ -100,6 +102,7 @@ class EmitContext:
     checks: bool | str | None = None
     local: Callable[[str], str] | None = None
     path: tuple[str, ...] = ()
+    given: tuple[tuple[str, str], ...] = ()
 
 
 class Layer:

@@ -2,7 +2,8 @@
 Python's TypeError from the dataclass ``__init__`` (Keras's ``activation=``, a typo'd ``ouput=``).
 
 ``with_argument_errors(cls)`` wraps ``cls.__init__`` once, when the class is made; the wrapper adds one call and
-a ``try`` to making a layer, and reads the signature only after a TypeError.
+a ``try`` to making a layer, and reads the signature only after a TypeError. When the only problems are unknown
+names, the call is made again without them, so that the bad values of the other options are named in the same error.
 
 >>> from netgraph import LinearLayer
 >>> LinearLayer(3, activation="relu")
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Sequence
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
@@ -38,7 +40,8 @@ def with_argument_errors(cls: type) -> None:
             problems = _argument_problems(type(self), init, args, kwargs)
             if not problems:  # the arguments bind: a TypeError from checking the options, as it was
                 raise
-            raise _option_error(type(self).__name__, problems) from exc
+            values = _value_problems(self, init, args, kwargs, problems)
+            raise _option_error(type(self).__name__, problems, values) from exc
 
     cls.__init__ = __init__
 
@@ -60,9 +63,33 @@ def _too_many(name: str, positional: Any, found: int) -> str:
     return f"{name} takes {count} by position{listed}, found {found}; give the others by name{torch_order_hint(name)}"
 
 
-def _option_error(name: str, problems: list[tuple[str, str | None]]) -> OptionError:
-    """One OptionError for every problem with a call's arguments: one said alone, several listed under ``name``."""
-    return options_error(name, [Diagnostic(message, "layer-argument", option=option) for message, option in problems])
+def _option_error(name: str, problems: list[tuple[str, str | None]],
+                  values: Sequence[Diagnostic] = ()) -> OptionError:
+    """One OptionError for every problem with a call's arguments, then the bad ``values``: one said alone, several
+    listed under ``name``."""
+    arguments = [Diagnostic(message, "layer-argument", option=option) for message, option in problems]
+    return options_error(name, [*arguments, *values])
+
+
+def _value_problems(layer: Any, init: Any, args: tuple, kwargs: dict,
+                    problems: list[tuple[str, str | None]]) -> list[Diagnostic]:
+    """The Diagnostic of each bad value among the options given by their right names, when the only problems are
+    unknown names: the call again without those, for the options' own checks (``option_problems``) to run. Only
+    problems naming an option the user gave are kept (not one about an option left at its default)."""
+    fields = option_fields(type(layer))
+    unknown = {option for _, option in problems}
+    if not all(option in kwargs and option not in fields for option in unknown):  # missing, twice, too many
+        return []
+    known = {k: v for k, v in kwargs.items() if k not in unknown}
+    try:
+        init(layer, *args, **known)
+    except OptionError as error:
+        parameters = list(inspect.signature(init).parameters)[1:]  # after self
+        given = {*parameters[:len(args)], *known}
+        return [d for d in error.diagnostics if d.option in given]
+    except Exception:  # noqa: BLE001 - another failure is not about a value the user named: the names are the news
+        return []
+    return []
 
 
 def _argument_problems(cls: type, init: Any, args: tuple, kwargs: dict) -> list[tuple[str, str | None]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import keyword
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import torch
@@ -238,12 +238,13 @@ class Distribution:
         return None
 
     def check(self, values: Sequence[Any], where: str | Callable[[], str], draws: bool = True,
-              inputs: Sequence[torch.Tensor] | None = None) -> None:
+              inputs: Sequence[torch.Tensor] | None = None, given: Mapping[str, str] | None = None) -> None:
         """Runtime check of tensor parameter values; DataError naming ``where`` (or ``where()``) and the parameter.
 
         ``draws=False`` skips the check that a draw could overflow (for uses that only evaluate formulas).
         ``inputs``: the slot tensors as given (in ``slots`` order), so that a bad value is named at its index there
-        and by its port (``values`` are those tensors broadcast against the draw).
+        and by its port (``values`` are those tensors broadcast against the draw). ``given``: the slots fed straight by
+        the data (the net input feeding each), whose bad values get advice about the data, not about a layer.
         """
         if any(isinstance(v, torch.Tensor) and v.is_meta for v in values):
             return  # module.to('meta'): shapes without values, nothing to check
@@ -278,8 +279,10 @@ class Distribution:
         overflow = [] if errors or not draws else overflow_problems(self, values, beyond, extremes)
         if errors or overflow:
             where = where() if callable(where) else where
+            of_data = [given[p] for p in ports] if ports and given and set(ports) <= set(given) else []
             why = ("Such a draw would overflow; bound the layer feeding it (e.g. with a Tanh or a clip)" if overflow
-                   else INTEGER_HINT if integers else _NONFINITE_HINT if nonfinite == {"inf"} else
+                   else INTEGER_HINT if integers else _data_hint(of_data) if of_data
+                   else _NONFINITE_HINT if nonfinite == {"inf"} else
                    "A NaN parameter comes from the layer feeding it, which went NaN" if nonfinite else
                    f"A bad value would make the draw NaN; {self.BAD_VALUE_HINT}")
             pieces = errors or overflow
@@ -380,6 +383,12 @@ def _same(a: Any, b: Any) -> bool:
             a, b = a.to(low), b.to(low)
         return bool(torch.equal(a, b))
     return a == b
+
+
+def _data_hint(ports: list[str]) -> str:
+    """Advice for bad values given as data at input ``ports`` (no layer computed them)."""
+    named = " and ".join(f"{p!r}" for p in dict.fromkeys(ports))
+    return f"The data at input port{'s' if ' and ' in named else ''} {named} holds it: fix those values in the data"
 
 
 _NONFINITE_HINT = ("Infinite values mean the layer feeding it overflowed (an Exp of a large input, say): bound its "

@@ -54,6 +54,7 @@ class RandomModule(ConstantBuffers):
         self.estimator = estimator or distribution.ESTIMATORS[0]
         self.temperature = 0.5 if temperature is None else float(temperature)
         self.eval_mode, self.label, self.baseline, self.path = eval_mode, None, None, None
+        self.given: dict[str, str] = {}  # its slots fed straight by the data: the net input feeding each
         self.kinds: list[tuple[str, Any]] = []  # ("slot", index) | ("const", value) | ("buffer", name)
         slot_index = {s: i for i, s in enumerate(distribution.slots)}
         self.ranks = [ranks[s] for s in distribution.slots]
@@ -92,9 +93,10 @@ class RandomModule(ConstantBuffers):
                    for x, r, target in zip(inputs, self.ranks, self.target_ranks)]
         return [aligned[v] if k == "slot" else (getattr(self, v) if k == "buffer" else v) for k, v in self.kinds]
 
-    def forward(self, *inputs: Any, label: str | None = None, path: tuple[str, ...] | None = None) -> Any:
+    def forward(self, *inputs: Any, label: str | None = None, path: tuple[str, ...] | None = None,
+                given: tuple[tuple[str, str], ...] = ()) -> Any:
         if label is not None and self.label is None:
-            self.label, self.path = label, path
+            self.label, self.path, self.given = label, path, dict(given)
         if self.ranks:
             params, batch = self.params(inputs), inputs[0].shape[0]
         else:
@@ -103,7 +105,7 @@ class RandomModule(ConstantBuffers):
         checks = _CHECKS["enabled"] if self.checks is None else self.checks
         if self.checked and checks is not False and not tracing():
             with naming_layer(self.path):
-                self.distribution.check(params, self.describe, inputs=inputs)
+                self.distribution.check(params, self.describe, inputs=inputs, given=self.given)
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
         try:
@@ -338,7 +340,8 @@ class RandomArrayLayer(Layer):
         if inline is not None:
             return inline
         args = ", ".join(ctx.args) if self.input_ports else ctx.batch
-        return f"{ctx.module}({args}, label={_label(ctx.path)!r}, path={tuple(ctx.path)!r})"
+        given = f", given={ctx.given!r}" if ctx.given else ""
+        return f"{ctx.module}({args}, label={_label(ctx.path)!r}, path={tuple(ctx.path)!r}{given})"
 
     def _inline_draw(self, ctx: EmitContext) -> str | None:
         """A pathwise draw written straight into the forward, as a user would (``mu + sigma * randn``)."""
