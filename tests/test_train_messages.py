@@ -70,7 +70,7 @@ def test_plot_losses_names_a_folder_path_whole_and_as_a_folder(tmp_path):
 
 
 def _gamma_net():
-    from netgraph import ElementwiseLayer, GammaDistribution, NetPort, RandomArrayLayer
+    from netgraph import ElementwiseLayer, GammaDistribution, RandomArrayLayer
     return NetGraph({"lin": LinearLayer(2), "s": ElementwiseLayer("Exp"),
                      "z": RandomArrayLayer(GammaDistribution("#a", 1.0)), "out": LinearLayer(1)},
                     [("lin", "s", "z", "out")], Input=2)

@@ -91,9 +91,8 @@ def shape_option(value: Any, layer: str, option: str) -> tuple | None:
 @dataclasses.dataclass(frozen=True)
 class EmitContext:
     """What a layer's ``emit`` gets: its module's code, input variables, batch size, port types, the distribution
-    checks (True, False, "auto"; None: the global one), ``local(hint)`` (a fresh local for ``emit_block``), its path,
-    and its input ports fed straight by the outermost net's inputs (``given``: (port, net input) pairs, for data, not
-    a value the net computed)."""
+    checks (True, False, "auto"; None: the global one), ``local(hint)`` (a fresh local for ``emit_block``), its path
+    and ``given``, its input ports fed straight by the outermost net's inputs ((port, net input) pairs: data)."""
 
     module: str
     args: tuple[str, ...]
@@ -146,8 +145,7 @@ class Layer:
     _shared = MappingProxyType({})  # array name -> shared name, from NetSharedArray options (no annotation: no field)
 
     def __post_init__(self) -> None:
-        cls = type(self)
-        choices, normalizers, array_fields = option_plan(cls)
+        choices, normalizers, array_fields = option_plan(type(self))
         for field in array_fields:
             if isinstance(getattr(self, field, None), NetSharedArray):
                 _take_shared(self)
@@ -162,7 +160,7 @@ class Layer:
                     raise
                 self._check_options(choices, normalizers)
         except RecursionError:  # an option nested deeper than any real one (checking or printing it recursed)
-            raise OptionError(f"{cls.__name__}: an option is nested too deeply") from None
+            raise OptionError(f"{type(self).__name__}: an option is nested too deeply") from None
 
     def _check_options(self, choices: tuple, normalizers: tuple) -> None:
         """Normalise and check the options, naming every bad value in one OptionError (``option_problems``); the
