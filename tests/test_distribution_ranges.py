@@ -14,7 +14,7 @@ import pytest
 import torch
 
 import netgraph.layers.distributions as D
-from netgraph import NetGraph, RandomArrayLayer, set_distribution_checks
+from netgraph import ElementwiseLayer, NetGraph, NetPort, RandomArrayLayer, set_distribution_checks
 from netgraph.core.errors import DataError, OptionError
 from netgraph.layers.dist_limits import COUNT_MAX, FLOAT_MAX, _corner_within, overflow_problems
 
@@ -337,3 +337,21 @@ def test_bounds_out_of_order_are_named_as_numbers_at_their_index(dist, lo, hi, m
     module = NetGraph({"u": RandomArrayLayer(dist)}, [], a=width, b=width).compile(checks=True)  # Uniform: inline
     with pytest.raises(DataError, match=match):
         module(a=torch.tensor(lo), b=torch.tensor(hi))
+
+
+@pytest.mark.parametrize("dist, value, precision", [
+    (D.PoissonDistribution("#x"), 1e30, "float32"),  # counts beyond torch's sampler
+    (D.WeibullDistribution("#x", 1.0), 0.01, "float32"),  # with a constant, draws past float32's range
+    (D.GammaDistribution(1.0, "#x"), 1e39, "float64"),  # one parameter beyond ±1e38 (arriving in float64)
+], ids=["Poisson", "Weibull", "Gamma"])
+def test_an_overflow_given_as_data_gets_advice_about_the_data_not_the_layer_feeding_it(dist, value, precision,
+                                                                                        checks_on):
+    """Values fed straight from the net's input: no layer to bound with a Tanh or a clip."""
+    x = torch.full((1, 2), value, dtype=torch.float64)
+    given = NetGraph({"d": RandomArrayLayer(dist)}, [], x=2)
+    with pytest.raises(DataError, match=r"\. The data at input port 'x' holds it: fix those values") as info:
+        given(x=x, precision=precision)
+    assert "Tanh" not in str(info.value)
+    computed = NetGraph([ElementwiseLayer("#"), RandomArrayLayer(dist)], [(1, NetPort(2, "x"))], Input=2)
+    with pytest.raises(DataError, match=r"bound the layer feeding it \(e\.g\. with a Tanh or a clip\)"):
+        computed(x, precision=precision)

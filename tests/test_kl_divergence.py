@@ -8,9 +8,10 @@ import pytest
 import torch
 import torch.distributions as td
 
-from netgraph import (BernoulliDistribution, BinomialDistribution, DataError, ExponentialDistribution,
-                      GammaDistribution, KLDivergenceLayer, NetGraph, NormalDistribution, OptionError,
-                      PoissonDistribution, ShapeError, UniformDistribution, WeibullDistribution, interpret)
+from netgraph import (BernoulliDistribution, BinomialDistribution, DataError, ElementwiseLayer,
+                      ExponentialDistribution, GammaDistribution, KLDivergenceLayer, NetGraph, NetPort,
+                      NormalDistribution, OptionError, PoissonDistribution, ShapeError, UniformDistribution,
+                      WeibullDistribution, interpret)
 from netgraph.core.information import information
 from netgraph.layers.kl import KL_CLOSED_FORMS
 
@@ -184,6 +185,20 @@ def test_bad_runtime_values_are_data_errors():
     with pytest.raises(OptionError, match=r"BinomialDistribution has support \[0, 3\], which is not inside the "
                                           r"support \[0, 1\] of q = BernoulliDistribution"):
         KLDivergenceLayer(BinomialDistribution(3, "#p"), BernoulliDistribution(0.5))
+
+
+def test_a_bad_value_given_as_data_gets_advice_about_the_data_not_the_layer_feeding_it():
+    """The scale is the user's data, fed straight from the net's input: no layer to pass through Softplus."""
+    layer = KLDivergenceLayer(NormalDistribution("#mu", "#s"), NormalDistribution())
+    given = NetGraph({"kl": layer}, [], mu=2, s=2)
+    with pytest.raises(DataError, match=r"found -1\.0 at index \(1, 0\) of port 's'\. The data at input port 's' "
+                                        r"holds it") as err:
+        given(mu=torch.zeros(3, 2), s=torch.tensor([[1.0, 1.0], [-1.0, 1.0], [1.0, 1.0]]))
+    assert "Softplus" not in str(err.value)
+    computed = NetGraph({"e": ElementwiseLayer("#"), "kl": layer}, [(NetPort("x"), "e", NetPort("kl", "s"))],
+                        mu=2, x=2)
+    with pytest.raises(DataError, match="Softplus"):
+        computed(mu=torch.zeros(3, 2), x=-torch.ones(3, 2))
 
 
 def test_supports_set_by_parameters_are_compared_before_drawing_never_a_finite_kl_where_it_is_infinite():

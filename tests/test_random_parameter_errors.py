@@ -173,3 +173,18 @@ def test_a_bad_value_given_as_data_gets_advice_about_the_data_not_the_layer_feed
             computed(x=torch.tensor([[1.0, -1.0, 1.0]]))
     finally:
         set_distribution_checks(previous)
+
+
+@pytest.mark.parametrize("layer", [
+    RandomArrayLayer(GammaDistribution("#a", 1.0)),
+    KLDivergenceLayer(GammaDistribution("#a", 1.0), GammaDistribution(1.0, 1.0)),
+], ids=["RandomArrayLayer", "KLDivergenceLayer"])
+def test_the_interpreter_gives_a_bad_value_given_as_data_the_compiled_net_s_message(layer):
+    """Layer by layer, the module was told neither its label nor which of its ports the data feeds."""
+    net = NetGraph({"l": layer}, [], a=3)
+    a = torch.tensor([[1.0, -1.0, 1.0]])
+    with pytest.raises(DataError, match="The data at input port 'a' holds it") as compiled:
+        net.compile()(a=a)
+    with pytest.raises(DataError) as interpreted:
+        interpret(net, net.compile(), a=a)
+    assert str(interpreted.value) == str(compiled.value)

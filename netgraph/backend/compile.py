@@ -251,7 +251,7 @@ class _CodeWriter(GraphWalker):
         """What the node's layer emits from; ``local(hint)`` names its temporaries after its path."""
         def local(hint: str) -> str:
             return self.names.new(f"{'_'.join(node.path)}_{hint}")
-        given = () if self.inner else tuple((p, v.port) for p, v in node.inputs.items() if v.node is None)
+        given = () if self.inner else node.given
         return EmitContext(module, tuple(inputs), self.size, node.types, self.checks, local, node.path, given)
 
 

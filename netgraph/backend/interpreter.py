@@ -16,6 +16,8 @@ from netgraph.backend.derived_lengths import check_derived_lengths
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.ir import Node
 from netgraph.core.walk import GraphWalker
+from netgraph.layers.kl_divergence import KLModule
+from netgraph.layers.random import RandomModule, _label
 
 __all__ = ["interpret", "ModuleRunner"]
 
@@ -32,8 +34,17 @@ class ModuleRunner(GraphWalker):
         mutated = node.layer.mutated_inputs(node.types) if hasattr(node.layer, "mutated_inputs") else ()
         if mutated:  # a module that changes an input in place gets a copy, as the compiled forward gives it
             inputs = [x.clone() if i in mutated else x for i, x in enumerate(inputs)]
-        result = sub(*inputs) if node.input_ports else sub(self.batch_size)
+        told = _call_site(node, sub)
+        result = sub(*inputs, **told) if node.input_ports else sub(self.batch_size, **told)
         return result if len(node.output_ports) > 1 else (result,)
+
+
+def _call_site(node: Node, sub: torch.nn.Module) -> dict[str, Any]:
+    """What the compiled forward tells a random layer's module at its call (its label, path, the ports the data feeds),
+    so that its messages are the same layer by layer."""
+    if isinstance(sub, RandomModule):
+        return {"label": _label(node.path), "path": node.path, "given": node.given}
+    return {"label": _label(node.path), "given": node.given} if isinstance(sub, KLModule) else {}
 
 
 def interpret(net: Any, module: torch.nn.Module, **inputs: torch.Tensor) -> Any:

@@ -64,6 +64,11 @@ class Node:
         return Value(self.path, port)
 
     @property
+    def given(self) -> tuple[tuple[str, str], ...]:
+        """Its input ports fed straight by its net's inputs, as (port, net input) pairs: data, not a computed value."""
+        return tuple((p, v.port) for p, v in self.inputs.items() if v.node is None)
+
+    @property
     def inner(self) -> dict[str, GraphIR]:
         """The IR of each net the layer holds (an operator's, by option), inferred with this node's port types."""
         return {field: net.ir for field, net in self.layer.inner_nets(self.types).items()}

@@ -279,10 +279,12 @@ class Distribution:
         overflow = [] if errors or not draws else overflow_problems(self, values, beyond, extremes)
         if errors or overflow:
             where = where() if callable(where) else where
-            of_data = [given[p] for p in ports] if ports and given and set(ports) <= set(given) else []
-            why = ("Such a draw would overflow; bound the layer feeding it (e.g. with a Tanh or a clip)" if overflow
-                   else INTEGER_HINT if integers else _data_hint(of_data) if of_data
-                   else _NONFINITE_HINT if nonfinite == {"inf"} else
+            # the ports of the bad values; of an overflow, those beyond ±PARAM_MAX, else all (a bound of them together)
+            fed = ports if errors else [s for n in beyond or self.PARAMS if (s := self._slot_of(n))]
+            of_data = [given[p] for p in fed] if fed and given and set(fed) <= set(given) else []
+            why = (_data_hint(of_data) if of_data and not integers else
+                   "Such a draw would overflow; bound the layer feeding it (e.g. with a Tanh or a clip)" if overflow
+                   else INTEGER_HINT if integers else _NONFINITE_HINT if nonfinite == {"inf"} else
                    "A NaN parameter comes from the layer feeding it, which went NaN" if nonfinite else
                    f"A bad value would make the draw NaN; {self.BAD_VALUE_HINT}")
             pieces = errors or overflow

@@ -58,27 +58,28 @@ class KLModule(LayerModule):
         self.q_slots = [layer.input_ports.index(s) for s in layer.q.slots]
         self.fn = closed_form(layer.p, layer.q) if layer.resolved_method == "closed_form" else None
         self.shape, self.samples, self.label = shape, layer.samples, None
+        self.given: dict[str, str] = {}  # its ports fed straight by the data: the net input feeding each
         self.text = f"KLDivergenceLayer({layer.p!r}, {layer.q!r})"
 
     def describe(self) -> str:
         return f"{self.label} ({self.text})" if self.label else self.text
 
-    def forward(self, *inputs: Any, label: str | None = None) -> torch.Tensor:
+    def forward(self, *inputs: Any, label: str | None = None, given: tuple[tuple[str, str], ...] = ()) -> torch.Tensor:
         if label is not None and self.label is None:
-            self.label = label
+            self.label, self.given = label, dict(given)
         if self.p_slots or self.q_slots:
             batch = inputs[0].shape[0]
-            given = {"p": tuple(inputs[i] for i in self.p_slots), "q": tuple(inputs[i] for i in self.q_slots)}
-            p = self.p.params(given["p"]) if self.p_slots else self.p.params(())
-            q = self.q.params(given["q"]) if self.q_slots else self.q.params(())
+            sides = {"p": tuple(inputs[i] for i in self.p_slots), "q": tuple(inputs[i] for i in self.q_slots)}
+            p = self.p.params(sides["p"]) if self.p_slots else self.p.params(())
+            q = self.q.params(sides["q"]) if self.q_slots else self.q.params(())
         else:
-            batch, p, q, given = inputs[0], self.p.params(()), self.q.params(()), {"p": (), "q": ()}
+            batch, p, q, sides = inputs[0], self.p.params(()), self.q.params(()), {"p": (), "q": ()}
         checks = distribution_checks() if self.p.checks is None else self.p.checks  # compile(checks=) sets p's
         if checks is not False and not tracing():
             for side, module, params in (("p", self.p, p), ("q", self.q, q)):
                 if module.checked:
                     module.distribution.check(params, lambda side=side: f"{self.describe()}, distribution {side}",
-                                              draws=self.fn is None, inputs=given[side])
+                                              draws=self.fn is None, inputs=sides[side], given=self.given)
         shape = sized((batch, *self.shape), [*p, *q])  # a variable length ("n"): the parameters' size
         if self.fn is None:
             return monte_carlo_kl(self.p.distribution, self.q.distribution, p, q, shape, self.samples, self.describe)
@@ -230,7 +231,8 @@ class KLDivergenceLayer(Layer):
 
     def emit(self, ctx: EmitContext) -> str:
         args = ", ".join(ctx.args) if self.input_ports else ctx.batch
-        return f"{ctx.module}({args}, label={_label(ctx.path)!r})"
+        given = f", given={ctx.given!r}" if ctx.given else ""
+        return f"{ctx.module}({args}, label={_label(ctx.path)!r}{given})"
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         elements = self.elements(types)
