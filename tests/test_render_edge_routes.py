@@ -144,7 +144,7 @@ def test_unet_skips_are_drawn_with_few_bends_and_avoid_every_box(rankdir):
 
 
 @pytest.mark.parametrize("rankdir", ["TB", "LR"])
-@pytest.mark.parametrize("make", [lambda: residual_stack(12), wide_ports, operators])
+@pytest.mark.parametrize("make", [lambda: residual_stack(12), wide_ports, operators, lambda: fan_in(24, 8)])
 def test_edges_run_port_to_port_around_boxes(make, rankdir):
     check_routes(make(), rankdir)
 
@@ -213,3 +213,29 @@ def test_the_same_nets_draw_with_dot(make):
     --skips)."""
     net = make()
     check_content(net, net.render_svg(backend="dot"))
+
+
+def lane_xs(root: ET.Element) -> list[float]:
+    """The x of each long vertical run (a lane) of a top-to-bottom drawing's edges, left to right."""
+    xs = []
+    for g in groups(root, "edge"):
+        for (x0, y0), *_, (x3, y3) in path_points(g)[0]:
+            if abs(x3 - x0) <= TOL and abs(y3 - y0) > 400:
+                xs.append(x0)
+    return sorted(xs)
+
+
+
+def fan_in(n: int, k: int) -> NetGraph:
+    """A chain of ``n`` layers whose first ``k`` also feed one Catenate at the end: ``k`` long edges side by side."""
+    layers = {**{f"l{i}": "Tanh" for i in range(n)}, "cat": CatenateLayer()}
+    edges = [*((f"l{i - 1}", f"l{i}") for i in range(1, n)), ([*(f"l{i}" for i in range(k)), f"l{n - 1}"], "cat")]
+    return NetGraph(layers, edges, Input=3)
+
+
+def test_neighbouring_lanes_are_closer_than_boxes_but_apart():
+    """Lanes are spaced a few points apart, not like boxes (18 pt)."""
+    xs = lane_xs(render(fan_in(24, 8), "TB"))
+    steps = [b - a for a, b in zip(xs, xs[1:])]
+    assert len(xs) == 8, xs
+    assert 4 <= min(steps) and max(steps) <= 8, steps
