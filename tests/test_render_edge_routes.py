@@ -14,6 +14,7 @@ import pytest
 
 from netgraph import CatenateLayer, FunctionLayer, LinearLayer, NetGraph, NetPort, TotalLayer
 from netgraph.render import diagram
+from netgraph.render.layout import text_width
 from netgraph.render.layout_clusters import RangeMax
 from netgraph.render.model import FILL
 from tests.test_render import SVG, check_content, groups, nodes_by_id, residual_stack
@@ -239,3 +240,23 @@ def test_neighbouring_lanes_are_closer_than_boxes_but_apart():
     steps = [b - a for a, b in zip(xs, xs[1:])]
     assert len(xs) == 8, xs
     assert 4 <= min(steps) and max(steps) <= 8, steps
+
+
+def cluster_label_box(cluster: ET.Element) -> Rect:
+    """The box of a cluster's label (10 pt text: about 9 pt above its baseline, 2 below)."""
+    t = cluster.find(f"{SVG}text")
+    x, y, w = float(t.get("x")), float(t.get("y")), text_width(t.text, 10)
+    left = {"start": x, "middle": x - w / 2, "end": x - w}[t.get("text-anchor")]
+    return (left, y - 9, left + w, y + 2)
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "LR", "BT", "RL"])
+def test_edges_into_a_nested_graph_keep_off_its_label(rankdir):
+    """The edge into a nested U-Net ran straight down through the middle of its label "unet · NetGraph"."""
+    net = NetGraph({"pre": "Tanh", "unet": unet(24), "post": "Tanh"}, [("pre", "unet"), ("unet", "post")], Input=3)
+    root = render(net, rankdir)
+    labels = [cluster_label_box(g) for g in groups(root, "cluster")]
+    assert labels
+    for g in groups(root, "edge"):
+        for p in (q for s in path_points(g)[0] for q in sample(s)):
+            assert not any(strictly_inside(p, r) for r in labels), (rankdir, g.find(f"{SVG}title").text, p)
