@@ -14,6 +14,7 @@ import pytest
 
 from netgraph import CatenateLayer, FunctionLayer, LinearLayer, NetGraph, NetPort, TotalLayer
 from netgraph.render import diagram
+from netgraph.render.layout import text_width
 from netgraph.render.layout_clusters import RangeMax
 from netgraph.render.model import FILL
 from tests.test_render import SVG, check_content, groups, nodes_by_id, residual_stack
@@ -144,7 +145,7 @@ def test_unet_skips_are_drawn_with_few_bends_and_avoid_every_box(rankdir):
 
 
 @pytest.mark.parametrize("rankdir", ["TB", "LR"])
-@pytest.mark.parametrize("make", [lambda: residual_stack(12), wide_ports, operators])
+@pytest.mark.parametrize("make", [lambda: residual_stack(12), wide_ports, operators, lambda: fan_in(24, 8)])
 def test_edges_run_port_to_port_around_boxes(make, rankdir):
     check_routes(make(), rankdir)
 
@@ -213,3 +214,49 @@ def test_the_same_nets_draw_with_dot(make):
     --skips)."""
     net = make()
     check_content(net, net.render_svg(backend="dot"))
+
+
+def lane_xs(root: ET.Element) -> list[float]:
+    """The x of each long vertical run (a lane) of a top-to-bottom drawing's edges, left to right."""
+    xs = []
+    for g in groups(root, "edge"):
+        for (x0, y0), *_, (x3, y3) in path_points(g)[0]:
+            if abs(x3 - x0) <= TOL and abs(y3 - y0) > 400:
+                xs.append(x0)
+    return sorted(xs)
+
+
+
+def fan_in(n: int, k: int) -> NetGraph:
+    """A chain of ``n`` layers whose first ``k`` also feed one Catenate at the end: ``k`` long edges side by side."""
+    layers = {**{f"l{i}": "Tanh" for i in range(n)}, "cat": CatenateLayer()}
+    edges = [*((f"l{i - 1}", f"l{i}") for i in range(1, n)), ([*(f"l{i}" for i in range(k)), f"l{n - 1}"], "cat")]
+    return NetGraph(layers, edges, Input=3)
+
+
+def test_neighbouring_lanes_are_closer_than_boxes_but_apart():
+    """Lanes are spaced a few points apart, not like boxes (18 pt)."""
+    xs = lane_xs(render(fan_in(24, 8), "TB"))
+    steps = [b - a for a, b in zip(xs, xs[1:])]
+    assert len(xs) == 8, xs
+    assert 4 <= min(steps) and max(steps) <= 8, steps
+
+
+def cluster_label_box(cluster: ET.Element) -> Rect:
+    """The box of a cluster's label (10 pt text: about 9 pt above its baseline, 2 below)."""
+    t = cluster.find(f"{SVG}text")
+    x, y, w = float(t.get("x")), float(t.get("y")), text_width(t.text, 10)
+    left = {"start": x, "middle": x - w / 2, "end": x - w}[t.get("text-anchor")]
+    return (left, y - 9, left + w, y + 2)
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "LR", "BT", "RL"])
+def test_edges_into_a_nested_graph_keep_off_its_label(rankdir):
+    """The edge into a nested U-Net ran straight down through the middle of its label "unet · NetGraph"."""
+    net = NetGraph({"pre": "Tanh", "unet": unet(24), "post": "Tanh"}, [("pre", "unet"), ("unet", "post")], Input=3)
+    root = render(net, rankdir)
+    labels = [cluster_label_box(g) for g in groups(root, "cluster")]
+    assert labels
+    for g in groups(root, "edge"):
+        for p in (q for s in path_points(g)[0] for q in sample(s)):
+            assert not any(strictly_inside(p, r) for r in labels), (rankdir, g.find(f"{SVG}title").text, p)

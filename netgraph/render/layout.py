@@ -33,6 +33,7 @@ CHAR = 0.58  # average glyph width of Helvetica, in font sizes
 BODY_PT, PORT_PT, TERM_PT = 10.0, 9.0, 11.0
 PAD, PORT_H, LINE_H = 4.0, 17.0, 13.0
 NODESEP, RANKSEP, CLUSTER_PAD, CLUSTER_LABEL = 18.0, 34.0, 8.0, 14.0
+LANESEP = 6.0  # between neighbouring lanes of long edges: tighter than boxes, apart enough to tell them apart
 
 
 def text_width(text: str, size: float) -> float:
@@ -248,7 +249,7 @@ def place(d: Diagram) -> Placed:
     tree.reorder(geo)
     u = _coordinates(geo)
     pads = Pads.of(d.options.rankdir, CLUSTER_PAD, CLUSTER_LABEL)
-    box_u, lane_u = tree.separate(geo, u, pads, NODESEP, lanes_by_cluster(geo, u))
+    box_u, lane_u = tree.separate(geo, u, pads, NODESEP, LANESEP, lanes_by_cluster(geo, u))
     before, after = tree.rank_gaps(pads, len(geo.order))
     v, band, edge = {}, [], 0.0
     for r, row in enumerate(geo.order):

@@ -85,12 +85,13 @@ class ClusterTree:
                 index[item] = len(index)
         geo.order = [sorted(row, key=index.__getitem__) for row in geo.order]
 
-    def separate(self, geo, u: dict[str, float], pads: Pads, gap: float,
+    def separate(self, geo, u: dict[str, float], pads: Pads, gap: float, lane_gap: float,
                  lanes: dict[tuple, list[tuple[int, int, int, float]]]) -> tuple[dict[tuple, Box], dict[int, float]]:
         """Move children apart (to the right, in order) so that no two sharing a rank come closer than ``gap``;
         returns each cluster's box across the ranks (u from, u to) and the u of each lane. ``lanes``: by cluster,
         the long edges routed in it (edge index, first rank, last rank, wanted u), placed after its other
-        children, shortest first: right of everything of the cluster in their ranks, inside its box."""
+        children, shortest first: right of everything of the cluster in their ranks, inside its box; a lane
+        keeps ``gap`` from boxes but only ``lane_gap`` from the lanes placed before it."""
         ext: dict[tuple, Box] = {}
         shift: dict[tuple, float] = {}
         lane_u: dict[int, float] = {}
@@ -109,7 +110,7 @@ class ClusterTree:
                 s = 0.0
                 if len(spans) > 1:
                     s = max(0.0, reach.get(a, b) + gap - lo)
-                    reach.put(a, b, hi + s)
+                    reach.put(a, b, hi + s - (gap - lane_gap if isinstance(item, int) else 0.0))
                 if isinstance(item, tuple):
                     shift[item] = s
                 elif isinstance(item, int):

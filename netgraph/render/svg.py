@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from itertools import pairwise
 from xml.sax import saxutils
 
@@ -16,6 +17,7 @@ FONT = "Helvetica,Arial,sans-serif"
 EDGE_COLOUR, TEXT_COLOUR = "#868e96", "#495057"
 FLOW = {"TB": (0.0, 1.0), "BT": (0.0, -1.0), "LR": (1.0, 0.0), "RL": (-1.0, 0.0)}
 ARROW = 6.0
+Rect = tuple[float, float, float, float]  # x0, y0, x1, y1
 
 
 def escape(text: str) -> str:
@@ -169,7 +171,7 @@ def _edge(index: int, e, points: list[tuple[float, float]], rankdir: str) -> tup
             f'font-size="9" fill="{TEXT_COLOUR}">{escape(e.label)}</text>\n</g>'), right
 
 
-def _clusters(d: Diagram, p: Placed) -> list[str]:
+def _clusters(d: Diagram, p: Placed, crossing: dict[tuple, list[Rect]]) -> list[str]:
     out = []
     for c in d.clusters:
         if c.path not in p.clusters:
@@ -177,7 +179,33 @@ def _clusters(d: Diagram, p: Placed) -> list[str]:
         x0, y0, x1, y1 = p.clusters[c.path]
         out.append(f'<g id={quoteattr(c.id)} class="cluster">\n<title>{escape(c.id)}</title>\n'
                    + _rect(x0, y0, x1 - x0, y1 - y0, "none", EDGE_COLOUR, ' rx="6" stroke-dasharray="5,2"') + "\n"
-                   + _text((x0 + x1) / 2, y0 + 12, escape(c.label), 10, f' fill="{TEXT_COLOUR}"') + "\n</g>")
+                   + _text(_label_x(c.label, p.clusters[c.path], crossing.get(c.path, ())), y0 + 12, escape(c.label),
+                           10, f' fill="{TEXT_COLOUR}"') + "\n</g>")
+    return out
+
+
+def _label_x(label: str, box: Rect, segments) -> float:
+    """The centre of a cluster's label along its box's top: the middle, else the left or the right end, whichever
+    first keeps clear of the edges crossing the box (``segments``: the boxes around their parts)."""
+    x0, y0, x1, _ = box
+    half = text_width(label, 10) / 2
+    places = [(x0 + x1) / 2, x0 + 6 + half, x1 - 6 - half]
+    for x in places:
+        if not any(a < x + half and x - half < b and c < y0 + 15 and y0 + 2 < e for a, c, b, e in segments):
+            return x
+    return places[0]
+
+
+def _crossing(d: Diagram, lines: list[list[tuple[float, float]]]) -> dict[tuple, list[Rect]]:
+    """By cluster, the boxes around the parts (waypoint to waypoint) of the edges that cross its box's border."""
+    cluster = {n.id: n.cluster for n in d.nodes}
+    out: dict[tuple, list[Rect]] = defaultdict(list)
+    for e, line in zip(d.edges, lines):
+        a, b = cluster[e.src], cluster[e.dst]
+        k = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+        parts = [(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)) for (x0, y0), (x1, y1) in pairwise(line)]
+        for path in {*(a[:j] for j in range(k + 1, len(a) + 1)), *(b[:j] for j in range(k + 1, len(b) + 1))}:
+            out[path] += parts
     return out
 
 
@@ -186,11 +214,10 @@ def draw(d: Diagram, p: Placed) -> str:
     rankdir = d.options.rankdir
     anchors: dict = {}
     nodes = [_node(n, p, rankdir, anchors) for n in d.nodes]
-    edges, reach = [], p.width
+    edges, reach, drawn = [], p.width, []
     for i, (e, waypoints) in enumerate(zip(d.edges, p.waypoints), 1):
-        start = anchors[(e.src, "o", e.src_port)]
-        end = anchors[(e.dst, "i", e.dst_port)]
-        text, right = _edge(i, e, [start, *waypoints, end], rankdir)
+        drawn.append([anchors[(e.src, "o", e.src_port)], *waypoints, anchors[(e.dst, "i", e.dst_port)]])
+        text, right = _edge(i, e, drawn[-1], rankdir)
         edges.append(text)
         reach = max(reach, right + 2)  # a label beside an edge at the right edge widens the canvas
     lines = d.options.title.split("\n") if d.options.title else []  # a line each, as dot draws them
@@ -204,7 +231,7 @@ def draw(d: Diagram, p: Placed) -> str:
              f'<g id="graph0" class="graph" transform="translate({_n(dx)} {_n(title_h)})">', "<title>NetGraph</title>",
              _rect(-dx, -title_h, w, h, "white", "none")]
     parts += [_text(w / 2 - dx, 16 - title_h + 14 * i, escape(line), 11) for i, line in enumerate(lines)]
-    parts += [*_clusters(d, p), *nodes, *edges, "</g>", "</svg>", ""]
+    parts += [*_clusters(d, p, _crossing(d, drawn)), *nodes, *edges, "</g>", "</svg>", ""]
     return "\n".join(parts)
 
 
