@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from netgraph import (BernoulliDistribution, BinomialDistribution, DataError, DiscreteUniformDistribution,
+                      ElementwiseLayer,
                       ErlangDistribution, GammaDistribution, LogGammaDistribution, MultinormalDiagonalDistribution, NetArrayLayer, NetGraph, NetPort,
                       NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, ShapeError,
                       UniformDistribution, WeibullDistribution, interpret, net_initialize, set_distribution_checks)
@@ -233,7 +234,11 @@ def test_a_bad_integer_parameter_hints_at_whole_numbers_not_softplus():
     with pytest.raises(DataError, match=r"integer >= 0, found 2.5.*An integer parameter takes whole numbers") as err:
         module(n=torch.tensor([2.5]))
     assert "Softplus or Exp" not in str(err.value)
-    with pytest.raises(DataError, match=r"Softplus or Exp"):  # a real scale keeps the Softplus hint
+    computed = NetGraph({"id": ElementwiseLayer("#"), "draw": RandomArrayLayer(GammaDistribution(2.0, "#s"))},
+                        [("id", NetPort("draw", "s"))], Input=()).compile()
+    with pytest.raises(DataError, match=r"Softplus or Exp"):  # a real scale a layer computed keeps the Softplus hint
+        computed(Input=torch.tensor([-1.0]))
+    with pytest.raises(DataError, match=r"The data at input port 's' holds it"):  # given as data: about the data
         single(RandomArrayLayer(GammaDistribution(2.0, "#s")), s=())(s=torch.tensor([-1.0]))
 
 

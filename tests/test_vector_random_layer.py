@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from netgraph import (CategoricalDistribution, CrossEntropyLossLayer, DataError, DirichletDistribution,
+                      ElementwiseLayer,
                       MultinormalCholeskyDistribution, MultinormalDiagonalDistribution, MultinormalDistribution,
                       NetArrayLayer, NetGraph, NetPort, OptionError, RandomArrayLayer, ShapeError, SoftmaxLayer,
                       net_initialize, net_train)
@@ -109,7 +110,7 @@ def test_the_probability_sum_tolerance_is_1e_4():
     (lambda: DirichletDistribution("#alpha"), {"alpha": 3}, {"alpha": torch.tensor([[1.0, 0.0, 2.0]])},
      r"alpha \(concentrations\) must be a finite number > 0, found 0.0 at index \(0, 1\)"),
     (lambda: CategoricalDistribution("#p"), {"p": 3}, {"p": torch.tensor([[0.2, 0.2, 0.2]])},
-     r"p \(class probabilities\) must sum to 1 \(within 0.0001\), found a sum of 0.6.*SoftmaxLayer"),
+     r"p \(class probabilities\) must sum to 1 \(within 0.0001\), found a sum of 0.6.*The data at input port 'p' holds"),
     (lambda: MultinormalDiagonalDistribution("#mu", "#sigma"), {"mu": 2, "sigma": 2},
      {"mu": torch.zeros(1, 2), "sigma": torch.tensor([[1.0, float("nan")]])}, r"sigma \(standard deviations\)"),
 ], ids=["not positive definite", "asymmetric", "cholesky diagonal", "alpha", "sum", "nan"])
@@ -117,6 +118,13 @@ def test_bad_slot_values_are_a_data_error_naming_layer_and_parameter(make, shape
     net = single(RandomArrayLayer(make()), **shapes)
     with pytest.raises(DataError, match=rf"layer 'draw'.*{type(make()).__name__}.*{message}"):
         net(**values)
+
+
+def test_class_probabilities_a_layer_computed_get_the_softmax_hint():
+    net = NetGraph({"id": ElementwiseLayer("#"), "draw": RandomArrayLayer(CategoricalDistribution("#p"))},
+                   [("id", NetPort("draw", "p"))], Input=3)
+    with pytest.raises(DataError, match=r"found a sum of 0.6.*SoftmaxLayer"):
+        net(Input=torch.tensor([[0.2, 0.2, 0.2]]))
 
 
 # -- specs, schema, diagrams ------------------------------------------------------------------------------
