@@ -91,6 +91,26 @@ class _Spatial(Layer):
     OUT_SIZE = staticmethod(_out_size)  # the spatial size rules: Output from Input, Input from Output
     IN_SIZE = staticmethod(_in_size)
 
+    def _channel_options(self, layout: str, kernel_example: str) -> Any:
+        """Convolution and deconvolution: check weights' rank, output and channel_groups, reporting each bad value
+        (``option_problem``); the kernel size, from ``kernel`` or the weights (1 standing in for a missing one)."""
+        name, weights = type(self).__name__, self.weights
+        if weights is not None and not 3 <= weights.dim() <= 5:
+            weights = option_problem(OptionError(
+                f"{name} weights= must have shape ({layout}, *kernel) with 1 to 3 kernel dims, found "
+                f"{format_shape(tuple(weights.shape))}", option="weights", expected="1 to 3 kernel dims",
+                found=tuple(weights.shape)), None)
+        if self.output is None and self.weights is None:
+            option_problem(OptionError(f"{name} needs the number of output channels: {name}(n, kernel)",
+                                       option="output"), None)
+        if self.kernel is None and self.weights is None:
+            option_problem(OptionError(f"{name} needs a kernel size: {name}(n, kernel), e.g. {kernel_example}",
+                                       option="kernel"), None)
+        if self.output is not None:
+            positive_int(self.output, name, "output")
+        positive_int(self.channel_groups, name, "channel_groups")
+        return self.kernel if self.kernel is not None else list(weights.shape[2:]) if weights is not None else 1
+
     def _spatial_options(self, name: str, **given: Any) -> dict[str, Any]:
         """The spatial options (``given`` overrides the fields) as ints or lists, and ``_d``, their length."""
         given = {o: given.get(o, getattr(self, o, 1)) for o in ("kernel", "stride", "padding_size", "dilation")}
@@ -172,22 +192,7 @@ class ConvolutionLayer(_Spatial):
     POSITIONALS = ("output", "kernel")
 
     def normalize(self) -> dict[str, Any]:
-        weights = self.weights
-        if weights is not None and not 3 <= weights.dim() <= 5:
-            weights = option_problem(OptionError(
-                f"ConvolutionLayer weights= must have shape (out, in/groups, *kernel) with 1 to 3 kernel dims, found "
-                f"{format_shape(tuple(weights.shape))}", option="weights", expected="1 to 3 kernel dims",
-                found=tuple(weights.shape)), None)
-        if self.output is None and self.weights is None:
-            option_problem(OptionError("ConvolutionLayer needs the number of output channels: "
-                                       "ConvolutionLayer(n, kernel)", option="output"), None)
-        if self.kernel is None and self.weights is None:
-            option_problem(OptionError("ConvolutionLayer needs a kernel size: ConvolutionLayer(n, kernel), e.g. "
-                                       "kernel=3 or kernel=[3, 3]", option="kernel"), None)
-        if self.output is not None:
-            positive_int(self.output, "ConvolutionLayer", "output")
-        positive_int(self.channel_groups, "ConvolutionLayer", "channel_groups")
-        kernel = self.kernel if self.kernel is not None else list(weights.shape[2:]) if weights is not None else 1
+        kernel = self._channel_options("out, in/groups", "kernel=3 or kernel=[3, 3]")
         return self._spatial_options("ConvolutionLayer", kernel=kernel)
 
     def validate(self) -> None:

@@ -20,11 +20,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.core.errors import OptionError
-from netgraph.core.option_problems import option_problem
 from netgraph.core.layer import EmitContext
 from netgraph.core.options import Array, IntOrInts, RemovableArray, Shape
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, shifted_length, times_length
-from netgraph.layers._shapes import positive_int
 from netgraph.layers.conv import _Spatial
 from netgraph.layers._modules import LayerModule, optional_parameter, present
 
@@ -79,22 +77,7 @@ class DeconvolutionLayer(_Spatial):
     IN_SIZE = staticmethod(_deconv_in)
 
     def normalize(self) -> dict[str, Any]:
-        w = self.weights
-        if w is not None and not 3 <= w.dim() <= 5:
-            w = option_problem(OptionError(
-                f"DeconvolutionLayer weights= must have shape (in, out/groups, *kernel) with 1 to 3 kernel dims, "
-                f"found {format_shape(tuple(w.shape))}", option="weights", expected="1 to 3 kernel dims",
-                found=tuple(w.shape)), None)
-        if self.output is None and self.weights is None:
-            option_problem(OptionError("DeconvolutionLayer needs the number of output channels: "
-                                       "DeconvolutionLayer(n, kernel)", option="output"), None)
-        if self.kernel is None and self.weights is None:
-            option_problem(OptionError("DeconvolutionLayer needs a kernel size: DeconvolutionLayer(n, kernel), e.g. "
-                                       "kernel=2", option="kernel"), None)
-        if self.output is not None:
-            positive_int(self.output, "DeconvolutionLayer", "output")
-        positive_int(self.channel_groups, "DeconvolutionLayer", "channel_groups")
-        kernel = self.kernel if self.kernel is not None else list(w.shape[2:]) if w is not None else 1
+        kernel = self._channel_options("in, out/groups", "kernel=2")
         return self._spatial_options("DeconvolutionLayer", kernel=kernel)
 
     def validate(self) -> None:
