@@ -44,8 +44,7 @@ def _of_data(net: Any, diagnostic: Diagnostic) -> bool:
     if net is None or diagnostic.layer is None or diagnostic.port is None:
         return False
     node = next((node for node in net.ir.nodes if node.path == diagnostic.layer), None)
-    value = None if node is None else node.inputs.get(diagnostic.port)
-    return value is not None and value.node is None
+    return node is not None and diagnostic.port in dict(node.given)
 
 
 def first_nonfinite(net: Any, module: torch.nn.Module, inputs: dict, batch_size: int) -> tuple[tuple, str] | None:
