@@ -46,6 +46,7 @@ from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_lrn import lrn_window_patterns
 from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made, group_norm_patterns
+from netgraph.export.onnx_pooling import POOL_CONVERTERS
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, pad_conv_patterns, padding_gather
@@ -53,7 +54,8 @@ from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, pad_conv_patterns, 
 __all__ = ["import_onnx", "import_model"]
 
 CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS,
-              **RECURRENT_CONVERTERS, **SPATIAL_CONVERTERS, **NORM_CONVERTERS, **EXTRA_CONVERTERS, **GATHER_CONVERTERS,
+              **RECURRENT_CONVERTERS, **SPATIAL_CONVERTERS, **POOL_CONVERTERS, **NORM_CONVERTERS, **EXTRA_CONVERTERS,
+              **GATHER_CONVERTERS,
               "Gather": lambda node, ctx: padding_gather(node, ctx) or RECURRENT_CONVERTERS["Gather"](node, ctx),
               "If": lambda node, ctx: taken_branch(node, ctx, CONVERTERS),
               "Where": lambda node, ctx: nan_guard(node, ctx) or ACTIVATION_CONVERTERS["Where"](node, ctx)}
