@@ -139,8 +139,7 @@ POOLS = {
     "avg_count_pad": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1), 7, None),  # torch's default: it was refused
     "max_ceil": (lambda x: nn.functional.max_pool2d(x, 2, 2, ceil_mode=True), 7, None),  # both were refused
     "max_dilated": (lambda x: nn.functional.max_pool2d(x, 2, 1, dilation=2), 7, None),
-    "avg_both": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), 8,
-                 ["ceil_mode=1", "count_include_pad=1"]),
+    "avg_both": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), 8, None),  # refused before
     "avg_ceil": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False), 8, None),
     "max_ceil_exact": (lambda x: nn.functional.max_pool2d(x, 2, 2, ceil_mode=True), 8, None),  # no partial window
     "avg_excluding_pad": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, count_include_pad=False), 7, None),

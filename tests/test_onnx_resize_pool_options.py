@@ -146,3 +146,39 @@ def test_a_dilated_average_pooling_is_refused_naming_the_dilations(tmp_path):
     onnx.save(pinned_model(graph, 19), str(tmp_path / "pool.onnx"))
     with pytest.raises(SpecError, match=r"'pool' \(AveragePool\): dilations=\[2, 2\] \(PoolingLayer dilates 'Max' only\)"):
         import_onnx(tmp_path / "pool.onnx")
+
+
+#: torch's default AvgPool (count_include_pad=True) with ceil_mode: a partial last window divided by its part inside
+#: the padded input, a window starting in the right padding dropped
+COUNTED_CEIL = {
+    "clipped_divisor": (nn.AvgPool2d(3, 2, padding=1, ceil_mode=True), (2, 3, 8, 7)),  # 8: the last window's is 2
+    "dropped_window": (nn.AvgPool2d((3, 2), 2, padding=1, ceil_mode=True), (2, 3, 8, 5)),  # 5: one starts in the
+    # right padding (where the padding made explicit keeps it), beside 8's partial window
+    "1d": (nn.AvgPool1d(3, 2, padding=1, ceil_mode=True), (2, 3, 8)),
+    "3d": (nn.AvgPool3d(3, 2, padding=1, ceil_mode=True), (2, 2, 6, 5, 8)),
+}
+
+
+@pytest.mark.parametrize("dynamo", [False, True], ids=["torchscript", "dynamo"])
+@pytest.mark.parametrize("name", sorted(COUNTED_CEIL))
+@torch.no_grad()
+def test_a_ceil_mode_average_counting_its_padding_imports_as_torch_computes_it(name, dynamo, tmp_path):
+    """It was refused: "ceil_mode=1 (a partial last window) with count_include_pad=1 and pads has no PoolingLayer
+    equivalent". It imports as the zero padding made explicit, then a Mean with ceil_mode (whose divisor is then the
+    window's part inside the padded input, as torch's), cropped where that keeps a window torch drops."""
+    module, shape = COUNTED_CEIL[name]
+    net = _assert_imports_as_torch(module, shape, {0: "b"}, tmp_path, dynamo)
+    x = torch.randn(*shape, generator=torch.Generator().manual_seed(5)) + 2  # not centred: a divisor shows
+    torch.testing.assert_close(net(x), module(x), rtol=0, atol=0)
+    (chain,) = net.layers.values()
+    kinds = [layer.type_name for layer in chain.layers.values()]
+    assert kinds in (["PaddingLayer", "PoolingLayer"], ["PaddingLayer", "PoolingLayer", "PartLayer"]), kinds
+    assert ("PartLayer" in kinds) == (name == "dropped_window")
+
+
+def test_a_ceil_mode_average_counting_its_padding_over_dynamic_dims_is_refused_naming_them(tmp_path):
+    path = torch_export(nn.AvgPool2d(3, 2, padding=1, ceil_mode=True), torch.randn(2, 3, 8, 7), tmp_path / "avg.onnx",
+                        "x", axes={"x": {0: "b", 2: "h", 3: "w"}})
+    with pytest.raises(SpecError, match=r"\(AveragePool\): ceil_mode=1 \(a partial last window\) with "
+                                        r"count_include_pad=1 and pads over spatial dims of unknown size"):
+        import_onnx(path)

@@ -1,5 +1,5 @@
 """ONNX's MaxPool and AveragePool -> PoolingLayer (``ceil_mode``, ``dilations`` of a max; an average counting its
-padding: the window's total over its whole size)."""
+padding: the window's total over its whole size, or with ``ceil_mode`` over known sizes the padding made explicit)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 
 from netgraph.core.chain import NetChain
 from netgraph.export.onnx_ops import Context, Converted, int_option, refuse, symmetric_pads
-from netgraph.layers import ElementwiseLayer, PoolingLayer
+from netgraph.layers import ElementwiseLayer, PaddingLayer, PartLayer, PoolingLayer
 
 __all__ = ["POOL_CONVERTERS"]
 
@@ -24,6 +24,8 @@ def _pool(function: str) -> Callable[[Any, Context], Converted]:
         dilations = list(a.get("dilations", ())) or [1] * len(kernel)
         ceil = bool(a.get("ceil_mode", 0)) and _ceil_changes_size(shape, kernel, list(a.get("strides", ())),
                                                                   list(a.get("pads", ())), dilations)
+        if counted and ceil:
+            return Converted(_counted_ceil(a, shape), (node.input[0],))
         pool = PoolingLayer(tuple(kernel), stride=int_option(a.get("strides"), 1), padding_size=symmetric_pads(a),
                             dilation=int_option(dilations, 1) if any(d != 1 for d in dilations) else 1,
                             function="Total" if counted else function, ceil_mode=ceil)
@@ -36,17 +38,44 @@ def _pool(function: str) -> Callable[[Any, Context], Converted]:
 
 def _pool_problems(a: dict, shape: tuple | None, function: str) -> list[str]:
     """The options of a pooling node that PoolingLayer cannot follow (each named with its value): dilations of an
-    average (torch's has none), ceil_mode of an average counting its padding (partial windows' divisors)."""
+    average (torch's has none), ceil_mode of an average counting its padding over unknown sizes (a partial window's
+    divisor depends on the size)."""
     pads, kernel = list(a.get("pads", ())), list(a["kernel_shape"])
     dilations = list(a.get("dilations", ())) or [1] * len(kernel)
     problems = []
     if function != "Max" and any(d != 1 for d in dilations):
         problems.append(f"dilations={dilations} (PoolingLayer dilates 'Max' only)")
     counted = function == "Mean" and a.get("count_include_pad", 0) and any(pads)
-    if counted and a.get("ceil_mode", 0) and _ceil_changes_size(shape, kernel, list(a.get("strides", ())), pads,
-                                                                 dilations):
-        problems.append("ceil_mode=1 (a partial last window) with count_include_pad=1 and pads")
+    known = shape is not None and all(isinstance(d, int) for d in shape[len(shape) - len(kernel):])
+    if counted and a.get("ceil_mode", 0) and not known and _ceil_changes_size(shape, kernel,
+                                                                              list(a.get("strides", ())), pads,
+                                                                              dilations):
+        problems.append(f"ceil_mode=1 (a partial last window) with count_include_pad=1 and pads over spatial dims of "
+                        f"unknown size (input shape {shape}; its divisor depends on the size)")
     return problems
+
+
+def _counted_ceil(a: dict, shape: tuple) -> NetChain:
+    """torch's ceil_mode average counting its padding p, over known sizes: the zeros padded first (PaddingLayer), then
+    a Mean with ceil_mode and no padding, whose divisor is each window's part inside the padded input, as torch's;
+    where that keeps a last window starting in the right padding (torch drops it), a PartLayer crops it."""
+    kernel, pads = list(a["kernel_shape"]), symmetric_pads(a)
+    strides = list(int_option(a.get("strides"), 1)) if a.get("strides") else [1] * len(kernel)
+    spatial = list(shape[len(shape) - len(kernel):])
+    pads = list(pads) if isinstance(pads, tuple) else [pads] * len(kernel)
+    wanted = [_ceil_size(n, k, s, p) for n, k, s, p in zip(spatial, kernel, strides, pads)]
+    kept = [_ceil_size(n + 2 * p, k, s, 0) for n, k, s, p in zip(spatial, kernel, strides, pads)]
+    layers = [PaddingLayer([[0, 0], *([p, p] for p in pads)]),
+              PoolingLayer(tuple(kernel), stride=tuple(strides), function="Mean", ceil_mode=True)]
+    if wanted != kept:
+        layers.append(PartLayer(["All", *(f"1;;{w}" if w != k else "All" for w, k in zip(wanted, kept))]))
+    return NetChain(layers)
+
+
+def _ceil_size(n: int, k: int, s: int, p: int) -> int:
+    """torch's ceil_mode output size: windows up to a partial last one, less one starting in the right padding."""
+    out = -(-(n + 2 * p - k) // s) + 1
+    return out - 1 if (out - 1) * s >= n + p else out
 
 
 def _ceil_changes_size(shape: tuple | None, kernel: list, strides: list, pads: list, dilations: list) -> bool:
