@@ -7,8 +7,7 @@
   export writes (``reflect_index``) -> that PaddingLayer.
 * ``Resize`` of the spatial dims to known sizes, or by whole scales over dynamic ones -> ResizeLayer: "linear" with
   half-pixel centres (torch's ``align_corners=False``) or ``align_corners`` (scheme "Point"), or "nearest" as
-  torch's (``asymmetric``, ``floor``); torch's
-  nearest by whole scales over dynamic dims -> a DeconvolutionLayer copying each element to a block.
+  torch's (``asymmetric``, ``floor``).
 """
 
 from __future__ import annotations
@@ -169,8 +168,6 @@ def _resize(node: Any, ctx: Context) -> Converted:
     a, x = ctx.attributes(node), node.input[0]
     shape, mode = ctx.shapes.get(x), text(a.get("mode", "nearest"))
     transform = text(a.get("coordinate_transformation_mode", "half_pixel"))
-    if shape is not None and 3 <= len(shape) <= 5 and (copies := _nearest_copies(node, ctx, shape)) is not None:
-        return Converted(copies, (x,))
     if shape is None or not 3 <= len(shape) <= 5:
         raise Unsupported(f"an input of shape {shape}: ResizeLayer takes (batch, channels, 1 to 3 spatial dims)")
     target = _resize_target(node, ctx, shape)
@@ -200,24 +197,6 @@ def _resize(node: Any, ctx: Context) -> Converted:
     refuse(problems, "ResizeLayer")
     linear = {"resampling": "Linear", **scheme} if mode == "linear" else {"resampling": "Nearest"}
     return Converted(ResizeLayer(**target, **linear), (x,))
-
-
-def _nearest_copies(node: Any, ctx: Context, shape: tuple) -> DeconvolutionLayer | None:
-    """torch's nearest upsampling by whole scales s (``asymmetric``, ``floor``) of an input with a dynamic spatial dim,
-    as it imported before ResizeLayer took variable lengths: each element copied to an s-block, a DeconvolutionLayer of
-    ones with kernel = stride = s, one group per channel; None for any other Resize."""
-    a = ctx.attributes(node)
-    if (all(isinstance(d, int) for d in shape[2:]) or not isinstance(shape[1], int) or len(node.input) < 3
-            or (len(node.input) > 3 and node.input[3]) or "axes" in a or text(a.get("mode", "nearest")) != "nearest"
-            or text(a.get("coordinate_transformation_mode", "half_pixel")) != "asymmetric"
-            or text(a.get("nearest_mode", "round_prefer_floor")) != "floor"):
-        return None
-    scales = [float(v) for v in np.ravel(ctx.const(node.input[2], "scales"))]
-    if len(scales) != len(shape) or scales[:2] != [1.0, 1.0] or any(v < 1 or v != int(v) for v in scales[2:]):
-        return None
-    kernel, channels = tuple(int(v) for v in scales[2:]), shape[1]
-    return DeconvolutionLayer(channels, kernel, stride=kernel, channel_groups=channels,
-                              weights=np.ones((channels, 1, *kernel), np.float32), biases=False)
 
 
 def _resize_target(node: Any, ctx: Context, shape: tuple) -> dict[str, list]:
