@@ -252,12 +252,11 @@ def test_plain_torch_spatial_forms_import_as_our_layers(name, tmp_path):
     torch.testing.assert_close(net(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-5, rtol=1e-4)
 
 
-#: forms without an exact layer -> the option the refusal names
+#: forms without an exact layer -> the option the refusal names (a bicubic resize imports: see
+#: test_onnx_resize_pool_options)
 REFUSED = {
     "output_padding": (lambda: nn.ConvTranspose2d(2, 2, 3, stride=2, output_padding=1), (2, 4, 4),
                        r"\(ConvTranspose\): output_padding=\[1, 1\]"),
-    "bicubic": (lambda: Op(lambda x: F.interpolate(x, scale_factor=2, mode="bicubic")), (2, 4, 4),
-                r"\(Resize\): mode='cubic'"),
     "fractional_scale": (lambda: Op(lambda x: F.interpolate(x, scale_factor=1.5, mode="nearest")), (2, 5),
                          r"\(Resize\): scales \[1.0, 1.0, 1.5\]"),
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import onnx
 import pytest
 import torch
@@ -96,6 +97,58 @@ def test_a_resize_with_point_sampling_exports_and_imports_back(shape, tmp_path):
     want = F.interpolate(x, size=(8, 15), mode="bilinear", align_corners=True)
     torch.testing.assert_close(import_onnx(path)(x), want)
     torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"Input": x})[0]), want, atol=1e-5, rtol=1e-4)
+
+
+CUBIC = {
+    "bicubic_2": (lambda x: F.interpolate(x, scale_factor=2, mode="bicubic"), (2, 3, 4, 5), {0: "b", 2: "h", 3: "w"}),
+    "bicubic_align_corners": (lambda x: F.interpolate(x, scale_factor=(2, 3), mode="bicubic", align_corners=True),
+                              (2, 3, 4, 5), {0: "b", 2: "h", 3: "w"}),
+    "bicubic_sizes": (lambda x: F.interpolate(x, size=(7, 3), mode="bicubic"), (2, 3, 4, 5), {0: "b"}),
+    "bicubic_sizes_align_corners": (lambda x: F.interpolate(x, size=(3, 9), mode="bicubic", align_corners=True),
+                                    (2, 3, 6, 5), {0: "b"}),
+}
+
+
+@pytest.mark.parametrize("dynamo", [False, True], ids=["torchscript", "dynamo"])
+@pytest.mark.parametrize("name", sorted(CUBIC))
+def test_a_bicubic_resize_imports_as_a_cubic_resize_layer(name, dynamo, tmp_path):
+    """It was refused: "mode='cubic' (ResizeLayer resamples 'linear' or 'nearest') has no ResizeLayer equivalent"."""
+    forward, shape, axes = CUBIC[name]
+    net = _assert_imports_as_torch(Op(forward), shape, axes, tmp_path, dynamo)
+    (layer,) = net.layers.values()
+    assert (type(layer), layer.resampling, layer.scheme) == (ResizeLayer, "Cubic",
+                                                             "Point" if "align_corners" in name else "Bin")
+
+
+@pytest.mark.parametrize("scheme", ["Bin", "Point"])
+@torch.no_grad()
+def test_a_cubic_resize_exports_and_imports_back(scheme, tmp_path):
+    net = NetChain([ResizeLayer(scale=[2, 3], resampling="Cubic", scheme=scheme)], input=(3, "h", "w"))
+    path = export_onnx(net, tmp_path / "resize.onnx")
+    (layer,) = import_onnx(path).layers.values()
+    assert (type(layer), layer.resampling, layer.scheme) == (ResizeLayer, "Cubic", scheme)
+    x = torch.randn(2, 3, 4, 5)
+    want = F.interpolate(x, scale_factor=(2, 3), mode="bicubic", align_corners=scheme == "Point")
+    torch.testing.assert_close(import_onnx(path)(x), want)
+    torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"Input": x})[0]), want, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("shape, attributes, named", [
+    (["b", 3, 4, 5], {"cubic_coeff_a": -0.5}, r"cubic_coeff_a=-0.5 \(torch's bicubic: -0.75\)"),
+    (["b", 3, 4, 5], {"exclude_outside": 1}, r"exclude_outside=1 \(torch's bicubic takes the edge's values outside\)"),
+    (["b", 3, 4, 5, 6], {}, r"mode='cubic' of 3 spatial dims \(ResizeLayer's 'Cubic', torch's bicubic, takes 2\)"),
+    (["b", 3, 4, 5], {"coordinate_transformation_mode": "asymmetric"},
+     r"coordinate_transformation_mode='asymmetric' \(cubic needs half-pixel centres, or 'align_corners'\)")],
+    ids=["coefficient", "exclude_outside", "3d", "asymmetric"])
+def test_a_cubic_resize_other_than_torch_bicubic_is_refused_naming_the_option(shape, attributes, named, tmp_path):
+    from onnx import TensorProto, helper, numpy_helper
+    scales = numpy_helper.from_array(np.array([1.0, 1.0] + [2.0] * (len(shape) - 2), np.float32), "scales")
+    node = helper.make_node("Resize", ["x", "", "scales"], ["y"], name="resize", mode="cubic", **attributes)
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [scales])
+    onnx.save(pinned_model(graph, 19), str(tmp_path / "resize.onnx"))
+    with pytest.raises(SpecError, match=r"'resize' \(Resize\): " + named + " has no ResizeLayer equivalent"):
+        import_onnx(tmp_path / "resize.onnx")
 
 
 POOLS = {
