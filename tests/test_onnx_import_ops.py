@@ -10,8 +10,8 @@ from torch import nn
 
 import onnx
 
-from netgraph import (DeconvolutionLayer, NetChain, PaddingLayer, ParametricRampLayer, ResizeLayer, SpecError,
-                      export_onnx, import_onnx, net_initialize)
+from netgraph import (DeconvolutionLayer, NetChain, PaddingLayer, ParametricRampLayer, PoolingLayer, ResizeLayer,
+                      SpecError, export_onnx, import_onnx, net_initialize)
 from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 _PER_TOKEN = nn.Linear(4, 3).requires_grad_(False)
@@ -191,6 +191,9 @@ OURS = {
     "ramp_one": (ParametricRampLayer([], slope=-0.7), (3, 4)),
     "resize": (ResizeLayer([7, 6]), (2, 4, 3)),
     "resize_nearest": (ResizeLayer(scale=[2, 3], resampling="Nearest"), (2, 4, 3)),
+    # an AveragePool counting its padding times the window's size: it came back as a Total over k times k
+    "pool_total": (PoolingLayer(3, stride=2, padding_size=1, function="Total"), (2, 5, 6)),
+    "pool_total_1d": (PoolingLayer(2, stride=2, function="Total"), (3, 6)),
 }
 
 
@@ -205,6 +208,10 @@ def test_our_exports_import_back_as_the_same_layer(name, tmp_path):
     assert type(imported) is type(layer)
     if name.startswith("pad"):
         assert (imported._pairs, imported.padding) == (layer._pairs, layer.padding)
+    if name.startswith("pool"):  # the options per spatial dim
+        spatial = len(shape) - 1
+        assert [getattr(imported, o) for o in ("kernel", "stride", "padding_size", "function")] == [
+            [getattr(layer, o)] * spatial for o in ("kernel", "stride", "padding_size")] + ["Total"]
     x = 2 * torch.randn(5, *shape, generator=torch.Generator().manual_seed(1))
     torch.testing.assert_close(back(x), net(x), atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(back(x), torch.from_numpy(run_onnx(path, {"Input": x})[0]), atol=1e-5, rtol=1e-4)

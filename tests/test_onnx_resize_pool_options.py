@@ -235,3 +235,24 @@ def test_a_ceil_mode_average_counting_its_padding_over_dynamic_dims_is_refused_n
     with pytest.raises(SpecError, match=r"\(AveragePool\): ceil_mode=1 \(a partial last window\) with "
                                         r"count_include_pad=1 and pads over spatial dims of unknown size"):
         import_onnx(path)
+
+
+@torch.no_grad()
+def test_a_total_pooling_over_variable_lengths_exports_and_imports_back_as_one_layer(tmp_path):
+    """It came back as a NetChain of a Total pooling over k and a division by k, times a constant k."""
+    net = NetChain([PoolingLayer(3, stride=2, padding_size=1, function="Total")], input=(3, "h", "w"))
+    back = import_onnx(export_onnx(net, tmp_path / "total.onnx"))
+    (layer,) = back.layers.values()
+    assert (type(layer), layer.function, layer.padding_size) == (PoolingLayer, "Total", [1, 1])
+    for size in ((8, 9), (5, 12)):
+        x = torch.randn(2, 3, *size, generator=torch.Generator().manual_seed(size[0]))
+        torch.testing.assert_close(back(x), net(x))
+
+
+@pytest.mark.parametrize("factor", [4.0, 3.0])
+@torch.no_grad()
+def test_an_average_pooling_times_its_window_size_imports_as_a_total_and_no_other_factor_does(factor, tmp_path):
+    module = Op(lambda x: F.avg_pool2d(x, 2, 2) * factor)
+    net = _assert_imports_as_torch(module, (2, 3, 6, 4), {0: "b", 2: "h", 3: "w"}, tmp_path)
+    first, *others = net.layers.values()
+    assert (first.function, bool(others)) == (("Total", False) if factor == 4.0 else ("Mean", True))

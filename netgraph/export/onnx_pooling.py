@@ -1,5 +1,7 @@
 """ONNX's MaxPool and AveragePool -> PoolingLayer (``ceil_mode``, ``dilations`` of a max; an average counting its
-padding: the window's total over its whole size, or with ``ceil_mode`` over known sizes the padding made explicit)."""
+padding: the window's total over its whole size, or with ``ceil_mode`` over known sizes the padding made explicit);
+an AveragePool counting its padding times the window's size (our Total's export) -> one "Total" PoolingLayer
+(``total_pool_patterns``)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.chain import NetChain
-from netgraph.export.onnx_ops import Context, Converted, int_option, refuse, symmetric_pads
+from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, int_option, refuse, symmetric_pads
 from netgraph.layers import ElementwiseLayer, PaddingLayer, PartLayer, PoolingLayer
 
-__all__ = ["POOL_CONVERTERS"]
+__all__ = ["POOL_CONVERTERS", "total_pool_patterns"]
 
 
 def _pool(function: str) -> Callable[[Any, Context], Converted]:
@@ -89,6 +92,40 @@ def _ceil_changes_size(shape: tuple | None, kernel: list, strides: list, pads: l
         if span % s and (span // s + 1) * s < size + pads[i]:  # a further window, starting inside the input
             return True
     return False
+
+
+def total_pool_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
+    """Each Mul (by ``id``) of an AveragePool's one use by its window's size -> a "Total" PoolingLayer fed by the pool's
+    input, and the ids of those AveragePools; other chains are left to the nodes' own conversions."""
+    return chain_patterns(nodes, ctx, "AveragePool", _total, (Unsupported, *NOT_THE_PATTERN))
+
+
+def _total(pool: Any, ctx: Context) -> tuple[list, PoolingLayer, str] | None:
+    """An AveragePool counting its padding (or with none), no ceil_mode, no dilations, whose one use is a Mul by a
+    constant that is the window's size throughout and broadcasts into the pool's output: ([pool, mul], the layer, x)."""
+    a, out = ctx.attributes(pool), pool.output[0]
+    kernel, pads = list(a["kernel_shape"]), list(a.get("pads", ()))
+    uses = ctx.consumers.get(out, [])
+    if (len(uses) != 1 or out in ctx.graph_outputs or uses[0][0].op_type != "Mul" or a.get("ceil_mode", 0)
+            or (any(pads) and not a.get("count_include_pad", 0)) or any(d != 1 for d in a.get("dilations", ()))):
+        return None
+    mul = uses[0][0]
+    factor = ctx.constants.get(mul.input[1 - uses[0][1]])
+    shape = ctx.shapes.get(out)
+    if factor is None or not factor.size or np.any(factor != np.prod(kernel)):
+        return None
+    if factor.size > 1 and not _broadcasts_into(factor.shape, shape):
+        return None
+    layer = PoolingLayer(tuple(kernel), stride=int_option(a.get("strides"), 1), padding_size=symmetric_pads(a),
+                         function="Total")
+    return [pool, mul], layer, pool.input[0]
+
+
+def _broadcasts_into(small: tuple, shape: tuple | None) -> bool:
+    """Whether an array of shape ``small`` broadcasts into ``shape`` without adding or widening a dim."""
+    if shape is None or len(small) > len(shape):
+        return False
+    return all(n == 1 or n == d for n, d in zip(reversed(small), reversed(shape)))
 
 
 POOL_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {"MaxPool": _pool("Max"),
