@@ -256,3 +256,28 @@ def test_an_average_pooling_times_its_window_size_imports_as_a_total_and_no_othe
     net = _assert_imports_as_torch(module, (2, 3, 6, 4), {0: "b", 2: "h", 3: "w"}, tmp_path)
     first, *others = net.layers.values()
     assert (first.function, bool(others)) == (("Total", False) if factor == 4.0 else ("Mean", True))
+
+
+LINEAR_1D = {
+    "scale_2": (lambda x: F.interpolate(x, scale_factor=2, mode="linear"), "Bin"),
+    "size_7": (lambda x: F.interpolate(x, size=7, mode="linear"), "Bin"),
+    "shrink": (lambda x: F.interpolate(x, size=3, mode="linear"), "Bin"),
+    "align_corners": (lambda x: F.interpolate(x, size=9, mode="linear", align_corners=True), "Point"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINEAR_1D))
+def test_a_dynamo_1d_linear_resize_of_a_known_length_imports_as_a_resize_layer(name, tmp_path):
+    """dynamo writes it as gathers of the neighbours and a weighted difference, no Resize: it was refused ("GatherND:
+    no layer for this op", "perm [2, 0, 1] moves the batch dim")."""
+    forward, scheme = LINEAR_1D[name]
+    net = _assert_imports_as_torch(Op(forward), (2, 3, 5), {0: "b"}, tmp_path, dynamo=True)
+    (layer,) = net.layers.values()
+    assert (type(layer), layer.resampling, layer.scheme) == (ResizeLayer, "Linear", scheme)
+
+
+def test_a_dynamo_1d_linear_resize_by_a_scale_not_the_sizes_ratio_is_still_refused(tmp_path):
+    # torch maps coordinates by 1 / 1.5, ResizeLayer by 5 / 7: the gathers' indices differ, so they are not matched
+    with pytest.raises(SpecError, match=r"\(GatherND\): no layer for this op"):
+        _assert_imports_as_torch(Op(lambda x: F.interpolate(x, scale_factor=1.5, mode="linear")), (2, 3, 5), {0: "b"},
+                                 tmp_path, dynamo=True)

@@ -44,6 +44,7 @@ from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsuppor
                                       with_biases)
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
+from netgraph.export.onnx_resize_gathers import linear_gather_patterns
 from netgraph.export.onnx_lrn import lrn_window_patterns
 from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made, group_norm_patterns
 from netgraph.export.onnx_pooling import POOL_CONVERTERS, total_pool_patterns
@@ -146,7 +147,7 @@ class _Builder(ConstantFolding):
         folded = {id(node) for node in self.graph.node if node.op_type != "Constant" and self._precompute(node)}
         patterns, claimed = attention_patterns(self.graph.node, self.ctx)
         for find in (group_norm_patterns, lrn_window_patterns, pad_conv_patterns, indices_patterns,
-                     total_pool_patterns):
+                     total_pool_patterns, linear_gather_patterns):
             more, taken = find([n for n in self.graph.node if id(n) not in claimed], self.ctx)
             patterns, claimed = {**patterns, **more}, claimed | taken
         needed = {name for found in patterns.values() for name in found.inputs}
